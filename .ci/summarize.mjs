@@ -1,0 +1,19 @@
+// Sums the vitest JSON reports of every workspace package into one plain line for CI.
+import { existsSync, readFileSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+
+let passed = 0
+let failed = 0
+let skipped = 0
+for (const root of ["packages", "apps", "e2e"]) {
+  const dirs = root === "e2e" ? ["."] : readdirSync(root)
+  for (const dir of dirs) {
+    const file = join(root, dir, "test-results.json")
+    if (!existsSync(file)) continue
+    const report = JSON.parse(readFileSync(file, "utf8"))
+    passed += report.numPassedTests
+    failed += report.numFailedTests
+    skipped += report.numPendingTests + report.numTodoTests
+  }
+}
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)

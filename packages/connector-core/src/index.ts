@@ -1,0 +1,2 @@
+export * from "./model/Baton.js"
+export * from "./model/SyncSink.js"

@@ -1,0 +1,115 @@
+import { Data } from "effect"
+import { formatPermission, type RequiredPermission } from "./Permissions.js"
+
+/** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
+export type Endpoint = string
+
+export class Unauthorized extends Data.TaggedError("Unauthorized")<{
+  readonly endpoint: Endpoint
+  readonly code: string
+}> {
+  override get message() {
+    return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); check --api-key and --api-secret`
+  }
+}
+
+export class Forbidden extends Data.TaggedError("Forbidden")<{
+  readonly endpoint: Endpoint
+  readonly code: string
+  readonly permission: RequiredPermission | undefined
+}> {
+  override get message() {
+    const need = this.permission === undefined ? "a permission it lacks" : `the ${formatPermission(this.permission)} permission`
+    return `${this.endpoint}: the API key is not allowed to do this (403 ${this.code}); it needs ${need}`
+  }
+}
+
+export class NotFound extends Data.TaggedError("NotFound")<{
+  readonly endpoint: Endpoint
+  /** Fivetran's code, e.g. `NotFound_Team`; match on the `NotFound` prefix. */
+  readonly code: string
+  readonly detail: string
+}> {
+  override get message() {
+    return `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+  }
+}
+
+export class Conflict extends Data.TaggedError("Conflict")<{
+  readonly endpoint: Endpoint
+  readonly code: string
+  readonly detail: string
+}> {
+  override get message() {
+    return `${this.endpoint}: conflicts with the current state (409 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+  }
+}
+
+/** 400, 405, 406, 415 and other 4xx that retrying cannot fix. */
+export class BadRequest extends Data.TaggedError("BadRequest")<{
+  readonly endpoint: Endpoint
+  readonly status: number
+  readonly code: string
+  readonly detail: string
+}> {
+  override get message() {
+    return `${this.endpoint}: Fivetran refused the request (${this.status} ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+  }
+}
+
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly endpoint: Endpoint
+  /** Seconds from `Retry-After`, when Fivetran sent one. */
+  readonly retryAfterSeconds: number | undefined
+}> {
+  override get message() {
+    const wait = this.retryAfterSeconds === undefined ? "" : `; retry after ${this.retryAfterSeconds}s`
+    return `${this.endpoint}: rate limited by Fivetran (429)${wait}`
+  }
+}
+
+export class ServerError extends Data.TaggedError("ServerError")<{
+  readonly endpoint: Endpoint
+  readonly status: number
+}> {
+  override get message() {
+    return `${this.endpoint}: Fivetran answered ${this.status}`
+  }
+}
+
+/** A body that breaks the schema: names the endpoint and the offending field. */
+export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
+  readonly endpoint: Endpoint
+  /** Path of the field, e.g. `data.items[3].active`; empty when the body is not JSON at all. */
+  readonly field: string
+  readonly detail: string
+}> {
+  override get message() {
+    const where = this.field === "" ? "" : ` at ${this.field}`
+    return `${this.endpoint}: unexpected response body${where}: ${this.detail}`
+  }
+}
+
+/** Connection refused or reset, timeout, a body cut short. */
+export class Transport extends Data.TaggedError("Transport")<{
+  readonly endpoint: Endpoint
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.endpoint}: could not reach Fivetran: ${this.reason}`
+  }
+}
+
+export type FivetranError =
+  | Unauthorized
+  | Forbidden
+  | NotFound
+  | Conflict
+  | BadRequest
+  | RateLimited
+  | ServerError
+  | InvalidResponse
+  | Transport
+
+export const isRetryable = (e: FivetranError): boolean =>
+  e._tag === "RateLimited" || e._tag === "ServerError" || e._tag === "Transport"

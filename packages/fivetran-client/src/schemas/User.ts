@@ -1,0 +1,44 @@
+import { Schema } from "effect"
+
+export const UserType = Schema.Literal("REGULAR_USER", "SERVICE_ACCOUNT")
+export type UserType = typeof UserType.Type
+
+/** A Fivetran user (fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group role. */
+export const User = Schema.Struct({
+  id: Schema.String,
+  email: Schema.String,
+  given_name: Schema.String,
+  family_name: Schema.String,
+  verified: Schema.Boolean,
+  invited: Schema.Boolean,
+  picture: Schema.NullOr(Schema.String),
+  phone: Schema.NullOr(Schema.String),
+  role: Schema.NullOr(Schema.String),
+  logged_in_at: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  active: Schema.Boolean,
+  user_type: Schema.optional(UserType)
+})
+export type User = typeof User.Type
+
+/** `POST /v1/users` (§2.3). */
+export const InviteUserRequest = Schema.Struct({
+  email: Schema.String,
+  given_name: Schema.String,
+  family_name: Schema.String,
+  phone: Schema.optional(Schema.String),
+  picture: Schema.optional(Schema.String),
+  role: Schema.optional(Schema.String),
+  user_type: Schema.optional(UserType)
+})
+export type InviteUserRequest = typeof InviteUserRequest.Type
+
+/** `PATCH /v1/users/{id}` (§2.4): partial; `null` clears phone or picture. */
+export const UpdateUserRequest = Schema.Struct({
+  given_name: Schema.optional(Schema.String),
+  family_name: Schema.optional(Schema.String),
+  role: Schema.optional(Schema.String),
+  phone: Schema.optional(Schema.NullOr(Schema.String)),
+  picture: Schema.optional(Schema.NullOr(Schema.String))
+})
+export type UpdateUserRequest = typeof UpdateUserRequest.Type
