@@ -1,2 +1,4 @@
 export * from "./model/Baton.js"
 export * from "./model/SyncSink.js"
+export * from "./provisioning/Provisioner.js"
+export * from "./sync/SyncEngine.js"
