@@ -1,1 +1,6 @@
 export * from "./state/AccountSnapshot.js"
+export * from "./state/StandardRoles.js"
+export * from "./generator/Credentials.js"
+export * from "./generator/Generate.js"
+export * from "./generator/GeneratorOptions.js"
+export * from "./generator/Presets.js"
