@@ -1,0 +1,86 @@
+import { Data, Effect } from "effect"
+import type { ResourceId } from "./Baton.js"
+
+/**
+ * Entitlement and grant ids, exactly as design.md §2 fixes them (baton's `NewEntitlementID` /
+ * `NewGrantID`): a raw `:`-join. Identity systems key configuration on these strings, so they are
+ * built and parsed only here.
+ */
+
+export type IdKind = "entitlement" | "grant"
+
+/** An id that does not have the design's shape; `message` quotes it and says what is wrong. */
+export class InvalidId extends Data.TaggedError("InvalidId")<{
+  readonly kind: IdKind
+  readonly id: string
+  readonly reason: string
+}> {
+  override get message() {
+    const shape = this.kind === "entitlement" ? "<type>:<resource id>:<slug>" : "<type>:<resource id>:<slug>:<principal type>:<principal id>"
+    return `invalid ${this.kind} id "${this.id}": ${this.reason} (expected ${shape})`
+  }
+}
+
+export interface EntitlementIdParts {
+  readonly resourceType: string
+  readonly resourceId: string
+  readonly slug: string
+}
+
+export interface GrantIdParts {
+  readonly entitlementId: string
+  readonly entitlement: EntitlementIdParts
+  readonly principalType: string
+  readonly principalId: string
+}
+
+/** `<resource type>:<resource id>:<slug>` */
+export const entitlementId = (resource: ResourceId, slug: string): string =>
+  `${resource.resourceType}:${resource.resource}:${slug}`
+
+/** `<entitlement id>:<principal type>:<principal id>` */
+export const grantId = (entitlement: string, principal: ResourceId): string =>
+  `${entitlement}:${principal.resourceType}:${principal.resource}`
+
+/** The `member` entitlement of a team: the source every team-derived grant names. */
+export const teamMemberEntitlementId = (teamId: string): string =>
+  entitlementId({ resourceType: "team", resource: teamId }, "member")
+
+const parseEntitlement = (id: string, kind: IdKind, whole: string): Effect.Effect<EntitlementIdParts, InvalidId> => {
+  const first = id.indexOf(":")
+  const last = id.lastIndexOf(":")
+  if (first < 0 || first === last) {
+    return Effect.fail(new InvalidId({ kind, id: whole, reason: "it needs at least two ':' separators" }))
+  }
+  const resourceType = id.slice(0, first)
+  const resourceId = id.slice(first + 1, last)
+  const slug = id.slice(last + 1)
+  if (resourceType === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the resource type is empty" }))
+  if (resourceId === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the resource id is empty" }))
+  if (slug === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the slug is empty" }))
+  return Effect.succeed({ resourceType, resourceId, slug })
+}
+
+/** Type = before the first `:`, slug = after the last `:`, resource id = what lies between. */
+export const parseEntitlementId = (id: string): Effect.Effect<EntitlementIdParts, InvalidId> =>
+  parseEntitlement(id, "entitlement", id)
+
+/** Parses from the right: principal id and type never contain `:`; the rest is the entitlement id. */
+export const parseGrantId = (id: string): Effect.Effect<GrantIdParts, InvalidId> => {
+  const last = id.lastIndexOf(":")
+  const beforeLast = last < 0 ? -1 : id.lastIndexOf(":", last - 1)
+  if (beforeLast < 0) {
+    return Effect.fail(new InvalidId({ kind: "grant", id, reason: "it has no ':<principal type>:<principal id>' suffix" }))
+  }
+  const principalType = id.slice(beforeLast + 1, last)
+  const principalId = id.slice(last + 1)
+  if (principalType === "") return Effect.fail(new InvalidId({ kind: "grant", id, reason: "the principal type is empty" }))
+  if (principalId === "") return Effect.fail(new InvalidId({ kind: "grant", id, reason: "the principal id is empty" }))
+  const entitlement = id.slice(0, beforeLast)
+  return Effect.map(parseEntitlement(entitlement, "grant", id), (parts) => ({
+    entitlementId: entitlement,
+    entitlement: parts,
+    principalType,
+    principalId
+  }))
+}

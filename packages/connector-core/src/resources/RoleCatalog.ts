@@ -1,0 +1,50 @@
+import type { Role, RoleScope } from "@baton-fivetran/fivetran-client"
+
+/**
+ * The roles of `GET /v1/roles`, split by scope. Every role entitlement is derived from this list
+ * (never from a hard-coded table); a role whose `scope` names several scopes appears in each.
+ * Within a scope, roles keep the API's order.
+ */
+export interface RoleCatalog {
+  readonly account: ReadonlyArray<Role>
+  readonly destination: ReadonlyArray<Role>
+  readonly connector: ReadonlyArray<Role>
+  readonly team: ReadonlyArray<Role>
+}
+
+export const makeRoleCatalog = (roles: Iterable<Role>): RoleCatalog => {
+  const all = Array.from(roles)
+  const ofScope = (scope: RoleScope) => all.filter((role) => role.scope.includes(scope))
+  return {
+    account: ofScope("ACCOUNT"),
+    destination: ofScope("DESTINATION"),
+    connector: ofScope("CONNECTOR"),
+    team: ofScope("TEAM")
+  }
+}
+
+export const rolesOfScope = (catalog: RoleCatalog, scope: RoleScope): ReadonlyArray<Role> => {
+  switch (scope) {
+    case "ACCOUNT":
+      return catalog.account
+    case "DESTINATION":
+      return catalog.destination
+    case "CONNECTOR":
+      return catalog.connector
+    case "TEAM":
+      return catalog.team
+  }
+}
+
+/** The role of that name in that scope, if `GET /v1/roles` lists one. */
+export const findRole = (catalog: RoleCatalog, scope: RoleScope, name: string): Role | undefined =>
+  rolesOfScope(catalog, scope).find((role) => role.name === name)
+
+/** The role's description; a deprecated role names its replacement. */
+export const roleDescription = (role: Role): string => {
+  if (role.is_deprecated !== true) return role.description
+  const replacement = role.replacement_role_name === null || role.replacement_role_name === ""
+    ? "Deprecated."
+    : `Deprecated: replaced by "${role.replacement_role_name}".`
+  return role.description === "" ? replacement : `${role.description} ${replacement}`
+}

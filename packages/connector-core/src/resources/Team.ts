@@ -1,0 +1,55 @@
+import type { Role, Team } from "@baton-fivetran/fivetran-client"
+import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
+import { makeEntitlement } from "../model/Entitlements.js"
+import { type RoleCatalog, roleDescription } from "./RoleCatalog.js"
+import { UserResourceType } from "./User.js"
+
+/** Fivetran teams: groups of users that hold roles together. */
+export const TeamResourceType: ResourceType = {
+  id: "team",
+  displayName: "Team",
+  traits: ["GROUP"],
+  description: "A Fivetran team; its members inherit the team's account, destination and connection roles",
+  annotations: []
+}
+
+/** The slug of the entitlement every team member holds. */
+export const TeamMemberSlug = "member"
+
+export const teamResourceId = (teamId: string): ResourceId => ({ resourceType: TeamResourceType.id, resource: teamId })
+
+export const teamResource = (team: Team): Resource => {
+  const profile: Record<string, unknown> = { ...team }
+  return {
+    id: teamResourceId(team.id),
+    displayName: team.name,
+    ...(team.description === null || team.description === "" ? {} : { description: team.description }),
+    annotations: [{ _tag: "GroupTrait", profile }],
+    profile
+  }
+}
+
+/** `team:T:member` (ASSIGNMENT), held by every member whatever their team role. */
+export const teamMemberEntitlement = (team: Resource): Entitlement =>
+  makeEntitlement(team, TeamMemberSlug, {
+    purpose: "ASSIGNMENT",
+    displayName: `${team.displayName ?? team.id.resource} member`,
+    description: `Member of the Fivetran team ${team.displayName ?? team.id.resource}`,
+    grantableTo: [UserResourceType]
+  })
+
+/** `team:T:<role>` for a TEAM-scoped role; a member has exactly one, so they form an exclusion group. */
+export const teamRoleEntitlement = (team: Resource, role: Role): Entitlement =>
+  makeEntitlement(team, role.name, {
+    purpose: "PERMISSION",
+    displayName: `${role.name} of ${team.displayName ?? team.id.resource}`,
+    description: roleDescription(role),
+    grantableTo: [UserResourceType],
+    exclusionGroupId: `${team.id.resourceType}:${team.id.resource}:role`
+  })
+
+/** `member` first, then one entitlement per TEAM-scoped role in the order of `GET /v1/roles`. */
+export const teamEntitlements = (team: Resource, catalog: RoleCatalog): ReadonlyArray<Entitlement> => [
+  teamMemberEntitlement(team),
+  ...catalog.team.map((role) => teamRoleEntitlement(team, role))
+]
