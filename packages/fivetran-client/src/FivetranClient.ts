@@ -1,4 +1,6 @@
-import { Context, type Effect, type Option, type Stream } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { type ConfigError, Context, Effect, Layer, type Option, type Stream } from "effect"
+import { FivetranClientConfig } from "./FivetranClientConfig.js"
 import type { FivetranError } from "./FivetranError.js"
 import type { AccountInfo } from "./schemas/AccountInfo.js"
 import type { Connection } from "./schemas/Connection.js"
@@ -13,6 +15,7 @@ import type {
   UpdateTeamRequest
 } from "./schemas/Team.js"
 import type { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
+import { makeFivetranClient } from "./makeFivetranClient.js"
 
 type Call<A> = Effect.Effect<A, FivetranError>
 type List<A> = Stream.Stream<A, FivetranError>
@@ -86,4 +89,12 @@ export interface FivetranClientShape {
   readonly metrics: Effect.Effect<ClientMetrics>
 }
 
-export class FivetranClient extends Context.Tag("fivetran/FivetranClient")<FivetranClient, FivetranClientShape>() {}
+export class FivetranClient extends Context.Tag("fivetran/FivetranClient")<FivetranClient, FivetranClientShape>() {
+  /** The real client over the ambient `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
+  static readonly layer = (config: FivetranClientConfig): Layer.Layer<FivetranClient, never, HttpClient.HttpClient> =>
+    Layer.effect(FivetranClient, makeFivetranClient(config))
+
+  /** As `layer`, reading `FivetranClientConfig.config` from the current ConfigProvider. */
+  static readonly layerConfig: Layer.Layer<FivetranClient, ConfigError.ConfigError, HttpClient.HttpClient> = Layer
+    .unwrapEffect(Effect.map(FivetranClientConfig.config, (config) => FivetranClient.layer(config)))
+}

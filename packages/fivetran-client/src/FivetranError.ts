@@ -94,6 +94,8 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
 export class Transport extends Data.TaggedError("Transport")<{
   readonly endpoint: Endpoint
   readonly reason: string
+  /** True when no connection could be made, so Fivetran cannot have seen the request. */
+  readonly connectFailed?: boolean
 }> {
   override get message() {
     return `${this.endpoint}: could not reach Fivetran: ${this.reason}`

@@ -1,0 +1,160 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Duration, Effect, Either, Option, Redacted, Ref, Schema } from "effect"
+import { UserAgent } from "./ClientVersion.js"
+import type { ClientMetrics } from "./FivetranClient.js"
+import type { FivetranClientConfig } from "./FivetranClientConfig.js"
+import { type FivetranError, Transport } from "./FivetranError.js"
+import { MessageEnvelope } from "./schemas/Envelope.js"
+import { errorForStatus, invalidResponse, type Scrub, transportError } from "./ResponseErrors.js"
+import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
+
+export interface FivetranRequest {
+  readonly method: HttpMethod
+  /** `/v1/...`, ids already URL-encoded; this is also what errors and logs name. */
+  readonly path: string
+  readonly urlParams?: Readonly<Record<string, string>>
+  /** A JSON-ready body, already encoded through its request schema. */
+  readonly body?: unknown
+}
+
+/** The transport under the endpoint methods: one retried, timed, logged and counted exchange. */
+export interface FivetranHttp {
+  /** Sends the request (retrying per policy) and decodes the body with `schema`. */
+  readonly call: <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>) => Effect.Effect<A, FivetranError>
+  /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
+  readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
+  readonly metrics: Effect.Effect<ClientMetrics>
+}
+
+interface RawResponse {
+  readonly status: number
+  readonly body: string
+  readonly retryAfter: string | undefined
+}
+
+const parseRemaining = (header: string | undefined): Option.Option<number> =>
+  header !== undefined && /^\s*\d+\s*$/.test(header) ? Option.some(Number(header)) : Option.none()
+
+export const makeFivetranHttp = (config: FivetranClientConfig) =>
+  Effect.gen(function*() {
+    // Trace headers mean nothing to Fivetran; send only what the API documents.
+    const http = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    const metrics = yield* Ref.make<ClientMetrics>({
+      requests: 0,
+      retries: 0,
+      waitedMillis: 0,
+      rateLimitRemaining: Option.none()
+    })
+    const baseUrl = config.baseUrl.replace(/\/+$/, "")
+    const timeout = Duration.seconds(config.requestTimeoutSeconds)
+
+    // Text from outside (error bodies, socket messages) could echo a credential back; it is
+    // masked before it can reach an error. The secret forms are derived here, at the point of use.
+    const scrub: Scrub = (text) => {
+      const key = Redacted.value(config.apiKey)
+      const secret = Redacted.value(config.apiSecret)
+      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret].filter((form) => form.length >= 4)
+      return forms.reduce((acc, form) => acc.split(form).join("<redacted>"), text)
+    }
+
+    const buildRequest = (request: FivetranRequest) => {
+      const base = HttpClientRequest.make(request.method)(`${baseUrl}${request.path}`).pipe(
+        HttpClientRequest.setUrlParams(request.urlParams ?? {}),
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeader("User-Agent", UserAgent),
+        HttpClientRequest.basicAuth(config.apiKey, config.apiSecret)
+      )
+      // bodyUnsafeJson also sets Content-Type: application/json.
+      return request.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, request.body)
+    }
+
+    const attempt = (request: FivetranRequest, endpoint: string) =>
+      Effect.gen(function*() {
+        yield* Ref.update(metrics, (m) => ({ ...m, requests: m.requests + 1 }))
+        const started = yield* Clock.currentTimeMillis
+        const exchange = http.execute(buildRequest(request)).pipe(
+          Effect.tap((response) => {
+            const remaining = parseRemaining(response.headers["x-rate-limit-remaining"])
+            return Option.isSome(remaining)
+              ? Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining }))
+              : Effect.void
+          }),
+          Effect.flatMap((response) =>
+            Effect.map(
+              response.text,
+              (body): RawResponse => ({ status: response.status, body, retryAfter: response.headers["retry-after"] })
+            )
+          ),
+          Effect.mapError((error) => transportError(endpoint, error, scrub)),
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
+          })
+        )
+        const result = yield* Effect.either(exchange)
+        const ms = (yield* Clock.currentTimeMillis) - started
+        yield* Effect.logDebug("Fivetran request").pipe(
+          Effect.annotateLogs({
+            method: request.method,
+            path: request.path,
+            status: Either.isRight(result) ? result.right.status : result.left._tag,
+            ms
+          })
+        )
+        const response = yield* result
+        if (response.status >= 200 && response.status < 300) return response.body
+        return yield* Effect.fail(
+          errorForStatus(
+            {
+              method: request.method,
+              path: request.path,
+              status: response.status,
+              body: response.body,
+              retryAfter: response.retryAfter
+            },
+            scrub
+          )
+        )
+      })
+
+    const recordRetry = (delay: Duration.Duration) =>
+      Ref.update(metrics, (m) => ({
+        ...m,
+        retries: m.retries + 1,
+        waitedMillis: m.waitedMillis + Math.round(Duration.toMillis(delay))
+      }))
+
+    const send = (request: FivetranRequest, endpoint: string) =>
+      attempt(request, endpoint).pipe(Effect.retry(retrySchedule(config, request.method, recordRetry)))
+
+    const traced = (request: FivetranRequest) =>
+      Effect.withSpan("FivetranClient.request", {
+        attributes: { "http.request.method": request.method, "fivetran.path": request.path }
+      })
+
+    const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> => {
+      const endpoint = `${request.method} ${request.path}`
+      const decode = Schema.decodeUnknown(Schema.parseJson(schema))
+      return send(request, endpoint).pipe(
+        Effect.flatMap((body) => Effect.mapError(decode(body), (error) => invalidResponse(endpoint, error, scrub))),
+        traced(request)
+      )
+    }
+
+    // Deletes and a few writes answer `{code, message}`; an empty body (204) is accepted too.
+    const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> => {
+      const endpoint = `${request.method} ${request.path}`
+      const decode = Schema.decodeUnknown(Schema.parseJson(MessageEnvelope))
+      return send(request, endpoint).pipe(
+        Effect.flatMap((body) =>
+          body.trim() === ""
+            ? Effect.void
+            : Effect.mapError(Effect.asVoid(decode(body)), (error) => invalidResponse(endpoint, error, scrub))
+        ),
+        traced(request)
+      )
+    }
+
+    return { call, callVoid, metrics: Ref.get(metrics) } satisfies FivetranHttp
+  })

@@ -1,0 +1,121 @@
+import type { HttpClientError } from "@effect/platform"
+import { Either, ParseResult, Schema } from "effect"
+import {
+  BadRequest,
+  Conflict,
+  type Endpoint,
+  Forbidden,
+  type FivetranError,
+  InvalidResponse,
+  NotFound,
+  RateLimited,
+  ServerError,
+  Transport,
+  Unauthorized
+} from "./FivetranError.js"
+import { requiredPermission } from "./Permissions.js"
+import { ErrorBody } from "./schemas/Envelope.js"
+
+/** Removes anything secret from text that came from outside (bodies, socket errors). */
+export type Scrub = (text: string) => string
+
+/** Long server messages are cut: an error names the problem, it does not carry a whole page. */
+const MaxDetail = 300
+const clip = (text: string) => (text.length > MaxDetail ? `${text.slice(0, MaxDetail)}…` : text)
+
+const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody))
+
+/** `Retry-After` as whole seconds; Fivetran sends an integer, anything else falls back to backoff. */
+export const parseRetryAfter = (header: string | undefined): number | undefined =>
+  header !== undefined && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined
+
+export interface FailedResponse {
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly body: string
+  readonly retryAfter: string | undefined
+}
+
+/** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */
+export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
+  const endpoint: Endpoint = `${response.method} ${response.path}`
+  const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
+  const code = (fallback: string) => scrub(clip(parsed?.code ?? fallback))
+  const detail = scrub(clip(parsed?.message ?? ""))
+  const status = response.status
+  if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized") })
+  if (status === 403) {
+    return new Forbidden({
+      endpoint,
+      code: code("Forbidden"),
+      permission: requiredPermission(response.method, response.path)
+    })
+  }
+  if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
+  if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
+  if (status === 429) return new RateLimited({ endpoint, retryAfterSeconds: parseRetryAfter(response.retryAfter) })
+  if (status >= 500) return new ServerError({ endpoint, status })
+  return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })
+}
+
+/** `data.items[3].active` from a schema path. */
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`),
+    ""
+  )
+
+/** The first schema issue, named by field path; a body that is not JSON at all has path "". */
+export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseError, scrub: Scrub): InvalidResponse => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  return new InvalidResponse({
+    endpoint,
+    field: issue === undefined ? "" : formatPath(issue.path),
+    detail: scrub(clip(issue?.message ?? "the body does not match the expected shape"))
+  })
+}
+
+/** Socket-level error codes that mean no connection was made, so nothing reached Fivetran. */
+const ConnectFailureCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/** The innermost `code` and message of an error's cause chain (undici and node:http nest them). */
+const rootCause = (error: unknown): { readonly code: string | undefined; readonly message: string } => {
+  let current: unknown = error
+  let code: string | undefined
+  let message = ""
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const candidate = current as { readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }
+    if (typeof candidate.code === "string") code = candidate.code
+    if (typeof candidate.message === "string" && candidate.message !== "") message = candidate.message
+    current = candidate.cause
+  }
+  return { code, message }
+}
+
+/**
+ * A failure below HTTP: connection refused or reset, a body cut short. Only the cause's code and
+ * message are kept; the platform error itself holds the request, headers included, so it is dropped.
+ */
+export const transportError = (endpoint: Endpoint, error: HttpClientError.HttpClientError, scrub: Scrub): Transport => {
+  const { code, message } = rootCause(error.cause)
+  const what =
+    error._tag === "ResponseError"
+      ? "the connection broke while reading the response"
+      : error.reason === "InvalidUrl"
+      ? "the base URL is not valid"
+      : "the request failed"
+  const because = [code, message].filter((part) => part !== undefined && part !== "").join(" ")
+  return new Transport({
+    endpoint,
+    reason: scrub(clip(because === "" ? what : `${what}: ${because}`)),
+    connectFailed: error._tag === "RequestError" && code !== undefined && ConnectFailureCodes.has(code)
+  })
+}

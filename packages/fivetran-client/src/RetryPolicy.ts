@@ -1,0 +1,54 @@
+import { Duration, Effect, Schedule } from "effect"
+import type { FivetranError } from "./FivetranError.js"
+import type { FivetranClientConfig } from "./FivetranClientConfig.js"
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
+
+/**
+ * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
+ * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
+ * DELETE (a repeat that finds the target gone answers 404, which callers treat as done).
+ * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
+ * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
+ * a duplicate team would be worse than an error. A POST is repeated only when it never left
+ * (connection refused) or the server said it did not process it (503).
+ */
+export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
+  switch (error._tag) {
+    case "RateLimited":
+      return true
+    case "ServerError":
+      return method !== "POST" || error.status === 503
+    case "Transport":
+      return method !== "POST" || error.connectFailed === true
+    default:
+      return false
+  }
+}
+
+/**
+ * The wait before the next attempt: `Retry-After` when a 429 carries one, otherwise exponential
+ * backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out); every wait
+ * is capped at `maxRetryAfterSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees
+ * each wait before it starts (for the metrics).
+ */
+export const retrySchedule = (
+  config: FivetranClientConfig,
+  method: HttpMethod,
+  onRetry: (delay: Duration.Duration) => Effect.Effect<void>
+): Schedule.Schedule<unknown, FivetranError> => {
+  const cap = Duration.seconds(config.maxRetryAfterSeconds)
+  const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.jittered)
+  return Schedule.identity<FivetranError>().pipe(
+    Schedule.intersect(backoff),
+    Schedule.intersect(Schedule.recurs(config.maxAttempts - 1)),
+    Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
+    Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
+      const wanted = error._tag === "RateLimited" && error.retryAfterSeconds !== undefined
+        ? Duration.seconds(error.retryAfterSeconds)
+        : backoffDelay
+      const delay = Duration.min(wanted, cap)
+      return Effect.as(onRetry(delay), delay)
+    })
+  )
+}

@@ -1,0 +1,150 @@
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import type { FivetranClientShape, MembershipApi } from "./FivetranClient.js"
+import type { FivetranClientConfig } from "./FivetranClientConfig.js"
+import type { FivetranError } from "./FivetranError.js"
+import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"
+import { AccountInfo } from "./schemas/AccountInfo.js"
+import { Connection } from "./schemas/Connection.js"
+import { DataEnvelope, PageEnvelope } from "./schemas/Envelope.js"
+import { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
+import { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
+import { Role } from "./schemas/Role.js"
+import {
+  AddTeamUserRequest,
+  CreateTeamRequest,
+  Team,
+  TeamUserMembership,
+  UpdateTeamRequest
+} from "./schemas/Team.js"
+import { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
+
+/** The page size: Fivetran's maximum, so a large account costs the fewest requests. */
+export const PageLimit = 1000
+
+/** `/v1/users/${id}` with every interpolated id URL-encoded. */
+const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): string =>
+  strings.reduce((acc, part, i) => acc + part + (i < ids.length ? encodeURIComponent(ids[i]!) : ""), "")
+
+/** A body the caller's types already guarantee; a mismatch would be a programming error. */
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> =>
+  Effect.orDie(Schema.encode(schema)(value))
+
+/** The last page is marked by `next_cursor` null, absent or empty. */
+const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
+  cursor === null || cursor === undefined || cursor === "" ? Option.none() : Option.some(cursor)
+
+/**
+ * Builds the client over the ambient `HttpClient`. Each instance has its own metrics.
+ */
+export const makeFivetranClient = (config: FivetranClientConfig) =>
+  Effect.gen(function*() {
+    const http = yield* makeFivetranHttp(config)
+
+    const getData = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
+      Effect.map(http.call(request, DataEnvelope(schema)), (envelope) => envelope.data)
+
+    const write = <A, I, B, J>(
+      method: "POST" | "PATCH",
+      target: string,
+      bodySchema: Schema.Schema<B, J>,
+      body: B,
+      schema: Schema.Schema<A, I>
+    ): Effect.Effect<A, FivetranError> =>
+      Effect.flatMap(encodeBody(bodySchema, body), (encoded) =>
+        getData({ method, path: target, body: encoded }, schema))
+
+    const writeVoid = <B, J>(
+      method: "POST" | "PATCH",
+      target: string,
+      bodySchema: Schema.Schema<B, J>,
+      body: B
+    ): Effect.Effect<void, FivetranError> =>
+      Effect.flatMap(encodeBody(bodySchema, body), (encoded) => http.callVoid({ method, path: target, body: encoded }))
+
+    const remove = (target: string) => http.callVoid({ method: "DELETE", path: target })
+
+    /** Follows `next_cursor` one page at a time; only the current page is held in memory. */
+    const list = <A, I>(
+      target: string,
+      item: Schema.Schema<A, I>,
+      filter: Readonly<Record<string, string>> = {}
+    ): Stream.Stream<A, FivetranError> => {
+      const envelope = PageEnvelope(item)
+      return Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
+        http.call(
+          {
+            method: "GET",
+            path: target,
+            urlParams: {
+              ...filter,
+              limit: String(PageLimit),
+              ...Option.match(cursor, { onNone: () => ({}), onSome: (c) => ({ cursor: c }) })
+            }
+          },
+          envelope
+        ).pipe(
+          Effect.map(({ data }) => [Chunk.fromIterable(data.items), Option.map(nextCursor(data.next_cursor), Option.some)] as const)
+        ))
+    }
+
+    const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
+      const base = (ownerId: string) => `/v1/${owner}/${encodeURIComponent(ownerId)}/${kind}`
+      const one = (ownerId: string, targetId: string) => `${base(ownerId)}/${encodeURIComponent(targetId)}`
+      return {
+        list: (ownerId) => list(base(ownerId), Membership),
+        get: (ownerId, targetId) => getData({ method: "GET", path: one(ownerId, targetId) }, Membership),
+        add: (ownerId, body) => write("POST", base(ownerId), AddMembershipRequest, body, Membership),
+        update: (ownerId, targetId, body) => writeVoid("PATCH", one(ownerId, targetId), UpdateRoleRequest, body),
+        remove: (ownerId, targetId) => remove(one(ownerId, targetId))
+      }
+    }
+
+    const client: FivetranClientShape = {
+      accountInfo: getData({ method: "GET", path: "/v1/account/info" }, AccountInfo),
+      listRoles: list("/v1/roles", Role),
+
+      listUsers: list("/v1/users", User),
+      getUser: (userId) => getData({ method: "GET", path: path`/v1/users/${userId}` }, User),
+      inviteUser: (body) => write("POST", "/v1/users", InviteUserRequest, body, User),
+      updateUser: (userId, body) => write("PATCH", path`/v1/users/${userId}`, UpdateUserRequest, body, User),
+      deleteUser: (userId) => remove(path`/v1/users/${userId}`),
+      deleteUserRole: (userId) => remove(path`/v1/users/${userId}/role`),
+      userGroups: memberships("users", "groups"),
+      userConnections: memberships("users", "connections"),
+
+      listGroups: list("/v1/groups", Group),
+      getGroup: (groupId) => getData({ method: "GET", path: path`/v1/groups/${groupId}` }, Group),
+      createGroup: (body) => write("POST", "/v1/groups", GroupNameRequest, body, Group),
+      updateGroup: (groupId, body) => write("PATCH", path`/v1/groups/${groupId}`, GroupNameRequest, body, Group),
+      deleteGroup: (groupId) => remove(path`/v1/groups/${groupId}`),
+      listGroupUsers: (groupId) => list(path`/v1/groups/${groupId}/users`, User),
+      addGroupUser: (groupId, body) => writeVoid("POST", path`/v1/groups/${groupId}/users`, AddGroupUserRequest, body),
+      removeGroupUser: (groupId, userId) => remove(path`/v1/groups/${groupId}/users/${userId}`),
+
+      listTeams: list("/v1/teams", Team),
+      getTeam: (teamId) => getData({ method: "GET", path: path`/v1/teams/${teamId}` }, Team),
+      createTeam: (body) => write("POST", "/v1/teams", CreateTeamRequest, body, Team),
+      updateTeam: (teamId, body) => write("PATCH", path`/v1/teams/${teamId}`, UpdateTeamRequest, body, Team),
+      deleteTeam: (teamId) => remove(path`/v1/teams/${teamId}`),
+      deleteTeamRole: (teamId) => remove(path`/v1/teams/${teamId}/role`),
+      listTeamUsers: (teamId) => list(path`/v1/teams/${teamId}/users`, TeamUserMembership),
+      getTeamUser: (teamId, userId) =>
+        getData({ method: "GET", path: path`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
+      addTeamUser: (teamId, body) =>
+        write("POST", path`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
+      updateTeamUser: (teamId, userId, body) =>
+        writeVoid("PATCH", path`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
+      removeTeamUser: (teamId, userId) => remove(path`/v1/teams/${teamId}/users/${userId}`),
+      teamGroups: memberships("teams", "groups"),
+      teamConnections: memberships("teams", "connections"),
+
+      listConnections: (filter = {}) =>
+        list("/v1/connections", Connection, {
+          ...(filter.group_id === undefined ? {} : { group_id: filter.group_id }),
+          ...(filter.schema === undefined ? {} : { schema: filter.schema })
+        }),
+
+      metrics: http.metrics
+    }
+    return client
+  })
