@@ -1,0 +1,211 @@
+import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from "@baton-fivetran/connector-core"
+import Database from "better-sqlite3"
+import { Chunk, Effect, Option, type Scope, Stream } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
+import { checkMagic, decompressDatabase } from "./Envelope.js"
+import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType } from "./proto/Decode.js"
+import { Tables } from "./SqliteSchema.js"
+import type { SyncRun } from "./SyncRun.js"
+
+/** One row of a listing: its SQLite row id (the paging cursor) and the decoded message. */
+export interface C1zRow<A> {
+  readonly rowId: number
+  readonly value: A
+}
+
+export interface ResourceFilter {
+  readonly resourceType?: string
+  readonly parent?: ResourceId
+  /** Only rows with a larger row id (keyset paging). */
+  readonly afterRowId?: number
+}
+
+export interface EntitlementFilter {
+  readonly resource?: ResourceId
+  readonly afterRowId?: number
+}
+
+export interface GrantFilter {
+  readonly entitlementId?: string
+  readonly principal?: ResourceId
+  readonly afterRowId?: number
+}
+
+/**
+ * A .c1z opened for reading: the latest finished full sync and its rows. Listings are streams in
+ * row-id order, fetched a page at a time through the SQL columns and indexes; page them with
+ * `afterRowId` + `Stream.take`.
+ */
+export interface C1zReader {
+  readonly path: string
+  /** Times are RFC 3339 (UTC), converted from the file's text. */
+  readonly syncRun: SyncRun
+  readonly resourceTypes: Stream.Stream<ResourceType, C1zError>
+  readonly resources: (filter?: ResourceFilter) => Stream.Stream<C1zRow<Resource>, C1zError>
+  readonly entitlements: (filter?: EntitlementFilter) => Stream.Stream<C1zRow<Entitlement>, C1zError>
+  readonly grants: (filter?: GrantFilter) => Stream.Stream<C1zRow<Grant>, C1zError>
+  readonly getResource: (id: ResourceId) => Effect.Effect<Option.Option<Resource>, C1zError>
+  readonly getEntitlement: (id: string) => Effect.Effect<Option.Option<Entitlement>, C1zError>
+  readonly getGrant: (id: string) => Effect.Effect<Option.Option<Grant>, C1zError>
+}
+
+/** Rows fetched per query while streaming. */
+const pageSize = 1000
+
+interface DataRow {
+  readonly id: number
+  readonly data: Uint8Array
+  readonly expansion?: Uint8Array | null
+}
+
+/** A WHERE clause built from optional filters; every listing is restricted to the chosen sync. */
+interface Query {
+  readonly where: ReadonlyArray<string>
+  readonly params: ReadonlyArray<string | number>
+}
+
+const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
+
+const openDatabase = (path: string) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => new Database(path, { readonly: true, fileMustExist: true }),
+      catch: (cause) => new Io({ path, operation: "open the decompressed sync database", cause })
+    }),
+    (db) => Effect.sync(() => db.close())
+  )
+
+/**
+ * Opens `path`: checks the magic, decompresses (streamed) into a private temporary directory
+ * removed when the scope closes, and selects the finished `full` sync with the newest `ended_at`.
+ */
+export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* checkMagic(path)
+    const directory = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => mkdtemp(join(tmpdir(), "c1z-")),
+        catch: (cause) => new Io({ path: tmpdir(), operation: "create a temporary directory", cause })
+      }),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    const databasePath = join(directory, "db")
+    yield* decompressDatabase(path, databasePath)
+    const db = yield* openDatabase(databasePath)
+
+    const corrupt = (cause: unknown) =>
+      new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
+    /** Runs a query (or decodes a blob); SQLite and protobuf failures alike mean a damaged file. */
+    const attempt = <A>(run: () => A): Effect.Effect<A, C1zError> =>
+      Effect.try({
+        try: run,
+        catch: (cause) =>
+          cause instanceof Error && /not open/.test(cause.message)
+            ? new Io({ path, operation: "read the .c1z after it was closed", cause })
+            : corrupt(cause)
+      })
+
+    const run = yield* attempt(() =>
+      db.prepare(
+        `SELECT sync_id, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
+         WHERE sync_type = 'full' AND ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1`
+      ).get() as { sync_id: string; started_at: string; ended_at: string; sync_type: string } | undefined
+    )
+    if (run === undefined) return yield* new NoFinishedSync({ path })
+    const syncId = run.sync_id
+
+    const statements = new Map<string, Database.Statement>()
+    const prepared = (sql: string) => {
+      const cached = statements.get(sql)
+      if (cached !== undefined) return cached
+      const statement = db.prepare(sql)
+      statements.set(sql, statement)
+      return statement
+    }
+
+    /** Streams `table` in row-id order, `pageSize` rows per query, resuming after the last id seen. */
+    const list = <A>(
+      table: string,
+      columns: string,
+      query: Query,
+      afterRowId: number | undefined,
+      decode: (row: DataRow) => A
+    ): Stream.Stream<C1zRow<A>, C1zError> => {
+      const sql = `SELECT ${columns} FROM ${table} WHERE ${["sync_id = ?", ...query.where, "id > ?"].join(" AND ")}
+        ORDER BY id LIMIT ${pageSize}`
+      return Stream.paginateChunkEffect(afterRowId ?? 0, (after) =>
+        attempt(() => {
+          const rows = prepared(sql).all(syncId, ...query.params, after) as ReadonlyArray<DataRow>
+          const page = rows.map((row) => ({ rowId: row.id, value: decode(row) }))
+          const last = rows.at(-1)
+          return [
+            Chunk.unsafeFromArray(page),
+            rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.id)
+          ] as const
+        }))
+    }
+
+    const byExternalId = <A>(table: string, columns: string, externalId: string, decode: (row: DataRow) => A) =>
+      attempt(() => {
+        const row = prepared(`SELECT ${columns} FROM ${table} WHERE external_id = ? AND sync_id = ?`)
+          .get(externalId, syncId) as DataRow | undefined
+        return row === undefined ? Option.none() : Option.some(decode(row))
+      })
+
+    const resourceQuery = (filter: ResourceFilter): Query => ({
+      where: [
+        ...(filter.resourceType !== undefined ? ["resource_type_id = ?"] : []),
+        ...(filter.parent !== undefined ? ["parent_resource_type_id = ?", "parent_resource_id = ?"] : [])
+      ],
+      params: [
+        ...(filter.resourceType !== undefined ? [filter.resourceType] : []),
+        ...(filter.parent !== undefined ? [filter.parent.resourceType, filter.parent.resource] : [])
+      ]
+    })
+
+    const grantQuery = (filter: GrantFilter): Query => ({
+      where: [
+        ...(filter.entitlementId !== undefined ? ["entitlement_id = ?"] : []),
+        ...(filter.principal !== undefined ? ["principal_resource_type_id = ?", "principal_resource_id = ?"] : [])
+      ],
+      params: [
+        ...(filter.entitlementId !== undefined ? [filter.entitlementId] : []),
+        ...(filter.principal !== undefined ? [filter.principal.resourceType, filter.principal.resource] : [])
+      ]
+    })
+
+    const decodeGrantRow = (row: DataRow) => decodeGrant(row.data, row.expansion ?? null)
+
+    return {
+      path,
+      syncRun: {
+        syncId,
+        startedAt: fileText(run.started_at),
+        endedAt: fileText(run.ended_at),
+        type: run.sync_type
+      },
+      resourceTypes: list(Tables.resourceTypes, "id, data", { where: [], params: [] }, undefined, (row) =>
+        decodeResourceType(row.data)).pipe(Stream.map((row) => row.value)),
+      resources: (filter = {}) =>
+        list(Tables.resources, "id, data", resourceQuery(filter), filter.afterRowId, (row) => decodeResource(row.data)),
+      entitlements: (filter = {}) =>
+        list(
+          Tables.entitlements,
+          "id, data",
+          filter.resource !== undefined
+            ? { where: ["resource_type_id = ?", "resource_id = ?"], params: [filter.resource.resourceType, filter.resource.resource] }
+            : { where: [], params: [] },
+          filter.afterRowId,
+          (row) => decodeEntitlement(row.data)
+        ),
+      grants: (filter = {}) =>
+        list(Tables.grants, "id, data, expansion", grantQuery(filter), filter.afterRowId, decodeGrantRow),
+      getResource: (id) =>
+        byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, (row) => decodeResource(row.data)),
+      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, (row) => decodeEntitlement(row.data)),
+      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, decodeGrantRow)
+    } satisfies C1zReader
+  })

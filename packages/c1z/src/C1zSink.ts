@@ -1,0 +1,28 @@
+import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { Effect, Layer } from "effect"
+import { Corrupt, InvalidRow, Io, NoFinishedSync, NotAC1z, type C1zError } from "./C1zError.js"
+import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
+
+const isC1zError = (error: unknown): error is C1zError =>
+  error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
+  error instanceof NotAC1z || error instanceof NoFinishedSync
+
+/** connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path` atomically. */
+export const C1zSink = {
+  layer: (path: string, options: C1zWriteOptions = {}): Layer.Layer<SyncSink> =>
+    Layer.succeed(
+      SyncSink,
+      SyncSink.of({
+        write: (rows) =>
+          writeC1z(path, rows, options).pipe(
+            Effect.tap((result) =>
+              Effect.logInfo("wrote the sync file").pipe(
+                Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
+              )
+            ),
+            Effect.asVoid,
+            Effect.mapError((error) => isC1zError(error) ? new SinkError({ reason: error.message }) : error)
+          )
+      })
+    )
+}

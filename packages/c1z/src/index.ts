@@ -1,0 +1,7 @@
+export * from "./C1zError.js"
+export * from "./C1zReader.js"
+export * from "./C1zSink.js"
+export * from "./C1zWriter.js"
+export { magic } from "./Envelope.js"
+export { Tables } from "./SqliteSchema.js"
+export type { SyncRun } from "./SyncRun.js"

@@ -1,0 +1,199 @@
+import type {
+  Entitlement,
+  EntitlementExclusionGroup,
+  Grant,
+  GrantAnnotation,
+  GrantExpandable,
+  GrantImmutable,
+  GrantSources,
+  Resource,
+  ResourceAnnotation,
+  ResourceId,
+  ResourceStatus,
+  ResourceType,
+  UserTrait
+} from "@baton-fivetran/connector-core"
+import type { BinaryWriter } from "@bufbuild/protobuf/wire"
+import { WireType } from "@bufbuild/protobuf/wire"
+import { accountTypeNumbers, purposeNumbers, statusNumbers, traitNumbers, TypeUrls } from "./Messages.js"
+import { encodeAny, encodeStruct, encodeTimestamp, parseTimestamp } from "./WellKnown.js"
+import {
+  compareUtf8,
+  type Encoder,
+  toBytes,
+  writeBool,
+  writeEnum,
+  writeMessage,
+  writeString,
+  writeUint32
+} from "./Wire.js"
+
+/**
+ * Model -> `c1.connector.v2` protobuf, by hand. Fields go in ascending number order; proto3
+ * defaults are omitted; map keys are sorted; so equal input always gives equal bytes.
+ */
+
+const writeAnnotation = <A>(writer: BinaryWriter, field: number, typeUrl: string, encode: Encoder<A>, value: A) =>
+  writeMessage(writer, field, encodeAny, { typeUrl, value: toBytes(encode, value) })
+
+const writeTimestamp = (writer: BinaryWriter, field: number, text: string | undefined, what: string): void => {
+  if (text !== undefined) writeMessage(writer, field, encodeTimestamp, parseTimestamp(text, what))
+}
+
+const encodeNothing: Encoder<unknown> = () => {}
+
+// ResourceId: 1 resource_type, 2 resource
+export const encodeResourceId: Encoder<ResourceId> = (writer, id) => {
+  writeString(writer, 1, id.resourceType)
+  writeString(writer, 2, id.resource)
+}
+
+// ChildResourceType: 1 resource_type_id
+const encodeChildResourceType: Encoder<{ readonly resourceTypeId: string }> = (writer, child) =>
+  writeString(writer, 1, child.resourceTypeId)
+
+// Status (Resource.status and UserTrait.status): 1 status enum, 2 details
+const encodeStatus: Encoder<ResourceStatus> = (writer, status) => {
+  writeEnum(writer, 1, statusNumbers[status.status])
+  writeString(writer, 2, status.details)
+}
+
+// UserTrait: 1 emails{1 address, 2 is_primary}, 2 status, 3 profile, 5 account_type, 6 login,
+// 8 created_at, 9 last_login, 12 structured_name{1 given_name, 2 family_name}
+const encodeUserTrait: Encoder<UserTrait> = (writer, trait) => {
+  for (const email of trait.emails) {
+    writeMessage(writer, 1, (w, e) => {
+      writeString(w, 1, e.address)
+      writeBool(w, 2, e.isPrimary)
+    }, email)
+  }
+  writeMessage(writer, 2, encodeStatus, trait.status)
+  if (trait.profile !== undefined) writeMessage(writer, 3, encodeStruct, trait.profile)
+  writeEnum(writer, 5, accountTypeNumbers[trait.accountType])
+  writeString(writer, 6, trait.login)
+  writeTimestamp(writer, 8, trait.createdAt, "UserTrait.createdAt")
+  writeTimestamp(writer, 9, trait.lastLogin, "UserTrait.lastLogin")
+  if (trait.structuredName !== undefined) {
+    writeMessage(writer, 12, (w, name) => {
+      writeString(w, 1, name.givenName)
+      writeString(w, 2, name.familyName)
+    }, trait.structuredName)
+  }
+}
+
+const writeResourceAnnotation = (writer: BinaryWriter, field: number, annotation: ResourceAnnotation): void => {
+  switch (annotation._tag) {
+    case "UserTrait":
+      return writeAnnotation(writer, field, TypeUrls.UserTrait, encodeUserTrait, annotation)
+    case "GroupTrait": // GroupTrait: 2 profile
+      return writeAnnotation(writer, field, TypeUrls.GroupTrait, (w, t) => {
+        if (t.profile !== undefined) writeMessage(w, 2, encodeStruct, t.profile)
+      }, annotation)
+    case "RoleTrait": // RoleTrait: 1 profile
+      return writeAnnotation(writer, field, TypeUrls.RoleTrait, (w, t) => {
+        if (t.profile !== undefined) writeMessage(w, 1, encodeStruct, t.profile)
+      }, annotation)
+    case "SkipEntitlementsAndGrants":
+      return writeAnnotation(writer, field, TypeUrls.SkipEntitlementsAndGrants, encodeNothing, annotation)
+    case "ChildResourceType":
+      return writeAnnotation(writer, field, TypeUrls.ChildResourceType, encodeChildResourceType, annotation)
+  }
+}
+
+// ResourceType: 1 id, 2 display_name, 3 traits (packed enum), 4 annotations, 5 description
+export const encodeResourceType: Encoder<ResourceType> = (writer, type) => {
+  writeString(writer, 1, type.id)
+  writeString(writer, 2, type.displayName)
+  if (type.traits.length > 0) {
+    writer.tag(3, WireType.LengthDelimited).fork()
+    for (const trait of type.traits) writer.int32(traitNumbers[trait])
+    writer.join()
+  }
+  for (const annotation of type.annotations) writeResourceAnnotation(writer, 4, annotation)
+  writeString(writer, 5, type.description)
+}
+
+// Resource: 1 id, 2 parent_resource_id, 3 display_name, 4 annotations, 5 description,
+// 9 profile, 11 status, 12 created_at
+export const encodeResource: Encoder<Resource> = (writer, resource) => {
+  writeMessage(writer, 1, encodeResourceId, resource.id)
+  if (resource.parentResourceId !== undefined) writeMessage(writer, 2, encodeResourceId, resource.parentResourceId)
+  writeString(writer, 3, resource.displayName)
+  for (const annotation of resource.annotations) writeResourceAnnotation(writer, 4, annotation)
+  writeString(writer, 5, resource.description)
+  if (resource.profile !== undefined) writeMessage(writer, 9, encodeStruct, resource.profile)
+  if (resource.status !== undefined) writeMessage(writer, 11, encodeStatus, resource.status)
+  writeTimestamp(writer, 12, resource.createdAt, "Resource.createdAt")
+}
+
+// EntitlementExclusionGroup: 1 exclusion_group_id, 2 order (uint32), 3 is_default, 4 scope_to_resource
+const encodeExclusionGroup: Encoder<EntitlementExclusionGroup> = (writer, group) => {
+  writeString(writer, 1, group.exclusionGroupId)
+  writeUint32(writer, 2, group.order)
+  writeBool(writer, 3, group.isDefault)
+  writeBool(writer, 4, group.scopeToResource)
+}
+
+// Entitlement: 1 resource, 2 id, 3 display_name, 4 description, 5 grantable_to, 6 annotations,
+// 7 purpose, 8 slug
+export const encodeEntitlement: Encoder<Entitlement> = (writer, entitlement) => {
+  writeMessage(writer, 1, encodeResource, entitlement.resource)
+  writeString(writer, 2, entitlement.id)
+  writeString(writer, 3, entitlement.displayName)
+  writeString(writer, 4, entitlement.description)
+  for (const type of entitlement.grantableTo) writeMessage(writer, 5, encodeResourceType, type)
+  for (const group of entitlement.annotations) {
+    writeAnnotation(writer, 6, TypeUrls.EntitlementExclusionGroup, encodeExclusionGroup, group)
+  }
+  writeEnum(writer, 7, purposeNumbers[entitlement.purpose])
+  writeString(writer, 8, entitlement.slug)
+}
+
+// GrantExpandable: 1 entitlement_ids, 2 shallow, 3 resource_type_ids
+export const encodeGrantExpandable: Encoder<GrantExpandable> = (writer, expandable) => {
+  for (const id of expandable.entitlementIds) writer.tag(1, WireType.LengthDelimited).string(id)
+  writeBool(writer, 2, expandable.shallow)
+  for (const id of expandable.resourceTypeIds ?? []) writer.tag(3, WireType.LengthDelimited).string(id)
+}
+
+// GrantImmutable: 1 source_id (2 metadata is not in our model)
+const encodeGrantImmutable: Encoder<GrantImmutable> = (writer, immutable) => writeString(writer, 1, immutable.sourceId)
+
+const writeGrantAnnotation = (writer: BinaryWriter, annotation: GrantAnnotation): void => {
+  switch (annotation._tag) {
+    case "GrantExpandable":
+      return writeAnnotation(writer, 4, TypeUrls.GrantExpandable, encodeGrantExpandable, annotation)
+    case "GrantImmutable":
+      return writeAnnotation(writer, 4, TypeUrls.GrantImmutable, encodeGrantImmutable, annotation)
+  }
+}
+
+// GrantSources: 1 map<string, GrantSource{1 is_direct}>; map entries: 1 key, 2 value
+const encodeGrantSources: Encoder<GrantSources> = (writer, sources) => {
+  for (const key of Object.keys(sources).sort(compareUtf8)) {
+    writer.tag(1, WireType.LengthDelimited).fork()
+    writer.tag(1, WireType.LengthDelimited).string(key)
+    writeMessage(writer, 2, (w, source) => writeBool(w, 1, source.isDirect), sources[key]!)
+    writer.join()
+  }
+}
+
+// Grant: 1 entitlement, 2 principal, 3 id, 4 annotations, 5 sources
+export const encodeGrant: Encoder<Grant> = (writer, grant) => {
+  writeMessage(writer, 1, encodeEntitlement, grant.entitlement)
+  writeMessage(writer, 2, encodeResource, grant.principal)
+  writeString(writer, 3, grant.id)
+  for (const annotation of grant.annotations) writeGrantAnnotation(writer, annotation)
+  if (grant.sources !== undefined) writeMessage(writer, 5, encodeGrantSources, grant.sources)
+}
+
+/**
+ * A grant as the v1_grants row stores it: the data blob without its GrantExpandable annotation,
+ * which goes, serialized on its own, into the `expansion` column (c1z-format.md §2).
+ */
+export const encodeGrantRow = (grant: Grant): { readonly data: Uint8Array; readonly expansion: Uint8Array | null } => {
+  const expandable = grant.annotations.find((a): a is GrantExpandable => a._tag === "GrantExpandable")
+  if (expandable === undefined) return { data: toBytes(encodeGrant, grant), expansion: null }
+  const stripped: Grant = { ...grant, annotations: grant.annotations.filter((a) => a._tag !== "GrantExpandable") }
+  return { data: toBytes(encodeGrant, stripped), expansion: toBytes(encodeGrantExpandable, expandable) }
+}

@@ -1,0 +1,177 @@
+import type { BinaryWriter } from "@bufbuild/protobuf/wire"
+import { WireType } from "@bufbuild/protobuf/wire"
+import type { Profile } from "@baton-fivetran/connector-core"
+import { compareUtf8, EncodeFailure, readFields, writeMessage, writeString } from "./Wire.js"
+
+/**
+ * google.protobuf Any, Struct/Value/ListValue and Timestamp, encoded by hand (any.proto,
+ * struct.proto, timestamp.proto are the specification; field numbers are facts of the wire).
+ */
+
+export const typeUrlPrefix = "type.googleapis.com/"
+
+// --- Any: 1 type_url, 2 value ---------------------------------------------------------------
+
+export interface AnyMessage {
+  readonly typeUrl: string
+  readonly value: Uint8Array
+}
+
+export const encodeAny = (writer: BinaryWriter, any: AnyMessage): void => {
+  writeString(writer, 1, any.typeUrl)
+  if (any.value.length > 0) writer.tag(2, WireType.LengthDelimited).bytes(any.value)
+}
+
+export const decodeAny = (bytes: Uint8Array): AnyMessage => {
+  let typeUrl = ""
+  let value: Uint8Array = new Uint8Array(0)
+  readFields(bytes, (field, _wire, reader) => {
+    if (field === 1) typeUrl = reader.string()
+    else if (field === 2) value = reader.bytes()
+    else return false
+    return true
+  })
+  return { typeUrl, value }
+}
+
+// --- Struct: 1 map<string, Value> fields; Value oneof 1 null, 2 number, 3 string, 4 bool, 5 struct, 6 list;
+// --- ListValue: 1 repeated Value ------------------------------------------------------------
+
+const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+const encodeValue = (writer: BinaryWriter, value: unknown, path: string): void => {
+  if (value === null || value === undefined) writer.tag(1, WireType.Varint).int32(0)
+  else if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new EncodeFailure(`profile value ${path} is ${value}, which JSON cannot hold`)
+    writer.tag(2, WireType.Bit64).double(value)
+  } else if (typeof value === "string") writer.tag(3, WireType.LengthDelimited).string(value)
+  else if (typeof value === "boolean") writer.tag(4, WireType.Varint).bool(value)
+  else if (Array.isArray(value)) {
+    writer.tag(6, WireType.LengthDelimited).fork()
+    value.forEach((item, i) => writeMessage(writer, 1, (w, v) => encodeValue(w, v, `${path}[${i}]`), item))
+    writer.join()
+  } else if (isPlainObject(value)) writeMessage(writer, 5, (w, v) => encodeStructAt(w, v, path), value)
+  else throw new EncodeFailure(`profile value ${path} is a ${typeof value}, not a JSON value`)
+}
+
+const encodeStructAt = (writer: BinaryWriter, struct: Readonly<Record<string, unknown>>, path: string): void => {
+  const keys = Object.keys(struct).filter((key) => struct[key] !== undefined).sort(compareUtf8)
+  for (const key of keys) {
+    writer.tag(1, WireType.LengthDelimited).fork()
+    writer.tag(1, WireType.LengthDelimited).string(key)
+    writeMessage(writer, 2, (w, v) => encodeValue(w, v, `${path}.${key}`), struct[key])
+    writer.join()
+  }
+}
+
+/** Keys are written in sorted order so the same profile always gives the same bytes. */
+export const encodeStruct = (writer: BinaryWriter, struct: Profile): void => encodeStructAt(writer, struct, "profile")
+
+const decodeValue = (bytes: Uint8Array): unknown => {
+  let value: unknown = null
+  readFields(bytes, (field, _wire, reader) => {
+    switch (field) {
+      case 1:
+        reader.int32()
+        value = null
+        return true
+      case 2:
+        value = reader.double()
+        return true
+      case 3:
+        value = reader.string()
+        return true
+      case 4:
+        value = reader.bool()
+        return true
+      case 5:
+        value = decodeStruct(reader.bytes())
+        return true
+      case 6: {
+        const items: Array<unknown> = []
+        readFields(reader.bytes(), (f, _w, r) => {
+          if (f !== 1) return false
+          items.push(decodeValue(r.bytes()))
+          return true
+        })
+        value = items
+        return true
+      }
+      default:
+        return false
+    }
+  })
+  return value
+}
+
+export const decodeStruct = (bytes: Uint8Array): Profile => {
+  const struct: Record<string, unknown> = {}
+  readFields(bytes, (field, _wire, reader) => {
+    if (field !== 1) return false
+    let key = ""
+    let value: unknown = null
+    readFields(reader.bytes(), (f, _w, r) => {
+      if (f === 1) key = r.string()
+      else if (f === 2) value = decodeValue(r.bytes())
+      else return false
+      return true
+    })
+    // defineProperty: a key such as "__proto__" must stay an ordinary property.
+    Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true })
+    return true
+  })
+  return struct
+}
+
+// --- Timestamp: 1 seconds int64, 2 nanos int32 -------------------------------------------------
+
+export interface Timestamp {
+  readonly seconds: bigint
+  readonly nanos: number
+}
+
+const isoPattern = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** Parses RFC 3339 text (the model's timestamps) into seconds and nanoseconds, keeping all nine digits. */
+export const parseTimestamp = (text: string, what: string): Timestamp => {
+  const match = isoPattern.exec(text)
+  if (match === null) throw new EncodeFailure(`${what} "${text}" is not an RFC 3339 timestamp`)
+  const [, y, mo, d, h, mi, s, fraction = "", zone = "Z"] = match
+  const offsetMinutes = zone === "Z" || zone === "z"
+    ? 0
+    : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
+  const millis = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
+  if (Number.isNaN(millis)) throw new EncodeFailure(`${what} "${text}" is not a valid date`)
+  return {
+    seconds: BigInt(millis / 1000 - offsetMinutes * 60),
+    nanos: Number(fraction.padEnd(9, "0"))
+  }
+}
+
+/** RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits: protobuf's canonical JSON form of a Timestamp. */
+export const formatTimestamp = (timestamp: Timestamp): string => {
+  const base = new Date(Number(timestamp.seconds) * 1000).toISOString().slice(0, 19)
+  if (timestamp.nanos === 0) return `${base}Z`
+  const digits = String(timestamp.nanos).padStart(9, "0")
+  const fraction = digits.endsWith("000000") ? digits.slice(0, 3) : digits.endsWith("000") ? digits.slice(0, 6) : digits
+  return `${base}.${fraction}Z`
+}
+
+export const encodeTimestamp = (writer: BinaryWriter, timestamp: Timestamp): void => {
+  if (timestamp.seconds !== 0n) writer.tag(1, WireType.Varint).int64(timestamp.seconds)
+  if (timestamp.nanos !== 0) writer.tag(2, WireType.Varint).int32(timestamp.nanos)
+}
+
+export const decodeTimestamp = (bytes: Uint8Array): Timestamp => {
+  let seconds = 0n
+  let nanos = 0
+  readFields(bytes, (field, _wire, reader) => {
+    if (field === 1) seconds = BigInt(reader.int64())
+    else if (field === 2) nanos = reader.int32()
+    else return false
+    return true
+  })
+  return { seconds, nanos }
+}

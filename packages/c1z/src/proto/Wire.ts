@@ -1,0 +1,59 @@
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire"
+
+/**
+ * Small helpers over @bufbuild/protobuf's BinaryWriter/BinaryReader, shared by the hand-written
+ * encoders and decoders. Fields are always written in ascending field-number order and scalar
+ * fields holding their proto3 default are omitted, as Go's deterministic marshalling does.
+ */
+
+/** Raised by an encoder for a value the wire format cannot carry; the writer turns it into `InvalidRow`. */
+export class EncodeFailure extends Error {}
+
+export type Encoder<A> = (writer: BinaryWriter, value: A) => void
+
+export const writeString = (writer: BinaryWriter, field: number, value: string | undefined): void => {
+  if (value !== undefined && value !== "") writer.tag(field, WireType.LengthDelimited).string(value)
+}
+
+export const writeBool = (writer: BinaryWriter, field: number, value: boolean | undefined): void => {
+  if (value === true) writer.tag(field, WireType.Varint).bool(true)
+}
+
+export const writeEnum = (writer: BinaryWriter, field: number, value: number): void => {
+  if (value !== 0) writer.tag(field, WireType.Varint).int32(value)
+}
+
+export const writeUint32 = (writer: BinaryWriter, field: number, value: number | undefined): void => {
+  if (value !== undefined && value !== 0) writer.tag(field, WireType.Varint).uint32(value)
+}
+
+/** A nested message: always written when present (even when empty), like Go. */
+export const writeMessage = <A>(writer: BinaryWriter, field: number, encode: Encoder<A>, value: A): void => {
+  writer.tag(field, WireType.LengthDelimited).fork()
+  encode(writer, value)
+  writer.join()
+}
+
+export const toBytes = <A>(encode: Encoder<A>, value: A): Uint8Array => {
+  const writer = new BinaryWriter()
+  encode(writer, value)
+  return writer.finish()
+}
+
+/** Walks the fields of one message; unknown fields are skipped, as the SDK's reader discards them. */
+export const readFields = (
+  bytes: Uint8Array,
+  onField: (field: number, wireType: WireType, reader: BinaryReader) => boolean
+): void => {
+  const reader = new BinaryReader(bytes)
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag()
+    if (!onField(field, wireType, reader)) reader.skip(wireType, field)
+  }
+}
+
+/** Byte-wise UTF-8 order, the order Go uses for deterministic map keys. */
+export const compareUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
+/** Raised by a decoder for bytes that are not the message it expects; the reader turns it into `Corrupt`. */
+export class DecodeFailure extends Error {}
