@@ -1,0 +1,75 @@
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import { makeEndpoints } from "./http/Endpoints.js"
+import { FaultInjector, type FaultOptions } from "./http/Faults.js"
+import { RequestLog, type RequestLogEntry } from "./http/RequestLog.js"
+import { HOUR_MILLIS, RollingWindow } from "./http/RollingWindow.js"
+import { makeSandboxApp } from "./http/SandboxApp.js"
+import type { AccountSnapshot } from "./state/AccountSnapshot.js"
+import { AccountState } from "./state/AccountState.js"
+
+export interface SandboxOptions {
+  readonly snapshot: AccountSnapshot
+  /** 0 (the default) picks a free port. */
+  readonly port?: number
+  /** Defaults to 127.0.0.1: the sandbox listens on loopback only unless told otherwise. */
+  readonly host?: string
+  readonly faults?: FaultOptions
+  readonly rateLimit?: {
+    /** All requests per rolling hour; default 20,000 (fivetran-api.md §1.7). */
+    readonly hourly?: number
+    /** `POST /v1/users` per rolling hour; default 500. */
+    readonly invitesHourly?: number
+  }
+  /** Seeds the ids of entities created through the API; default derived from the account id. */
+  readonly seed?: number
+}
+
+export interface SandboxShape {
+  /** `http://host:port`, without `/v1` (what the client's `baseUrl` expects). */
+  readonly baseUrl: string
+  readonly requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>>
+  readonly clearRequestLog: Effect.Effect<void>
+  /** The current state as a snapshot. */
+  readonly snapshot: Effect.Effect<AccountSnapshot>
+  /** Replaces every fault setting (and restarts the fault PRNG from its seed). */
+  readonly setFaults: (faults: FaultOptions) => Effect.Effect<void>
+}
+
+export const DEFAULT_HOURLY_LIMIT = 20_000
+export const DEFAULT_INVITES_HOURLY_LIMIT = 500
+
+const make = (options: SandboxOptions) =>
+  Effect.gen(function*() {
+    const state = new AccountState(options.snapshot, options.seed)
+    const rateLimit = new RollingWindow(options.rateLimit?.hourly ?? DEFAULT_HOURLY_LIMIT, HOUR_MILLIS)
+    const invites = new RollingWindow(options.rateLimit?.invitesHourly ?? DEFAULT_INVITES_HOURLY_LIMIT, HOUR_MILLIS)
+    const faults = new FaultInjector(options.faults ?? {})
+    const log = new RequestLog()
+    const server = yield* HttpServer.HttpServer
+    yield* server.serve(makeSandboxApp({ state, endpoints: makeEndpoints(state, invites), rateLimit, faults, log }))
+    const address = server.address
+    const baseUrl = address._tag === "TcpAddress"
+      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+      : `http://unix:${address.path}`
+    yield* Effect.logDebug(`Fivetran sandbox listening on ${baseUrl}`)
+    return Sandbox.of({
+      baseUrl,
+      requestLog: Effect.sync(() => log.read()),
+      clearRequestLog: Effect.sync(() => log.clear()),
+      snapshot: Effect.sync(() => state.toSnapshot()),
+      setFaults: (f) => Effect.sync(() => faults.set(f))
+    })
+  })
+
+/** The in-memory Fivetran REST API, served over HTTP for as long as the layer lives. */
+export class Sandbox extends Context.Tag("fivetran-sandbox/Sandbox")<Sandbox, SandboxShape>() {
+  static layer = (options: SandboxOptions) =>
+    Layer.scoped(Sandbox, make(options)).pipe(
+      Layer.provide(
+        NodeHttpServer.layerServer(createServer, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" })
+      )
+    )
+}

@@ -1,0 +1,64 @@
+import { Effect, Either, Schema } from "effect"
+import { type ApiError, invalidInput } from "./ApiError.js"
+
+/**
+ * Cursor pagination (fivetran-api.md §1.6): `limit` 1..1000 (default 100) and an opaque cursor,
+ * here the unpadded base64url of `{"skip":n}` as in the docs' examples.
+ */
+export interface PageRequest {
+  readonly skip: number
+  readonly limit: number
+}
+
+export const DEFAULT_LIMIT = 100
+export const MAX_LIMIT = 1000
+
+const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, MAX_LIMIT))
+const CursorJson = Schema.parseJson(Schema.Struct({ skip: Schema.NonNegativeInt }))
+const decodeLimit = Schema.decodeUnknownEither(Limit)
+const decodeCursorJson = Schema.decodeUnknownEither(CursorJson)
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+
+export const encodeCursor = (skip: number): string => Buffer.from(JSON.stringify({ skip })).toString("base64url")
+
+export const pageRequest = (query: URLSearchParams): Effect.Effect<PageRequest, ApiError> => {
+  const rawLimit = query.get("limit")
+  const rawCursor = query.get("cursor")
+  const limit = rawLimit === null ? Either.right(DEFAULT_LIMIT) : decodeLimit(rawLimit)
+  if (Either.isLeft(limit)) {
+    return Effect.fail(invalidInput(`Invalid parameter 'limit': '${rawLimit}' must be an integer from 1 to ${MAX_LIMIT}`))
+  }
+  if (rawCursor === null || rawCursor === "") return Effect.succeed({ skip: 0, limit: limit.right })
+  const cursor = BASE64URL.test(rawCursor)
+    ? Either.getOrUndefined(decodeCursorJson(Buffer.from(rawCursor, "base64url").toString("utf8")))
+    : undefined
+  if (cursor === undefined) {
+    return Effect.fail(invalidInput(`Invalid parameter 'cursor': '${rawCursor}' is not a cursor this API issued`))
+  }
+  return Effect.succeed({ skip: cursor.skip, limit: limit.right })
+}
+
+/** Something a page can be cut from without copying the whole list. */
+export interface Sliceable<A> {
+  readonly size: number
+  readonly slice: (start: number, end: number) => ReadonlyArray<A>
+}
+
+export const sliceable = <A>(items: ReadonlyArray<A>): Sliceable<A> => ({
+  size: items.length,
+  slice: (start, end) => items.slice(start, end)
+})
+
+export interface PageOf<A> {
+  readonly items: ReadonlyArray<A>
+  readonly next_cursor: string | null
+}
+
+/** The page at `skip`; `next_cursor` is `null` once nothing follows. */
+export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => {
+  const end = request.skip + request.limit
+  return {
+    items: list.slice(request.skip, end),
+    next_cursor: end < list.size ? encodeCursor(end) : null
+  }
+}

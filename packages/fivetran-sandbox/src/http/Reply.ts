@@ -1,0 +1,41 @@
+import { DataEnvelope, MessageEnvelope, PageEnvelope } from "@baton-fivetran/fivetran-client"
+import { HttpServerResponse } from "@effect/platform"
+import { Effect, Schema } from "effect"
+import type { ApiError } from "./ApiError.js"
+import { type PageOf } from "./Pagination.js"
+
+/**
+ * Response bodies, encoded through the client's wire schemas (one definition of each shape) and
+ * serialised with a fixed key order, so the same state always gives the same bytes.
+ */
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json", headers })
+
+const encodeOrDie = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+  Effect.orDie(Schema.encode(schema)(value))
+
+/** `{code: "Success", message?, data}` */
+export const dataReply = <A, I>(
+  schema: Schema.Schema<A, I>,
+  data: A,
+  options: { readonly status?: number; readonly message?: string } = {}
+) => {
+  const envelope = { code: "Success", ...(options.message === undefined ? {} : { message: options.message }), data }
+  return Effect.map(encodeOrDie(DataEnvelope(schema), envelope), (body) => json(options.status ?? 200, body))
+}
+
+/** `{code: "Success", data: {items, next_cursor}}` */
+export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>) =>
+  Effect.map(encodeOrDie(PageEnvelope(item), { code: "Success", data: page }), (body) => json(200, body))
+
+/** `{code: "Success", message}` with no data. */
+export const messageReply = (message: string) =>
+  Effect.map(encodeOrDie(MessageEnvelope, { code: "Success", message }), (body) => json(200, body))
+
+/** `{code, message}` with the error's status (and `Retry-After` for 429). */
+export const errorReply = (error: ApiError) =>
+  json(
+    error.status,
+    { code: error.code, message: error.message },
+    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
+  )

@@ -1,0 +1,203 @@
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Clock, Duration, Effect, ParseResult, Schema, Stream } from "effect"
+import type { AccountState } from "../state/AccountState.js"
+import { authenticate, authorize, Caller } from "./Access.js"
+import { ApiError, invalidInput, tooManyRequests } from "./ApiError.js"
+import type { Endpoint } from "./Endpoints.js"
+import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
+import { errorReply, json } from "./Reply.js"
+import type { RequestLog } from "./RequestLog.js"
+import type { RollingWindow } from "./RollingWindow.js"
+
+export interface SandboxAppDeps {
+  readonly state: AccountState
+  readonly endpoints: ReadonlyArray<Endpoint>
+  readonly rateLimit: RollingWindow
+  readonly faults: FaultInjector
+  readonly log: RequestLog
+}
+
+/** `Invalid field 'role': is missing` for each issue, so a 400 names what to fix. */
+const describeParseError = (error: ParseResult.ParseError): ApiError => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const text = issues
+    .map((issue) =>
+      issue.path.length === 0 ? `Invalid body: ${issue.message}` : `Invalid field '${issue.path.join(".")}': ${issue.message}`
+    )
+    .join("; ")
+  return invalidInput(text === "" ? "Invalid body" : text)
+}
+
+const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>
+  request.text.pipe(
+    Effect.mapError(() => invalidInput("The request body could not be read")),
+    Effect.flatMap((text) =>
+      Effect.try({ try: (): unknown => JSON.parse(text), catch: () => invalidInput("The request body is not valid JSON") })
+    ),
+    Effect.flatMap((body) =>
+      Effect.mapError(Schema.decodeUnknown(schema, { errors: "all" })(body), describeParseError)
+    )
+  )
+
+const mediaType = (header: string) => header.split(";")[0]!.trim().toLowerCase()
+
+/** Absent, `*\/*`, `application/*` or `application/json` (any parameters, e.g. `;version=2`). */
+const acceptsJson = (accept: string | undefined) =>
+  accept === undefined || accept.trim() === "" ||
+  accept.split(",").some((range) => ["application/json", "application/*", "*/*"].includes(mediaType(range)))
+
+const notAcceptable = new ApiError({
+  status: 406,
+  code: "NotAcceptable",
+  message: "This API only answers application/json; send Accept: application/json"
+})
+
+const unsupportedMediaType = new ApiError({
+  status: 415,
+  code: "UnsupportedMediaType",
+  message: "POST and PATCH bodies must be sent with Content-Type: application/json"
+})
+
+const pathPattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`)
+
+/** The router over the endpoints; each handler gets its caller from the `Caller` service. */
+const makeRouter = (endpoints: ReadonlyArray<Endpoint>) =>
+  endpoints.reduce(
+    (router, endpoint) =>
+      HttpRouter.route(endpoint.method)(
+        endpoint.path as HttpRouter.PathInput,
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const params = yield* HttpRouter.params
+          const caller = yield* Caller
+          const now = yield* Clock.currentTimeMillis
+          return yield* endpoint.handle({
+            params,
+            query: new URL(request.url, "http://sandbox").searchParams,
+            caller,
+            now,
+            body: (schema) => decodeBody(request, schema)
+          })
+        })
+      )(router),
+    HttpRouter.empty as HttpRouter.HttpRouter<ApiError, Caller>
+  )
+
+/** Rewrites a JSON answer as the fault plan says: invalid JSON, half a body, or a slow stream. */
+const applyBodyFault = (
+  response: HttpServerResponse.HttpServerResponse,
+  fault: NonNullable<FaultPlan["body"]>,
+  slow: { readonly chunkBytes: number; readonly chunkDelayMillis: number }
+): HttpServerResponse.HttpServerResponse => {
+  if (response.body._tag !== "Uint8Array") return response
+  const bytes = response.body.body
+  const options = { status: response.status, headers: response.headers, contentType: "application/json" }
+  switch (fault) {
+    case "malformed":
+      return HttpServerResponse.text(`${new TextDecoder().decode(bytes).replace(/}\s*$/, "")},}`, options)
+    case "truncated":
+      return HttpServerResponse.uint8Array(bytes.slice(0, Math.floor(bytes.length / 2)), options)
+    case "slow": {
+      const chunks: Array<Uint8Array> = []
+      for (let i = 0; i < bytes.length; i += slow.chunkBytes) chunks.push(bytes.slice(i, i + slow.chunkBytes))
+      const body = Stream.fromIterable(chunks).pipe(
+        Stream.zipWithIndex,
+        Stream.mapEffect(([chunk, index]) =>
+          index === 0 ? Effect.succeed(chunk) : Effect.as(Effect.sleep(Duration.millis(slow.chunkDelayMillis)), chunk)
+        )
+      )
+      return HttpServerResponse.stream(body, { ...options, contentLength: bytes.length })
+    }
+  }
+}
+
+const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
+
+/**
+ * The whole request pipeline: injected latency and dropped connections, the hourly budget, injected
+ * 429s and 5xx, authentication, authorisation, content negotiation, routing, injected body faults,
+ * the rate-limit headers on every answer, and the request log.
+ */
+export const makeSandboxApp = (deps: SandboxAppDeps) => {
+  const router = makeRouter(deps.endpoints)
+  const patterns = deps.endpoints.map((e) => ({ method: e.method, pattern: pathPattern(e.path) }))
+
+  const unrouted = (method: string, path: string) => {
+    const allowed = patterns.filter((p) => p.pattern.test(path)).map((p) => p.method)
+    return allowed.length === 0
+      ? new ApiError({ status: 404, code: "NotFound", message: `No endpoint ${method} ${path}` })
+      : new ApiError({
+        status: 405,
+        code: "MethodNotAllowed",
+        message: `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`
+      })
+  }
+
+  const route = (request: HttpServerRequest.HttpServerRequest, method: string, path: string) =>
+    Effect.gen(function*() {
+      const caller = authenticate(deps.state, request.headers["authorization"])
+      if (caller instanceof ApiError) return yield* caller
+      const denied = authorize(deps.state, caller, method, path)
+      if (denied) return yield* denied
+      if (!acceptsJson(request.headers["accept"])) return yield* notAcceptable
+      const contentType = request.headers["content-type"]
+      if ((method === "POST" || method === "PATCH") && (contentType === undefined || mediaType(contentType) !== "application/json")) {
+        return yield* unsupportedMediaType
+      }
+      return yield* router.pipe(
+        Effect.provideService(Caller, caller),
+        Effect.catchTag("RouteNotFound", () => Effect.fail(unrouted(method, path)))
+      )
+    }).pipe(Effect.catchTag("ApiError", (error) => Effect.succeed(errorReply(error))))
+
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = yield* Clock.currentTimeMillis
+    const url = new URL(request.url, "http://sandbox")
+    const method = request.method
+    const path = url.pathname
+    const record = (status: number, fault: FaultKind | null) =>
+      Effect.map(Clock.currentTimeMillis, (ended) =>
+        deps.log.add({ method, path, query: url.search.slice(1), status, durationMillis: ended - started, fault }))
+
+    const plan = deps.faults.plan()
+    if (plan.latencyMillis > 0) yield* Effect.sleep(Duration.millis(plan.latencyMillis))
+    if (plan.drop) {
+      yield* record(0, "dropped")
+      NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+      return yield* Effect.never
+    }
+
+    const now = yield* Clock.currentTimeMillis
+    const admission = deps.rateLimit.admit(now)
+    let fault: FaultKind | null = null
+    let response: HttpServerResponse.HttpServerResponse
+    if (admission._tag === "Refused") {
+      response = errorReply(
+        tooManyRequests(`Rate limit of ${deps.rateLimit.limit} requests per hour exceeded`, admission.retryAfterSeconds)
+      )
+    } else if (plan.burstRetryAfter !== undefined) {
+      fault = "rate-limit-burst"
+      response = errorReply(tooManyRequests("Too many requests (injected)", plan.burstRetryAfter))
+    } else if (plan.serverError !== undefined) {
+      fault = "server-error"
+      response = json(plan.serverError, {
+        code: plan.serverError === 500 ? "InternalServerError" : plan.serverError === 502 ? "BadGateway" : "ServiceUnavailable",
+        message: "Injected server failure"
+      })
+    } else {
+      response = yield* route(request, method, path)
+      if (plan.body !== undefined) {
+        fault = bodyFaultKind[plan.body]
+        response = applyBodyFault(response, plan.body, deps.faults.slowBody)
+      }
+    }
+    response = HttpServerResponse.setHeaders(response, {
+      "x-rate-limit": String(deps.rateLimit.limit),
+      "x-rate-limit-remaining": String(admission._tag === "Admitted" ? admission.remaining : 0)
+    })
+    yield* record(response.status, fault)
+    return response
+  })
+}

@@ -1,0 +1,554 @@
+import type {
+  AccountInfo,
+  AddMembershipRequest,
+  Connection,
+  CreateTeamRequest,
+  Group,
+  InviteUserRequest,
+  Membership,
+  Role,
+  RoleScope,
+  Team,
+  TeamUserMembership,
+  UpdateTeamRequest,
+  UpdateUserRequest,
+  User
+} from "@baton-fivetran/fivetran-client"
+import { Effect } from "effect"
+import {
+  type ApiError,
+  conflict,
+  connectionNotFound,
+  groupNotFound,
+  invalidInput,
+  membershipNotFound,
+  teamNotFound,
+  userNotFound,
+  userNotFoundByEmail
+} from "../http/ApiError.js"
+import { IdAllocator } from "../generator/IdAllocator.js"
+import { Prng, seedFromString } from "../generator/Prng.js"
+import type { AccountSnapshot, Credential } from "./AccountSnapshot.js"
+import { type MembershipEntry, Relation } from "./Relation.js"
+
+/** The role a group's creator receives (fivetran-api.md §3.1: the creator becomes a member). */
+export const GROUP_CREATOR_ROLE = "Manage Destination"
+
+const ADMINISTRATOR = "Account Administrator"
+
+/** Group names must start with a letter or underscore, then letters, digits, underscores (§3.1). */
+const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** `created_at` in Fivetran's microsecond form, e.g. `2025-05-06T12:00:01.554000Z`. */
+export const isoMicros = (millis: number): string => new Date(millis).toISOString().replace("Z", "000Z")
+
+/** The five membership relations, named by their API path (owner/target). */
+export type MembershipKind = "userGroups" | "userConnections" | "teamGroups" | "teamConnections" | "teamUsers"
+
+interface KindSpec {
+  readonly relation: Relation
+  readonly owner: (id: string) => ApiError | undefined
+  readonly target: (id: string) => ApiError | undefined
+  readonly scope: RoleScope
+}
+
+/** A user id with the role shown for it in `GET /v1/groups/{id}/users`. */
+type GroupUserRow = readonly [userId: string, role: string | null]
+
+const GROUP_USERS_CACHE_SIZE = 16
+
+/**
+ * The whole account in memory, indexed for the API: entities in insertion-ordered Maps by id,
+ * memberships in two-way relations. Every method is synchronous inside its Effect, so each request
+ * sees and leaves a consistent state (Node runs one handler step at a time).
+ */
+export class AccountState {
+  private readonly account: AccountSnapshot["account"]
+  private readonly roles = new Map<string, Role>()
+  private readonly users = new Map<string, User>()
+  private readonly userIdByEmail = new Map<string, string>()
+  private readonly groups = new Map<string, Group>()
+  private readonly teams = new Map<string, Team>()
+  private readonly connections = new Map<string, Connection>()
+  private readonly credentials = new Map<string, Credential>()
+  private readonly userGroups = new Relation()
+  private readonly userConnections = new Relation()
+  private readonly teamUsers = new Relation()
+  private readonly teamGroups = new Relation()
+  private readonly teamConnections = new Relation()
+  private readonly ids: IdAllocator
+  /** Recently listed groups' user lists (they merge members with account-role holders). */
+  private readonly groupUsersCache = new Map<string, ReadonlyArray<GroupUserRow>>()
+
+  constructor(snapshot: AccountSnapshot, seed?: number) {
+    this.account = snapshot.account
+    for (const role of snapshot.roles) this.roles.set(role.name, role)
+    for (const user of snapshot.users) {
+      this.users.set(user.id, user)
+      this.userIdByEmail.set(user.email.toLowerCase(), user.id)
+    }
+    for (const group of snapshot.groups) this.groups.set(group.id, group)
+    for (const team of snapshot.teams) this.teams.set(team.id, team)
+    for (const connection of snapshot.connections) this.connections.set(connection.id, connection)
+    for (const credential of snapshot.credentials) this.credentials.set(credential.key, credential)
+    for (const row of snapshot.user_groups) this.userGroups.add(entry(row.user_id, row.group_id, row))
+    for (const row of snapshot.user_connections) {
+      this.userConnections.add(entry(row.user_id, row.connection_id, row))
+    }
+    for (const row of snapshot.team_users) this.teamUsers.add(entry(row.team_id, row.user_id, row))
+    for (const row of snapshot.team_groups) this.teamGroups.add(entry(row.team_id, row.group_id, row))
+    for (const row of snapshot.team_connections) {
+      this.teamConnections.add(entry(row.team_id, row.connection_id, row))
+    }
+    // Seeded, so the same requests against the same state create the same ids.
+    this.ids = new IdAllocator(new Prng(seed ?? seedFromString(snapshot.account.account_id)), [
+      snapshot.account.account_id,
+      ...this.users.keys(),
+      ...this.groups.keys(),
+      ...this.teams.keys(),
+      ...this.connections.keys(),
+      ...snapshot.credentials.flatMap((c) => (c._tag === "SystemKey" ? [c.system_key_id] : []))
+    ])
+  }
+
+  /** The current state in the snapshot format (entities and rows in their serving order). */
+  toSnapshot(): AccountSnapshot {
+    const rows = <O extends string, T extends string>(relation: Relation, owner: O, target: T) =>
+      Array.from(relation.all(), (e) =>
+        ({ [owner]: e.owner, [target]: e.target, role: e.role, created_at: e.created_at }) as
+          & { [P in O | T]: string }
+          & { role: string; created_at: string }
+      )
+    return {
+      account: this.account,
+      roles: [...this.roles.values()],
+      users: [...this.users.values()],
+      groups: [...this.groups.values()],
+      teams: [...this.teams.values()],
+      connections: [...this.connections.values()],
+      user_groups: rows(this.userGroups, "user_id", "group_id"),
+      user_connections: rows(this.userConnections, "user_id", "connection_id"),
+      team_users: rows(this.teamUsers, "team_id", "user_id"),
+      team_groups: rows(this.teamGroups, "team_id", "group_id"),
+      team_connections: rows(this.teamConnections, "team_id", "connection_id"),
+      credentials: [...this.credentials.values()]
+    }
+  }
+
+  credential(key: string): Credential | undefined {
+    return this.credentials.get(key)
+  }
+
+  /** The account role a user key acts with; `undefined` if its user is gone. */
+  accountRoleOf(userId: string): string | null | undefined {
+    return this.users.get(userId)?.role
+  }
+
+  accountInfo(caller: Credential): AccountInfo {
+    return {
+      account_id: this.account.account_id,
+      account_name: this.account.account_name,
+      user_id: caller._tag === "UserKey" ? caller.user_id : null,
+      system_key_id: caller._tag === "SystemKey" ? caller.system_key_id : null
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  listRoles(): ReadonlyArray<Role> {
+    return [...this.roles.values()]
+  }
+
+  listUsers(): ReadonlyArray<User> {
+    return [...this.users.values()]
+  }
+
+  getUser(userId: string): Effect.Effect<User, ApiError> {
+    const user = this.users.get(userId)
+    return user === undefined ? Effect.fail(userNotFound(userId)) : Effect.succeed(user)
+  }
+
+  listGroups(): ReadonlyArray<Group> {
+    return [...this.groups.values()]
+  }
+
+  getGroup(groupId: string): Effect.Effect<Group, ApiError> {
+    const group = this.groups.get(groupId)
+    return group === undefined ? Effect.fail(groupNotFound(groupId)) : Effect.succeed(group)
+  }
+
+  /**
+   * `GET /v1/groups/{id}/users`: the group's members with their group role, plus every user who
+   * holds an account role, with role `null` (fivetran-api.md §3.2, INFERRED); in user order.
+   */
+  groupUsers(groupId: string): Effect.Effect<GroupUsersView, ApiError> {
+    return Effect.suspend(() => {
+      if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
+      let rows = this.groupUsersCache.get(groupId)
+      if (rows === undefined) {
+        const members = this.userGroups.ofTarget(groupId)
+        const built: Array<GroupUserRow> = []
+        for (const user of this.users.values()) {
+          const member = members.get(user.id)
+          if (member !== undefined) built.push([user.id, member.role])
+          else if (user.role !== null) built.push([user.id, null])
+        }
+        rows = built
+        if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
+          this.groupUsersCache.delete(this.groupUsersCache.keys().next().value!)
+        }
+      } else {
+        this.groupUsersCache.delete(groupId)
+      }
+      this.groupUsersCache.set(groupId, rows)
+      const users = this.users
+      const view: GroupUsersView = {
+        size: rows.length,
+        slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ ...users.get(id)!, role }))
+      }
+      return Effect.succeed(view)
+    })
+  }
+
+  listTeams(): ReadonlyArray<Team> {
+    return [...this.teams.values()]
+  }
+
+  getTeam(teamId: string): Effect.Effect<Team, ApiError> {
+    const team = this.teams.get(teamId)
+    return team === undefined ? Effect.fail(teamNotFound(teamId)) : Effect.succeed(team)
+  }
+
+  listConnections(filter: { readonly group_id?: string | undefined; readonly schema?: string | undefined }) {
+    const all = [...this.connections.values()]
+    return all.filter((c) =>
+      (filter.group_id === undefined || c.group_id === filter.group_id) &&
+      (filter.schema === undefined || c.schema === filter.schema)
+    )
+  }
+
+  // ---- memberships (user→group, user→connection, team→group, team→connection, team→user) ----
+
+  private spec(kind: MembershipKind): KindSpec {
+    const user = (id: string) => (this.users.has(id) ? undefined : userNotFound(id))
+    const group = (id: string) => (this.groups.has(id) ? undefined : groupNotFound(id))
+    const team = (id: string) => (this.teams.has(id) ? undefined : teamNotFound(id))
+    const connection = (id: string) => (this.connections.has(id) ? undefined : connectionNotFound(id))
+    switch (kind) {
+      case "userGroups":
+        return { relation: this.userGroups, owner: user, target: group, scope: "DESTINATION" }
+      case "userConnections":
+        return { relation: this.userConnections, owner: user, target: connection, scope: "CONNECTOR" }
+      case "teamGroups":
+        return { relation: this.teamGroups, owner: team, target: group, scope: "DESTINATION" }
+      case "teamConnections":
+        return { relation: this.teamConnections, owner: team, target: connection, scope: "CONNECTOR" }
+      case "teamUsers":
+        return { relation: this.teamUsers, owner: team, target: user, scope: "TEAM" }
+    }
+  }
+
+  listMemberships(kind: MembershipKind, owner: string): Effect.Effect<ReadonlyArray<MembershipEntry>, ApiError> {
+    return Effect.suspend(() => {
+      const spec = this.spec(kind)
+      const missing = spec.owner(owner)
+      return missing ? Effect.fail(missing) : Effect.succeed([...spec.relation.ofOwner(owner).values()])
+    })
+  }
+
+  getMembership(kind: MembershipKind, owner: string, target: string): Effect.Effect<MembershipEntry, ApiError> {
+    return Effect.suspend(() => {
+      const spec = this.spec(kind)
+      const missing = spec.owner(owner) ?? spec.target(target)
+      if (missing) return Effect.fail(missing)
+      const found = spec.relation.get(owner, target)
+      return found ? Effect.succeed(found) : Effect.fail(membershipNotFound(owner, target))
+    })
+  }
+
+  addMembership(
+    kind: MembershipKind,
+    owner: string,
+    body: AddMembershipRequest,
+    now: number
+  ): Effect.Effect<MembershipEntry, ApiError> {
+    return Effect.suspend(() => {
+      const spec = this.spec(kind)
+      const missing = spec.owner(owner) ?? spec.target(body.id) ?? this.roleError(body.role, spec.scope)
+      if (missing) return Effect.fail(missing)
+      const existing = spec.relation.get(owner, body.id)
+      if (existing) {
+        return Effect.fail(
+          conflict(`'${owner}' already has role '${existing.role}' in '${body.id}'; change it with PATCH`)
+        )
+      }
+      const added: MembershipEntry = { owner, target: body.id, role: body.role, created_at: isoMicros(now) }
+      spec.relation.add(added)
+      this.changed()
+      return Effect.succeed(added)
+    })
+  }
+
+  updateMembership(
+    kind: MembershipKind,
+    owner: string,
+    target: string,
+    role: string
+  ): Effect.Effect<MembershipEntry, ApiError> {
+    return Effect.flatMap(this.getMembership(kind, owner, target), (found) => {
+      const wrong = this.roleError(role, this.spec(kind).scope)
+      if (wrong) return Effect.fail(wrong)
+      found.role = role
+      this.changed()
+      return Effect.succeed(found)
+    })
+  }
+
+  removeMembership(kind: MembershipKind, owner: string, target: string): Effect.Effect<void, ApiError> {
+    return Effect.map(this.getMembership(kind, owner, target), () => {
+      this.spec(kind).relation.remove(owner, target)
+      this.changed()
+    })
+  }
+
+  // ---- users ---------------------------------------------------------------------------------
+
+  inviteUser(body: InviteUserRequest, now: number): Effect.Effect<User, ApiError> {
+    return Effect.suspend(() => {
+      const wrongRole = body.role === undefined ? undefined : this.roleError(body.role, "ACCOUNT")
+      if (wrongRole) return Effect.fail(wrongRole)
+      const email = body.email.trim()
+      if (!email.includes("@")) return Effect.fail(invalidInput(`Invalid field 'email': '${body.email}' is not an email`))
+      if (this.userIdByEmail.has(email.toLowerCase())) {
+        return Effect.fail(conflict(`A user with email '${email}' already exists in the account`))
+      }
+      const serviceAccount = body.user_type === "SERVICE_ACCOUNT"
+      const user: User = {
+        id: this.ids.next(),
+        email,
+        given_name: body.given_name,
+        family_name: body.family_name,
+        // Service accounts are created at once, without an invitation (§2.1, newer docs).
+        verified: serviceAccount,
+        invited: !serviceAccount,
+        picture: body.picture ?? null,
+        phone: body.phone ?? null,
+        role: body.role ?? null,
+        logged_in_at: null,
+        created_at: isoMicros(now),
+        active: true,
+        user_type: body.user_type ?? "REGULAR_USER"
+      }
+      this.users.set(user.id, user)
+      this.userIdByEmail.set(email.toLowerCase(), user.id)
+      this.changed()
+      return Effect.succeed(user)
+    })
+  }
+
+  updateUser(userId: string, body: UpdateUserRequest): Effect.Effect<User, ApiError> {
+    return Effect.flatMap(this.getUser(userId), (user) => {
+      if (body.role !== undefined) {
+        const wrong = this.roleError(body.role, "ACCOUNT") ?? this.lastAdministratorError(user, body.role)
+        if (wrong) return Effect.fail(wrong)
+      }
+      const updated: User = {
+        ...user,
+        ...(body.given_name === undefined ? {} : { given_name: body.given_name }),
+        ...(body.family_name === undefined ? {} : { family_name: body.family_name }),
+        ...(body.role === undefined ? {} : { role: body.role }),
+        ...(body.phone === undefined ? {} : { phone: body.phone }),
+        ...(body.picture === undefined ? {} : { picture: body.picture })
+      }
+      this.users.set(userId, updated)
+      this.changed()
+      return Effect.succeed(updated)
+    })
+  }
+
+  /** Deletes the user, its memberships everywhere and its API keys (§8: the key dies with its user). */
+  deleteUser(userId: string): Effect.Effect<void, ApiError> {
+    return Effect.flatMap(this.getUser(userId), (user) => {
+      const wrong = this.lastAdministratorError(user, null)
+      if (wrong) return Effect.fail(wrong)
+      this.users.delete(userId)
+      this.userIdByEmail.delete(user.email.toLowerCase())
+      this.userGroups.removeOwner(userId)
+      this.userConnections.removeOwner(userId)
+      this.teamUsers.removeTarget(userId)
+      for (const [key, credential] of [...this.credentials]) {
+        if (credential._tag === "UserKey" && credential.user_id === userId) this.credentials.delete(key)
+      }
+      this.changed()
+      return Effect.void
+    })
+  }
+
+  deleteUserRole(userId: string): Effect.Effect<void, ApiError> {
+    return Effect.flatMap(this.getUser(userId), (user) => {
+      const wrong = this.lastAdministratorError(user, null)
+      if (wrong) return Effect.fail(wrong)
+      this.users.set(userId, { ...user, role: null })
+      this.changed()
+      return Effect.void
+    })
+  }
+
+  // ---- groups --------------------------------------------------------------------------------
+
+  /** Creates a group; a user key's owner becomes its first member (§3.1). */
+  createGroup(name: string, creator: string | undefined, now: number): Effect.Effect<Group, ApiError> {
+    return Effect.suspend(() => {
+      const wrong = groupNameError(name)
+      if (wrong) return Effect.fail(wrong)
+      const created_at = isoMicros(now)
+      const group: Group = { id: this.ids.next(), name, created_at }
+      this.groups.set(group.id, group)
+      if (creator !== undefined && this.users.has(creator)) {
+        this.userGroups.add({ owner: creator, target: group.id, role: GROUP_CREATOR_ROLE, created_at })
+      }
+      this.changed()
+      return Effect.succeed(group)
+    })
+  }
+
+  renameGroup(groupId: string, name: string): Effect.Effect<Group, ApiError> {
+    return Effect.flatMap(this.getGroup(groupId), (group) => {
+      const wrong = groupNameError(name)
+      if (wrong) return Effect.fail(wrong)
+      const renamed: Group = { ...group, name }
+      this.groups.set(groupId, renamed)
+      this.changed()
+      return Effect.succeed(renamed)
+    })
+  }
+
+  /** Deletes the group with its connections (a group is a destination) and all their memberships. */
+  deleteGroup(groupId: string): Effect.Effect<void, ApiError> {
+    return Effect.map(this.getGroup(groupId), () => {
+      this.groups.delete(groupId)
+      this.userGroups.removeTarget(groupId)
+      this.teamGroups.removeTarget(groupId)
+      for (const connection of [...this.connections.values()]) {
+        if (connection.group_id !== groupId) continue
+        this.connections.delete(connection.id)
+        this.userConnections.removeTarget(connection.id)
+        this.teamConnections.removeTarget(connection.id)
+      }
+      this.changed()
+    })
+  }
+
+  /** `POST /v1/groups/{id}/users`: the user is named by email and must exist (§3.2). */
+  addGroupUserByEmail(groupId: string, email: string, role: string, now: number): Effect.Effect<void, ApiError> {
+    return Effect.flatMap(this.getGroup(groupId), () => {
+      const userId = this.userIdByEmail.get(email.trim().toLowerCase())
+      if (userId === undefined) return Effect.fail(userNotFoundByEmail(email))
+      return Effect.asVoid(this.addMembership("userGroups", userId, { id: groupId, role }, now))
+    })
+  }
+
+  // ---- teams ---------------------------------------------------------------------------------
+
+  createTeam(body: CreateTeamRequest): Effect.Effect<Team, ApiError> {
+    return Effect.suspend(() => {
+      const wrong = nonEmpty("name", body.name) ?? this.roleError(body.role, "ACCOUNT")
+      if (wrong) return Effect.fail(wrong)
+      const team: Team = { id: this.ids.next(), name: body.name, description: body.description ?? null, role: body.role }
+      this.teams.set(team.id, team)
+      this.changed()
+      return Effect.succeed(team)
+    })
+  }
+
+  updateTeam(teamId: string, body: UpdateTeamRequest): Effect.Effect<Team, ApiError> {
+    return Effect.flatMap(this.getTeam(teamId), (team) => {
+      const wrong = (body.name === undefined ? undefined : nonEmpty("name", body.name)) ??
+        (body.role === undefined ? undefined : this.roleError(body.role, "ACCOUNT"))
+      if (wrong) return Effect.fail(wrong)
+      const updated: Team = {
+        ...team,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.role === undefined ? {} : { role: body.role })
+      }
+      this.teams.set(teamId, updated)
+      this.changed()
+      return Effect.succeed(updated)
+    })
+  }
+
+  deleteTeam(teamId: string): Effect.Effect<void, ApiError> {
+    return Effect.map(this.getTeam(teamId), () => {
+      this.teams.delete(teamId)
+      this.teamUsers.removeOwner(teamId)
+      this.teamGroups.removeOwner(teamId)
+      this.teamConnections.removeOwner(teamId)
+      this.changed()
+    })
+  }
+
+  deleteTeamRole(teamId: string): Effect.Effect<void, ApiError> {
+    return Effect.map(this.getTeam(teamId), (team) => {
+      this.teams.set(teamId, { ...team, role: null })
+      this.changed()
+    })
+  }
+
+  // ---- rules ---------------------------------------------------------------------------------
+
+  /** A role name must be in the catalog and carry the scope of where it is used. */
+  private roleError(name: string, scope: RoleScope): ApiError | undefined {
+    const role = this.roles.get(name)
+    if (role !== undefined && role.scope.includes(scope)) return undefined
+    const valid = [...this.roles.values()].filter((r) => r.scope.includes(scope)).map((r) => r.name)
+    const what = role === undefined ? "is not a role of this account" : `is not a ${scope} role`
+    return invalidInput(`Invalid field 'role': '${name}' ${what}; valid ${scope} roles: ${valid.join(", ")}`)
+  }
+
+  /** The account keeps at least one Account Administrator (refused per OAS24; the 409 is our choice). */
+  private lastAdministratorError(user: User, newRole: string | null): ApiError | undefined {
+    if (user.role !== ADMINISTRATOR || newRole === ADMINISTRATOR) return undefined
+    for (const other of this.users.values()) {
+      if (other.id !== user.id && other.role === ADMINISTRATOR) return undefined
+    }
+    return conflict(`User '${user.id}' is the last Account Administrator; the account must keep one`)
+  }
+
+  private changed(): void {
+    this.groupUsersCache.clear()
+  }
+}
+
+/** A lazily materialised `GET /v1/groups/{id}/users` list: only the served page is built. */
+export interface GroupUsersView {
+  readonly size: number
+  readonly slice: (start: number, end: number) => ReadonlyArray<User>
+}
+
+/** Narrow a stored team-user entry to its wire form. */
+export const teamUserMembership = (e: MembershipEntry): TeamUserMembership => ({
+  user_id: e.target,
+  role: e.role,
+  created_at: e.created_at
+})
+
+/** Narrow a stored user/team → group/connection entry to its wire form (`id` = the target). */
+export const membership = (e: MembershipEntry): Membership => ({ id: e.target, role: e.role, created_at: e.created_at })
+
+const entry = (owner: string, target: string, row: { role: string; created_at: string }): MembershipEntry => ({
+  owner,
+  target,
+  role: row.role,
+  created_at: row.created_at
+})
+
+const groupNameError = (name: string) =>
+  GROUP_NAME.test(name)
+    ? undefined
+    : invalidInput(
+      `Invalid field 'name': '${name}' must start with a letter or underscore and contain only letters, digits and underscores`
+    )
+
+const nonEmpty = (field: string, value: string) =>
+  value.trim() === "" ? invalidInput(`Invalid field '${field}': must not be empty`) : undefined
