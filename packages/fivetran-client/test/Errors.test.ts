@@ -1,0 +1,212 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { json, startServer, text } from "./support/ScriptedServer.js"
+import { awaitRequestsThenAdvance, clientFor } from "./support/TestClient.js"
+
+const user = {
+  id: "quiet_harbor",
+  email: "ana.ruiz@example.com",
+  given_name: "Ana",
+  family_name: "Ruiz",
+  verified: true,
+  invited: false,
+  picture: null,
+  phone: null,
+  role: "Account Reviewer",
+  logged_in_at: "2025-02-11T07:31:09.410Z",
+  created_at: "2024-11-30T16:02:44.905117Z",
+  active: true
+}
+
+/** One attempt only: these tests are about classification, retries have their own suite. */
+const once = { maxAttempts: 1 }
+
+/** A port that was just free: a server listened on it and closed. */
+const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const probe = createServer()
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+)
+
+describe("errors from real HTTP responses", () => {
+  it.scoped("401 => Unauthorized", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => json(401, { code: "AuthFailed", message: "Invalid authorization credentials" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const error = yield* Effect.flip(client.accountInfo)
+      assert.strictEqual(error._tag, "Unauthorized")
+      assert.strictEqual(error.endpoint, "GET /v1/account/info")
+      assert.include(error.message, "401 AuthFailed")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("403 => Forbidden naming the system-key permission", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => json(403, { code: "Forbidden", message: "no" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const read = yield* Effect.flip(Stream.runDrain(client.listTeams))
+      assert.strictEqual(read._tag, "Forbidden")
+      assert.strictEqual(read.message, "GET /v1/teams: the API key is not allowed to do this (403 Forbidden); it needs the TEAM:READ permission")
+      const write = yield* Effect.flip(client.userGroups.add("quiet_harbor", { id: "amber_falcon", role: "Manage Destination" }))
+      assert.strictEqual(write._tag, "Forbidden")
+      assert.include(write.message, "USER:MANAGE")
+      assert.strictEqual(write.endpoint, "POST /v1/users/quiet_harbor/groups")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("404 => NotFound with Fivetran's code; a non-JSON 404 still maps", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path === "/v1/teams/bright_otter"
+          ? json(404, { code: "NotFound_Team", message: "Team with id 'bright_otter' doesn't exist" })
+          : text(404, "<html>Not Found</html>", "text/html"))
+      const client = yield* clientFor(server.baseUrl, once)
+      const team = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.strictEqual(team._tag, "NotFound")
+      if (team._tag === "NotFound") {
+        assert.strictEqual(team.code, "NotFound_Team")
+        assert.strictEqual(team.detail, "Team with id 'bright_otter' doesn't exist")
+        assert.strictEqual(team.endpoint, "GET /v1/teams/bright_otter")
+      }
+      const html = yield* Effect.flip(client.getUser("gone"))
+      assert.strictEqual(html._tag, "NotFound")
+      if (html._tag === "NotFound") assert.strictEqual(html.code, "NotFound")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("409 => Conflict, 400 and 415 => BadRequest", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path.endsWith("/groups")
+          ? json(409, { code: "Conflict", message: "duplicate role assignment" })
+          : request.path === "/v1/users"
+          ? json(400, { code: "InvalidInput", message: "email is required" })
+          : json(415, { code: "UnsupportedMediaType", message: "use application/json" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const conflict = yield* Effect.flip(client.teamGroups.add("t1", { id: "g1", role: "Manage Destination" }))
+      assert.strictEqual(conflict._tag, "Conflict")
+      assert.include(conflict.message, "duplicate role assignment")
+      const bad = yield* Effect.flip(client.inviteUser({ email: "", given_name: "A", family_name: "B" }))
+      assert.strictEqual(bad._tag, "BadRequest")
+      if (bad._tag === "BadRequest") {
+        assert.strictEqual(bad.status, 400)
+        assert.strictEqual(bad.code, "InvalidInput")
+      }
+      const media = yield* Effect.flip(client.updateGroup("g1", { name: "x" }))
+      assert.strictEqual(media._tag, "BadRequest")
+      if (media._tag === "BadRequest") assert.strictEqual(media.status, 415)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("429 => RateLimited carrying Retry-After", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() =>
+        json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "17" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const error = yield* Effect.flip(client.getTeam("t1"))
+      assert.strictEqual(error._tag, "RateLimited")
+      if (error._tag === "RateLimited") assert.strictEqual(error.retryAfterSeconds, 17)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("500, 502 and 503 => ServerError with the status; a non-JSON body is fine", () =>
+    Effect.gen(function*() {
+      const statuses = [500, 502, 503]
+      const server = yield* startServer((_, index) => text(statuses[index]!, "upstream trouble"))
+      const client = yield* clientFor(server.baseUrl, once)
+      for (const status of statuses) {
+        const error = yield* Effect.flip(client.getGroup("g1"))
+        assert.strictEqual(error._tag, "ServerError")
+        if (error._tag === "ServerError") assert.strictEqual(error.status, status)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("connection refused => Transport (connectFailed)", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const client = yield* clientFor(`http://127.0.0.1:${port}`, once)
+      const error = yield* Effect.flip(client.accountInfo)
+      assert.strictEqual(error._tag, "Transport")
+      if (error._tag === "Transport") {
+        assert.strictEqual(error.connectFailed, true)
+        assert.include(error.reason, "ECONNREFUSED")
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a body cut short by a broken connection => Transport", () =>
+    Effect.gen(function*() {
+      const node = createServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        response.write(`{"code":"Success","data":{"items":[`, () => response.socket?.destroy())
+      })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
+        () => Effect.sync(() => node.close())
+      )
+      const { port } = node.address() as AddressInfo
+      const client = yield* clientFor(`http://127.0.0.1:${port}`, once)
+      const error = yield* Effect.flip(Stream.runDrain(client.listUsers))
+      assert.strictEqual(error._tag, "Transport")
+      if (error._tag === "Transport") {
+        assert.strictEqual(error.connectFailed, false)
+        assert.include(error.reason, "the connection broke while reading the response")
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("no response within REQUEST_TIMEOUT_SECONDS => Transport", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => Effect.never)
+      const client = yield* clientFor(server.baseUrl, { ...once, requestTimeoutSeconds: 12 })
+      const fiber = yield* Effect.fork(Effect.flip(client.getTeam("t1")))
+      yield* awaitRequestsThenAdvance(server.requests, "12 seconds")
+      const error = yield* fiber
+      assert.strictEqual(error._tag, "Transport")
+      assert.strictEqual(error.message, "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("malformed JSON => InvalidResponse with an empty field", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => text(200, `{"code":"Success","data":{"id":`, "application/json"))
+      const client = yield* clientFor(server.baseUrl, once)
+      const error = yield* Effect.flip(client.getUser("quiet_harbor"))
+      assert.strictEqual(error._tag, "InvalidResponse")
+      if (error._tag === "InvalidResponse") {
+        assert.strictEqual(error.field, "")
+        assert.strictEqual(error.endpoint, "GET /v1/users/quiet_harbor")
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a wrong field type or a missing field => InvalidResponse naming the field path", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path === "/v1/users"
+          ? json(200, {
+            code: "Success",
+            data: { items: [user, { ...user, id: "second", active: "yes" }], next_cursor: null }
+          })
+          : json(200, { code: "Success", data: { account_id: "lunar_meadow", user_id: null, system_key_id: null } }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const wrongType = yield* Effect.flip(Stream.runDrain(client.listUsers))
+      assert.strictEqual(wrongType._tag, "InvalidResponse")
+      if (wrongType._tag === "InvalidResponse") {
+        assert.strictEqual(wrongType.field, "data.items[1].active")
+        assert.include(wrongType.message, "GET /v1/users: unexpected response body at data.items[1].active")
+      }
+      const missing = yield* Effect.flip(client.accountInfo)
+      assert.strictEqual(missing._tag, "InvalidResponse")
+      if (missing._tag === "InvalidResponse") assert.strictEqual(missing.field, "data.account_name")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a void call accepts an empty 204 but rejects a 200 body without code", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index === 0 ? text(204, "") : json(200, { message: "Team has been deleted" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      yield* client.deleteTeam("t1")
+      const error = yield* Effect.flip(client.deleteTeam("t1"))
+      assert.strictEqual(error._tag, "InvalidResponse")
+      if (error._tag === "InvalidResponse") assert.strictEqual(error.field, "code")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})

@@ -1,0 +1,60 @@
+import { Chunk, type Duration, Effect, Option, Redacted, TestClock } from "effect"
+import { FivetranClientConfig, makeFivetranClient } from "../../src/index.js"
+import type { SeenRequest } from "./ScriptedServer.js"
+
+export const TestApiKey = "ftk_7Qm2ZrXw9LpA"
+export const TestApiSecret = "fts_Vb3Nc8Hd5Ks1Jy6T"
+
+/** A client with test credentials against `baseUrl`; the rest of the config at its defaults unless overridden. */
+export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClientConfig, "apiKey" | "apiSecret">> = {}) =>
+  makeFivetranClient(
+    FivetranClientConfig.make({
+      apiKey: Redacted.make(TestApiKey),
+      apiSecret: Redacted.make(TestApiSecret),
+      baseUrl,
+      ...overrides
+    })
+  )
+
+/** Real time passing: lets sockets and the server make progress while the TestClock stands still. */
+export const liveWait = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+
+/** Polls (in real time) until `check` yields a value; fails the test after about five seconds. */
+const pollUntil = <A>(what: string, check: Effect.Effect<Option.Option<A>>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 1000; i++) {
+      const found = yield* check
+      if (Option.isSome(found)) return found.value
+      yield* liveWait(5)
+    }
+    return yield* Effect.dieMessage(`timed out waiting for ${what}`)
+  })
+
+/** Waits until the server has seen `count` requests and returns them. */
+export const awaitRequests = (requests: Effect.Effect<ReadonlyArray<SeenRequest>>, count: number) =>
+  pollUntil(
+    `${count} requests`,
+    Effect.map(requests, (seen) => (seen.length >= count ? Option.some(seen) : Option.none()))
+  )
+
+/**
+ * Waits until the client sleeps on the TestClock for a retry, i.e. a pending wake-up no more than
+ * `maxDelayMillis` ahead (per-request timeouts sleep much longer), and returns that delay.
+ */
+export const awaitRetrySleep = (maxDelayMillis: number) =>
+  pollUntil(
+    "a retry sleep",
+    Effect.gen(function*() {
+      const now = yield* TestClock.currentTimeMillis
+      const sleeps = yield* TestClock.sleeps()
+      return Chunk.findFirst(sleeps, (wakeAt) => wakeAt > now && wakeAt - now <= maxDelayMillis).pipe(
+        Option.map((wakeAt) => wakeAt - now)
+      )
+    })
+  )
+
+/** Waits for the first request to arrive, then moves the TestClock (e.g. past a timeout). */
+export const awaitRequestsThenAdvance = (
+  requests: Effect.Effect<ReadonlyArray<SeenRequest>>,
+  duration: Duration.DurationInput
+) => Effect.zipRight(awaitRequests(requests, 1), TestClock.adjust(duration))
