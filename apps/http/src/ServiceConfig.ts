@@ -1,0 +1,22 @@
+import { Context, type Redacted } from "effect"
+
+/** The service's own settings, after the flags and environment have been read and checked. */
+export interface ServiceConfigShape {
+  /** Bearer tokens accepted on every endpoint except /healthz. */
+  readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  /** Where finished `.c1z` files and job metadata live. */
+  readonly dataDir: string
+  /** How many finished syncs to keep (the latest successful one is always kept). */
+  readonly keepSyncs: number
+  /** Provisioning endpoints act only when this is on; otherwise they answer 403. */
+  readonly provisioning: boolean
+  readonly syncConnections: boolean
+  readonly concurrency: number
+  /** Request bodies above this many bytes are refused with 413. */
+  readonly maxBodyBytes: number
+}
+
+export const DefaultMaxBodyBytes = 64 * 1024
+export const DefaultKeepSyncs = 5
+
+export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

@@ -1,0 +1,263 @@
+import { C1zSink } from "@baton-fivetran/c1z"
+import { SyncEngine } from "@baton-fivetran/connector-core"
+import { FileSystem, Path } from "@effect/platform"
+import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Random, Schema, SynchronizedRef } from "effect"
+import { NotFound, SyncInProgress, SyncJob, type SyncProgress, type SyncSummary } from "./Api.js"
+import { ServiceConfig } from "./ServiceConfig.js"
+
+/**
+ * Sync jobs: one at a time, run in the background by the service's own scope, so stopping the
+ * service interrupts a running sync (the c1z writer then removes its temporary file and the
+ * previous files stay as they were). Each job's metadata is a JSON file beside its `.c1z`
+ * (`<data dir>/<id>.json`, written atomically), so a restart still lists finished syncs; progress
+ * is kept in memory only and written with each status change.
+ */
+
+interface State {
+  readonly jobs: ReadonlyMap<string, SyncJob>
+  /** The queued or running job, if any. */
+  readonly active: Option.Option<string>
+}
+
+const finished = (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
+
+const newestFirst = Order.reverse(Order.combine(
+  Order.mapInput(Order.string, (job: SyncJob) => job.created_at),
+  Order.mapInput(Order.string, (job: SyncJob) => job.id)
+))
+
+const decodeJob = Schema.decodeUnknownOption(Schema.parseJson(SyncJob))
+const encodeJob = Schema.encodeSync(Schema.parseJson(SyncJob, { space: 2 }))
+
+/** A job id from the creation time (sortable, readable) and a random suffix: `20261128T171500Z-3f9a`. */
+const makeJobId = Effect.gen(function*() {
+  const now = yield* DateTime.now
+  const stamp = DateTime.formatIso(now).replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+  const suffix = (yield* Random.nextIntBetween(0, 0x10000)).toString(16).padStart(4, "0")
+  return `${stamp}-${suffix}`
+})
+
+const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
+
+/** SyncFailed's and SinkError's messages say what went wrong and what to do; a defect is a bug. */
+const failureMessage = (cause: Cause.Cause<unknown>): string =>
+  Option.match(Cause.failureOption(cause), {
+    onSome: (error) => error instanceof Error ? error.message : String(error),
+    onNone: () => {
+      const defect = Cause.squash(cause)
+      return `internal error: ${defect instanceof Error ? defect.message : String(defect)}`
+    }
+  })
+
+export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
+  scoped: Effect.gen(function*() {
+    const config = yield* ServiceConfig
+    const engine = yield* SyncEngine
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+
+    const filePath = (id: string) => path.join(config.dataDir, `${id}.c1z`)
+    const metaPath = (id: string) => path.join(config.dataDir, `${id}.json`)
+
+    /** Metadata writes are best effort: a full disk must not fail or hide the job itself. */
+    const persist = (job: SyncJob) => {
+      const target = metaPath(job.id)
+      const temp = `${target}.${process.pid}.tmp`
+      return fs.writeFileString(temp, encodeJob(job)).pipe(
+        Effect.zipRight(fs.rename(temp, target)),
+        Effect.catchAll((error) =>
+          fs.remove(temp, { force: true }).pipe(
+            Effect.ignore,
+            Effect.zipRight(Effect.logWarning("could not write sync job metadata", { job: job.id, error: error.message }))
+          ))
+      )
+    }
+
+    const removeJobFiles = (id: string) =>
+      Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
+        .pipe(Effect.catchAll((error) => Effect.logWarning("could not delete an old sync", { job: id, error: error.message })))
+
+    yield* fs.makeDirectory(config.dataDir, { recursive: true })
+
+    /** Jobs from earlier runs; one that was still running when the process stopped is marked failed. */
+    const restore = Effect.gen(function*() {
+      const names = yield* fs.readDirectory(config.dataDir)
+      const jobs = new Map<string, SyncJob>()
+      for (const name of names.filter((n) => n.endsWith(".json"))) {
+        const text = yield* fs.readFileString(path.join(config.dataDir, name)).pipe(Effect.option)
+        const job = Option.flatMap(text, decodeJob)
+        if (Option.isNone(job)) {
+          yield* Effect.logWarning("ignoring an unreadable sync job file", { file: name })
+          continue
+        }
+        let restored = job.value
+        if (!finished(restored)) {
+          restored = {
+            ...restored,
+            status: "failed",
+            finished_at: yield* nowIso,
+            error: "the service stopped before this sync finished"
+          }
+          yield* persist(restored)
+        }
+        if (restored.status === "succeeded" && !(yield* fs.exists(filePath(restored.id)))) {
+          restored = { ...restored, file_bytes: null }
+        }
+        jobs.set(restored.id, restored)
+      }
+      return jobs
+    })
+
+    const state = yield* SynchronizedRef.make<State>({ jobs: yield* restore, active: Option.none() })
+    const running = yield* FiberHandle.make<void, never>()
+
+    const update = (id: string, change: (job: SyncJob) => SyncJob) =>
+      SynchronizedRef.modify(state, (s) => {
+        const job = s.jobs.get(id)
+        if (job === undefined) return [Option.none<SyncJob>(), s]
+        const next = change(job)
+        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
+      })
+
+    const transition = (id: string, change: (job: SyncJob) => SyncJob) =>
+      update(id, change).pipe(Effect.tap(Option.match({ onNone: () => Effect.void, onSome: persist })))
+
+    /** Keeps the newest `keepSyncs` finished jobs, and always the latest successful one (queries read it). */
+    const prune = Effect.gen(function*() {
+      const removed = yield* SynchronizedRef.modify(state, (s) => {
+        const done = Arr.sort(Array.from(s.jobs.values()).filter(finished), newestFirst)
+        const latestSucceeded = done.find((job) => job.status === "succeeded")
+        const keep = new Set(done.slice(0, config.keepSyncs).map((job) => job.id))
+        if (latestSucceeded !== undefined) keep.add(latestSucceeded.id)
+        const drop = done.filter((job) => !keep.has(job.id)).map((job) => job.id)
+        const jobs = new Map(s.jobs)
+        for (const id of drop) jobs.delete(id)
+        return [drop, { ...s, jobs }]
+      })
+      yield* Effect.forEach(removed, removeJobFiles, { discard: true })
+    })
+
+    const onProgress = (id: string) => (progress: SyncProgress) =>
+      update(id, (job) => ({ ...job, progress })).pipe(Effect.asVoid)
+
+    const execute = (id: string): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const started = yield* nowIso
+        yield* transition(id, (job) => ({ ...job, status: "running", started_at: started }))
+        const summary: SyncSummary = yield* engine.run({
+          syncConnections: config.syncConnections,
+          concurrency: config.concurrency,
+          onProgress: onProgress(id)
+        }).pipe(Effect.provide(C1zSink.layer(filePath(id))))
+        const bytes = yield* fs.stat(filePath(id)).pipe(
+          Effect.map((info) => Option.some(Number(info.size))),
+          Effect.orElseSucceed(() => Option.none<number>())
+        )
+        const ended = yield* nowIso
+        yield* transition(id, (job) => ({
+          ...job,
+          status: "succeeded",
+          finished_at: ended,
+          summary,
+          file_bytes: Option.getOrNull(bytes)
+        }))
+      }).pipe(
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.interrupt
+            : Effect.gen(function*() {
+              const ended = yield* nowIso
+              yield* transition(id, (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }))
+            })
+        ),
+        Effect.onInterrupt(() =>
+          Effect.gen(function*() {
+            const ended = yield* nowIso
+            yield* transition(id, (job) => ({
+              ...job,
+              status: "cancelled",
+              finished_at: ended,
+              error: "cancelled before it finished; no file was kept"
+            }))
+          })
+        ),
+        Effect.ensuring(
+          SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })).pipe(Effect.zipRight(prune))
+        )
+      )
+
+    const start = Effect.fn("SyncJobs.start")(function*() {
+      const id = yield* makeJobId
+      const created = yield* nowIso
+      const job = yield* SynchronizedRef.modifyEffect(state, (s) => {
+        if (Option.isSome(s.active)) {
+          const active = s.active.value
+          return Effect.fail(
+            new SyncInProgress({ message: `sync ${active} is still running; wait for it or cancel it`, job_id: active })
+          )
+        }
+        const queued: SyncJob = {
+          id,
+          status: "queued",
+          created_at: created,
+          started_at: null,
+          finished_at: null,
+          sync_connections: config.syncConnections,
+          progress: null,
+          summary: null,
+          error: null,
+          file_bytes: null
+        }
+        return Effect.succeed([queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(id) }] as const)
+      })
+      yield* persist(job)
+      yield* FiberHandle.run(running, execute(id))
+      return job
+    })
+
+    const get = Effect.fn("SyncJobs.get")(function*(id: string) {
+      const s = yield* SynchronizedRef.get(state)
+      const job = s.jobs.get(id)
+      if (job === undefined) return yield* new NotFound({ message: `no sync job ${id}` })
+      return job
+    })
+
+    const list = SynchronizedRef.get(state).pipe(
+      Effect.map((s) => Arr.sort(Array.from(s.jobs.values()), newestFirst))
+    )
+
+    const cancel = Effect.fn("SyncJobs.cancel")(function*(id: string) {
+      yield* get(id)
+      const s = yield* SynchronizedRef.get(state)
+      if (Option.contains(s.active, id)) {
+        yield* FiberHandle.clear(running)
+      }
+      return yield* get(id)
+    })
+
+    /** The newest successful sync whose file is still kept. */
+    const latestSucceeded = SynchronizedRef.get(state).pipe(
+      Effect.map((s) =>
+        Arr.findFirst(
+          Arr.sort(Array.from(s.jobs.values()), newestFirst),
+          (job) => job.status === "succeeded" && job.file_bytes !== null
+        )
+      )
+    )
+
+    /** The file of a finished, successful sync, or NotFound saying why there is none. */
+    const fileOf = Effect.fn("SyncJobs.fileOf")(function*(id: string) {
+      const job = yield* get(id)
+      if (job.status !== "succeeded" || job.file_bytes === null) {
+        return yield* new NotFound({
+          message: job.status === "succeeded"
+            ? `sync ${id} has no file any more (only the latest ${config.keepSyncs} are kept)`
+            : `sync ${id} has no file: it is ${job.status}`
+        })
+      }
+      return { job, path: filePath(id) }
+    })
+
+    return { start, get, list, cancel, latestSucceeded, fileOf, filePath } as const
+  })
+}) {}
