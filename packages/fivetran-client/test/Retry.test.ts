@@ -1,0 +1,183 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Option, TestClock } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { json, startServer, text } from "./support/ScriptedServer.js"
+import { awaitRequests, awaitRetrySleep, clientFor, liveWait } from "./support/TestClient.js"
+
+const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
+const teamBody = { code: "Success", data: team }
+const membershipBody = {
+  code: "Success",
+  message: "Group membership has been created",
+  data: { id: "amber_falcon", role: "Manage Destination", created_at: "2025-05-06T12:00:01.554210Z" }
+}
+
+/** Lets the pending retry sleep elapse and returns how long it was. */
+const elapseRetrySleep = (maxDelayMillis: number) =>
+  Effect.gen(function*() {
+    const delay = yield* awaitRetrySleep(maxDelayMillis)
+    yield* TestClock.adjust(delay)
+    return delay
+  })
+
+describe("retries", () => {
+  it.scoped("429 is retried only once its Retry-After has elapsed", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "7" })
+          : json(200, teamBody))
+      // A long request timeout keeps its pending sleep out of the way of the retry sleep looked for.
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 7_000)
+      yield* TestClock.adjust(6_999)
+      yield* liveWait(50)
+      assert.strictEqual((yield* server.requests).length, 1)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+
+      yield* TestClock.adjust(1)
+      const result = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(result, team)
+      assert.strictEqual((yield* server.requests).length, 2)
+      const metrics = yield* client.metrics
+      assert.strictEqual(metrics.retries, 1)
+      assert.strictEqual(metrics.waitedMillis, 7_000)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a Retry-After beyond MAX_RETRY_AFTER_SECONDS is capped; without one the backoff applies", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3600" })
+          : index === 1
+          ? json(429, { code: "TooManyRequests" })
+          : json(200, teamBody))
+      const client = yield* clientFor(server.baseUrl, {
+        maxRetryAfterSeconds: 45,
+        backoffBaseMillis: 1_000,
+        requestTimeoutSeconds: 600
+      })
+      const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
+
+      assert.strictEqual(yield* elapseRetrySleep(60_000), 45_000)
+      // Second wait: exponential backoff's second step, 2 s ± 20% jitter.
+      const backoff = yield* elapseRetrySleep(10_000)
+      assert.isTrue(backoff >= 1_600 && backoff <= 2_400, `backoff ${backoff}`)
+      assert.deepStrictEqual(yield* Fiber.join(fiber), team)
+      assert.strictEqual((yield* server.requests).length, 3)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => text(502, "bad gateway"))
+      const client = yield* clientFor(server.baseUrl, { maxAttempts: 5, backoffBaseMillis: 500 })
+      const fiber = yield* Effect.fork(Effect.flip(client.getTeam("bright_otter")))
+
+      const delays: Array<number> = []
+      for (let retry = 0; retry < 4; retry++) {
+        delays.push(yield* elapseRetrySleep(10_000))
+        assert.strictEqual((yield* awaitRequests(server.requests, retry + 2)).length, retry + 2)
+      }
+      const error = yield* Fiber.join(fiber)
+
+      assert.strictEqual(error._tag, "ServerError")
+      assert.strictEqual((yield* server.requests).length, 5)
+      delays.forEach((delay, retry) => {
+        const nominal = 500 * 2 ** retry
+        assert.isTrue(delay >= nominal * 0.8 && delay <= nominal * 1.2, `retry ${retry} waited ${delay}`)
+      })
+      const metrics = yield* client.metrics
+      assert.strictEqual(metrics.requests, 5)
+      assert.strictEqual(metrics.retries, 4)
+      assert.strictEqual(metrics.waitedMillis, delays.reduce((sum, d) => sum + Math.round(d), 0))
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("400, 403, 404 and an invalid body are not retried", () =>
+    Effect.gen(function*() {
+      const answers = [
+        json(400, { code: "InvalidInput" }),
+        json(403, { code: "Forbidden" }),
+        json(404, { code: "NotFound_Team" }),
+        json(200, { code: "Success", data: { id: 1 } })
+      ]
+      const server = yield* startServer((_, index) => answers[index]!)
+      const client = yield* clientFor(server.baseUrl)
+      const tags: Array<string> = []
+      for (let call = 0; call < answers.length; call++) {
+        tags.push((yield* Effect.flip(client.getTeam("bright_otter")))._tag)
+        assert.strictEqual((yield* server.requests).length, call + 1)
+      }
+      assert.deepStrictEqual(tags, ["BadRequest", "Forbidden", "NotFound", "InvalidResponse"])
+      assert.strictEqual((yield* client.metrics).retries, 0)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a timed-out GET is retried and can then succeed", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) => (index === 0 ? Effect.never : json(200, teamBody)))
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 20 })
+      const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
+      yield* awaitRequests(server.requests, 1)
+      yield* TestClock.adjust("20 seconds")
+      yield* elapseRetrySleep(10_000)
+      assert.deepStrictEqual(yield* Fiber.join(fiber), team)
+      assert.strictEqual((yield* server.requests).length, 2)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("POST is not repeated after a 500 or a timeout: the write may have happened", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) => (index === 0 ? text(500, "oops") : Effect.never))
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 20 })
+      const serverError = yield* Effect.flip(client.teamGroups.add("t1", { id: "amber_falcon", role: "Manage Destination" }))
+      assert.strictEqual(serverError._tag, "ServerError")
+      const fiber = yield* Effect.fork(Effect.flip(client.createTeam({ name: "Analysts", role: "Account Reviewer" })))
+      yield* awaitRequests(server.requests, 2)
+      yield* TestClock.adjust("20 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber))._tag, "Transport")
+      yield* liveWait(50)
+      assert.strictEqual((yield* server.requests).length, 2)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("POST is repeated after 429 and 503, which say the request was not processed", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "1" })
+          : index === 1
+          ? text(503, "unavailable")
+          : json(201, membershipBody))
+      const client = yield* clientFor(server.baseUrl)
+      const fiber = yield* Effect.fork(client.userGroups.add("quiet_harbor", { id: "amber_falcon", role: "Manage Destination" }))
+      assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)
+      yield* elapseRetrySleep(10_000)
+      assert.deepStrictEqual(yield* Fiber.join(fiber), membershipBody.data)
+      const seen = yield* server.requests
+      assert.strictEqual(seen.length, 3)
+      assert.deepStrictEqual(seen.map((r) => JSON.parse(r.body)), Array(3).fill({ id: "amber_falcon", role: "Manage Destination" }))
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("POST is repeated when the connection was refused, up to MAX_ATTEMPTS", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.promise(() =>
+        new Promise<number>((resolve) => {
+          const probe = createServer()
+          probe.listen(0, "127.0.0.1", () => {
+            const { port } = probe.address() as AddressInfo
+            probe.close(() => resolve(port))
+          })
+        })
+      )
+      const client = yield* clientFor(`http://127.0.0.1:${port}`, { maxAttempts: 3 })
+      const fiber = yield* Effect.fork(Effect.flip(client.createGroup({ name: "Warehouse_EU" })))
+      yield* elapseRetrySleep(10_000)
+      yield* elapseRetrySleep(10_000)
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "Transport")
+      const metrics = yield* client.metrics
+      assert.strictEqual(metrics.requests, 3)
+      assert.strictEqual(metrics.retries, 2)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
