@@ -1,4 +1,4 @@
-import { Entitlement, Grant, Resource, ResourceId } from "@baton-fivetran/connector-core"
+import { ConnectorCapabilitiesJson, Entitlement, Grant, Resource, ResourceId } from "@baton-fivetran/connector-core"
 import {
   HttpApi,
   HttpApiEndpoint,
@@ -282,8 +282,6 @@ export const Ready = Schema.Struct({
   account_name: Schema.String
 })
 
-/** connector-core's capabilities document, served as is. */
-export const Capabilities = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 // ---------------------------------------------------------------------------------------------
 // Groups.
@@ -308,7 +306,7 @@ export class ServiceGroup extends HttpApiGroup.make("service")
   )
   .add(
     HttpApiEndpoint.get("capabilities", "/v1/capabilities")
-      .addSuccess(Capabilities)
+      .addSuccess(ConnectorCapabilitiesJson)
       .annotate(OpenApi.Description, "Resource types and what the connector can sync and provision for each.")
   )
   .middleware(Authentication)

@@ -50,8 +50,8 @@ export const accessEntry = (grant: Grant): AccessEntry => {
 }
 
 export interface PageRequest {
-  readonly page_size?: number
-  readonly page_token?: string
+  readonly page_size?: number | undefined
+  readonly page_token?: string | undefined
 }
 
 export interface Page<A> {
@@ -113,7 +113,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         return { sync_id: syncId, items: items.map((row) => row.value), next_page_token: next } satisfies Page<A>
       })
 
-    const resources = (request: PageRequest & { readonly type?: string; readonly parent?: string }) =>
+    const resources = (request: PageRequest & { readonly type?: string | undefined; readonly parent?: string | undefined }) =>
       page(request, (reader, afterRowId) =>
         reader.resources({
           afterRowId,
@@ -121,14 +121,14 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
         }))
 
-    const entitlements = (request: PageRequest & { readonly resource?: string }) =>
+    const entitlements = (request: PageRequest & { readonly resource?: string | undefined }) =>
       page(request, (reader, afterRowId) =>
         reader.entitlements({
           afterRowId,
           ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
         }))
 
-    const grants = (request: PageRequest & { readonly entitlement?: string; readonly principal?: string }) =>
+    const grants = (request: PageRequest & { readonly entitlement?: string | undefined; readonly principal?: string | undefined }) =>
       page(request, (reader, afterRowId) =>
         reader.grants({
           afterRowId,

@@ -1,0 +1,179 @@
+import { capabilities, Provisioner, type ProvisionerShape, type ProvisioningError } from "@baton-fivetran/connector-core"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServerResponse } from "@effect/platform"
+import { Effect, Layer, Option } from "effect"
+import {
+  BatonApi,
+  NotReady,
+  ProvisioningBadRequest,
+  ProvisioningConflict,
+  ProvisioningForbidden,
+  ProvisioningNotFound,
+  ProvisioningUnprocessable,
+  UpstreamFailed
+} from "./Api.js"
+import { AuthenticationLive } from "./Auth.js"
+import { BodyLimitLive } from "./BodyLimit.js"
+import { parseResourceRef, Queries } from "./Queries.js"
+import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
+import { SyncJobs } from "./SyncJobs.js"
+
+/** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
+
+const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
+  handlers.handle("healthz", () => Effect.succeed({ status: "ok" as const })))
+
+/** Longer than the client's own per-request timeout would be pointless for a readiness probe. */
+const readinessTimeout = "10 seconds"
+
+const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
+  Effect.gen(function*() {
+    const client = yield* FivetranClient
+    return handlers
+      .handle("readyz", () =>
+        client.accountInfo.pipe(
+          Effect.map((info) => ({
+            status: "ready" as const,
+            account_id: info.account_id,
+            account_name: info.account_name
+          })),
+          Effect.mapError((error) => new NotReady({ message: error.message })),
+          Effect.timeoutFail({
+            duration: readinessTimeout,
+            onTimeout: () => new NotReady({ message: `Fivetran did not answer within ${readinessTimeout}` })
+          })
+        ))
+      .handle("capabilities", () => Effect.succeed(capabilities()))
+  }))
+
+const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
+  Effect.gen(function*() {
+    const jobs = yield* SyncJobs
+    return handlers
+      .handle("start", () => jobs.start())
+      .handle("list", () => Effect.map(jobs.list, (items) => ({ items })))
+      .handle("get", ({ path }) => jobs.get(path.id))
+      .handle("cancel", ({ path }) => jobs.cancel(path.id))
+      .handle("file", ({ path }) =>
+        jobs.fileOf(path.id).pipe(
+          Effect.flatMap((file) =>
+            HttpServerResponse.file(file.path, {
+              contentType: "application/octet-stream",
+              headers: { "content-disposition": `attachment; filename="${file.job.id}.c1z"` }
+            }).pipe(Effect.orDie)
+          )
+        ))
+  }))
+
+const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
+  Effect.gen(function*() {
+    const queries = yield* Queries
+    return handlers
+      .handle("resources", ({ urlParams }) => queries.resources(urlParams))
+      .handle("entitlements", ({ urlParams }) => queries.entitlements(urlParams))
+      .handle("grants", ({ urlParams }) => queries.grants(urlParams))
+      .handle("access", ({ path }) => queries.access({ resourceType: path.type, resource: path.id }))
+  }))
+
+/** ProvisioningError kinds to HTTP statuses (README "Status codes"). */
+const refusal = (error: ProvisioningError) => {
+  const fields = { kind: error.kind, message: error.reason }
+  switch (error.kind) {
+    case "InvalidId":
+    case "InvalidInput":
+      return new ProvisioningBadRequest(fields)
+    case "ProvisioningDisabled":
+    case "MissingPermission":
+      return new ProvisioningForbidden(fields)
+    case "UnknownEntitlement":
+    case "UnknownPrincipal":
+    case "NotFound":
+      return new ProvisioningNotFound(fields)
+    case "InheritedGrant":
+      return new ProvisioningConflict(fields)
+    case "UnknownRole":
+    case "WrongScope":
+    case "NotGrantable":
+    case "Unsupported":
+      return new ProvisioningUnprocessable(fields)
+    case "Upstream":
+      return new UpstreamFailed(fields)
+  }
+}
+
+const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handlers) =>
+  Effect.gen(function*() {
+    const config = yield* ServiceConfig
+    const provisioner = config.provisioning ? yield* Effect.serviceOption(Provisioner) : Option.none()
+    const disabled = new ProvisioningForbidden({
+      kind: "ProvisioningDisabled",
+      message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
+    })
+    const provision = <A>(
+      action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
+    ): Effect.Effect<A, ReturnType<typeof refusal>> =>
+      Option.match(provisioner, {
+        onNone: () => Effect.fail(disabled),
+        onSome: (p) => action(p).pipe(Effect.mapError(refusal))
+      })
+    return handlers
+      .handle("grant", ({ payload }) =>
+        provision((p) => p.grant(payload.entitlement_id, payload.principal)).pipe(
+          Effect.map((outcome) =>
+            outcome._tag === "Granted"
+              ? { status: "granted" as const, grants: outcome.grants }
+              : { status: "already_exists" as const, grants: outcome.grants }
+          )
+        ))
+      .handle("revoke", ({ path }) =>
+        provision((p) => p.revoke(path.grant_id)).pipe(
+          Effect.map((outcome) => ({
+            grant_id: path.grant_id,
+            status: outcome._tag === "Revoked" ? "revoked" as const : "already_revoked" as const
+          }))
+        ))
+      .handle("createAccount", ({ payload }) =>
+        provision((p) =>
+          p.createAccount({
+            email: payload.email,
+            given_name: payload.given_name,
+            family_name: payload.family_name,
+            ...(payload.role === undefined ? {} : { role: payload.role }),
+            ...(payload.phone === undefined ? {} : { phone: payload.phone })
+          })
+        ).pipe(
+          Effect.map((outcome) =>
+            outcome._tag === "Created"
+              ? { status: "created" as const, resource: outcome.resource }
+              : { status: "already_exists" as const, resource: outcome.resource }
+          )
+        ))
+      .handle("deleteResource", ({ path }) =>
+        provision((p) => p.deleteResource(path.type, path.id)).pipe(
+          Effect.map((outcome) => ({
+            resource: parseResourceRef(`${path.type}:${path.id}`),
+            status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
+          }))
+        ))
+  }))
+
+/** The Api with every group's handlers; needs the services below. */
+export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
+  Layer.provide([HealthLive, ServiceLive, SyncsLive, QueriesLive, ProvisioningLive])
+)
+
+/**
+ * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
+ * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
+ * a FivetranClient, a SyncEngine and, when `config.provisioning` is on, a Provisioner.
+ */
+export const makeServer = (config: ServiceConfigShape) =>
+  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(BodyLimitLive(config.maxBodyBytes)),
+    Layer.provide(ApiLive),
+    Layer.provide(Queries.Default),
+    Layer.provideMerge(SyncJobs.Default),
+    Layer.provide([Layer.succeed(ServiceConfig, config), AuthenticationLive(config.tokens)])
+  )
