@@ -1,0 +1,173 @@
+import { Command, Options } from "@effect/cli"
+import { SyncEngine } from "@baton-fivetran/connector-core"
+import { PresetName } from "@baton-fivetran/fivetran-sandbox"
+import { Effect, Option, Schema } from "effect"
+import { normalizeArgv } from "./Argv.js"
+import { printCapabilities, printConfigurationSchema } from "./commands/Manifests.js"
+import { provisioningDisabled, selectAction } from "./commands/Provisioning.js"
+import { serveSandbox, type SandboxSource } from "./commands/SandboxServer.js"
+import { runSync } from "./commands/Sync.js"
+import { fivetranClientLayer } from "./FivetranTarget.js"
+import { loggingLayer } from "./output/Logging.js"
+import { loadConfigFile } from "./settings/ConfigFileSource.js"
+import { decodeFlag } from "./settings/FlagValue.js"
+import { envName } from "./settings/Setting.js"
+import { DefaultFile, LogFormats, MaxConcurrency, resolveLogging, resolveSettings } from "./settings/Settings.js"
+import { UsageError } from "./UsageError.js"
+import { version } from "./Version.js"
+
+/**
+ * baton-fivetran's command line, in baton's shape (baton-model.md §5.1): the default action is a
+ * full sync into --file; one-shot provisioning flags run one action instead (only with -p); the
+ * `capabilities`, `config` and `sandbox` subcommands print manifests or serve a sandbox.
+ *
+ * Every value flag is read as text and checked by the settings resolution, so a bad value from a
+ * flag, a BATON_* variable or .baton.yaml gets the same message, naming where it came from.
+ */
+
+const described = (name: string, pseudoName: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+
+const setting = (name: string, pseudoName: string, description: string) =>
+  described(name, pseudoName, `${description} Env: ${envName(name)}.`)
+
+const hiddenAction = (name: string, pseudoName: string, description: string) =>
+  described(name, pseudoName, `${description} Needs -p.`)
+
+const rootOptions = {
+  file: setting("file", "path", `The sync file to write (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
+  apiKey: setting("api-key", "key", "Fivetran API key (required unless --sandbox)."),
+  apiSecret: setting("api-secret", "secret", "Fivetran API secret (required unless --sandbox)."),
+  baseUrl: setting("base-url", "url", "Fivetran API base URL (default https://api.fivetran.com)."),
+  syncConnections: Options.boolean("sync-connections").pipe(
+    Options.withDescription(`Also sync connections and connection-level access. Env: ${envName("sync-connections")}.`)
+  ),
+  concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default 8).`),
+  logFormat: setting(
+    "log-format",
+    LogFormats.join("|"),
+    "Log and summary format on stderr (default console on a terminal, else json)."
+  ),
+  provisioning: Options.boolean("provisioning").pipe(
+    Options.withAlias("p"),
+    Options.withDescription(`Enable provisioning actions. Env: ${envName("provisioning")}.`)
+  ),
+  sandbox: described(
+    "sandbox",
+    "small|medium|large",
+    "Run against an embedded Fivetran sandbox with this preset (default small); no credentials needed."
+  ),
+  grantEntitlement: hiddenAction("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
+  grantPrincipal: hiddenAction("grant-principal", "id", "The user or team id to grant to."),
+  grantPrincipalType: hiddenAction("grant-principal-type", "user|team", "The principal's resource type."),
+  revokeGrant: hiddenAction("revoke-grant", "grant-id", "Revoke this grant (<entitlement id>:<type>:<principal id>)."),
+  createAccountEmail: hiddenAction("create-account-email", "email", "Invite a user with this email."),
+  createAccountLogin: hiddenAction("create-account-login", "login", "The new user's login (Fivetran logins are emails)."),
+  createAccountProfile: hiddenAction(
+    "create-account-profile",
+    "json",
+    "The new user's profile: {\"given_name\",\"family_name\",\"role\"?,\"phone\"?}."
+  ),
+  deleteResource: hiddenAction("delete-resource", "id", "Delete this resource (a user id)."),
+  deleteResourceType: hiddenAction("delete-resource-type", "type", "The type of --delete-resource (user).")
+}
+
+type RootOptions = Command.Command.ParseConfig<typeof rootOptions>
+
+const given = (flag: boolean) => flag ? Option.some("true") : Option.none<string>()
+
+/** Flag values as the settings resolution reads them (booleans only when given). */
+const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): ReadonlyMap<string, string> => {
+  const flags: ReadonlyArray<readonly [string, Option.Option<string>]> = [
+    ["file", options.file],
+    ["api-key", options.apiKey],
+    ["api-secret", options.apiSecret],
+    ["base-url", options.baseUrl],
+    ["sync-connections", given(options.syncConnections)],
+    ["concurrency", options.concurrency],
+    ["log-level", logLevel],
+    ["log-format", options.logFormat],
+    ["provisioning", given(options.provisioning)]
+  ]
+  return new Map(flags.flatMap(([name, value]) => Option.isSome(value) ? [[name, value.value] as const] : []))
+}
+
+const presetFlag = (flag: string, value: Option.Option<string>) =>
+  decodeFlag(flag, PresetName, "small, medium or large", value)
+
+const rootCommand = (logLevel: Option.Option<string>) =>
+  Command.make("baton-fivetran", rootOptions, (options) =>
+    Effect.gen(function*() {
+      const settings = yield* resolveSettings({ flags: settingFlags(options, logLevel), file: yield* loadConfigFile })
+      const sandbox = yield* presetFlag("sandbox", options.sandbox)
+      const action = yield* selectAction(options)
+      const client = fivetranClientLayer(settings, sandbox)
+      const logging = loggingLayer(settings.logLevel, settings.logFormat)
+      if (Option.isNone(action)) {
+        return yield* runSync(settings).pipe(Effect.provide(SyncEngine.layer), Effect.provide(client), Effect.provide(logging))
+      }
+      if (!settings.provisioning) return yield* provisioningDisabled(action.value)
+      return yield* new UsageError({ reason: "provisioning arrives with connector-core's Provisioner layer" })
+    })).pipe(Command.withDescription(
+      "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
+        "or (with -p) grant, revoke, invite or delete. --log-level debug|info|warn|error " +
+        `(env ${envName("log-level")}, default info) applies to every command.`
+    ))
+
+const sandboxSource = (options: {
+  readonly preset: Option.Option<string>
+  readonly state: Option.Option<string>
+  readonly seed: Option.Option<string>
+}): Effect.Effect<SandboxSource, UsageError> =>
+  Effect.gen(function*() {
+    const preset = yield* presetFlag("preset", options.preset)
+    const seed = yield* decodeFlag("seed", Schema.NumberFromString.pipe(Schema.int()), "a whole number", options.seed)
+    if (Option.isSome(options.state)) {
+      if (Option.isSome(preset) || Option.isSome(seed)) {
+        return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
+      }
+      return { _tag: "State", path: options.state.value }
+    }
+    return { _tag: "Preset", preset: Option.getOrElse(preset, (): PresetName => "small"), seed }
+  })
+
+const sandboxOptions = {
+  port: described("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
+  preset: described("preset", "small|medium|large", "Generate the account from this preset (default small)."),
+  state: described("state", "file.json", "Load the account from this snapshot file instead."),
+  seed: described("seed", "n", "Generator seed for --preset (the same seed gives the same account).")
+}
+
+const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
+
+const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>
+  Command.make("sandbox", sandboxOptions, (options) =>
+    Effect.gen(function*() {
+      const rootFlags = yield* root
+      const logging = yield* resolveLogging({ flags: settingFlags(rootFlags, logLevel), file: yield* loadConfigFile })
+      const source = yield* sandboxSource(options)
+      const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", options.port)
+      yield* serveSandbox(source, Option.getOrElse(port, () => 0)).pipe(
+        Effect.provide(loggingLayer(logging.logLevel, logging.logFormat))
+      )
+    })).pipe(Command.withDescription(
+      "Serve the embedded Fivetran sandbox over HTTP on loopback until Ctrl-C; prints its URL and keys."
+    ))
+
+const capabilitiesCommand = Command.make("capabilities", {}, () => printCapabilities).pipe(
+  Command.withDescription("Print the connector's capabilities (c1.connector.v2.ConnectorCapabilities JSON).")
+)
+
+const configCommand = Command.make("config", {}, () => printConfigurationSchema).pipe(
+  Command.withDescription("Print the connector's configuration schema (c1.config.v1.Configuration JSON).")
+)
+
+/** Parses argv (as process.argv: node, script, args...) and runs the chosen command. */
+export const run = (argv: ReadonlyArray<string>) => {
+  const { args, logLevel } = normalizeArgv(argv)
+  const root = rootCommand(logLevel)
+  const command = root.pipe(
+    Command.withSubcommands([capabilitiesCommand, configCommand, sandboxCommand(root, logLevel)])
+  )
+  return Command.run(command, { name: "baton-fivetran", version: version() })(args)
+}

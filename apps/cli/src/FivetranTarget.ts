@@ -1,0 +1,39 @@
+import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { generatePreset, type PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { ApiKeySetting, ApiSecretSetting, required, type Settings } from "./settings/Settings.js"
+import { UsageError } from "./UsageError.js"
+
+/**
+ * Which Fivetran the command talks to: the real API with the user's key, or (`--sandbox`) an
+ * embedded sandbox started on a free loopback port for this run, reached with its system key.
+ */
+
+const sandboxClient = (preset: PresetName) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const snapshot = yield* sandbox.snapshot
+    const systemKey = snapshot.credentials.find((credential) => credential._tag === "SystemKey")
+    if (systemKey === undefined) {
+      return yield* new UsageError({ reason: `the "${preset}" sandbox preset has no system key to sync with` })
+    }
+    yield* Effect.logInfo(`embedded Fivetran sandbox ("${preset}" preset) listening on ${sandbox.baseUrl}`)
+    return FivetranClient.layer(FivetranClientConfig.make({
+      apiKey: Redacted.make(systemKey.key),
+      apiSecret: Redacted.make(systemKey.secret),
+      baseUrl: sandbox.baseUrl
+    }))
+  })).pipe(Layer.provide(Sandbox.layer({ snapshot: generatePreset(preset), port: 0 })))
+
+const remoteClient = (settings: Settings) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const apiKey = yield* required(ApiKeySetting, settings.apiKey)
+    const apiSecret = yield* required(ApiSecretSetting, settings.apiSecret)
+    return FivetranClient.layer(FivetranClientConfig.make({ apiKey, apiSecret, baseUrl: settings.baseUrl }))
+  }))
+
+export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<PresetName>) =>
+  Option.match(sandbox, { onNone: () => remoteClient(settings), onSome: sandboxClient }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici)
+  )

@@ -1,0 +1,167 @@
+import {
+  type AccountRequest,
+  type CreateAccountOutcome,
+  type DeleteOutcome,
+  type GrantOutcome,
+  type PrincipalRef,
+  Provisioner,
+  ProvisioningError,
+  type RevokeOutcome
+} from "@baton-fivetran/connector-core"
+import { Console, Data, Effect, Option, ParseResult, Schema } from "effect"
+import { UsageError } from "../UsageError.js"
+
+/** baton's one-shot provisioning flags (baton-model.md §5.1), one action per run. */
+
+export type ProvisioningAction = Data.TaggedEnum<{
+  Grant: { readonly entitlementId: string; readonly principal: PrincipalRef }
+  Revoke: { readonly grantId: string }
+  CreateAccount: { readonly request: AccountRequest }
+  DeleteResource: { readonly resourceType: string; readonly id: string }
+}>
+export const ProvisioningAction = Data.taggedEnum<ProvisioningAction>()
+
+export interface ProvisioningFlags {
+  readonly grantEntitlement: Option.Option<string>
+  readonly grantPrincipal: Option.Option<string>
+  readonly grantPrincipalType: Option.Option<string>
+  readonly revokeGrant: Option.Option<string>
+  readonly createAccountEmail: Option.Option<string>
+  readonly createAccountLogin: Option.Option<string>
+  readonly createAccountProfile: Option.Option<string>
+  readonly deleteResource: Option.Option<string>
+  readonly deleteResourceType: Option.Option<string>
+}
+
+/** `--create-account-profile '<json>'`: what Fivetran's invite needs besides the email. */
+const AccountProfile = Schema.parseJson(Schema.Struct({
+  given_name: Schema.NonEmptyTrimmedString,
+  family_name: Schema.NonEmptyTrimmedString,
+  role: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  phone: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true })
+}))
+
+const profileError = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
+    .join("; ")
+
+const requireFlag = (value: Option.Option<string>, flag: string, because: string) =>
+  Option.match(value, {
+    onSome: Effect.succeed,
+    onNone: () => new UsageError({ reason: `${because} also needs --${flag}` })
+  })
+
+const given = (flags: ProvisioningFlags) => ({
+  grant: [flags.grantEntitlement, flags.grantPrincipal, flags.grantPrincipalType].some(Option.isSome),
+  revoke: Option.isSome(flags.revokeGrant),
+  createAccount: [flags.createAccountEmail, flags.createAccountLogin, flags.createAccountProfile].some(Option.isSome),
+  deleteResource: [flags.deleteResource, flags.deleteResourceType].some(Option.isSome)
+})
+
+const actionFlag = {
+  grant: "--grant-entitlement",
+  revoke: "--revoke-grant",
+  createAccount: "--create-account-email",
+  deleteResource: "--delete-resource"
+} as const
+
+/** The action the flags ask for, or None for the default action (a sync). */
+export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Option<ProvisioningAction>, UsageError> =>
+  Effect.gen(function*() {
+    const asked = Object.entries(given(flags)).filter(([, present]) => present).map(([name]) => name as keyof typeof actionFlag)
+    if (asked.length > 1) {
+      return yield* new UsageError({
+        reason: `one provisioning action per run: got ${asked.map((name) => actionFlag[name]).join(" and ")}`
+      })
+    }
+    switch (asked[0]) {
+      case undefined:
+        return Option.none()
+      case "grant": {
+        const because = "--grant-entitlement"
+        const entitlementId = yield* requireFlag(flags.grantEntitlement, "grant-entitlement", "--grant-principal")
+        const id = yield* requireFlag(flags.grantPrincipal, "grant-principal", because)
+        const type = yield* requireFlag(flags.grantPrincipalType, "grant-principal-type", because)
+        return Option.some(ProvisioningAction.Grant({ entitlementId, principal: { type, id } }))
+      }
+      case "revoke":
+        return Option.map(flags.revokeGrant, (grantId) => ProvisioningAction.Revoke({ grantId }))
+      case "createAccount": {
+        const email = yield* requireFlag(
+          Option.orElse(flags.createAccountEmail, () => flags.createAccountLogin),
+          "create-account-email",
+          "creating an account"
+        )
+        const profileJson = yield* requireFlag(
+          flags.createAccountProfile,
+          "create-account-profile '{\"given_name\":...,\"family_name\":...}'",
+          "creating an account"
+        )
+        const profile = yield* Schema.decodeUnknown(AccountProfile)(profileJson).pipe(
+          Effect.mapError((error) =>
+            new UsageError({
+              reason: `--create-account-profile: ${profileError(error)} (expected a JSON object with given_name, ` +
+                `family_name and optionally role, phone)`
+            })
+          )
+        )
+        return Option.some(ProvisioningAction.CreateAccount({ request: { email, ...profile } }))
+      }
+      case "deleteResource": {
+        const because = "--delete-resource"
+        const id = yield* requireFlag(flags.deleteResource, "delete-resource", "--delete-resource-type")
+        const resourceType = yield* requireFlag(flags.deleteResourceType, "delete-resource-type", because)
+        return Option.some(ProvisioningAction.DeleteResource({ resourceType, id }))
+      }
+    }
+  })
+
+/** The flag that names an action, for messages. */
+export const actionName = ProvisioningAction.$match({
+  Grant: () => actionFlag.grant,
+  Revoke: () => actionFlag.revoke,
+  CreateAccount: () => actionFlag.createAccount,
+  DeleteResource: () => actionFlag.deleteResource
+})
+
+/** Refused before anything is contacted: baton enables provisioning only with -p. */
+export const provisioningDisabled = (action: ProvisioningAction) =>
+  new ProvisioningError({
+    kind: "ProvisioningDisabled",
+    reason: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}`
+  })
+
+const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
+
+const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome) =>
+  outcome._tag === "Granted"
+    ? `granted ${entitlementId} to ${principalText(principal)}`
+    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
+
+const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
+  outcome._tag === "Revoked" ? `revoked ${grantId}` : `already revoked: ${grantId}`
+
+const createLine = (email: string, outcome: CreateAccountOutcome) => {
+  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${email})`
+  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
+}
+
+const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
+  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${resourceType}:${id} (nothing to delete)`
+
+/** Runs one action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
+export const runAction = (action: ProvisioningAction) =>
+  Effect.gen(function*() {
+    const provisioner = yield* Provisioner
+    const line = yield* ProvisioningAction.$match(action, {
+      Grant: ({ entitlementId, principal }) =>
+        Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantLine(entitlementId, principal, outcome)),
+      Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeLine(grantId, outcome)),
+      CreateAccount: ({ request }) =>
+        Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
+      DeleteResource: ({ id, resourceType }) =>
+        Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
+    })
+    yield* Console.log(line)
+  })
