@@ -75,13 +75,13 @@ describe("configuration", () => {
   it.effect("reads the settings with defaults, keeping secrets redacted", () =>
     Effect.gen(function*() {
       const config = yield* ConnectorConfig.pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["api-key", "k"], ["api-secret", "s3cret"]])))
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["API_KEY", "k"], ["API_SECRET", "s3cret"]])))
       )
       assert.strictEqual(Redacted.value(config.apiSecret), "s3cret")
       assert.strictEqual(String(config.apiSecret), "<redacted>")
       assert.deepStrictEqual([config.baseUrl, config.syncConnections, config.concurrency], ["https://api.fivetran.com", false, 8])
       const bad = yield* Effect.flip(ConnectorConfig.pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["api-key", "k"], ["api-secret", "s"], ["concurrency", "0"]])))
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["API_KEY", "k"], ["API_SECRET", "s"], ["CONCURRENCY", "0"]])))
       ))
       assert.include(String(bad), "concurrency must be at least 1")
     }))

@@ -1,20 +1,22 @@
 import { Config, Schema } from "effect"
 
 /**
- * The connector's own settings, named as baton flags are (`--api-key`, env `BATON_API_KEY`, ...).
- * `configurationSchema()` describes them as c1.config.v1.Configuration protojson (`<connector>
- * config`); `ConnectorConfig` reads them through Effect's Config, keeping the secrets Redacted.
+ * The connector's settings. `configurationSchema()` describes them as c1.config.v1.Configuration
+ * protojson (`<connector> config`), named as baton flags are (`--api-key`, ...). `ConnectorConfig`
+ * reads them through Effect's Config under the constant-case names the client's config also uses
+ * (`API_KEY`, `API_SECRET`, `BASE_URL`, `SYNC_CONNECTIONS`, `CONCURRENCY`; apps nest them, e.g.
+ * `BATON_API_KEY`), keeping the secrets Redacted.
  */
 
 export const DefaultBaseUrl = "https://api.fivetran.com"
 export const DefaultConcurrency = 8
 
 export const ConnectorConfig = Config.all({
-  apiKey: Config.redacted("api-key"),
-  apiSecret: Config.redacted("api-secret"),
-  baseUrl: Config.string("base-url").pipe(Config.withDefault(DefaultBaseUrl)),
-  syncConnections: Config.boolean("sync-connections").pipe(Config.withDefault(false)),
-  concurrency: Config.integer("concurrency").pipe(
+  apiKey: Config.redacted("API_KEY"),
+  apiSecret: Config.redacted("API_SECRET"),
+  baseUrl: Config.string("BASE_URL").pipe(Config.withDefault(DefaultBaseUrl)),
+  syncConnections: Config.boolean("SYNC_CONNECTIONS").pipe(Config.withDefault(false)),
+  concurrency: Config.integer("CONCURRENCY").pipe(
     Config.validate({ message: "concurrency must be at least 1", validation: (n) => n >= 1 }),
     Config.withDefault(DefaultConcurrency)
   )

@@ -1,5 +1,7 @@
-import { Context, Data, type Effect } from "effect"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { Context, Data, Effect, Layer } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
+import { runSync } from "./SyncRun.js"
 
 export interface SyncOptions {
   /** Opt-in connection-level access (`--sync-connections`). */
@@ -47,4 +49,10 @@ export interface SyncEngineShape {
   readonly run: (options: SyncOptions) => Effect.Effect<SyncSummary, SyncFailed, SyncSink>
 }
 
-export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEngine, SyncEngineShape>() {}
+export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEngine, SyncEngineShape>() {
+  /** The engine over the Fivetran client (see SyncRun.ts for the pipeline). */
+  static readonly layer: Layer.Layer<SyncEngine, never, FivetranClient> = Layer.effect(
+    SyncEngine,
+    Effect.map(FivetranClient, (client) => SyncEngine.of({ run: (options) => runSync(client, options) }))
+  )
+}

@@ -1,0 +1,32 @@
+import { type FivetranError, formatPermission, type Forbidden } from "@baton-fivetran/fivetran-client"
+import { SyncFailed } from "./SyncEngine.js"
+
+/** "TEAM:READ", or a generic phrase when the client could not tell which permission was missing. */
+export const missingPermission = (error: Forbidden): string =>
+  error.permission === undefined ? "a permission this endpoint needs" : formatPermission(error.permission)
+
+/**
+ * Turns a client error on a required collection into a SyncFailed that says what to do: a 403
+ * names the missing key permission, a 401 points at the key and secret. Client messages never
+ * contain secrets, so they are passed on as they are.
+ */
+export const syncFailure = (purpose: string) => (error: FivetranError): SyncFailed => {
+  switch (error._tag) {
+    case "Forbidden":
+      return new SyncFailed({
+        reason: `the API key lacks ${missingPermission(error)}, needed to ${purpose} (${error.endpoint} answered 403)`,
+        cause: error
+      })
+    case "Unauthorized":
+      return new SyncFailed({
+        reason: `Fivetran rejected the API key or secret (401 on ${error.endpoint}); check the api-key and api-secret settings`,
+        cause: error
+      })
+    default:
+      return new SyncFailed({ reason: `could not ${purpose}: ${error.message}`, cause: error })
+  }
+}
+
+/** The warning for a 403 on an optional collection: the sync goes on without it. */
+export const optionalSkipped = (error: Forbidden, purpose: string, consequence: string): string =>
+  `the API key lacks ${missingPermission(error)}, needed to ${purpose}; ${consequence}`

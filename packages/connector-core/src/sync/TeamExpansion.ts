@@ -1,0 +1,82 @@
+import type { Entitlement } from "../model/Baton.js"
+
+/** A user reached through teams: every team (in sync order) that holds the entitlement and has the user. */
+export interface TeamReach {
+  readonly userId: string
+  readonly teamIds: readonly [string, ...Array<string>]
+}
+
+/**
+ * Grant expansion for teams (design.md §2), done while syncing instead of after it. The teams
+ * phase records each team's members and the entitlements the team holds; later phases ask, for
+ * each direct user grant, which teams also lead the user there (the grant row then names them as
+ * sources), and finally take the pairs no direct grant claimed (emitted as derived grants).
+ *
+ * Memory is O(team memberships + team-derived grants): the member lists and the set of
+ * (entitlement, user) pairs reached through teams, never the other grants. Each pair is handed
+ * out once, so nothing is emitted twice. Iteration follows insertion order, so output is
+ * deterministic for a deterministic input order.
+ */
+export class TeamExpansion {
+  private readonly members = new Map<string, ReadonlyArray<string>>()
+  /** entitlement id -> user id -> team ids */
+  private readonly reached = new Map<string, Map<string, [string, ...Array<string>]>>()
+  /** Entitlements already known when a team was recorded (account roles, connections). */
+  private readonly known = new Map<string, Entitlement>()
+
+  /** The members of a team, before `holds` for that team. */
+  addMembers(teamId: string, userIds: ReadonlyArray<string>): void {
+    this.members.set(teamId, userIds)
+  }
+
+  /**
+   * Team `teamId` holds the entitlement: each of its members reaches it. Pass the Entitlement when
+   * it is known now (it then comes back from `takeKnown`), or just its id (group roles, whose
+   * group is listed later).
+   */
+  holds(teamId: string, entitlement: Entitlement | string): void {
+    const id = typeof entitlement === "string" ? entitlement : entitlement.id
+    if (typeof entitlement !== "string" && !this.known.has(id)) this.known.set(id, entitlement)
+    let users = this.reached.get(id)
+    if (users === undefined) {
+      users = new Map()
+      this.reached.set(id, users)
+    }
+    for (const userId of this.members.get(teamId) ?? []) {
+      const teams = users.get(userId)
+      if (teams === undefined) users.set(userId, [teamId])
+      else if (!teams.includes(teamId)) teams.push(teamId)
+    }
+  }
+
+  /** The teams through which a user with a direct grant also reaches it; the pair is claimed by that grant. */
+  takeForDirect(entitlementId: string, userId: string): ReadonlyArray<string> {
+    const users = this.reached.get(entitlementId)
+    const teams = users?.get(userId)
+    if (users === undefined || teams === undefined) return []
+    users.delete(userId)
+    return teams
+  }
+
+  /** The users that reach the entitlement only through teams; they are handed out once. */
+  takeRemaining(entitlementId: string): ReadonlyArray<TeamReach> {
+    const users = this.reached.get(entitlementId)
+    if (users === undefined) return []
+    this.reached.delete(entitlementId)
+    this.known.delete(entitlementId)
+    return Array.from(users, ([userId, teamIds]) => ({ userId, teamIds }))
+  }
+
+  /** What remains of the entitlements passed in full to `holds`, each with its remaining users. */
+  takeKnown(): ReadonlyArray<{ readonly entitlement: Entitlement; readonly reaches: ReadonlyArray<TeamReach> }> {
+    const entitlements = Array.from(this.known.values())
+    return entitlements
+      .map((entitlement) => ({ entitlement, reaches: this.takeRemaining(entitlement.id) }))
+      .filter(({ reaches }) => reaches.length > 0)
+  }
+
+  /** Entitlement ids some user still reaches but nobody took (e.g. a group the groups list lacks). */
+  unclaimed(): ReadonlyArray<string> {
+    return Array.from(this.reached).filter(([, users]) => users.size > 0).map(([id]) => id)
+  }
+}

@@ -1,0 +1,161 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
+import { clientLayer, collectingSink, READ_ALL, readAllBut, withSystemKey } from "./support/Harness.js"
+
+const preset = generatePreset("small")
+
+/** Runs one sync against a fresh sandbox holding `snapshot`, authenticating with `credential`. */
+const syncWith = (
+  snapshot: typeof preset,
+  credential: { readonly key: string; readonly secret: string },
+  options: Partial<SyncOptions> = {}
+) =>
+  Effect.gen(function*() {
+    const sink = yield* collectingSink
+    const engine = yield* SyncEngine
+    const sandbox = yield* Sandbox
+    const summary = yield* engine.run({ syncConnections: false, concurrency: 8, ...options }).pipe(Effect.provide(sink.layer))
+    return { summary, rows: yield* sink.rows, log: yield* sandbox.requestLog }
+  }).pipe(
+    Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))))
+  )
+
+const failWith = (
+  snapshot: typeof preset,
+  credential: { readonly key: string; readonly secret: string },
+  options: Partial<SyncOptions> = {}
+) =>
+  Effect.gen(function*() {
+    const sink = yield* collectingSink
+    const engine = yield* SyncEngine
+    return yield* Effect.flip(engine.run({ syncConnections: false, concurrency: 8, ...options }).pipe(Effect.provide(sink.layer)))
+  }).pipe(
+    Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))))
+  )
+
+const systemKey = (permissions = READ_ALL) => withSystemKey(preset, permissions)
+
+const ids = (rows: ReadonlyArray<SyncRow>, tag: SyncRow["_tag"]) =>
+  rows.filter((r) => r._tag === tag).map((r) =>
+    r._tag === "ResourceRow" ? `${r.value.id.resourceType}:${r.value.id.resource}` : r._tag === "ResourceTypeRow" ? r.value.id : r.value.id
+  )
+
+/** The requests the design implies: one per page (all lists here fit one page) of each collection and container list. */
+const expectedRequests = (snapshot: typeof preset, connections: boolean): ReadonlyArray<string> => [
+  "GET /v1/roles",
+  ...(connections ? ["GET /v1/connections"] : []),
+  "GET /v1/teams",
+  ...snapshot.teams.flatMap((t) => [
+    `GET /v1/teams/${t.id}/users`,
+    `GET /v1/teams/${t.id}/groups`,
+    ...(connections ? [`GET /v1/teams/${t.id}/connections`] : [])
+  ]),
+  "GET /v1/users",
+  ...(connections ? snapshot.users.map((u) => `GET /v1/users/${u.id}/connections`) : []),
+  "GET /v1/groups",
+  ...snapshot.groups.map((g) => `GET /v1/groups/${g.id}/users`)
+]
+
+describe("SyncEngine against the sandbox", () => {
+  it.live("makes exactly one request per page of each collection and container list", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const { log, rows, summary } = yield* syncWith(snapshot, credential)
+      const seen = log.map((entry) => `${entry.method} ${entry.path}`)
+      assert.deepStrictEqual([...seen].sort(), [...expectedRequests(snapshot, false)].sort())
+      assert.isTrue(log.every((entry) => entry.query.includes("limit=1000") && entry.status === 200))
+      assert.strictEqual(summary.requests, log.length)
+      assert.strictEqual(summary.retries, 0)
+      assert.deepStrictEqual(summary.warnings, [])
+      assert.deepStrictEqual(summary.resources, {
+        user: snapshot.users.length,
+        role: snapshot.roles.filter((r) => r.scope.includes("ACCOUNT")).length,
+        group: snapshot.groups.length,
+        team: snapshot.teams.length
+      })
+      assert.strictEqual(summary.resourceTypes, 4)
+      assert.strictEqual(summary.entitlements, rows.filter((r) => r._tag === "EntitlementRow").length)
+      assert.strictEqual(summary.grants.direct + summary.grants.derived, rows.filter((r) => r._tag === "GrantRow").length)
+      assert.isAbove(summary.grants.derived, 0)
+      const grantIds = ids(rows, "GrantRow")
+      assert.strictEqual(new Set(grantIds).size, grantIds.length, "no grant id is emitted twice")
+    }))
+
+  it.live("with connections: lists connections once and each user's and team's connections once", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const { log, rows, summary } = yield* syncWith(snapshot, credential, { syncConnections: true })
+      assert.deepStrictEqual(log.map((e) => `${e.method} ${e.path}`).sort(), [...expectedRequests(snapshot, true)].sort())
+      assert.strictEqual(summary.resources["connection"], snapshot.connections.length)
+      assert.deepStrictEqual(ids(rows, "ResourceTypeRow"), ["user", "role", "group", "team", "connection"])
+      const direct = snapshot.user_connections.length + snapshot.team_connections.length
+      const connectionGrants = rows.filter((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection")
+      assert.isAtLeast(connectionGrants.length, direct)
+    }))
+
+  it.live("emits the same rows in the same order at concurrency 1 and 8", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const one = yield* syncWith(snapshot, credential, { syncConnections: true, concurrency: 1 })
+      const eight = yield* syncWith(snapshot, credential, { syncConnections: true, concurrency: 8 })
+      assert.deepStrictEqual(one.rows, eight.rows)
+      assert.strictEqual(one.summary.requests, eight.summary.requests)
+    }))
+
+  it.live("reports progress per phase and per request", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const seen: Array<SyncProgress> = []
+      const { summary } = yield* syncWith(snapshot, credential, { onProgress: (p) => Effect.sync(() => seen.push(p)) })
+      assert.deepStrictEqual(
+        Array.from(new Set(seen.map((p) => p.phase))),
+        ["resource types", "teams", "users", "derived grants", "groups", "done"]
+      )
+      const last = seen[seen.length - 1]!
+      assert.strictEqual(last.requests, summary.requests)
+      assert.strictEqual(last.grants, summary.grants.direct + summary.grants.derived)
+      assert.isAtLeast(seen.length, snapshot.teams.length + snapshot.groups.length)
+    }))
+
+  it.live("a system key without CONNECTOR completes with a warning and no connection type", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey(readAllBut("CONNECTOR"))
+      const { rows, summary } = yield* syncWith(snapshot, credential, { syncConnections: true })
+      assert.deepStrictEqual(summary.warnings, [
+        "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
+      ])
+      assert.deepStrictEqual(ids(rows, "ResourceTypeRow"), ["user", "role", "group", "team"])
+      assert.isUndefined(summary.resources["connection"])
+      assert.isFalse(rows.some((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection"))
+      assert.strictEqual(summary.requests, expectedRequests(snapshot, false).length + 1)
+    }))
+
+  it.live("a system key without TEAM fails naming TEAM:READ", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey(readAllBut("TEAM"))
+      const error = yield* failWith(snapshot, credential)
+      assert.strictEqual(error._tag, "SyncFailed")
+      assert.strictEqual(error.message, "the API key lacks TEAM:READ, needed to list teams (GET /v1/teams answered 403)")
+    }))
+
+  it.live("a system key without DESTINATION fails naming DESTINATION:READ", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey(readAllBut("DESTINATION"))
+      const error = yield* failWith(snapshot, credential)
+      assert.strictEqual(error.message, "the API key lacks DESTINATION:READ, needed to list groups (GET /v1/groups answered 403)")
+    }))
+
+  it.live("a wrong secret fails with a message about the key and secret, not the secret itself", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const error = yield* failWith(snapshot, { key: credential.key, secret: "wrong-secret-value" })
+      assert.strictEqual(
+        error.message,
+        "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+      )
+      assert.notInclude(error.message, "wrong-secret-value")
+      assert.notInclude(error.message, credential.secret)
+    }))
+})

@@ -1,0 +1,98 @@
+import { assert, describe, it } from "@effect/vitest"
+import {
+  derivedGrant,
+  directGrant,
+  groupEntitlements,
+  groupResource,
+  makeRoleCatalog,
+  roleAssignedEntitlement,
+  roleResource,
+  teamGrant
+} from "../src/index.js"
+import { TeamExpansion } from "../src/sync/TeamExpansion.js"
+import { group, roles } from "./fixtures.js"
+
+const catalog = makeRoleCatalog(roles)
+const warehouse = groupResource(group("g1", "Warehouse"), { syncConnections: false })
+const [manage, view] = groupEntitlements(warehouse, catalog)
+const reviewer = roleAssignedEntitlement(roleResource(catalog.account[1]!))
+
+/** t1 = {u1, u2}, t2 = {u2, u3}; both hold View on g1, t1 also holds the Account Reviewer role. */
+const expansion = () => {
+  const e = new TeamExpansion()
+  e.addMembers("t1", ["u1", "u2"])
+  e.holds("t1", reviewer)
+  e.holds("t1", view!.id)
+  e.addMembers("t2", ["u2", "u3"])
+  e.holds("t2", view!.id)
+  return e
+}
+
+describe("TeamExpansion", () => {
+  it("hands each team-reached pair out once: to the direct grant, or as a derived grant", () => {
+    const e = expansion()
+    assert.deepStrictEqual(e.takeForDirect(view!.id, "u2"), ["t1", "t2"])
+    assert.deepStrictEqual(e.takeForDirect(view!.id, "u2"), [])
+    assert.deepStrictEqual(e.takeForDirect(manage!.id, "u1"), [])
+    assert.deepStrictEqual(e.takeRemaining(view!.id), [
+      { userId: "u1", teamIds: ["t1"] },
+      { userId: "u3", teamIds: ["t2"] }
+    ])
+    assert.deepStrictEqual(e.takeRemaining(view!.id), [])
+    assert.deepStrictEqual(e.takeKnown().map(({ entitlement, reaches }) => [entitlement.id, reaches]), [
+      ["role:Account Reviewer:assigned", [{ userId: "u1", teamIds: ["t1"] }, { userId: "u2", teamIds: ["t1"] }]]
+    ])
+    assert.deepStrictEqual(e.takeKnown(), [])
+    assert.deepStrictEqual(e.unclaimed(), [])
+  })
+
+  it("reports entitlements nobody claimed", () => {
+    const e = expansion()
+    e.takeKnown()
+    assert.deepStrictEqual(e.unclaimed(), ["group:g1:View Destination"])
+  })
+})
+
+describe("grant builders", () => {
+  it("a direct grant also reached through teams names both sources, stays revocable", () => {
+    assert.deepStrictEqual(directGrant(view!, { resourceType: "user", resource: "u2" }, ["t1", "t2"]), {
+      id: "group:g1:View Destination:user:u2",
+      entitlement: view!,
+      principal: { id: { resourceType: "user", resource: "u2" }, annotations: [] },
+      annotations: [],
+      sources: {
+        "group:g1:View Destination": { isDirect: true },
+        "team:t1:member": { isDirect: false },
+        "team:t2:member": { isDirect: false }
+      }
+    })
+  })
+
+  it("a plain direct grant has no sources", () => {
+    assert.deepStrictEqual(directGrant(reviewer, { resourceType: "user", resource: "u9" }), {
+      id: "role:Account Reviewer:assigned:user:u9",
+      entitlement: reviewer,
+      principal: { id: { resourceType: "user", resource: "u9" }, annotations: [] },
+      annotations: []
+    })
+  })
+
+  it("a team grant is expandable through the team's member entitlement", () => {
+    assert.deepStrictEqual(teamGrant(view!, "t1"), {
+      id: "group:g1:View Destination:team:t1",
+      entitlement: view!,
+      principal: { id: { resourceType: "team", resource: "t1" }, annotations: [] },
+      annotations: [{ _tag: "GrantExpandable", entitlementIds: ["team:t1:member"] }]
+    })
+  })
+
+  it("a derived grant is immutable and sourced from each team", () => {
+    assert.deepStrictEqual(derivedGrant(view!, "u2", ["t1", "t2"]), {
+      id: "group:g1:View Destination:user:u2",
+      entitlement: view!,
+      principal: { id: { resourceType: "user", resource: "u2" }, annotations: [] },
+      annotations: [{ _tag: "GrantImmutable", sourceId: "team:t1:member" }],
+      sources: { "team:t1:member": { isDirect: false }, "team:t2:member": { isDirect: false } }
+    })
+  })
+})
