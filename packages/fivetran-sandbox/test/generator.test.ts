@@ -212,6 +212,38 @@ describe("generate: realism", () => {
   })
 })
 
+describe("generate: edge sizes", () => {
+  const empty = { min: 0, max: 0 }
+  const minimal = {
+    ...presets.small,
+    seed: 3,
+    users: 1,
+    groups: 0,
+    teams: 0,
+    connections: 0,
+    customRoles: 0,
+    groupsPerUser: { min: 1, max: 2 },
+    connectionsPerUser: empty,
+    usersPerTeam: empty,
+    groupsPerTeam: empty,
+    connectionsPerTeam: empty
+  }
+  it("one user and nothing else is a valid account owned by its administrator", () => {
+    const snapshot = generate({ ...minimal, invitedShare: 1, suspendedShare: 0, serviceAccountShare: 0, noAccountRoleShare: 1 })
+    assert.deepStrictEqual(Schema.decodeUnknownSync(AccountSnapshot)(snapshot), snapshot)
+    assert.deepStrictEqual(snapshot.users.map((user) => [user.role, user.active, user.invited]), [["Account Administrator", true, false]])
+    assert.deepStrictEqual(
+      [snapshot.groups.length, snapshot.user_groups.length, snapshot.team_users.length, snapshot.roles.length],
+      [0, 0, 0, standardRoles.length]
+    )
+    assert.strictEqual(snapshot.credentials.length, 2)
+  })
+  it("shares of 1 apply to every user but the owner", () => {
+    const snapshot = generate({ ...minimal, users: 10, invitedShare: 1, suspendedShare: 0, serviceAccountShare: 0 })
+    assert.deepStrictEqual(snapshot.users.map((user) => user.invited), [false, ...Array<boolean>(9).fill(true)])
+  })
+})
+
 describe("generate: credentials", () => {
   it("a user key for an active administrator and a system key with MANAGE on everything", () => {
     const [userKey, systemKey] = small.credentials
