@@ -1,0 +1,6 @@
+export * from "./Api.js"
+export { AuthenticationLive, tokenMatches } from "./Auth.js"
+export { ApiLive, makeServer } from "./Http.js"
+export { Queries } from "./Queries.js"
+export { DefaultKeepSyncs, DefaultMaxBodyBytes, ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
+export { SyncJobs } from "./SyncJobs.js"

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { run } from "./Cli.js"
+import { exitCode, reportFailure } from "./Exit.js"
+
+run(process.argv).pipe(
+  Effect.tapErrorCause(reportFailure),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => onExit(exitCode(exit))
+  })
+)
