@@ -1,0 +1,70 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Option, Stream, TestClock } from "effect"
+import * as Examples from "./fixtures/ApiExamples.js"
+import { captureLogs } from "./support/CapturedLogs.js"
+import { json, startServer } from "./support/ScriptedServer.js"
+import { awaitRetrySleep, clientFor } from "./support/TestClient.js"
+
+const group = (id: string) => ({ id, name: id, created_at: "2024-03-02T09:14:22.118203Z" })
+const remaining = (n: number) => ({ "X-Rate-Limit-Remaining": String(n), "X-Rate-Limit": "20000" })
+
+describe("metrics and logs", () => {
+  it.scoped("counters are exact after a scripted run; one Debug line per attempt", () =>
+    Effect.gen(function*() {
+      const script = [
+        json(200, { code: "Success", data: { items: [group("a")], next_cursor: "p2" } }, remaining(100)),
+        json(500, { code: "InternalError" }, remaining(99)),
+        json(200, { code: "Success", data: { items: [group("b")], next_cursor: null } }, remaining(98)),
+        json(429, { code: "TooManyRequests" }, { ...remaining(0), "Retry-After": "2" }),
+        json(200, Examples.User_2_2, remaining(97)),
+        json(404, Examples.NotFound_1_5, remaining(96)),
+        json(200, Examples.AccountInfo_7)
+      ]
+      const server = yield* startServer((_, index) => script[index]!)
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const other = yield* clientFor(server.baseUrl)
+
+      const run = Effect.gen(function*() {
+        const groups = yield* Effect.fork(Stream.runCollect(client.listGroups))
+        const backoff = yield* awaitRetrySleep(10_000)
+        yield* TestClock.adjust(backoff)
+        yield* Fiber.join(groups)
+        const user = yield* Effect.fork(client.getUser("quiet_harbor"))
+        yield* TestClock.adjust(yield* awaitRetrySleep(10_000))
+        yield* Fiber.join(user)
+        yield* Effect.flip(client.getTeam("bright_otter"))
+        yield* client.accountInfo
+        return backoff
+      })
+      const backoff = yield* logs.provide(run)
+
+      const metrics = yield* client.metrics
+      assert.strictEqual(metrics.requests, 7)
+      assert.strictEqual(metrics.retries, 2)
+      assert.strictEqual(metrics.waitedMillis, Math.round(backoff) + 2_000)
+      assert.deepStrictEqual(metrics.rateLimitRemaining, Option.some(96))
+      assert.deepStrictEqual(yield* other.metrics, {
+        requests: 0,
+        retries: 0,
+        waitedMillis: 0,
+        rateLimitRemaining: Option.none()
+      })
+
+      const lines = yield* logs.lines
+      assert.deepStrictEqual(
+        lines.map((l) => [l.level, l.message, l.annotations["method"], l.annotations["path"], l.annotations["status"]]),
+        [
+          ["DEBUG", "Fivetran request", "GET", "/v1/groups", 200],
+          ["DEBUG", "Fivetran request", "GET", "/v1/groups", 500],
+          ["DEBUG", "Fivetran request", "GET", "/v1/groups", 200],
+          ["DEBUG", "Fivetran request", "GET", "/v1/users/quiet_harbor", 429],
+          ["DEBUG", "Fivetran request", "GET", "/v1/users/quiet_harbor", 200],
+          ["DEBUG", "Fivetran request", "GET", "/v1/teams/bright_otter", 404],
+          ["DEBUG", "Fivetran request", "GET", "/v1/account/info", 200]
+        ]
+      )
+      assert.isTrue(lines.every((l) => typeof l.annotations["ms"] === "number"))
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})

@@ -1,0 +1,105 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Stream, TestClock } from "effect"
+import type { FivetranError } from "../src/index.js"
+import * as Examples from "./fixtures/ApiExamples.js"
+import { captureLogs } from "./support/CapturedLogs.js"
+import { json, startServer, text } from "./support/ScriptedServer.js"
+import { awaitRequests, clientFor, TestApiKey, TestApiSecret } from "./support/TestClient.js"
+
+const basic = Buffer.from(`${TestApiKey}:${TestApiSecret}`).toString("base64")
+const secretForms = [TestApiKey, TestApiSecret, basic, `${TestApiKey}:${TestApiSecret}`]
+
+/**
+ * A hostile server: every error body echoes the credentials it received (the Authorization
+ * header, the key, the secret) in the places a client might copy into an error.
+ */
+const echo = (authorization: string) => `${authorization} ${TestApiKey} ${TestApiSecret}`
+
+describe("secrets never leak", () => {
+  it.scoped("no error class carries the key, the secret or the Basic form, nor does any log line", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) => {
+        const auth = request.headers["authorization"] ?? ""
+        const body = { code: `E_${TestApiSecret}`, message: echo(auth) }
+        const status = /\/e(\d{3})(\/|$)/.exec(request.path)?.[1]
+        if (status === "429") return json(429, body, { "Retry-After": TestApiSecret })
+        if (status !== undefined) return json(Number(status), body)
+        switch (request.path) {
+          case "/v1/users/wrong-type":
+            return json(200, { code: "Success", data: { ...Examples.User_2_2.data, active: echo(auth) } })
+          case "/v1/users/not-json":
+            return text(200, `{"code":"${auth}`)
+          default:
+            return Effect.never
+        }
+      })
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { maxAttempts: 1, requestTimeoutSeconds: 5 })
+
+      const failures: Array<Effect.Effect<unknown, FivetranError>> = [
+        client.getTeam("e403"),
+        client.getTeam("e404"),
+        client.getTeam("e409"),
+        client.getTeam("e400"),
+        client.getTeam("e429"),
+        client.getTeam("e500"),
+        client.getUser("wrong-type"),
+        client.getUser("not-json"),
+        Stream.runDrain(client.listTeamUsers("e404"))
+      ]
+      const unauthorized = yield* clientFor(`${server.baseUrl}/v1/e401#`, { maxAttempts: 1 })
+      const refused = yield* clientFor("http://127.0.0.1:1", { maxAttempts: 1 })
+
+      const exits = yield* logs.provide(Effect.gen(function*() {
+        const exits: Array<Exit.Exit<unknown, FivetranError>> = []
+        for (const failure of failures) exits.push(yield* Effect.exit(failure))
+        exits.push(yield* Effect.exit(unauthorized.accountInfo))
+        exits.push(yield* Effect.exit(refused.accountInfo))
+        const timedOut = yield* Effect.fork(Effect.exit(client.getTeam("never")))
+        yield* awaitRequests(server.requests, failures.length + 2)
+        yield* TestClock.adjust("5 seconds")
+        exits.push(yield* Fiber.join(timedOut))
+        return exits
+      }))
+
+      const errors = exits.map((exit) => {
+        assert.isTrue(Exit.isFailure(exit))
+        return Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
+      }).map((option) => option?._tag === "Some" ? option.value : undefined)
+      assert.deepStrictEqual(errors.map((e) => e?._tag), [
+        "Forbidden",
+        "NotFound",
+        "Conflict",
+        "BadRequest",
+        "RateLimited",
+        "ServerError",
+        "InvalidResponse",
+        "InvalidResponse",
+        "NotFound",
+        "Unauthorized",
+        "Transport",
+        "Transport"
+      ])
+      // The server did echo the credentials: the client masked them.
+      assert.include(errors[1]!.message, "<redacted>")
+
+      const renderings = exits.flatMap((exit, i) => {
+        const error = errors[i]!
+        return [
+          error.message,
+          String(error),
+          JSON.stringify(error),
+          Cause.pretty(Cause.fail(error)),
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""
+        ]
+      })
+      const lines = yield* logs.lines
+      // One request line per call (Effect may add its own Debug lines, e.g. a stream fiber's failure).
+      assert.strictEqual(lines.filter((line) => line.message === "Fivetran request").length, exits.length)
+      const printedLogs = lines.flatMap((line) => line.printed)
+      for (const rendered of [...renderings, ...printedLogs]) {
+        for (const form of secretForms) assert.notInclude(rendered, form)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})

@@ -1,0 +1,26 @@
+import { Effect, HashMap, Logger, LogLevel, Ref } from "effect"
+
+export interface CapturedLine {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Readonly<Record<string, unknown>>
+  /** The line as the logfmt and JSON loggers would print it. */
+  readonly printed: ReadonlyArray<string>
+}
+
+/** A Debug-level logger that keeps every line, so a test can read what would have been printed. */
+export const captureLogs = Effect.gen(function*() {
+  const lines = yield* Ref.make<ReadonlyArray<CapturedLine>>([])
+  const logger = Logger.make<unknown, void>((options) => {
+    const line: CapturedLine = {
+      level: options.logLevel.label,
+      message: String(options.message),
+      annotations: Object.fromEntries(HashMap.toEntries(options.annotations)),
+      printed: [Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options)]
+    }
+    Effect.runSync(Ref.update(lines, (all) => [...all, line]))
+  })
+  const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.provide(Logger.add(logger)), Logger.withMinimumLogLevel(LogLevel.Debug))
+  return { lines: Ref.get(lines), provide } as const
+})
