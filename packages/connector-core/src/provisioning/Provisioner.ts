@@ -1,5 +1,10 @@
-import { Context, Data, type Effect } from "effect"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { Context, Effect, Layer } from "effect"
 import type { Grant, Resource } from "../model/Baton.js"
+import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
+import type { ProvisioningError } from "./ProvisioningError.js"
+
+export { ProvisioningError, type ProvisioningErrorKind } from "./ProvisioningError.js"
 
 export interface PrincipalRef {
   /** `user` or `team`. */
@@ -27,32 +32,6 @@ export type CreateAccountOutcome =
 
 export type DeleteOutcome = { readonly _tag: "Deleted" } | { readonly _tag: "DoesNotExist" }
 
-/** Why a provisioning request was refused or failed; `message` tells the user what to do. */
-export type ProvisioningErrorKind =
-  | "ProvisioningDisabled"
-  | "InvalidId"
-  | "UnknownEntitlement"
-  | "UnknownPrincipal"
-  | "UnknownRole"
-  | "WrongScope"
-  | "NotGrantable"
-  | "InheritedGrant"
-  | "InvalidInput"
-  | "MissingPermission"
-  | "NotFound"
-  | "Unsupported"
-  | "Upstream"
-
-export class ProvisioningError extends Data.TaggedError("ProvisioningError")<{
-  readonly kind: ProvisioningErrorKind
-  readonly reason: string
-  readonly cause?: unknown
-}> {
-  override get message() {
-    return this.reason
-  }
-}
-
 /** design.md §3: every operation reads first and writes only what is needed, so repeats are safe. */
 export interface ProvisionerShape {
   readonly grant: (entitlementId: string, principal: PrincipalRef) => Effect.Effect<GrantOutcome, ProvisioningError>
@@ -61,4 +40,23 @@ export interface ProvisionerShape {
   readonly deleteResource: (resourceType: string, id: string) => Effect.Effect<DeleteOutcome, ProvisioningError>
 }
 
-export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provisioner, ProvisionerShape>() {}
+export interface ProvisionerOptions {
+  /** baton enables provisioning only when asked (-p/--provisioning); off, every operation is refused. */
+  readonly enabled: boolean
+  /**
+   * Whether syncs run with connections (`--sync-connections`): group resources then carry
+   * ChildResourceType{connection}, and returned grants embed them exactly as such a sync would.
+   */
+  readonly syncConnections?: boolean
+}
+
+export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provisioner, ProvisionerShape>() {
+  /** design.md §3 over the Fivetran client; disabled, it refuses everything without a request. */
+  static readonly layer = (options: ProvisionerOptions): Layer.Layer<Provisioner, never, FivetranClient> =>
+    options.enabled
+      ? Layer.effect(
+        Provisioner,
+        Effect.map(FivetranClient, (client) => makeProvisioner(client, { syncConnections: options.syncConnections ?? false }))
+      )
+      : Layer.succeed(Provisioner, disabledProvisioner)
+}

@@ -1,0 +1,65 @@
+import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
+import { Effect, Option } from "effect"
+import { type ProvisioningError, upstreamFailure } from "./ProvisioningError.js"
+
+/**
+ * The one role a principal holds in one container (design.md §2: a container holds at most one
+ * role per member): the account (its account role), a group, a connection or a team. `current`
+ * is the read that decides every write; the writes are the calls of design.md §3.
+ */
+export interface AccessSlot {
+  readonly current: Effect.Effect<Option.Option<string>, ProvisioningError>
+  readonly add: (role: string) => Effect.Effect<void, ProvisioningError>
+  readonly change: (role: string) => Effect.Effect<void, ProvisioningError>
+  readonly remove: Effect.Effect<void, ProvisioningError>
+}
+
+const nonEmpty = (role: string | null): Option.Option<string> =>
+  role === null || role === "" ? Option.none() : Option.some(role)
+
+/** A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE /v1/users/U/role. */
+export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
+  const set = (role: string) => client.updateUser(user.id, { role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action)))
+  return {
+    current: Effect.succeed(nonEmpty(user.role)),
+    add: set,
+    change: set,
+    remove: Effect.mapError(client.deleteUserRole(user.id), upstreamFailure(action))
+  }
+}
+
+/** A team's account role: PATCH /v1/teams/T {role}; DELETE /v1/teams/T/role. */
+export const teamAccountRole = (client: FivetranClientShape, team: Team, action: string): AccessSlot => {
+  const set = (role: string) => client.updateTeam(team.id, { role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action)))
+  return {
+    current: Effect.succeed(nonEmpty(team.role)),
+    add: set,
+    change: set,
+    remove: Effect.mapError(client.deleteTeamRole(team.id), upstreamFailure(action))
+  }
+}
+
+/** `/v1/{users|teams}/{owner}/{groups|connections}[/{target}]`: GET, POST {id, role}, PATCH {role}, DELETE. */
+export const membership = (api: MembershipApi, owner: string, target: string, action: string): AccessSlot => ({
+  current: api.get(owner, target).pipe(
+    Effect.map((found) => nonEmpty(found.role)),
+    Effect.catchTag("NotFound", () => Effect.succeedNone),
+    Effect.mapError(upstreamFailure(action))
+  ),
+  add: (role) => api.add(owner, { id: target, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
+  change: (role) => Effect.mapError(api.update(owner, target, { role }), upstreamFailure(action)),
+  remove: Effect.mapError(api.remove(owner, target), upstreamFailure(action))
+})
+
+/** `/v1/teams/T/users[/U]`: GET, POST {user_id, role}, PATCH {role}, DELETE. */
+export const teamMembership = (client: FivetranClientShape, teamId: string, userId: string, action: string): AccessSlot => ({
+  current: client.getTeamUser(teamId, userId).pipe(
+    Effect.map((found) => nonEmpty(found.role)),
+    Effect.catchTag("NotFound", () => Effect.succeedNone),
+    Effect.mapError(upstreamFailure(action))
+  ),
+  add: (role) =>
+    client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
+  change: (role) => Effect.mapError(client.updateTeamUser(teamId, userId, { role }), upstreamFailure(action)),
+  remove: Effect.mapError(client.removeTeamUser(teamId, userId), upstreamFailure(action))
+})

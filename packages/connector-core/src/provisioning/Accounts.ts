@@ -1,0 +1,101 @@
+import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Stream } from "effect"
+import { userResource } from "../resources/User.js"
+import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./Provisioner.js"
+import { type ProvisioningError, refused, upstreamFailure } from "./ProvisioningError.js"
+import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
+
+/**
+ * Account provisioning (design.md §3): invite a user (credential option NO_PASSWORD: Fivetran
+ * emails the invitation) unless the email is already in the account, and delete users.
+ */
+
+/** One `@`, something on both sides, a dot in the domain, no spaces: enough to catch typos. */
+const Email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+const checkedRequest = (request: AccountRequest): Effect.Effect<InviteUserRequest, ProvisioningError> => {
+  const email = request.email.trim()
+  const given_name = request.given_name.trim()
+  const family_name = request.family_name.trim()
+  const problems = [
+    ...(Email.test(email) ? [] : [`email "${request.email}" is not an email address`]),
+    ...(given_name === "" ? ["given_name is empty"] : []),
+    ...(family_name === "" ? ["family_name is empty"] : []),
+    ...(request.phone !== undefined && request.phone.trim() === "" ? ["phone is empty (leave it out instead)"] : [])
+  ]
+  if (problems.length > 0) return Effect.fail(refused("InvalidInput", `cannot create the account: ${problems.join("; ")}`))
+  return Effect.succeed({
+    email,
+    given_name,
+    family_name,
+    ...(request.role === undefined ? {} : { role: request.role }),
+    ...(request.phone === undefined ? {} : { phone: request.phone.trim() })
+  })
+}
+
+/** Emails are unique per account, compared case-insensitively; the listing stops at the match. */
+const findByEmail = (client: FivetranClientShape, email: string, action: string) =>
+  client.listUsers.pipe(
+    Stream.filter((user) => user.email.toLowerCase() === email.toLowerCase()),
+    Stream.runHead,
+    Effect.mapError(upstreamFailure(action))
+  )
+
+const alreadyExists = (user: User): CreateAccountOutcome => ({ _tag: "AlreadyExists", resource: userResource(user) })
+
+export const createAccount = (
+  client: FivetranClientShape,
+  request: AccountRequest
+): Effect.Effect<CreateAccountOutcome, ProvisioningError> =>
+  Effect.gen(function*() {
+    const body = yield* checkedRequest(request)
+    const action = `create an account for ${body.email}`
+    if (body.role !== undefined) {
+      const catalog = yield* loadRoleCatalog(client, action)
+      // A new user's role is an account role: any other scope is simply not a valid value here.
+      yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${body.email}`, "UnknownRole")
+    }
+    const existing = yield* findByEmail(client, body.email, action)
+    if (Option.isSome(existing)) return alreadyExists(existing.value)
+    return yield* client.inviteUser(body).pipe(
+      Effect.map((user): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })),
+      // Invited by someone else between our read and write: report the user now there.
+      Effect.catchTag("Conflict", (conflict) =>
+        Effect.flatMap(findByEmail(client, body.email, action), (found) =>
+          Option.match(found, {
+            onSome: (user) => Effect.succeed(alreadyExists(user)),
+            onNone: () => Effect.fail(upstreamFailure(action)(conflict))
+          }))),
+      Effect.mapError((e) => (e._tag === "ProvisioningError" ? e : upstreamFailure(action)(e)))
+    )
+  })
+
+export const deleteResource = (
+  client: FivetranClientShape,
+  resourceType: string,
+  id: string
+): Effect.Effect<DeleteOutcome, ProvisioningError> =>
+  Effect.gen(function*() {
+    if (resourceType !== "user") {
+      return yield* Effect.fail(refused(
+        "Unsupported",
+        `cannot delete ${resourceType}:${id}: only user resources can be deleted; revoke grants to remove access`
+      ))
+    }
+    if (id === "" || id.includes(":")) {
+      return yield* Effect.fail(refused("InvalidInput", `invalid user id "${id}": it must be non-empty and contain no ':'`))
+    }
+    const action = `delete user:${id}`
+    const gone: DeleteOutcome = { _tag: "DoesNotExist" }
+    const found = yield* client.getUser(id).pipe(
+      Effect.asSome,
+      Effect.catchTag("NotFound", () => Effect.succeedNone),
+      Effect.mapError(upstreamFailure(action))
+    )
+    if (Option.isNone(found)) return gone
+    return yield* client.deleteUser(id).pipe(
+      Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
+      Effect.catchTag("NotFound", () => Effect.succeed(gone)),
+      Effect.mapError(upstreamFailure(action))
+    )
+  })

@@ -1,0 +1,46 @@
+import type { FivetranClientShape, FivetranError, MembershipApi, Team } from "@baton-fivetran/fivetran-client"
+import { Chunk, Effect, Option, Stream } from "effect"
+
+/**
+ * Which teams give a user an entitlement (design.md §2: every member of a team holding it gets a
+ * derived grant). Asked only when a revoke finds no direct membership to remove, so the common
+ * path stays one read. Fivetran has no "teams of a user" endpoint: the teams are listed page by
+ * page and, for each, whether it holds the entitlement is checked first (free for account roles,
+ * which the team list carries; one GET for a group or connection) and only then whether the user
+ * is a member (one GET). Costs at most 1 + 2 requests per team, a few at a time.
+ */
+
+const Concurrency = 4
+
+/** Does this team hold the entitlement? */
+export type TeamHolds = (team: Team) => Effect.Effect<boolean, FivetranError>
+
+const absentIsFalse = (effect: Effect.Effect<boolean, FivetranError>) =>
+  Effect.catchTag(effect, "NotFound", () => Effect.succeed(false))
+
+export const holdsAccountRole = (role: string): TeamHolds => (team) => Effect.succeed(team.role === role)
+
+/** The team's membership of a group or connection has exactly this role. */
+export const holdsMembership = (api: MembershipApi, target: string, role: string): TeamHolds => (team) =>
+  absentIsFalse(Effect.map(api.get(team.id, target), (found) => found.role === role))
+
+export const teamsGiving = (
+  client: FivetranClientShape,
+  userId: string,
+  holds: TeamHolds
+): Effect.Effect<ReadonlyArray<string>, FivetranError> =>
+  client.listTeams.pipe(
+    Stream.mapEffect(
+      (team) =>
+        holds(team).pipe(
+          Effect.flatMap((held) =>
+            held ? absentIsFalse(Effect.as(client.getTeamUser(team.id, userId), true)) : Effect.succeed(false)
+          ),
+          Effect.map((gives) => (gives ? Option.some(team.id) : Option.none()))
+        ),
+      { concurrency: Concurrency }
+    ),
+    Stream.filterMap((teamId) => teamId),
+    Stream.runCollect,
+    Effect.map(Chunk.toReadonlyArray)
+  )

@@ -1,0 +1,79 @@
+import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
+import { Effect, Option } from "effect"
+import { type Access, resolveAccess } from "./Access.js"
+import { createAccount, deleteResource } from "./Accounts.js"
+import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./Provisioner.js"
+import { ProvisioningDisabledReason, type ProvisioningError, refused } from "./ProvisioningError.js"
+import { type GrantTarget, grantRequest, grantTarget } from "./ProvisioningTarget.js"
+import { loadRoleCatalog } from "./RoleChecks.js"
+
+/** Every operation refused before anything is contacted. */
+export const disabledProvisioner: ProvisionerShape = {
+  grant: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
+  revoke: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
+  createAccount: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
+  deleteResource: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason))
+}
+
+const wants = (access: Access, role: string): boolean =>
+  access.wanted._tag === "AnyRole" || access.wanted.role === role
+
+const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): ProvisioningError => {
+  const teamGrants = teamIds.map((teamId) => `${target.entitlement.id}:team:${teamId}`)
+  const memberships = teamIds.map((teamId) => `team:${teamId}:member:${target.principal.type}:${target.principal.id}`)
+  return refused(
+    "InheritedGrant",
+    `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
+      `revoke ${teamGrants.join(" and ")} instead, or remove the user from the team (${memberships.join(", ")})`
+  )
+}
+
+/**
+ * design.md §3 over the client. Each operation checks its input, reads the slot it would change
+ * and writes only when the read says so: a repeat makes no write.
+ */
+export const makeProvisioner = (
+  client: FivetranClientShape,
+  options: { readonly syncConnections: boolean }
+): ProvisionerShape => {
+  const access = (target: GrantTarget, action: string) =>
+    Effect.flatMap(loadRoleCatalog(client, action), (catalog) =>
+      resolveAccess({ client, catalog, action, syncConnections: options.syncConnections }, target))
+
+  const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
+    const target = yield* grantRequest(entitlementId, principal)
+    const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
+    const resolved = yield* access(target, action)
+    const current = yield* resolved.slot.current
+    if (Option.isSome(current) && wants(resolved, current.value)) {
+      return { _tag: "AlreadyExists", grants: resolved.held(current.value) } satisfies GrantOutcome
+    }
+    const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
+    // A container holds one role per member: another role is changed in place, which replaces its grant.
+    yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
+    yield* Effect.logDebug(`provisioning: ${action}`)
+    return { _tag: "Granted", grants: resolved.held(role) } satisfies GrantOutcome
+  })
+
+  const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
+    const target = yield* grantTarget(grantId)
+    const action = `revoke ${target.id}`
+    const resolved = yield* access(target, action)
+    const current = yield* resolved.slot.current
+    if (Option.isSome(current) && wants(resolved, current.value)) {
+      yield* resolved.slot.remove
+      yield* Effect.logDebug(`provisioning: ${action}`)
+      return { _tag: "Revoked" } satisfies RevokeOutcome
+    }
+    const teams = yield* resolved.inheritedFrom
+    if (teams.length > 0) return yield* Effect.fail(inheritedGrant(target, teams))
+    return { _tag: "AlreadyRevoked" } satisfies RevokeOutcome
+  })
+
+  return {
+    grant,
+    revoke,
+    createAccount: Effect.fn("Provisioner.createAccount")((request) => createAccount(client, request)),
+    deleteResource: Effect.fn("Provisioner.deleteResource")((resourceType, id) => deleteResource(client, resourceType, id))
+  }
+}
