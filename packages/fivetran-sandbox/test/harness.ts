@@ -5,7 +5,10 @@ import { Effect, Layer, Redacted } from "effect"
 import { Sandbox, type SandboxOptions } from "../src/Sandbox.js"
 import { fixture, keys } from "./fixture.js"
 
-export type Key = (typeof keys)[keyof typeof keys]
+export interface Key {
+  readonly key: string
+  readonly secret: string
+}
 
 /** The real client against the sandbox, one attempt per call so each answer is seen as it is. */
 export const clientLayer = (key: Key = keys.admin) =>

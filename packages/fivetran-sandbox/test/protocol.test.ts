@@ -1,0 +1,236 @@
+import { FivetranClient, type FivetranError } from "@baton-fivetran/fivetran-client"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Stream, TestClock } from "effect"
+import { addSystemKey } from "../src/generator/Credentials.js"
+import { generate } from "../src/generator/Generate.js"
+import { presets } from "../src/generator/Presets.js"
+import { Sandbox } from "../src/Sandbox.js"
+import type { AccountSnapshot } from "../src/state/AccountSnapshot.js"
+import { fixture, keys } from "./fixture.js"
+import { provideSandbox, raw } from "./harness.js"
+
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+
+/** A generated account's own user key (its first user is the administrator). */
+const ownKey = (snapshot: AccountSnapshot) => snapshot.credentials.find((c) => c._tag === "UserKey")!
+
+interface PageBody {
+  readonly data: { readonly items: ReadonlyArray<{ readonly id: string }>; readonly next_cursor: string | null }
+}
+
+describe("pagination", () => {
+  it.effect("limit=1 walks every user one page at a time; the last page has next_cursor null", () =>
+    Effect.gen(function*() {
+      const ids: Array<string> = []
+      const cursors: Array<string | null> = []
+      let path = "/v1/users?limit=1"
+      for (;;) {
+        const page = (yield* raw("GET", path)).json as PageBody
+        ids.push(...page.data.items.map((u) => u.id))
+        cursors.push(page.data.next_cursor)
+        if (page.data.next_cursor === null) break
+        path = `/v1/users?limit=1&cursor=${page.data.next_cursor}`
+      }
+      assert.deepStrictEqual(ids, ["quiet_harbor", "bright_otter", "calm_willow", "dapper_heron"])
+      // Unpadded base64url of {"skip":n}, as in Fivetran's examples.
+      assert.deepStrictEqual(cursors, ["eyJza2lwIjoxfQ", "eyJza2lwIjoyfQ", "eyJza2lwIjozfQ", null])
+    }).pipe(provideSandbox()))
+
+  const hundredFifty = generate({ ...presets.small, users: 150, seed: 3 })
+
+  it.effect("the default limit is 100", () =>
+    Effect.gen(function*() {
+      const page = (yield* raw("GET", "/v1/users", { key: ownKey(hundredFifty) })).json as PageBody
+      assert.strictEqual(page.data.items.length, 100)
+      assert.strictEqual(page.data.next_cursor, "eyJza2lwIjoxMDB9")
+    }).pipe(provideSandbox({ snapshot: hundredFifty }, ownKey(hundredFifty))))
+
+  const big = generate({ ...presets.small, users: 1500, seed: 7 })
+
+  it.effect("the client's limit=1000 crosses a page boundary without loss or repeats", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const sandbox = yield* Sandbox
+      yield* sandbox.clearRequestLog
+      const users = yield* collect(client.listUsers)
+      assert.deepStrictEqual(users.map((u) => u.id), big.users.map((u) => u.id))
+      const log = yield* sandbox.requestLog
+      assert.deepStrictEqual(log.map((e) => [e.method, e.path, e.query, e.status]), [
+        ["GET", "/v1/users", "limit=1000", 200],
+        ["GET", "/v1/users", "limit=1000&cursor=eyJza2lwIjoxMDAwfQ", 200]
+      ])
+    }).pipe(provideSandbox({ snapshot: big }, ownKey(big))))
+
+  it.effect("a bad limit or cursor is a 400 InvalidInput", () =>
+    Effect.gen(function*() {
+      for (const query of ["limit=0", "limit=1001", "limit=ten", "limit=1.5", "cursor=%21%21", "cursor=eyJub3BlIjoxfQ"]) {
+        const response = yield* raw("GET", `/v1/users?${query}`)
+        assert.deepStrictEqual([query, response.status, (response.json as { code: string }).code], [
+          query,
+          400,
+          "InvalidInput"
+        ])
+      }
+      const bad = yield* raw("GET", "/v1/users?limit=1001")
+      assert.strictEqual(
+        (bad.json as { message: string }).message,
+        "Invalid parameter 'limit': '1001' must be an integer from 1 to 1000"
+      )
+    }).pipe(provideSandbox()))
+})
+
+describe("authentication and permissions", () => {
+  it.effect("a bad secret or no Authorization is 401 Unauthorized", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const error = yield* Effect.flip(client.accountInfo)
+      assert.deepStrictEqual([error._tag, "code" in error ? error.code : ""], ["Unauthorized", "Unauthorized"])
+      const anonymous = yield* raw("GET", "/v1/users", { key: null })
+      assert.deepStrictEqual([anonymous.status, (anonymous.json as { code: string }).code], [401, "Unauthorized"])
+      const wrong = yield* raw("GET", "/v1/users", { key: { key: keys.admin.key, secret: "nope" } })
+      assert.deepStrictEqual([wrong.status, wrong.json], [401, {
+        code: "Unauthorized",
+        message: "Invalid authorization credentials"
+      }])
+    }).pipe(provideSandbox({}, { key: keys.admin.key, secret: "wrong" })))
+
+  it.effect("a system key without TEAM gets 403 on /v1/teams; the client's Forbidden names TEAM:READ", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const error = yield* Effect.flip(collect(client.listTeams))
+      assert.strictEqual(error._tag, "Forbidden")
+      assert.deepStrictEqual(error._tag === "Forbidden" ? error.permission : undefined, {
+        resource_type: "TEAM",
+        access_level: "READ"
+      })
+      const body = yield* raw("GET", "/v1/teams", { key: keys.systemNoTeam })
+      assert.deepStrictEqual([body.status, body.json], [403, {
+        code: "Forbidden",
+        message: "System key 'system_two' requires TEAM:READ for GET /v1/teams"
+      }])
+      assert.strictEqual((yield* collect(client.listUsers)).length, 4)
+    }).pipe(provideSandbox({}, keys.systemNoTeam)))
+
+  const readOnlyUsers = addSystemKey(fixture, [{ resource_type: "USER", access_level: "READ" }])
+
+  it.effect("READ does not satisfy MANAGE", () =>
+    Effect.gen(function*() {
+      const key = readOnlyUsers.credential
+      assert.strictEqual((yield* raw("GET", "/v1/users", { key })).status, 200)
+      const invite = yield* raw("POST", "/v1/users", {
+        key,
+        body: JSON.stringify({ email: "x@acme.test", given_name: "X", family_name: "Y" })
+      })
+      assert.deepStrictEqual([invite.status, (invite.json as { message: string }).message], [
+        403,
+        `System key '${readOnlyUsers.credential.system_key_id}' requires USER:MANAGE for POST /v1/users`
+      ])
+    }).pipe(provideSandbox({ snapshot: readOnlyUsers.snapshot })))
+
+  it.effect("user keys: a reviewer may only read; a user without account role only sees account info", () =>
+    Effect.gen(function*() {
+      assert.strictEqual((yield* raw("GET", "/v1/teams", { key: keys.reviewer })).status, 200)
+      const write = yield* raw("POST", "/v1/teams", {
+        key: keys.reviewer,
+        body: JSON.stringify({ name: "T", role: "Account Reviewer" })
+      })
+      assert.deepStrictEqual([write.status, write.json], [403, {
+        code: "Forbidden",
+        message: "User 'bright_otter' with role 'Account Reviewer' may only read; POST /v1/teams requires Account Administrator"
+      }])
+      assert.strictEqual((yield* raw("GET", "/v1/account/info", { key: keys.noRole })).status, 200)
+      assert.strictEqual((yield* raw("GET", "/v1/users", { key: keys.noRole })).status, 403)
+    }).pipe(provideSandbox()))
+})
+
+describe("content negotiation and routing", () => {
+  it.effect("Accept must allow JSON (406), bodies must be JSON (415, 400)", () =>
+    Effect.gen(function*() {
+      const html = yield* raw("GET", "/v1/users", { headers: { accept: "text/html" } })
+      assert.deepStrictEqual([html.status, (html.json as { code: string }).code], [406, "NotAcceptable"])
+      for (const accept of ["application/json", "application/json;version=2", "*/*", "text/html, application/*;q=0.5"]) {
+        assert.strictEqual((yield* raw("GET", "/v1/users", { headers: { accept } })).status, 200)
+      }
+      const text = yield* raw("POST", "/v1/groups", { body: "{\"name\":\"G\"}", headers: { "content-type": "text/plain" } })
+      assert.deepStrictEqual([text.status, (text.json as { code: string }).code], [415, "UnsupportedMediaType"])
+      const broken = yield* raw("POST", "/v1/groups", { body: "{\"name\":" })
+      assert.deepStrictEqual([broken.status, broken.json], [400, {
+        code: "InvalidInput",
+        message: "The request body is not valid JSON"
+      }])
+      const wrongType = yield* raw("PATCH", "/v1/groups/amber_falcon", { body: "{\"name\":7}" })
+      assert.deepStrictEqual([wrongType.status, wrongType.json], [400, {
+        code: "InvalidInput",
+        message: "Invalid field 'name': Expected string, actual 7"
+      }])
+    }).pipe(provideSandbox()))
+
+  it.effect("unknown paths are 404, known paths with another method 405", () =>
+    Effect.gen(function*() {
+      const unknown = yield* raw("GET", "/v1/destinations")
+      assert.deepStrictEqual([unknown.status, unknown.json], [404, {
+        code: "NotFound",
+        message: "No endpoint GET /v1/destinations"
+      }])
+      const method = yield* raw("DELETE", "/v1/users")
+      assert.deepStrictEqual([method.status, method.json], [405, {
+        code: "MethodNotAllowed",
+        message: "DELETE is not allowed on /v1/users; allowed: GET, POST"
+      }])
+    }).pipe(provideSandbox()))
+
+  it.effect("the same state gives byte-identical answers and the same created ids", () =>
+    Effect.gen(function*() {
+      const once = Effect.gen(function*() {
+        const list = yield* raw("GET", "/v1/groups/amber_falcon/users")
+        const team = yield* raw("POST", "/v1/teams", { body: JSON.stringify({ name: "T", role: "Account Reviewer" }) })
+        return [list.text, team.text]
+      })
+      const first = yield* once.pipe(provideSandbox())
+      const second = yield* once.pipe(provideSandbox())
+      assert.deepStrictEqual(first, second)
+    }))
+})
+
+const rateLimited = (error: FivetranError) =>
+  [error._tag, error._tag === "RateLimited" ? error.retryAfterSeconds : undefined]
+
+describe("rate limits", () => {
+  it.effect("every answer carries X-Rate-Limit headers; a spent budget is 429 with Retry-After", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const remaining: Array<[string | undefined, string | undefined]> = []
+      for (let i = 0; i < 3; i++) {
+        const response = yield* raw("GET", "/v1/roles?limit=1")
+        remaining.push([response.headers["x-rate-limit"], response.headers["x-rate-limit-remaining"]])
+      }
+      assert.deepStrictEqual(remaining, [["3", "2"], ["3", "1"], ["3", "0"]])
+      const refused = yield* raw("GET", "/v1/roles")
+      assert.deepStrictEqual(
+        [refused.status, refused.headers["retry-after"], refused.headers["x-rate-limit-remaining"], refused.json],
+        [429, "3600", "0", { code: "TooManyRequests", message: "Rate limit of 3 requests per hour exceeded" }]
+      )
+      const error = yield* Effect.flip(client.accountInfo)
+      assert.deepStrictEqual(rateLimited(error), ["RateLimited", 3600])
+      yield* TestClock.adjust("30 minutes")
+      assert.strictEqual((yield* raw("GET", "/v1/roles")).headers["retry-after"], "1800")
+      yield* TestClock.adjust("30 minutes")
+      assert.deepStrictEqual(yield* client.accountInfo, {
+        account_id: "lunar_meadow",
+        account_name: "Acme Data",
+        user_id: "quiet_harbor",
+        system_key_id: null
+      })
+    }).pipe(provideSandbox({ rateLimit: { hourly: 3 } })))
+
+  it.effect("invitations have their own hourly budget", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      yield* client.inviteUser({ email: "a@acme.test", given_name: "A", family_name: "A" })
+      const error = yield* Effect.flip(client.inviteUser({ email: "b@acme.test", given_name: "B", family_name: "B" }))
+      assert.deepStrictEqual(rateLimited(error), ["RateLimited", 3600])
+      assert.strictEqual((yield* collect(client.listUsers)).length, 5)
+      yield* TestClock.adjust("1 hour")
+      yield* client.inviteUser({ email: "b@acme.test", given_name: "B", family_name: "B" })
+    }).pipe(provideSandbox({ rateLimit: { invitesHourly: 1 } })))
+})
