@@ -112,7 +112,7 @@ export const transportError = (endpoint: Endpoint, error: HttpClientError.HttpCl
       : error.reason === "InvalidUrl"
       ? "the base URL is not valid"
       : "the request failed"
-  const because = [code, message].filter((part) => part !== undefined && part !== "").join(" ")
+  const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
     reason: scrub(clip(because === "" ? what : `${what}: ${because}`)),

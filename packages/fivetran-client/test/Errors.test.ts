@@ -4,7 +4,7 @@ import { Effect, Stream } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequestsThenAdvance, clientFor } from "./support/TestClient.js"
+import { awaitRequestsThenAdvance, clientFor, closedPort } from "./support/TestClient.js"
 
 const user = {
   id: "quiet_harbor",
@@ -23,17 +23,6 @@ const user = {
 
 /** One attempt only: these tests are about classification, retries have their own suite. */
 const once = { maxAttempts: 1 }
-
-/** A port that was just free: a server listened on it and closed. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const probe = createServer()
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-)
 
 describe("errors from real HTTP responses", () => {
   it.scoped("401 => Unauthorized", () =>

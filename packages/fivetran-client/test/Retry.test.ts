@@ -1,10 +1,8 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, TestClock } from "effect"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequests, awaitRetrySleep, clientFor, liveWait } from "./support/TestClient.js"
+import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait } from "./support/TestClient.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamBody = { code: "Success", data: team }
@@ -161,15 +159,7 @@ describe("retries", () => {
 
   it.scoped("POST is repeated when the connection was refused, up to MAX_ATTEMPTS", () =>
     Effect.gen(function*() {
-      const port = yield* Effect.promise(() =>
-        new Promise<number>((resolve) => {
-          const probe = createServer()
-          probe.listen(0, "127.0.0.1", () => {
-            const { port } = probe.address() as AddressInfo
-            probe.close(() => resolve(port))
-          })
-        })
-      )
+      const port = yield* closedPort
       const client = yield* clientFor(`http://127.0.0.1:${port}`, { maxAttempts: 3 })
       const fiber = yield* Effect.fork(Effect.flip(client.createGroup({ name: "Warehouse_EU" })))
       yield* elapseRetrySleep(10_000)

@@ -5,7 +5,7 @@ import type { FivetranError } from "../src/index.js"
 import * as Examples from "./fixtures/ApiExamples.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequests, clientFor, TestApiKey, TestApiSecret } from "./support/TestClient.js"
+import { awaitRequests, clientFor, closedPort, TestApiKey, TestApiSecret } from "./support/TestClient.js"
 
 const basic = Buffer.from(`${TestApiKey}:${TestApiSecret}`).toString("base64")
 const secretForms = [TestApiKey, TestApiSecret, basic, `${TestApiKey}:${TestApiSecret}`]
@@ -49,7 +49,7 @@ describe("secrets never leak", () => {
         Stream.runDrain(client.listTeamUsers("e404"))
       ]
       const unauthorized = yield* clientFor(`${server.baseUrl}/v1/e401#`, { maxAttempts: 1 })
-      const refused = yield* clientFor("http://127.0.0.1:1", { maxAttempts: 1 })
+      const refused = yield* clientFor(`http://127.0.0.1:${yield* closedPort}`, { maxAttempts: 1 })
 
       const exits = yield* logs.provide(Effect.gen(function*() {
         const exits: Array<Exit.Exit<unknown, FivetranError>> = []

@@ -12,7 +12,7 @@ export interface SeenRequest {
   readonly body: string
 }
 
-/** Answers the n-th request (0-based); may fail with nothing to answer (never used) or never finish. */
+/** Answers the n-th request (0-based); `Effect.never` leaves the client waiting (timeouts). */
 export type Script = (request: SeenRequest, index: number) => Effect.Effect<HttpServerResponse.HttpServerResponse>
 
 /** A JSON response with a real status and extra headers. */

@@ -1,4 +1,6 @@
 import { Chunk, type Duration, Effect, Option, Redacted, TestClock } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { FivetranClientConfig, makeFivetranClient } from "../../src/index.js"
 import type { SeenRequest } from "./ScriptedServer.js"
 
@@ -58,3 +60,14 @@ export const awaitRequestsThenAdvance = (
   requests: Effect.Effect<ReadonlyArray<SeenRequest>>,
   duration: Duration.DurationInput
 ) => Effect.zipRight(awaitRequests(requests, 1), TestClock.adjust(duration))
+
+/** A loopback port that was just free: a server listened on it (port 0) and closed. */
+export const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const probe = createServer()
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+)
