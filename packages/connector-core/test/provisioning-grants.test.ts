@@ -1,0 +1,345 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { type GrantOutcome, Provisioner } from "../src/index.js"
+import { logged, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
+
+/**
+ * design.md §3, row by row, for user and team principals, against the sandbox over loopback. After
+ * each action the state is read back through the sandbox's own API; repeats must be read-only.
+ * The account is described in support/ProvisioningFixture.ts.
+ */
+
+const ids = (outcome: GrantOutcome) => outcome.grants.map((g) => g.id)
+const user = (id: string) => ({ type: "user", id })
+const team = (id: string) => ({ type: "team", id })
+
+const grant = (entitlementId: string, principal: { type: string; id: string }) =>
+  logged(Effect.flatMap(Provisioner, (p) => p.grant(entitlementId, principal)))
+const revoke = (grantId: string) => logged(Effect.flatMap(Provisioner, (p) => p.revoke(grantId)))
+
+describe("grant and revoke role:R:assigned", () => {
+  it.live("to a user: PATCH /v1/users/U replaces the account role; a repeat only reads", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("role:Account Analyst:assigned", user("ana"))
+      assert.strictEqual(first.result._tag, "Granted")
+      assert.deepStrictEqual(ids(first.result), ["role:Account Analyst:assigned:user:ana"])
+      assert.deepStrictEqual(first.requests, ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
+      assert.strictEqual(yield* state.userRole("ana"), "Account Analyst")
+
+      const again = yield* grant("role:Account Analyst:assigned", user("ana"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.result.grants, first.result.grants)
+      assert.deepStrictEqual(again.requests, ["GET /v1/roles", "GET /v1/users/ana"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("to a user without an account role, a custom role", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* grant("role:Data Steward:assigned", user("ben"))
+      assert.deepStrictEqual(ids(result), ["role:Data Steward:assigned:user:ben"])
+      assert.deepStrictEqual(writesIn(requests), ["PATCH /v1/users/ben"])
+      assert.strictEqual(yield* state.userRole("ben"), "Data Steward")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("to a team: PATCH /v1/teams/T, first role and role change; repeats only read", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("role:Account Reviewer:assigned", team("t_ops"))
+      assert.strictEqual(first.result._tag, "Granted")
+      assert.deepStrictEqual(ids(first.result), ["role:Account Reviewer:assigned:team:t_ops"])
+      assert.deepStrictEqual(first.result.grants[0]!.annotations, [{ _tag: "GrantExpandable", entitlementIds: ["team:t_ops:member"] }])
+      assert.deepStrictEqual(first.requests, ["GET /v1/roles", "GET /v1/teams/t_ops", "PATCH /v1/teams/t_ops"])
+      assert.strictEqual(yield* state.teamRole("t_ops"), "Account Reviewer")
+
+      const change = yield* grant("role:Account Billing:assigned", team("t_eng"))
+      assert.strictEqual(change.result._tag, "Granted")
+      assert.deepStrictEqual(writesIn(change.requests), ["PATCH /v1/teams/t_eng"])
+      assert.strictEqual(yield* state.teamRole("t_eng"), "Account Billing")
+
+      const again = yield* grant("role:Account Billing:assigned", team("t_eng"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.requests, ["GET /v1/roles", "GET /v1/teams/t_eng"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke from a user: DELETE /v1/users/U/role only while the role is R", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("role:Account Billing:assigned:user:ana")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(writesIn(other.requests), [])
+      assert.strictEqual(yield* state.userRole("ana"), "Account Reviewer")
+
+      const first = yield* revoke("role:Account Reviewer:assigned:user:ana")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(first.requests, ["GET /v1/roles", "GET /v1/users/ana", "DELETE /v1/users/ana/role"])
+      assert.strictEqual(yield* state.userRole("ana"), null)
+
+      // No direct role left: the teams are asked whether one gives it (none does), nothing is written.
+      const again = yield* revoke("role:Account Reviewer:assigned:user:ana")
+      assert.strictEqual(again.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(again.requests, ["GET /v1/roles", "GET /v1/users/ana", "GET /v1/teams"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke from a team: DELETE /v1/teams/T/role; a repeat and another role are already revoked", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("role:Account Reviewer:assigned:team:t_eng")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(other.requests, ["GET /v1/roles", "GET /v1/teams/t_eng"])
+
+      const first = yield* revoke("role:Account Analyst:assigned:team:t_eng")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(first.requests), ["DELETE /v1/teams/t_eng/role"])
+      assert.strictEqual(yield* state.teamRole("t_eng"), null)
+
+      const again = yield* revoke("role:Account Analyst:assigned:team:t_eng")
+      assert.strictEqual(again.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(again.requests, ["GET /v1/roles", "GET /v1/teams/t_eng"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a direct role the user also reaches through a team stays revocable", () =>
+    Effect.gen(function*() {
+      // cy is Account Analyst directly and through t_eng.
+      const { requests, result } = yield* revoke("role:Account Analyst:assigned:user:cy")
+      assert.strictEqual(result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(requests), ["DELETE /v1/users/cy/role"])
+      assert.strictEqual(yield* state.userRole("cy"), null)
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("grant and revoke group:G:<role>", () => {
+  it.live("to a user: POST /v1/users/U/groups; both views of the membership agree; a repeat only reads", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("group:g_main:View Destination", user("ben"))
+      assert.strictEqual(first.result._tag, "Granted")
+      assert.deepStrictEqual(ids(first.result), ["group:g_main:View Destination:user:ben"])
+      assert.deepStrictEqual(first.requests, [
+        "GET /v1/roles",
+        "GET /v1/groups/g_main",
+        "GET /v1/users/ben",
+        "GET /v1/users/ben/groups/g_main",
+        "POST /v1/users/ben/groups"
+      ])
+      assert.strictEqual(yield* state.userGroup("ben", "g_main"), "View Destination")
+      assert.strictEqual((yield* state.groupUsers("g_main"))["ben"], "View Destination")
+
+      const again = yield* grant("group:g_main:View Destination", user("ben"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.result.grants, first.result.grants)
+      assert.deepStrictEqual(again.requests, first.requests.slice(0, 4))
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("to a user with another role in the group: PATCH …/groups/G replaces it", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* grant("group:g_main:Edit Destination", user("ana"))
+      assert.strictEqual(result._tag, "Granted")
+      assert.deepStrictEqual(ids(result), ["group:g_main:Edit Destination:user:ana"])
+      assert.deepStrictEqual(writesIn(requests), ["PATCH /v1/users/ana/groups/g_main"])
+      assert.strictEqual(yield* state.userGroup("ana", "g_main"), "Edit Destination")
+      assert.strictEqual((yield* state.groupUsers("g_main"))["ana"], "Edit Destination")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("to a team: POST /v1/teams/T/groups, then a role change with PATCH; repeats only read", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("group:g_main:View Destination", team("t_ops"))
+      assert.deepStrictEqual(ids(first.result), ["group:g_main:View Destination:team:t_ops"])
+      assert.deepStrictEqual(writesIn(first.requests), ["POST /v1/teams/t_ops/groups"])
+      assert.strictEqual(yield* state.teamGroup("t_ops", "g_main"), "View Destination")
+
+      const change = yield* grant("group:g_side:View Destination", team("t_eng"))
+      assert.strictEqual(change.result._tag, "Granted")
+      assert.deepStrictEqual(writesIn(change.requests), ["PATCH /v1/teams/t_eng/groups/g_side"])
+      assert.strictEqual(yield* state.teamGroup("t_eng", "g_side"), "View Destination")
+
+      const again = yield* grant("group:g_side:View Destination", team("t_eng"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(writesIn(again.requests), [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke from a user: DELETE only when the role matches; another role or none is already revoked", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("group:g_main:Manage Destination:user:ana")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(writesIn(other.requests), [])
+      assert.strictEqual(yield* state.userGroup("ana", "g_main"), "View Destination")
+
+      const first = yield* revoke("group:g_main:View Destination:user:ana")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(first.requests), ["DELETE /v1/users/ana/groups/g_main"])
+      assert.strictEqual(yield* state.userGroup("ana", "g_main"), null)
+      // ana keeps her account role, so the group still lists her, with no group role.
+      assert.strictEqual((yield* state.groupUsers("g_main"))["ana"], null)
+
+      const again = yield* revoke("group:g_main:View Destination:user:ana")
+      assert.strictEqual(again.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(again.requests, [
+        "GET /v1/roles",
+        "GET /v1/groups/g_main",
+        "GET /v1/users/ana",
+        "GET /v1/users/ana/groups/g_main",
+        "GET /v1/teams",
+        "GET /v1/teams/t_eng/groups/g_main",
+        "GET /v1/teams/t_ops/groups/g_main"
+      ])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke from a team: DELETE /v1/teams/T/groups/G; repeats are already revoked", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("group:g_side:View Destination:team:t_eng")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.strictEqual(yield* state.teamGroup("t_eng", "g_side"), "Manage Destination")
+
+      const first = yield* revoke("group:g_side:Manage Destination:team:t_eng")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(first.requests), ["DELETE /v1/teams/t_eng/groups/g_side"])
+      assert.strictEqual(yield* state.teamGroup("t_eng", "g_side"), null)
+
+      const again = yield* revoke("group:g_side:Manage Destination:team:t_eng")
+      assert.strictEqual(again.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(again.requests, [
+        "GET /v1/roles",
+        "GET /v1/groups/g_side",
+        "GET /v1/teams/t_eng",
+        "GET /v1/teams/t_eng/groups/g_side"
+      ])
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("grant and revoke team:T:member and team:T:<role>", () => {
+  it.live("member to a non-member: POST /v1/teams/T/users as Team Member; a repeat only reads", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("team:t_ops:member", user("ana"))
+      assert.strictEqual(first.result._tag, "Granted")
+      assert.deepStrictEqual(ids(first.result), ["team:t_ops:member:user:ana", "team:t_ops:Team Member:user:ana"])
+      assert.deepStrictEqual(first.requests, [
+        "GET /v1/roles",
+        "GET /v1/teams/t_ops",
+        "GET /v1/users/ana",
+        "GET /v1/teams/t_ops/users/ana",
+        "POST /v1/teams/t_ops/users"
+      ])
+      assert.deepStrictEqual(yield* state.teamUsers("t_ops"), { ana: "Team Member" })
+
+      const again = yield* grant("team:t_ops:member", user("ana"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.result.grants, first.result.grants)
+      assert.deepStrictEqual(again.requests, first.requests.slice(0, 4))
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("member to a Team Manager: already exists, with the grants held, no write", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* grant("team:t_eng:member", user("ben"))
+      assert.strictEqual(result._tag, "AlreadyExists")
+      assert.deepStrictEqual(ids(result), ["team:t_eng:member:user:ben", "team:t_eng:Team Manager:user:ben"])
+      assert.deepStrictEqual(writesIn(requests), [])
+      assert.strictEqual(yield* state.teamUser("t_eng", "ben"), "Team Manager")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a team role: PATCH changes a member's role, POST adds a non-member with it", () =>
+    Effect.gen(function*() {
+      const change = yield* grant("team:t_eng:Team Manager", user("cy"))
+      assert.strictEqual(change.result._tag, "Granted")
+      assert.deepStrictEqual(ids(change.result), ["team:t_eng:member:user:cy", "team:t_eng:Team Manager:user:cy"])
+      assert.deepStrictEqual(writesIn(change.requests), ["PATCH /v1/teams/t_eng/users/cy"])
+      assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Manager", ben: "Team Manager" })
+
+      const add = yield* grant("team:t_ops:Team Manager", user("dee"))
+      assert.deepStrictEqual(writesIn(add.requests), ["POST /v1/teams/t_ops/users"])
+      assert.strictEqual(yield* state.teamUser("t_ops", "dee"), "Team Manager")
+
+      const again = yield* grant("team:t_ops:Team Manager", user("dee"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(writesIn(again.requests), [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke member: DELETE /v1/teams/T/users/U whatever the role; a repeat is already revoked", () =>
+    Effect.gen(function*() {
+      const first = yield* revoke("team:t_eng:member:user:ben")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(first.requests), ["DELETE /v1/teams/t_eng/users/ben"])
+      assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
+
+      const again = yield* revoke("team:t_eng:member:user:ben")
+      assert.strictEqual(again.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(again.requests, [
+        "GET /v1/roles",
+        "GET /v1/teams/t_eng",
+        "GET /v1/users/ben",
+        "GET /v1/teams/t_eng/users/ben"
+      ])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke a team role: DELETE only when it is the member's current role", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("team:t_eng:Team Manager:user:cy")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.deepStrictEqual(writesIn(other.requests), [])
+      assert.strictEqual(yield* state.teamUser("t_eng", "cy"), "Team Member")
+
+      const first = yield* revoke("team:t_eng:Team Member:user:cy")
+      assert.strictEqual(first.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(first.requests), ["DELETE /v1/teams/t_eng/users/cy"])
+      assert.strictEqual(yield* state.teamUser("t_eng", "cy"), null)
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("grant and revoke connection:C:<role>", () => {
+  it.live("to a user: POST /v1/users/U/connections, a role change with PATCH; repeats only read", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("connection:c_sf:View Connection", user("ben"))
+      assert.strictEqual(first.result._tag, "Granted")
+      assert.deepStrictEqual(ids(first.result), ["connection:c_sf:View Connection:user:ben"])
+      assert.deepStrictEqual(first.requests, [
+        "GET /v1/roles",
+        "GET /v1/connections",
+        "GET /v1/users/ben",
+        "GET /v1/users/ben/connections/c_sf",
+        "POST /v1/users/ben/connections"
+      ])
+      assert.strictEqual(yield* state.userConnection("ben", "c_sf"), "View Connection")
+
+      const again = yield* grant("connection:c_sf:View Connection", user("ben"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.requests, first.requests.slice(0, 4))
+
+      const change = yield* grant("connection:c_sf:Manage Connection", user("ana"))
+      assert.strictEqual(change.result._tag, "Granted")
+      assert.deepStrictEqual(writesIn(change.requests), ["PATCH /v1/users/ana/connections/c_sf"])
+      assert.strictEqual(yield* state.userConnection("ana", "c_sf"), "Manage Connection")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("to a team: POST /v1/teams/T/connections, a role change with PATCH", () =>
+    Effect.gen(function*() {
+      const first = yield* grant("connection:c_sf:Manage Connection", team("t_ops"))
+      assert.deepStrictEqual(ids(first.result), ["connection:c_sf:Manage Connection:team:t_ops"])
+      assert.deepStrictEqual(writesIn(first.requests), ["POST /v1/teams/t_ops/connections"])
+      assert.strictEqual(yield* state.teamConnection("t_ops", "c_sf"), "Manage Connection")
+
+      const change = yield* grant("connection:c_pg:Edit Connection", team("t_eng"))
+      assert.deepStrictEqual(writesIn(change.requests), ["PATCH /v1/teams/t_eng/connections/c_pg"])
+      assert.strictEqual(yield* state.teamConnection("t_eng", "c_pg"), "Edit Connection")
+
+      const again = yield* grant("connection:c_pg:Edit Connection", team("t_eng"))
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(writesIn(again.requests), [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoke from a user and a team: DELETE when the role matches; otherwise already revoked", () =>
+    Effect.gen(function*() {
+      const other = yield* revoke("connection:c_sf:View Connection:user:ana")
+      assert.strictEqual(other.result._tag, "AlreadyRevoked")
+      assert.strictEqual(yield* state.userConnection("ana", "c_sf"), "Edit Connection")
+
+      const fromUser = yield* revoke("connection:c_sf:Edit Connection:user:ana")
+      assert.strictEqual(fromUser.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(fromUser.requests), ["DELETE /v1/users/ana/connections/c_sf"])
+      assert.strictEqual(yield* state.userConnection("ana", "c_sf"), null)
+
+      const fromTeam = yield* revoke("connection:c_pg:View Connection:team:t_eng")
+      assert.strictEqual(fromTeam.result._tag, "Revoked")
+      assert.deepStrictEqual(writesIn(fromTeam.requests), ["DELETE /v1/teams/t_eng/connections/c_pg"])
+      assert.strictEqual(yield* state.teamConnection("t_eng", "c_pg"), null)
+
+      for (const grantId of ["connection:c_sf:Edit Connection:user:ana", "connection:c_pg:View Connection:team:t_eng"]) {
+        const again = yield* revoke(grantId)
+        assert.strictEqual(again.result._tag, "AlreadyRevoked", grantId)
+        assert.deepStrictEqual(writesIn(again.requests), [], grantId)
+      }
+    }).pipe(Effect.provide(provisioningLayer())))
+})
