@@ -4,9 +4,9 @@ import { UserAgent } from "./ClientVersion.js"
 import type { ClientMetrics } from "./FivetranClient.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, Transport } from "./FivetranError.js"
-import { MessageEnvelope } from "./schemas/Envelope.js"
-import { errorForStatus, invalidResponse, type Scrub, transportError } from "./ResponseErrors.js"
+import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
+import { MessageEnvelope } from "./schemas/Envelope.js"
 
 export interface FivetranRequest {
   readonly method: HttpMethod
@@ -31,9 +31,6 @@ interface RawResponse {
   readonly body: string
   readonly retryAfter: string | undefined
 }
-
-const parseRemaining = (header: string | undefined): Option.Option<number> =>
-  header !== undefined && /^\s*\d+\s*$/.test(header) ? Option.some(Number(header)) : Option.none()
 
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
@@ -74,7 +71,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         const started = yield* Clock.currentTimeMillis
         const exchange = http.execute(buildRequest(request)).pipe(
           Effect.tap((response) => {
-            const remaining = parseRemaining(response.headers["x-rate-limit-remaining"])
+            const remaining = Option.fromNullable(parseWholeNumber(response.headers["x-rate-limit-remaining"]))
             return Option.isSome(remaining)
               ? Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining }))
               : Effect.void

@@ -25,8 +25,11 @@ const clip = (text: string) => (text.length > MaxDetail ? `${text.slice(0, MaxDe
 
 const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody))
 
-/** `Retry-After` as whole seconds; Fivetran sends an integer, anything else falls back to backoff. */
-export const parseRetryAfter = (header: string | undefined): number | undefined =>
+/**
+ * A header holding a whole number (`Retry-After` seconds, `X-Rate-Limit-Remaining`); Fivetran sends
+ * integers, anything else (e.g. an HTTP date) is treated as absent: a 429 then falls back to backoff.
+ */
+export const parseWholeNumber = (header: string | undefined): number | undefined =>
   header !== undefined && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined
 
 export interface FailedResponse {
@@ -54,7 +57,7 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
   }
   if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
   if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
-  if (status === 429) return new RateLimited({ endpoint, retryAfterSeconds: parseRetryAfter(response.retryAfter) })
+  if (status === 429) return new RateLimited({ endpoint, retryAfterSeconds: parseWholeNumber(response.retryAfter) })
   if (status >= 500) return new ServerError({ endpoint, status })
   return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })
 }

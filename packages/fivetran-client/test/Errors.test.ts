@@ -188,6 +188,22 @@ describe("errors from real HTTP responses", () => {
       if (missing._tag === "InvalidResponse") assert.strictEqual(missing.field, "data.account_name")
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
+  it.scoped("a nested array element out of its enum => InvalidResponse naming data.items[0].scope[1]", () =>
+    Effect.gen(function*() {
+      const role = {
+        name: "Account Reviewer",
+        description: "Read-only",
+        is_custom: false,
+        scope: ["ACCOUNT", "EVERYTHING"],
+        is_deprecated: null,
+        replacement_role_name: null
+      }
+      const server = yield* startServer(() => json(200, { code: "Success", data: { items: [role], next_cursor: null } }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const error = yield* Effect.flip(Stream.runDrain(client.listRoles))
+      assert.strictEqual(error._tag === "InvalidResponse" ? error.field : error._tag, "data.items[0].scope[1]")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
   it.scoped("a void call accepts an empty 204 but rejects a 200 body without code", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>

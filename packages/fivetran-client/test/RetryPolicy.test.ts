@@ -1,0 +1,45 @@
+import { assert, describe, it } from "@effect/vitest"
+import {
+  BadRequest,
+  Conflict,
+  type FivetranError,
+  Forbidden,
+  type HttpMethod,
+  InvalidResponse,
+  NotFound,
+  RateLimited,
+  ServerError,
+  shouldRetry,
+  Transport,
+  Unauthorized
+} from "../src/index.js"
+
+const endpoint = "POST /v1/teams"
+const errors: Record<string, FivetranError> = {
+  Unauthorized: new Unauthorized({ endpoint, code: "x" }),
+  Forbidden: new Forbidden({ endpoint, code: "x", permission: undefined }),
+  NotFound: new NotFound({ endpoint, code: "NotFound", detail: "" }),
+  Conflict: new Conflict({ endpoint, code: "x", detail: "" }),
+  BadRequest: new BadRequest({ endpoint, status: 400, code: "x", detail: "" }),
+  InvalidResponse: new InvalidResponse({ endpoint, field: "", detail: "" }),
+  RateLimited: new RateLimited({ endpoint, retryAfterSeconds: 1 }),
+  ServerError500: new ServerError({ endpoint, status: 500 }),
+  ServerError503: new ServerError({ endpoint, status: 503 }),
+  TransportAfterConnect: new Transport({ endpoint, reason: "reset", connectFailed: false }),
+  TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true })
+}
+
+const retried = (method: HttpMethod) => Object.keys(errors).filter((name) => shouldRetry(method, errors[name]!))
+
+describe("shouldRetry", () => {
+  it("GET, PATCH and DELETE retry 429, 5xx and transport failures only", () => {
+    const expected = ["RateLimited", "ServerError500", "ServerError503", "TransportAfterConnect", "TransportRefused"]
+    assert.deepStrictEqual(retried("GET"), expected)
+    assert.deepStrictEqual(retried("PATCH"), expected)
+    assert.deepStrictEqual(retried("DELETE"), expected)
+  })
+
+  it("POST retries only what Fivetran cannot have acted on", () => {
+    assert.deepStrictEqual(retried("POST"), ["RateLimited", "ServerError503", "TransportRefused"])
+  })
+})
