@@ -1,5 +1,5 @@
 import { Command, Options } from "@effect/cli"
-import { DefaultBaseUrl, DefaultConcurrency, SyncEngine } from "@baton-fivetran/connector-core"
+import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
@@ -196,7 +196,10 @@ export const serve = (flags: Flags) =>
       concurrency: flags.concurrency,
       maxBodyBytes: DefaultMaxBodyBytes
     }
-    const connector = SyncEngine.layer.pipe(Layer.provideMerge(target.client))
+    const connector = Layer.merge(
+      SyncEngine.layer,
+      Provisioner.layer({ enabled: flags.provisioning, syncConnections: flags.syncConnections })
+    ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: flags.port, host: flags.host })),
       Layer.provideMerge(connector),

@@ -105,6 +105,9 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
   Effect.gen(function*() {
     const config = yield* ServiceConfig
     const provisioner = config.provisioning ? yield* Effect.serviceOption(Provisioner) : Option.none()
+    if (config.provisioning && Option.isNone(provisioner)) {
+      return yield* Effect.dieMessage("provisioning is enabled but no Provisioner layer was provided")
+    }
     const disabled = new ProvisioningForbidden({
       kind: "ProvisioningDisabled",
       message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"

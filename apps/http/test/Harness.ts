@@ -1,0 +1,156 @@
+import { Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
+import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from "@baton-fivetran/fivetran-sandbox"
+import {
+  FileSystem,
+  HttpApiClient,
+  HttpClient,
+  HttpClientRequest,
+  type HttpClientResponse,
+  HttpServer
+} from "@effect/platform"
+import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer, Redacted, Schedule } from "effect"
+import { createServer } from "node:http"
+import { BatonApi, type SyncJob } from "../src/Api.js"
+import { makeServer } from "../src/Http.js"
+import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
+
+/**
+ * The real service on 127.0.0.1:0 against a real sandbox on 127.0.0.1:0, with a fresh data
+ * directory, reached over HTTP by a typed client (HttpApiClient) and by raw requests.
+ */
+
+export const TestToken = "test-token-for-the-http-service"
+export const OtherToken = "second-token"
+
+export interface HarnessOptions {
+  readonly provisioning?: boolean
+  readonly keepSyncs?: number
+  /** Use a wrong API secret (the sandbox answers 401). */
+  readonly badSecret?: boolean
+  readonly snapshot?: AccountSnapshot
+  /** Reuse a data directory (to check what survives a restart). */
+  readonly dataDir?: string
+}
+
+export interface HarnessShape {
+  readonly baseUrl: string
+  readonly dataDir: string
+  readonly sandbox: SandboxShape
+  readonly apiSecret: string
+  /** Typed client sending the right token. */
+  readonly client: BatonClient
+  /** A raw request to the service; `token` undefined sends no Authorization header. */
+  readonly request: (
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    options?: { readonly token?: string | undefined; readonly body?: unknown; readonly headers?: Record<string, string> }
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse>
+}
+
+export class Harness extends Context.Tag("test/Harness")<Harness, HarnessShape>() {}
+
+const withToken = (token: string) => HttpClient.mapRequest(HttpClientRequest.bearerToken(token))
+
+export const makeClient = (baseUrl: string, token: string) =>
+  HttpApiClient.make(BatonApi, { baseUrl, transformClient: withToken(token) })
+export type BatonClient = Effect.Effect.Success<ReturnType<typeof makeClient>>
+
+const make =
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const server = yield* HttpServer.HttpServer
+    const http = yield* HttpClient.HttpClient
+    const address = server.address
+    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+    const baseUrl = `http://127.0.0.1:${address.port}`
+    const client = yield* makeClient(baseUrl, TestToken)
+    const snapshot = yield* sandbox.snapshot
+    const request: HarnessShape["request"] = (method, path, requestOptions = {}) => {
+      let req = HttpClientRequest.make(method)(`${baseUrl}${path}`)
+      if (requestOptions.token !== undefined) req = HttpClientRequest.bearerToken(req, requestOptions.token)
+      if (requestOptions.headers !== undefined) req = HttpClientRequest.setHeaders(req, requestOptions.headers)
+      if (requestOptions.body !== undefined) {
+        req = typeof requestOptions.body === "string"
+          ? HttpClientRequest.bodyText(req, requestOptions.body, "application/json")
+          : HttpClientRequest.bodyUnsafeJson(req, requestOptions.body)
+      }
+      return http.execute(req).pipe(Effect.orDie)
+    }
+    return Harness.of({
+      baseUrl,
+      dataDir: yield* DataDir,
+      sandbox,
+      apiSecret: systemKey(snapshot).secret,
+      client,
+      request
+    })
+  })
+
+const systemKey = (snapshot: AccountSnapshot) => {
+  const key = snapshot.credentials.find((credential) => credential._tag === "SystemKey")
+  if (key === undefined || key._tag !== "SystemKey") throw new Error("the snapshot has no system key")
+  return key
+}
+
+class DataDir extends Context.Tag("test/DataDir")<DataDir, string>() {}
+
+export const harness = (options: HarnessOptions = {}) => {
+  const snapshot = options.snapshot ?? generatePreset("small")
+  const key = systemKey(snapshot)
+  const client = Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
+    FivetranClient.layer(FivetranClientConfig.make({
+      apiKey: Redacted.make(key.key),
+      apiSecret: Redacted.make(options.badSecret === true ? "not-the-secret" : key.secret),
+      baseUrl: sandbox.baseUrl,
+      maxAttempts: 1
+    }))))
+  const dataDir = Layer.scoped(
+    DataDir,
+    options.dataDir !== undefined
+      ? Effect.succeed(options.dataDir)
+      : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-" }))
+  )
+  const service = Layer.unwrapEffect(Effect.map(DataDir, (dir) =>
+    makeServer({
+      tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
+      dataDir: dir,
+      keepSyncs: options.keepSyncs ?? 5,
+      provisioning: options.provisioning ?? false,
+      syncConnections: false,
+      concurrency: 4,
+      maxBodyBytes: DefaultMaxBodyBytes
+    })))
+  return Layer.effect(Harness, make).pipe(
+    Layer.provideMerge(service),
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provide(Layer.merge(SyncEngine.layer, Provisioner.layer({ enabled: options.provisioning ?? false }))),
+    Layer.provide(client),
+    Layer.provideMerge(dataDir),
+    Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 })),
+    Layer.provideMerge(NodeHttpClient.layerUndici),
+    Layer.provideMerge(NodeContext.layer)
+  )
+}
+
+/** Polls a job until it has finished (succeeded, failed or cancelled). */
+export const awaitJob = (id: string) =>
+  Effect.gen(function*() {
+    const { client } = yield* Harness
+    return yield* client.syncs.get({ path: { id } }).pipe(
+      Effect.repeat({
+        schedule: Schedule.spaced("50 millis"),
+        until: (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
+      }),
+      Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error(`sync ${id} did not finish`) }),
+      Effect.orDie
+    )
+  })
+
+/** Starts a sync and waits for it. */
+export const runSync = Effect.gen(function*() {
+  const { client } = yield* Harness
+  const job = yield* Effect.orDie(client.syncs.start())
+  return yield* awaitJob(job.id)
+})

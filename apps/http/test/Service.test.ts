@@ -1,0 +1,280 @@
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
+
+const OpenApiDocument = Schema.Struct({
+  openapi: Schema.String,
+  paths: Schema.Record({
+    key: Schema.String,
+    value: Schema.Record({
+      key: Schema.String,
+      value: Schema.Struct({ security: Schema.optional(Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))) })
+    })
+  })
+})
+
+const ErrorBody = Schema.Struct({ _tag: Schema.String, message: Schema.String })
+
+const openApi = Effect.gen(function*() {
+  const { request } = yield* Harness
+  const response = yield* request("GET", "/openapi.json")
+  assert.strictEqual(response.status, 200)
+  return yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(OpenApiDocument)))
+})
+
+/** Every operation of the document as `METHOD /path`, with its path parameters filled in. */
+const operations = Effect.map(openApi, (document) =>
+  Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({
+      method: method.toUpperCase() as "GET" | "POST" | "DELETE",
+      path,
+      url: path.replace("{id}", "20260101T000000Z-0000").replace("{type}", "user").replace("{grant_id}", "x")
+    }))
+  ))
+
+const AllEndpoints = [
+  "GET /healthz",
+  "GET /readyz",
+  "GET /v1/capabilities",
+  "POST /v1/syncs",
+  "GET /v1/syncs",
+  "GET /v1/syncs/{id}",
+  "POST /v1/syncs/{id}/cancel",
+  "GET /v1/syncs/{id}/file",
+  "GET /v1/resources",
+  "GET /v1/entitlements",
+  "GET /v1/grants",
+  "GET /v1/principals/{type}/{id}/access",
+  "POST /v1/grants",
+  "DELETE /v1/grants/{grant_id}",
+  "POST /v1/accounts",
+  "DELETE /v1/resources/{type}/{id}"
+]
+
+layer(harness(), { excludeTestServices: true })("service", (it) => {
+  it.effect("queries before any sync has finished are 404 with a message saying what to do", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/v1/resources", "/v1/entitlements", "/v1/grants", "/v1/principals/user/x/access"]) {
+        const response = yield* request("GET", path, { token: TestToken })
+        assert.strictEqual(response.status, 404, path)
+        const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
+        assert.deepStrictEqual(body, {
+          _tag: "NotFound",
+          message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
+        })
+      }
+    }))
+
+  it.effect("the OpenAPI document lists every endpoint, each but /healthz with bearer security", () =>
+    Effect.gen(function*() {
+      const document = yield* openApi
+      assert.strictEqual(document.openapi, "3.1.0")
+      const ops = yield* operations
+      assert.deepStrictEqual(ops.map((op) => `${op.method} ${op.path}`).sort(), [...AllEndpoints].sort())
+      for (const [path, methods] of Object.entries(document.paths)) {
+        for (const operation of Object.values(methods)) {
+          assert.deepStrictEqual(operation.security, path === "/healthz" ? [] : [{ bearer: [] }], path)
+        }
+      }
+    }))
+
+  it.effect("every endpoint but /healthz answers 401 without a token and with a wrong one", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const op of yield* operations) {
+        for (const token of [undefined, "wrong-token", `${TestToken}x`, TestToken.slice(0, -1), ""]) {
+          const response = yield* request(op.method, op.url, { token })
+          const label = `${op.method} ${op.url} with ${token === undefined ? "no token" : `token "${token}"`}`
+          if (op.path === "/healthz") {
+            assert.strictEqual(response.status, 200, label)
+            continue
+          }
+          assert.strictEqual(response.status, 401, label)
+          const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
+          assert.strictEqual(body._tag, "Unauthorized", label)
+          assert.isTrue(body.message.length > 0, label)
+        }
+      }
+    }))
+
+  it.effect("every endpoint accepts either configured token (the answer is never 401)", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const op of yield* operations) {
+        for (const token of [TestToken, OtherToken]) {
+          const response = yield* request(op.method, op.url, { token })
+          assert.notStrictEqual(response.status, 401, `${op.method} ${op.url}`)
+          assert.isBelow(response.status, 500, `${op.method} ${op.url}`)
+        }
+      }
+    }))
+
+  it.effect("a right token under another scheme than Bearer is refused", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request("GET", "/v1/syncs", { headers: { authorization: `Basic ${TestToken}` } })
+      assert.strictEqual(response.status, 401)
+      const lower = yield* request("GET", "/v1/syncs", { headers: { authorization: `bearer ${TestToken}` } })
+      assert.strictEqual(lower.status, 200)
+    }))
+
+  it.effect("/healthz answers without a token; /docs serves the Swagger UI", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const health = yield* request("GET", "/healthz")
+      assert.strictEqual(health.status, 200)
+      assert.deepStrictEqual(yield* Effect.orDie(health.json), { status: "ok" })
+      const docs = yield* request("GET", "/docs")
+      assert.strictEqual(docs.status, 200)
+      assert.include(docs.headers["content-type"], "text/html")
+      assert.include(yield* Effect.orDie(docs.text), "swagger")
+    }))
+
+  it.effect("/readyz is 200 with the account when the key works", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const ready = yield* client.service.readyz()
+      assert.deepStrictEqual(ready, {
+        status: "ready",
+        account_id: snapshot.account.account_id,
+        account_name: snapshot.account.account_name
+      })
+    }))
+
+  it.effect("/v1/capabilities serves connector-core's capabilities", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const capabilities = yield* client.service.capabilities()
+      assert.deepStrictEqual(
+        capabilities.resourceTypeCapabilities.map((entry) => entry.resourceType.id),
+        ["connection", "group", "role", "team", "user"]
+      )
+      assert.deepStrictEqual(capabilities.connectorCapabilities, [
+        "CAPABILITY_PROVISION",
+        "CAPABILITY_SYNC",
+        "CAPABILITY_ACCOUNT_PROVISIONING",
+        "CAPABILITY_RESOURCE_DELETE"
+      ])
+    }))
+
+})
+
+const DecodeError = Schema.Struct({
+  _tag: Schema.Literal("HttpApiDecodeError"),
+  message: Schema.String,
+  issues: Schema.Array(Schema.Struct({ path: Schema.Array(Schema.Union(Schema.String, Schema.Number)), message: Schema.String }))
+})
+
+layer(harness({ provisioning: true }), { excludeTestServices: true })("request validation", (it) => {
+  const expectDecodeError = (
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    body: unknown,
+    field: ReadonlyArray<string>
+  ) =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request(method, path, { token: TestToken, body })
+      assert.strictEqual(response.status, 400, `${method} ${path}`)
+      const error = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(DecodeError)))
+      assert.deepStrictEqual(error.issues[0]?.path, field, `${method} ${path}`)
+      assert.include(error.message, field.at(-1)!)
+    })
+
+  it.effect("a bad body or parameter is a 400 naming the field", () =>
+    Effect.gen(function*() {
+      yield* expectDecodeError("POST", "/v1/grants", { entitlement_id: "role:Account Reviewer:assigned" }, ["principal"])
+      yield* expectDecodeError(
+        "POST",
+        "/v1/grants",
+        { entitlement_id: "role:Account Reviewer:assigned", principal: { type: "robot", id: "x" } },
+        ["principal", "type"]
+      )
+      yield* expectDecodeError(
+        "POST",
+        "/v1/grants",
+        { entitlement_id: "  ", principal: { type: "user", id: "x" } },
+        ["entitlement_id"]
+      )
+      yield* expectDecodeError("POST", "/v1/accounts", { email: "not-an-email", given_name: "A", family_name: "B" }, [
+        "email"
+      ])
+      yield* expectDecodeError("POST", "/v1/accounts", { email: "a@b.co", given_name: "A" }, ["family_name"])
+      yield* expectDecodeError("GET", "/v1/resources?page_size=0", undefined, ["page_size"])
+      yield* expectDecodeError("GET", "/v1/resources?page_size=1001", undefined, ["page_size"])
+      yield* expectDecodeError("GET", "/v1/grants?principal=nocolon", undefined, ["principal"])
+      yield* expectDecodeError("GET", "/v1/syncs/..%2F..%2Fetc", undefined, ["id"])
+      yield* expectDecodeError("GET", "/v1/principals/robot/x/access", undefined, ["type"])
+    }))
+
+  it.effect("a body that is not JSON is a 400 naming the body", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request("POST", "/v1/grants", { token: TestToken, body: "{\"entitlement_id\": " })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        _tag: "InvalidRequest",
+        field: "body",
+        message: "the request body is not valid JSON"
+      })
+    }))
+
+  it.effect("a body over 64 KiB is refused with 413, and nothing is provisioned", () =>
+    Effect.gen(function*() {
+      const { request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const body = { email: "big@acmedata.com", given_name: "x".repeat(70 * 1024), family_name: "B" }
+      const response = yield* request("POST", "/v1/accounts", { token: TestToken, body })
+      assert.strictEqual(response.status, 413)
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        _tag: "PayloadTooLarge",
+        message: "the request body is larger than 65536 bytes",
+        limit_bytes: 65536
+      })
+      const after = yield* sandbox.snapshot
+      assert.strictEqual(after.users.length, before.users.length)
+    }))
+
+  it.effect("a page token the service did not issue is a 400 naming page_token", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      yield* runSync
+      const response = yield* request("GET", "/v1/resources?page_token=garbage", { token: TestToken })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        _tag: "InvalidRequest",
+        field: "page_token",
+        message: "page_token is not a token this service issued"
+      })
+    }))
+})
+
+layer(harness({ badSecret: true }), { excludeTestServices: true })("readiness with a bad secret", (it) => {
+  it.effect("/readyz is 503 with the reason, and the secret is nowhere in the answer", () =>
+    Effect.gen(function*() {
+      const { apiSecret, request } = yield* Harness
+      const response = yield* request("GET", "/readyz", { token: TestToken })
+      assert.strictEqual(response.status, 503)
+      const text = yield* Effect.orDie(response.text)
+      const body = yield* Effect.orDie(Schema.decodeUnknown(Schema.parseJson(ErrorBody))(text))
+      assert.strictEqual(body._tag, "NotReady")
+      assert.include(body.message, "401")
+      assert.notInclude(text, apiSecret)
+      assert.notInclude(text, "not-the-secret")
+    }))
+})
+
+describe("tokens", () => {
+  it("the configured tokens are the only ones accepted", async () => {
+    const { tokenMatches } = await import("../src/Auth.js")
+    const { Redacted } = await import("effect")
+    const tokens = [Redacted.make("alpha"), Redacted.make("beta-longer-token")]
+    assert.isTrue(tokenMatches("alpha", tokens))
+    assert.isTrue(tokenMatches("beta-longer-token", tokens))
+    assert.isFalse(tokenMatches("alph", tokens))
+    assert.isFalse(tokenMatches("", tokens))
+    assert.isFalse(tokenMatches("alpha", []))
+  })
+})
