@@ -1,10 +1,11 @@
-import { Command, Options } from "@effect/cli"
-import { SyncEngine } from "@baton-fivetran/connector-core"
+import { Command, Options, ValidationError } from "@effect/cli"
+import { Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
 import { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Effect, Option, Schema } from "effect"
+import { Effect, HashMap, Option, Schema } from "effect"
 import { normalizeArgv } from "./Argv.js"
+import { explainLeftover } from "./LeftoverArgs.js"
 import { printCapabilities, printConfigurationSchema } from "./commands/Manifests.js"
-import { provisioningDisabled, selectAction } from "./commands/Provisioning.js"
+import { provisioningDisabled, runAction, selectAction } from "./commands/Provisioning.js"
 import { serveSandbox, type SandboxSource } from "./commands/SandboxServer.js"
 import { runSync } from "./commands/Sync.js"
 import { fivetranClientLayer } from "./FivetranTarget.js"
@@ -106,8 +107,13 @@ const rootCommand = (logLevel: Option.Option<string>) =>
       if (Option.isNone(action)) {
         return yield* runSync(settings).pipe(Effect.provide(SyncEngine.layer), Effect.provide(client), Effect.provide(logging))
       }
+      // Refused here, before any setting is required or Fivetran contacted.
       if (!settings.provisioning) return yield* provisioningDisabled(action.value)
-      return yield* new UsageError({ reason: "provisioning arrives with connector-core's Provisioner layer" })
+      return yield* runAction(action.value).pipe(
+        Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
+        Effect.provide(client),
+        Effect.provide(logging)
+      )
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. --log-level debug|info|warn|error " +
@@ -162,6 +168,9 @@ const configCommand = Command.make("config", {}, () => printConfigurationSchema)
   Command.withDescription("Print the connector's configuration schema (c1.config.v1.Configuration JSON).")
 )
 
+const isCommandMismatch = (error: unknown): error is ValidationError.ValidationError =>
+  ValidationError.isValidationError(error) && ValidationError.isCommandMismatch(error)
+
 /** Parses argv (as process.argv: node, script, args...) and runs the chosen command. */
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, logLevel } = normalizeArgv(argv)
@@ -169,5 +178,12 @@ export const run = (argv: ReadonlyArray<string>) => {
   const command = root.pipe(
     Command.withSubcommands([capabilitiesCommand, configCommand, sandboxCommand(root, logLevel)])
   )
-  return Command.run(command, { name: "baton-fivetran", version: version() })(args)
+  const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
+  return Command.run(command, { name: "baton-fivetran", version: version() })(args).pipe(
+    Effect.catchIf(isCommandMismatch, (error) =>
+      Effect.fail(Option.match(explainLeftover(Options.all(rootOptions), subcommandNames, args.slice(2)), {
+        onNone: (): UsageError | ValidationError.ValidationError => error,
+        onSome: (reason) => new UsageError({ reason })
+      })))
+  )
 }

@@ -1,4 +1,4 @@
-import * as ValidationError from "@effect/cli/ValidationError"
+import { HelpDoc, ValidationError } from "@effect/cli"
 import { ProvisioningError } from "@baton-fivetran/connector-core"
 import { Cause, Effect, Exit, Option } from "effect"
 import { writeLine } from "./output/Stderr.js"
@@ -25,20 +25,28 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   })
 }
 
-const messageOf = (error: unknown) => error instanceof Error ? error.message : String(error)
+/** A ValidationError's help text as one plain line. */
+const validationText = (error: ValidationError.ValidationError) =>
+  HelpDoc.toAnsiText(error.error).replace(/\x1b\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " ").trim()
 
-/** Prints what went wrong (an interruption is reported by the command it stopped); @effect/cli has already printed its own parse errors (through `usageConsole`). */
+const messageOf = (error: unknown) =>
+  ValidationError.isValidationError(error)
+    ? validationText(error)
+    : error instanceof Error
+    ? error.message
+    : String(error)
+
+/** Prints what went wrong (an interruption is reported by the command it stopped). */
 export const reportFailure = (cause: Cause.Cause<unknown>) =>
   Effect.sync(() => {
     if (Cause.isInterruptedOnly(cause)) return
-    const error = Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))
-    if (!ValidationError.isValidationError(error)) writeLine(`error: ${messageOf(error)}`)
+    writeLine(`error: ${messageOf(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause)))}`)
   })
 
-/** @effect/cli prints parse errors with Console.error; this makes them one `error: ...` line too. */
-export const withUsageConsole = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+/**
+ * @effect/cli prints its parse errors with Console.error before failing with them; the CLI
+ * itself never uses Console.error, and `reportFailure` prints those errors as one line instead.
+ */
+export const withoutCliErrorPrinting = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(Effect.console, (console) =>
-    Effect.withConsole(effect, {
-      ...console,
-      error: (...args: ReadonlyArray<unknown>) => console.error(`error: ${args.map(String).join(" ").trim()}`)
-    }))
+    Effect.withConsole(effect, { ...console, error: () => Effect.void }))

@@ -2,11 +2,11 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { run } from "./Cli.js"
-import { exitCode, reportFailure, withUsageConsole } from "./Exit.js"
+import { exitCode, reportFailure, withoutCliErrorPrinting } from "./Exit.js"
 
 run(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
-  withUsageConsole,
+  withoutCliErrorPrinting,
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,

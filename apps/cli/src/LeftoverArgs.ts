@@ -1,0 +1,49 @@
+import { Options, type Usage } from "@effect/cli"
+import { Option } from "effect"
+
+/**
+ * @effect/cli reports any argument the root command does not take as "Invalid subcommand" (it
+ * tries the leftover as a subcommand name). This finds what the user actually got wrong: an
+ * unknown flag, or a flag whose value is missing.
+ */
+
+/** Every flag name (aliases too) of a set of options, and whether it takes a value. */
+const flagNames = (usage: Usage.Usage): ReadonlyArray<readonly [string, boolean]> => {
+  switch (usage._tag) {
+    case "Named":
+      return usage.names.map((name) => [name, Option.isSome(usage.acceptedValues)] as const)
+    case "Optional":
+    case "Repeated":
+      return flagNames(usage.usage)
+    case "Alternation":
+    case "Concat":
+      return [...flagNames(usage.left), ...flagNames(usage.right)]
+    default:
+      return []
+  }
+}
+
+const builtIns: ReadonlyArray<readonly [string, boolean]> = [["--help", false], ["-h", false], ["--version", false]]
+
+/** The first problem in `args` (argv without node and script) for a root taking `options`, if any. */
+export const explainLeftover = <A>(
+  options: Options.Options<A>,
+  subcommands: ReadonlyArray<string>,
+  args: ReadonlyArray<string>
+): Option.Option<string> => {
+  const known = new Map([...flagNames(Options.getUsage(options)), ...builtIns])
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--" || subcommands.includes(arg)) return Option.none()
+    if (!arg.startsWith("-")) return Option.some(`unexpected argument '${arg}'`)
+    const [name, inlineValue] = arg.split("=", 2) as [string, string | undefined]
+    const takesValue = known.get(name)
+    if (takesValue === undefined) return Option.some(`unknown flag '${name}' (see baton-fivetran --help)`)
+    if (takesValue && inlineValue === undefined) {
+      const value = args[i + 1]
+      if (value === undefined || value.startsWith("-")) return Option.some(`${name} needs a value`)
+      i++
+    }
+  }
+  return Option.none()
+}

@@ -1,0 +1,28 @@
+import { type AccountSnapshot, type Credential, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Effect } from "effect"
+
+export type SystemKey = Extract<Credential, { readonly _tag: "SystemKey" }>
+
+export const smallAccount = generatePreset("small")
+
+export const systemKeyOf = (snapshot: AccountSnapshot): SystemKey => {
+  const key = snapshot.credentials.find((credential): credential is SystemKey => credential._tag === "SystemKey")
+  if (key === undefined) throw new Error("the preset has no system key")
+  return key
+}
+
+/** A sandbox on a free loopback port, for one test. */
+export const sandboxLayer = (snapshot: AccountSnapshot = smallAccount) => Sandbox.layer({ snapshot, port: 0 })
+
+/** The flags that point the CLI at the test's sandbox with its system key. */
+export const connectionFlags = Effect.gen(function*() {
+  const sandbox = yield* Sandbox
+  const key = systemKeyOf(yield* sandbox.snapshot)
+  return {
+    key,
+    flags: ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret]
+  }
+})
+
+export const accountRoleCount = (snapshot: AccountSnapshot) =>
+  snapshot.roles.filter((role) => role.scope.includes("ACCOUNT")).length

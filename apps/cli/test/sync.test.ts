@@ -1,0 +1,120 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Command } from "@effect/platform"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule, Stream } from "effect"
+import { assertExit, assertNoSecret, cliCommand, jsonLines, runCli } from "./support/CliProcess.js"
+import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+
+/** Resources per type in a .c1z, read back through the c1z reader. */
+const countsIn = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    return yield* reader.resources().pipe(
+      Stream.runFold({} as Record<string, number>, (counts, row) => ({
+        ...counts,
+        [row.value.id.resourceType]: (counts[row.value.id.resourceType] ?? 0) + 1
+      }))
+    )
+  }))
+
+const expectedCounts = {
+  user: smallAccount.users.length,
+  role: accountRoleCount(smallAccount),
+  group: smallAccount.groups.length,
+  team: smallAccount.teams.length
+}
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+describe("sync", () => {
+  it.scopedLive("writes a .c1z whose resources are exactly the sandbox's, and a JSON summary on stderr", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags, key } = yield* connectionFlags
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file])
+      assertExit(result, 0)
+      assertNoSecret(result, key.secret)
+      assert.strictEqual(result.stdout, "")
+      assert.deepStrictEqual(yield* countsIn(file), expectedCounts)
+      const summary = jsonLines(result.stderr).find((line) => line.msg === "sync complete")
+      assert.isDefined(summary)
+      assert.strictEqual(summary!.file, file)
+      assert.deepStrictEqual(summary!.resources, expectedCounts)
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("reads settings from .baton.yaml and BATON_* variables, a flag winning over both", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { key } = yield* connectionFlags
+      yield* fs.writeFileString(
+        `${dir}/.baton.yaml`,
+        `base-url: ${sandbox.baseUrl}\napi-key: ${key.key}\nfile: from-yaml.c1z\nconcurrency: 2\n`
+      )
+      const result = yield* runCli(["--file", "from-flag.c1z"], {
+        cwd: dir,
+        env: { BATON_API_SECRET: key.secret, BATON_FILE: "from-env.c1z", BATON_LOG_FORMAT: "console" }
+      })
+      assertExit(result, 0)
+      assertNoSecret(result, key.secret)
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-flag.c1z"])
+      assert.deepStrictEqual(yield* countsIn(`${dir}/from-flag.c1z`), expectedCounts)
+      assert.include(result.stderr, "sync complete: from-flag.c1z")
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--sandbox syncs an embedded sandbox with no credentials", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const result = yield* runCli(["--sandbox", "-f", `${dir}/demo.c1z`, "--log-format", "console"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* countsIn(`${dir}/demo.c1z`), expectedCounts)
+      assert.match(result.stderr, /sync complete: .*demo\.c1z\n {2}resources {5}38 \(25 user, 6 role, 4 group, 3 team\)/)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a failed sync (wrong secret) exits 1, names the cause and leaves the previous file as it was", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const file = `${dir}/out.c1z`
+      yield* fs.writeFileString(file, "the previous sync")
+      const wrongSecret = "not-the-secret-0123456789"
+      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", wrongSecret, "-f", file])
+      assertExit(result, 1)
+      assertNoSecret(result, wrongSecret)
+      assert.match(result.stderr, /^error: .*(401|credential|key|secret)/im)
+      assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("SIGINT during a sync exits 130, keeps the existing file byte-identical and leaves no temporary file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const file = `${dir}/out.c1z`
+      const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
+      yield* fs.writeFile(file, previous)
+      // Every answer takes 1.5 s, so the sync is still running when the first request has been served.
+      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+      const child = yield* Command.start(cliCommand([...flags, "-f", file]))
+      const stderr = yield* Effect.fork(child.stderr.pipe(Stream.decodeText(), Stream.mkString))
+      yield* sandbox.requestLog.pipe(
+        Effect.filterOrFail((log) => log.length > 0),
+        Effect.retry(Schedule.spaced("50 millis"))
+      )
+      yield* child.kill("SIGINT")
+      const exitCode = yield* child.exitCode
+      const output = yield* Effect.flatten(stderr.await)
+      assert.strictEqual(exitCode, 130, output)
+      assert.include(output, `interrupted: ${file} was left as it was`)
+      assert.deepStrictEqual(yield* fs.readFile(file), previous)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+})
