@@ -31,6 +31,6 @@ export const requireRole = (
   return Effect.fail(
     elsewhere.length === 0
       ? refused("UnknownRole", `${context}: "${name}" is not a role of this account (GET /v1/roles); ${valid}`)
-      : refused(wrongScope, `${context}: "${name}" is a ${elsewhere.join("/")} role, but this needs a ${scope} role; ${valid}`)
+      : refused(wrongScope, `${context}: "${name}" has scope ${elsewhere.join(", ")}, but this needs a role of scope ${scope}; ${valid}`)
   )
 }

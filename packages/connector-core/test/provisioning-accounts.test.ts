@@ -1,0 +1,120 @@
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Provisioner, userResource } from "../src/index.js"
+import { account, logged, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
+
+/** Account creation (POST /v1/users, NO_PASSWORD invitation) and user deletion, design.md §3. */
+
+const create = (request: Parameters<Provisioner["Type"]["createAccount"]>[0]) =>
+  logged(Effect.flatMap(Provisioner, (p) => p.createAccount(request)))
+const createRefused = (request: Parameters<Provisioner["Type"]["createAccount"]>[0]) =>
+  logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.createAccount(request))))
+const remove = (resourceType: string, id: string) =>
+  logged(Effect.flatMap(Provisioner, (p) => p.deleteResource(resourceType, id)))
+
+const fetchUser = (id: string) => Effect.flatMap(FivetranClient, (client) => Effect.orDie(client.getUser(id)))
+
+describe("createAccount", () => {
+  it.live("without a role: looks the email up, invites, and returns the user resource a sync would emit", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* create({ email: " zoe.quinn@example.com ", given_name: "Zoe", family_name: "Quinn" })
+      assert.strictEqual(result._tag, "Created")
+      assert.deepStrictEqual(requests, ["GET /v1/users", "POST /v1/users"])
+      const created = yield* fetchUser(result.resource.id.resource)
+      assert.deepStrictEqual(result.resource, userResource(created))
+      assert.strictEqual(created.email, "zoe.quinn@example.com")
+      assert.strictEqual(created.role, null)
+      assert.isTrue(created.invited)
+      assert.strictEqual(result.resource.displayName, "Zoe Quinn")
+      assert.deepStrictEqual(result.resource.status, { status: "ENABLED", details: "invited" })
+      assert.deepStrictEqual(yield* state.userIds, [...account.users.map((u) => u.id), created.id])
+
+      // The same request again finds the user: AlreadyExists with the same resource, no write.
+      const again = yield* create({ email: "Zoe.Quinn@example.com", given_name: "Zoe", family_name: "Quinn" })
+      assert.strictEqual(again.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(again.result.resource, result.resource)
+      assert.deepStrictEqual(again.requests, ["GET /v1/users"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("with a role and a phone: the role is checked against GET /v1/roles first", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* create({
+        email: "yan@example.com",
+        given_name: "Yan",
+        family_name: "Li",
+        role: "Account Analyst",
+        phone: "+1 555 0100"
+      })
+      assert.strictEqual(result._tag, "Created")
+      assert.deepStrictEqual(requests, ["GET /v1/roles", "GET /v1/users", "POST /v1/users"])
+      const created = yield* fetchUser(result.resource.id.resource)
+      assert.strictEqual(created.role, "Account Analyst")
+      assert.strictEqual(created.phone, "+1 555 0100")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("an email already in the account: AlreadyExists with that user, nothing written", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* create({ email: "ANA@example.com", given_name: "Other", family_name: "Name" })
+      assert.strictEqual(result._tag, "AlreadyExists")
+      assert.deepStrictEqual(result.resource, userResource(yield* fetchUser("ana")))
+      assert.deepStrictEqual(writesIn(requests), [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("malformed input is InvalidInput naming every problem, before any request", () =>
+    Effect.gen(function*() {
+      const bad = yield* createRefused({ email: "not-an-email", given_name: " ", family_name: "" })
+      assert.strictEqual(bad.result.kind, "InvalidInput")
+      assert.include(bad.result.reason, `email "not-an-email" is not an email address`)
+      assert.include(bad.result.reason, "given_name is empty")
+      assert.include(bad.result.reason, "family_name is empty")
+      assert.deepStrictEqual(bad.requests, [])
+      for (const email of ["a@b", "two@@example.com", "spa ce@example.com", ""]) {
+        const refused = yield* createRefused({ email, given_name: "A", family_name: "B" })
+        assert.strictEqual(refused.result.kind, "InvalidInput", email)
+      }
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("an unknown or non-account role is UnknownRole listing the account roles; nothing created", () =>
+    Effect.gen(function*() {
+      const unknown = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "Wizard" })
+      assert.strictEqual(unknown.result.kind, "UnknownRole")
+      assert.include(unknown.result.reason, `"Wizard" is not a role of this account`)
+      assert.include(unknown.result.reason, `"Account Reviewer"`)
+      assert.deepStrictEqual(unknown.requests, ["GET /v1/roles"])
+
+      const scoped = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "View Destination" })
+      assert.strictEqual(scoped.result.kind, "UnknownRole")
+      assert.include(scoped.result.reason, "needs a role of scope ACCOUNT")
+      assert.strictEqual((yield* state.userIds).length, account.users.length)
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("deleteResource", () => {
+  it.live("a user: Deleted, then DoesNotExist; the user's memberships are gone everywhere", () =>
+    Effect.gen(function*() {
+      const first = yield* remove("user", "ben")
+      assert.strictEqual(first.result._tag, "Deleted")
+      assert.deepStrictEqual(first.requests, ["GET /v1/users/ben", "DELETE /v1/users/ben"])
+      assert.isFalse((yield* state.userIds).includes("ben"))
+      assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
+
+      const again = yield* remove("user", "ben")
+      assert.strictEqual(again.result._tag, "DoesNotExist")
+      assert.deepStrictEqual(again.requests, ["GET /v1/users/ben"])
+
+      const ana = yield* remove("user", "ana")
+      assert.strictEqual(ana.result._tag, "Deleted")
+      assert.isFalse("ana" in (yield* state.groupUsers("g_main")))
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("other resource types are Unsupported; malformed ids are InvalidInput; nothing is contacted", () =>
+    Effect.gen(function*() {
+      const group = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("group", "g_main"))))
+      assert.strictEqual(group.result.kind, "Unsupported")
+      assert.include(group.result.reason, "only user resources can be deleted")
+      const malformed = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", ""))))
+      assert.strictEqual(malformed.result.kind, "InvalidInput")
+      assert.deepStrictEqual([...group.requests, ...malformed.requests], [])
+    }).pipe(Effect.provide(provisioningLayer())))
+})

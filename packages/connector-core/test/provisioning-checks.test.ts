@@ -1,0 +1,245 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Provisioner, type ProvisioningError, type ProvisioningErrorKind } from "../src/index.js"
+import {
+  account,
+  logged,
+  provisioningLayer,
+  requestsSince,
+  state,
+  systemKey,
+  userReadOnlyKey,
+  writesIn
+} from "./support/ProvisioningFixture.js"
+
+/** Refusals: each names what is wrong, and none writes anything (most make no request at all). */
+
+const refusal = <A>(action: (p: Provisioner["Type"]) => Effect.Effect<A, ProvisioningError>) =>
+  logged(Effect.flip(Effect.flatMap(Provisioner, action)))
+
+const assertRefused = (
+  outcome: { readonly result: ProvisioningError; readonly requests: ReadonlyArray<string> },
+  kind: ProvisioningErrorKind,
+  fragments: ReadonlyArray<string>
+) => {
+  assert.strictEqual(outcome.result.kind, kind, outcome.result.reason)
+  for (const fragment of fragments) assert.include(outcome.result.reason, fragment)
+  assert.deepStrictEqual(writesIn(outcome.requests), [])
+}
+
+const user = (id: string) => ({ type: "user", id })
+const team = (id: string) => ({ type: "team", id })
+
+const DestinationRoles =
+  `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection", ` +
+  `"Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator"`
+const AccountRoles =
+  `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
+  `"Destination Creator", "Data Steward"`
+
+describe("ids", () => {
+  it.live("a malformed entitlement or grant id is InvalidId naming the expected format, before any request", () =>
+    Effect.gen(function*() {
+      const entitlement = yield* refusal((p) => p.grant("group:g_main", user("ana")))
+      assertRefused(entitlement, "InvalidId", [`"group:g_main"`, "<type>:<id>:<slug>"])
+      assert.deepStrictEqual(entitlement.requests, [])
+
+      const empty = yield* refusal((p) => p.grant("group::View Destination", user("ana")))
+      assertRefused(empty, "InvalidId", ["the resource id is empty"])
+
+      const grant = yield* refusal((p) => p.revoke("group:g_main:View Destination"))
+      assertRefused(grant, "InvalidId", [`"group:g_main:View Destination"`, "<entitlement id>:<principal type>:<principal id>"])
+      assert.deepStrictEqual(grant.requests, [])
+
+      const noPrincipal = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:"))
+      assertRefused(noPrincipal, "InvalidId", ["the principal id is empty"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("resource types we do not provision are Unsupported, user entitlements included", () =>
+    Effect.gen(function*() {
+      const userEntitlement = yield* refusal((p) => p.grant("user:ana:member", user("ben")))
+      assertRefused(userEntitlement, "Unsupported", ["users have no entitlements"])
+      const unknownType = yield* refusal((p) => p.revoke("workspace:w1:admin:user:ana"))
+      assertRefused(unknownType, "Unsupported", [`resource type "workspace"`, "role, group, team, connection"])
+      assert.deepStrictEqual(yield* requestsSince, [])
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("principals", () => {
+  it.live("principal types the entitlement cannot be granted to are NotGrantable", () =>
+    Effect.gen(function*() {
+      const teamToTeam = yield* refusal((p) => p.grant("team:t_eng:member", team("t_ops")))
+      assertRefused(teamToTeam, "NotGrantable", ["team:t_eng:member can be granted to user principals only", "team:t_ops"])
+      const revokeTeamToTeam = yield* refusal((p) => p.revoke("team:t_eng:Team Manager:team:t_ops"))
+      assertRefused(revokeTeamToTeam, "NotGrantable", ["to user principals only"])
+      const groupPrincipal = yield* refusal((p) => p.grant("group:g_main:View Destination", { type: "group", id: "g_side" }))
+      assertRefused(groupPrincipal, "NotGrantable", ["user or team principals only, not to group:g_side"])
+      assert.deepStrictEqual(yield* requestsSince, [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a principal that does not exist is UnknownPrincipal", () =>
+    Effect.gen(function*() {
+      const nobody = yield* refusal((p) => p.grant("group:g_main:View Destination", user("nobody")))
+      assertRefused(nobody, "UnknownPrincipal", ["user nobody does not exist"])
+      const noTeam = yield* refusal((p) => p.grant("role:Account Reviewer:assigned", team("t_nope")))
+      assertRefused(noTeam, "UnknownPrincipal", ["team t_nope does not exist"])
+      const revokeNobody = yield* refusal((p) => p.revoke("team:t_eng:member:user:nobody"))
+      assertRefused(revokeNobody, "UnknownPrincipal", ["user nobody does not exist"])
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("entitlements and roles", () => {
+  it.live("an entitlement whose group, team, connection or role entitlement is missing is UnknownEntitlement", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["group:g_nope:View Destination", "group g_nope does not exist"],
+        ["team:t_nope:member", "team t_nope does not exist"],
+        ["connection:c_nope:View Connection", "connection c_nope does not exist"],
+        ["role:Account Reviewer:holder", "role entitlements are role:<role name>:assigned"]
+      ]
+      for (const [entitlementId, message] of cases) {
+        const refused = yield* refusal((p) => p.grant(entitlementId, user("ana")))
+        assertRefused(refused, "UnknownEntitlement", [message])
+      }
+      const revoked = yield* refusal((p) => p.revoke("group:g_nope:View Destination:user:ana"))
+      assertRefused(revoked, "UnknownEntitlement", ["group g_nope does not exist"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a role name GET /v1/roles does not list is UnknownRole, listing the valid roles of the scope", () =>
+    Effect.gen(function*() {
+      const group = yield* refusal((p) => p.grant("group:g_main:Destination Overlord", user("ana")))
+      assertRefused(group, "UnknownRole", [`"Destination Overlord" is not a role of this account`, DestinationRoles])
+      assert.deepStrictEqual(group.requests, ["GET /v1/roles"])
+      const role = yield* refusal((p) => p.revoke("role:Wizard:assigned:user:ana"))
+      assertRefused(role, "UnknownRole", [`"Wizard" is not a role of this account`, AccountRoles])
+      const teamRole = yield* refusal((p) => p.grant("team:t_eng:Team Captain", user("ana")))
+      assertRefused(teamRole, "UnknownRole", [`valid TEAM roles: "Team Manager", "Team Member"`])
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a role of another scope is WrongScope, listing the valid roles of the needed scope", () =>
+    Effect.gen(function*() {
+      const group = yield* refusal((p) => p.grant("group:g_main:Account Reviewer", team("t_ops")))
+      assertRefused(group, "WrongScope", [`"Account Reviewer" has scope ACCOUNT, but this needs a role of scope DESTINATION`, DestinationRoles])
+      const role = yield* refusal((p) => p.grant("role:View Destination:assigned", user("ana")))
+      assertRefused(role, "WrongScope", [`"View Destination" has scope DESTINATION`, AccountRoles])
+      const connection = yield* refusal((p) => p.grant("connection:c_sf:Team Manager", user("ana")))
+      assertRefused(connection, "WrongScope", [
+        "needs a role of scope CONNECTOR",
+        `valid CONNECTOR roles: "Manage Connection", "Edit Connection", "View Connection"`
+      ])
+      const teamRole = yield* refusal((p) => p.revoke("team:t_eng:Manage Connection:user:ben"))
+      assertRefused(teamRole, "WrongScope", ["needs a role of scope TEAM"])
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("derived grants", () => {
+  it.live("revoking a grant held only through a team is InheritedGrant naming the team grant to revoke", () =>
+    Effect.gen(function*() {
+      // cy has no membership of g_side; t_eng, of which cy is a member, holds Manage Destination on it.
+      const group = yield* refusal((p) => p.revoke("group:g_side:Manage Destination:user:cy"))
+      assertRefused(group, "InheritedGrant", [
+        "revoke group:g_side:Manage Destination:team:t_eng instead",
+        "team:t_eng:member:user:cy"
+      ])
+      assert.deepStrictEqual(group.requests, [
+        "GET /v1/roles",
+        "GET /v1/groups/g_side",
+        "GET /v1/users/cy",
+        "GET /v1/users/cy/groups/g_side",
+        "GET /v1/teams",
+        "GET /v1/teams/t_eng/groups/g_side",
+        "GET /v1/teams/t_ops/groups/g_side",
+        "GET /v1/teams/t_eng/users/cy"
+      ])
+
+      // ben has no account role; t_eng gives him Account Analyst.
+      const role = yield* refusal((p) => p.revoke("role:Account Analyst:assigned:user:ben"))
+      assertRefused(role, "InheritedGrant", ["revoke role:Account Analyst:assigned:team:t_eng instead"])
+
+      const connection = yield* refusal((p) => p.revoke("connection:c_pg:View Connection:user:ben"))
+      assertRefused(connection, "InheritedGrant", ["revoke connection:c_pg:View Connection:team:t_eng instead"])
+
+      assert.strictEqual(yield* state.teamGroup("t_eng", "g_side"), "Manage Destination")
+      assert.strictEqual(yield* state.userRole("ben"), null)
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a user holding another role directly still gets InheritedGrant for the role a team gives", () =>
+    Effect.gen(function*() {
+      // ana holds View Destination on g_side herself; once she joins t_eng she also reaches Manage Destination.
+      const grantDirect = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("group:g_side:View Destination", user("ana"))))
+      assert.strictEqual(grantDirect.result._tag, "Granted")
+      const join = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("team:t_eng:member", user("ana"))))
+      assert.strictEqual(join.result._tag, "Granted")
+      const refused = yield* refusal((p) => p.revoke("group:g_side:Manage Destination:user:ana"))
+      assertRefused(refused, "InheritedGrant", ["revoke group:g_side:Manage Destination:team:t_eng instead"])
+      assert.strictEqual(yield* state.userGroup("ana", "g_side"), "View Destination")
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("key permissions and upstream failures", () => {
+  it.live("a system key lacking USER:MANAGE gets MissingPermission naming it; nothing changes", () =>
+    Effect.gen(function*() {
+      const role = yield* refusal((p) => p.grant("role:Account Analyst:assigned", user("ana")))
+      assert.strictEqual(role.result.kind, "MissingPermission")
+      assert.include(role.result.reason, "USER:MANAGE")
+      assert.include(role.result.reason, "grant role:Account Analyst:assigned to user:ana")
+      assert.deepStrictEqual(role.requests, ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
+      assert.strictEqual(yield* state.userRole("ana"), "Account Reviewer")
+
+      const group = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
+      assert.strictEqual(group.result.kind, "MissingPermission")
+      assert.include(group.result.reason, "USER:MANAGE")
+
+      const create = yield* refusal((p) =>
+        p.createAccount({ email: "new@example.com", given_name: "New", family_name: "Person" })
+      )
+      assert.strictEqual(create.result.kind, "MissingPermission")
+      assert.include(create.result.reason, "USER:MANAGE")
+      assert.notInclude(create.result.reason, userReadOnlyKey.secret)
+      assert.strictEqual((yield* state.userIds).length, account.users.length)
+
+      // Team writes need TEAM:MANAGE, which this key has.
+      const teamGrant = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("team:t_ops:member", user("ana"))))
+      assert.strictEqual(teamGrant.result._tag, "Granted")
+    }).pipe(Effect.provide(provisioningLayer({ credential: userReadOnlyKey }))))
+
+  it.live("other client failures are Upstream with the client's message and no secret", () =>
+    Effect.gen(function*() {
+      // The sandbox refuses to demote the last Account Administrator (409).
+      const demote = yield* refusal((p) => p.grant("role:Account Reviewer:assigned", user("admin")))
+      assert.strictEqual(demote.result.kind, "Upstream")
+      assert.include(demote.result.reason, "PATCH /v1/users/admin")
+      assert.include(demote.result.reason, "409")
+      assert.notInclude(demote.result.reason, systemKey.secret)
+      assert.strictEqual(yield* state.userRole("admin"), "Account Administrator")
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("bad credentials are Upstream naming the 401, before anything is written", () =>
+    Effect.gen(function*() {
+      const bad = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
+      assert.strictEqual(bad.result.kind, "Upstream")
+      assert.include(bad.result.reason, "401")
+      assert.notInclude(bad.result.reason, "wrong-secret")
+      assert.deepStrictEqual(bad.requests, ["GET /v1/roles"])
+    }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
+})
+
+describe("provisioning disabled", () => {
+  it.live("every operation is refused with ProvisioningDisabled and nothing is contacted", () =>
+    Effect.gen(function*() {
+      const message = "provisioning is disabled; run with -p/--provisioning (HTTP service: --provisioning) to enable it"
+      const outcomes = [
+        yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben"))),
+        yield* refusal((p) => p.revoke("group:g_main:View Destination:user:ana")),
+        yield* refusal((p) => p.createAccount({ email: "new@example.com", given_name: "New", family_name: "Person" })),
+        yield* refusal((p) => p.deleteResource("user", "ana"))
+      ]
+      for (const outcome of outcomes) {
+        assert.strictEqual(outcome.result.kind, "ProvisioningDisabled")
+        assert.strictEqual(outcome.result.message, message)
+      }
+      const sandbox = yield* Sandbox
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(provisioningLayer({ enabled: false }))))
+})
