@@ -44,8 +44,8 @@ export interface FailedResponse {
 export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
   const endpoint: Endpoint = `${response.method} ${response.path}`
   const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
-  const code = (fallback: string) => scrub(clip(parsed?.code ?? fallback))
-  const detail = scrub(clip(parsed?.message ?? ""))
+  const code = (fallback: string) => clip(scrub(parsed?.code ?? fallback))
+  const detail = clip(scrub(parsed?.message ?? ""))
   const status = response.status
   if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized") })
   if (status === 403) {
@@ -75,7 +75,7 @@ export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseErro
   return new InvalidResponse({
     endpoint,
     field: issue === undefined ? "" : formatPath(issue.path),
-    detail: scrub(clip(issue?.message ?? "the body does not match the expected shape"))
+    detail: clip(scrub(issue?.message ?? "the body does not match the expected shape"))
   })
 }
 
@@ -118,7 +118,7 @@ export const transportError = (endpoint: Endpoint, error: HttpClientError.HttpCl
   const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
-    reason: scrub(clip(because === "" ? what : `${what}: ${because}`)),
+    reason: clip(scrub(because === "" ? what : `${what}: ${because}`)),
     connectFailed: error._tag === "RequestError" && code !== undefined && ConnectFailureCodes.has(code)
   })
 }

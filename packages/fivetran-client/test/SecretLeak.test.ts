@@ -8,7 +8,11 @@ import { json, startServer, text } from "./support/ScriptedServer.js"
 import { awaitRequests, clientFor, closedPort, TestApiKey, TestApiSecret } from "./support/TestClient.js"
 
 const basic = Buffer.from(`${TestApiKey}:${TestApiSecret}`).toString("base64")
-const secretForms = [TestApiKey, TestApiSecret, basic, `${TestApiKey}:${TestApiSecret}`]
+/** The whole forms, and their first halves: a clipped message must not keep part of a secret either. */
+const secretForms = [TestApiKey, TestApiSecret, basic, `${TestApiKey}:${TestApiSecret}`].flatMap((form) => [
+  form,
+  form.slice(0, Math.ceil(form.length / 2))
+])
 
 /**
  * A hostile server: every error body echoes the credentials it received (the Authorization
@@ -26,6 +30,9 @@ describe("secrets never leak", () => {
         if (status === "429") return json(429, body, { "Retry-After": TestApiSecret })
         if (status !== undefined) return json(Number(status), body)
         switch (request.path) {
+          case "/v1/teams/long":
+            // The secret straddles the point where long messages are cut.
+            return json(409, { code: "Conflict", message: `${"x".repeat(286)}${TestApiSecret}` })
           case "/v1/users/wrong-type":
             return json(200, { code: "Success", data: { ...Examples.User_2_2.data, active: echo(auth) } })
           case "/v1/users/not-json":
@@ -41,6 +48,7 @@ describe("secrets never leak", () => {
         client.getTeam("e403"),
         client.getTeam("e404"),
         client.getTeam("e409"),
+        client.getTeam("long"),
         client.getTeam("e400"),
         client.getTeam("e429"),
         client.getTeam("e500"),
@@ -70,6 +78,7 @@ describe("secrets never leak", () => {
       assert.deepStrictEqual(errors.map((e) => e?._tag), [
         "Forbidden",
         "NotFound",
+        "Conflict",
         "Conflict",
         "BadRequest",
         "RateLimited",
