@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type GrantOutcome, Provisioner } from "../src/index.js"
+import { type GrantOutcome, Provisioner, SyncEngine } from "../src/index.js"
+import { collectingSink } from "./support/Harness.js"
 import { logged, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
 
 /**
@@ -342,4 +343,32 @@ describe("grant and revoke connection:C:<role>", () => {
         assert.deepStrictEqual(writesIn(again.requests), [], grantId)
       }
     }).pipe(Effect.provide(provisioningLayer())))
+})
+
+describe("returned grants", () => {
+  /** Syncs the sandbox as it is now and returns its grant rows by id. */
+  const syncedGrants = (syncConnections: boolean) =>
+    Effect.gen(function*() {
+      const sink = yield* collectingSink
+      const engine = yield* SyncEngine
+      yield* engine.run({ syncConnections, concurrency: 2 }).pipe(Effect.provide(sink.layer))
+      const rows = yield* sink.rows
+      return new Map(rows.flatMap((row) => (row._tag === "GrantRow" ? [[row.value.id, row.value] as const] : [])))
+    }).pipe(Effect.provide(SyncEngine.layer))
+
+  it.live("are exactly the rows the next sync emits for them", () =>
+    Effect.gen(function*() {
+      const outcomes = [
+        yield* grant("group:g_main:View Destination", user("ben")),
+        yield* grant("role:Account Reviewer:assigned", team("t_ops")),
+        yield* grant("team:t_ops:member", user("dee")),
+        yield* grant("connection:c_sf:View Connection", user("ben")),
+        yield* grant("group:g_main:Manage Destination", team("t_ops"))
+      ]
+      const synced = yield* syncedGrants(true)
+      for (const { result } of outcomes) {
+        assert.strictEqual(result._tag, "Granted")
+        for (const granted of result.grants) assert.deepStrictEqual(granted, synced.get(granted.id), granted.id)
+      }
+    }).pipe(Effect.provide(provisioningLayer({ syncConnections: true }))))
 })
