@@ -39,6 +39,8 @@ const makeJobId = Effect.gen(function*() {
 
 const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
 
+const cancelledMessage = "cancelled before it finished; no file was kept"
+
 /** SyncFailed's and SinkError's messages say what went wrong and what to do; a defect is a bug. */
 const failureMessage = (cause: Cause.Cause<unknown>): string =>
   Option.match(Cause.failureOption(cause), {
@@ -177,7 +179,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               ...job,
               status: "cancelled",
               finished_at: ended,
-              error: "cancelled before it finished; no file was kept"
+              error: cancelledMessage
             }))
           })
         ),
@@ -231,6 +233,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       const s = yield* SynchronizedRef.get(state)
       if (Option.contains(s.active, id)) {
         yield* FiberHandle.clear(running)
+        // A fiber interrupted before its first step never ran its own handlers: settle it here.
+        const ended = yield* nowIso
+        yield* transition(id, (job) => finished(job) ? job : { ...job, status: "cancelled", finished_at: ended, error: cancelledMessage })
+        yield* SynchronizedRef.update(state, (current) =>
+          Option.contains(current.active, id) ? { ...current, active: Option.none() } : current)
       }
       return yield* get(id)
     })

@@ -10,7 +10,7 @@ import {
   HttpServer
 } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, Redacted, Schedule } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import { createServer } from "node:http"
 import { BatonApi, type SyncJob } from "../src/Api.js"
 import { makeServer } from "../src/Http.js"
@@ -130,22 +130,22 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provideMerge(dataDir),
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 })),
     Layer.provideMerge(NodeHttpClient.layerUndici),
-    Layer.provideMerge(NodeContext.layer)
+    Layer.provideMerge(NodeContext.layer),
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
 }
 
+const finished = (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
+
 /** Polls a job until it has finished (succeeded, failed or cancelled). */
-export const awaitJob = (id: string) =>
+export const awaitJob = (id: string): Effect.Effect<SyncJob, never, Harness> =>
   Effect.gen(function*() {
     const { client } = yield* Harness
-    return yield* client.syncs.get({ path: { id } }).pipe(
-      Effect.repeat({
-        schedule: Schedule.spaced("50 millis"),
-        until: (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
-      }),
-      Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error(`sync ${id} did not finish`) }),
-      Effect.orDie
+    const poll: Effect.Effect<SyncJob> = client.syncs.get({ path: { id } }).pipe(
+      Effect.orDie,
+      Effect.flatMap((job) => finished(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("50 millis"), poll))
     )
+    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error(`sync ${id} did not finish`) }), Effect.orDie)
   })
 
 /** Starts a sync and waits for it. */

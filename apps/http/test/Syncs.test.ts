@@ -1,0 +1,177 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import { SyncEngine } from "@baton-fivetran/connector-core"
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, layer } from "@effect/vitest"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import { SyncJobs } from "../src/SyncJobs.js"
+import { ServiceConfig } from "../src/ServiceConfig.js"
+import { awaitJob, harness, Harness, runSync, TestToken } from "./Harness.js"
+
+const dataFiles = Effect.gen(function*() {
+  const { dataDir } = yield* Harness
+  const fs = yield* FileSystem.FileSystem
+  return (yield* Effect.orDie(fs.readDirectory(dataDir))).sort()
+})
+
+layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })("sync jobs", (it) => {
+  it.effect("a second POST while a sync runs is 409 with its id; cancelling it keeps no file", () =>
+    Effect.gen(function*() {
+      const { client, request, sandbox } = yield* Harness
+      // Every sandbox answer waits 1 s, so the sync is certainly still running for the next calls.
+      yield* sandbox.setFaults({ latency: { minMillis: 1000, maxMillis: 1000 } })
+      const started = yield* request("POST", "/v1/syncs", { token: TestToken })
+      assert.strictEqual(started.status, 202)
+      const job = (yield* Effect.orDie(started.json)) as { id: string; status: string }
+      assert.strictEqual(job.status, "queued")
+
+      const second = yield* request("POST", "/v1/syncs", { token: TestToken })
+      assert.strictEqual(second.status, 409)
+      assert.deepStrictEqual(yield* Effect.orDie(second.json), {
+        _tag: "SyncInProgress",
+        job_id: job.id,
+        message: `sync ${job.id} is still running; wait for it or cancel it`
+      })
+
+      const cancelled = yield* client.syncs.cancel({ path: { id: job.id } })
+      yield* sandbox.setFaults({})
+      assert.strictEqual(cancelled.status, "cancelled")
+      assert.strictEqual(cancelled.error, "cancelled before it finished; no file was kept")
+      assert.strictEqual(cancelled.file_bytes, null)
+      assert.isNotNull(cancelled.finished_at)
+      // Only the job's metadata: no .c1z, no temporary file.
+      assert.deepStrictEqual(yield* dataFiles, [`${job.id}.json`])
+      const file = yield* request("GET", `/v1/syncs/${job.id}/file`, { token: TestToken })
+      assert.strictEqual(file.status, 404)
+      assert.deepStrictEqual(yield* Effect.orDie(file.json), {
+        _tag: "NotFound",
+        message: `sync ${job.id} has no file: it is cancelled`
+      })
+    }))
+
+  it.effect("a sync runs to the end; its .c1z downloads and holds the sandbox's users", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const job = yield* runSync
+      assert.strictEqual(job.status, "succeeded")
+      assert.strictEqual(job.error, null)
+      assert.isNotNull(job.started_at)
+      assert.isNotNull(job.finished_at)
+      assert.strictEqual(job.summary?.resources["user"], snapshot.users.length)
+      assert.strictEqual(job.summary?.resources["team"], snapshot.teams.length)
+      assert.strictEqual(job.progress?.grants, (job.summary?.grants.direct ?? 0) + (job.summary?.grants.derived ?? 0))
+      assert.isAbove(job.file_bytes ?? 0, 0)
+
+      const listed = yield* client.syncs.list()
+      assert.strictEqual(listed.items[0]?.id, job.id)
+      assert.deepStrictEqual(yield* client.syncs.get({ path: { id: job.id } }), job)
+
+      const bytes = yield* client.syncs.file({ path: { id: job.id } })
+      assert.strictEqual(bytes.length, job.file_bytes)
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const copy = `${dir}/download.c1z`
+      yield* fs.writeFile(copy, bytes)
+      const userIds = yield* Effect.scoped(Effect.gen(function*() {
+        const reader = yield* openC1z(copy)
+        const rows = yield* Stream.runCollect(reader.resources({ resourceType: "user" }))
+        return Chunk.toReadonlyArray(rows).map((row) => row.value.id.resource)
+      }))
+      assert.deepStrictEqual([...userIds].sort(), snapshot.users.map((user) => user.id).sort())
+    }).pipe(Effect.scoped, Effect.orDie))
+
+  it.effect("the download is application/octet-stream with the job id as the file name", () =>
+    Effect.gen(function*() {
+      const { client, request } = yield* Harness
+      const latest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")
+      assert.isDefined(latest)
+      const response = yield* request("GET", `/v1/syncs/${latest!.id}/file`, { token: TestToken })
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(response.headers["content-type"], "application/octet-stream")
+      assert.strictEqual(response.headers["content-disposition"], `attachment; filename="${latest!.id}.c1z"`)
+      assert.strictEqual(response.headers["content-length"], String(latest!.file_bytes))
+    }).pipe(Effect.orDie))
+
+  it.effect("only the newest --keep-syncs finished syncs are kept, files and metadata", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const second = yield* runSync
+      const third = yield* runSync
+      const listed = yield* client.syncs.list()
+      assert.deepStrictEqual(listed.items.map((job) => [job.id, job.status]), [
+        [third.id, "succeeded"],
+        [second.id, "succeeded"]
+      ])
+      assert.deepStrictEqual(
+        yield* dataFiles,
+        [`${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`].sort()
+      )
+    }).pipe(Effect.orDie))
+
+  it.effect("an unknown job id is 404", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/v1/syncs/20200101T000000Z-0000", "/v1/syncs/20200101T000000Z-0000/file"]) {
+        const response = yield* request("GET", path, { token: TestToken })
+        assert.strictEqual(response.status, 404, path)
+        assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+          _tag: "NotFound",
+          message: "no sync job 20200101T000000Z-0000"
+        })
+      }
+    }))
+
+  it.effect("after a restart the finished syncs are still listed, and a sync cut off by the stop is failed", () =>
+    Effect.gen(function*() {
+      const { client, dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const before = yield* client.syncs.list()
+      const cutOff = {
+        ...before.items[0]!,
+        id: "29990101T000000Z-dead",
+        status: "running",
+        created_at: "2999-01-01T00:00:00.000Z",
+        finished_at: null,
+        summary: null,
+        file_bytes: null
+      }
+      yield* fs.writeFileString(path.join(dataDir, `${cutOff.id}.json`), JSON.stringify(cutOff))
+      // A second instance over the same directory, as after a restart; it never syncs.
+      const restarted = yield* Effect.provide(
+        Effect.flatMap(SyncJobs, (jobs) => jobs.list),
+        SyncJobs.Default.pipe(
+          Layer.provide(Layer.succeed(ServiceConfig, {
+            tokens: [Redacted.make("unused")],
+            dataDir,
+            keepSyncs: 2,
+            provisioning: false,
+            syncConnections: false,
+            concurrency: 1,
+            maxBodyBytes: 1024
+          })),
+          Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
+          Layer.provide(NodeContext.layer)
+        )
+      )
+      assert.deepStrictEqual(restarted.slice(1), before.items)
+      assert.strictEqual(restarted[0]?.id, cutOff.id)
+      assert.strictEqual(restarted[0]?.status, "failed")
+      assert.strictEqual(restarted[0]?.error, "the service stopped before this sync finished")
+      yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
+    }).pipe(Effect.orDie))
+
+  it.effect("a sync that fails is listed as failed with the engine's reason", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      yield* sandbox.setFaults({ serverErrorShare: 1 })
+      const job = yield* runSync
+      yield* sandbox.setFaults({})
+      assert.strictEqual(job.status, "failed")
+      assert.include(job.error ?? "", "Fivetran answered 5")
+      assert.strictEqual(job.file_bytes, null)
+      const again = yield* awaitJob(job.id)
+      assert.deepStrictEqual(again, job)
+    }))
+})
