@@ -1,0 +1,143 @@
+import type { Resource } from "@baton-fivetran/connector-core"
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
+
+/** Every page of `type=user` listings with page_size 2, following the tokens. */
+const allUserPages = Effect.gen(function*() {
+  const { client } = yield* Harness
+  const pages: Array<{ readonly ids: ReadonlyArray<string>; readonly token: string | null; readonly sync: string }> = []
+  let token: string | undefined = undefined
+  do {
+    const page: { items: ReadonlyArray<Resource>; next_page_token: string | null; sync_id: string } = yield* client
+      .queries.resources({ urlParams: { type: "user", page_size: 2, ...(token === undefined ? {} : { page_token: token }) } })
+    pages.push({ ids: page.items.map((item) => item.id.resource), token: page.next_page_token, sync: page.sync_id })
+    token = page.next_page_token ?? undefined
+  } while (token !== undefined)
+  return pages
+})
+
+layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over the latest sync", (it) => {
+  it.effect("page_size 2 over all users: every user exactly once, full pages, no token on the last", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const job = yield* runSync
+      const pages = yield* allUserPages
+      const ids = pages.flatMap((page) => page.ids)
+      assert.strictEqual(new Set(ids).size, ids.length)
+      assert.deepStrictEqual([...ids].sort(), snapshot.users.map((user) => user.id).sort())
+      assert.strictEqual(pages.length, Math.ceil(snapshot.users.length / 2))
+      pages.slice(0, -1).forEach((page) => {
+        assert.strictEqual(page.ids.length, 2)
+        assert.isString(page.token)
+      })
+      assert.strictEqual(pages.at(-1)!.ids.length, snapshot.users.length % 2 === 0 ? 2 : 1)
+      assert.isNull(pages.at(-1)!.token)
+      assert.isTrue(pages.every((page) => page.sync === job.id))
+    }).pipe(Effect.orDie))
+
+  it.effect("one default page holds the small account; filters select by type, parent, resource, entitlement and principal", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const everything = yield* client.queries.resources({ urlParams: {} })
+      const expectedCount = snapshot.users.length + snapshot.groups.length + snapshot.teams.length
+      assert.strictEqual(
+        everything.items.filter((item) => item.id.resourceType !== "role").length,
+        expectedCount
+      )
+      assert.strictEqual(everything.next_page_token, null)
+
+      const team = snapshot.teams[0]!
+      const entitlements = yield* client.queries.entitlements({ urlParams: { resource: `team:${team.id}` } })
+      assert.isTrue(entitlements.items.every((e) => e.resource.id.resourceType === "team" && e.resource.id.resource === team.id))
+      assert.include(entitlements.items.map((e) => e.id), `team:${team.id}:member`)
+
+      const members = yield* client.queries.grants({ urlParams: { entitlement: `team:${team.id}:member`, page_size: 1000 } })
+      assert.deepStrictEqual(
+        members.items.map((grant) => grant.principal.id.resource).sort(),
+        snapshot.team_users.filter((row) => row.team_id === team.id).map((row) => row.user_id).sort()
+      )
+
+      const user = snapshot.team_users.find((row) => row.team_id === team.id)!.user_id
+      const held = yield* client.queries.grants({ urlParams: { principal: `user:${user}`, page_size: 1000 } })
+      assert.isAbove(held.items.length, 0)
+      assert.isTrue(held.items.every((grant) => grant.principal.id.resourceType === "user" && grant.principal.id.resource === user))
+      assert.include(held.items.map((grant) => grant.id), `team:${team.id}:member:user:${user}`)
+
+      const none = yield* client.queries.resources({ urlParams: { parent: "group:no-such-group" } })
+      assert.deepStrictEqual(none.items, [])
+      assert.strictEqual(none.next_page_token, null)
+    }).pipe(Effect.orDie))
+
+  it.effect("a team member's access shows the grants inherited through the team, with the team as source", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      // A team holding a group role, and one of its members.
+      const teamGroup = snapshot.team_groups[0]!
+      const member = snapshot.team_users.find((row) => row.team_id === teamGroup.team_id)!.user_id
+      const access = yield* client.queries.access({ path: { type: "user", id: member } })
+      assert.strictEqual(access.principal.id.resource, member)
+
+      const inheritedId = `group:${teamGroup.group_id}:${teamGroup.role}:user:${member}`
+      const inherited = access.grants.find((entry) => entry.grant.id === inheritedId)
+      assert.isDefined(inherited, inheritedId)
+      assert.deepStrictEqual(inherited!.sources, [
+        { entitlement_id: `team:${teamGroup.team_id}:member`, resource: { resourceType: "team", resource: teamGroup.team_id } }
+      ])
+      const alsoDirect = snapshot.user_groups.some((row) =>
+        row.user_id === member && row.group_id === teamGroup.group_id && row.role === teamGroup.role
+      )
+      assert.strictEqual(inherited!.direct, alsoDirect)
+
+      const membership = access.grants.find((entry) => entry.grant.id === `team:${teamGroup.team_id}:member:user:${member}`)
+      assert.isDefined(membership)
+      assert.strictEqual(membership!.direct, true)
+      assert.deepStrictEqual(membership!.sources, [])
+      assert.isTrue(access.grants.every((entry) => entry.grant.principal.id.resource === member))
+      assert.strictEqual(new Set(access.grants.map((entry) => entry.grant.id)).size, access.grants.length)
+    }).pipe(Effect.orDie))
+
+  it.effect("a team's access is what the team holds directly", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const teamGroup = snapshot.team_groups[0]!
+      const access = yield* client.queries.access({ path: { type: "team", id: teamGroup.team_id } })
+      const held = access.grants.find((entry) =>
+        entry.grant.id === `group:${teamGroup.group_id}:${teamGroup.role}:team:${teamGroup.team_id}`
+      )
+      assert.isDefined(held)
+      assert.strictEqual(held!.direct, true)
+      assert.deepStrictEqual(held!.sources, [])
+    }).pipe(Effect.orDie))
+
+  it.effect("an unknown principal is 404 naming it and the sync", () =>
+    Effect.gen(function*() {
+      const { client, request } = yield* Harness
+      const latest = (yield* client.syncs.list()).items[0]!
+      const response = yield* request("GET", "/v1/principals/user/nobody/access", { token: TestToken })
+      assert.strictEqual(response.status, 404)
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        _tag: "NotFound",
+        message: `user nobody is not in the latest sync (${latest.id})`
+      })
+    }).pipe(Effect.orDie))
+
+  it.effect("a listing stays on the sync it started on when a newer one finishes", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const first = yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })
+      const newer = yield* runSync
+      assert.notStrictEqual(newer.id, first.sync_id)
+      const next = yield* client.queries.resources({
+        urlParams: { type: "user", page_size: 2, page_token: first.next_page_token! }
+      })
+      assert.strictEqual(next.sync_id, first.sync_id)
+      const fresh = yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })
+      assert.strictEqual(fresh.sync_id, newer.id)
+      assert.deepStrictEqual(fresh.items, first.items)
+    }).pipe(Effect.orDie))
+})
