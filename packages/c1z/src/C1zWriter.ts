@@ -16,7 +16,7 @@ export interface C1zWriteOptions {
   readonly syncId?: string
   /** A fixed time for started_at, ended_at and discovered_at; default the Effect Clock. */
   readonly now?: Date
-  /** Rows per SQLite transaction; default 5000. */
+  /** Rows per SQLite transaction; default 1000. */
   readonly batchSize?: number
 }
 
@@ -124,8 +124,8 @@ const openDatabase = (path: string) =>
         db.pragma("journal_mode = DELETE")
         // The database is a scratch file: durability comes from fsyncing the final .c1z before the rename.
         db.pragma("synchronous = OFF")
-        // A fixed page cache (64 MiB) keeps index inserts fast without memory growing with the row count.
-        db.pragma("cache_size = -65536")
+        // A fixed page cache (16 MiB) keeps index inserts fast without memory growing with the row count.
+        db.pragma("cache_size = -16384")
         for (const sql of [...createTables, ...createUniqueIndexes]) db.exec(sql)
         return db
       },
@@ -178,7 +178,7 @@ export const writeC1z = <E, R>(
       })
 
       yield* rows.pipe(
-        Stream.rechunk(options.batchSize ?? 5000),
+        Stream.rechunk(options.batchSize ?? 1000),
         Stream.runForEachChunk((chunk) =>
           Effect.flatMap(nowOr(options.now), (at) =>
             Effect.try({
@@ -191,10 +191,13 @@ export const writeC1z = <E, R>(
         )
       )
 
+      // One effect per index, so an interruption is honoured between these long statements.
+      for (const sql of createLookupIndexes) {
+        yield* Effect.try({ try: () => db.exec(sql), catch: dbError("index the sync rows") })
+      }
       const endedAt = yield* nowOr(options.now)
       const counts = yield* Effect.try({
         try: (): C1zTableCounts => {
-          for (const sql of createLookupIndexes) db.exec(sql)
           db.prepare(`UPDATE ${Tables.syncRuns} SET ended_at = ? WHERE sync_id = ?`).run(sqliteTimestamp(endedAt), syncId)
           const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
           const result = {

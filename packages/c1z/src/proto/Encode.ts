@@ -178,9 +178,23 @@ const encodeGrantSources: Encoder<GrantSources> = (writer, sources) => {
   }
 }
 
+/**
+ * Encoded entitlements by object identity: the sync shares one Entitlement object among all its
+ * grants, so each is encoded once instead of once per grant. Weak, so it holds nothing alive.
+ */
+const encodedEntitlements = new WeakMap<Entitlement, Uint8Array>()
+
+const entitlementBytes = (entitlement: Entitlement): Uint8Array => {
+  const cached = encodedEntitlements.get(entitlement)
+  if (cached !== undefined) return cached
+  const bytes = toBytes(encodeEntitlement, entitlement)
+  encodedEntitlements.set(entitlement, bytes)
+  return bytes
+}
+
 // Grant: 1 entitlement, 2 principal, 3 id, 4 annotations, 5 sources
 export const encodeGrant: Encoder<Grant> = (writer, grant) => {
-  writeMessage(writer, 1, encodeEntitlement, grant.entitlement)
+  writer.tag(1, WireType.LengthDelimited).bytes(entitlementBytes(grant.entitlement))
   writeMessage(writer, 2, encodeResource, grant.principal)
   writeString(writer, 3, grant.id)
   for (const annotation of grant.annotations) writeGrantAnnotation(writer, annotation)

@@ -1,0 +1,119 @@
+/**
+ * Writes a synthetic sync with N grants to a .c1z and reports time and peak RSS.
+ * Run one size per process so peak RSS is per size:
+ *   npx tsx bench/src/c1z-write.ts 100000
+ *   npx tsx bench/src/c1z-write.ts 1000000
+ */
+import type { Entitlement, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
+import { writeC1z } from "@baton-fivetran/c1z"
+import { Console, Effect, Stream } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const grantCount = Number(process.argv[2] ?? "100000")
+if (!Number.isInteger(grantCount) || grantCount <= 0) {
+  process.stderr.write("usage: npx tsx bench/src/c1z-write.ts <number of grants>\n")
+  process.exit(2)
+}
+
+const userType: ResourceType = { id: "user", displayName: "User", traits: ["USER"], annotations: [{ _tag: "SkipEntitlementsAndGrants" }] }
+const groupType: ResourceType = { id: "group", displayName: "Group", traits: ["GROUP"], annotations: [] }
+const teamType: ResourceType = { id: "team", displayName: "Team", traits: ["GROUP"], annotations: [] }
+
+const groupCount = 100
+const rolesPerGroup = 3
+const entitlementCount = groupCount * rolesPerGroup
+// Enough users that each (entitlement, user) pair, hence each grant id, is unique.
+const userCount = Math.ceil(grantCount / entitlementCount) * 2
+
+const user = (i: number): Resource => ({
+  id: { resourceType: "user", resource: `user_${i}` },
+  displayName: `User ${i}`,
+  annotations: [{
+    _tag: "UserTrait",
+    emails: [{ address: `user${i}@example.com`, isPrimary: true }],
+    status: { status: "ENABLED" },
+    accountType: "HUMAN",
+    login: `user${i}@example.com`,
+    createdAt: "2024-01-02T03:04:05Z",
+    structuredName: { givenName: "User", familyName: String(i) }
+  }],
+  status: { status: "ENABLED" },
+  createdAt: "2024-01-02T03:04:05Z",
+  profile: { id: `user_${i}`, email: `user${i}@example.com`, role: "Account Reviewer", active: true }
+})
+
+const group = (g: number): Resource => ({
+  id: { resourceType: "group", resource: `group_${g}` },
+  displayName: `Destination ${g}`,
+  annotations: [{ _tag: "GroupTrait" }]
+})
+
+const entitlement = (e: number): Entitlement => {
+  const g = Math.floor(e / rolesPerGroup)
+  const slug = `Destination Role ${e % rolesPerGroup}`
+  return {
+    id: `group:group_${g}:${slug}`,
+    resource: group(g),
+    displayName: slug,
+    grantableTo: [userType, teamType],
+    purpose: "PERMISSION",
+    slug,
+    annotations: [{ _tag: "EntitlementExclusionGroup", exclusionGroupId: `group:group_${g}`, order: e % rolesPerGroup }]
+  }
+}
+
+const entitlements = Array.from({ length: entitlementCount }, (_, e) => entitlement(e))
+
+const grantRow = (i: number): SyncRow => {
+  const ent = entitlements[i % entitlementCount]!
+  const u = Math.floor(i / entitlementCount)
+  const expandable = i % 10 === 0
+  return {
+    _tag: "GrantRow",
+    value: {
+      id: `${ent.id}:user:user_${u}`,
+      entitlement: ent,
+      principal: { id: { resourceType: "user", resource: `user_${u}` }, annotations: [] },
+      annotations: expandable ? [{ _tag: "GrantExpandable", entitlementIds: [`team:team_${u % 50}:member`] }] : [],
+      ...(i % 7 === 0 ? { sources: { [`team:team_${u % 50}:member`]: { isDirect: false } } } : {})
+    }
+  }
+}
+
+const rows: Stream.Stream<SyncRow> = Stream.fromIterable<SyncRow>([
+  { _tag: "ResourceTypeRow", value: userType },
+  { _tag: "ResourceTypeRow", value: groupType },
+  { _tag: "ResourceTypeRow", value: teamType }
+]).pipe(
+  Stream.concat(Stream.range(0, userCount - 1).pipe(Stream.map((i): SyncRow => ({ _tag: "ResourceRow", value: user(i) })))),
+  Stream.concat(Stream.range(0, groupCount - 1).pipe(Stream.map((g): SyncRow => ({ _tag: "ResourceRow", value: group(g) })))),
+  Stream.concat(Stream.fromIterable(entitlements.map((value): SyncRow => ({ _tag: "EntitlementRow", value })))),
+  Stream.concat(Stream.range(0, grantCount - 1).pipe(Stream.map(grantRow)))
+)
+
+const program = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "c1z-bench-"))),
+    (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
+  )
+  const started = performance.now()
+  const result = yield* writeC1z(join(dir, "bench.c1z"), rows)
+  const seconds = (performance.now() - started) / 1000
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024
+  yield* Console.log(JSON.stringify({
+    grants: result.counts.grants,
+    resources: result.counts.resources,
+    entitlements: result.counts.entitlements,
+    seconds: Number(seconds.toFixed(1)),
+    grantsPerSecond: Math.round(result.counts.grants / seconds),
+    fileMiB: Number((result.bytes / 1024 / 1024).toFixed(1)),
+    peakRssMiB: Math.round(peakRssMiB)
+  }))
+})
+
+Effect.runPromise(Effect.scoped(program)).catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`)
+  process.exit(1)
+})
