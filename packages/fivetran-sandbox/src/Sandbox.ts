@@ -25,6 +25,12 @@ export interface SandboxOptions {
   }
   /** Seeds the ids of entities created through the API; default derived from the account id. */
   readonly seed?: number
+  /**
+   * Whether `GET /v1/groups/{id}/users` also lists every user holding an account role, with role
+   * null (default true, the inferred Fivetran behaviour). In a large account that makes each group
+   * list nearly every user; false lists direct members only.
+   */
+  readonly groupUsersIncludeAccountRoles?: boolean
 }
 
 export interface SandboxShape {
@@ -43,7 +49,12 @@ export const DEFAULT_INVITES_HOURLY_LIMIT = 500
 
 const make = (options: SandboxOptions) =>
   Effect.gen(function*() {
-    const state = new AccountState(options.snapshot, options.seed)
+    const state = new AccountState(options.snapshot, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.groupUsersIncludeAccountRoles === undefined
+        ? {}
+        : { groupUsersIncludeAccountRoles: options.groupUsersIncludeAccountRoles })
+    })
     const rateLimit = new RollingWindow(options.rateLimit?.hourly ?? DEFAULT_HOURLY_LIMIT, HOUR_MILLIS)
     const invites = new RollingWindow(options.rateLimit?.invitesHourly ?? DEFAULT_INVITES_HOURLY_LIMIT, HOUR_MILLIS)
     const faults = new FaultInjector(options.faults ?? {})

@@ -70,6 +70,17 @@ describe("read endpoints through the real client", () => {
       assert.deepStrictEqual(golden.map((u) => [u.id, u.role]), [["quiet_harbor", null], ["bright_otter", null]])
     }).pipe(provideSandbox()))
 
+  it.effect("group users without account-role holders when groupUsersIncludeAccountRoles is false", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const amber = yield* collect(client.listGroupUsers("amber_falcon"))
+      assert.deepStrictEqual(amber.map((u) => [u.id, u.role]), [
+        ["bright_otter", "Manage Destination"],
+        ["calm_willow", "View Destination"]
+      ])
+      assert.deepStrictEqual(yield* collect(client.listGroupUsers("golden_ridge")), [])
+    }).pipe(provideSandbox({ groupUsersIncludeAccountRoles: false })))
+
   it.effect("user and team memberships", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient

@@ -11,6 +11,18 @@ import { type PageOf } from "./Pagination.js"
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json", headers })
 
+/** Envelope schemas built once per item schema, so their encoders are compiled once. */
+const envelopes = new WeakMap<Schema.Schema.Any, { readonly data: Schema.Schema.Any; readonly page: Schema.Schema.Any }>()
+
+const envelopeOf = <A, I>(schema: Schema.Schema<A, I>) => {
+  let found = envelopes.get(schema)
+  if (found === undefined) {
+    found = { data: DataEnvelope(schema), page: PageEnvelope(schema) }
+    envelopes.set(schema, found)
+  }
+  return found
+}
+
 const encodeOrDie = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
   Effect.orDie(Schema.encode(schema)(value))
 
@@ -21,12 +33,12 @@ export const dataReply = <A, I>(
   options: { readonly status?: number; readonly message?: string } = {}
 ) => {
   const envelope = { code: "Success", ...(options.message === undefined ? {} : { message: options.message }), data }
-  return Effect.map(encodeOrDie(DataEnvelope(schema), envelope), (body) => json(options.status ?? 200, body))
+  return Effect.map(encodeOrDie(envelopeOf(schema).data as Schema.Schema<typeof envelope>, envelope), (body) => json(options.status ?? 200, body))
 }
 
 /** `{code: "Success", data: {items, next_cursor}}` */
 export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>) =>
-  Effect.map(encodeOrDie(PageEnvelope(item), { code: "Success", data: page }), (body) => json(200, body))
+  Effect.map(encodeOrDie(envelopeOf(item).page as Schema.Schema<{ code: string; data: PageOf<A> }>, { code: "Success", data: page }), (body) => json(200, body))
 
 /** `{code: "Success", message}` with no data. */
 export const messageReply = (message: string) =>

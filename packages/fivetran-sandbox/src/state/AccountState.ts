@@ -42,6 +42,13 @@ const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** `created_at` in Fivetran's microsecond form, e.g. `2025-05-06T12:00:01.554000Z`. */
 export const isoMicros = (millis: number): string => new Date(millis).toISOString().replace("Z", "000Z")
 
+export interface AccountStateOptions {
+  /** Seeds the ids of entities created through the API; default derived from the account id. */
+  readonly seed?: number
+  /** List account-role holders in every group's users with role null (default true; see groupUsers). */
+  readonly groupUsersIncludeAccountRoles?: boolean
+}
+
 /** The five membership relations, named by their API path (owner/target). */
 export type MembershipKind = "userGroups" | "userConnections" | "teamGroups" | "teamConnections" | "teamUsers"
 
@@ -80,7 +87,10 @@ export class AccountState {
   /** Recently listed groups' user lists (they merge members with account-role holders). */
   private readonly groupUsersCache = new Map<string, ReadonlyArray<GroupUserRow>>()
 
-  constructor(snapshot: AccountSnapshot, seed?: number) {
+  constructor(
+    snapshot: AccountSnapshot,
+    private readonly options: AccountStateOptions = {}
+  ) {
     this.account = snapshot.account
     for (const role of snapshot.roles) this.roles.set(role.name, role)
     for (const user of snapshot.users) {
@@ -101,7 +111,7 @@ export class AccountState {
       this.teamConnections.add(entry(row.team_id, row.connection_id, row))
     }
     // Seeded, so the same requests against the same state create the same ids.
-    this.ids = new IdAllocator(new Prng(seed ?? seedFromString(snapshot.account.account_id)), [
+    this.ids = new IdAllocator(new Prng(options.seed ?? seedFromString(snapshot.account.account_id)), [
       snapshot.account.account_id,
       ...this.users.keys(),
       ...this.groups.keys(),
@@ -187,11 +197,12 @@ export class AccountState {
       let rows = this.groupUsersCache.get(groupId)
       if (rows === undefined) {
         const members = this.userGroups.ofTarget(groupId)
+        const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
         const built: Array<GroupUserRow> = []
         for (const user of this.users.values()) {
           const member = members.get(user.id)
           if (member !== undefined) built.push([user.id, member.role])
-          else if (user.role !== null) built.push([user.id, null])
+          else if (includeAccountRoles && user.role !== null) built.push([user.id, null])
         }
         rows = built
         if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
