@@ -21,10 +21,10 @@ export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClien
 /** Real time passing: lets sockets and the server make progress while the TestClock stands still. */
 export const liveWait = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 
-/** Polls (in real time) until `check` yields a value; fails the test after about five seconds. */
+/** Polls (in real time, every 5 ms) until `check` yields a value; gives up after 4000 polls (a loaded machine). */
 const pollUntil = <A>(what: string, check: Effect.Effect<Option.Option<A>>) =>
   Effect.gen(function*() {
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 4000; i++) {
       const found = yield* check
       if (Option.isSome(found)) return found.value
       yield* liveWait(5)
