@@ -1,0 +1,209 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { harness, Harness, TestToken } from "./Harness.js"
+
+interface Answer {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request(method, path, { token: TestToken, body })
+    return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies Answer
+  })
+
+const grantIds = (answer: Answer) => (answer.body["grants"] as ReadonlyArray<{ id: string }>).map((grant) => grant.id)
+
+const grantPath = (grantId: string) => `/v1/grants/${encodeURIComponent(grantId)}`
+
+layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("provisioning", (it) => {
+  it.effect("team membership: 201 granted, 200 already there, 200 revoked, 200 already revoked", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const team = before.teams[0]!.id
+      const user = before.users.find((u) =>
+        !before.team_users.some((row) => row.team_id === team && row.user_id === u.id)
+      )!.id
+      const entitlement = `team:${team}:member`
+      const grantId = `${entitlement}:user:${user}`
+      const membersOf = Effect.map(sandbox.snapshot, (s) => s.team_users.filter((row) => row.team_id === team))
+
+      const granted = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user } })
+      assert.strictEqual(granted.status, 201)
+      assert.strictEqual(granted.body["status"], "granted")
+      assert.include(grantIds(granted), grantId)
+      const afterGrant = yield* membersOf
+      assert.deepStrictEqual(afterGrant.filter((row) => row.user_id === user).map((row) => row.role), ["Team Member"])
+
+      const again = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user } })
+      assert.strictEqual(again.status, 200)
+      assert.strictEqual(again.body["status"], "already_exists")
+      assert.include(grantIds(again), grantId)
+      assert.deepStrictEqual(yield* membersOf, afterGrant)
+
+      const revoked = yield* call("DELETE", grantPath(grantId))
+      assert.deepStrictEqual(revoked, { status: 200, body: { grant_id: grantId, status: "revoked" } })
+      assert.isFalse((yield* membersOf).some((row) => row.user_id === user))
+
+      const revokedAgain = yield* call("DELETE", grantPath(grantId))
+      assert.deepStrictEqual(revokedAgain, { status: 200, body: { grant_id: grantId, status: "already_revoked" } })
+      assert.strictEqual((yield* membersOf).length, afterGrant.length - 1)
+    }))
+
+  it.effect("account role: granting replaces the user's role, revoking removes it, repeats change nothing", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      // Not an administrator: Fivetran refuses to demote the last one.
+      const user = before.users.find((u) => u.role !== null && u.role !== "Account Administrator" && u.active)!
+      const role = before.roles.find((r) =>
+        r.scope.includes("ACCOUNT") && r.is_deprecated !== true && r.name !== user.role
+      )!.name
+      const roleOf = Effect.map(sandbox.snapshot, (s) => s.users.find((u) => u.id === user.id)!.role)
+      const entitlement = `role:${role}:assigned`
+
+      const granted = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user.id } })
+      assert.strictEqual(granted.status, 201, JSON.stringify(granted.body))
+      assert.include(grantIds(granted), `${entitlement}:user:${user.id}`)
+      assert.strictEqual(yield* roleOf, role)
+
+      const again = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user.id } })
+      assert.strictEqual(again.status, 200)
+      assert.strictEqual(again.body["status"], "already_exists")
+      assert.strictEqual(yield* roleOf, role)
+
+      const revoked = yield* call("DELETE", grantPath(`${entitlement}:user:${user.id}`))
+      assert.strictEqual(revoked.status, 200)
+      assert.strictEqual(revoked.body["status"], "revoked")
+      assert.strictEqual(yield* roleOf, null)
+
+      const revokedAgain = yield* call("DELETE", grantPath(`${entitlement}:user:${user.id}`))
+      assert.strictEqual(revokedAgain.body["status"], "already_revoked")
+      assert.strictEqual(yield* roleOf, null)
+    }))
+
+  it.effect("accounts: 201 created, 200 already exists; deleting: 200 deleted, then 200 does_not_exist", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const email = "new.hire@acmedata.com"
+      const payload = { email, given_name: "New", family_name: "Hire", role: "Account Reviewer" }
+      const usersWith = Effect.map(sandbox.snapshot, (s) => s.users.filter((u) => u.email === email))
+
+      const created = yield* call("POST", "/v1/accounts", payload)
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual(created.body["status"], "created")
+      const resource = created.body["resource"] as { id: { resourceType: string; resource: string } }
+      assert.strictEqual(resource.id.resourceType, "user")
+      const invited = yield* usersWith
+      assert.deepStrictEqual(invited.map((u) => [u.id, u.given_name, u.family_name, u.role]), [
+        [resource.id.resource, "New", "Hire", "Account Reviewer"]
+      ])
+
+      const again = yield* call("POST", "/v1/accounts", payload)
+      assert.strictEqual(again.status, 200)
+      assert.strictEqual(again.body["status"], "already_exists")
+      assert.deepStrictEqual((again.body["resource"] as typeof resource).id, resource.id)
+      assert.strictEqual((yield* usersWith).length, 1)
+
+      const deleted = yield* call("DELETE", `/v1/resources/user/${resource.id.resource}`)
+      assert.deepStrictEqual(deleted, { status: 200, body: { resource: resource.id, status: "deleted" } })
+      assert.deepStrictEqual(yield* usersWith, [])
+
+      const deletedAgain = yield* call("DELETE", `/v1/resources/user/${resource.id.resource}`)
+      assert.deepStrictEqual(deletedAgain, { status: 200, body: { resource: resource.id, status: "does_not_exist" } })
+    }))
+
+  it.effect("refusals carry the kind and a status per kind, and change nothing", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const user = before.users[0]!.id
+      const teamGroup = before.team_groups.find((tg) =>
+        before.team_users.some((tu) =>
+          tu.team_id === tg.team_id &&
+          !before.user_groups.some((ug) => ug.user_id === tu.user_id && ug.group_id === tg.group_id)
+        )
+      )!
+      const member = before.team_users.find((tu) =>
+        tu.team_id === teamGroup.team_id &&
+        !before.user_groups.some((ug) => ug.user_id === tu.user_id && ug.group_id === teamGroup.group_id)
+      )!.user_id
+      const grant = (entitlement: string, principal: { type: string; id: string }) =>
+        call("POST", "/v1/grants", { entitlement_id: entitlement, principal })
+      const cases: ReadonlyArray<readonly [string, Effect.Effect<Answer, never, Harness>, number, string, string]> = [
+        ["bad id", grant("garbage", { type: "user", id: user }), 400, "ProvisioningBadRequest", "InvalidId"],
+        ["unknown role", grant("role:No Such Role:assigned", { type: "user", id: user }), 422, "ProvisioningUnprocessable", "UnknownRole"],
+        ["wrong scope", grant(`group:${teamGroup.group_id}:Team Manager`, { type: "user", id: user }), 422, "ProvisioningUnprocessable", "WrongScope"],
+        ["unknown team", grant("team:no-such-team:member", { type: "user", id: user }), 404, "ProvisioningNotFound", "UnknownEntitlement"],
+        ["unknown user", grant(`team:${teamGroup.team_id}:member`, { type: "user", id: "nobody" }), 404, "ProvisioningNotFound", "UnknownPrincipal"],
+        ["team in a team", grant(`team:${teamGroup.team_id}:member`, { type: "team", id: teamGroup.team_id }), 422, "ProvisioningUnprocessable", "NotGrantable"],
+        [
+          "inherited grant",
+          call("DELETE", grantPath(`group:${teamGroup.group_id}:${teamGroup.role}:user:${member}`)),
+          409,
+          "ProvisioningConflict",
+          "InheritedGrant"
+        ],
+        ["delete a group", call("DELETE", `/v1/resources/group/${teamGroup.group_id}`), 422, "ProvisioningUnprocessable", "Unsupported"]
+      ]
+      for (const [label, effect, status, tag, kind] of cases) {
+        const answer = yield* effect
+        assert.strictEqual(answer.status, status, label)
+        assert.strictEqual(answer.body["_tag"], tag, label)
+        assert.strictEqual(answer.body["kind"], kind, label)
+        assert.isString(answer.body["message"], label)
+      }
+      const inherited = yield* call("DELETE", grantPath(`group:${teamGroup.group_id}:${teamGroup.role}:user:${member}`))
+      assert.include(
+        inherited.body["message"] as string,
+        `revoke group:${teamGroup.group_id}:${teamGroup.role}:team:${teamGroup.team_id} instead`
+      )
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+    }))
+
+  it.effect("Fivetran failing during a write is 502 UpstreamFailed", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      yield* sandbox.setFaults({ serverErrorShare: 1 })
+      const answer = yield* call("DELETE", `/v1/resources/user/${before.users[1]!.id}`)
+      yield* sandbox.setFaults({})
+      assert.strictEqual(answer.status, 502)
+      assert.strictEqual(answer.body["_tag"], "UpstreamFailed")
+      assert.strictEqual(answer.body["kind"], "Upstream")
+      assert.deepStrictEqual((yield* sandbox.snapshot).users, before.users)
+    }))
+})
+
+layer(harness({ provisioning: false }), { excludeTestServices: true, timeout: 60_000 })("provisioning disabled", (it) => {
+  it.effect("every provisioning endpoint is 403 saying how to enable it, and nothing changes", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const user = before.users[0]!.id
+      const team = before.teams[0]!.id
+      const answers = [
+        yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }),
+        yield* call("DELETE", grantPath(`team:${team}:member:user:${user}`)),
+        yield* call("POST", "/v1/accounts", { email: "x@acmedata.com", given_name: "X", family_name: "Y" }),
+        yield* call("DELETE", `/v1/resources/user/${user}`)
+      ]
+      for (const answer of answers) {
+        assert.deepStrictEqual(answer, {
+          status: 403,
+          body: {
+            _tag: "ProvisioningForbidden",
+            kind: "ProvisioningDisabled",
+            message:
+              "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
+          }
+        })
+      }
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+      const log = yield* sandbox.requestLog
+      assert.isFalse(log.some((entry) => entry.method !== "GET"))
+    }))
+})
