@@ -2,7 +2,7 @@ import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Provisioner, userResource } from "../src/index.js"
-import { account, logged, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
+import { account, logged, makeUser, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
 
 /** Account creation (POST /v1/users, NO_PASSWORD invitation) and user deletion, design.md §3. */
 
@@ -60,6 +60,23 @@ describe("createAccount", () => {
       assert.deepStrictEqual(result.resource, userResource(yield* fetchUser("ana")))
       assert.deepStrictEqual(writesIn(requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("the email lookup reads users page by page and stops at the page holding the match", () =>
+    Effect.gen(function*() {
+      // 1,505 users: two pages of GET /v1/users at the client's limit=1000.
+      const early = yield* create({ email: "bulk0@example.com", given_name: "B", family_name: "Z" })
+      assert.strictEqual(early.result._tag, "AlreadyExists")
+      assert.deepStrictEqual(early.requests, ["GET /v1/users"])
+      const late = yield* create({ email: "bulk1400@example.com", given_name: "B", family_name: "Z" })
+      assert.strictEqual(late.result._tag, "AlreadyExists")
+      assert.strictEqual(late.result.resource.id.resource, "bulk1400")
+      assert.deepStrictEqual(late.requests, ["GET /v1/users", "GET /v1/users"])
+      const fresh = yield* create({ email: "fresh@example.com", given_name: "F", family_name: "Z" })
+      assert.strictEqual(fresh.result._tag, "Created")
+      assert.deepStrictEqual(fresh.requests, ["GET /v1/users", "GET /v1/users", "POST /v1/users"])
+    }).pipe(Effect.provide(provisioningLayer({
+      snapshot: { ...account, users: [...account.users, ...Array.from({ length: 1500 }, (_, i) => makeUser(`bulk${i}`, null))] }
+    }))))
 
   it.live("malformed input is InvalidInput naming every problem, before any request", () =>
     Effect.gen(function*() {

@@ -49,7 +49,10 @@ describe("ids", () => {
       assertRefused(empty, "InvalidId", ["the resource id is empty"])
 
       const grant = yield* refusal((p) => p.revoke("group:g_main:View Destination"))
-      assertRefused(grant, "InvalidId", [`"group:g_main:View Destination"`, "<entitlement id>:<principal type>:<principal id>"])
+      assertRefused(grant, "InvalidId", [
+        `"group:g_main:View Destination": it has 2 ':' separators, a grant id at least four`,
+        "<entitlement id>:<principal type>:<principal id>"
+      ])
       assert.deepStrictEqual(grant.requests, [])
 
       const noPrincipal = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:"))

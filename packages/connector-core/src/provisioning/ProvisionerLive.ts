@@ -1,5 +1,7 @@
 import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
+import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
+import { teamResourceId } from "../resources/Team.js"
 import { type Access, resolveAccess } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./Provisioner.js"
@@ -19,8 +21,9 @@ const wants = (access: Access, role: string): boolean =>
   access.wanted._tag === "AnyRole" || access.wanted.role === role
 
 const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): ProvisioningError => {
-  const teamGrants = teamIds.map((teamId) => `${target.entitlement.id}:team:${teamId}`)
-  const memberships = teamIds.map((teamId) => `team:${teamId}:member:${target.principal.type}:${target.principal.id}`)
+  const principal = { resourceType: target.principal.type, resource: target.principal.id }
+  const teamGrants = teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
+  const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
   return refused(
     "InheritedGrant",
     `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +

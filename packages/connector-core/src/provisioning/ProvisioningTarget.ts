@@ -96,6 +96,13 @@ export const grantRequest = (
 
 export const grantTarget = (id: string): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
+    const separators = id.split(":").length - 1
+    if (separators < 4) {
+      return yield* Effect.fail(refused(
+        "InvalidId",
+        `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
+      ))
+    }
     const parts = yield* Effect.mapError(parseGrantId(id), invalid(GrantIdFormat))
     const entitlement = yield* checkedEntitlement(parts.entitlementId, parts.entitlement)
     const principal = yield* checkedPrincipal(entitlement, { type: parts.principalType, id: parts.principalId })

@@ -17,7 +17,7 @@ import { Provisioner } from "../../src/index.js"
 
 const at = "2024-11-30T16:02:44.905117Z"
 
-const user = (id: string, role: string | null): User => ({
+export const makeUser = (id: string, role: string | null): User => ({
   id,
   email: `${id}@example.com`,
   given_name: id.charAt(0).toUpperCase() + id.slice(1),
@@ -57,11 +57,11 @@ export const account: AccountSnapshot = {
     { name: "Data Steward", description: "Custom", is_custom: true, scope: ["ACCOUNT"], is_deprecated: false, replacement_role_name: null }
   ],
   users: [
-    user("admin", "Account Administrator"),
-    user("ana", "Account Reviewer"),
-    user("ben", null),
-    user("cy", "Account Analyst"),
-    user("dee", "Account Reviewer")
+    makeUser("admin", "Account Administrator"),
+    makeUser("ana", "Account Reviewer"),
+    makeUser("ben", null),
+    makeUser("cy", "Account Analyst"),
+    makeUser("dee", "Account Reviewer")
   ],
   groups: [{ id: "g_main", name: "main", created_at: at }, { id: "g_side", name: "side", created_at: at }],
   teams: [
