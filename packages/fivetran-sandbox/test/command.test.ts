@@ -1,0 +1,100 @@
+import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Console, Deferred, Effect, Fiber, Layer } from "effect"
+import { writeSnapshot } from "../src/generator/SnapshotFile.js"
+import { serveSandbox } from "../src/SandboxCommand.js"
+import { fixture } from "./fixture.js"
+
+/** Runs the command in a fiber, capturing what it prints, until it announces its base URL. */
+const start = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const announced = yield* Deferred.make<string>()
+    const lines: Array<string> = []
+    const console = yield* Console.consoleWith((c) => Effect.succeed(c))
+    const capture: Console.Console = {
+      ...console,
+      log: (...args) =>
+        Effect.gen(function*() {
+          const line = args.join(" ")
+          lines.push(line)
+          const url = /listening on (\S+)/.exec(line)?.[1]
+          if (url !== undefined) yield* Deferred.succeed(announced, url)
+        })
+    }
+    const fiber = yield* Effect.forkScoped(Effect.withConsole(serveSandbox(argv), capture))
+    const baseUrl = yield* Deferred.await(announced)
+    return { baseUrl, lines, fiber }
+  })
+
+const accountInfo = (baseUrl: string, key: string, secret: string) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(
+      HttpClientRequest.get(`${baseUrl}/v1/account/info`).pipe(HttpClientRequest.basicAuth(key, secret))
+    )
+    return [response.status, yield* response.json] as const
+  })
+
+const TestLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
+
+describe("fivetran-sandbox command", () => {
+  it.scoped("serves a preset on loopback and accepts the given key as the administrator", () =>
+    Effect.gen(function*() {
+      const { baseUrl, lines } = yield* start(["--port", "0", "--preset", "small", "--api-key", "k1", "--api-secret", "s1"])
+      assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
+      const [status, body] = yield* accountInfo(baseUrl, "k1", "s1")
+      assert.strictEqual(status, 200)
+      const info = (body as { data: { user_id: string } }).data
+      assert.include(lines.join("\n"), `user key    k1:s1  (acts as user ${info.user_id})`)
+      assert.strictEqual((yield* accountInfo(baseUrl, "k1", "wrong"))[0], 401)
+    }).pipe(Effect.provide(TestLive)))
+
+  it.scoped("serves a state file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* writeSnapshot(`${dir}/account.json`, fixture)
+      const { baseUrl, lines } = yield* start(["--port=0", "--state", `${dir}/account.json`])
+      const [status, body] = yield* accountInfo(baseUrl, "key_system", "secret_system")
+      assert.deepStrictEqual([status, body], [200, {
+        code: "Success",
+        message: "Account information retrieved successfully",
+        data: { account_id: "lunar_meadow", account_name: "Acme Data", user_id: null, system_key_id: "system_one" }
+      }])
+      assert.strictEqual(lines[1], "Account Acme Data (lunar_meadow): 4 users, 2 groups, 2 teams, 2 connections")
+    }).pipe(Effect.provide(TestLive)))
+
+  it.scoped("bad flags fail with a usage error that says what is wrong", () =>
+    Effect.gen(function*() {
+      const messages = yield* Effect.forEach(
+        [
+          ["--preset", "tiny"],
+          ["--port", "70000"],
+          ["--api-key", "k"],
+          ["--preset", "small", "--state", "x.json"],
+          ["--colour", "red"],
+          ["--port"]
+        ],
+        (argv) => Effect.map(Effect.flip(serveSandbox(argv)), (e) => e.message.split("\n")[0])
+      )
+      assert.deepStrictEqual(messages, [
+        "--preset: Expected \"small\", actual \"tiny\"",
+        "--port: Expected a number between 0 and 65535, actual 70000",
+        "--api-key and --api-secret go together",
+        "Give either --preset or --state, not both",
+        "--colour: is unexpected, expected: \"port\" | \"host\" | \"preset\" | \"state\" | \"seed\" | \"api-key\" | \"api-secret\"",
+        "--port needs a value"
+      ])
+      const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
+      assert.strictEqual(missing._tag, "SnapshotReadError")
+    }).pipe(Effect.provide(TestLive)))
+
+  it.scoped("interrupting the command stops the server", () =>
+    Effect.gen(function*() {
+      const { baseUrl, fiber } = yield* start(["--port", "0"])
+      yield* Fiber.interrupt(fiber)
+      const refused = yield* Effect.either(accountInfo(baseUrl, "k", "s"))
+      assert.strictEqual(refused._tag, "Left")
+    }).pipe(Effect.provide(TestLive)))
+})
