@@ -1,17 +1,14 @@
-import { Command, Options, ValidationError } from "@effect/cli"
-import { Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
-import { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Effect, HashMap, Option, Schema } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
 import { normalizeArgv } from "./Argv.js"
+import { selectAction } from "./commands/ActionFlags.js"
 import { explainLeftover } from "./LeftoverArgs.js"
-import { printCapabilities, printConfigurationSchema } from "./commands/Manifests.js"
-import { provisioningDisabled, runAction, selectAction } from "./commands/Provisioning.js"
-import { serveSandbox, type SandboxSource } from "./commands/SandboxServer.js"
-import { runSync } from "./commands/Sync.js"
-import { fivetranClientLayer } from "./FivetranTarget.js"
 import { loggingLayer } from "./output/Logging.js"
 import { loadConfigFile } from "./settings/ConfigFileSource.js"
-import { decodeFlag } from "./settings/FlagValue.js"
 import { envName } from "./settings/Setting.js"
 import { DefaultFile, LogFormats, MaxConcurrency, resolveLogging, resolveSettings } from "./settings/Settings.js"
 import { UsageError } from "./UsageError.js"
@@ -24,6 +21,10 @@ import { version } from "./Version.js"
  *
  * Every value flag is read as text and checked by the settings resolution, so a bad value from a
  * flag, a BATON_* variable or .baton.yaml gets the same message, naming where it came from.
+ *
+ * Start-up stays short: this module loads only @effect/cli and the settings; a command's
+ * implementation (connector-core, the client, the c1z writer, the sandbox) is imported when it runs.
+ * For the same reason the imports here are per-module rather than the `effect` barrel.
  */
 
 const described = (name: string, pseudoName: string, description: string) =>
@@ -93,49 +94,23 @@ const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): Re
   return new Map(flags.flatMap(([name, value]) => Option.isSome(value) ? [[name, value.value] as const] : []))
 }
 
-const presetFlag = (flag: string, value: Option.Option<string>) =>
-  decodeFlag(flag, PresetName, "small, medium or large", value)
-
 const rootCommand = (logLevel: Option.Option<string>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
       const settings = yield* resolveSettings({ flags: settingFlags(options, logLevel), file: yield* loadConfigFile })
-      const sandbox = yield* presetFlag("sandbox", options.sandbox)
       const action = yield* selectAction(options)
-      const client = fivetranClientLayer(settings, sandbox)
       const logging = loggingLayer(settings.logLevel, settings.logFormat)
       if (Option.isNone(action)) {
-        return yield* runSync(settings).pipe(Effect.provide(SyncEngine.layer), Effect.provide(client), Effect.provide(logging))
+        const { runSync } = yield* Effect.promise(() => import("./commands/Sync.js"))
+        return yield* Effect.provide(runSync(settings, options.sandbox), logging)
       }
-      // Refused here, before any setting is required or Fivetran contacted.
-      if (!settings.provisioning) return yield* provisioningDisabled(action.value)
-      return yield* runAction(action.value).pipe(
-        Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
-        Effect.provide(client),
-        Effect.provide(logging)
-      )
+      const { runProvisioning } = yield* Effect.promise(() => import("./commands/Provision.js"))
+      return yield* Effect.provide(runProvisioning(action.value, settings, options.sandbox), logging)
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. --log-level debug|info|warn|error " +
         `(env ${envName("log-level")}, default info) applies to every command.`
     ))
-
-const sandboxSource = (options: {
-  readonly preset: Option.Option<string>
-  readonly state: Option.Option<string>
-  readonly seed: Option.Option<string>
-}): Effect.Effect<SandboxSource, UsageError> =>
-  Effect.gen(function*() {
-    const preset = yield* presetFlag("preset", options.preset)
-    const seed = yield* decodeFlag("seed", Schema.NumberFromString.pipe(Schema.int()), "a whole number", options.seed)
-    if (Option.isSome(options.state)) {
-      if (Option.isSome(preset) || Option.isSome(seed)) {
-        return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
-      }
-      return { _tag: "State", path: options.state.value }
-    }
-    return { _tag: "Preset", preset: Option.getOrElse(preset, (): PresetName => "small"), seed }
-  })
 
 const sandboxOptions = {
   port: described("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
@@ -144,27 +119,24 @@ const sandboxOptions = {
   seed: described("seed", "n", "Generator seed for --preset (the same seed gives the same account).")
 }
 
-const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
-
 const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>
   Command.make("sandbox", sandboxOptions, (options) =>
     Effect.gen(function*() {
       const rootFlags = yield* root
       const logging = yield* resolveLogging({ flags: settingFlags(rootFlags, logLevel), file: yield* loadConfigFile })
-      const source = yield* sandboxSource(options)
-      const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", options.port)
-      yield* serveSandbox(source, Option.getOrElse(port, () => 0)).pipe(
-        Effect.provide(loggingLayer(logging.logLevel, logging.logFormat))
-      )
+      const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
+      yield* server.serveSandbox(options).pipe(Effect.provide(loggingLayer(logging.logLevel, logging.logFormat)))
     })).pipe(Command.withDescription(
       "Serve the embedded Fivetran sandbox over HTTP on loopback until Ctrl-C; prints its URL and keys."
     ))
 
-const capabilitiesCommand = Command.make("capabilities", {}, () => printCapabilities).pipe(
+const manifests = Effect.promise(() => import("./commands/Manifests.js"))
+
+const capabilitiesCommand = Command.make("capabilities", {}, () => Effect.flatMap(manifests, (m) => m.printCapabilities)).pipe(
   Command.withDescription("Print the connector's capabilities (c1.connector.v2.ConnectorCapabilities JSON).")
 )
 
-const configCommand = Command.make("config", {}, () => printConfigurationSchema).pipe(
+const configCommand = Command.make("config", {}, () => Effect.flatMap(manifests, (m) => m.printConfigurationSchema)).pipe(
   Command.withDescription("Print the connector's configuration schema (c1.config.v1.Configuration JSON).")
 )
 

@@ -1,6 +1,5 @@
 import { HelpDoc, ValidationError } from "@effect/cli"
-import { ProvisioningError } from "@baton-fivetran/connector-core"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Predicate } from "effect"
 import { writeLine } from "./output/Stderr.js"
 import { UsageError } from "./UsageError.js"
 
@@ -14,7 +13,8 @@ import { UsageError } from "./UsageError.js"
 const isUsage = (error: unknown) =>
   error instanceof UsageError ||
   ValidationError.isValidationError(error) ||
-  (error instanceof ProvisioningError && error.kind === "InvalidId")
+  // connector-core's ProvisioningError, matched by shape so that start-up does not load connector-core.
+  (Predicate.isTagged(error, "ProvisioningError") && Predicate.hasProperty(error, "kind") && error.kind === "InvalidId")
 
 export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0

@@ -1,7 +1,8 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
-import { generatePreset, type PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
+import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { decodeFlag } from "./settings/FlagValue.js"
 import { ApiKeySetting, ApiSecretSetting, required, type Settings } from "./settings/Settings.js"
 import { UsageError } from "./UsageError.js"
 
@@ -33,7 +34,14 @@ const remoteClient = (settings: Settings) =>
     return FivetranClient.layer(FivetranClientConfig.make({ apiKey, apiSecret, baseUrl: settings.baseUrl }))
   }))
 
-export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<PresetName>) =>
-  Option.match(sandbox, { onNone: () => remoteClient(settings), onSome: sandboxClient }).pipe(
-    Layer.provide(NodeHttpClient.layerUndici)
-  )
+/** `--sandbox small|medium|large`, also used by the `sandbox` subcommand's `--preset`. */
+export const presetFlag = (flag: string, value: Option.Option<string>) =>
+  decodeFlag(flag, PresetName, "small, medium or large", value)
+
+export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<string>) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      presetFlag("sandbox", sandbox),
+      Option.match({ onNone: () => remoteClient(settings), onSome: sandboxClient })
+    )
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))

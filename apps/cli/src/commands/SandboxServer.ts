@@ -1,12 +1,8 @@
-import {
-  type Credential,
-  defaultSeed,
-  generatePreset,
-  type PresetName,
-  readSnapshot,
-  Sandbox
-} from "@baton-fivetran/fivetran-sandbox"
-import { Console, Effect, Layer, Option } from "effect"
+import { type Credential, defaultSeed, generatePreset, type PresetName, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Console, Effect, Layer, Option, Schema } from "effect"
+import { presetFlag } from "../FivetranTarget.js"
+import { decodeFlag } from "../settings/FlagValue.js"
+import { UsageError } from "../UsageError.js"
 
 /**
  * `baton-fivetran sandbox`: serves the in-memory Fivetran API on loopback for trying the CLI (or
@@ -14,9 +10,36 @@ import { Console, Effect, Layer, Option } from "effect"
  * keys, printed so they can be used.
  */
 
-export type SandboxSource =
-  | { readonly _tag: "Preset"; readonly preset: PresetName; readonly seed: Option.Option<number> }
+export interface SandboxFlags {
+  readonly port: Option.Option<string>
+  readonly preset: Option.Option<string>
+  readonly state: Option.Option<string>
+  readonly seed: Option.Option<string>
+}
+
+type SandboxSource =
+  | { readonly _tag: "Preset"; readonly preset: PresetName; readonly seed: number }
   | { readonly _tag: "State"; readonly path: string }
+
+const Seed = Schema.NumberFromString.pipe(Schema.int())
+const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
+
+const sandboxSource = (flags: SandboxFlags): Effect.Effect<SandboxSource, UsageError> =>
+  Effect.gen(function*() {
+    const preset = yield* presetFlag("preset", flags.preset)
+    const seed = yield* decodeFlag("seed", Seed, "a whole number", flags.seed)
+    if (Option.isSome(flags.state)) {
+      if (Option.isSome(preset) || Option.isSome(seed)) {
+        return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
+      }
+      return { _tag: "State", path: flags.state.value }
+    }
+    return {
+      _tag: "Preset",
+      preset: Option.getOrElse(preset, (): PresetName => "small"),
+      seed: Option.getOrElse(seed, () => defaultSeed)
+    }
+  })
 
 const credentialLine = (credential: Credential) =>
   credential._tag === "SystemKey"
@@ -24,21 +47,20 @@ const credentialLine = (credential: Credential) =>
     : `  user key of ${credential.user_id}: --api-key ${credential.key} --api-secret ${credential.secret}`
 
 const describe = (source: SandboxSource) =>
-  source._tag === "Preset"
-    ? `"${source.preset}" preset, seed ${Option.getOrElse(source.seed, () => defaultSeed)}`
-    : source.path
+  source._tag === "Preset" ? `"${source.preset}" preset, seed ${source.seed}` : source.path
 
 const load = (source: SandboxSource) =>
   source._tag === "Preset"
-    ? Effect.sync(() => generatePreset(source.preset, Option.getOrElse(source.seed, () => defaultSeed)))
+    ? Effect.sync(() => generatePreset(source.preset, source.seed))
     : readSnapshot(source.path)
 
-export const serveSandbox = (source: SandboxSource, port: number) =>
+export const serveSandbox = (flags: SandboxFlags) =>
   Effect.gen(function*() {
+    const source = yield* sandboxSource(flags)
+    const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", flags.port)
     const snapshot = yield* load(source)
-    yield* Layer.launch(Layer.effectDiscard(Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      const url = sandbox.baseUrl
+    const announce = Effect.gen(function*() {
+      const url = (yield* Sandbox).baseUrl
       yield* Console.log([
         `Fivetran sandbox (${describe(source)}) listening on ${url}`,
         `  ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ` +
@@ -47,5 +69,10 @@ export const serveSandbox = (source: SandboxSource, port: number) =>
         `Try: baton-fivetran --base-url ${url} --api-key <key> --api-secret <secret>`,
         "Stop with Ctrl-C."
       ].join("\n"))
-    })).pipe(Layer.provideMerge(Sandbox.layer({ snapshot, port }))))
+    })
+    yield* Layer.launch(
+      Layer.effectDiscard(announce).pipe(
+        Layer.provideMerge(Sandbox.layer({ snapshot, port: Option.getOrElse(port, () => 0) }))
+      )
+    ).pipe(Effect.onInterrupt(() => Console.log("sandbox stopped")))
   })

@@ -1,6 +1,7 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink } from "@baton-fivetran/c1z"
-import { Effect, Ref } from "effect"
+import { Effect, type Option, Ref } from "effect"
+import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { progressText, summaryText } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
@@ -10,7 +11,7 @@ import type { Settings } from "../settings/Settings.js"
  * target and renames it only once the sync completed, so a failure or Ctrl-C leaves any previous
  * file as it was.
  */
-export const runSync = (settings: Settings) =>
+export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const lastPhase = yield* Ref.make("")
@@ -33,4 +34,8 @@ export const runSync = (settings: Settings) =>
       Effect.onInterrupt(() => Stderr.line(`interrupted: ${settings.file} was left as it was`))
     )
     yield* Stderr.line(summaryText(summary, settings.file, settings.logFormat))
-  }).pipe(Effect.provide(C1zSink.layer(settings.file)))
+  }).pipe(
+    Effect.provide(C1zSink.layer(settings.file)),
+    Effect.provide(SyncEngine.layer),
+    Effect.provide(fivetranClientLayer(settings, sandbox))
+  )

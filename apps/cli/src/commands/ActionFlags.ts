@@ -1,17 +1,11 @@
-import {
-  type AccountRequest,
-  type CreateAccountOutcome,
-  type DeleteOutcome,
-  type GrantOutcome,
-  type PrincipalRef,
-  Provisioner,
-  ProvisioningError,
-  type RevokeOutcome
-} from "@baton-fivetran/connector-core"
-import { Console, Data, Effect, Option, ParseResult, Schema } from "effect"
+import type { AccountRequest, PrincipalRef } from "@baton-fivetran/connector-core"
+import { Data, Effect, Option, ParseResult, Schema } from "effect"
 import { UsageError } from "../UsageError.js"
 
-/** baton's one-shot provisioning flags (baton-model.md §5.1), one action per run. */
+/**
+ * baton's one-shot provisioning flags (baton-model.md §5.1), one action per run, checked before
+ * anything is loaded or contacted.
+ */
 
 export type ProvisioningAction = Data.TaggedEnum<{
   Grant: { readonly entitlementId: string; readonly principal: PrincipalRef }
@@ -124,44 +118,3 @@ export const actionName = ProvisioningAction.$match({
   CreateAccount: () => actionFlag.createAccount,
   DeleteResource: () => actionFlag.deleteResource
 })
-
-/** Refused before anything is contacted: baton enables provisioning only with -p. */
-export const provisioningDisabled = (action: ProvisioningAction) =>
-  new ProvisioningError({
-    kind: "ProvisioningDisabled",
-    reason: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}`
-  })
-
-const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
-
-const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome) =>
-  outcome._tag === "Granted"
-    ? `granted ${entitlementId} to ${principalText(principal)}`
-    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
-
-const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
-  outcome._tag === "Revoked" ? `revoked ${grantId}` : `already revoked: ${grantId}`
-
-const createLine = (email: string, outcome: CreateAccountOutcome) => {
-  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${email})`
-  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
-}
-
-const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
-  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${resourceType}:${id} (nothing to delete)`
-
-/** Runs one action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
-export const runAction = (action: ProvisioningAction) =>
-  Effect.gen(function*() {
-    const provisioner = yield* Provisioner
-    const line = yield* ProvisioningAction.$match(action, {
-      Grant: ({ entitlementId, principal }) =>
-        Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantLine(entitlementId, principal, outcome)),
-      Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeLine(grantId, outcome)),
-      CreateAccount: ({ request }) =>
-        Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
-      DeleteResource: ({ id, resourceType }) =>
-        Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
-    })
-    yield* Console.log(line)
-  })

@@ -1,0 +1,60 @@
+import {
+  type CreateAccountOutcome,
+  type DeleteOutcome,
+  type GrantOutcome,
+  type PrincipalRef,
+  Provisioner,
+  ProvisioningError,
+  type RevokeOutcome
+} from "@baton-fivetran/connector-core"
+import { Console, Effect, type Option } from "effect"
+import { fivetranClientLayer } from "../FivetranTarget.js"
+import type { Settings } from "../settings/Settings.js"
+import { actionName, ProvisioningAction } from "./ActionFlags.js"
+
+/** Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
+
+const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
+
+const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome) =>
+  outcome._tag === "Granted"
+    ? `granted ${entitlementId} to ${principalText(principal)}`
+    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
+
+const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
+  outcome._tag === "Revoked" ? `revoked ${grantId}` : `already revoked: ${grantId}`
+
+const createLine = (email: string, outcome: CreateAccountOutcome) => {
+  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${email})`
+  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
+}
+
+const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
+  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${resourceType}:${id} (nothing to delete)`
+
+const outcomeLine = (action: ProvisioningAction) =>
+  Effect.flatMap(Provisioner, (provisioner) =>
+    ProvisioningAction.$match(action, {
+      Grant: ({ entitlementId, principal }) =>
+        Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantLine(entitlementId, principal, outcome)),
+      Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeLine(grantId, outcome)),
+      CreateAccount: ({ request }) =>
+        Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
+      DeleteResource: ({ id, resourceType }) =>
+        Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
+    }))
+
+export const runProvisioning = (action: ProvisioningAction, settings: Settings, sandbox: Option.Option<string>) =>
+  settings.provisioning
+    ? outcomeLine(action).pipe(
+      Effect.flatMap(Console.log),
+      Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
+      Effect.provide(fivetranClientLayer(settings, sandbox))
+    )
+    // baton enables provisioning only with -p: refused before any setting is required or Fivetran contacted.
+    : Effect.fail(
+      new ProvisioningError({
+        kind: "ProvisioningDisabled",
+        reason: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}`
+      })
+    )

@@ -1,0 +1,134 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+
+/** A group, a user outside it and a destination role, picked from the generated account. */
+const group = smallAccount.groups[0]!
+const members = new Set(smallAccount.user_groups.filter((row) => row.group_id === group.id).map((row) => row.user_id))
+const outsider = smallAccount.users.find((user) => !members.has(user.id))!
+const destinationRole = smallAccount.roles.find((role) => role.scope.includes("DESTINATION"))!.name
+const entitlementId = `group:${group.id}:${destinationRole}`
+const grantId = `${entitlementId}:user:${outsider.id}`
+
+/** Runs the CLI with -p against the test's sandbox; the secret must never be printed. */
+const provision = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const { flags, key } = yield* connectionFlags
+    const result = yield* runCli([...flags, "-p", ...args])
+    assertNoSecret(result, key.secret)
+    return result
+  })
+
+const membership = Effect.gen(function*() {
+  const snapshot = yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.snapshot)
+  return snapshot.user_groups.find((row) => row.group_id === group.id && row.user_id === outsider.id)?.role
+})
+
+describe("provisioning", () => {
+  it.scopedLive("--grant-entitlement adds the group membership; again, it says already exists", () =>
+    Effect.gen(function*() {
+      const grantFlags = [
+        "--grant-entitlement",
+        entitlementId,
+        "--grant-principal",
+        outsider.id,
+        "--grant-principal-type",
+        "user"
+      ]
+      const first = yield* provision(...grantFlags)
+      assertExit(first, 0)
+      assert.strictEqual(first.stdout, `granted ${entitlementId} to user:${outsider.id}\n`)
+      assert.strictEqual(yield* membership, destinationRole)
+
+      const again = yield* provision(...grantFlags)
+      assertExit(again, 0)
+      assert.strictEqual(again.stdout, `already exists: user:${outsider.id} already holds ${entitlementId}\n`)
+
+      const revoked = yield* provision("--revoke-grant", grantId)
+      assertExit(revoked, 0)
+      assert.strictEqual(revoked.stdout, `revoked ${grantId}\n`)
+      assert.isUndefined(yield* membership)
+
+      const revokedAgain = yield* provision("--revoke-grant", grantId)
+      assertExit(revokedAgain, 0)
+      assert.strictEqual(revokedAgain.stdout, `already revoked: ${grantId}\n`)
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const email = "ada.lovelace@example.com"
+      const createFlags = [
+        "--create-account-email",
+        email,
+        "--create-account-profile",
+        JSON.stringify({ given_name: "Ada", family_name: "Lovelace" })
+      ]
+      const created = yield* provision(...createFlags)
+      assertExit(created, 0)
+      const user = (yield* sandbox.snapshot).users.find((u) => u.email === email)
+      assert.isDefined(user)
+      assert.strictEqual(user!.given_name, "Ada")
+      assert.strictEqual(user!.family_name, "Lovelace")
+      assert.strictEqual(created.stdout, `created user:${user!.id} (${email})\n`)
+
+      const again = yield* provision(...createFlags)
+      assertExit(again, 0)
+      assert.strictEqual(again.stdout, `already exists: user:${user!.id} (${email})\n`)
+
+      const deleted = yield* provision("--delete-resource", user!.id, "--delete-resource-type", "user")
+      assertExit(deleted, 0)
+      assert.strictEqual(deleted.stdout, `deleted user:${user!.id}\n`)
+      assert.isUndefined((yield* sandbox.snapshot).users.find((u) => u.id === user!.id))
+
+      const deletedAgain = yield* provision("--delete-resource", user!.id, "--delete-resource-type", "user")
+      assertExit(deletedAgain, 0)
+      assert.strictEqual(deletedAgain.stdout, `does not exist: user:${user!.id} (nothing to delete)\n`)
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("without -p every provisioning flag exits 1 and says to add -p, contacting nothing", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const { flags, key } = yield* connectionFlags
+      const result = yield* runCli([...flags, "--revoke-grant", grantId])
+      assertExit(result, 1)
+      assertNoSecret(result, key.secret)
+      assert.strictEqual(result.stdout, "")
+      assert.include(result.stderr, "error: provisioning is disabled: add -p/--provisioning to run --revoke-grant")
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a malformed entitlement id exits 2 and explains the id format", () =>
+    Effect.gen(function*() {
+      const result = yield* provision(
+        "--grant-entitlement",
+        "group-without-colons",
+        "--grant-principal",
+        outsider.id,
+        "--grant-principal-type",
+        "user"
+      )
+      assertExit(result, 2)
+      assert.include(result.stderr, `invalid entitlement id "group-without-colons"`)
+      assert.include(result.stderr, "<type>:<id>:<slug>")
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a provisioning action runs against --sandbox without credentials", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli([
+        "--sandbox",
+        "-p",
+        "--grant-entitlement",
+        entitlementId,
+        "--grant-principal",
+        outsider.id,
+        "--grant-principal-type",
+        "user"
+      ])
+      assertExit(result, 0)
+      assert.strictEqual(result.stdout, `granted ${entitlementId} to user:${outsider.id}\n`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})

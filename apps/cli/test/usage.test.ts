@@ -1,0 +1,128 @@
+import { NodeContext } from "@effect/platform-node"
+import { FileSystem } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { readFileSync } from "node:fs"
+import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+
+const packageVersion = Schema.decodeUnknownSync(Schema.parseJson(Schema.Struct({ version: Schema.String })))(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8")
+).version
+
+/** Bad usage never reaches Fivetran: no sandbox is needed, and the base URL points nowhere reachable. */
+const secret = "do-not-print-this-secret-42"
+
+describe("usage", () => {
+  it.live("an unknown flag exits 2 and names it", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["--api-secret", secret, "--bogus-flag"])
+      assertExit(result, 2)
+      assertNoSecret(result, secret)
+      assert.strictEqual(result.stderr, "error: unknown flag '--bogus-flag' (see baton-fivetran --help)\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("a missing API secret exits 2 and names --api-secret and BATON_API_SECRET", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["--api-key", "some-key"])
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        "error: missing --api-secret: pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml\n"
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("a bad BATON_CONCURRENCY exits 2 and names the variable and what it accepts", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["--sandbox"], { env: { BATON_CONCURRENCY: "lots" } })
+      assertExit(result, 2)
+      assert.strictEqual(result.stderr, "error: BATON_CONCURRENCY: Expected an integer value but received \"lots\"\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("bad flag values exit 2 naming the flag: --log-level, --concurrency, --sandbox", () =>
+    Effect.gen(function*() {
+      const [logLevel, concurrency, sandbox] = yield* Effect.all([
+        runCli(["--sandbox", "--log-level", "loud"]),
+        runCli(["--sandbox", "--concurrency", "0"]),
+        runCli(["--sandbox", "huge"])
+      ], { concurrency: "unbounded" })
+      assertExit(logLevel, 2)
+      assert.strictEqual(
+        logLevel.stderr,
+        "error: --log-level: Expected one of (debug, info, warn, error) but received \"loud\"\n"
+      )
+      assertExit(concurrency, 2)
+      assert.strictEqual(concurrency.stderr, "error: --concurrency: expected a whole number from 1 to 64\n")
+      assertExit(sandbox, 2)
+      assert.strictEqual(sandbox.stderr, "error: --sandbox: expected small, medium or large, got \"huge\"\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("BATON_CONFIG_PATH must name a .yaml/.yml file; a bad value in the file names the file and key", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      yield* fs.writeFileString(`${dir}/settings.yml`, "concurrency: many\n")
+      const [notYaml, badValue] = yield* Effect.all([
+        runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/settings.json` } }),
+        runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/settings.yml` } })
+      ], { concurrency: "unbounded" })
+      assertExit(notYaml, 2)
+      assert.strictEqual(
+        notYaml.stderr,
+        `error: BATON_CONFIG_PATH must name a .yaml or .yml file, got "${dir}/settings.json"\n`
+      )
+      assertExit(badValue, 2)
+      assert.strictEqual(
+        badValue.stderr,
+        `error: ${dir}/settings.yml: concurrency: Expected an integer value but received "many"\n`
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("a bad --create-account-profile exits 2 naming the missing field", () =>
+    Effect.gen(function*() {
+      const [missing, notJson] = yield* Effect.all([
+        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", "{\"given_name\":\"A\"}"]),
+        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", "{given"])
+      ], { concurrency: "unbounded" })
+      assertExit(missing, 2)
+      assert.include(missing.stderr, "error: --create-account-profile: family_name: is missing")
+      assertExit(notJson, 2)
+      assert.match(notJson.stderr, /^error: --create-account-profile: .*JSON/)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
+    Effect.gen(function*() {
+      const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([
+        runCli(["--version"]),
+        runCli(["capabilities"]),
+        runCli(["config"])
+      ], { concurrency: "unbounded" })
+      assertExit(versionRun, 0)
+      assert.strictEqual(versionRun.stdout.trim(), packageVersion)
+
+      assertExit(capabilitiesRun, 0)
+      const capabilities = JSON.parse(capabilitiesRun.stdout) as {
+        readonly resourceTypeCapabilities: ReadonlyArray<{
+          readonly resourceType: { readonly id: string }
+          readonly capabilities: ReadonlyArray<string>
+        }>
+      }
+      assert.deepStrictEqual(
+        capabilities.resourceTypeCapabilities.map((entry) => entry.resourceType.id),
+        ["connection", "group", "role", "team", "user"]
+      )
+      assert.deepStrictEqual(
+        capabilities.resourceTypeCapabilities.find((entry) => entry.resourceType.id === "user")?.capabilities,
+        ["CAPABILITY_SYNC", "CAPABILITY_ACCOUNT_PROVISIONING", "CAPABILITY_RESOURCE_DELETE"]
+      )
+
+      assertExit(configRun, 0)
+      const config = JSON.parse(configRun.stdout) as {
+        readonly fields: ReadonlyArray<{ readonly name: string; readonly isSecret?: boolean }>
+      }
+      assert.deepStrictEqual(
+        config.fields.map((field) => field.name),
+        ["api-key", "api-secret", "base-url", "sync-connections", "concurrency"]
+      )
+      assert.isTrue(config.fields.find((field) => field.name === "api-secret")?.isSecret)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
