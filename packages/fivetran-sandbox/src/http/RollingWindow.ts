@@ -31,12 +31,6 @@ export class RollingWindow {
     return { _tag: "Admitted", remaining: this.limit - inWindow - 1 }
   }
 
-  /** What is left right now, without taking anything. */
-  remaining(now: number): number {
-    this.expire(now)
-    return this.limit - (this.times.length - this.head)
-  }
-
   private expire(now: number): void {
     while (this.head < this.times.length && this.times[this.head]! + this.windowMillis <= now) this.head++
     if (this.head > 1024 && this.head * 2 > this.times.length) {

@@ -20,10 +20,6 @@ export class Relation {
   private readonly byOwner = new Map<string, Map<string, MembershipEntry>>()
   private readonly byTarget = new Map<string, Map<string, MembershipEntry>>()
 
-  get size(): number {
-    return this.entries.size
-  }
-
   get(owner: string, target: string): MembershipEntry | undefined {
     return this.entries.get(keyOf(owner, target))
   }
