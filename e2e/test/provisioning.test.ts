@@ -39,12 +39,24 @@ const user = (id: string, role: string | null): User => ({
   user_type: "REGULAR_USER"
 })
 
-const credential = { _tag: "SystemKey", key: "e2e_provisioning_key", secret: "e2e-provisioning-secret", system_key_id: "key_e2e", permissions: fullAccessPermissions } as const
+const credential = {
+  _tag: "SystemKey",
+  key: "e2e_provisioning_key",
+  secret: "e2e-provisioning-secret",
+  system_key_id: "key_e2e",
+  permissions: fullAccessPermissions
+} as const
 
 const account: AccountSnapshot = {
   account: { account_id: "acct_e2e_prov", account_name: "Provisioning E2E" },
   roles: standardRoles,
-  users: [user("admin", "Account Administrator"), user("ana", "Account Reviewer"), user("ben", null), user("cy", "Account Analyst"), user("dee", "Account Reviewer")],
+  users: [
+    user("admin", "Account Administrator"),
+    user("ana", "Account Reviewer"),
+    user("ben", null),
+    user("cy", "Account Analyst"),
+    user("dee", "Account Reviewer")
+  ],
   groups: [{ id: "g_main", name: "main", created_at: at }, { id: "g_side", name: "side", created_at: at }],
   teams: [
     { id: "t_eng", name: "Engineering", description: null, role: "Account Analyst" },

@@ -65,7 +65,7 @@ const loadTeam = (context: AccessContext, teamId: string, as: Absence): Effect.E
 const loadPrincipal = (context: AccessContext, principal: Principal) =>
   principal.type === "user" ? loadUser(context, principal.id) : loadTeam(context, principal.id, "UnknownPrincipal")
 
-/** Fivetran has no lookup of one connection in our client: list page by page, stopping at the match. */
+/** The client has no lookup of one connection: list them page by page, stopping at the match. */
 const loadConnection = (context: AccessContext, connectionId: string): Effect.Effect<Connection, ProvisioningError> =>
   context.client.listConnections().pipe(
     Stream.filter((connection) => connection.id === connectionId),

@@ -7,7 +7,8 @@ import { Chunk, Effect, Option, Stream } from "effect"
  * path stays one read. Fivetran has no "teams of a user" endpoint: the teams are listed page by
  * page and, for each, whether it holds the entitlement is checked first (free for account roles,
  * which the team list carries; one GET for a group or connection) and only then whether the user
- * is a member (one GET). Costs at most 1 + 2 requests per team, a few at a time.
+ * is a member (one GET). Costs one request per page of teams plus at most two per team, four
+ * teams at a time.
  */
 
 const Concurrency = 4
