@@ -218,6 +218,21 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(yield* state.userRole("admin"), "Account Administrator")
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("a Fivetran outage is Upstream naming the status; the same request succeeds once it recovers", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
+      const down = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
+      assert.strictEqual(down.result.kind, "Upstream")
+      assert.include(down.result.reason, "cannot grant group:g_main:View Destination to user:ben")
+      assert.include(down.result.reason, "503")
+      yield* sandbox.setFaults({})
+      assert.strictEqual(yield* state.userGroup("ben", "g_main"), null)
+      const retried = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("group:g_main:View Destination", user("ben"))))
+      assert.strictEqual(retried.result._tag, "Granted")
+      assert.strictEqual(yield* state.userGroup("ben", "g_main"), "View Destination")
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("bad credentials are Upstream naming the 401, before anything is written", () =>
     Effect.gen(function*() {
       const bad = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
