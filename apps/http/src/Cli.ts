@@ -25,7 +25,7 @@ export class StartupError extends Data.TaggedError("StartupError")<{ readonly re
 export const TokensVariable = "BATON_HTTP_TOKENS"
 export const DefaultSandboxPreset: PresetName = "small"
 
-/** A secret flag: @effect/cli's own `redacted` cannot fall back to a variable, so the text is wrapped at once. */
+/** A secret flag: @effect/cli's own `redacted` rejects its own value when it comes from a variable, so the text is wrapped at once. */
 const secret = (name: string, variable: string, description: string) =>
   Options.text(name).pipe(
     Options.withDescription(description),
@@ -61,9 +61,11 @@ const flags = {
     Options.withFallbackConfig(Config.integer("BATON_CONCURRENCY")),
     Options.withDefault(DefaultConcurrency)
   ),
-  tokens: Options.redacted("token").pipe(
+  // Options.redacted fails to re-parse its own value when repeated, so the text is wrapped here.
+  tokens: Options.text("token").pipe(
     Options.withDescription(`Bearer token clients must send (repeatable; or ${TokensVariable}, comma-separated)`),
-    Options.repeated
+    Options.repeated,
+    Options.map((tokens) => tokens.map(Redacted.make))
   ),
   dataDir: Options.text("data-dir").pipe(
     Options.withDescription("Where finished .c1z files and job metadata are kept"),
