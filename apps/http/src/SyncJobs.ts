@@ -81,7 +81,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
 
-    /** Jobs from earlier runs; one that was still running when the process stopped is marked failed. */
+    /**
+     * Jobs from earlier runs. One that was still running when the process stopped is marked failed
+     * and its scratch files are removed.
+     */
     const restore = Effect.gen(function*() {
       const names = yield* fs.readDirectory(config.dataDir)
       const jobs = new Map<string, SyncJob>()
@@ -94,6 +97,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
         let restored = job.value
         if (!finished(restored)) {
+          // The c1z writer's scratch files (`.<id>.c1z.<random>.*`) outlive a killed process.
+          const prefix = `.${restored.id}.c1z.`
+          yield* Effect.forEach(
+            names.filter((n) => n.startsWith(prefix)),
+            (n) => fs.remove(path.join(config.dataDir, n), { force: true }).pipe(Effect.ignore),
+            { discard: true }
+          )
           restored = {
             ...restored,
             status: "failed",

@@ -138,6 +138,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         file_bytes: null
       }
       yield* fs.writeFileString(path.join(dataDir, `${cutOff.id}.json`), JSON.stringify(cutOff))
+      yield* fs.writeFileString(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`), "scratch left by a killed process")
       // A second instance over the same directory, as after a restart; it never syncs.
       const restarted = yield* Effect.provide(
         Effect.flatMap(SyncJobs, (jobs) => jobs.list),
@@ -159,6 +160,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(restarted[0]?.id, cutOff.id)
       assert.strictEqual(restarted[0]?.status, "failed")
       assert.strictEqual(restarted[0]?.error, "the service stopped before this sync finished")
+      assert.isFalse(yield* fs.exists(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`)))
       yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
     }).pipe(Effect.orDie))
 
