@@ -92,6 +92,17 @@ describe("sync", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("--file naming a directory exits 2 before contacting Fivetran", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "-f", dir])
+      assertExit(result, 2)
+      assert.include(result.stderr, `error: --file ${dir} is not a regular file (Directory)`)
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("SIGINT during a sync exits 130, keeps the existing file byte-identical and leaves no temporary file", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

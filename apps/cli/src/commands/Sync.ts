@@ -1,29 +1,52 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink } from "@baton-fivetran/c1z"
-import { Effect, type Option, Ref } from "effect"
+import { FileSystem } from "@effect/platform"
+import { Clock, Effect, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { progressText, summaryText } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
+import { UsageError } from "../UsageError.js"
 
 /**
  * The default action: a full sync into `--file`. The c1z sink writes a temporary file beside the
  * target and renames it only once the sync completed, so a failure or Ctrl-C leaves any previous
  * file as it was.
  */
+const ProgressIntervalMillis = 100
+
+/** The sync replaces --file by a rename, so it must name a regular file or nothing yet (not /dev/null, not a directory). */
+const checkTarget = (file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const existing = yield* Effect.option(fs.stat(file))
+    if (Option.isSome(existing) && existing.value.type !== "File") {
+      return yield* new UsageError({
+        reason: `--file ${file} is not a regular file (${existing.value.type}): the sync writes a new file and renames it there`
+      })
+    }
+  })
+
 export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
+  Effect.zipRight(checkTarget(settings.file), sync(settings, sandbox))
+
+const sync = (settings: Settings, sandbox: Option.Option<string>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
-    const lastPhase = yield* Ref.make("")
-    // On a terminal: one updating line. Elsewhere: a debug log each time the phase changes.
+    const shown = yield* Ref.make({ phase: "", atMillis: 0 })
+    // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Elsewhere: a debug
+    // log each time the phase changes.
     const onProgress = (progress: SyncProgress) =>
-      Effect.zipRight(
-        Stderr.progress(progressText(progress)),
-        Effect.whenEffect(
-          Effect.logDebug(progressText(progress)),
-          Ref.modify(lastPhase, (phase) => [phase !== progress.phase, progress.phase])
-        )
-      )
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const { due, phaseChanged } = yield* Ref.modify(shown, (last) => {
+          const phaseChanged = last.phase !== progress.phase
+          const due = phaseChanged || now - last.atMillis >= ProgressIntervalMillis
+          return [{ due, phaseChanged }, due ? { phase: progress.phase, atMillis: now } : last]
+        })
+        if (due) yield* Stderr.progress(progressText(progress))
+        if (phaseChanged) yield* Effect.logDebug(progressText(progress))
+      })
     yield* Effect.logInfo(`syncing into ${settings.file}`)
     const summary = yield* engine.run({
       syncConnections: settings.syncConnections,

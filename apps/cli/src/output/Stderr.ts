@@ -28,7 +28,8 @@ export const line = (text: string) => Effect.sync(() => writeLine(text))
 export const progress = (text: string) =>
   Effect.sync(() => {
     if (!isTerminal()) return
-    const width = process.stderr.columns ?? 120
+    // `columns` is 0 or undefined when the terminal does not report a size.
+    const width = process.stderr.columns || 120
     process.stderr.write(clearLine + text.slice(0, Math.max(width - 1, 20)))
     progressShown = true
   })
