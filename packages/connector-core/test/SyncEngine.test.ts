@@ -1,4 +1,4 @@
-import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
@@ -10,7 +10,8 @@ const preset = generatePreset("small")
 const syncWith = (
   snapshot: typeof preset,
   credential: { readonly key: string; readonly secret: string },
-  options: Partial<SyncOptions> = {}
+  options: Partial<SyncOptions> = {},
+  faults: FaultOptions = {}
 ) =>
   Effect.gen(function*() {
     const sink = yield* collectingSink
@@ -19,7 +20,12 @@ const syncWith = (
     const summary = yield* engine.run({ syncConnections: false, concurrency: 8, ...options }).pipe(Effect.provide(sink.layer))
     return { summary, rows: yield* sink.rows, log: yield* sandbox.requestLog }
   }).pipe(
-    Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))))
+    Effect.provide(
+      SyncEngine.layer.pipe(
+        Layer.provideMerge(clientLayer(credential, 3)),
+        Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, faults }))
+      )
+    )
   )
 
 const failWith = (
@@ -83,6 +89,25 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(new Set(grantIds).size, grantIds.length, "no grant id is emitted twice")
     }))
 
+  it.live("follows cursors: one request per page of 1000 when lists are longer", () =>
+    Effect.gen(function*() {
+      const big = generate({ ...presets.small, users: 1_203, groups: 1, teams: 1, connections: 1, seed: 7 })
+      const { credential, snapshot } = withSystemKey(big, READ_ALL)
+      const { log, rows } = yield* syncWith(snapshot, credential)
+      const pages = (n: number) => Math.max(1, Math.ceil(n / 1000))
+      const count = (path: string) => log.filter((e) => e.path === path).length
+      assert.strictEqual(count("/v1/users"), 2)
+      const group = snapshot.groups[0]!
+      // The group's members, plus every user with an account role (listed with no group role).
+      const members = new Set(snapshot.user_groups.filter((m) => m.group_id === group.id).map((m) => m.user_id))
+      const listed = snapshot.users.filter((u) => members.has(u.id) || u.role !== null).length
+      assert.isAbove(listed, 1000)
+      assert.strictEqual(count(`/v1/groups/${group.id}/users`), pages(listed))
+      assert.strictEqual(log.length, expectedRequests(snapshot, false).length + 2)
+      assert.strictEqual(log.filter((e) => e.query.includes("cursor=")).length, 2)
+      assert.strictEqual(rows.filter((r) => r._tag === "ResourceRow" && r.value.id.resourceType === "user").length, 1_203)
+    }))
+
   it.live("with connections: lists connections once and each user's and team's connections once", () =>
     Effect.gen(function*() {
       const { credential, snapshot } = systemKey()
@@ -117,6 +142,18 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(last.requests, summary.requests)
       assert.strictEqual(last.grants, summary.grants.direct + summary.grants.derived)
       assert.isAtLeast(seen.length, snapshot.teams.length + snapshot.groups.length)
+    }))
+
+  it.live("counts the client's retries of 429s in the summary, and still makes each request once", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const { log, summary } = yield* syncWith(snapshot, credential, {}, { rateLimitBurst: { requests: 2, retryAfterSeconds: 0 } })
+      const expected = expectedRequests(snapshot, false)
+      assert.strictEqual(summary.retries, 2)
+      assert.strictEqual(summary.requests, expected.length + 2)
+      assert.deepStrictEqual(log.filter((e) => e.status === 429).map((e) => `${e.method} ${e.path}`), ["GET /v1/roles", "GET /v1/roles"])
+      assert.deepStrictEqual(log.filter((e) => e.status === 200).map((e) => `${e.method} ${e.path}`).sort(), [...expected].sort())
+      assert.strictEqual(summary.rateLimitWaitMillis, 0)
     }))
 
   it.live("a system key without CONNECTOR completes with a warning and no connection type", () =>

@@ -22,12 +22,12 @@ export const READ_ALL: ReadonlyArray<Permission> = (["ACCOUNT", "USER", "ROLES",
 
 export const readAllBut = (missing: Permission["resource_type"]) => READ_ALL.filter((p) => p.resource_type !== missing)
 
-/** The real client (one attempt, no waiting) pointed at the running sandbox with this key. */
-export const clientLayer = (credential: { readonly key: string; readonly secret: string }) =>
+/** The real client (one attempt unless told otherwise) pointed at the running sandbox with this key. */
+export const clientLayer = (credential: { readonly key: string; readonly secret: string }, maxAttempts = 1) =>
   Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
     FivetranClient.layer(FivetranClientConfig.make({
       apiKey: Redacted.make(credential.key),
       apiSecret: Redacted.make(credential.secret),
       baseUrl: sandbox.baseUrl,
-      maxAttempts: 1
+      maxAttempts
     })))).pipe(Layer.provide(NodeHttpClient.layerUndici))

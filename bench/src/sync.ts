@@ -1,0 +1,134 @@
+/**
+ * Syncs the `large` sandbox account into a .c1z with the real client, every request delayed by
+ * 20 ms (sandbox latency fault), and prints wall time, requests and peak RSS. The sandbox runs in
+ * a child process, so the peak RSS is the sync's own (engine + client + .c1z writer). Run one
+ * configuration per process (build first: pnpm --filter @baton-fivetran/c1z... build):
+ *   npx tsx bench/src/sync.ts --concurrency 8 --connections
+ *   npx tsx bench/src/sync.ts --concurrency 1 --connections
+ * Options: --concurrency N (default 8), --connections (opt-in connection access),
+ * --preset small|medium|large (default large), --latency MILLIS (default 20).
+ */
+import { C1zSink } from "@baton-fivetran/c1z"
+import { SyncEngine, type SyncProgress } from "@baton-fivetran/connector-core"
+import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { Clock, Console, Context, Effect, Layer, Redacted, Schema } from "effect"
+import { fork } from "node:child_process"
+import { mkdtemp, rm, stat } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const argument = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index < 0 ? undefined : process.argv[index + 1]
+}
+
+const Options = Schema.Struct({
+  concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
+  latency: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
+  preset: PresetName,
+  connections: Schema.Boolean,
+  serve: Schema.Boolean
+})
+
+const options = Schema.decodeUnknownSync(Options)({
+  concurrency: argument("concurrency") ?? "8",
+  latency: argument("latency") ?? "20",
+  preset: argument("preset") ?? "large",
+  connections: process.argv.includes("--connections"),
+  serve: process.argv.includes("--serve")
+})
+
+/** What the sandbox process tells the bench process. */
+const Ready = Schema.Struct({ baseUrl: Schema.String, key: Schema.String, secret: Schema.String })
+const Stats = Schema.Struct({ requests: Schema.Number, statuses: Schema.Record({ key: Schema.String, value: Schema.Number }), peakRssMb: Schema.Number })
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
+
+/** Child process: serve the preset with fixed latency until the parent goes away; answer "stats". */
+const serve = Effect.gen(function*() {
+  const snapshot = generatePreset(options.preset)
+  const context = yield* Layer.build(Sandbox.layer({
+    snapshot,
+    port: 0,
+    faults: { latency: { minMillis: options.latency, maxMillis: options.latency } },
+    rateLimit: { hourly: 1_000_000 }
+  }))
+  const sandbox = Context.get(context, Sandbox)
+  const key = snapshot.credentials.find((c) => c._tag === "SystemKey")!
+  process.on("message", (message) => {
+    if (message !== "stats") return
+    Effect.runPromise(sandbox.requestLog).then((log) => {
+      const statuses: Record<string, number> = {}
+      for (const entry of log) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1
+      process.send!(Schema.encodeSync(Stats)({ requests: log.length, statuses, peakRssMb: peakRssMb() }))
+    })
+  })
+  process.on("disconnect", () => process.exit(0))
+  process.send!(Schema.encodeSync(Ready)({ baseUrl: sandbox.baseUrl, key: key.key, secret: key.secret }))
+  return yield* Effect.never
+})
+
+const nextMessage = <A, I>(child: ReturnType<typeof fork>, schema: Schema.Schema<A, I>) =>
+  Effect.async<A, Error>((resume) => {
+    const onMessage = (message: unknown) => {
+      child.off("exit", onExit)
+      resume(Schema.decodeUnknown(schema)(message).pipe(Effect.mapError((e) => new Error(String(e)))))
+    }
+    const onExit = (code: number | null) => resume(Effect.fail(new Error(`sandbox process exited (${code})`)))
+    child.once("message", onMessage)
+    child.once("exit", onExit)
+  })
+
+/** Parent process: start the sandbox child, sync into a temporary .c1z, report. */
+const bench = Effect.gen(function*() {
+  const child = yield* Effect.acquireRelease(
+    Effect.sync(() => fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), "--serve"], { stdio: "inherit" })),
+    (child) => Effect.sync(() => child.kill())
+  )
+  const ready = yield* nextMessage(child, Ready)
+  const dir = yield* Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "bench-sync-"))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+  const file = join(dir, "sync.c1z")
+  const client = FivetranClient.layer(FivetranClientConfig.make({
+    apiKey: Redacted.make(ready.key),
+    apiSecret: Redacted.make(ready.secret),
+    baseUrl: ready.baseUrl
+  })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  const baseline = peakRssMb()
+  const started = yield* Clock.currentTimeMillis
+  let lastPhase = ""
+  const onProgress = (p: SyncProgress) =>
+    p.phase === lastPhase ? Effect.void : Effect.gen(function*() {
+      lastPhase = p.phase
+      const at = ((yield* Clock.currentTimeMillis) - started) / 1000
+      yield* Console.error(`  ${at.toFixed(1).padStart(6)} s  ${p.phase} (requests so far: ${p.requests}, peak RSS ${peakRssMb()} MB)`)
+    })
+
+  const summary = yield* Effect.flatMap(SyncEngine, (engine) =>
+    engine.run({ syncConnections: options.connections, concurrency: options.concurrency, onProgress })).pipe(
+      Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(file)))
+    )
+  const wall = (yield* Clock.currentTimeMillis) - started
+  const size = (yield* Effect.promise(() => stat(file))).size
+  child.send("stats")
+  const sandbox = yield* nextMessage(child, Stats)
+
+  yield* Console.log([
+    `preset ${options.preset}, ${options.latency} ms latency, concurrency ${options.concurrency}, connections ${options.connections ? "on" : "off"}`,
+    `  wall time        ${(wall / 1000).toFixed(1)} s`,
+    `  requests         ${summary.requests} (sandbox saw ${sandbox.requests}, statuses ${JSON.stringify(sandbox.statuses)}); retries ${summary.retries}`,
+    `  rows             ${Object.entries(summary.resources).map(([t, n]) => `${n} ${t}`).join(", ")}; ${summary.entitlements} entitlements; ` +
+    `${summary.grants.direct} direct + ${summary.grants.derived} derived grants`,
+    `  .c1z             ${(size / 1e6).toFixed(1)} MB`,
+    `  peak RSS (sync)  ${peakRssMb()} MB (${baseline} MB before the sync; sandbox process ${sandbox.peakRssMb} MB)`,
+    `  warnings         ${summary.warnings.length === 0 ? "none" : summary.warnings.join("; ")}`
+  ].join("\n"))
+})
+
+const program: Effect.Effect<void, unknown> = options.serve ? Effect.scoped(serve) : Effect.scoped(bench)
+NodeRuntime.runMain(program)
