@@ -1,0 +1,98 @@
+/**
+ * Times the built CLI as a user meets it: each run is a fresh `node` process.
+ *   1. `baton-fivetran --version` (start-up: loading @effect/cli and the settings code);
+ *   2. a one-shot grant against a sandbox running in this process (start-up + connector-core + the
+ *      read-then-write of design.md §3), each run granting a different user so every run writes.
+ * Prints the median (and min/max) of N runs with the exact command. Build first:
+ *   pnpm --filter @baton-fivetran/cli... build
+ *   cd bench && npx tsx src/cli-timing.ts            # N = 7
+ *   cd bench && npx tsx src/cli-timing.ts --runs 15
+ */
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Command } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Schema, Stream } from "effect"
+import { fileURLToPath } from "node:url"
+
+const argument = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index < 0 ? undefined : process.argv[index + 1]
+}
+
+const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100)))(
+  argument("runs") ?? "7"
+)
+
+const bin = fileURLToPath(new URL("../../apps/cli/dist/bin.js", import.meta.url))
+
+/** One fresh process, timed from spawn to exit; fails unless it exits 0. */
+const timed = (args: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const start = performance.now()
+    const child = yield* Command.start(Command.make(process.execPath, bin, ...args))
+    const [stdout, stderr, exitCode] = yield* Effect.all([
+      child.stdout.pipe(Stream.decodeText(), Stream.mkString),
+      child.stderr.pipe(Stream.decodeText(), Stream.mkString),
+      child.exitCode
+    ], { concurrency: "unbounded" })
+    const millis = performance.now() - start
+    if (exitCode !== 0) return yield* Effect.dieMessage(`exit ${exitCode}: ${stdout}${stderr}`)
+    return { millis, stdout }
+  }))
+
+const stats = (millis: ReadonlyArray<number>) => {
+  const sorted = [...millis].sort((a, b) => a - b)
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  return `median ${seconds(sorted[Math.floor(sorted.length / 2)]!)} (min ${seconds(sorted[0]!)}, max ${
+    seconds(sorted[sorted.length - 1]!)
+  }, ${sorted.length} runs)`
+}
+
+const quote = (arg: string) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`
+
+const snapshot = generatePreset("medium")
+
+const program = Effect.gen(function*() {
+  const sandbox = yield* Sandbox
+  const key = snapshot.credentials.find((credential) => credential._tag === "SystemKey")!
+  // A group, a destination role and `runs` users outside the group: run i grants user i.
+  const group = snapshot.groups[0]!
+  const members = new Set(snapshot.user_groups.filter((row) => row.group_id === group.id).map((row) => row.user_id))
+  const users = snapshot.users.filter((user) => !members.has(user.id)).slice(0, runs)
+  const role = snapshot.roles.find((r) => r.scope.includes("DESTINATION"))!.name
+  const entitlementId = `group:${group.id}:${role}`
+  const grantArgs = (userId: string) => [
+    "--base-url",
+    sandbox.baseUrl,
+    "--api-key",
+    key.key,
+    "--api-secret",
+    key.secret,
+    "-p",
+    "--grant-entitlement",
+    entitlementId,
+    "--grant-principal",
+    userId,
+    "--grant-principal-type",
+    "user",
+    "--log-level",
+    "warn"
+  ]
+
+  const version = yield* Effect.forEach(Array.from({ length: runs }), () => timed(["--version"]))
+  const grants = yield* Effect.forEach(users, (user) => timed(grantArgs(user.id)))
+  const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
+
+  const shown = (args: ReadonlyArray<string>) =>
+    ["node", "apps/cli/dist/bin.js", ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
+  yield* Console.log([
+    `baton-fivetran CLI timing (node ${process.version}, each run a fresh process)`,
+    `  ${shown(["--version"])}`,
+    `    ${stats(version.map((run) => run.millis))}`,
+    `  ${shown(grantArgs("<user>"))}`,
+    `    ${stats(grants.map((run) => run.millis))}; ${granted}/${grants.length} printed "granted"`,
+    `  against the in-process sandbox ("medium" preset) at ${sandbox.baseUrl}`
+  ].join("\n"))
+}).pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
+
+NodeRuntime.runMain(program.pipe(Effect.provide(NodeContext.layer)))
