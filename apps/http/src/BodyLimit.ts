@@ -3,8 +3,9 @@ import { Effect, Option, Schema } from "effect"
 import { InvalidRequest, PayloadTooLarge } from "./Api.js"
 
 /**
- * Reads a request body once, before routing, with a size cap: a declared or actual size above the
- * cap is a 413, and a JSON body that does not parse is a 400 naming `body` (the platform would
+ * Reads a request body once, before routing, with a size cap: a declared size above the cap is a
+ * 413 (a chunked body that passes the cap is cut off by the platform, which closes the connection),
+ * and a JSON body that does not parse is a 400 naming `body` (the platform would
  * otherwise answer both with a 500). The request caches the body read here, so the endpoint's
  * schema decoding reuses it. Both errors are declared on the Api, so they appear in the OpenAPI
  * document; they are encoded here because an Api-level middleware cannot fail.

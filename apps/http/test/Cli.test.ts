@@ -96,6 +96,31 @@ describe("start-up", () => {
     }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })
 
+describe("tokens from the environment", () => {
+  it.scopedLive("BATON_HTTP_TOKENS (comma-separated) are the accepted tokens, and none is generated", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const { console, lines } = yield* capture
+      const fiber = yield* runWith(["--sandbox", "--port", "0", "--data-dir", dataDir], { BATON_HTTP_TOKENS: "one, two," })
+        .pipe(Effect.withConsole(console), Effect.fork)
+      const printed = yield* Ref.get(lines).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (all) => all.some((l) => l.includes("provisioning")) }),
+        Effect.zipRight(Ref.get(lines)),
+        Effect.timeout("30 seconds")
+      )
+      assert.notInclude(printed.join("\n"), "shown once")
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed.join("\n"))![1]!
+      const status = (token: string) =>
+        Effect.promise(() => fetch(`${url}/v1/syncs`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status))
+      assert.deepStrictEqual(
+        [yield* status("one"), yield* status("two"), yield* status("three"), yield* status("one, two")],
+        [200, 200, 401, 401]
+      )
+      yield* Fiber.interrupt(fiber)
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+})
+
 const mainJs = fileURLToPath(new URL("../dist/main.js", import.meta.url))
 
 describe("the process", () => {
