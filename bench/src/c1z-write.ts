@@ -1,8 +1,10 @@
 /**
  * Writes a synthetic sync with N grants to a .c1z and reports time and peak RSS.
  * Run one size per process so peak RSS is per size:
- *   npx tsx bench/src/c1z-write.ts 100000
- *   npx tsx bench/src/c1z-write.ts 1000000
+ *   cd bench && npx tsx src/c1z-write.ts 100000
+ *   cd bench && npx tsx src/c1z-write.ts 1000000
+ * With `npx tsx --expose-gc ...` it also forces a GC every 100,000 rows and reports the largest
+ * live heap seen, which separates retained memory from garbage V8 has not collected yet.
  */
 import type { Entitlement, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 import { writeC1z } from "@baton-fivetran/c1z"
@@ -93,13 +95,23 @@ const rows: Stream.Stream<SyncRow> = Stream.fromIterable<SyncRow>([
   Stream.concat(Stream.range(0, grantCount - 1).pipe(Stream.map(grantRow)))
 )
 
+const gc = (globalThis as { gc?: () => void }).gc
+let maxLiveHeap = 0
+const sampleLiveHeap = (n: number) =>
+  Effect.sync(() => {
+    if (gc === undefined || n % 100_000 !== 0) return
+    gc()
+    maxLiveHeap = Math.max(maxLiveHeap, process.memoryUsage().heapUsed)
+  })
+
 const program = Effect.gen(function*() {
   const dir = yield* Effect.acquireRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), "c1z-bench-"))),
     (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
   )
   const started = performance.now()
-  const result = yield* writeC1z(join(dir, "bench.c1z"), rows)
+  let seen = 0
+  const result = yield* writeC1z(join(dir, "bench.c1z"), rows.pipe(Stream.tap(() => sampleLiveHeap(++seen))))
   const seconds = (performance.now() - started) / 1000
   const peakRssMiB = process.resourceUsage().maxRSS / 1024
   yield* Console.log(JSON.stringify({
@@ -109,7 +121,8 @@ const program = Effect.gen(function*() {
     seconds: Number(seconds.toFixed(1)),
     grantsPerSecond: Math.round(result.counts.grants / seconds),
     fileMiB: Number((result.bytes / 1024 / 1024).toFixed(1)),
-    peakRssMiB: Math.round(peakRssMiB)
+    peakRssMiB: Math.round(peakRssMiB),
+    ...(gc !== undefined ? { maxLiveHeapMiB: Math.round(maxLiveHeap / 1024 / 1024) } : {})
   }))
 })
 
