@@ -1,3 +1,4 @@
+import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -108,8 +109,8 @@ const rootCommand = (logLevel: Option.Option<string>) =>
       return yield* Effect.provide(runProvisioning(action.value, settings, options.sandbox), logging)
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
-        "or (with -p) grant, revoke, invite or delete. --log-level debug|info|warn|error " +
-        `(env ${envName("log-level")}, default info) applies to every command.`
+        "or (with -p) grant, revoke, invite or delete. Every command also takes " +
+        `--log-level debug|info|warn|error (env ${envName("log-level")}, default info), -h/--help and --version.`
     ))
 
 const sandboxOptions = {
@@ -152,6 +153,9 @@ export const run = (argv: ReadonlyArray<string>) => {
   )
   const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
   return Command.run(command, { name: "baton-fivetran", version: version() })(args).pipe(
+    // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
+    // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
+    Effect.provide(CliConfig.layer({ showBuiltIns: false })),
     Effect.catchIf(isCommandMismatch, (error) =>
       Effect.fail(Option.match(explainLeftover(Options.all(rootOptions), subcommandNames, args.slice(2)), {
         onNone: (): UsageError | ValidationError.ValidationError => error,
