@@ -119,14 +119,14 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           afterRowId,
           ...(request.type === undefined ? {} : { resourceType: request.type }),
           ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
-        }))
+        })).pipe(Effect.withSpan("Queries.resources"))
 
     const entitlements = (request: PageRequest & { readonly resource?: string | undefined }) =>
       page(request, (reader, afterRowId) =>
         reader.entitlements({
           afterRowId,
           ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
-        }))
+        })).pipe(Effect.withSpan("Queries.entitlements"))
 
     const grants = (request: PageRequest & { readonly entitlement?: string | undefined; readonly principal?: string | undefined }) =>
       page(request, (reader, afterRowId) =>
@@ -134,7 +134,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           afterRowId,
           ...(request.entitlement === undefined ? {} : { entitlementId: request.entitlement }),
           ...(request.principal === undefined ? {} : { principal: parseResourceRef(request.principal) })
-        }))
+        })).pipe(Effect.withSpan("Queries.grants"))
 
     /** Everything a user or team holds; bounded by the number of entitlements, so it is one answer. */
     const access = (principal: ResourceId) =>
@@ -159,7 +159,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
               grants: Chunk.toReadonlyArray(held)
             } satisfies PrincipalAccess
           }))
-      })
+      }).pipe(Effect.withSpan("Queries.access"))
 
     return { resources, entitlements, grants, access } as const
   })
