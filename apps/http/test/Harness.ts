@@ -27,6 +27,7 @@ export const OtherToken = "second-token"
 export interface HarnessOptions {
   readonly provisioning?: boolean
   readonly keepSyncs?: number
+  readonly syncConnections?: boolean
   /** Use a wrong API secret (the sandbox answers 401). */
   readonly badSecret?: boolean
   readonly snapshot?: AccountSnapshot
@@ -118,7 +119,7 @@ export const harness = (options: HarnessOptions = {}) => {
       dataDir: dir,
       keepSyncs: options.keepSyncs ?? 5,
       provisioning: options.provisioning ?? false,
-      syncConnections: false,
+      syncConnections: options.syncConnections ?? false,
       concurrency: 4,
       maxBodyBytes: DefaultMaxBodyBytes
     })))

@@ -109,6 +109,13 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.orDie))
 
+  it.effect("cancelling a finished job returns it unchanged", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const latest = (yield* client.syncs.list()).items[0]!
+      assert.deepStrictEqual(yield* client.syncs.cancel({ path: { id: latest.id } }), latest)
+    }))
+
   it.effect("an unknown job id is 404", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
@@ -176,4 +183,21 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const again = yield* awaitJob(job.id)
       assert.deepStrictEqual(again, job)
     }))
+})
+
+layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 60_000 })("--sync-connections", (it) => {
+  it.effect("jobs run with connection-level access when the service is started with it", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const job = yield* runSync
+      assert.strictEqual(job.status, "succeeded")
+      assert.strictEqual(job.sync_connections, true)
+      assert.strictEqual(job.summary?.resources["connection"], snapshot.connections.length)
+      const connections = yield* client.queries.resources({ urlParams: { type: "connection", page_size: 1000 } })
+      assert.deepStrictEqual(
+        connections.items.map((item) => item.id.resource).sort(),
+        snapshot.connections.map((connection) => connection.id).sort()
+      )
+    }).pipe(Effect.orDie))
 })
