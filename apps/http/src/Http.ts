@@ -23,7 +23,7 @@ import { SyncJobs } from "./SyncJobs.js"
 const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
   handlers.handle("healthz", () => Effect.succeed({ status: "ok" as const })))
 
-/** Longer than the client's own per-request timeout would be pointless for a readiness probe. */
+/** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
 const readinessTimeout = "10 seconds"
 
 const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
