@@ -1,10 +1,6 @@
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
-import * as Option from "effect/Option"
+import { DefaultBaseUrl, DefaultConcurrency } from "@baton-fivetran/connector-core"
+import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
+import { Effect, HashMap, Option } from "effect"
 import { normalizeArgv } from "./Argv.js"
 import { selectAction } from "./commands/ActionFlags.js"
 import { explainLeftover } from "./LeftoverArgs.js"
@@ -23,9 +19,8 @@ import { version } from "./Version.js"
  * Every value flag is read as text and checked by the settings resolution, so a bad value from a
  * flag, a BATON_* variable or .baton.yaml gets the same message, naming where it came from.
  *
- * Start-up stays short: this module loads only @effect/cli and the settings; a command's
- * implementation (connector-core, the client, the c1z writer, the sandbox) is imported when it runs.
- * For the same reason the imports here are per-module rather than the `effect` barrel.
+ * Start-up stays short: a command's implementation (the HTTP client, the c1z writer with its
+ * native SQLite and zstd modules, the sandbox server) is imported only when that command runs.
  */
 
 const described = (name: string, pseudoName: string, description: string) =>
@@ -34,18 +29,19 @@ const described = (name: string, pseudoName: string, description: string) =>
 const setting = (name: string, pseudoName: string, description: string) =>
   described(name, pseudoName, `${description} Env: ${envName(name)}.`)
 
-const hiddenAction = (name: string, pseudoName: string, description: string) =>
+/** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
+const provisioningFlag = (name: string, pseudoName: string, description: string) =>
   described(name, pseudoName, `${description} Needs -p.`)
 
 const rootOptions = {
   file: setting("file", "path", `The sync file to write (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
   apiKey: setting("api-key", "key", "Fivetran API key (required unless --sandbox)."),
   apiSecret: setting("api-secret", "secret", "Fivetran API secret (required unless --sandbox)."),
-  baseUrl: setting("base-url", "url", "Fivetran API base URL (default https://api.fivetran.com)."),
+  baseUrl: setting("base-url", "url", `Fivetran API base URL (default ${DefaultBaseUrl}).`),
   syncConnections: Options.boolean("sync-connections").pipe(
     Options.withDescription(`Also sync connections and connection-level access. Env: ${envName("sync-connections")}.`)
   ),
-  concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default 8).`),
+  concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default ${DefaultConcurrency}).`),
   logFormat: setting(
     "log-format",
     LogFormats.join("|"),
@@ -60,19 +56,19 @@ const rootOptions = {
     "small|medium|large",
     "Run against an embedded Fivetran sandbox with this preset (default small); no credentials needed."
   ),
-  grantEntitlement: hiddenAction("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
-  grantPrincipal: hiddenAction("grant-principal", "id", "The user or team id to grant to."),
-  grantPrincipalType: hiddenAction("grant-principal-type", "user|team", "The principal's resource type."),
-  revokeGrant: hiddenAction("revoke-grant", "grant-id", "Revoke this grant (<entitlement id>:<type>:<principal id>)."),
-  createAccountEmail: hiddenAction("create-account-email", "email", "Invite a user with this email."),
-  createAccountLogin: hiddenAction("create-account-login", "login", "The new user's login (Fivetran logins are emails)."),
-  createAccountProfile: hiddenAction(
+  grantEntitlement: provisioningFlag("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
+  grantPrincipal: provisioningFlag("grant-principal", "id", "The user or team id to grant to."),
+  grantPrincipalType: provisioningFlag("grant-principal-type", "user|team", "The principal's resource type."),
+  revokeGrant: provisioningFlag("revoke-grant", "grant-id", "Revoke this grant (<entitlement id>:<type>:<principal id>)."),
+  createAccountEmail: provisioningFlag("create-account-email", "email", "Invite a user with this email."),
+  createAccountLogin: provisioningFlag("create-account-login", "login", "The new user's login (Fivetran logins are emails)."),
+  createAccountProfile: provisioningFlag(
     "create-account-profile",
     "json",
     "The new user's profile: {\"given_name\",\"family_name\",\"role\"?,\"phone\"?}."
   ),
-  deleteResource: hiddenAction("delete-resource", "id", "Delete this resource (a user id)."),
-  deleteResourceType: hiddenAction("delete-resource-type", "type", "The type of --delete-resource (user).")
+  deleteResource: provisioningFlag("delete-resource", "id", "Delete this resource (a user id)."),
+  deleteResourceType: provisioningFlag("delete-resource-type", "type", "The type of --delete-resource (user).")
 }
 
 type RootOptions = Command.Command.ParseConfig<typeof rootOptions>

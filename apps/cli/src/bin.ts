@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+// Per-module imports: the @effect/platform-node barrel would also load its HTTP server and client.
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Effect from "effect/Effect"
+import { Effect } from "effect"
 import { run } from "./Cli.js"
 import { exitCode, reportFailure, withoutCliErrorPrinting } from "./Exit.js"
 
