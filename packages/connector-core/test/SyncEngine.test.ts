@@ -1,6 +1,7 @@
 import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { FivetranClient, Forbidden } from "@baton-fivetran/fivetran-client"
+import { Effect, Layer, Stream } from "effect"
 import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
 import { clientLayer, collectingSink, READ_ALL, readAllBut, withSystemKey } from "./support/Harness.js"
 
@@ -167,6 +168,67 @@ describe("SyncEngine against the sandbox", () => {
       assert.isUndefined(summary.resources["connection"])
       assert.isFalse(rows.some((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection"))
       assert.strictEqual(summary.requests, expectedRequests(snapshot, false).length + 1)
+    }))
+
+  it.live("a 403 on the per-team connection lists drops connection grants with one warning, and stops asking", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      // The sandbox files these lists under TEAM and USER (so a key lacking them fails earlier);
+      // a refusal of the lists alone can only be staged in front of the real client.
+      const refusing = Layer.effect(
+        FivetranClient,
+        Effect.map(FivetranClient, (real) => ({
+          ...real,
+          teamConnections: {
+            ...real.teamConnections,
+            list: (teamId: string) =>
+              Stream.fail(new Forbidden({
+                endpoint: `GET /v1/teams/${teamId}/connections`,
+                code: "Forbidden",
+                permission: { resource_type: "CONNECTOR", access_level: "READ" }
+              }))
+          }
+        }))
+      )
+      const sink = yield* collectingSink
+      const result = yield* Effect.gen(function*() {
+        const summary = yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: true, concurrency: 8 })).pipe(
+          Effect.provide(sink.layer)
+        )
+        return { summary, log: yield* Effect.flatMap(Sandbox, (s) => s.requestLog) }
+      }).pipe(
+        Effect.provide(
+          SyncEngine.layer.pipe(
+            Layer.provide(refusing),
+            Layer.provideMerge(clientLayer(credential)),
+            Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))
+          )
+        )
+      )
+      assert.deepStrictEqual(result.summary.warnings, [
+        "the API key lacks CONNECTOR:READ, needed to list each team's connections; connection grants are skipped"
+      ])
+      assert.deepStrictEqual(result.log.filter((e) => e.path.endsWith("/connections")).map((e) => e.path), ["/v1/connections"])
+      const rows = yield* sink.rows
+      assert.isFalse(rows.some((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection"))
+      assert.strictEqual(result.summary.resources["connection"], snapshot.connections.length)
+    }))
+
+  it.live("memberships naming a role GET /v1/roles does not list are skipped with one warning per role", () =>
+    Effect.gen(function*() {
+      const base = systemKey()
+      const snapshot = { ...base.snapshot, roles: base.snapshot.roles.filter((r) => r.name !== "Team Manager") }
+      const managers = snapshot.team_users.filter((m) => m.role === "Team Manager")
+      assert.isAbove(managers.length, 0)
+      const { rows, summary } = yield* syncWith(snapshot, base.credential)
+      assert.deepStrictEqual(summary.warnings, [
+        "team members have role \"Team Manager\", which GET /v1/roles does not list with scope TEAM; those grants are skipped"
+      ])
+      const grantIds = new Set(ids(rows, "GrantRow"))
+      for (const m of managers) {
+        assert.isFalse(grantIds.has(`team:${m.team_id}:Team Manager:user:${m.user_id}`))
+        assert.isTrue(grantIds.has(`team:${m.team_id}:member:user:${m.user_id}`))
+      }
     }))
 
   it.live("a system key without TEAM fails naming TEAM:READ", () =>

@@ -53,6 +53,7 @@ export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEng
   /** The engine over the Fivetran client (see SyncRun.ts for the pipeline). */
   static readonly layer: Layer.Layer<SyncEngine, never, FivetranClient> = Layer.effect(
     SyncEngine,
-    Effect.map(FivetranClient, (client) => SyncEngine.of({ run: (options) => runSync(client, options) }))
+    Effect.map(FivetranClient, (client) =>
+      SyncEngine.of({ run: (options) => runSync(client, options).pipe(Effect.withSpan("SyncEngine.run")) }))
   )
 }

@@ -116,17 +116,20 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
   const unknownRole = (owners: string, role: string, scope: RoleScope) =>
     warn(`${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`)
 
-  /** A per-user or per-team connection list: a 403 drops connection grants with a warning. */
-  const connectionList = (list: Stream.Stream<Membership, FivetranError>, purpose: string) =>
+  /**
+   * A per-user or per-team connection list. A 403 drops connection grants with one warning (named
+   * by owner kind, not id, so concurrent refusals say it once) and stops asking the others.
+   */
+  const connectionList = (owner: "user" | "team", ownerId: string, list: Stream.Stream<Membership, FivetranError>) =>
     Effect.gen(function*() {
       if (!(yield* Ref.get(context.connectionListsAllowed))) return []
       return yield* collect(list).pipe(
         Effect.catchTag("Forbidden", (error) =>
           Ref.set(context.connectionListsAllowed, false).pipe(
-            Effect.zipRight(warn(optionalSkipped(error, purpose, "connection grants are skipped"))),
+            Effect.zipRight(warn(optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped"))),
             Effect.as([])
           )),
-        Effect.mapError(syncFailure(purpose))
+        Effect.mapError(syncFailure(`list the connections of ${owner} ${ownerId}`))
       )
     })
 
@@ -165,7 +168,7 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
       const users = yield* collect(client.listTeamUsers(team.id)).pipe(Effect.mapError(syncFailure(purpose("users"))))
       const groups = yield* collect(client.teamGroups.list(team.id)).pipe(Effect.mapError(syncFailure(purpose("groups"))))
       const connections = syncConnections
-        ? yield* connectionList(client.teamConnections.list(team.id), purpose("connections"))
+        ? yield* connectionList("team", team.id, client.teamConnections.list(team.id))
         : []
       return { team, users, groups, connections } satisfies TeamMemberships
     })
@@ -235,7 +238,7 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
   const fetchUser = (user: User) =>
     syncConnections
       ? Effect.map(
-        connectionList(client.userConnections.list(user.id), `list the connections of user ${user.id}`),
+        connectionList("user", user.id, client.userConnections.list(user.id)),
         (connections) => ({ user, connections })
       )
       : Effect.succeed({ user, connections: [] as ReadonlyArray<Membership> })
