@@ -35,7 +35,8 @@ describe("sync", () => {
       const dir = yield* tempDir
       const { flags, key } = yield* connectionFlags
       const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file])
+      // Debug logs include every request: the secret must not be in them either.
+      const result = yield* runCli([...flags, "-f", file, "--log-level", "debug"])
       assertExit(result, 0)
       assertNoSecret(result, key.secret)
       assert.strictEqual(result.stdout, "")
@@ -44,6 +45,7 @@ describe("sync", () => {
       assert.isDefined(summary)
       assert.strictEqual(summary!.file, file)
       assert.deepStrictEqual(summary!.resources, expectedCounts)
+      assert.isTrue(jsonLines(result.stderr).some((line) => line.level === "debug"))
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("reads settings from .baton.yaml and BATON_* variables, a flag winning over both", () =>
