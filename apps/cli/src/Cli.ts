@@ -1,4 +1,4 @@
-import { DefaultBaseUrl, DefaultConcurrency } from "@baton-fivetran/connector-core"
+import { DefaultBaseUrl, DefaultConcurrency } from "./settings/ConnectorDefaults.js"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
 import { Effect, HashMap, Option } from "effect"
 import { normalizeArgv } from "./Argv.js"

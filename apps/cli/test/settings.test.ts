@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import * as Core from "@baton-fivetran/connector-core"
 import { normalizeArgv } from "../src/Argv.js"
+import { DefaultBaseUrl, DefaultConcurrency } from "../src/settings/ConnectorDefaults.js"
 import { resolveSettings } from "../src/settings/Settings.js"
 import type { SettingSources } from "../src/settings/Setting.js"
 
@@ -56,6 +58,13 @@ describe("settings", () => {
       assert.isTrue(Option.isNone(settings.apiKey))
       assert.strictEqual(settings.file, "sync.c1z")
     }))
+})
+
+describe("connector defaults", () => {
+  it("the CLI's copies equal connector-core's", () => {
+    assert.strictEqual(DefaultBaseUrl, Core.DefaultBaseUrl)
+    assert.strictEqual(DefaultConcurrency, Core.DefaultConcurrency)
+  })
 })
 
 describe("argv", () => {

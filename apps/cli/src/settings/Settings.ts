@@ -1,4 +1,4 @@
-import { DefaultBaseUrl, DefaultConcurrency } from "@baton-fivetran/connector-core"
+import { DefaultBaseUrl, DefaultConcurrency } from "./ConnectorDefaults.js"
 import { Config, Effect, Option, type Redacted } from "effect"
 import { UsageError } from "../UsageError.js"
 import { envName, lookup, type Setting, type SettingSources } from "./Setting.js"
