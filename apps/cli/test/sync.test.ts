@@ -48,7 +48,7 @@ describe("sync", () => {
       assert.isTrue(jsonLines(result.stderr).some((line) => line.level === "debug"))
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("reads settings from .baton.yaml and BATON_* variables, a flag winning over both", () =>
+  it.scopedLive("reads settings from .baton.yaml (sync-connections too) and BATON_* variables, a flag winning over both", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -56,7 +56,7 @@ describe("sync", () => {
       const { key } = yield* connectionFlags
       yield* fs.writeFileString(
         `${dir}/.baton.yaml`,
-        `base-url: ${sandbox.baseUrl}\napi-key: ${key.key}\nfile: from-yaml.c1z\nconcurrency: 2\n`
+        `base-url: ${sandbox.baseUrl}\napi-key: ${key.key}\nfile: from-yaml.c1z\nconcurrency: 2\nsync-connections: true\n`
       )
       const result = yield* runCli(["--file", "from-flag.c1z"], {
         cwd: dir,
@@ -65,7 +65,10 @@ describe("sync", () => {
       assertExit(result, 0)
       assertNoSecret(result, key.secret)
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-flag.c1z"])
-      assert.deepStrictEqual(yield* countsIn(`${dir}/from-flag.c1z`), expectedCounts)
+      assert.deepStrictEqual(yield* countsIn(`${dir}/from-flag.c1z`), {
+        ...expectedCounts,
+        connection: smallAccount.connections.length
+      })
       assert.include(result.stderr, "sync complete: from-flag.c1z")
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
