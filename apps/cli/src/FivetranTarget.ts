@@ -1,10 +1,11 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import type { HttpClient, HttpServerError } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { decodeFlag } from "./settings/FlagValue.js"
 import { ApiKeySetting, ApiSecretSetting, required, type Settings } from "./settings/Settings.js"
-import { UsageError } from "./UsageError.js"
+import type { UsageError } from "./UsageError.js"
 
 /**
  * Which Fivetran the command talks to: the real API with the user's key, or (`--sandbox`) an
@@ -17,7 +18,8 @@ const sandboxClient = (preset: PresetName) =>
     const snapshot = yield* sandbox.snapshot
     const systemKey = snapshot.credentials.find((credential) => credential._tag === "SystemKey")
     if (systemKey === undefined) {
-      return yield* new UsageError({ reason: `the "${preset}" sandbox preset has no system key to sync with` })
+      // Every preset is generated with one; without it this build is broken, not the user's input.
+      return yield* Effect.dieMessage(`the "${preset}" sandbox preset has no system key`)
     }
     yield* Effect.logInfo(`embedded Fivetran sandbox ("${preset}" preset) listening on ${sandbox.baseUrl}`)
     return FivetranClient.layer(FivetranClientConfig.make({
@@ -42,6 +44,7 @@ export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<s
   Layer.unwrapEffect(
     Effect.map(
       presetFlag("sandbox", sandbox),
-      Option.match({ onNone: () => remoteClient(settings), onSome: sandboxClient })
+      (preset): Layer.Layer<FivetranClient, UsageError | HttpServerError.ServeError, HttpClient.HttpClient> =>
+        Option.isSome(preset) ? sandboxClient(preset.value) : remoteClient(settings)
     )
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))

@@ -89,6 +89,21 @@ describe("usage", () => {
       assert.match(notJson.stderr, /^error: --create-account-profile: .*JSON/)
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("an incomplete or doubled provisioning request exits 2 naming the flags", () =>
+    Effect.gen(function*() {
+      const [incomplete, doubled] = yield* Effect.all([
+        runCli(["--sandbox", "-p", "--grant-entitlement", "role:Account Reviewer:assigned"]),
+        runCli(["--sandbox", "-p", "--revoke-grant", "x", "--delete-resource", "y"])
+      ], { concurrency: "unbounded" })
+      assertExit(incomplete, 2)
+      assert.strictEqual(incomplete.stderr, "error: granting needs --grant-principal\n")
+      assertExit(doubled, 2)
+      assert.strictEqual(
+        doubled.stderr,
+        "error: one provisioning action per run: got --revoke-grant and --delete-resource\n"
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
     Effect.gen(function*() {
       const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([

@@ -40,10 +40,10 @@ const profileError = (error: ParseResult.ParseError) =>
     .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
     .join("; ")
 
-const requireFlag = (value: Option.Option<string>, flag: string, because: string) =>
+const requireFlag = (value: Option.Option<string>, flag: string, action: string) =>
   Option.match(value, {
     onSome: Effect.succeed,
-    onNone: () => new UsageError({ reason: `${because} also needs --${flag}` })
+    onNone: () => new UsageError({ reason: `${action} needs --${flag}` })
   })
 
 const given = (flags: ProvisioningFlags) => ({
@@ -73,10 +73,9 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
       case undefined:
         return Option.none()
       case "grant": {
-        const because = "--grant-entitlement"
-        const entitlementId = yield* requireFlag(flags.grantEntitlement, "grant-entitlement", "--grant-principal")
-        const id = yield* requireFlag(flags.grantPrincipal, "grant-principal", because)
-        const type = yield* requireFlag(flags.grantPrincipalType, "grant-principal-type", because)
+        const entitlementId = yield* requireFlag(flags.grantEntitlement, "grant-entitlement", "granting")
+        const id = yield* requireFlag(flags.grantPrincipal, "grant-principal", "granting")
+        const type = yield* requireFlag(flags.grantPrincipalType, "grant-principal-type", "granting")
         return Option.some(ProvisioningAction.Grant({ entitlementId, principal: { type, id } }))
       }
       case "revoke":
@@ -103,9 +102,8 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
         return Option.some(ProvisioningAction.CreateAccount({ request: { email, ...profile } }))
       }
       case "deleteResource": {
-        const because = "--delete-resource"
-        const id = yield* requireFlag(flags.deleteResource, "delete-resource", "--delete-resource-type")
-        const resourceType = yield* requireFlag(flags.deleteResourceType, "delete-resource-type", because)
+        const id = yield* requireFlag(flags.deleteResource, "delete-resource", "deleting")
+        const resourceType = yield* requireFlag(flags.deleteResourceType, "delete-resource-type", "deleting")
         return Option.some(ProvisioningAction.DeleteResource({ resourceType, id }))
       }
     }
