@@ -7,6 +7,8 @@
  *   npx tsx bench/src/sync.ts --concurrency 1 --connections
  * Options: --concurrency N (default 8), --connections (opt-in connection access),
  * --preset small|medium|large (default large), --latency MILLIS (default 20).
+ * To check that memory stays bounded, cap the sync's heap (the sandbox child is not capped):
+ *   NODE_OPTIONS=--max-old-space-size=128 npx tsx bench/src/sync.ts --connections
  */
 import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncProgress } from "@baton-fivetran/connector-core"
@@ -85,7 +87,13 @@ const nextMessage = <A, I>(child: ReturnType<typeof fork>, schema: Schema.Schema
 /** Parent process: start the sandbox child, sync into a temporary .c1z, report. */
 const bench = Effect.gen(function*() {
   const child = yield* Effect.acquireRelease(
-    Effect.sync(() => fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), "--serve"], { stdio: "inherit" })),
+    // The sandbox gets no heap cap given to the bench (NODE_OPTIONS=--max-old-space-size=...).
+    Effect.sync(() =>
+      fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), "--serve"], {
+        stdio: "inherit",
+        env: { ...process.env, NODE_OPTIONS: "" }
+      })
+    ),
     (child) => Effect.sync(() => child.kill())
   )
   const ready = yield* nextMessage(child, Ready)
@@ -106,7 +114,10 @@ const bench = Effect.gen(function*() {
     p.phase === lastPhase ? Effect.void : Effect.gen(function*() {
       lastPhase = p.phase
       const at = ((yield* Clock.currentTimeMillis) - started) / 1000
-      yield* Console.error(`  ${at.toFixed(1).padStart(6)} s  ${p.phase} (requests so far: ${p.requests}, peak RSS ${peakRssMb()} MB)`)
+      const heap = Math.round(process.memoryUsage().heapUsed / 1e6)
+      yield* Console.error(
+        `  ${at.toFixed(1).padStart(6)} s  ${p.phase} (requests so far: ${p.requests}, heap used ${heap} MB, peak RSS ${peakRssMb()} MB)`
+      )
     })
 
   const summary = yield* Effect.flatMap(SyncEngine, (engine) =>
