@@ -51,7 +51,7 @@ export interface PhaseContext {
 }
 
 export interface SyncPhases {
-  readonly header: ReadonlyArray<SyncRow>
+  readonly header: Stream.Stream<SyncRow>
   readonly teams: Stream.Stream<SyncRow, SyncFailed>
   readonly users: Stream.Stream<SyncRow, SyncFailed>
   readonly derived: Stream.Stream<SyncRow>
@@ -150,17 +150,20 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
       : Option.some(connectionRoleEntitlement(connectionResource(connection), role))
   }
 
-  const header: ReadonlyArray<SyncRow> = [
-    ...resourceTypes({ syncConnections }).map(row.resourceType),
-    ...Array.from(accountRoles.values()).flatMap((e) => [row.resource(e.resource), row.entitlement(e)]),
-    ...Array.from(connectionById.values()).flatMap((connection) => {
+  /** Built one connection at a time, so the header never holds every connection's rows at once. */
+  const header: Stream.Stream<SyncRow> = Stream.concat(
+    Stream.fromIterable([
+      ...resourceTypes({ syncConnections }).map(row.resourceType),
+      ...Array.from(accountRoles.values()).flatMap((e) => [row.resource(e.resource), row.entitlement(e)])
+    ]),
+    Stream.fromIterable(connectionById.values()).pipe(Stream.mapConcat((connection) => {
       const resource = connectionResource(connection)
       return [
         row.resource(resource),
         ...catalog.connector.map((role) => row.entitlement(connectionRoleEntitlement(resource, role)))
       ]
-    })
-  ]
+    }))
+  )
 
   const fetchTeam = (team: Team) =>
     Effect.gen(function*() {

@@ -62,7 +62,7 @@ export const runSync = (
         connectionListsAllowed
       })
       return Stream.concatAll(Chunk.make(
-        enter<SyncFailed>("resource types", Stream.fromIterable(phases.header)),
+        enter<SyncFailed>("resource types", phases.header),
         enter("teams", phases.teams),
         enter("users", phases.users),
         enter("derived grants", phases.derived),
