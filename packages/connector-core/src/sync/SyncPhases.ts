@@ -70,7 +70,7 @@ const row = {
 const collect = <A>(stream: Stream.Stream<A, FivetranError>): Effect.Effect<ReadonlyArray<A>, FivetranError> =>
   Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
-const byName = <A>(items: ReadonlyArray<A>, key: (a: A) => string): ReadonlyMap<string, A> =>
+const indexBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): ReadonlyMap<string, A> =>
   new Map(items.map((item) => [key(item), item]))
 
 const required = (purpose: string) => <A>(stream: Stream.Stream<A, FivetranError>) =>
@@ -99,7 +99,7 @@ export const loadCatalog = (
     const roles = yield* collect(client.listRoles).pipe(Effect.mapError(syncFailure("list roles")))
     const connections: Option.Option<ReadonlyMap<string, Connection>> = syncConnections
       ? yield* collect(client.listConnections()).pipe(
-        Effect.map((all) => Option.some(byName(all, (c) => c.id))),
+        Effect.map((all) => Option.some(indexBy(all, (c) => c.id))),
         Effect.catchTag("Forbidden", (error) =>
           warn(optionalSkipped(error, "list connections", "connections are not synced")).pipe(Effect.as(Option.none()))),
         Effect.mapError(syncFailure("list connections"))
@@ -133,12 +133,12 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
       )
     })
 
-  const accountRoles = byName(
+  const accountRoles = indexBy(
     catalog.account.map((role) => roleAssignedEntitlement(roleResource(role))),
     (e) => e.resource.id.resource
   )
-  const destinationRoles = byName(catalog.destination, (r) => r.name)
-  const connectorRoles = byName(catalog.connector, (r) => r.name)
+  const destinationRoles = indexBy(catalog.destination, (r) => r.name)
+  const connectorRoles = indexBy(catalog.connector, (r) => r.name)
   /** group id -> the teams holding a role on it, in team order */
   const teamsOnGroup = new Map<string, Array<{ readonly teamId: string; readonly role: Role }>>()
 
@@ -181,7 +181,7 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
       const resource = teamResource(team)
       const memberEntitlement = teamMemberEntitlement(resource)
       const roleEntitlements = catalog.team.map((role) => teamRoleEntitlement(resource, role))
-      const bySlug = byName(roleEntitlements, (e) => e.slug)
+      const bySlug = indexBy(roleEntitlements, (e) => e.slug)
       const out: Array<SyncRow> = [
         row.resource(resource),
         row.entitlement(memberEntitlement),
@@ -275,9 +275,11 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
 
   /** Account-role and connection grants reached only through teams (their direct grants are all out). */
   const derived = Stream.suspend(() =>
-    Stream.fromIterable(expansion.takeKnown().flatMap(({ entitlement, reaches }) =>
-      reaches.map(({ teamIds, userId }) => row.grant(derivedGrant(entitlement, userId, teamIds)))
-    ))
+    Stream.fromIterable(expansion.takeKnown()).pipe(
+      Stream.mapConcat(({ entitlement, reaches }) =>
+        reaches.map(({ teamIds, userId }) => row.grant(derivedGrant(entitlement, userId, teamIds)))
+      )
+    )
   )
 
   /**
@@ -296,7 +298,7 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
     Effect.gen(function*() {
       const resource = groupResource(group, { syncConnections })
       const entitlements = groupEntitlements(resource, catalog)
-      const bySlug = byName(entitlements, (e) => e.slug)
+      const bySlug = indexBy(entitlements, (e) => e.slug)
       const out: Array<SyncRow> = [row.resource(resource), ...entitlements.map(row.entitlement)]
       for (const member of users) {
         const role = member.role ?? ""
@@ -308,10 +310,13 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
         const viaTeams = expansion.takeForDirect(entitlement.id, member.id)
         out.push(row.grant(directGrant(entitlement, userResourceId(member.id), viaTeams)))
       }
-      const holders = teamsOnGroup.get(group.id) ?? []
-      for (const { role, teamId } of holders) out.push(row.grant(teamGrant(bySlug.get(role.name)!, teamId)))
-      for (const slug of new Set(holders.map(({ role }) => role.name))) {
-        const entitlement = bySlug.get(slug)!
+      // Teams holding a role here (the role is DESTINATION-scoped, so the group offers it).
+      const held = (teamsOnGroup.get(group.id) ?? []).flatMap(({ role, teamId }) => {
+        const entitlement = bySlug.get(role.name)
+        return entitlement === undefined ? [] : [{ entitlement, teamId }]
+      })
+      for (const { entitlement, teamId } of held) out.push(row.grant(teamGrant(entitlement, teamId)))
+      for (const entitlement of new Set(held.map(({ entitlement }) => entitlement))) {
         for (const { teamIds, userId } of expansion.takeRemaining(entitlement.id)) {
           out.push(row.grant(derivedGrant(entitlement, userId, teamIds)))
         }
