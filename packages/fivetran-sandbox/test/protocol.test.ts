@@ -1,6 +1,6 @@
-import { FivetranClient, type FivetranError } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, type FivetranError, PageEnvelope, User } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Stream, TestClock } from "effect"
+import { Chunk, Effect, Schema, Stream, TestClock } from "effect"
 import { addSystemKey } from "../src/generator/Credentials.js"
 import { generate } from "../src/generator/Generate.js"
 import { presets } from "../src/generator/Presets.js"
@@ -177,6 +177,29 @@ describe("content negotiation and routing", () => {
         code: "MethodNotAllowed",
         message: "DELETE is not allowed on /v1/users; allowed: GET, POST"
       }])
+    }).pipe(provideSandbox()))
+
+  it.effect("user lists (served from pre-encoded users) are the schema-encoded envelope; writes show at once", () =>
+    Effect.gen(function*() {
+      const encodePage = Schema.encodeSync(PageEnvelope(User))
+      const expected = (items: ReadonlyArray<User>, next_cursor: string | null) =>
+        JSON.stringify(encodePage({ code: "Success", data: { items, next_cursor } }))
+      const client = yield* FivetranClient
+      const users = yield* collect(client.listUsers)
+      const all = yield* raw("GET", "/v1/users?limit=1000")
+      assert.strictEqual(all.text, expected(users, null))
+      const groupUsers = yield* collect(client.listGroupUsers("amber_falcon"))
+      const group = yield* raw("GET", "/v1/groups/amber_falcon/users")
+      assert.strictEqual(group.text, expected(groupUsers, null))
+
+      yield* client.updateUser("calm_willow", { given_name: "Carlota", phone: "+34 600 000 000" })
+      const after = (yield* raw("GET", "/v1/groups/amber_falcon/users")).json as {
+        readonly data: { readonly items: ReadonlyArray<{ readonly id: string; readonly given_name: string; readonly phone: string | null }> }
+      }
+      const willow = after.data.items.find((u) => u.id === "calm_willow")
+      assert.deepStrictEqual([willow?.given_name, willow?.phone], ["Carlota", "+34 600 000 000"])
+      const page = yield* raw("GET", "/v1/users?limit=1")
+      assert.strictEqual(page.text, expected(users.slice(0, 1), (page.json as PageBody).data.next_cursor))
     }).pipe(provideSandbox()))
 
   it.effect("the same state gives byte-identical answers and the same created ids", () =>

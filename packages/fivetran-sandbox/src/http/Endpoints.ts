@@ -23,8 +23,9 @@ import type { Credential } from "../state/AccountSnapshot.js"
 import { type AccountState, membership, type MembershipKind, teamUserMembership } from "../state/AccountState.js"
 import { type ApiError, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
-import { dataReply, messageReply, pageReply } from "./Reply.js"
+import { dataReply, encodedPageReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
+import { userJson } from "./UserJson.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {
@@ -47,6 +48,10 @@ export interface Endpoint {
 }
 
 const param = (request: ApiRequest, name: string): string => request.params[name] ?? ""
+
+/** The user lists: bodies spliced from each user's pre-encoded JSON (see UserJson). */
+const userList = (request: ApiRequest, rows: Sliceable<string>) =>
+  Effect.map(pageRequest(request.query), (page) => encodedPageReply(pageOf(rows, page)))
 
 const list = <A, I>(item: Schema.Schema<A, I>, request: ApiRequest, items: Sliceable<A>) =>
   Effect.flatMap(pageRequest(request.query), (page) => pageReply(item, pageOf(items, page)))
@@ -130,7 +135,17 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   { method: "GET", path: "/v1/roles", handle: (r) => list(Role, r, sliceable(state.listRoles())) },
 
   // users
-  { method: "GET", path: "/v1/users", handle: (r) => list(User, r, sliceable(state.listUsers())) },
+  {
+    method: "GET",
+    path: "/v1/users",
+    handle: (r) => {
+      const users = state.listUsers()
+      return userList(r, {
+        size: users.length,
+        slice: (start, end) => users.slice(start, end).map((user) => userJson(user, user.role))
+      })
+    }
+  },
   {
     method: "POST",
     path: "/v1/users",
@@ -215,7 +230,12 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "GET",
     path: "/v1/groups/:owner/users",
-    handle: (r) => Effect.flatMap(state.groupUsers(param(r, "owner")), (users) => list(User, r, users))
+    handle: (r) =>
+      Effect.flatMap(state.groupUsers(param(r, "owner")), (view) =>
+        userList(r, {
+          size: view.size,
+          slice: (start, end) => view.slice(start, end).map(({ role, user }) => userJson(user, role))
+        }))
   },
   {
     method: "POST",

@@ -40,6 +40,16 @@ export const dataReply = <A, I>(
 export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>) =>
   Effect.map(encodeOrDie(envelopeOf(item).page as Schema.Schema<{ code: string; data: PageOf<A> }>, { code: "Success", data: page }), (body) => json(200, body))
 
+/**
+ * A page whose items are JSON already (see UserJson): the bytes `pageReply` gives for the same
+ * items, without encoding them again.
+ */
+export const encodedPageReply = (page: PageOf<string>) =>
+  HttpServerResponse.text(
+    `{"code":"Success","data":{"items":[${page.items.join(",")}],"next_cursor":${JSON.stringify(page.next_cursor)}}}`,
+    { status: 200, contentType: "application/json" }
+  )
+
 /** `{code: "Success", message}` with no data. */
 export const messageReply = (message: string) =>
   Effect.map(encodeOrDie(MessageEnvelope, { code: "Success", message }), (body) => json(200, body))

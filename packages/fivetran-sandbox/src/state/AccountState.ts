@@ -215,7 +215,7 @@ export class AccountState {
       const users = this.users
       const view: GroupUsersView = {
         size: rows.length,
-        slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ ...users.get(id)!, role }))
+        slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ user: users.get(id)!, role }))
       }
       return Effect.succeed(view)
     })
@@ -531,10 +531,16 @@ export class AccountState {
   }
 }
 
+/** A row of `GET /v1/groups/{id}/users`: the stored user, shown with `role` (group role or null). */
+export interface GroupUser {
+  readonly user: User
+  readonly role: string | null
+}
+
 /** A lazily materialised `GET /v1/groups/{id}/users` list: only the served page is built. */
 export interface GroupUsersView {
   readonly size: number
-  readonly slice: (start: number, end: number) => ReadonlyArray<User>
+  readonly slice: (start: number, end: number) => ReadonlyArray<GroupUser>
 }
 
 /** Narrow a stored team-user entry to its wire form. */
