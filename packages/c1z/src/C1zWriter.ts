@@ -8,7 +8,8 @@ import { type C1zError, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase } from "./Envelope.js"
 import { encodeEntitlement, encodeGrantRow, encodeResource, encodeResourceType } from "./proto/Encode.js"
 import { EncodeFailure, toBytes } from "./proto/Wire.js"
-import { createLookupIndexes, createTables, createUniqueIndexes, Tables } from "./SqliteSchema.js"
+import { indexExternalIds, type LoadedTable } from "./RepeatedIds.js"
+import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 
 export interface C1zWriteOptions {
@@ -36,26 +37,36 @@ export interface C1zWriteResult {
   readonly counts: C1zTableCounts
 }
 
-/** The SQL for one table's upsert: a repeated (external_id, sync_id) overwrites the row, last write wins, as the SDK does. */
-const upsert = (table: string, columns: ReadonlyArray<string>): string =>
-  `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-   ON CONFLICT (external_id, sync_id) DO UPDATE SET ${
-    columns.filter((c) => c !== "external_id" && c !== "sync_id").map((c) => `${c} = excluded.${c}`).join(", ")
-  }`
+/** The loaded tables and their columns in insert order. */
+const loadedColumns = {
+  [Tables.resourceTypes]: ["external_id", "data", "sync_id", "discovered_at"],
+  [Tables.resources]: [
+    "resource_type_id", "external_id", "parent_resource_type_id", "parent_resource_id", "data", "sync_id", "discovered_at"
+  ],
+  [Tables.entitlements]: ["resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"],
+  [Tables.grants]: [
+    "resource_type_id", "resource_id", "entitlement_id", "principal_resource_type_id", "principal_resource_id",
+    "external_id", "expansion", "needs_expansion", "data", "sync_id", "discovered_at"
+  ]
+} as const
+
+const loadedTables: ReadonlyArray<LoadedTable> = Object.entries(loadedColumns).map(([name, columns]) => ({
+  name: name as LoadedTable["name"],
+  updated: columns.filter((c) => c !== "external_id" && c !== "sync_id")
+}))
+
+/** A plain append: a repeated (external_id, sync_id) is resolved after the load (RepeatedIds.ts). */
+const insert = (table: keyof typeof loadedColumns): string => {
+  const columns = loadedColumns[table]
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`
+}
 
 /** Prepared statements of one sync; `insertBatch` writes a chunk of rows in one transaction. */
 const makeRowWriter = (db: Database.Database, syncId: string) => {
-  const resourceType = db.prepare(upsert(Tables.resourceTypes, ["external_id", "data", "sync_id", "discovered_at"]))
-  const resource = db.prepare(upsert(Tables.resources, [
-    "resource_type_id", "external_id", "parent_resource_type_id", "parent_resource_id", "data", "sync_id", "discovered_at"
-  ]))
-  const entitlement = db.prepare(upsert(Tables.entitlements, [
-    "resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"
-  ]))
-  const grant = db.prepare(upsert(Tables.grants, [
-    "resource_type_id", "resource_id", "entitlement_id", "principal_resource_type_id", "principal_resource_id",
-    "external_id", "expansion", "needs_expansion", "data", "sync_id", "discovered_at"
-  ]))
+  const resourceType = db.prepare(insert(Tables.resourceTypes))
+  const resource = db.prepare(insert(Tables.resources))
+  const entitlement = db.prepare(insert(Tables.entitlements))
+  const grant = db.prepare(insert(Tables.grants))
 
   const writeResourceType = (value: ResourceType, at: string) =>
     resourceType.run(value.id, toBytes(encodeResourceType, value), syncId, at)
@@ -126,7 +137,7 @@ const openDatabase = (path: string) =>
         db.pragma("synchronous = OFF")
         // A fixed page cache (16 MiB) keeps index inserts fast without memory growing with the row count.
         db.pragma("cache_size = -16384")
-        for (const sql of [...createTables, ...createUniqueIndexes]) db.exec(sql)
+        for (const sql of [...createTables, ...createOtherUniqueIndexes]) db.exec(sql)
         return db
       },
       catch: (cause) => new Io({ path, operation: "create the sync database", cause })
@@ -192,6 +203,9 @@ export const writeC1z = <E, R>(
       )
 
       // One effect per index, so an interruption is honoured between these long statements.
+      for (const table of loadedTables) {
+        yield* Effect.try({ try: () => indexExternalIds(db, table), catch: dbError("index the sync rows") })
+      }
       for (const sql of createLookupIndexes) {
         yield* Effect.try({ try: () => db.exec(sql), catch: dbError("index the sync rows") })
       }

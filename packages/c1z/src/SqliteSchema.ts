@@ -81,13 +81,23 @@ export const createTables: ReadonlyArray<string> = [
   )`
 ]
 
-/** Unique indexes: created before any row, since the upserts (last write wins) need them. */
-export const createUniqueIndexes: ReadonlyArray<string> = [
-  `CREATE UNIQUE INDEX idx_resource_types_external_sync_v1 ON ${Tables.resourceTypes} (external_id, sync_id)`,
-  `CREATE UNIQUE INDEX idx_resources_external_sync_v1 ON ${Tables.resources} (external_id, sync_id)`,
-  `CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 ON ${Tables.entitlements} (external_id, sync_id)`,
+/**
+ * The unique (external_id, sync_id) index of each table the writer loads. Each is built after the
+ * load, once repeated ids have been resolved (RepeatedIds.ts): one sort of the finished table is far
+ * faster than keeping a b-tree of long random keys up to date per row, which outgrows the page cache.
+ */
+export const externalIdIndexes = {
+  [Tables.resourceTypes]:
+    `CREATE UNIQUE INDEX idx_resource_types_external_sync_v1 ON ${Tables.resourceTypes} (external_id, sync_id)`,
+  [Tables.resources]: `CREATE UNIQUE INDEX idx_resources_external_sync_v1 ON ${Tables.resources} (external_id, sync_id)`,
+  [Tables.entitlements]:
+    `CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 ON ${Tables.entitlements} (external_id, sync_id)`,
+  [Tables.grants]: `CREATE UNIQUE INDEX idx_grants_external_sync_v1 ON ${Tables.grants} (external_id, sync_id)`
+} as const
+
+/** The unique indexes of the tables the writer does not load row by row: created with the tables. */
+export const createOtherUniqueIndexes: ReadonlyArray<string> = [
   `CREATE UNIQUE INDEX idx_sync_runs_sync_id_v1 ON ${Tables.syncRuns} (sync_id)`,
-  `CREATE UNIQUE INDEX idx_grants_external_sync_v1 ON ${Tables.grants} (external_id, sync_id)`,
   `CREATE UNIQUE INDEX idx_assets_external_sync_v1 ON ${Tables.assets} (external_id, sync_id)`,
   `CREATE UNIQUE INDEX idx_session_store_sync_key_v1 ON ${Tables.connectorSessions} (sync_id, key)`
 ]
