@@ -1,6 +1,6 @@
-import { HttpServerRequest } from "@effect/platform"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Authentication, Unauthorized } from "./Api.js"
 
 /**
@@ -22,22 +22,66 @@ export const tokenMatches = (
   return matched
 }
 
-const bearerScheme = /^Bearer\s+\S/i
+const bearer = /^Bearer\s+(\S.*)$/i
 
+/** Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. */
+export const refusal = (
+  header: string | undefined,
+  tokens: ReadonlyArray<Redacted.Redacted<string>>
+): Option.Option<Unauthorized> => {
+  if (header === undefined || header === "") {
+    return Option.some(new Unauthorized({ message: "missing Authorization header; send `Authorization: Bearer <token>`" }))
+  }
+  const presented = bearer.exec(header)?.[1]
+  return presented !== undefined && tokenMatches(presented.trim(), tokens)
+    ? Option.none()
+    : Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
+}
+
+/** The Api's own bearer middleware: it declares the security scheme in the OpenAPI document and the client. */
 export const AuthenticationLive = (tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
   Layer.succeed(
     Authentication,
     Authentication.of({
-      bearer: (token) =>
-        Effect.gen(function*() {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const header = request.headers.authorization
-          if (header === undefined || header === "") {
-            return yield* new Unauthorized({ message: "missing Authorization header; send `Authorization: Bearer <token>`" })
-          }
-          if (!bearerScheme.test(header) || !tokenMatches(Redacted.value(token).trim(), tokens)) {
-            return yield* new Unauthorized({ message: "the bearer token is not valid for this service" })
-          }
-        })
+      bearer: () =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          Option.match(refusal(request.headers.authorization, tokens), {
+            onNone: () => Effect.void,
+            onSome: Effect.fail
+          }))
     })
   )
+
+/**
+ * The path as the router matches it, loosely: without the query, in lower case, without doubled
+ * or trailing slashes. A spelling this misses is simply not public, so it needs a token.
+ */
+const routedPath = (url: string): string => {
+  const query = url.indexOf("?")
+  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase().replace(/\/{2,}/g, "/")
+  return path.length > 1 ? path.replace(/\/$/, "") : path
+}
+
+export const DocsPaths: ReadonlyArray<string> = ["/openapi.json", "/docs"]
+
+const encodeUnauthorized = Schema.encodeSync(Unauthorized)
+
+/**
+ * Every request needs a token unless its path is public: `/healthz` always, the OpenAPI document
+ * and Swagger UI only when `publicDocs` is on. This gate covers the routes outside the Api's
+ * groups (the documents), and it fails closed: an unknown path is 401 without a token, not 404.
+ */
+export const requireToken = (options: {
+  readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  readonly publicDocs: boolean
+}) => {
+  const publicPaths = new Set(["/healthz", ...(options.publicDocs ? DocsPaths : [])])
+  return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      if (publicPaths.has(routedPath(request.url))) return app
+      return Option.match(refusal(request.headers.authorization, options.tokens), {
+        onNone: () => app,
+        onSome: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 }))
+      })
+    })
+}

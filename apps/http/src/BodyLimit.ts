@@ -1,4 +1,4 @@
-import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
 import { InvalidRequest, PayloadTooLarge } from "./Api.js"
 
@@ -8,13 +8,14 @@ import { InvalidRequest, PayloadTooLarge } from "./Api.js"
  * and a JSON body that does not parse is a 400 naming `body` (the platform would
  * otherwise answer both with a 500). The request caches the body read here, so the endpoint's
  * schema decoding reuses it. Both errors are declared on the Api, so they appear in the OpenAPI
- * document; they are encoded here because an Api-level middleware cannot fail.
+ * document; they are encoded here because an Api-level middleware cannot fail (Http.ts runs this
+ * before the token check).
  */
 const refuse = <A, I>(schema: Schema.Schema<A, I>, error: A, status: number) =>
   HttpServerResponse.unsafeJson(Schema.encodeSync(schema)(error), { status })
 
-export const BodyLimitLive = (limitBytes: number) =>
-  HttpApiBuilder.middleware((app) =>
+export const bodyLimit = (limitBytes: number) =>
+  <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") {
@@ -51,4 +52,3 @@ export const BodyLimitLive = (limitBytes: number) =>
       }
       return yield* app
     })
-  )

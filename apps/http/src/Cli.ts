@@ -81,6 +81,10 @@ const flags = {
     Options.withDescription("Enable the provisioning endpoints (grant, revoke, create account, delete)"),
     Options.withFallbackConfig(Config.boolean("BATON_PROVISIONING"))
   ),
+  publicDocs: Options.boolean("public-docs").pipe(
+    Options.withDescription("Serve /openapi.json and /docs (Swagger UI) without a token, for a browser"),
+    Options.withFallbackConfig(Config.boolean("BATON_PUBLIC_DOCS"))
+  ),
   sandbox: Options.choice("sandbox", PresetName.literals).pipe(
     Options.withDescription("Serve against an embedded Fivetran sandbox with this preset (a bare --sandbox is small)"),
     Options.optional
@@ -191,6 +195,7 @@ export const serve = (flags: Flags) =>
     })
     const config: ServiceConfigShape = {
       tokens: target.tokens,
+      publicDocs: flags.publicDocs,
       dataDir: flags.dataDir,
       keepSyncs: flags.keepSyncs,
       provisioning: flags.provisioning,
@@ -211,7 +216,9 @@ export const serve = (flags: Flags) =>
       const context = yield* Layer.build(service)
       const url = serverUrl(Context.get(context, HttpServer.HttpServer).address)
       const lines = [
-        `baton-fivetran-http listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs)`,
+        `baton-fivetran-http listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs${
+          config.publicDocs ? ", served without a token" : ", token required"
+        })`,
         ...Option.match(target.generatedToken, {
           onNone: () => [],
           onSome: (token) => [`bearer token for this run (shown once): ${Redacted.value(token)}`]

@@ -12,8 +12,8 @@ import {
   ProvisioningUnprocessable,
   UpstreamFailed
 } from "./Api.js"
-import { AuthenticationLive } from "./Auth.js"
-import { BodyLimitLive } from "./BodyLimit.js"
+import { AuthenticationLive, requireToken } from "./Auth.js"
+import { bodyLimit } from "./BodyLimit.js"
 import { parseResourceRef, Queries } from "./Queries.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { SyncJobs } from "./SyncJobs.js"
@@ -166,6 +166,16 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
 )
 
 /**
+ * The body checks come before the token check (one middleware, so the order is fixed): they reveal
+ * nothing, and an oversized body is refused before anything else reads it.
+ */
+const requestChecks = (config: ServiceConfigShape) => {
+  const checkBody = bodyLimit(config.maxBodyBytes)
+  const checkToken = requireToken({ tokens: config.tokens, publicDocs: config.publicDocs })
+  return HttpApiBuilder.middleware((app) => checkBody(checkToken(app)))
+}
+
+/**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
  * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
  * a FivetranClient, a SyncEngine and, when `config.provisioning` is on, a Provisioner.
@@ -174,7 +184,7 @@ export const makeServer = (config: ServiceConfigShape) =>
   HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(BodyLimitLive(config.maxBodyBytes)),
+    Layer.provide(requestChecks(config)),
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),
     Layer.provideMerge(SyncJobs.Default),

@@ -4,6 +4,8 @@ import { Context, type Redacted } from "effect"
 export interface ServiceConfigShape {
   /** Bearer tokens accepted on every endpoint except /healthz. */
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  /** Serve /openapi.json and /docs without a token (a browser cannot send one when it opens /docs). */
+  readonly publicDocs: boolean
   /** Where finished `.c1z` files and job metadata live. */
   readonly dataDir: string
   /** How many finished syncs to keep (the latest successful one is always kept). */

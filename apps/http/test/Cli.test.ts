@@ -88,6 +88,9 @@ describe("start-up", () => {
       assert.strictEqual(authorized.status, 200)
       const anonymous = yield* Effect.promise(() => fetch(`${url}/readyz`))
       assert.strictEqual(anonymous.status, 401)
+      assert.include(printed.join("\n"), `docs ${url}/docs, token required)`)
+      const anonymousDocs = yield* Effect.promise(() => fetch(`${url}/openapi.json`).then((r) => r.status))
+      assert.strictEqual(anonymousDocs, 401)
 
       const exit = yield* Fiber.interrupt(fiber)
       assert.strictEqual(exitCode(exit), 0)
@@ -97,12 +100,15 @@ describe("start-up", () => {
 })
 
 describe("tokens from the environment", () => {
-  it.scopedLive("BATON_HTTP_TOKENS (comma-separated) are the accepted tokens, and none is generated", () =>
+  it.scopedLive("BATON_HTTP_TOKENS (comma-separated) are the accepted tokens, none is generated; BATON_PUBLIC_DOCS opens the docs", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
       const { console, lines } = yield* capture
-      const fiber = yield* runWith(["--sandbox", "--port", "0", "--data-dir", dataDir], { BATON_HTTP_TOKENS: "one, two," })
+      const fiber = yield* runWith(["--sandbox", "--port", "0", "--data-dir", dataDir], {
+        BATON_HTTP_TOKENS: "one, two,",
+        BATON_PUBLIC_DOCS: "true"
+      })
         .pipe(Effect.withConsole(console), Effect.fork)
       const printed = yield* Ref.get(lines).pipe(
         Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (all) => all.some((l) => l.includes("provisioning")) }),
@@ -117,6 +123,9 @@ describe("tokens from the environment", () => {
         [yield* status("one"), yield* status("two"), yield* status("three"), yield* status("one, two")],
         [200, 200, 401, 401]
       )
+      assert.include(printed.join("\n"), `docs ${url}/docs, served without a token)`)
+      const docs = (path: string) => Effect.promise(() => fetch(`${url}${path}`).then((r) => r.status))
+      assert.deepStrictEqual([yield* docs("/openapi.json"), yield* docs("/docs"), yield* docs("/v1/syncs")], [200, 200, 401])
       yield* Fiber.interrupt(fiber)
     }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Use a wrong API secret (the sandbox answers 401). */
   readonly badSecret?: boolean
   readonly snapshot?: AccountSnapshot
+  /** Serve /openapi.json and /docs without a token (--public-docs). */
+  readonly publicDocs?: boolean
   /** Reuse a data directory (to check what survives a restart). */
   readonly dataDir?: string
 }
@@ -116,6 +118,7 @@ export const harness = (options: HarnessOptions = {}) => {
   const service = Layer.unwrapEffect(Effect.map(DataDir, (dir) =>
     makeServer({
       tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
+      publicDocs: options.publicDocs ?? false,
       dataDir: dir,
       keepSyncs: options.keepSyncs ?? 5,
       provisioning: options.provisioning ?? false,

@@ -17,7 +17,7 @@ const ErrorBody = Schema.Struct({ _tag: Schema.String, message: Schema.String })
 
 const openApi = Effect.gen(function*() {
   const { request } = yield* Harness
-  const response = yield* request("GET", "/openapi.json")
+  const response = yield* request("GET", "/openapi.json", { token: TestToken })
   assert.strictEqual(response.status, 200)
   return yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(OpenApiDocument)))
 })
@@ -119,16 +119,50 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       assert.strictEqual(lower.status, 200)
     }))
 
-  it.effect("/healthz answers without a token; /docs serves the Swagger UI", () =>
+  it.effect("/healthz answers without a token", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
       const health = yield* request("GET", "/healthz")
       assert.strictEqual(health.status, 200)
       assert.deepStrictEqual(yield* Effect.orDie(health.json), { status: "ok" })
-      const docs = yield* request("GET", "/docs")
-      assert.strictEqual(docs.status, 200)
+    }))
+
+  it.effect("/openapi.json and /docs need the token like every other endpoint (no --public-docs)", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/openapi.json", "/docs"]) {
+        for (const token of [undefined, "wrong-token", ""]) {
+          const response = yield* request("GET", path, { token })
+          const label = `${path} with ${token === undefined ? "no token" : `token "${token}"`}`
+          assert.strictEqual(response.status, 401, label)
+          const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
+          assert.strictEqual(body._tag, "Unauthorized", label)
+        }
+        for (const token of [TestToken, OtherToken]) {
+          assert.strictEqual((yield* request("GET", path, { token })).status, 200, path)
+        }
+      }
+      const docs = yield* request("GET", "/docs", { token: TestToken })
       assert.include(docs.headers["content-type"], "text/html")
       assert.include(yield* Effect.orDie(docs.text), "swagger")
+    }))
+
+  it.effect("other spellings of the document paths, and unknown paths, are 401 without a token", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/DOCS", "/docs/", "//docs", "/openapi.json?x=1", "/OpenAPI.json", "/%64ocs", "/no-such-path"]) {
+        assert.strictEqual((yield* request("GET", path)).status, 401, path)
+      }
+      assert.strictEqual((yield* request("GET", "/no-such-path", { token: TestToken })).status, 404)
+    }))
+
+  it.effect("an oversized body is 413 even without a token (the body check comes first)", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const body = { email: "big@acmedata.com", given_name: "x".repeat(70 * 1024), family_name: "B" }
+      const response = yield* request("POST", "/v1/accounts", { body })
+      assert.strictEqual(response.status, 413)
+      assert.strictEqual(((yield* Effect.orDie(response.json)) as { _tag: string })._tag, "PayloadTooLarge")
     }))
 
   it.effect("/readyz is 200 with the account when the key works", () =>
@@ -159,6 +193,27 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       ])
     }))
 
+})
+
+layer(harness({ publicDocs: true }), { excludeTestServices: true })("--public-docs", (it) => {
+  it.effect("/openapi.json and /docs answer without a token; the Api endpoints still need one", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/openapi.json", "/docs", "/docs/", "/DOCS", "/openapi.json?pretty"]) {
+        assert.strictEqual((yield* request("GET", path)).status, 200, path)
+        assert.strictEqual((yield* request("GET", path, { token: "wrong-token" })).status, 200, path)
+      }
+      const document = yield* Effect.orDie(Effect.flatMap((yield* request("GET", "/openapi.json")).json, Schema.decodeUnknown(OpenApiDocument)))
+      assert.deepStrictEqual(
+        Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`)).sort(),
+        [...AllEndpoints].sort()
+      )
+      for (const op of yield* operations) {
+        if (op.path === "/healthz") continue
+        const response = yield* request(op.method, op.url)
+        assert.strictEqual(response.status, 401, `${op.method} ${op.url}`)
+      }
+    }))
 })
 
 const DecodeError = Schema.Struct({

@@ -152,6 +152,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         SyncJobs.Default.pipe(
           Layer.provide(Layer.succeed(ServiceConfig, {
             tokens: [Redacted.make("unused")],
+            publicDocs: false,
             dataDir,
             keepSyncs: 2,
             provisioning: false,
