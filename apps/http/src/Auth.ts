@@ -25,7 +25,7 @@ export const tokenMatches = (
 const bearer = /^Bearer\s+(\S.*)$/i
 
 /** Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. */
-export const refusal = (
+const refusal = (
   header: string | undefined,
   tokens: ReadonlyArray<Redacted.Redacted<string>>
 ): Option.Option<Unauthorized> => {
@@ -62,7 +62,7 @@ const routedPath = (url: string): string => {
   return path.length > 1 ? path.replace(/\/$/, "") : path
 }
 
-export const DocsPaths: ReadonlyArray<string> = ["/openapi.json", "/docs"]
+const DocsPaths: ReadonlyArray<string> = ["/openapi.json", "/docs"]
 
 const encodeUnauthorized = Schema.encodeSync(Unauthorized)
 

@@ -41,6 +41,7 @@ export interface HarnessShape {
   readonly baseUrl: string
   readonly dataDir: string
   readonly sandbox: SandboxShape
+  readonly apiKey: string
   readonly apiSecret: string
   /** Typed client sending the right token. */
   readonly client: BatonClient
@@ -85,6 +86,7 @@ const make =
       baseUrl,
       dataDir: yield* DataDir,
       sandbox,
+      apiKey: systemKey(snapshot).key,
       apiSecret: systemKey(snapshot).secret,
       client,
       request

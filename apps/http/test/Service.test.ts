@@ -1,4 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
 
@@ -336,18 +337,40 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
     }))
 })
 
-layer(harness({ badSecret: true }), { excludeTestServices: true })("readiness with a bad secret", (it) => {
+layer(harness({ badSecret: true }), { excludeTestServices: true })("a wrong Fivetran secret", (it) => {
   it.effect("/readyz is 503 with the reason, and the secret is nowhere in the answer", () =>
     Effect.gen(function*() {
-      const { apiSecret, request } = yield* Harness
+      const { apiKey, apiSecret, request } = yield* Harness
       const response = yield* request("GET", "/readyz", { token: TestToken })
       assert.strictEqual(response.status, 503)
       const text = yield* Effect.orDie(response.text)
       const body = yield* Effect.orDie(Schema.decodeUnknown(Schema.parseJson(ErrorBody))(text))
       assert.strictEqual(body._tag, "NotReady")
-      assert.include(body.message, "401")
+      assert.strictEqual(
+        body.message,
+        "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key and --api-secret"
+      )
+      assert.notInclude(text, apiKey)
       assert.notInclude(text, apiSecret)
       assert.notInclude(text, "not-the-secret")
+    }))
+
+  it.effect("a sync refused by Fivetran is failed with the reason; no key or secret in the job or its metadata file", () =>
+    Effect.gen(function*() {
+      const { apiKey, apiSecret, dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const job = yield* runSync
+      assert.strictEqual(job.status, "failed")
+      assert.strictEqual(
+        job.error,
+        "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+      )
+      const saved = yield* Effect.orDie(fs.readFileString(`${dataDir}/${job.id}.json`))
+      for (const text of [JSON.stringify(job), saved]) {
+        for (const secret of [apiKey, apiSecret, "not-the-secret", TestToken, OtherToken]) {
+          assert.notInclude(text, secret)
+        }
+      }
     }))
 })
 
