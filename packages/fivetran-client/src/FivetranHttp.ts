@@ -1,11 +1,12 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Option, Redacted, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Ref, Schema } from "effect"
 import { UserAgent } from "./ClientVersion.js"
 import type { ClientMetrics } from "./FivetranClient.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, Transport } from "./FivetranError.js"
 import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
+import { perSchema } from "./SchemaCache.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
 
 export interface FivetranRequest {
@@ -25,6 +26,10 @@ export interface FivetranHttp {
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
   readonly metrics: Effect.Effect<ClientMetrics>
 }
+
+/** Body decoders (JSON text through the response schema), compiled once per schema. */
+const decoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(Schema.parseJson(schema)))
+const decodeMessage = Schema.decodeUnknownEither(Schema.parseJson(MessageEnvelope))
 
 interface RawResponse {
   readonly status: number
@@ -132,9 +137,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
 
     const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      const decode = Schema.decodeUnknown(Schema.parseJson(schema))
+      const decode = decoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>
       return send(request, endpoint).pipe(
-        Effect.flatMap((body) => Effect.mapError(decode(body), (error) => invalidResponse(endpoint, error, scrub))),
+        Effect.flatMap((body) => decoded(decode(body), endpoint)),
         traced(request)
       )
     }
@@ -142,16 +147,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     // Deletes and a few writes answer `{code, message}`; an empty body (204) is accepted too.
     const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      const decode = Schema.decodeUnknown(Schema.parseJson(MessageEnvelope))
       return send(request, endpoint).pipe(
-        Effect.flatMap((body) =>
-          body.trim() === ""
-            ? Effect.void
-            : Effect.mapError(Effect.asVoid(decode(body)), (error) => invalidResponse(endpoint, error, scrub))
-        ),
+        Effect.flatMap((body) => body.trim() === "" ? Effect.void : Effect.asVoid(decoded(decodeMessage(body), endpoint))),
         traced(request)
       )
     }
+
+    const decoded = <A>(result: Either.Either<A, ParseResult.ParseError>, endpoint: string): Effect.Effect<A, FivetranError> =>
+      Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalidResponse(endpoint, result.left, scrub))
 
     return { call, callVoid, metrics: Ref.get(metrics) } satisfies FivetranHttp
   })

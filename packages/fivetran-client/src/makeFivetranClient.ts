@@ -5,6 +5,7 @@ import type { FivetranError } from "./FivetranError.js"
 import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"
 import { AccountInfo } from "./schemas/AccountInfo.js"
 import { Connection } from "./schemas/Connection.js"
+import { perSchema } from "./SchemaCache.js"
 import { DataEnvelope, PageEnvelope } from "./schemas/Envelope.js"
 import { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
 import { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
@@ -29,6 +30,14 @@ const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): str
 const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> =>
   Effect.orDie(Schema.encode(schema)(value))
 
+/** Envelopes built once per item schema, so each list or get reuses one compiled decoder. */
+const dataEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => DataEnvelope(schema))
+const pageEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => PageEnvelope(schema))
+const dataEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
+  dataEnvelopeOf(schema) as ReturnType<typeof DataEnvelope<A, I, never>>
+const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
+  pageEnvelopeOf(schema) as ReturnType<typeof PageEnvelope<A, I, never>>
+
 /** The last page is marked by `next_cursor` null, absent or empty. */
 const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
   cursor === null || cursor === undefined || cursor === "" ? Option.none() : Option.some(cursor)
@@ -41,7 +50,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
     const http = yield* makeFivetranHttp(config)
 
     const getData = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
-      Effect.map(http.call(request, DataEnvelope(schema)), (envelope) => envelope.data)
+      Effect.map(http.call(request, dataEnvelope(schema)), (envelope) => envelope.data)
 
     const write = <A, I, B, J>(
       method: "POST" | "PATCH",
@@ -69,7 +78,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       item: Schema.Schema<A, I>,
       filter: Readonly<Record<string, string>> = {}
     ): Stream.Stream<A, FivetranError> => {
-      const envelope = PageEnvelope(item)
+      const envelope = pageEnvelope(item)
       return Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
         http.call(
           {
