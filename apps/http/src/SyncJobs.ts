@@ -149,6 +149,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       yield* Effect.forEach(removed, removeJobFiles, { discard: true })
     })
 
+    // A restart with a smaller --keep-syncs applies it at once, not only after the next sync.
+    yield* prune
+
     const onProgress = (id: string) => (progress: SyncProgress) =>
       update(id, (job) => ({ ...job, progress })).pipe(Effect.asVoid)
 

@@ -8,6 +8,26 @@ import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
 import { awaitJob, harness, Harness, runSync, TestToken } from "./Harness.js"
 
+/** The jobs a fresh SyncJobs lists over `dataDir`, as after a restart; it never syncs. */
+const restartedList = (dataDir: string, keepSyncs: number) =>
+  Effect.provide(
+    Effect.flatMap(SyncJobs, (jobs) => jobs.list),
+    SyncJobs.Default.pipe(
+      Layer.provide(Layer.succeed(ServiceConfig, {
+        tokens: [Redacted.make("unused")],
+        publicDocs: false,
+        dataDir,
+        keepSyncs,
+        provisioning: false,
+        syncConnections: false,
+        concurrency: 1,
+        maxBodyBytes: 1024
+      })),
+      Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
+      Layer.provide(NodeContext.layer)
+    )
+  )
+
 const dataFiles = Effect.gen(function*() {
   const { dataDir } = yield* Harness
   const fs = yield* FileSystem.FileSystem
@@ -146,24 +166,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       }
       yield* fs.writeFileString(path.join(dataDir, `${cutOff.id}.json`), JSON.stringify(cutOff))
       yield* fs.writeFileString(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`), "scratch left by a killed process")
-      // A second instance over the same directory, as after a restart; it never syncs.
-      const restarted = yield* Effect.provide(
-        Effect.flatMap(SyncJobs, (jobs) => jobs.list),
-        SyncJobs.Default.pipe(
-          Layer.provide(Layer.succeed(ServiceConfig, {
-            tokens: [Redacted.make("unused")],
-            publicDocs: false,
-            dataDir,
-            keepSyncs: 2,
-            provisioning: false,
-            syncConnections: false,
-            concurrency: 1,
-            maxBodyBytes: 1024
-          })),
-          Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
-          Layer.provide(NodeContext.layer)
-        )
-      )
+      // A second instance over the same directory, as after a restart; it keeps all three.
+      const restarted = yield* restartedList(dataDir, 3)
       assert.deepStrictEqual(restarted.slice(1), before.items)
       assert.strictEqual(restarted[0]?.id, cutOff.id)
       assert.strictEqual(restarted[0]?.status, "failed")
@@ -171,6 +175,29 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.isFalse(yield* fs.exists(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`)))
       yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
     }).pipe(Effect.orDie))
+
+  it.effect("a restart with a smaller --keep-syncs deletes the older syncs at once, keeping the latest successful one", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const [newest, older] = (yield* client.syncs.list()).items
+      // A copy of the two kept syncs, and a newer failed one, in a directory of their own.
+      const failed = { ...newest!, id: "29990101T000000Z-fail", created_at: "2999-01-01T00:00:00.000Z", status: "failed", file_bytes: null }
+      for (const job of [newest!, older!, failed]) {
+        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+      }
+      for (const job of [newest!, older!]) {
+        yield* fs.copyFile(path.join((yield* Harness).dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
+      }
+      const listed = yield* restartedList(dir, 1)
+      assert.deepStrictEqual(listed.map((job) => [job.id, job.status]), [[failed.id, "failed"], [newest!.id, "succeeded"]])
+      assert.deepStrictEqual(
+        (yield* fs.readDirectory(dir)).sort(),
+        [`${failed.id}.json`, `${newest!.id}.c1z`, `${newest!.id}.json`].sort()
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
 
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
     Effect.gen(function*() {
