@@ -176,10 +176,31 @@ export const SyncJob = Schema.Struct({
 }).annotations({ identifier: "SyncJob" })
 export type SyncJob = typeof SyncJob.Type
 
+/**
+ * The resource types a sync can hold (design.md §1; connector-core's `resourceTypes` with
+ * connections, pinned equal by a test). A filter naming another type is a 400, not an empty page.
+ */
+export const ResourceTypeName = Schema.Literal("user", "role", "group", "team", "connection").annotations({
+  identifier: "ResourceType"
+})
+
+const typeAlternatives = ResourceTypeName.literals.join("|")
+const typeList = ResourceTypeName.literals.join(", ")
+
 /** `type:id`, e.g. `user:abc123` or `team:xyz`; the id is everything after the first `:`. */
 export const ResourceRef = Schema.String.pipe(
-  Schema.pattern(/^[a-z_]+:.+$/, { message: () => "expected <resource type>:<resource id>, e.g. user:abc123" }),
+  Schema.pattern(new RegExp(`^(${typeAlternatives}):.+$`), {
+    message: () => `expected <resource type>:<resource id> with a type of ${typeList}, e.g. user:abc123`
+  }),
   Schema.annotations({ identifier: "ResourceRef", description: "`<resource type>:<resource id>`" })
+)
+
+/** `type:id:slug` (design.md §2), e.g. `team:xyz:member`. */
+export const EntitlementRef = Schema.String.pipe(
+  Schema.pattern(new RegExp(`^(${typeAlternatives}):.+:.+$`), {
+    message: () => `expected an entitlement id <resource type>:<resource id>:<slug> with a type of ${typeList}, e.g. team:xyz:member`
+  }),
+  Schema.annotations({ identifier: "EntitlementRef", description: "`<resource type>:<resource id>:<slug>`" })
 )
 
 const PageSize = Schema.NumberFromString.pipe(
@@ -347,7 +368,7 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
 export class QueriesGroup extends HttpApiGroup.make("queries")
   .add(
     HttpApiEndpoint.get("resources", "/v1/resources")
-      .setUrlParams(Schema.Struct({ type: Schema.optional(Schema.String), parent: Schema.optional(ResourceRef), ...paging }))
+      .setUrlParams(Schema.Struct({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(ResourcePage)
   )
   .add(
@@ -358,7 +379,7 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
   .add(
     HttpApiEndpoint.get("grants", "/v1/grants")
       .setUrlParams(
-        Schema.Struct({ entitlement: Schema.optional(Schema.String), principal: Schema.optional(ResourceRef), ...paging })
+        Schema.Struct({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
       )
       .addSuccess(GrantPage)
   )

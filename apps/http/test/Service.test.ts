@@ -1,6 +1,8 @@
 import { assert, describe, it, layer } from "@effect/vitest"
+import { resourceTypes } from "@baton-fivetran/connector-core"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
+import { ResourceTypeName } from "../src/Api.js"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
 
 const OpenApiDocument = Schema.Struct({
@@ -178,6 +180,14 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       })
     }))
 
+  it.effect("the resource types the query filters accept are connector-core's", () =>
+    Effect.sync(() => {
+      assert.deepStrictEqual(
+        [...ResourceTypeName.literals].sort(),
+        resourceTypes({ syncConnections: true }).map((type) => type.id).sort()
+      )
+    }))
+
   it.effect("/v1/capabilities serves connector-core's capabilities", () =>
     Effect.gen(function*() {
       const { client } = yield* Harness
@@ -261,6 +271,10 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       yield* expectDecodeError("GET", "/v1/resources?page_size=0", undefined, ["page_size"])
       yield* expectDecodeError("GET", "/v1/resources?page_size=1001", undefined, ["page_size"])
       yield* expectDecodeError("GET", "/v1/grants?principal=nocolon", undefined, ["principal"])
+      yield* expectDecodeError("GET", "/v1/resources?type=robot", undefined, ["type"])
+      yield* expectDecodeError("GET", "/v1/resources?parent=robot:x", undefined, ["parent"])
+      yield* expectDecodeError("GET", "/v1/entitlements?resource=users:x", undefined, ["resource"])
+      yield* expectDecodeError("GET", "/v1/grants?entitlement=team:no-slug", undefined, ["entitlement"])
       yield* expectDecodeError("GET", "/v1/syncs/..%2F..%2Fetc", undefined, ["id"])
       yield* expectDecodeError("GET", "/v1/principals/robot/x/access", undefined, ["type"])
     }))
