@@ -180,12 +180,15 @@ export type SyncJob = typeof SyncJob.Type
  * The resource types a sync can hold (design.md §1; connector-core's `resourceTypes` with
  * connections, pinned equal by a test). A filter naming another type is a 400, not an empty page.
  */
-export const ResourceTypeName = Schema.Literal("user", "role", "group", "team", "connection").annotations({
-  identifier: "ResourceType"
-})
+const resourceTypeNames = ["user", "role", "group", "team", "connection"] as const
+const typeAlternatives = resourceTypeNames.join("|")
+const typeList = resourceTypeNames.join(", ")
 
-const typeAlternatives = ResourceTypeName.literals.join("|")
-const typeList = ResourceTypeName.literals.join(", ")
+/** One message naming the choices, rather than one "Expected ..." issue per literal. */
+export const ResourceTypeName = Schema.Literal(...resourceTypeNames).annotations({
+  identifier: "ResourceType",
+  message: () => ({ message: `must be one of ${typeList}`, override: true })
+})
 
 /** `type:id`, e.g. `user:abc123` or `team:xyz`; the id is everything after the first `:`. */
 export const ResourceRef = Schema.String.pipe(

@@ -247,6 +247,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const error = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(DecodeError)))
       assert.deepStrictEqual(error.issues[0]?.path, field, `${method} ${path}`)
       assert.include(error.message, field.at(-1)!)
+      return error.issues[0]?.message
     })
 
   it.effect("a bad body or parameter is a 400 naming the field", () =>
@@ -271,7 +272,10 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       yield* expectDecodeError("GET", "/v1/resources?page_size=0", undefined, ["page_size"])
       yield* expectDecodeError("GET", "/v1/resources?page_size=1001", undefined, ["page_size"])
       yield* expectDecodeError("GET", "/v1/grants?principal=nocolon", undefined, ["principal"])
-      yield* expectDecodeError("GET", "/v1/resources?type=robot", undefined, ["type"])
+      assert.strictEqual(
+        yield* expectDecodeError("GET", "/v1/resources?type=robot", undefined, ["type"]),
+        "must be one of user, role, group, team, connection"
+      )
       yield* expectDecodeError("GET", "/v1/resources?parent=robot:x", undefined, ["parent"])
       yield* expectDecodeError("GET", "/v1/entitlements?resource=users:x", undefined, ["resource"])
       yield* expectDecodeError("GET", "/v1/grants?entitlement=team:no-slug", undefined, ["entitlement"])
