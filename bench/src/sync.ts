@@ -7,7 +7,9 @@
  *   npx tsx bench/src/sync.ts --concurrency 1 --connections
  * Options: --concurrency N (default 8), --connections (opt-in connection access),
  * --preset small|medium|large (default large), --latency MILLIS (default 20).
- * To check that memory stays bounded, cap the sync's heap (the sandbox child is not capped):
+ * Peak RSS depends on how lazily V8 collects (it grows the heap while there is room), so the bench
+ * also prints the heap limit and the largest heap in use. To check that memory stays bounded, run
+ * it again with the sync's heap capped (the sandbox child is not capped) and report both figures:
  *   NODE_OPTIONS=--max-old-space-size=128 npx tsx bench/src/sync.ts --connections
  */
 import { C1zSink } from "@baton-fivetran/c1z"
@@ -18,9 +20,10 @@ import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Clock, Console, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { fork } from "node:child_process"
 import { mkdtemp, rm, stat } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { getHeapStatistics } from "node:v8"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -45,9 +48,38 @@ const options = Schema.decodeUnknownSync(Options)({
 
 /** What the sandbox process tells the bench process. */
 const Ready = Schema.Struct({ baseUrl: Schema.String, key: Schema.String, secret: Schema.String })
-const Stats = Schema.Struct({ requests: Schema.Number, statuses: Schema.Record({ key: Schema.String, value: Schema.Number }), peakRssMb: Schema.Number })
+const Stats = Schema.Struct({
+  requests: Schema.Number,
+  statuses: Schema.Record({ key: Schema.String, value: Schema.Number }),
+  peakRssMb: Schema.Number,
+  cpuSeconds: Schema.Number
+})
 
+/** CPU time (user + system) of this process so far: unlike wall time, not stretched by other load on the machine. */
+const cpuSeconds = () => {
+  const { system, user } = process.cpuUsage()
+  return Math.round((user + system) / 1e5) / 10
+}
+
+const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 1e6)
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
+
+/**
+ * The largest heap in use, sampled every 100 ms: what the sync holds plus garbage not yet
+ * collected. Peak RSS alone overstates what is held, as V8 grows the heap lazily when there is room.
+ */
+const sampleHeap = Effect.acquireRelease(
+  Effect.sync(() => {
+    const peak = { heapUsedMb: 0 }
+    const sample = () => {
+      peak.heapUsedMb = Math.max(peak.heapUsedMb, Math.round(process.memoryUsage().heapUsed / 1e6))
+    }
+    const timer = setInterval(sample, 100)
+    timer.unref()
+    return { peak, timer }
+  }),
+  ({ timer }) => Effect.sync(() => clearInterval(timer))
+)
 
 /** Child process: serve the preset with fixed latency until the parent goes away; answer "stats". */
 const serve = Effect.gen(function*() {
@@ -60,12 +92,13 @@ const serve = Effect.gen(function*() {
   }))
   const sandbox = Context.get(context, Sandbox)
   const key = snapshot.credentials.find((c) => c._tag === "SystemKey")!
+  const cpuAtReady = cpuSeconds()
   process.on("message", (message) => {
     if (message !== "stats") return
     Effect.runPromise(sandbox.requestLog).then((log) => {
       const statuses: Record<string, number> = {}
       for (const entry of log) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1
-      process.send!(Schema.encodeSync(Stats)({ requests: log.length, statuses, peakRssMb: peakRssMb() }))
+      process.send!(Schema.encodeSync(Stats)({ requests: log.length, statuses, peakRssMb: peakRssMb(), cpuSeconds: cpuSeconds() - cpuAtReady }))
     })
   })
   process.on("disconnect", () => process.exit(0))
@@ -108,6 +141,8 @@ const bench = Effect.gen(function*() {
     baseUrl: ready.baseUrl
   })).pipe(Layer.provide(NodeHttpClient.layerUndici))
   const baseline = peakRssMb()
+  const cpuBefore = cpuSeconds()
+  const heap = yield* sampleHeap
   const started = yield* Clock.currentTimeMillis
   let lastPhase = ""
   const onProgress = (p: SyncProgress) =>
@@ -125,18 +160,21 @@ const bench = Effect.gen(function*() {
       Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(file)))
     )
   const wall = (yield* Clock.currentTimeMillis) - started
+  const cpu = cpuSeconds() - cpuBefore
   const size = (yield* Effect.promise(() => stat(file))).size
   child.send("stats")
   const sandbox = yield* nextMessage(child, Stats)
 
   yield* Console.log([
     `preset ${options.preset}, ${options.latency} ms latency, concurrency ${options.concurrency}, connections ${options.connections ? "on" : "off"}`,
-    `  wall time        ${(wall / 1000).toFixed(1)} s`,
+    `  wall time        ${(wall / 1000).toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(", ")} at the end)`,
+    `  CPU time         ${cpu.toFixed(1)} s in the sync process; ${sandbox.cpuSeconds.toFixed(1)} s in the sandbox process (serving)`,
     `  requests         ${summary.requests} (sandbox saw ${sandbox.requests}, statuses ${JSON.stringify(sandbox.statuses)}); retries ${summary.retries}`,
     `  rows             ${Object.entries(summary.resources).map(([t, n]) => `${n} ${t}`).join(", ")}; ${summary.entitlements} entitlements; ` +
     `${summary.grants.direct} direct + ${summary.grants.derived} derived grants`,
     `  .c1z             ${(size / 1e6).toFixed(1)} MB`,
-    `  peak RSS (sync)  ${peakRssMb()} MB (${baseline} MB before the sync; sandbox process ${sandbox.peakRssMb} MB)`,
+    `  peak RSS (sync)  ${peakRssMb()} MB (${baseline} MB before the sync; sandbox process ${sandbox.peakRssMb} MB); ` +
+    `heap limit ${heapLimitMb} MB, largest heap used ${heap.peak.heapUsedMb} MB (sampled every 100 ms)`,
     `  warnings         ${summary.warnings.length === 0 ? "none" : summary.warnings.join("; ")}`
   ].join("\n"))
 })
