@@ -22,8 +22,8 @@ export class StartupError extends Data.TaggedError("StartupError")<{ readonly re
   }
 }
 
-export const TokensVariable = "BATON_HTTP_TOKENS"
-export const DefaultSandboxPreset: PresetName = "small"
+const TokensVariable = "BATON_HTTP_TOKENS"
+const DefaultSandboxPreset: PresetName = "small"
 
 /** A secret flag: @effect/cli's own `redacted` rejects its own value when it comes from a variable, so the text is wrapped at once. */
 const secret = (name: string, variable: string, description: string) =>
@@ -91,10 +91,10 @@ const flags = {
   )
 }
 
-export type Flags = Command.Command.ParseConfig<typeof flags>
+type Flags = Command.Command.ParseConfig<typeof flags>
 
 /** `--sandbox` takes an optional value, which @effect/cli cannot express: a bare one means `small`. */
-export const normalizeArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
+const normalizeArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
   argv.flatMap((arg, i) =>
     arg === "--sandbox" && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("-"))
       ? [arg, DefaultSandboxPreset]
@@ -181,7 +181,7 @@ const serverUrl = (address: HttpServer.Address) =>
     : `unix:${address.path}`
 
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
-export const serve = (flags: Flags) =>
+const serve = (flags: Flags) =>
   Effect.gen(function*() {
     yield* positive("concurrency", flags.concurrency, 1)
     yield* positive("keep-syncs", flags.keepSyncs, 1)
@@ -230,7 +230,7 @@ export const serve = (flags: Flags) =>
     }))
   })
 
-export const command = Command.make("baton-fivetran-http", flags, serve).pipe(
+const command = Command.make("baton-fivetran-http", flags, serve).pipe(
   Command.withDescription("Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI")
 )
 

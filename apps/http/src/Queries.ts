@@ -11,7 +11,7 @@ import { SyncJobs } from "./SyncJobs.js"
  * readers are cached (a few, for a while) and shared between requests.
  */
 
-export const DefaultPageSize = 100
+const DefaultPageSize = 100
 
 /** base64url of `{"s": sync id, "a": last row id}`. */
 const PageToken = Schema.compose(
@@ -38,7 +38,7 @@ const entitlementResource = (entitlementId: string): ResourceId => {
  * A grant as the principal holds it. Expansion names the team entitlements a grant comes through
  * in `sources`; a grant also held directly keeps its own entitlement there (or has no sources).
  */
-export const accessEntry = (grant: Grant): AccessEntry => {
+const accessEntry = (grant: Grant): AccessEntry => {
   const own = grant.entitlement.id
   const sources = grant.sources ?? {}
   const inherited = Object.keys(sources).filter((id) => id !== own).sort()
@@ -49,12 +49,12 @@ export const accessEntry = (grant: Grant): AccessEntry => {
   }
 }
 
-export interface PageRequest {
+interface PageRequest {
   readonly page_size?: number | undefined
   readonly page_token?: string | undefined
 }
 
-export interface Page<A> {
+interface Page<A> {
   readonly sync_id: string
   readonly items: ReadonlyArray<A>
   readonly next_page_token: string | null
