@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { join } from "node:path"
+import type { Resource } from "@baton-fivetran/connector-core"
+import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { writeC1z } from "../src/index.js"
+import { encodeResource } from "../src/proto/Encode.js"
+import { EncodeFailure, toBytes } from "../src/proto/Wire.js"
 import * as F from "./fixtures.js"
 import { openRaw } from "./RawFile.js"
 import { tempDir } from "./TempDir.js"
@@ -130,4 +134,24 @@ describe("protobuf blobs", () => {
         "user"
       ])
     }))
+})
+
+describe("encoder buffers", () => {
+  const unencodable: Resource = {
+    ...F.alice,
+    annotations: F.alice.annotations.map((a) => a._tag === "UserTrait" ? { ...a, createdAt: "last Tuesday" } : a)
+  }
+  const freshBytes = (resource: Resource) => {
+    const writer = new BinaryWriter()
+    encodeResource(writer, resource)
+    return writer.finish()
+  }
+
+  it("a message that fails half-way (inside a nested Any) leaves nothing behind for the next one", () => {
+    const expected = freshBytes(F.alice)
+    assert.deepStrictEqual(toBytes(encodeResource, F.alice), expected)
+    assert.throws(() => toBytes(encodeResource, unencodable), EncodeFailure, /UserTrait\.createdAt "last Tuesday"/)
+    assert.deepStrictEqual(toBytes(encodeResource, F.alice), expected)
+    assert.deepStrictEqual(toBytes(encodeResource, F.bob), freshBytes(F.bob))
+  })
 })

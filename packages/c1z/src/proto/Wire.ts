@@ -34,10 +34,32 @@ export const writeMessage = <A>(writer: BinaryWriter, field: number, encode: Enc
   writer.join()
 }
 
+/**
+ * Reusable writers, one per nesting level (an annotation's Any is encoded with `toBytes` inside its
+ * parent's). A fresh BinaryWriter starts at 128 bytes and doubles up to a grant's ~1 KiB on every
+ * call; a reused one keeps its buffer (`finish` copies the bytes out and rewinds), which made buffer
+ * growth the largest cost of encoding a million grants.
+ */
+const writers: Array<BinaryWriter> = []
+let depth = 0
+/** A writer whose buffer grew past this is not kept, so one huge message does not pin its buffer. */
+const keptResultBytes = 64 * 1024
+
 export const toBytes = <A>(encode: Encoder<A>, value: A): Uint8Array => {
-  const writer = new BinaryWriter()
-  encode(writer, value)
-  return writer.finish()
+  const level = depth++
+  const writer = writers[level] ?? new BinaryWriter()
+  writers[level] = writer
+  try {
+    encode(writer, value)
+    const bytes = writer.finish()
+    if (bytes.length > keptResultBytes) writers.length = level
+    return bytes
+  } catch (failure) {
+    writers.length = level
+    throw failure
+  } finally {
+    depth--
+  }
 }
 
 /** Walks the fields of one message; unknown fields are skipped, as the SDK's reader discards them. */
