@@ -5,6 +5,8 @@
  *   cd bench && npx tsx src/c1z-write.ts 1000000
  * With `npx tsx --expose-gc ...` it also forces a GC every 100,000 rows and reports the largest
  * live heap seen, which separates retained memory from garbage V8 has not collected yet.
+ * With `--rows-only` it drains the same row stream without writing anything: the memory and time
+ * the synthetic input costs on its own, to set against the writer's figures.
  */
 import type { Entitlement, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 import { writeC1z } from "@baton-fivetran/c1z"
@@ -13,9 +15,10 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const grantCount = Number(process.argv[2] ?? "100000")
+const rowsOnly = process.argv.includes("--rows-only")
+const grantCount = Number(process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "100000")
 if (!Number.isInteger(grantCount) || grantCount <= 0) {
-  process.stderr.write("usage: npx tsx bench/src/c1z-write.ts <number of grants>\n")
+  process.stderr.write("usage: npx tsx bench/src/c1z-write.ts <number of grants> [--rows-only]\n")
   process.exit(2)
 }
 
@@ -121,6 +124,15 @@ const program = Effect.gen(function*() {
     }),
     Stream.ensuring(Effect.sync(() => (loaded = performance.now())))
   )
+  if (rowsOnly) {
+    yield* Stream.runDrain(counted)
+    yield* Console.log(JSON.stringify({
+      rowsOnly: seen,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
+    }))
+    return
+  }
   const result = yield* writeC1z(join(dir, "bench.c1z"), counted)
   const finished = performance.now()
   const seconds = (finished - started) / 1000
