@@ -8,7 +8,7 @@
  * With `--rows-only` it drains the same row stream without writing anything: the memory and time
  * the synthetic input costs on its own, to set against the writer's figures.
  */
-import type { Entitlement, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
+import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 import { writeC1z } from "@baton-fivetran/c1z"
 import { Console, Effect, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -71,20 +71,19 @@ const entitlement = (e: number): Entitlement => {
 
 const entitlements = Array.from({ length: entitlementCount }, (_, e) => entitlement(e))
 
+// Built like connector-core's grants (model/Grants.ts): one plain literal per shape, no conditional spread.
 const grantRow = (i: number): SyncRow => {
   const ent = entitlements[i % entitlementCount]!
   const u = Math.floor(i / entitlementCount)
-  const expandable = i % 10 === 0
-  return {
-    _tag: "GrantRow",
-    value: {
-      id: `${ent.id}:user:user_${u}`,
-      entitlement: ent,
-      principal: { id: { resourceType: "user", resource: `user_${u}` }, annotations: [] },
-      annotations: expandable ? [{ _tag: "GrantExpandable", entitlementIds: [`team:team_${u % 50}:member`] }] : [],
-      ...(i % 7 === 0 ? { sources: { [`team:team_${u % 50}:member`]: { isDirect: false } } } : {})
-    }
-  }
+  const id = `${ent.id}:user:user_${u}`
+  const principal = { id: { resourceType: "user", resource: `user_${u}` }, annotations: [] }
+  const annotations: Grant["annotations"] = i % 10 === 0
+    ? [{ _tag: "GrantExpandable", entitlementIds: [`team:team_${u % 50}:member`] }]
+    : []
+  const value: Grant = i % 7 === 0
+    ? { id, entitlement: ent, principal, annotations, sources: { [`team:team_${u % 50}:member`]: { isDirect: false } } }
+    : { id, entitlement: ent, principal, annotations }
+  return { _tag: "GrantRow", value }
 }
 
 const rows: Stream.Stream<SyncRow> = Stream.fromIterable<SyncRow>([
