@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
-import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
@@ -131,20 +131,10 @@ interface Target {
 
 const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>): Target => {
   const generated = tokens.length === 0 ? Option.some(Redacted.make(randomBytes(24).toString("base64url"))) : Option.none()
-  const client = Layer.unwrapEffect(Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const snapshot = yield* sandbox.snapshot
-    const systemKey = snapshot.credentials.find((credential) => credential._tag === "SystemKey")
-    if (systemKey === undefined) {
-      return yield* new StartupError({ reason: `the "${preset}" sandbox preset has no system key to sync with` })
-    }
-    yield* Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${sandbox.baseUrl}`)
-    return FivetranClient.layer(FivetranClientConfig.make({
-      apiKey: Redacted.make(systemKey.key),
-      apiSecret: Redacted.make(systemKey.secret),
-      baseUrl: sandbox.baseUrl
-    }))
-  })).pipe(Layer.provide(Sandbox.layer({ snapshot: generatePreset(preset), port: 0 })))
+  const client = embeddedSandboxClient(
+    preset,
+    (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`)
+  )
   return {
     client,
     tokens: Option.match(generated, { onNone: () => tokens, onSome: (token) => [token] }),
