@@ -134,20 +134,45 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const transition = (id: string, change: (job: SyncJob) => SyncJob) =>
       update(id, change).pipe(Effect.tap(Option.match({ onNone: () => Effect.void, onSome: persist })))
 
-    /** Keeps the newest `keepSyncs` finished jobs, and always the latest successful one (queries read it). */
-    const prune = Effect.gen(function*() {
-      const removed = yield* SynchronizedRef.modify(state, (s) => {
-        const done = Arr.sort(Array.from(s.jobs.values()).filter(finished), newestFirst)
-        const latestSucceeded = done.find((job) => job.status === "succeeded")
-        const keep = new Set(done.slice(0, config.keepSyncs).map((job) => job.id))
-        if (latestSucceeded !== undefined) keep.add(latestSucceeded.id)
-        const drop = done.filter((job) => !keep.has(job.id)).map((job) => job.id)
-        const jobs = new Map(s.jobs)
-        for (const id of drop) jobs.delete(id)
-        return [drop, { ...s, jobs }]
-      })
-      yield* Effect.forEach(removed, removeJobFiles, { discard: true })
+    /** The finished jobs past the newest `keepSyncs`, sparing the latest successful one (queries read it). */
+    const outdated = (jobs: ReadonlyMap<string, SyncJob>): ReadonlyArray<string> => {
+      const done = Arr.sort(Array.from(jobs.values()).filter(finished), newestFirst)
+      const latestSucceeded = done.find((job) => job.status === "succeeded")
+      const keep = new Set(done.slice(0, config.keepSyncs).map((job) => job.id))
+      if (latestSucceeded !== undefined) keep.add(latestSucceeded.id)
+      return done.filter((job) => !keep.has(job.id)).map((job) => job.id)
+    }
+
+    /** Removes the outdated jobs' files, then drops them from the state. */
+    const withoutOutdated = (jobs: Map<string, SyncJob>) =>
+      Effect.forEach(
+        outdated(jobs),
+        (id) => removeJobFiles(id).pipe(Effect.zipRight(Effect.sync(() => jobs.delete(id)))),
+        { discard: true }
+      )
+
+    const prune = SynchronizedRef.updateEffect(state, (s) => {
+      const jobs = new Map(s.jobs)
+      return Effect.as(withoutOutdated(jobs), { ...s, jobs })
     })
+
+    /**
+     * Ends a job. Its final state, the end of `active` and the pruning become visible together, and
+     * only once the old files are gone: whoever sees the job finished also sees the pruned data dir.
+     */
+    const finish = (id: string, change: (job: SyncJob) => SyncJob) =>
+      SynchronizedRef.updateEffect(state, (s) =>
+        Effect.gen(function*() {
+          const jobs = new Map(s.jobs)
+          const job = jobs.get(id)
+          if (job !== undefined) {
+            const done = change(job)
+            jobs.set(id, done)
+            yield* persist(done)
+          }
+          yield* withoutOutdated(jobs)
+          return { jobs, active: Option.none<string>() }
+        }))
 
     // A restart with a smaller --keep-syncs applies it at once, not only after the next sync.
     yield* prune
@@ -169,7 +194,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Effect.orElseSucceed(() => Option.none<number>())
         )
         const ended = yield* nowIso
-        yield* transition(id, (job) => ({
+        yield* finish(id, (job) => ({
           ...job,
           status: "succeeded",
           finished_at: ended,
@@ -182,13 +207,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             ? Effect.interrupt
             : Effect.gen(function*() {
               const ended = yield* nowIso
-              yield* transition(id, (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }))
+              yield* finish(id, (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }))
             })
         ),
         Effect.onInterrupt(() =>
           Effect.gen(function*() {
             const ended = yield* nowIso
-            yield* transition(id, (job) => ({
+            yield* finish(id, (job) => ({
               ...job,
               status: "cancelled",
               finished_at: ended,
@@ -196,9 +221,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             }))
           })
         ),
-        Effect.ensuring(
-          SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })).pipe(Effect.zipRight(prune))
-        )
+        // finish() ends `active` on every path it takes; this covers any other way out.
+        Effect.ensuring(SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })))
       )
 
     const start = Effect.fn("SyncJobs.start")(function*() {
