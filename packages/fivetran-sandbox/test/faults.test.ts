@@ -1,6 +1,6 @@
 import { FivetranClient, type FivetranError } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Chunk, Effect, Fiber, Option, TestClock } from "effect"
 import type { FaultOptions } from "../src/http/Faults.js"
 import { Sandbox } from "../src/Sandbox.js"
 import { provideSandbox, raw } from "./harness.js"
@@ -83,14 +83,24 @@ describe("fault injection, as the real client sees it", () => {
       assert.deepStrictEqual(log.map((e) => [e.status, e.fault]), [[200, "slow-body"]])
     }).pipe(provideSandbox()))
 
-  it.live("added latency shows in the request log's duration", () =>
+  it.effect("added latency holds the answer back by exactly that long (TestClock)", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const client = yield* FivetranClient
       yield* sandbox.setFaults({ latency: { minMillis: 40, maxMillis: 40 } })
-      yield* client.accountInfo
+      const call = yield* Effect.fork(client.accountInfo)
+      // The request reaches the sandbox over real sockets: wait until its 40 ms sleep is registered.
+      const latencySleep = Effect.gen(function*() {
+        const now = yield* TestClock.currentTimeMillis
+        return Chunk.some(yield* TestClock.sleeps(), (deadline) => deadline === now + 40)
+      })
+      while (!(yield* latencySleep)) yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      yield* TestClock.adjust("39 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(call)))
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(call)
       const [entry] = yield* sandbox.requestLog
-      assert.isAtLeast(entry!.durationMillis, 40)
+      assert.strictEqual(entry!.durationMillis, 40)
     }).pipe(provideSandbox()))
 
   it.effect("shares are drawn from the seed: the same seed gives the same faults", () =>
