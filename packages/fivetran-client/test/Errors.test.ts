@@ -3,23 +3,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { User_2_2 } from "./fixtures/ApiExamples.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
 import { awaitRequestsThenAdvance, clientFor, closedPort } from "./support/TestClient.js"
 
-const user = {
-  id: "quiet_harbor",
-  email: "ana.ruiz@example.com",
-  given_name: "Ana",
-  family_name: "Ruiz",
-  verified: true,
-  invited: false,
-  picture: null,
-  phone: null,
-  role: "Account Reviewer",
-  logged_in_at: "2025-02-11T07:31:09.410Z",
-  created_at: "2024-11-30T16:02:44.905117Z",
-  active: true
-}
+const user = User_2_2.data
 
 /** One attempt only: these tests are about classification, retries have their own suite. */
 const once = { maxAttempts: 1 }
