@@ -1,4 +1,12 @@
-import { ConnectorCapabilitiesJson, Entitlement, Grant, Resource, ResourceId } from "@baton-fivetran/connector-core"
+import {
+  ConnectorCapabilitiesJson,
+  Entitlement,
+  Grant,
+  Resource,
+  ResourceId,
+  SyncProgress,
+  SyncSummary
+} from "@baton-fivetran/connector-core"
 import {
   HttpApi,
   HttpApiEndpoint,
@@ -136,30 +144,6 @@ export const SyncId = Schema.String.pipe(
 
 export const SyncStatus = Schema.Literal("queued", "running", "succeeded", "failed", "cancelled")
 export type SyncStatus = typeof SyncStatus.Type
-
-/** connector-core's SyncProgress. */
-export const SyncProgress = Schema.Struct({
-  phase: Schema.String,
-  resources: Schema.Number,
-  entitlements: Schema.Number,
-  grants: Schema.Number,
-  requests: Schema.Number
-})
-export type SyncProgress = typeof SyncProgress.Type
-
-/** connector-core's SyncSummary. */
-export const SyncSummary = Schema.Struct({
-  resources: Schema.Record({ key: Schema.String, value: Schema.Number }),
-  resourceTypes: Schema.Number,
-  entitlements: Schema.Number,
-  grants: Schema.Struct({ direct: Schema.Number, derived: Schema.Number }),
-  requests: Schema.Number,
-  retries: Schema.Number,
-  rateLimitWaitMillis: Schema.Number,
-  warnings: Schema.Array(Schema.String),
-  durationMillis: Schema.Number
-})
-export type SyncSummary = typeof SyncSummary.Type
 
 export const SyncJob = Schema.Struct({
   id: SyncId,

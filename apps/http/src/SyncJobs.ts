@@ -1,8 +1,8 @@
 import { C1zSink } from "@baton-fivetran/c1z"
-import { SyncEngine } from "@baton-fivetran/connector-core"
+import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Random, Schema, SynchronizedRef } from "effect"
-import { NotFound, SyncInProgress, SyncJob, type SyncProgress, type SyncSummary } from "./Api.js"
+import { NotFound, SyncInProgress, SyncJob } from "./Api.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**

@@ -1,5 +1,5 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
-import { Context, Data, Effect, Layer } from "effect"
+import { Context, Data, Effect, Layer, Schema } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
 import { runSync } from "./SyncRun.js"
 
@@ -12,27 +12,30 @@ export interface SyncOptions {
   readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
 }
 
-export interface SyncProgress {
-  /** What is being listed now, e.g. "users", "group memberships". */
-  readonly phase: string
-  readonly resources: number
-  readonly entitlements: number
-  readonly grants: number
-  readonly requests: number
-}
+/** Where a running sync is: what is being listed now (e.g. "users") and the counts so far. */
+export const SyncProgress = Schema.Struct({
+  phase: Schema.String,
+  resources: Schema.Number,
+  entitlements: Schema.Number,
+  grants: Schema.Number,
+  requests: Schema.Number
+})
+export type SyncProgress = typeof SyncProgress.Type
 
-export interface SyncSummary {
+/** What a finished sync did. A Schema so the apps can serve and store it as JSON. */
+export const SyncSummary = Schema.Struct({
   /** Resources per resource type id (`user`, `role`, `group`, `team`, `connection`). */
-  readonly resources: Readonly<Record<string, number>>
-  readonly resourceTypes: number
-  readonly entitlements: number
-  readonly grants: { readonly direct: number; readonly derived: number }
-  readonly requests: number
-  readonly retries: number
-  readonly rateLimitWaitMillis: number
-  readonly warnings: ReadonlyArray<string>
-  readonly durationMillis: number
-}
+  resources: Schema.Record({ key: Schema.String, value: Schema.Number }),
+  resourceTypes: Schema.Number,
+  entitlements: Schema.Number,
+  grants: Schema.Struct({ direct: Schema.Number, derived: Schema.Number }),
+  requests: Schema.Number,
+  retries: Schema.Number,
+  rateLimitWaitMillis: Schema.Number,
+  warnings: Schema.Array(Schema.String),
+  durationMillis: Schema.Number
+})
+export type SyncSummary = typeof SyncSummary.Type
 
 /** A sync that could not complete; `message` says why and what to do (e.g. the missing key permission). */
 export class SyncFailed extends Data.TaggedError("SyncFailed")<{
