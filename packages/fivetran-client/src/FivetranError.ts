@@ -112,10 +112,3 @@ export type FivetranError =
   | ServerError
   | InvalidResponse
   | Transport
-
-/**
- * Whether the failure is transient (worth repeating for a read). The client's own policy also
- * weighs the method: see `shouldRetry` in RetryPolicy.ts (a POST is repeated more rarely).
- */
-export const isRetryable = (e: FivetranError): boolean =>
-  e._tag === "RateLimited" || e._tag === "ServerError" || e._tag === "Transport"
