@@ -16,7 +16,7 @@ export interface FivetranClientConfig {
   readonly backoffBaseMillis: number
 }
 
-const DefaultBaseUrl = "https://api.fivetran.com"
+export const DefaultBaseUrl = "https://api.fivetran.com"
 
 const positiveInteger = (name: string, fallback: number) =>
   Config.integer(name).pipe(

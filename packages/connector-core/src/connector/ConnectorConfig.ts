@@ -1,3 +1,4 @@
+import { DefaultBaseUrl } from "@baton-fivetran/fivetran-client"
 import { Config, Schema } from "effect"
 
 /**
@@ -8,7 +9,7 @@ import { Config, Schema } from "effect"
  * `BATON_API_KEY`), keeping the secrets Redacted.
  */
 
-export const DefaultBaseUrl = "https://api.fivetran.com"
+export { DefaultBaseUrl }
 export const DefaultConcurrency = 8
 
 export const ConnectorConfig = Config.all({
