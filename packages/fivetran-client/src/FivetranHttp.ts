@@ -4,6 +4,7 @@ import { UserAgent } from "./ClientVersion.js"
 import type { ClientMetrics } from "./FivetranClient.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, Transport } from "./FivetranError.js"
+import { recordExchange, recordRateLimitRemaining, recordRetry as meterRetry } from "./FivetranMetrics.js"
 import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
@@ -13,6 +14,8 @@ export interface FivetranRequest {
   readonly method: HttpMethod
   /** `/v1/...`, ids already URL-encoded; this is also what errors and logs name. */
   readonly path: string
+  /** The path with every id as `{id}` (`/v1/users/{id}`): what spans and metrics name, never an id. */
+  readonly route: string
   readonly urlParams?: Readonly<Record<string, string>>
   /** A JSON-ready body, already encoded through its request schema. */
   readonly body?: unknown
@@ -70,15 +73,19 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       return request.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, request.body)
     }
 
-    const attempt = (request: FivetranRequest, endpoint: string) =>
+    const attempt = (request: FivetranRequest, endpoint: string, attempts: Ref.Ref<number>) =>
       Effect.gen(function*() {
         yield* Ref.update(metrics, (m) => ({ ...m, requests: m.requests + 1 }))
+        const retries = (yield* Ref.getAndUpdate(attempts, (n) => n + 1))
         const started = yield* Clock.currentTimeMillis
         const exchange = http.execute(buildRequest(request)).pipe(
           Effect.tap((response) => {
             const remaining = Option.fromNullable(parseWholeNumber(response.headers["x-rate-limit-remaining"]))
             return Option.isSome(remaining)
-              ? Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining }))
+              ? Effect.zipRight(
+                Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining })),
+                recordRateLimitRemaining(remaining.value)
+              )
               : Effect.void
           }),
           Effect.flatMap((response) =>
@@ -96,6 +103,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         )
         const result = yield* Effect.either(exchange)
         const ms = (yield* Clock.currentTimeMillis) - started
+        const status = Either.isRight(result) ? result.right.status : "transport" as const
+        yield* recordExchange(request.method, request.route, status)
+        yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "fivetran.retries": retries })
         yield* Effect.logDebug("Fivetran request").pipe(
           Effect.annotateLogs({
             method: request.method,
@@ -120,19 +130,27 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         )
       })
 
-    const recordRetry = (delay: Duration.Duration) =>
-      Ref.update(metrics, (m) => ({
-        ...m,
-        retries: m.retries + 1,
-        waitedMillis: m.waitedMillis + Math.round(Duration.toMillis(delay))
-      }))
+    const recordRetry = (request: FivetranRequest) => (delay: Duration.Duration, error: FivetranError) =>
+      Effect.zipRight(
+        Ref.update(metrics, (m) => ({
+          ...m,
+          retries: m.retries + 1,
+          waitedMillis: m.waitedMillis + Math.round(Duration.toMillis(delay))
+        })),
+        meterRetry(request.method, request.route, error, Duration.toSeconds(delay))
+      )
 
     const send = (request: FivetranRequest, endpoint: string) =>
-      attempt(request, endpoint).pipe(Effect.retry(retrySchedule(config, request.method, recordRetry)))
+      Effect.flatMap(Ref.make(0), (attempts) =>
+        attempt(request, endpoint, attempts).pipe(
+          Effect.retry(retrySchedule(config, request.method, recordRetry(request)))
+        ))
 
+    /** One client span per call, retries inside it; it names the route template, never an id or a credential. */
     const traced = (request: FivetranRequest) =>
-      Effect.withSpan("FivetranClient.request", {
-        attributes: { "http.request.method": request.method, "fivetran.path": request.path }
+      Effect.withSpan(`Fivetran ${request.method} ${request.route}`, {
+        kind: "client",
+        attributes: { "http.request.method": request.method, "url.template": request.route }
       })
 
     const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> => {

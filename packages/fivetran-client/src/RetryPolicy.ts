@@ -30,12 +30,12 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
  * The wait before the next attempt: `Retry-After` when a 429 carries one, otherwise exponential
  * backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out); every wait
  * is capped at `maxRetryAfterSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees
- * each wait before it starts (for the metrics).
+ * each wait and the failure that caused it before the wait starts (for the metrics).
  */
 export const retrySchedule = (
   config: FivetranClientConfig,
   method: HttpMethod,
-  onRetry: (delay: Duration.Duration) => Effect.Effect<void>
+  onRetry: (delay: Duration.Duration, error: FivetranError) => Effect.Effect<void>
 ): Schedule.Schedule<unknown, FivetranError> => {
   const cap = Duration.seconds(config.maxRetryAfterSeconds)
   const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.jittered)
@@ -48,7 +48,7 @@ export const retrySchedule = (
         ? Duration.seconds(error.retryAfterSeconds)
         : backoffDelay
       const delay = Duration.min(wanted, cap)
-      return Effect.as(onRetry(delay), delay)
+      return Effect.as(onRetry(delay, error), delay)
     })
   )
 }

@@ -22,9 +22,17 @@ import { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
 /** The page size: Fivetran's maximum, so a large account costs the fewest requests. */
 export const PageLimit = 1000
 
-/** `/v1/users/${id}` with every interpolated id URL-encoded. */
-const path = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): string =>
-  strings.reduce((acc, part, i) => acc + part + (i < ids.length ? encodeURIComponent(ids[i]!) : ""), "")
+/** Where a request goes: the path, and the same path with its ids as `{id}` for spans and metrics. */
+interface Target {
+  readonly path: string
+  readonly route: string
+}
+
+/** `/v1/users/${id}` with every interpolated id URL-encoded, and its route `/v1/users/{id}`. */
+const at = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Target => ({
+  path: strings.reduce((acc, part, i) => acc + part + (i < ids.length ? encodeURIComponent(ids[i]!) : ""), ""),
+  route: strings.join("{id}")
+})
 
 /** A body the caller's types already guarantee; a mismatch would be a programming error. */
 const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> =>
@@ -54,27 +62,27 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
 
     const write = <A, I, B, J>(
       method: "POST" | "PATCH",
-      target: string,
+      target: Target,
       bodySchema: Schema.Schema<B, J>,
       body: B,
       schema: Schema.Schema<A, I>
     ): Effect.Effect<A, FivetranError> =>
       Effect.flatMap(encodeBody(bodySchema, body), (encoded) =>
-        getData({ method, path: target, body: encoded }, schema))
+        getData({ method, ...target, body: encoded }, schema))
 
     const writeVoid = <B, J>(
       method: "POST" | "PATCH",
-      target: string,
+      target: Target,
       bodySchema: Schema.Schema<B, J>,
       body: B
     ): Effect.Effect<void, FivetranError> =>
-      Effect.flatMap(encodeBody(bodySchema, body), (encoded) => http.callVoid({ method, path: target, body: encoded }))
+      Effect.flatMap(encodeBody(bodySchema, body), (encoded) => http.callVoid({ method, ...target, body: encoded }))
 
-    const remove = (target: string) => http.callVoid({ method: "DELETE", path: target })
+    const remove = (target: Target) => http.callVoid({ method: "DELETE", ...target })
 
     /** Follows `next_cursor` one page at a time; only the current page is held in memory. */
     const list = <A, I>(
-      target: string,
+      target: Target,
       item: Schema.Schema<A, I>,
       filter: Readonly<Record<string, string>> = {}
     ): Stream.Stream<A, FivetranError> => {
@@ -83,7 +91,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
         http.call(
           {
             method: "GET",
-            path: target,
+            ...target,
             urlParams: {
               ...filter,
               limit: String(PageLimit),
@@ -97,11 +105,17 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
     }
 
     const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
-      const base = (ownerId: string) => `/v1/${owner}/${encodeURIComponent(ownerId)}/${kind}`
-      const one = (ownerId: string, targetId: string) => `${base(ownerId)}/${encodeURIComponent(targetId)}`
+      const base = (ownerId: string): Target => ({
+        path: `/v1/${owner}/${encodeURIComponent(ownerId)}/${kind}`,
+        route: `/v1/${owner}/{id}/${kind}`
+      })
+      const one = (ownerId: string, targetId: string): Target => ({
+        path: `${base(ownerId).path}/${encodeURIComponent(targetId)}`,
+        route: `${base(ownerId).route}/{id}`
+      })
       return {
         list: (ownerId) => list(base(ownerId), Membership),
-        get: (ownerId, targetId) => getData({ method: "GET", path: one(ownerId, targetId) }, Membership),
+        get: (ownerId, targetId) => getData({ method: "GET", ...one(ownerId, targetId) }, Membership),
         add: (ownerId, body) => write("POST", base(ownerId), AddMembershipRequest, body, Membership),
         update: (ownerId, targetId, body) => writeVoid("PATCH", one(ownerId, targetId), UpdateRoleRequest, body),
         remove: (ownerId, targetId) => remove(one(ownerId, targetId))
@@ -109,46 +123,46 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
     }
 
     const client: FivetranClientShape = {
-      accountInfo: getData({ method: "GET", path: "/v1/account/info" }, AccountInfo),
-      listRoles: list("/v1/roles", Role),
+      accountInfo: getData({ method: "GET", ...at`/v1/account/info` }, AccountInfo),
+      listRoles: list(at`/v1/roles`, Role),
 
-      listUsers: list("/v1/users", User),
-      getUser: (userId) => getData({ method: "GET", path: path`/v1/users/${userId}` }, User),
-      inviteUser: (body) => write("POST", "/v1/users", InviteUserRequest, body, User),
-      updateUser: (userId, body) => write("PATCH", path`/v1/users/${userId}`, UpdateUserRequest, body, User),
-      deleteUser: (userId) => remove(path`/v1/users/${userId}`),
-      deleteUserRole: (userId) => remove(path`/v1/users/${userId}/role`),
+      listUsers: list(at`/v1/users`, User),
+      getUser: (userId) => getData({ method: "GET", ...at`/v1/users/${userId}` }, User),
+      inviteUser: (body) => write("POST", at`/v1/users`, InviteUserRequest, body, User),
+      updateUser: (userId, body) => write("PATCH", at`/v1/users/${userId}`, UpdateUserRequest, body, User),
+      deleteUser: (userId) => remove(at`/v1/users/${userId}`),
+      deleteUserRole: (userId) => remove(at`/v1/users/${userId}/role`),
       userGroups: memberships("users", "groups"),
       userConnections: memberships("users", "connections"),
 
-      listGroups: list("/v1/groups", Group),
-      getGroup: (groupId) => getData({ method: "GET", path: path`/v1/groups/${groupId}` }, Group),
-      createGroup: (body) => write("POST", "/v1/groups", GroupNameRequest, body, Group),
-      updateGroup: (groupId, body) => write("PATCH", path`/v1/groups/${groupId}`, GroupNameRequest, body, Group),
-      deleteGroup: (groupId) => remove(path`/v1/groups/${groupId}`),
-      listGroupUsers: (groupId) => list(path`/v1/groups/${groupId}/users`, User),
-      addGroupUser: (groupId, body) => writeVoid("POST", path`/v1/groups/${groupId}/users`, AddGroupUserRequest, body),
-      removeGroupUser: (groupId, userId) => remove(path`/v1/groups/${groupId}/users/${userId}`),
+      listGroups: list(at`/v1/groups`, Group),
+      getGroup: (groupId) => getData({ method: "GET", ...at`/v1/groups/${groupId}` }, Group),
+      createGroup: (body) => write("POST", at`/v1/groups`, GroupNameRequest, body, Group),
+      updateGroup: (groupId, body) => write("PATCH", at`/v1/groups/${groupId}`, GroupNameRequest, body, Group),
+      deleteGroup: (groupId) => remove(at`/v1/groups/${groupId}`),
+      listGroupUsers: (groupId) => list(at`/v1/groups/${groupId}/users`, User),
+      addGroupUser: (groupId, body) => writeVoid("POST", at`/v1/groups/${groupId}/users`, AddGroupUserRequest, body),
+      removeGroupUser: (groupId, userId) => remove(at`/v1/groups/${groupId}/users/${userId}`),
 
-      listTeams: list("/v1/teams", Team),
-      getTeam: (teamId) => getData({ method: "GET", path: path`/v1/teams/${teamId}` }, Team),
-      createTeam: (body) => write("POST", "/v1/teams", CreateTeamRequest, body, Team),
-      updateTeam: (teamId, body) => write("PATCH", path`/v1/teams/${teamId}`, UpdateTeamRequest, body, Team),
-      deleteTeam: (teamId) => remove(path`/v1/teams/${teamId}`),
-      deleteTeamRole: (teamId) => remove(path`/v1/teams/${teamId}/role`),
-      listTeamUsers: (teamId) => list(path`/v1/teams/${teamId}/users`, TeamUserMembership),
+      listTeams: list(at`/v1/teams`, Team),
+      getTeam: (teamId) => getData({ method: "GET", ...at`/v1/teams/${teamId}` }, Team),
+      createTeam: (body) => write("POST", at`/v1/teams`, CreateTeamRequest, body, Team),
+      updateTeam: (teamId, body) => write("PATCH", at`/v1/teams/${teamId}`, UpdateTeamRequest, body, Team),
+      deleteTeam: (teamId) => remove(at`/v1/teams/${teamId}`),
+      deleteTeamRole: (teamId) => remove(at`/v1/teams/${teamId}/role`),
+      listTeamUsers: (teamId) => list(at`/v1/teams/${teamId}/users`, TeamUserMembership),
       getTeamUser: (teamId, userId) =>
-        getData({ method: "GET", path: path`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
+        getData({ method: "GET", ...at`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
       addTeamUser: (teamId, body) =>
-        write("POST", path`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
+        write("POST", at`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
       updateTeamUser: (teamId, userId, body) =>
-        writeVoid("PATCH", path`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
-      removeTeamUser: (teamId, userId) => remove(path`/v1/teams/${teamId}/users/${userId}`),
+        writeVoid("PATCH", at`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
+      removeTeamUser: (teamId, userId) => remove(at`/v1/teams/${teamId}/users/${userId}`),
       teamGroups: memberships("teams", "groups"),
       teamConnections: memberships("teams", "connections"),
 
       listConnections: (filter = {}) =>
-        list("/v1/connections", Connection, {
+        list(at`/v1/connections`, Connection, {
           ...(filter.group_id === undefined ? {} : { group_id: filter.group_id }),
           ...(filter.schema === undefined ? {} : { schema: filter.schema })
         }),

@@ -1,6 +1,12 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { Effect, Fiber, Metric, MetricLabel, Option, Stream, TestClock } from "effect"
+import {
+  fivetranRateLimitRemaining,
+  fivetranRequests,
+  fivetranRetries,
+  fivetranRetryWaitSeconds
+} from "../src/FivetranMetrics.js"
 import * as Examples from "./fixtures/ApiExamples.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer } from "./support/ScriptedServer.js"
@@ -51,6 +57,40 @@ describe("metrics and logs", () => {
         waitedMillis: 0,
         rateLimitRemaining: Option.none()
       })
+
+      // The process-wide Effect metrics: labelled by route template, never by id.
+      const requestsAt = (route: string, status: string) =>
+        Metric.value(Metric.taggedWithLabels(fivetranRequests, [
+          MetricLabel.make("method", "GET"),
+          MetricLabel.make("route", route),
+          MetricLabel.make("status", status)
+        ]))
+      const requestCounts = yield* Effect.all([
+        requestsAt("/v1/groups", "200"),
+        requestsAt("/v1/groups", "500"),
+        requestsAt("/v1/users/{id}", "429"),
+        requestsAt("/v1/users/{id}", "200"),
+        requestsAt("/v1/teams/{id}", "404"),
+        requestsAt("/v1/account/info", "200"),
+        requestsAt("/v1/users/quiet_harbor", "200")
+      ])
+      assert.deepStrictEqual(requestCounts.map((state) => state.count), [2, 1, 1, 1, 1, 1, 0])
+      const retriesOf = (route: string, reason: string) =>
+        Effect.map(
+          Metric.value(Metric.taggedWithLabels(fivetranRetries, [
+            MetricLabel.make("method", "GET"),
+            MetricLabel.make("route", route),
+            MetricLabel.make("reason", reason)
+          ])),
+          (state) => state.count
+        )
+      assert.strictEqual(yield* retriesOf("/v1/groups", "server_error"), 1)
+      assert.strictEqual(yield* retriesOf("/v1/users/{id}", "rate_limited"), 1)
+      const waited = (reason: string) =>
+        Effect.map(Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason)), (state) => state.count)
+      assert.strictEqual(yield* waited("rate_limited"), 2)
+      assert.closeTo(yield* waited("server_error"), backoff / 1000, 1e-9)
+      assert.strictEqual((yield* Metric.value(fivetranRateLimitRemaining)).value, 96)
 
       const lines = yield* logs.lines
       assert.deepStrictEqual(

@@ -1,0 +1,57 @@
+import { Effect, Metric, MetricLabel } from "effect"
+import type { FivetranError } from "./FivetranError.js"
+
+/**
+ * The client's process-wide metrics (Effect `Metric`s, so the apps export them over OTLP and as
+ * Prometheus text). Labels are low-cardinality: the route template (`/v1/users/{id}`), never a
+ * path with ids in it.
+ */
+
+/** Every HTTP exchange with Fivetran, retries included; `status` is the HTTP status or `transport`. */
+export const fivetranRequests = Metric.counter("fivetran_requests_total", {
+  description: "HTTP exchanges with the Fivetran API, by method, route template and status",
+  incremental: true
+})
+
+/** Attempts repeated after a retryable failure; `reason` is `rate_limited`, `server_error` or `transport`. */
+export const fivetranRetries = Metric.counter("fivetran_retries_total", {
+  description: "Fivetran requests repeated after a retryable failure, by method, route template and reason",
+  incremental: true
+})
+
+/** Time slept before retries; `reason="rate_limited"` is the time spent waiting on 429s. */
+export const fivetranRetryWaitSeconds = Metric.counter("fivetran_retry_wait_seconds_total", {
+  description: "Seconds slept before retrying Fivetran requests (Retry-After or backoff), by reason",
+  incremental: true
+})
+
+/** The latest `X-Rate-Limit-Remaining` Fivetran sent: what is left of the key's request budget. */
+export const fivetranRateLimitRemaining = Metric.gauge("fivetran_rate_limit_remaining", {
+  description: "The latest X-Rate-Limit-Remaining the Fivetran API reported"
+})
+
+export type RetryReason = "rate_limited" | "server_error" | "transport"
+
+export const retryReason = (error: FivetranError): RetryReason =>
+  error._tag === "RateLimited" ? "rate_limited" : error._tag === "ServerError" ? "server_error" : "transport"
+
+export const recordExchange = (method: string, route: string, status: number | "transport") =>
+  Metric.increment(Metric.taggedWithLabels(fivetranRequests, [
+    MetricLabel.make("method", method),
+    MetricLabel.make("route", route),
+    MetricLabel.make("status", String(status))
+  ]))
+
+export const recordRetry = (method: string, route: string, error: FivetranError, waitSeconds: number) => {
+  const reason = retryReason(error)
+  return Effect.zipRight(
+    Metric.increment(Metric.taggedWithLabels(fivetranRetries, [
+      MetricLabel.make("method", method),
+      MetricLabel.make("route", route),
+      MetricLabel.make("reason", reason)
+    ])),
+    Metric.incrementBy(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason), waitSeconds)
+  )
+}
+
+export const recordRateLimitRemaining = (remaining: number) => Metric.set(fivetranRateLimitRemaining, remaining)
