@@ -23,7 +23,7 @@ const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(),
   argument("runs") ?? "7"
 )
 
-const bin = fileURLToPath(new URL("../../apps/cli/dist/bin.js", import.meta.url))
+const bin = fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
 
 /** One fresh process, timed from spawn to exit; fails unless it exits 0. */
 const timed = (args: ReadonlyArray<string>) =>
@@ -84,7 +84,7 @@ const program = Effect.gen(function*() {
   const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
 
   const shown = (args: ReadonlyArray<string>) =>
-    ["node", "apps/cli/dist/bin.js", ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
+    ["node", "apps/cli/bundle/baton-fivetran.js", ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
   yield* Console.log([
     `baton-fivetran CLI timing (node ${process.version}, each run a fresh process)`,
     `  ${shown(["--version"])}`,

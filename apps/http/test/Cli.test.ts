@@ -130,7 +130,7 @@ describe("tokens from the environment", () => {
     }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 })
 
-const mainJs = fileURLToPath(new URL("../dist/main.js", import.meta.url))
+const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
 
 describe("the process", () => {
   it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>

@@ -3,8 +3,8 @@ import { assert } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { fileURLToPath } from "node:url"
 
-/** The built CLI (`tsc -b` first; turbo's test task depends on the build). */
-export const binPath = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
+/** The bundled CLI, as users run it (build first; turbo's test task depends on the build). */
+export const binPath = fileURLToPath(new URL("../../bundle/baton-fivetran.js", import.meta.url))
 
 export interface CliOptions {
   /** The only variables the CLI sees besides PATH and HOME: no BATON_* leaks in from the test's shell. */
