@@ -17,6 +17,7 @@ import {
   OpenApi
 } from "@effect/platform"
 import { Schema } from "effect"
+import { Field, kindErrorBody, taggedErrorBody, withoutPlatformDecodeError } from "./ErrorBody.js"
 
 /**
  * The HTTP contract of the service: every endpoint, its inputs, its answers and its errors. The
@@ -25,111 +26,134 @@ import { Schema } from "effect"
  */
 
 // ---------------------------------------------------------------------------------------------
-// Errors. Every error body is JSON: `{ "_tag": ..., "message": ... }` plus the fields listed.
+// Errors. Every error body is `{ "error": <code>, "message": ..., "field"?: ... }` (ErrorBody.ts):
+// each class below is what the service fails with, each `...Body` is its wire form, declared below.
 
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
-  "Unauthorized",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: 401, description: "Missing or wrong bearer token" })
-) {}
+const message = { message: Schema.String }
 
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()(
-  "InvalidRequest",
-  { message: Schema.String, field: Schema.String },
-  HttpApiSchema.annotations({ status: 400, description: "A parameter or the body is malformed; `field` names it" })
-) {}
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", message) {}
+export const UnauthorizedBody = taggedErrorBody(Unauthorized, "Unauthorized", message, {
+  status: 401,
+  description: "Missing or wrong bearer token"
+})
 
-export class NotFound extends Schema.TaggedError<NotFound>()(
-  "NotFound",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
-) {}
+const invalidRequest = { message: Schema.String, field: Field }
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", invalidRequest) {}
+export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidRequest", invalidRequest, {
+  status: 400,
+  description: "A parameter or the body is malformed; `field` names it (`body` for the body as a whole)"
+})
 
-export class SyncInProgress extends Schema.TaggedError<SyncInProgress>()(
-  "SyncInProgress",
-  { message: Schema.String, job_id: Schema.String },
-  HttpApiSchema.annotations({ status: 409, description: "Only one sync runs at a time; `job_id` is the running one" })
-) {}
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", message) {}
+export const NotFoundBody = taggedErrorBody(NotFound, "NotFound", message, {
+  status: 404,
+  description: "No such job, file, sync or principal; or no such endpoint"
+})
 
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
-  "PayloadTooLarge",
-  { message: Schema.String, limit_bytes: Schema.Number },
-  HttpApiSchema.annotations({ status: 413 })
-) {}
+const syncInProgress = { message: Schema.String, job_id: Schema.String }
+export class SyncInProgress extends Schema.TaggedError<SyncInProgress>()("SyncInProgress", syncInProgress) {}
+export const SyncInProgressBody = taggedErrorBody(SyncInProgress, "SyncInProgress", syncInProgress, {
+  status: 409,
+  description: "Only one sync runs at a time; `job_id` is the running one"
+})
 
-export class NotReady extends Schema.TaggedError<NotReady>()(
-  "NotReady",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: 503, description: "Fivetran cannot be reached with the configured key" })
-) {}
+const payloadTooLarge = { message: Schema.String, limit_bytes: Schema.Number }
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", payloadTooLarge) {}
+export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", payloadTooLarge, {
+  status: 413
+})
 
-/** connector-core's ProvisioningError kinds, as they appear in error bodies. */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", message) {}
+export const UnsupportedMediaTypeBody = taggedErrorBody(UnsupportedMediaType, "UnsupportedMediaType", message, {
+  status: 415,
+  description: "A request body that is not `content-type: application/json`"
+})
+
+export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", message) {}
+export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
+  status: 503,
+  description: "Fivetran cannot be reached with the configured key"
+})
+
+/** A bug in the service, never the caller's input; the message says so and the log has the details. */
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
+export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })
+
+/** connector-core's ProvisioningError kinds, grouped by the status they answer with. */
+const badRequestKinds = ["InvalidId", "InvalidInput"] as const
+const forbiddenKinds = ["ProvisioningDisabled", "MissingPermission"] as const
+const notFoundKinds = ["UnknownEntitlement", "UnknownPrincipal", "NotFound"] as const
+const conflictKinds = ["InheritedGrant"] as const
+const unprocessableKinds = ["UnknownRole", "WrongScope", "NotGrantable", "Unsupported"] as const
+const upstreamKinds = ["Upstream"] as const
+
 export const ProvisioningErrorKind = Schema.Literal(
-  "ProvisioningDisabled",
-  "InvalidId",
-  "UnknownEntitlement",
-  "UnknownPrincipal",
-  "UnknownRole",
-  "WrongScope",
-  "NotGrantable",
-  "InheritedGrant",
-  "InvalidInput",
-  "MissingPermission",
-  "NotFound",
-  "Unsupported",
-  "Upstream"
+  ...badRequestKinds,
+  ...forbiddenKinds,
+  ...notFoundKinds,
+  ...conflictKinds,
+  ...unprocessableKinds,
+  ...upstreamKinds
 )
 export type ProvisioningErrorKind = typeof ProvisioningErrorKind.Type
 
-const refusal = { kind: ProvisioningErrorKind, message: Schema.String }
+const refusal = <Kinds extends ReadonlyArray<string>>(kinds: Kinds) => ({
+  kind: Schema.Literal(...kinds),
+  message: Schema.String
+})
 
 /** 400: the id or the input cannot be understood (InvalidId, InvalidInput). */
-export class ProvisioningBadRequest extends Schema.TaggedError<ProvisioningBadRequest>()(
-  "ProvisioningBadRequest",
-  refusal,
-  HttpApiSchema.annotations({ status: 400 })
-) {}
+export class ProvisioningBadRequest
+  extends Schema.TaggedError<ProvisioningBadRequest>()("ProvisioningBadRequest", refusal(badRequestKinds))
+{}
+export const ProvisioningBadRequestBody = kindErrorBody(ProvisioningBadRequest, "ProvisioningBadRequest", badRequestKinds, {
+  status: 400
+})
 
 /** 403: provisioning is switched off, or the Fivetran key lacks a permission. */
-export class ProvisioningForbidden extends Schema.TaggedError<ProvisioningForbidden>()(
-  "ProvisioningForbidden",
-  refusal,
-  HttpApiSchema.annotations({ status: 403 })
-) {}
+export class ProvisioningForbidden
+  extends Schema.TaggedError<ProvisioningForbidden>()("ProvisioningForbidden", refusal(forbiddenKinds))
+{}
+export const ProvisioningForbiddenBody = kindErrorBody(ProvisioningForbidden, "ProvisioningForbidden", forbiddenKinds, {
+  status: 403
+})
 
 /** 404: the entitlement, the principal or the target does not exist. */
-export class ProvisioningNotFound extends Schema.TaggedError<ProvisioningNotFound>()(
-  "ProvisioningNotFound",
-  refusal,
-  HttpApiSchema.annotations({ status: 404 })
-) {}
+export class ProvisioningNotFound
+  extends Schema.TaggedError<ProvisioningNotFound>()("ProvisioningNotFound", refusal(notFoundKinds))
+{}
+export const ProvisioningNotFoundBody = kindErrorBody(ProvisioningNotFound, "ProvisioningNotFound", notFoundKinds, {
+  status: 404
+})
 
 /** 409: the grant is inherited through a team and can only be revoked there. */
-export class ProvisioningConflict extends Schema.TaggedError<ProvisioningConflict>()(
-  "ProvisioningConflict",
-  refusal,
-  HttpApiSchema.annotations({ status: 409 })
-) {}
+export class ProvisioningConflict
+  extends Schema.TaggedError<ProvisioningConflict>()("ProvisioningConflict", refusal(conflictKinds))
+{}
+export const ProvisioningConflictBody = kindErrorBody(ProvisioningConflict, "ProvisioningConflict", conflictKinds, {
+  status: 409
+})
 
 /** 422: well-formed but not allowed (unknown role, wrong scope, not grantable, unsupported). */
-export class ProvisioningUnprocessable extends Schema.TaggedError<ProvisioningUnprocessable>()(
+export class ProvisioningUnprocessable
+  extends Schema.TaggedError<ProvisioningUnprocessable>()("ProvisioningUnprocessable", refusal(unprocessableKinds))
+{}
+export const ProvisioningUnprocessableBody = kindErrorBody(
+  ProvisioningUnprocessable,
   "ProvisioningUnprocessable",
-  refusal,
-  HttpApiSchema.annotations({ status: 422 })
-) {}
+  unprocessableKinds,
+  { status: 422 }
+)
 
 /** 502: Fivetran failed while carrying the request out. */
-export class UpstreamFailed extends Schema.TaggedError<UpstreamFailed>()(
-  "UpstreamFailed",
-  refusal,
-  HttpApiSchema.annotations({ status: 502 })
-) {}
+export class UpstreamFailed extends Schema.TaggedError<UpstreamFailed>()("UpstreamFailed", refusal(upstreamKinds)) {}
+export const UpstreamFailedBody = kindErrorBody(UpstreamFailed, "UpstreamFailed", upstreamKinds, { status: 502 })
 
 // ---------------------------------------------------------------------------------------------
 // Authentication: `Authorization: Bearer <token>` on every endpoint except /healthz.
 
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("baton-http/Authentication", {
-  failure: Unauthorized,
+  failure: UnauthorizedBody,
   security: { bearer: HttpApiSecurity.bearer }
 }) {}
 
@@ -309,7 +333,7 @@ export class ServiceGroup extends HttpApiGroup.make("service")
   .add(
     HttpApiEndpoint.get("readyz", "/readyz")
       .addSuccess(Ready)
-      .addError(NotReady)
+      .addError(NotReadyBody)
       .annotate(OpenApi.Description, "Fivetran answers GET /v1/account/info with the configured key.")
   )
   .add(
@@ -325,7 +349,7 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
   .add(
     HttpApiEndpoint.post("start", "/v1/syncs")
       .addSuccess(SyncJob, { status: 202 })
-      .addError(SyncInProgress)
+      .addError(SyncInProgressBody)
       .annotate(OpenApi.Description, "Starts a sync. One runs at a time: while one runs, the answer is 409 with its id.")
   )
   .add(
@@ -333,19 +357,19 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
       .addSuccess(Schema.Struct({ items: Schema.Array(SyncJob) }))
       .annotate(OpenApi.Description, "Known sync jobs, newest first.")
   )
-  .add(HttpApiEndpoint.get("get", "/v1/syncs/:id").setPath(SyncIdPath).addSuccess(SyncJob).addError(NotFound))
+  .add(HttpApiEndpoint.get("get", "/v1/syncs/:id").setPath(SyncIdPath).addSuccess(SyncJob).addError(NotFoundBody))
   .add(
     HttpApiEndpoint.post("cancel", "/v1/syncs/:id/cancel")
       .setPath(SyncIdPath)
       .addSuccess(SyncJob)
-      .addError(NotFound)
+      .addError(NotFoundBody)
       .annotate(OpenApi.Description, "Cancels a queued or running sync (no file is kept); a finished job is returned as is.")
   )
   .add(
     HttpApiEndpoint.get("file", "/v1/syncs/:id/file")
       .setPath(SyncIdPath)
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
-      .addError(NotFound)
+      .addError(NotFoundBody)
       .annotate(OpenApi.Description, "The sync's `.c1z` file, streamed.")
   )
   .middleware(Authentication)
@@ -376,7 +400,7 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .addSuccess(PrincipalAccess)
       .annotate(OpenApi.Description, "Everything one user or team holds, direct and inherited through teams.")
   )
-  .addError(NotFound)
+  .addError(NotFoundBody)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Queries over the latest finished sync")
 {}
@@ -404,12 +428,12 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
       .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
       .addSuccess(DeleteResult)
   )
-  .addError(ProvisioningBadRequest)
-  .addError(ProvisioningForbidden)
-  .addError(ProvisioningNotFound)
-  .addError(ProvisioningConflict)
-  .addError(ProvisioningUnprocessable)
-  .addError(UpstreamFailed)
+  .addError(ProvisioningBadRequestBody)
+  .addError(ProvisioningForbiddenBody)
+  .addError(ProvisioningNotFoundBody)
+  .addError(ProvisioningConflictBody)
+  .addError(ProvisioningUnprocessableBody)
+  .addError(UpstreamFailedBody)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Provisioning (only with --provisioning)")
 {}
@@ -420,9 +444,13 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .add(SyncsGroup)
   .add(QueriesGroup)
   .add(ProvisioningGroup)
-  .addError(InvalidRequest)
-  .addError(PayloadTooLarge)
+  .addError(InvalidRequestBody)
+  .addError(PayloadTooLargeBody)
+  .addError(UnsupportedMediaTypeBody)
+  .addError(NotFoundBody)
+  .addError(InternalErrorBody)
   .annotate(OpenApi.Title, "baton-fivetran")
+  .annotate(OpenApi.Transform, withoutPlatformDecodeError)
   .annotate(
     OpenApi.Description,
     "Fivetran identity governance in the ConductorOne baton model: sync jobs producing .c1z files, queries over the latest sync, and provisioning."

@@ -1,7 +1,7 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
-import { Authentication, Unauthorized } from "./Api.js"
+import { Authentication, Unauthorized, UnauthorizedBody } from "./Api.js"
 
 /**
  * Bearer-token check. Tokens are hashed first so that `timingSafeEqual` always compares equal-length
@@ -64,7 +64,7 @@ const routedPath = (url: string): string => {
 
 const DocsPaths: ReadonlyArray<string> = ["/openapi.json", "/docs"]
 
-const encodeUnauthorized = Schema.encodeSync(Unauthorized)
+const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
 
 /**
  * Every request needs a token unless its path is public: `/healthz` always, the OpenAPI document

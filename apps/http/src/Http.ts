@@ -13,8 +13,9 @@ import {
   UpstreamFailed
 } from "./Api.js"
 import { AuthenticationLive, requireToken } from "./Auth.js"
-import { bodyLimit } from "./BodyLimit.js"
 import { parseResourceRef, Queries } from "./Queries.js"
+import { requestBodyChecks } from "./RequestBody.js"
+import { normalizeFailures } from "./RequestFailures.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { SyncJobs } from "./SyncJobs.js"
 
@@ -77,27 +78,27 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
 
 /** ProvisioningError kinds to HTTP statuses (README "Status codes"). */
 const refusal = (error: ProvisioningError) => {
-  const fields = { kind: error.kind, message: error.reason }
+  const message = error.reason
   switch (error.kind) {
     case "InvalidId":
     case "InvalidInput":
-      return new ProvisioningBadRequest(fields)
+      return new ProvisioningBadRequest({ kind: error.kind, message })
     case "ProvisioningDisabled":
     case "MissingPermission":
-      return new ProvisioningForbidden(fields)
+      return new ProvisioningForbidden({ kind: error.kind, message })
     case "UnknownEntitlement":
     case "UnknownPrincipal":
     case "NotFound":
-      return new ProvisioningNotFound(fields)
+      return new ProvisioningNotFound({ kind: error.kind, message })
     case "InheritedGrant":
-      return new ProvisioningConflict(fields)
+      return new ProvisioningConflict({ kind: error.kind, message })
     case "UnknownRole":
     case "WrongScope":
     case "NotGrantable":
     case "Unsupported":
-      return new ProvisioningUnprocessable(fields)
+      return new ProvisioningUnprocessable({ kind: error.kind, message })
     case "Upstream":
-      return new UpstreamFailed(fields)
+      return new UpstreamFailed({ kind: error.kind, message })
   }
 }
 
@@ -166,13 +167,14 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
 )
 
 /**
- * The body checks come before the token check (one middleware, so the order is fixed): they reveal
- * nothing, and an oversized body is refused before anything else reads it.
+ * In front of every endpoint, in this order: the body checks (they reveal nothing, and an oversized
+ * body is refused before anything else reads it), the token check, then the endpoint, whose
+ * platform-raised failures become the Api's errors. One middleware, so the order is fixed.
  */
 const requestChecks = (config: ServiceConfigShape) => {
-  const checkBody = bodyLimit(config.maxBodyBytes)
+  const checkBody = requestBodyChecks(config.maxBodyBytes)
   const checkToken = requireToken({ tokens: config.tokens, publicDocs: config.publicDocs })
-  return HttpApiBuilder.middleware((app) => checkBody(checkToken(app)))
+  return HttpApiBuilder.middleware(BatonApi, (app) => checkBody(checkToken(normalizeFailures(app))))
 }
 
 /**

@@ -74,12 +74,13 @@ const make =
     const request: HarnessShape["request"] = (method, path, requestOptions = {}) => {
       let req = HttpClientRequest.make(method)(`${baseUrl}${path}`)
       if (requestOptions.token !== undefined) req = HttpClientRequest.bearerToken(req, requestOptions.token)
-      if (requestOptions.headers !== undefined) req = HttpClientRequest.setHeaders(req, requestOptions.headers)
       if (requestOptions.body !== undefined) {
         req = typeof requestOptions.body === "string"
           ? HttpClientRequest.bodyText(req, requestOptions.body, "application/json")
           : HttpClientRequest.bodyUnsafeJson(req, requestOptions.body)
       }
+      // After the body, so that a test can send a body under another content-type.
+      if (requestOptions.headers !== undefined) req = HttpClientRequest.setHeaders(req, requestOptions.headers)
       return http.execute(req).pipe(Effect.orDie)
     }
     return Harness.of({

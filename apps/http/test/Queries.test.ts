@@ -121,7 +121,7 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       const response = yield* request("GET", "/v1/principals/user/nobody/access", { token: TestToken })
       assert.strictEqual(response.status, 404)
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-        _tag: "NotFound",
+        error: "NotFound",
         message: `user nobody is not in the latest sync (${latest.id})`
       })
     }).pipe(Effect.orDie))

@@ -16,7 +16,7 @@ const OpenApiDocument = Schema.Struct({
   })
 })
 
-const ErrorBody = Schema.Struct({ _tag: Schema.String, message: Schema.String })
+const ErrorBody = Schema.Struct({ error: Schema.String, message: Schema.String })
 
 const openApi = Effect.gen(function*() {
   const { request } = yield* Harness
@@ -63,7 +63,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
         assert.strictEqual(response.status, 404, path)
         const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
         assert.deepStrictEqual(body, {
-          _tag: "NotFound",
+          error: "NotFound",
           message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
         })
       }
@@ -95,7 +95,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
           }
           assert.strictEqual(response.status, 401, label)
           const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
-          assert.strictEqual(body._tag, "Unauthorized", label)
+          assert.strictEqual(body.error, "Unauthorized", label)
           assert.isTrue(body.message.length > 0, label)
         }
       }
@@ -139,7 +139,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
           const label = `${path} with ${token === undefined ? "no token" : `token "${token}"`}`
           assert.strictEqual(response.status, 401, label)
           const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
-          assert.strictEqual(body._tag, "Unauthorized", label)
+          assert.strictEqual(body.error, "Unauthorized", label)
         }
         for (const token of [TestToken, OtherToken]) {
           assert.strictEqual((yield* request("GET", path, { token })).status, 200, path)
@@ -165,7 +165,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       const body = { email: "big@acmedata.com", given_name: "x".repeat(70 * 1024), family_name: "B" }
       const response = yield* request("POST", "/v1/accounts", { body })
       assert.strictEqual(response.status, 413)
-      assert.strictEqual(((yield* Effect.orDie(response.json)) as { _tag: string })._tag, "PayloadTooLarge")
+      assert.strictEqual(((yield* Effect.orDie(response.json)) as { error: string }).error, "PayloadTooLarge")
     }))
 
   it.effect("/readyz is 200 with the account when the key works", () =>
@@ -227,10 +227,11 @@ layer(harness({ publicDocs: true }), { excludeTestServices: true })("--public-do
     }))
 })
 
-const DecodeError = Schema.Struct({
-  _tag: Schema.Literal("HttpApiDecodeError"),
+/** The one error body shape; `field` names what is wrong. */
+const InvalidRequestBody = Schema.Struct({
+  error: Schema.Literal("InvalidRequest"),
   message: Schema.String,
-  issues: Schema.Array(Schema.Struct({ path: Schema.Array(Schema.Union(Schema.String, Schema.Number)), message: Schema.String }))
+  field: Schema.String
 })
 
 layer(harness({ provisioning: true }), { excludeTestServices: true })("request validation", (it) => {
@@ -238,49 +239,72 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
     method: "GET" | "POST" | "DELETE",
     path: string,
     body: unknown,
-    field: ReadonlyArray<string>
+    field: string
   ) =>
     Effect.gen(function*() {
       const { request } = yield* Harness
       const response = yield* request(method, path, { token: TestToken, body })
       assert.strictEqual(response.status, 400, `${method} ${path}`)
-      const error = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(DecodeError)))
-      assert.deepStrictEqual(error.issues[0]?.path, field, `${method} ${path}`)
-      assert.include(error.message, field.at(-1)!)
-      return error.issues[0]?.message
+      const error = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(InvalidRequestBody, { onExcessProperty: "error" })))
+      assert.strictEqual(error.field, field, `${method} ${path}`)
+      assert.notInclude(error.message, "\n", `${method} ${path}`)
+      return error.message
     })
 
-  it.effect("a bad body or parameter is a 400 naming the field", () =>
+  it.effect("a bad body or parameter is a 400 naming the field, with one readable message", () =>
     Effect.gen(function*() {
-      yield* expectDecodeError("POST", "/v1/grants", { entitlement_id: "role:Account Reviewer:assigned" }, ["principal"])
-      yield* expectDecodeError(
-        "POST",
-        "/v1/grants",
-        { entitlement_id: "role:Account Reviewer:assigned", principal: { type: "robot", id: "x" } },
-        ["principal", "type"]
-      )
-      yield* expectDecodeError(
-        "POST",
-        "/v1/grants",
-        { entitlement_id: "  ", principal: { type: "user", id: "x" } },
-        ["entitlement_id"]
-      )
-      yield* expectDecodeError("POST", "/v1/accounts", { email: "not-an-email", given_name: "A", family_name: "B" }, [
-        "email"
-      ])
-      yield* expectDecodeError("POST", "/v1/accounts", { email: "a@b.co", given_name: "A" }, ["family_name"])
-      yield* expectDecodeError("GET", "/v1/resources?page_size=0", undefined, ["page_size"])
-      yield* expectDecodeError("GET", "/v1/resources?page_size=1001", undefined, ["page_size"])
-      yield* expectDecodeError("GET", "/v1/grants?principal=nocolon", undefined, ["principal"])
-      assert.strictEqual(
-        yield* expectDecodeError("GET", "/v1/resources?type=robot", undefined, ["type"]),
-        "must be one of user, role, group, team, connection"
-      )
-      yield* expectDecodeError("GET", "/v1/resources?parent=robot:x", undefined, ["parent"])
-      yield* expectDecodeError("GET", "/v1/entitlements?resource=users:x", undefined, ["resource"])
-      yield* expectDecodeError("GET", "/v1/grants?entitlement=team:no-slug", undefined, ["entitlement"])
-      yield* expectDecodeError("GET", "/v1/syncs/..%2F..%2Fetc", undefined, ["id"])
-      yield* expectDecodeError("GET", "/v1/principals/robot/x/access", undefined, ["type"])
+      const role = "role:Account Reviewer:assigned"
+      const resourceRef = "expected <resource type>:<resource id> with a type of user, role, group, team, connection, e.g. user:abc123"
+      const cases: ReadonlyArray<readonly ["GET" | "POST", string, unknown, string, string]> = [
+        ["POST", "/v1/grants", { entitlement_id: role }, "principal", "principal is missing"],
+        [
+          "POST",
+          "/v1/grants",
+          { entitlement_id: role, principal: { type: "robot", id: "x" } },
+          "principal.type",
+          "principal.type: expected \"user\" or \"team\", got \"robot\""
+        ],
+        [
+          "POST",
+          "/v1/grants",
+          { entitlement_id: "  ", principal: { type: "user", id: "x" } },
+          "entitlement_id",
+          "entitlement_id: must not be empty"
+        ],
+        ["POST", "/v1/grants", [], "body", "the request body must be a JSON object, got []"],
+        [
+          "POST",
+          "/v1/accounts",
+          { email: "not-an-email", given_name: "A", family_name: "B" },
+          "email",
+          "email: must be an email address"
+        ],
+        ["POST", "/v1/accounts", { email: "a@b.co", given_name: "A" }, "family_name", "family_name is missing"],
+        ["GET", "/v1/resources?page_size=0", undefined, "page_size", "page_size must be an integer from 1 to 1000"],
+        ["GET", "/v1/resources?page_size=1001", undefined, "page_size", "page_size must be an integer from 1 to 1000"],
+        ["GET", "/v1/grants?principal=nocolon", undefined, "principal", `principal: ${resourceRef}`],
+        ["GET", "/v1/resources?type=robot", undefined, "type", "type: must be one of user, role, group, team, connection"],
+        ["GET", "/v1/resources?parent=robot:x", undefined, "parent", `parent: ${resourceRef}`],
+        ["GET", "/v1/entitlements?resource=users:x", undefined, "resource", `resource: ${resourceRef}`],
+        [
+          "GET",
+          "/v1/grants?entitlement=team:no-slug",
+          undefined,
+          "entitlement",
+          "entitlement: expected an entitlement id <resource type>:<resource id>:<slug> with a type of user, role, group, team, connection, e.g. team:xyz:member"
+        ],
+        [
+          "GET",
+          "/v1/syncs/..%2F..%2Fetc",
+          undefined,
+          "id",
+          "id: expected A sync job id, e.g. 20261128T171500Z-3f9a, got \"../../etc\""
+        ],
+        ["GET", "/v1/principals/robot/x/access", undefined, "type", "type: expected \"user\" or \"team\", got \"robot\""]
+      ]
+      for (const [method, path, body, field, message] of cases) {
+        assert.strictEqual(yield* expectDecodeError(method, path, body, field), message, `${method} ${path}`)
+      }
     }))
 
   it.effect("a body that is not JSON is a 400 naming the body", () =>
@@ -289,10 +313,88 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const response = yield* request("POST", "/v1/grants", { token: TestToken, body: "{\"entitlement_id\": " })
       assert.strictEqual(response.status, 400)
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-        _tag: "InvalidRequest",
+        error: "InvalidRequest",
         field: "body",
         message: "the request body is not valid JSON"
       })
+    }))
+
+  it.effect("JSON nested 3,000 levels deep is a 400 naming the limit of 64, not a 500 (issue 12)", () =>
+    Effect.gen(function*() {
+      const { request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      for (const [path, body] of [["/v1/grants", "[".repeat(3000)], ["/v1/accounts", "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)]]) {
+        const response = yield* request("POST", path!, { token: TestToken, body: body! })
+        assert.strictEqual(response.status, 400, path)
+        assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+          error: "InvalidRequest",
+          field: "body",
+          message: "the JSON body nests deeper than 64 levels, the limit"
+        })
+      }
+      const atLimit = "[".repeat(64) + "]".repeat(64)
+      const response = yield* request("POST", "/v1/grants", { token: TestToken, body: atLimit })
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        error: "InvalidRequest",
+        field: "body",
+        message: "the request body must be a JSON object, got [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[..."
+      })
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+    }))
+
+  it.effect("a body sent without content-type: application/json is a 415 saying what to send (issue 12)", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const grant = JSON.stringify({ entitlement_id: "team:x:member", principal: { type: "user", id: "y" } })
+      for (const contentType of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
+        const response = yield* request("POST", "/v1/grants", {
+          token: TestToken,
+          body: grant,
+          headers: { "content-type": contentType }
+        })
+        assert.strictEqual(response.status, 415, contentType)
+        assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+          error: "UnsupportedMediaType",
+          message: `the request body must be JSON sent with "content-type: application/json"; got content-type ${
+            JSON.stringify(contentType)
+          }`
+        })
+      }
+      const charset = yield* request("POST", "/v1/grants", {
+        token: TestToken,
+        body: grant,
+        headers: { "content-type": "Application/JSON; charset=utf-8" }
+      })
+      assert.strictEqual(charset.status, 404, "a JSON body with a charset parameter is read")
+    }))
+
+  it.effect("an empty body where one is required is a 400 naming the body, not a 500", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request("POST", "/v1/accounts", { token: TestToken, body: "" })
+      assert.strictEqual(response.status, 400)
+      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+        error: "InvalidRequest",
+        field: "body",
+        message: "the request body must be a JSON object, got null"
+      })
+    }))
+
+  it.effect("an unknown path or method with a valid token is a 404 with a JSON body (issue 12)", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const [method, path, shown] of [
+        ["GET", "/no-such-path?secret=x", "/no-such-path"],
+        ["DELETE", "/v1/syncs", "/v1/syncs"],
+        ["POST", "/v1/resources", "/v1/resources"]
+      ] as const) {
+        const response = yield* request(method, path, { token: TestToken })
+        assert.strictEqual(response.status, 404, path)
+        assert.deepStrictEqual(yield* Effect.orDie(response.json), {
+          error: "NotFound",
+          message: `no endpoint ${method} ${shown}; the endpoints are listed in /openapi.json`
+        })
+      }
     }))
 
   it.effect("a body over 64 KiB is refused with 413, and nothing is provisioned", () =>
@@ -303,7 +405,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const response = yield* request("POST", "/v1/accounts", { token: TestToken, body })
       assert.strictEqual(response.status, 413)
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-        _tag: "PayloadTooLarge",
+        error: "PayloadTooLarge",
         message: "the request body is larger than 65536 bytes",
         limit_bytes: 65536
       })
@@ -348,7 +450,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const response = yield* request("GET", "/v1/resources?page_token=garbage", { token: TestToken })
       assert.strictEqual(response.status, 400)
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-        _tag: "InvalidRequest",
+        error: "InvalidRequest",
         field: "page_token",
         message: "page_token is not a token this service issued"
       })
@@ -363,7 +465,7 @@ layer(harness({ badSecret: true }), { excludeTestServices: true })("a wrong Five
       assert.strictEqual(response.status, 503)
       const text = yield* Effect.orDie(response.text)
       const body = yield* Effect.orDie(Schema.decodeUnknown(Schema.parseJson(ErrorBody))(text))
-      assert.strictEqual(body._tag, "NotReady")
+      assert.strictEqual(body.error, "NotReady")
       assert.strictEqual(
         body.message,
         "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key and --api-secret"

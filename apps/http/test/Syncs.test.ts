@@ -48,7 +48,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const second = yield* request("POST", "/v1/syncs", { token: TestToken })
       assert.strictEqual(second.status, 409)
       assert.deepStrictEqual(yield* Effect.orDie(second.json), {
-        _tag: "SyncInProgress",
+        error: "SyncInProgress",
         job_id: job.id,
         message: `sync ${job.id} is still running; wait for it or cancel it`
       })
@@ -64,7 +64,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const file = yield* request("GET", `/v1/syncs/${job.id}/file`, { token: TestToken })
       assert.strictEqual(file.status, 404)
       assert.deepStrictEqual(yield* Effect.orDie(file.json), {
-        _tag: "NotFound",
+        error: "NotFound",
         message: `sync ${job.id} has no file: it is cancelled`
       })
     }))
@@ -143,7 +143,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         const response = yield* request("GET", path, { token: TestToken })
         assert.strictEqual(response.status, 404, path)
         assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-          _tag: "NotFound",
+          error: "NotFound",
           message: "no sync job 20200101T000000Z-0000"
         })
       }

@@ -1,0 +1,89 @@
+import { HttpApiError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { Cause, Effect, Option } from "effect"
+import { InternalError, InvalidRequest, NotFound } from "./Api.js"
+
+/**
+ * The failures the platform raises on its own, turned into the Api's errors so that every answer
+ * has the one error body (ErrorBody.ts): a request that does not match an endpoint's schema
+ * (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest naming the field, an
+ * unknown path (`RouteNotFound`, an empty 404) becomes NotFound, and a defect becomes InternalError (logged with its cause, never
+ * shown to the caller).
+ */
+
+type Issue = HttpApiError.HttpApiDecodeError["issues"][number]
+
+const shown = (value: string) => value.length > 60 ? `${value.slice(0, 60)}...` : value
+
+const typeIssue = /^Expected ([\s\S]*), actual ([\s\S]*)$/
+
+/** What a type issue expected, without a schema dump (which reads as noise). */
+const wanted = (expected: string) =>
+  expected.startsWith("{")
+    ? "an object"
+    : expected.startsWith("ReadonlyArray") || expected.startsWith("[")
+    ? "an array"
+    : expected.length > 80 || expected.includes("\n")
+    ? "a different value"
+    : expected
+
+/**
+ * One sentence for the issues of one field. Several "Expected X, actual Y" issues on a field are
+ * the members of a union (a literal choice, or an optional parameter's `undefined`): they read as
+ * one "expected A or B". The schemas' own messages are kept as they are.
+ */
+const readable = (field: string, issues: ReadonlyArray<Issue>): string => {
+  const first = issues[0]!
+  if (first.message === "is missing") return `${field} is missing`
+  const matches = issues.map((issue) => typeIssue.exec(issue.message))
+  if (matches.some((match) => match === null)) {
+    const message = issues.find((_, i) => matches[i] === null)!.message
+    return message.startsWith(field) ? message : `${field}: ${message}`
+  }
+  const actual = shown(matches[0]![2]!)
+  if (field === "body") return `the request body must be a JSON object, got ${actual}`
+  const choices = [...new Set(matches.map((match) => match![1]!).filter((x) => x !== "undefined").map(wanted))]
+  return `${field}: expected ${choices.join(" or ")}, got ${actual}`
+}
+
+/** One message per field at fault, in the order found; `field` is the first of them. */
+export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): InvalidRequest => {
+  const byField = new Map<string, Array<Issue>>()
+  for (const issue of error.issues) {
+    const field = issue.path.length === 0 ? "body" : issue.path.map(String).join(".")
+    byField.set(field, [...(byField.get(field) ?? []), issue])
+  }
+  const [first] = byField.keys()
+  return first === undefined
+    ? new InvalidRequest({ message: "the request does not match the endpoint's schema (see /openapi.json)" })
+    : new InvalidRequest({
+      field: first,
+      message: Array.from(byField, ([field, issues]) => readable(field, issues)).join("; ")
+    })
+}
+
+const pathOf = (url: string) => {
+  const query = url.indexOf("?")
+  return shown(query === -1 ? url : url.slice(0, query))
+}
+
+export const normalizeFailures = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.catchAllCause(app, (cause) =>
+    Effect.gen(function*() {
+      if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure)) {
+        const error: unknown = failure.value
+        if (error instanceof HttpApiError.HttpApiDecodeError) return yield* invalidRequestOf(error)
+        if (typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound") {
+          return yield* new NotFound({
+            message: `no endpoint ${request.method} ${pathOf(request.url)}; the endpoints are listed in /openapi.json`
+          })
+        }
+        return yield* Effect.failCause(cause)
+      }
+      yield* Effect.logError("request failed with an internal error", cause)
+      return yield* new InternalError({
+        message: `internal error while answering ${request.method} ${pathOf(request.url)}; the service log has the details`
+      })
+    }))
