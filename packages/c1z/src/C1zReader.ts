@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType } from "./proto/Decode.js"
+import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { Tables } from "./SqliteSchema.js"
 import type { SyncRun } from "./SyncRun.js"
 
@@ -50,6 +51,8 @@ export interface C1zReader {
   readonly getResource: (id: ResourceId) => Effect.Effect<Option.Option<Resource>, C1zError>
   readonly getEntitlement: (id: string) => Effect.Effect<Option.Option<Entitlement>, C1zError>
   readonly getGrant: (id: string) => Effect.Effect<Option.Option<Grant>, C1zError>
+  /** The same rows in id order, for comparing and exporting syncs (SortedListings.ts). */
+  readonly sorted: SortedListings
 }
 
 /** Rows fetched per query while streaming. */
@@ -206,6 +209,10 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
       getResource: (id) =>
         byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, (row) => decodeResource(row.data)),
       getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, (row) => decodeEntitlement(row.data)),
-      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, decodeGrantRow)
+      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, decodeGrantRow),
+      sorted: sortedListings({
+        syncId,
+        all: (sql, params, decode) => attempt(() => prepared(sql).all(...params).map(decode))
+      })
     } satisfies C1zReader
   })

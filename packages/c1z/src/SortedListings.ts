@@ -1,0 +1,128 @@
+import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fivetran/connector-core"
+import { Chunk, Effect, Option, Stream } from "effect"
+import type { C1zError } from "./C1zError.js"
+import { decodeEntitlement, decodeGrant, decodeResource } from "./proto/Decode.js"
+import { Tables } from "./SqliteSchema.js"
+
+/**
+ * Listings in id order (SQLite's BINARY order of `external_id`, which connector-core's KeyOrder
+ * reproduces), for what compares or exports syncs: the diff merge-joins two of them, the export
+ * walks principals in a stable order. Keyset pages on the indexes, a page of rows per query, so
+ * nothing held grows with the sync.
+ */
+export interface SortedListings {
+  /** Resources of one type or of every type (`external_id` is `type:id`), after the key `after`. */
+  readonly resources: (
+    options?: { readonly resourceType?: string | undefined; readonly after?: string | undefined }
+  ) => Stream.Stream<Keyed<Resource>, C1zError>
+  readonly entitlements: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Entitlement>, C1zError>
+  readonly grants: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Grant>, C1zError>
+  /** One principal's grants, by entitlement id. */
+  readonly grantsOf: (principal: ResourceId) => Stream.Stream<Keyed<Grant>, C1zError>
+  /** One entitlement's grants, by principal. */
+  readonly holdersOf: (entitlementId: string) => Stream.Stream<Keyed<Grant>, C1zError>
+}
+
+/** What the reader lends: a query on its open database, rows decoded under its error mapping. */
+export interface SqlAccess {
+  readonly syncId: string
+  readonly all: <A>(
+    sql: string,
+    params: ReadonlyArray<string | number>,
+    decode: (row: unknown) => A
+  ) => Effect.Effect<ReadonlyArray<A>, C1zError>
+}
+
+interface KeyedRow {
+  readonly external_id: string
+  readonly data: Uint8Array
+  readonly expansion?: Uint8Array | null
+}
+
+const pageSize = 1000
+
+const decodeResourceRow = (row: KeyedRow) => decodeResource(row.data)
+const decodeEntitlementRow = (row: KeyedRow) => decodeEntitlement(row.data)
+const decodeGrantRow = (row: KeyedRow) => decodeGrant(row.data, row.expansion ?? null)
+
+const resourceQuery = { table: Tables.resources, columns: "data", cursor: "external_id" }
+
+export const sortedListings = (sql: SqlAccess): SortedListings => {
+  /**
+   * Pages of `SELECT ... WHERE <where> AND <cursor column> > ? ORDER BY <cursor column>`; the
+   * cursor column's value of the last row starts the next page.
+   */
+  const paged = <A>(
+    query: { readonly table: string; readonly columns: string; readonly where: ReadonlyArray<string>; readonly cursor: string },
+    params: ReadonlyArray<string | number>,
+    start: string,
+    decode: (row: KeyedRow) => A
+  ): Stream.Stream<Keyed<A>, C1zError> => {
+    const conditions = ["sync_id = ?", ...query.where, `${query.cursor} > ?`].join(" AND ")
+    const text = `SELECT ${query.cursor} AS cursor, external_id, ${query.columns} FROM ${query.table}
+      WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
+    const decodeRow = (row: unknown) => {
+      const typed = row as KeyedRow & { readonly cursor: string }
+      return { cursor: typed.cursor, keyed: { key: typed.external_id, value: decode(typed) } }
+    }
+    return Stream.paginateChunkEffect(start, (after) =>
+      Effect.map(sql.all(text, [sql.syncId, ...params, after], decodeRow), (rows) => {
+        const last = rows.at(-1)
+        return [
+          Chunk.unsafeFromArray(rows.map((row) => row.keyed)),
+          rows.length < pageSize || last === undefined ? Option.none<string>() : Option.some(last.cursor)
+        ] as const
+      }))
+  }
+
+  return {
+    resources: (options = {}) => {
+      if (options.resourceType === undefined) {
+        return paged({ ...resourceQuery, where: [] }, [], options.after ?? "", decodeResourceRow)
+      }
+      // The ids of one type are the keys from `type:` up to `type;` (';' follows ':').
+      const prefix = `${options.resourceType}:`
+      const start = options.after !== undefined && options.after > prefix ? options.after : prefix
+      return paged(
+        { ...resourceQuery, where: ["external_id < ?"] },
+        [`${options.resourceType};`],
+        start,
+        decodeResourceRow
+      )
+    },
+    entitlements: (options = {}) =>
+      paged(
+        { table: Tables.entitlements, columns: "data", where: [], cursor: "external_id" },
+        [],
+        options.after ?? "",
+        decodeEntitlementRow
+      ),
+    grants: (options = {}) =>
+      paged(
+        { table: Tables.grants, columns: "data, expansion", where: [], cursor: "external_id" },
+        [],
+        options.after ?? "",
+        decodeGrantRow
+      ),
+    grantsOf: (principal) =>
+      paged(
+        {
+          table: Tables.grants,
+          columns: "data, expansion",
+          where: ["principal_resource_type_id = ?", "principal_resource_id = ?"],
+          // A principal holds an entitlement at most once, so the entitlement id is a cursor.
+          cursor: "entitlement_id"
+        },
+        [principal.resourceType, principal.resource],
+        "",
+        decodeGrantRow
+      ),
+    holdersOf: (entitlementId) =>
+      paged(
+        { table: Tables.grants, columns: "data, expansion", where: ["entitlement_id = ?"], cursor: "external_id" },
+        [entitlementId],
+        "",
+        decodeGrantRow
+      )
+  }
+}

@@ -1,0 +1,83 @@
+import { Schema } from "effect"
+import type { Grant, Resource } from "../model/Baton.js"
+import type { AccessPath } from "./AccessPath.js"
+import { pathText } from "./AccessPath.js"
+
+/**
+ * One line of an access-review sheet: who (the principal, with what a reviewer checks: email,
+ * status, last login), what (the entitlement on its resource) and how (`via`: direct or a team).
+ * Every field is text so that CSV and JSON lines carry the same values; absent values are "".
+ */
+export const ReviewRow = Schema.Struct({
+  principal: Schema.String,
+  principal_name: Schema.String,
+  email: Schema.String,
+  status: Schema.String,
+  last_login: Schema.String,
+  resource: Schema.String,
+  resource_name: Schema.String,
+  entitlement: Schema.String,
+  permission: Schema.String,
+  via: Schema.String,
+  via_name: Schema.String
+}).annotations({ identifier: "ReviewRow" })
+export type ReviewRow = typeof ReviewRow.Type
+
+/** The columns in sheet order (the CSV header). */
+export const ReviewColumns = [
+  "principal",
+  "principal_name",
+  "email",
+  "status",
+  "last_login",
+  "resource",
+  "resource_name",
+  "entitlement",
+  "permission",
+  "via",
+  "via_name"
+] as const satisfies ReadonlyArray<keyof ReviewRow>
+
+export const resourceRef = (resource: Resource): string => `${resource.id.resourceType}:${resource.id.resource}`
+
+const userTrait = (resource: Resource) => resource.annotations.find((a) => a._tag === "UserTrait")
+
+/** `enabled`, `disabled` or `invited` for users; "" for principals without a status (teams). */
+export const statusText = (resource: Resource): string => {
+  const status = resource.status ?? userTrait(resource)?.status
+  if (status === undefined) return ""
+  if (status.details === "invited") return "invited"
+  return status.status.toLowerCase()
+}
+
+export const emailOf = (resource: Resource): string => {
+  const emails = userTrait(resource)?.emails ?? []
+  return (emails.find((e) => e.isPrimary) ?? emails[0])?.address ?? ""
+}
+
+/** A reader's view of one principal and one team name, enough to fill a row. */
+export interface RowContext {
+  /** The principal's own resource row (a grant carries only its id). */
+  readonly principal: Resource
+  /** A team's display name, by id ("" when the team is not in the sync). */
+  readonly teamName: (teamId: string) => string
+}
+
+/** The row of one grant reached along one path. */
+export const reviewRow = (grant: Grant, path: AccessPath, context: RowContext): ReviewRow => {
+  const principal = context.principal
+  const entitlement = grant.entitlement
+  return {
+    principal: resourceRef(principal),
+    principal_name: principal.displayName ?? "",
+    email: emailOf(principal),
+    status: statusText(principal),
+    last_login: userTrait(principal)?.lastLogin ?? "",
+    resource: resourceRef(entitlement.resource),
+    resource_name: entitlement.resource.displayName ?? "",
+    entitlement: entitlement.id,
+    permission: entitlement.slug,
+    via: pathText(path),
+    via_name: path.via === "team" ? context.teamName(path.team ?? "") : ""
+  }
+}

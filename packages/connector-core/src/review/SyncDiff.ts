@@ -1,0 +1,120 @@
+import { Chunk, Option, Schema, Stream } from "effect"
+import type { Entitlement, Grant, Resource } from "../model/Baton.js"
+import { type AccessPath, AccessPath as AccessPathSchema, accessPaths, samePaths } from "./AccessPath.js"
+import { type Keyed, mergeSorted } from "./SortedMerge.js"
+
+/**
+ * What changed between two syncs: resources, entitlements and grants added or removed, and
+ * grants whose paths changed (e.g. now held directly as well as through a team). Entries come
+ * resources first, then entitlements, then grants, each in id order, so a position in the diff
+ * is (kind, id) and a listing can resume after it.
+ */
+
+export const DiffKind = Schema.Literal("resource", "entitlement", "grant")
+export type DiffKind = typeof DiffKind.Type
+export const DiffKinds: ReadonlyArray<DiffKind> = ["resource", "entitlement", "grant"]
+
+export const DiffChange = Schema.Literal("added", "removed", "changed")
+export type DiffChange = typeof DiffChange.Type
+
+export const DiffEntry = Schema.Struct({
+  change: DiffChange,
+  kind: DiffKind,
+  /** The resource as `type:id`, the entitlement id or the grant id. */
+  id: Schema.String,
+  /** Display name of a resource or an entitlement. */
+  name: Schema.optional(Schema.String),
+  /** Grants: the entitlement and the principal (`type:id`). */
+  entitlement: Schema.optional(Schema.String),
+  principal: Schema.optional(Schema.String),
+  /** Grants: how the principal holds it (in the newer sync; in the older for a removed grant). */
+  paths: Schema.optional(Schema.Array(AccessPathSchema)),
+  /** Changed grants: the paths in the older sync. */
+  previous_paths: Schema.optional(Schema.Array(AccessPathSchema))
+}).annotations({ identifier: "DiffEntry" })
+export type DiffEntry = typeof DiffEntry.Type
+
+/** Where a diff listing resumes: after this id of this kind. */
+export interface DiffPosition {
+  readonly kind: DiffKind
+  readonly id: string
+}
+
+/** The two sides of one kind, each sorted by id (KeyOrder), starting after `after` when given. */
+export interface DiffSides<A, E> {
+  readonly base: (after: string | undefined) => Stream.Stream<Keyed<A>, E>
+  readonly target: (after: string | undefined) => Stream.Stream<Keyed<A>, E>
+}
+
+export interface DiffSources<E> {
+  readonly resources: DiffSides<Resource, E>
+  readonly entitlements: DiffSides<Entitlement, E>
+  readonly grants: DiffSides<Grant, E>
+}
+
+const noEntry = Option.none<DiffEntry>()
+const someEntry = (entry: DiffEntry) => Option.some(entry)
+
+const principalRef = (grant: Grant) => `${grant.principal.id.resourceType}:${grant.principal.id.resource}`
+
+const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: ReadonlyArray<AccessPath>): DiffEntry => ({
+  change,
+  kind: "grant",
+  id,
+  entitlement: grant.entitlement.id,
+  principal: principalRef(grant),
+  paths: accessPaths(grant),
+  ...(previous === undefined ? {} : { previous_paths: previous })
+})
+
+/** Added and removed only: a resource or entitlement whose id stays is the same one. */
+const presenceDiff = <A, E>(
+  kind: DiffKind,
+  sides: DiffSides<A, E>,
+  after: string | undefined,
+  name: (value: A) => string | undefined
+) =>
+  mergeSorted(sides.base(after), sides.target(after)).pipe(
+    Stream.filterMap((merged): Option.Option<DiffEntry> => {
+      if (merged._tag === "Both") return noEntry
+      const value = merged._tag === "Left" ? merged.left : merged.right
+      const label = name(value)
+      return someEntry({
+        change: merged._tag === "Left" ? "removed" : "added",
+        kind,
+        id: merged.key,
+        ...(label === undefined ? {} : { name: label })
+      })
+    })
+  )
+
+
+const grantDiff = <E>(sides: DiffSides<Grant, E>, after: string | undefined) =>
+  mergeSorted(sides.base(after), sides.target(after)).pipe(
+    Stream.filterMap((merged) => {
+      switch (merged._tag) {
+        case "Left":
+          return someEntry(grantEntry("removed", merged.key, merged.left))
+        case "Right":
+          return someEntry(grantEntry("added", merged.key, merged.right))
+        case "Both": {
+          const before = accessPaths(merged.left)
+          return samePaths(before, accessPaths(merged.right))
+            ? noEntry
+            : someEntry(grantEntry("changed", merged.key, merged.right, before))
+        }
+      }
+    })
+  )
+
+/** The diff from `base` to `target`, resuming after `from` when given. */
+export const syncDiff = <E>(sources: DiffSources<E>, from?: DiffPosition): Stream.Stream<DiffEntry, E> => {
+  const start = from === undefined ? 0 : DiffKinds.indexOf(from.kind)
+  const after = (kind: DiffKind) => from !== undefined && from.kind === kind ? from.id : undefined
+  const sections: ReadonlyArray<Stream.Stream<DiffEntry, E>> = [
+    presenceDiff("resource", sources.resources, after("resource"), (r) => r.displayName),
+    presenceDiff("entitlement", sources.entitlements, after("entitlement"), (e) => e.displayName),
+    grantDiff(sources.grants, after("grant"))
+  ]
+  return Stream.concatAll(Chunk.unsafeFromArray(sections.slice(start)))
+}
