@@ -4,6 +4,7 @@ import { Effect, HashMap, Option } from "effect"
 import { normalizeArgv } from "./Argv.js"
 import { selectAction } from "./commands/ActionFlags.js"
 import { explainLeftover } from "./LeftoverArgs.js"
+import { reviewCommands } from "./ReviewCommands.js"
 import { loggingLayer } from "./output/Logging.js"
 import { loadConfigFile } from "./settings/ConfigFileSource.js"
 import { envName } from "./settings/Setting.js"
@@ -14,7 +15,8 @@ import { version } from "./Version.js"
 /**
  * baton-fivetran's command line, in baton's shape (baton-model.md §5.1): the default action is a
  * full sync into --file; one-shot provisioning flags run one action instead (only with -p); the
- * `capabilities`, `config` and `sandbox` subcommands print manifests or serve a sandbox.
+ * `capabilities`, `config` and `sandbox` subcommands print manifests or serve a sandbox; the
+ * review subcommands (ReviewCommands.ts) read sync files.
  *
  * Every value flag is read as text and checked by the settings resolution, so a bad value from a
  * flag, a BATON_* variable or .baton.yaml gets the same message, naming where it came from.
@@ -145,7 +147,12 @@ export const run = (argv: ReadonlyArray<string>) => {
   const { args, logLevel } = normalizeArgv(argv)
   const root = rootCommand(logLevel)
   const command = root.pipe(
-    Command.withSubcommands([capabilitiesCommand, configCommand, sandboxCommand(root, logLevel)])
+    Command.withSubcommands([
+      capabilitiesCommand,
+      configCommand,
+      sandboxCommand(root, logLevel),
+      ...reviewCommands(Effect.map(root, (options) => options.file))
+    ])
   )
   const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
   return Command.run(command, { name: "baton-fivetran", version: version() })(args).pipe(

@@ -1,12 +1,14 @@
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit, Option, Predicate } from "effect"
+import { ChangesFound } from "./ChangesFound.js"
 import { writeLine } from "./output/Stderr.js"
 import { UsageError } from "./UsageError.js"
 
 /**
  * How a run ends: 0 success, 1 failure, 2 bad usage (unknown flag, bad value from a flag, an env
  * variable or the config file, a missing required setting, a malformed id), 130 interrupted
- * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed).
+ * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed), 3 `diff --fail-on-change`
+ * found differences.
  * Errors print as one line, `error: ...`, never a stack trace.
  */
 
@@ -21,7 +23,7 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Cause.isInterruptedOnly(exit.cause)) return 130
   return Option.match(Cause.failureOption(exit.cause), {
     onNone: () => 1,
-    onSome: (error) => isUsage(error) ? 2 : 1
+    onSome: (error) => error instanceof ChangesFound ? 3 : isUsage(error) ? 2 : 1
   })
 }
 

@@ -1,0 +1,117 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { OutputFormat, OutputFormats } from "./output/Rows.js"
+import { loadConfigFile } from "./settings/ConfigFileSource.js"
+import { decodeFlag } from "./settings/FlagValue.js"
+import { lookup } from "./settings/Setting.js"
+import { DefaultFile, FileSetting } from "./settings/Settings.js"
+
+/**
+ * The access-review subcommands. Each reads a `.c1z`: `-f` after the subcommand or before it, or
+ * BATON_FILE / .baton.yaml, default sync.c1z; `-o table|json|csv`, a table by default when
+ * stdout is a terminal, JSON lines otherwise (export: CSV). The work is in commands/Review.ts,
+ * imported only when one of them runs.
+ */
+
+const optional = (name: string, pseudoName: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+
+const outputOptions = {
+  file: optional("file", "path", `The .c1z to read (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
+  output: optional("output", OutputFormats.join("|"), "Output format (default table on a terminal, else json).").pipe(
+    Options.withAlias("o")
+  )
+}
+
+interface OutputFlags {
+  readonly file: Option.Option<string>
+  readonly output: Option.Option<string>
+}
+
+const review = Effect.promise(() => import("./commands/Review.js"))
+
+/** The file (this command's -f, the root's -f, then env, file and default) and the format. */
+const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<string>, fallback: OutputFormat) =>
+  Effect.gen(function*() {
+    const given = Option.orElse(flags.file, () => rootFile)
+    const file = yield* lookup(FileSetting, {
+      flags: new Map(Option.isSome(given) ? [["file", given.value]] : []),
+      file: yield* loadConfigFile
+    })
+    const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
+    return { file: Option.getOrElse(file, () => DefaultFile), format: Option.getOrElse(format, () => fallback) }
+  })
+
+const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"
+
+export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<string>, never, R>) => {
+  const output = (flags: OutputFlags, fallback: OutputFormat = interactiveDefault()) =>
+    Effect.flatMap(rootFile, (root) => resolveOutput(flags, root, fallback))
+
+  const resources = Command.make(
+    "resources",
+    { ...outputOptions, type: optional("type", "user|role|group|team|connection", "Only this resource type.") },
+    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listResources(out, flags.type))
+  ).pipe(Command.withDescription("List the sync's resources with their ids (type:id), names, emails and status."))
+
+  const entitlements = Command.make(
+    "entitlements",
+    { ...outputOptions, resource: optional("resource", "type:id", "Only this resource's entitlements.") },
+    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listEntitlements(out, flags.resource))
+  ).pipe(Command.withDescription("List entitlements: the ids --grant-entitlement takes."))
+
+  const grants = Command.make(
+    "grants",
+    {
+      ...outputOptions,
+      entitlement: optional("entitlement", "id", "Only grants of this entitlement."),
+      principal: optional("principal", "type:id", "Only grants held by this user or team.")
+    },
+    (flags) =>
+      Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listGrants(out, flags.entitlement, flags.principal))
+  ).pipe(Command.withDescription("List grants (the ids --revoke-grant takes) and how each is held: direct or via a team."))
+
+  const access = Command.make(
+    "access",
+    {
+      ...outputOptions,
+      entitlement: optional("entitlement", "id", "Everyone who holds this entitlement, and how."),
+      principal: Args.text({ name: "type:id" }).pipe(Args.optional)
+    },
+    (flags) =>
+      Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement))
+  ).pipe(Command.withDescription(
+    "Everything a user or team holds (access user:<id>), each with its path: direct, or via a team; " +
+      "or (--entitlement E) everyone who holds E."
+  ))
+
+  const diff = Command.make(
+    "diff",
+    {
+      output: outputOptions.output,
+      failOnChange: Options.boolean("fail-on-change").pipe(Options.withDescription("Exit 3 when the syncs differ.")),
+      old: Args.text({ name: "OLD.c1z" }),
+      new: Args.text({ name: "NEW.c1z" })
+    },
+    (flags) =>
+      Effect.gen(function*() {
+        const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
+        const r = yield* review
+        yield* r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
+      })
+  ).pipe(Command.withDescription(
+    "Resources, entitlements and grants added and removed between two syncs, and grants whose path changed. " +
+      "Exit 0; with --fail-on-change, exit 3 when anything differs."
+  ))
+
+  const exportCommand = Command.make(
+    "export",
+    outputOptions,
+    (flags) => Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => r.exportSheet(out))
+  ).pipe(Command.withDescription(
+    "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +
+      "permission, via), in a stable order; CSV (RFC 4180) by default, -o json for JSON lines."
+  ))
+
+  return [resources, entitlements, grants, access, diff, exportCommand] as const
+}

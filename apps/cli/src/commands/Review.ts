@@ -1,0 +1,165 @@
+import { type C1zReader, diffReaders, openC1z, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import {
+  type AccessPath,
+  accessPaths,
+  type DiffEntry,
+  emailOf,
+  type Entitlement,
+  type Grant,
+  pathText,
+  type Resource,
+  type ResourceId,
+  resourceRef,
+  ReviewColumns,
+  type ReviewRow,
+  statusText
+} from "@baton-fivetran/connector-core"
+import { Effect, Option, Stream } from "effect"
+import { ChangesFound } from "../ChangesFound.js"
+import { type Columns, printRows, type OutputFormat } from "../output/Rows.js"
+import * as Stderr from "../output/Stderr.js"
+import { UsageError } from "../UsageError.js"
+
+/**
+ * The review commands: `resources`, `entitlements`, `grants`, `access`, `diff` and `export`, each
+ * reading `.c1z` files with the c1z package's reader and access review, printing rows on stdout.
+ */
+
+export interface ReviewOutput {
+  readonly file: string
+  readonly format: OutputFormat
+}
+
+/** `T:ID`; the id is everything after the first `:`. */
+export const parseResourceRef = (flag: string, text: string): Effect.Effect<ResourceId, UsageError> => {
+  const colon = text.indexOf(":")
+  return colon <= 0 || colon === text.length - 1
+    ? Effect.fail(new UsageError({ reason: `${flag}: expected <type>:<id>, e.g. user:quiet_harbor, got ${JSON.stringify(text)}` }))
+    : Effect.succeed({ resourceType: text.slice(0, colon), resource: text.slice(colon + 1) })
+}
+
+const viaText = (paths: ReadonlyArray<AccessPath>) => paths.map(pathText).join(" + ")
+
+const resourceColumns: Columns<Resource> = {
+  names: ["id", "name", "email", "status", "parent"],
+  cells: (r) => [
+    resourceRef(r),
+    r.displayName ?? "",
+    emailOf(r),
+    statusText(r),
+    r.parentResourceId === undefined ? "" : `${r.parentResourceId.resourceType}:${r.parentResourceId.resource}`
+  ]
+}
+
+const entitlementColumns: Columns<Entitlement> = {
+  names: ["id", "resource", "name", "purpose", "grantable_to"],
+  cells: (e) => [e.id, resourceRef(e.resource), e.displayName, e.purpose.toLowerCase(), e.grantableTo.map((t) => t.id).join(" ")]
+}
+
+const grantColumns: Columns<Grant> = {
+  names: ["id", "entitlement", "principal", "via"],
+  cells: (g) => [g.id, g.entitlement.id, resourceRef(g.principal), viaText(accessPaths(g))]
+}
+
+const reviewColumns = (names: ReadonlyArray<keyof ReviewRow>): Columns<ReviewRow> => ({
+  names,
+  cells: (row) => names.map((name) => row[name])
+})
+
+/** `access user:X`: what it holds; `access --entitlement E`: who holds it. The full row in JSON and CSV. */
+const principalView = reviewColumns(["entitlement", "resource_name", "permission", "via", "via_name"])
+const holderView = reviewColumns(["principal", "principal_name", "email", "status", "via", "via_name"])
+const sheet = reviewColumns(ReviewColumns)
+
+const diffColumns: Columns<DiffEntry> = {
+  names: ["change", "kind", "id", "name", "via", "previous_via"],
+  cells: (d) => [d.change, d.kind, d.id, d.name ?? "", viaText(d.paths ?? []), viaText(d.previous_paths ?? [])]
+}
+
+const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
+  Effect.scoped(Effect.flatMap(openC1z(file), use))
+
+/** Prints the rows, then how many there were (on stderr, so stdout stays the rows). */
+const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
+  Effect.flatMap(printRows(output.format, columns, rows), (count) =>
+    output.format === "table" ? Stderr.line(`${count} ${what}`) : Effect.void)
+
+export const listResources = (output: ReviewOutput, resourceType: Option.Option<string>) =>
+  withReader(output.file, (reader) =>
+    print(
+      output,
+      resourceColumns,
+      reader.sorted.resources(Option.match(resourceType, { onNone: () => ({}), onSome: (t) => ({ resourceType: t }) }))
+        .pipe(Stream.map((row) => row.value)),
+      "resources"
+    ))
+
+export const listEntitlements = (output: ReviewOutput, resource: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const filter = Option.isSome(resource) ? { resource: yield* parseResourceRef("--resource", resource.value) } : {}
+    yield* withReader(output.file, (reader) =>
+      print(output, entitlementColumns, reader.entitlements(filter).pipe(Stream.map((row) => row.value)), "entitlements"))
+  })
+
+export const listGrants = (output: ReviewOutput, entitlement: Option.Option<string>, principal: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const filter = {
+      ...(Option.isSome(entitlement) ? { entitlementId: entitlement.value } : {}),
+      ...(Option.isSome(principal) ? { principal: yield* parseResourceRef("--principal", principal.value) } : {})
+    }
+    yield* withReader(output.file, (reader) =>
+      print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants"))
+  })
+
+const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
+
+export const showAccess = (output: ReviewOutput, principal: Option.Option<string>, entitlement: Option.Option<string>) =>
+  Effect.gen(function*() {
+    if (Option.isSome(principal) === Option.isSome(entitlement)) {
+      return yield* new UsageError({
+        reason: "access takes a principal (access user:<id> or team:<id>) or --entitlement <id>, not both or neither"
+      })
+    }
+    const scope: ReviewScope = Option.isSome(principal)
+      ? { _tag: "Principal", principal: yield* parseResourceRef("access", principal.value) }
+      : { _tag: "Entitlement", entitlementId: Option.getOrThrow(entitlement) }
+    yield* withReader(output.file, (reader) =>
+      Effect.gen(function*() {
+        if (scope._tag === "Principal") {
+          const found = yield* reader.getResource(scope.principal)
+          if (Option.isNone(found)) {
+            return yield* new UsageError({
+              reason: `${scope.principal.resourceType}:${scope.principal.resource} is not in ${output.file} (list them with: baton-fivetran resources)`
+            })
+          }
+        } else if (Option.isNone(yield* reader.getEntitlement(scope.entitlementId))) {
+          return yield* new UsageError({
+            reason: `entitlement ${scope.entitlementId} is not in ${output.file} (list them with: baton-fivetran entitlements)`
+          })
+        }
+        yield* print(
+          output,
+          wholeRows(output, scope._tag === "Principal" ? principalView : holderView),
+          reviewRows(reader, scope),
+          "access paths"
+        )
+      }))
+  })
+
+const countText = (counts: Record<DiffEntry["change"], number>) =>
+  `${counts.added} added, ${counts.removed} removed, ${counts.changed} changed`
+
+export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
+  Effect.scoped(Effect.gen(function*() {
+    const base = yield* openC1z(oldFile)
+    const target = yield* openC1z(newFile)
+    const counts = { added: 0, removed: 0, changed: 0 }
+    const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
+    yield* printRows(output.format, diffColumns, entries)
+    const summary = countText(counts)
+    yield* Stderr.line(`${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`)
+    if (failOnChange && counts.added + counts.removed + counts.changed > 0) return yield* new ChangesFound({ summary })
+  }))
+
+export const exportSheet = (output: ReviewOutput) =>
+  withReader(output.file, (reader) => printRows(output.format, sheet, reviewRows(reader, { _tag: "All" })))

@@ -1,0 +1,82 @@
+import { csvRecord } from "@baton-fivetran/connector-core"
+import { Chunk, Data, Effect, Schema, Stream } from "effect"
+
+/**
+ * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
+ * lines (one object per row, keys = column names) or CSV (RFC 4180, with a header). Rows are
+ * written as they stream, chunk by chunk, waiting for stdout to drain: an export of any size
+ * holds one chunk at a time.
+ */
+
+export const OutputFormats = ["table", "json", "csv"] as const
+export type OutputFormat = typeof OutputFormats[number]
+export const OutputFormat = Schema.Literal(...OutputFormats)
+
+/** A row as named text cells, in column order. */
+export interface Columns<A> {
+  readonly names: ReadonlyArray<string>
+  readonly cells: (row: A) => ReadonlyArray<string>
+}
+
+/** stdout was closed under us (e.g. `| head`) or failed. */
+export class OutputError extends Data.TaggedError("OutputError")<{ readonly reason: string }> {
+  override get message() {
+    return `could not write the output: ${this.reason}`
+  }
+}
+
+/** Table widths come from the first rows; later cells are cut to them, so memory stays flat. */
+const widthSample = 200
+const maxWidth = 48
+
+const fit = (text: string, width: number) =>
+  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)
+
+const write = (text: string) =>
+  Effect.async<void, OutputError>((resume) => {
+    process.stdout.write(text, (error) => resume(error ? Effect.fail(new OutputError({ reason: error.message })) : Effect.void))
+  })
+
+const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
+  `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
+
+const tableLine = (widths: ReadonlyArray<number>, cells: ReadonlyArray<string>) =>
+  `${cells.map((cell, i) => fit(cell.replace(/[\r\n\t]/g, " "), widths[i]!)).join("  ").trimEnd()}\n`
+
+/** Writes the rows; returns how many there were. */
+export const printRows = <A, E, R>(
+  format: OutputFormat,
+  columns: Columns<A>,
+  rows: Stream.Stream<A, E, R>
+): Effect.Effect<number, E | OutputError, R> =>
+  Effect.gen(function*() {
+    let count = 0
+    let widths: ReadonlyArray<number> | undefined
+    const header = (sample: ReadonlyArray<ReadonlyArray<string>>) => {
+      widths = columns.names.map((name, i) =>
+        Math.min(maxWidth, Math.max(name.length, ...sample.map((cells) => cells[i]?.length ?? 0)))
+      )
+      return tableLine(widths, columns.names.map((name) => name.toUpperCase()))
+    }
+    if (format === "csv") yield* write(csvRecord(columns.names))
+    yield* rows.pipe(
+      Stream.map(columns.cells),
+      Stream.rechunk(widthSample),
+      Stream.runForEachChunk((chunk) => {
+        const batch = Chunk.toReadonlyArray(chunk)
+        count += batch.length
+        switch (format) {
+          case "csv":
+            return write(batch.map(csvRecord).join(""))
+          case "json":
+            return write(batch.map((cells) => jsonLine(columns.names, cells)).join(""))
+          case "table": {
+            const head = widths === undefined ? header(batch) : ""
+            return write(head + batch.map((cells) => tableLine(widths!, cells)).join(""))
+          }
+        }
+      })
+    )
+    if (format === "table" && count === 0) yield* write("(none)\n")
+    return count
+  })

@@ -1,0 +1,259 @@
+import { type AccountSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, runCli } from "./support/CliProcess.js"
+import { parseCsv } from "./support/Csv.js"
+import { edgeCases, edgeKey } from "./support/EdgeCases.js"
+
+/** The review commands on syncs of the pinned edge-case account, run as the real CLI process. */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-review-" }))
+
+const edgeFlags = Effect.map(Sandbox, (sandbox) => [
+  "--base-url",
+  sandbox.baseUrl,
+  "--api-key",
+  edgeKey.key,
+  "--api-secret",
+  edgeKey.secret
+])
+
+/** Syncs the test's sandbox into `file` with the CLI. */
+const syncInto = (file: string) =>
+  Effect.gen(function*() {
+    const result = yield* runCli([...yield* edgeFlags, "-f", file])
+    assertExit(result, 0)
+  })
+
+/** A synced edge-case account in a temporary directory. */
+const syncedEdgeCases = Effect.gen(function*() {
+  const file = `${yield* tempDir}/edge.c1z`
+  yield* syncInto(file)
+  return file
+})
+
+const json = (stdout: string): ReadonlyArray<Record<string, string>> =>
+  stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+
+const withSandbox = (snapshot: AccountSnapshot = edgeCases) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
+
+const bo = { principal_name: "Bo Both", email: "bo@edge.example", status: "enabled", last_login: "2025-03-01T10:00:00Z" }
+
+describe("review commands", () => {
+  it.scopedLive("resources, entitlements and grants list the ids provisioning takes", () =>
+    Effect.gen(function*() {
+      const file = yield* syncedEdgeCases
+      const teams = yield* runCli(["resources", "-f", file, "--type", "team", "-o", "json"])
+      assertExit(teams, 0)
+      assert.deepStrictEqual(json(teams.stdout), [
+        { id: "team:analysts_t", name: "Analysts", email: "", status: "", parent: "" },
+        { id: "team:ops_t", name: "Ops", email: "", status: "", parent: "" }
+      ])
+
+      const users = yield* runCli(["-f", file, "resources", "--type", "user", "-o", "json"])
+      assertExit(users, 0)
+      assert.deepStrictEqual(json(users.stdout).map((row) => `${row.id} ${row.status} ${row.email}`), [
+        "user:account_cy enabled cy@edge.example",
+        "user:admin_ada enabled ada@edge.example",
+        "user:both_bo enabled bo@edge.example",
+        "user:invited_ed invited ed@edge.example",
+        "user:owner_fa enabled fa@edge.example",
+        "user:service_ci enabled ci-bot@edge.example",
+        "user:suspended_di disabled di@edge.example"
+      ])
+
+      const entitlements = yield* runCli(["entitlements", "-f", file, "--resource", "team:ops_t", "-o", "json"])
+      assertExit(entitlements, 0)
+      assert.deepStrictEqual(json(entitlements.stdout), [
+        { id: "team:ops_t:member", resource: "team:ops_t", name: "Ops member", purpose: "assignment", grantable_to: "user" },
+        {
+          id: "team:ops_t:Team Manager",
+          resource: "team:ops_t",
+          name: "Team Manager of Ops",
+          purpose: "permission",
+          grantable_to: "user"
+        },
+        {
+          id: "team:ops_t:Team Member",
+          resource: "team:ops_t",
+          name: "Team Member of Ops",
+          purpose: "permission",
+          grantable_to: "user"
+        }
+      ])
+
+      const grants = yield* runCli(["grants", "-f", file, "--principal", "user:suspended_di", "-o", "json"])
+      assertExit(grants, 0)
+      assert.deepStrictEqual(json(grants.stdout), [
+        {
+          id: "team:analysts_t:member:user:suspended_di",
+          entitlement: "team:analysts_t:member",
+          principal: "user:suspended_di",
+          via: "direct"
+        },
+        {
+          id: "team:analysts_t:Team Member:user:suspended_di",
+          entitlement: "team:analysts_t:Team Member",
+          principal: "user:suspended_di",
+          via: "direct"
+        },
+        {
+          id: "role:Account Reviewer:assigned:user:suspended_di",
+          entitlement: "role:Account Reviewer:assigned",
+          principal: "user:suspended_di",
+          via: "direct + team:analysts_t"
+        },
+        {
+          id: "group:warehouse_g:View Destination:user:suspended_di",
+          entitlement: "group:warehouse_g:View Destination",
+          principal: "user:suspended_di",
+          via: "team:analysts_t"
+        }
+      ])
+    }).pipe(withSandbox()))
+
+  it.scopedLive("access shows each grant of a user with its path, and an entitlement's holders", () =>
+    Effect.gen(function*() {
+      const file = yield* syncedEdgeCases
+      const access = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "json"])
+      assertExit(access, 0)
+      const row = (resource: string, resourceName: string, entitlement: string, permission: string, via = "direct", viaName = "") => ({
+        principal: "user:both_bo",
+        ...bo,
+        resource,
+        resource_name: resourceName,
+        entitlement,
+        permission,
+        via,
+        via_name: viaName
+      })
+      assert.deepStrictEqual(json(access.stdout), [
+        row("group:lake_g", "lake", "group:lake_g:Manage Destination", "Manage Destination", "team:ops_t", "Ops"),
+        row("group:warehouse_g", "warehouse", "group:warehouse_g:View Destination", "View Destination"),
+        row("group:warehouse_g", "warehouse", "group:warehouse_g:View Destination", "View Destination", "team:analysts_t", "Analysts"),
+        row("group:warehouse_g", "warehouse", "group:warehouse_g:View Destination", "View Destination", "team:ops_t", "Ops"),
+        row("role:Account Reviewer", "Account Reviewer", "role:Account Reviewer:assigned", "assigned"),
+        row("role:Account Reviewer", "Account Reviewer", "role:Account Reviewer:assigned", "assigned", "team:analysts_t", "Analysts"),
+        row("team:analysts_t", "Analysts", "team:analysts_t:Team Manager", "Team Manager"),
+        row("team:analysts_t", "Analysts", "team:analysts_t:member", "member"),
+        row("team:ops_t", "Ops", "team:ops_t:Team Member", "Team Member"),
+        row("team:ops_t", "Ops", "team:ops_t:member", "member")
+      ])
+
+      const holders = yield* runCli(["access", "--entitlement", "group:warehouse_g:View Destination", "-f", file, "-o", "table"])
+      assertExit(holders, 0)
+      assert.deepStrictEqual(holders.stdout.split("\n"), [
+        "PRINCIPAL          PRINCIPAL_NAME  EMAIL            STATUS    VIA              VIA_NAME",
+        "team:analysts_t    Analysts                                   direct",
+        "team:ops_t         Ops                                        direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   team:analysts_t  Analysts",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   team:ops_t       Ops",
+        "user:owner_fa      Fa Owner        fa@edge.example  enabled   team:ops_t       Ops",
+        "user:suspended_di  Di Suspended    di@edge.example  disabled  team:analysts_t  Analysts",
+        ""
+      ])
+      assert.strictEqual(holders.stderr, "7 access paths\n")
+    }).pipe(withSandbox()))
+
+  it.scopedLive("bad ids, formats and files are refused with a specific message", () =>
+    Effect.gen(function*() {
+      const file = yield* syncedEdgeCases
+      const unknown = yield* runCli(["access", "user:nobody", "-f", file])
+      assertExit(unknown, 2)
+      assert.strictEqual(unknown.stderr, `error: user:nobody is not in ${file} (list them with: baton-fivetran resources)\n`)
+      const neither = yield* runCli(["access", "-f", file])
+      assertExit(neither, 2)
+      assert.include(neither.stderr, "access takes a principal")
+      const malformed = yield* runCli(["grants", "-f", file, "--principal", "both_bo"])
+      assertExit(malformed, 2)
+      assert.include(malformed.stderr, "--principal: expected <type>:<id>")
+      const format = yield* runCli(["resources", "-f", file, "-o", "xml"])
+      assertExit(format, 2)
+      assert.include(format.stderr, "--output: expected table, json, csv")
+      const missing = yield* runCli(["export", "-f", `${file}.missing`])
+      assertExit(missing, 1)
+      assert.include(missing.stderr, "could not open the .c1z")
+      assert.strictEqual(missing.stdout, "")
+    }).pipe(withSandbox()))
+
+  it.scopedLive("a grant made between two syncs is one added grant plus the grants its team members derive", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* syncInto(`${dir}/before.c1z`)
+      const grant = yield* runCli([
+        ...yield* edgeFlags,
+        "-p",
+        "--grant-entitlement",
+        "group:lake_g:View Destination",
+        "--grant-principal",
+        "analysts_t",
+        "--grant-principal-type",
+        "team"
+      ])
+      assertExit(grant, 0)
+      yield* syncInto(`${dir}/after.c1z`)
+
+      const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
+      assertExit(diff, 0)
+      const added = (id: string, via: string) => ({ change: "added", kind: "grant", id, name: "", via, previous_via: "" })
+      assert.deepStrictEqual(json(diff.stdout), [
+        added("group:lake_g:View Destination:team:analysts_t", "direct"),
+        added("group:lake_g:View Destination:user:both_bo", "team:analysts_t"),
+        added("group:lake_g:View Destination:user:suspended_di", "team:analysts_t")
+      ])
+      assert.match(diff.stderr, /^3 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
+
+      const failing = yield* runCli(["diff", "--fail-on-change", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
+      assertExit(failing, 3)
+      assert.strictEqual(failing.stdout, diff.stdout)
+
+      const reverse = yield* runCli(["diff", `${dir}/after.c1z`, `${dir}/before.c1z`, "-o", "json"])
+      assert.deepStrictEqual(json(reverse.stdout).map((row) => `${row.change} ${row.id}`), [
+        "removed group:lake_g:View Destination:team:analysts_t",
+        "removed group:lake_g:View Destination:user:both_bo",
+        "removed group:lake_g:View Destination:user:suspended_di"
+      ])
+
+      const same = yield* runCli(["diff", "--fail-on-change", `${dir}/after.c1z`, `${dir}/after.c1z`, "-o", "json"])
+      assertExit(same, 0)
+      assert.strictEqual(same.stdout, "")
+    }).pipe(withSandbox()))
+
+  it.scopedLive("the CSV export parses back to the same rows as the JSON export, quotes and line breaks included", () =>
+    Effect.gen(function*() {
+      const file = yield* syncedEdgeCases
+      const csv = yield* runCli(["export", "-f", file])
+      assertExit(csv, 0)
+      const lines = yield* runCli(["export", "-f", file, "-o", "json"])
+      assertExit(lines, 0)
+      const [header, ...records] = parseCsv(csv.stdout)
+      const objects = json(lines.stdout)
+      assert.deepStrictEqual(header, [
+        "principal",
+        "principal_name",
+        "email",
+        "status",
+        "last_login",
+        "resource",
+        "resource_name",
+        "entitlement",
+        "permission",
+        "via",
+        "via_name"
+      ])
+      assert.deepStrictEqual(records, objects.map((row) => header!.map((name) => row[name])))
+      // 25 paths of users (21 direct grants, 4 derived, 4 grants held two or three ways) and 4 team grants.
+      assert.strictEqual(records.length, 29)
+      const analysts = records.filter((record) => record[0] === "team:analysts_t")
+      assert.deepStrictEqual(analysts.map((record) => record[1]), ["Analysts, \"core\"\nteam", "Analysts, \"core\"\nteam"])
+      assert.include(csv.stdout, "team:analysts_t,\"Analysts, \"\"core\"\"\nteam\",")
+    }).pipe(withSandbox({
+      ...edgeCases,
+      teams: edgeCases.teams.map((team) => team.id === "analysts_t" ? { ...team, name: "Analysts, \"core\"\nteam" } : team)
+    })))
+})
