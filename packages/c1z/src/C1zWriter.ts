@@ -6,7 +6,8 @@ import { rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { type C1zError, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase } from "./Envelope.js"
-import { encodeEntitlement, encodeGrantRow, encodeResource, encodeResourceType } from "./proto/Encode.js"
+import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
+import { type Encoders, makeEncoders } from "./proto/Encode.js"
 import { EncodeFailure, toBytes } from "./proto/Wire.js"
 import { indexExternalIds, type LoadedTable } from "./RepeatedIds.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
@@ -19,6 +20,11 @@ export interface C1zWriteOptions {
   readonly now?: Date
   /** Rows per SQLite transaction; default 1000. */
   readonly batchSize?: number
+  /**
+   * Annotation types newer than baton-sdk v0.7.27 to write as well; default none, so every released
+   * `baton` CLI reads the file (proto/AnnotationSupport.ts).
+   */
+  readonly annotations?: OptInAnnotations
 }
 
 export interface C1zTableCounts {
@@ -62,21 +68,21 @@ const insert = (table: keyof typeof loadedColumns): string => {
 }
 
 /** Prepared statements of one sync; `insertBatch` writes a chunk of rows in one transaction. */
-const makeRowWriter = (db: Database.Database, syncId: string) => {
+const makeRowWriter = (db: Database.Database, syncId: string, encode: Encoders) => {
   const resourceType = db.prepare(insert(Tables.resourceTypes))
   const resource = db.prepare(insert(Tables.resources))
   const entitlement = db.prepare(insert(Tables.entitlements))
   const grant = db.prepare(insert(Tables.grants))
 
   const writeResourceType = (value: ResourceType, at: string) =>
-    resourceType.run(value.id, toBytes(encodeResourceType, value), syncId, at)
+    resourceType.run(value.id, toBytes(encode.resourceType, value), syncId, at)
   const writeResource = (value: Resource, at: string) =>
     resource.run(
       value.id.resourceType,
       `${value.id.resourceType}:${value.id.resource}`,
       value.parentResourceId?.resourceType ?? null,
       value.parentResourceId?.resource ?? null,
-      toBytes(encodeResource, value),
+      toBytes(encode.resource, value),
       syncId,
       at
     )
@@ -85,12 +91,12 @@ const makeRowWriter = (db: Database.Database, syncId: string) => {
       value.resource.id.resourceType,
       value.resource.id.resource,
       value.id,
-      toBytes(encodeEntitlement, value),
+      toBytes(encode.entitlement, value),
       syncId,
       at
     )
   const writeGrant = (value: Grant, at: string) => {
-    const { data, expansion } = encodeGrantRow(value)
+    const { data, expansion } = encode.grantRow(value)
     grant.run(
       value.entitlement.resource.id.resourceType,
       value.entitlement.resource.id.resource,
@@ -183,7 +189,7 @@ export const writeC1z = <E, R>(
           db.prepare(`INSERT INTO ${Tables.syncRuns} (sync_id, started_at, ended_at, sync_token, sync_type,
             parent_sync_id, linked_sync_id, supports_diff) VALUES (?, ?, NULL, '', 'full', '', '', 1)`)
             .run(syncId, sqliteTimestamp(startedAt))
-          return makeRowWriter(db, syncId)
+          return makeRowWriter(db, syncId, makeEncoders(writableAnnotationTypeUrls(options.annotations)))
         },
         catch: dbError("start the sync run")
       })

@@ -4,7 +4,8 @@ import { join } from "node:path"
 import type { Resource } from "@baton-fivetran/connector-core"
 import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { writeC1z } from "../src/index.js"
-import { encodeResource } from "../src/proto/Encode.js"
+import { writableAnnotationTypeUrls } from "../src/proto/AnnotationSupport.js"
+import { makeEncoders } from "../src/proto/Encode.js"
 import { EncodeFailure, toBytes } from "../src/proto/Wire.js"
 import * as F from "./fixtures.js"
 import { openRaw } from "./RawFile.js"
@@ -13,10 +14,10 @@ import { any, double, fieldNumbers, message, messages, path, text, varint, walk 
 
 /** The blobs, read with a generic wire-format walk: field numbers, wire types, type URLs. */
 
-const blobs = Effect.gen(function*() {
+const blobsWritten = (options: Parameters<typeof writeC1z>[2]) => Effect.gen(function*() {
   const dir = yield* tempDir
   const c1z = join(dir, "sync.c1z")
-  yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
+  yield* writeC1z(c1z, Stream.fromIterable(F.syncRows), options)
   const { db } = yield* openRaw(c1z, join(dir, "alone.db"))
   const blob = (table: string, externalId: string) =>
     (db.prepare(`SELECT data FROM ${table} WHERE external_id = ?`).get(externalId) as { data: Uint8Array }).data
@@ -26,6 +27,9 @@ const blobs = Effect.gen(function*() {
     }).expansion
   return { blob, expansion }
 })
+
+/** Written with every opt-in annotation type, so each field of each message is seen. */
+const blobs = blobsWritten({ annotations: { exclusionGroups: true } })
 
 const url = (name: string) => `type.googleapis.com/c1.connector.v2.${name}`
 
@@ -104,6 +108,13 @@ describe("protobuf blobs", () => {
       )
     }))
 
+  it.scoped("by default an entitlement carries no EntitlementExclusionGroup (baton-sdk v0.7.27 cannot resolve it)", () =>
+    Effect.gen(function*() {
+      const { blob } = yield* blobsWritten({})
+      const entitlement = blob("v1_entitlements", F.destinationManager.id)
+      assert.deepStrictEqual(fieldNumbers(entitlement), [1, 2, 3, 5, 5, 7, 8])
+    }))
+
   it.scoped("Grant: sources map entries at field 5, GrantImmutable, and GrantExpandable only in `expansion`", () =>
     Effect.gen(function*() {
       const { blob, expansion } = yield* blobs
@@ -141,6 +152,7 @@ describe("encoder buffers", () => {
     ...F.alice,
     annotations: F.alice.annotations.map((a) => a._tag === "UserTrait" ? { ...a, createdAt: "last Tuesday" } : a)
   }
+  const encodeResource = makeEncoders(writableAnnotationTypeUrls()).resource
   const freshBytes = (resource: Resource) => {
     const writer = new BinaryWriter()
     encodeResource(writer, resource)

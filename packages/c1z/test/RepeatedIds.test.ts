@@ -46,7 +46,7 @@ describe("a repeated id within a sync", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
-      const result = yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 3 })
+      const result = yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 3, ...F.everyAnnotation })
       assert.deepStrictEqual(result.counts, { resourceTypes: 5, resources: 6, entitlements: 4, grants: 6 })
 
       const reader = yield* openC1z(path)
@@ -65,7 +65,7 @@ describe("a repeated id within a sync", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
-      yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 3 })
+      yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 3, ...F.everyAnnotation })
       const { db } = yield* openRaw(path, join(dir, "alone.db"))
       assert.deepStrictEqual(
         db.prepare(`SELECT id, external_id, expansion IS NULL AS plain, needs_expansion FROM v1_grants ORDER BY id`).all(),

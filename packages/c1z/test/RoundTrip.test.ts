@@ -13,7 +13,10 @@ describe("round trip", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
-      const result = yield* writeC1z(path, Stream.fromIterable(F.syncRows), { now: new Date("2026-11-28T12:00:00.5Z") })
+      const result = yield* writeC1z(path, Stream.fromIterable(F.syncRows), {
+        now: new Date("2026-11-28T12:00:00.5Z"),
+        ...F.everyAnnotation
+      })
       assert.deepStrictEqual(result.counts, { resourceTypes: 5, resources: 6, entitlements: 4, grants: 6 })
       assert.strictEqual(result.syncId.length, 27)
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
@@ -35,7 +38,7 @@ describe("round trip", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
-      yield* writeC1z(path, Stream.fromIterable(F.syncRows))
+      yield* writeC1z(path, Stream.fromIterable(F.syncRows), F.everyAnnotation)
       const reader = yield* openC1z(path)
 
       assert.deepStrictEqual(yield* values(reader.resources({ resourceType: "user" })), [F.alice, F.bob])
@@ -72,7 +75,7 @@ describe("round trip", () => {
       const path = join(dir, "sync.c1z")
       const updated = { ...F.aliceIsAdmin, sources: { [F.adminAssigned.id]: { isDirect: true } } }
       const rows = [...F.syncRows, { _tag: "GrantRow" as const, value: updated }]
-      const result = yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 4 })
+      const result = yield* writeC1z(path, Stream.fromIterable(rows), { batchSize: 4, ...F.everyAnnotation })
       assert.strictEqual(result.counts.grants, 6)
       const reader = yield* openC1z(path)
       assert.deepStrictEqual(yield* reader.getGrant(F.aliceIsAdmin.id), Option.some(updated))

@@ -204,3 +204,6 @@ export const syncRows: ReadonlyArray<SyncRow> = [
   ...entitlements.map((value): SyncRow => ({ _tag: "EntitlementRow", value })),
   ...grants.map((value): SyncRow => ({ _tag: "GrantRow", value }))
 ]
+
+/** Writer options that keep every annotation of the fixtures (the opt-in ones included), for round trips. */
+export const everyAnnotation = { annotations: { exclusionGroups: true } } as const

@@ -33,9 +33,6 @@ import {
  * defaults are omitted; map keys are sorted; so equal input always gives equal bytes.
  */
 
-const writeAnnotation = <A>(writer: BinaryWriter, field: number, typeUrl: string, encode: Encoder<A>, value: A) =>
-  writeMessage(writer, field, encodeAny, { typeUrl, value: toBytes(encode, value) })
-
 const writeTimestamp = (writer: BinaryWriter, field: number, text: string | undefined, what: string): void => {
   if (text !== undefined) writeMessage(writer, field, encodeTimestamp, parseTimestamp(text, what))
 }
@@ -81,72 +78,12 @@ const encodeUserTrait: Encoder<UserTrait> = (writer, trait) => {
   }
 }
 
-const writeResourceAnnotation = (writer: BinaryWriter, field: number, annotation: ResourceAnnotation): void => {
-  switch (annotation._tag) {
-    case "UserTrait":
-      return writeAnnotation(writer, field, TypeUrls.UserTrait, encodeUserTrait, annotation)
-    case "GroupTrait": // GroupTrait: 2 profile
-      return writeAnnotation(writer, field, TypeUrls.GroupTrait, (w, t) => {
-        if (t.profile !== undefined) writeMessage(w, 2, encodeStruct, t.profile)
-      }, annotation)
-    case "RoleTrait": // RoleTrait: 1 profile
-      return writeAnnotation(writer, field, TypeUrls.RoleTrait, (w, t) => {
-        if (t.profile !== undefined) writeMessage(w, 1, encodeStruct, t.profile)
-      }, annotation)
-    case "SkipEntitlementsAndGrants":
-      return writeAnnotation(writer, field, TypeUrls.SkipEntitlementsAndGrants, encodeNothing, annotation)
-    case "ChildResourceType":
-      return writeAnnotation(writer, field, TypeUrls.ChildResourceType, encodeChildResourceType, annotation)
-  }
-}
-
-// ResourceType: 1 id, 2 display_name, 3 traits (packed enum), 4 annotations, 5 description
-export const encodeResourceType: Encoder<ResourceType> = (writer, type) => {
-  writeString(writer, 1, type.id)
-  writeString(writer, 2, type.displayName)
-  if (type.traits.length > 0) {
-    writer.tag(3, WireType.LengthDelimited).fork()
-    for (const trait of type.traits) writer.int32(traitNumbers[trait])
-    writer.join()
-  }
-  for (const annotation of type.annotations) writeResourceAnnotation(writer, 4, annotation)
-  writeString(writer, 5, type.description)
-}
-
-// Resource: 1 id, 2 parent_resource_id, 3 display_name, 4 annotations, 5 description,
-// 9 profile, 11 status, 12 created_at
-export const encodeResource: Encoder<Resource> = (writer, resource) => {
-  writeMessage(writer, 1, encodeResourceId, resource.id)
-  if (resource.parentResourceId !== undefined) writeMessage(writer, 2, encodeResourceId, resource.parentResourceId)
-  writeString(writer, 3, resource.displayName)
-  for (const annotation of resource.annotations) writeResourceAnnotation(writer, 4, annotation)
-  writeString(writer, 5, resource.description)
-  if (resource.profile !== undefined) writeMessage(writer, 9, encodeStruct, resource.profile)
-  if (resource.status !== undefined) writeMessage(writer, 11, encodeStatus, resource.status)
-  writeTimestamp(writer, 12, resource.createdAt, "Resource.createdAt")
-}
-
 // EntitlementExclusionGroup: 1 exclusion_group_id, 2 order (uint32), 3 is_default, 4 scope_to_resource
 const encodeExclusionGroup: Encoder<EntitlementExclusionGroup> = (writer, group) => {
   writeString(writer, 1, group.exclusionGroupId)
   writeUint32(writer, 2, group.order)
   writeBool(writer, 3, group.isDefault)
   writeBool(writer, 4, group.scopeToResource)
-}
-
-// Entitlement: 1 resource, 2 id, 3 display_name, 4 description, 5 grantable_to, 6 annotations,
-// 7 purpose, 8 slug
-export const encodeEntitlement: Encoder<Entitlement> = (writer, entitlement) => {
-  writeMessage(writer, 1, encodeResource, entitlement.resource)
-  writeString(writer, 2, entitlement.id)
-  writeString(writer, 3, entitlement.displayName)
-  writeString(writer, 4, entitlement.description)
-  for (const type of entitlement.grantableTo) writeMessage(writer, 5, encodeResourceType, type)
-  for (const group of entitlement.annotations) {
-    writeAnnotation(writer, 6, TypeUrls.EntitlementExclusionGroup, encodeExclusionGroup, group)
-  }
-  writeEnum(writer, 7, purposeNumbers[entitlement.purpose])
-  writeString(writer, 8, entitlement.slug)
 }
 
 // GrantExpandable: 1 entitlement_ids, 2 shallow, 3 resource_type_ids
@@ -159,15 +96,6 @@ export const encodeGrantExpandable: Encoder<GrantExpandable> = (writer, expandab
 // GrantImmutable: 1 source_id (2 metadata is not in our model)
 const encodeGrantImmutable: Encoder<GrantImmutable> = (writer, immutable) => writeString(writer, 1, immutable.sourceId)
 
-const writeGrantAnnotation = (writer: BinaryWriter, annotation: GrantAnnotation): void => {
-  switch (annotation._tag) {
-    case "GrantExpandable":
-      return writeAnnotation(writer, 4, TypeUrls.GrantExpandable, encodeGrantExpandable, annotation)
-    case "GrantImmutable":
-      return writeAnnotation(writer, 4, TypeUrls.GrantImmutable, encodeGrantImmutable, annotation)
-  }
-}
-
 // GrantSources: 1 map<string, GrantSource{1 is_direct}>; map entries: 1 key, 2 value
 const encodeGrantSources: Encoder<GrantSources> = (writer, sources) => {
   for (const key of Object.keys(sources).sort(compareUtf8)) {
@@ -178,36 +106,118 @@ const encodeGrantSources: Encoder<GrantSources> = (writer, sources) => {
   }
 }
 
-/**
- * Encoded entitlements by object identity: the sync shares one Entitlement object among all its
- * grants, so each is encoded once instead of once per grant. Weak, so it holds nothing alive.
- */
-const encodedEntitlements = new WeakMap<Entitlement, Uint8Array>()
-
-const entitlementBytes = (entitlement: Entitlement): Uint8Array => {
-  const cached = encodedEntitlements.get(entitlement)
-  if (cached !== undefined) return cached
-  const bytes = toBytes(encodeEntitlement, entitlement)
-  encodedEntitlements.set(entitlement, bytes)
-  return bytes
+/** The encoders of one writer; they emit only the annotation types in `writable` (AnnotationSupport.ts). */
+export interface Encoders {
+  readonly resourceType: Encoder<ResourceType>
+  readonly resource: Encoder<Resource>
+  readonly entitlement: Encoder<Entitlement>
+  /**
+   * A grant as the v1_grants row stores it: the data blob without its GrantExpandable annotation,
+   * which goes, serialized on its own, into the `expansion` column (c1z-format.md §2).
+   */
+  readonly grantRow: (grant: Grant) => { readonly data: Uint8Array; readonly expansion: Uint8Array | null }
 }
 
-// Grant: 1 entitlement, 2 principal, 3 id, 4 annotations, 5 sources
-export const encodeGrant: Encoder<Grant> = (writer, grant) => {
-  writer.tag(1, WireType.LengthDelimited).bytes(entitlementBytes(grant.entitlement))
-  writeMessage(writer, 2, encodeResource, grant.principal)
-  writeString(writer, 3, grant.id)
-  for (const annotation of grant.annotations) writeGrantAnnotation(writer, annotation)
-  if (grant.sources !== undefined) writeMessage(writer, 5, encodeGrantSources, grant.sources)
-}
+export const makeEncoders = (writable: ReadonlySet<string>): Encoders => {
+  const writeAnnotation = <A>(writer: BinaryWriter, field: number, typeUrl: string, encode: Encoder<A>, value: A) => {
+    if (writable.has(typeUrl)) writeMessage(writer, field, encodeAny, { typeUrl, value: toBytes(encode, value) })
+  }
 
-/**
- * A grant as the v1_grants row stores it: the data blob without its GrantExpandable annotation,
- * which goes, serialized on its own, into the `expansion` column (c1z-format.md §2).
- */
-export const encodeGrantRow = (grant: Grant): { readonly data: Uint8Array; readonly expansion: Uint8Array | null } => {
-  const expandable = grant.annotations.find((a): a is GrantExpandable => a._tag === "GrantExpandable")
-  if (expandable === undefined) return { data: toBytes(encodeGrant, grant), expansion: null }
-  const stripped: Grant = { ...grant, annotations: grant.annotations.filter((a) => a._tag !== "GrantExpandable") }
-  return { data: toBytes(encodeGrant, stripped), expansion: toBytes(encodeGrantExpandable, expandable) }
+  const writeResourceAnnotation = (writer: BinaryWriter, field: number, annotation: ResourceAnnotation): void => {
+    switch (annotation._tag) {
+      case "UserTrait":
+        return writeAnnotation(writer, field, TypeUrls.UserTrait, encodeUserTrait, annotation)
+      case "GroupTrait": // GroupTrait: 2 profile
+        return writeAnnotation(writer, field, TypeUrls.GroupTrait, (w, t) => {
+          if (t.profile !== undefined) writeMessage(w, 2, encodeStruct, t.profile)
+        }, annotation)
+      case "RoleTrait": // RoleTrait: 1 profile
+        return writeAnnotation(writer, field, TypeUrls.RoleTrait, (w, t) => {
+          if (t.profile !== undefined) writeMessage(w, 1, encodeStruct, t.profile)
+        }, annotation)
+      case "SkipEntitlementsAndGrants":
+        return writeAnnotation(writer, field, TypeUrls.SkipEntitlementsAndGrants, encodeNothing, annotation)
+      case "ChildResourceType":
+        return writeAnnotation(writer, field, TypeUrls.ChildResourceType, encodeChildResourceType, annotation)
+    }
+  }
+
+  // ResourceType: 1 id, 2 display_name, 3 traits (packed enum), 4 annotations, 5 description
+  const resourceType: Encoder<ResourceType> = (writer, type) => {
+    writeString(writer, 1, type.id)
+    writeString(writer, 2, type.displayName)
+    if (type.traits.length > 0) {
+      writer.tag(3, WireType.LengthDelimited).fork()
+      for (const trait of type.traits) writer.int32(traitNumbers[trait])
+      writer.join()
+    }
+    for (const annotation of type.annotations) writeResourceAnnotation(writer, 4, annotation)
+    writeString(writer, 5, type.description)
+  }
+
+  // Resource: 1 id, 2 parent_resource_id, 3 display_name, 4 annotations, 5 description,
+  // 9 profile, 11 status, 12 created_at
+  const resource: Encoder<Resource> = (writer, value) => {
+    writeMessage(writer, 1, encodeResourceId, value.id)
+    if (value.parentResourceId !== undefined) writeMessage(writer, 2, encodeResourceId, value.parentResourceId)
+    writeString(writer, 3, value.displayName)
+    for (const annotation of value.annotations) writeResourceAnnotation(writer, 4, annotation)
+    writeString(writer, 5, value.description)
+    if (value.profile !== undefined) writeMessage(writer, 9, encodeStruct, value.profile)
+    if (value.status !== undefined) writeMessage(writer, 11, encodeStatus, value.status)
+    writeTimestamp(writer, 12, value.createdAt, "Resource.createdAt")
+  }
+
+  // Entitlement: 1 resource, 2 id, 3 display_name, 4 description, 5 grantable_to, 6 annotations,
+  // 7 purpose, 8 slug
+  const entitlement: Encoder<Entitlement> = (writer, value) => {
+    writeMessage(writer, 1, resource, value.resource)
+    writeString(writer, 2, value.id)
+    writeString(writer, 3, value.displayName)
+    writeString(writer, 4, value.description)
+    for (const type of value.grantableTo) writeMessage(writer, 5, resourceType, type)
+    for (const group of value.annotations) {
+      writeAnnotation(writer, 6, TypeUrls.EntitlementExclusionGroup, encodeExclusionGroup, group)
+    }
+    writeEnum(writer, 7, purposeNumbers[value.purpose])
+    writeString(writer, 8, value.slug)
+  }
+
+  const writeGrantAnnotation = (writer: BinaryWriter, annotation: GrantAnnotation): void => {
+    switch (annotation._tag) {
+      case "GrantExpandable":
+        return writeAnnotation(writer, 4, TypeUrls.GrantExpandable, encodeGrantExpandable, annotation)
+      case "GrantImmutable":
+        return writeAnnotation(writer, 4, TypeUrls.GrantImmutable, encodeGrantImmutable, annotation)
+    }
+  }
+
+  // The sync shares one Entitlement object among all its grants, so each is encoded once instead
+  // of once per grant. Weak, so it holds nothing alive.
+  const encodedEntitlements = new WeakMap<Entitlement, Uint8Array>()
+  const entitlementBytes = (value: Entitlement): Uint8Array => {
+    const cached = encodedEntitlements.get(value)
+    if (cached !== undefined) return cached
+    const bytes = toBytes(entitlement, value)
+    encodedEntitlements.set(value, bytes)
+    return bytes
+  }
+
+  // Grant: 1 entitlement, 2 principal, 3 id, 4 annotations, 5 sources
+  const grant: Encoder<Grant> = (writer, value) => {
+    writer.tag(1, WireType.LengthDelimited).bytes(entitlementBytes(value.entitlement))
+    writeMessage(writer, 2, resource, value.principal)
+    writeString(writer, 3, value.id)
+    for (const annotation of value.annotations) writeGrantAnnotation(writer, annotation)
+    if (value.sources !== undefined) writeMessage(writer, 5, encodeGrantSources, value.sources)
+  }
+
+  const grantRow = (value: Grant) => {
+    const expandable = value.annotations.find((a): a is GrantExpandable => a._tag === "GrantExpandable")
+    if (expandable === undefined) return { data: toBytes(grant, value), expansion: null }
+    const stripped: Grant = { ...value, annotations: value.annotations.filter((a) => a._tag !== "GrantExpandable") }
+    return { data: toBytes(grant, stripped), expansion: toBytes(encodeGrantExpandable, expandable) }
+  }
+
+  return { resourceType, resource, entitlement, grantRow }
 }
