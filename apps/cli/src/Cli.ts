@@ -43,6 +43,12 @@ const rootOptions = {
   syncConnections: Options.boolean("sync-connections").pipe(
     Options.withDescription(`Also sync connections and connection-level access. Env: ${envName("sync-connections")}.`)
   ),
+  exclusionGroups: Options.boolean("exclusion-groups").pipe(
+    Options.withDescription(
+      "Also write EntitlementExclusionGroup annotations (one role per container); readers need a baton-sdk " +
+        `newer than v0.7.27, the one the current baton CLI vendors. Env: ${envName("exclusion-groups")}.`
+    )
+  ),
   concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default ${DefaultConcurrency}).`),
   logFormat: setting(
     "log-format",
@@ -85,6 +91,7 @@ const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): Re
     ["api-secret", options.apiSecret],
     ["base-url", options.baseUrl],
     ["sync-connections", given(options.syncConnections)],
+    ["exclusion-groups", given(options.exclusionGroups)],
     ["concurrency", options.concurrency],
     ["log-level", logLevel],
     ["log-format", options.logFormat],

@@ -29,6 +29,18 @@ const expectedCounts = {
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
 
+/** Exclusion-group ids on the entitlements of a .c1z, read back through the c1z reader. */
+const exclusionGroupsIn = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    return yield* reader.entitlements().pipe(
+      Stream.runFold(new Set<string>(), (groups, row) => {
+        for (const annotation of row.value.annotations) groups.add(annotation.exclusionGroupId)
+        return groups
+      })
+    )
+  }))
+
 describe("sync", () => {
   it.scopedLive("writes a .c1z whose resources are exactly the sandbox's, and a JSON summary on stderr", () =>
     Effect.gen(function*() {
@@ -132,5 +144,27 @@ describe("sync", () => {
       assert.include(output, `interrupted: ${file} was left as it was`)
       assert.deepStrictEqual(yield* fs.readFile(file), previous)
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("writes EntitlementExclusionGroup only with --exclusion-groups or BATON_EXCLUSION_GROUPS", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const plain = yield* runCli([...flags, "-f", `${dir}/plain.c1z`])
+      assertExit(plain, 0)
+      assert.deepStrictEqual([...(yield* exclusionGroupsIn(`${dir}/plain.c1z`))], [])
+
+      const flagged = yield* runCli([...flags, "-f", `${dir}/flag.c1z`, "--exclusion-groups"])
+      assertExit(flagged, 0)
+      const groups = yield* exclusionGroupsIn(`${dir}/flag.c1z`)
+      assert.isTrue(groups.has("role:account"))
+      assert.strictEqual(
+        [...groups].filter((id) => id.startsWith("group:")).length,
+        smallAccount.groups.length
+      )
+
+      const fromEnv = yield* runCli([...flags, "-f", `${dir}/env.c1z`], { env: { BATON_EXCLUSION_GROUPS: "true" } })
+      assertExit(fromEnv, 0)
+      assert.deepStrictEqual(yield* exclusionGroupsIn(`${dir}/env.c1z`), groups)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 })

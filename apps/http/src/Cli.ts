@@ -56,6 +56,12 @@ const flags = {
     Options.withDescription("Also sync connections and connection-level access"),
     Options.withFallbackConfig(Config.boolean("BATON_SYNC_CONNECTIONS"))
   ),
+  exclusionGroups: Options.boolean("exclusion-groups").pipe(
+    Options.withDescription(
+      "Also write EntitlementExclusionGroup annotations in sync files; readers need a baton-sdk newer than v0.7.27"
+    ),
+    Options.withFallbackConfig(Config.boolean("BATON_EXCLUSION_GROUPS"))
+  ),
   concurrency: Options.integer("concurrency").pipe(
     Options.withDescription("How many Fivetran membership requests may run at once"),
     Options.withFallbackConfig(Config.integer("BATON_CONCURRENCY")),
@@ -190,6 +196,7 @@ const serve = (flags: Flags) =>
       keepSyncs: flags.keepSyncs,
       provisioning: flags.provisioning,
       syncConnections: flags.syncConnections,
+      exclusionGroups: flags.exclusionGroups,
       concurrency: flags.concurrency,
       maxBodyBytes: DefaultMaxBodyBytes
     }

@@ -13,6 +13,8 @@ export interface ServiceConfigShape {
   /** Provisioning endpoints act only when this is on; otherwise they answer 403. */
   readonly provisioning: boolean
   readonly syncConnections: boolean
+  /** Write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27). */
+  readonly exclusionGroups: boolean
   readonly concurrency: number
   /** Request bodies above this many bytes are refused with 413. */
   readonly maxBodyBytes: number

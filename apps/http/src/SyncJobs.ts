@@ -188,7 +188,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           syncConnections: config.syncConnections,
           concurrency: config.concurrency,
           onProgress: onProgress(id)
-        }).pipe(Effect.provide(C1zSink.layer(filePath(id))))
+        }).pipe(Effect.provide(C1zSink.layer(filePath(id), { annotations: { exclusionGroups: config.exclusionGroups } })))
         const bytes = yield* fs.stat(filePath(id)).pipe(
           Effect.map((info) => Option.some(Number(info.size))),
           Effect.orElseSucceed(() => Option.none<number>())

@@ -28,6 +28,7 @@ export interface HarnessOptions {
   readonly provisioning?: boolean
   readonly keepSyncs?: number
   readonly syncConnections?: boolean
+  readonly exclusionGroups?: boolean
   /** Use a wrong API secret (the sandbox answers 401). */
   readonly badSecret?: boolean
   readonly snapshot?: AccountSnapshot
@@ -126,6 +127,7 @@ export const harness = (options: HarnessOptions = {}) => {
       keepSyncs: options.keepSyncs ?? 5,
       provisioning: options.provisioning ?? false,
       syncConnections: options.syncConnections ?? false,
+      exclusionGroups: options.exclusionGroups ?? false,
       concurrency: 4,
       maxBodyBytes: DefaultMaxBodyBytes
     })))

@@ -53,6 +53,8 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       const entitlements = yield* client.queries.entitlements({ urlParams: { resource: `team:${team.id}` } })
       assert.isTrue(entitlements.items.every((e) => e.resource.id.resourceType === "team" && e.resource.id.resource === team.id))
       assert.include(entitlements.items.map((e) => e.id), `team:${team.id}:member`)
+      // Without --exclusion-groups the file carries no annotation type baton-sdk v0.7.27 lacks.
+      assert.isTrue(entitlements.items.every((e) => e.annotations.length === 0))
 
       const members = yield* client.queries.grants({ urlParams: { entitlement: `team:${team.id}:member`, page_size: 1000 } })
       assert.deepStrictEqual(
@@ -139,5 +141,21 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       const fresh = yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })
       assert.strictEqual(fresh.sync_id, newer.id)
       assert.deepStrictEqual(fresh.items, first.items)
+    }).pipe(Effect.orDie))
+})
+
+layer(harness({ exclusionGroups: true }), { excludeTestServices: true, timeout: 60_000 })("--exclusion-groups", (it) => {
+  it.effect("the synced entitlements carry their exclusion groups (they are left out by default)", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      const group = (yield* sandbox.snapshot).groups[0]!
+      yield* runSync
+      const entitlements = yield* client.queries.entitlements({ urlParams: { resource: `group:${group.id}` } })
+      assert.isAbove(entitlements.items.length, 0)
+      for (const entitlement of entitlements.items) {
+        assert.deepStrictEqual(entitlement.annotations, [
+          { _tag: "EntitlementExclusionGroup", exclusionGroupId: `group:${group.id}:role` }
+        ])
+      }
     }).pipe(Effect.orDie))
 })

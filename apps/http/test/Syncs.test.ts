@@ -20,6 +20,7 @@ const restartedList = (dataDir: string, keepSyncs: number) =>
         keepSyncs,
         provisioning: false,
         syncConnections: false,
+        exclusionGroups: false,
         concurrency: 1,
         maxBodyBytes: 1024
       })),

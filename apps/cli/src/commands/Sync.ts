@@ -58,7 +58,7 @@ const sync = (settings: Settings, sandbox: Option.Option<string>) =>
     )
     yield* Stderr.line(summaryText(summary, settings.file, settings.logFormat))
   }).pipe(
-    Effect.provide(C1zSink.layer(settings.file)),
+    Effect.provide(C1zSink.layer(settings.file, { annotations: { exclusionGroups: settings.exclusionGroups } })),
     Effect.provide(SyncEngine.layer),
     Effect.provide(fivetranClientLayer(settings, sandbox))
   )

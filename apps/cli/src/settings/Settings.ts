@@ -37,6 +37,7 @@ export const BaseUrlSetting: Setting<string> = {
     )
 }
 export const SyncConnectionsSetting: Setting<boolean> = { flag: "sync-connections", config: Config.boolean }
+export const ExclusionGroupsSetting: Setting<boolean> = { flag: "exclusion-groups", config: Config.boolean }
 export const ConcurrencySetting: Setting<number> = {
   flag: "concurrency",
   config: (key) =>
@@ -57,6 +58,8 @@ export interface Settings {
   readonly apiSecret: Option.Option<Redacted.Redacted<string>>
   readonly baseUrl: string
   readonly syncConnections: boolean
+  /** Write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27). */
+  readonly exclusionGroups: boolean
   readonly concurrency: number
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
@@ -76,6 +79,7 @@ export const resolveSettings = (sources: SettingSources): Effect.Effect<Settings
     apiSecret: lookup(ApiSecretSetting, sources),
     baseUrl: orDefault(BaseUrlSetting, sources, () => DefaultBaseUrl),
     syncConnections: orDefault(SyncConnectionsSetting, sources, () => false),
+    exclusionGroups: orDefault(ExclusionGroupsSetting, sources, () => false),
     concurrency: orDefault(ConcurrencySetting, sources, () => DefaultConcurrency),
     logLevel: orDefault(LogLevelSetting, sources, (): LogLevel => "info"),
     logFormat: orDefault(LogFormatSetting, sources, defaultLogFormat),
