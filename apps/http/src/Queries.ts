@@ -1,7 +1,17 @@
 import { type C1zReader, type C1zRow, openC1z } from "@baton-fivetran/c1z"
 import type { Grant, ResourceId } from "@baton-fivetran/connector-core"
+import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Duration, Effect, Option, Schema, ScopedCache, Stream } from "effect"
-import { type AccessEntry, InvalidRequest, NotFound, type PrincipalAccess } from "./Api.js"
+import {
+  type AccessEntry,
+  EntitlementPage,
+  GrantPage,
+  InvalidRequest,
+  NotFound,
+  PrincipalAccess,
+  ResourcePage
+} from "./Api.js"
+import { makeResponseCache } from "./ResponseCache.js"
 import { SyncJobs } from "./SyncJobs.js"
 
 /**
@@ -9,9 +19,16 @@ import { SyncJobs } from "./SyncJobs.js"
  * opaque page token carries the sync id and the last row id, so a listing stays on the sync it
  * started on even if a newer one finishes meanwhile. Opening a `.c1z` decompresses it, so open
  * readers are cached (a few, for a while) and shared between requests.
+ *
+ * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
+ * the endpoint would encode) once per sync and request: a sync's file never changes, so a repeated
+ * request is served from a bounded cache of bodies without reading, decoding or encoding again.
  */
 
 const DefaultPageSize = 100
+
+/** Bodies kept across requests (a 100-row page of grants is about 100 KB). */
+const ResponseCacheBytes = 32 * 1024 * 1024
 
 /** base64url of `{"s": sync id, "a": last row id}`. */
 const PageToken = Schema.compose(
@@ -54,11 +71,13 @@ interface PageRequest {
   readonly page_token?: string | undefined
 }
 
-interface Page<A> {
-  readonly sync_id: string
-  readonly items: ReadonlyArray<A>
-  readonly next_page_token: string | null
+/** Where a listing resumes and how many rows it reads. */
+interface Position {
+  readonly afterRowId: number
+  readonly limit: number
 }
+
+const jsonResponse = (body: Uint8Array) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
 
 export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
   scoped: Effect.gen(function*() {
@@ -68,6 +87,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       capacity: 2,
       timeToLive: Duration.minutes(10)
     })
+    const bodies = makeResponseCache(ResponseCacheBytes)
 
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
@@ -100,38 +120,72 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
       Effect.scoped(readers.get(syncId).pipe(Effect.orDie, Effect.flatMap(use)))
 
-    /** One page of a listing; reads `page_size + 1` rows to know whether another page follows. */
-    const page = <A>(request: PageRequest, list: (reader: C1zReader, afterRowId: number) => Stream.Stream<C1zRow<A>, unknown>) =>
+    /**
+     * The body kept under `key`, or `answer` encoded with `schema` and kept. A value our own
+     * reader produced that the schema refuses is a bug (500); `answer`'s own errors pass through.
+     */
+    const cached = <A, I, E>(key: string, schema: Schema.Schema<A, I>, answer: Effect.Effect<A, E>) =>
+      Effect.suspend(() => {
+        const kept = bodies.get(key)
+        if (kept !== undefined) return Effect.succeed(jsonResponse(kept))
+        return answer.pipe(
+          Effect.flatMap((value) => Effect.orDie(Schema.encode(schema)(value))),
+          Effect.map((encoded) => {
+            const body = Buffer.from(JSON.stringify(encoded))
+            bodies.set(key, body)
+            return jsonResponse(body)
+          })
+        )
+      })
+
+    /**
+     * One page of a listing: reads (and decodes) only `page_size + 1` rows, the extra one to know
+     * whether another page follows. `filters` are the request's filters, part of the cache key.
+     */
+    const page = <A, I>(
+      listing: string,
+      schema: Schema.Schema<{ readonly sync_id: string; readonly items: ReadonlyArray<A>; readonly next_page_token: string | null }, I>,
+      request: PageRequest,
+      filters: ReadonlyArray<string | undefined>,
+      list: (reader: C1zReader, position: Position) => Stream.Stream<C1zRow<A>, unknown>
+    ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
         const { afterRowId, syncId } = yield* chooseSync(Option.fromNullable(request.page_token))
-        const rows = yield* withReader(syncId, (reader) =>
-          list(reader, afterRowId).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie))
-        const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
-        const last = items.at(-1)
-        const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId }) : null
-        return { sync_id: syncId, items: items.map((row) => row.value), next_page_token: next } satisfies Page<A>
+        const key = JSON.stringify([listing, syncId, afterRowId, size, ...filters])
+        return yield* cached(
+          key,
+          schema,
+          Effect.gen(function*() {
+            const rows = yield* withReader(syncId, (reader) =>
+              list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie))
+            const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
+            const last = items.at(-1)
+            const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId }) : null
+            return { sync_id: syncId, items: items.map((row) => row.value), next_page_token: next }
+          })
+        )
       })
 
     const resources = (request: PageRequest & { readonly type?: string | undefined; readonly parent?: string | undefined }) =>
-      page(request, (reader, afterRowId) =>
+      page("resources", ResourcePage, request, [request.type, request.parent], (reader, position) =>
         reader.resources({
-          afterRowId,
+          ...position,
           ...(request.type === undefined ? {} : { resourceType: request.type }),
           ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
         })).pipe(Effect.withSpan("Queries.resources"))
 
     const entitlements = (request: PageRequest & { readonly resource?: string | undefined }) =>
-      page(request, (reader, afterRowId) =>
+      page("entitlements", EntitlementPage, request, [request.resource], (reader, position) =>
         reader.entitlements({
-          afterRowId,
+          ...position,
           ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
         })).pipe(Effect.withSpan("Queries.entitlements"))
 
     const grants = (request: PageRequest & { readonly entitlement?: string | undefined; readonly principal?: string | undefined }) =>
-      page(request, (reader, afterRowId) =>
+      page("grants", GrantPage, request, [request.entitlement, request.principal], (reader, position) =>
         reader.grants({
-          afterRowId,
+          ...position,
           ...(request.entitlement === undefined ? {} : { entitlementId: request.entitlement }),
           ...(request.principal === undefined ? {} : { principal: parseResourceRef(request.principal) })
         })).pipe(Effect.withSpan("Queries.grants"))
@@ -140,25 +194,30 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const access = (principal: ResourceId) =>
       Effect.gen(function*() {
         const { syncId } = yield* chooseSync(Option.none())
-        return yield* withReader(syncId, (reader) =>
-          Effect.gen(function*() {
-            const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
-            if (Option.isNone(resource)) {
-              return yield* new NotFound({
-                message: `${principal.resourceType} ${principal.resource} is not in the latest sync (${syncId})`
-              })
-            }
-            const held = yield* reader.grants({ principal }).pipe(
-              Stream.map((row) => accessEntry(row.value)),
-              Stream.runCollect,
-              Effect.orDie
-            )
-            return {
-              sync_id: syncId,
-              principal: resource.value,
-              grants: Chunk.toReadonlyArray(held)
-            } satisfies PrincipalAccess
-          }))
+        const key = JSON.stringify(["access", syncId, principal.resourceType, principal.resource])
+        return yield* cached(
+          key,
+          PrincipalAccess,
+          withReader(syncId, (reader) =>
+            Effect.gen(function*() {
+              const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
+              if (Option.isNone(resource)) {
+                return yield* new NotFound({
+                  message: `${principal.resourceType} ${principal.resource} is not in the latest sync (${syncId})`
+                })
+              }
+              const held = yield* reader.grants({ principal }).pipe(
+                Stream.map((row) => accessEntry(row.value)),
+                Stream.runCollect,
+                Effect.orDie
+              )
+              return {
+                sync_id: syncId,
+                principal: resource.value,
+                grants: Chunk.toReadonlyArray(held)
+              } satisfies PrincipalAccess
+            }))
+        )
       }).pipe(Effect.withSpan("Queries.access"))
 
     return { resources, entitlements, grants, access } as const

@@ -1,6 +1,9 @@
+import { openC1z } from "@baton-fivetran/c1z"
 import type { Resource } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Chunk, Effect, Schema, Stream } from "effect"
+import { join } from "node:path"
+import { GrantPage, ResourcePage } from "../src/Api.js"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 /** Every page of `type=user` listings with page_size 2, following the tokens. */
@@ -127,6 +130,37 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
         message: `user nobody is not in the latest sync (${latest.id})`
       })
     }).pipe(Effect.orDie))
+
+  it.effect("a page's body is the Api Schema's encoding of the file's rows, byte for byte, and the same when repeated", () =>
+    Effect.gen(function*() {
+      const { client, dataDir, request } = yield* Harness
+      const latest = (yield* client.syncs.list()).items[0]!
+      const reader = yield* openC1z(join(dataDir, `${latest.id}.c1z`))
+      const body = (path: string) =>
+        Effect.flatMap(request("GET", path, { token: TestToken }), (response) => {
+          assert.strictEqual(response.status, 200, path)
+          assert.strictEqual(response.headers["content-type"], "application/json", path)
+          return Effect.orDie(response.text)
+        })
+      const expect = <A, I>(path: string, schema: Schema.Schema<A, I>, items: (token: string | null) => A) =>
+        Effect.gen(function*() {
+          const first = yield* body(path)
+          const token = (JSON.parse(first) as { next_page_token: string | null }).next_page_token
+          assert.isString(token, path)
+          assert.strictEqual(first, JSON.stringify(Schema.encodeSync(schema)(items(token))), path)
+          assert.strictEqual(yield* body(path), first, `${path}, repeated`)
+        })
+
+      const grants = Chunk.toArray(yield* Stream.runCollect(reader.grants({ limit: 3 }))).map((row) => row.value)
+      yield* expect("/v1/grants?page_size=3", GrantPage, (token) => ({ sync_id: latest.id, items: grants, next_page_token: token }))
+      const users = Chunk.toArray(yield* Stream.runCollect(reader.resources({ resourceType: "user", limit: 2 })))
+        .map((row) => row.value)
+      yield* expect(
+        "/v1/resources?type=user&page_size=2",
+        ResourcePage,
+        (token) => ({ sync_id: latest.id, items: users, next_page_token: token })
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
 
   it.effect("a listing stays on the sync it started on when a newer one finishes", () =>
     Effect.gen(function*() {

@@ -7,6 +7,18 @@ import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType } from "./proto/Decode.js"
+import {
+  entitlementQuery,
+  type EntitlementFilter,
+  everything,
+  grantQuery,
+  type GrantFilter,
+  listingIndexes,
+  listingSql,
+  type Query,
+  resourceQuery,
+  type ResourceFilter
+} from "./Listing.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { Tables } from "./SqliteSchema.js"
 import type { SyncRun } from "./SyncRun.js"
@@ -17,28 +29,12 @@ export interface C1zRow<A> {
   readonly value: A
 }
 
-export interface ResourceFilter {
-  readonly resourceType?: string
-  readonly parent?: ResourceId
-  /** Only rows with a larger row id (keyset paging). */
-  readonly afterRowId?: number
-}
-
-export interface EntitlementFilter {
-  readonly resource?: ResourceId
-  readonly afterRowId?: number
-}
-
-export interface GrantFilter {
-  readonly entitlementId?: string
-  readonly principal?: ResourceId
-  readonly afterRowId?: number
-}
+export type { EntitlementFilter, GrantFilter, ResourceFilter } from "./Listing.js"
 
 /**
  * A .c1z opened for reading: the latest finished full sync and its rows. Listings are streams in
  * row-id order, fetched a page at a time through the SQL columns and indexes; page them with
- * `afterRowId` + `Stream.take`.
+ * `afterRowId` + `limit` (only the rows asked for are read and decoded).
  */
 export interface C1zReader {
   readonly path: string
@@ -55,7 +51,7 @@ export interface C1zReader {
   readonly sorted: SortedListings
 }
 
-/** Rows fetched per query while streaming. */
+/** Rows fetched per query while streaming, unless the filter's `limit` asks for fewer. */
 const pageSize = 1000
 
 interface DataRow {
@@ -64,18 +60,13 @@ interface DataRow {
   readonly expansion?: Uint8Array | null
 }
 
-/** A WHERE clause built from optional filters; every listing is restricted to the chosen sync. */
-interface Query {
-  readonly where: ReadonlyArray<string>
-  readonly params: ReadonlyArray<string | number>
-}
-
 const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
 
+/** The private working copy, opened read-write: the reader adds the listing indexes it lacks (Listing.ts). */
 const openDatabase = (path: string) =>
   Effect.acquireRelease(
     Effect.try({
-      try: () => new Database(path, { readonly: true, fileMustExist: true }),
+      try: () => new Database(path, { fileMustExist: true }),
       catch: (cause) => new Io({ path, operation: "open the decompressed sync database", cause })
     }),
     (db) => Effect.sync(() => db.close())
@@ -111,6 +102,13 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
             : corrupt(cause)
       })
 
+    // A scratch file removed with its directory: nothing needs a journal or a sync to disk.
+    yield* attempt(() => {
+      db.pragma("journal_mode = OFF")
+      db.pragma("synchronous = OFF")
+      for (const sql of listingIndexes) db.exec(sql)
+    })
+
     const run = yield* attempt(() =>
       db.prepare(
         `SELECT sync_id, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
@@ -129,24 +127,32 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
       return statement
     }
 
-    /** Streams `table` in row-id order, `pageSize` rows per query, resuming after the last id seen. */
+    /**
+     * Streams `table` in row-id order after `afterRowId`, at most `limit` rows, `pageSize` rows per
+     * query (fewer when fewer are left to take), resuming after the last id seen.
+     */
     const list = <A>(
       table: string,
       columns: string,
       query: Query,
-      afterRowId: number | undefined,
+      filter: { readonly afterRowId?: number; readonly limit?: number },
       decode: (row: DataRow) => A
     ): Stream.Stream<C1zRow<A>, C1zError> => {
-      const sql = `SELECT ${columns} FROM ${table} WHERE ${["sync_id = ?", ...query.where, "id > ?"].join(" AND ")}
-        ORDER BY id LIMIT ${pageSize}`
-      return Stream.paginateChunkEffect(afterRowId ?? 0, (after) =>
+      const sql = listingSql(table, columns, query)
+      const start = { after: filter.afterRowId ?? 0, left: filter.limit ?? Number.POSITIVE_INFINITY }
+      return Stream.paginateChunkEffect(start, ({ after, left }) =>
         attempt(() => {
-          const rows = prepared(sql).all(syncId, ...query.params, after) as ReadonlyArray<DataRow>
+          const size = Math.min(pageSize, left)
+          const rows = size <= 0
+            ? []
+            : prepared(sql).all(syncId, ...query.params, after, size) as ReadonlyArray<DataRow>
           const page = rows.map((row) => ({ rowId: row.id, value: decode(row) }))
           const last = rows.at(-1)
           return [
             Chunk.unsafeFromArray(page),
-            rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.id)
+            rows.length < size || last === undefined
+              ? Option.none()
+              : Option.some({ after: last.id, left: left - rows.length })
           ] as const
         }))
     }
@@ -158,28 +164,6 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         return row === undefined ? Option.none() : Option.some(decode(row))
       })
 
-    const resourceQuery = (filter: ResourceFilter): Query => ({
-      where: [
-        ...(filter.resourceType !== undefined ? ["resource_type_id = ?"] : []),
-        ...(filter.parent !== undefined ? ["parent_resource_type_id = ?", "parent_resource_id = ?"] : [])
-      ],
-      params: [
-        ...(filter.resourceType !== undefined ? [filter.resourceType] : []),
-        ...(filter.parent !== undefined ? [filter.parent.resourceType, filter.parent.resource] : [])
-      ]
-    })
-
-    const grantQuery = (filter: GrantFilter): Query => ({
-      where: [
-        ...(filter.entitlementId !== undefined ? ["entitlement_id = ?"] : []),
-        ...(filter.principal !== undefined ? ["principal_resource_type_id = ?", "principal_resource_id = ?"] : [])
-      ],
-      params: [
-        ...(filter.entitlementId !== undefined ? [filter.entitlementId] : []),
-        ...(filter.principal !== undefined ? [filter.principal.resourceType, filter.principal.resource] : [])
-      ]
-    })
-
     const decodeGrantRow = (row: DataRow) => decodeGrant(row.data, row.expansion ?? null)
 
     return {
@@ -190,22 +174,14 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         endedAt: fileText(run.ended_at),
         type: run.sync_type
       },
-      resourceTypes: list(Tables.resourceTypes, "id, data", { where: [], params: [] }, undefined, (row) =>
+      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, (row) =>
         decodeResourceType(row.data)).pipe(Stream.map((row) => row.value)),
       resources: (filter = {}) =>
-        list(Tables.resources, "id, data", resourceQuery(filter), filter.afterRowId, (row) => decodeResource(row.data)),
+        list(Tables.resources, "id, data", resourceQuery(filter), filter, (row) => decodeResource(row.data)),
       entitlements: (filter = {}) =>
-        list(
-          Tables.entitlements,
-          "id, data",
-          filter.resource !== undefined
-            ? { where: ["resource_type_id = ?", "resource_id = ?"], params: [filter.resource.resourceType, filter.resource.resource] }
-            : { where: [], params: [] },
-          filter.afterRowId,
-          (row) => decodeEntitlement(row.data)
-        ),
+        list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, (row) => decodeEntitlement(row.data)),
       grants: (filter = {}) =>
-        list(Tables.grants, "id, data, expansion", grantQuery(filter), filter.afterRowId, decodeGrantRow),
+        list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, decodeGrantRow),
       getResource: (id) =>
         byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, (row) => decodeResource(row.data)),
       getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, (row) => decodeEntitlement(row.data)),
