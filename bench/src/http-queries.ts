@@ -12,7 +12,8 @@
  * connections (several minutes), kept with `--keep-fixture` for the next run. Per service: the first
  * query (opens the .c1z), 100 sequential identical queries, 50 cold pages walked from the start,
  * up to 20 cold pages from the first and from the last tenth of the grants (keyset: the same cost), then
- * autocannon on each of three URLs. RSS is the service's, read from /proc before and after each run.
+ * autocannon on each of three URLs. RSS and CPU time are the service's, read from /proc before and
+ * after each run; CPU milliseconds per request are the figure least disturbed by other load.
  */
 import autocannon from "autocannon"
 import { Console, Effect, Schema } from "effect"
@@ -87,6 +88,16 @@ const rssMb = (service: Service) =>
     Effect.map((status) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024))
   )
 
+/** CPU time (user + system) the service has used so far, in ms: unlike latency, not stretched by other load. */
+const cpuMillis = (service: Service) =>
+  Effect.promise(() => readFile(`/proc/${service.process.pid}/stat`, "utf8")).pipe(
+    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms, counted after the ")" closing the name.
+    Effect.map((stat) => {
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      return (Number(fields[11]) + Number(fields[12])) * 10
+    })
+  )
+
 interface Timed {
   readonly millis: number
   readonly status: number
@@ -132,8 +143,9 @@ const walk = (service: Service, path: string, pages: number) =>
 const sequential = (service: Service, path: string, times: number) =>
   Effect.gen(function*() {
     const millis: Array<number> = []
+    const cpuBefore = yield* cpuMillis(service)
     for (let i = 0; i < times; i++) millis.push((yield* Effect.flatMap(get(service, path), (t) => ok(path, t))).millis)
-    return millis
+    return { millis, cpuPerRequest: ((yield* cpuMillis(service)) - cpuBefore) / times }
   })
 
 /**
@@ -152,13 +164,17 @@ const cannon = (service: Service, path: string) =>
   Effect.gen(function*() {
     yield* settle(service)
     const rssBefore = yield* rssMb(service)
+    const cpuBefore = yield* cpuMillis(service)
     const result = yield* Effect.promise(() =>
       autocannon({ url: `${service.url}${path}`, connections: options.connections, duration: options.duration, headers })
     )
+    const cpu = (yield* cpuMillis(service)) - cpuBefore
     const rssAfter = yield* rssMb(service)
+    const answered = result["2xx"] + result.non2xx
     return {
       path,
-      requestsPerSecond: Math.round((result["2xx"] + result.non2xx) / result.duration),
+      requestsPerSecond: Math.round(answered / result.duration),
+      cpuPerRequest: answered === 0 ? Number.NaN : round(cpu / answered, 2),
       p50: result.latency.p50,
       p99: result.latency.p99,
       non2xx: result.non2xx,
@@ -186,7 +202,7 @@ const measure = (label: string, main: string, fixture: string) =>
       users: "/v1/resources?type=user&page_size=100",
       access: `/v1/principals/user/${user}/access`
     }
-    const repeated = yield* sequential(service, urls.grants, 100)
+    const { cpuPerRequest, millis: repeated } = yield* sequential(service, urls.grants, 100)
     const cold = yield* walk(service, urls.grants, 50)
     // Tokens every 1,000 grants, from the start to the end; a token does not depend on the page size.
     const marks = yield* walk(service, "/v1/grants?page_size=1000", Number.POSITIVE_INFINITY)
@@ -206,7 +222,8 @@ const measure = (label: string, main: string, fixture: string) =>
     const median = (values: ReadonlyArray<number>) => round(percentile(values, 50))
     yield* Console.log([
       `  first query (opens the .c1z)          ${Math.round(first.millis)} ms`,
-      `  ${urls.grants} x100 sequential: median ${median(repeated)} ms, p90 ${round(percentile(repeated, 90))} ms`,
+      `  ${urls.grants} x100 sequential: median ${median(repeated)} ms, p90 ${round(percentile(repeated, 90))} ms, ` +
+        `service CPU ${round(cpuPerRequest, 2)} ms per request`,
       `  50 cold pages from the start:          median ${median(cold.millis)} ms`,
       `  cold 100-row pages, first tenth / last tenth of ${marks.tokens.length * 1000}+ grants: median ${median(early)} / ${median(deep)} ms`,
       `  RSS after these                        ${yield* rssMb(service)} MB`
@@ -216,7 +233,8 @@ const measure = (label: string, main: string, fixture: string) =>
       const run = yield* cannon(service, path)
       runs.push(run)
       yield* Console.log(
-        `  ${options.connections} connections x ${options.duration} s ${path}: ${run.requestsPerSecond} req/s, p50 ${run.p50} ms, ` +
+        `  ${options.connections} connections x ${options.duration} s ${path}: ${run.requestsPerSecond} req/s ` +
+          `(service CPU ${run.cpuPerRequest} ms per request), p50 ${run.p50} ms, ` +
           `p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}, RSS ${run.rssBefore} -> ${run.rssAfter} MB ` +
           `(load average ${run.load})`
       )
@@ -271,7 +289,10 @@ const bench = Effect.gen(function*() {
     const ratio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => round(percentile(a, 50) / percentile(b, 50))
     yield* Console.log([
       `\nbefore / current (medians): repeated ${ratio(before.repeated, after.repeated)}x, cold pages ${ratio(before.cold, after.cold)}x`,
-      ...before.runs.map((run, i) => `  ${run.path}: ${run.requestsPerSecond} -> ${after.runs[i]!.requestsPerSecond} req/s`),
+      ...before.runs.map((run, i) =>
+        `  ${run.path}: ${run.requestsPerSecond} -> ${after.runs[i]!.requestsPerSecond} req/s, ` +
+        `service CPU ${run.cpuPerRequest} -> ${after.runs[i]!.cpuPerRequest} ms per request`
+      ),
       `bodies: ${same.join(", ")}`
     ].join("\n"))
   }
