@@ -2,11 +2,11 @@ import { Command, Options } from "@effect/cli"
 import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
+import { FileSystem, type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
-import { Config, Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Console, Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { makeServer } from "./Http.js"
 import { DefaultKeepSyncs, DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 
@@ -23,6 +23,8 @@ export class StartupError extends Data.TaggedError("StartupError")<{ readonly re
 }
 
 const TokensVariable = "BATON_HTTP_TOKENS"
+/** The CLI's bound too: more parallel membership requests only meet Fivetran's rate limit sooner. */
+const MaxConcurrency = 64
 const DefaultSandboxPreset: PresetName = "small"
 
 /** A secret flag: @effect/cli's own `redacted` rejects its own value when it comes from a variable, so the text is wrapped at once. */
@@ -34,17 +36,13 @@ const secret = (name: string, variable: string, description: string) =>
     Options.optional
   )
 
+/** A value flag read as text; the settings check (below) turns it into a value or a StartupError naming it. */
+const text = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
 const flags = {
-  port: Options.integer("port").pipe(
-    Options.withDescription("TCP port to listen on (0 picks a free one)"),
-    Options.withFallbackConfig(Config.integer("BATON_HTTP_PORT")),
-    Options.withDefault(8080)
-  ),
-  host: Options.text("host").pipe(
-    Options.withDescription("Address to listen on"),
-    Options.withFallbackConfig(Config.string("BATON_HTTP_HOST")),
-    Options.withDefault("127.0.0.1")
-  ),
+  port: text("port", "TCP port to listen on (0 picks a free one); default 8080"),
+  host: text("host", "Address to listen on; default 127.0.0.1"),
   apiKey: secret("api-key", "BATON_API_KEY", "Fivetran API key"),
   apiSecret: secret("api-secret", "BATON_API_SECRET", "Fivetran API secret"),
   baseUrl: Options.text("base-url").pipe(
@@ -62,27 +60,15 @@ const flags = {
     ),
     Options.withFallbackConfig(Config.boolean("BATON_EXCLUSION_GROUPS"))
   ),
-  concurrency: Options.integer("concurrency").pipe(
-    Options.withDescription("How many Fivetran membership requests may run at once"),
-    Options.withFallbackConfig(Config.integer("BATON_CONCURRENCY")),
-    Options.withDefault(DefaultConcurrency)
-  ),
+  concurrency: text("concurrency", `How many Fivetran membership requests may run at once; default ${DefaultConcurrency}`),
   // Options.redacted fails to re-parse its own value when repeated, so the text is wrapped here.
   tokens: Options.text("token").pipe(
     Options.withDescription(`Bearer token clients must send (repeatable; or ${TokensVariable}, comma-separated)`),
     Options.repeated,
     Options.map((tokens) => tokens.map(Redacted.make))
   ),
-  dataDir: Options.text("data-dir").pipe(
-    Options.withDescription("Where finished .c1z files and job metadata are kept"),
-    Options.withFallbackConfig(Config.string("BATON_HTTP_DATA_DIR")),
-    Options.withDefault("./data")
-  ),
-  keepSyncs: Options.integer("keep-syncs").pipe(
-    Options.withDescription("How many finished syncs to keep"),
-    Options.withFallbackConfig(Config.integer("BATON_HTTP_KEEP_SYNCS")),
-    Options.withDefault(DefaultKeepSyncs)
-  ),
+  dataDir: text("data-dir", "Where finished .c1z files and job metadata are kept; default ./data"),
+  keepSyncs: text("keep-syncs", `How many finished syncs to keep; default ${DefaultKeepSyncs}`),
   provisioning: Options.boolean("provisioning").pipe(
     Options.withDescription("Enable the provisioning endpoints (grant, revoke, create account, delete)"),
     Options.withFallbackConfig(Config.boolean("BATON_PROVISIONING"))
@@ -91,9 +77,9 @@ const flags = {
     Options.withDescription("Serve /openapi.json and /docs (Swagger UI) without a token, for a browser"),
     Options.withFallbackConfig(Config.boolean("BATON_PUBLIC_DOCS"))
   ),
-  sandbox: Options.choice("sandbox", PresetName.literals).pipe(
-    Options.withDescription("Serve against an embedded Fivetran sandbox with this preset (a bare --sandbox is small)"),
-    Options.optional
+  sandbox: text(
+    "sandbox",
+    `Serve against an embedded Fivetran sandbox with this preset: ${PresetName.literals.join(", ")} (a bare --sandbox is small)`
   )
 }
 
@@ -107,8 +93,51 @@ const normalizeArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
       : [arg]
   )
 
-const positive = (flag: string, value: number, minimum: number) =>
-  value >= minimum ? Effect.void : Effect.fail(new StartupError({ reason: `--${flag} must be at least ${minimum}, got ${value}` }))
+/** A setting's value and where it came from (`--port` or `BATON_HTTP_PORT`), for the messages. */
+interface Given {
+  readonly value: string
+  readonly source: string
+}
+
+/** The flag's value, else its environment variable's, else the default. */
+const given = (flag: string, value: Option.Option<string>, variable: string | undefined, fallback: string) =>
+  Effect.gen(function*() {
+    if (Option.isSome(value)) return { value: value.value, source: `--${flag}` } satisfies Given
+    if (variable !== undefined) {
+      const env = yield* Config.option(Config.string(variable)).pipe(
+        Effect.mapError(() => new StartupError({ reason: `${variable} could not be read` }))
+      )
+      if (Option.isSome(env)) return { value: env.value, source: variable } satisfies Given
+    }
+    return { value: fallback, source: `--${flag}` } satisfies Given
+  })
+
+const shown = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value)
+
+const integerSetting = (setting: Given, minimum: number, maximum: number) => {
+  const value = Number(setting.value)
+  return /^\s*-?\d+\s*$/.test(setting.value) && value >= minimum && value <= maximum
+    ? Effect.succeed(value)
+    : Effect.fail(
+      new StartupError({
+        reason: `${setting.source} must be a whole number from ${minimum} to ${maximum}, got ${shown(setting.value)}`
+      })
+    )
+}
+
+const nonEmptySetting = (setting: Given) =>
+  setting.value.trim() !== ""
+    ? Effect.succeed(setting.value)
+    : Effect.fail(new StartupError({ reason: `${setting.source} must not be empty` }))
+
+const presetSetting = (value: string) =>
+  Schema.decodeUnknownOption(PresetName)(value).pipe(Option.match({
+    onSome: Effect.succeed,
+    onNone: () =>
+      Effect.fail(
+        new StartupError({ reason: `--sandbox must be one of ${PresetName.literals.join(", ")}, got ${shown(value)}` })
+      )
+  }))
 
 /** Tokens from `--token` flags, else from the environment variable; blanks are ignored. */
 const readTokens = (fromFlags: ReadonlyArray<Redacted.Redacted<string>>) =>
@@ -176,28 +205,87 @@ const serverUrl = (address: HttpServer.Address) =>
     ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
     : `unix:${address.path}`
 
+/** The Node error code of a failed listen (EADDRINUSE, ENOTFOUND, ...), if there is one. */
+const errnoCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+
+/** Why the server could not listen, naming the setting to change. */
+const listenRefusal = (host: Given, port: Given) => (error: HttpServerError.ServeError) => {
+  const code = errnoCode(error.cause)
+  switch (code) {
+    case "EADDRINUSE":
+      return new StartupError({
+        reason: `${port.source} ${port.value}: the port is already in use on ${host.value}; choose another port, or --port 0 for any free one`
+      })
+    case "EACCES":
+      return new StartupError({
+        reason: `${port.source} ${port.value}: not allowed to listen on this port; choose one above 1023, or --port 0 for any free one`
+      })
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EADDRNOTAVAIL":
+    case "EAFNOSUPPORT":
+    case "EINVAL":
+      return new StartupError({
+        reason: `${host.source} ${shown(host.value)}: cannot listen on this address (${code}); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`
+      })
+    default:
+      return new StartupError({
+        reason: `cannot listen on ${host.value}:${port.value} (${code ?? String(error.cause)})`
+      })
+  }
+}
+
+/**
+ * The data directory must be a writable directory (it is created if missing); checked before
+ * anything starts, so a wrong one is one line naming it rather than a failure later.
+ */
+const checkDataDir = (setting: Given) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = setting.value
+    const refuse = (why: string) => new StartupError({ reason: `${setting.source} ${shown(dir)} ${why}` })
+    const existing = yield* Effect.option(fs.stat(dir))
+    if (Option.isSome(existing) && existing.value.type !== "Directory") {
+      return yield* refuse(`is not a directory (it is a ${existing.value.type}); give a directory for the sync files`)
+    }
+    if (Option.isNone(existing)) {
+      yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+        Effect.mapError((error) => refuse(`cannot be created (${errnoCode(error.cause) ?? error.message})`))
+      )
+    }
+    yield* fs.access(dir, { writable: true }).pipe(Effect.mapError(() => refuse("is not writable")))
+  })
+
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
 const serve = (flags: Flags) =>
   Effect.gen(function*() {
-    yield* positive("concurrency", flags.concurrency, 1)
-    yield* positive("keep-syncs", flags.keepSyncs, 1)
-    if (flags.port < 0 || flags.port > 65535) {
-      return yield* new StartupError({ reason: `--port must be from 0 to 65535, got ${flags.port}` })
-    }
+    const concurrency = yield* given("concurrency", flags.concurrency, "BATON_CONCURRENCY", String(DefaultConcurrency))
+      .pipe(Effect.flatMap((setting) => integerSetting(setting, 1, MaxConcurrency)))
+    const keepSyncs = yield* given("keep-syncs", flags.keepSyncs, "BATON_HTTP_KEEP_SYNCS", String(DefaultKeepSyncs))
+      .pipe(Effect.flatMap((setting) => integerSetting(setting, 1, 100_000)))
+    const portSetting = yield* given("port", flags.port, "BATON_HTTP_PORT", "8080")
+    const port = yield* integerSetting(portSetting, 0, 65535)
+    const host = yield* given("host", flags.host, "BATON_HTTP_HOST", "127.0.0.1")
+    yield* nonEmptySetting(host)
+    const dataDir = yield* given("data-dir", flags.dataDir, "BATON_HTTP_DATA_DIR", "./data")
+    yield* nonEmptySetting(dataDir)
+    const preset = yield* Effect.transposeOption(Option.map(flags.sandbox, presetSetting))
+    yield* checkDataDir(dataDir)
     const tokens = yield* readTokens(flags.tokens)
-    const target = yield* Option.match(flags.sandbox, {
+    const target = yield* Option.match(preset, {
       onNone: () => remoteTarget(flags, tokens),
       onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens))
     })
     const config: ServiceConfigShape = {
       tokens: target.tokens,
       publicDocs: flags.publicDocs,
-      dataDir: flags.dataDir,
-      keepSyncs: flags.keepSyncs,
+      dataDir: dataDir.value,
+      keepSyncs,
       provisioning: flags.provisioning,
       syncConnections: flags.syncConnections,
       exclusionGroups: flags.exclusionGroups,
-      concurrency: flags.concurrency,
+      concurrency,
       maxBodyBytes: DefaultMaxBodyBytes
     }
     const connector = Layer.merge(
@@ -205,7 +293,9 @@ const serve = (flags: Flags) =>
       Provisioner.layer({ enabled: flags.provisioning, syncConnections: flags.syncConnections })
     ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: flags.port, host: flags.host })),
+      Layer.provideMerge(
+        NodeHttpServer.layer(createServer, { port, host: host.value }).pipe(Layer.mapError(listenRefusal(host, portSetting)))
+      ),
       Layer.provideMerge(connector),
       Layer.provide(NodeHttpClient.layerUndici)
     )

@@ -2,9 +2,10 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { run } from "./Cli.js"
-import { exitCode, reportFailure } from "./Exit.js"
+import { exitCode, reportFailure, withoutCliErrorPrinting } from "./Exit.js"
 
 run(process.argv).pipe(
+  withoutCliErrorPrinting,
   Effect.tapErrorCause(reportFailure),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({

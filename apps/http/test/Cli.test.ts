@@ -4,6 +4,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, ConfigProvider, type Console, Effect, Exit, Fiber, Option, Ref, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { run, StartupError } from "../src/Cli.js"
 import { exitCode } from "../src/Exit.js"
@@ -54,13 +56,76 @@ describe("start-up", () => {
   it.effect("bad values are refused with exit 2 naming the flag", () =>
     Effect.gen(function*() {
       const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: "t" }
-      assert.include(yield* refusal(["--keep-syncs", "0"], credentials), "--keep-syncs must be at least 1, got 0")
-      assert.include(yield* refusal(["--concurrency", "0"], credentials), "--concurrency must be at least 1, got 0")
-      assert.include(yield* refusal(["--port", "70000"], credentials), "--port must be from 0 to 65535, got 70000")
+      assert.strictEqual(
+        yield* refusal(["--keep-syncs", "0"], credentials),
+        "--keep-syncs must be a whole number from 1 to 100000, got \"0\""
+      )
+      assert.strictEqual(
+        yield* refusal(["--concurrency", "0"], credentials),
+        "--concurrency must be a whole number from 1 to 64, got \"0\""
+      )
+      assert.strictEqual(
+        yield* refusal(["--port", "70000"], credentials),
+        "--port must be a whole number from 0 to 65535, got \"70000\""
+      )
+      assert.strictEqual(yield* refusal(["--port", "abc"], credentials), "--port must be a whole number from 0 to 65535, got \"abc\"")
+      assert.strictEqual(
+        yield* refusal([], { ...credentials, BATON_HTTP_PORT: "abc" }),
+        "BATON_HTTP_PORT must be a whole number from 0 to 65535, got \"abc\""
+      )
+      assert.strictEqual(
+        yield* refusal([], { ...credentials, BATON_HTTP_KEEP_SYNCS: "-3" }),
+        "BATON_HTTP_KEEP_SYNCS must be a whole number from 1 to 100000, got \"-3\""
+      )
       assert.include(yield* refusal(["--base-url", "ftp://x"], credentials), "--base-url must be an http(s) URL")
-      yield* refusal(["--sandbox", "huge"])
+      assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox must be one of small, medium, large, got \"nonsense\"")
       yield* refusal(["--no-such-flag"])
     }))
+
+  it.scoped("a data directory that is a file, or cannot be created, is refused before anything starts", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const file = `${dir}/a-file`
+      yield* fs.writeFileString(file, "x")
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--data-dir", file]),
+        `--data-dir "${file}" is not a directory (it is a File); give a directory for the sync files`
+      )
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0"], { BATON_HTTP_DATA_DIR: `${file}/sub` }),
+        `BATON_HTTP_DATA_DIR "${file}/sub" cannot be created (ENOTDIR)`
+      )
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["a-file"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a port in use names the port and suggests --port 0; a host that is not an address names the host", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const busy = yield* Effect.acquireRelease(
+        Effect.async<Server>((resume) => {
+          const server = createServer()
+          server.listen(0, "127.0.0.1", () => {
+            resume(Effect.succeed(server))
+          })
+          return Effect.void
+        }),
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const port = (busy.address() as AddressInfo).port
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", String(port), "--data-dir", dataDir]),
+        `--port ${port}: the port is already in use on 127.0.0.1; choose another port, or --port 0 for any free one`
+      )
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--host", "999.1.1.1", "--data-dir", dataDir]),
+        "--host \"999.1.1.1\": cannot listen on this address (ENOTFOUND); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+      )
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 
   it.scopedLive("with --sandbox it serves, prints the URL and a one-time token, and stops cleanly when interrupted", () =>
     Effect.gen(function*() {
@@ -133,6 +198,30 @@ describe("tokens from the environment", () => {
 const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
 
 describe("the process", () => {
+  it.scopedLive("a refusal is one `error: ...` line on stderr and exit 2", () =>
+    Effect.gen(function*() {
+      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      for (const [args, line] of [
+        [["--port", "abc", "--sandbox"], "error: --port must be a whole number from 0 to 65535, got \"abc\""],
+        [["--sandbox", "nonsense"], "error: --sandbox must be one of small, medium, large, got \"nonsense\""],
+        [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
+      ] as const) {
+        const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+        let stdout = ""
+        let stderr = ""
+        child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+        child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+        const code = yield* Effect.async<number | null>((resume) => {
+          child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
+        }).pipe(Effect.timeout("60 seconds"))
+        assert.strictEqual(code, 2, args.join(" "))
+        assert.strictEqual(stderr, `${line}\n`, args.join(" "))
+        assert.strictEqual(stdout, "", args.join(" "))
+      }
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
