@@ -28,12 +28,37 @@ export interface ProvisioningFlags {
 }
 
 /** `--create-account-profile '<json>'`: what Fivetran's invite needs besides the email. */
-const AccountProfile = Schema.parseJson(Schema.Struct({
+const AccountProfile = Schema.Struct({
   given_name: Schema.NonEmptyTrimmedString,
   family_name: Schema.NonEmptyTrimmedString,
   role: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
   phone: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true })
-}))
+})
+
+const profileHelp = "expected a JSON object with given_name, family_name and optionally role, phone"
+
+const profileRefusal = (problem: string) => new UsageError({ reason: `--create-account-profile: ${problem} (${profileHelp})` })
+
+/**
+ * The profile is a flat object of strings: that is checked on the parsed value before the schema
+ * sees it, so a hostile value (thousands of nested brackets, a huge array) gets a short message
+ * instead of a schema dump or a stack overflow. JSON.parse itself may overflow on deep nesting:
+ * that is "not valid JSON" too.
+ */
+const parseProfile = (json: string) =>
+  Effect.gen(function*() {
+    const parsed = Option.liftThrowable((text: string): unknown => JSON.parse(text))(json)
+    if (Option.isNone(parsed)) return yield* profileRefusal("not valid JSON")
+    const value = parsed.value
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return yield* profileRefusal(`got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`)
+    }
+    const nested = Object.entries(value).find(([, field]) => typeof field === "object" && field !== null)
+    if (nested !== undefined) return yield* profileRefusal(`${nested[0]}: must be a string, not an object or array`)
+    return yield* Schema.decodeUnknown(AccountProfile)(value).pipe(
+      Effect.mapError((error) => profileRefusal(profileError(error)))
+    )
+  })
 
 const profileError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -91,14 +116,7 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
           "create-account-profile '{\"given_name\":...,\"family_name\":...}'",
           "creating an account"
         )
-        const profile = yield* Schema.decodeUnknown(AccountProfile)(profileJson).pipe(
-          Effect.mapError((error) =>
-            new UsageError({
-              reason: `--create-account-profile: ${profileError(error)} (expected a JSON object with given_name, ` +
-                `family_name and optionally role, phone)`
-            })
-          )
-        )
+        const profile = yield* parseProfile(profileJson)
         return Option.some(ProvisioningAction.CreateAccount({ request: { email, ...profile } }))
       }
       case "deleteResource": {

@@ -54,6 +54,17 @@ const load = (source: SandboxSource) =>
     ? Effect.sync(() => generatePreset(source.preset, source.seed))
     : readSnapshot(source.path)
 
+/** A failed listen (its Node error code, e.g. EADDRINUSE) as a refusal naming --port. */
+const listenRefusal = (port: number) => (error: { readonly cause?: unknown }) => {
+  const cause = error.cause
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "unknown error"
+  return new UsageError({
+    reason: code === "EADDRINUSE"
+      ? `--port ${port}: the port is already in use on 127.0.0.1; choose another port, or --port 0 for any free one`
+      : `--port ${port}: cannot listen on 127.0.0.1 (${code}); choose another port, or --port 0 for any free one`
+  })
+}
+
 export const serveSandbox = (flags: SandboxFlags) =>
   Effect.gen(function*() {
     const source = yield* sandboxSource(flags)
@@ -70,9 +81,12 @@ export const serveSandbox = (flags: SandboxFlags) =>
         "Stop with Ctrl-C."
       ].join("\n"))
     })
+    const listenPort = Option.getOrElse(port, () => 0)
     yield* Layer.launch(
       Layer.effectDiscard(announce).pipe(
-        Layer.provideMerge(Sandbox.layer({ snapshot, port: Option.getOrElse(port, () => 0) }))
+        Layer.provideMerge(
+          Sandbox.layer({ snapshot, port: listenPort }).pipe(Layer.mapError(listenRefusal(listenPort)))
+        )
       )
     ).pipe(Effect.onInterrupt(() => Console.log("sandbox stopped")))
   })

@@ -1,6 +1,6 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink } from "@baton-fivetran/c1z"
-import { FileSystem } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
@@ -15,16 +15,31 @@ import { UsageError } from "../UsageError.js"
  */
 const ProgressIntervalMillis = 100
 
-/** The sync replaces --file by a rename, so it must name a regular file or nothing yet (not /dev/null, not a directory). */
+/**
+ * The sync replaces --file by a rename, so it must name a regular file or nothing yet (not
+ * /dev/null, not a directory), in a writable directory that exists (the temporary file goes
+ * there). Checked before anything is contacted, so a wrong path costs no sync.
+ */
 const checkTarget = (file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
     const existing = yield* Effect.option(fs.stat(file))
     if (Option.isSome(existing) && existing.value.type !== "File") {
       return yield* new UsageError({
         reason: `--file ${file} is not a regular file (${existing.value.type}): the sync writes a new file and renames it there`
       })
     }
+    const directory = path.dirname(path.resolve(file))
+    const parent = yield* Effect.option(fs.stat(directory))
+    if (Option.isNone(parent) || parent.value.type !== "Directory") {
+      return yield* new UsageError({
+        reason: `--file ${file}: the directory ${directory} does not exist; create it first or choose another path`
+      })
+    }
+    yield* fs.access(directory, { writable: true }).pipe(
+      Effect.mapError(() => new UsageError({ reason: `--file ${file}: the directory ${directory} is not writable` }))
+    )
   })
 
 export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>

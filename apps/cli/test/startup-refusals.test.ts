@@ -1,0 +1,72 @@
+import { NodeContext } from "@effect/platform-node"
+import { FileSystem } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { createServer, type Server } from "node:net"
+import { assertExit, runCli } from "./support/CliProcess.js"
+
+/**
+ * The refusals issue 12 found unclear, each now one `error: ...` line naming the flag and the
+ * value, exit 2, before any work: nothing is synced, nothing is written.
+ */
+
+const listening = Effect.acquireRelease(
+  Effect.async<Server>((resume) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      resume(Effect.succeed(server))
+    })
+  }),
+  (server) =>
+    Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
+)
+
+describe("start-up refusals", () => {
+  it.scopedLive("sandbox --port on a busy port names the port and suggests --port 0", () =>
+    Effect.gen(function*() {
+      const busy = yield* listening
+      const port = (busy.address() as { port: number }).port
+      const result = yield* runCli(["sandbox", "--port", String(port)])
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        `error: --port ${port}: the port is already in use on 127.0.0.1; choose another port, or --port 0 for any free one\n`
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("-f in a directory that does not exist is refused before the sync runs", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const result = yield* runCli(["--sandbox", "-f", `${dir}/missing/out.c1z`, "--log-format", "json"])
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        `error: --file ${dir}/missing/out.c1z: the directory ${dir}/missing does not exist; create it first or choose another path\n`
+      )
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("--create-account-profile nested 3,000 levels deep, or not an object, is one short line", () =>
+    Effect.gen(function*() {
+      const profile = (json: string) =>
+        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", json])
+      const help = "(expected a JSON object with given_name, family_name and optionally role, phone)"
+      const [deep, deepInField, array, number] = yield* Effect.all([
+        profile("[".repeat(3000) + "]".repeat(3000)),
+        profile(`{"given_name":${"[".repeat(3000)}${"]".repeat(3000)},"family_name":"B"}`),
+        profile("[]"),
+        profile("12")
+      ], { concurrency: 2 })
+      for (const result of [deep, deepInField, array, number]) assertExit(result, 2)
+      assert.strictEqual(deep.stderr, `error: --create-account-profile: got an array ${help}\n`)
+      assert.strictEqual(
+        deepInField.stderr,
+        `error: --create-account-profile: given_name: must be a string, not an object or array ${help}\n`
+      )
+      assert.strictEqual(array.stderr, `error: --create-account-profile: got an array ${help}\n`)
+      assert.strictEqual(number.stderr, `error: --create-account-profile: got a number ${help}\n`)
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+})
