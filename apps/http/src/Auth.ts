@@ -2,6 +2,7 @@ import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Authentication, Unauthorized, UnauthorizedBody } from "./Api.js"
+import { ExplorerPaths } from "./Explorer.js"
 
 /**
  * Bearer-token check. Tokens are hashed first so that `timingSafeEqual` always compares equal-length
@@ -67,7 +68,8 @@ const DocsPaths: ReadonlyArray<string> = ["/openapi.json", "/docs"]
 const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
 
 /**
- * Every request needs a token unless its path is public: `/healthz` always, the OpenAPI document
+ * Every request needs a token unless its path is public: `/healthz` and the explorer page's files
+ * (Explorer.ts) always, the OpenAPI document
  * and Swagger UI only when `publicDocs` is on. This gate covers the routes outside the Api's
  * groups (the documents), and it fails closed: an unknown path is 401 without a token, not 404.
  */
@@ -75,7 +77,7 @@ export const requireToken = (options: {
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   readonly publicDocs: boolean
 }) => {
-  const publicPaths = new Set(["/healthz", ...(options.publicDocs ? DocsPaths : [])])
+  const publicPaths = new Set(["/healthz", ...ExplorerPaths, ...(options.publicDocs ? DocsPaths : [])])
   return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       if (publicPaths.has(routedPath(request.url))) return app

@@ -13,7 +13,9 @@ import {
   UpstreamFailed
 } from "./Api.js"
 import { AuthenticationLive, requireToken } from "./Auth.js"
+import { ExplorerLive } from "./Explorer.js"
 import { parseResourceRef, Queries } from "./Queries.js"
+import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
@@ -74,6 +76,15 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
       .handle("entitlements", ({ urlParams }) => queries.entitlements(urlParams))
       .handle("grants", ({ urlParams }) => queries.grants(urlParams))
       .handle("access", ({ path }) => queries.access({ resourceType: path.type, resource: path.id }))
+  }))
+
+const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
+  Effect.gen(function*() {
+    const review = yield* Review
+    return handlers
+      .handle("diff", ({ path, urlParams }) => review.diff(path.id, urlParams))
+      .handle("export", ({ urlParams }) => review.exportSheet(urlParams))
+      .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
   }))
 
 /** ProvisioningError kinds to HTTP statuses (README "Status codes"). */
@@ -163,7 +174,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
 
 /** The Api with every group's handlers; needs the services below. */
 export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
-  Layer.provide([HealthLive, ServiceLive, SyncsLive, QueriesLive, ProvisioningLive])
+  Layer.provide([HealthLive, ServiceLive, SyncsLive, QueriesLive, ProvisioningLive, ReviewLive])
 )
 
 /**
@@ -185,10 +196,12 @@ const requestChecks = (config: ServiceConfigShape) => {
 export const makeServer = (config: ServiceConfigShape) =>
   HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(ExplorerLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(requestChecks(config)),
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),
+    Layer.provide(Review.Default),
     Layer.provideMerge(SyncJobs.Default),
     Layer.provide([Layer.succeed(ServiceConfig, config), AuthenticationLive(config.tokens)])
   )

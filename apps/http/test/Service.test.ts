@@ -51,7 +51,10 @@ const AllEndpoints = [
   "POST /v1/grants",
   "DELETE /v1/grants/{grant_id}",
   "POST /v1/accounts",
-  "DELETE /v1/resources/{type}/{id}"
+  "DELETE /v1/resources/{type}/{id}",
+  "GET /v1/syncs/{id}/diff",
+  "GET /v1/export",
+  "GET /v1/principals"
 ]
 
 layer(harness(), { excludeTestServices: true })("service", (it) => {

@@ -1,0 +1,169 @@
+import { type C1zReader, diffReaders, openC1z, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import {
+  csvRecord,
+  type DiffKind,
+  DiffKinds,
+  emailOf,
+  type Resource,
+  resourceRef,
+  ReviewColumns,
+  type ReviewRow,
+  statusText
+} from "@baton-fivetran/connector-core"
+import { HttpServerResponse } from "@effect/platform"
+import { Chunk, Duration, Effect, Option, Schema, ScopedCache, Stream } from "effect"
+import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "./Api.js"
+import { parseResourceRef } from "./Queries.js"
+import { SyncJobs } from "./SyncJobs.js"
+
+/**
+ * The access-review endpoints over kept syncs, on the c1z package's access review (the same code
+ * as the CLI's `diff` and `export`): the diff of two syncs in keyset pages, the review sheet
+ * streamed as CSV or JSON lines, and a search for principals. Readers are cached like Queries'
+ * (a diff holds two open at once).
+ */
+
+const DefaultPageSize = 100
+const DefaultSearchLimit = 20
+
+/** base64url of `{"b": base sync, "t": target sync, "k": kind, "i": last id}`. */
+const DiffToken = Schema.compose(
+  Schema.StringFromBase64Url,
+  Schema.parseJson(Schema.Struct({
+    b: Schema.String,
+    t: Schema.String,
+    k: Schema.Literal(...DiffKinds),
+    i: Schema.String
+  }))
+)
+const decodeToken = Schema.decodeUnknownOption(DiffToken)
+const encodeToken = Schema.encodeSync(DiffToken)
+
+const rowText = {
+  csv: (row: ReviewRow) => csvRecord(ReviewColumns.map((name) => row[name])),
+  jsonl: (row: ReviewRow) => `${JSON.stringify(row)}\n`
+}
+
+const contentTypes = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" }
+
+const match = (resource: Resource): PrincipalMatch => ({
+  id: resourceRef(resource),
+  type: resource.id.resourceType === "team" ? "team" : "user",
+  name: resource.displayName ?? "",
+  email: emailOf(resource),
+  status: statusText(resource)
+})
+
+const matches = (query: string) => (resource: Resource) => {
+  const needle = query.trim().toLowerCase()
+  return needle === "" ||
+    [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle))
+}
+
+export class Review extends Effect.Service<Review>()("baton-http/Review", {
+  scoped: Effect.gen(function*() {
+    const jobs = yield* SyncJobs
+    const readers = yield* ScopedCache.make({
+      lookup: (syncId: string) => openC1z(jobs.filePath(syncId)),
+      capacity: 4,
+      timeToLive: Duration.minutes(10)
+    })
+
+    /** A kept sync's reader; a file that cannot be read back is a server fault (500). */
+    const reader = (syncId: string) =>
+      Effect.zipRight(jobs.fileOf(syncId), Effect.orDie(readers.get(syncId)))
+
+    const latest = Effect.flatMap(jobs.latestSucceeded, (job) =>
+      Option.match(job, {
+        onNone: () =>
+          Effect.fail(
+            new NotFound({ message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed" })
+          ),
+        onSome: (found) => Effect.succeed(found.id)
+      }))
+
+    const diff = (
+      syncId: string,
+      request: { readonly base: string; readonly page_size?: number | undefined; readonly page_token?: string | undefined }
+    ) =>
+      Effect.gen(function*() {
+        const size = request.page_size ?? DefaultPageSize
+        let from: { readonly kind: DiffKind; readonly id: string } | undefined
+        if (request.page_token !== undefined) {
+          const token = decodeToken(request.page_token)
+          if (Option.isNone(token) || token.value.b !== request.base || token.value.t !== syncId) {
+            return yield* new InvalidRequest({
+              field: "page_token",
+              message: "page_token is not a token this service issued for this pair of syncs"
+            })
+          }
+          from = { kind: token.value.k, id: token.value.i }
+        }
+        const entries = yield* Effect.scoped(Effect.gen(function*() {
+          const base = yield* reader(request.base)
+          const target = yield* reader(syncId)
+          return yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+        }))
+        const items = Chunk.toReadonlyArray(Chunk.take(entries, size))
+        const last = items.at(-1)
+        return {
+          sync_id: syncId,
+          base_sync_id: request.base,
+          items,
+          next_page_token: entries.length > size && last !== undefined
+            ? encodeToken({ b: request.base, t: syncId, k: last.kind, i: last.id })
+            : null
+        } satisfies DiffPage
+      }).pipe(Effect.withSpan("Review.diff"))
+
+    /** The sheet of the latest sync as a streamed download; the reader stays open until the last row. */
+    const exportSheet = (request: {
+      readonly format?: "csv" | "jsonl" | undefined
+      readonly principal?: string | undefined
+      readonly entitlement?: string | undefined
+    }) =>
+      Effect.gen(function*() {
+        if (request.principal !== undefined && request.entitlement !== undefined) {
+          return yield* new InvalidRequest({ field: "entitlement", message: "give principal or entitlement, not both" })
+        }
+        const format = request.format ?? "csv"
+        const syncId = yield* latest
+        const scope: ReviewScope = request.principal !== undefined
+          ? { _tag: "Principal", principal: parseResourceRef(request.principal) }
+          : request.entitlement !== undefined
+          ? { _tag: "Entitlement", entitlementId: request.entitlement }
+          : { _tag: "All" }
+        const lines = Stream.unwrapScoped(Effect.map(reader(syncId), (open: C1zReader) => reviewRows(open, scope))).pipe(
+          Stream.map(rowText[format]),
+          Stream.rechunk(500),
+          Stream.mapChunks((chunk) => Chunk.of(Chunk.join(chunk, ""))),
+          Stream.encodeText,
+          Stream.orDie
+        )
+        const header = format === "csv" ? Stream.make(new TextEncoder().encode(csvRecord(ReviewColumns))) : Stream.empty
+        return HttpServerResponse.stream(Stream.concat(header, lines), {
+          contentType: contentTypes[format],
+          headers: { "content-disposition": `attachment; filename="access-review-${syncId}.${format}"` }
+        })
+      }).pipe(Effect.withSpan("Review.export"))
+
+    const searchPrincipals = (request: { readonly q?: string | undefined; readonly limit?: number | undefined }) =>
+      Effect.gen(function*() {
+        const syncId = yield* latest
+        const found = yield* Effect.scoped(Effect.gen(function*() {
+          const open = yield* reader(syncId)
+          return yield* Stream.fromIterable(["user", "team"]).pipe(
+            Stream.flatMap((resourceType) => open.sorted.resources({ resourceType })),
+            Stream.map((row) => row.value),
+            Stream.filter(matches(request.q ?? "")),
+            Stream.take(request.limit ?? DefaultSearchLimit),
+            Stream.runCollect,
+            Effect.orDie
+          )
+        }))
+        return { sync_id: syncId, items: Chunk.toReadonlyArray(found).map(match) }
+      }).pipe(Effect.withSpan("Review.searchPrincipals"))
+
+    return { diff, exportSheet, searchPrincipals } as const
+  })
+}) {}

@@ -1,0 +1,213 @@
+import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { mkdir, mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { inheritedGrant, teamGrantToMake } from "./AccessChanges.js"
+
+/**
+ * The access explorer in a real headless Chromium (Debian's package, driven by playwright-core,
+ * which never downloads a browser) against the real service process with the `small` sandbox.
+ * Each step leaves a screenshot in apps/http/test-screenshots/ (not committed).
+ */
+
+const chromiumPath = "/usr/bin/chromium"
+const servicePath = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
+const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.url))
+
+/** The service's --sandbox account: the `small` preset with its default seed. */
+const account = generatePreset("small")
+const inherited = inheritedGrant(account)
+const change = teamGrantToMake(account)
+
+const tempDir = (prefix: string) =>
+  Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+
+interface Service {
+  readonly url: string
+  readonly token: string
+}
+
+/** Starts the bundled service; stops that process (by its own handle) when the scope closes. */
+const startService = Effect.gen(function*() {
+  const dataDir = yield* tempDir("explorer-data-")
+  const child: ChildProcess = yield* Effect.acquireRelease(
+    Effect.sync(() =>
+      spawn(process.execPath, [servicePath, "--sandbox", "--provisioning", "--port", "0", "--data-dir", dataDir], {
+        env: { PATH: process.env.PATH ?? "" },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+    ),
+    (started) =>
+      Effect.async<void>((resume) => {
+        if (started.exitCode !== null) return resume(Effect.void)
+        started.once("exit", () => resume(Effect.void))
+        started.kill("SIGTERM")
+      })
+  )
+  return yield* Effect.async<Service, Error>((resume) => {
+    let printed = ""
+    child.stdout!.on("data", (data: Buffer) => {
+      printed += data.toString()
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+      const token = /shown once\): (\S+)/.exec(printed)?.[1]
+      if (url !== undefined && token !== undefined) resume(Effect.succeed({ url, token }))
+    })
+    child.once("exit", (code) => resume(Effect.fail(new Error(`the service exited (${code}) before it was ready: ${printed}`))))
+  }).pipe(Effect.timeout("60 seconds"))
+})
+
+const launchBrowser = Effect.gen(function*() {
+  const profile = yield* tempDir("explorer-chromium-")
+  return yield* Effect.acquireRelease(
+    Effect.promise((): Promise<BrowserContext> =>
+      chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync"
+        ]
+      })
+    ),
+    (context) => Effect.promise(() => context.close())
+  )
+})
+
+/** The API from the test's side, as a user would call it with curl. */
+const call = (service: Service, method: "GET" | "POST", path: string, body?: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${service.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" })
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, body: await response.json() as Record<string, unknown> }
+  })
+
+/** Starts a sync and waits until it has succeeded; its id. */
+const syncNow = (service: Service) =>
+  Effect.gen(function*() {
+    const started = yield* call(service, "POST", "/v1/syncs")
+    const id = String(started.body.id)
+    for (;;) {
+      const job: { readonly body: Record<string, unknown> } = yield* call(service, "GET", `/v1/syncs/${id}`)
+      if (job.body.status === "succeeded") return id
+      if (job.body.status !== "queued" && job.body.status !== "running") {
+        return yield* Effect.dieMessage(`sync ${id} ended ${String(job.body.status)}: ${String(job.body.error)}`)
+      }
+      yield* Effect.sleep("100 millis")
+    }
+  })
+
+const step = (page: Page, name: string) => Effect.promise(() => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true }))
+
+/** A table's body cells, row by row. */
+const cellsOf = (page: Page, selector: string) =>
+  Effect.promise(async () => {
+    const rows = await page.locator(`${selector} tbody tr`).all()
+    return Promise.all(rows.map((row) => row.locator("td").allTextContents()))
+  })
+
+const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
+
+describe("access explorer in headless Chromium", () => {
+  it.scopedLive("sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change", () =>
+    Effect.gen(function*() {
+      assert.isTrue(existsSync(chromiumPath), `no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
+      yield* Effect.promise(() => mkdir(screenshots, { recursive: true }))
+      const service = yield* startService
+      const context = yield* launchBrowser
+      const page = yield* promise(() => context.newPage())
+      const message = page.locator("#message")
+
+      // A wrong token is refused with a message, and the sign-in form stays.
+      yield* promise(() => page.goto(`${service.url}/`))
+      yield* promise(() => page.fill("#token", "not-the-token"))
+      yield* promise(() => page.click("#login-form button"))
+      yield* promise(() => message.filter({ hasText: "did not accept this token" }).waitFor())
+      assert.isTrue(yield* promise(() => page.locator("#app").isHidden()))
+      yield* step(page, "1-wrong-token")
+
+      // The right token, before any sync: the page says so.
+      yield* promise(() => page.fill("#token", service.token))
+      yield* promise(() => page.click("#login-form button"))
+      yield* promise(() => page.locator("#app").waitFor())
+      assert.strictEqual(
+        yield* promise(() => message.textContent()),
+        "No sync has finished yet, so there is nothing to explore. Start one with the button above."
+      )
+      yield* step(page, "2-signed-in-no-sync")
+
+      // Two syncs around a provisioning change: a team gets a destination role.
+      const before = yield* syncNow(service)
+      const granted = yield* call(service, "POST", "/v1/grants", {
+        entitlement_id: change.entitlementId,
+        principal: { type: "team", id: change.team.id }
+      })
+      assert.strictEqual(granted.status, 201)
+      const after = yield* syncNow(service)
+
+      // The token is kept for the session: a reload needs no new sign-in.
+      yield* promise(() => page.reload())
+      yield* promise(() => page.locator("#app").waitFor())
+      assert.include(yield* promise(() => page.textContent("#sync-status")), `Latest sync: ${after}`)
+
+      // Search a team member by name; open them.
+      yield* promise(() => page.fill("#query", inherited.user.given_name))
+      yield* promise(() => page.click("#search-form button"))
+      const result = page.locator(`[data-principal="user:${inherited.user.id}"]`)
+      yield* promise(() => result.waitFor())
+      yield* step(page, "3-search")
+      yield* promise(() => result.click())
+      yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+      assert.strictEqual(
+        yield* promise(() => page.textContent("[data-testid=details-title]")),
+        `${inherited.user.given_name} ${inherited.user.family_name} (user:${inherited.user.id})`
+      )
+      const access = yield* cellsOf(page, "[data-testid=access-table]")
+      assert.deepInclude(access, [
+        `group:${inherited.group.id}:${inherited.role}`,
+        `${inherited.group.name} (group:${inherited.group.id})`,
+        inherited.role,
+        `via team ${inherited.team.name} (${inherited.team.id})`
+      ])
+      yield* step(page, "4-inherited-grant")
+
+      // The diff of the two syncs: the team's new grant and each member's derived one.
+      assert.strictEqual(yield* promise(() => page.inputValue("#diff-base")), before)
+      assert.strictEqual(yield* promise(() => page.inputValue("#diff-target")), after)
+      yield* promise(() => page.click("#diff-run"))
+      yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
+      assert.deepStrictEqual(
+        yield* cellsOf(page, "[data-testid=diff-table]"),
+        change.added.map((grant) => [
+          "added",
+          "grant",
+          grant.id,
+          "",
+          grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
+          ""
+        ])
+      )
+      assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
+      yield* step(page, "5-diff")
+    }), { timeout: 180_000 })
+})

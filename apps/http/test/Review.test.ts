@@ -1,0 +1,159 @@
+import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { teamGrantToMake } from "./AccessChanges.js"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
+
+/** The access-review endpoints on the real service and sandbox, read back over HTTP. */
+
+const snapshot = generatePreset("small")
+const change = teamGrantToMake(snapshot)
+
+const text = (path: string) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request("GET", path, { token: TestToken })
+    return { status: response.status, headers: response.headers, body: yield* Effect.orDie(response.text) }
+  })
+
+const jsonLines = (body: string) =>
+  body.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+
+layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, timeout: 120_000 })("access review over HTTP", (it) => {
+  it.effect("before any sync, export and search answer 404 saying what to do", () =>
+    Effect.gen(function*() {
+      for (const path of ["/v1/export", "/v1/principals?q=a"]) {
+        const answer = yield* text(path)
+        assert.strictEqual(answer.status, 404)
+        assert.deepStrictEqual(JSON.parse(answer.body), {
+          error: "NotFound",
+          message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
+        })
+      }
+    }))
+
+  it.effect("the diff of two syncs around a team grant is that grant and its members' derived grants, page by page", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const before = yield* runSync
+      const granted = yield* client.provisioning.grant({
+        payload: { entitlement_id: change.entitlementId, principal: { type: "team", id: change.team.id } }
+      })
+      assert.strictEqual(granted.status, "granted")
+      const after = yield* runSync
+      assert.strictEqual(after.status, "succeeded")
+
+      const whole = yield* client.review.diff({ path: { id: after.id }, urlParams: { base: before.id } })
+      assert.strictEqual(whole.sync_id, after.id)
+      assert.strictEqual(whole.base_sync_id, before.id)
+      assert.isNull(whole.next_page_token)
+      assert.deepStrictEqual(
+        whole.items,
+        change.added.map((grant) => ({
+          change: "added" as const,
+          kind: "grant" as const,
+          id: grant.id,
+          entitlement: change.entitlementId,
+          principal: grant.id.slice(change.entitlementId.length + 1),
+          paths: grant.paths
+        }))
+      )
+
+      const paged: Array<string> = []
+      let token: string | undefined
+      do {
+        const page = yield* client.review.diff({
+          path: { id: after.id },
+          urlParams: { base: before.id, page_size: 1, ...(token === undefined ? {} : { page_token: token }) }
+        })
+        assert.isAtMost(page.items.length, 1)
+        paged.push(...page.items.map((item) => item.id))
+        token = page.next_page_token ?? undefined
+      } while (token !== undefined)
+      assert.deepStrictEqual(paged, whole.items.map((item) => item.id))
+
+      const reverse = yield* client.review.diff({ path: { id: before.id }, urlParams: { base: after.id } })
+      assert.deepStrictEqual(reverse.items.map((item) => `${item.change} ${item.id}`), change.added.map((g) => `removed ${g.id}`))
+      const same = yield* client.review.diff({ path: { id: after.id }, urlParams: { base: after.id } })
+      assert.deepStrictEqual(same.items, [])
+
+      const foreign = yield* text(`/v1/syncs/${before.id}/diff?base=${after.id}&page_token=${token ?? "bm90LWEtdG9rZW4"}`)
+      assert.strictEqual(foreign.status, 400)
+      assert.strictEqual(JSON.parse(foreign.body).field, "page_token")
+      const unknown = yield* text(`/v1/syncs/${after.id}/diff?base=20990101T000000Z-0000`)
+      assert.strictEqual(unknown.status, 404)
+      assert.strictEqual(JSON.parse(unknown.body).message, "no sync job 20990101T000000Z-0000")
+    }))
+
+  it.effect("the export streams the same rows as CSV and as JSON lines, and filters to a principal or an entitlement", () =>
+    Effect.gen(function*() {
+      const csv = yield* text("/v1/export?format=csv")
+      assert.strictEqual(csv.status, 200)
+      assert.strictEqual(csv.headers["content-type"], "text/csv; charset=utf-8")
+      assert.match(csv.headers["content-disposition"] ?? "", /^attachment; filename="access-review-[\w-]+\.csv"$/)
+      const lines = yield* text("/v1/export?format=jsonl")
+      assert.strictEqual(lines.headers["content-type"], "application/x-ndjson; charset=utf-8")
+      const rows = jsonLines(lines.body)
+      const records = csv.body.split("\r\n").filter((line) => line !== "")
+      assert.strictEqual(records[0], "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name")
+      assert.strictEqual(records.length - 1, rows.length)
+      // One row per grant and path: the team's grant of the change, and each member's inherited one.
+      const changed = rows.filter((row) => row.entitlement === change.entitlementId)
+      const viaTeam = changed.filter((row) => row.principal === `team:${change.team.id}` || row.via === `team:${change.team.id}`)
+      assert.deepStrictEqual(
+        viaTeam.map((row) => `${row.principal} ${row.via} ${row.via_name}`).sort(),
+        change.added.map((g) =>
+          g.id.endsWith(`:team:${change.team.id}`)
+            ? `team:${change.team.id} direct `
+            : `${g.id.slice(change.entitlementId.length + 1)} team:${change.team.id} ${change.team.name}`
+        ).sort()
+      )
+
+      const holders = jsonLines((yield* text(`/v1/export?format=jsonl&entitlement=${encodeURIComponent(change.entitlementId)}`)).body)
+      // Holders come by principal id (teams before users); the whole sheet has users first.
+      const sorted = (list: ReadonlyArray<Record<string, string>>) => list.map((row) => JSON.stringify(row)).sort()
+      assert.deepStrictEqual(sorted(holders), sorted(changed))
+      assert.deepStrictEqual(holders.map((row) => row.principal), [...holders.map((row) => row.principal)].sort())
+      const member = viaTeam.find((row) => row.principal.startsWith("user:"))!.principal
+      const own = jsonLines((yield* text(`/v1/export?format=jsonl&principal=${encodeURIComponent(member)}`)).body)
+      assert.deepStrictEqual(own, rows.filter((row) => row.principal === member))
+
+      const bad = yield* text("/v1/export?format=xlsx")
+      assert.strictEqual(bad.status, 400)
+      assert.strictEqual(JSON.parse(bad.body).field, "format")
+    }))
+
+  it.effect("search finds users and teams by name, email or id, any case", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const user = snapshot.users[0]!
+      const byEmail = yield* client.review.searchPrincipals({ urlParams: { q: user.email.toUpperCase() } })
+      assert.deepStrictEqual(byEmail.items.map((item) => item.id), [`user:${user.id}`])
+      const byTeamName = yield* client.review.searchPrincipals({ urlParams: { q: change.team.name } })
+      assert.include(byTeamName.items.map((item) => item.id), `team:${change.team.id}`)
+      const limited = yield* client.review.searchPrincipals({ urlParams: { limit: 3 } })
+      assert.strictEqual(limited.items.length, 3)
+      assert.deepStrictEqual(limited.items.map((item) => item.type), ["user", "user", "user"])
+    }))
+
+  it.effect("the explorer page and its assets are served without a token, under a strict content security policy", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const [path, type] of [["/", "text/html"], ["/explorer.js", "text/javascript"], ["/explorer.css", "text/css"]] as const) {
+        const response = yield* request("GET", path)
+        assert.strictEqual(response.status, 200, path)
+        assert.strictEqual(response.headers["content-type"], `${type}; charset=utf-8`)
+        assert.include(response.headers["content-security-policy"], "default-src 'none'; script-src 'self'")
+      }
+      const page = yield* Effect.orDie((yield* request("GET", "/")).text)
+      assert.include(page, "<script type=\"module\" src=\"/explorer.js\"></script>")
+      assert.strictEqual((yield* request("GET", "/index.html")).status, 401)
+      assert.strictEqual((yield* request("GET", "/v1/export")).status, 401)
+    }))
+
+  it.effect("the OpenAPI document describes the diff and the export", () =>
+    Effect.gen(function*() {
+      const document = JSON.parse((yield* text("/openapi.json")).body) as { paths: Record<string, unknown> }
+      assert.includeMembers(Object.keys(document.paths), ["/v1/syncs/{id}/diff", "/v1/export", "/v1/principals"])
+    }))
+})

@@ -1,0 +1,139 @@
+/**
+ * The page's only way to the data: the service's own HTTP API, with the bearer token the user
+ * entered. Wire shapes mirror src/Api.ts (the OpenAPI document); an error body is
+ * `{error, message, field?}` and becomes an ApiError whose text the page shows as it is.
+ */
+
+export interface SyncJob {
+  readonly id: string
+  readonly status: "queued" | "running" | "succeeded" | "failed" | "cancelled"
+  readonly created_at: string
+  readonly finished_at: string | null
+  readonly file_bytes: number | null
+  readonly error: string | null
+}
+
+export interface PrincipalMatch {
+  readonly id: string
+  readonly type: "user" | "team"
+  readonly name: string
+  readonly email: string
+  readonly status: string
+}
+
+export interface ReviewRow {
+  readonly principal: string
+  readonly principal_name: string
+  readonly email: string
+  readonly status: string
+  readonly last_login: string
+  readonly resource: string
+  readonly resource_name: string
+  readonly entitlement: string
+  readonly permission: string
+  readonly via: string
+  readonly via_name: string
+}
+
+export interface AccessPath {
+  readonly via: "direct" | "team"
+  readonly team?: string
+}
+
+export interface DiffEntry {
+  readonly change: "added" | "removed" | "changed"
+  readonly kind: "resource" | "entitlement" | "grant"
+  readonly id: string
+  readonly name?: string
+  readonly entitlement?: string
+  readonly principal?: string
+  readonly paths?: ReadonlyArray<AccessPath>
+  readonly previous_paths?: ReadonlyArray<AccessPath>
+}
+
+export interface DiffPage {
+  readonly sync_id: string
+  readonly base_sync_id: string
+  readonly items: ReadonlyArray<DiffEntry>
+  readonly next_page_token: string | null
+}
+
+/** A refusal from the service: its status and its `{error, message}` body. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+const errorOf = async (response: Response): Promise<ApiError> => {
+  const body = await response.json().catch(() => undefined) as { error?: unknown; message?: unknown } | undefined
+  const code = typeof body?.error === "string" ? body.error : `HTTP ${response.status}`
+  const message = typeof body?.message === "string" ? body.message : response.statusText
+  return new ApiError(response.status, code, message)
+}
+
+export class Client {
+  constructor(private readonly token: string) {}
+
+  private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(path, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${this.token}`, accept: "application/json" }
+    })
+    if (!response.ok) throw await errorOf(response)
+    return response
+  }
+
+  private async json<A>(path: string, init?: RequestInit): Promise<A> {
+    return (await this.fetch(path, init)).json() as Promise<A>
+  }
+
+  syncs(): Promise<{ readonly items: ReadonlyArray<SyncJob> }> {
+    return this.json("/v1/syncs")
+  }
+
+  startSync(): Promise<SyncJob> {
+    return this.json("/v1/syncs", { method: "POST" })
+  }
+
+  search(query: string): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
+    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: "50" })}`)
+  }
+
+  /** Review rows (JSON lines) of one principal or one entitlement, read as they arrive, at most `limit`. */
+  async rows(filter: { readonly principal: string } | { readonly entitlement: string }, limit: number) {
+    const response = await this.fetch(`/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`)
+    const rows: Array<ReviewRow> = []
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let pending = ""
+    let more = false
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      const lines = (pending + value).split("\n")
+      pending = lines.pop() ?? ""
+      for (const line of lines) {
+        if (line === "") continue
+        if (rows.length === limit) more = true
+        else rows.push(JSON.parse(line) as ReviewRow)
+      }
+      if (more) {
+        await reader.cancel()
+        break
+      }
+    }
+    return { rows, more }
+  }
+
+  diff(target: string, base: string, pageToken?: string): Promise<DiffPage> {
+    const params = new URLSearchParams({ base, page_size: "100", ...(pageToken === undefined ? {} : { page_token: pageToken }) })
+    return this.json(`/v1/syncs/${encodeURIComponent(target)}/diff?${params}`)
+  }
+
+  /** The CSV sheet as a file the browser saves. */
+  async exportCsv(): Promise<{ readonly blob: Blob; readonly name: string }> {
+    const response = await this.fetch("/v1/export?format=csv")
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
+    return { blob: await response.blob(), name }
+  }
+}

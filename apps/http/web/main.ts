@@ -1,0 +1,223 @@
+import { ApiError, Client, type DiffEntry, type PrincipalMatch, type ReviewRow, type SyncJob } from "./Client.js"
+import { byId, el, link, table } from "./Dom.js"
+
+/**
+ * The access explorer: sign in with the service's bearer token (kept in sessionStorage, so it
+ * lasts as long as the tab), search users and teams, see what they hold and through which team,
+ * open an entitlement's holders, compare two syncs, download the review sheet.
+ */
+
+const TokenKey = "baton-fivetran.token"
+/** Rows shown in one view; the CSV export has them all. */
+const RowLimit = 1000
+
+const message = byId<HTMLParagraphElement>("message")
+const loginView = byId<HTMLElement>("login")
+const appView = byId<HTMLElement>("app")
+const details = byId<HTMLElement>("details")
+
+let client: Client | undefined
+
+const show = (text: string, kind: "error" | "info" = "error") => {
+  message.textContent = text
+  message.className = kind
+  message.hidden = text === ""
+}
+
+/** What the user should read for a failure: the service's own message, or what to do about it. */
+const explain = (error: unknown): string => {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return "The service did not accept this token. Enter the token the service was started with."
+    return error.message
+  }
+  return `The service could not be reached (${error instanceof Error ? error.message : String(error)}).`
+}
+
+const signOut = (reason: string) => {
+  sessionStorage.removeItem(TokenKey)
+  client = undefined
+  appView.hidden = true
+  loginView.hidden = false
+  show(reason)
+}
+
+/** Runs one user action; a 401 signs out (the token was revoked or is wrong), anything else is shown. */
+const attempt = async (action: (api: Client) => Promise<void>) => {
+  if (client === undefined) return
+  show("")
+  try {
+    await action(client)
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) signOut(explain(error))
+    else show(explain(error))
+  }
+}
+
+const viaCell = (row: ReviewRow, open: (principal: string) => void): Node | string =>
+  row.via === "direct"
+    ? "direct"
+    : el("span", {}, "via team ", link(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, () => open(row.via)))
+
+const heading = (text: string, note: string) =>
+  el("div", { class: "heading" }, el("h2", { "data-testid": "details-title" }, text), el("p", { class: "note" }, note))
+
+const limitNote = (count: number, more: boolean) =>
+  more ? `First ${count} rows; download the export for all of them.` : `${count} ${count === 1 ? "row" : "rows"}.`
+
+const openPrincipal = (principal: string) =>
+  attempt(async (api) => {
+    const { more, rows } = await api.rows({ principal }, RowLimit)
+    const title = rows[0] === undefined ? principal : `${rows[0].principal_name} (${principal})`
+    details.replaceChildren(
+      heading(title, rows.length === 0 ? "Holds nothing in the latest sync." : limitNote(rows.length, more)),
+      table("access-table", ["Entitlement", "Resource", "Permission", "How"], rows.map((row) => [
+        link(row.entitlement, () => void openEntitlement(row.entitlement)),
+        row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
+        row.permission,
+        viaCell(row, (team) => void openPrincipal(team))
+      ]))
+    )
+  })
+
+const openEntitlement = (entitlement: string) =>
+  attempt(async (api) => {
+    const { more, rows } = await api.rows({ entitlement }, RowLimit)
+    details.replaceChildren(
+      heading(`Holders of ${entitlement}`, rows.length === 0 ? "Nobody holds it." : limitNote(rows.length, more)),
+      table("holders-table", ["Principal", "Name", "Email", "Status", "How"], rows.map((row) => [
+        link(row.principal, () => void openPrincipal(row.principal)),
+        row.principal_name,
+        row.email,
+        row.status,
+        viaCell(row, (team) => void openPrincipal(team))
+      ]))
+    )
+  })
+
+const matchButton = (match: PrincipalMatch) =>
+  el(
+    "li",
+    {},
+    link(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, () => void openPrincipal(match.id), {
+      "data-principal": match.id
+    }),
+    el("span", { class: "note" }, ` ${match.id}${match.status === "" ? "" : `, ${match.status}`}`)
+  )
+
+const search = (query: string) =>
+  attempt(async (api) => {
+    const found = await api.search(query)
+    byId("results").replaceChildren(
+      found.items.length === 0
+        ? el("p", { class: "note" }, `No user or team matches "${query}".`)
+        : el("ul", { "data-testid": "results" }, ...found.items.map(matchButton))
+    )
+  })
+
+// ------------------------------------------------------------------------------------------
+// Syncs and their diff.
+
+const pathsText = (paths: DiffEntry["paths"]) =>
+  (paths ?? []).map((path) => path.via === "direct" ? "direct" : `via team:${path.team ?? ""}`).join(", ")
+
+const diffRow = (entry: DiffEntry) => [
+  el("span", { class: entry.change }, entry.change),
+  entry.kind,
+  entry.id,
+  entry.name ?? "",
+  pathsText(entry.paths),
+  pathsText(entry.previous_paths)
+]
+
+const showDiff = (target: string, base: string) =>
+  attempt(async (api) => {
+    const output = byId("diff-output")
+    const first = await api.diff(target, base)
+    const rows = el("tbody", {})
+    const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
+    const append = (page: typeof first) => {
+      rows.append(...page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell)))))
+      more.hidden = page.next_page_token === null
+      more.onclick = () =>
+        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined)))
+    }
+    const grid = table("diff-table", ["Change", "Kind", "Id", "Name", "How", "Before"], [])
+    grid.tBodies[0]!.replaceWith(rows)
+    append(first)
+    output.replaceChildren(
+      first.items.length === 0 ? el("p", { class: "note", "data-testid": "diff-empty" }, "No differences.") : grid,
+      more
+    )
+  })
+
+const syncLabel = (job: SyncJob) => `${job.id} (${job.finished_at ?? job.created_at})`
+
+const loadSyncs = (api: Client) =>
+  api.syncs().then(({ items }) => {
+    const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
+    const status = byId("sync-status")
+    const running = items.find((job) => job.status === "queued" || job.status === "running")
+    status.textContent = kept[0] === undefined
+      ? "No sync has finished yet: start one, then reload when it is done."
+      : `Latest sync: ${syncLabel(kept[0])}.${running === undefined ? "" : ` Sync ${running.id} is ${running.status}.`}`
+    for (const [id, preferred] of [["diff-base", kept[1] ?? kept[0]], ["diff-target", kept[0]]] as const) {
+      const select = byId<HTMLSelectElement>(id)
+      select.replaceChildren(...kept.map((job) => el("option", { value: job.id }, syncLabel(job))))
+      if (preferred !== undefined) select.value = preferred.id
+    }
+    byId<HTMLButtonElement>("diff-run").disabled = kept.length === 0
+    return kept.length
+  })
+
+// ------------------------------------------------------------------------------------------
+// Wiring.
+
+const enter = async (token: string) => {
+  const candidate = new Client(token)
+  try {
+    const kept = await loadSyncs(candidate)
+    client = candidate
+    sessionStorage.setItem(TokenKey, token)
+    loginView.hidden = true
+    appView.hidden = false
+    show(kept === 0 ? "No sync has finished yet, so there is nothing to explore. Start one with the button above." : "", "info")
+  } catch (error) {
+    signOut(explain(error))
+  }
+}
+
+byId<HTMLFormElement>("login-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const input = byId<HTMLInputElement>("token")
+  void enter(input.value.trim())
+  input.value = ""
+})
+
+byId<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  void search(byId<HTMLInputElement>("query").value)
+})
+
+byId("diff-run").addEventListener("click", () =>
+  void showDiff(byId<HTMLSelectElement>("diff-target").value, byId<HTMLSelectElement>("diff-base").value))
+
+byId("start-sync").addEventListener("click", () =>
+  void attempt(async (api) => {
+    const job = await api.startSync()
+    show(`Sync ${job.id} started; reload the syncs when it has finished.`, "info")
+  }))
+
+byId("reload").addEventListener("click", () => void attempt(async (api) => void (await loadSyncs(api))))
+
+byId("export").addEventListener("click", () =>
+  void attempt(async (api) => {
+    const { blob, name } = await api.exportCsv()
+    const url = URL.createObjectURL(blob)
+    el("a", { href: url, download: name }).click()
+    URL.revokeObjectURL(url)
+  }))
+
+byId("sign-out").addEventListener("click", () => signOut(""))
+
+const saved = sessionStorage.getItem(TokenKey)
+if (saved !== null) void enter(saved)
