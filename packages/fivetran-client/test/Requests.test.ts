@@ -105,7 +105,7 @@ describe("requests", () => {
         request.path.startsWith("/v1/connections")
           ? json(200, { code: "Success", data: { items: [], next_cursor: null } })
           : request.method === "DELETE"
-          ? json(200, { code: "Success", message: "User membership has been deleted" })
+          ? json(200, { code: "Success", message: "User has been removed from the team" })
           : json(200, { code: "Success", data: user }))
       const client = yield* clientFor(server.baseUrl)
 

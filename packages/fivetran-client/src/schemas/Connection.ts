@@ -17,3 +17,16 @@ export const Connection = Schema.Struct({
   status: Schema.optional(ConnectionStatus)
 })
 export type Connection = typeof Connection.Type
+
+/**
+ * `POST /v1/connections`: the identity-relevant part of the body. `config.schema` names the
+ * destination schema (most services require it); the other config fields, schedules and setup
+ * options are accepted and ignored.
+ */
+export const CreateConnectionRequest = Schema.Struct({
+  service: Schema.NonEmptyString,
+  group_id: Schema.NonEmptyString,
+  paused: Schema.optional(Schema.Boolean),
+  config: Schema.optional(Schema.Struct({ schema: Schema.optional(Schema.NonEmptyString) }))
+})
+export type CreateConnectionRequest = typeof CreateConnectionRequest.Type

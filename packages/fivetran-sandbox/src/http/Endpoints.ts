@@ -4,6 +4,7 @@ import {
   AddMembershipRequest,
   AddTeamUserRequest,
   Connection,
+  CreateConnectionRequest,
   CreateTeamRequest,
   Group,
   GroupNameRequest,
@@ -53,8 +54,12 @@ const param = (request: ApiRequest, name: string): string => request.params[name
 const userList = (request: ApiRequest, rows: Sliceable<string>) =>
   Effect.map(pageRequest(request.query), (page) => encodedPageReply(pageOf(rows, page)))
 
-const list = <A, I>(item: Schema.Schema<A, I>, request: ApiRequest, items: Sliceable<A>) =>
-  Effect.flatMap(pageRequest(request.query), (page) => pageReply(item, pageOf(items, page)))
+const list = <A, I>(
+  item: Schema.Schema<A, I>,
+  request: ApiRequest,
+  items: Sliceable<A>,
+  options: { readonly message?: string } = {}
+) => Effect.flatMap(pageRequest(request.query), (page) => pageReply(item, pageOf(items, page), options))
 
 interface MembershipMessages {
   readonly created: string
@@ -196,7 +201,11 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   ...membershipEndpoints(state, "/v1/users/:owner/connections", "userConnections", connectionMessages),
 
   // groups
-  { method: "GET", path: "/v1/groups", handle: (r) => list(Group, r, sliceable(state.listGroups())) },
+  {
+    method: "GET",
+    path: "/v1/groups",
+    handle: (r) => list(Group, r, sliceable(state.listGroups()), { message: "Operation performed." })
+  },
   {
     method: "POST",
     path: "/v1/groups",
@@ -225,7 +234,18 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "DELETE",
     path: "/v1/groups/:owner",
-    handle: (r) => Effect.zipRight(state.deleteGroup(param(r, "owner")), messageReply("Group has been deleted"))
+    handle: (r) =>
+      Effect.zipRight(
+        state.deleteGroup(param(r, "owner")),
+        messageReply(`Group with id '${param(r, "owner")}' has been deleted`)
+      )
+  },
+  {
+    method: "GET",
+    path: "/v1/groups/:owner/connections",
+    handle: (r) =>
+      Effect.flatMap(state.getGroup(param(r, "owner")), (group) =>
+        list(Connection, r, sliceable(state.listConnections({ group_id: group.id }))))
   },
   {
     method: "GET",
@@ -340,7 +360,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     handle: (r) =>
       Effect.zipRight(
         state.removeMembership("teamUsers", param(r, "owner"), param(r, "target")),
-        messageReply("User membership has been deleted")
+        messageReply("User has been removed from the team")
       )
   },
   ...membershipEndpoints(state, "/v1/teams/:owner/groups", "teamGroups", groupMessages),
@@ -360,6 +380,33 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
             schema: r.query.get("schema") ?? undefined
           })
         )
+      )
+  },
+  {
+    method: "POST",
+    path: "/v1/connections",
+    handle: (r) =>
+      r.body(CreateConnectionRequest).pipe(
+        Effect.flatMap((body) =>
+          state.createConnection(body, r.caller._tag === "UserKey" ? r.caller.user_id : undefined, r.now)
+        ),
+        Effect.flatMap((connection) =>
+          dataReply(Connection, connection, { status: 201, message: "Connection has been created" })
+        )
+      )
+  },
+  {
+    method: "GET",
+    path: "/v1/connections/:owner",
+    handle: (r) => Effect.flatMap(state.getConnection(param(r, "owner")), (connection) => dataReply(Connection, connection))
+  },
+  {
+    method: "DELETE",
+    path: "/v1/connections/:owner",
+    handle: (r) =>
+      Effect.zipRight(
+        state.deleteConnection(param(r, "owner")),
+        messageReply(`Connection with id '${param(r, "owner")}' has been deleted`)
       )
   }
 ]

@@ -36,9 +36,11 @@ export const dataReply = <A, I>(
   return Effect.map(encodeOrDie(envelopeOf(schema).data as Schema.Schema<typeof envelope>, envelope), (body) => json(options.status ?? 200, body))
 }
 
-/** `{code: "Success", data: {items, next_cursor}}` */
-export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>) =>
-  Effect.map(encodeOrDie(envelopeOf(item).page as Schema.Schema<{ code: string; data: PageOf<A> }>, { code: "Success", data: page }), (body) => json(200, body))
+/** `{code: "Success", message?, data: {items, next_cursor}}` */
+export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>, options: { readonly message?: string } = {}) => {
+  const envelope = { code: "Success", ...(options.message === undefined ? {} : { message: options.message }), data: page }
+  return Effect.map(encodeOrDie(envelopeOf(item).page as Schema.Schema<typeof envelope>, envelope), (body) => json(200, body))
+}
 
 /**
  * A page whose items are JSON already (see UserJson): the bytes `pageReply` gives for the same

@@ -4,7 +4,7 @@ import { Clock, Duration, Effect, ParseResult, Schema, Stream } from "effect"
 import type { AccountState } from "../state/AccountState.js"
 import { authenticate, authorize, Caller } from "./Access.js"
 import { ApiError, invalidInput, tooManyRequests } from "./ApiError.js"
-import type { Endpoint } from "./Endpoints.js"
+import type { Endpoint, Method } from "./Endpoints.js"
 import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
 import { errorReply, json } from "./Reply.js"
 import type { RequestLog } from "./RequestLog.js"
@@ -125,7 +125,8 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
 
   const unrouted = (method: string, path: string) => {
     const allowed = patterns.filter((p) => p.pattern.test(path)).map((p) => p.method)
-    return allowed.length === 0
+    // A path that matches a pattern but no route (e.g. a malformed %-escape) is not found, whatever the method.
+    return allowed.length === 0 || allowed.includes(method as Method)
       ? new ApiError({ status: 404, code: "NotFound", message: `No endpoint ${method} ${path}` })
       : new ApiError({
         status: 405,

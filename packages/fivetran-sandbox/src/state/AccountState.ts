@@ -2,6 +2,7 @@ import type {
   AccountInfo,
   AddMembershipRequest,
   Connection,
+  CreateConnectionRequest,
   CreateTeamRequest,
   Group,
   InviteUserRequest,
@@ -228,6 +229,46 @@ export class AccountState {
   getTeam(teamId: string): Effect.Effect<Team, ApiError> {
     const team = this.teams.get(teamId)
     return team === undefined ? Effect.fail(teamNotFound(teamId)) : Effect.succeed(team)
+  }
+
+  getConnection(connectionId: string): Effect.Effect<Connection, ApiError> {
+    const connection = this.connections.get(connectionId)
+    return connection === undefined ? Effect.fail(connectionNotFound(connectionId)) : Effect.succeed(connection)
+  }
+
+  /**
+   * Creates a connection in a group. Its schema is `config.schema`, else the service name; a group
+   * holds one connection per schema (409 otherwise). `connected_by` is the user key's owner.
+   */
+  createConnection(body: CreateConnectionRequest, creator: string | undefined, now: number): Effect.Effect<Connection, ApiError> {
+    return Effect.flatMap(this.getGroup(body.group_id), () => {
+      const schema = body.config?.schema ?? body.service
+      const taken = this.listConnections({ group_id: body.group_id, schema }).length > 0
+      if (taken) return Effect.fail(conflict(`Group '${body.group_id}' already has a connection with schema '${schema}'`))
+      const connection: Connection = {
+        id: this.ids.next(),
+        group_id: body.group_id,
+        service: body.service,
+        schema,
+        connected_by: creator ?? null,
+        created_at: isoMicros(now),
+        paused: body.paused ?? false,
+        status: { setup_state: "incomplete", sync_state: "scheduled" }
+      }
+      this.connections.set(connection.id, connection)
+      this.changed()
+      return Effect.succeed(connection)
+    })
+  }
+
+  /** Deletes a connection with its user and team memberships. */
+  deleteConnection(connectionId: string): Effect.Effect<void, ApiError> {
+    return Effect.map(this.getConnection(connectionId), () => {
+      this.connections.delete(connectionId)
+      this.userConnections.removeTarget(connectionId)
+      this.teamConnections.removeTarget(connectionId)
+      this.changed()
+    })
   }
 
   listConnections(filter: { readonly group_id?: string | undefined; readonly schema?: string | undefined }) {
