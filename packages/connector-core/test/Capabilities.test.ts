@@ -58,7 +58,7 @@ describe("configuration", () => {
     const schema = configurationSchema()
     assert.isTrue(Schema.is(ConfigurationJson)(schema))
     assert.strictEqual(schema.displayName, "Fivetran")
-    assert.deepStrictEqual(schema.fields.map((f) => f.name), ["api-key", "api-secret", "base-url", "sync-connections", "concurrency"])
+    assert.deepStrictEqual(schema.fields.map((f) => f.name), ["api-key", "api-secret", "base-url", "sync-connections", "concurrency", "exclusion-groups"])
     assert.deepStrictEqual(schema.fields[1], {
       name: "api-secret",
       displayName: "API secret",
@@ -70,6 +70,7 @@ describe("configuration", () => {
     assert.deepStrictEqual(schema.fields[2]?.stringField, { defaultValue: "https://api.fivetran.com" })
     assert.deepStrictEqual(schema.fields[3]?.boolField, {})
     assert.deepStrictEqual(schema.fields[4]?.intField, { defaultValue: "8", rules: { gte: "1" } })
+    assert.deepStrictEqual(schema.fields[5]?.boolField, {})
   })
 
   it.effect("reads the settings with defaults, keeping secrets redacted", () =>

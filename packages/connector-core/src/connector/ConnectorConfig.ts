@@ -79,16 +79,16 @@ export const configurationSchema = (): ConfigurationJson => ({
       boolField: {}
     },
     {
-      name: "exclusion-groups",
-      displayName: "Exclusion groups",
-      description: "Also write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27)",
-      boolField: {}
-    },
-    {
       name: "concurrency",
       displayName: "Concurrency",
       description: "How many Fivetran membership requests may run at once",
       intField: { defaultValue: String(DefaultConcurrency), rules: { gte: "1" } }
+    },
+    {
+      name: "exclusion-groups",
+      displayName: "Exclusion groups",
+      description: "Also write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27)",
+      boolField: {}
     }
   ],
   displayName: "Fivetran"
