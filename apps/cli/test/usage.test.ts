@@ -136,7 +136,7 @@ describe("usage", () => {
       }
       assert.deepStrictEqual(
         config.fields.map((field) => field.name),
-        ["api-key", "api-secret", "base-url", "sync-connections", "concurrency"]
+        ["api-key", "api-secret", "base-url", "sync-connections", "concurrency", "exclusion-groups"]
       )
       assert.isTrue(config.fields.find((field) => field.name === "api-secret")?.isSecret)
     }).pipe(Effect.provide(NodeContext.layer)))
