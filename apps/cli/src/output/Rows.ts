@@ -25,12 +25,12 @@ export class OutputError extends Data.TaggedError("OutputError")<{ readonly reas
   }
 }
 
-/** Table widths come from the first rows; later cells are cut to them, so memory stays flat. */
+/**
+ * Table widths come from the first rows, so memory stays flat; a longer cell later pushes its
+ * line out rather than being cut (ids must stay whole to be copied).
+ */
 const widthSample = 200
-const maxWidth = 48
-
-const fit = (text: string, width: number) =>
-  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)
+const maxWidth = 64
 
 const write = (text: string) =>
   Effect.async<void, OutputError>((resume) => {
@@ -41,7 +41,7 @@ const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
   `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
 
 const tableLine = (widths: ReadonlyArray<number>, cells: ReadonlyArray<string>) =>
-  `${cells.map((cell, i) => fit(cell.replace(/[\r\n\t]/g, " "), widths[i]!)).join("  ").trimEnd()}\n`
+  `${cells.map((cell, i) => cell.replace(/[\r\n\t]/g, " ").padEnd(widths[i]!)).join("  ").trimEnd()}\n`
 
 /** Writes the rows; returns how many there were. */
 export const printRows = <A, E, R>(
