@@ -5,6 +5,7 @@ import type { FivetranError } from "./FivetranError.js"
 import type { AccountInfo } from "./schemas/AccountInfo.js"
 import type { Connection } from "./schemas/Connection.js"
 import type { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
+import type { GroupMember } from "./schemas/GroupMember.js"
 import type { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
 import type { Role } from "./schemas/Role.js"
 import type {
@@ -65,6 +66,11 @@ export interface FivetranClientShape {
   readonly deleteGroup: (groupId: string) => Call<void>
   /** Full users; `role` is the role in this group, `null` for account-role-only users. */
   readonly listGroupUsers: (groupId: string) => List<User>
+  /**
+   * The same list narrowed to what a sync maps: each user holding a role in the group, as
+   * `{id, role}`; users listed with no group role are skipped before decoding.
+   */
+  readonly listGroupMembers: (groupId: string) => List<GroupMember>
   readonly addGroupUser: (groupId: string, body: AddGroupUserRequest) => Call<void>
   readonly removeGroupUser: (groupId: string, userId: string) => Call<void>
 

@@ -25,6 +25,8 @@ export interface FivetranRequest {
 export interface FivetranHttp {
   /** Sends the request (retrying per policy) and decodes the body with `schema`. */
   readonly call: <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>) => Effect.Effect<A, FivetranError>
+  /** As `call`, with a schema that decodes the body's text itself (e.g. to skip parts before parsing). */
+  readonly callText: <A>(request: FivetranRequest, schema: Schema.Schema<A, string>) => Effect.Effect<A, FivetranError>
   /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
   readonly metrics: Effect.Effect<ClientMetrics>
@@ -32,6 +34,7 @@ export interface FivetranHttp {
 
 /** Body decoders (JSON text through the response schema), compiled once per schema. */
 const decoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(Schema.parseJson(schema)))
+const textDecoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(schema))
 const decodeMessage = Schema.decodeUnknownEither(Schema.parseJson(MessageEnvelope))
 
 interface RawResponse {
@@ -153,9 +156,17 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         attributes: { "http.request.method": request.method, "url.template": request.route }
       })
 
-    const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> => {
+    const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
+      callDecoding(request, decoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>)
+
+    const callText = <A>(request: FivetranRequest, schema: Schema.Schema<A, string>): Effect.Effect<A, FivetranError> =>
+      callDecoding(request, textDecoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>)
+
+    const callDecoding = <A>(
+      request: FivetranRequest,
+      decode: (body: string) => Either.Either<A, ParseResult.ParseError>
+    ): Effect.Effect<A, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      const decode = decoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>
       return send(request, endpoint).pipe(
         Effect.flatMap((body) => decoded(decode(body), endpoint)),
         traced(request)
@@ -174,5 +185,5 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const decoded = <A>(result: Either.Either<A, ParseResult.ParseError>, endpoint: string): Effect.Effect<A, FivetranError> =>
       Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalidResponse(endpoint, result.left, scrub))
 
-    return { call, callVoid, metrics: Ref.get(metrics) } satisfies FivetranHttp
+    return { call, callText, callVoid, metrics: Ref.get(metrics) } satisfies FivetranHttp
   })

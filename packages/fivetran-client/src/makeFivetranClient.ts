@@ -6,8 +6,9 @@ import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"
 import { AccountInfo } from "./schemas/AccountInfo.js"
 import { Connection } from "./schemas/Connection.js"
 import { perSchema } from "./SchemaCache.js"
-import { DataEnvelope, PageEnvelope } from "./schemas/Envelope.js"
+import { DataEnvelope, type Page, PageEnvelope } from "./schemas/Envelope.js"
 import { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
+import { GroupMembersPage } from "./schemas/GroupMember.js"
 import { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
 import { Role } from "./schemas/Role.js"
 import {
@@ -85,10 +86,17 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       target: Target,
       item: Schema.Schema<A, I>,
       filter: Readonly<Record<string, string>> = {}
-    ): Stream.Stream<A, FivetranError> => {
-      const envelope = pageEnvelope(item)
-      return Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
-        http.call(
+    ): Stream.Stream<A, FivetranError> =>
+      listPages(target, (request) => http.call(request, pageEnvelope(item)), filter)
+
+    /** As `list`, with how one page is fetched and decoded given (e.g. from its text, skipping rows). */
+    const listPages = <A>(
+      target: Target,
+      fetchPage: (request: FivetranRequest) => Effect.Effect<{ readonly data: Page<A> }, FivetranError>,
+      filter: Readonly<Record<string, string>> = {}
+    ): Stream.Stream<A, FivetranError> =>
+      Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
+        fetchPage(
           {
             method: "GET",
             ...target,
@@ -97,12 +105,10 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
               limit: String(PageLimit),
               ...Option.match(cursor, { onNone: () => ({}), onSome: (c) => ({ cursor: c }) })
             }
-          },
-          envelope
+          }
         ).pipe(
           Effect.map(({ data }) => [Chunk.fromIterable(data.items), Option.map(nextCursor(data.next_cursor), Option.some)] as const)
         ))
-    }
 
     const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
       const base = (ownerId: string): Target => ({
@@ -141,6 +147,8 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       updateGroup: (groupId, body) => write("PATCH", at`/v1/groups/${groupId}`, GroupNameRequest, body, Group),
       deleteGroup: (groupId) => remove(at`/v1/groups/${groupId}`),
       listGroupUsers: (groupId) => list(at`/v1/groups/${groupId}/users`, User),
+      listGroupMembers: (groupId) =>
+        listPages(at`/v1/groups/${groupId}/users`, (request) => http.callText(request, GroupMembersPage)),
       addGroupUser: (groupId, body) => writeVoid("POST", at`/v1/groups/${groupId}/users`, AddGroupUserRequest, body),
       removeGroupUser: (groupId, userId) => remove(at`/v1/groups/${groupId}/users/${userId}`),
 

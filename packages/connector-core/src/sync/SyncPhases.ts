@@ -3,6 +3,7 @@ import type {
   FivetranClientShape,
   FivetranError,
   Group,
+  GroupMember,
   Membership,
   Role,
   RoleScope,
@@ -284,27 +285,24 @@ export const makePhases = (context: PhaseContext): SyncPhases => {
 
   /**
    * Users listed with no role hold access through their account role, not a group membership:
-   * no grant. They are dropped while paging, so a group holds only its real members in memory.
+   * no grant. The client skips them before decoding, so a group holds only its real members in memory.
    */
   const fetchGroup = (group: Group) =>
     Effect.map(
-      collect(Stream.filter(client.listGroupUsers(group.id), (user) => user.role !== null && user.role !== "")).pipe(
-        Effect.mapError(syncFailure(`list the users of group ${group.id}`))
-      ),
-      (users) => ({ group, users })
+      collect(client.listGroupMembers(group.id)).pipe(Effect.mapError(syncFailure(`list the users of group ${group.id}`))),
+      (members) => ({ group, members })
     )
 
-  const groupRows = ({ group, users }: { readonly group: Group; readonly users: ReadonlyArray<User> }) =>
+  const groupRows = ({ group, members }: { readonly group: Group; readonly members: ReadonlyArray<GroupMember> }) =>
     Effect.gen(function*() {
       const resource = groupResource(group, { syncConnections })
       const entitlements = groupEntitlements(resource, catalog)
       const bySlug = indexBy(entitlements, (e) => e.slug)
       const out: Array<SyncRow> = [row.resource(resource), ...entitlements.map(row.entitlement)]
-      for (const member of users) {
-        const role = member.role ?? ""
-        const entitlement = bySlug.get(role)
+      for (const member of members) {
+        const entitlement = bySlug.get(member.role)
         if (entitlement === undefined) {
-          yield* unknownRole("group members", role, "DESTINATION")
+          yield* unknownRole("group members", member.role, "DESTINATION")
           continue
         }
         const viaTeams = expansion.takeForDirect(entitlement.id, member.id)

@@ -1,0 +1,124 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Stream } from "effect"
+import { json, startServer } from "./support/ScriptedServer.js"
+import { dropRowsWithoutGroupRole } from "../src/index.js"
+import { clientFor } from "./support/TestClient.js"
+
+/** A full user as `GET /v1/groups/{id}/users` lists it; `role` is the group role, null for account-role users. */
+const listed = (id: string, role: string | null) => ({
+  id,
+  email: `${id}@example.com`,
+  given_name: "Ada",
+  family_name: "Lovelace",
+  verified: true,
+  invited: false,
+  picture: null,
+  phone: null,
+  role,
+  logged_in_at: null,
+  created_at: "2024-03-02T09:14:22.118203Z",
+  active: true
+})
+
+describe("listGroupMembers", () => {
+  it.scoped("yields {id, role} of each user with a group role, over every page, skipping users with none", () =>
+    Effect.gen(function*() {
+      const pages = [
+        { items: [listed("a1", "Destination Reviewer"), listed("a2", null), listed("a3", "")], next_cursor: "next" },
+        { items: [listed("b1", null), listed("b2", "Destination Administrator")], next_cursor: null }
+      ]
+      const server = yield* startServer((_, index) => json(200, { code: "Success", data: pages[index] }))
+      const client = yield* clientFor(server.baseUrl)
+
+      const members = yield* Stream.runCollect(client.listGroupMembers("amber_falcon"))
+
+      assert.deepStrictEqual(Chunk.toArray(members), [
+        { id: "a1", role: "Destination Reviewer" },
+        { id: "b2", role: "Destination Administrator" }
+      ])
+      assert.deepStrictEqual(
+        (yield* server.requests).map((r) => [r.path, r.query["cursor"]]),
+        [["/v1/groups/amber_falcon/users", undefined], ["/v1/groups/amber_falcon/users", "next"]]
+      )
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("rows without a group role are not decoded at all; a member row without an id is an invalid response", () =>
+    Effect.gen(function*() {
+      const items = [{ role: null, id: 42 }, "not a user", { email: "x@example.com" }, { role: "Destination Reviewer" }]
+      const server = yield* startServer(() => json(200, { code: "Success", data: { items, next_cursor: null } }))
+      const client = yield* clientFor(server.baseUrl)
+
+      const error = yield* Effect.flip(Stream.runCollect(client.listGroupMembers("amber_falcon")))
+
+      assert.strictEqual(error._tag, "InvalidResponse")
+      // The position counts member rows only: the three rows before it were dropped undecoded.
+      assert.strictEqual(error.message, "GET /v1/groups/amber_falcon/users: unexpected response body at data.items[0].id: is missing")
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+})
+
+/** What the scanner must agree with: parse everything, then keep the items holding a group role. */
+const parsedThenFiltered = (text: string): unknown => {
+  const body = JSON.parse(text) as { data: { items: Array<unknown> } }
+  const holdsRole = (row: unknown) =>
+    typeof row === "object" && row !== null && !Array.isArray(row) && "role" in row && row.role !== null &&
+    row.role !== ""
+  return { ...body, data: { ...body.data, items: body.data.items.filter(holdsRole) } }
+}
+
+describe("dropRowsWithoutGroupRole", () => {
+  const pages: Record<string, string> = {
+    "compact, as the API sends it": JSON.stringify({
+      code: "Success",
+      data: { items: [listed("a1", "Destination Reviewer"), listed("a2", null), listed("a3", "")], next_cursor: "c" }
+    }),
+    "spaced and indented": JSON.stringify({ data: { items: [listed("a1", null), listed("a2", "Destination Analyst")] } }, null, 2),
+    "strings holding quotes, braces, escapes and a fake role": JSON.stringify({
+      code: "Success",
+      data: {
+        next_cursor: null,
+        items: [
+          { ...listed("q1", null), given_name: "A \"role\": \"Owner\" }, {[", family_name: "back\\slash\\" },
+          { ...listed("q2", "Destination Reviewer"), given_name: "\"}]" },
+          { id: "q3", nested: { role: "Owner", list: [1, { role: null }] }, role: null },
+          { id: "q4", nested: { role: null }, role: "Destination Administrator" }
+        ]
+      }
+    }),
+    "a key written with escapes, a role absent, items that are not objects": `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+    "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
+    "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
+  }
+  for (const [name, text] of Object.entries(pages)) {
+    it(`gives what parsing everything and filtering gives: ${name}`, () => {
+      const kept = dropRowsWithoutGroupRole(text)
+      assert.deepStrictEqual(JSON.parse(kept), parsedThenFiltered(text))
+    })
+  }
+
+  it("leaves text it cannot follow unchanged, for JSON.parse to reject", () => {
+    for (
+      const text of [
+        `{"data":{"items":[{"id":"a","role":null},]}}`,
+        `{"data":{"items":[{"id":"a","role":null}`,
+        `{"data":{"items":[{"id":"a","role":"r"} {"id":"b","role":"r"}]}}`,
+        `{"data":{"items":[]}} trailing`,
+        `not json`,
+        ``,
+        `{"data":{"items":[{"id":"unterminated}]}}`
+      ]
+    ) assert.strictEqual(dropRowsWithoutGroupRole(text), text, text)
+  })
+
+  it("drops a row without a group role unread, even one JSON.parse would reject", () => {
+    assert.strictEqual(
+      dropRowsWithoutGroupRole(`{"data":{"items":[{"id":"a" "role":null},{"id":"b","role":"r"}]}}`),
+      `{"data":{"items":[{"id":"b","role":"r"}]}}`
+    )
+  })
+
+  it("leaves a body without data.items unchanged", () => {
+    const text = `{"code":"Success","data":{"id":"amber_falcon"}}`
+    assert.strictEqual(dropRowsWithoutGroupRole(text), text)
+  })
+})
