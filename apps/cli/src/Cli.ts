@@ -122,7 +122,15 @@ const sandboxOptions = {
   port: described("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
   preset: described("preset", "small|medium|large", "Generate the account from this preset (default small)."),
   state: described("state", "file.json", "Load the account from this snapshot file instead."),
-  seed: described("seed", "n", "Generator seed for --preset (the same seed gives the same account).")
+  seed: described("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
+  latency: described("latency", "millis", "Delay every answer by this many milliseconds, or by MIN-MAX drawn per request."),
+  faultSeed: described("fault-seed", "n", "Seed of the fault draws (default 1): the same seed and requests give the same faults."),
+  serverErrors: described("server-errors", "share", "Answer this share of requests (0 to 1) with 500, 502 or 503."),
+  drops: described("drops", "share", "Close this share of connections without an answer."),
+  malformed: described("malformed", "share", "Send this share of bodies as invalid JSON."),
+  truncated: described("truncated", "share", "Cut this share of bodies in half."),
+  slowBodies: described("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
+  rateLimitBurst: described("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s).")
 }
 
 const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>

@@ -44,4 +44,46 @@ describe("sandbox command", () => {
       yield* server.kill("SIGINT")
       assert.strictEqual(yield* server.exitCode, 130)
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("takes the sandbox's fault options: latency, a 429 burst with its Retry-After, then a share of 5xx", () =>
+    Effect.gen(function*() {
+      const server = yield* Command.start(cliCommand([
+        "sandbox",
+        "--latency",
+        "5-15",
+        "--rate-limit-burst",
+        "1:7",
+        "--server-errors",
+        "1",
+        "--fault-seed",
+        "3"
+      ]))
+      const lines = yield* banner(server.stdout)
+      assert.strictEqual(
+        lines[2],
+        `  faults: {"latency":{"minMillis":5,"maxMillis":15},"seed":3,"serverErrorShare":1,"rateLimitBurst":{"requests":1,"retryAfterSeconds":7}}`
+      )
+      const url = lines[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
+      const [, key, secret] = lines.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
+      const get = Effect.promise(() =>
+        fetch(`${url}/v1/users`, { headers: { authorization: `Basic ${btoa(`${key}:${secret}`)}` } }).then((r) => ({
+          status: r.status,
+          retryAfter: r.headers.get("retry-after")
+        }))
+      )
+      assert.deepStrictEqual(yield* get, { status: 429, retryAfter: "7" })
+      const second = yield* get
+      assert.include([500, 502, 503], second.status)
+      yield* server.kill("SIGINT")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("refuses a fault option out of range, naming the flag and what it takes", () =>
+    Effect.gen(function*() {
+      const drops = yield* runCli(["sandbox", "--drops", "1.5"])
+      assertExit(drops, 2)
+      assert.include(drops.stderr, `--drops: expected a share from 0 to 1, got "1.5"`)
+      const latency = yield* runCli(["sandbox", "--latency", "50-10"])
+      assertExit(latency, 2)
+      assert.include(latency.stderr, `--latency: expected milliseconds, e.g. 20 or 10-50, got "50-10"`)
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -1,4 +1,12 @@
-import { type Credential, defaultSeed, generatePreset, type PresetName, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import {
+  type Credential,
+  defaultSeed,
+  type FaultOptions,
+  generatePreset,
+  type PresetName,
+  readSnapshot,
+  Sandbox
+} from "@baton-fivetran/fivetran-sandbox"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import { presetFlag } from "../FivetranTarget.js"
 import { decodeFlag } from "../settings/FlagValue.js"
@@ -15,6 +23,14 @@ export interface SandboxFlags {
   readonly preset: Option.Option<string>
   readonly state: Option.Option<string>
   readonly seed: Option.Option<string>
+  readonly latency: Option.Option<string>
+  readonly faultSeed: Option.Option<string>
+  readonly serverErrors: Option.Option<string>
+  readonly drops: Option.Option<string>
+  readonly malformed: Option.Option<string>
+  readonly truncated: Option.Option<string>
+  readonly slowBodies: Option.Option<string>
+  readonly rateLimitBurst: Option.Option<string>
 }
 
 type SandboxSource =
@@ -23,6 +39,71 @@ type SandboxSource =
 
 const Seed = Schema.NumberFromString.pipe(Schema.int())
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
+const Share = Schema.NumberFromString.pipe(Schema.between(0, 1))
+const Millis = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 600_000))
+/** `20` or `10-50`. */
+const Latency = Schema.TemplateLiteralParser(Millis).pipe(
+  Schema.transform(Schema.Struct({ minMillis: Schema.Number, maxMillis: Schema.Number }), {
+    strict: true,
+    decode: ([millis]) => ({ minMillis: millis, maxMillis: millis }),
+    encode: ({ minMillis }) => [minMillis] as const
+  })
+)
+const LatencyRange = Schema.TemplateLiteralParser(Millis, "-", Millis).pipe(
+  Schema.transform(Schema.Struct({ minMillis: Schema.Number, maxMillis: Schema.Number }), {
+    strict: true,
+    decode: ([minMillis, , maxMillis]) => ({ minMillis, maxMillis }),
+    encode: ({ maxMillis, minMillis }) => [minMillis, "-", maxMillis] as const
+  }),
+  Schema.filter(({ maxMillis, minMillis }) => minMillis <= maxMillis)
+)
+/** `N` or `N:SECONDS`. */
+const Burst = Schema.Union(
+  Schema.TemplateLiteralParser(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())).pipe(
+    Schema.transform(Schema.Struct({ requests: Schema.Number, retryAfterSeconds: Schema.Number }), {
+      strict: true,
+      decode: ([requests]) => ({ requests, retryAfterSeconds: 1 }),
+      encode: ({ requests }) => [requests] as const
+    })
+  ),
+  Schema.TemplateLiteralParser(
+    Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
+    ":",
+    Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
+  ).pipe(
+    Schema.transform(Schema.Struct({ requests: Schema.Number, retryAfterSeconds: Schema.Number }), {
+      strict: true,
+      decode: ([requests, , retryAfterSeconds]) => ({ requests, retryAfterSeconds }),
+      encode: ({ requests, retryAfterSeconds }) => [requests, ":", retryAfterSeconds] as const
+    })
+  )
+)
+
+/** The sandbox layer's fault options from their flags (all off unless given). */
+const faultOptions = (flags: SandboxFlags): Effect.Effect<FaultOptions, UsageError> =>
+  Effect.gen(function*() {
+    const latency = yield* decodeFlag("latency", Schema.Union(Latency, LatencyRange), "milliseconds, e.g. 20 or 10-50", flags.latency)
+    const seed = yield* decodeFlag("fault-seed", Seed, "a whole number", flags.faultSeed)
+    const share = (flag: string, value: Option.Option<string>) => decodeFlag(flag, Share, "a share from 0 to 1", value)
+    const serverErrorShare = yield* share("server-errors", flags.serverErrors)
+    const dropShare = yield* share("drops", flags.drops)
+    const malformedShare = yield* share("malformed", flags.malformed)
+    const truncatedShare = yield* share("truncated", flags.truncated)
+    const slowShare = yield* share("slow-bodies", flags.slowBodies)
+    const rateLimitBurst = yield* decodeFlag("rate-limit-burst", Burst, "a request count, optionally :seconds", flags.rateLimitBurst)
+    const given = <K extends keyof FaultOptions>(key: K, value: Option.Option<NonNullable<FaultOptions[K]>>) =>
+      Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
+    return {
+      ...given("latency", latency),
+      ...given("seed", seed),
+      ...given("serverErrorShare", serverErrorShare),
+      ...given("dropShare", dropShare),
+      ...given("malformedShare", malformedShare),
+      ...given("truncatedShare", truncatedShare),
+      ...given("slowBody", Option.map(slowShare, (share) => ({ share, chunkBytes: 64, chunkDelayMillis: 10 }))),
+      ...given("rateLimitBurst", rateLimitBurst)
+    }
+  })
 
 const sandboxSource = (flags: SandboxFlags): Effect.Effect<SandboxSource, UsageError> =>
   Effect.gen(function*() {
@@ -69,6 +150,7 @@ export const serveSandbox = (flags: SandboxFlags) =>
   Effect.gen(function*() {
     const source = yield* sandboxSource(flags)
     const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", flags.port)
+    const faults = yield* faultOptions(flags)
     const snapshot = yield* load(source)
     const announce = Effect.gen(function*() {
       const url = (yield* Sandbox).baseUrl
@@ -76,6 +158,7 @@ export const serveSandbox = (flags: SandboxFlags) =>
         `Fivetran sandbox (${describe(source)}) listening on ${url}`,
         `  ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ` +
         `${snapshot.connections.length} connections, ${snapshot.roles.length} roles`,
+        ...(Object.keys(faults).length === 0 ? [] : [`  faults: ${JSON.stringify(faults)}`]),
         ...snapshot.credentials.map(credentialLine),
         `Try: baton-fivetran --base-url ${url} --api-key <key> --api-secret <secret>`,
         "Stop with Ctrl-C."
@@ -85,7 +168,7 @@ export const serveSandbox = (flags: SandboxFlags) =>
     yield* Layer.launch(
       Layer.effectDiscard(announce).pipe(
         Layer.provideMerge(
-          Sandbox.layer({ snapshot, port: listenPort }).pipe(Layer.mapError(listenRefusal(listenPort)))
+          Sandbox.layer({ snapshot, port: listenPort, faults }).pipe(Layer.mapError(listenRefusal(listenPort)))
         )
       )
     ).pipe(Effect.onInterrupt(() => Console.log("sandbox stopped")))
