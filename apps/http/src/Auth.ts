@@ -69,15 +69,21 @@ const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
 
 /**
  * Every request needs a token unless its path is public: `/healthz` and the explorer page's files
- * (Explorer.ts) always, the OpenAPI document
- * and Swagger UI only when `publicDocs` is on. This gate covers the routes outside the Api's
+ * (Explorer.ts) always, the OpenAPI document and Swagger UI only when `publicDocs` is on, `/metrics`
+ * only when `publicMetrics` is on. This gate covers the routes outside the Api's
  * groups (the documents), and it fails closed: an unknown path is 401 without a token, not 404.
  */
 export const requireToken = (options: {
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   readonly publicDocs: boolean
+  readonly publicMetrics: boolean
 }) => {
-  const publicPaths = new Set(["/healthz", ...ExplorerPaths, ...(options.publicDocs ? DocsPaths : [])])
+  const publicPaths = new Set([
+    "/healthz",
+    ...ExplorerPaths,
+    ...(options.publicDocs ? DocsPaths : []),
+    ...(options.publicMetrics ? ["/metrics"] : [])
+  ])
   return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       if (publicPaths.has(routedPath(request.url))) return app

@@ -1,5 +1,6 @@
 import { Command, Options } from "@effect/cli"
-import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
+import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
+import { type BatonLogLevel, type LogFormat, LogFormats, loggingLayer, LogLevels } from "@baton-fivetran/connector-core/logging"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem, type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
@@ -26,6 +27,7 @@ const TokensVariable = "BATON_HTTP_TOKENS"
 /** The CLI's bound too: more parallel membership requests only meet Fivetran's rate limit sooner. */
 const MaxConcurrency = 64
 const DefaultSandboxPreset: PresetName = "small"
+const ServiceVersion = "0.1.0"
 
 /** A secret flag: @effect/cli's own `redacted` rejects its own value when it comes from a variable, so the text is wrapped at once. */
 const secret = (name: string, variable: string, description: string) =>
@@ -77,6 +79,11 @@ const flags = {
     Options.withDescription("Serve /openapi.json and /docs (Swagger UI) without a token, for a browser"),
     Options.withFallbackConfig(Config.boolean("BATON_PUBLIC_DOCS"))
   ),
+  publicMetrics: Options.boolean("public-metrics").pipe(
+    Options.withDescription("Serve /metrics (Prometheus text) without a token, for a scraper without credentials"),
+    Options.withFallbackConfig(Config.boolean("BATON_PUBLIC_METRICS"))
+  ),
+  logFormat: text("log-format", `Log format on stderr: ${LogFormats.join(", ")}; default console on a terminal, else json`),
   sandbox: text(
     "sandbox",
     `Serve against an embedded Fivetran sandbox with this preset: ${PresetName.literals.join(", ")} (a bare --sandbox is small)`
@@ -86,12 +93,36 @@ const flags = {
 type Flags = Command.Command.ParseConfig<typeof flags>
 
 /** `--sandbox` takes an optional value, which @effect/cli cannot express: a bare one means `small`. */
-const normalizeArgv = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
+const normalizeSandbox = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
   argv.flatMap((arg, i) =>
     arg === "--sandbox" && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("-"))
       ? [arg, DefaultSandboxPreset]
       : [arg]
   )
+
+/**
+ * `--log-level` is an @effect/cli built-in with Effect's level names; baton's `debug|info|warn|error`
+ * (as the CLI's) is taken out of argv here and checked with the other settings. A missing value is
+ * kept as "" so that it is reported as a bad value.
+ */
+const takeLogLevel = (argv: ReadonlyArray<string>) => {
+  const args: Array<string> = []
+  let logLevel = Option.none<string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--log-level") {
+      const next = argv[i + 1]
+      const present = next !== undefined && !next.startsWith("-")
+      logLevel = Option.some(present ? next : "")
+      if (present) i++
+    } else if (arg.startsWith("--log-level=")) {
+      logLevel = Option.some(arg.slice("--log-level=".length))
+    } else {
+      args.push(arg)
+    }
+  }
+  return { args, logLevel }
+}
 
 /** A setting's value and where it came from (`--port` or `BATON_HTTP_PORT`), for the messages. */
 interface Given {
@@ -129,6 +160,40 @@ const nonEmptySetting = (setting: Given) =>
   setting.value.trim() !== ""
     ? Effect.succeed(setting.value)
     : Effect.fail(new StartupError({ reason: `${setting.source} must not be empty` }))
+
+const choiceSetting = <A extends string>(setting: Given, choices: ReadonlyArray<A>): Effect.Effect<A, StartupError> => {
+  const choice = choices.find((c) => c === setting.value)
+  return choice !== undefined
+    ? Effect.succeed(choice)
+    : Effect.fail(
+      new StartupError({ reason: `${setting.source} must be one of ${choices.join(", ")}, got ${shown(setting.value)}` })
+    )
+}
+
+/** baton's rule: console logs for a person at a terminal, JSON for anything else. */
+const defaultLogFormat = (): LogFormat => process.stderr.isTTY ? "console" : "json"
+
+const writeStderr = (line: string) => {
+  process.stderr.write(`${line}\n`)
+}
+
+/** Logs on stderr, and OTLP export when the OTEL_* variables ask for it (flushed after the server stopped). */
+const observed = (flags: Flags, logLevelFlag: Option.Option<string>) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const level = yield* given("log-level", logLevelFlag, "BATON_LOG_LEVEL", "info").pipe(
+      Effect.flatMap((setting) => choiceSetting<BatonLogLevel>(setting, LogLevels))
+    )
+    const format = yield* given("log-format", flags.logFormat, "BATON_LOG_FORMAT", defaultLogFormat()).pipe(
+      Effect.flatMap((setting) => choiceSetting<LogFormat>(setting, LogFormats))
+    )
+    return Layer.merge(
+      loggingLayer(level, format, writeStderr),
+      telemetryLayer({ name: "baton-fivetran-http", version: ServiceVersion }).pipe(
+        Layer.mapError((error) => new StartupError({ reason: `bad OpenTelemetry setting: ${error}` })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
+  }))
 
 const presetSetting = (value: string) =>
   Schema.decodeUnknownOption(PresetName)(value).pipe(Option.match({
@@ -280,6 +345,7 @@ const serve = (flags: Flags) =>
     const config: ServiceConfigShape = {
       tokens: target.tokens,
       publicDocs: flags.publicDocs,
+      publicMetrics: flags.publicMetrics,
       dataDir: dataDir.value,
       keepSyncs,
       provisioning: flags.provisioning,
@@ -317,9 +383,16 @@ const serve = (flags: Flags) =>
     }))
   })
 
-const command = Command.make("baton-fivetran-http", flags, serve).pipe(
-  Command.withDescription("Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI")
-)
+const command = (logLevel: Option.Option<string>) =>
+  Command.make("baton-fivetran-http", flags, (flags) => Effect.provide(serve(flags), observed(flags, logLevel))).pipe(
+    Command.withDescription(
+      "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +
+        "Also takes --log-level debug|info|warn|error (env BATON_LOG_LEVEL, default info). " +
+        "OTEL_EXPORTER_OTLP_ENDPOINT switches on OTLP export of traces, metrics and logs."
+    )
+  )
 
-export const run = (argv: ReadonlyArray<string>) =>
-  Command.run(command, { name: "baton-fivetran-http", version: "0.1.0" })(normalizeArgv(argv))
+export const run = (argv: ReadonlyArray<string>) => {
+  const { args, logLevel } = takeLogLevel(normalizeSandbox(argv))
+  return Command.run(command(logLevel), { name: "baton-fivetran-http", version: ServiceVersion })(args)
+}

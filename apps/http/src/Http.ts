@@ -14,10 +14,12 @@ import {
 } from "./Api.js"
 import { AuthenticationLive, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
+import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
 import { parseResourceRef, Queries } from "./Queries.js"
 import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
+import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { SyncJobs } from "./SyncJobs.js"
 
@@ -184,9 +186,21 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
  */
 const requestChecks = (config: ServiceConfigShape) => {
   const checkBody = requestBodyChecks(config.maxBodyBytes)
-  const checkToken = requireToken({ tokens: config.tokens, publicDocs: config.publicDocs })
+  const checkToken = requireToken({
+    tokens: config.tokens,
+    publicDocs: config.publicDocs,
+    publicMetrics: config.publicMetrics
+  })
   return HttpApiBuilder.middleware(BatonApi, (app) => checkBody(checkToken(normalizeFailures(app))))
 }
+
+/** `GET /metrics`: every metric of the process in Prometheus text, behind the token unless --public-metrics. */
+const MetricsRoute = HttpApiBuilder.Router.use((router) =>
+  router.get(
+    "/metrics",
+    Effect.map(prometheusText, (text) => HttpServerResponse.text(text, { contentType: PrometheusContentType }))
+  )
+)
 
 /**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
@@ -194,9 +208,11 @@ const requestChecks = (config: ServiceConfigShape) => {
  * a FivetranClient, a SyncEngine and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+  HttpApiBuilder.serve(requestTelemetry).pipe(
+    HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(ExplorerLive),
+    Layer.provide(MetricsRoute),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(requestChecks(config)),
     Layer.provide(ApiLive),

@@ -6,6 +6,8 @@ export interface ServiceConfigShape {
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   /** Serve /openapi.json and /docs without a token (a browser cannot send one when it opens /docs). */
   readonly publicDocs: boolean
+  /** Serve /metrics without a token (for a Prometheus that scrapes without credentials). */
+  readonly publicMetrics: boolean
   /** Where finished `.c1z` files and job metadata live. */
   readonly dataDir: string
   /** How many finished syncs to keep (the latest successful one is always kept). */

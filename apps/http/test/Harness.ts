@@ -34,6 +34,8 @@ export interface HarnessOptions {
   readonly snapshot?: AccountSnapshot
   /** Serve /openapi.json and /docs without a token (--public-docs). */
   readonly publicDocs?: boolean
+  /** Serve /metrics without a token (--public-metrics). */
+  readonly publicMetrics?: boolean
   /** Reuse a data directory (to check what survives a restart). */
   readonly dataDir?: string
 }
@@ -123,6 +125,7 @@ export const harness = (options: HarnessOptions = {}) => {
     makeServer({
       tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
       publicDocs: options.publicDocs ?? false,
+      publicMetrics: options.publicMetrics ?? false,
       dataDir: dir,
       keepSyncs: options.keepSyncs ?? 5,
       provisioning: options.provisioning ?? false,

@@ -16,6 +16,7 @@ const restartedList = (dataDir: string, keepSyncs: number) =>
       Layer.provide(Layer.succeed(ServiceConfig, {
         tokens: [Redacted.make("unused")],
         publicDocs: false,
+        publicMetrics: false,
         dataDir,
         keepSyncs,
         provisioning: false,

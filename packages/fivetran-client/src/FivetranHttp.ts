@@ -45,8 +45,13 @@ interface RawResponse {
 
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
-    // Trace headers mean nothing to Fivetran; send only what the API documents.
-    const http = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    // Trace headers mean nothing to Fivetran; send only what the API documents. The platform's own
+    // client span is off: the call's span below names the route template, where it would name the
+    // full URL with ids and cursors.
+    const http = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerPropagation(false),
+      HttpClient.withTracerDisabledWhen(() => true)
+    )
     const metrics = yield* Ref.make<ClientMetrics>({
       requests: 0,
       retries: 0,

@@ -1,4 +1,4 @@
-import { HttpServer } from "@effect/platform"
+import { HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer } from "effect"
 import { createServer } from "node:http"
@@ -60,7 +60,11 @@ const make = (options: SandboxOptions) =>
     const faults = new FaultInjector(options.faults ?? {})
     const log = new RequestLog()
     const server = yield* HttpServer.HttpServer
-    yield* server.serve(makeSandboxApp({ state, endpoints: makeEndpoints(state, invites), rateLimit, faults, log }))
+    // A stand-in for Fivetran: its server side is not the connector's to trace (with --sandbox it
+    // shares the process, and so the tracer, with the app).
+    yield* server.serve(makeSandboxApp({ state, endpoints: makeEndpoints(state, invites), rateLimit, faults, log })).pipe(
+      HttpMiddleware.withTracerDisabledWhenEffect(() => true)
+    )
     const address = server.address
     const baseUrl = address._tag === "TcpAddress"
       ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`

@@ -1,3 +1,4 @@
+import { type BatonLogLevel, type LogFormat, LogFormats, LogLevels } from "@baton-fivetran/connector-core/logging"
 import { DefaultBaseUrl, DefaultConcurrency } from "./ConnectorDefaults.js"
 import { Config, Effect, Option, type Redacted } from "effect"
 import { UsageError } from "../UsageError.js"
@@ -8,11 +9,8 @@ import { envName, lookup, type Setting, type SettingSources } from "./Setting.js
  * (baton-model.md §5.1), plus this connector's own (connector-core's configurationSchema()).
  */
 
-export const LogLevels = ["debug", "info", "warn", "error"] as const
-export type LogLevel = typeof LogLevels[number]
-
-export const LogFormats = ["console", "json"] as const
-export type LogFormat = typeof LogFormats[number]
+export { type LogFormat, LogFormats, LogLevels }
+export type LogLevel = BatonLogLevel
 
 export const DefaultFile = "sync.c1z"
 export const MaxConcurrency = 64

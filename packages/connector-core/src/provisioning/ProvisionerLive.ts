@@ -5,6 +5,7 @@ import { teamResourceId } from "../resources/Team.js"
 import { type Access, resolveAccess } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./Provisioner.js"
+import { meteredAction } from "./ProvisioningMetrics.js"
 import { ProvisioningDisabledReason, type ProvisioningError, refused } from "./ProvisioningError.js"
 import { type GrantTarget, grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
@@ -56,7 +57,7 @@ export const makeProvisioner = (
     yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
     yield* Effect.logDebug(`provisioning: ${action}`)
     return { _tag: "Granted", grants: resolved.held(role) } satisfies GrantOutcome
-  })
+  }, meteredAction("grant"))
 
   const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
     const target = yield* grantTarget(grantId)
@@ -71,12 +72,18 @@ export const makeProvisioner = (
     const teams = yield* resolved.inheritedFrom
     if (teams.length > 0) return yield* Effect.fail(inheritedGrant(target, teams))
     return { _tag: "AlreadyRevoked" } satisfies RevokeOutcome
-  })
+  }, meteredAction("revoke"))
 
   return {
     grant,
     revoke,
-    createAccount: Effect.fn("Provisioner.createAccount")((request) => createAccount(client, request)),
-    deleteResource: Effect.fn("Provisioner.deleteResource")((resourceType, id) => deleteResource(client, resourceType, id))
+    createAccount: Effect.fn("Provisioner.createAccount")(
+      (request) => createAccount(client, request),
+      meteredAction("create_account")
+    ),
+    deleteResource: Effect.fn("Provisioner.deleteResource")(
+      (resourceType, id) => deleteResource(client, resourceType, id),
+      meteredAction("delete_resource")
+    )
   }
 }

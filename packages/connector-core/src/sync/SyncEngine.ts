@@ -1,6 +1,7 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Data, Effect, Layer, Schema } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
+import { meteredSync } from "./SyncMetrics.js"
 import { runSync } from "./SyncRun.js"
 
 export interface SyncOptions {
@@ -57,6 +58,14 @@ export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEng
   static readonly layer: Layer.Layer<SyncEngine, never, FivetranClient> = Layer.effect(
     SyncEngine,
     Effect.map(FivetranClient, (client) =>
-      SyncEngine.of({ run: (options) => runSync(client, options).pipe(Effect.withSpan("SyncEngine.run")) }))
+      SyncEngine.of({
+        run: (options) =>
+          runSync(client, options).pipe(
+            meteredSync,
+            Effect.withSpan("sync", {
+              attributes: { "sync.connections": options.syncConnections, "sync.concurrency": options.concurrency }
+            })
+          )
+      }))
   )
 }

@@ -47,11 +47,16 @@ export const runSync = (
       })
     })
 
+    /** A phase: its progress report, then its rows inside its own span (`sync.teams`), a child of the sync's. */
     const enter = <E>(name: string, rows: Stream.Stream<SyncRow, E>): Stream.Stream<SyncRow, E> =>
-      Stream.concat(Stream.execute(Ref.set(phase, name).pipe(Effect.zipRight(report))), rows)
+      Stream.concat(Stream.execute(Ref.set(phase, name).pipe(Effect.zipRight(report))), rows).pipe(
+        Stream.withSpan(`sync.${name.replace(/ /g, "_")}`)
+      )
 
     const rows = Stream.unwrap(Effect.gen(function*() {
-      const { catalog, connections } = yield* loadCatalog(client, options.syncConnections, warn)
+      const { catalog, connections } = yield* loadCatalog(client, options.syncConnections, warn).pipe(
+        Effect.withSpan("sync.catalog")
+      )
       const phases = makePhases({
         client,
         catalog,

@@ -1,0 +1,86 @@
+import { Effect, Metric, type MetricPair, MetricState } from "effect"
+
+/**
+ * The process's Effect metrics in the Prometheus text exposition format (version 0.0.4): one
+ * HELP and TYPE per name, one sample per label set, histograms as cumulative `_bucket`s with
+ * `_sum` and `_count`. Summaries and frequencies are not used by this service and are left out.
+ */
+
+export const PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")
+const escapeHelp = (value: string) => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
+const metricName = (name: string) => name.replace(/[^a-zA-Z0-9_:]/g, "_")
+
+const number = (value: number | bigint) =>
+  typeof value === "bigint"
+    ? value.toString()
+    : Number.isNaN(value)
+    ? "NaN"
+    : value === Infinity
+    ? "+Inf"
+    : value === -Infinity
+    ? "-Inf"
+    : String(value)
+
+const labelText = (labels: ReadonlyArray<readonly [string, string]>) =>
+  labels.length === 0
+    ? ""
+    : `{${labels.map(([key, value]) => `${metricName(key)}="${escapeLabel(value)}"`).join(",")}}`
+
+interface Family {
+  readonly type: "counter" | "gauge" | "histogram"
+  readonly help: string
+  readonly samples: Array<string>
+}
+
+const samplesOf = (name: string, pair: MetricPair.MetricPair.Untyped): Family | undefined => {
+  const labels = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const)
+  const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : name
+  const state = pair.metricState
+  if (MetricState.isCounterState(state)) {
+    return { type: "counter", help, samples: [`${name}${labelText(labels)} ${number(state.count)}`] }
+  }
+  if (MetricState.isGaugeState(state)) {
+    return { type: "gauge", help, samples: [`${name}${labelText(labels)} ${number(state.value)}`] }
+  }
+  if (MetricState.isHistogramState(state)) {
+    const finite = Array.from(state.buckets).filter(([bound]) => Number.isFinite(bound))
+    return {
+      type: "histogram",
+      help,
+      samples: [
+        ...finite.map(([bound, count]) => `${name}_bucket${labelText([...labels, ["le", number(bound)]])} ${count}`),
+        `${name}_bucket${labelText([...labels, ["le", "+Inf"]])} ${state.count}`,
+        `${name}_sum${labelText(labels)} ${number(state.sum)}`,
+        `${name}_count${labelText(labels)} ${state.count}`
+      ]
+    }
+  }
+  return undefined
+}
+
+const labelKey = (pair: MetricPair.MetricPair.Untyped) =>
+  pair.metricKey.tags.map((tag) => `${tag.key}=${tag.value}`).sort().join(",")
+
+/** Renders a snapshot: families sorted by name, label sets sorted within a family. */
+export const renderPrometheus = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
+  const families = new Map<string, Family>()
+  const ordered = [...snapshot].sort((a, b) => labelKey(a).localeCompare(labelKey(b)))
+  for (const pair of ordered) {
+    const name = metricName(pair.metricKey.name)
+    const family = samplesOf(name, pair)
+    if (family === undefined) continue
+    const existing = families.get(name)
+    if (existing === undefined) families.set(name, family)
+    else existing.samples.push(...family.samples)
+  }
+  return [...families.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([name, family]) => [`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${family.type}`, ...family.samples])
+    .map((line) => `${line}\n`)
+    .join("")
+}
+
+/** The current values of every metric of the process, as Prometheus text. */
+export const prometheusText = Effect.map(Metric.snapshot, renderPrometheus)

@@ -1,0 +1,67 @@
+import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { randomUUID } from "node:crypto"
+import { Clock, Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { routeOf } from "./Routes.js"
+
+/**
+ * What every request leaves behind: one log line at info (method, route, status, duration,
+ * request id; error for a 5xx), the request id echoed in `X-Request-Id` and annotated on the
+ * request's span and on every log line written while it is handled, and the HTTP metrics. The
+ * platform's tracer wraps this, so the server span (named by `spanName`) is the current span here.
+ */
+
+export const httpRequests = Metric.counter("http_server_requests_total", {
+  description: "HTTP requests served, by method, route template and status",
+  incremental: true
+})
+
+export const httpRequestDuration = Metric.histogram(
+  "http_server_request_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 14 }),
+  "Time to answer HTTP requests, by method and route template"
+)
+
+export const RequestIdHeader = "x-request-id"
+
+/** A caller's id is kept when it is a plain token (so it can be correlated upstream); otherwise a new one. */
+const acceptable = /^[A-Za-z0-9._:-]{1,128}$/
+
+const requestIdOf = (request: HttpServerRequest.HttpServerRequest) => {
+  const given = request.headers[RequestIdHeader]
+  return given !== undefined && acceptable.test(given) ? given : randomUUID()
+}
+
+/** The server span's name: `GET /v1/syncs/:id` (OpenTelemetry's `{method} {http.route}`). */
+export const spanName = (request: HttpServerRequest.HttpServerRequest) =>
+  `${request.method} ${routeOf(request.method, request.url)}`
+
+const handle = <E, R>(
+  app: HttpApp.Default<E, R>,
+  request: HttpServerRequest.HttpServerRequest,
+  requestId: string
+) =>
+  Effect.gen(function*() {
+    const route = routeOf(request.method, request.url)
+    const started = yield* Clock.currentTimeMillis
+    yield* Effect.annotateCurrentSpan({ "http.route": route, "http.request_id": requestId })
+    yield* HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, RequestIdHeader, requestId))
+    )
+    const exit = yield* Effect.exit(app)
+    const status = HttpServerError.exitResponse(exit).status
+    const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+    const labels = [MetricLabel.make("method", request.method), MetricLabel.make("route", route)]
+    yield* Metric.increment(Metric.taggedWithLabels(httpRequests, [...labels, MetricLabel.make("status", String(status))]))
+    yield* Metric.update(Metric.taggedWithLabels(httpRequestDuration, labels), seconds)
+    const fields = { method: request.method, route, status, duration_ms: Math.round(seconds * 1000) }
+    yield* (status >= 500 ? Effect.logError("http request") : Effect.logInfo("http request")).pipe(
+      Effect.annotateLogs(fields)
+    )
+    return yield* exit
+  })
+
+export const requestTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const requestId = requestIdOf(request)
+    return Effect.annotateLogs(handle(app, request, requestId), "request_id", requestId)
+  })

@@ -1,0 +1,35 @@
+import { Effect, Metric, MetricLabel } from "effect"
+import type { ProvisioningError } from "./ProvisioningError.js"
+
+/**
+ * Provisioning outcomes, process-wide: `action` (`grant`, `revoke`, `create_account`,
+ * `delete_resource`) and `outcome`, the result (`granted`, `already_exists`, `revoked`, ...) or the
+ * refusal's kind (`unknown_entitlement`, `upstream`, ...), in snake case.
+ */
+export const provisioningActions = Metric.counter("baton_provisioning_actions_total", {
+  description: "Provisioning actions, by action and outcome (result or refusal kind)",
+  incremental: true
+})
+
+export type ProvisioningAction = "grant" | "revoke" | "create_account" | "delete_resource"
+
+const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()
+
+const record = (action: ProvisioningAction, outcome: string) =>
+  Effect.zipRight(
+    Metric.increment(Metric.taggedWithLabels(provisioningActions, [
+      MetricLabel.make("action", action),
+      MetricLabel.make("outcome", outcome)
+    ])),
+    Effect.annotateCurrentSpan("provisioning.outcome", outcome)
+  )
+
+/** Counts the action's outcome and names it on the current span (the action's own). */
+export const meteredAction = (action: ProvisioningAction) =>
+<A extends { readonly _tag: string }, R>(
+  effect: Effect.Effect<A, ProvisioningError, R>
+): Effect.Effect<A, ProvisioningError, R> =>
+  effect.pipe(
+    Effect.tap((outcome) => record(action, snakeCase(outcome._tag))),
+    Effect.tapError((error) => record(action, snakeCase(error.kind)))
+  )

@@ -1,0 +1,61 @@
+import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries } from "effect"
+import type { SyncFailed, SyncSummary } from "./SyncEngine.js"
+
+/** Process-wide Effect `Metric`s of syncs, exported by the apps over OTLP and at `/metrics`. */
+
+/** One observation per sync that ended; `outcome` is `succeeded`, `failed` or `interrupted`. */
+export const syncDuration = Metric.histogram(
+  "baton_sync_duration_seconds",
+  MetricBoundaries.exponential({ start: 0.5, factor: 2, count: 14 }),
+  "How long syncs took, by outcome"
+)
+
+/** Rows of completed syncs, by row type (`resource_type`, `resource`, `entitlement`, `grant`). */
+export const syncRows = Metric.counter("baton_sync_rows_total", {
+  description: "Rows written by completed syncs, by row type",
+  incremental: true
+})
+
+/** Resources of completed syncs, by resource type (`user`, `role`, `group`, `team`, `connection`). */
+export const syncResources = Metric.counter("baton_sync_resources_total", {
+  description: "Resources written by completed syncs, by resource type",
+  incremental: true
+})
+
+const outcomeOf = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isSuccess(exit) ? "succeeded" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed"
+
+const recordRows = (summary: SyncSummary) =>
+  Effect.all([
+    Metric.incrementBy(Metric.tagged(syncRows, "type", "resource_type"), summary.resourceTypes),
+    Metric.incrementBy(
+      Metric.tagged(syncRows, "type", "resource"),
+      Object.values(summary.resources).reduce((sum, n) => sum + n, 0)
+    ),
+    Metric.incrementBy(Metric.tagged(syncRows, "type", "entitlement"), summary.entitlements),
+    Metric.incrementBy(Metric.tagged(syncRows, "type", "grant"), summary.grants.direct + summary.grants.derived),
+    Effect.forEach(
+      Object.entries(summary.resources),
+      ([type, count]) => Metric.incrementBy(Metric.tagged(syncResources, "resource_type", type), count),
+      { discard: true }
+    ),
+    Effect.annotateCurrentSpan({
+      "sync.resources": Object.values(summary.resources).reduce((sum, n) => sum + n, 0),
+      "sync.entitlements": summary.entitlements,
+      "sync.grants": summary.grants.direct + summary.grants.derived,
+      "sync.requests": summary.requests,
+      "sync.retries": summary.retries
+    })
+  ], { discard: true })
+
+/** Times the sync and counts its rows once it completed, whatever its end (interruption included). */
+export const meteredSync = <R>(sync: Effect.Effect<SyncSummary, SyncFailed, R>) =>
+  Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+    Effect.onExit(sync, (exit) =>
+      Effect.gen(function*() {
+        const seconds = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
+        const outcome = outcomeOf(exit)
+        yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), seconds)
+        yield* Effect.annotateCurrentSpan("sync.outcome", outcome)
+        if (Exit.isSuccess(exit)) yield* recordRows(exit.value)
+      })))

@@ -1,0 +1,64 @@
+import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
+
+/**
+ * Logs in baton's two formats (baton-model.md §5.1), for both apps: `console`, a line a person
+ * reads, and `json`, one object per line with zap's field names (`level`, `ts`, `msg`). Each app
+ * says where a line goes. Imported on its own (`@baton-fivetran/connector-core/logging`) so that
+ * an app's start-up does not load the connector.
+ */
+
+export const LogLevels = ["debug", "info", "warn", "error"] as const
+export type BatonLogLevel = typeof LogLevels[number]
+
+export const LogFormats = ["console", "json"] as const
+export type LogFormat = typeof LogFormats[number]
+
+const levels: Record<BatonLogLevel, LogLevel.LogLevel> = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  error: LogLevel.Error
+}
+
+const levelName = (level: LogLevel.LogLevel) => level._tag === "Warning" ? "warn" : level.label.toLowerCase()
+
+const messageText = (message: unknown): string =>
+  (Array.isArray(message) ? message : [message])
+    .map((part) => typeof part === "string" ? part : Inspectable.format(part))
+    .join(" ")
+
+const causeText = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : Inspectable.format(error)
+}
+
+const fields = (annotations: HashMap.HashMap<string, unknown>, cause: Cause.Cause<unknown>) => {
+  const entries: Record<string, unknown> = Object.fromEntries(annotations)
+  if (!Cause.isEmpty(cause)) entries.error = causeText(cause)
+  return entries
+}
+
+const consoleLogger = (write: (line: string) => void) =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    const extra = Object.entries(fields(annotations, cause))
+      .map(([key, value]) => `${key}=${typeof value === "string" ? value : Inspectable.format(value)}`)
+    const time = date.toISOString().slice(11, 23)
+    write([time, levelName(logLevel).toUpperCase().padEnd(5), messageText(message), ...extra].join(" "))
+  })
+
+const jsonLogger = (write: (line: string) => void) =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    write(JSON.stringify({
+      level: levelName(logLevel),
+      ts: date.getTime() / 1000,
+      msg: messageText(message),
+      ...fields(annotations, cause)
+    }))
+  })
+
+/** Replaces Effect's default logger; `write` takes one line without its newline. */
+export const loggingLayer = (level: BatonLogLevel, format: LogFormat, write: (line: string) => void) =>
+  Layer.merge(
+    Logger.replace(Logger.defaultLogger, format === "json" ? jsonLogger(write) : consoleLogger(write)),
+    Logger.minimumLogLevel(levels[level])
+  )

@@ -1,0 +1,63 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Option, Redacted } from "effect"
+import { otlpSettings } from "../src/telemetry/Telemetry.js"
+
+const read = (env: ReadonlyArray<readonly [string, string]>) =>
+  otlpSettings("baton-fivetran").pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env))))
+
+describe("OTLP settings from the OTEL_* variables", () => {
+  it.effect("off without an endpoint, with a blank one, and with OTEL_SDK_DISABLED=true", () =>
+    Effect.gen(function*() {
+      assert.isTrue(Option.isNone(yield* read([])))
+      assert.isTrue(Option.isNone(yield* read([["OTEL_SERVICE_NAME", "x"]])))
+      assert.isTrue(Option.isNone(yield* read([["OTEL_EXPORTER_OTLP_ENDPOINT", " "]])))
+      assert.isTrue(Option.isNone(yield* read([
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"],
+        ["OTEL_SDK_DISABLED", "true"]
+      ])))
+    }))
+
+  it.effect("every variable read, with the defaults the specification gives", () =>
+    Effect.gen(function*() {
+      const defaults = Option.getOrThrow(yield* read([["OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"]]))
+      assert.strictEqual(defaults.endpoint, "http://collector:4318")
+      assert.strictEqual(defaults.protocol, "http/protobuf")
+      assert.strictEqual(defaults.serviceName, "baton-fivetran")
+      assert.deepStrictEqual(defaults.resourceAttributes, {})
+      assert.deepStrictEqual(Redacted.value(defaults.headers), {})
+      assert.strictEqual(Duration.toMillis(defaults.spanExportDelay), 5_000)
+      assert.strictEqual(Duration.toMillis(defaults.metricExportInterval), 60_000)
+
+      const all = Option.getOrThrow(yield* read([
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example.com"],
+        ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"],
+        ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc, x-tenant=ops"],
+        ["OTEL_SERVICE_NAME", "fivetran-sync-prod"],
+        ["OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,fivetran.account=acme%2Cinc"],
+        ["OTEL_BSP_SCHEDULE_DELAY", "200"],
+        ["OTEL_METRIC_EXPORT_INTERVAL", "1000"]
+      ]))
+      assert.strictEqual(all.protocol, "http/json")
+      assert.strictEqual(all.serviceName, "fivetran-sync-prod")
+      assert.deepStrictEqual(all.resourceAttributes, { "deployment.environment": "prod", "fivetran.account": "acme,inc" })
+      assert.deepStrictEqual(Redacted.value(all.headers), { authorization: "Bearer abc", "x-tenant": "ops" })
+      assert.notInclude(String(all.headers), "abc")
+      assert.strictEqual(Duration.toMillis(all.spanExportDelay), 200)
+      assert.strictEqual(Duration.toMillis(all.metricExportInterval), 1_000)
+    }))
+
+  it.effect("a bad value is a ConfigError naming the variable", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
+        ["OTEL_RESOURCE_ATTRIBUTES", "no-equals-sign"],
+        ["OTEL_BSP_SCHEDULE_DELAY", "0"]
+      ]
+      for (const [name, value] of cases) {
+        const error = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"], [name, value]]))
+        assert.include(String(error), name)
+      }
+      const badUrl = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"]]))
+      assert.include(String(badUrl), "OTEL_EXPORTER_OTLP_ENDPOINT")
+    }))
+})
