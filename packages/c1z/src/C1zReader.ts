@@ -6,7 +6,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
-import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType } from "./proto/Decode.js"
+import {
+  decodeEntitlement,
+  decodeGrant,
+  decodeResource,
+  decodeResourceType,
+  entitlementDecoder
+} from "./proto/Decode.js"
 import {
   entitlementQuery,
   type EntitlementFilter,
@@ -58,6 +64,16 @@ interface DataRow {
   readonly id: number
   readonly data: Uint8Array
   readonly expansion?: Uint8Array | null
+}
+
+const resourceTypeRow = (row: DataRow) => decodeResourceType(row.data)
+const resourceRow = (row: DataRow) => decodeResource(row.data)
+const entitlementRow = (row: DataRow) => decodeEntitlement(row.data)
+
+/** A batch of grants decodes each distinct embedded entitlement once (entitlementDecoder). */
+const grantBatch = () => {
+  const entitlementOf = entitlementDecoder()
+  return (row: DataRow) => decodeGrant(row.data, row.expansion ?? null, entitlementOf)
 }
 
 const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
@@ -129,14 +145,15 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
 
     /**
      * Streams `table` in row-id order after `afterRowId`, at most `limit` rows, `pageSize` rows per
-     * query (fewer when fewer are left to take), resuming after the last id seen.
+     * query (fewer when fewer are left to take), resuming after the last id seen. Each query's rows
+     * are decoded by a fresh `batch()` decoder.
      */
     const list = <A>(
       table: string,
       columns: string,
       query: Query,
       filter: { readonly afterRowId?: number; readonly limit?: number },
-      decode: (row: DataRow) => A
+      batch: () => (row: DataRow) => A
     ): Stream.Stream<C1zRow<A>, C1zError> => {
       const sql = listingSql(table, columns, query)
       const start = { after: filter.afterRowId ?? 0, left: filter.limit ?? Number.POSITIVE_INFINITY }
@@ -146,6 +163,7 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
           const rows = size <= 0
             ? []
             : prepared(sql).all(syncId, ...query.params, after, size) as ReadonlyArray<DataRow>
+          const decode = batch()
           const page = rows.map((row) => ({ rowId: row.id, value: decode(row) }))
           const last = rows.at(-1)
           return [
@@ -164,7 +182,6 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         return row === undefined ? Option.none() : Option.some(decode(row))
       })
 
-    const decodeGrantRow = (row: DataRow) => decodeGrant(row.data, row.expansion ?? null)
 
     return {
       path,
@@ -174,18 +191,16 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         endedAt: fileText(run.ended_at),
         type: run.sync_type
       },
-      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, (row) =>
-        decodeResourceType(row.data)).pipe(Stream.map((row) => row.value)),
-      resources: (filter = {}) =>
-        list(Tables.resources, "id, data", resourceQuery(filter), filter, (row) => decodeResource(row.data)),
+      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, () => resourceTypeRow).pipe(
+        Stream.map((row) => row.value)
+      ),
+      resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceRow),
       entitlements: (filter = {}) =>
-        list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, (row) => decodeEntitlement(row.data)),
-      grants: (filter = {}) =>
-        list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, decodeGrantRow),
-      getResource: (id) =>
-        byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, (row) => decodeResource(row.data)),
-      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, (row) => decodeEntitlement(row.data)),
-      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, decodeGrantRow),
+        list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementRow),
+      grants: (filter = {}) => list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, grantBatch),
+      getResource: (id) => byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, resourceRow),
+      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementRow),
+      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, grantBatch()),
       sorted: sortedListings({
         syncId,
         all: (sql, params, decode) => attempt(() => prepared(sql).all(...params).map(decode))
