@@ -6,7 +6,8 @@ import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "./Api.js"
  * Checks a request body once, before routing and before the token check (they reveal nothing, and
  * an oversized body is refused before anything else reads it): a body over the size cap is a 413
  * (a declared size at once; a chunked body that passes the cap is cut off by the platform, which
- * closes the connection), a body that is not declared as JSON is a 415 saying what to send, and a
+ * closes the connection), a request declared as anything but JSON (even with an empty body) is a
+ * 415 saying what to send, and a
  * JSON body that does not parse or nests deeper than `MaxJsonDepth` is a 400 naming `body`. The
  * request caches the body read here, so the endpoint's schema decoding reuses it; the depth limit
  * keeps that decoding (and JSON.parse) far from the stack's limit.
@@ -37,12 +38,13 @@ export const jsonDepth = (text: string): number => {
   return deepest
 }
 
-/** `application/json` or any `+json` type (parameters such as `charset` aside); a missing header counts as JSON, as the platform reads it so. */
-const declaresJson = (contentType: string | undefined): boolean => {
-  if (contentType === undefined || contentType.trim() === "") return true
-  const media = contentType.split(";")[0]!.trim().toLowerCase()
-  return media === "application/json" || media.endsWith("+json")
-}
+/**
+ * `application/json`, parameters such as `charset` aside; a missing header counts as JSON, as the
+ * platform reads it so. Not `+json` types: the platform would not read those as JSON.
+ */
+const declaresJson = (contentType: string | undefined): boolean =>
+  contentType === undefined || contentType.trim() === "" ||
+  contentType.split(";")[0]!.trim().toLowerCase() === "application/json"
 
 const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)
 
@@ -70,9 +72,8 @@ export const requestBodyChecks = (limitBytes: number) =>
       if (Option.isNone(body)) {
         return yield* tooLarge
       }
-      if (body.value.trim() === "") {
-        return yield* app
-      }
+      // Even with an empty body: the platform reads a payload of another declared type as a
+      // stream this check has already consumed, and would wait for it forever.
       const contentType = request.headers["content-type"]
       if (!declaresJson(contentType)) {
         return yield* new UnsupportedMediaType({
@@ -80,6 +81,9 @@ export const requestBodyChecks = (limitBytes: number) =>
             quoted(contentType ?? "")
           }`
         })
+      }
+      if (body.value.trim() === "") {
+        return yield* app
       }
       if (jsonDepth(body.value) > MaxJsonDepth) {
         return yield* new InvalidRequest({
