@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Ref, Schema } from "effect"
 import { UserAgent } from "./ClientVersion.js"
-import type { ClientMetrics } from "./FivetranClient.js"
+import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, Transport } from "./FivetranError.js"
 import { recordExchange, recordRateLimitRemaining, recordRetry as meterRetry } from "./FivetranMetrics.js"

@@ -1,5 +1,6 @@
 export * from "./ClientVersion.js"
 export * from "./FivetranClient.js"
+export * from "./FivetranClientShape.js"
 export * from "./FivetranClientConfig.js"
 export * from "./FivetranError.js"
 export * from "./makeFivetranClient.js"

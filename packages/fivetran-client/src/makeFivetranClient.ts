@@ -1,5 +1,5 @@
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
-import type { FivetranClientShape, MembershipApi } from "./FivetranClient.js"
+import type { FivetranClientShape, MembershipApi } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import type { FivetranError } from "./FivetranError.js"
 import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"

@@ -1,7 +1,7 @@
 import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
-import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./Provisioner.js"
+import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { type ProvisioningError, refused, upstreamFailure } from "./ProvisioningError.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 

@@ -1,44 +1,10 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Effect, Layer } from "effect"
-import type { Grant, Resource } from "../model/Baton.js"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
-import type { ProvisioningError } from "./ProvisioningError.js"
+import type { ProvisionerShape } from "./ProvisionerShape.js"
 
 export { ProvisioningError, type ProvisioningErrorKind } from "./ProvisioningError.js"
-
-export interface PrincipalRef {
-  /** `user` or `team`. */
-  readonly type: string
-  readonly id: string
-}
-
-export interface AccountRequest {
-  readonly email: string
-  readonly given_name: string
-  readonly family_name: string
-  readonly role?: string
-  readonly phone?: string
-}
-
-export type GrantOutcome =
-  | { readonly _tag: "Granted"; readonly grants: ReadonlyArray<Grant> }
-  | { readonly _tag: "AlreadyExists"; readonly grants: ReadonlyArray<Grant> }
-
-export type RevokeOutcome = { readonly _tag: "Revoked" } | { readonly _tag: "AlreadyRevoked" }
-
-export type CreateAccountOutcome =
-  | { readonly _tag: "Created"; readonly resource: Resource }
-  | { readonly _tag: "AlreadyExists"; readonly resource: Resource }
-
-export type DeleteOutcome = { readonly _tag: "Deleted" } | { readonly _tag: "DoesNotExist" }
-
-/** design.md §3: every operation reads first and writes only what is needed, so repeats are safe. */
-export interface ProvisionerShape {
-  readonly grant: (entitlementId: string, principal: PrincipalRef) => Effect.Effect<GrantOutcome, ProvisioningError>
-  readonly revoke: (grantId: string) => Effect.Effect<RevokeOutcome, ProvisioningError>
-  readonly createAccount: (request: AccountRequest) => Effect.Effect<CreateAccountOutcome, ProvisioningError>
-  readonly deleteResource: (resourceType: string, id: string) => Effect.Effect<DeleteOutcome, ProvisioningError>
-}
+export * from "./ProvisionerShape.js"
 
 export interface ProvisionerOptions {
   /** baton enables provisioning only when asked (-p/--provisioning); off, every operation is refused. */

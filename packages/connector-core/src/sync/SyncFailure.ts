@@ -1,5 +1,15 @@
 import { type FivetranError, formatPermission, type Forbidden } from "@baton-fivetran/fivetran-client"
-import { SyncFailed } from "./SyncEngine.js"
+import { Data } from "effect"
+
+/** A sync that could not complete; `message` says why and what to do (e.g. the missing key permission). */
+export class SyncFailed extends Data.TaggedError("SyncFailed")<{
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message() {
+    return this.reason
+  }
+}
 
 /** "TEAM:READ", or a generic phrase when the client could not tell which permission was missing. */
 export const missingPermission = (error: Forbidden): string =>

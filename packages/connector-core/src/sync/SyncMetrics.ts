@@ -1,5 +1,6 @@
 import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries } from "effect"
-import type { SyncFailed, SyncSummary } from "./SyncEngine.js"
+import type { SyncFailed } from "./SyncFailure.js"
+import type { SyncSummary } from "./SyncSummary.js"
 
 /** Process-wide Effect `Metric`s of syncs, exported by the apps over OTLP and at `/metrics`. */
 

@@ -22,8 +22,7 @@ import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
 import { teamMemberEntitlement, teamResource, teamRoleEntitlement } from "../resources/Team.js"
 import { userResource, userResourceId } from "../resources/User.js"
-import type { SyncFailed } from "./SyncEngine.js"
-import { optionalSkipped, syncFailure } from "./SyncFailure.js"
+import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { TeamExpansion } from "./TeamExpansion.js"
 
 /**

@@ -2,9 +2,11 @@ import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, Effect, Ref, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { SyncSink } from "../model/SyncSink.js"
-import { type SyncOptions, type SyncSummary, SyncFailed } from "./SyncEngine.js"
+import { SyncFailed } from "./SyncFailure.js"
+import type { SyncOptions } from "./SyncOptions.js"
 import { loadCatalog, makePhases } from "./SyncPhases.js"
 import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
+import type { SyncSummary } from "./SyncSummary.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
 /**
