@@ -21,6 +21,7 @@ import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
+import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
@@ -126,16 +127,22 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       kind: "ProvisioningDisabled",
       message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
     })
+    const singleFlight = yield* makeSingleFlight
+    /** `request` names the action and its inputs: identical requests in flight share one call. */
     const provision = <A>(
+      request: ReadonlyArray<string>,
       action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
     ): Effect.Effect<A, ReturnType<typeof refusal>> =>
       Option.match(provisioner, {
         onNone: () => Effect.fail(disabled),
-        onSome: (p) => action(p).pipe(Effect.mapError(refusal))
+        onSome: (p) => singleFlight(JSON.stringify(request), action(p).pipe(Effect.mapError(refusal)))
       })
     return handlers
       .handle("grant", ({ payload }) =>
-        provision((p) => p.grant(payload.entitlement_id, payload.principal)).pipe(
+        provision(
+          ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
+          (p) => p.grant(payload.entitlement_id, payload.principal)
+        ).pipe(
           Effect.map((outcome) =>
             outcome._tag === "Granted"
               ? { status: "granted" as const, grants: outcome.grants }
@@ -143,14 +150,14 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           )
         ))
       .handle("revoke", ({ path }) =>
-        provision((p) => p.revoke(path.grant_id)).pipe(
+        provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id)).pipe(
           Effect.map((outcome) => ({
             grant_id: path.grant_id,
             status: outcome._tag === "Revoked" ? "revoked" as const : "already_revoked" as const
           }))
         ))
       .handle("createAccount", ({ payload }) =>
-        provision((p) =>
+        provision(["createAccount", JSON.stringify(payload)], (p) =>
           p.createAccount({
             email: payload.email,
             given_name: payload.given_name,
@@ -166,7 +173,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           )
         ))
       .handle("deleteResource", ({ path }) =>
-        provision((p) => p.deleteResource(path.type, path.id)).pipe(
+        provision(["deleteResource", path.type, path.id], (p) => p.deleteResource(path.type, path.id)).pipe(
           Effect.map((outcome) => ({
             resource: parseResourceRef(`${path.type}:${path.id}`),
             status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const

@@ -53,6 +53,38 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.strictEqual((yield* membersOf).length, afterGrant.length - 1)
     }))
 
+  it.effect("16 clients granting the same access at once cause exactly one upstream write and share its answer", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const team = before.teams[1]!.id
+      const user = before.users.find((u) =>
+        !before.team_users.some((row) => row.team_id === team && row.user_id === u.id)
+      )!.id
+      const body = { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }
+      yield* sandbox.clearRequestLog
+      const answers = yield* Effect.all(Array.from({ length: 16 }, () => call("POST", "/v1/grants", body)), {
+        concurrency: "unbounded"
+      })
+      const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
+      assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
+        `POST /v1/teams/${team}/users 201`
+      ])
+      // Those in flight together share the one write's answer (201); any that came after it found the grant there.
+      for (const answer of answers) {
+        assert.include(["201 granted", "200 already_exists"], `${answer.status} ${String(answer.body["status"])}`)
+        assert.include(grantIds(answer), `team:${team}:member:user:${user}`)
+      }
+      assert.isAbove(answers.filter((answer) => answer.status === 201).length, 0)
+      const members = (yield* sandbox.snapshot).team_users.filter((row) => row.team_id === team && row.user_id === user)
+      assert.strictEqual(members.length, 1)
+      // Once it has finished, the same request is checked afresh: already there, and no write.
+      yield* sandbox.clearRequestLog
+      const later = yield* call("POST", "/v1/grants", body)
+      assert.strictEqual(later.body["status"], "already_exists")
+      assert.isFalse((yield* sandbox.requestLog).some((entry) => entry.method !== "GET"))
+    }))
+
   it.effect("account role: granting replaces the user's role, revoking removes it, repeats change nothing", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
