@@ -4,10 +4,13 @@ import {
   accessPaths,
   compareKeys,
   csvRecord,
+  type DiffEntry,
   directGrant,
   derivedGrant,
   type Entitlement,
   mergeSorted,
+  type Resource,
+  syncDiff,
   teamGrant
 } from "../src/index.js"
 
@@ -71,5 +74,70 @@ describe("mergeSorted", () => {
       const failing = Stream.concat(Stream.make({ key: "a", value: 1 }), Stream.fail("boom"))
       const result = yield* Effect.either(Stream.runCollect(mergeSorted(failing, Stream.make({ key: "b", value: 2 }))))
       assert.deepStrictEqual(result._tag === "Left" ? result.left : "no failure", "boom")
+    }))
+})
+
+describe("syncDiff", () => {
+  /** As the c1z listings give them: by id, after `after`. */
+  const keyed = <A extends { readonly id: string }>(values: ReadonlyArray<A>) => (after: string | undefined) =>
+    Stream.fromIterable(
+      [...values].sort((a, b) => compareKeys(a.id, b.id))
+        .filter((v) => after === undefined || compareKeys(v.id, after) > 0)
+        .map((value) => ({ key: value.id, value }))
+    )
+  const keyedResources = (values: ReadonlyArray<Resource>) => (after: string | undefined) =>
+    Stream.fromIterable(
+      values.map((value) => ({ key: `${value.id.resourceType}:${value.id.resource}`, value }))
+        .filter((row) => after === undefined || compareKeys(row.key, after) > 0)
+    )
+  const team = (id: string): Resource => ({ id: { resourceType: "team", resource: id }, displayName: `Team ${id}`, annotations: [] })
+  const other: Entitlement = { ...entitlement, id: "group:g1:Manage Destination", displayName: "Manage", slug: "Manage Destination" }
+  const sources = {
+    resources: { base: keyedResources([team("t1"), team("t2")]), target: keyedResources([team("t2"), team("t3")]) },
+    entitlements: { base: keyed([entitlement]), target: keyed([entitlement, other]) },
+    grants: {
+      base: keyed([directGrant(entitlement, user), directGrant(other, { resourceType: "user", resource: "u2" })]),
+      target: keyed([directGrant(entitlement, user, ["t2"]), teamGrant(other, "t2")])
+    }
+  }
+
+  it.effect("names what was added and removed, and grants whose paths changed, by kind then id", () =>
+    Effect.gen(function*() {
+      const all = Chunk.toReadonlyArray(yield* Stream.runCollect(syncDiff(sources)))
+      assert.deepStrictEqual(all, [
+        { change: "removed", kind: "resource", id: "team:t1", name: "Team t1" },
+        { change: "added", kind: "resource", id: "team:t3", name: "Team t3" },
+        { change: "added", kind: "entitlement", id: "group:g1:Manage Destination", name: "Manage" },
+        {
+          change: "added",
+          kind: "grant",
+          id: "group:g1:Manage Destination:team:t2",
+          entitlement: "group:g1:Manage Destination",
+          principal: "team:t2",
+          paths: [{ via: "direct" }]
+        },
+        {
+          change: "removed",
+          kind: "grant",
+          id: "group:g1:Manage Destination:user:u2",
+          entitlement: "group:g1:Manage Destination",
+          principal: "user:u2",
+          paths: [{ via: "direct" }]
+        },
+        {
+          change: "changed",
+          kind: "grant",
+          id: "group:g1:View Destination:user:u1",
+          entitlement: "group:g1:View Destination",
+          principal: "user:u1",
+          paths: [{ via: "direct" }, { via: "team", team: "t2" }],
+          previous_paths: [{ via: "direct" }]
+        }
+      ] satisfies ReadonlyArray<DiffEntry>)
+      // Resuming after any entry gives exactly the rest.
+      for (const [i, entry] of all.entries()) {
+        const rest = yield* Stream.runCollect(syncDiff(sources, { kind: entry.kind, id: entry.id }))
+        assert.deepStrictEqual(Chunk.toReadonlyArray(rest), all.slice(i + 1))
+      }
     }))
 })
