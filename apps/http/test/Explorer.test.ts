@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdir, mkdtemp, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -129,7 +129,7 @@ const cellsOf = (page: Page, selector: string) =>
 const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
 
 describe("access explorer in headless Chromium", () => {
-  it.scopedLive("sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change", () =>
+  it.scopedLive("sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change, download the sheet", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(chromiumPath), `no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
       yield* Effect.promise(() => mkdir(screenshots, { recursive: true }))
@@ -209,5 +209,20 @@ describe("access explorer in headless Chromium", () => {
       )
       assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
       yield* step(page, "5-diff")
+
+      // The review sheet downloads as CSV, with the inherited grant's row naming its team.
+      const download = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
+      assert.strictEqual(download[0].suggestedFilename(), `access-review-${after}.csv`)
+      const saved = join(yield* tempDir("explorer-download-"), "review.csv")
+      yield* promise(() => download[0].saveAs(saved))
+      const sheet = (yield* promise(() => readFile(saved, "utf8"))).split("\r\n")
+      assert.strictEqual(sheet[0], "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name")
+      assert.isTrue(
+        sheet.some((line) =>
+          line.startsWith(`user:${inherited.user.id},`) &&
+          line.endsWith(`,group:${inherited.group.id}:${inherited.role},${inherited.role},team:${inherited.team.id},${inherited.team.name}`)
+        ),
+        "the inherited grant's row"
+      )
     }), { timeout: 180_000 })
 })

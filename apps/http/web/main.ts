@@ -214,7 +214,8 @@ byId("export").addEventListener("click", () =>
     const { blob, name } = await api.exportCsv()
     const url = URL.createObjectURL(blob)
     el("a", { href: url, download: name }).click()
-    URL.revokeObjectURL(url)
+    // The browser reads the blob after this task; release it once the download has surely begun.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
   }))
 
 byId("sign-out").addEventListener("click", () => signOut(""))
