@@ -37,6 +37,11 @@ const provisioningFlag = (name: string, pseudoName: string, description: string)
 
 const rootOptions = {
   file: setting("file", "path", `The sync file to write (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
+  summaryFile: setting(
+    "summary-file",
+    "path",
+    "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
+  ),
   apiKey: setting("api-key", "key", "Fivetran API key (required unless --sandbox)."),
   apiSecret: setting("api-secret", "secret", "Fivetran API secret (required unless --sandbox)."),
   baseUrl: setting("base-url", "url", `Fivetran API base URL (default ${DefaultBaseUrl}).`),
@@ -87,6 +92,7 @@ const given = (flag: boolean) => flag ? Option.some("true") : Option.none<string
 const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): ReadonlyMap<string, string> => {
   const flags: ReadonlyArray<readonly [string, Option.Option<string>]> = [
     ["file", options.file],
+    ["summary-file", options.summaryFile],
     ["api-key", options.apiKey],
     ["api-secret", options.apiSecret],
     ["base-url", options.baseUrl],

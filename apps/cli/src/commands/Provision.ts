@@ -10,6 +10,7 @@ import {
 import { Console, Effect, type Option } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import type { Settings } from "../settings/Settings.js"
+import { withTelemetry } from "../Telemetry.js"
 import { actionName, ProvisioningAction } from "./ActionFlags.js"
 
 /** Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
@@ -49,7 +50,8 @@ export const runProvisioning = (action: ProvisioningAction, settings: Settings, 
     ? outcomeLine(action).pipe(
       Effect.flatMap(Console.log),
       Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
-      Effect.provide(fivetranClientLayer(settings, sandbox))
+      Effect.provide(fivetranClientLayer(settings, sandbox)),
+      withTelemetry
     )
     // baton enables provisioning only with -p: refused before any setting is required or Fivetran contacted.
     : Effect.fail(

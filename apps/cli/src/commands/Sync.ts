@@ -4,8 +4,10 @@ import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
+import { writeSummaryFile } from "../output/SummaryFile.js"
 import { progressText, summaryText } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
+import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
 
 /**
@@ -16,34 +18,37 @@ import { UsageError } from "../UsageError.js"
 const ProgressIntervalMillis = 100
 
 /**
- * The sync replaces --file by a rename, so it must name a regular file or nothing yet (not
- * /dev/null, not a directory), in a writable directory that exists (the temporary file goes
- * there). Checked before anything is contacted, so a wrong path costs no sync.
+ * The sync replaces --file (and --summary-file) by a rename, so each must name a regular file or
+ * nothing yet (not /dev/null, not a directory), in a writable directory that exists (the temporary
+ * file goes there). Checked before anything is contacted, so a wrong path costs no sync.
  */
-const checkTarget = (file: string) =>
+const checkTarget = (flag: string, file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const existing = yield* Effect.option(fs.stat(file))
     if (Option.isSome(existing) && existing.value.type !== "File") {
       return yield* new UsageError({
-        reason: `--file ${file} is not a regular file (${existing.value.type}): the sync writes a new file and renames it there`
+        reason: `--${flag} ${file} is not a regular file (${existing.value.type}): the sync writes a new file and renames it there`
       })
     }
     const directory = path.dirname(path.resolve(file))
     const parent = yield* Effect.option(fs.stat(directory))
     if (Option.isNone(parent) || parent.value.type !== "Directory") {
       return yield* new UsageError({
-        reason: `--file ${file}: the directory ${directory} does not exist; create it first or choose another path`
+        reason: `--${flag} ${file}: the directory ${directory} does not exist; create it first or choose another path`
       })
     }
     yield* fs.access(directory, { writable: true }).pipe(
-      Effect.mapError(() => new UsageError({ reason: `--file ${file}: the directory ${directory} is not writable` }))
+      Effect.mapError(() => new UsageError({ reason: `--${flag} ${file}: the directory ${directory} is not writable` }))
     )
   })
 
 export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
-  Effect.zipRight(checkTarget(settings.file), sync(settings, sandbox))
+  checkTarget("file", settings.file).pipe(
+    Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkTarget("summary-file", path))),
+    Effect.zipRight(withTelemetry(sync(settings, sandbox)))
+  )
 
 const sync = (settings: Settings, sandbox: Option.Option<string>) =>
   Effect.gen(function*() {
@@ -72,6 +77,7 @@ const sync = (settings: Settings, sandbox: Option.Option<string>) =>
       Effect.onInterrupt(() => Stderr.line(`interrupted: ${settings.file} was left as it was`))
     )
     yield* Stderr.line(summaryText(summary, settings.file, settings.logFormat))
+    if (Option.isSome(settings.summaryFile)) yield* writeSummaryFile(settings.summaryFile.value, settings.file, summary)
   }).pipe(
     Effect.provide(C1zSink.layer(settings.file, { annotations: { exclusionGroups: settings.exclusionGroups } })),
     Effect.provide(SyncEngine.layer),

@@ -21,6 +21,7 @@ const secret = (flag: string): Setting<Redacted.Redacted<string>> => ({
 })
 
 export const FileSetting: Setting<string> = { flag: "file", config: (key) => Config.nonEmptyString(key) }
+export const SummaryFileSetting: Setting<string> = { flag: "summary-file", config: (key) => Config.nonEmptyString(key) }
 export const ApiKeySetting = secret("api-key")
 export const ApiSecretSetting = secret("api-secret")
 export const BaseUrlSetting: Setting<string> = {
@@ -52,6 +53,8 @@ export const ProvisioningSetting: Setting<boolean> = { flag: "provisioning", con
 
 export interface Settings {
   readonly file: string
+  /** Where a finished sync also writes its summary as JSON (for schedulers), if anywhere. */
+  readonly summaryFile: Option.Option<string>
   readonly apiKey: Option.Option<Redacted.Redacted<string>>
   readonly apiSecret: Option.Option<Redacted.Redacted<string>>
   readonly baseUrl: string
@@ -73,6 +76,7 @@ const orDefault = <A>(setting: Setting<A>, sources: SettingSources, fallback: ()
 export const resolveSettings = (sources: SettingSources): Effect.Effect<Settings, UsageError> =>
   Effect.all({
     file: orDefault(FileSetting, sources, () => DefaultFile),
+    summaryFile: lookup(SummaryFileSetting, sources),
     apiKey: lookup(ApiKeySetting, sources),
     apiSecret: lookup(ApiSecretSetting, sources),
     baseUrl: orDefault(BaseUrlSetting, sources, () => DefaultBaseUrl),

@@ -1,0 +1,50 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-summary-" }))
+
+describe("--summary-file", () => {
+  it.scopedLive("a completed sync writes the summary JSON (as on stderr) and leaves no temporary file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json"], {
+        env: { BATON_SUMMARY_FILE: `${dir}/summary.json` }
+      })
+      assertExit(result, 0)
+      const logged = JSON.parse(result.stderr.split("\n").find((line) => line.includes("\"sync complete\""))!) as Record<
+        string,
+        unknown
+      >
+      const written = JSON.parse(yield* fs.readFileString(`${dir}/summary.json`)) as Record<string, unknown>
+      for (const field of ["resources", "resourceTypes", "entitlements", "grants", "requests", "retries", "warnings", "file"]) {
+        assert.deepStrictEqual(written[field], logged[field], field)
+      }
+      assert.strictEqual(written["durationMillis"], logged["durationMillis"])
+      assert.match(String(written["finishedAt"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["out.c1z", "summary.json"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
+
+  it.scopedLive("a directory is refused with exit 2 before Fivetran is contacted; a failed sync writes none", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const refused = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", dir])
+      assertExit(refused, 2)
+      assert.include(refused.stderr, `error: --summary-file ${dir} is not a regular file (Directory)`)
+      assert.strictEqual((yield* sandbox.requestLog).length, 0)
+
+      const wrongSecret = flags.map((flag, i) => flags[i - 1] === "--api-secret" ? "not-the-secret" : flag)
+      const failed = yield* runCli([...wrongSecret, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/summary.json`])
+      assertExit(failed, 1)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
+})
