@@ -1,8 +1,8 @@
 import { type AccountSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeKey } from "./support/EdgeCases.js"
@@ -41,12 +41,20 @@ const withSandbox = (snapshot: AccountSnapshot = edgeCases) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
 
+/** One sync of the untouched edge-case account, shared by the read-only tests. */
+class EdgeSync extends Context.Tag("test/EdgeSync")<EdgeSync, string>() {}
+
+const edgeSync = Layer.scoped(EdgeSync, syncedEdgeCases).pipe(
+  Layer.provideMerge(Sandbox.layer({ snapshot: edgeCases, port: 0 })),
+  Layer.provideMerge(NodeContext.layer)
+)
+
 const bo = { principal_name: "Bo Both", email: "bo@edge.example", status: "enabled", last_login: "2025-03-01T10:00:00Z" }
 
-describe("review commands", () => {
-  it.scopedLive("resources, entitlements and grants list the ids provisioning takes", () =>
+layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review commands on one sync", (it) => {
+  it.effect("resources, entitlements and grants list the ids provisioning takes", () =>
     Effect.gen(function*() {
-      const file = yield* syncedEdgeCases
+      const file = yield* EdgeSync
       const teams = yield* runCli(["resources", "-f", file, "--type", "team", "-o", "json"])
       assertExit(teams, 0)
       assert.deepStrictEqual(json(teams.stdout), [
@@ -114,11 +122,11 @@ describe("review commands", () => {
           via: "team:analysts_t"
         }
       ])
-    }).pipe(withSandbox()))
+    }))
 
-  it.scopedLive("access shows each grant of a user with its path, and an entitlement's holders", () =>
+  it.effect("access shows each grant of a user with its path, and an entitlement's holders", () =>
     Effect.gen(function*() {
-      const file = yield* syncedEdgeCases
+      const file = yield* EdgeSync
       const access = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "json"])
       assertExit(access, 0)
       const row = (resource: string, resourceName: string, entitlement: string, permission: string, via = "direct", viaName = "") => ({
@@ -158,11 +166,11 @@ describe("review commands", () => {
         ""
       ])
       assert.strictEqual(holders.stderr, "7 access paths\n")
-    }).pipe(withSandbox()))
+    }))
 
-  it.scopedLive("bad ids, formats and files are refused with a specific message", () =>
+  it.effect("bad ids, formats and files are refused with a specific message", () =>
     Effect.gen(function*() {
-      const file = yield* syncedEdgeCases
+      const file = yield* EdgeSync
       const unknown = yield* runCli(["access", "user:nobody", "-f", file])
       assertExit(unknown, 2)
       assert.strictEqual(unknown.stderr, `error: user:nobody is not in ${file} (list them with: baton-fivetran resources)\n`)
@@ -179,8 +187,10 @@ describe("review commands", () => {
       assertExit(missing, 1)
       assert.include(missing.stderr, "could not open the .c1z")
       assert.strictEqual(missing.stdout, "")
-    }).pipe(withSandbox()))
+    }))
+})
 
+describe("review commands across syncs", () => {
   it.scopedLive("a grant made between two syncs is one added grant plus the grants its team members derive", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
