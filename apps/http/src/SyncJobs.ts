@@ -108,7 +108,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             ...restored,
             status: "failed",
             finished_at: yield* nowIso,
-            error: "the service stopped before this sync finished"
+            error: "interrupted: the service stopped before this sync finished; no file was kept"
           }
           yield* persist(restored)
         }

@@ -222,6 +222,66 @@ describe("the process", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive("after a SIGKILL mid-sync, the restarted service marks that job failed (interrupted) and serves the last good sync", () =>
+    Effect.gen(function*() {
+      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const start = Effect.gen(function*() {
+        const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir, "--token", "t"], {
+          env,
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+        let stdout = ""
+        child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+        yield* Effect.sync(() => stdout).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
+          Effect.timeout("60 seconds")
+        )
+        const exited = Effect.async<NodeJS.Signals | null>((resume) => {
+          child.on("exit", (_code, signal) => resume(Effect.succeed(signal)))
+        })
+        return { child, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!, exited }
+      })
+      const headers = { authorization: "Bearer t" }
+      const getJson = <A>(url: string, init?: RequestInit) =>
+        Effect.promise(() => fetch(url, { headers, ...init }).then((r) => r.json() as Promise<A>))
+      type Job = { id: string; status: string; error: string | null; progress: { requests: number } | null }
+      const jobOf = (url: string, id: string) => getJson<Job>(`${url}/v1/syncs/${id}`)
+
+      const first = yield* start
+      const good = yield* getJson<Job>(`${first.url}/v1/syncs`, { method: "POST" })
+      yield* jobOf(first.url, good.id).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("200 millis"), until: (job) => job.status !== "queued" && job.status !== "running" }),
+        Effect.timeout("120 seconds")
+      )
+      const cut = yield* getJson<Job>(`${first.url}/v1/syncs`, { method: "POST" })
+      yield* jobOf(first.url, cut.id).pipe(
+        Effect.repeat({
+          schedule: Schedule.spaced("100 millis"),
+          until: (job) => job.status === "running" && (job.progress?.requests ?? 0) > 0
+        }),
+        Effect.timeout("60 seconds")
+      )
+      first.child.kill("SIGKILL")
+      assert.strictEqual(yield* first.exited, "SIGKILL")
+
+      const second = yield* start
+      const restarted = yield* jobOf(second.url, cut.id)
+      assert.strictEqual(restarted.status, "failed")
+      assert.strictEqual(restarted.error, "interrupted: the service stopped before this sync finished; no file was kept")
+      assert.strictEqual((yield* jobOf(second.url, good.id)).status, "succeeded")
+      const page = yield* getJson<{ sync_id: string; items: ReadonlyArray<unknown> }>(`${second.url}/v1/resources?type=user&page_size=5`)
+      assert.strictEqual(page.sync_id, good.id)
+      assert.strictEqual(page.items.length, 5)
+      assert.deepStrictEqual(
+        (yield* fs.readDirectory(dataDir)).sort(),
+        [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`].sort()
+      )
+    }).pipe(Effect.provide(NodeContext.layer)), 300_000)
+
   it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)

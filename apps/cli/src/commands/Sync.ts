@@ -1,5 +1,5 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
-import { C1zSink } from "@baton-fivetran/c1z"
+import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
@@ -44,9 +44,17 @@ const checkTarget = (flag: string, file: string) =>
     )
   })
 
+/** A run killed outright (SIGKILL, power loss) leaves its scratch files beside --file: the next run removes them. */
+const removeLeftovers = (file: string) =>
+  Effect.flatMap(removeScratchLeftovers(file), (removed) =>
+    removed.length === 0
+      ? Effect.void
+      : Effect.logInfo(`removed ${removed.length} scratch file(s) a killed run left beside ${file}: ${removed.join(", ")}`))
+
 export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
   checkTarget("file", settings.file).pipe(
     Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkTarget("summary-file", path))),
+    Effect.zipRight(removeLeftovers(settings.file)),
     Effect.zipRight(withTelemetry(sync(settings, sandbox)))
   )
 
