@@ -230,8 +230,8 @@ describe("provisioning -> sync -> .c1z", () => {
 
       // A derived grant cannot be revoked directly, and the refusal changes nothing.
       const refused = yield* expectChange(Effect.flip(revoke("group:g_side:Manage Destination:user:dee")), {})
-      assert.strictEqual(refused.result.kind, "InheritedGrant")
-      assert.include(refused.result.reason, "group:g_side:Manage Destination:team:t_eng")
+      assert.strictEqual(refused.result._tag, "InheritedGrant")
+      assert.include(refused.result.message, "group:g_side:Manage Destination:team:t_eng")
 
       yield* expectChange(revoke("team:t_eng:member:user:dee"), {
         removed: [

@@ -1,8 +1,9 @@
+import type { InvalidId } from "@baton-fivetran/connector-core"
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit, Option, Predicate } from "effect"
-import { ChangesFound } from "./ChangesFound.js"
+import type { ChangesFound } from "./ChangesFound.js"
 import { writeLine } from "./output/Stderr.js"
-import { UsageError } from "./UsageError.js"
+import type { UsageError } from "./UsageError.js"
 
 /**
  * How a run ends: 0 success, 1 failure, 2 bad usage (unknown flag, bad value from a flag, an env
@@ -12,19 +13,27 @@ import { UsageError } from "./UsageError.js"
  * Errors print as one line, `error: ...`, never a stack trace.
  */
 
-const isUsage = (error: unknown) =>
-  error instanceof UsageError ||
-  ValidationError.isValidationError(error) ||
-  // connector-core's ProvisioningError, matched by shape so that start-up does not load connector-core.
-  (Predicate.isTagged(error, "ProvisioningError") && Predicate.hasProperty(error, "kind") && error.kind === "InvalidId")
+/**
+ * The failures that do not exit 1, by tag. The tags are checked against the classes' types; the
+ * classes themselves are not imported, so that start-up does not load connector-core.
+ */
+const exitCodeByTag: { readonly [Tag in UsageError["_tag"] | InvalidId["_tag"] | ChangesFound["_tag"]]: number } = {
+  UsageError: 2,
+  // connector-core's refusal of a malformed entitlement or grant id: bad usage too.
+  InvalidId: 2,
+  ChangesFound: 3
+}
+
+const failureCode = (error: unknown): number => {
+  if (ValidationError.isValidationError(error)) return 2
+  if (!Predicate.hasProperty(error, "_tag") || typeof error._tag !== "string") return 1
+  return Object.hasOwn(exitCodeByTag, error._tag) ? exitCodeByTag[error._tag as keyof typeof exitCodeByTag] : 1
+}
 
 export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0
   if (Cause.isInterruptedOnly(exit.cause)) return 130
-  return Option.match(Cause.failureOption(exit.cause), {
-    onNone: () => 1,
-    onSome: (error) => error instanceof ChangesFound ? 3 : isUsage(error) ? 2 : 1
-  })
+  return Option.match(Cause.failureOption(exit.cause), { onNone: () => 1, onSome: failureCode })
 }
 
 /** A ValidationError's help text as one plain line. */

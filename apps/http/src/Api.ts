@@ -3,6 +3,7 @@ import {
   DiffEntry,
   Entitlement,
   Grant,
+  ProvisioningErrors,
   Resource,
   ResourceId,
   SyncProgress,
@@ -18,7 +19,7 @@ import {
   OpenApi
 } from "@effect/platform"
 import { Schema } from "effect"
-import { Field, kindErrorBody, taggedErrorBody, withoutPlatformDecodeError } from "./ErrorBody.js"
+import { Field, refusalBody, taggedErrorBody, withoutPlatformDecodeError } from "./ErrorBody.js"
 
 /**
  * The HTTP contract of the service: every endpoint, its inputs, its answers and its errors. The
@@ -80,75 +81,8 @@ export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
 export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })
 
-/** connector-core's ProvisioningError kinds, grouped by the status they answer with. */
-const badRequestKinds = ["InvalidId", "InvalidInput"] as const
-const forbiddenKinds = ["ProvisioningDisabled", "MissingPermission"] as const
-const notFoundKinds = ["UnknownEntitlement", "UnknownPrincipal", "NotFound"] as const
-const conflictKinds = ["InheritedGrant"] as const
-const unprocessableKinds = ["UnknownRole", "WrongScope", "NotGrantable", "Unsupported"] as const
-const upstreamKinds = ["Upstream"] as const
-
-export const ProvisioningErrorKind = Schema.Literal(
-  ...badRequestKinds,
-  ...forbiddenKinds,
-  ...notFoundKinds,
-  ...conflictKinds,
-  ...unprocessableKinds,
-  ...upstreamKinds
-)
-export type ProvisioningErrorKind = typeof ProvisioningErrorKind.Type
-
-const refusal = <Kinds extends ReadonlyArray<string>>(kinds: Kinds) => ({
-  kind: Schema.Literal(...kinds),
-  message: Schema.String
-})
-
-/** 400: the id or the input cannot be understood (InvalidId, InvalidInput). */
-export class ProvisioningBadRequest
-  extends Schema.TaggedError<ProvisioningBadRequest>()("ProvisioningBadRequest", refusal(badRequestKinds))
-{}
-export const ProvisioningBadRequestBody = kindErrorBody(ProvisioningBadRequest, "ProvisioningBadRequest", badRequestKinds, {
-  status: 400
-})
-
-/** 403: provisioning is switched off, or the Fivetran key lacks a permission. */
-export class ProvisioningForbidden
-  extends Schema.TaggedError<ProvisioningForbidden>()("ProvisioningForbidden", refusal(forbiddenKinds))
-{}
-export const ProvisioningForbiddenBody = kindErrorBody(ProvisioningForbidden, "ProvisioningForbidden", forbiddenKinds, {
-  status: 403
-})
-
-/** 404: the entitlement, the principal or the target does not exist. */
-export class ProvisioningNotFound
-  extends Schema.TaggedError<ProvisioningNotFound>()("ProvisioningNotFound", refusal(notFoundKinds))
-{}
-export const ProvisioningNotFoundBody = kindErrorBody(ProvisioningNotFound, "ProvisioningNotFound", notFoundKinds, {
-  status: 404
-})
-
-/** 409: the grant is inherited through a team and can only be revoked there. */
-export class ProvisioningConflict
-  extends Schema.TaggedError<ProvisioningConflict>()("ProvisioningConflict", refusal(conflictKinds))
-{}
-export const ProvisioningConflictBody = kindErrorBody(ProvisioningConflict, "ProvisioningConflict", conflictKinds, {
-  status: 409
-})
-
-/** 422: well-formed but not allowed (unknown role, wrong scope, not grantable, unsupported). */
-export class ProvisioningUnprocessable
-  extends Schema.TaggedError<ProvisioningUnprocessable>()("ProvisioningUnprocessable", refusal(unprocessableKinds))
-{}
-export const ProvisioningUnprocessableBody = kindErrorBody(
-  ProvisioningUnprocessable,
-  "ProvisioningUnprocessable",
-  unprocessableKinds,
-  { status: 422 }
-)
-
-/** 502: Fivetran failed while carrying the request out. */
-export class UpstreamFailed extends Schema.TaggedError<UpstreamFailed>()("UpstreamFailed", refusal(upstreamKinds)) {}
-export const UpstreamFailedBody = kindErrorBody(UpstreamFailed, "UpstreamFailed", upstreamKinds, { status: 502 })
+/** connector-core's provisioning refusals, each with its own code and status (ProvisioningError.ts). */
+export const ProvisioningRefusalBody = Schema.Union(...ProvisioningErrors.map(refusalBody))
 
 // ---------------------------------------------------------------------------------------------
 // Authentication: `Authorization: Bearer <token>` on every endpoint except /healthz.
@@ -429,12 +363,7 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
       .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
       .addSuccess(DeleteResult)
   )
-  .addError(ProvisioningBadRequestBody)
-  .addError(ProvisioningForbiddenBody)
-  .addError(ProvisioningNotFoundBody)
-  .addError(ProvisioningConflictBody)
-  .addError(ProvisioningUnprocessableBody)
-  .addError(UpstreamFailedBody)
+  .addError(ProvisioningRefusalBody)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Provisioning (only with --provisioning)")
 {}

@@ -1,3 +1,4 @@
+import type { ProvisioningError, ProvisioningErrors } from "@baton-fivetran/connector-core"
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 
@@ -60,26 +61,17 @@ export const taggedErrorBody = <A, Tag extends string, Fields extends Schema.Str
   )
 
 /**
- * The wire form of a class that carries a `kind` (connector-core's ProvisioningError kinds): the
- * kind is the code, `{_tag: "ProvisioningNotFound", kind: "UnknownPrincipal", message}` travels as
- * `{error: "UnknownPrincipal", message}`; the status tells the classes apart.
+ * The wire form of one of connector-core's provisioning refusals: its tag is the code and its
+ * class carries the status (`{_tag: "UnknownPrincipal", message}` travels as
+ * `{error: "UnknownPrincipal", message}` with 404).
  */
-export const kindErrorBody = <A, Tag extends string, const Kinds extends ReadonlyArray<string>, R>(
-  error: Schema.Schema<A, { readonly _tag: Tag; readonly kind: Kinds[number]; readonly message: string }, R>,
-  tag: Tag,
-  kinds: Kinds,
-  annotations: { readonly status: number; readonly description?: string }
-) =>
-  wire(
-    error,
-    Schema.Struct({ error: Schema.Literal(...kinds), message: Schema.String }).annotations({ identifier: tag }) as unknown as Schema.Schema<
-      { readonly error: Kinds[number]; readonly message: string }
-    >,
-    {
-      fromBody: ({ error: kind, message }) => ({ _tag: tag, kind, message }),
-      toBody: ({ kind, message }) => ({ error: kind, message })
-    },
-    { identifier: tag, ...annotations }
+export const refusalBody = (refusal: (typeof ProvisioningErrors)[number]) =>
+  taggedErrorBody(
+    // Each class is the Schema of its own tag; seen as one of the union, it decodes to the union.
+    refusal as unknown as Schema.Schema<ProvisioningError, { readonly _tag: ProvisioningError["_tag"]; readonly message: string }>,
+    refusal._tag,
+    { message: Schema.String },
+    { status: HttpApiSchema.getStatusError(refusal) }
   )
 
 /**

@@ -1,17 +1,14 @@
-import { capabilities, Provisioner, type ProvisionerShape, type ProvisioningError } from "@baton-fivetran/connector-core"
+import {
+  capabilities,
+  Provisioner,
+  type ProvisionerShape,
+  ProvisioningDisabled,
+  type ProvisioningError
+} from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
-import {
-  BatonApi,
-  NotReady,
-  ProvisioningBadRequest,
-  ProvisioningConflict,
-  ProvisioningForbidden,
-  ProvisioningNotFound,
-  ProvisioningUnprocessable,
-  UpstreamFailed
-} from "./Api.js"
+import { BatonApi, NotReady } from "./Api.js"
 import { AuthenticationLive, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
@@ -90,32 +87,6 @@ const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
   }))
 
-/** ProvisioningError kinds to HTTP statuses (README "Status codes"). */
-const refusal = (error: ProvisioningError) => {
-  const message = error.reason
-  switch (error.kind) {
-    case "InvalidId":
-    case "InvalidInput":
-      return new ProvisioningBadRequest({ kind: error.kind, message })
-    case "ProvisioningDisabled":
-    case "MissingPermission":
-      return new ProvisioningForbidden({ kind: error.kind, message })
-    case "UnknownEntitlement":
-    case "UnknownPrincipal":
-    case "NotFound":
-      return new ProvisioningNotFound({ kind: error.kind, message })
-    case "InheritedGrant":
-      return new ProvisioningConflict({ kind: error.kind, message })
-    case "UnknownRole":
-    case "WrongScope":
-    case "NotGrantable":
-    case "Unsupported":
-      return new ProvisioningUnprocessable({ kind: error.kind, message })
-    case "Upstream":
-      return new UpstreamFailed({ kind: error.kind, message })
-  }
-}
-
 const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handlers) =>
   Effect.gen(function*() {
     const config = yield* ServiceConfig
@@ -123,8 +94,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     if (config.provisioning && Option.isNone(provisioner)) {
       return yield* Effect.dieMessage("provisioning is enabled but no Provisioner layer was provided")
     }
-    const disabled = new ProvisioningForbidden({
-      kind: "ProvisioningDisabled",
+    const disabled = new ProvisioningDisabled({
       message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
     })
     const singleFlight = yield* makeSingleFlight
@@ -132,10 +102,10 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     const provision = <A>(
       request: ReadonlyArray<string>,
       action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
-    ): Effect.Effect<A, ReturnType<typeof refusal>> =>
+    ): Effect.Effect<A, ProvisioningError> =>
       Option.match(provisioner, {
         onNone: () => Effect.fail(disabled),
-        onSome: (p) => singleFlight(JSON.stringify(request), action(p).pipe(Effect.mapError(refusal)))
+        onSome: (p) => singleFlight(JSON.stringify(request), action(p))
       })
     return handlers
       .handle("grant", ({ payload }) =>

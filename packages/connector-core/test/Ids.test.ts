@@ -34,7 +34,7 @@ describe("entitlement ids", () => {
         ["role:x:", "the slug is empty"]
       ] as const) {
         const error = yield* Effect.flip(parseEntitlementId(id))
-        assert.strictEqual(error._tag, "InvalidId")
+        assert.strictEqual(error._tag, "MalformedId")
         assert.strictEqual(error.kind, "entitlement")
         assert.strictEqual(error.reason, reason)
         assert.strictEqual(error.message, `invalid entitlement id "${id}": ${reason} (expected <type>:<resource id>:<slug>)`)

@@ -81,28 +81,28 @@ describe("createAccount", () => {
   it.live("malformed input is InvalidInput naming every problem, before any request", () =>
     Effect.gen(function*() {
       const bad = yield* createRefused({ email: "not-an-email", given_name: " ", family_name: "" })
-      assert.strictEqual(bad.result.kind, "InvalidInput")
-      assert.include(bad.result.reason, `email "not-an-email" is not an email address`)
-      assert.include(bad.result.reason, "given_name is empty")
-      assert.include(bad.result.reason, "family_name is empty")
+      assert.strictEqual(bad.result._tag, "InvalidInput")
+      assert.include(bad.result.message, `email "not-an-email" is not an email address`)
+      assert.include(bad.result.message, "given_name is empty")
+      assert.include(bad.result.message, "family_name is empty")
       assert.deepStrictEqual(bad.requests, [])
       for (const email of ["a@b", "two@@example.com", "spa ce@example.com", ""]) {
         const refused = yield* createRefused({ email, given_name: "A", family_name: "B" })
-        assert.strictEqual(refused.result.kind, "InvalidInput", email)
+        assert.strictEqual(refused.result._tag, "InvalidInput", email)
       }
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("an unknown or non-account role is UnknownRole listing the account roles; nothing created", () =>
     Effect.gen(function*() {
       const unknown = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "Wizard" })
-      assert.strictEqual(unknown.result.kind, "UnknownRole")
-      assert.include(unknown.result.reason, `"Wizard" is not a role of this account`)
-      assert.include(unknown.result.reason, `"Account Reviewer"`)
+      assert.strictEqual(unknown.result._tag, "UnknownRole")
+      assert.include(unknown.result.message, `"Wizard" is not a role of this account`)
+      assert.include(unknown.result.message, `"Account Reviewer"`)
       assert.deepStrictEqual(unknown.requests, ["GET /v1/roles"])
 
       const scoped = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "View Destination" })
-      assert.strictEqual(scoped.result.kind, "UnknownRole")
-      assert.include(scoped.result.reason, "needs a role of scope ACCOUNT")
+      assert.strictEqual(scoped.result._tag, "UnknownRole")
+      assert.include(scoped.result.message, "needs a role of scope ACCOUNT")
       assert.strictEqual((yield* state.userIds).length, account.users.length)
     }).pipe(Effect.provide(provisioningLayer())))
 })
@@ -128,10 +128,10 @@ describe("deleteResource", () => {
   it.live("other resource types are Unsupported; malformed ids are InvalidInput; nothing is contacted", () =>
     Effect.gen(function*() {
       const group = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("group", "g_main"))))
-      assert.strictEqual(group.result.kind, "Unsupported")
-      assert.include(group.result.reason, "only user resources can be deleted")
+      assert.strictEqual(group.result._tag, "Unsupported")
+      assert.include(group.result.message, "only user resources can be deleted")
       const malformed = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", ""))))
-      assert.strictEqual(malformed.result.kind, "InvalidInput")
+      assert.strictEqual(malformed.result._tag, "InvalidInput")
       assert.deepStrictEqual([...group.requests, ...malformed.requests], [])
     }).pipe(Effect.provide(provisioningLayer())))
 })

@@ -1,7 +1,8 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Provisioner, type ProvisioningError, type ProvisioningErrorKind } from "../src/index.js"
+import { InvalidId, Provisioner, type ProvisioningError, ProvisioningErrors, UnknownRole } from "../src/index.js"
 import {
   account,
   logged,
@@ -20,11 +21,11 @@ const refusal = <A>(action: (p: Provisioner["Type"]) => Effect.Effect<A, Provisi
 
 const assertRefused = (
   outcome: { readonly result: ProvisioningError; readonly requests: ReadonlyArray<string> },
-  kind: ProvisioningErrorKind,
+  tag: ProvisioningError["_tag"],
   fragments: ReadonlyArray<string>
 ) => {
-  assert.strictEqual(outcome.result.kind, kind, outcome.result.reason)
-  for (const fragment of fragments) assert.include(outcome.result.reason, fragment)
+  assert.strictEqual(outcome.result._tag, tag, outcome.result.message)
+  for (const fragment of fragments) assert.include(outcome.result.message, fragment)
   assert.deepStrictEqual(writesIn(outcome.requests), [])
 }
 
@@ -37,6 +38,39 @@ const DestinationRoles =
 const AccountRoles =
   `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
   `"Destination Creator", "Data Steward"`
+
+describe("refusal classes", () => {
+  it("each refusal is its own tagged class carrying the HTTP status the service answers with", () => {
+    const statuses = ProvisioningErrors.map((refusal) => [refusal._tag, HttpApiSchema.getStatusError(refusal)])
+    assert.deepStrictEqual(statuses, [
+      ["InvalidId", 400],
+      ["InvalidInput", 400],
+      ["ProvisioningDisabled", 403],
+      ["MissingPermission", 403],
+      ["UnknownEntitlement", 404],
+      ["UnknownPrincipal", 404],
+      ["NotFound", 404],
+      ["InheritedGrant", 409],
+      ["UnknownRole", 422],
+      ["WrongScope", 422],
+      ["NotGrantable", 422],
+      ["Unsupported", 422],
+      ["Upstream", 502]
+    ])
+  })
+
+  it.effect("catchTag tells the refusals apart", () =>
+    Effect.gen(function*() {
+      const refused: Effect.Effect<string, ProvisioningError> = Effect.fail(new InvalidId({ message: "bad id" }))
+      const handled = yield* refused.pipe(
+        Effect.catchTag("UnknownRole", (e) => Effect.succeed(`role: ${e.message}`)),
+        Effect.catchTag("InvalidId", (e) => Effect.succeed(`id: ${e.message}`)),
+        Effect.either
+      )
+      assert.deepStrictEqual(handled._tag === "Right" ? handled.right : handled.left._tag, "id: bad id")
+      assert.notInstanceOf(new InvalidId({ message: "x" }), UnknownRole)
+    }))
+})
 
 describe("ids", () => {
   it.live("a malformed entitlement or grant id is InvalidId naming the expected format, before any request", () =>
@@ -187,22 +221,22 @@ describe("key permissions and upstream failures", () => {
   it.live("a system key lacking USER:MANAGE gets MissingPermission naming it; nothing changes", () =>
     Effect.gen(function*() {
       const role = yield* refusal((p) => p.grant("role:Account Analyst:assigned", user("ana")))
-      assert.strictEqual(role.result.kind, "MissingPermission")
-      assert.include(role.result.reason, "USER:MANAGE")
-      assert.include(role.result.reason, "grant role:Account Analyst:assigned to user:ana")
+      assert.strictEqual(role.result._tag, "MissingPermission")
+      assert.include(role.result.message, "USER:MANAGE")
+      assert.include(role.result.message, "grant role:Account Analyst:assigned to user:ana")
       assert.deepStrictEqual(role.requests, ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
       assert.strictEqual(yield* state.userRole("ana"), "Account Reviewer")
 
       const group = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
-      assert.strictEqual(group.result.kind, "MissingPermission")
-      assert.include(group.result.reason, "USER:MANAGE")
+      assert.strictEqual(group.result._tag, "MissingPermission")
+      assert.include(group.result.message, "USER:MANAGE")
 
       const create = yield* refusal((p) =>
         p.createAccount({ email: "new@example.com", given_name: "New", family_name: "Person" })
       )
-      assert.strictEqual(create.result.kind, "MissingPermission")
-      assert.include(create.result.reason, "USER:MANAGE")
-      assert.notInclude(create.result.reason, userReadOnlyKey.secret)
+      assert.strictEqual(create.result._tag, "MissingPermission")
+      assert.include(create.result.message, "USER:MANAGE")
+      assert.notInclude(create.result.message, userReadOnlyKey.secret)
       assert.strictEqual((yield* state.userIds).length, account.users.length)
 
       // Team writes need TEAM:MANAGE, which this key has.
@@ -214,10 +248,10 @@ describe("key permissions and upstream failures", () => {
     Effect.gen(function*() {
       // The sandbox refuses to demote the last Account Administrator (409).
       const demote = yield* refusal((p) => p.grant("role:Account Reviewer:assigned", user("admin")))
-      assert.strictEqual(demote.result.kind, "Upstream")
-      assert.include(demote.result.reason, "PATCH /v1/users/admin")
-      assert.include(demote.result.reason, "409")
-      assert.notInclude(demote.result.reason, systemKey.secret)
+      assert.strictEqual(demote.result._tag, "Upstream")
+      assert.include(demote.result.message, "PATCH /v1/users/admin")
+      assert.include(demote.result.message, "409")
+      assert.notInclude(demote.result.message, systemKey.secret)
       assert.strictEqual(yield* state.userRole("admin"), "Account Administrator")
     }).pipe(Effect.provide(provisioningLayer())))
 
@@ -226,9 +260,9 @@ describe("key permissions and upstream failures", () => {
       const sandbox = yield* Sandbox
       yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503] })
       const down = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
-      assert.strictEqual(down.result.kind, "Upstream")
-      assert.include(down.result.reason, "cannot grant group:g_main:View Destination to user:ben")
-      assert.include(down.result.reason, "503")
+      assert.strictEqual(down.result._tag, "Upstream")
+      assert.include(down.result.message, "cannot grant group:g_main:View Destination to user:ben")
+      assert.include(down.result.message, "503")
       yield* sandbox.setFaults({})
       assert.strictEqual(yield* state.userGroup("ben", "g_main"), null)
       const retried = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("group:g_main:View Destination", user("ben"))))
@@ -239,9 +273,9 @@ describe("key permissions and upstream failures", () => {
   it.live("bad credentials are Upstream naming the 401, before anything is written", () =>
     Effect.gen(function*() {
       const bad = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
-      assert.strictEqual(bad.result.kind, "Upstream")
-      assert.include(bad.result.reason, "401")
-      assert.notInclude(bad.result.reason, "wrong-secret")
+      assert.strictEqual(bad.result._tag, "Upstream")
+      assert.include(bad.result.message, "401")
+      assert.notInclude(bad.result.message, "wrong-secret")
       assert.deepStrictEqual(bad.requests, ["GET /v1/roles"])
     }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
 })
@@ -257,7 +291,7 @@ describe("provisioning disabled", () => {
         yield* refusal((p) => p.deleteResource("user", "ana"))
       ]
       for (const outcome of outcomes) {
-        assert.strictEqual(outcome.result.kind, "ProvisioningDisabled")
+        assert.strictEqual(outcome.result._tag, "ProvisioningDisabled")
         assert.strictEqual(outcome.result.message, message)
       }
       const sandbox = yield* Sandbox

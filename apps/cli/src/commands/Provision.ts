@@ -4,7 +4,7 @@ import {
   type GrantOutcome,
   type PrincipalRef,
   Provisioner,
-  ProvisioningError,
+  ProvisioningDisabled,
   type RevokeOutcome
 } from "@baton-fivetran/connector-core"
 import { Console, Effect, type Option } from "effect"
@@ -55,8 +55,5 @@ export const runProvisioning = (action: ProvisioningAction, settings: Settings, 
     )
     // baton enables provisioning only with -p: refused before any setting is required or Fivetran contacted.
     : Effect.fail(
-      new ProvisioningError({
-        kind: "ProvisioningDisabled",
-        reason: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}`
-      })
+      new ProvisioningDisabled({ message: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}` })
     )

@@ -10,7 +10,7 @@ import type { ResourceId } from "./Baton.js"
 export type IdKind = "entitlement" | "grant"
 
 /** An id that does not have the design's shape; `message` quotes it and says what is wrong. */
-export class InvalidId extends Data.TaggedError("InvalidId")<{
+export class MalformedId extends Data.TaggedError("MalformedId")<{
   readonly kind: IdKind
   readonly id: string
   readonly reason: string
@@ -46,36 +46,36 @@ export const grantId = (entitlement: string, principal: ResourceId): string =>
 export const teamMemberEntitlementId = (teamId: string): string =>
   entitlementId({ resourceType: "team", resource: teamId }, "member")
 
-const parseEntitlement = (id: string, kind: IdKind, whole: string): Effect.Effect<EntitlementIdParts, InvalidId> => {
+const parseEntitlement = (id: string, kind: IdKind, whole: string): Effect.Effect<EntitlementIdParts, MalformedId> => {
   const first = id.indexOf(":")
   const last = id.lastIndexOf(":")
   if (first < 0 || first === last) {
-    return Effect.fail(new InvalidId({ kind, id: whole, reason: "it needs at least two ':' separators" }))
+    return Effect.fail(new MalformedId({ kind, id: whole, reason: "it needs at least two ':' separators" }))
   }
   const resourceType = id.slice(0, first)
   const resourceId = id.slice(first + 1, last)
   const slug = id.slice(last + 1)
-  if (resourceType === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the resource type is empty" }))
-  if (resourceId === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the resource id is empty" }))
-  if (slug === "") return Effect.fail(new InvalidId({ kind, id: whole, reason: "the slug is empty" }))
+  if (resourceType === "") return Effect.fail(new MalformedId({ kind, id: whole, reason: "the resource type is empty" }))
+  if (resourceId === "") return Effect.fail(new MalformedId({ kind, id: whole, reason: "the resource id is empty" }))
+  if (slug === "") return Effect.fail(new MalformedId({ kind, id: whole, reason: "the slug is empty" }))
   return Effect.succeed({ resourceType, resourceId, slug })
 }
 
 /** Type = before the first `:`, slug = after the last `:`, resource id = what lies between. */
-export const parseEntitlementId = (id: string): Effect.Effect<EntitlementIdParts, InvalidId> =>
+export const parseEntitlementId = (id: string): Effect.Effect<EntitlementIdParts, MalformedId> =>
   parseEntitlement(id, "entitlement", id)
 
 /** Parses from the right: principal id and type never contain `:`; the rest is the entitlement id. */
-export const parseGrantId = (id: string): Effect.Effect<GrantIdParts, InvalidId> => {
+export const parseGrantId = (id: string): Effect.Effect<GrantIdParts, MalformedId> => {
   const last = id.lastIndexOf(":")
   const beforeLast = last < 0 ? -1 : id.lastIndexOf(":", last - 1)
   if (beforeLast < 0) {
-    return Effect.fail(new InvalidId({ kind: "grant", id, reason: "it has no ':<principal type>:<principal id>' suffix" }))
+    return Effect.fail(new MalformedId({ kind: "grant", id, reason: "it has no ':<principal type>:<principal id>' suffix" }))
   }
   const principalType = id.slice(beforeLast + 1, last)
   const principalId = id.slice(last + 1)
-  if (principalType === "") return Effect.fail(new InvalidId({ kind: "grant", id, reason: "the principal type is empty" }))
-  if (principalId === "") return Effect.fail(new InvalidId({ kind: "grant", id, reason: "the principal id is empty" }))
+  if (principalType === "") return Effect.fail(new MalformedId({ kind: "grant", id, reason: "the principal type is empty" }))
+  if (principalId === "") return Effect.fail(new MalformedId({ kind: "grant", id, reason: "the principal id is empty" }))
   const entitlement = id.slice(0, beforeLast)
   return Effect.map(parseEntitlement(entitlement, "grant", id), (parts) => ({
     entitlementId: entitlement,

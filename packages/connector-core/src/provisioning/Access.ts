@@ -10,7 +10,8 @@ import { teamMemberEntitlement, TeamMemberSlug, teamResource, teamRoleEntitlemen
 import { userResourceId } from "../resources/User.js"
 import { type AccessSlot, membership, teamAccountRole, teamMembership, userAccountRole } from "./AccessSlot.js"
 import { holdsAccountRole, holdsMembership, type TeamHolds, teamsGiving } from "./InheritedAccess.js"
-import { type ProvisioningError, refused, upstreamFailure } from "./ProvisioningError.js"
+import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "./ProvisioningError.js"
+import { upstreamFailure } from "./UpstreamFailure.js"
 import type { GrantTarget, Principal } from "./ProvisioningTarget.js"
 import { requireRole } from "./RoleChecks.js"
 
@@ -48,22 +49,22 @@ const grantTo = (principal: Principal) => (entitlement: Entitlement): Grant =>
     ? directGrant(entitlement, userResourceId(principal.id))
     : teamGrant(entitlement, principal.id)
 
-type Absence = "UnknownEntitlement" | "UnknownPrincipal"
+type Absence = typeof UnknownEntitlement | typeof UnknownPrincipal
 
-const missing = (kind: Absence, what: string) => refused(kind, `${what} does not exist`)
+const missing = (Absent: Absence, what: string) => new Absent({ message: `${what} does not exist` })
 
 /** A read of the entitlement's resource or of the principal: 404 means the request names something absent. */
-const existing = <A>(context: AccessContext, read: Effect.Effect<A, FivetranError>, kind: Absence, what: string) =>
-  Effect.mapError(read, (e) => (e._tag === "NotFound" ? missing(kind, what) : upstreamFailure(context.action)(e)))
+const existing = <A>(context: AccessContext, read: Effect.Effect<A, FivetranError>, Absent: Absence, what: string) =>
+  Effect.mapError(read, (e) => (e._tag === "NotFound" ? missing(Absent, what) : upstreamFailure(context.action)(e)))
 
 const loadUser = (context: AccessContext, userId: string): Effect.Effect<User, ProvisioningError> =>
-  existing(context, context.client.getUser(userId), "UnknownPrincipal", `user ${userId}`)
+  existing(context, context.client.getUser(userId), UnknownPrincipal, `user ${userId}`)
 
 const loadTeam = (context: AccessContext, teamId: string, as: Absence): Effect.Effect<Team, ProvisioningError> =>
   existing(context, context.client.getTeam(teamId), as, `team ${teamId}`)
 
 const loadPrincipal = (context: AccessContext, principal: Principal) =>
-  principal.type === "user" ? loadUser(context, principal.id) : loadTeam(context, principal.id, "UnknownPrincipal")
+  principal.type === "user" ? loadUser(context, principal.id) : loadTeam(context, principal.id, UnknownPrincipal)
 
 /** The client has no lookup of one connection: list them page by page, stopping at the match. */
 const loadConnection = (context: AccessContext, connectionId: string): Effect.Effect<Connection, ProvisioningError> =>
@@ -72,7 +73,7 @@ const loadConnection = (context: AccessContext, connectionId: string): Effect.Ef
     Stream.runHead,
     Effect.mapError(upstreamFailure(context.action)),
     Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(missing("UnknownEntitlement", `connection ${connectionId}`)),
+      onNone: () => Effect.fail(missing(UnknownEntitlement, `connection ${connectionId}`)),
       onSome: Effect.succeed
     }))
   )
@@ -94,16 +95,17 @@ export const resolveAccess = (context: AccessContext, target: GrantTarget): Effe
     switch (entitlement.resourceType) {
       case "role": {
         if (entitlement.slug !== RoleAssignedSlug) {
-          return yield* Effect.fail(refused(
-            "UnknownEntitlement",
-            `${entitlement.id} does not exist: role entitlements are role:<role name>:${RoleAssignedSlug}`
-          ))
+          return yield* Effect.fail(
+            new UnknownEntitlement({
+              message: `${entitlement.id} does not exist: role entitlements are role:<role name>:${RoleAssignedSlug}`
+            })
+          )
         }
         const role = yield* requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)
         const held = [grant(roleAssignedEntitlement(roleResource(role)))]
         const slot = principal.type === "user"
           ? userAccountRole(client, yield* loadUser(context, principal.id), context.action)
-          : teamAccountRole(client, yield* loadTeam(context, principal.id, "UnknownPrincipal"), context.action)
+          : teamAccountRole(client, yield* loadTeam(context, principal.id, UnknownPrincipal), context.action)
         return {
           wanted: { _tag: "Role", role: role.name },
           slot,
@@ -116,7 +118,7 @@ export const resolveAccess = (context: AccessContext, target: GrantTarget): Effe
         const group = yield* existing(
           context,
           client.getGroup(entitlement.resourceId),
-          "UnknownEntitlement",
+          UnknownEntitlement,
           `group ${entitlement.resourceId}`
         )
         yield* loadPrincipal(context, principal)
@@ -146,7 +148,7 @@ export const resolveAccess = (context: AccessContext, target: GrantTarget): Effe
         const wanted: Wanted = entitlement.slug === TeamMemberSlug
           ? { _tag: "AnyRole", addAs: TeamMemberRole }
           : { _tag: "Role", role: (yield* requireRole(catalog, "TEAM", entitlement.slug, entitlement.id)).name }
-        const team = teamResource(yield* loadTeam(context, entitlement.resourceId, "UnknownEntitlement"))
+        const team = teamResource(yield* loadTeam(context, entitlement.resourceId, UnknownEntitlement))
         yield* loadUser(context, principal.id)
         const member = grant(teamMemberEntitlement(team))
         return {

@@ -1,6 +1,7 @@
 import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
-import { type ProvisioningError, upstreamFailure } from "./ProvisioningError.js"
+import type { ProvisioningError } from "./ProvisioningError.js"
+import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
  * The one role a principal holds in one container (design.md §2: a container holds at most one

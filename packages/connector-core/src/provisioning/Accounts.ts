@@ -2,8 +2,9 @@ import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetr
 import { Effect, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
-import { type ProvisioningError, refused, upstreamFailure } from "./ProvisioningError.js"
+import { InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
+import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
  * Account provisioning (design.md §3): invite a user (credential option NO_PASSWORD: Fivetran
@@ -23,7 +24,7 @@ const checkedRequest = (request: AccountRequest): Effect.Effect<InviteUserReques
     ...(family_name === "" ? ["family_name is empty"] : []),
     ...(request.phone !== undefined && request.phone.trim() === "" ? ["phone is empty (leave it out instead)"] : [])
   ]
-  if (problems.length > 0) return Effect.fail(refused("InvalidInput", `cannot create the account: ${problems.join("; ")}`))
+  if (problems.length > 0) return Effect.fail(new InvalidInput({ message: `cannot create the account: ${problems.join("; ")}` }))
   return Effect.succeed({
     email,
     given_name,
@@ -53,20 +54,22 @@ export const createAccount = (
     if (body.role !== undefined) {
       const catalog = yield* loadRoleCatalog(client, action)
       // A new user's role is an account role: any other scope is simply not a valid value here.
-      yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${body.email}`, "UnknownRole")
+      yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${body.email}`, UnknownRole)
     }
     const existing = yield* findByEmail(client, body.email, action)
     if (Option.isSome(existing)) return alreadyExists(existing.value)
     return yield* client.inviteUser(body).pipe(
       Effect.map((user): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })),
       // Invited by someone else between our read and write: report the user now there.
-      Effect.catchTag("Conflict", (conflict) =>
-        Effect.flatMap(findByEmail(client, body.email, action), (found) =>
-          Option.match(found, {
-            onSome: (user) => Effect.succeed(alreadyExists(user)),
-            onNone: () => Effect.fail(upstreamFailure(action)(conflict))
-          }))),
-      Effect.mapError((e) => (e._tag === "ProvisioningError" ? e : upstreamFailure(action)(e)))
+      Effect.catchAll((error) =>
+        error._tag === "Conflict"
+          ? Effect.flatMap(findByEmail(client, body.email, action), (found) =>
+            Option.match(found, {
+              onSome: (user) => Effect.succeed(alreadyExists(user)),
+              onNone: () => Effect.fail(upstreamFailure(action)(error))
+            }))
+          : Effect.fail(upstreamFailure(action)(error))
+      )
     )
   })
 
@@ -77,13 +80,14 @@ export const deleteResource = (
 ): Effect.Effect<DeleteOutcome, ProvisioningError> =>
   Effect.gen(function*() {
     if (resourceType !== "user") {
-      return yield* Effect.fail(refused(
-        "Unsupported",
-        `cannot delete ${resourceType}:${id}: only user resources can be deleted; revoke grants to remove access`
-      ))
+      return yield* Effect.fail(
+        new Unsupported({
+          message: `cannot delete ${resourceType}:${id}: only user resources can be deleted; revoke grants to remove access`
+        })
+      )
     }
     if (id === "" || id.includes(":")) {
-      return yield* Effect.fail(refused("InvalidInput", `invalid user id "${id}": it must be non-empty and contain no ':'`))
+      return yield* Effect.fail(new InvalidInput({ message: `invalid user id "${id}": it must be non-empty and contain no ':'` }))
     }
     const action = `delete user:${id}`
     const gone: DeleteOutcome = { _tag: "DoesNotExist" }

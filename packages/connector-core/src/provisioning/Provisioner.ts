@@ -3,7 +3,7 @@ import { Context, Effect, Layer } from "effect"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
 
-export { ProvisioningError, type ProvisioningErrorKind } from "./ProvisioningError.js"
+export * from "./ProvisioningError.js"
 export * from "./ProvisionerShape.js"
 
 export interface ProvisionerOptions {

@@ -6,30 +6,32 @@ import { type Access, resolveAccess } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { ProvisioningDisabledReason, type ProvisioningError, refused } from "./ProvisioningError.js"
+import { InheritedGrant, ProvisioningDisabled, ProvisioningDisabledReason } from "./ProvisioningError.js"
 import { type GrantTarget, grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
 
+const disabled = Effect.fail(new ProvisioningDisabled({ message: ProvisioningDisabledReason }))
+
 /** Every operation refused before anything is contacted. */
 export const disabledProvisioner: ProvisionerShape = {
-  grant: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
-  revoke: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
-  createAccount: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason)),
-  deleteResource: () => Effect.fail(refused("ProvisioningDisabled", ProvisioningDisabledReason))
+  grant: () => disabled,
+  revoke: () => disabled,
+  createAccount: () => disabled,
+  deleteResource: () => disabled
 }
 
 const wants = (access: Access, role: string): boolean =>
   access.wanted._tag === "AnyRole" || access.wanted.role === role
 
-const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): ProvisioningError => {
+const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): InheritedGrant => {
   const principal = { resourceType: target.principal.type, resource: target.principal.id }
   const teamGrants = teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
   const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
-  return refused(
-    "InheritedGrant",
-    `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
+  return new InheritedGrant({
+    message:
+      `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
       `revoke ${teamGrants.join(" and ")} instead, or remove the user from the team (${memberships.join(", ")})`
-  )
+  })
 }
 
 /**

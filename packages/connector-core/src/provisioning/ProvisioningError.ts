@@ -1,49 +1,80 @@
-import type { FivetranError } from "@baton-fivetran/fivetran-client"
-import { Data } from "effect"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import { Schema } from "effect"
 
-/** Why a provisioning request was refused or failed; `message` tells the user what to do. */
-export type ProvisioningErrorKind =
-  | "ProvisioningDisabled"
-  | "InvalidId"
-  | "UnknownEntitlement"
-  | "UnknownPrincipal"
-  | "UnknownRole"
-  | "WrongScope"
-  | "NotGrantable"
-  | "InheritedGrant"
-  | "InvalidInput"
-  | "MissingPermission"
-  | "NotFound"
-  | "Unsupported"
-  | "Upstream"
+/**
+ * Why a provisioning request was refused or failed: one class per reason, so that callers tell
+ * them apart with `catchTag`. `message` says what to do. Each class carries the HTTP status the
+ * service answers with, as @effect/platform's annotation: apps/http declares these classes as its
+ * provisioning errors, and the CLI maps them to exit codes by tag.
+ */
 
-export class ProvisioningError extends Data.TaggedError("ProvisioningError")<{
-  readonly kind: ProvisioningErrorKind
-  readonly reason: string
-  readonly cause?: unknown
-}> {
-  override get message() {
-    return this.reason
-  }
-}
+const refusal = { message: Schema.String }
+const status = <A>(code: number) => HttpApiSchema.annotations<A>({ status: code })
 
-export const refused = (kind: ProvisioningErrorKind, reason: string): ProvisioningError =>
-  new ProvisioningError({ kind, reason })
+/** Provisioning is switched off: baton enables it only when asked (-p/--provisioning). */
+export class ProvisioningDisabled
+  extends Schema.TaggedError<ProvisioningDisabled>()("ProvisioningDisabled", refusal, status(403))
+{}
+
+/** An entitlement or grant id without the shape of the id contract. */
+export class InvalidId extends Schema.TaggedError<InvalidId>()("InvalidId", refusal, status(400)) {}
+
+/** A request field that cannot be used as given (an email, an empty name, a principal id). */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", refusal, status(400)) {}
+
+/** The entitlement's resource (role, group, team, connection) does not exist. */
+export class UnknownEntitlement
+  extends Schema.TaggedError<UnknownEntitlement>()("UnknownEntitlement", refusal, status(404))
+{}
+
+/** The user or team to grant to does not exist. */
+export class UnknownPrincipal extends Schema.TaggedError<UnknownPrincipal>()("UnknownPrincipal", refusal, status(404)) {}
+
+/** Fivetran answered 404 while the request was carried out. */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", refusal, status(404)) {}
+
+/** No role of the account has that name. */
+export class UnknownRole extends Schema.TaggedError<UnknownRole>()("UnknownRole", refusal, status(422)) {}
+
+/** The role exists, but for another scope than the entitlement needs. */
+export class WrongScope extends Schema.TaggedError<WrongScope>()("WrongScope", refusal, status(422)) {}
+
+/** The entitlement cannot go to that kind of principal (teams do not nest). */
+export class NotGrantable extends Schema.TaggedError<NotGrantable>()("NotGrantable", refusal, status(422)) {}
+
+/** A resource type or operation this connector does not provision. */
+export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", refusal, status(422)) {}
+
+/** The grant is inherited through a team: it can only be revoked there. */
+export class InheritedGrant extends Schema.TaggedError<InheritedGrant>()("InheritedGrant", refusal, status(409)) {}
+
+/** The Fivetran key lacks a permission the request needs. */
+export class MissingPermission
+  extends Schema.TaggedError<MissingPermission>()("MissingPermission", refusal, status(403))
+{}
+
+/** Fivetran failed while the request was carried out. */
+export class Upstream extends Schema.TaggedError<Upstream>()("Upstream", refusal, status(502)) {}
+
+/** Every refusal, in the order of the README's status table. */
+export const ProvisioningErrors = [
+  InvalidId,
+  InvalidInput,
+  ProvisioningDisabled,
+  MissingPermission,
+  UnknownEntitlement,
+  UnknownPrincipal,
+  NotFound,
+  InheritedGrant,
+  UnknownRole,
+  WrongScope,
+  NotGrantable,
+  Unsupported,
+  Upstream
+] as const
+
+export const ProvisioningError = Schema.Union(...ProvisioningErrors)
+export type ProvisioningError = typeof ProvisioningError.Type
 
 export const ProvisioningDisabledReason =
   "provisioning is disabled; run with -p/--provisioning (HTTP service: --provisioning) to enable it"
-
-/**
- * A client failure during `action` (e.g. "grant group:G:View Destination to user:U"): a 403 names
- * the key permission to add, anything else carries the client's message (which holds no secrets).
- */
-export const upstreamFailure = (action: string) => (error: FivetranError): ProvisioningError => {
-  switch (error._tag) {
-    case "Forbidden":
-      return new ProvisioningError({ kind: "MissingPermission", reason: `cannot ${action}: ${error.message}`, cause: error })
-    case "NotFound":
-      return new ProvisioningError({ kind: "NotFound", reason: `cannot ${action}: ${error.message}`, cause: error })
-    default:
-      return new ProvisioningError({ kind: "Upstream", reason: `cannot ${action}: ${error.message}`, cause: error })
-  }
-}

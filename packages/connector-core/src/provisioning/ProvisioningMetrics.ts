@@ -4,10 +4,10 @@ import type { ProvisioningError } from "./ProvisioningError.js"
 /**
  * Provisioning outcomes, process-wide: `action` (`grant`, `revoke`, `create_account`,
  * `delete_resource`) and `outcome`, the result (`granted`, `already_exists`, `revoked`, ...) or the
- * refusal's kind (`unknown_entitlement`, `upstream`, ...), in snake case.
+ * refusal's tag (`unknown_entitlement`, `upstream`, ...), in snake case.
  */
 export const provisioningActions = Metric.counter("baton_provisioning_actions_total", {
-  description: "Provisioning actions, by action and outcome (result or refusal kind)",
+  description: "Provisioning actions, by action and outcome (result or refusal)",
   incremental: true
 })
 
@@ -31,5 +31,5 @@ export const meteredAction = (action: ProvisioningAction) =>
 ): Effect.Effect<A, ProvisioningError, R> =>
   effect.pipe(
     Effect.tap((outcome) => record(action, snakeCase(outcome._tag))),
-    Effect.tapError((error) => record(action, snakeCase(error.kind)))
+    Effect.tapError((error) => record(action, snakeCase(error._tag)))
   )

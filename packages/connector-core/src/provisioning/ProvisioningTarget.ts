@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { grantId, type InvalidId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
-import { refused, type ProvisioningError } from "./ProvisioningError.js"
+import { grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
+import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
 
 /**
  * What a provisioning request names, checked before anything is read: the id has the design's
@@ -38,18 +38,19 @@ const provisioned: ReadonlyArray<ProvisionedType> = ["role", "group", "team", "c
 export const grantableTo = (type: ProvisionedType): ReadonlyArray<PrincipalType> =>
   type === "team" ? ["user"] : ["user", "team"]
 
-const invalid = (format: string) => (error: InvalidId): ProvisioningError =>
-  refused("InvalidId", `invalid ${error.kind} id "${error.id}": ${error.reason} (expected ${format})`)
+const invalid = (format: string) => (error: MalformedId): InvalidId =>
+  new InvalidId({ message: `invalid ${error.kind} id "${error.id}": ${error.reason} (expected ${format})` })
 
 const supported = (id: string, resourceType: string): Effect.Effect<ProvisionedType, ProvisioningError> => {
   const found = provisioned.find((type) => type === resourceType)
   if (found !== undefined) return Effect.succeed(found)
-  return Effect.fail(refused(
-    "Unsupported",
-    resourceType === "user"
-      ? `"${id}": users have no entitlements to grant or revoke; grant a role, group, team or connection entitlement to the user instead`
-      : `"${id}": resource type "${resourceType}" is not provisioned; entitlement ids start with ${provisioned.join(", ")}`
-  ))
+  return Effect.fail(
+    new Unsupported({
+      message: resourceType === "user"
+        ? `"${id}": users have no entitlements to grant or revoke; grant a role, group, team or connection entitlement to the user instead`
+        : `"${id}": resource type "${resourceType}" is not provisioned; entitlement ids start with ${provisioned.join(", ")}`
+    })
+  )
 }
 
 const checkedEntitlement = (id: string, parts: { resourceType: string; resourceId: string; slug: string }) =>
@@ -65,15 +66,19 @@ const checkedPrincipal = (
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<Principal, ProvisioningError> => {
   if (principal.id === "" || principal.id.includes(":")) {
-    return Effect.fail(refused("InvalidInput", `invalid principal id "${principal.id}": it must be non-empty and contain no ':'`))
+    return Effect.fail(
+      new InvalidInput({ message: `invalid principal id "${principal.id}": it must be non-empty and contain no ':'` })
+    )
   }
   const allowed = grantableTo(entitlement.resourceType)
   const type = allowed.find((t) => t === principal.type)
   if (type === undefined) {
-    return Effect.fail(refused(
-      "NotGrantable",
-      `${entitlement.id} can be granted to ${allowed.join(" or ")} principals only, not to ${principal.type}:${principal.id}`
-    ))
+    return Effect.fail(
+      new NotGrantable({
+        message:
+          `${entitlement.id} can be granted to ${allowed.join(" or ")} principals only, not to ${principal.type}:${principal.id}`
+      })
+    )
   }
   return Effect.succeed({ type, id: principal.id })
 }
@@ -98,10 +103,12 @@ export const grantTarget = (id: string): Effect.Effect<GrantTarget, Provisioning
   Effect.gen(function*() {
     const separators = id.split(":").length - 1
     if (separators < 4) {
-      return yield* Effect.fail(refused(
-        "InvalidId",
-        `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
-      ))
+      return yield* Effect.fail(
+        new InvalidId({
+          message:
+            `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
+        })
+      )
     }
     const parts = yield* Effect.mapError(parseGrantId(id), invalid(GrantIdFormat))
     const entitlement = yield* checkedEntitlement(parts.entitlementId, parts.entitlement)

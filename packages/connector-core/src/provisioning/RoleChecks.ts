@@ -1,7 +1,8 @@
 import type { FivetranClientShape, Role, RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Stream } from "effect"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
-import { type ProvisioningError, type ProvisioningErrorKind, refused, upstreamFailure } from "./ProvisioningError.js"
+import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
+import { upstreamFailure } from "./UpstreamFailure.js"
 
 /** The account's roles, read fresh for every request (GET /v1/roles, never a hard-coded table). */
 export const loadRoleCatalog = (client: FivetranClientShape, action: string): Effect.Effect<RoleCatalog, ProvisioningError> =>
@@ -22,7 +23,7 @@ export const requireRole = (
   scope: RoleScope,
   name: string,
   context: string,
-  wrongScope: ProvisioningErrorKind = "WrongScope"
+  wrongScope: typeof WrongScope | typeof UnknownRole = WrongScope
 ): Effect.Effect<Role, ProvisioningError> => {
   const role = findRole(catalog, scope, name)
   if (role !== undefined) return Effect.succeed(role)
@@ -30,7 +31,9 @@ export const requireRole = (
   const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
   return Effect.fail(
     elsewhere.length === 0
-      ? refused("UnknownRole", `${context}: "${name}" is not a role of this account (GET /v1/roles); ${valid}`)
-      : refused(wrongScope, `${context}: "${name}" has scope ${elsewhere.join(", ")}, but this needs a role of scope ${scope}; ${valid}`)
+      ? new UnknownRole({ message: `${context}: "${name}" is not a role of this account (GET /v1/roles); ${valid}` })
+      : new wrongScope({
+        message: `${context}: "${name}" has scope ${elsewhere.join(", ")}, but this needs a role of scope ${scope}; ${valid}`
+      })
   )
 }
