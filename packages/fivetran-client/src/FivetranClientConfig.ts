@@ -10,18 +10,30 @@ export interface FivetranClientConfig {
   readonly requestTimeoutSeconds: number
   /** Total attempts per call, the first one included. */
   readonly maxAttempts: number
-  /** Longest single wait before a retry: caps `Retry-After` and the exponential backoff. */
-  readonly maxRetryAfterSeconds: number
+  /** Longest backoff before retrying a 5xx or transport failure (a 429's `Retry-After` is not capped by it). */
+  readonly maxBackoffSeconds: number
   /** First backoff delay after a 5xx or transport failure; doubles on each retry, with jitter. */
   readonly backoffBaseMillis: number
+  /** Percent of the account's hourly limit this client never spends, left to the account's other tools. */
+  readonly rateLimitReservePercent: number
+  /** Longest wait for the rate limit (a 429's `Retry-After` or the reserve); a longer one fails at once. */
+  readonly maxRateLimitWaitSeconds: number
 }
 
 export const DefaultBaseUrl = "https://api.fivetran.com"
+export const DefaultRateLimitReservePercent = 20
+export const DefaultMaxRateLimitWaitSeconds = 3600
 
 const positiveInteger = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
     Config.validate({ message: `${name} must be a whole number of at least 1`, validation: (n) => n >= 1 })
+  )
+
+const percent = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be a whole percentage from 0 to 99`, validation: (n) => n >= 0 && n <= 99 })
   )
 
 const httpUrl = (name: string, fallback: string) =>
@@ -37,7 +49,8 @@ const httpUrl = (name: string, fallback: string) =>
 export const FivetranClientConfig = {
   /**
    * Reads `API_KEY`, `API_SECRET` (required, redacted), `BASE_URL`, `REQUEST_TIMEOUT_SECONDS`,
-   * `MAX_ATTEMPTS`, `MAX_RETRY_AFTER_SECONDS` and `BACKOFF_BASE_MILLIS`. Apps scope the names with a
+   * `MAX_ATTEMPTS`, `MAX_BACKOFF_SECONDS`, `BACKOFF_BASE_MILLIS`, `RATE_LIMIT_RESERVE` (percent) and
+   * `MAX_RATE_LIMIT_WAIT_SECONDS`. Apps scope the names with a
    * nested ConfigProvider (e.g. `BATON_API_KEY` from the environment).
    */
   config: Config.all({
@@ -46,8 +59,10 @@ export const FivetranClientConfig = {
     baseUrl: httpUrl("BASE_URL", DefaultBaseUrl),
     requestTimeoutSeconds: positiveInteger("REQUEST_TIMEOUT_SECONDS", 30),
     maxAttempts: positiveInteger("MAX_ATTEMPTS", 5),
-    maxRetryAfterSeconds: positiveInteger("MAX_RETRY_AFTER_SECONDS", 60),
-    backoffBaseMillis: positiveInteger("BACKOFF_BASE_MILLIS", 500)
+    maxBackoffSeconds: positiveInteger("MAX_BACKOFF_SECONDS", 60),
+    backoffBaseMillis: positiveInteger("BACKOFF_BASE_MILLIS", 500),
+    rateLimitReservePercent: percent("RATE_LIMIT_RESERVE", DefaultRateLimitReservePercent),
+    maxRateLimitWaitSeconds: positiveInteger("MAX_RATE_LIMIT_WAIT_SECONDS", DefaultMaxRateLimitWaitSeconds)
   }) satisfies Config.Config<FivetranClientConfig>,
 
   /** The documented defaults for everything but the credentials. */
@@ -57,8 +72,10 @@ export const FivetranClientConfig = {
     baseUrl: DefaultBaseUrl,
     requestTimeoutSeconds: 30,
     maxAttempts: 5,
-    maxRetryAfterSeconds: 60,
+    maxBackoffSeconds: 60,
     backoffBaseMillis: 500,
+    rateLimitReservePercent: DefaultRateLimitReservePercent,
+    maxRateLimitWaitSeconds: DefaultMaxRateLimitWaitSeconds,
     ...options
   })
 }

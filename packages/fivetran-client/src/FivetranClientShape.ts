@@ -1,5 +1,7 @@
 import type { Effect, Option, Stream } from "effect"
 import type { FivetranError } from "./FivetranError.js"
+import type { RateBudgetStatus } from "./RateBudget.js"
+import type { RequestWaits } from "./RequestWaits.js"
 import type { AccountInfo } from "./schemas/AccountInfo.js"
 import type { Connection } from "./schemas/Connection.js"
 import type { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
@@ -22,7 +24,10 @@ type List<A> = Stream.Stream<A, FivetranError>
 export interface ClientMetrics {
   readonly requests: number
   readonly retries: number
-  /** Time spent sleeping before retries (Retry-After and backoff), in milliseconds. */
+  /**
+   * Time during which at least one request waited (Retry-After, backoff, the rate-limit reserve),
+   * in milliseconds; concurrent waits count once.
+   */
   readonly waitedMillis: number
   /** The latest `X-Rate-Limit-Remaining` seen. */
   readonly rateLimitRemaining: Option.Option<number>
@@ -90,4 +95,10 @@ export interface FivetranClientShape {
   readonly listConnections: (filter?: { readonly group_id?: string; readonly schema?: string }) => List<Connection>
 
   readonly metrics: Effect.Effect<ClientMetrics>
+  /** The account's rate-limit budget as this client sees it (limit, estimated remaining, lowest seen, reserve). */
+  readonly budget: Effect.Effect<RateBudgetStatus>
+  /** Runs `effect` and also returns the lowest `X-Rate-Limit-Remaining` seen while it ran (a sync's own figure). */
+  readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
+  /** The waits in progress (rate limit, reserve, retry backoff): read now, or follow as they change. */
+  readonly waits: RequestWaits
 }

@@ -1,5 +1,6 @@
 import { Data } from "effect"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
+import { formatWait } from "./WaitDuration.js"
 
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
 export type Endpoint = string
@@ -68,6 +69,23 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
   }
 }
 
+/**
+ * A request would have to wait longer than the configured maximum (a 429's `Retry-After`, or the
+ * reserve kept for other tools): failing at once beats an hour of silence, and says how long it
+ * would have needed.
+ */
+export class RateLimitWaitTooLong extends Data.TaggedError("RateLimitWaitTooLong")<{
+  readonly endpoint: Endpoint
+  readonly reason: string
+  readonly neededMillis: number
+  readonly maxWaitMillis: number
+}> {
+  override get message() {
+    return `${this.endpoint}: ${this.reason}; that needs a wait of ${formatWait(this.neededMillis)}, longer than ` +
+      `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or sync later`
+  }
+}
+
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly endpoint: Endpoint
   readonly status: number
@@ -109,6 +127,7 @@ export type FivetranError =
   | Conflict
   | BadRequest
   | RateLimited
+  | RateLimitWaitTooLong
   | ServerError
   | InvalidResponse
   | Transport

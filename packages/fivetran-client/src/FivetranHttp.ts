@@ -3,8 +3,10 @@ import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Re
 import { UserAgent } from "./ClientVersion.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { type FivetranError, Transport } from "./FivetranError.js"
+import { type FivetranError, RateLimitWaitTooLong, Transport } from "./FivetranError.js"
 import { recordExchange, recordRateLimitRemaining, recordRetry as meterRetry } from "./FivetranMetrics.js"
+import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
+import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
 import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
@@ -30,6 +32,9 @@ export interface FivetranHttp {
   /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
   readonly metrics: Effect.Effect<ClientMetrics>
+  readonly budget: Effect.Effect<RateBudgetStatus>
+  readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
+  readonly waits: RequestWaits
 }
 
 /** Body decoders (JSON text through the response schema), compiled once per schema. */
@@ -43,6 +48,26 @@ interface RawResponse {
   readonly retryAfter: string | undefined
 }
 
+type Headers = Readonly<Record<string, string | undefined>>
+
+/**
+ * `X-Rate-Limit` and `X-Rate-Limit-Remaining` (fivetran-api.md §1.7), and the sandbox's
+ * `X-Rate-Limit-Window-Seconds` when its window is not the hour.
+ */
+const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
+  const limit = parseWholeNumber(headers["x-rate-limit"])
+  const remaining = parseWholeNumber(headers["x-rate-limit-remaining"])
+  if (limit === undefined || remaining === undefined || limit < 1) return Option.none()
+  const window = parseWholeNumber(headers["x-rate-limit-window-seconds"])
+  return Option.some({
+    limit,
+    remaining,
+    windowSeconds: window === undefined || window < 1 ? Option.none() : Option.some(window)
+  })
+}
+
+const withThousands = (n: number) => n.toLocaleString("en-US")
+
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
     // Trace headers mean nothing to Fivetran; send only what the API documents. The platform's own
@@ -52,12 +77,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       HttpClient.withTracerPropagation(false),
       HttpClient.withTracerDisabledWhen(() => true)
     )
-    const metrics = yield* Ref.make<ClientMetrics>({
+    const metrics = yield* Ref.make<Omit<ClientMetrics, "waitedMillis">>({
       requests: 0,
       retries: 0,
-      waitedMillis: 0,
       rateLimitRemaining: Option.none()
     })
+    const budget = new RateBudget(config.rateLimitReservePercent)
+    const waits = yield* makeRequestWaits
+    const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
     const baseUrl = config.baseUrl.replace(/\/+$/, "")
     const timeout = Duration.seconds(config.requestTimeoutSeconds)
 
@@ -81,20 +108,53 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       return request.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, request.body)
     }
 
+    const tooLong = (endpoint: string, reason: string, neededMillis: number) =>
+      new RateLimitWaitTooLong({ endpoint, reason, neededMillis, maxWaitMillis })
+
+    /**
+     * Holds the request back while sending it would take the account's remaining budget below the
+     * reserve; returns its sequence number in the budget once it may go. Deciding and counting the
+     * request happen in one synchronous step, so concurrent requests cannot both take the last slot.
+     */
+    const admit = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
+      Effect.gen(function*() {
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const waitMillis = budget.waitMillis(now)
+          if (waitMillis === 0) return budget.send()
+          const status = budget.status(now)
+          const reason = `the account's rate-limit budget is down to ~${
+            withThousands(Option.getOrElse(status.remaining, () => 0))
+          } of ${withThousands(Option.getOrElse(status.limit, () => 0))} requests, the ${
+            withThousands(Option.getOrElse(status.reserve, () => 0))
+          } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
+          if (waitMillis > maxWaitMillis) return yield* tooLong(endpoint, reason, waitMillis)
+          yield* waits.during({ kind: "reserve", endpoint, reason, millis: waitMillis, until: now + waitMillis }, Effect.sleep(waitMillis))
+        }
+      })
+
     const attempt = (request: FivetranRequest, endpoint: string, attempts: Ref.Ref<number>) =>
       Effect.gen(function*() {
+        const seq = yield* admit(endpoint)
         yield* Ref.update(metrics, (m) => ({ ...m, requests: m.requests + 1 }))
         const retries = (yield* Ref.getAndUpdate(attempts, (n) => n + 1))
         const started = yield* Clock.currentTimeMillis
         const exchange = http.execute(buildRequest(request)).pipe(
           Effect.tap((response) => {
             const remaining = Option.fromNullable(parseWholeNumber(response.headers["x-rate-limit-remaining"]))
-            return Option.isSome(remaining)
-              ? Effect.zipRight(
-                Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining })),
-                recordRateLimitRemaining(remaining.value)
-              )
-              : Effect.void
+            return Effect.zipRight(
+              // A 429's Retry-After, not its headers, says when to go again.
+              Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                Effect.sync(() =>
+                  response.status === 429 ? budget.refused(seq) : budget.observe(seq, now, budgetHeaders(response.headers))
+                )),
+              Option.isSome(remaining)
+                ? Effect.zipRight(
+                  Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining })),
+                  recordRateLimitRemaining(remaining.value)
+                )
+                : Effect.void
+            )
           }),
           Effect.flatMap((response) =>
             Effect.map(
@@ -109,8 +169,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
               new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
           })
         )
-        const result = yield* Effect.either(exchange)
-        const ms = (yield* Clock.currentTimeMillis) - started
+        // An abandoned request (its sync interrupted) still counts against the budget from now on.
+        const result = yield* Effect.either(exchange).pipe(
+          Effect.onInterrupt(() =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none()))))
+        )
+        const ended = yield* Clock.currentTimeMillis
+        // A request that got no answer still counts against the budget from (at the latest) now.
+        if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
         const status = Either.isRight(result) ? result.right.status : "transport" as const
         yield* recordExchange(request.method, request.route, status)
         yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "fivetran.retries": retries })
@@ -119,40 +185,66 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             method: request.method,
             path: request.path,
             status: Either.isRight(result) ? result.right.status : result.left._tag,
-            ms
+            ms: ended - started
           })
         )
         const response = yield* result
         if (response.status >= 200 && response.status < 300) return response.body
-        return yield* Effect.fail(
-          errorForStatus(
-            {
-              method: request.method,
-              path: request.path,
-              status: response.status,
-              body: response.body,
-              retryAfter: response.retryAfter
-            },
-            scrub
-          )
+        const error = errorForStatus(
+          {
+            method: request.method,
+            path: request.path,
+            status: response.status,
+            body: response.body,
+            retryAfter: response.retryAfter
+          },
+          scrub
         )
+        if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > maxWaitMillis) {
+          return yield* tooLong(endpoint, `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`, error.retryAfterSeconds * 1000)
+        }
+        return yield* Effect.fail(error)
       })
 
-    const recordRetry = (request: FivetranRequest) => (delay: Duration.Duration, error: FivetranError) =>
-      Effect.zipRight(
-        Ref.update(metrics, (m) => ({
-          ...m,
-          retries: m.retries + 1,
-          waitedMillis: m.waitedMillis + Math.round(Duration.toMillis(delay))
-        })),
-        meterRetry(request.method, request.route, error, Duration.toSeconds(delay))
-      )
+    const retryReason = (error: FivetranError): string => {
+      switch (error._tag) {
+        case "RateLimited":
+          return error.retryAfterSeconds === undefined
+            ? "Fivetran answered 429 without Retry-After"
+            : `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`
+        case "ServerError":
+          return `Fivetran answered ${error.status}`
+        default:
+          return error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message
+      }
+    }
 
+    /** Each retry's wait is reported from its start until the next attempt begins (or the call is abandoned). */
     const send = (request: FivetranRequest, endpoint: string) =>
-      Effect.flatMap(Ref.make(0), (attempts) =>
-        attempt(request, endpoint, attempts).pipe(
-          Effect.retry(retrySchedule(config, request.method, recordRetry(request)))
-        ))
+      Effect.gen(function*() {
+        const pending = yield* Ref.make(Option.none<number>())
+        const endPending = Effect.flatMap(Ref.getAndSet(pending, Option.none()), Option.match({ onNone: () => Effect.void, onSome: waits.end }))
+        const attempts = yield* Ref.make(0)
+        const onRetry = (delay: Duration.Duration, error: FivetranError) =>
+          Effect.gen(function*() {
+            yield* Ref.update(metrics, (m) => ({ ...m, retries: m.retries + 1 }))
+            yield* meterRetry(request.method, request.route, error, Duration.toSeconds(delay))
+            const millis = Duration.toMillis(delay)
+            const now = yield* Clock.currentTimeMillis
+            const id = yield* waits.begin({
+              kind: error._tag === "RateLimited" ? "rate-limited" : "retry",
+              endpoint,
+              reason: retryReason(error),
+              millis,
+              until: now + millis
+            })
+            yield* Ref.set(pending, Option.some(id))
+          })
+        return yield* Effect.zipRight(endPending, attempt(request, endpoint, attempts)).pipe(
+          Effect.retry(retrySchedule(config, request.method, onRetry)),
+          Effect.ensuring(endPending)
+        )
+      })
 
     /** One client span per call, retries inside it; it names the route template, never an id or a credential. */
     const traced = (request: FivetranRequest) =>
@@ -190,5 +282,18 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const decoded = <A>(result: Either.Either<A, ParseResult.ParseError>, endpoint: string): Effect.Effect<A, FivetranError> =>
       Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalidResponse(endpoint, result.left, scrub))
 
-    return { call, callText, callVoid, metrics: Ref.get(metrics) } satisfies FivetranHttp
+    return {
+      call,
+      callText,
+      callVoid,
+      metrics: Effect.zipWith(Ref.get(metrics), waits.waitedMillis, (m, waited) => ({ ...m, waitedMillis: Math.round(waited) })),
+      budget: Effect.map(Clock.currentTimeMillis, (now) => budget.status(now)),
+      lowestRemainingDuring: (effect) =>
+        Effect.acquireUseRelease(
+          Effect.sync(() => budget.watchLowest()),
+          (watch) => Effect.map(effect, (a) => [a, watch.read()] as const),
+          (watch) => Effect.sync(watch.stop)
+        ),
+      waits: waits.waits
+    } satisfies FivetranHttp
   })

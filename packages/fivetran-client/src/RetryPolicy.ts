@@ -27,27 +27,27 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
 }
 
 /**
- * The wait before the next attempt: `Retry-After` when a 429 carries one, otherwise exponential
- * backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out); every wait
- * is capped at `maxRetryAfterSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees
- * each wait and the failure that caused it before the wait starts (for the metrics).
+ * The wait before the next attempt: `Retry-After` when a 429 carries one (the request fails
+ * earlier, as RateLimitWaitTooLong, when that exceeds the maximum rate-limit wait), otherwise
+ * exponential backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out),
+ * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees each failure
+ * and its wait before the wait starts (metrics, and the waits reported to logs and progress).
  */
 export const retrySchedule = (
   config: FivetranClientConfig,
   method: HttpMethod,
   onRetry: (delay: Duration.Duration, error: FivetranError) => Effect.Effect<void>
 ): Schedule.Schedule<unknown, FivetranError> => {
-  const cap = Duration.seconds(config.maxRetryAfterSeconds)
+  const cap = Duration.seconds(config.maxBackoffSeconds)
   const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.jittered)
   return Schedule.identity<FivetranError>().pipe(
     Schedule.intersect(backoff),
     Schedule.intersect(Schedule.recurs(config.maxAttempts - 1)),
     Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
     Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
-      const wanted = error._tag === "RateLimited" && error.retryAfterSeconds !== undefined
+      const delay = error._tag === "RateLimited" && error.retryAfterSeconds !== undefined
         ? Duration.seconds(error.retryAfterSeconds)
-        : backoffDelay
-      const delay = Duration.min(wanted, cap)
+        : Duration.min(backoffDelay, cap)
       return Effect.as(onRetry(delay, error), delay)
     })
   )

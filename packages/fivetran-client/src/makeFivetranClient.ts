@@ -175,7 +175,10 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
           ...(filter.schema === undefined ? {} : { schema: filter.schema })
         }),
 
-      metrics: http.metrics
+      metrics: http.metrics,
+      budget: http.budget,
+      lowestRemainingDuring: http.lowestRemainingDuring,
+      waits: http.waits
     }
     return client
   })

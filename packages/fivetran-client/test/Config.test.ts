@@ -24,15 +24,19 @@ describe("FivetranClientConfig", () => {
           baseUrl: config.baseUrl,
           requestTimeoutSeconds: config.requestTimeoutSeconds,
           maxAttempts: config.maxAttempts,
-          maxRetryAfterSeconds: config.maxRetryAfterSeconds,
-          backoffBaseMillis: config.backoffBaseMillis
+          maxBackoffSeconds: config.maxBackoffSeconds,
+          backoffBaseMillis: config.backoffBaseMillis,
+          rateLimitReservePercent: config.rateLimitReservePercent,
+          maxRateLimitWaitSeconds: config.maxRateLimitWaitSeconds
         },
         {
           baseUrl: "https://api.fivetran.com",
           requestTimeoutSeconds: 30,
           maxAttempts: 5,
-          maxRetryAfterSeconds: 60,
-          backoffBaseMillis: 500
+          maxBackoffSeconds: 60,
+          backoffBaseMillis: 500,
+          rateLimitReservePercent: 20,
+          maxRateLimitWaitSeconds: 3600
         }
       )
     }))
@@ -45,13 +49,22 @@ describe("FivetranClientConfig", () => {
         BATON_BASE_URL: "http://127.0.0.1:8080/",
         BATON_REQUEST_TIMEOUT_SECONDS: "7",
         BATON_MAX_ATTEMPTS: "2",
-        BATON_MAX_RETRY_AFTER_SECONDS: "9",
-        BATON_BACKOFF_BASE_MILLIS: "50"
+        BATON_MAX_BACKOFF_SECONDS: "9",
+        BATON_BACKOFF_BASE_MILLIS: "50",
+        BATON_RATE_LIMIT_RESERVE: "0",
+        BATON_MAX_RATE_LIMIT_WAIT_SECONDS: "120"
       })
       assert.strictEqual(config.baseUrl, "http://127.0.0.1:8080")
       assert.deepStrictEqual(
-        [config.requestTimeoutSeconds, config.maxAttempts, config.maxRetryAfterSeconds, config.backoffBaseMillis],
-        [7, 2, 9, 50]
+        [
+          config.requestTimeoutSeconds,
+          config.maxAttempts,
+          config.maxBackoffSeconds,
+          config.backoffBaseMillis,
+          config.rateLimitReservePercent,
+          config.maxRateLimitWaitSeconds
+        ],
+        [7, 2, 9, 50, 0, 120]
       )
     }))
 
@@ -73,6 +86,10 @@ describe("FivetranClientConfig", () => {
       )
       assert.include(String(yield* Effect.flip(readConfig({ ...base, BATON_BASE_URL: "ftp://x" }))), "BASE_URL")
       assert.include(String(yield* Effect.flip(readConfig({ ...base, BATON_API_KEY: "" }))), "API_KEY")
+      assert.include(
+        String(yield* Effect.flip(readConfig({ ...base, BATON_RATE_LIMIT_RESERVE: "100" }))),
+        "RATE_LIMIT_RESERVE must be a whole percentage from 0 to 99"
+      )
     }))
 
   it.scoped("FivetranClient.layerConfig builds a working client from the provider", () =>

@@ -29,7 +29,7 @@ describe("metrics and logs", () => {
       ]
       const server = yield* startServer((_, index) => script[index]!)
       const logs = yield* captureLogs
-      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600, rateLimitReservePercent: 0 })
       const other = yield* clientFor(server.baseUrl)
 
       const run = Effect.gen(function*() {
@@ -49,7 +49,7 @@ describe("metrics and logs", () => {
       const metrics = yield* client.metrics
       assert.strictEqual(metrics.requests, 7)
       assert.strictEqual(metrics.retries, 2)
-      assert.strictEqual(metrics.waitedMillis, Math.round(backoff) + 2_000)
+      assert.strictEqual(metrics.waitedMillis, Math.round(backoff + 2_000))
       assert.deepStrictEqual(metrics.rateLimitRemaining, Option.some(96))
       assert.deepStrictEqual(yield* other.metrics, {
         requests: 0,
@@ -92,7 +92,8 @@ describe("metrics and logs", () => {
       assert.closeTo(yield* waited("server_error"), backoff / 1000, 1e-9)
       assert.strictEqual((yield* Metric.value(fivetranRateLimitRemaining)).value, 96)
 
-      const lines = yield* logs.lines
+      const all = yield* logs.lines
+      const lines = all.filter((l) => l.message === "Fivetran request")
       assert.deepStrictEqual(
         lines.map((l) => [l.level, l.message, l.annotations["method"], l.annotations["path"], l.annotations["status"]]),
         [
@@ -106,5 +107,10 @@ describe("metrics and logs", () => {
         ]
       )
       assert.isTrue(lines.every((l) => typeof l.annotations["ms"] === "number"))
+      // The two retry waits: the sub-2s backoff after the 500 at debug, the 429's Retry-After at warn.
+      assert.deepStrictEqual(
+        all.filter((l) => l.message.startsWith("waiting")).map((l) => [l.level, l.annotations["wait_kind"]]),
+        [["DEBUG", "retry"], ["WARN", "rate-limited"]]
+      )
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -1,6 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, TestClock } from "effect"
+import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
 import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait } from "./support/TestClient.js"
 
@@ -46,27 +47,51 @@ describe("retries", () => {
       assert.strictEqual(metrics.waitedMillis, 7_000)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scoped("a Retry-After beyond MAX_RETRY_AFTER_SECONDS is capped; without one the backoff applies", () =>
+  it.scoped("a long Retry-After is waited in full; without one the backoff applies, capped; every 429 wait warns", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>
         index === 0
-          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3600" })
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" })
           : index === 1
           ? json(429, { code: "TooManyRequests" })
           : json(200, teamBody))
+      const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, {
-        maxRetryAfterSeconds: 45,
-        backoffBaseMillis: 1_000,
-        requestTimeoutSeconds: 600
+        maxBackoffSeconds: 1,
+        backoffBaseMillis: 5_000,
+        requestTimeoutSeconds: 4_000
       })
-      const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
+      const fiber = yield* Effect.fork(logs.provide(client.getTeam("bright_otter")))
 
-      assert.strictEqual(yield* elapseRetrySleep(60_000), 45_000)
-      // Second wait: exponential backoff's second step, 2 s ± 20% jitter.
-      const backoff = yield* elapseRetrySleep(10_000)
-      assert.isTrue(backoff >= 1_600 && backoff <= 2_400, `backoff ${backoff}`)
+      assert.strictEqual(yield* elapseRetrySleep(3_500_000), 3_081_000)
+      // Second wait: the backoff (5 s ± 20%) capped at MAX_BACKOFF_SECONDS.
+      assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)
       assert.deepStrictEqual(yield* Fiber.join(fiber), team)
       assert.strictEqual((yield* server.requests).length, 3)
+      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => [line.level, line.message]), [
+        [
+          "WARN",
+          "waiting 51m 21s (until 1970-01-01T00:51:21Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with Retry-After 3081s"
+        ],
+        ["WARN", "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"]
+      ])
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("a Retry-After beyond the maximum rate-limit wait fails at once, saying how long it would need", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" }))
+      const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600 })
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.strictEqual(error._tag, "RateLimitWaitTooLong")
+      assert.strictEqual(
+        error.message,
+        "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 3081s; that needs a wait of 51m 21s, " +
+          "longer than max-rate-limit-wait (10m): raise it or sync later"
+      )
+      assert.strictEqual((yield* server.requests).length, 1)
+      assert.strictEqual((yield* client.metrics).waitedMillis, 0)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
@@ -91,7 +116,7 @@ describe("retries", () => {
       const metrics = yield* client.metrics
       assert.strictEqual(metrics.requests, 5)
       assert.strictEqual(metrics.retries, 4)
-      assert.strictEqual(metrics.waitedMillis, delays.reduce((sum, d) => sum + Math.round(d), 0))
+      assert.strictEqual(metrics.waitedMillis, Math.round(delays.reduce((sum, d) => sum + d, 0)))
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("400, 403, 404 and an invalid body are not retried", () =>

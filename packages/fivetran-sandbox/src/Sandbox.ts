@@ -18,8 +18,13 @@ export interface SandboxOptions {
   readonly host?: string
   readonly faults?: FaultOptions
   readonly rateLimit?: {
-    /** All requests per rolling hour; default 20,000 (fivetran-api.md §1.7). */
+    /** All requests per rolling window; default 20,000 (fivetran-api.md §1.7). */
     readonly hourly?: number
+    /**
+     * The rolling window of `hourly`, in seconds; default 3600 as at Fivetran. Shorter windows let
+     * a person or a test watch budgeting in seconds; answers then carry `X-Rate-Limit-Window-Seconds`.
+     */
+    readonly windowSeconds?: number
     /** `POST /v1/users` per rolling hour; default 500. */
     readonly invitesHourly?: number
   }
@@ -46,6 +51,7 @@ export interface SandboxShape {
 
 export const DEFAULT_HOURLY_LIMIT = 20_000
 export const DEFAULT_INVITES_HOURLY_LIMIT = 500
+export const DEFAULT_RATE_WINDOW_SECONDS = HOUR_MILLIS / 1000
 
 const make = (options: SandboxOptions) =>
   Effect.gen(function*() {
@@ -55,7 +61,10 @@ const make = (options: SandboxOptions) =>
         ? {}
         : { groupUsersIncludeAccountRoles: options.groupUsersIncludeAccountRoles })
     })
-    const rateLimit = new RollingWindow(options.rateLimit?.hourly ?? DEFAULT_HOURLY_LIMIT, HOUR_MILLIS)
+    const rateLimit = new RollingWindow(
+      options.rateLimit?.hourly ?? DEFAULT_HOURLY_LIMIT,
+      (options.rateLimit?.windowSeconds ?? DEFAULT_RATE_WINDOW_SECONDS) * 1000
+    )
     const invites = new RollingWindow(options.rateLimit?.invitesHourly ?? DEFAULT_INVITES_HOURLY_LIMIT, HOUR_MILLIS)
     const faults = new FaultInjector(options.faults ?? {})
     const log = new RequestLog()

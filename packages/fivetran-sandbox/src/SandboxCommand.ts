@@ -1,17 +1,20 @@
 import { Console, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import { defaultSeed, generatePreset, PresetName } from "./generator/Presets.js"
 import { readSnapshot } from "./generator/SnapshotFile.js"
-import { Sandbox } from "./Sandbox.js"
+import { DEFAULT_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS, Sandbox } from "./Sandbox.js"
 import type { AccountSnapshot, Credential } from "./state/AccountSnapshot.js"
 
 export const USAGE = `Usage: fivetran-sandbox [--port 8080] [--host 127.0.0.1]
                         [--preset small|medium|large | --state account.json] [--seed N]
                         [--api-key KEY --api-secret SECRET]
+                        [--hourly-limit N] [--rate-window-seconds S]
 
 Serves an in-memory Fivetran REST API. --preset generates an account (default: small);
 --state loads one written by the generator. --seed seeds the preset and the ids of entities
 created through the API. --api-key/--api-secret add a user key for the first Account
-Administrator next to the account's own keys. Every accepted credential is printed.`
+Administrator next to the account's own keys. Every accepted credential is printed.
+--hourly-limit (default 20000) is the request budget per rolling window of
+--rate-window-seconds (default 3600); a short window shows rate limiting in seconds.`
 
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly detail: string }> {
   override get message() {
@@ -28,7 +31,9 @@ const Flags = Schema.Struct({
   state: Schema.optional(Schema.NonEmptyString),
   seed: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 0xffffffff))),
   "api-key": Schema.optional(Schema.NonEmptyString),
-  "api-secret": Schema.optional(Schema.NonEmptyString)
+  "api-secret": Schema.optional(Schema.NonEmptyString),
+  "hourly-limit": Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 10_000_000))),
+  "rate-window-seconds": Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 86_400)))
 })
 type Flags = typeof Flags.Type
 
@@ -95,6 +100,13 @@ export const serveSandbox = (argv: ReadonlyArray<string>) => Effect.gen(function
   const announce = Effect.gen(function*() {
     const sandbox = yield* Sandbox
     yield* Console.log(`Fivetran sandbox listening on ${sandbox.baseUrl}`)
+    if (flags["hourly-limit"] !== undefined || flags["rate-window-seconds"] !== undefined) {
+      yield* Console.log(
+        `Rate limit: ${flags["hourly-limit"] ?? DEFAULT_HOURLY_LIMIT} requests per ${
+          flags["rate-window-seconds"] ?? DEFAULT_RATE_WINDOW_SECONDS
+        } s rolling window`
+      )
+    }
     yield* Console.log(
       `Account ${snapshot.account.account_name} (${snapshot.account.account_id}): ${snapshot.users.length} users, ` +
         `${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ${snapshot.connections.length} connections`
@@ -109,7 +121,11 @@ export const serveSandbox = (argv: ReadonlyArray<string>) => Effect.gen(function
           snapshot,
           port: flags.port,
           host: flags.host,
-          ...(flags.seed === undefined ? {} : { seed: flags.seed })
+          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+          rateLimit: {
+            ...(flags["hourly-limit"] === undefined ? {} : { hourly: flags["hourly-limit"] }),
+            ...(flags["rate-window-seconds"] === undefined ? {} : { windowSeconds: flags["rate-window-seconds"] })
+          }
         })
       )
     )

@@ -50,6 +50,26 @@ describe("fivetran-sandbox command", () => {
       assert.strictEqual((yield* accountInfo(baseUrl, "k1", "wrong"))[0], 401)
     }).pipe(Effect.provide(TestLive)))
 
+  it.scoped("--hourly-limit and --rate-window-seconds set the budget and its window", () =>
+    Effect.gen(function*() {
+      const { baseUrl, lines } = yield* start([
+        "--port=0",
+        "--api-key=k1",
+        "--api-secret=s1",
+        "--hourly-limit=50",
+        "--rate-window-seconds=30"
+      ])
+      assert.strictEqual(lines[1], "Rate limit: 50 requests per 30 s rolling window")
+      const client = yield* HttpClient.HttpClient
+      const response = yield* client.execute(
+        HttpClientRequest.get(`${baseUrl}/v1/account/info`).pipe(HttpClientRequest.basicAuth("k1", "s1"))
+      )
+      assert.deepStrictEqual(
+        [response.headers["x-rate-limit"], response.headers["x-rate-limit-remaining"], response.headers["x-rate-limit-window-seconds"]],
+        ["50", "49", "30"]
+      )
+    }).pipe(Effect.provide(TestLive)))
+
   it.scoped("serves a state file", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -74,7 +94,8 @@ describe("fivetran-sandbox command", () => {
           ["--api-key", "k"],
           ["--preset", "small", "--state", "x.json"],
           ["--colour", "red"],
-          ["--port"]
+          ["--port"],
+          ["--rate-window-seconds", "0"]
         ],
         (argv) => Effect.map(Effect.flip(serveSandbox(argv)), (e) => e.message.split("\n")[0])
       )
@@ -83,8 +104,9 @@ describe("fivetran-sandbox command", () => {
         "--port: Expected a number between 0 and 65535, actual 70000",
         "--api-key and --api-secret go together",
         "Give either --preset or --state, not both",
-        "--colour: is unexpected, expected: \"port\" | \"host\" | \"preset\" | \"state\" | \"seed\" | \"api-key\" | \"api-secret\"",
-        "--port needs a value"
+        "--colour: is unexpected, expected: \"port\" | \"host\" | \"preset\" | \"state\" | \"seed\" | \"api-key\" | \"api-secret\" | \"hourly-limit\" | \"rate-window-seconds\"",
+        "--port needs a value",
+        "--rate-window-seconds: Expected a number between 1 and 86400, actual 0"
       ])
       const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
       assert.strictEqual(missing._tag, "SnapshotReadError")

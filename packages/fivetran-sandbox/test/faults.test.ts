@@ -126,7 +126,7 @@ describe("fault injection, as the real client sees it", () => {
 })
 
 describe("request log", () => {
-  it.effect("records method, path, query, status, duration and fault of each request; clear empties it", () =>
+  it.effect("records method, path, query, status, duration, fault and remaining budget of each request; clear empties it", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const client = yield* FivetranClient
@@ -135,10 +135,10 @@ describe("request log", () => {
       yield* raw("GET", "/v1/users?limit=2")
       yield* client.createGroup({ name: "New_Group" })
       assert.deepStrictEqual(yield* sandbox.requestLog, [
-        { method: "GET", path: "/v1/groups/amber_falcon", query: "", status: 200, durationMillis: 0, fault: null },
-        { method: "GET", path: "/v1/teams/nope", query: "", status: 404, durationMillis: 0, fault: null },
-        { method: "GET", path: "/v1/users", query: "limit=2", status: 200, durationMillis: 0, fault: null },
-        { method: "POST", path: "/v1/groups", query: "", status: 201, durationMillis: 0, fault: null }
+        { method: "GET", path: "/v1/groups/amber_falcon", query: "", status: 200, durationMillis: 0, fault: null, rateLimitRemaining: 19999 },
+        { method: "GET", path: "/v1/teams/nope", query: "", status: 404, durationMillis: 0, fault: null, rateLimitRemaining: 19998 },
+        { method: "GET", path: "/v1/users", query: "limit=2", status: 200, durationMillis: 0, fault: null, rateLimitRemaining: 19997 },
+        { method: "POST", path: "/v1/groups", query: "", status: 201, durationMillis: 0, fault: null, rateLimitRemaining: 19996 }
       ])
       yield* sandbox.clearRequestLog
       assert.deepStrictEqual(yield* sandbox.requestLog, [])

@@ -246,6 +246,31 @@ describe("rate limits", () => {
       })
     }).pipe(provideSandbox({ rateLimit: { hourly: 3 } })))
 
+  it.effect("--rate-window-seconds shortens the window; answers announce it in X-Rate-Limit-Window-Seconds", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const first = yield* raw("GET", "/v1/roles?limit=1")
+      assert.deepStrictEqual(
+        [first.headers["x-rate-limit"], first.headers["x-rate-limit-remaining"], first.headers["x-rate-limit-window-seconds"]],
+        ["2", "1", "10"]
+      )
+      yield* TestClock.adjust("4 seconds")
+      yield* raw("GET", "/v1/roles?limit=1")
+      const refused = yield* raw("GET", "/v1/roles")
+      assert.deepStrictEqual(
+        [refused.status, refused.headers["retry-after"], refused.json],
+        [429, "6", { code: "TooManyRequests", message: "Rate limit of 2 requests per 10 seconds exceeded" }]
+      )
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual((yield* raw("GET", "/v1/roles?limit=1")).headers["x-rate-limit-remaining"], "0")
+      assert.deepStrictEqual((yield* sandbox.requestLog).map((entry) => [entry.status, entry.rateLimitRemaining]), [
+        [200, 1],
+        [200, 0],
+        [429, 0],
+        [200, 0]
+      ])
+    }).pipe(provideSandbox({ rateLimit: { hourly: 2, windowSeconds: 10 } })))
+
   it.effect("invitations have their own hourly budget", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient

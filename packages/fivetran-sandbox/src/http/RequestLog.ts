@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   readonly durationMillis: number
   /** The fault injected into this request, if any. */
   readonly fault: FaultKind | null
+  /** `X-Rate-Limit-Remaining` of the answer (0 when refused); null when the connection was dropped. */
+  readonly rateLimitRemaining: number | null
 }
 
 /** Keeps the latest entries only, so a long benchmark cannot grow the log without bound. */

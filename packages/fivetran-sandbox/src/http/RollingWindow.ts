@@ -17,8 +17,13 @@ export class RollingWindow {
 
   constructor(
     readonly limit: number,
-    private readonly windowMillis: number = HOUR_MILLIS
+    readonly windowMillis: number = HOUR_MILLIS
   ) {}
+
+  /** `hour`, or `30 seconds` for a shortened window. */
+  get windowText(): string {
+    return this.windowMillis === HOUR_MILLIS ? "hour" : `${this.windowMillis / 1000} seconds`
+  }
 
   admit(now: number): Admission {
     this.expire(now)

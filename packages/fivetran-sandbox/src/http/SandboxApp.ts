@@ -8,7 +8,7 @@ import type { Endpoint, Method } from "./Endpoints.js"
 import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
 import { errorReply, json } from "./Reply.js"
 import type { RequestLog } from "./RequestLog.js"
-import type { RollingWindow } from "./RollingWindow.js"
+import { HOUR_MILLIS, type RollingWindow } from "./RollingWindow.js"
 
 export interface SandboxAppDeps {
   readonly state: AccountState
@@ -158,14 +158,22 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     const url = new URL(request.url, "http://sandbox")
     const method = request.method
     const path = url.pathname
-    const record = (status: number, fault: FaultKind | null) =>
+    const record = (status: number, fault: FaultKind | null, rateLimitRemaining: number | null) =>
       Effect.map(Clock.currentTimeMillis, (ended) =>
-        deps.log.add({ method, path, query: url.search.slice(1), status, durationMillis: ended - started, fault }))
+        deps.log.add({
+          method,
+          path,
+          query: url.search.slice(1),
+          status,
+          durationMillis: ended - started,
+          fault,
+          rateLimitRemaining
+        }))
 
     const plan = deps.faults.plan()
     if (plan.latencyMillis > 0) yield* Effect.sleep(Duration.millis(plan.latencyMillis))
     if (plan.drop) {
-      yield* record(0, "dropped")
+      yield* record(0, "dropped", null)
       NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
       return yield* Effect.never
     }
@@ -176,7 +184,10 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     let response: HttpServerResponse.HttpServerResponse
     if (admission._tag === "Refused") {
       response = errorReply(
-        tooManyRequests(`Rate limit of ${deps.rateLimit.limit} requests per hour exceeded`, admission.retryAfterSeconds)
+        tooManyRequests(
+          `Rate limit of ${deps.rateLimit.limit} requests per ${deps.rateLimit.windowText} exceeded`,
+          admission.retryAfterSeconds
+        )
       )
     } else if (plan.burstRetryAfter !== undefined) {
       fault = "rate-limit-burst"
@@ -194,11 +205,16 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         response = applyBodyFault(response, plan.body, deps.faults.slowBody)
       }
     }
+    const remaining = admission._tag === "Admitted" ? admission.remaining : 0
     response = HttpServerResponse.setHeaders(response, {
       "x-rate-limit": String(deps.rateLimit.limit),
-      "x-rate-limit-remaining": String(admission._tag === "Admitted" ? admission.remaining : 0)
+      "x-rate-limit-remaining": String(remaining),
+      // Not a Fivetran header: announces a window other than the hour, so clients can pace to it.
+      ...(deps.rateLimit.windowMillis === HOUR_MILLIS
+        ? {}
+        : { "x-rate-limit-window-seconds": String(deps.rateLimit.windowMillis / 1000) })
     })
-    yield* record(response.status, fault)
+    yield* record(response.status, fault, remaining)
     return response
   })
 }
