@@ -143,6 +143,13 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(last.requests, summary.requests)
       assert.strictEqual(last.grants, summary.grants.direct + summary.grants.derived)
       assert.isAtLeast(seen.length, snapshot.teams.length + snapshot.groups.length)
+      // The estimate of what is left: known once lists have shown something, 0 at the end; it fits the budget.
+      assert.isTrue(seen.some((p) => p.phase === "teams" && p.requestsLeft !== null && p.requestsLeft > 0))
+      assert.deepStrictEqual([last.requestsLeft, last.budgetWaitMillis, last.waiting], [0, 0, null])
+      assert.deepStrictEqual(
+        [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining, summary.repeatBudgetWaitMillis],
+        [20_000, 4_000, 20_000 - summary.requests, 0]
+      )
     }))
 
   it.live("counts the client's retries of 429s in the summary, and still makes each request once", () =>

@@ -10,12 +10,33 @@ export interface SyncOptions {
   readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
 }
 
-/** Where a running sync is: what is being listed now (e.g. "users") and the counts so far. */
+/** A request held back: by a 429 (`rate-limited`), by the reserve (`reserve`), or before a retry (`retry`). */
+export const SyncWait = Schema.Struct({
+  kind: Schema.Literal("rate-limited", "reserve", "retry"),
+  endpoint: Schema.String,
+  reason: Schema.String,
+  /** ISO 8601 time the wait ends. */
+  until: Schema.String
+})
+export type SyncWait = typeof SyncWait.Type
+
+/** Fields added after jobs were first stored: absent in an older stored job, null there. */
+export const nullByDefault = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+/**
+ * Where a running sync is: what is being listed now (e.g. "users"), the counts so far, the wait in
+ * progress, and the estimated requests left (a lower bound from what the lists have shown so far)
+ * with the time the rate-limit budget adds to them (0: they fit; null: not known yet).
+ */
 export const SyncProgress = Schema.Struct({
   phase: Schema.String,
   resources: Schema.Number,
   entitlements: Schema.Number,
   grants: Schema.Number,
-  requests: Schema.Number
+  requests: Schema.Number,
+  waiting: nullByDefault(SyncWait),
+  requestsLeft: nullByDefault(Schema.Number),
+  budgetWaitMillis: nullByDefault(Schema.Number)
 })
 export type SyncProgress = typeof SyncProgress.Type

@@ -1,20 +1,40 @@
-import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
-import { Chunk, Clock, Effect, Ref, Stream } from "effect"
+import { budgetWaitFor, type FivetranClientShape, type RequestWait } from "@baton-fivetran/fivetran-client"
+import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { SyncSink } from "../model/SyncSink.js"
+import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
-import type { SyncOptions } from "./SyncOptions.js"
+import type { SyncOptions, SyncWait } from "./SyncOptions.js"
 import { loadCatalog, makePhases } from "./SyncPhases.js"
 import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
 import type { SyncSummary } from "./SyncSummary.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
+const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
+
+const syncWait = (wait: RequestWait): SyncWait => ({
+  kind: wait.kind,
+  endpoint: wait.endpoint,
+  reason: wait.reason,
+  until: isoOf(wait.until)
+})
+
 /**
  * One sync (design.md §2, §4): loads the role catalog (and connections), streams the phases of
- * SyncPhases.ts into the sink as rows are produced, counts what passes, reports progress per phase
- * and per request, and sums up with the client's request, retry and wait metrics.
+ * SyncPhases.ts into the sink as rows are produced, counts what passes, reports progress per phase,
+ * per request and per wait (with the estimated requests left and what the rate-limit budget adds
+ * to them), and sums up with the client's request, retry, wait and budget figures.
  */
 export const runSync = (
+  client: FivetranClientShape,
+  options: SyncOptions
+): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
+  Effect.map(
+    client.lowestRemainingDuring(sync(client, options)),
+    ([summary, lowest]): SyncSummary => ({ ...summary, rateLimitLowestRemaining: Option.getOrNull(lowest) })
+  )
+
+const sync = (
   client: FivetranClientShape,
   options: SyncOptions
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
@@ -25,29 +45,71 @@ export const runSync = (
     const warnings = yield* Ref.make<ReadonlyArray<string>>([])
     const tally = yield* Ref.make(emptyTally)
     const phase = yield* Ref.make("roles")
-    const reported = yield* Ref.make({ phase: "", requests: -1 })
+    const reported = yield* Ref.make({ phase: "", requests: -1, waitUntil: "" })
     const connectionListsAllowed = yield* Ref.make(true)
+    const waiting = yield* Ref.make(Option.none<RequestWait>())
+    const listed = yield* Ref.make(nothingListed)
+    const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
 
     const warn = (message: string) =>
       Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
 
-    /** Calls onProgress when the phase changed or a request completed since the last call. */
+    /** The requests still needed, estimated from what the lists have shown so far. */
+    const estimateLeft = (requests: number) =>
+      Effect.gen(function*() {
+        const counts = yield* Ref.get(tally)
+        const groupsFrom = yield* Ref.get(groupsPhaseFrom)
+        return requestsLeft({
+          listed: yield* Ref.get(listed),
+          tally: counts,
+          syncConnections: options.syncConnections,
+          groupsPhase: Option.getOrUndefined(
+            Option.map(groupsFrom, (from) => ({ requests: requests - from, groups: counts.resources["group"] ?? 0 }))
+          )
+        })
+      })
+
+    /** Calls onProgress when the phase changed, a request completed or a wait began or ended since the last call. */
     const report = Effect.gen(function*() {
       if (options.onProgress === undefined) return
       const now = yield* Ref.get(phase)
       const requests = (yield* client.metrics).requests - before.requests
+      const wait = Option.map(yield* Ref.get(waiting), syncWait)
+      const waitUntil = Option.match(wait, { onNone: () => "", onSome: (w) => w.until })
       const last = yield* Ref.get(reported)
-      if (now === last.phase && requests === last.requests) return
-      yield* Ref.set(reported, { phase: now, requests })
+      if (now === last.phase && requests === last.requests && waitUntil === last.waitUntil) return
+      yield* Ref.set(reported, { phase: now, requests, waitUntil })
       const counts = yield* Ref.get(tally)
+      const left = now === "done" ? 0 : yield* estimateLeft(requests)
       yield* options.onProgress({
         phase: now,
         resources: tallyResources(counts),
         entitlements: counts.entitlements,
         grants: counts.directGrants + counts.derivedGrants,
-        requests
+        requests,
+        waiting: Option.getOrNull(wait),
+        requestsLeft: left,
+        budgetWaitMillis: Option.getOrNull(budgetWaitFor(yield* client.budget, left))
       })
     })
+
+    /** The team, user and group lists, counted a page at a time as they arrive. */
+    const counted = <A, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
+      list.pipe(
+        Stream.mapChunksEffect((chunk) =>
+          Effect.as(
+            Ref.update(listed, (l) => ({ ...l, count: { ...l.count, [kind]: l.count[kind] + chunk.length } })),
+            chunk
+          )
+        ),
+        Stream.concat(Stream.execute(Ref.update(listed, (l) => ({ ...l, finished: { ...l.finished, [kind]: true } }))))
+      )
+    const observed: FivetranClientShape = {
+      ...client,
+      listTeams: counted("team", client.listTeams),
+      listUsers: counted("user", client.listUsers),
+      listGroups: counted("group", client.listGroups)
+    }
 
     /** A phase: its progress report, then its rows inside its own span (`sync.teams`), a child of the sync's. */
     const enter = <E>(name: string, rows: Stream.Stream<SyncRow, E>): Stream.Stream<SyncRow, E> =>
@@ -60,7 +122,7 @@ export const runSync = (
         Effect.withSpan("sync.catalog")
       )
       const phases = makePhases({
-        client,
+        client: observed,
         catalog,
         connections,
         concurrency: Math.max(1, Math.floor(options.concurrency)),
@@ -73,7 +135,15 @@ export const runSync = (
         enter("teams", phases.teams),
         enter("users", phases.users),
         enter("derived grants", phases.derived),
-        enter("groups", Stream.concat(phases.groups, phases.unclaimed))
+        enter(
+          "groups",
+          Stream.concat(
+            Stream.execute(
+              Effect.flatMap(client.metrics, (m) => Ref.set(groupsPhaseFrom, Option.some(m.requests - before.requests)))
+            ),
+            Stream.concat(phases.groups, phases.unclaimed)
+          )
+        )
       ))
     }))
 
@@ -83,22 +153,37 @@ export const runSync = (
       )
     )
 
+    // Waits start and end while no row moves: they are followed on their own.
+    const followWaits = yield* Effect.fork(
+      Stream.runForEach(
+        Stream.zipWithIndex(client.waits.changes),
+        // The first element is the state at the start: recorded, shown with the first progress.
+        ([wait, index]) => Ref.set(waiting, wait).pipe(Effect.zipRight(index === 0 ? Effect.void : report))
+      )
+    )
     yield* sink.write(recorded).pipe(
-      Effect.catchTag("SinkError", (error) => Effect.fail(new SyncFailed({ reason: error.message, cause: error })))
+      Effect.catchTag("SinkError", (error) => Effect.fail(new SyncFailed({ reason: error.message, cause: error }))),
+      Effect.ensuring(Fiber.interrupt(followWaits))
     )
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
     const after = yield* client.metrics
     const counts = yield* Ref.get(tally)
+    const budget = yield* client.budget
     const finishedAt = yield* Clock.currentTimeMillis
+    const requests = after.requests - before.requests
     return {
       resources: counts.resources,
       resourceTypes: counts.resourceTypes,
       entitlements: counts.entitlements,
       grants: { direct: counts.directGrants, derived: counts.derivedGrants },
-      requests: after.requests - before.requests,
+      requests,
       retries: after.retries - before.retries,
       rateLimitWaitMillis: after.waitedMillis - before.waitedMillis,
+      rateLimit: Option.getOrNull(budget.limit),
+      rateLimitLowestRemaining: null,
+      rateLimitReserve: Option.getOrNull(budget.reserve),
+      repeatBudgetWaitMillis: Option.getOrNull(budgetWaitFor(budget, requests)),
       warnings: yield* Ref.get(warnings),
       durationMillis: finishedAt - startedAt
     } satisfies SyncSummary

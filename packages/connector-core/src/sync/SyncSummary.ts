@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { nullByDefault } from "./SyncOptions.js"
 
 /** What a finished sync did. A Schema so the apps can serve and store it as JSON. */
 export const SyncSummary = Schema.Struct({
@@ -9,7 +10,16 @@ export const SyncSummary = Schema.Struct({
   grants: Schema.Struct({ direct: Schema.Number, derived: Schema.Number }),
   requests: Schema.Number,
   retries: Schema.Number,
+  /** Time during which requests waited: 429s, the reserve and retry backoff (concurrent waits once). */
   rateLimitWaitMillis: Schema.Number,
+  /** `X-Rate-Limit`, the account's requests per hour; null when Fivetran sent none. */
+  rateLimit: nullByDefault(Schema.Number),
+  /** The lowest `X-Rate-Limit-Remaining` seen during the sync. */
+  rateLimitLowestRemaining: nullByDefault(Schema.Number),
+  /** The requests kept for the account's other tools (`rate-limit-reserve` percent of the limit). */
+  rateLimitReserve: nullByDefault(Schema.Number),
+  /** The time a repeat of this sync would add waiting for the budget, estimated at its end (0: it fits now). */
+  repeatBudgetWaitMillis: nullByDefault(Schema.Number),
   warnings: Schema.Array(Schema.String),
   durationMillis: Schema.Number
 })
