@@ -48,6 +48,7 @@ const syncedRows = (preset: PresetName, syncConnections: boolean, exclusionGroup
     }
   })
 
+// Each case syncs a whole preset with the real client over loopback: medium takes tens of seconds.
 const cases: ReadonlyArray<readonly [PresetName, boolean]> = [
   ["small", false],
   ["small", true],
@@ -84,7 +85,7 @@ describe("annotation types in written files", () => {
           expectedTypes
         )
         assert.strictEqual(seen.get("type.googleapis.com/c1.connector.v2.UserTrait"), rows.resources.filter((r) => r.id.startsWith("user:")).length)
-      }))
+      }), { timeout: 240_000 })
   }
 
   it.scoped("with exclusion groups on: role, group, team-role and connection entitlements carry theirs, team members none", () =>
