@@ -1,3 +1,4 @@
+import { Version } from "@baton-fivetran/fivetran-client/version"
 import { DefaultBaseUrl, DefaultConcurrency } from "./settings/ConnectorDefaults.js"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
 import { Effect, HashMap, Option } from "effect"
@@ -10,7 +11,6 @@ import { loadConfigFile } from "./settings/ConfigFileSource.js"
 import { envName } from "./settings/Setting.js"
 import { DefaultFile, LogFormats, MaxConcurrency, resolveLogging, resolveSettings } from "./settings/Settings.js"
 import { UsageError } from "./UsageError.js"
-import { version } from "./Version.js"
 
 /**
  * baton-fivetran's command line, in baton's shape (baton-model.md §5.1): the default action is a
@@ -176,7 +176,7 @@ export const run = (argv: ReadonlyArray<string>) => {
     ])
   )
   const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
-  return Command.run(command, { name: "baton-fivetran", version: version() })(args).pipe(
+  return Command.run(command, { name: "baton-fivetran", version: Version })(args).pipe(
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

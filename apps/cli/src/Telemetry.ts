@@ -1,8 +1,8 @@
+import { Version } from "@baton-fivetran/fivetran-client/version"
 import { telemetryLayer } from "@baton-fivetran/connector-core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer } from "effect"
 import { UsageError } from "./UsageError.js"
-import { version } from "./Version.js"
 
 /**
  * A command's run with OTLP export when the OTEL_* variables ask for it (connector-core's
@@ -10,7 +10,7 @@ import { version } from "./Version.js"
  * the process exits. A bad OTEL_* value is a usage error (exit 2). Imported only by the commands
  * that talk to Fivetran, so help, usage errors and the manifests never load it.
  */
-const telemetry = telemetryLayer({ name: "baton-fivetran", version: version() }).pipe(
+const telemetry = telemetryLayer({ name: "baton-fivetran", version: Version }).pipe(
   Layer.mapError((error) => new UsageError({ reason: `bad OpenTelemetry setting: ${error}` })),
   Layer.provide(NodeHttpClient.layerUndici)
 )

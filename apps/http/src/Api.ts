@@ -19,6 +19,7 @@ import {
   OpenApi
 } from "@effect/platform"
 import { Schema } from "effect"
+import { Version } from "@baton-fivetran/fivetran-client/version"
 import { Field, refusalBody, taggedErrorBody, withoutPlatformDecodeError } from "./ErrorBody.js"
 
 /**
@@ -457,6 +458,7 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(NotFoundBody)
   .addError(InternalErrorBody)
   .annotate(OpenApi.Title, "baton-fivetran")
+  .annotate(OpenApi.Version, Version)
   .annotate(OpenApi.Transform, withoutPlatformDecodeError)
   .annotate(
     OpenApi.Description,

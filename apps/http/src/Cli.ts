@@ -1,3 +1,4 @@
+import { Version } from "@baton-fivetran/fivetran-client/version"
 import { Command, Options } from "@effect/cli"
 import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { type BatonLogLevel, type LogFormat, LogFormats, loggingLayer, LogLevels } from "@baton-fivetran/connector-core/logging"
@@ -27,7 +28,6 @@ const TokensVariable = "BATON_HTTP_TOKENS"
 /** The CLI's bound too: more parallel membership requests only meet Fivetran's rate limit sooner. */
 const MaxConcurrency = 64
 const DefaultSandboxPreset: PresetName = "small"
-const ServiceVersion = "0.1.0"
 
 /** A secret flag: @effect/cli's own `redacted` rejects its own value when it comes from a variable, so the text is wrapped at once. */
 const secret = (name: string, variable: string, description: string) =>
@@ -188,7 +188,7 @@ const observed = (flags: Flags, logLevelFlag: Option.Option<string>) =>
     )
     return Layer.merge(
       loggingLayer(level, format, writeStderr),
-      telemetryLayer({ name: "baton-fivetran-http", version: ServiceVersion }).pipe(
+      telemetryLayer({ name: "baton-fivetran-http", version: Version }).pipe(
         Layer.mapError((error) => new StartupError({ reason: `bad OpenTelemetry setting: ${error}` })),
         Layer.provide(NodeHttpClient.layerUndici)
       )
@@ -394,5 +394,5 @@ const command = (logLevel: Option.Option<string>) =>
 
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, logLevel } = takeLogLevel(normalizeSandbox(argv))
-  return Command.run(command(logLevel), { name: "baton-fivetran-http", version: ServiceVersion })(args)
+  return Command.run(command(logLevel), { name: "baton-fivetran-http", version: Version })(args)
 }

@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Ref, Schema } from "effect"
-import { UserAgent } from "./ClientVersion.js"
+import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimitWaitTooLong, Transport } from "./FivetranError.js"

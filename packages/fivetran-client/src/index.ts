@@ -1,4 +1,4 @@
-export * from "./ClientVersion.js"
+export * from "./Version.js"
 export * from "./FivetranClient.js"
 export * from "./FivetranClientShape.js"
 export * from "./FivetranClientConfig.js"
