@@ -5,10 +5,11 @@
  * round has one write to make). Prints requests/s, p50/p99 latency, non-2xx answers and the
  * service's RSS before and after, with the load average.
  *
- *   npx tsx src/http-load.ts [--fixture DIR] [--keep-fixture] [--duration 30] [--connections 64] [--rounds 10]
+ *   npx tsx src/http-load.ts [--preset large] [--fixture DIR] [--keep-fixture] [--duration 30] [--connections 64] [--rounds 10]
  *
- * `--fixture DIR`: a data directory of an earlier `--sandbox large` service holding a finished sync
- * (copied, never changed); without it the service syncs its embedded `large` sandbox first.
+ * `--fixture DIR`: a data directory of an earlier service with the same `--preset` holding a finished
+ * sync (copied, never changed); without it the service syncs its embedded sandbox first (`large`
+ * takes minutes on an idle machine, far longer on a loaded one: `--preset medium` for a quick figure).
  */
 import autocannon from "autocannon"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -26,6 +27,7 @@ const connections = Number(argument("connections", "64"))
 const rounds = Number(argument("rounds", "10"))
 const fixture = argument("fixture", "")
 const keepFixture = process.argv.includes("--keep-fixture")
+const preset = argument("preset", "large")
 
 const service = resolve(dirname(fileURLToPath(import.meta.url)), "../../apps/http/bundle/baton-fivetran-http.js")
 const token = "load-bench-token"
@@ -38,7 +40,7 @@ const start = (dataDir: string) =>
   new Promise<{ url: string; child: ChildProcess }>((resolveStart, reject) => {
     const child = spawn(
       process.execPath,
-      [service, "--sandbox", "large", "--provisioning", "--port", "0", "--token", token, "--data-dir", dataDir, "--log-level", "error"],
+      [service, "--sandbox", preset, "--provisioning", "--port", "0", "--token", token, "--data-dir", dataDir, "--log-level", "error"],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     let seen = ""
@@ -47,16 +49,24 @@ const start = (dataDir: string) =>
       const match = /listening on (http:\/\/\S+)/.exec(seen)
       if (match !== null) resolveStart({ url: match[1]!, child })
     })
-    child.stderr.on("data", () => {})
-    child.once("exit", (code) => reject(new Error(`the service exited (${code}) before listening: ${seen}`)))
+    child.stderr.on("data", (chunk: Buffer) => {
+      seen += chunk.toString()
+    })
+    child.once("exit", (code) => reject(new Error(`the service exited (${code}): ${seen.slice(-2000)}`)))
   })
 
 const rssMb = async (child: ChildProcess) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024)
 
-const json = async <A>(url: string, init?: RequestInit): Promise<{ status: number; body: A }> => {
-  const response = await fetch(url, { headers, ...init })
-  return { status: response.status, body: (await response.json()) as A }
+/** A GET is retried when the connection fails (a kept-alive socket the server has just closed). */
+const json = async <A>(url: string, init?: RequestInit, attempt = 1): Promise<{ status: number; body: A }> => {
+  try {
+    const response = await fetch(url, { headers, ...init })
+    return { status: response.status, body: (await response.json()) as A }
+  } catch (error) {
+    if (attempt >= 3 || (init?.method ?? "GET") !== "GET") throw error
+    return json(url, init, attempt + 1)
+  }
 }
 
 const main = async () => {
@@ -74,7 +84,7 @@ const main = async () => {
         if (current.status !== "queued" && current.status !== "running") throw new Error(`the sync ${current.status}`)
         await new Promise((r) => setTimeout(r, 1000))
       }
-      process.stdout.write(`synced the large sandbox in ${((Date.now() - began) / 1000).toFixed(1)} s (data dir ${dataDir})\n`)
+      process.stdout.write(`synced the ${preset} sandbox in ${((Date.now() - began) / 1000).toFixed(1)} s (data dir ${dataDir})\n`)
       syncs = (await json<{ items: ReadonlyArray<{ status: string }> }>(`${url}/v1/syncs`)).body.items
     }
     type Page = { items: ReadonlyArray<{ id: { resource: string } }> }
@@ -142,6 +152,7 @@ const main = async () => {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+  const cause = error instanceof Error && error.cause !== undefined ? ` (${String(error.cause)})` : ""
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}${cause}\n`)
   process.exit(1)
 })
