@@ -3,15 +3,21 @@
  *   1. `baton-fivetran --version` (start-up: loading @effect/cli and the settings code);
  *   2. a one-shot grant against a sandbox running in this process (start-up + connector-core + the
  *      read-then-write of design.md §3), each run granting a different user so every run writes.
+ *   3. the HTTP service (`baton-fivetran-http --port 0` against the same sandbox): from spawn to the
+ *      first `/healthz` answering 200.
  * Prints the median (and min/max) of N runs with the exact command. Build first:
  *   pnpm --filter @baton-fivetran/cli... build
  *   cd bench && npx tsx src/cli-timing.ts            # N = 7
  *   cd bench && npx tsx src/cli-timing.ts --runs 15
+ * --cli PATH and --http PATH time other builds (e.g. an older checkout's dist/bin.js and dist/main.js).
  */
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Command } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Schema, Stream } from "effect"
+import { Console, Effect, Option, Schedule, Schema, Stream } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const argument = (name: string): string | undefined => {
@@ -23,13 +29,40 @@ const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(),
   argument("runs") ?? "7"
 )
 
-const bin = fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
+const bin = argument("cli") ?? fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
+const httpBin = argument("http") ?? fileURLToPath(new URL("../../apps/http/bundle/baton-fivetran-http.js", import.meta.url))
+
+/** One HTTP service process, timed from spawn to its first `/healthz` 200; then stopped. */
+const httpReady = (args: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const dataDir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "bench-http-ready-"))),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    const start = performance.now()
+    const child = yield* Command.start(Command.make(process.execPath, httpBin, ...args, "--port", "0", "--data-dir", dataDir))
+    const url = yield* child.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.filterMap((line) => Option.fromNullable(line.match(/listening on (http:\/\/\S+)/)?.[1])),
+      Stream.runHead,
+      Effect.flatten,
+      Effect.orElse(() => Effect.dieMessage("the HTTP service printed no URL"))
+    )
+    const healthy = Effect.tryPromise(() => fetch(`${url}/healthz`).then((r) => r.status === 200)).pipe(
+      Effect.orElseSucceed(() => false)
+    )
+    yield* healthy.pipe(Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced("5 millis") }))
+    return { millis: performance.now() - start }
+  }))
 
 /** One fresh process, timed from spawn to exit; fails unless it exits 0. */
-const timed = (args: ReadonlyArray<string>) =>
+const timed = (args: ReadonlyArray<string>) => timedNode([bin, ...args])
+
+const timedNode = (args: ReadonlyArray<string>) =>
   Effect.scoped(Effect.gen(function*() {
     const start = performance.now()
-    const child = yield* Command.start(Command.make(process.execPath, bin, ...args))
+    const child = yield* Command.start(Command.make(process.execPath, ...args))
     const [stdout, stderr, exitCode] = yield* Effect.all([
       child.stdout.pipe(Stream.decodeText(), Stream.mkString),
       child.stderr.pipe(Stream.decodeText(), Stream.mkString),
@@ -82,6 +115,9 @@ const program = Effect.gen(function*() {
   const version = yield* Effect.forEach(Array.from({ length: runs }), () => timed(["--version"]))
   const grants = yield* Effect.forEach(users, (user) => timed(grantArgs(user.id)))
   const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
+  const httpArgs = ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret, "--token", "bench-token-0123456789"]
+  const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpArgs))
+  const nodeOnly = yield* Effect.forEach(Array.from({ length: runs }), () => timedNode(["-e", "0"]))
 
   const shown = (args: ReadonlyArray<string>) =>
     ["node", "apps/cli/bundle/baton-fivetran.js", ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
@@ -91,6 +127,10 @@ const program = Effect.gen(function*() {
     `    ${stats(version.map((run) => run.millis))}`,
     `  ${shown(grantArgs("<user>"))}`,
     `    ${stats(grants.map((run) => run.millis))}; ${granted}/${grants.length} printed "granted"`,
+    `  ${["node", "apps/http/bundle/baton-fivetran-http.js", ...httpArgs, "--port", "0"].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")}`,
+    `    first /healthz 200 after ${stats(ready.map((run) => run.millis))}`,
+    `  node -e 0 (the floor: a bare node process)`,
+    `    ${stats(nodeOnly.map((run) => run.millis))}`,
     `  against the in-process sandbox ("medium" preset) at ${sandbox.baseUrl}`
   ].join("\n"))
 }).pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })))

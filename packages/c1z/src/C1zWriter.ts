@@ -68,7 +68,11 @@ const insert = (table: keyof typeof loadedColumns): string => {
 }
 
 /** Prepared statements of one sync; `insertBatch` writes a chunk of rows in one transaction. */
-const makeRowWriter = (db: Database.Database, syncId: string, encode: Encoders) => {
+export const makeRowWriter = (
+  db: Database.Database,
+  syncId: string,
+  encode: Encoders
+): (rows: ReadonlyArray<SyncRow>, at: string) => void => {
   const resourceType = db.prepare(insert(Tables.resourceTypes))
   const resource = db.prepare(insert(Tables.resources))
   const entitlement = db.prepare(insert(Tables.entitlements))

@@ -246,10 +246,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         )
       })
 
-    /** One client span per call, retries inside it; it names the route template, never an id or a credential. */
+    /**
+     * One client span per call, retries inside it; it names the route template, never an id or a
+     * credential. No stack trace: capturing one per call cost more CPU in a large sync than the span.
+     */
     const traced = (request: FivetranRequest) =>
       Effect.withSpan(`Fivetran ${request.method} ${request.route}`, {
         kind: "client",
+        captureStackTrace: false,
         attributes: { "http.request.method": request.method, "url.template": request.route }
       })
 

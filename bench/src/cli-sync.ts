@@ -1,0 +1,150 @@
+/**
+ * Times the real CLI syncing a sandbox served by the real CLI in another process, as a user runs
+ * them (build first: pnpm build):
+ *   1. `baton-fivetran sandbox --preset P --latency L` is started and its URL and system key read;
+ *   2. `baton-fivetran --base-url URL ... --sync-connections --concurrency C -f tmp.c1z` runs under
+ *      /usr/bin/time, which reports the sync process's own wall time, CPU time (user + system)
+ *      and peak RSS;
+ *   3. the latency bound, requests × latency / concurrency, is what the sync would take if only
+ *      the sandbox's added latency cost time; the bench prints wall / bound.
+ * Each run gets a fresh sandbox process (the rolling rate-limit window starts empty).
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --serial
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 50 --concurrency 32
+ *   cd bench && npx tsx src/cli-sync.ts --preset medium --latency 20 --concurrency 8
+ * --serial also runs concurrency 1 and prints the speed-up; --cli PATH times another build of the
+ * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures.
+ */
+import { Command } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Schema, Stream } from "effect"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const argument = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index < 0 ? undefined : process.argv[index + 1]
+}
+
+const Options = Schema.Struct({
+  preset: Schema.Literal("small", "medium", "large"),
+  latency: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
+  concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
+  serial: Schema.Boolean,
+  cli: Schema.String
+})
+
+const bundled = fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
+
+const options = Schema.decodeUnknownSync(Options)({
+  preset: argument("preset") ?? "large",
+  latency: argument("latency") ?? "20",
+  concurrency: argument("concurrency") ?? "8",
+  serial: process.argv.includes("--serial"),
+  cli: argument("cli") ?? bundled
+})
+
+interface Run {
+  readonly concurrency: number
+  readonly requests: number
+  readonly wallSeconds: number
+  readonly cpuSeconds: number
+  readonly peakRssMb: number
+  readonly summary: string
+}
+
+/** Starts `baton-fivetran sandbox` and reads its URL and system key from the banner. */
+const startSandbox = Effect.gen(function*() {
+  const sandbox = yield* Command.start(
+    Command.make(process.execPath, bundled, "sandbox", "--preset", options.preset, "--latency", String(options.latency))
+  )
+  const banner = yield* sandbox.stdout.pipe(
+    Stream.decodeText(),
+    Stream.splitLines,
+    Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
+    Stream.runCollect,
+    Effect.map((lines) => Array.from(lines))
+  )
+  const url = banner[0]?.match(/listening on (\S+)$/)?.[1]
+  const key = banner.find((line) => line.startsWith("  system key "))?.match(/--api-key (\S+) --api-secret (\S+)/)
+  if (url === undefined || key === undefined || key === null) return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
+  return { url, key: key[1]!, secret: key[2]! }
+})
+
+/** One sync by the CLI under /usr/bin/time, against a fresh sandbox process. */
+const syncOnce = (concurrency: number) =>
+  Effect.scoped(Effect.gen(function*() {
+    const sandbox = yield* startSandbox
+    const dir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "bench-cli-sync-"))),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    const timing = join(dir, "time.txt")
+    const child = yield* Command.start(Command.make(
+      "/usr/bin/time",
+      "-o",
+      timing,
+      "-f",
+      "%e %U %S %M",
+      process.execPath,
+      options.cli,
+      "--base-url",
+      sandbox.url,
+      "--api-key",
+      sandbox.key,
+      "--api-secret",
+      sandbox.secret,
+      "--sync-connections",
+      "--concurrency",
+      String(concurrency),
+      "-f",
+      join(dir, "sync.c1z"),
+      "--log-format",
+      "console",
+      "--log-level",
+      "warn"
+    ))
+    const [stderr, exitCode] = yield* Effect.all([
+      child.stderr.pipe(Stream.decodeText(), Stream.mkString),
+      child.exitCode,
+      child.stdout.pipe(Stream.runDrain)
+    ], { concurrency: "unbounded" })
+    if (exitCode !== 0) return yield* Effect.dieMessage(`the sync exited ${exitCode}:\n${stderr}`)
+    const [wall, user, sys, rssKb] = (yield* Effect.promise(() => readFile(timing, "utf8"))).trim().split(/\s+/).map(Number)
+    const requests = Number(stderr.match(/requests\s+(\d+)/)?.[1])
+    return {
+      concurrency,
+      requests,
+      wallSeconds: wall!,
+      cpuSeconds: user! + sys!,
+      peakRssMb: Math.round(rssKb! / 1024),
+      summary: stderr.trim().split("\n").filter((line) => /^\s+(resources|entitlements|grants)/.test(line)).join("; ")
+    } satisfies Run
+  }))
+
+const describeRun = (run: Run) => {
+  const bound = (run.requests * options.latency) / 1000 / run.concurrency
+  return [
+    `  concurrency ${run.concurrency}: wall ${run.wallSeconds.toFixed(1)} s, latency bound ${bound.toFixed(1)} s ` +
+    `(${run.requests} requests × ${options.latency} ms / ${run.concurrency}) → ${(run.wallSeconds / bound).toFixed(2)}× the bound`,
+    `    CPU ${run.cpuSeconds.toFixed(1)} s (user + system of the CLI process), peak RSS ${run.peakRssMb} MB`,
+    `    ${run.summary.replace(/\s+/g, " ")}`
+  ].join("\n")
+}
+
+const program = Effect.gen(function*() {
+  const main = yield* syncOnce(options.concurrency)
+  const lines = [
+    `CLI sync: preset ${options.preset}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`,
+    describeRun(main)
+  ]
+  if (options.serial) {
+    const serial = yield* syncOnce(1)
+    lines.push(describeRun(serial), `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / main.wallSeconds).toFixed(1)}×`)
+  }
+  lines.push(`  load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(", ")}`)
+  yield* Console.log(lines.join("\n"))
+})
+
+NodeRuntime.runMain(program.pipe(Effect.provide(NodeContext.layer)))
