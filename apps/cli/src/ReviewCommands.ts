@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { OutputFormat, OutputFormats } from "./output/Rows.js"
-import { loadConfigFile } from "./settings/ConfigFileSource.js"
+import { loadConfigFile } from "./settings/LazyConfigFile.js"
 import { decodeFlag } from "./settings/FlagValue.js"
 import { lookup } from "./settings/Setting.js"
 import { DefaultFile, FileSetting } from "./settings/Settings.js"
