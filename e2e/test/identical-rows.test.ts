@@ -107,6 +107,6 @@ describe("the narrowed group-member decoding writes the same rows as the full de
           assert.strictEqual(narrowed[table]!.length, full[table]!.length, `${table} rows`)
           full[table]!.forEach((row, i) => assert.deepStrictEqual(narrowed[table]![i], row, `${table} row ${i + 1}`))
         }
-      }), 120_000)
+      }), 600_000)
   }
 })
