@@ -55,6 +55,16 @@ const rootOptions = {
     )
   ),
   concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default ${DefaultConcurrency}).`),
+  rateLimitReserve: setting(
+    "rate-limit-reserve",
+    "percent",
+    "Percent of the account's hourly request limit left to its other tools, never spent by the sync (default 20)."
+  ),
+  maxRateLimitWait: setting(
+    "max-rate-limit-wait",
+    "duration",
+    "Longest wait for Fivetran's rate limit, e.g. 10m or 1h30m (default 1h); a longer one fails the sync at once."
+  ),
   logFormat: setting(
     "log-format",
     LogFormats.join("|"),
@@ -99,6 +109,8 @@ const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): Re
     ["sync-connections", given(options.syncConnections)],
     ["exclusion-groups", given(options.exclusionGroups)],
     ["concurrency", options.concurrency],
+    ["rate-limit-reserve", options.rateLimitReserve],
+    ["max-rate-limit-wait", options.maxRateLimitWait],
     ["log-level", logLevel],
     ["log-format", options.logFormat],
     ["provisioning", given(options.provisioning)]

@@ -12,11 +12,21 @@ import type { UsageError } from "./UsageError.js"
  * embedded sandbox started on a free loopback port for this run, reached with its system key.
  */
 
+const budgetOf = (settings: Settings) => ({
+  rateLimitReservePercent: settings.rateLimitReserve,
+  maxRateLimitWaitSeconds: Math.ceil(settings.maxRateLimitWaitMillis / 1000)
+})
+
 const remoteClient = (settings: Settings) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const apiKey = yield* required(ApiKeySetting, settings.apiKey)
     const apiSecret = yield* required(ApiSecretSetting, settings.apiSecret)
-    return FivetranClient.layer(FivetranClientConfig.make({ apiKey, apiSecret, baseUrl: settings.baseUrl }))
+    return FivetranClient.layer(FivetranClientConfig.make({
+      apiKey,
+      apiSecret,
+      baseUrl: settings.baseUrl,
+      ...budgetOf(settings)
+    }))
   }))
 
 /** `--sandbox small|medium|large`, also used by the `sandbox` subcommand's `--preset`. */
@@ -31,7 +41,8 @@ export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<s
         Option.isSome(preset)
           ? embeddedSandboxClient(
             preset.value,
-            (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset.value}" preset) listening on ${baseUrl}`)
+            (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset.value}" preset) listening on ${baseUrl}`),
+            budgetOf(settings)
           )
           : remoteClient(settings)
     )

@@ -11,7 +11,9 @@ import { Sandbox } from "./Sandbox.js"
  */
 export const embeddedSandboxClient = (
   preset: PresetName,
-  onStart: (baseUrl: string) => EffectType.Effect<void>
+  onStart: (baseUrl: string) => EffectType.Effect<void>,
+  /** The app's rate-limit settings, so `--sandbox` behaves as the real API would. */
+  budget: Partial<Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds">> = {}
 ): Layer.Layer<FivetranClient, HttpServerError.ServeError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const sandbox = yield* Sandbox
@@ -25,6 +27,7 @@ export const embeddedSandboxClient = (
     return FivetranClient.layer(FivetranClientConfig.make({
       apiKey: Redacted.make(systemKey.key),
       apiSecret: Redacted.make(systemKey.secret),
-      baseUrl: sandbox.baseUrl
+      baseUrl: sandbox.baseUrl,
+      ...budget
     }))
   })).pipe(Layer.provide(Sandbox.layer({ snapshot: generatePreset(preset), port: 0 })))

@@ -61,19 +61,21 @@ export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
 const sync = (settings: Settings, sandbox: Option.Option<string>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
-    const shown = yield* Ref.make({ phase: "", atMillis: 0 })
+    const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
     // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Elsewhere: a debug
     // log each time the phase changes.
     const onProgress = (progress: SyncProgress) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
+        const waitUntil = progress.waiting?.until ?? ""
         const { due, phaseChanged } = yield* Ref.modify(shown, (last) => {
           const phaseChanged = last.phase !== progress.phase
-          const due = phaseChanged || now - last.atMillis >= ProgressIntervalMillis
-          return [{ due, phaseChanged }, due ? { phase: progress.phase, atMillis: now } : last]
+          // A wait starting or ending is always drawn: nothing else moves while it lasts.
+          const due = phaseChanged || waitUntil !== last.waitUntil || now - last.atMillis >= ProgressIntervalMillis
+          return [{ due, phaseChanged }, due ? { phase: progress.phase, atMillis: now, waitUntil } : last]
         })
-        if (due) yield* Stderr.progress(progressText(progress))
-        if (phaseChanged) yield* Effect.logDebug(progressText(progress))
+        if (due) yield* Stderr.progress(progressText(progress, now))
+        if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
       })
     yield* Effect.logInfo(`syncing into ${settings.file}`)
     const summary = yield* engine.run({

@@ -1,13 +1,46 @@
 import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
+import { formatWait } from "@baton-fivetran/fivetran-client/WaitDuration"
 import type { LogFormat } from "../settings/Settings.js"
 
 /** What a finished sync reports on stderr: a few aligned lines, or one JSON object. */
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)}s`
 
-export const progressText = (progress: SyncProgress) =>
+const thousands = (n: number) => n.toLocaleString("en-US")
+
+/** `; ~1,234 requests left, ~12m at the current budget` while the estimate is known. */
+const estimateText = (progress: SyncProgress) => {
+  if (progress.requestsLeft === null || progress.phase === "done") return ""
+  const budget = progress.budgetWaitMillis === null || progress.budgetWaitMillis === 0
+    ? ""
+    : `, ~${formatWait(progress.budgetWaitMillis)} at the current budget`
+  return `; ~${thousands(progress.requestsLeft)} requests left${budget}`
+}
+
+/** `; waiting 51m 21s for the rate limit (until 13:04:05Z)` while a request waits. */
+const waitText = (progress: SyncProgress, nowMillis: number) => {
+  if (progress.waiting === null) return ""
+  const left = Math.max(0, Date.parse(progress.waiting.until) - nowMillis)
+  const what = progress.waiting.kind === "retry" ? "before retrying" : "for the rate limit"
+  return `; waiting ${formatWait(left)} ${what} (until ${progress.waiting.until.slice(11, 19)}Z): ${progress.waiting.reason}`
+}
+
+export const progressText = (progress: SyncProgress, nowMillis: number) =>
   `syncing ${progress.phase}: ${progress.resources} resources, ${progress.entitlements} entitlements, ` +
-  `${progress.grants} grants, ${progress.requests} requests`
+  `${progress.grants} grants, ${progress.requests} requests${estimateText(progress)}${waitText(progress, nowMillis)}`
+
+/** `20,000/h, lowest remaining 3,990, 4,000 kept in reserve; a repeat sync fits the budget now`. */
+const rateLimitText = (summary: SyncSummary) => {
+  if (summary.rateLimit === null) return "no X-Rate-Limit headers seen"
+  const lowest = summary.rateLimitLowestRemaining === null ? "" : `, lowest remaining ${thousands(summary.rateLimitLowestRemaining)}`
+  const reserve = summary.rateLimitReserve === null ? "" : `, ${thousands(summary.rateLimitReserve)} kept in reserve`
+  const repeat = summary.repeatBudgetWaitMillis === null
+    ? ""
+    : summary.repeatBudgetWaitMillis === 0
+    ? "; a repeat sync fits the budget now"
+    : `; a repeat sync now would wait ~${formatWait(summary.repeatBudgetWaitMillis)} for the budget`
+  return `${thousands(summary.rateLimit)}/h${lowest}${reserve}${repeat}`
+}
 
 const consoleSummary = (summary: SyncSummary, file: string) => {
   const perType = Object.entries(summary.resources)
@@ -20,7 +53,8 @@ const consoleSummary = (summary: SyncSummary, file: string) => {
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
     `(${summary.grants.direct} direct, ${summary.grants.derived} derived through teams)`,
-    `  requests      ${summary.requests} (${summary.retries} retries, ${seconds(summary.rateLimitWaitMillis)} waiting on rate limits)`,
+    `  requests      ${summary.requests} (${summary.retries} retries, ${seconds(summary.rateLimitWaitMillis)} waited)`,
+    `  rate limit    ${rateLimitText(summary)}`,
     `  duration      ${seconds(summary.durationMillis)}`
   ]
   return [
@@ -43,6 +77,10 @@ const jsonSummary = (summary: SyncSummary, file: string) =>
     requests: summary.requests,
     retries: summary.retries,
     rateLimitWaitMillis: summary.rateLimitWaitMillis,
+    rateLimit: summary.rateLimit,
+    rateLimitLowestRemaining: summary.rateLimitLowestRemaining,
+    rateLimitReserve: summary.rateLimitReserve,
+    repeatBudgetWaitMillis: summary.repeatBudgetWaitMillis,
     durationMillis: summary.durationMillis,
     warnings: summary.warnings
   })

@@ -1,7 +1,8 @@
 import { type BatonLogLevel, type LogFormat, LogFormats, LogLevels } from "@baton-fivetran/connector-core/logging"
 import { DefaultBaseUrl, DefaultConcurrency } from "./ConnectorDefaults.js"
-import { Config, Effect, Option, type Redacted } from "effect"
+import { Config, ConfigError, Effect, Either, Option, type Redacted } from "effect"
 import { UsageError } from "../UsageError.js"
+import { parseWaitDuration } from "@baton-fivetran/fivetran-client/WaitDuration"
 import { envName, lookup, type Setting, type SettingSources } from "./Setting.js"
 
 /**
@@ -47,6 +48,29 @@ export const ConcurrencySetting: Setting<number> = {
       })
     )
 }
+/** Percent of the account's hourly limit left to its other tools (fivetran-client's RATE_LIMIT_RESERVE). */
+export const DefaultRateLimitReserve = 20
+export const DefaultMaxRateLimitWaitMillis = 3_600_000
+export const RateLimitReserveSetting: Setting<number> = {
+  flag: "rate-limit-reserve",
+  config: (key) =>
+    Config.integer(key).pipe(
+      Config.validate({ message: "expected a whole percentage from 0 to 99", validation: (n) => n >= 0 && n <= 99 })
+    )
+}
+export const MaxRateLimitWaitSetting: Setting<number> = {
+  flag: "max-rate-limit-wait",
+  config: (key) =>
+    Config.string(key).pipe(
+      Config.mapOrFail((text) =>
+        Option.match(parseWaitDuration(text), {
+          onNone: () =>
+            Either.left(ConfigError.InvalidData([], `expected a duration such as 1h, 10m, 90s or 1h30m, got "${text}"`)),
+          onSome: Either.right
+        })
+      )
+    )
+}
 export const LogLevelSetting: Setting<LogLevel> = { flag: "log-level", config: Config.literal(...LogLevels) }
 export const LogFormatSetting: Setting<LogFormat> = { flag: "log-format", config: Config.literal(...LogFormats) }
 export const ProvisioningSetting: Setting<boolean> = { flag: "provisioning", config: Config.boolean }
@@ -62,6 +86,8 @@ export interface Settings {
   /** Write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27). */
   readonly exclusionGroups: boolean
   readonly concurrency: number
+  readonly rateLimitReserve: number
+  readonly maxRateLimitWaitMillis: number
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   readonly provisioning: boolean
@@ -83,6 +109,8 @@ export const resolveSettings = (sources: SettingSources): Effect.Effect<Settings
     syncConnections: orDefault(SyncConnectionsSetting, sources, () => false),
     exclusionGroups: orDefault(ExclusionGroupsSetting, sources, () => false),
     concurrency: orDefault(ConcurrencySetting, sources, () => DefaultConcurrency),
+    rateLimitReserve: orDefault(RateLimitReserveSetting, sources, () => DefaultRateLimitReserve),
+    maxRateLimitWaitMillis: orDefault(MaxRateLimitWaitSetting, sources, () => DefaultMaxRateLimitWaitMillis),
     logLevel: orDefault(LogLevelSetting, sources, (): LogLevel => "info"),
     logFormat: orDefault(LogFormatSetting, sources, defaultLogFormat),
     provisioning: orDefault(ProvisioningSetting, sources, () => false)

@@ -1,0 +1,100 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { assertExit, jsonLines, runCli } from "./support/CliProcess.js"
+import { connectionFlags, smallAccount } from "./support/Sandboxes.js"
+
+/**
+ * The CLI against a rate-limited sandbox, as real processes on loopback. A sync of the small
+ * preset costs 14 requests; a budget of 20 with the default 20% reserve (4) fits one sync, not two.
+ */
+const SmallSyncCost = 14
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-rate-" }))
+
+const limitedSandbox = (options: Omit<Parameters<typeof Sandbox.layer>[0], "snapshot" | "port">) =>
+  Layer.merge(Sandbox.layer({ snapshot: smallAccount, port: 0, ...options }), NodeContext.layer)
+
+const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.msg === "sync complete")
+const waitLines = (stderr: string) => jsonLines(stderr).filter((line) => String(line.msg).startsWith("waiting "))
+
+describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
+  it.scopedLive("a 429 with Retry-After is waited out visibly: one warn line saying why, how long and until when", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`])
+      assertExit(result, 0)
+      const [wait, ...others] = waitLines(result.stderr)
+      assert.strictEqual(others.length, 0)
+      assert.strictEqual(wait!.level, "warn")
+      assert.match(
+        String(wait!.msg),
+        /^waiting 2\.0s \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) before retrying GET \/v1\/roles: Fivetran answered 429 with Retry-After 2s$/
+      )
+      assert.deepStrictEqual([wait!.wait_kind, wait!.wait_ms, wait!.endpoint], ["rate-limited", 2000, "GET /v1/roles"])
+      assert.deepStrictEqual([summaryOf(result.stderr)!.retries, summaryOf(result.stderr)!.rateLimitWaitMillis], [1, 2000])
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 2 } } }))))
+
+  it.scopedLive("a Retry-After longer than --max-rate-limit-wait fails at once, saying how long it needed; the previous file stays", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      const file = `${dir}/out.c1z`
+      yield* fs.writeFileString(file, "the previous sync")
+      const result = yield* runCli([...flags, "-f", file, "--max-rate-limit-wait", "10m", "--log-format", "console"])
+      assertExit(result, 1)
+      assert.include(
+        result.stderr,
+        "could not list roles: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait of 51m 21s, " +
+          "longer than max-rate-limit-wait (10m): raise it or sync later"
+      )
+      assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 3081 } } }))))
+
+  it.scopedLive("two back-to-back syncs both succeed, the second after waiting for the window; no answer went below the reserve", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`])
+      assertExit(first, 0)
+      assert.strictEqual(summaryOf(first.stderr)!.rateLimitWaitMillis, 0)
+      const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
+      assertExit(second, 0)
+      const summary = summaryOf(second.stderr)!
+      assert.strictEqual(summary.requests, SmallSyncCost)
+      assert.isAbove(summary.rateLimitWaitMillis as number, 0)
+      assert.deepStrictEqual(
+        [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
+        [20, 4, 4]
+      )
+      const waits = waitLines(second.stderr)
+      assert.isAbove(waits.length, 0)
+      assert.deepStrictEqual(waits[0]!.wait_kind, "reserve")
+      assert.strictEqual(waits[0]!.level, "warn")
+      assert.include(String(waits[0]!.msg), "kept in reserve for other tools (rate-limit-reserve 20%)")
+      const log = yield* sandbox.requestLog
+      assert.strictEqual(log.length, 2 * SmallSyncCost)
+      assert.deepStrictEqual(log.filter((entry) => entry.status !== 200), [])
+      assert.strictEqual(Math.min(...log.map((entry) => entry.rateLimitRemaining ?? 0)), 4)
+    }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 10 } }))), 60_000)
+
+  it.scopedLive("a reserve wait longer than --max-rate-limit-wait fails cleanly, the previous file byte-identical", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      assertExit(yield* runCli([...flags, "-f", `${dir}/out.c1z`]), 0)
+      const before = yield* fs.readFile(`${dir}/out.c1z`)
+      const second = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--max-rate-limit-wait", "5s", "--log-format", "console"])
+      assertExit(second, 1)
+      assert.match(second.stderr, /kept in reserve for other tools \(rate-limit-reserve 20%\); that needs a wait of (\d+m \d+s|\d+m|5\d\.\ds), longer than max-rate-limit-wait \(5\.0s\)/)
+      assert.deepStrictEqual(yield* fs.readFile(`${dir}/out.c1z`), before)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 600 } }))), 60_000)
+})
