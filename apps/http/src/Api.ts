@@ -6,7 +6,9 @@ import {
   ProvisioningErrors,
   Resource,
   ResourceId,
+  nullByDefault,
   SyncProgress,
+  SyncWait,
   SyncSummary
 } from "@baton-fivetran/connector-core"
 import {
@@ -102,7 +104,8 @@ export const SyncId = Schema.String.pipe(
   Schema.annotations({ identifier: "SyncId", description: "A sync job id, e.g. 20261128T171500Z-3f9a" })
 )
 
-export const SyncStatus = Schema.Literal("queued", "running", "succeeded", "failed", "cancelled")
+/** `waiting_for_rate_limit`: running, but held back by a 429 or the rate-limit reserve until `waiting.until`. */
+export const SyncStatus = Schema.Literal("queued", "running", "waiting_for_rate_limit", "succeeded", "failed", "cancelled")
 export type SyncStatus = typeof SyncStatus.Type
 
 export const SyncJob = Schema.Struct({
@@ -113,6 +116,8 @@ export const SyncJob = Schema.Struct({
   finished_at: Schema.NullOr(Schema.String),
   sync_connections: Schema.Boolean,
   progress: Schema.NullOr(SyncProgress),
+  /** The wait in progress (a 429, the reserve, or a retry's backoff over 2 s shows here too), with `until`. */
+  waiting: nullByDefault(SyncWait),
   summary: Schema.NullOr(SyncSummary),
   error: Schema.NullOr(Schema.String),
   /** Size of the kept `.c1z`, or null when there is none (not finished, failed, or pruned). */

@@ -2,7 +2,7 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { Command, Options } from "@effect/cli"
 import { DefaultBaseUrl, DefaultConcurrency, Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { type BatonLogLevel, type LogFormat, LogFormats, loggingLayer, LogLevels } from "@baton-fivetran/connector-core/logging"
-import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, FivetranClientConfig, parseWaitDuration } from "@baton-fivetran/fivetran-client"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem, type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
@@ -63,6 +63,14 @@ const flags = {
     Options.withFallbackConfig(Config.boolean("BATON_EXCLUSION_GROUPS"))
   ),
   concurrency: text("concurrency", `How many Fivetran membership requests may run at once; default ${DefaultConcurrency}`),
+  rateLimitReserve: text(
+    "rate-limit-reserve",
+    "Percent of the account's hourly Fivetran request limit left to its other tools, never spent here; default 20"
+  ),
+  maxRateLimitWait: text(
+    "max-rate-limit-wait",
+    "Longest wait for Fivetran's rate limit (e.g. 10m, 1h30m); a longer one fails the sync at once; default 1h"
+  ),
   // Options.redacted fails to re-parse its own value when repeated, so the text is wrapped here.
   tokens: Options.text("token").pipe(
     Options.withDescription(`Bearer token clients must send (repeatable; or ${TokensVariable}, comma-separated)`),
@@ -229,11 +237,30 @@ interface Target {
   readonly generatedToken: Option.Option<Redacted.Redacted<string>>
 }
 
-const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>): Target => {
+/** The client's rate-limit settings, from `--rate-limit-reserve` and `--max-rate-limit-wait`. */
+type Budget = Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds">
+
+const readBudget = (flags: Flags) =>
+  Effect.gen(function*() {
+    const reserve = yield* given("rate-limit-reserve", flags.rateLimitReserve, "BATON_RATE_LIMIT_RESERVE", "20")
+      .pipe(Effect.flatMap((setting) => integerSetting(setting, 0, 99)))
+    const maxWait = yield* given("max-rate-limit-wait", flags.maxRateLimitWait, "BATON_MAX_RATE_LIMIT_WAIT", "1h")
+    const millis = yield* Option.match(parseWaitDuration(maxWait.value), {
+      onNone: () =>
+        Effect.fail(
+          new StartupError({ reason: `${maxWait.source} ${shown(maxWait.value)} is not a duration such as 1h, 10m, 90s or 1h30m` })
+        ),
+      onSome: Effect.succeed
+    })
+    return { rateLimitReservePercent: reserve, maxRateLimitWaitSeconds: Math.ceil(millis / 1000) } satisfies Budget
+  })
+
+const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>, budget: Budget): Target => {
   const generated = tokens.length === 0 ? Option.some(Redacted.make(randomBytes(24).toString("base64url"))) : Option.none()
   const client = embeddedSandboxClient(
     preset,
-    (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`)
+    (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`),
+    budget
   )
   return {
     client,
@@ -242,7 +269,7 @@ const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redact
   }
 }
 
-const remoteTarget = (flags: Flags, tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
+const remoteTarget = (flags: Flags, tokens: ReadonlyArray<Redacted.Redacted<string>>, budget: Budget) =>
   Effect.gen(function*() {
     const missing = [
       ...(Option.isNone(flags.apiKey) ? ["--api-key (or BATON_API_KEY)"] : []),
@@ -260,7 +287,8 @@ const remoteTarget = (flags: Flags, tokens: ReadonlyArray<Redacted.Redacted<stri
     const client = FivetranClient.layer(FivetranClientConfig.make({
       apiKey: flags.apiKey.value,
       apiSecret: flags.apiSecret.value,
-      baseUrl: flags.baseUrl.replace(/\/+$/, "")
+      baseUrl: flags.baseUrl.replace(/\/+$/, ""),
+      ...budget
     }))
     return { client, tokens, generatedToken: Option.none() } satisfies Target
   })
@@ -337,10 +365,11 @@ const serve = (flags: Flags) =>
     yield* nonEmptySetting(dataDir)
     const preset = yield* Effect.transposeOption(Option.map(flags.sandbox, presetSetting))
     yield* checkDataDir(dataDir)
+    const budget = yield* readBudget(flags)
     const tokens = yield* readTokens(flags.tokens)
     const target = yield* Option.match(preset, {
-      onNone: () => remoteTarget(flags, tokens),
-      onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens))
+      onNone: () => remoteTarget(flags, tokens, budget),
+      onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, budget))
     })
     const config: ServiceConfigShape = {
       tokens: target.tokens,

@@ -166,7 +166,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           const jobs = new Map(s.jobs)
           const job = jobs.get(id)
           if (job !== undefined) {
-            const done = change(job)
+            const done = { ...change(job), waiting: null }
             jobs.set(id, done)
             yield* persist(done)
           }
@@ -177,8 +177,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     // A restart with a smaller --keep-syncs applies it at once, not only after the next sync.
     yield* prune
 
+    /** Progress, and the wait it shows: a 429 or reserve wait makes the job `waiting_for_rate_limit` until it ends. */
     const onProgress = (id: string) => (progress: SyncProgress) =>
-      update(id, (job) => ({ ...job, progress })).pipe(Effect.asVoid)
+      update(id, (job) => {
+        if (finished(job)) return job
+        const rateLimited = progress.waiting !== null && progress.waiting.kind !== "retry"
+        return { ...job, progress, waiting: progress.waiting, status: rateLimited ? "waiting_for_rate_limit" : "running" }
+      }).pipe(Effect.asVoid)
 
     const execute = (id: string): Effect.Effect<void> =>
       Effect.gen(function*() {
@@ -243,6 +248,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           finished_at: null,
           sync_connections: config.syncConnections,
           progress: null,
+          waiting: null,
           summary: null,
           error: null,
           file_bytes: null

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly exclusionGroups?: boolean
   /** Use a wrong API secret (the sandbox answers 401). */
   readonly badSecret?: boolean
+  /** Client attempts per request (default 1: no retries). */
+  readonly maxAttempts?: number
   readonly snapshot?: AccountSnapshot
   /** Serve /openapi.json and /docs without a token (--public-docs). */
   readonly publicDocs?: boolean
@@ -113,7 +115,7 @@ export const harness = (options: HarnessOptions = {}) => {
       apiKey: Redacted.make(key.key),
       apiSecret: Redacted.make(options.badSecret === true ? "not-the-secret" : key.secret),
       baseUrl: sandbox.baseUrl,
-      maxAttempts: 1
+      maxAttempts: options.maxAttempts ?? 1
     }))))
   const dataDir = Layer.scoped(
     DataDir,

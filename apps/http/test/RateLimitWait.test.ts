@@ -1,0 +1,40 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import type { SyncJob } from "../src/Api.js"
+import { awaitJob, harness, Harness } from "./Harness.js"
+
+/** Polls a job until `check` holds (the machine may be slow: generous bound). */
+const awaitStatus = (id: string, check: (job: SyncJob) => boolean) =>
+  Effect.gen(function*() {
+    const { client } = yield* Harness
+    const poll: Effect.Effect<SyncJob> = client.syncs.get({ path: { id } }).pipe(
+      Effect.orDie,
+      Effect.flatMap((job) => check(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("20 millis"), poll))
+    )
+    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("no such status") }), Effect.orDie)
+  })
+
+layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 })("a sync held back by Fivetran's rate limit", (it) => {
+  it.effect("is waiting_for_rate_limit with the reason and until when, then running again and succeeds", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 3 } })
+      const started = Date.now()
+      const job = yield* Effect.orDie(client.syncs.start())
+      const waiting = yield* awaitStatus(job.id, (j) => j.status === "waiting_for_rate_limit")
+      assert.deepStrictEqual(
+        [waiting.waiting?.kind, waiting.waiting?.endpoint, waiting.waiting?.reason],
+        ["rate-limited", "GET /v1/roles", "Fivetran answered 429 with Retry-After 3s"]
+      )
+      const until = Date.parse(waiting.waiting!.until)
+      assert.isTrue(until >= started + 3_000, `until ${waiting.waiting!.until}`)
+      assert.deepStrictEqual(waiting.progress?.waiting, waiting.waiting)
+      const done = yield* awaitJob(job.id)
+      assert.deepStrictEqual([done.status, done.waiting, done.summary?.retries, done.summary?.rateLimitWaitMillis], [
+        "succeeded",
+        null,
+        1,
+        3_000
+      ])
+    }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
