@@ -125,6 +125,18 @@ export const SyncJob = Schema.Struct({
 }).annotations({ identifier: "SyncJob" })
 export type SyncJob = typeof SyncJob.Type
 
+/** `GET /v1/schedule`; every field null when the service runs without `--sync-every`. */
+export const SyncScheduleView = Schema.Struct({
+  every_seconds: Schema.NullOr(Schema.Number),
+  next_run_at: Schema.NullOr(Schema.String),
+  /** Why the next run is later than the interval (the rate-limit budget would not fit the sync). */
+  delayed: Schema.NullOr(Schema.String),
+  /** The job the last scheduled run started. */
+  last: Schema.NullOr(SyncJob),
+  /** Why the last scheduled run started nothing (a sync was already running). */
+  last_skipped: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "SyncSchedule" })
+
 /**
  * The resource types a sync can hold (design.md §1; connector-core's `resourceTypes` with
  * connections, pinned equal by a test). A filter naming another type is a 400, not an empty page.
@@ -297,6 +309,11 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
     HttpApiEndpoint.get("list", "/v1/syncs")
       .addSuccess(Schema.Struct({ items: Schema.Array(SyncJob) }))
       .annotate(OpenApi.Description, "Known sync jobs, newest first.")
+  )
+  .add(
+    HttpApiEndpoint.get("schedule", "/v1/schedule")
+      .addSuccess(SyncScheduleView)
+      .annotate(OpenApi.Description, "The --sync-every schedule: the next run, why it is delayed, and the last scheduled job.")
   )
   .add(HttpApiEndpoint.get("get", "/v1/syncs/:id").setPath(SyncIdPath).addSuccess(SyncJob).addError(NotFoundBody))
   .add(

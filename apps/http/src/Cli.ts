@@ -63,6 +63,10 @@ const flags = {
     Options.withFallbackConfig(Config.boolean("BATON_EXCLUSION_GROUPS"))
   ),
   concurrency: text("concurrency", `How many Fivetran membership requests may run at once; default ${DefaultConcurrency}`),
+  syncEvery: text(
+    "sync-every",
+    "Run a sync at start-up and then every this long (e.g. 6h; ±10% jitter); delayed while the rate-limit budget would not fit it"
+  ),
   rateLimitReserve: text(
     "rate-limit-reserve",
     "Percent of the account's hourly Fivetran request limit left to its other tools, never spent here; default 20"
@@ -255,6 +259,17 @@ const readBudget = (flags: Flags) =>
     return { rateLimitReservePercent: reserve, maxRateLimitWaitSeconds: Math.ceil(millis / 1000) } satisfies Budget
   })
 
+const readSyncEvery = (flags: Flags) =>
+  Effect.gen(function*() {
+    const every = yield* given("sync-every", flags.syncEvery, "BATON_HTTP_SYNC_EVERY", "")
+    if (every.value.trim() === "") return Option.none<number>()
+    return yield* Option.match(parseWaitDuration(every.value), {
+      onNone: () =>
+        Effect.fail(new StartupError({ reason: `${every.source} ${shown(every.value)} is not a duration such as 6h, 30m or 1h30m` })),
+      onSome: (millis) => Effect.succeed(Option.some(millis))
+    })
+  })
+
 const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>, budget: Budget): Target => {
   const generated = tokens.length === 0 ? Option.some(Redacted.make(randomBytes(24).toString("base64url"))) : Option.none()
   const client = embeddedSandboxClient(
@@ -381,6 +396,7 @@ const serve = (flags: Flags) =>
       syncConnections: flags.syncConnections,
       exclusionGroups: flags.exclusionGroups,
       concurrency,
+      syncEveryMillis: yield* readSyncEvery(flags),
       maxBodyBytes: DefaultMaxBodyBytes
     }
     const connector = Layer.merge(

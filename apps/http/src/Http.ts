@@ -20,6 +20,7 @@ import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
+import { SyncSchedule } from "./SyncSchedule.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 
@@ -52,8 +53,10 @@ const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
 const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
   Effect.gen(function*() {
     const jobs = yield* SyncJobs
+    const schedule = yield* SyncSchedule
     return handlers
       .handle("start", () => jobs.start())
+      .handle("schedule", () => schedule.view)
       .handle("list", () => Effect.map(jobs.list, (items) => ({ items })))
       .handle("get", ({ path }) => jobs.get(path.id))
       .handle("cancel", ({ path }) => jobs.cancel(path.id))
@@ -195,6 +198,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
+    Layer.provide(SyncSchedule.Default),
     Layer.provideMerge(SyncJobs.Default),
     Layer.provide([Layer.succeed(ServiceConfig, config), AuthenticationLive(config.tokens)])
   )

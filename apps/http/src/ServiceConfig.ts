@@ -1,4 +1,4 @@
-import { Context, type Redacted } from "effect"
+import { Context, type Option, type Redacted } from "effect"
 
 /** The service's own settings, after the flags and environment have been read and checked. */
 export interface ServiceConfigShape {
@@ -18,6 +18,8 @@ export interface ServiceConfigShape {
   /** Write EntitlementExclusionGroup annotations (readers need a baton-sdk newer than v0.7.27). */
   readonly exclusionGroups: boolean
   readonly concurrency: number
+  /** `--sync-every`: run a sync at start-up and then every this many milliseconds (±10%). */
+  readonly syncEveryMillis: Option.Option<number>
   /** Request bodies above this many bytes are refused with 413. */
   readonly maxBodyBytes: number
 }

@@ -10,7 +10,7 @@ import {
   HttpServer
 } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { createServer } from "node:http"
 import { BatonApi, type SyncJob } from "../src/Api.js"
 import { makeServer } from "../src/Http.js"
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly exclusionGroups?: boolean
   /** Use a wrong API secret (the sandbox answers 401). */
   readonly badSecret?: boolean
+  /** `--sync-every`, in milliseconds. */
+  readonly syncEveryMillis?: number
   /** Client attempts per request (default 1: no retries). */
   readonly maxAttempts?: number
   readonly snapshot?: AccountSnapshot
@@ -134,6 +136,7 @@ export const harness = (options: HarnessOptions = {}) => {
       syncConnections: options.syncConnections ?? false,
       exclusionGroups: options.exclusionGroups ?? false,
       concurrency: 4,
+      syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
       maxBodyBytes: DefaultMaxBodyBytes
     })))
   return Layer.effect(Harness, make).pipe(

@@ -41,6 +41,7 @@ const AllEndpoints = [
   "GET /v1/capabilities",
   "POST /v1/syncs",
   "GET /v1/syncs",
+  "GET /v1/schedule",
   "GET /v1/syncs/{id}",
   "POST /v1/syncs/{id}/cancel",
   "GET /v1/syncs/{id}/file",

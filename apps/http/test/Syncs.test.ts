@@ -3,7 +3,7 @@ import { SyncEngine } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
 import { awaitJob, harness, Harness, runSync, TestToken } from "./Harness.js"
@@ -23,6 +23,7 @@ const restartedList = (dataDir: string, keepSyncs: number) =>
         syncConnections: false,
         exclusionGroups: false,
         concurrency: 1,
+        syncEveryMillis: Option.none(),
         maxBodyBytes: 1024
       })),
       Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),

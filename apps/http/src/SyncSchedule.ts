@@ -1,0 +1,95 @@
+import { budgetWaitFor, FivetranClient } from "@baton-fivetran/fivetran-client"
+import { Array as Arr, Clock, DateTime, Effect, Option, Random, Ref } from "effect"
+import { ServiceConfig } from "./ServiceConfig.js"
+import { SyncJobs } from "./SyncJobs.js"
+
+/**
+ * `--sync-every`: a sync at start-up, then one every interval ±10% (jitter, so several services
+ * on one account do not align). A scheduled sync that would not fit the remaining rate-limit
+ * budget (its cost taken from the last successful sync) is delayed until the budget allows, not
+ * started to wait or fail; a sync already running (a manual one) makes the slot skipped.
+ */
+
+export interface ScheduleState {
+  readonly everyMillis: Option.Option<number>
+  readonly nextRunAt: Option.Option<number>
+  /** Why the next run is later than the interval alone would put it. */
+  readonly delayed: Option.Option<string>
+  readonly lastJobId: Option.Option<string>
+  /** What the last scheduled slot did when it did not start a sync. */
+  readonly lastSkipped: Option.Option<string>
+}
+
+const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
+
+export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/SyncSchedule", {
+  scoped: Effect.gen(function*() {
+    const config = yield* ServiceConfig
+    const jobs = yield* SyncJobs
+    const client = yield* FivetranClient
+    const state = yield* Ref.make<ScheduleState>({
+      everyMillis: config.syncEveryMillis,
+      nextRunAt: Option.none(),
+      delayed: Option.none(),
+      lastJobId: Option.none(),
+      lastSkipped: Option.none()
+    })
+
+    /** The requests the last successful sync made: what the next one is expected to cost. */
+    const expectedCost = Effect.map(jobs.list, (all) =>
+      Arr.findFirst(all, (job) => job.status === "succeeded" && job.summary !== null).pipe(
+        Option.map((job) => job.summary!.requests)
+      ))
+
+    const sleepUntil = (at: number, delayed: Option.Option<string>) =>
+      Effect.gen(function*() {
+        yield* Ref.update(state, (s) => ({ ...s, nextRunAt: Option.some(at), delayed }))
+        const now = yield* Clock.currentTimeMillis
+        if (at > now) yield* Effect.sleep(at - now)
+      })
+
+    const runOnce = Effect.gen(function*() {
+      const cost = yield* expectedCost
+      const budget = yield* client.budget
+      const wait = Option.flatMap(cost, (requests) => budgetWaitFor(budget, requests))
+      if (Option.isSome(wait) && wait.value > 0) {
+        const now = yield* Clock.currentTimeMillis
+        yield* Effect.logWarning(`scheduled sync delayed: the last one cost ${Option.getOrElse(cost, () => 0)} requests, more than the rate-limit budget allows now`)
+        yield* sleepUntil(
+          now + wait.value,
+          Option.some(`delayed until the rate-limit budget allows a sync of ~${Option.getOrElse(cost, () => 0)} requests`)
+        )
+      }
+      const started = yield* Effect.either(jobs.start())
+      yield* Ref.update(state, (s) =>
+        started._tag === "Right"
+          ? { ...s, lastJobId: Option.some(started.right.id), lastSkipped: Option.none(), delayed: Option.none() }
+          : { ...s, lastSkipped: Option.some(started.left.message), delayed: Option.none() })
+    })
+
+    const loop = (every: number) =>
+      Effect.gen(function*() {
+        while (true) {
+          yield* runOnce
+          const jitter = (yield* Random.nextRange(-0.1, 0.1)) * every
+          const now = yield* Clock.currentTimeMillis
+          yield* sleepUntil(now + Math.round(every + jitter), Option.none())
+        }
+      })
+
+    if (Option.isSome(config.syncEveryMillis)) yield* Effect.forkScoped(loop(config.syncEveryMillis.value))
+
+    const view = Effect.gen(function*() {
+      const s = yield* Ref.get(state)
+      const last = yield* Effect.transposeOption(Option.map(s.lastJobId, (id) => Effect.option(jobs.get(id))))
+      return {
+        every_seconds: Option.getOrNull(Option.map(s.everyMillis, (ms) => ms / 1000)),
+        next_run_at: Option.getOrNull(Option.map(s.nextRunAt, isoOf)),
+        delayed: Option.getOrNull(s.delayed),
+        last: Option.getOrNull(Option.flatten(last)),
+        last_skipped: Option.getOrNull(s.lastSkipped)
+      }
+    })
+    return { view } as const
+  })
+}) {}
