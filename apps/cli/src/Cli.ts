@@ -148,7 +148,9 @@ const sandboxOptions = {
   malformed: described("malformed", "share", "Send this share of bodies as invalid JSON."),
   truncated: described("truncated", "share", "Cut this share of bodies in half."),
   slowBodies: described("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
-  rateLimitBurst: described("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s).")
+  rateLimitBurst: described("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s)."),
+  hourlyLimit: described("hourly-limit", "n", "Requests allowed per rolling window (default 20000, Fivetran's)."),
+  rateWindowSeconds: described("rate-window-seconds", "s", "Length of that window in seconds (default 3600); short, it shows rate limiting in seconds.")
 }
 
 const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>

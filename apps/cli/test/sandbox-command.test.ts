@@ -77,6 +77,24 @@ describe("sandbox command", () => {
       yield* server.kill("SIGINT")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("takes --hourly-limit and --rate-window-seconds: the answers carry that budget and window", () =>
+    Effect.gen(function*() {
+      const server = yield* Command.start(cliCommand(["sandbox", "--hourly-limit", "50", "--rate-window-seconds", "30"]))
+      const lines = yield* banner(server.stdout)
+      assert.strictEqual(lines[2], "  rate limit: 50 requests per 30 s rolling window")
+      const url = lines[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
+      const [, key, secret] = lines.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
+      const headers = yield* Effect.promise(() =>
+        fetch(`${url}/v1/users`, { headers: { authorization: `Basic ${btoa(`${key}:${secret}`)}` } }).then((r) => [
+          r.headers.get("x-rate-limit"),
+          r.headers.get("x-rate-limit-remaining"),
+          r.headers.get("x-rate-limit-window-seconds")
+        ])
+      )
+      assert.deepStrictEqual(headers, ["50", "49", "30"])
+      yield* server.kill("SIGINT")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("refuses a fault option out of range, naming the flag and what it takes", () =>
     Effect.gen(function*() {
       const drops = yield* runCli(["sandbox", "--drops", "1.5"])
@@ -85,5 +103,8 @@ describe("sandbox command", () => {
       const latency = yield* runCli(["sandbox", "--latency", "50-10"])
       assertExit(latency, 2)
       assert.include(latency.stderr, `--latency: expected milliseconds, e.g. 20 or 10-50, got "50-10"`)
+      const window = yield* runCli(["sandbox", "--rate-window-seconds", "0"])
+      assertExit(window, 2)
+      assert.include(window.stderr, `--rate-window-seconds: expected whole seconds from 1 to 86400, got "0"`)
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -31,6 +31,8 @@ export interface SandboxFlags {
   readonly truncated: Option.Option<string>
   readonly slowBodies: Option.Option<string>
   readonly rateLimitBurst: Option.Option<string>
+  readonly hourlyLimit: Option.Option<string>
+  readonly rateWindowSeconds: Option.Option<string>
 }
 
 type SandboxSource =
@@ -40,6 +42,8 @@ type SandboxSource =
 const Seed = Schema.NumberFromString.pipe(Schema.int())
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
 const Share = Schema.NumberFromString.pipe(Schema.between(0, 1))
+const HourlyLimit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 10_000_000))
+const WindowSeconds = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 86_400))
 const Millis = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 600_000))
 /** `20` or `10-50`. */
 const Latency = Schema.TemplateLiteralParser(Millis).pipe(
@@ -151,6 +155,12 @@ export const serveSandbox = (flags: SandboxFlags) =>
     const source = yield* sandboxSource(flags)
     const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", flags.port)
     const faults = yield* faultOptions(flags)
+    const hourly = yield* decodeFlag("hourly-limit", HourlyLimit, "a whole number from 1 to 10000000", flags.hourlyLimit)
+    const windowSeconds = yield* decodeFlag("rate-window-seconds", WindowSeconds, "whole seconds from 1 to 86400", flags.rateWindowSeconds)
+    const rateLimit = {
+      ...Option.match(hourly, { onNone: () => ({}), onSome: (n) => ({ hourly: n }) }),
+      ...Option.match(windowSeconds, { onNone: () => ({}), onSome: (s) => ({ windowSeconds: s }) })
+    }
     const snapshot = yield* load(source)
     const announce = Effect.gen(function*() {
       const url = (yield* Sandbox).baseUrl
@@ -159,6 +169,9 @@ export const serveSandbox = (flags: SandboxFlags) =>
         `  ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ` +
         `${snapshot.connections.length} connections, ${snapshot.roles.length} roles`,
         ...(Object.keys(faults).length === 0 ? [] : [`  faults: ${JSON.stringify(faults)}`]),
+        ...(Object.keys(rateLimit).length === 0
+          ? []
+          : [`  rate limit: ${rateLimit.hourly ?? 20_000} requests per ${rateLimit.windowSeconds ?? 3600} s rolling window`]),
         ...snapshot.credentials.map(credentialLine),
         `Try: baton-fivetran --base-url ${url} --api-key <key> --api-secret <secret>`,
         "Stop with Ctrl-C."
@@ -168,7 +181,7 @@ export const serveSandbox = (flags: SandboxFlags) =>
     yield* Layer.launch(
       Layer.effectDiscard(announce).pipe(
         Layer.provideMerge(
-          Sandbox.layer({ snapshot, port: listenPort, faults }).pipe(Layer.mapError(listenRefusal(listenPort)))
+          Sandbox.layer({ snapshot, port: listenPort, faults, rateLimit }).pipe(Layer.mapError(listenRefusal(listenPort)))
         )
       )
     ).pipe(Effect.onInterrupt(() => Console.log("sandbox stopped")))
