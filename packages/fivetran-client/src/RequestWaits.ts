@@ -1,4 +1,4 @@
-import { Clock, DateTime, Effect, HashMap, Option, Stream, SubscriptionRef } from "effect"
+import { DateTime, Effect, HashMap, Option, Stream, SubscriptionRef } from "effect"
 import { formatWait } from "./WaitDuration.js"
 
 /**
@@ -68,7 +68,6 @@ export const makeRequestWaits = Effect.gen(function*() {
    */
   const begin = (wait: RequestWait) =>
     Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
       const current = yield* SubscriptionRef.get(active)
       const id = nextId++
       const sameKindWaiting = HashMap.some(current, (other) => other.kind === wait.kind)
@@ -77,7 +76,8 @@ export const makeRequestWaits = Effect.gen(function*() {
       yield* log(describeWait(wait)).pipe(
         Effect.annotateLogs({ endpoint: wait.endpoint, wait_kind: wait.kind, wait_ms: Math.round(wait.millis) })
       )
-      waitedMillis += Math.max(0, wait.until - Math.max(now, coveredUntil))
+      // From the wait's own start (until - millis), not from now: logging it took a moment.
+      waitedMillis += Math.max(0, wait.until - Math.max(wait.until - wait.millis, coveredUntil))
       coveredUntil = Math.max(coveredUntil, wait.until)
       yield* SubscriptionRef.update(active, HashMap.set(id, wait))
       return id
