@@ -1,10 +1,10 @@
 import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncSummary } from "@baton-fivetran/connector-core"
-import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, FivetranClientConfig, fivetranReserveWaitSeconds } from "@baton-fivetran/fivetran-client"
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Layer, Metric, Option, Redacted, TestClock } from "effect"
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -73,6 +73,7 @@ describe("rate-limit budget (TestClock)", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sandbox = yield* Sandbox
+      const reserveWaitBefore = (yield* Metric.value(fivetranReserveWaitSeconds)).count
       const first: SyncSummary = yield* syncInto(join(dir, "first.c1z"))
       assert.deepStrictEqual([first.requests, first.rateLimitWaitMillis, first.rateLimitLowestRemaining], [SmallSyncCost, 0, 6])
       assert.strictEqual(yield* otherToolRequest, 200)
@@ -86,6 +87,9 @@ describe("rate-limit budget (TestClock)", () => {
       const summary = yield* Fiber.join(second)
       assert.strictEqual(summary.requests, SmallSyncCost)
       assert.strictEqual(summary.rateLimitWaitMillis, heldFor)
+      // Every request held back is metered; those held back together each count their own wait.
+      const reserveWaited = (yield* Metric.value(fivetranReserveWaitSeconds)).count - reserveWaitBefore
+      assert.isTrue(reserveWaited >= heldFor / 1000, `metered ${reserveWaited} s for a ${heldFor} ms wait`)
       assert.strictEqual(yield* otherToolRequest, 200)
 
       const log = yield* sandbox.requestLog

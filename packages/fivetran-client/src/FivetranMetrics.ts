@@ -25,6 +25,15 @@ export const fivetranRetryWaitSeconds = Metric.counter("fivetran_retry_wait_seco
   incremental: true
 })
 
+/**
+ * Time requests were held back to keep the `--rate-limit-reserve` for other tools. Each request's
+ * wait counts, so requests held back together add up (the sync summary's waited time counts once).
+ */
+export const fivetranReserveWaitSeconds = Metric.counter("fivetran_reserve_wait_seconds_total", {
+  description: "Seconds Fivetran requests were held back to keep the rate-limit reserve for other tools",
+  incremental: true
+})
+
 /** The latest `X-Rate-Limit-Remaining` Fivetran sent: what is left of the key's request budget. */
 export const fivetranRateLimitRemaining = Metric.gauge("fivetran_rate_limit_remaining", {
   description: "The latest X-Rate-Limit-Remaining the Fivetran API reported"

@@ -1,4 +1,5 @@
-import { DateTime, Effect, HashMap, Option, Stream, SubscriptionRef } from "effect"
+import { DateTime, Effect, HashMap, Metric, Option, Stream, SubscriptionRef } from "effect"
+import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
 import { formatWait } from "./WaitDuration.js"
 
 /**
@@ -79,6 +80,8 @@ export const makeRequestWaits = Effect.gen(function*() {
       // From the wait's own start (until - millis), not from now: logging it took a moment.
       waitedMillis += Math.max(0, wait.until - Math.max(wait.until - wait.millis, coveredUntil))
       coveredUntil = Math.max(coveredUntil, wait.until)
+      // Retry waits are metered by the retry schedule; reserve waits only pass through here.
+      if (wait.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, wait.millis / 1000)
       yield* SubscriptionRef.update(active, HashMap.set(id, wait))
       return id
     })
