@@ -42,6 +42,8 @@ export interface HarnessOptions {
   readonly publicMetrics?: boolean
   /** Reuse a data directory (to check what survives a restart). */
   readonly dataDir?: string
+  /** The sandbox's request budget (default Fivetran's 20,000 per hour). */
+  readonly rateLimit?: { readonly hourly: number; readonly windowSeconds: number }
 }
 
 export interface HarnessShape {
@@ -145,7 +147,7 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provide(Layer.merge(SyncEngine.layer, Provisioner.layer({ enabled: options.provisioning ?? false }))),
     Layer.provide(client),
     Layer.provideMerge(dataDir),
-    Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 })),
+    Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),
     Layer.provideMerge(NodeHttpClient.layerUndici),
     Layer.provideMerge(NodeContext.layer),
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))

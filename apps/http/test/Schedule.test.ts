@@ -27,3 +27,41 @@ layer(harness({ syncEveryMillis: 1_500 }), { excludeTestServices: true, timeout:
       assert.include(succeeded.map((job) => job.id).concat(schedule.last!.id), schedule.last!.id)
     }))
 })
+
+// A small sync costs 14 requests; 20 per 6 s window with the 20% reserve (4) holds one sync, not two.
+layer(harness({ syncEveryMillis: 1_500, rateLimit: { hourly: 20, windowSeconds: 6 } }), {
+  excludeTestServices: true,
+  timeout: 120_000
+})("--sync-every on a budget that holds one sync", (it) => {
+  it.effect("a scheduled sync that would not fit the budget is delayed, not failed, and no request is refused", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      // The second slot comes while the first sync's requests still fill the window: it is delayed.
+      const delayed: Effect.Effect<string> = client.syncs.schedule().pipe(
+        Effect.orDie,
+        Effect.flatMap((schedule) =>
+          schedule.delayed !== null ? Effect.succeed(schedule.delayed) : Effect.zipRight(Effect.sleep("20 millis"), delayed)
+        )
+      )
+      const reason = yield* delayed.pipe(
+        Effect.timeoutFail({ duration: "100 seconds", onTimeout: () => new Error("no scheduled sync was delayed") }),
+        Effect.orDie
+      )
+      assert.strictEqual(reason, "delayed until the rate-limit budget allows a sync of ~14 requests")
+      const poll: Effect.Effect<ReadonlyArray<SyncJob>> = client.syncs.list().pipe(
+        Effect.orDie,
+        Effect.map(({ items }) => items.filter((job) => job.status === "succeeded" || job.status === "failed")),
+        Effect.flatMap((done) => done.length >= 2 ? Effect.succeed(done) : Effect.zipRight(Effect.sleep("100 millis"), poll))
+      )
+      const done = yield* poll.pipe(
+        Effect.timeoutFail({ duration: "100 seconds", onTimeout: () => new Error("two scheduled syncs did not finish") }),
+        Effect.orDie
+      )
+      assert.deepStrictEqual(done.slice(0, 2).map((job) => [job.status, job.summary?.requests]), [
+        ["succeeded", 14],
+        ["succeeded", 14]
+      ])
+      const log = yield* sandbox.requestLog
+      assert.deepStrictEqual(log.filter((entry) => entry.status !== 200).map((entry) => entry.status), [])
+    }))
+})
