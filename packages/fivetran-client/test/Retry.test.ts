@@ -97,8 +97,9 @@ describe("retries", () => {
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => text(502, "bad gateway"))
+      const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, { maxAttempts: 5, backoffBaseMillis: 500 })
-      const fiber = yield* Effect.fork(Effect.flip(client.getTeam("bright_otter")))
+      const fiber = yield* Effect.fork(logs.provide(Effect.flip(client.getTeam("bright_otter"))))
 
       const delays: Array<number> = []
       for (let retry = 0; retry < 4; retry++) {
@@ -117,6 +118,10 @@ describe("retries", () => {
       assert.strictEqual(metrics.requests, 5)
       assert.strictEqual(metrics.retries, 4)
       assert.strictEqual(metrics.waitedMillis, Math.round(delays.reduce((sum, d) => sum + d, 0)))
+      // A wait over 2 s is never silent: it warns with what failed and how long; shorter blips are debug.
+      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => line.level), delays.map((d) => d > 2_000 ? "WARN" : "DEBUG"))
+      assert.match(waits[3]!.message, /^waiting [34]\.\ds \(until .+\) before retrying GET \/v1\/teams\/bright_otter: .*502/)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("400, 403, 404 and an invalid body are not retried", () =>
