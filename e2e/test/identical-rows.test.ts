@@ -9,12 +9,11 @@ import {
 import { type AccountSnapshot, generatePreset, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Effect, Layer, Option, Redacted, Stream } from "effect"
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { decompress } from "zstd-napi"
+import { openRawC1z } from "./support/RawC1z.js"
 
 /**
  * The narrowed group-member listing (listGroupMembers: rows without a group role dropped before
@@ -40,24 +39,14 @@ const perRunColumns = new Set(["sync_id", "discovered_at"])
 
 /** Every loaded row of the SQLite file inside the .c1z, read without the package's reader. */
 const tableRows = (c1zPath: string) =>
-  Effect.acquireUseRelease(
-    Effect.promise(async () => {
-      const databasePath = `${c1zPath}.db`
-      await writeFile(databasePath, decompress((await readFile(c1zPath)).subarray(5)))
-      return new Database(databasePath, { readonly: true })
-    }),
-    (db) =>
-      Effect.sync(() =>
-        Object.fromEntries(
-          [Tables.resourceTypes, Tables.resources, Tables.entitlements, Tables.grants].map((table) => {
-            const rows = (db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Array<Record<string, unknown>>)
-              .map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !perRunColumns.has(column))))
-            return [table, rows]
-          })
-        )
-      ),
-    (db) => Effect.sync(() => db.close())
-  )
+  Effect.scoped(Effect.map(openRawC1z(c1zPath), (db) =>
+    Object.fromEntries(
+      [Tables.resourceTypes, Tables.resources, Tables.entitlements, Tables.grants].map((table) => {
+        const rows = (db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all() as Array<Record<string, unknown>>)
+          .map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !perRunColumns.has(column))))
+        return [table, rows]
+      })
+    )))
 
 const syncedRows = (snapshot: AccountSnapshot, adapt: (client: FivetranClientShape) => FivetranClientShape) =>
   Effect.gen(function*() {
