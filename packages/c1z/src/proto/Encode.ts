@@ -40,7 +40,7 @@ const writeTimestamp = (writer: BinaryWriter, field: number, text: string | unde
 const encodeNothing: Encoder<unknown> = () => {}
 
 // ResourceId: 1 resource_type, 2 resource
-export const encodeResourceId: Encoder<ResourceId> = (writer, id) => {
+const encodeResourceId: Encoder<ResourceId> = (writer, id) => {
   writeString(writer, 1, id.resourceType)
   writeString(writer, 2, id.resource)
 }
@@ -87,7 +87,7 @@ const encodeExclusionGroup: Encoder<EntitlementExclusionGroup> = (writer, group)
 }
 
 // GrantExpandable: 1 entitlement_ids, 2 shallow, 3 resource_type_ids
-export const encodeGrantExpandable: Encoder<GrantExpandable> = (writer, expandable) => {
+const encodeGrantExpandable: Encoder<GrantExpandable> = (writer, expandable) => {
   for (const id of expandable.entitlementIds) writer.tag(1, WireType.LengthDelimited).string(id)
   writeBool(writer, 2, expandable.shallow)
   for (const id of expandable.resourceTypeIds ?? []) writer.tag(3, WireType.LengthDelimited).string(id)
