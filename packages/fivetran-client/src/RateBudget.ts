@@ -46,6 +46,8 @@ export class RateBudget {
   private nextSeq = 0
   private latest: Option.Option<BudgetObservation & { readonly seq: number; readonly at: number }> = Option.none()
   private lowest: Option.Option<number> = Option.none()
+  /** At most the earliest answer time in `sent` (removals leave it low): while it is inside the window, none of ours expired. */
+  private earliestAnswer = Number.POSITIVE_INFINITY
   /** Lowest remaining per open watch (e.g. one per running sync of a long-lived client). */
   private readonly watches = new Set<{ lowest: Option.Option<number> }>()
 
@@ -75,7 +77,10 @@ export class RateBudget {
   /** Records the answer to request `seq`, with its rate-limit headers when it had them. */
   observe(seq: number, now: number, observation: Option.Option<BudgetObservation>): void {
     const entry = this.sentBySeq(seq)
-    if (entry !== undefined) entry.at = now
+    if (entry !== undefined) {
+      entry.at = now
+      this.earliestAnswer = Math.min(this.earliestAnswer, now)
+    }
     if (Option.isNone(observation)) return
     this.sawRemaining(observation.value.remaining)
     const o = observation.value
@@ -106,18 +111,24 @@ export class RateBudget {
     return { read: () => watch.lowest, stop: () => this.watches.delete(watch) }
   }
 
-  /** `sent` is in sequence order (appended in order, pruned from the front): a binary search finds one. */
-  private sentBySeq(seq: number): Sent | undefined {
+  /**
+   * `sent` is in sequence order (appended in order, pruned from the front): a binary search gives
+   * the index of the first entry with a sequence number at or above `seq`.
+   */
+  private indexFrom(seq: number): number {
     let low = 0
-    let high = this.sent.length - 1
-    while (low <= high) {
+    let high = this.sent.length
+    while (low < high) {
       const middle = (low + high) >>> 1
-      const candidate = this.sent[middle]!
-      if (candidate.seq === seq) return candidate
-      if (candidate.seq < seq) low = middle + 1
-      else high = middle - 1
+      if (this.sent[middle]!.seq < seq) low = middle + 1
+      else high = middle
     }
-    return undefined
+    return low
+  }
+
+  private sentBySeq(seq: number): Sent | undefined {
+    const candidate = this.sent[this.indexFrom(seq)]
+    return candidate?.seq === seq ? candidate : undefined
   }
 
   /** Drops requests that left the window before the latest answer's window began: no estimate needs them. */
@@ -128,10 +139,18 @@ export class RateBudget {
     if (drop > 0) this.sent = this.sent.slice(drop)
   }
 
-  /** The estimated requests left in the window at `now`; none before the first answer with headers. */
+  /**
+   * The estimated requests left in the window at `now`; none before the first answer with headers.
+   * Progress asks for it after every request: while none of our requests has left the window (a
+   * whole sync, usually) it takes a binary search, not a pass over every request of the window.
+   */
   estimate(now: number): Option.Option<number> {
     return Option.map(this.latest, (o) => {
       const window = this.windowMillis()
+      if (now < o.at + window && this.earliestAnswer > now - window) {
+        return o.remaining - (this.sent.length - this.indexFrom(o.seq + 1))
+      }
+      this.earliestAnswer = this.sent.reduce((earliest, s) => Math.min(earliest, s.at), Number.POSITIVE_INFINITY)
       const live = (s: Sent) => s.at > now - window
       // A whole window after the latest answer, everything it counted has expired.
       if (now >= o.at + window) return o.limit - this.sent.filter(live).length

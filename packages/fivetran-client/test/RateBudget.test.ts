@@ -83,6 +83,58 @@ describe("RateBudget", () => {
   })
 })
 
+/**
+ * The estimate by its definition, over every request ever sent: the latest answer's remaining,
+ * minus ours after it still in the window, plus ours before it that left the window since.
+ */
+const definedEstimate = (
+  sent: ReadonlyArray<{ readonly seq: number; readonly at: number }>,
+  latest: { readonly seq: number; readonly at: number; readonly remaining: number },
+  now: number,
+  window: number
+) => {
+  const live = (at: number) => at > now - window
+  if (now >= latest.at + window) return 10 - sent.filter((s) => live(s.at)).length
+  return sent.reduce(
+    (estimate, s) =>
+      estimate - (s.seq > latest.seq && live(s.at) ? 1 : 0) +
+      (s.seq <= latest.seq && s.at > latest.at - window && !live(s.at) ? 1 : 0),
+    latest.remaining
+  )
+}
+
+describe("RateBudget estimate", () => {
+  it("equals its definition after every step of 40 seeded runs of sends, answers, refusals and time passing", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      let state = seed
+      const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
+      const budget = new RateBudget(20)
+      const sent: Array<{ seq: number; at: number }> = []
+      let latest: { seq: number; at: number; remaining: number } | undefined
+      let now = 0
+      for (let step = 0; step < 400; step++) {
+        const r = random()
+        const inFlight = sent.filter((s) => s.at === Number.POSITIVE_INFINITY)
+        if (r < 0.4) sent.push({ seq: budget.send(), at: Number.POSITIVE_INFINITY })
+        else if (r < 0.75 && inFlight.length > 0) {
+          const answered = inFlight[Math.floor(random() * inFlight.length)]!
+          answered.at = now
+          const remaining = Math.floor(random() * 10)
+          const headers = random() < 0.8
+          budget.observe(answered.seq, now, headers ? seen(remaining) : Option.none())
+          if (headers && (latest === undefined || latest.seq <= answered.seq)) latest = { seq: answered.seq, at: now, remaining }
+        } else if (r < 0.8 && inFlight.length > 0) {
+          const refused = inFlight[Math.floor(random() * inFlight.length)]!
+          budget.refused(refused.seq)
+          sent.splice(sent.indexOf(refused), 1)
+        } else now += Math.floor(random() * 3_000)
+        const expected = latest === undefined ? Option.none() : Option.some(definedEstimate(sent, latest, now, 10_000))
+        assert.deepStrictEqual(budget.estimate(now), expected, `seed ${seed}, step ${step}`)
+      }
+    }
+  })
+})
+
 describe("budgetWaitFor", () => {
   const status = { limit: Option.some(20_000), remaining: Option.some(5_000), reserve: Option.some(4_000), lowestRemaining: Option.none(), windowSeconds: 3600 }
   it("is 0 while the requests fit above the reserve, then the share of a window the rest needs", () => {
