@@ -3,7 +3,8 @@ import {
   Provisioner,
   type ProvisionerShape,
   ProvisioningDisabled,
-  type ProvisioningError
+  type ProvisioningError,
+  ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServerResponse } from "@effect/platform"
@@ -33,6 +34,7 @@ const readinessTimeout = "10 seconds"
 const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
   Effect.gen(function*() {
     const client = yield* FivetranClient
+    const registry = yield* ResourceTypeRegistry
     return handlers
       .handle("readyz", () =>
         client.accountInfo.pipe(
@@ -47,7 +49,7 @@ const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
             onTimeout: () => new NotReady({ message: `Fivetran did not answer within ${readinessTimeout}` })
           })
         ))
-      .handle("capabilities", () => Effect.succeed(capabilities()))
+      .handle("capabilities", () => Effect.succeed(capabilities(registry)))
   }))
 
 const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>

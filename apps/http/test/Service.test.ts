@@ -1,5 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { resourceTypes } from "@baton-fivetran/connector-core"
+import { BuiltInResourceTypes, resourceTypeIds } from "@baton-fivetran/connector-core"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import { ResourceTypeName } from "../src/Api.js"
@@ -188,7 +188,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
     Effect.sync(() => {
       assert.deepStrictEqual(
         [...ResourceTypeName.literals].sort(),
-        resourceTypes({ syncConnections: true }).map((type) => type.id).sort()
+        resourceTypeIds(BuiltInResourceTypes).slice().sort()
       )
     }))
 

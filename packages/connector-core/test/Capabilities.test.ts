@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted, Schema } from "effect"
-import { capabilities, ConfigurationJson, configurationSchema, ConnectorCapabilitiesJson, ConnectorConfig } from "../src/index.js"
+import { BuiltInResourceTypes, capabilities, ConfigurationJson, configurationSchema, ConnectorCapabilitiesJson, ConnectorConfig } from "../src/index.js"
 
 describe("capabilities", () => {
   it("match baton's ConnectorCapabilities protojson", () => {
     const sync = "CAPABILITY_SYNC"
     const provision = "CAPABILITY_PROVISION"
-    assert.deepStrictEqual(capabilities(), {
+    assert.deepStrictEqual(capabilities(BuiltInResourceTypes), {
       "@type": "type.googleapis.com/c1.connector.v2.ConnectorCapabilities",
       resourceTypeCapabilities: [
         {
@@ -49,7 +49,7 @@ describe("capabilities", () => {
         }
       }
     })
-    assert.isTrue(Schema.is(ConnectorCapabilitiesJson)(capabilities()))
+    assert.isTrue(Schema.is(ConnectorCapabilitiesJson)(capabilities(BuiltInResourceTypes)))
   })
 })
 

@@ -8,10 +8,11 @@ import {
   groupResource,
   groupResourceType,
   makeRoleCatalog,
-  resourceTypes,
+  BuiltInResourceTypes,
   RoleResourceType,
   roleAssignedEntitlement,
   roleResource,
+  syncedResourceTypes,
   TeamResourceType,
   teamEntitlements,
   teamResource,
@@ -160,8 +161,8 @@ describe("group", () => {
       _tag: "ChildResourceType",
       resourceTypeId: "connection"
     })
-    assert.deepStrictEqual(resourceTypes({ syncConnections: false }).map((t) => t.id), ["user", "role", "group", "team"])
-    assert.deepStrictEqual(resourceTypes({ syncConnections: true }).map((t) => t.id), ["user", "role", "group", "team", "connection"])
+    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: false }).map((t) => t.id), ["user", "role", "group", "team"])
+    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: true }).map((t) => t.id), ["user", "role", "group", "team", "connection"])
   })
 })
 

@@ -1,10 +1,11 @@
-import { capabilities, configurationSchema } from "@baton-fivetran/connector-core"
-import { Console } from "effect"
+import { capabilities, configurationSchema, ResourceTypeRegistry } from "@baton-fivetran/connector-core"
+import { Console, Effect } from "effect"
 
 /** `capabilities` and `config`: the connector's manifests as protojson on stdout, as every baton connector prints them. */
 
 const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
 
-export const printCapabilities = printJson(capabilities())
+/** The capabilities of the registered resource types. */
+export const printCapabilities = Effect.flatMap(ResourceTypeRegistry, (registry) => printJson(capabilities(registry)))
 
 export const printConfigurationSchema = printJson(configurationSchema())

@@ -1,10 +1,7 @@
 import { Schema } from "effect"
 import type { ResourceType, Trait } from "../model/Baton.js"
-import { ConnectionResourceType } from "../resources/Connection.js"
-import { GroupResourceType } from "../resources/Group.js"
-import { RoleResourceType } from "../resources/Role.js"
-import { TeamResourceType } from "../resources/Team.js"
-import { UserResourceType } from "../resources/User.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { Capability, capabilityNumber } from "./Capability.js"
 
 /**
  * `<connector> capabilities`: c1.connector.v2.ConnectorCapabilities as protojson (baton-model.md
@@ -12,22 +9,6 @@ import { UserResourceType } from "../resources/User.js"
  * account manager ACCOUNT_PROVISIONING, the deleter RESOURCE_DELETE; types sorted by id; the
  * connector-wide list is the union in enum order. Empty repeated fields are omitted, as protojson does.
  */
-
-export const Capability = Schema.Literal(
-  "CAPABILITY_PROVISION",
-  "CAPABILITY_SYNC",
-  "CAPABILITY_ACCOUNT_PROVISIONING",
-  "CAPABILITY_RESOURCE_DELETE"
-)
-export type Capability = typeof Capability.Type
-
-/** Enum numbers of c1.connector.v2.Capability, for ordering. */
-const capabilityNumber: Record<Capability, number> = {
-  CAPABILITY_PROVISION: 1,
-  CAPABILITY_SYNC: 2,
-  CAPABILITY_ACCOUNT_PROVISIONING: 5,
-  CAPABILITY_RESOURCE_DELETE: 8
-}
 
 export const AnyAnnotationJson = Schema.Struct(
   { "@type": Schema.String },
@@ -80,22 +61,17 @@ export const resourceTypeJson = (type: ResourceType): ResourceTypeJson => ({
   ...(type.description === undefined ? {} : { description: type.description })
 })
 
-/** What the connector implements per type: users are invited and deleted; every type's grants are provisioned. */
-const implemented: ReadonlyArray<readonly [ResourceType, ReadonlyArray<Capability>]> = [
-  [UserResourceType, ["CAPABILITY_SYNC", "CAPABILITY_ACCOUNT_PROVISIONING", "CAPABILITY_RESOURCE_DELETE"]],
-  [RoleResourceType, ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]],
-  [GroupResourceType, ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]],
-  [TeamResourceType, ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]],
-  [ConnectionResourceType, ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"]]
-]
-
-export const capabilities = (): ConnectorCapabilitiesJson => {
-  const sorted = [...implemented].sort(([a], [b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const union = Array.from(new Set(sorted.flatMap(([, caps]) => caps)))
+/** What the registered types implement (ResourceTypeModule.capabilities). */
+export const capabilities = (registry: ReadonlyArray<ResourceTypeModule>): ConnectorCapabilitiesJson => {
+  const sorted = [...registry].sort((a, b) => (a.type.id < b.type.id ? -1 : a.type.id > b.type.id ? 1 : 0))
+  const union = Array.from(new Set(sorted.flatMap((module) => module.capabilities)))
     .sort((a, b) => capabilityNumber[a] - capabilityNumber[b])
   return {
     "@type": "type.googleapis.com/c1.connector.v2.ConnectorCapabilities",
-    resourceTypeCapabilities: sorted.map(([type, caps]) => ({ resourceType: resourceTypeJson(type), capabilities: caps })),
+    resourceTypeCapabilities: sorted.map((module) => ({
+      resourceType: resourceTypeJson(module.type),
+      capabilities: module.capabilities
+    })),
     connectorCapabilities: union,
     credentialDetails: {
       capabilityAccountProvisioning: {

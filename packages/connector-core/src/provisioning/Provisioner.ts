@@ -1,5 +1,6 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Effect, Layer } from "effect"
+import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
 
@@ -17,12 +18,19 @@ export interface ProvisionerOptions {
 }
 
 export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provisioner, ProvisionerShape>() {
-  /** design.md §3 over the Fivetran client; disabled, it refuses everything without a request. */
+  /**
+   * docs/architecture.md §3 over the Fivetran client, for the types of the registry in use;
+   * disabled, it refuses everything without a request.
+   */
   static readonly layer = (options: ProvisionerOptions): Layer.Layer<Provisioner, never, FivetranClient> =>
     options.enabled
       ? Layer.effect(
         Provisioner,
-        Effect.map(FivetranClient, (client) => makeProvisioner(client, { syncConnections: options.syncConnections ?? false }))
+        Effect.gen(function*() {
+          const client = yield* FivetranClient
+          const registry = yield* ResourceTypeRegistry
+          return makeProvisioner(client, registry, { syncConnections: options.syncConnections ?? false })
+        })
       )
       : Layer.succeed(Provisioner, disabledProvisioner)
 }

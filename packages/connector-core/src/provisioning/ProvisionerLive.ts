@@ -2,12 +2,20 @@ import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
 import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
 import { teamResourceId } from "../resources/Team.js"
-import { type Access, resolveAccess } from "./Access.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { grantableModule } from "../registry/ResourceTypeRegistry.js"
+import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { InheritedGrant, ProvisioningDisabled, ProvisioningDisabledReason } from "./ProvisioningError.js"
-import { type GrantTarget, grantRequest, grantTarget } from "./ProvisioningTarget.js"
+import {
+  InheritedGrant,
+  ProvisioningDisabled,
+  ProvisioningDisabledReason,
+  type ProvisioningError
+} from "./ProvisioningError.js"
+import type { GrantTarget } from "./GrantTarget.js"
+import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
 
 const disabled = Effect.fail(new ProvisioningDisabled({ message: ProvisioningDisabledReason }))
@@ -35,19 +43,26 @@ const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): In
 }
 
 /**
- * design.md §3 over the client. Each operation checks its input, reads the slot it would change
- * and writes only when the read says so: a repeat makes no write.
+ * docs/architecture.md §3 over the client. Each operation checks its input, reads the slot it
+ * would change (found by the entitlement type's module) and writes only when the read says so: a
+ * repeat makes no write.
  */
 export const makeProvisioner = (
   client: FivetranClientShape,
+  registry: ReadonlyArray<ResourceTypeModule>,
   options: { readonly syncConnections: boolean }
 ): ProvisionerShape => {
-  const access = (target: GrantTarget, action: string) =>
+  const access = (target: GrantTarget, action: string): Effect.Effect<Access, ProvisioningError> =>
     Effect.flatMap(loadRoleCatalog(client, action), (catalog) =>
-      resolveAccess({ client, catalog, action, syncConnections: options.syncConnections }, target))
+      Option.match(grantableModule(registry, target.entitlement.resourceType), {
+        // grantRequest and grantTarget only let registered types with grants through.
+        onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
+        onSome: (module) =>
+          module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
+      }))
 
   const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
-    const target = yield* grantRequest(entitlementId, principal)
+    const target = yield* grantRequest(registry, entitlementId, principal)
     const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
     const resolved = yield* access(target, action)
     const current = yield* resolved.slot.current
@@ -62,7 +77,7 @@ export const makeProvisioner = (
   }, meteredAction("grant"))
 
   const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
-    const target = yield* grantTarget(grantId)
+    const target = yield* grantTarget(registry, grantId)
     const action = `revoke ${target.id}`
     const resolved = yield* access(target, action)
     const current = yield* resolved.slot.current

@@ -1,60 +1,55 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { grantableModule } from "../registry/ResourceTypeRegistry.js"
+import {
+  type EntitlementTarget,
+  EntitlementIdFormat,
+  type GrantTarget,
+  GrantIdFormat,
+  type Principal
+} from "./GrantTarget.js"
 import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
 
 /**
- * What a provisioning request names, checked before anything is read: the id has the design's
- * shape (design.md §2), its resource type is one we provision, and the principal type may hold it.
+ * What a provisioning request names, checked before anything is read: the id has the shape of
+ * docs/architecture.md §2, its resource type is a registered one with grants, and the principal
+ * type may hold it.
  */
 
-export type ProvisionedType = "role" | "group" | "team" | "connection"
-export type PrincipalType = "user" | "team"
-
-export interface EntitlementTarget {
-  readonly id: string
-  readonly resourceType: ProvisionedType
-  readonly resourceId: string
-  readonly slug: string
-}
-
-export interface Principal {
-  readonly type: PrincipalType
-  readonly id: string
-}
-
-export interface GrantTarget {
-  readonly id: string
-  readonly entitlement: EntitlementTarget
-  readonly principal: Principal
-}
-
-export const EntitlementIdFormat = "<type>:<id>:<slug>, e.g. group:<group id>:View Destination"
-export const GrantIdFormat =
-  "<entitlement id>:<principal type>:<principal id>, e.g. group:<group id>:View Destination:user:<user id>"
-
-const provisioned: ReadonlyArray<ProvisionedType> = ["role", "group", "team", "connection"]
-
-/** Teams do not nest: team entitlements go to users only; every other one to users and teams. */
-export const grantableTo = (type: ProvisionedType): ReadonlyArray<PrincipalType> =>
-  type === "team" ? ["user"] : ["user", "team"]
+type Registry = ReadonlyArray<ResourceTypeModule>
 
 const invalid = (format: string) => (error: MalformedId): InvalidId =>
   new InvalidId({ message: `invalid ${error.kind} id "${error.id}": ${error.reason} (expected ${format})` })
 
-const supported = (id: string, resourceType: string): Effect.Effect<ProvisionedType, ProvisioningError> => {
-  const found = provisioned.find((type) => type === resourceType)
-  if (found !== undefined) return Effect.succeed(found)
+/** "a, b, c or d" */
+const alternatives = (words: ReadonlyArray<string>): string =>
+  words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`
+
+const provisionedIds = (registry: Registry) =>
+  registry.flatMap((module) => module.grants === undefined ? [] : [module.type.id])
+
+const supported = (registry: Registry, id: string, resourceType: string): Effect.Effect<string, ProvisioningError> => {
+  if (Option.isSome(grantableModule(registry, resourceType))) return Effect.succeed(resourceType)
+  const provisioned = provisionedIds(registry)
+  const registered = registry.some((module) => module.type.id === resourceType)
   return Effect.fail(
     new Unsupported({
-      message: resourceType === "user"
-        ? `"${id}": users have no entitlements to grant or revoke; grant a role, group, team or connection entitlement to the user instead`
+      message: registered
+        ? `"${id}": ${resourceType}s have no entitlements to grant or revoke; grant a ${
+          alternatives(provisioned)
+        } entitlement to the ${resourceType} instead`
         : `"${id}": resource type "${resourceType}" is not provisioned; entitlement ids start with ${provisioned.join(", ")}`
     })
   )
 }
 
-const checkedEntitlement = (id: string, parts: { resourceType: string; resourceId: string; slug: string }) =>
-  Effect.map(supported(id, parts.resourceType), (resourceType): EntitlementTarget => ({
+const checkedEntitlement = (
+  registry: Registry,
+  id: string,
+  parts: { resourceType: string; resourceId: string; slug: string }
+) =>
+  Effect.map(supported(registry, id, parts.resourceType), (resourceType): EntitlementTarget => ({
     id,
     resourceType,
     resourceId: parts.resourceId,
@@ -62,6 +57,7 @@ const checkedEntitlement = (id: string, parts: { resourceType: string; resourceI
   }))
 
 const checkedPrincipal = (
+  registry: Registry,
   entitlement: EntitlementTarget,
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<Principal, ProvisioningError> => {
@@ -70,7 +66,10 @@ const checkedPrincipal = (
       new InvalidInput({ message: `invalid principal id "${principal.id}": it must be non-empty and contain no ':'` })
     )
   }
-  const allowed = grantableTo(entitlement.resourceType)
+  const allowed = Option.match(grantableModule(registry, entitlement.resourceType), {
+    onNone: () => [],
+    onSome: (module) => module.grants.grantableTo
+  })
   const type = allowed.find((t) => t === principal.type)
   if (type === undefined) {
     return Effect.fail(
@@ -83,23 +82,19 @@ const checkedPrincipal = (
   return Effect.succeed({ type, id: principal.id })
 }
 
-export const entitlementTarget = (id: string): Effect.Effect<EntitlementTarget, ProvisioningError> =>
-  parseEntitlementId(id).pipe(
-    Effect.mapError(invalid(EntitlementIdFormat)),
-    Effect.flatMap((parts) => checkedEntitlement(id, parts))
-  )
-
 export const grantRequest = (
+  registry: Registry,
   entitlementId: string,
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
-    const entitlement = yield* entitlementTarget(entitlementId)
-    const checked = yield* checkedPrincipal(entitlement, principal)
+    const parts = yield* Effect.mapError(parseEntitlementId(entitlementId), invalid(EntitlementIdFormat))
+    const entitlement = yield* checkedEntitlement(registry, entitlementId, parts)
+    const checked = yield* checkedPrincipal(registry, entitlement, principal)
     return { id: grantId(entitlementId, { resourceType: checked.type, resource: checked.id }), entitlement, principal: checked }
   })
 
-export const grantTarget = (id: string): Effect.Effect<GrantTarget, ProvisioningError> =>
+export const grantTarget = (registry: Registry, id: string): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
     const separators = id.split(":").length - 1
     if (separators < 4) {
@@ -111,7 +106,7 @@ export const grantTarget = (id: string): Effect.Effect<GrantTarget, Provisioning
       )
     }
     const parts = yield* Effect.mapError(parseGrantId(id), invalid(GrantIdFormat))
-    const entitlement = yield* checkedEntitlement(parts.entitlementId, parts.entitlement)
-    const principal = yield* checkedPrincipal(entitlement, { type: parts.principalType, id: parts.principalId })
+    const entitlement = yield* checkedEntitlement(registry, parts.entitlementId, parts.entitlement)
+    const principal = yield* checkedPrincipal(registry, entitlement, { type: parts.principalType, id: parts.principalId })
     return { id, entitlement, principal }
   })

@@ -1,6 +1,7 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Effect, Layer } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
+import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
 import type { SyncFailed } from "./SyncFailure.js"
 import { meteredSync } from "./SyncMetrics.js"
 import type { SyncOptions } from "./SyncOptions.js"
@@ -13,18 +14,21 @@ export interface SyncEngineShape {
 }
 
 export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEngine, SyncEngineShape>() {
-  /** The engine over the Fivetran client (see SyncRun.ts for the pipeline). */
+  /** The engine over the Fivetran client, for the types of the registry in use (see SyncRun.ts for the pipeline). */
   static readonly layer: Layer.Layer<SyncEngine, never, FivetranClient> = Layer.effect(
     SyncEngine,
-    Effect.map(FivetranClient, (client) =>
-      SyncEngine.of({
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const registry = yield* ResourceTypeRegistry
+      return SyncEngine.of({
         run: (options) =>
-          runSync(client, options).pipe(
+          runSync(client, registry, options).pipe(
             meteredSync,
             Effect.withSpan("sync", {
               attributes: { "sync.connections": options.syncConnections, "sync.concurrency": options.concurrency }
             })
           )
-      }))
+      })
+    })
   )
 }

@@ -1,13 +1,18 @@
 import { budgetWaitFor, type FivetranClientShape, type RequestWait } from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
+import { derivedGrant } from "../model/Grants.js"
 import { SyncSink } from "../model/SyncSink.js"
+import type { ResourceTypeModule, SyncPhaseName } from "../registry/ResourceTypeModule.js"
+import { syncedResourceTypes } from "../registry/ResourceTypeRegistry.js"
+import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
+import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
 import type { SyncOptions, SyncWait } from "./SyncOptions.js"
-import { loadCatalog, makePhases } from "./SyncPhases.js"
-import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
+import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
+import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
@@ -19,23 +24,43 @@ const syncWait = (wait: RequestWait): SyncWait => ({
   until: isoOf(wait.until)
 })
 
+type Registry = ReadonlyArray<ResourceTypeModule>
+
+/** The rows of the registered types in one phase, in registry order. */
+const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
+  Stream.concatAll(Chunk.fromIterable(
+    registry.filter((module) => module.sync.phase === phase).map((module) => module.sync.rows(context))
+  ))
+
+/** Grants reached only through teams, of the entitlements teams hold whose direct grants are all out. */
+const derivedRows = (context: PhaseContext): Stream.Stream<SyncRow> =>
+  Stream.suspend(() =>
+    Stream.fromIterable(context.expansion.takeKnown()).pipe(
+      Stream.mapConcat(({ entitlement, reaches }) =>
+        reaches.map(({ teamIds, userId }) => row.grant(derivedGrant(entitlement, userId, teamIds)))
+      )
+    )
+  )
+
 /**
- * One sync (design.md §2, §4): loads the role catalog (and connections), streams the phases of
- * SyncPhases.ts into the sink as rows are produced, counts what passes, reports progress per phase,
- * per request and per wait (with the estimated requests left and what the rate-limit budget adds
- * to them), and sums up with the client's request, retry, wait and budget figures.
+ * One sync (docs/architecture.md §5): loads the role catalog (and connections), streams the phases
+ * of the registered types into the sink as rows are produced, counts what passes, reports progress
+ * per phase, per request and per wait (with the estimated requests left and what the rate-limit
+ * budget adds to them), and sums up with the client's request, retry, wait and budget figures.
  */
 export const runSync = (
   client: FivetranClientShape,
+  registry: Registry,
   options: SyncOptions
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
   Effect.map(
-    client.lowestRemainingDuring(sync(client, options)),
+    client.lowestRemainingDuring(sync(client, registry, options)),
     ([summary, lowest]): SyncSummary => ({ ...summary, rateLimitLowestRemaining: Option.getOrNull(lowest) })
   )
 
 const sync = (
   client: FivetranClientShape,
+  registry: Registry,
   options: SyncOptions
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
   Effect.gen(function*() {
@@ -121,7 +146,7 @@ const sync = (
       const { catalog, connections } = yield* loadCatalog(client, options.syncConnections, warn).pipe(
         Effect.withSpan("sync.catalog")
       )
-      const phases = makePhases({
+      const context = makePhaseContext({
         client: observed,
         catalog,
         connections,
@@ -130,18 +155,22 @@ const sync = (
         warn,
         connectionListsAllowed
       })
+      const types = syncedResourceTypes(registry, { syncConnections: Option.isSome(connections) })
       return Stream.concatAll(Chunk.make(
-        enter<SyncFailed>("resource types", phases.header),
-        enter("teams", phases.teams),
-        enter("users", phases.users),
-        enter("derived grants", phases.derived),
+        enter<SyncFailed>(
+          "resource types",
+          Stream.concat(Stream.fromIterable(types.map(row.resourceType)), phaseRows(registry, "resource types", context))
+        ),
+        enter("teams", phaseRows(registry, "teams", context)),
+        enter("users", phaseRows(registry, "users", context)),
+        enter("derived grants", derivedRows(context)),
         enter(
           "groups",
           Stream.concat(
             Stream.execute(
               Effect.flatMap(client.metrics, (m) => Ref.set(groupsPhaseFrom, Option.some(m.requests - before.requests)))
             ),
-            Stream.concat(phases.groups, phases.unclaimed)
+            phaseRows(registry, "groups", context)
           )
         )
       ))

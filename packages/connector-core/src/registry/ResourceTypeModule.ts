@@ -1,0 +1,47 @@
+import type { Effect, Option, Stream } from "effect"
+import type { Capability } from "../connector/Capability.js"
+import type { ResourceType, SyncRow } from "../model/Baton.js"
+import type { Access, AccessContext } from "../provisioning/Access.js"
+import type { GrantTarget, PrincipalType } from "../provisioning/GrantTarget.js"
+import type { ProvisioningError } from "../provisioning/ProvisioningError.js"
+import type { PhaseContext } from "../sync/PhaseContext.js"
+import type { SyncFailed } from "../sync/SyncFailure.js"
+
+/**
+ * The phases of a sync, in the order they run. A phase's rows are the rows of every registered
+ * type in that phase, in registry order. The engine's own "derived grants" step (grants reached
+ * only through teams) runs between "users" and "groups": types whose direct grants are listed per
+ * user (account roles, connections) are complete by then; groups claim their team-reached grants
+ * group by group.
+ */
+export const SyncPhaseNames = ["resource types", "teams", "users", "groups"] as const
+export type SyncPhaseName = typeof SyncPhaseNames[number]
+
+export interface SyncedTypeOptions {
+  /** Connections are synced (asked for, and the key may list them). */
+  readonly syncConnections: boolean
+}
+
+/**
+ * One resource type, everything the connector does with it: how it is described (capabilities,
+ * the HTTP type filter), the rows its phase adds to a sync, and how its entitlements are granted
+ * and revoked. Register it in ResourceTypeRegistry.ts.
+ */
+export interface ResourceTypeModule {
+  /** The type as capabilities describe it. */
+  readonly type: ResourceType
+  readonly capabilities: ReadonlyArray<Capability>
+  readonly sync: {
+    /** The type as a sync writes it, or None to leave the type out of that sync. */
+    readonly typeIn: (options: SyncedTypeOptions) => Option.Option<ResourceType>
+    readonly phase: SyncPhaseName
+    /** Resources, entitlements and grants, streamed (a phase holds at most `concurrency` containers' lists). */
+    readonly rows: (context: PhaseContext) => Stream.Stream<SyncRow, SyncFailed>
+  }
+  /** Grant and revoke of the type's entitlements; absent when it offers none. */
+  readonly grants?: {
+    readonly grantableTo: ReadonlyArray<PrincipalType>
+    /** Checks the entitlement and principal against Fivetran and finds the slot a grant or revoke changes. */
+    readonly resolve: (context: AccessContext, target: GrantTarget) => Effect.Effect<Access, ProvisioningError>
+  }
+}

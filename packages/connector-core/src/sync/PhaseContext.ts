@@ -1,0 +1,106 @@
+import type {
+  Connection,
+  FivetranClientShape,
+  FivetranError,
+  Membership,
+  Role,
+  RoleScope
+} from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Ref, type Stream } from "effect"
+import type { Entitlement } from "../model/Baton.js"
+import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
+import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
+import type { RoleCatalog } from "../resources/RoleCatalog.js"
+import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
+import type { SyncCatalog } from "./SyncCatalog.js"
+import { collect, indexBy } from "./SyncRows.js"
+import type { TeamExpansion } from "./TeamExpansion.js"
+
+/**
+ * What a resource type's sync phase sees (docs/architecture.md §5): the client, the role
+ * catalog and connections listed before any phase, the state earlier phases leave for later ones
+ * (team expansion, the teams holding a role on each group), and lookups of the entitlements that
+ * one type's lists grant on another type (a user's account role, a user's or team's connections).
+ */
+export interface PhaseContext {
+  readonly client: FivetranClientShape
+  readonly catalog: RoleCatalog
+  /** None when connections are not synced (off, or the key may not list them). */
+  readonly connections: Option.Option<ReadonlyMap<string, Connection>>
+  readonly concurrency: number
+  readonly expansion: TeamExpansion
+  /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
+  readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
+  readonly warn: (message: string) => Effect.Effect<void>
+  /** `role:R:assigned`, by account role name. */
+  readonly accountRoles: ReadonlyMap<string, Entitlement>
+  /** `connection:C:<role>`, when both the connection and the CONNECTOR role are listed. */
+  readonly connectionEntitlement: (connectionId: string, roleName: string) => Option.Option<Entitlement>
+  /** One warning per kind of owner and scope: their grants of a role the catalog lacks are skipped. */
+  readonly unknownRole: (owners: string, role: string, scope: RoleScope) => Effect.Effect<void>
+  /** Why a connection membership became no grant: an unlisted connection or an unknown role. */
+  readonly skippedConnection: (membership: Membership) => Effect.Effect<void>
+  /**
+   * A per-user or per-team connection list. A 403 drops connection grants with one warning (named
+   * by owner kind, not id, so concurrent refusals say it once) and stops asking the others.
+   */
+  readonly connectionList: (
+    owner: "user" | "team",
+    ownerId: string,
+    list: Stream.Stream<Membership, FivetranError>
+  ) => Effect.Effect<ReadonlyArray<Membership>, SyncFailed>
+}
+
+export const makePhaseContext = (input: SyncCatalog & {
+  readonly client: FivetranClientShape
+  readonly concurrency: number
+  readonly expansion: TeamExpansion
+  readonly warn: (message: string) => Effect.Effect<void>
+  /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
+  readonly connectionListsAllowed: Ref.Ref<boolean>
+}): PhaseContext => {
+  const { catalog, warn } = input
+  const connectionById = Option.getOrElse(input.connections, () => new Map<string, Connection>())
+  const connectorRoles = indexBy(catalog.connector, (r) => r.name)
+
+  const unknownRole = (owners: string, role: string, scope: RoleScope) =>
+    warn(`${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`)
+
+  return {
+    client: input.client,
+    catalog,
+    connections: input.connections,
+    concurrency: input.concurrency,
+    expansion: input.expansion,
+    teamsOnGroup: new Map(),
+    warn,
+    accountRoles: indexBy(
+      catalog.account.map((role) => roleAssignedEntitlement(roleResource(role))),
+      (e) => e.resource.id.resource
+    ),
+    connectionEntitlement: (connectionId, roleName) => {
+      const connection = connectionById.get(connectionId)
+      const role = connectorRoles.get(roleName)
+      return connection === undefined || role === undefined
+        ? Option.none()
+        : Option.some(connectionRoleEntitlement(connectionResource(connection), role))
+    },
+    unknownRole,
+    skippedConnection: (membership) =>
+      connectorRoles.has(membership.role)
+        ? warn("some connection memberships name connections GET /v1/connections does not list; those grants are skipped")
+        : unknownRole("connection memberships", membership.role, "CONNECTOR"),
+    connectionList: (owner, ownerId, list) =>
+      Effect.gen(function*() {
+        if (!(yield* Ref.get(input.connectionListsAllowed))) return []
+        return yield* collect(list).pipe(
+          Effect.catchTag("Forbidden", (error) =>
+            Ref.set(input.connectionListsAllowed, false).pipe(
+              Effect.zipRight(warn(optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped"))),
+              Effect.as([])
+            )),
+          Effect.mapError(syncFailure(`list the connections of ${owner} ${ownerId}`))
+        )
+      })
+  }
+}

@@ -1,0 +1,33 @@
+import type { Connection, FivetranClientShape } from "@baton-fivetran/fivetran-client"
+import { Effect, Option } from "effect"
+import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
+import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
+import { collect, indexBy } from "./SyncRows.js"
+
+export interface SyncCatalog {
+  readonly catalog: RoleCatalog
+  /** None when connections are not synced (off, or the key may not list them). */
+  readonly connections: Option.Option<ReadonlyMap<string, Connection>>
+}
+
+/**
+ * The small lists every row depends on: the role catalog, and (opted in) the connections. A 403
+ * on the connections list is a warning: the sync goes on without connections.
+ */
+export const loadCatalog = (
+  client: FivetranClientShape,
+  syncConnections: boolean,
+  warn: (message: string) => Effect.Effect<void>
+): Effect.Effect<SyncCatalog, SyncFailed> =>
+  Effect.gen(function*() {
+    const roles = yield* collect(client.listRoles).pipe(Effect.mapError(syncFailure("list roles")))
+    const connections: Option.Option<ReadonlyMap<string, Connection>> = syncConnections
+      ? yield* collect(client.listConnections()).pipe(
+        Effect.map((all) => Option.some(indexBy(all, (c) => c.id))),
+        Effect.catchTag("Forbidden", (error) =>
+          warn(optionalSkipped(error, "list connections", "connections are not synced")).pipe(Effect.as(Option.none()))),
+        Effect.mapError(syncFailure("list connections"))
+      )
+      : Option.none()
+    return { catalog: makeRoleCatalog(roles), connections }
+  })

@@ -1,0 +1,67 @@
+import type { Connection } from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Stream } from "effect"
+import type { Access, AccessContext } from "../provisioning/Access.js"
+import { grantTo, inherited, loadPrincipal, missing } from "../provisioning/Access.js"
+import { membership } from "../provisioning/AccessSlot.js"
+import type { GrantTarget } from "../provisioning/GrantTarget.js"
+import { holdsMembership } from "../provisioning/InheritedAccess.js"
+import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
+import { requireRole } from "../provisioning/RoleChecks.js"
+import { upstreamFailure } from "../provisioning/UpstreamFailure.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { connectionResource, ConnectionResourceType, connectionRoleEntitlement } from "../resources/Connection.js"
+import { row } from "../sync/SyncRows.js"
+
+/** The client has no lookup of one connection: list them page by page, stopping at the match. */
+const loadConnection = (context: AccessContext, connectionId: string): Effect.Effect<Connection, ProvisioningError> =>
+  context.client.listConnections().pipe(
+    Stream.filter((connection) => connection.id === connectionId),
+    Stream.runHead,
+    Effect.mapError(upstreamFailure(context.action)),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(missing(UnknownEntitlement, `connection ${connectionId}`)),
+      onSome: Effect.succeed
+    }))
+  )
+
+/** `connection:C:<role>`: the principal's membership of the connection, with that CONNECTOR role. */
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+  Effect.gen(function*() {
+    const { client } = context
+    const { entitlement, principal } = target
+    const role = yield* requireRole(context.catalog, "CONNECTOR", entitlement.slug, entitlement.id)
+    const connection = yield* loadConnection(context, entitlement.resourceId)
+    yield* loadPrincipal(context, principal)
+    const held = [grantTo(principal)(connectionRoleEntitlement(connectionResource(connection), role))]
+    const api = principal.type === "user" ? client.userConnections : client.teamConnections
+    return {
+      wanted: { _tag: "Role", role: role.name },
+      slot: membership(api, principal.id, connection.id, context.action),
+      held: () => held,
+      inheritedFrom: inherited(context, principal, holdsMembership(client.teamConnections, connection.id, role.name))
+    }
+  })
+
+/**
+ * Connections (opt-in), each offering its CONNECTOR roles. Listed in the header, one connection
+ * at a time: their grants come from the per-user and per-team connection lists.
+ */
+export const ConnectionType: ResourceTypeModule = {
+  type: ConnectionResourceType,
+  capabilities: ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"],
+  sync: {
+    typeIn: (options) => options.syncConnections ? Option.some(ConnectionResourceType) : Option.none(),
+    phase: "resource types",
+    rows: (context) =>
+      Stream.fromIterable(Option.match(context.connections, { onNone: () => [], onSome: (all) => all.values() })).pipe(
+        Stream.mapConcat((connection) => {
+          const resource = connectionResource(connection)
+          return [
+            row.resource(resource),
+            ...context.catalog.connector.map((role) => row.entitlement(connectionRoleEntitlement(resource, role)))
+          ]
+        })
+      )
+  },
+  grants: { grantableTo: ["user", "team"], resolve }
+}

@@ -1,0 +1,53 @@
+import { Effect, Option, Stream } from "effect"
+import type { Access, AccessContext } from "../provisioning/Access.js"
+import { grantTo, inherited, loadTeam, loadUser } from "../provisioning/Access.js"
+import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
+import type { GrantTarget } from "../provisioning/GrantTarget.js"
+import { holdsAccountRole } from "../provisioning/InheritedAccess.js"
+import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "../provisioning/ProvisioningError.js"
+import { requireRole } from "../provisioning/RoleChecks.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { roleAssignedEntitlement, RoleAssignedSlug, roleResource, RoleResourceType } from "../resources/Role.js"
+import { row } from "../sync/SyncRows.js"
+
+/** `role:R:assigned` for a user sets the user's account role; for a team, the team's. */
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+  Effect.gen(function*() {
+    const { entitlement, principal } = target
+    if (entitlement.slug !== RoleAssignedSlug) {
+      return yield* Effect.fail(
+        new UnknownEntitlement({
+          message: `${entitlement.id} does not exist: role entitlements are role:<role name>:${RoleAssignedSlug}`
+        })
+      )
+    }
+    const role = yield* requireRole(context.catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)
+    const held = [grantTo(principal)(roleAssignedEntitlement(roleResource(role)))]
+    const slot = principal.type === "user"
+      ? userAccountRole(context.client, yield* loadUser(context, principal.id), context.action)
+      : teamAccountRole(context.client, yield* loadTeam(context, principal.id, UnknownPrincipal), context.action)
+    return {
+      wanted: { _tag: "Role", role: role.name },
+      slot,
+      held: () => held,
+      inheritedFrom: inherited(context, principal, holdsAccountRole(role.name))
+    }
+  })
+
+/**
+ * Account roles (GET /v1/roles, scope ACCOUNT), each offering `assigned`. Listed in the header:
+ * users and teams carry their account role, so their phases grant it.
+ */
+export const RoleType: ResourceTypeModule = {
+  type: RoleResourceType,
+  capabilities: ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"],
+  sync: {
+    typeIn: () => Option.some(RoleResourceType),
+    phase: "resource types",
+    rows: (context) =>
+      Stream.fromIterable(
+        Array.from(context.accountRoles.values()).flatMap((e) => [row.resource(e.resource), row.entitlement(e)])
+      )
+  },
+  grants: { grantableTo: ["user", "team"], resolve }
+}

@@ -1,0 +1,146 @@
+import type { Membership, Team, TeamUserMembership } from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Stream } from "effect"
+import type { SyncRow } from "../model/Baton.js"
+import { directGrant, teamGrant } from "../model/Grants.js"
+import { entitlementId } from "../model/Ids.js"
+import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
+import { grantTo, loadTeam, loadUser } from "../provisioning/Access.js"
+import { teamMembership } from "../provisioning/AccessSlot.js"
+import type { GrantTarget } from "../provisioning/GrantTarget.js"
+import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
+import { requireRole } from "../provisioning/RoleChecks.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { groupResourceId } from "../resources/Group.js"
+import { findRole } from "../resources/RoleCatalog.js"
+import {
+  teamMemberEntitlement,
+  TeamMemberSlug,
+  teamResource,
+  TeamResourceType,
+  teamRoleEntitlement
+} from "../resources/Team.js"
+import { userResourceId } from "../resources/User.js"
+import type { PhaseContext } from "../sync/PhaseContext.js"
+import type { SyncFailed } from "../sync/SyncFailure.js"
+import { syncFailure } from "../sync/SyncFailure.js"
+import { collect, indexBy, required, row } from "../sync/SyncRows.js"
+
+/** The role `team:T:member` adds a user with (docs/architecture.md §3). */
+export const TeamMemberRole = "Team Member"
+
+interface TeamMemberships {
+  readonly team: Team
+  readonly users: ReadonlyArray<TeamUserMembership>
+  readonly groups: ReadonlyArray<Membership>
+  readonly connections: ReadonlyArray<Membership>
+}
+
+/**
+ * The teams phase, first of the membership phases: each team with its member and role grants,
+ * its account-role and connection grants, and what team expansion needs later (the members, the
+ * entitlements each team holds, the teams holding a role on each group).
+ */
+const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => {
+  const { catalog, client, expansion } = context
+  const syncConnections = Option.isSome(context.connections)
+  const destinationRoles = indexBy(catalog.destination, (r) => r.name)
+
+  const fetchTeam = (team: Team) =>
+    Effect.gen(function*() {
+      const purpose = (what: string) => `list the ${what} of team ${team.id}`
+      const users = yield* collect(client.listTeamUsers(team.id)).pipe(Effect.mapError(syncFailure(purpose("users"))))
+      const groups = yield* collect(client.teamGroups.list(team.id)).pipe(Effect.mapError(syncFailure(purpose("groups"))))
+      const connections = syncConnections
+        ? yield* context.connectionList("team", team.id, client.teamConnections.list(team.id))
+        : []
+      return { team, users, groups, connections } satisfies TeamMemberships
+    })
+
+  const rowsOf = ({ connections, groups, team, users }: TeamMemberships) =>
+    Effect.gen(function*() {
+      const resource = teamResource(team)
+      const memberEntitlement = teamMemberEntitlement(resource)
+      const roleEntitlements = catalog.team.map((role) => teamRoleEntitlement(resource, role))
+      const bySlug = indexBy(roleEntitlements, (e) => e.slug)
+      const out: Array<SyncRow> = [
+        row.resource(resource),
+        row.entitlement(memberEntitlement),
+        ...roleEntitlements.map(row.entitlement)
+      ]
+      for (const member of users) {
+        const principal = userResourceId(member.user_id)
+        out.push(row.grant(directGrant(memberEntitlement, principal)))
+        const roleEntitlement = bySlug.get(member.role)
+        if (roleEntitlement === undefined) yield* context.unknownRole("team members", member.role, "TEAM")
+        else out.push(row.grant(directGrant(roleEntitlement, principal)))
+      }
+      expansion.addMembers(team.id, users.map((m) => m.user_id))
+      if (team.role !== null && team.role !== "") {
+        const assigned = context.accountRoles.get(team.role)
+        if (assigned === undefined) yield* context.unknownRole("teams", team.role, "ACCOUNT")
+        else {
+          out.push(row.grant(teamGrant(assigned, team.id)))
+          expansion.holds(team.id, assigned)
+        }
+      }
+      for (const membership of groups) {
+        const role = destinationRoles.get(membership.role)
+        if (role === undefined) {
+          yield* context.unknownRole("team group memberships", membership.role, "DESTINATION")
+          continue
+        }
+        const onGroup = context.teamsOnGroup.get(membership.id) ?? []
+        onGroup.push({ teamId: team.id, role })
+        context.teamsOnGroup.set(membership.id, onGroup)
+        expansion.holds(team.id, entitlementId(groupResourceId(membership.id), role.name))
+      }
+      for (const membership of connections) {
+        const entitlement = context.connectionEntitlement(membership.id, membership.role)
+        if (Option.isNone(entitlement)) {
+          yield* context.skippedConnection(membership)
+          continue
+        }
+        out.push(row.grant(teamGrant(entitlement.value, team.id)))
+        expansion.holds(team.id, entitlement.value)
+      }
+      return out
+    })
+
+  return client.listTeams.pipe(
+    required("list teams"),
+    Stream.mapEffect(fetchTeam, { concurrency: context.concurrency }),
+    Stream.mapEffect(rowsOf),
+    Stream.flattenIterables
+  )
+}
+
+/** `team:T:member` adds the user as Team Member (any role counts); `team:T:<role>` sets that TEAM role. */
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+  Effect.gen(function*() {
+    const { catalog } = context
+    const { entitlement, principal } = target
+    const grant = grantTo(principal)
+    const wanted: Wanted = entitlement.slug === TeamMemberSlug
+      ? { _tag: "AnyRole", addAs: TeamMemberRole }
+      : { _tag: "Role", role: (yield* requireRole(catalog, "TEAM", entitlement.slug, entitlement.id)).name }
+    const team = teamResource(yield* loadTeam(context, entitlement.resourceId, UnknownEntitlement))
+    yield* loadUser(context, principal.id)
+    const member = grant(teamMemberEntitlement(team))
+    return {
+      wanted,
+      slot: teamMembership(context.client, entitlement.resourceId, principal.id, context.action),
+      held: (roleName) => {
+        const role = findRole(catalog, "TEAM", roleName)
+        return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
+      },
+      inheritedFrom: Effect.succeed([])
+    }
+  })
+
+/** Teams: a membership entitlement and one per TEAM role. Teams do not nest: users only. */
+export const TeamType: ResourceTypeModule = {
+  type: TeamResourceType,
+  capabilities: ["CAPABILITY_SYNC", "CAPABILITY_PROVISION"],
+  sync: { typeIn: () => Option.some(TeamResourceType), phase: "teams", rows: teamRows },
+  grants: { grantableTo: ["user"], resolve }
+}

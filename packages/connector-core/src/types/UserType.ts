@@ -1,0 +1,65 @@
+import type { Membership, User } from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Stream } from "effect"
+import type { SyncRow } from "../model/Baton.js"
+import { directGrant } from "../model/Grants.js"
+import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
+import { userResource, userResourceId, UserResourceType } from "../resources/User.js"
+import type { PhaseContext } from "../sync/PhaseContext.js"
+import type { SyncFailed } from "../sync/SyncFailure.js"
+import { required, row } from "../sync/SyncRows.js"
+
+interface ListedUser {
+  readonly user: User
+  readonly connections: ReadonlyArray<Membership>
+}
+
+/**
+ * The users phase: each user, its account-role grant and (opted in) its connection grants, each
+ * naming the teams that also lead the user there (team expansion, filled by the teams phase).
+ */
+const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => {
+  const { client, expansion } = context
+  const syncConnections = Option.isSome(context.connections)
+
+  const fetchUser = (user: User) =>
+    syncConnections
+      ? Effect.map(
+        context.connectionList("user", user.id, client.userConnections.list(user.id)),
+        (connections): ListedUser => ({ user, connections })
+      )
+      : Effect.succeed<ListedUser>({ user, connections: [] })
+
+  const rowsOf = ({ connections, user }: ListedUser) =>
+    Effect.gen(function*() {
+      const principal = userResourceId(user.id)
+      const out: Array<SyncRow> = [row.resource(userResource(user))]
+      if (user.role !== null && user.role !== "") {
+        const assigned = context.accountRoles.get(user.role)
+        if (assigned === undefined) yield* context.unknownRole("users", user.role, "ACCOUNT")
+        else out.push(row.grant(directGrant(assigned, principal, expansion.takeForDirect(assigned.id, user.id))))
+      }
+      for (const membership of connections) {
+        const entitlement = context.connectionEntitlement(membership.id, membership.role)
+        if (Option.isNone(entitlement)) yield* context.skippedConnection(membership)
+        else {
+          const viaTeams = expansion.takeForDirect(entitlement.value.id, user.id)
+          out.push(row.grant(directGrant(entitlement.value, principal, viaTeams)))
+        }
+      }
+      return out
+    })
+
+  return client.listUsers.pipe(
+    required("list users"),
+    Stream.mapEffect(fetchUser, { concurrency: context.concurrency }),
+    Stream.mapEffect(rowsOf),
+    Stream.flattenIterables
+  )
+}
+
+/** Users hold access but offer none; they are invited and deleted (Accounts.ts). */
+export const UserType: ResourceTypeModule = {
+  type: UserResourceType,
+  capabilities: ["CAPABILITY_SYNC", "CAPABILITY_ACCOUNT_PROVISIONING", "CAPABILITY_RESOURCE_DELETE"],
+  sync: { typeIn: () => Option.some(UserResourceType), phase: "users", rows: userRows }
+}
