@@ -1,7 +1,7 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
-import { Authentication, Unauthorized, UnauthorizedBody } from "./Api.js"
+import { Authentication, Unauthorized, UnauthorizedBody } from "@baton-fivetran/http-api"
 import { ExplorerPaths } from "./Explorer.js"
 
 /**

@@ -9,7 +9,7 @@ import {
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
-import { BatonApi, NotReady } from "./Api.js"
+import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { PrometheusContentType, prometheusText } from "./PrometheusText.js"

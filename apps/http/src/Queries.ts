@@ -10,7 +10,7 @@ import {
   NotFound,
   PrincipalAccess,
   ResourcePage
-} from "./Api.js"
+} from "@baton-fivetran/http-api"
 import { makeResponseCache } from "./ResponseCache.js"
 import { SyncJobs } from "./SyncJobs.js"
 

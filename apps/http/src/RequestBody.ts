@@ -1,6 +1,6 @@
 import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "./Api.js"
+import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "@baton-fivetran/http-api"
 
 /**
  * Checks a request body once, before routing and before the token check (they reveal nothing, and

@@ -1,10 +1,10 @@
 import { HttpApiError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
-import { InternalError, InvalidRequest, NotFound } from "./Api.js"
+import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
 
 /**
  * The failures the platform raises on its own, turned into the Api's errors so that every answer
- * has the one error body (ErrorBody.ts): a request that does not match an endpoint's schema
+ * has the one error body (@baton-fivetran/http-api ErrorBody.ts): a request that does not match an endpoint's schema
  * (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest naming the field, an
  * unknown path (`RouteNotFound`, an empty 404) becomes NotFound, and a defect becomes InternalError (logged with its cause, never
  * shown to the caller).

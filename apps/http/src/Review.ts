@@ -12,7 +12,7 @@ import {
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Duration, Effect, Option, Schema, ScopedCache, Stream } from "effect"
-import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "./Api.js"
+import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { parseResourceRef } from "./Queries.js"
 import { SyncJobs } from "./SyncJobs.js"
 

@@ -1,5 +1,5 @@
 import { HttpApi } from "@effect/platform"
-import { BatonApi } from "./Api.js"
+import { BatonApi } from "@baton-fivetran/http-api"
 import { ExplorerPaths } from "./Explorer.js"
 
 /**

@@ -2,7 +2,7 @@ import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Random, Schema, SynchronizedRef } from "effect"
-import { NotFound, SyncInProgress, SyncJob } from "./Api.js"
+import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**

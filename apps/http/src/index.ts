@@ -1,4 +1,3 @@
-export * from "./Api.js"
 export { AuthenticationLive, tokenMatches } from "./Auth.js"
 export { ApiLive, makeServer } from "./Http.js"
 export { Queries } from "./Queries.js"

@@ -12,7 +12,7 @@ import {
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { createServer } from "node:http"
-import { BatonApi, type SyncJob } from "../src/Api.js"
+import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
 import { makeServer } from "../src/Http.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
 

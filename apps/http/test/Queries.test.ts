@@ -3,7 +3,7 @@ import type { Resource } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import { join } from "node:path"
-import { GrantPage, ResourcePage } from "../src/Api.js"
+import { GrantPage, ResourcePage } from "@baton-fivetran/http-api"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 /** Every page of `type=user` listings with page_size 2, following the tokens. */

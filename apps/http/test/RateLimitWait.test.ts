@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import type { SyncJob } from "../src/Api.js"
+import type { SyncJob } from "@baton-fivetran/http-api"
 import { awaitJob, harness, Harness } from "./Harness.js"
 
 /** Polls a job until `check` holds (the machine may be slow: generous bound). */

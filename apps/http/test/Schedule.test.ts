@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import type { SyncJob } from "../src/Api.js"
+import type { SyncJob } from "@baton-fivetran/http-api"
 import { harness, Harness } from "./Harness.js"
 
 layer(harness({ syncEveryMillis: 1_500 }), { excludeTestServices: true, timeout: 120_000 })("--sync-every", (it) => {

@@ -2,7 +2,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { BuiltInResourceTypes, resourceTypeIds } from "@baton-fivetran/connector-core"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
-import { ResourceTypeName } from "../src/Api.js"
+import { ResourceTypeName } from "@baton-fivetran/http-api"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
 
 const OpenApiDocument = Schema.Struct({

@@ -1,6 +1,6 @@
 /**
  * The page's only way to the data: the service's own HTTP API, with the bearer token the user
- * entered. Wire shapes mirror src/Api.ts (the OpenAPI document); an error body is
+ * entered. Wire shapes mirror @baton-fivetran/http-api (the OpenAPI document); an error body is
  * `{error, message, field?}` and becomes an ApiError whose text the page shows as it is.
  */
 

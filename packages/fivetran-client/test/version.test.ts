@@ -17,7 +17,7 @@ const declared = ["packages", "apps"].flatMap((folder) =>
 
 describe("version", () => {
   it("Version is the version every workspace package declares", () => {
-    assert.strictEqual(declared.length, 6)
+    assert.strictEqual(declared.length, 7)
     assert.deepStrictEqual(declared.filter(([, version]) => version !== Version), [])
   })
 })

@@ -76,7 +76,7 @@ export const refusalBody = (refusal: (typeof ProvisioningErrors)[number]) =>
 
 /**
  * `HttpApi.make` declares the platform's own `HttpApiDecodeError` on every Api, but the service
- * never sends it (RequestFailures.ts turns it into InvalidRequest): an OpenApi.Transform that takes
+ * never sends it (the server turns it into InvalidRequest, apps/http RequestFailures.ts): an OpenApi.Transform that takes
  * it, and the schemas only it uses, out of the document.
  */
 const platformDecodeError = "#/components/schemas/HttpApiDecodeError"

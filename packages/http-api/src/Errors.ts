@@ -1,0 +1,62 @@
+import { ProvisioningErrors } from "@baton-fivetran/connector-core"
+import { Schema } from "effect"
+import { Field, refusalBody, taggedErrorBody } from "./ErrorBody.js"
+
+/**
+ * The errors of the Api. Every error body is `{ "error": <code>, "message": ..., "field"?: ... }`
+ * (ErrorBody.ts): each class is what the service fails with and what the typed client fails with,
+ * each `...Body` is its wire form with its status.
+ */
+
+const message = { message: Schema.String }
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", message) {}
+export const UnauthorizedBody = taggedErrorBody(Unauthorized, "Unauthorized", message, {
+  status: 401,
+  description: "Missing or wrong bearer token"
+})
+
+const invalidRequest = { message: Schema.String, field: Field }
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", invalidRequest) {}
+export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidRequest", invalidRequest, {
+  status: 400,
+  description: "A parameter or the body is malformed; `field` names it (`body` for the body as a whole)"
+})
+
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", message) {}
+export const NotFoundBody = taggedErrorBody(NotFound, "NotFound", message, {
+  status: 404,
+  description: "No such job, file, sync or principal; or no such endpoint"
+})
+
+const syncInProgress = { message: Schema.String, job_id: Schema.String }
+export class SyncInProgress extends Schema.TaggedError<SyncInProgress>()("SyncInProgress", syncInProgress) {}
+export const SyncInProgressBody = taggedErrorBody(SyncInProgress, "SyncInProgress", syncInProgress, {
+  status: 409,
+  description: "Only one sync runs at a time; `job_id` is the running one"
+})
+
+const payloadTooLarge = { message: Schema.String, limit_bytes: Schema.Number }
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", payloadTooLarge) {}
+export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", payloadTooLarge, {
+  status: 413
+})
+
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", message) {}
+export const UnsupportedMediaTypeBody = taggedErrorBody(UnsupportedMediaType, "UnsupportedMediaType", message, {
+  status: 415,
+  description: "A request body that is not `content-type: application/json`"
+})
+
+export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", message) {}
+export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
+  status: 503,
+  description: "Fivetran cannot be reached with the configured key"
+})
+
+/** A bug in the service, never the caller's input; the message says so and the log has the details. */
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
+export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })
+
+/** connector-core's provisioning refusals, each with its own code and status (ProvisioningError.ts). */
+export const ProvisioningRefusalBody = Schema.Union(...ProvisioningErrors.map(refusalBody))

@@ -1,0 +1,81 @@
+import { Grant, Resource, ResourceId } from "@baton-fivetran/connector-core"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
+import { ProvisioningRefusalBody } from "./Errors.js"
+import { PrincipalType } from "./Ids.js"
+
+const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
+
+export const GrantRequest = Schema.Struct({
+  entitlement_id: NonEmpty,
+  principal: Schema.Struct({ type: PrincipalType, id: NonEmpty })
+})
+
+export const GrantCreated = Schema.Struct({
+  status: Schema.Literal("granted"),
+  grants: Schema.Array(Grant)
+}).annotations(HttpApiSchema.annotations({ status: 201 }))
+
+export const GrantAlreadyExists = Schema.Struct({
+  status: Schema.Literal("already_exists"),
+  grants: Schema.Array(Grant)
+})
+
+export const RevokeResult = Schema.Struct({
+  grant_id: Schema.String,
+  status: Schema.Literal("revoked", "already_revoked")
+})
+
+export const AccountRequest = Schema.Struct({
+  email: Schema.Trim.pipe(
+    Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address" })
+  ),
+  given_name: NonEmpty,
+  family_name: NonEmpty,
+  role: Schema.optional(NonEmpty),
+  phone: Schema.optional(NonEmpty)
+})
+
+export const AccountCreated = Schema.Struct({
+  status: Schema.Literal("created"),
+  resource: Resource
+}).annotations(HttpApiSchema.annotations({ status: 201 }))
+
+export const AccountAlreadyExists = Schema.Struct({
+  status: Schema.Literal("already_exists"),
+  resource: Resource
+})
+
+export const DeleteResult = Schema.Struct({
+  resource: ResourceId,
+  status: Schema.Literal("deleted", "does_not_exist")
+})
+
+export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
+  .add(
+    HttpApiEndpoint.post("grant", "/v1/grants")
+      .setPayload(GrantRequest)
+      .addSuccess(GrantCreated)
+      .addSuccess(GrantAlreadyExists)
+  )
+  .add(
+    HttpApiEndpoint.del("revoke", "/v1/grants/:grant_id")
+      .setPath(Schema.Struct({ grant_id: Schema.String }))
+      .addSuccess(RevokeResult)
+  )
+  .add(
+    HttpApiEndpoint.post("createAccount", "/v1/accounts")
+      .setPayload(AccountRequest)
+      .addSuccess(AccountCreated)
+      .addSuccess(AccountAlreadyExists)
+  )
+  .add(
+    HttpApiEndpoint.del("deleteResource", "/v1/resources/:type/:id")
+      .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
+      .addSuccess(DeleteResult)
+  )
+  .addError(ProvisioningRefusalBody)
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Provisioning (only with --provisioning)")
+{}

@@ -1,0 +1,62 @@
+import { Entitlement, Grant, Resource, ResourceId } from "@baton-fivetran/connector-core"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
+import { NotFoundBody } from "./Errors.js"
+import { EntitlementRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
+import { page, paging } from "./Paging.js"
+
+export const ResourcePage = page(Resource, "ResourcePage")
+export const EntitlementPage = page(Entitlement, "EntitlementPage")
+export const GrantPage = page(Grant, "GrantPage")
+
+/** Where an inherited grant comes from: the team entitlement whose holders receive it. */
+export const AccessSource = Schema.Struct({
+  entitlement_id: Schema.String,
+  resource: ResourceId
+})
+
+export const AccessEntry = Schema.Struct({
+  grant: Grant,
+  /** Held in its own right (and revocable), not only through a team. */
+  direct: Schema.Boolean,
+  /** The team entitlements it is inherited through; empty for a grant held only directly. */
+  sources: Schema.Array(AccessSource)
+})
+export type AccessEntry = typeof AccessEntry.Type
+
+export const PrincipalAccess = Schema.Struct({
+  sync_id: Schema.String,
+  principal: Resource,
+  grants: Schema.Array(AccessEntry)
+}).annotations({ identifier: "PrincipalAccess" })
+export type PrincipalAccess = typeof PrincipalAccess.Type
+
+export class QueriesGroup extends HttpApiGroup.make("queries")
+  .add(
+    HttpApiEndpoint.get("resources", "/v1/resources")
+      .setUrlParams(Schema.Struct({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
+      .addSuccess(ResourcePage)
+  )
+  .add(
+    HttpApiEndpoint.get("entitlements", "/v1/entitlements")
+      .setUrlParams(Schema.Struct({ resource: Schema.optional(ResourceRef), ...paging }))
+      .addSuccess(EntitlementPage)
+  )
+  .add(
+    HttpApiEndpoint.get("grants", "/v1/grants")
+      .setUrlParams(
+        Schema.Struct({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
+      )
+      .addSuccess(GrantPage)
+  )
+  .add(
+    HttpApiEndpoint.get("access", "/v1/principals/:type/:id/access")
+      .setPath(Schema.Struct({ type: PrincipalType, id: Schema.String }))
+      .addSuccess(PrincipalAccess)
+      .annotate(OpenApi.Description, "Everything one user or team holds, direct and inherited through teams.")
+  )
+  .addError(NotFoundBody)
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Queries over the latest finished sync")
+{}

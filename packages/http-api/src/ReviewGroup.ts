@@ -1,0 +1,82 @@
+import { DiffEntry } from "@baton-fivetran/connector-core"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
+import { NotFoundBody } from "./Errors.js"
+import { EntitlementRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
+import { paging } from "./Paging.js"
+
+/** Access review: the diff of two syncs, the review sheet, and a search for its principals. */
+
+export const DiffPage = Schema.Struct({
+  /** The newer sync (the path's) and the older one (`base`). */
+  sync_id: Schema.String,
+  base_sync_id: Schema.String,
+  items: Schema.Array(DiffEntry),
+  next_page_token: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "DiffPage" })
+export type DiffPage = typeof DiffPage.Type
+
+export const ExportFormat = Schema.Literal("csv", "jsonl").annotations({
+  message: () => ({ message: "must be csv or jsonl", override: true })
+})
+
+export const PrincipalMatch = Schema.Struct({
+  /** `user:<id>` or `team:<id>`. */
+  id: Schema.String,
+  type: PrincipalType,
+  name: Schema.String,
+  email: Schema.String,
+  /** enabled, disabled or invited for users; "" for teams. */
+  status: Schema.String
+}).annotations({ identifier: "PrincipalMatch" })
+export type PrincipalMatch = typeof PrincipalMatch.Type
+
+const SearchLimit = Schema.NumberFromString.pipe(
+  Schema.int(),
+  Schema.between(1, 100, { message: () => "limit must be an integer from 1 to 100" })
+)
+
+export class ReviewGroup extends HttpApiGroup.make("review")
+  .add(
+    HttpApiEndpoint.get("diff", "/v1/syncs/:id/diff")
+      .setPath(SyncIdPath)
+      .setUrlParams(Schema.Struct({ base: SyncId.annotations({ description: "The older sync to compare with" }), ...paging }))
+      .addSuccess(DiffPage)
+      .addError(NotFoundBody)
+      .annotate(
+        OpenApi.Description,
+        "What changed from sync `base` to this one: resources, entitlements and grants added or removed, and grants " +
+          "whose paths changed; resources first, then entitlements, then grants, each in id order. Derived grants carry " +
+          "their team in `paths`. Same content as `baton-fivetran diff`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("export", "/v1/export")
+      .setUrlParams(Schema.Struct({
+        format: Schema.optional(ExportFormat).annotations({ description: "csv (default, RFC 4180) or jsonl" }),
+        principal: Schema.optional(ResourceRef).annotations({ description: "Only this user's or team's rows" }),
+        entitlement: Schema.optional(EntitlementRef).annotations({ description: "Only this entitlement's holders" })
+      }))
+      .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
+      .addError(NotFoundBody)
+      .annotate(
+        OpenApi.Description,
+        "The access-review sheet of the latest sync, streamed: one row per principal, entitlement and path (direct or " +
+          "via a team) with principal name, email, status and last login, in a stable order. `text/csv` with a header " +
+          "row, or JSON lines (`application/x-ndjson`) of objects with the same keys. Same rows as `baton-fivetran export`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("searchPrincipals", "/v1/principals")
+      .setUrlParams(Schema.Struct({
+        q: Schema.optional(Schema.String).annotations({ description: "Part of a name, email or id (any case); empty lists all" }),
+        limit: Schema.optional(SearchLimit).annotations({ description: "1..100, default 20" })
+      }))
+      .addSuccess(Schema.Struct({ sync_id: Schema.String, items: Schema.Array(PrincipalMatch) }))
+      .addError(NotFoundBody)
+      .annotate(OpenApi.Description, "Users, then teams, of the latest sync whose name, email or id contains `q`, by id.")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Access review")
+{}

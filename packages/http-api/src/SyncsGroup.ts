@@ -1,0 +1,75 @@
+import { nullByDefault, SyncProgress, SyncSummary, SyncWait } from "@baton-fivetran/connector-core"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
+import { NotFoundBody, SyncInProgressBody } from "./Errors.js"
+import { SyncId, SyncIdPath } from "./Ids.js"
+
+/** `waiting_for_rate_limit`: running, but held back by a 429 or the rate-limit reserve until `waiting.until`. */
+export const SyncStatus = Schema.Literal("queued", "running", "waiting_for_rate_limit", "succeeded", "failed", "cancelled")
+export type SyncStatus = typeof SyncStatus.Type
+
+export const SyncJob = Schema.Struct({
+  id: SyncId,
+  status: SyncStatus,
+  created_at: Schema.String,
+  started_at: Schema.NullOr(Schema.String),
+  finished_at: Schema.NullOr(Schema.String),
+  sync_connections: Schema.Boolean,
+  progress: Schema.NullOr(SyncProgress),
+  /** The wait in progress (a 429, the reserve, or a retry's backoff over 2 s shows here too), with `until`. */
+  waiting: nullByDefault(SyncWait),
+  summary: Schema.NullOr(SyncSummary),
+  error: Schema.NullOr(Schema.String),
+  /** Size of the kept `.c1z`, or null when there is none (not finished, failed, or pruned). */
+  file_bytes: Schema.NullOr(Schema.Number)
+}).annotations({ identifier: "SyncJob" })
+export type SyncJob = typeof SyncJob.Type
+
+/** `GET /v1/schedule`; every field null when the service runs without `--sync-every`. */
+export const SyncScheduleView = Schema.Struct({
+  every_seconds: Schema.NullOr(Schema.Number),
+  next_run_at: Schema.NullOr(Schema.String),
+  /** Why the next run is later than the interval (the rate-limit budget would not fit the sync). */
+  delayed: Schema.NullOr(Schema.String),
+  /** The job the last scheduled run started. */
+  last: Schema.NullOr(SyncJob),
+  /** Why the last scheduled run started nothing (a sync was already running). */
+  last_skipped: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "SyncSchedule" })
+
+export class SyncsGroup extends HttpApiGroup.make("syncs")
+  .add(
+    HttpApiEndpoint.post("start", "/v1/syncs")
+      .addSuccess(SyncJob, { status: 202 })
+      .addError(SyncInProgressBody)
+      .annotate(OpenApi.Description, "Starts a sync. One runs at a time: while one runs, the answer is 409 with its id.")
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/v1/syncs")
+      .addSuccess(Schema.Struct({ items: Schema.Array(SyncJob) }))
+      .annotate(OpenApi.Description, "Known sync jobs, newest first.")
+  )
+  .add(
+    HttpApiEndpoint.get("schedule", "/v1/schedule")
+      .addSuccess(SyncScheduleView)
+      .annotate(OpenApi.Description, "The --sync-every schedule: the next run, why it is delayed, and the last scheduled job.")
+  )
+  .add(HttpApiEndpoint.get("get", "/v1/syncs/:id").setPath(SyncIdPath).addSuccess(SyncJob).addError(NotFoundBody))
+  .add(
+    HttpApiEndpoint.post("cancel", "/v1/syncs/:id/cancel")
+      .setPath(SyncIdPath)
+      .addSuccess(SyncJob)
+      .addError(NotFoundBody)
+      .annotate(OpenApi.Description, "Cancels a queued or running sync (no file is kept); a finished job is returned as is.")
+  )
+  .add(
+    HttpApiEndpoint.get("file", "/v1/syncs/:id/file")
+      .setPath(SyncIdPath)
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
+      .addError(NotFoundBody)
+      .annotate(OpenApi.Description, "The sync's `.c1z` file, streamed.")
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Sync jobs")
+{}

@@ -1,0 +1,57 @@
+import { UnknownPrincipal } from "@baton-fivetran/connector-core"
+import { Version } from "@baton-fivetran/fivetran-client/version"
+import { HttpApi, OpenApi } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
+import { readFileSync } from "node:fs"
+import { BatonApi, NotFound, NotFoundBody, ProvisioningRefusalBody } from "../src/index.js"
+
+const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+  .version
+
+describe("the contract", () => {
+  it("OpenAPI info.version is the one version constant, the package's version", () => {
+    assert.strictEqual(OpenApi.fromApi(BatonApi).info.version, Version)
+    assert.strictEqual(Version, packageVersion)
+  })
+
+  it("composes one group per file, each endpoint once", () => {
+    const endpoints: Array<string> = []
+    HttpApi.reflect(BatonApi, {
+      onGroup: () => {},
+      onEndpoint: ({ endpoint, group }) => endpoints.push(`${group.identifier}.${endpoint.name}`)
+    })
+    assert.deepStrictEqual(endpoints, [
+      "health.healthz",
+      "service.readyz",
+      "service.capabilities",
+      "syncs.start",
+      "syncs.list",
+      "syncs.schedule",
+      "syncs.get",
+      "syncs.cancel",
+      "syncs.file",
+      "queries.resources",
+      "queries.entitlements",
+      "queries.grants",
+      "queries.access",
+      "provisioning.grant",
+      "provisioning.revoke",
+      "provisioning.createAccount",
+      "provisioning.deleteResource",
+      "review.diff",
+      "review.export",
+      "review.searchPrincipals"
+    ])
+  })
+
+  it("an error travels as {error, message} and decodes back to its class", () => {
+    const wire = Schema.encodeSync(NotFoundBody)(new NotFound({ message: "no such job" }))
+    assert.deepStrictEqual(wire, { error: "NotFound", message: "no such job" })
+    const decoded = Schema.decodeUnknownSync(NotFoundBody)(wire)
+    assert.instanceOf(decoded, NotFound)
+    const refusal = Schema.decodeUnknownSync(ProvisioningRefusalBody)({ error: "UnknownPrincipal", message: "no user x" })
+    assert.instanceOf(refusal, UnknownPrincipal)
+    assert.strictEqual(refusal.message, "no user x")
+  })
+})
