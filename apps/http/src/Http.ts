@@ -22,6 +22,7 @@ import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncSchedule } from "./SyncSchedule.js"
+import { makeTypeChecks } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 
@@ -73,22 +74,43 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
         ))
   }))
 
+/** Runs the check on the parameter when it is given. */
+const whenGiven = <A, E>(value: string | undefined, check: (value: string) => Effect.Effect<A, E>): Effect.Effect<void, E> =>
+  value === undefined ? Effect.void : Effect.asVoid(check(value))
+
 const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
   Effect.gen(function*() {
     const queries = yield* Queries
+    const checks = makeTypeChecks(yield* ResourceTypeRegistry)
     return handlers
-      .handle("resources", ({ urlParams }) => queries.resources(urlParams))
-      .handle("entitlements", ({ urlParams }) => queries.entitlements(urlParams))
-      .handle("grants", ({ urlParams }) => queries.grants(urlParams))
+      .handle("resources", ({ urlParams }) =>
+        whenGiven(urlParams.type, (type) => checks.type("type", type)).pipe(
+          Effect.zipRight(whenGiven(urlParams.parent, (parent) => checks.resourceRef("parent", parent))),
+          Effect.zipRight(queries.resources(urlParams))
+        ))
+      .handle("entitlements", ({ urlParams }) =>
+        whenGiven(urlParams.resource, (resource) => checks.resourceRef("resource", resource)).pipe(
+          Effect.zipRight(queries.entitlements(urlParams))
+        ))
+      .handle("grants", ({ urlParams }) =>
+        whenGiven(urlParams.entitlement, (entitlement) => checks.entitlementRef("entitlement", entitlement)).pipe(
+          Effect.zipRight(whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal))),
+          Effect.zipRight(queries.grants(urlParams))
+        ))
       .handle("access", ({ path }) => queries.access({ resourceType: path.type, resource: path.id }))
   }))
 
 const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
   Effect.gen(function*() {
     const review = yield* Review
+    const checks = makeTypeChecks(yield* ResourceTypeRegistry)
     return handlers
       .handle("diff", ({ path, urlParams }) => review.diff(path.id, urlParams))
-      .handle("export", ({ urlParams }) => review.exportSheet(urlParams))
+      .handle("export", ({ urlParams }) =>
+        whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal)).pipe(
+          Effect.zipRight(whenGiven(urlParams.entitlement, (entitlement) => checks.entitlementRef("entitlement", entitlement))),
+          Effect.zipRight(review.exportSheet(urlParams))
+        ))
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
   }))
 

@@ -1,4 +1,4 @@
-import { Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
+import { Provisioner, ResourceTypeRegistry, type ResourceTypeModule, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from "@baton-fivetran/fivetran-sandbox"
 import {
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   readonly dataDir?: string
   /** The sandbox's request budget (default Fivetran's 20,000 per hour). */
   readonly rateLimit?: { readonly hourly: number; readonly windowSeconds: number }
+  /** The resource types of the service, the sync engine and the provisioner (default: the built-in ones). */
+  readonly registry?: ReadonlyArray<ResourceTypeModule>
 }
 
 export interface HarnessShape {
@@ -150,7 +152,8 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),
     Layer.provideMerge(NodeHttpClient.layerUndici),
     Layer.provideMerge(NodeContext.layer),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+    Layer.provide(options.registry === undefined ? Layer.empty : Layer.succeed(ResourceTypeRegistry, options.registry))
   )
 }
 

@@ -1,8 +1,6 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { BuiltInResourceTypes, resourceTypeIds } from "@baton-fivetran/connector-core"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
-import { ResourceTypeName } from "@baton-fivetran/http-api"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
 
 const OpenApiDocument = Schema.Struct({
@@ -182,14 +180,6 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
         account_id: snapshot.account.account_id,
         account_name: snapshot.account.account_name
       })
-    }))
-
-  it.effect("the resource types the query filters accept are connector-core's", () =>
-    Effect.sync(() => {
-      assert.deepStrictEqual(
-        [...ResourceTypeName.literals].sort(),
-        resourceTypeIds(BuiltInResourceTypes).slice().sort()
-      )
     }))
 
   it.effect("/v1/capabilities serves connector-core's capabilities", () =>
