@@ -1,15 +1,21 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
-import { DefaultBaseUrl, DefaultConcurrency } from "./settings/ConnectorDefaults.js"
+import {
+  BatonSettings,
+  type FlagValue,
+  helpText,
+  loadConfigFile,
+  LogLevels,
+  normalizeArgv,
+  settingOptions,
+  withPlainHelp
+} from "@baton-fivetran/settings"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
 import { Effect, HashMap, Option } from "effect"
-import { normalizeArgv } from "./Argv.js"
 import { selectAction } from "./commands/ActionFlags.js"
 import { explainLeftover } from "./LeftoverArgs.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { loggingLayer } from "./output/Logging.js"
-import { loadConfigFile } from "./settings/LazyConfigFile.js"
-import { envName } from "./settings/Setting.js"
-import { DefaultFile, LogFormats, MaxConcurrency, resolveLogging, resolveSettings } from "./settings/Settings.js"
+import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -18,8 +24,9 @@ import { UsageError } from "./UsageError.js"
  * `capabilities`, `config` and `sandbox` subcommands print manifests or serve a sandbox; the
  * review subcommands (ReviewCommands.ts) read sync files.
  *
- * Every value flag is read as text and checked by the settings resolution, so a bad value from a
- * flag, a BATON_* variable or .baton.yaml gets the same message, naming where it came from.
+ * The settings' flags come from their declarations (@baton-fivetran/settings); every value is read
+ * as text and checked by the settings resolution, so a bad value from a flag, a BATON_* variable
+ * or .baton.yaml gets the same message, naming where it came from.
  *
  * Start-up stays short: a command's implementation (the HTTP client, the c1z writer with its
  * native SQLite and zstd modules, the sandbox server) is imported only when that command runs.
@@ -28,56 +35,16 @@ import { UsageError } from "./UsageError.js"
 const described = (name: string, pseudoName: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
 
-const setting = (name: string, pseudoName: string, description: string) =>
-  described(name, pseudoName, `${description} Env: ${envName(name)}.`)
-
 /** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
 const provisioningFlag = (name: string, pseudoName: string, description: string) =>
   described(name, pseudoName, `${description} Needs -p.`)
 
 const rootOptions = {
-  file: setting("file", "path", `The sync file to write (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
-  summaryFile: setting(
-    "summary-file",
-    "path",
-    "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
-  ),
-  apiKey: setting("api-key", "key", "Fivetran API key (required unless --sandbox)."),
-  apiSecret: setting("api-secret", "secret", "Fivetran API secret (required unless --sandbox)."),
-  baseUrl: setting("base-url", "url", `Fivetran API base URL (default ${DefaultBaseUrl}).`),
-  syncConnections: Options.boolean("sync-connections").pipe(
-    Options.withDescription(`Also sync connections and connection-level access. Env: ${envName("sync-connections")}.`)
-  ),
-  exclusionGroups: Options.boolean("exclusion-groups").pipe(
-    Options.withDescription(
-      "Also write EntitlementExclusionGroup annotations (one role per container); readers need a baton-sdk " +
-        `newer than v0.7.27, the one the current baton CLI vendors. Env: ${envName("exclusion-groups")}.`
-    )
-  ),
-  concurrency: setting("concurrency", "n", `Concurrent Fivetran requests, 1 to ${MaxConcurrency} (default ${DefaultConcurrency}).`),
-  rateLimitReserve: setting(
-    "rate-limit-reserve",
-    "percent",
-    "Percent of the account's hourly request limit left to its other tools, never spent by the sync (default 20)."
-  ),
-  maxRateLimitWait: setting(
-    "max-rate-limit-wait",
-    "duration",
-    "Longest wait for Fivetran's rate limit, e.g. 10m or 1h30m (default 1h); a longer one fails the sync at once."
-  ),
-  logFormat: setting(
-    "log-format",
-    LogFormats.join("|"),
-    "Log and summary format on stderr (default console on a terminal, else json)."
-  ),
-  provisioning: Options.boolean("provisioning").pipe(
-    Options.withAlias("p"),
-    Options.withDescription(`Enable provisioning actions. Env: ${envName("provisioning")}.`)
-  ),
+  settings: settingOptions(RootSettings),
   sandbox: described(
     "sandbox",
     "small|medium|large",
-    "Run against an embedded Fivetran sandbox with this preset (default small); no credentials needed."
+    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed. Optional."
   ),
   grantEntitlement: provisioningFlag("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
   grantPrincipal: provisioningFlag("grant-principal", "id", "The user or team id to grant to."),
@@ -94,34 +61,20 @@ const rootOptions = {
   deleteResourceType: provisioningFlag("delete-resource-type", "type", "The type of --delete-resource (user).")
 }
 
-type RootOptions = Command.Command.ParseConfig<typeof rootOptions>
-
-const given = (flag: boolean) => flag ? Option.some("true") : Option.none<string>()
-
-/** Flag values as the settings resolution reads them (booleans only when given). */
-const settingFlags = (options: RootOptions, logLevel: Option.Option<string>): ReadonlyMap<string, string> => {
-  const flags: ReadonlyArray<readonly [string, Option.Option<string>]> = [
-    ["file", options.file],
-    ["summary-file", options.summaryFile],
-    ["api-key", options.apiKey],
-    ["api-secret", options.apiSecret],
-    ["base-url", options.baseUrl],
-    ["sync-connections", given(options.syncConnections)],
-    ["exclusion-groups", given(options.exclusionGroups)],
-    ["concurrency", options.concurrency],
-    ["rate-limit-reserve", options.rateLimitReserve],
-    ["max-rate-limit-wait", options.maxRateLimitWait],
-    ["log-level", logLevel],
-    ["log-format", options.logFormat],
-    ["provisioning", given(options.provisioning)]
-  ]
-  return new Map(flags.flatMap(([name, value]) => Option.isSome(value) ? [[name, value.value] as const] : []))
-}
+/** Flag values as the settings resolution reads them, with baton's --log-level taken from argv. */
+const settingFlags = (
+  flags: ReadonlyMap<string, FlagValue>,
+  logLevel: Option.Option<string>
+): ReadonlyMap<string, FlagValue> =>
+  Option.match(logLevel, { onNone: () => flags, onSome: (level) => new Map([...flags, ["log-level", level]]) })
 
 const rootCommand = (logLevel: Option.Option<string>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
-      const settings = yield* resolveSettings({ flags: settingFlags(options, logLevel), file: yield* loadConfigFile })
+      const settings = yield* resolveSettings({
+        flags: settingFlags(options.settings, logLevel),
+        file: yield* loadConfigFile
+      })
       const action = yield* selectAction(options)
       const logging = loggingLayer(settings.logLevel, settings.logFormat)
       if (Option.isNone(action)) {
@@ -133,7 +86,7 @@ const rootCommand = (logLevel: Option.Option<string>) =>
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. Every command also takes " +
-        `--log-level debug|info|warn|error (env ${envName("log-level")}, default info), -h/--help and --version.`
+        `--log-level ${LogLevels.join("|")} (${helpText(BatonSettings.LogLevel)}), -h/--help and --version.`
     ))
 
 const sandboxOptions = {
@@ -157,7 +110,10 @@ const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.O
   Command.make("sandbox", sandboxOptions, (options) =>
     Effect.gen(function*() {
       const rootFlags = yield* root
-      const logging = yield* resolveLogging({ flags: settingFlags(rootFlags, logLevel), file: yield* loadConfigFile })
+      const logging = yield* resolveLogging({
+        flags: settingFlags(rootFlags.settings, logLevel),
+        file: yield* loadConfigFile
+      })
       const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
       yield* server.serveSandbox(options).pipe(Effect.provide(loggingLayer(logging.logLevel, logging.logFormat)))
     })).pipe(Command.withDescription(
@@ -186,7 +142,7 @@ export const run = (argv: ReadonlyArray<string>) => {
       capabilitiesCommand,
       configCommand,
       sandboxCommand(root, logLevel),
-      ...reviewCommands(Effect.map(root, (options) => options.file))
+      ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))))
     ])
   )
   const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
@@ -194,6 +150,7 @@ export const run = (argv: ReadonlyArray<string>) => {
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),
+    withPlainHelp,
     Effect.catchIf(isCommandMismatch, (error) =>
       Effect.fail(Option.match(explainLeftover(Options.all(rootOptions), subcommandNames, args.slice(2)), {
         onNone: (): UsageError | ValidationError.ValidationError => error,

@@ -1,4 +1,5 @@
 import type { InvalidId } from "@baton-fivetran/connector-core"
+import type { SettingError } from "@baton-fivetran/settings"
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit, Option, Predicate } from "effect"
 import type { ChangesFound } from "./ChangesFound.js"
@@ -17,8 +18,12 @@ import type { UsageError } from "./UsageError.js"
  * The failures that do not exit 1, by tag. The tags are checked against the classes' types; the
  * classes themselves are not imported, so that start-up does not load connector-core.
  */
-const exitCodeByTag: { readonly [Tag in UsageError["_tag"] | InvalidId["_tag"] | ChangesFound["_tag"]]: number } = {
+const exitCodeByTag: {
+  readonly [Tag in UsageError["_tag"] | SettingError["_tag"] | InvalidId["_tag"] | ChangesFound["_tag"]]: number
+} = {
   UsageError: 2,
+  // A setting with a bad value (from a flag, a variable or .baton.yaml), or a required one missing.
+  SettingError: 2,
   // connector-core's refusal of a malformed entitlement or grant id: bad usage too.
   InvalidId: 2,
   ChangesFound: 3

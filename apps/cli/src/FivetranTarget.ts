@@ -1,10 +1,11 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { BatonSettings, required, type SettingError } from "@baton-fivetran/settings"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import type { HttpClient, HttpServerError } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Option } from "effect"
 import { decodeFlag } from "./settings/FlagValue.js"
-import { ApiKeySetting, ApiSecretSetting, required, type Settings } from "./settings/Settings.js"
+import type { Settings } from "./settings/Settings.js"
 import type { UsageError } from "./UsageError.js"
 
 /**
@@ -19,8 +20,8 @@ const budgetOf = (settings: Settings) => ({
 
 const remoteClient = (settings: Settings) =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const apiKey = yield* required(ApiKeySetting, settings.apiKey)
-    const apiSecret = yield* required(ApiSecretSetting, settings.apiSecret)
+    const apiKey = yield* required(BatonSettings.ApiKey, settings.apiKey)
+    const apiSecret = yield* required(BatonSettings.ApiSecret, settings.apiSecret)
     return FivetranClient.layer(FivetranClientConfig.make({
       apiKey,
       apiSecret,
@@ -37,7 +38,7 @@ export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<s
   Layer.unwrapEffect(
     Effect.map(
       presetFlag("sandbox", sandbox),
-      (preset): Layer.Layer<FivetranClient, UsageError | HttpServerError.ServeError, HttpClient.HttpClient> =>
+      (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError, HttpClient.HttpClient> =>
         Option.isSome(preset)
           ? embeddedSandboxClient(
             preset.value,

@@ -1,10 +1,9 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { OutputFormat, OutputFormats } from "./output/Rows.js"
-import { loadConfigFile } from "./settings/LazyConfigFile.js"
+import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
 import { decodeFlag } from "./settings/FlagValue.js"
-import { lookup } from "./settings/Setting.js"
-import { DefaultFile, FileSetting } from "./settings/Settings.js"
+import { DefaultFile, File } from "./settings/Settings.js"
 
 /**
  * The access-review subcommands. Each reads a `.c1z`: `-f` after the subcommand or before it, or
@@ -31,20 +30,20 @@ interface OutputFlags {
 const review = Effect.promise(() => import("./commands/Review.js"))
 
 /** The file (this command's -f, the root's -f, then env, file and default) and the format. */
-const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<string>, fallback: OutputFormat) =>
+const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<FlagValue>, fallback: OutputFormat) =>
   Effect.gen(function*() {
     const given = Option.orElse(flags.file, () => rootFile)
-    const file = yield* lookup(FileSetting, {
-      flags: new Map(Option.isSome(given) ? [["file", given.value]] : []),
+    const file = yield* resolve(File, {
+      flags: new Map(Option.isSome(given) ? [[File.flag, given.value]] : []),
       file: yield* loadConfigFile
     })
     const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
-    return { file: Option.getOrElse(file, () => DefaultFile), format: Option.getOrElse(format, () => fallback) }
+    return { file, format: Option.getOrElse(format, () => fallback) }
   })
 
 const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"
 
-export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<string>, never, R>) => {
+export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValue>, never, R>) => {
   const output = (flags: OutputFlags, fallback: OutputFormat = interactiveDefault()) =>
     Effect.flatMap(rootFile, (root) => resolveOutput(flags, root, fallback))
 

@@ -1,6 +1,7 @@
 import { HelpDoc } from "@effect/cli"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { Cause, Console, Effect, Exit, Option } from "effect"
+import { SettingError } from "@baton-fivetran/settings"
 import { StartupError } from "./Cli.js"
 
 /**
@@ -13,7 +14,9 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
   return Option.match(Cause.failureOption(exit.cause), {
     onNone: () => 1,
-    onSome: (error) => error instanceof StartupError || ValidationError.isValidationError(error) ? 2 : 1
+    onSome: (error) => error instanceof StartupError || error instanceof SettingError || ValidationError.isValidationError(error)
+      ? 2
+      : 1
   })
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
+import { SettingError } from "@baton-fivetran/settings"
 import { run, StartupError } from "../src/Cli.js"
 import { exitCode } from "../src/Exit.js"
 
@@ -23,7 +24,7 @@ const refusal = (args: ReadonlyArray<string>, env: Record<string, string> = {}) 
     assert.strictEqual(exitCode(exit), 2)
     if (Exit.isSuccess(exit)) return assert.fail("expected the start to be refused")
     const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    return error instanceof StartupError ? error.message : String(error)
+    return error instanceof StartupError || error instanceof SettingError ? error.message : String(error)
   })
 
 /** A Console that keeps what is logged. */
@@ -58,26 +59,26 @@ describe("start-up", () => {
       const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: "t" }
       assert.strictEqual(
         yield* refusal(["--keep-syncs", "0"], credentials),
-        "--keep-syncs must be a whole number from 1 to 100000, got \"0\""
+        "--keep-syncs: expected a whole number from 1 to 100000"
       )
       assert.strictEqual(
         yield* refusal(["--concurrency", "0"], credentials),
-        "--concurrency must be a whole number from 1 to 64, got \"0\""
+        "--concurrency: expected a whole number from 1 to 64"
       )
       assert.strictEqual(
         yield* refusal(["--port", "70000"], credentials),
-        "--port must be a whole number from 0 to 65535, got \"70000\""
+        "--port: expected a whole number from 0 to 65535"
       )
-      assert.strictEqual(yield* refusal(["--port", "abc"], credentials), "--port must be a whole number from 0 to 65535, got \"abc\"")
+      assert.strictEqual(yield* refusal(["--port", "abc"], credentials), "--port: Expected an integer value but received \"abc\"")
       assert.strictEqual(
         yield* refusal([], { ...credentials, BATON_HTTP_PORT: "abc" }),
-        "BATON_HTTP_PORT must be a whole number from 0 to 65535, got \"abc\""
+        "BATON_HTTP_PORT: Expected an integer value but received \"abc\""
       )
       assert.strictEqual(
         yield* refusal([], { ...credentials, BATON_HTTP_KEEP_SYNCS: "-3" }),
-        "BATON_HTTP_KEEP_SYNCS must be a whole number from 1 to 100000, got \"-3\""
+        "BATON_HTTP_KEEP_SYNCS: expected a whole number from 1 to 100000"
       )
-      assert.include(yield* refusal(["--base-url", "ftp://x"], credentials), "--base-url must be an http(s) URL")
+      assert.include(yield* refusal(["--base-url", "ftp://x"], credentials), "--base-url: expected an http(s) URL")
       assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox must be one of small, medium, large, got \"nonsense\"")
       yield* refusal(["--no-such-flag"])
     }))
@@ -203,7 +204,7 @@ describe("the process", () => {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
       for (const [args, line] of [
-        [["--port", "abc", "--sandbox"], "error: --port must be a whole number from 0 to 65535, got \"abc\""],
+        [["--port", "abc", "--sandbox"], "error: --port: Expected an integer value but received \"abc\""],
         [["--sandbox", "nonsense"], "error: --sandbox must be one of small, medium, large, got \"nonsense\""],
         [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
       ] as const) {

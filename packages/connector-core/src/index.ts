@@ -1,6 +1,5 @@
 export * from "./connector/Capabilities.js"
 export * from "./connector/Capability.js"
-export * from "./connector/ConnectorConfig.js"
 export * from "./model/Baton.js"
 export * from "./model/Entitlements.js"
 export * from "./model/Grants.js"

@@ -1,6 +1,10 @@
-import { Config, type Redacted } from "effect"
+import type { Redacted } from "effect"
 
-/** Everything the client needs to reach Fivetran; secrets stay `Redacted` until a request is built. */
+/**
+ * Everything the client needs to reach Fivetran; secrets stay `Redacted` until a request is built.
+ * The apps read the user-facing ones as settings (@baton-fivetran/settings); this module imports
+ * nothing at run time, so they can take its defaults at start-up (the `./config` export).
+ */
 export interface FivetranClientConfig {
   readonly apiKey: Redacted.Redacted<string>
   readonly apiSecret: Redacted.Redacted<string>
@@ -24,47 +28,7 @@ export const DefaultBaseUrl = "https://api.fivetran.com"
 export const DefaultRateLimitReservePercent = 20
 export const DefaultMaxRateLimitWaitSeconds = 3600
 
-const positiveInteger = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a whole number of at least 1`, validation: (n) => n >= 1 })
-  )
-
-const percent = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a whole percentage from 0 to 99`, validation: (n) => n >= 0 && n <= 99 })
-  )
-
-const httpUrl = (name: string, fallback: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({
-      message: `${name} must be an http(s) URL such as ${DefaultBaseUrl}`,
-      validation: (s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)
-    }),
-    Config.map((s) => s.replace(/\/+$/, ""))
-  )
-
 export const FivetranClientConfig = {
-  /**
-   * Reads `API_KEY`, `API_SECRET` (required, redacted), `BASE_URL`, `REQUEST_TIMEOUT_SECONDS`,
-   * `MAX_ATTEMPTS`, `MAX_BACKOFF_SECONDS`, `BACKOFF_BASE_MILLIS`, `RATE_LIMIT_RESERVE` (percent) and
-   * `MAX_RATE_LIMIT_WAIT_SECONDS`. Apps scope the names with a
-   * nested ConfigProvider (e.g. `BATON_API_KEY` from the environment).
-   */
-  config: Config.all({
-    apiKey: Config.redacted(Config.nonEmptyString("API_KEY")),
-    apiSecret: Config.redacted(Config.nonEmptyString("API_SECRET")),
-    baseUrl: httpUrl("BASE_URL", DefaultBaseUrl),
-    requestTimeoutSeconds: positiveInteger("REQUEST_TIMEOUT_SECONDS", 30),
-    maxAttempts: positiveInteger("MAX_ATTEMPTS", 5),
-    maxBackoffSeconds: positiveInteger("MAX_BACKOFF_SECONDS", 60),
-    backoffBaseMillis: positiveInteger("BACKOFF_BASE_MILLIS", 500),
-    rateLimitReservePercent: percent("RATE_LIMIT_RESERVE", DefaultRateLimitReservePercent),
-    maxRateLimitWaitSeconds: positiveInteger("MAX_RATE_LIMIT_WAIT_SECONDS", DefaultMaxRateLimitWaitSeconds)
-  }) satisfies Config.Config<FivetranClientConfig>,
-
   /** The documented defaults for everything but the credentials. */
   make: (
     options: Pick<FivetranClientConfig, "apiKey" | "apiSecret"> & Partial<FivetranClientConfig>

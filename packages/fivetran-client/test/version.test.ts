@@ -17,7 +17,7 @@ const declared = ["packages", "apps"].flatMap((folder) =>
 
 describe("version", () => {
   it("Version is the version every workspace package declares", () => {
-    assert.strictEqual(declared.length, 7)
+    assert.strictEqual(declared.length, 8)
     assert.deepStrictEqual(declared.filter(([, version]) => version !== Version), [])
   })
 })

@@ -1,4 +1,5 @@
-import { capabilities, configurationSchema, ResourceTypeRegistry } from "@baton-fivetran/connector-core"
+import { capabilities, ResourceTypeRegistry } from "@baton-fivetran/connector-core"
+import { configurationSchema } from "@baton-fivetran/settings"
 import { Console, Effect } from "effect"
 
 /** `capabilities` and `config`: the connector's manifests as protojson on stdout, as every baton connector prints them. */

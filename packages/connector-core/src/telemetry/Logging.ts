@@ -1,3 +1,4 @@
+import type { BatonLogLevel, LogFormat } from "@baton-fivetran/settings/log-choices"
 import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
 
 /**
@@ -7,11 +8,7 @@ import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
  * an app's start-up does not load the connector.
  */
 
-export const LogLevels = ["debug", "info", "warn", "error"] as const
-export type BatonLogLevel = typeof LogLevels[number]
-
-export const LogFormats = ["console", "json"] as const
-export type LogFormat = typeof LogFormats[number]
+export { type BatonLogLevel, type LogFormat, LogFormats, LogLevels } from "@baton-fivetran/settings/log-choices"
 
 const levels: Record<BatonLogLevel, LogLevel.LogLevel> = {
   debug: LogLevel.Debug,

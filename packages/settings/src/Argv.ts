@@ -1,10 +1,11 @@
 import { Option } from "effect"
 
 /**
- * Two baton conventions @effect/cli cannot express, applied to argv before it parses:
+ * Two baton conventions @effect/cli cannot express, applied by both apps to argv before it parses:
  * - `--log-level` is an @effect/cli built-in that accepts Effect's level names and re-runs the
  *   command without it, so baton's `--log-level debug|info|warn|error` is taken out here and
- *   resolved with the other settings (flag > env > file > default).
+ *   resolved with the other settings (flag > env > file > default); a missing value is kept as ""
+ *   so that it is reported as a bad value.
  * - `--sandbox [preset]` takes an optional value: a bare `--sandbox` means `--sandbox small`.
  */
 export interface NormalizedArgv {

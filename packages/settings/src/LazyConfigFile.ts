@@ -1,10 +1,10 @@
 import { Effect } from "effect"
 
 /**
- * `.baton.yaml` as ConfigFileSource reads it, that module imported on first use: its YAML and TOML
+ * `.baton.yaml` as ConfigFile.ts reads it, that module imported on first use: its YAML and TOML
  * parsers then stay out of the start-up of `--version` and `--help`.
  */
 export const loadConfigFile = Effect.flatMap(
-  Effect.promise(() => import("./ConfigFileSource.js")),
+  Effect.promise(() => import("./ConfigFile.js")),
   (source) => source.loadConfigFile
 )

@@ -1,13 +1,13 @@
 import * as ConfigFile from "@effect/cli/ConfigFile"
 import { FileSystem, Path } from "@effect/platform"
 import { Config, ConfigProvider, Effect, Option } from "effect"
-import { UsageError } from "../UsageError.js"
+import { SettingError } from "./SettingError.js"
 
 /**
- * baton's config file (baton-model.md §5.1): `.baton.yaml` in the working directory, or the file
- * named by `BATON_CONFIG_PATH` (which must end `.yaml`/`.yml`). Keys are flag names
- * (`api-key: ...`). @effect/cli's ConfigFile reads it with the YAML parser it already depends on,
- * so the CLI needs no YAML library of its own.
+ * baton's config file, read the same way by both apps: the file `BATON_CONFIG_PATH` names (it must
+ * exist and end `.yaml` or `.yml`), else `.baton.yaml` or `.baton.yml` in the working directory, else
+ * none. Keys are the settings' keys (their flag names: `api-key: ...`). @effect/cli's ConfigFile
+ * reads it with the YAML parser @effect/cli already depends on, so no YAML library of our own.
  */
 export interface ConfigFileSource {
   /** How errors name the file, e.g. `.baton.yaml`. */
@@ -21,13 +21,13 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 
 const load = (label: string, fileName: string, searchPath: string) =>
   ConfigFile.makeProvider(fileName, { formats: ["yaml"], searchPaths: [searchPath] }).pipe(
-    Effect.mapError((error) => new UsageError({ reason: `${label}: ${error.message}` })),
+    Effect.mapError((error) => new SettingError({ reason: `${label}: ${error.message}` })),
     Effect.map((provider): ConfigFileSource => ({ label, provider }))
   )
 
 export const loadConfigFile: Effect.Effect<
   Option.Option<ConfigFileSource>,
-  UsageError,
+  SettingError,
   FileSystem.FileSystem | Path.Path
 > = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
@@ -39,11 +39,11 @@ export const loadConfigFile: Effect.Effect<
     const file = configPath.value
     const extension = path.extname(file)
     if (extension !== ".yaml" && extension !== ".yml") {
-      return yield* new UsageError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got "${file}"` })
+      return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got "${file}"` })
     }
     const exists = yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))
     if (!exists) {
-      return yield* new UsageError({ reason: `${ConfigPathVariable} names "${file}", which does not exist` })
+      return yield* new SettingError({ reason: `${ConfigPathVariable} names "${file}", which does not exist` })
     }
     return Option.some(yield* load(file, path.basename(file, extension), path.dirname(file)))
   }

@@ -1,0 +1,91 @@
+import {
+  BatonSettings,
+  type DefaultedSetting,
+  optional,
+  requiredUnless,
+  type Setting,
+  SettingKind,
+  withDefault
+} from "@baton-fivetran/settings"
+import type { Redacted } from "effect"
+import { DefaultKeepSyncs } from "./ServiceConfig.js"
+
+/**
+ * The HTTP service's own settings, declared as the shared ones are (@baton-fivetran/settings) and
+ * read the same way: flag > variable (`BATON_HTTP_*` for these) > `.baton.yaml` (key: the flag's
+ * name) > default.
+ */
+
+export const Port: DefaultedSetting<number> = withDefault(SettingKind.integer(0, 65535, "port"), {
+  flag: "port",
+  env: "BATON_HTTP_PORT",
+  description: "TCP port to listen on (0 picks a free one).",
+  default: () => 8080
+})
+
+export const Host: DefaultedSetting<string> = withDefault(
+  SettingKind.text("an address of this machine, e.g. 127.0.0.1 or 0.0.0.0", "address"),
+  { flag: "host", env: "BATON_HTTP_HOST", description: "Address to listen on.", default: () => "127.0.0.1" }
+)
+
+export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = requiredUnless(SettingKind.secretList("token"), {
+  flag: "token",
+  env: "BATON_HTTP_TOKENS",
+  description: "Bearer token clients must send.",
+  unless: "--sandbox (which generates one for the run and prints it once)"
+})
+
+export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("directory"), {
+  flag: "data-dir",
+  env: "BATON_HTTP_DATA_DIR",
+  description: "Where finished .c1z files and job metadata are kept (created if missing).",
+  default: () => "./data"
+})
+
+export const KeepSyncs: DefaultedSetting<number> = withDefault(SettingKind.integer(1, 100_000), {
+  flag: "keep-syncs",
+  env: "BATON_HTTP_KEEP_SYNCS",
+  description: "How many finished syncs to keep (the latest successful one is always kept).",
+  default: () => DefaultKeepSyncs
+})
+
+export const SyncEvery: Setting<number> = optional(SettingKind.duration, {
+  flag: "sync-every",
+  env: "BATON_HTTP_SYNC_EVERY",
+  description: "Run a sync at start-up and then every this long (±10% jitter); delayed while the rate-limit " +
+    "budget would not fit it."
+})
+
+export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
+  flag: "public-docs",
+  description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
+  default: () => false
+})
+
+export const PublicMetrics: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
+  flag: "public-metrics",
+  description: "Serve /metrics (Prometheus text) without a token, for a scraper without credentials.",
+  default: () => false
+})
+
+/** Every setting of the service, in help's order (--log-level is taken out of argv: see Argv.ts). */
+export const ServiceSettings: ReadonlyArray<Setting<any>> = [
+  Port,
+  Host,
+  BatonSettings.ApiKey,
+  BatonSettings.ApiSecret,
+  BatonSettings.BaseUrl,
+  BatonSettings.SyncConnections,
+  BatonSettings.ExclusionGroups,
+  BatonSettings.Concurrency,
+  SyncEvery,
+  BatonSettings.RateLimitReserve,
+  BatonSettings.MaxRateLimitWait,
+  Tokens,
+  DataDir,
+  KeepSyncs,
+  BatonSettings.Provisioning,
+  PublicDocs,
+  PublicMetrics,
+  BatonSettings.LogFormat
+]

@@ -1,0 +1,89 @@
+import {
+  DefaultBaseUrl,
+  DefaultMaxRateLimitWaitSeconds,
+  DefaultRateLimitReservePercent
+} from "@baton-fivetran/fivetran-client/config"
+import { LogFormats, LogLevels } from "./LogChoices.js"
+import { requiredUnless, withDefault } from "./Setting.js"
+import * as Kind from "./SettingKind.js"
+
+/**
+ * The settings both apps read (baton's shared ones and this connector's own), each from its flag,
+ * its `BATON_*` variable or `.baton.yaml`. App-only settings (the CLI's output files, the HTTP
+ * service's port, tokens and data directory) are declared the same way in their app.
+ */
+
+export const DefaultConcurrency = 8
+/** More parallel membership requests only meet Fivetran's rate limit sooner. */
+export const MaxConcurrency = 64
+
+export const ApiKey = requiredUnless(Kind.secret("key"), {
+  flag: "api-key",
+  description: "The Fivetran API key (a scoped user key or a system key).",
+  unless: "--sandbox"
+})
+
+export const ApiSecret = requiredUnless(Kind.secret("secret"), {
+  flag: "api-secret",
+  description: "The secret of the Fivetran API key.",
+  unless: "--sandbox"
+})
+
+export const BaseUrl = withDefault(Kind.httpUrl(DefaultBaseUrl), {
+  flag: "base-url",
+  description: "The Fivetran REST API base URL.",
+  default: () => DefaultBaseUrl
+})
+
+export const SyncConnections = withDefault(Kind.boolean, {
+  flag: "sync-connections",
+  description: "Also sync connections and connection-level access (needs CONNECTOR:READ on a system key).",
+  default: () => false
+})
+
+export const ExclusionGroups = withDefault(Kind.boolean, {
+  flag: "exclusion-groups",
+  description: "Also write EntitlementExclusionGroup annotations (one role per container; readers need a " +
+    "baton-sdk newer than v0.7.27, the one the current baton CLI vendors).",
+  default: () => false
+})
+
+export const Concurrency = withDefault(Kind.integer(1, MaxConcurrency), {
+  flag: "concurrency",
+  description: "How many Fivetran membership requests may run at once.",
+  default: () => DefaultConcurrency
+})
+
+export const RateLimitReserve = withDefault(Kind.integer(0, 99, "percent"), {
+  flag: "rate-limit-reserve",
+  description: "Percent of the account's hourly Fivetran request limit left to its other tools, never spent here.",
+  default: () => DefaultRateLimitReservePercent
+})
+
+export const MaxRateLimitWait = withDefault(Kind.duration, {
+  flag: "max-rate-limit-wait",
+  description: "Longest wait for Fivetran's rate limit; a longer one fails the sync at once.",
+  default: () => DefaultMaxRateLimitWaitSeconds * 1000,
+  shown: `${DefaultMaxRateLimitWaitSeconds / 3600}h`
+})
+
+export const LogLevel = withDefault(Kind.choice(LogLevels), {
+  flag: "log-level",
+  description: "The lowest level logged on stderr.",
+  default: () => "info" as const
+})
+
+export const LogFormat = withDefault(Kind.choice(LogFormats), {
+  flag: "log-format",
+  description: "The format of logs (and the CLI's summary) on stderr.",
+  // baton's rule: console logs for a person at a terminal, JSON for anything else.
+  default: () => process.stderr.isTTY ? "console" as const : "json" as const,
+  shown: "console on a terminal, else json"
+})
+
+export const Provisioning = withDefault(Kind.boolean, {
+  flag: "provisioning",
+  alias: "p",
+  description: "Enable provisioning (grant, revoke, create account, delete).",
+  default: () => false
+})

@@ -1,0 +1,87 @@
+import { Config, type ConfigError, ConfigProvider, Effect, Option } from "effect"
+import type { ConfigFileSource } from "./ConfigFile.js"
+import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
+import { SettingError } from "./SettingError.js"
+
+/**
+ * A setting's value from the first source that has it: flag > environment > `.baton.yaml` >
+ * default. A source with a bad value fails, naming that source, even when a later source would
+ * have a good one. The environment is read through the ambient ConfigProvider (tests give a map).
+ */
+
+/** Raw values the user gave, by source. */
+export interface SettingSources {
+  /** Flag name -> the text given on the command line (switches: "true"; repeated flags: every value). */
+  readonly flags: ReadonlyMap<string, FlagValue>
+  readonly file: Option.Option<ConfigFileSource>
+}
+
+/** A value and the source it came from, as messages name it: `--port`, `BATON_HTTP_PORT`, `.baton.yaml: port`. */
+export interface Sourced<A> {
+  readonly value: A
+  readonly source: string
+}
+
+/** What an error says about a setting: the leaf's message (values of secrets never reach it). */
+const describe = (error: ConfigError.ConfigError): string =>
+  error._op === "And" || error._op === "Or" ? describe(error.left) : error.message
+
+const attempt = <A>(
+  setting: Setting<A>,
+  source: string,
+  key: string,
+  provider: Option.Option<ConfigProvider.ConfigProvider>
+): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
+  const read = Config.option(setting.kind.config(key)).pipe(
+    Effect.mapError((error) => new SettingError({ reason: `${source}: ${describe(error)}` })),
+    Effect.map(Option.map((value) => ({ value, source })))
+  )
+  return Option.match(provider, { onNone: () => read, onSome: (p) => Effect.withConfigProvider(read, p) })
+}
+
+/** The setting from the flag, the environment or the file, if one of them gives it. */
+export const find = <A>(
+  setting: Setting<A>,
+  sources: SettingSources
+): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
+  const flagValue = sources.flags.get(setting.flag)
+  const fromFlag = flagValue === undefined
+    ? Effect.succeedNone
+    : attempt(setting, `--${setting.flag}`, setting.flag, Option.some(ConfigProvider.fromJson({ [setting.flag]: flagValue })))
+  const fromEnv = attempt(setting, setting.env, setting.env, Option.none())
+  const fromFile = Option.match(sources.file, {
+    onNone: () => Effect.succeedNone,
+    onSome: (file) => attempt(setting, `${file.label}: ${setting.key}`, setting.key, Option.some(file.provider))
+  })
+  return fromFlag.pipe(
+    Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromEnv),
+    Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromFile)
+  )
+}
+
+export const lookup = <A>(setting: Setting<A>, sources: SettingSources): Effect.Effect<Option.Option<A>, SettingError> =>
+  Effect.map(find(setting, sources), Option.map((found) => found.value))
+
+/** A defaulted setting's value and its source (the default counts as the flag's). */
+export const resolveSourced = <A>(
+  setting: DefaultedSetting<A>,
+  sources: SettingSources
+): Effect.Effect<Sourced<A>, SettingError> =>
+  Effect.map(
+    find(setting, sources),
+    Option.getOrElse(() => ({ value: setting.fallback.value(), source: `--${setting.flag}` }))
+  )
+
+export const resolve = <A>(setting: DefaultedSetting<A>, sources: SettingSources): Effect.Effect<A, SettingError> =>
+  Effect.map(resolveSourced(setting, sources), (found) => found.value)
+
+/** How to give a setting, for messages about a missing one. */
+export const howToGive = (setting: Setting<any>) =>
+  `pass it, set ${setting.env}, or add "${setting.key}:" to .baton.yaml`
+
+/** A setting a command cannot do without, e.g. the API secret for a real sync. */
+export const required = <A>(setting: Setting<A>, value: Option.Option<A>): Effect.Effect<A, SettingError> =>
+  Option.match(value, {
+    onSome: Effect.succeed,
+    onNone: () => new SettingError({ reason: `missing --${setting.flag}: ${howToGive(setting)}` })
+  })

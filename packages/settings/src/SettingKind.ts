@@ -1,0 +1,149 @@
+import { parseWaitDuration } from "@baton-fivetran/fivetran-client/WaitDuration"
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
+
+/**
+ * What a setting accepts, and how one raw value of it is read: the same Config for a flag's text,
+ * a variable and a `.baton.yaml` value, so a value is checked the same way wherever it comes from.
+ * An empty value is missing (as baton's viper treats an empty variable), so a lower source or the
+ * default applies.
+ */
+export interface SettingKind<A> {
+  /** Help's description of the accepted values, e.g. "a whole number from 1 to 64". */
+  readonly accepts: string
+  /** The placeholder in usage lines, e.g. `--concurrency n`. */
+  readonly pseudoName: string
+  /** A switch (`--provisioning`), a value (`--port 8080`) or a repeatable value (`--token a --token b`). */
+  readonly flag: "switch" | "value" | "repeated"
+  readonly config: (key: string) => Config.Config<A>
+  /** Never printed, logged or echoed in an error; kept Redacted. */
+  readonly secret: boolean
+  /** The field type of the connector's configuration manifest (ConfigurationSchema.ts). */
+  readonly field: FieldType
+}
+
+export type FieldType =
+  | { readonly _tag: "String" }
+  | { readonly _tag: "Int"; readonly minimum: number }
+  | { readonly _tag: "Bool" }
+  | { readonly _tag: "StringList" }
+
+const invalid = (message: string) => Either.left(ConfigError.InvalidData([], message))
+
+export const integer = (minimum: number, maximum: number, pseudoName = "n"): SettingKind<number> => ({
+  accepts: `a whole number from ${minimum} to ${maximum}`,
+  pseudoName,
+  flag: "value",
+  secret: false,
+  field: { _tag: "Int", minimum },
+  config: (key) =>
+    Config.integer(key).pipe(
+      Config.validate({
+        message: `expected a whole number from ${minimum} to ${maximum}`,
+        validation: (n) => n >= minimum && n <= maximum
+      })
+    )
+})
+
+/** Milliseconds, written as people do: `90s`, `10m`, `1h30m` (fivetran-client's WaitDuration). */
+export const duration: SettingKind<number> = {
+  accepts: "a duration such as 90s, 10m, 6h or 1h30m",
+  pseudoName: "duration",
+  flag: "value",
+  secret: false,
+  field: { _tag: "String" },
+  config: (key) =>
+    Config.string(key).pipe(
+      Config.mapOrFail((text) =>
+        text.trim() === ""
+          ? Either.left(ConfigError.MissingData([], "empty"))
+          : Option.match(parseWaitDuration(text), {
+            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got "${text}"`),
+            onSome: Either.right
+          })
+      )
+    )
+}
+
+export const choice = <const C extends ReadonlyArray<string>>(choices: C): SettingKind<C[number]> => ({
+  accepts: `one of ${choices.join(", ")}`,
+  pseudoName: choices.join("|"),
+  flag: "value",
+  secret: false,
+  field: { _tag: "String" },
+  config: (key) => Config.literal(...choices)(key)
+})
+
+export const path = (what: "file" | "directory"): SettingKind<string> => ({
+  accepts: `the path of a ${what}`,
+  pseudoName: "path",
+  flag: "value",
+  secret: false,
+  field: { _tag: "String" },
+  config: (key) => Config.nonEmptyString(key)
+})
+
+export const text = (accepts: string, pseudoName: string): SettingKind<string> => ({
+  accepts,
+  pseudoName,
+  flag: "value",
+  secret: false,
+  field: { _tag: "String" },
+  config: (key) => Config.nonEmptyString(key)
+})
+
+export const boolean: SettingKind<boolean> = {
+  accepts: "no value as a flag (on when given), true or false from the environment or .baton.yaml",
+  pseudoName: "",
+  flag: "switch",
+  secret: false,
+  field: { _tag: "Bool" },
+  config: (key) => Config.boolean(key)
+}
+
+/** An http(s) URL, kept without trailing slashes. */
+export const httpUrl = (example: string): SettingKind<string> => ({
+  accepts: `an http(s) URL such as ${example}`,
+  pseudoName: "url",
+  flag: "value",
+  secret: false,
+  field: { _tag: "String" },
+  config: (key) =>
+    Config.string(key).pipe(
+      Config.validate({
+        message: `expected an http(s) URL such as ${example}`,
+        validation: (s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)
+      }),
+      Config.map((s) => s.replace(/\/+$/, ""))
+    )
+})
+
+/** Text that is never printed: kept Redacted from the moment it is read. */
+export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string>> => ({
+  accepts: "secret text (never printed)",
+  pseudoName,
+  flag: "value",
+  secret: true,
+  field: { _tag: "String" },
+  config: (key) => Config.redacted(Config.nonEmptyString(key))
+})
+
+/**
+ * Several secrets: a repeated flag, a comma-separated variable, or a YAML list (or comma-separated
+ * string); blanks are dropped, and none at all counts as missing.
+ */
+export const secretList = (pseudoName: string): SettingKind<ReadonlyArray<Redacted.Redacted<string>>> => ({
+  accepts: "secret text (never printed); repeat the flag, or separate with commas",
+  pseudoName,
+  flag: "repeated",
+  secret: true,
+  field: { _tag: "StringList" },
+  config: (key) =>
+    Config.array(Config.string(), key).pipe(
+      Config.mapOrFail((values) => {
+        const list = values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((v) => v !== "")
+        return list.length === 0
+          ? Either.left(ConfigError.MissingData([], "empty"))
+          : Either.right(list.map((value) => Redacted.make(value)))
+      })
+    )
+})

@@ -1,0 +1,24 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
+import { ConfigurationJson, configurationSchema } from "../src/index.js"
+
+describe("configuration manifest", () => {
+  it("describes the connector's settings as c1.config.v1.Configuration protojson, from their declarations", () => {
+    const schema = configurationSchema()
+    assert.isTrue(Schema.is(ConfigurationJson)(schema))
+    assert.strictEqual(schema.displayName, "Fivetran")
+    assert.deepStrictEqual(schema.fields.map((f) => f.name), ["api-key", "api-secret", "base-url", "sync-connections", "concurrency", "exclusion-groups"])
+    assert.deepStrictEqual(schema.fields[1], {
+      name: "api-secret",
+      displayName: "API secret",
+      description: "The secret of the Fivetran API key",
+      isRequired: true,
+      isSecret: true,
+      stringField: { rules: { isRequired: true } }
+    })
+    assert.deepStrictEqual(schema.fields[2]?.stringField, { defaultValue: "https://api.fivetran.com" })
+    assert.deepStrictEqual(schema.fields[3]?.boolField, {})
+    assert.deepStrictEqual(schema.fields[4]?.intField, { defaultValue: "8", rules: { gte: "1" } })
+    assert.deepStrictEqual(schema.fields[5]?.boolField, {})
+  })
+})

@@ -1,0 +1,118 @@
+import { DefaultBaseUrl, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
+import {
+  BatonSettings,
+  find,
+  type FlagValue,
+  lookup,
+  optional,
+  required,
+  resolve,
+  type SettingSources,
+  SettingKind
+} from "../src/index.js"
+
+/** In-process checks of the resolution; the environment is a ConfigProvider built from a map. */
+const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+const sources = (flags: Record<string, FlagValue>, file?: Record<string, unknown>): SettingSources => ({
+  flags: new Map(Object.entries(flags)),
+  file: file === undefined ? Option.none() : Option.some({ label: ".baton.yaml", provider: ConfigProvider.fromJson(file) })
+})
+
+const reason = <A>(effect: Effect.Effect<A, { readonly reason: string }>) =>
+  Effect.map(Effect.either(effect), (result) => Either.getLeft(result).pipe(Option.map((e) => e.reason)))
+
+const Tokens = optional(SettingKind.secretList("token"), { flag: "token", env: "BATON_HTTP_TOKENS", description: "Tokens." })
+
+describe("resolution", () => {
+  it.effect("a flag beats the environment, which beats the file, which beats the default; each names its source", () =>
+    Effect.gen(function*() {
+      const all = sources({ concurrency: "3" }, { concurrency: 4 })
+      const env = { BATON_CONCURRENCY: "5" }
+      assert.deepStrictEqual(yield* find(BatonSettings.Concurrency, all).pipe(withEnv(env)), Option.some({ value: 3, source: "--concurrency" }))
+      assert.deepStrictEqual(
+        yield* find(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv(env)),
+        Option.some({ value: 5, source: "BATON_CONCURRENCY" })
+      )
+      assert.deepStrictEqual(
+        yield* find(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv({})),
+        Option.some({ value: 4, source: ".baton.yaml: concurrency" })
+      )
+      assert.strictEqual(yield* resolve(BatonSettings.Concurrency, sources({})).pipe(withEnv({})), 8)
+    }))
+
+  it.effect("a bad value is an error naming its source even when a lower source has a good one", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "65" }, { concurrency: 4 })).pipe(withEnv({}))),
+        Option.some("--concurrency: expected a whole number from 1 to 64")
+      )
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv({ BATON_CONCURRENCY: "0" }))),
+        Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64")
+      )
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.SyncConnections, sources({}, { "sync-connections": "maybe" })).pipe(withEnv({}))),
+        Option.some(".baton.yaml: sync-connections: Expected a boolean value but received \"maybe\"")
+      )
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "soon" })).pipe(withEnv({}))),
+        Option.some("--max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"")
+      )
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.BaseUrl, sources({})).pipe(withEnv({ BATON_BASE_URL: "ftp://x" }))),
+        Option.some(`BATON_BASE_URL: expected an http(s) URL such as ${DefaultBaseUrl}`)
+      )
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.LogLevel, sources({ "log-level": "loud" })).pipe(withEnv({}))),
+        Option.some("--log-level: Expected one of (debug, info, warn, error) but received \"loud\"")
+      )
+    }))
+
+  it.effect("an empty value counts as unset, as baton (viper) treats empty variables", () =>
+    Effect.gen(function*() {
+      assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiSecret, sources({ "api-secret": "" })).pipe(withEnv({}))))
+      assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiKey, sources({})).pipe(withEnv({ BATON_API_KEY: "" }))))
+      assert.strictEqual(yield* resolve(BatonSettings.MaxRateLimitWait, sources({})).pipe(withEnv({ BATON_MAX_RATE_LIMIT_WAIT: "" })), 3_600_000)
+    }))
+
+  it.effect("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
+    Effect.gen(function*() {
+      const defaults = FivetranClientConfig.make({ apiKey: Redacted.make("k"), apiSecret: Redacted.make("s") })
+      const read = yield* Effect.all([
+        resolve(BatonSettings.BaseUrl, sources({})),
+        resolve(BatonSettings.RateLimitReserve, sources({})),
+        resolve(BatonSettings.MaxRateLimitWait, sources({}))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(read, [defaults.baseUrl, defaults.rateLimitReservePercent, defaults.maxRateLimitWaitSeconds * 1000])
+      assert.strictEqual(yield* resolve(BatonSettings.BaseUrl, sources({ "base-url": "http://127.0.0.1:8080//" })).pipe(withEnv({})), "http://127.0.0.1:8080")
+      assert.strictEqual(yield* resolve(BatonSettings.MaxRateLimitWait, sources({}, { "max-rate-limit-wait": "1h30m" })).pipe(withEnv({})), 5_400_000)
+    }))
+
+  it.effect("secrets stay Redacted; a missing required one says how to give it", () =>
+    Effect.gen(function*() {
+      const secret = yield* lookup(BatonSettings.ApiSecret, sources({}, { "api-secret": "s3cret" })).pipe(withEnv({}))
+      assert.strictEqual(secret.pipe(Option.map(Redacted.value), Option.getOrUndefined), "s3cret")
+      assert.strictEqual(secret.pipe(Option.map(String), Option.getOrUndefined), "<redacted>")
+      assert.deepStrictEqual(
+        yield* reason(required(BatonSettings.ApiSecret, Option.none())),
+        Option.some("missing --api-secret: pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml")
+      )
+    }))
+
+  it.effect("a secret list: repeated flags, a comma-separated variable or a YAML list; blanks dropped, none is unset", () =>
+    Effect.gen(function*() {
+      const values = (found: Option.Option<ReadonlyArray<Redacted.Redacted<string>>>) =>
+        Option.map(found, (list) => list.map(Redacted.value))
+      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({ token: ["a", "b"] })).pipe(withEnv({}))), Option.some(["a", "b"]))
+      assert.deepStrictEqual(
+        values(yield* lookup(Tokens, sources({})).pipe(withEnv({ BATON_HTTP_TOKENS: "one, two," }))),
+        Option.some(["one", "two"])
+      )
+      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: ["y1", "y2"] })).pipe(withEnv({}))), Option.some(["y1", "y2"]))
+      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: "y1,y2" })).pipe(withEnv({}))), Option.some(["y1", "y2"]))
+      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: "y" })).pipe(withEnv({ BATON_HTTP_TOKENS: " , " }))), Option.some(["y"]))
+    }))
+})
