@@ -1,16 +1,15 @@
-import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
-import { Effect, Option } from "effect"
 import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "@baton-fivetran/http-api"
+import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { Effect, Option, Stream } from "effect"
 
 /**
  * Checks a request body once, before routing and before the token check (they reveal nothing, and
  * an oversized body is refused before anything else reads it): a body over the size cap is a 413
- * (a declared size at once; a chunked body that passes the cap is cut off by the platform, which
- * closes the connection), a request declared as anything but JSON (even with an empty body) is a
- * 415 saying what to send, and a
- * JSON body that does not parse or nests deeper than `MaxJsonDepth` is a 400 naming `body`. The
- * request caches the body read here, so the endpoint's schema decoding reuses it; the depth limit
- * keeps that decoding (and JSON.parse) far from the stack's limit.
+ * (a declared size at once; a chunked body as soon as the bytes read pass the cap, which leaves
+ * the rest unread and closes the connection), a request declared as anything but JSON (even with
+ * an empty body) is a 415 saying what to send, and a JSON body that does not parse or nests deeper
+ * than `MaxJsonDepth` is a 400 naming `body`. The endpoint then reads the body read and parsed
+ * here; the depth limit keeps its schema decoding (and JSON.parse) far from the stack's limit.
  */
 
 /** Deeper JSON is refused: no request of this Api nests more than 3 levels. */
@@ -48,6 +47,36 @@ const declaresJson = (contentType: string | undefined): boolean =>
 
 const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)
 
+/**
+ * The body as text, its bytes counted as they arrive: past `limitBytes` it fails with `tooLarge` at
+ * once. The count is ours because the platform's own cap (`HttpServerRequest.withMaxBodySize`)
+ * fails with the same `RequestError` (reason "Decode") as a client that went away, told apart only
+ * by its message. The stream's finalizer destroys an unfinished request, as the platform's does.
+ */
+const readBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: number, tooLarge: PayloadTooLarge) =>
+  request.stream.pipe(
+    Stream.mapAccumEffect(0, (read, chunk: Uint8Array) => {
+      const total = read + chunk.byteLength
+      return total > limitBytes ? Effect.fail(tooLarge) : Effect.succeed([total, chunk] as const)
+    }),
+    Stream.decodeText(),
+    Stream.mkString,
+    Effect.catchTag("RequestError", Effect.die)
+  )
+
+/**
+ * The request as the endpoint sees it: its body is the one read and parsed here, since the
+ * platform's stream of it is consumed. Only `text` and `json` are given: any other content type
+ * was refused with 415 before the endpoint runs.
+ */
+const withBody = (request: HttpServerRequest.HttpServerRequest, text: string, json: unknown) =>
+  Object.create(request, {
+    text: { value: Effect.succeed(text) },
+    json: { value: Effect.succeed(json) }
+  }) as HttpServerRequest.HttpServerRequest
+
+const parseJson = Option.liftThrowable((text: string) => JSON.parse(text) as unknown)
+
 export const requestBodyChecks = (limitBytes: number) =>
   <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.gen(function*() {
@@ -63,17 +92,9 @@ export const requestBodyChecks = (limitBytes: number) =>
       if (Number.isFinite(declared) && declared > limitBytes) {
         return yield* tooLarge
       }
-      const body = yield* request.text.pipe(
-        HttpServerRequest.withMaxBodySize(Option.some(limitBytes)),
-        Effect.map(Option.some),
-        Effect.catchTag("RequestError", (error) =>
-          String(error.cause).includes("maxBytes") ? Effect.succeed(Option.none<string>()) : Effect.die(error))
-      )
-      if (Option.isNone(body)) {
-        return yield* tooLarge
-      }
-      // Even with an empty body: the platform reads a payload of another declared type as a
-      // stream this check has already consumed, and would wait for it forever.
+      const body = yield* readBody(request, limitBytes, tooLarge)
+      // Even with an empty body: the platform would read a payload of another declared type from
+      // the stream this check has already consumed.
       const contentType = request.headers["content-type"]
       if (!declaresJson(contentType)) {
         return yield* new UnsupportedMediaType({
@@ -82,17 +103,21 @@ export const requestBodyChecks = (limitBytes: number) =>
           }`
         })
       }
-      if (body.value.trim() === "") {
-        return yield* app
+      const provideBody = (json: unknown) =>
+        Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body, json))
+      // No body reads as null, as the platform reads it; the endpoint's schema says whether it needs one.
+      if (body.trim() === "") {
+        return yield* provideBody(null)
       }
-      if (jsonDepth(body.value) > MaxJsonDepth) {
+      if (jsonDepth(body) > MaxJsonDepth) {
         return yield* new InvalidRequest({
           field: "body",
           message: `the JSON body nests deeper than ${MaxJsonDepth} levels, the limit`
         })
       }
-      if (Option.isNone(Option.liftThrowable((text: string) => JSON.parse(text) as unknown)(body.value))) {
+      const json = parseJson(body)
+      if (Option.isNone(json)) {
         return yield* new InvalidRequest({ field: "body", message: "the request body is not valid JSON" })
       }
-      return yield* app
+      return yield* provideBody(json.value)
     })
