@@ -7,12 +7,12 @@ import {
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
-import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
-import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
+import { ExtraRoutesLive } from "./ExtraRoutes.js"
 import { parseResourceRef, Queries } from "./Queries.js"
 import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
@@ -184,27 +184,16 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
 )
 
 /**
- * In front of every endpoint, in this order: the body checks (they reveal nothing, and an oversized
- * body is refused before anything else reads it), the token check, then the endpoint, whose
- * platform-raised failures become the Api's errors. One middleware, so the order is fixed.
+ * In front of every request, in this order: the body checks (they reveal nothing, and an oversized
+ * body is refused before anything else reads it), then the routes (each checks the token it needs:
+ * Auth.ts), whose platform-raised failures become the Api's errors. One middleware, so the order is
+ * fixed.
  */
 const requestChecks = (config: ServiceConfigShape) => {
   const checkBody = requestBodyChecks(config.maxBodyBytes)
-  const checkToken = requireToken({
-    tokens: config.tokens,
-    publicDocs: config.publicDocs,
-    publicMetrics: config.publicMetrics
-  })
-  return HttpApiBuilder.middleware(BatonApi, (app) => checkBody(checkToken(normalizeFailures(app))))
+  const answerFailures = normalizeFailures(requireToken(config.tokens))
+  return HttpApiBuilder.middleware(BatonApi, (app) => checkBody(answerFailures(app)))
 }
-
-/** `GET /metrics`: every metric of the process in Prometheus text, behind the token unless --public-metrics. */
-const MetricsRoute = HttpApiBuilder.Router.use((router) =>
-  router.get(
-    "/metrics",
-    Effect.map(prometheusText, (text) => HttpServerResponse.text(text, { contentType: PrometheusContentType }))
-  )
-)
 
 /**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
@@ -214,10 +203,8 @@ const MetricsRoute = HttpApiBuilder.Router.use((router) =>
 export const makeServer = (config: ServiceConfigShape) =>
   HttpApiBuilder.serve(requestTelemetry).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(ExplorerLive),
-    Layer.provide(MetricsRoute),
-    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(ExtraRoutesLive(config)),
     Layer.provide(requestChecks(config)),
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),

@@ -1,13 +1,14 @@
-import { HttpApiError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
 
 /**
  * The failures the platform raises on its own, turned into the Api's errors so that every answer
- * has the one error body (@baton-fivetran/http-api ErrorBody.ts): a request that does not match an endpoint's schema
- * (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest naming the field, an
- * unknown path (`RouteNotFound`, an empty 404) becomes NotFound, and a defect becomes InternalError (logged with its cause, never
- * shown to the caller).
+ * has the one error body (@baton-fivetran/http-api ErrorBody.ts): a request that does not match
+ * an endpoint's schema (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest
+ * naming the field, an unknown path (`RouteNotFound`, an empty 404) becomes NotFound (Unauthorized
+ * without a token), and a defect becomes InternalError (logged with its cause, never shown to the
+ * caller).
  */
 
 type Issue = HttpApiError.HttpApiDecodeError["issues"][number]
@@ -66,7 +67,16 @@ const pathOf = (url: string) => {
   return shown(query === -1 ? url : url.slice(0, query))
 }
 
-export const normalizeFailures = <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+/**
+ * `requireToken` is the token check (Auth.ts): a path no route matches is answered only to a caller
+ * with a token (401 otherwise), so a scan without one learns nothing about which paths exist.
+ */
+export const normalizeFailures = (
+  requireToken: <E, R>(
+    route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+) =>
+<E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.catchAllCause(app, (cause) =>
     Effect.gen(function*() {
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
@@ -75,10 +85,12 @@ export const normalizeFailures = <E, R>(app: Effect.Effect<HttpServerResponse.Ht
       if (Option.isSome(failure)) {
         const error: unknown = failure.value
         if (error instanceof HttpApiError.HttpApiDecodeError) return yield* invalidRequestOf(error)
-        if (typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound") {
-          return yield* new NotFound({
-            message: `no endpoint ${request.method} ${pathOf(request.url)}; the endpoints are listed in /openapi.json`
-          })
+        if (error instanceof HttpServerError.RouteNotFound) {
+          return yield* requireToken(
+            new NotFound({
+              message: `no endpoint ${request.method} ${pathOf(request.url)}; the endpoints are listed in /openapi.json`
+            })
+          )
         }
         return yield* Effect.failCause(cause)
       }

@@ -1,0 +1,47 @@
+import { Unauthorized } from "@baton-fivetran/http-api"
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { harness, Harness, makeClient, OtherToken, TestToken } from "./Harness.js"
+
+/**
+ * One token check (Auth.ts `authenticate`) behind every route that needs a token: the Api's
+ * middleware on its endpoints, `requireToken` on /metrics and the documents. Each refusal is the
+ * same answer whichever route was asked.
+ */
+
+const missing = { error: "Unauthorized", message: "missing Authorization header; send `Authorization: Bearer <token>`" }
+const wrong = { error: "Unauthorized", message: "the bearer token is not valid for this service" }
+
+layer(harness(), { excludeTestServices: true, timeout: 60_000 })("the token", (it) => {
+  it.effect("missing, wrong and right, on an Api endpoint and on /metrics: 401 with the same body, then 200", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      for (const path of ["/v1/syncs", "/metrics", "/openapi.json"]) {
+        const none = yield* request("GET", path)
+        assert.strictEqual(none.status, 401, path)
+        assert.deepStrictEqual(yield* Effect.orDie(none.json), missing, path)
+        for (const token of ["wrong-token", `${TestToken} `.repeat(2), TestToken.toUpperCase()]) {
+          const refused = yield* request("GET", path, { token })
+          assert.strictEqual(refused.status, 401, `${path} with ${token}`)
+          assert.deepStrictEqual(yield* Effect.orDie(refused.json), wrong, `${path} with ${token}`)
+        }
+        for (const token of [TestToken, OtherToken]) {
+          assert.strictEqual((yield* request("GET", path, { token })).status, 200, `${path} with ${token}`)
+        }
+      }
+    }))
+
+  it.effect("the typed client fails with Unauthorized, by its tag, for a wrong token; the right one is answered", () =>
+    Effect.gen(function*() {
+      const { baseUrl, client } = yield* Harness
+      const stranger = yield* makeClient(baseUrl, "wrong-token")
+      const refused = yield* Effect.flip(stranger.syncs.list())
+      assert.deepStrictEqual(refused, new Unauthorized({ message: wrong.message }))
+      const refusedCapabilities = yield* stranger.service.capabilities().pipe(
+        Effect.map(() => "answered"),
+        Effect.catchTag("Unauthorized", (error) => Effect.succeed(error.message))
+      )
+      assert.strictEqual(refusedCapabilities, wrong.message)
+      assert.deepStrictEqual(yield* client.syncs.list(), { items: [] })
+    }))
+})
