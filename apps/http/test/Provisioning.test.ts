@@ -1,6 +1,13 @@
+import { ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { harness, Harness, TestToken } from "./Harness.js"
+
+/**
+ * Provisioning through the typed client (HttpApiClient over the contract). The client decodes an
+ * answer by its status: `granted` and `created` only arrive as 201, `already_exists` as 200, and a
+ * refusal as its own class only with its own status. The refusals' exact wire form is checked raw.
+ */
 
 interface Answer {
   readonly status: number
@@ -14,7 +21,12 @@ const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
     return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies Answer
   })
 
-const grantIds = (answer: Answer) => (answer.body["grants"] as ReadonlyArray<{ id: string }>).map((grant) => grant.id)
+const ids = (grants: ReadonlyArray<{ readonly id: string }>) => grants.map((grant) => grant.id)
+
+const grant = (entitlement_id: string, principal: { readonly type: "user" | "team"; readonly id: string }) =>
+  Effect.flatMap(Harness, ({ client }) => client.provisioning.grant({ payload: { entitlement_id, principal } }))
+
+const revoke = (grant_id: string) => Effect.flatMap(Harness, ({ client }) => client.provisioning.revoke({ path: { grant_id } }))
 
 const grantPath = (grantId: string) => `/v1/grants/${encodeURIComponent(grantId)}`
 
@@ -31,25 +43,21 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const grantId = `${entitlement}:user:${user}`
       const membersOf = Effect.map(sandbox.snapshot, (s) => s.team_users.filter((row) => row.team_id === team))
 
-      const granted = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user } })
-      assert.strictEqual(granted.status, 201)
-      assert.strictEqual(granted.body["status"], "granted")
-      assert.include(grantIds(granted), grantId)
+      const granted = yield* grant(entitlement, { type: "user", id: user })
+      assert.strictEqual(granted.status, "granted")
+      assert.include(ids(granted.grants), grantId)
       const afterGrant = yield* membersOf
       assert.deepStrictEqual(afterGrant.filter((row) => row.user_id === user).map((row) => row.role), ["Team Member"])
 
-      const again = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user } })
-      assert.strictEqual(again.status, 200)
-      assert.strictEqual(again.body["status"], "already_exists")
-      assert.include(grantIds(again), grantId)
+      const again = yield* grant(entitlement, { type: "user", id: user })
+      assert.strictEqual(again.status, "already_exists")
+      assert.include(ids(again.grants), grantId)
       assert.deepStrictEqual(yield* membersOf, afterGrant)
 
-      const revoked = yield* call("DELETE", grantPath(grantId))
-      assert.deepStrictEqual(revoked, { status: 200, body: { grant_id: grantId, status: "revoked" } })
+      assert.deepStrictEqual(yield* revoke(grantId), { grant_id: grantId, status: "revoked" })
       assert.isFalse((yield* membersOf).some((row) => row.user_id === user))
 
-      const revokedAgain = yield* call("DELETE", grantPath(grantId))
-      assert.deepStrictEqual(revokedAgain, { status: 200, body: { grant_id: grantId, status: "already_revoked" } })
+      assert.deepStrictEqual(yield* revoke(grantId), { grant_id: grantId, status: "already_revoked" })
       assert.strictEqual((yield* membersOf).length, afterGrant.length - 1)
     }))
 
@@ -61,9 +69,9 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const user = before.users.find((u) =>
         !before.team_users.some((row) => row.team_id === team && row.user_id === u.id)
       )!.id
-      const body = { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }
+      const entitlement = `team:${team}:member`
       yield* sandbox.clearRequestLog
-      const answers = yield* Effect.all(Array.from({ length: 16 }, () => call("POST", "/v1/grants", body)), {
+      const answers = yield* Effect.all(Array.from({ length: 16 }, () => grant(entitlement, { type: "user", id: user })), {
         concurrency: "unbounded"
       })
       const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
@@ -72,16 +80,15 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       ])
       // Those in flight together share the one write's answer (201); any that came after it found the grant there.
       for (const answer of answers) {
-        assert.include(["201 granted", "200 already_exists"], `${answer.status} ${String(answer.body["status"])}`)
-        assert.include(grantIds(answer), `team:${team}:member:user:${user}`)
+        assert.include(ids(answer.grants), `team:${team}:member:user:${user}`)
       }
-      assert.isAbove(answers.filter((answer) => answer.status === 201).length, 0)
+      assert.isAbove(answers.filter((answer) => answer.status === "granted").length, 0)
       const members = (yield* sandbox.snapshot).team_users.filter((row) => row.team_id === team && row.user_id === user)
       assert.strictEqual(members.length, 1)
       // Once it has finished, the same request is checked afresh: already there, and no write.
       yield* sandbox.clearRequestLog
-      const later = yield* call("POST", "/v1/grants", body)
-      assert.strictEqual(later.body["status"], "already_exists")
+      const later = yield* grant(entitlement, { type: "user", id: user })
+      assert.strictEqual(later.status, "already_exists")
       assert.isFalse((yield* sandbox.requestLog).some((entry) => entry.method !== "GET"))
     }))
 
@@ -97,55 +104,53 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const roleOf = Effect.map(sandbox.snapshot, (s) => s.users.find((u) => u.id === user.id)!.role)
       const entitlement = `role:${role}:assigned`
 
-      const granted = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user.id } })
-      assert.strictEqual(granted.status, 201, JSON.stringify(granted.body))
-      assert.include(grantIds(granted), `${entitlement}:user:${user.id}`)
+      const granted = yield* grant(entitlement, { type: "user", id: user.id })
+      assert.strictEqual(granted.status, "granted")
+      assert.include(ids(granted.grants), `${entitlement}:user:${user.id}`)
       assert.strictEqual(yield* roleOf, role)
 
-      const again = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: user.id } })
-      assert.strictEqual(again.status, 200)
-      assert.strictEqual(again.body["status"], "already_exists")
+      const again = yield* grant(entitlement, { type: "user", id: user.id })
+      assert.strictEqual(again.status, "already_exists")
       assert.strictEqual(yield* roleOf, role)
 
-      const revoked = yield* call("DELETE", grantPath(`${entitlement}:user:${user.id}`))
-      assert.strictEqual(revoked.status, 200)
-      assert.strictEqual(revoked.body["status"], "revoked")
+      const revoked = yield* revoke(`${entitlement}:user:${user.id}`)
+      assert.strictEqual(revoked.status, "revoked")
       assert.strictEqual(yield* roleOf, null)
 
-      const revokedAgain = yield* call("DELETE", grantPath(`${entitlement}:user:${user.id}`))
-      assert.strictEqual(revokedAgain.body["status"], "already_revoked")
+      const revokedAgain = yield* revoke(`${entitlement}:user:${user.id}`)
+      assert.strictEqual(revokedAgain.status, "already_revoked")
       assert.strictEqual(yield* roleOf, null)
     }))
 
   it.effect("accounts: 201 created, 200 already exists; deleting: 200 deleted, then 200 does_not_exist", () =>
     Effect.gen(function*() {
-      const { sandbox } = yield* Harness
+      const { client, sandbox } = yield* Harness
       const email = "new.hire@acmedata.com"
       const payload = { email, given_name: "New", family_name: "Hire", role: "Account Reviewer" }
       const usersWith = Effect.map(sandbox.snapshot, (s) => s.users.filter((u) => u.email === email))
 
-      const created = yield* call("POST", "/v1/accounts", payload)
-      assert.strictEqual(created.status, 201)
-      assert.strictEqual(created.body["status"], "created")
-      const resource = created.body["resource"] as { id: { resourceType: string; resource: string } }
+      const created = yield* client.provisioning.createAccount({ payload })
+      assert.strictEqual(created.status, "created")
+      const resource = created.resource
       assert.strictEqual(resource.id.resourceType, "user")
       const invited = yield* usersWith
       assert.deepStrictEqual(invited.map((u) => [u.id, u.given_name, u.family_name, u.role]), [
         [resource.id.resource, "New", "Hire", "Account Reviewer"]
       ])
 
-      const again = yield* call("POST", "/v1/accounts", payload)
-      assert.strictEqual(again.status, 200)
-      assert.strictEqual(again.body["status"], "already_exists")
-      assert.deepStrictEqual((again.body["resource"] as typeof resource).id, resource.id)
+      const again = yield* client.provisioning.createAccount({ payload })
+      assert.strictEqual(again.status, "already_exists")
+      assert.deepStrictEqual(again.resource.id, resource.id)
       assert.strictEqual((yield* usersWith).length, 1)
 
-      const deleted = yield* call("DELETE", `/v1/resources/user/${resource.id.resource}`)
-      assert.deepStrictEqual(deleted, { status: 200, body: { resource: resource.id, status: "deleted" } })
+      const path = { type: "user", id: resource.id.resource }
+      assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), { resource: resource.id, status: "deleted" })
       assert.deepStrictEqual(yield* usersWith, [])
 
-      const deletedAgain = yield* call("DELETE", `/v1/resources/user/${resource.id.resource}`)
-      assert.deepStrictEqual(deletedAgain, { status: 200, body: { resource: resource.id, status: "does_not_exist" } })
+      assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), {
+        resource: resource.id,
+        status: "does_not_exist"
+      })
     }))
 
   it.effect("each refusal answers with its own code and status, and changes nothing", () =>
@@ -200,11 +205,11 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
       const before = yield* sandbox.snapshot
+      const { client } = yield* Harness
       yield* sandbox.setFaults({ serverErrorShare: 1 })
-      const answer = yield* call("DELETE", `/v1/resources/user/${before.users[1]!.id}`)
+      const refusal = yield* Effect.flip(client.provisioning.deleteResource({ path: { type: "user", id: before.users[1]!.id } }))
       yield* sandbox.setFaults({})
-      assert.strictEqual(answer.status, 502)
-      assert.strictEqual(answer.body["error"], "Upstream")
+      assert.instanceOf(refusal, Upstream)
       assert.deepStrictEqual((yield* sandbox.snapshot).users, before.users)
     }))
 })
@@ -216,22 +221,19 @@ layer(harness({ provisioning: false }), { excludeTestServices: true, timeout: 60
       const before = yield* sandbox.snapshot
       const user = before.users[0]!.id
       const team = before.teams[0]!.id
-      const answers = [
-        yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }),
-        yield* call("DELETE", grantPath(`team:${team}:member:user:${user}`)),
-        yield* call("POST", "/v1/accounts", { email: "x@acmedata.com", given_name: "X", family_name: "Y" }),
-        yield* call("DELETE", `/v1/resources/user/${user}`)
+      const { client } = yield* Harness
+      const refusals = [
+        yield* Effect.flip(grant(`team:${team}:member`, { type: "user", id: user })),
+        yield* Effect.flip(revoke(`team:${team}:member:user:${user}`)),
+        yield* Effect.flip(client.provisioning.createAccount({ payload: { email: "x@acmedata.com", given_name: "X", family_name: "Y" } })),
+        yield* Effect.flip(client.provisioning.deleteResource({ path: { type: "user", id: user } }))
       ]
-      for (const answer of answers) {
-        assert.deepStrictEqual(answer, {
-          status: 403,
-          body: {
-            error: "ProvisioningDisabled",
-            message:
-              "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
-          }
-        })
-      }
+      const disabled = new ProvisioningDisabled({
+        message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
+      })
+      assert.deepStrictEqual(refusals, [disabled, disabled, disabled, disabled])
+      const raw = yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } })
+      assert.deepStrictEqual(raw, { status: 403, body: { error: "ProvisioningDisabled", message: disabled.message } })
       assert.deepStrictEqual(yield* sandbox.snapshot, before)
       const log = yield* sandbox.requestLog
       assert.isFalse(log.some((entry) => entry.method !== "GET"))

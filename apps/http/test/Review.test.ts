@@ -1,4 +1,5 @@
 import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { NotFound } from "@baton-fivetran/http-api"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { teamGrantToMake } from "./AccessChanges.js"
@@ -22,14 +23,12 @@ const jsonLines = (body: string) =>
 layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, timeout: 120_000 })("access review over HTTP", (it) => {
   it.effect("before any sync, export and search answer 404 saying what to do", () =>
     Effect.gen(function*() {
-      for (const path of ["/v1/export", "/v1/principals?q=a"]) {
-        const answer = yield* text(path)
-        assert.strictEqual(answer.status, 404)
-        assert.deepStrictEqual(JSON.parse(answer.body), {
-          error: "NotFound",
-          message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
-        })
-      }
+      const { client } = yield* Harness
+      const noSync = new NotFound({
+        message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
+      })
+      assert.deepStrictEqual(yield* Effect.flip(client.review.export({ urlParams: {} })), noSync)
+      assert.deepStrictEqual(yield* Effect.flip(client.review.searchPrincipals({ urlParams: { q: "a" } })), noSync)
     }))
 
   it.effect("the diff of two syncs around a team grant is that grant and its members' derived grants, page by page", () =>

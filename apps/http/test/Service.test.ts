@@ -1,4 +1,5 @@
 import { assert, describe, it, layer } from "@effect/vitest"
+import { NotFound } from "@baton-fivetran/http-api"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
@@ -59,16 +60,19 @@ const AllEndpoints = [
 layer(harness(), { excludeTestServices: true })("service", (it) => {
   it.effect("queries before any sync has finished are 404 with a message saying what to do", () =>
     Effect.gen(function*() {
-      const { request } = yield* Harness
-      for (const path of ["/v1/resources", "/v1/entitlements", "/v1/grants", "/v1/principals/user/x/access"]) {
-        const response = yield* request("GET", path, { token: TestToken })
-        assert.strictEqual(response.status, 404, path)
-        const body = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ErrorBody)))
-        assert.deepStrictEqual(body, {
-          error: "NotFound",
-          message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
-        })
-      }
+      const { client } = yield* Harness
+      const noSync = new NotFound({
+        message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
+      })
+      assert.deepStrictEqual(
+        [
+          yield* Effect.flip(client.queries.resources({ urlParams: {} })),
+          yield* Effect.flip(client.queries.entitlements({ urlParams: {} })),
+          yield* Effect.flip(client.queries.grants({ urlParams: {} })),
+          yield* Effect.flip(client.queries.access({ path: { type: "user", id: "x" } }))
+        ],
+        [noSync, noSync, noSync, noSync]
+      )
     }))
 
   it.effect("the OpenAPI document lists every endpoint, each but /healthz with bearer security", () =>

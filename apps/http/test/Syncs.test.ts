@@ -4,6 +4,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { NotFound, SyncInProgress } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
 import { awaitJob, harness, Harness, runSync, TestToken } from "./Harness.js"
@@ -40,21 +41,18 @@ const dataFiles = Effect.gen(function*() {
 layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })("sync jobs", (it) => {
   it.effect("a second POST while a sync runs is 409 with its id; cancelling it keeps no file", () =>
     Effect.gen(function*() {
-      const { client, request, sandbox } = yield* Harness
+      const { client, sandbox } = yield* Harness
       // Every sandbox answer waits 1 s, so the sync is certainly still running for the next calls.
       yield* sandbox.setFaults({ latency: { minMillis: 1000, maxMillis: 1000 } })
-      const started = yield* request("POST", "/v1/syncs", { token: TestToken })
-      assert.strictEqual(started.status, 202)
-      const job = (yield* Effect.orDie(started.json)) as { id: string; status: string }
+      // The client decodes a job only from a 202 and SyncInProgress only from a 409.
+      const job = yield* client.syncs.start()
       assert.strictEqual(job.status, "queued")
 
-      const second = yield* request("POST", "/v1/syncs", { token: TestToken })
-      assert.strictEqual(second.status, 409)
-      assert.deepStrictEqual(yield* Effect.orDie(second.json), {
-        error: "SyncInProgress",
-        job_id: job.id,
-        message: `sync ${job.id} is still running; wait for it or cancel it`
-      })
+      const second = yield* Effect.flip(client.syncs.start())
+      assert.deepStrictEqual(
+        second,
+        new SyncInProgress({ job_id: job.id, message: `sync ${job.id} is still running; wait for it or cancel it` })
+      )
 
       const cancelled = yield* client.syncs.cancel({ path: { id: job.id } })
       yield* sandbox.setFaults({})
@@ -64,12 +62,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.isNotNull(cancelled.finished_at)
       // Only the job's metadata: no .c1z, no temporary file.
       assert.deepStrictEqual(yield* dataFiles, [`${job.id}.json`])
-      const file = yield* request("GET", `/v1/syncs/${job.id}/file`, { token: TestToken })
-      assert.strictEqual(file.status, 404)
-      assert.deepStrictEqual(yield* Effect.orDie(file.json), {
-        error: "NotFound",
-        message: `sync ${job.id} has no file: it is cancelled`
-      })
+      const file = yield* Effect.flip(client.syncs.file({ path: { id: job.id } }))
+      assert.deepStrictEqual(file, new NotFound({ message: `sync ${job.id} has no file: it is cancelled` }))
     }))
 
   it.effect("a sync runs to the end; its .c1z downloads and holds the sandbox's users", () =>
@@ -141,15 +135,12 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
 
   it.effect("an unknown job id is 404", () =>
     Effect.gen(function*() {
-      const { request } = yield* Harness
-      for (const path of ["/v1/syncs/20200101T000000Z-0000", "/v1/syncs/20200101T000000Z-0000/file"]) {
-        const response = yield* request("GET", path, { token: TestToken })
-        assert.strictEqual(response.status, 404, path)
-        assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-          error: "NotFound",
-          message: "no sync job 20200101T000000Z-0000"
-        })
-      }
+      const { client } = yield* Harness
+      const id = "20200101T000000Z-0000"
+      const unknown = new NotFound({ message: `no sync job ${id}` })
+      assert.deepStrictEqual(yield* Effect.flip(client.syncs.get({ path: { id } })), unknown)
+      assert.deepStrictEqual(yield* Effect.flip(client.syncs.file({ path: { id } })), unknown)
+      assert.deepStrictEqual(yield* Effect.flip(client.syncs.cancel({ path: { id } })), unknown)
     }))
 
   it.effect("after a restart the finished syncs are still listed, and a sync cut off by the stop is failed", () =>
