@@ -1,7 +1,6 @@
 import { Effect, Option } from "effect"
 import { grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
-import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
-import { grantableModule } from "../registry/ResourceTypeRegistry.js"
+import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import {
   type EntitlementTarget,
   EntitlementIdFormat,

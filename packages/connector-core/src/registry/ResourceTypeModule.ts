@@ -1,4 +1,4 @@
-import type { Effect, Option, Stream } from "effect"
+import { type Effect, Option, type Stream } from "effect"
 import type { Capability } from "../connector/Capability.js"
 import type { ResourceType, SyncRow } from "../model/Baton.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
@@ -45,3 +45,22 @@ export interface ResourceTypeModule {
     readonly resolve: (context: AccessContext, target: GrantTarget) => Effect.Effect<Access, ProvisioningError>
   }
 }
+
+/** The ids a query may filter by: every registered type. */
+export const resourceTypeIds = (registry: ReadonlyArray<ResourceTypeModule>): ReadonlyArray<string> =>
+  registry.map((module) => module.type.id)
+
+/** The resource types a sync with these options writes, in registry order. */
+export const syncedResourceTypes = (
+  registry: ReadonlyArray<ResourceTypeModule>,
+  options: SyncedTypeOptions
+): ReadonlyArray<ResourceType> => registry.flatMap((module) => Option.toArray(module.sync.typeIn(options)))
+
+/** The module of a type whose entitlements can be granted, if there is one. */
+export const grantableModule = (
+  registry: ReadonlyArray<ResourceTypeModule>,
+  typeId: string
+): Option.Option<ResourceTypeModule & { readonly grants: NonNullable<ResourceTypeModule["grants"]> }> =>
+  Option.fromNullable(registry.find((module) => module.type.id === typeId)).pipe(
+    Option.flatMap((module) => module.grants === undefined ? Option.none() : Option.some({ ...module, grants: module.grants }))
+  )

@@ -1,11 +1,10 @@
-import { Context, Option } from "effect"
-import type { ResourceType } from "../model/Baton.js"
+import { Context } from "effect"
 import { ConnectionType } from "../types/ConnectionType.js"
 import { GroupType } from "../types/GroupType.js"
 import { RoleType } from "../types/RoleType.js"
 import { TeamType } from "../types/TeamType.js"
 import { UserType } from "../types/UserType.js"
-import type { ResourceTypeModule, SyncedTypeOptions } from "./ResourceTypeModule.js"
+import type { ResourceTypeModule } from "./ResourceTypeModule.js"
 
 /**
  * The resource types the connector knows, in sync order (the order of a phase's rows and of the
@@ -22,22 +21,3 @@ export class ResourceTypeRegistry extends Context.Reference<ResourceTypeRegistry
   "connector-core/ResourceTypeRegistry",
   { defaultValue: (): ReadonlyArray<ResourceTypeModule> => BuiltInResourceTypes }
 ) {}
-
-/** The ids a query may filter by: every registered type. */
-export const resourceTypeIds = (registry: ReadonlyArray<ResourceTypeModule>): ReadonlyArray<string> =>
-  registry.map((module) => module.type.id)
-
-/** The resource types a sync with these options writes, in registry order. */
-export const syncedResourceTypes = (
-  registry: ReadonlyArray<ResourceTypeModule>,
-  options: SyncedTypeOptions
-): ReadonlyArray<ResourceType> => registry.flatMap((module) => Option.toArray(module.sync.typeIn(options)))
-
-/** The module of a type whose entitlements can be granted, if there is one. */
-export const grantableModule = (
-  registry: ReadonlyArray<ResourceTypeModule>,
-  typeId: string
-): Option.Option<ResourceTypeModule & { readonly grants: NonNullable<ResourceTypeModule["grants"]> }> =>
-  Option.fromNullable(registry.find((module) => module.type.id === typeId)).pipe(
-    Option.flatMap((module) => module.grants === undefined ? Option.none() : Option.some({ ...module, grants: module.grants }))
-  )
