@@ -11,9 +11,12 @@ import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
  * (RequestFailures.ts). A new route outside the Api belongs here.
  */
 
+/** Their paths (all GET), which Routes.ts also names as route templates. */
+export const ExtraRoutePaths = { openApi: "/openapi.json", docs: "/docs", metrics: "/metrics" } as const
+
 const documents = Layer.mergeAll(
-  HttpApiSwagger.layer({ path: "/docs" }),
-  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })
+  HttpApiSwagger.layer({ path: ExtraRoutePaths.docs }),
+  HttpApiBuilder.middlewareOpenApi({ path: ExtraRoutePaths.openApi })
 )
 
 /**
@@ -38,6 +41,6 @@ export const ExtraRoutesLive = (options: {
   Layer.merge(
     options.publicDocs ? documents : documentsBehindToken(options.tokens),
     HttpApiBuilder.Router.use((router) =>
-      router.get("/metrics", options.publicMetrics ? metrics : requireToken(options.tokens)(metrics))
+      router.get(ExtraRoutePaths.metrics, options.publicMetrics ? metrics : requireToken(options.tokens)(metrics))
     )
   )

@@ -1,6 +1,7 @@
 import { HttpApi } from "@effect/platform"
 import { BatonApi } from "@baton-fivetran/http-api"
 import { ExplorerPaths } from "./Explorer.js"
+import { ExtraRoutePaths } from "./ExtraRoutes.js"
 
 /**
  * The route template a request matched (`/v1/syncs/:id`), for span names, metric labels and the
@@ -11,12 +12,8 @@ import { ExplorerPaths } from "./Explorer.js"
 export const UnmatchedRoute = "unmatched"
 
 /** Routes served outside the Api's groups (documents, metrics, the explorer page). */
-const ExtraRoutes: ReadonlyArray<readonly [string, string]> = [
-  ["GET", "/openapi.json"],
-  ["GET", "/docs"],
-  ["GET", "/metrics"],
-  ...ExplorerPaths.map((path) => ["GET", path] as const)
-]
+const ExtraRoutes: ReadonlyArray<readonly [string, string]> = [...Object.values(ExtraRoutePaths), ...ExplorerPaths]
+  .map((path) => ["GET", path] as const)
 
 interface Route {
   readonly method: string

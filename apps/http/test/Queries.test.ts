@@ -3,7 +3,7 @@ import type { Resource } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import { join } from "node:path"
-import { GrantPage, ResourcePage } from "@baton-fivetran/http-api"
+import { GrantPage, NotFound, ResourcePage } from "@baton-fivetran/http-api"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 /** Every page of `type=user` listings with page_size 2, following the tokens. */
@@ -121,14 +121,12 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
 
   it.effect("an unknown principal is 404 naming it and the sync", () =>
     Effect.gen(function*() {
-      const { client, request } = yield* Harness
+      const { client } = yield* Harness
       const latest = (yield* client.syncs.list()).items[0]!
-      const response = yield* request("GET", "/v1/principals/user/nobody/access", { token: TestToken })
-      assert.strictEqual(response.status, 404)
-      assert.deepStrictEqual(yield* Effect.orDie(response.json), {
-        error: "NotFound",
-        message: `user nobody is not in the latest sync (${latest.id})`
-      })
+      assert.deepStrictEqual(
+        yield* Effect.flip(client.queries.access({ path: { type: "user", id: "nobody" } })),
+        new NotFound({ message: `user nobody is not in the latest sync (${latest.id})` })
+      )
     }).pipe(Effect.orDie))
 
   it.effect("a page's body is the Api Schema's encoding of the file's rows, byte for byte, and the same when repeated", () =>
