@@ -1,26 +1,22 @@
+import type {
+  DiffPage as DiffPageSchema,
+  PrincipalMatch as PrincipalMatchSchema,
+  SyncJob as SyncJobSchema
+} from "@baton-fivetran/http-api"
+
 /**
  * The page's only way to the data: the service's own HTTP API, with the bearer token the user
- * entered. Wire shapes mirror @baton-fivetran/http-api (the OpenAPI document); an error body is
+ * entered. Wire shapes are the contract's (@baton-fivetran/http-api); an error body is
  * `{error, message, field?}` and becomes an ApiError whose text the page shows as it is.
  */
 
-export interface SyncJob {
-  readonly id: string
-  readonly status: "queued" | "running" | "succeeded" | "failed" | "cancelled"
-  readonly created_at: string
-  readonly finished_at: string | null
-  readonly file_bytes: number | null
-  readonly error: string | null
-}
+/** The contract's wire shapes, as the page receives them (types only: nothing of it is bundled). */
+export type SyncJob = typeof SyncJobSchema.Encoded
+export type PrincipalMatch = typeof PrincipalMatchSchema.Encoded
+export type DiffPage = typeof DiffPageSchema.Encoded
+export type DiffEntry = DiffPage["items"][number]
 
-export interface PrincipalMatch {
-  readonly id: string
-  readonly type: "user" | "team"
-  readonly name: string
-  readonly email: string
-  readonly status: string
-}
-
+/** One row of `GET /v1/export?format=jsonl` (a text stream in the contract, so described here). */
 export interface ReviewRow {
   readonly principal: string
   readonly principal_name: string
@@ -33,29 +29,6 @@ export interface ReviewRow {
   readonly permission: string
   readonly via: string
   readonly via_name: string
-}
-
-export interface AccessPath {
-  readonly via: "direct" | "team"
-  readonly team?: string
-}
-
-export interface DiffEntry {
-  readonly change: "added" | "removed" | "changed"
-  readonly kind: "resource" | "entitlement" | "grant"
-  readonly id: string
-  readonly name?: string
-  readonly entitlement?: string
-  readonly principal?: string
-  readonly paths?: ReadonlyArray<AccessPath>
-  readonly previous_paths?: ReadonlyArray<AccessPath>
-}
-
-export interface DiffPage {
-  readonly sync_id: string
-  readonly base_sync_id: string
-  readonly items: ReadonlyArray<DiffEntry>
-  readonly next_page_token: string | null
 }
 
 /** A refusal from the service: its status and its `{error, message}` body. */
