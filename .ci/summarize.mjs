@@ -1,4 +1,5 @@
-// Sums the vitest JSON reports of every workspace package into one plain line for CI.
+// Sums the vitest JSON reports of every workspace package into one plain line for CI; `pnpm lint` counts as one
+// more check (its lint-results.json, from scripts/lint.mjs), failed when it found any error.
 import { existsSync, readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 
@@ -15,5 +16,10 @@ for (const root of ["packages", "apps", "e2e"]) {
     failed += report.numFailedTests
     skipped += report.numPendingTests + report.numTodoTests
   }
+}
+if (existsSync("lint-results.json")) {
+  const lint = JSON.parse(readFileSync("lint-results.json", "utf8"))
+  if (lint.errorCount > 0) failed += 1
+  else passed += 1
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
