@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util"
 import type { InvalidId } from "@baton-fivetran/connector-core"
 import type { SettingError } from "@baton-fivetran/settings"
 import { HelpDoc, ValidationError } from "@effect/cli"
@@ -43,7 +44,7 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 
 /** A ValidationError's help text as one plain line. */
 const validationText = (error: ValidationError.ValidationError) =>
-  HelpDoc.toAnsiText(error.error).replace(/\x1b\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " ").trim()
+  stripVTControlCharacters(HelpDoc.toAnsiText(error.error)).replace(/\s*\n\s*/g, " ").trim()
 
 const messageOf = (error: unknown) =>
   ValidationError.isValidationError(error)

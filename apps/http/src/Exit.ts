@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util"
 import { HelpDoc } from "@effect/cli"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { Cause, Console, Effect, Exit, Option } from "effect"
@@ -22,7 +23,7 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 
 /** A ValidationError's help text as one plain line. */
 const validationText = (error: ValidationError.ValidationError) =>
-  HelpDoc.toAnsiText(error.error).replace(/\x1b\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " ").trim()
+  stripVTControlCharacters(HelpDoc.toAnsiText(error.error)).replace(/\s*\n\s*/g, " ").trim()
 
 export const reportFailure = (cause: Cause.Cause<unknown>) => {
   if (Cause.isInterruptedOnly(cause)) return Effect.void

@@ -69,7 +69,7 @@ export const PublicMetrics: DefaultedSetting<boolean> = withDefault(SettingKind.
 })
 
 /** Every setting of the service, in help's order (--log-level is taken out of argv: see Argv.ts). */
-export const ServiceSettings: ReadonlyArray<Setting<any>> = [
+export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Port,
   Host,
   BatonSettings.ApiKey,

@@ -1,8 +1,4 @@
-import type {
-  DiffPage as DiffPageSchema,
-  PrincipalMatch as PrincipalMatchSchema,
-  SyncJob as SyncJobSchema
-} from "@baton-fivetran/http-api"
+import type { DiffPage as DiffPageSchema, PrincipalMatch as PrincipalMatchSchema, SyncJob as SyncJobSchema } from "@baton-fivetran/http-api"
 
 /**
  * The page's only way to the data: the service's own HTTP API, with the bearer token the user

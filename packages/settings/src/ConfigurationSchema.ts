@@ -32,7 +32,7 @@ export const ConfigurationJson = Schema.Struct({
 export type ConfigurationJson = typeof ConfigurationJson.Type
 
 /** protojson omits `false` and empty values, so a bool field defaulting to false is `boolField: {}`. */
-const field = (setting: Setting<any>, displayName: string): ConfigFieldJson => {
+const field = (setting: Setting<unknown>, displayName: string): ConfigFieldJson => {
   const required = setting.fallback._tag === "Required"
   const defaultValue = setting.fallback._tag === "Default" ? setting.fallback.value() : undefined
   const type = setting.kind.field

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { stripVTControlCharacters } from "node:util"
 
 /**
  * What the apps print through Console, help above all, made plain where it should be:
@@ -10,14 +11,13 @@ import { Effect } from "effect"
  *   these two lines are dropped.
  */
 
-const ansi = /\x1b\[[0-9;]*m/g
 const genericLine = /^[ \t]*(A user-defined piece of text( that is confidential)?\.|This setting is optional\.)[ \t]*\n/gm
 
 export const colourAllowed = (): boolean => process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === ""
 
 /** `text` as it should reach stdout. */
 export const plainText = (text: string, colour: boolean): string => {
-  const uncoloured = colour ? text : text.replace(ansi, "")
+  const uncoloured = colour ? text : stripVTControlCharacters(text)
   return uncoloured.includes("This setting is optional.") || uncoloured.includes("A user-defined piece of text")
     ? uncoloured.replace(genericLine, "").replace(/\n{3,}/g, "\n\n")
     : uncoloured

@@ -86,7 +86,7 @@ const fallbackText = (fallback: Fallback<unknown>) => {
 }
 
 /** The help text of a setting: meaning, accepted values, requirement, then its other sources. */
-export const helpText = (setting: Setting<any>) =>
+export const helpText = (setting: Setting<unknown>) =>
   [
     setting.description,
     `Takes ${setting.kind.accepts}.`,
@@ -95,7 +95,7 @@ export const helpText = (setting: Setting<any>) =>
   ].join(" ")
 
 /** The setting's flag: its text as given (checked by the resolution, like any other source). */
-export const settingOption = (setting: Setting<any>): Options.Options<Option.Option<FlagValue>> => {
+export const settingOption = (setting: Setting<unknown>): Options.Options<Option.Option<FlagValue>> => {
   const described = <B>(options: Options.Options<B>) => {
     const named = Options.withDescription(options, helpText(setting))
     return Option.match(setting.alias, { onNone: () => named, onSome: (alias) => Options.withAlias(named, alias) })
@@ -121,7 +121,7 @@ export const settingOption = (setting: Setting<any>): Options.Options<Option.Opt
 
 /** Every flag of these settings, as the map the resolution reads (flag name -> raw value). */
 export const settingOptions = (
-  settings: ReadonlyArray<Setting<any>>
+  settings: ReadonlyArray<Setting<unknown>>
 ): Options.Options<ReadonlyMap<string, FlagValue>> =>
   Options.all(settings.map(settingOption)).pipe(
     Options.map((values) =>

@@ -36,7 +36,7 @@ export const SummaryFile: Setting<string> = optional(SettingKind.path("file"), {
 })
 
 /** The root command's settings, in help's order (--log-level is taken out of argv: see Argv.ts). */
-export const RootSettings: ReadonlyArray<Setting<any>> = [
+export const RootSettings: ReadonlyArray<Setting<unknown>> = [
   File,
   SummaryFile,
   BatonSettings.ApiKey,
