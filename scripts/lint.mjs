@@ -11,8 +11,9 @@ const record = (files, errorCount, warningCount) =>
   writeFileSync("lint-results.json", JSON.stringify({ files, errorCount, warningCount }) + "\n")
 
 try {
-  // The cache is keyed on file content, so switching branches does not make every file look changed.
-  const eslint = new ESLint({ fix, cache: true, cacheLocation: "node_modules/.cache/eslint/", cacheStrategy: "content" })
+  // No cache: with --fix, ESLint caches the fixed result under the unfixed content's hash, so the same
+  // unformatted file (e.g. back after a rebase) would pass unchecked later.
+  const eslint = new ESLint({ fix })
   const results = await eslint.lintFiles(paths.length > 0 ? paths : ["."])
   if (fix) await ESLint.outputFixes(results)
   const report = await (await eslint.loadFormatter("stylish")).format(results)
