@@ -68,7 +68,9 @@ const startSandbox = Effect.gen(function*() {
   )
   const url = banner[0]?.match(/listening on (\S+)$/)?.[1]
   const key = banner.find((line) => line.startsWith("  system key "))?.match(/--api-key (\S+) --api-secret (\S+)/)
-  if (url === undefined || key === undefined || key === null) return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
+  if (url === undefined || key === undefined || key === null) {
+    return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
+  }
   return { url, key: key[1]!, secret: key[2]! }
 })
 
@@ -141,7 +143,10 @@ const program = Effect.gen(function*() {
   ]
   if (options.serial) {
     const serial = yield* syncOnce(1)
-    lines.push(describeRun(serial), `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / main.wallSeconds).toFixed(1)}×`)
+    lines.push(
+      describeRun(serial),
+      `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / main.wallSeconds).toFixed(1)}×`
+    )
   }
   lines.push(`  load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(", ")}`)
   yield* Console.log(lines.join("\n"))

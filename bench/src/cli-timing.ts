@@ -127,7 +127,11 @@ const program = Effect.gen(function*() {
     `    ${stats(version.map((run) => run.millis))}`,
     `  ${shown(grantArgs("<user>"))}`,
     `    ${stats(grants.map((run) => run.millis))}; ${granted}/${grants.length} printed "granted"`,
-    `  ${["node", "apps/http/bundle/baton-fivetran-http.js", ...httpArgs, "--port", "0"].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")}`,
+    `  ${
+      ["node", "apps/http/bundle/baton-fivetran-http.js", ...httpArgs, "--port", "0"].map((arg) =>
+        arg === key.secret ? "<secret>" : quote(arg)
+      ).join(" ")
+    }`,
     `    first /healthz 200 after ${stats(ready.map((run) => run.millis))}`,
     `  node -e 0 (the floor: a bare node process)`,
     `    ${stats(nodeOnly.map((run) => run.millis))}`,

@@ -223,9 +223,11 @@ const measure = (label: string, main: string, fixture: string) =>
     yield* Console.log([
       `  first query (opens the .c1z)          ${Math.round(first.millis)} ms`,
       `  ${urls.grants} x100 sequential: median ${median(repeated)} ms, p90 ${round(percentile(repeated, 90))} ms, ` +
-        `service CPU ${round(cpuPerRequest, 2)} ms per request`,
+      `service CPU ${round(cpuPerRequest, 2)} ms per request`,
       `  50 cold pages from the start:          median ${median(cold.millis)} ms`,
-      `  cold 100-row pages, first tenth / last tenth of ${marks.tokens.length * 1000}+ grants: median ${median(early)} / ${median(deep)} ms`,
+      `  cold 100-row pages, first tenth / last tenth of ${marks.tokens.length * 1000}+ grants: median ${median(early)} / ${
+        median(deep)
+      } ms`,
       `  RSS after these                        ${yield* rssMb(service)} MB`
     ].join("\n"))
     const runs = []
@@ -267,9 +269,10 @@ const bench = Effect.gen(function*() {
   yield* Console.log(`http-queries bench, ${options.connections} connections x ${options.duration} s, load average ${load()}`)
   const fixture = fixtureArgument ?? (yield* Effect.acquireRelease(
     makeFixture,
-    (dir) => process.argv.includes("--keep-fixture")
-      ? Console.log(`fixture kept: --fixture ${dir}`)
-      : Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    (dir) =>
+      process.argv.includes("--keep-fixture")
+        ? Console.log(`fixture kept: --fixture ${dir}`)
+        : Effect.promise(() => rm(dir, { recursive: true, force: true }))
   ))
   const files = yield* Effect.promise(() => readdir(fixture))
   if (!files.some((name) => name.endsWith(".c1z"))) return yield* Effect.dieMessage(`${fixture} holds no .c1z`)

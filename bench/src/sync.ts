@@ -98,7 +98,9 @@ const serve = Effect.gen(function*() {
     Effect.runPromise(sandbox.requestLog).then((log) => {
       const statuses: Record<string, number> = {}
       for (const entry of log) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1
-      process.send!(Schema.encodeSync(Stats)({ requests: log.length, statuses, peakRssMb: peakRssMb(), cpuSeconds: cpuSeconds() - cpuAtReady }))
+      process.send!(
+        Schema.encodeSync(Stats)({ requests: log.length, statuses, peakRssMb: peakRssMb(), cpuSeconds: cpuSeconds() - cpuAtReady })
+      )
     })
   })
   process.on("disconnect", () => process.exit(0))
@@ -155,10 +157,12 @@ const bench = Effect.gen(function*() {
       )
     })
 
-  const summary = yield* Effect.flatMap(SyncEngine, (engine) =>
-    engine.run({ syncConnections: options.connections, concurrency: options.concurrency, onProgress })).pipe(
-      Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(file)))
-    )
+  const summary = yield* Effect.flatMap(
+    SyncEngine,
+    (engine) => engine.run({ syncConnections: options.connections, concurrency: options.concurrency, onProgress })
+  ).pipe(
+    Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(file)))
+  )
   const wall = (yield* Clock.currentTimeMillis) - started
   const cpu = cpuSeconds() - cpuBefore
   const size = (yield* Effect.promise(() => stat(file))).size
@@ -166,11 +170,17 @@ const bench = Effect.gen(function*() {
   const sandbox = yield* nextMessage(child, Stats)
 
   yield* Console.log([
-    `preset ${options.preset}, ${options.latency} ms latency, concurrency ${options.concurrency}, connections ${options.connections ? "on" : "off"}`,
+    `preset ${options.preset}, ${options.latency} ms latency, concurrency ${options.concurrency}, connections ${
+      options.connections ? "on" : "off"
+    }`,
     `  wall time        ${(wall / 1000).toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(", ")} at the end)`,
     `  CPU time         ${cpu.toFixed(1)} s in the sync process; ${sandbox.cpuSeconds.toFixed(1)} s in the sandbox process (serving)`,
-    `  requests         ${summary.requests} (sandbox saw ${sandbox.requests}, statuses ${JSON.stringify(sandbox.statuses)}); retries ${summary.retries}`,
-    `  rows             ${Object.entries(summary.resources).map(([t, n]) => `${n} ${t}`).join(", ")}; ${summary.entitlements} entitlements; ` +
+    `  requests         ${summary.requests} (sandbox saw ${sandbox.requests}, statuses ${
+      JSON.stringify(sandbox.statuses)
+    }); retries ${summary.retries}`,
+    `  rows             ${
+      Object.entries(summary.resources).map(([t, n]) => `${n} ${t}`).join(", ")
+    }; ${summary.entitlements} entitlements; ` +
     `${summary.grants.direct} direct + ${summary.grants.derived} derived grants`,
     `  .c1z             ${(size / 1e6).toFixed(1)} MB`,
     `  peak RSS (sync)  ${peakRssMb()} MB (${baseline} MB before the sync; sandbox process ${sandbox.peakRssMb} MB); ` +

@@ -58,34 +58,41 @@ const cases: ReadonlyArray<readonly [PresetName, boolean]> = [
 
 describe("annotation types in written files", () => {
   for (const [preset, syncConnections] of cases) {
-    it.scoped(`${preset}${syncConnections ? " with connections" : ""}: every Any resolves in baton-sdk v0.7.27`, () =>
-      Effect.gen(function*() {
-        const rows = yield* syncedRows(preset, syncConnections, false)
-        const seen = new Map<string, number>()
-        for (const table of Object.values(rows)) {
-          for (const { data } of table) {
-            for (const { typeUrl } of findAnys(data)) seen.set(typeUrl, (seen.get(typeUrl) ?? 0) + 1)
+    it.scoped(
+      `${preset}${syncConnections ? " with connections" : ""}: every Any resolves in baton-sdk v0.7.27`,
+      () =>
+        Effect.gen(function*() {
+          const rows = yield* syncedRows(preset, syncConnections, false)
+          const seen = new Map<string, number>()
+          for (const table of Object.values(rows)) {
+            for (const { data } of table) {
+              for (const { typeUrl } of findAnys(data)) seen.set(typeUrl, (seen.get(typeUrl) ?? 0) + 1)
+            }
           }
-        }
-        const unknown = [...seen.keys()].filter((url) =>
-          !batonSdkV0_7_27TypeUrls.has(url) && !url.startsWith("type.googleapis.com/google.protobuf.")
-        )
-        assert.deepStrictEqual(unknown, [])
-        // The walk really saw the annotations we write: each trait and grant annotation type.
-        const expectedTypes = [
-          "ChildResourceType",
-          "GrantImmutable",
-          "GroupTrait",
-          "RoleTrait",
-          "SkipEntitlementsAndGrants",
-          "UserTrait"
-        ].filter((name) => syncConnections || name !== "ChildResourceType")
-        assert.deepStrictEqual(
-          [...seen.keys()].map((url) => url.replace("type.googleapis.com/c1.connector.v2.", "")).sort(),
-          expectedTypes
-        )
-        assert.strictEqual(seen.get("type.googleapis.com/c1.connector.v2.UserTrait"), rows.resources.filter((r) => r.id.startsWith("user:")).length)
-      }), { timeout: 240_000 })
+          const unknown = [...seen.keys()].filter((url) =>
+            !batonSdkV0_7_27TypeUrls.has(url) && !url.startsWith("type.googleapis.com/google.protobuf.")
+          )
+          assert.deepStrictEqual(unknown, [])
+          // The walk really saw the annotations we write: each trait and grant annotation type.
+          const expectedTypes = [
+            "ChildResourceType",
+            "GrantImmutable",
+            "GroupTrait",
+            "RoleTrait",
+            "SkipEntitlementsAndGrants",
+            "UserTrait"
+          ].filter((name) => syncConnections || name !== "ChildResourceType")
+          assert.deepStrictEqual(
+            [...seen.keys()].map((url) => url.replace("type.googleapis.com/c1.connector.v2.", "")).sort(),
+            expectedTypes
+          )
+          assert.strictEqual(
+            seen.get("type.googleapis.com/c1.connector.v2.UserTrait"),
+            rows.resources.filter((r) => r.id.startsWith("user:")).length
+          )
+        }),
+      { timeout: 240_000 }
+    )
   }
 
   it.scoped("with exclusion groups on: role, group, team-role and connection entitlements carry theirs, team members none", () =>

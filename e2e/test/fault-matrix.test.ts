@@ -167,9 +167,11 @@ const matrix = (preset: PresetName, first: number, runCount: number, syncConnect
   }).pipe(Effect.provide(Sandbox.layer({ snapshot: generatePreset(preset), port: 0 })))
 
 const report = (preset: PresetName, tally: ReadonlyMap<Profile, Tally>) =>
-  Array.from(tally, ([profile, t]) =>
-    `  ${preset.padEnd(6)} ${profile.padEnd(15)} runs ${t.identical + t.failedClean}, faults injected ${t.faults}, ` +
-    `identical rows ${t.identical}, failed cleanly ${t.failedClean}`
+  Array.from(
+    tally,
+    ([profile, t]) =>
+      `  ${preset.padEnd(6)} ${profile.padEnd(15)} runs ${t.identical + t.failedClean}, faults injected ${t.faults}, ` +
+      `identical rows ${t.identical}, failed cleanly ${t.failedClean}`
   ).join("\n")
 
 describe("fault matrix", () => {
@@ -178,21 +180,25 @@ describe("fault matrix", () => {
   const mediumRuns = Math.max(1, Math.floor(runs / 10))
   const smallRuns = runs - mediumRuns
 
-  it.scopedLive(`${runs} seeded fault-injected syncs: identical rows, or a clear failure with the previous file intact`, () =>
-    Effect.gen(function*() {
-      const small = yield* matrix("small", 0, smallRuns, true)
-      const medium = yield* matrix("medium", smallRuns, mediumRuns, false)
-      const all = [...small.tally.values(), ...medium.tally.values()]
-      const total = (pick: (t: Tally) => number) => all.reduce((sum, t) => sum + pick(t), 0)
-      yield* Effect.logWarning([
-        `fault matrix: ${runs} runs, ${total((t) => t.faults)} faults injected, ` +
-        `${total((t) => t.identical)} identical to the fault-free sync, ${total((t) => t.failedClean)} failed cleanly`,
-        report("small", small.tally),
-        report("medium", medium.tally),
-        ...[...small.failures, ...medium.failures].map((line) => `  ${line}`)
-      ].join("\n"))
-      assert.strictEqual(total((t) => t.identical + t.failedClean), runs)
-      assert.isAbove(total((t) => t.faults), runs, "faults were injected")
-      assert.isAbove(total((t) => t.identical), 0, "some runs recovered through retries")
-    }).pipe(Effect.provide(NodeContext.layer)), 600_000)
+  it.scopedLive(
+    `${runs} seeded fault-injected syncs: identical rows, or a clear failure with the previous file intact`,
+    () =>
+      Effect.gen(function*() {
+        const small = yield* matrix("small", 0, smallRuns, true)
+        const medium = yield* matrix("medium", smallRuns, mediumRuns, false)
+        const all = [...small.tally.values(), ...medium.tally.values()]
+        const total = (pick: (t: Tally) => number) => all.reduce((sum, t) => sum + pick(t), 0)
+        yield* Effect.logWarning([
+          `fault matrix: ${runs} runs, ${total((t) => t.faults)} faults injected, ` +
+          `${total((t) => t.identical)} identical to the fault-free sync, ${total((t) => t.failedClean)} failed cleanly`,
+          report("small", small.tally),
+          report("medium", medium.tally),
+          ...[...small.failures, ...medium.failures].map((line) => `  ${line}`)
+        ].join("\n"))
+        assert.strictEqual(total((t) => t.identical + t.failedClean), runs)
+        assert.isAbove(total((t) => t.faults), runs, "faults were injected")
+        assert.isAbove(total((t) => t.identical), 0, "some runs recovered through retries")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    600_000
+  )
 })

@@ -1,11 +1,6 @@
 import { C1zSink, Tables } from "@baton-fivetran/c1z"
 import { SyncEngine } from "@baton-fivetran/connector-core"
-import {
-  FivetranClient,
-  FivetranClientConfig,
-  type FivetranClientShape,
-  makeFivetranClient
-} from "@baton-fivetran/fivetran-client"
+import { FivetranClient, FivetranClientConfig, type FivetranClientShape, makeFivetranClient } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -29,9 +24,7 @@ const fullyDecoding = (client: FivetranClientShape): FivetranClientShape => ({
   ...client,
   listGroupMembers: (groupId) =>
     client.listGroupUsers(groupId).pipe(
-      Stream.filterMap((user) =>
-        user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role })
-      )
+      Stream.filterMap((user) => user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role }))
     )
 })
 

@@ -147,8 +147,7 @@ const session = Effect.gen(function*() {
   return { sync, expectChange, current: Ref.get(previous) }
 })
 
-const grant = (entitlementId: string, type: string, id: string) =>
-  Effect.flatMap(Provisioner, (p) => p.grant(entitlementId, { type, id }))
+const grant = (entitlementId: string, type: string, id: string) => Effect.flatMap(Provisioner, (p) => p.grant(entitlementId, { type, id }))
 const revoke = (grantId: string) => Effect.flatMap(Provisioner, (p) => p.revoke(grantId))
 const ids = (outcome: GrantOutcome) => outcome.grants.map((g) => g.id)
 
@@ -274,7 +273,15 @@ describe("provisioning -> sync -> .c1z", () => {
       )
       assert.strictEqual(created.result._tag, "Created")
       const newUser = created.result.resource.id.resource
-      assert.deepStrictEqual(sorted(created.after.users), sorted([...account.users.map((u) => u.id), newUser]))
+      assert.deepStrictEqual(
+        sorted(created.after.users),
+        sorted([
+          ...account.users.map((u) =>
+            u.id
+          ),
+          newUser
+        ])
+      )
       const twice = yield* expectChange(
         Effect.flatMap(Provisioner, (p) => p.createAccount({ email: "NEW.HIRE@example.com", given_name: "New", family_name: "Hire" })),
         {}
@@ -284,13 +291,16 @@ describe("provisioning -> sync -> .c1z", () => {
 
       const before = yield* current
       const benGrants = sorted(Array.from(before.grants.keys()).filter((id) => id.endsWith(":user:ben")))
-      assert.deepStrictEqual(benGrants, sorted([
-        "team:t_eng:member:user:ben",
-        "team:t_eng:Team Manager:user:ben",
-        "role:Account Analyst:assigned:user:ben",
-        "group:g_side:Manage Destination:user:ben",
-        "connection:c_pg:View Connection:user:ben"
-      ]))
+      assert.deepStrictEqual(
+        benGrants,
+        sorted([
+          "team:t_eng:member:user:ben",
+          "team:t_eng:Team Manager:user:ben",
+          "role:Account Analyst:assigned:user:ben",
+          "group:g_side:Manage Destination:user:ben",
+          "connection:c_pg:View Connection:user:ben"
+        ])
+      )
       const deleted = yield* expectChange(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "ben")), { removed: benGrants })
       assert.strictEqual(deleted.result._tag, "Deleted")
       assert.isFalse(deleted.after.users.includes("ben"))

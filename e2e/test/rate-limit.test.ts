@@ -104,19 +104,23 @@ describe("rate-limit budget (TestClock)", () => {
       Effect.provide(NodeContext.layer)
     ), 120_000)
 
-  it.scoped("a --max-rate-limit-wait too short fails cleanly: the previous file byte-identical, no temp file", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const file = join(dir, "sync.c1z")
-      yield* syncInto(file)
-      const before = yield* Effect.promise(() => readFile(file))
-      const error = yield* Effect.flip(syncInto(file))
-      assert.strictEqual(error._tag, "SyncFailed")
-      assert.match(error.message, /that needs a wait of (59m \d+s|1h), longer than max-rate-limit-wait \(1m\)/)
-      assert.deepStrictEqual(yield* Effect.promise(() => readFile(file)), before)
-      assert.deepStrictEqual(yield* Effect.promise(() => readdir(dir)), ["sync.c1z"])
-    }).pipe(
-      Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(60)), Layer.provideMerge(sandboxLayer))),
-      Effect.provide(NodeContext.layer)
-    ), 120_000)
+  it.scoped(
+    "a --max-rate-limit-wait too short fails cleanly: the previous file byte-identical, no temp file",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const file = join(dir, "sync.c1z")
+        yield* syncInto(file)
+        const before = yield* Effect.promise(() => readFile(file))
+        const error = yield* Effect.flip(syncInto(file))
+        assert.strictEqual(error._tag, "SyncFailed")
+        assert.match(error.message, /that needs a wait of (59m \d+s|1h), longer than max-rate-limit-wait \(1m\)/)
+        assert.deepStrictEqual(yield* Effect.promise(() => readFile(file)), before)
+        assert.deepStrictEqual(yield* Effect.promise(() => readdir(dir)), ["sync.c1z"])
+      }).pipe(
+        Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(60)), Layer.provideMerge(sandboxLayer))),
+        Effect.provide(NodeContext.layer)
+      ),
+    120_000
+  )
 })

@@ -107,7 +107,18 @@ describe("secret canary", () => {
 
       // The HTTP service, at debug level, with the canary token.
       const dataDir = join(dir, "data")
-      const child = spawn(process.execPath, [httpJs, "--port", "0", "--data-dir", dataDir, "--provisioning", "--base-url", sandbox.baseUrl, "--log-level", "debug"], {
+      const child = spawn(process.execPath, [
+        httpJs,
+        "--port",
+        "0",
+        "--data-dir",
+        dataDir,
+        "--provisioning",
+        "--base-url",
+        sandbox.baseUrl,
+        "--log-level",
+        "debug"
+      ], {
         env: { ...baseEnv(), ...env, BATON_HTTP_TOKENS: CanaryToken },
         stdio: ["ignore", "pipe", "pipe"]
       })

@@ -62,191 +62,215 @@ const otelEnv = (endpoint: string, serviceName: string) => ({
 })
 
 describe("OpenTelemetry export", () => {
-  it.scopedLive("CLI sync: a sync span, a child per phase, a client span per Fivetran request, metrics; no secret", () =>
-    Effect.gen(function*() {
-      const fivetran = yield* Sandbox
-      const key = systemKey(yield* fivetran.snapshot)
-      const receiver = yield* makeOtlpReceiver
-      const dir = yield* tempDir
-      const result = yield* runApp(
-        cliBundle,
-        ["--file", join(dir, "sync.c1z"), "--summary-file", join(dir, "summary.json"), "--log-format", "json"],
-        {
-          ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"),
-          BATON_BASE_URL: fivetran.baseUrl,
-          BATON_API_KEY: key.key,
-          BATON_API_SECRET: key.secret
-        }
-      )
-      assert.strictEqual(result.exitCode, 0, result.stderr)
-      // The CLI flushes before it exits: everything is there once the process has ended.
-      const spans = receiver.spans()
-      assert.deepStrictEqual(receiver.resources()[0], {
-        "service.name": "fivetran-sync-e2e",
-        "service.version": "0.1.0",
-        "deployment.environment": "e2e",
-        "fivetran.account": "small"
-      })
-
-      const [sync, ...otherSyncs] = byName(spans, "sync")
-      assert.strictEqual(otherSyncs.length, 0)
-      assert.isUndefined(sync!.parentSpanId)
-      assert.deepStrictEqual(attributesOf(sync!.attributes), {
-        "sync.connections": false,
-        "sync.concurrency": 8,
-        "sync.outcome": "succeeded",
-        "sync.resources": 38,
-        "sync.entitlements": 51,
-        "sync.grants": 122,
-        "sync.requests": 14,
-        "sync.retries": 0
-      })
-      const phases = spans.filter((span) => span.name.startsWith("sync."))
-      assert.deepStrictEqual(phases.map((span) => span.name).sort(), [...PhaseSpans].sort())
-      for (const phase of phases) {
-        assert.strictEqual(phase.parentSpanId, sync!.spanId, phase.name)
-        assert.strictEqual(phase.traceId, sync!.traceId, phase.name)
-      }
-
-      const requests = spans.filter((span) => span.name.startsWith("Fivetran "))
-      assert.strictEqual(requests.length, 14)
-      const phaseIds = new Map(phases.map((phase) => [phase.spanId, phase.name]))
-      for (const request of requests) {
-        assert.isTrue(phaseIds.has(request.parentSpanId ?? ""), `${request.name} is not under a phase`)
-        assert.strictEqual(request.kind, 3, "SPAN_KIND_CLIENT")
-        const attributes = attributesOf(request.attributes)
-        assert.deepStrictEqual(Object.keys(attributes).sort(), [
-          "fivetran.retries",
-          "http.request.method",
-          "http.response.status_code",
-          "url.template"
-        ])
-        assert.strictEqual(request.name, `Fivetran GET ${attributes["url.template"]}`)
-        assert.strictEqual(attributes["http.response.status_code"], 200)
-        assert.strictEqual(attributes["fivetran.retries"], 0)
-      }
-      const users = byName(requests, "Fivetran GET /v1/users")
-      assert.strictEqual(users.length, 1)
-      assert.strictEqual(phaseIds.get(users[0]!.parentSpanId!), "sync.users")
-      assert.strictEqual(byName(requests, "Fivetran GET /v1/groups/{id}/users").length, small.groups.length)
-
-      assert.strictEqual(latestValue(pointsOf(receiver, "fivetran_requests_total"), {
-        method: "GET",
-        route: "/v1/users",
-        status: "200"
-      }), 1)
-      const requestTotal = pointsOf(receiver, "fivetran_requests_total").reduce((sum, point) => sum + Number(point.asDouble ?? point.asInt), 0)
-      assert.strictEqual(requestTotal, 14)
-      assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_rows_total"), { type: "grant" }), 122)
-      assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_resources_total"), { resource_type: "user" }), 25)
-      assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_duration_seconds"), { outcome: "succeeded" }), 1)
-
-      const exported = receiver.received().map((r) => r.body).join("\n")
-      assertNoSecretIn(exported, [key.secret, key.key, btoa(`${key.key}:${key.secret}`)])
-      // Spans name route templates, never an id from the account.
-      for (const user of small.users.slice(0, 5)) assert.isFalse(JSON.stringify(spans).includes(user.id), user.id)
-
-      const summary = JSON.parse(yield* Effect.promise(() => readFile(join(dir, "summary.json"), "utf8"))) as Record<string, unknown>
-      assert.deepStrictEqual(summary["resources"], { user: 25, role: 6, group: 4, team: 3 })
-      assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
-      assert.strictEqual(summary["file"], join(dir, "sync.c1z"))
-    }).pipe(Effect.provide(sandbox)), { timeout: 120_000 })
-
-  it.scopedLive("HTTP service: request spans with the request id, the sync and provisioning under them, one log line per request", () =>
-    Effect.gen(function*() {
-      const fivetran = yield* Sandbox
-      const snapshot = yield* fivetran.snapshot
-      const key = systemKey(snapshot)
-      const receiver = yield* makeOtlpReceiver
-      const dir = yield* tempDir
-      const token = "e2e-bearer-token-for-otel"
-      const app = yield* startApp(
-        httpBundle,
-        ["--port", "0", "--data-dir", join(dir, "data"), "--provisioning", "--log-format", "json"],
-        {
-          ...otelEnv(receiver.endpoint, "fivetran-http-e2e"),
-          OTEL_BSP_SCHEDULE_DELAY: "100",
-          OTEL_METRIC_EXPORT_INTERVAL: "200",
-          BATON_BASE_URL: fivetran.baseUrl,
-          BATON_API_KEY: key.key,
-          BATON_API_SECRET: key.secret,
-          BATON_HTTP_TOKENS: token
-        }
-      )
-      const url = yield* Effect.suspend(() => {
-        const found = /listening on (http:\/\/\S+) /.exec(app.stdout())?.[1]
-        return found === undefined ? Effect.fail("not listening yet") : Effect.succeed(found)
-      }).pipe(Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))), Effect.orDie)
-      const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
-        Effect.promise(async () => {
-          const response = await fetch(`${url}${path}`, {
-            method,
-            headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) })
-          })
-          return { status: response.status, requestId: response.headers.get("x-request-id"), json: await response.json() as Record<string, unknown> }
+  it.scopedLive(
+    "CLI sync: a sync span, a child per phase, a client span per Fivetran request, metrics; no secret",
+    () =>
+      Effect.gen(function*() {
+        const fivetran = yield* Sandbox
+        const key = systemKey(yield* fivetran.snapshot)
+        const receiver = yield* makeOtlpReceiver
+        const dir = yield* tempDir
+        const result = yield* runApp(
+          cliBundle,
+          ["--file", join(dir, "sync.c1z"), "--summary-file", join(dir, "summary.json"), "--log-format", "json"],
+          {
+            ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"),
+            BATON_BASE_URL: fivetran.baseUrl,
+            BATON_API_KEY: key.key,
+            BATON_API_SECRET: key.secret
+          }
+        )
+        assert.strictEqual(result.exitCode, 0, result.stderr)
+        // The CLI flushes before it exits: everything is there once the process has ended.
+        const spans = receiver.spans()
+        assert.deepStrictEqual(receiver.resources()[0], {
+          "service.name": "fivetran-sync-e2e",
+          "service.version": "0.1.0",
+          "deployment.environment": "e2e",
+          "fivetran.account": "small"
         })
 
-      const started = yield* call("POST", "/v1/syncs", { "x-request-id": "e2e-sync-1" })
-      assert.strictEqual(started.status, 202)
-      assert.strictEqual(started.requestId, "e2e-sync-1")
-      let polls = 0
-      const poll: Effect.Effect<Record<string, unknown>> = Effect.gen(function*() {
-        polls++
-        const job = (yield* call("GET", `/v1/syncs/${started.json["id"]}`)).json
-        return job["status"] === "succeeded" || job["status"] === "failed"
-          ? job
-          : yield* Effect.zipRight(Effect.sleep("50 millis"), poll)
-      })
-      assert.strictEqual((yield* poll)["status"], "succeeded")
-      const team = snapshot.teams[0]!.id
-      const user = snapshot.users.find((u) => !snapshot.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
-      const granted = yield* call("POST", "/v1/grants", { "x-request-id": "e2e-grant-1" }, {
-        entitlement_id: `team:${team}:member`,
-        principal: { type: "user", id: user }
-      })
-      assert.strictEqual(granted.status, 201)
+        const [sync, ...otherSyncs] = byName(spans, "sync")
+        assert.strictEqual(otherSyncs.length, 0)
+        assert.isUndefined(sync!.parentSpanId)
+        assert.deepStrictEqual(attributesOf(sync!.attributes), {
+          "sync.connections": false,
+          "sync.concurrency": 8,
+          "sync.outcome": "succeeded",
+          "sync.resources": 38,
+          "sync.entitlements": 51,
+          "sync.grants": 122,
+          "sync.requests": 14,
+          "sync.retries": 0
+        })
+        const phases = spans.filter((span) => span.name.startsWith("sync."))
+        assert.deepStrictEqual(phases.map((span) => span.name).sort(), [...PhaseSpans].sort())
+        for (const phase of phases) {
+          assert.strictEqual(phase.parentSpanId, sync!.spanId, phase.name)
+          assert.strictEqual(phase.traceId, sync!.traceId, phase.name)
+        }
 
-      yield* receiver.until(() =>
-        byName(receiver.spans(), "Provisioner.grant").length === 1 &&
-        latestValue(pointsOf(receiver, "http_server_requests_total"), { method: "POST", route: "/v1/grants", status: "201" }) === 1
-      )
-      const spans = receiver.spans()
-      const [post] = byName(spans, "POST /v1/syncs")
-      assert.strictEqual(post!.kind, 2, "SPAN_KIND_SERVER")
-      const postAttributes = attributesOf(post!.attributes)
-      assert.strictEqual(postAttributes["http.request_id"], "e2e-sync-1")
-      assert.strictEqual(postAttributes["http.route"], "/v1/syncs")
-      assert.strictEqual(postAttributes["http.response.status_code"], 202)
-      assert.strictEqual(postAttributes["http.request.header.authorization"], "<redacted>")
-      const [sync] = byName(spans, "sync")
-      assert.strictEqual(sync!.traceId, post!.traceId)
-      assert.strictEqual(byName(spans, "GET /v1/syncs/:id").length, polls)
-      const [grantRequest] = byName(spans, "POST /v1/grants")
-      assert.strictEqual(attributesOf(grantRequest!.attributes)["http.request_id"], "e2e-grant-1")
-      const [grant] = byName(spans, "Provisioner.grant")
-      assert.strictEqual(grant!.traceId, grantRequest!.traceId)
-      assert.strictEqual(attributesOf(grant!.attributes)["provisioning.outcome"], "granted")
-      const grantCalls = spans.filter((span) => span.name.startsWith("Fivetran ") && span.traceId === grant!.traceId)
-      assert.isAbove(grantCalls.length, 0)
-      assert.include(grantCalls.map((span) => span.name), "Fivetran POST /v1/teams/{id}/users")
+        const requests = spans.filter((span) => span.name.startsWith("Fivetran "))
+        assert.strictEqual(requests.length, 14)
+        const phaseIds = new Map(phases.map((phase) => [phase.spanId, phase.name]))
+        for (const request of requests) {
+          assert.isTrue(phaseIds.has(request.parentSpanId ?? ""), `${request.name} is not under a phase`)
+          assert.strictEqual(request.kind, 3, "SPAN_KIND_CLIENT")
+          const attributes = attributesOf(request.attributes)
+          assert.deepStrictEqual(Object.keys(attributes).sort(), [
+            "fivetran.retries",
+            "http.request.method",
+            "http.response.status_code",
+            "url.template"
+          ])
+          assert.strictEqual(request.name, `Fivetran GET ${attributes["url.template"]}`)
+          assert.strictEqual(attributes["http.response.status_code"], 200)
+          assert.strictEqual(attributes["fivetran.retries"], 0)
+        }
+        const users = byName(requests, "Fivetran GET /v1/users")
+        assert.strictEqual(users.length, 1)
+        assert.strictEqual(phaseIds.get(users[0]!.parentSpanId!), "sync.users")
+        assert.strictEqual(byName(requests, "Fivetran GET /v1/groups/{id}/users").length, small.groups.length)
 
-      app.child.kill("SIGTERM")
-      assert.strictEqual(yield* app.exited, 0)
-      const exported = receiver.received().map((r) => r.body).join("\n")
-      assertNoSecretIn(exported, [key.secret, key.key, btoa(`${key.key}:${key.secret}`), token])
+        assert.strictEqual(
+          latestValue(pointsOf(receiver, "fivetran_requests_total"), {
+            method: "GET",
+            route: "/v1/users",
+            status: "200"
+          }),
+          1
+        )
+        const requestTotal = pointsOf(receiver, "fivetran_requests_total").reduce(
+          (sum, point) => sum + Number(point.asDouble ?? point.asInt),
+          0
+        )
+        assert.strictEqual(requestTotal, 14)
+        assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_rows_total"), { type: "grant" }), 122)
+        assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_resources_total"), { resource_type: "user" }), 25)
+        assert.strictEqual(latestValue(pointsOf(receiver, "baton_sync_duration_seconds"), { outcome: "succeeded" }), 1)
 
-      // One info line per request, with its request id; nothing secret in the logs either.
-      const requestLines = app.stderr().split("\n").filter((line) => line.includes("\"msg\":\"http request\""))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-      assert.strictEqual(requestLines.length, 2 + polls)
-      assert.deepStrictEqual(
-        requestLines.filter((line) => line["request_id"] === "e2e-sync-1").map((line) => [line["level"], line["method"], line["route"], line["status"]]),
-        [["info", "POST", "/v1/syncs", 202]]
-      )
-      assert.isTrue(requestLines.every((line) => typeof line["duration_ms"] === "number" && typeof line["request_id"] === "string"))
-      assertNoSecretIn(app.stdout() + app.stderr(), [key.secret, token])
-    }).pipe(Effect.provide(sandbox)), { timeout: 120_000 })
+        const exported = receiver.received().map((r) => r.body).join("\n")
+        assertNoSecretIn(exported, [key.secret, key.key, btoa(`${key.key}:${key.secret}`)])
+        // Spans name route templates, never an id from the account.
+        for (const user of small.users.slice(0, 5)) assert.isFalse(JSON.stringify(spans).includes(user.id), user.id)
+
+        const summary = JSON.parse(yield* Effect.promise(() => readFile(join(dir, "summary.json"), "utf8"))) as Record<string, unknown>
+        assert.deepStrictEqual(summary["resources"], { user: 25, role: 6, group: 4, team: 3 })
+        assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
+        assert.strictEqual(summary["file"], join(dir, "sync.c1z"))
+      }).pipe(Effect.provide(sandbox)),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
+    "HTTP service: request spans with the request id, the sync and provisioning under them, one log line per request",
+    () =>
+      Effect.gen(function*() {
+        const fivetran = yield* Sandbox
+        const snapshot = yield* fivetran.snapshot
+        const key = systemKey(snapshot)
+        const receiver = yield* makeOtlpReceiver
+        const dir = yield* tempDir
+        const token = "e2e-bearer-token-for-otel"
+        const app = yield* startApp(
+          httpBundle,
+          ["--port", "0", "--data-dir", join(dir, "data"), "--provisioning", "--log-format", "json"],
+          {
+            ...otelEnv(receiver.endpoint, "fivetran-http-e2e"),
+            OTEL_BSP_SCHEDULE_DELAY: "100",
+            OTEL_METRIC_EXPORT_INTERVAL: "200",
+            BATON_BASE_URL: fivetran.baseUrl,
+            BATON_API_KEY: key.key,
+            BATON_API_SECRET: key.secret,
+            BATON_HTTP_TOKENS: token
+          }
+        )
+        const url = yield* Effect.suspend(() => {
+          const found = /listening on (http:\/\/\S+) /.exec(app.stdout())?.[1]
+          return found === undefined ? Effect.fail("not listening yet") : Effect.succeed(found)
+        }).pipe(Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))), Effect.orDie)
+        const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+          Effect.promise(async () => {
+            const response = await fetch(`${url}${path}`, {
+              method,
+              headers: {
+                authorization: `Bearer ${token}`,
+                ...(body === undefined ? {} : { "content-type": "application/json" }),
+                ...headers
+              },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) })
+            })
+            return {
+              status: response.status,
+              requestId: response.headers.get("x-request-id"),
+              json: await response.json() as Record<string, unknown>
+            }
+          })
+
+        const started = yield* call("POST", "/v1/syncs", { "x-request-id": "e2e-sync-1" })
+        assert.strictEqual(started.status, 202)
+        assert.strictEqual(started.requestId, "e2e-sync-1")
+        let polls = 0
+        const poll: Effect.Effect<Record<string, unknown>> = Effect.gen(function*() {
+          polls++
+          const job = (yield* call("GET", `/v1/syncs/${started.json["id"]}`)).json
+          return job["status"] === "succeeded" || job["status"] === "failed"
+            ? job
+            : yield* Effect.zipRight(Effect.sleep("50 millis"), poll)
+        })
+        assert.strictEqual((yield* poll)["status"], "succeeded")
+        const team = snapshot.teams[0]!.id
+        const user = snapshot.users.find((u) => !snapshot.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
+        const granted = yield* call("POST", "/v1/grants", { "x-request-id": "e2e-grant-1" }, {
+          entitlement_id: `team:${team}:member`,
+          principal: { type: "user", id: user }
+        })
+        assert.strictEqual(granted.status, 201)
+
+        yield* receiver.until(() =>
+          byName(receiver.spans(), "Provisioner.grant").length === 1 &&
+          latestValue(pointsOf(receiver, "http_server_requests_total"), { method: "POST", route: "/v1/grants", status: "201" }) === 1
+        )
+        const spans = receiver.spans()
+        const [post] = byName(spans, "POST /v1/syncs")
+        assert.strictEqual(post!.kind, 2, "SPAN_KIND_SERVER")
+        const postAttributes = attributesOf(post!.attributes)
+        assert.strictEqual(postAttributes["http.request_id"], "e2e-sync-1")
+        assert.strictEqual(postAttributes["http.route"], "/v1/syncs")
+        assert.strictEqual(postAttributes["http.response.status_code"], 202)
+        assert.strictEqual(postAttributes["http.request.header.authorization"], "<redacted>")
+        const [sync] = byName(spans, "sync")
+        assert.strictEqual(sync!.traceId, post!.traceId)
+        assert.strictEqual(byName(spans, "GET /v1/syncs/:id").length, polls)
+        const [grantRequest] = byName(spans, "POST /v1/grants")
+        assert.strictEqual(attributesOf(grantRequest!.attributes)["http.request_id"], "e2e-grant-1")
+        const [grant] = byName(spans, "Provisioner.grant")
+        assert.strictEqual(grant!.traceId, grantRequest!.traceId)
+        assert.strictEqual(attributesOf(grant!.attributes)["provisioning.outcome"], "granted")
+        const grantCalls = spans.filter((span) => span.name.startsWith("Fivetran ") && span.traceId === grant!.traceId)
+        assert.isAbove(grantCalls.length, 0)
+        assert.include(grantCalls.map((span) => span.name), "Fivetran POST /v1/teams/{id}/users")
+
+        app.child.kill("SIGTERM")
+        assert.strictEqual(yield* app.exited, 0)
+        const exported = receiver.received().map((r) => r.body).join("\n")
+        assertNoSecretIn(exported, [key.secret, key.key, btoa(`${key.key}:${key.secret}`), token])
+
+        // One info line per request, with its request id; nothing secret in the logs either.
+        const requestLines = app.stderr().split("\n").filter((line) => line.includes("\"msg\":\"http request\""))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+        assert.strictEqual(requestLines.length, 2 + polls)
+        assert.deepStrictEqual(
+          requestLines.filter((line) => line["request_id"] === "e2e-sync-1").map((
+            line
+          ) => [line["level"], line["method"], line["route"], line["status"]]),
+          [["info", "POST", "/v1/syncs", 202]]
+        )
+        assert.isTrue(requestLines.every((line) => typeof line["duration_ms"] === "number" && typeof line["request_id"] === "string"))
+        assertNoSecretIn(app.stdout() + app.stderr(), [key.secret, token])
+      }).pipe(Effect.provide(sandbox)),
+    { timeout: 120_000 }
+  )
 })
 
 describe("without the OTEL variables", () => {

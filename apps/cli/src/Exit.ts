@@ -65,5 +65,4 @@ export const reportFailure = (cause: Cause.Cause<unknown>) =>
  * itself never uses Console.error, and `reportFailure` prints those errors as one line instead.
  */
 export const withoutCliErrorPrinting = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.console, (console) =>
-    Effect.withConsole(effect, { ...console, error: () => Effect.void }))
+  Effect.flatMap(Effect.console, (console) => Effect.withConsole(effect, { ...console, error: () => Effect.void }))

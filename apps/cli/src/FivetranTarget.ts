@@ -31,8 +31,7 @@ const remoteClient = (settings: Settings) =>
   }))
 
 /** `--sandbox small|medium|large`, also used by the `sandbox` subcommand's `--preset`. */
-export const presetFlag = (flag: string, value: Option.Option<string>) =>
-  decodeFlag(flag, PresetName, "small, medium or large", value)
+export const presetFlag = (flag: string, value: Option.Option<string>) => decodeFlag(flag, PresetName, "small, medium or large", value)
 
 export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<string>) =>
   Layer.unwrapEffect(

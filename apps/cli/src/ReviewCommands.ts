@@ -66,8 +66,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       entitlement: optional("entitlement", "id", "Only grants of this entitlement."),
       principal: optional("principal", "type:id", "Only grants held by this user or team.")
     },
-    (flags) =>
-      Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listGrants(out, flags.entitlement, flags.principal))
+    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listGrants(out, flags.entitlement, flags.principal))
   ).pipe(Command.withDescription("List grants (the ids --revoke-grant takes) and how each is held: direct or via a team."))
 
   const access = Command.make(
@@ -77,8 +76,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       entitlement: optional("entitlement", "id", "Everyone who holds this entitlement, and how."),
       principal: Args.text({ name: "type:id" }).pipe(Args.optional)
     },
-    (flags) =>
-      Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement))
+    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement))
   ).pipe(Command.withDescription(
     "Everything a user or team holds (access user:<id>), each with its path: direct, or via a team; " +
       "or (--entitlement E) everyone who holds E."

@@ -57,42 +57,48 @@ const killDuring = (file: string, dir: string, moment: Moment, extraMillis: numb
   })
 
 describe("crash safety", () => {
-  it.scopedLive("SIGKILL at random points of a medium sync never leaves a partial --file; the next run cleans up", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-crash-" })
-      const file = join(dir, "sync.c1z")
-      const previous = Buffer.from("the previous sync file\n")
-      const moments: ReadonlyArray<Moment> = ["before the sync", "during the sync", "during the sync", "during the file write"]
-      const outcomes: Array<string> = []
-      let leftBehind = 0
-      for (const moment of moments) {
-        yield* Effect.promise(() => writeFile(file, previous))
-        const extra = yield* Random.nextIntBetween(0, 1500)
-        const { code, killedAt } = yield* killDuring(file, dir, moment, extra).pipe(Effect.timeout("180 seconds"))
-        const after = yield* Effect.promise(() => readFile(file))
-        const left = (yield* Effect.promise(() => readdir(dir))).filter((name) => name !== "sync.c1z")
-        leftBehind += left.length
-        if (after.equals(previous)) {
-          outcomes.push(`${moment} (+${extra} ms): killed at ${killedAt}; previous file intact`)
-        } else {
-          // Killed only after the rename (or not at all): then it is the whole new sync.
-          assert.strictEqual(code, 0, `${moment}: --file changed although the run was killed (${killedAt})`)
-          const reader = yield* openC1z(file)
-          assert.isAbove((yield* Stream.runCount(reader.resources())), 100, `${moment}: the new file is a whole sync`)
-          outcomes.push(`${moment}: finished before the kill; --file is the complete new sync`)
+  it.scopedLive(
+    "SIGKILL at random points of a medium sync never leaves a partial --file; the next run cleans up",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-crash-" })
+        const file = join(dir, "sync.c1z")
+        const previous = Buffer.from("the previous sync file\n")
+        const moments: ReadonlyArray<Moment> = ["before the sync", "during the sync", "during the sync", "during the file write"]
+        const outcomes: Array<string> = []
+        let leftBehind = 0
+        for (const moment of moments) {
+          yield* Effect.promise(() => writeFile(file, previous))
+          const extra = yield* Random.nextIntBetween(0, 1500)
+          const { code, killedAt } = yield* killDuring(file, dir, moment, extra).pipe(Effect.timeout("180 seconds"))
+          const after = yield* Effect.promise(() => readFile(file))
+          const left = (yield* Effect.promise(() => readdir(dir))).filter((name) => name !== "sync.c1z")
+          leftBehind += left.length
+          if (after.equals(previous)) {
+            outcomes.push(`${moment} (+${extra} ms): killed at ${killedAt}; previous file intact`)
+          } else {
+            // Killed only after the rename (or not at all): then it is the whole new sync.
+            assert.strictEqual(code, 0, `${moment}: --file changed although the run was killed (${killedAt})`)
+            const reader = yield* openC1z(file)
+            assert.isAbove(yield* Stream.runCount(reader.resources()), 100, `${moment}: the new file is a whole sync`)
+            outcomes.push(`${moment}: finished before the kill; --file is the complete new sync`)
+          }
         }
-      }
-      yield* Effect.logWarning(`crash safety: ${leftBehind} scratch files left by kills, all removed by the next runs\n  ${outcomes.join("\n  ")}`)
-      assert.isTrue(outcomes.some((line) => line.includes("previous file intact")))
+        yield* Effect.logWarning(
+          `crash safety: ${leftBehind} scratch files left by kills, all removed by the next runs\n  ${outcomes.join("\n  ")}`
+        )
+        assert.isTrue(outcomes.some((line) => line.includes("previous file intact")))
 
-      // The next run removes what the killed ones left, and writes the file.
-      const leftovers = (yield* Effect.promise(() => readdir(dir))).filter((name) => name !== "sync.c1z")
-      const next = yield* runCli(["--sandbox", "small", "-f", file, "--log-format", "json"])
-      assertExit(next, 0)
-      assert.deepStrictEqual(yield* Effect.promise(() => readdir(dir)), ["sync.c1z"])
-      // A kill during the sync always leaves its database behind; each next run removed what it found.
-      assert.isAbove(leftBehind, 0)
-      if (leftovers.length > 0) assert.include(next.stderr, `removed ${leftovers.length} scratch file(s) a killed run left`)
-    }).pipe(Effect.withRandom(Random.make(12)), Effect.provide(NodeContext.layer)), 600_000)
+        // The next run removes what the killed ones left, and writes the file.
+        const leftovers = (yield* Effect.promise(() => readdir(dir))).filter((name) => name !== "sync.c1z")
+        const next = yield* runCli(["--sandbox", "small", "-f", file, "--log-format", "json"])
+        assertExit(next, 0)
+        assert.deepStrictEqual(yield* Effect.promise(() => readdir(dir)), ["sync.c1z"])
+        // A kill during the sync always leaves its database behind; each next run removed what it found.
+        assert.isAbove(leftBehind, 0)
+        if (leftovers.length > 0) assert.include(next.stderr, `removed ${leftovers.length} scratch file(s) a killed run left`)
+      }).pipe(Effect.withRandom(Random.make(12)), Effect.provide(NodeContext.layer)),
+    600_000
+  )
 })

@@ -56,45 +56,56 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 3081 } } }))))
 
-  it.scopedLive("two back-to-back syncs both succeed, the second after waiting for the window; no answer went below the reserve", () =>
-    Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      const { flags } = yield* connectionFlags
-      const dir = yield* tempDir
-      const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`])
-      assertExit(first, 0)
-      assert.strictEqual(summaryOf(first.stderr)!.rateLimitWaitMillis, 0)
-      const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
-      assertExit(second, 0)
-      const summary = summaryOf(second.stderr)!
-      assert.strictEqual(summary.requests, SmallSyncCost)
-      assert.isAbove(summary.rateLimitWaitMillis as number, 0)
-      assert.deepStrictEqual(
-        [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
-        [20, 4, 4]
-      )
-      const waits = waitLines(second.stderr)
-      assert.isAbove(waits.length, 0)
-      assert.deepStrictEqual(waits[0]!.wait_kind, "reserve")
-      assert.strictEqual(waits[0]!.level, "warn")
-      assert.include(String(waits[0]!.msg), "kept in reserve for other tools (rate-limit-reserve 20%)")
-      const log = yield* sandbox.requestLog
-      assert.strictEqual(log.length, 2 * SmallSyncCost)
-      assert.deepStrictEqual(log.filter((entry) => entry.status !== 200), [])
-      assert.strictEqual(Math.min(...log.map((entry) => entry.rateLimitRemaining ?? 0)), 4)
-    }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 10 } }))), 60_000)
+  it.scopedLive(
+    "two back-to-back syncs both succeed, the second after waiting for the window; no answer went below the reserve",
+    () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox
+        const { flags } = yield* connectionFlags
+        const dir = yield* tempDir
+        const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`])
+        assertExit(first, 0)
+        assert.strictEqual(summaryOf(first.stderr)!.rateLimitWaitMillis, 0)
+        const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
+        assertExit(second, 0)
+        const summary = summaryOf(second.stderr)!
+        assert.strictEqual(summary.requests, SmallSyncCost)
+        assert.isAbove(summary.rateLimitWaitMillis as number, 0)
+        assert.deepStrictEqual(
+          [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
+          [20, 4, 4]
+        )
+        const waits = waitLines(second.stderr)
+        assert.isAbove(waits.length, 0)
+        assert.deepStrictEqual(waits[0]!.wait_kind, "reserve")
+        assert.strictEqual(waits[0]!.level, "warn")
+        assert.include(String(waits[0]!.msg), "kept in reserve for other tools (rate-limit-reserve 20%)")
+        const log = yield* sandbox.requestLog
+        assert.strictEqual(log.length, 2 * SmallSyncCost)
+        assert.deepStrictEqual(log.filter((entry) => entry.status !== 200), [])
+        assert.strictEqual(Math.min(...log.map((entry) => entry.rateLimitRemaining ?? 0)), 4)
+      }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 10 } }))),
+    60_000
+  )
 
-  it.scopedLive("a reserve wait longer than --max-rate-limit-wait fails cleanly, the previous file byte-identical", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const { flags } = yield* connectionFlags
-      const dir = yield* tempDir
-      assertExit(yield* runCli([...flags, "-f", `${dir}/out.c1z`]), 0)
-      const before = yield* fs.readFile(`${dir}/out.c1z`)
-      const second = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--max-rate-limit-wait", "5s", "--log-format", "console"])
-      assertExit(second, 1)
-      assert.match(second.stderr, /kept in reserve for other tools \(rate-limit-reserve 20%\); that needs a wait of (\d+m \d+s|\d+m|5\d\.\ds), longer than max-rate-limit-wait \(5\.0s\)/)
-      assert.deepStrictEqual(yield* fs.readFile(`${dir}/out.c1z`), before)
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
-    }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 600 } }))), 60_000)
+  it.scopedLive(
+    "a reserve wait longer than --max-rate-limit-wait fails cleanly, the previous file byte-identical",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { flags } = yield* connectionFlags
+        const dir = yield* tempDir
+        assertExit(yield* runCli([...flags, "-f", `${dir}/out.c1z`]), 0)
+        const before = yield* fs.readFile(`${dir}/out.c1z`)
+        const second = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--max-rate-limit-wait", "5s", "--log-format", "console"])
+        assertExit(second, 1)
+        assert.match(
+          second.stderr,
+          /kept in reserve for other tools \(rate-limit-reserve 20%\); that needs a wait of (\d+m \d+s|\d+m|5\d\.\ds), longer than max-rate-limit-wait \(5\.0s\)/
+        )
+        assert.deepStrictEqual(yield* fs.readFile(`${dir}/out.c1z`), before)
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+      }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 600 } }))),
+    60_000
+  )
 })

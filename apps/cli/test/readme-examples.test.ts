@@ -13,8 +13,7 @@ import { assertExit, runCli } from "./support/CliProcess.js"
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
 
 /** Shell words of one command line: whitespace-separated, single quotes keep everything literal. */
-const shellWords = (line: string): ReadonlyArray<string> =>
-  [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]!)
+const shellWords = (line: string): ReadonlyArray<string> => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]!)
 
 const examples = readme
   .replace(/\\\n\s*/g, "")

@@ -37,9 +37,8 @@ const syncedEdgeCases = Effect.gen(function*() {
 const json = (stdout: string): ReadonlyArray<Record<string, string>> =>
   stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
-const withSandbox = (snapshot: AccountSnapshot = edgeCases) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
+const withSandbox = (snapshot: AccountSnapshot = edgeCases) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
 
 /** One sync of the untouched edge-case account, shared by the read-only tests. */
 class EdgeSync extends Context.Tag("test/EdgeSync")<EdgeSync, string>() {}

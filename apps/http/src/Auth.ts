@@ -66,9 +66,9 @@ const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
  * `route` behind the same check, for what is not an Api endpoint. The refusal is answered here,
  * with the Api's 401 body: a route outside the Api has no error encoding of its own.
  */
-export const requireToken = (tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
-<E, R>(route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.matchEffect(authenticate(tokens), {
-    onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
-    onSuccess: () => route
-  })
+export const requireToken =
+  (tokens: ReadonlyArray<Redacted.Redacted<string>>) => <E, R>(route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.matchEffect(authenticate(tokens), {
+      onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
+      onSuccess: () => route
+    })

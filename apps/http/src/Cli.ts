@@ -157,7 +157,8 @@ const listenRefusal = (host: Sourced<string>, port: Sourced<number>) => (error: 
   switch (code) {
     case "EADDRINUSE":
       return new StartupError({
-        reason: `${port.source} ${port.value}: the port is already in use on ${host.value}; choose another port, or --port 0 for any free one`
+        reason:
+          `${port.source} ${port.value}: the port is already in use on ${host.value}; choose another port, or --port 0 for any free one`
       })
     case "EACCES":
       return new StartupError({
@@ -169,7 +170,9 @@ const listenRefusal = (host: Sourced<string>, port: Sourced<number>) => (error: 
     case "EAFNOSUPPORT":
     case "EINVAL":
       return new StartupError({
-        reason: `${host.source} ${shown(host.value)}: cannot listen on this address (${code}); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`
+        reason: `${host.source} ${
+          shown(host.value)
+        }: cannot listen on this address (${code}); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`
       })
     default:
       return new StartupError({

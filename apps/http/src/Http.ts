@@ -26,8 +26,11 @@ import { makeTypeChecks } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 
-const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
-  handlers.handle("healthz", () => Effect.succeed({ status: "ok" as const })))
+const HealthLive = HttpApiBuilder.group(
+  BatonApi,
+  "health",
+  (handlers) => handlers.handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+)
 
 /** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
 const readinessTimeout = "10 seconds"
@@ -93,11 +96,13 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
           Effect.zipRight(queries.entitlements(urlParams))
         ))
       .handle("grants", ({ urlParams }) =>
-        whenGiven(urlParams.entitlement, (entitlement) => checks.entitlementRef("entitlement", entitlement)).pipe(
-          Effect.zipRight(whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal))),
-          Effect.zipRight(queries.grants(urlParams))
-        ))
-      .handle("access", ({ path }) => queries.access({ resourceType: path.type, resource: path.id }))
+        whenGiven(urlParams.entitlement, (entitlement) =>
+          checks.entitlementRef("entitlement", entitlement)).pipe(
+            Effect.zipRight(whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal))),
+            Effect.zipRight(queries.grants(urlParams))
+          ))
+      .handle("access", ({ path }) =>
+        queries.access({ resourceType: path.type, resource: path.id }))
   }))
 
 const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
@@ -161,21 +166,21 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
             family_name: payload.family_name,
             ...(payload.role === undefined ? {} : { role: payload.role }),
             ...(payload.phone === undefined ? {} : { phone: payload.phone })
-          })
-        ).pipe(
-          Effect.map((outcome) =>
-            outcome._tag === "Created"
-              ? { status: "created" as const, resource: outcome.resource }
-              : { status: "already_exists" as const, resource: outcome.resource }
-          )
-        ))
+          })).pipe(
+            Effect.map((outcome) =>
+              outcome._tag === "Created"
+                ? { status: "created" as const, resource: outcome.resource }
+                : { status: "already_exists" as const, resource: outcome.resource }
+            )
+          ))
       .handle("deleteResource", ({ path }) =>
-        provision(["deleteResource", path.type, path.id], (p) => p.deleteResource(path.type, path.id)).pipe(
-          Effect.map((outcome) => ({
-            resource: parseResourceRef(`${path.type}:${path.id}`),
-            status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
-          }))
-        ))
+        provision(["deleteResource", path.type, path.id], (p) =>
+          p.deleteResource(path.type, path.id)).pipe(
+            Effect.map((outcome) => ({
+              resource: parseResourceRef(`${path.type}:${path.id}`),
+              status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
+            }))
+          ))
   }))
 
 /** The Api with every group's handlers; needs the services below. */

@@ -60,8 +60,7 @@ const samplesOf = (name: string, pair: MetricPair.MetricPair.Untyped): Family | 
   return undefined
 }
 
-const labelKey = (pair: MetricPair.MetricPair.Untyped) =>
-  pair.metricKey.tags.map((tag) => `${tag.key}=${tag.value}`).sort().join(",")
+const labelKey = (pair: MetricPair.MetricPair.Untyped) => pair.metricKey.tags.map((tag) => `${tag.key}=${tag.value}`).sort().join(",")
 
 /** Renders a snapshot: families sorted by name, label sets sorted within a family. */
 export const renderPrometheus = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {

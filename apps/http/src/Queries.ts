@@ -162,7 +162,13 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
             const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId }) : null
-            return { sync_id: syncId, items: items.map((row) => row.value), next_page_token: next }
+            return {
+              sync_id: syncId,
+              items: items.map((row) =>
+                row.value
+              ),
+              next_page_token: next
+            }
           })
         )
       })

@@ -77,47 +77,43 @@ const withBody = (request: HttpServerRequest.HttpServerRequest, text: string, js
 
 const parseJson = Option.liftThrowable((text: string) => JSON.parse(text) as unknown)
 
-export const requestBodyChecks = (limitBytes: number) =>
-  <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") {
-        return yield* app
-      }
-      const tooLarge = new PayloadTooLarge({
-        message: `the request body is larger than ${limitBytes} bytes`,
-        limit_bytes: limitBytes
-      })
-      const declared = Number(request.headers["content-length"] ?? "0")
-      if (Number.isFinite(declared) && declared > limitBytes) {
-        return yield* tooLarge
-      }
-      const body = yield* readBody(request, limitBytes, tooLarge)
-      // Even with an empty body: the platform would read a payload of another declared type from
-      // the stream this check has already consumed.
-      const contentType = request.headers["content-type"]
-      if (!declaresJson(contentType)) {
-        return yield* new UnsupportedMediaType({
-          message: `the request body must be JSON sent with "content-type: application/json"; got content-type ${
-            quoted(contentType ?? "")
-          }`
-        })
-      }
-      const provideBody = (json: unknown) =>
-        Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body, json))
-      // No body reads as null, as the platform reads it; the endpoint's schema says whether it needs one.
-      if (body.trim() === "") {
-        return yield* provideBody(null)
-      }
-      if (jsonDepth(body) > MaxJsonDepth) {
-        return yield* new InvalidRequest({
-          field: "body",
-          message: `the JSON body nests deeper than ${MaxJsonDepth} levels, the limit`
-        })
-      }
-      const json = parseJson(body)
-      if (Option.isNone(json)) {
-        return yield* new InvalidRequest({ field: "body", message: "the request body is not valid JSON" })
-      }
-      return yield* provideBody(json.value)
+export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") {
+      return yield* app
+    }
+    const tooLarge = new PayloadTooLarge({
+      message: `the request body is larger than ${limitBytes} bytes`,
+      limit_bytes: limitBytes
     })
+    const declared = Number(request.headers["content-length"] ?? "0")
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      return yield* tooLarge
+    }
+    const body = yield* readBody(request, limitBytes, tooLarge)
+    // Even with an empty body: the platform would read a payload of another declared type from
+    // the stream this check has already consumed.
+    const contentType = request.headers["content-type"]
+    if (!declaresJson(contentType)) {
+      return yield* new UnsupportedMediaType({
+        message: `the request body must be JSON sent with "content-type: application/json"; got content-type ${quoted(contentType ?? "")}`
+      })
+    }
+    const provideBody = (json: unknown) => Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body, json))
+    // No body reads as null, as the platform reads it; the endpoint's schema says whether it needs one.
+    if (body.trim() === "") {
+      return yield* provideBody(null)
+    }
+    if (jsonDepth(body) > MaxJsonDepth) {
+      return yield* new InvalidRequest({
+        field: "body",
+        message: `the JSON body nests deeper than ${MaxJsonDepth} levels, the limit`
+      })
+    }
+    const json = parseJson(body)
+    if (Option.isNone(json)) {
+      return yield* new InvalidRequest({ field: "body", message: "the request body is not valid JSON" })
+    }
+    return yield* provideBody(json.value)
+  })

@@ -32,8 +32,7 @@ const requestIdOf = (request: HttpServerRequest.HttpServerRequest) => {
 }
 
 /** The server span's name: `GET /v1/syncs/:id` (OpenTelemetry's `{method} {http.route}`). */
-export const spanName = (request: HttpServerRequest.HttpServerRequest) =>
-  `${request.method} ${routeOf(request.method, request.url)}`
+export const spanName = (request: HttpServerRequest.HttpServerRequest) => `${request.method} ${routeOf(request.method, request.url)}`
 
 const handle = <E, R>(
   app: HttpApp.Default<E, R>,

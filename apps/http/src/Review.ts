@@ -70,8 +70,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     })
 
     /** A kept sync's reader; a file that cannot be read back is a server fault (500). */
-    const reader = (syncId: string) =>
-      Effect.zipRight(jobs.fileOf(syncId), Effect.orDie(readers.get(syncId)))
+    const reader = (syncId: string) => Effect.zipRight(jobs.fileOf(syncId), Effect.orDie(readers.get(syncId)))
 
     const latest = Effect.flatMap(jobs.latestSucceeded, (job) =>
       Option.match(job, {

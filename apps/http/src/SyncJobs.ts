@@ -71,7 +71,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           fs.remove(temp, { force: true }).pipe(
             Effect.ignore,
             Effect.zipRight(Effect.logWarning("could not write sync job metadata", { job: job.id, error: error.message }))
-          ))
+          )
+        )
       )
     }
 
@@ -279,8 +280,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         // A fiber interrupted before its first step never ran its own handlers: settle it here.
         const ended = yield* nowIso
         yield* transition(id, (job) => finished(job) ? job : { ...job, status: "cancelled", finished_at: ended, error: cancelledMessage })
-        yield* SynchronizedRef.update(state, (current) =>
-          Option.contains(current.active, id) ? { ...current, active: Option.none() } : current)
+        yield* SynchronizedRef.update(
+          state,
+          (current) => Option.contains(current.active, id) ? { ...current, active: Option.none() } : current
+        )
       }
       return yield* get(id)
     })

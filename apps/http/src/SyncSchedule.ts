@@ -36,10 +36,13 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
     })
 
     /** The requests the last successful sync made: what the next one is expected to cost. */
-    const expectedCost = Effect.map(jobs.list, (all) =>
-      Arr.findFirst(all, (job) => job.status === "succeeded" && job.summary !== null).pipe(
-        Option.map((job) => job.summary!.requests)
-      ))
+    const expectedCost = Effect.map(
+      jobs.list,
+      (all) =>
+        Arr.findFirst(all, (job) => job.status === "succeeded" && job.summary !== null).pipe(
+          Option.map((job) => job.summary!.requests)
+        )
+    )
 
     const sleepUntil = (at: number, delayed: Option.Option<string>) =>
       Effect.gen(function*() {
@@ -54,7 +57,11 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
       const wait = Option.flatMap(cost, (requests) => budgetWaitFor(budget, requests))
       if (Option.isSome(wait) && wait.value > 0) {
         const now = yield* Clock.currentTimeMillis
-        yield* Effect.logWarning(`scheduled sync delayed: the last one cost ${Option.getOrElse(cost, () => 0)} requests, more than the rate-limit budget allows now`)
+        yield* Effect.logWarning(
+          `scheduled sync delayed: the last one cost ${
+            Option.getOrElse(cost, () => 0)
+          } requests, more than the rate-limit budget allows now`
+        )
         yield* sleepUntil(
           now + wait.value,
           Option.some(`delayed until the rate-limit budget allows a sync of ~${Option.getOrElse(cost, () => 0)} requests`)

@@ -129,100 +129,109 @@ const cellsOf = (page: Page, selector: string) =>
 const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
 
 describe("access explorer in headless Chromium", () => {
-  it.scopedLive("sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change, download the sheet", () =>
-    Effect.gen(function*() {
-      assert.isTrue(existsSync(chromiumPath), `no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
-      yield* Effect.promise(() => mkdir(screenshots, { recursive: true }))
-      const service = yield* startService
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      const message = page.locator("#message")
+  it.scopedLive(
+    "sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change, download the sheet",
+    () =>
+      Effect.gen(function*() {
+        assert.isTrue(existsSync(chromiumPath), `no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
+        yield* Effect.promise(() => mkdir(screenshots, { recursive: true }))
+        const service = yield* startService
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        const message = page.locator("#message")
 
-      // A wrong token is refused with a message, and the sign-in form stays.
-      yield* promise(() => page.goto(`${service.url}/`))
-      yield* promise(() => page.fill("#token", "not-the-token"))
-      yield* promise(() => page.click("#login-form button"))
-      yield* promise(() => message.filter({ hasText: "did not accept this token" }).waitFor())
-      assert.isTrue(yield* promise(() => page.locator("#app").isHidden()))
-      yield* step(page, "1-wrong-token")
+        // A wrong token is refused with a message, and the sign-in form stays.
+        yield* promise(() => page.goto(`${service.url}/`))
+        yield* promise(() => page.fill("#token", "not-the-token"))
+        yield* promise(() => page.click("#login-form button"))
+        yield* promise(() => message.filter({ hasText: "did not accept this token" }).waitFor())
+        assert.isTrue(yield* promise(() => page.locator("#app").isHidden()))
+        yield* step(page, "1-wrong-token")
 
-      // The right token, before any sync: the page says so.
-      yield* promise(() => page.fill("#token", service.token))
-      yield* promise(() => page.click("#login-form button"))
-      yield* promise(() => page.locator("#app").waitFor())
-      assert.strictEqual(
-        yield* promise(() => message.textContent()),
-        "No sync has finished yet, so there is nothing to explore. Start one with the button above."
-      )
-      yield* step(page, "2-signed-in-no-sync")
+        // The right token, before any sync: the page says so.
+        yield* promise(() => page.fill("#token", service.token))
+        yield* promise(() => page.click("#login-form button"))
+        yield* promise(() => page.locator("#app").waitFor())
+        assert.strictEqual(
+          yield* promise(() => message.textContent()),
+          "No sync has finished yet, so there is nothing to explore. Start one with the button above."
+        )
+        yield* step(page, "2-signed-in-no-sync")
 
-      // Two syncs around a provisioning change: a team gets a destination role.
-      const before = yield* syncNow(service)
-      const granted = yield* call(service, "POST", "/v1/grants", {
-        entitlement_id: change.entitlementId,
-        principal: { type: "team", id: change.team.id }
-      })
-      assert.strictEqual(granted.status, 201)
-      const after = yield* syncNow(service)
+        // Two syncs around a provisioning change: a team gets a destination role.
+        const before = yield* syncNow(service)
+        const granted = yield* call(service, "POST", "/v1/grants", {
+          entitlement_id: change.entitlementId,
+          principal: { type: "team", id: change.team.id }
+        })
+        assert.strictEqual(granted.status, 201)
+        const after = yield* syncNow(service)
 
-      // The token is kept for the session: a reload needs no new sign-in.
-      yield* promise(() => page.reload())
-      yield* promise(() => page.locator("#app").waitFor())
-      assert.include(yield* promise(() => page.textContent("#sync-status")), `Latest sync: ${after}`)
+        // The token is kept for the session: a reload needs no new sign-in.
+        yield* promise(() => page.reload())
+        yield* promise(() => page.locator("#app").waitFor())
+        assert.include(yield* promise(() => page.textContent("#sync-status")), `Latest sync: ${after}`)
 
-      // Search a team member by name; open them.
-      yield* promise(() => page.fill("#query", inherited.user.given_name))
-      yield* promise(() => page.click("#search-form button"))
-      const result = page.locator(`[data-principal="user:${inherited.user.id}"]`)
-      yield* promise(() => result.waitFor())
-      yield* step(page, "3-search")
-      yield* promise(() => result.click())
-      yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
-      assert.strictEqual(
-        yield* promise(() => page.textContent("[data-testid=details-title]")),
-        `${inherited.user.given_name} ${inherited.user.family_name} (user:${inherited.user.id})`
-      )
-      const access = yield* cellsOf(page, "[data-testid=access-table]")
-      assert.deepInclude(access, [
-        `group:${inherited.group.id}:${inherited.role}`,
-        `${inherited.group.name} (group:${inherited.group.id})`,
-        inherited.role,
-        `via team ${inherited.team.name} (${inherited.team.id})`
-      ])
-      yield* step(page, "4-inherited-grant")
-
-      // The diff of the two syncs: the team's new grant and each member's derived one.
-      assert.strictEqual(yield* promise(() => page.inputValue("#diff-base")), before)
-      assert.strictEqual(yield* promise(() => page.inputValue("#diff-target")), after)
-      yield* promise(() => page.click("#diff-run"))
-      yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
-      assert.deepStrictEqual(
-        yield* cellsOf(page, "[data-testid=diff-table]"),
-        change.added.map((grant) => [
-          "added",
-          "grant",
-          grant.id,
-          "",
-          grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
-          ""
+        // Search a team member by name; open them.
+        yield* promise(() => page.fill("#query", inherited.user.given_name))
+        yield* promise(() => page.click("#search-form button"))
+        const result = page.locator(`[data-principal="user:${inherited.user.id}"]`)
+        yield* promise(() => result.waitFor())
+        yield* step(page, "3-search")
+        yield* promise(() => result.click())
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+        assert.strictEqual(
+          yield* promise(() => page.textContent("[data-testid=details-title]")),
+          `${inherited.user.given_name} ${inherited.user.family_name} (user:${inherited.user.id})`
+        )
+        const access = yield* cellsOf(page, "[data-testid=access-table]")
+        assert.deepInclude(access, [
+          `group:${inherited.group.id}:${inherited.role}`,
+          `${inherited.group.name} (group:${inherited.group.id})`,
+          inherited.role,
+          `via team ${inherited.team.name} (${inherited.team.id})`
         ])
-      )
-      assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
-      yield* step(page, "5-diff")
+        yield* step(page, "4-inherited-grant")
 
-      // The review sheet downloads as CSV, with the inherited grant's row naming its team.
-      const download = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
-      assert.strictEqual(download[0].suggestedFilename(), `access-review-${after}.csv`)
-      const saved = join(yield* tempDir("explorer-download-"), "review.csv")
-      yield* promise(() => download[0].saveAs(saved))
-      const sheet = (yield* promise(() => readFile(saved, "utf8"))).split("\r\n")
-      assert.strictEqual(sheet[0], "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name")
-      assert.isTrue(
-        sheet.some((line) =>
-          line.startsWith(`user:${inherited.user.id},`) &&
-          line.endsWith(`,group:${inherited.group.id}:${inherited.role},${inherited.role},team:${inherited.team.id},${inherited.team.name}`)
-        ),
-        "the inherited grant's row"
-      )
-    }), { timeout: 180_000 })
+        // The diff of the two syncs: the team's new grant and each member's derived one.
+        assert.strictEqual(yield* promise(() => page.inputValue("#diff-base")), before)
+        assert.strictEqual(yield* promise(() => page.inputValue("#diff-target")), after)
+        yield* promise(() => page.click("#diff-run"))
+        yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
+        assert.deepStrictEqual(
+          yield* cellsOf(page, "[data-testid=diff-table]"),
+          change.added.map((grant) => [
+            "added",
+            "grant",
+            grant.id,
+            "",
+            grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
+            ""
+          ])
+        )
+        assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
+        yield* step(page, "5-diff")
+
+        // The review sheet downloads as CSV, with the inherited grant's row naming its team.
+        const download = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
+        assert.strictEqual(download[0].suggestedFilename(), `access-review-${after}.csv`)
+        const saved = join(yield* tempDir("explorer-download-"), "review.csv")
+        yield* promise(() => download[0].saveAs(saved))
+        const sheet = (yield* promise(() => readFile(saved, "utf8"))).split("\r\n")
+        assert.strictEqual(
+          sheet[0],
+          "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name"
+        )
+        assert.isTrue(
+          sheet.some((line) =>
+            line.startsWith(`user:${inherited.user.id},`) &&
+            line.endsWith(
+              `,group:${inherited.group.id}:${inherited.role},${inherited.role},team:${inherited.team.id},${inherited.team.name}`
+            )
+          ),
+          "the inherited grant's row"
+        )
+      }),
+    { timeout: 180_000 }
+  )
 })

@@ -1,14 +1,7 @@
 import { Provisioner, ResourceTypeRegistry, type ResourceTypeModule, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from "@baton-fivetran/fivetran-sandbox"
-import {
-  FileSystem,
-  HttpApiClient,
-  HttpClient,
-  HttpClientRequest,
-  type HttpClientResponse,
-  HttpServer
-} from "@effect/platform"
+import { FileSystem, HttpApiClient, HttpClient, HttpClientRequest, type HttpClientResponse, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { createServer } from "node:http"
@@ -68,42 +61,40 @@ export class Harness extends Context.Tag("test/Harness")<Harness, HarnessShape>(
 
 const withToken = (token: string) => HttpClient.mapRequest(HttpClientRequest.bearerToken(token))
 
-export const makeClient = (baseUrl: string, token: string) =>
-  HttpApiClient.make(BatonApi, { baseUrl, transformClient: withToken(token) })
+export const makeClient = (baseUrl: string, token: string) => HttpApiClient.make(BatonApi, { baseUrl, transformClient: withToken(token) })
 export type BatonClient = Effect.Effect.Success<ReturnType<typeof makeClient>>
 
-const make =
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const server = yield* HttpServer.HttpServer
-    const http = yield* HttpClient.HttpClient
-    const address = server.address
-    if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
-    const baseUrl = `http://127.0.0.1:${address.port}`
-    const client = yield* makeClient(baseUrl, TestToken)
-    const snapshot = yield* sandbox.snapshot
-    const request: HarnessShape["request"] = (method, path, requestOptions = {}) => {
-      let req = HttpClientRequest.make(method)(`${baseUrl}${path}`)
-      if (requestOptions.token !== undefined) req = HttpClientRequest.bearerToken(req, requestOptions.token)
-      if (requestOptions.body !== undefined) {
-        req = typeof requestOptions.body === "string"
-          ? HttpClientRequest.bodyText(req, requestOptions.body, "application/json")
-          : HttpClientRequest.bodyUnsafeJson(req, requestOptions.body)
-      }
-      // After the body, so that a test can send a body under another content-type.
-      if (requestOptions.headers !== undefined) req = HttpClientRequest.setHeaders(req, requestOptions.headers)
-      return http.execute(req).pipe(Effect.orDie)
+const make = Effect.gen(function*() {
+  const sandbox = yield* Sandbox
+  const server = yield* HttpServer.HttpServer
+  const http = yield* HttpClient.HttpClient
+  const address = server.address
+  if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+  const baseUrl = `http://127.0.0.1:${address.port}`
+  const client = yield* makeClient(baseUrl, TestToken)
+  const snapshot = yield* sandbox.snapshot
+  const request: HarnessShape["request"] = (method, path, requestOptions = {}) => {
+    let req = HttpClientRequest.make(method)(`${baseUrl}${path}`)
+    if (requestOptions.token !== undefined) req = HttpClientRequest.bearerToken(req, requestOptions.token)
+    if (requestOptions.body !== undefined) {
+      req = typeof requestOptions.body === "string"
+        ? HttpClientRequest.bodyText(req, requestOptions.body, "application/json")
+        : HttpClientRequest.bodyUnsafeJson(req, requestOptions.body)
     }
-    return Harness.of({
-      baseUrl,
-      dataDir: yield* DataDir,
-      sandbox,
-      apiKey: systemKey(snapshot).key,
-      apiSecret: systemKey(snapshot).secret,
-      client,
-      request
-    })
+    // After the body, so that a test can send a body under another content-type.
+    if (requestOptions.headers !== undefined) req = HttpClientRequest.setHeaders(req, requestOptions.headers)
+    return http.execute(req).pipe(Effect.orDie)
+  }
+  return Harness.of({
+    baseUrl,
+    dataDir: yield* DataDir,
+    sandbox,
+    apiKey: systemKey(snapshot).key,
+    apiSecret: systemKey(snapshot).secret,
+    client,
+    request
   })
+})
 
 const systemKey = (snapshot: AccountSnapshot) => {
   const key = snapshot.credentials.find((credential) => credential._tag === "SystemKey")
@@ -167,7 +158,10 @@ export const awaitJob = (id: string): Effect.Effect<SyncJob, never, Harness> =>
       Effect.orDie,
       Effect.flatMap((job) => finished(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("50 millis"), poll))
     )
-    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error(`sync ${id} did not finish`) }), Effect.orDie)
+    return yield* poll.pipe(
+      Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error(`sync ${id} did not finish`) }),
+      Effect.orDie
+    )
   })
 
 /** Starts a sync and waits for it. */

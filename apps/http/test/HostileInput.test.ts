@@ -20,18 +20,58 @@ const ErrorBody = Schema.Struct({
 const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody), { onExcessProperty: "error" })
 
 const segment = fc.oneof(
-  fc.constantFrom("v1", "syncs", "resources", "entitlements", "grants", "principals", "user", "team", "access", "file",
-    "cancel", "accounts", "healthz", "readyz", "capabilities", "openapi.json", "docs", "..", ".", "%2e%2e", "%00", "%ff",
-    "user:abc", "team:x:member", "role:Account%20Reviewer:assigned:user:u"),
+  fc.constantFrom(
+    "v1",
+    "syncs",
+    "resources",
+    "entitlements",
+    "grants",
+    "principals",
+    "user",
+    "team",
+    "access",
+    "file",
+    "cancel",
+    "accounts",
+    "healthz",
+    "readyz",
+    "capabilities",
+    "openapi.json",
+    "docs",
+    "..",
+    ".",
+    "%2e%2e",
+    "%00",
+    "%ff",
+    "user:abc",
+    "team:x:member",
+    "role:Account%20Reviewer:assigned:user:u"
+  ),
   fc.string({ maxLength: 12 }).map(encodeURIComponent),
   fc.string({ unit: "grapheme", maxLength: 6 }).map(encodeURIComponent),
   fc.constant("x".repeat(3000))
 )
 /** Half the paths are the Api's own, with random parameters; the rest anything. */
 const knownPath = fc.tuple(
-  fc.constantFrom("/v1/resources", "/v1/entitlements", "/v1/grants", "/v1/syncs", "/v1/syncs/{}", "/v1/syncs/{}/file",
-    "/v1/syncs/{}/cancel", "/v1/principals/user/{}/access", "/v1/principals/team/{}/access", "/v1/principals/{}/{}/access",
-    "/v1/grants/{}", "/v1/resources/user/{}", "/v1/resources/{}/{}", "/v1/accounts", "/readyz", "/healthz", "/v1/capabilities"),
+  fc.constantFrom(
+    "/v1/resources",
+    "/v1/entitlements",
+    "/v1/grants",
+    "/v1/syncs",
+    "/v1/syncs/{}",
+    "/v1/syncs/{}/file",
+    "/v1/syncs/{}/cancel",
+    "/v1/principals/user/{}/access",
+    "/v1/principals/team/{}/access",
+    "/v1/principals/{}/{}/access",
+    "/v1/grants/{}",
+    "/v1/resources/user/{}",
+    "/v1/resources/{}/{}",
+    "/v1/accounts",
+    "/readyz",
+    "/healthz",
+    "/v1/capabilities"
+  ),
   fc.array(segment, { minLength: 2, maxLength: 2 })
 ).map(([template, [a, b]]) => template.replace("{}", a!).replace("{}", b!))
 const path = fc.oneof(
@@ -105,7 +145,15 @@ const body = fc.option(
   { nil: undefined }
 )
 
-const authorization = fc.constantFrom(`Bearer ${TestToken}`, `Bearer ${TestToken}`, `Bearer ${TestToken}`, undefined, "Bearer wrong", "Basic eDp5", "Bearer")
+const authorization = fc.constantFrom(
+  `Bearer ${TestToken}`,
+  `Bearer ${TestToken}`,
+  `Bearer ${TestToken}`,
+  undefined,
+  "Bearer wrong",
+  "Basic eDp5",
+  "Bearer"
+)
 
 const extraHeaders = fc.dictionary(
   fc.constantFrom("accept", "x-forwarded-for", "x-request-id", "accept-encoding", "if-none-match", "range", "cookie"),

@@ -36,9 +36,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const { sandbox } = yield* Harness
       const before = yield* sandbox.snapshot
       const team = before.teams[0]!.id
-      const user = before.users.find((u) =>
-        !before.team_users.some((row) => row.team_id === team && row.user_id === u.id)
-      )!.id
+      const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
       const entitlement = `team:${team}:member`
       const grantId = `${entitlement}:user:${user}`
       const membersOf = Effect.map(sandbox.snapshot, (s) => s.team_users.filter((row) => row.team_id === team))
@@ -66,9 +64,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const { sandbox } = yield* Harness
       const before = yield* sandbox.snapshot
       const team = before.teams[1]!.id
-      const user = before.users.find((u) =>
-        !before.team_users.some((row) => row.team_id === team && row.user_id === u.id)
-      )!.id
+      const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
       const entitlement = `team:${team}:member`
       yield* sandbox.clearRequestLog
       const answers = yield* Effect.all(Array.from({ length: 16 }, () => grant(entitlement, { type: "user", id: user })), {
@@ -98,9 +94,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const before = yield* sandbox.snapshot
       // Not an administrator: Fivetran refuses to demote the last one.
       const user = before.users.find((u) => u.role !== null && u.role !== "Account Administrator" && u.active)!
-      const role = before.roles.find((r) =>
-        r.scope.includes("ACCOUNT") && r.is_deprecated !== true && r.name !== user.role
-      )!.name
+      const role = before.roles.find((r) => r.scope.includes("ACCOUNT") && r.is_deprecated !== true && r.name !== user.role)!.name
       const roleOf = Effect.map(sandbox.snapshot, (s) => s.users.find((u) => u.id === user.id)!.role)
       const entitlement = `role:${role}:assigned`
 

@@ -1,10 +1,4 @@
-import {
-  BuiltInResourceTypes,
-  type ResourceType,
-  type ResourceTypeModule,
-  row,
-  SyncFailed
-} from "@baton-fivetran/connector-core"
+import { BuiltInResourceTypes, type ResourceType, type ResourceTypeModule, row, SyncFailed } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option, Schema, Stream } from "effect"
 import { InvalidRequestBody } from "@baton-fivetran/http-api"

@@ -33,8 +33,10 @@ const chunkedPost = (chunks: ReadonlyArray<string>) => {
 }
 
 /** The endpoint: answers with the body it reads through the request, as the platform's decoding does. */
-const echo = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-  Effect.map(Effect.orDie(request.json), (json) => HttpServerResponse.unsafeJson(json)))
+const echo = Effect.flatMap(
+  HttpServerRequest.HttpServerRequest,
+  (request) => Effect.map(Effect.orDie(request.json), (json) => HttpServerResponse.unsafeJson(json))
+)
 
 const check = (request: HttpServerRequest.HttpServerRequest, limitBytes: number) =>
   requestBodyChecks(limitBytes)(echo).pipe(Effect.provideService(HttpServerRequest.HttpServerRequest, request))
@@ -67,7 +69,9 @@ describe("request body limit", () => {
       const oneByteShort = yield* Effect.exit(check(chunkedPost(inChunksOf(account, 1000)).request, accountBytes - 1))
       assert.deepStrictEqual(
         oneByteShort,
-        Exit.fail(new PayloadTooLarge({ message: `the request body is larger than ${accountBytes - 1} bytes`, limit_bytes: accountBytes - 1 }))
+        Exit.fail(
+          new PayloadTooLarge({ message: `the request body is larger than ${accountBytes - 1} bytes`, limit_bytes: accountBytes - 1 })
+        )
       )
     }))
 })

@@ -17,8 +17,7 @@ const text = (path: string) =>
     return { status: response.status, headers: response.headers, body: yield* Effect.orDie(response.text) }
   })
 
-const jsonLines = (body: string) =>
-  body.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+const jsonLines = (body: string) => body.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
 layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, timeout: 120_000 })("access review over HTTP", (it) => {
   it.effect("before any sync, export and search answer 404 saying what to do", () =>
@@ -94,7 +93,10 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(lines.headers["content-type"], "application/x-ndjson; charset=utf-8")
       const rows = jsonLines(lines.body)
       const records = csv.body.split("\r\n").filter((line) => line !== "")
-      assert.strictEqual(records[0], "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name")
+      assert.strictEqual(
+        records[0],
+        "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name"
+      )
       assert.strictEqual(records.length - 1, rows.length)
       // One row per grant and path: the team's grant of the change, and each member's inherited one.
       const changed = rows.filter((row) => row.entitlement === change.entitlementId)

@@ -25,14 +25,17 @@ const openApi = Effect.gen(function*() {
 })
 
 /** Every operation of the document as `METHOD /path`, with its path parameters filled in. */
-const operations = Effect.map(openApi, (document) =>
-  Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.keys(methods).map((method) => ({
-      method: method.toUpperCase() as "GET" | "POST" | "DELETE",
-      path,
-      url: path.replace("{id}", "20260101T000000Z-0000").replace("{type}", "user").replace("{grant_id}", "x")
-    }))
-  ))
+const operations = Effect.map(
+  openApi,
+  (document) =>
+    Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({
+        method: method.toUpperCase() as "GET" | "POST" | "DELETE",
+        path,
+        url: path.replace("{id}", "20260101T000000Z-0000").replace("{type}", "user").replace("{grant_id}", "x")
+      }))
+    )
+)
 
 const AllEndpoints = [
   "GET /healthz",
@@ -201,7 +204,6 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
         "CAPABILITY_RESOURCE_DELETE"
       ])
     }))
-
 })
 
 layer(harness({ publicDocs: true }), { excludeTestServices: true })("--public-docs", (it) => {
@@ -212,9 +214,12 @@ layer(harness({ publicDocs: true }), { excludeTestServices: true })("--public-do
         assert.strictEqual((yield* request("GET", path)).status, 200, path)
         assert.strictEqual((yield* request("GET", path, { token: "wrong-token" })).status, 200, path)
       }
-      const document = yield* Effect.orDie(Effect.flatMap((yield* request("GET", "/openapi.json")).json, Schema.decodeUnknown(OpenApiDocument)))
+      const document = yield* Effect.orDie(
+        Effect.flatMap((yield* request("GET", "/openapi.json")).json, Schema.decodeUnknown(OpenApiDocument))
+      )
       assert.deepStrictEqual(
-        Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`)).sort(),
+        Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+          .sort(),
         [...AllEndpoints].sort()
       )
       for (const op of yield* operations) {
@@ -243,7 +248,9 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const { request } = yield* Harness
       const response = yield* request(method, path, { token: TestToken, body })
       assert.strictEqual(response.status, 400, `${method} ${path}`)
-      const error = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(InvalidRequestBody, { onExcessProperty: "error" })))
+      const error = yield* Effect.orDie(
+        Effect.flatMap(response.json, Schema.decodeUnknown(InvalidRequestBody, { onExcessProperty: "error" }))
+      )
       assert.strictEqual(error.field, field, `${method} ${path}`)
       assert.notInclude(error.message, "\n", `${method} ${path}`)
       return error.message
@@ -381,11 +388,13 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
   it.effect("an unknown path or method with a valid token is a 404 with a JSON body (issue 12)", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
-      for (const [method, path, shown] of [
-        ["GET", "/no-such-path?secret=x", "/no-such-path"],
-        ["DELETE", "/v1/syncs", "/v1/syncs"],
-        ["POST", "/v1/resources", "/v1/resources"]
-      ] as const) {
+      for (
+        const [method, path, shown] of [
+          ["GET", "/no-such-path?secret=x", "/no-such-path"],
+          ["DELETE", "/v1/syncs", "/v1/syncs"],
+          ["POST", "/v1/resources", "/v1/resources"]
+        ] as const
+      ) {
         const response = yield* request(method, path, { token: TestToken })
         assert.strictEqual(response.status, 404, path)
         assert.deepStrictEqual(yield* Effect.orDie(response.json), {

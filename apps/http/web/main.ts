@@ -70,12 +70,16 @@ const openPrincipal = (principal: string) =>
     const title = rows[0] === undefined ? principal : `${rows[0].principal_name} (${principal})`
     details.replaceChildren(
       heading(title, rows.length === 0 ? "Holds nothing in the latest sync." : limitNote(rows.length, more)),
-      table("access-table", ["Entitlement", "Resource", "Permission", "How"], rows.map((row) => [
-        link(row.entitlement, () => void openEntitlement(row.entitlement)),
-        row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
-        row.permission,
-        viaCell(row, (team) => void openPrincipal(team))
-      ]))
+      table(
+        "access-table",
+        ["Entitlement", "Resource", "Permission", "How"],
+        rows.map((row) => [
+          link(row.entitlement, () => void openEntitlement(row.entitlement)),
+          row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
+          row.permission,
+          viaCell(row, (team) => void openPrincipal(team))
+        ])
+      )
     )
   })
 
@@ -84,13 +88,17 @@ const openEntitlement = (entitlement: string) =>
     const { more, rows } = await api.rows({ entitlement }, RowLimit)
     details.replaceChildren(
       heading(`Holders of ${entitlement}`, rows.length === 0 ? "Nobody holds it." : limitNote(rows.length, more)),
-      table("holders-table", ["Principal", "Name", "Email", "Status", "How"], rows.map((row) => [
-        link(row.principal, () => void openPrincipal(row.principal)),
-        row.principal_name,
-        row.email,
-        row.status,
-        viaCell(row, (team) => void openPrincipal(team))
-      ]))
+      table(
+        "holders-table",
+        ["Principal", "Name", "Email", "Status", "How"],
+        rows.map((row) => [
+          link(row.principal, () => void openPrincipal(row.principal)),
+          row.principal_name,
+          row.email,
+          row.status,
+          viaCell(row, (team) => void openPrincipal(team))
+        ])
+      )
     )
   })
 
@@ -138,8 +146,7 @@ const showDiff = (target: string, base: string) =>
     const append = (page: typeof first) => {
       rows.append(...page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell)))))
       more.hidden = page.next_page_token === null
-      more.onclick = () =>
-        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined)))
+      more.onclick = () => void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined)))
     }
     const grid = table("diff-table", ["Change", "Kind", "Id", "Name", "How", "Before"], [])
     grid.tBodies[0]!.replaceWith(rows)
@@ -198,8 +205,10 @@ byId<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
   void search(byId<HTMLInputElement>("query").value)
 })
 
-byId("diff-run").addEventListener("click", () =>
-  void showDiff(byId<HTMLSelectElement>("diff-target").value, byId<HTMLSelectElement>("diff-base").value))
+byId("diff-run").addEventListener(
+  "click",
+  () => void showDiff(byId<HTMLSelectElement>("diff-target").value, byId<HTMLSelectElement>("diff-base").value)
+)
 
 byId("start-sync").addEventListener("click", () =>
   void attempt(async (api) => {

@@ -97,9 +97,7 @@ export const makeOtlpReceiver = Effect.gen(function*() {
   const bodies = <A>(path: string) => received.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as A)
 
   const spans = (): ReadonlyArray<OtlpSpan> =>
-    bodies<TracesBody>("/v1/traces").flatMap((body) =>
-      body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))
-    )
+    bodies<TracesBody>("/v1/traces").flatMap((body) => body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)))
   const resources = (): ReadonlyArray<Record<string, unknown>> =>
     bodies<TracesBody>("/v1/traces").flatMap((body) => body.resourceSpans.map((rs) => attributesOf(rs.resource.attributes)))
   /** Every export of a metric, oldest first (each export carries the cumulative values). */

@@ -95,9 +95,7 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
     case "All":
       return Stream.fromIterable(principalTypes).pipe(
         Stream.flatMap((resourceType) => reader.sorted.resources({ resourceType })),
-        Stream.flatMap((principal) =>
-          batched(reader, teams, reader.sorted.grantsOf(principal.value.id), Option.some(principal.value))
-        )
+        Stream.flatMap((principal) => batched(reader, teams, reader.sorted.grantsOf(principal.value.id), Option.some(principal.value)))
       )
     case "Principal":
       return Stream.unwrap(Effect.map(reader.getResource(scope.principal), (principal) =>

@@ -6,13 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
-import {
-  decodeEntitlement,
-  decodeGrant,
-  decodeResource,
-  decodeResourceType,
-  entitlementDecoder
-} from "./proto/Decode.js"
+import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
 import {
   entitlementQuery,
   type EntitlementFilter,
@@ -106,8 +100,7 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
     yield* decompressDatabase(path, databasePath)
     const db = yield* openDatabase(databasePath)
 
-    const corrupt = (cause: unknown) =>
-      new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
+    const corrupt = (cause: unknown) => new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
     /** Runs a query (or decodes a blob); SQLite and protobuf failures alike mean a damaged file. */
     const attempt = <A>(run: () => A): Effect.Effect<A, C1zError> =>
       Effect.try({
@@ -182,7 +175,6 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         return row === undefined ? Option.none() : Option.some(decode(row))
       })
 
-
     return {
       path,
       syncRun: {
@@ -195,8 +187,7 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
         Stream.map((row) => row.value)
       ),
       resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceRow),
-      entitlements: (filter = {}) =>
-        list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementRow),
+      entitlements: (filter = {}) => list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementRow),
       grants: (filter = {}) => list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, grantBatch),
       getResource: (id) => byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, resourceRow),
       getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementRow),

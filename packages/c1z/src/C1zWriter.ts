@@ -47,12 +47,27 @@ export interface C1zWriteResult {
 const loadedColumns = {
   [Tables.resourceTypes]: ["external_id", "data", "sync_id", "discovered_at"],
   [Tables.resources]: [
-    "resource_type_id", "external_id", "parent_resource_type_id", "parent_resource_id", "data", "sync_id", "discovered_at"
+    "resource_type_id",
+    "external_id",
+    "parent_resource_type_id",
+    "parent_resource_id",
+    "data",
+    "sync_id",
+    "discovered_at"
   ],
   [Tables.entitlements]: ["resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"],
   [Tables.grants]: [
-    "resource_type_id", "resource_id", "entitlement_id", "principal_resource_type_id", "principal_resource_id",
-    "external_id", "expansion", "needs_expansion", "data", "sync_id", "discovered_at"
+    "resource_type_id",
+    "resource_id",
+    "entitlement_id",
+    "principal_resource_type_id",
+    "principal_resource_id",
+    "external_id",
+    "expansion",
+    "needs_expansion",
+    "data",
+    "sync_id",
+    "discovered_at"
   ]
 } as const
 
@@ -78,8 +93,7 @@ export const makeRowWriter = (
   const entitlement = db.prepare(insert(Tables.entitlements))
   const grant = db.prepare(insert(Tables.grants))
 
-  const writeResourceType = (value: ResourceType, at: string) =>
-    resourceType.run(value.id, toBytes(encode.resourceType, value), syncId, at)
+  const writeResourceType = (value: ResourceType, at: string) => resourceType.run(value.id, toBytes(encode.resourceType, value), syncId, at)
   const writeResource = (value: Resource, at: string) =>
     resource.run(
       value.id.resourceType,

@@ -76,5 +76,4 @@ export const decompressDatabase = (path: string, databasePath: string): Effect.E
   })
 
 /** zstd-napi reports format errors as plain Errors whose message comes from libzstd; fs errors carry a `code`. */
-const isZstdError = (cause: unknown): boolean =>
-  cause instanceof Error && !("code" in cause) && cause.name !== "AbortError"
+const isZstdError = (cause: unknown): boolean => cause instanceof Error && !("code" in cause) && cause.name !== "AbortError"

@@ -87,11 +87,9 @@ export const createTables: ReadonlyArray<string> = [
  * faster than keeping a b-tree of long random keys up to date per row, which outgrows the page cache.
  */
 export const externalIdIndexes = {
-  [Tables.resourceTypes]:
-    `CREATE UNIQUE INDEX idx_resource_types_external_sync_v1 ON ${Tables.resourceTypes} (external_id, sync_id)`,
+  [Tables.resourceTypes]: `CREATE UNIQUE INDEX idx_resource_types_external_sync_v1 ON ${Tables.resourceTypes} (external_id, sync_id)`,
   [Tables.resources]: `CREATE UNIQUE INDEX idx_resources_external_sync_v1 ON ${Tables.resources} (external_id, sync_id)`,
-  [Tables.entitlements]:
-    `CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 ON ${Tables.entitlements} (external_id, sync_id)`,
+  [Tables.entitlements]: `CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 ON ${Tables.entitlements} (external_id, sync_id)`,
   [Tables.grants]: `CREATE UNIQUE INDEX idx_grants_external_sync_v1 ON ${Tables.grants} (external_id, sync_id)`
 } as const
 

@@ -37,7 +37,12 @@ describe("c1z-format.md §6", () => {
         (db.prepare(`SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name`)
           .all(type) as Array<{ name: string }>).map((row) => row.name)
       assert.deepStrictEqual(names("table"), [
-        "v1_assets", "v1_connector_sessions", "v1_entitlements", "v1_grants", "v1_resource_types", "v1_resources",
+        "v1_assets",
+        "v1_connector_sessions",
+        "v1_entitlements",
+        "v1_grants",
+        "v1_resource_types",
+        "v1_resources",
         "v1_sync_runs"
       ])
       assert.deepStrictEqual(names("index"), [
@@ -61,11 +66,28 @@ describe("c1z-format.md §6", () => {
         (db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).all(table) as Array<{ name: string }>)
           .map((row) => row.name)
       assert.deepStrictEqual(columns("v1_grants"), [
-        "id", "resource_type_id", "resource_id", "entitlement_id", "principal_resource_type_id", "principal_resource_id",
-        "external_id", "expansion", "needs_expansion", "data", "sync_id", "discovered_at"
+        "id",
+        "resource_type_id",
+        "resource_id",
+        "entitlement_id",
+        "principal_resource_type_id",
+        "principal_resource_id",
+        "external_id",
+        "expansion",
+        "needs_expansion",
+        "data",
+        "sync_id",
+        "discovered_at"
       ])
       assert.deepStrictEqual(columns("v1_sync_runs"), [
-        "id", "sync_id", "started_at", "ended_at", "sync_token", "sync_type", "parent_sync_id", "linked_sync_id",
+        "id",
+        "sync_id",
+        "started_at",
+        "ended_at",
+        "sync_token",
+        "sync_type",
+        "parent_sync_id",
+        "linked_sync_id",
         "supports_diff"
       ])
     }))
@@ -100,15 +122,19 @@ describe("c1z-format.md §6", () => {
   it.scoped("every column that repeats a message field agrees with the blob", () =>
     Effect.gen(function*() {
       const { db } = yield* writeFixture
-      for (const row of db.prepare("SELECT external_id, data FROM v1_resource_types").all() as Array<
-        { external_id: string; data: Uint8Array }
-      >) {
+      for (
+        const row of db.prepare("SELECT external_id, data FROM v1_resource_types").all() as Array<
+          { external_id: string; data: Uint8Array }
+        >
+      ) {
         assert.strictEqual(row.external_id, text(row.data, 1))
       }
 
-      const resources = db.prepare("SELECT * FROM v1_resources").all() as Array<Record<string, string | null> & {
-        data: Uint8Array
-      }>
+      const resources = db.prepare("SELECT * FROM v1_resources").all() as Array<
+        Record<string, string | null> & {
+          data: Uint8Array
+        }
+      >
       assert.strictEqual(resources.length, 6)
       for (const row of resources) {
         const id = message(row.data, 1)!
@@ -121,9 +147,13 @@ describe("c1z-format.md §6", () => {
       const child = resources.find((row) => row.external_id === "connection:c_salesforce")!
       assert.deepStrictEqual([child.parent_resource_type_id, child.parent_resource_id], ["group", "g_warehouse"])
 
-      for (const row of db.prepare("SELECT * FROM v1_entitlements").all() as Array<Record<string, string> & {
-        data: Uint8Array
-      }>) {
+      for (
+        const row of db.prepare("SELECT * FROM v1_entitlements").all() as Array<
+          Record<string, string> & {
+            data: Uint8Array
+          }
+        >
+      ) {
         const resourceId = path(row.data, [1, 1])!
         assert.strictEqual(row.external_id, text(row.data, 2))
         assert.strictEqual(row.resource_type_id, text(resourceId, 1))

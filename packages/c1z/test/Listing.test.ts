@@ -5,15 +5,7 @@ import { Chunk, Effect, Stream } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { compress, decompress } from "zstd-napi"
-import {
-  entitlementQuery,
-  everything,
-  grantQuery,
-  listingIndexes,
-  listingSql,
-  type Query,
-  resourceQuery
-} from "../src/Listing.js"
+import { entitlementQuery, everything, grantQuery, listingIndexes, listingSql, type Query, resourceQuery } from "../src/Listing.js"
 import { magic, openC1z, Tables, writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"

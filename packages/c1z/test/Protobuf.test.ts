@@ -14,19 +14,20 @@ import { any, double, fieldNumbers, message, messages, path, text, varint, walk 
 
 /** The blobs, read with a generic wire-format walk: field numbers, wire types, type URLs. */
 
-const blobsWritten = (options: Parameters<typeof writeC1z>[2]) => Effect.gen(function*() {
-  const dir = yield* tempDir
-  const c1z = join(dir, "sync.c1z")
-  yield* writeC1z(c1z, Stream.fromIterable(F.syncRows), options)
-  const { db } = yield* openRaw(c1z, join(dir, "alone.db"))
-  const blob = (table: string, externalId: string) =>
-    (db.prepare(`SELECT data FROM ${table} WHERE external_id = ?`).get(externalId) as { data: Uint8Array }).data
-  const expansion = (externalId: string) =>
-    (db.prepare(`SELECT expansion FROM v1_grants WHERE external_id = ?`).get(externalId) as {
-      expansion: Uint8Array | null
-    }).expansion
-  return { blob, expansion }
-})
+const blobsWritten = (options: Parameters<typeof writeC1z>[2]) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const c1z = join(dir, "sync.c1z")
+    yield* writeC1z(c1z, Stream.fromIterable(F.syncRows), options)
+    const { db } = yield* openRaw(c1z, join(dir, "alone.db"))
+    const blob = (table: string, externalId: string) =>
+      (db.prepare(`SELECT data FROM ${table} WHERE external_id = ?`).get(externalId) as { data: Uint8Array }).data
+    const expansion = (externalId: string) =>
+      (db.prepare(`SELECT expansion FROM v1_grants WHERE external_id = ?`).get(externalId) as {
+        expansion: Uint8Array | null
+      }).expansion
+    return { blob, expansion }
+  })
 
 /** Written with every opt-in annotation type, so each field of each message is seen. */
 const blobs = blobsWritten({ annotations: { exclusionGroups: true } })

@@ -5,7 +5,10 @@ import { entitlementId, grantId, parseEntitlementId, parseGrantId, teamMemberEnt
 describe("entitlement ids", () => {
   it("format as <type>:<resource id>:<slug>", () => {
     assert.strictEqual(entitlementId({ resourceType: "role", resource: "Account Reviewer" }, "assigned"), "role:Account Reviewer:assigned")
-    assert.strictEqual(entitlementId({ resourceType: "group", resource: "amber_falcon" }, "View Destination"), "group:amber_falcon:View Destination")
+    assert.strictEqual(
+      entitlementId({ resourceType: "group", resource: "amber_falcon" }, "View Destination"),
+      "group:amber_falcon:View Destination"
+    )
     assert.strictEqual(teamMemberEntitlementId("t1"), "team:t1:member")
   })
 
@@ -26,13 +29,15 @@ describe("entitlement ids", () => {
 
   it.effect("reject ids without two separators or with empty parts", () =>
     Effect.gen(function*() {
-      for (const [id, reason] of [
-        ["role", "it needs at least two ':' separators"],
-        ["role:assigned", "it needs at least two ':' separators"],
-        [":x:assigned", "the resource type is empty"],
-        ["role::assigned", "the resource id is empty"],
-        ["role:x:", "the slug is empty"]
-      ] as const) {
+      for (
+        const [id, reason] of [
+          ["role", "it needs at least two ':' separators"],
+          ["role:assigned", "it needs at least two ':' separators"],
+          [":x:assigned", "the resource type is empty"],
+          ["role::assigned", "the resource id is empty"],
+          ["role:x:", "the slug is empty"]
+        ] as const
+      ) {
         const error = yield* Effect.flip(parseEntitlementId(id))
         assert.strictEqual(error._tag, "MalformedId")
         assert.strictEqual(error.kind, "entitlement")
@@ -67,14 +72,16 @@ describe("grant ids", () => {
 
   it.effect("reject malformed grant ids with a typed error", () =>
     Effect.gen(function*() {
-      for (const [id, reason] of [
-        ["u1", "it has no ':<principal type>:<principal id>' suffix"],
-        ["user:u1", "it has no ':<principal type>:<principal id>' suffix"],
-        ["role:R:assigned:user:", "the principal id is empty"],
-        ["role:R:assigned::u1", "the principal type is empty"],
-        ["role:assigned:user:u1", "it needs at least two ':' separators"],
-        ["role::assigned:user:u1", "the resource id is empty"]
-      ] as const) {
+      for (
+        const [id, reason] of [
+          ["u1", "it has no ':<principal type>:<principal id>' suffix"],
+          ["user:u1", "it has no ':<principal type>:<principal id>' suffix"],
+          ["role:R:assigned:user:", "the principal id is empty"],
+          ["role:R:assigned::u1", "the principal type is empty"],
+          ["role:assigned:user:u1", "it needs at least two ':' separators"],
+          ["role::assigned:user:u1", "the resource id is empty"]
+        ] as const
+      ) {
         const result = yield* Effect.either(parseGrantId(id))
         assert.isTrue(Either.isLeft(result), id)
         if (Either.isLeft(result)) {

@@ -161,8 +161,19 @@ describe("group", () => {
       _tag: "ChildResourceType",
       resourceTypeId: "connection"
     })
-    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: false }).map((t) => t.id), ["user", "role", "group", "team"])
-    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: true }).map((t) => t.id), ["user", "role", "group", "team", "connection"])
+    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: false }).map((t) => t.id), [
+      "user",
+      "role",
+      "group",
+      "team"
+    ])
+    assert.deepStrictEqual(syncedResourceTypes(BuiltInResourceTypes, { syncConnections: true }).map((t) => t.id), [
+      "user",
+      "role",
+      "group",
+      "team",
+      "connection"
+    ])
   })
 })
 

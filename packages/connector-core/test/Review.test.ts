@@ -104,36 +104,39 @@ describe("syncDiff", () => {
   it.effect("names what was added and removed, and grants whose paths changed, by kind then id", () =>
     Effect.gen(function*() {
       const all = Chunk.toReadonlyArray(yield* Stream.runCollect(syncDiff(sources)))
-      assert.deepStrictEqual(all, [
-        { change: "removed", kind: "resource", id: "team:t1", name: "Team t1" },
-        { change: "added", kind: "resource", id: "team:t3", name: "Team t3" },
-        { change: "added", kind: "entitlement", id: "group:g1:Manage Destination", name: "Manage" },
-        {
-          change: "added",
-          kind: "grant",
-          id: "group:g1:Manage Destination:team:t2",
-          entitlement: "group:g1:Manage Destination",
-          principal: "team:t2",
-          paths: [{ via: "direct" }]
-        },
-        {
-          change: "removed",
-          kind: "grant",
-          id: "group:g1:Manage Destination:user:u2",
-          entitlement: "group:g1:Manage Destination",
-          principal: "user:u2",
-          paths: [{ via: "direct" }]
-        },
-        {
-          change: "changed",
-          kind: "grant",
-          id: "group:g1:View Destination:user:u1",
-          entitlement: "group:g1:View Destination",
-          principal: "user:u1",
-          paths: [{ via: "direct" }, { via: "team", team: "t2" }],
-          previous_paths: [{ via: "direct" }]
-        }
-      ] satisfies ReadonlyArray<DiffEntry>)
+      assert.deepStrictEqual(
+        all,
+        [
+          { change: "removed", kind: "resource", id: "team:t1", name: "Team t1" },
+          { change: "added", kind: "resource", id: "team:t3", name: "Team t3" },
+          { change: "added", kind: "entitlement", id: "group:g1:Manage Destination", name: "Manage" },
+          {
+            change: "added",
+            kind: "grant",
+            id: "group:g1:Manage Destination:team:t2",
+            entitlement: "group:g1:Manage Destination",
+            principal: "team:t2",
+            paths: [{ via: "direct" }]
+          },
+          {
+            change: "removed",
+            kind: "grant",
+            id: "group:g1:Manage Destination:user:u2",
+            entitlement: "group:g1:Manage Destination",
+            principal: "user:u2",
+            paths: [{ via: "direct" }]
+          },
+          {
+            change: "changed",
+            kind: "grant",
+            id: "group:g1:View Destination:user:u1",
+            entitlement: "group:g1:View Destination",
+            principal: "user:u1",
+            paths: [{ via: "direct" }, { via: "team", team: "t2" }],
+            previous_paths: [{ via: "direct" }]
+          }
+        ] satisfies ReadonlyArray<DiffEntry>
+      )
       // Resuming after any entry gives exactly the rest.
       for (const [i, entry] of all.entries()) {
         const rest = yield* Stream.runCollect(syncDiff(sources, { kind: entry.kind, id: entry.id }))

@@ -11,10 +11,12 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.isTrue(Option.isNone(yield* read([])))
       assert.isTrue(Option.isNone(yield* read([["OTEL_SERVICE_NAME", "x"]])))
       assert.isTrue(Option.isNone(yield* read([["OTEL_EXPORTER_OTLP_ENDPOINT", " "]])))
-      assert.isTrue(Option.isNone(yield* read([
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"],
-        ["OTEL_SDK_DISABLED", "true"]
-      ])))
+      assert.isTrue(Option.isNone(
+        yield* read([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"],
+          ["OTEL_SDK_DISABLED", "true"]
+        ])
+      ))
     }))
 
   it.effect("every variable read, with the defaults the specification gives", () =>
@@ -28,15 +30,17 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.strictEqual(Duration.toMillis(defaults.spanExportDelay), 5_000)
       assert.strictEqual(Duration.toMillis(defaults.metricExportInterval), 60_000)
 
-      const all = Option.getOrThrow(yield* read([
-        ["OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example.com"],
-        ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"],
-        ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc, x-tenant=ops"],
-        ["OTEL_SERVICE_NAME", "fivetran-sync-prod"],
-        ["OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,fivetran.account=acme%2Cinc"],
-        ["OTEL_BSP_SCHEDULE_DELAY", "200"],
-        ["OTEL_METRIC_EXPORT_INTERVAL", "1000"]
-      ]))
+      const all = Option.getOrThrow(
+        yield* read([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example.com"],
+          ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc, x-tenant=ops"],
+          ["OTEL_SERVICE_NAME", "fivetran-sync-prod"],
+          ["OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,fivetran.account=acme%2Cinc"],
+          ["OTEL_BSP_SCHEDULE_DELAY", "200"],
+          ["OTEL_METRIC_EXPORT_INTERVAL", "1000"]
+        ])
+      )
       assert.strictEqual(all.protocol, "http/json")
       assert.strictEqual(all.serviceName, "fivetran-sync-prod")
       assert.deepStrictEqual(all.resourceAttributes, { "deployment.environment": "prod", "fivetran.account": "acme,inc" })

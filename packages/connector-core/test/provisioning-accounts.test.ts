@@ -10,8 +10,7 @@ const create = (request: Parameters<Provisioner["Type"]["createAccount"]>[0]) =>
   logged(Effect.flatMap(Provisioner, (p) => p.createAccount(request)))
 const createRefused = (request: Parameters<Provisioner["Type"]["createAccount"]>[0]) =>
   logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.createAccount(request))))
-const remove = (resourceType: string, id: string) =>
-  logged(Effect.flatMap(Provisioner, (p) => p.deleteResource(resourceType, id)))
+const remove = (resourceType: string, id: string) => logged(Effect.flatMap(Provisioner, (p) => p.deleteResource(resourceType, id)))
 
 const fetchUser = (id: string) => Effect.flatMap(FivetranClient, (client) => Effect.orDie(client.getUser(id)))
 

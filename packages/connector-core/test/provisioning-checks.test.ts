@@ -32,11 +32,9 @@ const assertRefused = (
 const user = (id: string) => ({ type: "user", id })
 const team = (id: string) => ({ type: "team", id })
 
-const DestinationRoles =
-  `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection", ` +
+const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection", ` +
   `"Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator"`
-const AccountRoles =
-  `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
+const AccountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
   `"Destination Creator", "Data Steward"`
 
 describe("refusal classes", () => {
@@ -157,7 +155,10 @@ describe("entitlements and roles", () => {
   it.live("a role of another scope is WrongScope, listing the valid roles of the needed scope", () =>
     Effect.gen(function*() {
       const group = yield* refusal((p) => p.grant("group:g_main:Account Reviewer", team("t_ops")))
-      assertRefused(group, "WrongScope", [`"Account Reviewer" has scope ACCOUNT, but this needs a role of scope DESTINATION`, DestinationRoles])
+      assertRefused(group, "WrongScope", [
+        `"Account Reviewer" has scope ACCOUNT, but this needs a role of scope DESTINATION`,
+        DestinationRoles
+      ])
       const role = yield* refusal((p) => p.grant("role:View Destination:assigned", user("ana")))
       assertRefused(role, "WrongScope", [`"View Destination" has scope DESTINATION`, AccountRoles])
       const connection = yield* refusal((p) => p.grant("connection:c_sf:Team Manager", user("ana")))
@@ -231,9 +232,7 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(group.result._tag, "MissingPermission")
       assert.include(group.result.message, "USER:MANAGE")
 
-      const create = yield* refusal((p) =>
-        p.createAccount({ email: "new@example.com", given_name: "New", family_name: "Person" })
-      )
+      const create = yield* refusal((p) => p.createAccount({ email: "new@example.com", given_name: "New", family_name: "Person" }))
       assert.strictEqual(create.result._tag, "MissingPermission")
       assert.include(create.result.message, "USER:MANAGE")
       assert.notInclude(create.result.message, userReadOnlyKey.secret)

@@ -8,13 +8,7 @@ import type { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Gro
 import type { GroupMember } from "./schemas/GroupMember.js"
 import type { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
 import type { Role } from "./schemas/Role.js"
-import type {
-  AddTeamUserRequest,
-  CreateTeamRequest,
-  Team,
-  TeamUserMembership,
-  UpdateTeamRequest
-} from "./schemas/Team.js"
+import type { AddTeamUserRequest, CreateTeamRequest, Team, TeamUserMembership, UpdateTeamRequest } from "./schemas/Team.js"
 import type { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
 
 type Call<A> = Effect.Effect<A, FivetranError>

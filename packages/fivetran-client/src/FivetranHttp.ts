@@ -123,9 +123,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const status = budget.status(now)
-          const reason = `the account's rate-limit budget is down to ~${
-            withThousands(Option.getOrElse(status.remaining, () => 0))
-          } of ${withThousands(Option.getOrElse(status.limit, () => 0))} requests, the ${
+          const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
+            withThousands(Option.getOrElse(status.limit, () => 0))
+          } requests, the ${
             withThousands(Option.getOrElse(status.reserve, () => 0))
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
           if (waitMillis > maxWaitMillis) return yield* tooLong(endpoint, reason, waitMillis)
@@ -137,7 +137,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
         yield* Ref.update(metrics, (m) => ({ ...m, requests: m.requests + 1 }))
-        const retries = (yield* Ref.getAndUpdate(attempts, (n) => n + 1))
+        const retries = yield* Ref.getAndUpdate(attempts, (n) => n + 1)
         const started = yield* Clock.currentTimeMillis
         const exchange = http.execute(buildRequest(request)).pipe(
           Effect.tap((response) => {
@@ -165,14 +165,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           Effect.mapError((error) => transportError(endpoint, error, scrub)),
           Effect.timeoutFail({
             duration: timeout,
-            onTimeout: () =>
-              new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
+            onTimeout: () => new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
           })
         )
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange).pipe(
           Effect.onInterrupt(() =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none()))))
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none())))
+          )
         )
         const ended = yield* Clock.currentTimeMillis
         // A request that got no answer still counts against the budget from (at the latest) now.
@@ -201,7 +201,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > maxWaitMillis) {
-          return yield* tooLong(endpoint, `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`, error.retryAfterSeconds * 1000)
+          return yield* tooLong(
+            endpoint,
+            `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`,
+            error.retryAfterSeconds * 1000
+          )
         }
         return yield* Effect.fail(error)
       })
@@ -223,7 +227,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const send = (request: FivetranRequest, endpoint: string) =>
       Effect.gen(function*() {
         const pending = yield* Ref.make(Option.none<number>())
-        const endPending = Effect.flatMap(Ref.getAndSet(pending, Option.none()), Option.match({ onNone: () => Effect.void, onSome: waits.end }))
+        const endPending = Effect.flatMap(
+          Ref.getAndSet(pending, Option.none()),
+          Option.match({ onNone: () => Effect.void, onSome: waits.end })
+        )
         const attempts = yield* Ref.make(0)
         const onRetry = (delay: Duration.Duration, error: FivetranError) =>
           Effect.gen(function*() {

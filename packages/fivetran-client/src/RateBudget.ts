@@ -187,7 +187,6 @@ export class RateBudget {
     return Math.min(windowPassed, enoughFreed) - now
   }
 
-
   /** What the client knows of the budget at `now`. */
   status(now: number): RateBudgetStatus {
     return {

@@ -89,8 +89,7 @@ export const makeRequestWaits = Effect.gen(function*() {
   const end = (id: number) => SubscriptionRef.update(active, HashMap.remove(id))
 
   /** Runs `effect` (the sleep) as the given wait. */
-  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(begin(wait), () => effect, end)
+  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(begin(wait), () => effect, end)
 
   const waits: RequestWaits = {
     current: Effect.map(SubscriptionRef.get(active), longest),

@@ -109,12 +109,11 @@ const rootCause = (error: unknown): { readonly code: string | undefined; readonl
  */
 export const transportError = (endpoint: Endpoint, error: HttpClientError.HttpClientError, scrub: Scrub): Transport => {
   const { code, message } = rootCause(error.cause)
-  const what =
-    error._tag === "ResponseError"
-      ? "the connection broke while reading the response"
-      : error.reason === "InvalidUrl"
-      ? "the base URL is not valid"
-      : "the request failed"
+  const what = error._tag === "ResponseError"
+    ? "the connection broke while reading the response"
+    : error.reason === "InvalidUrl"
+    ? "the base URL is not valid"
+    : "the request failed"
   const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,

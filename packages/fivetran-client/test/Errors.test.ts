@@ -29,7 +29,10 @@ describe("errors from real HTTP responses", () => {
       const client = yield* clientFor(server.baseUrl, once)
       const read = yield* Effect.flip(Stream.runDrain(client.listTeams))
       assert.strictEqual(read._tag, "Forbidden")
-      assert.strictEqual(read.message, "GET /v1/teams: the API key is not allowed to do this (403 Forbidden); it needs the TEAM:READ permission")
+      assert.strictEqual(
+        read.message,
+        "GET /v1/teams: the API key is not allowed to do this (403 Forbidden); it needs the TEAM:READ permission"
+      )
       const write = yield* Effect.flip(client.userGroups.add("quiet_harbor", { id: "amber_falcon", role: "Manage Destination" }))
       assert.strictEqual(write._tag, "Forbidden")
       assert.include(write.message, "USER:MANAGE")
@@ -41,7 +44,8 @@ describe("errors from real HTTP responses", () => {
       const server = yield* startServer((request) =>
         request.path === "/v1/teams/bright_otter"
           ? json(404, { code: "NotFound_Team", message: "Team with id 'bright_otter' doesn't exist" })
-          : text(404, "<html>Not Found</html>", "text/html"))
+          : text(404, "<html>Not Found</html>", "text/html")
+      )
       const client = yield* clientFor(server.baseUrl, once)
       const team = yield* Effect.flip(client.getTeam("bright_otter"))
       assert.strictEqual(team._tag, "NotFound")
@@ -62,7 +66,8 @@ describe("errors from real HTTP responses", () => {
           ? json(409, { code: "Conflict", message: "duplicate role assignment" })
           : request.path === "/v1/users"
           ? json(400, { code: "InvalidInput", message: "email is required" })
-          : json(415, { code: "UnsupportedMediaType", message: "use application/json" }))
+          : json(415, { code: "UnsupportedMediaType", message: "use application/json" })
+      )
       const client = yield* clientFor(server.baseUrl, once)
       const conflict = yield* Effect.flip(client.teamGroups.add("t1", { id: "g1", role: "Manage Destination" }))
       assert.strictEqual(conflict._tag, "Conflict")
@@ -80,8 +85,7 @@ describe("errors from real HTTP responses", () => {
 
   it.scoped("429 => RateLimited carrying Retry-After", () =>
     Effect.gen(function*() {
-      const server = yield* startServer(() =>
-        json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "17" }))
+      const server = yield* startServer(() => json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "17" }))
       const client = yield* clientFor(server.baseUrl, once)
       const error = yield* Effect.flip(client.getTeam("t1"))
       assert.strictEqual(error._tag, "RateLimited")
@@ -163,7 +167,8 @@ describe("errors from real HTTP responses", () => {
             code: "Success",
             data: { items: [user, { ...user, id: "second", active: "yes" }], next_cursor: null }
           })
-          : json(200, { code: "Success", data: { account_id: "lunar_meadow", user_id: null, system_key_id: null } }))
+          : json(200, { code: "Success", data: { account_id: "lunar_meadow", user_id: null, system_key_id: null } })
+      )
       const client = yield* clientFor(server.baseUrl, once)
       const wrongType = yield* Effect.flip(Stream.runDrain(client.listUsers))
       assert.strictEqual(wrongType._tag, "InvalidResponse")
@@ -194,8 +199,7 @@ describe("errors from real HTTP responses", () => {
 
   it.scoped("a void call accepts an empty 204 but rejects a 200 body without code", () =>
     Effect.gen(function*() {
-      const server = yield* startServer((_, index) =>
-        index === 0 ? text(204, "") : json(200, { message: "Team has been deleted" }))
+      const server = yield* startServer((_, index) => index === 0 ? text(204, "") : json(200, { message: "Team has been deleted" }))
       const client = yield* clientFor(server.baseUrl, once)
       yield* client.deleteTeam("t1")
       const error = yield* Effect.flip(client.deleteTeam("t1"))

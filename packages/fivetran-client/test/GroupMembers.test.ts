@@ -85,7 +85,8 @@ describe("dropRowsWithoutGroupRole", () => {
         ]
       }
     }),
-    "a key written with escapes, a role absent, items that are not objects": `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+    "a key written with escapes, a role absent, items that are not objects":
+      `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
     "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
     "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
   }

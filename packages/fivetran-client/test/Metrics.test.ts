@@ -1,12 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, MetricLabel, Option, Stream, TestClock } from "effect"
-import {
-  fivetranRateLimitRemaining,
-  fivetranRequests,
-  fivetranRetries,
-  fivetranRetryWaitSeconds
-} from "../src/FivetranMetrics.js"
+import { fivetranRateLimitRemaining, fivetranRequests, fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
 import * as Examples from "./fixtures/ApiExamples.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer } from "./support/ScriptedServer.js"

@@ -3,8 +3,7 @@ import { Option } from "effect"
 import { type BudgetObservation, budgetWaitFor, RateBudget } from "../src/index.js"
 
 /** Limit 10 per 10 s window, as the sandbox announces a shortened window. */
-const seen = (remaining: number): Option.Option<BudgetObservation> =>
-  Option.some({ limit: 10, remaining, windowSeconds: Option.some(10) })
+const seen = (remaining: number): Option.Option<BudgetObservation> => Option.some({ limit: 10, remaining, windowSeconds: Option.some(10) })
 
 /** Sends one request at `at` (seconds) and records its answer at the same time. */
 const request = (budget: RateBudget, at: number, remaining: number) => {
@@ -136,7 +135,13 @@ describe("RateBudget estimate", () => {
 })
 
 describe("budgetWaitFor", () => {
-  const status = { limit: Option.some(20_000), remaining: Option.some(5_000), reserve: Option.some(4_000), lowestRemaining: Option.none(), windowSeconds: 3600 }
+  const status = {
+    limit: Option.some(20_000),
+    remaining: Option.some(5_000),
+    reserve: Option.some(4_000),
+    lowestRemaining: Option.none(),
+    windowSeconds: 3600
+  }
   it("is 0 while the requests fit above the reserve, then the share of a window the rest needs", () => {
     assert.deepStrictEqual(budgetWaitFor(status, 1_000), Option.some(0))
     assert.deepStrictEqual(budgetWaitFor(status, 9_000), Option.some(1_800_000))

@@ -37,8 +37,11 @@ describe("requests", () => {
       const server = yield* startServer((request) =>
         json(200, {
           code: "Success",
-          data: request.query["cursor"] === undefined ? { items: [group("a1"), group("a2")], next_cursor: "next" } : { items: [group("b1")] }
-        }))
+          data: request.query["cursor"] === undefined
+            ? { items: [group("a1"), group("a2")], next_cursor: "next" }
+            : { items: [group("b1")] }
+        })
+      )
       const client = yield* clientFor(server.baseUrl)
 
       const firstTwo = yield* Stream.runCollect(Stream.take(client.listGroups, 2))
@@ -62,7 +65,8 @@ describe("requests", () => {
           : json(200, {
             code: "Success",
             data: { account_id: "lunar_meadow", account_name: "Acme", user_id: null, system_key_id: "sk_1" }
-          }))
+          })
+      )
       const client = yield* clientFor(`${server.baseUrl}/`)
 
       yield* client.accountInfo
@@ -105,7 +109,8 @@ describe("requests", () => {
           ? json(200, { code: "Success", data: { items: [], next_cursor: null } })
           : request.method === "DELETE"
           ? json(200, { code: "Success", message: "User has been removed from the team" })
-          : json(200, { code: "Success", data: user }))
+          : json(200, { code: "Success", data: user })
+      )
       const client = yield* clientFor(server.baseUrl)
 
       yield* client.updateUser("a/b c", { phone: null })

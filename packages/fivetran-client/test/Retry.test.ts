@@ -27,7 +27,8 @@ describe("retries", () => {
       const server = yield* startServer((_, index) =>
         index === 0
           ? json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "7" })
-          : json(200, teamBody))
+          : json(200, teamBody)
+      )
       // A long request timeout keeps its pending sleep out of the way of the retry sleep looked for.
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
       const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
@@ -54,7 +55,8 @@ describe("retries", () => {
           ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" })
           : index === 1
           ? json(429, { code: "TooManyRequests" })
-          : json(200, teamBody))
+          : json(200, teamBody)
+      )
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, {
         maxBackoffSeconds: 1,
@@ -75,7 +77,10 @@ describe("retries", () => {
           "waiting 51m 21s (until 1970-01-01T00:51:21Z) before retrying GET /v1/teams/bright_otter: " +
           "Fivetran answered 429 with Retry-After 3081s"
         ],
-        ["WARN", "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"]
+        [
+          "WARN",
+          "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"
+        ]
       ])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
@@ -176,7 +181,8 @@ describe("retries", () => {
           ? json(429, { code: "TooManyRequests" }, { "Retry-After": "1" })
           : index === 1
           ? text(503, "unavailable")
-          : json(201, membershipBody))
+          : json(201, membershipBody)
+      )
       const client = yield* clientFor(server.baseUrl)
       const fiber = yield* Effect.fork(client.userGroups.add("quiet_harbor", { id: "amber_falcon", role: "Manage Destination" }))
       assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)

@@ -91,44 +91,44 @@ const describe = (credential: Credential) =>
  * Parses `argv` (without node and script), loads or generates the account, serves it and prints
  * the base URL and the accepted credentials; runs until interrupted.
  */
-export const serveSandbox = (argv: ReadonlyArray<string>) => Effect.gen(function*() {
-  const flags = yield* parseFlags(argv)
-  const loaded = flags.state === undefined
-    ? generatePreset(flags.preset ?? "small", flags.seed ?? defaultSeed)
-    : yield* readSnapshot(flags.state)
-  const snapshot = yield* withGivenKey(loaded, flags)
-  const announce = Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    yield* Console.log(`Fivetran sandbox listening on ${sandbox.baseUrl}`)
-    if (flags["hourly-limit"] !== undefined || flags["rate-window-seconds"] !== undefined) {
+export const serveSandbox = (argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const flags = yield* parseFlags(argv)
+    const loaded = flags.state === undefined
+      ? generatePreset(flags.preset ?? "small", flags.seed ?? defaultSeed)
+      : yield* readSnapshot(flags.state)
+    const snapshot = yield* withGivenKey(loaded, flags)
+    const announce = Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      yield* Console.log(`Fivetran sandbox listening on ${sandbox.baseUrl}`)
+      if (flags["hourly-limit"] !== undefined || flags["rate-window-seconds"] !== undefined) {
+        yield* Console.log(
+          `Rate limit: ${flags["hourly-limit"] ?? DEFAULT_HOURLY_LIMIT} requests per ${
+            flags["rate-window-seconds"] ?? DEFAULT_RATE_WINDOW_SECONDS
+          } s rolling window`
+        )
+      }
       yield* Console.log(
-        `Rate limit: ${flags["hourly-limit"] ?? DEFAULT_HOURLY_LIMIT} requests per ${
-          flags["rate-window-seconds"] ?? DEFAULT_RATE_WINDOW_SECONDS
-        } s rolling window`
+        `Account ${snapshot.account.account_name} (${snapshot.account.account_id}): ${snapshot.users.length} users, ` +
+          `${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ${snapshot.connections.length} connections`
       )
-    }
-    yield* Console.log(
-      `Account ${snapshot.account.account_name} (${snapshot.account.account_id}): ${snapshot.users.length} users, ` +
-        `${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ${snapshot.connections.length} connections`
+      yield* Console.log("Accepted credentials (HTTP Basic key:secret; sandbox-only, not real Fivetran keys):")
+      for (const credential of snapshot.credentials) yield* Console.log(`  ${describe(credential)}`)
+    })
+    return yield* Layer.launch(
+      Layer.effectDiscard(announce).pipe(
+        Layer.provideMerge(
+          Sandbox.layer({
+            snapshot,
+            port: flags.port,
+            host: flags.host,
+            ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+            rateLimit: {
+              ...(flags["hourly-limit"] === undefined ? {} : { hourly: flags["hourly-limit"] }),
+              ...(flags["rate-window-seconds"] === undefined ? {} : { windowSeconds: flags["rate-window-seconds"] })
+            }
+          })
+        )
+      )
     )
-    yield* Console.log("Accepted credentials (HTTP Basic key:secret; sandbox-only, not real Fivetran keys):")
-    for (const credential of snapshot.credentials) yield* Console.log(`  ${describe(credential)}`)
   })
-  return yield* Layer.launch(
-    Layer.effectDiscard(announce).pipe(
-      Layer.provideMerge(
-        Sandbox.layer({
-          snapshot,
-          port: flags.port,
-          host: flags.host,
-          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-          rateLimit: {
-            ...(flags["hourly-limit"] === undefined ? {} : { hourly: flags["hourly-limit"] }),
-            ...(flags["rate-window-seconds"] === undefined ? {} : { windowSeconds: flags["rate-window-seconds"] })
-          }
-        })
-      )
-    )
-  )
-})
-

@@ -11,12 +11,16 @@ const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "conte
 describe("connections through the API", () => {
   it.effect("POST /v1/connections creates one in the group: 201 with the connection, listed everywhere", () =>
     Effect.gen(function*() {
-      const created = yield* raw("POST", "/v1/connections", json({
-        service: "postgres",
-        group_id: "amber_falcon",
-        config: { schema: "pg_eu", host: "db.acme.test" },
-        trust_certificates: true
-      }))
+      const created = yield* raw(
+        "POST",
+        "/v1/connections",
+        json({
+          service: "postgres",
+          group_id: "amber_falcon",
+          config: { schema: "pg_eu", host: "db.acme.test" },
+          trust_certificates: true
+        })
+      )
       assert.strictEqual(created.status, 201)
       const body = created.json as { code: string; message: string; data: Record<string, unknown> }
       const id = body.data["id"] as string
@@ -60,11 +64,15 @@ describe("connections through the API", () => {
       const missing = yield* raw("POST", "/v1/connections", json({ group_id: "amber_falcon" }))
       assert.strictEqual(missing.status, 400)
       assert.strictEqual((missing.json as { code: string }).code, "InvalidInput")
-      const taken = yield* raw("POST", "/v1/connections", json({
-        service: "salesforce",
-        group_id: "amber_falcon",
-        config: { schema: "salesforce_eu" }
-      }))
+      const taken = yield* raw(
+        "POST",
+        "/v1/connections",
+        json({
+          service: "salesforce",
+          group_id: "amber_falcon",
+          config: { schema: "salesforce_eu" }
+        })
+      )
       assert.deepStrictEqual([taken.status, (taken.json as { code: string }).code], [409, "Conflict"])
     }).pipe(provideSandbox()))
 

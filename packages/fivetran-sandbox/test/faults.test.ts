@@ -135,7 +135,15 @@ describe("request log", () => {
       yield* raw("GET", "/v1/users?limit=2")
       yield* client.createGroup({ name: "New_Group" })
       assert.deepStrictEqual(yield* sandbox.requestLog, [
-        { method: "GET", path: "/v1/groups/amber_falcon", query: "", status: 200, durationMillis: 0, fault: null, rateLimitRemaining: 19999 },
+        {
+          method: "GET",
+          path: "/v1/groups/amber_falcon",
+          query: "",
+          status: 200,
+          durationMillis: 0,
+          fault: null,
+          rateLimitRemaining: 19999
+        },
         { method: "GET", path: "/v1/teams/nope", query: "", status: 404, durationMillis: 0, fault: null, rateLimitRemaining: 19998 },
         { method: "GET", path: "/v1/users", query: "limit=2", status: 200, durationMillis: 0, fault: null, rateLimitRemaining: 19997 },
         { method: "POST", path: "/v1/groups", query: "", status: 201, durationMillis: 0, fault: null, rateLimitRemaining: 19996 }

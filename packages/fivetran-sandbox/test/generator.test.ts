@@ -181,7 +181,9 @@ describe("generate: realism", () => {
 
   it("deprecated role names appear in memberships only when their share is positive", () => {
     const deprecated = new Set(standardRoles.filter((role) => role.is_deprecated === true).map((role) => role.name))
-    const rows = (snapshot: AccountSnapshot) => [...snapshot.user_groups, ...snapshot.user_connections, ...snapshot.team_groups, ...snapshot.team_connections]
+    const rows = (
+      snapshot: AccountSnapshot
+    ) => [...snapshot.user_groups, ...snapshot.user_connections, ...snapshot.team_groups, ...snapshot.team_connections]
     assert.isTrue(rows(medium).some((row) => deprecated.has(row.role)))
     const none = generate({ ...presets.medium, seed: 7, deprecatedRoleShare: 0 })
     assert.strictEqual(rows(none).filter((row) => deprecated.has(row.role)).length, 0)
@@ -197,7 +199,14 @@ describe("generate: realism", () => {
   })
 
   it("membership counts stay in their ranges; users without an account role hold a group role", () => {
-    const options = { ...presets.small, seed: 11, users: 200, groups: 5, groupsPerUser: { min: 0, max: 3 }, usersPerTeam: { min: 4, max: 6 } }
+    const options = {
+      ...presets.small,
+      seed: 11,
+      users: 200,
+      groups: 5,
+      groupsPerUser: { min: 0, max: 3 },
+      usersPerTeam: { min: 4, max: 6 }
+    }
     const snapshot = generate(options)
     const perUser = countBy(snapshot.user_groups, (row) => row.user_id)
     for (const user of snapshot.users) {

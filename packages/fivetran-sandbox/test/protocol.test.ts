@@ -194,7 +194,9 @@ describe("content negotiation and routing", () => {
 
       yield* client.updateUser("calm_willow", { given_name: "Carlota", phone: "+34 600 000 000" })
       const after = (yield* raw("GET", "/v1/groups/amber_falcon/users")).json as {
-        readonly data: { readonly items: ReadonlyArray<{ readonly id: string; readonly given_name: string; readonly phone: string | null }> }
+        readonly data: {
+          readonly items: ReadonlyArray<{ readonly id: string; readonly given_name: string; readonly phone: string | null }>
+        }
       }
       const willow = after.data.items.find((u) => u.id === "calm_willow")
       assert.deepStrictEqual([willow?.given_name, willow?.phone], ["Carlota", "+34 600 000 000"])
@@ -215,8 +217,7 @@ describe("content negotiation and routing", () => {
     }))
 })
 
-const rateLimited = (error: FivetranError) =>
-  [error._tag, error._tag === "RateLimited" ? error.retryAfterSeconds : undefined]
+const rateLimited = (error: FivetranError) => [error._tag, error._tag === "RateLimited" ? error.retryAfterSeconds : undefined]
 
 describe("rate limits", () => {
   it.effect("every answer carries X-Rate-Limit headers; a spent budget is 429 with Retry-After", () =>

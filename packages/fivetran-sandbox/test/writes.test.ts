@@ -15,8 +15,10 @@ const failure = <A>(call: Effect.Effect<A, FivetranError>) =>
 const EPOCH = "1970-01-01T00:00:00.000000Z"
 
 const groupUserRoles = (groupId: string) =>
-  Effect.flatMap(FivetranClient, (client) =>
-    Effect.map(collect(client.listGroupUsers(groupId)), (users) => users.map((u) => [u.id, u.role])))
+  Effect.flatMap(
+    FivetranClient,
+    (client) => Effect.map(collect(client.listGroupUsers(groupId)), (users) => users.map((u) => [u.id, u.role]))
+  )
 
 describe("users", () => {
   it.effect("an invitation creates a pending user; its email is unique", () =>

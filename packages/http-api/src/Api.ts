@@ -1,13 +1,7 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
 import { HttpApi, OpenApi } from "@effect/platform"
 import { withoutPlatformDecodeError } from "./ErrorBody.js"
-import {
-  InternalErrorBody,
-  InvalidRequestBody,
-  NotFoundBody,
-  PayloadTooLargeBody,
-  UnsupportedMediaTypeBody
-} from "./Errors.js"
+import { InternalErrorBody, InvalidRequestBody, NotFoundBody, PayloadTooLargeBody, UnsupportedMediaTypeBody } from "./Errors.js"
 import { HealthGroup } from "./HealthGroup.js"
 import { ProvisioningGroup } from "./ProvisioningGroup.js"
 import { QueriesGroup } from "./QueriesGroup.js"

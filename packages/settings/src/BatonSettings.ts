@@ -1,8 +1,4 @@
-import {
-  DefaultBaseUrl,
-  DefaultMaxRateLimitWaitSeconds,
-  DefaultRateLimitReservePercent
-} from "@baton-fivetran/fivetran-client/config"
+import { DefaultBaseUrl, DefaultMaxRateLimitWaitSeconds, DefaultRateLimitReservePercent } from "@baton-fivetran/fivetran-client/config"
 import { LogFormats, LogLevels } from "./LogChoices.js"
 import { requiredUnless, withDefault } from "./Setting.js"
 import * as Kind from "./SettingKind.js"

@@ -43,7 +43,9 @@ const field = (setting: Setting<unknown>, displayName: string): ConfigFieldJson 
     ...(required ? { isRequired: true } : {}),
     ...(setting.kind.secret ? { isSecret: true } : {}),
     ...(type._tag === "Int"
-      ? { intField: { ...(defaultValue === undefined ? {} : { defaultValue: String(defaultValue) }), rules: { gte: String(type.minimum) } } }
+      ? {
+        intField: { ...(defaultValue === undefined ? {} : { defaultValue: String(defaultValue) }), rules: { gte: String(type.minimum) } }
+      }
       : type._tag === "Bool"
       ? { boolField: defaultValue === true ? { defaultValue: true } : {} }
       : {

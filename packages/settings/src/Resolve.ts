@@ -76,8 +76,7 @@ export const resolve = <A>(setting: DefaultedSetting<A>, sources: SettingSources
   Effect.map(resolveSourced(setting, sources), (found) => found.value)
 
 /** How to give a setting, for messages about a missing one. */
-export const howToGive = (setting: Setting<unknown>) =>
-  `pass it, set ${setting.env}, or add "${setting.key}:" to .baton.yaml`
+export const howToGive = (setting: Setting<unknown>) => `pass it, set ${setting.env}, or add "${setting.key}:" to .baton.yaml`
 
 /** A setting a command cannot do without, e.g. the API secret for a real sync. */
 export const required = <A>(setting: Setting<A>, value: Option.Option<A>): Effect.Effect<A, SettingError> =>

@@ -62,8 +62,7 @@ export const withDefault = <A>(
     shown: declaration.shown ?? String(declaration.default())
   })
 
-export const optional = <A>(kind: SettingKind<A>, declaration: Declaration): Setting<A> =>
-  declare(kind, declaration, { _tag: "Optional" })
+export const optional = <A>(kind: SettingKind<A>, declaration: Declaration): Setting<A> => declare(kind, declaration, { _tag: "Optional" })
 
 export const requiredUnless = <A>(
   kind: SettingKind<A>,

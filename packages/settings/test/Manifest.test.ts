@@ -7,7 +7,14 @@ describe("configuration manifest", () => {
     const schema = configurationSchema()
     assert.isTrue(Schema.is(ConfigurationJson)(schema))
     assert.strictEqual(schema.displayName, "Fivetran")
-    assert.deepStrictEqual(schema.fields.map((f) => f.name), ["api-key", "api-secret", "base-url", "sync-connections", "concurrency", "exclusion-groups"])
+    assert.deepStrictEqual(schema.fields.map((f) => f.name), [
+      "api-key",
+      "api-secret",
+      "base-url",
+      "sync-connections",
+      "concurrency",
+      "exclusion-groups"
+    ])
     assert.deepStrictEqual(schema.fields[1], {
       name: "api-secret",
       displayName: "API secret",

@@ -1,17 +1,7 @@
 import { DefaultBaseUrl, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
-import {
-  BatonSettings,
-  find,
-  type FlagValue,
-  lookup,
-  optional,
-  required,
-  resolve,
-  type SettingSources,
-  SettingKind
-} from "../src/index.js"
+import { BatonSettings, find, type FlagValue, lookup, optional, required, resolve, type SettingSources, SettingKind } from "../src/index.js"
 
 /** In-process checks of the resolution; the environment is a ConfigProvider built from a map. */
 const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
@@ -31,7 +21,10 @@ describe("resolution", () => {
     Effect.gen(function*() {
       const all = sources({ concurrency: "3" }, { concurrency: 4 })
       const env = { BATON_CONCURRENCY: "5" }
-      assert.deepStrictEqual(yield* find(BatonSettings.Concurrency, all).pipe(withEnv(env)), Option.some({ value: 3, source: "--concurrency" }))
+      assert.deepStrictEqual(
+        yield* find(BatonSettings.Concurrency, all).pipe(withEnv(env)),
+        Option.some({ value: 3, source: "--concurrency" })
+      )
       assert.deepStrictEqual(
         yield* find(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv(env)),
         Option.some({ value: 5, source: "BATON_CONCURRENCY" })
@@ -75,7 +68,10 @@ describe("resolution", () => {
     Effect.gen(function*() {
       assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiSecret, sources({ "api-secret": "" })).pipe(withEnv({}))))
       assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiKey, sources({})).pipe(withEnv({ BATON_API_KEY: "" }))))
-      assert.strictEqual(yield* resolve(BatonSettings.MaxRateLimitWait, sources({})).pipe(withEnv({ BATON_MAX_RATE_LIMIT_WAIT: "" })), 3_600_000)
+      assert.strictEqual(
+        yield* resolve(BatonSettings.MaxRateLimitWait, sources({})).pipe(withEnv({ BATON_MAX_RATE_LIMIT_WAIT: "" })),
+        3_600_000
+      )
     }))
 
   it.effect("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
@@ -87,8 +83,14 @@ describe("resolution", () => {
         resolve(BatonSettings.MaxRateLimitWait, sources({}))
       ]).pipe(withEnv({}))
       assert.deepStrictEqual(read, [defaults.baseUrl, defaults.rateLimitReservePercent, defaults.maxRateLimitWaitSeconds * 1000])
-      assert.strictEqual(yield* resolve(BatonSettings.BaseUrl, sources({ "base-url": "http://127.0.0.1:8080//" })).pipe(withEnv({})), "http://127.0.0.1:8080")
-      assert.strictEqual(yield* resolve(BatonSettings.MaxRateLimitWait, sources({}, { "max-rate-limit-wait": "1h30m" })).pipe(withEnv({})), 5_400_000)
+      assert.strictEqual(
+        yield* resolve(BatonSettings.BaseUrl, sources({ "base-url": "http://127.0.0.1:8080//" })).pipe(withEnv({})),
+        "http://127.0.0.1:8080"
+      )
+      assert.strictEqual(
+        yield* resolve(BatonSettings.MaxRateLimitWait, sources({}, { "max-rate-limit-wait": "1h30m" })).pipe(withEnv({})),
+        5_400_000
+      )
     }))
 
   it.effect("secrets stay Redacted; a missing required one says how to give it", () =>
@@ -111,8 +113,14 @@ describe("resolution", () => {
         values(yield* lookup(Tokens, sources({})).pipe(withEnv({ BATON_HTTP_TOKENS: "one, two," }))),
         Option.some(["one", "two"])
       )
-      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: ["y1", "y2"] })).pipe(withEnv({}))), Option.some(["y1", "y2"]))
+      assert.deepStrictEqual(
+        values(yield* lookup(Tokens, sources({}, { token: ["y1", "y2"] })).pipe(withEnv({}))),
+        Option.some(["y1", "y2"])
+      )
       assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: "y1,y2" })).pipe(withEnv({}))), Option.some(["y1", "y2"]))
-      assert.deepStrictEqual(values(yield* lookup(Tokens, sources({}, { token: "y" })).pipe(withEnv({ BATON_HTTP_TOKENS: " , " }))), Option.some(["y"]))
+      assert.deepStrictEqual(
+        values(yield* lookup(Tokens, sources({}, { token: "y" })).pipe(withEnv({ BATON_HTTP_TOKENS: " , " }))),
+        Option.some(["y"])
+      )
     }))
 })

@@ -39,8 +39,7 @@ const outcomeLine = (action: ProvisioningAction) =>
       Grant: ({ entitlementId, principal }) =>
         Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantLine(entitlementId, principal, outcome)),
       Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeLine(grantId, outcome)),
-      CreateAccount: ({ request }) =>
-        Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
+      CreateAccount: ({ request }) => Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
       DeleteResource: ({ id, resourceType }) =>
         Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
     }))

@@ -81,8 +81,10 @@ const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effec
 
 /** Prints the rows, then how many there were (on stderr, so stdout stays the rows). */
 const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
-  Effect.flatMap(printRows(output.format, columns, rows), (count) =>
-    output.format === "table" ? Stderr.line(`${count} ${what}`) : Effect.void)
+  Effect.flatMap(
+    printRows(output.format, columns, rows),
+    (count) => output.format === "table" ? Stderr.line(`${count} ${what}`) : Effect.void
+  )
 
 export const listResources = (output: ReviewOutput, resourceType: Option.Option<string>) =>
   withReader(output.file, (reader) =>
@@ -107,8 +109,10 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
       ...(Option.isSome(entitlement) ? { entitlementId: entitlement.value } : {}),
       ...(Option.isSome(principal) ? { principal: yield* parseResourceRef("--principal", principal.value) } : {})
     }
-    yield* withReader(output.file, (reader) =>
-      print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants"))
+    yield* withReader(
+      output.file,
+      (reader) => print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants")
+    )
   })
 
 const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
@@ -129,7 +133,8 @@ export const showAccess = (output: ReviewOutput, principal: Option.Option<string
           const found = yield* reader.getResource(scope.principal)
           if (Option.isNone(found)) {
             return yield* new UsageError({
-              reason: `${scope.principal.resourceType}:${scope.principal.resource} is not in ${output.file} (list them with: baton-fivetran resources)`
+              reason:
+                `${scope.principal.resourceType}:${scope.principal.resource} is not in ${output.file} (list them with: baton-fivetran resources)`
             })
           }
         } else if (Option.isNone(yield* reader.getEntitlement(scope.entitlementId))) {

@@ -131,8 +131,7 @@ const credentialLine = (credential: Credential) =>
     ? `  system key ${credential.system_key_id}: --api-key ${credential.key} --api-secret ${credential.secret}`
     : `  user key of ${credential.user_id}: --api-key ${credential.key} --api-secret ${credential.secret}`
 
-const describe = (source: SandboxSource) =>
-  source._tag === "Preset" ? `"${source.preset}" preset, seed ${source.seed}` : source.path
+const describe = (source: SandboxSource) => source._tag === "Preset" ? `"${source.preset}" preset, seed ${source.seed}` : source.path
 
 const load = (source: SandboxSource) =>
   source._tag === "Preset"

@@ -53,9 +53,7 @@ export const printRows = <A, E, R>(
     let count = 0
     let widths: ReadonlyArray<number> | undefined
     const header = (sample: ReadonlyArray<ReadonlyArray<string>>) => {
-      widths = columns.names.map((name, i) =>
-        Math.min(maxWidth, Math.max(name.length, ...sample.map((cells) => cells[i]?.length ?? 0)))
-      )
+      widths = columns.names.map((name, i) => Math.min(maxWidth, Math.max(name.length, ...sample.map((cells) => cells[i]?.length ?? 0))))
       return tableLine(widths, columns.names.map((name) => name.toUpperCase()))
     }
     if (format === "csv") yield* write(csvRecord(columns.names))

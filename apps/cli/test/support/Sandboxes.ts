@@ -24,5 +24,4 @@ export const connectionFlags = Effect.gen(function*() {
   }
 })
 
-export const accountRoleCount = (snapshot: AccountSnapshot) =>
-  snapshot.roles.filter((role) => role.scope.includes("ACCOUNT")).length
+export const accountRoleCount = (snapshot: AccountSnapshot) => snapshot.roles.filter((role) => role.scope.includes("ACCOUNT")).length

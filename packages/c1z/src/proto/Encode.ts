@@ -17,16 +17,7 @@ import type { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { WireType } from "@bufbuild/protobuf/wire"
 import { accountTypeNumbers, purposeNumbers, statusNumbers, traitNumbers, TypeUrls } from "./Messages.js"
 import { encodeAny, encodeStruct, encodeTimestamp, parseTimestamp } from "./WellKnown.js"
-import {
-  compareUtf8,
-  type Encoder,
-  toBytes,
-  writeBool,
-  writeEnum,
-  writeMessage,
-  writeString,
-  writeUint32
-} from "./Wire.js"
+import { compareUtf8, type Encoder, toBytes, writeBool, writeEnum, writeMessage, writeString, writeUint32 } from "./Wire.js"
 
 /**
  * Model -> `c1.connector.v2` protobuf, by hand. Fields go in ascending number order; proto3

@@ -16,7 +16,9 @@ export class MalformedId extends Data.TaggedError("MalformedId")<{
   readonly reason: string
 }> {
   override get message() {
-    const shape = this.kind === "entitlement" ? "<type>:<resource id>:<slug>" : "<type>:<resource id>:<slug>:<principal type>:<principal id>"
+    const shape = this.kind === "entitlement"
+      ? "<type>:<resource id>:<slug>"
+      : "<type>:<resource id>:<slug>:<principal type>:<principal id>"
     return `invalid ${this.kind} id "${this.id}": ${this.reason} (expected ${shape})`
   }
 }
@@ -35,16 +37,14 @@ export interface GrantIdParts {
 }
 
 /** `<resource type>:<resource id>:<slug>` */
-export const entitlementId = (resource: ResourceId, slug: string): string =>
-  `${resource.resourceType}:${resource.resource}:${slug}`
+export const entitlementId = (resource: ResourceId, slug: string): string => `${resource.resourceType}:${resource.resource}:${slug}`
 
 /** `<entitlement id>:<principal type>:<principal id>` */
 export const grantId = (entitlement: string, principal: ResourceId): string =>
   `${entitlement}:${principal.resourceType}:${principal.resource}`
 
 /** The `member` entitlement of a team: the source every team-derived grant names. */
-export const teamMemberEntitlementId = (teamId: string): string =>
-  entitlementId({ resourceType: "team", resource: teamId }, "member")
+export const teamMemberEntitlementId = (teamId: string): string => entitlementId({ resourceType: "team", resource: teamId }, "member")
 
 const parseEntitlement = (id: string, kind: IdKind, whole: string): Effect.Effect<EntitlementIdParts, MalformedId> => {
   const first = id.indexOf(":")
@@ -62,8 +62,7 @@ const parseEntitlement = (id: string, kind: IdKind, whole: string): Effect.Effec
 }
 
 /** Type = before the first `:`, slug = after the last `:`, resource id = what lies between. */
-export const parseEntitlementId = (id: string): Effect.Effect<EntitlementIdParts, MalformedId> =>
-  parseEntitlement(id, "entitlement", id)
+export const parseEntitlementId = (id: string): Effect.Effect<EntitlementIdParts, MalformedId> => parseEntitlement(id, "entitlement", id)
 
 /** Parses from the right: principal id and type never contain `:`; the rest is the entitlement id. */
 export const parseGrantId = (id: string): Effect.Effect<GrantIdParts, MalformedId> => {

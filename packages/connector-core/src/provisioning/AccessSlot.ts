@@ -15,8 +15,7 @@ export interface AccessSlot {
   readonly remove: Effect.Effect<void, ProvisioningError>
 }
 
-const nonEmpty = (role: string | null): Option.Option<string> =>
-  role === null || role === "" ? Option.none() : Option.some(role)
+const nonEmpty = (role: string | null): Option.Option<string> => role === null || role === "" ? Option.none() : Option.some(role)
 
 /** A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE /v1/users/U/role. */
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
@@ -59,8 +58,7 @@ export const teamMembership = (client: FivetranClientShape, teamId: string, user
     Effect.catchTag("NotFound", () => Effect.succeedNone),
     Effect.mapError(upstreamFailure(action))
   ),
-  add: (role) =>
-    client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
+  add: (role) => client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
   change: (role) => Effect.mapError(client.updateTeamUser(teamId, userId, { role }), upstreamFailure(action)),
   remove: Effect.mapError(client.removeTeamUser(teamId, userId), upstreamFailure(action))
 })

@@ -25,5 +25,4 @@ export interface GrantTarget {
 }
 
 export const EntitlementIdFormat = "<type>:<id>:<slug>, e.g. group:<group id>:View Destination"
-export const GrantIdFormat =
-  "<entitlement id>:<principal type>:<principal id>, e.g. group:<group id>:View Destination:user:<user id>"
+export const GrantIdFormat = "<entitlement id>:<principal type>:<principal id>, e.g. group:<group id>:View Destination:user:<user id>"

@@ -16,8 +16,7 @@ const Concurrency = 4
 /** Does this team hold the entitlement? */
 export type TeamHolds = (team: Team) => Effect.Effect<boolean, FivetranError>
 
-const absentIsFalse = (effect: Effect.Effect<boolean, FivetranError>) =>
-  Effect.catchTag(effect, "NotFound", () => Effect.succeed(false))
+const absentIsFalse = (effect: Effect.Effect<boolean, FivetranError>) => Effect.catchTag(effect, "NotFound", () => Effect.succeed(false))
 
 export const holdsAccountRole = (role: string): TeamHolds => (team) => Effect.succeed(team.role === role)
 
@@ -34,9 +33,7 @@ export const teamsGiving = (
     Stream.mapEffect(
       (team) =>
         holds(team).pipe(
-          Effect.flatMap((held) =>
-            held ? absentIsFalse(Effect.as(client.getTeamUser(team.id, userId), true)) : Effect.succeed(false)
-          ),
+          Effect.flatMap((held) => held ? absentIsFalse(Effect.as(client.getTeamUser(team.id, userId), true)) : Effect.succeed(false)),
           Effect.map((gives) => (gives ? Option.some(team.id) : Option.none()))
         ),
       { concurrency: Concurrency }

@@ -4,8 +4,8 @@ import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
 
-export * from "./ProvisioningError.js"
 export * from "./ProvisionerShape.js"
+export * from "./ProvisioningError.js"
 
 export interface ProvisionerOptions {
   /** baton enables provisioning only when asked (-p/--provisioning); off, every operation is refused. */

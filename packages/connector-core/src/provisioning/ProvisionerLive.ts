@@ -7,12 +7,7 @@ import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import {
-  InheritedGrant,
-  ProvisioningDisabled,
-  ProvisioningDisabledReason,
-  type ProvisioningError
-} from "./ProvisioningError.js"
+import { InheritedGrant, ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError } from "./ProvisioningError.js"
 import type { GrantTarget } from "./GrantTarget.js"
 import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
@@ -27,16 +22,14 @@ export const disabledProvisioner: ProvisionerShape = {
   deleteResource: () => disabled
 }
 
-const wants = (access: Access, role: string): boolean =>
-  access.wanted._tag === "AnyRole" || access.wanted.role === role
+const wants = (access: Access, role: string): boolean => access.wanted._tag === "AnyRole" || access.wanted.role === role
 
 const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): InheritedGrant => {
   const principal = { resourceType: target.principal.type, resource: target.principal.id }
   const teamGrants = teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
   const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
   return new InheritedGrant({
-    message:
-      `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
+    message: `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
       `revoke ${teamGrants.join(" and ")} instead, or remove the user from the team (${memberships.join(", ")})`
   })
 }
@@ -56,8 +49,7 @@ export const makeProvisioner = (
       Option.match(grantableModule(registry, target.entitlement.resourceType), {
         // grantRequest and grantTarget only let registered types with grants through.
         onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
-        onSome: (module) =>
-          module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
+        onSome: (module) => module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
       }))
 
   const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {

@@ -12,9 +12,7 @@ const refusal = { message: Schema.String }
 const status = <A>(code: number) => HttpApiSchema.annotations<A>({ status: code })
 
 /** Provisioning is switched off: baton enables it only when asked (-p/--provisioning). */
-export class ProvisioningDisabled
-  extends Schema.TaggedError<ProvisioningDisabled>()("ProvisioningDisabled", refusal, status(403))
-{}
+export class ProvisioningDisabled extends Schema.TaggedError<ProvisioningDisabled>()("ProvisioningDisabled", refusal, status(403)) {}
 
 /** An entitlement or grant id without the shape of the id contract. */
 export class InvalidId extends Schema.TaggedError<InvalidId>()("InvalidId", refusal, status(400)) {}
@@ -23,9 +21,7 @@ export class InvalidId extends Schema.TaggedError<InvalidId>()("InvalidId", refu
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", refusal, status(400)) {}
 
 /** The entitlement's resource (role, group, team, connection) does not exist. */
-export class UnknownEntitlement
-  extends Schema.TaggedError<UnknownEntitlement>()("UnknownEntitlement", refusal, status(404))
-{}
+export class UnknownEntitlement extends Schema.TaggedError<UnknownEntitlement>()("UnknownEntitlement", refusal, status(404)) {}
 
 /** The user or team to grant to does not exist. */
 export class UnknownPrincipal extends Schema.TaggedError<UnknownPrincipal>()("UnknownPrincipal", refusal, status(404)) {}
@@ -49,9 +45,7 @@ export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported"
 export class InheritedGrant extends Schema.TaggedError<InheritedGrant>()("InheritedGrant", refusal, status(409)) {}
 
 /** The Fivetran key lacks a permission the request needs. */
-export class MissingPermission
-  extends Schema.TaggedError<MissingPermission>()("MissingPermission", refusal, status(403))
-{}
+export class MissingPermission extends Schema.TaggedError<MissingPermission>()("MissingPermission", refusal, status(403)) {}
 
 /** Fivetran failed while the request was carried out. */
 export class Upstream extends Schema.TaggedError<Upstream>()("Upstream", refusal, status(502)) {}
@@ -76,5 +70,4 @@ export const ProvisioningErrors = [
 export const ProvisioningError = Schema.Union(...ProvisioningErrors)
 export type ProvisioningError = typeof ProvisioningError.Type
 
-export const ProvisioningDisabledReason =
-  "provisioning is disabled; run with -p/--provisioning (HTTP service: --provisioning) to enable it"
+export const ProvisioningDisabledReason = "provisioning is disabled; run with -p/--provisioning (HTTP service: --provisioning) to enable it"

@@ -1,13 +1,7 @@
 import { Effect, Option } from "effect"
 import { grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
-import {
-  type EntitlementTarget,
-  EntitlementIdFormat,
-  type GrantTarget,
-  GrantIdFormat,
-  type Principal
-} from "./GrantTarget.js"
+import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
 import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
 
 /**
@@ -25,8 +19,7 @@ const invalid = (format: string) => (error: MalformedId): InvalidId =>
 const alternatives = (words: ReadonlyArray<string>): string =>
   words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`
 
-const provisionedIds = (registry: Registry) =>
-  registry.flatMap((module) => module.grants === undefined ? [] : [module.type.id])
+const provisionedIds = (registry: Registry) => registry.flatMap((module) => module.grants === undefined ? [] : [module.type.id])
 
 const supported = (registry: Registry, id: string, resourceType: string): Effect.Effect<string, ProvisioningError> => {
   if (Option.isSome(grantableModule(registry, resourceType))) return Effect.succeed(resourceType)
@@ -73,8 +66,7 @@ const checkedPrincipal = (
   if (type === undefined) {
     return Effect.fail(
       new NotGrantable({
-        message:
-          `${entitlement.id} can be granted to ${allowed.join(" or ")} principals only, not to ${principal.type}:${principal.id}`
+        message: `${entitlement.id} can be granted to ${allowed.join(" or ")} principals only, not to ${principal.type}:${principal.id}`
       })
     )
   }
@@ -99,8 +91,7 @@ export const grantTarget = (registry: Registry, id: string): Effect.Effect<Grant
     if (separators < 4) {
       return yield* Effect.fail(
         new InvalidId({
-          message:
-            `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
+          message: `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
         })
       )
     }

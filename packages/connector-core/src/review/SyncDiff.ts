@@ -88,7 +88,6 @@ const presenceDiff = <A, E>(
     })
   )
 
-
 const grantDiff = <E>(sides: DiffSides<Grant, E>, after: string | undefined) =>
   mergeSorted(sides.base(after), sides.target(after)).pipe(
     Stream.filterMap((merged) => {

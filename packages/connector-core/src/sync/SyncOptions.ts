@@ -21,8 +21,7 @@ export const SyncWait = Schema.Struct({
 export type SyncWait = typeof SyncWait.Type
 
 /** Fields added after jobs were first stored: absent in an older stored job, null there. */
-export const nullByDefault = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+export const nullByDefault = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
 
 /**
  * Where a running sync is: what is being listed now (e.g. "users"), the counts so far, the wait in

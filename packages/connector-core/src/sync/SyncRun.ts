@@ -75,8 +75,7 @@ const sync = (
     const listed = yield* Ref.make(nothingListed)
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
 
-    const warn = (message: string) =>
-      Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
+    const warn = (message: string) => Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
 
     /** The requests still needed, estimated from what the lists have shown so far. */
     const estimateLeft = (requests: number) =>

@@ -39,5 +39,4 @@ export const addRows = (tally: SyncTally, rows: Chunk.Chunk<SyncRow>): SyncTally
   return { resources, resourceTypes, entitlements, directGrants, derivedGrants }
 }
 
-export const tallyResources = (tally: SyncTally): number =>
-  Object.values(tally.resources).reduce((sum, n) => sum + n, 0)
+export const tallyResources = (tally: SyncTally): number => Object.values(tally.resources).reduce((sum, n) => sum + n, 0)

@@ -12,13 +12,7 @@ import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
 import { findRole } from "../resources/RoleCatalog.js"
-import {
-  teamMemberEntitlement,
-  TeamMemberSlug,
-  teamResource,
-  TeamResourceType,
-  teamRoleEntitlement
-} from "../resources/Team.js"
+import { teamMemberEntitlement, TeamMemberSlug, teamResource, TeamResourceType, teamRoleEntitlement } from "../resources/Team.js"
 import { userResourceId } from "../resources/User.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"

@@ -8,14 +8,12 @@ import { type SyncRow, SyncSink } from "../../src/index.js"
 export const collectingSink = Effect.map(Ref.make<ReadonlyArray<SyncRow>>([]), (rows) => ({
   rows: Ref.get(rows),
   layer: Layer.succeed(SyncSink, {
-    write: (stream) =>
-      Stream.runCollect(stream).pipe(Effect.flatMap((chunk) => Ref.set(rows, Chunk.toReadonlyArray(chunk))))
+    write: (stream) => Stream.runCollect(stream).pipe(Effect.flatMap((chunk) => Ref.set(rows, Chunk.toReadonlyArray(chunk))))
   })
 }))
 
 /** The snapshot with an added system key holding exactly `permissions`, and that key. */
-export const withSystemKey = (snapshot: AccountSnapshot, permissions: ReadonlyArray<Permission>) =>
-  addSystemKey(snapshot, permissions)
+export const withSystemKey = (snapshot: AccountSnapshot, permissions: ReadonlyArray<Permission>) => addSystemKey(snapshot, permissions)
 
 export const READ_ALL: ReadonlyArray<Permission> = (["ACCOUNT", "USER", "ROLES", "TEAM", "DESTINATION", "CONNECTOR"] as const)
   .map((resource_type) => ({ resource_type, access_level: "READ" as const }))

@@ -108,8 +108,10 @@ export const provisioningLayer = (
   )
 
 /** The requests the sandbox saw since the last clear, as `METHOD /path`. */
-export const requestsSince = Effect.flatMap(Sandbox, (sandbox) =>
-  Effect.map(sandbox.requestLog, (log) => log.map((entry) => `${entry.method} ${entry.path}`)))
+export const requestsSince = Effect.flatMap(
+  Sandbox,
+  (sandbox) => Effect.map(sandbox.requestLog, (log) => log.map((entry) => `${entry.method} ${entry.path}`))
+)
 
 export const clearLog = Effect.flatMap(Sandbox, (sandbox) => sandbox.clearRequestLog)
 
@@ -127,8 +129,7 @@ export const writesIn = (requests: ReadonlyArray<string>) => requests.filter((r)
 const roleOrNull = (read: Effect.Effect<{ readonly role: string }, FivetranError>) =>
   read.pipe(Effect.map((found): string | null => found.role), Effect.catchTag("NotFound", () => Effect.succeed(null)), Effect.orDie)
 
-const collected = <A>(stream: Stream.Stream<A, FivetranError>) =>
-  Effect.orDie(Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray))
+const collected = <A>(stream: Stream.Stream<A, FivetranError>) => Effect.orDie(Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray))
 
 export const state = {
   userRole: (userId: string) => Effect.flatMap(FivetranClient, (c) => Effect.orDie(Effect.map(c.getUser(userId), (u) => u.role))),
@@ -142,11 +143,15 @@ export const state = {
   teamUser: (teamId: string, userId: string) => Effect.flatMap(FivetranClient, (c) => roleOrNull(c.getTeamUser(teamId, userId))),
   /** `GET /v1/groups/G/users` as `user id -> role` (null: listed for the account role only). */
   groupUsers: (groupId: string) =>
-    Effect.flatMap(FivetranClient, (c) =>
-      Effect.map(collected(c.listGroupUsers(groupId)), (users) => Object.fromEntries(users.map((u) => [u.id, u.role])))),
+    Effect.flatMap(
+      FivetranClient,
+      (c) => Effect.map(collected(c.listGroupUsers(groupId)), (users) => Object.fromEntries(users.map((u) => [u.id, u.role])))
+    ),
   /** `GET /v1/teams/T/users` as `user id -> team role`. */
   teamUsers: (teamId: string) =>
-    Effect.flatMap(FivetranClient, (c) =>
-      Effect.map(collected(c.listTeamUsers(teamId)), (members) => Object.fromEntries(members.map((m) => [m.user_id, m.role])))),
+    Effect.flatMap(
+      FivetranClient,
+      (c) => Effect.map(collected(c.listTeamUsers(teamId)), (members) => Object.fromEntries(members.map((m) => [m.user_id, m.role])))
+    ),
   userIds: Effect.flatMap(FivetranClient, (c) => Effect.map(collected(c.listUsers), (users) => users.map((u) => u.id)))
 }

@@ -85,7 +85,7 @@ const uniqueName = (taken: Set<string>, candidates: ReadonlyArray<string>, numbe
       return candidate
     }
   }
-  for (let n = 2; ; n++) {
+  for (let n = 2;; n++) {
     const candidate = numbered(n)
     if (!taken.has(candidate)) {
       taken.add(candidate)
@@ -95,8 +95,7 @@ const uniqueName = (taken: Set<string>, candidates: ReadonlyArray<string>, numbe
 }
 
 /** Draws a count in `range`, capped by how many targets exist. */
-const drawCount = (prng: Prng, range: CountRange, available: number): number =>
-  Math.min(prng.int(range.min, range.max), available)
+const drawCount = (prng: Prng, range: CountRange, available: number): number => Math.min(prng.int(range.min, range.max), available)
 
 /**
  * A whole account from `options`: pure and deterministic (one seeded stream, fixed epoch, no

@@ -44,8 +44,6 @@ export const GeneratorOptions = Schema.Struct({
     options.invitedShare + options.suspendedShare + options.serviceAccountShare <= 1 ||
     "invitedShare + suspendedShare + serviceAccountShare must not exceed 1"
   ),
-  Schema.filter((options) =>
-    options.connections === 0 || options.groups > 0 || "connections need at least one group to belong to"
-  )
+  Schema.filter((options) => options.connections === 0 || options.groups > 0 || "connections need at least one group to belong to")
 )
 export type GeneratorOptions = typeof GeneratorOptions.Type

@@ -17,7 +17,7 @@ export class IdAllocator {
   }
 
   next(): string {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       const adjective = this.prng.pick(idAdjectives)
       const noun = this.prng.pick(idNouns)
       if (adjective === noun) continue

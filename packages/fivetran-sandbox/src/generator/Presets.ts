@@ -66,5 +66,4 @@ export const presets: Record<PresetName, Omit<GeneratorOptions, "seed">> = {
   }
 }
 
-export const generatePreset = (name: PresetName, seed: number = defaultSeed): AccountSnapshot =>
-  generate({ ...presets[name], seed })
+export const generatePreset = (name: PresetName, seed: number = defaultSeed): AccountSnapshot => generate({ ...presets[name], seed })

@@ -12,5 +12,4 @@ export const microsTimestamp = (prng: Prng, millis: number): string =>
 export const millisTimestamp = (millis: number): string => new Date(millis).toISOString()
 
 /** A whole-millisecond instant in [from, to]. */
-export const instantBetween = (prng: Prng, from: number, to: number): number =>
-  prng.int(Math.ceil(from), Math.floor(Math.max(from, to)))
+export const instantBetween = (prng: Prng, from: number, to: number): number => prng.int(Math.ceil(from), Math.floor(Math.max(from, to)))

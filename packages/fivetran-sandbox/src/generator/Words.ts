@@ -109,15 +109,46 @@ export const serviceAccountKinds = words(`Service Automation Integration Pipelin
 
 /** Team names are "<area> <function>", optionally prefixed by a region when the pairs run out. */
 export const teamAreas = [
-  "Data", "Analytics", "Finance", "Marketing", "Sales", "Growth", "Product", "Security", "Revenue",
-  "Customer Success", "People", "Risk", "Supply Chain", "Operations", "Engineering", "Support",
-  "Compliance", "Partnerships", "Billing", "Logistics", "Procurement", "Legal", "Research",
-  "Payments", "Fraud"
+  "Data",
+  "Analytics",
+  "Finance",
+  "Marketing",
+  "Sales",
+  "Growth",
+  "Product",
+  "Security",
+  "Revenue",
+  "Customer Success",
+  "People",
+  "Risk",
+  "Supply Chain",
+  "Operations",
+  "Engineering",
+  "Support",
+  "Compliance",
+  "Partnerships",
+  "Billing",
+  "Logistics",
+  "Procurement",
+  "Legal",
+  "Research",
+  "Payments",
+  "Fraud"
 ] as const
 
 export const teamFunctions = [
-  "Platform", "Engineering", "Analytics", "Insights", "Reporting", "Operations", "Science",
-  "Intelligence", "Infrastructure", "Enablement", "Strategy", "Governance"
+  "Platform",
+  "Engineering",
+  "Analytics",
+  "Insights",
+  "Reporting",
+  "Operations",
+  "Science",
+  "Intelligence",
+  "Infrastructure",
+  "Enablement",
+  "Strategy",
+  "Governance"
 ] as const
 
 export const teamRegions = ["EMEA", "APAC", "LATAM", "NA", "DACH", "Nordics", "UK", "India"] as const

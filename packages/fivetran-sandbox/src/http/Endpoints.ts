@@ -78,8 +78,7 @@ const membershipEndpoints = (
     method: "GET",
     path: base,
     handle: (r) =>
-      Effect.flatMap(state.listMemberships(kind, param(r, "owner")), (rows) =>
-        list(Membership, r, sliceable(rows.map(membership))))
+      Effect.flatMap(state.listMemberships(kind, param(r, "owner")), (rows) => list(Membership, r, sliceable(rows.map(membership))))
   },
   {
     method: "POST",
@@ -94,8 +93,7 @@ const membershipEndpoints = (
     method: "GET",
     path: `${base}/:target`,
     handle: (r) =>
-      Effect.flatMap(state.getMembership(kind, param(r, "owner"), param(r, "target")), (found) =>
-        dataReply(Membership, membership(found)))
+      Effect.flatMap(state.getMembership(kind, param(r, "owner"), param(r, "target")), (found) => dataReply(Membership, membership(found)))
   },
   {
     method: "PATCH",
@@ -134,8 +132,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "GET",
     path: "/v1/account/info",
-    handle: (r) =>
-      dataReply(AccountInfo, state.accountInfo(r.caller), { message: "Account information retrieved successfully" })
+    handle: (r) => dataReply(AccountInfo, state.accountInfo(r.caller), { message: "Account information retrieved successfully" })
   },
   { method: "GET", path: "/v1/roles", handle: (r) => list(Role, r, sliceable(state.listRoles())) },
 
@@ -194,8 +191,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "DELETE",
     path: "/v1/users/:owner/role",
-    handle: (r) =>
-      Effect.zipRight(state.deleteUserRole(param(r, "owner")), messageReply("User role in account has been removed"))
+    handle: (r) => Effect.zipRight(state.deleteUserRole(param(r, "owner")), messageReply("User role in account has been removed"))
   },
   ...membershipEndpoints(state, "/v1/users/:owner/groups", "userGroups", groupMessages),
   ...membershipEndpoints(state, "/v1/users/:owner/connections", "userConnections", connectionMessages),
@@ -211,9 +207,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     path: "/v1/groups",
     handle: (r) =>
       r.body(GroupNameRequest).pipe(
-        Effect.flatMap((body) =>
-          state.createGroup(body.name, r.caller._tag === "UserKey" ? r.caller.user_id : undefined, r.now)
-        ),
+        Effect.flatMap((body) => state.createGroup(body.name, r.caller._tag === "UserKey" ? r.caller.user_id : undefined, r.now)),
         Effect.flatMap((group) => dataReply(Group, group, { status: 201, message: "Group has been created" }))
       )
   },
@@ -244,8 +238,10 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     method: "GET",
     path: "/v1/groups/:owner/connections",
     handle: (r) =>
-      Effect.flatMap(state.getGroup(param(r, "owner")), (group) =>
-        list(Connection, r, sliceable(state.listConnections({ group_id: group.id }))))
+      Effect.flatMap(
+        state.getGroup(param(r, "owner")),
+        (group) => list(Connection, r, sliceable(state.listConnections({ group_id: group.id })))
+      )
   },
   {
     method: "GET",
@@ -271,8 +267,10 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     path: "/v1/groups/:owner/users/:target",
     handle: (r) =>
       Effect.zipRight(
-        Effect.flatMap(state.getGroup(param(r, "owner")), () =>
-          state.removeMembership("userGroups", param(r, "target"), param(r, "owner"))),
+        Effect.flatMap(
+          state.getGroup(param(r, "owner")),
+          () => state.removeMembership("userGroups", param(r, "target"), param(r, "owner"))
+        ),
         messageReply(`User with id '${param(r, "target")}' has been removed from the group`)
       )
   },
@@ -310,24 +308,23 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "DELETE",
     path: "/v1/teams/:owner/role",
-    handle: (r) =>
-      Effect.zipRight(state.deleteTeamRole(param(r, "owner")), messageReply("Team role in account has been removed"))
+    handle: (r) => Effect.zipRight(state.deleteTeamRole(param(r, "owner")), messageReply("Team role in account has been removed"))
   },
   {
     method: "GET",
     path: "/v1/teams/:owner/users",
     handle: (r) =>
-      Effect.flatMap(state.listMemberships("teamUsers", param(r, "owner")), (rows) =>
-        list(TeamUserMembership, r, sliceable(rows.map(teamUserMembership))))
+      Effect.flatMap(
+        state.listMemberships("teamUsers", param(r, "owner")),
+        (rows) => list(TeamUserMembership, r, sliceable(rows.map(teamUserMembership)))
+      )
   },
   {
     method: "POST",
     path: "/v1/teams/:owner/users",
     handle: (r) =>
       r.body(AddTeamUserRequest).pipe(
-        Effect.flatMap((body) =>
-          state.addMembership("teamUsers", param(r, "owner"), { id: body.user_id, role: body.role }, r.now)
-        ),
+        Effect.flatMap((body) => state.addMembership("teamUsers", param(r, "owner"), { id: body.user_id, role: body.role }, r.now)),
         Effect.flatMap((added) =>
           dataReply(TeamUserMembership, teamUserMembership(added), {
             status: 201,
@@ -340,8 +337,10 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     method: "GET",
     path: "/v1/teams/:owner/users/:target",
     handle: (r) =>
-      Effect.flatMap(state.getMembership("teamUsers", param(r, "owner"), param(r, "target")), (found) =>
-        dataReply(TeamUserMembership, teamUserMembership(found)))
+      Effect.flatMap(
+        state.getMembership("teamUsers", param(r, "owner"), param(r, "target")),
+        (found) => dataReply(TeamUserMembership, teamUserMembership(found))
+      )
   },
   {
     method: "PATCH",
@@ -349,9 +348,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     handle: (r) =>
       r.body(UpdateRoleRequest).pipe(
         Effect.flatMap((body) => state.updateMembership("teamUsers", param(r, "owner"), param(r, "target"), body.role)),
-        Effect.flatMap((updated) =>
-          dataReply(TeamUserMembership, teamUserMembership(updated), { message: "User role has been updated" })
-        )
+        Effect.flatMap((updated) => dataReply(TeamUserMembership, teamUserMembership(updated), { message: "User role has been updated" }))
       )
   },
   {
@@ -387,12 +384,8 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     path: "/v1/connections",
     handle: (r) =>
       r.body(CreateConnectionRequest).pipe(
-        Effect.flatMap((body) =>
-          state.createConnection(body, r.caller._tag === "UserKey" ? r.caller.user_id : undefined, r.now)
-        ),
-        Effect.flatMap((connection) =>
-          dataReply(Connection, connection, { status: 201, message: "Connection has been created" })
-        )
+        Effect.flatMap((body) => state.createConnection(body, r.caller._tag === "UserKey" ? r.caller.user_id : undefined, r.now)),
+        Effect.flatMap((connection) => dataReply(Connection, connection, { status: 201, message: "Connection has been created" }))
       )
   },
   {

@@ -23,8 +23,7 @@ const envelopeOf = <A, I>(schema: Schema.Schema<A, I>) => {
   return found
 }
 
-const encodeOrDie = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
-  Effect.orDie(Schema.encode(schema)(value))
+const encodeOrDie = <A, I>(schema: Schema.Schema<A, I>, value: A) => Effect.orDie(Schema.encode(schema)(value))
 
 /** `{code: "Success", message?, data}` */
 export const dataReply = <A, I>(
@@ -33,7 +32,10 @@ export const dataReply = <A, I>(
   options: { readonly status?: number; readonly message?: string } = {}
 ) => {
   const envelope = { code: "Success", ...(options.message === undefined ? {} : { message: options.message }), data }
-  return Effect.map(encodeOrDie(envelopeOf(schema).data as Schema.Schema<typeof envelope>, envelope), (body) => json(options.status ?? 200, body))
+  return Effect.map(
+    encodeOrDie(envelopeOf(schema).data as Schema.Schema<typeof envelope>, envelope),
+    (body) => json(options.status ?? 200, body)
+  )
 }
 
 /** `{code: "Success", message?, data: {items, next_cursor}}` */

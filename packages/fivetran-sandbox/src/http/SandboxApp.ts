@@ -35,9 +35,7 @@ const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: 
     Effect.flatMap((text) =>
       Effect.try({ try: (): unknown => JSON.parse(text), catch: () => invalidInput("The request body is not valid JSON") })
     ),
-    Effect.flatMap((body) =>
-      Effect.mapError(Schema.decodeUnknown(schema, { errors: "all" })(body), describeParseError)
-    )
+    Effect.flatMap((body) => Effect.mapError(Schema.decodeUnknown(schema, { errors: "all" })(body), describeParseError))
   )
 
 const mediaType = (header: string) => header.split(";")[0]!.trim().toLowerCase()

@@ -8,12 +8,14 @@ import { Schema } from "effect"
  */
 
 const MembershipRow = <K extends string, T extends string>(owner: K, target: T) =>
-  Schema.Struct({
-    [owner]: Schema.String,
-    [target]: Schema.String,
-    role: Schema.String,
-    created_at: Schema.String
-  } as { [P in K | T]: typeof Schema.String } & { role: typeof Schema.String; created_at: typeof Schema.String })
+  Schema.Struct(
+    {
+      [owner]: Schema.String,
+      [target]: Schema.String,
+      role: Schema.String,
+      created_at: Schema.String
+    } as { [P in K | T]: typeof Schema.String } & { role: typeof Schema.String; created_at: typeof Schema.String }
+  )
 
 export const UserGroupRow = MembershipRow("user_id", "group_id")
 export const UserConnectionRow = MembershipRow("user_id", "connection_id")

@@ -128,8 +128,7 @@ export class AccountState {
       Array.from(relation.all(), (e) =>
         ({ [owner]: e.owner, [target]: e.target, role: e.role, created_at: e.created_at }) as
           & { [P in O | T]: string }
-          & { role: string; created_at: string }
-      )
+          & { role: string; created_at: string })
     return {
       account: this.account,
       roles: [...this.roles.values()],
