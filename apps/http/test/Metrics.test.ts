@@ -1,4 +1,5 @@
 import { assert, layer } from "@effect/vitest"
+import type { SyncJob } from "@baton-fivetran/http-api"
 import { Effect } from "effect"
 import { harness, Harness, TestToken } from "./Harness.js"
 
@@ -34,20 +35,17 @@ const familyOf = (samples: ReadonlyMap<string, number>, name: string) =>
 layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("GET /metrics", (it) => {
   it.effect("after a sync and three grant calls: exact names, labels and counts for the small preset", () =>
     Effect.gen(function*() {
-      const { request, sandbox } = yield* Harness
-      const started = yield* request("POST", "/v1/syncs", { token: TestToken })
-      assert.strictEqual(started.status, 202)
-      const { id } = (yield* Effect.orDie(started.json)) as { id: string }
+      const { client, request, sandbox } = yield* Harness
+      const { id } = yield* Effect.orDie(client.syncs.start())
       let polls = 0
-      const poll: Effect.Effect<Record<string, unknown>> = Effect.gen(function*() {
+      const poll: Effect.Effect<SyncJob> = Effect.gen(function*() {
         polls++
-        const response = yield* request("GET", `/v1/syncs/${id}`, { token: TestToken })
-        const job = (yield* Effect.orDie(response.json)) as Record<string, unknown>
-        return job["status"] === "running" || job["status"] === "queued"
+        const job = yield* Effect.orDie(client.syncs.get({ path: { id } }))
+        return job.status === "running" || job.status === "queued"
           ? yield* Effect.zipRight(Effect.sleep("50 millis"), poll)
           : job
       })
-      assert.strictEqual((yield* poll)["status"], "succeeded")
+      assert.strictEqual((yield* poll).status, "succeeded")
       assert.strictEqual((yield* sandbox.requestLog).length, 14)
 
       const snapshot = yield* sandbox.snapshot
