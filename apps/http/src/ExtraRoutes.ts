@@ -20,8 +20,9 @@ const documents = Layer.mergeAll(
 )
 
 /**
- * The platform's document layers register on the service's router directly. Built apart, each
- * time on a fresh router, their routes can be wrapped in the token check as a whole and then added.
+ * The platform's document layers register their routes on the service's router directly. Built
+ * here on a router of their own (a fresh `Router.Live`, provided to this one effect), their routes
+ * are wrapped in the token check as a whole and then added to the service's router.
  */
 const documentsBehindToken = (tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
   HttpApiBuilder.Router.use((router) =>
