@@ -2,7 +2,7 @@
  * Times the built CLI as a user meets it: each run is a fresh `node` process.
  *   1. `baton-fivetran --version` (start-up: loading @effect/cli and the settings code);
  *   2. a one-shot grant against a sandbox running in this process (start-up + connector-core + the
- *      read-then-write of design.md §3), each run granting a different user so every run writes.
+ *      read-then-write of docs/architecture.md §3), each run granting a different user so every run writes.
  *   3. the HTTP service (`baton-fivetran-http --port 0` against the same sandbox): from spawn to the
  *      first `/healthz` answering 200.
  * Prints the median (and min/max) of N runs with the exact command. Build first:

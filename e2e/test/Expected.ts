@@ -1,7 +1,7 @@
 import type { AccountSnapshot } from "@baton-fivetran/fivetran-sandbox"
 
 /**
- * What a sync of `snapshot` must contain, written straight from design.md §2 and independent of
+ * What a sync of `snapshot` must contain, written straight from docs/architecture.md §2 and independent of
  * connector-core's mapping code: only the ids, which grants are derived, and their sources.
  */
 

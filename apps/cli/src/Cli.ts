@@ -19,7 +19,7 @@ import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/
 import { UsageError } from "./UsageError.js"
 
 /**
- * baton-fivetran's command line, in baton's shape (baton-model.md §5.1): the default action is a
+ * baton-fivetran's command line, in baton's shape (docs/baton-conventions.md): the default action is a
  * full sync into --file; one-shot provisioning flags run one action instead (only with -p); the
  * `capabilities`, `config` and `sandbox` subcommands print manifests or serve a sandbox; the
  * review subcommands (ReviewCommands.ts) read sync files.

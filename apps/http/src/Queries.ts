@@ -44,7 +44,7 @@ export const parseResourceRef = (ref: string): ResourceId => {
   return { resourceType: ref.slice(0, colon), resource: ref.slice(colon + 1) }
 }
 
-/** design.md §2: type before the first `:`, slug after the last, resource id in between. */
+/** docs/architecture.md §2: type before the first `:`, slug after the last, resource id in between. */
 const entitlementResource = (entitlementId: string): ResourceId => {
   const first = entitlementId.indexOf(":")
   const last = entitlementId.lastIndexOf(":")

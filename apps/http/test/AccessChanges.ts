@@ -4,7 +4,7 @@ import type { AccountSnapshot } from "@baton-fivetran/fivetran-sandbox"
 /**
  * Picks, from a generated account, the facts the access-review tests check: a user who inherits a
  * destination role through a team, and a grant to make between two syncs whose effect is known
- * exactly (written from design.md §2, apart from the code under test).
+ * exactly (written from docs/architecture.md §2, apart from the code under test).
  */
 
 const destinationRoles = (snapshot: AccountSnapshot) =>

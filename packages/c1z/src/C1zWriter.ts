@@ -155,7 +155,7 @@ const openDatabase = (path: string) =>
     Effect.try({
       try: () => {
         const db = new Database(path)
-        // DELETE (rollback journal) leaves a single self-contained file once closed (c1z-format.md §1).
+        // DELETE (rollback journal) leaves a single self-contained file once closed (docs/c1z-format.md §1).
         db.pragma("journal_mode = DELETE")
         // The database is a scratch file: durability comes from fsyncing the final .c1z before the rename.
         db.pragma("synchronous = OFF")

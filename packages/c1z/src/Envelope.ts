@@ -6,7 +6,7 @@ import { CompressStream, DecompressStream } from "zstd-napi"
 import { Corrupt, Io, NotAC1z } from "./C1zError.js"
 
 /**
- * The v1 envelope (c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
+ * The v1 envelope (docs/c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
  * SQLite database file. Both directions stream file to file, so memory does not depend on the
  * database size.
  */

@@ -70,7 +70,7 @@ export const listingSql = (table: string, columns: string, query: Query): string
   `SELECT ${columns} FROM ${table} WHERE ${["sync_id = ?", ...query.where, "id > ?"].join(" AND ")} ORDER BY id LIMIT ?`
 
 /**
- * Created in the reader's private working copy when it opens (c1z-format.md §2: the SDK's reader
+ * Created in the reader's private working copy when it opens (docs/c1z-format.md §2: the SDK's reader
  * also creates any index a file lacks), so the written file and its index set stay as the format
  * says. The format's lookup indexes serve type, parent, resource and principal filters. An
  * entitlement filter alone needs the reader's own `(entitlement_id)` index: the format's

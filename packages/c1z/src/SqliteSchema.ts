@@ -1,5 +1,5 @@
 /**
- * The v1 SQLite schema of a .c1z (baton-sdk v0.7.27; c1z-format.md §2): every table and index,
+ * The v1 SQLite schema of a .c1z (baton-sdk v0.7.27; docs/c1z-format.md §2): every table and index,
  * with the SDK's exact names, in the SDK's creation order (sync_runs before grants).
  */
 

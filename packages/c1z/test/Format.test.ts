@@ -7,7 +7,7 @@ import { openRaw } from "./RawFile.js"
 import { tempDir } from "./TempDir.js"
 import { any, message, messages, path, text } from "./WireWalk.js"
 
-/** The checks of c1z-format.md §6, on a file written from the fixture account. */
+/** The checks of docs/c1z-format.md §4, on a file written from the fixture account. */
 
 const writeFixture = Effect.gen(function*() {
   const dir = yield* tempDir
@@ -19,7 +19,7 @@ const writeFixture = Effect.gen(function*() {
 
 const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{9}$/
 
-describe("c1z-format.md §6", () => {
+describe("docs/c1z-format.md §4", () => {
   it.scoped("starts with the v1 magic C1ZF\\0 and holds a rollback-journal SQLite file that opens alone", () =>
     Effect.gen(function*() {
       const { header, sqlite, db } = yield* writeFixture

@@ -1,6 +1,6 @@
 import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 
-/** A small account holding every kind of object the connector emits (design.md §2). */
+/** A small account holding every kind of object the connector emits (docs/architecture.md §2). */
 
 export const userType: ResourceType = {
   id: "user",

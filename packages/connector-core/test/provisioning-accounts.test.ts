@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { Provisioner, userResource } from "../src/index.js"
 import { account, logged, makeUser, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
 
-/** Account creation (POST /v1/users, NO_PASSWORD invitation) and user deletion, design.md §3. */
+/** Account creation (POST /v1/users, NO_PASSWORD invitation) and user deletion, docs/architecture.md §3. */
 
 const create = (request: Parameters<Provisioner["Type"]["createAccount"]>[0]) =>
   logged(Effect.flatMap(Provisioner, (p) => p.createAccount(request)))

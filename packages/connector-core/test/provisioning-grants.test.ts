@@ -5,7 +5,7 @@ import { collectingSink } from "./support/Harness.js"
 import { logged, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
 
 /**
- * design.md §3, row by row, for user and team principals, against the sandbox over loopback. After
+ * docs/architecture.md §3, row by row, for user and team principals, against the sandbox over loopback. After
  * each action the state is read back through the sandbox's own API; repeats must be read-only.
  * The account is described in support/ProvisioningFixture.ts.
  */

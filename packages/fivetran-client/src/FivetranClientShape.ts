@@ -37,7 +37,7 @@ export interface MembershipApi {
 }
 
 /**
- * One method per endpoint of fivetran-api.md §10 and §12. Lists are streams that follow
+ * One method per endpoint of docs/fivetran-api.md §10 and §12. Lists are streams that follow
  * `next_cursor` with `limit=1000`; every call decodes its body through the wire schemas.
  */
 export interface FivetranClientShape {

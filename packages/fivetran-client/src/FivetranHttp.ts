@@ -51,7 +51,7 @@ interface RawResponse {
 type Headers = Readonly<Record<string, string | undefined>>
 
 /**
- * `X-Rate-Limit` and `X-Rate-Limit-Remaining` (fivetran-api.md §1.7), and the sandbox's
+ * `X-Rate-Limit` and `X-Rate-Limit-Remaining` (docs/fivetran-api.md §1.7), and the sandbox's
  * `X-Rate-Limit-Window-Seconds` when its window is not the hour.
  */
 const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {

@@ -1,5 +1,5 @@
 /**
- * Which system-key permission an endpoint needs (fivetran-api.md §8). Fivetran documents the
+ * Which system-key permission an endpoint needs (docs/fivetran-api.md §8). Fivetran documents the
  * resource types only per area; the client uses this to name the missing permission in a 403,
  * and the sandbox uses the same table to enforce it.
  */

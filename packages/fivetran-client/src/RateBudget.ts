@@ -1,6 +1,6 @@
 import { Option } from "effect"
 
-/** Fivetran's window: every request counts against the account for one rolling hour (fivetran-api.md §1.7). */
+/** Fivetran's window: every request counts against the account for one rolling hour (docs/fivetran-api.md §1.7). */
 export const DefaultRateWindowSeconds = 3600
 
 /** What the rate-limit headers of one answer said, and which of our requests it answered. */

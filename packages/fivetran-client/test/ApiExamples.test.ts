@@ -24,7 +24,7 @@ const routes: Record<string, readonly [number, unknown]> = {
 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 
-describe("fivetran-api.md examples decode", () => {
+describe("docs/fivetran-api.md examples decode", () => {
   it.scoped("every example body decodes to the expected values", () =>
     Effect.gen(function*() {
       const server = yield* startServer((request) => {

@@ -18,7 +18,7 @@ export interface SandboxOptions {
   readonly host?: string
   readonly faults?: FaultOptions
   readonly rateLimit?: {
-    /** All requests per rolling window; default 20,000 (fivetran-api.md §1.7). */
+    /** All requests per rolling window; default 20,000 (docs/fivetran-api.md §1.7). */
     readonly hourly?: number
     /**
      * The rolling window of `hourly`, in seconds; default 3600 as at Fivetran. Shorter windows let

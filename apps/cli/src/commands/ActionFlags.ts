@@ -3,7 +3,7 @@ import { Data, Effect, Option, ParseResult, Schema } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
- * baton's one-shot provisioning flags (baton-model.md §5.1), one action per run, checked before
+ * baton's one-shot provisioning flags (docs/baton-conventions.md), one action per run, checked before
  * anything is loaded or contacted.
  */
 

@@ -104,7 +104,7 @@ export interface Encoders {
   readonly entitlement: Encoder<Entitlement>
   /**
    * A grant as the v1_grants row stores it: the data blob without its GrantExpandable annotation,
-   * which goes, serialized on its own, into the `expansion` column (c1z-format.md §2).
+   * which goes, serialized on its own, into the `expansion` column (docs/c1z-format.md §2).
    */
   readonly grantRow: (grant: Grant) => { readonly data: Uint8Array; readonly expansion: Uint8Array | null }
 }

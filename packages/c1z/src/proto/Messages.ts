@@ -2,8 +2,8 @@ import type { AccountType, Purpose, Status, Trait } from "@baton-fivetran/connec
 import { typeUrlPrefix } from "./WellKnown.js"
 
 /**
- * Names and enum numbers of the `c1.connector.v2` messages we write (c1z-format.md §3,
- * baton-model.md §1). Field numbers live next to the code that writes each field.
+ * Names and enum numbers of the `c1.connector.v2` messages we write (docs/c1z-format.md §3).
+ * Field numbers live next to the code that writes each field.
  */
 
 export const protoPackage = "c1.connector.v2"

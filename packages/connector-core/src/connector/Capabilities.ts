@@ -4,10 +4,11 @@ import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { Capability, capabilityNumber } from "./Capability.js"
 
 /**
- * `<connector> capabilities`: c1.connector.v2.ConnectorCapabilities as protojson (baton-model.md
- * §2). Derived like baton's GetCapabilities: every syncer gets SYNC, a provisioner PROVISION, the
- * account manager ACCOUNT_PROVISIONING, the deleter RESOURCE_DELETE; types sorted by id; the
- * connector-wide list is the union in enum order. Empty repeated fields are omitted, as protojson does.
+ * `<connector> capabilities`: c1.connector.v2.ConnectorCapabilities as protojson (docs/baton-conventions.md,
+ * "`capabilities` and `config`"). Derived like baton's GetCapabilities: every syncer gets SYNC, a
+ * provisioner PROVISION, the account manager ACCOUNT_PROVISIONING, the deleter RESOURCE_DELETE; types
+ * sorted by id; the connector-wide list is the union in enum order. Empty repeated fields are
+ * omitted, as protojson does.
  */
 
 export const AnyAnnotationJson = Schema.Struct(

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 
 /**
- * The baton data model (`c1.connector.v2`, baton-model.md §1) in the shape the connector emits.
+ * The baton data model (`c1.connector.v2`, docs/c1z-format.md §3) in the shape the connector emits.
  * Field names are the proto's, in camelCase. Timestamps are ISO-8601 strings. The `.c1z` writer
  * turns these into protobuf; the HTTP service serves them as JSON.
  */

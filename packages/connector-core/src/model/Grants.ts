@@ -2,7 +2,7 @@ import type { Entitlement, Grant, Resource, ResourceId } from "./Baton.js"
 import { grantId, teamMemberEntitlementId } from "./Ids.js"
 
 /**
- * The three kinds of grant a sync emits (design.md §2): a direct grant (possibly also reached
+ * The three kinds of grant a sync emits (docs/architecture.md §2): a direct grant (possibly also reached
  * through teams), a grant held by a team (expandable to its members), and a grant derived from a
  * team membership (immutable: revoked only through the team).
  */

@@ -2,7 +2,7 @@ import { Data, Effect } from "effect"
 import type { ResourceId } from "./Baton.js"
 
 /**
- * Entitlement and grant ids, exactly as design.md §2 fixes them (baton's `NewEntitlementID` /
+ * Entitlement and grant ids, exactly as docs/architecture.md §2 fixes them (baton's `NewEntitlementID` /
  * `NewGrantID`): a raw `:`-join. Identity systems key configuration on these strings, so they are
  * built and parsed only here.
  */

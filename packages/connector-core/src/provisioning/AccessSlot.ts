@@ -4,9 +4,9 @@ import type { ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
- * The one role a principal holds in one container (design.md §2: a container holds at most one
+ * The one role a principal holds in one container (docs/architecture.md §2: a container holds at most one
  * role per member): the account (its account role), a group, a connection or a team. `current`
- * is the read that decides every write; the writes are the calls of design.md §3.
+ * is the read that decides every write; the writes are the calls of docs/architecture.md §3.
  */
 export interface AccessSlot {
   readonly current: Effect.Effect<Option.Option<string>, ProvisioningError>

@@ -7,7 +7,7 @@ import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
- * Account provisioning (design.md §3): invite a user (credential option NO_PASSWORD: Fivetran
+ * Account provisioning (docs/architecture.md §3): invite a user (credential option NO_PASSWORD: Fivetran
  * emails the invitation) unless the email is already in the account, and delete users.
  */
 

@@ -2,7 +2,7 @@ import type { FivetranClientShape, FivetranError, MembershipApi, Team } from "@b
 import { Chunk, Effect, Option, Stream } from "effect"
 
 /**
- * Which teams give a user an entitlement (design.md §2: every member of a team holding it gets a
+ * Which teams give a user an entitlement (docs/architecture.md §2: every member of a team holding it gets a
  * derived grant). Asked only when a revoke finds no direct membership to remove, so the common
  * path stays one read. Fivetran has no "teams of a user" endpoint: the teams are listed page by
  * page and, for each, whether it holds the entitlement is checked first (free for account roles,

@@ -28,7 +28,7 @@ export type CreateAccountOutcome =
 
 export type DeleteOutcome = { readonly _tag: "Deleted" } | { readonly _tag: "DoesNotExist" }
 
-/** design.md §3: every operation reads first and writes only what is needed, so repeats are safe. */
+/** docs/architecture.md §3: every operation reads first and writes only what is needed, so repeats are safe. */
 export interface ProvisionerShape {
   readonly grant: (entitlementId: string, principal: PrincipalRef) => Effect.Effect<GrantOutcome, ProvisioningError>
   readonly revoke: (grantId: string) => Effect.Effect<RevokeOutcome, ProvisioningError>

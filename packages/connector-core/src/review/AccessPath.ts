@@ -4,7 +4,7 @@ import { TeamMemberSlug } from "../resources/Team.js"
 
 /**
  * How a principal holds a grant: in its own right, or through membership of a team that holds
- * the entitlement (design.md §2 grant expansion). A grant held both ways has one path of each.
+ * the entitlement (docs/architecture.md §2 grant expansion). A grant held both ways has one path of each.
  */
 export const AccessPath = Schema.Struct({
   via: Schema.Literal("direct", "team"),

@@ -7,7 +7,7 @@ export interface TeamReach {
 }
 
 /**
- * Grant expansion for teams (design.md §2), done while syncing instead of after it. The teams
+ * Grant expansion for teams (docs/architecture.md §2), done while syncing instead of after it. The teams
  * phase records each team's members and the entitlements the team holds; later phases ask, for
  * each direct user grant, which teams also lead the user there (the grant row then names them as
  * sources), and finally take the pairs no direct grant claimed (emitted as derived grants).

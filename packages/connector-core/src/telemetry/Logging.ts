@@ -2,7 +2,7 @@ import type { BatonLogLevel, LogFormat } from "@baton-fivetran/settings/log-choi
 import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
 
 /**
- * Logs in baton's two formats (baton-model.md §5.1), for both apps: `console`, a line a person
+ * Logs in baton's two formats (docs/baton-conventions.md), for both apps: `console`, a line a person
  * reads, and `json`, one object per line with zap's field names (`level`, `ts`, `msg`). Each app
  * says where a line goes. Imported on its own (`@baton-fivetran/connector-core/logging`) so that
  * an app's start-up does not load the connector.

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-/** The fields of a connection we use (§12); the many others are accepted and ignored. */
+/** The fields of a connection we use (docs/fivetran-api.md §12); the many others are accepted and ignored. */
 export const ConnectionStatus = Schema.Struct({
   setup_state: Schema.String,
   sync_state: Schema.String

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-/** A destination group (§3.1). */
+/** A destination group (docs/fivetran-api.md §3.1). */
 export const Group = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
@@ -12,6 +12,6 @@ export type Group = typeof Group.Type
 export const GroupNameRequest = Schema.Struct({ name: Schema.String })
 export type GroupNameRequest = typeof GroupNameRequest.Type
 
-/** `POST /v1/groups/{id}/users`: the user is named by email (§3.2). */
+/** `POST /v1/groups/{id}/users`: the user is named by email (docs/fivetran-api.md §3.2). */
 export const AddGroupUserRequest = Schema.Struct({ email: Schema.String, role: Schema.String })
 export type AddGroupUserRequest = typeof AddGroupUserRequest.Type

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { PageEnvelope } from "./Envelope.js"
 
 /**
- * A user's role in one group, from `GET /v1/groups/{id}/users` (fivetran-api.md §3.2): only the
+ * A user's role in one group, from `GET /v1/groups/{id}/users` (docs/fivetran-api.md §3.2): only the
  * two fields a sync maps. That list names full users, and with account-role users included (role
  * null) a large account lists nearly every user in every group: parsing and decoding whole users
  * there dominated a sync's CPU time.

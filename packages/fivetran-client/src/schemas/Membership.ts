@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 
 /**
- * user→group, user→connection, team→group and team→connection memberships (§5.3):
+ * user→group, user→connection, team→group and team→connection memberships (docs/fivetran-api.md §5.3):
  * `id` is the group or connection id, not a membership id.
  */
 export const Membership = Schema.Struct({

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 export const RoleScope = Schema.Literal("ACCOUNT", "DESTINATION", "CONNECTOR", "TEAM")
 export type RoleScope = typeof RoleScope.Type
 
-/** `GET /v1/roles` items (§6). */
+/** `GET /v1/roles` items (docs/fivetran-api.md §6). */
 export const Role = Schema.Struct({
   name: Schema.String,
   description: Schema.String,

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-/** A team (§4.1). `role` is the team's account role; both nullable (UNCONFIRMED upstream). */
+/** A team (docs/fivetran-api.md §4.1). `role` is the team's account role; both nullable (UNCONFIRMED upstream). */
 export const Team = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
@@ -23,7 +23,7 @@ export const UpdateTeamRequest = Schema.Struct({
 })
 export type UpdateTeamRequest = typeof UpdateTeamRequest.Type
 
-/** `GET /v1/teams/{id}/users` items (§4.2); `created_at` only in newer docs. */
+/** `GET /v1/teams/{id}/users` items (docs/fivetran-api.md §4.2); `created_at` only in newer docs. */
 export const TeamUserMembership = Schema.Struct({
   user_id: Schema.String,
   role: Schema.String,

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 export const UserType = Schema.Literal("REGULAR_USER", "SERVICE_ACCOUNT")
 export type UserType = typeof UserType.Type
 
-/** A Fivetran user (fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group role. */
+/** A Fivetran user (docs/fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group role. */
 export const User = Schema.Struct({
   id: Schema.String,
   email: Schema.String,
@@ -21,7 +21,7 @@ export const User = Schema.Struct({
 })
 export type User = typeof User.Type
 
-/** `POST /v1/users` (§2.3). */
+/** `POST /v1/users` (docs/fivetran-api.md §2.3). */
 export const InviteUserRequest = Schema.Struct({
   email: Schema.String,
   given_name: Schema.String,
@@ -33,7 +33,7 @@ export const InviteUserRequest = Schema.Struct({
 })
 export type InviteUserRequest = typeof InviteUserRequest.Type
 
-/** `PATCH /v1/users/{id}` (§2.4): partial; `null` clears phone or picture. */
+/** `PATCH /v1/users/{id}` (docs/fivetran-api.md §2.4): partial; `null` clears phone or picture. */
 export const UpdateUserRequest = Schema.Struct({
   given_name: Schema.optional(Schema.String),
   family_name: Schema.optional(Schema.String),

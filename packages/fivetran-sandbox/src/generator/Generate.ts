@@ -122,7 +122,7 @@ export const generate = (options: GeneratorOptions): AccountSnapshot => {
   const accountRoles = [...accountRoleWeights, ...customOf("ACCOUNT")]
   const destinationRoles = [...destinationRoleWeights, ...customOf("DESTINATION")]
   const connectionRoles = [...connectionRoleWeights, ...customOf("CONNECTOR")]
-  /** Some memberships still carry the old names of their role (fivetran-api.md §6.1). */
+  /** Some memberships still carry the old names of their role (docs/fivetran-api.md §6.1). */
   const membershipRole = (weights: Weighted): string => {
     const role = prng.weighted(weights)
     const aliases = deprecatedAlias.get(role)

@@ -11,7 +11,7 @@ const unauthorized = (message: string) => new ApiError({ status: 401, code: "Una
 
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i
 
-/** HTTP Basic `key:secret` (fivetran-api.md §1.1); any mismatch is a 401 that names no secret. */
+/** HTTP Basic `key:secret` (docs/fivetran-api.md §1.1); any mismatch is a 401 that names no secret. */
 export const authenticate = (state: AccountState, authorization: string | undefined): Credential | ApiError => {
   if (authorization === undefined) return unauthorized("Missing Authorization header; use HTTP Basic with the API key and secret")
   const encoded = BASIC.exec(authorization)?.[1]

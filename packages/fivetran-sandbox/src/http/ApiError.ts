@@ -2,7 +2,7 @@ import { Data } from "effect"
 
 /**
  * A Fivetran-style error answer: the HTTP status and the `{code, message}` body
- * (fivetran-api.md §1.3–1.5). Every refusal of the sandbox is one of these.
+ * (docs/fivetran-api.md §1.3–1.5). Every refusal of the sandbox is one of these.
  */
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

@@ -41,7 +41,7 @@ export interface ApiRequest {
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE"
 
-/** One route of fivetran-api.md §10 / §12; paths use `:name` parameters. */
+/** One route of docs/fivetran-api.md §10 / §12; paths use `:name` parameters. */
 export interface Endpoint {
   readonly method: Method
   readonly path: string

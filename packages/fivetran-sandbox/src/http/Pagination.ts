@@ -2,7 +2,7 @@ import { Effect, Either, Schema } from "effect"
 import { type ApiError, invalidInput } from "./ApiError.js"
 
 /**
- * Cursor pagination (fivetran-api.md §1.6): `limit` 1..1000 (default 100) and an opaque cursor,
+ * Cursor pagination (docs/fivetran-api.md §1.6): `limit` 1..1000 (default 100) and an opaque cursor,
  * here the unpadded base64url of `{"skip":n}` as in the docs' examples.
  */
 export interface PageRequest {

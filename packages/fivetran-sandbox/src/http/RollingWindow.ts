@@ -6,7 +6,7 @@ export type Admission =
 export const HOUR_MILLIS = 3_600_000
 
 /**
- * A request budget over a rolling window (fivetran-api.md §1.7): at most `limit` admitted requests
+ * A request budget over a rolling window (docs/fivetran-api.md §1.7): at most `limit` admitted requests
  * in any `windowMillis`; a refused request is not counted. Times come from the caller (the Effect
  * Clock), so tests can drive the window with TestClock.
  */

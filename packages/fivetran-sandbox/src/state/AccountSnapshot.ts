@@ -29,7 +29,7 @@ export const Permission = Schema.Struct({
 })
 export type Permission = typeof Permission.Type
 
-/** A user key acts with its owner's account role; a system key with its permission list (fivetran-api.md §8). */
+/** A user key acts with its owner's account role; a system key with its permission list (docs/fivetran-api.md §8). */
 export const Credential = Schema.Union(
   Schema.TaggedStruct("UserKey", { key: Schema.String, secret: Schema.String, user_id: Schema.String }),
   Schema.TaggedStruct("SystemKey", {

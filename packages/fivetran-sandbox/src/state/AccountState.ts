@@ -32,12 +32,12 @@ import { Prng, seedFromString } from "../generator/Prng.js"
 import type { AccountSnapshot, Credential } from "./AccountSnapshot.js"
 import { type MembershipEntry, Relation } from "./Relation.js"
 
-/** The role a group's creator receives (fivetran-api.md §3.1: the creator becomes a member). */
+/** The role a group's creator receives (docs/fivetran-api.md §3.1: the creator becomes a member). */
 export const GROUP_CREATOR_ROLE = "Manage Destination"
 
 const ADMINISTRATOR = "Account Administrator"
 
-/** Group names must start with a letter or underscore, then letters, digits, underscores (§3.1). */
+/** Group names must start with a letter or underscore, then letters, digits, underscores (docs/fivetran-api.md §3.1). */
 const GROUP_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** `created_at` in Fivetran's microsecond form, e.g. `2025-05-06T12:00:01.554000Z`. */
@@ -189,7 +189,7 @@ export class AccountState {
 
   /**
    * `GET /v1/groups/{id}/users`: the group's members with their group role, plus every user who
-   * holds an account role, with role `null` (fivetran-api.md §3.2, INFERRED); in user order.
+   * holds an account role, with role `null` (docs/fivetran-api.md §3.2, INFERRED); in user order.
    */
   groupUsers(groupId: string): Effect.Effect<GroupUsersView, ApiError> {
     return Effect.suspend(() => {
@@ -379,7 +379,7 @@ export class AccountState {
         email,
         given_name: body.given_name,
         family_name: body.family_name,
-        // Service accounts are created at once, without an invitation (§2.1, newer docs).
+        // Service accounts are created at once, without an invitation (docs/fivetran-api.md §2.1, newer docs).
         verified: serviceAccount,
         invited: !serviceAccount,
         picture: body.picture ?? null,
@@ -417,7 +417,7 @@ export class AccountState {
     })
   }
 
-  /** Deletes the user, its memberships everywhere and its API keys (§8: the key dies with its user). */
+  /** Deletes the user, its memberships everywhere and its API keys (docs/fivetran-api.md §8: the key dies with its user). */
   deleteUser(userId: string): Effect.Effect<void, ApiError> {
     return Effect.flatMap(this.getUser(userId), (user) => {
       const wrong = this.lastAdministratorError(user, null)
@@ -447,7 +447,7 @@ export class AccountState {
 
   // ---- groups --------------------------------------------------------------------------------
 
-  /** Creates a group; a user key's owner becomes its first member (§3.1). */
+  /** Creates a group; a user key's owner becomes its first member (docs/fivetran-api.md §3.1). */
   createGroup(name: string, creator: string | undefined, now: number): Effect.Effect<Group, ApiError> {
     return Effect.suspend(() => {
       const wrong = groupNameError(name)
@@ -490,7 +490,7 @@ export class AccountState {
     })
   }
 
-  /** `POST /v1/groups/{id}/users`: the user is named by email and must exist (§3.2). */
+  /** `POST /v1/groups/{id}/users`: the user is named by email and must exist (docs/fivetran-api.md §3.2). */
   addGroupUserByEmail(groupId: string, email: string, role: string, now: number): Effect.Effect<void, ApiError> {
     return Effect.flatMap(this.getGroup(groupId), () => {
       const userId = this.userIdByEmail.get(email.trim().toLowerCase())

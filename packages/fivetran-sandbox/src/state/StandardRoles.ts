@@ -2,7 +2,7 @@ import type { Role, RoleScope } from "@baton-fivetran/fivetran-client"
 
 /**
  * The standard (non-custom) roles of a Fivetran account, as `GET /v1/roles` lists them
- * (fivetran-api.md §6.1). The older names are still answered, flagged deprecated and pointing
+ * (docs/fivetran-api.md §6.1). The older names are still answered, flagged deprecated and pointing
  * at their replacement; the exact pairing upstream is UNCONFIRMED, this is the sandbox's choice.
  */
 
