@@ -1,12 +1,4 @@
 import { defineConfig } from "vitest/config"
+import { sharedTestConfig } from "../vitest.shared.js"
 
-// The JSON report feeds .ci/run's "N passed, N failed" line.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    reporters: ["default", "json"],
-    outputFile: { json: "test-results.json" }
-  }
-})
+export default defineConfig({ test: sharedTestConfig })
