@@ -1,12 +1,12 @@
-import type { FivetranClientShape, FivetranError, Team, User } from "@baton-fivetran/fivetran-client"
+import type { FivetranClientShape, FivetranError, MembershipApi, Role, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect } from "effect"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
-import type { AccessSlot } from "./AccessSlot.js"
+import { type AccessSlot, membership } from "./AccessSlot.js"
 import type { Principal } from "./GrantTarget.js"
-import { type TeamHolds, teamsGiving } from "./InheritedAccess.js"
+import { holdsMembership, type TeamHolds, teamsGiving } from "./InheritedAccess.js"
 import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -73,3 +73,25 @@ export const inherited = (
   principal.type === "user"
     ? Effect.mapError(teamsGiving(context.client, principal.id, holds), upstreamFailure(context.action))
     : Effect.succeed([])
+
+/**
+ * A role in a container users and teams are members of (a group, a connection): the slot is the
+ * principal's membership, through the user or the team membership API, and a user may also hold
+ * it through any team holding that role there.
+ */
+export const containerRoleAccess = (
+  context: AccessContext,
+  principal: Principal,
+  container: { readonly id: string; readonly userApi: MembershipApi; readonly teamApi: MembershipApi },
+  role: Role,
+  entitlement: Entitlement
+): Access => {
+  const held = [grantTo(principal)(entitlement)]
+  const api = principal.type === "user" ? container.userApi : container.teamApi
+  return {
+    wanted: { _tag: "Role", role: role.name },
+    slot: membership(api, principal.id, container.id, context.action),
+    held: () => held,
+    inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name))
+  }
+}

@@ -1,10 +1,8 @@
 import type { Connection } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { grantTo, inherited, loadPrincipal, missing } from "../provisioning/Access.js"
-import { membership } from "../provisioning/AccessSlot.js"
+import { containerRoleAccess, loadPrincipal, missing } from "../provisioning/Access.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { holdsMembership } from "../provisioning/InheritedAccess.js"
 import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import { upstreamFailure } from "../provisioning/UpstreamFailure.js"
@@ -32,14 +30,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const role = yield* requireRole(context.catalog, "CONNECTOR", entitlement.slug, entitlement.id)
     const connection = yield* loadConnection(context, entitlement.resourceId)
     yield* loadPrincipal(context, principal)
-    const held = [grantTo(principal)(connectionRoleEntitlement(connectionResource(connection), role))]
-    const api = principal.type === "user" ? client.userConnections : client.teamConnections
-    return {
-      wanted: { _tag: "Role", role: role.name },
-      slot: membership(api, principal.id, connection.id, context.action),
-      held: () => held,
-      inheritedFrom: inherited(context, principal, holdsMembership(client.teamConnections, connection.id, role.name))
-    }
+    return containerRoleAccess(
+      context,
+      principal,
+      { id: connection.id, userApi: client.userConnections, teamApi: client.teamConnections },
+      role,
+      connectionRoleEntitlement(connectionResource(connection), role)
+    )
   })
 
 /**

@@ -3,10 +3,8 @@ import { Effect, Option, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { existing, grantTo, inherited, loadPrincipal } from "../provisioning/Access.js"
-import { membership } from "../provisioning/AccessSlot.js"
+import { containerRoleAccess, existing, loadPrincipal } from "../provisioning/Access.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { holdsMembership } from "../provisioning/InheritedAccess.js"
 import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
@@ -92,16 +90,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       `group ${entitlement.resourceId}`
     )
     yield* loadPrincipal(context, principal)
-    const held = [
-      grantTo(principal)(groupRoleEntitlement(groupResource(group, { syncConnections: context.syncConnections }), role))
-    ]
-    const api = principal.type === "user" ? client.userGroups : client.teamGroups
-    return {
-      wanted: { _tag: "Role", role: role.name },
-      slot: membership(api, principal.id, group.id, context.action),
-      held: () => held,
-      inheritedFrom: inherited(context, principal, holdsMembership(client.teamGroups, group.id, role.name))
-    }
+    return containerRoleAccess(
+      context,
+      principal,
+      { id: group.id, userApi: client.userGroups, teamApi: client.teamGroups },
+      role,
+      groupRoleEntitlement(groupResource(group, { syncConnections: context.syncConnections }), role)
+    )
   })
 
 /** Destination groups, each offering its DESTINATION roles; parents of connections when those are synced. */
