@@ -21,6 +21,7 @@ import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
+import { SyncReaders } from "./SyncReaders.js"
 import { SyncSchedule } from "./SyncSchedule.js"
 import { makeTypeChecks } from "./TypeChecks.js"
 
@@ -214,6 +215,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
+    Layer.provide(SyncReaders.Default),
     Layer.provide(SyncSchedule.Default),
     Layer.provideMerge(SyncJobs.Default),
     Layer.provide([Layer.succeed(ServiceConfig, config), AuthenticationLive(config.tokens)])

@@ -1,7 +1,7 @@
-import { type C1zReader, type C1zRow, openC1z } from "@baton-fivetran/c1z"
+import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
 import type { Grant, ResourceId } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
-import { Chunk, Duration, Effect, Option, Schema, ScopedCache, Stream } from "effect"
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import {
   type AccessEntry,
   EntitlementPage,
@@ -13,12 +13,13 @@ import {
 } from "@baton-fivetran/http-api"
 import { makeResponseCache } from "./ResponseCache.js"
 import { SyncJobs } from "./SyncJobs.js"
+import { SyncReaders } from "./SyncReaders.js"
 
 /**
  * Read-only queries over finished syncs. Pages are keyset pages over the file's row ids; the
  * opaque page token carries the sync id and the last row id, so a listing stays on the sync it
- * started on even if a newer one finishes meanwhile. Opening a `.c1z` decompresses it, so open
- * readers are cached (a few, for a while) and shared between requests.
+ * started on even if a newer one finishes meanwhile. Files are read through the shared
+ * SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
  *
  * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
  * the endpoint would encode) once per sync and request: a sync's file never changes, so a repeated
@@ -82,25 +83,13 @@ const jsonResponse = (body: Uint8Array) => HttpServerResponse.uint8Array(body, {
 export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
-    const readers = yield* ScopedCache.make({
-      lookup: (syncId: string) => openC1z(jobs.filePath(syncId)),
-      capacity: 2,
-      timeToLive: Duration.minutes(10)
-    })
+    const readers = yield* SyncReaders
     const bodies = makeResponseCache(ResponseCacheBytes)
-
-    const noSyncYet = new NotFound({
-      message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
-    })
 
     /** The sync a request reads: the token's, or the latest successful one. */
     const chooseSync = (token: Option.Option<string>) =>
       Effect.gen(function*() {
-        if (Option.isNone(token)) {
-          const latest = yield* jobs.latestSucceeded
-          if (Option.isNone(latest)) return yield* noSyncYet
-          return { syncId: latest.value.id, afterRowId: 0 }
-        }
+        if (Option.isNone(token)) return { syncId: yield* readers.latest, afterRowId: 0 }
         const decoded = decodeToken(token.value)
         if (Option.isNone(decoded)) {
           return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
@@ -116,9 +105,8 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         return { syncId, afterRowId }
       })
 
-    /** A file that cannot be opened or read back is a server fault (500), not the caller's. */
     const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
-      Effect.scoped(readers.get(syncId).pipe(Effect.orDie, Effect.flatMap(use)))
+      Effect.scoped(Effect.flatMap(readers.reader(syncId), use))
 
     /**
      * The body kept under `key`, or `answer` encoded with `schema` and kept. A value our own

@@ -1,4 +1,4 @@
-import { type C1zReader, diffReaders, openC1z, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import { type C1zReader, diffReaders, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
 import {
   csvRecord,
   type DiffKind,
@@ -11,16 +11,16 @@ import {
   statusText
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
-import { Chunk, Duration, Effect, Option, Schema, ScopedCache, Stream } from "effect"
-import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import { type DiffPage, InvalidRequest, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { parseResourceRef } from "./Queries.js"
 import { SyncJobs } from "./SyncJobs.js"
+import { SyncReaders } from "./SyncReaders.js"
 
 /**
  * The access-review endpoints over kept syncs, on the c1z package's access review (the same code
  * as the CLI's `diff` and `export`): the diff of two syncs in keyset pages, the review sheet
- * streamed as CSV or JSON lines, and a search for principals. Readers are cached like Queries'
- * (a diff holds two open at once).
+ * streamed as CSV or JSON lines, and a search for principals, all through the shared SyncReaders.
  */
 
 const DefaultPageSize = 100
@@ -63,23 +63,10 @@ const matches = (query: string) => (resource: Resource) => {
 export class Review extends Effect.Service<Review>()("baton-http/Review", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
-    const readers = yield* ScopedCache.make({
-      lookup: (syncId: string) => openC1z(jobs.filePath(syncId)),
-      capacity: 4,
-      timeToLive: Duration.minutes(10)
-    })
-
-    /** A kept sync's reader; a file that cannot be read back is a server fault (500). */
-    const reader = (syncId: string) => Effect.zipRight(jobs.fileOf(syncId), Effect.orDie(readers.get(syncId)))
-
-    const latest = Effect.flatMap(jobs.latestSucceeded, (job) =>
-      Option.match(job, {
-        onNone: () =>
-          Effect.fail(
-            new NotFound({ message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed" })
-          ),
-        onSome: (found) => Effect.succeed(found.id)
-      }))
+    const readers = yield* SyncReaders
+    const latest = readers.latest
+    /** A kept sync's reader (NotFound for a sync that is not kept). */
+    const reader = (syncId: string) => Effect.zipRight(jobs.fileOf(syncId), readers.reader(syncId))
 
     const diff = (
       syncId: string,
