@@ -1,7 +1,6 @@
-import { stripVTControlCharacters } from "node:util"
 import type { InvalidId } from "@baton-fivetran/connector-core"
-import type { SettingError } from "@baton-fivetran/settings"
-import { HelpDoc, ValidationError } from "@effect/cli"
+import { errorLine, type SettingError } from "@baton-fivetran/settings"
+import { ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit, Option, Predicate } from "effect"
 import type { ChangesFound } from "./ChangesFound.js"
 import { writeLine } from "./output/Stderr.js"
@@ -12,7 +11,7 @@ import type { UsageError } from "./UsageError.js"
  * variable or the config file, a missing required setting, a malformed id), 130 interrupted
  * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed), 3 `diff --fail-on-change`
  * found differences.
- * Errors print as one line, `error: ...`, never a stack trace.
+ * Errors print as one line, `error: ...`, never a stack trace (ErrorLine.ts of @baton-fivetran/settings).
  */
 
 /**
@@ -42,27 +41,6 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Option.match(Cause.failureOption(exit.cause), { onNone: () => 1, onSome: failureCode })
 }
 
-/** A ValidationError's help text as one plain line. */
-const validationText = (error: ValidationError.ValidationError) =>
-  stripVTControlCharacters(HelpDoc.toAnsiText(error.error)).replace(/\s*\n\s*/g, " ").trim()
-
-const messageOf = (error: unknown) =>
-  ValidationError.isValidationError(error)
-    ? validationText(error)
-    : error instanceof Error
-    ? error.message
-    : String(error)
-
 /** Prints what went wrong (an interruption is reported by the command it stopped). */
 export const reportFailure = (cause: Cause.Cause<unknown>) =>
-  Effect.sync(() => {
-    if (Cause.isInterruptedOnly(cause)) return
-    writeLine(`error: ${messageOf(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause)))}`)
-  })
-
-/**
- * @effect/cli prints its parse errors with Console.error before failing with them; the CLI
- * itself never uses Console.error, and `reportFailure` prints those errors as one line instead.
- */
-export const withoutCliErrorPrinting = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.console, (console) => Effect.withConsole(effect, { ...console, error: () => Effect.void }))
+  Effect.sync(() => Option.map(errorLine(cause), writeLine))

@@ -16,7 +16,9 @@ const optional = (name: string, pseudoName: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
 
 const outputOptions = {
-  file: optional("file", "path", `The .c1z to read (default ${DefaultFile}).`).pipe(Options.withAlias("f")),
+  file: optional("file", "path", `The .c1z to read (else BATON_FILE, .baton.yaml's file:, or ${DefaultFile}).`).pipe(
+    Options.withAlias("f")
+  ),
   output: optional("output", OutputFormats.join("|"), "Output format (default table on a terminal, else json).").pipe(
     Options.withAlias("o")
   )
@@ -74,7 +76,10 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
     {
       ...outputOptions,
       entitlement: optional("entitlement", "id", "Everyone who holds this entitlement, and how."),
-      principal: Args.text({ name: "type:id" }).pipe(Args.optional)
+      principal: Args.text({ name: "type:id" }).pipe(
+        Args.withDescription("The user or team, e.g. user:<id> (not with --entitlement)."),
+        Args.optional
+      )
     },
     (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement))
   ).pipe(Command.withDescription(
@@ -87,8 +92,8 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
     {
       output: outputOptions.output,
       failOnChange: Options.boolean("fail-on-change").pipe(Options.withDescription("Exit 3 when the syncs differ.")),
-      old: Args.text({ name: "OLD.c1z" }),
-      new: Args.text({ name: "NEW.c1z" })
+      old: Args.text({ name: "OLD.c1z" }).pipe(Args.withDescription("The earlier sync file.")),
+      new: Args.text({ name: "NEW.c1z" }).pipe(Args.withDescription("The later sync file."))
     },
     (flags) =>
       Effect.gen(function*() {

@@ -4,7 +4,8 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import { run } from "./Cli.js"
-import { exitCode, reportFailure, withoutCliErrorPrinting } from "./Exit.js"
+import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
+import { exitCode, reportFailure } from "./Exit.js"
 
 run(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),

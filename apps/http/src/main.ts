@@ -2,7 +2,8 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { run } from "./Cli.js"
-import { exitCode, reportFailure, withoutCliErrorPrinting } from "./Exit.js"
+import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
+import { exitCode, reportFailure } from "./Exit.js"
 
 run(process.argv).pipe(
   withoutCliErrorPrinting,

@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-import type { FileSystem } from "@effect/platform"
+import { errorLine, withoutCliErrorPrinting } from "@baton-fivetran/settings"
+import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect } from "effect"
-import { serveSandbox, USAGE } from "./SandboxCommand.js"
+import { Cause, Console, Effect, Exit, Option } from "effect"
+import { runSandboxCommand, UsageError } from "./SandboxCommand.js"
 
-const argv = process.argv.slice(2)
-const main: Effect.Effect<void, { readonly message: string }, FileSystem.FileSystem> = argv.includes("--help") || argv.includes("-h")
-  ? Console.log(USAGE)
-  : serveSandbox(argv)
+/**
+ * Exit codes: 0 after Ctrl-C, 2 for bad usage (an unknown flag, a bad value, a conflicting pair),
+ * 1 for anything else (e.g. an unreadable --state file). Every failure prints one line, `error: ...`.
+ */
+const exitCode = (exit: Exit.Exit<unknown, unknown>) => {
+  if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
+  return Option.match(Cause.failureOption(exit.cause), {
+    onNone: () => 1,
+    onSome: (error) => error instanceof UsageError || ValidationError.isValidationError(error) ? 2 : 1
+  })
+}
 
-main.pipe(
-  Effect.tapError((error) => Console.error(error.message)),
+runSandboxCommand(process.argv).pipe(
+  withoutCliErrorPrinting,
+  Effect.tapErrorCause((cause) => Option.match(errorLine(cause), { onNone: () => Effect.void, onSome: Console.error })),
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown: (exit, onExit) => onExit(exitCode(exit)) })
 )

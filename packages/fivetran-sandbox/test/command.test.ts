@@ -3,8 +3,12 @@ import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Console, Deferred, Effect, Fiber, Layer } from "effect"
 import { writeSnapshot } from "../src/generator/SnapshotFile.js"
-import { serveSandbox } from "../src/SandboxCommand.js"
+import { errorMessage } from "@baton-fivetran/settings"
+import { runSandboxCommand } from "../src/SandboxCommand.js"
 import { fixture } from "./fixture.js"
+
+/** The command as the bin runs it, on these arguments. */
+const serveSandbox = (argv: ReadonlyArray<string>) => runSandboxCommand(["node", "fivetran-sandbox", ...argv])
 
 /** Runs the command in a fiber, capturing what it prints, until it announces its base URL. */
 const start = (argv: ReadonlyArray<string>) =>
@@ -97,16 +101,16 @@ describe("fivetran-sandbox command", () => {
           ["--port"],
           ["--rate-window-seconds", "0"]
         ],
-        (argv) => Effect.map(Effect.flip(serveSandbox(argv)), (e) => e.message.split("\n")[0])
+        (argv) => Effect.map(Effect.flip(serveSandbox(argv)), errorMessage)
       )
       assert.deepStrictEqual(messages, [
-        "--preset: Expected \"small\", actual \"tiny\"",
-        "--port: Expected a number between 0 and 65535, actual 70000",
+        "--preset: expected one of small, medium, large, got \"tiny\"",
+        "--port: expected a whole number from 0 to 65535, got \"70000\"",
         "--api-key and --api-secret go together",
         "Give either --preset or --state, not both",
-        "--colour: is unexpected, expected: \"port\" | \"host\" | \"preset\" | \"state\" | \"seed\" | \"api-key\" | \"api-secret\" | \"hourly-limit\" | \"rate-window-seconds\"",
+        "unknown flag '--colour' (see fivetran-sandbox --help)",
         "--port needs a value",
-        "--rate-window-seconds: Expected a number between 1 and 86400, actual 0"
+        "--rate-window-seconds: expected whole seconds from 1 to 86400, got \"0\""
       ])
       const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
       assert.strictEqual(missing._tag, "SnapshotReadError")

@@ -2,9 +2,9 @@ import { Options, type Usage } from "@effect/cli"
 import { Option } from "effect"
 
 /**
- * @effect/cli reports any argument the root command does not take as "Invalid subcommand" (it
- * tries the leftover as a subcommand name). This finds what the user actually got wrong: an
- * unknown flag, or a flag whose value is missing.
+ * @effect/cli reports any argument a command does not take as "Invalid subcommand" or "Received
+ * unknown argument" (a flag without its value among them). This finds what the user actually got
+ * wrong: an unknown flag, or a flag whose value is missing.
  */
 
 /** Every flag name (aliases too) of a set of options, and whether it takes a value. */
@@ -25,8 +25,9 @@ const flagNames = (usage: Usage.Usage): ReadonlyArray<readonly [string, boolean]
 
 const builtIns: ReadonlyArray<readonly [string, boolean]> = [["--help", false], ["-h", false], ["--version", false]]
 
-/** The first problem in `args` (argv without node and script) for a root taking `options`, if any. */
+/** The first problem in `args` (argv without node and script) for `command` taking `options`, if any. */
 export const explainLeftover = <A>(
+  command: string,
   options: Options.Options<A>,
   subcommands: ReadonlyArray<string>,
   args: ReadonlyArray<string>
@@ -38,7 +39,7 @@ export const explainLeftover = <A>(
     if (!arg.startsWith("-")) return Option.some(`unexpected argument '${arg}'`)
     const [name, inlineValue] = arg.split("=", 2) as [string, string | undefined]
     const takesValue = known.get(name)
-    if (takesValue === undefined) return Option.some(`unknown flag '${name}' (see baton-fivetran --help)`)
+    if (takesValue === undefined) return Option.some(`unknown flag '${name}' (see ${command} --help)`)
     if (takesValue && inlineValue === undefined) {
       const value = args[i + 1]
       if (value === undefined || value.startsWith("-")) return Option.some(`${name} needs a value`)

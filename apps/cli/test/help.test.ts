@@ -1,0 +1,65 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
+import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+
+/** @effect/cli's generic lines and ANSI escapes, none of which belongs in this CLI's help. */
+const assertPlainHelp = (text: string, what: string) => {
+  assert.notInclude(text, "A user-defined piece of text", what)
+  assert.notInclude(text, "This setting is optional.", what)
+  assert.notInclude(text, "\x1b[", what)
+}
+
+/** The help block of one option: from its heading line to the next blank-line-separated heading. */
+const optionBlock = (help: string, heading: string) => {
+  const start = help.indexOf(`\n${heading}\n`)
+  assert.isAtLeast(start, 0, `no option ${heading} in the help`)
+  const rest = help.slice(start + heading.length + 2).replace(/^\n/, "")
+  const end = rest.search(/\n\n(?! )/)
+  return rest.slice(0, end === -1 ? undefined : end)
+}
+
+/** Runs `node <bin> args` under a pseudo-terminal (util-linux `script`), so that stdout is a TTY. */
+const underTerminal = (args: ReadonlyArray<string>, env: Record<string, string>, typescript: string) =>
+  execFileSync("script", ["-q", "-e", "-c", [process.execPath, binPath, ...args].join(" "), typescript], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: "utf8"
+  })
+
+describe("help", () => {
+  it.effect("every command's --help is plain when piped, and describes every option", () =>
+    Effect.gen(function*() {
+      const commands = ["", "sandbox", "capabilities", "config", "resources", "entitlements", "grants", "access", "diff", "export"]
+      const results = yield* Effect.forEach(commands, (command) => runCli([...(command === "" ? [] : [command]), "--help"]), {
+        concurrency: 3
+      })
+      results.forEach((result, i) => {
+        assertExit(result, 0)
+        assertPlainHelp(result.stdout, `baton-fivetran ${commands[i]} --help`)
+      })
+      const root = results[0]!.stdout
+      assert.include(root, "USAGE")
+      assert.strictEqual(
+        optionBlock(root, "--api-secret secret"),
+        "  The secret of the Fivetran API key. Takes secret text (never printed). Required unless --sandbox. " +
+          "Env: BATON_API_SECRET; .baton.yaml key: api-secret."
+      )
+      assert.include(optionBlock(root, "--concurrency n"), "Takes a whole number from 1 to 64. Default: 8. Env: BATON_CONCURRENCY")
+      assert.include(optionBlock(root, "--summary-file path"), "Optional. Env: BATON_SUMMARY_FILE; .baton.yaml key: summary-file.")
+      assert.include(optionBlock(root, "(-f, --file path)"), "Default: sync.c1z.")
+      assert.include(root, "--log-level debug|info|warn|error (The lowest level logged on stderr.")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("colours only on a terminal, and not with NO_COLOR set", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const coloured = underTerminal(["--help"], {}, `${dir}/coloured.log`)
+      assert.include(coloured, "\x1b[", "on a terminal the help has colours")
+      const plain = underTerminal(["--help"], { NO_COLOR: "1" }, `${dir}/plain.log`)
+      assert.include(plain, "USAGE")
+      assertPlainHelp(plain, "NO_COLOR=1 on a terminal")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})

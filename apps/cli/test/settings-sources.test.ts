@@ -1,0 +1,80 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, assertNoSecret, jsonLines, runCli } from "./support/CliProcess.js"
+
+/**
+ * The CLI process reads each setting from flag > BATON_* variable > .baton.yaml (in its working
+ * directory) > default, and a bad value from any of them is refused naming that source.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+describe("settings sources (the CLI process)", () => {
+  it.scoped("flag > env > .baton.yaml > default: the review commands open the file the winning source names", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const withFile = yield* tempDir
+      const withoutFile = yield* tempDir
+      yield* fs.writeFileString(`${withFile}/.baton.yaml`, "file: from-yaml.c1z\n")
+      const opened = (stderr: string) => /^error: (\S+): could not open the \.c1z/.exec(stderr)?.[1]
+      const [flag, env, file, fallback] = yield* Effect.all([
+        runCli(["resources", "-f", "from-flag.c1z"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
+        runCli(["resources"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
+        runCli(["resources"], { cwd: withFile }),
+        runCli(["resources"], { cwd: withoutFile })
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(
+        [flag, env, file, fallback].map((result) => [result.exitCode, opened(result.stderr)]),
+        [[1, "from-flag.c1z"], [1, "from-env.c1z"], [1, "from-yaml.c1z"], [1, "sync.c1z"]]
+      )
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a sync takes its settings from .baton.yaml where neither a flag nor a variable gives them", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "file: from-yaml.c1z\nsync-connections: true\nlog-format: console\n")
+      const result = yield* runCli(["--sandbox", "--log-format", "json"], { cwd: dir, env: { BATON_FILE: "from-env.c1z" } })
+      assertExit(result, 0)
+      const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
+      assert.deepStrictEqual(
+        [summary?.["file"], summary?.["resources"]],
+        ["from-env.c1z", { user: 25, role: 6, group: 4, team: 3, connection: 8 }]
+      )
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-env.c1z"])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a bad value is refused (exit 2) naming its source: the flag, the variable, or the file and key", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "concurrency: 0\nmax-rate-limit-wait: soon\n")
+      const [flag, env, file] = yield* Effect.all([
+        runCli(["--sandbox", "--concurrency", "65"], { cwd: dir }),
+        runCli(["--sandbox"], { cwd: dir, env: { BATON_CONCURRENCY: "lots" } }),
+        runCli(["--sandbox", "--concurrency", "4"], { cwd: dir })
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual([flag, env, file].map((result) => [result.exitCode, result.stderr, result.stdout]), [
+        [2, "error: --concurrency: expected a whole number from 1 to 64\n", ""],
+        [2, "error: BATON_CONCURRENCY: Expected an integer value but received \"lots\"\n", ""],
+        [2, "error: .baton.yaml: max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"\n", ""]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a secret from any source is never echoed: not in a refusal, not in help", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const canary = "canary-secret-7f3a9c"
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, `api-key: ${canary}-key\napi-secret: ${canary}\nconcurrency: many\n`)
+      const refused = yield* runCli(["--api-secret", `${canary}-flag`], { cwd: dir, env: { BATON_API_KEY: `${canary}-env` } })
+      assertExit(refused, 2)
+      assert.strictEqual(refused.stderr, "error: .baton.yaml: concurrency: Expected an integer value but received \"many\"\n")
+      assertNoSecret(refused, canary)
+      const help = yield* runCli(["--help"], { cwd: dir, env: { BATON_API_SECRET: canary } })
+      assertExit(help, 0)
+      assertNoSecret(help, canary)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})

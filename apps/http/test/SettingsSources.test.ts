@@ -1,0 +1,156 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/**
+ * The service process reads each setting from flag > BATON_* variable > .baton.yaml (in its
+ * working directory, as the CLI) > default; a bad value is refused naming its source; secrets are
+ * never echoed; --help is plain when piped or with NO_COLOR.
+ */
+
+const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
+
+/** Only PATH and HOME from the test's environment: no BATON_* leaks in. */
+const baseEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
+
+interface Finished {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs the bundled service in `cwd`; once it has printed its start-up lines (or exited), stops it
+ * with SIGTERM and returns what it printed. `whileUp` runs against its URL before the stop.
+ */
+const runService = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+  whileUp: (url: string) => Effect.Effect<void> = () => Effect.void
+) =>
+  Effect.gen(function*() {
+    assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+    const child = spawn(process.execPath, [mainJs, ...args], {
+      cwd: options.cwd,
+      env: { ...baseEnv, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    // Listened for at once: a refused start closes before the test looks.
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
+    const exited = Effect.promise(() => closed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
+    const up = Effect.sync(() => stdout.includes("provisioning ") || child.exitCode !== null).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (ready) => ready }),
+      Effect.timeout("60 seconds"),
+      Effect.orDie
+    )
+    yield* up
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
+    if (url !== undefined) {
+      yield* whileUp(url)
+      child.kill("SIGTERM")
+    }
+    const code = yield* exited
+    return { code, stdout, stderr } satisfies Finished
+  })
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-" }))
+
+const status = (url: string, token: string) =>
+  Effect.promise(() => fetch(`${url}/openapi.json`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status))
+
+describe("settings sources (the service process)", () => {
+  it.scopedLive("flag > env > .baton.yaml > default: the data directory created is the one the winning source names", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dirs = yield* Effect.all([tempDir, tempDir, tempDir, tempDir])
+      yield* Effect.forEach(dirs.slice(0, 3), (dir) => fs.writeFileString(`${dir}/.baton.yaml`, "data-dir: from-yaml\n"))
+      const env = { BATON_HTTP_DATA_DIR: "from-env" }
+      const runs = yield* Effect.all([
+        runService(["--sandbox", "--port", "0", "--data-dir", "from-flag"], { cwd: dirs[0], env }),
+        runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
+        runService(["--sandbox", "--port", "0"], { cwd: dirs[2] }),
+        runService(["--sandbox", "--port", "0"], { cwd: dirs[3] })
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(runs.map((run) => run.code), [0, 0, 0, 0], runs.map((run) => run.stderr).join("\n"))
+      const listings = yield* Effect.forEach(dirs, (dir) => Effect.map(fs.readDirectory(dir), (names) => names.sort()))
+      assert.deepStrictEqual(listings, [
+        [".baton.yaml", "from-flag"],
+        [".baton.yaml", "from-env"],
+        [".baton.yaml", "from-yaml"],
+        ["data"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 180_000)
+
+  it.scopedLive("tokens from .baton.yaml are the accepted ones (none generated, none printed)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "token: [yaml-token-one, yaml-token-two]\n")
+      const statuses: Array<number> = []
+      const run = yield* runService(["--sandbox", "--port", "0"], { cwd: dir }, (url) =>
+        Effect.forEach(["yaml-token-one", "yaml-token-two", "other"], (token) =>
+          Effect.map(status(url, token), (code) => {
+            statuses.push(code)
+          }), { discard: true }))
+      assert.strictEqual(run.code, 0, run.stderr)
+      assert.deepStrictEqual(statuses, [200, 200, 401])
+      assert.notInclude(run.stdout, "bearer token for this run")
+      assert.notInclude(run.stdout + run.stderr, "yaml-token")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scopedLive("a bad value is refused (exit 2) naming its source; a secret in any source is never echoed", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const canary = "canary-secret-51b0e2"
+      yield* fs.writeFileString(
+        `${dir}/.baton.yaml`,
+        `port: -1\napi-key: ${canary}-key\napi-secret: ${canary}\ntoken: ${canary}-token\n`
+      )
+      const runs = yield* Effect.all([
+        runService(["--port", "70000"], { cwd: dir, env: { BATON_API_SECRET: `${canary}-env` } }),
+        runService([], { cwd: dir, env: { BATON_HTTP_PORT: "abc" } }),
+        runService(["--api-secret", `${canary}-flag`], { cwd: dir })
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(runs.map((run) => [run.code, run.stderr, run.stdout]), [
+        [2, "error: --port: expected a whole number from 0 to 65535\n", ""],
+        [2, "error: BATON_HTTP_PORT: Expected an integer value but received \"abc\"\n", ""],
+        [2, "error: .baton.yaml: port: expected a whole number from 0 to 65535\n", ""]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})
+
+describe("help (the service process)", () => {
+  it.scoped("is plain when piped and with NO_COLOR on a terminal, and tells what is required", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const help = execFileSync(process.execPath, [mainJs, "--help"], { env: { ...baseEnv, BATON_API_SECRET: "canary-c0ffee" }, encoding: "utf8" })
+      for (const generic of ["A user-defined piece of text", "This setting is optional.", "\x1b["]) assert.notInclude(help, generic)
+      assert.notInclude(help, "canary-c0ffee")
+      assert.include(help, "[--token token...]")
+      assert.include(
+        help,
+        "Bearer token clients must send. Takes secret text (never printed); repeat the flag, or separate with commas. " +
+          "Required unless --sandbox (which generates one for the run and prints it once). Env: BATON_HTTP_TOKENS; .baton.yaml key: token."
+      )
+      assert.include(help, "Default: 8080. Env: BATON_HTTP_PORT; .baton.yaml key: port.")
+      const underTerminal = (env: Record<string, string>, log: string) =>
+        execFileSync("script", ["-q", "-e", "-c", `${process.execPath} ${mainJs} --help`, `${dir}/${log}`], {
+          env: { ...baseEnv, ...env },
+          encoding: "utf8"
+        })
+      assert.include(underTerminal({}, "coloured.log"), "\x1b[")
+      const plain = underTerminal({ NO_COLOR: "1" }, "plain.log")
+      assert.include(plain, "USAGE")
+      assert.notInclude(plain, "\x1b[")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})

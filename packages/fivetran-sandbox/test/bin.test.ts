@@ -1,0 +1,51 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/** The `fivetran-sandbox` bin as users run it (dist/bin.js; turbo's test task builds it first). */
+const binJs = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+
+const run = (args: ReadonlyArray<string>) => {
+  assert.isTrue(existsSync(binJs), `${binJs} is missing: build the package first`)
+  const result = spawnSync(process.execPath, [binJs, ...args], {
+    env: { PATH: process.env.PATH ?? "" },
+    encoding: "utf8",
+    timeout: 60_000
+  })
+  return [result.status, result.stdout, result.stderr] as const
+}
+
+describe("fivetran-sandbox process", () => {
+  it.effect("refuses bad flags with exit 2 and one `error:` line naming the flag", () =>
+    Effect.sync(() => {
+      assert.deepStrictEqual(
+        [
+          run(["--port", "70000"]),
+          run(["--preset", "tiny"]),
+          run(["--colour", "red"]),
+          run(["--port"]),
+          run(["--api-key", "k"])
+        ],
+        [
+          [2, "", "error: --port: expected a whole number from 0 to 65535, got \"70000\"\n"],
+          [2, "", "error: --preset: expected one of small, medium, large, got \"tiny\"\n"],
+          [2, "", "error: unknown flag '--colour' (see fivetran-sandbox --help)\n"],
+          [2, "", "error: --port needs a value\n"],
+          [2, "", "error: --api-key and --api-secret go together\n"]
+        ]
+      )
+    }))
+
+  it.effect("--help is plain and describes every flag; --version is the package's", () =>
+    Effect.sync(() => {
+      const [code, help] = run(["--help"])
+      assert.strictEqual(code, 0)
+      for (const generic of ["A user-defined piece of text", "This setting is optional.", "\x1b["]) assert.notInclude(help, generic)
+      assert.include(help, "--rate-window-seconds s\n\n  Length of that window; a short one shows rate limiting in seconds. Default: 3600. Takes whole seconds from 1 to 86400.")
+      const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
+      const [versionCode, printed] = run(["--version"])
+      assert.deepStrictEqual([versionCode, printed.trim()], [0, version])
+    }))
+})
