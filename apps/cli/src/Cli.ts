@@ -36,8 +36,7 @@ const described = (name: string, pseudoName: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
 
 /** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
-const provisioningFlag = (name: string, pseudoName: string, description: string) =>
-  described(name, pseudoName, `${description} Needs -p.`)
+const provisioningFlag = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Needs -p.`)
 
 const rootOptions = {
   settings: settingOptions(RootSettings),
@@ -103,7 +102,11 @@ const sandboxOptions = {
   slowBodies: described("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
   rateLimitBurst: described("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s)."),
   hourlyLimit: described("hourly-limit", "n", "Requests allowed per rolling window (default 20000, Fivetran's)."),
-  rateWindowSeconds: described("rate-window-seconds", "s", "Length of that window in seconds (default 3600); short, it shows rate limiting in seconds.")
+  rateWindowSeconds: described(
+    "rate-window-seconds",
+    "s",
+    "Length of that window in seconds (default 3600); short, it shows rate limiting in seconds."
+  )
 }
 
 const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>
@@ -151,10 +154,13 @@ export const run = (argv: ReadonlyArray<string>) => {
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),
     withPlainHelp,
-    Effect.catchIf(isCommandMismatch, (error) =>
-      Effect.fail(Option.match(explainLeftover("baton-fivetran", Options.all(rootOptions), subcommandNames, args.slice(2)), {
-        onNone: (): UsageError | ValidationError.ValidationError => error,
-        onSome: (reason) => new UsageError({ reason })
-      })))
+    Effect.catchIf(
+      isCommandMismatch,
+      (error) =>
+        Effect.fail(Option.match(explainLeftover("baton-fivetran", Options.all(rootOptions), subcommandNames, args.slice(2)), {
+          onNone: (): UsageError | ValidationError.ValidationError => error,
+          onSome: (reason) => new UsageError({ reason })
+        }))
+    )
   )
 }

@@ -42,5 +42,4 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 }
 
 /** Prints what went wrong (an interruption is reported by the command it stopped). */
-export const reportFailure = (cause: Cause.Cause<unknown>) =>
-  Effect.sync(() => Option.map(errorLine(cause), writeLine))
+export const reportFailure = (cause: Cause.Cause<unknown>) => Effect.sync(() => Option.map(errorLine(cause), writeLine))

@@ -13,9 +13,10 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
   return Option.match(Cause.failureOption(exit.cause), {
     onNone: () => 1,
-    onSome: (error) => error instanceof StartupError || error instanceof SettingError || ValidationError.isValidationError(error)
-      ? 2
-      : 1
+    onSome: (error) =>
+      error instanceof StartupError || error instanceof SettingError || ValidationError.isValidationError(error)
+        ? 2
+        : 1
   })
 }
 

@@ -68,27 +68,31 @@ const status = (url: string, token: string) =>
   Effect.promise(() => fetch(`${url}/openapi.json`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status))
 
 describe("settings sources (the service process)", () => {
-  it.scopedLive("flag > env > .baton.yaml > default: the data directory created is the one the winning source names", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dirs = yield* Effect.all([tempDir, tempDir, tempDir, tempDir])
-      yield* Effect.forEach(dirs.slice(0, 3), (dir) => fs.writeFileString(`${dir}/.baton.yaml`, "data-dir: from-yaml\n"))
-      const env = { BATON_HTTP_DATA_DIR: "from-env" }
-      const runs = yield* Effect.all([
-        runService(["--sandbox", "--port", "0", "--data-dir", "from-flag"], { cwd: dirs[0], env }),
-        runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
-        runService(["--sandbox", "--port", "0"], { cwd: dirs[2] }),
-        runService(["--sandbox", "--port", "0"], { cwd: dirs[3] })
-      ], { concurrency: 2 })
-      assert.deepStrictEqual(runs.map((run) => run.code), [0, 0, 0, 0], runs.map((run) => run.stderr).join("\n"))
-      const listings = yield* Effect.forEach(dirs, (dir) => Effect.map(fs.readDirectory(dir), (names) => names.sort()))
-      assert.deepStrictEqual(listings, [
-        [".baton.yaml", "from-flag"],
-        [".baton.yaml", "from-env"],
-        [".baton.yaml", "from-yaml"],
-        ["data"]
-      ])
-    }).pipe(Effect.provide(NodeContext.layer)), 180_000)
+  it.scopedLive(
+    "flag > env > .baton.yaml > default: the data directory created is the one the winning source names",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dirs = yield* Effect.all([tempDir, tempDir, tempDir, tempDir])
+        yield* Effect.forEach(dirs.slice(0, 3), (dir) => fs.writeFileString(`${dir}/.baton.yaml`, "data-dir: from-yaml\n"))
+        const env = { BATON_HTTP_DATA_DIR: "from-env" }
+        const runs = yield* Effect.all([
+          runService(["--sandbox", "--port", "0", "--data-dir", "from-flag"], { cwd: dirs[0], env }),
+          runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
+          runService(["--sandbox", "--port", "0"], { cwd: dirs[2] }),
+          runService(["--sandbox", "--port", "0"], { cwd: dirs[3] })
+        ], { concurrency: 2 })
+        assert.deepStrictEqual(runs.map((run) => run.code), [0, 0, 0, 0], runs.map((run) => run.stderr).join("\n"))
+        const listings = yield* Effect.forEach(dirs, (dir) => Effect.map(fs.readDirectory(dir), (names) => names.sort()))
+        assert.deepStrictEqual(listings, [
+          [".baton.yaml", "from-flag"],
+          [".baton.yaml", "from-env"],
+          [".baton.yaml", "from-yaml"],
+          ["data"]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    180_000
+  )
 
   it.scopedLive("tokens from .baton.yaml are the accepted ones (none generated, none printed)", () =>
     Effect.gen(function*() {
@@ -133,7 +137,10 @@ describe("help (the service process)", () => {
   it.scoped("is plain when piped and with NO_COLOR on a terminal, and tells what is required", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      const help = execFileSync(process.execPath, [mainJs, "--help"], { env: { ...baseEnv, BATON_API_SECRET: "canary-c0ffee" }, encoding: "utf8" })
+      const help = execFileSync(process.execPath, [mainJs, "--help"], {
+        env: { ...baseEnv, BATON_API_SECRET: "canary-c0ffee" },
+        encoding: "utf8"
+      })
       for (const generic of ["A user-defined piece of text", "This setting is optional.", "\x1b["]) assert.notInclude(help, generic)
       assert.notInclude(help, "canary-c0ffee")
       assert.include(help, "[--token token...]")

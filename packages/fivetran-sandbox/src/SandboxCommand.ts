@@ -216,10 +216,13 @@ export const runSandboxCommand = (argv: ReadonlyArray<string>) =>
   Command.run(sandboxCommand, { name: "fivetran-sandbox", version: Version })(argv).pipe(
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),
     // "Received unknown argument" also stands for a flag without its value: say which it is.
-    Effect.catchIf(ValidationError.isValidationError, (error) =>
-      Effect.fail(Option.match(explainLeftover("fivetran-sandbox", Options.all(options), [], argv.slice(2)), {
-        onNone: (): UsageError | ValidationError.ValidationError => error,
-        onSome: (reason) => new UsageError({ reason })
-      }))),
+    Effect.catchIf(
+      ValidationError.isValidationError,
+      (error) =>
+        Effect.fail(Option.match(explainLeftover("fivetran-sandbox", Options.all(options), [], argv.slice(2)), {
+          onNone: (): UsageError | ValidationError.ValidationError => error,
+          onSome: (reason) => new UsageError({ reason })
+        }))
+    ),
     withPlainHelp
   )

@@ -43,7 +43,10 @@ describe("fivetran-sandbox process", () => {
       const [code, help] = run(["--help"])
       assert.strictEqual(code, 0)
       for (const generic of ["A user-defined piece of text", "This setting is optional.", "\x1b["]) assert.notInclude(help, generic)
-      assert.include(help, "--rate-window-seconds s\n\n  Length of that window; a short one shows rate limiting in seconds. Default: 3600. Takes whole seconds from 1 to 86400.")
+      assert.include(
+        help,
+        "--rate-window-seconds s\n\n  Length of that window; a short one shows rate limiting in seconds. Default: 3600. Takes whole seconds from 1 to 86400."
+      )
       const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
       const [versionCode, printed] = run(["--version"])
       assert.deepStrictEqual([versionCode, printed.trim()], [0, version])

@@ -1,5 +1,6 @@
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Option } from "effect"
+import { stripVTControlCharacters } from "node:util"
 
 /**
  * How the command-line processes (both apps and the sandbox's) report a failure: one line,
@@ -8,7 +9,7 @@ import { Cause, Effect, Option } from "effect"
 
 /** A ValidationError's help text as one plain line. */
 const validationText = (error: ValidationError.ValidationError) =>
-  HelpDoc.toAnsiText(error.error).replace(/\x1b\[[0-9;]*m/g, "").replace(/\s*\n\s*/g, " ").trim()
+  stripVTControlCharacters(HelpDoc.toAnsiText(error.error)).replace(/\s*\n\s*/g, " ").trim()
 
 export const errorMessage = (error: unknown): string =>
   ValidationError.isValidationError(error)
