@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
@@ -77,11 +77,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       HttpClient.withTracerPropagation(false),
       HttpClient.withTracerDisabledWhen(() => true)
     )
-    const metrics = yield* Ref.make<Omit<ClientMetrics, "waitedMillis">>({
-      requests: 0,
-      retries: 0,
-      rateLimitRemaining: Option.none()
-    })
+    // Counters for summaries, updated synchronously on every request.
+    let requests = 0
+    let retries = 0
+    let latestRemaining = Option.none<number>()
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
@@ -123,9 +122,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const status = budget.status(now)
-          const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
-            withThousands(Option.getOrElse(status.limit, () => 0))
-          } requests, the ${
+          const reason = `the account's rate-limit budget is down to ~${
+            withThousands(Option.getOrElse(status.remaining, () => 0))
+          } of ${withThousands(Option.getOrElse(status.limit, () => 0))} requests, the ${
             withThousands(Option.getOrElse(status.reserve, () => 0))
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
           if (waitMillis > maxWaitMillis) return yield* tooLong(endpoint, reason, waitMillis)
@@ -133,60 +132,61 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         }
       })
 
-    const attempt = (request: FivetranRequest, endpoint: string, attempts: Ref.Ref<number>) =>
+    /** Reads the answer's budget headers and its body: the part of an attempt the timeout covers. */
+    const exchange = (request: FivetranRequest, endpoint: string, seq: number) =>
+      http.execute(buildRequest(request)).pipe(
+        Effect.flatMap((response) => {
+          // The platform builds a new Headers object on every read of `headers`.
+          const headers = response.headers
+          const remaining = parseWholeNumber(headers["x-rate-limit-remaining"])
+          return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            // A 429's Retry-After, not its headers, says when to go again.
+            if (response.status === 429) budget.refused(seq)
+            else budget.observe(seq, now, budgetHeaders(headers))
+            if (remaining !== undefined) latestRemaining = Option.some(remaining)
+            return Effect.map(
+              remaining === undefined ? response.text : Effect.zipRight(recordRateLimitRemaining(remaining), response.text),
+              (body): RawResponse => ({ status: response.status, body, retryAfter: headers["retry-after"] })
+            )
+          })
+        }),
+        Effect.mapError((error) => transportError(endpoint, error, scrub)),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
+        })
+      )
+
+    const attempt = (request: FivetranRequest, endpoint: string, retried: number) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
-        yield* Ref.update(metrics, (m) => ({ ...m, requests: m.requests + 1 }))
-        const retries = yield* Ref.getAndUpdate(attempts, (n) => n + 1)
+        requests++
         const started = yield* Clock.currentTimeMillis
-        const exchange = http.execute(buildRequest(request)).pipe(
-          Effect.tap((response) => {
-            const remaining = Option.fromNullable(parseWholeNumber(response.headers["x-rate-limit-remaining"]))
-            return Effect.zipRight(
-              // A 429's Retry-After, not its headers, says when to go again.
-              Effect.flatMap(Clock.currentTimeMillis, (now) =>
-                Effect.sync(() =>
-                  response.status === 429 ? budget.refused(seq) : budget.observe(seq, now, budgetHeaders(response.headers))
-                )),
-              Option.isSome(remaining)
-                ? Effect.zipRight(
-                  Ref.update(metrics, (m) => ({ ...m, rateLimitRemaining: remaining })),
-                  recordRateLimitRemaining(remaining.value)
-                )
-                : Effect.void
-            )
-          }),
-          Effect.flatMap((response) =>
-            Effect.map(
-              response.text,
-              (body): RawResponse => ({ status: response.status, body, retryAfter: response.headers["retry-after"] })
-            )
-          ),
-          Effect.mapError((error) => transportError(endpoint, error, scrub)),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () => new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
-          })
-        )
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
-        const result = yield* Effect.either(exchange).pipe(
+        const result = yield* Effect.either(exchange(request, endpoint, seq)).pipe(
           Effect.onInterrupt(() =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none())))
-          )
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none()))))
         )
         const ended = yield* Clock.currentTimeMillis
         // A request that got no answer still counts against the budget from (at the latest) now.
         if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
         const status = Either.isRight(result) ? result.right.status : "transport" as const
         yield* recordExchange(request.method, request.route, status)
-        yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "fivetran.retries": retries })
-        yield* Effect.logDebug("Fivetran request").pipe(
-          Effect.annotateLogs({
-            method: request.method,
-            path: request.path,
-            status: Either.isRight(result) ? result.right.status : result.left._tag,
-            ms: ended - started
-          })
+        yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "fivetran.retries": retried })
+        // The annotations are built only when debug lines are written: this runs for every request.
+        yield* Effect.whenLogLevel(
+          Effect.suspend(() =>
+            Effect.logDebug("Fivetran request").pipe(
+              Effect.annotateLogs({
+                method: request.method,
+                path: request.path,
+                status: Either.isRight(result) ? result.right.status : result.left._tag,
+                ms: ended - started
+              })
+            )
+          ),
+          "Debug"
         )
         const response = yield* result
         if (response.status >= 200 && response.status < 300) return response.body
@@ -201,11 +201,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > maxWaitMillis) {
-          return yield* tooLong(
-            endpoint,
-            `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`,
-            error.retryAfterSeconds * 1000
-          )
+          return yield* tooLong(endpoint, `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`, error.retryAfterSeconds * 1000)
         }
         return yield* Effect.fail(error)
       })
@@ -223,31 +219,37 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       }
     }
 
-    /** Each retry's wait is reported from its start until the next attempt begins (or the call is abandoned). */
+    /**
+     * Each retry's wait is reported from its start until the next attempt begins (or the call is
+     * abandoned). One call's attempts run one after another, so its state is plain variables.
+     */
     const send = (request: FivetranRequest, endpoint: string) =>
-      Effect.gen(function*() {
-        const pending = yield* Ref.make(Option.none<number>())
-        const endPending = Effect.flatMap(
-          Ref.getAndSet(pending, Option.none()),
-          Option.match({ onNone: () => Effect.void, onSome: waits.end })
-        )
-        const attempts = yield* Ref.make(0)
+      Effect.suspend(() => {
+        let pending: number | undefined
+        let attempts = 0
+        const endPending = Effect.suspend(() => {
+          const id = pending
+          pending = undefined
+          return id === undefined ? Effect.void : waits.end(id)
+        })
         const onRetry = (delay: Duration.Duration, error: FivetranError) =>
           Effect.gen(function*() {
-            yield* Ref.update(metrics, (m) => ({ ...m, retries: m.retries + 1 }))
+            retries++
             yield* meterRetry(request.method, request.route, error, Duration.toSeconds(delay))
             const millis = Duration.toMillis(delay)
             const now = yield* Clock.currentTimeMillis
-            const id = yield* waits.begin({
+            pending = yield* waits.begin({
               kind: error._tag === "RateLimited" ? "rate-limited" : "retry",
               endpoint,
               reason: retryReason(error),
               millis,
               until: now + millis
             })
-            yield* Ref.set(pending, Option.some(id))
           })
-        return yield* Effect.zipRight(endPending, attempt(request, endpoint, attempts)).pipe(
+        const next = Effect.suspend(() =>
+          attempts === 0 ? attempt(request, endpoint, attempts++) : Effect.zipRight(endPending, attempt(request, endpoint, attempts++))
+        )
+        return next.pipe(
           Effect.retry(retrySchedule(config, request.method, onRetry)),
           Effect.ensuring(endPending)
         )
@@ -297,7 +299,12 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       call,
       callText,
       callVoid,
-      metrics: Effect.zipWith(Ref.get(metrics), waits.waitedMillis, (m, waited) => ({ ...m, waitedMillis: Math.round(waited) })),
+      metrics: Effect.map(waits.waitedMillis, (waited) => ({
+        requests,
+        retries,
+        rateLimitRemaining: latestRemaining,
+        waitedMillis: Math.round(waited)
+      })),
       budget: Effect.map(Clock.currentTimeMillis, (now) => budget.status(now)),
       lowestRemainingDuring: (effect) =>
         Effect.acquireUseRelease(

@@ -44,12 +44,24 @@ export type RetryReason = "rate_limited" | "server_error" | "transport"
 export const retryReason = (error: FivetranError): RetryReason =>
   error._tag === "RateLimited" ? "rate_limited" : error._tag === "ServerError" ? "server_error" : "transport"
 
-export const recordExchange = (method: string, route: string, status: number | "transport") =>
-  Metric.increment(Metric.taggedWithLabels(fivetranRequests, [
+/**
+ * The request counter of each (method, route, status), built once: every request is counted, and
+ * a labelled metric built per call cost its hashing every time.
+ */
+const exchangeCounters = new Map<string, Effect.Effect<void>>()
+
+export const recordExchange = (method: string, route: string, status: number | "transport"): Effect.Effect<void> => {
+  const key = `${method} ${route} ${status}`
+  const found = exchangeCounters.get(key)
+  if (found !== undefined) return found
+  const increment = Metric.increment(Metric.taggedWithLabels(fivetranRequests, [
     MetricLabel.make("method", method),
     MetricLabel.make("route", route),
     MetricLabel.make("status", String(status))
   ]))
+  exchangeCounters.set(key, increment)
+  return increment
+}
 
 export const recordRetry = (method: string, route: string, error: FivetranError, waitSeconds: number) => {
   const reason = retryReason(error)
