@@ -85,8 +85,20 @@ describe("dropRowsWithoutGroupRole", () => {
         ]
       }
     }),
-    "a key written with escapes, a role absent, items that are not objects":
-      `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+    "a key written with escapes, a role absent, items that are not objects": `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+    "compact rows with role as a value, duplicate role keys, brackets and a spaced role in strings": JSON.stringify({
+      code: "Success",
+      data: {
+        items: [
+          { id: "r1", title: "role", role: null },
+          { role: "Destination Reviewer", id: "r2", title: "role" },
+          { id: "r3", given_name: "{[\"role\": \"x\"]}", role: null },
+          { id: "r4", given_name: "{[ role ]}", role: "Destination Analyst" },
+          { id: "r5", note: "\"role\" : \"Owner\"" }
+        ],
+        next_cursor: null
+      }
+    }).replace(`"r1","title"`, `"r1","role":"Destination Reviewer","title"`).replace(`"r2","title":"role"}`, `"r2","title":"role","role" : null}`),
     "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
     "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
   }
