@@ -1,32 +1,58 @@
 import { C1zSink, Tables } from "@baton-fivetran/c1z"
 import { SyncEngine } from "@baton-fivetran/connector-core"
-import { FivetranClient, FivetranClientConfig, type FivetranClientShape, makeFivetranClient } from "@baton-fivetran/fivetran-client"
+import {
+  FivetranClient,
+  FivetranClientConfig,
+  type FivetranClientShape,
+  makeFivetranClient,
+  type MembershipApi
+} from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { openRawC1z } from "./support/RawC1z.js"
 
 /**
- * The narrowed group-member listing (listGroupMembers: rows without a group role dropped before
- * parsing, members decoded as {id, role}) must give the sync exactly the rows the full decoding
- * gave: every user of each group's list decoded as a whole User, then filtered on its role, as
- * the sync did before. Both run in the same test against the same sandbox, and every row of
- * every table of the two .c1z files is compared, column by column, byte for byte (all but the
- * per-run sync_id and discovered_at), in file order.
+ * The sync's fast paths must give exactly the rows the plain ones gave:
+ *   - the narrowed group-member listing (listGroupMembers: rows without a group role dropped
+ *     before parsing, members decoded as {id, role}) against every user of each group's list
+ *     decoded as a whole User, then filtered on its role, as the sync did before;
+ *   - the collected per-owner lists (`…All`, a loop over the pages) against running each list's
+ *     stream to the end.
+ * Both run in the same test against the same sandbox, and every row of every table of the two
+ * .c1z files is compared, column by column, byte for byte (all but the per-run sync_id and
+ * discovered_at), in file order.
  */
 
-/** The client as the sync used it before: group members from the fully decoded user list. */
-const fullyDecoding = (client: FivetranClientShape): FivetranClientShape => ({
-  ...client,
-  listGroupMembers: (groupId) =>
+const collected = <A, E>(list: Stream.Stream<A, E>): Effect.Effect<ReadonlyArray<A>, E> =>
+  Effect.map(Stream.runCollect(list), Chunk.toReadonlyArray)
+
+/** Each membership list collected from its stream. */
+const streamed = (api: MembershipApi): MembershipApi => ({ ...api, listAll: (ownerId) => collected(api.list(ownerId)) })
+
+/** The client as the sync used it before: group members from the fully decoded user list, every list a stream. */
+const plain = (client: FivetranClientShape): FivetranClientShape => {
+  const listGroupMembers = (groupId: string) =>
     client.listGroupUsers(groupId).pipe(
-      Stream.filterMap((user) => user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role }))
+      Stream.filterMap((user) =>
+        user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role })
+      )
     )
-})
+  return {
+    ...client,
+    listGroupMembers,
+    listGroupMembersAll: (groupId) => collected(listGroupMembers(groupId)),
+    listTeamUsersAll: (teamId) => collected(client.listTeamUsers(teamId)),
+    userGroups: streamed(client.userGroups),
+    userConnections: streamed(client.userConnections),
+    teamGroups: streamed(client.teamGroups),
+    teamConnections: streamed(client.teamConnections)
+  }
+}
 
 const perRunColumns = new Set(["sync_id", "discovered_at"])
 
@@ -75,14 +101,14 @@ const accounts: Record<string, { readonly account: Effect.Effect<AccountSnapshot
   }
 }
 
-describe("the narrowed group-member decoding writes the same rows as the full decoding", () => {
+describe("the narrowed group-member decoding and the collected lists write the same rows as the plain paths", () => {
   for (const [name, { account, grants }] of Object.entries(accounts)) {
     it.scoped(`${name}, connections on: every row of every table`, () =>
       Effect.gen(function*() {
         const snapshot = yield* account
         const [narrowed, full] = yield* Effect.all([
           syncedRows(snapshot, (client) => client),
-          syncedRows(snapshot, fullyDecoding)
+          syncedRows(snapshot, plain)
         ]).pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
         assert.strictEqual(narrowed[Tables.grants]!.length, grants)
         for (const table of Object.keys(full)) {

@@ -1,7 +1,7 @@
 import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { FivetranClient, Forbidden } from "@baton-fivetran/fivetran-client"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer } from "effect"
 import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
 import { clientLayer, collectingSink, READ_ALL, readAllBut, withSystemKey } from "./support/Harness.js"
 
@@ -39,9 +39,7 @@ const failWith = (
     const engine = yield* SyncEngine
     return yield* Effect.flip(engine.run({ syncConnections: false, concurrency: 8, ...options }).pipe(Effect.provide(sink.layer)))
   }).pipe(
-    Effect.provide(
-      SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 })))
-    )
+    Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))))
   )
 
 const systemKey = (permissions = READ_ALL) => withSystemKey(preset, permissions)
@@ -190,14 +188,12 @@ describe("SyncEngine against the sandbox", () => {
           ...real,
           teamConnections: {
             ...real.teamConnections,
-            list: (teamId: string) =>
-              Stream.fail(
-                new Forbidden({
-                  endpoint: `GET /v1/teams/${teamId}/connections`,
-                  code: "Forbidden",
-                  permission: { resource_type: "CONNECTOR", access_level: "READ" }
-                })
-              )
+            listAll: (teamId: string) =>
+              Effect.fail(new Forbidden({
+                endpoint: `GET /v1/teams/${teamId}/connections`,
+                code: "Forbidden",
+                permission: { resource_type: "CONNECTOR", access_level: "READ" }
+              }))
           }
         }))
       )

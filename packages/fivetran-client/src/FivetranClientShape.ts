@@ -30,6 +30,8 @@ export interface ClientMetrics {
 /** The membership operations shared by user→group, user→connection, team→group and team→connection. */
 export interface MembershipApi {
   readonly list: (ownerId: string) => List<Membership>
+  /** `list`, every page collected: cheaper than running the stream when the whole list is wanted. */
+  readonly listAll: (ownerId: string) => Call<ReadonlyArray<Membership>>
   readonly get: (ownerId: string, targetId: string) => Call<Membership>
   readonly add: (ownerId: string, body: AddMembershipRequest) => Call<Membership>
   readonly update: (ownerId: string, targetId: string, body: UpdateRoleRequest) => Call<void>
@@ -38,7 +40,8 @@ export interface MembershipApi {
 
 /**
  * One method per endpoint of docs/fivetran-api.md §10 and §12. Lists are streams that follow
- * `next_cursor` with `limit=1000`; every call decodes its body through the wire schemas.
+ * `next_cursor` with `limit=1000`; the per-owner lists a sync reads whole also come collected
+ * (`…All`). Every call decodes its body through the wire schemas.
  */
 export interface FivetranClientShape {
   readonly accountInfo: Call<AccountInfo>
@@ -67,6 +70,8 @@ export interface FivetranClientShape {
    * `{id, role}`; users listed with no group role are skipped before decoding.
    */
   readonly listGroupMembers: (groupId: string) => List<GroupMember>
+  /** `listGroupMembers`, every page collected. */
+  readonly listGroupMembersAll: (groupId: string) => Call<ReadonlyArray<GroupMember>>
   readonly addGroupUser: (groupId: string, body: AddGroupUserRequest) => Call<void>
   readonly removeGroupUser: (groupId: string, userId: string) => Call<void>
 
@@ -77,6 +82,8 @@ export interface FivetranClientShape {
   readonly deleteTeam: (teamId: string) => Call<void>
   readonly deleteTeamRole: (teamId: string) => Call<void>
   readonly listTeamUsers: (teamId: string) => List<TeamUserMembership>
+  /** `listTeamUsers`, every page collected. */
+  readonly listTeamUsersAll: (teamId: string) => Call<ReadonlyArray<TeamUserMembership>>
   readonly getTeamUser: (teamId: string, userId: string) => Call<TeamUserMembership>
   readonly addTeamUser: (teamId: string, body: AddTeamUserRequest) => Call<TeamUserMembership>
   readonly updateTeamUser: (teamId: string, userId: string, body: UpdateRoleRequest) => Call<void>

@@ -11,7 +11,13 @@ import { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js
 import { GroupMembersPage } from "./schemas/GroupMember.js"
 import { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
 import { Role } from "./schemas/Role.js"
-import { AddTeamUserRequest, CreateTeamRequest, Team, TeamUserMembership, UpdateTeamRequest } from "./schemas/Team.js"
+import {
+  AddTeamUserRequest,
+  CreateTeamRequest,
+  Team,
+  TeamUserMembership,
+  UpdateTeamRequest
+} from "./schemas/Team.js"
 import { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
 
 /** The page size: Fivetran's maximum, so a large account costs the fewest requests. */
@@ -30,13 +36,16 @@ const at = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Targe
 })
 
 /** A body the caller's types already guarantee; a mismatch would be a programming error. */
-const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> => Effect.orDie(Schema.encode(schema)(value))
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> =>
+  Effect.orDie(Schema.encode(schema)(value))
 
 /** Envelopes built once per item schema, so each list or get reuses one compiled decoder. */
 const dataEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => DataEnvelope(schema))
 const pageEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => PageEnvelope(schema))
-const dataEnvelope = <A, I>(schema: Schema.Schema<A, I>) => dataEnvelopeOf(schema) as ReturnType<typeof DataEnvelope<A, I, never>>
-const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) => pageEnvelopeOf(schema) as ReturnType<typeof PageEnvelope<A, I, never>>
+const dataEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
+  dataEnvelopeOf(schema) as ReturnType<typeof DataEnvelope<A, I, never>>
+const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
+  pageEnvelopeOf(schema) as ReturnType<typeof PageEnvelope<A, I, never>>
 
 /** The last page is marked by `next_cursor` null, absent or empty. */
 const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
@@ -59,7 +68,8 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       body: B,
       schema: Schema.Schema<A, I>
     ): Effect.Effect<A, FivetranError> =>
-      Effect.flatMap(encodeBody(bodySchema, body), (encoded) => getData({ method, ...target, body: encoded }, schema))
+      Effect.flatMap(encodeBody(bodySchema, body), (encoded) =>
+        getData({ method, ...target, body: encoded }, schema))
 
     const writeVoid = <B, J>(
       method: "POST" | "PATCH",
@@ -76,7 +86,23 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       target: Target,
       item: Schema.Schema<A, I>,
       filter: Readonly<Record<string, string>> = {}
-    ): Stream.Stream<A, FivetranError> => listPages(target, (request) => http.call(request, pageEnvelope(item)), filter)
+    ): Stream.Stream<A, FivetranError> =>
+      listPages(target, pagesOf(item), filter)
+
+    /** The request for one page: the filter, Fivetran's largest page, and the cursor after the first page. */
+    const pageRequest = (
+      target: Target,
+      filter: Readonly<Record<string, string>>,
+      cursor: Option.Option<string>
+    ): FivetranRequest => ({
+      method: "GET",
+      ...target,
+      urlParams: {
+        ...filter,
+        limit: String(PageLimit),
+        ...Option.match(cursor, { onNone: () => ({}), onSome: (c) => ({ cursor: c }) })
+      }
+    })
 
     /** As `list`, with how one page is fetched and decoded given (e.g. from its text, skipping rows). */
     const listPages = <A>(
@@ -85,19 +111,32 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       filter: Readonly<Record<string, string>> = {}
     ): Stream.Stream<A, FivetranError> =>
       Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
-        fetchPage(
-          {
-            method: "GET",
-            ...target,
-            urlParams: {
-              ...filter,
-              limit: String(PageLimit),
-              ...Option.match(cursor, { onNone: () => ({}), onSome: (c) => ({ cursor: c }) })
-            }
-          }
-        ).pipe(
+        fetchPage(pageRequest(target, filter, cursor)).pipe(
           Effect.map(({ data }) => [Chunk.fromIterable(data.items), Option.map(nextCursor(data.next_cursor), Option.some)] as const)
         ))
+
+    /**
+     * Every page of a list, collected in order: for callers that want a whole (per-owner) list.
+     * Running a stream costs far more than the loop: a sync collects over ten thousand such lists.
+     */
+    const collectPages = <A>(
+      target: Target,
+      fetchPage: (request: FivetranRequest) => Effect.Effect<{ readonly data: Page<A> }, FivetranError>
+    ): Effect.Effect<ReadonlyArray<A>, FivetranError> =>
+      Effect.gen(function*() {
+        const items: Array<A> = []
+        let cursor = Option.none<string>()
+        do {
+          const { data } = yield* fetchPage(pageRequest(target, {}, cursor))
+          for (const item of data.items) items.push(item)
+          cursor = nextCursor(data.next_cursor)
+        } while (Option.isSome(cursor))
+        return items
+      })
+
+    const pagesOf = <A, I>(item: Schema.Schema<A, I>) => (request: FivetranRequest) =>
+      http.call(request, pageEnvelope(item))
+    const groupMemberPages = (request: FivetranRequest) => http.callText(request, GroupMembersPage)
 
     const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
       const base = (ownerId: string): Target => ({
@@ -110,6 +149,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       })
       return {
         list: (ownerId) => list(base(ownerId), Membership),
+        listAll: (ownerId) => collectPages(base(ownerId), pagesOf(Membership)),
         get: (ownerId, targetId) => getData({ method: "GET", ...one(ownerId, targetId) }, Membership),
         add: (ownerId, body) => write("POST", base(ownerId), AddMembershipRequest, body, Membership),
         update: (ownerId, targetId, body) => writeVoid("PATCH", one(ownerId, targetId), UpdateRoleRequest, body),
@@ -136,7 +176,8 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       updateGroup: (groupId, body) => write("PATCH", at`/v1/groups/${groupId}`, GroupNameRequest, body, Group),
       deleteGroup: (groupId) => remove(at`/v1/groups/${groupId}`),
       listGroupUsers: (groupId) => list(at`/v1/groups/${groupId}/users`, User),
-      listGroupMembers: (groupId) => listPages(at`/v1/groups/${groupId}/users`, (request) => http.callText(request, GroupMembersPage)),
+      listGroupMembers: (groupId) => listPages(at`/v1/groups/${groupId}/users`, groupMemberPages),
+      listGroupMembersAll: (groupId) => collectPages(at`/v1/groups/${groupId}/users`, groupMemberPages),
       addGroupUser: (groupId, body) => writeVoid("POST", at`/v1/groups/${groupId}/users`, AddGroupUserRequest, body),
       removeGroupUser: (groupId, userId) => remove(at`/v1/groups/${groupId}/users/${userId}`),
 
@@ -147,9 +188,13 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       deleteTeam: (teamId) => remove(at`/v1/teams/${teamId}`),
       deleteTeamRole: (teamId) => remove(at`/v1/teams/${teamId}/role`),
       listTeamUsers: (teamId) => list(at`/v1/teams/${teamId}/users`, TeamUserMembership),
-      getTeamUser: (teamId, userId) => getData({ method: "GET", ...at`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
-      addTeamUser: (teamId, body) => write("POST", at`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
-      updateTeamUser: (teamId, userId, body) => writeVoid("PATCH", at`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
+      listTeamUsersAll: (teamId) => collectPages(at`/v1/teams/${teamId}/users`, pagesOf(TeamUserMembership)),
+      getTeamUser: (teamId, userId) =>
+        getData({ method: "GET", ...at`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
+      addTeamUser: (teamId, body) =>
+        write("POST", at`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
+      updateTeamUser: (teamId, userId, body) =>
+        writeVoid("PATCH", at`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
       removeTeamUser: (teamId, userId) => remove(at`/v1/teams/${teamId}/users/${userId}`),
       teamGroups: memberships("teams", "groups"),
       teamConnections: memberships("teams", "connections"),

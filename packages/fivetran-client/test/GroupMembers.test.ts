@@ -2,7 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { json, startServer } from "./support/ScriptedServer.js"
-import { dropRowsWithoutGroupRole } from "../src/index.js"
+import { dropRowsWithoutGroupRole, type FivetranError } from "../src/index.js"
 import { clientFor } from "./support/TestClient.js"
 
 /** A full user as `GET /v1/groups/{id}/users` lists it; `role` is the group role, null for account-role users. */
@@ -41,6 +41,40 @@ describe("listGroupMembers", () => {
         (yield* server.requests).map((r) => [r.path, r.query["cursor"]]),
         [["/v1/groups/amber_falcon/users", undefined], ["/v1/groups/amber_falcon/users", "next"]]
       )
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("listGroupMembersAll, listTeamUsersAll and listAll request the same pages as the streams and give the same items", () =>
+    Effect.gen(function*() {
+      const pages = {
+        "/v1/groups/amber_falcon/users": [[listed("a1", "Destination Reviewer"), listed("a2", null)], [listed("b1", "Destination Analyst")]],
+        "/v1/teams/noble_quill/users": [[{ user_id: "a1", role: "Team Member" }], [{ user_id: "b1", role: "Team Manager" }]],
+        "/v1/users/calm_willow/connections": [[{ id: "c1", role: "Connector Reviewer", created_at: "2024-03-02T09:14:22Z" }], []]
+      } as Record<string, ReadonlyArray<ReadonlyArray<unknown>>>
+      const server = yield* startServer((request) => {
+        const page = request.query["cursor"] === undefined ? 0 : 1
+        return json(200, { code: "Success", data: { items: pages[request.path]![page], next_cursor: page === 0 ? "next" : null } })
+      })
+      const client = yield* clientFor(server.baseUrl)
+      const lists = [
+        [client.listGroupMembersAll("amber_falcon"), client.listGroupMembers("amber_falcon")],
+        [client.listTeamUsersAll("noble_quill"), client.listTeamUsers("noble_quill")],
+        [client.userConnections.listAll("calm_willow"), client.userConnections.list("calm_willow")]
+      ] as ReadonlyArray<readonly [Effect.Effect<ReadonlyArray<unknown>, FivetranError>, Stream.Stream<unknown, FivetranError>]>
+
+      for (const [all, stream] of lists) {
+        const before = (yield* server.requests).length
+        const collected = yield* all
+        const fromAll = (yield* server.requests).slice(before).map((r) => [r.path, r.query["cursor"], r.query["limit"]])
+        const streamed = Chunk.toArray(yield* Stream.runCollect(stream))
+        const fromStream = (yield* server.requests).slice(before + fromAll.length).map((r) => [r.path, r.query["cursor"], r.query["limit"]])
+        assert.deepStrictEqual(collected, streamed)
+        assert.deepStrictEqual(fromAll, fromStream)
+        assert.strictEqual(fromAll.length, 2)
+      }
+      assert.deepStrictEqual(yield* client.listGroupMembersAll("amber_falcon"), [
+        { id: "a1", role: "Destination Reviewer" },
+        { id: "b1", role: "Destination Analyst" }
+      ])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("rows without a group role are not decoded at all; a member row without an id is an invalid response", () =>

@@ -1,12 +1,19 @@
-import type { Connection, FivetranClientShape, FivetranError, Membership, Role, RoleScope } from "@baton-fivetran/fivetran-client"
-import { Effect, Option, Ref, type Stream } from "effect"
+import type {
+  Connection,
+  FivetranClientShape,
+  FivetranError,
+  Membership,
+  Role,
+  RoleScope
+} from "@baton-fivetran/fivetran-client"
+import { Effect, Option, Ref } from "effect"
 import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
-import { collect, indexBy } from "./SyncRows.js"
+import { indexBy } from "./SyncRows.js"
 import type { TeamExpansion } from "./TeamExpansion.js"
 
 /**
@@ -40,20 +47,18 @@ export interface PhaseContext {
   readonly connectionList: (
     owner: "user" | "team",
     ownerId: string,
-    list: Stream.Stream<Membership, FivetranError>
+    list: Effect.Effect<ReadonlyArray<Membership>, FivetranError>
   ) => Effect.Effect<ReadonlyArray<Membership>, SyncFailed>
 }
 
-export const makePhaseContext = (
-  input: SyncCatalog & {
-    readonly client: FivetranClientShape
-    readonly concurrency: number
-    readonly expansion: TeamExpansion
-    readonly warn: (message: string) => Effect.Effect<void>
-    /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
-    readonly connectionListsAllowed: Ref.Ref<boolean>
-  }
-): PhaseContext => {
+export const makePhaseContext = (input: SyncCatalog & {
+  readonly client: FivetranClientShape
+  readonly concurrency: number
+  readonly expansion: TeamExpansion
+  readonly warn: (message: string) => Effect.Effect<void>
+  /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
+  readonly connectionListsAllowed: Ref.Ref<boolean>
+}): PhaseContext => {
   const { catalog, warn } = input
   const connectionById = Option.getOrElse(input.connections, () => new Map<string, Connection>())
   const connectorRoles = indexBy(catalog.connector, (r) => r.name)
@@ -88,7 +93,7 @@ export const makePhaseContext = (
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
         if (!(yield* Ref.get(input.connectionListsAllowed))) return []
-        return yield* collect(list).pipe(
+        return yield* list.pipe(
           Effect.catchTag("Forbidden", (error) =>
             Ref.set(input.connectionListsAllowed, false).pipe(
               Effect.zipRight(warn(optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped"))),

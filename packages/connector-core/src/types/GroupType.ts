@@ -12,7 +12,7 @@ import { groupEntitlements, groupResource, groupResourceType, GroupResourceType,
 import { userResourceId } from "../resources/User.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import { type SyncFailed, syncFailure } from "../sync/SyncFailure.js"
-import { collect, indexBy, required, row } from "../sync/SyncRows.js"
+import { indexBy, required, row } from "../sync/SyncRows.js"
 
 /**
  * The groups phase, last: each group, its member grants, the grants of the teams holding a role
@@ -28,7 +28,7 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
    */
   const fetchGroup = (group: Group) =>
     Effect.map(
-      collect(client.listGroupMembers(group.id)).pipe(Effect.mapError(syncFailure(`list the users of group ${group.id}`))),
+      client.listGroupMembersAll(group.id).pipe(Effect.mapError(syncFailure(`list the users of group ${group.id}`))),
       (members) => ({ group, members })
     )
 

@@ -17,7 +17,7 @@ import { userResourceId } from "../resources/User.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 import { syncFailure } from "../sync/SyncFailure.js"
-import { collect, indexBy, required, row } from "../sync/SyncRows.js"
+import { indexBy, required, row } from "../sync/SyncRows.js"
 
 /** The role `team:T:member` adds a user with (docs/architecture.md §3). */
 export const TeamMemberRole = "Team Member"
@@ -42,10 +42,10 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
   const fetchTeam = (team: Team) =>
     Effect.gen(function*() {
       const purpose = (what: string) => `list the ${what} of team ${team.id}`
-      const users = yield* collect(client.listTeamUsers(team.id)).pipe(Effect.mapError(syncFailure(purpose("users"))))
-      const groups = yield* collect(client.teamGroups.list(team.id)).pipe(Effect.mapError(syncFailure(purpose("groups"))))
+      const users = yield* client.listTeamUsersAll(team.id).pipe(Effect.mapError(syncFailure(purpose("users"))))
+      const groups = yield* client.teamGroups.listAll(team.id).pipe(Effect.mapError(syncFailure(purpose("groups"))))
       const connections = syncConnections
-        ? yield* context.connectionList("team", team.id, client.teamConnections.list(team.id))
+        ? yield* context.connectionList("team", team.id, client.teamConnections.listAll(team.id))
         : []
       return { team, users, groups, connections } satisfies TeamMemberships
     })

@@ -24,7 +24,7 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
   const fetchUser = (user: User) =>
     syncConnections
       ? Effect.map(
-        context.connectionList("user", user.id, client.userConnections.list(user.id)),
+        context.connectionList("user", user.id, client.userConnections.listAll(user.id)),
         (connections): ListedUser => ({ user, connections })
       )
       : Effect.succeed<ListedUser>({ user, connections: [] })
