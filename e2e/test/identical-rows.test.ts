@@ -38,9 +38,7 @@ const streamed = (api: MembershipApi): MembershipApi => ({ ...api, listAll: (own
 const plain = (client: FivetranClientShape): FivetranClientShape => {
   const listGroupMembers = (groupId: string) =>
     client.listGroupUsers(groupId).pipe(
-      Stream.filterMap((user) =>
-        user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role })
-      )
+      Stream.filterMap((user) => user.role === null || user.role === "" ? Option.none() : Option.some({ id: user.id, role: user.role }))
     )
   return {
     ...client,

@@ -39,7 +39,9 @@ const failWith = (
     const engine = yield* SyncEngine
     return yield* Effect.flip(engine.run({ syncConnections: false, concurrency: 8, ...options }).pipe(Effect.provide(sink.layer)))
   }).pipe(
-    Effect.provide(SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))))
+    Effect.provide(
+      SyncEngine.layer.pipe(Layer.provideMerge(clientLayer(credential)), Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 })))
+    )
   )
 
 const systemKey = (permissions = READ_ALL) => withSystemKey(preset, permissions)
@@ -189,11 +191,13 @@ describe("SyncEngine against the sandbox", () => {
           teamConnections: {
             ...real.teamConnections,
             listAll: (teamId: string) =>
-              Effect.fail(new Forbidden({
-                endpoint: `GET /v1/teams/${teamId}/connections`,
-                code: "Forbidden",
-                permission: { resource_type: "CONNECTOR", access_level: "READ" }
-              }))
+              Effect.fail(
+                new Forbidden({
+                  endpoint: `GET /v1/teams/${teamId}/connections`,
+                  code: "Forbidden",
+                  permission: { resource_type: "CONNECTOR", access_level: "READ" }
+                })
+              )
           }
         }))
       )

@@ -122,9 +122,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const status = budget.status(now)
-          const reason = `the account's rate-limit budget is down to ~${
-            withThousands(Option.getOrElse(status.remaining, () => 0))
-          } of ${withThousands(Option.getOrElse(status.limit, () => 0))} requests, the ${
+          const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
+            withThousands(Option.getOrElse(status.limit, () => 0))
+          } requests, the ${
             withThousands(Option.getOrElse(status.reserve, () => 0))
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
           if (waitMillis > maxWaitMillis) return yield* tooLong(endpoint, reason, waitMillis)
@@ -153,8 +153,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         Effect.mapError((error) => transportError(endpoint, error, scrub)),
         Effect.timeoutFail({
           duration: timeout,
-          onTimeout: () =>
-            new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
+          onTimeout: () => new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
         })
       )
 
@@ -166,7 +165,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq)).pipe(
           Effect.onInterrupt(() =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none()))))
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none())))
+          )
         )
         const ended = yield* Clock.currentTimeMillis
         // A request that got no answer still counts against the budget from (at the latest) now.
@@ -201,7 +201,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > maxWaitMillis) {
-          return yield* tooLong(endpoint, `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`, error.retryAfterSeconds * 1000)
+          return yield* tooLong(
+            endpoint,
+            `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`,
+            error.retryAfterSeconds * 1000
+          )
         }
         return yield* Effect.fail(error)
       })

@@ -11,13 +11,7 @@ import { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js
 import { GroupMembersPage } from "./schemas/GroupMember.js"
 import { AddMembershipRequest, Membership, UpdateRoleRequest } from "./schemas/Membership.js"
 import { Role } from "./schemas/Role.js"
-import {
-  AddTeamUserRequest,
-  CreateTeamRequest,
-  Team,
-  TeamUserMembership,
-  UpdateTeamRequest
-} from "./schemas/Team.js"
+import { AddTeamUserRequest, CreateTeamRequest, Team, TeamUserMembership, UpdateTeamRequest } from "./schemas/Team.js"
 import { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.js"
 
 /** The page size: Fivetran's maximum, so a large account costs the fewest requests. */
@@ -36,16 +30,13 @@ const at = (strings: TemplateStringsArray, ...ids: ReadonlyArray<string>): Targe
 })
 
 /** A body the caller's types already guarantee; a mismatch would be a programming error. */
-const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> =>
-  Effect.orDie(Schema.encode(schema)(value))
+const encodeBody = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I> => Effect.orDie(Schema.encode(schema)(value))
 
 /** Envelopes built once per item schema, so each list or get reuses one compiled decoder. */
 const dataEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => DataEnvelope(schema))
 const pageEnvelopeOf = perSchema((schema: Schema.Schema.AnyNoContext) => PageEnvelope(schema))
-const dataEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
-  dataEnvelopeOf(schema) as ReturnType<typeof DataEnvelope<A, I, never>>
-const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) =>
-  pageEnvelopeOf(schema) as ReturnType<typeof PageEnvelope<A, I, never>>
+const dataEnvelope = <A, I>(schema: Schema.Schema<A, I>) => dataEnvelopeOf(schema) as ReturnType<typeof DataEnvelope<A, I, never>>
+const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) => pageEnvelopeOf(schema) as ReturnType<typeof PageEnvelope<A, I, never>>
 
 /** The last page is marked by `next_cursor` null, absent or empty. */
 const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
@@ -68,8 +59,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       body: B,
       schema: Schema.Schema<A, I>
     ): Effect.Effect<A, FivetranError> =>
-      Effect.flatMap(encodeBody(bodySchema, body), (encoded) =>
-        getData({ method, ...target, body: encoded }, schema))
+      Effect.flatMap(encodeBody(bodySchema, body), (encoded) => getData({ method, ...target, body: encoded }, schema))
 
     const writeVoid = <B, J>(
       method: "POST" | "PATCH",
@@ -86,8 +76,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       target: Target,
       item: Schema.Schema<A, I>,
       filter: Readonly<Record<string, string>> = {}
-    ): Stream.Stream<A, FivetranError> =>
-      listPages(target, pagesOf(item), filter)
+    ): Stream.Stream<A, FivetranError> => listPages(target, pagesOf(item), filter)
 
     /** The request for one page: the filter, Fivetran's largest page, and the cursor after the first page. */
     const pageRequest = (
@@ -134,8 +123,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
         return items
       })
 
-    const pagesOf = <A, I>(item: Schema.Schema<A, I>) => (request: FivetranRequest) =>
-      http.call(request, pageEnvelope(item))
+    const pagesOf = <A, I>(item: Schema.Schema<A, I>) => (request: FivetranRequest) => http.call(request, pageEnvelope(item))
     const groupMemberPages = (request: FivetranRequest) => http.callText(request, GroupMembersPage)
 
     const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
@@ -189,12 +177,9 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       deleteTeamRole: (teamId) => remove(at`/v1/teams/${teamId}/role`),
       listTeamUsers: (teamId) => list(at`/v1/teams/${teamId}/users`, TeamUserMembership),
       listTeamUsersAll: (teamId) => collectPages(at`/v1/teams/${teamId}/users`, pagesOf(TeamUserMembership)),
-      getTeamUser: (teamId, userId) =>
-        getData({ method: "GET", ...at`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
-      addTeamUser: (teamId, body) =>
-        write("POST", at`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
-      updateTeamUser: (teamId, userId, body) =>
-        writeVoid("PATCH", at`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
+      getTeamUser: (teamId, userId) => getData({ method: "GET", ...at`/v1/teams/${teamId}/users/${userId}` }, TeamUserMembership),
+      addTeamUser: (teamId, body) => write("POST", at`/v1/teams/${teamId}/users`, AddTeamUserRequest, body, TeamUserMembership),
+      updateTeamUser: (teamId, userId, body) => writeVoid("PATCH", at`/v1/teams/${teamId}/users/${userId}`, UpdateRoleRequest, body),
       removeTeamUser: (teamId, userId) => remove(at`/v1/teams/${teamId}/users/${userId}`),
       teamGroups: memberships("teams", "groups"),
       teamConnections: memberships("teams", "connections"),

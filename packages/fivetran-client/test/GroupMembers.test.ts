@@ -46,7 +46,9 @@ describe("listGroupMembers", () => {
   it.scoped("listGroupMembersAll, listTeamUsersAll and listAll request the same pages as the streams and give the same items", () =>
     Effect.gen(function*() {
       const pages = {
-        "/v1/groups/amber_falcon/users": [[listed("a1", "Destination Reviewer"), listed("a2", null)], [listed("b1", "Destination Analyst")]],
+        "/v1/groups/amber_falcon/users": [[listed("a1", "Destination Reviewer"), listed("a2", null)], [
+          listed("b1", "Destination Analyst")
+        ]],
         "/v1/teams/noble_quill/users": [[{ user_id: "a1", role: "Team Member" }], [{ user_id: "b1", role: "Team Manager" }]],
         "/v1/users/calm_willow/connections": [[{ id: "c1", role: "Connector Reviewer", created_at: "2024-03-02T09:14:22Z" }], []]
       } as Record<string, ReadonlyArray<ReadonlyArray<unknown>>>
@@ -119,7 +121,8 @@ describe("dropRowsWithoutGroupRole", () => {
         ]
       }
     }),
-    "a key written with escapes, a role absent, items that are not objects": `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+    "a key written with escapes, a role absent, items that are not objects":
+      `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
     "compact rows with role as a value, duplicate role keys, brackets and a spaced role in strings": JSON.stringify({
       code: "Success",
       data: {
@@ -132,7 +135,10 @@ describe("dropRowsWithoutGroupRole", () => {
         ],
         next_cursor: null
       }
-    }).replace(`"r1","title"`, `"r1","role":"Destination Reviewer","title"`).replace(`"r2","title":"role"}`, `"r2","title":"role","role" : null}`),
+    }).replace(`"r1","title"`, `"r1","role":"Destination Reviewer","title"`).replace(
+      `"r2","title":"role"}`,
+      `"r2","title":"role","role" : null}`
+    ),
     "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
     "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
   }

@@ -1,11 +1,4 @@
-import type {
-  Connection,
-  FivetranClientShape,
-  FivetranError,
-  Membership,
-  Role,
-  RoleScope
-} from "@baton-fivetran/fivetran-client"
+import type { Connection, FivetranClientShape, FivetranError, Membership, Role, RoleScope } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Ref } from "effect"
 import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
@@ -51,14 +44,16 @@ export interface PhaseContext {
   ) => Effect.Effect<ReadonlyArray<Membership>, SyncFailed>
 }
 
-export const makePhaseContext = (input: SyncCatalog & {
-  readonly client: FivetranClientShape
-  readonly concurrency: number
-  readonly expansion: TeamExpansion
-  readonly warn: (message: string) => Effect.Effect<void>
-  /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
-  readonly connectionListsAllowed: Ref.Ref<boolean>
-}): PhaseContext => {
+export const makePhaseContext = (
+  input: SyncCatalog & {
+    readonly client: FivetranClientShape
+    readonly concurrency: number
+    readonly expansion: TeamExpansion
+    readonly warn: (message: string) => Effect.Effect<void>
+    /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
+    readonly connectionListsAllowed: Ref.Ref<boolean>
+  }
+): PhaseContext => {
   const { catalog, warn } = input
   const connectionById = Option.getOrElse(input.connections, () => new Map<string, Connection>())
   const connectorRoles = indexBy(catalog.connector, (r) => r.name)
