@@ -1,5 +1,6 @@
-// Sums the vitest JSON reports of every workspace package into one plain line for CI; `pnpm lint` counts as one
-// more check (its lint-results.json, from scripts/lint.mjs), failed when it found any error.
+// Sums the vitest JSON reports of every workspace package into one plain line for CI; `pnpm lint` and
+// `pnpm cycles` count as one more check each (lint-results.json and cycles-results.json, from scripts/), failed
+// when lint found any error or dpdm any import cycle.
 import { existsSync, readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 
@@ -20,6 +21,10 @@ for (const root of ["packages", "apps", "e2e"]) {
 if (existsSync("lint-results.json")) {
   const lint = JSON.parse(readFileSync("lint-results.json", "utf8"))
   if (lint.errorCount > 0) failed += 1
+  else passed += 1
+}
+if (existsSync("cycles-results.json")) {
+  if (JSON.parse(readFileSync("cycles-results.json", "utf8")).failed) failed += 1
   else passed += 1
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
