@@ -68,24 +68,15 @@ export const PublicMetrics: DefaultedSetting<boolean> = withDefault(SettingKind.
   default: () => false
 })
 
-/** Every setting of the service, in help's order (--log-level is taken out of argv: see Argv.ts). */
+/** Every setting of the service, in help's order. */
 export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Port,
   Host,
-  BatonSettings.ApiKey,
-  BatonSettings.ApiSecret,
-  BatonSettings.BaseUrl,
-  BatonSettings.SyncConnections,
-  BatonSettings.ExclusionGroups,
-  BatonSettings.Concurrency,
-  SyncEvery,
-  BatonSettings.RateLimitReserve,
-  BatonSettings.MaxRateLimitWait,
   Tokens,
   DataDir,
   KeepSyncs,
-  BatonSettings.Provisioning,
+  SyncEvery,
   PublicDocs,
   PublicMetrics,
-  BatonSettings.LogFormat
+  ...BatonSettings.SharedFlags
 ]

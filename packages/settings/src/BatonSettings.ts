@@ -83,3 +83,20 @@ export const Provisioning = withDefault(Kind.boolean, {
   description: "Enable provisioning (grant, revoke, create account, delete).",
   default: () => false
 })
+
+/**
+ * The shared settings as both apps list them in help, after their own (--log-level is not among
+ * them: it is taken out of argv, see Argv.ts).
+ */
+export const SharedFlags = [
+  ApiKey,
+  ApiSecret,
+  BaseUrl,
+  SyncConnections,
+  ExclusionGroups,
+  Concurrency,
+  RateLimitReserve,
+  MaxRateLimitWait,
+  LogFormat,
+  Provisioning
+] as const

@@ -35,21 +35,8 @@ export const SummaryFile: Setting<string> = optional(SettingKind.path("file"), {
   description: "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
 })
 
-/** The root command's settings, in help's order (--log-level is taken out of argv: see Argv.ts). */
-export const RootSettings: ReadonlyArray<Setting<unknown>> = [
-  File,
-  SummaryFile,
-  BatonSettings.ApiKey,
-  BatonSettings.ApiSecret,
-  BatonSettings.BaseUrl,
-  BatonSettings.SyncConnections,
-  BatonSettings.ExclusionGroups,
-  BatonSettings.Concurrency,
-  BatonSettings.RateLimitReserve,
-  BatonSettings.MaxRateLimitWait,
-  BatonSettings.LogFormat,
-  BatonSettings.Provisioning
-]
+/** The root command's settings, in help's order. */
+export const RootSettings: ReadonlyArray<Setting<unknown>> = [File, SummaryFile, ...BatonSettings.SharedFlags]
 
 export interface Settings {
   readonly file: string
