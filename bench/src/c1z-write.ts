@@ -7,9 +7,11 @@
  * live heap seen, which separates retained memory from garbage V8 has not collected yet.
  * With `--rows-only` it drains the same row stream without writing anything: the memory and time
  * the synthetic input costs on its own, to set against the writer's figures.
- * With `--lower-bound` it then loads the same rows a second time the plainest way (the writer's
- * prepared inserts, 1000 rows a transaction, into tables without any index; no Effect stream),
- * compresses that file as the writer does, and prints the writer's time over that lower bound.
+ * With `--lower-bound` it also loads the same rows the plainest way (the writer's prepared inserts,
+ * 1000 rows a transaction, into tables without any index, SQLite's default page size; no Effect
+ * stream) and compresses that file as the writer does. So that neither side is favoured by going
+ * first (JIT warm-up, a cold page cache), it runs lower bound, writer, lower bound, writer in this
+ * one process and prints the best time of each and the writer's best over the lower bound's best.
  */
 import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 import { writeC1z } from "@baton-fivetran/c1z"
@@ -127,7 +129,9 @@ const plainLoad = (dir: string) =>
     insertBatch(batch, at)
     db.close()
     yield* compressDatabase(databasePath, join(dir, "plain.c1z"))
-    return (performance.now() - started) / 1000
+    const elapsed = (performance.now() - started) / 1000
+    yield* Effect.promise(() => Promise.all([rm(databasePath), rm(join(dir, "plain.c1z"))]))
+    return elapsed
   })
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -141,49 +145,75 @@ const sampleMemory = (n: number): void => {
   maxLiveHeap = Math.max(maxLiveHeap, process.memoryUsage().heapUsed)
 }
 
+const seconds = (from: number, to: number) => Number(((to - from) / 1000).toFixed(1))
+
+/** One write of the rows through writeC1z, with the time of the load (rows drained) and of the rest. */
+const writerRun = (dir: string, name: string) =>
+  Effect.gen(function*() {
+    const started = performance.now()
+    let seen = 0
+    let loaded = started
+    const counted = rows.pipe(
+      Stream.mapChunks((chunk) => {
+        for (let i = 0; i < chunk.length; i++) sampleMemory(++seen)
+        return chunk
+      }),
+      Stream.ensuring(Effect.sync(() => (loaded = performance.now())))
+    )
+    const result = yield* writeC1z(join(dir, name), counted)
+    const finished = performance.now()
+    return { result, seconds: (finished - started) / 1000, loadSeconds: seconds(started, loaded), finishSeconds: seconds(loaded, finished) }
+  })
+
 const program = Effect.gen(function*() {
   const dir = yield* Effect.acquireRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), "c1z-bench-"))),
     (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
   )
-  const started = performance.now()
-  let seen = 0
-  let loaded = started
-  const counted = rows.pipe(
-    Stream.mapChunks((chunk) => {
+  if (rowsOnly) {
+    const started = performance.now()
+    let seen = 0
+    yield* Stream.runDrain(Stream.mapChunks(rows, (chunk) => {
       for (let i = 0; i < chunk.length; i++) sampleMemory(++seen)
       return chunk
-    }),
-    Stream.ensuring(Effect.sync(() => (loaded = performance.now())))
-  )
-  if (rowsOnly) {
-    yield* Stream.runDrain(counted)
+    }))
     yield* Console.log(JSON.stringify({
       rowsOnly: seen,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      seconds: seconds(started, performance.now()),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
     }))
     return
   }
-  const result = yield* writeC1z(join(dir, "bench.c1z"), counted)
-  const finished = performance.now()
-  const seconds = (finished - started) / 1000
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024
-  const bound = lowerBound ? yield* plainLoad(dir) : undefined
+  const bounds: Array<number> = []
+  const writes: Array<Effect.Effect.Success<ReturnType<typeof writerRun>>> = []
+  for (let round = 0; round < (lowerBound ? 2 : 1); round++) {
+    if (lowerBound) {
+      bounds.push(yield* plainLoad(dir))
+    }
+    writes.push(yield* writerRun(dir, `bench-${round}.c1z`))
+  }
+  const best = writes.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+  const { counts, bytes } = best.result
+  const bound = lowerBound ? Math.min(...bounds) : undefined
   yield* Console.log(JSON.stringify({
-    grants: result.counts.grants,
-    resources: result.counts.resources,
-    entitlements: result.counts.entitlements,
-    seconds: Number(seconds.toFixed(1)),
-    grantsPerSecond: Math.round(result.counts.grants / seconds),
-    loadSeconds: Number(((loaded - started) / 1000).toFixed(1)),
-    finishSeconds: Number(((finished - loaded) / 1000).toFixed(1)),
-    fileMiB: Number((result.bytes / 1024 / 1024).toFixed(1)),
-    peakRssMiB: Math.round(peakRssMiB),
+    grants: counts.grants,
+    resources: counts.resources,
+    entitlements: counts.entitlements,
+    seconds: Number(best.seconds.toFixed(1)),
+    grantsPerSecond: Math.round(counts.grants / best.seconds),
+    loadSeconds: best.loadSeconds,
+    finishSeconds: best.finishSeconds,
+    fileMiB: Number((bytes / 1024 / 1024).toFixed(1)),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     peakLoadRssMiB: Math.round(maxLoadRss / 1024 / 1024),
     ...(gc !== undefined ? { maxLiveHeapMiB: Math.round(maxLiveHeap / 1024 / 1024) } : {}),
     ...(bound !== undefined
-      ? { lowerBoundSeconds: Number(bound.toFixed(1)), overLowerBound: Number((seconds / bound).toFixed(2)) }
+      ? {
+        writerRunsSeconds: writes.map((w) => Number(w.seconds.toFixed(1))),
+        lowerBoundRunsSeconds: bounds.map((b) => Number(b.toFixed(1))),
+        lowerBoundSeconds: Number(bound.toFixed(1)),
+        overLowerBound: Number((best.seconds / bound).toFixed(2))
+      }
       : {})
   }))
 })
