@@ -175,7 +175,8 @@ const writerRun = (dir: string, name: string) =>
       result,
       seconds: (finished - started) / 1000,
       cpuSeconds: cpuSecondsSince(cpuAtStart),
-      loadSeconds: seconds(started, loaded), finishSeconds: seconds(loaded, finished)
+      loadSeconds: seconds(started, loaded),
+      finishSeconds: seconds(loaded, finished)
     }
   })
 
