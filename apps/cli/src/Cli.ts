@@ -35,15 +35,18 @@ import { UsageError } from "./UsageError.js"
 const described = (name: string, pseudoName: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
 
+/** A flag every run may leave out (help says so: @effect/cli's own "optional" line is dropped). */
+const optional = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Optional.`)
+
 /** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
 const provisioningFlag = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Needs -p.`)
 
 const rootOptions = {
   settings: settingOptions(RootSettings),
-  sandbox: described(
+  sandbox: optional(
     "sandbox",
     "small|medium|large",
-    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed. Optional."
+    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed."
   ),
   grantEntitlement: provisioningFlag("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
   grantPrincipal: provisioningFlag("grant-principal", "id", "The user or team id to grant to."),
@@ -89,20 +92,20 @@ const rootCommand = (logLevel: Option.Option<string>) =>
     ))
 
 const sandboxOptions = {
-  port: described("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
-  preset: described("preset", "small|medium|large", "Generate the account from this preset (default small)."),
-  state: described("state", "file.json", "Load the account from this snapshot file instead."),
-  seed: described("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
-  latency: described("latency", "millis", "Delay every answer by this many milliseconds, or by MIN-MAX drawn per request."),
-  faultSeed: described("fault-seed", "n", "Seed of the fault draws (default 1): the same seed and requests give the same faults."),
-  serverErrors: described("server-errors", "share", "Answer this share of requests (0 to 1) with 500, 502 or 503."),
-  drops: described("drops", "share", "Close this share of connections without an answer."),
-  malformed: described("malformed", "share", "Send this share of bodies as invalid JSON."),
-  truncated: described("truncated", "share", "Cut this share of bodies in half."),
-  slowBodies: described("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
-  rateLimitBurst: described("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s)."),
-  hourlyLimit: described("hourly-limit", "n", "Requests allowed per rolling window (default 20000, Fivetran's)."),
-  rateWindowSeconds: described(
+  port: optional("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
+  preset: optional("preset", "small|medium|large", "Generate the account from this preset (default small)."),
+  state: optional("state", "file.json", "Load the account from this snapshot file instead."),
+  seed: optional("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
+  latency: optional("latency", "millis", "Delay every answer by this many milliseconds, or by MIN-MAX drawn per request."),
+  faultSeed: optional("fault-seed", "n", "Seed of the fault draws (default 1): the same seed and requests give the same faults."),
+  serverErrors: optional("server-errors", "share", "Answer this share of requests (0 to 1) with 500, 502 or 503."),
+  drops: optional("drops", "share", "Close this share of connections without an answer."),
+  malformed: optional("malformed", "share", "Send this share of bodies as invalid JSON."),
+  truncated: optional("truncated", "share", "Cut this share of bodies in half."),
+  slowBodies: optional("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
+  rateLimitBurst: optional("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s)."),
+  hourlyLimit: optional("hourly-limit", "n", "Requests allowed per rolling window (default 20000, Fivetran's)."),
+  rateWindowSeconds: optional(
     "rate-window-seconds",
     "s",
     "Length of that window in seconds (default 3600); short, it shows rate limiting in seconds."

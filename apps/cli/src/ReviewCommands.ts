@@ -12,8 +12,9 @@ import { DefaultFile, File } from "./settings/Settings.js"
  * imported only when one of them runs.
  */
 
+/** A flag a run may leave out (help says so: @effect/cli's own "optional" line is dropped). */
 const optional = (name: string, pseudoName: string, description: string) =>
-  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(`${description} Optional.`), Options.optional)
 
 const outputOptions = {
   file: optional("file", "path", `The .c1z to read (else BATON_FILE, .baton.yaml's file:, or ${DefaultFile}).`).pipe(

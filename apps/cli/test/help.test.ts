@@ -50,6 +50,11 @@ describe("help", () => {
       assert.include(optionBlock(root, "--summary-file path"), "Optional. Env: BATON_SUMMARY_FILE; .baton.yaml key: summary-file.")
       assert.include(optionBlock(root, "(-f, --file path)"), "Default: sync.c1z.")
       assert.include(root, "--log-level debug|info|warn|error (The lowest level logged on stderr.")
+      assert.strictEqual(
+        optionBlock(results[1]!.stdout, "--port port"),
+        "  Port on 127.0.0.1 to listen on (default 0: any free port, printed). Optional."
+      )
+      assert.strictEqual(optionBlock(root, "--grant-principal id"), "  The user or team id to grant to. Needs -p.")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("colours only on a terminal, and not with NO_COLOR set", () =>
