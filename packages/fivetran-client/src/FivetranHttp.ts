@@ -27,8 +27,8 @@ export interface FivetranRequest {
 export interface FivetranHttp {
   /** Sends the request (retrying per policy) and decodes the body with `schema`. */
   readonly call: <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>) => Effect.Effect<A, FivetranError>
-  /** As `call`, with a schema that decodes the body's text itself (e.g. to skip parts before parsing). */
-  readonly callText: <A>(request: FivetranRequest, schema: Schema.Schema<A, string>) => Effect.Effect<A, FivetranError>
+  /** As `call`, with a schema that decodes the body's bytes itself (e.g. to skip parts before decoding them). */
+  readonly callBytes: <A>(request: FivetranRequest, schema: Schema.Schema<A, Uint8Array>) => Effect.Effect<A, FivetranError>
   /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
   readonly metrics: Effect.Effect<ClientMetrics>
@@ -39,12 +39,13 @@ export interface FivetranHttp {
 
 /** Body decoders (JSON text through the response schema), compiled once per schema. */
 const decoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(Schema.parseJson(schema)))
-const textDecoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(schema))
+const bytesDecoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.decodeUnknownEither(schema))
+const utf8 = new TextDecoder()
 const decodeMessage = Schema.decodeUnknownEither(Schema.parseJson(MessageEnvelope))
 
 interface RawResponse {
   readonly status: number
-  readonly body: string
+  readonly body: Uint8Array
   readonly retryAfter: string | undefined
 }
 
@@ -145,8 +146,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             else budget.observe(seq, now, budgetHeaders(headers))
             if (remaining !== undefined) latestRemaining = Option.some(remaining)
             return Effect.map(
-              remaining === undefined ? response.text : Effect.zipRight(recordRateLimitRemaining(remaining), response.text),
-              (body): RawResponse => ({ status: response.status, body, retryAfter: headers["retry-after"] })
+              remaining === undefined
+                ? response.arrayBuffer
+                : Effect.zipRight(recordRateLimitRemaining(remaining), response.arrayBuffer),
+              (body): RawResponse => ({ status: response.status, body: new Uint8Array(body), retryAfter: headers["retry-after"] })
             )
           })
         }),
@@ -195,7 +198,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             method: request.method,
             path: request.path,
             status: response.status,
-            body: response.body,
+            body: utf8.decode(response.body),
             retryAfter: response.retryAfter
           },
           scrub
@@ -271,14 +274,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
-      callDecoding(request, decoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>)
+      callDecoding(request, (body) => (decoderOf(schema) as (text: string) => Either.Either<A, ParseResult.ParseError>)(utf8.decode(body)))
 
-    const callText = <A>(request: FivetranRequest, schema: Schema.Schema<A, string>): Effect.Effect<A, FivetranError> =>
-      callDecoding(request, textDecoderOf(schema) as (body: string) => Either.Either<A, ParseResult.ParseError>)
+    const callBytes = <A>(request: FivetranRequest, schema: Schema.Schema<A, Uint8Array>): Effect.Effect<A, FivetranError> =>
+      callDecoding(request, bytesDecoderOf(schema) as (body: Uint8Array) => Either.Either<A, ParseResult.ParseError>)
 
     const callDecoding = <A>(
       request: FivetranRequest,
-      decode: (body: string) => Either.Either<A, ParseResult.ParseError>
+      decode: (body: Uint8Array) => Either.Either<A, ParseResult.ParseError>
     ): Effect.Effect<A, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
       return send(request, endpoint).pipe(
@@ -291,7 +294,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
       return send(request, endpoint).pipe(
-        Effect.flatMap((body) => body.trim() === "" ? Effect.void : Effect.asVoid(decoded(decodeMessage(body), endpoint))),
+        Effect.flatMap((bytes) => {
+          const body = utf8.decode(bytes)
+          return body.trim() === "" ? Effect.void : Effect.asVoid(decoded(decodeMessage(body), endpoint))
+        }),
         traced(request)
       )
     }
@@ -301,7 +307,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
 
     return {
       call,
-      callText,
+      callBytes,
       callVoid,
       metrics: Effect.map(waits.waitedMillis, (waited) => ({
         requests,

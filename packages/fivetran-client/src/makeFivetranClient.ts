@@ -124,7 +124,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       })
 
     const pagesOf = <A, I>(item: Schema.Schema<A, I>) => (request: FivetranRequest) => http.call(request, pageEnvelope(item))
-    const groupMemberPages = (request: FivetranRequest) => http.callText(request, GroupMembersPage)
+    const groupMemberPages = (request: FivetranRequest) => http.callBytes(request, GroupMembersPage)
 
     const memberships = (owner: "users" | "teams", kind: "groups" | "connections"): MembershipApi => {
       const base = (ownerId: string): Target => ({

@@ -2,7 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { json, startServer } from "./support/ScriptedServer.js"
-import { dropRowsWithoutGroupRole, type FivetranError } from "../src/index.js"
+import { DefaultWindowBytes, dropRowsWithoutGroupRole, dropRowsWithoutGroupRoleFromBytes, type FivetranError } from "../src/index.js"
 import { clientFor } from "./support/TestClient.js"
 
 /** A full user as `GET /v1/groups/{id}/users` lists it; `role` is the group role, null for account-role users. */
@@ -102,47 +102,58 @@ const parsedThenFiltered = (text: string): unknown => {
   return { ...body, data: { ...body.data, items: body.data.items.filter(holdsRole) } }
 }
 
+const textPages: Record<string, string> = {
+  "compact, as the API sends it": JSON.stringify({
+    code: "Success",
+    data: { items: [listed("a1", "Destination Reviewer"), listed("a2", null), listed("a3", "")], next_cursor: "c" }
+  }),
+  "spaced and indented": JSON.stringify({ data: { items: [listed("a1", null), listed("a2", "Destination Analyst")] } }, null, 2),
+  "strings holding quotes, braces, escapes and a fake role": JSON.stringify({
+    code: "Success",
+    data: {
+      next_cursor: null,
+      items: [
+        { ...listed("q1", null), given_name: "A \"role\": \"Owner\" }, {[", family_name: "back\\slash\\" },
+        { ...listed("q2", "Destination Reviewer"), given_name: "\"}]" },
+        { id: "q3", nested: { role: "Owner", list: [1, { role: null }] }, role: null },
+        { id: "q4", nested: { role: null }, role: "Destination Administrator" }
+      ]
+    }
+  }),
+  "a key written with escapes, a role absent, items that are not objects":
+    `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
+  "compact rows with role as a value, duplicate role keys, brackets and a spaced role in strings": JSON.stringify({
+    code: "Success",
+    data: {
+      items: [
+        { id: "r1", title: "role", role: null },
+        { role: "Destination Reviewer", id: "r2", title: "role" },
+        { id: "r3", given_name: "{[\"role\": \"x\"]}", role: null },
+        { id: "r4", given_name: "{[ role ]}", role: "Destination Analyst" },
+        { id: "r5", note: "\"role\" : \"Owner\"" }
+      ],
+      next_cursor: null
+    }
+  }).replace(`"r1","title"`, `"r1","role":"Destination Reviewer","title"`).replace(
+    `"r2","title":"role"}`,
+    `"r2","title":"role","role" : null}`
+  ),
+  "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
+  "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
+}
+
+const unfollowable = [
+  `{"data":{"items":[{"id":"a","role":null},]}}`,
+  `{"data":{"items":[{"id":"a","role":null}`,
+  `{"data":{"items":[{"id":"a","role":"r"} {"id":"b","role":"r"}]}}`,
+  `{"data":{"items":[]}} trailing`,
+  `not json`,
+  ``,
+  `{"data":{"items":[{"id":"unterminated}]}}`
+]
+
 describe("dropRowsWithoutGroupRole", () => {
-  const pages: Record<string, string> = {
-    "compact, as the API sends it": JSON.stringify({
-      code: "Success",
-      data: { items: [listed("a1", "Destination Reviewer"), listed("a2", null), listed("a3", "")], next_cursor: "c" }
-    }),
-    "spaced and indented": JSON.stringify({ data: { items: [listed("a1", null), listed("a2", "Destination Analyst")] } }, null, 2),
-    "strings holding quotes, braces, escapes and a fake role": JSON.stringify({
-      code: "Success",
-      data: {
-        next_cursor: null,
-        items: [
-          { ...listed("q1", null), given_name: "A \"role\": \"Owner\" }, {[", family_name: "back\\slash\\" },
-          { ...listed("q2", "Destination Reviewer"), given_name: "\"}]" },
-          { id: "q3", nested: { role: "Owner", list: [1, { role: null }] }, role: null },
-          { id: "q4", nested: { role: null }, role: "Destination Administrator" }
-        ]
-      }
-    }),
-    "a key written with escapes, a role absent, items that are not objects":
-      `{"data":{"items":[{"id":"e1","\\u0072ole":"Destination Reviewer"},{"id":"e2"},"text",42,null,[],{"id":"e3","role":"x"}]},"code":"Success"}`,
-    "compact rows with role as a value, duplicate role keys, brackets and a spaced role in strings": JSON.stringify({
-      code: "Success",
-      data: {
-        items: [
-          { id: "r1", title: "role", role: null },
-          { role: "Destination Reviewer", id: "r2", title: "role" },
-          { id: "r3", given_name: "{[\"role\": \"x\"]}", role: null },
-          { id: "r4", given_name: "{[ role ]}", role: "Destination Analyst" },
-          { id: "r5", note: "\"role\" : \"Owner\"" }
-        ],
-        next_cursor: null
-      }
-    }).replace(`"r1","title"`, `"r1","role":"Destination Reviewer","title"`).replace(
-      `"r2","title":"role"}`,
-      `"r2","title":"role","role" : null}`
-    ),
-    "empty items": `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
-    "items before code, data last": `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`
-  }
-  for (const [name, text] of Object.entries(pages)) {
+  for (const [name, text] of Object.entries(textPages)) {
     it(`gives what parsing everything and filtering gives: ${name}`, () => {
       const kept = dropRowsWithoutGroupRole(text)
       assert.deepStrictEqual(JSON.parse(kept), parsedThenFiltered(text))
@@ -151,15 +162,7 @@ describe("dropRowsWithoutGroupRole", () => {
 
   it("leaves text it cannot follow unchanged, for JSON.parse to reject", () => {
     for (
-      const text of [
-        `{"data":{"items":[{"id":"a","role":null},]}}`,
-        `{"data":{"items":[{"id":"a","role":null}`,
-        `{"data":{"items":[{"id":"a","role":"r"} {"id":"b","role":"r"}]}}`,
-        `{"data":{"items":[]}} trailing`,
-        `not json`,
-        ``,
-        `{"data":{"items":[{"id":"unterminated}]}}`
-      ]
+      const text of unfollowable
     ) assert.strictEqual(dropRowsWithoutGroupRole(text), text, text)
   })
 
@@ -173,5 +176,34 @@ describe("dropRowsWithoutGroupRole", () => {
   it("leaves a body without data.items unchanged", () => {
     const text = `{"code":"Success","data":{"id":"amber_falcon"}}`
     assert.strictEqual(dropRowsWithoutGroupRole(text), text)
+  })
+})
+
+describe("dropRowsWithoutGroupRoleFromBytes", () => {
+  const unicode = JSON.stringify({
+    code: "Success",
+    data: {
+      items: [
+        { ...listed("u1", null), given_name: "José", family_name: "Müller-日本語" },
+        { ...listed("u2", "Destination Reviewer"), given_name: "Zoë 🚀", family_name: "Ærø" },
+        { ...listed("u3", null), given_name: "€€€" }
+      ],
+      next_cursor: "c"
+    }
+  })
+  const cases = [...Object.values(textPages), unicode, ...unfollowable, `{"data":{"items":[{"id":"a","role":"r"},{"id":"b","role":null}`]
+
+  it("gives exactly the text path's result for every page, whatever the window size (rows and characters cut by windows)", () => {
+    for (const text of cases) {
+      const bytes = new TextEncoder().encode(text)
+      for (const window of [1, 2, 3, 7, 64, 1000, DefaultWindowBytes]) {
+        assert.strictEqual(dropRowsWithoutGroupRoleFromBytes(bytes, window), dropRowsWithoutGroupRole(text), `window ${window}: ${text}`)
+      }
+    }
+  })
+
+  it("keeps the member rows, multi-byte characters intact", () => {
+    const kept = JSON.parse(dropRowsWithoutGroupRoleFromBytes(new TextEncoder().encode(unicode), 5)) as { data: { items: Array<unknown> } }
+    assert.deepStrictEqual(kept.data.items, [{ ...listed("u2", "Destination Reviewer"), given_name: "Zoë 🚀", family_name: "Ærø" }])
   })
 })

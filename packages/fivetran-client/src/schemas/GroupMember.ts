@@ -186,12 +186,82 @@ export const dropRowsWithoutGroupRole = (text: string): string => {
   return end === -1 || scan.space(end) !== text.length || kept === undefined ? text : kept
 }
 
+/** A flat row without the look-ahead: in a window the separator after a row may not be read yet. */
+const flatRowAlone = /\{[^"{}[\]\\]*(?:"[^"\\]*"[^"{}[\]\\]*)*\}/y
+
+const itemsKey = Buffer.from("\"items\":[")
+
+/** Window size: each decoded window is a short-lived string, below V8's large-object size (128 KiB). */
+export const DefaultWindowBytes = 64 * 1024
+
 /**
- * A group-users page body, from its JSON text: rows without a group role are dropped before
- * parsing (dropRowsWithoutGroupRole), the members decode as GroupMember, so a malformed member
+ * `dropRowsWithoutGroupRole` over the page's bytes, without ever holding the whole page as one
+ * string: a 300 KB string per page went to V8's large-object space, and the 5,000 pages of a large
+ * sync grew the heap to several times what was live. The items array is decoded a window at a
+ * time (a row cut by a window's end is carried into the next); its flat rows go through the same
+ * regular expression, and only the member rows are kept. Anything else (nested or escaped rows,
+ * items that are not objects, a body cut short) decodes the whole page and takes the text path.
+ * The result, small, still goes through `dropRowsWithoutGroupRole`, which checks the envelope
+ * around the items (leaving it to JSON.parse to reject when it is not as expected).
+ */
+export const dropRowsWithoutGroupRoleFromBytes = (bytes: Uint8Array, windowBytes: number = DefaultWindowBytes): string => {
+  const whole = () => dropRowsWithoutGroupRole(new TextDecoder().decode(bytes))
+  const open = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(itemsKey)
+  if (open === -1) return whole()
+  const decoder = new TextDecoder()
+  const head = decoder.decode(bytes.subarray(0, open + itemsKey.length), { stream: true })
+  const kept: Array<string> = []
+  let expectRow = true
+  let rows = 0
+  let carry = ""
+  for (let offset = open + itemsKey.length; offset < bytes.length;) {
+    const end = Math.min(offset + windowBytes, bytes.length)
+    const last = end === bytes.length
+    const text = carry + decoder.decode(bytes.subarray(offset, end), { stream: !last })
+    offset = end
+    let at = 0
+    for (;;) {
+      while (isSpace(text.charCodeAt(at))) at++
+      if (at >= text.length) break
+      const c = text.charCodeAt(at)
+      if (c === 93) {
+        // `,]` is not JSON: the text path leaves it for JSON.parse to reject.
+        if (expectRow && rows > 0) return whole()
+        const tail = text.slice(at + 1) + decoder.decode(bytes.subarray(offset))
+        return dropRowsWithoutGroupRole(`${head.slice(0, -1)}[${kept.join(",")}]${tail}`)
+      }
+      if (!expectRow) {
+        if (c !== comma) return whole()
+        expectRow = true
+        at++
+        continue
+      }
+      if (c !== 123) return whole()
+      flatRowAlone.lastIndex = at
+      if (!flatRowAlone.test(text)) break
+      const rowEnd = flatRowAlone.lastIndex
+      if (flatRowHoldsRole(text, at, rowEnd)) kept.push(text.slice(at, rowEnd))
+      rows++
+      expectRow = false
+      at = rowEnd
+    }
+    carry = text.slice(at)
+    // A row that never ends within a few windows, or a page that ends inside the items: the text path decides.
+    if (last || carry.length > 4 * windowBytes) return whole()
+  }
+  return whole()
+}
+
+/**
+ * A group-users page body, from its bytes: rows without a group role are dropped before parsing
+ * (dropRowsWithoutGroupRoleFromBytes), the members decode as GroupMember, so a malformed member
  * still fails (an error's item position then counts member rows only).
  */
-export const GroupMembersPage = Schema.String.pipe(
-  Schema.transform(Schema.String, { strict: true, decode: dropRowsWithoutGroupRole, encode: (text) => text }),
+export const GroupMembersPage = Schema.Uint8ArrayFromSelf.pipe(
+  Schema.transform(Schema.String, {
+    strict: true,
+    decode: (bytes) => dropRowsWithoutGroupRoleFromBytes(bytes),
+    encode: (text) => new TextEncoder().encode(text)
+  }),
   Schema.compose(Schema.parseJson(PageEnvelope(GroupMember)))
 )
