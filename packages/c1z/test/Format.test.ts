@@ -27,7 +27,7 @@ describe("docs/c1z-format.md §4", () => {
       assert.strictEqual(sqlite.subarray(0, 16).toString("latin1"), "SQLite format 3\0")
       assert.deepStrictEqual([sqlite[18], sqlite[19]], [1, 1])
       assert.strictEqual(db.pragma("integrity_check", { simple: true }), "ok")
-      assert.strictEqual(db.pragma("page_size", { simple: true }), 16384)
+      assert.strictEqual(db.pragma("page_size", { simple: true }), 65536)
     }))
 
   it.scoped("has all seven tables and every index with the SDK's names", () =>
