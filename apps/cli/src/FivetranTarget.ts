@@ -1,6 +1,5 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { BatonSettings, required, type SettingError } from "@baton-fivetran/settings"
-import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import type { HttpClient, HttpServerError } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Option } from "effect"
@@ -30,20 +29,32 @@ const remoteClient = (settings: Settings) =>
     }))
   }))
 
+/**
+ * The sandbox (its generator and HTTP server) is imported only when a flag names a preset: a
+ * command against the real API does not load it (it was a fifth of a one-shot grant's code).
+ */
+const sandboxModule = Effect.promise(() => import("@baton-fivetran/fivetran-sandbox"))
+
 /** `--sandbox small|medium|large`, also used by the `sandbox` subcommand's `--preset`. */
-export const presetFlag = (flag: string, value: Option.Option<string>) => decodeFlag(flag, PresetName, "small, medium or large", value)
+export const presetFlag = (flag: string, value: Option.Option<string>) =>
+  Option.isNone(value)
+    ? Effect.succeedNone
+    : Effect.flatMap(sandboxModule, (sandbox) => decodeFlag(flag, sandbox.PresetName, "small, medium or large", value))
 
 export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<string>) =>
   Layer.unwrapEffect(
-    Effect.map(
-      presetFlag("sandbox", sandbox),
-      (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError, HttpClient.HttpClient> =>
-        Option.isSome(preset)
-          ? embeddedSandboxClient(
-            preset.value,
-            (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset.value}" preset) listening on ${baseUrl}`),
-            budgetOf(settings)
-          )
-          : remoteClient(settings)
-    )
+    Option.isNone(sandbox)
+      ? Effect.succeed(remoteClient(settings))
+      : Effect.flatMap(sandboxModule, (module) =>
+        Effect.map(
+          presetFlag("sandbox", sandbox),
+          (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError, HttpClient.HttpClient> =>
+            Option.isSome(preset)
+              ? module.embeddedSandboxClient(
+                preset.value,
+                (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset.value}" preset) listening on ${baseUrl}`),
+                budgetOf(settings)
+              )
+              : remoteClient(settings)
+        ))
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))
