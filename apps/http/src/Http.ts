@@ -13,7 +13,7 @@ import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
-import { parseResourceRef, Queries } from "./Queries.js"
+import { Queries } from "./Queries.js"
 import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
@@ -23,7 +23,7 @@ import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { SyncSchedule } from "./SyncSchedule.js"
-import { makeTypeChecks } from "./TypeChecks.js"
+import { makeTypeChecks, parseResourceRef } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 

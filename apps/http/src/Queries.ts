@@ -14,6 +14,7 @@ import {
 import { makeResponseCache } from "./ResponseCache.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
+import { parseResourceRef } from "./TypeChecks.js"
 
 /**
  * Read-only queries over finished syncs. Pages are keyset pages over the file's row ids; the
@@ -38,12 +39,6 @@ const PageToken = Schema.compose(
 )
 const decodeToken = Schema.decodeUnknownOption(PageToken)
 const encodeToken = Schema.encodeSync(PageToken)
-
-/** `type:id`; the id is everything after the first `:` (the Api has checked the shape). */
-export const parseResourceRef = (ref: string): ResourceId => {
-  const colon = ref.indexOf(":")
-  return { resourceType: ref.slice(0, colon), resource: ref.slice(colon + 1) }
-}
 
 /** docs/architecture.md §2: type before the first `:`, slug after the last, resource id in between. */
 const entitlementResource = (entitlementId: string): ResourceId => {

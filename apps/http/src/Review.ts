@@ -13,9 +13,9 @@ import {
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { type DiffPage, InvalidRequest, type PrincipalMatch } from "@baton-fivetran/http-api"
-import { parseResourceRef } from "./Queries.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
+import { parseResourceRef } from "./TypeChecks.js"
 
 /**
  * The access-review endpoints over kept syncs, on the c1z package's access review (the same code

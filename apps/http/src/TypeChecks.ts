@@ -16,6 +16,12 @@ export interface TypeChecks {
   readonly entitlementRef: (field: string, ref: string) => Effect.Effect<string, InvalidRequest>
 }
 
+/** `type:id`; the id is everything after the first `:` (`TypeChecks.resourceRef` checks the shape first). */
+export const parseResourceRef = (ref: string): ResourceId => {
+  const colon = ref.indexOf(":")
+  return { resourceType: ref.slice(0, colon), resource: ref.slice(colon + 1) }
+}
+
 export const makeTypeChecks = (registry: ReadonlyArray<ResourceTypeModule>): TypeChecks => {
   const ids = resourceTypeIds(registry)
   const list = ids.join(", ")
@@ -24,10 +30,9 @@ export const makeTypeChecks = (registry: ReadonlyArray<ResourceTypeModule>): Typ
   return {
     type: (field, value) => known(value) ? Effect.succeed(value) : refuse(field, `must be one of ${list}`),
     resourceRef: (field, ref) => {
-      const colon = ref.indexOf(":")
-      const type = ref.slice(0, colon)
-      return colon > 0 && colon < ref.length - 1 && known(type)
-        ? Effect.succeed({ resourceType: type, resource: ref.slice(colon + 1) })
+      const parsed = parseResourceRef(ref)
+      return ref.includes(":") && parsed.resourceType !== "" && parsed.resource !== "" && known(parsed.resourceType)
+        ? Effect.succeed(parsed)
         : refuse(field, `expected <resource type>:<resource id> with a type of ${list}, e.g. user:abc123`)
     },
     entitlementRef: (field, ref) => {
