@@ -11,7 +11,7 @@ export const row = {
   grant: (value: Extract<SyncRow, { _tag: "GrantRow" }>["value"]): SyncRow => ({ _tag: "GrantRow", value })
 }
 
-/** A whole (short) list: one container's memberships, the roles, the connections. */
+/** A whole (short) list read as a stream: the roles, the connections (per-owner lists use the client's `…All` calls). */
 export const collect = <A>(stream: Stream.Stream<A, FivetranError>): Effect.Effect<ReadonlyArray<A>, FivetranError> =>
   Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
