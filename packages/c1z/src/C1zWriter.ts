@@ -1,4 +1,5 @@
-import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
+import type { SyncRow } from "@baton-fivetran/connector-core"
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
 import { Chunk, Clock, Effect, Stream } from "effect"
 import { randomBytes } from "node:crypto"
@@ -8,8 +9,9 @@ import { type C1zError, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
 import { type Encoders, makeEncoders } from "./proto/Encode.js"
-import { EncodeFailure, toBytes } from "./proto/Wire.js"
-import { indexExternalIds, type LoadedTable } from "./RepeatedIds.js"
+import { EncodeFailure, writeMessage } from "./proto/Wire.js"
+import { loadedTables, makeRowInsert } from "./LoadedTables.js"
+import { indexExternalIds } from "./RepeatedIds.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 
@@ -43,111 +45,42 @@ export interface C1zWriteResult {
   readonly counts: C1zTableCounts
 }
 
-/** The loaded tables and their columns in insert order. */
-const loadedColumns = {
-  [Tables.resourceTypes]: ["external_id", "data", "sync_id", "discovered_at"],
-  [Tables.resources]: [
-    "resource_type_id",
-    "external_id",
-    "parent_resource_type_id",
-    "parent_resource_id",
-    "data",
-    "sync_id",
-    "discovered_at"
-  ],
-  [Tables.entitlements]: ["resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"],
-  [Tables.grants]: [
-    "resource_type_id",
-    "resource_id",
-    "entitlement_id",
-    "principal_resource_type_id",
-    "principal_resource_id",
-    "external_id",
-    "expansion",
-    "needs_expansion",
-    "data",
-    "sync_id",
-    "discovered_at"
-  ]
-} as const
-
-const loadedTables: ReadonlyArray<LoadedTable> = Object.entries(loadedColumns).map(([name, columns]) => ({
-  name: name as LoadedTable["name"],
-  updated: columns.filter((c) => c !== "external_id" && c !== "sync_id")
-}))
-
-/** A plain append: a repeated (external_id, sync_id) is resolved after the load (RepeatedIds.ts). */
-const insert = (table: keyof typeof loadedColumns): string => {
-  const columns = loadedColumns[table]
-  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`
-}
-
-/** Prepared statements of one sync; `insertBatch` writes a chunk of rows in one transaction. */
-export const makeRowWriter = (
+/**
+ * The writer's load step: the returned function writes a chunk of rows in one transaction. The
+ * chunk's blobs are encoded first, one after another into a single buffer, and each row is bound
+ * with views of it: one buffer per chunk instead of one per row. Copying each row's bytes out of the
+ * protobuf writer into a buffer of its own (an off-heap allocation per grant, then its garbage) was
+ * the largest cost of the load.
+ */
+const makeRowWriter = (
   db: Database.Database,
   syncId: string,
   encode: Encoders
 ): (rows: ReadonlyArray<SyncRow>, at: string) => void => {
-  const resourceType = db.prepare(insert(Tables.resourceTypes))
-  const resource = db.prepare(insert(Tables.resources))
-  const entitlement = db.prepare(insert(Tables.entitlements))
-  const grant = db.prepare(insert(Tables.grants))
-
-  const writeResourceType = (value: ResourceType, at: string) => resourceType.run(value.id, toBytes(encode.resourceType, value), syncId, at)
-  const writeResource = (value: Resource, at: string) =>
-    resource.run(
-      value.id.resourceType,
-      `${value.id.resourceType}:${value.id.resource}`,
-      value.parentResourceId?.resourceType ?? null,
-      value.parentResourceId?.resource ?? null,
-      toBytes(encode.resource, value),
-      syncId,
-      at
-    )
-  const writeEntitlement = (value: Entitlement, at: string) =>
-    entitlement.run(
-      value.resource.id.resourceType,
-      value.resource.id.resource,
-      value.id,
-      toBytes(encode.entitlement, value),
-      syncId,
-      at
-    )
-  const writeGrant = (value: Grant, at: string) => {
-    const { data, expansion } = encode.grantRow(value)
-    grant.run(
-      value.entitlement.resource.id.resourceType,
-      value.entitlement.resource.id.resource,
-      value.entitlement.id,
-      value.principal.id.resourceType,
-      value.principal.id.resource,
-      value.id,
-      expansion,
-      expansion === null ? 0 : 1,
-      data,
-      syncId,
-      at
-    )
-  }
-
+  const insertRow = makeRowInsert(db, syncId)
   return db.transaction((rows: ReadonlyArray<SyncRow>, at: string) => {
+    const blobs = new BinaryReader(encodeBlobs(encode, rows))
+    const next = (): Uint8Array => {
+      blobs.tag()
+      return blobs.bytes()
+    }
     for (const row of rows) {
-      switch (row._tag) {
-        case "ResourceTypeRow":
-          writeResourceType(row.value, at)
-          break
-        case "ResourceRow":
-          writeResource(row.value, at)
-          break
-        case "EntitlementRow":
-          writeEntitlement(row.value, at)
-          break
-        case "GrantRow":
-          writeGrant(row.value, at)
-          break
-      }
+      const expansion = encode.expandable(row) !== undefined ? next() : null
+      insertRow(row, next(), expansion, at)
     }
   })
+}
+
+/** The blobs of `rows` in row order (a grant's `expansion` before its `data`), as consecutive entries of one buffer. */
+const encodeBlobs = (encode: Encoders, rows: ReadonlyArray<SyncRow>): Uint8Array => {
+  // A fresh writer per chunk: it holds no memory between chunks, and one a failed encoding left half-way is dropped.
+  const writer = new BinaryWriter()
+  for (const row of rows) {
+    const expandable = encode.expandable(row)
+    if (expandable !== undefined) writeMessage(writer, 1, encode.expansion, expandable)
+    writeMessage(writer, 1, encode.rowData, row)
+  }
+  return writer.finish()
 }
 
 /** The database page size (set before the first table is created). */

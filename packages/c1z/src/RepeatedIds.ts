@@ -1,11 +1,6 @@
 import Database from "better-sqlite3"
+import type { LoadedTable } from "./LoadedTables.js"
 import { externalIdIndexes } from "./SqliteSchema.js"
-
-/** A table the writer loads, with the columns an upsert overwrites (all but id, external_id, sync_id). */
-export interface LoadedTable {
-  readonly name: keyof typeof externalIdIndexes
-  readonly updated: ReadonlyArray<string>
-}
 
 /**
  * Gives a table loaded with plain appends its unique (external_id, sync_id) index, with the result

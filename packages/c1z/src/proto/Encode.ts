@@ -2,7 +2,6 @@ import type {
   Entitlement,
   EntitlementExclusionGroup,
   Grant,
-  GrantAnnotation,
   GrantExpandable,
   GrantImmutable,
   GrantSources,
@@ -11,6 +10,7 @@ import type {
   ResourceId,
   ResourceStatus,
   ResourceType,
+  SyncRow,
   UserTrait
 } from "@baton-fivetran/connector-core"
 import type { BinaryWriter } from "@bufbuild/protobuf/wire"
@@ -103,10 +103,14 @@ export interface Encoders {
   readonly resource: Encoder<Resource>
   readonly entitlement: Encoder<Entitlement>
   /**
-   * A grant as the v1_grants row stores it: the data blob without its GrantExpandable annotation,
-   * which goes, serialized on its own, into the `expansion` column (docs/c1z-format.md §2).
+   * The `data` blob of a row's table: its value's message, and for a grant that message without its
+   * GrantExpandable annotation, which goes, serialized on its own (`expansion`), into the
+   * `expansion` column (docs/c1z-format.md §2).
    */
-  readonly grantRow: (grant: Grant) => { readonly data: Uint8Array; readonly expansion: Uint8Array | null }
+  readonly rowData: Encoder<SyncRow>
+  /** The GrantExpandable annotation a grant row's `expansion` column holds, if it has one. */
+  readonly expandable: (row: SyncRow) => GrantExpandable | undefined
+  readonly expansion: Encoder<GrantExpandable>
 }
 
 export const makeEncoders = (writable: ReadonlySet<string>): Encoders => {
@@ -174,15 +178,6 @@ export const makeEncoders = (writable: ReadonlySet<string>): Encoders => {
     writeString(writer, 8, value.slug)
   }
 
-  const writeGrantAnnotation = (writer: BinaryWriter, annotation: GrantAnnotation): void => {
-    switch (annotation._tag) {
-      case "GrantExpandable":
-        return writeAnnotation(writer, 4, TypeUrls.GrantExpandable, encodeGrantExpandable, annotation)
-      case "GrantImmutable":
-        return writeAnnotation(writer, 4, TypeUrls.GrantImmutable, encodeGrantImmutable, annotation)
-    }
-  }
-
   // The sync shares one Entitlement object among all its grants, so each is encoded once instead
   // of once per grant. Weak, so it holds nothing alive.
   const encodedEntitlements = new WeakMap<Entitlement, Uint8Array>()
@@ -194,21 +189,37 @@ export const makeEncoders = (writable: ReadonlySet<string>): Encoders => {
     return bytes
   }
 
-  // Grant: 1 entitlement, 2 principal, 3 id, 4 annotations, 5 sources
+  // Grant: 1 entitlement, 2 principal, 3 id, 4 annotations (GrantImmutable; GrantExpandable goes to
+  // the `expansion` column), 5 sources
   const grant: Encoder<Grant> = (writer, value) => {
     writer.tag(1, WireType.LengthDelimited).bytes(entitlementBytes(value.entitlement))
     writeMessage(writer, 2, resource, value.principal)
     writeString(writer, 3, value.id)
-    for (const annotation of value.annotations) writeGrantAnnotation(writer, annotation)
+    for (const annotation of value.annotations) {
+      if (annotation._tag === "GrantImmutable") {
+        writeAnnotation(writer, 4, TypeUrls.GrantImmutable, encodeGrantImmutable, annotation)
+      }
+    }
     if (value.sources !== undefined) writeMessage(writer, 5, encodeGrantSources, value.sources)
   }
 
-  const grantRow = (value: Grant) => {
-    const expandable = value.annotations.find((a): a is GrantExpandable => a._tag === "GrantExpandable")
-    if (expandable === undefined) return { data: toBytes(grant, value), expansion: null }
-    const stripped: Grant = { ...value, annotations: value.annotations.filter((a) => a._tag !== "GrantExpandable") }
-    return { data: toBytes(grant, stripped), expansion: toBytes(encodeGrantExpandable, expandable) }
+  const rowData: Encoder<SyncRow> = (writer, row) => {
+    switch (row._tag) {
+      case "ResourceTypeRow":
+        return resourceType(writer, row.value)
+      case "ResourceRow":
+        return resource(writer, row.value)
+      case "EntitlementRow":
+        return entitlement(writer, row.value)
+      case "GrantRow":
+        return grant(writer, row.value)
+    }
   }
 
-  return { resourceType, resource, entitlement, grantRow }
+  const expandable = (row: SyncRow) =>
+    row._tag === "GrantRow"
+      ? row.value.annotations.find((a): a is GrantExpandable => a._tag === "GrantExpandable")
+      : undefined
+
+  return { resourceType, resource, entitlement, rowData, expandable, expansion: encodeGrantExpandable }
 }

@@ -1,0 +1,101 @@
+import type { SyncRow } from "@baton-fivetran/connector-core"
+import type Database from "better-sqlite3"
+import { Tables } from "./SqliteSchema.js"
+
+/** The tables loaded row by row, and their columns in insert order. */
+const loadedColumns = {
+  [Tables.resourceTypes]: ["external_id", "data", "sync_id", "discovered_at"],
+  [Tables.resources]: [
+    "resource_type_id",
+    "external_id",
+    "parent_resource_type_id",
+    "parent_resource_id",
+    "data",
+    "sync_id",
+    "discovered_at"
+  ],
+  [Tables.entitlements]: ["resource_type_id", "resource_id", "external_id", "data", "sync_id", "discovered_at"],
+  [Tables.grants]: [
+    "resource_type_id",
+    "resource_id",
+    "entitlement_id",
+    "principal_resource_type_id",
+    "principal_resource_id",
+    "external_id",
+    "expansion",
+    "needs_expansion",
+    "data",
+    "sync_id",
+    "discovered_at"
+  ]
+} as const
+
+/** A table the writer loads, with the columns an upsert overwrites (all but id, external_id, sync_id). */
+export interface LoadedTable {
+  readonly name: keyof typeof loadedColumns
+  readonly updated: ReadonlyArray<string>
+}
+
+export const loadedTables: ReadonlyArray<LoadedTable> = Object.entries(loadedColumns).map(([name, columns]) => ({
+  name: name as LoadedTable["name"],
+  updated: columns.filter((c) => c !== "external_id" && c !== "sync_id")
+}))
+
+/** A plain append: a repeated (external_id, sync_id) is resolved after the load (RepeatedIds.ts). */
+const insert = (table: keyof typeof loadedColumns): string => {
+  const columns = loadedColumns[table]
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`
+}
+
+/**
+ * One prepared insert per loaded table; the returned function appends one row, given its encoded
+ * `data` and, for a grant, `expansion` (null if none). better-sqlite3 copies a bound blob, so the
+ * blobs may be views of a buffer that is reused afterwards.
+ */
+export const makeRowInsert = (db: Database.Database, syncId: string) => {
+  const resourceType = db.prepare(insert(Tables.resourceTypes))
+  const resource = db.prepare(insert(Tables.resources))
+  const entitlement = db.prepare(insert(Tables.entitlements))
+  const grant = db.prepare(insert(Tables.grants))
+
+  return (row: SyncRow, data: Uint8Array, expansion: Uint8Array | null, at: string): void => {
+    switch (row._tag) {
+      case "ResourceTypeRow":
+        resourceType.run(row.value.id, data, syncId, at)
+        return
+      case "ResourceRow": {
+        const { id, parentResourceId } = row.value
+        resource.run(
+          id.resourceType,
+          `${id.resourceType}:${id.resource}`,
+          parentResourceId?.resourceType ?? null,
+          parentResourceId?.resource ?? null,
+          data,
+          syncId,
+          at
+        )
+        return
+      }
+      case "EntitlementRow":
+        entitlement.run(row.value.resource.id.resourceType, row.value.resource.id.resource, row.value.id, data, syncId, at)
+        return
+      case "GrantRow": {
+        const value = row.value
+        grant.run(
+          value.entitlement.resource.id.resourceType,
+          value.entitlement.resource.id.resource,
+          value.entitlement.id,
+          value.principal.id.resourceType,
+          value.principal.id.resource,
+          value.id,
+          expansion,
+          expansion === null ? 0 : 1,
+          data,
+          syncId,
+          at
+        )
+        return
+      }
+    }
+  }
+}

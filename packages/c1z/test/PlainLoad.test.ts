@@ -1,0 +1,47 @@
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Effect, Stream } from "effect"
+import { join } from "node:path"
+import { Tables, writeC1z } from "../src/index.js"
+import { createTables, makePlainRowWriter } from "../src/PlainLoad.js"
+import { sqliteTimestamp } from "../src/SyncRun.js"
+import * as F from "./fixtures.js"
+import { openRaw } from "./RawFile.js"
+import { tempDir } from "./TempDir.js"
+
+/**
+ * The writer binds each chunk's blobs as views of one buffer; the bench's lower bound encodes each
+ * row into a buffer of its own and inserts it with one prepared statement. Both must store the same
+ * rows, column for column, or the bench would compare two different loads.
+ */
+
+const loaded = [Tables.resourceTypes, Tables.resources, Tables.entitlements, Tables.grants] as const
+const syncId = "2PlainLoadSyncId00000000000"
+const now = new Date("2026-01-02T03:04:05.678Z")
+
+const rowsOf = (db: Database.Database) =>
+  Object.fromEntries(loaded.map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY id`).all()]))
+
+describe("the plain load (the bench's lower bound)", () => {
+  it.scoped("stores exactly the rows the writer stores", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const c1z = join(dir, "sync.c1z")
+      yield* writeC1z(c1z, Stream.fromIterable(F.syncRows), { syncId, now, batchSize: 4 })
+      const { db: written } = yield* openRaw(c1z, join(dir, "written.db"))
+
+      const plain = yield* Effect.acquireRelease(
+        Effect.sync(() => new Database(join(dir, "plain.db"))),
+        (db) => Effect.sync(() => db.close())
+      )
+      for (const sql of createTables) plain.exec(sql)
+      const insertBatch = makePlainRowWriter(plain, syncId)
+      for (let i = 0; i < F.syncRows.length; i += 4) insertBatch(F.syncRows.slice(i, i + 4), sqliteTimestamp(now))
+
+      const expected = rowsOf(written)
+      assert.deepStrictEqual(loaded.map((table) => expected[table]!.length), [5, 6, 4, 6])
+      const expansions = written.prepare(`SELECT count(*) AS n FROM ${Tables.grants} WHERE expansion IS NOT NULL`).get()
+      assert.deepStrictEqual(expansions, { n: 2 })
+      assert.deepStrictEqual(rowsOf(plain), expected)
+    }))
+})
