@@ -16,7 +16,7 @@ import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncProgress } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime } from "@effect/platform-node"
 import { Clock, Console, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { fork } from "node:child_process"
 import { mkdtemp, rm, stat } from "node:fs/promises"
@@ -141,7 +141,7 @@ const bench = Effect.gen(function*() {
     apiKey: Redacted.make(ready.key),
     apiSecret: Redacted.make(ready.secret),
     baseUrl: ready.baseUrl
-  })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  }))
   const baseline = peakRssMb()
   const cpuBefore = cpuSeconds()
   const heap = yield* sampleHeap

@@ -2,7 +2,6 @@ import { batonSdkV0_7_27TypeUrls, C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, type PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -29,7 +28,7 @@ const syncedRows = (preset: PresetName, syncConnections: boolean, exclusionGroup
         apiKey: Redacted.make(credential.key),
         apiSecret: Redacted.make(credential.secret),
         baseUrl: sandbox.baseUrl
-      })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      }))
       yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections, concurrency: 8 })).pipe(
         Effect.provide(Layer.mergeAll(
           SyncEngine.layer.pipe(Layer.provide(client)),

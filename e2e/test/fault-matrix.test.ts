@@ -2,7 +2,7 @@ import { C1zSink, openC1z } from "@baton-fivetran/c1z"
 import { SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type FaultOptions, generatePreset, type PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Layer, Logger, LogLevel, Redacted, Stream } from "effect"
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
@@ -97,7 +97,7 @@ const sync = (baseUrl: string, key: { key: string; secret: string }, file: strin
     baseUrl,
     backoffBaseMillis: 1,
     requestTimeoutSeconds: 10
-  })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  }))
   return Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections, concurrency: 8 })).pipe(
     Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(file))),
     Logger.withMinimumLogLevel(LogLevel.None)

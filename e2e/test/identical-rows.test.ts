@@ -8,7 +8,7 @@ import {
   type MembershipApi
 } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -84,7 +84,7 @@ const syncedRows = (snapshot: AccountSnapshot, adapt: (client: FivetranClientSha
         })),
         adapt
       )
-    ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    )
     yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: true, concurrency: 8 })).pipe(
       Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(path)))
     )

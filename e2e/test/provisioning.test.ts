@@ -2,7 +2,6 @@ import { C1zSink, openC1z } from "@baton-fivetran/c1z"
 import { type GrantOutcome, Provisioner, SyncEngine } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig, type User } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, fullAccessPermissions, Sandbox, standardRoles } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Ref, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -84,7 +83,7 @@ const services = Layer.mergeAll(Provisioner.layer({ enabled: true, syncConnectio
         apiKey: Redacted.make(credential.key),
         apiSecret: Redacted.make(credential.secret),
         baseUrl: sandbox.baseUrl
-      })))).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      }))))
   ),
   Layer.provideMerge(Sandbox.layer({ snapshot: account, port: 0 }))
 )

@@ -2,7 +2,7 @@ import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig, fivetranReserveWaitSeconds } from "@baton-fivetran/fivetran-client"
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Metric, Option, Redacted, TestClock } from "effect"
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
@@ -32,7 +32,7 @@ const clientLayer = (maxRateLimitWaitSeconds = 3600) =>
       apiSecret: Redacted.make(systemKey.secret),
       baseUrl: sandbox.baseUrl,
       maxRateLimitWaitSeconds
-    })))).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    }))))
 
 const syncInto = (path: string) =>
   Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: false, concurrency: 4 })).pipe(

@@ -3,7 +3,7 @@ import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, readSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -40,7 +40,7 @@ const syncToC1z = (snapshot: AccountSnapshot, syncConnections: boolean) =>
       apiKey: Redacted.make(credential.key),
       apiSecret: Redacted.make(credential.secret),
       baseUrl: sandbox.baseUrl
-    })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    }))
     const summary = yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections, concurrency: 4 })).pipe(
       Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(path)))
     )
@@ -128,7 +128,7 @@ describe("sync -> .c1z -> read back", () => {
           apiKey: Redacted.make("edge_user_key"),
           apiSecret: Redacted.make("edge_user_secret"),
           baseUrl: sandbox.baseUrl
-        })).pipe(Layer.provide(NodeHttpClient.layerUndici))
+        }))
         yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: false, concurrency: 2 })).pipe(
           Effect.provide(Layer.mergeAll(SyncEngine.layer.pipe(Layer.provide(client)), C1zSink.layer(path)))
         )

@@ -1,7 +1,6 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { BatonSettings, required, type SettingError } from "@baton-fivetran/settings"
-import type { HttpClient, HttpServerError } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type { HttpServerError } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { decodeFlag } from "./settings/FlagValue.js"
 import type { Settings } from "./settings/Settings.js"
@@ -48,7 +47,7 @@ export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<s
       : Effect.flatMap(sandboxModule, (module) =>
         Effect.map(
           presetFlag("sandbox", sandbox),
-          (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError, HttpClient.HttpClient> =>
+          (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError> =>
             Option.isSome(preset)
               ? module.embeddedSandboxClient(
                 preset.value,
@@ -57,4 +56,4 @@ export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<s
               )
               : remoteClient(settings)
         ))
-  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  )

@@ -19,7 +19,7 @@ import {
   type Sourced,
   withPlainHelp
 } from "@baton-fivetran/settings"
-import { FileSystem, type HttpClient, HttpServer, type HttpServerError } from "@effect/platform"
+import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
@@ -85,7 +85,7 @@ const presetSetting = (value: string) =>
 
 /** What the process serves against, and the tokens it accepts. */
 interface Target {
-  readonly client: Layer.Layer<FivetranClient, StartupError | HttpServerError.ServeError, HttpClient.HttpClient>
+  readonly client: Layer.Layer<FivetranClient, StartupError | HttpServerError.ServeError>
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   /** A token generated for this run, printed once. */
   readonly generatedToken: Option.Option<Redacted.Redacted<string>>
@@ -243,8 +243,7 @@ const serve = (flags: Flags, sources: SettingSources) =>
           Layer.mapError(listenRefusal(host, port))
         )
       ),
-      Layer.provideMerge(connector),
-      Layer.provide(NodeHttpClient.layerUndici)
+      Layer.provideMerge(connector)
     )
     yield* Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(service)

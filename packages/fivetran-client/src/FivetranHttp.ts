@@ -1,4 +1,3 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
@@ -11,6 +10,7 @@ import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transpor
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
+import { makeUndiciTransport, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 
 export interface FivetranRequest {
   readonly method: HttpMethod
@@ -49,17 +49,23 @@ interface RawResponse {
   readonly retryAfter: string | undefined
 }
 
-type Headers = Readonly<Record<string, string | undefined>>
+type Headers = TransportResponse["headers"]
+
+/** A header's value; a repeated header counts by its first value. */
+const header = (headers: Headers, name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" || value === undefined ? value : value[0]
+}
 
 /**
  * `X-Rate-Limit` and `X-Rate-Limit-Remaining` (docs/fivetran-api.md §1.7), and the sandbox's
  * `X-Rate-Limit-Window-Seconds` when its window is not the hour.
  */
 const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
-  const limit = parseWholeNumber(headers["x-rate-limit"])
-  const remaining = parseWholeNumber(headers["x-rate-limit-remaining"])
+  const limit = parseWholeNumber(header(headers, "x-rate-limit"))
+  const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
   if (limit === undefined || remaining === undefined || limit < 1) return Option.none()
-  const window = parseWholeNumber(headers["x-rate-limit-window-seconds"])
+  const window = parseWholeNumber(header(headers, "x-rate-limit-window-seconds"))
   return Option.some({
     limit,
     remaining,
@@ -71,13 +77,11 @@ const withThousands = (n: number) => n.toLocaleString("en-US")
 
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
-    // Trace headers mean nothing to Fivetran; send only what the API documents. The platform's own
-    // client span is off: the call's span below names the route template, where it would name the
-    // full URL with ids and cursors.
-    const http = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
+    // Only the headers the API documents are sent (no trace propagation); the call's span below
+    // names the route template, never the full URL with ids and cursors.
+    const transport = yield* makeUndiciTransport(config.baseUrl)
+    // Read synchronously where a request's bookkeeping needs the time (the test clock in tests).
+    const clock = yield* Effect.clock
     // Counters for summaries, updated synchronously on every request.
     let requests = 0
     let retries = 0
@@ -85,7 +89,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
-    const baseUrl = config.baseUrl.replace(/\/+$/, "")
     const timeout = Duration.seconds(config.requestTimeoutSeconds)
 
     // Text from outside (error bodies, socket messages) could echo a credential back; it is
@@ -97,15 +100,16 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       return forms.reduce((acc, form) => acc.split(form).join("<redacted>"), text)
     }
 
-    const buildRequest = (request: FivetranRequest) => {
-      const base = HttpClientRequest.make(request.method)(`${baseUrl}${request.path}`).pipe(
-        HttpClientRequest.setUrlParams(request.urlParams ?? {}),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("User-Agent", UserAgent),
-        HttpClientRequest.basicAuth(config.apiKey, config.apiSecret)
-      )
-      // bodyUnsafeJson also sets Content-Type: application/json.
-      return request.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, request.body)
+    const buildRequest = (request: FivetranRequest): TransportRequest => {
+      const query = request.urlParams === undefined ? "" : new URLSearchParams(request.urlParams).toString()
+      const authorization = `Basic ${btoa(`${Redacted.value(config.apiKey)}:${Redacted.value(config.apiSecret)}`)}`
+      const headers = { accept: "application/json", "user-agent": UserAgent, authorization }
+      return {
+        method: request.method,
+        path: query === "" ? request.path : `${request.path}?${query}`,
+        headers: request.body === undefined ? headers : { ...headers, "content-type": "application/json" },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body)
+      }
     }
 
     const tooLong = (endpoint: string, reason: string, neededMillis: number) =>
@@ -117,6 +121,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      * request happen in one synchronous step, so concurrent requests cannot both take the last slot.
      */
     const admit = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
+      Effect.suspend(() => budget.waitMillis(clock.unsafeCurrentTimeMillis()) === 0 ? Effect.succeed(budget.send()) : heldBack(endpoint))
+
+    /** The slow path of `admit`: waits (reported as such) until the budget allows the request. */
+    const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
         while (true) {
           const now = yield* Clock.currentTimeMillis
@@ -133,27 +141,22 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         }
       })
 
-    /** Reads the answer's budget headers and its body: the part of an attempt the timeout covers. */
+    /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
     const exchange = (request: FivetranRequest, endpoint: string, seq: number) =>
-      http.execute(buildRequest(request)).pipe(
+      transport.send(buildRequest(request)).pipe(
+        Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
         Effect.flatMap((response) => {
-          // The platform builds a new Headers object on every read of `headers`.
           const headers = response.headers
-          const remaining = parseWholeNumber(headers["x-rate-limit-remaining"])
-          return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            // A 429's Retry-After, not its headers, says when to go again.
-            if (response.status === 429) budget.refused(seq)
-            else budget.observe(seq, now, budgetHeaders(headers))
-            if (remaining !== undefined) latestRemaining = Option.some(remaining)
-            return Effect.map(
-              remaining === undefined
-                ? response.arrayBuffer
-                : Effect.zipRight(recordRateLimitRemaining(remaining), response.arrayBuffer),
-              (body): RawResponse => ({ status: response.status, body: new Uint8Array(body), retryAfter: headers["retry-after"] })
-            )
-          })
+          const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
+          const now = clock.unsafeCurrentTimeMillis()
+          // A 429's Retry-After, not its headers, says when to go again.
+          if (response.status === 429) budget.refused(seq)
+          else budget.observe(seq, now, budgetHeaders(headers))
+          const raw: RawResponse = { status: response.status, body: response.body, retryAfter: header(headers, "retry-after") }
+          if (remaining === undefined) return Effect.succeed(raw)
+          latestRemaining = Option.some(remaining)
+          return Effect.as(recordRateLimitRemaining(remaining), raw)
         }),
-        Effect.mapError((error) => transportError(endpoint, error, scrub)),
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () => new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
@@ -164,14 +167,12 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
         requests++
-        const started = yield* Clock.currentTimeMillis
+        const started = clock.unsafeCurrentTimeMillis()
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq)).pipe(
-          Effect.onInterrupt(() =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => budget.observe(seq, now, Option.none())))
-          )
+          Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, clock.unsafeCurrentTimeMillis(), Option.none())))
         )
-        const ended = yield* Clock.currentTimeMillis
+        const ended = clock.unsafeCurrentTimeMillis()
         // A request that got no answer still counts against the budget from (at the latest) now.
         if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
         const status = Either.isRight(result) ? result.right.status : "transport" as const

@@ -1,4 +1,3 @@
-import type { HttpClientError } from "@effect/platform"
 import { Either, ParseResult, Schema } from "effect"
 import {
   BadRequest,
@@ -15,6 +14,7 @@ import {
 } from "./FivetranError.js"
 import { requiredPermission } from "./Permissions.js"
 import { ErrorBody } from "./schemas/Envelope.js"
+import type { TransportFailure } from "./UndiciTransport.js"
 
 /** Removes anything secret from text that came from outside (bodies, socket errors). */
 export type Scrub = (text: string) => string
@@ -105,19 +105,19 @@ const rootCause = (error: unknown): { readonly code: string | undefined; readonl
 
 /**
  * A failure below HTTP: connection refused or reset, a body cut short. Only the cause's code and
- * message are kept; the platform error itself holds the request, headers included, so it is dropped.
+ * message are kept, scrubbed.
  */
-export const transportError = (endpoint: Endpoint, error: HttpClientError.HttpClientError, scrub: Scrub): Transport => {
-  const { code, message } = rootCause(error.cause)
-  const what = error._tag === "ResponseError"
+export const transportError = (endpoint: Endpoint, failure: TransportFailure, scrub: Scrub): Transport => {
+  const { code, message } = rootCause(failure.cause)
+  const what = failure.stage === "response"
     ? "the connection broke while reading the response"
-    : error.reason === "InvalidUrl"
+    : failure.stage === "url"
     ? "the base URL is not valid"
     : "the request failed"
   const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
     reason: clip(scrub(because === "" ? what : `${what}: ${because}`)),
-    connectFailed: error._tag === "RequestError" && code !== undefined && ConnectFailureCodes.has(code)
+    connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code)
   })
 }

@@ -43,7 +43,7 @@ const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
   cursor === null || cursor === undefined || cursor === "" ? Option.none() : Option.some(cursor)
 
 /**
- * Builds the client over the ambient `HttpClient`. Each instance has its own metrics.
+ * Builds the client; its connections live as long as the scope. Each instance has its own metrics.
  */
 export const makeFivetranClient = (config: FivetranClientConfig) =>
   Effect.gen(function*() {

@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import * as Examples from "./fixtures/ApiExamples.js"
@@ -81,5 +80,5 @@ describe("docs/fivetran-api.md examples decode", () => {
       const seen = yield* server.requests
       assert.strictEqual(seen.length, 14)
       assert.deepStrictEqual(seen.filter((r) => !(`${r.method} ${r.path}` in routes)), [])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

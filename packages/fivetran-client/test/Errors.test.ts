@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { createServer } from "node:http"
@@ -21,7 +20,7 @@ describe("errors from real HTTP responses", () => {
       assert.strictEqual(error._tag, "Unauthorized")
       assert.strictEqual(error.endpoint, "GET /v1/account/info")
       assert.include(error.message, "401 AuthFailed")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("403 => Forbidden naming the system-key permission", () =>
     Effect.gen(function*() {
@@ -37,7 +36,7 @@ describe("errors from real HTTP responses", () => {
       assert.strictEqual(write._tag, "Forbidden")
       assert.include(write.message, "USER:MANAGE")
       assert.strictEqual(write.endpoint, "POST /v1/users/quiet_harbor/groups")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("404 => NotFound with Fivetran's code; a non-JSON 404 still maps", () =>
     Effect.gen(function*() {
@@ -57,7 +56,7 @@ describe("errors from real HTTP responses", () => {
       const html = yield* Effect.flip(client.getUser("gone"))
       assert.strictEqual(html._tag, "NotFound")
       if (html._tag === "NotFound") assert.strictEqual(html.code, "NotFound")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("409 => Conflict, 400 and 415 => BadRequest", () =>
     Effect.gen(function*() {
@@ -81,7 +80,7 @@ describe("errors from real HTTP responses", () => {
       const media = yield* Effect.flip(client.updateGroup("g1", { name: "x" }))
       assert.strictEqual(media._tag, "BadRequest")
       if (media._tag === "BadRequest") assert.strictEqual(media.status, 415)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("429 => RateLimited carrying Retry-After", () =>
     Effect.gen(function*() {
@@ -90,7 +89,7 @@ describe("errors from real HTTP responses", () => {
       const error = yield* Effect.flip(client.getTeam("t1"))
       assert.strictEqual(error._tag, "RateLimited")
       if (error._tag === "RateLimited") assert.strictEqual(error.retryAfterSeconds, 17)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("500, 502 and 503 => ServerError with the status; a non-JSON body is fine", () =>
     Effect.gen(function*() {
@@ -102,7 +101,7 @@ describe("errors from real HTTP responses", () => {
         assert.strictEqual(error._tag, "ServerError")
         if (error._tag === "ServerError") assert.strictEqual(error.status, status)
       }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("connection refused => Transport (connectFailed)", () =>
     Effect.gen(function*() {
@@ -114,7 +113,7 @@ describe("errors from real HTTP responses", () => {
         assert.strictEqual(error.connectFailed, true)
         assert.include(error.reason, "ECONNREFUSED")
       }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a body cut short by a broken connection => Transport", () =>
     Effect.gen(function*() {
@@ -134,7 +133,7 @@ describe("errors from real HTTP responses", () => {
         assert.strictEqual(error.connectFailed, false)
         assert.include(error.reason, "the connection broke while reading the response")
       }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("no response within REQUEST_TIMEOUT_SECONDS => Transport", () =>
     Effect.gen(function*() {
@@ -145,7 +144,7 @@ describe("errors from real HTTP responses", () => {
       const error = yield* fiber
       assert.strictEqual(error._tag, "Transport")
       assert.strictEqual(error.message, "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("malformed JSON => InvalidResponse with an empty field", () =>
     Effect.gen(function*() {
@@ -157,7 +156,7 @@ describe("errors from real HTTP responses", () => {
         assert.strictEqual(error.field, "")
         assert.strictEqual(error.endpoint, "GET /v1/users/quiet_harbor")
       }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a wrong field type or a missing field => InvalidResponse naming the field path", () =>
     Effect.gen(function*() {
@@ -179,7 +178,7 @@ describe("errors from real HTTP responses", () => {
       const missing = yield* Effect.flip(client.accountInfo)
       assert.strictEqual(missing._tag, "InvalidResponse")
       if (missing._tag === "InvalidResponse") assert.strictEqual(missing.field, "data.account_name")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a nested array element out of its enum => InvalidResponse naming data.items[0].scope[1]", () =>
     Effect.gen(function*() {
@@ -195,7 +194,7 @@ describe("errors from real HTTP responses", () => {
       const client = yield* clientFor(server.baseUrl, once)
       const error = yield* Effect.flip(Stream.runDrain(client.listRoles))
       assert.strictEqual(error._tag === "InvalidResponse" ? error.field : error._tag, "data.items[0].scope[1]")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a void call accepts an empty 204 but rejects a 200 body without code", () =>
     Effect.gen(function*() {
@@ -205,5 +204,5 @@ describe("errors from real HTTP responses", () => {
       const error = yield* Effect.flip(client.deleteTeam("t1"))
       assert.strictEqual(error._tag, "InvalidResponse")
       if (error._tag === "InvalidResponse") assert.strictEqual(error.field, "code")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

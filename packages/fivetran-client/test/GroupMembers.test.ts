@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { json, startServer } from "./support/ScriptedServer.js"
@@ -41,7 +40,7 @@ describe("listGroupMembers", () => {
         (yield* server.requests).map((r) => [r.path, r.query["cursor"]]),
         [["/v1/groups/amber_falcon/users", undefined], ["/v1/groups/amber_falcon/users", "next"]]
       )
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("listGroupMembersAll, listTeamUsersAll and listAll request the same pages as the streams and give the same items", () =>
     Effect.gen(function*() {
@@ -77,7 +76,7 @@ describe("listGroupMembers", () => {
         { id: "a1", role: "Destination Reviewer" },
         { id: "b1", role: "Destination Analyst" }
       ])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("rows without a group role are not decoded at all; a member row without an id is an invalid response", () =>
     Effect.gen(function*() {
@@ -90,7 +89,7 @@ describe("listGroupMembers", () => {
       assert.strictEqual(error._tag, "InvalidResponse")
       // The position counts member rows only: the three rows before it were dropped undecoded.
       assert.strictEqual(error.message, "GET /v1/groups/amber_falcon/users: unexpected response body at data.items[0].id: is missing")
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })
 
 /** What the scanner must agree with: parse everything, then keep the items holding a group role. */

@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, MetricLabel, Option, Stream, TestClock } from "effect"
 import { fivetranRateLimitRemaining, fivetranRequests, fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
@@ -107,5 +106,5 @@ describe("metrics and logs", () => {
         all.filter((l) => l.message.startsWith("waiting")).map((l) => [l.level, l.annotations["wait_kind"]]),
         [["DEBUG", "retry"], ["WARN", "rate-limited"]]
       )
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

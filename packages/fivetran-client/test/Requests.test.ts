@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { Version } from "../src/index.js"
@@ -30,7 +29,7 @@ describe("requests", () => {
           ["GET", "/v1/groups", { limit: "1000", cursor: "eyJza2lwIjozfQ" }]
         ]
       )
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a list stops when next_cursor is absent, and fetches only the pages consumed", () =>
     Effect.gen(function*() {
@@ -51,7 +50,7 @@ describe("requests", () => {
       const all = yield* Stream.runCollect(client.listGroups)
       assert.deepStrictEqual(Chunk.toArray(all).map((g) => g.id), ["a1", "a2", "b1"])
       assert.deepStrictEqual((yield* server.requests).map((r) => r.query["cursor"]), [undefined, undefined, "next"])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("sends Basic auth, JSON headers and the User-Agent; Content-Type only with a body", () =>
     Effect.gen(function*() {
@@ -86,7 +85,7 @@ describe("requests", () => {
       assert.strictEqual(post!.headers["authorization"], basic)
       assert.strictEqual(post!.headers["content-type"], "application/json")
       assert.deepStrictEqual(JSON.parse(post!.body), { name: "Analysts", role: "Account Reviewer" })
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("ids are URL-encoded in paths; PATCH sends null to clear a field; filters go in the query", () =>
     Effect.gen(function*() {
@@ -125,5 +124,5 @@ describe("requests", () => {
       ])
       assert.deepStrictEqual(JSON.parse(seen[0]!.body), { phone: null })
       assert.deepStrictEqual(seen[2]!.query, { group_id: "amber_falcon", limit: "1000" })
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, TestClock } from "effect"
 import { captureLogs } from "./support/CapturedLogs.js"
@@ -46,7 +45,7 @@ describe("retries", () => {
       const metrics = yield* client.metrics
       assert.strictEqual(metrics.retries, 1)
       assert.strictEqual(metrics.waitedMillis, 7_000)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a long Retry-After is waited in full; without one the backoff applies, capped; every 429 wait warns", () =>
     Effect.gen(function*() {
@@ -82,7 +81,7 @@ describe("retries", () => {
           "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"
         ]
       ])
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a Retry-After beyond the maximum rate-limit wait fails at once, saying how long it would need", () =>
     Effect.gen(function*() {
@@ -97,7 +96,7 @@ describe("retries", () => {
       )
       assert.strictEqual((yield* server.requests).length, 1)
       assert.strictEqual((yield* client.metrics).waitedMillis, 0)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
     Effect.gen(function*() {
@@ -127,7 +126,7 @@ describe("retries", () => {
       const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => line.level), delays.map((d) => d > 2_000 ? "WARN" : "DEBUG"))
       assert.match(waits[3]!.message, /^waiting [34]\.\ds \(until .+\) before retrying GET \/v1\/teams\/bright_otter: .*502/)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("400, 403, 404 and an invalid body are not retried", () =>
     Effect.gen(function*() {
@@ -146,7 +145,7 @@ describe("retries", () => {
       }
       assert.deepStrictEqual(tags, ["BadRequest", "Forbidden", "NotFound", "InvalidResponse"])
       assert.strictEqual((yield* client.metrics).retries, 0)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("a timed-out GET is retried and can then succeed", () =>
     Effect.gen(function*() {
@@ -158,7 +157,7 @@ describe("retries", () => {
       yield* elapseRetrySleep(10_000)
       assert.deepStrictEqual(yield* Fiber.join(fiber), team)
       assert.strictEqual((yield* server.requests).length, 2)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("POST is not repeated after a 500 or a timeout: the write may have happened", () =>
     Effect.gen(function*() {
@@ -172,7 +171,7 @@ describe("retries", () => {
       assert.strictEqual((yield* Fiber.join(fiber))._tag, "Transport")
       yield* liveWait(50)
       assert.strictEqual((yield* server.requests).length, 2)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("POST is repeated after 429 and 503, which say the request was not processed", () =>
     Effect.gen(function*() {
@@ -191,7 +190,7 @@ describe("retries", () => {
       const seen = yield* server.requests
       assert.strictEqual(seen.length, 3)
       assert.deepStrictEqual(seen.map((r) => JSON.parse(r.body)), Array(3).fill({ id: "amber_falcon", role: "Manage Destination" }))
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 
   it.scoped("POST is repeated when the connection was refused, up to MAX_ATTEMPTS", () =>
     Effect.gen(function*() {
@@ -205,5 +204,5 @@ describe("retries", () => {
       const metrics = yield* client.metrics
       assert.strictEqual(metrics.requests, 3)
       assert.strictEqual(metrics.retries, 2)
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

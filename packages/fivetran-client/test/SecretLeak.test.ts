@@ -1,4 +1,3 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Stream, TestClock } from "effect"
 import type { FivetranError } from "../src/index.js"
@@ -110,5 +109,5 @@ describe("secrets never leak", () => {
       for (const rendered of [...renderings, ...printedLogs]) {
         for (const form of secretForms) assert.notInclude(rendered, form)
       }
-    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+    }))
 })

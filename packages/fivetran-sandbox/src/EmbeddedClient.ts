@@ -1,5 +1,5 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
-import type { HttpClient, HttpServerError } from "@effect/platform"
+import type { HttpServerError } from "@effect/platform"
 import { type Effect as EffectType, Effect, Layer, Redacted } from "effect"
 import { generatePreset, type PresetName } from "./generator/Presets.js"
 import { Sandbox } from "./Sandbox.js"
@@ -14,7 +14,7 @@ export const embeddedSandboxClient = (
   onStart: (baseUrl: string) => EffectType.Effect<void>,
   /** The app's rate-limit settings, so `--sandbox` behaves as the real API would. */
   budget: Partial<Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds">> = {}
-): Layer.Layer<FivetranClient, HttpServerError.ServeError, HttpClient.HttpClient> =>
+): Layer.Layer<FivetranClient, HttpServerError.ServeError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const snapshot = yield* sandbox.snapshot

@@ -1,6 +1,5 @@
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Chunk, Effect, Layer, Redacted, Ref, Stream } from "effect"
 import { type SyncRow, SyncSink } from "../../src/index.js"
 
@@ -28,4 +27,4 @@ export const clientLayer = (credential: { readonly key: string; readonly secret:
       apiSecret: Redacted.make(credential.secret),
       baseUrl: sandbox.baseUrl,
       maxAttempts
-    })))).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    }))))

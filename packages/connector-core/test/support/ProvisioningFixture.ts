@@ -1,6 +1,5 @@
 import { FivetranClient, FivetranClientConfig, type FivetranError, type User } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, fullAccessPermissions, Sandbox, standardRoles } from "@baton-fivetran/fivetran-sandbox"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import { Provisioner } from "../../src/index.js"
 
@@ -91,7 +90,7 @@ export const clientFor = (credential: { readonly key: string; readonly secret: s
       apiSecret: Redacted.make(credential.secret),
       baseUrl: sandbox.baseUrl,
       maxAttempts: 1
-    })))).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    }))))
 
 /** A fresh sandbox serving `snapshot`, the client with `credential`, and the provisioner over them. */
 export const provisioningLayer = (
