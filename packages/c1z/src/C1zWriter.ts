@@ -10,7 +10,7 @@ import { compressDatabase } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
 import { type Encoders, makeEncoders } from "./proto/Encode.js"
 import { EncodeFailure, writeMessage } from "./proto/Wire.js"
-import { loadedTables, makeRowInsert } from "./LoadedTables.js"
+import { loadedTables, makeGrantInserts, makeRowInsert } from "./LoadedTables.js"
 import { indexExternalIds } from "./RepeatedIds.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
@@ -58,16 +58,22 @@ const makeRowWriter = (
   encode: Encoders
 ): (rows: ReadonlyArray<SyncRow>, at: string) => void => {
   const insertRow = makeRowInsert(db, syncId)
+  const grants = makeGrantInserts(db, syncId)
   return db.transaction((rows: ReadonlyArray<SyncRow>, at: string) => {
+    // Grants still buffered from a chunk whose transaction failed are not this chunk's.
+    grants.reset()
     const blobs = new BinaryReader(encodeBlobs(encode, rows))
     const next = (): Uint8Array => {
       blobs.tag()
       return blobs.bytes()
     }
+    // Row ids are per table: buffering grants behind other rows leaves every table's order as it came.
     for (const row of rows) {
       const expansion = encode.expandable(row) !== undefined ? next() : null
-      insertRow(row, next(), expansion, at)
+      if (row._tag === "GrantRow") grants.add(row.value, next(), expansion, at)
+      else insertRow(row, next(), expansion, at)
     }
+    grants.flush(at)
   })
 }
 
