@@ -59,10 +59,11 @@ const makeRowWriter = (
 ): (rows: ReadonlyArray<SyncRow>, at: string) => void => {
   const insertRow = makeRowInsert(db, syncId)
   const grants = makeGrantInserts(db, syncId)
+  const encodeBlobs = makeBlobEncoder(encode)
   return db.transaction((rows: ReadonlyArray<SyncRow>, at: string) => {
     // Grants still buffered from a chunk whose transaction failed are not this chunk's.
     grants.reset()
-    const blobs = new BinaryReader(encodeBlobs(encode, rows))
+    const blobs = new BinaryReader(encodeBlobs(rows))
     const next = (): Uint8Array => {
       blobs.tag()
       return blobs.bytes()
@@ -77,16 +78,32 @@ const makeRowWriter = (
   })
 }
 
-/** The blobs of `rows` in row order (a grant's `expansion` before its `data`), as consecutive entries of one buffer. */
-const encodeBlobs = (encode: Encoders, rows: ReadonlyArray<SyncRow>): Uint8Array => {
-  // A fresh writer per chunk: it holds no memory between chunks, and one a failed encoding left half-way is dropped.
-  const writer = new BinaryWriter()
-  for (const row of rows) {
-    const expandable = encode.expandable(row)
-    if (expandable !== undefined) writeMessage(writer, 1, encode.expansion, expandable)
-    writeMessage(writer, 1, encode.rowData, row)
+/** A chunk's blob buffer larger than this is not kept for the next chunk, so one huge chunk does not pin it. */
+const keptChunkBytes = 4 * 1024 * 1024
+
+/**
+ * Encodes the blobs of a chunk's rows in row order (a grant's `expansion` before its `data`), as
+ * consecutive entries of one buffer. The writer is kept from chunk to chunk: a fresh one regrows its
+ * buffer from 128 bytes to a chunk's ~0.5 MiB, zero-filling and copying each size on the way.
+ */
+const makeBlobEncoder = (encode: Encoders) => {
+  let writer = new BinaryWriter()
+  return (rows: ReadonlyArray<SyncRow>): Uint8Array => {
+    try {
+      for (const row of rows) {
+        const expandable = encode.expandable(row)
+        if (expandable !== undefined) writeMessage(writer, 1, encode.expansion, expandable)
+        writeMessage(writer, 1, encode.rowData, row)
+      }
+      const blobs = writer.finish()
+      if (blobs.length > keptChunkBytes) writer = new BinaryWriter()
+      return blobs
+    } catch (failure) {
+      // Half-way through a message: its state is not a writer's to reuse.
+      writer = new BinaryWriter()
+      throw failure
+    }
   }
-  return writer.finish()
 }
 
 /** The database page size (set before the first table is created). */
