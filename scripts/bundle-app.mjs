@@ -1,46 +1,118 @@
 /**
- * Bundles one app with esbuild into `bundle/` beside its `dist/`:
- *   node ../../scripts/bundle-app.mjs src/bin.ts baton-fivetran
- * writes bundle/baton-fivetran.js (the file the app's `bin` runs) and the chunks it loads.
+ * Bundles one app with esbuild into `bundle/` beside its `dist/`, in one of two shapes.
  *
- * Start-up was dominated by resolving and loading hundreds of small modules; the bundle loads a
- * few minified files instead. Code behind a dynamic `import()` (a command's implementation, the
- * HTTP client, the sandbox, optional telemetry) is split into chunks read only when that code
- * runs, so a command pays only for what it uses. `bundle/` sits at the same depth as `dist/`, so
- * `new URL("../…", import.meta.url)` finds the same files (the CLI's package.json, web assets)
- * from either. The native addons (better-sqlite3, zstd-napi) cannot be bundled: they stay
- * external and resolve from the app's own node_modules.
+ *   node ../../scripts/bundle-app.mjs src/main.ts baton-fivetran-http
+ * writes bundle/baton-fivetran-http.js (the file the app's `bin` runs) and the chunks it loads:
+ * ES modules, code split. Code behind a dynamic `import()` (a command's implementation, the HTTP
+ * client, the sandbox, optional telemetry) is split into chunks read only when that code runs.
+ *
+ *   node ../../scripts/bundle-app.mjs src/bin.ts baton-fivetran --launcher src/launch.ts --train --version
+ * writes the program as one CommonJS function, bundle/baton-fivetran.program.js, the launcher as
+ * bundle/baton-fivetran.js (the `bin`), and then runs the launcher once with the arguments after
+ * --train so that it writes V8's code cache of the program, bundle/baton-fivetran.code-cache (see
+ * the launcher). A short command's time went mostly to V8 compiling the bundle, which the code cache
+ * skips; Node 20 takes a code cache only for scripts, not for ES modules, hence CommonJS. Code
+ * behind a dynamic `import()` still runs only when imported (esbuild wraps it in a lazy initializer).
+ *
+ * Start-up was dominated by resolving and loading hundreds of small modules; the bundle loads a few
+ * files instead. `bundle/` sits at the same depth as `dist/`, so `new URL("../…", import.meta.url)`
+ * finds the same files (the package's package.json, web assets) from either. The native addons
+ * (better-sqlite3, zstd-napi) cannot be bundled: they stay external and resolve from the app's own
+ * node_modules.
  */
 import { build } from "esbuild"
-import { chmod, rm } from "node:fs/promises"
-import { join } from "node:path"
+import { execFileSync } from "node:child_process"
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 
-const [entry, name] = process.argv.slice(2)
-if (entry === undefined || name === undefined) {
-  process.stderr.write("usage: bundle-app.mjs <entry.ts> <bundle name>\n")
+const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train <args...>]\n"
+const [entry, name, ...rest] = process.argv.slice(2)
+const launcherFlag = rest.indexOf("--launcher")
+const trainFlag = rest.indexOf("--train")
+const launcher = launcherFlag < 0 ? undefined : rest[launcherFlag + 1]
+if (entry === undefined || name === undefined || (launcher === undefined) !== (trainFlag < 0) || launcher?.startsWith("--")) {
+  process.stderr.write(usage)
   process.exit(2)
 }
+const trainingArgs = trainFlag < 0 ? [] : rest.slice(trainFlag + 1)
 const outdir = "bundle"
 
-// Chunk names carry content hashes: start clean so no stale chunk is left behind.
-await rm(outdir, { recursive: true, force: true })
-await build({
-  entryPoints: { [name]: entry },
-  outdir,
-  chunkNames: "chunk-[hash]",
+/**
+ * @effect/cli imports its file parsers (yaml, toml, ini: Options.file*, ConfigFile, the .baton.yaml
+ * reader) at the top of a module every command loads, so each start ran the YAML and TOML libraries'
+ * set-up. Bundled, each of those imports is a stand-in whose `parse` loads the library on first use.
+ */
+const deferredFileParsers = {
+  name: "deferred-file-parsers",
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) =>
+      /@effect[\\/]cli[\\/].*[\\/]internal[\\/]files\.js$/.test(args.importer)
+        ? { path: args.path, namespace: "deferred-file-parser", pluginData: args.resolveDir }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: "deferred-file-parser" }, (args) => ({
+      contents: `export const parse = (text) => require(${JSON.stringify(args.path)}).parse(text)`,
+      resolveDir: args.pluginData,
+      loader: "js"
+    }))
+  }
+}
+
+const common = {
+  plugins: [deferredFileParsers],
   bundle: true,
-  splitting: true,
   platform: "node",
   target: "node20",
-  format: "esm",
   external: ["better-sqlite3", "zstd-napi"],
-  // Bundled CommonJS dependencies call require() for Node built-ins; ESM output has none of its own.
-  banner: { js: "import { createRequire as __bundleRequire } from \"node:module\"; const require = __bundleRequire(import.meta.url);" },
   // Web assets an app imports are embedded as text.
   loader: { ".html": "text", ".css": "text", ".svg": "text" },
   minify: true,
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning"
-})
-await chmod(join(outdir, `${name}.js`), 0o755)
+}
+
+// Chunk names carry content hashes: start clean so no stale chunk (or code cache) is left behind.
+await rm(outdir, { recursive: true, force: true })
+
+if (launcher === undefined) {
+  await build({
+    ...common,
+    entryPoints: { [name]: entry },
+    outdir,
+    chunkNames: "chunk-[hash]",
+    splitting: true,
+    format: "esm",
+    // Bundled CommonJS dependencies call require() for Node built-ins; ESM output has none of its own.
+    banner: { js: "import { createRequire as __bundleRequire } from \"node:module\"; const require = __bundleRequire(import.meta.url);" }
+  })
+  await chmod(join(outdir, `${name}.js`), 0o755)
+} else {
+  await build({
+    ...common,
+    entryPoints: { [name]: entry },
+    outdir,
+    outExtension: { ".js": ".program.js" },
+    format: "cjs",
+    // The file is the function Node wraps a CommonJS module in, as the launcher compiles it: positions
+    // in it (stack traces, source maps, V8 coverage) are positions in the file.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+    footer: { js: "})" }
+  })
+  await build({ ...common, entryPoints: { [name]: launcher }, outdir, format: "cjs", sourcemap: false })
+  // The package is "type": "module"; this makes the launcher, a .js file, CommonJS.
+  await writeFile(join(outdir, "package.json"), "{ \"type\": \"commonjs\" }\n")
+  const executable = resolve(outdir, `${name}.js`)
+  await chmod(executable, 0o755)
+  // In an empty directory and with no BATON_* variables: no .baton.yaml or setting of this shell counts.
+  const cwd = await mkdtemp(join(tmpdir(), "bundle-app-training-"))
+  try {
+    execFileSync(process.execPath, [executable, ...trainingArgs], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, BATON_CODE_CACHE_TRAINING: "1" },
+      stdio: ["ignore", "ignore", "inherit"]
+    })
+  } finally {
+    await rm(cwd, { recursive: true, force: true })
+  }
+}

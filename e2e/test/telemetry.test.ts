@@ -1,10 +1,11 @@
 import { type AccountSnapshot, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cliBundle, cliBundleDir, httpBundle, runApp, startApp } from "./support/AppProcess.js"
+import { pathToFileURL } from "node:url"
+import { cliBundle, cliProgram, httpBundle, runApp, startApp } from "./support/AppProcess.js"
 import { attributesOf, makeOtlpReceiver, type OtlpDataPoint, type OtlpSpan } from "./support/OtlpReceiver.js"
 
 /**
@@ -26,6 +27,15 @@ const tempDir = Effect.acquireRelease(
 )
 
 const sandbox = Sandbox.layer({ snapshot: small, port: 0 })
+
+/** The part of a NODE_V8_COVERAGE report read here. */
+interface V8ScriptCoverage {
+  readonly url: string
+  readonly functions: ReadonlyArray<{ readonly ranges: ReadonlyArray<{ startOffset: number; endOffset: number; count: number }> }>
+}
+interface V8Coverage {
+  readonly result: ReadonlyArray<V8ScriptCoverage>
+}
 
 const PhaseSpans = ["sync.catalog", "sync.resource_types", "sync.teams", "sync.users", "sync.derived_grants", "sync.groups"]
 
@@ -274,54 +284,44 @@ describe("OpenTelemetry export", () => {
 })
 
 describe("without the OTEL variables", () => {
-  it.scopedLive("the CLI does not load the exporter's code (and does with them)", () =>
+  it.scopedLive("the CLI does not run the exporter's code (and does with them)", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      // Node's module hooks record every module the process loads.
-      const hooks = join(dir, "record-hooks.mjs")
-      const register = join(dir, "register.mjs")
-      yield* Effect.promise(() =>
-        writeFile(
-          hooks,
-          `import { appendFileSync } from "node:fs"\n` +
-            `export async function load(url, context, next) {\n` +
-            `  appendFileSync(process.env.LOADED_MODULES_FILE, url + "\\n")\n` +
-            `  return next(url, context)\n` +
-            `}\n`
-        )
-      )
-      yield* Effect.promise(() =>
-        writeFile(register, `import { register } from "node:module"\nregister(${JSON.stringify(`file://${hooks}`)})\n`)
-      )
-      // The bundle chunk holding @effect/opentelemetry's OTLP exporter.
-      const chunks = (yield* Effect.promise(() => readdir(cliBundleDir))).filter((file) => file.endsWith(".js"))
-      const exporterChunks: Array<string> = []
-      for (const chunk of chunks) {
-        const text = yield* Effect.promise(() => readFile(join(cliBundleDir, chunk), "utf8"))
-        if (text.includes("effect-opentelemetry-")) exporterChunks.push(chunk)
-      }
-      assert.strictEqual(exporterChunks.length, 1)
+      // The CLI is one bundled program; the OTLP exporter's code in it is found by its user-agent text.
+      const program = yield* Effect.promise(() => readFile(cliProgram, "utf8"))
+      const marker = program.indexOf("effect-opentelemetry-")
+      assert.isAbove(marker, 0)
+      assert.strictEqual(program.indexOf("effect-opentelemetry-", marker + 1), -1)
 
-      const loadedBy = (name: string, env: Record<string, string>) =>
+      // V8's coverage of the run (NODE_V8_COVERAGE): how often the innermost function or block
+      // around the marker ran.
+      const exporterRuns = (name: string, env: Record<string, string>) =>
         Effect.gen(function*() {
-          const list = join(dir, `${name}.txt`)
-          yield* Effect.promise(() => writeFile(list, ""))
+          const coverage = join(dir, `${name}-coverage`)
           const result = yield* runApp(
             cliBundle,
             ["--sandbox", "small", "--file", join(dir, `${name}.c1z`), "--log-format", "json"],
-            { ...env, LOADED_MODULES_FILE: list },
-            ["--import", `file://${register}`]
+            { ...env, NODE_V8_COVERAGE: coverage }
           )
           assert.strictEqual(result.exitCode, 0, result.stderr)
-          return (yield* Effect.promise(() => readFile(list, "utf8"))).split("\n").filter((line) => line !== "")
+          const scripts: Array<V8ScriptCoverage> = []
+          for (const file of yield* Effect.promise(() => readdir(coverage))) {
+            const report = JSON.parse(yield* Effect.promise(() => readFile(join(coverage, file), "utf8"))) as V8Coverage
+            scripts.push(...report.result.filter((script) => script.url === pathToFileURL(cliProgram).href))
+          }
+          assert.strictEqual(scripts.length, 1, "the run's coverage holds the program once")
+          const around = scripts[0]!.functions.flatMap((fn) => fn.ranges)
+            .filter((range) => range.startOffset <= marker && marker < range.endOffset)
+            .sort((a, b) => (a.endOffset - a.startOffset) - (b.endOffset - b.startOffset))
+          return around[0]!.count
         })
 
       const receiver = yield* makeOtlpReceiver
-      const without = yield* loadedBy("without", {})
-      const withOtel = yield* loadedBy("with", { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint })
-      assert.isTrue(without.some((url) => url.endsWith("/bundle/baton-fivetran.js")), "the hooks saw the CLI load")
-      assert.isFalse(without.some((url) => url.endsWith(`/${exporterChunks[0]}`)), "the exporter was loaded without OTEL_*")
-      assert.isTrue(withOtel.some((url) => url.endsWith(`/${exporterChunks[0]}`)), "the exporter was not loaded with OTEL_*")
-      assert.isFalse(without.some((url) => url.includes("opentelemetry")))
+      assert.strictEqual(yield* exporterRuns("without", {}), 0, "the exporter ran without OTEL_*")
+      assert.isAbove(
+        yield* exporterRuns("with", { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }),
+        0,
+        "the exporter did not run with OTEL_*"
+      )
     }), { timeout: 120_000 })
 })

@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { OutputFormat, OutputFormats } from "./output/Rows.js"
+import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
 import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
 import { decodeFlag } from "./settings/FlagValue.js"
 import { DefaultFile, File } from "./settings/Settings.js"

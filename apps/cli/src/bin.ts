@@ -1,23 +1,22 @@
-#!/usr/bin/env node
+// The CLI's program; the executable is launch.ts, which runs this one bundled, from V8's code cache.
 // Per-module imports: the @effect/platform-node barrel would also load its HTTP server and client.
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect } from "effect"
-import { setFlagsFromString } from "node:v8"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
 import { exitCode, reportFailure } from "./Exit.js"
 
-// V8 lets the old generation grow to up to four times what a collection left live; a sync allocates
-// fast enough to get that factor and holds ~30 MB live, so a large sync's heap reached ~190 MB.
-// Twice the live size keeps a large sync's peak RSS at ~260 MB instead of ~360 MB, for ~9% more
-// CPU time (measured with the flag on the command line; it is read at every collection).
-setFlagsFromString("--heap-growing-percent=100")
+// What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
+// manager (child_process and worker_threads loaded at every start).
+const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
 run(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
   withoutCliErrorPrinting,
-  Effect.provide(NodeContext.layer),
+  Effect.provide(platform),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     disablePrettyLogger: true,

@@ -5,7 +5,8 @@ import { Effect } from "effect"
 /** The two apps as users run them: their esbuild bundles (turbo builds them before these tests). */
 export const cliBundle = fileURLToPath(new URL("../../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
 export const httpBundle = fileURLToPath(new URL("../../../apps/http/bundle/baton-fivetran-http.js", import.meta.url))
-export const cliBundleDir = fileURLToPath(new URL("../../../apps/cli/bundle/", import.meta.url))
+/** The CLI's bundled program, which `cliBundle` (its launcher) runs. */
+export const cliProgram = fileURLToPath(new URL("../../../apps/cli/bundle/baton-fivetran.program.js", import.meta.url))
 
 export interface AppProcess {
   readonly child: ChildProcess

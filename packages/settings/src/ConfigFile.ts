@@ -1,5 +1,6 @@
 import * as ConfigFile from "@effect/cli/ConfigFile"
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Config, ConfigProvider, Effect, Option } from "effect"
 import { SettingError } from "./SettingError.js"
 

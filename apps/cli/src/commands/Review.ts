@@ -16,7 +16,8 @@ import {
 } from "@baton-fivetran/connector-core"
 import { Effect, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
-import { type Columns, printRows, type OutputFormat } from "../output/Rows.js"
+import type { OutputFormat } from "../output/OutputFormat.js"
+import { type Columns, printRows } from "../output/Rows.js"
 import * as Stderr from "../output/Stderr.js"
 import { UsageError } from "../UsageError.js"
 

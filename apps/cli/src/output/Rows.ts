@@ -1,5 +1,6 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
-import { Chunk, Data, Effect, Schema, Stream } from "effect"
+import { Chunk, Data, Effect, Stream } from "effect"
+import type { OutputFormat } from "./OutputFormat.js"
 
 /**
  * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
@@ -7,10 +8,6 @@ import { Chunk, Data, Effect, Schema, Stream } from "effect"
  * written as they stream, chunk by chunk, waiting for stdout to drain: an export of any size
  * holds one chunk at a time.
  */
-
-export const OutputFormats = ["table", "json", "csv"] as const
-export type OutputFormat = typeof OutputFormats[number]
-export const OutputFormat = Schema.Literal(...OutputFormats)
 
 /** A row as named text cells, in column order. */
 export interface Columns<A> {
