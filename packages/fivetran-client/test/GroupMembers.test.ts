@@ -1,7 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { json, startServer } from "./support/ScriptedServer.js"
-import { DefaultWindowBytes, dropRowsWithoutGroupRole, dropRowsWithoutGroupRoleFromBytes, type FivetranError } from "../src/index.js"
+import {
+  DefaultWindowBytes,
+  dropRowsWithoutGroupRole,
+  dropRowsWithoutGroupRoleByWindows,
+  dropRowsWithoutGroupRoleFromBytes,
+  dropRowsWithoutGroupRoleUnescaped,
+  type FivetranError
+} from "../src/index.js"
+import { parsedThenFiltered } from "./support/GroupPages.js"
 import { clientFor } from "./support/TestClient.js"
 
 /** A full user as `GET /v1/groups/{id}/users` lists it; `role` is the group role, null for account-role users. */
@@ -92,15 +100,6 @@ describe("listGroupMembers", () => {
     }))
 })
 
-/** What the scanner must agree with: parse everything, then keep the items holding a group role. */
-const parsedThenFiltered = (text: string): unknown => {
-  const body = JSON.parse(text) as { data: { items: Array<unknown> } }
-  const holdsRole = (row: unknown) =>
-    typeof row === "object" && row !== null && !Array.isArray(row) && "role" in row && row.role !== null &&
-    row.role !== ""
-  return { ...body, data: { ...body.data, items: body.data.items.filter(holdsRole) } }
-}
-
 const textPages: Record<string, string> = {
   "compact, as the API sends it": JSON.stringify({
     code: "Success",
@@ -178,7 +177,9 @@ describe("dropRowsWithoutGroupRole", () => {
   })
 })
 
-describe("dropRowsWithoutGroupRoleFromBytes", () => {
+const encode = (text: string) => new TextEncoder().encode(text)
+
+describe("dropRowsWithoutGroupRoleByWindows", () => {
   const unicode = JSON.stringify({
     code: "Success",
     data: {
@@ -194,15 +195,89 @@ describe("dropRowsWithoutGroupRoleFromBytes", () => {
 
   it("gives exactly the text path's result for every page, whatever the window size (rows and characters cut by windows)", () => {
     for (const text of cases) {
-      const bytes = new TextEncoder().encode(text)
+      const bytes = encode(text)
       for (const window of [1, 2, 3, 7, 64, 1000, DefaultWindowBytes]) {
-        assert.strictEqual(dropRowsWithoutGroupRoleFromBytes(bytes, window), dropRowsWithoutGroupRole(text), `window ${window}: ${text}`)
+        assert.strictEqual(dropRowsWithoutGroupRoleByWindows(bytes, window), dropRowsWithoutGroupRole(text), `window ${window}: ${text}`)
       }
+      assert.strictEqual(dropRowsWithoutGroupRoleFromBytes(bytes), dropRowsWithoutGroupRole(text), text)
     }
   })
 
   it("keeps the member rows, multi-byte characters intact", () => {
-    const kept = JSON.parse(dropRowsWithoutGroupRoleFromBytes(new TextEncoder().encode(unicode), 5)) as { data: { items: Array<unknown> } }
-    assert.deepStrictEqual(kept.data.items, [{ ...listed("u2", "Destination Reviewer"), given_name: "Zoë 🚀", family_name: "Ærø" }])
+    for (const kept of [dropRowsWithoutGroupRoleByWindows(encode(unicode), 5), dropRowsWithoutGroupRoleFromBytes(encode(unicode))]) {
+      assert.deepStrictEqual((JSON.parse(kept) as { data: { items: Array<unknown> } }).data.items, [
+        { ...listed("u2", "Destination Reviewer"), given_name: "Zoë 🚀", family_name: "Ærø" }
+      ])
+    }
+  })
+})
+
+/** A page as the API sends it: compact, every row with a role key, few members. */
+const apiPage = (rows: ReadonlyArray<unknown>) =>
+  JSON.stringify({ code: "Success", data: { items: rows, next_cursor: "eyJza2lwIjoxMDAwfQ" } })
+
+describe("dropRowsWithoutGroupRoleUnescaped", () => {
+  it("reads the pages the API sends (no escapes) by itself, with exactly the text path's result", () => {
+    const pages = [
+      apiPage(Array.from({ length: 50 }, (_, i) => listed(`u${i}`, i % 7 === 3 ? "Destination Reviewer" : null))),
+      apiPage([listed("u1", null), { ...listed("u2", "Destination Analyst"), given_name: "Zoë 🚀 {[,]" }, listed("u3", "")]),
+      `{"code":"Success","data":{"items":[ ],"next_cursor":null}}`,
+      `{"data":{"next_cursor":"n","items":[{"role":null,"id":"z"},{"role":"r","id":"y"}]} , "code":"Success"}`,
+      `{"data":{"items":[ {"id":"a", "role" :null} ,\n {"id":"b","role":\t"r" , "x": [1, "]"]} ]},"code":"Success"}`,
+      // Duplicate keys: the last role counts, as for JSON.parse; a role as a value is no key.
+      `{"data":{"items":[{"role":"r","id":"a","role":null},{"role":null,"id":"b","role":"s"},{"id":"c","title":"role","role":null}]}}`,
+      // Brackets and opening braces inside strings; roles that are not strings.
+      `{"data":{"items":[{"id":"a","n":"{x","role":"r"},{"id":"b","n":"[]]","role":null},{"id":"c","role":7},{"role":"{"}]}}`
+    ]
+    for (const text of pages) {
+      const kept = dropRowsWithoutGroupRoleUnescaped(encode(text))
+      assert.strictEqual(kept, dropRowsWithoutGroupRole(text), text)
+      assert.deepStrictEqual(JSON.parse(kept!), parsedThenFiltered(text), text)
+    }
+  })
+
+  it("declines valid pages it cannot prove, which the exact paths then filter as before", () => {
+    const pages = {
+      "an escape in a row": apiPage([{ ...listed("e1", "Destination Reviewer"), given_name: "\"Ada\"" }, listed("e2", null)]),
+      "a spaced items key": `{"data":{"items" : [{"id":"a","role":"r"}]}}`,
+      "a nested object": `{"data":{"items":[{"id":"a","o":{"role":null},"role":"r"}]}}`,
+      "an array of objects in a row": `{"data":{"items":[{"id":"a","o":[{"role":"x"}],"role":null},{"id":"b","role":"r"}]}}`,
+      "a row with a role, cut in two by },{ in a string": `{"data":{"items":[{"id":"a","n":"},{","role":"r"}]}}`,
+      "an earlier role before },{ in a string, the last role null":
+        `{"data":{"items":[{"role":"r","n":"x},{","role":null},{"id":"b","role":null}]}}`,
+      "a closing brace in a string": `{"data":{"items":[{"id":"a","n":"{x}","role":"r"}]}}`,
+      "a row cut by }] in a string": `{"data":{"items":[{"id":"a","n":"}]","role":null},{"id":"b","role":"r"}]}}`,
+      "a last row without a role key": `{"data":{"items":[{"id":"a","role":"r"},{"id":"b"}]}}`,
+      "items that are not objects": `{"data":{"items":[{"id":"a","role":"r"},"text",42,null]}}`
+    }
+    for (const [name, text] of Object.entries(pages)) {
+      assert.isUndefined(dropRowsWithoutGroupRoleUnescaped(encode(text)), name)
+      assert.strictEqual(dropRowsWithoutGroupRoleFromBytes(encode(text)), dropRowsWithoutGroupRole(text), name)
+      assert.deepStrictEqual(JSON.parse(dropRowsWithoutGroupRoleFromBytes(encode(text))), parsedThenFiltered(text), name)
+    }
+  })
+
+  it("declines malformed bodies, which then fail as before: cut short, the sandbox's faults, ,], not JSON", () => {
+    const page = apiPage([listed("a1", null), listed("a2", "Destination Reviewer"), listed("a3", null)])
+    const bodies = {
+      "cut inside the items (the sandbox's truncated fault)": page.slice(0, Math.floor(page.length / 2)),
+      "cut after the items": page.slice(0, page.indexOf("],") + 2),
+      "cut before the last brace": page.slice(0, -1),
+      "the sandbox's malformed fault": `${page.replace(/}\s*$/, "")},}`,
+      "a comma before the items' end": page.replace("}],", "},],"),
+      "rows without a comma between them": page.replace("},{", "} {"),
+      "not JSON": `<html>{"items":[{"id":"a","role":"r"}]}</html>`,
+      "cut inside a string just after },{}]}} in it": `{"data":{"items":[{"id":"a","role":null,"n":"x},{}]}}`,
+      "cut inside a string just after }]}} in it": `{"data":{"items":[{"id":"a","role":null,"n":"}]}}`
+    }
+    for (const [name, body] of Object.entries(bodies)) {
+      assert.isUndefined(dropRowsWithoutGroupRoleUnescaped(encode(body)), name)
+      assert.throws(() => JSON.parse(dropRowsWithoutGroupRoleFromBytes(encode(body))), SyntaxError, undefined, name)
+    }
+  })
+
+  it("drops a row without a group role unread, even one JSON.parse would reject (as the text path does)", () => {
+    const text = `{"data":{"items":[{"id":"a,"role":null},{"id":"b" "role":null},{"id":"c","role":"r"}]}}`
+    assert.strictEqual(dropRowsWithoutGroupRoleUnescaped(encode(text)), `{"data":{"items":[{"id":"c","role":"r"}]}}`)
   })
 })

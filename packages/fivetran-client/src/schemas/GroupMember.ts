@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 import { PageEnvelope } from "./Envelope.js"
 
 /**
@@ -141,17 +141,19 @@ const flatRowEnd = (text: string, start: number): number => {
 }
 
 /**
- * Drops from a group-users page (`{"data": {"items": [...]}}`) every item that holds no group
- * role (role null, empty or absent, or not an object) without parsing it, so JSON.parse builds
- * only the members. A dropped row is not validated; anything unexpected around the rows returns
- * the text unchanged, for JSON.parse and the schema to reject as usual.
+ * The text of a group-users page (`{"data": {"items": [...]}}`) without the items that hold no
+ * group role (role null, empty or absent, or not an object), dropped without parsing them; or
+ * undefined when the text around and between the rows is not as expected, or when `itemsAt` is
+ * given and `data.items` does not begin there (the byte paths splice their kept rows at the first
+ * `"items":[`, which may be another array of that name). A dropped row is not validated.
  */
-export const dropRowsWithoutGroupRole = (text: string): string => {
+const keptRowsText = (text: string, itemsAt?: number): string | undefined => {
   const scan = new Scanner(text)
   let kept: string | undefined
   /** The items array at `start`: keeps the rows with a group role; returns the index after it. */
   const items = (start: number): number => {
     if (text.charCodeAt(start) !== 91) return scan.value(start)
+    if (itemsAt !== undefined && start !== itemsAt) return -1
     const rows: Array<string> = []
     let at = scan.space(start + 1)
     if (text.charCodeAt(at) !== 93) {
@@ -183,8 +185,16 @@ export const dropRowsWithoutGroupRole = (text: string): string => {
     key === "data" && text.charCodeAt(start) === 123
       ? scan.object(start, (dataKey, s) => dataKey === "items" ? items(s) : scan.value(s))
       : scan.value(start))
-  return end === -1 || scan.space(end) !== text.length || kept === undefined ? text : kept
+  return end === -1 || scan.space(end) !== text.length ? undefined : kept
 }
+
+/**
+ * Drops from a group-users page (`{"data": {"items": [...]}}`) every item that holds no group
+ * role (role null, empty or absent, or not an object) without parsing it, so JSON.parse builds
+ * only the members. A dropped row is not validated; anything unexpected around the rows returns
+ * the text unchanged, for JSON.parse and the schema to reject as usual.
+ */
+export const dropRowsWithoutGroupRole = (text: string): string => keptRowsText(text) ?? text
 
 /** A flat row without the look-ahead: in a window the separator after a row may not be read yet. */
 const flatRowAlone = /\{[^"{}[\]\\]*(?:"[^"\\]*"[^"{}[\]\\]*)*\}/y
@@ -195,16 +205,17 @@ const itemsKey = Buffer.from("\"items\":[")
 export const DefaultWindowBytes = 64 * 1024
 
 /**
- * `dropRowsWithoutGroupRole` over the page's bytes, without ever holding the whole page as one
- * string: a 300 KB string per page went to V8's large-object space, and the 5,000 pages of a large
- * sync grew the heap to several times what was live. The items array is decoded a window at a
- * time (a row cut by a window's end is carried into the next); its flat rows go through the same
- * regular expression, and only the member rows are kept. Anything else (nested or escaped rows,
- * items that are not objects, a body cut short) decodes the whole page and takes the text path.
- * The result, small, still goes through `dropRowsWithoutGroupRole`, which checks the envelope
- * around the items (leaving it to JSON.parse to reject when it is not as expected).
+ * `dropRowsWithoutGroupRole` over the page's bytes, for the pages the unescaped path declines,
+ * without ever holding the whole page as one string: a 300 KB string per page went to V8's
+ * large-object space, and the 5,000 pages of a large sync grew the heap to several times what was
+ * live. The items array is decoded a window at a time (a row cut by a window's end is carried into
+ * the next); its flat rows go through the same regular expression, and only the member rows are
+ * kept. Anything else (nested rows, items that are not objects, a body cut short) decodes the
+ * whole page and takes the text path. The result, small, still goes through `keptRowsText`,
+ * which checks the envelope around the items; when that fails (a malformed body, or `"items":[`
+ * met before `data.items`), so does the whole page.
  */
-export const dropRowsWithoutGroupRoleFromBytes = (bytes: Uint8Array, windowBytes: number = DefaultWindowBytes): string => {
+export const dropRowsWithoutGroupRoleByWindows = (bytes: Uint8Array, windowBytes: number = DefaultWindowBytes): string => {
   const whole = () => dropRowsWithoutGroupRole(new TextDecoder().decode(bytes))
   const open = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(itemsKey)
   if (open === -1) return whole()
@@ -228,7 +239,7 @@ export const dropRowsWithoutGroupRoleFromBytes = (bytes: Uint8Array, windowBytes
         // `,]` is not JSON: the text path leaves it for JSON.parse to reject.
         if (expectRow && rows > 0) return whole()
         const tail = text.slice(at + 1) + decoder.decode(bytes.subarray(offset))
-        return dropRowsWithoutGroupRole(`${head.slice(0, -1)}[${kept.join(",")}]${tail}`)
+        return keptRowsText(`${head}${kept.join(",")}]${tail}`, head.length - 1) ?? whole()
       }
       if (!expectRow) {
         if (c !== comma) return whole()
@@ -251,6 +262,127 @@ export const dropRowsWithoutGroupRoleFromBytes = (bytes: Uint8Array, windowBytes
   }
   return whole()
 }
+
+const openBrace = 123
+const closeBrace = 125
+const closeBracket = 93
+
+/** Whether the bytes at `at` are `"role"`. */
+const isRoleString = (bytes: Uint8Array, at: number) =>
+  bytes[at] === quote && bytes[at + 1] === 114 && bytes[at + 2] === 111 && bytes[at + 3] === 108 &&
+  bytes[at + 4] === 101 && bytes[at + 5] === quote
+
+/**
+ * How far the backward search for `"role"` may move its window left, by the byte just left of
+ * it (Sunday's algorithm, mirrored): as far as that byte's first place in `"role"` allows, past
+ * the whole window for a byte not in it (most bytes), so most bytes of a row are never read.
+ */
+const roleShift = new Uint8Array(256).fill(7)
+roleShift[quote] = 1
+roleShift[114] = 2 // r
+roleShift[111] = 3 // o
+roleShift[108] = 4 // l
+roleShift[101] = 5 // e
+
+/**
+ * Where the value of the last `"role"` key between `start` and `end` begins, or -1 when there is
+ * none; searched backwards from `end` (the role is near a row's end in what Fivetran sends).
+ * Only trusted on bytes without backslashes, where every `"` delimits a string, so `"role"`
+ * followed by a colon is a key.
+ */
+const lastRoleValue = (bytes: Uint8Array, start: number, end: number): number => {
+  for (let at = end - 6; at > start; at -= roleShift[bytes[at - 1]!]!) {
+    if (!isRoleString(bytes, at)) continue
+    let next = at + 6
+    while (isSpace(bytes[next]!)) next++
+    if (bytes[next] !== colon) continue
+    next++
+    while (isSpace(bytes[next]!)) next++
+    return next
+  }
+  return -1
+}
+
+/** Whether the value at `at` is a group role: neither null nor "" (anything else, JSON.parse judges). */
+const isGroupRoleValue = (bytes: Uint8Array, at: number): boolean =>
+  !(bytes[at] === 110 && bytes[at + 1] === 117 && bytes[at + 2] === 108 && bytes[at + 3] === 108) &&
+  !(bytes[at] === quote && bytes[at + 1] === quote)
+
+const parseJson = Option.liftThrowable((text: string): unknown => JSON.parse(text))
+
+const holdsGroupRole = (row: unknown): boolean =>
+  typeof row === "object" && row !== null && "role" in row && row.role !== null && row.role !== ""
+
+const utf8 = new TextDecoder()
+/** For bytes inside a page, where a byte-order mark is content (left for JSON.parse to reject), not a mark to strip. */
+const utf8KeepingBom = new TextDecoder("utf-8", { ignoreBOM: true })
+
+/**
+ * `dropRowsWithoutGroupRole` at memchr speed, for a page without a backslash after its
+ * `"items":[` (what Fivetran sends: flat rows, nothing escaped); undefined on anything else, for
+ * the exact paths to decide. Only bytes are read: a row is a `{` up to the next `}`
+ * (Buffer.indexOf), followed by `,` or the items' `]`; its last `"role"` key is searched back
+ * from that `}` (most bytes skipped), and only a row whose role is neither null nor "" is decoded
+ * and parsed (JSON.parse decides whether it is a member). The other rows are neither decoded nor
+ * validated, except the last one, which must parse and hold a `"role"` key.
+ *
+ * Why this is exact, though a `}`, `,{` or `]` inside a string cuts a row in pieces: without
+ * backslashes every `"` delimits a string, so in a valid page (or one cut short) the bytes
+ * `"role"` are always a string, and a key when a colon follows. A piece of a row that begins at
+ * its `{` and ends inside a string holds an odd number of quotes; a piece that begins inside a
+ * string meets `"role"` as the bare word `role`: neither parses. So a parsed piece holding
+ * `"role"` is a whole row, a row with a role cut in pieces is declined, and the last row, a whole
+ * one, proves that the `]` after it closes the items (a body cut inside a string that happens to
+ * hold `}]}}` is declined). A `]` that closes an array in a row, and any nesting, leave text
+ * around the items that the exact check of the result (`keptRowsText`) cannot follow.
+ *
+ * Malformed bodies (cut short, `,]`, items that are not objects, not JSON) are declined, and fail
+ * on the exact path as before. What can newly pass is a body whose only fault is inside the
+ * braces of a row without a role, dropped unread as the text path always did.
+ */
+export const dropRowsWithoutGroupRoleUnescaped = (bytes: Uint8Array): string | undefined => {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const open = buffer.indexOf(itemsKey)
+  if (open === -1) return undefined
+  const itemsStart = open + itemsKey.length
+  if (buffer.indexOf(backslash, itemsStart) !== -1) return undefined
+  const kept: Array<string> = []
+  let at = itemsStart
+  while (isSpace(buffer[at]!)) at++
+  if (buffer[at] !== closeBracket) {
+    for (;;) {
+      if (buffer[at] !== openBrace) return undefined
+      const end = buffer.indexOf(closeBrace, at + 1)
+      if (end === -1) return undefined
+      const role = lastRoleValue(buffer, at, end)
+      let next = end + 1
+      while (isSpace(buffer[next]!)) next++
+      const isLast = buffer[next] === closeBracket
+      if (isLast && role === -1) return undefined
+      if (isLast || (role !== -1 && isGroupRoleValue(buffer, role))) {
+        const row = utf8KeepingBom.decode(buffer.subarray(at, end + 1))
+        const parsed = parseJson(row)
+        if (Option.isNone(parsed)) return undefined
+        if (holdsGroupRole(parsed.value)) kept.push(row)
+      }
+      at = next
+      if (isLast) break
+      if (buffer[at] !== comma) return undefined
+      at++
+      while (isSpace(buffer[at]!)) at++
+    }
+  }
+  const head = utf8.decode(buffer.subarray(0, itemsStart))
+  return keptRowsText(`${head}${kept.join(",")}]${utf8KeepingBom.decode(buffer.subarray(at + 1))}`, head.length - 1)
+}
+
+/**
+ * `dropRowsWithoutGroupRole` over a page's bytes: the unescaped path, which reads only bytes and
+ * decodes only member rows, and where it declines (an escape in the items, nesting, a malformed
+ * body), the exact path over windows.
+ */
+export const dropRowsWithoutGroupRoleFromBytes = (bytes: Uint8Array): string =>
+  dropRowsWithoutGroupRoleUnescaped(bytes) ?? dropRowsWithoutGroupRoleByWindows(bytes)
 
 /**
  * A group-users page body, from its bytes: rows without a group role are dropped before parsing
