@@ -26,7 +26,7 @@ import { type ApiError, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
 import { dataReply, encodedPageReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
-import { userJson } from "./UserJson.js"
+import { type JsonPieces, userJson } from "./UserJson.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {
@@ -51,7 +51,7 @@ export interface Endpoint {
 const param = (request: ApiRequest, name: string): string => request.params[name] ?? ""
 
 /** The user lists: bodies spliced from each user's pre-encoded JSON (see UserJson). */
-const userList = (request: ApiRequest, rows: Sliceable<string>) =>
+const userList = (request: ApiRequest, rows: Sliceable<JsonPieces>) =>
   Effect.map(pageRequest(request.query), (page) => encodedPageReply(pageOf(rows, page)))
 
 const list = <A, I>(
