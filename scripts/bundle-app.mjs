@@ -58,8 +58,35 @@ const deferredFileParsers = {
   }
 }
 
+/**
+ * undici's index loads all of undici (fetch, WebSocket, cookies, mocks, caches, HTTP/2), and those
+ * parts reach for Node's own fetch globals, which loads Node's copy of undici as well. The client's
+ * transport (fivetran-client's UndiciTransport) uses an Agent and the request API that the index
+ * adds to dispatchers: bundled, its `undici` is just that.
+ */
+const undiciAgentOnly = {
+  name: "undici-agent-only",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$/.test(args.importer)
+        ? { path: "undici", namespace: "undici-agent-only", pluginData: args.resolveDir }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, (args) => ({
+      contents: [
+        "import Agent from \"undici/lib/dispatcher/agent.js\"",
+        "import Dispatcher from \"undici/lib/dispatcher/dispatcher.js\"",
+        "import api from \"undici/lib/api/index.js\"",
+        "Object.assign(Dispatcher.prototype, api)",
+        "export { Agent }"
+      ].join("\n"),
+      resolveDir: args.pluginData,
+      loader: "js"
+    }))
+  }
+}
+
 const common = {
-  plugins: [deferredFileParsers],
+  plugins: [deferredFileParsers, undiciAgentOnly],
   bundle: true,
   platform: "node",
   target: "node20",
