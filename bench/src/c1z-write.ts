@@ -7,13 +7,15 @@
  * live heap seen, which separates retained memory from garbage V8 has not collected yet.
  * With `--rows-only` it drains the same row stream without writing anything: the memory and time
  * the synthetic input costs on its own, to set against the writer's figures.
- * With `--lower-bound` it also loads the same rows the plainest way (the writer's prepared inserts,
- * 1000 rows a transaction, into tables without any index, SQLite's default page size; no Effect
- * stream) and compresses that file as the writer does. So that neither side is favoured by going
+ * With `--lower-bound` it also loads the same rows the plainest way (@baton-fivetran/c1z/plain-load:
+ * each row encoded by the writer's encoders into a buffer of its own and inserted with one prepared
+ * statement, 1000 rows a transaction, into tables without any index, SQLite's default settings; no
+ * Effect stream) and compresses that file as the writer does. So that neither side is favoured by going
  * first (JIT warm-up, a cold page cache), it runs lower bound, writer, lower bound, writer in this
- * one process and prints the best time of each and the writer's best over the lower bound's best
- * (`overLowerBound`). On a shared machine the wall times swing with the load, so it also prints the
- * same ratio of process CPU time (every thread: SQLite, zstd), `cpuOverLowerBound`.
+ * one process (`--rounds N` pairs, default 2) and prints the best time of each and the writer's best
+ * over the lower bound's best (`overLowerBound`). On a shared machine the wall times swing with the
+ * load, so it also prints the same ratio of process CPU time (every thread: SQLite, zstd),
+ * `cpuOverLowerBound`.
  */
 import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton-fivetran/connector-core"
 import { writeC1z } from "@baton-fivetran/c1z"
@@ -26,9 +28,11 @@ import { join } from "node:path"
 
 const rowsOnly = process.argv.includes("--rows-only")
 const lowerBound = process.argv.includes("--lower-bound")
-const grantCount = Number(process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "100000")
-if (!Number.isInteger(grantCount) || grantCount <= 0) {
-  process.stderr.write("usage: npx tsx bench/src/c1z-write.ts <number of grants> [--rows-only]\n")
+const roundsAt = process.argv.indexOf("--rounds")
+const rounds = roundsAt === -1 ? 2 : Number(process.argv[roundsAt + 1])
+const grantCount = Number(process.argv.slice(2).find((arg, i, args) => !arg.startsWith("--") && args[i - 1] !== "--rounds") ?? "100000")
+if (!Number.isInteger(grantCount) || grantCount <= 0 || !Number.isInteger(rounds) || rounds <= 0) {
+  process.stderr.write("usage: npx tsx bench/src/c1z-write.ts <number of grants> [--rows-only | --lower-bound [--rounds N]]\n")
   process.exit(2)
 }
 
@@ -201,7 +205,7 @@ const program = Effect.gen(function*() {
   }
   const bounds: Array<Effect.Effect.Success<ReturnType<typeof plainLoad>>> = []
   const writes: Array<Effect.Effect.Success<ReturnType<typeof writerRun>>> = []
-  for (let round = 0; round < (lowerBound ? 2 : 1); round++) {
+  for (let round = 0; round < (lowerBound ? rounds : 1); round++) {
     if (lowerBound) {
       bounds.push(yield* plainLoad(dir))
     }
