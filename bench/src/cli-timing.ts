@@ -1,6 +1,8 @@
 /**
  * Times the built CLI as a user meets it: each run is a fresh `node` process.
- *   1. `baton-fivetran --version` (start-up: loading @effect/cli and the settings code);
+ *   1. `baton-fivetran --version` (start-up: loading @effect/cli and the settings code), each run
+ *      paired with a `node -e 0` right after it: the ratio of each pair, so that the machine's
+ *      drifting load (it is shared) moves both sides of a ratio alike;
  *   2. a one-shot grant against a sandbox running in this process (start-up + connector-core + the
  *      read-then-write of docs/architecture.md §3), each run granting a different user so every run writes.
  *   3. the HTTP service (`baton-fivetran-http --port 0` against the same sandbox): from spawn to the
@@ -17,7 +19,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option, Schedule, Schema, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const argument = (name: string): string | undefined => {
@@ -31,6 +33,8 @@ const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(),
 
 const bin = argument("cli") ?? fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
 const httpBin = argument("http") ?? fileURLToPath(new URL("../../apps/http/bundle/baton-fivetran-http.js", import.meta.url))
+/** How the output names a script: from the repository's root, as the README's commands do. */
+const fromRoot = (script: string) => relative(fileURLToPath(new URL("../..", import.meta.url)), script)
 
 /** One HTTP service process, timed from spawn to its first `/healthz` 200; then stopped. */
 const httpReady = (args: ReadonlyArray<string>) =>
@@ -81,6 +85,11 @@ const stats = (millis: ReadonlyArray<number>) => {
   }, ${sorted.length} runs)`
 }
 
+const ratios = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return `${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}×)`
+}
+
 const quote = (arg: string) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`
 
 const snapshot = generatePreset("medium")
@@ -112,28 +121,30 @@ const program = Effect.gen(function*() {
     "warn"
   ]
 
-  const version = yield* Effect.forEach(Array.from({ length: runs }), () => timed(["--version"]))
+  const versionPairs = yield* Effect.forEach(
+    Array.from({ length: runs }),
+    () => Effect.all([timed(["--version"]), timedNode(["-e", "0"])])
+  )
+  const version = versionPairs.map(([cli]) => cli)
+  const nodeOnly = versionPairs.map(([, node]) => node)
   const grants = yield* Effect.forEach(users, (user) => timed(grantArgs(user.id)))
   const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
   const httpArgs = ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret, "--token", "bench-token-0123456789"]
   const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpArgs))
-  const nodeOnly = yield* Effect.forEach(Array.from({ length: runs }), () => timedNode(["-e", "0"]))
 
   const shown = (args: ReadonlyArray<string>) =>
-    ["node", "apps/cli/bundle/baton-fivetran.js", ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
+    ["node", fromRoot(bin), ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
   yield* Console.log([
     `baton-fivetran CLI timing (node ${process.version}, each run a fresh process)`,
     `  ${shown(["--version"])}`,
-    `    ${stats(version.map((run) => run.millis))}`,
+    `    ${stats(version.map((run) => run.millis))}; ${
+      ratios(versionPairs.map(([cli, node]) => cli.millis / node.millis))
+    } the \`node -e 0\` run after it`,
     `  ${shown(grantArgs("<user>"))}`,
     `    ${stats(grants.map((run) => run.millis))}; ${granted}/${grants.length} printed "granted"`,
-    `  ${
-      ["node", "apps/http/bundle/baton-fivetran-http.js", ...httpArgs, "--port", "0"].map((arg) =>
-        arg === key.secret ? "<secret>" : quote(arg)
-      ).join(" ")
-    }`,
+    `  ${["node", fromRoot(httpBin), ...httpArgs, "--port", "0"].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")}`,
     `    first /healthz 200 after ${stats(ready.map((run) => run.millis))}`,
-    `  node -e 0 (the floor: a bare node process)`,
+    `  node -e 0 (the floor: a bare node process, run after each --version)`,
     `    ${stats(nodeOnly.map((run) => run.millis))}`,
     `  against the in-process sandbox ("medium" preset) at ${sandbox.baseUrl}`
   ].join("\n"))
