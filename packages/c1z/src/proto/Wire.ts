@@ -74,8 +74,25 @@ export const readFields = (
   }
 }
 
-/** Byte-wise UTF-8 order, the order Go uses for deterministic map keys. */
-export const compareUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+/**
+ * Byte-wise UTF-8 order, the order Go uses for deterministic map keys. It is UTF-16 code-unit
+ * order wherever one of the first differing code units is below the surrogates (U+D800): only two
+ * units from U+D800 up (a character above U+FFFF against one from U+E000) are compared as bytes.
+ * Encoding both strings for every comparison allocated hundreds of MB in a large sync's profile sorts.
+ */
+export const compareUtf8 = (a: string, b: string): number => {
+  const shorter = Math.min(a.length, b.length)
+  for (let i = 0; i < shorter; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x < 0xd800 || y < 0xd800) return x < y ? -1 : 1
+    // From the start of the character: a shared high surrogate before i belongs to it.
+    const from = i > 0 && a.charCodeAt(i - 1) >= 0xd800 && a.charCodeAt(i - 1) < 0xdc00 ? i - 1 : i
+    return Buffer.compare(Buffer.from(a.slice(from)), Buffer.from(b.slice(from)))
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}
 
 /** Raised by a decoder for bytes that are not the message it expects; the reader turns it into `Corrupt`. */
 export class DecodeFailure extends Error {}
