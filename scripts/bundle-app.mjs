@@ -6,13 +6,14 @@
  * ES modules, code split. Code behind a dynamic `import()` (a command's implementation, the HTTP
  * client, the sandbox, optional telemetry) is split into chunks read only when that code runs.
  *
- *   node ../../scripts/bundle-app.mjs src/bin.ts baton-fivetran --launcher src/launch.ts --train --version
+ *   node ../../scripts/bundle-app.mjs src/bin.ts baton-fivetran --launcher src/launch.ts --train <args...>
  * writes the program as one CommonJS function, bundle/baton-fivetran.program.js, the launcher as
  * bundle/baton-fivetran.js (the `bin`), and then runs the launcher once with the arguments after
- * --train so that it writes V8's code cache of the program, bundle/baton-fivetran.code-cache (see
- * the launcher). A short command's time went mostly to V8 compiling the bundle, which the code cache
- * skips; Node 20 takes a code cache only for scripts, not for ES modules, hence CommonJS. Code
- * behind a dynamic `import()` still runs only when imported (esbuild wraps it in a lazy initializer).
+ * --train (the CLI's package.json gives a one-shot action against an embedded sandbox) so that it
+ * writes V8's code cache of the program, bundle/baton-fivetran.code-cache (see the launcher). A
+ * short command's time went mostly to V8 compiling the bundle, which the code cache skips; Node 20
+ * takes a code cache only for scripts, not for ES modules, hence CommonJS. Code behind a dynamic
+ * `import()` still runs only when imported (esbuild wraps it in a lazy initializer).
  *
  * Start-up was dominated by resolving and loading hundreds of small modules; the bundle loads a few
  * files instead. `bundle/` sits at the same depth as `dist/`, so `new URL("../…", import.meta.url)`
