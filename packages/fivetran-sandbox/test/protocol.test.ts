@@ -191,6 +191,22 @@ describe("content negotiation and routing", () => {
       const groupUsers = yield* collect(client.listGroupUsers("amber_falcon"))
       const group = yield* raw("GET", "/v1/groups/amber_falcon/users")
       assert.strictEqual(group.text, expected(groupUsers, null))
+      // Pages of two, cut from the group's list encoded once: each is the same bytes as its slice encoded.
+      const pages: Array<string> = []
+      for (let skip = 0; skip < groupUsers.length; skip += 2) {
+        const cursor = skip === 0 ? "" : `&cursor=${Buffer.from(JSON.stringify({ skip })).toString("base64url")}`
+        pages.push((yield* raw("GET", `/v1/groups/amber_falcon/users?limit=2${cursor}`)).text)
+      }
+      assert.deepStrictEqual(
+        pages,
+        pages.map((_, i) =>
+          expected(
+            groupUsers.slice(i * 2, i * 2 + 2),
+            i * 2 + 2 < groupUsers.length ? Buffer.from(JSON.stringify({ skip: i * 2 + 2 })).toString("base64url") : null
+          )
+        )
+      )
+      assert.isAtLeast(pages.length, 2)
 
       yield* client.updateUser("calm_willow", { given_name: "Carlota", phone: "+34 600 000 000" })
       const after = (yield* raw("GET", "/v1/groups/amber_falcon/users")).json as {

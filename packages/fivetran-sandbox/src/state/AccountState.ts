@@ -86,7 +86,7 @@ export class AccountState {
   private readonly teamConnections = new Relation()
   private readonly ids: IdAllocator
   /** Recently listed groups' user lists (they merge members with account-role holders). */
-  private readonly groupUsersCache = new Map<string, ReadonlyArray<GroupUserRow>>()
+  private readonly groupUsersCache = new Map<string, GroupUsersView>()
 
   constructor(
     snapshot: AccountSnapshot,
@@ -194,29 +194,28 @@ export class AccountState {
   groupUsers(groupId: string): Effect.Effect<GroupUsersView, ApiError> {
     return Effect.suspend(() => {
       if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
-      let rows = this.groupUsersCache.get(groupId)
-      if (rows === undefined) {
+      let view = this.groupUsersCache.get(groupId)
+      if (view === undefined) {
         const members = this.userGroups.ofTarget(groupId)
         const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
-        const built: Array<GroupUserRow> = []
+        const rows: Array<GroupUserRow> = []
         for (const user of this.users.values()) {
           const member = members.get(user.id)
-          if (member !== undefined) built.push([user.id, member.role])
-          else if (includeAccountRoles && user.role !== null) built.push([user.id, null])
+          if (member !== undefined) rows.push([user.id, member.role])
+          else if (includeAccountRoles && user.role !== null) rows.push([user.id, null])
         }
-        rows = built
+        const users = this.users
+        view = {
+          size: rows.length,
+          slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ user: users.get(id)!, role }))
+        }
         if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
           this.groupUsersCache.delete(this.groupUsersCache.keys().next().value!)
         }
       } else {
         this.groupUsersCache.delete(groupId)
       }
-      this.groupUsersCache.set(groupId, rows)
-      const users = this.users
-      const view: GroupUsersView = {
-        size: rows.length,
-        slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ user: users.get(id)!, role }))
-      }
+      this.groupUsersCache.set(groupId, view)
       return Effect.succeed(view)
     })
   }
@@ -578,6 +577,10 @@ export interface GroupUser {
 }
 
 /** A lazily materialised `GET /v1/groups/{id}/users` list: only the served page is built. */
+/**
+ * A group's user list as it stands: the same object until the account changes (or the view leaves
+ * the small cache of recently read groups), so a reader may cache what it derives from it.
+ */
 export interface GroupUsersView {
   readonly size: number
   readonly slice: (start: number, end: number) => ReadonlyArray<GroupUser>
