@@ -16,8 +16,10 @@ const strings = (count: number): Array<string> => {
     state ^= state << 5
     return (state >>> 0) / 4294967296
   }
-  return Array.from({ length: count }, () =>
-    Array.from({ length: Math.floor(next() * 5) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(""))
+  return Array.from(
+    { length: count },
+    () => Array.from({ length: Math.floor(next() * 5) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join("")
+  )
 }
 
 describe("compareUtf8", () => {
