@@ -21,11 +21,10 @@ import {
 import type { HttpServerResponse } from "@effect/platform"
 import { Effect, type Schema } from "effect"
 import type { Credential } from "../state/AccountSnapshot.js"
-import { type AccountState, type GroupUsersView, membership, type MembershipKind, teamUserMembership } from "../state/AccountState.js"
+import { type AccountState, membership, type MembershipKind, teamUserMembership } from "../state/AccountState.js"
 import { type ApiError, tooManyRequests } from "./ApiError.js"
-import { type EncodedRows, encodeRows } from "./EncodedRows.js"
-import { pageBounds, pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
-import { dataReply, encodedItemsReply, encodedPageReply, messageReply, pageReply } from "./Reply.js"
+import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
+import { dataReply, encodedPageReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
 import { type JsonPieces, userJson } from "./UserJson.js"
 
@@ -50,17 +49,6 @@ export interface Endpoint {
 }
 
 const param = (request: ApiRequest, name: string): string => request.params[name] ?? ""
-
-/** Each group user list encoded once, for as long as the state keeps that view (see GroupUsersView). */
-const encodedUsersOf = new WeakMap<GroupUsersView, EncodedRows>()
-const encodedGroupUsers = (view: GroupUsersView): EncodedRows => {
-  let encoded = encodedUsersOf.get(view)
-  if (encoded === undefined) {
-    encoded = encodeRows(view.slice(0, view.size).map(({ role, user }) => userJson(user, role)))
-    encodedUsersOf.set(view, encoded)
-  }
-  return encoded
-}
 
 /** The user lists: bodies spliced from each user's pre-encoded JSON (see UserJson). */
 const userList = (request: ApiRequest, rows: Sliceable<JsonPieces>) =>
@@ -260,9 +248,9 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     path: "/v1/groups/:owner/users",
     handle: (r) =>
       Effect.flatMap(state.groupUsers(param(r, "owner")), (view) =>
-        Effect.map(pageRequest(r.query), (page) => {
-          const { end, next_cursor, start } = pageBounds(view.size, page)
-          return encodedItemsReply([encodedGroupUsers(view).run(start, end)], next_cursor)
+        userList(r, {
+          size: view.size,
+          slice: (start, end) => view.slice(start, end).map(({ role, user }) => userJson(user, role))
         }))
   },
   {

@@ -54,14 +54,11 @@ export interface PageOf<A> {
   readonly next_cursor: string | null
 }
 
-/** Where the page at `skip` of a list of `size` items ends, and its `next_cursor`: `null` once nothing follows. */
-export const pageBounds = (size: number, request: PageRequest) => {
-  const end = request.skip + request.limit
-  return { start: request.skip, end, next_cursor: end < size ? encodeCursor(end) : null }
-}
-
-/** The page at `skip`. */
+/** The page at `skip`; `next_cursor` is `null` once nothing follows. */
 export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => {
-  const { end, next_cursor, start } = pageBounds(list.size, request)
-  return { items: list.slice(start, end), next_cursor }
+  const end = request.skip + request.limit
+  return {
+    items: list.slice(request.skip, end),
+    next_cursor: end < list.size ? encodeCursor(end) : null
+  }
 }

@@ -48,24 +48,18 @@ export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>, opti
 const pageHead = Buffer.from(`{"code":"Success","data":{"items":[`)
 const comma = Buffer.from(",")
 
-/** A page from its items already encoded as JSON and comma-separated (`run`), copied once into the body. */
-export const encodedItemsReply = (run: ReadonlyArray<Uint8Array>, nextCursor: string | null) =>
-  HttpServerResponse.uint8Array(
-    Buffer.concat([pageHead, ...run, Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor)}}}`)]),
-    { status: 200, contentType: "application/json" }
-  )
-
 /**
  * A page whose items are JSON already (see UserJson): the bytes `pageReply` gives for the same
- * items, without encoding them again.
+ * items, copied once into the body without encoding them again.
  */
 export const encodedPageReply = (page: PageOf<JsonPieces>) => {
-  const run: Array<Uint8Array> = []
+  const pieces: Array<Uint8Array> = [pageHead]
   page.items.forEach((item, index) => {
-    if (index > 0) run.push(comma)
-    for (const piece of item) run.push(piece)
+    if (index > 0) pieces.push(comma)
+    for (const piece of item) pieces.push(piece)
   })
-  return encodedItemsReply(run, page.next_cursor)
+  pieces.push(Buffer.from(`],"next_cursor":${JSON.stringify(page.next_cursor)}}}`))
+  return HttpServerResponse.uint8Array(Buffer.concat(pieces), { status: 200, contentType: "application/json" })
 }
 
 /** `{code: "Success", message}` with no data. */

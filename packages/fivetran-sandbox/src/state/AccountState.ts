@@ -86,7 +86,7 @@ export class AccountState {
   private readonly teamConnections = new Relation()
   private readonly ids: IdAllocator
   /** Recently listed groups' user lists (they merge members with account-role holders). */
-  private readonly groupUsersCache = new Map<string, GroupUsersView>()
+  private readonly groupUsersCache = new Map<string, ReadonlyArray<GroupUserRow>>()
 
   constructor(
     snapshot: AccountSnapshot,
@@ -194,28 +194,29 @@ export class AccountState {
   groupUsers(groupId: string): Effect.Effect<GroupUsersView, ApiError> {
     return Effect.suspend(() => {
       if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
-      let view = this.groupUsersCache.get(groupId)
-      if (view === undefined) {
+      let rows = this.groupUsersCache.get(groupId)
+      if (rows === undefined) {
         const members = this.userGroups.ofTarget(groupId)
         const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
-        const rows: Array<GroupUserRow> = []
+        const built: Array<GroupUserRow> = []
         for (const user of this.users.values()) {
           const member = members.get(user.id)
-          if (member !== undefined) rows.push([user.id, member.role])
-          else if (includeAccountRoles && user.role !== null) rows.push([user.id, null])
+          if (member !== undefined) built.push([user.id, member.role])
+          else if (includeAccountRoles && user.role !== null) built.push([user.id, null])
         }
-        const users = this.users
-        view = {
-          size: rows.length,
-          slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ user: users.get(id)!, role }))
-        }
+        rows = built
         if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
           this.groupUsersCache.delete(this.groupUsersCache.keys().next().value!)
         }
       } else {
         this.groupUsersCache.delete(groupId)
       }
-      this.groupUsersCache.set(groupId, view)
+      this.groupUsersCache.set(groupId, rows)
+      const users = this.users
+      const view: GroupUsersView = {
+        size: rows.length,
+        slice: (start, end) => rows.slice(start, end).map(([id, role]) => ({ user: users.get(id)!, role }))
+      }
       return Effect.succeed(view)
     })
   }
@@ -577,10 +578,6 @@ export interface GroupUser {
 }
 
 /** A lazily materialised `GET /v1/groups/{id}/users` list: only the served page is built. */
-/**
- * A group's user list as it stands: the same object until the account changes (or the view leaves
- * the small cache of recently read groups), so a reader may cache what it derives from it.
- */
 export interface GroupUsersView {
   readonly size: number
   readonly slice: (start: number, end: number) => ReadonlyArray<GroupUser>
