@@ -96,7 +96,7 @@ const sandboxOptions = {
   preset: optional("preset", "small|medium|large", "Generate the account from this preset (default small)."),
   state: optional("state", "file.json", "Load the account from this snapshot file instead."),
   seed: optional("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
-  latency: optional("latency", "millis", "Delay every answer by this many milliseconds, or by MIN-MAX drawn per request."),
+  latency: optional("latency", "millis", "Answer each request this many milliseconds after it arrived, or MIN-MAX drawn per request."),
   faultSeed: optional("fault-seed", "n", "Seed of the fault draws (default 1): the same seed and requests give the same faults."),
   serverErrors: optional("server-errors", "share", "Answer this share of requests (0 to 1) with 500, 502 or 503."),
   drops: optional("drops", "share", "Close this share of connections without an answer."),

@@ -113,9 +113,9 @@ const applyBodyFault = (
 const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
 
 /**
- * The whole request pipeline: injected latency and dropped connections, the hourly budget, injected
+ * The whole request pipeline: dropped connections, the hourly budget, injected
  * 429s and 5xx, authentication, authorisation, content negotiation, routing, injected body faults,
- * the rate-limit headers on every answer, and the request log.
+ * the rate-limit headers on every answer, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
   const router = makeRouter(deps.endpoints)
@@ -152,7 +152,8 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
 
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const started = yield* Clock.currentTimeMillis
+    const clock = yield* Effect.clock
+    const started = clock.unsafeCurrentTimeMillis()
     const url = new URL(request.url, "http://sandbox")
     const method = request.method
     const path = url.pathname
@@ -169,8 +170,16 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         }))
 
     const plan = deps.faults.plan()
-    if (plan.latencyMillis > 0) yield* Effect.sleep(Duration.millis(plan.latencyMillis))
+    // The added latency is the time from the request's arrival to its answer, the sandbox's own work
+    // included (as a server's own work is part of the delay its clients see): the answer is prepared
+    // at once and held back for what remains. Sleeping first and working after let requests that
+    // arrived together wake together and queue for this one thread, so its work was added on top.
+    const holdBack = Effect.suspend(() => {
+      const elapsed = clock.unsafeCurrentTimeMillis() - started
+      return plan.latencyMillis > elapsed ? Effect.sleep(Duration.millis(plan.latencyMillis - elapsed)) : Effect.void
+    })
     if (plan.drop) {
+      yield* holdBack
       yield* record(0, "dropped", null)
       NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
       return yield* Effect.never
@@ -203,6 +212,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         response = applyBodyFault(response, plan.body, deps.faults.slowBody)
       }
     }
+    yield* holdBack
     const remaining = admission._tag === "Admitted" ? admission.remaining : 0
     response = HttpServerResponse.setHeaders(response, {
       "x-rate-limit": String(deps.rateLimit.limit),
