@@ -46,7 +46,8 @@ export const makeUndiciTransport = (baseUrl: string) =>
   Effect.gen(function*() {
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent()),
-      (agent) => Effect.promise(() => agent.close())
+      // As @effect/platform-node did: whatever is still open is torn down, not waited for.
+      (agent) => Effect.promise(() => agent.destroy())
     )
     const base = splitBase(baseUrl)
     const send = (request: TransportRequest): Effect.Effect<TransportResponse, TransportFailure> =>
