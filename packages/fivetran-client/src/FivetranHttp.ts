@@ -127,7 +127,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
         while (true) {
-          const now = yield* Clock.currentTimeMillis
+          const now = clock.unsafeCurrentTimeMillis()
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const status = budget.status(now)
