@@ -10,7 +10,7 @@ import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transpor
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
-import { makeUndiciTransport, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
+import { makeUndiciTransport, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 
 export interface FivetranRequest {
   readonly method: HttpMethod
@@ -43,13 +43,25 @@ const bytesDecoderOf = perSchema((schema: Schema.Schema.AnyNoContext) => Schema.
 const utf8 = new TextDecoder()
 const decodeMessage = Schema.decodeUnknownEither(Schema.parseJson(MessageEnvelope))
 
-interface RawResponse {
+/**
+ * What an attempt keeps of a body, read while its bytes are at hand: a 2xx body decoded (or why it
+ * could not be), any other the text its error quotes.
+ */
+type BodyReading<A> =
+  | { readonly ok: true; readonly decoded: Either.Either<A, FivetranError> }
+  | { readonly ok: false; readonly text: string }
+
+interface RawResponse<A> {
   readonly status: number
-  readonly body: Uint8Array
+  readonly body: BodyReading<A>
   readonly retryAfter: string | undefined
 }
 
-type Headers = TransportResponse["headers"]
+type Headers = TransportResponse<unknown>["headers"]
+
+/** Reads a body as `decode` says when the status is 2xx, as text for the error otherwise. */
+const readingWith = <A>(decode: (body: Uint8Array) => Either.Either<A, FivetranError>): ReadBody<BodyReading<A>> => (status, body) =>
+  status >= 200 && status < 300 ? { ok: true, decoded: decode(body) } : { ok: false, text: utf8.decode(body) }
 
 /** A header's value; a repeated header counts by its first value. */
 const header = (headers: Headers, name: string): string | undefined => {
@@ -142,8 +154,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
-    const exchange = (request: FivetranRequest, endpoint: string, seq: number) =>
-      transport.send(buildRequest(request)).pipe(
+    const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
+      transport.send(buildRequest(request), read).pipe(
         Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
         Effect.flatMap((response) => {
           const headers = response.headers
@@ -152,7 +164,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
-          const raw: RawResponse = { status: response.status, body: response.body, retryAfter: header(headers, "retry-after") }
+          const raw: RawResponse<A> = { status: response.status, body: response.body, retryAfter: header(headers, "retry-after") }
           if (remaining === undefined) return Effect.succeed(raw)
           latestRemaining = Option.some(remaining)
           return Effect.as(recordRateLimitRemaining(remaining), raw)
@@ -163,13 +175,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         })
       )
 
-    const attempt = (request: FivetranRequest, endpoint: string, retried: number) =>
+    /** One attempt; succeeds with the body's decoding (a decoding failure is not retried). */
+    const attempt = <A>(request: FivetranRequest, endpoint: string, retried: number, read: ReadBody<BodyReading<A>>) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
         requests++
         const started = clock.unsafeCurrentTimeMillis()
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
-        const result = yield* Effect.either(exchange(request, endpoint, seq)).pipe(
+        const result = yield* Effect.either(exchange(request, endpoint, seq, read)).pipe(
           Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, clock.unsafeCurrentTimeMillis(), Option.none())))
         )
         const ended = clock.unsafeCurrentTimeMillis()
@@ -193,13 +206,13 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           "Debug"
         )
         const response = yield* result
-        if (response.status >= 200 && response.status < 300) return response.body
+        if (response.body.ok) return response.body.decoded
         const error = errorForStatus(
           {
             method: request.method,
             path: request.path,
             status: response.status,
-            body: utf8.decode(response.body),
+            body: response.body.text,
             retryAfter: response.retryAfter
           },
           scrub
@@ -231,7 +244,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      * Each retry's wait is reported from its start until the next attempt begins (or the call is
      * abandoned). One call's attempts run one after another, so its state is plain variables.
      */
-    const send = (request: FivetranRequest, endpoint: string) =>
+    const send = <A>(request: FivetranRequest, endpoint: string, read: ReadBody<BodyReading<A>>): Effect.Effect<A, FivetranError> =>
       Effect.suspend(() => {
         let pending: number | undefined
         let attempts = 0
@@ -255,11 +268,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             })
           })
         const next = Effect.suspend(() =>
-          attempts === 0 ? attempt(request, endpoint, attempts++) : Effect.zipRight(endPending, attempt(request, endpoint, attempts++))
+          attempts === 0
+            ? attempt(request, endpoint, attempts++, read)
+            : Effect.zipRight(endPending, attempt(request, endpoint, attempts++, read))
         )
         return next.pipe(
           Effect.retry(retrySchedule(config, request.method, onRetry)),
-          Effect.ensuring(endPending)
+          Effect.ensuring(endPending),
+          Effect.flatMap((decoded) => decoded)
         )
       })
 
@@ -285,26 +301,22 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       decode: (body: Uint8Array) => Either.Either<A, ParseResult.ParseError>
     ): Effect.Effect<A, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      return send(request, endpoint).pipe(
-        Effect.flatMap((body) => decoded(decode(body), endpoint)),
-        traced(request)
-      )
+      const read = readingWith((body) => Either.mapLeft(decode(body), (error) => invalidResponse(endpoint, error, scrub)))
+      return send(request, endpoint, read).pipe(traced(request))
     }
 
     // Deletes and a few writes answer `{code, message}`; an empty body (204) is accepted too.
     const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      return send(request, endpoint).pipe(
-        Effect.flatMap((bytes) => {
-          const body = utf8.decode(bytes)
-          return body.trim() === "" ? Effect.void : Effect.asVoid(decoded(decodeMessage(body), endpoint))
-        }),
-        traced(request)
-      )
+      const read = readingWith((bytes): Either.Either<void, FivetranError> => {
+        const body = utf8.decode(bytes)
+        return body.trim() === "" ? Either.void : Either.map(
+          Either.mapLeft(decodeMessage(body), (error) => invalidResponse(endpoint, error, scrub)),
+          () => undefined
+        )
+      })
+      return send(request, endpoint, read).pipe(traced(request))
     }
-
-    const decoded = <A>(result: Either.Either<A, ParseResult.ParseError>, endpoint: string): Effect.Effect<A, FivetranError> =>
-      Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalidResponse(endpoint, result.left, scrub))
 
     return {
       call,

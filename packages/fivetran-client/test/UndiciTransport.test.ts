@@ -1,0 +1,62 @@
+import { HttpServerResponse } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Chunk, Effect, Exit, Stream } from "effect"
+import { createHash } from "node:crypto"
+import { makeUndiciTransport, type TransportRequest } from "../src/UndiciTransport.js"
+import { startServer } from "./support/ScriptedServer.js"
+
+const get = (path: string): TransportRequest => ({ method: "GET", path, headers: {}, body: undefined })
+
+/** Bytes that differ from body to body: a reused buffer's leftovers would show in the digest. */
+const bodyOf = (size: number, seed: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + seed * 7) % 251))
+
+const digest = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+const sizes = [1_000, 700_000, 65_536, 65_537, 0, 300_000, 5, 131_072]
+
+describe("the undici transport's body buffers", () => {
+  it.scoped("bodies of every size, read concurrently and over reused buffers, arrive byte for byte", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) => {
+        const [size, seed] = request.path.slice(1).split("/").map(Number)
+        return Effect.succeed(HttpServerResponse.uint8Array(bodyOf(size!, seed!)))
+      })
+      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const requests = Array.from({ length: 3 }, (_, round) => sizes.map((size, i) => ({ size, seed: round * 10 + i }))).flat()
+      const read = yield* Effect.forEach(
+        requests,
+        ({ seed, size }) =>
+          transport.send(get(`/${size}/${seed}`), (status, body) => ({ status, length: body.length, digest: digest(body) })),
+        { concurrency: 8 }
+      )
+      assert.deepStrictEqual(
+        read.map((response) => response.body),
+        requests.map(({ seed, size }) => ({ status: 200, length: size, digest: digest(bodyOf(size, seed)) }))
+      )
+    }))
+
+  it.scoped("a chunked body without Content-Length grows its buffer and arrives whole", () =>
+    Effect.gen(function*() {
+      const pieces = Array.from({ length: 40 }, (_, i) => bodyOf(25_000, i))
+      const server = yield* startServer(() =>
+        Effect.succeed(HttpServerResponse.stream(Stream.fromChunk(Chunk.fromIterable(pieces)), { contentType: "application/octet-stream" }))
+      )
+      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const response = yield* transport.send(get("/chunked"), (_, body) => ({ length: body.length, digest: digest(body) }))
+      assert.strictEqual(response.headers["content-length"], undefined)
+      assert.deepStrictEqual(response.body, { length: 1_000_000, digest: digest(Buffer.concat(pieces)) })
+    }))
+
+  it.scoped("a read that throws fails its own exchange as a defect; the transport goes on", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => Effect.succeed(HttpServerResponse.text("fine")))
+      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const exit = yield* Effect.exit(transport.send(get("/a"), () => {
+        throw new Error("broken reader")
+      }))
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "broken reader")
+      const next = yield* transport.send(get("/b"), (status, body) => `${status} ${Buffer.from(body).toString()}`)
+      assert.strictEqual(next.body, "200 fine")
+    }))
+})
