@@ -39,16 +39,16 @@ describe("TeamExpansion", () => {
       { userId: "u3", teamIds: ["t2"] }
     ])
     assert.deepStrictEqual(e.takeRemaining(view!.id), [])
-    assert.deepStrictEqual(e.takeKnown().map(({ entitlement, reaches }) => [entitlement.id, reaches]), [
+    assert.deepStrictEqual(Array.from(e.takeKnown(), ({ entitlement, reaches }) => [entitlement.id, reaches]), [
       ["role:Account Reviewer:assigned", [{ userId: "u1", teamIds: ["t1"] }, { userId: "u2", teamIds: ["t1"] }]]
     ])
-    assert.deepStrictEqual(e.takeKnown(), [])
+    assert.deepStrictEqual(Array.from(e.takeKnown()), [])
     assert.deepStrictEqual(e.unclaimed(), [])
   })
 
   it("reports entitlements nobody claimed", () => {
     const e = expansion()
-    e.takeKnown()
+    Array.from(e.takeKnown())
     assert.deepStrictEqual(e.unclaimed(), ["group:g1:View Destination"])
   })
 })

@@ -31,15 +31,18 @@ const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseConte
     registry.filter((module) => module.sync.phase === phase).map((module) => module.sync.rows(context))
   ))
 
-/** Grants reached only through teams, of the entitlements teams hold whose direct grants are all out. */
+/**
+ * Grants reached only through teams, of the entitlements teams hold whose direct grants are all out.
+ * Built as they are pulled, a thousand at a time: a large account has tens of thousands.
+ */
 const derivedRows = (context: PhaseContext): Stream.Stream<SyncRow> =>
-  Stream.suspend(() =>
-    Stream.fromIterable(context.expansion.takeKnown()).pipe(
-      Stream.mapConcat(({ entitlement, reaches }) =>
-        reaches.map(({ teamIds, userId }) => row.grant(derivedGrant(entitlement, userId, teamIds)))
-      )
-    )
-  )
+  Stream.suspend(() => Stream.fromIteratorSucceed(derivedGrantRows(context.expansion), 1000))
+
+function* derivedGrantRows(expansion: TeamExpansion): IterableIterator<SyncRow> {
+  for (const { entitlement, reaches } of expansion.takeKnown()) {
+    for (const { teamIds, userId } of reaches) yield row.grant(derivedGrant(entitlement, userId, teamIds))
+  }
+}
 
 /**
  * One sync (docs/architecture.md §5): loads the role catalog (and connections), streams the phases
