@@ -60,9 +60,9 @@ interface KindSpec {
   readonly scope: RoleScope
 }
 
-/** The rows of `GET /v1/groups/{id}/users`, in user order: each user id with the role shown for it. */
+/** The rows of `GET /v1/groups/{id}/users`, in user order: each stored user with the role shown for it. */
 interface GroupUserRows {
-  readonly userIds: ReadonlyArray<string>
+  readonly users: ReadonlyArray<User>
   readonly roles: ReadonlyArray<string | null>
 }
 
@@ -207,16 +207,16 @@ export class AccountState {
       if (rows === undefined) {
         const members = this.userGroups.ofTarget(groupId)
         const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
-        const userIds: Array<string> = []
+        const users: Array<User> = []
         const roles: Array<string | null> = []
         for (const user of this.users.values()) {
           const member = members.get(user.id)
           if (member !== undefined || (includeAccountRoles && user.role !== null)) {
-            userIds.push(user.id)
+            users.push(user)
             roles.push(member === undefined ? null : member.role)
           }
         }
-        rows = { userIds, roles }
+        rows = { users, roles }
         if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
           this.groupUsersCache.delete(this.groupUsersCache.keys().next().value!)
         }
@@ -224,15 +224,12 @@ export class AccountState {
         this.groupUsersCache.delete(groupId)
       }
       this.groupUsersCache.set(groupId, rows)
-      const { roles, userIds } = rows
-      const users = this.users
+      const { roles, users } = rows
       const view: GroupUsersView = {
-        size: userIds.length,
+        size: users.length,
         slice: (start, end) => {
           const page: Array<GroupUser> = []
-          for (let i = Math.max(0, start); i < Math.min(end, userIds.length); i++) {
-            page.push({ user: users.get(userIds[i]!)!, role: roles[i] ?? null })
-          }
+          for (let i = Math.max(0, start); i < Math.min(end, users.length); i++) page.push({ user: users[i]!, role: roles[i] ?? null })
           return page
         }
       }
