@@ -91,7 +91,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
     // Only the headers the API documents are sent (no trace propagation); the call's span below
     // names the route template, never the full URL with ids and cursors.
-    const transport = yield* makeUndiciTransport(config.baseUrl)
+    const timeout = Duration.seconds(config.requestTimeoutSeconds)
+    const transport = yield* makeUndiciTransport(config.baseUrl, timeout)
     // Read synchronously where a request's bookkeeping needs the time (the test clock in tests).
     const clock = yield* Effect.clock
     // Counters for summaries, updated synchronously on every request.
@@ -101,7 +102,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
-    const timeout = Duration.seconds(config.requestTimeoutSeconds)
 
     // Text from outside (error bodies, socket messages) could echo a credential back; it is
     // masked before it can reach an error. The secret forms are derived here, at the point of use.
@@ -156,7 +156,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
     const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
       transport.send(buildRequest(request), read).pipe(
-        Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
+        Effect.mapError((failure) =>
+          failure.stage === "timeout"
+            ? new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
+            : transportError(endpoint, failure, scrub)
+        ),
         Effect.flatMap((response) => {
           const headers = response.headers
           const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
@@ -168,10 +172,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           if (remaining === undefined) return Effect.succeed(raw)
           latestRemaining = Option.some(remaining)
           return Effect.as(recordRateLimitRemaining(remaining), raw)
-        }),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
         })
       )
 

@@ -1,6 +1,7 @@
-import { Effect, Either } from "effect"
+import { type Duration, Effect, Either } from "effect"
 import { Agent, type Dispatcher } from "undici"
 import { BodyBuffers } from "./BodyBuffers.js"
+import { type Expirable, makeExchangeDeadlines } from "./ExchangeDeadlines.js"
 
 /** One HTTP exchange as the client sends it: the path (with its query) under the base URL. */
 export interface TransportRequest {
@@ -26,10 +27,11 @@ export type ReadBody<A> = (status: number, body: Uint8Array) => A
 
 /**
  * Why an exchange failed below HTTP. `request`: no response came (connection refused or reset,
- * before the status line); `response`: the body broke off; `url`: the base URL cannot be sent to.
+ * before the status line); `response`: the body broke off; `timeout`: no complete response within
+ * the timeout; `url`: the base URL cannot be sent to.
  */
 export interface TransportFailure {
-  readonly stage: "request" | "response" | "url"
+  readonly stage: "request" | "response" | "timeout" | "url"
   readonly cause: unknown
 }
 
@@ -47,7 +49,7 @@ const splitBase = (baseUrl: string) =>
  * One exchange as undici's dispatcher sees it: the body is gathered into a buffer from `buffers`
  * (sized by Content-Length when there is one), read once complete, and the buffer given back.
  */
-class Exchange<A> implements Dispatcher.DispatchHandler {
+class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   private controller: Dispatcher.DispatchController | undefined
   private interrupted = false
   private status = 0
@@ -55,6 +57,8 @@ class Exchange<A> implements Dispatcher.DispatchHandler {
   private body: Buffer | undefined
   private length = 0
   private done = false
+  /** Forgets the exchange's deadline; set once it is tracked. */
+  untrack: () => void = () => undefined
 
   constructor(
     private readonly buffers: BodyBuffers,
@@ -90,6 +94,7 @@ class Exchange<A> implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.done) return
     this.done = true
+    this.untrack()
     const bytes = this.body === undefined ? new Uint8Array(0) : this.body.subarray(0, this.length)
     // A defect in `read` belongs to the fiber that waits for it, not to undici's socket callbacks.
     const outcome = Either.try(() => this.read(this.status, bytes))
@@ -104,14 +109,30 @@ class Exchange<A> implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, cause: Error): void {
     if (this.done) return
     this.done = true
+    this.untrack()
     this.release()
     this.resume(Effect.fail({ stage: this.status === 0 ? "request" : "response", cause }))
   }
 
   /** Stops the exchange (its fiber was interrupted); the buffer is given back when undici reports the abort. */
   interrupt(): void {
+    this.untrack()
     this.interrupted = true
     this.controller?.abort(new Error("the request was interrupted"))
+  }
+
+  /**
+   * Ends the exchange as timed out, now, and aborts it. Its buffer is not given back: undici may
+   * still be writing to it until it sees the abort.
+   */
+  expire(): void {
+    if (this.done) return
+    this.done = true
+    this.body = undefined
+    this.interrupted = true
+    const cause = new Error("no complete response within the timeout")
+    this.controller?.abort(cause)
+    this.resume(Effect.fail({ stage: "timeout", cause }))
   }
 
   private release(): void {
@@ -126,9 +147,10 @@ class Exchange<A> implements Dispatcher.DispatchHandler {
  * request in its request, header and response wrappers, several seconds of a large sync's
  * 16,000 requests; the dispatcher's handler, unlike its request API, needs neither a body stream
  * nor promises per exchange. The agent (its keep-alive connections) lives as long as the scope.
- * Interrupting the effect aborts the exchange; timeouts stay with the caller, on Effect's clock.
+ * Interrupting the effect aborts the exchange; so does its timeout, kept on Effect's clock
+ * (ExchangeDeadlines), which covers the request and the whole body.
  */
-export const makeUndiciTransport = (baseUrl: string) =>
+export const makeUndiciTransport = (baseUrl: string, timeout: Duration.Duration) =>
   Effect.gen(function*() {
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent()),
@@ -137,18 +159,20 @@ export const makeUndiciTransport = (baseUrl: string) =>
     )
     const base = splitBase(baseUrl)
     const buffers = new BodyBuffers()
+    const deadlines = yield* makeExchangeDeadlines(timeout)
     const send = <A>(request: TransportRequest, read: ReadBody<A>): Effect.Effect<TransportResponse<A>, TransportFailure> =>
       Either.isLeft(base)
         ? Effect.fail({ stage: "url", cause: base.left })
         : Effect.async<TransportResponse<A>, TransportFailure>((resume) => {
           const exchange = new Exchange(buffers, read, resume)
+          exchange.untrack = deadlines.track(exchange)
           agent.dispatch({
             origin: base.right.origin,
             path: base.right.prefix + request.path,
             method: request.method,
             headers: request.headers,
             body: request.body ?? null,
-            // Effect's clock times each attempt (request and body); undici's own timers stay off.
+            // The deadlines time each attempt (request and body); undici's own timers stay off.
             headersTimeout: 0,
             bodyTimeout: 0
           }, exchange)

@@ -1,9 +1,10 @@
 import { HttpServerResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Stream } from "effect"
+import { Cause, Chunk, Duration, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { makeUndiciTransport, type TransportRequest } from "../src/UndiciTransport.js"
 import { startServer } from "./support/ScriptedServer.js"
+import { awaitRequests } from "./support/TestClient.js"
 
 const get = (path: string): TransportRequest => ({ method: "GET", path, headers: {}, body: undefined })
 
@@ -11,6 +12,8 @@ const get = (path: string): TransportRequest => ({ method: "GET", path, headers:
 const bodyOf = (size: number, seed: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + seed * 7) % 251))
 
 const digest = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+const timeout = Duration.seconds(30)
 
 const sizes = [1_000, 700_000, 65_536, 65_537, 0, 300_000, 5, 131_072]
 
@@ -21,7 +24,7 @@ describe("the undici transport's body buffers", () => {
         const [size, seed] = request.path.slice(1).split("/").map(Number)
         return Effect.succeed(HttpServerResponse.uint8Array(bodyOf(size!, seed!)))
       })
-      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const transport = yield* makeUndiciTransport(server.baseUrl, timeout)
       const requests = Array.from({ length: 3 }, (_, round) => sizes.map((size, i) => ({ size, seed: round * 10 + i }))).flat()
       const read = yield* Effect.forEach(
         requests,
@@ -41,7 +44,7 @@ describe("the undici transport's body buffers", () => {
       const server = yield* startServer(() =>
         Effect.succeed(HttpServerResponse.stream(Stream.fromChunk(Chunk.fromIterable(pieces)), { contentType: "application/octet-stream" }))
       )
-      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const transport = yield* makeUndiciTransport(server.baseUrl, timeout)
       const response = yield* transport.send(get("/chunked"), (_, body) => ({ length: body.length, digest: digest(body) }))
       assert.strictEqual(response.headers["content-length"], undefined)
       assert.deepStrictEqual(response.body, { length: 1_000_000, digest: digest(Buffer.concat(pieces)) })
@@ -50,7 +53,7 @@ describe("the undici transport's body buffers", () => {
   it.scoped("a read that throws fails its own exchange as a defect; the transport goes on", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => Effect.succeed(HttpServerResponse.text("fine")))
-      const transport = yield* makeUndiciTransport(server.baseUrl)
+      const transport = yield* makeUndiciTransport(server.baseUrl, timeout)
       const exit = yield* Effect.exit(transport.send(get("/a"), () => {
         throw new Error("broken reader")
       }))
@@ -58,5 +61,40 @@ describe("the undici transport's body buffers", () => {
       assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "broken reader")
       const next = yield* transport.send(get("/b"), (status, body) => `${status} ${Buffer.from(body).toString()}`)
       assert.strictEqual(next.body, "200 fine")
+    }))
+})
+
+describe("the undici transport's timeout", () => {
+  it.scoped("an exchange with no answer fails as timed out when its time is up, not before", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => Effect.never)
+      const transport = yield* makeUndiciTransport(server.baseUrl, Duration.seconds(10))
+      const fiber = yield* Effect.fork(Effect.flip(transport.send(get("/slow"), () => "read")))
+      yield* awaitRequests(server.requests, 1)
+      yield* TestClock.adjust("9999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 millis")
+      const failure = yield* Fiber.join(fiber)
+      assert.strictEqual(failure.stage, "timeout")
+    }))
+
+  it.scoped("each exchange gets its own time: the later one expires later, one that answered never expires", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path === "/fast" ? Effect.succeed(HttpServerResponse.text("ok")) : Effect.never
+      )
+      const transport = yield* makeUndiciTransport(server.baseUrl, Duration.seconds(10))
+      const first = yield* Effect.fork(Effect.flip(transport.send(get("/first"), () => "read")))
+      yield* awaitRequests(server.requests, 1)
+      yield* TestClock.adjust("4 seconds")
+      const fast = yield* transport.send(get("/fast"), (status) => status)
+      const second = yield* Effect.fork(Effect.flip(transport.send(get("/second"), () => "read")))
+      yield* awaitRequests(server.requests, 3)
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual((yield* Fiber.join(first)).stage, "timeout")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(second)))
+      yield* TestClock.adjust("4 seconds")
+      assert.strictEqual((yield* Fiber.join(second)).stage, "timeout")
+      assert.strictEqual(fast.body, 200)
     }))
 })
