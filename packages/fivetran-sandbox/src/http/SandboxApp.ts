@@ -154,6 +154,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     const request = yield* HttpServerRequest.HttpServerRequest
     const clock = yield* Effect.clock
     const started = clock.unsafeCurrentTimeMillis()
+    const startedNanos = clock.unsafeCurrentTimeNanos()
     const url = new URL(request.url, "http://sandbox")
     const method = request.method
     const path = url.pathname
@@ -174,9 +175,10 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     // included (as a server's own work is part of the delay its clients see): the answer is prepared
     // at once and held back for what remains. Sleeping first and working after let requests that
     // arrived together wake together and queue for this one thread, so its work was added on top.
+    // Timed in nanoseconds: whole milliseconds lost up to one per request to truncation.
     const holdBack = Effect.suspend(() => {
-      const elapsed = clock.unsafeCurrentTimeMillis() - started
-      return plan.latencyMillis > elapsed ? Effect.sleep(Duration.millis(plan.latencyMillis - elapsed)) : Effect.void
+      const remaining = BigInt(plan.latencyMillis) * 1_000_000n - (clock.unsafeCurrentTimeNanos() - startedNanos)
+      return remaining > 0n ? Effect.sleep(Duration.nanos(remaining)) : Effect.void
     })
     if (plan.drop) {
       yield* holdBack
