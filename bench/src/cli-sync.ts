@@ -11,6 +11,9 @@
  *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --serial
  *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 50 --concurrency 32
  *   cd bench && npx tsx src/cli-sync.ts --preset medium --latency 20 --concurrency 8
+ * After each sync, 50 sequential requests of a bare node:http client to the same sandbox give its
+ * round trip at that latency: what the sandbox and loopback HTTP take beyond the latency itself,
+ * which no client can go below (printed with the bound it implies).
  * --serial also runs concurrency 1 and prints the speed-up; --cli PATH times another build of the
  * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures.
  */
@@ -18,6 +21,7 @@ import { Command } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema, Stream } from "effect"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { Agent, request } from "node:http"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -52,7 +56,28 @@ interface Run {
   readonly cpuSeconds: number
   readonly peakRssMb: number
   readonly summary: string
+  /** Median of a bare client's sequential round trips to the sandbox, in ms. */
+  readonly roundTripMillis: number
 }
+
+/** Median of `count` sequential keep-alive GETs (429s after the sync count too: they are held back the same). */
+const medianRoundTrip = (url: string, authorization: string, count: number) =>
+  Effect.promise(async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const times: Array<number> = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      await new Promise<void>((resolve, reject) => {
+        request(`${url}/v1/account/info`, { agent, headers: { authorization, accept: "application/json" } }, (response) => {
+          response.resume()
+          response.on("end", resolve)
+        }).on("error", reject).end()
+      })
+      times.push(performance.now() - started)
+    }
+    agent.destroy()
+    return times.sort((a, b) => a - b)[Math.floor(count / 2)]!
+  })
 
 /** Starts `baton-fivetran sandbox` and reads its URL and system key from the banner. */
 const startSandbox = Effect.gen(function*() {
@@ -115,13 +140,15 @@ const syncOnce = (concurrency: number) =>
     if (exitCode !== 0) return yield* Effect.dieMessage(`the sync exited ${exitCode}:\n${stderr}`)
     const [wall, user, sys, rssKb] = (yield* Effect.promise(() => readFile(timing, "utf8"))).trim().split(/\s+/).map(Number)
     const requests = Number(stderr.match(/requests\s+(\d+)/)?.[1])
+    const roundTripMillis = yield* medianRoundTrip(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, 50)
     return {
       concurrency,
       requests,
       wallSeconds: wall!,
       cpuSeconds: user! + sys!,
       peakRssMb: Math.round(rssKb! / 1024),
-      summary: stderr.trim().split("\n").filter((line) => /^\s+(resources|entitlements|grants)/.test(line)).join("; ")
+      summary: stderr.trim().split("\n").filter((line) => /^\s+(resources|entitlements|grants)/.test(line)).join("; "),
+      roundTripMillis
     } satisfies Run
   }))
 
@@ -131,6 +158,9 @@ const describeRun = (run: Run) => {
     `  concurrency ${run.concurrency}: wall ${run.wallSeconds.toFixed(1)} s, latency bound ${bound.toFixed(1)} s ` +
     `(${run.requests} requests × ${options.latency} ms / ${run.concurrency}) → ${(run.wallSeconds / bound).toFixed(2)}× the bound`,
     `    CPU ${run.cpuSeconds.toFixed(1)} s (user + system of the CLI process), peak RSS ${run.peakRssMb} MB`,
+    `    a bare client's round trip to this sandbox: median ${run.roundTripMillis.toFixed(1)} ms; with it the bound is ` +
+    `${(run.requests * run.roundTripMillis / 1000 / run.concurrency).toFixed(1)} s → ` +
+    `${(run.wallSeconds / (run.requests * run.roundTripMillis / 1000 / run.concurrency)).toFixed(2)}×`,
     `    ${run.summary.replace(/\s+/g, " ")}`
   ].join("\n")
 }
