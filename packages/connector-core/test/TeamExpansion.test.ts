@@ -46,6 +46,17 @@ describe("TeamExpansion", () => {
     assert.deepStrictEqual(e.unclaimed(), [])
   })
 
+  it("counts a team once when it holds the same entitlement again, whether a user reaches it through one team or two", () => {
+    const e = expansion()
+    e.holds("t1", view!.id)
+    e.holds("t2", view!.id)
+    assert.deepStrictEqual(e.takeRemaining(view!.id), [
+      { userId: "u1", teamIds: ["t1"] },
+      { userId: "u2", teamIds: ["t1", "t2"] },
+      { userId: "u3", teamIds: ["t2"] }
+    ])
+  })
+
   it("reports entitlements nobody claimed", () => {
     const e = expansion()
     Array.from(e.takeKnown())

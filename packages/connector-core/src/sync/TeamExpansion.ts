@@ -19,8 +19,11 @@ export interface TeamReach {
  */
 export class TeamExpansion {
   private readonly members = new Map<string, ReadonlyArray<string>>()
-  /** entitlement id -> user id -> team ids */
-  private readonly reached = new Map<string, Map<string, [string, ...Array<string>]>>()
+  /**
+   * entitlement id -> user id -> team ids: one id as a plain string, as most users reach an
+   * entitlement through one team (an array per pair was ~2 MB of a large sync's ~30 MB live heap).
+   */
+  private readonly reached = new Map<string, Map<string, TeamIds>>()
   /** Entitlements already known when a team was recorded (account roles, connections). */
   private readonly known = new Map<string, Entitlement>()
 
@@ -44,8 +47,10 @@ export class TeamExpansion {
     }
     for (const userId of this.members.get(teamId) ?? []) {
       const teams = users.get(userId)
-      if (teams === undefined) users.set(userId, [teamId])
-      else if (!teams.includes(teamId)) teams.push(teamId)
+      if (teams === undefined) users.set(userId, teamId)
+      else if (typeof teams === "string") {
+        if (teams !== teamId) users.set(userId, [teams, teamId])
+      } else if (!teams.includes(teamId)) teams.push(teamId)
     }
   }
 
@@ -55,7 +60,7 @@ export class TeamExpansion {
     const teams = users?.get(userId)
     if (users === undefined || teams === undefined) return []
     users.delete(userId)
-    return teams
+    return asList(teams)
   }
 
   /** The users that reach the entitlement only through teams; they are handed out once. */
@@ -64,7 +69,7 @@ export class TeamExpansion {
     if (users === undefined) return []
     this.reached.delete(entitlementId)
     this.known.delete(entitlementId)
-    return Array.from(users, ([userId, teamIds]) => ({ userId, teamIds }))
+    return Array.from(users, ([userId, teamIds]) => ({ userId, teamIds: asList(teamIds) }))
   }
 
   /**
@@ -84,3 +89,7 @@ export class TeamExpansion {
     return Array.from(this.reached).filter(([, users]) => users.size > 0).map(([id]) => id)
   }
 }
+
+type TeamIds = string | [string, ...Array<string>]
+
+const asList = (teams: TeamIds): readonly [string, ...Array<string>] => typeof teams === "string" ? [teams] : teams
