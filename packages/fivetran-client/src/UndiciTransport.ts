@@ -121,14 +121,11 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
     this.controller?.abort(new Error("the request was interrupted"))
   }
 
-  /**
-   * Ends the exchange as timed out, now, and aborts it. Its buffer is not given back: undici may
-   * still be writing to it until it sees the abort.
-   */
+  /** Ends the exchange as timed out, now, and aborts it; data undici still delivers is dropped. */
   expire(): void {
     if (this.done) return
     this.done = true
-    this.body = undefined
+    this.release()
     this.interrupted = true
     const cause = new Error("no complete response within the timeout")
     this.controller?.abort(cause)
