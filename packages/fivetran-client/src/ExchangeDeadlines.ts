@@ -2,8 +2,8 @@ import { Duration, Effect } from "effect"
 
 /** What the watchdog needs of an exchange in flight. */
 export interface Expirable {
-  /** Ends the exchange as timed out (called at most once, and not after it is forgotten). */
-  readonly expire: () => void
+  /** Ends the exchange as timed out, for `cause` (called at most once, and not after it is forgotten). */
+  readonly expire: (cause: Error) => void
 }
 
 export interface ExchangeDeadlines {
@@ -23,6 +23,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const timeoutMillis = Duration.toMillis(timeout)
+    const overdue = `no complete response within ${Duration.toSeconds(timeout)}s`
     // Insertion order is start order: the first entry is the oldest.
     const inFlight = new Map<Expirable, number>()
     const busy = yield* Effect.makeLatch(false)
@@ -39,7 +40,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
         const now = clock.unsafeCurrentTimeMillis()
         if (deadline <= now) {
           inFlight.delete(exchange)
-          exchange.expire()
+          exchange.expire(new Error(overdue))
         } else {
           yield* Effect.sleep(deadline - now)
         }

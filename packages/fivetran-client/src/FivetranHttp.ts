@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Sc
 import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { type FivetranError, RateLimitWaitTooLong, Transport } from "./FivetranError.js"
+import { type FivetranError, RateLimitWaitTooLong } from "./FivetranError.js"
 import { recordExchange, recordRateLimitRemaining, recordRetry as meterRetry } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
@@ -156,11 +156,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
     const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
       transport.send(buildRequest(request), read).pipe(
-        Effect.mapError((failure) =>
-          failure.stage === "timeout"
-            ? new Transport({ endpoint, reason: `no complete response within ${config.requestTimeoutSeconds}s` })
-            : transportError(endpoint, failure, scrub)
-        ),
+        Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
         Effect.flatMap((response) => {
           const headers = response.headers
           const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))

@@ -104,8 +104,8 @@ const rootCause = (error: unknown): { readonly code: string | undefined; readonl
 }
 
 /**
- * A failure below HTTP: connection refused or reset, a body cut short. Only the cause's code and
- * message are kept, scrubbed.
+ * A failure below HTTP: connection refused or reset, a body cut short, no complete response in
+ * time (its cause's message says within how long). Only the cause's code and message are kept, scrubbed.
  */
 export const transportError = (endpoint: Endpoint, failure: TransportFailure, scrub: Scrub): Transport => {
   const { code, message } = rootCause(failure.cause)
@@ -117,7 +117,7 @@ export const transportError = (endpoint: Endpoint, failure: TransportFailure, sc
   const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
-    reason: clip(scrub(because === "" ? what : `${what}: ${because}`)),
+    reason: clip(scrub(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`)),
     connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code)
   })
 }

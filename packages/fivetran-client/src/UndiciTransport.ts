@@ -122,12 +122,11 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   }
 
   /** Ends the exchange as timed out, now, and aborts it; data undici still delivers is dropped. */
-  expire(): void {
+  expire(cause: Error): void {
     if (this.done) return
     this.done = true
     this.release()
     this.interrupted = true
-    const cause = new Error("no complete response within the timeout")
     this.controller?.abort(cause)
     this.resume(Effect.fail({ stage: "timeout", cause }))
   }
