@@ -302,17 +302,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     }
 
     // Deletes and a few writes answer `{code, message}`; an empty body (204) is accepted too.
-    const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> => {
-      const endpoint = `${request.method} ${request.path}`
-      const read = readingWith((bytes): Either.Either<void, FivetranError> => {
+    const callVoid = (request: FivetranRequest): Effect.Effect<void, FivetranError> =>
+      callDecoding(request, (bytes) => {
         const body = utf8.decode(bytes)
-        return body.trim() === "" ? Either.void : Either.map(
-          Either.mapLeft(decodeMessage(body), (error) => invalidResponse(endpoint, error, scrub)),
-          () => undefined
-        )
+        return body.trim() === "" ? Either.void : Either.map(decodeMessage(body), () => undefined)
       })
-      return send(request, endpoint, read).pipe(traced(request))
-    }
 
     return {
       call,
