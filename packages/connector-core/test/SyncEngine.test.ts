@@ -2,6 +2,7 @@ import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@
 import { assert, describe, it } from "@effect/vitest"
 import { FivetranClient, Forbidden } from "@baton-fivetran/fivetran-client"
 import { Effect, Layer } from "effect"
+import { createHash } from "node:crypto"
 import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
 import { clientLayer, collectingSink, READ_ALL, readAllBut, withSystemKey } from "./support/Harness.js"
 
@@ -132,6 +133,21 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(one.summary.requests, eight.summary.requests)
     }))
 
+  it.live("gives the pinned rows for an account of several pages of users and teams", () =>
+    Effect.gen(function*() {
+      // Three pages of users and two of teams, with connections: the digest was taken from the
+      // engine before it fetched a page's per-user and per-team lists in one batch (e334db8).
+      const account = generate({ ...presets.medium, users: 2_500, teams: 1_100, groups: 9, connections: 40, seed: 11 })
+      const { credential, snapshot } = withSystemKey(account, READ_ALL)
+      const { rows, summary } = yield* syncWith(snapshot, credential, { syncConnections: true })
+      const digest = createHash("sha256").update(JSON.stringify(rows)).digest("hex")
+      assert.deepStrictEqual([rows.length, summary.requests, digest], [
+        152_121,
+        5_835,
+        "2c3f0f63072e95fa40e0319993110fcddb17c4f154931d06e699f9fba1160139"
+      ])
+    }))
+
   it.live("reports progress per phase and per request", () =>
     Effect.gen(function*() {
       const { credential, snapshot } = systemKey()
@@ -152,6 +168,21 @@ describe("SyncEngine against the sandbox", () => {
         [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining, summary.repeatBudgetWaitMillis],
         [20_000, 4_000, 20_000 - summary.requests, 0]
       )
+    }))
+
+  it.live("reports progress after each user's and team's lists, though their rows pass a page at a time", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const seen: Array<SyncProgress> = []
+      yield* syncWith(snapshot, credential, {
+        syncConnections: true,
+        concurrency: 1,
+        onProgress: (p) => Effect.sync(() => seen.push(p))
+      })
+      const requestsSeen = (phase: string) => new Set(seen.filter((p) => p.phase === phase).map((p) => p.requests)).size
+      // The phase's start, then one report per user (its connection list) and per team (its three lists).
+      assert.strictEqual(requestsSeen("users"), 1 + snapshot.users.length)
+      assert.strictEqual(requestsSeen("teams"), 1 + snapshot.teams.length)
     }))
 
   it.live("counts the client's retries of 429s in the summary, and still makes each request once", () =>

@@ -25,6 +25,8 @@ export interface PhaseContext {
   /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
   readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
   readonly warn: (message: string) => Effect.Effect<void>
+  /** Reports the sync's progress now: for phases that pass their rows on a page at a time, after each request. */
+  readonly reportProgress: Effect.Effect<void>
   /** `role:R:assigned`, by account role name. */
   readonly accountRoles: ReadonlyMap<string, Entitlement>
   /** `connection:C:<role>`, when both the connection and the CONNECTOR role are listed. */
@@ -50,6 +52,7 @@ export const makePhaseContext = (
     readonly concurrency: number
     readonly expansion: TeamExpansion
     readonly warn: (message: string) => Effect.Effect<void>
+    readonly reportProgress: Effect.Effect<void>
     /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
     readonly connectionListsAllowed: Ref.Ref<boolean>
   }
@@ -69,6 +72,7 @@ export const makePhaseContext = (
     expansion: input.expansion,
     teamsOnGroup: new Map(),
     warn,
+    reportProgress: input.reportProgress,
     accountRoles: indexBy(
       catalog.account.map((role) => roleAssignedEntitlement(roleResource(role))),
       (e) => e.resource.id.resource

@@ -154,6 +154,7 @@ const sync = (
         concurrency: Math.max(1, Math.floor(options.concurrency)),
         expansion: new TeamExpansion(),
         warn,
+        reportProgress: report,
         connectionListsAllowed
       })
       const types = syncedResourceTypes(registry, { syncConnections: Option.isSome(connections) })

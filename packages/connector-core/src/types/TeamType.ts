@@ -14,6 +14,7 @@ import { groupResourceId } from "../resources/Group.js"
 import { findRole } from "../resources/RoleCatalog.js"
 import { teamMemberEntitlement, TeamMemberSlug, teamResource, TeamResourceType, teamRoleEntitlement } from "../resources/Team.js"
 import { userResourceId } from "../resources/User.js"
+import { rowsPerPage } from "../sync/PageRows.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 import { syncFailure } from "../sync/SyncFailure.js"
@@ -102,9 +103,7 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 
   return client.listTeams.pipe(
     required("list teams"),
-    Stream.mapEffect(fetchTeam, { concurrency: context.concurrency }),
-    Stream.mapEffect(rowsOf),
-    Stream.flattenIterables
+    rowsPerPage({ concurrency: context.concurrency, fetch: fetchTeam, fetched: context.reportProgress, rowsOf })
   )
 }
 

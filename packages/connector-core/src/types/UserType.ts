@@ -4,6 +4,7 @@ import type { SyncRow } from "../model/Baton.js"
 import { directGrant } from "../model/Grants.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { userResource, userResourceId, UserResourceType } from "../resources/User.js"
+import { rowsPerPage } from "../sync/PageRows.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 import { required, row } from "../sync/SyncRows.js"
@@ -51,9 +52,7 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 
   return client.listUsers.pipe(
     required("list users"),
-    Stream.mapEffect(fetchUser, { concurrency: context.concurrency }),
-    Stream.mapEffect(rowsOf),
-    Stream.flattenIterables
+    rowsPerPage({ concurrency: context.concurrency, fetch: fetchUser, fetched: context.reportProgress, rowsOf })
   )
 }
 
