@@ -268,11 +268,18 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             ? attempt(request, endpoint, attempts++, read)
             : Effect.zipRight(endPending, attempt(request, endpoint, attempts++, read))
         )
-        return next.pipe(
-          Effect.retry(retrySchedule(config, request.method, onRetry)),
-          Effect.ensuring(endPending),
-          Effect.flatMap((decoded) => decoded)
-        )
+        // Nearly every call succeeds at once: the schedule's driver and the wait's ending are set up
+        // only after a first failure, which the schedule is then given as its first input.
+        const retried = (first: FivetranError) => {
+          let replayed = false
+          const again = Effect.suspend(() => {
+            if (replayed) return next
+            replayed = true
+            return Effect.fail(first)
+          })
+          return again.pipe(Effect.retry(retrySchedule(config, request.method, onRetry)), Effect.ensuring(endPending))
+        }
+        return next.pipe(Effect.catchAll(retried), Effect.flatMap((decoded) => decoded))
       })
 
     /**
