@@ -1,8 +1,8 @@
 /**
  * Bundles one app with esbuild into `bundle/` beside its `dist/`, in one of two shapes.
  *
- *   node ../../scripts/bundle-app.mjs src/main.ts baton-fivetran-http
- * writes bundle/baton-fivetran-http.js (the file the app's `bin` runs) and the chunks it loads:
+ *   node ../../scripts/bundle-app.mjs src/main.ts <name>
+ * writes bundle/<name>.js (the file the app's `bin` runs) and the chunks it loads:
  * ES modules, code split. Code behind a dynamic `import()` (a command's implementation, the HTTP
  * client, the sandbox, optional telemetry) is split into chunks read only when that code runs.
  *
@@ -10,7 +10,8 @@
  * writes the program as one CommonJS function, bundle/baton-fivetran.program.js, the launcher as
  * bundle/baton-fivetran.js (the `bin`), and then runs the launcher once with the arguments after
  * --train (the CLI's package.json gives a one-shot action against an embedded sandbox) so that it
- * writes V8's code cache of the program, bundle/baton-fivetran.code-cache (see the launcher). A
+ * writes V8's code cache of the program, bundle/baton-fivetran.code-cache (see settings'
+ * CodeCacheLauncher). The HTTP service is built the same way, trained with `--help`. A
  * short command's time went mostly to V8 compiling the bundle, which the code cache skips; Node 20
  * takes a code cache only for scripts, not for ES modules, hence CommonJS. Code behind a dynamic
  * `import()` still runs only when imported (esbuild wraps it in a lazy initializer).
@@ -123,8 +124,13 @@ if (launcher === undefined) {
     outExtension: { ".js": ".program.js" },
     format: "cjs",
     // The file is the function Node wraps a CommonJS module in, as the launcher compiles it: positions
-    // in it (stack traces, source maps, V8 coverage) are positions in the file.
-    banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+    // in it (stack traces, source maps, V8 coverage) are positions in the file. `import.meta.url` (the
+    // sources are ES modules) becomes the program file's URL, which is what it was in the ESM bundle.
+    banner: {
+      js:
+        "(function (exports, require, module, __filename, __dirname) {const __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;"
+    },
+    define: { "import.meta.url": "__importMetaUrl" },
     footer: { js: "})" }
   })
   await build({ ...common, entryPoints: { [name]: launcher }, outdir, format: "cjs", sourcemap: false })

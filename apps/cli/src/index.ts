@@ -1,1 +1,2 @@
 export { run } from "./Cli.js"
+export { V8Flags } from "./V8Flags.js"

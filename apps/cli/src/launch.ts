@@ -1,54 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync, renameSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { dirname } from "node:path"
-import { setFlagsFromString } from "node:v8"
-import { Script } from "node:vm"
+import { runFromCodeCache } from "@baton-fivetran/settings/code-cache-launcher"
 import { V8Flags } from "./V8Flags.js"
 
-/**
- * The CLI's executable, `bundle/baton-fivetran.js` (CommonJS, no dependencies): it runs the bundled
- * program, `baton-fivetran.program.js` beside it (bin.ts and everything it imports), from V8's code cache,
- * `baton-fivetran.code-cache`. Most of a start-up was V8 parsing and compiling the bundle; Node 20
- * has no compile cache for modules (`module.enableCompileCache` came in Node 22), but a script
- * compiled through `vm.Script` takes V8's code cache. The build writes the cache from a training run
- * (`BATON_CODE_CACHE_TRAINING=1`, scripts/bundle-app.mjs); V8 rejects a cache made by another V8
- * version or with other V8 flags, and the program then compiles as it would without one.
- */
-
-// Set before the program is compiled: V8 accepts a code cache only under the flags it was made with.
-for (const flag of V8Flags) setFlagsFromString(flag)
-
-const programPath = __filename.replace(/\.js$/, ".program.js")
-const cachePath = __filename.replace(/\.js$/, ".code-cache")
-const training = process.env.BATON_CODE_CACHE_TRAINING === "1"
-
-const readCache = (): Buffer | undefined => {
-  try {
-    return readFileSync(cachePath)
-  } catch {
-    return undefined
-  }
-}
-
-// The program is a CommonJS module's function, `(function (exports, require, module, __filename, __dirname) {…})`.
-const script = new Script(readFileSync(programPath, "utf8"), { filename: programPath, ...(training ? {} : { cachedData: readCache() }) })
-
-if (training) {
-  // The cache holds every function compiled so far: written at exit, it covers the whole training run.
-  process.once("exit", () => {
-    const temporary = `${cachePath}.${process.pid}.tmp`
-    writeFileSync(temporary, script.createCachedData())
-    renameSync(temporary, cachePath)
-  })
-}
-
-const programModule = { exports: {} }
-const run = script.runInThisContext() as (
-  exports: unknown,
-  require: NodeJS.Require,
-  module: unknown,
-  filename: string,
-  dirname: string
-) => void
-run(programModule.exports, createRequire(programPath), programModule, programPath, dirname(programPath))
+/** The CLI's executable, `bundle/baton-fivetran.js`: runs the bundled bin.ts from V8's code cache (see CodeCacheLauncher). */
+runFromCodeCache(__filename, V8Flags)

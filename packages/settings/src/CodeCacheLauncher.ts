@@ -1,0 +1,58 @@
+import { readFileSync, renameSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname } from "node:path"
+import { setFlagsFromString } from "node:v8"
+import { Script } from "node:vm"
+
+/**
+ * What an app's executable does (the CLI's and the HTTP service's `src/launch.ts`, bundled as
+ * `bundle/<name>.js`, CommonJS, nothing but Node built-ins): runs the bundled program beside it,
+ * `<name>.program.js`, from V8's code cache, `<name>.code-cache`. Most of a start-up was V8 parsing
+ * and compiling the bundle; Node 20 has no compile cache for modules (`module.enableCompileCache`
+ * came in Node 22), but a script compiled through `vm.Script` takes V8's code cache. The build writes
+ * the cache from a training run (`BATON_CODE_CACHE_TRAINING=1`, scripts/bundle-app.mjs); V8 rejects a
+ * cache made by another V8 version or with other V8 flags, and the program then compiles as it
+ * would without one. Imported by its own path (`@baton-fivetran/settings/code-cache-launcher`), so a
+ * launcher bundles this file alone.
+ */
+export const runFromCodeCache = (launcherPath: string, v8Flags: ReadonlyArray<string>): void => {
+  // Set before the program is compiled: V8 accepts a code cache only under the flags it was made with.
+  for (const flag of v8Flags) setFlagsFromString(flag)
+
+  const programPath = launcherPath.replace(/\.js$/, ".program.js")
+  const cachePath = launcherPath.replace(/\.js$/, ".code-cache")
+  const training = process.env["BATON_CODE_CACHE_TRAINING"] === "1"
+
+  const readCache = (): Buffer | undefined => {
+    try {
+      return readFileSync(cachePath)
+    } catch {
+      return undefined
+    }
+  }
+
+  // The program is a CommonJS module's function, `(function (exports, require, module, __filename, __dirname) {…})`.
+  const script = new Script(readFileSync(programPath, "utf8"), {
+    filename: programPath,
+    ...(training ? {} : { cachedData: readCache() })
+  })
+
+  if (training) {
+    // The cache holds every function compiled so far: written at exit, it covers the whole training run.
+    process.once("exit", () => {
+      const temporary = `${cachePath}.${process.pid}.tmp`
+      writeFileSync(temporary, script.createCachedData())
+      renameSync(temporary, cachePath)
+    })
+  }
+
+  const programModule = { exports: {} }
+  const run = script.runInThisContext() as (
+    exports: unknown,
+    require: NodeJS.Require,
+    module: unknown,
+    filename: string,
+    dirname: string
+  ) => void
+  run(programModule.exports, createRequire(programPath), programModule, programPath, dirname(programPath))
+}
