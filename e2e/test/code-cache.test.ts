@@ -1,7 +1,7 @@
 import { V8Flags } from "@baton-fivetran/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
+import { cliBundle, httpBundle } from "./support/AppProcess.js"
 
 /**
  * Each app's V8 code cache (bundle/<name>.code-cache, written by the build's training run) must be
@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url"
  * every start would compile the whole bundle again.
  */
 
-const bundled = (app: string, name: string) => ({
-  program: fileURLToPath(new URL(`../../apps/${app}/bundle/${name}.program.js`, import.meta.url)),
-  cache: fileURLToPath(new URL(`../../apps/${app}/bundle/${name}.code-cache`, import.meta.url))
+/** The program and cache beside a launcher, named as the launcher finds them. */
+const bundled = (launcher: string) => ({
+  program: launcher.replace(/\.js$/, ".program.js"),
+  cache: launcher.replace(/\.js$/, ".code-cache")
 })
 
 // Compiles the program as the launcher does, in a fresh Node with these V8 flags; prints whether V8 rejected the cache.
@@ -27,8 +28,8 @@ const rejected = ({ cache, program }: ReturnType<typeof bundled>, flags: Readonl
   execFileSync(process.execPath, ["-e", compile, program, cache, ...flags], { encoding: "utf8", timeout: 60_000 })
 
 const apps = [
-  { name: "the CLI", bundle: bundled("cli", "baton-fivetran"), flags: V8Flags, otherFlags: [] },
-  { name: "the HTTP service", bundle: bundled("http", "baton-fivetran-http"), flags: [], otherFlags: V8Flags }
+  { name: "the CLI", bundle: bundled(cliBundle), flags: V8Flags, otherFlags: [] },
+  { name: "the HTTP service", bundle: bundled(httpBundle), flags: [], otherFlags: V8Flags }
 ]
 
 describe("the code cache", () => {
