@@ -10,8 +10,8 @@
  * up to 16 MB. A sync reads over a gigabyte of response bodies into short-lived buffers outside the
  * heap; V8 counts those towards the old generation's limit until a collection frees them, and with
  * a 16 MB young generation few scavenges came between full collections, so a large sync ran ~60 of
- * them, one every ~20 MB of bodies. Frequent small scavenges free the buffers first: ~25 full
- * collections, and a large sync's peak RSS fell from ~200-215 MB to ~165-180 MB (a medium one's
- * from ~160 to ~153 MB), for about the same CPU time.
+ * them in its groups phase. Frequent small scavenges free the buffers first: ~25 full collections,
+ * and a large sync's peak RSS fell from ~200 MB to ~170 MB (a medium one's from ~155 to ~128 MB),
+ * for about the same CPU and wall time.
  */
 export const V8Flags: ReadonlyArray<string> = ["--heap-growing-percent=100", "--semi-space-growth-factor=1"]
