@@ -20,7 +20,11 @@ export interface C1zWriteOptions {
   readonly syncId?: string
   /** A fixed time for started_at, ended_at and discovered_at; default the Effect Clock. */
   readonly now?: Date
-  /** Rows per SQLite transaction; default 1000. */
+  /**
+   * Rows per SQLite transaction; default 250. Each batch is one stretch of synchronous work: a
+   * sync's responses wait behind it, and 1000 rows (~10 ms) kept them waiting longer with no gain
+   * in the writer's own time (1M grants: 1.29× the lower bound at 250, 1.30× at 1000, 1.45× at 100).
+   */
   readonly batchSize?: number
   /**
    * Annotation types newer than baton-sdk v0.7.27 to write as well; default none, so every released
@@ -142,6 +146,16 @@ const openDatabase = (path: string) =>
 const removeFiles = (paths: ReadonlyArray<string>) =>
   Effect.promise(() => Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined))))
 
+/**
+ * Lets the event loop take its pending I/O before the next batch. Fibers yield to each other as
+ * microtasks, which I/O cannot come between: a backlog of rows (a phase's first rows, the derived
+ * grants) was written batch after batch while responses waited, 0.1-0.4 s at a time.
+ */
+const ioTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 const nowOr = (fixed: Date | undefined) =>
   fixed !== undefined ? Effect.succeed(fixed) : Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
@@ -183,7 +197,7 @@ export const writeC1z = <E, R>(
       })
 
       yield* rows.pipe(
-        Stream.rechunk(options.batchSize ?? 1000),
+        Stream.rechunk(options.batchSize ?? 250),
         Stream.runForEachChunk((chunk) =>
           Effect.flatMap(nowOr(options.now), (at) =>
             Effect.try({
@@ -192,7 +206,7 @@ export const writeC1z = <E, R>(
                 cause instanceof EncodeFailure
                   ? new InvalidRow({ path: target, reason: cause.message })
                   : dbError("write sync rows")(cause)
-            }))
+            })).pipe(Effect.zipRight(ioTurn))
         )
       )
 
