@@ -4,6 +4,7 @@ import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
+import type { PhaseGates } from "./PhaseOverlap.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
 import { indexBy } from "./SyncRows.js"
@@ -15,7 +16,7 @@ import type { TeamExpansion } from "./TeamExpansion.js"
  * (team expansion, the teams holding a role on each group), and lookups of the entitlements that
  * one type's lists grant on another type (a user's account role, a user's or team's connections).
  */
-export interface PhaseContext {
+export interface PhaseContext extends PhaseGates {
   readonly client: FivetranClientShape
   readonly catalog: RoleCatalog
   /** None when connections are not synced (off, or the key may not list them). */
@@ -46,6 +47,9 @@ export interface PhaseContext {
   ) => Effect.Effect<ReadonlyArray<Membership>, SyncFailed>
 }
 
+/** What every phase of one sync shares: all of a phase's context but its place in the overlap (PhaseOverlap.ts). */
+export type SharedPhaseContext = Omit<PhaseContext, keyof PhaseGates>
+
 export const makePhaseContext = (
   input: SyncCatalog & {
     readonly client: FivetranClientShape
@@ -56,7 +60,7 @@ export const makePhaseContext = (
     /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
     readonly connectionListsAllowed: Ref.Ref<boolean>
   }
-): PhaseContext => {
+): SharedPhaseContext => {
   const { catalog, warn } = input
   const connectionById = Option.getOrElse(input.connections, () => new Map<string, Connection>())
   const connectorRoles = indexBy(catalog.connector, (r) => r.name)

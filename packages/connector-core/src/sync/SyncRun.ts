@@ -5,6 +5,7 @@ import { derivedGrant } from "../model/Grants.js"
 import { SyncSink } from "../model/SyncSink.js"
 import { type ResourceTypeModule, type SyncPhaseName, syncedResourceTypes } from "../registry/ResourceTypeModule.js"
 import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
+import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
 import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
@@ -25,11 +26,18 @@ const syncWait = (wait: RequestWait): SyncWait => ({
 
 type Registry = ReadonlyArray<ResourceTypeModule>
 
-/** The rows of the registered types in one phase, in registry order. */
-const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
-  Stream.concatAll(Chunk.fromIterable(
-    registry.filter((module) => module.sync.phase === phase).map((module) => module.sync.rows(context))
-  ))
+/**
+ * The rows of the registered types in one phase, in registry order. Only the last type's last
+ * request ends the phase's requests: the types before it have made theirs by the time it starts.
+ */
+const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => {
+  const modules = registry.filter((module) => module.sync.phase === phase)
+  return Stream.concatAll(
+    Chunk.fromIterable(
+      modules.map((module, index) => module.sync.rows(index === modules.length - 1 ? context : { ...context, fetchesDone: Effect.void }))
+    )
+  )
+}
 
 /**
  * Grants reached only through teams, of the entitlements teams hold whose direct grants are all out.
@@ -137,17 +145,11 @@ const sync = (
       listGroups: counted("group", client.listGroups)
     }
 
-    /** A phase: its progress report, then its rows inside its own span (`sync.teams`), a child of the sync's. */
-    const enter = <E>(name: string, rows: Stream.Stream<SyncRow, E>): Stream.Stream<SyncRow, E> =>
-      Stream.concat(Stream.execute(Ref.set(phase, name).pipe(Effect.zipRight(report))), rows).pipe(
-        Stream.withSpan(`sync.${name.replace(/ /g, "_")}`)
-      )
-
     const rows = Stream.unwrap(Effect.gen(function*() {
       const { catalog, connections } = yield* loadCatalog(client, options.syncConnections, warn).pipe(
         Effect.withSpan("sync.catalog")
       )
-      const context = makePhaseContext({
+      const shared = makePhaseContext({
         client: observed,
         catalog,
         connections,
@@ -158,24 +160,35 @@ const sync = (
         connectionListsAllowed
       })
       const types = syncedResourceTypes(registry, { syncConnections: Option.isSome(connections) })
-      return Stream.concatAll(Chunk.make(
-        enter<SyncFailed>(
-          "resource types",
-          Stream.concat(Stream.fromIterable(types.map(row.resourceType)), phaseRows(registry, "resource types", context))
-        ),
-        enter("teams", phaseRows(registry, "teams", context)),
-        enter("users", phaseRows(registry, "users", context)),
-        enter("derived grants", derivedRows(context)),
-        enter(
-          "groups",
+      /**
+       * A phase: its requests and rows inside its own span (`sync.teams`, a child of the sync's); it
+       * is reported once the rows before it are out, so progress names phases in order.
+       */
+      const overlapped = (
+        name: string,
+        fetches: boolean,
+        rows: (context: PhaseContext) => Stream.Stream<SyncRow, SyncFailed>
+      ): OverlappedPhase<SyncRow, SyncFailed> => ({
+        fetches,
+        rows: (gates) => rows({ ...shared, ...gates }).pipe(Stream.withSpan(`sync.${name.replace(/ /g, "_")}`)),
+        reached: Ref.set(phase, name).pipe(Effect.zipRight(report))
+      })
+      return overlapPhases([
+        overlapped("resource types", false, (context) =>
+          Stream.concat(Stream.fromIterable(types.map(row.resourceType)), phaseRows(registry, "resource types", context))),
+        overlapped("teams", true, (context) =>
+          phaseRows(registry, "teams", context)),
+        overlapped("users", true, (context) =>
+          phaseRows(registry, "users", context)),
+        overlapped("derived grants", false, derivedRows),
+        overlapped("groups", true, (context) =>
           Stream.concat(
             Stream.execute(
               Effect.flatMap(client.metrics, (m) => Ref.set(groupsPhaseFrom, Option.some(m.requests - before.requests)))
             ),
             phaseRows(registry, "groups", context)
-          )
-        )
-      ))
+          ))
+      ])
     }))
 
     const recorded = rows.pipe(

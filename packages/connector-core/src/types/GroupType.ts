@@ -71,7 +71,8 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
   return client.listGroups.pipe(
     required("list groups"),
     Stream.mapEffect(fetchGroup, { concurrency: context.concurrency }),
-    Stream.mapEffect(rowsOf),
+    Stream.concat(Stream.execute(context.fetchesDone)),
+    Stream.mapEffect((fetched) => Effect.zipRight(context.rowsAfter, rowsOf(fetched))),
     Stream.flattenIterables,
     Stream.concat(unclaimed)
   )

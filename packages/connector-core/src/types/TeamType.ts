@@ -103,7 +103,7 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 
   return client.listTeams.pipe(
     required("list teams"),
-    rowsPerPage({ concurrency: context.concurrency, fetch: fetchTeam, fetched: context.reportProgress, rowsOf })
+    rowsPerPage(context, { fetch: fetchTeam, rowsOf })
   )
 }
 

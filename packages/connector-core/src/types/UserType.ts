@@ -52,7 +52,7 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 
   return client.listUsers.pipe(
     required("list users"),
-    rowsPerPage({ concurrency: context.concurrency, fetch: fetchUser, fetched: context.reportProgress, rowsOf })
+    rowsPerPage(context, { fetch: fetchUser, rowsOf })
   )
 }
 
