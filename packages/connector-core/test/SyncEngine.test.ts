@@ -152,7 +152,10 @@ describe("SyncEngine against the sandbox", () => {
     Effect.gen(function*() {
       const { credential, snapshot } = systemKey()
       const seen: Array<SyncProgress> = []
-      const { summary } = yield* syncWith(snapshot, credential, { onProgress: (p) => Effect.sync(() => seen.push(p)) })
+      const { summary } = yield* syncWith(snapshot, credential, {
+        onProgress: (p) => Effect.sync(() => seen.push(p)),
+        progressEveryMillis: 0
+      })
       assert.deepStrictEqual(
         Array.from(new Set(seen.map((p) => p.phase))),
         ["resource types", "teams", "users", "derived grants", "groups", "done"]
@@ -177,12 +180,25 @@ describe("SyncEngine against the sandbox", () => {
       yield* syncWith(snapshot, credential, {
         syncConnections: true,
         concurrency: 1,
-        onProgress: (p) => Effect.sync(() => seen.push(p))
+        onProgress: (p) => Effect.sync(() => seen.push(p)),
+        progressEveryMillis: 0
       })
       const requestsSeen = (phase: string) => new Set(seen.filter((p) => p.phase === phase).map((p) => p.requests)).size
       // The phase's start, then one report per user (its connection list) and per team (its three lists).
       assert.strictEqual(requestsSeen("users"), 1 + snapshot.users.length)
       assert.strictEqual(requestsSeen("teams"), 1 + snapshot.teams.length)
+    }))
+
+  it.live("reports requests and rows at most every progressEveryMillis, and every phase and the end at once", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const seen: Array<SyncProgress> = []
+      const { summary } = yield* syncWith(snapshot, credential, {
+        onProgress: (p) => Effect.sync(() => seen.push(p)),
+        progressEveryMillis: 600_000
+      })
+      assert.deepStrictEqual(seen.map((p) => p.phase), ["resource types", "teams", "users", "derived grants", "groups", "done"])
+      assert.deepStrictEqual(seen.map((p) => p.requests).at(-1), summary.requests)
     }))
 
   it.live("counts the client's retries of 429s in the summary, and still makes each request once", () =>

@@ -26,7 +26,7 @@ export interface PhaseContext extends PhaseGates {
   /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
   readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
   readonly warn: (message: string) => Effect.Effect<void>
-  /** Reports the sync's progress now: for phases that pass their rows on a page at a time, after each request. */
+  /** Reports a request answered (shown at most every `progressEveryMillis`): for phases that pass their rows on a page at a time. */
   readonly reportProgress: Effect.Effect<void>
   /** `role:R:assigned`, by account role name. */
   readonly accountRoles: ReadonlyMap<string, Entitlement>

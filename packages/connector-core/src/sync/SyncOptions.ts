@@ -8,7 +8,15 @@ export interface SyncOptions {
   readonly concurrency: number
   /** Called as the sync advances: what is being listed, counts so far. */
   readonly onProgress?: (progress: SyncProgress) => Effect.Effect<void>
+  /**
+   * Requests answered and rows written are reported at most this often (default 100 ms; 0: after
+   * every request and every chunk of rows). A phase starting, a wait starting or ending and the end
+   * of the sync are always reported at once.
+   */
+  readonly progressEveryMillis?: number
 }
+
+export const DefaultProgressEveryMillis = 100
 
 /** A request held back: by a 429 (`rate-limited`), by the reserve (`reserve`), or before a retry (`retry`). */
 export const SyncWait = Schema.Struct({

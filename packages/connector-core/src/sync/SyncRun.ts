@@ -9,7 +9,7 @@ import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
 import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
-import type { SyncOptions, SyncWait } from "./SyncOptions.js"
+import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./SyncOptions.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
 import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
@@ -103,6 +103,10 @@ const sync = (
         })
       })
 
+    const clock = yield* Effect.clock
+    const progressEvery = options.progressEveryMillis ?? DefaultProgressEveryMillis
+    let reportedAt = Number.NEGATIVE_INFINITY
+
     /** Calls onProgress when the phase changed, a request completed or a wait began or ended since the last call. */
     const report = Effect.gen(function*() {
       if (options.onProgress === undefined) return
@@ -113,6 +117,7 @@ const sync = (
       const last = yield* Ref.get(reported)
       if (now === last.phase && requests === last.requests && waitUntil === last.waitUntil) return
       yield* Ref.set(reported, { phase: now, requests, waitUntil })
+      reportedAt = clock.unsafeCurrentTimeMillis()
       const counts = yield* Ref.get(tally)
       const left = now === "done" ? 0 : yield* estimateLeft(requests)
       yield* options.onProgress({
@@ -126,6 +131,12 @@ const sync = (
         budgetWaitMillis: Option.getOrNull(budgetWaitFor(yield* client.budget, left))
       })
     })
+
+    /**
+     * `report` for a request answered or rows written: at most every `progressEvery` ms. Reporting
+     * after each of a large sync's 16,000 requests was ~20% of the Effect operations it ran.
+     */
+    const reportMoved = Effect.suspend(() => clock.unsafeCurrentTimeMillis() - reportedAt < progressEvery ? Effect.void : report)
 
     /** The team, user and group lists, counted a page at a time as they arrive. */
     const counted = <A, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
@@ -156,7 +167,7 @@ const sync = (
         concurrency: Math.max(1, Math.floor(options.concurrency)),
         expansion: new TeamExpansion(),
         warn,
-        reportProgress: report,
+        reportProgress: reportMoved,
         connectionListsAllowed
       })
       const types = syncedResourceTypes(registry, { syncConnections: Option.isSome(connections) })
@@ -193,7 +204,7 @@ const sync = (
 
     const recorded = rows.pipe(
       Stream.mapChunksEffect((chunk) =>
-        Ref.update(tally, (counts) => addRows(counts, chunk)).pipe(Effect.zipRight(report), Effect.as(chunk))
+        Ref.update(tally, (counts) => addRows(counts, chunk)).pipe(Effect.zipRight(reportMoved), Effect.as(chunk))
       )
     )
 
