@@ -167,4 +167,19 @@ describe("encoder buffers", () => {
     assert.deepStrictEqual(toBytes(encodeResource, F.alice), expected)
     assert.deepStrictEqual(toBytes(encodeResource, F.bob), freshBytes(F.bob))
   })
+
+  it("a profile value JSON cannot hold is named by its path in the profile", () => {
+    const withProfile = (profile: Record<string, unknown>): Resource => ({ ...F.bob, profile } as Resource)
+    assert.throws(
+      () => toBytes(encodeResource, withProfile({ name: "x", limits: { daily: [1, Number.NaN] } })),
+      EncodeFailure,
+      "profile value profile.limits.daily[1] is NaN, which JSON cannot hold"
+    )
+    assert.throws(
+      () => toBytes(encodeResource, withProfile({ at: new Date(0) })),
+      EncodeFailure,
+      "profile value profile.at is a object, not a JSON value"
+    )
+    assert.deepStrictEqual(toBytes(encodeResource, F.bob), freshBytes(F.bob))
+  })
 })

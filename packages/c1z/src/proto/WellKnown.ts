@@ -1,7 +1,7 @@
 import type { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { WireType } from "@bufbuild/protobuf/wire"
 import type { Profile } from "@baton-fivetran/connector-core"
-import { compareUtf8, EncodeFailure, readFields, writeMessage, writeString } from "./Wire.js"
+import { compareUtf8, EncodeFailure, readFields, writeString } from "./Wire.js"
 
 /**
  * google.protobuf Any, Struct/Value/ListValue and Timestamp, encoded by hand (any.proto,
@@ -41,19 +41,31 @@ const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown
   typeof value === "object" && value !== null && !Array.isArray(value) &&
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
 
-const encodeValue = (writer: BinaryWriter, value: unknown, path: string): void => {
+/** A member's place in a profile, for an error message: built only when one is thrown or a value nests. */
+const pathAt = (parent: string, key: string | number): string => typeof key === "number" ? `${parent}[${key}]` : `${parent}.${key}`
+
+/** `parent` and `key` name the value: a path string and a closure per member cost more than encoding it. */
+const encodeValue = (writer: BinaryWriter, value: unknown, parent: string, key: string | number): void => {
   if (value === null || value === undefined) writer.tag(1, WireType.Varint).int32(0)
   else if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new EncodeFailure(`profile value ${path} is ${value}, which JSON cannot hold`)
+    if (!Number.isFinite(value)) throw new EncodeFailure(`profile value ${pathAt(parent, key)} is ${value}, which JSON cannot hold`)
     writer.tag(2, WireType.Bit64).double(value)
   } else if (typeof value === "string") writer.tag(3, WireType.LengthDelimited).string(value)
   else if (typeof value === "boolean") writer.tag(4, WireType.Varint).bool(value)
   else if (Array.isArray(value)) {
+    const path = pathAt(parent, key)
     writer.tag(6, WireType.LengthDelimited).fork()
-    value.forEach((item, i) => writeMessage(writer, 1, (w, v) => encodeValue(w, v, `${path}[${i}]`), item))
+    value.forEach((item, i) => {
+      writer.tag(1, WireType.LengthDelimited).fork()
+      encodeValue(writer, item, path, i)
+      writer.join()
+    })
     writer.join()
-  } else if (isPlainObject(value)) writeMessage(writer, 5, (w, v) => encodeStructAt(w, v, path), value)
-  else throw new EncodeFailure(`profile value ${path} is a ${typeof value}, not a JSON value`)
+  } else if (isPlainObject(value)) {
+    writer.tag(5, WireType.LengthDelimited).fork()
+    encodeStructAt(writer, value, pathAt(parent, key))
+    writer.join()
+  } else throw new EncodeFailure(`profile value ${pathAt(parent, key)} is a ${typeof value}, not a JSON value`)
 }
 
 const encodeStructAt = (writer: BinaryWriter, struct: Readonly<Record<string, unknown>>, path: string): void => {
@@ -61,7 +73,9 @@ const encodeStructAt = (writer: BinaryWriter, struct: Readonly<Record<string, un
   for (const key of keys) {
     writer.tag(1, WireType.LengthDelimited).fork()
     writer.tag(1, WireType.LengthDelimited).string(key)
-    writeMessage(writer, 2, (w, v) => encodeValue(w, v, `${path}.${key}`), struct[key])
+    writer.tag(2, WireType.LengthDelimited).fork()
+    encodeValue(writer, struct[key], path, key)
+    writer.join()
     writer.join()
   }
 }
