@@ -98,7 +98,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
         let restored = job.value
         if (!finished(restored)) {
-          // The c1z writer's scratch files (`.<id>.c1z.<random>.*`) outlive a killed process.
+          // The c1z writer's scratch files (`.<id>.c1z.<pid>.<random>.*`) outlive a killed process.
           const prefix = `.${restored.id}.c1z.`
           yield* Effect.forEach(
             names.filter((n) => n.startsWith(prefix)),

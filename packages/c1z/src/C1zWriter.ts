@@ -175,7 +175,8 @@ export const writeC1z = <E, R>(
   Effect.scoped(
     Effect.gen(function*() {
       const target = resolve(path)
-      const scratch = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}`)
+      // The pid tells a later run whether the writer is still alive (ScratchLeftovers.ts).
+      const scratch = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}`)
       const databasePath = `${scratch}.db`
       const compressedPath = `${scratch}.tmp`
       // Added first, so it runs last: after the database handle below is closed.

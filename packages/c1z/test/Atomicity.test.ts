@@ -46,7 +46,7 @@ describe("atomic writes", () => {
       yield* Deferred.await(allSent)
       const during = yield* listDir(dir)
       assert.strictEqual(during.length, 2)
-      assert.match(during[0]!, /^\.sync\.c1z\.[0-9a-f]{12}\.db$/)
+      assert.match(during[0]!, new RegExp(`^\\.sync\\.c1z\\.${process.pid}\\.[0-9a-f]{12}\\.db$`))
 
       const exit = yield* Fiber.interrupt(fiber)
       assert.isTrue(Exit.isInterrupted(exit))
