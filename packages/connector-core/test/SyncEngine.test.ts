@@ -47,6 +47,15 @@ const failWith = (
 
 const systemKey = (permissions = READ_ALL) => withSystemKey(preset, permissions)
 
+/** A sync with a system key, keeping every progress report it makes. */
+const syncSeeingProgress = (options: Partial<SyncOptions>) =>
+  Effect.gen(function*() {
+    const { credential, snapshot } = systemKey()
+    const seen: Array<SyncProgress> = []
+    const { summary } = yield* syncWith(snapshot, credential, { ...options, onProgress: (p) => Effect.sync(() => void seen.push(p)) })
+    return { seen, snapshot, summary }
+  })
+
 const ids = (rows: ReadonlyArray<SyncRow>, tag: SyncRow["_tag"]) =>
   rows.filter((r) => r._tag === tag).map((r) =>
     r._tag === "ResourceRow" ? `${r.value.id.resourceType}:${r.value.id.resource}` : r._tag === "ResourceTypeRow" ? r.value.id : r.value.id
@@ -150,12 +159,7 @@ describe("SyncEngine against the sandbox", () => {
 
   it.live("reports progress per phase and per request", () =>
     Effect.gen(function*() {
-      const { credential, snapshot } = systemKey()
-      const seen: Array<SyncProgress> = []
-      const { summary } = yield* syncWith(snapshot, credential, {
-        onProgress: (p) => Effect.sync(() => seen.push(p)),
-        progressEveryMillis: 0
-      })
+      const { seen, snapshot, summary } = yield* syncSeeingProgress({ progressEveryMillis: 0 })
       assert.deepStrictEqual(
         Array.from(new Set(seen.map((p) => p.phase))),
         ["resource types", "teams", "users", "derived grants", "groups", "done"]
@@ -175,14 +179,7 @@ describe("SyncEngine against the sandbox", () => {
 
   it.live("reports progress after each user's and team's lists, though their rows pass a page at a time", () =>
     Effect.gen(function*() {
-      const { credential, snapshot } = systemKey()
-      const seen: Array<SyncProgress> = []
-      yield* syncWith(snapshot, credential, {
-        syncConnections: true,
-        concurrency: 1,
-        onProgress: (p) => Effect.sync(() => seen.push(p)),
-        progressEveryMillis: 0
-      })
+      const { seen, snapshot } = yield* syncSeeingProgress({ syncConnections: true, concurrency: 1, progressEveryMillis: 0 })
       const requestsSeen = (phase: string) => new Set(seen.filter((p) => p.phase === phase).map((p) => p.requests)).size
       // The phase's start, then one report per user (its connection list) and per team (its three lists).
       assert.strictEqual(requestsSeen("users"), 1 + snapshot.users.length)
@@ -191,12 +188,7 @@ describe("SyncEngine against the sandbox", () => {
 
   it.live("reports requests and rows at most every progressEveryMillis, and every phase and the end at once", () =>
     Effect.gen(function*() {
-      const { credential, snapshot } = systemKey()
-      const seen: Array<SyncProgress> = []
-      const { summary } = yield* syncWith(snapshot, credential, {
-        onProgress: (p) => Effect.sync(() => seen.push(p)),
-        progressEveryMillis: 600_000
-      })
+      const { seen, summary } = yield* syncSeeingProgress({ progressEveryMillis: 600_000 })
       assert.deepStrictEqual(seen.map((p) => p.phase), ["resource types", "teams", "users", "derived grants", "groups", "done"])
       assert.deepStrictEqual(seen.map((p) => p.requests).at(-1), summary.requests)
     }))
