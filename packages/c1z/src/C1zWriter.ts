@@ -23,7 +23,8 @@ export interface C1zWriteOptions {
   /**
    * Rows per SQLite transaction; default 250. Each batch is one stretch of synchronous work: a
    * sync's responses wait behind it, and 1000 rows (~10 ms) kept them waiting longer with no gain
-   * in the writer's own time (1M grants: 1.29× the lower bound at 250, 1.30× at 1000, 1.45× at 100).
+   * in the writer's own time (1M grants, alternating builds: 1.29-1.39× the lower bound at 250,
+   * 1.30-1.42× at 1000).
    */
   readonly batchSize?: number
   /**
