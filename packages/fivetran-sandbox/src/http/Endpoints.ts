@@ -24,9 +24,9 @@ import type { Credential } from "../state/AccountSnapshot.js"
 import { type AccountState, membership, type MembershipKind, teamUserMembership } from "../state/AccountState.js"
 import { type ApiError, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
-import { dataReply, encodedPageReply, messageReply, pageReply } from "./Reply.js"
+import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
-import { type JsonPieces, userJson } from "./UserJson.js"
+import { userPageBody, type UserRows } from "./UserJson.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {
@@ -51,8 +51,8 @@ export interface Endpoint {
 const param = (request: ApiRequest, name: string): string => request.params[name] ?? ""
 
 /** The user lists: bodies spliced from each user's pre-encoded JSON (see UserJson). */
-const userList = (request: ApiRequest, rows: Sliceable<JsonPieces>) =>
-  Effect.map(pageRequest(request.query), (page) => encodedPageReply(pageOf(rows, page)))
+const userList = (request: ApiRequest, rows: UserRows) =>
+  Effect.map(pageRequest(request.query), (page) => jsonBytesReply(userPageBody(rows, page)))
 
 const list = <A, I>(
   item: Schema.Schema<A, I>,
@@ -142,10 +142,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     path: "/v1/users",
     handle: (r) => {
       const users = state.listUsers()
-      return userList(r, {
-        size: users.length,
-        slice: (start, end) => users.slice(start, end).map((user) => userJson(user, user.role))
-      })
+      return userList(r, { size: users.length, user: (i) => users[i]!, role: (i) => users[i]!.role })
     }
   },
   {
@@ -246,12 +243,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "GET",
     path: "/v1/groups/:owner/users",
-    handle: (r) =>
-      Effect.flatMap(state.groupUsers(param(r, "owner")), (view) =>
-        userList(r, {
-          size: view.size,
-          slice: (start, end) => view.slice(start, end).map(({ role, user }) => userJson(user, role))
-        }))
+    handle: (r) => Effect.flatMap(state.groupUsers(param(r, "owner")), (rows) => userList(r, rows))
   },
   {
     method: "POST",

@@ -3,7 +3,6 @@ import { HttpServerResponse } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { ApiError } from "./ApiError.js"
 import { type PageOf } from "./Pagination.js"
-import type { JsonPieces } from "./UserJson.js"
 
 /**
  * Response bodies, encoded through the client's wire schemas (one definition of each shape) and
@@ -45,22 +44,8 @@ export const pageReply = <A, I>(item: Schema.Schema<A, I>, page: PageOf<A>, opti
   return Effect.map(encodeOrDie(envelopeOf(item).page as Schema.Schema<typeof envelope>, envelope), (body) => json(200, body))
 }
 
-const pageHead = Buffer.from(`{"code":"Success","data":{"items":[`)
-const comma = Buffer.from(",")
-
-/**
- * A page whose items are JSON already (see UserJson): the bytes `pageReply` gives for the same
- * items, copied once into the body without encoding them again.
- */
-export const encodedPageReply = (page: PageOf<JsonPieces>) => {
-  const pieces: Array<Uint8Array> = [pageHead]
-  page.items.forEach((item, index) => {
-    if (index > 0) pieces.push(comma)
-    for (const piece of item) pieces.push(piece)
-  })
-  pieces.push(Buffer.from(`],"next_cursor":${JSON.stringify(page.next_cursor)}}}`))
-  return HttpServerResponse.uint8Array(Buffer.concat(pieces), { status: 200, contentType: "application/json" })
-}
+/** A 200 whose JSON body is bytes already (a user list page, see UserJson). */
+export const jsonBytesReply = (body: Uint8Array) => HttpServerResponse.uint8Array(body, { status: 200, contentType: "application/json" })
 
 /** `{code: "Success", message}` with no data. */
 export const messageReply = (message: string) =>

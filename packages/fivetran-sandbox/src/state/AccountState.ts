@@ -225,15 +225,7 @@ export class AccountState {
       }
       this.groupUsersCache.set(groupId, rows)
       const { roles, users } = rows
-      const view: GroupUsersView = {
-        size: users.length,
-        slice: (start, end) => {
-          const page: Array<GroupUser> = []
-          for (let i = Math.max(0, start); i < Math.min(end, users.length); i++) page.push({ user: users[i]!, role: roles[i] ?? null })
-          return page
-        }
-      }
-      return Effect.succeed(view)
+      return Effect.succeed({ size: users.length, user: (i) => users[i]!, role: (i) => roles[i] ?? null })
     })
   }
 
@@ -587,16 +579,14 @@ export class AccountState {
   }
 }
 
-/** A row of `GET /v1/groups/{id}/users`: the stored user, shown with `role` (group role or null). */
-export interface GroupUser {
-  readonly user: User
-  readonly role: string | null
-}
-
-/** A lazily materialised `GET /v1/groups/{id}/users` list: only the served page is built. */
+/**
+ * `GET /v1/groups/{id}/users` by row: the stored user and the role it is shown with (group role or
+ * null), read from the cached list without building a row object (only the served page is read).
+ */
 export interface GroupUsersView {
   readonly size: number
-  readonly slice: (start: number, end: number) => ReadonlyArray<GroupUser>
+  readonly user: (index: number) => User
+  readonly role: (index: number) => string | null
 }
 
 /** Narrow a stored team-user entry to its wire form. */
