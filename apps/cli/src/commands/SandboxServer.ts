@@ -8,9 +8,11 @@ import {
   Sandbox
 } from "@baton-fivetran/fivetran-sandbox"
 import { Console, Effect, Layer, Option, Schema } from "effect"
+import { setFlagsFromString } from "node:v8"
 import { presetFlag } from "../FivetranTarget.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
+import { SandboxV8Flags } from "../V8Flags.js"
 
 /**
  * `baton-fivetran sandbox`: serves the in-memory Fivetran API on loopback for trying the CLI (or
@@ -161,6 +163,8 @@ export const serveSandbox = (flags: SandboxFlags) =>
       ...Option.match(windowSeconds, { onNone: () => ({}), onSome: (s) => ({ windowSeconds: s }) })
     }
     const snapshot = yield* load(source)
+    // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
+    yield* Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
     const announce = Effect.gen(function*() {
       const url = (yield* Sandbox).baseUrl
       yield* Console.log([
