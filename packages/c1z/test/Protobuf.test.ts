@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { join } from "node:path"
-import type { Resource } from "@baton-fivetran/connector-core"
+import type { Profile, Resource } from "@baton-fivetran/connector-core"
 import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import { writeC1z } from "../src/index.js"
 import { writableAnnotationTypeUrls } from "../src/proto/AnnotationSupport.js"
 import { makeEncoders } from "../src/proto/Encode.js"
+import { decodeStruct, encodeStruct } from "../src/proto/WellKnown.js"
 import { EncodeFailure, toBytes } from "../src/proto/Wire.js"
 import * as F from "./fixtures.js"
 import { openRaw } from "./RawFile.js"
@@ -181,5 +182,22 @@ describe("encoder buffers", () => {
       "profile value profile.at is a object, not a JSON value"
     )
     assert.deepStrictEqual(toBytes(encodeResource, F.bob), freshBytes(F.bob))
+  })
+})
+
+describe("profile key order", () => {
+  /** The keys as the bytes hold them: decodeStruct keeps the order of the wire (every key here is a string key, not an index). */
+  const wireKeys = (profile: Record<string, unknown>) => Object.keys(decodeStruct(toBytes(encodeStruct, profile as Profile)))
+  const utf8Order = (keys: ReadonlyArray<string>) => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  // U+1F600 (a surrogate pair) sorts after U+FF5E in UTF-8 bytes, though before it in UTF-16 code units.
+  const awkward = ["b", "a", "\u{1F600}", "\uFF5E", "ab", "", "B", "é"]
+
+  it("a profile's keys are written in byte-wise UTF-8 order, whatever their insertion order, undefined members left out", () => {
+    for (const keys of [awkward, [...awkward].reverse(), Array.from({ length: 40 }, (_, i) => `k${(i * 7919) % 40}`)]) {
+      const profile = Object.fromEntries(keys.map((key, i) => [key, i % 5 === 4 ? undefined : i]))
+      assert.deepStrictEqual(wireKeys(profile), utf8Order(keys.filter((_, i) => i % 5 !== 4)))
+    }
+    assert.deepStrictEqual(wireKeys({ z: 1, a: { y: 2, b: 3 } }), ["a", "z"])
+    assert.deepStrictEqual(Object.keys(decodeStruct(toBytes(encodeStruct, { z: 1, a: { y: 2, b: 3 } }))["a"] as object), ["b", "y"])
   })
 })
