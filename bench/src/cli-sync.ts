@@ -16,6 +16,8 @@
  * which no client can go below (printed with the bound it implies).
  * --serial also runs concurrency 1 and prints the speed-up; --cli PATH times another build of the
  * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures.
+ * --runs N syncs N times (each against a fresh sandbox) and adds the median and range of wall, CPU
+ * and peak RSS: on a shared machine one run's CPU time can be off by more than a second.
  */
 import { Command } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
@@ -36,7 +38,8 @@ const Options = Schema.Struct({
   latency: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
   concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
   serial: Schema.Boolean,
-  cli: Schema.String
+  cli: Schema.String,
+  runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
 })
 
 const bundled = fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
@@ -46,7 +49,8 @@ const options = Schema.decodeUnknownSync(Options)({
   latency: argument("latency") ?? "20",
   concurrency: argument("concurrency") ?? "8",
   serial: process.argv.includes("--serial"),
-  cli: argument("cli") ?? bundled
+  cli: argument("cli") ?? bundled,
+  runs: argument("runs") ?? "1"
 })
 
 interface Run {
@@ -165,17 +169,43 @@ const describeRun = (run: Run) => {
   ].join("\n")
 }
 
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+const range = (values: ReadonlyArray<number>, digits: number) =>
+  `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`
+
+/** The median and range of each figure over the runs (the bound is the same for every run). */
+const describeRuns = (runs: ReadonlyArray<Run>) => {
+  const bound = (runs[0]!.requests * options.latency) / 1000 / runs[0]!.concurrency
+  const walls = runs.map((run) => run.wallSeconds)
+  const cpus = runs.map((run) => run.cpuSeconds)
+  const rss = runs.map((run) => run.peakRssMb)
+  return `  median of ${runs.length} runs: wall ${median(walls).toFixed(1)} s (${range(walls, 1)}) → ` +
+    `${(median(walls) / bound).toFixed(2)}× the bound, CPU ${median(cpus).toFixed(1)} s (${range(cpus, 1)}), ` +
+    `peak RSS ${median(rss).toFixed(0)} MB (${range(rss, 0)})`
+}
+
 const program = Effect.gen(function*() {
-  const main = yield* syncOnce(options.concurrency)
   const lines = [
-    `CLI sync: preset ${options.preset}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`,
-    describeRun(main)
+    `CLI sync: preset ${options.preset}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`
   ]
+  const runs: Array<Run> = []
+  for (let i = 0; i < options.runs; i++) {
+    const run = yield* syncOnce(options.concurrency)
+    runs.push(run)
+    lines.push(describeRun(run))
+  }
+  if (runs.length > 1) lines.push(describeRuns(runs))
+  const wall = median(runs.map((run) => run.wallSeconds))
   if (options.serial) {
     const serial = yield* syncOnce(1)
     lines.push(
       describeRun(serial),
-      `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / main.wallSeconds).toFixed(1)}×`
+      `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / wall).toFixed(1)}×`
     )
   }
   lines.push(`  load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(", ")}`)
