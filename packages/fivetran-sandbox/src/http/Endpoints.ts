@@ -21,12 +21,12 @@ import {
 import type { HttpServerResponse } from "@effect/platform"
 import { Effect, type Schema } from "effect"
 import type { Credential } from "../state/AccountSnapshot.js"
-import { type AccountState, membership, type MembershipKind, teamUserMembership } from "../state/AccountState.js"
+import { type AccountState, membership, type MembershipKind, teamUserMembership, type UserRows } from "../state/AccountState.js"
 import { type ApiError, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
 import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
-import { userPageBody, type UserRows } from "./UserJson.js"
+import { userPageBody } from "./UserJson.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {

@@ -1,5 +1,6 @@
 import { User } from "@baton-fivetran/fivetran-client"
 import { Schema } from "effect"
+import type { UserRows } from "../state/AccountState.js"
 import { encodeCursor, type PageRequest } from "./Pagination.js"
 
 /**
@@ -16,13 +17,6 @@ interface EncodedUser {
   readonly beforeRole: Uint8Array
   /** `,"logged_in_at":...}` */
   readonly afterRole: Uint8Array
-}
-
-/** A user list as rows by index, each a stored user shown with a role (its account role, or its role in a group). */
-export interface UserRows {
-  readonly size: number
-  readonly user: (index: number) => User
-  readonly role: (index: number) => string | null
 }
 
 const encodeUser = Schema.encodeSync(User)

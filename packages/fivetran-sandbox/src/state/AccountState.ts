@@ -200,7 +200,7 @@ export class AccountState {
    * `GET /v1/groups/{id}/users`: the group's members with their group role, plus every user who
    * holds an account role, with role `null` (docs/fivetran-api.md §3.2, INFERRED); in user order.
    */
-  groupUsers(groupId: string): Effect.Effect<GroupUsersView, ApiError> {
+  groupUsers(groupId: string): Effect.Effect<UserRows, ApiError> {
     return Effect.suspend(() => {
       if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
       let rows = this.groupUsersCache.get(groupId)
@@ -580,10 +580,10 @@ export class AccountState {
 }
 
 /**
- * `GET /v1/groups/{id}/users` by row: the stored user and the role it is shown with (group role or
- * null), read from the cached list without building a row object (only the served page is read).
+ * A user list by row: the stored user and the role it is shown with (its account role, or its role
+ * in a group, or null), read by index without building a row object (only the served page is read).
  */
-export interface GroupUsersView {
+export interface UserRows {
   readonly size: number
   readonly user: (index: number) => User
   readonly role: (index: number) => string | null
