@@ -189,6 +189,8 @@ describe("content negotiation and routing", () => {
       const all = yield* raw("GET", "/v1/users?limit=1000")
       assert.strictEqual(all.text, expected(users, null))
       const groupUsers = yield* collect(client.listGroupUsers("amber_falcon"))
+      // Both kinds of row: members (their group role spliced in) and account-role holders (role null, copied whole).
+      assert.deepStrictEqual([groupUsers.some((u) => u.role === null), groupUsers.some((u) => u.role !== null)], [true, true])
       const group = yield* raw("GET", "/v1/groups/amber_falcon/users")
       assert.strictEqual(group.text, expected(groupUsers, null))
       // Pages of two, cut from the group's list encoded once: each is the same bytes as its slice encoded.

@@ -17,6 +17,11 @@ interface EncodedUser {
   readonly beforeRole: Uint8Array
   /** `,"logged_in_at":...}` */
   readonly afterRole: Uint8Array
+  /**
+   * The whole row with role `null`: most rows of a group's list (the account-role holders), so a
+   * page copies most of its rows in one piece instead of three.
+   */
+  readonly nullRoleRow: Uint8Array
 }
 
 const encodeUser = Schema.encodeSync(User)
@@ -30,9 +35,12 @@ const encodeParts = (user: User): EncodedUser => {
   // JSON.stringify leaves out undefined members; so do these parts.
   const members = Object.entries(encodeUser(user)).filter(([, value]) => value !== undefined)
   const at = members.findIndex(([key]) => key === "role")
+  const beforeRole = `{${members.slice(0, at).map((m) => `${member(m)},`).join("")}"role":`
+  const afterRole = `${members.slice(at + 1).map((m) => `,${member(m)}`).join("")}}`
   return {
-    beforeRole: Buffer.from(`{${members.slice(0, at).map((m) => `${member(m)},`).join("")}"role":`),
-    afterRole: Buffer.from(`${members.slice(at + 1).map((m) => `,${member(m)}`).join("")}}`)
+    beforeRole: Buffer.from(beforeRole),
+    afterRole: Buffer.from(afterRole),
+    nullRoleRow: Buffer.from(`${beforeRole}null${afterRole}`)
   }
 }
 
@@ -68,10 +76,13 @@ export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array =
   const end = Math.min(request.skip + request.limit, rows.size)
   const nextCursor = request.skip + request.limit < rows.size ? encodeCursor(request.skip + request.limit) : null
   const tail = Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor)}}}`)
-  let length = pageHead.length + tail.length
+  let length = pageHead.length + tail.length + Math.max(0, end - start - 1)
   for (let i = start; i < end; i++) {
     const parts = partsOf(rows.user(i))
-    length += (i > start ? 1 : 0) + parts.beforeRole.length + roleBytes(rows.role(i)).length + parts.afterRole.length
+    const role = rows.role(i)
+    length += role === null
+      ? parts.nullRoleRow.length
+      : parts.beforeRole.length + roleBytes(role).length + parts.afterRole.length
   }
   const body = Buffer.allocUnsafe(length)
   body.set(pageHead, 0)
@@ -79,11 +90,17 @@ export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array =
   for (let i = start; i < end; i++) {
     if (i > start) body[at++] = comma
     const parts = partsOf(rows.user(i))
-    const role = roleBytes(rows.role(i))
+    const role = rows.role(i)
+    if (role === null) {
+      body.set(parts.nullRoleRow, at)
+      at += parts.nullRoleRow.length
+      continue
+    }
+    const roleValue = roleBytes(role)
     body.set(parts.beforeRole, at)
     at += parts.beforeRole.length
-    body.set(role, at)
-    at += role.length
+    body.set(roleValue, at)
+    at += roleValue.length
     body.set(parts.afterRole, at)
     at += parts.afterRole.length
   }
