@@ -1,9 +1,9 @@
-import { Clock, Duration, Effect, Either, Option, type ParseResult, Redacted, Schema } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimitWaitTooLong } from "./FivetranError.js"
-import { recordExchange, recordRateLimitRemaining, recordRetry as meterRetry } from "./FivetranMetrics.js"
+import { countExchange, recordRetry as meterRetry, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
 import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
@@ -55,6 +55,8 @@ interface RawResponse<A> {
   readonly status: number
   readonly body: BodyReading<A>
   readonly retryAfter: string | undefined
+  /** `X-Rate-Limit-Remaining`, when sent. */
+  readonly remaining: number | undefined
 }
 
 type Headers = TransportResponse<unknown>["headers"]
@@ -157,19 +159,50 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
       transport.send(buildRequest(request), read).pipe(
         Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
-        Effect.flatMap((response) => {
+        Effect.map((response): RawResponse<A> => {
           const headers = response.headers
           const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
           const now = clock.unsafeCurrentTimeMillis()
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
-          const raw: RawResponse<A> = { status: response.status, body: response.body, retryAfter: header(headers, "retry-after") }
-          if (remaining === undefined) return Effect.succeed(raw)
-          latestRemaining = Option.some(remaining)
-          return Effect.as(recordRateLimitRemaining(remaining), raw)
+          if (remaining !== undefined) latestRemaining = Option.some(remaining)
+          return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), remaining }
         })
       )
+
+    /**
+     * What an exchange leaves behind, in one runtime step, as it runs for every request: the request
+     * counter and the remaining-budget gauge (with the fiber's metric labels, as `Metric.update`
+     * adds them), the call span's status and retries when spans are recorded, and the debug line
+     * (its annotations built only when debug lines are written).
+     */
+    const recorded = <A>(
+      request: FivetranRequest,
+      retried: number,
+      result: Either.Either<RawResponse<A>, FivetranError>,
+      millis: number
+    ): Effect.Effect<void> =>
+      Effect.withFiberRuntime((fiber) => {
+        const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+        const status = Either.isRight(result) ? result.right.status : "transport" as const
+        countExchange(request.method, request.route, status, labels)
+        if (Either.isRight(result) && result.right.remaining !== undefined) setRateLimitRemaining(result.right.remaining, labels)
+        const span = fiber.currentSpan
+        if (span?._tag === "Span" && fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
+          span.attribute("http.response.status_code", status)
+          span.attribute("fivetran.retries", retried)
+        }
+        if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)) return Effect.void
+        return Effect.logDebug("Fivetran request").pipe(
+          Effect.annotateLogs({
+            method: request.method,
+            path: request.path,
+            status: Either.isRight(result) ? result.right.status : result.left._tag,
+            ms: millis
+          })
+        )
+      })
 
     /** One attempt; succeeds with the body's decoding (a decoding failure is not retried). */
     const attempt = <A>(request: FivetranRequest, endpoint: string, retried: number, read: ReadBody<BodyReading<A>>) =>
@@ -184,23 +217,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         const ended = clock.unsafeCurrentTimeMillis()
         // A request that got no answer still counts against the budget from (at the latest) now.
         if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
-        const status = Either.isRight(result) ? result.right.status : "transport" as const
-        yield* recordExchange(request.method, request.route, status)
-        yield* Effect.annotateCurrentSpan({ "http.response.status_code": status, "fivetran.retries": retried })
-        // The annotations are built only when debug lines are written: this runs for every request.
-        yield* Effect.whenLogLevel(
-          Effect.suspend(() =>
-            Effect.logDebug("Fivetran request").pipe(
-              Effect.annotateLogs({
-                method: request.method,
-                path: request.path,
-                status: Either.isRight(result) ? result.right.status : result.left._tag,
-                ms: ended - started
-              })
-            )
-          ),
-          "Debug"
-        )
+        yield* recorded(request, retried, result, ended - started)
         const response = yield* result
         if (response.body.ok) return response.body.decoded
         const error = errorForStatus(
@@ -283,15 +300,22 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     /**
-     * One client span per call, retries inside it; it names the route template, never an id or a
-     * credential. No stack trace: capturing one per call cost more CPU in a large sync than the span.
+     * One client span per call, retries inside it, while tracing is enabled; it names the route
+     * template, never an id or a credential. No stack trace: capturing one per call cost more CPU in
+     * a large sync than the span.
      */
-    const traced = (request: FivetranRequest) =>
-      Effect.withSpan(`Fivetran ${request.method} ${request.route}`, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "http.request.method": request.method, "url.template": request.route }
-      })
+    const traced = (request: FivetranRequest) => <A>(call: Effect.Effect<A, FivetranError>): Effect.Effect<A, FivetranError> =>
+      Effect.withFiberRuntime((fiber) =>
+        // The apps turn tracing off when nothing exports spans (telemetryLayer): a span per request
+        // that nobody reads cost ~10% of the client's CPU per request.
+        fiber.getFiberRef(FiberRef.currentTracerEnabled)
+          ? Effect.withSpan(call, `Fivetran ${request.method} ${request.route}`, {
+            kind: "client",
+            captureStackTrace: false,
+            attributes: { "http.request.method": request.method, "url.template": request.route }
+          })
+          : call
+      )
 
     const call = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
       callDecoding(request, (body) => (decoderOf(schema) as (text: string) => Either.Either<A, ParseResult.ParseError>)(utf8.decode(body)))

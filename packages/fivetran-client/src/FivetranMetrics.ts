@@ -48,19 +48,30 @@ export const retryReason = (error: FivetranError): RetryReason =>
  * The request counter of each (method, route, status), built once: every request is counted, and
  * a labelled metric built per call cost its hashing every time.
  */
-const exchangeCounters = new Map<string, Effect.Effect<void>>()
+const exchangeCounters = new Map<string, Metric.Metric.Counter<number>>()
 
-export const recordExchange = (method: string, route: string, status: number | "transport"): Effect.Effect<void> => {
+/**
+ * Counts one exchange now. `labels` are the fiber's metric labels, which `Metric.increment` would
+ * add: the client records each exchange's metrics, span attributes and debug line in one
+ * synchronous step, as it runs for every request.
+ */
+export const countExchange = (
+  method: string,
+  route: string,
+  status: number | "transport",
+  labels: ReadonlyArray<MetricLabel.MetricLabel>
+): void => {
   const key = `${method} ${route} ${status}`
-  const found = exchangeCounters.get(key)
-  if (found !== undefined) return found
-  const increment = Metric.increment(Metric.taggedWithLabels(fivetranRequests, [
-    MetricLabel.make("method", method),
-    MetricLabel.make("route", route),
-    MetricLabel.make("status", String(status))
-  ]))
-  exchangeCounters.set(key, increment)
-  return increment
+  let counter = exchangeCounters.get(key)
+  if (counter === undefined) {
+    counter = Metric.taggedWithLabels(fivetranRequests, [
+      MetricLabel.make("method", method),
+      MetricLabel.make("route", route),
+      MetricLabel.make("status", String(status))
+    ])
+    exchangeCounters.set(key, counter)
+  }
+  counter.unsafeUpdate(1, labels)
 }
 
 export const recordRetry = (method: string, route: string, error: FivetranError, waitSeconds: number) => {
@@ -75,4 +86,6 @@ export const recordRetry = (method: string, route: string, error: FivetranError,
   )
 }
 
-export const recordRateLimitRemaining = (remaining: number) => Metric.set(fivetranRateLimitRemaining, remaining)
+/** Sets the remaining budget gauge now; `labels` as for `countExchange`. */
+export const setRateLimitRemaining = (remaining: number, labels: ReadonlyArray<MetricLabel.MetricLabel>): void =>
+  fivetranRateLimitRemaining.unsafeUpdate(remaining, labels)

@@ -3,7 +3,7 @@ import { Config, ConfigError, Duration, Effect, Either, Layer, Option, Redacted 
 
 /**
  * Tracing and metrics export over OTLP/HTTP, switched on by the standard OpenTelemetry variables
- * and nothing else. Without `OTEL_EXPORTER_OTLP_ENDPOINT` the layer is empty and the exporter
+ * and nothing else. Without `OTEL_EXPORTER_OTLP_ENDPOINT` the layer only turns tracing off; the exporter
  * (@effect/opentelemetry's Otlp modules, Effect's own OTLP encoder over the platform HttpClient)
  * is not even imported, so a one-shot CLI run pays nothing for it.
  *
@@ -109,14 +109,17 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
       }))
   )
 
-/** OTLP export when the OTEL_* variables ask for it, otherwise nothing at all. */
+/**
+ * OTLP export when the OTEL_* variables ask for it. Otherwise tracing is turned off: spans would
+ * go nowhere, and a sync made one per request (Effect then makes no-op spans, and the client none).
+ */
 export const telemetryLayer = (
   service: { readonly name: string; readonly version: string }
 ): Layer.Layer<never, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
     Effect.map(otlpSettings(service.name), (settings) =>
       Option.match(settings, {
-        onNone: () => Layer.empty,
+        onNone: () => Layer.setTracerEnabled(false),
         onSome: (enabled) => exporterLayer(enabled, service.version)
       }))
   )
