@@ -15,7 +15,9 @@
  * round trip at that latency: what the sandbox and loopback HTTP take beyond the latency itself,
  * which no client can go below (printed with the bound it implies).
  * --serial also runs concurrency 1 and prints the speed-up; --cli PATH times another build of the
- * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures.
+ * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures. The
+ * CPU goal compares with the issue's baseline on the same machine, main at 4282010 built in a worktree:
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --cli ../base/apps/cli/dist/bin.js
  * --runs N syncs N times (each against a fresh sandbox) and adds the median and range of wall, CPU
  * and peak RSS: on a shared machine one run's CPU time can be off by more than a second.
  */
