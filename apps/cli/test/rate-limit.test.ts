@@ -85,7 +85,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         assert.deepStrictEqual(log.filter((entry) => entry.status !== 200), [])
         assert.strictEqual(Math.min(...log.map((entry) => entry.rateLimitRemaining ?? 0)), 4)
       }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 10 } }))),
-    60_000
+    180_000
   )
 
   it.scopedLive(
@@ -106,6 +106,6 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         assert.deepStrictEqual(yield* fs.readFile(`${dir}/out.c1z`), before)
         assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
       }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 600 } }))),
-    60_000
+    180_000
   )
 })

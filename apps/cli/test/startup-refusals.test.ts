@@ -68,5 +68,5 @@ describe("start-up refusals", () => {
       )
       assert.strictEqual(array.stderr, `error: --create-account-profile: got an array ${help}\n`)
       assert.strictEqual(number.stderr, `error: --create-account-profile: got a number ${help}\n`)
-    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+    }).pipe(Effect.provide(NodeContext.layer)), 180_000)
 })

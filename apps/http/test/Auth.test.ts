@@ -12,7 +12,7 @@ import { harness, Harness, makeClient, OtherToken, TestToken } from "./Harness.j
 const missing = { error: "Unauthorized", message: "missing Authorization header; send `Authorization: Bearer <token>`" }
 const wrong = { error: "Unauthorized", message: "the bearer token is not valid for this service" }
 
-layer(harness(), { excludeTestServices: true, timeout: 60_000 })("the token", (it) => {
+layer(harness(), { excludeTestServices: true, timeout: 180_000 })("the token", (it) => {
   it.effect("missing, wrong and right, on an Api endpoint and on /metrics: 401 with the same body, then 200", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness

@@ -32,7 +32,7 @@ const fivetranRoute = (path: string) =>
 const familyOf = (samples: ReadonlyMap<string, number>, name: string) =>
   new Map([...samples].filter(([sample]) => sample.startsWith(`${name}{`)))
 
-layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("GET /metrics", (it) => {
+layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180_000 })("GET /metrics", (it) => {
   it.effect("after a sync and three grant calls: exact names, labels and counts for the small preset", () =>
     Effect.gen(function*() {
       const { client, request, sandbox } = yield* Harness
@@ -174,7 +174,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
     }))
 })
 
-layer(harness({ publicMetrics: true }), { excludeTestServices: true, timeout: 60_000 })("--public-metrics", (it) => {
+layer(harness({ publicMetrics: true }), { excludeTestServices: true, timeout: 180_000 })("--public-metrics", (it) => {
   it.effect("/metrics answers without a token; the Api still needs one", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
