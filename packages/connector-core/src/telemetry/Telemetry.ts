@@ -3,9 +3,9 @@ import { Config, ConfigError, Duration, Effect, Either, Layer, Option, Redacted 
 
 /**
  * Tracing and metrics export over OTLP/HTTP, switched on by the standard OpenTelemetry variables
- * and nothing else. Without `OTEL_EXPORTER_OTLP_ENDPOINT` the layer only turns tracing off; the exporter
- * (@effect/opentelemetry's Otlp modules, Effect's own OTLP encoder over the platform HttpClient)
- * is not even imported, so a one-shot CLI run pays nothing for it.
+ * and nothing else. Without `OTEL_EXPORTER_OTLP_ENDPOINT` the layer only turns tracing off; the
+ * exporter (@effect/opentelemetry's Otlp modules, Effect's own OTLP encoder over the platform
+ * HttpClient) is not even imported, so a one-shot CLI run pays nothing for it.
  *
  * Read: OTEL_SDK_DISABLED, OTEL_EXPORTER_OTLP_ENDPOINT (base URL; /v1/traces, /v1/metrics and
  * /v1/logs are appended), OTEL_EXPORTER_OTLP_PROTOCOL (`http/protobuf`, the default, or
