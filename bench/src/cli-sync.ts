@@ -20,6 +20,10 @@
  *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --cli ../base/apps/cli/dist/bin.js
  * --runs N syncs N times (each against a fresh sandbox) and adds the median and range of wall, CPU
  * and peak RSS: on a shared machine one run's CPU time can be off by more than a second.
+ * --vs PATH alternates each of those runs with one of another build (PATH) and prints both builds'
+ * medians and the ratio of their median CPU and wall: the CPU goal's figure, against the issue's
+ * baseline on the same machine, in one run (the machine's speed drifts by minutes):
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --runs 2 --vs ../base/apps/cli/dist/bin.js
  */
 import { Command } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
@@ -41,6 +45,7 @@ const Options = Schema.Struct({
   concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
   serial: Schema.Boolean,
   cli: Schema.String,
+  vs: Schema.optional(Schema.String),
   runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
 })
 
@@ -52,6 +57,7 @@ const options = Schema.decodeUnknownSync(Options)({
   concurrency: argument("concurrency") ?? "8",
   serial: process.argv.includes("--serial"),
   cli: argument("cli") ?? bundled,
+  vs: argument("vs"),
   runs: argument("runs") ?? "1"
 })
 
@@ -105,8 +111,8 @@ const startSandbox = Effect.gen(function*() {
   return { url, key: key[1]!, secret: key[2]! }
 })
 
-/** One sync by the CLI under /usr/bin/time, against a fresh sandbox process. */
-const syncOnce = (concurrency: number) =>
+/** One sync by the CLI at `cli` under /usr/bin/time, against a fresh sandbox process. */
+const syncOnce = (concurrency: number, cli: string = options.cli) =>
   Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* startSandbox
     const dir = yield* Effect.acquireRelease(
@@ -121,7 +127,7 @@ const syncOnce = (concurrency: number) =>
       "-f",
       "%e %U %S %M",
       process.execPath,
-      options.cli,
+      cli,
       "--base-url",
       sandbox.url,
       "--api-key",
@@ -191,17 +197,36 @@ const describeRuns = (runs: ReadonlyArray<Run>) => {
     `peak RSS ${median(rss).toFixed(0)} MB (${range(rss, 0)})`
 }
 
+/** Each build's medians, and the ratio of this build's median CPU and wall to the other's. */
+const describeVersus = (runs: ReadonlyArray<Run>, others: ReadonlyArray<Run>, other: string) => {
+  const cpu = median(runs.map((run) => run.cpuSeconds))
+  const otherCpu = median(others.map((run) => run.cpuSeconds))
+  const wall = median(runs.map((run) => run.wallSeconds))
+  const otherWall = median(others.map((run) => run.wallSeconds))
+  return [
+    `  ${other} (alternating with the runs above):`,
+    ...others.map(describeRun),
+    others.length > 1 ? describeRuns(others) : "",
+    `  this build / ${other}, medians of ${runs.length} alternating runs each: CPU ${cpu.toFixed(1)} / ` +
+    `${otherCpu.toFixed(1)} s = ${(cpu / otherCpu).toFixed(2)}, wall ${wall.toFixed(1)} / ${otherWall.toFixed(1)} s = ` +
+    `${(wall / otherWall).toFixed(2)}`
+  ].filter((line) => line !== "")
+}
+
 const program = Effect.gen(function*() {
   const lines = [
     `CLI sync: preset ${options.preset}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`
   ]
   const runs: Array<Run> = []
+  const others: Array<Run> = []
   for (let i = 0; i < options.runs; i++) {
     const run = yield* syncOnce(options.concurrency)
     runs.push(run)
     lines.push(describeRun(run))
+    if (options.vs !== undefined) others.push(yield* syncOnce(options.concurrency, options.vs))
   }
   if (runs.length > 1) lines.push(describeRuns(runs))
+  if (options.vs !== undefined) lines.push(...describeVersus(runs, others, options.vs))
   const wall = median(runs.map((run) => run.wallSeconds))
   if (options.serial) {
     const serial = yield* syncOnce(1)
