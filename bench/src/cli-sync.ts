@@ -33,6 +33,7 @@ import { Agent, request } from "node:http"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { median, range } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -176,15 +177,6 @@ const describeRun = (run: Run) => {
     `    ${run.summary.replace(/\s+/g, " ")}`
   ].join("\n")
 }
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
-const range = (values: ReadonlyArray<number>, digits: number) =>
-  `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`
 
 /** The median and range of each figure over the runs (the bound is the same for every run). */
 const describeRuns = (runs: ReadonlyArray<Run>) => {

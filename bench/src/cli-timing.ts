@@ -21,6 +21,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { median, range } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -78,17 +79,13 @@ const timedNode = (args: ReadonlyArray<string>) =>
   }))
 
 const stats = (millis: ReadonlyArray<number>) => {
-  const sorted = [...millis].sort((a, b) => a - b)
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-  return `median ${seconds(sorted[Math.floor(sorted.length / 2)]!)} (min ${seconds(sorted[0]!)}, max ${
-    seconds(sorted[sorted.length - 1]!)
-  }, ${sorted.length} runs)`
+  return `median ${seconds(median(millis))} (min ${seconds(Math.min(...millis))}, max ${
+    seconds(Math.max(...millis))
+  }, ${millis.length} runs)`
 }
 
-const ratios = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return `${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}×)`
-}
+const ratios = (values: ReadonlyArray<number>) => `${median(values).toFixed(2)}× (${range(values, 2)}×)`
 
 const quote = (arg: string) => /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`
 

@@ -17,6 +17,7 @@ import { cp, mkdtemp, readFile, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { percentile } from "./Stats.js"
 
 const argument = (name: string, fallback: string): string => {
   const index = process.argv.indexOf(`--${name}`)
@@ -33,9 +34,6 @@ const service = resolve(dirname(fileURLToPath(import.meta.url)), "../../apps/htt
 const token = "load-bench-token"
 const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ")
-const percentile = (values: ReadonlyArray<number>, p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!
-
 const start = (dataDir: string) =>
   new Promise<{ url: string; child: ChildProcess }>((resolveStart, reject) => {
     const child = spawn(

@@ -23,6 +23,7 @@ import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { percentile } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -114,11 +115,6 @@ const get = (service: Service, path: string) =>
 
 const ok = (path: string, timed: Timed) =>
   timed.status === 200 ? Effect.succeed(timed) : Effect.dieMessage(`${path}: ${timed.status} ${timed.body.toString()}`)
-
-const percentile = (values: ReadonlyArray<number>, p: number) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 const Page = Schema.parseJson(Schema.Struct({ items: Schema.Array(Schema.Unknown), next_page_token: Schema.NullOr(Schema.String) }))
 const decodePage = Schema.decodeUnknownSync(Page)
