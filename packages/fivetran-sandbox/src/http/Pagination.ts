@@ -54,11 +54,14 @@ export interface PageOf<A> {
   readonly next_cursor: string | null
 }
 
-/** The page at `skip`; `next_cursor` is `null` once nothing follows. */
-export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => {
+/** The cursor after the page `request` asks of a list of `size` items; `null` once nothing follows. */
+export const nextCursor = (size: number, request: PageRequest): string | null => {
   const end = request.skip + request.limit
-  return {
-    items: list.slice(request.skip, end),
-    next_cursor: end < list.size ? encodeCursor(end) : null
-  }
+  return end < size ? encodeCursor(end) : null
 }
+
+/** The page at `skip`, with its `next_cursor`. */
+export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => ({
+  items: list.slice(request.skip, request.skip + request.limit),
+  next_cursor: nextCursor(list.size, request)
+})

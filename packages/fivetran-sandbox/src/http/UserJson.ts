@@ -1,7 +1,7 @@
 import { User } from "@baton-fivetran/fivetran-client"
 import { Schema } from "effect"
 import type { UserRows } from "../state/AccountState.js"
-import { encodeCursor, type PageRequest } from "./Pagination.js"
+import { nextCursor, type PageRequest } from "./Pagination.js"
 
 /**
  * User bodies for the user lists, encoded through the client's `User` schema once per stored user
@@ -74,8 +74,7 @@ const comma = 0x2c
 export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array => {
   const start = request.skip
   const end = Math.min(request.skip + request.limit, rows.size)
-  const nextCursor = request.skip + request.limit < rows.size ? encodeCursor(request.skip + request.limit) : null
-  const tail = Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor)}}}`)
+  const tail = Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor(rows.size, request))}}}`)
   let length = pageHead.length + tail.length + Math.max(0, end - start - 1)
   for (let i = start; i < end; i++) {
     const parts = partsOf(rows.user(i))
