@@ -1,6 +1,6 @@
 /**
  * The V8 flags the CLI runs under, set by its launcher (launch.ts) before the program is compiled.
- * Both are read at every collection, so setting them after start-up takes effect.
+ * The two memory flags are read at every collection, so setting them after start-up takes effect.
  *
  * `--heap-growing-percent=100`: V8 lets the old generation grow to up to four times what a
  * collection left live; a sync allocates fast enough to get that factor and holds ~30 MB live.
@@ -16,13 +16,26 @@
  * and a large sync's peak RSS fell from ~200 MB to ~170 MB (a medium one's from ~155 to ~128 MB),
  * for about the same CPU and wall time.
  */
-export const V8Flags: ReadonlyArray<string> = ["--heap-growing-percent=100", "--semi-space-growth-factor=1"]
+export const MemoryV8Flags: ReadonlyArray<string> = ["--heap-growing-percent=100", "--semi-space-growth-factor=1"]
 
 /**
- * V8's own values of the two flags above, which the `sandbox` command sets back as it starts. The
- * sandbox stands in for Fivetran's servers, whose CPU a real sync does not share, and its memory is
- * no goal; under the CLI's memory-tuned flags it spent ~30% more CPU serving a large account's
- * group-user pages (alternating runs, 2026-12-01), CPU that the benchmarks' sync then lacked on the
- * same two cores.
+ * `--wasm-tiering-budget`, ~100 times V8's 1,800,000: undici parses HTTP with llhttp compiled to
+ * WebAssembly, and after a few responses V8 began recompiling its parser function with its
+ * optimising compiler on a helper thread, a job of ~150 ms on these machines. A process waits for
+ * its helper threads' jobs as it exits, so a one-shot grant spent its last ~150 ms idle (CPU
+ * profile and `perf`, 2026-12-01). Under this budget a one-shot command never starts that job:
+ * grants fell from 0.51 to 0.43 s (medians of 8 alternating runs). A sync spends ~0.1 s of CPU in
+ * that parser, so it hardly matters there whether or when it is optimised.
+ */
+const wasmTieringBudget = "--wasm-tiering-budget=200000000"
+
+export const V8Flags: ReadonlyArray<string> = [...MemoryV8Flags, wasmTieringBudget]
+
+/**
+ * V8's own values of the memory flags above, which the `sandbox` command sets back as it starts.
+ * The sandbox stands in for Fivetran's servers, whose CPU a real sync does not share, and its
+ * memory is no goal; under the CLI's memory-tuned flags it spent ~30% more CPU serving a large
+ * account's group-user pages (alternating runs, 2026-12-01), CPU that the benchmarks' sync then
+ * lacked on the same two cores.
  */
 export const SandboxV8Flags: ReadonlyArray<string> = ["--heap-growing-percent=0", "--semi-space-growth-factor=2"]
