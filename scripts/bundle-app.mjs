@@ -62,15 +62,17 @@ const deferredFileParsers = {
 
 /**
  * undici's index loads all of undici (fetch, WebSocket, cookies, mocks, caches, HTTP/2), and those
- * parts reach for Node's own fetch globals, which loads Node's copy of undici as well. The client's
- * transport (fivetran-client's UndiciTransport) uses an Agent and the request API that the index
- * adds to dispatchers: bundled, its `undici` is just that.
+ * parts reach for Node's own fetch globals, which loads Node's copy of undici as well: ~55 ms of the
+ * HTTP service's start-up (CPU profile, 2026-12-01). The client's transport (fivetran-client's
+ * UndiciTransport) uses an Agent and the request API that the index adds to dispatchers, and so does
+ * @effect/platform-node's undici HttpClient (through its `Undici` module), which also takes the global
+ * dispatcher: bundled, the `undici` of each is just that.
  */
 const undiciAgentOnly = {
   name: "undici-agent-only",
   setup(build) {
     build.onResolve({ filter: /^undici$/ }, (args) =>
-      /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$/.test(args.importer)
+      /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$|@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/.test(args.importer)
         ? { path: "undici", namespace: "undici-agent-only", pluginData: args.resolveDir }
         : undefined)
     build.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, (args) => ({
@@ -78,8 +80,10 @@ const undiciAgentOnly = {
         "import Agent from \"undici/lib/dispatcher/agent.js\"",
         "import Dispatcher from \"undici/lib/dispatcher/dispatcher.js\"",
         "import api from \"undici/lib/api/index.js\"",
+        "import { getGlobalDispatcher } from \"undici/lib/global.js\"",
         "Object.assign(Dispatcher.prototype, api)",
-        "export { Agent }"
+        "export { Agent, getGlobalDispatcher }",
+        "export default { Agent, getGlobalDispatcher }"
       ].join("\n"),
       resolveDir: args.pluginData,
       loader: "js"
@@ -87,8 +91,28 @@ const undiciAgentOnly = {
   }
 }
 
+/**
+ * @effect/platform-node's HTTP server imports `ws` for WebSocket upgrades, which neither app serves;
+ * it makes its WebSocketServer only when a request asks to upgrade. Bundled, its `ws` is a stand-in
+ * that loads the library then (~20 ms of the HTTP service's start-up).
+ */
+const deferredWebSocketServer = {
+  name: "deferred-websocket-server",
+  setup(build) {
+    build.onResolve({ filter: /^ws$/ }, (args) =>
+      /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpServer\.js$/.test(args.importer)
+        ? { path: "ws", namespace: "deferred-websocket-server", pluginData: args.resolveDir }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: "deferred-websocket-server" }, (args) => ({
+      contents: "export class WebSocketServer { constructor(options) { return new (require(\"ws\").WebSocketServer)(options) } }",
+      resolveDir: args.pluginData,
+      loader: "js"
+    }))
+  }
+}
+
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly],
+  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer],
   bundle: true,
   platform: "node",
   target: "node20",
