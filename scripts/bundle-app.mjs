@@ -71,10 +71,13 @@ const deferredFileParsers = {
 const undiciAgentOnly = {
   name: "undici-agent-only",
   setup(build) {
-    build.onResolve({ filter: /^undici$/ }, (args) =>
-      /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$|@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/.test(args.importer)
-        ? { path: "undici", namespace: "undici-agent-only", pluginData: args.resolveDir }
-        : undefined)
+    build.onResolve(
+      { filter: /^undici$/ },
+      (args) =>
+        /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$|@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/.test(args.importer)
+          ? { path: "undici", namespace: "undici-agent-only", pluginData: args.resolveDir }
+          : undefined
+    )
     build.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, (args) => ({
       contents: [
         "import Agent from \"undici/lib/dispatcher/agent.js\"",
@@ -99,10 +102,13 @@ const undiciAgentOnly = {
 const deferredWebSocketServer = {
   name: "deferred-websocket-server",
   setup(build) {
-    build.onResolve({ filter: /^ws$/ }, (args) =>
-      /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpServer\.js$/.test(args.importer)
-        ? { path: "ws", namespace: "deferred-websocket-server", pluginData: args.resolveDir }
-        : undefined)
+    build.onResolve(
+      { filter: /^ws$/ },
+      (args) =>
+        /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpServer\.js$/.test(args.importer)
+          ? { path: "ws", namespace: "deferred-websocket-server", pluginData: args.resolveDir }
+          : undefined
+    )
     build.onLoad({ filter: /.*/, namespace: "deferred-websocket-server" }, (args) => ({
       contents: "export class WebSocketServer { constructor(options) { return new (require(\"ws\").WebSocketServer)(options) } }",
       resolveDir: args.pluginData,
