@@ -26,7 +26,7 @@ import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 
 const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train <args...>]\n"
 const [entry, name, ...rest] = process.argv.slice(2)
@@ -117,8 +117,32 @@ const deferredWebSocketServer = {
   }
 }
 
+/**
+ * undici's client loads its HTTP/2 connector, and with it Node's http2 and tls, as it is loaded;
+ * it calls the connector only when a TLS connection negotiated h2, which neither app asks for
+ * (undici's `allowH2` is off). Bundled, the connector is a stand-in that loads it on that first
+ * call: ~10-15 ms of every start that loads undici.
+ */
+const deferredHttp2Connector = {
+  name: "deferred-http2-connector",
+  setup(build) {
+    build.onResolve(
+      { filter: /^\.\/client-h2\.js$/ },
+      (args) =>
+        /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer)
+          ? { path: join(args.resolveDir, "client-h2.js"), namespace: "deferred-http2-connector" }
+          : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace: "deferred-http2-connector" }, (args) => ({
+      contents: `module.exports = function connectH2(...args) { return require(${JSON.stringify(args.path)}).apply(this, args) }`,
+      resolveDir: dirname(args.path),
+      loader: "js"
+    }))
+  }
+}
+
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer],
+  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector],
   bundle: true,
   platform: "node",
   target: "node20",
