@@ -27,6 +27,7 @@ import { execFileSync } from "node:child_process"
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
 
 const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train <args...>]\n"
 const [entry, name, ...rest] = process.argv.slice(2)
@@ -39,6 +40,7 @@ if (entry === undefined || name === undefined || (launcher === undefined) !== (t
 }
 const trainingArgs = trainFlag < 0 ? [] : rest.slice(trainFlag + 1)
 const outdir = "bundle"
+const swaggerAssetsFile = "swagger-ui.json"
 
 /**
  * @effect/cli imports its file parsers (yaml, toml, ini: Options.file*, ConfigFile, the .baton.yaml
@@ -141,8 +143,50 @@ const deferredHttp2Connector = {
   }
 }
 
+/**
+ * @effect/platform's Swagger UI page inlines Swagger UI's script and style, ~1.9 MB of strings, half
+ * the HTTP service's program: every start read them, hashed them and took them from the code cache.
+ * Bundled, they are a file beside the program, `swagger-ui.json`, read when /docs is first built.
+ * The stand-in is free of side effects, so a program that does not serve the page (the CLI's) drops
+ * it as it dropped the original, and gets no file.
+ */
+const swaggerAssetsBeside = {
+  name: "swagger-assets-beside",
+  setup(build) {
+    const namespace = "swagger-assets-beside"
+    let assets
+    build.onResolve(
+      { filter: /^\.\/internal\/httpApiSwagger\.js$/ },
+      (args) =>
+        /@effect[\\/]platform[\\/]dist[\\/]esm[\\/]HttpApiSwagger\.js$/.test(args.importer)
+          ? { path: join(args.resolveDir, "internal", "httpApiSwagger.js"), namespace, sideEffects: false }
+          : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace }, async (args) => {
+      const { css, javascript } = await import(pathToFileURL(args.path).href)
+      assets = JSON.stringify({ css, javascript })
+      return {
+        contents: [
+          "let assets",
+          `const load = () => assets ??= JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, ${
+            JSON.stringify(swaggerAssetsFile)
+          }), "utf8"))`,
+          "module.exports = { get css() { return load().css }, get javascript() { return load().javascript } }"
+        ].join("\n"),
+        loader: "js"
+      }
+    })
+    build.onEnd(async (result) => {
+      const kept = Object.values(result.metafile?.outputs ?? {}).some((output) =>
+        Object.entries(output.inputs).some(([input, { bytesInOutput }]) => input.startsWith(`${namespace}:`) && bytesInOutput > 0)
+      )
+      if (kept && assets !== undefined) await writeFile(join(outdir, swaggerAssetsFile), assets)
+    })
+  }
+}
+
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector],
+  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector, swaggerAssetsBeside],
   bundle: true,
   platform: "node",
   target: "node20",
@@ -152,6 +196,8 @@ const common = {
   minify: true,
   sourcemap: "linked",
   legalComments: "none",
+  // Read by swaggerAssetsBeside: which inputs the program kept.
+  metafile: true,
   logLevel: "warning"
 }
 
