@@ -19,17 +19,18 @@
 export const MemoryV8Flags: ReadonlyArray<string> = ["--heap-growing-percent=100", "--semi-space-growth-factor=1"]
 
 /**
- * `--wasm-tiering-budget`, ~100 times V8's 1,800,000: undici parses HTTP with llhttp compiled to
- * WebAssembly, and after a few responses V8 began recompiling its parser function with its
- * optimising compiler on a helper thread, a job of ~150 ms on these machines. A process waits for
- * its helper threads' jobs as it exits, so a one-shot grant spent its last ~150 ms idle (CPU
- * profile and `perf`, 2026-12-01). Under this budget a one-shot command never starts that job:
- * grants fell from 0.51 to 0.43 s (medians of 8 alternating runs). A sync spends ~0.1 s of CPU in
- * that parser, so it hardly matters there whether or when it is optimised.
+ * `--liftoff-only`: undici parses HTTP with llhttp compiled to WebAssembly, which V8 first compiles
+ * with its baseline compiler (Liftoff) and, once the parser has run enough, again with its optimising
+ * compiler on a helper thread: a job of ~150 ms that held ~30 MB while it ran (perf and RSS traces,
+ * 2026-12-01). A process waits for its helper threads' jobs as it exits, so a one-shot grant spent
+ * its last ~150 ms idle; a medium sync's peak RSS was that job's. Without it, a grant fell from 0.59
+ * to 0.43 s (medians of 25 alternating runs) and a medium sync's peak RSS from 129 to 121 MB (a
+ * large one's stayed at 160 MB); a sync spends ~0.1 s of CPU in the parser either way. (A larger
+ * `--wasm-tiering-budget` kept grants from starting the job, but a sync still started it.)
  */
-const wasmTieringBudget = "--wasm-tiering-budget=200000000"
+const liftoffOnly = "--liftoff-only"
 
-export const V8Flags: ReadonlyArray<string> = [...MemoryV8Flags, wasmTieringBudget]
+export const V8Flags: ReadonlyArray<string> = [...MemoryV8Flags, liftoffOnly]
 
 /**
  * V8's own values of the memory flags above, which the `sandbox` command sets back as it starts.
