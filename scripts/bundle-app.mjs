@@ -146,9 +146,10 @@ const deferredHttp2Connector = {
 /**
  * @effect/platform's Swagger UI page inlines Swagger UI's script and style, ~1.9 MB of strings, half
  * the HTTP service's program: every start read them, hashed them and took them from the code cache.
- * Bundled, they are a file beside the program, `swagger-ui.json`, read when /docs is first built.
- * The stand-in is free of side effects, so a program that does not serve the page (the CLI's) drops
- * it as it dropped the original, and gets no file.
+ * In a launcher's program (CommonJS, whose `__dirname` is the program's folder) they are a file
+ * beside it, `swagger-ui.json`, read when /docs is first built. The stand-in is free of side
+ * effects, so a program that does not serve the page (the CLI's) drops it as it dropped the
+ * original, and gets no file.
  */
 const swaggerAssetsBeside = {
   name: "swagger-assets-beside",
@@ -186,7 +187,7 @@ const swaggerAssetsBeside = {
 }
 
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector, swaggerAssetsBeside],
+  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector],
   bundle: true,
   platform: "node",
   target: "node20",
@@ -196,8 +197,6 @@ const common = {
   minify: true,
   sourcemap: "linked",
   legalComments: "none",
-  // Read by swaggerAssetsBeside: which inputs the program kept.
-  metafile: true,
   logLevel: "warning"
 }
 
@@ -223,6 +222,9 @@ if (launcher === undefined) {
     outdir,
     outExtension: { ".js": ".program.js" },
     format: "cjs",
+    plugins: [...common.plugins, swaggerAssetsBeside],
+    // Read by swaggerAssetsBeside: which inputs the program kept.
+    metafile: true,
     // The file is the function Node wraps a CommonJS module in, as the launcher compiles it: positions
     // in it (stack traces, source maps, V8 coverage) are positions in the file. `import.meta.url` (the
     // sources are ES modules) becomes the program file's URL, which is what it was in the ESM bundle.
