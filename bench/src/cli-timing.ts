@@ -12,6 +12,11 @@
  *   cd bench && npx tsx src/cli-timing.ts            # N = 7
  *   cd bench && npx tsx src/cli-timing.ts --runs 15
  * --cli PATH and --http PATH time other builds (e.g. an older checkout's dist/bin.js and dist/main.js).
+ * --vs ROOT then also alternates grants and HTTP starts of this build with those of another
+ * checkout's bundles (ROOT/apps/cli/bundle, ROOT/apps/http/bundle; build it first) and prints each
+ * build's median and the median of the run-by-run ratios: a before/after in one run, on a machine
+ * whose speed drifts by minutes:
+ *   cd bench && npx tsx src/cli-timing.ts --runs 15 --vs ../../base
  */
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Command } from "@effect/platform"
@@ -34,18 +39,23 @@ const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(),
 
 const bin = argument("cli") ?? fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
 const httpBin = argument("http") ?? fileURLToPath(new URL("../../apps/http/bundle/baton-fivetran-http.js", import.meta.url))
+const vsRoot = argument("vs")
+const other = vsRoot === undefined ? undefined : {
+  cli: join(vsRoot, "apps/cli/bundle/baton-fivetran.js"),
+  http: join(vsRoot, "apps/http/bundle/baton-fivetran-http.js")
+}
 /** How the output names a script: from the repository's root, as the README's commands do. */
 const fromRoot = (script: string) => relative(fileURLToPath(new URL("../..", import.meta.url)), script)
 
 /** One HTTP service process, timed from spawn to its first `/healthz` 200; then stopped. */
-const httpReady = (args: ReadonlyArray<string>) =>
+const httpReady = (script: string, args: ReadonlyArray<string>) =>
   Effect.scoped(Effect.gen(function*() {
     const dataDir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "bench-http-ready-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
     const start = performance.now()
-    const child = yield* Command.start(Command.make(process.execPath, httpBin, ...args, "--port", "0", "--data-dir", dataDir))
+    const child = yield* Command.start(Command.make(process.execPath, script, ...args, "--port", "0", "--data-dir", dataDir))
     const url = yield* child.stdout.pipe(
       Stream.decodeText(),
       Stream.splitLines,
@@ -61,8 +71,8 @@ const httpReady = (args: ReadonlyArray<string>) =>
     return { millis: performance.now() - start }
   }))
 
-/** One fresh process, timed from spawn to exit; fails unless it exits 0. */
-const timed = (args: ReadonlyArray<string>) => timedNode([bin, ...args])
+/** One fresh process of a CLI build (this one unless told), timed from spawn to exit; fails unless it exits 0. */
+const timed = (args: ReadonlyArray<string>, script = bin) => timedNode([script, ...args])
 
 const timedNode = (args: ReadonlyArray<string>) =>
   Effect.scoped(Effect.gen(function*() {
@@ -97,7 +107,10 @@ const program = Effect.gen(function*() {
   // A group, a destination role and `runs` users outside the group: run i grants user i.
   const group = snapshot.groups[0]!
   const members = new Set(snapshot.user_groups.filter((row) => row.group_id === group.id).map((row) => row.user_id))
-  const users = snapshot.users.filter((user) => !members.has(user.id)).slice(0, runs)
+  // Run i grants user i; with --vs, the alternating runs grant the users after those.
+  const outside = snapshot.users.filter((user) => !members.has(user.id))
+  if (outside.length < (other === undefined ? runs : 3 * runs)) return yield* Effect.dieMessage("too many --runs for the preset's users")
+  const users = outside.slice(0, runs)
   const role = snapshot.roles.find((r) => r.scope.includes("DESTINATION"))!.name
   const entitlementId = `group:${group.id}:${role}`
   const grantArgs = (userId: string) => [
@@ -127,7 +140,26 @@ const program = Effect.gen(function*() {
   const grants = yield* Effect.forEach(users, (user) => timed(grantArgs(user.id)))
   const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
   const httpArgs = ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret, "--token", "bench-token-0123456789"]
-  const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpArgs))
+  const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpBin, httpArgs))
+  const versus = other === undefined ? [] : yield* Effect.gen(function*() {
+    const grantPairs = yield* Effect.forEach(
+      Array.from({ length: runs }),
+      (_, i) => Effect.all([timed(grantArgs(outside[runs + 2 * i]!.id)), timed(grantArgs(outside[runs + 2 * i + 1]!.id), other.cli)])
+    )
+    const readyPairs = yield* Effect.forEach(
+      Array.from({ length: runs }),
+      () => Effect.all([httpReady(httpBin, httpArgs), httpReady(other.http, httpArgs)])
+    )
+    const compared = (name: string, pairs: ReadonlyArray<readonly [{ readonly millis: number }, { readonly millis: number }]>) =>
+      `    ${name}: this build ${stats(pairs.map(([mine]) => mine.millis))}; the other ${
+        stats(pairs.map(([, theirs]) => theirs.millis))
+      }; this build took ${ratios(pairs.map(([mine, theirs]) => mine.millis / theirs.millis))} the other's time, run by run`
+    return [
+      `  alternating run by run with ${fromRoot(other.cli)} and ${fromRoot(other.http)}:`,
+      compared("grant", grantPairs),
+      compared("HTTP service ready", readyPairs)
+    ]
+  })
 
   const shown = (args: ReadonlyArray<string>) =>
     ["node", fromRoot(bin), ...args].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")
@@ -143,6 +175,7 @@ const program = Effect.gen(function*() {
     `    first /healthz 200 after ${stats(ready.map((run) => run.millis))}`,
     `  node -e 0 (the floor: a bare node process, run after each --version)`,
     `    ${stats(nodeOnly.map((run) => run.millis))}`,
+    ...versus,
     `  against the in-process sandbox ("medium" preset) at ${sandbox.baseUrl}`
   ].join("\n"))
 }).pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
