@@ -26,7 +26,7 @@ import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 
 const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train <args...>]\n"
@@ -43,24 +43,36 @@ const outdir = "bundle"
 const swaggerAssetsFile = "swagger-ui.json"
 
 /**
- * @effect/cli imports its file parsers (yaml, toml, ini: Options.file*, ConfigFile, the .baton.yaml
- * reader) at the top of a module every command loads, so each start ran the YAML and TOML libraries'
- * set-up. Bundled, each of those imports is a stand-in whose `parse` loads the library on first use.
+ * A plugin that bundles a stand-in for the module `filter` names, where a module whose path matches
+ * `importer` imports it: the stand-in's source is `contents(the import's path)`, resolved from the
+ * importer's folder (so it can `require` the real module, which then resolves as usual).
  */
-const deferredFileParsers = {
-  name: "deferred-file-parsers",
+const standIn = (name, filter, importer, contents) => ({
+  name,
   setup(build) {
-    build.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) =>
-      /@effect[\\/]cli[\\/].*[\\/]internal[\\/]files\.js$/.test(args.importer)
-        ? { path: args.path, namespace: "deferred-file-parser", pluginData: args.resolveDir }
-        : undefined)
-    build.onLoad({ filter: /.*/, namespace: "deferred-file-parser" }, (args) => ({
-      contents: `export const parse = (text) => require(${JSON.stringify(args.path)}).parse(text)`,
+    build.onResolve(
+      { filter },
+      (args) => importer.test(args.importer) ? { path: args.path, namespace: name, pluginData: args.resolveDir } : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace: name }, (args) => ({
+      contents: contents(args.path),
       resolveDir: args.pluginData,
       loader: "js"
     }))
   }
-}
+})
+
+/**
+ * @effect/cli imports its file parsers (yaml, toml, ini: Options.file*, ConfigFile, the .baton.yaml
+ * reader) at the top of a module every command loads, so each start ran the YAML and TOML libraries'
+ * set-up. Bundled, each of those imports is a stand-in whose `parse` loads the library on first use.
+ */
+const deferredFileParsers = standIn(
+  "deferred-file-parser",
+  /^(yaml|toml|ini)$/,
+  /@effect[\\/]cli[\\/].*[\\/]internal[\\/]files\.js$/,
+  (path) => `export const parse = (text) => require(${JSON.stringify(path)}).parse(text)`
+)
 
 /**
  * undici's index loads all of undici (fetch, WebSocket, cookies, mocks, caches, HTTP/2), and those
@@ -70,54 +82,33 @@ const deferredFileParsers = {
  * @effect/platform-node's undici HttpClient (through its `Undici` module), which also takes the global
  * dispatcher: bundled, the `undici` of each is just that.
  */
-const undiciAgentOnly = {
-  name: "undici-agent-only",
-  setup(build) {
-    build.onResolve(
-      { filter: /^undici$/ },
-      (args) =>
-        /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$|@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/.test(args.importer)
-          ? { path: "undici", namespace: "undici-agent-only", pluginData: args.resolveDir }
-          : undefined
-    )
-    build.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, (args) => ({
-      contents: [
-        "import Agent from \"undici/lib/dispatcher/agent.js\"",
-        "import Dispatcher from \"undici/lib/dispatcher/dispatcher.js\"",
-        "import api from \"undici/lib/api/index.js\"",
-        "import { getGlobalDispatcher } from \"undici/lib/global.js\"",
-        "Object.assign(Dispatcher.prototype, api)",
-        "export { Agent, getGlobalDispatcher }",
-        "export default { Agent, getGlobalDispatcher }"
-      ].join("\n"),
-      resolveDir: args.pluginData,
-      loader: "js"
-    }))
-  }
-}
+const undiciAgentOnly = standIn(
+  "undici-agent-only",
+  /^undici$/,
+  /fivetran-client[\\/]dist[\\/]UndiciTransport\.js$|@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]Undici\.js$/,
+  () =>
+    [
+      "import Agent from \"undici/lib/dispatcher/agent.js\"",
+      "import Dispatcher from \"undici/lib/dispatcher/dispatcher.js\"",
+      "import api from \"undici/lib/api/index.js\"",
+      "import { getGlobalDispatcher } from \"undici/lib/global.js\"",
+      "Object.assign(Dispatcher.prototype, api)",
+      "export { Agent, getGlobalDispatcher }",
+      "export default { Agent, getGlobalDispatcher }"
+    ].join("\n")
+)
 
 /**
  * @effect/platform-node's HTTP server imports `ws` for WebSocket upgrades, which neither app serves;
  * it makes its WebSocketServer only when a request asks to upgrade. Bundled, its `ws` is a stand-in
  * that loads the library then (~20 ms of the HTTP service's start-up).
  */
-const deferredWebSocketServer = {
-  name: "deferred-websocket-server",
-  setup(build) {
-    build.onResolve(
-      { filter: /^ws$/ },
-      (args) =>
-        /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpServer\.js$/.test(args.importer)
-          ? { path: "ws", namespace: "deferred-websocket-server", pluginData: args.resolveDir }
-          : undefined
-    )
-    build.onLoad({ filter: /.*/, namespace: "deferred-websocket-server" }, (args) => ({
-      contents: "export class WebSocketServer { constructor(options) { return new (require(\"ws\").WebSocketServer)(options) } }",
-      resolveDir: args.pluginData,
-      loader: "js"
-    }))
-  }
-}
+const deferredWebSocketServer = standIn(
+  "deferred-websocket-server",
+  /^ws$/,
+  /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpServer\.js$/,
+  () => "export class WebSocketServer { constructor(options) { return new (require(\"ws\").WebSocketServer)(options) } }"
+)
 
 /**
  * undici's client loads its HTTP/2 connector, and with it Node's http2 and tls, as it is loaded;
@@ -125,23 +116,12 @@ const deferredWebSocketServer = {
  * (undici's `allowH2` is off). Bundled, the connector is a stand-in that loads it on that first
  * call: ~10-15 ms of every start that loads undici.
  */
-const deferredHttp2Connector = {
-  name: "deferred-http2-connector",
-  setup(build) {
-    build.onResolve(
-      { filter: /^\.\/client-h2\.js$/ },
-      (args) =>
-        /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer)
-          ? { path: join(args.resolveDir, "client-h2.js"), namespace: "deferred-http2-connector" }
-          : undefined
-    )
-    build.onLoad({ filter: /.*/, namespace: "deferred-http2-connector" }, (args) => ({
-      contents: `module.exports = function connectH2(...args) { return require(${JSON.stringify(args.path)}).apply(this, args) }`,
-      resolveDir: dirname(args.path),
-      loader: "js"
-    }))
-  }
-}
+const deferredHttp2Connector = standIn(
+  "deferred-http2-connector",
+  /^\.\/client-h2\.js$/,
+  /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+  (path) => `module.exports = function connectH2(...args) { return require(${JSON.stringify(path)}).apply(this, args) }`
+)
 
 /**
  * @effect/platform's Swagger UI page inlines Swagger UI's script and style, ~1.9 MB of strings, half
