@@ -7,6 +7,7 @@ import {
   account,
   logged,
   provisioningLayer,
+  readFirstTogether,
   requestsSince,
   state,
   systemKey,
@@ -145,7 +146,8 @@ describe("entitlements and roles", () => {
     Effect.gen(function*() {
       const group = yield* refusal((p) => p.grant("group:g_main:Destination Overlord", user("ana")))
       assertRefused(group, "UnknownRole", [`"Destination Overlord" is not a role of this account`, DestinationRoles])
-      assert.deepStrictEqual(group.requests, ["GET /v1/roles"])
+      // The roles are read together with the group and the user; nothing is written.
+      assert.deepStrictEqual(readFirstTogether(group.requests, 3), ["GET /v1/groups/g_main", "GET /v1/roles", "GET /v1/users/ana"])
       const role = yield* refusal((p) => p.revoke("role:Wizard:assigned:user:ana"))
       assertRefused(role, "UnknownRole", [`"Wizard" is not a role of this account`, AccountRoles])
       const teamRole = yield* refusal((p) => p.grant("team:t_eng:Team Captain", user("ana")))
@@ -181,9 +183,9 @@ describe("derived grants", () => {
         "team:t_eng:member:user:cy"
       ])
       // The direct read, then the team scan (its per-team reads run concurrently: order free).
-      assert.deepStrictEqual(group.requests.slice(0, 5), [
-        "GET /v1/roles",
+      assert.deepStrictEqual(readFirstTogether(group.requests, 3).slice(0, 5), [
         "GET /v1/groups/g_side",
+        "GET /v1/roles",
         "GET /v1/users/cy",
         "GET /v1/users/cy/groups/g_side",
         "GET /v1/teams"
@@ -225,7 +227,7 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(role.result._tag, "MissingPermission")
       assert.include(role.result.message, "USER:MANAGE")
       assert.include(role.result.message, "grant role:Account Analyst:assigned to user:ana")
-      assert.deepStrictEqual(role.requests, ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
+      assert.deepStrictEqual(readFirstTogether(role.requests, 2), ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
       assert.strictEqual(yield* state.userRole("ana"), "Account Reviewer")
 
       const group = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
@@ -275,7 +277,8 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(bad.result._tag, "Upstream")
       assert.include(bad.result.message, "401")
       assert.notInclude(bad.result.message, "wrong-secret")
-      assert.deepStrictEqual(bad.requests, ["GET /v1/roles"])
+      // The reads made together all fail; the roles' failure is the one reported.
+      assert.deepStrictEqual(readFirstTogether(bad.requests, 3), ["GET /v1/groups/g_main", "GET /v1/roles", "GET /v1/users/ben"])
     }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
 })
 

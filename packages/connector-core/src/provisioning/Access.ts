@@ -30,10 +30,39 @@ export interface Access {
 
 export interface AccessContext {
   readonly client: FivetranClientShape
-  readonly catalog: RoleCatalog
+  /**
+   * The account's roles (GET /v1/roles), read once, when first awaited: await it among the module's
+   * own reads in `readTogether`, so that all are read at once.
+   */
+  readonly catalog: Effect.Effect<RoleCatalog, ProvisioningError>
   /** e.g. `grant group:G:View Destination to user:U`, for messages. */
   readonly action: string
   readonly syncConnections: boolean
+}
+
+/**
+ * Reads that do not wait for one another (the roles, the entitlement's resource, the principal),
+ * made at once: one round trip instead of one each. The failure reported is the first in the order
+ * given, as when they were made one after another; the others still complete.
+ */
+export function readTogether<A, B>(
+  reads: readonly [Effect.Effect<A, ProvisioningError>, Effect.Effect<B, ProvisioningError>]
+): Effect.Effect<[A, B], ProvisioningError>
+export function readTogether<A, B, C>(
+  reads: readonly [Effect.Effect<A, ProvisioningError>, Effect.Effect<B, ProvisioningError>, Effect.Effect<C, ProvisioningError>]
+): Effect.Effect<[A, B, C], ProvisioningError>
+export function readTogether<A, B, C, D>(
+  reads: readonly [
+    Effect.Effect<A, ProvisioningError>,
+    Effect.Effect<B, ProvisioningError>,
+    Effect.Effect<C, ProvisioningError>,
+    Effect.Effect<D, ProvisioningError>
+  ]
+): Effect.Effect<[A, B, C, D], ProvisioningError>
+export function readTogether(
+  reads: ReadonlyArray<Effect.Effect<unknown, ProvisioningError>>
+): Effect.Effect<ReadonlyArray<unknown>, ProvisioningError> {
+  return Effect.flatMap(Effect.all(reads, { concurrency: "unbounded", mode: "either" }), (results) => Effect.all(results))
 }
 
 /** The grant of `entitlement` to the principal, as a sync emits it. */

@@ -44,13 +44,17 @@ export const makeProvisioner = (
   registry: ReadonlyArray<ResourceTypeModule>,
   options: { readonly syncConnections: boolean }
 ): ProvisionerShape => {
+  // The module reads the roles together with the entitlement's resource and the principal (readTogether).
   const access = (target: GrantTarget, action: string): Effect.Effect<Access, ProvisioningError> =>
-    Effect.flatMap(loadRoleCatalog(client, action), (catalog) =>
-      Option.match(grantableModule(registry, target.entitlement.resourceType), {
-        // grantRequest and grantTarget only let registered types with grants through.
-        onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
-        onSome: (module) => module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
-      }))
+    Option.match(grantableModule(registry, target.entitlement.resourceType), {
+      // grantRequest and grantTarget only let registered types with grants through.
+      onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
+      onSome: (module) =>
+        Effect.flatMap(
+          Effect.cached(loadRoleCatalog(client, action)),
+          (catalog) => module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
+        )
+    })
 
   const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
     const target = yield* grantRequest(registry, entitlementId, principal)

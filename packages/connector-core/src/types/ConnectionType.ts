@@ -1,7 +1,7 @@
 import type { Connection } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, loadPrincipal, missing } from "../provisioning/Access.js"
+import { containerRoleAccess, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
@@ -27,9 +27,11 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target
-    const role = yield* requireRole(context.catalog, "CONNECTOR", entitlement.slug, entitlement.id)
-    const connection = yield* loadConnection(context, entitlement.resourceId)
-    yield* loadPrincipal(context, principal)
+    const [role, connection] = yield* readTogether([
+      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
+      loadConnection(context, entitlement.resourceId),
+      loadPrincipal(context, principal)
+    ])
     return containerRoleAccess(
       context,
       principal,

@@ -3,7 +3,7 @@ import { Effect, Option, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, existing, loadPrincipal } from "../provisioning/Access.js"
+import { containerRoleAccess, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
@@ -83,14 +83,11 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target
-    const role = yield* requireRole(context.catalog, "DESTINATION", entitlement.slug, entitlement.id)
-    const group = yield* existing(
-      context,
-      client.getGroup(entitlement.resourceId),
-      UnknownEntitlement,
-      `group ${entitlement.resourceId}`
-    )
-    yield* loadPrincipal(context, principal)
+    const [role, group] = yield* readTogether([
+      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
+      existing(context, client.getGroup(entitlement.resourceId), UnknownEntitlement, `group ${entitlement.resourceId}`),
+      loadPrincipal(context, principal)
+    ])
     return containerRoleAccess(
       context,
       principal,

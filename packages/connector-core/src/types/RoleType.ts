@@ -1,6 +1,6 @@
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { grantTo, inherited, loadTeam, loadUser } from "../provisioning/Access.js"
+import { grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { holdsAccountRole } from "../provisioning/InheritedAccess.js"
@@ -21,11 +21,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         })
       )
     }
-    const role = yield* requireRole(context.catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)
+    const [role, slot] = yield* readTogether([
+      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)),
+      principal.type === "user"
+        ? Effect.map(loadUser(context, principal.id), (user) => userAccountRole(context.client, user, context.action))
+        : Effect.map(loadTeam(context, principal.id, UnknownPrincipal), (team) => teamAccountRole(context.client, team, context.action))
+    ])
     const held = [grantTo(principal)(roleAssignedEntitlement(roleResource(role)))]
-    const slot = principal.type === "user"
-      ? userAccountRole(context.client, yield* loadUser(context, principal.id), context.action)
-      : teamAccountRole(context.client, yield* loadTeam(context, principal.id, UnknownPrincipal), context.action)
     return {
       wanted: { _tag: "Role", role: role.name },
       slot,

@@ -4,7 +4,7 @@ import type { SyncRow } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
-import { grantTo, loadTeam, loadUser } from "../provisioning/Access.js"
+import { grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamMembership } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
@@ -110,14 +110,21 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 /** `team:T:member` adds the user as Team Member (any role counts); `team:T:<role>` sets that TEAM role. */
 const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
   Effect.gen(function*() {
-    const { catalog } = context
     const { entitlement, principal } = target
     const grant = grantTo(principal)
-    const wanted: Wanted = entitlement.slug === TeamMemberSlug
-      ? { _tag: "AnyRole", addAs: TeamMemberRole }
-      : { _tag: "Role", role: (yield* requireRole(catalog, "TEAM", entitlement.slug, entitlement.id)).name }
-    const team = teamResource(yield* loadTeam(context, entitlement.resourceId, UnknownEntitlement))
-    yield* loadUser(context, principal.id)
+    const [catalog, wanted, loaded] = yield* readTogether([
+      context.catalog,
+      entitlement.slug === TeamMemberSlug
+        ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
+        : Effect.flatMap(context.catalog, (catalog) =>
+          Effect.map(
+            requireRole(catalog, "TEAM", entitlement.slug, entitlement.id),
+            (role): Wanted => ({ _tag: "Role", role: role.name })
+          )),
+      loadTeam(context, entitlement.resourceId, UnknownEntitlement),
+      loadUser(context, principal.id)
+    ])
+    const team = teamResource(loaded)
     const member = grant(teamMemberEntitlement(team))
     return {
       wanted,

@@ -124,6 +124,16 @@ export const logged = <A, E, R>(action: Effect.Effect<A, E, R>) =>
 
 export const writesIn = (requests: ReadonlyArray<string>) => requests.filter((r) => !r.startsWith("GET "))
 
+/**
+ * The requests with the first `count` sorted: a grant or revoke reads the roles, the entitlement's
+ * resource and the principal at once (connector-core's `readTogether`), so their order is free;
+ * what follows them comes in order.
+ */
+export const readFirstTogether = (requests: ReadonlyArray<string>, count: number) => [
+  ...[...requests.slice(0, count)].sort(),
+  ...requests.slice(count)
+]
+
 /** The sandbox state, read back through its own HTTP API with the real client (not the provisioner). */
 const roleOrNull = (read: Effect.Effect<{ readonly role: string }, FivetranError>) =>
   read.pipe(Effect.map((found): string | null => found.role), Effect.catchTag("NotFound", () => Effect.succeed(null)), Effect.orDie)
