@@ -1,6 +1,6 @@
 /**
- * The V8 flags the CLI runs under, set by its launcher (launch.ts) before the program is compiled.
- * The two memory flags are read at every collection, so setting them after start-up takes effect.
+ * The two flags that bound a sync's memory. V8 reads both at every collection, so setting them
+ * after start-up takes effect (the `sandbox` command sets them back: SandboxV8Flags).
  *
  * `--heap-growing-percent=100`: V8 lets the old generation grow to up to four times what a
  * collection left live; a sync allocates fast enough to get that factor and holds ~30 MB live.
@@ -30,6 +30,10 @@ export const MemoryV8Flags: ReadonlyArray<string> = ["--heap-growing-percent=100
  */
 const liftoffOnly = "--liftoff-only"
 
+/**
+ * The V8 flags the CLI runs under, set by its launcher (launch.ts) before the program is compiled;
+ * the code cache is made under them, and V8 takes it only under the same flags.
+ */
 export const V8Flags: ReadonlyArray<string> = [...MemoryV8Flags, liftoffOnly]
 
 /**
