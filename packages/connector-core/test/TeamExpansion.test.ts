@@ -9,8 +9,11 @@ import {
   roleResource,
   teamGrant
 } from "../src/index.js"
+import { FastCheck as fc } from "effect"
+import type { Entitlement } from "../src/model/Baton.js"
 import { TeamExpansion } from "../src/sync/TeamExpansion.js"
 import { group, roles } from "./fixtures.js"
+import { PairMapTeamExpansion } from "./support/PairMapTeamExpansion.js"
 
 const catalog = makeRoleCatalog(roles)
 const warehouse = groupResource(group("g1", "Warehouse"), { syncConnections: false })
@@ -61,6 +64,60 @@ describe("TeamExpansion", () => {
     const e = expansion()
     Array.from(e.takeKnown())
     assert.deepStrictEqual(e.unclaimed(), ["group:g1:View Destination"])
+  })
+})
+
+/** Entitlements passed whole to `holds` (account roles) and by id (group roles), as the sync does. */
+const knownEntitlements: ReadonlyArray<Entitlement> = catalog.account.map((role) => roleAssignedEntitlement(roleResource(role)))
+const entitlementIds: ReadonlyArray<string> = [
+  ...knownEntitlements.map((e) => e.id),
+  ...groupEntitlements(warehouse, catalog).map((e) => e.id)
+]
+
+const recordedTeam = fc.record({
+  members: fc.uniqueArray(fc.nat(11), { maxLength: 9 }),
+  listed: fc.boolean(),
+  holds: fc.array(fc.nat(entitlementIds.length - 1), { maxLength: 5 })
+})
+
+const take = fc.oneof(
+  fc.record({ kind: fc.constant("direct" as const), entitlement: fc.nat(entitlementIds.length - 1), user: fc.nat(11) }),
+  fc.record({ kind: fc.constant("remaining" as const), entitlement: fc.nat(entitlementIds.length - 1) }),
+  fc.record({ kind: fc.constant("known" as const) }),
+  fc.record({ kind: fc.constant("unclaimed" as const) })
+)
+
+describe("TeamExpansion against the per-pair map it replaced", () => {
+  it("hands out the same teams and reaches, in the same order, for random teams and takes", () => {
+    fc.assert(
+      fc.property(fc.array(recordedTeam, { maxLength: 7 }), fc.array(take, { maxLength: 60 }), (teams, takes) => {
+        const current = new TeamExpansion()
+        const reference = new PairMapTeamExpansion()
+        teams.forEach(({ holds, listed, members }, index) => {
+          const teamId = `t${index}`
+          for (const expansion of [current, reference]) {
+            if (listed) expansion.addMembers(teamId, members.map((user) => `u${user}`))
+            for (const held of holds) expansion.holds(teamId, knownEntitlements[held] ?? entitlementIds[held]!)
+          }
+        })
+        for (const step of takes) {
+          const [got, expected] = [current, reference].map((expansion) => {
+            switch (step.kind) {
+              case "direct":
+                return expansion.takeForDirect(entitlementIds[step.entitlement]!, `u${step.user}`)
+              case "remaining":
+                return expansion.takeRemaining(entitlementIds[step.entitlement]!)
+              case "known":
+                return Array.from(expansion.takeKnown(), ({ entitlement, reaches }) => [entitlement.id, reaches])
+              case "unclaimed":
+                return expansion.unclaimed()
+            }
+          })
+          assert.deepStrictEqual(got, expected, JSON.stringify(step))
+        }
+      }),
+      { numRuns: 2_000, seed: 20261201 }
+    )
   })
 })
 

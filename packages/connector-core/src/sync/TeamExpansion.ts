@@ -12,24 +12,29 @@ export interface TeamReach {
  * each direct user grant, which teams also lead the user there (the grant row then names them as
  * sources), and finally take the pairs no direct grant claimed (emitted as derived grants).
  *
- * Memory is O(team memberships + team-derived grants): the member lists and the set of
- * (entitlement, user) pairs reached through teams, never the other grants. Each pair is handed
- * out once, so nothing is emitted twice. Iteration follows insertion order, so output is
- * deterministic for a deterministic input order.
+ * Memory is O(team memberships + teams' entitlements + claimed pairs): the (entitlement, user)
+ * pairs reached through teams are worked out when asked for, from the teams holding the
+ * entitlement and their members, and only the pairs a direct grant claimed are remembered. Kept
+ * as a map per entitlement, the pairs grew with members × entitlements held: in a large sync they
+ * were ~4 MB of a 30 MB heap snapshot, and the users phase's live heap is ~2 MB smaller without
+ * them (2026-12-01). Each pair is handed out once, so nothing is emitted twice. Users and teams
+ * come out in the order they were recorded, so output is deterministic for a deterministic input
+ * order. All `holds` come before any take (the teams phase builds its rows before the phases that
+ * take).
  */
 export class TeamExpansion {
-  private readonly members = new Map<string, ReadonlyArray<string>>()
-  /**
-   * entitlement id -> user id -> team ids: one id as a plain string, as most users reach an
-   * entitlement through one team (an array per pair was ~2 MB of a large sync's ~30 MB live heap).
-   */
-  private readonly reached = new Map<string, Map<string, TeamIds>>()
+  /** team id -> its members, in listed order. */
+  private readonly members = new Map<string, ReadonlySet<string>>()
+  /** entitlement id -> the teams holding it, in the order recorded, each once. */
+  private readonly holders = new Map<string, Array<string>>()
+  /** entitlement id -> the users whose direct grant took their team reach. */
+  private readonly claimed = new Map<string, Set<string>>()
   /** Entitlements already known when a team was recorded (account roles, connections). */
   private readonly known = new Map<string, Entitlement>()
 
   /** The members of a team, before `holds` for that team. */
   addMembers(teamId: string, userIds: ReadonlyArray<string>): void {
-    this.members.set(teamId, userIds)
+    this.members.set(teamId, new Set(userIds))
   }
 
   /**
@@ -40,36 +45,43 @@ export class TeamExpansion {
   holds(teamId: string, entitlement: Entitlement | string): void {
     const id = typeof entitlement === "string" ? entitlement : entitlement.id
     if (typeof entitlement !== "string" && !this.known.has(id)) this.known.set(id, entitlement)
-    let users = this.reached.get(id)
-    if (users === undefined) {
-      users = new Map()
-      this.reached.set(id, users)
-    }
-    for (const userId of this.members.get(teamId) ?? []) {
-      const teams = users.get(userId)
-      if (teams === undefined) users.set(userId, teamId)
-      else if (typeof teams === "string") {
-        if (teams !== teamId) users.set(userId, [teams, teamId])
-      } else if (!teams.includes(teamId)) teams.push(teamId)
-    }
+    const teams = this.holders.get(id)
+    if (teams === undefined) this.holders.set(id, [teamId])
+    else if (!teams.includes(teamId)) teams.push(teamId)
   }
 
   /** The teams through which a user with a direct grant also reaches it; the pair is claimed by that grant. */
   takeForDirect(entitlementId: string, userId: string): ReadonlyArray<string> {
-    const users = this.reached.get(entitlementId)
-    const teams = users?.get(userId)
-    if (users === undefined || teams === undefined) return []
-    users.delete(userId)
-    return asList(teams)
+    const teams = this.holders.get(entitlementId)
+    if (teams === undefined) return []
+    const via = this.teamsWith(teams, userId)
+    if (via.length === 0) return []
+    const claimed = this.claimed.get(entitlementId)
+    if (claimed === undefined) this.claimed.set(entitlementId, new Set([userId]))
+    else if (claimed.has(userId)) return []
+    else claimed.add(userId)
+    return via
   }
 
   /** The users that reach the entitlement only through teams; they are handed out once. */
   takeRemaining(entitlementId: string): ReadonlyArray<TeamReach> {
-    const users = this.reached.get(entitlementId)
-    if (users === undefined) return []
-    this.reached.delete(entitlementId)
+    const teams = this.holders.get(entitlementId)
+    if (teams === undefined) return []
+    const claimed = this.claimed.get(entitlementId)
+    this.holders.delete(entitlementId)
+    this.claimed.delete(entitlementId)
     this.known.delete(entitlementId)
-    return Array.from(users, ([userId, teamIds]) => ({ userId, teamIds: asList(teamIds) }))
+    const seen = new Set<string>()
+    const reaches: Array<TeamReach> = []
+    teams.forEach((teamId, index) => {
+      for (const userId of this.members.get(teamId) ?? []) {
+        if (seen.has(userId)) continue
+        seen.add(userId)
+        // The first team that has the user is this one: the teams before it did not.
+        if (claimed?.has(userId) !== true) reaches.push({ userId, teamIds: [teamId, ...this.teamsWith(teams.slice(index + 1), userId)] })
+      }
+    })
+    return reaches
   }
 
   /**
@@ -86,10 +98,16 @@ export class TeamExpansion {
 
   /** Entitlement ids some user still reaches but nobody took (e.g. a group the groups list lacks). */
   unclaimed(): ReadonlyArray<string> {
-    return Array.from(this.reached).filter(([, users]) => users.size > 0).map(([id]) => id)
+    return Array.from(this.holders)
+      .filter(([id, teams]) => {
+        const claimed = this.claimed.get(id)
+        return teams.some((teamId) => Array.from(this.members.get(teamId) ?? []).some((userId) => claimed?.has(userId) !== true))
+      })
+      .map(([id]) => id)
+  }
+
+  /** The teams among `teams` that have the user, in their order. */
+  private teamsWith(teams: ReadonlyArray<string>, userId: string): Array<string> {
+    return teams.filter((teamId) => this.members.get(teamId)?.has(userId) === true)
   }
 }
-
-type TeamIds = string | [string, ...Array<string>]
-
-const asList = (teams: TeamIds): readonly [string, ...Array<string>] => typeof teams === "string" ? [teams] : teams
