@@ -13,7 +13,11 @@
  *   cd bench && npx tsx src/cli-sync.ts --preset medium --latency 20 --concurrency 8
  * After each sync, 50 sequential requests of a bare node:http client to the same sandbox give its
  * round trip at that latency: what the sandbox and loopback HTTP take beyond the latency itself,
- * which no client can go below (printed with the bound it implies).
+ * which no client can go below (printed with the bound it implies). That round trip is of a small
+ * body; a group-user page (~280 KB in `large`) takes longer. --bare also walks every list the
+ * sync requested with a bare client at the same concurrency, against a fresh sandbox
+ * (BareWalk.ts), and prints its time: the floor this sandbox and machine set for the whole
+ * request mix, and the sync's time against it.
  * --serial also runs concurrency 1 and prints the speed-up; --cli PATH times another build of the
  * CLI (e.g. an older checkout's bin) against the same sandbox build, for before/after figures. The
  * CPU goal compares with the issue's baseline on the same machine, main at 4282010 built in a worktree:
@@ -33,6 +37,7 @@ import { Agent, request } from "node:http"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { type BareWalk, bareWalk } from "./BareWalk.js"
 import { median, range } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
@@ -45,6 +50,7 @@ const Options = Schema.Struct({
   latency: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
   concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
   serial: Schema.Boolean,
+  bare: Schema.Boolean,
   cli: Schema.String,
   vs: Schema.optional(Schema.String),
   runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
@@ -57,6 +63,7 @@ const options = Schema.decodeUnknownSync(Options)({
   latency: argument("latency") ?? "20",
   concurrency: argument("concurrency") ?? "8",
   serial: process.argv.includes("--serial"),
+  bare: process.argv.includes("--bare"),
   cli: argument("cli") ?? bundled,
   vs: argument("vs"),
   runs: argument("runs") ?? "1"
@@ -111,6 +118,20 @@ const startSandbox = Effect.gen(function*() {
   }
   return { url, key: key[1]!, secret: key[2]! }
 })
+
+/** A bare walk of the same lists at the same concurrency, against a fresh sandbox process (its rate-limit window empty). */
+const bareOnce = (concurrency: number) =>
+  Effect.scoped(
+    Effect.flatMap(startSandbox, (sandbox) => bareWalk(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, concurrency))
+  )
+
+/** The bare walk's time against the latency bound, and the sync's against the bare walk's. */
+const describeBare = (run: Run, bare: BareWalk) => {
+  const bound = (bare.requests * options.latency) / 1000 / run.concurrency
+  return `    a bare client walking the same lists (${bare.requests} requests, nothing done with a page but read it) at ` +
+    `concurrency ${run.concurrency}, against a fresh sandbox: ${bare.wallSeconds.toFixed(1)} s → ` +
+    `${(bare.wallSeconds / bound).toFixed(2)}× the bound; this sync took ${(run.wallSeconds / bare.wallSeconds).toFixed(2)}× that`
+}
 
 /** One sync by the CLI at `cli` under /usr/bin/time, against a fresh sandbox process. */
 const syncOnce = (concurrency: number, cli: string = options.cli) =>
@@ -215,6 +236,7 @@ const program = Effect.gen(function*() {
     const run = yield* syncOnce(options.concurrency)
     runs.push(run)
     lines.push(describeRun(run))
+    if (options.bare) lines.push(describeBare(run, yield* bareOnce(options.concurrency)))
     if (options.vs !== undefined) others.push(yield* syncOnce(options.concurrency, options.vs))
   }
   if (runs.length > 1) lines.push(describeRuns(runs))
