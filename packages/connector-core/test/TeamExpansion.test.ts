@@ -90,16 +90,22 @@ const take = fc.oneof(
 describe("TeamExpansion against the per-pair map it replaced", () => {
   it("hands out the same teams and reaches, in the same order, for random teams and takes", () => {
     fc.assert(
-      fc.property(fc.array(recordedTeam, { maxLength: 7 }), fc.array(take, { maxLength: 60 }), (teams, takes) => {
+      fc.property(fc.array(recordedTeam, { maxLength: 7 }), fc.boolean(), fc.array(take, { maxLength: 60 }), (teams, lastFirst, takes) => {
         const current = new TeamExpansion()
         const reference = new PairMapTeamExpansion()
-        teams.forEach(({ holds, listed, members }, index) => {
-          const teamId = `t${index}`
-          for (const expansion of [current, reference]) {
-            if (listed) expansion.addMembers(teamId, members.map((user) => `u${user}`))
+        // Each team's holdings right after its members (as the sync records them), or, to vary the
+        // order of holders, all members first and then the holdings from the last team to the first.
+        const recorded = teams.map((team, index) => ({ ...team, teamId: `t${index}` }))
+        for (const expansion of [current, reference]) {
+          const record = (teamId: string, holds: ReadonlyArray<number>) => {
             for (const held of holds) expansion.holds(teamId, knownEntitlements[held] ?? entitlementIds[held]!)
           }
-        })
+          for (const { holds, listed, members, teamId } of recorded) {
+            if (listed) expansion.addMembers(teamId, members.map((user) => `u${user}`))
+            if (!lastFirst) record(teamId, holds)
+          }
+          if (lastFirst) { for (const { holds, teamId } of [...recorded].reverse()) record(teamId, holds) }
+        }
         for (const step of takes) {
           const [got, expected] = [current, reference].map((expansion) => {
             switch (step.kind) {

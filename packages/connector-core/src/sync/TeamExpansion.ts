@@ -14,27 +14,36 @@ export interface TeamReach {
  *
  * Memory is O(team memberships + teams' entitlements + claimed pairs): the (entitlement, user)
  * pairs reached through teams are worked out when asked for, from the teams holding the
- * entitlement and their members, and only the pairs a direct grant claimed are remembered. Kept
- * as a map per entitlement, the pairs grew with members × entitlements held: in a large sync they
- * were ~4 MB of a 30 MB heap snapshot, and the users phase's live heap is ~2 MB smaller without
- * them (2026-12-01). Each pair is handed out once, so nothing is emitted twice. Users and teams
- * come out in the order they were recorded, so output is deterministic for a deterministic input
- * order. All `holds` come before any take (the teams phase builds its rows before the phases that
- * take).
+ * entitlement and each user's teams, and only the pairs a direct grant claimed are remembered.
+ * Kept as a map per entitlement, the pairs grew with members × entitlements held: in a large
+ * sync they were ~4 MB of a 30 MB heap snapshot (its live heap is ~1 MB smaller without them;
+ * an account whose big teams hold many groups saves far more). Each pair is handed out once, so
+ * nothing is emitted twice. Users and teams come out in the order they were recorded, so output
+ * is deterministic for a deterministic input order. All `holds` come before any take (the teams
+ * phase builds its rows before the phases that take).
  */
 export class TeamExpansion {
   /** team id -> its members, in listed order. */
-  private readonly members = new Map<string, ReadonlySet<string>>()
-  /** entitlement id -> the teams holding it, in the order recorded, each once. */
-  private readonly holders = new Map<string, Array<string>>()
+  private readonly members = new Map<string, ReadonlyArray<string>>()
+  /** user id -> the teams the user is in: one id as a plain string, as most users are in one team. */
+  private readonly teamsOf = new Map<string, TeamIds>()
+  /** entitlement id -> the teams holding it, each once, with its place in the order recorded. */
+  private readonly holders = new Map<string, Map<string, number>>()
   /** entitlement id -> the users whose direct grant took their team reach. */
   private readonly claimed = new Map<string, Set<string>>()
   /** Entitlements already known when a team was recorded (account roles, connections). */
   private readonly known = new Map<string, Entitlement>()
 
-  /** The members of a team, before `holds` for that team. */
+  /** The members of a team (once per team), before `holds` for that team. */
   addMembers(teamId: string, userIds: ReadonlyArray<string>): void {
-    this.members.set(teamId, new Set(userIds))
+    this.members.set(teamId, userIds)
+    for (const userId of userIds) {
+      const teams = this.teamsOf.get(userId)
+      if (teams === undefined) this.teamsOf.set(userId, teamId)
+      else if (typeof teams === "string") {
+        if (teams !== teamId) this.teamsOf.set(userId, [teams, teamId])
+      } else if (!teams.includes(teamId)) teams.push(teamId)
+    }
   }
 
   /**
@@ -46,15 +55,15 @@ export class TeamExpansion {
     const id = typeof entitlement === "string" ? entitlement : entitlement.id
     if (typeof entitlement !== "string" && !this.known.has(id)) this.known.set(id, entitlement)
     const teams = this.holders.get(id)
-    if (teams === undefined) this.holders.set(id, [teamId])
-    else if (!teams.includes(teamId)) teams.push(teamId)
+    if (teams === undefined) this.holders.set(id, new Map([[teamId, 0]]))
+    else if (!teams.has(teamId)) teams.set(teamId, teams.size)
   }
 
   /** The teams through which a user with a direct grant also reaches it; the pair is claimed by that grant. */
   takeForDirect(entitlementId: string, userId: string): ReadonlyArray<string> {
     const teams = this.holders.get(entitlementId)
     if (teams === undefined) return []
-    const via = this.teamsWith(teams, userId)
+    const via = this.teamsHolding(teams, userId)
     if (via.length === 0) return []
     const claimed = this.claimed.get(entitlementId)
     if (claimed === undefined) this.claimed.set(entitlementId, new Set([userId]))
@@ -73,14 +82,15 @@ export class TeamExpansion {
     this.known.delete(entitlementId)
     const seen = new Set<string>()
     const reaches: Array<TeamReach> = []
-    teams.forEach((teamId, index) => {
+    for (const teamId of teams.keys()) {
       for (const userId of this.members.get(teamId) ?? []) {
         if (seen.has(userId)) continue
         seen.add(userId)
         // The first team that has the user is this one: the teams before it did not.
-        if (claimed?.has(userId) !== true) reaches.push({ userId, teamIds: [teamId, ...this.teamsWith(teams.slice(index + 1), userId)] })
+        const [first = teamId, ...others] = this.teamsHolding(teams, userId)
+        if (claimed?.has(userId) !== true) reaches.push({ userId, teamIds: [first, ...others] })
       }
-    })
+    }
     return reaches
   }
 
@@ -101,13 +111,22 @@ export class TeamExpansion {
     return Array.from(this.holders)
       .filter(([id, teams]) => {
         const claimed = this.claimed.get(id)
-        return teams.some((teamId) => Array.from(this.members.get(teamId) ?? []).some((userId) => claimed?.has(userId) !== true))
+        return Array.from(teams.keys()).some((teamId) => (this.members.get(teamId) ?? []).some((userId) => claimed?.has(userId) !== true))
       })
       .map(([id]) => id)
   }
 
-  /** The teams among `teams` that have the user, in their order. */
-  private teamsWith(teams: ReadonlyArray<string>, userId: string): Array<string> {
-    return teams.filter((teamId) => this.members.get(teamId)?.has(userId) === true)
+  /**
+   * The user's teams among those holding an entitlement, in the order they were recorded as
+   * holding it. Looked up from the user's side: a user is in a team or two, while an account
+   * role can be held by dozens of teams.
+   */
+  private teamsHolding(teams: ReadonlyMap<string, number>, userId: string): Array<string> {
+    const mine = this.teamsOf.get(userId)
+    if (mine === undefined) return []
+    if (typeof mine === "string") return teams.has(mine) ? [mine] : []
+    return mine.filter((teamId) => teams.has(teamId)).sort((a, b) => teams.get(a)! - teams.get(b)!)
   }
 }
+
+type TeamIds = string | [string, ...Array<string>]
