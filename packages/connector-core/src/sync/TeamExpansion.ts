@@ -86,7 +86,8 @@ export class TeamExpansion {
       for (const userId of this.members.get(teamId) ?? []) {
         if (seen.has(userId)) continue
         seen.add(userId)
-        // The first team that has the user is this one: the teams before it did not.
+        // The user's holding teams start with this one (the teams before it lacked the user);
+        // the default only tells the type checker the list is not empty.
         const [first = teamId, ...others] = this.teamsHolding(teams, userId)
         if (claimed?.has(userId) !== true) reaches.push({ userId, teamIds: [first, ...others] })
       }
