@@ -96,7 +96,7 @@ const medianRoundTrip = (url: string, authorization: string, count: number) =>
       times.push(performance.now() - started)
     }
     agent.destroy()
-    return times.sort((a, b) => a - b)[Math.floor(count / 2)]!
+    return median(times)
   })
 
 /** Starts `baton-fivetran sandbox` and reads its URL and system key from the banner. */
