@@ -28,8 +28,14 @@
  * medians and the ratio of their median CPU and wall: the CPU goal's figure, against the issue's
  * baseline on the same machine, in one run (the machine's speed drifts by minutes):
  *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 20 --concurrency 8 --runs 2 --vs ../base/apps/cli/dist/bin.js
+ * --scale N syncs the preset grown N times (its users, teams and connections; the groups stay, so
+ * each group's user list grows N times), generated once into a temporary state file that each
+ * sandbox serves (`sandbox --state`), with the sandbox's hourly request limit raised so that the
+ * larger sync does not wait for the budget: how the CLI's memory grows past the largest preset.
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --scale 2 --latency 20 --concurrency 8 --runs 2
  */
 import { Command } from "@effect/platform"
+import { defaultSeed, generate, presets, writeSnapshot } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema, Stream } from "effect"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
@@ -53,7 +59,8 @@ const Options = Schema.Struct({
   bare: Schema.Boolean,
   cli: Schema.String,
   vs: Schema.optional(Schema.String),
-  runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
+  runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
+  scale: Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
 })
 
 const bundled = fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
@@ -66,7 +73,37 @@ const options = Schema.decodeUnknownSync(Options)({
   bare: process.argv.includes("--bare"),
   cli: argument("cli") ?? bundled,
   vs: argument("vs"),
-  runs: argument("runs") ?? "1"
+  runs: argument("runs") ?? "1",
+  scale: argument("scale") ?? "1"
+})
+
+/** What the sandbox serves: `sandbox` arguments naming a preset, or a generated account's state file. */
+type SandboxSource = ReadonlyArray<string>
+
+/** Requests a scaled account's sandbox allows an hour: more than any scaled sync here makes. */
+const scaledHourlyLimit = 1_000_000
+
+/** The preset grown `options.scale` times, written to a temporary state file for the sandboxes to serve. */
+const scaledSource = Effect.gen(function*() {
+  const preset = presets[options.preset]
+  const account = generate({
+    ...preset,
+    seed: defaultSeed,
+    users: preset.users * options.scale,
+    teams: preset.teams * options.scale,
+    connections: preset.connections * options.scale
+  })
+  const dir = yield* Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "bench-cli-sync-account-"))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+  const file = join(dir, "account.json")
+  yield* writeSnapshot(file, account)
+  return {
+    source: ["--state", file, "--hourly-limit", String(scaledHourlyLimit)],
+    described: `preset ${options.preset} ×${options.scale} (${account.users.length} users, ${account.teams.length} teams, ` +
+      `${account.connections.length} connections, ${account.groups.length} groups; hourly limit ${scaledHourlyLimit})`
+  }
 })
 
 interface Run {
@@ -100,29 +137,33 @@ const medianRoundTrip = (url: string, authorization: string, count: number) =>
   })
 
 /** Starts `baton-fivetran sandbox` and reads its URL and system key from the banner. */
-const startSandbox = Effect.gen(function*() {
-  const sandbox = yield* Command.start(
-    Command.make(process.execPath, bundled, "sandbox", "--preset", options.preset, "--latency", String(options.latency))
-  )
-  const banner = yield* sandbox.stdout.pipe(
-    Stream.decodeText(),
-    Stream.splitLines,
-    Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
-    Stream.runCollect,
-    Effect.map((lines) => Array.from(lines))
-  )
-  const url = banner[0]?.match(/listening on (\S+)$/)?.[1]
-  const key = banner.find((line) => line.startsWith("  system key "))?.match(/--api-key (\S+) --api-secret (\S+)/)
-  if (url === undefined || key === undefined || key === null) {
-    return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
-  }
-  return { url, key: key[1]!, secret: key[2]! }
-})
+const startSandbox = (source: SandboxSource) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Command.start(
+      Command.make(process.execPath, bundled, "sandbox", ...source, "--latency", String(options.latency))
+    )
+    const banner = yield* sandbox.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
+      Stream.runCollect,
+      Effect.map((lines) => Array.from(lines))
+    )
+    const url = banner[0]?.match(/listening on (\S+)$/)?.[1]
+    const key = banner.find((line) => line.startsWith("  system key "))?.match(/--api-key (\S+) --api-secret (\S+)/)
+    if (url === undefined || key === undefined || key === null) {
+      return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
+    }
+    return { url, key: key[1]!, secret: key[2]! }
+  })
 
 /** A bare walk of the same lists at the same concurrency, against a fresh sandbox process (its rate-limit window empty). */
-const bareOnce = (concurrency: number) =>
+const bareOnce = (source: SandboxSource, concurrency: number) =>
   Effect.scoped(
-    Effect.flatMap(startSandbox, (sandbox) => bareWalk(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, concurrency))
+    Effect.flatMap(
+      startSandbox(source),
+      (sandbox) => bareWalk(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, concurrency)
+    )
   )
 
 /** The bare walk's time against the latency bound, and the sync's against the bare walk's. */
@@ -134,9 +175,9 @@ const describeBare = (run: Run, bare: BareWalk) => {
 }
 
 /** One sync by the CLI at `cli` under /usr/bin/time, against a fresh sandbox process. */
-const syncOnce = (concurrency: number, cli: string = options.cli) =>
+const syncOnce = (source: SandboxSource, concurrency: number, cli: string = options.cli) =>
   Effect.scoped(Effect.gen(function*() {
-    const sandbox = yield* startSandbox
+    const sandbox = yield* startSandbox(source)
     const dir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "bench-cli-sync-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -227,23 +268,26 @@ const describeVersus = (runs: ReadonlyArray<Run>, others: ReadonlyArray<Run>, ot
 }
 
 const program = Effect.gen(function*() {
+  const { described, source } = options.scale === 1
+    ? { source: ["--preset", options.preset], described: `preset ${options.preset}` }
+    : yield* scaledSource
   const lines = [
-    `CLI sync: preset ${options.preset}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`
+    `CLI sync: ${described}, ${options.latency} ms sandbox latency, connections on (node ${process.version}, ${options.cli})`
   ]
   const runs: Array<Run> = []
   const others: Array<Run> = []
   for (let i = 0; i < options.runs; i++) {
-    const run = yield* syncOnce(options.concurrency)
+    const run = yield* syncOnce(source, options.concurrency)
     runs.push(run)
     lines.push(describeRun(run))
-    if (options.bare) lines.push(describeBare(run, yield* bareOnce(options.concurrency)))
-    if (options.vs !== undefined) others.push(yield* syncOnce(options.concurrency, options.vs))
+    if (options.bare) lines.push(describeBare(run, yield* bareOnce(source, options.concurrency)))
+    if (options.vs !== undefined) others.push(yield* syncOnce(source, options.concurrency, options.vs))
   }
   if (runs.length > 1) lines.push(describeRuns(runs))
   if (options.vs !== undefined) lines.push(...describeVersus(runs, others, options.vs))
   const wall = median(runs.map((run) => run.wallSeconds))
   if (options.serial) {
-    const serial = yield* syncOnce(1)
+    const serial = yield* syncOnce(source, 1)
     lines.push(
       describeRun(serial),
       `  speed-up of concurrency ${options.concurrency} over 1: ${(serial.wallSeconds / wall).toFixed(1)}×`
@@ -253,4 +297,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(lines.join("\n"))
 })
 
-NodeRuntime.runMain(program.pipe(Effect.provide(NodeContext.layer)))
+NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
