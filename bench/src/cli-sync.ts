@@ -34,13 +34,13 @@
  * larger sync does not wait for the budget: how the CLI's memory grows past the largest preset.
  *   cd bench && npx tsx src/cli-sync.ts --preset large --scale 2 --latency 20 --concurrency 8 --runs 2
  */
-import { Command } from "@effect/platform"
+import { Command, FileSystem } from "@effect/platform"
 import { defaultSeed, generate, presets, writeSnapshot } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema, Stream } from "effect"
-import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import { Agent, request } from "node:http"
-import { loadavg, tmpdir } from "node:os"
+import { loadavg } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BareWalk, bareWalk } from "./BareWalk.js"
@@ -77,6 +77,10 @@ const options = Schema.decodeUnknownSync(Options)({
   scale: argument("scale") ?? "1"
 })
 
+/** A temporary directory, removed with everything in it when the scope closes. */
+const tempDirectory = (prefix: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix })).pipe(Effect.orDie)
+
 /** What the sandbox serves: `sandbox` arguments naming a preset, or a generated account's state file. */
 type SandboxSource = ReadonlyArray<string>
 
@@ -93,10 +97,7 @@ const scaledSource = Effect.gen(function*() {
     teams: preset.teams * options.scale,
     connections: preset.connections * options.scale
   })
-  const dir = yield* Effect.acquireRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), "bench-cli-sync-account-"))),
-    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-  )
+  const dir = yield* tempDirectory("bench-cli-sync-account-")
   const file = join(dir, "account.json")
   yield* writeSnapshot(file, account)
   return {
@@ -154,7 +155,7 @@ const startSandbox = (source: SandboxSource) =>
     if (url === undefined || key === undefined || key === null) {
       return yield* Effect.dieMessage(`unexpected sandbox banner:\n${banner.join("\n")}`)
     }
-    return { url, key: key[1]!, secret: key[2]! }
+    return { url, key: key[1]!, secret: key[2]!, authorization: `Basic ${btoa(`${key[1]}:${key[2]}`)}` }
   })
 
 /** A bare walk of the same lists at the same concurrency, against a fresh sandbox process (its rate-limit window empty). */
@@ -162,7 +163,7 @@ const bareOnce = (source: SandboxSource, concurrency: number) =>
   Effect.scoped(
     Effect.flatMap(
       startSandbox(source),
-      (sandbox) => bareWalk(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, concurrency)
+      (sandbox) => bareWalk(sandbox.url, sandbox.authorization, concurrency)
     )
   )
 
@@ -178,10 +179,7 @@ const describeBare = (run: Run, bare: BareWalk) => {
 const syncOnce = (source: SandboxSource, concurrency: number, cli: string = options.cli) =>
   Effect.scoped(Effect.gen(function*() {
     const sandbox = yield* startSandbox(source)
-    const dir = yield* Effect.acquireRelease(
-      Effect.promise(() => mkdtemp(join(tmpdir(), "bench-cli-sync-"))),
-      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-    )
+    const dir = yield* tempDirectory("bench-cli-sync-")
     const timing = join(dir, "time.txt")
     const child = yield* Command.start(Command.make(
       "/usr/bin/time",
@@ -215,7 +213,7 @@ const syncOnce = (source: SandboxSource, concurrency: number, cli: string = opti
     if (exitCode !== 0) return yield* Effect.dieMessage(`the sync exited ${exitCode}:\n${stderr}`)
     const [wall, user, sys, rssKb] = (yield* Effect.promise(() => readFile(timing, "utf8"))).trim().split(/\s+/).map(Number)
     const requests = Number(stderr.match(/requests\s+(\d+)/)?.[1])
-    const roundTripMillis = yield* medianRoundTrip(sandbox.url, `Basic ${btoa(`${sandbox.key}:${sandbox.secret}`)}`, 50)
+    const roundTripMillis = yield* medianRoundTrip(sandbox.url, sandbox.authorization, 50)
     return {
       concurrency,
       requests,
