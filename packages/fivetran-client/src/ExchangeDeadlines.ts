@@ -28,21 +28,30 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
     const inFlight = new Map<Expirable, number>()
     const busy = yield* Effect.makeLatch(false)
 
+    /**
+     * The oldest exchange if it is overdue, else the milliseconds until it is; undefined while none
+     * is in flight. Only a number is kept across the watchdog's sleep: the oldest exchange usually
+     * ends long before its deadline, and holding it there kept it, and what it read, alive until then.
+     */
+    const nextDue = (): Expirable | number | undefined => {
+      const oldest = inFlight.entries().next()
+      if (oldest.done === true) return undefined
+      const [exchange, deadline] = oldest.value
+      const wait = deadline - clock.unsafeCurrentTimeMillis()
+      return wait > 0 ? wait : exchange
+    }
+
     const watch = Effect.gen(function*() {
       while (true) {
-        const oldest = inFlight.entries().next()
-        if (oldest.done === true) {
+        const due = nextDue()
+        if (due === undefined) {
           busy.unsafeClose()
           yield* busy.await
-          continue
-        }
-        const [exchange, deadline] = oldest.value
-        const now = clock.unsafeCurrentTimeMillis()
-        if (deadline <= now) {
-          inFlight.delete(exchange)
-          exchange.expire(new Error(overdue))
+        } else if (typeof due === "number") {
+          yield* Effect.sleep(due)
         } else {
-          yield* Effect.sleep(deadline - now)
+          inFlight.delete(due)
+          due.expire(new Error(overdue))
         }
       }
     })
