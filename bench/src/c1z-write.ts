@@ -21,10 +21,11 @@ import type { Entitlement, Grant, Resource, ResourceType, SyncRow } from "@baton
 import { writeC1z } from "@baton-fivetran/c1z"
 import { compressDatabase, createTables, makePlainRowWriter } from "@baton-fivetran/c1z/plain-load"
 import Database from "better-sqlite3"
+import { NodeContext } from "@effect/platform-node"
 import { Console, Effect, Stream } from "effect"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
+import { tempDirectory } from "./TempDirectory.js"
 
 const rowsOnly = process.argv.includes("--rows-only")
 const lowerBound = process.argv.includes("--lower-bound")
@@ -185,10 +186,7 @@ const writerRun = (dir: string, name: string) =>
   })
 
 const program = Effect.gen(function*() {
-  const dir = yield* Effect.acquireRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), "c1z-bench-"))),
-    (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
-  )
+  const dir = yield* tempDirectory("c1z-bench-")
   if (rowsOnly) {
     const started = performance.now()
     let seen = 0
@@ -242,7 +240,7 @@ const program = Effect.gen(function*() {
   }))
 })
 
-Effect.runPromise(Effect.scoped(program)).catch((error: unknown) => {
+Effect.runPromise(Effect.scoped(program).pipe(Effect.provide(NodeContext.layer))).catch((error: unknown) => {
   process.stderr.write(`${String(error)}\n`)
   process.exit(1)
 })

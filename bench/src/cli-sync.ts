@@ -34,7 +34,7 @@
  * larger sync does not wait for the budget: how the CLI's memory grows past the largest preset.
  *   cd bench && npx tsx src/cli-sync.ts --preset large --scale 2 --latency 20 --concurrency 8 --runs 2
  */
-import { Command, FileSystem } from "@effect/platform"
+import { Command } from "@effect/platform"
 import { defaultSeed, generate, presets, writeSnapshot } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema, Stream } from "effect"
@@ -45,6 +45,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BareWalk, bareWalk } from "./BareWalk.js"
 import { median, range } from "./Stats.js"
+import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -76,10 +77,6 @@ const options = Schema.decodeUnknownSync(Options)({
   runs: argument("runs") ?? "1",
   scale: argument("scale") ?? "1"
 })
-
-/** A temporary directory, removed with everything in it when the scope closes. */
-const tempDirectory = (prefix: string) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix })).pipe(Effect.orDie)
 
 /** What the sandbox serves: `sandbox` arguments naming a preset, or a generated account's state file. */
 type SandboxSource = ReadonlyArray<string>

@@ -22,10 +22,9 @@ import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Command } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option, Schedule, Schema, Stream } from "effect"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { tempDirectory } from "./TempDirectory.js"
 import { median, range } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
@@ -50,10 +49,7 @@ const fromRoot = (script: string) => relative(fileURLToPath(new URL("../..", imp
 /** One HTTP service process, timed from spawn to its first `/healthz` 200; then stopped. */
 const httpReady = (script: string, args: ReadonlyArray<string>) =>
   Effect.scoped(Effect.gen(function*() {
-    const dataDir = yield* Effect.acquireRelease(
-      Effect.promise(() => mkdtemp(join(tmpdir(), "bench-http-ready-"))),
-      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-    )
+    const dataDir = yield* tempDirectory("bench-http-ready-")
     const start = performance.now()
     const child = yield* Command.start(Command.make(process.execPath, script, ...args, "--port", "0", "--data-dir", dataDir))
     const url = yield* child.stdout.pipe(

@@ -17,12 +17,13 @@
  */
 import autocannon from "autocannon"
 import { Console, Effect, Schema } from "effect"
-import { NodeRuntime } from "@effect/platform-node"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { type ChildProcess, spawn } from "node:child_process"
 import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { tempDirectory } from "./TempDirectory.js"
 import { percentile } from "./Stats.js"
 
 const argument = (name: string): string | undefined => {
@@ -48,12 +49,6 @@ const headers = { authorization: `Bearer ${token}` }
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ")
 const round = (n: number, digits = 1) => Number(n.toFixed(digits))
-
-const tempDir = (prefix: string) =>
-  Effect.acquireRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
-    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-  )
 
 interface Service {
   readonly url: string
@@ -184,7 +179,7 @@ const cannon = (service: Service, path: string) =>
 /** Everything measured on one service; `bodies` are the answers to compare between services. */
 const measure = (label: string, main: string, fixture: string) =>
   Effect.scoped(Effect.gen(function*() {
-    const dataDir = yield* tempDir("bench-http-data-")
+    const dataDir = yield* tempDirectory("bench-http-data-")
     yield* Effect.promise(() => cp(fixture, dataDir, { recursive: true }))
     const service = yield* startService(main, dataDir, ["--sandbox", "small"])
     yield* Console.log(`\n${label}: ${main} (load average ${load()})`)
@@ -298,4 +293,4 @@ const bench = Effect.gen(function*() {
   yield* Console.log(`load average at the end: ${load()}`)
 })
 
-NodeRuntime.runMain(Effect.scoped(bench))
+NodeRuntime.runMain(Effect.scoped(bench).pipe(Effect.provide(NodeContext.layer)))

@@ -16,14 +16,15 @@ import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncProgress } from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, PresetName, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeRuntime } from "@effect/platform-node"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Clock, Console, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { fork } from "node:child_process"
-import { mkdtemp, rm, stat } from "node:fs/promises"
-import { loadavg, tmpdir } from "node:os"
+import { stat } from "node:fs/promises"
+import { loadavg } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { getHeapStatistics } from "node:v8"
+import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
@@ -132,10 +133,7 @@ const bench = Effect.gen(function*() {
     (child) => Effect.sync(() => child.kill())
   )
   const ready = yield* nextMessage(child, Ready)
-  const dir = yield* Effect.acquireRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), "bench-sync-"))),
-    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-  )
+  const dir = yield* tempDirectory("bench-sync-")
   const file = join(dir, "sync.c1z")
   const client = FivetranClient.layer(FivetranClientConfig.make({
     apiKey: Redacted.make(ready.key),
@@ -189,5 +187,7 @@ const bench = Effect.gen(function*() {
   ].join("\n"))
 })
 
-const program: Effect.Effect<void, unknown> = options.serve ? Effect.scoped(serve) : Effect.scoped(bench)
+const program: Effect.Effect<void, unknown> = options.serve
+  ? Effect.scoped(serve)
+  : Effect.scoped(bench).pipe(Effect.provide(NodeContext.layer))
 NodeRuntime.runMain(program)
