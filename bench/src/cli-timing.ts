@@ -24,8 +24,8 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option, Schedule, Schema, Stream } from "effect"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { tempDirectory } from "./TempDirectory.js"
 import { median, range } from "./Stats.js"
+import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)

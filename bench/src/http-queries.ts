@@ -23,8 +23,8 @@ import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { tempDirectory } from "./TempDirectory.js"
 import { percentile } from "./Stats.js"
+import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`)
