@@ -119,11 +119,11 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
 
   /** Ends the exchange as timed out, now, and aborts it; data undici still delivers is dropped. */
   expire(cause: Error): void {
-    if (this.done) return
-    this.done = true
+    const controller = this.controller
+    if (!this.end()) return
     this.release()
     this.interrupted = true
-    this.controller?.abort(cause)
+    controller?.abort(cause)
     this.resume(Effect.fail({ stage: "timeout", cause }))
   }
 
