@@ -187,7 +187,5 @@ const bench = Effect.gen(function*() {
   ].join("\n"))
 })
 
-const program: Effect.Effect<void, unknown> = options.serve
-  ? Effect.scoped(serve)
-  : Effect.scoped(bench).pipe(Effect.provide(NodeContext.layer))
-NodeRuntime.runMain(program)
+const program: Effect.Effect<void, unknown, NodeContext.NodeContext> = options.serve ? Effect.scoped(serve) : Effect.scoped(bench)
+NodeRuntime.runMain(program.pipe(Effect.provide(NodeContext.layer)))
