@@ -10,6 +10,7 @@ import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupEntitlements, groupResource, groupResourceType, GroupResourceType, groupRoleEntitlement } from "../resources/Group.js"
 import { userResourceId } from "../resources/User.js"
+import { fetchesInOrder } from "../sync/FetchesInOrder.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import { type SyncFailed, syncFailure } from "../sync/SyncFailure.js"
 import { indexBy, required, row } from "../sync/SyncRows.js"
@@ -70,7 +71,7 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
 
   return client.listGroups.pipe(
     required("list groups"),
-    Stream.mapEffect(fetchGroup, { concurrency: context.concurrency }),
+    fetchesInOrder(fetchGroup, context.concurrency),
     Stream.concat(Stream.execute(context.fetchesDone)),
     Stream.mapEffect((fetched) => Effect.zipRight(context.rowsAfter, rowsOf(fetched))),
     Stream.flattenIterables,

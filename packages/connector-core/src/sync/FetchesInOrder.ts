@@ -1,0 +1,27 @@
+import { Effect, Stream } from "effect"
+
+/**
+ * Fetches a bounded stretch of the stream ahead, at most `concurrency` at a time, and passes the
+ * results on in the stream's order.
+ *
+ * `Stream.mapEffect` with `concurrency: n` starts an item only when one of the n before it has been
+ * passed on: one slow item at the head (a large group's many pages, or rows that wait for the
+ * phase before to finish) leaves its n followers finished and waiting, and no request in flight
+ * but its own. Here up to `concurrency * aheadFactor` items are started in order and only
+ * `concurrency` of them fetch at once, so finished followers hold memory (their results), not
+ * request slots.
+ */
+export const fetchesInOrder = <A, B, E>(
+  fetch: (item: A) => Effect.Effect<B, E>,
+  concurrency: number
+) =>
+<E0>(items: Stream.Stream<A, E0>): Stream.Stream<B, E | E0> =>
+  Stream.unwrap(
+    Effect.map(
+      Effect.makeSemaphore(concurrency),
+      (fetching) => Stream.mapEffect(items, (item) => fetching.withPermits(1)(fetch(item)), { concurrency: concurrency * aheadFactor })
+    )
+  )
+
+/** How many times `concurrency` items may be fetched or waiting to be passed on at once. */
+export const aheadFactor = 4

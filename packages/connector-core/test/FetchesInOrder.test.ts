@@ -1,0 +1,65 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Data, Effect, Fiber, Option, Stream, TestClock } from "effect"
+import { aheadFactor, fetchesInOrder } from "../src/sync/FetchesInOrder.js"
+
+class FetchFailed extends Data.TaggedError("FetchFailed")<{ readonly item: number }> {}
+
+/** A fetch taking `millis` of the test clock per item, counting how many run at once. */
+const timedFetches = (millis: (item: number) => number) => {
+  let running = 0
+  let mostAtOnce = 0
+  const fetch = (item: number) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => {
+        running++
+        mostAtOnce = Math.max(mostAtOnce, running)
+      }),
+      () => Effect.as(Effect.sleep(millis(item)), `fetched ${item}`),
+      () => Effect.sync(() => void running--)
+    )
+  return { fetch, mostAtOnce: () => mostAtOnce }
+}
+
+/** The fiber's result, failing at once (not at the test's timeout) if it has not finished by the test clock's time. */
+const finished = <A, E>(fiber: Fiber.Fiber<A, E>) =>
+  Effect.flatMap(Fiber.poll(fiber), Option.match({ onNone: () => Effect.die("not finished yet"), onSome: (exit) => exit }))
+
+describe("fetchesInOrder", () => {
+  it.effect("keeps every fetch slot busy behind a slow first item, and passes results on in order", () =>
+    Effect.gen(function*() {
+      // Item 0 takes 100 ms, items 1-7 take 10 ms each: with 2 slots, the other slot fetches them all meanwhile.
+      const { fetch, mostAtOnce } = timedFetches((item) => (item === 0 ? 100 : 10))
+      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, 7).pipe(fetchesInOrder(fetch, 2))))
+      yield* TestClock.adjust("99 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      // `Stream.mapEffect` with `concurrency: 2` has fetched only items 1 and 2 by now, and ends at 130 ms.
+      yield* TestClock.adjust("1 millis")
+      const results = yield* finished(fiber)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(results), Array.from({ length: 8 }, (_, i) => `fetched ${i}`))
+      assert.strictEqual(mostAtOnce(), 2)
+    }))
+
+  it.effect("starts no more than `concurrency` fetches at once however far ahead it reads", () =>
+    Effect.gen(function*() {
+      const { fetch, mostAtOnce } = timedFetches(() => 10)
+      const items = 3 * aheadFactor * 3
+      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(1, items).pipe(fetchesInOrder(fetch, 3))))
+      // Three at a time, 10 ms each.
+      yield* TestClock.adjust(`${(items / 3) * 10} millis`)
+      assert.strictEqual(Chunk.size(yield* finished(fiber)), items)
+      assert.strictEqual(mostAtOnce(), 3)
+    }))
+
+  it.effect("fails with the first failing item's error, the results before it passed on", () =>
+    Effect.gen(function*() {
+      const passed: Array<number> = []
+      const fetch = (item: number) => (item === 3 ? Effect.fail(new FetchFailed({ item })) : Effect.succeed(item))
+      const error = yield* Stream.range(1, 10).pipe(
+        fetchesInOrder(fetch, 2),
+        Stream.runForEach((item) => Effect.sync(() => void passed.push(item))),
+        Effect.flip
+      )
+      assert.deepStrictEqual(error, new FetchFailed({ item: 3 }))
+      assert.deepStrictEqual(passed, [1, 2])
+    }))
+})
