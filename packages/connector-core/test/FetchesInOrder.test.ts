@@ -27,15 +27,18 @@ const finished = <A, E>(fiber: Fiber.Fiber<A, E>) =>
 describe("fetchesInOrder", () => {
   it.effect("keeps every fetch slot busy behind a slow first item, and passes results on in order", () =>
     Effect.gen(function*() {
-      // Item 0 takes 100 ms, items 1-7 take 10 ms each: with 2 slots, the other slot fetches them all meanwhile.
+      // Two slots; item 0 takes 100 ms, the items after it 10 ms each: the other slot fetches them
+      // all meanwhile, as many as may wait to be passed on (the read-ahead less the slow one).
+      const items = 2 * aheadFactor
       const { fetch, mostAtOnce } = timedFetches((item) => (item === 0 ? 100 : 10))
-      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, 7).pipe(fetchesInOrder(fetch, 2))))
+      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, 2))))
       yield* TestClock.adjust("99 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
-      // `Stream.mapEffect` with `concurrency: 2` has fetched only items 1 and 2 by now, and ends at 130 ms.
+      // `Stream.mapEffect` with `concurrency: 2` fetches only two items behind the slow one, then
+      // waits for it: it ends 10 ms or more later.
       yield* TestClock.adjust("1 millis")
       const results = yield* finished(fiber)
-      assert.deepStrictEqual(Chunk.toReadonlyArray(results), Array.from({ length: 8 }, (_, i) => `fetched ${i}`))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(results), Array.from({ length: items }, (_, i) => `fetched ${i}`))
       assert.strictEqual(mostAtOnce(), 2)
     }))
 
