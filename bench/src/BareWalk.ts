@@ -9,6 +9,19 @@ export interface BareWalk {
 
 const PageLimit = 1000
 
+/** One GET through `agent`, its body read whole; a status other than 200 rejects. */
+export const bareGet = (agent: Agent, url: string, authorization: string) =>
+  new Promise<Buffer>((resolve, reject) => {
+    request(url, { agent, headers: { authorization, accept: "application/json" } }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on("end", () =>
+        response.statusCode === 200
+          ? resolve(Buffer.concat(chunks))
+          : reject(new Error(`${url} answered ${response.statusCode}`)))
+    }).on("error", reject).end()
+  })
+
 /** The last page's `next_cursor` (null or absent) ends a list; read from the body's end, where the sandbox writes it. */
 const cursorAtEnd = (body: Buffer): string | undefined =>
   body.subarray(Math.max(0, body.length - 512)).toString("latin1").match(/"next_cursor":\s*"([^"\\]*)"/)?.[1]
@@ -23,17 +36,7 @@ const cursorAtEnd = (body: Buffer): string | undefined =>
 export const bareWalk = (url: string, authorization: string, concurrency: number): Effect.Effect<BareWalk> =>
   Effect.promise(async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-    const get = (path: string) =>
-      new Promise<Buffer>((resolve, reject) => {
-        request(`${url}${path}`, { agent, headers: { authorization, accept: "application/json" } }, (response) => {
-          const chunks: Array<Buffer> = []
-          response.on("data", (chunk: Buffer) => chunks.push(chunk))
-          response.on("end", () =>
-            response.statusCode === 200
-              ? resolve(Buffer.concat(chunks))
-              : reject(new Error(`${path} answered ${response.statusCode}`)))
-        }).on("error", reject).end()
-      })
+    const get = (path: string) => bareGet(agent, `${url}${path}`, authorization)
     let requests = 0
     /** Every page of a list, one after another; `onPage` sees each page's body. */
     const walk = async (path: string, onPage: (body: Buffer) => void = () => undefined) => {

@@ -39,11 +39,11 @@ import { defaultSeed, generate, presets, writeSnapshot } from "@baton-fivetran/f
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema, Stream } from "effect"
 import { readFile } from "node:fs/promises"
-import { Agent, request } from "node:http"
+import { Agent } from "node:http"
 import { loadavg } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type BareWalk, bareWalk } from "./BareWalk.js"
+import { type BareWalk, bareGet, bareWalk } from "./BareWalk.js"
 import { median, range } from "./Stats.js"
 import { tempDirectory } from "./TempDirectory.js"
 
@@ -122,12 +122,7 @@ const medianRoundTrip = (url: string, authorization: string, count: number) =>
     const times: Array<number> = []
     for (let i = 0; i < count; i++) {
       const started = performance.now()
-      await new Promise<void>((resolve, reject) => {
-        request(`${url}/v1/account/info`, { agent, headers: { authorization, accept: "application/json" } }, (response) => {
-          response.resume()
-          response.on("end", resolve)
-        }).on("error", reject).end()
-      })
+      await bareGet(agent, `${url}/v1/account/info`, authorization)
       times.push(performance.now() - started)
     }
     agent.destroy()
