@@ -27,11 +27,12 @@ const finished = <A, E>(fiber: Fiber.Fiber<A, E>) =>
 describe("fetchesInOrder", () => {
   it.effect("keeps every fetch slot busy behind a slow first item, and passes results on in order", () =>
     Effect.gen(function*() {
-      // Two slots; item 0 takes 100 ms, the items after it 10 ms each: the other slot fetches them
-      // all meanwhile, as many as may wait to be passed on (the read-ahead less the slow one).
-      const items = 2 * aheadFactor
+      // Item 0 takes 100 ms, the items after it 10 ms each, as many as it reads ahead: the second
+      // slot fetches them all while the first fetches item 0.
+      const concurrency = 2
+      const items = concurrency * aheadFactor
       const { fetch, mostAtOnce } = timedFetches((item) => (item === 0 ? 100 : 10))
-      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, 2))))
+      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, concurrency))))
       yield* TestClock.adjust("99 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
       // `Stream.mapEffect` with `concurrency: 2` fetches only two items behind the slow one, then
@@ -39,7 +40,7 @@ describe("fetchesInOrder", () => {
       yield* TestClock.adjust("1 millis")
       const results = yield* finished(fiber)
       assert.deepStrictEqual(Chunk.toReadonlyArray(results), Array.from({ length: items }, (_, i) => `fetched ${i}`))
-      assert.strictEqual(mostAtOnce(), 2)
+      assert.strictEqual(mostAtOnce(), concurrency)
     }))
 
   it.effect("starts no more than `concurrency` fetches at once however far ahead it reads", () =>

@@ -1,6 +1,13 @@
 import { Effect, Stream } from "effect"
 
 /**
+ * How many times `concurrency` items may be fetched or waiting to be passed on at once. At 4, a
+ * large sync at concurrency 32 peaked at 189-193 MB against 163-164 MB without reading ahead; at 2,
+ * 165-167 MB (two alternating rounds each).
+ */
+export const aheadFactor = 2
+
+/**
  * Fetches a bounded stretch of the stream ahead, at most `concurrency` at a time, and passes the
  * results on in the stream's order.
  *
@@ -22,10 +29,3 @@ export const fetchesInOrder = <A, B, E>(
       (fetching) => Stream.mapEffect(items, (item) => fetching.withPermits(1)(fetch(item)), { concurrency: concurrency * aheadFactor })
     )
   )
-
-/**
- * How many times `concurrency` items may be fetched or waiting to be passed on at once. At 4, a
- * large sync at concurrency 32 peaked at 189-193 MB against 163-164 MB without reading ahead; at 2,
- * 165-167 MB (two alternating rounds each).
- */
-export const aheadFactor = 2
