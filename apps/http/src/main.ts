@@ -11,6 +11,9 @@ run(process.argv).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
+    // The service's own logger (--log-format, on stderr) is the only one: runMain's pretty logger
+    // printed every line a second time, on stdout.
+    disablePrettyLogger: true,
     teardown: (exit, onExit) => onExit(exitCode(exit))
   })
 )

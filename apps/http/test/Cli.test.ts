@@ -306,6 +306,49 @@ describe("the process", () => {
     300_000
   )
 
+  it.scopedLive("logs go to stderr once each, in the chosen format; stdout carries only the start-up lines", () =>
+    Effect.gen(function*() {
+      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const child = spawn(
+        process.execPath,
+        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--token", "t", "--log-format", "json"],
+        { env, stdio: ["ignore", "pipe", "pipe"] }
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+      let stdout = ""
+      let stderr = ""
+      child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+      const exited = Effect.async<number | null>((resume) => {
+        child.on("close", (code) => resume(Effect.succeed(code)))
+      })
+      yield* Effect.sync(() => stdout).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
+        Effect.timeout("60 seconds")
+      )
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
+      const statuses = yield* Effect.promise(() =>
+        Promise.all([fetch(`${url}/healthz`), fetch(`${url}/v1/resources`)]).then((responses) => responses.map((r) => r.status))
+      )
+      assert.deepStrictEqual(statuses, [200, 401])
+      child.kill("SIGTERM")
+      assert.strictEqual(yield* exited.pipe(Effect.timeout("30 seconds")), 0)
+      const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(stdout)?.[1]
+      assert.deepStrictEqual(stdout.trimEnd().split("\n"), [
+        `embedded Fivetran sandbox ("small" preset) at ${sandboxUrl}`,
+        `baton-fivetran-http listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs, token required)`,
+        "provisioning disabled (start with --provisioning to enable)"
+      ])
+      const requests = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.msg === "http request")
+        .map((entry) => `${entry.status} ${entry.route}`)
+        .sort()
+      assert.deepStrictEqual(requests, ["200 /healthz", "401 /v1/resources"])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
