@@ -8,6 +8,7 @@ import {
   LogLevels,
   normalizeArgv,
   settingOptions,
+  withGivenFlags,
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
@@ -63,18 +64,11 @@ const rootOptions = {
   deleteResourceType: provisioningFlag("delete-resource-type", "type", "The type of --delete-resource (user).")
 }
 
-/** Flag values as the settings resolution reads them, with baton's --log-level taken from argv. */
-const settingFlags = (
-  flags: ReadonlyMap<string, FlagValue>,
-  logLevel: Option.Option<string>
-): ReadonlyMap<string, FlagValue> =>
-  Option.match(logLevel, { onNone: () => flags, onSome: (level) => new Map([...flags, ["log-level", level]]) })
-
-const rootCommand = (logLevel: Option.Option<string>) =>
+const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
       const settings = yield* resolveSettings({
-        flags: settingFlags(options.settings, logLevel),
+        flags: withGivenFlags(options.settings, given),
         file: yield* loadConfigFile
       })
       const action = yield* selectAction(options)
@@ -112,12 +106,12 @@ const sandboxOptions = {
   )
 }
 
-const sandboxCommand = (root: ReturnType<typeof rootCommand>, logLevel: Option.Option<string>) =>
+const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap<string, FlagValue>) =>
   Command.make("sandbox", sandboxOptions, (options) =>
     Effect.gen(function*() {
       const rootFlags = yield* root
       const logging = yield* resolveLogging({
-        flags: settingFlags(rootFlags.settings, logLevel),
+        flags: withGivenFlags(rootFlags.settings, given),
         file: yield* loadConfigFile
       })
       const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
@@ -141,13 +135,13 @@ const isCommandMismatch = (error: unknown): error is ValidationError.ValidationE
 
 /** Parses argv (as process.argv: node, script, args...) and runs the chosen command. */
 export const run = (argv: ReadonlyArray<string>) => {
-  const { args, logLevel } = normalizeArgv(argv)
-  const root = rootCommand(logLevel)
+  const { args, given } = normalizeArgv(argv, RootSettings)
+  const root = rootCommand(given)
   const command = root.pipe(
     Command.withSubcommands([
       capabilitiesCommand,
       configCommand,
-      sandboxCommand(root, logLevel),
+      sandboxCommand(root, given),
       ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))))
     ])
   )

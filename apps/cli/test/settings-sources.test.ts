@@ -46,6 +46,31 @@ describe("settings sources (the CLI process)", () => {
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-env.c1z"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped("a switch given false on the command line wins over the variable and the file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "provisioning: true\nsync-connections: true\n")
+      const deleteUser = ["--sandbox", "--delete-resource", "fancy_petal", "--delete-resource-type", "user"]
+      const refused = "error: provisioning is disabled: add -p/--provisioning to run --delete-resource\n"
+      const [fromEnv, fromFile, shortFlag, bad, sync] = yield* Effect.all([
+        runCli(["--provisioning=false", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "true" } }),
+        runCli(["--provisioning", "false", ...deleteUser], { cwd: dir }),
+        runCli(["-p", "no", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "true" } }),
+        runCli(["--provisioning=maybe", ...deleteUser], { cwd: dir }),
+        runCli(["--sandbox", "--sync-connections=false", "--log-format", "json", "-f", `${dir}/out.c1z`], { cwd: dir })
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual([fromEnv, fromFile, shortFlag].map((result) => [result.exitCode, result.stderr, result.stdout]), [
+        [1, refused, ""],
+        [1, refused, ""],
+        [1, refused, ""]
+      ])
+      assert.deepStrictEqual([bad.exitCode, bad.stderr], [2, "error: --provisioning: Expected a boolean value but received \"maybe\"\n"])
+      assertExit(sync, 0)
+      const summary = jsonLines(sync.stderr).find((line) => line["msg"] === "sync complete")
+      assert.deepStrictEqual(summary?.["resources"], { user: 25, role: 6, group: 4, team: 3 })
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scoped("a bad value is refused (exit 2) naming its source: the flag, the variable, or the file and key", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

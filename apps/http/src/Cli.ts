@@ -16,6 +16,7 @@ import {
   resolveSourced,
   type SettingSources,
   settingOptions,
+  withGivenFlags,
   type Sourced,
   withPlainHelp
 } from "@baton-fivetran/settings"
@@ -263,17 +264,10 @@ const serve = (flags: Flags, sources: SettingSources) =>
     }))
   })
 
-/** Flag values as the settings resolution reads them, with baton's --log-level taken from argv. */
-const settingFlags = (flags: ReadonlyMap<string, FlagValue>, logLevel: Option.Option<string>) =>
-  Option.match(logLevel, {
-    onNone: () => flags,
-    onSome: (level): ReadonlyMap<string, FlagValue> => new Map([...flags, ["log-level", level]])
-  })
-
-const command = (logLevel: Option.Option<string>) =>
+const command = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran-http", flags, (flags) =>
     Effect.gen(function*() {
-      const sources: SettingSources = { flags: settingFlags(flags.settings, logLevel), file: yield* loadConfigFile }
+      const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file: yield* loadConfigFile }
       return yield* Effect.provide(serve(flags, sources), observed(sources))
     })).pipe(
       Command.withDescription(
@@ -284,8 +278,8 @@ const command = (logLevel: Option.Option<string>) =>
     )
 
 export const run = (argv: ReadonlyArray<string>) => {
-  const { args, logLevel } = normalizeArgv(argv)
-  return Command.run(command(logLevel), { name: "baton-fivetran-http", version: Version })(args).pipe(
+  const { args, given } = normalizeArgv(argv, ServiceSettings)
+  return Command.run(command(given), { name: "baton-fivetran-http", version: Version })(args).pipe(
     // Help lists the service's own flags: @effect/cli's built-in --log-level (Effect's level names)
     // is replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

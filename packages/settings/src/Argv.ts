@@ -1,43 +1,77 @@
 import { Option } from "effect"
+import type { FlagValue, Setting } from "./Setting.js"
 
 /**
- * Two baton conventions @effect/cli cannot express, applied by both apps to argv before it parses:
+ * Baton conventions @effect/cli cannot express, applied by both apps to argv before it parses:
  * - `--log-level` is an @effect/cli built-in that accepts Effect's level names and re-runs the
  *   command without it, so baton's `--log-level debug|info|warn|error` is taken out here and
  *   resolved with the other settings (flag > env > file > default); a missing value is kept as ""
  *   so that it is reported as a bad value.
+ * - A switch given a value (`--provisioning=false`, `-p false`) is taken out with its value: to
+ *   @effect/cli a false switch and an absent one are the same, so an explicit `false` on the
+ *   command line lost to `BATON_PROVISIONING=true` or `.baton.yaml`. As in baton (cobra/viper), a
+ *   flag that is given wins, whatever its value.
  * - `--sandbox [preset]` takes an optional value: a bare `--sandbox` means `--sandbox small`.
  */
 export interface NormalizedArgv {
   readonly args: ReadonlyArray<string>
-  readonly logLevel: Option.Option<string>
+  /** Values taken out of argv, by flag name: `log-level` and switches given a value. */
+  readonly given: ReadonlyMap<string, FlagValue>
 }
 
 export const DefaultSandboxPreset = "small"
 
 const takesNoValue = (next: string | undefined) => next === undefined || next.startsWith("-")
 
-export const normalizeArgv = (argv: ReadonlyArray<string>): NormalizedArgv => {
+/** What @effect/cli reads as a switch's value after a space (`-p false`), as the settings' Config.boolean spells it. */
+const switchWords: ReadonlyMap<string, string> = new Map([
+  ...["true", "1", "y", "yes", "on"].map((word) => [word, "true"] as const),
+  ...["false", "0", "n", "no", "off"].map((word) => [word, "false"] as const)
+])
+
+/** `settings` are the app's settings: their switches, by every spelling, are recognised. */
+export const normalizeArgv = (argv: ReadonlyArray<string>, settings: ReadonlyArray<Setting<unknown>>): NormalizedArgv => {
+  const switches = new Map<string, string>()
+  for (const setting of settings) {
+    if (setting.kind.flag !== "switch") continue
+    switches.set(`--${setting.flag}`, setting.flag)
+    if (Option.isSome(setting.alias)) switches.set(`-${setting.alias.value}`, setting.flag)
+  }
   const args: Array<string> = []
-  let logLevel = Option.none<string>()
+  const given = new Map<string, FlagValue>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
+    const equals = arg.indexOf("=")
+    const name = equals < 0 ? arg : arg.slice(0, equals)
+    const next = argv[i + 1]
     if (arg === "--") {
       args.push(...argv.slice(i))
       break
     }
-    if (arg === "--log-level") {
+    if (name === "--log-level") {
       // A missing value is kept as "" so that resolution reports it as a bad --log-level value.
-      const next = argv[i + 1]
-      logLevel = Option.some(takesNoValue(next) ? "" : next!)
-      if (!takesNoValue(next)) i++
-    } else if (arg.startsWith("--log-level=")) {
-      logLevel = Option.some(arg.slice("--log-level=".length))
-    } else if (arg === "--sandbox" && takesNoValue(argv[i + 1])) {
+      if (equals >= 0) given.set("log-level", arg.slice(equals + 1))
+      else {
+        given.set("log-level", takesNoValue(next) ? "" : next!)
+        if (!takesNoValue(next)) i++
+      }
+    } else if (switches.has(name) && equals >= 0) {
+      // Checked by the resolution like any value: `--provisioning=maybe` is refused, naming the flag.
+      given.set(switches.get(name)!, arg.slice(equals + 1))
+    } else if (switches.has(name) && next !== undefined && switchWords.has(next.toLowerCase())) {
+      given.set(switches.get(name)!, switchWords.get(next.toLowerCase())!)
+      i++
+    } else if (arg === "--sandbox" && takesNoValue(next)) {
       args.push(arg, DefaultSandboxPreset)
     } else {
       args.push(arg)
     }
   }
-  return { args, logLevel }
+  return { args, given }
 }
+
+/** The flags @effect/cli parsed, with the values normalizeArgv took out of argv (those win). */
+export const withGivenFlags = (
+  parsed: ReadonlyMap<string, FlagValue>,
+  given: ReadonlyMap<string, FlagValue>
+): ReadonlyMap<string, FlagValue> => given.size === 0 ? parsed : new Map([...parsed, ...given])

@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Option } from "effect"
 import { BatonSettings, helpText, normalizeArgv, plainText } from "../src/index.js"
 
 describe("help text", () => {
@@ -20,18 +19,40 @@ describe("help text", () => {
 })
 
 describe("argv", () => {
+  const settings = [BatonSettings.Provisioning, BatonSettings.SyncConnections, BatonSettings.LogLevel]
+
   it("takes baton's --log-level out (both spellings) and gives a bare --sandbox its default preset", () => {
-    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--log-level", "debug", "--sandbox"]), {
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--log-level", "debug", "--sandbox"], settings), {
       args: ["node", "bin", "--sandbox", "small"],
-      logLevel: Option.some("debug")
+      given: new Map([["log-level", "debug"]])
     })
-    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--sandbox", "--log-level=warn", "-f", "x"]), {
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--sandbox", "--log-level=warn", "-f", "x"], settings), {
       args: ["node", "bin", "--sandbox", "small", "-f", "x"],
-      logLevel: Option.some("warn")
+      given: new Map([["log-level", "warn"]])
     })
-    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--sandbox", "large", "--log-level"]), {
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--sandbox", "large", "--log-level"], settings), {
       args: ["node", "bin", "--sandbox", "large"],
-      logLevel: Option.some("")
+      given: new Map([["log-level", ""]])
+    })
+  })
+
+  it("takes a switch given a value out with it, by every spelling; a bare switch stays for @effect/cli", () => {
+    assert.deepStrictEqual(
+      normalizeArgv(["node", "bin", "--provisioning=false", "--sync-connections", "off", "-f", "x"], settings),
+      { args: ["node", "bin", "-f", "x"], given: new Map([["provisioning", "false"], ["sync-connections", "false"]]) }
+    )
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "-p", "No", "--delete-resource", "u"], settings), {
+      args: ["node", "bin", "--delete-resource", "u"],
+      given: new Map([["provisioning", "false"]])
+    })
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "-p", "--sync-connections", "-f", "x"], settings), {
+      args: ["node", "bin", "-p", "--sync-connections", "-f", "x"],
+      given: new Map()
+    })
+    // Checked by the resolution, which names the flag.
+    assert.deepStrictEqual(normalizeArgv(["node", "bin", "--provisioning=maybe"], settings), {
+      args: ["node", "bin"],
+      given: new Map([["provisioning", "maybe"]])
     })
   })
 })
