@@ -115,14 +115,29 @@ describe("deleteResource", () => {
       assert.isFalse((yield* state.userIds).includes("ben"))
       assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
 
+      // A 404 for the user is believed once the account answers (a wrong base URL 404s both: below).
       const again = yield* remove("user", "ben")
       assert.strictEqual(again.result._tag, "DoesNotExist")
-      assert.deepStrictEqual(again.requests, ["GET /v1/users/ben"])
+      assert.deepStrictEqual(again.requests, ["GET /v1/users/ben", "GET /v1/account/info"])
 
       const ana = yield* remove("user", "ana")
       assert.strictEqual(ana.result._tag, "Deleted")
       assert.isFalse("ana" in (yield* state.groupUsers("g_main")))
     }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a base URL that is not the API root fails (Upstream) instead of reporting the user absent, and deletes nothing", () =>
+    Effect.gen(function*() {
+      const refused = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "ben"))))
+      assert.strictEqual(refused.result._tag, "Upstream")
+      assert.strictEqual(
+        refused.result.message,
+        "cannot delete user:ben: the user was not found, and neither was the account (GET /v1/account/info: not found " +
+          "(404 NotFound): No endpoint GET /proxy/v1/account/info): the base URL does not look like Fivetran's API root; " +
+          "check --base-url"
+      )
+      // No DELETE went out.
+      assert.deepStrictEqual(refused.requests, ["GET /proxy/v1/users/ben", "GET /proxy/v1/account/info"])
+    }).pipe(Effect.provide(provisioningLayer({ basePath: "/proxy" }))))
 
   it.live("other resource types are Unsupported; malformed ids are InvalidInput; nothing is contacted", () =>
     Effect.gen(function*() {

@@ -82,13 +82,13 @@ export const account: AccountSnapshot = {
   credentials: [systemKey, userReadOnlyKey]
 }
 
-/** The real client (one attempt) pointed at the running sandbox with this key. */
-export const clientFor = (credential: { readonly key: string; readonly secret: string }) =>
+/** The real client (one attempt) pointed at the running sandbox (under `basePath`, "" for its root) with this key. */
+export const clientFor = (credential: { readonly key: string; readonly secret: string }, basePath = "") =>
   Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
     FivetranClient.layer(FivetranClientConfig.make({
       apiKey: Redacted.make(credential.key),
       apiSecret: Redacted.make(credential.secret),
-      baseUrl: sandbox.baseUrl,
+      baseUrl: `${sandbox.baseUrl}${basePath}`,
       maxAttempts: 1
     }))))
 
@@ -99,10 +99,12 @@ export const provisioningLayer = (
     readonly credential?: { readonly key: string; readonly secret: string }
     readonly enabled?: boolean
     readonly syncConnections?: boolean
+    /** A path the client puts before `/v1`, as a wrong base URL would. */
+    readonly basePath?: string
   } = {}
 ) =>
   Provisioner.layer({ enabled: options.enabled ?? true, syncConnections: options.syncConnections ?? false }).pipe(
-    Layer.provideMerge(clientFor(options.credential ?? systemKey)),
+    Layer.provideMerge(clientFor(options.credential ?? systemKey, options.basePath)),
     Layer.provideMerge(Sandbox.layer({ snapshot: options.snapshot ?? account, port: 0 }))
   )
 
