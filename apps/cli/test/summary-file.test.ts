@@ -31,6 +31,30 @@ describe("--summary-file", () => {
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["out.c1z", "summary.json"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
 
+  it.scopedLive(
+    "the sync file itself (by another spelling or a link) is refused with exit 2, and left as it was",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const sandbox = yield* Sandbox
+        const { flags } = yield* connectionFlags
+        yield* fs.writeFileString(`${dir}/out.c1z`, "the previous sync")
+        yield* fs.link(`${dir}/out.c1z`, `${dir}/linked.json`)
+        const [spelled, linked] = yield* Effect.all([
+          runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/./out.c1z`]),
+          runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/linked.json`])
+        ])
+        assert.deepStrictEqual([spelled, linked].map((result) => [result.exitCode, result.stderr]), [
+          [2, `error: --summary-file ${dir}/./out.c1z is the sync file (--file ${dir}/out.c1z): choose another path for the summary\n`],
+          [2, `error: --summary-file ${dir}/linked.json is the sync file (--file ${dir}/out.c1z): choose another path for the summary\n`]
+        ])
+        assert.strictEqual(yield* fs.readFileString(`${dir}/out.c1z`), "the previous sync")
+        assert.strictEqual((yield* sandbox.requestLog).length, 0)
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 120_000 }
+  )
+
   it.scopedLive("a directory is refused with exit 2 before Fivetran is contacted; a failed sync writes none", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -51,9 +51,26 @@ const removeLeftovers = (file: string) =>
       ? Effect.void
       : Effect.logInfo(`removed ${removed.length} scratch file(s) a killed run left beside ${file}: ${removed.join(", ")}`))
 
+/** The summary written over the sync file would leave no sync file, only a JSON object where it was. */
+const checkDistinct = (file: string, summaryFile: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const [a, b] = yield* Effect.all([Effect.option(fs.stat(file)), Effect.option(fs.stat(summaryFile))])
+    // One file by two names (a link) is the same file too.
+    const sameFile = Option.isSome(a) && Option.isSome(b) && Option.isSome(a.value.ino) &&
+      a.value.dev === b.value.dev && a.value.ino.value === Option.getOrUndefined(b.value.ino)
+    if (path.resolve(file) === path.resolve(summaryFile) || sameFile) {
+      return yield* new UsageError({
+        reason: `--summary-file ${summaryFile} is the sync file (--file ${file}): choose another path for the summary`
+      })
+    }
+  })
+
 export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
   checkTarget("file", settings.file).pipe(
     Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkTarget("summary-file", path))),
+    Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkDistinct(settings.file, path))),
     Effect.zipRight(removeLeftovers(settings.file)),
     Effect.zipRight(withTelemetry(sync(settings, sandbox)))
   )
