@@ -104,6 +104,38 @@ describe("usage", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("a principal type other than user or team, a typed id, or a login other than the email exits 2 before any request", () =>
+    Effect.gen(function*() {
+      const unreachable = ["--base-url", "http://127.0.0.1:9", "--api-key", "k", "--api-secret", secret, "-p"]
+      const grant = ["--grant-entitlement", "group:g:View Destination", "--grant-principal"]
+      const profile = ["--create-account-profile", "{\"given_name\":\"Bob\",\"family_name\":\"X\"}"]
+      const results = yield* Effect.all([
+        runCli([...unreachable, ...grant, "g2", "--grant-principal-type", "group"]),
+        runCli([...unreachable, ...grant, "user:wise_cactus", "--grant-principal-type", "user"]),
+        runCli([...unreachable, "--delete-resource", "user:fancy_petal", "--delete-resource-type", "user"]),
+        runCli([...unreachable, "--create-account-email", "bob@example.com", "--create-account-login", "other@example.com", ...profile])
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(results.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+        [2, "error: --grant-principal-type group: expected one of user, team (only users and teams hold grants)\n", ""],
+        [
+          2,
+          "error: --grant-principal user:wise_cactus: give the id without its type (wise_cactus); the type goes in --grant-principal-type\n",
+          ""
+        ],
+        [
+          2,
+          "error: --delete-resource user:fancy_petal: give the id without its type (fancy_petal); the type goes in --delete-resource-type\n",
+          ""
+        ],
+        [
+          2,
+          "error: --create-account-login other@example.com differs from --create-account-email bob@example.com: " +
+          "a Fivetran login is the user's email; give one of them\n",
+          ""
+        ]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
     Effect.gen(function*() {
       const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([

@@ -85,6 +85,21 @@ const actionFlag = {
   deleteResource: "--delete-resource"
 } as const
 
+const principalTypes: ReadonlyArray<string> = ["user", "team"]
+
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
+
+/**
+ * The review commands print resources as `type:id`; pasted into a flag that takes the bare id,
+ * the prefix made an id Fivetran cannot have (its ids hold no ':').
+ */
+const checkBareId = (flag: string, id: string, type: string, typeFlag: string) =>
+  id.startsWith(`${type}:`)
+    ? new UsageError({
+      reason: `--${flag} ${id}: give the id without its type (${id.slice(type.length + 1)}); the type goes in ${typeFlag}`
+    })
+    : Effect.void
+
 /** The action the flags ask for, or None for the default action (a sync). */
 export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Option<ProvisioningAction>, UsageError> =>
   Effect.gen(function*() {
@@ -101,6 +116,12 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
         const entitlementId = yield* requireFlag(flags.grantEntitlement, "grant-entitlement", "granting")
         const id = yield* requireFlag(flags.grantPrincipal, "grant-principal", "granting")
         const type = yield* requireFlag(flags.grantPrincipalType, "grant-principal-type", "granting")
+        if (!principalTypes.includes(type)) {
+          return yield* new UsageError({
+            reason: `--grant-principal-type ${type}: expected one of ${principalTypes.join(", ")} (only users and teams hold grants)`
+          })
+        }
+        yield* checkBareId("grant-principal", id, type, "--grant-principal-type")
         return Option.some(ProvisioningAction.Grant({ entitlementId, principal: { type, id } }))
       }
       case "revoke":
@@ -111,6 +132,13 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
           "create-account-email",
           "creating an account"
         )
+        // Fivetran's login is the email: a different login would be dropped without a word.
+        if (Option.isSome(flags.createAccountLogin) && !sameEmail(flags.createAccountLogin.value, email)) {
+          return yield* new UsageError({
+            reason: `--create-account-login ${flags.createAccountLogin.value} differs from --create-account-email ${email}: ` +
+              "a Fivetran login is the user's email; give one of them"
+          })
+        }
         const profileJson = yield* requireFlag(
           flags.createAccountProfile,
           "create-account-profile '{\"given_name\":...,\"family_name\":...}'",
@@ -122,6 +150,7 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
       case "deleteResource": {
         const id = yield* requireFlag(flags.deleteResource, "delete-resource", "deleting")
         const resourceType = yield* requireFlag(flags.deleteResourceType, "delete-resource-type", "deleting")
+        yield* checkBareId("delete-resource", id, resourceType, "--delete-resource-type")
         return Option.some(ProvisioningAction.DeleteResource({ resourceType, id }))
       }
     }
