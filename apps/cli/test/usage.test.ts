@@ -168,7 +168,16 @@ describe("usage", () => {
       }
       assert.deepStrictEqual(
         config.fields.map((field) => field.name),
-        ["api-key", "api-secret", "base-url", "sync-connections", "concurrency", "exclusion-groups"]
+        [
+          "api-key",
+          "api-secret",
+          "base-url",
+          "sync-connections",
+          "concurrency",
+          "exclusion-groups",
+          "rate-limit-reserve",
+          "max-rate-limit-wait"
+        ]
       )
       assert.isTrue(config.fields.find((field) => field.name === "api-secret")?.isSecret)
     }).pipe(Effect.provide(NodeContext.layer)))

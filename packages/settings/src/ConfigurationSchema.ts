@@ -1,5 +1,14 @@
 import { Schema } from "effect"
-import { ApiKey, ApiSecret, BaseUrl, Concurrency, ExclusionGroups, SyncConnections } from "./BatonSettings.js"
+import {
+  ApiKey,
+  ApiSecret,
+  BaseUrl,
+  Concurrency,
+  ExclusionGroups,
+  MaxRateLimitWait,
+  RateLimitReserve,
+  SyncConnections
+} from "./BatonSettings.js"
 import type { Setting } from "./Setting.js"
 
 /**
@@ -19,7 +28,7 @@ export const ConfigFieldJson = Schema.Struct({
   /** int64 values are strings in protojson. */
   intField: Schema.optional(Schema.Struct({
     defaultValue: Schema.optional(Schema.String),
-    rules: Schema.optional(Schema.Struct({ gte: Schema.optional(Schema.String) }))
+    rules: Schema.optional(Schema.Struct({ lte: Schema.optional(Schema.String), gte: Schema.optional(Schema.String) }))
   })),
   boolField: Schema.optional(Schema.Struct({ defaultValue: Schema.optional(Schema.Boolean) }))
 })
@@ -31,10 +40,14 @@ export const ConfigurationJson = Schema.Struct({
 })
 export type ConfigurationJson = typeof ConfigurationJson.Type
 
-/** protojson omits `false` and empty values, so a bool field defaulting to false is `boolField: {}`. */
+/**
+ * protojson omits `false` and empty values, so a bool field defaulting to false is `boolField: {}`.
+ * A text field's default is as help shows it (`1h`, not the milliseconds a duration holds).
+ */
 const field = (setting: Setting<unknown>, displayName: string): ConfigFieldJson => {
   const required = setting.fallback._tag === "Required"
   const defaultValue = setting.fallback._tag === "Default" ? setting.fallback.value() : undefined
+  const shownDefault = setting.fallback._tag === "Default" ? setting.fallback.shown : undefined
   const type = setting.kind.field
   return {
     name: setting.flag,
@@ -44,13 +57,16 @@ const field = (setting: Setting<unknown>, displayName: string): ConfigFieldJson 
     ...(setting.kind.secret ? { isSecret: true } : {}),
     ...(type._tag === "Int"
       ? {
-        intField: { ...(defaultValue === undefined ? {} : { defaultValue: String(defaultValue) }), rules: { gte: String(type.minimum) } }
+        intField: {
+          ...(defaultValue === undefined ? {} : { defaultValue: String(defaultValue) }),
+          rules: { lte: String(type.maximum), gte: String(type.minimum) }
+        }
       }
       : type._tag === "Bool"
       ? { boolField: defaultValue === true ? { defaultValue: true } : {} }
       : {
         stringField: {
-          ...(defaultValue === undefined ? {} : { defaultValue: String(defaultValue) }),
+          ...(shownDefault === undefined ? {} : { defaultValue: shownDefault }),
           ...(required ? { rules: { isRequired: true } } : {})
         }
       })
@@ -64,7 +80,9 @@ export const configurationSchema = (): ConfigurationJson => ({
     field(BaseUrl, "Base URL"),
     field(SyncConnections, "Sync connections"),
     field(Concurrency, "Concurrency"),
-    field(ExclusionGroups, "Exclusion groups")
+    field(ExclusionGroups, "Exclusion groups"),
+    field(RateLimitReserve, "Rate-limit reserve"),
+    field(MaxRateLimitWait, "Maximum rate-limit wait")
   ],
   displayName: "Fivetran"
 })

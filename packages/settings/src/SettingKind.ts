@@ -23,7 +23,7 @@ export interface SettingKind<A> {
 
 export type FieldType =
   | { readonly _tag: "String" }
-  | { readonly _tag: "Int"; readonly minimum: number }
+  | { readonly _tag: "Int"; readonly minimum: number; readonly maximum: number }
   | { readonly _tag: "Bool" }
   | { readonly _tag: "StringList" }
 
@@ -34,7 +34,7 @@ export const integer = (minimum: number, maximum: number, pseudoName = "n"): Set
   pseudoName,
   flag: "value",
   secret: false,
-  field: { _tag: "Int", minimum },
+  field: { _tag: "Int", minimum, maximum },
   config: (key) =>
     Config.integer(key).pipe(
       Config.validate({

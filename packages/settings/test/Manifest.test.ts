@@ -13,7 +13,9 @@ describe("configuration manifest", () => {
       "base-url",
       "sync-connections",
       "concurrency",
-      "exclusion-groups"
+      "exclusion-groups",
+      "rate-limit-reserve",
+      "max-rate-limit-wait"
     ])
     assert.deepStrictEqual(schema.fields[1], {
       name: "api-secret",
@@ -25,7 +27,9 @@ describe("configuration manifest", () => {
     })
     assert.deepStrictEqual(schema.fields[2]?.stringField, { defaultValue: "https://api.fivetran.com" })
     assert.deepStrictEqual(schema.fields[3]?.boolField, {})
-    assert.deepStrictEqual(schema.fields[4]?.intField, { defaultValue: "8", rules: { gte: "1" } })
+    assert.deepStrictEqual(schema.fields[4]?.intField, { defaultValue: "8", rules: { lte: "64", gte: "1" } })
     assert.deepStrictEqual(schema.fields[5]?.boolField, {})
+    assert.deepStrictEqual(schema.fields[6]?.intField, { defaultValue: "20", rules: { lte: "99", gte: "0" } })
+    assert.deepStrictEqual(schema.fields[7]?.stringField, { defaultValue: "1h" })
   })
 })
