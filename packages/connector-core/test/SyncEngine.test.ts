@@ -186,6 +186,16 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(requestsSeen("teams"), 1 + snapshot.teams.length)
     }))
 
+  it.live("the estimate of requests left is a lower bound at every report: requests made plus left never pass the total", () =>
+    Effect.gen(function*() {
+      const { seen, summary } = yield* syncSeeingProgress({ syncConnections: true, concurrency: 4, progressEveryMillis: 0 })
+      const over = seen.filter((p) => p.requestsLeft !== null && p.requests + p.requestsLeft > summary.requests)
+      assert.deepStrictEqual(over.map((p) => `${p.phase}: ${p.requests} + ${p.requestsLeft}`), [])
+      // And it moves while a page's users have their lists fetched, before their rows are out.
+      const usersLeft = new Set(seen.filter((p) => p.phase === "users").map((p) => p.requestsLeft))
+      assert.isAbove(usersLeft.size, summary.requests / 4)
+    }))
+
   it.live("reports requests and rows at most every progressEveryMillis, and every phase and the end at once", () =>
     Effect.gen(function*() {
       const { seen, summary } = yield* syncSeeingProgress({ progressEveryMillis: 600_000 })

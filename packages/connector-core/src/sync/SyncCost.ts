@@ -21,9 +21,17 @@ export interface CostSoFar {
   readonly listed: Listed
   /** Rows emitted so far: a listed entity whose resource row is out has had its requests. */
   readonly tally: SyncTally
+  /**
+   * Users whose connection list and groups whose member list has been read, or is being read. Rows
+   * go out in list order once every entity before them has its lists (a page of users at a time),
+   * so counting rows alone left the estimate standing still, and above the truth, while those lists
+   * were read. A list being read may already have made its last request: it counts as done.
+   */
+  readonly listsRead: { readonly user: number; readonly group: number }
+  readonly listsReading: { readonly user: number; readonly group: number }
   readonly syncConnections: boolean
-  /** Requests made by the groups phase, and the groups it emitted, once it has started. */
-  readonly groupsPhase: { readonly requests: number; readonly groups: number } | undefined
+  /** Requests made by the groups phase, once it has started. */
+  readonly groupsPhase: { readonly requests: number } | undefined
 }
 
 /**
@@ -34,12 +42,16 @@ export interface CostSoFar {
  * cannot be counted, so the estimate can grow as the lists advance.
  */
 export const requestsLeft = (cost: CostSoFar): number => {
-  const pending = (kind: ListedKind) => Math.max(0, cost.listed.count[kind] - (cost.tally.resources[kind] ?? 0))
+  const done = (kind: ListedKind) =>
+    Math.max(cost.tally.resources[kind] ?? 0, kind === "team" ? 0 : cost.listsRead[kind] + cost.listsReading[kind])
+  const pending = (kind: ListedKind) => Math.max(0, cost.listed.count[kind] - done(kind))
   const morePages = (kind: ListedKind) => cost.listed.finished[kind] ? 0 : 1
   const perConnection = cost.syncConnections ? 1 : 0
-  const perGroup = cost.groupsPhase === undefined || cost.groupsPhase.groups === 0
+  // The groups being read have made some of their requests: dividing by them too keeps this low.
+  const groupsStarted = cost.listsRead.group + cost.listsReading.group
+  const perGroup = cost.groupsPhase === undefined || groupsStarted === 0
     ? 1
-    : Math.max(1, cost.groupsPhase.requests / cost.groupsPhase.groups)
+    : Math.max(1, cost.groupsPhase.requests / groupsStarted)
   return pending("team") * (2 + perConnection) +
     pending("user") * perConnection +
     Math.ceil(pending("group") * perGroup) +

@@ -85,6 +85,8 @@ const sync = (
     const waiting = yield* Ref.make(Option.none<RequestWait>())
     const listed = yield* Ref.make(nothingListed)
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
+    const listsRead = yield* Ref.make({ user: 0, group: 0 })
+    const listsReading = yield* Ref.make({ user: 0, group: 0 })
 
     const warn = (message: string) => Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
 
@@ -96,9 +98,11 @@ const sync = (
         return requestsLeft({
           listed: yield* Ref.get(listed),
           tally: counts,
+          listsRead: yield* Ref.get(listsRead),
+          listsReading: yield* Ref.get(listsReading),
           syncConnections: options.syncConnections,
           groupsPhase: Option.getOrUndefined(
-            Option.map(groupsFrom, (from) => ({ requests: requests - from, groups: counts.resources["group"] ?? 0 }))
+            Option.map(groupsFrom, (from) => ({ requests: requests - from }))
           )
         })
       })
@@ -149,11 +153,20 @@ const sync = (
         ),
         Stream.concat(Stream.execute(Ref.update(listed, (l) => ({ ...l, finished: { ...l.finished, [kind]: true } }))))
       )
+    /** A user's connection list or a group's member list, counted while it is read and once it has been. */
+    const read = <A, E>(kind: "user" | "group", list: Effect.Effect<A, E>) =>
+      Effect.acquireUseRelease(
+        Ref.update(listsReading, (counts) => ({ ...counts, [kind]: counts[kind] + 1 })),
+        () => Effect.tap(list, () => Ref.update(listsRead, (counts) => ({ ...counts, [kind]: counts[kind] + 1 }))),
+        () => Ref.update(listsReading, (counts) => ({ ...counts, [kind]: counts[kind] - 1 }))
+      )
     const observed: FivetranClientShape = {
       ...client,
       listTeams: counted("team", client.listTeams),
       listUsers: counted("user", client.listUsers),
-      listGroups: counted("group", client.listGroups)
+      listGroups: counted("group", client.listGroups),
+      listGroupMembersAll: (groupId) => read("group", client.listGroupMembersAll(groupId)),
+      userConnections: { ...client.userConnections, listAll: (userId) => read("user", client.userConnections.listAll(userId)) }
     }
 
     const rows = Stream.unwrap(Effect.gen(function*() {
