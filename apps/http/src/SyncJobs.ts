@@ -51,6 +51,12 @@ const failureMessage = (cause: Cause.Cause<unknown>): string =>
     }
   })
 
+/** A job that did not succeed leaves one warning with its id and reason (the reasons hold no secrets). */
+const logEnd = (job: SyncJob) =>
+  job.status === "failed" || job.status === "cancelled"
+    ? Effect.logWarning(`sync job ${job.status}`).pipe(Effect.annotateLogs({ job: job.id, error: job.error }))
+    : Effect.void
+
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
   scoped: Effect.gen(function*() {
     const config = yield* ServiceConfig
@@ -112,6 +118,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             error: "interrupted: the service stopped before this sync finished; no file was kept"
           }
           yield* persist(restored)
+          yield* logEnd(restored)
         }
         if (restored.status === "succeeded" && !(yield* fs.exists(filePath(restored.id)))) {
           restored = { ...restored, file_bytes: null }
@@ -170,6 +177,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             const done = { ...change(job), waiting: null }
             jobs.set(id, done)
             yield* persist(done)
+            yield* logEnd(done)
           }
           yield* withoutOutdated(jobs)
           return { jobs, active: Option.none<string>() }
@@ -278,8 +286,12 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       if (Option.contains(s.active, id)) {
         yield* FiberHandle.clear(running)
         // A fiber interrupted before its first step never ran its own handlers: settle it here.
-        const ended = yield* nowIso
-        yield* transition(id, (job) => finished(job) ? job : { ...job, status: "cancelled", finished_at: ended, error: cancelledMessage })
+        const job = yield* get(id)
+        if (!finished(job)) {
+          const cancelled: SyncJob = { ...job, status: "cancelled", finished_at: yield* nowIso, error: cancelledMessage }
+          yield* transition(id, () => cancelled)
+          yield* logEnd(cancelled)
+        }
         yield* SynchronizedRef.update(
           state,
           (current) => Option.contains(current.active, id) ? { ...current, active: Option.none() } : current

@@ -1,9 +1,10 @@
 import { Provisioner, ResourceTypeRegistry, type ResourceTypeModule, SyncEngine } from "@baton-fivetran/connector-core"
+import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem, HttpApiClient, HttpClient, HttpClientRequest, type HttpClientResponse, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { createServer } from "node:http"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
 import { makeServer } from "../src/Http.js"
@@ -49,6 +50,11 @@ export interface HarnessShape {
   readonly apiSecret: string
   /** Typed client sending the right token. */
   readonly client: BatonClient
+  /**
+   * The service's log lines at warn and above so far, as its JSON format writes them on stderr,
+   * without the time (`logFields`).
+   */
+  readonly logs: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
   /** A raw request to the service; `token` undefined sends no Authorization header. */
   readonly request: (
     method: "GET" | "POST" | "DELETE",
@@ -64,6 +70,10 @@ const withToken = (token: string) => HttpClient.mapRequest(HttpClientRequest.bea
 export const makeClient = (baseUrl: string, token: string) => HttpApiClient.make(BatonApi, { baseUrl, transformClient: withToken(token) })
 export type BatonClient = Effect.Effect.Success<ReturnType<typeof makeClient>>
 
+/** A line of the service's JSON logger as its fields (`level`, `msg`, the annotations), without the time. */
+export const logFields = (line: string): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(JSON.parse(line) as Record<string, unknown>).filter(([key]) => key !== "ts"))
+
 const make = Effect.gen(function*() {
   const sandbox = yield* Sandbox
   const server = yield* HttpServer.HttpServer
@@ -73,6 +83,7 @@ const make = Effect.gen(function*() {
   const baseUrl = `http://127.0.0.1:${address.port}`
   const client = yield* makeClient(baseUrl, TestToken)
   const snapshot = yield* sandbox.snapshot
+  const lines = yield* LogLines
   const request: HarnessShape["request"] = (method, path, requestOptions = {}) => {
     let req = HttpClientRequest.make(method)(`${baseUrl}${path}`)
     if (requestOptions.token !== undefined) req = HttpClientRequest.bearerToken(req, requestOptions.token)
@@ -92,6 +103,7 @@ const make = Effect.gen(function*() {
     apiKey: systemKey(snapshot).key,
     apiSecret: systemKey(snapshot).secret,
     client,
+    logs: Effect.sync(() => lines.map(logFields)),
     request
   })
 })
@@ -103,6 +115,9 @@ const systemKey = (snapshot: AccountSnapshot) => {
 }
 
 class DataDir extends Context.Tag("test/DataDir")<DataDir, string>() {}
+
+/** What the service's JSON logger has written so far. */
+class LogLines extends Context.Tag("test/LogLines")<LogLines, ReadonlyArray<string>>() {}
 
 export const harness = (options: HarnessOptions = {}) => {
   const snapshot = options.snapshot ?? generatePreset("small")
@@ -134,6 +149,12 @@ export const harness = (options: HarnessOptions = {}) => {
       syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
       maxBodyBytes: DefaultMaxBodyBytes
     })))
+  const lines: Array<string> = []
+  // The service's own JSON logger, on stderr as in the service, and kept for `logs`.
+  const write = (line: string) => {
+    lines.push(line)
+    process.stderr.write(`${line}\n`)
+  }
   return Layer.effect(Harness, make).pipe(
     Layer.provideMerge(service),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
@@ -143,7 +164,8 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),
     Layer.provideMerge(NodeHttpClient.layerUndici),
     Layer.provideMerge(NodeContext.layer),
-    Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
+    Layer.provide(Layer.succeed(LogLines, lines)),
+    Layer.provide(loggingLayer("warn", "json", write)),
     Layer.provide(options.registry === undefined ? Layer.empty : Layer.succeed(ResourceTypeRegistry, options.registry))
   )
 }

@@ -1,18 +1,23 @@
 import { openC1z } from "@baton-fivetran/c1z"
 import { SyncEngine } from "@baton-fivetran/connector-core"
+import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
-import { NotFound, SyncInProgress } from "@baton-fivetran/http-api"
+import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
-import { awaitJob, harness, Harness, runSync, TestToken } from "./Harness.js"
+import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
 
-/** The jobs a fresh SyncJobs lists over `dataDir`, as after a restart; it never syncs. */
-const restartedList = (dataDir: string, keepSyncs: number) =>
-  Effect.provide(
-    Effect.flatMap(SyncJobs, (jobs) => jobs.list),
+/**
+ * The jobs a fresh SyncJobs lists over `dataDir`, as after a restart, and the lines it logged at
+ * warn and above (the service's JSON format, without the time); it never syncs.
+ */
+const restartedList = (dataDir: string, keepSyncs: number) => {
+  const lines: Array<string> = []
+  return Effect.provide(
+    Effect.map(Effect.flatMap(SyncJobs, (jobs) => jobs.list), (jobs) => ({ jobs, logs: lines.map(logFields) })),
     SyncJobs.Default.pipe(
       Layer.provide(Layer.succeed(ServiceConfig, {
         tokens: [Redacted.make("unused")],
@@ -28,9 +33,20 @@ const restartedList = (dataDir: string, keepSyncs: number) =>
         maxBodyBytes: 1024
       })),
       Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
-      Layer.provide(NodeContext.layer)
+      Layer.provide(NodeContext.layer),
+      Layer.provide(loggingLayer("warn", "json", (line) => lines.push(line)))
     )
   )
+}
+
+/** Starts a sync with a raw request under the given request id; the job as answered. */
+const startAs = (requestId: string) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request("POST", "/v1/syncs", { token: TestToken, headers: { "x-request-id": requestId } })
+    assert.strictEqual(response.status, 202)
+    return yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(SyncJob)))
+  })
 
 const dataFiles = Effect.gen(function*() {
   const { dataDir } = yield* Harness
@@ -161,11 +177,17 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       yield* fs.writeFileString(path.join(dataDir, `${cutOff.id}.json`), JSON.stringify(cutOff))
       yield* fs.writeFileString(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`), "scratch left by a killed process")
       // A second instance over the same directory, as after a restart; it keeps all three.
-      const restarted = yield* restartedList(dataDir, 3)
+      const { jobs: restarted, logs } = yield* restartedList(dataDir, 3)
       assert.deepStrictEqual(restarted.slice(1), before.items)
       assert.strictEqual(restarted[0]?.id, cutOff.id)
       assert.strictEqual(restarted[0]?.status, "failed")
       assert.strictEqual(restarted[0]?.error, "interrupted: the service stopped before this sync finished; no file was kept")
+      assert.deepStrictEqual(logs, [{
+        level: "warn",
+        msg: "sync job failed",
+        job: cutOff.id,
+        error: "interrupted: the service stopped before this sync finished; no file was kept"
+      }])
       assert.isFalse(yield* fs.exists(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`)))
       yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
     }).pipe(Effect.orDie))
@@ -185,7 +207,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       for (const job of [newest!, older!]) {
         yield* fs.copyFile(path.join((yield* Harness).dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
       }
-      const listed = yield* restartedList(dir, 1)
+      const { jobs: listed } = yield* restartedList(dir, 1)
       assert.deepStrictEqual(listed.map((job) => [job.id, job.status]), [[failed.id, "failed"], [newest!.id, "succeeded"]])
       assert.deepStrictEqual(
         (yield* fs.readDirectory(dir)).sort(),
@@ -204,6 +226,40 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(job.file_bytes, null)
       const again = yield* awaitJob(job.id)
       assert.deepStrictEqual(again, job)
+    }))
+
+  it.effect("a cancelled sync leaves one warning naming the job, under the id of the request that started it", () =>
+    Effect.gen(function*() {
+      const { client, logs, sandbox } = yield* Harness
+      const logged = (yield* logs).length
+      yield* sandbox.setFaults({ latency: { minMillis: 1000, maxMillis: 1000 } })
+      const job = yield* startAs("sync-to-cancel")
+      yield* client.syncs.cancel({ path: { id: job.id } })
+      yield* sandbox.setFaults({})
+      assert.deepStrictEqual((yield* logs).slice(logged), [{
+        level: "warn",
+        msg: "sync job cancelled",
+        request_id: "sync-to-cancel",
+        job: job.id,
+        error: "cancelled before it finished; no file was kept"
+      }])
+    }))
+})
+
+layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 60_000 })("a sync Fivetran refuses", (it) => {
+  it.effect("leaves one warning naming the job and the reason, under the id of the request that started it", () =>
+    Effect.gen(function*() {
+      const { logs } = yield* Harness
+      const job = yield* awaitJob((yield* startAs("sync-that-fails")).id)
+      const reason = "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+      assert.strictEqual(job.error, reason)
+      assert.deepStrictEqual(yield* logs, [{
+        level: "warn",
+        msg: "sync job failed",
+        request_id: "sync-that-fails",
+        job: job.id,
+        error: reason
+      }])
     }))
 })
 
