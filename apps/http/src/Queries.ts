@@ -1,6 +1,7 @@
 import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
 import type { Grant, ResourceId } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
+import { createHash } from "node:crypto"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import {
   type AccessEntry,
@@ -19,8 +20,9 @@ import { parseResourceRef } from "./TypeChecks.js"
 /**
  * Read-only queries over finished syncs. Pages are keyset pages over the file's row ids; the
  * opaque page token carries the sync id and the last row id, so a listing stays on the sync it
- * started on even if a newer one finishes meanwhile. Files are read through the shared
- * SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
+ * started on even if a newer one finishes meanwhile, and the listing and a digest of its filters:
+ * a row id is a position in that listing only, so a token continues no other. Files are read
+ * through the shared SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
  *
  * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
  * the endpoint would encode) once per sync and request: a sync's file never changes, so a repeated
@@ -32,13 +34,20 @@ const DefaultPageSize = 100
 /** Bodies kept across requests (a 100-row page of grants is about 100 KB). */
 const ResponseCacheBytes = 32 * 1024 * 1024
 
-/** base64url of `{"s": sync id, "a": last row id}`. */
+const Listing = Schema.Literal("resources", "entitlements", "grants")
+type Listing = typeof Listing.Type
+
+/** base64url of `{"s": sync id, "a": last row id, "l": listing, "f": digest of the filters}`. */
 const PageToken = Schema.compose(
   Schema.StringFromBase64Url,
-  Schema.parseJson(Schema.Struct({ s: Schema.String, a: Schema.Int.pipe(Schema.nonNegative()) }))
+  Schema.parseJson(Schema.Struct({ s: Schema.String, a: Schema.Int.pipe(Schema.nonNegative()), l: Listing, f: Schema.String }))
 )
 const decodeToken = Schema.decodeUnknownOption(PageToken)
 const encodeToken = Schema.encodeSync(PageToken)
+
+/** A listing's filters (absent ones included) as a short digest, so a token stays short whatever they hold. */
+const filtersDigest = (filters: ReadonlyArray<string | undefined>) =>
+  createHash("sha256").update(JSON.stringify(filters)).digest("base64url").slice(0, 22)
 
 /** docs/architecture.md §2: type before the first `:`, slug after the last, resource id in between. */
 const entitlementResource = (entitlementId: string): ResourceId => {
@@ -81,15 +90,25 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const readers = yield* SyncReaders
     const bodies = makeResponseCache(ResponseCacheBytes)
 
-    /** The sync a request reads: the token's, or the latest successful one. */
-    const chooseSync = (token: Option.Option<string>) =>
+    /**
+     * The sync a listing reads: the token's, or the latest successful one. A token must have been
+     * issued for this listing with these filters (`digest`).
+     */
+    const chooseSync = (token: Option.Option<string>, listing: Listing, digest: string) =>
       Effect.gen(function*() {
         if (Option.isNone(token)) return { syncId: yield* readers.latest, afterRowId: 0 }
         const decoded = decodeToken(token.value)
         if (Option.isNone(decoded)) {
           return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
         }
-        const { a: afterRowId, s: syncId } = decoded.value
+        const { a: afterRowId, f, l, s: syncId } = decoded.value
+        if (l !== listing || f !== digest) {
+          return yield* new InvalidRequest({
+            field: "page_token",
+            message: "page_token is not a token this service issued for this listing and these filters; " +
+              "repeat the filters of the page it came from, or list again without page_token"
+          })
+        }
         const job = yield* jobs.get(syncId).pipe(Effect.option)
         if (Option.isNone(job) || job.value.status !== "succeeded" || job.value.file_bytes === null) {
           return yield* new InvalidRequest({
@@ -126,7 +145,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
      * whether another page follows. `filters` are the request's filters, part of the cache key.
      */
     const page = <A, I>(
-      listing: string,
+      listing: Listing,
       schema: Schema.Schema<{ readonly sync_id: string; readonly items: ReadonlyArray<A>; readonly next_page_token: string | null }, I>,
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
@@ -134,7 +153,8 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
-        const { afterRowId, syncId } = yield* chooseSync(Option.fromNullable(request.page_token))
+        const digest = filtersDigest(filters)
+        const { afterRowId, syncId } = yield* chooseSync(Option.fromNullable(request.page_token), listing, digest)
         const key = JSON.stringify([listing, syncId, afterRowId, size, ...filters])
         return yield* cached(
           key,
@@ -144,7 +164,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
               list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
-            const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId }) : null
+            const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId, l: listing, f: digest }) : null
             return {
               sync_id: syncId,
               items: items.map((row) =>
@@ -182,7 +202,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     /** Everything a user or team holds; bounded by the number of entitlements, so it is one answer. */
     const access = (principal: ResourceId) =>
       Effect.gen(function*() {
-        const { syncId } = yield* chooseSync(Option.none())
+        const syncId = yield* readers.latest
         const key = JSON.stringify(["access", syncId, principal.resourceType, principal.resource])
         return yield* cached(
           key,

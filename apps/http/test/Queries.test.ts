@@ -174,6 +174,43 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       assert.strictEqual(fresh.sync_id, newer.id)
       assert.deepStrictEqual(fresh.items, first.items)
     }).pipe(Effect.orDie))
+
+  it.effect("a page token continues only the listing and the filters it came from; anywhere else it is a 400 naming page_token", () =>
+    Effect.gen(function*() {
+      const { client, request, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const [one, two] = snapshot.users
+      const users = (yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })).next_page_token!
+      const entitlements = (yield* client.queries.entitlements({ urlParams: { page_size: 2 } })).next_page_token!
+      const held = (yield* client.queries.grants({ urlParams: { principal: `user:${one!.id}`, page_size: 1 } })).next_page_token!
+      const misused = [
+        `/v1/resources?type=team&page_token=${users}`,
+        `/v1/resources?page_token=${users}`,
+        `/v1/resources?type=user&parent=group:${snapshot.groups[0]!.id}&page_token=${users}`,
+        `/v1/entitlements?page_token=${users}`,
+        `/v1/grants?page_token=${users}`,
+        `/v1/resources?page_token=${entitlements}`,
+        `/v1/entitlements?resource=team:${snapshot.teams[0]!.id}&page_token=${entitlements}`,
+        `/v1/grants?principal=user:${two!.id}&page_token=${held}`,
+        `/v1/grants?page_token=${held}`
+      ]
+      for (const path of misused) {
+        const response = yield* request("GET", path, { token: TestToken })
+        assert.deepStrictEqual({ status: response.status, body: yield* response.json }, {
+          status: 400,
+          body: {
+            error: "InvalidRequest",
+            field: "page_token",
+            message: "page_token is not a token this service issued for this listing and these filters; " +
+              "repeat the filters of the page it came from, or list again without page_token"
+          }
+        }, path)
+      }
+      // The same listing with the same filters resumes where it stopped, whatever the page size.
+      const five = yield* client.queries.resources({ urlParams: { type: "user", page_size: 5 } })
+      const resumed = yield* client.queries.resources({ urlParams: { type: "user", page_size: 3, page_token: users } })
+      assert.deepStrictEqual(resumed.items, five.items.slice(2))
+    }).pipe(Effect.orDie))
 })
 
 layer(harness({ exclusionGroups: true }), { excludeTestServices: true, timeout: 60_000 })("--exclusion-groups", (it) => {
