@@ -1,6 +1,6 @@
 import { ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { harness, Harness, TestToken } from "./Harness.js"
 
 /**
@@ -205,6 +205,77 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       yield* sandbox.setFaults({})
       assert.instanceOf(refusal, Upstream)
       assert.deepStrictEqual((yield* sandbox.snapshot).users, before.users)
+    }))
+})
+
+/** What the OpenAPI document says each provisioning route answers with 409, and the schemas it names. */
+const Ref = Schema.Struct({ $ref: Schema.String })
+const Answers409 = Schema.Struct({
+  responses: Schema.Struct({
+    "409": Schema.Struct({
+      content: Schema.Struct({
+        "application/json": Schema.Struct({ schema: Schema.Union(Ref, Schema.Struct({ anyOf: Schema.Array(Ref) })) })
+      })
+    })
+  })
+})
+const ConflictDocument = Schema.Struct({
+  paths: Schema.Struct({
+    "/v1/grants": Schema.Struct({ post: Answers409 }),
+    "/v1/grants/{grant_id}": Schema.Struct({ delete: Answers409 }),
+    "/v1/accounts": Schema.Struct({ post: Answers409 }),
+    "/v1/resources/{type}/{id}": Schema.Struct({ delete: Answers409 })
+  }),
+  components: Schema.Struct({ schemas: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+})
+
+layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("Fivetran's 409", (it) => {
+  it.effect("is a 409 Conflict with Fivetran's message, documented on every provisioning route, and not logged as an error", () =>
+    Effect.gen(function*() {
+      const { logs, request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const admins = before.users.filter((user) => user.role === "Account Administrator")
+      assert.strictEqual(admins.length, 1)
+      const admin = admins[0]!.id
+      const fivetran = `conflicts with the current state (409 Conflict): User '${admin}' is the last Account Administrator; ` +
+        "the account must keep one"
+      const logged = (yield* logs).length
+      assert.deepStrictEqual(
+        yield* call("POST", "/v1/grants", { entitlement_id: "role:Account Reviewer:assigned", principal: { type: "user", id: admin } }),
+        {
+          status: 409,
+          body: {
+            error: "Conflict",
+            message: `cannot grant role:Account Reviewer:assigned to user:${admin}: PATCH /v1/users/${admin}: ${fivetran}`
+          }
+        }
+      )
+      assert.deepStrictEqual(yield* call("DELETE", `/v1/resources/user/${admin}`), {
+        status: 409,
+        body: { error: "Conflict", message: `cannot delete user:${admin}: DELETE /v1/users/${admin}: ${fivetran}` }
+      })
+      assert.deepStrictEqual((yield* logs).slice(logged), [])
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+
+      const response = yield* request("GET", "/openapi.json", { token: TestToken })
+      const document = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(ConflictDocument)))
+      const { paths } = document
+      const routes = [
+        paths["/v1/grants"].post,
+        paths["/v1/grants/{grant_id}"].delete,
+        paths["/v1/accounts"].post,
+        paths["/v1/resources/{type}/{id}"].delete
+      ]
+      assert.deepStrictEqual(
+        routes.map((route) => route.responses["409"].content["application/json"].schema),
+        routes.map(() => ({ anyOf: [{ $ref: "#/components/schemas/InheritedGrant" }, { $ref: "#/components/schemas/Conflict" }] }))
+      )
+      assert.deepStrictEqual(document.components.schemas["Conflict"], {
+        type: "object",
+        required: ["error", "message"],
+        properties: { error: { type: "string", enum: ["Conflict"] }, message: { type: "string" } },
+        additionalProperties: false
+      })
     }))
 })
 

@@ -50,6 +50,7 @@ describe("refusal classes", () => {
       ["UnknownPrincipal", 404],
       ["NotFound", 404],
       ["InheritedGrant", 409],
+      ["Conflict", 409],
       ["UnknownRole", 422],
       ["WrongScope", 422],
       ["NotGrantable", 422],
@@ -245,13 +246,16 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(teamGrant.result._tag, "Granted")
     }).pipe(Effect.provide(provisioningLayer({ credential: userReadOnlyKey }))))
 
-  it.live("other client failures are Upstream with the client's message and no secret", () =>
+  it.live("Fivetran's 409 is Conflict with its message and no secret", () =>
     Effect.gen(function*() {
       // The sandbox refuses to demote the last Account Administrator (409).
       const demote = yield* refusal((p) => p.grant("role:Account Reviewer:assigned", user("admin")))
-      assert.strictEqual(demote.result._tag, "Upstream")
-      assert.include(demote.result.message, "PATCH /v1/users/admin")
-      assert.include(demote.result.message, "409")
+      assert.strictEqual(demote.result._tag, "Conflict")
+      assert.strictEqual(
+        demote.result.message,
+        "cannot grant role:Account Reviewer:assigned to user:admin: PATCH /v1/users/admin: conflicts with the current state " +
+          "(409 Conflict): User 'admin' is the last Account Administrator; the account must keep one"
+      )
       assert.notInclude(demote.result.message, systemKey.secret)
       assert.strictEqual(yield* state.userRole("admin"), "Account Administrator")
     }).pipe(Effect.provide(provisioningLayer())))

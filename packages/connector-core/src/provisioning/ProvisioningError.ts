@@ -44,6 +44,9 @@ export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported"
 /** The grant is inherited through a team: it can only be revoked there. */
 export class InheritedGrant extends Schema.TaggedError<InheritedGrant>()("InheritedGrant", refusal, status(409)) {}
 
+/** Fivetran refused the change as against the account's current state (409), e.g. demoting its last Account Administrator. */
+export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", refusal, status(409)) {}
+
 /** The Fivetran key lacks a permission the request needs. */
 export class MissingPermission extends Schema.TaggedError<MissingPermission>()("MissingPermission", refusal, status(403)) {}
 
@@ -60,6 +63,7 @@ export const ProvisioningErrors = [
   UnknownPrincipal,
   NotFound,
   InheritedGrant,
+  Conflict,
   UnknownRole,
   WrongScope,
   NotGrantable,
