@@ -1,6 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
+import type { StdoutClosed } from "./output/Rows.js"
 import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
 import { decodeFlag } from "./settings/FlagValue.js"
 import { DefaultFile, File } from "./settings/Settings.js"
@@ -9,8 +10,13 @@ import { DefaultFile, File } from "./settings/Settings.js"
  * The access-review subcommands. Each reads a `.c1z`: `-f` after the subcommand or before it, or
  * BATON_FILE / .baton.yaml, default sync.c1z; `-o table|json|csv`, a table by default when
  * stdout is a terminal, JSON lines otherwise (export: CSV). The work is in commands/Review.ts,
- * imported only when one of them runs.
+ * imported only when one of them runs. When the reader of stdout goes away (`| head`), a command
+ * stops there and exits 0 without a word, as Unix tools do: the reader has what it wanted, and a
+ * `set -o pipefail` pipeline does not fail for it.
  */
+
+/** The connector's resource types (connector-core's, named here so that start-up does not load it). */
+const ResourceTypes = ["user", "role", "group", "team", "connection"] as const
 
 /** A flag a run may leave out (help says so: @effect/cli's own "optional" line is dropped). */
 const optional = (name: string, pseudoName: string, description: string) =>
@@ -46,20 +52,29 @@ const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<FlagValue>, f
 
 const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"
 
+/** The command, ended quietly when the reader of stdout goes away. */
+const untilStdoutCloses = <A, E, R>(effect: Effect.Effect<A, E | StdoutClosed, R>) =>
+  Effect.catchTag(effect, "StdoutClosed", () => Effect.void)
+
 export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValue>, never, R>) => {
   const output = (flags: OutputFlags, fallback: OutputFormat = interactiveDefault()) =>
     Effect.flatMap(rootFile, (root) => resolveOutput(flags, root, fallback))
 
   const resources = Command.make(
     "resources",
-    { ...outputOptions, type: optional("type", "user|role|group|team|connection", "Only this resource type.") },
-    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listResources(out, flags.type))
+    { ...outputOptions, type: optional("type", ResourceTypes.join("|"), "Only this resource type.") },
+    (flags) =>
+      Effect.gen(function*() {
+        const type = yield* decodeFlag("type", Schema.Literal(...ResourceTypes), ResourceTypes.join(", "), flags.type)
+        const [out, r] = yield* Effect.zip(output(flags), review)
+        yield* untilStdoutCloses(r.listResources(out, type))
+      })
   ).pipe(Command.withDescription("List the sync's resources with their ids (type:id), names, emails and status."))
 
   const entitlements = Command.make(
     "entitlements",
     { ...outputOptions, resource: optional("resource", "type:id", "Only this resource's entitlements.") },
-    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listEntitlements(out, flags.resource))
+    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => untilStdoutCloses(r.listEntitlements(out, flags.resource)))
   ).pipe(Command.withDescription("List entitlements: the ids --grant-entitlement takes."))
 
   const grants = Command.make(
@@ -69,7 +84,11 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       entitlement: optional("entitlement", "id", "Only grants of this entitlement."),
       principal: optional("principal", "type:id", "Only grants held by this user or team.")
     },
-    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listGrants(out, flags.entitlement, flags.principal))
+    (flags) =>
+      Effect.flatMap(
+        Effect.zip(output(flags), review),
+        ([out, r]) => untilStdoutCloses(r.listGrants(out, flags.entitlement, flags.principal))
+      )
   ).pipe(Command.withDescription("List grants (the ids --revoke-grant takes) and how each is held: direct or via a team."))
 
   const access = Command.make(
@@ -82,7 +101,11 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
         Args.optional
       )
     },
-    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement))
+    (flags) =>
+      Effect.flatMap(
+        Effect.zip(output(flags), review),
+        ([out, r]) => untilStdoutCloses(r.showAccess(out, flags.principal, flags.entitlement))
+      )
   ).pipe(Command.withDescription(
     "Everything a user or team holds (access user:<id>), each with its path: direct, or via a team; " +
       "or (--entitlement E) everyone who holds E."
@@ -100,7 +123,9 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       Effect.gen(function*() {
         const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
         const r = yield* review
-        yield* r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
+        yield* untilStdoutCloses(
+          r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
+        )
       })
   ).pipe(Command.withDescription(
     "Resources, entitlements and grants added and removed between two syncs, and grants whose path changed. " +
@@ -110,7 +135,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
   const exportCommand = Command.make(
     "export",
     outputOptions,
-    (flags) => Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => r.exportSheet(out))
+    (flags) => Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => untilStdoutCloses(r.exportSheet(out)))
   ).pipe(Command.withDescription(
     "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +
       "permission, via), in a stable order; CSV (RFC 4180) by default, -o json for JSON lines."

@@ -176,9 +176,25 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const neither = yield* runCli(["access", "-f", file])
       assertExit(neither, 2)
       assert.include(neither.stderr, "access takes a principal")
+      const notIn = (id: string, command: string) => `error: ${id} is not in ${file} (list them with: baton-fivetran ${command})\n`
+      const principal = yield* runCli(["grants", "-f", file, "--principal", "user:nobody"])
+      assertExit(principal, 2)
+      assert.deepStrictEqual([principal.stdout, principal.stderr], ["", notIn("user:nobody", "resources")])
+      const entitlement = yield* runCli(["grants", "-f", file, "--entitlement", "group:lake_g:Nothing"])
+      assertExit(entitlement, 2)
+      assert.deepStrictEqual([entitlement.stdout, entitlement.stderr], ["", notIn("entitlement group:lake_g:Nothing", "entitlements")])
+      const resource = yield* runCli(["entitlements", "-f", file, "--resource", "group:nowhere"])
+      assertExit(resource, 2)
+      assert.deepStrictEqual([resource.stdout, resource.stderr], ["", notIn("group:nowhere", "resources")])
       const malformed = yield* runCli(["grants", "-f", file, "--principal", "both_bo"])
       assertExit(malformed, 2)
       assert.include(malformed.stderr, "--principal: expected <type>:<id>")
+      const type = yield* runCli(["resources", "-f", file, "--type", "bogus"])
+      assertExit(type, 2)
+      assert.deepStrictEqual([type.stdout, type.stderr], [
+        "",
+        "error: --type: expected user, role, group, team, connection, got \"bogus\"\n"
+      ])
       const format = yield* runCli(["resources", "-f", file, "-o", "xml"])
       assertExit(format, 2)
       assert.include(format.stderr, "--output: expected table, json, csv")

@@ -1,4 +1,12 @@
-import { type C1zReader, diffReaders, openC1z, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import {
+  type C1zReader,
+  diffReaders,
+  type EntitlementFilter,
+  type GrantFilter,
+  openC1z,
+  reviewRows,
+  type ReviewScope
+} from "@baton-fivetran/c1z"
 import {
   type AccessPath,
   accessPaths,
@@ -80,6 +88,22 @@ const diffColumns: Columns<DiffEntry> = {
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
   Effect.scoped(Effect.flatMap(openC1z(file), use))
 
+/** An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to look. */
+const notIn = (what: string, file: string, list: "resources" | "entitlements") =>
+  new UsageError({ reason: `${what} is not in ${file} (list them with: baton-fivetran ${list})` })
+
+const requireResource = (reader: C1zReader, file: string, id: ResourceId) =>
+  Effect.flatMap(
+    reader.getResource(id),
+    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`${id.resourceType}:${id.resource}`, file, "resources"))
+  )
+
+const requireEntitlement = (reader: C1zReader, file: string, id: string) =>
+  Effect.flatMap(
+    reader.getEntitlement(id),
+    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`entitlement ${id}`, file, "entitlements"))
+  )
+
 /** Prints the rows, then how many there were (on stderr, so stdout stays the rows). */
 const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
   Effect.flatMap(
@@ -99,21 +123,26 @@ export const listResources = (output: ReviewOutput, resourceType: Option.Option<
 
 export const listEntitlements = (output: ReviewOutput, resource: Option.Option<string>) =>
   Effect.gen(function*() {
-    const filter = Option.isSome(resource) ? { resource: yield* parseResourceRef("--resource", resource.value) } : {}
+    const filter: EntitlementFilter = Option.isSome(resource) ? { resource: yield* parseResourceRef("--resource", resource.value) } : {}
     yield* withReader(output.file, (reader) =>
-      print(output, entitlementColumns, reader.entitlements(filter).pipe(Stream.map((row) => row.value)), "entitlements"))
+      Effect.gen(function*() {
+        if (filter.resource !== undefined) yield* requireResource(reader, output.file, filter.resource)
+        yield* print(output, entitlementColumns, reader.entitlements(filter).pipe(Stream.map((row) => row.value)), "entitlements")
+      }))
   })
 
 export const listGrants = (output: ReviewOutput, entitlement: Option.Option<string>, principal: Option.Option<string>) =>
   Effect.gen(function*() {
-    const filter = {
+    const filter: GrantFilter = {
       ...(Option.isSome(entitlement) ? { entitlementId: entitlement.value } : {}),
       ...(Option.isSome(principal) ? { principal: yield* parseResourceRef("--principal", principal.value) } : {})
     }
-    yield* withReader(
-      output.file,
-      (reader) => print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants")
-    )
+    yield* withReader(output.file, (reader) =>
+      Effect.gen(function*() {
+        if (filter.entitlementId !== undefined) yield* requireEntitlement(reader, output.file, filter.entitlementId)
+        if (filter.principal !== undefined) yield* requireResource(reader, output.file, filter.principal)
+        yield* print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants")
+      }))
   })
 
 const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
@@ -130,19 +159,9 @@ export const showAccess = (output: ReviewOutput, principal: Option.Option<string
       : { _tag: "Entitlement", entitlementId: Option.getOrThrow(entitlement) }
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
-        if (scope._tag === "Principal") {
-          const found = yield* reader.getResource(scope.principal)
-          if (Option.isNone(found)) {
-            return yield* new UsageError({
-              reason:
-                `${scope.principal.resourceType}:${scope.principal.resource} is not in ${output.file} (list them with: baton-fivetran resources)`
-            })
-          }
-        } else if (Option.isNone(yield* reader.getEntitlement(scope.entitlementId))) {
-          return yield* new UsageError({
-            reason: `entitlement ${scope.entitlementId} is not in ${output.file} (list them with: baton-fivetran entitlements)`
-          })
-        }
+        yield* scope._tag === "Principal"
+          ? requireResource(reader, output.file, scope.principal)
+          : requireEntitlement(reader, output.file, scope.entitlementId)
         yield* print(
           output,
           wholeRows(output, scope._tag === "Principal" ? principalView : holderView),

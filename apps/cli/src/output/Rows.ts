@@ -6,7 +6,7 @@ import type { OutputFormat } from "./OutputFormat.js"
  * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
  * lines (one object per row, keys = column names) or CSV (RFC 4180, with a header). Rows are
  * written as they stream, chunk by chunk, waiting for stdout to drain: an export of any size
- * holds one chunk at a time.
+ * holds one chunk at a time, and stops at the first write that finds its reader gone.
  */
 
 /** A row as named text cells, in column order. */
@@ -15,12 +15,18 @@ export interface Columns<A> {
   readonly cells: (row: A) => ReadonlyArray<string>
 }
 
-/** stdout was closed under us (e.g. `| head`) or failed. */
+/** stdout failed (a full disk, say). */
 export class OutputError extends Data.TaggedError("OutputError")<{ readonly reason: string }> {
   override get message() {
     return `could not write the output: ${this.reason}`
   }
 }
+
+/**
+ * The reader of stdout went away (EPIPE: `| head` has its lines). Not a failure: the commands end
+ * there, quietly, with exit 0 (ReviewCommands.ts).
+ */
+export class StdoutClosed extends Data.TaggedError("StdoutClosed") {}
 
 /**
  * Table widths come from the first rows, so memory stays flat; a longer cell later pushes its
@@ -29,23 +35,38 @@ export class OutputError extends Data.TaggedError("OutputError")<{ readonly reas
 const widthSample = 200
 const maxWidth = 64
 
+const writeFailure = (error: NodeJS.ErrnoException) =>
+  error.code === "EPIPE" ? new StdoutClosed() : new OutputError({ reason: error.message })
+
+/** A write error reaches the write's callback; without a listener Node also throws it, as an 'error' event. */
+const ignore = () => {}
+
 const write = (text: string) =>
-  Effect.async<void, OutputError>((resume) => {
-    process.stdout.write(text, (error) => resume(error ? Effect.fail(new OutputError({ reason: error.message })) : Effect.void))
+  Effect.async<void, OutputError | StdoutClosed>((resume) => {
+    if (!process.stdout.listeners("error").includes(ignore)) process.stdout.on("error", ignore)
+    process.stdout.write(text, (error) => resume(error ? Effect.fail(writeFailure(error)) : Effect.void))
   })
+
+/**
+ * A cell as a table shows it: line breaks and tabs as spaces, every other control character (C0,
+ * DEL, C1) as a `\u` escape, so that no name can move the cursor or recolour or retitle the
+ * terminal. JSON and CSV keep the exact text.
+ */
+const shown = (cell: string) =>
+  cell.replace(/\p{Cc}/gu, (c) => "\r\n\t".includes(c) ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
   `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
 
 const tableLine = (widths: ReadonlyArray<number>, cells: ReadonlyArray<string>) =>
-  `${cells.map((cell, i) => cell.replace(/[\r\n\t]/g, " ").padEnd(widths[i]!)).join("  ").trimEnd()}\n`
+  `${cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}\n`
 
 /** Writes the rows; returns how many there were. */
 export const printRows = <A, E, R>(
   format: OutputFormat,
   columns: Columns<A>,
   rows: Stream.Stream<A, E, R>
-): Effect.Effect<number, E | OutputError, R> =>
+): Effect.Effect<number, E | OutputError | StdoutClosed, R> =>
   Effect.gen(function*() {
     let count = 0
     let widths: ReadonlyArray<number> | undefined
@@ -55,7 +76,7 @@ export const printRows = <A, E, R>(
     }
     if (format === "csv") yield* write(csvRecord(columns.names))
     yield* rows.pipe(
-      Stream.map(columns.cells),
+      Stream.map(format === "table" ? (row) => columns.cells(row).map(shown) : columns.cells),
       Stream.rechunk(widthSample),
       Stream.runForEachChunk((chunk) => {
         const batch = Chunk.toReadonlyArray(chunk)

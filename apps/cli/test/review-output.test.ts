@@ -1,0 +1,116 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Command, FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { spawn } from "node:child_process"
+import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+import { edgeCases, edgeKey } from "./support/EdgeCases.js"
+
+/**
+ * What the review commands print on stdout, run as the real CLI process: when nobody reads it to
+ * the end (`| head`), and what a table shows of text that a terminal would act on.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-review-output-" }))
+
+const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
+
+const text = (stream: Stream.Stream<Uint8Array, unknown>) => stream.pipe(Stream.decodeText(), Stream.mkString)
+
+/** `baton-fivetran ARGS | head -1` under bash's pipefail: the pipeline's status is the CLI's (head exits 0). */
+const headOne = (args: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const bash = yield* Command.start(
+      Command.make("bash", "-o", "pipefail", "-c", "\"$@\" | head -1", "bash", process.execPath, binPath, ...args).pipe(
+        Command.env(env, { extendEnv: false })
+      )
+    )
+    const [stdout, stderr, exitCode] = yield* Effect.all([text(bash.stdout), text(bash.stderr), bash.exitCode], {
+      concurrency: "unbounded"
+    })
+    return { exitCode, stdout, stderr }
+  }))
+
+/**
+ * The CLI with its stdout's read end closed before it writes anything, as `| head` leaves it once
+ * it has its lines, but for any size of output: the first write already finds no reader.
+ */
+const runUnread = (args: ReadonlyArray<string>) =>
+  Effect.async<{ readonly exitCode: number | null; readonly stderr: string }>((resume) => {
+    const child = spawn(process.execPath, [binPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    child.stdout.destroy()
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    child.on("close", (exitCode) => resume(Effect.succeed({ exitCode, stderr })))
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+describe("review output", () => {
+  it.scopedLive("stops quietly, with exit 0, when the reader of stdout goes away", () =>
+    Effect.gen(function*() {
+      const file = `${yield* tempDir}/medium.c1z`
+      assertExit(yield* runCli(["--sandbox", "medium", "-f", file, "--log-level", "warn"]), 0)
+
+      const head = yield* headOne(["export", "-f", file])
+      assert.deepStrictEqual(head, {
+        exitCode: 0,
+        stdout: "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name\r\n",
+        stderr: ""
+      })
+
+      for (
+        const args of [["export"], ["export", "-o", "json"], ["grants", "-o", "json"], ["resources", "-o", "csv"], [
+          "resources",
+          "-o",
+          "table"
+        ]]
+      ) {
+        assert.deepStrictEqual(yield* runUnread([...args, "-f", file]), { exitCode: 0, stderr: "" }, args.join(" "))
+      }
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a table shows control characters as \\u escapes; JSON and CSV keep them", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const file = `${yield* tempDir}/edge.c1z`
+      assertExit(yield* runCli(["--base-url", sandbox.baseUrl, "--api-key", edgeKey.key, "--api-secret", edgeKey.secret, "-f", file]), 0)
+      const name = "Bo B\u001b[31mRED\u001b]0;x\u0007\u0001\u007f\u009b2J\tend\nz"
+
+      const table = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
+      assertExit(table, 0)
+      assert.deepStrictEqual(table.stdout.split("\n"), [
+        "ID                 NAME                                                         EMAIL                STATUS    PARENT",
+        "user:account_cy    Cy Account                                                   cy@edge.example      enabled",
+        "user:admin_ada     Ada Admin                                                    ada@edge.example     enabled",
+        "user:both_bo       Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J end z  bo@edge.example      enabled",
+        "user:invited_ed    ed@edge.example                                              ed@edge.example      invited",
+        "user:owner_fa      Fa Owner                                                     fa@edge.example      enabled",
+        "user:service_ci    CI Bot                                                       ci-bot@edge.example  enabled",
+        "user:suspended_di  Di Suspended                                                 di@edge.example      disabled",
+        ""
+      ])
+
+      const json = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "json"])
+      assertExit(json, 0)
+      assert.include(
+        json.stdout,
+        `${JSON.stringify({ id: "user:both_bo", name, email: "bo@edge.example", status: "enabled", parent: "" })}\n`
+      )
+
+      const csv = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "csv"])
+      assertExit(csv, 0)
+      assert.include(csv.stdout, `\r\nuser:both_bo,"${name}",bo@edge.example,enabled,\r\n`)
+    }).pipe(
+      Effect.provide(Sandbox.layer({
+        snapshot: {
+          ...edgeCases,
+          users: edgeCases.users.map((user) =>
+            user.id === "both_bo" ? { ...user, family_name: "B\u001b[31mRED\u001b]0;x\u0007\u0001\u007f\u009b2J\tend\nz" } : user
+          )
+        },
+        port: 0
+      })),
+      Effect.provide(NodeContext.layer)
+    ))
+})
