@@ -281,4 +281,35 @@ describe("review commands across syncs", () => {
       ...edgeCases,
       teams: edgeCases.teams.map((team) => team.id === "analysts_t" ? { ...team, name: "Analysts, \"core\"\nteam" } : team)
     })))
+
+  const formula = "=HYPERLINK(\"http://evil\",\"x\")"
+
+  it.scopedLive("a CSV cell a spreadsheet would run as a formula starts with ', in the export and in -o csv", () =>
+    Effect.gen(function*() {
+      const file = yield* syncedEdgeCases
+      const csv = yield* runCli(["export", "-f", file])
+      assertExit(csv, 0)
+      const cell = "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+      assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => /^(team:analysts_t|user:both_bo),.*:member,/.test(line)), [
+        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,team:analysts_t,${cell},team:analysts_t:member,member,direct,`,
+        "user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,team:ops_t,Ops,team:ops_t:member,member,direct,"
+      ])
+      assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => line.startsWith("team:analysts_t,")), [
+        `team:analysts_t,${cell},,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,`,
+        `team:analysts_t,${cell},,,,role:Account Reviewer,Account Reviewer,role:Account Reviewer:assigned,assigned,direct,`
+      ])
+      const resources = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "csv"])
+      assertExit(resources, 0)
+      assert.strictEqual(
+        resources.stdout,
+        `id,name,email,status,parent\r\nteam:analysts_t,${cell},,,\r\nteam:ops_t,Ops,,,\r\n`
+      )
+      const lines = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
+      assertExit(lines, 0)
+      assert.deepStrictEqual(json(lines.stdout).map((row) => row.name), [formula, "Ops"])
+    }).pipe(withSandbox({
+      ...edgeCases,
+      users: edgeCases.users.map((user) => user.id === "both_bo" ? { ...user, given_name: "@Bo" } : user),
+      teams: edgeCases.teams.map((team) => team.id === "analysts_t" ? { ...team, name: formula } : team)
+    })))
 })

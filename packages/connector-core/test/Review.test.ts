@@ -43,6 +43,13 @@ describe("CSV records (RFC 4180)", () => {
     assert.strictEqual(csvRecord(["a", "b c", ""]), "a,b c,\r\n")
     assert.strictEqual(csvRecord(["x,y", "say \"hi\"", "two\nlines", "cr\r"]), "\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\"\r\n")
   })
+
+  it("puts a ' before a field a spreadsheet would read as a formula: one starting with =, +, -, @, tab or CR", () => {
+    assert.strictEqual(
+      csvRecord(["=HYPERLINK(\"http://evil\",\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "a=b"]),
+      "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+1,'-2,'@SUM(A1),'\tx,\"'\rx\",a=b\r\n"
+    )
+  })
 })
 
 describe("key order", () => {

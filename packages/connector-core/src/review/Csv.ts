@@ -1,11 +1,18 @@
 /**
  * CSV as RFC 4180 writes it: CRLF after every record, a field quoted when it holds a comma, a
- * quote, CR or LF, and quotes inside doubled. Values are written as they are (no formula
- * escaping), so the sheet parses back to exactly the rows.
+ * quote, CR or LF, and quotes inside doubled. A field that a spreadsheet would run as a formula
+ * (it starts with =, +, -, @, tab or CR) gets a leading `'`, as OWASP advises against CSV
+ * injection: a reviewer opens the sheet, and names and emails come from the Fivetran account.
+ * Every other value is written as it is, so the sheet parses back to the rows.
  */
 
 const needsQuotes = /[",\r\n]/
 
-export const csvField = (value: string): string => needsQuotes.test(value) ? `"${value.replaceAll("\"", "\"\"")}"` : value
+const formulaStart = /^[=+\-@\t\r]/
+
+export const csvField = (value: string): string => {
+  const text = formulaStart.test(value) ? `'${value}` : value
+  return needsQuotes.test(text) ? `"${text.replaceAll("\"", "\"\"")}"` : text
+}
 
 export const csvRecord = (fields: ReadonlyArray<string>): string => `${fields.map(csvField).join(",")}\r\n`
