@@ -10,7 +10,7 @@ export interface ServiceConfigShape {
   readonly publicMetrics: boolean
   /** Where finished `.c1z` files and job metadata live. */
   readonly dataDir: string
-  /** How many finished syncs to keep (the latest successful one is always kept). */
+  /** How many successful syncs to keep, and apart from them how many failed or cancelled jobs. */
   readonly keepSyncs: number
   /** Provisioning endpoints act only when this is on; otherwise they answer 403. */
   readonly provisioning: boolean

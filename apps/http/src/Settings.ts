@@ -45,7 +45,7 @@ export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("d
 export const KeepSyncs: DefaultedSetting<number> = withDefault(SettingKind.integer(1, 100_000), {
   flag: "keep-syncs",
   env: "BATON_HTTP_KEEP_SYNCS",
-  description: "How many finished syncs to keep (the latest successful one is always kept).",
+  description: "How many successful syncs to keep, and apart from them how many failed or cancelled jobs.",
   default: () => DefaultKeepSyncs
 })
 

@@ -142,12 +142,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const transition = (id: string, change: (job: SyncJob) => SyncJob) =>
       update(id, change).pipe(Effect.tap(Option.match({ onNone: () => Effect.void, onSome: persist })))
 
-    /** The finished jobs past the newest `keepSyncs`, sparing the latest successful one (queries read it). */
+    /**
+     * The successful jobs past the newest `keepSyncs`, and the failed or cancelled ones past their own
+     * newest `keepSyncs`. Counted together, a run of failures (Fivetran down for a few scheduled
+     * syncs) pushed out the good files that diffs and page tokens still read.
+     */
     const outdated = (jobs: ReadonlyMap<string, SyncJob>): ReadonlyArray<string> => {
       const done = Arr.sort(Array.from(jobs.values()).filter(finished), newestFirst)
-      const latestSucceeded = done.find((job) => job.status === "succeeded")
-      const keep = new Set(done.slice(0, config.keepSyncs).map((job) => job.id))
-      if (latestSucceeded !== undefined) keep.add(latestSucceeded.id)
+      const [others, succeeded] = Arr.partition(done, (job) => job.status === "succeeded")
+      const keep = new Set([...succeeded.slice(0, config.keepSyncs), ...others.slice(0, config.keepSyncs)].map((job) => job.id))
       return done.filter((job) => !keep.has(job.id)).map((job) => job.id)
     }
 

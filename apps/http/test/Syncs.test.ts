@@ -126,19 +126,22 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(response.headers["content-length"], String(latest!.file_bytes))
     }).pipe(Effect.orDie))
 
-  it.effect("only the newest --keep-syncs finished syncs are kept, files and metadata", () =>
+  it.effect("only the newest --keep-syncs successful syncs are kept, files and metadata (the cancelled job apart)", () =>
     Effect.gen(function*() {
       const { client } = yield* Harness
+      const cancelled = (yield* client.syncs.list()).items.filter((job) => job.status === "cancelled")
+      assert.strictEqual(cancelled.length, 1)
       const second = yield* runSync
       const third = yield* runSync
       const listed = yield* client.syncs.list()
       assert.deepStrictEqual(listed.items.map((job) => [job.id, job.status]), [
         [third.id, "succeeded"],
-        [second.id, "succeeded"]
+        [second.id, "succeeded"],
+        [cancelled[0]!.id, "cancelled"]
       ])
       assert.deepStrictEqual(
         yield* dataFiles,
-        [`${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`].sort()
+        [`${cancelled[0]!.id}.json`, `${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`].sort()
       )
     }).pipe(Effect.orDie))
 
@@ -212,6 +215,47 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(
         (yield* fs.readDirectory(dir)).sort(),
         [`${failed.id}.json`, `${newest!.id}.c1z`, `${newest!.id}.json`].sort()
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
+  it.effect("failed and cancelled jobs do not push successful syncs out: each kind keeps its newest --keep-syncs", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const [newest, older] = (yield* client.syncs.list()).items
+      // Three failures after the two kept syncs (Fivetran down for a few scheduled runs), in a directory of their own.
+      const failures = ["29990101T000000Z-f001", "29990101T010000Z-f002", "29990101T020000Z-f003"].map((id, i) => ({
+        ...newest!,
+        id,
+        created_at: `2999-01-01T0${i}:00:00.000Z`,
+        status: i === 1 ? "cancelled" : "failed",
+        file_bytes: null
+      }))
+      for (const job of [newest!, older!, ...failures]) {
+        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+      }
+      for (const job of [newest!, older!]) {
+        yield* fs.copyFile(path.join((yield* Harness).dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
+      }
+      const { jobs: listed } = yield* restartedList(dir, 2)
+      assert.deepStrictEqual(listed.map((job) => [job.id, job.status]), [
+        [failures[2]!.id, "failed"],
+        [failures[1]!.id, "cancelled"],
+        [newest!.id, "succeeded"],
+        [older!.id, "succeeded"]
+      ])
+      assert.deepStrictEqual(
+        (yield* fs.readDirectory(dir)).sort(),
+        [
+          `${failures[1]!.id}.json`,
+          `${failures[2]!.id}.json`,
+          `${newest!.id}.c1z`,
+          `${newest!.id}.json`,
+          `${older!.id}.c1z`,
+          `${older!.id}.json`
+        ].sort()
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
