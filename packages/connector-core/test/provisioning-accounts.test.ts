@@ -60,6 +60,26 @@ describe("createAccount", () => {
       assert.deepStrictEqual(writesIn(requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("an email already in the account, asked with a role it does not hold: Conflict naming both, nothing written", () =>
+    Effect.gen(function*() {
+      const same = yield* create({ email: "ana@example.com", given_name: "Ana", family_name: "A", role: "Account Reviewer" })
+      assert.strictEqual(same.result._tag, "AlreadyExists")
+      const other = yield* createRefused({ email: "ana@example.com", given_name: "Ana", family_name: "A", role: "Account Analyst" })
+      assert.deepStrictEqual([other.result._tag, other.result.message], [
+        "Conflict",
+        "cannot create an account for ana@example.com: it already exists (user:ana) with the role Account Reviewer, " +
+        "not Account Analyst; grant role:Account Analyst:assigned to change it"
+      ])
+      const none = yield* createRefused({ email: "ben@example.com", given_name: "Ben", family_name: "B", role: "Account Analyst" })
+      assert.strictEqual(
+        none.result.message,
+        "cannot create an account for ben@example.com: it already exists (user:ben) with no account role, " +
+          "not Account Analyst; grant role:Account Analyst:assigned to change it"
+      )
+      assert.deepStrictEqual(writesIn([...same.requests, ...other.requests, ...none.requests]), [])
+      assert.strictEqual((yield* fetchUser("ana")).role, "Account Reviewer")
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("the email lookup reads users page by page and stops at the page holding the match", () =>
     Effect.gen(function*() {
       // 1,505 users: two pages of GET /v1/users at the client's limit=1000.

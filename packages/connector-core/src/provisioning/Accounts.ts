@@ -2,7 +2,7 @@ import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetr
 import { Effect, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
-import { InvalidInput, type ProvisioningError, UnknownRole, Unsupported, Upstream } from "./ProvisioningError.js"
+import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported, Upstream } from "./ProvisioningError.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -42,7 +42,20 @@ const findByEmail = (client: FivetranClientShape, email: string, action: string)
     Effect.mapError(upstreamFailure(action))
   )
 
-const alreadyExists = (user: User): CreateAccountOutcome => ({ _tag: "AlreadyExists", resource: userResource(user) })
+/**
+ * The user the email already belongs to. Asked with a role it does not hold, that is not the state
+ * the caller asked for, and "already exists" would say it is: the role is changed by a grant.
+ */
+const alreadyExists = (user: User, body: InviteUserRequest, action: string): Effect.Effect<CreateAccountOutcome, Conflict> =>
+  body.role === undefined || body.role === user.role
+    ? Effect.succeed({ _tag: "AlreadyExists", resource: userResource(user) })
+    : Effect.fail(
+      new Conflict({
+        message: `cannot ${action}: it already exists (user:${user.id}) with ${
+          user.role === null ? "no account role" : `the role ${user.role}`
+        }, not ${body.role}; grant role:${body.role}:assigned to change it`
+      })
+    )
 
 export const createAccount = (
   client: FivetranClientShape,
@@ -57,7 +70,7 @@ export const createAccount = (
       yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${body.email}`, UnknownRole)
     }
     const existing = yield* findByEmail(client, body.email, action)
-    if (Option.isSome(existing)) return alreadyExists(existing.value)
+    if (Option.isSome(existing)) return yield* alreadyExists(existing.value, body, action)
     return yield* client.inviteUser(body).pipe(
       Effect.map((user): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })),
       // Invited by someone else between our read and write: report the user now there.
@@ -65,7 +78,7 @@ export const createAccount = (
         error._tag === "Conflict"
           ? Effect.flatMap(findByEmail(client, body.email, action), (found) =>
             Option.match(found, {
-              onSome: (user) => Effect.succeed(alreadyExists(user)),
+              onSome: (user) => alreadyExists(user, body, action),
               onNone: () => Effect.fail(upstreamFailure(action)(error))
             }))
           : Effect.fail(upstreamFailure(action)(error))
