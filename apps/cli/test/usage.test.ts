@@ -61,10 +61,17 @@ describe("usage", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
       yield* fs.writeFileString(`${dir}/settings.yml`, "concurrency: many\n")
-      const [notYaml, badValue] = yield* Effect.all([
+      yield* fs.writeFileString(`${dir}/broken.yml`, "concurrency: [1\n")
+      const [notYaml, badValue, broken] = yield* Effect.all([
         runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/settings.json` } }),
-        runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/settings.yml` } })
+        runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/settings.yml` } }),
+        runCli(["--sandbox"], { env: { BATON_CONFIG_PATH: `${dir}/broken.yml` } })
       ], { concurrency: "unbounded" })
+      assert.deepStrictEqual([broken.exitCode, broken.stderr], [
+        2,
+        `error: ${dir}/broken.yml is not valid YAML: Flow sequence in block collection must be sufficiently indented ` +
+        "and end with a ] at line 2, column 1\n"
+      ])
       assertExit(notYaml, 2)
       assert.strictEqual(
         notYaml.stderr,

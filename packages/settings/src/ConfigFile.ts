@@ -20,9 +20,16 @@ const DefaultFileName = ".baton"
 
 export const ConfigPathVariable = "BATON_CONFIG_PATH"
 
+/**
+ * @effect/cli says "Could not parse undefined file (PATH): YAMLParseError: WHAT at line L, column C:"
+ * followed by the lines around it: the file is already named, so only what and where are kept.
+ */
+const parseProblem = (message: string) =>
+  message.replace(/^Could not parse .*? file \(.*?\): (YAMLParseError: )?/s, "").split("\n")[0]!.replace(/:$/, "")
+
 const load = (label: string, fileName: string, searchPath: string) =>
   ConfigFile.makeProvider(fileName, { formats: ["yaml"], searchPaths: [searchPath] }).pipe(
-    Effect.mapError((error) => new SettingError({ reason: `${label}: ${error.message}` })),
+    Effect.mapError((error) => new SettingError({ reason: `${label} is not valid YAML: ${parseProblem(error.message)}` })),
     Effect.map((provider): ConfigFileSource => ({ label, provider }))
   )
 
