@@ -17,15 +17,28 @@ const shown = (value: string) => value.length > 60 ? `${value.slice(0, 60)}...` 
 
 const typeIssue = /^Expected ([\s\S]*), actual ([\s\S]*)$/
 
-/** What a type issue expected, without a schema dump (which reads as noise). */
+const keywords = new Map([
+  ["string", "a string"],
+  ["number", "a number"],
+  ["boolean", "true or false"],
+  ["null", "null"],
+  ["true", "true"],
+  ["false", "false"]
+])
+
+/**
+ * What a type issue expected, in plain words. Effect names a schema by its identifier or
+ * description there, which is no type name ("expected ResourceType"), so only a literal, a keyword,
+ * an object or an array is named; a parameter says what it takes itself (http-api Parameters.ts).
+ */
 const wanted = (expected: string) =>
   expected.startsWith("{")
     ? "an object"
     : expected.startsWith("ReadonlyArray") || expected.startsWith("[")
     ? "an array"
-    : expected.length > 80 || expected.includes("\n")
-    ? "a different value"
-    : expected
+    : /^"[^"\n]{1,80}"$/.test(expected)
+    ? expected
+    : keywords.get(expected) ?? "a different value"
 
 /**
  * One sentence for the issues of one field. Several "Expected X, actual Y" issues on a field are

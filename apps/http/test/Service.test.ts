@@ -285,8 +285,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
           "email: must be an email address"
         ],
         ["POST", "/v1/accounts", { email: "a@b.co", given_name: "A" }, "family_name", "family_name is missing"],
-        ["GET", "/v1/resources?page_size=0", undefined, "page_size", "page_size must be an integer from 1 to 1000"],
-        ["GET", "/v1/resources?page_size=1001", undefined, "page_size", "page_size must be an integer from 1 to 1000"],
+        ["GET", "/v1/resources?page_size=0", undefined, "page_size", "page_size: expected a whole number from 1 to 1000, got \"0\""],
+        ["GET", "/v1/resources?page_size=1001", undefined, "page_size", "page_size: expected a whole number from 1 to 1000, got \"1001\""],
         ["GET", "/v1/grants?principal=nocolon", undefined, "principal", `principal: ${resourceRef}`],
         ["GET", "/v1/resources?type=robot", undefined, "type", "type: must be one of user, role, group, team, connection"],
         ["GET", "/v1/resources?parent=robot:x", undefined, "parent", `parent: ${resourceRef}`],
@@ -303,13 +303,87 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
           "/v1/syncs/..%2F..%2Fetc",
           undefined,
           "id",
-          "id: expected A sync job id, e.g. 20261128T171500Z-3f9a, got \"../../etc\""
+          "id: expected a sync job id such as 20261128T171500Z-3f9a, got \"../../etc\""
         ],
         ["GET", "/v1/principals/robot/x/access", undefined, "type", "type: expected \"user\" or \"team\", got \"robot\""]
       ]
       for (const [method, path, body, field, message] of cases) {
         assert.strictEqual(yield* expectDecodeError(method, path, body, field), message, `${method} ${path}`)
       }
+    }))
+
+  it.effect("a parameter's message says in plain words what it takes, also when it is given twice", () =>
+    Effect.gen(function*() {
+      const syncId = "a sync job id such as 20261128T171500Z-3f9a"
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        ["/v1/syncs/..%2F..%2Fetc/file", "id", `id: expected ${syncId}, got "../../etc"`],
+        ["/v1/syncs/20260101T000000Z-1a2b/diff?base=", "base", `base: expected ${syncId}, got ""`],
+        ["/v1/syncs/20260101T000000Z-1a2b/diff?base=a&base=b", "base", `base: give ${syncId}, once`],
+        ["/v1/resources?type=user&type=team", "type", "type: give a resource type such as user or team, once"],
+        [
+          "/v1/grants?principal=user:a&principal=user:b",
+          "principal",
+          "principal: give a <resource type>:<resource id> such as user:abc123, once"
+        ],
+        [
+          "/v1/grants?entitlement=a&entitlement=b",
+          "entitlement",
+          "entitlement: give an entitlement id <resource type>:<resource id>:<slug> such as team:xyz:member, once"
+        ],
+        ["/v1/resources?page_token=a&page_token=b", "page_token", "page_token: give the next_page_token of the previous page, once"],
+        ["/v1/principals?q=a&q=b", "q", "q: give a part of a name, email or id, once"],
+        ["/v1/resources?page_size=1&page_size=2", "page_size", "page_size: give a whole number from 1 to 1000, once"]
+      ]
+      for (const [path, field, message] of cases) {
+        assert.strictEqual(yield* expectDecodeError("GET", path, undefined, field), message, path)
+      }
+    }))
+
+  it.effect("page_size and limit take plain decimal digits only", () =>
+    Effect.gen(function*() {
+      for (const value of ["abc", "0x10", "0b11", "0o7", "%201", "1%20", "1e2", "1.5", "-1", "%2B5", "", "99999999999999999999"]) {
+        assert.strictEqual(
+          yield* expectDecodeError("GET", `/v1/resources?page_size=${value}`, undefined, "page_size"),
+          `page_size: expected a whole number from 1 to 1000, got ${JSON.stringify(decodeURIComponent(value))}`,
+          value
+        )
+        assert.strictEqual(
+          yield* expectDecodeError("GET", `/v1/principals?limit=${value}`, undefined, "limit"),
+          `limit: expected a whole number from 1 to 100, got ${JSON.stringify(decodeURIComponent(value))}`,
+          value
+        )
+      }
+    }))
+
+  it.effect("the OpenAPI document types page_size and limit as integers with their range, and the export's two content types", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request("GET", "/openapi.json", { token: TestToken })
+      const document = (yield* Effect.orDie(response.json)) as {
+        paths: Record<string, { get: { parameters: ReadonlyArray<Record<string, unknown>>; responses: Record<string, unknown> } }>
+      }
+      const parameter = (path: string, name: string) => document.paths[path]!.get.parameters.find((p) => p.name === name)
+      assert.deepStrictEqual(parameter("/v1/resources", "page_size"), {
+        name: "page_size",
+        in: "query",
+        schema: { type: "integer", minimum: 1, maximum: 1000, description: "1..1000, default 100" },
+        required: false,
+        description: "1..1000, default 100"
+      })
+      assert.deepStrictEqual(parameter("/v1/principals", "limit"), {
+        name: "limit",
+        in: "query",
+        schema: { type: "integer", minimum: 1, maximum: 100, description: "1..100, default 20" },
+        required: false,
+        description: "1..100, default 20"
+      })
+      assert.deepStrictEqual(document.paths["/v1/export"]!.get.responses["200"], {
+        description: "The access-review sheet: CSV (format=csv, the default) or JSON lines (format=jsonl)",
+        content: {
+          "text/csv": { schema: { type: "string" } },
+          "application/x-ndjson": { schema: { type: "string" } }
+        }
+      })
     }))
 
   it.effect("a body that is not JSON is a 400 naming the body", () =>

@@ -1,15 +1,13 @@
 import { Schema } from "effect"
+import { takes, wholeNumber } from "./Parameters.js"
 
 /** The page parameters and the page shape of every paged list. */
 
-const PageSize = Schema.NumberFromString.pipe(
-  Schema.int(),
-  Schema.between(1, 1000, { message: () => "page_size must be an integer from 1 to 1000" })
-)
-
 export const paging = {
-  page_size: Schema.optional(PageSize).annotations({ description: "1..1000, default 100" }),
-  page_token: Schema.optional(Schema.String).annotations({ description: "`next_page_token` of the previous page" })
+  page_size: Schema.optional(wholeNumber(1, 1000)).annotations({ description: "1..1000, default 100" }),
+  page_token: Schema.optional(Schema.String.annotations(takes("the next_page_token of the previous page"))).annotations({
+    description: "`next_page_token` of the previous page"
+  })
 }
 
 export const page = <A, I, R>(item: Schema.Schema<A, I, R>, identifier: string) =>

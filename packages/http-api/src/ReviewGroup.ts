@@ -5,6 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { NotFoundBody } from "./Errors.js"
 import { EntitlementRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
+import { takes, wholeNumber } from "./Parameters.js"
 
 /** Access review: the diff of two syncs, the review sheet, and a search for its principals. */
 
@@ -21,6 +22,24 @@ export const ExportFormat = Schema.Literal("csv", "jsonl").annotations({
   message: () => ({ message: "must be csv or jsonl", override: true })
 })
 
+/**
+ * The platform documents one content type per status, the success schema's; the export answers in
+ * the one `format` asks for, so its 200 lists both.
+ */
+const withBothSheetTypes = (operation: Record<string, unknown>): Record<string, unknown> => ({
+  ...operation,
+  responses: {
+    ...(typeof operation.responses === "object" ? operation.responses : {}),
+    200: {
+      description: "The access-review sheet: CSV (format=csv, the default) or JSON lines (format=jsonl)",
+      content: {
+        "text/csv": { schema: { type: "string" } },
+        "application/x-ndjson": { schema: { type: "string" } }
+      }
+    }
+  }
+})
+
 export const PrincipalMatch = Schema.Struct({
   /** `user:<id>` or `team:<id>`. */
   id: Schema.String,
@@ -31,11 +50,6 @@ export const PrincipalMatch = Schema.Struct({
   status: Schema.String
 }).annotations({ identifier: "PrincipalMatch" })
 export type PrincipalMatch = typeof PrincipalMatch.Type
-
-const SearchLimit = Schema.NumberFromString.pipe(
-  Schema.int(),
-  Schema.between(1, 100, { message: () => "limit must be an integer from 1 to 100" })
-)
 
 export class ReviewGroup extends HttpApiGroup.make("review")
   .add(
@@ -60,6 +74,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       }))
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
       .addError(NotFoundBody)
+      .annotate(OpenApi.Transform, withBothSheetTypes)
       .annotate(
         OpenApi.Description,
         "The access-review sheet of the latest sync, streamed: one row per principal, entitlement and path (direct or " +
@@ -70,8 +85,10 @@ export class ReviewGroup extends HttpApiGroup.make("review")
   .add(
     HttpApiEndpoint.get("searchPrincipals", "/v1/principals")
       .setUrlParams(Schema.Struct({
-        q: Schema.optional(Schema.String).annotations({ description: "Part of a name, email or id (any case); empty lists all" }),
-        limit: Schema.optional(SearchLimit).annotations({ description: "1..100, default 20" })
+        q: Schema.optional(Schema.String.annotations(takes("a part of a name, email or id"))).annotations({
+          description: "Part of a name, email or id (any case); empty lists all"
+        }),
+        limit: Schema.optional(wholeNumber(1, 100)).annotations({ description: "1..100, default 20" })
       }))
       .addSuccess(Schema.Struct({ sync_id: Schema.String, items: Schema.Array(PrincipalMatch) }))
       .addError(NotFoundBody)

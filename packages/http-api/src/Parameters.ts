@@ -1,0 +1,38 @@
+import { type ParseResult, Schema } from "effect"
+
+/**
+ * What a path or query parameter takes, said in plain words when a request gets it wrong. Without
+ * this, a decode message names the schema's description or identifier as if it were a type
+ * ("expected ResourceType"). A query parameter given more than once arrives as an array.
+ */
+
+const shown = (value: unknown) => {
+  const text = String(value)
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)
+}
+
+/** The decode message of a parameter taking `what`: `expected <what>, got "<value>"`, or `give <what>, once`. */
+export const takes = (what: string) => ({
+  message: (issue: ParseResult.ParseIssue) => ({
+    message: Array.isArray(issue.actual) ? `give ${what}, once` : `expected ${what}, got ${shown(issue.actual)}`,
+    override: true
+  })
+})
+
+/**
+ * A whole number from `min` to `max` written in plain decimal digits: not `0x10`, `1e2`, ` 1` or
+ * `+5`, which `Number` would read. Documented as an integer with its range (a query parameter is
+ * text on the wire either way).
+ */
+export const wholeNumber = (min: number, max: number) =>
+  Schema.transform(
+    Schema.String.pipe(
+      Schema.pattern(/^[0-9]{1,9}$/),
+      Schema.filter((digits) => Number(digits) >= min && Number(digits) <= max)
+    ),
+    Schema.Int,
+    { strict: true, decode: Number, encode: String }
+  ).annotations({
+    ...takes(`a whole number from ${min} to ${max}`),
+    jsonSchema: { type: "integer", minimum: min, maximum: max }
+  })
