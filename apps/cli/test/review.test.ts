@@ -206,6 +206,43 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
 })
 
 describe("review commands across syncs", () => {
+  it.scopedLive("a user suspended and a team renamed between two syncs are changed resources; a new last login is not", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* syncInto(`${dir}/before.c1z`)
+      const later: AccountSnapshot = {
+        ...edgeCases,
+        users: edgeCases.users.map((user) =>
+          user.id === "both_bo"
+            ? { ...user, active: false }
+            : user.id === "admin_ada"
+            ? { ...user, logged_in_at: "2026-11-30T08:00:00.000Z" }
+            : user
+        ),
+        teams: edgeCases.teams.map((team) => team.id === "ops_t" ? { ...team, name: "Operations" } : team)
+      }
+      yield* syncInto(`${dir}/after.c1z`).pipe(Effect.provide(Sandbox.layer({ snapshot: later, port: 0 })))
+      const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
+      assertExit(diff, 0)
+      const changed = (id: string, name: string, fields: Record<string, string>) => ({
+        change: "changed",
+        kind: "resource",
+        id,
+        name,
+        via: "",
+        previous_via: "",
+        status: "",
+        previous_status: "",
+        previous_name: "",
+        ...fields
+      })
+      assert.deepStrictEqual(json(diff.stdout), [
+        changed("team:ops_t", "Operations", { previous_name: "Ops" }),
+        changed("user:both_bo", "Bo Both", { status: "disabled", previous_status: "enabled" })
+      ])
+      assert.match(diff.stderr, /^0 added, 0 removed, 2 changed \(\w+ → \w+\)\n$/)
+    }).pipe(withSandbox()))
+
   it.scopedLive("a grant made between two syncs is one added grant plus the grants its team members derive", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
@@ -225,7 +262,17 @@ describe("review commands across syncs", () => {
 
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
-      const added = (id: string, via: string) => ({ change: "added", kind: "grant", id, name: "", via, previous_via: "" })
+      const added = (id: string, via: string) => ({
+        change: "added",
+        kind: "grant",
+        id,
+        name: "",
+        via,
+        previous_via: "",
+        status: "",
+        previous_status: "",
+        previous_name: ""
+      })
       assert.deepStrictEqual(json(diff.stdout), [
         added("group:lake_g:View Destination:team:analysts_t", "direct"),
         added("group:lake_g:View Destination:user:both_bo", "team:analysts_t"),

@@ -150,4 +150,28 @@ describe("syncDiff", () => {
         assert.deepStrictEqual(Chunk.toReadonlyArray(rest), all.slice(i + 1))
       }
     }))
+
+  it.effect("a resource in both syncs is changed when its name or status is (a suspension, a rename), not its last login", () =>
+    Effect.gen(function*() {
+      const person = (status: "ENABLED" | "DISABLED", name: string, lastLogin: string): Resource => ({
+        id: { resourceType: "user", resource: "u1" },
+        displayName: name,
+        status: { status, details: "" },
+        annotations: [],
+        description: lastLogin
+      })
+      const diffOf = (before: Resource, after: Resource) =>
+        Stream.runCollect(syncDiff({
+          resources: { base: keyedResources([before]), target: keyedResources([after]) },
+          entitlements: { base: keyed([]), target: keyed([]) },
+          grants: { base: keyed([]), target: keyed([]) }
+        })).pipe(Effect.map(Chunk.toReadonlyArray))
+      assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("ENABLED", "Ann", "b")), [])
+      assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("DISABLED", "Ann", "a")), [
+        { change: "changed", kind: "resource", id: "user:u1", name: "Ann", status: "disabled", previous_status: "enabled" }
+      ])
+      assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("ENABLED", "Anna", "a")), [
+        { change: "changed", kind: "resource", id: "user:u1", name: "Anna", previous_name: "Ann" }
+      ])
+    }))
 })

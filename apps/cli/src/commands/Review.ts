@@ -81,8 +81,18 @@ const holderView = reviewColumns(["principal", "principal_name", "email", "statu
 const sheet = reviewColumns(ReviewColumns)
 
 const diffColumns: Columns<DiffEntry> = {
-  names: ["change", "kind", "id", "name", "via", "previous_via"],
-  cells: (d) => [d.change, d.kind, d.id, d.name ?? "", viaText(d.paths ?? []), viaText(d.previous_paths ?? [])]
+  names: ["change", "kind", "id", "name", "via", "previous_via", "status", "previous_status", "previous_name"],
+  cells: (d) => [
+    d.change,
+    d.kind,
+    d.id,
+    d.name ?? "",
+    viaText(d.paths ?? []),
+    viaText(d.previous_paths ?? []),
+    d.status ?? "",
+    d.previous_status ?? "",
+    d.previous_name ?? ""
+  ]
 }
 
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>

@@ -1,11 +1,14 @@
 import { Chunk, Option, Schema, Stream } from "effect"
 import type { Entitlement, Grant, Resource } from "../model/Baton.js"
 import { type AccessPath, AccessPath as AccessPathSchema, accessPaths, samePaths } from "./AccessPath.js"
+import { statusText } from "./ReviewRow.js"
 import { type Keyed, mergeSorted } from "./SortedMerge.js"
 
 /**
- * What changed between two syncs: resources, entitlements and grants added or removed, and
- * grants whose paths changed (e.g. now held directly as well as through a team). Entries come
+ * What changed between two syncs: resources, entitlements and grants added or removed, resources
+ * whose name or status changed (a user suspended, a team renamed: a reviewer must see those; a
+ * last login moving is not a change), and grants whose paths changed (e.g. now held directly as
+ * well as through a team). Entries come
  * resources first, then entitlements, then grants, each in id order, so a position in the diff
  * is (kind, id) and a listing can resume after it.
  */
@@ -22,8 +25,13 @@ export const DiffEntry = Schema.Struct({
   kind: DiffKind,
   /** The resource as `type:id`, the entitlement id or the grant id. */
   id: Schema.String,
-  /** Display name of a resource or an entitlement. */
+  /** Display name of a resource or an entitlement (in the newer sync; in the older for a removed one). */
   name: Schema.optional(Schema.String),
+  /** Changed resources: the name in the older sync, when it changed. */
+  previous_name: Schema.optional(Schema.String),
+  /** Changed resources, when the status changed: `enabled`, `disabled`, `invited`, or "" for none. */
+  status: Schema.optional(Schema.String),
+  previous_status: Schema.optional(Schema.String),
   /** Grants: the entitlement and the principal (`type:id`). */
   entitlement: Schema.optional(Schema.String),
   principal: Schema.optional(Schema.String),
@@ -67,16 +75,32 @@ const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: Rea
   ...(previous === undefined ? {} : { previous_paths: previous })
 })
 
-/** Added and removed only: a resource or entitlement whose id stays is the same one. */
+/** A resource present in both syncs, if its name or status changed. */
+const resourceChange = (id: string, before: Resource, after: Resource): Option.Option<DiffEntry> => {
+  const [nameBefore, nameAfter] = [before.displayName, after.displayName]
+  const [statusBefore, statusAfter] = [statusText(before), statusText(after)]
+  if (nameBefore === nameAfter && statusBefore === statusAfter) return noEntry
+  return someEntry({
+    change: "changed",
+    kind: "resource",
+    id,
+    ...(nameAfter === undefined ? {} : { name: nameAfter }),
+    ...(nameBefore === nameAfter ? {} : { previous_name: nameBefore ?? "" }),
+    ...(statusBefore === statusAfter ? {} : { status: statusAfter, previous_status: statusBefore })
+  })
+}
+
+/** Added and removed; `changed` says what a value present in both syncs became, if anything. */
 const presenceDiff = <A, E>(
   kind: DiffKind,
   sides: DiffSides<A, E>,
   after: string | undefined,
-  name: (value: A) => string | undefined
+  name: (value: A) => string | undefined,
+  changed: (id: string, before: A, after: A) => Option.Option<DiffEntry> = () => noEntry
 ) =>
   mergeSorted(sides.base(after), sides.target(after)).pipe(
     Stream.filterMap((merged): Option.Option<DiffEntry> => {
-      if (merged._tag === "Both") return noEntry
+      if (merged._tag === "Both") return changed(merged.key, merged.left, merged.right)
       const value = merged._tag === "Left" ? merged.left : merged.right
       const label = name(value)
       return someEntry({
@@ -111,7 +135,7 @@ export const syncDiff = <E>(sources: DiffSources<E>, from?: DiffPosition): Strea
   const start = from === undefined ? 0 : DiffKinds.indexOf(from.kind)
   const after = (kind: DiffKind) => from !== undefined && from.kind === kind ? from.id : undefined
   const sections: ReadonlyArray<Stream.Stream<DiffEntry, E>> = [
-    presenceDiff("resource", sources.resources, after("resource"), (r) => r.displayName),
+    presenceDiff("resource", sources.resources, after("resource"), (r) => r.displayName, resourceChange),
     presenceDiff("entitlement", sources.entitlements, after("entitlement"), (e) => e.displayName),
     grantDiff(sources.grants, after("grant"))
   ]
