@@ -48,6 +48,20 @@ const startAs = (requestId: string) =>
     return yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(SyncJob)))
   })
 
+/** Into `dir`, a data directory of its own: the synced jobs' metadata and files, and the other jobs' metadata. */
+const copyJobs = (dir: string, synced: ReadonlyArray<SyncJob>, others: ReadonlyArray<SyncJob>) =>
+  Effect.gen(function*() {
+    const { dataDir } = yield* Harness
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    for (const job of [...synced, ...others]) {
+      yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+    }
+    for (const job of synced) {
+      yield* fs.copyFile(path.join(dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
+    }
+  })
+
 const dataFiles = Effect.gen(function*() {
   const { dataDir } = yield* Harness
   const fs = yield* FileSystem.FileSystem
@@ -199,17 +213,17 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
     Effect.gen(function*() {
       const { client } = yield* Harness
       const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
       const dir = yield* fs.makeTempDirectoryScoped()
       const [newest, older] = (yield* client.syncs.list()).items
       // A copy of the two kept syncs, and a newer failed one, in a directory of their own.
-      const failed = { ...newest!, id: "29990101T000000Z-fail", created_at: "2999-01-01T00:00:00.000Z", status: "failed", file_bytes: null }
-      for (const job of [newest!, older!, failed]) {
-        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+      const failed: SyncJob = {
+        ...newest!,
+        id: "29990101T000000Z-fail",
+        created_at: "2999-01-01T00:00:00.000Z",
+        status: "failed",
+        file_bytes: null
       }
-      for (const job of [newest!, older!]) {
-        yield* fs.copyFile(path.join((yield* Harness).dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
-      }
+      yield* copyJobs(dir, [newest!, older!], [failed])
       const { jobs: listed } = yield* restartedList(dir, 1)
       assert.deepStrictEqual(listed.map((job) => [job.id, job.status]), [[failed.id, "failed"], [newest!.id, "succeeded"]])
       assert.deepStrictEqual(
@@ -222,23 +236,17 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
     Effect.gen(function*() {
       const { client } = yield* Harness
       const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
       const dir = yield* fs.makeTempDirectoryScoped()
       const [newest, older] = (yield* client.syncs.list()).items
       // Three failures after the two kept syncs (Fivetran down for a few scheduled runs), in a directory of their own.
-      const failures = ["29990101T000000Z-f001", "29990101T010000Z-f002", "29990101T020000Z-f003"].map((id, i) => ({
+      const failures = ["29990101T000000Z-f001", "29990101T010000Z-f002", "29990101T020000Z-f003"].map((id, i): SyncJob => ({
         ...newest!,
         id,
         created_at: `2999-01-01T0${i}:00:00.000Z`,
         status: i === 1 ? "cancelled" : "failed",
         file_bytes: null
       }))
-      for (const job of [newest!, older!, ...failures]) {
-        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
-      }
-      for (const job of [newest!, older!]) {
-        yield* fs.copyFile(path.join((yield* Harness).dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
-      }
+      yield* copyJobs(dir, [newest!, older!], failures)
       const { jobs: listed } = yield* restartedList(dir, 2)
       assert.deepStrictEqual(listed.map((job) => [job.id, job.status]), [
         [failures[2]!.id, "failed"],
