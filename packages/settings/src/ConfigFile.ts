@@ -20,16 +20,21 @@ const DefaultFileName = ".baton"
 
 export const ConfigPathVariable = "BATON_CONFIG_PATH"
 
+const unparsed = /^Could not parse .*? file \(.*?\): (YAMLParseError: )?/s
+
 /**
  * @effect/cli says "Could not parse undefined file (PATH): YAMLParseError: WHAT at line L, column C:"
  * followed by the lines around it: the file is already named, so only what and where are kept.
+ * Other failures (a file it cannot read) keep their message.
  */
-const parseProblem = (message: string) =>
-  message.replace(/^Could not parse .*? file \(.*?\): (YAMLParseError: )?/s, "").split("\n")[0]!.replace(/:$/, "")
+const problem = (label: string, message: string) =>
+  unparsed.test(message)
+    ? `${label} is not valid YAML: ${message.replace(unparsed, "").split("\n")[0]!.replace(/:$/, "")}`
+    : `${label}: ${message}`
 
 const load = (label: string, fileName: string, searchPath: string) =>
   ConfigFile.makeProvider(fileName, { formats: ["yaml"], searchPaths: [searchPath] }).pipe(
-    Effect.mapError((error) => new SettingError({ reason: `${label} is not valid YAML: ${parseProblem(error.message)}` })),
+    Effect.mapError((error) => new SettingError({ reason: problem(label, error.message) })),
     Effect.map((provider): ConfigFileSource => ({ label, provider }))
   )
 
