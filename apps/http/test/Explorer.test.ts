@@ -24,6 +24,9 @@ const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.ur
 const account = generatePreset("small")
 const inherited = inheritedGrant(account)
 const change = teamGrantToMake(account)
+/** A user renamed in Fivetran between the two syncs: the diff shows it changed, and its old name. */
+const renamed = account.users.find((user) => user.id !== inherited.user.id && user.given_name !== "" && user.family_name !== "")!
+const systemKey = account.credentials.find((credential) => credential._tag === "SystemKey")!
 
 const tempDir = (prefix: string) =>
   Effect.acquireRelease(
@@ -34,6 +37,8 @@ const tempDir = (prefix: string) =>
 interface Service {
   readonly url: string
   readonly token: string
+  /** The embedded sandbox's own URL: the test changes the account there, as someone in Fivetran would. */
+  readonly sandboxUrl: string
 }
 
 /** Starts the bundled service; stops that process (by its own handle) when the scope closes. */
@@ -59,7 +64,8 @@ const startService = Effect.gen(function*() {
       printed += data.toString()
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
       const token = /shown once\): (\S+)/.exec(printed)?.[1]
-      if (url !== undefined && token !== undefined) resume(Effect.succeed({ url, token }))
+      const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
+      if (url !== undefined && token !== undefined && sandboxUrl !== undefined) resume(Effect.succeed({ url, token, sandboxUrl }))
     })
     child.once("exit", (code) => resume(Effect.fail(new Error(`the service exited (${code}) before it was ready: ${printed}`))))
   }).pipe(Effect.timeout("60 seconds"))
@@ -100,6 +106,20 @@ const call = (service: Service, method: "GET" | "POST", path: string, body?: unk
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     return { status: response.status, body: await response.json() as Record<string, unknown> }
+  })
+
+/** Renames a user's given name in the sandbox, through its own API (HTTP Basic with the account's system key). */
+const renameInFivetran = (service: Service, userId: string, givenName: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.sandboxUrl}/v1/users/${userId}`, {
+      method: "PATCH",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")}`,
+        "content-type": "application/json"
+      },
+      body: JSON.stringify({ given_name: givenName })
+    })
+    return response.status
   })
 
 /** Starts a sync and waits until it has succeeded; its id. */
@@ -165,6 +185,7 @@ describe("access explorer in headless Chromium", () => {
           principal: { type: "team", id: change.team.id }
         })
         assert.strictEqual(granted.status, 201)
+        assert.strictEqual(yield* renameInFivetran(service, renamed.id, "Renamed"), 200)
         const after = yield* syncNow(service)
 
         // The token is kept for the session: a reload needs no new sign-in.
@@ -193,21 +214,31 @@ describe("access explorer in headless Chromium", () => {
         ])
         yield* step(page, "4-inherited-grant")
 
-        // The diff of the two syncs: the team's new grant and each member's derived one.
+        // The diff of the two syncs: the renamed user, the team's new grant and each member's derived one.
         assert.strictEqual(yield* promise(() => page.inputValue("#diff-base")), before)
         assert.strictEqual(yield* promise(() => page.inputValue("#diff-target")), after)
         yield* promise(() => page.click("#diff-run"))
         yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
         assert.deepStrictEqual(
           yield* cellsOf(page, "[data-testid=diff-table]"),
-          change.added.map((grant) => [
-            "added",
-            "grant",
-            grant.id,
-            "",
-            grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
-            ""
-          ])
+          [
+            [
+              "changed",
+              "resource",
+              `user:${renamed.id}`,
+              `Renamed ${renamed.family_name}`,
+              "",
+              `named ${renamed.given_name} ${renamed.family_name}`
+            ],
+            ...change.added.map((grant) => [
+              "added",
+              "grant",
+              grant.id,
+              "",
+              grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
+              ""
+            ])
+          ]
         )
         assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
         yield* step(page, "5-diff")

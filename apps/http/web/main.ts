@@ -128,13 +128,27 @@ const search = (query: string) =>
 const pathsText = (paths: DiffEntry["paths"]) =>
   (paths ?? []).map((path) => path.via === "direct" ? "direct" : `via team:${path.team ?? ""}`).join(", ")
 
+const statusText = (status: string) => `status ${status === "" ? "none" : status}`
+
+/** What a changed resource is now and was before (its status, its name); a grant's paths. */
+const nowText = (entry: DiffEntry) =>
+  entry.kind === "resource" ? (entry.status === undefined ? "" : statusText(entry.status)) : pathsText(entry.paths)
+
+const beforeText = (entry: DiffEntry) =>
+  entry.kind === "resource"
+    ? [
+      entry.previous_status === undefined ? "" : statusText(entry.previous_status),
+      entry.previous_name === undefined ? "" : `named ${entry.previous_name}`
+    ].filter((part) => part !== "").join(", ")
+    : pathsText(entry.previous_paths)
+
 const diffRow = (entry: DiffEntry) => [
   el("span", { class: entry.change }, entry.change),
   entry.kind,
   entry.id,
   entry.name ?? "",
-  pathsText(entry.paths),
-  pathsText(entry.previous_paths)
+  nowText(entry),
+  beforeText(entry)
 ]
 
 const showDiff = (target: string, base: string) =>
