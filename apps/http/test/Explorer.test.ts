@@ -262,6 +262,19 @@ describe("access explorer in headless Chromium", () => {
           ),
           "the inherited grant's row"
         )
+
+        // Signing out takes what this token saw off the page: after signing in again it is empty.
+        yield* promise(() => page.click("#sign-out"))
+        yield* promise(() => page.locator("#login-form").waitFor())
+        const leftOnPage = Effect.all([
+          promise(() => page.inputValue("#query")),
+          ...["#results", "#details", "#diff-output"].map((selector) => promise(() => page.innerHTML(selector)))
+        ])
+        assert.deepStrictEqual(yield* leftOnPage, ["", "", "", ""])
+        yield* promise(() => page.fill("#token", service.token))
+        yield* promise(() => page.click("#login-form button"))
+        yield* promise(() => page.locator("#app").waitFor())
+        assert.deepStrictEqual(yield* leftOnPage, ["", "", "", ""])
       }),
     { timeout: 180_000 }
   )

@@ -33,9 +33,16 @@ const explain = (error: unknown): string => {
   return `The service could not be reached (${error instanceof Error ? error.message : String(error)}).`
 }
 
+/** What the last token saw goes with it: the next one, or the next person at this screen, starts clean. */
+const clearResults = () => {
+  byId<HTMLInputElement>("query").value = ""
+  for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
+}
+
 const signOut = (reason: string) => {
   sessionStorage.removeItem(TokenKey)
   client = undefined
+  clearResults()
   appView.hidden = true
   loginView.hidden = false
   show(reason)
