@@ -167,7 +167,13 @@ const showDiff = (target: string, base: string) =>
     const append = (page: typeof first) => {
       rows.append(...page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell)))))
       more.hidden = page.next_page_token === null
-      more.onclick = () => void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined)))
+      // One page at a time: a second click while the page loads would ask for the same page again.
+      more.onclick = () => {
+        more.disabled = true
+        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined))).finally(() => {
+          more.disabled = false
+        })
+      }
     }
     const grid = table("diff-table", ["Change", "Kind", "Id", "Name", "How", "Before"], [])
     grid.tBodies[0]!.replaceWith(rows)
