@@ -263,6 +263,19 @@ describe("access explorer in headless Chromium", () => {
           "the inherited grant's row"
         )
 
+        // A newer sync that did not finish (cancelled at once here) is named beside the latest good one.
+        const started = yield* call(service, "POST", "/v1/syncs")
+        const cancelled = yield* call(service, "POST", `/v1/syncs/${String(started.body["id"])}/cancel`)
+        assert.strictEqual(cancelled.body["status"], "cancelled")
+        yield* promise(() => page.click("#reload"))
+        yield* promise(() => page.locator("#sync-status", { hasText: "was cancelled" }).waitFor())
+        const syncStatus = yield* promise(() => page.textContent("#sync-status"))
+        assert.include(syncStatus, `Latest sync: ${after}`)
+        assert.include(
+          syncStatus,
+          `The newest sync, ${String(started.body["id"])}, was cancelled: cancelled before it finished; no file was kept`
+        )
+
         // Signing out takes what this token saw off the page: after signing in again it is empty.
         yield* promise(() => page.click("#sign-out"))
         yield* promise(() => page.locator("#login-form").waitFor())

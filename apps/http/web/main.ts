@@ -191,9 +191,14 @@ const loadSyncs = (api: Client) =>
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
     const status = byId("sync-status")
     const running = items.find((job) => job.status === "queued" || job.status === "running")
+    // The newest job's failure says the data shown is older than the reviewer may think.
+    const newest = items.find((job) => job.status !== "queued" && job.status !== "running")
+    const unfinished = newest === undefined || newest.status === "succeeded"
+      ? ""
+      : ` The newest sync, ${newest.id}, ${newest.status === "cancelled" ? "was cancelled" : "failed"}: ${newest.error ?? ""}`
     status.textContent = kept[0] === undefined
-      ? "No sync has finished yet: start one, then reload when it is done."
-      : `Latest sync: ${syncLabel(kept[0])}.${running === undefined ? "" : ` Sync ${running.id} is ${running.status}.`}`
+      ? `No sync has finished yet: start one, then reload when it is done.${unfinished}`
+      : `Latest sync: ${syncLabel(kept[0])}.${running === undefined ? "" : ` Sync ${running.id} is ${running.status}.`}${unfinished}`
     for (const [id, preferred] of [["diff-base", kept[1] ?? kept[0]], ["diff-target", kept[0]]] as const) {
       const select = byId<HTMLSelectElement>(id)
       select.replaceChildren(...kept.map((job) => el("option", { value: job.id }, syncLabel(job))))
