@@ -33,8 +33,25 @@ const explain = (error: unknown): string => {
   return `The service could not be reached (${error instanceof Error ? error.message : String(error)}).`
 }
 
+/**
+ * Each panel shows the answer to its latest request: a slower answer to an earlier click (or one
+ * that arrives after signing out) is dropped. `turn()` starts a request and says if it is still
+ * the latest.
+ */
+const latestOnly = () => {
+  let latest = 0
+  return () => {
+    const mine = ++latest
+    return () => mine === latest
+  }
+}
+const detailsTurn = latestOnly()
+const diffTurn = latestOnly()
+
 /** What the last token saw goes with it: the next one, or the next person at this screen, starts clean. */
 const clearResults = () => {
+  detailsTurn()
+  diffTurn()
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
 }
@@ -73,7 +90,9 @@ const limitNote = (count: number, more: boolean) =>
 
 const openPrincipal = (principal: string) =>
   attempt(async (api) => {
+    const current = detailsTurn()
     const { more, rows } = await api.rows({ principal }, RowLimit)
+    if (!current()) return
     const title = rows[0] === undefined ? principal : `${rows[0].principal_name} (${principal})`
     details.replaceChildren(
       heading(title, rows.length === 0 ? "Holds nothing in the latest sync." : limitNote(rows.length, more)),
@@ -92,7 +111,9 @@ const openPrincipal = (principal: string) =>
 
 const openEntitlement = (entitlement: string) =>
   attempt(async (api) => {
+    const current = detailsTurn()
     const { more, rows } = await api.rows({ entitlement }, RowLimit)
+    if (!current()) return
     details.replaceChildren(
       heading(`Holders of ${entitlement}`, rows.length === 0 ? "Nobody holds it." : limitNote(rows.length, more)),
       table(
@@ -161,7 +182,9 @@ const diffRow = (entry: DiffEntry) => [
 const showDiff = (target: string, base: string) =>
   attempt(async (api) => {
     const output = byId("diff-output")
+    const current = diffTurn()
     const first = await api.diff(target, base)
+    if (!current()) return
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
     const append = (page: typeof first) => {
