@@ -266,6 +266,15 @@ describe("access explorer in headless Chromium", () => {
         assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
         yield* step(page, "5-diff")
 
+        // The two syncs chosen the wrong way round: compared the right way, with a note saying so.
+        const inOrder = yield* cellsOf(page, "[data-testid=diff-table]")
+        yield* promise(() => page.selectOption("#diff-base", after))
+        yield* promise(() => page.selectOption("#diff-target", before))
+        yield* promise(() => page.click("#diff-run"))
+        yield* promise(() => message.filter({ hasText: "compared the other way round" }).waitFor())
+        assert.strictEqual(yield* promise(() => message.textContent()), "Older was the newer sync: compared the other way round.")
+        assert.deepStrictEqual(yield* cellsOf(page, "[data-testid=diff-table]"), inOrder)
+
         // The review sheet downloads as CSV, with the inherited grant's row naming its team.
         const download = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
         assert.strictEqual(download[0].suggestedFilename(), `access-review-${after}.csv`)

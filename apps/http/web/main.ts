@@ -179,7 +179,7 @@ const diffRow = (entry: DiffEntry) => [
   beforeText(entry)
 ]
 
-const showDiff = (target: string, base: string) =>
+const showDiff = (target: string, base: string, note = "") =>
   attempt(async (api) => {
     const output = byId("diff-output")
     const current = diffTurn()
@@ -201,6 +201,7 @@ const showDiff = (target: string, base: string) =>
     const grid = table("diff-table", ["Change", "Kind", "Id", "Name", "How", "Before"], [])
     grid.tBodies[0]!.replaceWith(rows)
     append(first)
+    if (note !== "") show(note, "info")
     output.replaceChildren(
       first.items.length === 0 ? el("p", { class: "note", "data-testid": "diff-empty" }, "No differences.") : grid,
       more
@@ -260,10 +261,16 @@ byId<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
   void search(byId<HTMLInputElement>("query").value)
 })
 
-byId("diff-run").addEventListener(
-  "click",
-  () => void showDiff(byId<HTMLSelectElement>("diff-target").value, byId<HTMLSelectElement>("diff-base").value)
-)
+byId("diff-run").addEventListener("click", () => {
+  const older = byId<HTMLSelectElement>("diff-base").value
+  const newer = byId<HTMLSelectElement>("diff-target").value
+  // Sync ids start with their UTC start time: reversed, every row would read as its opposite.
+  if (older > newer) {
+    void showDiff(older, newer, "Older was the newer sync: compared the other way round.")
+  } else {
+    void showDiff(newer, older)
+  }
+})
 
 byId("start-sync").addEventListener("click", () =>
   void attempt(async (api) => {
