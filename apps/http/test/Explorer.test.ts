@@ -308,6 +308,26 @@ describe("access explorer in headless Chromium", () => {
           `The newest sync, ${String(started.body["id"])}, was cancelled: cancelled before it finished; no file was kept`
         )
 
+        // More matches than the page shows: it says so, rather than silently leaving some (teams) out.
+        for (let i = 0; i < 51; i++) {
+          const invited = yield* call(service, "POST", "/v1/accounts", {
+            email: `zed${i}@example.com`,
+            given_name: "Zed",
+            family_name: `Many${i}`
+          })
+          assert.strictEqual(invited.status, 201)
+        }
+        yield* syncNow(service)
+        yield* promise(() => page.click("#reload"))
+        yield* promise(() => page.fill("#query", "Zed"))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator("[data-testid=results-more]").waitFor())
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=results] li").count()), 50)
+        assert.strictEqual(
+          yield* promise(() => page.textContent("[data-testid=results-more]")),
+          "More than 50 match; showing the first 50 (users before teams): narrow the search."
+        )
+
         // Signing out takes what this token saw off the page: after signing in again it is empty.
         yield* promise(() => page.click("#sign-out"))
         yield* promise(() => page.locator("#login-form").waitFor())

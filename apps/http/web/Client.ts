@@ -65,8 +65,8 @@ export class Client {
     return this.json("/v1/syncs", { method: "POST" })
   }
 
-  search(query: string): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
-    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: "50" })}`)
+  search(query: string, limit: number): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
+    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`)
   }
 
   /** Review rows (JSON lines) of one principal or one entitlement, read as they arrive, at most `limit`. */

@@ -140,13 +140,27 @@ const matchButton = (match: PrincipalMatch) =>
     el("span", { class: "note" }, ` ${match.id}${match.status === "" ? "" : `, ${match.status}`}`)
   )
 
+/** Matches shown at once; one more is asked for, to tell whether there are more. */
+const SearchLimit = 50
+
 const search = (query: string) =>
   attempt(async (api) => {
-    const found = await api.search(query)
+    const found = await api.search(query, SearchLimit + 1)
+    const shown = found.items.slice(0, SearchLimit)
     byId("results").replaceChildren(
-      found.items.length === 0
-        ? el("p", { class: "note" }, `No user or team matches "${query}".`)
-        : el("ul", { "data-testid": "results" }, ...found.items.map(matchButton))
+      ...(shown.length === 0
+        ? [el("p", { class: "note" }, `No user or team matches "${query}".`)]
+        : [el("ul", { "data-testid": "results" }, ...shown.map(matchButton))]),
+      // The service lists users before teams: cut silently, the teams were the ones missing.
+      ...(found.items.length > SearchLimit
+        ? [
+          el(
+            "p",
+            { class: "note", "data-testid": "results-more" },
+            `More than ${SearchLimit} match; showing the first ${SearchLimit} (users before teams): narrow the search.`
+          )
+        ]
+        : [])
     )
   })
 
@@ -262,13 +276,14 @@ byId<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
 })
 
 byId("diff-run").addEventListener("click", () => {
-  const older = byId<HTMLSelectElement>("diff-base").value
-  const newer = byId<HTMLSelectElement>("diff-target").value
-  // Sync ids start with their UTC start time: reversed, every row would read as its opposite.
-  if (older > newer) {
-    void showDiff(older, newer, "Older was the newer sync: compared the other way round.")
+  const older = byId<HTMLSelectElement>("diff-base")
+  const newer = byId<HTMLSelectElement>("diff-target")
+  // Both lists hold the syncs newest first (as the service lists them; two ids of the same second
+  // do not sort by time). Reversed, every row would read as its opposite.
+  if (older.selectedIndex < newer.selectedIndex) {
+    void showDiff(older.value, newer.value, "Older was the newer sync: compared the other way round.")
   } else {
-    void showDiff(newer, older)
+    void showDiff(newer.value, older.value)
   }
 })
 
