@@ -22,13 +22,12 @@ export interface CostSoFar {
   /** Rows emitted so far: a listed entity whose resource row is out has had its requests. */
   readonly tally: SyncTally
   /**
-   * Users whose connection list and groups whose member list has been read, or is being read. Rows
-   * go out in list order once every entity before them has its lists (a page of users at a time),
-   * so counting rows alone left the estimate standing still, and above the truth, while those lists
-   * were read. A list being read may already have made its last request: it counts as done.
+   * Users whose connection list and groups whose member list has started being read. Rows go out in
+   * list order once every entity before them has its lists (a page of users at a time), so counting
+   * rows alone left the estimate standing still, and above the truth, while those lists were read.
+   * A list being read may already have made its last request: it counts as done.
    */
-  readonly listsRead: { readonly user: number; readonly group: number }
-  readonly listsReading: { readonly user: number; readonly group: number }
+  readonly listsStarted: { readonly user: number; readonly group: number }
   readonly syncConnections: boolean
   /** Requests made by the groups phase, once it has started. */
   readonly groupsPhase: { readonly requests: number } | undefined
@@ -42,13 +41,12 @@ export interface CostSoFar {
  * cannot be counted, so the estimate can grow as the lists advance.
  */
 export const requestsLeft = (cost: CostSoFar): number => {
-  const done = (kind: ListedKind) =>
-    Math.max(cost.tally.resources[kind] ?? 0, kind === "team" ? 0 : cost.listsRead[kind] + cost.listsReading[kind])
+  const done = (kind: ListedKind) => Math.max(cost.tally.resources[kind] ?? 0, kind === "team" ? 0 : cost.listsStarted[kind])
   const pending = (kind: ListedKind) => Math.max(0, cost.listed.count[kind] - done(kind))
   const morePages = (kind: ListedKind) => cost.listed.finished[kind] ? 0 : 1
   const perConnection = cost.syncConnections ? 1 : 0
   // The groups being read have made some of their requests: dividing by them too keeps this low.
-  const groupsStarted = cost.listsRead.group + cost.listsReading.group
+  const groupsStarted = cost.listsStarted.group
   const perGroup = cost.groupsPhase === undefined || groupsStarted === 0
     ? 1
     : Math.max(1, cost.groupsPhase.requests / groupsStarted)

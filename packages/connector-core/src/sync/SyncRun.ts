@@ -85,8 +85,7 @@ const sync = (
     const waiting = yield* Ref.make(Option.none<RequestWait>())
     const listed = yield* Ref.make(nothingListed)
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
-    const listsRead = yield* Ref.make({ user: 0, group: 0 })
-    const listsReading = yield* Ref.make({ user: 0, group: 0 })
+    const listsStarted = yield* Ref.make({ user: 0, group: 0 })
 
     const warn = (message: string) => Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
 
@@ -98,8 +97,7 @@ const sync = (
         return requestsLeft({
           listed: yield* Ref.get(listed),
           tally: counts,
-          listsRead: yield* Ref.get(listsRead),
-          listsReading: yield* Ref.get(listsReading),
+          listsStarted: yield* Ref.get(listsStarted),
           syncConnections: options.syncConnections,
           groupsPhase: Option.getOrUndefined(
             Option.map(groupsFrom, (from) => ({ requests: requests - from }))
@@ -153,13 +151,9 @@ const sync = (
         ),
         Stream.concat(Stream.execute(Ref.update(listed, (l) => ({ ...l, finished: { ...l.finished, [kind]: true } }))))
       )
-    /** A user's connection list or a group's member list, counted while it is read and once it has been. */
+    /** A user's connection list or a group's member list, counted as it starts being read. */
     const read = <A, E>(kind: "user" | "group", list: Effect.Effect<A, E>) =>
-      Effect.acquireUseRelease(
-        Ref.update(listsReading, (counts) => ({ ...counts, [kind]: counts[kind] + 1 })),
-        () => Effect.tap(list, () => Ref.update(listsRead, (counts) => ({ ...counts, [kind]: counts[kind] + 1 }))),
-        () => Ref.update(listsReading, (counts) => ({ ...counts, [kind]: counts[kind] - 1 }))
-      )
+      Effect.zipRight(Ref.update(listsStarted, (counts) => ({ ...counts, [kind]: counts[kind] + 1 })), list)
     const observed: FivetranClientShape = {
       ...client,
       listTeams: counted("team", client.listTeams),
