@@ -3,6 +3,7 @@ import { CliConfig, Command, Options } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
@@ -55,8 +56,6 @@ const flags = {
 
 type Flags = Command.Command.ParseConfig<typeof flags>
 
-const shown = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value)
-
 const writeStderr = (line: string) => {
   process.stderr.write(`${line}\n`)
 }
@@ -80,7 +79,7 @@ const presetSetting = (value: string) =>
     onSome: Effect.succeed,
     onNone: () =>
       Effect.fail(
-        new StartupError({ reason: `--sandbox must be one of ${PresetName.literals.join(", ")}, got ${shown(value)}` })
+        new StartupError({ reason: `--sandbox must be one of ${PresetName.literals.join(", ")}, got ${quoted(value)}` })
       )
   }))
 
@@ -172,7 +171,7 @@ const listenRefusal = (host: Sourced<string>, port: Sourced<number>) => (error: 
     case "EINVAL":
       return new StartupError({
         reason: `${host.source} ${
-          shown(host.value)
+          quoted(host.value)
         }: cannot listen on this address (${code}); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`
       })
     default:
@@ -190,7 +189,7 @@ const checkDataDir = (setting: Sourced<string>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const dir = setting.value
-    const refuse = (why: string) => new StartupError({ reason: `${setting.source} ${shown(dir)} ${why}` })
+    const refuse = (why: string) => new StartupError({ reason: `${setting.source} ${quoted(dir)} ${why}` })
     const existing = yield* Effect.option(fs.stat(dir))
     if (Option.isSome(existing) && existing.value.type !== "Directory") {
       return yield* refuse(`is not a directory (it is a ${existing.value.type}); give a directory for the sync files`)

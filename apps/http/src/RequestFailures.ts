@@ -1,6 +1,6 @@
 import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
-import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import { clipped, InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
 
 /**
  * The failures the platform raises on its own, turned into the Api's errors so that every answer
@@ -12,8 +12,6 @@ import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-ap
  */
 
 type Issue = HttpApiError.HttpApiDecodeError["issues"][number]
-
-const shown = (value: string) => value.length > 60 ? `${value.slice(0, 60)}...` : value
 
 const typeIssue = /^Expected ([\s\S]*), actual ([\s\S]*)$/
 
@@ -53,7 +51,7 @@ const readable = (field: string, issues: ReadonlyArray<Issue>): string => {
     const message = issues.find((_, i) => matches[i] === null)!.message
     return message.startsWith(field) ? message : `${field}: ${message}`
   }
-  const actual = shown(matches[0]![2]!)
+  const actual = clipped(matches[0]![2]!)
   if (field === "body") return `the request body must be a JSON object, got ${actual}`
   const choices = [...new Set(matches.map((match) => match![1]!).filter((x) => x !== "undefined").map(wanted))]
   return `${field}: expected ${choices.join(" or ")}, got ${actual}`
@@ -77,7 +75,7 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
 
 const pathOf = (url: string) => {
   const query = url.indexOf("?")
-  return shown(query === -1 ? url : url.slice(0, query))
+  return clipped(query === -1 ? url : url.slice(0, query))
 }
 
 /**

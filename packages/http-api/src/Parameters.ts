@@ -6,15 +6,16 @@ import { type ParseResult, Schema } from "effect"
  * ("expected ResourceType"). A query parameter given more than once arrives as an array.
  */
 
-const shown = (value: unknown) => {
-  const text = String(value)
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)
-}
+/** A value as messages show it: cut after 60 characters, so a hostile value does not fill the answer or the log. */
+export const clipped = (text: string) => text.length > 60 ? `${text.slice(0, 60)}...` : text
+
+/** A value as messages quote it: clipped, in JSON quotes. */
+export const quoted = (value: unknown) => JSON.stringify(clipped(String(value)))
 
 /** The decode message of a parameter taking `what`: `expected <what>, got "<value>"`, or `give <what>, once`. */
 export const takes = (what: string) => ({
   message: (issue: ParseResult.ParseIssue) => ({
-    message: Array.isArray(issue.actual) ? `give ${what}, once` : `expected ${what}, got ${shown(issue.actual)}`,
+    message: Array.isArray(issue.actual) ? `give ${what}, once` : `expected ${what}, got ${quoted(issue.actual)}`,
     override: true
   })
 })
