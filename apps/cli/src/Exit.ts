@@ -1,7 +1,7 @@
 import type { InvalidId } from "@baton-fivetran/connector-core"
 import { errorLine, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
-import { Cause, Effect, Exit, Option, Predicate } from "effect"
+import { Cause, Effect, Exit, FiberRef, Option, Predicate } from "effect"
 import type { ChangesFound } from "./ChangesFound.js"
 import { writeLine } from "./output/Stderr.js"
 import type { UsageError } from "./UsageError.js"
@@ -43,3 +43,12 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
 
 /** Prints what went wrong (an interruption is reported by the command it stopped). */
 export const reportFailure = (cause: Cause.Cause<unknown>) => Effect.sync(() => Option.map(errorLine(cause), writeLine))
+
+/**
+ * Effect logs every fiber that ends in a failure ("Fiber terminated with an unhandled error", at
+ * debug), so at `--log-level debug` a failed run repeated its error up to three times after
+ * reportFailure had printed it. Set on the main fiber without a scope (it holds at that fiber's
+ * exit), and inherited by every fiber it forks.
+ */
+export const withoutUnhandledErrorLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.zipRight(FiberRef.set(FiberRef.unhandledErrorLogLevel, Option.none()), effect)

@@ -7,7 +7,7 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
-import { exitCode, reportFailure } from "./Exit.js"
+import { exitCode, reportFailure, withoutUnhandledErrorLogs } from "./Exit.js"
 
 // What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
 // manager (child_process and worker_threads loaded at every start).
@@ -17,6 +17,7 @@ run(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
   withoutCliErrorPrinting,
   Effect.provide(platform),
+  withoutUnhandledErrorLogs,
   NodeRuntime.runMain({
     disableErrorReporting: true,
     disablePrettyLogger: true,

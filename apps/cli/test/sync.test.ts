@@ -93,7 +93,7 @@ describe("sync", () => {
       assert.match(result.stderr, /sync complete: .*demo\.c1z\n {2}resources {5}38 \(25 user, 6 role, 4 group, 3 team\)/)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("a failed sync (wrong secret) exits 1, names the cause and leaves the previous file as it was", () =>
+  it.scopedLive("a failed sync (wrong secret) exits 1, names the cause once and leaves the previous file as it was", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -101,10 +101,14 @@ describe("sync", () => {
       const file = `${dir}/out.c1z`
       yield* fs.writeFileString(file, "the previous sync")
       const wrongSecret = "not-the-secret-0123456789"
-      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", wrongSecret, "-f", file])
+      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", wrongSecret, "-f", file, "--log-level", "debug"])
       assertExit(result, 1)
       assertNoSecret(result, wrongSecret)
       assert.match(result.stderr, /^error: .*(401|credential|key|secret)/im)
+      // Once, even at debug: not again by each fiber the failure ended (Effect's "Fiber terminated" line).
+      const [errorLine, ...more] = result.stderr.split("\n").filter((line) => line.startsWith("error: "))
+      assert.deepStrictEqual(more, [])
+      assert.strictEqual(result.stderr.split(errorLine!.slice("error: ".length)).length - 1, 1)
       assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
