@@ -148,6 +148,14 @@ describe("sync -> .c1z -> read back", () => {
       const trait = service.annotations.find((a) => a._tag === "UserTrait")
       assert.strictEqual(trait?._tag === "UserTrait" ? trait.accountType : undefined, "SERVICE")
       assert.strictEqual(service.profile?.["user_type"], "SERVICE_ACCOUNT")
+      // A service account without an email (null on the wire): named by its names, no email or login.
+      const noEmail = yield* user("service_nomail")
+      const noEmailTrait = noEmail.annotations.find((a) => a._tag === "UserTrait")
+      assert.strictEqual(noEmail.displayName, "Deploy Bot")
+      assert.deepStrictEqual(
+        noEmailTrait?._tag === "UserTrait" ? [noEmailTrait.emails, noEmailTrait.login, noEmailTrait.accountType] : [],
+        [[], undefined, "SERVICE"]
+      )
       const owner = yield* reader.getResource({ resourceType: "role", resource: "Owner" })
       assert.strictEqual(
         owner._tag === "Some" ? owner.value.description : undefined,

@@ -80,14 +80,15 @@ describe("review output", () => {
       const table = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
       assertExit(table, 0)
       assert.deepStrictEqual(table.stdout.split("\n"), [
-        "ID                 NAME                                                         EMAIL                STATUS    PARENT",
-        "user:account_cy    Cy Account                                                   cy@edge.example      enabled",
-        "user:admin_ada     Ada Admin                                                    ada@edge.example     enabled",
-        "user:both_bo       Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J end z  bo@edge.example      enabled",
-        "user:invited_ed    ed@edge.example                                              ed@edge.example      invited",
-        "user:owner_fa      Fa Owner                                                     fa@edge.example      enabled",
-        "user:service_ci    CI Bot                                                       ci-bot@edge.example  enabled",
-        "user:suspended_di  Di Suspended                                                 di@edge.example      disabled",
+        "ID                   NAME                                                         EMAIL                STATUS    PARENT",
+        "user:account_cy      Cy Account                                                   cy@edge.example      enabled",
+        "user:admin_ada       Ada Admin                                                    ada@edge.example     enabled",
+        "user:both_bo         Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J end z  bo@edge.example      enabled",
+        "user:invited_ed      ed@edge.example                                              ed@edge.example      invited",
+        "user:owner_fa        Fa Owner                                                     fa@edge.example      enabled",
+        "user:service_ci      CI Bot                                                       ci-bot@edge.example  enabled",
+        "user:service_nomail  Deploy Bot                                                                        enabled",
+        "user:suspended_di    Di Suspended                                                 di@edge.example      disabled",
         ""
       ])
 

@@ -70,6 +70,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "user:invited_ed invited ed@edge.example",
         "user:owner_fa enabled fa@edge.example",
         "user:service_ci enabled ci-bot@edge.example",
+        "user:service_nomail enabled ",
         "user:suspended_di disabled di@edge.example"
       ])
 

@@ -53,6 +53,27 @@ describe("users", () => {
       assert.strictEqual(yield* failure(client.inviteUser(again)), "Conflict Conflict")
     }).pipe(provideSandbox()))
 
+  it.effect("a service account may have no email: null on the wire, \"\" through the client; a regular user needs one", () =>
+    Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const created = yield* raw("POST", "/v1/users", {
+        body: JSON.stringify({ given_name: "Deploy", family_name: "Bot", user_type: "SERVICE_ACCOUNT" })
+      })
+      assert.strictEqual(created.status, 201)
+      const data = (created.json as { data: Record<string, unknown> }).data
+      assert.deepStrictEqual([data["email"], data["invited"], data["user_type"]], [null, false, "SERVICE_ACCOUNT"])
+      const id = String(data["id"])
+      const listed = (yield* collect(client.listUsers)).find((u) => u.id === id)
+      assert.deepStrictEqual([listed?.email, listed?.given_name], ["", "Deploy"])
+      const second = yield* client.inviteUser({ given_name: "Other", family_name: "Bot", user_type: "SERVICE_ACCOUNT" })
+      assert.strictEqual(second.email, "")
+      const regular = yield* raw("POST", "/v1/users", { body: JSON.stringify({ given_name: "X", family_name: "Y" }) })
+      assert.deepStrictEqual([regular.status, regular.json], [400, {
+        code: "InvalidInput",
+        message: "Invalid field 'email': is missing"
+      }])
+    }).pipe(provideSandbox()))
+
   it.effect("role names are checked against the catalog and the ACCOUNT scope", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient

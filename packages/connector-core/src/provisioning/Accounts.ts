@@ -14,7 +14,10 @@ import { upstreamFailure } from "./UpstreamFailure.js"
 /** One `@`, something on both sides, a dot in the domain, no spaces: enough to catch typos. */
 const Email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-const checkedRequest = (request: AccountRequest): Effect.Effect<InviteUserRequest, ProvisioningError> => {
+/** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
+type Invitation = InviteUserRequest & { readonly email: string }
+
+const checkedRequest = (request: AccountRequest): Effect.Effect<Invitation, ProvisioningError> => {
   const email = request.email.trim()
   const given_name = request.given_name.trim()
   const family_name = request.family_name.trim()
@@ -46,7 +49,7 @@ const findByEmail = (client: FivetranClientShape, email: string, action: string)
  * The user the email already belongs to. Asked with a role it does not hold, that is not the state
  * the caller asked for, and "already exists" would say it is: the role is changed by a grant.
  */
-const alreadyExists = (user: User, body: InviteUserRequest, action: string): Effect.Effect<CreateAccountOutcome, Conflict> =>
+const alreadyExists = (user: User, body: Invitation, action: string): Effect.Effect<CreateAccountOutcome, Conflict> =>
   body.role === undefined || body.role === user.role
     ? Effect.succeed({ _tag: "AlreadyExists", resource: userResource(user) })
     : Effect.fail(

@@ -1,12 +1,21 @@
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 
 export const UserType = Schema.Literal("REGULAR_USER", "SERVICE_ACCOUNT")
 export type UserType = typeof UserType.Type
 
+/**
+ * A user's `email`: a service account may have none (docs/fivetran-api.md §2.2, newer docs), which
+ * the API may send as null or leave out. Either reads as "" (no email), and "" is written as null.
+ */
+const Email = Schema.optionalToRequired(Schema.NullOr(Schema.String), Schema.String, {
+  decode: Option.match({ onNone: () => "", onSome: (email) => email ?? "" }),
+  encode: (email) => Option.some(email === "" ? null : email)
+})
+
 /** A Fivetran user (docs/fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group role. */
 export const User = Schema.Struct({
   id: Schema.String,
-  email: Schema.String,
+  email: Email,
   given_name: Schema.String,
   family_name: Schema.String,
   verified: Schema.Boolean,
@@ -23,7 +32,8 @@ export type User = typeof User.Type
 
 /** `POST /v1/users` (docs/fivetran-api.md §2.3). */
 export const InviteUserRequest = Schema.Struct({
-  email: Schema.String,
+  /** Required for a regular user; a service account may go without (docs/fivetran-api.md §2.3). */
+  email: Schema.optional(Schema.String),
   given_name: Schema.String,
   family_name: Schema.String,
   phone: Schema.optional(Schema.String),

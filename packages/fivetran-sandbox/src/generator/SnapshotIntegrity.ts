@@ -54,7 +54,10 @@ export const findIntegrityViolation = (snapshot: AccountSnapshot): IntegrityViol
 
   const emails = new Set<string>()
   for (const [index, user] of snapshot.users.entries()) {
-    if (emails.has(user.email)) return { field: `users[${index}].email`, detail: `duplicate email "${user.email}"` }
+    // "" is a service account without an email (the client's User reads a null or absent one so).
+    if (user.email !== "" && emails.has(user.email)) {
+      return { field: `users[${index}].email`, detail: `duplicate email "${user.email}"` }
+    }
     emails.add(user.email)
     const violation = user.role === null ? undefined : checkRole(`users[${index}].role`, user.role, "ACCOUNT")
     if (violation !== undefined) return violation

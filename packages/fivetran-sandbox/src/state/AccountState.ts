@@ -105,7 +105,7 @@ export class AccountState {
     for (const role of snapshot.roles) this.roles.set(role.name, role)
     for (const user of snapshot.users) {
       this.users.set(user.id, user)
-      this.userIdByEmail.set(user.email.toLowerCase(), user.id)
+      if (user.email !== "") this.userIdByEmail.set(user.email.toLowerCase(), user.id)
     }
     for (const group of snapshot.groups) this.groups.set(group.id, group)
     for (const team of snapshot.teams) this.teams.set(team.id, team)
@@ -376,12 +376,16 @@ export class AccountState {
     return Effect.suspend(() => {
       const wrongRole = body.role === undefined ? undefined : this.roleError(body.role, "ACCOUNT")
       if (wrongRole) return Effect.fail(wrongRole)
-      const email = body.email.trim()
-      if (!email.includes("@")) return Effect.fail(invalidInput(`Invalid field 'email': '${body.email}' is not an email`))
-      if (this.userIdByEmail.has(email.toLowerCase())) {
+      const serviceAccount = body.user_type === "SERVICE_ACCOUNT"
+      // A service account may have no email (docs/fivetran-api.md §2.1, newer docs): stored as "".
+      if (body.email === undefined && !serviceAccount) return Effect.fail(invalidInput("Invalid field 'email': is missing"))
+      const email = body.email?.trim() ?? ""
+      if (body.email !== undefined && !email.includes("@")) {
+        return Effect.fail(invalidInput(`Invalid field 'email': '${body.email}' is not an email`))
+      }
+      if (email !== "" && this.userIdByEmail.has(email.toLowerCase())) {
         return Effect.fail(conflict(`A user with email '${email}' already exists in the account`))
       }
-      const serviceAccount = body.user_type === "SERVICE_ACCOUNT"
       const user: User = {
         id: this.ids.next(),
         email,
@@ -399,7 +403,7 @@ export class AccountState {
         user_type: body.user_type ?? "REGULAR_USER"
       }
       this.users.set(user.id, user)
-      this.userIdByEmail.set(email.toLowerCase(), user.id)
+      if (email !== "") this.userIdByEmail.set(email.toLowerCase(), user.id)
       this.changed()
       return Effect.succeed(user)
     })
