@@ -84,14 +84,22 @@ describe("usage", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.live("a bad --create-account-profile exits 2 naming the missing field", () =>
+  it.live("a bad --create-account-profile exits 2 naming the missing or unknown field", () =>
     Effect.gen(function*() {
-      const [missing, notJson] = yield* Effect.all([
-        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", "{\"given_name\":\"A\"}"]),
-        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", "{given"])
+      const profile = (json: string) =>
+        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", json])
+      const [missing, notJson, misspelt, email] = yield* Effect.all([
+        profile("{\"given_name\":\"A\"}"),
+        profile("{given"),
+        profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"Role\":\"Account Administrator\"}"),
+        profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"email\":\"b@example.com\"}")
       ], { concurrency: "unbounded" })
       assertExit(missing, 2)
       assert.include(missing.stderr, "error: --create-account-profile: family_name: is missing")
+      assertExit(misspelt, 2)
+      assert.include(misspelt.stderr, "error: --create-account-profile: Role is not a profile field (expected a JSON object")
+      assertExit(email, 2)
+      assert.include(email.stderr, "error: --create-account-profile: email is not a profile field (the email is --create-account-email)")
       assertExit(notJson, 2)
       assert.match(notJson.stderr, /^error: --create-account-profile: .*JSON/)
     }).pipe(Effect.provide(NodeContext.layer)))

@@ -14,6 +14,8 @@ import { clipped, InternalError, InvalidRequest, NotFound } from "@baton-fivetra
 type Issue = HttpApiError.HttpApiDecodeError["issues"][number]
 
 const typeIssue = /^Expected ([\s\S]*), actual ([\s\S]*)$/
+/** A field the endpoint's body does not have (its schemas refuse excess properties). */
+const excessIssue = /^is unexpected, expected: ([\s\S]*)$/
 
 const keywords = new Map([
   ["string", "a string"],
@@ -46,6 +48,12 @@ const wanted = (expected: string) =>
 const readable = (field: string, issues: ReadonlyArray<Issue>): string => {
   const first = issues[0]!
   if (first.message === "is missing") return `${field} is missing`
+  const excess = excessIssue.exec(first.message)
+  if (excess !== null) {
+    return `${field} is not a field of this request (it takes ${
+      excess[1]!.split(" | ").map((name) => name.replace(/^"|"$/g, "")).join(", ")
+    })`
+  }
   const matches = issues.map((issue) => typeIssue.exec(issue.message))
   if (matches.some((match) => match === null)) {
     const message = issues.find((_, i) => matches[i] === null)!.message

@@ -279,6 +279,27 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         ["POST", "/v1/grants", [], "body", "the request body must be a JSON object, got []"],
         [
           "POST",
+          "/v1/grants",
+          { entitlement_id: role, principal: { type: "user", id: "x" }, dry_run: true },
+          "dry_run",
+          "dry_run is not a field of this request (it takes entitlement_id, principal)"
+        ],
+        [
+          "POST",
+          "/v1/grants",
+          { entitlement_id: role, principal: { type: "user", id: "x", name: "X" } },
+          "principal.name",
+          "principal.name is not a field of this request (it takes type, id)"
+        ],
+        [
+          "POST",
+          "/v1/accounts",
+          { email: "a@b.co", given_name: "A", family_name: "B", user_type: "SERVICE_ACCOUNT" },
+          "user_type",
+          "user_type is not a field of this request (it takes email, given_name, family_name, role, phone)"
+        ],
+        [
+          "POST",
           "/v1/accounts",
           { email: "not-an-email", given_name: "A", family_name: "B" },
           "email",

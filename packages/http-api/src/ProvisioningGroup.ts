@@ -7,10 +7,17 @@ import { PrincipalType } from "./Ids.js"
 
 const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
 
+/**
+ * A field these requests do not have is refused, as their OpenAPI schema says
+ * (`additionalProperties: false`): ignored, `"dry_run": true` made the change and `"user_type"`
+ * invited a person instead of creating a service account.
+ */
+const onlyKnownFields = { parseOptions: { onExcessProperty: "error" } } as const
+
 export const GrantRequest = Schema.Struct({
   entitlement_id: NonEmpty,
-  principal: Schema.Struct({ type: PrincipalType, id: NonEmpty })
-})
+  principal: Schema.Struct({ type: PrincipalType, id: NonEmpty }).annotations(onlyKnownFields)
+}).annotations(onlyKnownFields)
 
 export const GrantCreated = Schema.Struct({
   status: Schema.Literal("granted"),
@@ -35,7 +42,7 @@ export const AccountRequest = Schema.Struct({
   family_name: NonEmpty,
   role: Schema.optional(NonEmpty),
   phone: Schema.optional(NonEmpty)
-})
+}).annotations(onlyKnownFields)
 
 export const AccountCreated = Schema.Struct({
   status: Schema.Literal("created"),

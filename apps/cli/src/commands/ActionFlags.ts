@@ -27,13 +27,16 @@ export interface ProvisioningFlags {
   readonly deleteResourceType: Option.Option<string>
 }
 
-/** `--create-account-profile '<json>'`: what Fivetran's invite needs besides the email. */
+/**
+ * `--create-account-profile '<json>'`: what Fivetran's invite needs besides the email. Any other
+ * field is refused: ignored, a misspelt `"Role"` created the account with no role, exit 0.
+ */
 const AccountProfile = Schema.Struct({
   given_name: Schema.NonEmptyTrimmedString,
   family_name: Schema.NonEmptyTrimmedString,
   role: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
   phone: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true })
-})
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 const profileHelp = "expected a JSON object with given_name, family_name and optionally role, phone"
 
@@ -62,7 +65,13 @@ const parseProfile = (json: string) =>
 
 const profileError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
+    .map((issue) =>
+      issue.path.length === 0
+        ? issue.message
+        : issue.message.startsWith("is unexpected")
+        ? `${issue.path.join(".")} is not a profile field${issue.path[0] === "email" ? " (the email is --create-account-email)" : ""}`
+        : `${issue.path.join(".")}: ${issue.message}`
+    )
     .join("; ")
 
 const requireFlag = (value: Option.Option<string>, flag: string, action: string) =>
