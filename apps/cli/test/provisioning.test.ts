@@ -57,6 +57,43 @@ describe("provisioning", () => {
       assert.strictEqual(revokedAgain.stdout, `already revoked: ${grantId}\n`)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a grant names the role it replaced; a revoke names the team grant that still gives the access", () =>
+    Effect.gen(function*() {
+      // A member of a team holding an account role, whose own account role is another one.
+      const team = smallAccount.teams.find((t) =>
+        t.role !== null &&
+        smallAccount.team_users.some((row) =>
+          row.team_id === t.id &&
+          ![null, t.role, "Account Administrator"].includes(smallAccount.users.find((u) => u.id === row.user_id)!.role)
+        )
+      )!
+      const member = smallAccount.users.find((u) =>
+        smallAccount.team_users.some((row) => row.team_id === team.id && row.user_id === u.id) &&
+        ![null, team.role, "Account Administrator"].includes(u.role)
+      )!
+      const roleEntitlement = `role:${team.role}:assigned`
+      const granted = yield* provision(
+        "--grant-entitlement",
+        roleEntitlement,
+        "--grant-principal",
+        member.id,
+        "--grant-principal-type",
+        "user"
+      )
+      assertExit(granted, 0)
+      assert.strictEqual(
+        granted.stdout,
+        `granted ${roleEntitlement} to user:${member.id} (replacing the role ${member.role} it held there)\n`
+      )
+      const revoked = yield* provision("--revoke-grant", `${roleEntitlement}:user:${member.id}`)
+      assertExit(revoked, 0)
+      assert.strictEqual(
+        revoked.stdout,
+        `revoked ${roleEntitlement}:user:${member.id}, but it is still held through ${roleEntitlement}:team:${team.id} ` +
+          "(revoke that, or remove the user from the team, to end the access)\n"
+      )
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

@@ -148,16 +148,29 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
         ).pipe(
           Effect.map((outcome) =>
             outcome._tag === "Granted"
-              ? { status: "granted" as const, grants: outcome.grants }
+              ? {
+                status: "granted" as const,
+                grants: outcome.grants,
+                ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
+              }
               : { status: "already_exists" as const, grants: outcome.grants }
           )
         ))
       .handle("revoke", ({ path }) =>
         provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id)).pipe(
-          Effect.map((outcome) => ({
-            grant_id: path.grant_id,
-            status: outcome._tag === "Revoked" ? "revoked" as const : "already_revoked" as const
-          }))
+          Effect.map((outcome) =>
+            outcome._tag === "Revoked"
+              ? {
+                grant_id: path.grant_id,
+                status: "revoked" as const,
+                ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough })
+              }
+              : {
+                grant_id: path.grant_id,
+                status: "already_revoked" as const,
+                ...(outcome.detail === undefined ? {} : { detail: outcome.detail })
+              }
+          )
         ))
       .handle("createAccount", ({ payload }) =>
         provision(["createAccount", JSON.stringify(payload)], (p) =>

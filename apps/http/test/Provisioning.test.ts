@@ -101,6 +101,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const granted = yield* grant(entitlement, { type: "user", id: user.id })
       assert.strictEqual(granted.status, "granted")
       assert.include(ids(granted.grants), `${entitlement}:user:${user.id}`)
+      assert.strictEqual(granted.status === "granted" ? granted.replaced_role : undefined, user.role)
       assert.strictEqual(yield* roleOf, role)
 
       const again = yield* grant(entitlement, { type: "user", id: user.id })
@@ -114,6 +115,33 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const revokedAgain = yield* revoke(`${entitlement}:user:${user.id}`)
       assert.strictEqual(revokedAgain.status, "already_revoked")
       assert.strictEqual(yield* roleOf, null)
+    }))
+
+  it.effect("a revoke says which team grants still give the access; a user who no longer exists has nothing to revoke", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      // A member of a team holding an account role, given that role directly too.
+      const team = before.teams.find((t) => t.role !== null && before.team_users.some((row) => row.team_id === t.id))!
+      const member = before.team_users.find((row) => row.team_id === team.id)!.user_id
+      const entitlement = `role:${team.role}:assigned`
+      const grantId = `${entitlement}:user:${member}`
+      yield* grant(entitlement, { type: "user", id: member })
+
+      const revoked = yield* call("DELETE", grantPath(grantId))
+      assert.deepStrictEqual(revoked, {
+        status: 200,
+        body: { grant_id: grantId, status: "revoked", still_held_through: [`${entitlement}:team:${team.id}`] }
+      })
+      // Again: nothing direct is left, and the access is the team's.
+      const again = yield* call("DELETE", grantPath(grantId))
+      assert.deepStrictEqual([again.status, again.body["error"]], [409, "InheritedGrant"])
+
+      const goneId = `${entitlement}:user:no_such_user`
+      assert.deepStrictEqual(yield* call("DELETE", grantPath(goneId)), {
+        status: 200,
+        body: { grant_id: goneId, status: "already_revoked", detail: "user no_such_user does not exist" }
+      })
     }))
 
   it.effect("accounts: 201 created, 200 already exists; deleting: 200 deleted, then 200 does_not_exist", () =>

@@ -151,7 +151,7 @@ describe("deleteResource", () => {
       assert.strictEqual(refused.result._tag, "Upstream")
       assert.strictEqual(
         refused.result.message,
-        "cannot delete user:ben: the user was not found, and neither was the account (GET /v1/account/info: not found " +
+        "cannot delete user:ben: user ben was not found, and neither was the account (GET /v1/account/info: not found " +
           "(404 NotFound): No endpoint GET /proxy/v1/account/info): the base URL does not look like Fivetran's API root; " +
           "check --base-url"
       )
@@ -159,13 +159,19 @@ describe("deleteResource", () => {
       assert.deepStrictEqual(refused.requests, ["GET /proxy/v1/users/ben", "GET /proxy/v1/account/info"])
     }).pipe(Effect.provide(provisioningLayer({ basePath: "/proxy" }))))
 
-  it.live("other resource types are Unsupported; malformed ids are InvalidInput; nothing is contacted", () =>
+  it.live("other resource types are Unsupported; malformed or padded ids are InvalidInput; nothing is contacted", () =>
     Effect.gen(function*() {
       const group = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("group", "g_main"))))
       assert.strictEqual(group.result._tag, "Unsupported")
       assert.include(group.result.message, "only user resources can be deleted")
       const malformed = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", ""))))
       assert.strictEqual(malformed.result._tag, "InvalidInput")
-      assert.deepStrictEqual([...group.requests, ...malformed.requests], [])
+      // A stray space (an id copied from a padded table) is refused, not reported absent.
+      const padded = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "ben "))))
+      assert.deepStrictEqual([padded.result._tag, padded.result.message], [
+        "InvalidInput",
+        "invalid user id \"ben \": it must be non-empty and contain no ':' or whitespace"
+      ])
+      assert.deepStrictEqual([...group.requests, ...malformed.requests, ...padded.requests], [])
     }).pipe(Effect.provide(provisioningLayer())))
 })

@@ -24,6 +24,8 @@ describe("grant and revoke role:R:assigned", () => {
       const first = yield* grant("role:Account Analyst:assigned", user("ana"))
       assert.strictEqual(first.result._tag, "Granted")
       assert.deepStrictEqual(ids(first.result), ["role:Account Analyst:assigned:user:ana"])
+      // One account role per user: the grant says which it replaced.
+      assert.strictEqual(first.result._tag === "Granted" ? first.result.replacedRole : "", "Account Reviewer")
       assert.deepStrictEqual(readFirstTogether(first.requests, 2), ["GET /v1/roles", "GET /v1/users/ana", "PATCH /v1/users/ana"])
       assert.strictEqual(yield* state.userRole("ana"), "Account Analyst")
 
@@ -37,6 +39,7 @@ describe("grant and revoke role:R:assigned", () => {
     Effect.gen(function*() {
       const { requests, result } = yield* grant("role:Data Steward:assigned", user("ben"))
       assert.deepStrictEqual(ids(result), ["role:Data Steward:assigned:user:ben"])
+      assert.strictEqual(result._tag === "Granted" ? result.replacedRole : "", undefined)
       assert.deepStrictEqual(writesIn(requests), ["PATCH /v1/users/ben"])
       assert.strictEqual(yield* state.userRole("ben"), "Data Steward")
     }).pipe(Effect.provide(provisioningLayer())))
@@ -69,7 +72,13 @@ describe("grant and revoke role:R:assigned", () => {
 
       const first = yield* revoke("role:Account Reviewer:assigned:user:ana")
       assert.strictEqual(first.result._tag, "Revoked")
-      assert.deepStrictEqual(readFirstTogether(first.requests, 2), ["GET /v1/roles", "GET /v1/users/ana", "DELETE /v1/users/ana/role"])
+      // After the write, the teams are asked whether one still gives the role (none does).
+      assert.deepStrictEqual(readFirstTogether(first.requests, 2), [
+        "GET /v1/roles",
+        "GET /v1/users/ana",
+        "DELETE /v1/users/ana/role",
+        "GET /v1/teams"
+      ])
       assert.strictEqual(yield* state.userRole("ana"), null)
 
       // No direct role left: the teams are asked whether one gives it (none does), nothing is written.
@@ -94,13 +103,28 @@ describe("grant and revoke role:R:assigned", () => {
       assert.deepStrictEqual(readFirstTogether(again.requests, 2), ["GET /v1/roles", "GET /v1/teams/t_eng"])
     }).pipe(Effect.provide(provisioningLayer())))
 
-  it.live("a direct role the user also reaches through a team stays revocable", () =>
+  it.live("a direct role the user also reaches through a team stays revocable, and the revoke names that team", () =>
     Effect.gen(function*() {
       // cy is Account Analyst directly and through t_eng.
       const { requests, result } = yield* revoke("role:Account Analyst:assigned:user:cy")
-      assert.strictEqual(result._tag, "Revoked")
+      assert.deepStrictEqual(result, { _tag: "Revoked", stillHeldThrough: ["role:Account Analyst:assigned:team:t_eng"] })
       assert.deepStrictEqual(writesIn(requests), ["DELETE /v1/users/cy/role"])
+      // The team scan comes after the write: the user's teams are looked up only to report them.
+      assert.deepStrictEqual(requests.slice(2), ["DELETE /v1/users/cy/role", "GET /v1/teams", "GET /v1/teams/t_eng/users/cy"])
       assert.strictEqual(yield* state.userRole("cy"), null)
+      // Without a team giving it, a revoke names none.
+      const ana = yield* revoke("role:Account Reviewer:assigned:user:ana")
+      assert.deepStrictEqual(ana.result, { _tag: "Revoked", stillHeldThrough: [] })
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a grant of a user or team that no longer exists is already revoked, once the account answers", () =>
+    Effect.gen(function*() {
+      const gone = yield* revoke("group:g_main:View Destination:user:nobody")
+      assert.deepStrictEqual(gone.result, { _tag: "AlreadyRevoked", detail: "user nobody does not exist" })
+      assert.deepStrictEqual(writesIn(gone.requests), [])
+      assert.strictEqual(gone.requests.at(-1), "GET /v1/account/info")
+      const team = yield* revoke("role:Account Analyst:assigned:team:t_gone")
+      assert.deepStrictEqual(team.result, { _tag: "AlreadyRevoked", detail: "team t_gone does not exist" })
     }).pipe(Effect.provide(provisioningLayer())))
 })
 

@@ -21,7 +21,10 @@ export const GrantRequest = Schema.Struct({
 
 export const GrantCreated = Schema.Struct({
   status: Schema.Literal("granted"),
-  grants: Schema.Array(Grant)
+  grants: Schema.Array(Grant),
+  replaced_role: Schema.optional(Schema.String).annotations({
+    description: "The role the principal held in that container before, which this grant replaced (one role per member)"
+  })
 }).annotations(HttpApiSchema.annotations({ status: 201 }))
 
 export const GrantAlreadyExists = Schema.Struct({
@@ -31,7 +34,14 @@ export const GrantAlreadyExists = Schema.Struct({
 
 export const RevokeResult = Schema.Struct({
   grant_id: Schema.String,
-  status: Schema.Literal("revoked", "already_revoked")
+  status: Schema.Literal("revoked", "already_revoked"),
+  still_held_through: Schema.optional(Schema.Array(Schema.String)).annotations({
+    description: "Revoked, but the user still holds the entitlement through these team grants (ids): revoke them, " +
+      "or remove the user from the team, to end the access"
+  }),
+  detail: Schema.optional(Schema.String).annotations({
+    description: "Why there was nothing to revoke, when the principal itself no longer exists"
+  })
 })
 
 export const AccountRequest = Schema.Struct({

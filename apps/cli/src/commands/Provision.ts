@@ -19,11 +19,17 @@ const principalText = (principal: PrincipalRef) => `${principal.type}:${principa
 
 const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome) =>
   outcome._tag === "Granted"
-    ? `granted ${entitlementId} to ${principalText(principal)}`
+    ? `granted ${entitlementId} to ${principalText(principal)}` +
+      (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
     : `already exists: ${principalText(principal)} already holds ${entitlementId}`
 
 const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
-  outcome._tag === "Revoked" ? `revoked ${grantId}` : `already revoked: ${grantId}`
+  outcome._tag === "Revoked"
+    ? outcome.stillHeldThrough.length === 0
+      ? `revoked ${grantId}`
+      : `revoked ${grantId}, but it is still held through ${outcome.stillHeldThrough.join(" and ")} ` +
+        "(revoke that, or remove the user from the team, to end the access)"
+    : `already revoked: ${grantId}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 
 const createLine = (email: string, outcome: CreateAccountOutcome) => {
   const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${email})`

@@ -2,7 +2,8 @@ import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetr
 import { Effect, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
-import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported, Upstream } from "./ProvisioningError.js"
+import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
+import { confirmAbsent } from "./ConfirmAbsent.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -89,26 +90,6 @@ export const createAccount = (
     )
   })
 
-/**
- * A 404 for the user is also what a base URL that is not Fivetran's API root answers (a proxy path,
- * a typo): reporting "does not exist" then would turn a deprovisioning job green while the user
- * keeps access. Before saying so, an endpoint every account has must answer; a 403 there still
- * proves the API is Fivetran's.
- */
-const confirmAbsent = (client: FivetranClientShape, action: string, absent: DeleteOutcome) =>
-  client.accountInfo.pipe(
-    Effect.as(absent),
-    Effect.catchTag("Forbidden", () => Effect.succeed(absent)),
-    Effect.mapError((error) =>
-      error._tag === "NotFound"
-        ? new Upstream({
-          message: `cannot ${action}: the user was not found, and neither was the account (${error.message}): ` +
-            "the base URL does not look like Fivetran's API root; check --base-url"
-        })
-        : upstreamFailure(action)(error)
-    )
-  )
-
 export const deleteResource = (
   client: FivetranClientShape,
   resourceType: string,
@@ -122,8 +103,11 @@ export const deleteResource = (
         })
       )
     }
-    if (id === "" || id.includes(":")) {
-      return yield* Effect.fail(new InvalidInput({ message: `invalid user id "${id}": it must be non-empty and contain no ':'` }))
+    // Fivetran ids have no spaces: "U " pasted from a padded table would read as absent, exit 0.
+    if (id === "" || id.includes(":") || /\s/.test(id)) {
+      return yield* Effect.fail(
+        new InvalidInput({ message: `invalid user id "${id}": it must be non-empty and contain no ':' or whitespace` })
+      )
     }
     const action = `delete user:${id}`
     const gone: DeleteOutcome = { _tag: "DoesNotExist" }
@@ -132,7 +116,7 @@ export const deleteResource = (
       Effect.catchTag("NotFound", () => Effect.succeedNone),
       Effect.mapError(upstreamFailure(action))
     )
-    if (Option.isNone(found)) return yield* confirmAbsent(client, action, gone)
+    if (Option.isNone(found)) return yield* confirmAbsent(client, action, `user ${id}`, gone)
     return yield* client.deleteUser(id).pipe(
       Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
       Effect.catchTag("NotFound", () => Effect.succeed(gone)),

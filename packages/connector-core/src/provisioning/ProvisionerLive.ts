@@ -5,6 +5,7 @@ import { teamResourceId } from "../resources/Team.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
+import { confirmAbsent } from "./ConfirmAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
 import { InheritedGrant, ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError } from "./ProvisioningError.js"
@@ -24,9 +25,13 @@ export const disabledProvisioner: ProvisionerShape = {
 
 const wants = (access: Access, role: string): boolean => access.wanted._tag === "AnyRole" || access.wanted.role === role
 
+/** The team's own grant of the target's entitlement. */
+const teamGrantIds = (target: GrantTarget, teamIds: ReadonlyArray<string>) =>
+  teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
+
 const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): InheritedGrant => {
   const principal = { resourceType: target.principal.type, resource: target.principal.id }
-  const teamGrants = teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
+  const teamGrants = teamGrantIds(target, teamIds)
   const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
   return new InheritedGrant({
     message: `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
@@ -68,22 +73,49 @@ export const makeProvisioner = (
     // A container holds one role per member: another role is changed in place, which replaces its grant.
     yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
     yield* Effect.logDebug(`provisioning: ${action}`)
-    return { _tag: "Granted", grants: resolved.held(role) } satisfies GrantOutcome
+    return {
+      _tag: "Granted",
+      grants: resolved.held(role),
+      replacedRole: Option.getOrUndefined(current)
+    } satisfies GrantOutcome
   }, meteredAction("grant"))
+
+  const revokeHeld = (target: GrantTarget, action: string) =>
+    Effect.gen(function*() {
+      const resolved = yield* access(target, action)
+      const current = yield* resolved.slot.current
+      if (Option.isSome(current) && wants(resolved, current.value)) {
+        yield* resolved.slot.remove
+        yield* Effect.logDebug(`provisioning: ${action}`)
+        // The team scan costs a request per page of teams and up to two per team; without it a
+        // user who keeps the access through a team would be reported as having lost it.
+        const teams = yield* resolved.inheritedFrom.pipe(
+          Effect.catchAll((error) =>
+            Effect.as(Effect.logWarning(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`), [])
+          )
+        )
+        return { _tag: "Revoked", stillHeldThrough: teamGrantIds(target, teams) } satisfies RevokeOutcome
+      }
+      const teams = yield* resolved.inheritedFrom
+      if (teams.length > 0) return yield* Effect.fail(inheritedGrant(target, teams))
+      return { _tag: "AlreadyRevoked", detail: undefined } satisfies RevokeOutcome
+    })
 
   const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
     const target = yield* grantTarget(registry, grantId)
     const action = `revoke ${target.id}`
-    const resolved = yield* access(target, action)
-    const current = yield* resolved.slot.current
-    if (Option.isSome(current) && wants(resolved, current.value)) {
-      yield* resolved.slot.remove
-      yield* Effect.logDebug(`provisioning: ${action}`)
-      return { _tag: "Revoked" } satisfies RevokeOutcome
-    }
-    const teams = yield* resolved.inheritedFrom
-    if (teams.length > 0) return yield* Effect.fail(inheritedGrant(target, teams))
-    return { _tag: "AlreadyRevoked" } satisfies RevokeOutcome
+    return yield* revokeHeld(target, action).pipe(
+      // An offboarded user (or a deleted team) holds nothing: a review campaign revoking its grants
+      // is done, once Fivetran's API root answers (ConfirmAbsent.ts).
+      Effect.catchTag(
+        "UnknownPrincipal",
+        (absent) =>
+          confirmAbsent<RevokeOutcome>(client, action, `${target.principal.type} ${target.principal.id}`, {
+            _tag: "AlreadyRevoked",
+            detail: absent.message
+          })
+      )
+    )
   }, meteredAction("revoke"))
 
   return {

@@ -17,10 +17,28 @@ export interface AccountRequest {
 }
 
 export type GrantOutcome =
-  | { readonly _tag: "Granted"; readonly grants: ReadonlyArray<Grant> }
+  | {
+    readonly _tag: "Granted"
+    readonly grants: ReadonlyArray<Grant>
+    /** The role the principal held in that container before: one role per member, so the grant replaced it. */
+    readonly replacedRole: string | undefined
+  }
   | { readonly _tag: "AlreadyExists"; readonly grants: ReadonlyArray<Grant> }
 
-export type RevokeOutcome = { readonly _tag: "Revoked" } | { readonly _tag: "AlreadyRevoked" }
+export type RevokeOutcome =
+  | {
+    readonly _tag: "Revoked"
+    /**
+     * The team grants (ids) through which the user still holds the entitlement: the direct
+     * membership is gone, the access is not, and the next sync still lists the grant.
+     */
+    readonly stillHeldThrough: ReadonlyArray<string>
+  }
+  | {
+    readonly _tag: "AlreadyRevoked"
+    /** Why nothing was held, when the principal itself is gone, e.g. `user U does not exist`. */
+    readonly detail: string | undefined
+  }
 
 export type CreateAccountOutcome =
   | { readonly _tag: "Created"; readonly resource: Resource }
