@@ -2,6 +2,7 @@ import {
   capabilities,
   Provisioner,
   type ProvisionerShape,
+  type Grant,
   ProvisioningDisabled,
   type ProvisioningError,
   ResourceTypeRegistry
@@ -120,6 +121,13 @@ const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
   }))
 
+/**
+ * A grant's entitlement as the service's sync files hold it: its exclusion group only when
+ * `--exclusion-groups` is on (the annotation is opt-in; `GET /v1/entitlements` has none otherwise).
+ */
+const asSynced = (exclusionGroups: boolean) => (grants: ReadonlyArray<Grant>): ReadonlyArray<Grant> =>
+  exclusionGroups ? grants : grants.map((grant) => ({ ...grant, entitlement: { ...grant.entitlement, annotations: [] } }))
+
 const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handlers) =>
   Effect.gen(function*() {
     const config = yield* ServiceConfig
@@ -130,6 +138,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     const disabled = new ProvisioningDisabled({
       message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
     })
+    const synced = asSynced(config.exclusionGroups)
     const singleFlight = yield* makeSingleFlight
     /** `request` names the action and its inputs: identical requests in flight share one call. */
     const provision = <A>(
@@ -150,10 +159,10 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
             outcome._tag === "Granted"
               ? {
                 status: "granted" as const,
-                grants: outcome.grants,
+                grants: synced(outcome.grants),
                 ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
               }
-              : { status: "already_exists" as const, grants: outcome.grants }
+              : { status: "already_exists" as const, grants: synced(outcome.grants) }
           )
         ))
       .handle("revoke", ({ path }) =>

@@ -102,6 +102,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.strictEqual(granted.status, "granted")
       assert.include(ids(granted.grants), `${entitlement}:user:${user.id}`)
       assert.strictEqual(granted.status === "granted" ? granted.replaced_role : undefined, user.role)
+      // No exclusion group on the entitlement: the service runs without --exclusion-groups, as its syncs are written.
+      assert.deepStrictEqual(granted.grants.map((g) => g.entitlement.annotations), [[]])
       assert.strictEqual(yield* roleOf, role)
 
       const again = yield* grant(entitlement, { type: "user", id: user.id })
