@@ -1,4 +1,4 @@
-import type { InvalidId } from "@baton-fivetran/connector-core"
+import type { InvalidId, InvalidInput } from "@baton-fivetran/connector-core"
 import { errorLine, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
 import { Cause, Effect, Exit, FiberRef, Option, Predicate } from "effect"
@@ -19,13 +19,15 @@ import type { UsageError } from "./UsageError.js"
  * classes themselves are not imported, so that start-up does not load connector-core.
  */
 const exitCodeByTag: {
-  readonly [Tag in UsageError["_tag"] | SettingError["_tag"] | InvalidId["_tag"] | ChangesFound["_tag"]]: number
+  readonly [Tag in UsageError["_tag"] | SettingError["_tag"] | InvalidId["_tag"] | InvalidInput["_tag"] | ChangesFound["_tag"]]: number
 } = {
   UsageError: 2,
   // A setting with a bad value (from a flag, a variable or .baton.yaml), or a required one missing.
   SettingError: 2,
   // connector-core's refusal of a malformed entitlement or grant id: bad usage too.
   InvalidId: 2,
+  // connector-core's refusal of a provisioning flag's value (an email that is not one, a padded id).
+  InvalidInput: 2,
   ChangesFound: 3
 }
 

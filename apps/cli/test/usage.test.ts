@@ -88,12 +88,22 @@ describe("usage", () => {
     Effect.gen(function*() {
       const profile = (json: string) =>
         runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", json])
-      const [missing, notJson, misspelt, email] = yield* Effect.all([
+      const [notAnEmail, missing, notJson, misspelt, email] = yield* Effect.all([
+        runCli([
+          "--sandbox",
+          "-p",
+          "--create-account-email",
+          "notanemail",
+          "--create-account-profile",
+          "{\"given_name\":\"A\",\"family_name\":\"B\"}"
+        ]),
         profile("{\"given_name\":\"A\"}"),
         profile("{given"),
         profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"Role\":\"Account Administrator\"}"),
         profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"email\":\"b@example.com\"}")
       ], { concurrency: "unbounded" })
+      assertExit(notAnEmail, 2)
+      assert.include(notAnEmail.stderr, "error: cannot create the account: email \"notanemail\" is not an email address")
       assertExit(missing, 2)
       assert.include(missing.stderr, "error: --create-account-profile: family_name: is missing")
       assertExit(misspelt, 2)
