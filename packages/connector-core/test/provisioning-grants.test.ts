@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type GrantOutcome, Provisioner, SyncEngine } from "../src/index.js"
 import { collectingSink } from "./support/Harness.js"
-import { logged, provisioningLayer, readFirstTogether, state, writesIn } from "./support/ProvisioningFixture.js"
+import { account, logged, provisioningLayer, readFirstTogether, state, writesIn } from "./support/ProvisioningFixture.js"
 
 /**
  * docs/architecture.md §3, row by row, for user and team principals, against the sandbox over loopback. After
@@ -398,4 +398,31 @@ describe("returned grants", () => {
         for (const granted of result.grants) assert.deepStrictEqual(granted, synced.get(granted.id), granted.id)
       }
     }).pipe(Effect.provide(provisioningLayer({ syncConnections: true }))))
+})
+
+describe("custom role names with ':'", () => {
+  const custom = (name: string, scope: "ACCOUNT" | "DESTINATION") => ({
+    name,
+    description: "Custom",
+    is_custom: true,
+    scope: [scope],
+    is_deprecated: false,
+    replacement_role_name: null
+  })
+  const withColons = { ...account, roles: [...account.roles, custom("Ops: EU Reader", "DESTINATION"), custom("Audit: Read", "ACCOUNT")] }
+
+  it.live("grant and revoke the ids a sync prints for them: the role name stays whole", () =>
+    Effect.gen(function*() {
+      const group = yield* grant("group:g_main:Ops: EU Reader", user("ben"))
+      assert.deepStrictEqual(ids(group.result), ["group:g_main:Ops: EU Reader:user:ben"])
+      assert.strictEqual(yield* state.userGroup("ben", "g_main"), "Ops: EU Reader")
+      const revoked = yield* revoke("group:g_main:Ops: EU Reader:user:ben")
+      assert.deepStrictEqual(revoked.result, { _tag: "Revoked", stillHeldThrough: [] })
+      assert.strictEqual(yield* state.userGroup("ben", "g_main"), null)
+
+      // An account role's id is its name, so there the slug is what follows the last ':'.
+      const role = yield* grant("role:Audit: Read:assigned", user("ben"))
+      assert.deepStrictEqual(ids(role.result), ["role:Audit: Read:assigned:user:ben"])
+      assert.strictEqual(yield* state.userRole("ben"), "Audit: Read")
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: withColons }))))
 })

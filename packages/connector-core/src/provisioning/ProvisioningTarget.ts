@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import { grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
+import { type EntitlementIdParts, grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
 import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
@@ -36,17 +36,33 @@ const supported = (registry: Registry, id: string, resourceType: string): Effect
   )
 }
 
-const checkedEntitlement = (
-  registry: Registry,
-  id: string,
-  parts: { resourceType: string; resourceId: string; slug: string }
-) =>
-  Effect.map(supported(registry, id, parts.resourceType), (resourceType): EntitlementTarget => ({
+/**
+ * The slug after the resource id, for a type whose resource ids have no ':' (ResourceTypeModule's
+ * `resourceIdsMayContainColons`); the design's split (slug after the last ':') otherwise. The two
+ * differ only for a slug containing ':', a custom role's name.
+ */
+const splitFor = (registry: Registry, id: string, parts: EntitlementIdParts): EntitlementIdParts => {
+  const colonsInIds = Option.match(grantableModule(registry, parts.resourceType), {
+    onNone: () => true,
+    onSome: (module) => module.grants.resourceIdsMayContainColons === true
+  })
+  if (colonsInIds) return parts
+  const afterType = parts.resourceType.length + 1
+  const afterResource = id.indexOf(":", afterType)
+  const resourceId = id.slice(afterType, afterResource)
+  // An empty one ("group::x:y") keeps the design's split, whose lookup then names what is missing.
+  return resourceId === "" ? parts : { ...parts, resourceId, slug: id.slice(afterResource + 1) }
+}
+
+const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementIdParts) => {
+  const parts = splitFor(registry, id, parsed)
+  return Effect.map(supported(registry, id, parts.resourceType), (resourceType): EntitlementTarget => ({
     id,
     resourceType,
     resourceId: parts.resourceId,
     slug: parts.slug
   }))
+}
 
 const checkedPrincipal = (
   registry: Registry,

@@ -41,6 +41,12 @@ export interface ResourceTypeModule {
   /** Grant and revoke of the type's entitlements; absent when it offers none. */
   readonly grants?: {
     readonly grantableTo: ReadonlyArray<PrincipalType>
+    /**
+     * The type's resource ids may contain ':' (a role's id is its name), so an entitlement id's slug
+     * is what follows its last ':'. Otherwise the resource id is a Fivetran id, which has none, and
+     * the slug is all that follows it: a custom role named "Ops: EU" stays whole.
+     */
+    readonly resourceIdsMayContainColons?: boolean
     /** Checks the entitlement and principal against Fivetran and finds the slot a grant or revoke changes. */
     readonly resolve: (context: AccessContext, target: GrantTarget) => Effect.Effect<Access, ProvisioningError>
   }

@@ -51,5 +51,5 @@ export const RoleType: ResourceTypeModule = {
         Array.from(context.accountRoles.values()).flatMap((e) => [row.resource(e.resource), row.entitlement(e)])
       )
   },
-  grants: { grantableTo: ["user", "team"], resolve }
+  grants: { grantableTo: ["user", "team"], resourceIdsMayContainColons: true, resolve }
 }
