@@ -31,8 +31,14 @@ const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
         "(revoke that, or remove the user from the team, to end the access)"
     : `already revoked: ${grantId}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 
+/** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
+const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
+  const trait = outcome.resource.annotations.find((annotation) => annotation._tag === "UserTrait")
+  return trait?._tag === "UserTrait" ? trait.emails[0]?.address ?? asked : asked
+}
+
 const createLine = (email: string, outcome: CreateAccountOutcome) => {
-  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${email})`
+  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${accountEmail(email, outcome)})`
   return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
 }
 
