@@ -249,7 +249,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         if (Option.isSome(s.active)) {
           const active = s.active.value
           return Effect.fail(
-            new SyncInProgress({ message: `sync ${active} is still running; wait for it or cancel it`, job_id: active })
+            new SyncInProgress({
+              message: `sync ${active} is still running; wait for it or cancel it (POST /v1/syncs/${active}/cancel)`,
+              job_id: active
+            })
           )
         }
         const queued: SyncJob = {

@@ -81,7 +81,10 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const second = yield* Effect.flip(client.syncs.start())
       assert.deepStrictEqual(
         second,
-        new SyncInProgress({ job_id: job.id, message: `sync ${job.id} is still running; wait for it or cancel it` })
+        new SyncInProgress({
+          job_id: job.id,
+          message: `sync ${job.id} is still running; wait for it or cancel it (POST /v1/syncs/${job.id}/cancel)`
+        })
       )
 
       const cancelled = yield* client.syncs.cancel({ path: { id: job.id } })
