@@ -139,6 +139,10 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const again = yield* call("DELETE", grantPath(grantId))
       assert.deepStrictEqual([again.status, again.body["error"]], [409, "InheritedGrant"])
 
+      // An id with an unpaired surrogate is the caller's mistake (400), not the service's (it was a 500).
+      const surrogate = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: "a\ud800" } })
+      assert.deepStrictEqual([surrogate.status, surrogate.body["error"]], [400, "InvalidId"])
+
       const goneId = `${entitlement}:user:no_such_user`
       assert.deepStrictEqual(yield* call("DELETE", grantPath(goneId)), {
         status: 200,

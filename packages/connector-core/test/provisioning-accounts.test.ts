@@ -170,8 +170,10 @@ describe("deleteResource", () => {
       const padded = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "ben "))))
       assert.deepStrictEqual([padded.result._tag, padded.result.message], [
         "InvalidInput",
-        "invalid user id \"ben \": it must be non-empty and contain no ':' or whitespace"
+        "invalid user id \"ben \": it must be non-empty, with no ':', whitespace or unpaired UTF-16 surrogate"
       ])
-      assert.deepStrictEqual([...group.requests, ...malformed.requests, ...padded.requests], [])
+      const surrogate = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "ben\ud800"))))
+      assert.strictEqual(surrogate.result._tag, "InvalidInput")
+      assert.deepStrictEqual([...group.requests, ...malformed.requests, ...padded.requests, ...surrogate.requests], [])
     }).pipe(Effect.provide(provisioningLayer())))
 })

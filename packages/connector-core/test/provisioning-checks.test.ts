@@ -91,6 +91,15 @@ describe("ids", () => {
 
       const noPrincipal = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:"))
       assertRefused(noPrincipal, "InvalidId", ["the principal id is empty"])
+
+      // An unpaired UTF-16 surrogate cannot go into a URL: it was a defect (HTTP 500) when the URL was built.
+      const surrogates = [
+        yield* refusal((p) => p.grant("group:g_main:View Destination", user("ana\ud800"))),
+        yield* refusal((p) => p.grant("group:g_main\udc00:View Destination", user("ana"))),
+        yield* refusal((p) => p.revoke("group:g_main:View Destination:user:ana\ud800"))
+      ]
+      for (const refused of surrogates) assertRefused(refused, "InvalidId", ["it contains an unpaired UTF-16 surrogate"])
+      assert.deepStrictEqual(surrogates.flatMap((refused) => refused.requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("resource types we do not provision are Unsupported, user entitlements included", () =>

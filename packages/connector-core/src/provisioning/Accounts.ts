@@ -4,6 +4,7 @@ import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
+import { notWellFormed } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -104,9 +105,11 @@ export const deleteResource = (
       )
     }
     // Fivetran ids have no spaces: "U " pasted from a padded table would read as absent, exit 0.
-    if (id === "" || id.includes(":") || /\s/.test(id)) {
+    if (id === "" || id.includes(":") || /\s/.test(id) || notWellFormed(id)) {
       return yield* Effect.fail(
-        new InvalidInput({ message: `invalid user id "${id}": it must be non-empty and contain no ':' or whitespace` })
+        new InvalidInput({
+          message: `invalid user id ${JSON.stringify(id)}: it must be non-empty, with no ':', whitespace or unpaired UTF-16 surrogate`
+        })
       )
     }
     const action = `delete user:${id}`

@@ -89,12 +89,25 @@ const checkedPrincipal = (
   return Effect.succeed({ type, id: principal.id })
 }
 
+/** A UTF-16 surrogate without its pair: no Fivetran id has one, and a URL cannot carry it. */
+const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** An id the request cannot name Fivetran's objects by (it failed as a 500 when the URL was built). */
+export const notWellFormed = (text: string): boolean => unpairedSurrogate.test(text)
+
+const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
+  notWellFormed(id)
+    ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
+    : Effect.void
+
 export const grantRequest = (
   registry: Registry,
   entitlementId: string,
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
+    yield* wellFormedId("entitlement", entitlementId)
+    yield* wellFormedId("principal", principal.id)
     const parts = yield* Effect.mapError(parseEntitlementId(entitlementId), invalid(EntitlementIdFormat))
     const entitlement = yield* checkedEntitlement(registry, entitlementId, parts)
     const checked = yield* checkedPrincipal(registry, entitlement, principal)
@@ -103,6 +116,7 @@ export const grantRequest = (
 
 export const grantTarget = (registry: Registry, id: string): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
+    yield* wellFormedId("grant", id)
     const separators = id.split(":").length - 1
     if (separators < 4) {
       return yield* Effect.fail(
