@@ -1,6 +1,6 @@
 import { SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Effect, Schema } from "effect"
+import { Clock, Data, Effect, Schema } from "effect"
 
 /**
  * `--summary-file`: the summary of a completed sync as one JSON object, for a scheduler or a
@@ -19,6 +19,22 @@ export const SummaryFileContent = Schema.Struct({
 
 const encode = Schema.encodeSync(SummaryFileContent)
 
+/**
+ * The summary could not be written after the sync completed: the new `.c1z` is already in place
+ * (it is committed as the sync ends), so the message says so, and the run still fails (exit 1:
+ * a scheduler reading the summary would otherwise read the previous run's).
+ */
+export class SummaryFileError extends Data.TaggedError("SummaryFileError")<{
+  readonly path: string
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `the sync completed and ${this.file} was replaced, but the summary ${this.path} could not be written: ` +
+      `${this.reason} (check the path, free disk space and permissions; it still holds the previous run's summary)`
+  }
+}
+
 export const writeSummaryFile = (path: string, file: string, summary: SyncSummary) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -28,6 +44,7 @@ export const writeSummaryFile = (path: string, file: string, summary: SyncSummar
     const temporary = paths.join(paths.dirname(path), `.${paths.basename(path)}.${process.pid}.tmp`)
     yield* fs.writeFileString(temporary, text).pipe(
       Effect.zipRight(fs.rename(temporary, path)),
-      Effect.onError(() => Effect.ignore(fs.remove(temporary)))
+      Effect.onError(() => Effect.ignore(fs.remove(temporary))),
+      Effect.mapError((error) => new SummaryFileError({ path, file, reason: error.description ?? error.message }))
     )
   })

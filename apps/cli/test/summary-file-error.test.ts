@@ -1,0 +1,51 @@
+import { SyncSummary } from "@baton-fivetran/connector-core"
+import { FileSystem, Path } from "@effect/platform"
+import { SystemError } from "@effect/platform/Error"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Schema } from "effect"
+import { writeSummaryFile } from "../src/output/SummaryFile.js"
+
+/**
+ * A full disk cannot be made real in a test without mounting a filesystem: the file system here
+ * fails the write as Node's does (ENOSPC) and records what else was asked of it.
+ */
+describe("--summary-file on a full disk", () => {
+  it.effect("the error says the sync completed and the .c1z was replaced; the temporary file is removed", () =>
+    Effect.gen(function*() {
+      const removed: Array<string> = []
+      const fullDisk = FileSystem.layerNoop({
+        writeFileString: (path) =>
+          Effect.fail(
+            new SystemError({
+              reason: "Unknown",
+              module: "FileSystem",
+              method: "writeFile",
+              pathOrDescriptor: path,
+              description: "ENOSPC: no space left on device, write"
+            })
+          ),
+        remove: (path) => Effect.sync(() => void removed.push(path))
+      })
+      const summary = Schema.decodeUnknownSync(SyncSummary)({
+        resources: {},
+        resourceTypes: 0,
+        entitlements: 0,
+        grants: { direct: 0, derived: 0 },
+        requests: 0,
+        retries: 0,
+        rateLimitWaitMillis: 0,
+        durationMillis: 0,
+        warnings: []
+      })
+      const error = yield* Effect.flip(writeSummaryFile("out/summary.json", "out/sync.c1z", summary)).pipe(
+        Effect.provide(Layer.merge(fullDisk, Path.layer))
+      )
+      assert.strictEqual(error._tag, "SummaryFileError")
+      assert.strictEqual(
+        error.message,
+        "the sync completed and out/sync.c1z was replaced, but the summary out/summary.json could not be written: " +
+          "ENOSPC: no space left on device, write (check the path, free disk space and permissions; it still holds the previous run's summary)"
+      )
+      assert.deepStrictEqual(removed, [`out/.summary.json.${process.pid}.tmp`])
+    }))
+})
