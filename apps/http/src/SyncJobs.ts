@@ -76,7 +76,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.catchAll((error) =>
           fs.remove(temp, { force: true }).pipe(
             Effect.ignore,
-            Effect.zipRight(Effect.logWarning("could not write sync job metadata", { job: job.id, error: error.message }))
+            Effect.zipRight(
+              Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
+            )
           )
         )
       )
@@ -84,7 +86,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     const removeJobFiles = (id: string) =>
       Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
-        .pipe(Effect.catchAll((error) => Effect.logWarning("could not delete an old sync", { job: id, error: error.message })))
+        .pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning("could not delete an old sync").pipe(Effect.annotateLogs({ job: id, error: error.message }))
+          )
+        )
 
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
 
@@ -99,7 +105,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         const text = yield* fs.readFileString(path.join(config.dataDir, name)).pipe(Effect.option)
         const job = Option.flatMap(text, decodeJob)
         if (Option.isNone(job)) {
-          yield* Effect.logWarning("ignoring an unreadable sync job file", { file: name })
+          yield* Effect.logWarning("ignoring an unreadable sync job file").pipe(Effect.annotateLogs({ file: name }))
           continue
         }
         let restored = job.value

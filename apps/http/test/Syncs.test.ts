@@ -212,6 +212,16 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
     }).pipe(Effect.orDie))
 
+  it.effect("an unreadable job file is skipped at a restart with one warning naming it in its own field", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dir}/29990101T000000Z-bad.json`, "{ not json")
+      const { jobs, logs } = yield* restartedList(dir, 1)
+      assert.deepStrictEqual(jobs, [])
+      assert.deepStrictEqual(logs, [{ level: "warn", msg: "ignoring an unreadable sync job file", file: "29990101T000000Z-bad.json" }])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a restart with a smaller --keep-syncs deletes the older syncs at once, keeping the latest successful one", () =>
     Effect.gen(function*() {
       const { client } = yield* Harness
