@@ -5,6 +5,7 @@ import {
   type FlagValue,
   helpText,
   loadConfigFile,
+  warnMisspeltKeys,
   LogLevels,
   normalizeArgv,
   settingOptions,
@@ -67,10 +68,9 @@ const rootOptions = {
 const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
-      const settings = yield* resolveSettings({
-        flags: withGivenFlags(options.settings, given),
-        file: yield* loadConfigFile
-      })
+      const file = yield* loadConfigFile
+      yield* warnMisspeltKeys(file, RootSettings)
+      const settings = yield* resolveSettings({ flags: withGivenFlags(options.settings, given), file })
       const action = yield* selectAction(options)
       const logging = loggingLayer(settings.logLevel, settings.logFormat)
       if (Option.isNone(action)) {

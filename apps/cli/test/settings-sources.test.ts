@@ -44,6 +44,24 @@ describe("settings sources (the CLI process)", () => {
         ["from-env.c1z", { user: 25, role: 6, group: 4, team: 3, connection: 8 }]
       )
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-env.c1z"])
+      assert.notInclude(result.stderr, "warning:")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "sync-conections: true\nport: 8080\n")
+      const result = yield* runCli(["--sandbox", "--log-format", "json", "-f", "out.c1z"], { cwd: dir })
+      assertExit(result, 0)
+      assert.include(
+        result.stderr,
+        "warning: .baton.yaml: \"sync-conections\" is not a setting and is ignored; did you mean \"sync-connections\"?\n"
+      )
+      // One warning: `port` is the HTTP service's (one file may serve both apps).
+      assert.strictEqual(result.stderr.split("warning:").length - 1, 1)
+      const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
+      assert.isUndefined((summary?.["resources"] as Record<string, number> | undefined)?.["connection"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("a switch given false on the command line wins over the variable and the file", () =>

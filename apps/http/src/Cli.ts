@@ -10,6 +10,7 @@ import {
   type FlagValue,
   helpText,
   loadConfigFile,
+  warnMisspeltKeys,
   lookup,
   LogLevels,
   normalizeArgv,
@@ -266,7 +267,9 @@ const serve = (flags: Flags, sources: SettingSources) =>
 const command = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran-http", flags, (flags) =>
     Effect.gen(function*() {
-      const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file: yield* loadConfigFile }
+      const file = yield* loadConfigFile
+      yield* warnMisspeltKeys(file, ServiceSettings)
+      const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file }
       return yield* Effect.provide(serve(flags, sources), observed(sources))
     })).pipe(
       Command.withDescription(

@@ -1,0 +1,64 @@
+import { Effect, Option } from "effect"
+import type { ConfigFileSource } from "./ConfigFile.js"
+import type { Setting } from "./Setting.js"
+
+/**
+ * `.baton.yaml` keys that are not settings are ignored, as baton (viper) ignores them, and one file
+ * may serve both apps, each with keys of its own. A key an edit or two from one of this app's keys
+ * is most likely a typo of it, though: ignored silently, `sync-conections: true` synced no
+ * connections and said nothing. Such keys are named on stderr, with the key they probably meant.
+ */
+
+export interface MisspeltKey {
+  readonly key: string
+  readonly meant: string
+}
+
+/** Edits (insert, delete, replace one character) from `a` to `b`. */
+const editDistance = (a: string, b: string): number => {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** Two edits for a long key, one for a short one (`port` and `host` are two apart). */
+const near = (key: string, known: string) => editDistance(key.toLowerCase(), known) <= (known.length >= 8 ? 2 : 1)
+
+export const misspeltKeys = (
+  file: ConfigFileSource,
+  settings: ReadonlyArray<Setting<unknown>>
+): Effect.Effect<ReadonlyArray<MisspeltKey>> =>
+  file.provider.flattened.enumerateChildren([]).pipe(
+    Effect.map((keys) => {
+      const known = settings.map((setting) => setting.key)
+      return Array.from(keys).sort().flatMap((key): ReadonlyArray<MisspeltKey> => {
+        if (known.includes(key)) return []
+        const meant = known.find((candidate) => near(key, candidate))
+        return meant === undefined ? [] : [{ key, meant }]
+      })
+    }),
+    Effect.orElseSucceed(() => [])
+  )
+
+/** One `warning:` line on stderr per misspelt key of the file, if there is a file. */
+export const warnMisspeltKeys = (
+  file: Option.Option<ConfigFileSource>,
+  settings: ReadonlyArray<Setting<unknown>>
+): Effect.Effect<void> =>
+  Option.match(file, {
+    onNone: () => Effect.void,
+    onSome: (source) =>
+      Effect.flatMap(misspeltKeys(source, settings), (keys) =>
+        Effect.forEach(keys, ({ key, meant }) =>
+          Effect.sync(() =>
+            process.stderr.write(
+              `warning: ${source.label}: ${JSON.stringify(key)} is not a setting and is ignored; did you mean ${JSON.stringify(meant)}?\n`
+            )
+          ), { discard: true }))
+  })
