@@ -1,4 +1,4 @@
-import { Config, type ConfigError, ConfigProvider, Effect, Option } from "effect"
+import { Config, type ConfigError, ConfigProvider, Effect, HashSet, Option } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
 import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
@@ -39,6 +39,20 @@ const attempt = <A>(
   return Option.match(provider, { onNone: () => read, onSome: (p) => Effect.withConfigProvider(read, p) })
 }
 
+/**
+ * A key whose value is a YAML list or mapping where the setting takes one value reads as absent,
+ * and "missing --api-secret: ... add it to .baton.yaml" sent the user to a key the file has.
+ */
+const nestedValue = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect<Option.Option<Sourced<A>>, SettingError> =>
+  file.provider.flattened.enumerateChildren([setting.key]).pipe(
+    Effect.orElseSucceed(() => HashSet.empty<string>()),
+    Effect.flatMap((children) =>
+      HashSet.size(children) === 0
+        ? Effect.succeedNone
+        : new SettingError({ reason: `${file.label}: ${setting.key}: expected ${setting.kind.accepts}, got a list or a mapping` })
+    )
+  )
+
 /** The setting from the flag, the environment or the file, if one of them gives it. */
 export const find = <A>(
   setting: Setting<A>,
@@ -51,7 +65,11 @@ export const find = <A>(
   const fromEnv = attempt(setting, setting.env, setting.env, Option.none())
   const fromFile = Option.match(sources.file, {
     onNone: () => Effect.succeedNone,
-    onSome: (file) => attempt(setting, `${file.label}: ${setting.key}`, setting.key, Option.some(file.provider))
+    onSome: (file) =>
+      Effect.flatMap(
+        attempt(setting, `${file.label}: ${setting.key}`, setting.key, Option.some(file.provider)),
+        (found) => Option.isSome(found) ? Effect.succeed(found) : nestedValue(setting, file)
+      )
   })
   return fromFlag.pipe(
     Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromEnv),

@@ -123,4 +123,23 @@ describe("resolution", () => {
         Option.some(["y"])
       )
     }))
+
+  it.effect("a list or mapping where the file should give one value is refused naming the key, not read as missing", () =>
+    Effect.gen(function*() {
+      const secret = BatonSettings.ApiSecret
+      const accepts = `.baton.yaml: api-secret: expected ${secret.kind.accepts}, got a list or a mapping`
+      assert.deepStrictEqual(
+        yield* reason(lookup(secret, sources({}, { "api-secret": ["a", "b"] }))).pipe(withEnv({})),
+        Option.some(accepts)
+      )
+      assert.deepStrictEqual(
+        yield* reason(lookup(secret, sources({}, { "api-secret": { nested: "x" } }))).pipe(withEnv({})),
+        Option.some(accepts)
+      )
+      // The variable still wins over the file.
+      assert.deepStrictEqual(
+        yield* reason(lookup(secret, sources({}, { "api-secret": ["a"] }))).pipe(withEnv({ BATON_API_SECRET: "s" })),
+        Option.none()
+      )
+    }))
 })
