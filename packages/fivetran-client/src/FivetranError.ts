@@ -95,10 +95,17 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   }
 }
 
-/** A body that breaks the schema: names the endpoint and the offending field. */
+/**
+ * A body that breaks the schema, or that the client refuses as a whole (over MaxResponseBytes, a
+ * page whose `next_cursor` repeats one its listing already followed): names the endpoint and the
+ * offending field. Never retried: the same request would get the same answer.
+ */
 export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly endpoint: Endpoint
-  /** Path of the field, e.g. `data.items[3].active`; empty when the body is not JSON at all. */
+  /**
+   * Path of the field, e.g. `data.items[3].active` (`data.next_cursor` for a repeated cursor);
+   * empty when the body is not JSON at all, or too large to read.
+   */
   readonly field: string
   readonly detail: string
 }> {

@@ -6,7 +6,7 @@ import { type FivetranError, RateLimitWaitTooLong } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
-import { errorForStatus, invalidResponse, parseWholeNumber, type Scrub, transportError } from "./ResponseErrors.js"
+import { errorForStatus, exchangeError, invalidResponse, parseWholeNumber, type Scrub } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
@@ -158,7 +158,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
     const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
       transport.send(buildRequest(request), read).pipe(
-        Effect.mapError((failure) => transportError(endpoint, failure, scrub)),
+        Effect.mapError((failure) => exchangeError(endpoint, failure, scrub)),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
           const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))

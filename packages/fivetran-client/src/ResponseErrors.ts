@@ -103,11 +103,32 @@ const rootCause = (error: unknown): { readonly code: string | undefined; readonl
   return { code, message }
 }
 
+const MiB = 1024 * 1024
+
+/** `32 MiB`, or the bytes when they are not whole mebibytes. */
+const formatBytes = (bytes: number) => bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`
+
+/**
+ * A body the transport stopped reading at its cap (MaxResponseBytes). The upstream's answer is
+ * wrong, not the connection, and a repeat would be as large: an `InvalidResponse`, which is never
+ * retried, not a `Transport` failure, which is.
+ */
+export const oversizedResponse = (endpoint: Endpoint, maxBytes: number): InvalidResponse =>
+  new InvalidResponse({
+    endpoint,
+    field: "",
+    detail: `larger than ${formatBytes(maxBytes)}, the most the client reads of one response; it stopped reading there`
+  })
+
 /**
  * A failure below HTTP: connection refused or reset, a body cut short, no complete response in
  * time (its cause's message says within how long). Only the cause's code and message are kept, scrubbed.
  */
-export const transportError = (endpoint: Endpoint, failure: TransportFailure, scrub: Scrub): Transport => {
+export const transportError = (
+  endpoint: Endpoint,
+  failure: Exclude<TransportFailure, { readonly stage: "too-large" }>,
+  scrub: Scrub
+): Transport => {
   const { code, message } = rootCause(failure.cause)
   const what = failure.stage === "response"
     ? "the connection broke while reading the response"
@@ -121,3 +142,7 @@ export const transportError = (endpoint: Endpoint, failure: TransportFailure, sc
     connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code)
   })
 }
+
+/** What an exchange that failed below HTTP fails its call with: `Transport`, or `InvalidResponse` for a body over the cap. */
+export const exchangeError = (endpoint: Endpoint, failure: TransportFailure, scrub: Scrub): Transport | InvalidResponse =>
+  failure.stage === "too-large" ? oversizedResponse(endpoint, failure.maxBytes) : transportError(endpoint, failure, scrub)

@@ -26,14 +26,28 @@ export interface TransportResponse<A> {
 export type ReadBody<A> = (status: number, body: Uint8Array) => A
 
 /**
+ * The most bytes of one response's body the transport reads. The largest real Fivetran pages are
+ * ~300 KB (1000 users), so 32 MiB is two orders of magnitude of headroom; what it stops is an
+ * upstream that never ends its body (a broken proxy, a wrong base URL pointing at a stream), which
+ * drove a sync to 3 GB of RSS before the buffer's growth failed with ERR_OUT_OF_RANGE.
+ */
+export const MaxResponseBytes = 32 * 1024 * 1024
+
+/**
  * Why an exchange failed below HTTP. `request`: no response came (connection refused or reset,
  * before the status line); `response`: the body broke off; `timeout`: no complete response within
- * the timeout; `url`: the base URL cannot be sent to.
+ * the timeout; `url`: the base URL cannot be sent to; `too-large`: the body (or its Content-Length)
+ * passed `maxBytes`, and the exchange was aborted there, its socket closed rather than drained.
  */
-export interface TransportFailure {
-  readonly stage: "request" | "response" | "timeout" | "url"
-  readonly cause: unknown
-}
+export type TransportFailure =
+  | {
+    readonly stage: "request" | "response" | "timeout" | "url"
+    readonly cause: unknown
+  }
+  | {
+    readonly stage: "too-large"
+    readonly maxBytes: number
+  }
 
 export interface UndiciTransport {
   readonly send: <A>(request: TransportRequest, read: ReadBody<A>) => Effect.Effect<TransportResponse<A>, TransportFailure>
@@ -47,7 +61,9 @@ const splitBase = (baseUrl: string) =>
 
 /**
  * One exchange as undici's dispatcher sees it: the body is gathered into a buffer from `buffers`
- * (sized by Content-Length when there is one), read once complete, and the buffer given back.
+ * (sized by Content-Length when there is one), read once complete, and the buffer given back. A
+ * body longer than `maxBytes` (or announced so) ends the exchange as soon as that is known: no
+ * buffer grows past `maxBytes`.
  */
 class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   private controller: Dispatcher.DispatchController | undefined
@@ -62,6 +78,7 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
 
   constructor(
     private readonly buffers: BodyBuffers,
+    private readonly maxBytes: number,
     private readonly read: ReadBody<A>,
     private readonly resume: (effect: Effect.Effect<TransportResponse<A>, TransportFailure>) => void
   ) {}
@@ -71,18 +88,21 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
     if (this.interrupted) controller.abort(new Error("the request was interrupted"))
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: TransportResponse<A>["headers"]): void {
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: TransportResponse<A>["headers"]): void {
     this.status = status
     this.headers = headers
     const declared = Number(headers["content-length"])
     this.release()
+    if (declared > this.maxBytes) return this.tooLarge(controller)
     this.body = this.buffers.take(Number.isSafeInteger(declared) && declared >= 0 ? declared : 0)
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.body === undefined) return
-    if (this.length + chunk.length > this.body.length) {
-      const larger = this.buffers.take(2 * (this.length + chunk.length))
+    const needed = this.length + chunk.length
+    if (needed > this.maxBytes) return this.tooLarge(controller)
+    if (needed > this.body.length) {
+      const larger = this.buffers.take(Math.min(2 * needed, this.maxBytes))
       this.body.copy(larger, 0, 0, this.length)
       this.buffers.give(this.body)
       this.body = larger
@@ -128,6 +148,18 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   }
 
   /**
+   * Ends the exchange as too large, now, and aborts it: undici destroys the socket, so the rest of
+   * the body is neither read nor drained; what it already delivered is dropped with the buffer.
+   */
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    if (!this.end()) return
+    this.release()
+    this.interrupted = true
+    controller.abort(new Error(`the response body is larger than ${this.maxBytes} bytes`))
+    this.resume(Effect.fail({ stage: "too-large", maxBytes: this.maxBytes }))
+  }
+
+  /**
    * Ends the exchange once (false if it already has): its deadline is forgotten, and so is undici's
    * controller, which keeps the response's raw header bytes: views into the socket read that
    * carried them, up to 64 KiB. Held through an ended exchange that was still reachable, such reads
@@ -155,9 +187,9 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
  * 16,000 requests; the dispatcher's handler, unlike its request API, needs neither a body stream
  * nor promises per exchange. The agent (its keep-alive connections) lives as long as the scope.
  * Interrupting the effect aborts the exchange; so does its timeout, kept on Effect's clock
- * (ExchangeDeadlines), which covers the request and the whole body.
+ * (ExchangeDeadlines), which covers the request and the whole body, and a body past `maxBytes`.
  */
-export const makeUndiciTransport = (baseUrl: string, timeout: Duration.Duration) =>
+export const makeUndiciTransport = (baseUrl: string, timeout: Duration.Duration, maxBytes: number = MaxResponseBytes) =>
   Effect.gen(function*() {
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent()),
@@ -171,7 +203,7 @@ export const makeUndiciTransport = (baseUrl: string, timeout: Duration.Duration)
       Either.isLeft(base)
         ? Effect.fail({ stage: "url", cause: base.left })
         : Effect.async<TransportResponse<A>, TransportFailure>((resume) => {
-          const exchange = new Exchange(buffers, read, resume)
+          const exchange = new Exchange(buffers, maxBytes, read, resume)
           exchange.untrack = deadlines.track(exchange)
           agent.dispatch({
             origin: base.right.origin,

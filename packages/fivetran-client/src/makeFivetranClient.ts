@@ -1,7 +1,7 @@
-import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
 import type { FivetranClientShape, MembershipApi } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import type { FivetranError } from "./FivetranError.js"
+import { type FivetranError, InvalidResponse } from "./FivetranError.js"
 import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"
 import { AccountInfo } from "./schemas/AccountInfo.js"
 import { Connection } from "./schemas/Connection.js"
@@ -41,6 +41,37 @@ const pageEnvelope = <A, I>(schema: Schema.Schema<A, I>) => pageEnvelopeOf(schem
 /** The last page is marked by `next_cursor` null, absent or empty. */
 const nextCursor = (cursor: string | null | undefined): Option.Option<string> =>
   cursor === null || cursor === undefined || cursor === "" ? Option.none() : Option.some(cursor)
+
+/**
+ * The cursors one listing has followed. An upstream that answers a page with a cursor the listing
+ * already followed would be paged forever: one answering every page with `"next_cursor":"same"`
+ * drew 2,476 requests in 60 s from the account's shared hourly budget. The set is made on the
+ * first cursor (most lists are one page) and holds one string per page of that listing only.
+ */
+class CursorTrail {
+  private followed: Set<string> | undefined
+
+  constructor(private readonly endpoint: string) {}
+
+  /** The page's next cursor, to follow; fails when the listing has already followed it. */
+  next(cursor: string | null | undefined): Either.Either<Option.Option<string>, InvalidResponse> {
+    const next = nextCursor(cursor)
+    if (Option.isNone(next)) return Either.right(next)
+    this.followed ??= new Set()
+    if (this.followed.has(next.value)) {
+      return Either.left(
+        new InvalidResponse({
+          endpoint: this.endpoint,
+          field: "data.next_cursor",
+          // The pages so far: one without a cursor, then one per cursor followed.
+          detail: `page ${this.followed.size + 1}'s cursor repeats one this listing already followed; stopped instead of paging in a loop`
+        })
+      )
+    }
+    this.followed.add(next.value)
+    return Either.right(next)
+  }
+}
 
 /**
  * Builds the client; its connections live as long as the scope. Each instance has its own metrics.
@@ -99,10 +130,16 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
       fetchPage: (request: FivetranRequest) => Effect.Effect<{ readonly data: Page<A> }, FivetranError>,
       filter: Readonly<Record<string, string>> = {}
     ): Stream.Stream<A, FivetranError> =>
-      Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
-        fetchPage(pageRequest(target, filter, cursor)).pipe(
-          Effect.map(({ data }) => [Chunk.fromIterable(data.items), Option.map(nextCursor(data.next_cursor), Option.some)] as const)
-        ))
+      // A trail per run of the stream: `listRoles` and the like are one stream value, run many times.
+      Stream.suspend(() => {
+        const trail = new CursorTrail(`GET ${target.path}`)
+        return Stream.paginateChunkEffect(Option.none<string>(), (cursor) =>
+          fetchPage(pageRequest(target, filter, cursor)).pipe(
+            Effect.flatMap(({ data }) =>
+              Either.map(trail.next(data.next_cursor), (next) => [Chunk.fromIterable(data.items), Option.map(next, Option.some)] as const)
+            )
+          ))
+      })
 
     /**
      * Every page of a list, collected in order: for callers that want a whole (per-owner) list.
@@ -114,11 +151,12 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
     ): Effect.Effect<ReadonlyArray<A>, FivetranError> =>
       Effect.gen(function*() {
         const items: Array<A> = []
+        const trail = new CursorTrail(`GET ${target.path}`)
         let cursor = Option.none<string>()
         do {
           const { data } = yield* fetchPage(pageRequest(target, {}, cursor))
           for (const item of data.items) items.push(item)
-          cursor = nextCursor(data.next_cursor)
+          cursor = yield* trail.next(data.next_cursor)
         } while (Option.isSome(cursor))
         return items
       })

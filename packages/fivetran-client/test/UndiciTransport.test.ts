@@ -1,6 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Duration, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Cause, Chunk, Duration, Effect, Either, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { makeUndiciTransport, type TransportRequest } from "../src/UndiciTransport.js"
 import { startServer } from "./support/ScriptedServer.js"
@@ -61,6 +61,35 @@ describe("the undici transport's body buffers", () => {
       assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "broken reader")
       const next = yield* transport.send(get("/b"), (status, body) => `${status} ${Buffer.from(body).toString()}`)
       assert.strictEqual(next.body, "200 fine")
+    }))
+})
+
+describe("the undici transport's cap on a body", () => {
+  it.scoped("a body of exactly maxBytes arrives whole; one byte more fails as too-large, announced or chunked; the transport goes on", () =>
+    Effect.gen(function*() {
+      const maxBytes = 300_000
+      const server = yield* startServer((request) => {
+        const [size, framing] = request.path.slice(1).split("/")
+        const body = bodyOf(Number(size), 1)
+        // Chunked: pieces of 70,000 bytes, so the cap is passed in the middle of one.
+        const pieces = Array.from({ length: Math.ceil(body.length / 70_000) }, (_, i) => body.subarray(i * 70_000, (i + 1) * 70_000))
+        return Effect.succeed(
+          framing === "announced"
+            ? HttpServerResponse.uint8Array(body)
+            : HttpServerResponse.stream(Stream.fromChunk(Chunk.fromIterable(pieces)), { contentType: "application/octet-stream" })
+        )
+      })
+      const transport = yield* makeUndiciTransport(server.baseUrl, timeout, maxBytes)
+      const read = (path: string) => Effect.either(transport.send(get(path), (_, body) => ({ length: body.length, digest: digest(body) })))
+      const whole = { length: maxBytes, digest: digest(bodyOf(maxBytes, 1)) }
+      for (const framing of ["announced", "chunked"]) {
+        const exact = yield* read(`/${maxBytes}/${framing}`)
+        assert.deepStrictEqual(exact.pipe(Either.map((response) => response.body)), Either.right(whole))
+        const over = yield* read(`/${maxBytes + 1}/${framing}`)
+        assert.deepStrictEqual(Either.flip(over), Either.right({ stage: "too-large" as const, maxBytes }))
+      }
+      const after = yield* read("/5/announced")
+      assert.deepStrictEqual(after.pipe(Either.map((response) => response.body.length)), Either.right(5))
     }))
 })
 

@@ -22,7 +22,7 @@ export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClien
 export const liveWait = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 
 /** Polls (in real time, every 5 ms) until `check` yields a value; gives up after 4000 polls (a loaded machine). */
-const pollUntil = <A>(what: string, check: Effect.Effect<Option.Option<A>>) =>
+export const pollUntil = <A>(what: string, check: Effect.Effect<Option.Option<A>>) =>
   Effect.gen(function*() {
     for (let i = 0; i < 4000; i++) {
       const found = yield* check
