@@ -1,9 +1,15 @@
 import { Data } from "effect"
 
-/** The file does not start with the v1 magic `C1ZF\0`. */
-export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string }> {
+/**
+ * The file is not a v1 sync file: it does not start with the v1 magic `C1ZF\0`, or (`payload:
+ * "not SQLite"`) it does but what its zstd stream decompresses to does not start with the SQLite
+ * header, as a decompression bomb of zeros does (refused after its first decompressed bytes).
+ */
+export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string; readonly payload?: "not SQLite" }> {
   override get message() {
-    return `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+    return this.payload === "not SQLite"
+      ? `${this.path} is not a c1z sync file: its payload is not a SQLite database`
+      : `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from "@baton-fivetran/connector-core"
 import Database from "better-sqlite3"
-import { Chunk, Effect, Option, type Scope, Stream } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -83,10 +83,20 @@ const openDatabase = (path: string) =>
   )
 
 /**
- * Opens `path`: checks the magic, decompresses (streamed) into a private temporary directory
- * removed when the scope closes, and selects the finished `full` sync with the newest `ended_at`.
+ * Opens `path`: checks the magic, decompresses (streamed, Envelope.ts) into a private temporary
+ * directory removed when the scope closes, and selects the finished `full` sync with the newest
+ * `ended_at`. If the open fails, the directory and the database are removed at once, not when the
+ * caller's scope closes (a CLI `diff` or the HTTP service's reader cache may hold that scope open).
  */
 export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+  Effect.flatMap(Effect.scope, (outer) =>
+    Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
+      openReader(path).pipe(
+        Scope.extend(scope),
+        Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
+      )))
+
+const openReader = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
   Effect.gen(function*() {
     yield* checkMagic(path)
     const directory = yield* Effect.acquireRelease(

@@ -1,14 +1,17 @@
-import { Effect } from "effect"
-import { createReadStream, createWriteStream } from "node:fs"
-import { open } from "node:fs/promises"
+import { Effect, Exit } from "effect"
+import { createWriteStream } from "node:fs"
+import { type FileHandle, open, rm } from "node:fs/promises"
+import { dirname } from "node:path"
 import { pipeline } from "node:stream/promises"
-import { CompressStream, DecompressStream } from "zstd-napi"
+import { CompressStream } from "zstd-napi"
+import binding from "zstd-napi/binding.js"
 import { Corrupt, Io, NotAC1z } from "./C1zError.js"
 
 /**
  * The v1 envelope (docs/c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
  * SQLite database file. Both directions stream file to file, so memory does not depend on the
- * database size.
+ * database size: compression through zstd-napi's `CompressStream`, decompression through its
+ * low-level binding (`decompressDatabase`).
  */
 
 export const magic = Buffer.from("C1ZF\0", "latin1")
@@ -82,21 +85,105 @@ export const checkMagic = (path: string): Effect.Effect<void, NotAC1z | Io> =>
     (handle) => Effect.promise(() => handle.close())
   )
 
-/** Decompresses the zstd stream after the magic into `databasePath`. */
-export const decompressDatabase = (path: string, databasePath: string): Effect.Effect<void, Corrupt | Io> =>
-  Effect.tryPromise({
-    try: (signal) =>
-      pipeline(
-        createReadStream(path, { start: magic.length }),
-        new DecompressStream(),
-        createWriteStream(databasePath, { flags: "wx" }),
-        { signal }
-      ),
-    catch: (cause) =>
-      isZstdError(cause)
-        ? new Corrupt({ path, reason: `the zstd stream cannot be decompressed (${(cause as Error).message})` })
-        : new Io({ path, operation: "decompress the .c1z", cause })
-  })
+/** Every SQLite 3 database file starts with these 16 bytes (sqlite.org/fileformat.html, §1.3). */
+export const sqliteHeader = Buffer.from("SQLite format 3\0", "latin1")
 
-/** zstd-napi reports format errors as plain Errors whose message comes from libzstd; fs errors carry a `code`. */
-const isZstdError = (cause: unknown): boolean => cause instanceof Error && !("code" in cause) && cause.name !== "AbortError"
+/**
+ * The largest zstd window the reader accepts: 2^27 bytes, i.e. at most 128 MiB of decoder memory,
+ * baton's own reader limit (docs/c1z-format.md §1) and libzstd's default, set here so that the
+ * bound does not depend on the library's default. A frame that asks for more is `Corrupt`.
+ */
+const windowLogMax = 27
+
+/** Compressed bytes read, and decompressed bytes produced, per step: one reused 1 MiB buffer each. */
+const decompressChunkBytes = 1024 * 1024
+
+/**
+ * Decompresses the zstd stream after the magic into `databasePath` (created; an existing file is an
+ * error), streamed with bounded memory whatever the decompressed size: the compressed file is read 1
+ * MiB at a time and each step decompresses at most 1 MiB, written to the file before the next step
+ * runs (the backpressure), so the process holds two 1 MiB buffers and the zstd window (at most 128
+ * MiB, `windowLogMax`) at any time. zstd-napi's `DecompressStream` is not used: its transform
+ * decompresses a whole input chunk at once, pushing every output buffer without waiting for the
+ * reader, so 64 KiB of a zstd stream of zeros became gigabytes in memory before the first write.
+ *
+ * The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
+ * bomb of zeros is refused after its first step, before anything is written. A damaged or truncated
+ * stream is `Corrupt`; a file-system failure (ENOSPC in the temporary directory) is `Io`. On any
+ * failure or interruption the partial file is removed.
+ */
+export const decompressDatabase = (path: string, databasePath: string): Effect.Effect<void, NotAC1z | Corrupt | Io> =>
+  Effect.scoped(Effect.gen(function*() {
+    const toTemp = (cause: unknown) => new Io({ path, operation: `decompress the .c1z into ${dirname(databasePath)}`, cause })
+    const corrupt = (reason: string) => new Corrupt({ path, reason: `the zstd stream cannot be decompressed (${reason})` })
+    const input = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => open(path, "r"), catch: (cause) => new Io({ path, operation: "open the .c1z", cause }) }),
+      (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+    )
+    const output = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => open(databasePath, "wx"), catch: toTemp }),
+      (handle, exit) =>
+        Effect.promise(async () => {
+          await handle.close().catch(() => undefined)
+          if (Exit.isFailure(exit)) await rm(databasePath, { force: true }).catch(() => undefined) // else with its directory
+        })
+    )
+    const dctx = yield* Effect.try({
+      try: () => {
+        const context = new binding.DCtx()
+        context.setParameter(binding.DParameter.windowLogMax, windowLogMax)
+        return context
+      },
+      catch: (cause) => new Io({ path, operation: "set up the zstd decompressor", cause })
+    })
+
+    const compressed = Buffer.allocUnsafe(decompressChunkBytes)
+    const decompressed = Buffer.allocUnsafe(decompressChunkBytes)
+    let position = magic.length
+    let pending = compressed.subarray(0, 0)
+    /** The last step filled `decompressed`: the decoder may hold more output for the same input. */
+    let full = false
+    /** The last step ended inside a frame (libzstd's hint is 0 only once a frame is complete). */
+    let inFrame = false
+    /** How many leading bytes of the payload have been checked against the SQLite header. */
+    let checked = 0
+    for (;;) {
+      if (pending.length === 0 && !full) {
+        const { bytesRead } = yield* Effect.tryPromise({
+          try: () => input.read(compressed, 0, compressed.length, position),
+          catch: (cause) => new Io({ path, operation: "read the .c1z", cause })
+        })
+        if (bytesRead === 0) break
+        position += bytesRead
+        pending = compressed.subarray(0, bytesRead)
+      }
+      const [hint, produced, consumed] = yield* Effect.try({
+        try: () => dctx.decompressStream(decompressed, pending),
+        catch: (cause) => corrupt(cause instanceof Error ? cause.message : String(cause))
+      })
+      pending = pending.subarray(consumed)
+      full = produced === decompressed.length
+      inFrame = hint !== 0
+      if (checked < sqliteHeader.length && produced > 0) {
+        const end = Math.min(sqliteHeader.length, checked + produced)
+        if (!decompressed.subarray(0, end - checked).equals(sqliteHeader.subarray(checked, end))) {
+          return yield* new NotAC1z({ path, payload: "not SQLite" })
+        }
+        checked = end
+      }
+      if (produced > 0) yield* writeAll(output, decompressed.subarray(0, produced), toTemp)
+    }
+    if (inFrame) return yield* corrupt("it ends in the middle of a frame; is the file truncated?")
+    if (checked < sqliteHeader.length) return yield* new NotAC1z({ path, payload: "not SQLite" })
+  }))
+
+/** Writes all of `bytes` at the file's current position (a write may take fewer bytes than asked). */
+const writeAll = (handle: FileHandle, bytes: Buffer, onError: (cause: unknown) => Io): Effect.Effect<void, Io> =>
+  Effect.tryPromise({
+    try: async () => {
+      for (let offset = 0; offset < bytes.length;) {
+        offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten
+      }
+    },
+    catch: onError
+  })

@@ -1,13 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Effect, Stream } from "effect"
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { type FileHandle, open, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { compress } from "zstd-napi"
+import { sqliteHeader } from "../src/Envelope.js"
 import { magic, openC1z, writeC1z } from "../src/index.js"
 import { createTables } from "../src/SqliteSchema.js"
+import { MiB, watchDecompression, writeZeroBomb } from "./Bomb.js"
 import * as F from "./fixtures.js"
-import { tempDir } from "./TempDir.js"
+import { tempDir, tmpdirAt } from "./TempDir.js"
 
 const writeBytes = (path: string, bytes: Uint8Array) => Effect.promise(() => writeFile(path, bytes))
 
@@ -76,14 +79,7 @@ describe("openC1z errors", () => {
       const scratch = join(dir, "tmp")
       const c1z = join(dir, "sync.c1z")
       yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
-      const savedTmp = process.env.TMPDIR
-      yield* Effect.acquireRelease(
-        Effect.promise(async () => {
-          await mkdir(scratch)
-          process.env.TMPDIR = scratch // os.tmpdir() reads it on every call
-        }),
-        () => Effect.sync(() => savedTmp === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = savedTmp))
-      )
+      yield* tmpdirAt(scratch)
       const inside = yield* Effect.scoped(
         Effect.gen(function*() {
           const reader = yield* openC1z(c1z)
@@ -94,4 +90,95 @@ describe("openC1z errors", () => {
       assert.strictEqual(inside.length, 1)
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
+
+  it.scoped("refuses a 512 MiB decompression bomb of zeros after its first MiB, and removes its temporary directory at once", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const bomb = join(dir, "bomb.c1z")
+      yield* writeZeroBomb(bomb, 512 * MiB)
+      const scratch = join(dir, "tmp")
+      yield* tmpdirAt(scratch)
+      const seen = yield* watchDecompression()
+      // Within this test's scope: a failed open does not wait for its caller's scope to clean up.
+      const error = yield* Effect.flip(openC1z(bomb))
+      assert.strictEqual(error._tag, "NotAC1z")
+      assert.strictEqual(error.message, `${bomb} is not a c1z sync file: its payload is not a SQLite database`)
+      assert.isAtMost(seen.produced, MiB)
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+    }))
+
+  it.scoped("reports a full temporary directory (ENOSPC) as Io naming it, and leaves nothing in it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const big = join(dir, "big.c1z")
+      yield* writeZeroBomb(big, 64 * MiB, sqliteHeader)
+      const scratch = join(dir, "tmp")
+      yield* tmpdirAt(scratch)
+      let written = 0
+      yield* diskFullAfter(8 * MiB, (bytes) => void (written += bytes))
+      const error = yield* Effect.flip(openC1z(big))
+      assert.strictEqual(error._tag, "Io")
+      assert.match(
+        error.message,
+        new RegExp(
+          `^${big}: could not decompress the \\.c1z into ${scratch}/c1z-\\w+: ENOSPC: no space left on device, write \\(check the path, free disk space and permissions\\)$`
+        )
+      )
+      assert.strictEqual(written, 8 * MiB)
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+    }))
+
+  it.scoped("an open interrupted while it decompresses removes its temporary files at once", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const big = join(dir, "big.c1z")
+      const zeros = 1024 * MiB
+      yield* writeZeroBomb(big, zeros, sqliteHeader)
+      const scratch = join(dir, "tmp")
+      yield* tmpdirAt(scratch)
+      const underway = yield* Deferred.make<void>()
+      const seen = yield* watchDecompression((producedSoFar) => {
+        if (producedSoFar >= 8 * MiB) Deferred.unsafeDone(underway, Exit.void)
+      })
+      const fiber = yield* Effect.fork(openC1z(big))
+      yield* Deferred.await(underway)
+      assert.strictEqual((yield* Effect.promise(() => readdir(scratch))).length, 1)
+      yield* Fiber.interrupt(fiber)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+      assert.isBelow(seen.produced, zeros)
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+    }))
 })
+
+/**
+ * Makes every `FileHandle.write` in this process fail as a full disk does once `bytes` have been
+ * written, until the scope closes; `onWrite` sees each write's size.
+ */
+const diskFullAfter = (bytes: number, onWrite: (bytes: number) => void) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const handle = await open(fileURLToPath(import.meta.url), "r")
+      const prototype: FileHandle = Object.getPrototypeOf(handle)
+      await handle.close()
+      const original = prototype.write
+      const writeBytes = original as (
+        this: FileHandle,
+        buffer: Uint8Array,
+        offset?: number,
+        length?: number
+      ) => ReturnType<FileHandle["write"]>
+      let left = bytes
+      const write = async function(this: FileHandle, buffer: Uint8Array, offset?: number, length?: number) {
+        const size = Math.min(length ?? buffer.length - (offset ?? 0), left)
+        if (size === 0) {
+          throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" })
+        }
+        left -= size
+        onWrite(size)
+        return writeBytes.call(this, buffer, offset, size)
+      }
+      prototype.write = write as FileHandle["write"]
+      return { prototype, original }
+    }),
+    ({ original, prototype }) => Effect.sync(() => void (prototype.write = original))
+  )

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { mkdtemp, readdir, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -10,3 +10,15 @@ export const tempDir = Effect.acquireRelease(
 )
 
 export const listDir = (dir: string) => Effect.promise(() => readdir(dir).then((names) => names.sort()))
+
+/** Makes `dir` (created here) the process's temporary directory until the scope closes: `os.tmpdir()` reads TMPDIR on every call. */
+export const tmpdirAt = (dir: string) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      await mkdir(dir)
+      const saved = process.env.TMPDIR
+      process.env.TMPDIR = dir
+      return saved
+    }),
+    (saved) => Effect.sync(() => saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved))
+  )
