@@ -36,6 +36,12 @@ export interface GrantIdParts {
   readonly principalId: string
 }
 
+/** A UTF-16 surrogate without its pair: no Fivetran id has one, and a URL cannot carry it. */
+const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** An id no request can name Fivetran's objects by: building its URL throws (a 500 in the HTTP service). */
+export const hasUnpairedSurrogate = (id: string): boolean => unpairedSurrogate.test(id)
+
 /** `<resource type>:<resource id>:<slug>` */
 export const entitlementId = (resource: ResourceId, slug: string): string => `${resource.resourceType}:${resource.resource}:${slug}`
 

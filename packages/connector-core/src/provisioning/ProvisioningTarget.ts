@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import { type EntitlementIdParts, grantId, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
+import { type EntitlementIdParts, grantId, hasUnpairedSurrogate, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
 import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
@@ -89,14 +89,8 @@ const checkedPrincipal = (
   return Effect.succeed({ type, id: principal.id })
 }
 
-/** A UTF-16 surrogate without its pair: no Fivetran id has one, and a URL cannot carry it. */
-const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-/** An id the request cannot name Fivetran's objects by (it failed as a 500 when the URL was built). */
-export const notWellFormed = (text: string): boolean => unpairedSurrogate.test(text)
-
 const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
-  notWellFormed(id)
+  hasUnpairedSurrogate(id)
     ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
     : Effect.void
 
