@@ -92,6 +92,15 @@ describe("provisioning", () => {
         `revoked ${roleEntitlement}:user:${member.id}, but it is still held through ${roleEntitlement}:team:${team.id} ` +
           "(revoke that, or remove the user from the team, to end the access)\n"
       )
+      // A retry: nothing direct is left; a success that says again where the access comes from.
+      const retried = yield* provision("--revoke-grant", `${roleEntitlement}:user:${member.id}`)
+      assertExit(retried, 0)
+      assert.strictEqual(
+        retried.stdout,
+        `already revoked: ${roleEntitlement}:user:${member.id} (held only through team membership ` +
+          `(team:${team.id}:member:user:${member.id}): revoke ${roleEntitlement}:team:${team.id}, ` +
+          "or remove the user from the team, to end the access)\n"
+      )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>

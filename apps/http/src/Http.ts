@@ -177,6 +177,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
               : {
                 grant_id: path.grant_id,
                 status: "already_revoked" as const,
+                ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough }),
                 ...(outcome.detail === undefined ? {} : { detail: outcome.detail })
               }
           )

@@ -49,7 +49,6 @@ describe("refusal classes", () => {
       ["UnknownEntitlement", 404],
       ["UnknownPrincipal", 404],
       ["NotFound", 404],
-      ["InheritedGrant", 409],
       ["Conflict", 409],
       ["UnknownRole", 422],
       ["WrongScope", 422],
@@ -182,14 +181,19 @@ describe("entitlements and roles", () => {
 })
 
 describe("derived grants", () => {
-  it.live("revoking a grant held only through a team is InheritedGrant naming the team grant to revoke", () =>
+  /** A revoke's outcome, with the requests it made. */
+  const revoked = (grantId: string) => logged(Effect.flatMap(Provisioner, (p) => p.revoke(grantId)))
+
+  it.live("revoking a grant held only through a team is already revoked, naming the team grant that gives it; nothing is written", () =>
     Effect.gen(function*() {
       // cy has no membership of g_side; t_eng, of which cy is a member, holds Manage Destination on it.
-      const group = yield* refusal((p) => p.revoke("group:g_side:Manage Destination:user:cy"))
-      assertRefused(group, "InheritedGrant", [
-        "revoke group:g_side:Manage Destination:team:t_eng instead",
-        "team:t_eng:member:user:cy"
-      ])
+      const group = yield* revoked("group:g_side:Manage Destination:user:cy")
+      assert.deepStrictEqual(group.result, {
+        _tag: "AlreadyRevoked",
+        detail: "held only through team membership (team:t_eng:member:user:cy): revoke " +
+          "group:g_side:Manage Destination:team:t_eng, or remove the user from the team, to end the access",
+        stillHeldThrough: ["group:g_side:Manage Destination:team:t_eng"]
+      })
       // The direct read, then the team scan (its per-team reads run concurrently: order free).
       assert.deepStrictEqual(readFirstTogether(group.requests, 3).slice(0, 5), [
         "GET /v1/groups/g_side",
@@ -205,25 +209,32 @@ describe("derived grants", () => {
       ])
 
       // ben has no account role; t_eng gives him Account Analyst.
-      const role = yield* refusal((p) => p.revoke("role:Account Analyst:assigned:user:ben"))
-      assertRefused(role, "InheritedGrant", ["revoke role:Account Analyst:assigned:team:t_eng instead"])
-
-      const connection = yield* refusal((p) => p.revoke("connection:c_pg:View Connection:user:ben"))
-      assertRefused(connection, "InheritedGrant", ["revoke connection:c_pg:View Connection:team:t_eng instead"])
+      const role = yield* revoked("role:Account Analyst:assigned:user:ben")
+      assert.deepStrictEqual(role.result._tag === "AlreadyRevoked" ? role.result.stillHeldThrough : [], [
+        "role:Account Analyst:assigned:team:t_eng"
+      ])
+      const connection = yield* revoked("connection:c_pg:View Connection:user:ben")
+      assert.deepStrictEqual(connection.result._tag === "AlreadyRevoked" ? connection.result.stillHeldThrough : [], [
+        "connection:c_pg:View Connection:team:t_eng"
+      ])
+      assert.deepStrictEqual(writesIn([...group.requests, ...role.requests, ...connection.requests]), [])
 
       assert.strictEqual(yield* state.teamGroup("t_eng", "g_side"), "Manage Destination")
       assert.strictEqual(yield* state.userRole("ben"), null)
     }).pipe(Effect.provide(provisioningLayer())))
 
-  it.live("a user holding another role directly still gets InheritedGrant for the role a team gives", () =>
+  it.live("a user holding another role directly keeps it when the role a team gives is revoked", () =>
     Effect.gen(function*() {
       // ana holds View Destination on g_side herself; once she joins t_eng she also reaches Manage Destination.
       const grantDirect = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("group:g_side:View Destination", user("ana"))))
       assert.strictEqual(grantDirect.result._tag, "Granted")
       const join = yield* logged(Effect.flatMap(Provisioner, (p) => p.grant("team:t_eng:member", user("ana"))))
       assert.strictEqual(join.result._tag, "Granted")
-      const refused = yield* refusal((p) => p.revoke("group:g_side:Manage Destination:user:ana"))
-      assertRefused(refused, "InheritedGrant", ["revoke group:g_side:Manage Destination:team:t_eng instead"])
+      const derived = yield* revoked("group:g_side:Manage Destination:user:ana")
+      assert.deepStrictEqual(derived.result._tag === "AlreadyRevoked" ? derived.result.stillHeldThrough : [], [
+        "group:g_side:Manage Destination:team:t_eng"
+      ])
+      assert.deepStrictEqual(writesIn(derived.requests), [])
       assert.strictEqual(yield* state.userGroup("ana", "g_side"), "View Destination")
     }).pipe(Effect.provide(provisioningLayer())))
 })

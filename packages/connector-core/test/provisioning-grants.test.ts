@@ -112,6 +112,12 @@ describe("grant and revoke role:R:assigned", () => {
       // The team scan comes after the write: the user's teams are looked up only to report them.
       assert.deepStrictEqual(requests.slice(2), ["DELETE /v1/users/cy/role", "GET /v1/teams", "GET /v1/teams/t_eng/users/cy"])
       assert.strictEqual(yield* state.userRole("cy"), null)
+      // A retry finds nothing direct left: already revoked, naming the same team grant; no write.
+      const retry = yield* revoke("role:Account Analyst:assigned:user:cy")
+      assert.deepStrictEqual(retry.result._tag === "AlreadyRevoked" ? retry.result.stillHeldThrough : [], [
+        "role:Account Analyst:assigned:team:t_eng"
+      ])
+      assert.deepStrictEqual(writesIn(retry.requests), [])
       // Without a team giving it, a revoke names none.
       const ana = yield* revoke("role:Account Reviewer:assigned:user:ana")
       assert.deepStrictEqual(ana.result, { _tag: "Revoked", stillHeldThrough: [] })
@@ -120,11 +126,11 @@ describe("grant and revoke role:R:assigned", () => {
   it.live("a grant of a user or team that no longer exists is already revoked, once the account answers", () =>
     Effect.gen(function*() {
       const gone = yield* revoke("group:g_main:View Destination:user:nobody")
-      assert.deepStrictEqual(gone.result, { _tag: "AlreadyRevoked", detail: "user nobody does not exist" })
+      assert.deepStrictEqual(gone.result, { _tag: "AlreadyRevoked", detail: "user nobody does not exist", stillHeldThrough: [] })
       assert.deepStrictEqual(writesIn(gone.requests), [])
       assert.strictEqual(gone.requests.at(-1), "GET /v1/account/info")
       const team = yield* revoke("role:Account Analyst:assigned:team:t_gone")
-      assert.deepStrictEqual(team.result, { _tag: "AlreadyRevoked", detail: "team t_gone does not exist" })
+      assert.deepStrictEqual(team.result, { _tag: "AlreadyRevoked", detail: "team t_gone does not exist", stillHeldThrough: [] })
     }).pipe(Effect.provide(provisioningLayer())))
 })
 

@@ -36,11 +36,12 @@ export const RevokeResult = Schema.Struct({
   grant_id: Schema.String,
   status: Schema.Literal("revoked", "already_revoked"),
   still_held_through: Schema.optional(Schema.Array(Schema.String)).annotations({
-    description: "Revoked, but the user still holds the entitlement through these team grants (ids): revoke them, " +
-      "or remove the user from the team, to end the access"
+    description: "The user still holds the entitlement through these team grants (ids), with no direct grant left: " +
+      "revoke them, or remove the user from the team, to end the access"
   }),
   detail: Schema.optional(Schema.String).annotations({
-    description: "Why there was nothing to revoke, when the principal itself no longer exists"
+    description: "Why there was nothing direct to revoke, when there is more to say: the principal no longer exists, " +
+      "or holds the entitlement only through teams"
   })
 })
 

@@ -8,7 +8,7 @@ import { createAccount, deleteResource } from "./Accounts.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { InheritedGrant, ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError } from "./ProvisioningError.js"
+import { ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError } from "./ProvisioningError.js"
 import type { GrantTarget } from "./GrantTarget.js"
 import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
@@ -29,14 +29,13 @@ const wants = (access: Access, role: string): boolean => access.wanted._tag === 
 const teamGrantIds = (target: GrantTarget, teamIds: ReadonlyArray<string>) =>
   teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
 
-const inheritedGrant = (target: GrantTarget, teamIds: ReadonlyArray<string>): InheritedGrant => {
+/** Why a user who holds nothing directly still has the access: the teams it holds it through. */
+const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): string => {
   const principal = { resourceType: target.principal.type, resource: target.principal.id }
-  const teamGrants = teamGrantIds(target, teamIds)
   const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
-  return new InheritedGrant({
-    message: `cannot revoke ${target.id}: it is derived from team membership (team ${teamIds.join(", ")}), not held directly; ` +
-      `revoke ${teamGrants.join(" and ")} instead, or remove the user from the team (${memberships.join(", ")})`
-  })
+  return `held only through team membership (${memberships.join(", ")}): revoke ${
+    teamGrantIds(target, teamIds).join(" and ")
+  }, or remove the user from the team, to end the access`
 }
 
 /**
@@ -96,9 +95,14 @@ export const makeProvisioner = (
         )
         return { _tag: "Revoked", stillHeldThrough: teamGrantIds(target, teams) } satisfies RevokeOutcome
       }
+      // Nothing held directly: already revoked (a repeat of a revoke that left team access lands
+      // here too, so a retry is safe), naming the team grants through which the access remains.
       const teams = yield* resolved.inheritedFrom
-      if (teams.length > 0) return yield* Effect.fail(inheritedGrant(target, teams))
-      return { _tag: "AlreadyRevoked", detail: undefined } satisfies RevokeOutcome
+      return {
+        _tag: "AlreadyRevoked",
+        detail: teams.length === 0 ? undefined : heldOnlyThrough(target, teams),
+        stillHeldThrough: teamGrantIds(target, teams)
+      } satisfies RevokeOutcome
     })
 
   const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
@@ -112,7 +116,8 @@ export const makeProvisioner = (
         (absent) =>
           confirmAbsent<RevokeOutcome>(client, action, `${target.principal.type} ${target.principal.id}`, {
             _tag: "AlreadyRevoked",
-            detail: absent.message
+            detail: absent.message,
+            stillHeldThrough: []
           })
       )
     )

@@ -36,8 +36,13 @@ export type RevokeOutcome =
   }
   | {
     readonly _tag: "AlreadyRevoked"
-    /** Why nothing was held, when the principal itself is gone, e.g. `user U does not exist`. */
+    /**
+     * Why nothing was held directly, when there is more to say: the principal is gone (`user U does
+     * not exist`), or the user holds it only through teams (what to revoke instead).
+     */
     readonly detail: string | undefined
+    /** As for Revoked: the team grants through which the user still holds the entitlement. */
+    readonly stillHeldThrough: ReadonlyArray<string>
   }
 
 export type CreateAccountOutcome =

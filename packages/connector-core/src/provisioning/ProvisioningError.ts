@@ -41,9 +41,6 @@ export class NotGrantable extends Schema.TaggedError<NotGrantable>()("NotGrantab
 /** A resource type or operation this connector does not provision. */
 export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", refusal, status(422)) {}
 
-/** The grant is inherited through a team: it can only be revoked there. */
-export class InheritedGrant extends Schema.TaggedError<InheritedGrant>()("InheritedGrant", refusal, status(409)) {}
-
 /** Fivetran refused the change as against the account's current state (409), e.g. demoting its last Account Administrator. */
 export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", refusal, status(409)) {}
 
@@ -62,7 +59,6 @@ export const ProvisioningErrors = [
   UnknownEntitlement,
   UnknownPrincipal,
   NotFound,
-  InheritedGrant,
   Conflict,
   UnknownRole,
   WrongScope,
