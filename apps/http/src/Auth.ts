@@ -1,5 +1,5 @@
 import { Authentication, Unauthorized, UnauthorizedBody } from "@baton-fivetran/http-api"
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 
@@ -72,3 +72,18 @@ export const requireToken =
       onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
       onSuccess: () => route
     })
+
+/**
+ * Every 401 names the scheme it wants (RFC 9110 §15.5.2, RFC 6750 §3: `WWW-Authenticate: Bearer`),
+ * whichever of the three checks refused: a client or proxy that follows the standard tells an
+ * authentication challenge from other failures by it.
+ */
+export const bearerChallenge = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.zipRight(
+    HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(
+        response.status === 401 ? HttpServerResponse.setHeader(response, "www-authenticate", `Bearer realm="baton-fivetran"`) : response
+      )
+    ),
+    app
+  )

@@ -11,7 +11,7 @@ import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { BatonApi, NotReady } from "@baton-fivetran/http-api"
-import { AuthenticationLive, requireToken } from "./Auth.js"
+import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
 import { Queries } from "./Queries.js"
@@ -230,7 +230,7 @@ const requestChecks = (config: ServiceConfigShape) => {
  * a FivetranClient, a SyncEngine and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve(requestTelemetry).pipe(
+  HttpApiBuilder.serve((app) => requestTelemetry(bearerChallenge(app))).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
     Layer.provide(ExtraRoutesLive(config)),

@@ -16,17 +16,23 @@ layer(harness(), { excludeTestServices: true, timeout: 180_000 })("the token", (
   it.effect("missing, wrong and right, on an Api endpoint and on /metrics: 401 with the same body, then 200", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
-      for (const path of ["/v1/syncs", "/metrics", "/openapi.json"]) {
+      // Each 401 names its scheme (RFC 9110 §15.5.2), an unknown path's too; no other answer does.
+      const challenge = `Bearer realm="baton-fivetran"`
+      for (const path of ["/v1/syncs", "/metrics", "/openapi.json", "/no/such/path"]) {
         const none = yield* request("GET", path)
         assert.strictEqual(none.status, 401, path)
+        assert.strictEqual(none.headers["www-authenticate"], challenge, path)
         assert.deepStrictEqual(yield* Effect.orDie(none.json), missing, path)
         for (const token of ["wrong-token", `${TestToken} `.repeat(2), TestToken.toUpperCase()]) {
           const refused = yield* request("GET", path, { token })
           assert.strictEqual(refused.status, 401, `${path} with ${token}`)
+          assert.strictEqual(refused.headers["www-authenticate"], challenge, `${path} with ${token}`)
           assert.deepStrictEqual(yield* Effect.orDie(refused.json), wrong, `${path} with ${token}`)
         }
         for (const token of [TestToken, OtherToken]) {
-          assert.strictEqual((yield* request("GET", path, { token })).status, 200, `${path} with ${token}`)
+          const answered = yield* request("GET", path, { token })
+          assert.strictEqual(answered.status, path === "/no/such/path" ? 404 : 200, `${path} with ${token}`)
+          assert.isUndefined(answered.headers["www-authenticate"], `${path} with ${token}`)
         }
       }
     }))
