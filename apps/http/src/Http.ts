@@ -8,7 +8,7 @@ import {
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
-import { HttpApiBuilder, HttpMiddleware, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
@@ -75,9 +75,26 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
               contentType: "application/octet-stream",
               headers: { "content-disposition": `attachment; filename="${file.job.id}.c1z"` }
             }).pipe(Effect.orDie)
-          )
+          ),
+          Effect.flatMap(unlessNotModified)
         ))
   }))
+
+/** An ETag of a weak or strong validator, without its `W/` (If-None-Match compares weakly: RFC 9110 §13.1.2). */
+const opaqueTag = (tag: string) => tag.trim().replace(/^W\//, "")
+
+/**
+ * The file's answer already carries an ETag; a client that sends it back in If-None-Match (an
+ * uploader polling for a new sync) gets 304 and no body instead of the whole file again.
+ */
+const unlessNotModified = (response: HttpServerResponse.HttpServerResponse) =>
+  Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+    const etag = response.headers["etag"]
+    const asked = request.headers["if-none-match"]
+    if (etag === undefined || asked === undefined) return response
+    const matches = asked.trim() === "*" || asked.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag))
+    return matches ? HttpServerResponse.empty({ status: 304, headers: { etag } }) : response
+  })
 
 /** Runs the check on the parameter when it is given. */
 const whenGiven = <A, E>(value: string | undefined, check: (value: string) => Effect.Effect<A, E>): Effect.Effect<void, E> =>

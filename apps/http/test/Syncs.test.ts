@@ -131,7 +131,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual([...userIds].sort(), snapshot.users.map((user) => user.id).sort())
     }).pipe(Effect.scoped, Effect.orDie))
 
-  it.effect("the download is application/octet-stream with the job id as the file name", () =>
+  it.effect("the download is application/octet-stream with the job id as the file name; its ETag asked again is a 304", () =>
     Effect.gen(function*() {
       const { client, request } = yield* Harness
       const latest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")
@@ -141,6 +141,13 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(response.headers["content-type"], "application/octet-stream")
       assert.strictEqual(response.headers["content-disposition"], `attachment; filename="${latest!.id}.c1z"`)
       assert.strictEqual(response.headers["content-length"], String(latest!.file_bytes))
+      // Asked again with its ETag (an uploader polling): 304 without a body; with another ETag, the file.
+      const etag = response.headers["etag"]!
+      const unchanged = yield* request("GET", `/v1/syncs/${latest!.id}/file`, { token: TestToken, headers: { "if-none-match": etag } })
+      assert.deepStrictEqual([unchanged.status, unchanged.headers["etag"], yield* unchanged.text], [304, etag, ""])
+      const other = yield* request("GET", `/v1/syncs/${latest!.id}/file`, { token: TestToken, headers: { "if-none-match": "\"other\"" } })
+      assert.strictEqual(other.status, 200)
+      assert.strictEqual((yield* other.arrayBuffer).byteLength, latest!.file_bytes)
     }).pipe(Effect.orDie))
 
   it.effect("only the newest --keep-syncs successful syncs are kept, files and metadata (the cancelled job apart)", () =>

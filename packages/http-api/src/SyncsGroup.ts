@@ -68,7 +68,10 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
       .setPath(SyncIdPath)
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
       .addError(NotFoundBody)
-      .annotate(OpenApi.Description, "The sync's `.c1z` file, streamed.")
+      .annotate(
+        OpenApi.Description,
+        "The sync's `.c1z` file, streamed, with an `ETag`; asked with that ETag in `If-None-Match`, the answer is 304 without a body."
+      )
   )
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Sync jobs")
