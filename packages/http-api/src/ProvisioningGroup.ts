@@ -76,22 +76,38 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
       .setPayload(GrantRequest)
       .addSuccess(GrantCreated)
       .addSuccess(GrantAlreadyExists)
+      .annotate(
+        OpenApi.Description,
+        "Grants an entitlement to a user or team: 201 `granted` with the grants as the next sync will list them " +
+          "(`replaced_role` when it changed the principal's role in that container), 200 `already_exists` when held."
+      )
   )
   .add(
     HttpApiEndpoint.del("revoke", "/v1/grants/:grant_id")
       .setPath(Schema.Struct({ grant_id: Schema.String }))
       .addSuccess(RevokeResult)
+      .annotate(
+        OpenApi.Description,
+        "Revokes a grant (URL-encode the id): 200 `revoked`, or 200 `already_revoked` when nothing is held directly, " +
+          "so a retry is safe. `still_held_through` names the team grants through which the user still holds it."
+      )
   )
   .add(
     HttpApiEndpoint.post("createAccount", "/v1/accounts")
       .setPayload(AccountRequest)
       .addSuccess(AccountCreated)
       .addSuccess(AccountAlreadyExists)
+      .annotate(
+        OpenApi.Description,
+        "Invites a user (Fivetran emails the invitation): 201 `created`, 200 `already_exists` for an email in the " +
+          "account (409 `Conflict` when that user lacks the asked `role`)."
+      )
   )
   .add(
     HttpApiEndpoint.del("deleteResource", "/v1/resources/:type/:id")
       .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
       .addSuccess(DeleteResult)
+      .annotate(OpenApi.Description, "Deletes a user (no other type): 200 `deleted`, or 200 `does_not_exist`.")
   )
   .addError(ProvisioningRefusalBody)
   .middleware(Authentication)

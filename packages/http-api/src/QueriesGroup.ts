@@ -37,11 +37,16 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
     HttpApiEndpoint.get("resources", "/v1/resources")
       .setUrlParams(Schema.Struct({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(ResourcePage)
+      .annotate(
+        OpenApi.Description,
+        "Resources of the latest finished sync, in pages; `type` is a registered resource type, `parent` is `type:id`."
+      )
   )
   .add(
     HttpApiEndpoint.get("entitlements", "/v1/entitlements")
       .setUrlParams(Schema.Struct({ resource: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(EntitlementPage)
+      .annotate(OpenApi.Description, "Entitlements of the latest finished sync, in pages; `resource` is `type:id`.")
   )
   .add(
     HttpApiEndpoint.get("grants", "/v1/grants")
@@ -49,6 +54,11 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
         Schema.Struct({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
       )
       .addSuccess(GrantPage)
+      .annotate(
+        OpenApi.Description,
+        "Grants of the latest finished sync, in pages; `entitlement` is an entitlement id (`type:id:slug`), " +
+          "`principal` is `type:id`. A grant reached through a team names it in `sources`."
+      )
   )
   .add(
     HttpApiEndpoint.get("access", "/v1/principals/:type/:id/access")
