@@ -12,7 +12,7 @@ import {
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
-import { type DiffPage, InvalidRequest, type PrincipalMatch } from "@baton-fivetran/http-api"
+import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
@@ -102,6 +102,23 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         } satisfies DiffPage
       }).pipe(Effect.withSpan("Review.diff"))
 
+    /**
+     * The principal or entitlement a sheet is asked for must be in the sync: a typo answered with an
+     * empty sheet read as "holds nothing" (the access view and the CLI's export refuse it too).
+     */
+    const inSync = (syncId: string, scope: ReviewScope) =>
+      Effect.scoped(Effect.gen(function*() {
+        if (scope._tag === "All") return
+        const open = yield* reader(syncId)
+        const found = scope._tag === "Principal"
+          ? Option.isSome(yield* open.getResource(scope.principal).pipe(Effect.orDie))
+          : Option.isSome(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))
+        const what = scope._tag === "Principal"
+          ? `${scope.principal.resourceType} ${scope.principal.resource}`
+          : `entitlement ${scope.entitlementId}`
+        if (!found) return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
+      }))
+
     /** The sheet of the latest sync as a streamed download; the reader stays open until the last row. */
     const exportSheet = (request: {
       readonly format?: "csv" | "jsonl" | undefined
@@ -119,6 +136,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           : request.entitlement !== undefined
           ? { _tag: "Entitlement", entitlementId: request.entitlement }
           : { _tag: "All" }
+        yield* inSync(syncId, scope)
         const lines = Stream.unwrapScoped(Effect.map(reader(syncId), (open: C1zReader) => reviewRows(open, scope))).pipe(
           Stream.map(rowText[format]),
           Stream.rechunk(500),

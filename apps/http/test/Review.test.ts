@@ -122,6 +122,19 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       const bad = yield* text("/v1/export?format=xlsx")
       assert.strictEqual(bad.status, 400)
       assert.strictEqual(JSON.parse(bad.body).field, "format")
+
+      // A principal or entitlement not in the sync (a typo) is a 404, not a sheet that says it holds nothing.
+      for (
+        const [query, what] of [["principal=user:no_such_user", "user no_such_user"], [
+          "entitlement=team:nope:member",
+          "entitlement team:nope:member"
+        ]]
+      ) {
+        const absent = yield* text(`/v1/export?format=jsonl&${query}`)
+        assert.strictEqual(absent.status, 404, query)
+        assert.deepStrictEqual(Object.keys(JSON.parse(absent.body)), ["error", "message"], query)
+        assert.include(JSON.parse(absent.body).message, `${what} is not in the latest sync`, query)
+      }
     }))
 
   it.effect("search finds users and teams by name, email or id, any case", () =>
