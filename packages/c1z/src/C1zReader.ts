@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
+import { ReaderDirectoryPrefix, removeReaderLeftovers } from "./ReaderLeftovers.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -99,9 +100,10 @@ export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.
 const openReader = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
   Effect.gen(function*() {
     yield* checkMagic(path)
+    yield* removeReaderLeftovers
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => mkdtemp(join(tmpdir(), "c1z-")),
+        try: () => mkdtemp(join(tmpdir(), ReaderDirectoryPrefix)),
         catch: (cause) => new Io({ path: tmpdir(), operation: "create a temporary directory", cause })
       }),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))

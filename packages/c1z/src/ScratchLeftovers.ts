@@ -14,7 +14,7 @@ import { Effect } from "effect"
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** Whether process `pid` exists (EPERM: it does, run by another user). */
-const isRunning = (pid: number): boolean => {
+export const isRunning = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true

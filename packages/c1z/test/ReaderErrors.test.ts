@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
-import { type FileHandle, open, readdir, readFile, writeFile } from "node:fs/promises"
+import { type FileHandle, mkdir, open, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { compress } from "zstd-napi"
@@ -91,6 +91,33 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
+  it.scoped("an open removes the temporary databases of readers whose process is gone, and keeps a running one's", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const scratch = join(dir, "tmp")
+      const c1z = join(dir, "sync.c1z")
+      yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
+      yield* tmpdirAt(scratch)
+      // What SIGKILLed readers left (a pid no process has; a name from before pids), and a live one.
+      const dead = join(scratch, "c1z-4194999-aB3dE9")
+      const unnamed = join(scratch, "c1z-Zq81xP")
+      const alive = join(scratch, `c1z-${process.pid}-Kk2w0Q`)
+      const unrelated = join(scratch, "c1z-test-abcdef")
+      for (const leftover of [dead, unnamed, alive, unrelated]) {
+        yield* Effect.promise(() => mkdir(leftover).then(() => writeFile(join(leftover, "db"), "left")))
+      }
+      const inside = yield* Effect.scoped(
+        Effect.gen(function*() {
+          yield* openC1z(c1z)
+          return yield* Effect.promise(() => readdir(scratch))
+        })
+      )
+      // While open: its own directory (this process's pid), the live one and the unrelated one.
+      assert.deepStrictEqual(inside.filter((name) => !name.startsWith(`c1z-${process.pid}-`)).sort(), ["c1z-test-abcdef"])
+      assert.strictEqual(inside.filter((name) => name.startsWith(`c1z-${process.pid}-`)).length, 2)
+      assert.deepStrictEqual((yield* Effect.promise(() => readdir(scratch))).sort(), [`c1z-${process.pid}-Kk2w0Q`, "c1z-test-abcdef"])
+    }))
+
   it.scoped("refuses a 512 MiB decompression bomb of zeros after its first MiB, and removes its temporary directory at once", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
@@ -121,7 +148,7 @@ describe("openC1z errors", () => {
       assert.match(
         error.message,
         new RegExp(
-          `^${big}: could not decompress the \\.c1z into ${scratch}/c1z-\\w+: ENOSPC: no space left on device, write \\(check the path, free disk space and permissions\\)$`
+          `^${big}: could not decompress the \\.c1z into ${scratch}/c1z-[\\w-]+: ENOSPC: no space left on device, write \\(check the path, free disk space and permissions\\)$`
         )
       )
       assert.strictEqual(written, 8 * MiB)
