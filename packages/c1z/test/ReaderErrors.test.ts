@@ -14,6 +14,16 @@ import { tempDir, tmpdirAt } from "./TempDir.js"
 
 const writeBytes = (path: string, bytes: Uint8Array) => Effect.promise(() => writeFile(path, bytes))
 
+/** A sync file in a fresh directory, with the process's temporary directory moved beside it: what a reader leaves there shows. */
+const syncFileAndScratch = Effect.gen(function*() {
+  const dir = yield* tempDir
+  const scratch = join(dir, "tmp")
+  const c1z = join(dir, "sync.c1z")
+  yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
+  yield* tmpdirAt(scratch)
+  return { c1z, scratch }
+})
+
 describe("openC1z errors", () => {
   it.scoped("rejects a file without the v1 magic, including the v3 format", () =>
     Effect.gen(function*() {
@@ -75,11 +85,7 @@ describe("openC1z errors", () => {
 
   it.scoped("removes its temporary database when the scope closes", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const scratch = join(dir, "tmp")
-      const c1z = join(dir, "sync.c1z")
-      yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
-      yield* tmpdirAt(scratch)
+      const { c1z, scratch } = yield* syncFileAndScratch
       const inside = yield* Effect.scoped(
         Effect.gen(function*() {
           const reader = yield* openC1z(c1z)
@@ -93,11 +99,7 @@ describe("openC1z errors", () => {
 
   it.scoped("an open removes the temporary databases of readers whose process is gone, and keeps a running one's", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const scratch = join(dir, "tmp")
-      const c1z = join(dir, "sync.c1z")
-      yield* writeC1z(c1z, Stream.fromIterable(F.syncRows))
-      yield* tmpdirAt(scratch)
+      const { c1z, scratch } = yield* syncFileAndScratch
       // What SIGKILLed readers left (a pid no process has; a name from before pids), and a live one.
       const dead = join(scratch, "c1z-4194999-aB3dE9")
       const unnamed = join(scratch, "c1z-Zq81xP")
