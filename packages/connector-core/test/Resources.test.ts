@@ -122,6 +122,28 @@ describe("role", () => {
     const deprecated = role("Owner", ["ACCOUNT"], { is_deprecated: true, replacement_role_name: "Account Administrator" })
     assert.strictEqual(roleResource(deprecated).description, "Owner description Deprecated: replaced by \"Account Administrator\".")
   })
+
+  it("does not repeat a deprecation the role's own description states", () => {
+    const deprecated = (description: string, replacement: string | null) =>
+      roleResource(role("Destination Reviewer", ["DESTINATION"], { description, is_deprecated: true, replacement_role_name: replacement }))
+        .description
+    assert.deepStrictEqual(
+      [
+        deprecated("Deprecated: use View Destination instead.", "View Destination"),
+        deprecated("This role is deprecated.", "View Destination"),
+        deprecated("This role is deprecated.", null),
+        deprecated("", null),
+        deprecated("Reads a destination.", "")
+      ],
+      [
+        "Deprecated: use View Destination instead.",
+        "This role is deprecated. Replaced by \"View Destination\".",
+        "This role is deprecated.",
+        "Deprecated.",
+        "Reads a destination. Deprecated."
+      ]
+    )
+  })
 })
 
 describe("group", () => {

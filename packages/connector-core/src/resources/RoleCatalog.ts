@@ -40,11 +40,19 @@ export const rolesOfScope = (catalog: RoleCatalog, scope: RoleScope): ReadonlyAr
 export const findRole = (catalog: RoleCatalog, scope: RoleScope, name: string): Role | undefined =>
   rolesOfScope(catalog, scope).find((role) => role.name === name)
 
-/** The role's description; a deprecated role names its replacement. */
+/**
+ * The role's description; a deprecated role says so and names its replacement, once: a description
+ * that already says it ("Deprecated: use View Destination instead.") is not told again.
+ */
 export const roleDescription = (role: Role): string => {
   if (role.is_deprecated !== true) return role.description
-  const replacement = role.replacement_role_name === null || role.replacement_role_name === ""
+  const replacement = role.replacement_role_name === null || role.replacement_role_name === "" ? undefined : role.replacement_role_name
+  const saysDeprecated = /\bdeprecated\b/i.test(role.description)
+  if (saysDeprecated && (replacement === undefined || role.description.includes(replacement))) return role.description
+  const note = replacement === undefined
     ? "Deprecated."
-    : `Deprecated: replaced by "${role.replacement_role_name}".`
-  return role.description === "" ? replacement : `${role.description} ${replacement}`
+    : saysDeprecated
+    ? `Replaced by "${replacement}".`
+    : `Deprecated: replaced by "${replacement}".`
+  return role.description === "" ? note : `${role.description} ${note}`
 }
