@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { entitlementId, grantId, parseEntitlementId, parseGrantId, teamMemberEntitlementId } from "../src/index.js"
+import { checkFivetranId, entitlementId, grantId, parseEntitlementId, parseGrantId, teamMemberEntitlementId } from "../src/index.js"
 
 describe("entitlement ids", () => {
   it("format as <type>:<resource id>:<slug>", () => {
@@ -89,6 +89,40 @@ describe("grant ids", () => {
           assert.strictEqual(result.left.id, id)
           assert.strictEqual(result.left.reason, reason)
         }
+      }
+    }))
+})
+
+describe("Fivetran ids", () => {
+  it.effect("pass unchanged when a Fivetran object could have them", () =>
+    Effect.gen(function*() {
+      for (const id of ["nozzle_eat", "t_eng", "no-such-team", "Ångström", "a.b", "...", "user_1%2F"]) {
+        assert.strictEqual(yield* checkFivetranId("user", id), id)
+      }
+    }))
+
+  it.effect("are refused naming the id as JSON and what is wrong, invisible characters by code point", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["", `invalid user id "": it is empty`],
+        ["U ", `invalid user id "U ": it ends with whitespace (U+0020), which no Fivetran id has`],
+        ["U  ", `invalid user id "U  ": it ends with whitespace (U+0020), which no Fivetran id has`],
+        [" U", `invalid user id " U": it starts with whitespace (U+0020), which no Fivetran id has`],
+        ["a b", `invalid user id "a b": it contains whitespace (U+0020), which no Fivetran id has`],
+        ["U\t", `invalid user id "U\\t": it ends with whitespace (U+0009), which no Fivetran id has`],
+        ["U\u00a0", `invalid user id "U\u00a0": it ends with whitespace (U+00A0), which no Fivetran id has`],
+        ["a\u200bb", `invalid user id "a\u200bb": it contains an invisible formatting character (U+200B), which no Fivetran id has`],
+        ["a\u{e0001}", `invalid user id "a\u{e0001}": it ends with an invisible formatting character (U+E0001), which no Fivetran id has`],
+        ["a\u0000b", `invalid user id "a\\u0000b": it contains a control character (U+0000), which no Fivetran id has`],
+        ["a\u0085b", `invalid user id "a\u0085b": it contains a control character (U+0085), which no Fivetran id has`],
+        ["user:ana", `invalid user id "user:ana": it contains ':', which no Fivetran id has`],
+        ["..", `invalid user id "..": it is "..", a path step in a URL, not an id`],
+        [".", `invalid user id ".": it is ".", a path step in a URL, not an id`],
+        ["ana\ud800", `invalid user id "ana\\ud800": it contains an unpaired UTF-16 surrogate`]
+      ]
+      for (const [id, message] of cases) {
+        const error = yield* Effect.flip(checkFivetranId("user", id))
+        assert.deepStrictEqual([error._tag, error.kind, error.id, error.message], ["MalformedFivetranId", "user", id, message])
       }
     }))
 })

@@ -101,6 +101,51 @@ describe("ids", () => {
       assert.deepStrictEqual(surrogates.flatMap((refused) => refused.requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("a malformed user or team id is the same InvalidId from a grant, a revoke and a delete, before any request", () =>
+    Effect.gen(function*() {
+      // Each was sent before: a grant answered UnknownPrincipal, a revoke "already revoked", ".." even asked for GET /v1/.
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["ana ", `invalid user id "ana ": it ends with whitespace (U+0020), which no Fivetran id has`],
+        ["a na", `invalid user id "a na": it contains whitespace (U+0020), which no Fivetran id has`],
+        ["an\u200ba", `invalid user id "an\u200ba": it contains an invisible formatting character (U+200B), which no Fivetran id has`],
+        ["..", `invalid user id "..": it is "..", a path step in a URL, not an id`],
+        ["ana\ud800", `invalid user id "ana\\ud800": it contains an unpaired UTF-16 surrogate`]
+      ]
+      for (const [id, message] of cases) {
+        const refused = [
+          yield* refusal((p) => p.grant("group:g_main:View Destination", user(id))),
+          yield* refusal((p) => p.revoke(`group:g_main:View Destination:user:${id}`)),
+          yield* refusal((p) => p.deleteResource("user", id))
+        ]
+        assert.deepStrictEqual(refused.map(({ result }) => [result._tag, result.message]), [
+          ["InvalidId", message],
+          ["InvalidId", message],
+          ["InvalidId", message]
+        ])
+        assert.deepStrictEqual(refused.flatMap(({ requests }) => requests), [])
+      }
+
+      const teamMessage = `invalid team id " t_ops": it starts with whitespace (U+0020), which no Fivetran id has`
+      const teams = [
+        yield* refusal((p) => p.grant("role:Account Reviewer:assigned", team(" t_ops"))),
+        yield* refusal((p) => p.revoke("role:Account Reviewer:assigned:team: t_ops"))
+      ]
+      assert.deepStrictEqual(teams.map(({ result }) => [result._tag, result.message]), [
+        ["InvalidId", teamMessage],
+        ["InvalidId", teamMessage]
+      ])
+      // A grant id cannot carry these (the principal id is what follows the last ':'); a grant request can.
+      const typed = [
+        yield* refusal((p) => p.grant("team:t_eng:member", user("user:ana"))),
+        yield* refusal((p) => p.grant("team:t_eng:member", user("")))
+      ]
+      assert.deepStrictEqual(typed.map(({ result }) => [result._tag, result.message]), [
+        ["InvalidId", `invalid user id "user:ana": it contains ':', which no Fivetran id has`],
+        ["InvalidId", `invalid user id "": it is empty`]
+      ])
+      assert.deepStrictEqual([...teams, ...typed].flatMap(({ requests }) => requests), [])
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("resource types we do not provision are Unsupported, user entitlements included", () =>
     Effect.gen(function*() {
       const userEntitlement = yield* refusal((p) => p.grant("user:ana:member", user("ben")))

@@ -42,6 +42,58 @@ const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** An id no request can name Fivetran's objects by: building its URL throws (a 500 in the HTTP service). */
 export const hasUnpairedSurrogate = (id: string): boolean => unpairedSurrogate.test(id)
 
+/**
+ * A user, team, group or connection id no Fivetran object can have. Sent anyway it reads as absent
+ * (a 404), which a revoke or a delete would report as done: an id copied from a padded table
+ * ("U ") is refused instead. `message` quotes the id as JSON and names any invisible character.
+ */
+export class MalformedFivetranId extends Data.TaggedError("MalformedFivetranId")<{
+  /** What the id names: `user`, `team`, `group`, `connection`. */
+  readonly kind: string
+  readonly id: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `invalid ${this.kind} id ${JSON.stringify(this.id)}: ${this.reason}`
+  }
+}
+
+/** What a pasted id picks up and no Fivetran id has (opaque, in practice `nozzle_eat`): whitespace, control and invisible characters. */
+const stray = /[\s\p{Cc}\p{Cf}]/u
+
+/** e.g. `whitespace (U+0020)`: the code point, since JSON leaves a zero-width space or a no-break space invisible. */
+const strayName = (char: string): string => {
+  const what = /\s/.test(char) ? "whitespace" : /\p{Cc}/u.test(char) ? "a control character" : "an invisible formatting character"
+  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")
+  return `${what} (U+${code})`
+}
+
+const strayProblem = (id: string): string | undefined => {
+  const chars = Array.from(id)
+  const first = chars[0] ?? ""
+  const last = chars[chars.length - 1] ?? ""
+  if (stray.test(first)) return `it starts with ${strayName(first)}`
+  if (stray.test(last)) return `it ends with ${strayName(last)}`
+  const inner = chars.find((char) => stray.test(char))
+  return inner === undefined ? undefined : `it contains ${strayName(inner)}`
+}
+
+const fivetranIdProblem = (id: string): string | undefined => {
+  if (id === "") return "it is empty"
+  if (hasUnpairedSurrogate(id)) return "it contains an unpaired UTF-16 surrogate"
+  if (id.includes(":")) return "it contains ':', which no Fivetran id has"
+  // A URL reads these as path steps: GET /v1/users/.. is a request for /v1/.
+  if (id === "." || id === "..") return `it is "${id}", a path step in a URL, not an id`
+  const problem = strayProblem(id)
+  return problem === undefined ? undefined : `${problem}, which no Fivetran id has`
+}
+
+/** `id` as given, or why no Fivetran object can have it; `kind` names it in the message (`user`, `group`, ...). */
+export const checkFivetranId = (kind: string, id: string): Effect.Effect<string, MalformedFivetranId> => {
+  const reason = fivetranIdProblem(id)
+  return reason === undefined ? Effect.succeed(id) : Effect.fail(new MalformedFivetranId({ kind, id, reason }))
+}
+
 /** `<resource type>:<resource id>:<slug>` */
 export const entitlementId = (resource: ResourceId, slug: string): string => `${resource.resourceType}:${resource.resource}:${slug}`
 

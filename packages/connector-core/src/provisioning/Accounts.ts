@@ -1,10 +1,10 @@
 import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
-import { hasUnpairedSurrogate } from "../model/Ids.js"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
+import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -104,14 +104,7 @@ export const deleteResource = (
         })
       )
     }
-    // Fivetran ids have no spaces: "U " pasted from a padded table would read as absent, exit 0.
-    if (id === "" || id.includes(":") || /\s/.test(id) || hasUnpairedSurrogate(id)) {
-      return yield* Effect.fail(
-        new InvalidInput({
-          message: `invalid user id ${JSON.stringify(id)}: it must be non-empty, with no ':', whitespace or unpaired UTF-16 surrogate`
-        })
-      )
-    }
+    yield* checkedFivetranId("user", id)
     const action = `delete user:${id}`
     const gone: DeleteOutcome = { _tag: "DoesNotExist" }
     const found = yield* client.getUser(id).pipe(

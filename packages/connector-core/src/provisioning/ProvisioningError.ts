@@ -14,10 +14,10 @@ const status = <A>(code: number) => HttpApiSchema.annotations<A>({ status: code 
 /** Provisioning is switched off: baton enables it only when asked (-p/--provisioning). */
 export class ProvisioningDisabled extends Schema.TaggedError<ProvisioningDisabled>()("ProvisioningDisabled", refusal, status(403)) {}
 
-/** An entitlement or grant id without the shape of the id contract. */
+/** An entitlement or grant id without the shape of the id contract, or a user or team id no Fivetran object can have. */
 export class InvalidId extends Schema.TaggedError<InvalidId>()("InvalidId", refusal, status(400)) {}
 
-/** A request field that cannot be used as given (an email, an empty name, a principal id). */
+/** A request field that cannot be used as given (an email, an empty name). */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", refusal, status(400)) {}
 
 /** The entitlement's resource (role, group, team, connection) does not exist. */

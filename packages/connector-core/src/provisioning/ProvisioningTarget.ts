@@ -1,19 +1,27 @@
 import { Effect, Option } from "effect"
-import { type EntitlementIdParts, grantId, hasUnpairedSurrogate, type MalformedId, parseEntitlementId, parseGrantId } from "../model/Ids.js"
+import {
+  checkFivetranId,
+  type EntitlementIdParts,
+  grantId,
+  hasUnpairedSurrogate,
+  type MalformedId,
+  parseEntitlementId,
+  parseGrantId
+} from "../model/Ids.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
-import { InvalidId, InvalidInput, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
+import { InvalidId, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
 
 /**
  * What a provisioning request names, checked before anything is read: the id has the shape of
- * docs/architecture.md §2, its resource type is a registered one with grants, and the principal
- * type may hold it.
+ * docs/architecture.md §2, its resource type is a registered one with grants, the principal
+ * type may hold it, and the principal id can be a Fivetran id.
  */
 
 type Registry = ReadonlyArray<ResourceTypeModule>
 
 const invalid = (format: string) => (error: MalformedId): InvalidId =>
-  new InvalidId({ message: `invalid ${error.kind} id "${error.id}": ${error.reason} (expected ${format})` })
+  new InvalidId({ message: `invalid ${error.kind} id ${JSON.stringify(error.id)}: ${error.reason} (expected ${format})` })
 
 /** "a, b, c or d" */
 const alternatives = (words: ReadonlyArray<string>): string =>
@@ -54,26 +62,31 @@ const splitFor = (registry: Registry, id: string, parts: EntitlementIdParts): En
   return resourceId === "" ? parts : { ...parts, resourceId, slug: id.slice(afterResource + 1) }
 }
 
-const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementIdParts) => {
-  const parts = splitFor(registry, id, parsed)
-  return Effect.map(supported(registry, id, parts.resourceType), (resourceType): EntitlementTarget => ({
-    id,
-    resourceType,
-    resourceId: parts.resourceId,
-    slug: parts.slug
-  }))
-}
+const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
+  hasUnpairedSurrogate(id)
+    ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
+    : Effect.void
+
+const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementIdParts) =>
+  Effect.gen(function*() {
+    yield* wellFormedId("entitlement", id)
+    const parts = splitFor(registry, id, parsed)
+    const resourceType = yield* supported(registry, id, parts.resourceType)
+    return { id, resourceType, resourceId: parts.resourceId, slug: parts.slug } satisfies EntitlementTarget
+  })
+
+/**
+ * The one check of a user, team, group or connection id, for every operation that names one: a
+ * malformed id gets the same refusal from a grant, a revoke and a delete, before any request.
+ */
+export const checkedFivetranId = (kind: string, id: string): Effect.Effect<string, InvalidId> =>
+  Effect.mapError(checkFivetranId(kind, id), (error) => new InvalidId({ message: error.message }))
 
 const checkedPrincipal = (
   registry: Registry,
   entitlement: EntitlementTarget,
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<Principal, ProvisioningError> => {
-  if (principal.id === "" || principal.id.includes(":")) {
-    return Effect.fail(
-      new InvalidInput({ message: `invalid principal id "${principal.id}": it must be non-empty and contain no ':'` })
-    )
-  }
   const allowed = Option.match(grantableModule(registry, entitlement.resourceType), {
     onNone: () => [],
     onSome: (module) => module.grants.grantableTo
@@ -86,13 +99,8 @@ const checkedPrincipal = (
       })
     )
   }
-  return Effect.succeed({ type, id: principal.id })
+  return Effect.map(checkedFivetranId(type, principal.id), (id): Principal => ({ type, id }))
 }
-
-const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
-  hasUnpairedSurrogate(id)
-    ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
-    : Effect.void
 
 export const grantRequest = (
   registry: Registry,
@@ -100,8 +108,6 @@ export const grantRequest = (
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
-    yield* wellFormedId("entitlement", entitlementId)
-    yield* wellFormedId("principal", principal.id)
     const parts = yield* Effect.mapError(parseEntitlementId(entitlementId), invalid(EntitlementIdFormat))
     const entitlement = yield* checkedEntitlement(registry, entitlementId, parts)
     const checked = yield* checkedPrincipal(registry, entitlement, principal)
@@ -110,12 +116,13 @@ export const grantRequest = (
 
 export const grantTarget = (registry: Registry, id: string): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
-    yield* wellFormedId("grant", id)
     const separators = id.split(":").length - 1
     if (separators < 4) {
       return yield* Effect.fail(
         new InvalidId({
-          message: `invalid grant id "${id}": it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
+          message: `invalid grant id ${
+            JSON.stringify(id)
+          }: it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
         })
       )
     }
