@@ -146,6 +146,28 @@ describe("ids", () => {
       assert.deepStrictEqual([...teams, ...typed].flatMap(({ requests }) => requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("a malformed group, team or connection id in an entitlement is InvalidId naming it, before any request", () =>
+    Effect.gen(function*() {
+      // Each was looked up before and answered UnknownEntitlement (404); a role's id is its name, spaces and all.
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["group:g_main :View Destination", `invalid group id "g_main ": it ends with whitespace (U+0020), which no Fivetran id has`],
+        ["team:t\u00a0eng:member", `invalid team id "t\u00a0eng": it contains whitespace (U+00A0), which no Fivetran id has`],
+        ["connection:..:View Connection", `invalid connection id "..": it is "..", a path step in a URL, not an id`],
+        ["group::Ops:View Destination", `invalid group id "": it is empty`]
+      ]
+      for (const [entitlementId, message] of cases) {
+        const refused = [
+          yield* refusal((p) => p.grant(entitlementId, user("ana"))),
+          yield* refusal((p) => p.revoke(`${entitlementId}:user:ana`))
+        ]
+        assert.deepStrictEqual(refused.map(({ result }) => [result._tag, result.message]), [
+          ["InvalidId", message],
+          ["InvalidId", message]
+        ])
+        assert.deepStrictEqual(refused.flatMap(({ requests }) => requests), [])
+      }
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("resource types we do not provision are Unsupported, user entitlements included", () =>
     Effect.gen(function*() {
       const userEntitlement = yield* refusal((p) => p.grant("user:ana:member", user("ben")))

@@ -15,7 +15,7 @@ import { InvalidId, NotGrantable, type ProvisioningError, Unsupported } from "./
 /**
  * What a provisioning request names, checked before anything is read: the id has the shape of
  * docs/architecture.md §2, its resource type is a registered one with grants, the principal
- * type may hold it, and the principal id can be a Fivetran id.
+ * type may hold it, and the Fivetran ids it names (principal, group, team, connection) can be ones.
  */
 
 type Registry = ReadonlyArray<ResourceTypeModule>
@@ -44,22 +44,22 @@ const supported = (registry: Registry, id: string, resourceType: string): Effect
   )
 }
 
-/**
- * The slug after the resource id, for a type whose resource ids have no ':' (ResourceTypeModule's
- * `resourceIdsMayContainColons`); the design's split (slug after the last ':') otherwise. The two
- * differ only for a slug containing ':', a custom role's name.
- */
-const splitFor = (registry: Registry, id: string, parts: EntitlementIdParts): EntitlementIdParts => {
-  const colonsInIds = Option.match(grantableModule(registry, parts.resourceType), {
-    onNone: () => true,
-    onSome: (module) => module.grants.resourceIdsMayContainColons === true
+/** The type's resource ids are Fivetran ids, not names (ResourceTypeModule's `resourceIdsMayContainColons`). */
+const hasFivetranIds = (registry: Registry, resourceType: string): boolean =>
+  Option.match(grantableModule(registry, resourceType), {
+    onNone: () => false,
+    onSome: (module) => module.grants.resourceIdsMayContainColons !== true
   })
-  if (colonsInIds) return parts
+
+/**
+ * For a type whose resource ids are Fivetran ids (no ':'), the slug is all that follows the resource
+ * id; the design's split (slug after the last ':') differs only for a slug containing ':', a custom
+ * role's name.
+ */
+const fivetranSplit = (id: string, parts: EntitlementIdParts): EntitlementIdParts => {
   const afterType = parts.resourceType.length + 1
   const afterResource = id.indexOf(":", afterType)
-  const resourceId = id.slice(afterType, afterResource)
-  // An empty one ("group::x:y") keeps the design's split, whose lookup then names what is missing.
-  return resourceId === "" ? parts : { ...parts, resourceId, slug: id.slice(afterResource + 1) }
+  return { ...parts, resourceId: id.slice(afterType, afterResource), slug: id.slice(afterResource + 1) }
 }
 
 const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
@@ -67,11 +67,14 @@ const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> 
     ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
     : Effect.void
 
+/** A group, team or connection id is checked as a principal's is: "g_main " would read as absent. */
 const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementIdParts) =>
   Effect.gen(function*() {
     yield* wellFormedId("entitlement", id)
-    const parts = splitFor(registry, id, parsed)
-    const resourceType = yield* supported(registry, id, parts.resourceType)
+    const resourceType = yield* supported(registry, id, parsed.resourceType)
+    const fivetranIds = hasFivetranIds(registry, resourceType)
+    const parts = fivetranIds ? fivetranSplit(id, parsed) : parsed
+    if (fivetranIds) yield* checkedFivetranId(resourceType, parts.resourceId)
     return { id, resourceType, resourceId: parts.resourceId, slug: parts.slug } satisfies EntitlementTarget
   })
 
