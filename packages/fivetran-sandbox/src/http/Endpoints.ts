@@ -27,6 +27,7 @@ import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
 import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
 import { userPageBody } from "./UserJson.js"
+import { userListFilter } from "./UserListFilter.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {
@@ -140,10 +141,11 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "GET",
     path: "/v1/users",
-    handle: (r) => {
-      const users = state.listUsers()
-      return userList(r, { size: users.length, user: (i) => users[i]!, role: (i) => users[i]!.role })
-    }
+    handle: (r) =>
+      Effect.flatMap(userListFilter(r.query), (filter) => {
+        const users = state.listUsers(filter)
+        return userList(r, { size: users.length, user: (i) => users[i]!, role: (i) => users[i]!.role })
+      })
   },
   {
     method: "POST",

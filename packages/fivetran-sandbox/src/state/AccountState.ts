@@ -29,6 +29,7 @@ import {
 } from "../http/ApiError.js"
 import { IdAllocator } from "../generator/IdAllocator.js"
 import { Prng, seedFromString } from "../generator/Prng.js"
+import type { UserListFilter } from "../http/UserListFilter.js"
 import type { AccountSnapshot, Credential } from "./AccountSnapshot.js"
 import { type MembershipEntry, Relation } from "./Relation.js"
 
@@ -178,8 +179,24 @@ export class AccountState {
     return [...this.roles.values()]
   }
 
-  listUsers(): ReadonlyArray<User> {
-    return [...this.users.values()]
+  /** `GET /v1/users`: every user the filter keeps, in insertion order. */
+  listUsers(filter: UserListFilter): ReadonlyArray<User> {
+    const keyOwners = filter.has_api_key === undefined ? undefined : this.userKeyOwners()
+    return [...this.users.values()].filter((user) =>
+      (filter.active === undefined || user.active === filter.active) &&
+      // A user without user_type predates service accounts: a regular user.
+      (filter.user_type === undefined || (user.user_type ?? "REGULAR_USER") === filter.user_type) &&
+      (keyOwners === undefined || keyOwners.has(user.id) === filter.has_api_key)
+    )
+  }
+
+  /** Users who own a user API key (system keys belong to no user). */
+  private userKeyOwners(): ReadonlySet<string> {
+    const owners = new Set<string>()
+    for (const credential of this.credentials.values()) {
+      if (credential._tag === "UserKey") owners.add(credential.user_id)
+    }
+    return owners
   }
 
   getUser(userId: string): Effect.Effect<User, ApiError> {
