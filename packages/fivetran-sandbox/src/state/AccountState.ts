@@ -31,6 +31,7 @@ import { IdAllocator } from "../generator/IdAllocator.js"
 import { Prng, seedFromString } from "../generator/Prng.js"
 import type { UserListFilter } from "../http/UserListFilter.js"
 import type { AccountSnapshot, Credential } from "./AccountSnapshot.js"
+import { byCreation } from "./CreationOrder.js"
 import { type MembershipEntry, Relation } from "./Relation.js"
 
 /** The role a group's creator receives (docs/fivetran-api.md §3.1: the creator becomes a member). */
@@ -61,7 +62,7 @@ interface KindSpec {
   readonly scope: RoleScope
 }
 
-/** The rows of `GET /v1/groups/{id}/users`, in user order: each stored user with the role shown for it. */
+/** The rows of `GET /v1/groups/{id}/users`, oldest user first: each stored user with the role shown for it. */
 interface GroupUserRows {
   readonly users: ReadonlyArray<User>
   readonly roles: ReadonlyArray<string | null>
@@ -97,6 +98,11 @@ export class AccountState {
   private readonly ids: IdAllocator
   /** Recently listed groups' user lists (they merge members with account-role holders). */
   private readonly groupUsersCache = new Map<string, GroupUserRows>()
+  /**
+   * User ids by `created_at`, then id: the order of group user lists. Only an invitation or a
+   * deletion changes it (ids and `created_at` never change), so it is dropped only then.
+   */
+  private usersByCreation: ReadonlyArray<string> | undefined
 
   constructor(
     snapshot: AccountSnapshot,
@@ -215,7 +221,8 @@ export class AccountState {
 
   /**
    * `GET /v1/groups/{id}/users`: the group's members with their group role, plus every user who
-   * holds an account role, with role `null` (docs/fivetran-api.md §3.2, INFERRED); in user order.
+   * holds an account role, with role `null` (docs/fivetran-api.md §3.2, INFERRED); sorted by the
+   * users' `created_at`, then id (§1.6).
    */
   groupUsers(groupId: string): Effect.Effect<UserRows, ApiError> {
     return Effect.suspend(() => {
@@ -226,7 +233,8 @@ export class AccountState {
         const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
         const users: Array<User> = []
         const roles: Array<string | null> = []
-        for (const user of this.users.values()) {
+        for (const userId of this.userCreationOrder()) {
+          const user = this.users.get(userId)!
           const member = members.get(user.id)
           if (member !== undefined || (includeAccountRoles && user.role !== null)) {
             users.push(user)
@@ -244,6 +252,11 @@ export class AccountState {
       const { roles, users } = rows
       return Effect.succeed({ size: users.length, user: (i) => users[i]!, role: (i) => roles[i] ?? null })
     })
+  }
+
+  private userCreationOrder(): ReadonlyArray<string> {
+    this.usersByCreation ??= byCreation(this.users.values()).map((user) => user.id)
+    return this.usersByCreation
   }
 
   listTeams(): ReadonlyArray<Team> {
@@ -421,6 +434,7 @@ export class AccountState {
       }
       this.users.set(user.id, user)
       if (email !== "") this.userIdByEmail.set(email.toLowerCase(), user.id)
+      this.usersByCreation = undefined
       this.changed()
       return Effect.succeed(user)
     })
@@ -459,6 +473,7 @@ export class AccountState {
       for (const [key, credential] of [...this.credentials]) {
         if (credential._tag === "UserKey" && credential.user_id === userId) this.credentials.delete(key)
       }
+      this.usersByCreation = undefined
       this.changed()
       return Effect.void
     })
