@@ -3,22 +3,23 @@ import {
   Provisioner,
   type ProvisionerShape,
   type Grant,
-  ProvisioningDisabled,
   type ProvisioningError,
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
-import { HttpApiBuilder, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, Option } from "effect"
+import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Layer } from "effect"
 import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
+import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
 import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
+import { groupOf } from "./Routes.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
@@ -148,24 +149,17 @@ const asSynced = (exclusionGroups: boolean) => (grants: ReadonlyArray<Grant>): R
 const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handlers) =>
   Effect.gen(function*() {
     const config = yield* ServiceConfig
-    const provisioner = config.provisioning ? yield* Effect.serviceOption(Provisioner) : Option.none()
-    if (config.provisioning && Option.isNone(provisioner)) {
-      return yield* Effect.dieMessage("provisioning is enabled but no Provisioner layer was provided")
-    }
-    const disabled = new ProvisioningDisabled({
-      message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
-    })
     const synced = asSynced(config.exclusionGroups)
     const singleFlight = yield* makeSingleFlight
-    /** `request` names the action and its inputs: identical requests in flight share one call. */
+    /**
+     * `request` names the action and its inputs: identical requests in flight share one call. The
+     * Provisioner is the ProvisioningEnabled middleware's, which refused already when provisioning is off.
+     */
     const provision = <A>(
       request: ReadonlyArray<string>,
       action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
-    ): Effect.Effect<A, ProvisioningError> =>
-      Option.match(provisioner, {
-        onNone: () => Effect.fail(disabled),
-        onSome: (p) => singleFlight(JSON.stringify(request), action(p))
-      })
+    ): Effect.Effect<A, ProvisioningError, Provisioner> =>
+      Effect.flatMap(Provisioner, (provisioner) => singleFlight(JSON.stringify(request), action(provisioner)))
     return handlers
       .handle("grant", ({ payload }) =>
         provision(
@@ -233,12 +227,26 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
  * In front of every request, in this order: the body checks (they reveal nothing, and an oversized
  * body is refused before anything else reads it), then the routes (each checks the token it needs:
  * Auth.ts), whose platform-raised failures become the Api's errors. One middleware, so the order is
- * fixed.
+ * fixed. Without provisioning, a provisioning request's body is left unread: its endpoint refuses
+ * it after the token check whatever it holds (ProvisioningEnabled.ts).
  */
 const requestChecks = (config: ServiceConfigShape) => {
   const checkBody = requestBodyChecks(config.maxBodyBytes)
   const answerFailures = normalizeFailures(requireToken(config.tokens))
-  return HttpApiBuilder.middleware(BatonApi, (app) => checkBody(answerFailures(app)))
+  const unread = (request: HttpServerRequest.HttpServerRequest) =>
+    !config.provisioning && groupOf(request.method, request.url) === "provisioning"
+  // The connection ends with the answer: Node would otherwise read and discard the unread body for as long as it comes.
+  const closing = HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(HttpServerResponse.setHeader(response, "connection", "close"))
+  )
+  return HttpApiBuilder.middleware(BatonApi, (app) => {
+    const answered = answerFailures(app)
+    const checked = checkBody(answered)
+    return Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
+    )
+  })
 }
 
 /**
@@ -258,5 +266,9 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(SyncReaders.Default),
     Layer.provide(SyncSchedule.Default),
     Layer.provideMerge(SyncJobs.Default),
-    Layer.provide([Layer.succeed(ServiceConfig, config), AuthenticationLive(config.tokens)])
+    Layer.provide([
+      Layer.succeed(ServiceConfig, config),
+      AuthenticationLive(config.tokens),
+      ProvisioningEnabledLive(config.provisioning)
+    ])
   )

@@ -6,38 +6,44 @@ import { ExtraRoutePaths } from "./ExtraRoutes.js"
 /**
  * The route template a request matched (`/v1/syncs/:id`), for span names, metric labels and the
  * request log: bounded, and free of ids. Anything that matches no route is `unmatched`, so a scan
- * of random paths cannot grow the metrics.
+ * of random paths cannot grow the metrics. Also the Api group the route belongs to, for what is
+ * decided before routing (Http.ts: the body of a disabled provisioning request is left unread).
  */
 
 export const UnmatchedRoute = "unmatched"
 
 /** Routes served outside the Api's groups (documents, metrics, the explorer page). */
-const ExtraRoutes: ReadonlyArray<readonly [string, string]> = [...Object.values(ExtraRoutePaths), ...ExplorerPaths]
-  .map((path) => ["GET", path] as const)
+const ExtraRoutes: ReadonlyArray<RouteDeclaration> = [...Object.values(ExtraRoutePaths), ...ExplorerPaths]
+  .map((path) => ({ method: "GET", template: path, group: undefined }))
 
-interface Route {
+interface RouteDeclaration {
   readonly method: string
   readonly template: string
+  /** The Api group's identifier; none for the routes outside the Api. */
+  readonly group: string | undefined
+}
+
+interface Route extends RouteDeclaration {
   readonly segments: ReadonlyArray<string>
   readonly literals: number
 }
 
 const segmentsOf = (path: string) => path.split("/").filter((segment) => segment !== "")
 
-const apiRoutes = (): ReadonlyArray<readonly [string, string]> => {
-  const routes: Array<readonly [string, string]> = []
+const apiRoutes = (): ReadonlyArray<RouteDeclaration> => {
+  const routes: Array<RouteDeclaration> = []
   HttpApi.reflect(BatonApi, {
     onGroup: () => {},
-    onEndpoint: ({ endpoint }) => {
-      routes.push([endpoint.method, endpoint.path])
+    onEndpoint: ({ endpoint, group }) => {
+      routes.push({ method: endpoint.method, template: endpoint.path, group: group.identifier })
     }
   })
   return routes
 }
 
-const toRoute = ([method, template]: readonly [string, string]): Route => {
-  const segments = segmentsOf(template)
-  return { method, template, segments, literals: segments.filter((s) => !s.startsWith(":")).length }
+const toRoute = (declaration: RouteDeclaration): Route => {
+  const segments = segmentsOf(declaration.template)
+  return { ...declaration, segments, literals: segments.filter((s) => !s.startsWith(":")).length }
 }
 
 // Literal segments win over parameters (`/v1/syncs/latest` before `/v1/syncs/:id`, were both there).
@@ -47,10 +53,16 @@ const matches = (route: Route, segments: ReadonlyArray<string>) =>
   route.segments.length === segments.length &&
   route.segments.every((segment, i) => segment.startsWith(":") || segment === segments[i])
 
-/** The template of the route `method url` would reach; HEAD is matched as GET. */
-export const routeOf = (method: string, url: string): string => {
+/** The route `method url` would reach; HEAD is matched as GET. */
+const find = (method: string, url: string): Route | undefined => {
   const query = url.indexOf("?")
   const segments = segmentsOf(query === -1 ? url : url.slice(0, query))
   const wanted = method === "HEAD" ? "GET" : method
-  return routes.find((route) => route.method === wanted && matches(route, segments))?.template ?? UnmatchedRoute
+  return routes.find((route) => route.method === wanted && matches(route, segments))
 }
+
+/** The template of the route `method url` would reach. */
+export const routeOf = (method: string, url: string): string => find(method, url)?.template ?? UnmatchedRoute
+
+/** The identifier of the Api group whose endpoint `method url` would reach, if any. */
+export const groupOf = (method: string, url: string): string | undefined => find(method, url)?.group

@@ -338,4 +338,47 @@ layer(harness({ provisioning: false }), { excludeTestServices: true, timeout: 60
       const log = yield* sandbox.requestLog
       assert.isFalse(log.some((entry) => entry.method !== "GET"))
     }))
+
+  it.effect("whatever the body holds, the answer is that 403 (401 without a token), and the body is not read", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const bodies: ReadonlyArray<readonly ["POST" | "DELETE", string, unknown, Record<string, string>]> = [
+        ["POST", "/v1/grants", "{ not json", {}],
+        ["POST", "/v1/grants", "[".repeat(100), {}],
+        ["POST", "/v1/grants", { entitlement_id: "team:t:member" }, {}],
+        ["POST", "/v1/grants", "entitlement_id=team:t:member", { "content-type": "application/x-www-form-urlencoded" }],
+        ["POST", "/v1/accounts", { email: "not an email", dry_run: true }, {}],
+        ["POST", "/v1/accounts", { email: "big@acmedata.com", given_name: "x".repeat(70 * 1024), family_name: "B" }, {}],
+        ["DELETE", "/v1/grants/team%3At%3Amember%3Auser%3Au", "{", {}],
+        ["DELETE", "/v1/resources/user/u", "{", {}]
+      ]
+      const answers = yield* Effect.forEach(bodies, ([method, path, body, headers]) =>
+        Effect.gen(function*() {
+          const withToken = yield* request(method, path, { token: TestToken, body, headers })
+          const without = yield* request(method, path, { body, headers })
+          return [
+            `${method} ${path}`,
+            withToken.status,
+            yield* Effect.orDie(withToken.json),
+            withToken.headers["connection"],
+            without.status,
+            yield* Effect.orDie(without.json)
+          ]
+        }))
+      assert.deepStrictEqual(
+        answers,
+        bodies.map(([method, path]) => [
+          `${method} ${path}`,
+          403,
+          {
+            error: "ProvisioningDisabled",
+            message: "provisioning is disabled; start the service with --provisioning (or BATON_PROVISIONING=true) to enable it"
+          },
+          // The unread body is not read on: the connection ends with the answer.
+          "close",
+          401,
+          { error: "Unauthorized", message: "missing Authorization header; send `Authorization: Bearer <token>`" }
+        ])
+      )
+    }))
 })

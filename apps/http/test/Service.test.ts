@@ -171,8 +171,9 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
   it.effect("an oversized body is 413 even without a token (the body check comes first)", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
-      const body = { email: "big@acmedata.com", given_name: "x".repeat(70 * 1024), family_name: "B" }
-      const response = yield* request("POST", "/v1/accounts", { body })
+      // Not a provisioning endpoint: provisioning is off here, and their bodies are then left unread.
+      const body = { note: "x".repeat(70 * 1024) }
+      const response = yield* request("POST", "/v1/syncs", { body })
       assert.strictEqual(response.status, 413)
       assert.strictEqual(((yield* Effect.orDie(response.json)) as { error: string }).error, "PayloadTooLarge")
     }))

@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { ProvisioningRefusalBody } from "./Errors.js"
 import { PrincipalType } from "./Ids.js"
+import { ProvisioningEnabled } from "./ProvisioningEnabled.js"
 
 const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
 
@@ -110,6 +111,8 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
       .annotate(OpenApi.Description, "Deletes a user (no other type): 200 `deleted`, or 200 `does_not_exist`.")
   )
   .addError(ProvisioningRefusalBody)
+  // Declared before Authentication, so it runs after it: a caller without a token learns nothing of the settings.
+  .middleware(ProvisioningEnabled)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Provisioning (only with --provisioning)")
 {}
