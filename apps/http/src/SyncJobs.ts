@@ -1,8 +1,10 @@
 import { C1zSink } from "@baton-fivetran/c1z"
 import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
-import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Random, Schema, SynchronizedRef } from "effect"
+import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
+import { createdAtOf, makeJobId } from "./JobId.js"
+import { rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**
@@ -28,14 +30,6 @@ const newestFirst = Order.reverse(Order.combine(
 
 const decodeJob = Schema.decodeUnknownOption(Schema.parseJson(SyncJob))
 const encodeJob = Schema.encodeSync(Schema.parseJson(SyncJob, { space: 2 }))
-
-/** A job id from the creation time (sortable, readable) and a random suffix: `20261128T171500Z-3f9a`. */
-const makeJobId = Effect.gen(function*() {
-  const now = yield* DateTime.now
-  const stamp = DateTime.formatIso(now).replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
-  const suffix = (yield* Random.nextIntBetween(0, 0x10000)).toString(16).padStart(4, "0")
-  return `${stamp}-${suffix}`
-})
 
 const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
 
@@ -95,17 +89,44 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
 
     /**
+     * A `.c1z` named with a job id (`JobId.ts`) whose job has no readable metadata: listed again
+     * from the file (`RebuiltJob.ts`), its metadata written anew, so that it is queried and in
+     * time deleted by retention (unlisted, it was neither). Other files are not the service's own
+     * and are left alone.
+     */
+    const adopt = (id: string, createdAt: string, metadataUnreadable: boolean) =>
+      Effect.gen(function*() {
+        const { job, unreadable } = yield* rebuildJob({
+          id,
+          createdAt,
+          path: filePath(id),
+          syncConnections: config.syncConnections
+        })
+        yield* persist(job)
+        yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
+          Effect.annotateLogs({
+            job: id,
+            status: job.status,
+            reason: metadataUnreadable ? "its metadata file could not be read" : "it had no metadata file",
+            ...Option.match(unreadable, { onNone: () => ({}), onSome: (error) => ({ error }) })
+          })
+        )
+        return job
+      })
+
+    /**
      * Jobs from earlier runs. One that was still running when the process stopped is marked failed
-     * and its scratch files are removed.
+     * and its scratch files are removed; a `.c1z` without readable metadata is adopted.
      */
     const restore = Effect.gen(function*() {
       const names = yield* fs.readDirectory(config.dataDir)
       const jobs = new Map<string, SyncJob>()
+      const unreadable = new Set<string>()
       for (const name of names.filter((n) => n.endsWith(".json"))) {
         const text = yield* fs.readFileString(path.join(config.dataDir, name)).pipe(Effect.option)
         const job = Option.flatMap(text, decodeJob)
         if (Option.isNone(job)) {
-          yield* Effect.logWarning("ignoring an unreadable sync job file").pipe(Effect.annotateLogs({ file: name }))
+          unreadable.add(name.slice(0, -".json".length))
           continue
         }
         let restored = job.value
@@ -130,6 +151,17 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           restored = { ...restored, file_bytes: null }
         }
         jobs.set(restored.id, restored)
+      }
+      for (const name of names.filter((n) => n.endsWith(".c1z")).sort()) {
+        const id = name.slice(0, -".c1z".length)
+        const createdAt = createdAtOf(id)
+        if (jobs.has(id) || Option.isNone(createdAt)) continue
+        jobs.set(id, yield* adopt(id, createdAt.value, unreadable.has(id)))
+      }
+      for (const id of unreadable) {
+        if (!jobs.has(id)) {
+          yield* Effect.logWarning("ignoring an unreadable sync job file").pipe(Effect.annotateLogs({ file: `${id}.json` }))
+        }
       }
       return jobs
     })

@@ -287,6 +287,104 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a .c1z whose metadata is damaged or missing is listed from the file, queried, and deleted by retention", () =>
+    Effect.gen(function*() {
+      const { client, dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const newest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")!
+      const source = path.join(dataDir, `${newest.id}.c1z`)
+      const run = yield* Effect.scoped(Effect.map(openC1z(source), (reader) => reader.syncRun))
+      // The newest sync's metadata damaged; an older sync's lost; two damaged files without
+      // metadata; a file the service did not name.
+      const damaged = "20300101T000000Z-0a01"
+      const lost = "20200101T000000Z-0a02"
+      yield* fs.copyFile(source, path.join(dir, `${damaged}.c1z`))
+      yield* fs.writeFileString(path.join(dir, `${damaged}.json`), "{ damaged")
+      yield* fs.copyFile(source, path.join(dir, `${lost}.c1z`))
+      yield* fs.writeFileString(path.join(dir, "20250101T000000Z-0a03.c1z"), "not a sync file")
+      yield* fs.writeFileString(path.join(dir, "20260101T000000Z-0a04.c1z"), "not a sync file")
+      yield* fs.copyFile(source, path.join(dir, "backup.c1z"))
+
+      // The real service restarted over that directory, keeping one sync of each kind.
+      const restarted = yield* Effect.gen(function*() {
+        const service = yield* Harness
+        const page = yield* service.request("GET", "/v1/resources?type=user&page_size=2", { token: TestToken })
+        return {
+          listed: (yield* service.client.syncs.list()).items,
+          page: [page.status, ((yield* page.json) as { sync_id: string }).sync_id],
+          file: yield* Effect.flip(service.client.syncs.file({ path: { id: "20260101T000000Z-0a04" } })),
+          logs: yield* service.logs
+        }
+      }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
+
+      const rebuilt: SyncJob = {
+        id: damaged,
+        status: "succeeded",
+        created_at: "2030-01-01T00:00:00.000Z",
+        started_at: new Date(run.startedAt).toISOString(),
+        finished_at: new Date(run.endedAt).toISOString(),
+        sync_connections: false,
+        progress: null,
+        waiting: null,
+        summary: null,
+        error: null,
+        file_bytes: newest.file_bytes
+      }
+      const unreadableError = "its metadata was lost and its .c1z cannot be read; the file is deleted with the older failed jobs"
+      assert.deepStrictEqual(restarted.listed, [rebuilt, {
+        ...rebuilt,
+        id: "20260101T000000Z-0a04",
+        status: "failed",
+        created_at: "2026-01-01T00:00:00.000Z",
+        started_at: null,
+        finished_at: null,
+        error: unreadableError,
+        file_bytes: null
+      }])
+      assert.deepStrictEqual(restarted.page, [200, damaged])
+      assert.deepStrictEqual(restarted.file, new NotFound({ message: "sync 20260101T000000Z-0a04 has no file: it is failed" }))
+      const notASyncFile = (id: string) => `${path.join(dir, `${id}.c1z`)}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+      assert.deepStrictEqual(restarted.logs, [
+        { level: "warn", msg: "sync job rebuilt from its .c1z", job: lost, status: "succeeded", reason: "it had no metadata file" },
+        {
+          level: "warn",
+          msg: "sync job rebuilt from its .c1z",
+          job: "20250101T000000Z-0a03",
+          status: "failed",
+          reason: "it had no metadata file",
+          error: notASyncFile("20250101T000000Z-0a03")
+        },
+        {
+          level: "warn",
+          msg: "sync job rebuilt from its .c1z",
+          job: "20260101T000000Z-0a04",
+          status: "failed",
+          reason: "it had no metadata file",
+          error: notASyncFile("20260101T000000Z-0a04")
+        },
+        {
+          level: "warn",
+          msg: "sync job rebuilt from its .c1z",
+          job: damaged,
+          status: "succeeded",
+          reason: "its metadata file could not be read"
+        }
+      ])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
+        "20260101T000000Z-0a04.c1z",
+        "20260101T000000Z-0a04.json",
+        `${damaged}.c1z`,
+        `${damaged}.json`,
+        "backup.c1z"
+      ])
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${damaged}.json`))),
+        rebuilt
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness

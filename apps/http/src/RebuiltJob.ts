@@ -1,0 +1,70 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import type { SyncJob } from "@baton-fivetran/http-api"
+import { FileSystem } from "@effect/platform"
+import { Chunk, DateTime, Effect, Option, Stream } from "effect"
+
+/**
+ * The record of a job whose metadata is lost (deleted, never written on a full disk, damaged),
+ * rebuilt from its `.c1z`. The writer renames a `.c1z` into place only once its sync is complete,
+ * so the file is a succeeded sync: its run's times and whether it synced connections are read from
+ * it; what only the metadata held (progress, the summary) is null. A file that cannot be read is a
+ * failed job, which retention deletes with the other failed jobs.
+ */
+
+export interface RebuiltJob {
+  readonly job: SyncJob
+  /** Why the file could not be read, for the log (the job's `error` does not name server paths). */
+  readonly unreadable: Option.Option<string>
+}
+
+const iso = (text: string) => Option.getOrNull(Option.map(DateTime.make(text), DateTime.formatIso))
+
+export const rebuildJob = (options: {
+  readonly id: string
+  readonly createdAt: string
+  readonly path: string
+  /** The service's setting, for a file that cannot say. */
+  readonly syncConnections: boolean
+}): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const bytes = Number((yield* fs.stat(options.path)).size)
+    const reader = yield* openC1z(options.path)
+    const types = yield* Stream.runCollect(reader.resourceTypes)
+    return { bytes, run: reader.syncRun, connections: Chunk.some(types, (type) => type.id === "connection") }
+  })).pipe(
+    Effect.match({
+      onSuccess: ({ bytes, connections, run }): RebuiltJob => ({
+        job: {
+          id: options.id,
+          status: "succeeded",
+          created_at: options.createdAt,
+          started_at: iso(run.startedAt),
+          finished_at: iso(run.endedAt),
+          sync_connections: connections,
+          progress: null,
+          waiting: null,
+          summary: null,
+          error: null,
+          file_bytes: bytes
+        },
+        unreadable: Option.none()
+      }),
+      onFailure: (error): RebuiltJob => ({
+        job: {
+          id: options.id,
+          status: "failed",
+          created_at: options.createdAt,
+          started_at: null,
+          finished_at: null,
+          sync_connections: options.syncConnections,
+          progress: null,
+          waiting: null,
+          summary: null,
+          error: "its metadata was lost and its .c1z cannot be read; the file is deleted with the older failed jobs",
+          file_bytes: null
+        },
+        unreadable: Option.some(error.message)
+      })
+    })
+  )
