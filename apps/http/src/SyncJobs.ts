@@ -15,10 +15,23 @@ import { ServiceConfig } from "./ServiceConfig.js"
  * is kept in memory only and written with each status change.
  */
 
+export interface StartOptions {
+  /**
+   * Run with the job's final record when it ends, before retention may delete it (SyncSchedule
+   * keeps its last run's). It must not call SyncJobs.
+   */
+  readonly onEnd?: (job: SyncJob) => Effect.Effect<void>
+}
+
+interface Active {
+  readonly id: string
+  readonly onEnd: (job: SyncJob) => Effect.Effect<void>
+}
+
 interface State {
   readonly jobs: ReadonlyMap<string, SyncJob>
   /** The queued or running job, if any. */
-  readonly active: Option.Option<string>
+  readonly active: Option.Option<Active>
 }
 
 const finished = (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
@@ -208,6 +221,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     /**
      * Ends a job. Its final state, the end of `active` and the pruning become visible together, and
      * only once the old files are gone: whoever sees the job finished also sees the pruned data dir.
+     * Its `onEnd` has run by then, so whoever keeps its record never misses it.
      */
     const finish = (id: string, change: (job: SyncJob) => SyncJob) =>
       SynchronizedRef.updateEffect(state, (s) =>
@@ -219,9 +233,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             jobs.set(id, done)
             yield* persist(done)
             yield* logEnd(done)
+            if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
-          return { jobs, active: Option.none<string>() }
+          return { jobs, active: Option.none<Active>() }
         }))
 
     // A restart with a smaller --keep-syncs applies it at once, not only after the next sync.
@@ -280,12 +295,12 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.ensuring(SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })))
       )
 
-    const start = Effect.fn("SyncJobs.start")(function*() {
+    const start = Effect.fn("SyncJobs.start")(function*(options: StartOptions = {}) {
       const id = yield* makeJobId
       const created = yield* nowIso
       const job = yield* SynchronizedRef.modifyEffect(state, (s) => {
         if (Option.isSome(s.active)) {
-          const active = s.active.value
+          const active = s.active.value.id
           return Effect.fail(
             new SyncInProgress({
               message: `sync ${active} is still running; wait for it or cancel it (POST /v1/syncs/${active}/cancel)`,
@@ -306,7 +321,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           error: null,
           file_bytes: null
         }
-        return Effect.succeed([queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(id) }] as const)
+        const active: Active = { id, onEnd: options.onEnd ?? (() => Effect.void) }
+        return Effect.succeed([queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(active) }] as const)
       })
       yield* persist(job)
       yield* FiberHandle.run(running, execute(id))
@@ -327,19 +343,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const cancel = Effect.fn("SyncJobs.cancel")(function*(id: string) {
       yield* get(id)
       const s = yield* SynchronizedRef.get(state)
-      if (Option.contains(s.active, id)) {
+      if (Option.exists(s.active, (active) => active.id === id)) {
         yield* FiberHandle.clear(running)
-        // A fiber interrupted before its first step never ran its own handlers: settle it here.
-        const job = yield* get(id)
-        if (!finished(job)) {
-          const cancelled: SyncJob = { ...job, status: "cancelled", finished_at: yield* nowIso, error: cancelledMessage }
-          yield* transition(id, () => cancelled)
-          yield* logEnd(cancelled)
+        // A fiber interrupted before its first step never ran its own handlers: end it here.
+        if (!finished(yield* get(id))) {
+          const ended = yield* nowIso
+          yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: cancelledMessage }))
         }
-        yield* SynchronizedRef.update(
-          state,
-          (current) => Option.contains(current.active, id) ? { ...current, active: Option.none() } : current
-        )
       }
       return yield* get(id)
     })

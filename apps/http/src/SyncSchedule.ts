@@ -1,4 +1,5 @@
 import { budgetWaitFor, FivetranClient } from "@baton-fivetran/fivetran-client"
+import type { SyncJob } from "@baton-fivetran/http-api"
 import { Array as Arr, Clock, DateTime, Effect, Option, Random, Ref } from "effect"
 import { ServiceConfig } from "./ServiceConfig.js"
 import { SyncJobs } from "./SyncJobs.js"
@@ -16,6 +17,8 @@ export interface ScheduleState {
   /** Why the next run is later than the interval alone would put it. */
   readonly delayed: Option.Option<string>
   readonly lastJobId: Option.Option<string>
+  /** A scheduled job's final record, for when retention has deleted the job (its files, and it from the list). */
+  readonly lastEnded: Option.Option<SyncJob>
   /** What the last scheduled slot did when it did not start a sync. */
   readonly lastSkipped: Option.Option<string>
 }
@@ -32,6 +35,7 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
       nextRunAt: Option.none(),
       delayed: Option.none(),
       lastJobId: Option.none(),
+      lastEnded: Option.none(),
       lastSkipped: Option.none()
     })
 
@@ -67,7 +71,9 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
           Option.some(`delayed until the rate-limit budget allows a sync of ~${Option.getOrElse(cost, () => 0)} requests`)
         )
       }
-      const started = yield* Effect.either(jobs.start())
+      const started = yield* Effect.either(
+        jobs.start({ onEnd: (job) => Ref.update(state, (s) => ({ ...s, lastEnded: Option.some(job) })) })
+      )
       yield* Ref.update(state, (s) =>
         started._tag === "Right"
           ? { ...s, lastJobId: Option.some(started.right.id), lastSkipped: Option.none(), delayed: Option.none() }
@@ -86,9 +92,21 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
 
     if (Option.isSome(config.syncEveryMillis)) yield* Effect.forkScoped(loop(config.syncEveryMillis.value))
 
+    /**
+     * The last scheduled job as listed, or once retention has deleted it, as it ended without its
+     * file. Its final record is read after the list: by the time it is gone from there, it is kept.
+     */
+    const lastJob = (id: string) =>
+      Effect.gen(function*() {
+        const listed = yield* Effect.option(jobs.get(id))
+        if (Option.isSome(listed)) return listed
+        const { lastEnded } = yield* Ref.get(state)
+        return Option.map(Option.filter(lastEnded, (job) => job.id === id), (job): SyncJob => ({ ...job, file_bytes: null }))
+      })
+
     const view = Effect.gen(function*() {
       const s = yield* Ref.get(state)
-      const last = yield* Effect.transposeOption(Option.map(s.lastJobId, (id) => Effect.option(jobs.get(id))))
+      const last = yield* Effect.transposeOption(Option.map(s.lastJobId, lastJob))
       return {
         every_seconds: Option.getOrNull(Option.map(s.everyMillis, (ms) => ms / 1000)),
         next_run_at: Option.getOrNull(Option.map(s.nextRunAt, isoOf)),

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
-import type { SyncJob } from "@baton-fivetran/http-api"
-import { harness, Harness } from "./Harness.js"
+import { Effect, Schema } from "effect"
+import { SyncJob } from "@baton-fivetran/http-api"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 layer(harness({ syncEveryMillis: 1_500 }), { excludeTestServices: true, timeout: 120_000 })("--sync-every", (it) => {
   it.effect("runs a sync at start-up and then on schedule; GET /v1/schedule shows the next run and the last job", () =>
@@ -65,3 +65,40 @@ layer(harness({ syncEveryMillis: 1_500, rateLimit: { hourly: 20, windowSeconds: 
       assert.deepStrictEqual(log.filter((entry) => entry.status !== 200).map((entry) => entry.status), [])
     }))
 })
+
+// One sync kept: the first manual sync after the scheduled one deletes it.
+layer(harness({ syncEveryMillis: 3_600_000, keepSyncs: 1 }), { excludeTestServices: true, timeout: 120_000 })(
+  "--sync-every with --keep-syncs 1",
+  (it) => {
+    it.effect("GET /v1/schedule still shows the last scheduled job once retention has deleted it, without its file", () =>
+      Effect.gen(function*() {
+        const { client, request } = yield* Harness
+        const ended: Effect.Effect<SyncJob> = client.syncs.schedule().pipe(
+          Effect.orDie,
+          Effect.flatMap((schedule) =>
+            schedule.last !== null && schedule.last.status === "succeeded"
+              ? Effect.succeed(schedule.last)
+              : Effect.zipRight(Effect.sleep("50 millis"), ended)
+          )
+        )
+        const scheduled = yield* ended.pipe(
+          Effect.timeoutFail({ duration: "100 seconds", onTimeout: () => new Error("the start-up sync did not finish") }),
+          Effect.orDie
+        )
+        assert.isAbove(scheduled.file_bytes ?? 0, 0)
+        const manual = yield* runSync
+        assert.strictEqual(manual.status, "succeeded")
+        assert.deepStrictEqual((yield* Effect.orDie(client.syncs.list())).items.map((job) => job.id), [manual.id])
+        const gone = yield* request("GET", `/v1/syncs/${scheduled.id}`, { token: TestToken })
+        assert.deepStrictEqual([gone.status, yield* Effect.orDie(gone.json)], [
+          404,
+          { error: "NotFound", message: `no sync job ${scheduled.id}` }
+        ])
+
+        const schedule = yield* request("GET", "/v1/schedule", { token: TestToken })
+        assert.strictEqual(schedule.status, 200)
+        const body = (yield* Effect.orDie(schedule.json)) as { last: unknown }
+        assert.deepStrictEqual(body.last, Schema.encodeSync(SyncJob)({ ...scheduled, file_bytes: null }))
+      }))
+  }
+)
