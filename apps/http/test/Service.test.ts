@@ -404,6 +404,10 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         content: {
           "text/csv": { schema: { type: "string" } },
           "application/x-ndjson": { schema: { type: "string" } }
+        },
+        headers: {
+          "Content-Disposition": { $ref: "#/components/headers/Content-Disposition" },
+          "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" }
         }
       })
     }))

@@ -1,10 +1,12 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
 import { HttpApi, OpenApi } from "@effect/platform"
+import { flow } from "effect"
 import { withoutPlatformDecodeError } from "./ErrorBody.js"
 import { InternalErrorBody, InvalidRequestBody, NotFoundBody, PayloadTooLargeBody, UnsupportedMediaTypeBody } from "./Errors.js"
 import { HealthGroup } from "./HealthGroup.js"
 import { ProvisioningGroup } from "./ProvisioningGroup.js"
 import { QueriesGroup } from "./QueriesGroup.js"
+import { withResponseHeaders } from "./ResponseHeaders.js"
 import { ReviewGroup } from "./ReviewGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
 import { SyncsGroup } from "./SyncsGroup.js"
@@ -28,7 +30,7 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(InternalErrorBody)
   .annotate(OpenApi.Title, "baton-fivetran")
   .annotate(OpenApi.Version, Version)
-  .annotate(OpenApi.Transform, withoutPlatformDecodeError)
+  .annotate(OpenApi.Transform, flow(withoutPlatformDecodeError, withResponseHeaders))
   .annotate(
     OpenApi.Description,
     "Fivetran identity governance in the ConductorOne baton model: sync jobs producing .c1z files, queries over the latest sync, and provisioning."

@@ -1,11 +1,12 @@
 import { DiffEntry } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { NotFoundBody } from "./Errors.js"
 import { EntitlementRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
 import { takes, wholeNumber } from "./Parameters.js"
+import { responseHeaders } from "./ResponseHeaders.js"
 
 /** Access review: the diff of two syncs, the review sheet, and a search for its principals. */
 
@@ -74,7 +75,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       }))
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
       .addError(NotFoundBody)
-      .annotate(OpenApi.Transform, withBothSheetTypes)
+      .annotate(OpenApi.Transform, flow(withBothSheetTypes, responseHeaders({ 200: ["Content-Disposition"] })))
       .annotate(
         OpenApi.Description,
         "The access-review sheet of the latest sync, streamed: one row per principal, entitlement and path (direct or " +

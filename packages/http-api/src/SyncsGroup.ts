@@ -1,9 +1,10 @@
 import { nullByDefault, SyncProgress, SyncSummary, SyncWait } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { NotFoundBody, SyncInProgressBody } from "./Errors.js"
 import { SyncId, SyncIdPath } from "./Ids.js"
+import { responseHeaders, withBodilessResponse } from "./ResponseHeaders.js"
 
 /** `waiting_for_rate_limit`: running, but held back by a 429 or the rate-limit reserve until `waiting.until`. */
 export const SyncStatus = Schema.Literal("queued", "running", "waiting_for_rate_limit", "succeeded", "failed", "cancelled")
@@ -74,6 +75,13 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
       .setPath(SyncIdPath)
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
       .addError(NotFoundBody)
+      .annotate(
+        OpenApi.Transform,
+        flow(
+          withBodilessResponse(304, "Not modified: the file has the ETag sent in If-None-Match"),
+          responseHeaders({ 200: ["ETag", "Last-Modified", "Content-Disposition"], 304: ["ETag"] })
+        )
+      )
       .annotate(
         OpenApi.Description,
         "The sync's `.c1z` file, streamed, with an `ETag`; asked with that ETag in `If-None-Match`, the answer is 304 without a body."

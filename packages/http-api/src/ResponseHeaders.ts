@@ -1,0 +1,65 @@
+/**
+ * The response headers the service sends, in the OpenAPI document (the platform generates it with
+ * none): X-Request-Id on every answer and WWW-Authenticate on every 401, added to the whole
+ * document by `withResponseHeaders` (the Api's transform), and the file and export endpoints' own
+ * by `responseHeaders` (theirs). Each is defined once under `components.headers` and referred to.
+ */
+
+type Json = Record<string, unknown>
+
+const text = { type: "string" }
+
+const definitions = {
+  "X-Request-Id": {
+    description: "The request's id, also on each log line written while it was handled: the caller's X-Request-Id " +
+      "when it is a plain token (letters, digits, `._:-`, up to 128 characters), otherwise a new UUID",
+    schema: text
+  },
+  "WWW-Authenticate": { description: "The scheme to authenticate with: `Bearer realm=\"baton-fivetran\"`", schema: text },
+  ETag: {
+    description: "The file's validator: sent back in If-None-Match, the answer is 304 without a body while the file is the same",
+    schema: text
+  },
+  "Last-Modified": { description: "When the file was written", schema: text },
+  "Content-Disposition": { description: "`attachment`, with the name to save the file as", schema: text }
+} as const
+
+export type ResponseHeader = keyof typeof definitions
+
+const objectAt = (value: unknown): Json => typeof value === "object" && value !== null ? value as Json : {}
+
+const withHeaders = (response: unknown, names: ReadonlyArray<ResponseHeader>): Json => {
+  const current = objectAt(response)
+  const refs = names.map((name) => [name, { $ref: `#/components/headers/${name}` }] as const)
+  return { ...current, headers: { ...objectAt(current.headers), ...Object.fromEntries(refs) } }
+}
+
+/** An endpoint's transform: the headers its answers of each status carry. */
+export const responseHeaders = (byStatus: Readonly<Record<number, ReadonlyArray<ResponseHeader>>>) => (operation: Json): Json => {
+  const responses = objectAt(operation.responses)
+  const declared = Object.entries(byStatus).map(([status, names]) => [status, withHeaders(responses[status], names)] as const)
+  return { ...operation, responses: { ...responses, ...Object.fromEntries(declared) } }
+}
+
+/** An endpoint's transform: an answer without a body, which the platform documents only for a schema. */
+export const withBodilessResponse = (status: number, description: string) => (operation: Json): Json => ({
+  ...operation,
+  responses: { ...objectAt(operation.responses), [status]: { description } }
+})
+
+/** What every answer of a status carries, whichever endpoint gave it. */
+const everywhere = (status: string): ReadonlyArray<ResponseHeader> =>
+  status === "401" ? ["WWW-Authenticate", "X-Request-Id"] : ["X-Request-Id"]
+
+/** The Api's transform: the headers every answer carries, and the definitions of all. */
+export const withResponseHeaders = (spec: Json): Json => {
+  const operation = (value: unknown) => {
+    const current = objectAt(value)
+    const statuses = Object.keys(objectAt(current.responses))
+    return responseHeaders(Object.fromEntries(statuses.map((status) => [status, everywhere(status)])))(current)
+  }
+  const paths = Object.entries(objectAt(spec.paths)).map(([path, operations]) =>
+    [path, Object.fromEntries(Object.entries(objectAt(operations)).map(([method, value]) => [method, operation(value)]))] as const
+  )
+  return { ...spec, paths: Object.fromEntries(paths), components: { ...objectAt(spec.components), headers: definitions } }
+}
