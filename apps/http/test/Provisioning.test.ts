@@ -230,6 +230,25 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.deepStrictEqual(yield* sandbox.snapshot, before)
     }))
 
+  it.effect("a padded user id is the same 400 InvalidId from a grant, a revoke and a delete, and changes nothing", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const padded = `${before.users[0]!.id} `
+      const teamId = before.teams[0]!.id
+      const expected = {
+        error: "InvalidId",
+        message: `invalid user id ${JSON.stringify(padded)}: it ends with whitespace (U+0020), which no Fivetran id has`
+      }
+      const answers = [
+        yield* call("POST", "/v1/grants", { entitlement_id: `team:${teamId}:member`, principal: { type: "user", id: padded } }),
+        yield* call("DELETE", grantPath(`team:${teamId}:member:user:${padded}`)),
+        yield* call("DELETE", `/v1/resources/user/${encodeURIComponent(padded)}`)
+      ]
+      assert.deepStrictEqual(answers.map((a) => [a.status, a.body]), [[400, expected], [400, expected], [400, expected]])
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+    }))
+
   it.effect("Fivetran failing during a write is 502 Upstream", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness

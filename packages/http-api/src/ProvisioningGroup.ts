@@ -9,6 +9,12 @@ import { ProvisioningEnabled } from "./ProvisioningEnabled.js"
 const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
 
 /**
+ * Ids are taken as given, not trimmed: the grant of `"U "` went to user `U` while its revoke and a
+ * delete refused the same id; provisioning now refuses a padded id everywhere (InvalidId, 400).
+ */
+const NonEmptyId = Schema.String.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
+
+/**
  * A field these requests do not have is refused, as their OpenAPI schema says
  * (`additionalProperties: false`): ignored, `"dry_run": true` made the change and `"user_type"`
  * invited a person instead of creating a service account.
@@ -16,8 +22,8 @@ const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must n
 const onlyKnownFields = { parseOptions: { onExcessProperty: "error" } } as const
 
 export const GrantRequest = Schema.Struct({
-  entitlement_id: NonEmpty,
-  principal: Schema.Struct({ type: PrincipalType, id: NonEmpty }).annotations(onlyKnownFields)
+  entitlement_id: NonEmptyId,
+  principal: Schema.Struct({ type: PrincipalType, id: NonEmptyId }).annotations(onlyKnownFields)
 }).annotations(onlyKnownFields)
 
 export const GrantCreated = Schema.Struct({
