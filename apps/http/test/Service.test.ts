@@ -273,7 +273,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         [
           "POST",
           "/v1/grants",
-          { entitlement_id: "  ", principal: { type: "user", id: "x" } },
+          { entitlement_id: "", principal: { type: "user", id: "x" } },
           "entitlement_id",
           "entitlement_id: must not be empty"
         ],
