@@ -4,8 +4,9 @@ import { FileSystem } from "@effect/platform"
 import { Chunk, DateTime, Effect, Option, Stream } from "effect"
 
 /**
- * The record of a job whose metadata is lost (deleted, never written on a full disk, damaged),
- * rebuilt from its `.c1z`. The writer renames a `.c1z` into place only once its sync is complete,
+ * The record of a job whose metadata is lost (deleted, never written on a full disk, damaged) or
+ * out of date (still `running`: the process stopped just after the file's rename), rebuilt from its
+ * `.c1z`. The writer renames a `.c1z` into place only once its sync is complete,
  * so the file is a succeeded sync: its run's times and whether it synced connections are read from
  * it; what only the metadata held (progress, the summary) is null. A file that cannot be read is a
  * failed job, which retention deletes with the other failed jobs.

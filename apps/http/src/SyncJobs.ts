@@ -128,11 +128,63 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       })
 
     /**
-     * Jobs from earlier runs. One that was still running when the process stopped is marked failed
-     * and its scratch files are removed; a `.c1z` without readable metadata is adopted.
+     * A job still queued or running when the process stopped; its scratch files are removed. The
+     * `.c1z` is renamed into place only once complete, so a readable one means the process stopped
+     * between that rename and the final metadata write: the job succeeded, as its file says. Without
+     * one (or with a file that cannot be read) the job was cut off, and is failed.
+     */
+    const interrupted = (job: SyncJob, names: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        // The c1z writer's scratch files (`.<id>.c1z.<pid>.<random>.*`) outlive a killed process.
+        const prefix = `.${job.id}.c1z.`
+        yield* Effect.forEach(
+          names.filter((n) => n.startsWith(prefix)),
+          (n) => fs.remove(path.join(config.dataDir, n), { force: true }).pipe(Effect.ignore),
+          { discard: true }
+        )
+        if (names.includes(`${job.id}.c1z`)) {
+          const rebuilt = yield* rebuildJob({
+            id: job.id,
+            createdAt: job.created_at,
+            path: filePath(job.id),
+            syncConnections: job.sync_connections
+          })
+          if (rebuilt.job.status === "succeeded") {
+            // What the metadata recorded stands; the file adds how the sync ended.
+            const done: SyncJob = {
+              ...rebuilt.job,
+              started_at: job.started_at ?? rebuilt.job.started_at,
+              sync_connections: job.sync_connections
+            }
+            yield* persist(done)
+            yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
+              Effect.annotateLogs({
+                job: job.id,
+                status: done.status,
+                reason: "the service stopped after its .c1z was complete, before its metadata said so"
+              })
+            )
+            return done
+          }
+        }
+        const failed: SyncJob = {
+          ...job,
+          status: "failed",
+          finished_at: yield* nowIso,
+          error: "interrupted: the service stopped before this sync finished; no file was kept"
+        }
+        yield* persist(failed)
+        yield* logEnd(failed)
+        return failed
+      })
+
+    /**
+     * Jobs from earlier runs. One that was still running when the process stopped is ended
+     * (`interrupted`); a `.c1z` without readable metadata is adopted.
      */
     const restore = Effect.gen(function*() {
-      const names = yield* fs.readDirectory(config.dataDir)
+      // Sorted, so that the start's warnings come in the jobs' order.
+      const names = (yield* fs.readDirectory(config.dataDir)).sort()
       const jobs = new Map<string, SyncJob>()
       const unreadable = new Set<string>()
       for (const name of names.filter((n) => n.endsWith(".json"))) {
@@ -142,30 +194,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           unreadable.add(name.slice(0, -".json".length))
           continue
         }
-        let restored = job.value
-        if (!finished(restored)) {
-          // The c1z writer's scratch files (`.<id>.c1z.<pid>.<random>.*`) outlive a killed process.
-          const prefix = `.${restored.id}.c1z.`
-          yield* Effect.forEach(
-            names.filter((n) => n.startsWith(prefix)),
-            (n) => fs.remove(path.join(config.dataDir, n), { force: true }).pipe(Effect.ignore),
-            { discard: true }
-          )
-          restored = {
-            ...restored,
-            status: "failed",
-            finished_at: yield* nowIso,
-            error: "interrupted: the service stopped before this sync finished; no file was kept"
-          }
-          yield* persist(restored)
-          yield* logEnd(restored)
-        }
+        let restored = finished(job.value) ? job.value : yield* interrupted(job.value, names)
         if (restored.status === "succeeded" && !(yield* fs.exists(filePath(restored.id)))) {
           restored = { ...restored, file_bytes: null }
         }
         jobs.set(restored.id, restored)
       }
-      for (const name of names.filter((n) => n.endsWith(".c1z")).sort()) {
+      for (const name of names.filter((n) => n.endsWith(".c1z"))) {
         const id = name.slice(0, -".c1z".length)
         const createdAt = createdAtOf(id)
         if (jobs.has(id) || Option.isNone(createdAt)) continue

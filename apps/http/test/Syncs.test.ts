@@ -385,6 +385,85 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a job whose metadata still says running but whose .c1z is in place is listed as succeeded from the file", () =>
+    Effect.gen(function*() {
+      const { client, dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const newest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")!
+      const source = path.join(dataDir, `${newest.id}.c1z`)
+      const run = yield* Effect.scoped(Effect.map(openC1z(source), (reader) => reader.syncRun))
+      // Killed between the .c1z's rename and the final metadata write: the file is complete, the
+      // metadata still says running. A second such job whose file cannot be read.
+      const running = (id: string, createdAt: string): SyncJob => ({
+        id,
+        status: "running",
+        created_at: createdAt,
+        started_at: "2030-01-01T00:00:01.000Z",
+        finished_at: null,
+        sync_connections: false,
+        progress: null,
+        waiting: null,
+        summary: null,
+        error: null,
+        file_bytes: null
+      })
+      const complete = running("20300101T000000Z-0c01", "2030-01-01T00:00:00.123Z")
+      const unreadable = running("20290101T000000Z-0c02", "2029-01-01T00:00:00.456Z")
+      yield* fs.writeFileString(path.join(dir, `${complete.id}.json`), JSON.stringify(complete))
+      yield* fs.copyFile(source, path.join(dir, `${complete.id}.c1z`))
+      yield* fs.writeFileString(path.join(dir, `${unreadable.id}.json`), JSON.stringify(unreadable))
+      yield* fs.writeFileString(path.join(dir, `${unreadable.id}.c1z`), "not a sync file")
+
+      const restarted = yield* Effect.gen(function*() {
+        const service = yield* Harness
+        const page = yield* service.request("GET", "/v1/resources?type=user&page_size=2", { token: TestToken })
+        return {
+          listed: (yield* service.client.syncs.list()).items,
+          page: [page.status, ((yield* page.json) as { sync_id: string }).sync_id],
+          bytes: (yield* service.client.syncs.file({ path: { id: complete.id } })).length,
+          logs: yield* service.logs
+        }
+      }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
+
+      const succeeded: SyncJob = {
+        ...complete,
+        status: "succeeded",
+        finished_at: new Date(run.endedAt).toISOString(),
+        file_bytes: newest.file_bytes
+      }
+      const interrupted = "interrupted: the service stopped before this sync finished; no file was kept"
+      // The failed job's end is the restart's time.
+      const [first, second, ...rest] = restarted.listed
+      assert.deepStrictEqual([first, rest], [succeeded, []])
+      assert.isNotNull(second?.finished_at)
+      assert.deepStrictEqual({ ...second!, finished_at: null }, { ...unreadable, status: "failed", error: interrupted })
+      assert.deepStrictEqual(restarted.page, [200, complete.id])
+      assert.strictEqual(restarted.bytes, newest.file_bytes)
+      assert.deepStrictEqual(restarted.logs, [
+        { level: "warn", msg: "sync job failed", job: unreadable.id, error: interrupted },
+        {
+          level: "warn",
+          msg: "sync job rebuilt from its .c1z",
+          job: complete.id,
+          status: "succeeded",
+          reason: "the service stopped after its .c1z was complete, before its metadata said so"
+        }
+      ])
+      // The unreadable file stays until retention deletes it with the job, as the other failed jobs' files.
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
+        `${unreadable.id}.c1z`,
+        `${unreadable.id}.json`,
+        `${complete.id}.c1z`,
+        `${complete.id}.json`
+      ])
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${complete.id}.json`))),
+        succeeded
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
