@@ -46,6 +46,10 @@ const encodeJob = Schema.encodeSync(Schema.parseJson(SyncJob, { space: 2 }))
 
 const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
 
+/** `persist`'s temporary file, `<job id>.json.<pid>.tmp`; other names are not the service's own. */
+const metadataTemp = /^(.+)\.json\.\d+\.tmp$/
+const isMetadataTemp = (name: string) => Option.isSome(Option.flatMap(Option.fromNullable(metadataTemp.exec(name)?.[1]), createdAtOf))
+
 const cancelledMessage = "cancelled before it finished; no file was kept"
 
 /** SyncFailed's and SinkError's messages say what went wrong and what to do; a defect is a bug. */
@@ -100,6 +104,34 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         )
 
     yield* fs.makeDirectory(config.dataDir, { recursive: true })
+
+    /**
+     * The temporary files of metadata writes cut off before their rename (a killed process). The
+     * service holds its data directory alone (docs/deploy.md: one replica, its own volume) and has
+     * written nothing yet, so each is a leftover whatever its pid (in a container every run may be
+     * pid 1): the job's previous record, if any, is still in place.
+     */
+    const removeUnfinishedWrites = (names: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const [failures, removed] = yield* Effect.partition(
+          names.filter(isMetadataTemp),
+          (name) =>
+            fs.remove(path.join(config.dataDir, name)).pipe(
+              Effect.as(name),
+              Effect.mapError((error) => `${name}: ${error.message}`)
+            )
+        )
+        if (removed.length > 0) {
+          yield* Effect.logWarning("removed temporary files of sync job metadata writes that never finished").pipe(
+            Effect.annotateLogs({ files: removed.join(", ") })
+          )
+        }
+        if (failures.length > 0) {
+          yield* Effect.logWarning("could not remove temporary files of sync job metadata writes").pipe(
+            Effect.annotateLogs({ error: failures.join("; ") })
+          )
+        }
+      })
 
     /**
      * A `.c1z` named with a job id (`JobId.ts`) whose job has no readable metadata: listed again
@@ -179,12 +211,14 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       })
 
     /**
-     * Jobs from earlier runs. One that was still running when the process stopped is ended
-     * (`interrupted`); a `.c1z` without readable metadata is adopted.
+     * Jobs from earlier runs, once unfinished metadata writes are cleared away. One that was still
+     * running when the process stopped is ended (`interrupted`); a `.c1z` without readable metadata
+     * is adopted.
      */
     const restore = Effect.gen(function*() {
       // Sorted, so that the start's warnings come in the jobs' order.
       const names = (yield* fs.readDirectory(config.dataDir)).sort()
+      yield* removeUnfinishedWrites(names)
       const jobs = new Map<string, SyncJob>()
       const unreadable = new Set<string>()
       for (const name of names.filter((n) => n.endsWith(".json"))) {

@@ -464,6 +464,50 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a metadata write that never finished leaves no temporary file after a restart, with one warning naming them", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const failed: SyncJob = {
+        id: "20300101T000000Z-0d01",
+        status: "failed",
+        created_at: "2030-01-01T00:00:00.000Z",
+        started_at: "2030-01-01T00:00:01.000Z",
+        finished_at: "2030-01-01T00:00:02.000Z",
+        sync_connections: false,
+        progress: null,
+        waiting: null,
+        summary: null,
+        error: "Fivetran answered 503",
+        file_bytes: null
+      }
+      yield* fs.writeFileString(path.join(dir, `${failed.id}.json`), JSON.stringify(failed))
+      // Killed while writing: the job's next record half written; another job's first record never renamed.
+      yield* fs.writeFileString(path.join(dir, `${failed.id}.json.4242.tmp`), "{\"id\":\"20300101T")
+      yield* fs.writeFileString(path.join(dir, "20300101T000000Z-0d02.json.1.tmp"), JSON.stringify({ ...failed, status: "queued" }))
+      // Not named as the service names its temporary files: left alone.
+      yield* fs.writeFileString(path.join(dir, "notes.json.7.tmp"), "someone else's")
+      yield* fs.writeFileString(path.join(dir, `${failed.id}.json.tmp`), "someone else's")
+
+      const restarted = yield* Effect.gen(function*() {
+        const service = yield* Harness
+        return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
+      }).pipe(Effect.provide(harness({ dataDir: dir })))
+
+      assert.deepStrictEqual(restarted.listed, [failed])
+      assert.deepStrictEqual(restarted.logs, [{
+        level: "warn",
+        msg: "removed temporary files of sync job metadata writes that never finished",
+        files: `${failed.id}.json.4242.tmp, 20300101T000000Z-0d02.json.1.tmp`
+      }])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
+        `${failed.id}.json`,
+        `${failed.id}.json.tmp`,
+        "notes.json.7.tmp"
+      ])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
