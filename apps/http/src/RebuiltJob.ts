@@ -8,8 +8,9 @@ import { Chunk, DateTime, Effect, Option, Stream } from "effect"
  * out of date (still `running`: the process stopped just after the file's rename), rebuilt from its
  * `.c1z`. The writer renames a `.c1z` into place only once its sync is complete,
  * so the file is a succeeded sync: its run's times and whether it synced connections are read from
- * it; what only the metadata held (progress, the summary) is null. A file that cannot be read is a
- * failed job, which retention deletes with the other failed jobs.
+ * it; what only the metadata held (progress, the summary) is null. A file that cannot be read, or
+ * damaged metadata without a file, is a failed job, which retention deletes with the other failed
+ * jobs.
  */
 
 export interface RebuiltJob {
@@ -20,13 +21,32 @@ export interface RebuiltJob {
 
 const iso = (text: string) => Option.getOrNull(Option.map(DateTime.make(text), DateTime.formatIso))
 
-export const rebuildJob = (options: {
+export interface LostJob {
   readonly id: string
   readonly createdAt: string
-  readonly path: string
   /** The service's setting, for a file that cannot say. */
   readonly syncConnections: boolean
-}): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
+}
+
+const failedJob = (options: LostJob, error: string): SyncJob => ({
+  id: options.id,
+  status: "failed",
+  created_at: options.createdAt,
+  started_at: null,
+  finished_at: null,
+  sync_connections: options.syncConnections,
+  progress: null,
+  waiting: null,
+  summary: null,
+  error,
+  file_bytes: null
+})
+
+/** A job whose metadata cannot be read and that has no `.c1z`: nothing of it is left to serve. */
+export const jobWithoutFile = (options: LostJob): SyncJob =>
+  failedJob(options, "its metadata could not be read and it had no .c1z; it is deleted with the older failed jobs")
+
+export const rebuildJob = (options: LostJob & { readonly path: string }): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const bytes = Number((yield* fs.stat(options.path)).size)
@@ -52,19 +72,10 @@ export const rebuildJob = (options: {
         unreadable: Option.none()
       }),
       onFailure: (error): RebuiltJob => ({
-        job: {
-          id: options.id,
-          status: "failed",
-          created_at: options.createdAt,
-          started_at: null,
-          finished_at: null,
-          sync_connections: options.syncConnections,
-          progress: null,
-          waiting: null,
-          summary: null,
-          error: "its metadata was lost and its .c1z cannot be read; the file is deleted with the older failed jobs",
-          file_bytes: null
-        },
+        job: failedJob(
+          options,
+          "its metadata was lost and its .c1z cannot be read; the file is deleted with the older failed jobs"
+        ),
         unreadable: Option.some(error.message)
       })
     })

@@ -4,7 +4,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { createdAtOf, makeJobId } from "./JobId.js"
-import { rebuildJob } from "./RebuiltJob.js"
+import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**
@@ -240,10 +240,21 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         if (jobs.has(id) || Option.isNone(createdAt)) continue
         jobs.set(id, yield* adopt(id, createdAt.value, unreadable.has(id)))
       }
+      // Damaged metadata without a `.c1z` is written anew as a failed job, so that retention deletes
+      // it in time and it is warned about once (left as it was, it was warned about at every start).
       for (const id of unreadable) {
-        if (!jobs.has(id)) {
+        if (jobs.has(id)) continue
+        const createdAt = createdAtOf(id)
+        if (Option.isNone(createdAt)) {
           yield* Effect.logWarning("ignoring an unreadable sync job file").pipe(Effect.annotateLogs({ file: `${id}.json` }))
+          continue
         }
+        const job = jobWithoutFile({ id, createdAt: createdAt.value, syncConnections: config.syncConnections })
+        yield* persist(job)
+        yield* Effect.logWarning("sync job listed as failed").pipe(
+          Effect.annotateLogs({ job: id, reason: "its metadata file could not be read and it has no .c1z" })
+        )
+        jobs.set(id, job)
       }
       return jobs
     })

@@ -508,6 +508,59 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       ])
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a damaged job metadata file without a .c1z is listed as failed once, then kept and deleted as failed jobs are", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(path.join(dir, "20200101T000000Z-0e02.json"), "{ damaged")
+      yield* fs.writeFileString(path.join(dir, "20300101T000000Z-0e01.json"), "{ damaged")
+      // Not named with a job id: not the service's own, left alone.
+      yield* fs.writeFileString(path.join(dir, "notes.json"), "{ not json")
+      // A fresh service each time, with its own log.
+      const restart = Effect.suspend(() =>
+        Effect.gen(function*() {
+          const service = yield* Harness
+          return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
+        }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
+      )
+
+      const failed: SyncJob = {
+        id: "20300101T000000Z-0e01",
+        status: "failed",
+        created_at: "2030-01-01T00:00:00.000Z",
+        started_at: null,
+        finished_at: null,
+        sync_connections: false,
+        progress: null,
+        waiting: null,
+        summary: null,
+        error: "its metadata could not be read and it had no .c1z; it is deleted with the older failed jobs",
+        file_bytes: null
+      }
+      const foreign = { level: "warn", msg: "ignoring an unreadable sync job file", file: "notes.json" }
+      const listedAsFailed = (job: string) => ({
+        level: "warn",
+        msg: "sync job listed as failed",
+        job,
+        reason: "its metadata file could not be read and it has no .c1z"
+      })
+      // The older one is past --keep-syncs 1 failed jobs: deleted at once.
+      const first = yield* restart
+      assert.deepStrictEqual(first.listed, [failed])
+      assert.deepStrictEqual(first.logs, [listedAsFailed("20200101T000000Z-0e02"), listedAsFailed(failed.id), foreign])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json"])
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${failed.id}.json`))),
+        failed
+      )
+      // The next start reads it as any failed job: no warning about it again.
+      const second = yield* restart
+      assert.deepStrictEqual(second.listed, [failed])
+      assert.deepStrictEqual(second.logs, [foreign])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json"])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
