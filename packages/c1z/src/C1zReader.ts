@@ -1,11 +1,11 @@
 import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from "@baton-fivetran/connector-core"
 import Database from "better-sqlite3"
 import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
-import { ReaderDirectoryPrefix, removeReaderLeftovers } from "./ReaderLeftovers.js"
+import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -21,6 +21,7 @@ import {
   type ResourceFilter
 } from "./Listing.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
+import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
 import type { SyncRun } from "./SyncRun.js"
 
@@ -101,9 +102,16 @@ const openReader = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scop
   Effect.gen(function*() {
     yield* checkMagic(path)
     yield* removeReaderLeftovers
+    const name = readerDirectoryName()
+    // Marked in use before it exists, and until it is removed: another open's sweep leaves it alone.
+    yield* useScratchName(name)
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => mkdtemp(join(tmpdir(), ReaderDirectoryPrefix)),
+        try: async () => {
+          const dir = join(tmpdir(), name)
+          await mkdir(dir, { mode: 0o700 })
+          return dir
+        },
         catch: (cause) => new Io({ path: tmpdir(), operation: "create a temporary directory", cause })
       }),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))

@@ -12,6 +12,7 @@ import { type Encoders, makeEncoders } from "./proto/Encode.js"
 import { EncodeFailure, writeMessage } from "./proto/Wire.js"
 import { loadedTables, makeGrantInserts, makeRowInsert } from "./LoadedTables.js"
 import { indexExternalIds } from "./RepeatedIds.js"
+import { useScratchName } from "./ScratchOwners.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 
@@ -176,11 +177,14 @@ export const writeC1z = <E, R>(
   Effect.scoped(
     Effect.gen(function*() {
       const target = resolve(path)
-      // The pid tells a later run whether the writer is still alive (ScratchLeftovers.ts).
-      const scratch = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}`)
+      // The pid tells a later run whether the writer is still alive (ScratchOwners.ts).
+      const scratchName = `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}`
+      const scratch = join(dirname(target), scratchName)
       const databasePath = `${scratch}.db`
       const compressedPath = `${scratch}.tmp`
-      // Added first, so it runs last: after the database handle below is closed.
+      // In use before the files exist and until they are removed (finalizers run in reverse order).
+      yield* useScratchName(scratchName)
+      // Added before the database is opened, so it runs after the handle is closed.
       yield* Effect.addFinalizer(() => removeFiles([databasePath, `${databasePath}-journal`, compressedPath]))
 
       const startedAt = yield* nowOr(options.now)

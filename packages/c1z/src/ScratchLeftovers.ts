@@ -1,39 +1,31 @@
 import { readdir, rm } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect } from "effect"
+import { isLeftBehind } from "./ScratchOwners.js"
 
 /**
  * The scratch files `writeC1z` keeps beside its target while it writes
  * (`.<target name>.<pid>.<12 hex>.db`, its `-journal`, and `.tmp`) are removed by its finalizer;
  * only a killed process (SIGKILL, power loss) leaves them behind. `removeScratchLeftovers` deletes
- * those of one target whose writing process is gone: callers run it before a new write to that
- * target, and another process writing the same target at the same time keeps its files (deleting
- * them made that write fail). Names without a pid (written before it was added) count as left.
- * Best effort: a file that cannot be removed is left.
+ * those of one target that were left behind (ScratchOwners.ts): callers run it before a new write
+ * to that target, and a write of the same target still running, in another process or in this one,
+ * keeps its files (deleting them made that write fail). Names without a pid (written before it was
+ * added) count as left. Best effort: a file that cannot be removed is left.
  */
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-/** Whether process `pid` exists (EPERM: it does, run by another user). */
-export const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-/** The scratch files beside `path` whose writer is no longer running. */
+/** The scratch files beside `path` that no running write is using. */
 export const scratchLeftovers = (path: string) =>
   Effect.promise(async () => {
     const target = resolve(path)
-    const pattern = new RegExp(`^\\.${escaped(basename(target))}\\.(?:([0-9]+)\\.)?[0-9a-f]{12}\\.(db|db-journal|tmp)$`)
+    // Group 1: the write's name (what it marks as in use), group 2: its pid.
+    const pattern = new RegExp(`^(\\.${escaped(basename(target))}\\.(?:([0-9]+)\\.)?[0-9a-f]{12})\\.(?:db|db-journal|tmp)$`)
     const names = await readdir(dirname(target)).catch(() => [] as Array<string>)
     return names.flatMap((name) => {
       const match = pattern.exec(name)
       if (match === null) return []
-      const owner = Number(match[1] ?? 0)
-      return owner > 0 && isRunning(owner) ? [] : [join(dirname(target), name)]
+      const owner = match[2] === undefined ? undefined : Number(match[2])
+      return isLeftBehind(match[1], owner) ? [join(dirname(target), name)] : []
     })
   })
 

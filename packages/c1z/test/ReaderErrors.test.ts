@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { type FileHandle, mkdir, open, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -100,24 +100,50 @@ describe("openC1z errors", () => {
   it.scoped("an open removes the temporary databases of readers whose process is gone, and keeps a running one's", () =>
     Effect.gen(function*() {
       const { c1z, scratch } = yield* syncFileAndScratch
-      // What SIGKILLed readers left (a pid no process has; a name from before pids), and a live one.
+      // What SIGKILLed readers left (a pid no process has; a name from before pids), and one of
+      // another running process (the test runner that started this one).
       const dead = join(scratch, "c1z-4194999-aB3dE9")
       const unnamed = join(scratch, "c1z-Zq81xP")
-      const alive = join(scratch, `c1z-${process.pid}-Kk2w0Q`)
+      const alive = join(scratch, `c1z-${process.ppid}-Kk2w0Q`)
       const unrelated = join(scratch, "c1z-test-abcdef")
-      for (const leftover of [dead, unnamed, alive, unrelated]) {
-        yield* Effect.promise(() => mkdir(leftover).then(() => writeFile(join(leftover, "db"), "left")))
-      }
+      yield* makeDirectories([dead, unnamed, alive, unrelated])
       const inside = yield* Effect.scoped(
         Effect.gen(function*() {
           yield* openC1z(c1z)
           return yield* Effect.promise(() => readdir(scratch))
         })
       )
-      // While open: its own directory (this process's pid), the live one and the unrelated one.
-      assert.deepStrictEqual(inside.filter((name) => !name.startsWith(`c1z-${process.pid}-`)).sort(), ["c1z-test-abcdef"])
-      assert.strictEqual(inside.filter((name) => name.startsWith(`c1z-${process.pid}-`)).length, 2)
-      assert.deepStrictEqual((yield* Effect.promise(() => readdir(scratch))).sort(), [`c1z-${process.pid}-Kk2w0Q`, "c1z-test-abcdef"])
+      // While open: its own directory, the live one and the unrelated one.
+      assert.deepStrictEqual(inside.filter((name) => !name.startsWith(`c1z-${process.pid}-`)).sort(), [
+        `c1z-${process.ppid}-Kk2w0Q`,
+        "c1z-test-abcdef"
+      ])
+      assert.strictEqual(inside.filter((name) => name.startsWith(`c1z-${process.pid}-`)).length, 1)
+      assert.deepStrictEqual((yield* Effect.promise(() => readdir(scratch))).sort(), [`c1z-${process.ppid}-Kk2w0Q`, "c1z-test-abcdef"])
+    }))
+
+  it.scoped("an open removes the temporary databases of this process's pid that no reader of it has open, and keeps an open one's", () =>
+    Effect.gen(function*() {
+      const { c1z, scratch } = yield* syncFileAndScratch
+      // Open first: the HTTP service keeps its latest sync open while it opens others.
+      const first = yield* openC1z(c1z)
+      const [held] = yield* Effect.promise(() => readdir(scratch))
+      // What a reader killed earlier left under the same pid (in a container every run is pid 1).
+      const leftover = `c1z-${process.pid}-Left01`
+      yield* makeDirectories([join(scratch, leftover)])
+      const inside = yield* Effect.scoped(
+        Effect.gen(function*() {
+          yield* openC1z(c1z)
+          return yield* Effect.promise(() => readdir(scratch))
+        })
+      )
+      assert.strictEqual(inside.length, 2)
+      assert.isTrue(inside.includes(held!))
+      assert.isFalse(inside.includes(leftover))
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [held])
+      // The first reader still reads from its directory.
+      assert.strictEqual(first.syncRun.type, "full")
+      assert.strictEqual(Chunk.size(yield* Stream.runCollect(first.grants())), F.grants.length)
     }))
 
   it.scoped("refuses a 512 MiB decompression bomb of zeros after its first MiB, and removes its temporary directory at once", () =>
@@ -178,6 +204,10 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 })
+
+/** Directories as killed readers leave them: each with its database file. */
+const makeDirectories = (paths: ReadonlyArray<string>) =>
+  Effect.promise(() => Promise.all(paths.map((path) => mkdir(path).then(() => writeFile(join(path, "db"), "left")))))
 
 /**
  * Makes every `FileHandle.write` in this process fail as a full disk does once `bytes` have been
