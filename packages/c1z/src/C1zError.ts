@@ -1,7 +1,7 @@
 import { Data } from "effect"
 
 /**
- * The file is not a v1 sync file: it does not start with the v1 magic `C1ZF\0`, or (`payload:
+ * The file is not a sync file: it starts with neither the v1 magic `C1ZF\0` nor v3's, or (`payload:
  * "not SQLite"`) it does but what its zstd stream decompresses to does not start with the SQLite
  * header, as a decompression bomb of zeros does (refused after its first decompressed bytes).
  */
@@ -10,6 +10,17 @@ export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string
     return this.payload === "not SQLite"
       ? `${this.path} is not a c1z sync file: its payload is not a SQLite database`
       : `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+  }
+}
+
+/**
+ * The file is a v3 .c1z (`C1Z3\0`: baton-sdk's Pebble storage, the default for new files since
+ * baton-sdk v0.25), which this reader does not read (docs/baton-model.md §4.1: a Pebble store is not
+ * realistic to read from TypeScript).
+ */
+export class UnsupportedVersion extends Data.TaggedError("UnsupportedVersion")<{ readonly path: string; readonly version: "v3" }> {
+  override get message() {
+    return `${this.path} is a ${this.version} .c1z (header "C1Z3", baton-sdk's Pebble storage), which this tool does not read: it reads v1 files (header "C1ZF"). Sync again into a v1 file: baton-sdk connectors write one with --storage-engine sqlite, this connector always does`
   }
 }
 
@@ -46,4 +57,4 @@ export class InvalidRow extends Data.TaggedError("InvalidRow")<{ readonly path: 
   }
 }
 
-export type C1zError = NotAC1z | NoFinishedSync | Io | Corrupt | InvalidRow
+export type C1zError = NotAC1z | UnsupportedVersion | NoFinishedSync | Io | Corrupt | InvalidRow

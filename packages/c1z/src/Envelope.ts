@@ -5,7 +5,7 @@ import { dirname } from "node:path"
 import { pipeline } from "node:stream/promises"
 import { CompressStream } from "zstd-napi"
 import binding from "zstd-napi/binding.js"
-import { Corrupt, Io, NotAC1z } from "./C1zError.js"
+import { Corrupt, Io, NotAC1z, UnsupportedVersion } from "./C1zError.js"
 
 /**
  * The v1 envelope (docs/c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
@@ -64,8 +64,11 @@ export const compressDatabase = (databasePath: string, target: string): Effect.E
     catch: (cause) => new Io({ path: target, operation: "compress the sync database", cause })
   })
 
-/** Reads the first bytes of `path` and fails with NotAC1z unless they are the v1 magic. */
-export const checkMagic = (path: string): Effect.Effect<void, NotAC1z | Io> =>
+/** The magic of the v3 format (docs/c1z-format.md §1), recognized only to say so. */
+const magicV3 = Buffer.from("C1Z3\0", "latin1")
+
+/** Reads the first bytes of `path`: the v1 magic passes, v3's is UnsupportedVersion, anything else NotAC1z. */
+export const checkMagic = (path: string): Effect.Effect<void, NotAC1z | UnsupportedVersion | Io> =>
   Effect.acquireUseRelease(
     Effect.tryPromise({
       try: () => open(path, "r"),
@@ -76,11 +79,13 @@ export const checkMagic = (path: string): Effect.Effect<void, NotAC1z | Io> =>
         try: () => handle.read(Buffer.alloc(magic.length), 0, magic.length, 0),
         catch: (cause) => new Io({ path, operation: "read the .c1z header", cause })
       }).pipe(
-        Effect.filterOrFail(
-          ({ buffer, bytesRead }) => bytesRead === magic.length && buffer.equals(magic),
-          () => new NotAC1z({ path })
-        ),
-        Effect.asVoid
+        Effect.flatMap(({ buffer, bytesRead }): Effect.Effect<void, NotAC1z | UnsupportedVersion> =>
+          bytesRead === magic.length && buffer.equals(magic)
+            ? Effect.void
+            : bytesRead === magicV3.length && buffer.equals(magicV3)
+            ? Effect.fail(new UnsupportedVersion({ path, version: "v3" }))
+            : Effect.fail(new NotAC1z({ path }))
+        )
       ),
     (handle) => Effect.promise(() => handle.close())
   )
