@@ -20,6 +20,7 @@ import {
   resourceQuery,
   type ResourceFilter
 } from "./Listing.js"
+import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
@@ -131,10 +132,12 @@ const openReader = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scop
             : corrupt(cause)
       })
 
-    // A scratch file removed with its directory: nothing needs a journal or a sync to disk.
+    // A scratch file removed with its directory: nothing needs a journal or a sync to disk. An older
+    // file's schema is brought up to date first: the listing indexes and queries name the newer columns.
     yield* attempt(() => {
       db.pragma("journal_mode = OFF")
       db.pragma("synchronous = OFF")
+      upgradeOlderSchema(db)
       for (const sql of listingIndexes) db.exec(sql)
     })
 
