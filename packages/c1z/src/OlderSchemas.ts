@@ -30,13 +30,7 @@ const columnsOf = (db: Database.Database, table: string): ReadonlySet<string> =>
  */
 export const upgradeOlderSchema = (db: Database.Database): void => {
   for (const sql of createTables) db.exec(sql.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS "))
-  const syncRunColumns = columnsOf(db, Tables.syncRuns)
   for (const { column, definition, table } of addedColumns) {
     if (!columnsOf(db, table).has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
-  }
-  // Between the narrow sync runs and `sync_type`, baton-sdk marked targeted syncs `is_partial`:
-  // such a run is not the account's full sync.
-  if (!syncRunColumns.has("sync_type") && syncRunColumns.has("is_partial")) {
-    db.exec(`UPDATE ${Tables.syncRuns} SET sync_type = 'partial' WHERE is_partial`)
   }
 }

@@ -142,21 +142,6 @@ describe("files of older baton-sdk versions", () => {
         "sync_token"
       ])
     }))
-
-  it.scoped("a sync run marked is_partial (before sync_type) is not taken for the full sync", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const older = join(dir, "older.c1z")
-      yield* olderFile(older, (db) => {
-        narrowSyncRuns(db)
-        db.exec(`ALTER TABLE v1_sync_runs ADD COLUMN is_partial BOOLEAN NOT NULL DEFAULT FALSE;
-          INSERT INTO v1_sync_runs (sync_id, started_at, ended_at, sync_token, is_partial)
-            VALUES ('partial', '2026-11-29 00:00:00.000000000', '2026-11-29 00:00:01.000000000', '', TRUE)`)
-      })
-      const reader = yield* openC1z(older)
-      assert.strictEqual(reader.syncRun.endedAt, "2026-11-28T12:00:00.500000000Z")
-      assert.strictEqual(reader.syncRun.type, "full")
-    }))
 })
 
 describe("upgradeOlderSchema", () => {
