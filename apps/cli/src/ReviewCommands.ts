@@ -2,6 +2,8 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
 import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
 import type { StdoutClosed } from "./output/Rows.js"
+import * as Stderr from "./output/Stderr.js"
+import { stoppableBySignals } from "./SignalTurns.js"
 import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
 import { decodeFlag } from "./settings/FlagValue.js"
 import { DefaultFile, File } from "./settings/Settings.js"
@@ -12,7 +14,9 @@ import { DefaultFile, File } from "./settings/Settings.js"
  * stdout is a terminal, JSON lines otherwise (export: CSV). The work is in commands/Review.ts,
  * imported only when one of them runs. When the reader of stdout goes away (`| head`), a command
  * stops there and exits 0 without a word, as Unix tools do: the reader has what it wanted, and a
- * `set -o pipefail` pipeline does not fail for it.
+ * `set -o pipefail` pipeline does not fail for it. Ctrl-C or SIGTERM stops it between two pages of
+ * rows: it says so on stderr (what stdout got is incomplete), removes the decompressed copies and
+ * exits 130.
  */
 
 /** The connector's resource types (connector-core's, named here so that start-up does not load it). */
@@ -52,9 +56,12 @@ const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<FlagValue>, f
 
 const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"
 
-/** The command, ended quietly when the reader of stdout goes away. */
-const untilStdoutCloses = <A, E, R>(effect: Effect.Effect<A, E | StdoutClosed, R>) =>
-  Effect.catchTag(effect, "StdoutClosed", () => Effect.void)
+/** The command, ended quietly when the reader of stdout goes away, and by a signal with a word. */
+const reviewRun = <A, E, R>(effect: Effect.Effect<A, E | StdoutClosed, R>) =>
+  Effect.catchTag(effect, "StdoutClosed", () => Effect.void).pipe(
+    stoppableBySignals,
+    Effect.onInterrupt(() => Stderr.line("interrupted: the output is incomplete"))
+  )
 
 export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValue>, never, R>) => {
   const output = (flags: OutputFlags, fallback: OutputFormat = interactiveDefault()) =>
@@ -64,17 +71,17 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
     "resources",
     { ...outputOptions, type: optional("type", ResourceTypes.join("|"), "Only this resource type.") },
     (flags) =>
-      Effect.gen(function*() {
+      reviewRun(Effect.gen(function*() {
         const type = yield* decodeFlag("type", Schema.Literal(...ResourceTypes), ResourceTypes.join(", "), flags.type)
         const [out, r] = yield* Effect.zip(output(flags), review)
-        yield* untilStdoutCloses(r.listResources(out, type))
-      })
+        yield* r.listResources(out, type)
+      }))
   ).pipe(Command.withDescription("List the sync's resources with their ids (type:id), names, emails and status."))
 
   const entitlements = Command.make(
     "entitlements",
     { ...outputOptions, resource: optional("resource", "type:id", "Only this resource's entitlements.") },
-    (flags) => Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => untilStdoutCloses(r.listEntitlements(out, flags.resource)))
+    (flags) => reviewRun(Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listEntitlements(out, flags.resource)))
   ).pipe(Command.withDescription("List entitlements: the ids --grant-entitlement takes."))
 
   const grants = Command.make(
@@ -85,10 +92,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       principal: optional("principal", "type:id", "Only grants held by this user or team.")
     },
     (flags) =>
-      Effect.flatMap(
-        Effect.zip(output(flags), review),
-        ([out, r]) => untilStdoutCloses(r.listGrants(out, flags.entitlement, flags.principal))
-      )
+      reviewRun(Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.listGrants(out, flags.entitlement, flags.principal)))
   ).pipe(Command.withDescription("List grants (the ids --revoke-grant takes) and how each is held: direct or via a team."))
 
   const access = Command.make(
@@ -102,10 +106,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       )
     },
     (flags) =>
-      Effect.flatMap(
-        Effect.zip(output(flags), review),
-        ([out, r]) => untilStdoutCloses(r.showAccess(out, flags.principal, flags.entitlement))
-      )
+      reviewRun(Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement)))
   ).pipe(Command.withDescription(
     "Everything a user or team holds (access user:<id>), each with its path: direct, or via a team; " +
       "or (--entitlement E) everyone who holds E."
@@ -120,13 +121,11 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
       new: Args.text({ name: "NEW.c1z" }).pipe(Args.withDescription("The later sync file."))
     },
     (flags) =>
-      Effect.gen(function*() {
+      reviewRun(Effect.gen(function*() {
         const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
         const r = yield* review
-        yield* untilStdoutCloses(
-          r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
-        )
-      })
+        yield* r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
+      }))
   ).pipe(Command.withDescription(
     "Resources, entitlements and grants added and removed between two syncs, and grants whose path changed. " +
       "Exit 0; with --fail-on-change, exit 3 when anything differs."
@@ -135,7 +134,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
   const exportCommand = Command.make(
     "export",
     outputOptions,
-    (flags) => Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => untilStdoutCloses(r.exportSheet(out)))
+    (flags) => reviewRun(Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => r.exportSheet(out)))
   ).pipe(Command.withDescription(
     "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +
       "permission, via), in a stable order; CSV (RFC 4180) by default, -o json for JSON lines."
