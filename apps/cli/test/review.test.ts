@@ -177,6 +177,35 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const neither = yield* runCli(["access", "-f", file])
       assertExit(neither, 2)
       assert.include(neither.stderr, "access takes a principal")
+      // Only users and teams hold grants: a role or group as the principal is a question for --entitlement, not "(none)".
+      const refused = (args: ReadonlyArray<string>) =>
+        Effect.map(runCli([...args, "-f", file]), (result) => [result.exitCode, result.stdout, result.stderr] as const)
+      const takesPrincipal = "access takes a user or team (access user:<id> or team:<id>); "
+      assert.deepStrictEqual(yield* refused(["access", "role:Account Reviewer"]), [
+        2,
+        "",
+        `error: ${takesPrincipal}role:Account Reviewer is a role, whose holders are listed by: ` +
+        "baton-fivetran access --entitlement 'role:Account Reviewer:assigned'\n"
+      ])
+      assert.deepStrictEqual(yield* refused(["access", "group:lake_g"]), [
+        2,
+        "",
+        `error: ${takesPrincipal}group:lake_g is a group: list its entitlements with: baton-fivetran entitlements --resource group:lake_g, ` +
+        "then the holders of each with: baton-fivetran access --entitlement <entitlement id>\n"
+      ])
+      assert.deepStrictEqual(yield* refused(["access", "connection:c1"]), [
+        2,
+        "",
+        `error: ${takesPrincipal}connection:c1 is a connection: list its entitlements with: baton-fivetran entitlements --resource connection:c1, ` +
+        "then the holders of each with: baton-fivetran access --entitlement <entitlement id>\n"
+      ])
+      assert.deepStrictEqual(yield* refused(["access", "users:both_bo"]), [2, "", `error: ${takesPrincipal}got "users:both_bo"\n`])
+      assert.deepStrictEqual(yield* refused(["grants", "--principal", "role:Account Reviewer"]), [
+        2,
+        "",
+        "error: --principal takes a user or team (--principal user:<id> or team:<id>); role:Account Reviewer is a role, " +
+        "whose holders are listed by: baton-fivetran grants --entitlement 'role:Account Reviewer:assigned'\n"
+      ])
       const notIn = (id: string, command: string) => `error: ${id} is not in ${file} (list them with: baton-fivetran ${command})\n`
       const principal = yield* runCli(["grants", "-f", file, "--principal", "user:nobody"])
       assertExit(principal, 2)

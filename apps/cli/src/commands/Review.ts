@@ -28,6 +28,7 @@ import type { OutputFormat } from "../output/OutputFormat.js"
 import { type Columns, printRows } from "../output/Rows.js"
 import * as Stderr from "../output/Stderr.js"
 import { UsageError } from "../UsageError.js"
+import { parsePrincipalRef, parseResourceRef } from "./ResourceRef.js"
 
 /**
  * The review commands: `resources`, `entitlements`, `grants`, `access`, `diff` and `export`, each
@@ -37,14 +38,6 @@ import { UsageError } from "../UsageError.js"
 export interface ReviewOutput {
   readonly file: string
   readonly format: OutputFormat
-}
-
-/** `T:ID`; the id is everything after the first `:`. */
-export const parseResourceRef = (flag: string, text: string): Effect.Effect<ResourceId, UsageError> => {
-  const colon = text.indexOf(":")
-  return colon <= 0 || colon === text.length - 1
-    ? Effect.fail(new UsageError({ reason: `${flag}: expected <type>:<id>, e.g. user:quiet_harbor, got ${JSON.stringify(text)}` }))
-    : Effect.succeed({ resourceType: text.slice(0, colon), resource: text.slice(colon + 1) })
 }
 
 const viaText = (paths: ReadonlyArray<AccessPath>) => paths.map(pathText).join(" + ")
@@ -145,7 +138,11 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
   Effect.gen(function*() {
     const filter: GrantFilter = {
       ...(Option.isSome(entitlement) ? { entitlementId: entitlement.value } : {}),
-      ...(Option.isSome(principal) ? { principal: yield* parseResourceRef("--principal", principal.value) } : {})
+      ...(Option.isSome(principal)
+        ? {
+          principal: yield* parsePrincipalRef("--principal", principal.value, "--principal user:<id> or team:<id>", "grants --entitlement")
+        }
+        : {})
     }
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
@@ -165,7 +162,10 @@ export const showAccess = (output: ReviewOutput, principal: Option.Option<string
       })
     }
     const scope: ReviewScope = Option.isSome(principal)
-      ? { _tag: "Principal", principal: yield* parseResourceRef("access", principal.value) }
+      ? {
+        _tag: "Principal",
+        principal: yield* parsePrincipalRef("access", principal.value, "access user:<id> or team:<id>", "access --entitlement")
+      }
       : { _tag: "Entitlement", entitlementId: Option.getOrThrow(entitlement) }
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
