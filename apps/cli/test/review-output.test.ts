@@ -46,6 +46,11 @@ const runUnread = (args: ReadonlyArray<string>) =>
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 
+/** Reads "Ops enabled x" on a terminal that applies the override. */
+const spoof = "Ops \u202Edelbane\u202C x"
+/** Every bidi control but the two in `spoof`: ALM, LRM, RLM, LRE, RLE, LRO and the isolates. */
+const bidiControls = "A\u061C\u200E\u200F\u202A\u202B\u202D\u2066\u2067\u2068\u2069"
+
 describe("review output", () => {
   it.scopedLive("stops quietly, with exit 0, when the reader of stdout goes away", () =>
     Effect.gen(function*() {
@@ -70,7 +75,7 @@ describe("review output", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("a table shows control characters as \\u escapes; JSON and CSV keep them", () =>
+  it.scopedLive("a table shows control characters, tab and line breaks included, as \\u escapes; JSON and CSV keep them", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const file = `${yield* tempDir}/edge.c1z`
@@ -80,15 +85,16 @@ describe("review output", () => {
       const table = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
       assertExit(table, 0)
       assert.deepStrictEqual(table.stdout.split("\n"), [
-        "ID                   NAME                                                         EMAIL                STATUS    PARENT",
-        "user:account_cy      Cy Account                                                   cy@edge.example      enabled",
-        "user:admin_ada       Ada Admin                                                    ada@edge.example     enabled",
-        "user:both_bo         Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J end z  bo@edge.example      enabled",
-        "user:invited_ed      ed@edge.example                                              ed@edge.example      invited",
-        "user:owner_fa        Fa Owner                                                     fa@edge.example      enabled",
-        "user:service_ci      CI Bot                                                       ci-bot@edge.example  enabled",
-        "user:service_nomail  Deploy Bot                                                                        enabled",
-        "user:suspended_di    Di Suspended                                                 di@edge.example      disabled",
+        "ID                   NAME                                                              EMAIL                STATUS    PARENT",
+        "user:account_cy      Cy Account                                                        cy@edge.example      enabled",
+        "user:admin_ada       Ada Admin                                                         ada@edge.example     enabled",
+        // 65 columns: past the widest a column gets (64), so its line is pushed out by one.
+        "user:both_bo         Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J\\u0009end\\u000az  bo@edge.example      enabled",
+        "user:invited_ed      ed@edge.example                                                   ed@edge.example      invited",
+        "user:owner_fa        Fa Owner                                                          fa@edge.example      enabled",
+        "user:service_ci      CI Bot                                                            ci-bot@edge.example  enabled",
+        "user:service_nomail  Deploy Bot                                                                             enabled",
+        "user:suspended_di    Di Suspended                                                      di@edge.example      disabled",
         ""
       ])
 
@@ -108,6 +114,37 @@ describe("review output", () => {
           ...edgeCases,
           users: edgeCases.users.map((user) =>
             user.id === "both_bo" ? { ...user, family_name: "B\u001b[31mRED\u001b]0;x\u0007\u0001\u007f\u009b2J\tend\nz" } : user
+          )
+        },
+        port: 0
+      })),
+      Effect.provide(NodeContext.layer)
+    ))
+
+  it.scopedLive("a table shows bidi controls as \\u escapes: no name can reorder what a reviewer reads", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const file = `${yield* tempDir}/edge.c1z`
+      assertExit(yield* runCli(["--base-url", sandbox.baseUrl, "--api-key", edgeKey.key, "--api-secret", edgeKey.secret, "-f", file]), 0)
+
+      const teams = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "table"])
+      assertExit(teams, 0)
+      assert.deepStrictEqual(teams.stdout.split("\n"), [
+        "ID               NAME                                                           EMAIL  STATUS  PARENT",
+        "team:analysts_t  A\\u061c\\u200e\\u200f\\u202a\\u202b\\u202d\\u2066\\u2067\\u2068\\u2069",
+        "team:ops_t       Ops \\u202edelbane\\u202c x",
+        ""
+      ])
+
+      const json = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
+      assertExit(json, 0)
+      assert.include(json.stdout, `${JSON.stringify({ id: "team:ops_t", name: spoof, email: "", status: "", parent: "" })}\n`)
+    }).pipe(
+      Effect.provide(Sandbox.layer({
+        snapshot: {
+          ...edgeCases,
+          teams: edgeCases.teams.map((team) =>
+            team.id === "ops_t" ? { ...team, name: spoof } : team.id === "analysts_t" ? { ...team, name: bidiControls } : team
           )
         },
         port: 0

@@ -1,6 +1,7 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
 import { Chunk, Data, Effect, Stream } from "effect"
 import type { OutputFormat } from "./OutputFormat.js"
+import { shown } from "./TableCell.js"
 
 /**
  * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
@@ -46,14 +47,6 @@ const write = (text: string) =>
     if (!process.stdout.listeners("error").includes(ignore)) process.stdout.on("error", ignore)
     process.stdout.write(text, (error) => resume(error ? Effect.fail(writeFailure(error)) : Effect.void))
   })
-
-/**
- * A cell as a table shows it: line breaks and tabs as spaces, every other control character (C0,
- * DEL, C1) as a `\u` escape, so that no name can move the cursor or recolour or retitle the
- * terminal. JSON and CSV keep the exact text.
- */
-const shown = (cell: string) =>
-  cell.replace(/\p{Cc}/gu, (c) => "\r\n\t".includes(c) ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
   `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
