@@ -121,11 +121,27 @@ describe("review output", () => {
       Effect.provide(NodeContext.layer)
     ))
 
-  it.scopedLive("a table shows bidi controls as \\u escapes: no name can reorder what a reviewer reads", () =>
+  it.scopedLive("a table lines up wide (CJK, emoji) and combining characters by terminal columns, and escapes bidi controls", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const file = `${yield* tempDir}/edge.c1z`
       assertExit(yield* runCli(["--base-url", sandbox.baseUrl, "--api-key", edgeKey.key, "--api-secret", edgeKey.secret, "-f", file]), 0)
+
+      const users = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
+      assertExit(users, 0)
+      // 山田 太郎 and "Ada 👩‍💻 Zoë" are 5 and 14 UTF-16 units, but 9 and 10 terminal columns wide.
+      assert.deepStrictEqual(users.stdout.split("\n"), [
+        "ID                   NAME             EMAIL                STATUS    PARENT",
+        "user:account_cy      山田 太郎        cy@edge.example      enabled",
+        "user:admin_ada       Ada \u{1F469}\u200D\u{1F4BB} Zoe\u0308       ada@edge.example     enabled",
+        "user:both_bo         Bo Both          bo@edge.example      enabled",
+        "user:invited_ed      ed@edge.example  ed@edge.example      invited",
+        "user:owner_fa        Fa Owner         fa@edge.example      enabled",
+        "user:service_ci      CI Bot           ci-bot@edge.example  enabled",
+        "user:service_nomail  Deploy Bot                            enabled",
+        "user:suspended_di    Di Suspended     di@edge.example      disabled",
+        ""
+      ])
 
       const teams = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "table"])
       assertExit(teams, 0)
@@ -143,6 +159,13 @@ describe("review output", () => {
       Effect.provide(Sandbox.layer({
         snapshot: {
           ...edgeCases,
+          users: edgeCases.users.map((user) =>
+            user.id === "account_cy"
+              ? { ...user, given_name: "山田", family_name: "太郎" }
+              : user.id === "admin_ada"
+              ? { ...user, family_name: "\u{1F469}\u200D\u{1F4BB} Zoe\u0308" }
+              : user
+          ),
           teams: edgeCases.teams.map((team) =>
             team.id === "ops_t" ? { ...team, name: spoof } : team.id === "analysts_t" ? { ...team, name: bidiControls } : team
           )

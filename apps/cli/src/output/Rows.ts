@@ -1,7 +1,7 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
 import { Chunk, Data, Effect, Stream } from "effect"
 import type { OutputFormat } from "./OutputFormat.js"
-import { shown } from "./TableCell.js"
+import { padded, shown, width } from "./TableCell.js"
 
 /**
  * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
@@ -52,7 +52,7 @@ const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
   `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
 
 const tableLine = (widths: ReadonlyArray<number>, cells: ReadonlyArray<string>) =>
-  `${cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}\n`
+  `${cells.map((cell, i) => padded(cell, widths[i]!)).join("  ").trimEnd()}\n`
 
 /** Writes the rows; returns how many there were. */
 export const printRows = <A, E, R>(
@@ -64,7 +64,7 @@ export const printRows = <A, E, R>(
     let count = 0
     let widths: ReadonlyArray<number> | undefined
     const header = (sample: ReadonlyArray<ReadonlyArray<string>>) => {
-      widths = columns.names.map((name, i) => Math.min(maxWidth, Math.max(name.length, ...sample.map((cells) => cells[i]?.length ?? 0))))
+      widths = columns.names.map((name, i) => Math.min(maxWidth, Math.max(width(name), ...sample.map((cells) => width(cells[i] ?? "")))))
       return tableLine(widths, columns.names.map((name) => name.toUpperCase()))
     }
     if (format === "csv") yield* write(csvRecord(columns.names))
