@@ -228,10 +228,20 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const format = yield* runCli(["resources", "-f", file, "-o", "xml"])
       assertExit(format, 2)
       assert.include(format.stderr, "--output: expected table, json, csv")
-      const missing = yield* runCli(["export", "-f", `${file}.missing`])
-      assertExit(missing, 1)
-      assert.include(missing.stderr, "could not open the .c1z")
-      assert.strictEqual(missing.stdout, "")
+      // A path naming nothing or a directory is a usage error, as for a sync, on every review command.
+      const directory = file.slice(0, file.lastIndexOf("/"))
+      const fileRefusals: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["export", "-f", `${file}.missing`], `--file ${file}.missing: no such file`],
+        [["resources", "-f", directory], `--file ${directory}: is a directory, not a .c1z sync file`],
+        [["grants", "-f", "/dev/null"], "--file /dev/null: is not a regular file (CharacterDevice); a .c1z is read from a file"],
+        [["access", "user:both_bo", "-f", `${directory}/nothing/edge.c1z`], `--file ${directory}/nothing/edge.c1z: no such file`],
+        [["diff", file, `${file}.missing`], `NEW.c1z ${file}.missing: no such file`],
+        [["diff", directory, file], `OLD.c1z ${directory}: is a directory, not a .c1z sync file`]
+      ]
+      for (const [args, reason] of fileRefusals) {
+        const refusal = yield* runCli(args)
+        assert.deepStrictEqual([refusal.exitCode, refusal.stdout, refusal.stderr], [2, "", `error: ${reason}\n`], args.join(" "))
+      }
     }))
 })
 

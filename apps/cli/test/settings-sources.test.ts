@@ -18,7 +18,7 @@ describe("settings sources (the CLI process)", () => {
       const withFile = yield* tempDir
       const withoutFile = yield* tempDir
       yield* fs.writeFileString(`${withFile}/.baton.yaml`, "file: from-yaml.c1z\n")
-      const opened = (stderr: string) => /^error: (\S+): could not open the \.c1z/.exec(stderr)?.[1]
+      const opened = (stderr: string) => /^error: --file (\S+): no such file\n$/.exec(stderr)?.[1]
       const [flag, env, file, fallback] = yield* Effect.all([
         runCli(["resources", "-f", "from-flag.c1z"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
         runCli(["resources"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
@@ -27,7 +27,7 @@ describe("settings sources (the CLI process)", () => {
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(
         [flag, env, file, fallback].map((result) => [result.exitCode, opened(result.stderr)]),
-        [[1, "from-flag.c1z"], [1, "from-env.c1z"], [1, "from-yaml.c1z"], [1, "sync.c1z"]]
+        [[2, "from-flag.c1z"], [2, "from-env.c1z"], [2, "from-yaml.c1z"], [2, "sync.c1z"]]
       )
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 

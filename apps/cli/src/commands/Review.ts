@@ -29,6 +29,7 @@ import { type Columns, printRows } from "../output/Rows.js"
 import * as Stderr from "../output/Stderr.js"
 import { UsageError } from "../UsageError.js"
 import { parsePrincipalRef, parseResourceRef } from "./ResourceRef.js"
+import { checkSyncFile } from "./SyncFileArgument.js"
 
 /**
  * The review commands: `resources`, `entitlements`, `grants`, `access`, `diff` and `export`, each
@@ -89,7 +90,7 @@ const diffColumns: Columns<DiffEntry> = {
 }
 
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.flatMap(openC1z(file), use))
+  Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openC1z(file), use)))
 
 /** An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to look. */
 const notIn = (what: string, file: string, list: "resources" | "entitlements") =>
@@ -186,6 +187,8 @@ const countText = (counts: Record<DiffEntry["change"], number>) =>
 
 export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
   Effect.scoped(Effect.gen(function*() {
+    yield* checkSyncFile("OLD.c1z", oldFile)
+    yield* checkSyncFile("NEW.c1z", newFile)
     const base = yield* openC1z(oldFile)
     const target = yield* openC1z(newFile)
     const counts = { added: 0, removed: 0, changed: 0 }
