@@ -123,6 +123,16 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(bad.status, 400)
       assert.strictEqual(JSON.parse(bad.body).field, "format")
 
+      // Roles, groups and connections hold nothing: their sheet was empty, read as "nobody holds it".
+      const role = yield* text(`/v1/export?format=jsonl&principal=${encodeURIComponent("role:Account Administrator")}`)
+      assert.deepStrictEqual([role.status, JSON.parse(role.body)], [400, {
+        error: "InvalidRequest",
+        field: "principal",
+        message: "principal: expected user:<id> or team:<id> (only users and teams hold access; for the holders of a " +
+          "role, group, team or connection entitlement give entitlement=<entitlement id>, listed by GET " +
+          "/v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
+      }])
+
       // A principal or entitlement not in the sync (a typo) is a 404, not a sheet that says it holds nothing.
       for (
         const [query, what] of [["principal=user:no_such_user", "user no_such_user"], [

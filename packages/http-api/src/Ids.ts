@@ -42,6 +42,23 @@ export const ResourceRef = Schema.String.annotations({
   ...takes("a <resource type>:<resource id> such as user:abc123")
 })
 
+/**
+ * `user:<id>` or `team:<id>`: the resources that hold access. A sheet asked for `role:<name>` or
+ * `group:<id>` was empty (those hold nothing), which read as "nobody holds it"; their holders are
+ * asked for by entitlement.
+ */
+export const PrincipalRef = Schema.String.pipe(
+  Schema.pattern(/^(user|team):.+$/s),
+  Schema.annotations({
+    identifier: "PrincipalRef",
+    description: "`user:<id>` or `team:<id>`",
+    ...takes(
+      "user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
+        "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>)"
+    )
+  })
+)
+
 /** `type:id:slug` (docs/architecture.md §2), e.g. `team:xyz:member`. */
 export const EntitlementRef = Schema.String.annotations({
   identifier: "EntitlementRef",

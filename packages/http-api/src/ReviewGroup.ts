@@ -3,7 +3,7 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/p
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { NotFoundBody } from "./Errors.js"
-import { EntitlementRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
+import { EntitlementRef, PrincipalRef, PrincipalType, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
 import { takes, wholeNumber } from "./Parameters.js"
 import { responseHeaders } from "./ResponseHeaders.js"
@@ -70,7 +70,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
     HttpApiEndpoint.get("export", "/v1/export")
       .setUrlParams(Schema.Struct({
         format: Schema.optional(ExportFormat).annotations({ description: "csv (default, RFC 4180) or jsonl" }),
-        principal: Schema.optional(ResourceRef).annotations({ description: "Only this user's or team's rows" }),
+        principal: Schema.optional(PrincipalRef).annotations({ description: "Only this user's or team's rows" }),
         entitlement: Schema.optional(EntitlementRef).annotations({ description: "Only this entitlement's holders" })
       }))
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
