@@ -47,6 +47,53 @@ describe("settings sources (the CLI process)", () => {
       assert.notInclude(result.stderr, "warning:")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped("an empty BATON_* variable is unset: .baton.yaml's value applies, else the default", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const withFile = yield* tempDir
+      const withoutFile = yield* tempDir
+      yield* fs.writeFileString(
+        `${withFile}/.baton.yaml`,
+        "file: from-yaml.c1z\nsync-connections: true\nrate-limit-reserve: 35\nlog-level: warn\nconcurrency: 2\n"
+      )
+      const variables = [
+        "FILE",
+        "SUMMARY_FILE",
+        "API_KEY",
+        "API_SECRET",
+        "BASE_URL",
+        "SYNC_CONNECTIONS",
+        "EXCLUSION_GROUPS",
+        "CONCURRENCY",
+        "RATE_LIMIT_RESERVE",
+        "MAX_RATE_LIMIT_WAIT",
+        "LOG_LEVEL",
+        "LOG_FORMAT",
+        "PROVISIONING",
+        "CONFIG_PATH"
+      ]
+      const env = Object.fromEntries(variables.map((name) => [`BATON_${name}`, ""]))
+      const [fromFile, fromDefaults] = yield* Effect.all([
+        runCli(["--sandbox"], { cwd: withFile, env }),
+        runCli(["--sandbox"], { cwd: withoutFile, env })
+      ], { concurrency: "unbounded" })
+      assertExit(fromFile, 0)
+      assertExit(fromDefaults, 0)
+      // log-level warn: the summary is the only line (it is written whatever the level).
+      const [fileSummary, ...fileOthers] = jsonLines(fromFile.stderr)
+      assert.deepStrictEqual(fileOthers, [])
+      assert.deepStrictEqual(
+        [fileSummary?.["file"], fileSummary?.["resources"], fileSummary?.["rateLimitReserve"]],
+        ["from-yaml.c1z", { user: 25, role: 6, group: 4, team: 3, connection: 8 }, 7000]
+      )
+      const defaultSummary = jsonLines(fromDefaults.stderr).find((line) => line["msg"] === "sync complete")
+      assert.deepStrictEqual(
+        [defaultSummary?.["file"], defaultSummary?.["resources"], defaultSummary?.["rateLimitReserve"]],
+        ["sync.c1z", { user: 25, role: 6, group: 4, team: 3 }, 4000]
+      )
+      assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -1,14 +1,16 @@
 import * as ConfigFile from "@effect/cli/ConfigFile"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Config, ConfigProvider, Effect, Option } from "effect"
+import { ConfigProvider, Effect, Option } from "effect"
 import { SettingError } from "./SettingError.js"
+import { readVariable } from "./Variable.js"
 
 /**
  * baton's config file, read the same way by both apps: the file `BATON_CONFIG_PATH` names (it must
- * exist and end `.yaml` or `.yml`), else `.baton.yaml` or `.baton.yml` in the working directory, else
- * none. Keys are the settings' keys (their flag names: `api-key: ...`). @effect/cli's ConfigFile
- * reads it with the YAML parser @effect/cli already depends on, so no YAML library of our own.
+ * exist and end `.yaml` or `.yml`; empty, it is unset), else `.baton.yaml` or `.baton.yml` in the
+ * working directory, else none. Keys are the settings' keys (their flag names: `api-key: ...`).
+ * @effect/cli's ConfigFile reads it with the YAML parser @effect/cli already depends on, so no YAML
+ * library of our own.
  */
 export interface ConfigFileSource {
   /** How errors name the file, e.g. `.baton.yaml`. */
@@ -45,9 +47,7 @@ export const loadConfigFile: Effect.Effect<
 > = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
-  const configPath = yield* Config.option(Config.string(ConfigPathVariable)).pipe(
-    Effect.orElseSucceed(() => Option.none<string>())
-  )
+  const configPath = yield* readVariable(ConfigPathVariable).pipe(Effect.orElseSucceed(() => Option.none<string>()))
   if (Option.isSome(configPath)) {
     const file = configPath.value
     const extension = path.extname(file)

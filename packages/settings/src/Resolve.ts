@@ -2,11 +2,13 @@ import { Config, type ConfigError, ConfigProvider, Effect, HashSet, Option } fro
 import type { ConfigFileSource } from "./ConfigFile.js"
 import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
+import { readVariable } from "./Variable.js"
 
 /**
  * A setting's value from the first source that has it: flag > environment > `.baton.yaml` >
  * default. A source with a bad value fails, naming that source, even when a later source would
- * have a good one. The environment is read through the ambient ConfigProvider (tests give a map).
+ * have a good one. The environment is read through the ambient ConfigProvider (tests give a map),
+ * an empty variable counting as unset (Variable.ts).
  */
 
 /** Raw values the user gave, by source. */
@@ -30,14 +32,13 @@ const attempt = <A>(
   setting: Setting<A>,
   source: string,
   key: string,
-  provider: Option.Option<ConfigProvider.ConfigProvider>
-): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
-  const read = Config.option(setting.kind.config(key)).pipe(
+  provider: ConfigProvider.ConfigProvider
+): Effect.Effect<Option.Option<Sourced<A>>, SettingError> =>
+  Config.option(setting.kind.config(key)).pipe(
     Effect.mapError((error) => new SettingError({ reason: `${source}: ${describe(error)}` })),
-    Effect.map(Option.map((value) => ({ value, source })))
+    Effect.map(Option.map((value) => ({ value, source }))),
+    Effect.withConfigProvider(provider)
   )
-  return Option.match(provider, { onNone: () => read, onSome: (p) => Effect.withConfigProvider(read, p) })
-}
 
 /**
  * A key whose value is a YAML list or mapping where the setting takes one value reads as absent,
@@ -61,13 +62,19 @@ export const find = <A>(
   const flagValue = sources.flags.get(setting.flag)
   const fromFlag = flagValue === undefined
     ? Effect.succeedNone
-    : attempt(setting, `--${setting.flag}`, setting.flag, Option.some(ConfigProvider.fromJson({ [setting.flag]: flagValue })))
-  const fromEnv = attempt(setting, setting.env, setting.env, Option.none())
+    : attempt(setting, `--${setting.flag}`, setting.flag, ConfigProvider.fromJson({ [setting.flag]: flagValue }))
+  const fromEnv = readVariable(setting.env).pipe(
+    Effect.mapError((error) => new SettingError({ reason: `${setting.env}: ${describe(error)}` })),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeedNone,
+      onSome: (text) => attempt(setting, setting.env, setting.env, ConfigProvider.fromMap(new Map([[setting.env, text]])))
+    }))
+  )
   const fromFile = Option.match(sources.file, {
     onNone: () => Effect.succeedNone,
     onSome: (file) =>
       Effect.flatMap(
-        attempt(setting, `${file.label}: ${setting.key}`, setting.key, Option.some(file.provider)),
+        attempt(setting, `${file.label}: ${setting.key}`, setting.key, file.provider),
         (found) => Option.isSome(found) ? Effect.succeed(found) : nestedValue(setting, file)
       )
   })

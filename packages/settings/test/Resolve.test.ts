@@ -74,6 +74,41 @@ describe("resolution", () => {
       )
     }))
 
+  it.effect("every empty BATON_* variable is unset: the file's value applies, else the default", () =>
+    Effect.gen(function*() {
+      const empty = Object.fromEntries(BatonSettings.SharedFlags.map((setting) => [setting.env, ""]))
+      const file = {
+        "base-url": "http://127.0.0.1:9",
+        "sync-connections": true,
+        "exclusion-groups": true,
+        concurrency: 3,
+        "rate-limit-reserve": 35,
+        "max-rate-limit-wait": "90s",
+        "log-format": "console",
+        provisioning: true
+      }
+      const read = (from: SettingSources) =>
+        Effect.all([
+          resolve(BatonSettings.BaseUrl, from),
+          resolve(BatonSettings.SyncConnections, from),
+          resolve(BatonSettings.ExclusionGroups, from),
+          resolve(BatonSettings.Concurrency, from),
+          resolve(BatonSettings.RateLimitReserve, from),
+          resolve(BatonSettings.MaxRateLimitWait, from),
+          resolve(BatonSettings.LogLevel, from),
+          resolve(BatonSettings.LogFormat, from),
+          resolve(BatonSettings.Provisioning, from)
+        ]).pipe(withEnv({ ...empty, BATON_LOG_LEVEL: "" }))
+      assert.deepStrictEqual(
+        yield* read(sources({}, file)),
+        ["http://127.0.0.1:9", true, true, 3, 35, 90_000, "info", "console", true]
+      )
+      assert.deepStrictEqual(
+        yield* read(sources({})),
+        [DefaultBaseUrl, false, false, 8, 20, 3_600_000, "info", BatonSettings.LogFormat.fallback.value(), false]
+      )
+    }))
+
   it.effect("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
     Effect.gen(function*() {
       const defaults = FivetranClientConfig.make({ apiKey: Redacted.make("k"), apiSecret: Redacted.make("s") })
