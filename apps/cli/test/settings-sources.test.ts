@@ -147,8 +147,8 @@ describe("settings sources (the CLI process)", () => {
         runCli(["--sandbox", "--concurrency", "4"], { cwd: dir })
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual([flag, env, file].map((result) => [result.exitCode, result.stderr, result.stdout]), [
-        [2, "error: --concurrency: expected a whole number from 1 to 64\n", ""],
-        [2, "error: BATON_CONCURRENCY: Expected an integer value but received \"lots\"\n", ""],
+        [2, "error: --concurrency: expected a whole number from 1 to 64, got \"65\"\n", ""],
+        [2, "error: BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"lots\"\n", ""],
         [2, "error: .baton.yaml: max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"\n", ""]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
@@ -161,7 +161,7 @@ describe("settings sources (the CLI process)", () => {
       yield* fs.writeFileString(`${dir}/.baton.yaml`, `api-key: ${canary}-key\napi-secret: ${canary}\nconcurrency: many\n`)
       const refused = yield* runCli(["--api-secret", `${canary}-flag`], { cwd: dir, env: { BATON_API_KEY: `${canary}-env` } })
       assertExit(refused, 2)
-      assert.strictEqual(refused.stderr, "error: .baton.yaml: concurrency: Expected an integer value but received \"many\"\n")
+      assert.strictEqual(refused.stderr, "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got \"many\"\n")
       assertNoSecret(refused, canary)
       const help = yield* runCli(["--help"], { cwd: dir, env: { BATON_API_SECRET: canary } })
       assertExit(help, 0)

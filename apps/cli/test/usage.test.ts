@@ -35,7 +35,7 @@ describe("usage", () => {
     Effect.gen(function*() {
       const result = yield* runCli(["--sandbox"], { env: { BATON_CONCURRENCY: "lots" } })
       assertExit(result, 2)
-      assert.strictEqual(result.stderr, "error: BATON_CONCURRENCY: Expected an integer value but received \"lots\"\n")
+      assert.strictEqual(result.stderr, "error: BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"lots\"\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("bad flag values exit 2 naming the flag: --log-level, --concurrency, --sandbox", () =>
@@ -51,7 +51,7 @@ describe("usage", () => {
         "error: --log-level: Expected one of (debug, info, warn, error) but received \"loud\"\n"
       )
       assertExit(concurrency, 2)
-      assert.strictEqual(concurrency.stderr, "error: --concurrency: expected a whole number from 1 to 64\n")
+      assert.strictEqual(concurrency.stderr, "error: --concurrency: expected a whole number from 1 to 64, got \"0\"\n")
       assertExit(sandbox, 2)
       assert.strictEqual(sandbox.stderr, "error: --sandbox: expected small, medium or large, got \"huge\"\n")
     }).pipe(Effect.provide(NodeContext.layer)))
@@ -80,7 +80,7 @@ describe("usage", () => {
       assertExit(badValue, 2)
       assert.strictEqual(
         badValue.stderr,
-        `error: ${dir}/settings.yml: concurrency: Expected an integer value but received "many"\n`
+        `error: ${dir}/settings.yml: concurrency: expected a whole number from 1 to 64, got "many"\n`
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 

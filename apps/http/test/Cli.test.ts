@@ -59,24 +59,24 @@ describe("start-up", () => {
       const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: "t" }
       assert.strictEqual(
         yield* refusal(["--keep-syncs", "0"], credentials),
-        "--keep-syncs: expected a whole number from 1 to 100000"
+        "--keep-syncs: expected a whole number from 1 to 100000, got \"0\""
       )
       assert.strictEqual(
         yield* refusal(["--concurrency", "0"], credentials),
-        "--concurrency: expected a whole number from 1 to 64"
+        "--concurrency: expected a whole number from 1 to 64, got \"0\""
       )
       assert.strictEqual(
         yield* refusal(["--port", "70000"], credentials),
-        "--port: expected a whole number from 0 to 65535"
+        "--port: expected a whole number from 0 to 65535, got \"70000\""
       )
-      assert.strictEqual(yield* refusal(["--port", "abc"], credentials), "--port: Expected an integer value but received \"abc\"")
+      assert.strictEqual(yield* refusal(["--port", "abc"], credentials), "--port: expected a whole number from 0 to 65535, got \"abc\"")
       assert.strictEqual(
         yield* refusal([], { ...credentials, BATON_HTTP_PORT: "abc" }),
-        "BATON_HTTP_PORT: Expected an integer value but received \"abc\""
+        "BATON_HTTP_PORT: expected a whole number from 0 to 65535, got \"abc\""
       )
       assert.strictEqual(
         yield* refusal([], { ...credentials, BATON_HTTP_KEEP_SYNCS: "-3" }),
-        "BATON_HTTP_KEEP_SYNCS: expected a whole number from 1 to 100000"
+        "BATON_HTTP_KEEP_SYNCS: expected a whole number from 1 to 100000, got \"-3\""
       )
       assert.include(yield* refusal(["--base-url", "ftp://x"], credentials), "--base-url: expected an http(s) URL")
       assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox must be one of small, medium, large, got \"nonsense\"")
@@ -217,7 +217,7 @@ describe("the process", () => {
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
       for (
         const [args, line] of [
-          [["--port", "abc", "--sandbox"], "error: --port: Expected an integer value but received \"abc\""],
+          [["--port", "abc", "--sandbox"], "error: --port: expected a whole number from 0 to 65535, got \"abc\""],
           [["--sandbox", "nonsense"], "error: --sandbox must be one of small, medium, large, got \"nonsense\""],
           [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
         ] as const

@@ -126,9 +126,9 @@ describe("settings sources (the service process)", () => {
         runService(["--api-secret", `${canary}-flag`], { cwd: dir })
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(runs.map((run) => [run.code, run.stderr, run.stdout]), [
-        [2, "error: --port: expected a whole number from 0 to 65535\n", ""],
-        [2, "error: BATON_HTTP_PORT: Expected an integer value but received \"abc\"\n", ""],
-        [2, "error: .baton.yaml: port: expected a whole number from 0 to 65535\n", ""]
+        [2, "error: --port: expected a whole number from 0 to 65535, got \"70000\"\n", ""],
+        [2, "error: BATON_HTTP_PORT: expected a whole number from 0 to 65535, got \"abc\"\n", ""],
+        [2, "error: .baton.yaml: port: expected a whole number from 0 to 65535, got \"-1\"\n", ""]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })

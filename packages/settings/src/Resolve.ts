@@ -54,15 +54,32 @@ const nestedValue = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Eff
     )
   )
 
+/**
+ * An empty flag (`--concurrency ""`) or file value (`concurrency: ""`) is given, not unset: cobra and
+ * viper take it as set, to nothing. It is refused, the same way for every kind (a number read it as
+ * 0). An empty variable is unset (Variable.ts), and so is a YAML null (`concurrency:`), as in viper.
+ */
+const emptyValue = (setting: Setting<unknown>, source: string) =>
+  Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ""` }))
+
+const isEmpty = (value: FlagValue) => typeof value === "string" ? value === "" : value.includes("")
+
+/** The file's value as text, if it is one: "" for `key: ""`. */
+const fileText = (file: ConfigFileSource, key: string) =>
+  Effect.withConfigProvider(Effect.orElseSucceed(Config.option(Config.string(key)), () => Option.none<string>()), file.provider)
+
 /** The setting from the flag, the environment or the file, if one of them gives it. */
 export const find = <A>(
   setting: Setting<A>,
   sources: SettingSources
 ): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
   const flagValue = sources.flags.get(setting.flag)
+  const flagSource = `--${setting.flag}`
   const fromFlag = flagValue === undefined
     ? Effect.succeedNone
-    : attempt(setting, `--${setting.flag}`, setting.flag, ConfigProvider.fromJson({ [setting.flag]: flagValue }))
+    : isEmpty(flagValue)
+    ? emptyValue(setting, flagSource)
+    : attempt(setting, flagSource, setting.flag, ConfigProvider.fromJson({ [setting.flag]: flagValue }))
   const fromEnv = readVariable(setting.env).pipe(
     Effect.mapError((error) => new SettingError({ reason: `${setting.env}: ${describe(error)}` })),
     Effect.flatMap(Option.match({
@@ -72,11 +89,16 @@ export const find = <A>(
   )
   const fromFile = Option.match(sources.file, {
     onNone: () => Effect.succeedNone,
-    onSome: (file) =>
-      Effect.flatMap(
-        attempt(setting, `${file.label}: ${setting.key}`, setting.key, file.provider),
-        (found) => Option.isSome(found) ? Effect.succeed(found) : nestedValue(setting, file)
-      )
+    onSome: (file) => {
+      const fileSource = `${file.label}: ${setting.key}`
+      return Effect.flatMap(fileText(file, setting.key), (text) =>
+        Option.contains(text, "")
+          ? emptyValue(setting, fileSource)
+          : Effect.flatMap(
+            attempt(setting, fileSource, setting.key, file.provider),
+            (found) => Option.isSome(found) ? Effect.succeed(found) : nestedValue(setting, file)
+          ))
+    }
   })
   return fromFlag.pipe(
     Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromEnv),

@@ -1,11 +1,11 @@
 import { parseWaitDuration } from "@baton-fivetran/fivetran-client/WaitDuration"
-import { Config, ConfigError, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, Either, Option, Redacted, Schema } from "effect"
 
 /**
  * What a setting accepts, and how one raw value of it is read: the same Config for a flag's text,
  * a variable and a `.baton.yaml` value, so a value is checked the same way wherever it comes from.
- * An empty value is missing (as baton's viper treats an empty variable), so a lower source or the
- * default applies.
+ * An empty value never reaches a kind: the resolution (Resolve.ts) takes an empty variable as unset
+ * and refuses an empty flag or file value.
  */
 export interface SettingKind<A> {
   /** Help's description of the accepted values, e.g. "a whole number from 1 to 64". */
@@ -29,20 +29,36 @@ export type FieldType =
 
 const invalid = (message: string) => Either.left(ConfigError.InvalidData([], message))
 
-export const integer = (minimum: number, maximum: number, pseudoName = "n"): SettingKind<number> => ({
-  accepts: `a whole number from ${minimum} to ${maximum}`,
-  pseudoName,
-  flag: "value",
-  secret: false,
-  field: { _tag: "Int", minimum, maximum },
-  config: (key) =>
-    Config.integer(key).pipe(
-      Config.validate({
-        message: `expected a whole number from ${minimum} to ${maximum}`,
-        validation: (n) => n >= minimum && n <= maximum
-      })
-    )
-})
+/**
+ * Plain decimal digits, nothing else: Config.integer takes JavaScript's Number(), which read "" and
+ * " " as 0, "0x10" as 16 and "1e1" or "8.0" as whole numbers.
+ */
+const wholeNumber = (minimum: number, maximum: number) =>
+  Schema.String.pipe(
+    Schema.pattern(/^[0-9]+$/),
+    Schema.compose(Schema.NumberFromString),
+    Schema.between(minimum, maximum)
+  )
+
+export const integer = (minimum: number, maximum: number, pseudoName = "n"): SettingKind<number> => {
+  const decode = Schema.decodeEither(wholeNumber(minimum, maximum))
+  return {
+    accepts: `a whole number from ${minimum} to ${maximum}`,
+    pseudoName,
+    flag: "value",
+    secret: false,
+    field: { _tag: "Int", minimum, maximum },
+    config: (key) =>
+      Config.string(key).pipe(
+        Config.mapOrFail((text) =>
+          Either.mapLeft(
+            decode(text),
+            () => ConfigError.InvalidData([], `expected a whole number from ${minimum} to ${maximum}, got ${JSON.stringify(text)}`)
+          )
+        )
+      )
+  }
+}
 
 /** Milliseconds, written as people do: `90s`, `10m`, `1h30m` (fivetran-client's WaitDuration). */
 export const duration: SettingKind<number> = {
@@ -54,12 +70,10 @@ export const duration: SettingKind<number> = {
   config: (key) =>
     Config.string(key).pipe(
       Config.mapOrFail((text) =>
-        text.trim() === ""
-          ? Either.left(ConfigError.MissingData([], "empty"))
-          : Option.match(parseWaitDuration(text), {
-            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got "${text}"`),
-            onSome: Either.right
-          })
+        Option.match(parseWaitDuration(text), {
+          onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got "${text}"`),
+          onSome: Either.right
+        })
       )
     )
 }
@@ -79,7 +93,7 @@ export const path = (what: "file" | "directory"): SettingKind<string> => ({
   flag: "value",
   secret: false,
   field: { _tag: "String" },
-  config: (key) => Config.nonEmptyString(key)
+  config: (key) => Config.string(key)
 })
 
 export const text = (accepts: string, pseudoName: string): SettingKind<string> => ({
@@ -88,7 +102,7 @@ export const text = (accepts: string, pseudoName: string): SettingKind<string> =
   flag: "value",
   secret: false,
   field: { _tag: "String" },
-  config: (key) => Config.nonEmptyString(key)
+  config: (key) => Config.string(key)
 })
 
 export const boolean: SettingKind<boolean> = {
@@ -124,7 +138,7 @@ export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string
   flag: "value",
   secret: true,
   field: { _tag: "String" },
-  config: (key) => Config.redacted(Config.nonEmptyString(key))
+  config: (key) => Config.redacted(Config.string(key))
 })
 
 /**

@@ -40,11 +40,11 @@ describe("resolution", () => {
     Effect.gen(function*() {
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "65" }, { concurrency: 4 })).pipe(withEnv({}))),
-        Option.some("--concurrency: expected a whole number from 1 to 64")
+        Option.some("--concurrency: expected a whole number from 1 to 64, got \"65\"")
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv({ BATON_CONCURRENCY: "0" }))),
-        Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64")
+        Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"0\"")
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.SyncConnections, sources({}, { "sync-connections": "maybe" })).pipe(withEnv({}))),
@@ -64,14 +64,60 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("an empty value counts as unset, as baton (viper) treats empty variables", () =>
+  it.effect("an empty variable or a YAML null is unset; an empty flag or file value is refused, naming what is accepted", () =>
     Effect.gen(function*() {
-      assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiSecret, sources({ "api-secret": "" })).pipe(withEnv({}))))
       assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiKey, sources({})).pipe(withEnv({ BATON_API_KEY: "" }))))
       assert.strictEqual(
         yield* resolve(BatonSettings.MaxRateLimitWait, sources({})).pipe(withEnv({ BATON_MAX_RATE_LIMIT_WAIT: "" })),
         3_600_000
       )
+      assert.strictEqual(
+        yield* resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": null })).pipe(withEnv({})),
+        20
+      )
+      const refusals = yield* Effect.all([
+        reason(lookup(BatonSettings.ApiSecret, sources({ "api-secret": "" }))),
+        reason(resolve(BatonSettings.RateLimitReserve, sources({ "rate-limit-reserve": "" }))),
+        reason(resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": "" }))),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "" }))),
+        reason(resolve(BatonSettings.Provisioning, sources({ provisioning: "" }))),
+        reason(lookup(Tokens, sources({ token: ["a", ""] })))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(refusals, [
+        Option.some("--api-secret: expected secret text (never printed), got \"\""),
+        Option.some("--rate-limit-reserve: expected a whole number from 0 to 99, got \"\""),
+        Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"\""),
+        Option.some("--max-rate-limit-wait: expected a duration such as 90s, 10m, 6h or 1h30m, got \"\""),
+        Option.some(
+          "--provisioning: expected no value as a flag (on when given), true or false from the environment or .baton.yaml, got \"\""
+        ),
+        Option.some("--token: expected secret text (never printed); repeat the flag, or separate with commas, got \"\"")
+      ])
+    }))
+
+  it.effect("a number is plain decimal digits: blanks, hex, exponents, fractions and signs are refused from every source", () =>
+    Effect.gen(function*() {
+      const bad = [" ", "0x10", "1e1", "8.0", "12.5", "+5", "-1", " 8", "8 ", "٣", "99999999999999999999"]
+      const refusals = yield* Effect.forEach(bad, (text) =>
+        Effect.all([
+          reason(resolve(BatonSettings.Concurrency, sources({ concurrency: text }))),
+          reason(resolve(BatonSettings.RateLimitReserve, sources({}))).pipe(withEnv({ BATON_RATE_LIMIT_RESERVE: text })),
+          reason(resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": text })))
+        ])).pipe(withEnv({}))
+      assert.deepStrictEqual(
+        refusals,
+        bad.map((text) => [
+          Option.some(`--concurrency: expected a whole number from 1 to 64, got ${JSON.stringify(text)}`),
+          Option.some(`BATON_RATE_LIMIT_RESERVE: expected a whole number from 0 to 99, got ${JSON.stringify(text)}`),
+          Option.some(`.baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got ${JSON.stringify(text)}`)
+        ])
+      )
+      const read = yield* Effect.all([
+        resolve(BatonSettings.Concurrency, sources({ concurrency: "064" })),
+        resolve(BatonSettings.RateLimitReserve, sources({})).pipe(withEnv({ BATON_RATE_LIMIT_RESERVE: "0" })),
+        resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": 99 }))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(read, [64, 0, 99])
     }))
 
   it.effect("every empty BATON_* variable is unset: the file's value applies, else the default", () =>

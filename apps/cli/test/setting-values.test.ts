@@ -1,0 +1,73 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { type CliOptions, runCli } from "./support/CliProcess.js"
+
+/**
+ * How the CLI process reads a setting's value, whatever its source: a number is plain decimal
+ * digits, and a flag or a .baton.yaml key given an empty value is refused (an empty variable is
+ * unset: settings-sources.test.ts). Every refusal is exit 2 and one line, before any work.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+const refusals = (runs: ReadonlyArray<readonly [ReadonlyArray<string>, CliOptions]>) =>
+  Effect.forEach(runs, ([args, options]) => runCli(["--sandbox", ...args], options), { concurrency: 2 }).pipe(
+    Effect.map((results) => results.map((result) => [result.exitCode, result.stderr, result.stdout]))
+  )
+
+describe("setting values (the CLI process)", () => {
+  it.scoped("a number must be plain decimal digits: anything else is refused, naming it and its source", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const results = yield* refusals([
+        [["--rate-limit-reserve", ""], { cwd: dir }],
+        [["--rate-limit-reserve", " "], { cwd: dir }],
+        [["--rate-limit-reserve", "0x10"], { cwd: dir }],
+        [["--rate-limit-reserve", "12.5"], { cwd: dir }],
+        [["--concurrency", "1e1"], { cwd: dir }],
+        [["--concurrency", "8.0"], { cwd: dir }],
+        [["--concurrency", "0x10"], { cwd: dir }],
+        [[], { cwd: dir, env: { BATON_CONCURRENCY: " 8" } }]
+      ])
+      const reserve = "expected a whole number from 0 to 99"
+      const concurrency = "expected a whole number from 1 to 64"
+      assert.deepStrictEqual(results, [
+        [2, `error: --rate-limit-reserve: ${reserve}, got ""\n`, ""],
+        [2, `error: --rate-limit-reserve: ${reserve}, got " "\n`, ""],
+        [2, `error: --rate-limit-reserve: ${reserve}, got "0x10"\n`, ""],
+        [2, `error: --rate-limit-reserve: ${reserve}, got "12.5"\n`, ""],
+        [2, `error: --concurrency: ${concurrency}, got "1e1"\n`, ""],
+        [2, `error: --concurrency: ${concurrency}, got "8.0"\n`, ""],
+        [2, `error: --concurrency: ${concurrency}, got "0x10"\n`, ""],
+        [2, `error: BATON_CONCURRENCY: ${concurrency}, got " 8"\n`, ""]
+      ])
+      // Refused before the sync: no sync.c1z in the working directory.
+      assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("an empty flag or .baton.yaml value is refused; a key without a value is unset", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const emptyString = yield* tempDir
+      const nothing = yield* tempDir
+      yield* fs.writeFileString(`${emptyString}/.baton.yaml`, "rate-limit-reserve: \"\"\n")
+      yield* fs.writeFileString(`${nothing}/.baton.yaml`, "rate-limit-reserve:\n")
+      const results = yield* refusals([
+        [[], { cwd: emptyString }],
+        [["--file", ""], { cwd: nothing }],
+        [["--log-format", ""], { cwd: nothing }],
+        [["--log-level", ""], { cwd: nothing }]
+      ])
+      assert.deepStrictEqual(results, [
+        [2, "error: .baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"\"\n", ""],
+        [2, "error: --file: expected the path of a file, got \"\"\n", ""],
+        [2, "error: --log-format: expected one of console, json, got \"\"\n", ""],
+        [2, "error: --log-level: expected one of debug, info, warn, error, got \"\"\n", ""]
+      ])
+      const unset = yield* runCli(["--sandbox", "-f", "out.c1z"], { cwd: nothing })
+      assert.deepStrictEqual([unset.exitCode, unset.stdout], [0, ""])
+      assert.include(unset.stderr, "\"rateLimitReserve\":4000,")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})
