@@ -94,6 +94,30 @@ describe("settings sources (the CLI process)", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped("a .baton.yaml that is empty, only comments or --- is no settings; a list is refused", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const texts = ["", "# all commented out\n# concurrency: 4\n", "---\n"]
+      const dirs = yield* Effect.forEach(texts, (text) => Effect.tap(tempDir, (dir) => fs.writeFileString(`${dir}/.baton.yaml`, text)))
+      const syncs = yield* Effect.forEach(dirs, (dir) => runCli(["--sandbox"], { cwd: dir }), { concurrency: 2 })
+      const summaries = syncs.map((result) => {
+        assertExit(result, 0)
+        const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
+        return [summary?.["file"], summary?.["rateLimitReserve"]]
+      })
+      assert.deepStrictEqual(summaries, [["sync.c1z", 4000], ["sync.c1z", 4000], ["sync.c1z", 4000]])
+      const review = yield* runCli(["resources", "-o", "json"], { cwd: dirs[0]! })
+      assertExit(review, 0)
+      assert.strictEqual(review.stderr, "")
+      const listDir = yield* tempDir
+      yield* fs.writeFileString(`${listDir}/.baton.yaml`, "- concurrency: 4\n")
+      const listed = yield* runCli(["--sandbox"], { cwd: listDir })
+      assert.deepStrictEqual(
+        [listed.exitCode, listed.stderr, listed.stdout],
+        [2, "error: .baton.yaml must hold settings as \"key: value\" lines, got a list\n", ""]
+      )
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

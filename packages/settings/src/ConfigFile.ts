@@ -1,7 +1,7 @@
-import * as ConfigFile from "@effect/cli/ConfigFile"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { ConfigProvider, Effect, Option } from "effect"
+import { ConfigProvider, Effect, Option, Schema } from "effect"
+import { parse } from "yaml"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 
@@ -9,8 +9,10 @@ import { readVariable } from "./Variable.js"
  * baton's config file, read the same way by both apps: the file `BATON_CONFIG_PATH` names (it must
  * exist and end `.yaml` or `.yml`; empty, it is unset), else `.baton.yaml` or `.baton.yml` in the
  * working directory, else none. Keys are the settings' keys (their flag names: `api-key: ...`).
- * @effect/cli's ConfigFile reads it with the YAML parser @effect/cli already depends on, so no YAML
- * library of our own.
+ * It is parsed with the YAML library @effect/cli uses, but here rather than by @effect/cli's
+ * ConfigFile, which failed on a file without settings (empty, only comments, or `---`) with
+ * "Cannot convert undefined or null to object": viper reads such a file as no settings, and so
+ * does this.
  */
 export interface ConfigFileSource {
   /** How errors name the file, e.g. `.baton.yaml`. */
@@ -22,23 +24,42 @@ const DefaultFileName = ".baton"
 
 export const ConfigPathVariable = "BATON_CONFIG_PATH"
 
-const unparsed = /^Could not parse .*? file \(.*?\): (YAMLParseError: )?/s
+/** Settings by key, or nothing (YAML's null, what a file without settings parses to). */
+const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+
+/** What a file holds instead of settings, for the refusal. */
+const kindOf = (data: unknown) => Array.isArray(data) ? "a list" : typeof data === "string" ? "text" : `a ${typeof data}`
 
 /**
- * @effect/cli says "Could not parse undefined file (PATH): YAMLParseError: WHAT at line L, column C:"
- * followed by the lines around it: the file is already named, so only what and where are kept.
- * Other failures (a file it cannot read) keep their message.
+ * The parser's message is "WHAT at line L, column C:" followed by the lines around it: the file is
+ * already named, so only what and where are kept.
  */
-const problem = (label: string, message: string) =>
-  unparsed.test(message)
-    ? `${label} is not valid YAML: ${message.replace(unparsed, "").split("\n")[0]!.replace(/:$/, "")}`
-    : `${label}: ${message}`
+const parsed = (file: string, text: string) =>
+  Effect.try({
+    try: (): unknown => parse(text),
+    catch: (error) => {
+      const message = error instanceof Error ? error.message : String(error)
+      return new SettingError({ reason: `${file} is not valid YAML: ${message.split("\n")[0]!.replace(/:$/, "")}` })
+    }
+  })
 
-const load = (label: string, fileName: string, searchPath: string) =>
-  ConfigFile.makeProvider(fileName, { formats: ["yaml"], searchPaths: [searchPath] }).pipe(
-    Effect.mapError((error) => new SettingError({ reason: problem(label, error.message) })),
-    Effect.map((provider): ConfigFileSource => ({ label, provider }))
-  )
+/** The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). */
+const load = (file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(file).pipe(
+      Effect.mapError((error) =>
+        new SettingError({
+          reason: `${file} could not be read (${error._tag === "SystemError" ? error.description ?? error.reason : error.message})`
+        })
+      )
+    )
+    const data = yield* parsed(file, text)
+    const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
+      Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${kindOf(data)}` }))
+    )
+    return { label: file, provider: ConfigProvider.fromJson(settings ?? {}) } satisfies ConfigFileSource
+  })
 
 export const loadConfigFile: Effect.Effect<
   Option.Option<ConfigFileSource>,
@@ -58,13 +79,13 @@ export const loadConfigFile: Effect.Effect<
     if (!exists) {
       return yield* new SettingError({ reason: `${ConfigPathVariable} names "${file}", which does not exist` })
     }
-    return Option.some(yield* load(file, path.basename(file, extension), path.dirname(file)))
+    return Option.some(yield* load(file))
   }
   const found = yield* Effect.findFirst(
     [".yaml", ".yml"],
     (extension) => fs.exists(`${DefaultFileName}${extension}`).pipe(Effect.orElseSucceed(() => false))
   )
   return Option.isSome(found)
-    ? Option.some(yield* load(`${DefaultFileName}${found.value}`, DefaultFileName, "."))
+    ? Option.some(yield* load(`${DefaultFileName}${found.value}`))
     : Option.none()
 })

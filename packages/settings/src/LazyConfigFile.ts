@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 
 /**
- * `.baton.yaml` as ConfigFile.ts reads it, that module imported on first use: its YAML and TOML
- * parsers then stay out of the start-up of `--version` and `--help`.
+ * `.baton.yaml` as ConfigFile.ts reads it, that module imported on first use: its YAML parser then
+ * stays out of the start-up of `--version` and `--help`.
  */
 export const loadConfigFile = Effect.flatMap(
   Effect.promise(() => import("./ConfigFile.js")),
