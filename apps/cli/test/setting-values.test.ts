@@ -6,7 +6,7 @@ import { type CliOptions, runCli } from "./support/CliProcess.js"
 
 /**
  * How the CLI process reads a setting's value, whatever its source: a number is plain decimal
- * digits, and a flag or a .baton.yaml key given an empty value is refused (an empty variable is
+ * digits, a duration has its unit, and a flag or a .baton.yaml key given an empty value is refused (an empty variable is
  * unset: settings-sources.test.ts). Every refusal is exit 2 and one line, before any work.
  */
 
@@ -45,6 +45,27 @@ describe("setting values (the CLI process)", () => {
       ])
       // Refused before the sync: no sync.c1z in the working directory.
       assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a duration without its unit is refused from every source, not read as seconds", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const withFile = yield* tempDir
+      yield* fs.writeFileString(`${withFile}/.baton.yaml`, "max-rate-limit-wait: 10\n")
+      const results = yield* refusals([
+        [["--max-rate-limit-wait", "10"], { cwd: dir }],
+        [[], { cwd: dir, env: { BATON_MAX_RATE_LIMIT_WAIT: "10" } }],
+        [[], { cwd: withFile }],
+        [["--max-rate-limit-wait", "0"], { cwd: dir }]
+      ])
+      const withUnit = "expected a duration with a unit, such as 90s, 10m, 1h or 1h30m"
+      assert.deepStrictEqual(results, [
+        [2, `error: --max-rate-limit-wait: ${withUnit}, got "10"\n`, ""],
+        [2, `error: BATON_MAX_RATE_LIMIT_WAIT: ${withUnit}, got "10"\n`, ""],
+        [2, `error: .baton.yaml: max-rate-limit-wait: ${withUnit}, got "10"\n`, ""],
+        [2, `error: --max-rate-limit-wait: ${withUnit}, got "0"\n`, ""]
+      ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("an empty flag or .baton.yaml value is refused; a key without a value is unset", () =>

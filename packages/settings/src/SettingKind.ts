@@ -60,9 +60,13 @@ export const integer = (minimum: number, maximum: number, pseudoName = "n"): Set
   }
 }
 
-/** Milliseconds, written as people do: `90s`, `10m`, `1h30m` (fivetran-client's WaitDuration). */
+/**
+ * Milliseconds, written as people do: `90s`, `10m`, `1h30m` (fivetran-client's WaitDuration). A
+ * number without a unit is refused, as Go's durations refuse it: WaitDuration reads `10` as 10
+ * seconds, where someone who meant minutes or hours got a wait far shorter, and no error.
+ */
 export const duration: SettingKind<number> = {
-  accepts: "a duration such as 90s, 10m, 6h or 1h30m",
+  accepts: "a duration with a unit, such as 90s, 10m, 6h or 1h30m",
   pseudoName: "duration",
   flag: "value",
   secret: false,
@@ -70,10 +74,12 @@ export const duration: SettingKind<number> = {
   config: (key) =>
     Config.string(key).pipe(
       Config.mapOrFail((text) =>
-        Option.match(parseWaitDuration(text), {
-          onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got "${text}"`),
-          onSome: Either.right
-        })
+        /^\d+$/.test(text.trim())
+          ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${JSON.stringify(text)}`)
+          : Option.match(parseWaitDuration(text), {
+            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${JSON.stringify(text)}`),
+            onSome: Either.right
+          })
       )
     )
 }

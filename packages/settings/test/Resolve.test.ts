@@ -87,7 +87,7 @@ describe("resolution", () => {
         Option.some("--api-secret: expected secret text (never printed), got \"\""),
         Option.some("--rate-limit-reserve: expected a whole number from 0 to 99, got \"\""),
         Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"\""),
-        Option.some("--max-rate-limit-wait: expected a duration such as 90s, 10m, 6h or 1h30m, got \"\""),
+        Option.some("--max-rate-limit-wait: expected a duration with a unit, such as 90s, 10m, 6h or 1h30m, got \"\""),
         Option.some(
           "--provisioning: expected no value as a flag (on when given), true or false from the environment or .baton.yaml, got \"\""
         ),
@@ -152,6 +152,35 @@ describe("resolution", () => {
       assert.deepStrictEqual(
         yield* read(sources({})),
         [DefaultBaseUrl, false, false, 8, 20, 3_600_000, "info", BatonSettings.LogFormat.fallback.value(), false]
+      )
+    }))
+
+  it.effect("a duration needs its unit: a bare number (10, 0) is refused from every source, not read as seconds", () =>
+    Effect.gen(function*() {
+      const withUnit = "expected a duration with a unit, such as 90s, 10m, 1h or 1h30m"
+      const refusals = yield* Effect.all([
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "10" }))),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({}))).pipe(withEnv({ BATON_MAX_RATE_LIMIT_WAIT: "10" })),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({}, { "max-rate-limit-wait": 10 }))),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "0" }))),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": " 90 " }))),
+        reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "1.5h" })))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(refusals, [
+        Option.some(`--max-rate-limit-wait: ${withUnit}, got "10"`),
+        Option.some(`BATON_MAX_RATE_LIMIT_WAIT: ${withUnit}, got "10"`),
+        Option.some(`.baton.yaml: max-rate-limit-wait: ${withUnit}, got "10"`),
+        Option.some(`--max-rate-limit-wait: ${withUnit}, got "0"`),
+        Option.some(`--max-rate-limit-wait: ${withUnit}, got " 90 "`),
+        Option.some("--max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"1.5h\"")
+      ])
+      assert.deepStrictEqual(
+        yield* Effect.all(
+          ["90s", "10m", "1h", "1h30m", "250ms"].map((text) =>
+            resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": text }))
+          )
+        ).pipe(withEnv({})),
+        [90_000, 600_000, 3_600_000, 5_400_000, 250]
       )
     }))
 
