@@ -164,7 +164,7 @@ describe("settings sources (the CLI process)", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
-      yield* fs.writeFileString(`${dir}/.baton.yaml`, "concurrency: 0\nmax-rate-limit-wait: soon\n")
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "max-rate-limit-wait: soon\n")
       const [flag, env, file] = yield* Effect.all([
         runCli(["--sandbox", "--concurrency", "65"], { cwd: dir }),
         runCli(["--sandbox"], { cwd: dir, env: { BATON_CONCURRENCY: "lots" } }),
@@ -174,6 +174,24 @@ describe("settings sources (the CLI process)", () => {
         [2, "error: --concurrency: expected a whole number from 1 to 64, got \"65\"\n", ""],
         [2, "error: BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"lots\"\n", ""],
         [2, "error: .baton.yaml: max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"\n", ""]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a bad value is refused even where a higher source gives a good one: every source is checked", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const [reserveDir, concurrencyDir, emptyDir] = yield* Effect.all([tempDir, tempDir, tempDir])
+      yield* fs.writeFileString(`${reserveDir}/.baton.yaml`, "rate-limit-reserve: abc\n")
+      yield* fs.writeFileString(`${concurrencyDir}/.baton.yaml`, "concurrency: 0\n")
+      const runs = yield* Effect.all([
+        runCli(["--sandbox"], { cwd: reserveDir, env: { BATON_RATE_LIMIT_RESERVE: "40" } }),
+        runCli(["--sandbox", "--concurrency", "4"], { cwd: concurrencyDir }),
+        runCli(["--sandbox", "--log-level", "debug"], { cwd: emptyDir, env: { BATON_LOG_LEVEL: "trace" } })
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+        [2, "error: .baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\"\n", ""],
+        [2, "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got \"0\"\n", ""],
+        [2, "error: BATON_LOG_LEVEL: Expected one of (debug, info, warn, error) but received \"trace\"\n", ""]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 

@@ -6,9 +6,10 @@ import { readVariable } from "./Variable.js"
 
 /**
  * A setting's value from the first source that has it: flag > environment > `.baton.yaml` >
- * default. A source with a bad value fails, naming that source, even when a later source would
- * have a good one. The environment is read through the ambient ConfigProvider (tests give a map),
- * an empty variable counting as unset (Variable.ts).
+ * default. Every source's value is checked, not only the one that wins (viper parses only the
+ * winner, but the READMEs promise that a bad value from any source stops the run): a bad value
+ * fails, naming its source, whichever source has a good one. The environment is read through the
+ * ambient ConfigProvider (tests give a map), an empty variable counting as unset (Variable.ts).
  */
 
 /** Raw values the user gave, by source. */
@@ -68,7 +69,7 @@ const isEmpty = (value: FlagValue) => typeof value === "string" ? value === "" :
 const fileText = (file: ConfigFileSource, key: string) =>
   Effect.withConfigProvider(Effect.orElseSucceed(Config.option(Config.string(key)), () => Option.none<string>()), file.provider)
 
-/** The setting from the flag, the environment or the file, if one of them gives it. */
+/** The setting from the flag, the environment or the file, if one of them gives it; each is checked. */
 export const find = <A>(
   setting: Setting<A>,
   sources: SettingSources
@@ -100,10 +101,8 @@ export const find = <A>(
           ))
     }
   })
-  return fromFlag.pipe(
-    Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromEnv),
-    Effect.flatMap((value) => Option.isSome(value) ? Effect.succeed(value) : fromFile)
-  )
+  // In precedence order, so that of several bad values the one that would have won is reported.
+  return Effect.map(Effect.all([fromFlag, fromEnv, fromFile]), Option.firstSomeOf)
 }
 
 export const lookup = <A>(setting: Setting<A>, sources: SettingSources): Effect.Effect<Option.Option<A>, SettingError> =>

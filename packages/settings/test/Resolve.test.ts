@@ -120,6 +120,26 @@ describe("resolution", () => {
       assert.deepStrictEqual(read, [64, 0, 99])
     }))
 
+  it.effect("every source is checked, not only the winning one: a bad lower value is an error; the highest bad one is named", () =>
+    Effect.gen(function*() {
+      const refusals = yield* Effect.all([
+        reason(resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": "abc" })))
+          .pipe(withEnv({ BATON_RATE_LIMIT_RESERVE: "40" })),
+        reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "4" }))).pipe(withEnv({ BATON_CONCURRENCY: "0x10" })),
+        reason(resolve(BatonSettings.LogLevel, sources({ "log-level": "debug" }, { "log-level": "trace" }))),
+        reason(lookup(BatonSettings.ApiSecret, sources({ "api-secret": "s" }, { "api-secret": ["a", "b"] }))),
+        reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "x" }, { concurrency: "y" })))
+          .pipe(withEnv({ BATON_CONCURRENCY: "z" }))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(refusals, [
+        Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\""),
+        Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"0x10\""),
+        Option.some(".baton.yaml: log-level: Expected one of (debug, info, warn, error) but received \"trace\""),
+        Option.some(`.baton.yaml: api-secret: expected ${BatonSettings.ApiSecret.kind.accepts}, got a list or a mapping`),
+        Option.some("--concurrency: expected a whole number from 1 to 64, got \"x\"")
+      ])
+    }))
+
   it.effect("every empty BATON_* variable is unset: the file's value applies, else the default", () =>
     Effect.gen(function*() {
       const empty = Object.fromEntries(BatonSettings.SharedFlags.map((setting) => [setting.env, ""]))
@@ -246,10 +266,10 @@ describe("resolution", () => {
         yield* reason(lookup(secret, sources({}, { "api-secret": { nested: "x" } }))).pipe(withEnv({})),
         Option.some(accepts)
       )
-      // The variable still wins over the file.
+      // Checked even where the variable gives the setting.
       assert.deepStrictEqual(
         yield* reason(lookup(secret, sources({}, { "api-secret": ["a"] }))).pipe(withEnv({ BATON_API_SECRET: "s" })),
-        Option.none()
+        Option.some(accepts)
       )
     }))
 })
