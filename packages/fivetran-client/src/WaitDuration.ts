@@ -1,17 +1,17 @@
 import { Option } from "effect"
 
 /**
- * Durations as people type and read them: `90s`, `10m`, `1h30m`, `6h` (a bare number is seconds).
+ * Durations as people type and read them: `90s`, `10m`, `1h30m`, `6h`, always with a unit (as Go's
+ * durations, which baton's flags take: a bare `10` meant for minutes is not read as seconds).
  * One module for both directions, with no other imports, so the apps can parse their flags at
  * start-up without loading the client (the `./WaitDuration` export).
  */
 
 const units: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 }
 
-/** Milliseconds of `1h30m`, `45s`, `250ms` or `90` (seconds); none for anything else, or for 0. */
+/** Milliseconds of `1h30m`, `45s` or `250ms`; none for anything else (a bare number too), or for 0. */
 export const parseWaitDuration = (text: string): Option.Option<number> => {
   const trimmed = text.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) > 0 ? Option.some(Number(trimmed) * 1_000) : Option.none()
   if (!/^(\d+(h|ms|m|s))+$/.test(trimmed)) return Option.none()
   let millis = 0
   for (const [, amount, unit] of trimmed.matchAll(/(\d+)(h|ms|m|s)/g)) millis += Number(amount) * units[unit!]!

@@ -3,14 +3,14 @@ import { Option } from "effect"
 import { formatWait, parseWaitDuration } from "../src/index.js"
 
 describe("wait durations", () => {
-  it("parses h/m/s/ms parts and bare seconds; refuses anything else and zero", () => {
+  it("parses h/m/s/ms parts; refuses anything else, a bare number and zero", () => {
     assert.deepStrictEqual(
-      ["1h", "10m", "90", "1h30m", "2m5s", "250ms", " 6h "].map((text) => parseWaitDuration(text)),
+      ["1h", "10m", "90s", "1h30m", "2m5s", "250ms", " 6h "].map((text) => parseWaitDuration(text)),
       [3_600_000, 600_000, 90_000, 5_400_000, 125_000, 250, 21_600_000].map(Option.some)
     )
     assert.deepStrictEqual(
-      ["", "0", "0s", "1d", "-5m", "1.5h", "h", "10 m", "soon"].map((text) => Option.isNone(parseWaitDuration(text))),
-      [true, true, true, true, true, true, true, true, true]
+      ["", "0", "90", "0s", "1d", "-5m", "1.5h", "h", "10 m", "soon"].map((text) => Option.isNone(parseWaitDuration(text))),
+      [true, true, true, true, true, true, true, true, true, true]
     )
   })
 
