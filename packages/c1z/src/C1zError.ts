@@ -15,8 +15,8 @@ export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string
 
 /**
  * The file is a v3 .c1z (`C1Z3\0`: baton-sdk's Pebble storage, the default for new files since
- * baton-sdk v0.25), which this reader does not read (docs/baton-model.md §4.1: a Pebble store is not
- * realistic to read from TypeScript).
+ * baton-sdk v0.25; docs/c1z-format.md §1), which this reader does not read: reading a Pebble store
+ * from TypeScript is not realistic.
  */
 export class UnsupportedVersion extends Data.TaggedError("UnsupportedVersion")<{ readonly path: string; readonly version: "v3" }> {
   override get message() {

@@ -5,7 +5,7 @@ import { createTables, Tables } from "./SqliteSchema.js"
  * Files written by older baton-sdk versions lack what later versions added to the v1 schema: the
  * grant expansion columns (before v0.7.22), the sync type and the other sync-run columns, and any
  * table the reader would create. baton-sdk adds them when it opens such a file (docs/c1z-format.md
- * §2, "Version checks"; docs/baton-model.md §4.2) and so does the reader, to its private working
+ * §2, "Version checks") and so does the reader, to its private working
  * copy, never to the `.c1z`: a missing column reads as its default, i.e. a grant without an
  * `expansion` (an older SDK left `GrantExpandable` among the grant's own annotations, where the
  * decoder finds it) and a `full` sync.
