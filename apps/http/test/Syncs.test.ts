@@ -287,15 +287,21 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  /** The newest finished sync (its file and run) and an empty data directory to restart a service over. */
+  const newestSyncAndScratchDir = Effect.gen(function*() {
+    const { client, dataDir } = yield* Harness
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = yield* fs.makeTempDirectoryScoped()
+    const newest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")!
+    const source = path.join(dataDir, `${newest.id}.c1z`)
+    const run = yield* Effect.scoped(Effect.map(openC1z(source), (reader) => reader.syncRun))
+    return { dir, fs, newest, path, run, source }
+  })
+
   it.effect("a .c1z whose metadata is damaged or missing is listed from the file, queried, and deleted by retention", () =>
     Effect.gen(function*() {
-      const { client, dataDir } = yield* Harness
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const newest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")!
-      const source = path.join(dataDir, `${newest.id}.c1z`)
-      const run = yield* Effect.scoped(Effect.map(openC1z(source), (reader) => reader.syncRun))
+      const { dir, fs, newest, path, run, source } = yield* newestSyncAndScratchDir
       // The newest sync's metadata damaged; an older sync's lost; two damaged files without
       // metadata; a file the service did not name.
       const damaged = "20300101T000000Z-0a01"
@@ -387,13 +393,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
 
   it.effect("a job whose metadata still says running but whose .c1z is in place is listed as succeeded from the file", () =>
     Effect.gen(function*() {
-      const { client, dataDir } = yield* Harness
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const newest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")!
-      const source = path.join(dataDir, `${newest.id}.c1z`)
-      const run = yield* Effect.scoped(Effect.map(openC1z(source), (reader) => reader.syncRun))
+      const { dir, fs, newest, path, run, source } = yield* newestSyncAndScratchDir
       // Killed between the .c1z's rename and the final metadata write: the file is complete, the
       // metadata still says running. A second such job whose file cannot be read.
       const running = (id: string, createdAt: string): SyncJob => ({
