@@ -12,12 +12,14 @@ import {
   withGivenFlags,
   withPlainHelp
 } from "@baton-fivetran/settings"
-import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
+import { CliConfig, Command, CommandDescriptor, Options, ValidationError } from "@effect/cli"
 import { Effect, HashMap, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { loggingLayer } from "./output/Logging.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
+import { commandFlags } from "./CommandFlags.js"
+import { checkFlags, type CommandLine } from "./FlagCheck.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -43,13 +45,7 @@ const optional = (name: string, pseudoName: string, description: string) => desc
 /** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
 const provisioningFlag = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Needs -p.`)
 
-const rootOptions = {
-  settings: settingOptions(RootSettings),
-  sandbox: optional(
-    "sandbox",
-    "small|medium|large",
-    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed."
-  ),
+const provisioningOptions = {
   grantEntitlement: provisioningFlag("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
   grantPrincipal: provisioningFlag("grant-principal", "id", "The user or team id to grant to."),
   grantPrincipalType: provisioningFlag("grant-principal-type", "user|team", "The principal's resource type."),
@@ -63,6 +59,16 @@ const rootOptions = {
   ),
   deleteResource: provisioningFlag("delete-resource", "id", "Delete this resource (a user id)."),
   deleteResourceType: provisioningFlag("delete-resource-type", "type", "The type of --delete-resource (user).")
+}
+
+const rootOptions = {
+  settings: settingOptions(RootSettings),
+  sandbox: optional(
+    "sandbox",
+    "small|medium|large",
+    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed."
+  ),
+  ...provisioningOptions
 }
 
 const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
@@ -133,6 +139,13 @@ const configCommand = Command.make("config", {}, () => Effect.flatMap(manifests,
 const isCommandMismatch = (error: unknown): error is ValidationError.ValidationError =>
   ValidationError.isValidationError(error) && ValidationError.isCommandMismatch(error)
 
+/** The root flags each subcommand reads as well: the logging ones (--log-level is taken out by normalizeArgv). */
+const everywhere = new Set(["--log-level", "--log-format"])
+
+const provisioning = new Set(Array.from(commandFlags(Options.getUsage(Options.all(provisioningOptions))).values(), (flag) => flag.name))
+
+const secret = new Set(RootSettings.filter((setting) => setting.kind.secret).map((setting) => `--${setting.flag}`))
+
 /** Parses argv (as process.argv: node, script, args...) and runs the chosen command. */
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, given } = normalizeArgv(argv, RootSettings)
@@ -145,8 +158,21 @@ export const run = (argv: ReadonlyArray<string>) => {
       ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))))
     ])
   )
-  const subcommandNames = Array.from(HashMap.keys(Command.getSubcommands(command)))
-  return Command.run(command, { name: "baton-fivetran", version: Version })(args).pipe(
+  const subcommands = Command.getSubcommands(command)
+  const subcommandNames = Array.from(HashMap.keys(subcommands))
+  const line: CommandLine = {
+    name: "baton-fivetran",
+    root: new Map([
+      ...commandFlags(Command.getUsage(root)),
+      ["--log-level", { name: "--log-level", placeholder: Option.some(LogLevels.join("|")), repeatable: false }]
+    ]),
+    subcommands: new Map(Array.from(subcommands, ([name, sub]) => [name, commandFlags(CommandDescriptor.getUsage(sub))])),
+    everywhere,
+    provisioning,
+    secret
+  }
+  return checkFlags(line, argv.slice(2)).pipe(
+    Effect.zipRight(Command.run(command, { name: "baton-fivetran", version: Version })(args)),
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

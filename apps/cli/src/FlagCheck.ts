@@ -1,0 +1,95 @@
+import { Effect, Option } from "effect"
+import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
+import { UsageError } from "./UsageError.js"
+
+/**
+ * A check of argv before @effect/cli parses it, for two things @effect/cli lets through or
+ * misreports:
+ * - A flag given twice. @effect/cli answered "Invalid subcommand" or "Received unknown argument";
+ *   cobra would keep the last value. For a tool that provisions, refusing is safer than either.
+ * - A root flag on a subcommand. @effect/cli parses a subcommand's leftover arguments as the root
+ *   command's (commandDescriptor.ts, "parentArgsWithLeftover"), so `resources -p --revoke-grant G`
+ *   listed resources, exit 0, and the user could believe something was revoked.
+ * Unknown flags and missing values are left to @effect/cli (and LeftoverArgs.ts of settings).
+ */
+
+export interface CommandLine {
+  readonly name: string
+  readonly root: CommandFlags
+  readonly subcommands: ReadonlyMap<string, CommandFlags>
+  /** Root flags every subcommand reads (logging). */
+  readonly everywhere: ReadonlySet<string>
+  /** Root flags that only act with -p: the hint shows them with it. */
+  readonly provisioning: ReadonlySet<string>
+  /** Flags whose value is never shown. */
+  readonly secret: ReadonlySet<string>
+}
+
+interface Given {
+  readonly typed: string
+  readonly flag: CommandFlag
+  readonly value: Option.Option<string>
+  /** A root flag the subcommand does not read. */
+  readonly misplaced: boolean
+}
+
+const times = (count: number) => count === 2 ? "twice" : `${count} times`
+
+/** The values are shown unless the flag is secret or one was given without a value (a switch). */
+const repeated = (flag: CommandFlag, given: ReadonlyArray<Given>, secret: boolean) => {
+  const values = given.flatMap((one) => Option.toArray(one.value))
+  const shown = secret || values.length < given.length ? "" : ` (${values.map((value) => JSON.stringify(value)).join(", ")})`
+  return new UsageError({ reason: `${flag.name} was given ${times(given.length)}${shown}; give it once` })
+}
+
+const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcommand: string) => {
+  const example = [
+    line.name,
+    ...(line.provisioning.has(flag.name) ? ["-p"] : []),
+    typed,
+    ...Option.toArray(Option.map(flag.placeholder, (placeholder) => `<${placeholder}>`))
+  ].join(" ")
+  return new UsageError({
+    reason: `${typed} is a flag of the sync/provisioning command (${example}), not of "${subcommand}"`
+  })
+}
+
+/** `args` is argv without node and the script, as typed (before normalizeArgv). */
+export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effect.Effect<void, UsageError> =>
+  Effect.suspend(() => {
+    const end = args.includes("--") ? args.indexOf("--") : args.length
+    // Where @effect/cli splits root and subcommand arguments: at the first argument naming one.
+    const at = args.slice(0, end).findIndex((arg) => line.subcommands.has(arg))
+    const subcommand = at < 0 ? Option.none() : Option.some(args[at]!)
+    const own = Option.match(subcommand, { onNone: () => new Map(), onSome: (name) => line.subcommands.get(name)! })
+    const ownNames = new Set(Array.from(own.values(), (flag) => flag.name))
+    const given: Array<Given> = []
+    for (let i = 0; i < end; i++) {
+      const arg = args[i]!
+      if (!arg.startsWith("-") || arg === "-") continue
+      const equals = arg.indexOf("=")
+      const typed = equals < 0 ? arg : arg.slice(0, equals)
+      const afterSubcommand = at >= 0 && i > at
+      const flag = afterSubcommand ? own.get(typed) ?? line.root.get(typed) : line.root.get(typed)
+      if (flag === undefined) continue
+      // Before the subcommand, a root flag it also has of its own (review's -f) is one it reads.
+      const readHere = at < 0 || line.everywhere.has(flag.name) || (afterSubcommand ? own.has(typed) : ownNames.has(flag.name))
+      const next = args[i + 1]
+      const takesNext = Option.isSome(flag.placeholder) && equals < 0 && next !== undefined && !next.startsWith("-") &&
+        i + 1 !== at && i + 1 < end
+      const value = equals >= 0 ? Option.some(arg.slice(equals + 1)) : takesNext ? Option.some(next) : Option.none()
+      if (takesNext) i++
+      given.push({ typed, flag, value, misplaced: !readHere })
+    }
+    const wrong = given.filter((one) => one.misplaced)
+    const worst = wrong.find((one) => line.provisioning.has(one.flag.name)) ?? wrong[0]
+    if (worst !== undefined && Option.isSome(subcommand)) {
+      return Effect.fail(misplaced(line, worst.typed, worst.flag, subcommand.value))
+    }
+    const byName = new Map<string, Array<Given>>()
+    for (const one of given) byName.set(one.flag.name, [...(byName.get(one.flag.name) ?? []), one])
+    for (const [name, all] of byName) {
+      if (all.length > 1 && !all[0]!.flag.repeatable) return Effect.fail(repeated(all[0]!.flag, all, line.secret.has(name)))
+    }
+    return Effect.void
+  })
