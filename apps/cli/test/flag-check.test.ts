@@ -85,7 +85,10 @@ describe("sync and provisioning flags on a subcommand", () => {
         ["-f", file, "resources", "-o", "json"],
         ["resources", "--output=json", `--file=${file}`],
         ["--log-format", "json", "resources", "-f", file, "-o", "json"],
-        ["--log-level", "warn", "resources", "-f", file, "-o", "json", "--log-format", "json"]
+        ["--log-level", "warn", "resources", "-f", file, "-o", "json", "--log-format", "json"],
+        // Between the subcommand and its own flags: @effect/cli refused the flags after it.
+        ["resources", "--log-format", "json", "-f", file, "-o", "json"],
+        ["resources", "--log-format=json", "--log-level", "warn", "-o", "json", "-f", file]
       ]
       const results = yield* Effect.forEach(forms, (args) => runCli(args), { concurrency: 4 })
       for (const [i, result] of results.entries()) {

@@ -6,7 +6,9 @@ import type { FlagValue, Setting } from "./Setting.js"
  * - `--log-level` is an @effect/cli built-in that accepts Effect's level names and re-runs the
  *   command without it, so baton's `--log-level debug|info|warn|error` is taken out here and
  *   resolved with the other settings (flag > env > file > default); a missing value is kept as ""
- *   so that it is reported as a bad value.
+ *   so that it is reported as a bad value. `--log-format` is taken out the same way: given to a
+ *   subcommand before its own flags (`sandbox --log-format json --preset small`), @effect/cli read
+ *   it as the root's and refused the flags after it ("Received unknown argument: '--preset'").
  * - A switch given a value (`--provisioning=false`, `-p false`) is taken out with its value: to
  *   @effect/cli a false switch and an absent one are the same, so an explicit `false` on the
  *   command line lost to `BATON_PROVISIONING=true` or `.baton.yaml`. As in baton (cobra/viper), a
@@ -15,13 +17,16 @@ import type { FlagValue, Setting } from "./Setting.js"
  */
 export interface NormalizedArgv {
   readonly args: ReadonlyArray<string>
-  /** Values taken out of argv, by flag name: `log-level` and switches given a value. */
+  /** Values taken out of argv, by flag name: `log-level`, `log-format` and switches given a value. */
   readonly given: ReadonlyMap<string, FlagValue>
 }
 
 export const DefaultSandboxPreset = "small"
 
 const takesNoValue = (next: string | undefined) => next === undefined || next.startsWith("-")
+
+/** The logging flags, read wherever they stand (above). */
+const takenOut: ReadonlySet<string> = new Set(["--log-level", "--log-format"])
 
 /** What @effect/cli reads as a switch's value after a space (`-p false`), as the settings' Config.boolean spells it. */
 const switchWords: ReadonlyMap<string, string> = new Map([
@@ -48,11 +53,12 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, settings: ReadonlyArr
       args.push(...argv.slice(i))
       break
     }
-    if (name === "--log-level") {
-      // A missing value is kept as "" so that resolution reports it as a bad --log-level value.
-      if (equals >= 0) given.set("log-level", arg.slice(equals + 1))
+    if (takenOut.has(name)) {
+      // A missing value is kept as "" so that resolution reports it as a bad value of the flag.
+      const flag = name.slice(2)
+      if (equals >= 0) given.set(flag, arg.slice(equals + 1))
       else {
-        given.set("log-level", takesNoValue(next) ? "" : next!)
+        given.set(flag, takesNoValue(next) ? "" : next!)
         if (!takesNoValue(next)) i++
       }
     } else if (switches.has(name) && equals >= 0) {
