@@ -133,6 +133,21 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
       })
 
+    /** A job whose record was rebuilt from its `.c1z`, written and logged once, the same way for each cause. */
+    const recordRebuilt = (job: SyncJob, reason: string, error: Option.Option<string> = Option.none()) =>
+      Effect.gen(function*() {
+        yield* persist(job)
+        yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
+          Effect.annotateLogs({
+            job: job.id,
+            status: job.status,
+            reason,
+            ...Option.match(error, { onNone: () => ({}), onSome: (message) => ({ error: message }) })
+          })
+        )
+        return job
+      })
+
     /**
      * A `.c1z` named with a job id (`JobId.ts`) whose job has no readable metadata: listed again
      * from the file (`RebuiltJob.ts`), its metadata written anew, so that it is queried and in
@@ -147,16 +162,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           path: filePath(id),
           syncConnections: config.syncConnections
         })
-        yield* persist(job)
-        yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
-          Effect.annotateLogs({
-            job: id,
-            status: job.status,
-            reason: metadataUnreadable ? "its metadata file could not be read" : "it had no metadata file",
-            ...Option.match(unreadable, { onNone: () => ({}), onSome: (error) => ({ error }) })
-          })
+        return yield* recordRebuilt(
+          job,
+          metadataUnreadable ? "its metadata file could not be read" : "it had no metadata file",
+          unreadable
         )
-        return job
       })
 
     /**
@@ -188,15 +198,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               started_at: job.started_at ?? rebuilt.job.started_at,
               sync_connections: job.sync_connections
             }
-            yield* persist(done)
-            yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
-              Effect.annotateLogs({
-                job: job.id,
-                status: done.status,
-                reason: "the service stopped after its .c1z was complete, before its metadata said so"
-              })
-            )
-            return done
+            return yield* recordRebuilt(done, "the service stopped after its .c1z was complete, before its metadata said so")
           }
         }
         const failed: SyncJob = {
