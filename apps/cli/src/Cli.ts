@@ -139,7 +139,7 @@ const configCommand = Command.make("config", {}, () => Effect.flatMap(manifests,
 const isCommandMismatch = (error: unknown): error is ValidationError.ValidationError =>
   ValidationError.isValidationError(error) && ValidationError.isCommandMismatch(error)
 
-/** The root flags each subcommand reads as well: the logging ones (--log-level is taken out by normalizeArgv). */
+/** The root flags each subcommand reads as well: the logging ones (normalizeArgv takes both out of argv). */
 const everywhere = new Set(["--log-level", "--log-format"])
 
 const provisioning = new Set(Array.from(commandFlags(Options.getUsage(Options.all(provisioningOptions))).values(), (flag) => flag.name))
