@@ -332,6 +332,13 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         return { ...job, progress, waiting: progress.waiting, status: rateLimited ? "waiting_for_rate_limit" : "running" }
       }).pipe(Effect.asVoid)
 
+    /** The size of a job's `.c1z`, if it is in place. */
+    const fileBytes = (id: string) =>
+      fs.stat(filePath(id)).pipe(
+        Effect.map((info) => Option.some(Number(info.size))),
+        Effect.orElseSucceed(() => Option.none<number>())
+      )
+
     const execute = (id: string): Effect.Effect<void> =>
       Effect.gen(function*() {
         const started = yield* nowIso
@@ -341,10 +348,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           concurrency: config.concurrency,
           onProgress: onProgress(id)
         }).pipe(Effect.provide(C1zSink.layer(filePath(id), { annotations: { exclusionGroups: config.exclusionGroups } })))
-        const bytes = yield* fs.stat(filePath(id)).pipe(
-          Effect.map((info) => Option.some(Number(info.size))),
-          Effect.orElseSucceed(() => Option.none<number>())
-        )
+        const bytes = yield* fileBytes(id)
         const ended = yield* nowIso
         yield* finish(id, (job) => ({
           ...job,
@@ -365,12 +369,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.onInterrupt(() =>
           Effect.gen(function*() {
             const ended = yield* nowIso
-            yield* finish(id, (job) => ({
-              ...job,
-              status: "cancelled",
-              finished_at: ended,
-              error: cancelledMessage
-            }))
+            // The writer renames the .c1z into place only once the sync is complete: an interruption
+            // after that (a cancel or a stop in the moment before the job's last write) came too late,
+            // and the job succeeded as its file says; recorded as cancelled, retention deleted a good sync.
+            const kept = yield* fileBytes(id)
+            yield* finish(id, (job) =>
+              Option.match(kept, {
+                onNone: (): SyncJob => ({ ...job, status: "cancelled", finished_at: ended, error: cancelledMessage }),
+                onSome: (size): SyncJob => ({ ...job, status: "succeeded", finished_at: ended, file_bytes: size })
+              }))
           })
         ),
         // finish() ends `active` on every path it takes; this covers any other way out.

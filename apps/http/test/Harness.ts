@@ -40,6 +40,12 @@ export interface HarnessOptions {
   readonly rateLimit?: { readonly hourly: number; readonly windowSeconds: number }
   /** The resource types of the service, the sync engine and the provisioner (default: the built-in ones). */
   readonly registry?: ReadonlyArray<ResourceTypeModule>
+  /**
+   * Run after each sync of the real engine, before the job store hears of its end: holds a job in
+   * the moment between its file's rename and its last metadata write, which no real run can be
+   * stopped in on purpose.
+   */
+  readonly afterEngineRun?: Effect.Effect<void>
 }
 
 export interface HarnessShape {
@@ -119,6 +125,15 @@ class DataDir extends Context.Tag("test/DataDir")<DataDir, string>() {}
 /** What the service's JSON logger has written so far. */
 class LogLines extends Context.Tag("test/LogLines")<LogLines, ReadonlyArray<string>>() {}
 
+/** The real sync engine, followed by `after` when given. */
+const engine = (after: Effect.Effect<void> | undefined) =>
+  after === undefined
+    ? SyncEngine.layer
+    : Layer.effect(
+      SyncEngine,
+      Effect.map(SyncEngine, (real) => SyncEngine.of({ run: (options) => Effect.tap(real.run(options), () => after) }))
+    ).pipe(Layer.provide(SyncEngine.layer))
+
 export const harness = (options: HarnessOptions = {}) => {
   const snapshot = options.snapshot ?? generatePreset("small")
   const key = systemKey(snapshot)
@@ -158,7 +173,7 @@ export const harness = (options: HarnessOptions = {}) => {
   return Layer.effect(Harness, make).pipe(
     Layer.provideMerge(service),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provide(Layer.merge(SyncEngine.layer, Provisioner.layer({ enabled: options.provisioning ?? false }))),
+    Layer.provide(Layer.merge(engine(options.afterEngineRun), Provisioner.layer({ enabled: options.provisioning ?? false }))),
     Layer.provide(client),
     Layer.provideMerge(dataDir),
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),

@@ -4,7 +4,7 @@ import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
@@ -623,5 +623,30 @@ layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 
         connections.items.map((item) => item.id.resource).sort(),
         snapshot.connections.map((connection) => connection.id).sort()
       )
+    }).pipe(Effect.orDie))
+})
+
+/** Set once the held sync's file is in place; the job store has not heard of its end yet. */
+const fileInPlace = Effect.runSync(Deferred.make<void>())
+
+layer(
+  harness({ keepSyncs: 1, afterEngineRun: Effect.zipRight(Deferred.succeed(fileInPlace, undefined), Effect.never) }),
+  { excludeTestServices: true, timeout: 60_000 }
+)("a cancel that comes after the file's rename", (it) => {
+  it.effect("is too late: the job succeeded, and its file is kept and served", () =>
+    Effect.gen(function*() {
+      const { client, dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const started = yield* client.syncs.start()
+      yield* Deferred.await(fileInPlace)
+      const job = yield* client.syncs.cancel({ path: { id: started.id } })
+      const size = Number((yield* fs.stat(path.join(dataDir, `${started.id}.c1z`))).size)
+      assert.strictEqual(job.status, "succeeded")
+      assert.strictEqual(job.error, null)
+      assert.strictEqual(job.file_bytes, size)
+      assert.deepStrictEqual(yield* client.syncs.get({ path: { id: started.id } }), job)
+      assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`])
+      assert.strictEqual((yield* client.syncs.file({ path: { id: started.id } })).length, size)
     }).pipe(Effect.orDie))
 })

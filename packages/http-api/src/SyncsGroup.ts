@@ -68,7 +68,10 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
       .setPath(SyncIdPath)
       .addSuccess(SyncJob)
       .addError(NotFoundBody)
-      .annotate(OpenApi.Description, "Cancels a queued or running sync (no file is kept); a finished job is returned as is.")
+      .annotate(
+        OpenApi.Description,
+        "Cancels a queued or running sync (no file is kept). A finished job, or one whose file was complete when the cancel came, is returned as is."
+      )
   )
   .add(
     HttpApiEndpoint.get("file", "/v1/syncs/:id/file")
