@@ -103,6 +103,55 @@ describe("provisioning", () => {
       )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a revoke on a group, team or connection deleted since exits 0, already revoked, naming it; a grant on it exits 1", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const { key } = yield* connectionFlags
+      const deleteInFivetran = (path: string) =>
+        Effect.promise(() =>
+          fetch(`${sandbox.baseUrl}${path}`, {
+            method: "DELETE",
+            headers: { authorization: `Basic ${btoa(`${key.key}:${key.secret}`)}` }
+          }).then((response) => response.status)
+        )
+      const inGroup = smallAccount.user_groups[0]!
+      const inTeam = smallAccount.team_users[0]!
+      const onConnection = smallAccount.user_connections[0]!
+      assert.deepStrictEqual(
+        [
+          yield* deleteInFivetran(`/v1/groups/${inGroup.group_id}`),
+          yield* deleteInFivetran(`/v1/teams/${inTeam.team_id}`),
+          yield* deleteInFivetran(`/v1/connections/${onConnection.connection_id}`)
+        ],
+        [200, 200, 200]
+      )
+      const cases = [
+        [`group:${inGroup.group_id}:${inGroup.role}:user:${inGroup.user_id}`, `group ${inGroup.group_id}`],
+        [`team:${inTeam.team_id}:member:user:${inTeam.user_id}`, `team ${inTeam.team_id}`],
+        [
+          `connection:${onConnection.connection_id}:${onConnection.role}:user:${onConnection.user_id}`,
+          `connection ${onConnection.connection_id}`
+        ]
+      ] as const
+      for (const [revokedId, container] of cases) {
+        const revoked = yield* provision("--revoke-grant", revokedId)
+        assertExit(revoked, 0)
+        assert.strictEqual(revoked.stdout, `already revoked: ${revokedId} (${container} does not exist)\n`)
+      }
+
+      const granted = yield* provision(
+        "--grant-entitlement",
+        `group:${inGroup.group_id}:${inGroup.role}`,
+        "--grant-principal",
+        inGroup.user_id,
+        "--grant-principal-type",
+        "user"
+      )
+      assertExit(granted, 1)
+      assert.strictEqual(granted.stdout, "")
+      assert.strictEqual(granted.stderr, `error: group ${inGroup.group_id} does not exist\n`)
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type GrantOutcome, Provisioner, SyncEngine } from "../src/index.js"
+import { type GrantOutcome, Provisioner, type ProvisioningError, SyncEngine } from "../src/index.js"
 import { collectingSink } from "./support/Harness.js"
 import { account, logged, provisioningLayer, readFirstTogether, state, writesIn } from "./support/ProvisioningFixture.js"
 
@@ -131,6 +131,53 @@ describe("grant and revoke role:R:assigned", () => {
       assert.strictEqual(gone.requests.at(-1), "GET /v1/account/info")
       const team = yield* revoke("role:Account Analyst:assigned:team:t_gone")
       assert.deepStrictEqual(team.result, { _tag: "AlreadyRevoked", detail: "team t_gone does not exist", stillHeldThrough: [] })
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("revoking a grant on a group, team or connection that no longer exists is already revoked, once the account answers", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["group:g_gone:View Destination:user:ana", "group g_gone does not exist"],
+        ["group:g_gone:View Destination:team:t_eng", "group g_gone does not exist"],
+        ["team:t_gone:member:user:cy", "team t_gone does not exist"],
+        ["team:t_gone:Team Manager:user:ben", "team t_gone does not exist"],
+        ["connection:c_gone:Edit Connection:user:ana", "connection c_gone does not exist"],
+        ["connection:c_gone:View Connection:team:t_eng", "connection c_gone does not exist"],
+        // Neither is there: the entitlement's resource is named, as the grant's refusal would.
+        ["group:g_gone:View Destination:user:nobody", "group g_gone does not exist"]
+      ]
+      for (const [grantId, detail] of cases) {
+        const gone = yield* revoke(grantId)
+        assert.deepStrictEqual(gone.result, { _tag: "AlreadyRevoked", detail, stillHeldThrough: [] }, grantId)
+        assert.deepStrictEqual(writesIn(gone.requests), [], grantId)
+        assert.strictEqual(gone.requests.at(-1), "GET /v1/account/info", grantId)
+      }
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("on a group, team or connection that no longer exists, a grant, a wrong role and a malformed role entitlement stay refused", () =>
+    Effect.gen(function*() {
+      const refused = (action: (p: Provisioner["Type"]) => Effect.Effect<unknown, ProvisioningError>) =>
+        Effect.map(Effect.flip(Effect.flatMap(Provisioner, action)), (error) => [error._tag, error.message])
+      assert.deepStrictEqual(yield* refused((p) => p.grant("group:g_gone:View Destination", user("ana"))), [
+        "UnknownEntitlement",
+        "group g_gone does not exist"
+      ])
+      assert.deepStrictEqual(yield* refused((p) => p.grant("team:t_gone:member", user("cy"))), [
+        "UnknownEntitlement",
+        "team t_gone does not exist"
+      ])
+      assert.deepStrictEqual(yield* refused((p) => p.grant("connection:c_gone:View Connection", team("t_eng"))), [
+        "UnknownEntitlement",
+        "connection c_gone does not exist"
+      ])
+      // A typo in the role is not "already revoked": the roles are checked before the container.
+      const [unknownRole] = yield* refused((p) => p.revoke("group:g_gone:View Destinaton:user:ana"))
+      assert.strictEqual(unknownRole, "UnknownRole")
+      const [wrongScope] = yield* refused((p) => p.revoke("team:t_gone:View Connection:user:cy"))
+      assert.strictEqual(wrongScope, "WrongScope")
+      assert.deepStrictEqual(yield* refused((p) => p.revoke("role:Account Reviewer:holder:team:t_gone")), [
+        "UnknownEntitlement",
+        "role:Account Reviewer:holder does not exist: role entitlements are role:<role name>:assigned"
+      ])
     }).pipe(Effect.provide(provisioningLayer())))
 })
 

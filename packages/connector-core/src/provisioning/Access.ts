@@ -7,7 +7,7 @@ import { userResourceId } from "../resources/User.js"
 import { type AccessSlot, membership } from "./AccessSlot.js"
 import type { Principal } from "./GrantTarget.js"
 import { holdsMembership, type TeamHolds, teamsGiving } from "./InheritedAccess.js"
-import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "./ProvisioningError.js"
+import { type ProvisioningError, UnknownPrincipal } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
@@ -45,23 +45,18 @@ export interface AccessContext {
  * made at once: one round trip instead of one each. The failure reported is the first in the order
  * given, as when they were made one after another; the others still complete.
  */
-export function readTogether<A, B>(
-  reads: readonly [Effect.Effect<A, ProvisioningError>, Effect.Effect<B, ProvisioningError>]
-): Effect.Effect<[A, B], ProvisioningError>
-export function readTogether<A, B, C>(
-  reads: readonly [Effect.Effect<A, ProvisioningError>, Effect.Effect<B, ProvisioningError>, Effect.Effect<C, ProvisioningError>]
-): Effect.Effect<[A, B, C], ProvisioningError>
-export function readTogether<A, B, C, D>(
-  reads: readonly [
-    Effect.Effect<A, ProvisioningError>,
-    Effect.Effect<B, ProvisioningError>,
-    Effect.Effect<C, ProvisioningError>,
-    Effect.Effect<D, ProvisioningError>
-  ]
-): Effect.Effect<[A, B, C, D], ProvisioningError>
+export function readTogether<A, B, EA, EB>(
+  reads: readonly [Effect.Effect<A, EA>, Effect.Effect<B, EB>]
+): Effect.Effect<[A, B], EA | EB>
+export function readTogether<A, B, C, EA, EB, EC>(
+  reads: readonly [Effect.Effect<A, EA>, Effect.Effect<B, EB>, Effect.Effect<C, EC>]
+): Effect.Effect<[A, B, C], EA | EB | EC>
+export function readTogether<A, B, C, D, EA, EB, EC, ED>(
+  reads: readonly [Effect.Effect<A, EA>, Effect.Effect<B, EB>, Effect.Effect<C, EC>, Effect.Effect<D, ED>]
+): Effect.Effect<[A, B, C, D], EA | EB | EC | ED>
 export function readTogether(
-  reads: ReadonlyArray<Effect.Effect<unknown, ProvisioningError>>
-): Effect.Effect<ReadonlyArray<unknown>, ProvisioningError> {
+  reads: ReadonlyArray<Effect.Effect<unknown, unknown>>
+): Effect.Effect<ReadonlyArray<unknown>, unknown> {
   return Effect.flatMap(Effect.all(reads, { concurrency: "unbounded", mode: "either" }), (results) => Effect.all(results))
 }
 
@@ -71,23 +66,24 @@ export const grantTo = (principal: Principal) => (entitlement: Entitlement): Gra
     ? directGrant(entitlement, userResourceId(principal.id))
     : teamGrant(entitlement, principal.id)
 
-export type Absence = typeof UnknownEntitlement | typeof UnknownPrincipal
+/** How an absence is reported: ContainerAbsent for the entitlement's resource, UnknownPrincipal for the principal. */
+export type Absence<E> = new(fields: { readonly message: string }) => E
 
-export const missing = (Absent: Absence, what: string) => new Absent({ message: `${what} does not exist` })
+export const missing = <E>(Absent: Absence<E>, what: string): E => new Absent({ message: `${what} does not exist` })
 
 /** A read of the entitlement's resource or of the principal: 404 means the request names something absent. */
-export const existing = <A>(
+export const existing = <A, E>(
   context: AccessContext,
   read: Effect.Effect<A, FivetranError>,
-  Absent: Absence,
+  Absent: Absence<E>,
   what: string
-): Effect.Effect<A, ProvisioningError> =>
+): Effect.Effect<A, ProvisioningError | E> =>
   Effect.mapError(read, (e) => (e._tag === "NotFound" ? missing(Absent, what) : upstreamFailure(context.action)(e)))
 
 export const loadUser = (context: AccessContext, userId: string): Effect.Effect<User, ProvisioningError> =>
   existing(context, context.client.getUser(userId), UnknownPrincipal, `user ${userId}`)
 
-export const loadTeam = (context: AccessContext, teamId: string, as: Absence): Effect.Effect<Team, ProvisioningError> =>
+export const loadTeam = <E>(context: AccessContext, teamId: string, as: Absence<E>): Effect.Effect<Team, ProvisioningError | E> =>
   existing(context, context.client.getTeam(teamId), as, `team ${teamId}`)
 
 export const loadPrincipal = (context: AccessContext, principal: Principal): Effect.Effect<User | Team, ProvisioningError> =>

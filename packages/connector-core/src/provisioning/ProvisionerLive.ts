@@ -6,9 +6,10 @@ import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTy
 import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
+import type { ResolveError } from "./ContainerAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError } from "./ProvisioningError.js"
+import { ProvisioningDisabled, ProvisioningDisabledReason, UnknownEntitlement } from "./ProvisioningError.js"
 import type { GrantTarget } from "./GrantTarget.js"
 import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
@@ -49,7 +50,7 @@ export const makeProvisioner = (
   options: { readonly syncConnections: boolean }
 ): ProvisionerShape => {
   // The module reads the roles together with the entitlement's resource and the principal (readTogether).
-  const access = (target: GrantTarget, action: string): Effect.Effect<Access, ProvisioningError> =>
+  const access = (target: GrantTarget, action: string): Effect.Effect<Access, ResolveError> =>
     Option.match(grantableModule(registry, target.entitlement.resourceType), {
       // grantRequest and grantTarget only let registered types with grants through.
       onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
@@ -63,7 +64,9 @@ export const makeProvisioner = (
   const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
     const target = yield* grantRequest(registry, entitlementId, principal)
     const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
-    const resolved = yield* access(target, action)
+    const resolved = yield* access(target, action).pipe(
+      Effect.catchTag("ContainerAbsent", (absent) => Effect.fail(new UnknownEntitlement({ message: absent.message })))
+    )
     const current = yield* resolved.slot.current
     if (Option.isSome(current) && wants(resolved, current.value)) {
       return { _tag: "AlreadyExists", grants: resolved.held(current.value) } satisfies GrantOutcome
@@ -108,18 +111,15 @@ export const makeProvisioner = (
   const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
     const target = yield* grantTarget(registry, grantId)
     const action = `revoke ${target.id}`
+    const gone = (what: string) => (absent: { readonly message: string }) =>
+      confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
     return yield* revokeHeld(target, action).pipe(
-      // An offboarded user (or a deleted team) holds nothing: a review campaign revoking its grants
-      // is done, once Fivetran's API root answers (ConfirmAbsent.ts).
-      Effect.catchTag(
-        "UnknownPrincipal",
-        (absent) =>
-          confirmAbsent<RevokeOutcome>(client, action, `${target.principal.type} ${target.principal.id}`, {
-            _tag: "AlreadyRevoked",
-            detail: absent.message,
-            stillHeldThrough: []
-          })
-      )
+      // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
+      // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
+      Effect.catchTags({
+        UnknownPrincipal: gone(`${target.principal.type} ${target.principal.id}`),
+        ContainerAbsent: gone(`${target.entitlement.resourceType} ${target.entitlement.resourceId}`)
+      })
     )
   }, meteredAction("revoke"))
 

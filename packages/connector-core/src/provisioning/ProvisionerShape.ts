@@ -37,8 +37,9 @@ export type RevokeOutcome =
   | {
     readonly _tag: "AlreadyRevoked"
     /**
-     * Why nothing was held directly, when there is more to say: the principal is gone (`user U does
-     * not exist`), or the user holds it only through teams (what to revoke instead).
+     * Why nothing was held directly, when there is more to say: the principal or the entitlement's
+     * group, team or connection is gone (`user U does not exist`, `group G does not exist`), or the
+     * user holds it only through teams (what to revoke instead).
      */
     readonly detail: string | undefined
     /** As for Revoked: the team grants through which the user still holds the entitlement. */

@@ -2,8 +2,8 @@ import { type Effect, Option, type Stream } from "effect"
 import type { Capability } from "../connector/Capability.js"
 import type { ResourceType, SyncRow } from "../model/Baton.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
+import type { ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget, PrincipalType } from "../provisioning/GrantTarget.js"
-import type { ProvisioningError } from "../provisioning/ProvisioningError.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 
@@ -47,8 +47,11 @@ export interface ResourceTypeModule {
      * the slug is all that follows it: a custom role named "Ops: EU" stays whole.
      */
     readonly resourceIdsMayContainColons?: boolean
-    /** Checks the entitlement and principal against Fivetran and finds the slot a grant or revoke changes. */
-    readonly resolve: (context: AccessContext, target: GrantTarget) => Effect.Effect<Access, ProvisioningError>
+    /**
+     * Checks the entitlement and principal against Fivetran and finds the slot a grant or revoke
+     * changes; a group, team or connection Fivetran does not have is ContainerAbsent.
+     */
+    readonly resolve: (context: AccessContext, target: GrantTarget) => Effect.Effect<Access, ResolveError>
   }
 }
 

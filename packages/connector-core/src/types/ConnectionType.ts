@@ -2,8 +2,9 @@ import type { Connection } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { containerRoleAccess, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
+import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
+import type { ProvisioningError } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import { upstreamFailure } from "../provisioning/UpstreamFailure.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
@@ -11,19 +12,19 @@ import { connectionResource, ConnectionResourceType, connectionRoleEntitlement }
 import { row } from "../sync/SyncRows.js"
 
 /** The client has no lookup of one connection: list them page by page, stopping at the match. */
-const loadConnection = (context: AccessContext, connectionId: string): Effect.Effect<Connection, ProvisioningError> =>
+const loadConnection = (context: AccessContext, connectionId: string): Effect.Effect<Connection, ProvisioningError | ContainerAbsent> =>
   context.client.listConnections().pipe(
     Stream.filter((connection) => connection.id === connectionId),
     Stream.runHead,
     Effect.mapError(upstreamFailure(context.action)),
     Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(missing(UnknownEntitlement, `connection ${connectionId}`)),
+      onNone: () => Effect.fail(missing(ContainerAbsent, `connection ${connectionId}`)),
       onSome: Effect.succeed
     }))
   )
 
 /** `connection:C:<role>`: the principal's membership of the connection, with that CONNECTOR role. */
-const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ResolveError> =>
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target

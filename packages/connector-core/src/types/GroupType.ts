@@ -5,7 +5,7 @@ import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { containerRoleAccess, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
+import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupEntitlements, groupResource, groupResourceType, GroupResourceType, groupRoleEntitlement } from "../resources/Group.js"
@@ -80,13 +80,13 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
 }
 
 /** `group:G:<role>`: the principal's membership of the group, with that DESTINATION role. */
-const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ResolveError> =>
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target
     const [role, group] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
-      existing(context, client.getGroup(entitlement.resourceId), UnknownEntitlement, `group ${entitlement.resourceId}`),
+      existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${entitlement.resourceId}`),
       loadPrincipal(context, principal)
     ])
     return containerRoleAccess(

@@ -6,8 +6,8 @@ import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
 import { grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamMembership } from "../provisioning/AccessSlot.js"
+import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { type ProvisioningError, UnknownEntitlement } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
@@ -108,7 +108,7 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
 }
 
 /** `team:T:member` adds the user as Team Member (any role counts); `team:T:<role>` sets that TEAM role. */
-const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ProvisioningError> =>
+const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Access, ResolveError> =>
   Effect.gen(function*() {
     const { entitlement, principal } = target
     const grant = grantTo(principal)
@@ -121,7 +121,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
             requireRole(catalog, "TEAM", entitlement.slug, entitlement.id),
             (role): Wanted => ({ _tag: "Role", role: role.name })
           )),
-      loadTeam(context, entitlement.resourceId, UnknownEntitlement),
+      loadTeam(context, entitlement.resourceId, ContainerAbsent),
       loadUser(context, principal.id)
     ])
     const team = teamResource(loaded)
