@@ -50,11 +50,26 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assert.include(
         result.stderr,
         "could not list roles: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait of 51m 21s, " +
-          "longer than max-rate-limit-wait (10m): raise it or sync later"
+          "longer than max-rate-limit-wait (10m): raise it or retry later"
       )
       assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 3081 } } }))))
+
+  it.scopedLive("a provisioning action refused for too long a wait says to retry later, not to sync later", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const membership = smallAccount.user_groups[0]!
+      const grantId = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
+      const result = yield* runCli([...flags, "-p", "--revoke-grant", grantId, "--max-rate-limit-wait", "10m"])
+      assertExit(result, 1)
+      // The roles, the group and the user are read at once, all answered 429; the roles' refusal is the one reported.
+      assert.strictEqual(
+        result.stderr,
+        `error: cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +
+          "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later\n"
+      )
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 3, retryAfterSeconds: 3081 } } }))))
 
   it.scopedLive(
     "two back-to-back syncs both succeed, the second after waiting for the window; no answer went below the reserve",

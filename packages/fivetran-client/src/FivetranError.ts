@@ -82,7 +82,7 @@ export class RateLimitWaitTooLong extends Data.TaggedError("RateLimitWaitTooLong
 }> {
   override get message() {
     return `${this.endpoint}: ${this.reason}; that needs a wait of ${formatWait(this.neededMillis)}, longer than ` +
-      `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or sync later`
+      `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or retry later`
   }
 }
 

@@ -92,7 +92,7 @@ describe("retries", () => {
       assert.strictEqual(
         error.message,
         "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 3081s; that needs a wait of 51m 21s, " +
-          "longer than max-rate-limit-wait (10m): raise it or sync later"
+          "longer than max-rate-limit-wait (10m): raise it or retry later"
       )
       assert.strictEqual((yield* server.requests).length, 1)
       assert.strictEqual((yield* client.metrics).waitedMillis, 0)
