@@ -161,8 +161,45 @@ describe("content negotiation and routing", () => {
       const wrongType = yield* raw("PATCH", "/v1/groups/amber_falcon", { body: "{\"name\":7}" })
       assert.deepStrictEqual([wrongType.status, wrongType.json], [400, {
         code: "InvalidInput",
-        message: "Invalid field 'name': Expected string, actual 7"
+        message: "Invalid field 'name': must be a string, not 7"
       }])
+    }).pipe(provideSandbox()))
+
+  it.effect("a body that does not fit says, field by field, what each must be and what was sent", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly ["POST" | "PATCH", string, unknown, string]> = [
+        ["PATCH", "/v1/teams/noble_quill/users/calm_willow", { role: null }, "Invalid field 'role': must be a string, not null"],
+        // An optional field: left out is fine, null is not (Effect's own text also listed "Expected undefined").
+        ["PATCH", "/v1/users/calm_willow", { role: null }, "Invalid field 'role': must be a string, not null"],
+        ["PATCH", "/v1/users/calm_willow", { phone: 5 }, "Invalid field 'phone': must be a string or null, not 5"],
+        [
+          "POST",
+          "/v1/users",
+          { email: "x@acme.test", given_name: "X", family_name: "Y", user_type: "ROBOT" },
+          `Invalid field 'user_type': must be "REGULAR_USER" or "SERVICE_ACCOUNT", not "ROBOT"`
+        ],
+        [
+          "POST",
+          "/v1/connections",
+          { service: "", group_id: "amber_falcon" },
+          `Invalid field 'service': must be a non empty string, not ""`
+        ],
+        ["POST", "/v1/teams", { name: 7 }, "Invalid field 'name': must be a string, not 7; Invalid field 'role': is missing"],
+        [
+          "POST",
+          "/v1/teams/noble_quill/groups",
+          { id: ["amber_falcon"], role: {} },
+          "Invalid field 'id': must be a string, not an array; Invalid field 'role': must be a string, not an object"
+        ],
+        ["POST", "/v1/groups", [], "Invalid body: must be an object, not an array"],
+        ["PATCH", "/v1/teams/noble_quill", null, "Invalid body: must be an object, not null"]
+      ]
+      const answers = []
+      for (const [method, path, body] of cases) answers.push(yield* raw(method, path, { body: JSON.stringify(body) }))
+      assert.deepStrictEqual(
+        answers.map((answer) => [answer.status, answer.json]),
+        cases.map(([, , , message]) => [400, { code: "InvalidInput", message }])
+      )
     }).pipe(provideSandbox()))
 
   it.effect("unknown paths are 404, known paths with another method 405", () =>

@@ -81,7 +81,7 @@ describe("users", () => {
         client.inviteUser({ email: "x@acme.test", given_name: "X", family_name: "Y", role: "View Destination" })
       )
       assert.strictEqual(wrong._tag, "BadRequest")
-      assert.include(wrong.message, "'View Destination' is not a ACCOUNT role")
+      assert.include(wrong.message, "'View Destination' is not a role of scope ACCOUNT; valid ACCOUNT roles: ")
       assert.include(wrong.message, "Account Administrator, Account Billing, Account Analyst, Account Reviewer")
       assert.strictEqual(
         yield* failure(client.updateUser("calm_willow", { role: "No Such Role" })),
@@ -296,6 +296,39 @@ describe("memberships", () => {
       yield* client.teamConnections.remove("misty_fjord", "keen_raven")
       assert.deepStrictEqual(yield* collect(client.teamGroups.list("misty_fjord")), [])
       assert.deepStrictEqual(yield* collect(client.teamConnections.list("misty_fjord")), [])
+    }).pipe(provideSandbox()))
+
+  it.effect("a repeated add (409) and a missing membership (404) name the member first, then the group, connection or team", () =>
+    Effect.gen(function*() {
+      const post = (path: string, body: object) => raw("POST", path, { body: JSON.stringify(body) })
+      const answers = [
+        yield* post("/v1/users/calm_willow/groups", { id: "amber_falcon", role: "Manage Destination" }),
+        yield* raw("DELETE", "/v1/users/dapper_heron/groups/amber_falcon"),
+        yield* raw("DELETE", "/v1/groups/amber_falcon/users/dapper_heron"),
+        yield* post("/v1/users/calm_willow/connections", { id: "keen_raven", role: "View Connection" }),
+        yield* raw("GET", "/v1/users/dapper_heron/connections/keen_raven"),
+        yield* post("/v1/teams/noble_quill/groups", { id: "golden_ridge", role: "View Destination" }),
+        yield* raw("PATCH", "/v1/teams/misty_fjord/groups/golden_ridge", { body: JSON.stringify({ role: "View Destination" }) }),
+        yield* post("/v1/teams/noble_quill/connections", { id: "open_delta", role: "Edit Connection" }),
+        yield* raw("DELETE", "/v1/teams/misty_fjord/connections/open_delta"),
+        yield* post("/v1/teams/noble_quill/users", { user_id: "calm_willow", role: "Team Manager" }),
+        yield* raw("DELETE", "/v1/teams/noble_quill/users/dapper_heron"),
+        yield* raw("GET", "/v1/teams/misty_fjord/users/calm_willow")
+      ]
+      assert.deepStrictEqual(answers.map((answer) => [answer.status, answer.json]), [
+        [409, { code: "Conflict", message: "'calm_willow' already has role 'View Destination' in 'amber_falcon'; change it with PATCH" }],
+        [404, { code: "NotFound", message: "'dapper_heron' has no membership in 'amber_falcon'" }],
+        [404, { code: "NotFound", message: "'dapper_heron' has no membership in 'amber_falcon'" }],
+        [409, { code: "Conflict", message: "'calm_willow' already has role 'Edit Connection' in 'keen_raven'; change it with PATCH" }],
+        [404, { code: "NotFound", message: "'dapper_heron' has no membership in 'keen_raven'" }],
+        [409, { code: "Conflict", message: "'noble_quill' already has role 'Edit Destination' in 'golden_ridge'; change it with PATCH" }],
+        [404, { code: "NotFound", message: "'misty_fjord' has no membership in 'golden_ridge'" }],
+        [409, { code: "Conflict", message: "'noble_quill' already has role 'View Connection' in 'open_delta'; change it with PATCH" }],
+        [404, { code: "NotFound", message: "'misty_fjord' has no membership in 'open_delta'" }],
+        [409, { code: "Conflict", message: "'calm_willow' already has role 'Team Member' in 'noble_quill'; change it with PATCH" }],
+        [404, { code: "NotFound", message: "'dapper_heron' has no membership in 'noble_quill'" }],
+        [404, { code: "NotFound", message: "'calm_willow' has no membership in 'misty_fjord'" }]
+      ])
     }).pipe(provideSandbox()))
 })
 

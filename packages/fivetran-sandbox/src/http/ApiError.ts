@@ -38,8 +38,8 @@ export const connectionNotFound = (connectionId: string) =>
   })
 
 /** A membership that is not there: code `NotFound`, as for a non-member of a group (TF #480). */
-export const membershipNotFound = (owner: string, target: string) =>
-  new ApiError({ status: 404, code: "NotFound", message: `'${owner}' has no membership in '${target}'` })
+export const membershipNotFound = (member: string, container: string) =>
+  new ApiError({ status: 404, code: "NotFound", message: `'${member}' has no membership in '${container}'` })
 
 export const userNotFoundByEmail = (email: string) =>
   new ApiError({ status: 404, code: "NotFound", message: `User with email '${email}' doesn't exist` })

@@ -1,9 +1,10 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Clock, Duration, Effect, ParseResult, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Schema, Stream } from "effect"
 import type { AccountState } from "../state/AccountState.js"
 import { authenticate, authorize, Caller } from "./Access.js"
 import { ApiError, invalidInput, tooManyRequests } from "./ApiError.js"
+import { describeParseError } from "./BodyIssues.js"
 import type { Endpoint, Method } from "./Endpoints.js"
 import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
 import { errorReply, json } from "./Reply.js"
@@ -16,17 +17,6 @@ export interface SandboxAppDeps {
   readonly rateLimit: RollingWindow
   readonly faults: FaultInjector
   readonly log: RequestLog
-}
-
-/** `Invalid field 'role': is missing` for each issue, so a 400 names what to fix. */
-const describeParseError = (error: ParseResult.ParseError): ApiError => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const text = issues
-    .map((issue) =>
-      issue.path.length === 0 ? `Invalid body: ${issue.message}` : `Invalid field '${issue.path.join(".")}': ${issue.message}`
-    )
-    .join("; ")
-  return invalidInput(text === "" ? "Invalid body" : text)
 }
 
 const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>

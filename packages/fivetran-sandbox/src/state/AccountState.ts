@@ -60,7 +60,13 @@ interface KindSpec {
   readonly owner: (id: string) => ApiError | undefined
   readonly target: (id: string) => ApiError | undefined
   readonly scope: RoleScope
+  /** Which id is the member: the path's owner, except in `/v1/teams/{team}/users/{user}`. */
+  readonly member: "owner" | "target"
 }
+
+/** A membership's two ids as messages name them: the member, then what it is a member of. */
+const memberAndContainer = (spec: KindSpec, owner: string, target: string) =>
+  spec.member === "owner" ? { member: owner, container: target } : { member: target, container: owner }
 
 /** The rows of `GET /v1/groups/{id}/users`, oldest user first: each stored user with the role shown for it. */
 interface GroupUserRows {
@@ -325,15 +331,15 @@ export class AccountState {
     const connection = (id: string) => (this.connections.has(id) ? undefined : connectionNotFound(id))
     switch (kind) {
       case "userGroups":
-        return { relation: this.userGroups, owner: user, target: group, scope: "DESTINATION" }
+        return { relation: this.userGroups, owner: user, target: group, scope: "DESTINATION", member: "owner" }
       case "userConnections":
-        return { relation: this.userConnections, owner: user, target: connection, scope: "CONNECTOR" }
+        return { relation: this.userConnections, owner: user, target: connection, scope: "CONNECTOR", member: "owner" }
       case "teamGroups":
-        return { relation: this.teamGroups, owner: team, target: group, scope: "DESTINATION" }
+        return { relation: this.teamGroups, owner: team, target: group, scope: "DESTINATION", member: "owner" }
       case "teamConnections":
-        return { relation: this.teamConnections, owner: team, target: connection, scope: "CONNECTOR" }
+        return { relation: this.teamConnections, owner: team, target: connection, scope: "CONNECTOR", member: "owner" }
       case "teamUsers":
-        return { relation: this.teamUsers, owner: team, target: user, scope: "TEAM" }
+        return { relation: this.teamUsers, owner: team, target: user, scope: "TEAM", member: "target" }
     }
   }
 
@@ -351,7 +357,9 @@ export class AccountState {
       const missing = spec.owner(owner) ?? spec.target(target)
       if (missing) return Effect.fail(missing)
       const found = spec.relation.get(owner, target)
-      return found ? Effect.succeed(found) : Effect.fail(membershipNotFound(owner, target))
+      if (found) return Effect.succeed(found)
+      const { container, member } = memberAndContainer(spec, owner, target)
+      return Effect.fail(membershipNotFound(member, container))
     })
   }
 
@@ -367,9 +375,8 @@ export class AccountState {
       if (missing) return Effect.fail(missing)
       const existing = spec.relation.get(owner, body.id)
       if (existing) {
-        return Effect.fail(
-          conflict(`'${owner}' already has role '${existing.role}' in '${body.id}'; change it with PATCH`)
-        )
+        const { container, member } = memberAndContainer(spec, owner, body.id)
+        return Effect.fail(conflict(`'${member}' already has role '${existing.role}' in '${container}'; change it with PATCH`))
       }
       const added: MembershipEntry = { owner, target: body.id, role: body.role, created_at: isoMicros(now) }
       spec.relation.add(added)
@@ -597,7 +604,7 @@ export class AccountState {
     const role = this.roles.get(name)
     if (role !== undefined && role.scope.includes(scope)) return undefined
     const valid = [...this.roles.values()].filter((r) => r.scope.includes(scope)).map((r) => r.name)
-    const what = role === undefined ? "is not a role of this account" : `is not a ${scope} role`
+    const what = role === undefined ? "is not a role of this account" : `is not a role of scope ${scope}`
     return invalidInput(`Invalid field 'role': '${name}' ${what}; valid ${scope} roles: ${valid.join(", ")}`)
   }
 
