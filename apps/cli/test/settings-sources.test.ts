@@ -145,7 +145,7 @@ describe("settings sources (the CLI process)", () => {
       const [fromEnv, fromFile, shortFlag, bad, sync] = yield* Effect.all([
         runCli(["--provisioning=false", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "true" } }),
         runCli(["--provisioning", "false", ...deleteUser], { cwd: dir }),
-        runCli(["-p", "no", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "true" } }),
+        runCli(["-p", "False", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "true" } }),
         runCli(["--provisioning=maybe", ...deleteUser], { cwd: dir }),
         runCli(["--sandbox", "--sync-connections=false", "--log-format", "json", "-f", `${dir}/out.c1z`], { cwd: dir })
       ], { concurrency: "unbounded" })
@@ -154,11 +154,54 @@ describe("settings sources (the CLI process)", () => {
         [1, refused, ""],
         [1, refused, ""]
       ])
-      assert.deepStrictEqual([bad.exitCode, bad.stderr], [2, "error: --provisioning: Expected a boolean value but received \"maybe\"\n"])
+      assert.deepStrictEqual([bad.exitCode, bad.stderr], [
+        2,
+        "error: --provisioning: expected true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got \"maybe\"\n"
+      ])
       assertExit(sync, 0)
       const summary = jsonLines(sync.stderr).find((line) => line["msg"] === "sync complete")
       assert.deepStrictEqual(summary?.["resources"], { user: 25, role: 6, group: 4, team: 3 })
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped(
+    "a boolean takes Go's spellings (TRUE, t, F...) from a variable, the file or a flag, and refuses yes, on and no",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const quoted = yield* tempDir
+        yield* fs.writeFileString(`${quoted}/.baton.yaml`, "sync-connections: \"t\"\n")
+        const sync = (name: string, cwd: string, env: Record<string, string>, flags: ReadonlyArray<string> = []) =>
+          runCli(["--sandbox", "--log-format", "json", "-f", `${dir}/${name}.c1z`, ...flags], { cwd, env })
+        const deleteUser = ["--sandbox", "--delete-resource", "fancy_petal", "--delete-resource-type", "user"]
+        const [upper, fromFile, lowerFalse, offByFlag, yes, on, no] = yield* Effect.all([
+          sync("upper", dir, { BATON_SYNC_CONNECTIONS: "TRUE" }),
+          sync("file", quoted, {}),
+          sync("lower", quoted, { BATON_SYNC_CONNECTIONS: "f" }),
+          runCli(["--provisioning=FALSE", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "True" } }),
+          sync("yes", dir, { BATON_SYNC_CONNECTIONS: "yes" }),
+          runCli(["--sync-connections=on", "--sandbox", "-f", `${dir}/on.c1z`], { cwd: dir }),
+          runCli(["-p", "no", ...deleteUser], { cwd: dir })
+        ], { concurrency: "unbounded" })
+        const connections = (result: typeof upper) => {
+          assertExit(result, 0)
+          const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
+          return (summary?.["resources"] as Record<string, number> | undefined)?.["connection"]
+        }
+        assert.deepStrictEqual([upper, fromFile, lowerFalse].map(connections), [8, 8, undefined])
+        assert.deepStrictEqual(
+          [offByFlag.exitCode, offByFlag.stderr],
+          [1, "error: provisioning is disabled: add -p/--provisioning to run --delete-resource\n"]
+        )
+        const accepted = "expected true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)"
+        assert.deepStrictEqual([yes, on, no].map((result) => [result.exitCode, result.stderr]), [
+          [2, `error: BATON_SYNC_CONNECTIONS: ${accepted}, got "yes"\n`],
+          [2, `error: --sync-connections: ${accepted}, got "on"\n`],
+          [2, `error: --provisioning: ${accepted}, got "no"\n`]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
   it.scoped("a bad value is refused (exit 2) naming its source: the flag, the variable, or the file and key", () =>
     Effect.gen(function*() {

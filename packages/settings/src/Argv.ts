@@ -1,5 +1,6 @@
 import { Option } from "effect"
 import type { FlagValue, Setting } from "./Setting.js"
+import { BooleanWords } from "./SettingKind.js"
 
 /**
  * Baton conventions @effect/cli cannot express, applied by both apps to argv before it parses:
@@ -28,11 +29,15 @@ const takesNoValue = (next: string | undefined) => next === undefined || next.st
 /** The logging flags, read wherever they stand (above). */
 const takenOut: ReadonlySet<string> = new Set(["--log-level", "--log-format"])
 
-/** What @effect/cli reads as a switch's value after a space (`-p false`), as the settings' Config.boolean spells it. */
-const switchWords: ReadonlyMap<string, string> = new Map([
-  ...["true", "1", "y", "yes", "on"].map((word) => [word, "true"] as const),
-  ...["false", "0", "n", "no", "off"].map((word) => [word, "false"] as const)
-])
+/**
+ * A switch's value after a space (`-p false`): the words the settings accept (Go's, SettingKind.ts),
+ * and those @effect/cli would take as one (`yes`, `on`, `n`...), taken out too so that the
+ * resolution refuses them, as it does from a variable, rather than @effect/cli reading them.
+ */
+const cliSwitchWords: ReadonlySet<string> = new Set(["true", "1", "y", "yes", "on", "false", "0", "n", "no", "off"])
+
+const isSwitchValue = (next: string | undefined): next is string =>
+  next !== undefined && (BooleanWords.includes(next) || cliSwitchWords.has(next.toLowerCase()))
 
 /** `settings` are the app's settings: their switches, by every spelling, are recognised. */
 export const normalizeArgv = (argv: ReadonlyArray<string>, settings: ReadonlyArray<Setting<unknown>>): NormalizedArgv => {
@@ -64,8 +69,8 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, settings: ReadonlyArr
     } else if (switches.has(name) && equals >= 0) {
       // Checked by the resolution like any value: `--provisioning=maybe` is refused, naming the flag.
       given.set(switches.get(name)!, arg.slice(equals + 1))
-    } else if (switches.has(name) && next !== undefined && switchWords.has(next.toLowerCase())) {
-      given.set(switches.get(name)!, switchWords.get(next.toLowerCase())!)
+    } else if (switches.has(name) && isSwitchValue(next)) {
+      given.set(switches.get(name)!, next)
       i++
     } else if (arg === "--sandbox" && takesNoValue(next)) {
       args.push(arg, DefaultSandboxPreset)

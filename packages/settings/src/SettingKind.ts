@@ -111,13 +111,39 @@ export const text = (accepts: string, pseudoName: string): SettingKind<string> =
   config: (key) => Config.string(key)
 })
 
+/**
+ * Exactly the spellings of Go's strconv.ParseBool, which baton's CLIs (cobra, viper) read booleans
+ * with: Effect's Config.boolean refused `TRUE` and `t` and took `yes`, `on` and `y`, which baton
+ * does not.
+ */
+const TrueWords = ["1", "t", "T", "TRUE", "true", "True"] as const
+const FalseWords = ["0", "f", "F", "FALSE", "false", "False"] as const
+
+export const BooleanWords: ReadonlyArray<string> = [...TrueWords, ...FalseWords]
+
+const BooleanText = Schema.transform(Schema.Literal(...TrueWords, ...FalseWords), Schema.Boolean, {
+  strict: true,
+  decode: (word) => (TrueWords as ReadonlyArray<string>).includes(word),
+  encode: (on) => on ? "true" : "false"
+})
+
+const decodeBoolean = Schema.decodeUnknownEither(BooleanText)
+
 export const boolean: SettingKind<boolean> = {
-  accepts: "no value as a flag (on when given), true or false from the environment or .baton.yaml",
+  accepts: `no value as a flag (on when given), or true or false (${BooleanWords.join(", ")})`,
   pseudoName: "",
   flag: "switch",
   secret: false,
   field: { _tag: "Bool" },
-  config: (key) => Config.boolean(key)
+  config: (key) =>
+    Config.string(key).pipe(
+      Config.mapOrFail((text) =>
+        Either.mapLeft(
+          decodeBoolean(text),
+          () => ConfigError.InvalidData([], `expected true or false (${BooleanWords.join(", ")}), got ${JSON.stringify(text)}`)
+        )
+      )
+    )
 }
 
 /** An http(s) URL, kept without trailing slashes. */

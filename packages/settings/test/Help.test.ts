@@ -36,14 +36,15 @@ describe("argv", () => {
     })
   })
 
-  it("takes a switch given a value out with it, by every spelling; a bare switch stays for @effect/cli", () => {
+  it("takes a switch given a value out with it, as given, for the resolution to check; a bare switch stays for @effect/cli", () => {
     assert.deepStrictEqual(
-      normalizeArgv(["node", "bin", "--provisioning=false", "--sync-connections", "off", "-f", "x"], settings),
-      { args: ["node", "bin", "-f", "x"], given: new Map([["provisioning", "false"], ["sync-connections", "false"]]) }
+      normalizeArgv(["node", "bin", "--provisioning=false", "--sync-connections", "F", "-f", "x"], settings),
+      { args: ["node", "bin", "-f", "x"], given: new Map([["provisioning", "false"], ["sync-connections", "F"]]) }
     )
+    // @effect/cli would read `No` (or yes, on, y...) as a value; taken out, the resolution refuses it.
     assert.deepStrictEqual(normalizeArgv(["node", "bin", "-p", "No", "--delete-resource", "u"], settings), {
       args: ["node", "bin", "--delete-resource", "u"],
-      given: new Map([["provisioning", "false"]])
+      given: new Map([["provisioning", "No"]])
     })
     assert.deepStrictEqual(normalizeArgv(["node", "bin", "-p", "--sync-connections", "-f", "x"], settings), {
       args: ["node", "bin", "-p", "--sync-connections", "-f", "x"],

@@ -48,7 +48,9 @@ describe("resolution", () => {
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.SyncConnections, sources({}, { "sync-connections": "maybe" })).pipe(withEnv({}))),
-        Option.some(".baton.yaml: sync-connections: Expected a boolean value but received \"maybe\"")
+        Option.some(
+          ".baton.yaml: sync-connections: expected true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got \"maybe\""
+        )
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "soon" })).pipe(withEnv({}))),
@@ -89,10 +91,35 @@ describe("resolution", () => {
         Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"\""),
         Option.some("--max-rate-limit-wait: expected a duration with a unit, such as 90s, 10m, 6h or 1h30m, got \"\""),
         Option.some(
-          "--provisioning: expected no value as a flag (on when given), true or false from the environment or .baton.yaml, got \"\""
+          "--provisioning: expected no value as a flag (on when given), or true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got \"\""
         ),
         Option.some("--token: expected secret text (never printed); repeat the flag, or separate with commas, got \"\"")
       ])
+    }))
+
+  it.effect("a boolean is exactly what Go's strconv.ParseBool reads, from every source; yes, on, y and the like are refused", () =>
+    Effect.gen(function*() {
+      const words = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
+      const read = (text: string) =>
+        Effect.all([
+          resolve(BatonSettings.SyncConnections, sources({ "sync-connections": text })).pipe(withEnv({})),
+          resolve(BatonSettings.SyncConnections, sources({})).pipe(withEnv({ BATON_SYNC_CONNECTIONS: text })),
+          resolve(BatonSettings.SyncConnections, sources({}, { "sync-connections": text })).pipe(withEnv({}))
+        ])
+      assert.deepStrictEqual(
+        yield* Effect.forEach(words, read),
+        words.map((_, i) => Array<boolean>(3).fill(i < 6))
+      )
+      const accepted = "expected true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)"
+      assert.deepStrictEqual(
+        yield* Effect.forEach(
+          ["yes", "no", "on", "off", "y", "tRUE", " true", "2"],
+          (text) => reason(resolve(BatonSettings.SyncConnections, sources({})).pipe(withEnv({ BATON_SYNC_CONNECTIONS: text })))
+        ),
+        ["yes", "no", "on", "off", "y", "tRUE", " true", "2"].map((text) =>
+          Option.some(`BATON_SYNC_CONNECTIONS: ${accepted}, got ${JSON.stringify(text)}`)
+        )
+      )
     }))
 
   it.effect("a number is plain decimal digits: blanks, hex, exponents, fractions and signs are refused from every source", () =>
