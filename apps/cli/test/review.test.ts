@@ -400,3 +400,44 @@ describe("review commands across syncs", () => {
       teams: edgeCases.teams.map((team) => team.id === "analysts_t" ? { ...team, name: formula } : team)
     })))
 })
+
+describe("review commands given a file that is not a .c1z", () => {
+  it.scoped(
+    "a file without the .c1z header is a usage error (exit 2) saying what was expected; one with it but damaged exits 1",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const empty = `${dir}/empty.c1z`
+        const text = `${dir}/notes.txt`
+        const sqlite = `${dir}/plain.db`
+        const damaged = `${dir}/damaged.c1z`
+        yield* fs.writeFileString(empty, "")
+        yield* fs.writeFileString(text, "not a sync file\n")
+        // The start of a SQLite database (the decompressed payload of a .c1z, say): its header page.
+        yield* fs.writeFile(sqlite, Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(4080)]))
+        yield* fs.writeFile(damaged, Buffer.concat([Buffer.from("C1ZF\0", "latin1"), Buffer.from("not zstd")]))
+        const expected = "expected a baton sync file, which starts with the header \"C1ZF\\0\""
+        const refusals: ReadonlyArray<readonly [ReadonlyArray<string>, number, string]> = [
+          [["resources", "-f", empty], 2, `${empty} is not a .c1z file (${expected}; this one is empty)`],
+          [["entitlements", "-f", text], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["grants", "-f", sqlite], 2, `${sqlite} is not a .c1z file (${expected}; this one does not)`],
+          [["access", "user:x", "-f", text], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["export", "-f", sqlite], 2, `${sqlite} is not a .c1z file (${expected}; this one does not)`],
+          [["diff", text, sqlite], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["diff", empty, damaged], 2, `${empty} is not a .c1z file (${expected}; this one is empty)`],
+          [
+            ["resources", "-f", damaged],
+            1,
+            `${damaged}: the .c1z is damaged: the zstd stream cannot be decompressed (Unknown frame descriptor) (write it again)`
+          ]
+        ]
+        const results = yield* Effect.forEach(refusals, ([args]) => runCli(args), { concurrency: 4 })
+        assert.deepStrictEqual(
+          results.map((result) => [result.exitCode, result.stdout, result.stderr]),
+          refusals.map(([, code, reason]) => [code, "", `error: ${reason}\n`])
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+})

@@ -1,12 +1,4 @@
-import {
-  type C1zReader,
-  diffReaders,
-  type EntitlementFilter,
-  type GrantFilter,
-  openC1z,
-  reviewRows,
-  type ReviewScope
-} from "@baton-fivetran/c1z"
+import { type C1zReader, diffReaders, type EntitlementFilter, type GrantFilter, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
 import {
   type AccessPath,
   accessPaths,
@@ -29,7 +21,7 @@ import { type Columns, printRows } from "../output/Rows.js"
 import * as Stderr from "../output/Stderr.js"
 import { UsageError } from "../UsageError.js"
 import { parsePrincipalRef, parseResourceRef } from "./ResourceRef.js"
-import { checkSyncFile } from "./SyncFileArgument.js"
+import { checkSyncFile, openSyncFile } from "./SyncFileArgument.js"
 
 /**
  * The review commands: `resources`, `entitlements`, `grants`, `access`, `diff` and `export`, each
@@ -90,7 +82,7 @@ const diffColumns: Columns<DiffEntry> = {
 }
 
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
-  Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openC1z(file), use)))
+  Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openSyncFile(file), use)))
 
 /** An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to look. */
 const notIn = (what: string, file: string, list: "resources" | "entitlements") =>
@@ -189,8 +181,8 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
   Effect.scoped(Effect.gen(function*() {
     yield* checkSyncFile("OLD.c1z", oldFile)
     yield* checkSyncFile("NEW.c1z", newFile)
-    const base = yield* openC1z(oldFile)
-    const target = yield* openC1z(newFile)
+    const base = yield* openSyncFile(oldFile)
+    const target = yield* openSyncFile(newFile)
     const counts = { added: 0, removed: 0, changed: 0 }
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
     yield* printRows(output.format, diffColumns, entries)

@@ -1,5 +1,6 @@
+import { type C1zError, type C1zReader, openC1z } from "@baton-fivetran/c1z"
 import { FileSystem } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
@@ -27,4 +28,33 @@ export const checkSyncFile = (name: string, path: string): Effect.Effect<void, U
       (error) => error.reason === "NotFound" ? Effect.fail(new UsageError({ reason: `${name} ${path}: no such file` })) : Effect.void
     ),
     Effect.catchTag("BadArgument", () => Effect.void)
+  )
+
+const isEmpty = (path: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(path)).pipe(
+    Effect.map((info) => Number(info.size) === 0),
+    Effect.orElseSucceed(() => false)
+  )
+
+/**
+ * Opens it. A file without the .c1z header (an empty file, text, a plain SQLite database) is the
+ * wrong file named, a usage error (exit 2) as a missing one is; the reader's NotAC1z was a failure
+ * (exit 1). A file with the header whose content cannot be read (a payload that is not SQLite, a
+ * damaged zstd stream) stays the reader's failure: a damaged sync file.
+ */
+export const openSyncFile = (
+  path: string
+): Effect.Effect<C1zReader, C1zError | UsageError, FileSystem.FileSystem | Scope.Scope> =>
+  openC1z(path).pipe(
+    Effect.catchTag("NotAC1z", (error): Effect.Effect<never, C1zError | UsageError, FileSystem.FileSystem> =>
+      error.payload === undefined
+        ? Effect.flatMap(isEmpty(path), (empty) =>
+          Effect.fail(
+            new UsageError({
+              reason: `${path} is not a .c1z file (expected a baton sync file, which starts with the header "C1ZF\\0"; ${
+                empty ? "this one is empty" : "this one does not"
+              })`
+            })
+          ))
+        : Effect.fail(error))
   )
