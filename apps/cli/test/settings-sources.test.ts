@@ -118,6 +118,37 @@ describe("settings sources (the CLI process)", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped(
+    "a list or a map where .baton.yaml should give one value is refused (exit 2) naming the file, the key, what it is and what is expected",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>, string]> = [
+          ["concurrency: []\n", ["--sandbox"], "concurrency: expected a whole number from 1 to 64, got a list"],
+          ["concurrency: {}\n", ["--sandbox"], "concurrency: expected a whole number from 1 to 64, got a map"],
+          [
+            "sync-connections: {on: yes}\n",
+            ["--sandbox"],
+            "sync-connections: expected no value as a flag (on when given), or true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got a map"
+          ],
+          // Read as no value at all: the review command opened sync.c1z.
+          ["file: []\n", ["resources"], "file: expected the path of a file, got a list"],
+          ["api-key: [d0Xj]\n", ["--sandbox"], "api-key: expected secret text (never printed), got a list"]
+        ]
+        const results = yield* Effect.forEach(cases, ([text, args]) =>
+          Effect.gen(function*() {
+            const dir = yield* tempDir
+            yield* fs.writeFileString(`${dir}/.baton.yaml`, text)
+            return yield* runCli(args, { cwd: dir })
+          }), { concurrency: 2 })
+        assert.deepStrictEqual(
+          results.map((result) => [result.exitCode, result.stderr, result.stdout]),
+          cases.map(([, , reason]) => [2, `error: .baton.yaml: ${reason}\n`, ""])
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

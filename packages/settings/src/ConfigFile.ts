@@ -1,9 +1,10 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { ConfigProvider, Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { parse } from "yaml"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
+import { yamlKind } from "./YamlValue.js"
 
 /**
  * baton's config file, read the same way by both apps: the file `BATON_CONFIG_PATH` names (it must
@@ -17,7 +18,8 @@ import { readVariable } from "./Variable.js"
 export interface ConfigFileSource {
   /** How errors name the file, e.g. `.baton.yaml`. */
   readonly label: string
-  readonly provider: ConfigProvider.ConfigProvider
+  /** The settings as parsed, by key; the resolution checks each value's shape and reads it. */
+  readonly values: Readonly<Record<string, unknown>>
 }
 
 const DefaultFileName = ".baton"
@@ -26,9 +28,6 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 
 /** Settings by key, or nothing (YAML's null, what a file without settings parses to). */
 const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-
-/** What a file holds instead of settings, for the refusal. */
-const kindOf = (data: unknown) => Array.isArray(data) ? "a list" : typeof data === "string" ? "text" : `a ${typeof data}`
 
 /**
  * The parser's message is "WHAT at line L, column C:" followed by the lines around it: the file is
@@ -56,9 +55,9 @@ const load = (file: string) =>
     )
     const data = yield* parsed(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
-      Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${kindOf(data)}` }))
+      Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))
     )
-    return { label: file, provider: ConfigProvider.fromJson(settings ?? {}) } satisfies ConfigFileSource
+    return { label: file, values: settings ?? {} } satisfies ConfigFileSource
   })
 
 export const loadConfigFile: Effect.Effect<

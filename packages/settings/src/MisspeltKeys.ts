@@ -34,17 +34,14 @@ export const misspeltKeys = (
   file: ConfigFileSource,
   settings: ReadonlyArray<Setting<unknown>>
 ): Effect.Effect<ReadonlyArray<MisspeltKey>> =>
-  file.provider.flattened.enumerateChildren([]).pipe(
-    Effect.map((keys) => {
-      const known = settings.map((setting) => setting.key)
-      return Array.from(keys).sort().flatMap((key): ReadonlyArray<MisspeltKey> => {
-        if (known.includes(key)) return []
-        const meant = known.find((candidate) => near(key, candidate))
-        return meant === undefined ? [] : [{ key, meant }]
-      })
-    }),
-    Effect.orElseSucceed(() => [])
-  )
+  Effect.sync(() => {
+    const known = settings.map((setting) => setting.key)
+    return Object.keys(file.values).sort().flatMap((key): ReadonlyArray<MisspeltKey> => {
+      if (known.includes(key)) return []
+      const meant = known.find((candidate) => near(key, candidate))
+      return meant === undefined ? [] : [{ key, meant }]
+    })
+  })
 
 /** One `warning:` line on stderr per misspelt key of the file, if there is a file. */
 export const warnMisspeltKeys = (

@@ -1,8 +1,9 @@
-import { Config, type ConfigError, ConfigProvider, Effect, HashSet, Option } from "effect"
+import { Config, type ConfigError, ConfigProvider, Effect, Option } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
 import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
+import { yamlKind } from "./YamlValue.js"
 
 /**
  * A setting's value from the first source that has it: flag > environment > `.baton.yaml` >
@@ -42,20 +43,6 @@ const attempt = <A>(
   )
 
 /**
- * A key whose value is a YAML list or mapping where the setting takes one value reads as absent,
- * and "missing --api-secret: ... add it to .baton.yaml" sent the user to a key the file has.
- */
-const nestedValue = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect<Option.Option<Sourced<A>>, SettingError> =>
-  file.provider.flattened.enumerateChildren([setting.key]).pipe(
-    Effect.orElseSucceed(() => HashSet.empty<string>()),
-    Effect.flatMap((children) =>
-      HashSet.size(children) === 0
-        ? Effect.succeedNone
-        : new SettingError({ reason: `${file.label}: ${setting.key}: expected ${setting.kind.accepts}, got a list or a mapping` })
-    )
-  )
-
-/**
  * An empty flag (`--concurrency ""`) or file value (`concurrency: ""`) is given, not unset: cobra and
  * viper take it as set, to nothing. It is refused, the same way for every kind (a number read it as
  * 0). An empty variable is unset (Variable.ts), and so is a YAML null (`concurrency:`), as in viper.
@@ -65,9 +52,32 @@ const emptyValue = (setting: Setting<unknown>, source: string) =>
 
 const isEmpty = (value: FlagValue) => typeof value === "string" ? value === "" : value.includes("")
 
-/** The file's value as text, if it is one: "" for `key: ""`. */
-const fileText = (file: ConfigFileSource, key: string) =>
-  Effect.withConfigProvider(Effect.orElseSucceed(Config.option(Config.string(key)), () => Option.none<string>()), file.provider)
+/**
+ * A list or a map where the file should give one value, or a list holding lists or maps where it
+ * takes a list (`token: [a, b]`): read through a ConfigProvider, `[]` came out as "<nil>", `{}` as
+ * "" and `file: []` as no value at all, so the refusal said nonsense or there was none.
+ */
+const wrongShape = (setting: Setting<unknown>, value: unknown): Option.Option<string> => {
+  if (Array.isArray(value) && setting.kind.flag === "repeated") {
+    return Option.map(
+      Option.fromNullable(value.find((item) => typeof item === "object" && item !== null)),
+      (item) => `a list holding ${yamlKind(item)}`
+    )
+  }
+  return typeof value === "object" && value !== null ? Option.some(yamlKind(value)) : Option.none()
+}
+
+/** The file's value of the setting, if it has one: its shape checked, then read like a flag's text. */
+const fromFile = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
+  const source = `${file.label}: ${setting.key}`
+  const value = Object.hasOwn(file.values, setting.key) ? file.values[setting.key] : undefined
+  if (value === undefined || value === null) return Effect.succeedNone
+  if (value === "") return emptyValue(setting, source)
+  return Option.match(wrongShape(setting, value), {
+    onNone: () => attempt(setting, source, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
+    onSome: (found) => Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${found}` }))
+  })
+}
 
 /** The setting from the flag, the environment or the file, if one of them gives it; each is checked. */
 export const find = <A>(
@@ -88,21 +98,12 @@ export const find = <A>(
       onSome: (text) => attempt(setting, setting.env, setting.env, ConfigProvider.fromMap(new Map([[setting.env, text]])))
     }))
   )
-  const fromFile = Option.match(sources.file, {
+  const fromSettingsFile = Option.match(sources.file, {
     onNone: () => Effect.succeedNone,
-    onSome: (file) => {
-      const fileSource = `${file.label}: ${setting.key}`
-      return Effect.flatMap(fileText(file, setting.key), (text) =>
-        Option.contains(text, "")
-          ? emptyValue(setting, fileSource)
-          : Effect.flatMap(
-            attempt(setting, fileSource, setting.key, file.provider),
-            (found) => Option.isSome(found) ? Effect.succeed(found) : nestedValue(setting, file)
-          ))
-    }
+    onSome: (file) => fromFile(setting, file)
   })
   // In precedence order, so that of several bad values the one that would have won is reported.
-  return Effect.map(Effect.all([fromFlag, fromEnv, fromFile]), Option.firstSomeOf)
+  return Effect.map(Effect.all([fromFlag, fromEnv, fromSettingsFile]), Option.firstSomeOf)
 }
 
 export const lookup = <A>(setting: Setting<A>, sources: SettingSources): Effect.Effect<Option.Option<A>, SettingError> =>

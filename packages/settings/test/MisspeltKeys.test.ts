@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { BatonSettings, misspeltKeys } from "../src/index.js"
 
-const file = (content: Record<string, unknown>) => ({ label: ".baton.yaml", provider: ConfigProvider.fromJson(content) })
+const file = (content: Record<string, unknown>) => ({ label: ".baton.yaml", values: content })
 
 describe(".baton.yaml keys", () => {
   it.effect("a key an edit or two from a setting's is named with the key it probably meant; others are left alone", () =>

@@ -1,14 +1,25 @@
 import { DefaultBaseUrl, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
-import { BatonSettings, find, type FlagValue, lookup, optional, required, resolve, type SettingSources, SettingKind } from "../src/index.js"
+import {
+  BatonSettings,
+  find,
+  type FlagValue,
+  lookup,
+  optional,
+  required,
+  resolve,
+  type Setting,
+  type SettingSources,
+  SettingKind
+} from "../src/index.js"
 
 /** In-process checks of the resolution; the environment is a ConfigProvider built from a map. */
 const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 const sources = (flags: Record<string, FlagValue>, file?: Record<string, unknown>): SettingSources => ({
   flags: new Map(Object.entries(flags)),
-  file: file === undefined ? Option.none() : Option.some({ label: ".baton.yaml", provider: ConfigProvider.fromJson(file) })
+  file: file === undefined ? Option.none() : Option.some({ label: ".baton.yaml", values: file })
 })
 
 const reason = <A>(effect: Effect.Effect<A, { readonly reason: string }>) =>
@@ -162,7 +173,7 @@ describe("resolution", () => {
         Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\""),
         Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"0x10\""),
         Option.some(".baton.yaml: log-level: Expected one of (debug, info, warn, error) but received \"trace\""),
-        Option.some(`.baton.yaml: api-secret: expected ${BatonSettings.ApiSecret.kind.accepts}, got a list or a mapping`),
+        Option.some(`.baton.yaml: api-secret: expected ${BatonSettings.ApiSecret.kind.accepts}, got a list`),
         Option.some("--concurrency: expected a whole number from 1 to 64, got \"x\"")
       ])
     }))
@@ -281,22 +292,43 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a list or mapping where the file should give one value is refused naming the key, not read as missing", () =>
+  it.effect("a list or a map where the file should give one value is refused naming the file, the key, what it is and what is expected", () =>
     Effect.gen(function*() {
-      const secret = BatonSettings.ApiSecret
-      const accepts = `.baton.yaml: api-secret: expected ${secret.kind.accepts}, got a list or a mapping`
+      const refused = (setting: Setting<unknown>, value: unknown, env: Record<string, string> = {}) =>
+        reason(lookup(setting, sources({}, { [setting.key]: value }))).pipe(withEnv(env))
+      const concurrency = ".baton.yaml: concurrency: expected a whole number from 1 to 64"
+      const secret = `.baton.yaml: api-secret: expected ${BatonSettings.ApiSecret.kind.accepts}`
+      const tokens = `.baton.yaml: token: expected ${Tokens.kind.accepts}`
       assert.deepStrictEqual(
-        yield* reason(lookup(secret, sources({}, { "api-secret": ["a", "b"] }))).pipe(withEnv({})),
-        Option.some(accepts)
-      )
-      assert.deepStrictEqual(
-        yield* reason(lookup(secret, sources({}, { "api-secret": { nested: "x" } }))).pipe(withEnv({})),
-        Option.some(accepts)
-      )
-      // Checked even where the variable gives the setting.
-      assert.deepStrictEqual(
-        yield* reason(lookup(secret, sources({}, { "api-secret": ["a"] }))).pipe(withEnv({ BATON_API_SECRET: "s" })),
-        Option.some(accepts)
+        yield* Effect.all([
+          refused(BatonSettings.Concurrency, []),
+          refused(BatonSettings.Concurrency, {}),
+          refused(BatonSettings.Concurrency, [4]),
+          refused(BatonSettings.Concurrency, { a: 1 }),
+          refused(BatonSettings.SyncConnections, []),
+          refused(BatonSettings.BaseUrl, []),
+          refused(BatonSettings.ApiSecret, ["a", "b"]),
+          refused(BatonSettings.ApiSecret, { nested: "x" }),
+          // Checked even where the variable gives the setting.
+          refused(BatonSettings.ApiSecret, ["a"], { BATON_API_SECRET: "s" }),
+          refused(Tokens, ["a", { b: "c" }]),
+          refused(Tokens, [["a"]]),
+          refused(Tokens, { a: "b" })
+        ]),
+        [
+          `${concurrency}, got a list`,
+          `${concurrency}, got a map`,
+          `${concurrency}, got a list`,
+          `${concurrency}, got a map`,
+          ".baton.yaml: sync-connections: expected no value as a flag (on when given), or true or false (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), got a list",
+          `.baton.yaml: base-url: expected an http(s) URL such as ${DefaultBaseUrl}, got a list`,
+          `${secret}, got a list`,
+          `${secret}, got a map`,
+          `${secret}, got a list`,
+          `${tokens}, got a list holding a map`,
+          `${tokens}, got a list holding a list`,
+          `${tokens}, got a map`
+        ].map(Option.some)
       )
     }))
 })
