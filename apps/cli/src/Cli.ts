@@ -20,6 +20,7 @@ import { loggingLayer } from "./output/Logging.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
 import { checkFlags, type CommandLine } from "./FlagCheck.js"
+import { joinSubcommandNamedValues } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -144,6 +145,9 @@ const everywhere = new Set(["--log-level", "--log-format"])
 
 const provisioning = new Set(Array.from(commandFlags(Options.getUsage(Options.all(provisioningOptions))).values(), (flag) => flag.name))
 
+/** `--sandbox` alone means `--sandbox small` (Argv.ts): a subcommand's name after it is the subcommand. */
+const optionalValue = new Set(["--sandbox"])
+
 const secret = new Set(RootSettings.filter((setting) => setting.kind.secret).map((setting) => `--${setting.flag}`))
 
 /** Parses argv (as process.argv: node, script, args...) and runs the chosen command. */
@@ -169,10 +173,16 @@ export const run = (argv: ReadonlyArray<string>) => {
     subcommands: new Map(Array.from(subcommands, ([name, sub]) => [name, commandFlags(CommandDescriptor.getUsage(sub))])),
     everywhere,
     provisioning,
-    secret
+    secret,
+    optionalValue
   }
   return checkFlags(line, argv.slice(2)).pipe(
-    Effect.zipRight(Command.run(command, { name: "baton-fivetran", version: Version })(args)),
+    Effect.zipRight(
+      Command.run(command, { name: "baton-fivetran", version: Version })([
+        ...args.slice(0, 2),
+        ...joinSubcommandNamedValues(line, args.slice(2))
+      ])
+    ),
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

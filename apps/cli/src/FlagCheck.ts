@@ -1,5 +1,6 @@
 import { Effect, Option } from "effect"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
+import { type Split, subcommandAt } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -10,12 +11,15 @@ import { UsageError } from "./UsageError.js"
  * - A root flag on a subcommand. @effect/cli parses a subcommand's leftover arguments as the root
  *   command's (commandDescriptor.ts, "parentArgsWithLeftover"), so `resources -p --revoke-grant G`
  *   listed resources, exit 0, and the user could believe something was revoked.
+ * - Grouped short flags (`-pf x`) and a short flag's value joined to it (`-fx`, `-f=x`), which
+ *   cobra reads and @effect/cli does not: it refused them as "unknown flag '-pf'" or "Invalid
+ *   subcommand". This CLI has one short switch (-p) and two short value flags (-f, -o), so there is
+ *   little to group; each is refused naming the spelling that works.
  * Unknown flags and missing values are left to @effect/cli (and LeftoverArgs.ts of settings).
  */
 
-export interface CommandLine {
+export interface CommandLine extends Split {
   readonly name: string
-  readonly root: CommandFlags
   readonly subcommands: ReadonlyMap<string, CommandFlags>
   /** Root flags every subcommand reads (logging). */
   readonly everywhere: ReadonlySet<string>
@@ -54,12 +58,39 @@ const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcomma
   })
 }
 
+/**
+ * `-pf`, `-fx` or `-f=x` whose first letter is a short flag of `flags`: how to give it instead. A
+ * joined value is never shown (a placeholder stands for it): it may be anything.
+ */
+const joinedShortFlags = (flags: CommandFlags, arg: string): Option.Option<UsageError> => {
+  const short = arg.slice(0, 2)
+  const first = flags.get(short)
+  if (arg.startsWith("--") || arg.length < 3 || first === undefined) return Option.none()
+  if (Option.isSome(first.placeholder)) {
+    const value = `<${first.placeholder.value}>`
+    return Option.some(
+      new UsageError({
+        reason: `${short} with its value joined to it: give the value after a space (${short} ${value}), or use ${first.name}=${value}`
+      })
+    )
+  }
+  const typed = arg.split("=", 1)[0]!
+  const apart = Array.from(typed.slice(1), (letter) => `-${letter}`).join(" ")
+  return Option.some(new UsageError({ reason: `${typed}: short flags are not grouped here; give each apart (${apart})` }))
+}
+
+/** Whether `arg` is a flag of the root or of the subcommand's `own` flags, as typed or before its `=`. */
+const isFlag = (line: CommandLine, own: CommandFlags, arg: string) => {
+  const typed = arg.split("=", 1)[0]!
+  return own.has(typed) || line.root.has(typed)
+}
+
 /** `args` is argv without node and the script, as typed (before normalizeArgv). */
 export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effect.Effect<void, UsageError> =>
   Effect.suspend(() => {
     const end = args.includes("--") ? args.indexOf("--") : args.length
-    // Where @effect/cli splits root and subcommand arguments: at the first argument naming one.
-    const at = args.slice(0, end).findIndex((arg) => line.subcommands.has(arg))
+    // Where @effect/cli splits root and subcommand arguments, once a flag's value naming one is joined to it.
+    const at = subcommandAt(line, args)
     const subcommand = at < 0 ? Option.none() : Option.some(args[at]!)
     const own = Option.match(subcommand, { onNone: () => new Map(), onSome: (name) => line.subcommands.get(name)! })
     const ownNames = new Set(Array.from(own.values(), (flag) => flag.name))
@@ -71,13 +102,24 @@ export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effe
       const typed = equals < 0 ? arg : arg.slice(0, equals)
       const afterSubcommand = at >= 0 && i > at
       const flag = afterSubcommand ? own.get(typed) ?? line.root.get(typed) : line.root.get(typed)
-      if (flag === undefined) continue
+      // `-f=x` too: @effect/cli reads `=` only after a long flag.
+      if (flag === undefined || (equals >= 0 && !typed.startsWith("--") && Option.isSome(flag.placeholder))) {
+        const joined = joinedShortFlags(afterSubcommand ? new Map([...line.root, ...own]) : line.root, arg)
+        if (Option.isSome(joined)) return Effect.fail(joined.value)
+        continue
+      }
       // Before the subcommand, a root flag it also has of its own (review's -f) is one it reads.
       const readHere = at < 0 || line.everywhere.has(flag.name) || (afterSubcommand ? own.has(typed) : ownNames.has(flag.name))
       const next = args[i + 1]
-      const takesNext = Option.isSome(flag.placeholder) && equals < 0 && next !== undefined && !next.startsWith("-") &&
-        i + 1 !== at && i + 1 < end
-      const value = equals >= 0 ? Option.some(arg.slice(equals + 1)) : takesNext ? Option.some(next) : Option.none()
+      const takesNext = Option.isSome(flag.placeholder) && equals < 0 && next !== undefined && i + 1 < end && (
+        line.optionalValue.has(flag.name)
+          // An optional value is a word that is not the subcommand: `--sandbox resources` is misplaced.
+          ? !next.startsWith("-") && i + 1 !== at
+          // Any other is the next argument unless that is a flag (@effect/cli takes even that): a value
+          // starting with "-" (a secret's, say) is never read as a flag, nor shown.
+          : !next.startsWith("-") || !isFlag(line, own, next)
+      )
+      const value = equals >= 0 ? Option.some(arg.slice(equals + 1)) : takesNext ? Option.some(next!) : Option.none()
       if (takesNext) i++
       given.push({ typed, flag, value, misplaced: !readHere })
     }

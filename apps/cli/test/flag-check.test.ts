@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { FileSystem } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, jsonLines, runCli } from "./support/CliProcess.js"
 
 /**
  * The argv pre-check (src/FlagCheck.ts): a flag given twice, and a sync or provisioning flag given to
@@ -103,4 +103,46 @@ describe("sync and provisioning flags on a subcommand", () => {
         "error: access: expected <type>:<id>, e.g. user:quiet_harbor, got \"-f\"\n"
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("where the subcommand starts", () => {
+  it.scopedLive("a flag's value is never the subcommand: -f resources syncs into a file named resources", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-flags-" })
+      const [short, long, both] = yield* Effect.all([
+        runCli(["--sandbox", "--log-format", "json", "-f", "resources"], { cwd: dir }),
+        runCli(["--file", "diff", "--sandbox", "--log-format", "json", "--summary-file", "config"], { cwd: dir }),
+        // The root's -f before the subcommand is the file it reads.
+        runCli(["-f", "resources", "resources", "-o", "json", "--type", "team"], { cwd: dir })
+      ], { concurrency: 1 })
+      const synced = (result: typeof short) => {
+        assertExit(result, 0)
+        return jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")?.["file"]
+      }
+      assert.deepStrictEqual([synced(short), synced(long)], ["resources", "diff"])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["config", "diff", "resources"])
+      assertExit(both, 0)
+      assert.strictEqual(both.stdout.split("\n").filter((line) => line.startsWith("{\"id\":\"team:")).length, 3)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("grouped short flags and a short flag's joined value exit 2 saying how to give them; a secret starting with - is a value", () =>
+    assertRefusals([
+      [["-pf", "x.c1z", "--sandbox"], "-pf: short flags are not grouped here; give each apart (-p -f)"],
+      [["--sandbox", "-pv"], "-pv: short flags are not grouped here; give each apart (-p -v)"],
+      [
+        ["-fx.c1z", "--sandbox"],
+        "-f with its value joined to it: give the value after a space (-f <path>), or use --file=<path>"
+      ],
+      [
+        ["-f=x.c1z", "--sandbox"],
+        "-f with its value joined to it: give the value after a space (-f <path>), or use --file=<path>"
+      ],
+      [
+        ["resources", "-ojson"],
+        "-o with its value joined to it: give the value after a space (-o <table|json|csv>), or use --output=<table|json|csv>"
+      ],
+      // Read as the secret (not as -p grouped with other letters), then refused for --sandbox given twice.
+      [["--api-secret", `-p${secret}`, "--sandbox", "--sandbox"], "--sandbox was given twice; give it once"]
+    ]).pipe(Effect.provide(NodeContext.layer)))
 })
