@@ -150,6 +150,35 @@ describe("sync", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("SIGTERM or SIGINT while the program is still loading exits 130 (Node's default killed it by the signal: 143 or 130 in a shell), the file untouched", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const hooks = yield* tempDir
+      const file = `${dir}/out.c1z`
+      const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
+      yield* fs.writeFile(file, previous)
+      // Preloaded: the signal comes after the launcher has started and before the bundled program
+      // runs, the window a signal in the first few hundred milliseconds falls into.
+      const signalBeforeTheProgram = (signal: "SIGTERM" | "SIGINT") =>
+        Effect.gen(function*() {
+          const hook = `${hooks}/${signal}.cjs`
+          yield* fs.writeFileString(
+            hook,
+            [
+              "const vm = require(\"node:vm\")",
+              "const run = vm.Script.prototype.runInThisContext",
+              `vm.Script.prototype.runInThisContext = function (...args) { process.kill(process.pid, "${signal}"); return run.apply(this, args) }`
+            ].join("\n")
+          )
+          return yield* runCli(["--sandbox", "-f", file], { env: { NODE_OPTIONS: `--require ${hook}` } })
+        })
+      const results = yield* Effect.all([signalBeforeTheProgram("SIGTERM"), signalBeforeTheProgram("SIGINT")])
+      assert.deepStrictEqual(results.map((result) => [result.exitCode, result.stdout]), [[130, ""], [130, ""]])
+      assert.deepStrictEqual(yield* fs.readFile(file), previous)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("writes EntitlementExclusionGroup only with --exclusion-groups or BATON_EXCLUSION_GROUPS", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

@@ -16,6 +16,20 @@ import { Script } from "node:vm"
  * launcher bundles this file alone.
  */
 export const runFromCodeCache = (launcherPath: string, v8Flags: ReadonlyArray<string>): void => {
+  // Loading the program takes a few hundred milliseconds, and until it has installed its handlers
+  // (NodeRuntime.runMain does, as its module runs) a SIGINT or SIGTERM took Node's default action:
+  // exit 130 or 143 with nothing said, where a moment later it interrupted the command. Listening
+  // from here keeps the signal pending (Node runs handlers only once the loop turns, after the
+  // program has loaded), so that it reaches the program's handlers. Where the program installed none,
+  // this one stays and ends the process as Node's default would.
+  const signals = ["SIGINT", "SIGTERM"] as const
+  const untilTheProgramListens = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return
+    for (const name of signals) process.removeListener(name, untilTheProgramListens)
+    process.kill(process.pid, signal)
+  }
+  for (const name of signals) process.on(name, untilTheProgramListens)
+
   // Set before the program is compiled: V8 accepts a code cache only under the flags it was made with.
   for (const flag of v8Flags) setFlagsFromString(flag)
 
@@ -55,4 +69,8 @@ export const runFromCodeCache = (launcherPath: string, v8Flags: ReadonlyArray<st
     dirname: string
   ) => void
   run(programModule.exports, createRequire(programPath), programModule, programPath, dirname(programPath))
+
+  for (const name of signals) {
+    if (process.listenerCount(name) > 1) process.removeListener(name, untilTheProgramListens)
+  }
 }
