@@ -7,8 +7,9 @@ import {
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
-import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
+import { maxHeaderSize } from "node:http"
 import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
@@ -250,6 +251,15 @@ const requestChecks = (config: ServiceConfigShape) => {
 }
 
 /**
+ * The router's own cap on a path parameter (find-my-way's default: 100 characters, decoded) made
+ * a longer one "no endpoint": a grant id naming a custom role of free text passes it easily. A
+ * decoded parameter is never longer than the request line it came in, which Node bounds with the
+ * request's head (`http.maxHeaderSize`, 16 KiB unless `--max-http-header-size`; 431 beyond it): at
+ * that cap the router refuses nothing that reached it, and the one limit is Node's.
+ */
+const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize })
+
+/**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
  * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
  * a FivetranClient, a SyncEngine and, when `config.provisioning` is on, a Provisioner.
@@ -270,5 +280,6 @@ export const makeServer = (config: ServiceConfigShape) =>
       Layer.succeed(ServiceConfig, config),
       AuthenticationLive(config.tokens),
       ProvisioningEnabledLive(config.provisioning)
-    ])
+    ]),
+    Layer.provide(routerConfig)
   )

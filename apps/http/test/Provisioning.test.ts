@@ -1,4 +1,5 @@
 import { ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
+import { type AccountSnapshot, generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { harness, Harness, TestToken } from "./Harness.js"
@@ -401,3 +402,61 @@ layer(harness({ provisioning: false }), { excludeTestServices: true, timeout: 60
       )
     }))
 })
+
+/** An account with a custom connection role whose name (free text in Fivetran) makes grant ids of over 100 characters. */
+const longRoleName = "Finance Reporting - Read-Only Access for External Auditors"
+const withLongRole = (base: AccountSnapshot): AccountSnapshot => ({
+  ...base,
+  roles: [...base.roles, {
+    name: longRoleName,
+    description: "Custom connector role.",
+    is_custom: true,
+    scope: ["CONNECTOR"],
+    is_deprecated: false,
+    replacement_role_name: null
+  }]
+})
+
+layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small")) }), { excludeTestServices: true, timeout: 60_000 })(
+  "long path parameters",
+  (it) => {
+    it.effect("a grant id of over 100 characters is granted and revoked over HTTP", () =>
+      Effect.gen(function*() {
+        const { sandbox } = yield* Harness
+        const before = yield* sandbox.snapshot
+        const connection = before.connections[0]!.id
+        const team = before.teams.find((t) =>
+          !before.team_connections.some((row) => row.team_id === t.id && row.connection_id === connection)
+        )!.id
+        const grantId = `connection:${connection}:${longRoleName}:team:${team}`
+        assert.isAbove(grantId.length, 100)
+        const held = Effect.map(
+          sandbox.snapshot,
+          (s) => s.team_connections.filter((row) => row.team_id === team && row.connection_id === connection).map((row) => row.role)
+        )
+
+        const granted = yield* grant(`connection:${connection}:${longRoleName}`, { type: "team", id: team })
+        assert.deepStrictEqual([granted.status, ids(granted.grants)], ["granted", [grantId]])
+        assert.deepStrictEqual(yield* held, [longRoleName])
+
+        assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), { status: 200, body: { grant_id: grantId, status: "revoked" } })
+        assert.deepStrictEqual(yield* held, [])
+      }))
+
+    it.effect("any parameter the request line can carry is routed; a request line over Node's head limit is 431", () =>
+      Effect.gen(function*() {
+        const { request } = yield* Harness
+        const longSyncId = "a".repeat(200)
+        const sync = yield* request("GET", `/v1/syncs/${longSyncId}`, { token: TestToken })
+        assert.deepStrictEqual([sync.status, yield* Effect.orDie(sync.json)], [400, {
+          error: "InvalidRequest",
+          field: "id",
+          message: `id: expected a sync job id such as 20261128T171500Z-3f9a, got "${"a".repeat(60)}..."`
+        }])
+        const long = yield* call("DELETE", grantPath(`team:no-such-team:member:user:${"u".repeat(10 * 1024)}`))
+        assert.deepStrictEqual(long, { status: 404, body: { error: "UnknownEntitlement", message: "team no-such-team does not exist" } })
+        const tooLong = yield* request("DELETE", grantPath(`team:t:member:user:${"u".repeat(17 * 1024)}`), { token: TestToken })
+        assert.deepStrictEqual([tooLong.status, yield* Effect.orDie(tooLong.text)], [431, ""])
+      }))
+  }
+)
