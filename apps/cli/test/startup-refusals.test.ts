@@ -69,4 +69,19 @@ describe("start-up refusals", () => {
       assert.strictEqual(array.stderr, `error: --create-account-profile: got an array ${help}\n`)
       assert.strictEqual(number.stderr, `error: --create-account-profile: got a number ${help}\n`)
     }).pipe(Effect.provide(NodeContext.layer)), 180_000)
+
+  it.live("--create-account-profile giving a key twice exits 2 naming it: the last one no longer wins", () =>
+    Effect.gen(function*() {
+      const profile = (json: string) =>
+        runCli(["--sandbox", "-p", "--create-account-email", "a@example.com", "--create-account-profile", json])
+      const help = "(expected a JSON object with given_name, family_name and optionally role, phone)"
+      const [role, escaped] = yield* Effect.all([
+        profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"role\":\"Account Reviewer\",\"role\":\"Account Administrator\"}"),
+        profile("{\"given_name\":\"A\",\"family_name\":\"B\",\"given_name\\u0020\":\"x\",\"\\u0067iven_name\":\"C\"}")
+      ], { concurrency: 2 })
+      for (const result of [role, escaped]) assertExit(result, 2)
+      assert.strictEqual(role.stderr, `error: --create-account-profile: role is given twice; give each field once ${help}\n`)
+      assert.strictEqual(escaped.stderr, `error: --create-account-profile: given_name is given twice; give each field once ${help}\n`)
+      assert.strictEqual(role.stdout, "")
+    }).pipe(Effect.provide(NodeContext.layer)), 180_000)
 })

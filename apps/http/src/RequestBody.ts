@@ -1,6 +1,7 @@
-import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "@baton-fivetran/http-api"
+import { parseStrictJson } from "@baton-fivetran/connector-core"
+import { clipped, InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "@baton-fivetran/http-api"
 import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
-import { Effect, Option, Stream } from "effect"
+import { Effect, Either, Stream } from "effect"
 
 /**
  * Checks a request body once, before routing and before the token check (they reveal nothing, and
@@ -8,8 +9,9 @@ import { Effect, Option, Stream } from "effect"
  * (a declared size at once; a chunked body as soon as the bytes read pass the cap, which leaves
  * the rest unread and closes the connection), a request declared as anything but JSON (even with
  * an empty body) is a 415 saying what to send, and a JSON body that does not parse or nests deeper
- * than `MaxJsonDepth` is a 400 naming `body`. The endpoint then reads the body read and parsed
- * here; the depth limit keeps its schema decoding (and JSON.parse) far from the stack's limit.
+ * than `MaxJsonDepth` is a 400 naming `body`, one that gives a key twice in an object a 400 naming
+ * that key (connector-core's StrictJson). The endpoint then reads the body read and parsed here;
+ * the depth limit keeps its schema decoding (and JSON.parse) far from the stack's limit.
  */
 
 /** Deeper JSON is refused: no request of this Api nests more than 3 levels. */
@@ -75,8 +77,6 @@ const withBody = (request: HttpServerRequest.HttpServerRequest, text: string, js
     json: { value: Effect.succeed(json) }
   }) as HttpServerRequest.HttpServerRequest
 
-const parseJson = Option.liftThrowable((text: string) => JSON.parse(text) as unknown)
-
 export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -111,9 +111,15 @@ export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effe
         message: `the JSON body nests deeper than ${MaxJsonDepth} levels, the limit`
       })
     }
-    const json = parseJson(body)
-    if (Option.isNone(json)) {
+    const json = parseStrictJson(body)
+    if (Either.isRight(json)) return yield* provideBody(json.right)
+    if (json.left._tag === "NotJson") {
       return yield* new InvalidRequest({ field: "body", message: "the request body is not valid JSON" })
     }
-    return yield* provideBody(json.value)
+    // The path as a schema issue names a field (`principal.id`); cut, so a hostile key is not echoed whole.
+    const field = clipped(json.left.path.join("."))
+    return yield* new InvalidRequest({
+      field,
+      message: `${field} is given twice in the request body; give each field once (JSON parsers disagree on which one counts)`
+    })
   })

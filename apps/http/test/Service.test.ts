@@ -424,6 +424,38 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       })
     }))
 
+  it.effect("a body giving a key twice, at any depth, is a 400 naming the key and its path, and nothing is provisioned", () =>
+    Effect.gen(function*() {
+      const { request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const user = before.users.find((u) => u.role !== "Account Administrator")!.id
+      const group = before.groups[0]!.id
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        [
+          "/v1/grants",
+          `{"entitlement_id":"group:${group}:View Destination","principal":{"type":"user","id":"${user}"},` +
+          `"entitlement_id":"role:Account Administrator:assigned"}`,
+          "entitlement_id"
+        ],
+        [
+          "/v1/grants",
+          `{"entitlement_id":"role:Account Reviewer:assigned","principal":{"type":"user","id":"${user}","\u0069d":"other"}}`,
+          "principal.id"
+        ],
+        ["/v1/accounts", `{"email":"a@acmedata.com","given_name":"A","family_name":"B","email":"b@acmedata.com"}`, "email"],
+        ["/v1/accounts", `{"email":"a@acmedata.com","given_name":"A","family_name":"B","x":[{},{"y":1,"y":2}]}`, "x.1.y"]
+      ]
+      for (const [path, body, field] of cases) {
+        const response = yield* request("POST", path, { token: TestToken, body })
+        assert.deepStrictEqual([response.status, yield* Effect.orDie(response.json)], [400, {
+          error: "InvalidRequest",
+          field,
+          message: `${field} is given twice in the request body; give each field once (JSON parsers disagree on which one counts)`
+        }], body)
+      }
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+    }))
+
   it.effect("JSON nested 3,000 levels deep is a 400 naming the limit of 64, not a 500 (issue 12)", () =>
     Effect.gen(function*() {
       const { request, sandbox } = yield* Harness

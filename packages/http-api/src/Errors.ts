@@ -20,7 +20,8 @@ const invalidRequest = { message: Schema.String, field: Field }
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", invalidRequest) {}
 export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidRequest", invalidRequest, {
   status: 400,
-  description: "A parameter or the body is malformed; `field` names it (`body` for the body as a whole)"
+  description: "A parameter or the body is malformed, or the body gives a key twice in one object; `field` names the " +
+    "parameter or the body field (`principal.id`), or `body` for the body as a whole"
 })
 
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", message) {}

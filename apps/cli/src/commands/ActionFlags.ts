@@ -1,5 +1,5 @@
-import type { AccountRequest, PrincipalRef } from "@baton-fivetran/connector-core"
-import { Data, Effect, Option, ParseResult, Schema } from "effect"
+import { type AccountRequest, parseStrictJson, type PrincipalRef } from "@baton-fivetran/connector-core"
+import { Data, Effect, Either, Option, ParseResult, Schema } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
@@ -46,13 +46,18 @@ const profileRefusal = (problem: string) => new UsageError({ reason: `--create-a
  * The profile is a flat object of strings: that is checked on the parsed value before the schema
  * sees it, so a hostile value (thousands of nested brackets, a huge array) gets a short message
  * instead of a schema dump or a stack overflow. JSON.parse itself may overflow on deep nesting:
- * that is "not valid JSON" too.
+ * that is "not valid JSON" too. A key given twice is refused (connector-core's StrictJson): JSON.parse
+ * keeps the last, so `"role":"Account Reviewer","role":"Account Administrator"` made an Administrator.
  */
 const parseProfile = (json: string) =>
   Effect.gen(function*() {
-    const parsed = Option.liftThrowable((text: string): unknown => JSON.parse(text))(json)
-    if (Option.isNone(parsed)) return yield* profileRefusal("not valid JSON")
-    const value = parsed.value
+    const parsed = parseStrictJson(json)
+    if (Either.isLeft(parsed)) {
+      return yield* profileRefusal(
+        parsed.left._tag === "NotJson" ? "not valid JSON" : `${parsed.left.path.join(".")} is given twice; give each field once`
+      )
+    }
+    const value = parsed.right
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       return yield* profileRefusal(`got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`)
     }
