@@ -14,6 +14,7 @@ import { BatonApi, NotReady } from "@baton-fivetran/http-api"
 import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
+import { PageTokens } from "./PageTokens.js"
 import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
 import { Review } from "./Review.js"
@@ -273,6 +274,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(ApiLive),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
+    Layer.provide(PageTokens.Default),
     Layer.provide(SyncReaders.Default),
     Layer.provide(SyncSchedule.Default),
     Layer.provideMerge(SyncJobs.Default),

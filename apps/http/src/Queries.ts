@@ -12,6 +12,7 @@ import {
   PrincipalAccess,
   ResourcePage
 } from "@baton-fivetran/http-api"
+import { PageTokens } from "./PageTokens.js"
 import { makeResponseCache } from "./ResponseCache.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
@@ -19,9 +20,9 @@ import { parseResourceRef } from "./TypeChecks.js"
 
 /**
  * Read-only queries over finished syncs. Pages are keyset pages over the file's row ids; the
- * opaque page token carries the sync id and the last row id, so a listing stays on the sync it
- * started on even if a newer one finishes meanwhile, and the listing and a digest of its filters:
- * a row id is a position in that listing only, so a token continues no other. Files are read
+ * signed page token (PageTokens.ts) carries the sync id and the last row id, so a listing stays on
+ * the sync it started on even if a newer one finishes meanwhile, and the listing and a digest of its
+ * filters: a row id is a position in that listing only, so a token continues no other. Files are read
  * through the shared SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
  *
  * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
@@ -37,13 +38,8 @@ const ResponseCacheBytes = 32 * 1024 * 1024
 const Listing = Schema.Literal("resources", "entitlements", "grants")
 type Listing = typeof Listing.Type
 
-/** base64url of `{"s": sync id, "a": last row id, "l": listing, "f": digest of the filters}`. */
-const PageToken = Schema.compose(
-  Schema.StringFromBase64Url,
-  Schema.parseJson(Schema.Struct({ s: Schema.String, a: Schema.Int.pipe(Schema.nonNegative()), l: Listing, f: Schema.String }))
-)
-const decodeToken = Schema.decodeUnknownOption(PageToken)
-const encodeToken = Schema.encodeSync(PageToken)
+/** A token's position: `{"s": sync id, "a": last row id, "l": listing, "f": digest of the filters}`. */
+const PagePosition = Schema.Struct({ s: Schema.String, a: Schema.Int.pipe(Schema.nonNegative()), l: Listing, f: Schema.String })
 
 /** A listing's filters (absent ones included) as a short digest, so a token stays short whatever they hold. */
 const filtersDigest = (filters: ReadonlyArray<string | undefined>) =>
@@ -89,6 +85,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const jobs = yield* SyncJobs
     const readers = yield* SyncReaders
     const bodies = makeResponseCache(ResponseCacheBytes)
+    const tokens = (yield* PageTokens).codec("listing", PagePosition)
 
     /**
      * The sync a listing reads: the token's, or the latest successful one. A token must have been
@@ -97,7 +94,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const chooseSync = (token: Option.Option<string>, listing: Listing, digest: string) =>
       Effect.gen(function*() {
         if (Option.isNone(token)) return { syncId: yield* readers.latest, afterRowId: 0 }
-        const decoded = decodeToken(token.value)
+        const decoded = tokens.read(token.value)
         if (Option.isNone(decoded)) {
           return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
         }
@@ -164,7 +161,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
               list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
-            const next = rows.length > size && last !== undefined ? encodeToken({ s: syncId, a: last.rowId, l: listing, f: digest }) : null
+            const next = rows.length > size && last !== undefined ? tokens.issue({ s: syncId, a: last.rowId, l: listing, f: digest }) : null
             return {
               sync_id: syncId,
               items: items.map((row) =>

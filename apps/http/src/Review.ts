@@ -13,6 +13,7 @@ import {
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
+import { PageTokens } from "./PageTokens.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
@@ -26,18 +27,13 @@ import { parseResourceRef } from "./TypeChecks.js"
 const DefaultPageSize = 100
 const DefaultSearchLimit = 20
 
-/** base64url of `{"b": base sync, "t": target sync, "k": kind, "i": last id}`. */
-const DiffToken = Schema.compose(
-  Schema.StringFromBase64Url,
-  Schema.parseJson(Schema.Struct({
-    b: Schema.String,
-    t: Schema.String,
-    k: Schema.Literal(...DiffKinds),
-    i: Schema.String
-  }))
-)
-const decodeToken = Schema.decodeUnknownOption(DiffToken)
-const encodeToken = Schema.encodeSync(DiffToken)
+/** A diff token's position (signed: PageTokens.ts): `{"b": base sync, "t": target sync, "k": kind, "i": last id}`. */
+const DiffPosition = Schema.Struct({
+  b: Schema.String,
+  t: Schema.String,
+  k: Schema.Literal(...DiffKinds),
+  i: Schema.String
+})
 
 const rowText = {
   csv: (row: ReviewRow) => csvRecord(ReviewColumns.map((name) => row[name])),
@@ -65,6 +61,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     const jobs = yield* SyncJobs
     const readers = yield* SyncReaders
     const latest = readers.latest
+    const tokens = (yield* PageTokens).codec("diff", DiffPosition)
     /** A kept sync's reader (NotFound for a sync that is not kept). */
     const reader = (syncId: string) => Effect.zipRight(jobs.fileOf(syncId), readers.reader(syncId))
 
@@ -76,8 +73,11 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const size = request.page_size ?? DefaultPageSize
         let from: { readonly kind: DiffKind; readonly id: string } | undefined
         if (request.page_token !== undefined) {
-          const token = decodeToken(request.page_token)
-          if (Option.isNone(token) || token.value.b !== request.base || token.value.t !== syncId) {
+          const token = tokens.read(request.page_token)
+          if (Option.isNone(token)) {
+            return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
+          }
+          if (token.value.b !== request.base || token.value.t !== syncId) {
             return yield* new InvalidRequest({
               field: "page_token",
               message: "page_token is not a token this service issued for this pair of syncs"
@@ -97,7 +97,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           base_sync_id: request.base,
           items,
           next_page_token: entries.length > size && last !== undefined
-            ? encodeToken({ b: request.base, t: syncId, k: last.kind, i: last.id })
+            ? tokens.issue({ b: request.base, t: syncId, k: last.kind, i: last.id })
             : null
         } satisfies DiffPage
       }).pipe(Effect.withSpan("Review.diff"))

@@ -38,7 +38,7 @@ export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = require
 export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("directory"), {
   flag: "data-dir",
   env: "BATON_HTTP_DATA_DIR",
-  description: "Where finished .c1z files and job metadata are kept (created if missing).",
+  description: "Where finished .c1z files, job metadata and the page-token key are kept (created if missing).",
   default: () => "./data"
 })
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url"
 import { SettingError } from "@baton-fivetran/settings"
 import { run, StartupError } from "../src/Cli.js"
 import { exitCode } from "../src/Exit.js"
+import { PageTokenKeyError } from "../src/PageTokens.js"
 
 /** Runs the command in-process with only the given environment variables. */
 const runWith = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
@@ -24,7 +25,9 @@ const refusal = (args: ReadonlyArray<string>, env: Record<string, string> = {}) 
     assert.strictEqual(exitCode(exit), 2)
     if (Exit.isSuccess(exit)) return assert.fail("expected the start to be refused")
     const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    return error instanceof StartupError || error instanceof SettingError ? error.message : String(error)
+    return error instanceof StartupError || error instanceof SettingError || error instanceof PageTokenKeyError
+      ? error.message
+      : String(error)
   })
 
 /** A Console that keeps what is logged. */
@@ -98,6 +101,19 @@ describe("start-up", () => {
         `BATON_HTTP_DATA_DIR "${file}/sub" cannot be created (ENOTDIR)`
       )
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["a-file"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a page-token key file the service did not write is refused at start, and left as it is", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dataDir}/page-token.key`, "short")
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--data-dir", dataDir]),
+        `the page-token key ${dataDir}/page-token.key holds 5 bytes, not the 32 the service writes; ` +
+          "delete it to have a new one made (page tokens in flight then stop working)"
+      )
+      assert.strictEqual(yield* fs.readFileString(`${dataDir}/page-token.key`), "short")
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped(
@@ -300,7 +316,7 @@ describe("the process", () => {
         assert.strictEqual(page.items.length, 5)
         assert.deepStrictEqual(
           (yield* fs.readDirectory(dataDir)).sort(),
-          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`].sort()
+          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`, "page-token.key"].sort()
         )
       }).pipe(Effect.provide(NodeContext.layer)),
     300_000
@@ -390,7 +406,7 @@ describe("the process", () => {
       child.kill("SIGTERM")
       const code = yield* exited.pipe(Effect.timeout("30 seconds"))
       assert.strictEqual(code, 0)
-      assert.deepStrictEqual(yield* fs.readDirectory(dataDir), [`${job.id}.json`])
+      assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), [`${job.id}.json`, "page-token.key"])
       const saved = JSON.parse(yield* fs.readFileString(`${dataDir}/${job.id}.json`)) as { status: string; error: string }
       assert.strictEqual(saved.status, "cancelled")
       assert.strictEqual(saved.error, "cancelled before it finished; no file was kept")

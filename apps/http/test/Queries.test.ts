@@ -1,6 +1,8 @@
 import { openC1z } from "@baton-fivetran/c1z"
 import type { Resource } from "@baton-fivetran/connector-core"
-import { assert, layer } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
 import { join } from "node:path"
 import { GrantPage, NotFound, ResourcePage } from "@baton-fivetran/http-api"
@@ -211,6 +213,83 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       const resumed = yield* client.queries.resources({ urlParams: { type: "user", page_size: 3, page_token: users } })
       assert.deepStrictEqual(resumed.items, five.items.slice(2))
     }).pipe(Effect.orDie))
+
+  it.effect("a token the service did not issue is a 400 with one fixed message, its content not echoed; its own still pages", () =>
+    Effect.gen(function*() {
+      const { client, request } = yield* Harness
+      const first = yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })
+      const token = first.next_page_token!
+      const [payload, signature] = token.split(".") as [string, string]
+      const position = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>
+      const rewritten = (changes: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...position, ...changes })).toString("base64url")
+      const forged = [
+        `${rewritten({ a: 40 })}.${signature}`,
+        `${rewritten({ s: "../x" })}.${signature}`,
+        rewritten({ a: 40 }),
+        payload,
+        `${payload}.${signature.slice(0, -1)}`,
+        `${payload}.${signature}A`,
+        `${payload}.`,
+        `.${signature}`
+      ]
+      for (const page_token of forged) {
+        const response = yield* request("GET", `/v1/resources?type=user&page_size=2&page_token=${encodeURIComponent(page_token)}`, {
+          token: TestToken
+        })
+        assert.deepStrictEqual([response.status, yield* response.json], [400, {
+          error: "InvalidRequest",
+          field: "page_token",
+          message: "page_token is not a token this service issued"
+        }], page_token)
+      }
+      const four = yield* client.queries.resources({ urlParams: { type: "user", page_size: 4 } })
+      const next = yield* client.queries.resources({ urlParams: { type: "user", page_size: 2, page_token: token } })
+      assert.deepStrictEqual([next.sync_id, next.items], [first.sync_id, four.items.slice(2)])
+    }).pipe(Effect.orDie))
+})
+
+describe("page tokens across restarts", () => {
+  it.effect(
+    "a token stays good after a restart over the same data directory (its key, made once, is kept there); another service's is refused",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-" })
+        const keyPath = join(dataDir, "page-token.key")
+        const first = yield* Effect.gen(function*() {
+          yield* runSync
+          const { client } = yield* Harness
+          return yield* client.queries.resources({ urlParams: { type: "user", page_size: 2 } })
+        }).pipe(Effect.provide(harness({ dataDir })))
+        const key = yield* fs.readFile(keyPath)
+        assert.deepStrictEqual([key.byteLength, Number((yield* fs.stat(keyPath)).mode) & 0o777], [32, 0o600])
+
+        const [resumed, four] = yield* Effect.gen(function*() {
+          const { client } = yield* Harness
+          return [
+            yield* client.queries.resources({ urlParams: { type: "user", page_size: 2, page_token: first.next_page_token! } }),
+            yield* client.queries.resources({ urlParams: { type: "user", page_size: 4 } })
+          ] as const
+        }).pipe(Effect.provide(harness({ dataDir })))
+        assert.deepStrictEqual([resumed.sync_id, resumed.items], [first.sync_id, four.items.slice(2)])
+        assert.deepStrictEqual(yield* fs.readFile(keyPath), key)
+
+        const elsewhere = yield* Effect.gen(function*() {
+          yield* runSync
+          const { request } = yield* Harness
+          const response = yield* request("GET", `/v1/resources?type=user&page_size=2&page_token=${first.next_page_token!}`, {
+            token: TestToken
+          })
+          return [response.status, yield* response.json]
+        }).pipe(Effect.provide(harness()))
+        assert.deepStrictEqual(elsewhere, [400, {
+          error: "InvalidRequest",
+          field: "page_token",
+          message: "page_token is not a token this service issued"
+        }])
+      }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.orDie),
+    120_000
+  )
 })
 
 layer(harness({ exclusionGroups: true }), { excludeTestServices: true, timeout: 60_000 })("--exclusion-groups", (it) => {

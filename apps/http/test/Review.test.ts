@@ -83,6 +83,28 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(JSON.parse(unknown.body).message, "no sync job 20990101T000000Z-0000")
     }))
 
+  it.effect("a diff token the service did not issue (a moved position, a listing's token) is a 400 with one fixed message", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const [after, before] = (yield* client.syncs.list()).items.map((job) => job.id).sort().reverse()
+      const first = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before!, page_size: 1 } })
+      const [payload, signature] = first.next_page_token!.split(".") as [string, string]
+      const position = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>
+      const moved = `${Buffer.from(JSON.stringify({ ...position, i: "" })).toString("base64url")}.${signature}`
+      const listing = (yield* client.queries.resources({ urlParams: { page_size: 1 } })).next_page_token!
+      for (const token of [moved, listing]) {
+        const answer = yield* text(`/v1/syncs/${after}/diff?base=${before}&page_size=1&page_token=${token}`)
+        assert.deepStrictEqual([answer.status, JSON.parse(answer.body)], [400, {
+          error: "InvalidRequest",
+          field: "page_token",
+          message: "page_token is not a token this service issued"
+        }], token)
+      }
+      const second = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before!, page_token: first.next_page_token! } })
+      const whole = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before! } })
+      assert.deepStrictEqual(second.items, whole.items.slice(1))
+    }).pipe(Effect.orDie))
+
   it.effect("the export streams the same rows as CSV and as JSON lines, and filters to a principal or an entitlement", () =>
     Effect.gen(function*() {
       const csv = yield* text("/v1/export?format=csv")

@@ -62,6 +62,9 @@ const copyJobs = (dir: string, synced: ReadonlyArray<SyncJob>, others: ReadonlyA
     }
   })
 
+/** The service's page-token key (PageTokens.ts), made at start beside the syncs, which retention leaves alone. */
+const pageTokenKey = "page-token.key"
+
 const dataFiles = Effect.gen(function*() {
   const { dataDir } = yield* Harness
   const fs = yield* FileSystem.FileSystem
@@ -94,7 +97,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(cancelled.file_bytes, null)
       assert.isNotNull(cancelled.finished_at)
       // Only the job's metadata: no .c1z, no temporary file.
-      assert.deepStrictEqual(yield* dataFiles, [`${job.id}.json`])
+      assert.deepStrictEqual(yield* dataFiles, [`${job.id}.json`, pageTokenKey])
       const file = yield* Effect.flip(client.syncs.file({ path: { id: job.id } }))
       assert.deepStrictEqual(file, new NotFound({ message: `sync ${job.id} has no file: it is cancelled` }))
     }))
@@ -165,7 +168,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       ])
       assert.deepStrictEqual(
         yield* dataFiles,
-        [`${cancelled[0]!.id}.json`, `${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`].sort()
+        [`${cancelled[0]!.id}.json`, `${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`, pageTokenKey].sort()
       )
     }).pipe(Effect.orDie))
 
@@ -383,7 +386,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         "20260101T000000Z-0a04.json",
         `${damaged}.c1z`,
         `${damaged}.json`,
-        "backup.c1z"
+        "backup.c1z",
+        pageTokenKey
       ])
       assert.deepStrictEqual(
         Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${damaged}.json`))),
@@ -456,7 +460,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         `${unreadable.id}.c1z`,
         `${unreadable.id}.json`,
         `${complete.id}.c1z`,
-        `${complete.id}.json`
+        `${complete.id}.json`,
+        pageTokenKey
       ])
       assert.deepStrictEqual(
         Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${complete.id}.json`))),
@@ -504,7 +509,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
         `${failed.id}.json`,
         `${failed.id}.json.tmp`,
-        "notes.json.7.tmp"
+        "notes.json.7.tmp",
+        pageTokenKey
       ])
     }).pipe(Effect.scoped, Effect.orDie))
 
@@ -549,7 +555,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const first = yield* restart
       assert.deepStrictEqual(first.listed, [failed])
       assert.deepStrictEqual(first.logs, [listedAsFailed("20200101T000000Z-0e02"), listedAsFailed(failed.id), foreign])
-      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json"])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json", pageTokenKey])
       assert.deepStrictEqual(
         Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${failed.id}.json`))),
         failed
@@ -558,7 +564,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const second = yield* restart
       assert.deepStrictEqual(second.listed, [failed])
       assert.deepStrictEqual(second.logs, [foreign])
-      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json"])
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`${failed.id}.json`, "notes.json", pageTokenKey])
     }).pipe(Effect.scoped, Effect.orDie))
 
   it.effect("a sync that fails is listed as failed with the engine's reason", () =>
@@ -646,7 +652,7 @@ layer(
       assert.strictEqual(job.error, null)
       assert.strictEqual(job.file_bytes, size)
       assert.deepStrictEqual(yield* client.syncs.get({ path: { id: started.id } }), job)
-      assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`])
+      assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`, pageTokenKey])
       assert.strictEqual((yield* client.syncs.file({ path: { id: started.id } })).length, size)
     }).pipe(Effect.orDie))
 })
