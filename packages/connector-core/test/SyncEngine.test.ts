@@ -293,6 +293,43 @@ describe("SyncEngine against the sandbox", () => {
       }
     }))
 
+  it.live("a custom TEAM role named member leaves team:T:member the membership; its holders are members, with one warning", () =>
+    Effect.gen(function*() {
+      const base = systemKey()
+      const managers = base.snapshot.team_users.filter((m) => m.role === "Team Manager")
+      assert.isAbove(managers.length, 1)
+      const renamed = managers[0]!
+      const snapshot = {
+        ...base.snapshot,
+        roles: [
+          ...base.snapshot.roles,
+          {
+            name: "member",
+            description: "A custom team role",
+            is_custom: true,
+            scope: ["TEAM" as const],
+            is_deprecated: false,
+            replacement_role_name: null
+          }
+        ],
+        team_users: base.snapshot.team_users.map((m) => m === renamed ? { ...m, role: "member" } : m)
+      }
+      const { rows, summary } = yield* syncWith(snapshot, base.credential)
+      assert.deepStrictEqual(summary.warnings, [
+        "TEAM role \"member\" would have the id of each team's membership entitlement (team:<id>:member), which keeps it: " +
+        "its holders show as team members only; rename the role in Fivetran to review it"
+      ])
+      const memberEntitlements = rows.filter((r) => r._tag === "EntitlementRow" && r.value.id === `team:${renamed.team_id}:member`)
+      assert.deepStrictEqual(memberEntitlements.map((r) => r._tag === "EntitlementRow" ? [r.value.purpose, r.value.displayName] : []), [
+        ["ASSIGNMENT", `${snapshot.teams.find((t) => t.id === renamed.team_id)!.name} member`]
+      ])
+      const grantIds = ids(rows, "GrantRow").filter((id) =>
+        id.startsWith(`team:${renamed.team_id}:`) && id.endsWith(`:user:${renamed.user_id}`)
+      )
+      assert.deepStrictEqual(grantIds, [`team:${renamed.team_id}:member:user:${renamed.user_id}`])
+      assert.strictEqual(new Set(ids(rows, "EntitlementRow")).size, ids(rows, "EntitlementRow").length)
+    }))
+
   it.live("a system key without TEAM fails naming TEAM:READ", () =>
     Effect.gen(function*() {
       const { credential, snapshot } = systemKey(readAllBut("TEAM"))

@@ -48,8 +48,16 @@ export const teamRoleEntitlement = (team: Resource, role: Role): Entitlement =>
     exclusionGroupId: `${team.id.resourceType}:${team.id.resource}:role`
   })
 
+/**
+ * The TEAM roles that have an entitlement of their own: all but a custom role named `member`, whose
+ * `team:T:member` would be the membership's id (a public contract; two rows of one id, the later
+ * replacing the earlier). Its holders show as members only, with a warning (TeamType.ts).
+ */
+export const teamRoleEntitlementRoles = (catalog: RoleCatalog): ReadonlyArray<Role> =>
+  catalog.team.filter((role) => role.name !== TeamMemberSlug)
+
 /** `member` first, then one entitlement per TEAM-scoped role in the order of `GET /v1/roles`. */
 export const teamEntitlements = (team: Resource, catalog: RoleCatalog): ReadonlyArray<Entitlement> => [
   teamMemberEntitlement(team),
-  ...catalog.team.map((role) => teamRoleEntitlement(team, role))
+  ...teamRoleEntitlementRoles(catalog).map((role) => teamRoleEntitlement(team, role))
 ]

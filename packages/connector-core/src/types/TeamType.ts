@@ -12,7 +12,14 @@ import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
 import { findRole } from "../resources/RoleCatalog.js"
-import { teamMemberEntitlement, TeamMemberSlug, teamResource, TeamResourceType, teamRoleEntitlement } from "../resources/Team.js"
+import {
+  teamMemberEntitlement,
+  TeamMemberSlug,
+  teamResource,
+  TeamResourceType,
+  teamRoleEntitlement,
+  teamRoleEntitlementRoles
+} from "../resources/Team.js"
 import { userResourceId } from "../resources/User.js"
 import { rowsPerPage } from "../sync/PageRows.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
@@ -55,7 +62,7 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
     Effect.gen(function*() {
       const resource = teamResource(team)
       const memberEntitlement = teamMemberEntitlement(resource)
-      const roleEntitlements = catalog.team.map((role) => teamRoleEntitlement(resource, role))
+      const roleEntitlements = teamRoleEntitlementRoles(catalog).map((role) => teamRoleEntitlement(resource, role))
       const bySlug = indexBy(roleEntitlements, (e) => e.slug)
       const out: Array<SyncRow> = [
         row.resource(resource),
@@ -66,8 +73,13 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
         const principal = userResourceId(member.user_id)
         out.push(row.grant(directGrant(memberEntitlement, principal)))
         const roleEntitlement = bySlug.get(member.role)
-        if (roleEntitlement === undefined) yield* context.unknownRole("team members", member.role, "TEAM")
-        else out.push(row.grant(directGrant(roleEntitlement, principal)))
+        if (roleEntitlement !== undefined) out.push(row.grant(directGrant(roleEntitlement, principal)))
+        else if (member.role === TeamMemberSlug && findRole(catalog, "TEAM", member.role) !== undefined) {
+          yield* context.warn(
+            `TEAM role "${TeamMemberSlug}" would have the id of each team's membership entitlement (team:<id>:${TeamMemberSlug}), ` +
+              "which keeps it: its holders show as team members only; rename the role in Fivetran to review it"
+          )
+        } else yield* context.unknownRole("team members", member.role, "TEAM")
       }
       expansion.addMembers(team.id, users.map((m) => m.user_id))
       if (team.role !== null && team.role !== "") {
@@ -130,7 +142,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       wanted,
       slot: teamMembership(context.client, entitlement.resourceId, principal.id, context.action),
       held: (roleName) => {
-        const role = findRole(catalog, "TEAM", roleName)
+        const role = teamRoleEntitlementRoles(catalog).find((r) => r.name === roleName)
         return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
       },
       inheritedFrom: Effect.succeed([])
