@@ -253,7 +253,8 @@ describe("review commands across syncs", () => {
       const later: AccountSnapshot = {
         ...edgeCases,
         users: edgeCases.users.map((user) =>
-          user.id === "both_bo"
+          // invited_ed never accepted the invitation: suspended, it is disabled, not "invited" still.
+          user.id === "both_bo" || user.id === "invited_ed"
             ? { ...user, active: false }
             : user.id === "admin_ada"
             ? { ...user, logged_in_at: "2026-11-30T08:00:00.000Z" }
@@ -278,9 +279,16 @@ describe("review commands across syncs", () => {
       })
       assert.deepStrictEqual(json(diff.stdout), [
         changed("team:ops_t", "Operations", { previous_name: "Ops" }),
-        changed("user:both_bo", "Bo Both", { status: "disabled", previous_status: "enabled" })
+        changed("user:both_bo", "Bo Both", { status: "disabled", previous_status: "enabled" }),
+        changed("user:invited_ed", "ed@edge.example", { status: "disabled", previous_status: "invited" })
       ])
-      assert.match(diff.stderr, /^0 added, 0 removed, 2 changed \(\w+ → \w+\)\n$/)
+      assert.match(diff.stderr, /^0 added, 0 removed, 3 changed \(\w+ → \w+\)\n$/)
+      const users = yield* runCli(["resources", "-f", `${dir}/after.c1z`, "--type", "user", "-o", "json"])
+      assertExit(users, 0)
+      assert.deepStrictEqual(
+        json(users.stdout).filter((row) => row["id"] === "user:invited_ed" || row["id"] === "user:both_bo").map((row) => row["status"]),
+        ["disabled", "disabled"]
+      )
     }).pipe(withSandbox()))
 
   it.scopedLive("a grant made between two syncs is one added grant plus the grants its team members derive", () =>

@@ -42,11 +42,15 @@ export const resourceRef = (resource: Resource): string => `${resource.id.resour
 
 const userTrait = (resource: Resource) => resource.annotations.find((a) => a._tag === "UserTrait")
 
-/** `enabled`, `disabled` or `invited` for users; "" for principals without a status (teams). */
+/**
+ * `enabled`, `disabled` or `invited` (enabled, the invitation still pending) for users; "" for
+ * principals without a status (teams). A suspended user is `disabled` whatever its details: read
+ * first, "invited" hid the suspension of a user who never accepted, and diff saw no change.
+ */
 export const statusText = (resource: Resource): string => {
   const status = resource.status ?? userTrait(resource)?.status
   if (status === undefined) return ""
-  if (status.details === "invited") return "invited"
+  if (status.status === "ENABLED" && status.details === "invited") return "invited"
   return status.status.toLowerCase()
 }
 
