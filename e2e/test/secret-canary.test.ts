@@ -169,7 +169,7 @@ describe("secret canary", () => {
       yield* sandbox.setFaults({ serverErrorShare: 1 })
       assert.strictEqual((yield* call("DELETE", `/v1/grants/${encodeURIComponent(`team:${team}:member:user:${user}`)}`)).status, 502)
       yield* sandbox.setFaults({})
-      assert.strictEqual((yield* call("GET", "/readyz", { token: `${CanaryToken}-wrong` })).status, 401)
+      assert.strictEqual((yield* call("GET", "/v1/capabilities", { token: `${CanaryToken}-wrong` })).status, 401)
       yield* call("GET", "/v1/syncs")
       yield* call("GET", "/v1/resources?type=user&page_size=3")
       child.kill("SIGTERM")

@@ -7,7 +7,7 @@ import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
  * The routes served outside the Api's groups that need a token: the OpenAPI document and Swagger
  * UI (unless --public-docs) and /metrics (unless --public-metrics). Each is wrapped in the token
  * check when it is registered; the Api's endpoints have their own middleware, the explorer page
- * (Explorer.ts) and /healthz are public, and a path no route matches needs a token too
+ * (Explorer.ts) and the probes (/healthz, /readyz) are public, and a path no route matches needs a token too
  * (RequestFailures.ts). A new route outside the Api belongs here.
  */
 

@@ -6,17 +6,17 @@ import {
   type ProvisioningError,
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
-import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
-import { BatonApi, NotReady } from "@baton-fivetran/http-api"
+import { BatonApi } from "@baton-fivetran/http-api"
 import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
 import { PageTokens } from "./PageTokens.js"
 import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
+import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
 import { requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
@@ -31,34 +31,16 @@ import { makeTypeChecks, parseResourceRef } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 
-const HealthLive = HttpApiBuilder.group(
-  BatonApi,
-  "health",
-  (handlers) => handlers.handle("healthz", () => Effect.succeed({ status: "ok" as const }))
-)
-
-/** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
-const readinessTimeout = "10 seconds"
+const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
+  Effect.map(Readiness, (readiness) =>
+    handlers
+      .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+      .handle("readyz", () => readiness.ready)))
 
 const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
   Effect.gen(function*() {
-    const client = yield* FivetranClient
     const registry = yield* ResourceTypeRegistry
-    return handlers
-      .handle("readyz", () =>
-        client.accountInfo.pipe(
-          Effect.map((info) => ({
-            status: "ready" as const,
-            account_id: info.account_id,
-            account_name: info.account_name
-          })),
-          Effect.mapError((error) => new NotReady({ message: error.message })),
-          Effect.timeoutFail({
-            duration: readinessTimeout,
-            onTimeout: () => new NotReady({ message: `Fivetran did not answer within ${readinessTimeout}` })
-          })
-        ))
-      .handle("capabilities", () => Effect.succeed(capabilities(registry)))
+    return handlers.handle("capabilities", () => Effect.succeed(capabilities(registry)))
   }))
 
 const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
@@ -272,6 +254,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(ExtraRoutesLive(config)),
     Layer.provide(requestChecks(config)),
     Layer.provide(ApiLive),
+    Layer.provide(Readiness.Default),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
     Layer.provide(PageTokens.Default),

@@ -2,7 +2,7 @@ import { Context, type Option, type Redacted } from "effect"
 
 /** The service's own settings, after the flags and environment have been read and checked. */
 export interface ServiceConfigShape {
-  /** Bearer tokens accepted on every endpoint except /healthz. */
+  /** Bearer tokens accepted on every endpoint except the probes (/healthz, /readyz). */
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   /** Serve /openapi.json and /docs without a token (a browser cannot send one when it opens /docs). */
   readonly publicDocs: boolean

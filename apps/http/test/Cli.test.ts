@@ -174,7 +174,10 @@ describe("start-up", () => {
 
         const authorized = yield* Effect.promise(() => fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } }))
         assert.strictEqual(authorized.status, 200)
-        const anonymous = yield* Effect.promise(() => fetch(`${url}/readyz`))
+        // The probes need no token; every other endpoint does.
+        const anonymousProbe = yield* Effect.promise(() => fetch(`${url}/readyz`))
+        assert.strictEqual(anonymousProbe.status, 200)
+        const anonymous = yield* Effect.promise(() => fetch(`${url}/v1/capabilities`))
         assert.strictEqual(anonymous.status, 401)
         assert.include(printed.join("\n"), `docs ${url}/docs, token required)`)
         const anonymousDocs = yield* Effect.promise(() => fetch(`${url}/openapi.json`).then((r) => r.status))

@@ -59,9 +59,9 @@ layer(harness(), { excludeTestServices: true, timeout: 120_000 })("response head
           body: { entitlement_id: "team:t:member", principal: { type: "user", id: "u" } }
         }
       ] satisfies ReadonlyArray<Probe>).map((probe): Probe => ({ ...probe, token: TestToken }))
-      // Every endpoint but /healthz, without a token.
+      // Every endpoint but the probes (/healthz, /readyz), without a token.
       const refused: ReadonlyArray<Probe> = Object.entries(document.paths).flatMap(([template, operations]) =>
-        Object.keys(operations).filter(() => template !== "/healthz").map((method) => ({
+        Object.keys(operations).filter(() => template !== "/healthz" && template !== "/readyz").map((method) => ({
           method: method.toUpperCase() as Probe["method"],
           template,
           path: template.replace(/\{\w+\}/g, "x"),

@@ -15,6 +15,9 @@ const OpenApiDocument = Schema.Struct({
   })
 })
 
+/** The endpoints a kubelet probes, which need no token. */
+const probes = new Set(["/healthz", "/readyz"])
+
 const ErrorBody = Schema.Struct({ error: Schema.String, message: Schema.String })
 
 const openApi = Effect.gen(function*() {
@@ -78,7 +81,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       )
     }))
 
-  it.effect("the OpenAPI document lists every endpoint, each but /healthz with bearer security", () =>
+  it.effect("the OpenAPI document lists every endpoint, each but the probes (/healthz, /readyz) with bearer security", () =>
     Effect.gen(function*() {
       const document = yield* openApi
       assert.strictEqual(document.openapi, "3.1.0")
@@ -86,19 +89,19 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       assert.deepStrictEqual(ops.map((op) => `${op.method} ${op.path}`).sort(), [...AllEndpoints].sort())
       for (const [path, methods] of Object.entries(document.paths)) {
         for (const operation of Object.values(methods)) {
-          assert.deepStrictEqual(operation.security, path === "/healthz" ? [] : [{ bearer: [] }], path)
+          assert.deepStrictEqual(operation.security, probes.has(path) ? [] : [{ bearer: [] }], path)
         }
       }
     }))
 
-  it.effect("every endpoint but /healthz answers 401 without a token and with a wrong one", () =>
+  it.effect("every endpoint but the probes answers 401 without a token and with a wrong one", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness
       for (const op of yield* operations) {
         for (const token of [undefined, "wrong-token", `${TestToken}x`, TestToken.slice(0, -1), ""]) {
           const response = yield* request(op.method, op.url, { token })
           const label = `${op.method} ${op.url} with ${token === undefined ? "no token" : `token "${token}"`}`
-          if (op.path === "/healthz") {
+          if (probes.has(op.path)) {
             assert.strictEqual(response.status, 200, label)
             continue
           }
@@ -182,7 +185,7 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
     Effect.gen(function*() {
       const { client, sandbox } = yield* Harness
       const snapshot = yield* sandbox.snapshot
-      const ready = yield* client.service.readyz()
+      const ready = yield* client.health.readyz()
       assert.deepStrictEqual(ready, {
         status: "ready",
         account_id: snapshot.account.account_id,
@@ -224,7 +227,7 @@ layer(harness({ publicDocs: true }), { excludeTestServices: true })("--public-do
         [...AllEndpoints].sort()
       )
       for (const op of yield* operations) {
-        if (op.path === "/healthz") continue
+        if (probes.has(op.path)) continue
         const response = yield* request(op.method, op.url)
         assert.strictEqual(response.status, 401, `${op.method} ${op.url}`)
       }

@@ -23,7 +23,7 @@ describe("the contract", () => {
     })
     assert.deepStrictEqual(endpoints, [
       "health.healthz",
-      "service.readyz",
+      "health.readyz",
       "service.capabilities",
       "syncs.start",
       "syncs.list",

@@ -1,0 +1,66 @@
+import { FivetranClient, type RequestWait } from "@baton-fivetran/fivetran-client"
+import { NotReady } from "@baton-fivetran/http-api"
+import { Effect, Option, Ref, Stream } from "effect"
+
+/** What `/readyz` answers when the service is ready: the account the configured key reaches. */
+export interface ReadyAccount {
+  readonly status: "ready"
+  readonly account_id: string
+  readonly account_name: string
+}
+
+/** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
+const probeTimeout = "10 seconds"
+
+/**
+ * How long one check of Fivetran answers every probe. `/readyz` needs no token (a kubelet's probe
+ * cannot send one), so anyone reaching the port may call it: checked on every call, it spent the
+ * key's hourly budget at the caller's pace. Below the documented probe period (30 s, docs/deploy.md),
+ * so each probe of one kubelet still sees a fresh check.
+ */
+const checkLifetime = "20 seconds"
+
+/** Held back by Fivetran's rate limit or our reserve: Fivetran answers, requests are only paced. */
+const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w.kind !== "retry")
+
+/**
+ * Readiness: the configured key reaches Fivetran (`GET /v1/account/info`). A rate-limit or reserve
+ * wait is not unreadiness: while the service waits out the budget (a sync, the README's hour-long
+ * repeat wait) it still serves queries, jobs and the explorer, and a probe queued behind that wait
+ * timed out, so every such wait took the only replica out of its Service. Then the last successful
+ * check answers; without one the probe is 503, saying why.
+ */
+export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness", {
+  effect: Effect.gen(function*() {
+    const client = yield* FivetranClient
+    const lastReady = yield* Ref.make(Option.none<ReadyAccount>())
+
+    const whenPaced = Effect.flatMap(Ref.get(lastReady), (known) =>
+      Option.match(known, {
+        onSome: Effect.succeed,
+        onNone: () =>
+          Effect.fail(new NotReady({ message: "waiting for Fivetran's rate limit before the first check of the key; ask again later" }))
+      }))
+
+    /** A rate-limit or reserve wait beginning (the check's own, or a sync's) while the check runs. */
+    const heldBack = Effect.flatMap(Stream.runHead(Stream.filter(client.waits.changes, paced)), () => whenPaced)
+
+    const check = client.accountInfo.pipe(
+      Effect.map((info): ReadyAccount => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
+      Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
+      Effect.mapError((error) => new NotReady({ message: error.message })),
+      Effect.raceFirst(heldBack),
+      Effect.timeoutFail({
+        duration: probeTimeout,
+        onTimeout: () => new NotReady({ message: `Fivetran did not answer within ${probeTimeout}` })
+      })
+    )
+    const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
+
+    const ready: Effect.Effect<ReadyAccount, NotReady> = Effect.gen(function*() {
+      if (paced(yield* client.waits.current)) return yield* whenPaced
+      return yield* cachedCheck
+    })
+    return { ready } as const
+  })
+}) {}
