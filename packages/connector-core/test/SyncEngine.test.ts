@@ -152,7 +152,9 @@ describe("SyncEngine against the sandbox", () => {
       const { credential, snapshot } = withSystemKey(account, READ_ALL)
       const { rows, summary } = yield* syncWith(snapshot, credential, { syncConnections: true })
       const digest = createHash("sha256").update(JSON.stringify(rows)).digest("hex")
-      assert.deepStrictEqual([rows.length, summary.requests, digest], [
+      // Requests without the retries: on a loaded machine an attempt can time out and be retried
+      // (5,836 with one retry in a run at 07:07 on 2026-12-02), which changes no row.
+      assert.deepStrictEqual([rows.length, summary.requests - summary.retries, digest], [
         152_121,
         5_835,
         "ba6a17bf251d905f531af710dd10a785d81b7638abc83c20e7ef9fe79edb5441"
