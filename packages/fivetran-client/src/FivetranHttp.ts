@@ -9,6 +9,7 @@ import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, parseWholeNumber, type Scrub } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
+import { secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
 import { makeUndiciTransport, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 
@@ -105,13 +106,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
 
-    // Text from outside (error bodies, socket messages) could echo a credential back; it is
-    // masked before it can reach an error. The secret forms are derived here, at the point of use.
+    // Text from outside (error bodies, socket messages) could echo a credential back, as it is or
+    // percent-encoded; it is masked before it can reach an error. The secret forms are derived
+    // here, at the point of use.
     const scrub: Scrub = (text) => {
       const key = Redacted.value(config.apiKey)
       const secret = Redacted.value(config.apiSecret)
       const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret].filter((form) => form.length >= 4)
-      return forms.reduce((acc, form) => acc.split(form).join("<redacted>"), text)
+      return forms.reduce((acc, form) => acc.replace(secretPattern(form), "<redacted>"), text)
     }
 
     const buildRequest = (request: FivetranRequest): TransportRequest => {

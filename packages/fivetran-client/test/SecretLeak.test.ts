@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Stream, TestClock } from "effect"
-import type { FivetranError } from "../src/index.js"
+import { Cause, Effect, Exit, Fiber, Redacted, Stream, TestClock } from "effect"
+import { FivetranClientConfig, type FivetranError, makeFivetranClient } from "../src/index.js"
 import * as Examples from "./fixtures/ApiExamples.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
@@ -108,6 +108,56 @@ describe("secrets never leak", () => {
       const printedLogs = lines.flatMap((line) => line.printed)
       for (const rendered of [...renderings, ...printedLogs]) {
         for (const form of secretForms) assert.notInclude(rendered, form)
+      }
+    }))
+
+  it.scoped("a secret the upstream echoes percent-encoded is masked too, in either hex case and as a form", () =>
+    Effect.gen(function*() {
+      const key = "ftk_Pc4Ux7Rz"
+      const secret = "Zq9\"secret\\value/x"
+      const spaced = "Zq9 secret+value"
+      const lower = (encoded: string) => encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())
+      const form = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+      const echoed: Record<string, string> = {
+        "/v1/teams/upper": encodeURIComponent(secret),
+        "/v1/teams/lower": lower(encodeURIComponent(secret)),
+        "/v1/teams/form": form(spaced),
+        "/v1/teams/form-lower": lower(form(spaced)),
+        "/v1/teams/pair": encodeURIComponent(`${key}:${secret}`),
+        "/v1/teams/basic": encodeURIComponent(btoa(`${key}:${secret}`)),
+        "/v1/teams/mixed": "Zq9%22secret%5cvalue/x"
+      }
+      const server = yield* startServer((request) =>
+        json(400, { code: "InvalidInput", message: `invalid credentials ${echoed[request.path] ?? ""}` })
+      )
+      const clientWith = (apiSecret: string) =>
+        makeFivetranClient(FivetranClientConfig.make({
+          apiKey: Redacted.make(key),
+          apiSecret: Redacted.make(apiSecret),
+          baseUrl: server.baseUrl,
+          maxAttempts: 1
+        }))
+      const client = yield* clientWith(secret)
+      const spacedClient = yield* clientWith(spaced)
+
+      const messages: Array<string> = []
+      for (const [path, team] of Object.keys(echoed).map((path) => [path, path.slice("/v1/teams/".length)] as const)) {
+        const exit = yield* Effect.exit((path.includes("form") ? spacedClient : client).getTeam(team))
+        const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
+        messages.push(error?._tag === "Some" ? error.value.message : "succeeded")
+      }
+
+      assert.deepStrictEqual(
+        messages,
+        Object.keys(echoed).map((path) => `GET ${path}: Fivetran refused the request (400 InvalidInput): invalid credentials <redacted>`)
+      )
+      // Also checked form by form, should the expected text above ever be loosened.
+      for (const message of messages) {
+        for (const value of [secret, spaced]) {
+          for (const leaked of [value, encodeURIComponent(value), lower(encodeURIComponent(value)), form(value)]) {
+            assert.notInclude(message, leaked)
+          }
+        }
       }
     }))
 })
