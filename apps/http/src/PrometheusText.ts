@@ -1,4 +1,4 @@
-import { Effect, Metric, type MetricPair, MetricState } from "effect"
+import { Effect, Metric, MetricKeyType, type MetricPair, MetricState } from "effect"
 
 /**
  * The process's Effect metrics in the Prometheus text exposition format (version 0.0.4): one
@@ -39,7 +39,11 @@ const samplesOf = (name: string, pair: MetricPair.MetricPair.Untyped): Family | 
   const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : name
   const state = pair.metricState
   if (MetricState.isCounterState(state)) {
-    return { type: "counter", help, samples: [`${name}${labelText(labels)} ${number(state.count)}`] }
+    // Only an incremental counter is a Prometheus counter: one that also takes negative deltas
+    // (effect_fiber_active) goes down, which Prometheus would read as a reset.
+    const keyType = pair.metricKey.keyType
+    const type = MetricKeyType.isCounterKey(keyType) && keyType.incremental ? "counter" : "gauge"
+    return { type, help, samples: [`${name}${labelText(labels)} ${number(state.count)}`] }
   }
   if (MetricState.isGaugeState(state)) {
     return { type: "gauge", help, samples: [`${name}${labelText(labels)} ${number(state.value)}`] }

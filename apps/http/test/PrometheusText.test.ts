@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric, MetricBoundaries } from "effect"
+import { Effect, Fiber, Metric, MetricBoundaries, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import { prometheusText } from "../src/PrometheusText.js"
+import { httpRequests } from "../src/RequestTelemetry.js"
 
 describe("Prometheus text", () => {
   it.effect("escapes label values and help text; names outside [a-zA-Z0-9_:] become _", () =>
@@ -25,6 +26,38 @@ describe("Prometheus text", () => {
         "test_seconds_bucket{le=\"+Inf\"} 5",
         "test_seconds_sum 56.25",
         "test_seconds_count 5"
+      ])
+    }))
+
+  it.effect("a counter that can go down (effect_fiber_active) is a gauge; an incremental one stays a counter", () =>
+    Effect.gen(function*() {
+      const family = (lines: ReadonlyArray<string>, name: string) =>
+        lines.filter((line) => line.startsWith(`# TYPE ${name} `) || line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      const scrape = Effect.map(prometheusText, (text) => text.split("\n"))
+      const active = Effect.map(scrape, (lines) => Number(family(lines, "effect_fiber_active")[1]?.split(" ")[1] ?? "0"))
+      // Effect's own fiber metrics, recorded for fibers with runtime metrics on: two start, one ends.
+      const withMetrics = RuntimeFlagsPatch.enable(RuntimeFlags.RuntimeMetrics)
+      const before = yield* Effect.withRuntimeFlagsPatch(active, withMetrics)
+      const fibers = yield* Effect.withRuntimeFlagsPatch(Effect.all([Effect.fork(Effect.never), Effect.fork(Effect.never)]), withMetrics)
+      const started = yield* active
+      yield* Fiber.interrupt(fibers[0])
+      const level = Metric.counter("test_level")
+      yield* Metric.incrementBy(level, 3)
+      yield* Metric.incrementBy(level, -1)
+      yield* Metric.increment(Metric.tagged(httpRequests, "status", "200"))
+      const lines = yield* scrape
+      yield* Fiber.interrupt(fibers[1])
+
+      assert.deepStrictEqual(family(lines, "effect_fiber_active"), [
+        "# TYPE effect_fiber_active gauge",
+        `effect_fiber_active ${before + 1}`
+      ])
+      assert.strictEqual(started, before + 2)
+      assert.strictEqual(family(lines, "effect_fiber_started")[0], "# TYPE effect_fiber_started counter")
+      assert.deepStrictEqual(family(lines, "test_level"), ["# TYPE test_level gauge", "test_level 2"])
+      assert.deepStrictEqual(family(lines, "http_server_requests_total"), [
+        "# TYPE http_server_requests_total counter",
+        "http_server_requests_total{status=\"200\"} 1"
       ])
     }))
 })
