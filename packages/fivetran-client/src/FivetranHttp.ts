@@ -3,7 +3,7 @@ import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimitWaitTooLong } from "./FivetranError.js"
-import { countExchange, recordRetry as meterRetry, setRateLimitRemaining } from "./FivetranMetrics.js"
+import { countExchange, recordRetry as meterRetry, recordRetryWait, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, parseWholeNumber, type Scrub } from "./ResponseErrors.js"
@@ -261,26 +261,27 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      */
     const send = <A>(request: FivetranRequest, endpoint: string, read: ReadBody<BodyReading<A>>): Effect.Effect<A, FivetranError> =>
       Effect.suspend(() => {
-        let pending: number | undefined
+        let pending: { readonly id: number; readonly error: FivetranError } | undefined
         let attempts = 0
         const endPending = Effect.suspend(() => {
-          const id = pending
+          const wait = pending
           pending = undefined
-          return id === undefined ? Effect.void : waits.end(id)
+          return wait === undefined ? Effect.void : Effect.flatMap(waits.end(wait.id), (seconds) => recordRetryWait(wait.error, seconds))
         })
         const onRetry = (delay: Duration.Duration, error: FivetranError) =>
           Effect.gen(function*() {
             retries++
-            yield* meterRetry(request.method, request.route, error, Duration.toSeconds(delay))
+            yield* meterRetry(request.method, request.route, error)
             const millis = Duration.toMillis(delay)
             const now = yield* Clock.currentTimeMillis
-            pending = yield* waits.begin({
+            const id = yield* waits.begin({
               kind: error._tag === "RateLimited" ? "rate-limited" : "retry",
               endpoint,
               reason: retryReason(error),
               millis,
               until: now + millis
             })
+            pending = { id, error }
           })
         const next = Effect.suspend(() =>
           attempts === 0

@@ -1,4 +1,4 @@
-import { Effect, Metric, MetricLabel } from "effect"
+import { Metric, MetricLabel } from "effect"
 import type { FivetranError } from "./FivetranError.js"
 
 /**
@@ -19,15 +19,16 @@ export const fivetranRetries = Metric.counter("fivetran_retries_total", {
   incremental: true
 })
 
-/** Time slept before retries; `reason="rate_limited"` is the time spent waiting on 429s. */
+/** Time slept before retries, counted as each wait ends; `reason="rate_limited"` is the time spent waiting on 429s. */
 export const fivetranRetryWaitSeconds = Metric.counter("fivetran_retry_wait_seconds_total", {
   description: "Seconds slept before retrying Fivetran requests (Retry-After or backoff), by reason",
   incremental: true
 })
 
 /**
- * Time requests were held back to keep the `--rate-limit-reserve` for other tools. Each request's
- * wait counts, so requests held back together add up (the sync summary's waited time counts once).
+ * Time requests were held back to keep the `--rate-limit-reserve` for other tools, counted as each
+ * wait ends. Each request's wait counts, so requests held back together add up (the sync summary's
+ * waited time counts once).
  */
 export const fivetranReserveWaitSeconds = Metric.counter("fivetran_reserve_wait_seconds_total", {
   description: "Seconds Fivetran requests were held back to keep the rate-limit reserve for other tools",
@@ -74,17 +75,16 @@ export const countExchange = (
   counter.unsafeUpdate(1, labels)
 }
 
-export const recordRetry = (method: string, route: string, error: FivetranError, waitSeconds: number) => {
-  const reason = retryReason(error)
-  return Effect.zipRight(
-    Metric.increment(Metric.taggedWithLabels(fivetranRetries, [
-      MetricLabel.make("method", method),
-      MetricLabel.make("route", route),
-      MetricLabel.make("reason", reason)
-    ])),
-    Metric.incrementBy(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason), waitSeconds)
-  )
-}
+export const recordRetry = (method: string, route: string, error: FivetranError) =>
+  Metric.increment(Metric.taggedWithLabels(fivetranRetries, [
+    MetricLabel.make("method", method),
+    MetricLabel.make("route", route),
+    MetricLabel.make("reason", retryReason(error))
+  ]))
+
+/** Counts a retry's wait once it is over (or abandoned), so only the time actually slept. */
+export const recordRetryWait = (error: FivetranError, waitedSeconds: number) =>
+  Metric.incrementBy(Metric.tagged(fivetranRetryWaitSeconds, "reason", retryReason(error)), waitedSeconds)
 
 /** Sets the remaining budget gauge now; `labels` as for `countExchange`. */
 export const setRateLimitRemaining = (remaining: number, labels: ReadonlyArray<MetricLabel.MetricLabel>): void =>

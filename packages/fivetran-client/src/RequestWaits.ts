@@ -1,4 +1,4 @@
-import { DateTime, Effect, HashMap, Metric, Option, Stream, SubscriptionRef } from "effect"
+import { Clock, DateTime, Effect, HashMap, Metric, Option, Stream, SubscriptionRef } from "effect"
 import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
 import { formatWait } from "./WaitDuration.js"
 
@@ -80,13 +80,24 @@ export const makeRequestWaits = Effect.gen(function*() {
       // From the wait's own start (until - millis), not from now: logging it took a moment.
       waitedMillis += Math.max(0, wait.until - Math.max(wait.until - wait.millis, coveredUntil))
       coveredUntil = Math.max(coveredUntil, wait.until)
-      // Retry waits are metered by the retry schedule; reserve waits only pass through here.
-      if (wait.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, wait.millis / 1000)
       yield* SubscriptionRef.update(active, HashMap.set(id, wait))
       return id
     })
 
-  const end = (id: number) => SubscriptionRef.update(active, HashMap.remove(id))
+  /**
+   * Ends a wait and returns the seconds it lasted, from its start until now: a wait cut short (its
+   * request abandoned) lasted less than planned. Reserve waits are metered here; retry waits by the
+   * retry schedule, which knows their reason.
+   */
+  const end = (id: number) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const wait = yield* SubscriptionRef.modify(active, (waits) => [HashMap.get(waits, id), HashMap.remove(waits, id)])
+      if (Option.isNone(wait)) return 0
+      const seconds = Math.max(0, now - (wait.value.until - wait.value.millis)) / 1000
+      if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, seconds)
+      return seconds
+    })
 
   /** Runs `effect` (the sleep) as the given wait. */
   const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(begin(wait), () => effect, end)

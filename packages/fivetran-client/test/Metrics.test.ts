@@ -1,6 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, MetricLabel, Option, Stream, TestClock } from "effect"
-import { fivetranRateLimitRemaining, fivetranRequests, fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
+import {
+  fivetranRateLimitRemaining,
+  fivetranRequests,
+  fivetranReserveWaitSeconds,
+  fivetranRetries,
+  fivetranRetryWaitSeconds
+} from "../src/FivetranMetrics.js"
 import * as Examples from "./fixtures/ApiExamples.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer } from "./support/ScriptedServer.js"
@@ -106,5 +112,43 @@ describe("metrics and logs", () => {
         all.filter((l) => l.message.startsWith("waiting")).map((l) => [l.level, l.annotations["wait_kind"]]),
         [["DEBUG", "retry"], ["WARN", "rate-limited"]]
       )
+    }))
+
+  it.scoped("a reserve wait and a 429 wait abandoned after 1 s add 1 s to their wait metrics, not their planned length", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path === "/v1/users/limited"
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "20" })
+          : json(200, Examples.AccountInfo_7, {
+            "X-Rate-Limit": "100",
+            "X-Rate-Limit-Remaining": "10",
+            "X-Rate-Limit-Window-Seconds": "60"
+          })
+      )
+      const reserved = yield* clientFor(server.baseUrl, { rateLimitReservePercent: 10, requestTimeoutSeconds: 600 })
+      const limited = yield* clientFor(server.baseUrl, { rateLimitReservePercent: 0, requestTimeoutSeconds: 600 })
+      const reserveWaited = Effect.map(Metric.value(fivetranReserveWaitSeconds), (state) => state.count)
+      const rateLimitedWaited = Effect.map(
+        Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", "rate_limited")),
+        (state) => state.count
+      )
+      const before = [yield* reserveWaited, yield* rateLimitedWaited] as const
+
+      // The budget is down to the reserve: the next request is held back.
+      yield* reserved.accountInfo
+      const held = yield* Effect.fork(reserved.accountInfo)
+      const reservePlanned = yield* awaitRetrySleep(60_000)
+      yield* TestClock.adjust(1_000)
+      yield* Fiber.interrupt(held)
+
+      const retried = yield* Effect.fork(limited.getUser("limited"))
+      // The interrupted reserve sleep stays on the TestClock (59 s ahead): only the 20 s one is looked for.
+      const retryPlanned = yield* awaitRetrySleep(20_000)
+      yield* TestClock.adjust(1_000)
+      yield* Fiber.interrupt(retried)
+
+      assert.deepStrictEqual([reservePlanned, retryPlanned], [60_000, 20_000])
+      const added = [(yield* reserveWaited) - before[0], (yield* rateLimitedWaited) - before[1]]
+      assert.deepStrictEqual(added.map((seconds) => Math.round(seconds * 1e6) / 1e6), [1, 1])
     }))
 })
