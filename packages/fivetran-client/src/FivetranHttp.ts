@@ -107,12 +107,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
 
     // Text from outside (error bodies, socket messages) could echo a credential back, as it is or
-    // percent-encoded; it is masked before it can reach an error. The secret forms are derived
-    // here, at the point of use.
+    // percent-encoded, and a schema failure quotes a value JSON-escaped; it is masked before it can
+    // reach an error. The secret forms are derived here, at the point of use.
     const scrub: Scrub = (text) => {
       const key = Redacted.value(config.apiKey)
       const secret = Redacted.value(config.apiSecret)
-      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret].filter((form) => form.length >= 4)
+      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret]
+        .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])
+        .filter((form) => form.length >= 4)
       return forms.reduce((acc, form) => acc.replace(secretPattern(form), "<redacted>"), text)
     }
 

@@ -160,4 +160,22 @@ describe("secrets never leak", () => {
         }
       }
     }))
+
+  it.scoped("a secret with quotes or backslashes, quoted JSON-escaped by a schema failure, is masked too", () =>
+    Effect.gen(function*() {
+      const secret = "Zq9\"secret\\value/x"
+      const server = yield* startServer(() => json(200, { code: "Success", data: { ...Examples.User_2_2.data, active: secret } }))
+      const client = yield* makeFivetranClient(FivetranClientConfig.make({
+        apiKey: Redacted.make("ftk_Pc4Ux7Rz"),
+        apiSecret: Redacted.make(secret),
+        baseUrl: server.baseUrl,
+        maxAttempts: 1
+      }))
+      const exit = yield* Effect.exit(client.getUser("u"))
+      const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
+      assert.strictEqual(
+        error?._tag === "Some" ? error.value.message : "succeeded",
+        "GET /v1/users/u: unexpected response body at data.active: Expected boolean, actual \"<redacted>\""
+      )
+    }))
 })
