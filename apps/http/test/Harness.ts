@@ -201,6 +201,17 @@ export const awaitJob = (id: string): Effect.Effect<SyncJob, never, Harness> =>
     )
   })
 
+/** Polls a job until `check` holds (the machine may be slow: generous bound). */
+export const awaitStatus = (id: string, check: (job: SyncJob) => boolean) =>
+  Effect.gen(function*() {
+    const { client } = yield* Harness
+    const poll: Effect.Effect<SyncJob> = client.syncs.get({ path: { id } }).pipe(
+      Effect.orDie,
+      Effect.flatMap((job) => check(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("20 millis"), poll))
+    )
+    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("no such status") }), Effect.orDie)
+  })
+
 /** Starts a sync and waits for it. */
 export const runSync = Effect.gen(function*() {
   const { client } = yield* Harness

@@ -1,18 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import type { SyncJob } from "@baton-fivetran/http-api"
-import { awaitJob, harness, Harness } from "./Harness.js"
-
-/** Polls a job until `check` holds (the machine may be slow: generous bound). */
-const awaitStatus = (id: string, check: (job: SyncJob) => boolean) =>
-  Effect.gen(function*() {
-    const { client } = yield* Harness
-    const poll: Effect.Effect<SyncJob> = client.syncs.get({ path: { id } }).pipe(
-      Effect.orDie,
-      Effect.flatMap((job) => check(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("20 millis"), poll))
-    )
-    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("no such status") }), Effect.orDie)
-  })
+import { awaitJob, awaitStatus, harness, Harness } from "./Harness.js"
 
 layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 })("a sync held back by Fivetran's rate limit", (it) => {
   it.effect("is waiting_for_rate_limit with the reason and until when, then running again and succeeds", () =>

@@ -1,7 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import type { SyncJob } from "@baton-fivetran/http-api"
-import { harness, Harness } from "./Harness.js"
+import { awaitStatus, harness, Harness } from "./Harness.js"
 
 /** GET /readyz as a kubelet sends it: no token. */
 const probe = Effect.gen(function*() {
@@ -14,17 +13,6 @@ const accountInfoRequests = Effect.gen(function*() {
   const { sandbox } = yield* Harness
   return (yield* sandbox.requestLog).filter((entry) => entry.method === "GET" && entry.path === "/v1/account/info").length
 })
-
-/** Polls a job until `check` holds (the machine may be slow: generous bound). */
-const awaitStatus = (id: string, check: (job: SyncJob) => boolean) =>
-  Effect.gen(function*() {
-    const { client } = yield* Harness
-    const poll: Effect.Effect<SyncJob> = client.syncs.get({ path: { id } }).pipe(
-      Effect.orDie,
-      Effect.flatMap((job) => check(job) ? Effect.succeed(job) : Effect.zipRight(Effect.sleep("20 millis"), poll))
-    )
-    return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("no such status") }), Effect.orDie)
-  })
 
 layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 })("/readyz", (it) => {
   it.effect("needs no token (a kubelet's probe sends none); probes close together share one check of Fivetran", () =>
