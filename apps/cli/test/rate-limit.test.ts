@@ -104,6 +104,28 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
   )
 
   it.scopedLive(
+    "a reserve of the whole limit fails at once saying to lower it, instead of spinning on 1 ms waits",
+    () =>
+      Effect.gen(function*() {
+        const { flags } = yield* connectionFlags
+        const dir = yield* tempDir
+        const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--rate-limit-reserve", "67"])
+        assertExit(result, 1)
+        const lines = jsonLines(result.stderr)
+        // One request went (nothing was known of the budget); the next would keep nothing for this tool.
+        assert.deepStrictEqual(waitLines(result.stderr), [])
+        assert.isBelow(lines.length, 10)
+        assert.include(
+          result.stderr,
+          "the reserve for other tools (rate-limit-reserve 67%) is 3 of the account's 3 requests; " +
+            "no wait leaves a request for this tool: lower rate-limit-reserve"
+        )
+        assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
+      }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 3, windowSeconds: 5 } }))),
+    60_000
+  )
+
+  it.scopedLive(
     "a reserve wait longer than --max-rate-limit-wait fails cleanly, the previous file byte-identical",
     () =>
       Effect.gen(function*() {

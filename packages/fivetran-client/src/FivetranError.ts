@@ -81,8 +81,11 @@ export class RateLimitWaitTooLong extends Data.TaggedError("RateLimitWaitTooLong
   readonly maxWaitMillis: number
 }> {
   override get message() {
-    return `${this.endpoint}: ${this.reason}; that needs a wait of ${formatWait(this.neededMillis)}, longer than ` +
-      `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or retry later`
+    // No wait at all frees a request when the reserve is the whole limit (neededMillis is infinite).
+    return Number.isFinite(this.neededMillis)
+      ? `${this.endpoint}: ${this.reason}; that needs a wait of ${formatWait(this.neededMillis)}, longer than ` +
+        `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or retry later`
+      : `${this.endpoint}: ${this.reason}; no wait leaves a request for this tool: lower rate-limit-reserve`
   }
 }
 

@@ -149,6 +149,17 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const status = budget.status(now)
+          // A reserve of the whole limit (a tiny limit: 67% of 3) leaves nothing to wait for: waiting
+          // 1 ms at a time, the request spun and logged a warning each turn, for ever.
+          const [limit, reserve] = [Option.getOrElse(status.limit, () => 0), Option.getOrElse(status.reserve, () => 0)]
+          if (limit > 0 && reserve >= limit) {
+            return yield* tooLong(
+              endpoint,
+              `the reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%) is ${withThousands(reserve)} of ` +
+                `the account's ${withThousands(limit)} requests`,
+              Number.POSITIVE_INFINITY
+            )
+          }
           const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
             withThousands(Option.getOrElse(status.limit, () => 0))
           } requests, the ${
