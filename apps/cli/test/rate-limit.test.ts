@@ -56,6 +56,20 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 3081 } } }))))
 
+  it.scopedLive("429s on every attempt fail the sync saying it gave up after waiting each out, not \"retry after 1s\"", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`])
+      assertExit(result, 1)
+      assert.strictEqual(waitLines(result.stderr).length, 4)
+      assert.include(
+        result.stderr,
+        "GET /v1/roles: rate limited by Fivetran (429) on all 5 attempts, each waited out; " +
+          "gave up (the account's budget is used by something else too: retry later)"
+      )
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 5, retryAfterSeconds: 1 } } }))))
+
   it.scopedLive("a provisioning action refused for too long a wait says to retry later, not to sync later", () =>
     Effect.gen(function*() {
       const { flags } = yield* connectionFlags

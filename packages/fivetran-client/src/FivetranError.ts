@@ -62,8 +62,16 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly endpoint: Endpoint
   /** Seconds from `Retry-After`, when Fivetran sent one. */
   readonly retryAfterSeconds: number | undefined
+  /** Set once every attempt the client makes was answered 429: it gave up. */
+  readonly attempts?: number
 }> {
   override get message() {
+    if (this.attempts !== undefined) {
+      // Read as the last answer alone ("retry after 2s"), a sync that gave up after its waits looked
+      // like one that never waited.
+      return `${this.endpoint}: rate limited by Fivetran (429) on all ${this.attempts} attempts, each waited out; ` +
+        "gave up (the account's budget is used by something else too: retry later)"
+    }
     const wait = this.retryAfterSeconds === undefined ? "" : `; retry after ${this.retryAfterSeconds}s`
     return `${this.endpoint}: rate limited by Fivetran (429)${wait}`
   }

@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type Parse
 import { UserAgent } from "./Version.js"
 import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { type FivetranError, RateLimitWaitTooLong } from "./FivetranError.js"
+import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
@@ -310,7 +310,16 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             replayed = true
             return Effect.fail(first)
           })
-          return again.pipe(Effect.retry(retrySchedule(config, request.method, onRetry)), Effect.ensuring(endPending))
+          return again.pipe(
+            Effect.retry(retrySchedule(config, request.method, onRetry)),
+            // A 429 is always retried: one that comes out of the schedule ended the last attempt.
+            Effect.mapError((error) =>
+              error._tag === "RateLimited"
+                ? new RateLimited({ endpoint: error.endpoint, retryAfterSeconds: error.retryAfterSeconds, attempts })
+                : error
+            ),
+            Effect.ensuring(endPending)
+          )
         }
         return next.pipe(Effect.catchAll(retried), Effect.flatMap((decoded) => decoded))
       })
