@@ -311,7 +311,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           const jobs = new Map(s.jobs)
           const job = jobs.get(id)
           if (job !== undefined) {
-            const done = { ...change(job), waiting: null }
+            const changed = change(job)
+            // A finished job waits for nothing: its last progress may have been taken during a wait.
+            const done = { ...changed, waiting: null, progress: changed.progress === null ? null : { ...changed.progress, waiting: null } }
             jobs.set(id, done)
             yield* persist(done)
             yield* logEnd(done)

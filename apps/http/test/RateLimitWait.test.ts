@@ -26,3 +26,17 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       ])
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })
+
+layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 })("a sync cancelled during a rate-limit wait", (it) => {
+  it.effect("is cancelled, waiting for nothing: neither the job nor its last progress still shows the wait", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
+      const job = yield* Effect.orDie(client.syncs.start())
+      const waiting = yield* awaitStatus(job.id, (j) => j.status === "waiting_for_rate_limit")
+      assert.strictEqual(waiting.progress?.waiting?.kind, "rate-limited")
+      const cancelled = yield* Effect.orDie(client.syncs.cancel({ path: { id: job.id } }))
+      assert.deepStrictEqual([cancelled.status, cancelled.waiting, cancelled.progress?.waiting], ["cancelled", null, null])
+      assert.deepStrictEqual(yield* Effect.orDie(client.syncs.get({ path: { id: job.id } })), cancelled)
+    }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
