@@ -2,6 +2,7 @@ import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { Data, Effect, Option, Redacted, Schema } from "effect"
+import { InvalidRequest } from "@baton-fivetran/http-api"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**
@@ -30,11 +31,13 @@ export class PageTokenKeyError extends Data.TaggedError("PageTokenKeyError")<{ r
 const alreadyExists = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
 const notFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
 
-/** What tokens of one kind can do: issue one for a position, and read back only one issued. */
+/** What tokens of one kind can do: issue one for a position, and read back only one issued (else a 400). */
 export interface TokenCodec<A> {
   readonly issue: (position: A) => string
-  readonly read: (token: string) => Option.Option<A>
+  readonly read: (token: string) => Effect.Effect<A, InvalidRequest>
 }
+
+const notIssued = () => new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
 
 export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTokens", {
   effect: Effect.gen(function*() {
@@ -86,12 +89,13 @@ export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTok
         },
         read: (token) => {
           const dot = token.lastIndexOf(".")
-          if (dot === -1) return Option.none()
+          if (dot === -1) return Effect.fail(notIssued())
           const given = Buffer.from(token.slice(dot + 1))
           const expected = Buffer.from(mac(purpose, token.slice(0, dot)))
-          return given.length === expected.length && timingSafeEqual(given, expected)
+          const position = given.length === expected.length && timingSafeEqual(given, expected)
             ? decode(token.slice(0, dot))
             : Option.none()
+          return Option.match(position, { onNone: () => Effect.fail(notIssued()), onSome: Effect.succeed })
         }
       }
     }

@@ -94,11 +94,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
     const chooseSync = (token: Option.Option<string>, listing: Listing, digest: string) =>
       Effect.gen(function*() {
         if (Option.isNone(token)) return { syncId: yield* readers.latest, afterRowId: 0 }
-        const decoded = tokens.read(token.value)
-        if (Option.isNone(decoded)) {
-          return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
-        }
-        const { a: afterRowId, f, l, s: syncId } = decoded.value
+        const { a: afterRowId, f, l, s: syncId } = yield* tokens.read(token.value)
         if (l !== listing || f !== digest) {
           return yield* new InvalidRequest({
             field: "page_token",

@@ -73,17 +73,14 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const size = request.page_size ?? DefaultPageSize
         let from: { readonly kind: DiffKind; readonly id: string } | undefined
         if (request.page_token !== undefined) {
-          const token = tokens.read(request.page_token)
-          if (Option.isNone(token)) {
-            return yield* new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
-          }
-          if (token.value.b !== request.base || token.value.t !== syncId) {
+          const token = yield* tokens.read(request.page_token)
+          if (token.b !== request.base || token.t !== syncId) {
             return yield* new InvalidRequest({
               field: "page_token",
               message: "page_token is not a token this service issued for this pair of syncs"
             })
           }
-          from = { kind: token.value.k, id: token.value.i }
+          from = { kind: token.k, id: token.i }
         }
         const entries = yield* Effect.scoped(Effect.gen(function*() {
           const base = yield* reader(request.base)
