@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { assertExit, binPath, runCli } from "./support/CliProcess.js"
-import { edgeCases, edgeKey } from "./support/EdgeCases.js"
+import { edgeCases, syncEdgeInto } from "./support/EdgeCases.js"
 
 /**
  * What the review commands print on stdout, run as the real CLI process: when nobody reads it to
@@ -77,9 +77,8 @@ describe("review output", () => {
 
   it.scopedLive("a table shows control characters, tab and line breaks included, as \\u escapes; JSON and CSV keep them", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox
       const file = `${yield* tempDir}/edge.c1z`
-      assertExit(yield* runCli(["--base-url", sandbox.baseUrl, "--api-key", edgeKey.key, "--api-secret", edgeKey.secret, "-f", file]), 0)
+      yield* syncEdgeInto(file)
       const name = "Bo B\u001b[31mRED\u001b]0;x\u0007\u0001\u007f\u009b2J\tend\nz"
 
       const table = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
@@ -123,9 +122,8 @@ describe("review output", () => {
 
   it.scopedLive("a table lines up wide (CJK, emoji) and combining characters by terminal columns, and escapes bidi controls", () =>
     Effect.gen(function*() {
-      const sandbox = yield* Sandbox
       const file = `${yield* tempDir}/edge.c1z`
-      assertExit(yield* runCli(["--base-url", sandbox.baseUrl, "--api-key", edgeKey.key, "--api-secret", edgeKey.secret, "-f", file]), 0)
+      yield* syncEdgeInto(file)
 
       const users = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
       assertExit(users, 0)

@@ -5,32 +5,16 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
-import { edgeCases, edgeKey } from "./support/EdgeCases.js"
+import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
 
 /** The review commands on syncs of the pinned edge-case account, run as the real CLI process. */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-review-" }))
 
-const edgeFlags = Effect.map(Sandbox, (sandbox) => [
-  "--base-url",
-  sandbox.baseUrl,
-  "--api-key",
-  edgeKey.key,
-  "--api-secret",
-  edgeKey.secret
-])
-
-/** Syncs the test's sandbox into `file` with the CLI. */
-const syncInto = (file: string) =>
-  Effect.gen(function*() {
-    const result = yield* runCli([...yield* edgeFlags, "-f", file])
-    assertExit(result, 0)
-  })
-
 /** A synced edge-case account in a temporary directory. */
 const syncedEdgeCases = Effect.gen(function*() {
   const file = `${yield* tempDir}/edge.c1z`
-  yield* syncInto(file)
+  yield* syncEdgeInto(file)
   return file
 })
 
@@ -249,7 +233,7 @@ describe("review commands across syncs", () => {
   it.scopedLive("a user suspended and a team renamed between two syncs are changed resources; a new last login is not", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      yield* syncInto(`${dir}/before.c1z`)
+      yield* syncEdgeInto(`${dir}/before.c1z`)
       const later: AccountSnapshot = {
         ...edgeCases,
         users: edgeCases.users.map((user) =>
@@ -262,7 +246,7 @@ describe("review commands across syncs", () => {
         ),
         teams: edgeCases.teams.map((team) => team.id === "ops_t" ? { ...team, name: "Operations" } : team)
       }
-      yield* syncInto(`${dir}/after.c1z`).pipe(Effect.provide(Sandbox.layer({ snapshot: later, port: 0 })))
+      yield* syncEdgeInto(`${dir}/after.c1z`).pipe(Effect.provide(Sandbox.layer({ snapshot: later, port: 0 })))
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
       const changed = (id: string, name: string, fields: Record<string, string>) => ({
@@ -294,7 +278,7 @@ describe("review commands across syncs", () => {
   it.scopedLive("a grant made between two syncs is one added grant plus the grants its team members derive", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      yield* syncInto(`${dir}/before.c1z`)
+      yield* syncEdgeInto(`${dir}/before.c1z`)
       const grant = yield* runCli([
         ...yield* edgeFlags,
         "-p",
@@ -306,7 +290,7 @@ describe("review commands across syncs", () => {
         "team"
       ])
       assertExit(grant, 0)
-      yield* syncInto(`${dir}/after.c1z`)
+      yield* syncEdgeInto(`${dir}/after.c1z`)
 
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
