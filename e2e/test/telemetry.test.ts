@@ -2,6 +2,8 @@ import { type AccountSnapshot, generatePreset, Sandbox } from "@baton-fivetran/f
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -168,6 +170,57 @@ describe("OpenTelemetry export", () => {
         assert.deepStrictEqual(summary["resources"], { user: 25, role: 6, group: 4, team: 3 })
         assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
         assert.strictEqual(summary["file"], join(dir, "sync.c1z"))
+      }).pipe(Effect.provide(sandbox)),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
+    "CLI sync against a collector that refuses every export: the sync succeeds, one warning per export URL, no secret",
+    () =>
+      Effect.gen(function*() {
+        const fivetran = yield* Sandbox
+        const key = systemKey(yield* fivetran.snapshot)
+        const posted: Array<string> = []
+        const collector = yield* Effect.acquireRelease(
+          Effect.async<Server>((resume) => {
+            const server = createServer((request, response) => {
+              posted.push(request.url ?? "")
+              request.resume()
+              request.on("end", () => response.writeHead(401, { "content-type": "application/json" }).end("{}"))
+            })
+            server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+          }),
+          (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+        )
+        const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
+        const otelToken = "otel-collector-token-e2e"
+        const dir = yield* tempDir
+        const result = yield* runApp(
+          cliBundle,
+          ["--file", join(dir, "sync.c1z"), "--log-format", "json"],
+          {
+            ...otelEnv(endpoint, "fivetran-sync-e2e"),
+            OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${otelToken}`,
+            BATON_BASE_URL: fivetran.baseUrl,
+            BATON_API_KEY: key.key,
+            BATON_API_SECRET: key.secret
+          }
+        )
+        assert.strictEqual(result.exitCode, 0, result.stderr)
+        const warned = result.stderr.split("\n").filter((line) => line.includes("OpenTelemetry export"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+        // Every URL the exporter tried, warned about once (it retries each failed export).
+        const tried = [...new Set(posted)].sort()
+        assert.includeMembers(tried, ["/v1/metrics", "/v1/traces"])
+        assert.deepStrictEqual(
+          warned.map((line) => [line["level"], line["msg"]]).sort(),
+          tried.map((path) => [
+            "warn",
+            `OpenTelemetry export to ${endpoint}${path} failed (HTTP 401); this telemetry is dropped, and exports ` +
+            "to it pause for a minute. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+          ])
+        )
+        assertNoSecretIn(result.stdout + result.stderr, [key.secret, otelToken])
       }).pipe(Effect.provide(sandbox)),
     { timeout: 120_000 }
   )

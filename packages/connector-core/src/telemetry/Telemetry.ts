@@ -1,5 +1,6 @@
 import type { HttpClient } from "@effect/platform"
 import { Config, ConfigError, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { warnOnFailedExportsLayer } from "./ExportFailures.js"
 
 /**
  * Tracing and metrics export over OTLP/HTTP, switched on by the standard OpenTelemetry variables
@@ -107,7 +108,7 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
         metricsExportInterval: settings.metricExportInterval,
         loggerExportInterval: settings.spanExportDelay
       }))
-  )
+  ).pipe(Layer.provide(warnOnFailedExportsLayer))
 
 /**
  * OTLP export when the OTEL_* variables ask for it. Otherwise tracing is turned off: spans would
