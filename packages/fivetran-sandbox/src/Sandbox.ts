@@ -4,6 +4,7 @@ import { Context, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { makeEndpoints } from "./http/Endpoints.js"
 import { FaultInjector, type FaultOptions } from "./http/Faults.js"
+import type { RequestHook } from "./http/RequestHook.js"
 import { RequestLog, type RequestLogEntry } from "./http/RequestLog.js"
 import { HOUR_MILLIS, RollingWindow } from "./http/RollingWindow.js"
 import { makeSandboxApp } from "./http/SandboxApp.js"
@@ -47,6 +48,8 @@ export interface SandboxShape {
   readonly snapshot: Effect.Effect<AccountSnapshot>
   /** Replaces every fault setting (and restarts the fault PRNG from its seed). */
   readonly setFaults: (faults: FaultOptions) => Effect.Effect<void>
+  /** Replaces the test hook run before each request is handled (RequestHook.ts); undefined removes it. */
+  readonly setRequestHook: (hook: RequestHook | undefined) => Effect.Effect<void>
 }
 
 export const DEFAULT_HOURLY_LIMIT = 20_000
@@ -68,10 +71,19 @@ const make = (options: SandboxOptions) =>
     const invites = new RollingWindow(options.rateLimit?.invitesHourly ?? DEFAULT_INVITES_HOURLY_LIMIT, HOUR_MILLIS)
     const faults = new FaultInjector(options.faults ?? {})
     const log = new RequestLog()
+    let hook: RequestHook | undefined
+    const beforeHandling: RequestHook = (request) => Effect.suspend(() => hook === undefined ? Effect.void : hook(request))
     const server = yield* HttpServer.HttpServer
     // A stand-in for Fivetran: its server side is not the connector's to trace (with --sandbox it
     // shares the process, and so the tracer, with the app).
-    yield* server.serve(makeSandboxApp({ state, endpoints: makeEndpoints(state, invites), rateLimit, faults, log })).pipe(
+    yield* server.serve(makeSandboxApp({
+      state,
+      endpoints: makeEndpoints(state, invites),
+      rateLimit,
+      faults,
+      log,
+      beforeHandling
+    })).pipe(
       HttpMiddleware.withTracerDisabledWhenEffect(() => true)
     )
     const address = server.address
@@ -84,7 +96,11 @@ const make = (options: SandboxOptions) =>
       requestLog: Effect.sync(() => log.read()),
       clearRequestLog: Effect.sync(() => log.clear()),
       snapshot: Effect.sync(() => state.toSnapshot()),
-      setFaults: (f) => Effect.sync(() => faults.set(f))
+      setFaults: (f) => Effect.sync(() => faults.set(f)),
+      setRequestHook: (h) =>
+        Effect.sync(() => {
+          hook = h
+        })
     })
   })
 

@@ -8,6 +8,7 @@ import { describeParseError } from "./BodyIssues.js"
 import type { Endpoint, Method } from "./Endpoints.js"
 import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
 import { errorReply, json } from "./Reply.js"
+import type { RequestHook } from "./RequestHook.js"
 import type { RequestLog } from "./RequestLog.js"
 import { HOUR_MILLIS, type RollingWindow } from "./RollingWindow.js"
 
@@ -17,6 +18,8 @@ export interface SandboxAppDeps {
   readonly rateLimit: RollingWindow
   readonly faults: FaultInjector
   readonly log: RequestLog
+  /** The test hook in force (Sandbox's `setRequestHook`), run before each request is handled. */
+  readonly beforeHandling: RequestHook
 }
 
 const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>
@@ -104,7 +107,7 @@ const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "s
 
 /**
  * The whole request pipeline: dropped connections, the hourly budget, injected
- * 429s and 5xx, authentication, authorisation, content negotiation, routing, injected body faults,
+ * 429s and 5xx, the test hook, authentication, authorisation, content negotiation, routing, injected body faults,
  * the rate-limit headers on every answer, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
@@ -198,6 +201,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         message: "Injected server failure"
       })
     } else {
+      yield* deps.beforeHandling({ method, path })
       response = yield* route(request, method, path)
       if (plan.body !== undefined) {
         fault = bodyFaultKind[plan.body]

@@ -1,0 +1,39 @@
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Ref } from "effect"
+import type { RequestHook } from "../src/http/RequestHook.js"
+import { Sandbox } from "../src/Sandbox.js"
+import { provideSandbox } from "./harness.js"
+
+describe("the request hook", () => {
+  it.effect("runs before a request is handled and holds it: a write the hook makes is what that request meets", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const client = yield* FivetranClient
+      const seen = yield* Ref.make<ReadonlyArray<string>>([])
+      const fired = yield* Ref.make(false)
+      // Another admin removes the membership while the first DELETE of it is held.
+      const hook: RequestHook = ({ method, path }) =>
+        Effect.gen(function*() {
+          yield* Ref.update(seen, (all) => [...all, `${method} ${path}`])
+          if (method !== "DELETE" || (yield* Ref.getAndSet(fired, true))) return
+          yield* Effect.orDie(client.userGroups.remove("calm_willow", "amber_falcon"))
+        })
+      yield* sandbox.setRequestHook(hook)
+      const error = yield* Effect.flip(client.userGroups.remove("calm_willow", "amber_falcon"))
+      assert.deepStrictEqual([error._tag, error._tag === "NotFound" ? error.code : ""], ["NotFound", "NotFound"])
+      assert.deepStrictEqual(yield* Ref.get(seen), [
+        "DELETE /v1/users/calm_willow/groups/amber_falcon",
+        "DELETE /v1/users/calm_willow/groups/amber_falcon"
+      ])
+      // The hook's request ends first; the held one then meets the state it left.
+      assert.deepStrictEqual((yield* sandbox.requestLog).map((e) => `${e.method} ${e.path} ${e.status}`), [
+        "DELETE /v1/users/calm_willow/groups/amber_falcon 200",
+        "DELETE /v1/users/calm_willow/groups/amber_falcon 404"
+      ])
+
+      yield* sandbox.setRequestHook(undefined)
+      yield* Effect.orDie(client.accountInfo)
+      assert.strictEqual((yield* Ref.get(seen)).length, 2)
+    }).pipe(provideSandbox()))
+})
