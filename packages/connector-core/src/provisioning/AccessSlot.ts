@@ -1,41 +1,48 @@
 import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
+import { type ChangedMeanwhile, gone, goneOrAdded, writeFailure } from "./ChangedMeanwhile.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
  * The one role a principal holds in one container (docs/architecture.md §2: a container holds at most one
  * role per member): the account (its account role), a group, a connection or a team. `current`
- * is the read that decides every write; the writes are the calls of docs/architecture.md §3.
+ * is the read that decides every write; the writes are the calls of docs/architecture.md §3. A
+ * write that finds the slot changed since that read (ChangedMeanwhile.ts: gone, or for an add
+ * already there) fails with ChangedMeanwhile, and the provisioner decides again.
  */
 export interface AccessSlot {
   readonly current: Effect.Effect<Option.Option<string>, ProvisioningError>
-  readonly add: (role: string) => Effect.Effect<void, ProvisioningError>
-  readonly change: (role: string) => Effect.Effect<void, ProvisioningError>
-  readonly remove: Effect.Effect<void, ProvisioningError>
+  readonly add: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
+  readonly change: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
+  readonly remove: Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
 }
 
 const nonEmpty = (role: string | null): Option.Option<string> => role === null || role === "" ? Option.none() : Option.some(role)
 
-/** A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE /v1/users/U/role. */
+/**
+ * A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE
+ * /v1/users/U/role. Only a 404 (the user gone) is a change: a 409 refuses the write (the last
+ * Account Administrator).
+ */
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
-  const set = (role: string) => client.updateUser(user.id, { role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action)))
+  const set = (role: string) => client.updateUser(user.id, { role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, gone)))
   return {
     current: Effect.succeed(nonEmpty(user.role)),
     add: set,
     change: set,
-    remove: Effect.mapError(client.deleteUserRole(user.id), upstreamFailure(action))
+    remove: Effect.mapError(client.deleteUserRole(user.id), writeFailure(action, gone))
   }
 }
 
-/** A team's account role: PATCH /v1/teams/T {role}; DELETE /v1/teams/T/role. */
+/** A team's account role: PATCH /v1/teams/T {role}; DELETE /v1/teams/T/role; a 404 (the team gone) is a change. */
 export const teamAccountRole = (client: FivetranClientShape, team: Team, action: string): AccessSlot => {
-  const set = (role: string) => client.updateTeam(team.id, { role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action)))
+  const set = (role: string) => client.updateTeam(team.id, { role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, gone)))
   return {
     current: Effect.succeed(nonEmpty(team.role)),
     add: set,
     change: set,
-    remove: Effect.mapError(client.deleteTeamRole(team.id), upstreamFailure(action))
+    remove: Effect.mapError(client.deleteTeamRole(team.id), writeFailure(action, gone))
   }
 }
 
@@ -46,9 +53,9 @@ export const membership = (api: MembershipApi, owner: string, target: string, ac
     Effect.catchTag("NotFound", () => Effect.succeedNone),
     Effect.mapError(upstreamFailure(action))
   ),
-  add: (role) => api.add(owner, { id: target, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
-  change: (role) => Effect.mapError(api.update(owner, target, { role }), upstreamFailure(action)),
-  remove: Effect.mapError(api.remove(owner, target), upstreamFailure(action))
+  add: (role) => api.add(owner, { id: target, role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, goneOrAdded))),
+  change: (role) => Effect.mapError(api.update(owner, target, { role }), writeFailure(action, gone)),
+  remove: Effect.mapError(api.remove(owner, target), writeFailure(action, gone))
 })
 
 /** `/v1/teams/T/users[/U]`: GET, POST {user_id, role}, PATCH {role}, DELETE. */
@@ -58,7 +65,8 @@ export const teamMembership = (client: FivetranClientShape, teamId: string, user
     Effect.catchTag("NotFound", () => Effect.succeedNone),
     Effect.mapError(upstreamFailure(action))
   ),
-  add: (role) => client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(upstreamFailure(action))),
-  change: (role) => Effect.mapError(client.updateTeamUser(teamId, userId, { role }), upstreamFailure(action)),
-  remove: Effect.mapError(client.removeTeamUser(teamId, userId), upstreamFailure(action))
+  add: (role) =>
+    client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, goneOrAdded))),
+  change: (role) => Effect.mapError(client.updateTeamUser(teamId, userId, { role }), writeFailure(action, gone)),
+  remove: Effect.mapError(client.removeTeamUser(teamId, userId), writeFailure(action, gone))
 })

@@ -5,6 +5,7 @@ import { teamResourceId } from "../resources/Team.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
+import { decideAgainOnce } from "./ChangedMeanwhile.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
 import type { ResolveError } from "./ContainerAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
@@ -42,7 +43,8 @@ const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): s
 /**
  * docs/architecture.md §3 over the client. Each operation checks its input, reads the slot it
  * would change (found by the entitlement type's module) and writes only when the read says so: a
- * repeat makes no write.
+ * repeat makes no write. A write that meets another writer's change is decided again from fresh
+ * reads (ChangedMeanwhile.ts), so a race with a concurrent grant or revoke ends as a repeat would.
  */
 export const makeProvisioner = (
   client: FivetranClientShape,
@@ -61,25 +63,32 @@ export const makeProvisioner = (
         )
     })
 
+  /** Reads the slot and writes only what it lacks (docs/architecture.md §3). */
+  const grantHeld = (target: GrantTarget, action: string) =>
+    Effect.gen(function*() {
+      const resolved = yield* access(target, action).pipe(
+        Effect.catchTag("ContainerAbsent", (absent) => Effect.fail(new UnknownEntitlement({ message: absent.message })))
+      )
+      const current = yield* resolved.slot.current
+      if (Option.isSome(current) && wants(resolved, current.value)) {
+        return { _tag: "AlreadyExists", grants: resolved.held(current.value) } satisfies GrantOutcome
+      }
+      const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
+      // A container holds one role per member: another role is changed in place, which replaces its grant.
+      yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
+      yield* Effect.logDebug(`provisioning: ${action}`)
+      return {
+        _tag: "Granted",
+        grants: resolved.held(role),
+        replacedRole: Option.getOrUndefined(current)
+      } satisfies GrantOutcome
+    })
+
   const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
     const target = yield* grantRequest(registry, entitlementId, principal)
     const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
-    const resolved = yield* access(target, action).pipe(
-      Effect.catchTag("ContainerAbsent", (absent) => Effect.fail(new UnknownEntitlement({ message: absent.message })))
-    )
-    const current = yield* resolved.slot.current
-    if (Option.isSome(current) && wants(resolved, current.value)) {
-      return { _tag: "AlreadyExists", grants: resolved.held(current.value) } satisfies GrantOutcome
-    }
-    const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
-    // A container holds one role per member: another role is changed in place, which replaces its grant.
-    yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
-    yield* Effect.logDebug(`provisioning: ${action}`)
-    return {
-      _tag: "Granted",
-      grants: resolved.held(role),
-      replacedRole: Option.getOrUndefined(current)
-    } satisfies GrantOutcome
+    // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
+    return yield* decideAgainOnce(grantHeld(target, action))
   }, meteredAction("grant"))
 
   const revokeHeld = (target: GrantTarget, action: string) =>
@@ -113,7 +122,8 @@ export const makeProvisioner = (
     const action = `revoke ${target.id}`
     const gone = (what: string) => (absent: { readonly message: string }) =>
       confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
-    return yield* revokeHeld(target, action).pipe(
+    // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
+    return yield* decideAgainOnce(revokeHeld(target, action)).pipe(
       // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
       // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
       Effect.catchTags({
