@@ -1,0 +1,96 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { assert, layer } from "@effect/vitest"
+import { Effect, Ref } from "effect"
+import { harness, Harness, TestToken } from "./Harness.js"
+
+/**
+ * Another admin writes between the service's read and its write: the sandbox holds the service's
+ * write (its request hook) while that admin's request, sent straight to the sandbox with the same
+ * key, goes through. The answer is the one a repeat gets, never a 404.
+ */
+
+interface Answer {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request(method, path, { token: TestToken, body })
+    return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies Answer
+  })
+
+/** The other admin's write, made the first time `METHOD /path` reaches the sandbox; answers its status. */
+const meanwhile = (at: string, method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.gen(function*() {
+    const { apiKey, apiSecret, sandbox } = yield* Harness
+    const http = yield* HttpClient.HttpClient
+    const fired = yield* Ref.make(false)
+    const status = yield* Ref.make(0)
+    let request = HttpClientRequest.make(method)(`${sandbox.baseUrl}${path}`).pipe(
+      HttpClientRequest.basicAuth(apiKey, apiSecret)
+    )
+    if (body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, body)
+    const write = http.execute(request).pipe(
+      Effect.flatMap((response) => Ref.set(status, response.status)),
+      Effect.scoped,
+      Effect.orDie
+    )
+    yield* sandbox.setRequestHook(({ method: m, path: p }) =>
+      `${m} ${p}` !== at
+        ? Effect.void
+        : Effect.flatMap(Ref.getAndSet(fired, true), (done) => done ? Effect.void : write)
+    )
+    return Ref.get(status)
+  })
+
+const grantPath = (grantId: string) => `/v1/grants/${encodeURIComponent(grantId)}`
+
+layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("provisioning races", (it) => {
+  it.effect("a revoke whose membership another admin removed meanwhile: 200 already_revoked", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const { group_id, role, user_id } = (yield* sandbox.snapshot).user_groups[0]!
+      const grantId = `group:${group_id}:${role}:user:${user_id}`
+      const membership = `/v1/users/${user_id}/groups/${group_id}`
+      const other = yield* meanwhile(`DELETE ${membership}`, "DELETE", membership)
+      yield* sandbox.clearRequestLog
+
+      assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), {
+        status: 200,
+        body: { grant_id: grantId, status: "already_revoked" }
+      })
+      assert.strictEqual(yield* other, 200)
+      const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
+      assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
+        `DELETE ${membership} 200`,
+        `DELETE ${membership} 404`
+      ])
+      yield* sandbox.setRequestHook(undefined)
+    }))
+
+  it.effect("a grant whose membership another admin added meanwhile: 200 already_exists", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const team = before.teams[0]!.id
+      const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
+      const members = `/v1/teams/${team}/users`
+      const other = yield* meanwhile(`POST ${members}`, "POST", members, { user_id: user, role: "Team Member" })
+      yield* sandbox.clearRequestLog
+
+      const answer = yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } })
+      assert.deepStrictEqual(
+        [answer.status, answer.body["status"], (answer.body["grants"] as ReadonlyArray<{ readonly id: string }>).map((g) => g.id)],
+        [200, "already_exists", [`team:${team}:member:user:${user}`, `team:${team}:Team Member:user:${user}`]]
+      )
+      assert.strictEqual(yield* other, 201)
+      const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
+      assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
+        `POST ${members} 201`,
+        `POST ${members} 409`
+      ])
+      yield* sandbox.setRequestHook(undefined)
+    }))
+})
