@@ -25,8 +25,8 @@ import {
 import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
-import { createServer } from "node:http"
 import { Console, Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { serviceServer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import { DataDir, Host, KeepSyncs, Port, PublicDocs, PublicMetrics, ServiceSettings, SyncEvery, Tokens } from "./Settings.js"
@@ -240,7 +240,7 @@ const serve = (flags: Flags, sources: SettingSources) =>
     ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(
-        NodeHttpServer.layer(createServer, { port: port.value, host: host.value }).pipe(
+        NodeHttpServer.layer(serviceServer, { port: port.value, host: host.value }).pipe(
           Layer.mapError(listenRefusal(host, port))
         )
       ),

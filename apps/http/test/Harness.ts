@@ -5,8 +5,8 @@ import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from
 import { FileSystem, HttpApiClient, HttpClient, HttpClientRequest, type HttpClientResponse, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
-import { createServer } from "node:http"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
+import { serviceServer } from "../src/ClientErrors.js"
 import { makeServer } from "../src/Http.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
 
@@ -172,7 +172,7 @@ export const harness = (options: HarnessOptions = {}) => {
   }
   return Layer.effect(Harness, make).pipe(
     Layer.provideMerge(service),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(NodeHttpServer.layer(serviceServer, { port: 0, host: "127.0.0.1" })),
     Layer.provide(Layer.merge(engine(options.afterEngineRun), Provisioner.layer({ enabled: options.provisioning ?? false }))),
     Layer.provide(client),
     Layer.provideMerge(dataDir),

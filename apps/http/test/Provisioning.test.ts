@@ -461,7 +461,11 @@ layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small
           body: { grant_id: longGrantId, status: "already_revoked", detail: "team no-such-team does not exist" }
         })
         const tooLong = yield* request("DELETE", grantPath(`team:t:member:user:${"u".repeat(17 * 1024)}`), { token: TestToken })
-        assert.deepStrictEqual([tooLong.status, yield* Effect.orDie(tooLong.text)], [431, ""])
+        assert.deepStrictEqual([tooLong.status, yield* Effect.orDie(tooLong.json)], [431, {
+          error: "HeaderTooLarge",
+          message: "the request line and headers are over 16384 bytes together, the most this service reads",
+          limit_bytes: 16384
+        }])
       }))
   }
 )

@@ -1,0 +1,95 @@
+import { Schema } from "effect"
+import { createServer, maxHeaderSize, type Server, STATUS_CODES } from "node:http"
+import type { Duplex } from "node:stream"
+
+/**
+ * What Node answers itself, before any route sees the request (its `clientError` event): a head
+ * over `http.maxHeaderSize` (431), chunk extensions over its limit (413), a request not received
+ * within `server.requestTimeout` (408), anything else it cannot parse (400). Node's own answers
+ * are a bare status line; these carry the body every other error of the service has
+ * (@baton-fivetran/http-api ErrorBody.ts: `{"error", "message"}`, and `limit_bytes` for a limit).
+ */
+
+const ClientErrorBody = Schema.Struct({
+  error: Schema.String,
+  message: Schema.String,
+  limit_bytes: Schema.optional(Schema.Number)
+})
+type ClientErrorBody = typeof ClientErrorBody.Type
+
+interface ClientErrorAnswer {
+  readonly status: number
+  readonly body: ClientErrorBody
+}
+
+/** A parse error carries llhttp's code (`HPE_…`) and a fixed reason; neither holds request bytes. */
+interface ClientError extends Error {
+  readonly code?: string
+  readonly reason?: string
+}
+
+const answerOf = (error: ClientError): ClientErrorAnswer => {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return {
+        status: 431,
+        body: {
+          error: "HeaderTooLarge",
+          message: `the request line and headers are over ${maxHeaderSize} bytes together, the most this service reads`,
+          limit_bytes: maxHeaderSize
+        }
+      }
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return {
+        status: 413,
+        body: { error: "ChunkExtensionsTooLarge", message: "the request body's chunk extensions are over the size Node accepts" }
+      }
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return {
+        status: 408,
+        body: { error: "RequestTimeout", message: "the request was not received in full in time; send it again" }
+      }
+    default:
+      return {
+        status: 400,
+        body: {
+          error: "InvalidRequest",
+          message: `the request is not well-formed HTTP/1.1 (${error.code ?? "unparsable"}${
+            error.reason === undefined ? "" : `: ${error.reason}`
+          })`
+        }
+      }
+  }
+}
+
+/** The whole answer, as text for the socket: the connection closes after it, as after Node's own. */
+const responseOf = ({ body, status }: ClientErrorAnswer): string => {
+  const json = JSON.stringify(Schema.encodeSync(ClientErrorBody)(body))
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    "Connection: close",
+    "",
+    json
+  ].join("\r\n")
+}
+
+/**
+ * Node's own check before it answers (its `socketOnError`): an answer of an earlier request on the
+ * connection (keep-alive) that has started cannot be followed by another without corrupting it.
+ */
+interface ServerSocket extends Duplex {
+  readonly _httpMessage?: { readonly headersSent: boolean } | null
+}
+
+/** Written, then the socket destroyed, as Node does with its own answer: the rest of the request is not read. */
+const answerClientError = (error: ClientError, socket: ServerSocket): void => {
+  if (error.code !== "ECONNRESET" && socket.writable && socket._httpMessage?.headersSent !== true) {
+    socket.write(responseOf(answerOf(error)))
+  }
+  socket.destroy()
+}
+
+/** The service's Node server: `createServer` whose answers to requests it cannot take are JSON. */
+export const serviceServer = (): Server => createServer().on("clientError", answerClientError)
