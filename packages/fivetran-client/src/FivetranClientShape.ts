@@ -1,7 +1,7 @@
 import type { Effect, Option, Stream } from "effect"
 import type { FivetranError } from "./FivetranError.js"
 import type { RateBudgetStatus } from "./RateBudget.js"
-import type { RequestWaits } from "./RequestWaits.js"
+import type { RequestWaits } from "./WaitsInProgress.js"
 import type { AccountInfo } from "./schemas/AccountInfo.js"
 import type { Connection } from "./schemas/Connection.js"
 import type { AddGroupUserRequest, Group, GroupNameRequest } from "./schemas/Group.js"
@@ -13,19 +13,6 @@ import type { InviteUserRequest, UpdateUserRequest, User } from "./schemas/User.
 
 type Call<A> = Effect.Effect<A, FivetranError>
 type List<A> = Stream.Stream<A, FivetranError>
-
-/** Counters a sync summary reports. */
-export interface ClientMetrics {
-  readonly requests: number
-  readonly retries: number
-  /**
-   * Time during which at least one request waited (Retry-After, backoff, the rate-limit reserve),
-   * in milliseconds; concurrent waits count once.
-   */
-  readonly waitedMillis: number
-  /** The latest `X-Rate-Limit-Remaining` seen. */
-  readonly rateLimitRemaining: Option.Option<number>
-}
 
 /** The membership operations shared by user→group, user→connection, team→group and team→connection. */
 export interface MembershipApi {
@@ -95,11 +82,13 @@ export interface FivetranClientShape {
 
   readonly listConnections: (filter?: { readonly group_id?: string; readonly schema?: string }) => List<Connection>
 
-  readonly metrics: Effect.Effect<ClientMetrics>
   /** The account's rate-limit budget as this client sees it (limit, estimated remaining, lowest seen, reserve). */
   readonly budget: Effect.Effect<RateBudgetStatus>
   /** Runs `effect` and also returns the lowest `X-Rate-Limit-Remaining` seen while it ran (a sync's own figure). */
   readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
-  /** The waits in progress (rate limit, reserve, retry backoff): read now, or follow as they change. */
+  /**
+   * The waits in progress of every request of this client (rate limit, reserve, retry backoff):
+   * read now, or follow as they change. One piece of work's own waits: `withRequestTally`.
+   */
   readonly waits: RequestWaits
 }

@@ -1,17 +1,18 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
-import type { ClientMetrics } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
-import { makeRequestWaits, type RequestWaits } from "./RequestWaits.js"
+import { tallyRequest, tallyRetry } from "./RequestTally.js"
+import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, parseWholeNumber, type Scrub } from "./ResponseErrors.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
 import { makeUndiciTransport, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
+import type { RequestWaits } from "./WaitsInProgress.js"
 
 export interface FivetranRequest {
   readonly method: HttpMethod
@@ -32,7 +33,6 @@ export interface FivetranHttp {
   readonly callBytes: <A>(request: FivetranRequest, schema: Schema.Schema<A, Uint8Array>) => Effect.Effect<A, FivetranError>
   /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
-  readonly metrics: Effect.Effect<ClientMetrics>
   readonly budget: Effect.Effect<RateBudgetStatus>
   readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
   readonly waits: RequestWaits
@@ -98,10 +98,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const transport = yield* makeUndiciTransport(config.baseUrl, timeout)
     // Read synchronously where a request's bookkeeping needs the time (the test clock in tests).
     const clock = yield* Effect.clock
-    // Counters for summaries, updated synchronously on every request.
-    let requests = 0
-    let retries = 0
-    let latestRemaining = Option.none<number>()
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
@@ -181,7 +177,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
-          if (remaining !== undefined) latestRemaining = Option.some(remaining)
           return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), remaining }
         })
       )
@@ -223,7 +218,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const attempt = <A>(request: FivetranRequest, endpoint: string, retried: number, read: ReadBody<BodyReading<A>>) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
-        requests++
+        yield* tallyRequest
         const started = clock.unsafeCurrentTimeMillis()
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq, read)).pipe(
@@ -274,27 +269,27 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      */
     const send = <A>(request: FivetranRequest, endpoint: string, read: ReadBody<BodyReading<A>>): Effect.Effect<A, FivetranError> =>
       Effect.suspend(() => {
-        let pending: { readonly id: number; readonly error: FivetranError } | undefined
+        let pending: { readonly wait: BegunWait; readonly error: FivetranError } | undefined
         let attempts = 0
         const endPending = Effect.suspend(() => {
           const wait = pending
           pending = undefined
-          return wait === undefined ? Effect.void : Effect.flatMap(waits.end(wait.id), (seconds) => recordRetryWait(wait.error, seconds))
+          return wait === undefined ? Effect.void : Effect.flatMap(waits.end(wait.wait), (seconds) => recordRetryWait(wait.error, seconds))
         })
         const onRetry = (delay: Duration.Duration, error: FivetranError) =>
           Effect.gen(function*() {
-            retries++
+            yield* tallyRetry
             yield* meterRetry(request.method, request.route, error)
             const millis = Duration.toMillis(delay)
             const now = yield* Clock.currentTimeMillis
-            const id = yield* waits.begin({
+            const wait = yield* waits.begin({
               kind: error._tag === "RateLimited" ? "rate-limited" : "retry",
               endpoint,
               reason: retryReason(error),
               millis,
               until: now + millis
             })
-            pending = { id, error }
+            pending = { wait, error }
           })
         const next = Effect.suspend(() =>
           attempts === 0
@@ -368,12 +363,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       call,
       callBytes,
       callVoid,
-      metrics: Effect.map(waits.waitedMillis, (waited) => ({
-        requests,
-        retries,
-        rateLimitRemaining: latestRemaining,
-        waitedMillis: Math.round(waited)
-      })),
       budget: Effect.map(Clock.currentTimeMillis, (now) => budget.status(now)),
       lowestRemainingDuring: (effect) =>
         Effect.acquireUseRelease(

@@ -74,7 +74,7 @@ class CursorTrail {
 }
 
 /**
- * Builds the client; its connections live as long as the scope. Each instance has its own metrics.
+ * Builds the client; its connections live as long as the scope.
  */
 export const makeFivetranClient = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
@@ -228,7 +228,6 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
           ...(filter.schema === undefined ? {} : { schema: filter.schema })
         }),
 
-      metrics: http.metrics,
       budget: http.budget,
       lowestRemainingDuring: http.lowestRemainingDuring,
       waits: http.waits

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, TestClock } from "effect"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait } from "./support/TestClient.js"
+import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait, tallied } from "./support/TestClient.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamBody = { code: "Success", data: team }
@@ -30,7 +30,7 @@ describe("retries", () => {
       )
       // A long request timeout keeps its pending sleep out of the way of the retry sleep looked for.
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
-      const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
 
       assert.strictEqual(yield* awaitRetrySleep(60_000), 7_000)
       yield* TestClock.adjust(6_999)
@@ -39,12 +39,10 @@ describe("retries", () => {
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
 
       yield* TestClock.adjust(1)
-      const result = yield* Fiber.join(fiber)
-      assert.deepStrictEqual(result, team)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual((yield* server.requests).length, 2)
-      const metrics = yield* client.metrics
-      assert.strictEqual(metrics.retries, 1)
-      assert.strictEqual(metrics.waitedMillis, 7_000)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, waitedMillis: 7_000 })
     }))
 
   it.scoped("a long Retry-After is waited in full; without one the backoff applies, capped; every 429 wait warns", () =>
@@ -87,7 +85,8 @@ describe("retries", () => {
     Effect.gen(function*() {
       const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" }))
       const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600 })
-      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      const { counts, outcome } = yield* tallied(client.getTeam("bright_otter"))
+      const error = yield* Effect.flip(outcome)
       assert.strictEqual(error._tag, "RateLimitWaitTooLong")
       assert.strictEqual(
         error.message,
@@ -95,7 +94,7 @@ describe("retries", () => {
           "longer than max-rate-limit-wait (10m): raise it or retry later"
       )
       assert.strictEqual((yield* server.requests).length, 1)
-      assert.strictEqual((yield* client.metrics).waitedMillis, 0)
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, waitedMillis: 0 })
     }))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
@@ -103,14 +102,15 @@ describe("retries", () => {
       const server = yield* startServer(() => text(502, "bad gateway"))
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, { maxAttempts: 5, backoffBaseMillis: 500 })
-      const fiber = yield* Effect.fork(logs.provide(Effect.flip(client.getTeam("bright_otter"))))
+      const fiber = yield* Effect.fork(tallied(logs.provide(Effect.flip(client.getTeam("bright_otter")))))
 
       const delays: Array<number> = []
       for (let retry = 0; retry < 4; retry++) {
         delays.push(yield* elapseRetrySleep(10_000))
         assert.strictEqual((yield* awaitRequests(server.requests, retry + 2)).length, retry + 2)
       }
-      const error = yield* Fiber.join(fiber)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      const error = yield* outcome
 
       assert.strictEqual(error._tag, "ServerError")
       assert.strictEqual((yield* server.requests).length, 5)
@@ -118,10 +118,7 @@ describe("retries", () => {
         const nominal = 500 * 2 ** retry
         assert.isTrue(delay >= nominal * 0.8 && delay <= nominal * 1.2, `retry ${retry} waited ${delay}`)
       })
-      const metrics = yield* client.metrics
-      assert.strictEqual(metrics.requests, 5)
-      assert.strictEqual(metrics.retries, 4)
-      assert.strictEqual(metrics.waitedMillis, Math.round(delays.reduce((sum, d) => sum + d, 0)))
+      assert.deepStrictEqual(counts, { requests: 5, retries: 4, waitedMillis: Math.round(delays.reduce((sum, d) => sum + d, 0)) })
       // A wait over 2 s is never silent: it warns with what failed and how long; shorter blips are debug.
       const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => line.level), delays.map((d) => d > 2_000 ? "WARN" : "DEBUG"))
@@ -139,12 +136,14 @@ describe("retries", () => {
       const server = yield* startServer((_, index) => answers[index]!)
       const client = yield* clientFor(server.baseUrl)
       const tags: Array<string> = []
-      for (let call = 0; call < answers.length; call++) {
-        tags.push((yield* Effect.flip(client.getTeam("bright_otter")))._tag)
-        assert.strictEqual((yield* server.requests).length, call + 1)
-      }
+      const { counts } = yield* tallied(Effect.gen(function*() {
+        for (let call = 0; call < answers.length; call++) {
+          tags.push((yield* Effect.flip(client.getTeam("bright_otter")))._tag)
+          assert.strictEqual((yield* server.requests).length, call + 1)
+        }
+      }))
       assert.deepStrictEqual(tags, ["BadRequest", "Forbidden", "NotFound", "InvalidResponse"])
-      assert.strictEqual((yield* client.metrics).retries, 0)
+      assert.strictEqual(counts.retries, 0)
     }))
 
   it.scoped("a timed-out GET is retried and can then succeed", () =>
@@ -196,13 +195,11 @@ describe("retries", () => {
     Effect.gen(function*() {
       const port = yield* closedPort
       const client = yield* clientFor(`http://127.0.0.1:${port}`, { maxAttempts: 3 })
-      const fiber = yield* Effect.fork(Effect.flip(client.createGroup({ name: "Warehouse_EU" })))
+      const fiber = yield* Effect.fork(tallied(Effect.flip(client.createGroup({ name: "Warehouse_EU" }))))
       yield* elapseRetrySleep(10_000)
       yield* elapseRetrySleep(10_000)
-      const error = yield* Fiber.join(fiber)
-      assert.strictEqual(error._tag, "Transport")
-      const metrics = yield* client.metrics
-      assert.strictEqual(metrics.requests, 3)
-      assert.strictEqual(metrics.retries, 2)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.strictEqual((yield* outcome)._tag, "Transport")
+      assert.deepStrictEqual([counts.requests, counts.retries], [3, 2])
     }))
 })

@@ -1,4 +1,10 @@
-import { budgetWaitFor, type FivetranClientShape, type RequestWait } from "@baton-fivetran/fivetran-client"
+import {
+  budgetWaitFor,
+  type FivetranClientShape,
+  type RequestTally,
+  type RequestWait,
+  withRequestTally
+} from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant } from "../model/Grants.js"
@@ -56,27 +62,31 @@ function* derivedGrantRows(expansion: TeamExpansion): IterableIterator<SyncRow> 
  * One sync (docs/architecture.md §5): loads the role catalog (and connections), streams the phases
  * of the registered types into the sink as rows are produced, counts what passes, reports progress
  * per phase, per request and per wait (with the estimated requests left and what the rate-limit
- * budget adds to them), and sums up with the client's request, retry, wait and budget figures.
+ * budget adds to them), and sums up with the budget's figures and its own requests, retries and
+ * waits: counted in a tally of its own, so that what the process asks of Fivetran meanwhile
+ * (readiness checks, provisioning, another sync) is not in its progress or summary.
  */
 export const runSync = (
   client: FivetranClientShape,
   registry: Registry,
   options: SyncOptions
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
-  Effect.map(
-    client.lowestRemainingDuring(sync(client, registry, options)),
-    ([summary, lowest]): SyncSummary => ({ ...summary, rateLimitLowestRemaining: Option.getOrNull(lowest) })
+  withRequestTally((ownRequests) =>
+    Effect.map(
+      client.lowestRemainingDuring(sync(client, ownRequests, registry, options)),
+      ([summary, lowest]): SyncSummary => ({ ...summary, rateLimitLowestRemaining: Option.getOrNull(lowest) })
+    )
   )
 
 const sync = (
   client: FivetranClientShape,
+  ownRequests: RequestTally,
   registry: Registry,
   options: SyncOptions
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
   Effect.gen(function*() {
     const sink = yield* SyncSink
     const startedAt = yield* Clock.currentTimeMillis
-    const before = yield* client.metrics
     const warnings = yield* Ref.make<ReadonlyArray<string>>([])
     const tally = yield* Ref.make(emptyTally)
     const phase = yield* Ref.make("roles")
@@ -113,7 +123,7 @@ const sync = (
     const report = Effect.gen(function*() {
       if (options.onProgress === undefined) return
       const now = yield* Ref.get(phase)
-      const requests = (yield* client.metrics).requests - before.requests
+      const { requests } = yield* ownRequests.counts
       const wait = Option.map(yield* Ref.get(waiting), syncWait)
       const waitUntil = Option.match(wait, { onNone: () => "", onSome: (w) => w.until })
       const last = yield* Ref.get(reported)
@@ -202,7 +212,7 @@ const sync = (
         overlapped("groups", true, (context) =>
           Stream.concat(
             Stream.execute(
-              Effect.flatMap(client.metrics, (m) => Ref.set(groupsPhaseFrom, Option.some(m.requests - before.requests)))
+              Effect.flatMap(ownRequests.counts, (counts) => Ref.set(groupsPhaseFrom, Option.some(counts.requests)))
             ),
             phaseRows(registry, "groups", context)
           ))
@@ -218,7 +228,7 @@ const sync = (
     // Waits start and end while no row moves: they are followed on their own.
     const followWaits = yield* Effect.fork(
       Stream.runForEach(
-        Stream.zipWithIndex(client.waits.changes),
+        Stream.zipWithIndex(ownRequests.waits.changes),
         // The first element is the state at the start: recorded, shown with the first progress.
         ([wait, index]) => Ref.set(waiting, wait).pipe(Effect.zipRight(index === 0 ? Effect.void : report))
       )
@@ -229,19 +239,18 @@ const sync = (
     )
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
-    const after = yield* client.metrics
+    const { requests, retries, waitedMillis } = yield* ownRequests.counts
     const counts = yield* Ref.get(tally)
     const budget = yield* client.budget
     const finishedAt = yield* Clock.currentTimeMillis
-    const requests = after.requests - before.requests
     return {
       resources: counts.resources,
       resourceTypes: counts.resourceTypes,
       entitlements: counts.entitlements,
       grants: { direct: counts.directGrants, derived: counts.derivedGrants },
       requests,
-      retries: after.retries - before.retries,
-      rateLimitWaitMillis: after.waitedMillis - before.waitedMillis,
+      retries,
+      rateLimitWaitMillis: waitedMillis,
       rateLimit: Option.getOrNull(budget.limit),
       rateLimitLowestRemaining: null,
       rateLimitReserve: Option.getOrNull(budget.reserve),

@@ -8,9 +8,10 @@ export const SyncSummary = Schema.Struct({
   resourceTypes: Schema.Number,
   entitlements: Schema.Number,
   grants: Schema.Struct({ direct: Schema.Number, derived: Schema.Number }),
+  /** The sync's own Fivetran requests, every attempt (not the process's other requests meanwhile). */
   requests: Schema.Number,
   retries: Schema.Number,
-  /** Time during which requests waited: 429s, the reserve and retry backoff (concurrent waits once). */
+  /** Time during which the sync's requests waited: 429s, the reserve and retry backoff (concurrent waits once). */
   rateLimitWaitMillis: Schema.Number,
   /** `X-Rate-Limit`, the account's requests per hour; null when Fivetran sent none. */
   rateLimit: nullByDefault(Schema.Number),

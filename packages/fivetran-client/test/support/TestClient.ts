@@ -1,7 +1,7 @@
 import { Chunk, type Duration, Effect, Option, Redacted, TestClock } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { FivetranClientConfig, makeFivetranClient } from "../../src/index.js"
+import { FivetranClientConfig, makeFivetranClient, withRequestTally } from "../../src/index.js"
 import type { SeenRequest } from "./ScriptedServer.js"
 
 export const TestApiKey = "ftk_7Qm2ZrXw9LpA"
@@ -16,6 +16,12 @@ export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClien
       baseUrl,
       ...overrides
     })
+  )
+
+/** Runs `effect` in a request tally: its outcome (an `Either`, itself an effect) and what the tally counted once it ended. */
+export const tallied = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  withRequestTally((tally) =>
+    Effect.flatMap(Effect.either(effect), (outcome) => Effect.map(tally.counts, (counts) => ({ outcome, counts })))
   )
 
 /** Real time passing: lets sockets and the server make progress while the TestClock stands still. */

@@ -1,0 +1,110 @@
+import { Clock, Effect, FiberRef } from "effect"
+import { makeWaitsInProgress, type RequestWait, type RequestWaits, type WaitsInProgress } from "./WaitsInProgress.js"
+
+/** What one piece of work's own requests came to (a sync's, not the rest of the process's). */
+export interface TalliedRequests {
+  /** HTTP exchanges with Fivetran, every attempt. */
+  readonly requests: number
+  readonly retries: number
+  /**
+   * Time during which at least one of its requests waited (Retry-After, backoff, the rate-limit
+   * reserve), in milliseconds; concurrent waits count once. A wait counts once it has ended (and
+   * every wait of the work that began before it has), from its start to its planned end or, cut
+   * short, to when it ended.
+   */
+  readonly waitedMillis: number
+}
+
+/** The requests of the work running inside `withRequestTally`, and its waits in progress. */
+export interface RequestTally {
+  readonly counts: Effect.Effect<TalliedRequests>
+  /** Only this work's waits: another request of the process waiting is not this work waiting. */
+  readonly waits: RequestWaits
+}
+
+interface OpenWait {
+  readonly id: number
+  readonly start: number
+  readonly until: number
+  endedAt: number | undefined
+}
+
+/** One tally's counters, updated by the client on whichever fiber of the work sends the request. */
+class Tally implements RequestTally {
+  requests = 0
+  retries = 0
+  private waitedMillis = 0
+  private coveredUntil = Number.NEGATIVE_INFINITY
+  /** The waits not yet counted, in the order they began: the union is summed in start order. */
+  private readonly open: Array<OpenWait> = []
+
+  constructor(private readonly inProgress: WaitsInProgress) {}
+
+  readonly counts: Effect.Effect<TalliedRequests> = Effect.sync(() => ({
+    requests: this.requests,
+    retries: this.retries,
+    waitedMillis: Math.round(this.waitedMillis)
+  }))
+
+  get waits(): RequestWaits {
+    return this.inProgress.waits
+  }
+
+  beginWait(id: number, wait: RequestWait): Effect.Effect<void> {
+    return Effect.zipRight(
+      Effect.sync(() => void this.open.push({ id, start: wait.until - wait.millis, until: wait.until, endedAt: undefined })),
+      this.inProgress.add(id, wait)
+    )
+  }
+
+  endWait(id: number): Effect.Effect<void> {
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const ended = this.open.find((wait) => wait.id === id)
+      if (ended !== undefined) ended.endedAt = Math.min(ended.until, now)
+      while (this.open.length > 0) {
+        const { endedAt, start } = this.open[0]!
+        if (endedAt === undefined) break
+        this.open.shift()
+        this.waitedMillis += Math.max(0, endedAt - Math.max(start, this.coveredUntil))
+        this.coveredUntil = Math.max(this.coveredUntil, endedAt)
+      }
+      return Effect.asVoid(this.inProgress.remove(id))
+    })
+  }
+}
+
+/**
+ * The tallies the current fiber's requests count in. Forked fibers inherit them, so a sync's
+ * concurrent requests all count in its tally.
+ */
+const currentTallies = FiberRef.unsafeMake<ReadonlyArray<Tally>>([])
+
+const inEachTally = (update: (tally: Tally) => void): Effect.Effect<void> =>
+  FiberRef.getWith(currentTallies, (tallies) => tallies.length === 0 ? Effect.void : Effect.sync(() => tallies.forEach(update)))
+
+/** Counts one attempt in the tallies of the current fiber. */
+export const tallyRequest: Effect.Effect<void> = inEachTally((tally) => tally.requests++)
+
+/** Counts one retry in the tallies of the current fiber. */
+export const tallyRetry: Effect.Effect<void> = inEachTally((tally) => tally.retries++)
+
+/** Begins a wait in the tallies of the current fiber; returns what ends it there. */
+export const tallyWait = (id: number, wait: RequestWait): Effect.Effect<Effect.Effect<void>> =>
+  FiberRef.getWith(currentTallies, (tallies) =>
+    tallies.length === 0
+      ? Effect.succeed(Effect.void)
+      : Effect.as(
+        Effect.forEach(tallies, (tally) => tally.beginWait(id, wait), { discard: true }),
+        Effect.forEach(tallies, (tally) => tally.endWait(id), { discard: true })
+      ))
+
+/**
+ * Runs the work `use` builds with a tally of its own Fivetran requests, retries and waits, on
+ * every fiber it forks: requests the process makes meanwhile for anything else (readiness checks,
+ * provisioning, another sync) are not in it. A tally inside another counts in both.
+ */
+export const withRequestTally = <A, E, R>(use: (tally: RequestTally) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(makeWaitsInProgress, (inProgress) => {
+    const tally = new Tally(inProgress)
+    return Effect.locallyWith(use(tally), currentTallies, (outer) => [...outer, tally])
+  })
