@@ -26,13 +26,15 @@ const ResourceTypes = ["user", "role", "group", "team", "connection"] as const
 const optional = (name: string, pseudoName: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(`${description} Optional.`), Options.optional)
 
+/** `-o`, whose default the command names: export's sheet is CSV by default, the others a table on a terminal. */
+const outputOption = (defaultFormat: string) =>
+  optional("output", OutputFormats.join("|"), `Output format (default ${defaultFormat}).`).pipe(Options.withAlias("o"))
+
 const outputOptions = {
   file: optional("file", "path", `The .c1z to read (else BATON_FILE, .baton.yaml's file:, or ${DefaultFile}).`).pipe(
     Options.withAlias("f")
   ),
-  output: optional("output", OutputFormats.join("|"), "Output format (default table on a terminal, else json).").pipe(
-    Options.withAlias("o")
-  )
+  output: outputOption("table on a terminal, else json")
 }
 
 interface OutputFlags {
@@ -133,7 +135,7 @@ export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValu
 
   const exportCommand = Command.make(
     "export",
-    outputOptions,
+    { file: outputOptions.file, output: outputOption("csv") },
     (flags) => reviewRun(Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => r.exportSheet(out)))
   ).pipe(Command.withDescription(
     "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +

@@ -55,6 +55,13 @@ describe("help", () => {
         "  Port on 127.0.0.1 to listen on (default 0: any free port, printed). Optional."
       )
       assert.strictEqual(optionBlock(root, "--grant-principal id"), "  The user or team id to grant to. Needs -p.")
+      // export writes CSV unless told otherwise; the other review commands a table on a terminal.
+      const outputFlag = "(-o, --output table|json|csv)"
+      assert.strictEqual(optionBlock(results[9]!.stdout, outputFlag), "  Output format (default csv). Optional.")
+      assert.strictEqual(
+        optionBlock(results[4]!.stdout, outputFlag),
+        "  Output format (default table on a terminal, else json). Optional."
+      )
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("colours only on a terminal, and not with NO_COLOR set", () =>
