@@ -92,17 +92,19 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         const sandbox = yield* Sandbox
         const { flags } = yield* connectionFlags
         const dir = yield* tempDir
-        const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`])
+        const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`, "--log-format", "console"])
         assertExit(first, 0)
-        assert.strictEqual(summaryOf(first.stderr)!.rateLimitWaitMillis, 0)
+        // The console summary names the window the sandbox announced, not Fivetran's hour.
+        assert.match(first.stderr, new RegExp(`^ {2}requests {6}${SmallSyncCost} \\(0 retries, 0\\.0s waited\\)$`, "m"))
+        assert.match(first.stderr, /^ {2}rate limit {4}20\/10s, lowest remaining 6, 4 kept in reserve; /m)
         const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
         assertExit(second, 0)
         const summary = summaryOf(second.stderr)!
         assert.strictEqual(summary.requests, SmallSyncCost)
         assert.isAbove(summary.rateLimitWaitMillis as number, 0)
         assert.deepStrictEqual(
-          [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
-          [20, 4, 4]
+          [summary.rateLimit, summary.rateLimitWindowSeconds, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
+          [20, 10, 4, 4]
         )
         const waits = waitLines(second.stderr)
         assert.isAbove(waits.length, 0)

@@ -176,8 +176,14 @@ describe("SyncEngine against the sandbox", () => {
       assert.isTrue(seen.some((p) => p.phase === "teams" && p.requestsLeft !== null && p.requestsLeft > 0))
       assert.deepStrictEqual([last.requestsLeft, last.budgetWaitMillis, last.waiting], [0, 0, null])
       assert.deepStrictEqual(
-        [summary.rateLimit, summary.rateLimitReserve, summary.rateLimitLowestRemaining, summary.repeatBudgetWaitMillis],
-        [20_000, 4_000, 20_000 - summary.requests, 0]
+        [
+          summary.rateLimit,
+          summary.rateLimitWindowSeconds,
+          summary.rateLimitReserve,
+          summary.rateLimitLowestRemaining,
+          summary.repeatBudgetWaitMillis
+        ],
+        [20_000, 3600, 4_000, 20_000 - summary.requests, 0]
       )
     }))
 

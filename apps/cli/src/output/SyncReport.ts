@@ -39,7 +39,11 @@ const rateLimitText = (summary: SyncSummary) => {
     : summary.repeatBudgetWaitMillis === 0
     ? "; a repeat sync fits the budget now"
     : `; a repeat sync now would wait ~${formatWait(summary.repeatBudgetWaitMillis)} for the budget`
-  return `${thousands(summary.rateLimit)}/h${lowest}${reserve}${repeat}`
+  // Fivetran's window is the hour; a sandbox may announce a shorter one.
+  const window = summary.rateLimitWindowSeconds === null || summary.rateLimitWindowSeconds === 3600
+    ? "h"
+    : `${summary.rateLimitWindowSeconds}s`
+  return `${thousands(summary.rateLimit)}/${window}${lowest}${reserve}${repeat}`
 }
 
 const consoleSummary = (summary: SyncSummary, file: string) => {
@@ -78,6 +82,7 @@ const jsonSummary = (summary: SyncSummary, file: string) =>
     retries: summary.retries,
     rateLimitWaitMillis: summary.rateLimitWaitMillis,
     rateLimit: summary.rateLimit,
+    rateLimitWindowSeconds: summary.rateLimitWindowSeconds,
     rateLimitLowestRemaining: summary.rateLimitLowestRemaining,
     rateLimitReserve: summary.rateLimitReserve,
     repeatBudgetWaitMillis: summary.repeatBudgetWaitMillis,

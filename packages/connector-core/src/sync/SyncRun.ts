@@ -252,6 +252,7 @@ const sync = (
       retries,
       rateLimitWaitMillis: waitedMillis,
       rateLimit: Option.getOrNull(budget.limit),
+      rateLimitWindowSeconds: Option.isSome(budget.limit) ? budget.windowSeconds : null,
       rateLimitLowestRemaining: null,
       rateLimitReserve: Option.getOrNull(budget.reserve),
       repeatBudgetWaitMillis: Option.getOrNull(budgetWaitFor(budget, requests)),

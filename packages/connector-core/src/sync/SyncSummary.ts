@@ -15,6 +15,11 @@ export const SyncSummary = Schema.Struct({
   rateLimitWaitMillis: Schema.Number,
   /** `X-Rate-Limit`, the account's requests per hour; null when Fivetran sent none. */
   rateLimit: nullByDefault(Schema.Number),
+  /**
+   * The rolling window `rateLimit` counts over, in seconds: 3600 from Fivetran (an hour), another
+   * only where a server announced one (the sandbox's `--rate-window-seconds`); null with `rateLimit`.
+   */
+  rateLimitWindowSeconds: nullByDefault(Schema.Number),
   /** The lowest `X-Rate-Limit-Remaining` seen during the sync. */
   rateLimitLowestRemaining: nullByDefault(Schema.Number),
   /** The requests kept for the account's other tools (`rate-limit-reserve` percent of the limit). */
