@@ -17,6 +17,7 @@ import { Effect, HashMap, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { loggingLayer } from "./output/Logging.js"
+import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
 import { checkFlags, type CommandLine } from "./FlagCheck.js"
@@ -37,55 +38,27 @@ import { UsageError } from "./UsageError.js"
  * native SQLite and zstd modules, the sandbox server) is imported only when that command runs.
  */
 
-const described = (name: string, pseudoName: string, description: string) =>
-  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
-
 /** A flag every run may leave out (help says so: @effect/cli's own "optional" line is dropped). */
-const optional = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Optional.`)
+const optional = (name: string, pseudoName: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(`${description} Optional.`), Options.optional)
 
-/** baton hides these one-shot flags from help; @effect/cli cannot, so they are listed, marked "Needs -p". */
-const provisioningFlag = (name: string, pseudoName: string, description: string) => described(name, pseudoName, `${description} Needs -p.`)
-
-const provisioningOptions = {
-  grantEntitlement: provisioningFlag("grant-entitlement", "id", "Grant this entitlement (e.g. group:G:Destination Reviewer)."),
-  grantPrincipal: provisioningFlag("grant-principal", "id", "The user or team id to grant to."),
-  grantPrincipalType: provisioningFlag("grant-principal-type", "user|team", "The principal's resource type."),
-  revokeGrant: provisioningFlag("revoke-grant", "grant-id", "Revoke this grant (<entitlement id>:<type>:<principal id>)."),
-  createAccountEmail: provisioningFlag("create-account-email", "email", "Invite a user with this email."),
-  createAccountLogin: provisioningFlag("create-account-login", "login", "The new user's login (Fivetran logins are emails)."),
-  createAccountProfile: provisioningFlag(
-    "create-account-profile",
-    "json",
-    "The new user's profile: {\"given_name\",\"family_name\",\"role\"?,\"phone\"?}."
-  ),
-  deleteResource: provisioningFlag("delete-resource", "id", "Delete this resource (a user id)."),
-  deleteResourceType: provisioningFlag("delete-resource-type", "type", "The type of --delete-resource (user).")
-}
-
-const rootOptions = {
-  settings: settingOptions(RootSettings),
-  sandbox: optional(
-    "sandbox",
-    "small|medium|large",
-    "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed."
-  ),
-  ...provisioningOptions
-}
+const rootOptions = { settings: settingOptions(RootSettings) }
 
 const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
       const file = yield* loadConfigFile
       yield* warnMisspeltKeys(file, RootSettings)
-      const settings = yield* resolveSettings({ flags: withGivenFlags(options.settings, given), file })
-      const action = yield* selectAction(options)
+      const sources = { flags: withGivenFlags(options.settings, given), file }
+      const settings = yield* resolveSettings(sources)
+      const action = yield* Effect.flatMap(findProvisioningFlags(sources), selectAction)
       const logging = loggingLayer(settings.logLevel, settings.logFormat)
       if (Option.isNone(action)) {
         const { runSync } = yield* Effect.promise(() => import("./commands/Sync.js"))
-        return yield* Effect.provide(runSync(settings, options.sandbox), logging)
+        return yield* Effect.provide(runSync(settings), logging)
       }
       const { runProvisioning } = yield* Effect.promise(() => import("./commands/Provision.js"))
-      return yield* Effect.provide(runProvisioning(action.value, settings, options.sandbox), logging)
+      return yield* Effect.provide(runProvisioning(action.value, settings), logging)
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. Every command also takes " +
@@ -143,7 +116,7 @@ const isCommandMismatch = (error: unknown): error is ValidationError.ValidationE
 /** The root flags each subcommand reads as well: the logging ones (normalizeArgv takes both out of argv). */
 const everywhere = new Set(["--log-level", "--log-format"])
 
-const provisioning = new Set(Array.from(commandFlags(Options.getUsage(Options.all(provisioningOptions))).values(), (flag) => flag.name))
+const provisioning = new Set(ActionSettings.map((setting) => `--${setting.flag}`))
 
 /** `--sandbox` alone means `--sandbox small` (Argv.ts): a subcommand's name after it is the subcommand. */
 const optionalValue = new Set(["--sandbox"])

@@ -2,13 +2,12 @@ import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-c
 import { BatonSettings, required, type SettingError } from "@baton-fivetran/settings"
 import type { HttpServerError } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
-import { decodeFlag } from "./settings/FlagValue.js"
 import type { Settings } from "./settings/Settings.js"
-import type { UsageError } from "./UsageError.js"
 
 /**
- * Which Fivetran the command talks to: the real API with the user's key, or (`--sandbox`) an
- * embedded sandbox started on a free loopback port for this run, reached with its system key.
+ * Which Fivetran the command talks to: the real API with the user's key, or (`--sandbox`,
+ * `BATON_SANDBOX`, `sandbox:`) an embedded sandbox started on a free loopback port for this run,
+ * reached with its system key.
  */
 
 const budgetOf = (settings: Settings) => ({
@@ -29,31 +28,21 @@ const remoteClient = (settings: Settings) =>
   }))
 
 /**
- * The sandbox (its generator and HTTP server) is imported only when a flag names a preset: a
+ * The sandbox (its generator and HTTP server) is imported only when a setting names a preset: a
  * command against the real API does not load it (it was a fifth of a one-shot grant's code).
  */
 const sandboxModule = Effect.promise(() => import("@baton-fivetran/fivetran-sandbox"))
 
-/** `--sandbox small|medium|large`, also used by the `sandbox` subcommand's `--preset`. */
-export const presetFlag = (flag: string, value: Option.Option<string>) =>
-  Option.isNone(value)
-    ? Effect.succeedNone
-    : Effect.flatMap(sandboxModule, (sandbox) => decodeFlag(flag, sandbox.PresetName, "small, medium or large", value))
-
-export const fivetranClientLayer = (settings: Settings, sandbox: Option.Option<string>) =>
-  Layer.unwrapEffect(
-    Option.isNone(sandbox)
-      ? Effect.succeed(remoteClient(settings))
-      : Effect.flatMap(sandboxModule, (module) =>
-        Effect.map(
-          presetFlag("sandbox", sandbox),
-          (preset): Layer.Layer<FivetranClient, UsageError | SettingError | HttpServerError.ServeError> =>
-            Option.isSome(preset)
-              ? module.embeddedSandboxClient(
-                preset.value,
-                (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset.value}" preset) listening on ${baseUrl}`),
-                budgetOf(settings)
-              )
-              : remoteClient(settings)
-        ))
-  )
+export const fivetranClientLayer = (
+  settings: Settings
+): Layer.Layer<FivetranClient, SettingError | HttpServerError.ServeError> =>
+  Option.match(settings.sandbox, {
+    onNone: () => remoteClient(settings),
+    onSome: (preset) =>
+      Layer.unwrapEffect(Effect.map(sandboxModule, (module) =>
+        module.embeddedSandboxClient(
+          preset,
+          (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset}" preset) listening on ${baseUrl}`),
+          budgetOf(settings)
+        )))
+  })

@@ -36,10 +36,14 @@ describe("flags given twice", () => {
       [["-p", "--revoke-grant", "G1", "--revoke-grant", "G2"], "--revoke-grant was given twice (\"G1\", \"G2\"); give it once"]
     ]).pipe(Effect.provide(NodeContext.layer)))
 
-  it.live("a secret given twice is named, never shown", () =>
+  it.live("a secret or a profile (a person's name and phone) given twice is named, never shown", () =>
     assertRefusals([
       [["--api-key", "k", "--api-secret", secret, "--api-secret", `${secret}-2`], "--api-secret was given twice; give it once"],
-      [["--api-key", secret, "--api-key", "k"], "--api-key was given twice; give it once"]
+      [["--api-key", secret, "--api-key", "k"], "--api-key was given twice; give it once"],
+      [
+        ["-p", "--create-account-profile", `{"given_name":"${secret}"}`, "--create-account-profile", "{}"],
+        "--create-account-profile was given twice; give it once"
+      ]
     ]).pipe(Effect.provide(NodeContext.layer)))
 })
 

@@ -54,7 +54,12 @@ describe("help", () => {
         optionBlock(results[1]!.stdout, "--port port"),
         "  Port on 127.0.0.1 to listen on (default 0: any free port, printed). Optional."
       )
-      assert.strictEqual(optionBlock(root, "--grant-principal id"), "  The user or team id to grant to. Needs -p.")
+      assert.strictEqual(
+        optionBlock(root, "--grant-principal id"),
+        "  The user or team id to grant to. Needs -p. Takes a user or team id. Optional. " +
+          "Env: BATON_GRANT_PRINCIPAL; .baton.yaml key: grant-principal."
+      )
+      assert.include(optionBlock(root, "--sandbox small|medium|large"), "Optional. Env: BATON_SANDBOX; .baton.yaml key: sandbox.")
       // export writes CSV unless told otherwise; the other review commands a table on a terminal.
       const outputFlag = "(-o, --output table|json|csv)"
       assert.strictEqual(optionBlock(results[9]!.stdout, outputFlag), "  Output format (default csv). Optional.")

@@ -1,10 +1,25 @@
 import { type AccountRequest, parseStrictJson, type PrincipalRef } from "@baton-fivetran/connector-core"
+import { howToGive, type Setting, type Sourced } from "@baton-fivetran/settings"
 import { Data, Effect, Either, Option, ParseResult, Schema } from "effect"
+import {
+  CreateAccountEmail,
+  CreateAccountLogin,
+  CreateAccountProfile,
+  DeleteResource,
+  DeleteResourceType,
+  GrantEntitlement,
+  GrantPrincipal,
+  GrantPrincipalType,
+  type ProvisioningFlags,
+  RevokeGrant
+} from "../settings/ActionSettings.js"
 import { UsageError } from "../UsageError.js"
 
 /**
  * baton's one-shot provisioning flags (docs/baton-conventions.md), one action per run, checked before
- * anything is loaded or contacted.
+ * anything is loaded or contacted. Each value may come from its flag, its variable or .baton.yaml
+ * (settings/ActionSettings.ts): a message names the source of each value it mentions, so that an
+ * action left in the environment or the file is not mistaken for one typed on the command line.
  */
 
 export type ProvisioningAction = Data.TaggedEnum<{
@@ -15,17 +30,13 @@ export type ProvisioningAction = Data.TaggedEnum<{
 }>
 export const ProvisioningAction = Data.taggedEnum<ProvisioningAction>()
 
-export interface ProvisioningFlags {
-  readonly grantEntitlement: Option.Option<string>
-  readonly grantPrincipal: Option.Option<string>
-  readonly grantPrincipalType: Option.Option<string>
-  readonly revokeGrant: Option.Option<string>
-  readonly createAccountEmail: Option.Option<string>
-  readonly createAccountLogin: Option.Option<string>
-  readonly createAccountProfile: Option.Option<string>
-  readonly deleteResource: Option.Option<string>
-  readonly deleteResourceType: Option.Option<string>
+/** An action and, when any of its values came from a variable or the file, where from (for messages). */
+export interface RequestedAction {
+  readonly action: ProvisioningAction
+  readonly origin: Option.Option<string>
 }
+
+type Given = Sourced<string>
 
 /**
  * `--create-account-profile '<json>'`: what Fivetran's invite needs besides the email. Any other
@@ -40,7 +51,8 @@ const AccountProfile = Schema.Struct({
 
 const profileHelp = "expected a JSON object with given_name, family_name and optionally role, phone"
 
-const profileRefusal = (problem: string) => new UsageError({ reason: `--create-account-profile: ${problem} (${profileHelp})` })
+/** Names where the profile came from, never its text: it holds a person's name and phone. */
+const profileRefusal = (source: string, problem: string) => new UsageError({ reason: `${source}: ${problem} (${profileHelp})` })
 
 /**
  * The profile is a flat object of strings: that is checked on the parsed value before the schema
@@ -49,123 +61,177 @@ const profileRefusal = (problem: string) => new UsageError({ reason: `--create-a
  * that is "not valid JSON" too. A key given twice is refused (connector-core's StrictJson): JSON.parse
  * keeps the last, so `"role":"Account Reviewer","role":"Account Administrator"` made an Administrator.
  */
-const parseProfile = (json: string) =>
+const parseProfile = ({ source, value: json }: Given) =>
   Effect.gen(function*() {
+    const refusal = (problem: string) => profileRefusal(source, problem)
     const parsed = parseStrictJson(json)
     if (Either.isLeft(parsed)) {
-      return yield* profileRefusal(
+      return yield* refusal(
         parsed.left._tag === "NotJson" ? "not valid JSON" : `${parsed.left.path.join(".")} is given twice; give each field once`
       )
     }
     const value = parsed.right
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return yield* profileRefusal(`got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`)
+      return yield* refusal(`got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`)
     }
     const nested = Object.entries(value).find(([, field]) => typeof field === "object" && field !== null)
-    if (nested !== undefined) return yield* profileRefusal(`${nested[0]}: must be a string, not an object or array`)
+    if (nested !== undefined) return yield* refusal(`${nested[0]}: must be a string, not an object or array`)
     return yield* Schema.decodeUnknown(AccountProfile)(value).pipe(
-      Effect.mapError((error) => profileRefusal(profileError(error)))
+      Effect.mapError((error) => refusal(profileError(error)))
     )
   })
 
+/**
+ * Each problem by the field it is in, never with the field's value (Schema's messages end
+ * `actual " Ada"`): every field is non-empty text without spaces around it, so that is what any
+ * other problem than a missing or unknown field means.
+ */
 const profileError = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) =>
-      issue.path.length === 0
-        ? issue.message
-        : issue.message.startsWith("is unexpected")
-        ? `${issue.path.join(".")} is not a profile field${issue.path[0] === "email" ? " (the email is --create-account-email)" : ""}`
-        : `${issue.path.join(".")}: ${issue.message}`
-    )
+    .map((issue) => {
+      const field = issue.path.join(".")
+      switch (issue._tag) {
+        case "Missing":
+          return `${field}: is missing`
+        case "Unexpected":
+          return `${field} is not a profile field${issue.path[0] === "email" ? " (the email is --create-account-email)" : ""}`
+        default:
+          return `${field}: expected non-empty text without spaces around it`
+      }
+    })
     .join("; ")
 
-const requireFlag = (value: Option.Option<string>, flag: string, action: string) =>
+/**
+ * The variables and file keys among the values an action was given, as messages name them; none
+ * when every value was typed on the command line.
+ */
+const originOf = (values: ReadonlyArray<Option.Option<Given>>, settings: ReadonlyArray<Setting<unknown>>): Option.Option<string> => {
+  const sources = values.flatMap((value, i) =>
+    Option.isSome(value) && value.value.source !== `--${settings[i]!.flag}` ? [value.value.source] : []
+  )
+  return sources.length === 0 ? Option.none() : Option.some(sources.join(" and "))
+}
+
+/**
+ * A value the action needs that no source gives: the message names its flag and, when the action
+ * came (in part) from a variable or the file, that source and every way to give the value.
+ */
+const requireFlag = (
+  value: Option.Option<Given>,
+  setting: Setting<unknown>,
+  action: string,
+  origin: Option.Option<string>,
+  example = ""
+) =>
   Option.match(value, {
     onSome: Effect.succeed,
-    onNone: () => new UsageError({ reason: `${action} needs --${flag}` })
+    onNone: () =>
+      new UsageError({
+        reason: `${action} needs --${setting.flag}${example}` + Option.match(origin, {
+          onNone: () => "",
+          onSome: (sources) => ` (asked for by ${sources}): ${howToGive(setting)}`
+        })
+      })
   })
 
-const given = (flags: ProvisioningFlags) => ({
-  grant: [flags.grantEntitlement, flags.grantPrincipal, flags.grantPrincipalType].some(Option.isSome),
-  revoke: Option.isSome(flags.revokeGrant),
-  createAccount: [flags.createAccountEmail, flags.createAccountLogin, flags.createAccountProfile].some(Option.isSome),
-  deleteResource: [flags.deleteResource, flags.deleteResourceType].some(Option.isSome)
-})
+/** Each action's values, in their settings' order (the first one is the flag that names the action). */
+const parts = (flags: ProvisioningFlags) => ({
+  grant: [[flags.grantEntitlement, flags.grantPrincipal, flags.grantPrincipalType], [GrantEntitlement, GrantPrincipal, GrantPrincipalType]],
+  revoke: [[flags.revokeGrant], [RevokeGrant]],
+  createAccount: [
+    [flags.createAccountEmail, flags.createAccountLogin, flags.createAccountProfile],
+    [CreateAccountEmail, CreateAccountLogin, CreateAccountProfile]
+  ],
+  deleteResource: [[flags.deleteResource, flags.deleteResourceType], [DeleteResource, DeleteResourceType]]
+} as const satisfies Record<string, readonly [ReadonlyArray<Option.Option<Given>>, ReadonlyArray<Setting<unknown>>]>)
+
+type ActionKind = keyof ReturnType<typeof parts>
 
 const actionFlag = {
   grant: "--grant-entitlement",
   revoke: "--revoke-grant",
   createAccount: "--create-account-email",
   deleteResource: "--delete-resource"
-} as const
+} as const satisfies Record<ActionKind, string>
 
 const principalTypes: ReadonlyArray<string> = ["user", "team"]
 
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
+/** A value as messages show it: its source and the value (`--grant-principal-type group`). */
+const shown = (given: Given) => `${given.source} ${given.value}`
+
 /**
  * The review commands print resources as `type:id`; pasted into a flag that takes the bare id,
  * the prefix made an id Fivetran cannot have (its ids hold no ':').
  */
-const checkBareId = (flag: string, id: string, type: string, typeFlag: string) =>
-  id.startsWith(`${type}:`)
+const checkBareId = (id: Given, type: string, typeFlag: string) =>
+  id.value.startsWith(`${type}:`)
     ? new UsageError({
-      reason: `--${flag} ${id}: give the id without its type (${id.slice(type.length + 1)}); the type goes in ${typeFlag}`
+      reason: `${shown(id)}: give the id without its type (${id.value.slice(type.length + 1)}); the type goes in ${typeFlag}`
     })
     : Effect.void
 
-/** The action the flags ask for, or None for the default action (a sync). */
-export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Option<ProvisioningAction>, UsageError> =>
+/** The action the flags, variables and file ask for, or None for the default action (a sync). */
+export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Option<RequestedAction>, UsageError> =>
   Effect.gen(function*() {
-    const asked = Object.entries(given(flags)).filter(([, present]) => present).map(([name]) => name as keyof typeof actionFlag)
+    const all = parts(flags)
+    const asked = (Object.keys(all) as ReadonlyArray<ActionKind>).filter((name) => all[name][0].some(Option.isSome))
+    // Named by where its first value came from: `--revoke-grant`, `BATON_REVOKE_GRANT`, `.baton.yaml: revoke-grant`.
+    const label = (name: ActionKind) => Option.getOrElse(Option.firstSomeOf(all[name][0]), () => ({ source: actionFlag[name] })).source
     if (asked.length > 1) {
-      return yield* new UsageError({
-        reason: `one provisioning action per run: got ${asked.map((name) => actionFlag[name]).join(" and ")}`
-      })
+      return yield* new UsageError({ reason: `one provisioning action per run: got ${asked.map(label).join(" and ")}` })
     }
+    if (asked[0] === undefined) return Option.none()
+    const [values, settings] = all[asked[0]]
+    const origin = originOf(values, settings)
+    const requested = (action: ProvisioningAction) => Option.some<RequestedAction>({ action, origin })
     switch (asked[0]) {
-      case undefined:
-        return Option.none()
       case "grant": {
-        const entitlementId = yield* requireFlag(flags.grantEntitlement, "grant-entitlement", "granting")
-        const id = yield* requireFlag(flags.grantPrincipal, "grant-principal", "granting")
-        const type = yield* requireFlag(flags.grantPrincipalType, "grant-principal-type", "granting")
-        if (!principalTypes.includes(type)) {
+        const entitlementId = yield* requireFlag(flags.grantEntitlement, GrantEntitlement, "granting", origin)
+        const id = yield* requireFlag(flags.grantPrincipal, GrantPrincipal, "granting", origin)
+        const type = yield* requireFlag(flags.grantPrincipalType, GrantPrincipalType, "granting", origin)
+        if (!principalTypes.includes(type.value)) {
           return yield* new UsageError({
-            reason: `--grant-principal-type ${type}: expected one of ${principalTypes.join(", ")} (only users and teams hold grants)`
+            reason: `${shown(type)}: expected one of ${principalTypes.join(", ")} (only users and teams hold grants)`
           })
         }
-        yield* checkBareId("grant-principal", id, type, "--grant-principal-type")
-        return Option.some(ProvisioningAction.Grant({ entitlementId, principal: { type, id } }))
+        yield* checkBareId(id, type.value, "--grant-principal-type")
+        return requested(ProvisioningAction.Grant({ entitlementId: entitlementId.value, principal: { type: type.value, id: id.value } }))
       }
-      case "revoke":
-        return Option.map(flags.revokeGrant, (grantId) => ProvisioningAction.Revoke({ grantId }))
+      case "revoke": {
+        const grantId = yield* requireFlag(flags.revokeGrant, RevokeGrant, "revoking", origin)
+        return requested(ProvisioningAction.Revoke({ grantId: grantId.value }))
+      }
       case "createAccount": {
         const email = yield* requireFlag(
           Option.orElse(flags.createAccountEmail, () => flags.createAccountLogin),
-          "create-account-email",
-          "creating an account"
+          CreateAccountEmail,
+          "creating an account",
+          origin
         )
         // Fivetran's login is the email: a different login would be dropped without a word.
-        if (Option.isSome(flags.createAccountLogin) && !sameEmail(flags.createAccountLogin.value, email)) {
+        const login = flags.createAccountLogin
+        if (Option.isSome(login) && !sameEmail(login.value.value, email.value)) {
           return yield* new UsageError({
-            reason: `--create-account-login ${flags.createAccountLogin.value} differs from --create-account-email ${email}: ` +
-              "a Fivetran login is the user's email; give one of them"
+            reason: `${shown(login.value)} differs from ${shown(email)}: a Fivetran login is the user's email; give one of them`
           })
         }
         const profileJson = yield* requireFlag(
           flags.createAccountProfile,
-          "create-account-profile '{\"given_name\":...,\"family_name\":...}'",
-          "creating an account"
+          CreateAccountProfile,
+          "creating an account",
+          origin,
+          " '{\"given_name\":...,\"family_name\":...}'"
         )
         const profile = yield* parseProfile(profileJson)
-        return Option.some(ProvisioningAction.CreateAccount({ request: { email, ...profile } }))
+        return requested(ProvisioningAction.CreateAccount({ request: { email: email.value, ...profile } }))
       }
       case "deleteResource": {
-        const id = yield* requireFlag(flags.deleteResource, "delete-resource", "deleting")
-        const resourceType = yield* requireFlag(flags.deleteResourceType, "delete-resource-type", "deleting")
-        yield* checkBareId("delete-resource", id, resourceType, "--delete-resource-type")
-        return Option.some(ProvisioningAction.DeleteResource({ resourceType, id }))
+        const id = yield* requireFlag(flags.deleteResource, DeleteResource, "deleting", origin)
+        const resourceType = yield* requireFlag(flags.deleteResourceType, DeleteResourceType, "deleting", origin)
+        yield* checkBareId(id, resourceType.value, "--delete-resource-type")
+        return requested(ProvisioningAction.DeleteResource({ resourceType: resourceType.value, id: id.value }))
       }
     }
   })

@@ -7,11 +7,11 @@ import {
   ProvisioningDisabled,
   type RevokeOutcome
 } from "@baton-fivetran/connector-core"
-import { Console, Effect, type Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
-import { actionName, ProvisioningAction } from "./ActionFlags.js"
+import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFlags.js"
 
 /** Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
 
@@ -56,15 +56,18 @@ const outcomeLine = (action: ProvisioningAction) =>
         Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
     }))
 
-export const runProvisioning = (action: ProvisioningAction, settings: Settings, sandbox: Option.Option<string>) =>
+export const runProvisioning = ({ action, origin }: RequestedAction, settings: Settings) =>
   settings.provisioning
     ? outcomeLine(action).pipe(
       Effect.flatMap(Console.log),
       Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
-      Effect.provide(fivetranClientLayer(settings, sandbox)),
+      Effect.provide(fivetranClientLayer(settings)),
       withTelemetry
     )
     // baton enables provisioning only with -p: refused before any setting is required or Fivetran contacted.
     : Effect.fail(
-      new ProvisioningDisabled({ message: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}` })
+      new ProvisioningDisabled({
+        message: `provisioning is disabled: add -p/--provisioning to run ${actionName(action)}` +
+          Option.match(origin, { onNone: () => "", onSome: (sources) => ` (asked for by ${sources})` })
+      })
     )

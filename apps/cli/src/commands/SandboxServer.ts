@@ -3,13 +3,12 @@ import {
   defaultSeed,
   type FaultOptions,
   generatePreset,
-  type PresetName,
+  PresetName,
   readSnapshot,
   Sandbox
 } from "@baton-fivetran/fivetran-sandbox"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import { setFlagsFromString } from "node:v8"
-import { presetFlag } from "../FivetranTarget.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
@@ -113,7 +112,7 @@ const faultOptions = (flags: SandboxFlags): Effect.Effect<FaultOptions, UsageErr
 
 const sandboxSource = (flags: SandboxFlags): Effect.Effect<SandboxSource, UsageError> =>
   Effect.gen(function*() {
-    const preset = yield* presetFlag("preset", flags.preset)
+    const preset = yield* decodeFlag("preset", PresetName, "small, medium or large", flags.preset)
     const seed = yield* decodeFlag("seed", Seed, "a whole number", flags.seed)
     if (Option.isSome(flags.state)) {
       if (Option.isSome(preset) || Option.isSome(seed)) {

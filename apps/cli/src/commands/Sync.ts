@@ -67,15 +67,15 @@ const checkDistinct = (file: string, summaryFile: string) =>
     }
   })
 
-export const runSync = (settings: Settings, sandbox: Option.Option<string>) =>
+export const runSync = (settings: Settings) =>
   checkTarget("file", settings.file).pipe(
     Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkTarget("summary-file", path))),
     Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkDistinct(settings.file, path))),
     Effect.zipRight(removeLeftovers(settings.file)),
-    Effect.zipRight(withTelemetry(sync(settings, sandbox)))
+    Effect.zipRight(withTelemetry(sync(settings)))
   )
 
-const sync = (settings: Settings, sandbox: Option.Option<string>) =>
+const sync = (settings: Settings) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
@@ -108,5 +108,5 @@ const sync = (settings: Settings, sandbox: Option.Option<string>) =>
   }).pipe(
     Effect.provide(C1zSink.layer(settings.file, { annotations: { exclusionGroups: settings.exclusionGroups } })),
     Effect.provide(SyncEngine.layer),
-    Effect.provide(fivetranClientLayer(settings, sandbox))
+    Effect.provide(fivetranClientLayer(settings))
   )

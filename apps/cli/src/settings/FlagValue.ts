@@ -2,8 +2,8 @@ import { Effect, Option, Schema } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
- * Decodes a flag that is not a baton setting (no env variable, no file key), e.g. `--sandbox` or
- * `--port`; a bad value names the flag and what it accepts.
+ * Decodes a flag that is not a baton setting (no env variable, no file key), e.g. the `sandbox`
+ * command's `--port`; a bad value names the flag and what it accepts.
  */
 export const decodeFlag = <A, I>(
   flag: string,

@@ -11,7 +11,9 @@ import {
   withDefault,
   optional
 } from "@baton-fivetran/settings"
-import { Effect, type Option, type Redacted } from "effect"
+import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
+import { Config, ConfigError, Effect, Either, type Option, type Redacted } from "effect"
+import { ActionSettings } from "./ActionSettings.js"
 
 /**
  * The CLI's settings: the ones both apps read (@baton-fivetran/settings) and the CLI's own output
@@ -35,8 +37,39 @@ export const SummaryFile: Setting<string> = optional(SettingKind.path("file"), {
   description: "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
 })
 
+/** Every preset, by name (a Record, so that the compiler says when the sandbox gains or loses one). */
+const SandboxPresets: Readonly<Record<PresetName, null>> = { small: null, medium: null, large: null }
+
+const isPreset = (text: string): text is PresetName => Object.hasOwn(SandboxPresets, text)
+
+/**
+ * A preset's name; checked here rather than by the sandbox's own schema, which would load the
+ * sandbox at start-up (a command against the real API never loads it).
+ */
+const sandboxPreset: SettingKind.SettingKind<PresetName> = {
+  ...SettingKind.text("small, medium or large", Object.keys(SandboxPresets).join("|")),
+  config: (key) =>
+    Config.string(key).pipe(Config.mapOrFail((text) =>
+      isPreset(text)
+        ? Either.right(text)
+        : Either.left(ConfigError.InvalidData([], `expected small, medium or large, got ${JSON.stringify(text)}`))
+    ))
+}
+
+/** A bare `--sandbox` is `--sandbox small` (normalizeArgv); a variable or the file names the preset. */
+export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {
+  flag: "sandbox",
+  description: "Run against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no credentials needed."
+})
+
 /** The root command's settings, in help's order. */
-export const RootSettings: ReadonlyArray<Setting<unknown>> = [File, SummaryFile, ...BatonSettings.SharedFlags]
+export const RootSettings: ReadonlyArray<Setting<unknown>> = [
+  File,
+  SummaryFile,
+  ...BatonSettings.SharedFlags,
+  Sandbox,
+  ...ActionSettings
+]
 
 export interface Settings {
   readonly file: string
@@ -54,6 +87,8 @@ export interface Settings {
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   readonly provisioning: boolean
+  /** The embedded sandbox's preset to run against instead of Fivetran, if any. */
+  readonly sandbox: Option.Option<PresetName>
 }
 
 export const resolveSettings = (sources: SettingSources) =>
@@ -70,7 +105,8 @@ export const resolveSettings = (sources: SettingSources) =>
     maxRateLimitWaitMillis: resolve(BatonSettings.MaxRateLimitWait, sources),
     logLevel: resolve(BatonSettings.LogLevel, sources),
     logFormat: resolve(BatonSettings.LogFormat, sources),
-    provisioning: resolve(BatonSettings.Provisioning, sources)
+    provisioning: resolve(BatonSettings.Provisioning, sources),
+    sandbox: lookup(Sandbox, sources)
   }) satisfies Effect.Effect<Settings, unknown>
 
 /** Only the logging settings, for commands that need no Fivetran settings. */
