@@ -212,6 +212,20 @@ export const awaitStatus = (id: string, check: (job: SyncJob) => boolean) =>
     return yield* poll.pipe(Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("no such status") }), Effect.orDie)
   })
 
+/** A provisioning answer as sent: its status and JSON body. */
+export interface ProvisioningAnswer {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+/** A provisioning request with the test token, its answer read raw (not the typed client's decoding). */
+export const provisioningCall = (method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request(method, path, { token: TestToken, body })
+    return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies ProvisioningAnswer
+  })
+
 /** Starts a sync and waits for it. */
 export const runSync = Effect.gen(function*() {
   const { client } = yield* Harness

@@ -2,25 +2,13 @@ import { ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
 import { type AccountSnapshot, generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { harness, Harness, TestToken } from "./Harness.js"
+import { harness, Harness, provisioningCall as call, type ProvisioningAnswer, TestToken } from "./Harness.js"
 
 /**
  * Provisioning through the typed client (HttpApiClient over the contract). The client decodes an
  * answer by its status: `granted` and `created` only arrive as 201, `already_exists` as 200, and a
  * refusal as its own class only with its own status. The refusals' exact wire form is checked raw.
  */
-
-interface Answer {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
-  Effect.gen(function*() {
-    const { request } = yield* Harness
-    const response = yield* request(method, path, { token: TestToken, body })
-    return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies Answer
-  })
 
 const ids = (grants: ReadonlyArray<{ readonly id: string }>) => grants.map((grant) => grant.id)
 
@@ -204,7 +192,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       )!.user_id
       const grant = (entitlement: string, principal: { type: string; id: string }) =>
         call("POST", "/v1/grants", { entitlement_id: entitlement, principal })
-      const cases: ReadonlyArray<readonly [string, Effect.Effect<Answer, never, Harness>, number, string]> = [
+      const cases: ReadonlyArray<readonly [string, Effect.Effect<ProvisioningAnswer, never, Harness>, number, string]> = [
         ["bad id", grant("garbage", { type: "user", id: user }), 400, "InvalidId"],
         ["unknown role", grant("role:No Such Role:assigned", { type: "user", id: user }), 422, "UnknownRole"],
         ["wrong scope", grant(`group:${teamGroup.group_id}:Team Manager`, { type: "user", id: user }), 422, "WrongScope"],

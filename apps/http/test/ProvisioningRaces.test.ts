@@ -1,25 +1,13 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Ref } from "effect"
-import { harness, Harness, TestToken } from "./Harness.js"
+import { harness, Harness, provisioningCall as call } from "./Harness.js"
 
 /**
  * Another admin writes between the service's read and its write: the sandbox holds the service's
  * write (its request hook) while that admin's request, sent straight to the sandbox with the same
  * key, goes through. The answer is the one a repeat gets, never a 404.
  */
-
-interface Answer {
-  readonly status: number
-  readonly body: Record<string, unknown>
-}
-
-const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
-  Effect.gen(function*() {
-    const { request } = yield* Harness
-    const response = yield* request(method, path, { token: TestToken, body })
-    return { status: response.status, body: (yield* Effect.orDie(response.json)) as Record<string, unknown> } satisfies Answer
-  })
 
 /** The other admin's write, made the first time `METHOD /path` reaches the sandbox; answers its status. */
 const meanwhile = (at: string, method: "POST" | "DELETE", path: string, body?: unknown) =>
