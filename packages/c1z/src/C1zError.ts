@@ -43,6 +43,32 @@ export class Io extends Data.TaggedError("Io")<{
   }
 }
 
+/** The `code` of a Node or SQLite error (`ENOSPC`, `SQLITE_FULL`), if it has one. */
+export const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+
+/**
+ * The reader's working copy of the file (its database, decompressed into a directory of its own
+ * under `directory`) could not be made or read: the directory is missing, not writable or full. The
+ * file itself may be fine; a caller can tell the two apart and say what to fix where.
+ */
+export class WorkingCopyFailed extends Data.TaggedError("WorkingCopyFailed")<{
+  readonly path: string
+  readonly directory: string
+  readonly operation: string
+  readonly cause: unknown
+}> {
+  /** The Node or SQLite error code of the cause (`ENOSPC`, `SQLITE_FULL`), if it has one. */
+  get code(): string | undefined {
+    return errorCode(this.cause)
+  }
+
+  override get message() {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `${this.path}: could not ${this.operation} in ${this.directory}: ${reason} (the reader copies the decompressed sync there: check that the directory exists, is writable and has free space)`
+  }
+}
+
 /** The file has the right magic but its content cannot be read back (zstd, SQLite or protobuf). */
 export class Corrupt extends Data.TaggedError("Corrupt")<{ readonly path: string; readonly reason: string }> {
   override get message() {
@@ -57,4 +83,4 @@ export class InvalidRow extends Data.TaggedError("InvalidRow")<{ readonly path: 
   }
 }
 
-export type C1zError = NotAC1z | UnsupportedVersion | NoFinishedSync | Io | Corrupt | InvalidRow
+export type C1zError = NotAC1z | UnsupportedVersion | NoFinishedSync | Io | WorkingCopyFailed | Corrupt | InvalidRow

@@ -4,7 +4,7 @@ import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "e
 import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type C1zError, Corrupt, Io, NoFinishedSync } from "./C1zError.js"
+import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
@@ -75,60 +75,80 @@ const grantBatch = () => {
 
 const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
 
-/** The private working copy, opened read-write: the reader adds the listing indexes it lacks (Listing.ts). */
-const openDatabase = (path: string) =>
-  Effect.acquireRelease(
-    Effect.try({
-      try: () => new Database(path, { fileMustExist: true }),
-      catch: (cause) => new Io({ path, operation: "open the decompressed sync database", cause })
-    }),
-    (db) => Effect.sync(() => db.close())
-  )
+/** Where a reader makes its working copy, unless told otherwise (`c1z-<pid>-XXXXXX/db` in it). */
+export interface OpenOptions {
+  /** The directory the decompressed database goes in (a directory of its own inside); default: the OS's temporary directory. */
+  readonly tempDirectory?: string | undefined
+}
 
 /**
- * Opens `path`: checks the magic, decompresses (streamed, Envelope.ts) into a private temporary
- * directory removed when the scope closes, and selects the finished `full` sync with the newest
- * `ended_at`. If the open fails, the directory and the database are removed at once, not when the
- * caller's scope closes (a CLI `diff` or the HTTP service's reader cache may hold that scope open).
+ * SQLite failing for want of room or access on the working copy's disk (SQLITE_FULL, SQLITE_IOERR_*,
+ * SQLITE_CANTOPEN, SQLITE_READONLY*), rather than for what the file holds.
  */
-export const openC1z = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
-  Effect.flatMap(Effect.scope, (outer) =>
-    Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
-      openReader(path).pipe(
-        Scope.extend(scope),
-        Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
-      )))
+const workingCopyCodes = /^SQLITE_(?:FULL|IOERR|CANTOPEN|READONLY)/
 
-const openReader = (path: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+/**
+ * Opens `path`: checks the magic, decompresses (streamed, Envelope.ts) into a private directory of
+ * the temporary directory, removed when the scope closes, and selects the finished `full` sync with
+ * the newest `ended_at`. If the open fails, the directory and the database are removed at once, not
+ * when the caller's scope closes (a CLI `diff` or the HTTP service's reader cache may hold that
+ * scope open). A copy that cannot be made or read for want of room or access is `WorkingCopyFailed`.
+ */
+export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+  Effect.flatMap(
+    Effect.scope,
+    (outer) =>
+      Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
+        openReader(path, options.tempDirectory ?? tmpdir()).pipe(
+          Scope.extend(scope),
+          Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
+        ))
+  )
+
+const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
   Effect.gen(function*() {
     yield* checkMagic(path)
-    yield* removeReaderLeftovers
+    yield* removeReaderLeftovers(tempDirectory)
     const name = readerDirectoryName()
+    const copyFailed = (operation: string) => (cause: unknown) =>
+      new WorkingCopyFailed({ path, directory: tempDirectory, operation, cause })
     // Marked in use before it exists, and until it is removed: another open's sweep leaves it alone.
     yield* useScratchName(name)
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
-          const dir = join(tmpdir(), name)
+          const dir = join(tempDirectory, name)
           await mkdir(dir, { mode: 0o700 })
           return dir
         },
-        catch: (cause) => new Io({ path: tmpdir(), operation: "create a temporary directory", cause })
+        catch: copyFailed("create the working copy's directory")
       }),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
     const databasePath = join(directory, "db")
     yield* decompressDatabase(path, databasePath)
-    const db = yield* openDatabase(databasePath)
+    // Opened read-write: the reader adds the listing indexes it lacks (Listing.ts).
+    const db = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => new Database(databasePath, { fileMustExist: true }),
+        catch: copyFailed("open the decompressed database")
+      }),
+      (db) => Effect.sync(() => db.close())
+    )
 
     const corrupt = (cause: unknown) => new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
-    /** Runs a query (or decodes a blob); SQLite and protobuf failures alike mean a damaged file. */
+    /**
+     * Runs a query (or decodes a blob); SQLite and protobuf failures mean a damaged file, but for
+     * those of the copy's disk (full, unwritable).
+     */
     const attempt = <A>(run: () => A): Effect.Effect<A, C1zError> =>
       Effect.try({
         try: run,
         catch: (cause) =>
           cause instanceof Error && /not open/.test(cause.message)
             ? new Io({ path, operation: "read the .c1z after it was closed", cause })
+            : workingCopyCodes.test(errorCode(cause) ?? "")
+            ? copyFailed("read the working copy")(cause)
             : corrupt(cause)
       })
 

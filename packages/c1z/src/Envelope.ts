@@ -5,7 +5,7 @@ import { dirname } from "node:path"
 import { pipeline } from "node:stream/promises"
 import { CompressStream } from "zstd-napi"
 import binding from "zstd-napi/binding.js"
-import { Corrupt, Io, NotAC1z, UnsupportedVersion } from "./C1zError.js"
+import { Corrupt, Io, NotAC1z, UnsupportedVersion, WorkingCopyFailed } from "./C1zError.js"
 
 /**
  * The v1 envelope (docs/c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
@@ -114,12 +114,17 @@ const decompressChunkBytes = 1024 * 1024
  *
  * The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
  * bomb of zeros is refused after its first step, before anything is written. A damaged or truncated
- * stream is `Corrupt`; a file-system failure (ENOSPC in the temporary directory) is `Io`. On any
+ * stream is `Corrupt`; a failure to write the copy (ENOSPC in the temporary directory) is
+ * `WorkingCopyFailed`, one to read the .c1z `Io`. On any
  * failure or interruption the partial file is removed.
  */
-export const decompressDatabase = (path: string, databasePath: string): Effect.Effect<void, NotAC1z | Corrupt | Io> =>
+export const decompressDatabase = (
+  path: string,
+  databasePath: string
+): Effect.Effect<void, NotAC1z | Corrupt | Io | WorkingCopyFailed> =>
   Effect.scoped(Effect.gen(function*() {
-    const toTemp = (cause: unknown) => new Io({ path, operation: `decompress the .c1z into ${dirname(databasePath)}`, cause })
+    const toTemp = (cause: unknown) =>
+      new WorkingCopyFailed({ path, directory: dirname(databasePath), operation: "decompress the .c1z", cause })
     const corrupt = (reason: string) => new Corrupt({ path, reason: `the zstd stream cannot be decompressed (${reason})` })
     const input = yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => open(path, "r"), catch: (cause) => new Io({ path, operation: "open the .c1z", cause }) }),
@@ -183,7 +188,7 @@ export const decompressDatabase = (path: string, databasePath: string): Effect.E
   }))
 
 /** Writes all of `bytes` at the file's current position (a write may take fewer bytes than asked). */
-const writeAll = (handle: FileHandle, bytes: Buffer, onError: (cause: unknown) => Io): Effect.Effect<void, Io> =>
+const writeAll = <E>(handle: FileHandle, bytes: Buffer, onError: (cause: unknown) => E): Effect.Effect<void, E> =>
   Effect.tryPromise({
     try: async () => {
       for (let offset = 0; offset < bytes.length;) {

@@ -171,7 +171,7 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
-  it.scoped("reports a full temporary directory (ENOSPC) as Io naming it, and leaves nothing in it", () =>
+  it.scoped("reports a full temporary directory (ENOSPC) as WorkingCopyFailed naming it, and leaves nothing in it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const big = join(dir, "big.c1z")
@@ -181,15 +181,46 @@ describe("openC1z errors", () => {
       let written = 0
       yield* diskFullAfter(8 * MiB, (bytes) => void (written += bytes))
       const error = yield* Effect.flip(openC1z(big))
-      assert.strictEqual(error._tag, "Io")
+      assert.strictEqual(error._tag, "WorkingCopyFailed")
       assert.match(
         error.message,
         new RegExp(
-          `^${big}: could not decompress the \\.c1z into ${scratch}/c1z-[\\w-]+: ENOSPC: no space left on device, write \\(check the path, free disk space and permissions\\)$`
+          `^${big}: could not decompress the \\.c1z in ${scratch}/c1z-[\\w-]+: ENOSPC: no space left on device, write ` +
+            "\\(the reader copies the decompressed sync there: check that the directory exists, is writable and has free space\\)$"
         )
       )
       assert.strictEqual(written, 8 * MiB)
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+    }))
+
+  it.scoped("with tempDirectory, the working copy is made there, not in TMPDIR; one that cannot be made is WorkingCopyFailed", () =>
+    Effect.gen(function*() {
+      const { c1z, scratch } = yield* syncFileAndScratch
+      const chosen = join(scratch, "..", "chosen")
+      yield* Effect.promise(() => mkdir(chosen))
+      const inside = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const reader = yield* openC1z(c1z, { tempDirectory: chosen })
+          assert.strictEqual(reader.syncRun.type, "full")
+          return [yield* Effect.promise(() => readdir(chosen)), yield* Effect.promise(() => readdir(scratch))]
+        })
+      )
+      assert.strictEqual(inside[0]!.length, 1)
+      assert.match(inside[0]![0]!, new RegExp(`^c1z-${process.pid}-\\w{6}$`))
+      assert.deepStrictEqual(inside[1], [])
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(chosen)), [])
+
+      const missing = join(chosen, "missing")
+      const error = yield* Effect.flip(openC1z(c1z, { tempDirectory: missing }))
+      assert.strictEqual(error._tag, "WorkingCopyFailed")
+      assert.strictEqual(error._tag === "WorkingCopyFailed" ? error.code : undefined, "ENOENT")
+      assert.match(
+        error.message,
+        new RegExp(
+          `^${c1z}: could not create the working copy's directory in ${missing}: ENOENT: no such file or directory, mkdir '${missing}/c1z-[\\w-]+' ` +
+            "\\(the reader copies the decompressed sync there: check that the directory exists, is writable and has free space\\)$"
+        )
+      )
     }))
 
   it.scoped("an open interrupted while it decompresses removes its temporary files at once", () =>
