@@ -7,6 +7,7 @@ import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
+  find,
   type FlagValue,
   helpText,
   loadConfigFile,
@@ -25,11 +26,12 @@ import {
 import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
+import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { serviceServer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
-import { DataDir, Host, KeepSyncs, Port, PublicDocs, PublicMetrics, ServiceSettings, SyncEvery, Tokens } from "./Settings.js"
+import { DataDir, Host, KeepSyncs, Port, PublicDocs, PublicMetrics, ServiceSettings, SyncEvery, TempDir, Tokens } from "./Settings.js"
 
 /**
  * `baton-fivetran-http`: its settings (Settings.ts and the shared ones, each from flag > `BATON_*`
@@ -183,25 +185,40 @@ const listenRefusal = (host: Sourced<string>, port: Sourced<number>) => (error: 
 }
 
 /**
- * The data directory must be a writable directory (it is created if missing); checked before
- * anything starts, so a wrong one is one line naming it rather than a failure later.
+ * A directory the service writes in must be a writable directory (it is created if missing); checked
+ * before anything starts, so a wrong one is one line naming it and its setting rather than a failure
+ * later. Writable means a directory can be made in it (what a reader of a sync does), which also
+ * catches a read-only file system whatever the user.
  */
-const checkDataDir = (setting: Sourced<string>) =>
+const checkDirectory = (setting: Sourced<string>, holds: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const dir = setting.value
     const refuse = (why: string) => new StartupError({ reason: `${setting.source} ${quoted(dir)} ${why}` })
     const existing = yield* Effect.option(fs.stat(dir))
     if (Option.isSome(existing) && existing.value.type !== "Directory") {
-      return yield* refuse(`is not a directory (it is a ${existing.value.type}); give a directory for the sync files`)
+      return yield* refuse(`is not a directory (it is a ${existing.value.type}); give a directory for ${holds}`)
     }
     if (Option.isNone(existing)) {
       yield* fs.makeDirectory(dir, { recursive: true }).pipe(
         Effect.mapError((error) => refuse(`cannot be created (${errnoCode(error.cause) ?? error.message})`))
       )
     }
-    yield* fs.access(dir, { writable: true }).pipe(Effect.mapError(() => refuse("is not writable")))
+    const probe = yield* fs.makeTempDirectory({ directory: dir, prefix: ".writable-" }).pipe(
+      Effect.mapError((error) => refuse(`is not writable (${errnoCode(error.cause) ?? error.message})`))
+    )
+    yield* Effect.ignore(fs.remove(probe, { recursive: true }))
   })
+
+/** `--temp-dir`, by default `tmp` in the data directory: the volume sized for the service's data. */
+const tempDirSetting = (sources: SettingSources, dataDir: string) =>
+  Effect.map(
+    find(TempDir, sources),
+    Option.getOrElse((): Sourced<string> => ({
+      value: join(dataDir, "tmp"),
+      source: `--${TempDir.flag} (default: tmp in the data directory)`
+    }))
+  )
 
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
 const serve = (flags: Flags, sources: SettingSources) =>
@@ -212,7 +229,9 @@ const serve = (flags: Flags, sources: SettingSources) =>
     const host = yield* resolveSourced(Host, sources)
     const dataDir = yield* resolveSourced(DataDir, sources)
     const preset = yield* Effect.transposeOption(Option.map(flags.sandbox, presetSetting))
-    yield* checkDataDir(dataDir)
+    yield* checkDirectory(dataDir, "the sync files")
+    const tempDir = yield* tempDirSetting(sources, dataDir.value)
+    yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
     const budget = yield* readBudget(sources)
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     const target = yield* Option.match(preset, {
@@ -226,6 +245,7 @@ const serve = (flags: Flags, sources: SettingSources) =>
       publicDocs: yield* resolve(PublicDocs, sources),
       publicMetrics: yield* resolve(PublicMetrics, sources),
       dataDir: dataDir.value,
+      tempDir: tempDir.value,
       keepSyncs,
       provisioning,
       syncConnections,

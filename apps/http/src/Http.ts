@@ -27,6 +27,7 @@ import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { SyncSchedule } from "./SyncSchedule.js"
+import { WorkingCopies } from "./WorkingCopies.js"
 import { makeTypeChecks, parseResourceRef } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
@@ -261,6 +262,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(SyncReaders.Default),
     Layer.provide(SyncSchedule.Default),
     Layer.provideMerge(SyncJobs.Default),
+    Layer.provide(WorkingCopies.Default),
     Layer.provide([
       Layer.succeed(ServiceConfig, config),
       AuthenticationLive(config.tokens),

@@ -1,7 +1,7 @@
-import { openC1z } from "@baton-fivetran/c1z"
+import type { C1zError, C1zReader } from "@baton-fivetran/c1z"
 import type { SyncJob } from "@baton-fivetran/http-api"
 import { FileSystem } from "@effect/platform"
-import { Chunk, DateTime, Effect, Option, Stream } from "effect"
+import { Chunk, DateTime, Effect, Option, type Scope, Stream } from "effect"
 
 /**
  * The record of a job whose metadata is lost (deleted, never written on a full disk, damaged) or
@@ -46,11 +46,17 @@ const failedJob = (options: LostJob, error: string): SyncJob => ({
 export const jobWithoutFile = (options: LostJob): SyncJob =>
   failedJob(options, "its metadata could not be read and it had no .c1z; it is deleted with the older failed jobs")
 
-export const rebuildJob = (options: LostJob & { readonly path: string }): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
+export const rebuildJob = (
+  options: LostJob & {
+    readonly path: string
+    /** Opens the file for reading (WorkingCopies.ts). */
+    readonly open: (path: string) => Effect.Effect<C1zReader, C1zError, Scope.Scope>
+  }
+): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const bytes = Number((yield* fs.stat(options.path)).size)
-    const reader = yield* openC1z(options.path)
+    const reader = yield* options.open(options.path)
     const types = yield* Stream.runCollect(reader.resourceTypes)
     return { bytes, run: reader.syncRun, connections: Chunk.some(types, (type) => type.id === "connection") }
   })).pipe(

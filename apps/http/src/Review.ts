@@ -100,13 +100,15 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
       }).pipe(Effect.withSpan("Review.diff"))
 
     /**
-     * The principal or entitlement a sheet is asked for must be in the sync: a typo answered with an
-     * empty sheet read as "holds nothing" (the access view and the CLI's export refuse it too).
+     * The sheet's sync opens before the answer starts (the open reader is kept for its rows), so a
+     * working copy that cannot be made is a 503, not a 200 cut off. The principal or entitlement a
+     * sheet is asked for must be in the sync: a typo answered with an empty sheet read as "holds
+     * nothing" (the access view and the CLI's export refuse it too).
      */
     const inSync = (syncId: string, scope: ReviewScope) =>
       Effect.scoped(Effect.gen(function*() {
-        if (scope._tag === "All") return
         const open = yield* reader(syncId)
+        if (scope._tag === "All") return
         const found = scope._tag === "Principal"
           ? Option.isSome(yield* open.getResource(scope.principal).pipe(Effect.orDie))
           : Option.isSome(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))

@@ -10,6 +10,11 @@ export interface ServiceConfigShape {
   readonly publicMetrics: boolean
   /** Where finished `.c1z` files and job metadata live. */
   readonly dataDir: string
+  /**
+   * Where the syncs read by queries, diffs and exports are decompressed (`--temp-dir`, by default
+   * `tmp` in the data directory): a reader's working copy is about 15 times its `.c1z`.
+   */
+  readonly tempDir: string
   /** How many successful syncs to keep, and apart from them how many failed or cancelled jobs. */
   readonly keepSyncs: number
   /** Provisioning endpoints act only when this is on; otherwise they answer 403. */

@@ -42,6 +42,13 @@ export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("d
   default: () => "./data"
 })
 
+export const TempDir: Setting<string> = optional(SettingKind.path("directory"), {
+  flag: "temp-dir",
+  env: "BATON_HTTP_TEMP_DIR",
+  description: "Where queries, diffs and exports decompress the syncs they read (about 15 times a .c1z each, up to " +
+    "4 at once; created if missing). Default: tmp in the data directory."
+})
+
 export const KeepSyncs: DefaultedSetting<number> = withDefault(SettingKind.integer(1, 100_000), {
   flag: "keep-syncs",
   env: "BATON_HTTP_KEEP_SYNCS",
@@ -74,6 +81,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Host,
   Tokens,
   DataDir,
+  TempDir,
   KeepSyncs,
   SyncEvery,
   PublicDocs,

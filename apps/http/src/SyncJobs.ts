@@ -6,6 +6,7 @@ import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
+import { WorkingCopies } from "./WorkingCopies.js"
 
 /**
  * Sync jobs: one at a time, run in the background by the service's own scope, so stopping the
@@ -71,6 +72,7 @@ const logEnd = (job: SyncJob) =>
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
   scoped: Effect.gen(function*() {
     const config = yield* ServiceConfig
+    const copies = yield* WorkingCopies
     const engine = yield* SyncEngine
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -160,6 +162,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           id,
           createdAt,
           path: filePath(id),
+          open: copies.open,
           syncConnections: config.syncConnections
         })
         return yield* recordRebuilt(
@@ -189,6 +192,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             id: job.id,
             createdAt: job.created_at,
             path: filePath(job.id),
+            open: copies.open,
             syncConnections: job.sync_connections
           })
           if (rebuilt.job.status === "succeeded") {

@@ -103,6 +103,29 @@ describe("start-up", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["a-file"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scoped("a temporary directory that is a file, or cannot be created, is refused before anything starts, naming its setting", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const file = `${dir}/a-file`
+      yield* fs.writeFileString(file, "x")
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--data-dir", `${dir}/data`, "--temp-dir", file]),
+        `--temp-dir "${file}" is not a directory (it is a File); give a directory for the working copies of the syncs queries read`
+      )
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--data-dir", `${dir}/data`], { BATON_HTTP_TEMP_DIR: `${file}/sub` }),
+        `BATON_HTTP_TEMP_DIR "${file}/sub" cannot be created (ENOTDIR)`
+      )
+      // The default, tmp in the data directory, is checked the same way.
+      yield* fs.writeFileString(`${dir}/data/tmp`, "not a directory")
+      assert.strictEqual(
+        yield* refusal(["--sandbox", "--port", "0", "--data-dir", `${dir}/data`]),
+        `--temp-dir (default: tmp in the data directory) "${dir}/data/tmp" is not a directory (it is a File); ` +
+          "give a directory for the working copies of the syncs queries read"
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("a page-token key file the service did not write is refused at start, and left as it is", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -256,6 +279,73 @@ describe("the process", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive("an unusable --temp-dir is one `error: ...` line naming it and the setting, and exit 2", () =>
+    Effect.gen(function*() {
+      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dir}/a-file`, "x")
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const child = spawn(
+        process.execPath,
+        [mainJs, "--sandbox", "--port", "0", "--data-dir", `${dir}/data`, "--temp-dir", `${dir}/a-file/copies`],
+        { env, stdio: ["ignore", "pipe", "pipe"] }
+      )
+      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+      let stderr = ""
+      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+      const code = yield* Effect.async<number | null>((resume) => {
+        child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
+      }).pipe(Effect.timeout("60 seconds"))
+      assert.strictEqual(code, 2)
+      assert.strictEqual(stderr, `error: --temp-dir "${dir}/a-file/copies" cannot be created (ENOTDIR)\n`)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scopedLive(
+    "with TMPDIR unusable, queries still read the sync: its working copy goes to tmp in the data directory",
+    () =>
+      Effect.gen(function*() {
+        assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const env = {
+          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
+          TMPDIR: "/nonexistent-tmp"
+        }
+        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir, "--token", "t"], {
+          env,
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+        let stdout = ""
+        child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+        yield* Effect.sync(() => stdout).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
+          Effect.timeout("60 seconds")
+        )
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
+        const headers = { authorization: "Bearer t" }
+        const job = yield* Effect.promise(() =>
+          fetch(`${url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
+        )
+        yield* Effect.promise(() => fetch(`${url}/v1/syncs/${job.id}`, { headers }).then((r) => r.json() as Promise<{ status: string }>))
+          .pipe(
+            Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "succeeded" }),
+            Effect.timeout("60 seconds")
+          )
+        const page = yield* Effect.promise(() =>
+          fetch(`${url}/v1/resources?type=team`, { headers }).then(async (r) => ({
+            status: r.status,
+            body: await r.json() as { sync_id: string; items: ReadonlyArray<unknown> }
+          }))
+        )
+        assert.deepStrictEqual([page.status, page.body.sync_id, page.body.items?.length], [200, job.id, 3])
+        // The open reader's copy, in the data directory's tmp.
+        assert.match((yield* fs.readDirectory(`${dataDir}/tmp`)).join(","), /^c1z-\d+-\w{6}$/)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive(
     "after a SIGKILL mid-sync, the restarted service marks that job failed (interrupted) and serves the last good sync",
     () =>
@@ -319,7 +409,7 @@ describe("the process", () => {
         assert.strictEqual(page.items.length, 5)
         assert.deepStrictEqual(
           (yield* fs.readDirectory(dataDir)).sort(),
-          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`, "page-token.key"].sort()
+          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`, "page-token.key", "tmp"].sort()
         )
       }).pipe(Effect.provide(NodeContext.layer)),
     300_000
@@ -409,7 +499,7 @@ describe("the process", () => {
       child.kill("SIGTERM")
       const code = yield* exited.pipe(Effect.timeout("30 seconds"))
       assert.strictEqual(code, 0)
-      assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), [`${job.id}.json`, "page-token.key"])
+      assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), [`${job.id}.json`, "page-token.key", "tmp"])
       const saved = JSON.parse(yield* fs.readFileString(`${dataDir}/${job.id}.json`)) as { status: string; error: string }
       assert.strictEqual(saved.status, "cancelled")
       assert.strictEqual(saved.error, "cancelled before it finished; no file was kept")

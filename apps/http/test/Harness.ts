@@ -36,6 +36,8 @@ export interface HarnessOptions {
   readonly publicMetrics?: boolean
   /** Reuse a data directory (to check what survives a restart). */
   readonly dataDir?: string
+  /** `--temp-dir` (default: a fresh directory beside the data directory, so that it lists only the service's data). */
+  readonly tempDir?: string
   /** The sandbox's request budget (default Fivetran's 20,000 per hour). */
   readonly rateLimit?: { readonly hourly: number; readonly windowSeconds: number }
   /** The resource types of the service, the sync engine and the provisioner (default: the built-in ones). */
@@ -122,6 +124,8 @@ const systemKey = (snapshot: AccountSnapshot) => {
 
 class DataDir extends Context.Tag("test/DataDir")<DataDir, string>() {}
 
+class TempDir extends Context.Tag("test/TempDir")<TempDir, string>() {}
+
 /** What the service's JSON logger has written so far. */
 class LogLines extends Context.Tag("test/LogLines")<LogLines, ReadonlyArray<string>>() {}
 
@@ -150,12 +154,16 @@ export const harness = (options: HarnessOptions = {}) => {
       ? Effect.succeed(options.dataDir)
       : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-" }))
   )
-  const service = Layer.unwrapEffect(Effect.map(DataDir, (dir) =>
+  const tempDir = options.tempDir !== undefined
+    ? Layer.succeed(TempDir, options.tempDir)
+    : Layer.scoped(TempDir, Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-tmp-" })))
+  const service = Layer.unwrapEffect(Effect.map(Effect.all([DataDir, TempDir]), ([dir, temp]) =>
     makeServer({
       tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
       publicDocs: options.publicDocs ?? false,
       publicMetrics: options.publicMetrics ?? false,
       dataDir: dir,
+      tempDir: temp,
       keepSyncs: options.keepSyncs ?? 5,
       provisioning: options.provisioning ?? false,
       syncConnections: options.syncConnections ?? false,
@@ -176,6 +184,7 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provide(Layer.merge(engine(options.afterEngineRun), Provisioner.layer({ enabled: options.provisioning ?? false }))),
     Layer.provide(client),
     Layer.provideMerge(dataDir),
+    Layer.provide(tempDir),
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),
     Layer.provideMerge(NodeHttpClient.layerUndici),
     Layer.provideMerge(NodeContext.layer),

@@ -5,9 +5,11 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { tmpdir } from "node:os"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
+import { WorkingCopies } from "../src/WorkingCopies.js"
 import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
 
 /**
@@ -19,11 +21,14 @@ const restartedList = (dataDir: string, keepSyncs: number) => {
   return Effect.provide(
     Effect.map(Effect.flatMap(SyncJobs, (jobs) => jobs.list), (jobs) => ({ jobs, logs: lines.map(logFields) })),
     SyncJobs.Default.pipe(
+      Layer.provide(WorkingCopies.Default),
       Layer.provide(Layer.succeed(ServiceConfig, {
         tokens: [Redacted.make("unused")],
         publicDocs: false,
         publicMetrics: false,
         dataDir,
+        // The OS's, as readers used before --temp-dir: the data directory lists only the service's data.
+        tempDir: tmpdir(),
         keepSyncs,
         provisioning: false,
         syncConnections: false,

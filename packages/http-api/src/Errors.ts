@@ -55,6 +55,18 @@ export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
   description: "Fivetran cannot be reached with the configured key"
 })
 
+/**
+ * A query, diff or export could not read its sync: the service could not make the sync's working
+ * copy in its temporary directory (`--temp-dir`: full, missing or read-only). The sync is intact;
+ * the message says what the operator must fix, after which the same request works.
+ */
+export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", message) {}
+export const StorageUnavailableBody = taggedErrorBody(StorageUnavailable, "StorageUnavailable", message, {
+  status: 503,
+  description: "The service cannot make the working copy of the sync it reads: its temporary directory (--temp-dir) " +
+    "is full, missing or not writable; retry once the operator fixed it"
+})
+
 /** A bug in the service, never the caller's input; the message says so and the log has the details. */
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
 export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })

@@ -2,7 +2,7 @@ import { Entitlement, Grant, Resource, ResourceId } from "@baton-fivetran/connec
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
-import { NotFoundBody } from "./Errors.js"
+import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
 import { EntitlementRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
 import { page, paging } from "./Paging.js"
 
@@ -67,6 +67,7 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .annotate(OpenApi.Description, "Everything one user or team holds, direct and inherited through teams.")
   )
   .addError(NotFoundBody)
+  .addError(StorageUnavailableBody)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Queries over the latest finished sync")
 {}

@@ -2,7 +2,7 @@ import { DiffEntry } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
-import { NotFoundBody } from "./Errors.js"
+import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
 import { EntitlementRef, PrincipalRef, PrincipalType, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
 import { takes, wholeNumber } from "./Parameters.js"
@@ -95,6 +95,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       .addError(NotFoundBody)
       .annotate(OpenApi.Description, "Users, then teams, of the latest sync whose name, email or id contains `q`, by id.")
   )
+  .addError(StorageUnavailableBody)
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Access review")
 {}
