@@ -1,12 +1,21 @@
 import { FivetranClient, type RequestWait } from "@baton-fivetran/fivetran-client"
-import { NotReady } from "@baton-fivetran/http-api"
+import { NotReady, type Ready } from "@baton-fivetran/http-api"
 import { Effect, Option, Ref, Stream } from "effect"
+import { KeyProof } from "./KeyProof.js"
 
-/** What `/readyz` answers when the service is ready: the account the configured key reaches. */
-export interface ReadyAccount {
-  readonly status: "ready"
-  readonly account_id: string
-  readonly account_name: string
+/**
+ * What `/readyz` answers when the service is ready: the account the configured key reaches, from
+ * the check; or, without a successful check, that another answer from Fivetran accepted the key.
+ */
+export type ReadyAnswer = typeof Ready.Type
+
+/** Ready on the strength of another successful answer (KeyProof.ts): the check never got past the wait. */
+const keyAccepted: ReadyAnswer = {
+  status: "ready",
+  account_id: null,
+  account_name: null,
+  message: "Fivetran accepted the configured key (a request of this service succeeded); the account is named once " +
+    "GET /v1/account/info is sent, after the rate-limit wait"
 }
 
 /** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
@@ -28,25 +37,31 @@ const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w
  * wait is not unreadiness: while the service waits out the budget (a sync, the README's hour-long
  * repeat wait) it still serves queries, jobs and the explorer, and a probe queued behind that wait
  * timed out, so every such wait took the only replica out of its Service. Then the last successful
- * check answers; without one the probe is 503, saying why.
+ * check answers; without one, any successful answer to the service's other requests (KeyProof.ts:
+ * a fresh process whose first sync waits for the reserve has had one); without any, the probe is
+ * 503, saying why.
  */
 export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness", {
   effect: Effect.gen(function*() {
     const client = yield* FivetranClient
-    const lastReady = yield* Ref.make(Option.none<ReadyAccount>())
+    const proof = yield* KeyProof
+    const lastReady = yield* Ref.make(Option.none<ReadyAnswer>())
 
-    const whenPaced = Effect.flatMap(Ref.get(lastReady), (known) =>
-      Option.match(known, {
-        onSome: Effect.succeed,
-        onNone: () =>
-          Effect.fail(new NotReady({ message: "waiting for Fivetran's rate limit before the first check of the key; ask again later" }))
-      }))
+    const whenPaced: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
+      const known = yield* Ref.get(lastReady)
+      if (Option.isSome(known)) return known.value
+      if (yield* proof.accepted) return keyAccepted
+      return yield* new NotReady({
+        message: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
+          "yet; ask again later"
+      })
+    })
 
     /** A rate-limit or reserve wait beginning (the check's own, or a sync's) while the check runs. */
     const heldBack = Effect.flatMap(Stream.runHead(Stream.filter(client.waits.changes, paced)), () => whenPaced)
 
     const check = client.accountInfo.pipe(
-      Effect.map((info): ReadyAccount => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
+      Effect.map((info): ReadyAnswer => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
       Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
       Effect.mapError((error) => new NotReady({ message: error.message })),
       Effect.raceFirst(heldBack),
@@ -57,7 +72,7 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
     )
     const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
 
-    const ready: Effect.Effect<ReadyAccount, NotReady> = Effect.gen(function*() {
+    const ready: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
       if (paced(yield* client.waits.current)) return yield* whenPaced
       return yield* cachedCheck
     })

@@ -50,7 +50,8 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       assert.strictEqual(status, 503)
       assert.deepStrictEqual(body, {
         error: "NotReady",
-        message: "waiting for Fivetran's rate limit before the first check of the key; ask again later"
+        message: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
+          "yet; ask again later"
       })
       assert.strictEqual(yield* accountInfoRequests, 1)
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))

@@ -52,7 +52,8 @@ export const UnsupportedMediaTypeBody = taggedErrorBody(UnsupportedMediaType, "U
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", message) {}
 export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
   status: 503,
-  description: "Fivetran cannot be reached with the configured key"
+  description: "Fivetran cannot be reached with the configured key, or no answer from Fivetran has shown the key to " +
+    "work yet while the service waits for the rate limit"
 })
 
 /**

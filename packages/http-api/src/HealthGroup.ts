@@ -2,10 +2,16 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { NotReadyBody } from "./Errors.js"
 
+/**
+ * The account the configured key reaches, from the service's own check; both null when readiness
+ * rests on another successful answer from Fivetran (`message` says so): the check was held back by
+ * a rate-limit wait before it ever succeeded.
+ */
 export const Ready = Schema.Struct({
   status: Schema.Literal("ready"),
-  account_id: Schema.String,
-  account_name: Schema.String
+  account_id: Schema.NullOr(Schema.String),
+  account_name: Schema.NullOr(Schema.String),
+  message: Schema.optional(Schema.String)
 })
 
 /** The probes: no token, as a kubelet's probe cannot send one. */
@@ -21,7 +27,12 @@ export class HealthGroup extends HttpApiGroup.make("health")
       .addError(NotReadyBody)
       .annotate(
         OpenApi.Description,
-        "Fivetran answers GET /v1/account/info with the configured key (one check answers for 20 s; during a rate-limit or reserve wait, the last successful one). No authentication."
+        "Ready when Fivetran accepts the configured key: the service's check, GET /v1/account/info, succeeds (one " +
+          "check answers for 20 s). While the service waits out Fivetran's rate limit or its reserve (a sync pacing " +
+          "itself), the check is not sent: the last successful check answers, or, before any succeeded, any successful " +
+          "answer Fivetran gave the service's own requests (a sync's, a provisioning call's), with account_id and " +
+          "account_name null and a message saying so. 503 NotReady when the check fails, or during such a wait when " +
+          "no answer from Fivetran has yet shown the key to work. No authentication."
       )
   )
   .annotate(OpenApi.Title, "Health")
