@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
@@ -11,12 +11,17 @@ import { harness, Harness, runSync, TestToken } from "./Harness.js"
  * is removed at start, and a query whose copy cannot be made is a 503 saying what to fix.
  */
 
-/** Made before the service starts: what killed readers left (this pid's, not in use; one from before pids) and a file of someone else's. */
+/**
+ * Made before the service starts: what killed readers left (this pid's, not in use; one from before
+ * pids, untouched for two days) and a file of someone else's.
+ */
 const tempDir = mkdtempSync(join(tmpdir(), "baton-http-copies-"))
 const leftovers = [`c1z-${process.pid}-Left01`, "c1z-Zq81xP"]
+const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
 for (const name of leftovers) {
   mkdirSync(join(tempDir, name))
   writeFileSync(join(tempDir, name, "db"), "a copy left by a killed process")
+  utimesSync(join(tempDir, name), twoDaysAgo, twoDaysAgo)
 }
 writeFileSync(join(tempDir, "notes.txt"), "not the service's")
 

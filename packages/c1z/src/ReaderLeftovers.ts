@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
-import { readdir, rm } from "node:fs/promises"
+import { readdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { isLeftBehind } from "./ScratchOwners.js"
 
 /**
@@ -9,11 +9,18 @@ import { isLeftBehind } from "./ScratchOwners.js"
  * unless `openC1z` is given one: `c1z-<pid>-XXXXXX/db`, the size of the database) and removes it when it is closed; only a killed
  * process (SIGKILL, the OOM killer) leaves it behind, and the HTTP service always holds one open, so
  * each of its crashes left a copy of its latest sync in /tmp. Each open removes those left behind
- * (ScratchOwners.ts): never one a reader of this process or of another running one has open. Names
- * without a pid (from builds before it was added) count as left. Best effort.
+ * (ScratchOwners.ts): never one a reader of this process or of another running one has open. A
+ * name without a pid (a build before it was added) cannot say whose it is: while both builds share
+ * a /tmp (an upgrade on one host) it may be an older reader's open copy, whose removal failed that
+ * reader; such a directory counts as left only once nothing in it has changed for a day. Best effort.
  */
 
 const readerDirectory = /^c1z-(?:([0-9]+)-)?[A-Za-z0-9]{6}$/
+
+/** How long a reader directory without a pid stays untouched before it counts as left behind. */
+const UNOWNED_AGE_MILLIS = 24 * 60 * 60 * 1000
+
+const untouchedForADay = (path: string, now: number) => stat(path).then((found) => now - found.mtimeMs > UNOWNED_AGE_MILLIS, () => false)
 
 const nameCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -26,14 +33,17 @@ export const readerDirectoryName = (): string =>
 
 /** Removes the reader directories left behind in `directory`; returns the paths removed. */
 export const removeReaderLeftovers = (directory: string) =>
-  Effect.promise(async () => {
-    const names = await readdir(directory).catch(() => [] as Array<string>)
-    const removed: Array<string> = []
-    for (const name of names) {
-      const match = readerDirectory.exec(name)
-      if (match === null || !isLeftBehind(name, match[1] === undefined ? undefined : Number(match[1]))) continue
-      const path = join(directory, name)
-      await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined)
-    }
-    return removed as ReadonlyArray<string>
-  })
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.promise(async () => {
+      const names = await readdir(directory).catch(() => [] as Array<string>)
+      const removed: Array<string> = []
+      for (const name of names) {
+        const match = readerDirectory.exec(name)
+        if (match === null) continue
+        const path = join(directory, name)
+        const left = match[1] === undefined ? await untouchedForADay(path, now) : isLeftBehind(name, Number(match[1]))
+        if (!left) continue
+        await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined)
+      }
+      return removed as ReadonlyArray<string>
+    }))

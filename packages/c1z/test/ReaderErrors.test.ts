@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
-import { type FileHandle, mkdir, open, readdir, readFile, writeFile } from "node:fs/promises"
+import { type FileHandle, mkdir, open, readdir, readFile, utimes, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { compress } from "zstd-napi"
@@ -106,16 +106,21 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
-  it.scoped("an open removes the temporary databases of readers whose process is gone, and keeps a running one's", () =>
+  // Live: a directory's age is read against the real clock.
+  it.scopedLive("an open removes the temporary databases of readers whose process is gone, and keeps a running one's", () =>
     Effect.gen(function*() {
       const { c1z, scratch } = yield* syncFileAndScratch
-      // What SIGKILLed readers left (a pid no process has; a name from before pids), and one of
-      // another running process (the test runner that started this one).
+      // What SIGKILLed readers left (a pid no process has; a name from before pids, untouched for
+      // two days), one of another running process (the test runner that started this one), and one
+      // from before pids made just now: an older build's reader may have it open.
       const dead = join(scratch, "c1z-4194999-aB3dE9")
       const unnamed = join(scratch, "c1z-Zq81xP")
       const alive = join(scratch, `c1z-${process.ppid}-Kk2w0Q`)
+      const unnamedRecent = join(scratch, "c1z-Rc04tY")
       const unrelated = join(scratch, "c1z-test-abcdef")
-      yield* makeDirectories([dead, unnamed, alive, unrelated])
+      yield* makeDirectories([dead, unnamed, alive, unnamedRecent, unrelated])
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
+      yield* Effect.promise(() => utimes(unnamed, twoDaysAgo, twoDaysAgo))
       const inside = yield* Effect.scoped(
         Effect.gen(function*() {
           yield* openC1z(c1z)
@@ -125,10 +130,15 @@ describe("openC1z errors", () => {
       // While open: its own directory, the live one and the unrelated one.
       assert.deepStrictEqual(inside.filter((name) => !name.startsWith(`c1z-${process.pid}-`)).sort(), [
         `c1z-${process.ppid}-Kk2w0Q`,
+        "c1z-Rc04tY",
         "c1z-test-abcdef"
       ])
       assert.strictEqual(inside.filter((name) => name.startsWith(`c1z-${process.pid}-`)).length, 1)
-      assert.deepStrictEqual((yield* Effect.promise(() => readdir(scratch))).sort(), [`c1z-${process.ppid}-Kk2w0Q`, "c1z-test-abcdef"])
+      assert.deepStrictEqual((yield* Effect.promise(() => readdir(scratch))).sort(), [
+        `c1z-${process.ppid}-Kk2w0Q`,
+        "c1z-Rc04tY",
+        "c1z-test-abcdef"
+      ])
     }))
 
   it.scoped("an open removes the temporary databases of this process's pid that no reader of it has open, and keeps an open one's", () =>
