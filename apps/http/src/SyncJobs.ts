@@ -173,6 +173,30 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       })
 
     /**
+     * `job` as succeeded, when a readable `.c1z` of it is there although its metadata says otherwise:
+     * the file is renamed into place only once complete. What the metadata recorded stands; the file
+     * adds how the sync ended.
+     */
+    const succeededFromFile = (job: SyncJob, names: ReadonlyArray<string>, reason: string) =>
+      Effect.gen(function*() {
+        if (!names.includes(`${job.id}.c1z`)) return Option.none<SyncJob>()
+        const rebuilt = yield* rebuildJob({
+          id: job.id,
+          createdAt: job.created_at,
+          path: filePath(job.id),
+          open: copies.open,
+          syncConnections: job.sync_connections
+        })
+        if (rebuilt.job.status !== "succeeded") return Option.none<SyncJob>()
+        const done: SyncJob = {
+          ...rebuilt.job,
+          started_at: job.started_at ?? rebuilt.job.started_at,
+          sync_connections: job.sync_connections
+        }
+        return Option.some(yield* recordRebuilt(done, reason))
+      })
+
+    /**
      * A job still queued or running when the process stopped; its scratch files are removed. The
      * `.c1z` is renamed into place only once complete, so a readable one means the process stopped
      * between that rename and the final metadata write: the job succeeded, as its file says. Without
@@ -187,24 +211,12 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           (n) => fs.remove(path.join(config.dataDir, n), { force: true }).pipe(Effect.ignore),
           { discard: true }
         )
-        if (names.includes(`${job.id}.c1z`)) {
-          const rebuilt = yield* rebuildJob({
-            id: job.id,
-            createdAt: job.created_at,
-            path: filePath(job.id),
-            open: copies.open,
-            syncConnections: job.sync_connections
-          })
-          if (rebuilt.job.status === "succeeded") {
-            // What the metadata recorded stands; the file adds how the sync ended.
-            const done: SyncJob = {
-              ...rebuilt.job,
-              started_at: job.started_at ?? rebuilt.job.started_at,
-              sync_connections: job.sync_connections
-            }
-            return yield* recordRebuilt(done, "the service stopped after its .c1z was complete, before its metadata said so")
-          }
-        }
+        const succeeded = yield* succeededFromFile(
+          job,
+          names,
+          "the service stopped after its .c1z was complete, before its metadata said so"
+        )
+        if (Option.isSome(succeeded)) return succeeded.value
         const failed: SyncJob = {
           ...job,
           status: "failed",
@@ -235,6 +247,12 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           continue
         }
         let restored = finished(job.value) ? job.value : yield* interrupted(job.value, names)
+        if (restored.status === "cancelled") {
+          // Builds before 2026-12-02 recorded a cancel that came during the file's rename as
+          // cancelled, "no file was kept", beside the complete file, which retention then deleted.
+          const kept = yield* succeededFromFile(restored, names, "it was recorded cancelled, but its .c1z was complete")
+          if (Option.isSome(kept)) restored = kept.value
+        }
         if (restored.status === "succeeded" && !(yield* fs.exists(filePath(restored.id)))) {
           restored = { ...restored, file_bytes: null }
         }

@@ -474,6 +474,51 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a job recorded cancelled beside its complete .c1z (an older build's cancel during the rename) is listed as succeeded", () =>
+    Effect.gen(function*() {
+      const { dir, fs, newest, path, run, source } = yield* newestSyncAndScratchDir
+      const cancelled: SyncJob = {
+        id: "20300101T000000Z-0c03",
+        status: "cancelled",
+        created_at: "2030-01-01T00:00:00.123Z",
+        started_at: "2030-01-01T00:00:01.000Z",
+        finished_at: "2030-01-01T00:00:09.000Z",
+        sync_connections: false,
+        progress: null,
+        waiting: null,
+        summary: null,
+        error: "cancelled; no file was kept",
+        file_bytes: null
+      }
+      yield* fs.writeFileString(path.join(dir, `${cancelled.id}.json`), JSON.stringify(cancelled))
+      yield* fs.copyFile(source, path.join(dir, `${cancelled.id}.c1z`))
+
+      const restarted = yield* Effect.gen(function*() {
+        const service = yield* Harness
+        return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
+      }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
+
+      const succeeded: SyncJob = {
+        ...cancelled,
+        status: "succeeded",
+        finished_at: new Date(run.endedAt).toISOString(),
+        error: null,
+        file_bytes: newest.file_bytes
+      }
+      assert.deepStrictEqual(restarted.listed, [succeeded])
+      assert.deepStrictEqual(restarted.logs, [{
+        level: "warn",
+        msg: "sync job rebuilt from its .c1z",
+        job: cancelled.id,
+        status: "succeeded",
+        reason: "it was recorded cancelled, but its .c1z was complete"
+      }])
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${cancelled.id}.json`))),
+        succeeded
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a metadata write that never finished leaves no temporary file after a restart, with one warning naming them", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
