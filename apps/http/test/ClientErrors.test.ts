@@ -1,48 +1,21 @@
-import { FileSystem } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import { connect } from "node:net"
-import { fileURLToPath } from "node:url"
+import { startServiceProcess } from "./ServiceProcess.js"
 
 /**
  * Requests Node refuses before any route sees them (its `clientError`), sent over a raw socket to
  * the bundled service: the answer carries the service's JSON error body, then the connection closes.
  */
 
-const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
-
-/** Starts the bundled service on the embedded sandbox; stops that process (by its own handle) with the scope. */
-const startService = Effect.gen(function*() {
-  assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-  const fs = yield* FileSystem.FileSystem
-  const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-client-errors-" })
-  const child: ChildProcess = yield* Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir, "--token", "t"], {
-        env: { PATH: process.env.PATH ?? "" },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-    ),
-    (started) =>
-      Effect.async<void>((resume) => {
-        if (started.exitCode !== null) return resume(Effect.void)
-        started.once("exit", () => resume(Effect.void))
-        started.kill("SIGTERM")
-      })
-  )
-  return yield* Effect.async<number, Error>((resume) => {
-    let printed = ""
-    child.stdout!.on("data", (data: Buffer) => {
-      printed += data.toString()
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
-      if (port !== undefined) resume(Effect.succeed(Number(port)))
-    })
-    child.once("exit", (code) => resume(Effect.fail(new Error(`the service exited (${code}) before it was ready: ${printed}`))))
-  }).pipe(Effect.timeout("60 seconds"))
-})
+/** Starts the bundled service on the embedded sandbox; its port, once it listens. */
+const startService = startServiceProcess(
+  ["--sandbox", "--port", "0", "--token", "t"],
+  (printed) => {
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
+    return port === undefined ? undefined : Number(port)
+  }
+)
 
 /** Writes `raw` on a new connection and returns everything received until the server closes it. */
 const exchange = (port: number, raw: string) =>
@@ -103,7 +76,7 @@ describe("requests Node cannot take", () => {
         const unauthorized = yield* exchange(port, "GET /v1/syncs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert.match(unauthorized, /^HTTP\/1\.1 401 Unauthorized\r\n/)
         assert.match(unauthorized, /\r\n\r\n\{"error":"Unauthorized","message":"[^"]+"\}$/)
-      }).pipe(Effect.provide(NodeContext.layer)),
+      }),
     120_000
   )
 })

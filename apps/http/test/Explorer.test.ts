@@ -1,7 +1,6 @@
 import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -9,6 +8,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { inheritedGrant, teamGrantToMake } from "./AccessChanges.js"
+import { startServiceProcess } from "./ServiceProcess.js"
 
 /**
  * The access explorer in a real headless Chromium (Debian's package, driven by playwright-core,
@@ -17,7 +17,6 @@ import { inheritedGrant, teamGrantToMake } from "./AccessChanges.js"
  */
 
 const chromiumPath = "/usr/bin/chromium"
-const servicePath = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
 const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.url))
 
 /** The service's --sandbox account: the `small` preset with its default seed. */
@@ -41,34 +40,12 @@ interface Service {
   readonly sandboxUrl: string
 }
 
-/** Starts the bundled service; stops that process (by its own handle) when the scope closes. */
-const startService = Effect.gen(function*() {
-  const dataDir = yield* tempDir("explorer-data-")
-  const child: ChildProcess = yield* Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, [servicePath, "--sandbox", "--provisioning", "--port", "0", "--data-dir", dataDir], {
-        env: { PATH: process.env.PATH ?? "" },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-    ),
-    (started) =>
-      Effect.async<void>((resume) => {
-        if (started.exitCode !== null) return resume(Effect.void)
-        started.once("exit", () => resume(Effect.void))
-        started.kill("SIGTERM")
-      })
-  )
-  return yield* Effect.async<Service, Error>((resume) => {
-    let printed = ""
-    child.stdout!.on("data", (data: Buffer) => {
-      printed += data.toString()
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-      const token = /shown once\): (\S+)/.exec(printed)?.[1]
-      const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-      if (url !== undefined && token !== undefined && sandboxUrl !== undefined) resume(Effect.succeed({ url, token, sandboxUrl }))
-    })
-    child.once("exit", (code) => resume(Effect.fail(new Error(`the service exited (${code}) before it was ready: ${printed}`))))
-  }).pipe(Effect.timeout("60 seconds"))
+/** Starts the bundled service with provisioning on; its URLs and token once it has printed them. */
+const startService = startServiceProcess(["--sandbox", "--provisioning", "--port", "0"], (printed): Service | undefined => {
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+  const token = /shown once\): (\S+)/.exec(printed)?.[1]
+  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
+  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
 })
 
 const launchBrowser = Effect.gen(function*() {
