@@ -30,7 +30,6 @@ import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { serviceServer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
-import { provingClient } from "./KeyProof.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import { DataDir, Host, KeepSyncs, Port, PublicDocs, PublicMetrics, ServiceSettings, SyncEvery, TempDir, Tokens } from "./Settings.js"
 
@@ -258,7 +257,7 @@ const serve = (flags: Flags, sources: SettingSources) =>
     const connector = Layer.merge(
       SyncEngine.layer,
       Provisioner.layer({ enabled: provisioning, syncConnections })
-    ).pipe(Layer.provideMerge(provingClient.pipe(Layer.provide(target.client))))
+    ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(
         NodeHttpServer.layer(serviceServer, { port: port.value, host: host.value }).pipe(

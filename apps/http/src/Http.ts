@@ -246,8 +246,7 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
 /**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
  * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
- * a FivetranClient with its KeyProof (`provingClient` over the real client, KeyProof.ts; the sync
- * engine and the provisioner built on that client too), a SyncEngine and, when
+ * a FivetranClient (the sync engine and the provisioner built on that client too), a SyncEngine and, when
  * `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>

@@ -1,7 +1,6 @@
 import { FivetranClient, type RequestWait } from "@baton-fivetran/fivetran-client"
 import { NotReady, type Ready } from "@baton-fivetran/http-api"
 import { Effect, Option, Ref, Stream } from "effect"
-import { KeyProof } from "./KeyProof.js"
 
 /**
  * What `/readyz` answers when the service is ready: the account the configured key reaches, from
@@ -9,7 +8,7 @@ import { KeyProof } from "./KeyProof.js"
  */
 export type ReadyAnswer = typeof Ready.Type
 
-/** Ready on the strength of another successful answer (KeyProof.ts): the check never got past the wait. */
+/** Ready on the strength of another 2xx answer (the client's `keyAccepted`): the check never got past the wait. */
 const keyAccepted: ReadyAnswer = {
   status: "ready",
   account_id: null,
@@ -37,20 +36,19 @@ const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w
  * wait is not unreadiness: while the service waits out the budget (a sync, the README's hour-long
  * repeat wait) it still serves queries, jobs and the explorer, and a probe queued behind that wait
  * timed out, so every such wait took the only replica out of its Service. Then the last successful
- * check answers; without one, any successful answer to the service's other requests (KeyProof.ts:
- * a fresh process whose first sync waits for the reserve has had one); without any, the probe is
- * 503, saying why.
+ * check answers; without one, any 2xx answer to the service's other requests (the client's
+ * `keyAccepted`: a fresh process whose first sync waits for the reserve has had one); without any,
+ * the probe is 503, saying why.
  */
 export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness", {
   effect: Effect.gen(function*() {
     const client = yield* FivetranClient
-    const proof = yield* KeyProof
     const lastReady = yield* Ref.make(Option.none<ReadyAnswer>())
 
     const whenPaced: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
       const known = yield* Ref.get(lastReady)
       if (Option.isSome(known)) return known.value
-      if (yield* proof.accepted) return keyAccepted
+      if (yield* client.keyAccepted) return keyAccepted
       return yield* new NotReady({
         message: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
           "yet; ask again later"

@@ -1,6 +1,5 @@
 export { AuthenticationLive, tokenMatches } from "./Auth.js"
 export { ApiLive, makeServer } from "./Http.js"
-export { KeyProof, provingClient, recordingSuccess } from "./KeyProof.js"
 export { Queries } from "./Queries.js"
 export { DefaultKeepSyncs, DefaultMaxBodyBytes, ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 export { SyncJobs } from "./SyncJobs.js"

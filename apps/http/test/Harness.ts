@@ -8,7 +8,6 @@ import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
 import { serviceServer } from "../src/ClientErrors.js"
 import { makeServer } from "../src/Http.js"
-import { provingClient } from "../src/KeyProof.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
 
 /**
@@ -183,7 +182,7 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provideMerge(service),
     Layer.provideMerge(NodeHttpServer.layer(serviceServer, { port: 0, host: "127.0.0.1" })),
     Layer.provide(Layer.merge(engine(options.afterEngineRun), Provisioner.layer({ enabled: options.provisioning ?? false }))),
-    Layer.provideMerge(provingClient.pipe(Layer.provide(client))),
+    Layer.provideMerge(client),
     Layer.provideMerge(dataDir),
     Layer.provide(tempDir),
     Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) })),

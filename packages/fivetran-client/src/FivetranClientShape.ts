@@ -84,6 +84,11 @@ export interface FivetranClientShape {
 
   /** The account's rate-limit budget as this client sees it (limit, estimated remaining, lowest seen, reserve). */
   readonly budget: Effect.Effect<RateBudgetStatus>
+  /**
+   * Whether Fivetran has answered any request of this client with a 2xx, which it gives only to a
+   * key it accepts: proof of the key without spending a request on it (readiness).
+   */
+  readonly keyAccepted: Effect.Effect<boolean>
   /** Runs `effect` and also returns the lowest `X-Rate-Limit-Remaining` seen while it ran (a sync's own figure). */
   readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
   /**

@@ -34,6 +34,7 @@ export interface FivetranHttp {
   /** Sends the request and checks the `{code, message}` body, or accepts an empty one. */
   readonly callVoid: (request: FivetranRequest) => Effect.Effect<void, FivetranError>
   readonly budget: Effect.Effect<RateBudgetStatus>
+  readonly keyAccepted: Effect.Effect<boolean>
   readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
   readonly waits: RequestWaits
 }
@@ -101,6 +102,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
+    // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
+    let keyAccepted = false
 
     // Text from outside (error bodies, socket messages) could echo a credential back, as it is or
     // percent-encoded, and a schema failure quotes a value JSON-escaped; it is masked before it can
@@ -177,6 +180,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
+          if (response.status >= 200 && response.status < 300) keyAccepted = true
           return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), remaining }
         })
       )
@@ -364,6 +368,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       callBytes,
       callVoid,
       budget: Effect.map(Clock.currentTimeMillis, (now) => budget.status(now)),
+      keyAccepted: Effect.sync(() => keyAccepted),
       lowestRemainingDuring: (effect) =>
         Effect.acquireUseRelease(
           Effect.sync(() => budget.watchLowest()),

@@ -229,6 +229,7 @@ export const makeFivetranClient = (config: FivetranClientConfig) =>
         }),
 
       budget: http.budget,
+      keyAccepted: http.keyAccepted,
       lowestRemainingDuring: http.lowestRemainingDuring,
       waits: http.waits
     }
