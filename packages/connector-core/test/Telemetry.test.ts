@@ -64,4 +64,40 @@ describe("OTLP settings from the OTEL_* variables", () => {
       const badUrl = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"]]))
       assert.include(String(badUrl), "OTEL_EXPORTER_OTLP_ENDPOINT")
     }))
+
+  it.effect("an endpoint with user info is refused, naming the variable, not the password", () =>
+    Effect.gen(function*() {
+      for (const endpoint of ["http://otuser:OTPASSWORD@127.0.0.1:4318", "https://OTPASSWORD@collector:4318"]) {
+        const error = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", endpoint]]))
+        assert.strictEqual(
+          String(error),
+          "(Invalid data at OTEL_EXPORTER_OTLP_ENDPOINT: \"the URL must not hold a user name or password " +
+            "(user:password@); send the collector's credentials in OTEL_EXPORTER_OTLP_HEADERS instead, e.g. " +
+            "authorization=Basic%20<base64 of user:password>\")"
+        )
+      }
+    }))
+
+  it.effect("a header value with a control character is refused, naming the header, not the value", () =>
+    Effect.gen(function*() {
+      for (const value of ["Bearer%20SECRET8%0A", "Bearer%20SECRET9%00", "SECRET%7F", "a%09b"]) {
+        const error = yield* Effect.flip(read([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"],
+          ["OTEL_EXPORTER_OTLP_HEADERS", `x-tenant=ops,authorization=${value}`]
+        ]))
+        assert.strictEqual(
+          String(error),
+          "(Invalid data at OTEL_EXPORTER_OTLP_HEADERS: \"the value of header \"authorization\" holds a control " +
+            "character (a percent-encoded %00 to %1F or %7F, such as a trailing %0A); remove it\")"
+        )
+      }
+      // Resource attributes are not headers: any text is a value there.
+      const settings = Option.getOrThrow(
+        yield* read([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"],
+          ["OTEL_RESOURCE_ATTRIBUTES", "note=a%0Ab"]
+        ])
+      )
+      assert.deepStrictEqual(settings.resourceAttributes, { note: "a\nb" })
+    }))
 })

@@ -1,4 +1,4 @@
-import { HttpClient, type HttpClientError, type HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientError, type HttpClientRequest } from "@effect/platform"
 import { Clock, Effect, Layer } from "effect"
 
 /** The exporter pauses a signal for a minute after a failed export; one warning per pause is enough. */
@@ -10,11 +10,37 @@ const exportUrl = (request: HttpClientRequest.HttpClientRequest) => {
   return `${url.origin}${url.pathname}`
 }
 
-/** `Transport error: connect ECONNREFUSED 127.0.0.1:4318`: the innermost cause says what went wrong (fetch's own is "fetch failed"). */
+/** A Node or undici error code (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`): a kind, never a value. */
+const errorCode = /^[A-Z][A-Z0-9_]*$/
+
+/**
+ * The innermost cause's error code, the kind of failure. Never a cause's message: fetch's and
+ * undici's quote what they refused (a header value from OTEL_EXPORTER_OTLP_HEADERS, an endpoint
+ * with a password), and the URL is named already.
+ */
+const failureCode = (error: HttpClientError.HttpClientError): string | undefined => {
+  let code: string | undefined
+  for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 6; cause = cause.cause, depth++) {
+    if ("code" in cause && typeof cause.code === "string" && errorCode.test(cause.code)) code = cause.code
+  }
+  return code
+}
+
+/** `Transport error: ECONNREFUSED`, or `Transport error` when no cause has a code. */
 const describeError = (error: HttpClientError.HttpClientError) => {
-  let cause: unknown = error.cause
-  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause
-  return cause instanceof Error ? `${error.reason} error: ${cause.message}` : `${error.reason} error`
+  const code = failureCode(error)
+  return code === undefined ? `${error.reason} error` : `${error.reason} error: ${code}`
+}
+
+/** The same error with its code for a description in place of its cause. */
+const withoutCause = (error: HttpClientError.HttpClientError): HttpClientError.HttpClientError => {
+  if (error._tag !== "RequestError") return error
+  const code = failureCode(error)
+  return new HttpClientError.RequestError({
+    request: error.request,
+    reason: error.reason,
+    ...(code === undefined ? {} : { description: code })
+  })
 }
 
 /**
@@ -23,7 +49,8 @@ const describeError = (error: HttpClientError.HttpClientError) => {
  * operator with no telemetry and no clue why. This client beneath it logs such a failure as a
  * warning naming the URL and the status or transport error (never the request's headers:
  * OTEL_EXPORTER_OTLP_HEADERS usually holds a token), at most once a minute per URL, as the exporter
- * retries a few times and then pauses that signal for a minute.
+ * retries a few times and then pauses that signal for a minute. The exporter gets the error back
+ * with that description in place of its cause, as it logs what it gets at debug level.
  */
 export const warnOnFailedExports = (client: HttpClient.HttpClient): HttpClient.HttpClient => {
   const lastWarned = new Map<string, number>()
@@ -41,7 +68,8 @@ export const warnOnFailedExports = (client: HttpClient.HttpClient): HttpClient.H
   return HttpClient.transform(client, (response, request) =>
     response.pipe(
       Effect.tap((answer) => answer.status >= 200 && answer.status < 300 ? Effect.void : warn(request, `HTTP ${answer.status}`)),
-      Effect.tapError((error) => warn(request, describeError(error)))
+      Effect.tapError((error) => warn(request, describeError(error))),
+      Effect.mapError(withoutCause)
     ))
 }
 

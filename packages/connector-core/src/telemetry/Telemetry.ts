@@ -48,6 +48,24 @@ const keyValueList = (name: string) =>
     })
   )
 
+/** C0 controls and DEL: never valid in a header value (RFC 9110 §5.5). */
+const hasControlCharacter = (value: string) => Array.from(value).some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)
+
+/**
+ * Header values are checked here because the HTTP client, sending them, refuses them with a message
+ * that quotes the value (usually a token), long after the start.
+ */
+const otlpHeaders = keyValueList("OTEL_EXPORTER_OTLP_HEADERS").pipe(
+  Config.mapOrFail((headers) => {
+    const bad = Object.keys(headers).find((key) => hasControlCharacter(headers[key]!))
+    return bad === undefined ? Either.right(headers) : Either.left(ConfigError.InvalidData(
+      ["OTEL_EXPORTER_OTLP_HEADERS"],
+      `the value of header "${bad}" holds a control character (a percent-encoded %00 to %1F or %7F, such as a ` +
+        `trailing %0A); remove it`
+    ))
+  })
+)
+
 const milliseconds = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.validate({ message: "expected a positive number of milliseconds", validation: (n) => n > 0 }),
@@ -57,12 +75,22 @@ const milliseconds = (name: string, fallback: number) =>
 
 const isHttpUrl = (url: string) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
 
+/**
+ * User info (`http://user:password@host`) is refused: fetch refuses such a URL with an error that
+ * repeats it, password included, and a collector's credentials belong in OTEL_EXPORTER_OTLP_HEADERS.
+ */
 const endpointUrl = Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
-  Config.validate({
-    message: "expected an http(s) URL such as http://localhost:4318",
-    validation: (url) => url.trim() === "" || isHttpUrl(url.trim())
-  }),
   Config.map((url) => url.trim()),
+  Config.mapOrFail((url) => {
+    const refuse = (message: string) => Either.left(ConfigError.InvalidData(["OTEL_EXPORTER_OTLP_ENDPOINT"], message))
+    if (url === "") return Either.right(url)
+    if (!isHttpUrl(url)) return refuse("expected an http(s) URL such as http://localhost:4318")
+    const { password, username } = new URL(url)
+    return username === "" && password === "" ? Either.right(url) : refuse(
+      "the URL must not hold a user name or password (user:password@); send the collector's credentials in " +
+        "OTEL_EXPORTER_OTLP_HEADERS instead, e.g. authorization=Basic%20<base64 of user:password>"
+    )
+  }),
   Config.option
 )
 
@@ -74,7 +102,7 @@ export const otlpSettings = (defaultServiceName: string): Config.Config<Option.O
     protocol: Config.literal("http/protobuf", "http/json")("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
       Config.withDefault("http/protobuf" as const)
     ),
-    headers: keyValueList("OTEL_EXPORTER_OTLP_HEADERS"),
+    headers: otlpHeaders,
     serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
     resourceAttributes: keyValueList("OTEL_RESOURCE_ATTRIBUTES"),
     spanExportDelay: milliseconds("OTEL_BSP_SCHEDULE_DELAY", 5_000),
