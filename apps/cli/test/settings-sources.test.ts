@@ -149,6 +149,24 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
+  it.scoped(
+    "a .baton.yaml value YAML reads as a tag is refused (exit 2) naming the key and line; the parser prints nothing",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        yield* fs.writeFileString(`${dir}/.baton.yaml`, "api-key: K\napi-secret: !Q9v SECRETVAL999\n")
+        const result = yield* runCli(["-f", "x.c1z"], { cwd: dir })
+        assert.deepStrictEqual([result.exitCode, result.stderr, result.stdout], [
+          2,
+          `error: .baton.yaml: api-secret (line 2): the value starts with "!", which YAML reads as a tag; put the value in ` +
+          `quotes ('...', with a ' inside written twice)\n`,
+          ""
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -1,19 +1,19 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
-import { parse } from "yaml"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
+import { parseYaml } from "./YamlText.js"
 import { yamlKind } from "./YamlValue.js"
 
 /**
  * baton's config file, read the same way by both apps: the file `BATON_CONFIG_PATH` names (it must
  * exist and end `.yaml` or `.yml`; empty, it is unset), else `.baton.yaml` or `.baton.yml` in the
  * working directory, else none. Keys are the settings' keys (their flag names: `api-key: ...`).
- * It is parsed with the YAML library @effect/cli uses, but here rather than by @effect/cli's
- * ConfigFile, which failed on a file without settings (empty, only comments, or `---`) with
- * "Cannot convert undefined or null to object": viper reads such a file as no settings, and so
- * does this.
+ * It is parsed (YamlText.ts) with the YAML library @effect/cli uses, but here rather than by
+ * @effect/cli's ConfigFile, which failed on a file without settings (empty, only comments, or
+ * `---`) with "Cannot convert undefined or null to object": viper reads such a file as no
+ * settings, and so does this.
  */
 export interface ConfigFileSource {
   /** How errors name the file, e.g. `.baton.yaml`. */
@@ -29,19 +29,6 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 /** Settings by key, or nothing (YAML's null, what a file without settings parses to). */
 const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
-/**
- * The parser's message is "WHAT at line L, column C:" followed by the lines around it: the file is
- * already named, so only what and where are kept.
- */
-const parsed = (file: string, text: string) =>
-  Effect.try({
-    try: (): unknown => parse(text),
-    catch: (error) => {
-      const message = error instanceof Error ? error.message : String(error)
-      return new SettingError({ reason: `${file} is not valid YAML: ${message.split("\n")[0]!.replace(/:$/, "")}` })
-    }
-  })
-
 /** The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). */
 const load = (file: string) =>
   Effect.gen(function*() {
@@ -53,7 +40,7 @@ const load = (file: string) =>
         })
       )
     )
-    const data = yield* parsed(file, text)
+    const data = yield* parseYaml(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
       Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))
     )

@@ -1,6 +1,6 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, vi } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option } from "effect"
 import { loadConfigFile } from "../src/ConfigFile.js"
 import { BatonSettings, resolve } from "../src/index.js"
@@ -65,5 +65,49 @@ describe("config file", () => {
   it.scoped("an empty BATON_CONFIG_PATH is unset: the working directory's .baton.yaml, here none", () =>
     Effect.gen(function*() {
       assert.isTrue(Option.isNone(yield* loadFrom("")))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a value YAML reads as a tag (it starts with \"!\") is refused naming the file, the key and the line, never the value", () =>
+    Effect.gen(function*() {
+      const quote = `the value starts with "!", which YAML reads as a tag; put the value in quotes ('...', with a ' inside written twice)`
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        // A tag and a value: the value was read without its tag, and the library printed the line.
+        ["api-key: K\napi-secret: !Q9v SECRETVAL999\n", `api-secret (line 2): ${quote}`],
+        // A tag alone: read as "".
+        ["api-key: K\napi-secret: !SECRETVAL999\n", `api-secret (line 2): ${quote}`],
+        // A tag handle that is not declared: an error whose message is the tag.
+        ["api-secret: !x!SECRETVAL999\nconcurrency: 4\n", `api-secret (line 1): ${quote}`],
+        ["token:\n  - a-token\n  - !SECRETVAL999 b\n", `token (line 3): ${quote}`],
+        ["concurrency: !!int SECRETVAL999\n", `concurrency (line 1): ${quote}`],
+        [
+          "api-secret: \"SECRET\\qVAL999\"\n",
+          "api-secret (line 1): the value is in double quotes with a \\ that is not a YAML escape; put it in single quotes, " +
+          "where \\ is kept as written"
+        ]
+      ]
+      // The library's parse printed its warnings through process.emitWarning.
+      const emitted = vi.spyOn(process, "emitWarning")
+      const files = yield* Effect.forEach(cases, ([text]) => written("settings.yaml", text))
+      const refused = yield* Effect.forEach(files, refusal)
+      const printed = emitted.mock.calls.length
+      emitted.mockRestore()
+      assert.deepStrictEqual(refused, cases.map(([, reason], index) => Option.some(`${files[index]}: ${reason}`)))
+      assert.strictEqual(printed, 0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("another YAML warning refuses the file too; a message that would quote the file is cut before the quote", () =>
+    Effect.gen(function*() {
+      const directive = yield* written("directive.yaml", "%FOO bar\n---\nconcurrency: 4\n")
+      const anchor = yield* written("anchor.yaml", "concurrency: &a: 4\n")
+      const header = yield* written("header.yaml", "api-secret: |SECRETVAL999\n  x\n")
+      const tagged = yield* written("tagged.yaml", "!SECRETVAL999\n")
+      assert.deepStrictEqual(yield* Effect.forEach([directive, anchor, header, tagged], refusal), [
+        Option.some(`${directive} is not valid YAML: Unknown directive %FOO at line 1, column 1`),
+        Option.some(`${anchor} is not valid YAML: Anchor ending in : is ambiguous at line 1, column 16`),
+        Option.some(`${header} is not valid YAML: Block scalar header includes extra characters at line 1, column 14`),
+        Option.some(
+          `${tagged} (line 1): the value starts with "!", which YAML reads as a tag; put the value in quotes ('...', with a ' inside written twice)`
+        )
+      ])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -1,0 +1,62 @@
+import { Effect } from "effect"
+import { type Document, isMap, LineCounter, parseDocument, type YAMLError } from "yaml"
+import { SettingError } from "./SettingError.js"
+
+/**
+ * The text of a config file parsed, or a SettingError saying what is wrong and where. The parser's
+ * own `parse` printed its warnings on stderr (`YAMLWarning: Unresolved tag: !Q9v at line 2 ...`,
+ * with the line, a secret's value included) and read on: here nothing is printed, and every
+ * problem, warning or error, refuses the file, as a value the parser was unsure of may not be the
+ * value meant.
+ */
+
+/**
+ * Problems whose message quotes the file's text, each said another way. A tag is the start of the
+ * value it stands on (`api-secret: !Q9vSECRET` is the tag `!Q9vSECRET` and no value), so naming the
+ * tag would print the secret.
+ */
+const quotesTheValue: Readonly<Record<string, string>> = {
+  TAG_RESOLVE_FAILED:
+    `the value starts with "!", which YAML reads as a tag; put the value in quotes ('...', with a ' inside written twice)`,
+  BAD_DQ_ESCAPE: `the value is in double quotes with a \\ that is not a YAML escape; put it in single quotes, where \\ is kept as written`
+}
+
+/**
+ * The top-level key the problem at `offset` belongs to: the first whose value ends at or after it
+ * (a tag stands before its value's range, and an empty value's range is where it would start).
+ */
+const keyAt = (doc: Document.Parsed, offset: number): string | undefined => {
+  if (!isMap(doc.contents)) return undefined
+  const pair = doc.contents.items.find((item) => {
+    const end = item.value?.range?.[1] ?? item.key?.range?.[1]
+    return end !== undefined && end >= offset
+  })
+  return pair === undefined ? undefined : String(pair.key)
+}
+
+const refusal = (file: string, doc: Document.Parsed, lines: LineCounter) => (problem: YAMLError) => {
+  const { col, line } = lines.linePos(problem.pos[0])
+  const instead = quotesTheValue[problem.code]
+  if (instead === undefined) {
+    // The other messages say what in words of their own, but this one ends with the text it refused.
+    const what = problem.message.replace(/^(Block scalar header includes extra characters): .*$/s, "$1")
+    return new SettingError({ reason: `${file} is not valid YAML: ${what} at line ${line}, column ${col}` })
+  }
+  const key = keyAt(doc, problem.pos[0])
+  const where = key === undefined ? `${file} (line ${line})` : `${file}: ${key} (line ${line})`
+  return new SettingError({ reason: `${where}: ${instead}` })
+}
+
+export const parseYaml = (file: string, text: string): Effect.Effect<unknown, SettingError> =>
+  Effect.suspend(() => {
+    const lines = new LineCounter()
+    // logLevel "error": the library prints nothing (its warnings go to process.emitWarning otherwise).
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: "error" })
+    const [problem] = [...doc.errors, ...doc.warnings]
+    if (problem !== undefined) return Effect.fail(refusal(file, doc, lines)(problem))
+    return Effect.try({
+      try: (): unknown => doc.toJS(),
+      // toJS throws on an alias whose anchor is missing (naming the alias) or past its alias limit.
+      catch: (error) => new SettingError({ reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}` })
+    })
+  })
