@@ -1,4 +1,4 @@
-import { FivetranClient, type RequestWait } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, type FivetranError, type RequestWait } from "@baton-fivetran/fivetran-client"
 import { NotReady, type Ready } from "@baton-fivetran/http-api"
 import { Effect, Option, Ref, Stream } from "effect"
 
@@ -28,6 +28,9 @@ const probeTimeout = "10 seconds"
  */
 const checkLifetime = "20 seconds"
 
+/** Fivetran refused the key or its permission: the configuration is wrong, not Fivetran. */
+const keyRefused = (error: FivetranError) => error._tag === "Unauthorized" || error._tag === "Forbidden"
+
 /** Held back by Fivetran's rate limit or our reserve: Fivetran answers, requests are only paced. */
 const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w.kind !== "retry")
 
@@ -38,7 +41,8 @@ const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w
  * timed out, so every such wait took the only replica out of its Service. Then the last successful
  * check answers; without one, any 2xx answer to the service's other requests (the client's
  * `keyAccepted`: a fresh process whose first sync waits for the reserve has had one); without any,
- * the probe is 503, saying why.
+ * the probe is 503, saying why. Fivetran failing on its side is not unreadiness either, once the
+ * key has worked (`whenFivetranFails`); a refused key always is.
  */
 export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness", {
   effect: Effect.gen(function*() {
@@ -58,15 +62,30 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
     /** A rate-limit or reserve wait beginning (the check's own, or a sync's) while the check runs. */
     const heldBack = Effect.flatMap(Stream.runHead(Stream.filter(client.waits.changes, paced)), () => whenPaced)
 
+    /**
+     * Fivetran failing on its side (5xx, no answer in time, a broken body) once the key has worked:
+     * every replica would fail alike, and taking this one out of its Service only stopped the
+     * queries, reviews and explorer it serves from its kept syncs. Ready, saying so; before the key
+     * ever worked, 503 (a rollout with a wrong key must not become ready).
+     */
+    const whenFivetranFails = (reason: string): Effect.Effect<ReadyAnswer, NotReady> =>
+      Effect.gen(function*() {
+        const message = `Fivetran is failing (${reason}); the key worked before, and the service serves its kept syncs`
+        const known = yield* Ref.get(lastReady)
+        if (Option.isSome(known)) return { ...known.value, message }
+        if (yield* client.keyAccepted) return { ...keyAccepted, message }
+        return yield* new NotReady({ message: reason })
+      })
+
     const check = client.accountInfo.pipe(
       Effect.map((info): ReadyAnswer => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
       Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
-      Effect.mapError((error) => new NotReady({ message: error.message })),
+      Effect.catchAll((error) =>
+        keyRefused(error) ? Effect.fail(new NotReady({ message: error.message })) : whenFivetranFails(error.message)
+      ),
       Effect.raceFirst(heldBack),
-      Effect.timeoutFail({
-        duration: probeTimeout,
-        onTimeout: () => new NotReady({ message: `Fivetran did not answer within ${probeTimeout}` })
-      })
+      Effect.timeout(probeTimeout),
+      Effect.catchTag("TimeoutException", () => whenFivetranFails(`Fivetran did not answer within ${probeTimeout}`))
     )
     const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
 

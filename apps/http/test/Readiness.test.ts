@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { awaitStatus, harness, Harness } from "./Harness.js"
+import { awaitStatus, harness, Harness, runSync } from "./Harness.js"
 
 /** GET /readyz as a kubelet sends it: no token. */
 const probe = Effect.gen(function*() {
@@ -54,5 +54,36 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
           "yet; ask again later"
       })
       assert.strictEqual(yield* accountInfoRequests, 1)
+    }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
+
+layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 })("/readyz while Fivetran fails", (it) => {
+  it.effect("is ready, saying so, once an answer showed the key to work: every replica would fail alike", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      yield* runSync
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+      assert.deepStrictEqual(yield* probe, {
+        status: 200,
+        body: {
+          status: "ready",
+          account_id: null,
+          account_name: null,
+          message: "Fivetran is failing (GET /v1/account/info: Fivetran answered 502); the key worked before, and the " +
+            "service serves its kept syncs"
+        }
+      })
+    }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
+
+layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 })("/readyz while Fivetran fails from the start", (it) => {
+  it.effect("is 503 before any answer showed the key to work: a rollout with a wrong key must not become ready", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+      assert.deepStrictEqual(yield* probe, {
+        status: 503,
+        body: { error: "NotReady", message: "GET /v1/account/info: Fivetran answered 502" }
+      })
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })

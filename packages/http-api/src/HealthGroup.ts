@@ -31,8 +31,9 @@ export class HealthGroup extends HttpApiGroup.make("health")
           "check answers for 20 s). While the service waits out Fivetran's rate limit or its reserve (a sync pacing " +
           "itself), the check is not sent: the last successful check answers, or, before any succeeded, any successful " +
           "answer Fivetran gave the service's own requests (a sync's, a provisioning call's), with account_id and " +
-          "account_name null and a message saying so. 503 NotReady when the check fails, or during such a wait when " +
-          "no answer from Fivetran has yet shown the key to work. No authentication."
+          "account_name null and a message saying so. When Fivetran fails on its side (5xx, no answer, a broken " +
+          "answer) after the key has worked, ready too, with a message naming the failure. 503 NotReady when Fivetran " +
+          "refuses the key, or when it fails or rate-limits before any answer has shown the key to work. No authentication."
       )
   )
   .annotate(OpenApi.Title, "Health")
