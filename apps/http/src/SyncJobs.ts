@@ -3,6 +3,7 @@ import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran
 import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
+import { temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -47,9 +48,17 @@ const encodeJob = Schema.encodeSync(Schema.parseJson(SyncJob, { space: 2 }))
 
 const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
 
-/** `persist`'s temporary file, `<job id>.json.<pid>.tmp`; other names are not the service's own. */
-const metadataTemp = /^(.+)\.json\.\d+\.tmp$/
-const isMetadataTemp = (name: string) => Option.isSome(Option.flatMap(Option.fromNullable(metadataTemp.exec(name)?.[1]), createdAtOf))
+/**
+ * A temporary file of `persist`'s, for `<job id>.json`: `writeFileAtomically`'s name, or the
+ * `<job id>.json.<pid>.tmp` of builds before 2026-12-02; other names are not the service's own.
+ */
+const olderMetadataTemp = /^(.+\.json)\.\d+\.tmp$/
+const isMetadataTemp = (name: string) =>
+  Option.orElse(temporaryTargetOf(name), () => Option.fromNullable(olderMetadataTemp.exec(name)?.[1])).pipe(
+    Option.flatMap((target) => Option.fromNullable(/^(.+)\.json$/.exec(target)?.[1])),
+    Option.flatMap(createdAtOf),
+    Option.isSome
+  )
 
 const cancelledMessage = "cancelled before it finished; no file was kept"
 
@@ -81,21 +90,14 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const metaPath = (id: string) => path.join(config.dataDir, `${id}.json`)
 
     /** Metadata writes are best effort: a full disk must not fail or hide the job itself. */
-    const persist = (job: SyncJob) => {
-      const target = metaPath(job.id)
-      const temp = `${target}.${process.pid}.tmp`
-      return fs.writeFileString(temp, encodeJob(job)).pipe(
-        Effect.zipRight(fs.rename(temp, target)),
+    const persist = (job: SyncJob) =>
+      writeFileAtomically(metaPath(job.id), encodeJob(job)).pipe(
         Effect.catchAll((error) =>
-          fs.remove(temp, { force: true }).pipe(
-            Effect.ignore,
-            Effect.zipRight(
-              Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
-            )
-          )
-        )
+          Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
+        ),
+        Effect.provideService(FileSystem.FileSystem, fs),
+        Effect.provideService(Path.Path, path)
       )
-    }
 
     const removeJobFiles = (id: string) =>
       Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })

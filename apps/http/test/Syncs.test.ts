@@ -4,7 +4,7 @@ import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
 import { tmpdir } from "node:os"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
@@ -541,9 +541,12 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       // Killed while writing: the job's next record half written; another job's first record never renamed.
       yield* fs.writeFileString(path.join(dir, `${failed.id}.json.4242.tmp`), "{\"id\":\"20300101T")
       yield* fs.writeFileString(path.join(dir, "20300101T000000Z-0d02.json.1.tmp"), JSON.stringify({ ...failed, status: "queued" }))
+      // The same as this build names them (random, not the pid).
+      yield* fs.writeFileString(path.join(dir, `.${failed.id}.json.0123456789abcdef.tmp`), "{\"id\":\"20300101T")
       // Not named as the service names its temporary files: left alone.
       yield* fs.writeFileString(path.join(dir, "notes.json.7.tmp"), "someone else's")
       yield* fs.writeFileString(path.join(dir, `${failed.id}.json.tmp`), "someone else's")
+      yield* fs.writeFileString(path.join(dir, ".notes.json.0123456789abcdef.tmp"), "someone else's")
 
       const restarted = yield* Effect.gen(function*() {
         const service = yield* Harness
@@ -554,14 +557,45 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(restarted.logs, [{
         level: "warn",
         msg: "removed temporary files of sync job metadata writes that never finished",
-        files: `${failed.id}.json.4242.tmp, 20300101T000000Z-0d02.json.1.tmp`
+        files: `.${failed.id}.json.0123456789abcdef.tmp, ${failed.id}.json.4242.tmp, 20300101T000000Z-0d02.json.1.tmp`
       }])
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
+        ".notes.json.0123456789abcdef.tmp",
         `${failed.id}.json`,
         `${failed.id}.json.tmp`,
         "notes.json.7.tmp",
         pageTokenKey
       ])
+    }).pipe(Effect.scoped, Effect.orDie))
+
+  it.effect("a symlink planted at the temporary name of older builds' job records is not written through", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const outside = yield* fs.makeTempDirectoryScoped()
+      const victim = path.join(outside, "victim")
+      yield* fs.writeFileString(victim, "another user's file")
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const { job, planted } = yield* Effect.gen(function*() {
+        const { client, sandbox } = yield* Harness
+        // Held by the sandbox's latency, so that the job's later records are written after the link is planted.
+        yield* sandbox.setFaults({ latency: { minMillis: 300, maxMillis: 300 } })
+        const started = yield* client.syncs.start()
+        // Older builds wrote `<id>.json.<pid>.tmp` through whatever was there, then renamed it over the record.
+        const planted = path.join(dir, `${started.id}.json.${process.pid}.tmp`)
+        // (Retried: an older build's own temporary file may hold the name for a moment.)
+        yield* fs.symlink(victim, planted).pipe(Effect.retry({ times: 50, schedule: Schedule.spaced("10 millis") }))
+        yield* sandbox.setFaults({})
+        return { job: yield* awaitJob(started.id), planted }
+      }).pipe(Effect.provide(harness({ dataDir: dir })))
+      assert.strictEqual(job.status, "succeeded")
+      assert.strictEqual(yield* fs.readFileString(victim), "another user's file")
+      assert.strictEqual((yield* fs.stat(path.join(dir, `${job.id}.json`))).type, "File")
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${job.id}.json`))),
+        job
+      )
+      assert.strictEqual(yield* fs.readLink(planted), victim)
     }).pipe(Effect.scoped, Effect.orDie))
 
   it.effect("a damaged job metadata file without a .c1z is listed as failed once, then kept and deleted as failed jobs are", () =>

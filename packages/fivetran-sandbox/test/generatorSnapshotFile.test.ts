@@ -47,6 +47,10 @@ describe("snapshot files", () => {
       yield* writeSnapshot(file("a.json"), generatePreset("small", 99))
       assert.strictEqual((yield* readSnapshot(file("a.json"))).account.account_id, generatePreset("small", 99).account.account_id)
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["a.json", "b.json"])
+      // Owner-only, whatever the umask lets through (022 here, the common one).
+      const saved = process.umask(0o022)
+      yield* writeSnapshot(file("a.json"), small).pipe(Effect.ensuring(Effect.sync(() => process.umask(saved))))
+      assert.strictEqual((yield* fs.stat(file("a.json"))).mode & 0o777, 0o600)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("writing into a missing directory fails with SnapshotWriteError and writes nothing", () =>

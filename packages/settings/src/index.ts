@@ -1,4 +1,5 @@
 export * from "./Argv.js"
+export * from "./AtomicFile.js"
 export * as BatonSettings from "./BatonSettings.js"
 export * from "./ConfigurationSchema.js"
 export * from "./ErrorLine.js"

@@ -1,5 +1,6 @@
-import { FileSystem, Path } from "@effect/platform"
-import { Data, Effect, ParseResult, Random, Schema } from "effect"
+import { writeFileAtomically } from "@baton-fivetran/settings"
+import { FileSystem } from "@effect/platform"
+import { Data, Effect, ParseResult, Schema } from "effect"
 import { AccountSnapshot } from "../state/AccountSnapshot.js"
 import { findIntegrityViolation } from "./SnapshotIntegrity.js"
 
@@ -54,8 +55,8 @@ export interface WriteSnapshotOptions {
 }
 
 /**
- * Writes `snapshot` atomically: a temporary file beside the target, renamed over it once fully
- * written, so a reader never sees half a file. Keys come out in schema order, so the same
+ * Writes `snapshot` atomically and owner-only (settings' `writeFileAtomically`), so a reader
+ * never sees half a file. Keys come out in schema order, so the same
  * snapshot always gives the same bytes.
  */
 export const writeSnapshot = Effect.fn("Snapshot.write")(function*(
@@ -63,19 +64,11 @@ export const writeSnapshot = Effect.fn("Snapshot.write")(function*(
   snapshot: AccountSnapshot,
   options: WriteSnapshotOptions = {}
 ) {
-  const fs = yield* FileSystem.FileSystem
-  const paths = yield* Path.Path
   const encoded = yield* Schema.encode(AccountSnapshot)(snapshot).pipe(
     Effect.mapError((cause) => new SnapshotWriteError({ path, cause: ParseResult.TreeFormatter.formatErrorSync(cause) }))
   )
   const text = `${JSON.stringify(encoded, null, options.pretty === false ? undefined : 2)}\n`
-  const suffix = (yield* Random.nextIntBetween(0, 0x7fffffff)).toString(16)
-  const temporary = paths.join(paths.dirname(path), `.${paths.basename(path)}.${suffix}.tmp`)
-  yield* fs.writeFileString(temporary, text).pipe(
-    Effect.zipRight(fs.rename(temporary, path)),
-    Effect.tapError(() => fs.remove(temporary).pipe(Effect.ignore)),
-    Effect.mapError((cause) => new SnapshotWriteError({ path, cause }))
-  )
+  yield* writeFileAtomically(path, text).pipe(Effect.mapError((cause) => new SnapshotWriteError({ path, cause })))
 })
 
 /**
