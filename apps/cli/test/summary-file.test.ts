@@ -14,11 +14,22 @@ describe("--summary-file", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
+      // The child inherits the common umask, which lets group and others read what it creates by default.
+      const saved = process.umask(0o022)
+      yield* Effect.addFinalizer(() => Effect.sync(() => process.umask(saved)))
       const result = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json"], {
         env: { BATON_SUMMARY_FILE: `${dir}/summary.json` }
       })
       assertExit(result, 0)
-      const logged = JSON.parse(result.stderr.split("\n").find((line) => line.includes("\"sync complete\""))!) as Record<
+      // Owner-only: both hold every user's email and access.
+      const modes = yield* Effect.forEach(["out.c1z", "summary.json"], (name) =>
+        Effect.map(fs.stat(`${dir}/${name}`), (info) => info.mode & 0o777))
+      assert.deepStrictEqual(modes, [0o600, 0o600])
+      const logged = JSON.parse(
+        result.stderr.split("\n").find((line) =>
+          line.includes("\"sync complete\"")
+        )!
+      ) as Record<
         string,
         unknown
       >

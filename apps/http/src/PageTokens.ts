@@ -3,6 +3,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { Data, Effect, Option, Redacted, Schema } from "effect"
 import { InvalidRequest } from "@baton-fivetran/http-api"
+import { makePrivateDirectory, ownerOnlyFile } from "@baton-fivetran/settings"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**
@@ -50,7 +51,7 @@ export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTok
     const create = Effect.gen(function*() {
       const temp = `${keyPath}.${process.pid}.tmp`
       yield* fs.remove(temp, { force: true })
-      yield* fs.writeFile(temp, randomBytes(KeyBytes), { flag: "wx", mode: 0o600 })
+      yield* fs.writeFile(temp, randomBytes(KeyBytes), { flag: "wx", mode: ownerOnlyFile })
       // A link fails when the name is taken: a start that got there first made the key in use.
       yield* fs.link(temp, keyPath).pipe(
         Effect.catchIf(alreadyExists, () => Effect.void),
@@ -58,7 +59,7 @@ export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTok
       )
     })
 
-    yield* fs.makeDirectory(config.dataDir, { recursive: true }).pipe(
+    yield* makePrivateDirectory(config.dataDir).pipe(
       Effect.mapError((error) => refuse(`cannot be made: ${error.message}`))
     )
     const read = fs.readFile(keyPath)

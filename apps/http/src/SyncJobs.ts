@@ -3,7 +3,7 @@ import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran
 import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
-import { temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
+import { makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -14,7 +14,8 @@ import { WorkingCopies } from "./WorkingCopies.js"
  * service interrupts a running sync (the c1z writer then removes its temporary file and the
  * previous files stay as they were). Each job's metadata is a JSON file beside its `.c1z`
  * (`<data dir>/<id>.json`, written atomically), so a restart still lists finished syncs; progress
- * is kept in memory only and written with each status change.
+ * is kept in memory only and written with each status change. Both files are owner-only (0600), and
+ * so is a data directory the service makes (0700): they hold every user's email and access.
  */
 
 export interface StartOptions {
@@ -107,7 +108,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           )
         )
 
-    yield* fs.makeDirectory(config.dataDir, { recursive: true })
+    yield* makePrivateDirectory(config.dataDir)
 
     /**
      * The temporary files of metadata writes cut off before their rename (a killed process). The

@@ -598,6 +598,30 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(yield* fs.readLink(planted), victim)
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a data and a temporary directory the service makes are owner-only (0700), and so are its files (0600)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const saved = process.umask(0o022)
+      yield* Effect.addFinalizer(() => Effect.sync(() => process.umask(saved)))
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const dataDir = path.join(dir, "data")
+      const tempDir = path.join(dataDir, "tmp")
+      const job = yield* Effect.gen(function*() {
+        const job = yield* runSync
+        const { request } = yield* Harness
+        // A query, so that a working copy exists in the temporary directory meanwhile.
+        assert.strictEqual((yield* request("GET", "/v1/resources?resource_type=user", { token: TestToken })).status, 200)
+        return job
+      }).pipe(Effect.provide(harness({ dataDir, tempDir })))
+      assert.strictEqual(job.status, "succeeded")
+      const modeOf = (name: string) => Effect.map(fs.stat(path.join(dataDir, name)), (info) => info.mode & 0o777)
+      assert.deepStrictEqual(
+        yield* Effect.all([modeOf("."), modeOf("tmp"), modeOf(`${job.id}.json`), modeOf(`${job.id}.c1z`), modeOf(pageTokenKey)]),
+        [0o700, 0o700, 0o600, 0o600, 0o600]
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a damaged job metadata file without a .c1z is listed as failed once, then kept and deleted as failed jobs are", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

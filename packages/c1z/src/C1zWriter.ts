@@ -3,10 +3,11 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
 import { Chunk, Clock, Effect, Stream } from "effect"
 import { randomBytes } from "node:crypto"
+import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { type C1zError, Io, InvalidRow } from "./C1zError.js"
-import { compressDatabase } from "./Envelope.js"
+import { compressDatabase, ownerOnlyFile } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
 import { type Encoders, makeEncoders } from "./proto/Encode.js"
 import { EncodeFailure, writeMessage } from "./proto/Wire.js"
@@ -119,6 +120,9 @@ const openDatabase = (path: string) =>
   Effect.acquireRelease(
     Effect.try({
       try: () => {
+        // Created here, owner-only: SQLite would make it 0644 under the usual umask, readable by every
+        // local user while the sync runs (it holds what the .c1z does). An empty file is an empty database.
+        closeSync(openSync(path, "wx", ownerOnlyFile))
         const db = new Database(path)
         // 64 KiB pages (SQLite's largest) instead of its default 4 KiB: each index build scans the whole
         // table, and a million grants' scans and sorts take ~30% less CPU, and the load ~10% less, on a

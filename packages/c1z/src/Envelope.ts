@@ -16,6 +16,13 @@ import { Corrupt, Io, NotAC1z, UnsupportedVersion, WorkingCopyFailed } from "./C
 
 export const magic = Buffer.from("C1ZF\0", "latin1")
 
+/**
+ * The mode of every file the package writes (the `.c1z`, the writer's scratch database, the
+ * reader's working copy): they hold every user's email, name, role, last login and access, so
+ * owner read and write only, whatever the umask would give.
+ */
+export const ownerOnlyFile = 0o600
+
 /** zstd level 3 (the library default) with a frame checksum, as the Go writer sets one. */
 const compressParameters = { compressionLevel: 3, checksumFlag: true } as const
 
@@ -37,7 +44,7 @@ export const compressDatabase = (databasePath: string, target: string): Effect.E
       const input = await open(databasePath, "r")
       try {
         const compressor = new CompressStream(compressParameters)
-        const out = createWriteStream(target, { flags: "wx", flush: true })
+        const out = createWriteStream(target, { flags: "wx", mode: ownerOnlyFile, flush: true })
         out.write(magic)
         const written = pipeline(compressor, out, { signal })
         const feed = async () => {
@@ -131,7 +138,7 @@ export const decompressDatabase = (
       (handle) => Effect.promise(() => handle.close().catch(() => undefined))
     )
     const output = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => open(databasePath, "wx"), catch: toTemp }),
+      Effect.tryPromise({ try: () => open(databasePath, "wx", ownerOnlyFile), catch: toTemp }),
       (handle, exit) =>
         Effect.promise(async () => {
           await handle.close().catch(() => undefined)
