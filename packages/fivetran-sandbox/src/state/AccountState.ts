@@ -74,6 +74,19 @@ interface GroupUserRows {
   readonly roles: ReadonlyArray<string | null>
 }
 
+/** User ids in creation order, and each id's place in it. */
+interface CreationRanks {
+  readonly ids: ReadonlyArray<string>
+  readonly rank: ReadonlyMap<string, number>
+}
+
+/** The users who hold an account role, oldest first, and how many of them precede each creation rank. */
+interface Holders {
+  readonly users: ReadonlyArray<User>
+  /** `before[r]`: the holders older than the user of rank `r` (`before[ids.length]`: all of them). */
+  readonly before: Int32Array
+}
+
 /**
  * Groups whose rows are kept between pages. A sync pages through as many groups at once as its
  * concurrency; with fewer kept than that (16 until now), at concurrency 32 every page rebuilt its
@@ -108,7 +121,12 @@ export class AccountState {
    * User ids by `created_at`, then id: the order of group user lists. Only an invitation or a
    * deletion changes it (ids and `created_at` never change), so it is dropped only then.
    */
-  private usersByCreation: ReadonlyArray<string> | undefined
+  private usersByCreation: CreationRanks | undefined
+  /**
+   * The account-role holders in that order: every group's user list but for its members. Any write
+   * to a user (its object, and maybe its role, is replaced) drops it.
+   */
+  private accountRoleHolders: Holders | undefined
 
   constructor(
     snapshot: AccountSnapshot,
@@ -235,19 +253,7 @@ export class AccountState {
       if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
       let rows = this.groupUsersCache.get(groupId)
       if (rows === undefined) {
-        const members = this.userGroups.ofTarget(groupId)
-        const includeAccountRoles = this.options.groupUsersIncludeAccountRoles ?? true
-        const users: Array<User> = []
-        const roles: Array<string | null> = []
-        for (const userId of this.userCreationOrder()) {
-          const user = this.users.get(userId)!
-          const member = members.get(user.id)
-          if (member !== undefined || (includeAccountRoles && user.role !== null)) {
-            users.push(user)
-            roles.push(member === undefined ? null : member.role)
-          }
-        }
-        rows = { users, roles }
+        rows = this.buildGroupUsers(groupId)
         if (this.groupUsersCache.size >= GROUP_USERS_CACHE_SIZE) {
           this.groupUsersCache.delete(this.groupUsersCache.keys().next().value!)
         }
@@ -260,9 +266,65 @@ export class AccountState {
     })
   }
 
-  private userCreationOrder(): ReadonlyArray<string> {
-    this.usersByCreation ??= byCreation(this.users.values()).map((user) => user.id)
+  /**
+   * A group's rows: its few members, ordered by creation rank, merged into the account-role holders
+   * (a list shared by every group) rather than every user looked up and tested per group.
+   */
+  private buildGroupUsers(groupId: string): GroupUserRows {
+    const ranks = this.userCreationRanks()
+    const holders = this.holders()
+    const members: Array<{ readonly rank: number; readonly user: User; readonly role: string }> = []
+    for (const entry of this.userGroups.ofTarget(groupId).values()) {
+      const rank = ranks.rank.get(entry.owner)
+      // A membership of a user the account does not hold is not listed (the users are what is listed).
+      if (rank !== undefined) members.push({ rank, user: this.users.get(entry.owner)!, role: entry.role })
+    }
+    members.sort((a, b) => a.rank - b.rank)
+    const users: Array<User> = []
+    const roles: Array<string | null> = []
+    let next = 0
+    for (const member of members) {
+      const before = holders.before[member.rank]!
+      for (; next < before; next++) {
+        users.push(holders.users[next]!)
+        roles.push(null)
+      }
+      users.push(member.user)
+      roles.push(member.role)
+      // A member who holds an account role is listed once, as a member.
+      if (holders.before[member.rank + 1]! > before) next = before + 1
+    }
+    for (; next < holders.users.length; next++) {
+      users.push(holders.users[next]!)
+      roles.push(null)
+    }
+    return { users, roles }
+  }
+
+  private userCreationRanks(): CreationRanks {
+    if (this.usersByCreation === undefined) {
+      const ids = byCreation(this.users.values()).map((user) => user.id)
+      this.usersByCreation = { ids, rank: new Map(ids.map((id, rank) => [id, rank])) }
+    }
     return this.usersByCreation
+  }
+
+  /** The account-role holders oldest first (none when group lists leave them out). */
+  private holders(): Holders {
+    if (this.accountRoleHolders === undefined) {
+      const { ids } = this.userCreationRanks()
+      const include = this.options.groupUsersIncludeAccountRoles ?? true
+      const users: Array<User> = []
+      const before = new Int32Array(ids.length + 1)
+      for (let rank = 0; rank < ids.length; rank++) {
+        before[rank] = users.length
+        const user = this.users.get(ids[rank]!)!
+        if (include && user.role !== null) users.push(user)
+      }
+      before[ids.length] = users.length
+      this.accountRoleHolders = { users, before }
+    }
+    return this.accountRoleHolders
   }
 
   listTeams(): ReadonlyArray<Team> {
@@ -442,6 +504,7 @@ export class AccountState {
       this.users.set(user.id, user)
       if (email !== "") this.userIdByEmail.set(email.toLowerCase(), user.id)
       this.usersByCreation = undefined
+      this.accountRoleHolders = undefined
       this.changed()
       return Effect.succeed(user)
     })
@@ -462,6 +525,7 @@ export class AccountState {
         ...(body.picture === undefined ? {} : { picture: body.picture })
       }
       this.users.set(userId, updated)
+      this.accountRoleHolders = undefined
       this.changed()
       return Effect.succeed(updated)
     })
@@ -481,6 +545,7 @@ export class AccountState {
         if (credential._tag === "UserKey" && credential.user_id === userId) this.credentials.delete(key)
       }
       this.usersByCreation = undefined
+      this.accountRoleHolders = undefined
       this.changed()
       return Effect.void
     })
@@ -491,6 +556,7 @@ export class AccountState {
       const wrong = this.lastAdministratorError(user, null)
       if (wrong) return Effect.fail(wrong)
       this.users.set(userId, { ...user, role: null })
+      this.accountRoleHolders = undefined
       this.changed()
       return Effect.void
     })
