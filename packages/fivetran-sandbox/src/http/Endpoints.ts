@@ -21,12 +21,19 @@ import {
 import type { HttpServerResponse } from "@effect/platform"
 import { Effect, type Schema } from "effect"
 import type { Credential } from "../state/AccountSnapshot.js"
-import { type AccountState, membership, type MembershipKind, teamUserMembership, type UserRows } from "../state/AccountState.js"
+import {
+  type AccountState,
+  type GroupUserRows,
+  membership,
+  type MembershipKind,
+  teamUserMembership,
+  type UserRows
+} from "../state/AccountState.js"
 import { type ApiError, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
 import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
-import { userPageBody } from "./UserJson.js"
+import { groupUserPageBody, userPageBody } from "./UserJson.js"
 import { userListFilter } from "./UserListFilter.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
@@ -54,6 +61,9 @@ const param = (request: ApiRequest, name: string): string => request.params[name
 /** The user lists: bodies spliced from each user's pre-encoded JSON (see UserJson). */
 const userList = (request: ApiRequest, rows: UserRows) =>
   Effect.map(pageRequest(request.query), (page) => jsonBytesReply(userPageBody(rows, page)))
+
+const groupUserList = (request: ApiRequest, rows: GroupUserRows) =>
+  Effect.map(pageRequest(request.query), (page) => jsonBytesReply(groupUserPageBody(rows, page)))
 
 const list = <A, I>(
   item: Schema.Schema<A, I>,
@@ -245,7 +255,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
   {
     method: "GET",
     path: "/v1/groups/:owner/users",
-    handle: (r) => Effect.flatMap(state.groupUsers(param(r, "owner")), (rows) => userList(r, rows))
+    handle: (r) => Effect.flatMap(state.groupUsers(param(r, "owner")), (rows) => groupUserList(r, rows))
   },
   {
     method: "POST",

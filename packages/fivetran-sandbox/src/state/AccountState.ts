@@ -68,12 +68,6 @@ interface KindSpec {
 const memberAndContainer = (spec: KindSpec, owner: string, target: string) =>
   spec.member === "owner" ? { member: owner, container: target } : { member: target, container: owner }
 
-/** The rows of `GET /v1/groups/{id}/users`, oldest user first: each stored user with the role shown for it. */
-interface GroupUserRows {
-  readonly users: ReadonlyArray<User>
-  readonly roles: ReadonlyArray<string | null>
-}
-
 /** User ids in creation order, and each id's place in it. */
 interface CreationRanks {
   readonly ids: ReadonlyArray<string>
@@ -90,8 +84,8 @@ interface Holders {
 /**
  * Groups whose rows are kept between pages. A sync pages through as many groups at once as its
  * concurrency; with fewer kept than that (16 until now), at concurrency 32 every page rebuilt its
- * group's rows from all users, most of the sandbox's CPU time. Two arrays per group, ~150 KB for a
- * group of a large account's 10,000 users.
+ * group's rows from all users, most of the sandbox's CPU time. An entry is the group's member rows
+ * (the holders are shared): a few KB.
  */
 const GROUP_USERS_CACHE_SIZE = 64
 
@@ -248,7 +242,7 @@ export class AccountState {
    * holds an account role, with role `null` (docs/fivetran-api.md §3.2, INFERRED); sorted by the
    * users' `created_at`, then id (§1.6).
    */
-  groupUsers(groupId: string): Effect.Effect<UserRows, ApiError> {
+  groupUsers(groupId: string): Effect.Effect<GroupUserRows, ApiError> {
     return Effect.suspend(() => {
       if (!this.groups.has(groupId)) return Effect.fail(groupNotFound(groupId))
       let rows = this.groupUsersCache.get(groupId)
@@ -261,8 +255,7 @@ export class AccountState {
         this.groupUsersCache.delete(groupId)
       }
       this.groupUsersCache.set(groupId, rows)
-      const { roles, users } = rows
-      return Effect.succeed({ size: users.length, user: (i) => users[i]!, role: (i) => roles[i] ?? null })
+      return Effect.succeed(rows)
     })
   }
 
@@ -280,25 +273,22 @@ export class AccountState {
       if (rank !== undefined) members.push({ rank, user: this.users.get(entry.owner)!, role: entry.role })
     }
     members.sort((a, b) => a.rank - b.rank)
-    const users: Array<User> = []
-    const roles: Array<string | null> = []
-    let next = 0
+    const rows: Array<GroupMemberRow> = []
+    // Holders listed so far: those older than the member, less the members among them.
+    let listedHolders = 0
     for (const member of members) {
       const before = holders.before[member.rank]!
-      for (; next < before; next++) {
-        users.push(holders.users[next]!)
-        roles.push(null)
-      }
-      users.push(member.user)
-      roles.push(member.role)
       // A member who holds an account role is listed once, as a member.
-      if (holders.before[member.rank + 1]! > before) next = before + 1
+      const isHolder = holders.before[member.rank + 1]! > before
+      rows.push({
+        row: before - listedHolders + rows.length,
+        user: member.user,
+        role: member.role,
+        nextHolder: before + (isHolder ? 1 : 0)
+      })
+      if (isHolder) listedHolders++
     }
-    for (; next < holders.users.length; next++) {
-      users.push(holders.users[next]!)
-      roles.push(null)
-    }
-    return { users, roles }
+    return { size: holders.users.length - listedHolders + rows.length, holders: holders.users, members: rows }
   }
 
   private userCreationRanks(): CreationRanks {
@@ -686,6 +676,31 @@ export class AccountState {
   private changed(): void {
     this.groupUsersCache.clear()
   }
+}
+
+/**
+ * The rows of `GET /v1/groups/{id}/users`, oldest user first, as runs: the account-role holders
+ * shown with role null (one list, the same for every group) with the group's members placed among
+ * them, a member who holds an account role in place of its holder row. Holder row `i` after member
+ * `m` (the last member before it) is `holders[m.nextHolder + i - m.row - 1]`, before any member
+ * `holders[i]`. A page is then a few runs of holders' rows, which are alike in every group.
+ */
+export interface GroupUserRows {
+  readonly size: number
+  /** The account-role holders oldest first: the same array for every group until a user changes. */
+  readonly holders: ReadonlyArray<User>
+  /** The group's members in row order. */
+  readonly members: ReadonlyArray<GroupMemberRow>
+}
+
+export interface GroupMemberRow {
+  /** Its index in the group's rows. */
+  readonly row: number
+  readonly user: User
+  /** Its role in the group. */
+  readonly role: string
+  /** The index in `holders` of the first holder listed after it. */
+  readonly nextHolder: number
 }
 
 /**
