@@ -2,8 +2,9 @@ import { PageEnvelope, User } from "@baton-fivetran/fivetran-client"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Schema, TestClock } from "effect"
-import type { AccountSnapshot } from "../src/index.js"
+import { Context, Duration, Effect, Layer, Schema, Stream, TestClock } from "effect"
+import { connect } from "node:net"
+import type { AccountSnapshot, FaultOptions } from "../src/index.js"
 import { generate, presets, Sandbox } from "../src/index.js"
 import { byCreation } from "../src/state/CreationOrder.js"
 
@@ -50,14 +51,19 @@ interface Answer {
 const layer = NodeHttpClient.layerUndici
 
 /** A sandbox serving `snapshot` for the test's scope, with raw calls as its system key. */
-const serve = (snapshot: AccountSnapshot, groupUsersIncludeAccountRoles: boolean) =>
+const serve = (snapshot: AccountSnapshot, groupUsersIncludeAccountRoles: boolean, faults: FaultOptions = {}) =>
   Effect.gen(function*() {
-    const context = yield* Layer.build(Sandbox.layer({ snapshot, port: 0, groupUsersIncludeAccountRoles }))
+    const context = yield* Layer.build(Sandbox.layer({ snapshot, port: 0, groupUsersIncludeAccountRoles, faults }))
     const sandbox = Context.get(context, Sandbox)
     const client = yield* HttpClient.HttpClient
     const credential = snapshot.credentials.find((c) => c._tag === "SystemKey")!
     const authorization = `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString("base64")}`
-    const call = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => {
+    const call = (
+      method: "GET" | "POST" | "PATCH" | "DELETE",
+      path: string,
+      body?: unknown,
+      encoding: BufferEncoding = "utf8"
+    ) => {
       let request = HttpClientRequest.make(method)(`${sandbox.baseUrl}${path}`).pipe(
         HttpClientRequest.setHeaders({ authorization })
       )
@@ -66,7 +72,7 @@ const serve = (snapshot: AccountSnapshot, groupUsersIncludeAccountRoles: boolean
         Effect.flatMap((response) =>
           Effect.map(response.arrayBuffer, (bytes): Answer => ({
             status: response.status,
-            body: Buffer.from(bytes).toString("utf8")
+            body: Buffer.from(bytes).toString(encoding)
           }))
         ),
         Effect.scoped
@@ -108,7 +114,7 @@ const serve = (snapshot: AccountSnapshot, groupUsersIncludeAccountRoles: boolean
       const state = yield* sandbox.snapshot
       for (const limit of [1000, 99]) yield* comparePages("/v1/users", limit, referencePages(state.users, limit))
     })
-    return { call, write, checkGroups, checkUsers }
+    return { call, write, checkGroups, checkUsers, sandbox }
   })
 
 const accountRole = (snapshot: AccountSnapshot) => snapshot.roles.find((r) => r.scope.includes("ACCOUNT") && !r.is_deprecated)!.name
@@ -187,4 +193,89 @@ describe("GET /v1/groups/{id}/users pages equal their definition byte for byte",
       const sandbox = yield* serve(snapshot, false)
       yield* sandbox.checkGroups(snapshot.groups.map((g) => g.id), [1000, 100, 7])
     }).pipe(Effect.provide(layer)), 120_000)
+
+  it.live("concurrent pages, held back, some sent slowly or cut: page memory is reused only once sent", () =>
+    Effect.gen(function*() {
+      const snapshot = generate(options)
+      const { call, sandbox } = yield* serve(snapshot, true, {
+        seed: 5,
+        latency: { minMillis: 0, maxMillis: 6 },
+        slowBody: { share: 0.2, chunkBytes: 40_000, chunkDelayMillis: 2 },
+        truncatedShare: 0.1
+      })
+      const state = yield* sandbox.snapshot
+      const expected = new Map<string, string>()
+      for (const group of snapshot.groups) {
+        const rows = referenceGroupRows(state, group.id, true)
+        for (const limit of [1000, 333]) {
+          referencePages(rows, limit).forEach((page, i) => {
+            const cursor = i === 0 ? "" : `&cursor=${cursorOf(i * limit)}`
+            expected.set(`/v1/groups/${group.id}/users?limit=${limit}${cursor}`, Buffer.from(page).toString("latin1"))
+          })
+        }
+      }
+      const paths = [...expected.keys(), ...expected.keys()]
+      yield* Stream.fromIterable(paths).pipe(
+        Stream.mapEffect((path) => Effect.map(call("GET", path, undefined, "latin1"), (answer) => [path, answer] as const), {
+          concurrency: 16,
+          unordered: true
+        }),
+        Stream.runForEach(([path, answer]) =>
+          Effect.sync(() => {
+            assert.strictEqual(answer.status, 200, path)
+            const whole = expected.get(path)!
+            // A cut answer is the first half of the page's bytes.
+            const want = answer.body.length < whole.length ? whole.slice(0, Math.floor(whole.length / 2)) : whole
+            assert.isTrue(answer.body === want, `${path}: ${answer.body.length} bytes differ`)
+          })
+        )
+      )
+      const faults = new Set((yield* sandbox.requestLog).map((entry) => entry.fault))
+      assert.isTrue(faults.has("slow-body") && faults.has("truncated"), [...faults].join())
+    }).pipe(Effect.provide(layer), Effect.scoped), 120_000)
+
+  it.live("pages queued unread behind others keep their bytes while later pages are built", () =>
+    Effect.gen(function*() {
+      // All the pages asked for at once on one connection whose reader waits: the kernel takes a few
+      // MB, Node keeps the later answers queued, their bytes in the page memory. Were that memory
+      // reused before an answer was sent, the pages built meanwhile would overwrite queued ones.
+      const snapshot = generate(options)
+      const { sandbox } = yield* serve(snapshot, true)
+      const state = yield* sandbox.snapshot
+      const credential = snapshot.credentials.find((c) => c._tag === "SystemKey")!
+      const authorization = `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString("base64")}`
+      const pages = snapshot.groups.flatMap((group) =>
+        referencePages(referenceGroupRows(state, group.id, true), 1000).map((body, i) => ({
+          path: `/v1/groups/${group.id}/users?limit=1000${i === 0 ? "" : `&cursor=${cursorOf(i * 1000)}`}`,
+          body: Buffer.from(body)
+        }))
+      )
+      const wanted = [...pages, ...pages]
+      assert.isAbove(wanted.reduce((sum, page) => sum + page.body.length, 0), 10_000_000)
+      const { hostname, port } = new URL(sandbox.baseUrl)
+      const socket = connect(Number(port), hostname)
+      yield* Effect.addFinalizer(() => Effect.sync(() => socket.destroy()))
+      socket.write(
+        wanted.map(({ path }) => `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: ${authorization}\r\n\r\n`).join("")
+      )
+      while ((yield* sandbox.requestLog).length < wanted.length) yield* Effect.sleep(Duration.millis(20))
+      yield* Effect.sleep(Duration.millis(200))
+      const bodies = yield* Effect.async<ReadonlyArray<Buffer>>((resume) => {
+        const found: Array<Buffer> = []
+        let pending = Buffer.alloc(0)
+        socket.on("data", (chunk: Buffer) => {
+          pending = Buffer.concat([pending, chunk])
+          for (;;) {
+            const headEnd = pending.indexOf("\r\n\r\n")
+            if (headEnd < 0) return
+            const length = Number(/content-length: (\d+)/i.exec(pending.subarray(0, headEnd).toString("latin1"))?.[1])
+            if (pending.length < headEnd + 4 + length) return
+            found.push(pending.subarray(headEnd + 4, headEnd + 4 + length))
+            pending = pending.subarray(headEnd + 4 + length)
+            if (found.length === wanted.length) return resume(Effect.succeed(found))
+          }
+        })
+      })
+      bodies.forEach((body, i) => assert.isTrue(body.equals(wanted[i]!.body), `answer ${i}, ${wanted[i]!.path}, differs`))
+    }).pipe(Effect.provide(layer), Effect.scoped), 120_000)
 })

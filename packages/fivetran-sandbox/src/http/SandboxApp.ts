@@ -7,6 +7,7 @@ import { ApiError, invalidInput, tooManyRequests } from "./ApiError.js"
 import { describeParseError } from "./BodyIssues.js"
 import type { Endpoint, Method } from "./Endpoints.js"
 import type { FaultInjector, FaultKind, FaultPlan } from "./Faults.js"
+import { isPageBuffer, returnPageBuffer } from "./PageBuffers.js"
 import { errorReply, json } from "./Reply.js"
 import type { RequestHook } from "./RequestHook.js"
 import type { RequestLog } from "./RequestLog.js"
@@ -219,6 +220,11 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         : { "x-rate-limit-window-seconds": String(deps.rateLimit.windowMillis / 1000) })
     })
     yield* record(response.status, fault, remaining)
+    if (response.body._tag === "Uint8Array" && isPageBuffer(response.body.body)) {
+      // Reused once Node has handed all of it to the operating system (PageBuffers).
+      const body = response.body.body
+      NodeHttpServerRequest.toServerResponse(request).once("finish", () => returnPageBuffer(body))
+    }
     return response
   })
 }

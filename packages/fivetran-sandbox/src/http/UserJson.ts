@@ -1,6 +1,7 @@
 import { User } from "@baton-fivetran/fivetran-client"
 import { Schema } from "effect"
 import type { GroupUserRows, UserRows } from "../state/AccountState.js"
+import { pageBuffer } from "./PageBuffers.js"
 import { nextCursor, type PageRequest } from "./Pagination.js"
 
 /**
@@ -83,7 +84,7 @@ export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array =
       ? parts.nullRoleRow.length
       : parts.beforeRole.length + roleBytes(role).length + parts.afterRole.length
   }
-  const body = Buffer.allocUnsafe(length)
+  const body = pageBuffer(length)
   body.set(pageHead, 0)
   let at = pageHead.length
   for (let i = start; i < end; i++) {
@@ -179,7 +180,7 @@ export const groupUserPageBody = (rows: GroupUserRows, request: PageRequest): Ui
     }
   }
 
-  const body = Buffer.allocUnsafe(length)
+  const body = pageBuffer(length)
   body.set(pageHead, 0)
   let at = pageHead.length
   for (let i = start, m = first, h = firstHolder; i < end;) {
