@@ -44,7 +44,7 @@ const beforeArgument = argument("before")
 
 const here = dirname(fileURLToPath(import.meta.url))
 const currentService = resolve(here, "../../apps/http/dist/main.js")
-const token = "bench-token"
+const token = "bench-token-0123456789"
 const headers = { authorization: `Bearer ${token}` }
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ")

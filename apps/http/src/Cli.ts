@@ -229,11 +229,12 @@ const serve = (flags: Flags, sources: SettingSources) =>
     const host = yield* resolveSourced(Host, sources)
     const dataDir = yield* resolveSourced(DataDir, sources)
     const preset = yield* Effect.transposeOption(Option.map(flags.sandbox, presetSetting))
+    // Before the directories are made: a refused token leaves nothing behind.
+    const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     yield* checkDirectory(dataDir, "the sync files")
     const tempDir = yield* tempDirSetting(sources, dataDir.value)
     yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
     const budget = yield* readBudget(sources)
-    const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     const target = yield* Option.match(preset, {
       onNone: () => remoteTarget(sources, tokens, budget),
       onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, budget))

@@ -28,12 +28,21 @@ export const Host: DefaultedSetting<string> = withDefault(
   { flag: "host", env: "BATON_HTTP_HOST", description: "Address to listen on.", default: () => "127.0.0.1" }
 )
 
-export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = requiredUnless(SettingKind.secretList("token"), {
-  flag: "token",
-  env: "BATON_HTTP_TOKENS",
-  description: "Bearer token clients must send.",
-  unless: "--sandbox (which generates one for the run and prints it once)"
-})
+/**
+ * At least 16 characters: a token lets its holder provision (with --provisioning), and a short one
+ * is guessed over a single connection in seconds.
+ */
+export const TokenMinimum = { length: 16, howToMake: "make one with `openssl rand -base64 24`" }
+
+export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = requiredUnless(
+  SettingKind.secretList("token", TokenMinimum),
+  {
+    flag: "token",
+    env: "BATON_HTTP_TOKENS",
+    description: "Bearer token clients must send.",
+    unless: "--sandbox (which generates one for the run and prints it once)"
+  }
+)
 
 export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("directory"), {
   flag: "data-dir",

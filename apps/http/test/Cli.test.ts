@@ -12,6 +12,9 @@ import { run, StartupError } from "../src/Cli.js"
 import { exitCode } from "../src/Exit.js"
 import { PageTokenKeyError } from "../src/PageTokens.js"
 
+/** A bearer token the service takes (16 characters at least). */
+const Token = "http-cli-test-token"
+
 /** Runs the command in-process with only the given environment variables. */
 const runWith = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   run(["node", "baton-fivetran-http", ...args]).pipe(
@@ -52,14 +55,17 @@ describe("start-up", () => {
       )
       const tokenOnly = yield* refusal(["--port", "0", "--api-key", "k"], { BATON_API_SECRET: "s" })
       assert.include(tokenOnly, "missing at least one --token (or BATON_HTTP_TOKENS);")
-      const secretOnly = yield* refusal(["--port", "0", "--token", "t"], { BATON_API_KEY: "k", BATON_HTTP_TOKENS: "a,b" })
+      const secretOnly = yield* refusal(["--port", "0", "--token", Token], {
+        BATON_API_KEY: "k",
+        BATON_HTTP_TOKENS: `${Token}-a,${Token}-b`
+      })
       assert.include(secretOnly, "missing --api-secret (or BATON_API_SECRET);")
       assert.notInclude(secretOnly, "--token")
     }))
 
   it.effect("bad values are refused with exit 2 naming the flag", () =>
     Effect.gen(function*() {
-      const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: "t" }
+      const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: Token }
       assert.strictEqual(
         yield* refusal(["--keep-syncs", "0"], credentials),
         "--keep-syncs: expected a whole number from 1 to 100000, got \"0\""
@@ -85,6 +91,28 @@ describe("start-up", () => {
       assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox must be one of small, medium, large, got \"nonsense\"")
       yield* refusal(["--no-such-flag"])
     }))
+
+  it.scoped("a token shorter than 16 characters is refused (exit 2) naming its source and place, never its value; nothing is created", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
+      const howTo = "is shorter than 16 characters; make one with `openssl rand -base64 24`"
+      const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s" }
+      const refused = yield* Effect.all([
+        refusal(["--data-dir", dataDir], { ...credentials, BATON_HTTP_TOKENS: "a" }),
+        refusal(["--data-dir", dataDir], { ...credentials, BATON_HTTP_TOKENS: `${Token},k7` }),
+        refusal(["--data-dir", dataDir, "--token", Token, "--token", "password"], credentials),
+        // The sandbox generates a token only when none is given: one given is checked.
+        refusal(["--sandbox", "--port", "0", "--data-dir", dataDir, "--token", "password"])
+      ])
+      assert.deepStrictEqual(refused, [
+        `BATON_HTTP_TOKENS: the token ${howTo}`,
+        `BATON_HTTP_TOKENS: token 2 of 2 ${howTo}`,
+        `--token: token 2 of 2 ${howTo}`,
+        `--token: the token ${howTo}`
+      ])
+      assert.isFalse(yield* fs.exists(dataDir))
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("a data directory that is a file, or cannot be created, is refused before anything starts", () =>
     Effect.gen(function*() {
@@ -224,7 +252,7 @@ describe("tokens from the environment", () => {
         const dataDir = yield* fs.makeTempDirectoryScoped()
         const { console, lines } = yield* capture
         const fiber = yield* runWith(["--sandbox", "--port", "0", "--data-dir", dataDir], {
-          BATON_HTTP_TOKENS: "one, two,",
+          BATON_HTTP_TOKENS: "token-number-one, token-number-two,",
           BATON_PUBLIC_DOCS: "true"
         })
           .pipe(Effect.withConsole(console), Effect.fork)
@@ -238,7 +266,12 @@ describe("tokens from the environment", () => {
         const status = (token: string) =>
           Effect.promise(() => fetch(`${url}/v1/syncs`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status))
         assert.deepStrictEqual(
-          [yield* status("one"), yield* status("two"), yield* status("three"), yield* status("one, two")],
+          [
+            yield* status("token-number-one"),
+            yield* status("token-number-two"),
+            yield* status("token-number-three"),
+            yield* status("token-number-one, token-number-two")
+          ],
           [200, 200, 401, 401]
         )
         assert.include(printed.join("\n"), `docs ${url}/docs, served without a token)`)
@@ -261,6 +294,10 @@ describe("the process", () => {
         const [args, line] of [
           [["--port", "abc", "--sandbox"], "error: --port: expected a whole number from 0 to 65535, got \"abc\""],
           [["--sandbox", "nonsense"], "error: --sandbox must be one of small, medium, large, got \"nonsense\""],
+          [
+            ["--sandbox", "--port", "0", "--token", "password"],
+            "error: --token: the token is shorter than 16 characters; make one with `openssl rand -base64 24`"
+          ],
           [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
         ] as const
       ) {
@@ -312,7 +349,7 @@ describe("the process", () => {
           ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
           TMPDIR: "/nonexistent-tmp"
         }
-        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir, "--token", "t"], {
+        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir, "--token", Token], {
           env,
           stdio: ["ignore", "pipe", "pipe"]
         })
@@ -324,7 +361,7 @@ describe("the process", () => {
           Effect.timeout("60 seconds")
         )
         const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
-        const headers = { authorization: "Bearer t" }
+        const headers = { authorization: `Bearer ${Token}` }
         const job = yield* Effect.promise(() =>
           fetch(`${url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
         )
@@ -355,7 +392,7 @@ describe("the process", () => {
         const dataDir = yield* fs.makeTempDirectoryScoped()
         const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
         const start = Effect.gen(function*() {
-          const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir, "--token", "t"], {
+          const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir, "--token", Token], {
             env,
             stdio: ["ignore", "pipe", "pipe"]
           })
@@ -371,7 +408,7 @@ describe("the process", () => {
           })
           return { child, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!, exited }
         })
-        const headers = { authorization: "Bearer t" }
+        const headers = { authorization: `Bearer ${Token}` }
         // A GET is retried when the connection is reset: on a loaded machine a pooled keep-alive
         // socket can be closed by the server just as the next request goes out on it.
         const getJson = <A>(url: string, init?: RequestInit) =>
@@ -423,7 +460,7 @@ describe("the process", () => {
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
       const child = spawn(
         process.execPath,
-        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--token", "t", "--log-format", "json"],
+        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--token", Token, "--log-format", "json"],
         { env, stdio: ["ignore", "pipe", "pipe"] }
       )
       yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))

@@ -10,7 +10,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
 
 /** Starts the bundled service on the embedded sandbox; its port, once it listens. */
 const startService = startServiceProcess(
-  ["--sandbox", "--port", "0", "--token", "t"],
+  ["--sandbox", "--port", "0", "--token", "client-errors-test-token"],
   (printed) => {
     const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
     return port === undefined ? undefined : Number(port)

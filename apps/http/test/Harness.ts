@@ -16,7 +16,7 @@ import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
  */
 
 export const TestToken = "test-token-for-the-http-service"
-export const OtherToken = "second-token"
+export const OtherToken = "second-token-for-the-service"
 
 export interface HarnessOptions {
   readonly provisioning?: boolean

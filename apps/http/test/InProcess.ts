@@ -30,10 +30,13 @@ export const startService = (args: ReadonlyArray<string>, env: Record<string, st
     return /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed.join("\n"))![1]!
   })
 
-/** A request with the token `t`; the status and the JSON body. */
+/** The token the tests start the service with (BATON_HTTP_TOKENS), and send. */
+export const ServiceToken = "in-process-test-token"
+
+/** A request with `ServiceToken`; the status and the JSON body. */
 export const getJson = (url: string, init: RequestInit = {}) =>
   Effect.promise(async () => {
-    const response = await fetch(url, { ...init, headers: { authorization: "Bearer t", ...init.headers } })
+    const response = await fetch(url, { ...init, headers: { authorization: `Bearer ${ServiceToken}`, ...init.headers } })
     return { status: response.status, body: await response.json() as unknown }
   })
 

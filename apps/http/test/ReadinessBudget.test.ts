@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { getJson, pollUntil, startService } from "./InProcess.js"
+import { getJson, pollUntil, ServiceToken, startService } from "./InProcess.js"
 
 /**
  * /readyz of a fresh service (new data directory, `--sync-every`) whose start-up sync meets an
@@ -20,7 +20,7 @@ const systemKey = snapshot.credentials.find((credential) => credential._tag === 
 const env = {
   BATON_API_KEY: systemKey._tag === "SystemKey" ? systemKey.key : "",
   BATON_API_SECRET: systemKey._tag === "SystemKey" ? systemKey.secret : "",
-  BATON_HTTP_TOKENS: "t"
+  BATON_HTTP_TOKENS: ServiceToken
 }
 
 const withSandbox = (hourly: number) =>

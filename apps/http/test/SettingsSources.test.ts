@@ -98,10 +98,10 @@ describe("settings sources (the service process)", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
-      yield* fs.writeFileString(`${dir}/.baton.yaml`, "token: [yaml-token-one, yaml-token-two]\n")
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "token: [yaml-token-number-one, yaml-token-number-two]\n")
       const statuses: Array<number> = []
       const run = yield* runService(["--sandbox", "--port", "0"], { cwd: dir }, (url) =>
-        Effect.forEach(["yaml-token-one", "yaml-token-two", "other"], (token) =>
+        Effect.forEach(["yaml-token-number-one", "yaml-token-number-two", "other"], (token) =>
           Effect.map(status(url, token), (code) => {
             statuses.push(code)
           }), { discard: true }))
@@ -146,7 +146,8 @@ describe("help (the service process)", () => {
       assert.include(help, "[--token token...]")
       assert.include(
         help,
-        "Bearer token clients must send. Takes secret text (never printed); repeat the flag, or separate with commas. " +
+        "Bearer token clients must send. Takes secret text of at least 16 characters (never printed); repeat the flag, or " +
+          "separate with commas. " +
           "Required unless --sandbox (which generates one for the run and prints it once). Env: BATON_HTTP_TOKENS; .baton.yaml key: token."
       )
       assert.include(help, "Default: 8080. Env: BATON_HTTP_PORT; .baton.yaml key: port.")

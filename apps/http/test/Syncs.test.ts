@@ -23,7 +23,7 @@ const restartedList = (dataDir: string, keepSyncs: number) => {
     SyncJobs.Default.pipe(
       Layer.provide(WorkingCopies.Default),
       Layer.provide(Layer.succeed(ServiceConfig, {
-        tokens: [Redacted.make("unused")],
+        tokens: [Redacted.make("unused-token-for-syncs")],
         publicDocs: false,
         publicMetrics: false,
         dataDir,

@@ -173,12 +173,25 @@ export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string
   config: (key) => Config.redacted(Config.string(key))
 })
 
+/** The least a secret list takes, and how to make a value that long, for its refusal. */
+export interface SecretMinimum {
+  readonly length: number
+  /** E.g. "make one with `openssl rand -base64 24`". */
+  readonly howToMake: string
+}
+
 /**
  * Several secrets: a repeated flag, a comma-separated variable, or a YAML list (or comma-separated
- * string); blanks are dropped, and none at all counts as missing.
+ * string); blanks are dropped, and none at all counts as missing. With a minimum, a shorter one is
+ * refused by its place in the list, never its value.
  */
-export const secretList = (pseudoName: string): SettingKind<ReadonlyArray<Redacted.Redacted<string>>> => ({
-  accepts: "secret text (never printed); repeat the flag, or separate with commas",
+export const secretList = (
+  pseudoName: string,
+  minimum?: SecretMinimum
+): SettingKind<ReadonlyArray<Redacted.Redacted<string>>> => ({
+  accepts: `secret text${
+    minimum === undefined ? "" : ` of at least ${minimum.length} characters`
+  } (never printed); repeat the flag, or separate with commas`,
   pseudoName,
   flag: "repeated",
   secret: true,
@@ -187,9 +200,13 @@ export const secretList = (pseudoName: string): SettingKind<ReadonlyArray<Redact
     Config.array(Config.string(), key).pipe(
       Config.mapOrFail((values) => {
         const list = values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((v) => v !== "")
-        return list.length === 0
-          ? Either.left(ConfigError.MissingData([], "empty"))
-          : Either.right(list.map((value) => Redacted.make(value)))
+        if (list.length === 0) return Either.left(ConfigError.MissingData([], "empty"))
+        const short = minimum === undefined ? -1 : list.findIndex((value) => Array.from(value).length < minimum.length)
+        if (minimum !== undefined && short !== -1) {
+          const which = list.length === 1 ? `the ${pseudoName}` : `${pseudoName} ${short + 1} of ${list.length}`
+          return invalid(`${which} is shorter than ${minimum.length} characters; ${minimum.howToMake}`)
+        }
+        return Either.right(list.map((value) => Redacted.make(value)))
       })
     )
 })

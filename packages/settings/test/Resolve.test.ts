@@ -292,6 +292,45 @@ describe("resolution", () => {
       )
     }))
 
+  it.effect("a secret list with a minimum refuses a shorter value by its place in its source's list, never its value", () =>
+    Effect.gen(function*() {
+      const Long = optional(SettingKind.secretList("token", { length: 16, howToMake: "make one with `openssl rand -base64 24`" }), {
+        flag: "token",
+        env: "BATON_HTTP_TOKENS",
+        description: "Tokens."
+      })
+      const sixteen = "0123456789abcdef"
+      const howTo = "is shorter than 16 characters; make one with `openssl rand -base64 24`"
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          reason(lookup(Long, sources({ token: [sixteen, "k7"] })).pipe(withEnv({}))),
+          reason(lookup(Long, sources({})).pipe(withEnv({ BATON_HTTP_TOKENS: "password" }))),
+          reason(lookup(Long, sources({})).pipe(withEnv({ BATON_HTTP_TOKENS: `${sixteen}, ,${sixteen},a` }))),
+          reason(lookup(Long, sources({}, { token: [sixteen, "0123456789abcde"] })).pipe(withEnv({}))),
+          // Every source is checked, the losing file too.
+          reason(lookup(Long, sources({}, { token: "a" })).pipe(withEnv({ BATON_HTTP_TOKENS: sixteen })))
+        ]),
+        [
+          Option.some(`--token: token 2 of 2 ${howTo}`),
+          Option.some(`BATON_HTTP_TOKENS: the token ${howTo}`),
+          Option.some(`BATON_HTTP_TOKENS: token 3 of 3 ${howTo}`),
+          Option.some(`.baton.yaml: token: token 2 of 2 ${howTo}`),
+          Option.some(`.baton.yaml: token: the token ${howTo}`)
+        ]
+      )
+      // Characters, not UTF-16 units: "🔑" is one character in two units.
+      assert.deepStrictEqual(
+        yield* reason(lookup(Long, sources({ token: ["🔑".repeat(8)] })).pipe(withEnv({}))),
+        Option.some(`--token: the token ${howTo}`)
+      )
+      const accepted = yield* lookup(Long, sources({ token: [sixteen, "🔑".repeat(16)] })).pipe(withEnv({}))
+      assert.deepStrictEqual(Option.map(accepted, (list) => list.map(Redacted.value)), Option.some([sixteen, "🔑".repeat(16)]))
+      assert.strictEqual(
+        Long.kind.accepts,
+        "secret text of at least 16 characters (never printed); repeat the flag, or separate with commas"
+      )
+    }))
+
   it.effect("a list or a map where the file should give one value is refused naming the file, the key, what it is and what is expected", () =>
     Effect.gen(function*() {
       const refused = (setting: Setting<unknown>, value: unknown, env: Record<string, string> = {}) =>
