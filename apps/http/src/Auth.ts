@@ -2,12 +2,14 @@ import { Authentication, Unauthorized, UnauthorizedBody } from "@baton-fivetran/
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { FailedAuthentications } from "./FailedAuthentications.js"
 
 /**
  * The bearer-token check, once for every route that needs it: the Api's endpoints through its
  * `Authentication` middleware, the routes outside the Api (the documents, /metrics) through
- * `requireToken`, and a path no route matches through RequestFailures.ts. All three run
- * `authenticate`; no request is checked twice.
+ * `requireToken`, and a path no route matches through RequestFailures.ts. All three run one
+ * `TokenCheck`'s `authenticate`; no request is checked twice. A token sent and refused is counted
+ * by FailedAuthentications.ts, which logs it by peer address.
  *
  * Tokens are hashed first so that `timingSafeEqual` always compares equal-length buffers (a length
  * mismatch would otherwise leak through an early return), and every configured token is compared,
@@ -43,35 +45,51 @@ const refusal = (
     : Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
 }
 
-/** Fails with Unauthorized unless the request carries one of the tokens: the one definition of a valid token. */
-export const authenticate = (
+const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
+
+export interface TokenCheck {
+  /** Fails with Unauthorized unless the request carries one of the tokens: the one definition of a valid token. */
+  readonly authenticate: Effect.Effect<void, Unauthorized, HttpServerRequest.HttpServerRequest>
+  /**
+   * `route` behind the same check, for what is not an Api endpoint. The refusal is answered here,
+   * with the Api's 401 body: a route outside the Api has no error encoding of its own.
+   */
+  readonly requireToken: <E, R>(
+    route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+}
+
+/** The check for these tokens, counting refused ones in the service's FailedAuthentications. */
+export const tokenCheck = (
   tokens: ReadonlyArray<Redacted.Redacted<string>>
-): Effect.Effect<void, Unauthorized, HttpServerRequest.HttpServerRequest> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Option.match(refusal(request.headers.authorization, tokens), {
-      onNone: () => Effect.void,
-      onSome: Effect.fail
-    }))
+): Effect.Effect<TokenCheck, never, FailedAuthentications> =>
+  Effect.map(FailedAuthentications, (failures) => {
+    const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const header = request.headers.authorization
+      return Option.match(refusal(header, tokens), {
+        onNone: () => Effect.void,
+        onSome: (error) =>
+          header === undefined || header === ""
+            ? Effect.fail(error)
+            : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
+      })
+    })
+    return {
+      authenticate,
+      requireToken: (route) =>
+        Effect.matchEffect(authenticate, {
+          onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
+          onSuccess: () => route
+        })
+    } satisfies TokenCheck
+  })
 
 /**
  * The Api's bearer middleware. The platform hands it the text after `Bearer ` whatever the scheme
  * was, so it reads the header itself (another scheme is refused, the scheme's case is not).
  */
 export const AuthenticationLive = (tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
-  Layer.succeed(Authentication, Authentication.of({ bearer: () => authenticate(tokens) }))
-
-const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
-
-/**
- * `route` behind the same check, for what is not an Api endpoint. The refusal is answered here,
- * with the Api's 401 body: a route outside the Api has no error encoding of its own.
- */
-export const requireToken =
-  (tokens: ReadonlyArray<Redacted.Redacted<string>>) => <E, R>(route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-    Effect.matchEffect(authenticate(tokens), {
-      onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
-      onSuccess: () => route
-    })
+  Layer.effect(Authentication, Effect.map(tokenCheck(tokens), (check) => Authentication.of({ bearer: () => check.authenticate })))
 
 /**
  * Every 401 names the scheme it wants (RFC 9110 §15.5.2, RFC 6750 §3: `WWW-Authenticate: Bearer`),

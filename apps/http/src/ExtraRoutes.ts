@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
-import { requireToken } from "./Auth.js"
+import { tokenCheck } from "./Auth.js"
 import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
 
 /**
@@ -46,9 +46,10 @@ export const ExtraRoutesLive = (options: {
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
       const documents = yield* lazyDocuments
-      const servedDocuments = options.publicDocs ? documents : requireToken(options.tokens)(documents)
+      const { requireToken } = yield* tokenCheck(options.tokens)
+      const servedDocuments = options.publicDocs ? documents : requireToken(documents)
       yield* router.get(ExtraRoutePaths.openApi, servedDocuments)
       yield* router.get(ExtraRoutePaths.docs, servedDocuments)
-      yield* router.get(ExtraRoutePaths.metrics, options.publicMetrics ? metrics : requireToken(options.tokens)(metrics))
+      yield* router.get(ExtraRoutePaths.metrics, options.publicMetrics ? metrics : requireToken(metrics))
     })
   )

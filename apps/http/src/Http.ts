@@ -10,7 +10,8 @@ import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest,
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
 import { BatonApi } from "@baton-fivetran/http-api"
-import { AuthenticationLive, bearerChallenge, requireToken } from "./Auth.js"
+import { AuthenticationLive, bearerChallenge, tokenCheck } from "./Auth.js"
+import { FailedAuthentications } from "./FailedAuthentications.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
 import { PageTokens } from "./PageTokens.js"
@@ -217,21 +218,23 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
  */
 const requestChecks = (config: ServiceConfigShape) => {
   const checkBody = requestBodyChecks(config.maxBodyBytes)
-  const answerFailures = normalizeFailures(requireToken(config.tokens))
   const unread = (request: HttpServerRequest.HttpServerRequest) =>
     !config.provisioning && groupOf(request.method, request.url) === "provisioning"
   // The connection ends with the answer: Node would otherwise read and discard the unread body for as long as it comes.
   const closing = HttpApp.appendPreResponseHandler((_, response) =>
     Effect.succeed(HttpServerResponse.setHeader(response, "connection", "close"))
   )
-  return HttpApiBuilder.middleware(BatonApi, (app) => {
-    const answered = answerFailures(app)
-    const checked = checkBody(answered)
-    return Effect.flatMap(
-      HttpServerRequest.HttpServerRequest,
-      (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
-    )
-  })
+  return HttpApiBuilder.middleware(
+    BatonApi,
+    Effect.map(tokenCheck(config.tokens), ({ requireToken }) => (app) => {
+      const answered = normalizeFailures(requireToken)(app)
+      const checked = checkBody(answered)
+      return Effect.flatMap(
+        HttpServerRequest.HttpServerRequest,
+        (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
+      )
+    })
+  )
 }
 
 /**
@@ -266,7 +269,8 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(WorkingCopies.Default),
     Layer.provide([
       Layer.succeed(ServiceConfig, config),
-      AuthenticationLive(config.tokens),
+      // One FailedAuthentications for the three token checks (the Api's, the extra routes', unknown paths').
+      AuthenticationLive(config.tokens).pipe(Layer.provideMerge(FailedAuthentications.Default)),
       ProvisioningEnabledLive(config.provisioning)
     ]),
     Layer.provide(routerConfig)

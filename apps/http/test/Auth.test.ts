@@ -15,7 +15,7 @@ const wrong = { error: "Unauthorized", message: "the bearer token is not valid f
 layer(harness(), { excludeTestServices: true, timeout: 180_000 })("the token", (it) => {
   it.effect("missing, wrong and right, on an Api endpoint and on /metrics: 401 with the same body, then 200", () =>
     Effect.gen(function*() {
-      const { request } = yield* Harness
+      const { logs, request } = yield* Harness
       // Each 401 names its scheme (RFC 9110 §15.5.2), an unknown path's too; no other answer does.
       const challenge = `Bearer realm="baton-fivetran"`
       for (const path of ["/v1/syncs", "/metrics", "/openapi.json", "/no/such/path"]) {
@@ -35,6 +35,12 @@ layer(harness(), { excludeTestServices: true, timeout: 180_000 })("the token", (
           assert.isUndefined(answered.headers["www-authenticate"], `${path} with ${token}`)
         }
       }
+      // Twelve wrong tokens from one address within the minute: one warning, at the first, with no
+      // token in it (the count of the other eleven comes a minute later); no header is no guess.
+      const refusals = (yield* logs).filter((line) => line["msg"] === "bearer token refused")
+      assert.deepStrictEqual(refusals.map(({ request_id: _, ...line }) => line), [
+        { level: "warn", msg: "bearer token refused", peer: "127.0.0.1", failures: 1 }
+      ])
     }))
 
   it.effect("the typed client fails with Unauthorized, by its tag, for a wrong token; the right one is answered", () =>
