@@ -44,7 +44,8 @@ describe("help", () => {
       assert.strictEqual(
         optionBlock(root, "--api-secret secret"),
         "  The secret of the Fivetran API key. Takes secret text (never printed). Required unless --sandbox. " +
-          "Env: BATON_API_SECRET; .baton.yaml key: api-secret."
+          "Env: BATON_API_SECRET; .baton.yaml key: api-secret. " +
+          "Prefer BATON_API_SECRET or .baton.yaml to the flag: other local users can see a command line (ps)."
       )
       assert.include(optionBlock(root, "--concurrency n"), "Takes a whole number from 1 to 64. Default: 8. Env: BATON_CONCURRENCY")
       assert.include(optionBlock(root, "--summary-file path"), "Optional. Env: BATON_SUMMARY_FILE; .baton.yaml key: summary-file.")

@@ -84,13 +84,20 @@ const fallbackText = (fallback: Fallback<unknown>) => {
   }
 }
 
-/** The help text of a setting: meaning, accepted values, requirement, then its other sources. */
+/**
+ * The help text of a setting: meaning, accepted values, requirement, then its other sources. A
+ * secret's adds that a flag is the wrong place for it: "never printed" is about this program, and
+ * other users of the machine still read the command line (`ps`, /proc).
+ */
 export const helpText = (setting: Setting<unknown>) =>
   [
     setting.description,
     `Takes ${setting.kind.accepts}.`,
     fallbackText(setting.fallback),
-    `Env: ${setting.env}; .baton.yaml key: ${setting.key}.`
+    `Env: ${setting.env}; .baton.yaml key: ${setting.key}.`,
+    ...(setting.kind.secret
+      ? [`Prefer ${setting.env} or .baton.yaml to the flag: other local users can see a command line (ps).`]
+      : [])
   ].join(" ")
 
 /** The setting's flag: its text as given (checked by the resolution, like any other source). */

@@ -11,6 +11,20 @@ describe("help text", () => {
     assert.include(helpText(BatonSettings.ApiSecret), "Required unless --sandbox.")
   })
 
+  it("a secret's help says to give it by variable or file, as a command line is visible to other local users", () => {
+    assert.strictEqual(
+      helpText(BatonSettings.ApiSecret),
+      "The secret of the Fivetran API key. Takes secret text (never printed). Required unless --sandbox. " +
+        "Env: BATON_API_SECRET; .baton.yaml key: api-secret. " +
+        "Prefer BATON_API_SECRET or .baton.yaml to the flag: other local users can see a command line (ps)."
+    )
+    assert.match(
+      helpText(BatonSettings.ApiKey),
+      / Prefer BATON_API_KEY or \.baton\.yaml to the flag: other local users can see a command line \(ps\)\.$/
+    )
+    assert.notInclude(helpText(BatonSettings.BaseUrl), "Prefer")
+  })
+
   it("drops @effect/cli's generic lines, and its colours unless allowed", () => {
     const rendered = "\x1b[0;1m--port n\x1b[0m\n\n  A user-defined piece of text.\n\n  Port.\n\n  This setting is optional.\n\n--x\n"
     assert.strictEqual(plainText(rendered, false), "--port n\n\n  Port.\n\n--x\n")
