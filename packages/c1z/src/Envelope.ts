@@ -180,7 +180,9 @@ export const decompressDatabase = (
       })
       pending = pending.subarray(consumed)
       full = produced === decompressed.length
-      inFrame = hint !== 0
+      // A step with nothing to do (called because the last one filled the buffer exactly, and the frame
+      // had ended with it) answers the size of a next frame's header: not a sign of being inside one.
+      if (consumed > 0 || produced > 0) inFrame = hint !== 0
       if (checked < sqliteHeader.length && produced > 0) {
         const end = Math.min(sqliteHeader.length, checked + produced)
         if (!decompressed.subarray(0, end - checked).equals(sqliteHeader.subarray(checked, end))) {

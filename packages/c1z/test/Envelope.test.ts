@@ -25,6 +25,20 @@ describe("the .c1z envelope", () => {
       assert.isTrue(back.equals(original))
     }))
 
+  it.scoped("a database of a whole number of MiB, the decompression buffer's size, comes back whole", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      // 16 and 32 of the writer's 64 KiB pages: the last step fills the buffer exactly and ends the frame.
+      for (const mib of [1, 2]) {
+        const original = Buffer.concat([sqliteHeader, Buffer.alloc(mib * 1024 * 1024 - sqliteHeader.length, "grant row ")])
+        const database = join(dir, `${mib}.db`)
+        yield* Effect.promise(() => writeFile(database, original))
+        yield* compressDatabase(database, join(dir, `${mib}.c1z`))
+        yield* decompressDatabase(join(dir, `${mib}.c1z`), join(dir, `${mib}-back.db`))
+        assert.isTrue((yield* Effect.promise(() => readFile(join(dir, `${mib}-back.db`)))).equals(original))
+      }
+    }))
+
   it.scoped("an existing target is not overwritten", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
