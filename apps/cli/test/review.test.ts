@@ -3,6 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
+import { compress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
@@ -429,6 +430,38 @@ describe("review commands given a file that is not a .c1z", () => {
           results.map((result) => [result.exitCode, result.stdout, result.stderr]),
           refusals.map(([, code, reason]) => [code, "", `error: ${reason}\n`])
         )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  it.scoped(
+    "a decompression bomb behind a SQLite header exits 1 at the size the header declares, leaving nothing in TMPDIR",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const tmp = `${dir}/tmp`
+        yield* fs.makeDirectory(tmp)
+        // A SQLite header of 64 KiB pages declaring 16 of them (1 MiB), valid as SQLite keeps it, then 16 MiB of zeros.
+        const header = Buffer.alloc(100)
+        header.write("SQLite format 3\0", "latin1")
+        header.writeUInt16BE(1, 16)
+        header.writeUInt32BE(7, 24)
+        header.writeUInt32BE(16, 28)
+        header.writeUInt32BE(7, 92)
+        const bomb = `${dir}/bomb.c1z`
+        yield* fs.writeFile(
+          bomb,
+          Buffer.concat([Buffer.from("C1ZF\0", "latin1"), compress(Buffer.concat([header, Buffer.alloc(16 * 1024 * 1024)]))])
+        )
+        const result = yield* runCli(["resources", "-f", bomb], { env: { TMPDIR: tmp } })
+        assert.deepStrictEqual([result.exitCode, result.stdout, result.stderr], [
+          1,
+          "",
+          `error: ${bomb}: the .c1z is damaged or not a sync file: its database decompresses to more than the 1048576 bytes ` +
+          "its SQLite header declares (16 pages of 65536 bytes); stopped at 2097152 bytes\n"
+        ])
+        assert.deepStrictEqual(yield* fs.readDirectory(tmp), [])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )

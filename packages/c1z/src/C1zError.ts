@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import type { DatabaseSize } from "./SqliteHeader.js"
 
 /**
  * The file is not a sync file: it starts with neither the v1 magic `C1ZF\0` nor v3's, or (`payload:
@@ -76,6 +77,32 @@ export class Corrupt extends Data.TaggedError("Corrupt")<{ readonly path: string
   }
 }
 
+/**
+ * The database inside decompresses to more than it can hold: past the size its SQLite header
+ * declares (page size × page count), or, when the header declares none, past a cap. A decompression
+ * bomb (a small file of a SQLite header and gigabytes of zeros) or a damaged file; refused as soon
+ * as it passes the limit, with nothing past the limit written and the partial copy removed.
+ */
+export class OversizedDatabase extends Data.TaggedError("OversizedDatabase")<{
+  readonly path: string
+  /** What the header says of the size. */
+  readonly size: DatabaseSize
+  /** The limit passed: page size × page count, or the cap when the header declares no size. */
+  readonly limitBytes: number
+  /** What the decompressed database had reached when it was stopped, the step that passed the limit included. */
+  readonly reachedBytes: number
+}> {
+  override get message() {
+    const limit = this.size._tag === "Declared"
+      ? `the ${this.limitBytes} bytes its SQLite header declares (${this.size.pages} page${
+        this.size.pages === 1 ? "" : "s"
+      } of ${this.size.pageBytes} bytes)`
+      : `${this.limitBytes} bytes, the most a database whose SQLite header does not declare its size may hold`
+    return `${this.path}: the .c1z is damaged or not a sync file: its database decompresses to more than ${limit}; ` +
+      `stopped at ${this.reachedBytes} bytes`
+  }
+}
+
 /** A row handed to the writer cannot be encoded (for example a timestamp that is not ISO-8601). */
 export class InvalidRow extends Data.TaggedError("InvalidRow")<{ readonly path: string; readonly reason: string }> {
   override get message() {
@@ -83,4 +110,12 @@ export class InvalidRow extends Data.TaggedError("InvalidRow")<{ readonly path: 
   }
 }
 
-export type C1zError = NotAC1z | UnsupportedVersion | NoFinishedSync | Io | WorkingCopyFailed | Corrupt | InvalidRow
+export type C1zError =
+  | NotAC1z
+  | UnsupportedVersion
+  | NoFinishedSync
+  | Io
+  | WorkingCopyFailed
+  | Corrupt
+  | OversizedDatabase
+  | InvalidRow

@@ -1,12 +1,22 @@
 import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
 import { Effect, Layer } from "effect"
-import { Corrupt, InvalidRow, Io, NoFinishedSync, NotAC1z, type C1zError, UnsupportedVersion, WorkingCopyFailed } from "./C1zError.js"
+import {
+  type C1zError,
+  Corrupt,
+  InvalidRow,
+  Io,
+  NoFinishedSync,
+  NotAC1z,
+  OversizedDatabase,
+  UnsupportedVersion,
+  WorkingCopyFailed
+} from "./C1zError.js"
 import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
 
 const isC1zError = (error: unknown): error is C1zError =>
   error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
   error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
-  error instanceof WorkingCopyFailed
+  error instanceof WorkingCopyFailed || error instanceof OversizedDatabase
 
 /** connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path` atomically. */
 export const C1zSink = {

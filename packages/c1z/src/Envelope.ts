@@ -1,11 +1,12 @@
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Option } from "effect"
 import { createWriteStream } from "node:fs"
 import { type FileHandle, open, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { pipeline } from "node:stream/promises"
 import { CompressStream } from "zstd-napi"
 import binding from "zstd-napi/binding.js"
-import { Corrupt, Io, NotAC1z, UnsupportedVersion, WorkingCopyFailed } from "./C1zError.js"
+import { Corrupt, Io, NotAC1z, OversizedDatabase, UnsupportedVersion, WorkingCopyFailed } from "./C1zError.js"
+import { type DatabaseSize, declaredDatabaseSize, sqliteHeaderBytes } from "./SqliteHeader.js"
 
 /**
  * The v1 envelope (docs/c1z-format.md §1): the 5-byte magic `C1ZF\0`, then one zstd stream of the
@@ -107,6 +108,13 @@ export const sqliteHeader = Buffer.from("SQLite format 3\0", "latin1")
  */
 const windowLogMax = 27
 
+/**
+ * The most a database whose SQLite header does not declare its size (SqliteHeader.ts; only SQLite
+ * before 3.7.0 wrote such files) may decompress to: 3 GiB, the default limit of baton's own reader
+ * (`BATON_DECODER_MAX_DECODED_SIZE_MB`, docs/c1z-format.md §1), which reads no larger file at all.
+ */
+export const undeclaredSizeCapBytes = 3 * 1024 * 1024 * 1024
+
 /** Compressed bytes read, and decompressed bytes produced, per step: one reused 1 MiB buffer each. */
 const decompressChunkBytes = 1024 * 1024
 
@@ -120,7 +128,11 @@ const decompressChunkBytes = 1024 * 1024
  * reader, so 64 KiB of a zstd stream of zeros became gigabytes in memory before the first write.
  *
  * The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
- * bomb of zeros is refused after its first step, before anything is written. A damaged or truncated
+ * bomb of zeros is refused after its first step, before anything is written. The header's first 100
+ * bytes then bound the output (SqliteHeader.ts): a page size SQLite never writes is NotAC1z; past
+ * page size × page count, or past `undeclaredSizeCapBytes` when the header declares no size, the
+ * output is `OversizedDatabase`, refused before the step that passes the limit is written: a
+ * bomb behind a real header cannot fill the disk. A damaged or truncated
  * stream is `Corrupt`; a failure to write the copy (ENOSPC in the temporary directory) is
  * `WorkingCopyFailed`, one to read the .c1z `Io`. On any
  * failure or interruption the partial file is removed.
@@ -128,7 +140,7 @@ const decompressChunkBytes = 1024 * 1024
 export const decompressDatabase = (
   path: string,
   databasePath: string
-): Effect.Effect<void, NotAC1z | Corrupt | Io | WorkingCopyFailed> =>
+): Effect.Effect<void, NotAC1z | Corrupt | OversizedDatabase | Io | WorkingCopyFailed> =>
   Effect.scoped(Effect.gen(function*() {
     const toTemp = (cause: unknown) =>
       new WorkingCopyFailed({ path, directory: dirname(databasePath), operation: "decompress the .c1z", cause })
@@ -164,6 +176,11 @@ export const decompressDatabase = (
     let inFrame = false
     /** How many leading bytes of the payload have been checked against the SQLite header. */
     let checked = 0
+    /** The payload's first `sqliteHeaderBytes`, gathered until the size they declare is known. */
+    const head = Buffer.alloc(sqliteHeaderBytes)
+    let written = 0
+    /** How far the output may go, once the header has said. */
+    let limit: Option.Option<{ readonly size: DatabaseSize; readonly bytes: number }> = Option.none()
     for (;;) {
       if (pending.length === 0 && !full) {
         const { bytesRead } = yield* Effect.tryPromise({
@@ -190,7 +207,23 @@ export const decompressDatabase = (
         }
         checked = end
       }
+      if (written < sqliteHeaderBytes && produced > 0) {
+        decompressed.copy(head, written, 0, Math.min(produced, sqliteHeaderBytes - written))
+        if (written + produced >= sqliteHeaderBytes) {
+          const size = declaredDatabaseSize(head)
+          if (Option.isNone(size)) return yield* new NotAC1z({ path, payload: "not SQLite" })
+          limit = Option.some({
+            size: size.value,
+            bytes: size.value._tag === "Declared" ? size.value.pageBytes * size.value.pages : undeclaredSizeCapBytes
+          })
+        }
+      }
+      if (Option.isSome(limit) && written + produced > limit.value.bytes) {
+        const { bytes, size } = limit.value
+        return yield* new OversizedDatabase({ path, size, limitBytes: bytes, reachedBytes: written + produced })
+      }
       if (produced > 0) yield* writeAll(output, decompressed.subarray(0, produced), toTemp)
+      written += produced
     }
     if (inFrame) return yield* corrupt("it ends in the middle of a frame; is the file truncated?")
     if (checked < sqliteHeader.length) return yield* new NotAC1z({ path, payload: "not SQLite" })

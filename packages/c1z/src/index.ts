@@ -8,5 +8,6 @@ export { batonSdkV0_7_27TypeUrls, type OptInAnnotations } from "./proto/Annotati
 export { removeReaderLeftovers } from "./ReaderLeftovers.js"
 export { removeScratchLeftovers, scratchLeftovers } from "./ScratchLeftovers.js"
 export type { SortedListings } from "./SortedListings.js"
+export type { DatabaseSize } from "./SqliteHeader.js"
 export { Tables } from "./SqliteSchema.js"
 export type { SyncRun } from "./SyncRun.js"

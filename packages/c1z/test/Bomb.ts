@@ -3,9 +3,27 @@ import { createWriteStream } from "node:fs"
 import { pipeline } from "node:stream/promises"
 import { CompressStream } from "zstd-napi"
 import binding from "zstd-napi/binding.js"
-import { magic } from "../src/Envelope.js"
+import { magic, sqliteHeader } from "../src/Envelope.js"
 
 export const MiB = 1024 * 1024
+
+/**
+ * The first 100 bytes of a SQLite file (sqlite.org/fileformat.html, §1.3) of 64 KiB pages whose
+ * in-header size is `databaseBytes` rounded up to whole pages, valid as SQLite 3.7.0 and later keep
+ * it (change counter = version-valid-for); with `declared: false`, as an older SQLite left it
+ * (the two differ, so the page count says nothing).
+ */
+export const sqliteHeaderDeclaring = (databaseBytes: number, declared = true): Buffer => {
+  const header = Buffer.alloc(100)
+  sqliteHeader.copy(header)
+  header.writeUInt16BE(1, 16) // 65536
+  header.set([1, 1, 0, 64, 32, 32], 18) // versions, reserved bytes, payload fractions
+  header.writeUInt32BE(7, 24)
+  header.writeUInt32BE(Math.ceil(databaseBytes / 65536), 28)
+  header.writeUInt32BE(declared ? 7 : 6, 92)
+  header.writeUInt32BE(3045001, 96)
+  return header
+}
 
 /**
  * Writes a decompression bomb: `C1ZF\0`, then a zstd stream (zstd-napi's `CompressStream`, level 3

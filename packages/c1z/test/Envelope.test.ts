@@ -2,18 +2,20 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { statSync } from "node:fs"
-import { open, readFile, writeFile } from "node:fs/promises"
+import { type FileHandle, open, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { compressDatabase, decompressDatabase, magic, sqliteHeader } from "../src/Envelope.js"
-import { MiB, watchDecompression, writeZeroBomb } from "./Bomb.js"
+import { MiB, sqliteHeaderDeclaring, watchDecompression, writeZeroBomb } from "./Bomb.js"
 import { listDir, tempDir } from "./TempDir.js"
 
 describe("the .c1z envelope", () => {
   it.scoped("a file of several read chunks, not a whole number of them, comes back byte for byte", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      // A SQLite header, then compressible and not: half repeated text, half random, 3.5 MiB in all.
-      const original = Buffer.concat([sqliteHeader, Buffer.alloc(1_835_008 - sqliteHeader.length, "grant row "), randomBytes(1_835_008)])
+      // A SQLite header declaring 3.5 MiB, then compressible and not: half repeated text, half random, 3.5 MiB in all.
+      const header = sqliteHeaderDeclaring(3_670_016)
+      const original = Buffer.concat([header, Buffer.alloc(1_835_008 - header.length, "grant row "), randomBytes(1_835_008)])
       const database = join(dir, "sync.db")
       yield* Effect.promise(() => writeFile(database, original))
       yield* compressDatabase(database, join(dir, "sync.c1z"))
@@ -30,7 +32,8 @@ describe("the .c1z envelope", () => {
       const dir = yield* tempDir
       // 16 and 32 of the writer's 64 KiB pages: the last step fills the buffer exactly and ends the frame.
       for (const mib of [1, 2]) {
-        const original = Buffer.concat([sqliteHeader, Buffer.alloc(mib * 1024 * 1024 - sqliteHeader.length, "grant row ")])
+        const header = sqliteHeaderDeclaring(mib * MiB)
+        const original = Buffer.concat([header, Buffer.alloc(mib * MiB - header.length, "grant row ")])
         const database = join(dir, `${mib}.db`)
         yield* Effect.promise(() => writeFile(database, original))
         yield* compressDatabase(database, join(dir, `${mib}.c1z`))
@@ -54,7 +57,8 @@ describe("the .c1z envelope", () => {
       const dir = yield* tempDir
       const c1z = join(dir, "big.c1z")
       const zeros = 256 * MiB
-      yield* writeZeroBomb(c1z, zeros, sqliteHeader)
+      const header = sqliteHeaderDeclaring(100 + zeros)
+      yield* writeZeroBomb(c1z, zeros, header)
       // About 8 KB: less than one 64 KiB read of a file stream, which zstd-napi's DecompressStream
       // decompressed whole, all 256 MiB in memory before the first write.
       assert.isBelow((yield* Effect.promise(() => readFile(c1z))).length, 64 * 1024)
@@ -65,14 +69,14 @@ describe("the .c1z envelope", () => {
         ahead = Math.max(ahead, producedSoFar - (statSync(database, { throwIfNoEntry: false })?.size ?? 0))
       })
       yield* decompressDatabase(c1z, database)
-      assert.strictEqual(seen.produced, sqliteHeader.length + zeros)
+      assert.strictEqual(seen.produced, header.length + zeros)
       assert.isAtLeast(seen.steps, 256)
       assert.isAtMost(ahead, 4 * MiB)
       const file = yield* Effect.promise(() => open(database, "r"))
       const head = Buffer.alloc(32)
       yield* Effect.promise(() => file.read(head, 0, head.length, 0).finally(() => file.close()))
-      assert.isTrue(head.equals(Buffer.concat([sqliteHeader, Buffer.alloc(16)])))
-      assert.strictEqual(statSync(database).size, sqliteHeader.length + zeros)
+      assert.isTrue(head.equals(header.subarray(0, 32)))
+      assert.strictEqual(statSync(database).size, header.length + zeros)
     }))
 
   it.scoped("a zstd frame that needs a window over 128 MiB is Corrupt and leaves no file behind", () =>
@@ -116,4 +120,82 @@ describe("the .c1z envelope", () => {
       )
       assert.deepStrictEqual(yield* listDir(dir), ["bare.c1z", "short.c1z", "zeros.c1z"])
     }))
+
+  it.scoped("a database that decompresses past the size its SQLite header declares is OversizedDatabase; nothing past it is written, no file is left", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const c1z = join(dir, "bomb.c1z")
+      // 2 MiB declared (32 pages of 64 KiB), 8 MiB given.
+      yield* writeZeroBomb(c1z, 8 * MiB, sqliteHeaderDeclaring(2 * MiB))
+      const database = join(dir, "bomb.db")
+      let largest = 0
+      const seen = yield* watchDecompression(() => {
+        largest = Math.max(largest, statSync(database, { throwIfNoEntry: false })?.size ?? 0)
+      })
+      const error = yield* Effect.flip(decompressDatabase(c1z, database))
+      assert.strictEqual(error._tag, "OversizedDatabase")
+      assert.strictEqual(
+        error.message,
+        `${c1z}: the .c1z is damaged or not a sync file: its database decompresses to more than the 2097152 bytes its ` +
+          "SQLite header declares (32 pages of 65536 bytes); stopped at 3145728 bytes"
+      )
+      // Each step gives 1 MiB: the third would pass the limit, and is not written.
+      assert.strictEqual(seen.steps, 3)
+      assert.strictEqual(largest, 2 * MiB)
+      assert.deepStrictEqual(yield* listDir(dir), ["bomb.c1z"])
+    }))
+
+  it.scoped("a database of exactly its declared size, or one whose header declares none, decompresses whole", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const exact = join(dir, "exact.c1z")
+      yield* writeZeroBomb(exact, 2 * MiB - 100, sqliteHeaderDeclaring(2 * MiB))
+      yield* decompressDatabase(exact, join(dir, "exact.db"))
+      assert.strictEqual(statSync(join(dir, "exact.db")).size, 2 * MiB)
+
+      // As SQLite before 3.7.0 left it: the page count (here of 1 page) is not to be trusted.
+      const older = join(dir, "older.c1z")
+      yield* writeZeroBomb(older, 4 * MiB, sqliteHeaderDeclaring(65536, false))
+      yield* decompressDatabase(older, join(dir, "older.db"))
+      assert.strictEqual(statSync(join(dir, "older.db")).size, 100 + 4 * MiB)
+    }))
+
+  it.scoped("a header that declares no size stops the database at 3 GiB, the limit of baton's own reader", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const c1z = join(dir, "older-bomb.c1z")
+      const cap = 3 * 1024 * MiB
+      yield* writeZeroBomb(c1z, cap, sqliteHeaderDeclaring(65536, false))
+      // Counted, not written: 3 GiB on this disk would test the disk.
+      const written = yield* discardWrites
+      const error = yield* Effect.flip(decompressDatabase(c1z, join(dir, "older-bomb.db")))
+      assert.strictEqual(error._tag, "OversizedDatabase")
+      assert.strictEqual(
+        error.message,
+        `${c1z}: the .c1z is damaged or not a sync file: its database decompresses to more than 3221225472 bytes, ` +
+          "the most a database whose SQLite header does not declare its size may hold; stopped at 3221225572 bytes"
+      )
+      // Steps of 1 MiB reach 3 GiB exactly, which passes; the last, of the 100 bytes beyond, is not written.
+      assert.strictEqual(written.bytes, cap)
+      assert.deepStrictEqual(yield* listDir(dir), ["older-bomb.c1z"])
+    }), { timeout: 300_000 })
 })
+
+/** Makes every `FileHandle.write` in this process count its bytes as written without writing them, until the scope closes. */
+const discardWrites = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const handle = await open(fileURLToPath(import.meta.url), "r")
+    const prototype: FileHandle = Object.getPrototypeOf(handle)
+    await handle.close()
+    const original = prototype.write
+    const counted = { bytes: 0 }
+    const write = async function(this: FileHandle, buffer: Uint8Array, offset?: number, length?: number) {
+      const bytesWritten = length ?? buffer.length - (offset ?? 0)
+      counted.bytes += bytesWritten
+      return { bytesWritten, buffer }
+    }
+    prototype.write = write as FileHandle["write"]
+    return { prototype, original, counted }
+  }),
+  ({ original, prototype }) => Effect.sync(() => void (prototype.write = original))
+).pipe(Effect.map(({ counted }) => counted))

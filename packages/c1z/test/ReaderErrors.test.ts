@@ -5,10 +5,9 @@ import { type FileHandle, mkdir, open, readdir, readFile, utimes, writeFile } fr
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { compress } from "zstd-napi"
-import { sqliteHeader } from "../src/Envelope.js"
 import { magic, openC1z, writeC1z } from "../src/index.js"
 import { createTables } from "../src/SqliteSchema.js"
-import { MiB, watchDecompression, writeZeroBomb } from "./Bomb.js"
+import { MiB, sqliteHeaderDeclaring, watchDecompression, writeZeroBomb } from "./Bomb.js"
 import * as F from "./fixtures.js"
 import { tempDir, tmpdirAt } from "./TempDir.js"
 
@@ -181,11 +180,38 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
+  it.scoped("a bomb behind a SQLite header is refused at the size the header declares, or at once when the header is not one SQLite writes; no working copy is left", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const scratch = join(dir, "tmp")
+      yield* tmpdirAt(scratch)
+      // 1 MiB declared (16 pages of 64 KiB), 16 MiB given.
+      const declared = join(dir, "declared.c1z")
+      yield* writeZeroBomb(declared, 16 * MiB, sqliteHeaderDeclaring(MiB))
+      const oversized = yield* Effect.flip(openC1z(declared))
+      assert.strictEqual(oversized._tag, "OversizedDatabase")
+      assert.strictEqual(
+        oversized.message,
+        `${declared}: the .c1z is damaged or not a sync file: its database decompresses to more than the 1048576 bytes its ` +
+          "SQLite header declares (16 pages of 65536 bytes); stopped at 2097152 bytes"
+      )
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+
+      // The reported bomb: the header's 16 bytes, then zeros (a page size of 0).
+      const zeros = join(dir, "zeros.c1z")
+      yield* writeZeroBomb(zeros, 64 * MiB, Buffer.from("SQLite format 3\0", "latin1"))
+      const seen = yield* watchDecompression()
+      const notSqlite = yield* Effect.flip(openC1z(zeros))
+      assert.strictEqual(notSqlite.message, `${zeros} is not a c1z sync file: its payload is not a SQLite database`)
+      assert.strictEqual(seen.steps, 1)
+      assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
+    }))
+
   it.scoped("reports a full temporary directory (ENOSPC) as WorkingCopyFailed naming it, and leaves nothing in it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const big = join(dir, "big.c1z")
-      yield* writeZeroBomb(big, 64 * MiB, sqliteHeader)
+      yield* writeZeroBomb(big, 64 * MiB, sqliteHeaderDeclaring(100 + 64 * MiB))
       const scratch = join(dir, "tmp")
       yield* tmpdirAt(scratch)
       let written = 0
@@ -238,7 +264,7 @@ describe("openC1z errors", () => {
       const dir = yield* tempDir
       const big = join(dir, "big.c1z")
       const zeros = 1024 * MiB
-      yield* writeZeroBomb(big, zeros, sqliteHeader)
+      yield* writeZeroBomb(big, zeros, sqliteHeaderDeclaring(100 + zeros))
       const scratch = join(dir, "tmp")
       yield* tmpdirAt(scratch)
       const underway = yield* Deferred.make<void>()
