@@ -11,6 +11,7 @@ import {
   type FlagValue,
   helpText,
   loadConfigFile,
+  makePrivateDirectory,
   warnMisspeltKeys,
   lookup,
   LogLevels,
@@ -200,7 +201,7 @@ const checkDirectory = (setting: Sourced<string>, holds: string) =>
       return yield* refuse(`is not a directory (it is a ${existing.value.type}); give a directory for ${holds}`)
     }
     if (Option.isNone(existing)) {
-      yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      yield* makePrivateDirectory(dir).pipe(
         Effect.mapError((error) => refuse(`cannot be created (${errnoCode(error.cause) ?? error.message})`))
       )
     }

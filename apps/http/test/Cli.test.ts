@@ -339,12 +339,12 @@ describe("the process", () => {
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scopedLive(
-    "with TMPDIR unusable, queries still read the sync: its working copy goes to tmp in the data directory",
+    "with TMPDIR unusable, queries still read the sync: its working copy goes to tmp in the data directory; both made owner-only",
     () =>
       Effect.gen(function*() {
         assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
         const fs = yield* FileSystem.FileSystem
-        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
         const env = {
           ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
           TMPDIR: "/nonexistent-tmp"
@@ -379,6 +379,9 @@ describe("the process", () => {
         assert.deepStrictEqual([page.status, page.body.sync_id, page.body.items?.length], [200, job.id, 3])
         // The open reader's copy, in the data directory's tmp.
         assert.match((yield* fs.readDirectory(`${dataDir}/tmp`)).join(","), /^c1z-\d+-\w{6}$/)
+        // Made by the start (Cli.ts), whatever the umask: they hold every user's access.
+        const modes = yield* Effect.all([fs.stat(dataDir), fs.stat(`${dataDir}/tmp`)])
+        assert.deepStrictEqual(modes.map((info) => info.mode & 0o777), [0o700, 0o700])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
