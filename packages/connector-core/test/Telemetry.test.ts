@@ -29,6 +29,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.deepStrictEqual(Redacted.value(defaults.headers), {})
       assert.strictEqual(Duration.toMillis(defaults.spanExportDelay), 5_000)
       assert.strictEqual(Duration.toMillis(defaults.metricExportInterval), 60_000)
+      assert.strictEqual(Duration.toMillis(defaults.exportTimeout), 10_000)
 
       const all = Option.getOrThrow(
         yield* read([
@@ -38,7 +39,8 @@ describe("OTLP settings from the OTEL_* variables", () => {
           ["OTEL_SERVICE_NAME", "fivetran-sync-prod"],
           ["OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,fivetran.account=acme%2Cinc"],
           ["OTEL_BSP_SCHEDULE_DELAY", "200"],
-          ["OTEL_METRIC_EXPORT_INTERVAL", "1000"]
+          ["OTEL_METRIC_EXPORT_INTERVAL", "1000"],
+          ["OTEL_EXPORTER_OTLP_TIMEOUT", "2500"]
         ])
       )
       assert.strictEqual(all.protocol, "http/json")
@@ -48,6 +50,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.notInclude(String(all.headers), "abc")
       assert.strictEqual(Duration.toMillis(all.spanExportDelay), 200)
       assert.strictEqual(Duration.toMillis(all.metricExportInterval), 1_000)
+      assert.strictEqual(Duration.toMillis(all.exportTimeout), 2_500)
     }))
 
   it.effect("a bad value is a ConfigError naming the variable", () =>
@@ -55,7 +58,8 @@ describe("OTLP settings from the OTEL_* variables", () => {
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
         ["OTEL_RESOURCE_ATTRIBUTES", "no-equals-sign"],
-        ["OTEL_BSP_SCHEDULE_DELAY", "0"]
+        ["OTEL_BSP_SCHEDULE_DELAY", "0"],
+        ["OTEL_EXPORTER_OTLP_TIMEOUT", "-1"]
       ]
       for (const [name, value] of cases) {
         const error = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"], [name, value]]))

@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientError, type HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 
 /** The exporter pauses a signal for a minute after a failed export; one warning per pause is enough. */
 const WARNING_INTERVAL_MILLIS = 60_000
@@ -43,6 +43,9 @@ const withoutCause = (error: HttpClientError.HttpClientError): HttpClientError.H
   })
 }
 
+/** What a timed-out export says in place of a code: `no answer within 10s`. */
+const noAnswer = (timeout: Duration.Duration) => `no answer within ${Duration.format(timeout)}`
+
 /**
  * The OTLP exporter (@effect/opentelemetry) drops what it cannot send and says so only at debug
  * level, so a collector that is down, refuses the credentials or sits at a wrong URL left an
@@ -51,8 +54,12 @@ const withoutCause = (error: HttpClientError.HttpClientError): HttpClientError.H
  * OTEL_EXPORTER_OTLP_HEADERS usually holds a token), at most once a minute per URL, as the exporter
  * retries a few times and then pauses that signal for a minute. The exporter gets the error back
  * with that description in place of its cause, as it logs what it gets at debug level.
+ *
+ * A request without an answer within `timeout` (OTEL_EXPORTER_OTLP_TIMEOUT) fails the same way: the
+ * exporter awaits each request and sets no timeout, so a collector that accepted the connection
+ * and never answered stopped that signal's exports for good, silently.
  */
-export const warnOnFailedExports = (client: HttpClient.HttpClient): HttpClient.HttpClient => {
+export const warnOnFailedExports = (client: HttpClient.HttpClient, timeout: Duration.Duration): HttpClient.HttpClient => {
   const lastWarned = new Map<string, number>()
   const warn = (request: HttpClientRequest.HttpClientRequest, reason: string) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -65,16 +72,25 @@ export const warnOnFailedExports = (client: HttpClient.HttpClient): HttpClient.H
           `to it pause for a minute. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector.`
       )
     })
+  // The transport error a timed-out request fails with, which the exporter retries like a refused connection.
+  const unanswered = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.zipRight(
+      warn(request, noAnswer(timeout)),
+      Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: noAnswer(timeout) }))
+    )
   return HttpClient.transform(client, (response, request) =>
     response.pipe(
       Effect.tap((answer) => answer.status >= 200 && answer.status < 300 ? Effect.void : warn(request, `HTTP ${answer.status}`)),
       Effect.tapError((error) => warn(request, describeError(error))),
-      Effect.mapError(withoutCause)
+      Effect.mapError(withoutCause),
+      Effect.timeoutTo({ duration: timeout, onSuccess: Effect.succeed, onTimeout: () => unanswered(request) }),
+      Effect.flatten
     ))
 }
 
 /** The HttpClient in context, wrapped by `warnOnFailedExports`. */
-export const warnOnFailedExportsLayer = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, warnOnFailedExports)
-)
+export const warnOnFailedExportsLayer = (timeout: Duration.Duration) =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) => warnOnFailedExports(client, timeout))
+  )

@@ -11,8 +11,8 @@ import { warnOnFailedExportsLayer } from "./ExportFailures.js"
  * Read: OTEL_SDK_DISABLED, OTEL_EXPORTER_OTLP_ENDPOINT (base URL; /v1/traces, /v1/metrics and
  * /v1/logs are appended), OTEL_EXPORTER_OTLP_PROTOCOL (`http/protobuf`, the default, or
  * `http/json`), OTEL_EXPORTER_OTLP_HEADERS (`k=v,...`, kept Redacted: it usually holds a token),
- * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (`k=v,...`), OTEL_BSP_SCHEDULE_DELAY and
- * OTEL_METRIC_EXPORT_INTERVAL (milliseconds).
+ * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (`k=v,...`), OTEL_BSP_SCHEDULE_DELAY,
+ * OTEL_METRIC_EXPORT_INTERVAL and OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds).
  */
 
 export type OtlpProtocol = "http/protobuf" | "http/json"
@@ -25,6 +25,8 @@ export interface OtlpSettings {
   readonly resourceAttributes: Readonly<Record<string, string>>
   readonly spanExportDelay: Duration.Duration
   readonly metricExportInterval: Duration.Duration
+  /** How long one export request may wait for the collector's answer. */
+  readonly exportTimeout: Duration.Duration
 }
 
 /** `k=v,k2=v2` with percent-encoded values (the OpenTelemetry environment format); blanks skipped. */
@@ -106,7 +108,8 @@ export const otlpSettings = (defaultServiceName: string): Config.Config<Option.O
     serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
     resourceAttributes: keyValueList("OTEL_RESOURCE_ATTRIBUTES"),
     spanExportDelay: milliseconds("OTEL_BSP_SCHEDULE_DELAY", 5_000),
-    metricExportInterval: milliseconds("OTEL_METRIC_EXPORT_INTERVAL", 60_000)
+    metricExportInterval: milliseconds("OTEL_METRIC_EXPORT_INTERVAL", 60_000),
+    exportTimeout: milliseconds("OTEL_EXPORTER_OTLP_TIMEOUT", 10_000)
   }).pipe(
     Config.map(({ disabled, endpoint, headers, ...rest }) =>
       disabled ? Option.none() : Option.map(Option.filter(endpoint, (url) => url !== ""), (url) => ({
@@ -136,7 +139,7 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
         metricsExportInterval: settings.metricExportInterval,
         loggerExportInterval: settings.spanExportDelay
       }))
-  ).pipe(Layer.provide(warnOnFailedExportsLayer))
+  ).pipe(Layer.provide(warnOnFailedExportsLayer(settings.exportTimeout)))
 
 /**
  * OTLP export when the OTEL_* variables ask for it. Otherwise tracing is turned off: spans would
