@@ -226,6 +226,59 @@ describe("OpenTelemetry export", () => {
   )
 
   it.scopedLive(
+    "CLI provisioning refused: the failed spans are errors with the error's tag and message, no stack frames, no fiber ids",
+    () =>
+      Effect.gen(function*() {
+        const receiver = yield* makeOtlpReceiver
+        const result = yield* runApp(
+          cliBundle,
+          [
+            "--sandbox",
+            "-p",
+            "--grant-entitlement",
+            "group:NOPE:Destination Administrator",
+            "--grant-principal",
+            small.users[0]!.id,
+            "--grant-principal-type",
+            "user",
+            "--log-format",
+            "json"
+          ],
+          otelEnv(receiver.endpoint, "fivetran-sync-e2e")
+        )
+        assert.strictEqual(result.exitCode, 1, result.stderr)
+        const spans = receiver.spans()
+        const [grant, ...otherGrants] = byName(spans, "Provisioner.grant")
+        assert.strictEqual(otherGrants.length, 0)
+        assert.deepStrictEqual(grant!.status, { code: 2, message: "group NOPE does not exist" })
+        assert.deepStrictEqual(attributesOf(grant!.attributes), {
+          "provisioning.outcome": "unknown_entitlement",
+          "error.type": "UnknownEntitlement"
+        })
+        assert.deepStrictEqual(grant!.events.map((event) => [event.name, attributesOf(event.attributes)]), [
+          ["exception", { "exception.type": "UnknownEntitlement", "exception.message": "group NOPE does not exist" }]
+        ])
+        const [group] = byName(spans, "Fivetran GET /v1/groups/{id}")
+        assert.strictEqual(group!.status.code, 2)
+        assert.deepStrictEqual(attributesOf(group!.attributes), {
+          "http.request.method": "GET",
+          "url.template": "/v1/groups/{id}",
+          "http.response.status_code": 404,
+          "fivetran.retries": 0,
+          "error.type": "NotFound"
+        })
+        // The CLI logged (the sandbox's address) and OTLP carried it, without the fiber's id.
+        assert.isAbove(receiver.logRecords().length, 0)
+        for (const record of receiver.logRecords()) assert.notProperty(attributesOf(record.attributes), "fiberId")
+        const exported = receiver.received().map((r) => r.body).join("\n")
+        for (const absent of ["Interrupted", "status.interrupted", "code.stacktrace", "exception.stacktrace", "fiberId", "bundle/"]) {
+          assert.notInclude(exported, absent)
+        }
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "HTTP service: request spans with the request id, the sync and provisioning under them, one log line per request",
     () =>
       Effect.gen(function*() {

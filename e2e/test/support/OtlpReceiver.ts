@@ -24,6 +24,14 @@ export interface OtlpSpan {
   readonly name: string
   readonly kind: number
   readonly attributes: ReadonlyArray<OtlpAttribute>
+  readonly status: { readonly code?: number; readonly message?: string }
+  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: ReadonlyArray<OtlpAttribute> }>
+}
+
+export interface OtlpLogRecord {
+  readonly severityText: string
+  readonly body: { readonly stringValue?: string }
+  readonly attributes: ReadonlyArray<OtlpAttribute>
 }
 
 export interface OtlpDataPoint {
@@ -51,6 +59,12 @@ interface TracesBody {
 interface MetricsBody {
   readonly resourceMetrics: ReadonlyArray<{
     readonly scopeMetrics: ReadonlyArray<{ readonly metrics: ReadonlyArray<OtlpMetric> }>
+  }>
+}
+
+interface LogsBody {
+  readonly resourceLogs: ReadonlyArray<{
+    readonly scopeLogs: ReadonlyArray<{ readonly logRecords: ReadonlyArray<OtlpLogRecord> }>
   }>
 }
 
@@ -105,12 +119,15 @@ export const makeOtlpReceiver = Effect.gen(function*() {
     bodies<MetricsBody>("/v1/metrics").flatMap((body) =>
       body.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.name === name)))
     )
+  const logRecords = (): ReadonlyArray<OtlpLogRecord> =>
+    bodies<LogsBody>("/v1/logs").flatMap((body) => body.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
   return {
     endpoint: `http://127.0.0.1:${port}`,
     received: () => received as ReadonlyArray<Received>,
     spans,
     resources,
     metrics,
+    logRecords,
     /** Waits (polling, generously) until `ready` holds for what has been received. */
     until: (ready: () => boolean) =>
       Effect.suspend(() => ready() ? Effect.void : Effect.fail("not yet")).pipe(

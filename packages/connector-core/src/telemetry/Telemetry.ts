@@ -120,14 +120,24 @@ export const otlpSettings = (defaultServiceName: string): Config.Config<Option.O
     )
   )
 
+/** The exporter's modules, loaded only when export is switched on. */
+const exporterModules = Effect.promise(() =>
+  Promise.all([
+    import("@effect/opentelemetry/Otlp"),
+    import("@effect/opentelemetry/OtlpSerialization"),
+    import("./ExportedData.js")
+  ])
+)
+
 /**
- * The exporter layer for these settings: spans, Effect metrics and log records to the endpoint,
- * flushed when the layer's scope closes (a CLI run's end, the service's shutdown).
+ * The exporter layer for these settings: spans, Effect metrics and log records to the endpoint
+ * (spans and log records corrected first: ExportedData.ts), flushed when the layer's scope closes
+ * (a CLI run's end, the service's shutdown).
  */
 const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
   Layer.unwrapEffect(
-    Effect.map(Effect.promise(() => import("@effect/opentelemetry/Otlp")), (Otlp) =>
-      (settings.protocol === "http/json" ? Otlp.layerJson : Otlp.layerProtobuf)({
+    Effect.map(exporterModules, ([Otlp, OtlpSerialization, { correctedExportLayer }]) =>
+      Otlp.layer({
         baseUrl: settings.endpoint,
         resource: {
           serviceName: settings.serviceName,
@@ -138,7 +148,10 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
         tracerExportInterval: settings.spanExportDelay,
         metricsExportInterval: settings.metricExportInterval,
         loggerExportInterval: settings.spanExportDelay
-      }))
+      }).pipe(
+        Layer.provide(correctedExportLayer),
+        Layer.provide(settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf)
+      ))
   ).pipe(Layer.provide(warnOnFailedExportsLayer(settings.exportTimeout)))
 
 /**

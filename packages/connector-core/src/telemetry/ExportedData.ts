@@ -1,0 +1,111 @@
+import { OtlpSerialization } from "@effect/opentelemetry/OtlpSerialization"
+import { Effect, Layer, Predicate } from "effect"
+
+/**
+ * What the OTLP exporter (@effect/opentelemetry 0.64) sends, corrected before it is encoded. The
+ * OTLP shapes (spans, log records, their attribute lists) are the library's; anything else passes
+ * through untouched.
+ *
+ * - A failed span is labelled `span.label: "⚠︎ Interrupted"`, `status.interrupted: true` (the
+ *   library swaps its two cases), so a 403 or an unknown entitlement read as a cancellation. Those
+ *   labels go; the span keeps its Error status with the error's message, and gains `error.type`, the
+ *   error's tag (OpenTelemetry's attribute for the kind of failure).
+ * - An interrupted span has status Ok with "All fibers interrupted without errors." as its
+ *   message. It becomes Unset with `status.interrupted: true`: a cancelled sync did not succeed.
+ * - Stack frames leave no more: `code.stacktrace` and the exception's `exception.stacktrace` point
+ *   into the minified bundle, at the path it was built in, and say nothing a reader can use;
+ *   a log record's `log.error` keeps its error lines without their frames.
+ * - A log record's `fiberId` (`#61`) names a fiber of one process's run, nothing to search by.
+ */
+
+type Fields = Readonly<Record<string, unknown>>
+
+/** OTLP's span status codes. */
+const Unset = 0
+const Ok = 1
+const SpanError = 2
+
+/** `record[key]` with each record in it mapped by `f`, when it is a list. */
+const mapList = (record: Fields, key: string, f: (item: Fields) => Fields): Fields => {
+  const list = record[key]
+  return Array.isArray(list) ? { ...record, [key]: list.map((item: unknown) => Predicate.isRecord(item) ? f(item) : item) } : record
+}
+
+const keyOf = (attribute: unknown) => Predicate.isRecord(attribute) && typeof attribute.key === "string" ? attribute.key : undefined
+
+const mapAttributes = (record: Fields, f: (attributes: ReadonlyArray<unknown>) => ReadonlyArray<unknown>): Fields =>
+  Array.isArray(record.attributes) ? { ...record, attributes: f(record.attributes) } : record
+
+const withoutAttributes = (record: Fields, keys: ReadonlyArray<string>): Fields =>
+  mapAttributes(record, (attributes) => attributes.filter((attribute) => !keys.includes(keyOf(attribute) ?? "")))
+
+const withAttribute = (record: Fields, key: string, value: Fields): Fields =>
+  mapAttributes(record, (attributes) => [...attributes, { key, value }])
+
+/** An attribute's string value. */
+const stringAttribute = (record: Fields, key: string): string | undefined => {
+  const attributes: ReadonlyArray<unknown> = Array.isArray(record.attributes) ? record.attributes : []
+  const found = attributes.find((attribute) => keyOf(attribute) === key)
+  const value = Predicate.isRecord(found) && Predicate.isRecord(found.value) ? found.value.stringValue : undefined
+  return typeof value === "string" ? value : undefined
+}
+
+const isException = (event: Fields) => event.name === "exception"
+
+const failedSpan = (span: Fields): Fields => {
+  const events: ReadonlyArray<unknown> = Array.isArray(span.events) ? span.events : []
+  const exception = events.find((event): event is Fields => Predicate.isRecord(event) && isException(event))
+  const errorType = exception === undefined ? undefined : stringAttribute(exception, "exception.type")
+  const relabelled = mapList(
+    withoutAttributes(span, ["span.label", "status.interrupted"]),
+    "events",
+    (event) => isException(event) ? withoutAttributes(event, ["exception.stacktrace"]) : event
+  )
+  return errorType === undefined ? relabelled : withAttribute(relabelled, "error.type", { stringValue: errorType })
+}
+
+const correctSpan = (span: Fields): Fields => {
+  const status: Fields = Predicate.isRecord(span.status) ? span.status : {}
+  const withoutFrames = withoutAttributes(span, ["code.stacktrace"])
+  if (status.code === SpanError) return failedSpan(withoutFrames)
+  // The library gives only an interrupted span an Ok status with a message.
+  if (status.code === Ok && typeof status.message === "string") {
+    return withAttribute({ ...withoutFrames, status: { code: Unset } }, "status.interrupted", { boolValue: true })
+  }
+  return withoutFrames
+}
+
+/** `Cause.pretty`'s text without its `at ...` lines. */
+const withoutStackFrames = (text: string) => text.split("\n").filter((line) => !/^\s*at\s/.test(line)).join("\n")
+
+const correctLogRecord = (record: Fields): Fields =>
+  mapAttributes(
+    withoutAttributes(record, ["fiberId"]),
+    (attributes) =>
+      attributes.map((attribute) => {
+        if (keyOf(attribute) !== "log.error" || !Predicate.isRecord(attribute) || !Predicate.isRecord(attribute.value)) return attribute
+        const text = attribute.value.stringValue
+        return typeof text === "string" ? { ...attribute, value: { stringValue: withoutStackFrames(text) } } : attribute
+      })
+  )
+
+export const correctTraces = (data: unknown): unknown =>
+  Predicate.isRecord(data)
+    ? mapList(data, "resourceSpans", (resource) => mapList(resource, "scopeSpans", (scope) => mapList(scope, "spans", correctSpan)))
+    : data
+
+export const correctLogs = (data: unknown): unknown =>
+  Predicate.isRecord(data)
+    ? mapList(data, "resourceLogs", (resource) => mapList(resource, "scopeLogs", (scope) => mapList(scope, "logRecords", correctLogRecord)))
+    : data
+
+/** The OtlpSerialization in context (JSON or protobuf), fed the corrected spans and log records. */
+export const correctedExportLayer: Layer.Layer<OtlpSerialization, never, OtlpSerialization> = Layer.effect(
+  OtlpSerialization,
+  Effect.map(OtlpSerialization, (encoding) =>
+    OtlpSerialization.of({
+      traces: (data) => encoding.traces(correctTraces(data)),
+      metrics: encoding.metrics,
+      logs: (data) => encoding.logs(correctLogs(data))
+    }))
+)
