@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { cliBundle, cliProgram, httpBundle, runApp, startApp } from "./support/AppProcess.js"
 import { attributesOf, makeOtlpReceiver, type OtlpDataPoint, type OtlpSpan } from "./support/OtlpReceiver.js"
+import { makeSilentCollector } from "./support/SilentCollector.js"
 
 /**
  * OpenTelemetry from the real apps: their bundles run as processes against a sandbox on loopback
@@ -387,6 +388,62 @@ describe("OpenTelemetry export", () => {
       }).pipe(Effect.provide(sandbox)),
     { timeout: 120_000 }
   )
+})
+
+/** Waits (polling, generously) until `ready` holds. */
+const eventually = (ready: () => boolean) =>
+  Effect.suspend(() => ready() ? Effect.void : Effect.fail("not yet")).pipe(
+    Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))),
+    Effect.orDie
+  )
+
+describe("the HTTP service's export warnings", () => {
+  /**
+   * The service against a collector that never answers, until the exporter has sent its metrics
+   * again: its first request was given up, and the warning for it logged (or left out) before
+   * that retry. Then stopped: all it printed.
+   */
+  const runAgainstSilentCollector = (env: Record<string, string>) =>
+    Effect.gen(function*() {
+      const collector = yield* makeSilentCollector
+      const dir = yield* tempDir
+      const app = yield* startApp(httpBundle, ["--sandbox", "--port", "0", "--data-dir", join(dir, "data")], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+        OTEL_METRIC_EXPORT_INTERVAL: "200",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "300",
+        ...env
+      })
+      yield* eventually(() => collector.requests("/v1/metrics") >= 2)
+      app.child.kill("SIGTERM")
+      assert.strictEqual(yield* app.exited, 0, app.stderr())
+      return { endpoint: collector.endpoint, stdout: app.stdout(), stderr: app.stderr() }
+    })
+
+  it.scopedLive(
+    "a collector that never answers: the request is given up and retried, with a warning in the log's format on stderr",
+    () =>
+      Effect.gen(function*() {
+        const { endpoint, stderr, stdout } = yield* runAgainstSilentCollector({ BATON_LOG_FORMAT: "json" })
+        const warnings = stderr.split("\n").filter((line) => line.includes("OpenTelemetry export"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+        assert.deepStrictEqual(
+          warnings.filter((line) => String(line["msg"]).includes("/v1/metrics")).map((line) => [line["level"], line["msg"]]),
+          [[
+            "warn",
+            `OpenTelemetry export to ${endpoint}/v1/metrics failed (no answer within 300ms); this telemetry is dropped, and ` +
+            "exports to it pause for a minute. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+          ]]
+        )
+        assert.notInclude(stdout, "OpenTelemetry")
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive("BATON_LOG_LEVEL=error leaves the warning out", () =>
+    Effect.gen(function*() {
+      const { stderr, stdout } = yield* runAgainstSilentCollector({ BATON_LOG_FORMAT: "json", BATON_LOG_LEVEL: "error" })
+      assert.notInclude(stdout + stderr, "OpenTelemetry")
+    }), { timeout: 120_000 })
 })
 
 describe("without the OTEL variables", () => {

@@ -64,17 +64,19 @@ const writeStderr = (line: string) => {
   process.stderr.write(`${line}\n`)
 }
 
-/** Logs on stderr, and OTLP export when the OTEL_* variables ask for it (flushed after the server stopped). */
+/**
+ * Logs on stderr, and OTLP export when the OTEL_* variables ask for it (flushed after the server
+ * stopped). The logger is in place before the exporter starts: its fibers keep the logger they
+ * started with, so its warnings follow BATON_LOG_FORMAT and BATON_LOG_LEVEL.
+ */
 const observed = (sources: SettingSources) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const level = yield* resolve(BatonSettings.LogLevel, sources)
     const format = yield* resolve(BatonSettings.LogFormat, sources)
-    return Layer.merge(
-      loggingLayer(level, format, writeStderr),
-      telemetryLayer({ name: "baton-fivetran-http", version: Version }).pipe(
-        Layer.mapError((error) => new StartupError({ reason: `bad OpenTelemetry setting: ${error}` })),
-        Layer.provide(NodeHttpClient.layerUndici)
-      )
+    return telemetryLayer({ name: "baton-fivetran-http", version: Version }).pipe(
+      Layer.mapError((error) => new StartupError({ reason: `bad OpenTelemetry setting: ${error}` })),
+      Layer.provide(NodeHttpClient.layerUndici),
+      Layer.provideMerge(loggingLayer(level, format, writeStderr))
     )
   }))
 
