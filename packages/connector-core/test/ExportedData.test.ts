@@ -117,4 +117,19 @@ describe("exported spans and log records", () => {
       ])
       assert.notInclude(text, "fiberId")
     }))
+
+  it.live("a line logged within a span, its event there: no fiber id, its error without stack frames", () =>
+    Effect.gen(function*() {
+      const { spans, text } = yield* exported(
+        Effect.catchAllCause(
+          new ProvisioningDisabled({ message: "provisioning is disabled" }),
+          (cause) => Effect.logWarning("refused", cause).pipe(Effect.annotateLogs({ action: "grant" }))
+        ).pipe(Effect.withSpan("Provisioner.grant"))
+      )
+      const grant = spanNamed(spans, "Provisioner.grant")
+      assert.deepStrictEqual(grant.events.map((event) => [event.name, values(event.attributes)]), [
+        ["refused", { action: "grant", "effect.logLevel": "WARN", "effect.cause": "ProvisioningDisabled: provisioning is disabled" }]
+      ])
+      assert.notInclude(text, "fiberId")
+    }))
 })

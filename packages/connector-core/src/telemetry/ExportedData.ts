@@ -13,9 +13,11 @@ import { Effect, Layer, Predicate } from "effect"
  * - An interrupted span has status Ok with "All fibers interrupted without errors." as its
  *   message. It becomes Unset with `status.interrupted: true`: a cancelled sync did not succeed.
  * - Stack frames leave no more: `code.stacktrace` and the exception's `exception.stacktrace` point
- *   into the minified bundle, at the path it was built in, and say nothing a reader can use;
- *   a log record's `log.error` keeps its error lines without their frames.
- * - A log record's `fiberId` (`#61`) names a fiber of one process's run, nothing to search by.
+ *   into the minified bundle, at the path it was built in, and say nothing a reader can use; a log
+ *   record's `log.error` and a span's log event's `effect.cause` keep their error lines without
+ *   their frames.
+ * - A fiber's id (`#61`: a log record's `fiberId`, a log event's `effect.fiberId`) names a fiber of
+ *   one process's run, nothing to search by.
  */
 
 type Fields = Readonly<Record<string, unknown>>
@@ -52,6 +54,23 @@ const stringAttribute = (record: Fields, key: string): string | undefined => {
 
 const isException = (event: Fields) => event.name === "exception"
 
+/** `Cause.pretty`'s text without its `at ...` lines. */
+const withoutStackFrames = (text: string) => text.split("\n").filter((line) => !/^\s*at\s/.test(line)).join("\n")
+
+/** The string attribute `key` without stack frames. */
+const withoutFramesIn = (record: Fields, key: string): Fields =>
+  mapAttributes(record, (attributes) =>
+    attributes.map((attribute) => {
+      if (keyOf(attribute) !== key || !Predicate.isRecord(attribute) || !Predicate.isRecord(attribute.value)) return attribute
+      const text = attribute.value.stringValue
+      return typeof text === "string" ? { ...attribute, value: { stringValue: withoutStackFrames(text) } } : attribute
+    }))
+
+/** A line logged within the span, which Effect adds to it as an event. */
+const correctLogEvent = (event: Fields): Fields => withoutFramesIn(withoutAttributes(event, ["effect.fiberId"]), "effect.cause")
+
+const correctLogRecord = (record: Fields): Fields => withoutFramesIn(withoutAttributes(record, ["fiberId"]), "log.error")
+
 const failedSpan = (span: Fields): Fields => {
   const events: ReadonlyArray<unknown> = Array.isArray(span.events) ? span.events : []
   const exception = events.find((event): event is Fields => Predicate.isRecord(event) && isException(event))
@@ -66,7 +85,11 @@ const failedSpan = (span: Fields): Fields => {
 
 const correctSpan = (span: Fields): Fields => {
   const status: Fields = Predicate.isRecord(span.status) ? span.status : {}
-  const withoutFrames = withoutAttributes(span, ["code.stacktrace"])
+  const withoutFrames = mapList(
+    withoutAttributes(span, ["code.stacktrace"]),
+    "events",
+    (event) => isException(event) ? event : correctLogEvent(event)
+  )
   if (status.code === SpanError) return failedSpan(withoutFrames)
   // The library gives only an interrupted span an Ok status with a message.
   if (status.code === Ok && typeof status.message === "string") {
@@ -74,20 +97,6 @@ const correctSpan = (span: Fields): Fields => {
   }
   return withoutFrames
 }
-
-/** `Cause.pretty`'s text without its `at ...` lines. */
-const withoutStackFrames = (text: string) => text.split("\n").filter((line) => !/^\s*at\s/.test(line)).join("\n")
-
-const correctLogRecord = (record: Fields): Fields =>
-  mapAttributes(
-    withoutAttributes(record, ["fiberId"]),
-    (attributes) =>
-      attributes.map((attribute) => {
-        if (keyOf(attribute) !== "log.error" || !Predicate.isRecord(attribute) || !Predicate.isRecord(attribute.value)) return attribute
-        const text = attribute.value.stringValue
-        return typeof text === "string" ? { ...attribute, value: { stringValue: withoutStackFrames(text) } } : attribute
-      })
-  )
 
 export const correctTraces = (data: unknown): unknown =>
   Predicate.isRecord(data)
