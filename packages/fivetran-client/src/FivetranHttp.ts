@@ -218,11 +218,25 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         )
       })
 
-    /** One attempt; succeeds with the body's decoding (a decoding failure is not retried). */
-    const attempt = <A>(request: FivetranRequest, endpoint: string, retried: number, read: ReadBody<BodyReading<A>>) =>
+    /**
+     * One attempt; succeeds with the body's decoding (a decoding failure is not retried). `repeats`,
+     * the failure a retry repeats, counts the retry here, once it is sent: a call abandoned during
+     * its backoff (a readiness check's caller giving up) made no retry.
+     */
+    const attempt = <A>(
+      request: FivetranRequest,
+      endpoint: string,
+      retried: number,
+      read: ReadBody<BodyReading<A>>,
+      repeats: FivetranError | undefined
+    ) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
         yield* tallyRequest
+        if (repeats !== undefined) {
+          yield* tallyRetry
+          yield* meterRetry(request.method, request.route, repeats)
+        }
         const started = clock.unsafeCurrentTimeMillis()
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq, read)).pipe(
@@ -275,15 +289,17 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.suspend(() => {
         let pending: { readonly wait: BegunWait; readonly error: FivetranError } | undefined
         let attempts = 0
-        const endPending = Effect.suspend(() => {
-          const wait = pending
-          pending = undefined
-          return wait === undefined ? Effect.void : Effect.flatMap(waits.end(wait.wait), (seconds) => recordRetryWait(wait.error, seconds))
-        })
+        /** Ends the wait in progress: before the retry it waited for, or abandoned with the call. */
+        const endPending = (abandoned: boolean) =>
+          Effect.suspend(() => {
+            const wait = pending
+            pending = undefined
+            return wait === undefined
+              ? Effect.void
+              : Effect.flatMap(waits.end(wait.wait, abandoned), (seconds) => recordRetryWait(wait.error, seconds))
+          })
         const onRetry = (delay: Duration.Duration, error: FivetranError) =>
           Effect.gen(function*() {
-            yield* tallyRetry
-            yield* meterRetry(request.method, request.route, error)
             const millis = Duration.toMillis(delay)
             const now = yield* Clock.currentTimeMillis
             const wait = yield* waits.begin({
@@ -295,11 +311,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             })
             pending = { wait, error }
           })
-        const next = Effect.suspend(() =>
-          attempts === 0
-            ? attempt(request, endpoint, attempts++, read)
-            : Effect.zipRight(endPending, attempt(request, endpoint, attempts++, read))
-        )
+        const next = Effect.suspend(() => {
+          if (attempts === 0) return attempt(request, endpoint, attempts++, read, undefined)
+          const repeats = pending?.error
+          return Effect.zipRight(endPending(false), attempt(request, endpoint, attempts++, read, repeats))
+        })
         // Nearly every call succeeds at once: the schedule's driver and the wait's ending are set up
         // only after a first failure, which the schedule is then given as its first input.
         const retried = (first: FivetranError) => {
@@ -317,7 +333,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                 ? new RateLimited({ endpoint: error.endpoint, retryAfterSeconds: error.retryAfterSeconds, attempts })
                 : error
             ),
-            Effect.ensuring(endPending)
+            // A wait still pending here was cut short with the call: its retry was never sent.
+            Effect.ensuring(endPending(true))
           )
         }
         return next.pipe(Effect.catchAll(retried), Effect.flatMap((decoded) => decoded))

@@ -13,7 +13,10 @@ export const fivetranRequests = Metric.counter("fivetran_requests_total", {
   incremental: true
 })
 
-/** Attempts repeated after a retryable failure; `reason` is `rate_limited`, `server_error` or `transport`. */
+/**
+ * Attempts repeated after a retryable failure, counted as each is sent (a call abandoned during its
+ * backoff made no retry); `reason`, of the failure repeated, is `rate_limited`, `server_error` or `transport`.
+ */
 export const fivetranRetries = Metric.counter("fivetran_retries_total", {
   description: "Fivetran requests repeated after a retryable failure, by method, route template and reason",
   incremental: true

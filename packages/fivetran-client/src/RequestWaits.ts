@@ -1,4 +1,4 @@
-import { Clock, DateTime, Effect, Metric, Option } from "effect"
+import { Clock, DateTime, Effect, Exit, Metric, Option } from "effect"
 import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
 import { tallyWait } from "./RequestTally.js"
 import { formatWait } from "./WaitDuration.js"
@@ -14,11 +14,22 @@ export const describeWait = (wait: RequestWait): string =>
     wait.kind === "reserve" ? "sending" : "retrying"
   } ${wait.endpoint}: ${wait.reason}`
 
+/**
+ * `stopped waiting after 1.2s: GET /v1/roles was not retried (its caller gave up on it)`: the wait's
+ * line said `before retrying`, and nothing else would say that the retry never came.
+ */
+export const describeAbandoned = (wait: RequestWait, waitedMillis: number): string =>
+  `stopped waiting after ${formatWait(waitedMillis)}: ${wait.endpoint} was not ${
+    wait.kind === "reserve" ? "sent" : "retried"
+  } (its caller gave up on it)`
+
 /** A wait begun: what `end` needs to end it everywhere it was registered. */
 export interface BegunWait {
   readonly id: number
   /** Ends it in the tallies of the fiber that began it (`RequestTally.ts`). */
   readonly endTallied: Effect.Effect<void>
+  /** Its start was logged at debug (a short retry, or one of a stretch of rate-limit waits). */
+  readonly quiet: boolean
 }
 
 /**
@@ -47,27 +58,34 @@ export const makeRequestWaits = Effect.gen(function*() {
       )
       const endTallied = yield* tallyWait(id, wait)
       yield* active.add(id, wait)
-      return { id, endTallied } satisfies BegunWait
+      return { id, endTallied, quiet } satisfies BegunWait
     })
 
   /**
    * Ends a wait and returns the seconds it lasted, from its start until now: a wait cut short (its
    * request abandoned) lasted less than planned. Reserve waits are metered here; retry waits by the
-   * retry schedule, which knows their reason.
+   * retry schedule, which knows their reason. An `abandoned` wait's request is not sent: said at
+   * info (debug when its start was), so the log does not leave a retry announced that never came.
    */
-  const end = (begun: BegunWait) =>
+  const end = (begun: BegunWait, abandoned = false) =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       yield* begun.endTallied
       const wait = yield* active.remove(begun.id)
       if (Option.isNone(wait)) return 0
-      const seconds = Math.max(0, now - (wait.value.until - wait.value.millis)) / 1000
-      if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, seconds)
-      return seconds
+      const millis = Math.max(0, now - (wait.value.until - wait.value.millis))
+      if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, millis / 1000)
+      if (abandoned) {
+        yield* (begun.quiet ? Effect.logDebug : Effect.logInfo)(describeAbandoned(wait.value, millis)).pipe(
+          Effect.annotateLogs({ endpoint: wait.value.endpoint, wait_kind: wait.value.kind, waited_ms: Math.round(millis) })
+        )
+      }
+      return millis / 1000
     })
 
-  /** Runs `effect` (the sleep) as the given wait. */
-  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(begin(wait), () => effect, end)
+  /** Runs `effect` (the sleep) as the given wait; interrupted, the wait was abandoned. */
+  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(begin(wait), () => effect, (begun, exit) => end(begun, Exit.isInterrupted(exit)))
 
   return { waits: active.waits, begin, end, during } as const
 })

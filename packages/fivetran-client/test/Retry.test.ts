@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, TestClock } from "effect"
+import { Effect, Fiber, Metric, MetricLabel, Option, TestClock } from "effect"
+import { fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait, tallied } from "./support/TestClient.js"
+import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait, pollUntil, tallied } from "./support/TestClient.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamBody = { code: "Success", data: team }
@@ -11,6 +12,20 @@ const membershipBody = {
   message: "Group membership has been created",
   data: { id: "amber_falcon", role: "Manage Destination", created_at: "2025-05-06T12:00:01.554210Z" }
 }
+
+/** `fivetran_retries_total` and `fivetran_retry_wait_seconds_total` for the 429s on `GET /v1/teams/{id}`, process-wide. */
+const rateLimitedRetries = Effect.map(
+  Metric.value(Metric.taggedWithLabels(fivetranRetries, [
+    MetricLabel.make("method", "GET"),
+    MetricLabel.make("route", "/v1/teams/{id}"),
+    MetricLabel.make("reason", "rate_limited")
+  ])),
+  (state) => state.count
+)
+const rateLimitedWaitSeconds = Effect.map(
+  Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", "rate_limited")),
+  (state) => state.count
+)
 
 /** Lets the pending retry sleep elapse and returns how long it was. */
 const elapseRetrySleep = (maxDelayMillis: number) =>
@@ -79,6 +94,52 @@ describe("retries", () => {
           "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"
         ]
       ])
+    }))
+
+  it.scoped("a call abandoned during its wait made no retry: not counted, and the log says it was not retried", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": "5" }))
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const retriesBefore = yield* rateLimitedRetries
+      const waitedBefore = yield* rateLimitedWaitSeconds
+      // The caller (a readiness check) gives up 2 s into the 5 s wait.
+      const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter").pipe(Effect.timeout("2 seconds")))))
+      assert.strictEqual(yield* pollUntil("the wait", Effect.map(client.waits.current, Option.map((wait) => wait.millis))), 5_000)
+      yield* TestClock.adjust(2_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+
+      assert.strictEqual((yield* Effect.flip(outcome))._tag, "TimeoutException")
+      assert.strictEqual((yield* server.requests).length, 1)
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, waitedMillis: 2_000 })
+      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
+      // The wait itself counts, up to when it was cut short.
+      assert.strictEqual((yield* rateLimitedWaitSeconds) - waitedBefore, 2)
+      const lines = (yield* logs.lines).filter((line) => line.level !== "DEBUG")
+      assert.deepStrictEqual(lines.map((line) => [line.level, line.message]), [
+        [
+          "WARN",
+          "waiting 5.0s (until 1970-01-01T00:00:05Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 5s"
+        ],
+        ["INFO", "stopped waiting after 2.0s: GET /v1/teams/bright_otter was not retried (its caller gave up on it)"]
+      ])
+    }))
+
+  it.scoped("a retry is counted as it is sent, with the reason of the failure it repeats", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index === 0 ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3" }) : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const retriesBefore = yield* rateLimitedRetries
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
+      assert.strictEqual(yield* awaitRetrySleep(10_000), 3_000)
+      // Waiting: nothing retried yet.
+      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
+      yield* TestClock.adjust(3_000)
+      const { counts } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, waitedMillis: 3_000 })
+      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 1)
     }))
 
   it.scoped("a Retry-After beyond the maximum rate-limit wait fails at once, saying how long it would need", () =>
