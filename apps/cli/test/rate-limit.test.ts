@@ -35,7 +35,8 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         /^waiting 2\.0s \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) before retrying GET \/v1\/roles: Fivetran answered 429 with Retry-After 2s$/
       )
       assert.deepStrictEqual([wait!.wait_kind, wait!.wait_ms, wait!.endpoint], ["rate-limited", 2000, "GET /v1/roles"])
-      assert.deepStrictEqual([summaryOf(result.stderr)!.retries, summaryOf(result.stderr)!.rateLimitWaitMillis], [1, 2000])
+      const summary = summaryOf(result.stderr)!
+      assert.deepStrictEqual([summary.retries, summary.rateLimitWaitMillis, summary.retryBackoffMillis], [1, 2000, 0])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 2 } } }))))
 
   it.scopedLive("a Retry-After longer than --max-rate-limit-wait fails at once, saying how long it needed; the previous file stays", () =>
@@ -95,7 +96,10 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         const first = yield* runCli([...flags, "-f", `${dir}/first.c1z`, "--log-format", "console"])
         assertExit(first, 0)
         // The console summary names the window the sandbox announced, not Fivetran's hour.
-        assert.match(first.stderr, new RegExp(`^ {2}requests {6}${SmallSyncCost} \\(0 retries, 0\\.0s waited\\)$`, "m"))
+        assert.match(
+          first.stderr,
+          new RegExp(`^ {2}requests {6}${SmallSyncCost} \\(0 retries; waited 0\\.0s for the rate limit, 0\\.0s in retry backoff\\)$`, "m")
+        )
         assert.match(first.stderr, /^ {2}rate limit {4}20\/10s, lowest remaining 6, 4 kept in reserve; /m)
         const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
         assertExit(second, 0)

@@ -18,12 +18,10 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       assert.isTrue(until >= started + 3_000, `until ${waiting.waiting!.until}`)
       assert.deepStrictEqual(waiting.progress?.waiting, waiting.waiting)
       const done = yield* awaitJob(job.id)
-      assert.deepStrictEqual([done.status, done.waiting, done.summary?.retries, done.summary?.rateLimitWaitMillis], [
-        "succeeded",
-        null,
-        1,
-        3_000
-      ])
+      assert.deepStrictEqual(
+        [done.status, done.waiting, done.summary?.retries, done.summary?.rateLimitWaitMillis, done.summary?.retryBackoffMillis],
+        ["succeeded", null, 1, 3_000, 0]
+      )
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })
 
@@ -38,5 +36,25 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       const cancelled = yield* Effect.orDie(client.syncs.cancel({ path: { id: job.id } }))
       assert.deepStrictEqual([cancelled.status, cancelled.waiting, cancelled.progress?.waiting], ["cancelled", null, null])
       assert.deepStrictEqual(yield* Effect.orDie(client.syncs.get({ path: { id: job.id } })), cancelled)
+    }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
+
+layer(harness({ maxAttempts: 8 }), { excludeTestServices: true, timeout: 90_000 })("a sync whose requests meet 5xx answers", (it) => {
+  it.effect("backs off without waiting for the rate limit: never waiting_for_rate_limit, and its backoff is not rateLimitWaitMillis", () =>
+    Effect.gen(function*() {
+      const { client, sandbox } = yield* Harness
+      yield* sandbox.clearRequestLog
+      yield* sandbox.setFaults({ serverErrorShare: 0.3, serverErrorStatuses: [503], seed: 11 })
+      const job = yield* Effect.orDie(client.syncs.start())
+      const statuses = new Set<string>()
+      const done = yield* awaitStatus(job.id, (j) => {
+        statuses.add(j.status)
+        return j.status === "succeeded" || j.status === "failed"
+      })
+      const serverErrors = (yield* sandbox.requestLog).filter((entry) => entry.status === 503).length
+      assert.isAbove(serverErrors, 0)
+      assert.isFalse(statuses.has("waiting_for_rate_limit"))
+      assert.deepStrictEqual([done.status, done.summary?.retries, done.summary?.rateLimitWaitMillis], ["succeeded", serverErrors, 0])
+      assert.isAbove(done.summary?.retryBackoffMillis ?? 0, 0)
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })

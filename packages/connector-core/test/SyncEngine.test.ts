@@ -13,7 +13,8 @@ const syncWith = (
   snapshot: typeof preset,
   credential: { readonly key: string; readonly secret: string },
   options: Partial<SyncOptions> = {},
-  faults: FaultOptions = {}
+  faults: FaultOptions = {},
+  maxAttempts = 3
 ) =>
   Effect.gen(function*() {
     const sink = yield* collectingSink
@@ -24,7 +25,7 @@ const syncWith = (
   }).pipe(
     Effect.provide(
       SyncEngine.layer.pipe(
-        Layer.provideMerge(clientLayer(credential, 3)),
+        Layer.provideMerge(clientLayer(credential, maxAttempts)),
         Layer.provideMerge(Sandbox.layer({ snapshot, port: 0, faults }))
       )
     )
@@ -222,7 +223,26 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(summary.requests, expected.length + 2)
       assert.deepStrictEqual(log.filter((e) => e.status === 429).map((e) => `${e.method} ${e.path}`), ["GET /v1/roles", "GET /v1/roles"])
       assert.deepStrictEqual(log.filter((e) => e.status === 200).map((e) => `${e.method} ${e.path}`).sort(), [...expected].sort())
-      assert.strictEqual(summary.rateLimitWaitMillis, 0)
+      assert.deepStrictEqual([summary.rateLimitWaitMillis, summary.retryBackoffMillis], [0, 0])
+    }))
+
+  it.live("sums the 429 waits in rateLimitWaitMillis and the backoff on 5xx apart, in retryBackoffMillis", () =>
+    Effect.gen(function*() {
+      const { credential, snapshot } = systemKey()
+      const { log, summary } = yield* syncWith(
+        snapshot,
+        credential,
+        {},
+        { rateLimitBurst: { requests: 1, retryAfterSeconds: 1 }, serverErrorShare: 0.2, serverErrorStatuses: [503], seed: 7 },
+        8
+      )
+      const serverErrors = log.filter((e) => e.status === 503).length
+      assert.isAbove(serverErrors, 0)
+      assert.deepStrictEqual(
+        [summary.retries, summary.rateLimitWaitMillis],
+        [log.filter((e) => e.status === 429).length + serverErrors, 1_000]
+      )
+      assert.isAbove(summary.retryBackoffMillis ?? 0, 0)
     }))
 
   it.live("a system key without CONNECTOR completes with a warning and no connection type", () =>

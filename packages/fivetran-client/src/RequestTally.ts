@@ -1,18 +1,21 @@
 import { Clock, Effect, FiberRef } from "effect"
+import { WaitUnion } from "./WaitUnion.js"
 import { makeWaitsInProgress, type RequestWait, type RequestWaits, type WaitsInProgress } from "./WaitsInProgress.js"
 
-/** What one piece of work's own requests came to (a sync's, not the rest of the process's). */
+/**
+ * What one piece of work's own requests came to (a sync's, not the rest of the process's). Each
+ * wait counts once it has ended (and every wait of its kind that began before it has), from its
+ * start to its planned end or, cut short, to when it ended; concurrent waits of a kind count once.
+ */
 export interface TalliedRequests {
   /** HTTP exchanges with Fivetran, every attempt. */
   readonly requests: number
+  /** Repeated attempts, counted as each is sent. */
   readonly retries: number
-  /**
-   * Time during which at least one of its requests waited (Retry-After, backoff, the rate-limit
-   * reserve), in milliseconds; concurrent waits count once. A wait counts once it has ended (and
-   * every wait of the work that began before it has), from its start to its planned end or, cut
-   * short, to when it ended.
-   */
-  readonly waitedMillis: number
+  /** Time during which at least one of its requests waited for the rate limit: a 429's wait, the reserve. */
+  readonly rateLimitWaitMillis: number
+  /** Time during which at least one of its requests waited to retry a 5xx or a transport failure. */
+  readonly retryBackoffMillis: number
 }
 
 /** The requests of the work running inside `withRequestTally`, and its waits in progress. */
@@ -22,28 +25,23 @@ export interface RequestTally {
   readonly waits: RequestWaits
 }
 
-interface OpenWait {
-  readonly id: number
-  readonly start: number
-  readonly until: number
-  endedAt: number | undefined
-}
-
-/** One tally's counters, updated by the client on whichever fiber of the work sends the request. */
+/**
+ * One tally's counters, updated by the client on whichever fiber of the work sends the request.
+ * Rate-limit waits and backoff are summed apart: a backoff on 5xx is not the rate limit.
+ */
 class Tally implements RequestTally {
   requests = 0
   retries = 0
-  private waitedMillis = 0
-  private coveredUntil = Number.NEGATIVE_INFINITY
-  /** The waits not yet counted, in the order they began: the union is summed in start order. */
-  private readonly open: Array<OpenWait> = []
+  private readonly rateLimited = new WaitUnion()
+  private readonly backoff = new WaitUnion()
 
   constructor(private readonly inProgress: WaitsInProgress) {}
 
   readonly counts: Effect.Effect<TalliedRequests> = Effect.sync(() => ({
     requests: this.requests,
     retries: this.retries,
-    waitedMillis: Math.round(this.waitedMillis)
+    rateLimitWaitMillis: this.rateLimited.total,
+    retryBackoffMillis: this.backoff.total
   }))
 
   get waits(): RequestWaits {
@@ -52,22 +50,15 @@ class Tally implements RequestTally {
 
   beginWait(id: number, wait: RequestWait): Effect.Effect<void> {
     return Effect.zipRight(
-      Effect.sync(() => void this.open.push({ id, start: wait.until - wait.millis, until: wait.until, endedAt: undefined })),
+      Effect.sync(() => (wait.kind === "retry" ? this.backoff : this.rateLimited).begin(id, wait.until - wait.millis, wait.until)),
       this.inProgress.add(id, wait)
     )
   }
 
   endWait(id: number): Effect.Effect<void> {
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const ended = this.open.find((wait) => wait.id === id)
-      if (ended !== undefined) ended.endedAt = Math.min(ended.until, now)
-      while (this.open.length > 0) {
-        const { endedAt, start } = this.open[0]!
-        if (endedAt === undefined) break
-        this.open.shift()
-        this.waitedMillis += Math.max(0, endedAt - Math.max(start, this.coveredUntil))
-        this.coveredUntil = Math.max(this.coveredUntil, endedAt)
-      }
+      this.rateLimited.end(id, now)
+      this.backoff.end(id, now)
       return Effect.asVoid(this.inProgress.remove(id))
     })
   }

@@ -46,7 +46,7 @@ describe("metrics and logs", () => {
       const { counts, outcome } = yield* tallied(logs.provide(run))
       const backoff = yield* outcome
 
-      assert.deepStrictEqual(counts, { requests: 7, retries: 2, waitedMillis: Math.round(backoff + 2_000) })
+      assert.deepStrictEqual(counts, { requests: 7, retries: 2, rateLimitWaitMillis: 2_000, retryBackoffMillis: Math.round(backoff) })
 
       // The process-wide Effect metrics: labelled by route template, never by id.
       const requestsAt = (route: string, status: string) =>

@@ -47,14 +47,14 @@ describe("a request tally", () => {
       assert.strictEqual(yield* awaitRetrySleep(6_000), 5_000)
       assert.deepStrictEqual(yield* waitingOn(tally), Option.some("GET /v1/users/inside"))
       yield* TestClock.adjust(5_000)
-      assert.deepStrictEqual(yield* Fiber.join(fiber), { requests: 4, retries: 1, waitedMillis: 5_000 })
+      assert.deepStrictEqual(yield* Fiber.join(fiber), { requests: 4, retries: 1, rateLimitWaitMillis: 5_000, retryBackoffMillis: 0 })
       assert.deepStrictEqual(yield* waitingOn(tally), Option.none())
       // The client's own waits are the process's: the outside request still waits there.
       assert.deepStrictEqual(Option.map(yield* client.waits.current, (wait) => wait.endpoint), Option.some("GET /v1/users/outside"))
 
       yield* TestClock.adjust(15_000)
       yield* Fiber.join(outside)
-      assert.deepStrictEqual(yield* tally.counts, { requests: 4, retries: 1, waitedMillis: 5_000 })
+      assert.deepStrictEqual(yield* tally.counts, { requests: 4, retries: 1, rateLimitWaitMillis: 5_000, retryBackoffMillis: 0 })
       assert.strictEqual((yield* server.requests).length, 7)
     }))
 
@@ -83,7 +83,7 @@ describe("a request tally", () => {
       )
       yield* TestClock.adjust(5_000)
       // Its retry was never sent: two retries, not three.
-      assert.deepStrictEqual(yield* Fiber.join(fiber), { requests: 5, retries: 2, waitedMillis: 15_000 })
+      assert.deepStrictEqual(yield* Fiber.join(fiber), { requests: 5, retries: 2, rateLimitWaitMillis: 15_000, retryBackoffMillis: 0 })
     }))
 
   it.scoped("leaves a fiber that joins a fiber forked inside it outside the tally; a tally inside another counts in both", () =>

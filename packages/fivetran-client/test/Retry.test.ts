@@ -57,7 +57,7 @@ describe("retries", () => {
       const { counts, outcome } = yield* Fiber.join(fiber)
       assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual((yield* server.requests).length, 2)
-      assert.deepStrictEqual(counts, { requests: 2, retries: 1, waitedMillis: 7_000 })
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 7_000, retryBackoffMillis: 0 })
     }))
 
   it.scoped("a long Retry-After is waited in full; without one the backoff applies, capped; every 429 wait warns", () =>
@@ -111,7 +111,7 @@ describe("retries", () => {
 
       assert.strictEqual((yield* Effect.flip(outcome))._tag, "TimeoutException")
       assert.strictEqual((yield* server.requests).length, 1)
-      assert.deepStrictEqual(counts, { requests: 1, retries: 0, waitedMillis: 2_000 })
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 2_000, retryBackoffMillis: 0 })
       assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
       // The wait itself counts, up to when it was cut short.
       assert.strictEqual((yield* rateLimitedWaitSeconds) - waitedBefore, 2)
@@ -138,7 +138,7 @@ describe("retries", () => {
       assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
       yield* TestClock.adjust(3_000)
       const { counts } = yield* Fiber.join(fiber)
-      assert.deepStrictEqual(counts, { requests: 2, retries: 1, waitedMillis: 3_000 })
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 3_000, retryBackoffMillis: 0 })
       assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 1)
     }))
 
@@ -155,7 +155,7 @@ describe("retries", () => {
           "longer than max-rate-limit-wait (10m): raise it or retry later"
       )
       assert.strictEqual((yield* server.requests).length, 1)
-      assert.deepStrictEqual(counts, { requests: 1, retries: 0, waitedMillis: 0 })
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
     }))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
@@ -179,7 +179,12 @@ describe("retries", () => {
         const nominal = 500 * 2 ** retry
         assert.isTrue(delay >= nominal * 0.8 && delay <= nominal * 1.2, `retry ${retry} waited ${delay}`)
       })
-      assert.deepStrictEqual(counts, { requests: 5, retries: 4, waitedMillis: Math.round(delays.reduce((sum, d) => sum + d, 0)) })
+      assert.deepStrictEqual(counts, {
+        requests: 5,
+        retries: 4,
+        rateLimitWaitMillis: 0,
+        retryBackoffMillis: Math.round(delays.reduce((sum, d) => sum + d, 0))
+      })
       // A wait over 2 s is never silent: it warns with what failed and how long; shorter blips are debug.
       const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => line.level), delays.map((d) => d > 2_000 ? "WARN" : "DEBUG"))

@@ -46,6 +46,10 @@ const rateLimitText = (summary: SyncSummary) => {
   return `${thousands(summary.rateLimit)}/${window}${lowest}${reserve}${repeat}`
 }
 
+/** `waited 1.0s for the rate limit, 13.5s in retry backoff`: a backoff on 5xx is not the rate limit. */
+const waitsText = (summary: SyncSummary) =>
+  `waited ${seconds(summary.rateLimitWaitMillis)} for the rate limit, ${seconds(summary.retryBackoffMillis ?? 0)} in retry backoff`
+
 const consoleSummary = (summary: SyncSummary, file: string) => {
   const perType = Object.entries(summary.resources)
     .map(([type, count]) => `${count} ${type}`)
@@ -57,7 +61,7 @@ const consoleSummary = (summary: SyncSummary, file: string) => {
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
     `(${summary.grants.direct} direct, ${summary.grants.derived} derived through teams)`,
-    `  requests      ${summary.requests} (${summary.retries} retries, ${seconds(summary.rateLimitWaitMillis)} waited)`,
+    `  requests      ${summary.requests} (${summary.retries} retries; ${waitsText(summary)})`,
     `  rate limit    ${rateLimitText(summary)}`,
     `  duration      ${seconds(summary.durationMillis)}`
   ]
@@ -81,6 +85,7 @@ const jsonSummary = (summary: SyncSummary, file: string) =>
     requests: summary.requests,
     retries: summary.retries,
     rateLimitWaitMillis: summary.rateLimitWaitMillis,
+    retryBackoffMillis: summary.retryBackoffMillis,
     rateLimit: summary.rateLimit,
     rateLimitWindowSeconds: summary.rateLimitWindowSeconds,
     rateLimitLowestRemaining: summary.rateLimitLowestRemaining,

@@ -239,7 +239,7 @@ const sync = (
     )
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
-    const { requests, retries, waitedMillis } = yield* ownRequests.counts
+    const { rateLimitWaitMillis, requests, retries, retryBackoffMillis } = yield* ownRequests.counts
     const counts = yield* Ref.get(tally)
     const budget = yield* client.budget
     const finishedAt = yield* Clock.currentTimeMillis
@@ -250,7 +250,8 @@ const sync = (
       grants: { direct: counts.directGrants, derived: counts.derivedGrants },
       requests,
       retries,
-      rateLimitWaitMillis: waitedMillis,
+      rateLimitWaitMillis,
+      retryBackoffMillis,
       rateLimit: Option.getOrNull(budget.limit),
       rateLimitWindowSeconds: Option.isSome(budget.limit) ? budget.windowSeconds : null,
       rateLimitLowestRemaining: null,

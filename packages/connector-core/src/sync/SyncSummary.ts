@@ -10,9 +10,15 @@ export const SyncSummary = Schema.Struct({
   grants: Schema.Struct({ direct: Schema.Number, derived: Schema.Number }),
   /** The sync's own Fivetran requests, every attempt (not the process's other requests meanwhile). */
   requests: Schema.Number,
+  /** Repeated attempts, counted as each is sent. */
   retries: Schema.Number,
-  /** Time during which the sync's requests waited: 429s, the reserve and retry backoff (concurrent waits once). */
+  /** Time during which the sync's requests waited for the rate limit: 429s and the reserve (concurrent waits once). */
   rateLimitWaitMillis: Schema.Number,
+  /**
+   * Time during which they waited to retry a 5xx or a transport failure (concurrent waits once);
+   * null in a record from a build that counted it in `rateLimitWaitMillis`.
+   */
+  retryBackoffMillis: nullByDefault(Schema.Number),
   /** `X-Rate-Limit`, the account's requests per hour; null when Fivetran sent none. */
   rateLimit: nullByDefault(Schema.Number),
   /**
