@@ -2,7 +2,7 @@ import { openC1z } from "@baton-fivetran/c1z"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Command } from "@effect/platform"
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule, Stream } from "effect"
 import { assertExit, assertNoSecret, cliCommand, jsonLines, runCli } from "./support/CliProcess.js"
@@ -41,7 +41,30 @@ const exclusionGroupsIn = (path: string) =>
     )
   }))
 
+/** The small preset whose only system key lacks CONNECTOR:READ. */
+const withoutConnector = (() => {
+  const permissions: ReadonlyArray<Permission> = (["ACCOUNT", "USER", "ROLES", "TEAM", "DESTINATION"] as const)
+    .map((resource_type) => ({ resource_type, access_level: "READ" as const }))
+  const { credential, snapshot } = addSystemKey(smallAccount, permissions)
+  return { ...snapshot, credentials: [credential] }
+})()
+
 describe("sync", () => {
+  it.scopedLive("a key without CONNECTOR:READ and --sync-connections: exit 0, and the skipped part is a warn line, not only in the summary", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--sync-connections"])
+      assertExit(result, 0)
+      const warning = "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
+      const lines = jsonLines(result.stderr)
+      assert.deepStrictEqual(
+        lines.filter((line) => line.level === "warn").map((line) => [line.msg, line.warning_kind]),
+        [[warning, "missing_permission"]]
+      )
+      assert.deepStrictEqual(lines.find((line) => line.msg === "sync complete")?.warnings, [warning])
+    }).pipe(Effect.provide(sandboxLayer(withoutConnector)), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("writes a .c1z whose resources are exactly the sandbox's, and a JSON summary on stderr", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

@@ -1,9 +1,9 @@
 import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { FivetranClient, Forbidden } from "@baton-fivetran/fivetran-client"
-import { Effect, Layer } from "effect"
+import { Effect, HashMap, Layer, Logger, Metric, Option } from "effect"
 import { createHash } from "node:crypto"
-import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow } from "../src/index.js"
+import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow, SyncWarningKinds, syncWarnings } from "../src/index.js"
 import { clientLayer, collectingSink, READ_ALL, readAllBut, withSystemKey } from "./support/Harness.js"
 
 const preset = generatePreset("small")
@@ -47,6 +47,30 @@ const failWith = (
   )
 
 const systemKey = (permissions = READ_ALL) => withSystemKey(preset, permissions)
+
+const warningCounts = Effect.forEach(
+  SyncWarningKinds,
+  (kind) => Effect.map(Metric.value(Metric.tagged(syncWarnings, "kind", kind)), (state) => [kind, state.count] as const)
+)
+
+/**
+ * Runs `effect` keeping the sync warnings it logged (the message and its `warning_kind`, at warn)
+ * and what it added to `baton_sync_warnings_total`, by kind (the kinds it left alone omitted).
+ */
+const observingWarnings = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const logged: Array<readonly [string, string, string]> = []
+    const logger = Logger.make(({ annotations, logLevel, message }) => {
+      const kind = HashMap.get(annotations, "warning_kind")
+      if (Option.isSome(kind)) logged.push([logLevel.label, (Array.isArray(message) ? message : [message]).join(" "), String(kind.value)])
+    })
+    const before = yield* warningCounts
+    const result = yield* effect.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    const counted = (yield* warningCounts)
+      .map(([kind, count], index) => [kind, count - before[index]![1]] as const)
+      .filter(([, added]) => added !== 0)
+    return { result, logged, counted: Object.fromEntries(counted) }
+  })
 
 /** A sync with a system key, keeping every progress report it makes. */
 const syncSeeingProgress = (options: Partial<SyncOptions>) =>
@@ -248,10 +272,14 @@ describe("SyncEngine against the sandbox", () => {
   it.live("a system key without CONNECTOR completes with a warning and no connection type", () =>
     Effect.gen(function*() {
       const { credential, snapshot } = systemKey(readAllBut("CONNECTOR"))
-      const { rows, summary } = yield* syncWith(snapshot, credential, { syncConnections: true })
-      assert.deepStrictEqual(summary.warnings, [
-        "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
-      ])
+      const { counted, logged, result: { rows, summary } } = yield* observingWarnings(
+        syncWith(snapshot, credential, { syncConnections: true })
+      )
+      const warning = "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
+      assert.deepStrictEqual(summary.warnings, [warning])
+      // Not in the summary alone: logged at warn as it arose, and counted.
+      assert.deepStrictEqual(logged, [["WARN", warning, "missing_permission"]])
+      assert.deepStrictEqual(counted, { missing_permission: 1 })
       assert.deepStrictEqual(ids(rows, "ResourceTypeRow"), ["user", "role", "group", "team"])
       assert.isUndefined(summary.resources["connection"])
       assert.isFalse(rows.some((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection"))
@@ -281,23 +309,27 @@ describe("SyncEngine against the sandbox", () => {
         }))
       )
       const sink = yield* collectingSink
-      const result = yield* Effect.gen(function*() {
-        const summary = yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: true, concurrency: 8 })).pipe(
-          Effect.provide(sink.layer)
-        )
-        return { summary, log: yield* Effect.flatMap(Sandbox, (s) => s.requestLog) }
-      }).pipe(
-        Effect.provide(
-          SyncEngine.layer.pipe(
-            Layer.provide(refusing),
-            Layer.provideMerge(clientLayer(credential)),
-            Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))
+      const { counted, logged, result } = yield* observingWarnings(
+        Effect.gen(function*() {
+          const summary = yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: true, concurrency: 8 })).pipe(
+            Effect.provide(sink.layer)
+          )
+          return { summary, log: yield* Effect.flatMap(Sandbox, (s) => s.requestLog) }
+        }).pipe(
+          Effect.provide(
+            SyncEngine.layer.pipe(
+              Layer.provide(refusing),
+              Layer.provideMerge(clientLayer(credential)),
+              Layer.provideMerge(Sandbox.layer({ snapshot, port: 0 }))
+            )
           )
         )
       )
-      assert.deepStrictEqual(result.summary.warnings, [
-        "the API key lacks CONNECTOR:READ, needed to list each team's connections; connection grants are skipped"
-      ])
+      const warning = "the API key lacks CONNECTOR:READ, needed to list each team's connections; connection grants are skipped"
+      assert.deepStrictEqual(result.summary.warnings, [warning])
+      // Every team's list was refused (concurrently): one line, one count, as one summary entry.
+      assert.deepStrictEqual(logged, [["WARN", warning, "missing_permission"]])
+      assert.deepStrictEqual(counted, { missing_permission: 1 })
       assert.deepStrictEqual(result.log.filter((e) => e.path.endsWith("/connections")).map((e) => e.path), ["/v1/connections"])
       const rows = yield* sink.rows
       assert.isFalse(rows.some((r) => r._tag === "GrantRow" && r.value.entitlement.resource.id.resourceType === "connection"))
@@ -310,10 +342,11 @@ describe("SyncEngine against the sandbox", () => {
       const snapshot = { ...base.snapshot, roles: base.snapshot.roles.filter((r) => r.name !== "Team Manager") }
       const managers = snapshot.team_users.filter((m) => m.role === "Team Manager")
       assert.isAbove(managers.length, 0)
-      const { rows, summary } = yield* syncWith(snapshot, base.credential)
+      const { counted, result: { rows, summary } } = yield* observingWarnings(syncWith(snapshot, base.credential))
       assert.deepStrictEqual(summary.warnings, [
         "team members have role \"Team Manager\", which GET /v1/roles does not list with scope TEAM; those grants are skipped"
       ])
+      assert.deepStrictEqual(counted, { unknown_role: 1 })
       const grantIds = new Set(ids(rows, "GrantRow"))
       for (const m of managers) {
         assert.isFalse(grantIds.has(`team:${m.team_id}:Team Manager:user:${m.user_id}`))
@@ -342,7 +375,8 @@ describe("SyncEngine against the sandbox", () => {
         ],
         team_users: base.snapshot.team_users.map((m) => m === renamed ? { ...m, role: "member" } : m)
       }
-      const { rows, summary } = yield* syncWith(snapshot, base.credential)
+      const { counted, result: { rows, summary } } = yield* observingWarnings(syncWith(snapshot, base.credential))
+      assert.deepStrictEqual(counted, { reserved_role_name: 1 })
       assert.deepStrictEqual(summary.warnings, [
         "TEAM role \"member\" would have the id of each team's membership entitlement (team:<id>:member), which keeps it: " +
         "its holders show as team members only; rename the role in Fivetran to review it"

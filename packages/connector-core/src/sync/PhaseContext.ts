@@ -7,6 +7,7 @@ import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
+import type { SyncWarning } from "./SyncWarning.js"
 import { indexBy } from "./SyncRows.js"
 import type { TeamExpansion } from "./TeamExpansion.js"
 
@@ -25,7 +26,8 @@ export interface PhaseContext extends PhaseGates {
   readonly expansion: TeamExpansion
   /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
   readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
-  readonly warn: (message: string) => Effect.Effect<void>
+  /** Adds a warning to the sync's summary (each message once), logging and counting it as it arises. */
+  readonly warn: (warning: SyncWarning) => Effect.Effect<void>
   /** Reports a request answered (shown at most every `progressEveryMillis`): for phases that pass their rows on a page at a time. */
   readonly reportProgress: Effect.Effect<void>
   /** `role:R:assigned`, by account role name. */
@@ -55,7 +57,7 @@ export const makePhaseContext = (
     readonly client: FivetranClientShape
     readonly concurrency: number
     readonly expansion: TeamExpansion
-    readonly warn: (message: string) => Effect.Effect<void>
+    readonly warn: (warning: SyncWarning) => Effect.Effect<void>
     readonly reportProgress: Effect.Effect<void>
     /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
     readonly connectionListsAllowed: Ref.Ref<boolean>
@@ -66,7 +68,10 @@ export const makePhaseContext = (
   const connectorRoles = indexBy(catalog.connector, (r) => r.name)
 
   const unknownRole = (owners: string, role: string, scope: RoleScope) =>
-    warn(`${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`)
+    warn({
+      kind: "unknown_role",
+      message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`
+    })
 
   return {
     client: input.client,
@@ -91,7 +96,10 @@ export const makePhaseContext = (
     unknownRole,
     skippedConnection: (membership) =>
       connectorRoles.has(membership.role)
-        ? warn("some connection memberships name connections GET /v1/connections does not list; those grants are skipped")
+        ? warn({
+          kind: "unlisted_resource",
+          message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped"
+        })
         : unknownRole("connection memberships", membership.role, "CONNECTOR"),
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
@@ -99,7 +107,10 @@ export const makePhaseContext = (
         return yield* list.pipe(
           Effect.catchTag("Forbidden", (error) =>
             Ref.set(input.connectionListsAllowed, false).pipe(
-              Effect.zipRight(warn(optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped"))),
+              Effect.zipRight(warn({
+                kind: "missing_permission",
+                message: optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped")
+              })),
               Effect.as([])
             )),
           Effect.mapError(syncFailure(`list the connections of ${owner} ${ownerId}`))

@@ -3,6 +3,7 @@ import { Effect, Option } from "effect"
 import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import { collect, indexBy } from "./SyncRows.js"
+import type { SyncWarning } from "./SyncWarning.js"
 
 export interface SyncCatalog {
   readonly catalog: RoleCatalog
@@ -17,7 +18,7 @@ export interface SyncCatalog {
 export const loadCatalog = (
   client: FivetranClientShape,
   syncConnections: boolean,
-  warn: (message: string) => Effect.Effect<void>
+  warn: (warning: SyncWarning) => Effect.Effect<void>
 ): Effect.Effect<SyncCatalog, SyncFailed> =>
   Effect.gen(function*() {
     const roles = yield* collect(client.listRoles).pipe(Effect.mapError(syncFailure("list roles")))
@@ -25,7 +26,9 @@ export const loadCatalog = (
       ? yield* collect(client.listConnections()).pipe(
         Effect.map((all) => Option.some(indexBy(all, (c) => c.id))),
         Effect.catchTag("Forbidden", (error) =>
-          warn(optionalSkipped(error, "list connections", "connections are not synced")).pipe(Effect.as(Option.none()))),
+          warn({ kind: "missing_permission", message: optionalSkipped(error, "list connections", "connections are not synced") }).pipe(
+            Effect.as(Option.none())
+          )),
         Effect.mapError(syncFailure("list connections"))
       )
       : Option.none()

@@ -1,6 +1,7 @@
 import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries } from "effect"
 import type { SyncFailed } from "./SyncFailure.js"
 import type { SyncSummary } from "./SyncSummary.js"
+import type { SyncWarningKind } from "./SyncWarning.js"
 
 /** Process-wide Effect `Metric`s of syncs, exported by the apps over OTLP and at `/metrics`. */
 
@@ -22,6 +23,17 @@ export const syncResources = Metric.counter("baton_sync_resources_total", {
   description: "Resources written by completed syncs, by resource type",
   incremental: true
 })
+
+/**
+ * Warnings of syncs, by `kind` (`SyncWarning.ts`): each distinct warning once per sync, as it arises
+ * (a sync that then fails still counts its). A sync with warnings succeeds; this is what shows it.
+ */
+export const syncWarnings = Metric.counter("baton_sync_warnings_total", {
+  description: "Warnings of syncs (a part of the account skipped), by kind",
+  incremental: true
+})
+
+export const countSyncWarning = (kind: SyncWarningKind) => Metric.increment(Metric.tagged(syncWarnings, "kind", kind))
 
 const outcomeOf = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isSuccess(exit) ? "succeeded" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed"

@@ -16,9 +16,11 @@ import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
 import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./SyncOptions.js"
+import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
 import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
+import type { SyncWarning } from "./SyncWarning.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
@@ -97,7 +99,18 @@ const sync = (
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
     const listsStarted = yield* Ref.make({ user: 0, group: 0 })
 
-    const warn = (message: string) => Ref.update(warnings, (all) => (all.includes(message) ? all : [...all, message]))
+    /**
+     * A warning goes in the summary once, and is logged and counted as it first arises: a sync with
+     * warnings succeeds (exit 0, job `succeeded`), and the summary alone was read by no alert.
+     */
+    const warn = ({ kind, message }: SyncWarning) =>
+      Ref.modify(warnings, (all) => (all.includes(message) ? [false, all] : [true, [...all, message]])).pipe(
+        Effect.flatMap((first) =>
+          first
+            ? Effect.zipRight(Effect.logWarning(message).pipe(Effect.annotateLogs("warning_kind", kind)), countSyncWarning(kind))
+            : Effect.void
+        )
+      )
 
     /** The requests still needed, estimated from what the lists have shown so far. */
     const estimateLeft = (requests: number) =>

@@ -66,7 +66,10 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
   const unclaimed = Stream.execute(Effect.suspend(() =>
     expansion.unclaimed().length === 0
       ? Effect.void
-      : context.warn("some team group memberships name groups GET /v1/groups does not list; those grants are skipped")
+      : context.warn({
+        kind: "unlisted_resource",
+        message: "some team group memberships name groups GET /v1/groups does not list; those grants are skipped"
+      })
   ))
 
   return client.listGroups.pipe(

@@ -75,10 +75,12 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
         const roleEntitlement = bySlug.get(member.role)
         if (roleEntitlement !== undefined) out.push(row.grant(directGrant(roleEntitlement, principal)))
         else if (member.role === TeamMemberSlug && findRole(catalog, "TEAM", member.role) !== undefined) {
-          yield* context.warn(
-            `TEAM role "${TeamMemberSlug}" would have the id of each team's membership entitlement (team:<id>:${TeamMemberSlug}), ` +
+          yield* context.warn({
+            kind: "reserved_role_name",
+            message:
+              `TEAM role "${TeamMemberSlug}" would have the id of each team's membership entitlement (team:<id>:${TeamMemberSlug}), ` +
               "which keeps it: its holders show as team members only; rename the role in Fivetran to review it"
-          )
+          })
         } else yield* context.unknownRole("team members", member.role, "TEAM")
       }
       expansion.addMembers(team.id, users.map((m) => m.user_id))

@@ -1,0 +1,16 @@
+/**
+ * Why a sync skipped part of the account and still succeeded: the `kind` label of
+ * `baton_sync_warnings_total`, a fixed set so that the label stays bounded.
+ * - `missing_permission`: the key may not read an optional part (connections without CONNECTOR:READ)
+ * - `unknown_role`: memberships name a role GET /v1/roles does not list in that scope
+ * - `unlisted_resource`: memberships name a group or connection its list does not hold
+ * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
+ */
+export const SyncWarningKinds = ["missing_permission", "unknown_role", "unlisted_resource", "reserved_role_name"] as const
+export type SyncWarningKind = typeof SyncWarningKinds[number]
+
+/** One warning of a sync: its kind, and the sentence the summary lists and the log says. */
+export interface SyncWarning {
+  readonly kind: SyncWarningKind
+  readonly message: string
+}
