@@ -1,5 +1,5 @@
 import { C1zSink } from "@baton-fivetran/c1z"
-import { SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
+import { setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
@@ -492,6 +492,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       }
       return { job, path: filePath(id) }
     })
+
+    // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
+    const keptEnd = Option.flatMap(yield* latestSucceeded, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
+    yield* setLastSuccessfulSync(Option.match(keptEnd, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
 
     return { start, get, list, cancel, latestSucceeded, fileOf, filePath } as const
   })

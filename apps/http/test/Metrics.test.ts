@@ -94,8 +94,11 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
         ]
       )
 
-      // The sync: one, succeeded, and the small preset's rows.
-      assert.strictEqual(samples.get(key("baton_sync_duration_seconds_count", { outcome: "succeeded" })), 1)
+      // The sync: one, succeeded (the other outcomes at 0), and the small preset's rows.
+      assert.deepStrictEqual(
+        ["succeeded", "failed", "interrupted"].map((outcome) => samples.get(key("baton_sync_duration_seconds_count", { outcome }))),
+        [1, 0, 0]
+      )
       assert.strictEqual(samples.get(key("baton_sync_duration_seconds_bucket", { outcome: "succeeded", le: "+Inf" })), 1)
       assert.deepStrictEqual(
         familyOf(samples, "baton_sync_resources_total"),
@@ -116,13 +119,17 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
         ])
       )
 
-      // Provisioning: one outcome each.
+      // Provisioning: one outcome each; the refusals alerts read are there at 0 from the start.
+      const alerted = ["create_account", "delete_resource", "grant", "revoke"].flatMap((action) =>
+        ["missing_permission", "upstream"].map((outcome) => [key("baton_provisioning_actions_total", { action, outcome }), 0] as const)
+      )
       assert.deepStrictEqual(
         familyOf(samples, "baton_provisioning_actions_total"),
         new Map([
           [key("baton_provisioning_actions_total", { action: "grant", outcome: "already_exists" }), 1],
           [key("baton_provisioning_actions_total", { action: "grant", outcome: "granted" }), 1],
-          [key("baton_provisioning_actions_total", { action: "grant", outcome: "unknown_entitlement" }), 1]
+          [key("baton_provisioning_actions_total", { action: "grant", outcome: "unknown_entitlement" }), 1],
+          ...alerted
         ])
       )
 

@@ -2,7 +2,7 @@ import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type Parse
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
-import { countExchange, recordRetry as meterRetry, recordRetryWait, setRateLimitRemaining } from "./FivetranMetrics.js"
+import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
@@ -101,6 +101,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const clock = yield* Effect.clock
     const budget = new RateBudget(config.rateLimitReservePercent)
     const waits = yield* makeRequestWaits
+    yield* registerWaitSeries
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
     // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
     let keyAccepted = false

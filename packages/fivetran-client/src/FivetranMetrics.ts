@@ -1,4 +1,4 @@
-import { Metric, MetricLabel } from "effect"
+import { Effect, Metric, MetricLabel } from "effect"
 import type { FivetranError } from "./FivetranError.js"
 
 /**
@@ -43,7 +43,17 @@ export const fivetranRateLimitRemaining = Metric.gauge("fivetran_rate_limit_rema
   description: "The latest X-Rate-Limit-Remaining the Fivetran API reported"
 })
 
-export type RetryReason = "rate_limited" | "server_error" | "transport"
+export const RetryReasons = ["rate_limited", "server_error", "transport"] as const
+export type RetryReason = typeof RetryReasons[number]
+
+/**
+ * The wait counters at 0 from the start (one per reason, and the reserve's), so that an alert's
+ * `rate(...)` sees the first wait: a series that appears with it has no earlier sample to rise from.
+ */
+export const registerWaitSeries: Effect.Effect<void> = Effect.zipRight(
+  Effect.forEach(RetryReasons, (reason) => Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason)), { discard: true }),
+  Metric.value(fivetranReserveWaitSeconds)
+)
 
 export const retryReason = (error: FivetranError): RetryReason =>
   error._tag === "RateLimited" ? "rate_limited" : error._tag === "ServerError" ? "server_error" : "transport"

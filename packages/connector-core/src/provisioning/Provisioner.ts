@@ -3,6 +3,7 @@ import { Context, Effect, Layer } from "effect"
 import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
+import { registerProvisioningSeries } from "./ProvisioningMetrics.js"
 
 export * from "./ProvisionerShape.js"
 export * from "./ProvisioningError.js"
@@ -29,6 +30,7 @@ export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provi
         Effect.gen(function*() {
           const client = yield* FivetranClient
           const registry = yield* ResourceTypeRegistry
+          yield* registerProvisioningSeries
           return makeProvisioner(client, registry, { syncConnections: options.syncConnections ?? false })
         })
       )

@@ -11,9 +11,27 @@ export const provisioningActions = Metric.counter("baton_provisioning_actions_to
   incremental: true
 })
 
-export type ProvisioningAction = "grant" | "revoke" | "create_account" | "delete_resource"
+export const ProvisioningActions = ["grant", "revoke", "create_account", "delete_resource"] as const
+export type ProvisioningAction = typeof ProvisioningActions[number]
 
 const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()
+
+/** The refusals docs/deploy.md alerts on: the key lost a permission, or Fivetran failed the call. */
+const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "Upstream"]
+
+/**
+ * Each action's alerted refusals at 0 from the start (8 series), so that `increase(...) > 0`
+ * sees the first one: a series that appears at 1 is no increase to Prometheus.
+ */
+export const registerProvisioningSeries: Effect.Effect<void> = Effect.forEach(
+  ProvisioningActions.flatMap((action) => alertedRefusals.map((refusal) => [action, snakeCase(refusal)] as const)),
+  ([action, outcome]) =>
+    Metric.value(Metric.taggedWithLabels(provisioningActions, [
+      MetricLabel.make("action", action),
+      MetricLabel.make("outcome", outcome)
+    ])),
+  { discard: true }
+)
 
 const record = (action: ProvisioningAction, outcome: string) =>
   Effect.zipRight(

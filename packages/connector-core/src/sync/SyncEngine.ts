@@ -3,7 +3,7 @@ import { Context, Effect, Layer } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
 import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
 import type { SyncFailed } from "./SyncFailure.js"
-import { meteredSync } from "./SyncMetrics.js"
+import { meteredSync, registerSyncSeries } from "./SyncMetrics.js"
 import type { SyncOptions } from "./SyncOptions.js"
 import { runSync } from "./SyncRun.js"
 import type { SyncSummary } from "./SyncSummary.js"
@@ -20,6 +20,7 @@ export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEng
     Effect.gen(function*() {
       const client = yield* FivetranClient
       const registry = yield* ResourceTypeRegistry
+      yield* registerSyncSeries
       return SyncEngine.of({
         run: (options) =>
           runSync(client, registry, options).pipe(

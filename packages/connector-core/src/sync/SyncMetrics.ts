@@ -1,9 +1,12 @@
 import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries } from "effect"
 import type { SyncFailed } from "./SyncFailure.js"
 import type { SyncSummary } from "./SyncSummary.js"
-import type { SyncWarningKind } from "./SyncWarning.js"
+import { type SyncWarningKind, SyncWarningKinds } from "./SyncWarning.js"
 
 /** Process-wide Effect `Metric`s of syncs, exported by the apps over OTLP and at `/metrics`. */
+
+export const SyncOutcomes = ["succeeded", "failed", "interrupted"] as const
+export type SyncOutcome = typeof SyncOutcomes[number]
 
 /** One observation per sync that ended; `outcome` is `succeeded`, `failed` or `interrupted`. */
 export const syncDuration = Metric.histogram(
@@ -35,7 +38,28 @@ export const syncWarnings = Metric.counter("baton_sync_warnings_total", {
 
 export const countSyncWarning = (kind: SyncWarningKind) => Metric.increment(Metric.tagged(syncWarnings, "kind", kind))
 
-const outcomeOf = (exit: Exit.Exit<unknown, unknown>) =>
+/**
+ * When the last successful sync ended, in Unix seconds: what a stale-sync alert compares with
+ * `time()`. Set as each sync succeeds; the HTTP service sets it at start from the newest sync it
+ * kept (0 when it kept none), and the CLI only when its sync succeeded.
+ */
+export const lastSuccessfulSync = Metric.gauge("baton_last_successful_sync_timestamp_seconds", {
+  description: "When the last successful sync ended, in Unix seconds (0: none known)"
+})
+
+export const setLastSuccessfulSync = (epochMillis: number) => Metric.set(lastSuccessfulSync, epochMillis / 1000)
+
+/**
+ * Every outcome's duration series and every warning kind's count, at 0 from the start. Prometheus
+ * reads a series that appears at 1 as no increase, so `increase(...) > 0` missed the first failed
+ * sync; the label sets are fixed, so this bounds nothing new.
+ */
+export const registerSyncSeries: Effect.Effect<void> = Effect.all([
+  Effect.forEach(SyncOutcomes, (outcome) => Metric.value(Metric.tagged(syncDuration, "outcome", outcome)), { discard: true }),
+  Effect.forEach(SyncWarningKinds, (kind) => Metric.value(Metric.tagged(syncWarnings, "kind", kind)), { discard: true })
+], { discard: true })
+
+const outcomeOf = (exit: Exit.Exit<unknown, unknown>): SyncOutcome =>
   Exit.isSuccess(exit) ? "succeeded" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failed"
 
 const recordRows = (summary: SyncSummary) =>
@@ -66,9 +90,9 @@ export const meteredSync = <R>(sync: Effect.Effect<SyncSummary, SyncFailed, R>) 
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
     Effect.onExit(sync, (exit) =>
       Effect.gen(function*() {
-        const seconds = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
+        const endedAt = yield* Clock.currentTimeMillis
         const outcome = outcomeOf(exit)
-        yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), seconds)
+        yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), (endedAt - startedAt) / 1000)
         yield* Effect.annotateCurrentSpan("sync.outcome", outcome)
-        if (Exit.isSuccess(exit)) yield* recordRows(exit.value)
+        if (Exit.isSuccess(exit)) yield* Effect.zipRight(recordRows(exit.value), setLastSuccessfulSync(endedAt))
       })))
