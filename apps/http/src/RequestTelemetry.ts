@@ -1,11 +1,12 @@
 import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { randomUUID } from "node:crypto"
-import { Clock, Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { routeOf } from "./Routes.js"
 
 /**
  * What every request leaves behind: one log line at info (method, route, status, duration,
- * request id; error for a 5xx), the request id echoed in `X-Request-Id` and annotated on the
+ * request id; error for a 5xx; debug for a probe's or scrape's success), the request id echoed in `X-Request-Id` and annotated on the
  * request's span and on every log line written while it is handled, and the HTTP metrics. The
  * platform's tracer wraps this, so the server span (named by `spanName`) is the current span here.
  */
@@ -31,6 +32,15 @@ const requestIdOf = (request: HttpServerRequest.HttpServerRequest) => {
   return given !== undefined && acceptable.test(given) ? given : randomUUID()
 }
 
+/**
+ * The probes' and the scraper's routes: at the documented periods their successes were ~15k info
+ * lines a day that said nothing. A failure there keeps its level: it is what an operator looks for.
+ */
+const routineRoutes: ReadonlySet<string> = new Set(["/healthz", "/readyz", ExtraRoutePaths.metrics])
+
+export const requestLogLevel = (route: string, status: number): LogLevel.LogLevel =>
+  status >= 500 ? LogLevel.Error : status < 400 && routineRoutes.has(route) ? LogLevel.Debug : LogLevel.Info
+
 /** The server span's name: `GET /v1/syncs/:id` (OpenTelemetry's `{method} {http.route}`). */
 export const spanName = (request: HttpServerRequest.HttpServerRequest) => `${request.method} ${routeOf(request.method, request.url)}`
 
@@ -53,9 +63,7 @@ const handle = <E, R>(
     yield* Metric.increment(Metric.taggedWithLabels(httpRequests, [...labels, MetricLabel.make("status", String(status))]))
     yield* Metric.update(Metric.taggedWithLabels(httpRequestDuration, labels), seconds)
     const fields = { method: request.method, route, status, duration_ms: Math.round(seconds * 1000) }
-    yield* (status >= 500 ? Effect.logError("http request") : Effect.logInfo("http request")).pipe(
-      Effect.annotateLogs(fields)
-    )
+    yield* Effect.logWithLevel(requestLogLevel(route, status), "http request").pipe(Effect.annotateLogs(fields))
     return yield* exit
   })
 

@@ -480,9 +480,13 @@ describe("the process", () => {
       )
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
       const statuses = yield* Effect.promise(() =>
-        Promise.all([fetch(`${url}/healthz`), fetch(`${url}/v1/resources`)]).then((responses) => responses.map((r) => r.status))
+        Promise.all([
+          fetch(`${url}/healthz`),
+          fetch(`${url}/v1/resources`),
+          fetch(`${url}/v1/syncs`, { headers: { authorization: "Bearer t" } })
+        ]).then((responses) => responses.map((r) => r.status))
       )
-      assert.deepStrictEqual(statuses, [200, 401])
+      assert.deepStrictEqual(statuses, [200, 401, 200])
       child.kill("SIGTERM")
       assert.strictEqual(yield* exited.pipe(Effect.timeout("30 seconds")), 0)
       const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(stdout)?.[1]
@@ -495,7 +499,8 @@ describe("the process", () => {
         .filter((entry) => entry.msg === "http request")
         .map((entry) => `${entry.status} ${entry.route}`)
         .sort()
-      assert.deepStrictEqual(requests, ["200 /healthz", "401 /v1/resources"])
+      // A probe's success is logged at debug only.
+      assert.deepStrictEqual(requests, ["200 /v1/syncs", "401 /v1/resources"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>
