@@ -2,7 +2,7 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /** A group, a user outside it and a destination role, picked from the generated account. */
@@ -41,6 +41,10 @@ describe("provisioning", () => {
       const first = yield* provision(...grantFlags)
       assertExit(first, 0)
       assert.strictEqual(first.stdout, `granted ${entitlementId} to user:${outsider.id}\n`)
+      // The audit line, by ids, on stderr through the logger.
+      const audit = { level: "info", msg: "provisioning action", action: "grant", entitlement_id: entitlementId }
+      const principal = { principal_type: "user", principal_id: outsider.id }
+      assert.deepStrictEqual(logFields(first.stderr), [{ ...audit, ...principal, outcome: "granted" }])
       assert.strictEqual(yield* membership, destinationRole)
 
       const again = yield* provision(...grantFlags)
@@ -55,6 +59,13 @@ describe("provisioning", () => {
       const revokedAgain = yield* provision("--revoke-grant", grantId)
       assertExit(revokedAgain, 0)
       assert.strictEqual(revokedAgain.stdout, `already revoked: ${grantId}\n`)
+      assert.deepStrictEqual(logFields(revokedAgain.stderr), [{
+        ...audit,
+        action: "revoke",
+        grant_id: grantId,
+        ...principal,
+        outcome: "already_revoked"
+      }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("a grant names the role it replaced; a revoke names the team grant that still gives the access", () =>
@@ -149,7 +160,11 @@ describe("provisioning", () => {
       )
       assertExit(granted, 1)
       assert.strictEqual(granted.stdout, "")
-      assert.strictEqual(granted.stderr, `error: group ${inGroup.group_id} does not exist\n`)
+      assert.deepStrictEqual(granted.stderr.split("\n").filter((line) => !line.startsWith("{")), [
+        `error: group ${inGroup.group_id} does not exist`,
+        ""
+      ])
+      assert.deepStrictEqual(logFields(granted.stderr).map((line) => line["outcome"]), ["unknown_entitlement"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>

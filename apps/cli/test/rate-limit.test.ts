@@ -79,11 +79,12 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       const result = yield* runCli([...flags, "-p", "--revoke-grant", grantId, "--max-rate-limit-wait", "10m"])
       assertExit(result, 1)
       // The roles, the group and the user are read at once, all answered 429; the roles' refusal is the one reported.
-      assert.strictEqual(
-        result.stderr,
+      assert.deepStrictEqual(result.stderr.split("\n").filter((line) => !line.startsWith("{")), [
         `error: cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +
-          "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later\n"
-      )
+        "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later",
+        ""
+      ])
+      assert.deepStrictEqual(jsonLines(result.stderr).map((line) => [line["msg"], line["outcome"]]), [["provisioning action", "upstream"]])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 3, retryAfterSeconds: 3081 } } }))))
 
   it.scopedLive(

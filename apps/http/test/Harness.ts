@@ -48,6 +48,8 @@ export interface HarnessOptions {
    * stopped in on purpose.
    */
   readonly afterEngineRun?: Effect.Effect<void>
+  /** The service's log level (default warn: `logs` then holds what an operator is warned of). */
+  readonly logLevel?: "info" | "warn"
 }
 
 export interface HarnessShape {
@@ -59,7 +61,7 @@ export interface HarnessShape {
   /** Typed client sending the right token. */
   readonly client: BatonClient
   /**
-   * The service's log lines at warn and above so far, as its JSON format writes them on stderr,
+   * The service's log lines at warn (or the harness's `logLevel`) and above so far, as its JSON format writes them on stderr,
    * without the time (`logFields`).
    */
   readonly logs: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
@@ -189,7 +191,7 @@ export const harness = (options: HarnessOptions = {}) => {
     Layer.provideMerge(NodeHttpClient.layerUndici),
     Layer.provideMerge(NodeContext.layer),
     Layer.provide(Layer.succeed(LogLines, lines)),
-    Layer.provide(loggingLayer("warn", "json", write)),
+    Layer.provide(loggingLayer(options.logLevel ?? "warn", "json", write)),
     Layer.provide(options.registry === undefined ? Layer.empty : Layer.succeed(ResourceTypeRegistry, options.registry))
   )
 }

@@ -457,3 +457,48 @@ layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small
       }))
   }
 )
+
+layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: true, timeout: 60_000 })("the audit line", (it) => {
+  it.effect("each provisioning request leaves one info line naming the action by ids, under its request id", () =>
+    Effect.gen(function*() {
+      const { logs, request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const team = before.teams[0]!.id
+      const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!
+      const entitlement = `team:${team}:member`
+      const send = (method: "POST" | "DELETE", path: string, requestId: string, body?: unknown) =>
+        request(method, path, { token: TestToken, body, headers: { "x-request-id": requestId } }).pipe(
+          Effect.map((response) => response.status)
+        )
+      assert.strictEqual(
+        yield* send("POST", "/v1/grants", "audit-grant", { entitlement_id: entitlement, principal: { type: "user", id: user.id } }),
+        201
+      )
+      assert.strictEqual(yield* send("DELETE", grantPath(`${entitlement}:user:${user.id}`), "audit-revoke"), 200)
+      const audit = (yield* logs).filter((line) => line["msg"] === "provisioning action")
+      assert.deepStrictEqual(audit, [
+        {
+          level: "info",
+          msg: "provisioning action",
+          request_id: "audit-grant",
+          action: "grant",
+          entitlement_id: entitlement,
+          principal_type: "user",
+          principal_id: user.id,
+          outcome: "granted"
+        },
+        {
+          level: "info",
+          msg: "provisioning action",
+          request_id: "audit-revoke",
+          action: "revoke",
+          grant_id: `${entitlement}:user:${user.id}`,
+          entitlement_id: entitlement,
+          principal_type: "user",
+          principal_id: user.id,
+          outcome: "revoked"
+        }
+      ])
+      assert.notInclude(JSON.stringify(yield* logs), user.email)
+    }))
+})

@@ -45,6 +45,10 @@ export const runCli = (
 export const jsonLines = (stderr: string): ReadonlyArray<Record<string, unknown>> =>
   stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
 
+/** The JSON log lines on stderr without their time (`ts`), for exact comparisons. */
+export const logFields = (stderr: string): ReadonlyArray<Record<string, unknown>> =>
+  jsonLines(stderr).map(({ ts: _ts, ...fields }) => fields)
+
 export const assertExit = (result: CliResult, expected: number) =>
   assert.strictEqual(
     result.exitCode,

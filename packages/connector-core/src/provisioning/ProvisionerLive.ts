@@ -9,6 +9,7 @@ import { decideAgainOnce } from "./ChangedMeanwhile.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
 import type { ResolveError } from "./ContainerAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
+import { auditedCreateAccount, auditedDeleteResource, auditedGrant, auditedRevoke } from "./ProvisioningAudit.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
 import { ProvisioningDisabled, ProvisioningDisabledReason, UnknownEntitlement } from "./ProvisioningError.js"
 import type { GrantTarget } from "./GrantTarget.js"
@@ -84,12 +85,16 @@ export const makeProvisioner = (
       } satisfies GrantOutcome
     })
 
-  const grant = Effect.fn("Provisioner.grant")(function*(entitlementId: string, principal: PrincipalRef) {
-    const target = yield* grantRequest(registry, entitlementId, principal)
-    const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
-    // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
-    return yield* decideAgainOnce(grantHeld(target, action))
-  }, meteredAction("grant"))
+  const grant = Effect.fn("Provisioner.grant")(
+    function*(entitlementId: string, principal: PrincipalRef) {
+      const target = yield* grantRequest(registry, entitlementId, principal)
+      const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
+      // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
+      return yield* decideAgainOnce(grantHeld(target, action))
+    },
+    meteredAction("grant"),
+    auditedGrant
+  )
 
   const revokeHeld = (target: GrantTarget, action: string) =>
     Effect.gen(function*() {
@@ -117,32 +122,38 @@ export const makeProvisioner = (
       } satisfies RevokeOutcome
     })
 
-  const revoke = Effect.fn("Provisioner.revoke")(function*(grantId: string) {
-    const target = yield* grantTarget(registry, grantId)
-    const action = `revoke ${target.id}`
-    const gone = (what: string) => (absent: { readonly message: string }) =>
-      confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
-    // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
-    return yield* decideAgainOnce(revokeHeld(target, action)).pipe(
-      // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
-      // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
-      Effect.catchTags({
-        UnknownPrincipal: gone(`${target.principal.type} ${target.principal.id}`),
-        ContainerAbsent: gone(`${target.entitlement.resourceType} ${target.entitlement.resourceId}`)
-      })
-    )
-  }, meteredAction("revoke"))
+  const revoke = Effect.fn("Provisioner.revoke")(
+    function*(grantId: string) {
+      const target = yield* grantTarget(registry, grantId)
+      const action = `revoke ${target.id}`
+      const gone = (what: string) => (absent: { readonly message: string }) =>
+        confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
+      // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
+      return yield* decideAgainOnce(revokeHeld(target, action)).pipe(
+        // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
+        // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
+        Effect.catchTags({
+          UnknownPrincipal: gone(`${target.principal.type} ${target.principal.id}`),
+          ContainerAbsent: gone(`${target.entitlement.resourceType} ${target.entitlement.resourceId}`)
+        })
+      )
+    },
+    meteredAction("revoke"),
+    auditedRevoke
+  )
 
   return {
     grant,
     revoke,
     createAccount: Effect.fn("Provisioner.createAccount")(
       (request) => createAccount(client, request),
-      meteredAction("create_account")
+      meteredAction("create_account"),
+      auditedCreateAccount
     ),
     deleteResource: Effect.fn("Provisioner.deleteResource")(
       (resourceType, id) => deleteResource(client, resourceType, id),
-      meteredAction("delete_resource")
+      meteredAction("delete_resource"),
+      auditedDeleteResource
     )
   }
 }

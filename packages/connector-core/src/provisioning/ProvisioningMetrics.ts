@@ -14,7 +14,8 @@ export const provisioningActions = Metric.counter("baton_provisioning_actions_to
 export const ProvisioningActions = ["grant", "revoke", "create_account", "delete_resource"] as const
 export type ProvisioningAction = typeof ProvisioningActions[number]
 
-const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()
+/** An outcome's or refusal's tag as the metric's label and the audit line name it: `AlreadyRevoked` -> `already_revoked`. */
+export const outcomeLabel = (tag: string) => tag.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()
 
 /** The refusals docs/deploy.md alerts on: the key lost a permission, or Fivetran failed the call. */
 const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "Upstream"]
@@ -48,6 +49,6 @@ export const meteredAction = (action: ProvisioningAction) =>
   effect: Effect.Effect<A, ProvisioningError, R>
 ): Effect.Effect<A, ProvisioningError, R> =>
   effect.pipe(
-    Effect.tap((outcome) => record(action, snakeCase(outcome._tag))),
-    Effect.tapError((error) => record(action, snakeCase(error._tag)))
+    Effect.tap((outcome) => record(action, outcomeLabel(outcome._tag))),
+    Effect.tapError((error) => record(action, outcomeLabel(error._tag)))
   )
