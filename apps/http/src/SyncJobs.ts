@@ -1,7 +1,7 @@
-import { C1zSink } from "@baton-fivetran/c1z"
+import { C1zSink, ksuid } from "@baton-fivetran/c1z"
 import { setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
-import { Array as Arr, Cause, DateTime, Effect, FiberHandle, Option, Order, Schema, SynchronizedRef } from "effect"
+import { Array as Arr, Cause, Clock, DateTime, Effect, FiberHandle, Option, Order, Ref, Schema, SynchronizedRef } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { createdAtOf, makeJobId } from "./JobId.js"
@@ -62,6 +62,9 @@ const isMetadataTemp = (name: string) =>
   )
 
 const cancelledMessage = "cancelled before it finished; no file was kept"
+
+/** A sync the service's own stop ended (SIGTERM, a rollout), told apart from a cancel someone asked for. */
+const shutdownMessage = "cancelled by the service's shutdown before it finished; no file was kept"
 
 /** SyncFailed's and SinkError's messages say what went wrong and what to do; a defect is a bug. */
 const failureMessage = (cause: Cause.Cause<unknown>): string =>
@@ -288,6 +291,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     const state = yield* SynchronizedRef.make<State>({ jobs: yield* restore, active: Option.none() })
     const running = yield* FiberHandle.make<void, never>()
+    // Finalizers run last-added first: this one is set before the handle interrupts the running sync.
+    const stopping = yield* Ref.make(false)
+    yield* Effect.addFinalizer(() => Ref.set(stopping, true))
 
     const update = (id: string, change: (job: SyncJob) => SyncJob) =>
       SynchronizedRef.modify(state, (s) => {
@@ -366,7 +372,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.orElseSucceed(() => Option.none<number>())
       )
 
-    const execute = (id: string): Effect.Effect<void> =>
+    const runJob = (id: string, c1zSyncId: string): Effect.Effect<void> =>
       Effect.gen(function*() {
         const started = yield* nowIso
         yield* transition(id, (job) => ({ ...job, status: "running", started_at: started }))
@@ -374,7 +380,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           syncConnections: config.syncConnections,
           concurrency: config.concurrency,
           onProgress: onProgress(id)
-        }).pipe(Effect.provide(C1zSink.layer(filePath(id), { annotations: { exclusionGroups: config.exclusionGroups } })))
+        }).pipe(
+          Effect.provide(
+            C1zSink.layer(filePath(id), { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } })
+          )
+        )
         const bytes = yield* fileBytes(id)
         const ended = yield* nowIso
         yield* finish(id, (job) => ({
@@ -400,9 +410,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             // after that (a cancel or a stop in the moment before the job's last write) came too late,
             // and the job succeeded as its file says; recorded as cancelled, retention deleted a good sync.
             const kept = yield* fileBytes(id)
+            const reason = (yield* Ref.get(stopping)) ? shutdownMessage : cancelledMessage
             yield* finish(id, (job) =>
               Option.match(kept, {
-                onNone: (): SyncJob => ({ ...job, status: "cancelled", finished_at: ended, error: cancelledMessage }),
+                onNone: (): SyncJob => ({ ...job, status: "cancelled", finished_at: ended, error: reason }),
                 onSome: (size): SyncJob => ({ ...job, status: "succeeded", finished_at: ended, file_bytes: size })
               }))
           })
@@ -410,6 +421,20 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         // finish() ends `active` on every path it takes; this covers any other way out.
         Effect.ensuring(SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })))
       )
+
+    /**
+     * A job's run, every log line and span of it naming the job and the sync id its `.c1z` records
+     * (chosen here, so that it is known from the first line): a scheduled sync has no request id
+     * to go by, and a started one's `request_id` names only the POST.
+     */
+    const execute = (id: string): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const c1zSyncId = ksuid(new Date(now))
+        return runJob(id, c1zSyncId).pipe(
+          Effect.annotateLogs({ job: id, c1z_sync_id: c1zSyncId }),
+          Effect.annotateSpans({ "sync.job": id, "sync.c1z_sync_id": c1zSyncId })
+        )
+      })
 
     const start = Effect.fn("SyncJobs.start")(function*(options: StartOptions = {}) {
       const id = yield* makeJobId

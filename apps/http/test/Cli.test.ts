@@ -547,6 +547,6 @@ describe("the process", () => {
       assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), [`${job.id}.json`, "page-token.key", "tmp"])
       const saved = JSON.parse(yield* fs.readFileString(`${dataDir}/${job.id}.json`)) as { status: string; error: string }
       assert.strictEqual(saved.status, "cancelled")
-      assert.strictEqual(saved.error, "cancelled before it finished; no file was kept")
+      assert.strictEqual(saved.error, "cancelled by the service's shutdown before it finished; no file was kept")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })

@@ -696,13 +696,17 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const job = yield* startAs("sync-to-cancel")
       yield* client.syncs.cancel({ path: { id: job.id } })
       yield* sandbox.setFaults({})
-      assert.deepStrictEqual((yield* logs).slice(logged), [{
+      const lines = (yield* logs).slice(logged)
+      assert.deepStrictEqual(lines, [{
         level: "warn",
         msg: "sync job cancelled",
         request_id: "sync-to-cancel",
         job: job.id,
+        // The sync id the job's .c1z would have recorded (SyncJobLogs.test.ts).
+        c1z_sync_id: lines[0]?.["c1z_sync_id"],
         error: "cancelled before it finished; no file was kept"
       }])
+      assert.match(String(lines[0]?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
     }))
 })
 
@@ -713,13 +717,16 @@ layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 60_000
       const job = yield* awaitJob((yield* startAs("sync-that-fails")).id)
       const reason = "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
       assert.strictEqual(job.error, reason)
-      assert.deepStrictEqual(yield* logs, [{
+      const lines = yield* logs
+      assert.deepStrictEqual(lines, [{
         level: "warn",
         msg: "sync job failed",
         request_id: "sync-that-fails",
         job: job.id,
+        c1z_sync_id: lines[0]?.["c1z_sync_id"],
         error: reason
       }])
+      assert.match(String(lines[0]?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
     }))
 })
 
