@@ -1,7 +1,21 @@
 import { C1zSink, ksuid } from "@baton-fivetran/c1z"
 import { setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
-import { Array as Arr, Cause, Clock, DateTime, Effect, FiberHandle, Option, Order, Ref, Schema, SynchronizedRef } from "effect"
+import {
+  Array as Arr,
+  Cause,
+  Clock,
+  DateTime,
+  Duration,
+  Effect,
+  Fiber,
+  FiberHandle,
+  Option,
+  Order,
+  Ref,
+  Schema,
+  SynchronizedRef
+} from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { createdAtOf, makeJobId } from "./JobId.js"
@@ -62,6 +76,12 @@ const isMetadataTemp = (name: string) =>
   )
 
 const cancelledMessage = "cancelled before it finished; no file was kept"
+
+/**
+ * How often a running job logs its progress: the job API has it, but a log reader saw nothing
+ * between a job's start and its end, however long it ran. Fixed, as the CLI's (30 s).
+ */
+const ProgressLogInterval = Duration.seconds(30)
 
 /** A sync the service's own stop ended (SIGTERM, a rollout), told apart from a cancel someone asked for. */
 const shutdownMessage = "cancelled by the service's shutdown before it finished; no file was kept"
@@ -365,6 +385,30 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         return { ...job, progress, waiting: progress.waiting, status: rateLimited ? "waiting_for_rate_limit" : "running" }
       }).pipe(Effect.asVoid)
 
+    /** The job's latest progress as one info line, if it has any yet. */
+    const logProgress = (id: string) =>
+      Effect.flatMap(SynchronizedRef.get(state), (s) => {
+        const job = s.jobs.get(id)
+        if (job === undefined || job.progress === null) return Effect.void
+        const { entitlements, grants, phase, requests, resources, waiting } = job.progress
+        return Effect.logInfo("sync job progress").pipe(Effect.annotateLogs({
+          status: job.status,
+          phase,
+          resources,
+          entitlements,
+          grants,
+          requests,
+          ...(waiting === null ? {} : { waiting_until: waiting.until, waiting_reason: waiting.reason })
+        }))
+      })
+
+    /** `effect`, with the job's progress logged every ProgressLogInterval while it runs. */
+    const withProgressLog = (id: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.flatMap(
+        Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(ProgressLogInterval), logProgress(id)))),
+        (ticker) => Effect.ensuring(effect, Fiber.interrupt(ticker))
+      )
+
     /** The size of a job's `.c1z`, if it is in place. */
     const fileBytes = (id: string) =>
       fs.stat(filePath(id)).pipe(
@@ -381,6 +425,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           concurrency: config.concurrency,
           onProgress: onProgress(id)
         }).pipe(
+          withProgressLog(id),
           Effect.provide(
             C1zSink.layer(filePath(id), { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } })
           )

@@ -4,6 +4,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
+import { withProgressLog } from "../output/ProgressLog.js"
 import { writeSummaryFile } from "../output/SummaryFile.js"
 import { progressText, summaryText } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
@@ -79,8 +80,8 @@ const sync = (settings: Settings) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
-    // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Elsewhere: a debug
-    // log each time the phase changes.
+    // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Also a debug log each
+    // time the phase changes, and for a log reader (no terminal, or JSON) an info line every 30 s.
     const onProgress = (progress: SyncProgress) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -95,11 +96,14 @@ const sync = (settings: Settings) =>
         if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
       })
     yield* Effect.logInfo(`syncing into ${settings.file}`)
-    const summary = yield* engine.run({
-      syncConnections: settings.syncConnections,
-      concurrency: settings.concurrency,
-      onProgress
-    }).pipe(
+    const run = (logProgress: (progress: SyncProgress) => Effect.Effect<void>) =>
+      engine.run({
+        syncConnections: settings.syncConnections,
+        concurrency: settings.concurrency,
+        onProgress: (progress) => Effect.zipRight(onProgress(progress), logProgress(progress))
+      })
+    const forLogReader = !Stderr.isTerminal() || settings.logFormat === "json"
+    const summary = yield* (forLogReader ? withProgressLog(progressText, run) : run(() => Effect.void)).pipe(
       Effect.ensuring(Stderr.clearProgress),
       Effect.onInterrupt(() => Stderr.line(`interrupted: ${settings.file} was left as it was`))
     )

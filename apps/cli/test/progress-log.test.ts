@@ -1,0 +1,45 @@
+import type { SyncProgress } from "@baton-fivetran/connector-core"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Logger, TestClock } from "effect"
+import { withProgressLog } from "../src/output/ProgressLog.js"
+
+const at = (requests: number): SyncProgress => ({
+  phase: "users",
+  resources: requests * 2,
+  entitlements: 0,
+  grants: requests * 3,
+  requests,
+  waiting: null,
+  requestsLeft: null,
+  budgetWaitMillis: null
+})
+
+describe("the progress log", () => {
+  it.effect("logs the latest progress at info every 30 s while the sync runs, and nothing once it ended", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+      })
+      // Progress at 0 s, 20 s and 45 s; the sync ends at 85 s.
+      const sync = (onProgress: (progress: SyncProgress) => Effect.Effect<void>) =>
+        Effect.gen(function*() {
+          yield* onProgress(at(1))
+          yield* Effect.sleep("20 seconds")
+          yield* onProgress(at(2))
+          yield* Effect.sleep("25 seconds")
+          yield* onProgress(at(3))
+          yield* Effect.sleep("40 seconds")
+          return "done"
+        })
+      const line = (progress: SyncProgress, now: number) => `${progress.requests} requests, ${progress.grants} grants at ${now / 1000}s`
+      const fiber = yield* Effect.fork(withProgressLog(line, sync).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+      yield* TestClock.adjust("29 seconds")
+      assert.deepStrictEqual(lines, [])
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(lines, ["INFO 2 requests, 6 grants at 30s"])
+      yield* TestClock.adjust("120 seconds")
+      assert.strictEqual(yield* Fiber.join(fiber), "done")
+      assert.deepStrictEqual(lines, ["INFO 2 requests, 6 grants at 30s", "INFO 3 requests, 9 grants at 60s"])
+    }))
+})

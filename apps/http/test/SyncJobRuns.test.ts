@@ -1,0 +1,162 @@
+import { SyncEngine, type SyncEngineShape, type SyncProgress } from "@baton-fivetran/connector-core"
+import { loggingLayer } from "@baton-fivetran/connector-core/logging"
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Exit, Layer, Option, Redacted, Schema, Scope, TestClock } from "effect"
+import { tmpdir } from "node:os"
+import { SyncJob } from "@baton-fivetran/http-api"
+import { ServiceConfig } from "../src/ServiceConfig.js"
+import { SyncJobs } from "../src/SyncJobs.js"
+import { WorkingCopies } from "../src/WorkingCopies.js"
+import { logFields } from "./Harness.js"
+
+/**
+ * A job's run, over an engine of the test's: its lines and its `sync` span name it, its progress is
+ * logged at intervals, and the service's stop is recorded apart from a cancel. (Not beside a
+ * `layer(...)` of @effect/vitest with excludeTestServices: in its file, TestClock stops working.)
+ */
+
+/** SyncJobs over `dataDir` with `engine`, its JSON log lines at info collected in `lines`. */
+const jobsLayer = (dataDir: string, engine: SyncEngineShape, lines: Array<string>) =>
+  SyncJobs.Default.pipe(
+    Layer.provide(WorkingCopies.Default),
+    Layer.provide(Layer.succeed(ServiceConfig, {
+      tokens: [Redacted.make("unused")],
+      publicDocs: false,
+      publicMetrics: false,
+      dataDir,
+      tempDir: tmpdir(),
+      keepSyncs: 5,
+      provisioning: false,
+      syncConnections: false,
+      exclusionGroups: false,
+      concurrency: 1,
+      syncEveryMillis: Option.none(),
+      maxBodyBytes: 1024
+    })),
+    Layer.provide(Layer.succeed(SyncEngine, engine)),
+    Layer.provide(NodeContext.layer),
+    Layer.provide(loggingLayer("info", "json", (line) => lines.push(line)))
+  )
+
+/**
+ * An engine that logs a line from inside its `sync` span, hands over that span's attributes, and
+ * runs until it is interrupted.
+ */
+const endlessEngine = (running: Deferred.Deferred<ReadonlyMap<string, unknown>>): SyncEngineShape => ({
+  run: () =>
+    Effect.gen(function*() {
+      yield* Effect.logInfo("engine running")
+      const span = yield* Effect.orDie(Effect.currentSpan)
+      yield* Deferred.succeed(running, span.attributes)
+      return yield* Effect.never
+    }).pipe(Effect.withSpan("sync"))
+})
+
+/** A job started and held running; how it ended once `end` ran, and the lines it logged. */
+const endedBy = (end: (jobs: SyncJobs, id: string) => Effect.Effect<unknown>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dataDir = yield* fs.makeTempDirectoryScoped()
+    const lines: Array<string> = []
+    const running = yield* Deferred.make<ReadonlyMap<string, unknown>>()
+    const scope = yield* Scope.make()
+    const jobs = Context.get(yield* Layer.buildWithScope(jobsLayer(dataDir, endlessEngine(running), lines), scope), SyncJobs)
+    const { id } = yield* jobs.start()
+    const attributes = yield* Deferred.await(running)
+    yield* end(jobs, id)
+    yield* Scope.close(scope, Exit.void)
+    const record = yield* Effect.flatMap(
+      Effect.orDie(fs.readFileString(path.join(dataDir, `${id}.json`))),
+      Schema.decodeUnknown(Schema.parseJson(SyncJob))
+    )
+    return { id, attributes, record, logs: lines.map(logFields) }
+  }).pipe(Effect.provide(NodeContext.layer))
+
+describe("how a running job ended", () => {
+  it.scoped("a cancel is recorded as a cancel; the job's lines and its sync span name it", () =>
+    Effect.gen(function*() {
+      const { attributes, id, logs, record } = yield* endedBy((jobs, id) => Effect.orDie(jobs.cancel(id)))
+      const c1zSyncId = attributes.get("sync.c1z_sync_id")
+      assert.strictEqual(attributes.get("sync.job"), id)
+      assert.match(String(c1zSyncId), /^[0-9A-Za-z]{27}$/)
+      assert.deepStrictEqual([record.status, record.error], ["cancelled", "cancelled before it finished; no file was kept"])
+      assert.deepStrictEqual(logs, [
+        { level: "info", msg: "engine running", job: id, c1z_sync_id: c1zSyncId },
+        {
+          level: "warn",
+          msg: "sync job cancelled",
+          job: id,
+          c1z_sync_id: c1zSyncId,
+          error: "cancelled before it finished; no file was kept"
+        }
+      ])
+    }).pipe(Effect.orDie))
+
+  it.scoped("the service's stop is recorded as the shutdown, not as a cancel", () =>
+    Effect.gen(function*() {
+      const { logs, record } = yield* endedBy(() => Effect.void)
+      const reason = "cancelled by the service's shutdown before it finished; no file was kept"
+      assert.deepStrictEqual([record.status, record.error], ["cancelled", reason])
+      assert.deepStrictEqual(logs.filter((line) => line["level"] === "warn").map((line) => line["error"]), [reason])
+    }).pipe(Effect.orDie))
+})
+
+const progressAt = (requests: number): SyncProgress => ({
+  phase: "users",
+  resources: requests * 2,
+  entitlements: 0,
+  grants: requests * 3,
+  requests,
+  waiting: null,
+  requestsLeft: null,
+  budgetWaitMillis: null
+})
+
+describe("a running job's progress", () => {
+  it.scoped("is logged at info every 30 s with the counts so far, and no more once the job ended", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const lines: Array<string> = []
+      // Progress at 0 s, 20 s and 45 s, then on until cancelled.
+      const engine: SyncEngineShape = {
+        run: (options) =>
+          Effect.gen(function*() {
+            const report = options.onProgress ?? (() => Effect.void)
+            yield* report(progressAt(1))
+            yield* Effect.sleep("20 seconds")
+            yield* report(progressAt(2))
+            yield* Effect.sleep("25 seconds")
+            yield* report(progressAt(3))
+            return yield* Effect.never
+          })
+      }
+      const jobs = Context.get(yield* Layer.build(jobsLayer(dataDir, engine, lines)), SyncJobs)
+      const { id } = yield* jobs.start()
+      const progressLines = () =>
+        lines.map(logFields).filter((line) => line["msg"] === "sync job progress").map(({ c1z_sync_id: _, ...line }) => line)
+      const line = (requests: number) => ({
+        level: "info",
+        msg: "sync job progress",
+        job: id,
+        status: "running",
+        phase: "users",
+        resources: requests * 2,
+        entitlements: 0,
+        grants: requests * 3,
+        requests
+      })
+      yield* TestClock.adjust("29 seconds")
+      assert.deepStrictEqual(progressLines(), [])
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(progressLines(), [line(2)])
+      yield* TestClock.adjust("30 seconds")
+      assert.deepStrictEqual(progressLines(), [line(2), line(3)])
+      yield* Effect.orDie(jobs.cancel(id))
+      yield* TestClock.adjust("120 seconds")
+      assert.deepStrictEqual(progressLines(), [line(2), line(3)])
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
