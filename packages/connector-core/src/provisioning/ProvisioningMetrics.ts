@@ -25,7 +25,7 @@ const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermi
  * sees the first one: a series that appears at 1 is no increase to Prometheus.
  */
 export const registerProvisioningSeries: Effect.Effect<void> = Effect.forEach(
-  ProvisioningActions.flatMap((action) => alertedRefusals.map((refusal) => [action, snakeCase(refusal)] as const)),
+  ProvisioningActions.flatMap((action) => alertedRefusals.map((refusal) => [action, outcomeLabel(refusal)] as const)),
   ([action, outcome]) =>
     Metric.value(Metric.taggedWithLabels(provisioningActions, [
       MetricLabel.make("action", action),
