@@ -1,15 +1,12 @@
-import { SyncEngine, type SyncEngineShape, type SyncProgress } from "@baton-fivetran/connector-core"
-import { loggingLayer } from "@baton-fivetran/connector-core/logging"
+import { type SyncEngineShape, type SyncProgress } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Layer, Option, Redacted, Schema, Scope, TestClock } from "effect"
-import { tmpdir } from "node:os"
+import { Chunk, Context, Deferred, Effect, Exit, Layer, Schema, Scope, TestClock } from "effect"
 import { SyncJob } from "@baton-fivetran/http-api"
-import { ServiceConfig } from "../src/ServiceConfig.js"
 import { SyncJobs } from "../src/SyncJobs.js"
-import { WorkingCopies } from "../src/WorkingCopies.js"
 import { logFields } from "./Harness.js"
+import { jobsOver } from "./JobsOver.js"
 
 /**
  * A job's run, over an engine of the test's: its lines and its `sync` span name it, its progress is
@@ -19,26 +16,7 @@ import { logFields } from "./Harness.js"
 
 /** SyncJobs over `dataDir` with `engine`, its JSON log lines at info collected in `lines`. */
 const jobsLayer = (dataDir: string, engine: SyncEngineShape, lines: Array<string>) =>
-  SyncJobs.Default.pipe(
-    Layer.provide(WorkingCopies.Default),
-    Layer.provide(Layer.succeed(ServiceConfig, {
-      tokens: [Redacted.make("unused")],
-      publicDocs: false,
-      publicMetrics: false,
-      dataDir,
-      tempDir: tmpdir(),
-      keepSyncs: 5,
-      provisioning: false,
-      syncConnections: false,
-      exclusionGroups: false,
-      concurrency: 1,
-      syncEveryMillis: Option.none(),
-      maxBodyBytes: 1024
-    })),
-    Layer.provide(Layer.succeed(SyncEngine, engine)),
-    Layer.provide(NodeContext.layer),
-    Layer.provide(loggingLayer("info", "json", (line) => lines.push(line)))
-  )
+  jobsOver(dataDir, { engine, logLevel: "info", write: (line) => lines.push(line) })
 
 /**
  * An engine that logs a line from inside its `sync` span, hands over that span's attributes, and
@@ -149,6 +127,9 @@ describe("a running job's progress", () => {
         grants: requests * 3,
         requests
       })
+      // The job runs in fibers of its own: the clock moves once the engine and the progress ticker
+      // both wait on it, or a move made before the ticker began waiting is lost to it.
+      yield* Effect.yieldNow().pipe(Effect.zipRight(TestClock.sleeps()), Effect.repeat({ until: (sleeps) => Chunk.size(sleeps) >= 2 }))
       yield* TestClock.adjust("29 seconds")
       assert.deepStrictEqual(progressLines(), [])
       yield* TestClock.adjust("1 second")
