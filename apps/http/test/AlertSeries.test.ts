@@ -1,15 +1,11 @@
-import { lastSuccessfulSync, SyncEngine } from "@baton-fivetran/connector-core"
-import { loggingLayer } from "@baton-fivetran/connector-core/logging"
+import { lastSuccessfulSync } from "@baton-fivetran/connector-core"
 import { addSystemKey, generatePreset, type Permission } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer, Metric, Option, Redacted } from "effect"
-import { tmpdir } from "node:os"
-import { ServiceConfig } from "../src/ServiceConfig.js"
+import { Effect, Metric } from "effect"
 import { SyncJobs } from "../src/SyncJobs.js"
-import { WorkingCopies } from "../src/WorkingCopies.js"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { jobsOver } from "./JobsOver.js"
 
 /**
  * What docs/deploy.md's alerts read exists before the event they wait for: Prometheus reads a
@@ -38,30 +34,7 @@ const sample = (lines: ReadonlyArray<string>, name: string): number | null => {
 const gaugeNow = Effect.map(Metric.value(lastSuccessfulSync), (state) => state.value)
 
 /** A fresh SyncJobs over `dataDir`, as at a restart; it never syncs. */
-const restartOver = (dataDir: string) =>
-  Effect.provide(
-    Effect.asVoid(SyncJobs),
-    SyncJobs.Default.pipe(
-      Layer.provide(WorkingCopies.Default),
-      Layer.provide(Layer.succeed(ServiceConfig, {
-        tokens: [Redacted.make("unused")],
-        publicDocs: false,
-        publicMetrics: false,
-        dataDir,
-        tempDir: tmpdir(),
-        keepSyncs: 5,
-        provisioning: false,
-        syncConnections: false,
-        exclusionGroups: false,
-        concurrency: 1,
-        syncEveryMillis: Option.none(),
-        maxBodyBytes: 1024
-      })),
-      Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
-      Layer.provide(NodeContext.layer),
-      Layer.provide(loggingLayer("warn", "json", () => undefined))
-    )
-  )
+const restartOver = (dataDir: string) => Effect.provide(Effect.asVoid(SyncJobs), jobsOver(dataDir))
 
 layer(harness({ provisioning: true, syncConnections: true, snapshot: withoutConnector }), {
   excludeTestServices: true,

@@ -1,16 +1,11 @@
 import { openC1z } from "@baton-fivetran/c1z"
-import { SyncEngine } from "@baton-fivetran/connector-core"
-import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FileSystem, Path } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
-import { tmpdir } from "node:os"
+import { Chunk, Deferred, Effect, Schedule, Schema, Stream } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
-import { ServiceConfig } from "../src/ServiceConfig.js"
-import { WorkingCopies } from "../src/WorkingCopies.js"
 import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
+import { jobsOver } from "./JobsOver.js"
 
 /**
  * The jobs a fresh SyncJobs lists over `dataDir`, as after a restart, and the lines it logged at
@@ -20,27 +15,7 @@ const restartedList = (dataDir: string, keepSyncs: number) => {
   const lines: Array<string> = []
   return Effect.provide(
     Effect.map(Effect.flatMap(SyncJobs, (jobs) => jobs.list), (jobs) => ({ jobs, logs: lines.map(logFields) })),
-    SyncJobs.Default.pipe(
-      Layer.provide(WorkingCopies.Default),
-      Layer.provide(Layer.succeed(ServiceConfig, {
-        tokens: [Redacted.make("unused-token-for-syncs")],
-        publicDocs: false,
-        publicMetrics: false,
-        dataDir,
-        // The OS's, as readers used before --temp-dir: the data directory lists only the service's data.
-        tempDir: tmpdir(),
-        keepSyncs,
-        provisioning: false,
-        syncConnections: false,
-        exclusionGroups: false,
-        concurrency: 1,
-        syncEveryMillis: Option.none(),
-        maxBodyBytes: 1024
-      })),
-      Layer.provide(Layer.succeed(SyncEngine, SyncEngine.of({ run: () => Effect.dieMessage("not in this test") }))),
-      Layer.provide(NodeContext.layer),
-      Layer.provide(loggingLayer("warn", "json", (line) => lines.push(line)))
-    )
+    jobsOver(dataDir, { keepSyncs, write: (line) => lines.push(line) })
   )
 }
 
