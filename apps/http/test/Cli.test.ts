@@ -483,7 +483,7 @@ describe("the process", () => {
         Promise.all([
           fetch(`${url}/healthz`),
           fetch(`${url}/v1/resources`),
-          fetch(`${url}/v1/syncs`, { headers: { authorization: "Bearer t" } })
+          fetch(`${url}/v1/syncs`, { headers: { authorization: `Bearer ${Token}` } })
         ]).then((responses) => responses.map((r) => r.status))
       )
       assert.deepStrictEqual(statuses, [200, 401, 200])
