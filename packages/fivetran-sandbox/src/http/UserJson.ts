@@ -66,6 +66,17 @@ const roleBytes = (role: string | null): Uint8Array => {
 const pageHead = Buffer.from(`{"code":"Success","data":{"items":[`)
 const comma = 0x2c
 
+/** A row's bytes with `role` spliced in, as both page builders write it. */
+const roleRowLength = (parts: EncodedUser, role: Uint8Array) => parts.beforeRole.length + role.length + parts.afterRole.length
+
+/** Writes a row with `role` spliced in at `at`; returns the offset after it. */
+const writeRoleRow = (body: Buffer, at: number, parts: EncodedUser, role: Uint8Array): number => {
+  body.set(parts.beforeRole, at)
+  body.set(role, at + parts.beforeRole.length)
+  body.set(parts.afterRole, at + parts.beforeRole.length + role.length)
+  return at + roleRowLength(parts, role)
+}
+
 /**
  * The body of the requested page of `rows`: the bytes `pageReply` gives for the same users, written
  * straight into one buffer. Its length is summed first, so nothing is built per row: objects and
@@ -80,9 +91,7 @@ export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array =
   for (let i = start; i < end; i++) {
     const parts = partsOf(rows.user(i))
     const role = rows.role(i)
-    length += role === null
-      ? parts.nullRoleRow.length
-      : parts.beforeRole.length + roleBytes(role).length + parts.afterRole.length
+    length += role === null ? parts.nullRoleRow.length : roleRowLength(parts, roleBytes(role))
   }
   const body = pageBuffer(length)
   body.set(pageHead, 0)
@@ -96,13 +105,7 @@ export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array =
       at += parts.nullRoleRow.length
       continue
     }
-    const roleValue = roleBytes(role)
-    body.set(parts.beforeRole, at)
-    at += parts.beforeRole.length
-    body.set(roleValue, at)
-    at += roleValue.length
-    body.set(parts.afterRole, at)
-    at += parts.afterRole.length
+    at = writeRoleRow(body, at, parts, roleBytes(role))
   }
   body.set(tail, at)
   return body
@@ -174,7 +177,7 @@ export const groupUserPageBody = (rows: GroupUserRows, request: PageRequest): Ui
     if (i < end) {
       const member = members[m++]!
       const parts = partsOf(member.user)
-      length += parts.beforeRole.length + roleBytes(member.role).length + parts.afterRole.length + 1
+      length += roleRowLength(parts, roleBytes(member.role)) + 1
       h = member.nextHolder
       i++
     }
@@ -192,14 +195,7 @@ export const groupUserPageBody = (rows: GroupUserRows, request: PageRequest): Ui
     }
     if (i < end) {
       const member = members[m++]!
-      const parts = partsOf(member.user)
-      const role = roleBytes(member.role)
-      body.set(parts.beforeRole, at)
-      at += parts.beforeRole.length
-      body.set(role, at)
-      at += role.length
-      body.set(parts.afterRole, at)
-      at += parts.afterRole.length
+      at = writeRoleRow(body, at, partsOf(member.user), roleBytes(member.role))
       body[at++] = comma
       h = member.nextHolder
       i++
