@@ -176,6 +176,36 @@ describe("OpenTelemetry export", () => {
   )
 
   it.scopedLive(
+    "CLI with JSON logs: its summary and its error line are exported as log records too",
+    () =>
+      Effect.gen(function*() {
+        const fivetran = yield* Sandbox
+        const key = systemKey(yield* fivetran.snapshot)
+        const receiver = yield* makeOtlpReceiver
+        const dir = yield* tempDir
+        const env = { ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"), BATON_BASE_URL: fivetran.baseUrl, BATON_API_KEY: key.key }
+        const synced = yield* runApp(cliBundle, ["--file", join(dir, "sync.c1z"), "--log-format", "json"], {
+          ...env,
+          BATON_API_SECRET: key.secret
+        })
+        assert.strictEqual(synced.exitCode, 0, synced.stderr)
+        const summary = receiver.logs().filter((record) => record.message === "sync complete")
+        assert.deepStrictEqual(summary.map((record) => [record.level, record.attributes["file"]]), [["INFO", join(dir, "sync.c1z")]])
+        const failed = yield* runApp(cliBundle, ["--file", join(dir, "sync.c1z"), "--log-format", "json"], {
+          ...env,
+          BATON_API_SECRET: "not-the-secret-0123456789"
+        })
+        assert.strictEqual(failed.exitCode, 1, failed.stderr)
+        const errors = receiver.logs().filter((record) => record.level === "ERROR")
+        assert.deepStrictEqual(errors.map((record) => [record.message, record.attributes["exit_code"]]), [[
+          "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
+          1
+        ]])
+      }).pipe(Effect.provide(sandbox)),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "CLI sync against a collector that refuses every export: the sync succeeds, one warning per export URL, no secret",
     () =>
       Effect.gen(function*() {

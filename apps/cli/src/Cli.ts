@@ -5,7 +5,8 @@ import {
   type FlagValue,
   helpText,
   loadConfigFile,
-  warnMisspeltKeys,
+  misspeltKeys,
+  misspeltKeyText,
   LogLevels,
   normalizeArgv,
   settingOptions,
@@ -13,13 +14,15 @@ import {
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { CliConfig, Command, CommandDescriptor, Options, ValidationError } from "@effect/cli"
-import { Effect, HashMap, Option } from "effect"
+import { Effect, HashMap, LogLevel, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
-import { loggingLayer } from "./output/Logging.js"
+import { logChoiceOf, withLogging } from "./output/Logging.js"
+import { notice } from "./output/Notice.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
+import { reportFailure } from "./Exit.js"
 import { checkFlags, type CommandLine } from "./FlagCheck.js"
 import { joinSubcommandNamedValues } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
@@ -44,21 +47,36 @@ const optional = (name: string, pseudoName: string, description: string) =>
 
 const rootOptions = { settings: settingOptions(RootSettings) }
 
+/** A `.baton.yaml` key an edit or two from a setting's: named, with the one it probably meant. */
+const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
+  Option.match(file, {
+    onNone: () => Effect.void,
+    onSome: (source) =>
+      Effect.flatMap(misspeltKeys(source, RootSettings), (keys) =>
+        Effect.forEach(keys, (misspelt) => {
+          const text = misspeltKeyText(source, misspelt)
+          return notice(LogLevel.Warning, `warning: ${text}`, { msg: text, fields: { key: misspelt.key, meant: misspelt.meant } })
+        }, { discard: true }))
+  })
+
 const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
       const file = yield* loadConfigFile
-      yield* warnMisspeltKeys(file, RootSettings)
       const sources = { flags: withGivenFlags(options.settings, given), file }
-      const settings = yield* resolveSettings(sources)
-      const action = yield* Effect.flatMap(findProvisioningFlags(sources), selectAction)
-      const logging = loggingLayer(settings.logLevel, settings.logFormat)
-      if (Option.isNone(action)) {
-        const { runSync } = yield* Effect.promise(() => import("./commands/Sync.js"))
-        return yield* Effect.provide(runSync(settings), logging)
-      }
-      const { runProvisioning } = yield* Effect.promise(() => import("./commands/Provision.js"))
-      return yield* Effect.provide(runProvisioning(action.value, settings), logging)
+      // The logging first: everything after it is told in the format asked for.
+      const logging = yield* resolveLogging(sources)
+      return yield* withLogging({ level: logging.logLevel, format: logging.logFormat })(Effect.gen(function*() {
+        yield* warnMisspelt(file)
+        const settings = yield* resolveSettings(sources)
+        const action = yield* Effect.flatMap(findProvisioningFlags(sources), selectAction)
+        if (Option.isNone(action)) {
+          const { runSync } = yield* Effect.promise(() => import("./commands/Sync.js"))
+          return yield* runSync(settings)
+        }
+        const { runProvisioning } = yield* Effect.promise(() => import("./commands/Provision.js"))
+        return yield* runProvisioning(action.value, settings)
+      }))
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. Every command also takes " +
@@ -95,7 +113,7 @@ const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap
         file: yield* loadConfigFile
       })
       const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
-      yield* server.serveSandbox(options).pipe(Effect.provide(loggingLayer(logging.logLevel, logging.logFormat)))
+      yield* server.serveSandbox(options).pipe(withLogging({ level: logging.logLevel, format: logging.logFormat }))
     })).pipe(Command.withDescription(
       "Serve the embedded Fivetran sandbox over HTTP on loopback until Ctrl-C; prints its URL and keys."
     ))
@@ -132,7 +150,7 @@ export const run = (argv: ReadonlyArray<string>) => {
       capabilitiesCommand,
       configCommand,
       sandboxCommand(root, given),
-      ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))))
+      ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))), logChoiceOf(given))
     ])
   )
   const subcommands = Command.getSubcommands(command)
@@ -167,6 +185,9 @@ export const run = (argv: ReadonlyArray<string>) => {
           onNone: (): UsageError | ValidationError.ValidationError => error,
           onSome: (reason) => new UsageError({ reason })
         }))
-    )
+    ),
+    // Whatever failed (a bad flag too), in the format the logging settings ask for as far as they
+    // can be read; read only then, so that --help and --version do not load the YAML parser.
+    Effect.tapErrorCause((cause) => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(reportFailure(cause))))
   )
 }

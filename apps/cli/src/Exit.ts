@@ -1,9 +1,9 @@
 import type { InvalidId, InvalidInput } from "@baton-fivetran/connector-core"
-import { errorLine, type SettingError } from "@baton-fivetran/settings"
+import { errorMessage, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
-import { Cause, Effect, Exit, FiberRef, Option, Predicate } from "effect"
+import { Cause, Data, Effect, Exit, FiberRef, LogLevel, Option, Predicate } from "effect"
 import type { ChangesFound } from "./ChangesFound.js"
-import { writeLine } from "./output/Stderr.js"
+import { notice } from "./output/Notice.js"
 import type { UsageError } from "./UsageError.js"
 
 /**
@@ -11,8 +11,15 @@ import type { UsageError } from "./UsageError.js"
  * variable or the config file, a missing required setting, a malformed id), 130 interrupted
  * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed), 3 `diff --fail-on-change`
  * found differences.
- * Errors print as one line, `error: ...`, never a stack trace (ErrorLine.ts of @baton-fivetran/settings).
+ * Errors print as one line, `error: ...` (in json format an error-level log line with `exit_code`),
+ * never a stack trace (ErrorLine.ts of @baton-fivetran/settings).
  */
+
+/**
+ * A failure already reported, where OTLP still exported it (`reportedHere`), by the exit code it
+ * ends the run with: the run's end reports it no more.
+ */
+export class FailureReported extends Data.TaggedError("FailureReported")<{ readonly exitCode: number }> {}
 
 /**
  * The failures that do not exit 1, by tag. The tags are checked against the classes' types; the
@@ -32,6 +39,7 @@ const exitCodeByTag: {
 }
 
 const failureCode = (error: unknown): number => {
+  if (error instanceof FailureReported) return error.exitCode
   if (ValidationError.isValidationError(error)) return 2
   if (!Predicate.hasProperty(error, "_tag") || typeof error._tag !== "string") return 1
   return Object.hasOwn(exitCodeByTag, error._tag) ? exitCodeByTag[error._tag as keyof typeof exitCodeByTag] : 1
@@ -43,8 +51,27 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Option.match(Cause.failureOption(exit.cause), { onNone: () => 1, onSome: failureCode })
 }
 
-/** Prints what went wrong (an interruption is reported by the command it stopped). */
-export const reportFailure = (cause: Cause.Cause<unknown>) => Effect.sync(() => Option.map(errorLine(cause), writeLine))
+/**
+ * Tells what went wrong, unless it was told already (an interruption is told by the command it
+ * stopped): `error: <message>`, or in json format `{"level":"error","msg":<message>,"exit_code":1}`.
+ */
+export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+  const failure = Cause.failureOption(cause)
+  if (Cause.isInterruptedOnly(cause) || Option.exists(failure, (error) => error instanceof FailureReported)) return Effect.void
+  const message = errorMessage(Option.getOrElse(failure, () => Cause.squash(cause)))
+  return notice(LogLevel.Error, `error: ${message}`, { msg: message, fields: { exit_code: exitCode(Exit.failCause(cause)) } })
+}
+
+/**
+ * `effect`'s failure reported now, while the command's logger and OTLP exporter still run (at the
+ * run's end they are gone, and the error line never reached the collector), then passed on as
+ * FailureReported.
+ */
+export const reportedHere = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | FailureReported, R> =>
+  Effect.catchAllCause(effect, (cause): Effect.Effect<never, E | FailureReported> =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.failCause(cause)
+      : Effect.zipRight(reportFailure(cause), Effect.fail(new FailureReported({ exitCode: exitCode(Exit.failCause(cause)) }))))
 
 /**
  * Effect logs every fiber that ends in a failure ("Fiber terminated with an unhandled error", at

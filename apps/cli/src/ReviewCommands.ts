@@ -1,8 +1,9 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option, Schema } from "effect"
+import { Effect, LogLevel, Option, Schema } from "effect"
 import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
 import type { StdoutClosed } from "./output/Rows.js"
-import * as Stderr from "./output/Stderr.js"
+import { type LogChoice, withLogging } from "./output/Logging.js"
+import { notice } from "./output/Notice.js"
 import { stoppableBySignals } from "./SignalTurns.js"
 import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
 import { decodeFlag } from "./settings/FlagValue.js"
@@ -58,14 +59,21 @@ const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<FlagValue>, f
 
 const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"
 
-/** The command, ended quietly when the reader of stdout goes away, and by a signal with a word. */
-const reviewRun = <A, E, R>(effect: Effect.Effect<A, E | StdoutClosed, R>) =>
-  Effect.catchTag(effect, "StdoutClosed", () => Effect.void).pipe(
-    stoppableBySignals,
-    Effect.onInterrupt(() => Stderr.line("interrupted: the output is incomplete"))
-  )
+const interruptedText = "interrupted: the output is incomplete"
 
-export const reviewCommands = <R>(rootFile: Effect.Effect<Option.Option<FlagValue>, never, R>) => {
+export const reviewCommands = <R, R2>(
+  rootFile: Effect.Effect<Option.Option<FlagValue>, never, R>,
+  logging: Effect.Effect<LogChoice, never, R2>
+) => {
+  /** The command, ended quietly when the reader of stdout goes away, and by a signal with a word. */
+  const reviewRun = <A, E, R3>(effect: Effect.Effect<A, E | StdoutClosed, R3>) =>
+    Effect.flatMap(logging, (choice) =>
+      Effect.catchTag(effect, "StdoutClosed", () => Effect.void).pipe(
+        stoppableBySignals,
+        Effect.onInterrupt(() => notice(LogLevel.Warning, interruptedText, { msg: interruptedText, fields: { exit_code: 130 } })),
+        withLogging(choice)
+      ))
+
   const output = (flags: OutputFlags, fallback: OutputFormat = interactiveDefault()) =>
     Effect.flatMap(rootFile, (root) => resolveOutput(flags, root, fallback))
 

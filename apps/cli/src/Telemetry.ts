@@ -2,6 +2,7 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { telemetryLayer } from "@baton-fivetran/connector-core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect, Layer } from "effect"
+import { reportedHere } from "./Exit.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -17,4 +18,5 @@ const telemetry = telemetryLayer({ name: "baton-fivetran", version: Version }).p
   Layer.provide(FetchHttpClient.layer)
 )
 
-export const withTelemetry = <A, E, R>(command: Effect.Effect<A, E, R>) => Effect.provide(command, telemetry)
+/** The command's failure is reported inside, where its log line is still exported (Exit.ts). */
+export const withTelemetry = <A, E, R>(command: Effect.Effect<A, E, R>) => Effect.provide(reportedHere(command), telemetry)

@@ -7,14 +7,14 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
-import { exitCode, reportFailure, withoutUnhandledErrorLogs } from "./Exit.js"
+import { exitCode, withoutUnhandledErrorLogs } from "./Exit.js"
 
 // What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
 // manager (child_process and worker_threads loaded at every start).
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
+// A failure is reported by run(), in the format the logging settings ask for.
 run(process.argv).pipe(
-  Effect.tapErrorCause(reportFailure),
   withoutCliErrorPrinting,
   Effect.provide(platform),
   withoutUnhandledErrorLogs,

@@ -269,8 +269,8 @@ describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
         const fileDir = yield* tempDir
         yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "sandbox: true\n")
         const [fromEnv, flagWins, badEnv, badFile] = yield* Effect.all([
-          runCli(["-f", "env.c1z"], { cwd, env: { BATON_SANDBOX: "medium" } }),
-          runCli(["--sandbox", "-f", "flag.c1z"], { cwd, env: { BATON_SANDBOX: "medium" } }),
+          runCli(["-f", "env.c1z", "--log-format", "json"], { cwd, env: { BATON_SANDBOX: "medium" } }),
+          runCli(["--sandbox", "-f", "flag.c1z", "--log-format", "json"], { cwd, env: { BATON_SANDBOX: "medium" } }),
           runCli([], { cwd, env: { BATON_SANDBOX: "huge" } }),
           runCli([], { cwd: fileDir })
         ], { concurrency: 2 })

@@ -36,7 +36,9 @@ describe("provisioning", () => {
         "--grant-principal",
         outsider.id,
         "--grant-principal-type",
-        "user"
+        "user",
+        "--log-format",
+        "json"
       ]
       const first = yield* provision(...grantFlags)
       assertExit(first, 0)
@@ -56,7 +58,7 @@ describe("provisioning", () => {
       assert.strictEqual(revoked.stdout, `revoked ${grantId}\n`)
       assert.isUndefined(yield* membership)
 
-      const revokedAgain = yield* provision("--revoke-grant", grantId)
+      const revokedAgain = yield* provision("--revoke-grant", grantId, "--log-format", "json")
       assertExit(revokedAgain, 0)
       assert.strictEqual(revokedAgain.stdout, `already revoked: ${grantId}\n`)
       assert.deepStrictEqual(logFields(revokedAgain.stderr), [{
@@ -156,15 +158,25 @@ describe("provisioning", () => {
         "--grant-principal",
         inGroup.user_id,
         "--grant-principal-type",
-        "user"
+        "user",
+        "--log-format",
+        "json"
       )
       assertExit(granted, 1)
       assert.strictEqual(granted.stdout, "")
-      assert.deepStrictEqual(granted.stderr.split("\n").filter((line) => !line.startsWith("{")), [
-        `error: group ${inGroup.group_id} does not exist`,
-        ""
+      // The audit line, then the refusal as a JSON line too.
+      assert.deepStrictEqual(logFields(granted.stderr), [
+        {
+          level: "info",
+          msg: "provisioning action",
+          action: "grant",
+          entitlement_id: `group:${inGroup.group_id}:${inGroup.role}`,
+          principal_type: "user",
+          principal_id: inGroup.user_id,
+          outcome: "unknown_entitlement"
+        },
+        { level: "error", msg: `group ${inGroup.group_id} does not exist`, exit_code: 1 }
       ])
-      assert.deepStrictEqual(logFields(granted.stderr).map((line) => line["outcome"]), ["unknown_entitlement"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("--create-account-* invites a user and --delete-resource deletes it, each idempotent", () =>

@@ -25,7 +25,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
     Effect.gen(function*() {
       const { flags } = yield* connectionFlags
       const dir = yield* tempDir
-      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`])
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--log-format", "json"])
       assertExit(result, 0)
       const [wait, ...others] = waitLines(result.stderr)
       assert.strictEqual(others.length, 0)
@@ -61,7 +61,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
     Effect.gen(function*() {
       const { flags } = yield* connectionFlags
       const dir = yield* tempDir
-      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`])
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--log-format", "json"])
       assertExit(result, 1)
       assert.strictEqual(waitLines(result.stderr).length, 4)
       assert.include(
@@ -76,15 +76,19 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       const { flags } = yield* connectionFlags
       const membership = smallAccount.user_groups[0]!
       const grantId = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
-      const result = yield* runCli([...flags, "-p", "--revoke-grant", grantId, "--max-rate-limit-wait", "10m"])
+      const result = yield* runCli([...flags, "-p", "--revoke-grant", grantId, "--max-rate-limit-wait", "10m", "--log-format", "json"])
       assertExit(result, 1)
       // The roles, the group and the user are read at once, all answered 429; the roles' refusal is the one reported.
-      assert.deepStrictEqual(result.stderr.split("\n").filter((line) => !line.startsWith("{")), [
-        `error: cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +
-        "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later",
-        ""
+      assert.deepStrictEqual(jsonLines(result.stderr).map((line) => [line["level"], line["msg"], line["outcome"], line["exit_code"]]), [
+        ["info", "provisioning action", "upstream", undefined],
+        [
+          "error",
+          `cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +
+          "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later",
+          undefined,
+          1
+        ]
       ])
-      assert.deepStrictEqual(jsonLines(result.stderr).map((line) => [line["msg"], line["outcome"]]), [["provisioning action", "upstream"]])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 3, retryAfterSeconds: 3081 } } }))))
 
   it.scopedLive(
@@ -102,7 +106,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
           new RegExp(`^ {2}requests {6}${SmallSyncCost} \\(0 retries; waited 0\\.0s for the rate limit, 0\\.0s in retry backoff\\)$`, "m")
         )
         assert.match(first.stderr, /^ {2}rate limit {4}20\/10s, lowest remaining 6, 4 kept in reserve; /m)
-        const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`])
+        const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`, "--log-format", "json"])
         assertExit(second, 0)
         const summary = summaryOf(second.stderr)!
         assert.strictEqual(summary.requests, SmallSyncCost)
@@ -130,7 +134,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       Effect.gen(function*() {
         const { flags } = yield* connectionFlags
         const dir = yield* tempDir
-        const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--rate-limit-reserve", "67"])
+        const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--rate-limit-reserve", "67", "--log-format", "json"])
         assertExit(result, 1)
         const lines = jsonLines(result.stderr)
         // One request went (nothing was known of the budget); the next would keep nothing for this tool.

@@ -26,7 +26,7 @@ interface Run {
 const signalAfterFirstRows = (args: ReadonlyArray<string>, tmp: string, signal: "SIGINT" | "SIGTERM") =>
   Effect.async<Run>((resume) => {
     const child = spawn(process.execPath, [binPath, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, BATON_LOG_FORMAT: "console" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

@@ -87,7 +87,7 @@ describe("setting values (the CLI process)", () => {
         [2, "error: --log-format: expected one of console, json, got \"\"\n", ""],
         [2, "error: --log-level: expected one of debug, info, warn, error, got \"\"\n", ""]
       ])
-      const unset = yield* runCli(["--sandbox", "-f", "out.c1z"], { cwd: nothing })
+      const unset = yield* runCli(["--sandbox", "-f", "out.c1z", "--log-format", "json"], { cwd: nothing })
       assert.deepStrictEqual([unset.exitCode, unset.stdout], [0, ""])
       assert.include(unset.stderr, "\"rateLimitReserve\":4000,")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)

@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, jsonLines, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, jsonLines, logFields, runCli } from "./support/CliProcess.js"
 
 /**
  * The CLI process reads each setting from flag > BATON_* variable > .baton.yaml (in its working
@@ -74,14 +74,14 @@ describe("settings sources (the CLI process)", () => {
       ]
       const env = Object.fromEntries(variables.map((name) => [`BATON_${name}`, ""]))
       const [fromFile, fromDefaults] = yield* Effect.all([
-        runCli(["--sandbox"], { cwd: withFile, env }),
+        runCli(["--sandbox", "--summary-file", "summary.json"], { cwd: withFile, env }),
         runCli(["--sandbox"], { cwd: withoutFile, env })
       ], { concurrency: "unbounded" })
       assertExit(fromFile, 0)
       assertExit(fromDefaults, 0)
-      // log-level warn: the summary is the only line (it is written whatever the level).
-      const [fileSummary, ...fileOthers] = jsonLines(fromFile.stderr)
-      assert.deepStrictEqual(fileOthers, [])
+      // log-level warn: nothing on stderr, not even the summary (an info line); the summary file has it.
+      assert.strictEqual(fromFile.stderr, "")
+      const fileSummary = JSON.parse(yield* fs.readFileString(`${withFile}/summary.json`)) as Record<string, unknown>
       assert.deepStrictEqual(
         [fileSummary?.["file"], fileSummary?.["resources"], fileSummary?.["rateLimitReserve"]],
         ["from-yaml.c1z", { user: 25, role: 6, group: 4, team: 3, connection: 8 }, 7000]
@@ -99,7 +99,7 @@ describe("settings sources (the CLI process)", () => {
       const fs = yield* FileSystem.FileSystem
       const texts = ["", "# all commented out\n# concurrency: 4\n", "---\n"]
       const dirs = yield* Effect.forEach(texts, (text) => Effect.tap(tempDir, (dir) => fs.writeFileString(`${dir}/.baton.yaml`, text)))
-      const syncs = yield* Effect.forEach(dirs, (dir) => runCli(["--sandbox"], { cwd: dir }), { concurrency: 2 })
+      const syncs = yield* Effect.forEach(dirs, (dir) => runCli(["--sandbox", "--log-format", "json"], { cwd: dir }), { concurrency: 2 })
       const summaries = syncs.map((result) => {
         assertExit(result, 0)
         const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
@@ -172,7 +172,10 @@ describe("settings sources (the CLI process)", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
       yield* fs.writeFileString(`${dir}/.baton.yaml`, "sync-conections: true\nport: 8080\n")
-      const result = yield* runCli(["--sandbox", "--log-format", "json", "-f", "out.c1z"], { cwd: dir })
+      const [result, json] = yield* Effect.all([
+        runCli(["--sandbox", "-f", "out.c1z"], { cwd: dir }),
+        runCli(["--sandbox", "--log-format", "json", "-f", "json.c1z"], { cwd: dir })
+      ])
       assertExit(result, 0)
       assert.include(
         result.stderr,
@@ -180,7 +183,16 @@ describe("settings sources (the CLI process)", () => {
       )
       // One warning: `port` is the HTTP service's (one file may serve both apps).
       assert.strictEqual(result.stderr.split("warning:").length - 1, 1)
-      const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
+      assert.match(result.stderr, /^sync complete: out\.c1z\n {2}resources {5}38 \(25 user, 6 role, 4 group, 3 team\)$/m)
+      // With JSON logs, the warning is a JSON line too.
+      assertExit(json, 0)
+      assert.deepStrictEqual(logFields(json.stderr).filter((line) => line["level"] === "warn"), [{
+        level: "warn",
+        msg: ".baton.yaml: \"sync-conections\" is not a setting and is ignored; did you mean \"sync-connections\"?",
+        key: "sync-conections",
+        meant: "sync-connections"
+      }])
+      const summary = jsonLines(json.stderr).find((line) => line["msg"] === "sync complete")
       assert.isUndefined((summary?.["resources"] as Record<string, number> | undefined)?.["connection"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
@@ -228,7 +240,7 @@ describe("settings sources (the CLI process)", () => {
           sync("file", quoted, {}),
           sync("lower", quoted, { BATON_SYNC_CONNECTIONS: "f" }),
           runCli(["--provisioning=FALSE", ...deleteUser], { cwd: dir, env: { BATON_PROVISIONING: "True" } }),
-          sync("yes", dir, { BATON_SYNC_CONNECTIONS: "yes" }),
+          runCli(["--sandbox", "-f", `${dir}/yes.c1z`], { cwd: dir, env: { BATON_SYNC_CONNECTIONS: "yes" } }),
           runCli(["--sync-connections=on", "--sandbox", "-f", `${dir}/on.c1z`], { cwd: dir }),
           runCli(["-p", "no", ...deleteUser], { cwd: dir })
         ], { concurrency: "unbounded" })

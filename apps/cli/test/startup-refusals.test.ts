@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer, type Server } from "node:net"
-import { assertExit, runCli } from "./support/CliProcess.js"
+import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 
 /**
  * The refusals issue 12 found unclear, each now one `error: ...` line naming the flag and the
@@ -42,10 +42,13 @@ describe("start-up refusals", () => {
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
       const result = yield* runCli(["--sandbox", "-f", `${dir}/missing/out.c1z`, "--log-format", "json"])
       assertExit(result, 2)
-      assert.strictEqual(
-        result.stderr,
-        `error: --file ${dir}/missing/out.c1z: the directory ${dir}/missing does not exist; create it first or choose another path\n`
-      )
+      // With JSON logs the refusal is a JSON line like every other, with the exit code.
+      assert.deepStrictEqual(logFields(result.stderr), [{
+        level: "error",
+        msg: `--file ${dir}/missing/out.c1z: the directory ${dir}/missing does not exist; create it first or choose another path`,
+        exit_code: 2
+      }])
+      assert.strictEqual(result.stderr.split("\n").length, 2)
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 

@@ -70,8 +70,9 @@ describe("sync", () => {
       const dir = yield* tempDir
       const { flags, key } = yield* connectionFlags
       const file = `${dir}/out.c1z`
-      // Debug logs include every request: the secret must not be in them either.
-      const result = yield* runCli([...flags, "-f", file, "--log-level", "debug"])
+      // Debug logs include every request: the secret must not be in them either. JSON logs are the
+      // default when stderr is not a terminal (an empty variable is unset).
+      const result = yield* runCli([...flags, "-f", file, "--log-level", "debug"], { env: { BATON_LOG_FORMAT: "" } })
       assertExit(result, 0)
       assertNoSecret(result, key.secret)
       assert.strictEqual(result.stdout, "")

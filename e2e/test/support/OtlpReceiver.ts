@@ -121,6 +121,13 @@ export const makeOtlpReceiver = Effect.gen(function*() {
     )
   const logRecords = (): ReadonlyArray<OtlpLogRecord> =>
     bodies<LogsBody>("/v1/logs").flatMap((body) => body.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)))
+  /** Every log record, as its level, its message and its attributes. */
+  const logs = () =>
+    logRecords().map((record) => ({
+      level: record.severityText,
+      message: attributeValue({ key: "body", value: record.body }),
+      attributes: attributesOf(record.attributes)
+    }))
   return {
     endpoint: `http://127.0.0.1:${port}`,
     received: () => received as ReadonlyArray<Received>,
@@ -128,6 +135,7 @@ export const makeOtlpReceiver = Effect.gen(function*() {
     resources,
     metrics,
     logRecords,
+    logs,
     /** Waits (polling, generously) until `ready` holds for what has been received. */
     until: (ready: () => boolean) =>
       Effect.suspend(() => ready() ? Effect.void : Effect.fail("not yet")).pipe(

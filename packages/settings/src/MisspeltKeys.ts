@@ -43,6 +43,10 @@ export const misspeltKeys = (
     })
   })
 
+/** What to tell about one: `.baton.yaml: "sync-conections" is not a setting and is ignored; did you mean ...?` */
+export const misspeltKeyText = (source: ConfigFileSource, { key, meant }: MisspeltKey): string =>
+  `${source.label}: ${JSON.stringify(key)} is not a setting and is ignored; did you mean ${JSON.stringify(meant)}?`
+
 /** One `warning:` line on stderr per misspelt key of the file, if there is a file. */
 export const warnMisspeltKeys = (
   file: Option.Option<ConfigFileSource>,
@@ -52,10 +56,8 @@ export const warnMisspeltKeys = (
     onNone: () => Effect.void,
     onSome: (source) =>
       Effect.flatMap(misspeltKeys(source, settings), (keys) =>
-        Effect.forEach(keys, ({ key, meant }) =>
-          Effect.sync(() =>
-            process.stderr.write(
-              `warning: ${source.label}: ${JSON.stringify(key)} is not a setting and is ignored; did you mean ${JSON.stringify(meant)}?\n`
-            )
-          ), { discard: true }))
+        Effect.forEach(keys, (misspelt) =>
+          Effect.sync(() => process.stderr.write(`warning: ${misspeltKeyText(source, misspelt)}\n`)), {
+          discard: true
+        }))
   })

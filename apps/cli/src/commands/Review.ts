@@ -14,11 +14,11 @@ import {
   type ReviewRow,
   statusText
 } from "@baton-fivetran/connector-core"
-import { Effect, Option, Stream } from "effect"
+import { Effect, LogLevel, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
 import type { OutputFormat } from "../output/OutputFormat.js"
 import { type Columns, printRows } from "../output/Rows.js"
-import * as Stderr from "../output/Stderr.js"
+import { notice } from "../output/Notice.js"
 import { UsageError } from "../UsageError.js"
 import { parsePrincipalRef, parseResourceRef } from "./ResourceRef.js"
 import { checkSyncFile, openSyncFile } from "./SyncFileArgument.js"
@@ -100,11 +100,14 @@ const requireEntitlement = (reader: C1zReader, file: string, id: string) =>
     (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`entitlement ${id}`, file, "entitlements"))
   )
 
+/** A line about the output, beside it on stderr (a JSON log line with json logs). */
+const told = (text: string) => notice(LogLevel.Info, text, { msg: text })
+
 /** Prints the rows, then how many there were (on stderr, so stdout stays the rows). */
 const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
   Effect.flatMap(
     printRows(output.format, columns, rows),
-    (count) => output.format === "table" ? Stderr.line(`${count} ${what}`) : Effect.void
+    (count) => output.format === "table" ? told(`${count} ${what}`) : Effect.void
   )
 
 export const listResources = (output: ReviewOutput, resourceType: Option.Option<string>) =>
@@ -187,7 +190,7 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
     yield* printRows(output.format, diffColumns, entries)
     const summary = countText(counts)
-    yield* Stderr.line(`${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`)
+    yield* told(`${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`)
     if (failOnChange && counts.added + counts.removed + counts.changed > 0) return yield* new ChangesFound({ summary })
   }))
 

@@ -1,12 +1,13 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Effect, Option, Ref } from "effect"
+import { Clock, Effect, LogLevel, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
+import { notice } from "../output/Notice.js"
 import { withProgressLog } from "../output/ProgressLog.js"
 import { writeSummaryFile } from "../output/SummaryFile.js"
-import { progressText, summaryText } from "../output/SyncReport.js"
+import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
@@ -105,9 +106,16 @@ const sync = (settings: Settings) =>
     const forLogReader = !Stderr.isTerminal() || settings.logFormat === "json"
     const summary = yield* (forLogReader ? withProgressLog(progressText, run) : run(() => Effect.void)).pipe(
       Effect.ensuring(Stderr.clearProgress),
-      Effect.onInterrupt(() => Stderr.line(`interrupted: ${settings.file} was left as it was`))
+      Effect.onInterrupt(() => {
+        const text = `interrupted: ${settings.file} was left as it was`
+        return notice(LogLevel.Warning, text, { msg: text, fields: { file: settings.file, exit_code: 130 } })
+      })
     )
-    yield* Stderr.line(summaryText(summary, settings.file, settings.logFormat))
+    // At info: under --log-level warn a JSON summary is left out (--summary-file is the one to read).
+    yield* notice(LogLevel.Info, consoleSummary(summary, settings.file), {
+      msg: "sync complete",
+      fields: summaryFields(summary, settings.file)
+    })
     if (Option.isSome(settings.summaryFile)) yield* writeSummaryFile(settings.summaryFile.value, settings.file, summary)
   }).pipe(
     Effect.provide(C1zSink.layer(settings.file, { annotations: { exclusionGroups: settings.exclusionGroups } })),

@@ -1,8 +1,7 @@
 import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
 import { formatWait } from "@baton-fivetran/fivetran-client/WaitDuration"
-import type { LogFormat } from "../settings/Settings.js"
 
-/** What a finished sync reports on stderr: a few aligned lines, or one JSON object. */
+/** What a finished sync reports on stderr: a few aligned lines, or the fields of one JSON log line. */
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)}s`
 
@@ -50,7 +49,7 @@ const rateLimitText = (summary: SyncSummary) => {
 const waitsText = (summary: SyncSummary) =>
   `waited ${seconds(summary.rateLimitWaitMillis)} for the rate limit, ${seconds(summary.retryBackoffMillis ?? 0)} in retry backoff`
 
-const consoleSummary = (summary: SyncSummary, file: string) => {
+export const consoleSummary = (summary: SyncSummary, file: string) => {
   const perType = Object.entries(summary.resources)
     .map(([type, count]) => `${count} ${type}`)
     .join(", ")
@@ -72,28 +71,22 @@ const consoleSummary = (summary: SyncSummary, file: string) => {
   ].join("\n")
 }
 
-const jsonSummary = (summary: SyncSummary, file: string) =>
-  JSON.stringify({
-    level: "info",
-    ts: Date.now() / 1000,
-    msg: "sync complete",
-    file,
-    resources: summary.resources,
-    resourceTypes: summary.resourceTypes,
-    entitlements: summary.entitlements,
-    grants: summary.grants,
-    requests: summary.requests,
-    retries: summary.retries,
-    rateLimitWaitMillis: summary.rateLimitWaitMillis,
-    retryBackoffMillis: summary.retryBackoffMillis,
-    rateLimit: summary.rateLimit,
-    rateLimitWindowSeconds: summary.rateLimitWindowSeconds,
-    rateLimitLowestRemaining: summary.rateLimitLowestRemaining,
-    rateLimitReserve: summary.rateLimitReserve,
-    repeatBudgetWaitMillis: summary.repeatBudgetWaitMillis,
-    durationMillis: summary.durationMillis,
-    warnings: summary.warnings
-  })
-
-export const summaryText = (summary: SyncSummary, file: string, format: LogFormat) =>
-  format === "json" ? jsonSummary(summary, file) : consoleSummary(summary, file)
+/** The `sync complete` log line's fields (the --summary-file has them too). */
+export const summaryFields = (summary: SyncSummary, file: string) => ({
+  file,
+  resources: summary.resources,
+  resourceTypes: summary.resourceTypes,
+  entitlements: summary.entitlements,
+  grants: summary.grants,
+  requests: summary.requests,
+  retries: summary.retries,
+  rateLimitWaitMillis: summary.rateLimitWaitMillis,
+  retryBackoffMillis: summary.retryBackoffMillis,
+  rateLimit: summary.rateLimit,
+  rateLimitWindowSeconds: summary.rateLimitWindowSeconds,
+  rateLimitLowestRemaining: summary.rateLimitLowestRemaining,
+  rateLimitReserve: summary.rateLimitReserve,
+  repeatBudgetWaitMillis: summary.repeatBudgetWaitMillis,
+  durationMillis: summary.durationMillis,
+  warnings: summary.warnings
+})

@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url"
 export const binPath = fileURLToPath(new URL("../../bundle/baton-fivetran.js", import.meta.url))
 
 export interface CliOptions {
-  /** The only variables the CLI sees besides PATH and HOME: no BATON_* leaks in from the test's shell. */
+  /**
+   * The only variables the CLI sees besides PATH and HOME: no BATON_* leaks in from the test's shell.
+   * BATON_LOG_FORMAT is `console` unless given here (or `--log-format` is): most tests read what a
+   * person reads on stderr, and those about JSON logs ask for them (an empty value is unset: the
+   * default, json when stderr is not a terminal).
+   */
   readonly env?: Readonly<Record<string, string>>
   readonly cwd?: string
 }
@@ -20,7 +25,7 @@ export interface CliResult {
 
 export const cliCommand = (args: ReadonlyArray<string>, options: CliOptions = {}) => {
   const command = Command.make(process.execPath, binPath, ...args).pipe(
-    Command.env({ PATH: process.env.PATH, HOME: process.env.HOME, ...options.env }, { extendEnv: false })
+    Command.env({ PATH: process.env.PATH, HOME: process.env.HOME, BATON_LOG_FORMAT: "console", ...options.env }, { extendEnv: false })
   )
   return options.cwd === undefined ? command : Command.workingDirectory(command, options.cwd)
 }
@@ -41,7 +46,7 @@ export const runCli = (
     return { exitCode, stdout, stderr }
   }))
 
-/** The CLI's stderr as JSON lines (its default log format when stderr is not a terminal). */
+/** The CLI's stderr as JSON lines (with `--log-format json`, or its default when stderr is not a terminal). */
 export const jsonLines = (stderr: string): ReadonlyArray<Record<string, unknown>> =>
   stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
 

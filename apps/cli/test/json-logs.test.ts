@@ -1,0 +1,119 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule, Stream } from "effect"
+import { Command } from "@effect/platform"
+import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+
+/**
+ * With JSON logs (a CronJob's), every line on stderr is a JSON object: the failure, the
+ * interruption and the summary go through the logger like any log line, so a log pipeline parses
+ * each and the level filters them; stdout stays a command's result.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+/** Every stderr line parses as a JSON object (the last line ends with a newline). */
+const assertAllJson = (stderr: string) => {
+  const lines = stderr.split("\n")
+  assert.strictEqual(lines.pop(), "")
+  for (const line of lines) assert.doesNotThrow(() => JSON.parse(line) as unknown, undefined, line)
+}
+
+describe("JSON logs", () => {
+  it.scopedLive("a failed sync's error is one error-level JSON line with its exit code", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", "not-the-secret-0123456789", "-f", `${dir}/out.c1z`], {
+        env: { BATON_LOG_FORMAT: "json" }
+      })
+      assertExit(result, 1)
+      assert.strictEqual(result.stdout, "")
+      assertAllJson(result.stderr)
+      assert.deepStrictEqual(logFields(result.stderr).filter((line) => line["level"] === "error"), [{
+        level: "error",
+        msg: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
+        exit_code: 1
+      }])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a usage error is a JSON line too, before or after the settings are read, with exit code 2", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "log-format: json\n")
+      const [unknownFlag, badValue, fromFile] = yield* Effect.all([
+        runCli(["--bogus-flag"], { env: { BATON_LOG_FORMAT: "json" } }),
+        runCli(["--sandbox", "--concurrency", "0", "--log-format", "json"]),
+        runCli(["--sandbox", "--concurrency", "0"], { cwd: dir, env: { BATON_LOG_FORMAT: "" } })
+      ])
+      const concurrency = { level: "error", msg: "--concurrency: expected a whole number from 1 to 64, got \"0\"", exit_code: 2 }
+      // The last from .baton.yaml's log-format (an empty variable is unset).
+      assert.deepStrictEqual(
+        [unknownFlag, badValue, fromFile].map((result) => [result.exitCode, result.stdout, logFields(result.stderr)]),
+        [
+          [2, "", [{ level: "error", msg: "unknown flag '--bogus-flag' (see baton-fivetran --help)", exit_code: 2 }]],
+          [2, "", [concurrency]],
+          [2, "", [concurrency]]
+        ]
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("the summary is an info line: under --log-level warn it is left out, and --summary-file still has it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const fs = yield* FileSystem.FileSystem
+      const [info, warn] = yield* Effect.all([
+        runCli(["--sandbox", "-f", `${dir}/info.c1z`, "--log-format", "json"]),
+        runCli(["--sandbox", "-f", `${dir}/warn.c1z`, "--log-format", "json", "--log-level", "warn", "--summary-file", `${dir}/warn.json`])
+      ])
+      assertExit(info, 0)
+      assertExit(warn, 0)
+      assertAllJson(info.stderr)
+      const summary = logFields(info.stderr).find((line) => line["msg"] === "sync complete")
+      assert.deepInclude(summary, { level: "info", file: `${dir}/info.c1z`, resources: { user: 25, role: 6, group: 4, team: 3 } })
+      assert.strictEqual(warn.stderr, "")
+      const written = JSON.parse(yield* fs.readFileString(`${dir}/warn.json`)) as Record<string, unknown>
+      assert.deepStrictEqual(written["resources"], { user: 25, role: 6, group: 4, team: 3 })
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("an interrupted sync says so in a warn line with exit code 130", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const file = `${dir}/out.c1z`
+      // Every answer takes 1.5 s, so the sync is still running when the first request has been served.
+      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+      const child = yield* Command.start(cliCommand([...flags, "-f", file, "--log-format", "json"]))
+      const stderr = yield* Effect.fork(child.stderr.pipe(Stream.decodeText(), Stream.mkString))
+      yield* sandbox.requestLog.pipe(
+        Effect.filterOrFail((log) => log.length > 0),
+        Effect.retry(Schedule.spaced("50 millis"))
+      )
+      yield* child.kill("SIGTERM")
+      assert.strictEqual(yield* child.exitCode, 130)
+      const output = yield* Effect.flatten(stderr.await)
+      assertAllJson(output)
+      assert.deepStrictEqual(logFields(output).filter((line) => line["level"] !== "info"), [{
+        level: "warn",
+        msg: `interrupted: ${file} was left as it was`,
+        file,
+        exit_code: 130
+      }])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a review command's refusal is a JSON line on stderr; its stdout stays empty", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const result = yield* runCli(["resources", "-f", `${dir}/missing.c1z`, "-o", "json", "--log-format", "json"])
+      assert.deepStrictEqual([result.exitCode, result.stdout, logFields(result.stderr)], [
+        2,
+        "",
+        [{ level: "error", msg: `--file ${dir}/missing.c1z: no such file`, exit_code: 2 }]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
