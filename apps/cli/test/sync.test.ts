@@ -54,7 +54,7 @@ describe("sync", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
-      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--sync-connections"])
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--sync-connections", "--log-format", "json"])
       assertExit(result, 0)
       const warning = "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
       const lines = jsonLines(result.stderr)
