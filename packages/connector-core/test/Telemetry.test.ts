@@ -82,6 +82,30 @@ describe("OTLP settings from the OTEL_* variables", () => {
       }
     }))
 
+  it.effect("an endpoint with a query or fragment is refused, naming the variable, not the query", () =>
+    Effect.gen(function*() {
+      for (
+        const endpoint of [
+          "https://collector.example/v1?key=OTSECRET1",
+          "https://collector.example:4318?api_key=OTSECRET2",
+          "http://127.0.0.1:4318/?token=OTSECRET3",
+          "http://127.0.0.1:4318/otlp#OTSECRET4",
+          "http://127.0.0.1:4318?"
+        ]
+      ) {
+        const error = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", endpoint]]))
+        assert.strictEqual(
+          String(error),
+          "(Invalid data at OTEL_EXPORTER_OTLP_ENDPOINT: \"the URL must not hold a query or fragment (?... or #...): " +
+            "give the collector's base URL, to which /v1/traces, /v1/metrics and /v1/logs are appended, and send " +
+            "any key or token in OTEL_EXPORTER_OTLP_HEADERS, e.g. api-key=<key>\")"
+        )
+      }
+      // A path is still a base URL.
+      const settings = Option.getOrThrow(yield* read([["OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example/otlp/"]]))
+      assert.strictEqual(settings.endpoint, "https://collector.example/otlp")
+    }))
+
   it.effect("a header value with a control character is refused, naming the header, not the value", () =>
     Effect.gen(function*() {
       for (const value of ["Bearer%20SECRET8%0A", "Bearer%20SECRET9%00", "SECRET%7F", "a%09b"]) {

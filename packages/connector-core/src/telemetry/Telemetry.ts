@@ -80,6 +80,9 @@ const isHttpUrl = (url: string) => URL.canParse(url) && /^https?:$/.test(new URL
 /**
  * User info (`http://user:password@host`) is refused: fetch refuses such a URL with an error that
  * repeats it, password included, and a collector's credentials belong in OTEL_EXPORTER_OTLP_HEADERS.
+ * So are a query and a fragment (`?api_key=...`, `#...`): the exporter appends `/v1/traces` to the
+ * URL's text, which lands inside them (`?api_key=SECRET/v1/traces`, posted to the base path), so such
+ * an endpoint never worked, and its request errors, logged at debug level, repeated the query.
  */
 const endpointUrl = Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
   Config.map((url) => url.trim()),
@@ -88,9 +91,17 @@ const endpointUrl = Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
     if (url === "") return Either.right(url)
     if (!isHttpUrl(url)) return refuse("expected an http(s) URL such as http://localhost:4318")
     const { password, username } = new URL(url)
-    return username === "" && password === "" ? Either.right(url) : refuse(
-      "the URL must not hold a user name or password (user:password@); send the collector's credentials in " +
-        "OTEL_EXPORTER_OTLP_HEADERS instead, e.g. authorization=Basic%20<base64 of user:password>"
+    if (username !== "" || password !== "") {
+      return refuse(
+        "the URL must not hold a user name or password (user:password@); send the collector's credentials in " +
+          "OTEL_EXPORTER_OTLP_HEADERS instead, e.g. authorization=Basic%20<base64 of user:password>"
+      )
+    }
+    // The raw text, not URL's search and hash: a bare `?` or `#` leaves those empty.
+    return !/[?#]/.test(url) ? Either.right(url) : refuse(
+      "the URL must not hold a query or fragment (?... or #...): give the collector's base URL, to which " +
+        "/v1/traces, /v1/metrics and /v1/logs are appended, and send any key or token in " +
+        "OTEL_EXPORTER_OTLP_HEADERS, e.g. api-key=<key>"
     )
   }),
   Config.option
