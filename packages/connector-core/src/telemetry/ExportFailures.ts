@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientError, type HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer, type Scope } from "effect"
 
-/** The exporter pauses a signal for a minute after a failed export; one warning per pause is enough. */
+/** The exporter pauses a signal for a minute after it gives up an export; one warning per pause is enough. */
 const WARNING_INTERVAL_MILLIS = 60_000
 
 /** The export URL without user info or query: what an operator needs to find the collector, nothing secret. */
@@ -47,50 +47,116 @@ const withoutCause = (error: HttpClientError.HttpClientError): HttpClientError.H
 const noAnswer = (timeout: Duration.Duration) => `no answer within ${Duration.format(timeout)}`
 
 /**
+ * How often the exporter (@effect/opentelemetry 0.64, internal/otlpExporter.ts) tries one export:
+ * `HttpClient.retryTransient({ times: 3 })`, a second apart (after a 429, its Retry-After).
+ */
+const ATTEMPTS = 4
+
+/** The statuses retryTransient retries (@effect/platform's isTransientResponse); any other is given up at once. */
+const retriedStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/** Whether the exporter tries again after this error: a transport error (a timeout is one), as retryTransient does. */
+const isRetried = (error: HttpClientError.HttpClientError) =>
+  error._tag === "RequestError" ? error.reason === "Transport" : retriedStatuses.has(error.response.status)
+
+/** One export's tries so far, and its last failure while the exporter may still retry it. */
+interface Tries {
+  attempts: number
+  failure: string | undefined
+}
+
+const CHECK = "Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+
+/**
  * The OTLP exporter (@effect/opentelemetry) drops what it cannot send and says so only at debug
  * level, so a collector that is down, refuses the credentials or sits at a wrong URL left an
- * operator with no telemetry and no clue why. This client beneath it logs such a failure as a
- * warning naming the URL and the status or transport error (never the request's headers:
- * OTEL_EXPORTER_OTLP_HEADERS usually holds a token), at most once a minute per URL, as the exporter
- * retries a few times and then pauses that signal for a minute. The exporter gets the error back
+ * operator with no telemetry and no clue why. This client beneath it logs a warning naming the URL
+ * and the status or transport error (never the request's headers: OTEL_EXPORTER_OTLP_HEADERS
+ * usually holds a token) when an export is given up, at most once a minute per URL, as the exporter
+ * then pauses that signal for a minute. A failure the exporter retries is not given up until its
+ * last try (ATTEMPTS) fails: warning at the first one said "dropped" of telemetry that a retry then
+ * delivered. An export whose retry never came (the exporter stopped at shutdown, between tries) is
+ * warned of when this client's scope closes, after the exporter's. The exporter gets the error back
  * with that description in place of its cause, as it logs what it gets at debug level.
  *
  * A request without an answer within `timeout` (OTEL_EXPORTER_OTLP_TIMEOUT) fails the same way: the
  * exporter awaits each request and sets no timeout, so a collector that accepted the connection
  * and never answered stopped that signal's exports for good, silently.
  */
-export const warnOnFailedExports = (client: HttpClient.HttpClient, timeout: Duration.Duration): HttpClient.HttpClient => {
-  const lastWarned = new Map<string, number>()
-  const warn = (request: HttpClientRequest.HttpClientRequest, reason: string) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const url = exportUrl(request)
-      const last = lastWarned.get(url)
-      if (last !== undefined && now - last < WARNING_INTERVAL_MILLIS) return Effect.void
-      lastWarned.set(url, now)
-      return Effect.logWarning(
-        `OpenTelemetry export to ${url} failed (${reason}); this telemetry is dropped, and exports ` +
-          `to it pause for a minute. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector.`
-      )
-    })
-  // The transport error a timed-out request fails with, which the exporter retries like a refused connection.
-  const unanswered = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.zipRight(
-      warn(request, noAnswer(timeout)),
-      Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: noAnswer(timeout) }))
+export const warnOnFailedExports = (
+  client: HttpClient.HttpClient,
+  timeout: Duration.Duration
+): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const lastWarned = new Map<string, number>()
+    // Keyed by the request: the exporter retries the very request object it made for the export.
+    const exports = new Map<HttpClientRequest.HttpClientRequest, Tries>()
+    const warn = (request: HttpClientRequest.HttpClientRequest, message: (url: string) => string) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const url = exportUrl(request)
+        const last = lastWarned.get(url)
+        if (last !== undefined && now - last < WARNING_INTERVAL_MILLIS) return Effect.void
+        lastWarned.set(url, now)
+        return Effect.logWarning(message(url))
+      })
+    const started = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.sync(() => {
+        const tries = exports.get(request)
+        if (tries === undefined) exports.set(request, { attempts: 1, failure: undefined })
+        else tries.attempts++
+      })
+    const succeeded = (request: HttpClientRequest.HttpClientRequest) => Effect.sync(() => exports.delete(request))
+    const failed = (request: HttpClientRequest.HttpClientRequest, reason: string, retried: boolean) =>
+      Effect.suspend(() => {
+        const tries = exports.get(request)
+        if (tries !== undefined && retried && tries.attempts < ATTEMPTS) {
+          tries.failure = reason
+          return Effect.void
+        }
+        exports.delete(request)
+        return warn(request, (url) =>
+          `OpenTelemetry export to ${url} failed (${reason}); this telemetry is dropped, and exports to it pause ` +
+          `for a minute. ${CHECK}`)
+      })
+    // Interrupted in its first try, an export has no failure to tell; in a retry, it keeps the last one.
+    const interrupted = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.sync(() => {
+        if (exports.get(request)?.failure === undefined) exports.delete(request)
+      })
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach(Array.from(exports), ([request, { failure }]) => {
+        exports.delete(request)
+        return failure === undefined ?
+          Effect.void :
+          warn(request, (url) =>
+            `OpenTelemetry export to ${url} failed (${failure}); this telemetry is dropped, as the exporter stopped ` +
+            `before trying it again. ${CHECK}`)
+      }, { discard: true })
     )
-  return HttpClient.transform(client, (response, request) =>
-    response.pipe(
-      Effect.tap((answer) => answer.status >= 200 && answer.status < 300 ? Effect.void : warn(request, `HTTP ${answer.status}`)),
-      Effect.tapError((error) => warn(request, describeError(error))),
-      Effect.mapError(withoutCause),
-      Effect.timeoutTo({ duration: timeout, onSuccess: Effect.succeed, onTimeout: () => unanswered(request) }),
-      Effect.flatten
-    ))
-}
+    // The transport error a timed-out request fails with, which the exporter retries like a refused connection.
+    const unanswered = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.zipRight(
+        failed(request, noAnswer(timeout), true),
+        Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: noAnswer(timeout) }))
+      )
+    return HttpClient.transform(client, (response, request) =>
+      Effect.zipRight(started(request), response).pipe(
+        Effect.tap((answer) =>
+          answer.status >= 200 && answer.status < 300
+            ? succeeded(request)
+            : failed(request, `HTTP ${answer.status}`, retriedStatuses.has(answer.status))
+        ),
+        Effect.tapError((error) => failed(request, describeError(error), isRetried(error))),
+        Effect.mapError(withoutCause),
+        Effect.timeoutTo({ duration: timeout, onSuccess: Effect.succeed, onTimeout: () => unanswered(request) }),
+        Effect.flatten,
+        Effect.onInterrupt(() => interrupted(request))
+      ))
+  })
 
-/** The HttpClient in context, wrapped by `warnOnFailedExports`. */
+/** The HttpClient in context, wrapped by `warnOnFailedExports` for the layer's lifetime. */
 export const warnOnFailedExportsLayer = (timeout: Duration.Duration) =>
-  Layer.effect(
+  Layer.scoped(
     HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => warnOnFailedExports(client, timeout))
+    Effect.flatMap(HttpClient.HttpClient, (client) => warnOnFailedExports(client, timeout))
   )
