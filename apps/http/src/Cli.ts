@@ -1,10 +1,10 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
-import { CliConfig, Command, Options } from "@effect/cli"
+import { CliConfig, Command } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { quoted } from "@baton-fivetran/http-api"
-import { embeddedSandboxClient, PresetName } from "@baton-fivetran/fivetran-sandbox"
+import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
   find,
@@ -28,11 +28,23 @@ import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
-import { Console, Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { serviceServer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
-import { DataDir, Host, KeepSyncs, Port, PublicDocs, PublicMetrics, ServiceSettings, SyncEvery, TempDir, Tokens } from "./Settings.js"
+import {
+  DataDir,
+  Host,
+  KeepSyncs,
+  Port,
+  PublicDocs,
+  PublicMetrics,
+  Sandbox,
+  ServiceSettings,
+  SyncEvery,
+  TempDir,
+  Tokens
+} from "./Settings.js"
 
 /**
  * `baton-fivetran-http`: its settings (Settings.ts and the shared ones, each from flag > `BATON_*`
@@ -46,19 +58,7 @@ export class StartupError extends Data.TaggedError("StartupError")<{ readonly re
   }
 }
 
-const flags = {
-  settings: settingOptions(ServiceSettings),
-  sandbox: Options.text("sandbox").pipe(
-    Options.withPseudoName(PresetName.literals.join("|")),
-    Options.withDescription(
-      `Serve against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no Fivetran ` +
-        `credentials or --token needed. Takes one of ${PresetName.literals.join(", ")}. Optional.`
-    ),
-    Options.optional
-  )
-}
-
-type Flags = Command.Command.ParseConfig<typeof flags>
+const flags = { settings: settingOptions(ServiceSettings) }
 
 const writeStderr = (line: string) => {
   process.stderr.write(`${line}\n`)
@@ -78,15 +78,6 @@ const observed = (sources: SettingSources) =>
       Layer.provide(NodeHttpClient.layerUndici),
       Layer.provideMerge(loggingLayer(level, format, writeStderr))
     )
-  }))
-
-const presetSetting = (value: string) =>
-  Schema.decodeUnknownOption(PresetName)(value).pipe(Option.match({
-    onSome: Effect.succeed,
-    onNone: () =>
-      Effect.fail(
-        new StartupError({ reason: `--sandbox must be one of ${PresetName.literals.join(", ")}, got ${quoted(value)}` })
-      )
   }))
 
 /** What the process serves against, and the tokens it accepts. */
@@ -224,14 +215,14 @@ const tempDirSetting = (sources: SettingSources, dataDir: string) =>
   )
 
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
-const serve = (flags: Flags, sources: SettingSources) =>
+const serve = (sources: SettingSources) =>
   Effect.gen(function*() {
     const concurrency = yield* resolve(BatonSettings.Concurrency, sources)
     const keepSyncs = yield* resolve(KeepSyncs, sources)
     const port = yield* resolveSourced(Port, sources)
     const host = yield* resolveSourced(Host, sources)
     const dataDir = yield* resolveSourced(DataDir, sources)
-    const preset = yield* Effect.transposeOption(Option.map(flags.sandbox, presetSetting))
+    const preset = yield* lookup(Sandbox, sources)
     // Before the directories are made: a refused token leaves nothing behind.
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     yield* checkDirectory(dataDir, "the sync files")
@@ -294,7 +285,7 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
       const file = yield* loadConfigFile
       yield* warnMisspeltKeys(file, ServiceSettings)
       const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file }
-      return yield* Effect.provide(serve(flags, sources), observed(sources))
+      return yield* Effect.provide(serve(sources), observed(sources))
     })).pipe(
       Command.withDescription(
         "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +

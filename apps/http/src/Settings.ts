@@ -7,7 +7,8 @@ import {
   SettingKind,
   withDefault
 } from "@baton-fivetran/settings"
-import type { Redacted } from "effect"
+import { PresetName } from "@baton-fivetran/fivetran-sandbox"
+import { Config, ConfigError, Either, type Redacted, Schema } from "effect"
 import { DefaultKeepSyncs } from "./ServiceConfig.js"
 
 /**
@@ -84,6 +85,30 @@ export const PublicMetrics: DefaultedSetting<boolean> = withDefault(SettingKind.
   default: () => false
 })
 
+const presets = `${PresetName.literals.slice(0, -1).join(", ")} or ${PresetName.literals.at(-1)}`
+
+/** A preset's name, refused as the CLI refuses it (apps/cli's Sandbox setting). */
+const sandboxPreset: SettingKind.SettingKind<PresetName> = {
+  ...SettingKind.text(presets, PresetName.literals.join("|")),
+  config: (key) =>
+    Config.string(key).pipe(Config.mapOrFail((text) =>
+      Either.mapLeft(
+        Schema.decodeUnknownEither(PresetName)(text),
+        () => ConfigError.InvalidData([], `expected ${presets}, got ${JSON.stringify(text)}`)
+      )
+    ))
+}
+
+/**
+ * A bare `--sandbox` is `--sandbox small` (normalizeArgv); `BATON_SANDBOX` or the file's `sandbox:`
+ * names the preset, as for the CLI (one variable serves both apps).
+ */
+export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {
+  flag: "sandbox",
+  description: "Serve against an embedded Fivetran sandbox with this preset (a bare --sandbox is small); no Fivetran " +
+    "credentials or --token needed."
+})
+
 /** Every setting of the service, in help's order. */
 export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Port,
@@ -95,5 +120,6 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   SyncEvery,
   PublicDocs,
   PublicMetrics,
-  ...BatonSettings.SharedFlags
+  ...BatonSettings.SharedFlags,
+  Sandbox
 ]

@@ -88,7 +88,7 @@ describe("start-up", () => {
         "BATON_HTTP_KEEP_SYNCS: expected a whole number from 1 to 100000, got \"-3\""
       )
       assert.include(yield* refusal(["--base-url", "ftp://x"], credentials), "--base-url: expected an http(s) URL")
-      assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox must be one of small, medium, large, got \"nonsense\"")
+      assert.strictEqual(yield* refusal(["--sandbox", "nonsense"]), "--sandbox: expected small, medium or large, got \"nonsense\"")
       yield* refusal(["--no-such-flag"])
     }))
 
@@ -293,7 +293,7 @@ describe("the process", () => {
       for (
         const [args, line] of [
           [["--port", "abc", "--sandbox"], "error: --port: expected a whole number from 0 to 65535, got \"abc\""],
-          [["--sandbox", "nonsense"], "error: --sandbox must be one of small, medium, large, got \"nonsense\""],
+          [["--sandbox", "nonsense"], "error: --sandbox: expected small, medium or large, got \"nonsense\""],
           [
             ["--sandbox", "--port", "0", "--token", "password"],
             "error: --token: the token is shorter than 16 characters; make one with `openssl rand -base64 24`"

@@ -111,6 +111,32 @@ describe("settings sources (the service process)", () => {
       assert.notInclude(run.stdout + run.stderr, "yaml-token")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive(
+    "BATON_SANDBOX serves the embedded sandbox with its preset; the flag wins; a bad value names its source",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        // A directory each: a data directory belongs to one process.
+        const dirs = yield* Effect.all([tempDir, tempDir, tempDir, tempDir])
+        const fileDir = dirs[3]
+        yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "sandbox: true\n")
+        const env = { BATON_SANDBOX: "medium" }
+        const [fromEnv, flagWins, badEnv, badFile] = yield* Effect.all([
+          runService(["--port", "0"], { cwd: dirs[0], env }),
+          runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
+          runService(["--port", "0"], { cwd: dirs[2], env: { BATON_SANDBOX: "huge" } }),
+          runService(["--port", "0"], { cwd: fileDir })
+        ], { concurrency: 2 })
+        const preset = (run: Finished) => /embedded Fivetran sandbox \("(\w+)" preset\)/.exec(run.stdout)?.[1]
+        assert.deepStrictEqual([fromEnv, flagWins].map((run) => [run.code, preset(run)]), [[0, "medium"], [0, "small"]], fromEnv.stderr)
+        assert.deepStrictEqual([badEnv, badFile].map((run) => [run.code, run.stderr, run.stdout]), [
+          [2, "error: BATON_SANDBOX: expected small, medium or large, got \"huge\"\n", ""],
+          [2, "error: .baton.yaml: sandbox: expected small, medium or large, got \"true\"\n", ""]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    180_000
+  )
+
   it.scopedLive("a bad value is refused (exit 2) naming its source; a secret in any source is never echoed", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -152,6 +178,8 @@ describe("help (the service process)", () => {
           "Prefer BATON_HTTP_TOKENS or .baton.yaml to the flag: other local users can see a command line (ps)."
       )
       assert.include(help, "Default: 8080. Env: BATON_HTTP_PORT; .baton.yaml key: port.")
+      assert.include(help, "[--sandbox small|medium|large]")
+      assert.include(help, "Takes small, medium or large. Optional. Env: BATON_SANDBOX; .baton.yaml key: sandbox.")
       const underTerminal = (env: Record<string, string>, log: string) =>
         execFileSync("script", ["-q", "-e", "-c", `${process.execPath} ${mainJs} --help`, `${dir}/${log}`], {
           env: { ...baseEnv, ...env },
