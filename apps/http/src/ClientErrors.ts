@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { createServer, maxHeaderSize, type Server, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
 
@@ -7,7 +8,9 @@ import type { Duplex } from "node:stream"
  * over `http.maxHeaderSize` (431), chunk extensions over its limit (413), a request not received
  * within `server.requestTimeout` (408), anything else it cannot parse (400). Node's own answers
  * are a bare status line; these carry the body every other error of the service has
- * (@baton-fivetran/http-api ErrorBody.ts: `{"error", "message"}`, and `limit_bytes` for a limit).
+ * (@baton-fivetran/http-api ErrorBody.ts: `{"error", "message"}`, and `limit_bytes` for a limit),
+ * and an `X-Request-Id` as every answer does (RequestTelemetry.ts): always a new one, since the
+ * caller's cannot be read from a request Node could not parse.
  */
 
 const ClientErrorBody = Schema.Struct({
@@ -69,6 +72,7 @@ const responseOf = ({ body, status }: ClientErrorAnswer): string => {
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
     "Content-Type: application/json",
     `Content-Length: ${Buffer.byteLength(json)}`,
+    `X-Request-Id: ${randomUUID()}`,
     "Connection: close",
     "",
     json

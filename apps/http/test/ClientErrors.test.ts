@@ -31,17 +31,26 @@ const exchange = (port: number, raw: string) =>
     return Effect.sync(() => socket.destroy())
   }).pipe(Effect.timeout("30 seconds"))
 
-/** The exact answer: status line, JSON headers, `Connection: close`, the body. */
-const answer = (status: string, body: Record<string, unknown>) => {
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** The value of `name` in an answer's head (undefined when absent). */
+const headerOf = (received: string, name: string) =>
+  received.split("\r\n\r\n")[0]!.split("\r\n").slice(1).map((line) => line.split(/:\s*/, 2) as [string, string])
+    .find(([key]) => key.toLowerCase() === name)?.[1]
+
+/** The exact answer: status line, JSON headers, a new X-Request-Id (a UUID, read back from `received`), `Connection: close`, the body. */
+const answer = (received: string, status: string, body: Record<string, unknown>) => {
   const json = JSON.stringify(body)
+  const requestId = headerOf(received, "x-request-id") ?? ""
+  assert.match(requestId, uuid, received)
   return `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${
     Buffer.byteLength(json)
-  }\r\nConnection: close\r\n\r\n${json}`
+  }\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${json}`
 }
 
 describe("requests Node cannot take", () => {
   it.scopedLive(
-    "a head over 16 KiB is 431 HeaderTooLarge, a malformed request 400 InvalidRequest, each with the JSON body",
+    "a head over 16 KiB is 431 HeaderTooLarge, a malformed request 400 InvalidRequest, each with the JSON body and an X-Request-Id",
     () =>
       Effect.gen(function*() {
         const port = yield* startService
@@ -49,7 +58,7 @@ describe("requests Node cannot take", () => {
         const tooLarge = yield* exchange(port, `GET /v1/syncs HTTP/1.1\r\nHost: x\r\nX-Filler: ${"a".repeat(17 * 1024)}\r\n\r\n`)
         assert.strictEqual(
           tooLarge,
-          answer("431 Request Header Fields Too Large", {
+          answer(tooLarge, "431 Request Header Fields Too Large", {
             error: "HeaderTooLarge",
             message: "the request line and headers are over 16384 bytes together, the most this service reads",
             limit_bytes: 16384
@@ -61,16 +70,20 @@ describe("requests Node cannot take", () => {
           ["GET /v1/syncs HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "HPE_INVALID_HEADER_TOKEN: Invalid header token"],
           ["GET /v1/syncs HTTP/9.9\r\n\r\n", "HPE_INVALID_VERSION: Invalid HTTP version"]
         ] as const
+        const ids = new Set<string>()
         for (const [raw, parseError] of cases) {
+          const received = yield* exchange(port, raw)
           assert.strictEqual(
-            yield* exchange(port, raw),
-            answer("400 Bad Request", {
+            received,
+            answer(received, "400 Bad Request", {
               error: "InvalidRequest",
               message: `the request is not well-formed HTTP/1.1 (${parseError})`
             }),
             parseError
           )
+          ids.add(headerOf(received, "x-request-id")!)
         }
+        assert.strictEqual(ids.size, cases.length, "each answer has an id of its own")
 
         // The service still answers a well-formed request as ever (a 401 without the token, in its body).
         const unauthorized = yield* exchange(port, "GET /v1/syncs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -79,4 +92,32 @@ describe("requests Node cannot take", () => {
       }),
     120_000
   )
+
+  it.scopedLive("every other client error carries an X-Request-Id too: a 400 for bad JSON, a 401, a 404", () =>
+    Effect.gen(function*() {
+      const port = yield* startService
+      const send = (head: string, body = "") =>
+        exchange(port, `${head}\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+      const authorized = "Authorization: Bearer client-errors-test-token"
+      const answers = [
+        yield* send(`POST /v1/syncs HTTP/1.1\r\n${authorized}\r\nContent-Type: application/json`, "{x"),
+        yield* send("GET /v1/syncs HTTP/1.1"),
+        yield* send(`GET /no/such/path HTTP/1.1\r\n${authorized}`)
+      ]
+      assert.deepStrictEqual(answers.map((received) => [received.split("\r\n")[0], received.split("\r\n\r\n")[1]]), [
+        [
+          "HTTP/1.1 400 Bad Request",
+          JSON.stringify({ error: "InvalidRequest", message: "the request body is not valid JSON", field: "body" })
+        ],
+        [
+          "HTTP/1.1 401 Unauthorized",
+          JSON.stringify({ error: "Unauthorized", message: "missing Authorization header; send `Authorization: Bearer <token>`" })
+        ],
+        [
+          "HTTP/1.1 404 Not Found",
+          JSON.stringify({ error: "NotFound", message: "no endpoint GET /no/such/path; the endpoints are listed in /openapi.json" })
+        ]
+      ])
+      for (const received of answers) assert.match(headerOf(received, "x-request-id") ?? "", uuid, received)
+    }), 120_000)
 })
