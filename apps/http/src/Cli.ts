@@ -29,10 +29,12 @@ import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
+import { hostPolicy } from "./AllowedHosts.js"
 import { serviceServer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import {
+  AllowedHosts,
   DataDir,
   Host,
   KeepSyncs,
@@ -235,7 +237,9 @@ const serve = (sources: SettingSources) =>
     })
     const provisioning = yield* resolve(BatonSettings.Provisioning, sources)
     const syncConnections = yield* resolve(BatonSettings.SyncConnections, sources)
+    const hosts = hostPolicy(host.value, yield* lookup(AllowedHosts, sources))
     const config: ServiceConfigShape = {
+      hosts: hosts.policy,
       tokens: target.tokens,
       publicDocs: yield* resolve(PublicDocs, sources),
       publicMetrics: yield* resolve(PublicMetrics, sources),
@@ -275,6 +279,7 @@ const serve = (sources: SettingSources) =>
         `provisioning ${config.provisioning ? "enabled" : "disabled (start with --provisioning to enable)"}`
       ]
       yield* Effect.forEach(lines, (line) => Console.log(line), { discard: true })
+      yield* Effect.forEach(Option.toArray(hosts.warning), (warning) => Effect.logWarning(warning))
       return yield* Effect.never
     }))
   })

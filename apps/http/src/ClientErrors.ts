@@ -95,5 +95,9 @@ const answerClientError = (error: ClientError, socket: ServerSocket): void => {
   socket.destroy()
 }
 
-/** The service's Node server: `createServer` whose answers to requests it cannot take are JSON. */
-export const serviceServer = (): Server => createServer().on("clientError", answerClientError)
+/**
+ * The service's Node server: `createServer` whose answers to requests it cannot take are JSON. A
+ * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
+ * Node's own refusal was a bare 400.
+ */
+export const serviceServer = (): Server => createServer({ requireHostHeader: false }).on("clientError", answerClientError)

@@ -10,6 +10,7 @@ import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest,
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
 import { BatonApi } from "@baton-fivetran/http-api"
+import { hostCheck } from "./AllowedHosts.js"
 import { AuthenticationLive, bearerChallenge, tokenCheck } from "./Auth.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { ExplorerLive } from "./Explorer.js"
@@ -210,10 +211,12 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
 )
 
 /**
- * In front of every request, in this order: the body checks (they reveal nothing, and an oversized
- * body is refused before anything else reads it), then the routes (each checks the token it needs:
- * Auth.ts), whose platform-raised failures become the Api's errors. One middleware, so the order is
- * fixed. Without provisioning, a provisioning request's body is left unread: its endpoint refuses
+ * In front of every request, in this order: the Host check (AllowedHosts.ts: a page on a rebound
+ * name reaches nothing, the probes and the explorer page included), the body checks (they reveal
+ * nothing, and an oversized body is refused before anything else reads it), then the routes (each
+ * checks the token it needs: Auth.ts), whose platform-raised failures become the Api's errors. One
+ * middleware, so the order is fixed; inside the platform's response handling, so a refusal carries
+ * the X-Request-Id and the log line every answer has (RequestTelemetry.ts). Without provisioning, a provisioning request's body is left unread: its endpoint refuses
  * it after the token check whatever it holds (ProvisioningEnabled.ts).
  */
 const requestChecks = (config: ServiceConfigShape) => {
@@ -229,10 +232,10 @@ const requestChecks = (config: ServiceConfigShape) => {
     Effect.map(tokenCheck(config.tokens), ({ requireToken }) => (app) => {
       const answered = normalizeFailures(requireToken)(app)
       const checked = checkBody(answered)
-      return Effect.flatMap(
+      return hostCheck(config.hosts)(Effect.flatMap(
         HttpServerRequest.HttpServerRequest,
         (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
-      )
+      ))
     })
   )
 }

@@ -1,7 +1,10 @@
 import { Context, type Option, type Redacted } from "effect"
+import type { HostPolicy } from "./AllowedHosts.js"
 
 /** The service's own settings, after the flags and environment have been read and checked. */
 export interface ServiceConfigShape {
+  /** The Host headers answered (AllowedHosts.ts); others are refused before anything else. */
+  readonly hosts: HostPolicy
   /** Bearer tokens accepted on every endpoint except the probes (/healthz, /readyz). */
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   /** Serve /openapi.json and /docs without a token (a browser cannot send one when it opens /docs). */

@@ -8,7 +8,8 @@ import {
   withDefault
 } from "@baton-fivetran/settings"
 import { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Config, ConfigError, Either, type Redacted, Schema } from "effect"
+import { Config, ConfigError, Either, Option, type Redacted, Schema } from "effect"
+import { AnyHost, canonicalHost } from "./AllowedHosts.js"
 import { DefaultKeepSyncs } from "./ServiceConfig.js"
 
 /**
@@ -28,6 +29,37 @@ export const Host: DefaultedSetting<string> = withDefault(
   SettingKind.text("an address of this machine, e.g. 127.0.0.1 or 0.0.0.0", "address"),
   { flag: "host", env: "BATON_HTTP_HOST", description: "Address to listen on.", default: () => "127.0.0.1" }
 )
+
+/** Host names or addresses without a port (`*` for any): a repeated flag, a comma-separated variable, or a YAML list. */
+const hostList: SettingKind.SettingKind<ReadonlyArray<string>> = {
+  accepts: "host names or IP addresses without a port, or * for any; repeat the flag, or separate with commas",
+  pseudoName: "host",
+  flag: "repeated",
+  secret: false,
+  field: { _tag: "StringList" },
+  config: (key) =>
+    Config.array(Config.string(), key).pipe(Config.mapOrFail((values) => {
+      const entries = values.flatMap((value) => value.split(",")).map((value) => value.trim()).filter((v) => v !== "")
+      if (entries.length === 0) return Either.left(ConfigError.MissingData([], "empty"))
+      const hosts = entries.map((entry) => entry === AnyHost ? Option.some(entry) : canonicalHost(entry))
+      const bad = hosts.findIndex(Option.isNone)
+      return bad === -1
+        ? Either.right(hosts.flatMap(Option.toArray))
+        : Either.left(ConfigError.InvalidData(
+          [],
+          `expected host names or IP addresses without a port or scheme, or *, got ${JSON.stringify(entries[bad]!.slice(0, 80))}`
+        ))
+    }))
+}
+
+export const AllowedHosts: Setting<ReadonlyArray<string>> = optional(hostList, {
+  flag: "allowed-hosts",
+  env: "BATON_HTTP_ALLOWED_HOSTS",
+  description: "Host header names (any port) requests may carry, besides localhost, 127.0.0.1, [::1] and the --host " +
+    "address; others are refused (421), so that a web page whose DNS name is pointed at the service cannot read it. " +
+    "Listening on 0.0.0.0 or ::, any IP address is accepted too (Kubernetes probes send the pod's), and without this " +
+    "setting any Host is, with a warning at start. * accepts any Host (behind a proxy that checks it)."
+})
 
 /**
  * At least 16 characters: a token lets its holder provision (with --provisioning), and a short one
@@ -113,6 +145,7 @@ export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {
 export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Port,
   Host,
+  AllowedHosts,
   Tokens,
   DataDir,
   TempDir,

@@ -6,6 +6,7 @@ import { FileSystem, HttpApiClient, HttpClient, HttpClientRequest, type HttpClie
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
+import { hostPolicy } from "../src/AllowedHosts.js"
 import { serviceServer } from "../src/ClientErrors.js"
 import { makeServer } from "../src/Http.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
@@ -161,6 +162,7 @@ export const harness = (options: HarnessOptions = {}) => {
     : Layer.scoped(TempDir, Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-tmp-" })))
   const service = Layer.unwrapEffect(Effect.map(Effect.all([DataDir, TempDir]), ([dir, temp]) =>
     makeServer({
+      hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
       publicDocs: options.publicDocs ?? false,
       publicMetrics: options.publicMetrics ?? false,

@@ -3,6 +3,7 @@ import { type BatonLogLevel, loggingLayer } from "@baton-fivetran/connector-core
 import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { tmpdir } from "node:os"
+import { hostPolicy } from "../src/AllowedHosts.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { WorkingCopies } from "../src/WorkingCopies.js"
@@ -29,6 +30,7 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
   SyncJobs.Default.pipe(
     Layer.provide(WorkingCopies.Default),
     Layer.provide(Layer.succeed(ServiceConfig, {
+      hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make("unused-token-for-job-tests")],
       publicDocs: false,
       publicMetrics: false,

@@ -1,0 +1,109 @@
+import { quoted } from "@baton-fivetran/http-api"
+import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect, Option, Schema } from "effect"
+import { isIP, isIPv6 } from "node:net"
+
+/**
+ * Which `Host` headers the service answers. A page on an attacker's domain whose DNS name is then
+ * pointed at 127.0.0.1 (DNS rebinding) is same-origin with the service in the victim's browser, and
+ * could read what needs no token (/readyz names the Fivetran account, the explorer page, public docs
+ * or metrics); its requests carry the attacker's name as Host, so refusing names the service is not
+ * reached by closes it. An IP address as Host cannot come from rebinding (there is no name to point
+ * elsewhere).
+ */
+
+/** What a Host is compared as: a URL's host (lower case, IPv4 dotted, IPv6 bracketed), no trailing dot. */
+const hostSyntax = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)$/
+
+export const canonicalHost = (text: string): Option.Option<string> => {
+  const host = isIPv6(text) ? `[${text}]` : text
+  if (host.length > 255 || !hostSyntax.test(host) || !URL.canParse(`http://${host}/`)) return Option.none()
+  const name = new URL(`http://${host}/`).hostname
+  return Option.some(name.endsWith(".") ? name.slice(0, -1) : name)
+}
+
+const isAddress = (host: string) => isIP(host.replace(/^\[(.*)\]$/, "$1")) !== 0
+
+/** Always answered: a browser reaches the service on this machine by these. */
+export const LoopbackHosts: ReadonlyArray<string> = ["localhost", "127.0.0.1", "[::1]"]
+
+/** `--allowed-hosts *`: any Host, for a service behind a proxy that checks it. */
+export const AnyHost = "*"
+
+export type HostPolicy =
+  | { readonly _tag: "AnyHost" }
+  /** These hosts; and any IP address when the service listens on every address (Kubernetes probes send the pod's). */
+  | { readonly _tag: "Listed"; readonly hosts: ReadonlySet<string>; readonly anyAddress: boolean }
+
+/** The policy of a service listening on `listen` with `--allowed-hosts` (canonical hosts, or `*`). */
+export const hostPolicy = (listen: string, allowed: Option.Option<ReadonlyArray<string>>): {
+  readonly policy: HostPolicy
+  /** Said once at start: nothing restricts the Host. */
+  readonly warning: Option.Option<string>
+} => {
+  const listenHost = canonicalHost(listen)
+  const everywhere = Option.exists(listenHost, (host) => host === "0.0.0.0" || host === "[::]")
+  if (Option.exists(allowed, (hosts) => hosts.includes(AnyHost))) {
+    return { policy: { _tag: "AnyHost" }, warning: Option.none() }
+  }
+  if (Option.isNone(allowed) && everywhere) {
+    // A deployment on 0.0.0.0 is reached by names the service cannot know (a Service's, an Ingress's):
+    // refusing them would break it on upgrade, so it is said how to restrict.
+    return {
+      policy: { _tag: "AnyHost" },
+      warning: Option.some(
+        `listening on ${listen} without --allowed-hosts: requests are answered whatever their Host header, so a web page ` +
+          "whose DNS name is pointed at this service can read what needs no token (/readyz names the Fivetran account); " +
+          "set --allowed-hosts (BATON_HTTP_ALLOWED_HOSTS) to the names clients use (loopback names and IP addresses are " +
+          "always accepted), or to * to accept any Host and silence this warning"
+      )
+    }
+  }
+  const hosts = new Set([
+    ...LoopbackHosts,
+    ...Option.toArray(Option.filter(listenHost, () => !everywhere)),
+    ...Option.getOrElse(allowed, () => [])
+  ])
+  return { policy: { _tag: "Listed", hosts, anyAddress: everywhere }, warning: Option.none() }
+}
+
+/** `host[:port]`, as RFC 9110 §7.2 writes it. */
+const authority = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{0,5})?$/
+
+const ErrorBody = Schema.Struct({ error: Schema.String, message: Schema.String })
+
+const answer = (status: number, error: string, message: string) =>
+  HttpServerResponse.unsafeJson(Schema.encodeSync(ErrorBody)({ error, message }), { status })
+
+/** Why a request is refused for its Host, if it is. */
+const refusal = (policy: HostPolicy, request: HttpServerRequest.HttpServerRequest) => {
+  const header = request.headers["host"]
+  if (header === undefined || header === "") {
+    // HTTP/1.0 has no Host (old health checkers send none); nothing there can have been rebound.
+    return NodeHttpServerRequest.toIncomingMessage(request).httpVersion === "1.0"
+      ? Option.none()
+      : Option.some(answer(400, "InvalidRequest", "the request has no Host header, which HTTP/1.1 requires"))
+  }
+  const host = Option.flatMap(Option.fromNullable(authority.exec(header)?.[1]), canonicalHost)
+  if (Option.isNone(host)) {
+    return Option.some(answer(400, "InvalidRequest", "the Host header is not a host name or address with an optional port"))
+  }
+  if (policy._tag === "AnyHost" || policy.hosts.has(host.value) || (policy.anyAddress && isAddress(host.value))) {
+    return Option.none()
+  }
+  return Option.some(answer(
+    421,
+    "MisdirectedRequest",
+    `the Host header names ${quoted(host.value)}, which this service does not answer to (a web page whose name ` +
+      "was pointed at this machine could otherwise read it); if clients reach the service by that name, start it with " +
+      "--allowed-hosts (BATON_HTTP_ALLOWED_HOSTS) naming it"
+  ))
+}
+
+/** `app` for requests whose Host the policy accepts; a 400 or 421 with the service's error body for the others. */
+export const hostCheck = (policy: HostPolicy) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) => Option.match(refusal(policy, request), { onNone: () => app, onSome: Effect.succeed })
+  )
