@@ -15,8 +15,8 @@ const errorCode = /^[A-Z][A-Z0-9_]*$/
 
 /**
  * The innermost cause's error code, the kind of failure. Never a cause's message: fetch's and
- * undici's quote what they refused (a header value from OTEL_EXPORTER_OTLP_HEADERS, an endpoint
- * with a password), and the URL is named already.
+ * undici's quote what they refused (a header value from an OTEL_EXPORTER_OTLP_*HEADERS variable,
+ * an endpoint with a password), and the URL is named already.
  */
 const failureCode = (error: HttpClientError.HttpClientError): string | undefined => {
   let code: string | undefined
@@ -65,17 +65,26 @@ interface Tries {
   failure: string | undefined
 }
 
-const CHECK = "Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+/** The variables a signal's URL and headers came from (OtlpSettings.ts), which the warning tells to check. */
+export interface ExportVariables {
+  readonly endpointVariable: string
+  readonly headersVariable: string
+}
+
+const generalVariables: ExportVariables = {
+  endpointVariable: "OTEL_EXPORTER_OTLP_ENDPOINT",
+  headersVariable: "OTEL_EXPORTER_OTLP_HEADERS"
+}
 
 /**
  * The OTLP exporter (@effect/opentelemetry) drops what it cannot send and says so only at debug
  * level, so a collector that is down, refuses the credentials or sits at a wrong URL left an
- * operator with no telemetry and no clue why. This client beneath it logs a warning naming the URL
- * and the status or transport error (never the request's headers: OTEL_EXPORTER_OTLP_HEADERS
- * usually holds a token) when an export is given up, at most once a minute per URL, as the exporter
- * then pauses that signal for a minute. A failure the exporter retries is not given up until its
- * last try (ATTEMPTS) fails: warning at the first one said "dropped" of telemetry that a retry then
- * delivered. An export whose retry never came (the exporter stopped at shutdown, between tries) is
+ * operator with no telemetry and no clue why. This client beneath it logs a warning naming the URL,
+ * the status or transport error (never the request's headers: they usually hold a token) and the
+ * variables to check (`variables`, those the URL and headers came from) when an export is given
+ * up, at most once a minute per URL, as the exporter then pauses that signal for a minute. A
+ * failure the exporter retries is not given up until its last try (ATTEMPTS) fails: warning at the
+ * first one said "dropped" of telemetry that a retry then delivered. An export whose retry never came (the exporter stopped at shutdown, between tries) is
  * warned of when this client's scope closes, after the exporter's. The exporter gets the error back
  * with that description in place of its cause, as it logs what it gets at debug level.
  *
@@ -85,9 +94,11 @@ const CHECK = "Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and
  */
 export const warnOnFailedExports = (
   client: HttpClient.HttpClient,
-  timeout: Duration.Duration
+  timeout: Duration.Duration,
+  variables: ExportVariables = generalVariables
 ): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const check = `Check ${variables.endpointVariable}, ${variables.headersVariable} and the collector.`
     const lastWarned = new Map<string, number>()
     // Keyed by the request: the exporter retries the very request object it made for the export.
     const exports = new Map<HttpClientRequest.HttpClientRequest, Tries>()
@@ -116,7 +127,7 @@ export const warnOnFailedExports = (
         exports.delete(request)
         return warn(request, (url) =>
           `OpenTelemetry export to ${url} failed (${reason}); this telemetry is dropped, and exports to it pause ` +
-          `for a minute. ${CHECK}`)
+          `for a minute. ${check}`)
       })
     // Interrupted in its first try, an export has no failure to tell; in a retry, it keeps the last one.
     const interrupted = (request: HttpClientRequest.HttpClientRequest) =>
@@ -130,7 +141,7 @@ export const warnOnFailedExports = (
           Effect.void :
           warn(request, (url) =>
             `OpenTelemetry export to ${url} failed (${failure}); this telemetry is dropped, as the exporter stopped ` +
-            `before trying it again. ${CHECK}`)
+            `before trying it again. ${check}`)
       }, { discard: true })
     )
     // The transport error a timed-out request fails with, which the exporter retries like a refused connection.
@@ -155,8 +166,8 @@ export const warnOnFailedExports = (
   })
 
 /** The HttpClient in context, wrapped by `warnOnFailedExports` for the layer's lifetime. */
-export const warnOnFailedExportsLayer = (timeout: Duration.Duration) =>
+export const warnOnFailedExportsLayer = (timeout: Duration.Duration, variables: ExportVariables) =>
   Layer.scoped(
     HttpClient.HttpClient,
-    Effect.flatMap(HttpClient.HttpClient, (client) => warnOnFailedExports(client, timeout))
+    Effect.flatMap(HttpClient.HttpClient, (client) => warnOnFailedExports(client, timeout, variables))
   )

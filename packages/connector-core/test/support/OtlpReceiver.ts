@@ -2,9 +2,10 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 
-/** One request the receiver got: its path and body. */
+/** One request the receiver got: its path, headers (names in lower case) and body. */
 export interface Received {
   readonly path: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
   readonly body: string
   readonly status: number
 }
@@ -26,7 +27,7 @@ export const otlpReceiver = (
         request.on("end", () => {
           const path = request.url ?? ""
           const status = answer(path, received.filter((earlier) => earlier.path === path).length)
-          received.push({ path, body: Buffer.concat(chunks).toString("utf8"), status })
+          received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), status })
           response.writeHead(status, { ...headers, "content-type": "application/json" }).end("{}")
         })
       })
