@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer, type Server } from "node:net"
-import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
 
 /**
  * The refusals issue 12 found unclear, each now one `error: ...` line naming the flag and the
@@ -87,4 +87,25 @@ describe("start-up refusals", () => {
       assert.strictEqual(escaped.stderr, `error: --create-account-profile: given_name is given twice; give each field once ${help}\n`)
       assert.strictEqual(role.stdout, "")
     }).pipe(Effect.provide(NodeContext.layer)), 180_000)
+
+  it.scopedLive("an OTLP endpoint with a key in its query is refused naming the variable, never the key", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const result = yield* runCli(["--sandbox"], {
+        cwd: dir,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example/v1?api_key=OTLPSECRET12" }
+      })
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        "error: bad OpenTelemetry setting: (Invalid data at OTEL_EXPORTER_OTLP_ENDPOINT: \"the URL must not hold a " +
+          "query or fragment (?... or #...): give the collector's base URL, to which /v1/traces, /v1/metrics and " +
+          "/v1/logs are appended, and send any key or token in OTEL_EXPORTER_OTLP_HEADERS, e.g. api-key=<key>\")\n"
+      )
+      assert.strictEqual(result.stdout, "")
+      assertNoSecret(result, "OTLPSECRET12")
+      // Refused before the sync: nothing written.
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(NodeContext.layer)))
 })
