@@ -295,7 +295,7 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
       Command.withDescription(
         "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +
           `Also takes --log-level ${LogLevels.join("|")} (${helpText(BatonSettings.LogLevel)}), -h/--help and ` +
-          "--version. OTEL_EXPORTER_OTLP_ENDPOINT switches on OTLP export of traces, metrics and logs."
+          "--version. OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT) switches on OTLP export of traces, metrics and logs."
       )
     )
 
