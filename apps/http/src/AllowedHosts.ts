@@ -1,4 +1,4 @@
-import { quoted } from "@baton-fivetran/http-api"
+import { InvalidRequest, InvalidRequestBody, MisdirectedRequest, MisdirectedRequestBody, quoted } from "@baton-fivetran/http-api"
 import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Option, Schema } from "effect"
@@ -71,34 +71,31 @@ export const hostPolicy = (listen: string, allowed: Option.Option<ReadonlyArray<
 /** `host[:port]`, as RFC 9110 §7.2 writes it. */
 const authority = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{0,5})?$/
 
-const ErrorBody = Schema.Struct({ error: Schema.String, message: Schema.String })
+// The Api's own wire forms (http-api Errors.ts), which its OpenAPI document declares on every endpoint.
+const encodeInvalid = Schema.encodeSync(InvalidRequestBody)
+const encodeMisdirected = Schema.encodeSync(MisdirectedRequestBody)
 
-const answer = (status: number, error: string, message: string) =>
-  HttpServerResponse.unsafeJson(Schema.encodeSync(ErrorBody)({ error, message }), { status })
+const invalid = (message: string) => HttpServerResponse.unsafeJson(encodeInvalid(new InvalidRequest({ message })), { status: 400 })
 
 /** Why a request is refused for its Host, if it is. */
 const refusal = (policy: HostPolicy, request: HttpServerRequest.HttpServerRequest) => {
+  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
   const header = request.headers["host"]
   if (header === undefined || header === "") {
     // HTTP/1.0 has no Host (old health checkers send none); nothing there can have been rebound.
-    return NodeHttpServerRequest.toIncomingMessage(request).httpVersion === "1.0"
+    return incoming.httpVersion === "1.0"
       ? Option.none()
-      : Option.some(answer(400, "InvalidRequest", "the request has no Host header, which HTTP/1.1 requires"))
+      : Option.some(invalid("the request has no Host header, which HTTP/1.1 requires"))
   }
   const host = Option.flatMap(Option.fromNullable(authority.exec(header)?.[1]), canonicalHost)
-  if (Option.isNone(host)) {
-    return Option.some(answer(400, "InvalidRequest", "the Host header is not a host name or address with an optional port"))
-  }
+  if (Option.isNone(host)) return Option.some(invalid("the Host header is not a host name or address with an optional port"))
   if (policy._tag === "AnyHost" || policy.hosts.has(host.value) || (policy.anyAddress && isAddress(host.value))) {
     return Option.none()
   }
-  return Option.some(answer(
-    421,
-    "MisdirectedRequest",
-    `the Host header names ${quoted(host.value)}, which this service does not answer to (a web page whose name ` +
-      "was pointed at this machine could otherwise read it); if clients reach the service by that name, start it with " +
-      "--allowed-hosts (BATON_HTTP_ALLOWED_HOSTS) naming it"
-  ))
+  const message = `the Host header names ${quoted(host.value)}, which this service does not answer to (a web page ` +
+    "whose name was pointed at this machine could otherwise read it); if clients reach the service by that name, " +
+    "start it with --allowed-hosts (BATON_HTTP_ALLOWED_HOSTS) naming it"
+  return Option.some(HttpServerResponse.unsafeJson(encodeMisdirected(new MisdirectedRequest({ message })), { status: 421 }))
 }
 
 /** `app` for requests whose Host the policy accepts; a 400 or 421 with the service's error body for the others. */

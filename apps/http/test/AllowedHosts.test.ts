@@ -1,3 +1,6 @@
+import { BatonApi, MisdirectedRequest } from "@baton-fivetran/http-api"
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { spawn } from "node:child_process"
@@ -127,6 +130,21 @@ layer(harness(), { excludeTestServices: true, timeout: 120_000 })("Host on a ser
       assert.match(noHost, /\r\nx-request-id: [0-9a-f-]{36}\r\n/)
       assert.isTrue(noHost.endsWith(`\r\n\r\n${body}`), noHost)
       assert.match(yield* exchange(port, "GET /healthz HTTP/1.0\r\n\r\n"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\{"status":"ok"\}$/)
+    }))
+
+  it.effect("the typed client decodes the 421 as MisdirectedRequest, as the Api declares it on every endpoint", () =>
+    Effect.gen(function*() {
+      const { baseUrl } = yield* Harness
+      const rebound = yield* HttpApiClient.make(BatonApi, {
+        baseUrl,
+        transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("host", "rebound.attacker.example"))
+      }).pipe(Effect.provide(NodeHttpClient.layer))
+      const message = refusedBody("rebound.attacker.example")
+      const expected = new MisdirectedRequest({ message: (JSON.parse(message) as { message: string }).message })
+      assert.deepStrictEqual(
+        [yield* Effect.flip(rebound.health.healthz()), yield* Effect.flip(rebound.health.readyz())],
+        [expected, expected]
+      )
     }))
 })
 

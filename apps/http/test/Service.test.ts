@@ -94,6 +94,45 @@ layer(harness(), { excludeTestServices: true })("service", (it) => {
       }
     }))
 
+  it.effect("the OpenAPI document declares the Host check's 421 MisdirectedRequest and 400 on every endpoint, the probes included", () =>
+    Effect.gen(function*() {
+      const { request } = yield* Harness
+      const response = yield* request("GET", "/openapi.json", { token: TestToken })
+      const document = (yield* Effect.orDie(response.json)) as {
+        paths: Record<string, Record<string, { responses: Record<string, { description: string; content?: unknown; headers?: unknown }> }>>
+        components: { schemas: Record<string, unknown> }
+      }
+      const description = "The Host header names a host this service is not reached by (it answers its loopback names, " +
+        "its listen address and those of --allowed-hosts); the message quotes the name. Sent before any route, the probes' too"
+      const declared = Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({
+          endpoint: `${method.toUpperCase()} ${path}`,
+          misdirected: operation.responses["421"],
+          invalid: operation.responses["400"]?.description
+        }))
+      )
+      assert.deepStrictEqual(
+        declared.map((entry) => entry.endpoint).sort(),
+        [...AllEndpoints].sort()
+      )
+      for (const entry of declared) {
+        assert.deepStrictEqual(entry.misdirected, {
+          description,
+          content: {
+            "application/json": { schema: { allOf: [{ $ref: "#/components/schemas/MisdirectedRequest" }], description } }
+          },
+          headers: { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } }
+        }, entry.endpoint)
+        assert.strictEqual(entry.invalid, "A malformed parameter, body or Host header", entry.endpoint)
+      }
+      assert.deepStrictEqual(document.components.schemas["MisdirectedRequest"], {
+        type: "object",
+        required: ["error", "message"],
+        properties: { error: { type: "string", enum: ["MisdirectedRequest"] }, message: { type: "string" } },
+        additionalProperties: false
+      })
+    }))
+
   it.effect("every endpoint but the probes answers 401 without a token and with a wrong one", () =>
     Effect.gen(function*() {
       const { request } = yield* Harness

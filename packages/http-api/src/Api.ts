@@ -2,7 +2,14 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { HttpApi, OpenApi } from "@effect/platform"
 import { flow } from "effect"
 import { withoutPlatformDecodeError } from "./ErrorBody.js"
-import { InternalErrorBody, InvalidRequestBody, NotFoundBody, PayloadTooLargeBody, UnsupportedMediaTypeBody } from "./Errors.js"
+import {
+  InternalErrorBody,
+  InvalidRequestBody,
+  MisdirectedRequestBody,
+  NotFoundBody,
+  PayloadTooLargeBody,
+  UnsupportedMediaTypeBody
+} from "./Errors.js"
 import { HealthGroup } from "./HealthGroup.js"
 import { ProvisioningGroup } from "./ProvisioningGroup.js"
 import { QueriesGroup } from "./QueriesGroup.js"
@@ -27,6 +34,7 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(PayloadTooLargeBody)
   .addError(UnsupportedMediaTypeBody)
   .addError(NotFoundBody)
+  .addError(MisdirectedRequestBody)
   .addError(InternalErrorBody)
   .annotate(OpenApi.Title, "baton-fivetran")
   .annotate(OpenApi.Version, Version)

@@ -84,7 +84,7 @@ const platformDecodeErrorDescription = "The request did not match the expected s
 
 export const withoutPlatformDecodeError = (spec: Record<string, unknown>): Record<string, unknown> => {
   const cleaned = JSON.parse(JSON.stringify(spec), (key, value: unknown) => {
-    if (key === "description" && value === platformDecodeErrorDescription) return "A malformed parameter or body"
+    if (key === "description" && value === platformDecodeErrorDescription) return "A malformed parameter, body or Host header"
     if (key === "anyOf" && Array.isArray(value)) {
       return value.filter((schema: unknown) =>
         !(typeof schema === "object" && schema !== null && "$ref" in schema && schema.$ref === platformDecodeError)

@@ -21,7 +21,19 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidRequest", invalidRequest, {
   status: 400,
   description: "A parameter or the body is malformed, or the body gives a key twice in one object; `field` names the " +
-    "parameter or the body field (`principal.id`), or `body` for the body as a whole"
+    "parameter or the body field (`principal.id`), or `body` for the body as a whole. Also, before any route and " +
+    "without `field`, a request whose Host header is missing (HTTP/1.1) or not a host"
+})
+
+/**
+ * The request's Host names something the service is not reached by (a page on a name pointed at
+ * the service: DNS rebinding), refused before any route (apps/http AllowedHosts.ts).
+ */
+export class MisdirectedRequest extends Schema.TaggedError<MisdirectedRequest>()("MisdirectedRequest", message) {}
+export const MisdirectedRequestBody = taggedErrorBody(MisdirectedRequest, "MisdirectedRequest", message, {
+  status: 421,
+  description: "The Host header names a host this service is not reached by (it answers its loopback names, its " +
+    "listen address and those of --allowed-hosts); the message quotes the name. Sent before any route, the probes' too"
 })
 
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", message) {}

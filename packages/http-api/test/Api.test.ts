@@ -4,7 +4,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { readFileSync } from "node:fs"
-import { BatonApi, NotFound, NotFoundBody, ProvisioningRefusalBody } from "../src/index.js"
+import { BatonApi, MisdirectedRequest, MisdirectedRequestBody, NotFound, NotFoundBody, ProvisioningRefusalBody } from "../src/index.js"
 
 const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
   .version
@@ -43,6 +43,19 @@ describe("the contract", () => {
       "review.export",
       "review.searchPrincipals"
     ])
+  })
+
+  it("every endpoint, the probes included, declares the Host check's 421 MisdirectedRequest and 400", () => {
+    const statuses: Array<readonly [string, boolean, boolean]> = []
+    HttpApi.reflect(BatonApi, {
+      onGroup: () => {},
+      onEndpoint: ({ endpoint, errors }) => statuses.push([endpoint.name, errors.has(421), errors.has(400)])
+    })
+    assert.strictEqual(statuses.length, 20)
+    assert.deepStrictEqual(statuses.filter(([, misdirected, invalid]) => !misdirected || !invalid), [])
+    const wire = Schema.encodeSync(MisdirectedRequestBody)(new MisdirectedRequest({ message: "not this host" }))
+    assert.deepStrictEqual(wire, { error: "MisdirectedRequest", message: "not this host" })
+    assert.instanceOf(Schema.decodeUnknownSync(MisdirectedRequestBody)(wire), MisdirectedRequest)
   })
 
   it("an error travels as {error, message} and decodes back to its class", () => {
