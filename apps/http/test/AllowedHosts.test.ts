@@ -132,6 +132,29 @@ layer(harness(), { excludeTestServices: true, timeout: 120_000 })("Host on a ser
       assert.match(yield* exchange(port, "GET /healthz HTTP/1.0\r\n\r\n"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\{"status":"ok"\}$/)
     }))
 
+  it.effect("a request with two Host lines is a 400 whatever each names (Node keeps the first, a proxy may have read the other)", () =>
+    Effect.gen(function*() {
+      const { baseUrl } = yield* Harness
+      const port = portOf(baseUrl)
+      const body = JSON.stringify({ error: "InvalidRequest", message: "the request has more than one Host header" })
+      for (
+        const hosts of [
+          ["Host: 127.0.0.1", "Host: 127.0.0.1"],
+          ["Host: localhost", "host: rebound.attacker.example"],
+          ["HOST: rebound.attacker.example", "Host: localhost"]
+        ]
+      ) {
+        const received = yield* exchange(port, `GET /healthz HTTP/1.1\r\n${hosts.join("\r\n")}\r\nConnection: close\r\n\r\n`)
+        assert.match(received, /^HTTP\/1\.1 400 Bad Request\r\n/, hosts.join(", "))
+        assert.match(received, /\r\ncontent-type: application\/json\r\n/, received)
+        assert.match(received, /\r\nx-request-id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/, received)
+        assert.isTrue(received.endsWith(`\r\n\r\n${body}`), received)
+      }
+      // One Host line still passes.
+      const one = yield* exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+      assert.match(one, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\{"status":"ok"\}$/)
+    }))
+
   it.effect("the typed client decodes the 421 as MisdirectedRequest, as the Api declares it on every endpoint", () =>
     Effect.gen(function*() {
       const { baseUrl } = yield* Harness

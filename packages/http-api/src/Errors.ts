@@ -22,7 +22,7 @@ export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidReques
   status: 400,
   description: "A parameter or the body is malformed, or the body gives a key twice in one object; `field` names the " +
     "parameter or the body field (`principal.id`), or `body` for the body as a whole. Also, before any route and " +
-    "without `field`, a request whose Host header is missing (HTTP/1.1) or not a host"
+    "without `field`, a request whose Host header is missing (HTTP/1.1), given twice or not a host"
 })
 
 /**
