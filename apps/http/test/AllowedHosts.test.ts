@@ -6,11 +6,11 @@ import { Effect, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
 import { request } from "node:http"
-import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { harness, Harness, TestToken } from "./Harness.js"
 import { serviceBundle } from "./ServiceProcess.js"
+import { exchange, uuid } from "./RawExchange.js"
 
 /**
  * DNS rebinding: a page on an attacker's name pointed at 127.0.0.1 sends that name as Host. The
@@ -46,21 +46,6 @@ const get = (port: number, path: string, host: string, token?: string) =>
     sent.on("error", (error) => resume(Effect.die(error)))
     sent.end()
   })
-
-/** Writes `raw` on a new connection; everything received until the server closes it. */
-const exchange = (port: number, raw: string) =>
-  Effect.async<string>((resume) => {
-    const socket = connect(port, "127.0.0.1")
-    let received = ""
-    socket.setEncoding("utf8")
-    socket.on("data", (chunk: string) => received += chunk)
-    socket.on("error", () => undefined)
-    socket.on("close", () => resume(Effect.succeed(received)))
-    socket.write(raw)
-    return Effect.sync(() => socket.destroy())
-  }).pipe(Effect.timeout("30 seconds"))
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const refusedBody = (host: string) =>
   JSON.stringify({

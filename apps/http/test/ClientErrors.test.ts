@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { connect } from "node:net"
 import { startServiceProcess } from "./ServiceProcess.js"
+import { exchange, uuid } from "./RawExchange.js"
 
 /**
  * Requests Node refuses before any route sees them (its `clientError`), sent over a raw socket to
@@ -16,22 +16,6 @@ const startService = startServiceProcess(
     return port === undefined ? undefined : Number(port)
   }
 )
-
-/** Writes `raw` on a new connection and returns everything received until the server closes it. */
-const exchange = (port: number, raw: string) =>
-  Effect.async<string>((resume) => {
-    const socket = connect(port, "127.0.0.1")
-    let received = ""
-    socket.setEncoding("utf8")
-    socket.on("data", (chunk: string) => received += chunk)
-    // A reset after the answer is reported by the close that follows it.
-    socket.on("error", () => undefined)
-    socket.on("close", () => resume(Effect.succeed(received)))
-    socket.write(raw)
-    return Effect.sync(() => socket.destroy())
-  }).pipe(Effect.timeout("30 seconds"))
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The value of `name` in an answer's head (undefined when absent). */
 const headerOf = (received: string, name: string) =>

@@ -1,24 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
-import { ConfigProvider, Duration, Effect, Layer, Logger, LogLevel, Schedule } from "effect"
+import { ConfigProvider, Duration, Effect, Layer, Schedule } from "effect"
 import { telemetryLayer } from "../src/telemetry/Telemetry.js"
 import { otlpReceiver, type Received } from "./support/OtlpReceiver.js"
+import { collectWarnings } from "./support/Warnings.js"
 
 /**
  * The real exporter (telemetryLayer over fetch) sending spans to a real receiver on a loopback port
  * that answers /v1/traces with the statuses a test gives and everything else with 200.
  */
-
-/** Warnings and above, each as a line. */
-const collectWarnings = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
-      lines.push((Array.isArray(message) ? message : [message]).join(" "))
-    }
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
 
 /** Runs `program` with export to `url` on; the telemetry layer closes (and flushes) when it ends. */
 const withExport = <A, E>(url: string, env: ReadonlyArray<readonly [string, string]>, program: Effect.Effect<A, E>) =>

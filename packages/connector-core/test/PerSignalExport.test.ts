@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
-import { ConfigProvider, Effect, FiberRef, Layer, Logger, LogLevel, Metric } from "effect"
+import { ConfigProvider, Effect, FiberRef, Layer, Metric } from "effect"
 import { telemetryLayer } from "../src/telemetry/Telemetry.js"
 import { otlpReceiver, type Received } from "./support/OtlpReceiver.js"
+import { collectWarnings } from "./support/Warnings.js"
 
 /**
  * The per-signal variables (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, ..._METRICS_HEADERS, ...) with the
@@ -33,17 +34,6 @@ const to = (received: ReadonlyArray<Received>, path: string) => {
 }
 
 const paths = (received: ReadonlyArray<Received>) => received.map((request) => request.path).sort()
-
-/** Warnings and above, each as a line. */
-const collectWarnings = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
-      lines.push((Array.isArray(message) ? message : [message]).join(" "))
-    }
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
 
 describe("per-signal OTLP endpoints and headers", () => {
   it.live("traces go to their own URL as given, metrics and logs to the general base URL's paths", () =>
