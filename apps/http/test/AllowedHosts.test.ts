@@ -2,14 +2,13 @@ import { BatonApi, MisdirectedRequest } from "@baton-fivetran/http-api"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
-import { spawn } from "node:child_process"
+import { Effect } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { harness, Harness, TestToken } from "./Harness.js"
-import { serviceBundle } from "./ServiceProcess.js"
+import { runServiceOnce } from "./ServiceProcess.js"
 import { exchange, uuid } from "./RawExchange.js"
 
 /**
@@ -157,8 +156,9 @@ layer(harness(), { excludeTestServices: true, timeout: 120_000 })("Host on a ser
 })
 
 /**
- * The bundled service with `args` (and `--port 0`, a data directory of its own), its settings from
- * `env` only; `whileUp` runs against its port, then it is stopped. Its exit code and stderr.
+ * The bundled service with `args` (and `--port 0`, a directory of its own to run in and keep its
+ * data), its settings from `env` only; `whileUp` runs against its port, then it is stopped. Its exit
+ * code and stderr.
  */
 const runService = (
   args: ReadonlyArray<string>,
@@ -166,32 +166,15 @@ const runService = (
   whileUp: (port: number) => Effect.Effect<void> = () => Effect.void
 ) =>
   Effect.gen(function*() {
-    const dataDir = yield* Effect.acquireRelease(
+    const dir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "baton-http-hosts-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
-    const child = spawn(process.execPath, [serviceBundle, ...args, "--port", "0", "--data-dir", dataDir], {
-      env: { PATH: process.env.PATH ?? "", BATON_LOG_FORMAT: "json", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-    const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
-    yield* Effect.sync(() => stdout.includes("provisioning ") || child.exitCode !== null).pipe(
-      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (ready) => ready }),
-      Effect.timeout("60 seconds"),
-      Effect.orDie
+    return yield* runServiceOnce(
+      [...args, "--port", "0", "--data-dir", dir],
+      { cwd: dir, env: { BATON_LOG_FORMAT: "json", ...env } },
+      (url) => whileUp(Number(new URL(url).port))
     )
-    const port = /listening on http:\/\/[^\s]+:(\d+) /.exec(stdout)?.[1]
-    if (port !== undefined) {
-      yield* whileUp(Number(port))
-      child.kill("SIGTERM")
-    }
-    const code = yield* Effect.promise(() => closed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
-    return { code, stderr }
   })
 
 const warnings = (stderr: string) =>

@@ -1,5 +1,5 @@
 import { assert } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -45,4 +45,49 @@ export const startServiceProcess = <A>(args: ReadonlyArray<string>, ready: (prin
       })
       child.once("exit", (code) => resume(Effect.fail(new Error(`the service exited (${code}) before it was ready: ${printed}`))))
     }).pipe(Effect.timeout("60 seconds"))
+  })
+
+/** What a service run by `runServiceOnce` printed, and its exit code. */
+export interface FinishedService {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs the bundled service in `cwd` with PATH, HOME and `env` only (no BATON_* leaks in); once it
+ * has printed its start-up lines (or exited), runs `whileUp` against its URL, stops it with SIGTERM
+ * and returns what it printed. A start it refuses ends with its exit code and no `whileUp`.
+ */
+export const runServiceOnce = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+  whileUp: (url: string) => Effect.Effect<void> = () => Effect.void
+) =>
+  Effect.gen(function*() {
+    assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+    const child = spawn(process.execPath, [serviceBundle, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    // Listened for at once: a refused start closes before the test looks.
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
+    yield* Effect.sync(() => stdout.includes("provisioning ") || child.exitCode !== null).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (ready) => ready }),
+      Effect.timeout("60 seconds"),
+      Effect.orDie
+    )
+    const url = /listening on (http:\/\/\S+:\d+)/.exec(stdout)?.[1]
+    if (url !== undefined) {
+      yield* whileUp(url)
+      child.kill("SIGTERM")
+    }
+    const code = yield* Effect.promise(() => closed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
+    return { code, stdout, stderr } satisfies FinishedService
   })

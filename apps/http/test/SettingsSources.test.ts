@@ -1,10 +1,9 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
-import { execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
+import { type FinishedService, runServiceOnce, serviceBundle } from "./ServiceProcess.js"
 
 /**
  * The service process reads each setting from flag > BATON_* variable > .baton.yaml (in its
@@ -12,55 +11,8 @@ import { fileURLToPath } from "node:url"
  * never echoed; --help is plain when piped or with NO_COLOR.
  */
 
-const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
-
 /** Only PATH and HOME from the test's environment: no BATON_* leaks in. */
 const baseEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
-
-interface Finished {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/**
- * Runs the bundled service in `cwd`; once it has printed its start-up lines (or exited), stops it
- * with SIGTERM and returns what it printed. `whileUp` runs against its URL before the stop.
- */
-const runService = (
-  args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly env?: Record<string, string> },
-  whileUp: (url: string) => Effect.Effect<void> = () => Effect.void
-) =>
-  Effect.gen(function*() {
-    assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const child = spawn(process.execPath, [mainJs, ...args], {
-      cwd: options.cwd,
-      env: { ...baseEnv, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-    // Listened for at once: a refused start closes before the test looks.
-    const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
-    const exited = Effect.promise(() => closed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
-    const up = Effect.sync(() => stdout.includes("provisioning ") || child.exitCode !== null).pipe(
-      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (ready) => ready }),
-      Effect.timeout("60 seconds"),
-      Effect.orDie
-    )
-    yield* up
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
-    if (url !== undefined) {
-      yield* whileUp(url)
-      child.kill("SIGTERM")
-    }
-    const code = yield* exited
-    return { code, stdout, stderr } satisfies Finished
-  })
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-" }))
 
@@ -77,10 +29,10 @@ describe("settings sources (the service process)", () => {
         yield* Effect.forEach(dirs.slice(0, 3), (dir) => fs.writeFileString(`${dir}/.baton.yaml`, "data-dir: from-yaml\n"))
         const env = { BATON_HTTP_DATA_DIR: "from-env" }
         const runs = yield* Effect.all([
-          runService(["--sandbox", "--port", "0", "--data-dir", "from-flag"], { cwd: dirs[0], env }),
-          runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
-          runService(["--sandbox", "--port", "0"], { cwd: dirs[2] }),
-          runService(["--sandbox", "--port", "0"], { cwd: dirs[3] })
+          runServiceOnce(["--sandbox", "--port", "0", "--data-dir", "from-flag"], { cwd: dirs[0], env }),
+          runServiceOnce(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
+          runServiceOnce(["--sandbox", "--port", "0"], { cwd: dirs[2] }),
+          runServiceOnce(["--sandbox", "--port", "0"], { cwd: dirs[3] })
         ], { concurrency: 2 })
         assert.deepStrictEqual(runs.map((run) => run.code), [0, 0, 0, 0], runs.map((run) => run.stderr).join("\n"))
         const listings = yield* Effect.forEach(dirs, (dir) => Effect.map(fs.readDirectory(dir), (names) => names.sort()))
@@ -100,7 +52,7 @@ describe("settings sources (the service process)", () => {
       const dir = yield* tempDir
       yield* fs.writeFileString(`${dir}/.baton.yaml`, "token: [yaml-token-number-one, yaml-token-number-two]\n")
       const statuses: Array<number> = []
-      const run = yield* runService(["--sandbox", "--port", "0"], { cwd: dir }, (url) =>
+      const run = yield* runServiceOnce(["--sandbox", "--port", "0"], { cwd: dir }, (url) =>
         Effect.forEach(["yaml-token-number-one", "yaml-token-number-two", "other"], (token) =>
           Effect.map(status(url, token), (code) => {
             statuses.push(code)
@@ -122,12 +74,12 @@ describe("settings sources (the service process)", () => {
         yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "sandbox: true\n")
         const env = { BATON_SANDBOX: "medium" }
         const [fromEnv, flagWins, badEnv, badFile] = yield* Effect.all([
-          runService(["--port", "0"], { cwd: dirs[0], env }),
-          runService(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
-          runService(["--port", "0"], { cwd: dirs[2], env: { BATON_SANDBOX: "huge" } }),
-          runService(["--port", "0"], { cwd: fileDir })
+          runServiceOnce(["--port", "0"], { cwd: dirs[0], env }),
+          runServiceOnce(["--sandbox", "--port", "0"], { cwd: dirs[1], env }),
+          runServiceOnce(["--port", "0"], { cwd: dirs[2], env: { BATON_SANDBOX: "huge" } }),
+          runServiceOnce(["--port", "0"], { cwd: fileDir })
         ], { concurrency: 2 })
-        const preset = (run: Finished) => /embedded Fivetran sandbox \("(\w+)" preset\)/.exec(run.stdout)?.[1]
+        const preset = (run: FinishedService) => /embedded Fivetran sandbox \("(\w+)" preset\)/.exec(run.stdout)?.[1]
         assert.deepStrictEqual([fromEnv, flagWins].map((run) => [run.code, preset(run)]), [[0, "medium"], [0, "small"]], fromEnv.stderr)
         assert.deepStrictEqual([badEnv, badFile].map((run) => [run.code, run.stderr, run.stdout]), [
           [2, "error: BATON_SANDBOX: expected small, medium or large, got \"huge\"\n", ""],
@@ -147,9 +99,9 @@ describe("settings sources (the service process)", () => {
         `port: -1\napi-key: ${canary}-key\napi-secret: ${canary}\ntoken: ${canary}-token\n`
       )
       const runs = yield* Effect.all([
-        runService(["--port", "70000"], { cwd: dir, env: { BATON_API_SECRET: `${canary}-env` } }),
-        runService([], { cwd: dir, env: { BATON_HTTP_PORT: "abc" } }),
-        runService(["--api-secret", `${canary}-flag`], { cwd: dir })
+        runServiceOnce(["--port", "70000"], { cwd: dir, env: { BATON_API_SECRET: `${canary}-env` } }),
+        runServiceOnce([], { cwd: dir, env: { BATON_HTTP_PORT: "abc" } }),
+        runServiceOnce(["--api-secret", `${canary}-flag`], { cwd: dir })
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(runs.map((run) => [run.code, run.stderr, run.stdout]), [
         [2, "error: --port: expected a whole number from 0 to 65535, got \"70000\"\n", ""],
@@ -163,7 +115,7 @@ describe("help (the service process)", () => {
   it.scoped("is plain when piped and with NO_COLOR on a terminal, and tells what is required", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      const help = execFileSync(process.execPath, [mainJs, "--help"], {
+      const help = execFileSync(process.execPath, [serviceBundle, "--help"], {
         env: { ...baseEnv, BATON_API_SECRET: "canary-c0ffee" },
         encoding: "utf8"
       })
@@ -181,7 +133,7 @@ describe("help (the service process)", () => {
       assert.include(help, "[--sandbox small|medium|large]")
       assert.include(help, "Takes small, medium or large. Optional. Env: BATON_SANDBOX; .baton.yaml key: sandbox.")
       const underTerminal = (env: Record<string, string>, log: string) =>
-        execFileSync("script", ["-q", "-e", "-c", `${process.execPath} ${mainJs} --help`, `${dir}/${log}`], {
+        execFileSync("script", ["-q", "-e", "-c", `${process.execPath} ${serviceBundle} --help`, `${dir}/${log}`], {
           env: { ...baseEnv, ...env },
           encoding: "utf8"
         })
