@@ -3,6 +3,9 @@ import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } fr
 import { Duration, Effect, Exit, Fiber, Logger, Option, Schedule, Scope, TestClock } from "effect"
 import { warnOnFailedExports } from "../src/telemetry/ExportFailures.js"
 
+/** What the general OTEL_EXPORTER_OTLP_ENDPOINT and _HEADERS configure, as OtlpSettings.ts names them. */
+const generalVariables = { endpointVariable: "OTEL_EXPORTER_OTLP_ENDPOINT", headersVariable: "OTEL_EXPORTER_OTLP_HEADERS" }
+
 /** A client that fails every request as fetch does, with `cause` as the error's cause; counts the tries. */
 const failingWith = (cause: Error) => {
   const tries = { count: 0 }
@@ -44,7 +47,7 @@ const collectLines = () => {
 const exportThrough = (client: HttpClient.HttpClient) =>
   Effect.gen(function*() {
     const { layer, lines } = collectLines()
-    const error = yield* Effect.flatMap(warnOnFailedExports(client, tenSeconds), (wrapped) =>
+    const error = yield* Effect.flatMap(warnOnFailedExports(client, tenSeconds, generalVariables), (wrapped) =>
       asTheExporterSends(wrapped).execute(HttpClientRequest.post("http://127.0.0.1:4318/v1/traces"))).pipe(
         Effect.flip,
         Effect.scoped,
@@ -84,7 +87,7 @@ describe("a failed OTLP export's warning", () => {
     Effect.gen(function*() {
       const { client, tries } = answering(503, 502, 200)
       const { layer, lines } = collectLines()
-      const answer = yield* Effect.flatMap(warnOnFailedExports(client, tenSeconds), (wrapped) =>
+      const answer = yield* Effect.flatMap(warnOnFailedExports(client, tenSeconds, generalVariables), (wrapped) =>
         asTheExporterSends(wrapped).execute(HttpClientRequest.post("http://127.0.0.1:4318/v1/traces"))).pipe(
           Effect.scoped,
           Effect.provide(layer)
@@ -111,7 +114,7 @@ describe("a failed OTLP export's warning", () => {
       const { client, tries } = answering(503)
       const { layer, lines } = collectLines()
       const scope = yield* Scope.make()
-      const wrapped = yield* warnOnFailedExports(client, tenSeconds).pipe(Scope.extend(scope), Effect.provide(layer))
+      const wrapped = yield* warnOnFailedExports(client, tenSeconds, generalVariables).pipe(Scope.extend(scope), Effect.provide(layer))
       // The exporter's own retries, a second apart.
       const exporting = yield* HttpClient.filterStatusOk(wrapped).pipe(
         HttpClient.retryTransient({ times: 3, schedule: Schedule.spaced(Duration.seconds(1)) })
@@ -133,7 +136,7 @@ describe("a failed OTLP export's warning", () => {
       const { layer, lines } = collectLines()
       const silent = HttpClient.make(() => Effect.never)
       const exported = yield* Effect.flatMap(
-        warnOnFailedExports(silent, tenSeconds),
+        warnOnFailedExports(silent, tenSeconds, generalVariables),
         (wrapped) => asTheExporterSends(wrapped).execute(HttpClientRequest.post("http://127.0.0.1:4318/v1/metrics"))
       ).pipe(
         Effect.flip,

@@ -71,11 +71,6 @@ export interface ExportVariables {
   readonly headersVariable: string
 }
 
-const generalVariables: ExportVariables = {
-  endpointVariable: "OTEL_EXPORTER_OTLP_ENDPOINT",
-  headersVariable: "OTEL_EXPORTER_OTLP_HEADERS"
-}
-
 /**
  * The OTLP exporter (@effect/opentelemetry) drops what it cannot send and says so only at debug
  * level, so a collector that is down, refuses the credentials or sits at a wrong URL left an
@@ -84,8 +79,9 @@ const generalVariables: ExportVariables = {
  * variables to check (`variables`, those the URL and headers came from) when an export is given
  * up, at most once a minute per URL, as the exporter then pauses that signal for a minute. A
  * failure the exporter retries is not given up until its last try (ATTEMPTS) fails: warning at the
- * first one said "dropped" of telemetry that a retry then delivered. An export whose retry never came (the exporter stopped at shutdown, between tries) is
- * warned of when this client's scope closes, after the exporter's. The exporter gets the error back
+ * first one said "dropped" of telemetry that a retry then delivered. An export whose retry never
+ * came (the exporter stopped at shutdown, between tries) is warned of when this client's scope
+ * closes, after the exporter's. The exporter gets the error back
  * with that description in place of its cause, as it logs what it gets at debug level.
  *
  * A request without an answer within `timeout` (OTEL_EXPORTER_OTLP_TIMEOUT) fails the same way: the
@@ -95,7 +91,7 @@ const generalVariables: ExportVariables = {
 export const warnOnFailedExports = (
   client: HttpClient.HttpClient,
   timeout: Duration.Duration,
-  variables: ExportVariables = generalVariables
+  variables: ExportVariables
 ): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.gen(function*() {
     const check = `Check ${variables.endpointVariable}, ${variables.headersVariable} and the collector.`
