@@ -3,12 +3,13 @@ import {
   type DefaultedSetting,
   optional,
   requiredUnless,
+  sandboxPreset,
   type Setting,
   SettingKind,
   withDefault
 } from "@baton-fivetran/settings"
-import { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Config, ConfigError, Either, Option, type Redacted, Schema } from "effect"
+import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
+import { Config, ConfigError, Either, Option, type Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
 import { DefaultKeepSyncs } from "./ServiceConfig.js"
 
@@ -116,20 +117,6 @@ export const PublicMetrics: DefaultedSetting<boolean> = withDefault(SettingKind.
   description: "Serve /metrics (Prometheus text) without a token, for a scraper without credentials.",
   default: () => false
 })
-
-const presets = `${PresetName.literals.slice(0, -1).join(", ")} or ${PresetName.literals.at(-1)}`
-
-/** A preset's name, refused as the CLI refuses it (apps/cli's Sandbox setting). */
-const sandboxPreset: SettingKind.SettingKind<PresetName> = {
-  ...SettingKind.text(presets, PresetName.literals.join("|")),
-  config: (key) =>
-    Config.string(key).pipe(Config.mapOrFail((text) =>
-      Either.mapLeft(
-        Schema.decodeUnknownEither(PresetName)(text),
-        () => ConfigError.InvalidData([], `expected ${presets}, got ${JSON.stringify(text)}`)
-      )
-    ))
-}
 
 /**
  * A bare `--sandbox` is `--sandbox small` (normalizeArgv); `BATON_SANDBOX` or the file's `sandbox:`

@@ -9,10 +9,11 @@ import {
   SettingKind,
   type SettingSources,
   withDefault,
-  optional
+  optional,
+  sandboxPreset
 } from "@baton-fivetran/settings"
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Config, ConfigError, Effect, Either, type Option, type Redacted } from "effect"
+import { Effect, type Option, type Redacted } from "effect"
 import { ActionSettings } from "./ActionSettings.js"
 
 /**
@@ -36,25 +37,6 @@ export const SummaryFile: Setting<string> = optional(SettingKind.path("file"), {
   flag: "summary-file",
   description: "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
 })
-
-/** Every preset, by name (a Record, so that the compiler says when the sandbox gains or loses one). */
-const SandboxPresets: Readonly<Record<PresetName, null>> = { small: null, medium: null, large: null }
-
-const isPreset = (text: string): text is PresetName => Object.hasOwn(SandboxPresets, text)
-
-/**
- * A preset's name; checked here rather than by the sandbox's own schema, which would load the
- * sandbox at start-up (a command against the real API never loads it).
- */
-const sandboxPreset: SettingKind.SettingKind<PresetName> = {
-  ...SettingKind.text("small, medium or large", Object.keys(SandboxPresets).join("|")),
-  config: (key) =>
-    Config.string(key).pipe(Config.mapOrFail((text) =>
-      isPreset(text)
-        ? Either.right(text)
-        : Either.left(ConfigError.InvalidData([], `expected small, medium or large, got ${JSON.stringify(text)}`))
-    ))
-}
 
 /** A bare `--sandbox` is `--sandbox small` (normalizeArgv); a variable or the file names the preset. */
 export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {

@@ -1,9 +1,11 @@
+import { SandboxPresets } from "@baton-fivetran/settings"
 import { Schema } from "effect"
 import type { AccountSnapshot } from "../state/AccountSnapshot.js"
 import { generate } from "./Generate.js"
 import type { GeneratorOptions } from "./GeneratorOptions.js"
 
-export const PresetName = Schema.Literal("small", "medium", "large")
+/** The presets the apps' `--sandbox` takes (@baton-fivetran/settings), each generated as `presets` says. */
+export const PresetName = Schema.Literal(...SandboxPresets)
 export type PresetName = typeof PresetName.Type
 
 export const defaultSeed = 20240302
