@@ -17,11 +17,13 @@ import { isIP, isIPv6 } from "node:net"
 /** What a Host is compared as: a URL's host (lower case, IPv4 dotted, IPv6 bracketed), no trailing dot. */
 const hostSyntax = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)$/
 
+const hostnameOf = Option.liftThrowable((host: string) => new URL(`http://${host}/`).hostname)
+
 export const canonicalHost = (text: string): Option.Option<string> => {
   const host = isIPv6(text) ? `[${text}]` : text
-  if (host.length > 255 || !hostSyntax.test(host) || !URL.canParse(`http://${host}/`)) return Option.none()
-  const name = new URL(`http://${host}/`).hostname
-  return Option.some(name.endsWith(".") ? name.slice(0, -1) : name)
+  if (host.length > 255 || !hostSyntax.test(host)) return Option.none()
+  // Parsed once (every request's Host comes here); what URL refuses (`[::1::]`, `1.2.3.4.5`) is no host.
+  return Option.map(hostnameOf(host), (name) => name.endsWith(".") ? name.slice(0, -1) : name)
 }
 
 const isAddress = (host: string) => isIP(host.replace(/^\[(.*)\]$/, "$1")) !== 0
