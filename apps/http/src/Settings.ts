@@ -103,7 +103,7 @@ export const SyncEvery: Setting<number> = optional(SettingKind.duration, {
   flag: "sync-every",
   env: "BATON_HTTP_SYNC_EVERY",
   description: "Run a sync at start-up and then every this long (±10% jitter); delayed while the rate-limit " +
-    "budget would not fit it."
+    "budget would not fit it. A restart goes on from the newest successful sync in --data-dir."
 })
 
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {

@@ -9,6 +9,11 @@ import { SyncJobs } from "./SyncJobs.js"
  * on one account do not align). A scheduled sync that would not fit the remaining rate-limit
  * budget (its cost taken from the last successful sync) is delayed until the budget allows, not
  * started to wait or fail; a sync already running (a manual one) makes the slot skipped.
+ *
+ * A restart goes on with the schedule rather than starting it again: when the data directory keeps
+ * a successful sync that started less than an interval ago, the first run comes an interval ±10%
+ * after that sync's start, not at once. Each deploy or crash of the service used to repeat a sync
+ * the interval did not call for, spending the account's hourly budget that other tools share.
  */
 
 export interface ScheduleState {
@@ -16,6 +21,7 @@ export interface ScheduleState {
   readonly nextRunAt: Option.Option<number>
   /** Why the next run is later than the interval alone would put it. */
   readonly delayed: Option.Option<string>
+  /** The job the last scheduled run started, or after a restart the succeeded sync the schedule goes on from. */
   readonly lastJobId: Option.Option<string>
   /** A scheduled job's final record, for when retention has deleted the job (its files, and it from the list). */
   readonly lastEnded: Option.Option<SyncJob>
@@ -80,13 +86,40 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
           : { ...s, lastSkipped: Option.some(started.left.message), delayed: Option.none() })
     })
 
+    /** An interval ±10% after `from`. */
+    const slotAfter = (from: number, every: number) =>
+      Effect.map(Random.nextRange(-0.1, 0.1), (jitter) => from + Math.round(every * (1 + jitter)))
+
+    /**
+     * Where a restarted schedule goes on from: the newest succeeded sync the data directory keeps,
+     * when its slot after it is still to come. Never more than an interval from now, should that
+     * sync's start lie ahead of this machine's clock.
+     */
+    const resumed = (every: number) =>
+      Effect.gen(function*() {
+        const newest = Arr.findFirst(yield* jobs.list, (job) => job.status === "succeeded")
+        if (Option.isNone(newest)) return Option.none()
+        const started = DateTime.make(newest.value.started_at ?? newest.value.created_at)
+        if (Option.isNone(started)) return Option.none()
+        const now = yield* Clock.currentTimeMillis
+        const at = Math.min(yield* slotAfter(DateTime.toEpochMillis(started.value), every), now + every)
+        return at > now ? Option.some({ job: newest.value, at }) : Option.none()
+      })
+
     const loop = (every: number) =>
       Effect.gen(function*() {
+        const resume = yield* resumed(every)
+        if (Option.isSome(resume)) {
+          const { at, job } = resume.value
+          yield* Ref.update(state, (s) => ({ ...s, lastJobId: Option.some(job.id) }))
+          yield* Effect.logInfo(
+            `scheduled sync: going on from sync ${job.id}, started ${job.started_at ?? job.created_at}; the next at ${isoOf(at)}`
+          )
+          yield* sleepUntil(at, Option.none())
+        }
         while (true) {
           yield* runOnce
-          const jitter = (yield* Random.nextRange(-0.1, 0.1)) * every
-          const now = yield* Clock.currentTimeMillis
-          yield* sleepUntil(now + Math.round(every + jitter), Option.none())
+          yield* sleepUntil(yield* slotAfter(yield* Clock.currentTimeMillis, every), Option.none())
         }
       })
 

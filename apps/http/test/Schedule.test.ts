@@ -1,6 +1,8 @@
-import { assert, layer } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { SyncJob } from "@baton-fivetran/http-api"
+import { SyncJob, type SyncScheduleView } from "@baton-fivetran/http-api"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 layer(harness({ syncEveryMillis: 1_500 }), { excludeTestServices: true, timeout: 120_000 })("--sync-every", (it) => {
@@ -102,3 +104,83 @@ layer(harness({ syncEveryMillis: 3_600_000, keepSyncs: 1 }), { excludeTestServic
       }))
   }
 )
+
+const hour = 3_600_000
+
+/** The schedule once its first run has a time: from then on the schedule sleeps, starting nothing. */
+const plannedSchedule: Effect.Effect<typeof SyncScheduleView.Type, never, Harness> = Effect.flatMap(
+  Harness,
+  ({ client }) =>
+    client.syncs.schedule().pipe(
+      Effect.orDie,
+      Effect.flatMap((schedule) =>
+        schedule.next_run_at !== null ? Effect.succeed(schedule) : Effect.zipRight(Effect.sleep("20 millis"), plannedSchedule)
+      )
+    )
+)
+
+/** A service restarted over `dataDir` with `--sync-every`: its schedule once planned, the jobs it lists, its info lines. */
+const restartedWithSchedule = (dataDir: string, syncEveryMillis: number) =>
+  Effect.gen(function*() {
+    const { client, logs } = yield* Harness
+    const schedule = yield* plannedSchedule.pipe(
+      Effect.timeoutFail({ duration: "100 seconds", onTimeout: () => new Error("the schedule planned no run") }),
+      Effect.orDie
+    )
+    const listed = (yield* Effect.orDie(client.syncs.list())).items.map((job) => job.id)
+    const messages = (yield* logs).map((line) => line["msg"])
+    return { schedule, listed, messages }
+  }).pipe(Effect.provide(harness({ dataDir, syncEveryMillis, logLevel: "info" })))
+
+describe("--sync-every after a restart", () => {
+  it.scoped(
+    "goes on from the newest succeeded sync the data directory keeps: no sync at start-up, the next an interval after it",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+        const first = yield* runSync.pipe(Effect.provide(harness({ dataDir: dir })))
+        assert.strictEqual(first.status, "succeeded")
+
+        const { listed, messages, schedule } = yield* restartedWithSchedule(dir, hour)
+        assert.deepStrictEqual(listed, [first.id])
+        assert.strictEqual(schedule.last?.id, first.id)
+        assert.isNull(schedule.delayed)
+        const started = Date.parse(first.started_at!)
+        const next = Date.parse(schedule.next_run_at!)
+        assert.isAtLeast(next, started + 0.9 * hour)
+        assert.isAtMost(next, started + 1.1 * hour)
+        assert.include(
+          messages,
+          `scheduled sync: going on from sync ${first.id}, started ${first.started_at}; the next at ${schedule.next_run_at}`
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  it.scoped("a succeeded sync whose interval has passed does not hold the start-up sync back", () =>
+    Effect.gen(function*() {
+      const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+      const first = yield* runSync.pipe(Effect.provide(harness({ dataDir: dir })))
+      // Past the interval's longest slot (500 ms + 10%) after the sync's start, whatever this machine's pace.
+      yield* Effect.sleep("600 millis")
+
+      const { listed, schedule } = yield* restartedWithSchedule(dir, 500)
+      assert.strictEqual(listed.length, 2)
+      assert.strictEqual(listed[1], first.id)
+      assert.strictEqual(schedule.last?.id, listed[0])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped("a sync that started ahead of this machine's clock holds the schedule back one interval at most", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const first = yield* runSync.pipe(Effect.provide(harness({ dataDir: dir })))
+      const metadata = `${dir}/${first.id}.json`
+      const job = JSON.parse(yield* fs.readFileString(metadata)) as Record<string, unknown>
+      yield* fs.writeFileString(metadata, JSON.stringify({ ...job, started_at: "2099-01-01T00:00:00.000Z" }))
+
+      const { listed, schedule } = yield* restartedWithSchedule(dir, hour)
+      assert.deepStrictEqual(listed, [first.id])
+      assert.isAtMost(Date.parse(schedule.next_run_at!), Date.now() + hour)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})

@@ -33,7 +33,10 @@ export const SyncScheduleView = Schema.Struct({
   next_run_at: Schema.NullOr(Schema.String),
   /** Why the next run is later than the interval (the rate-limit budget would not fit the sync). */
   delayed: Schema.NullOr(Schema.String),
-  /** The job the last scheduled run started; once retention has deleted it, as it ended, with `file_bytes` null. */
+  /**
+   * The job the last scheduled run started (after a restart, the succeeded sync the schedule goes on
+   * from, until its next run); once retention has deleted it, as it ended, with `file_bytes` null.
+   */
   last: Schema.NullOr(SyncJob),
   /** Why the last scheduled run started nothing (a sync was already running). */
   last_skipped: Schema.NullOr(Schema.String)
