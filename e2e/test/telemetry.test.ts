@@ -479,6 +479,35 @@ describe("the HTTP service's export warnings", () => {
     }), { timeout: 120_000 })
 })
 
+describe("the CLI's export warnings", () => {
+  it.scopedLive(
+    "a collector that accepts and never answers: a short sync's exports, stopped at shutdown in their first try, are each warned of as dropped",
+    () =>
+      Effect.gen(function*() {
+        const collector = yield* makeSilentCollector
+        const dir = yield* tempDir
+        // The default request timeout (10 s) outlasts the exporter's last export at shutdown (3 s).
+        const result = yield* runApp(cliBundle, ["--sandbox", "small", "--file", join(dir, "sync.c1z"), "--log-format", "json"], {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint
+        })
+        assert.strictEqual(result.exitCode, 0, result.stderr)
+        const warnings = result.stderr.split("\n").filter((line) => line.includes("OpenTelemetry export"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .map((line) => [line["level"], line["msg"]])
+          .sort()
+        assert.deepStrictEqual(
+          warnings,
+          ["logs", "metrics", "traces"].map((signal) => [
+            "warn",
+            `OpenTelemetry export to ${collector.endpoint}/v1/${signal} got no answer before the exporter stopped; this ` +
+            "telemetry is dropped. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+          ])
+        )
+      }),
+    { timeout: 120_000 }
+  )
+})
+
 describe("without the OTEL variables", () => {
   it.scopedLive("the CLI does not run the exporter's code (and does with them)", () =>
     Effect.gen(function*() {

@@ -131,6 +131,53 @@ describe("a failed OTLP export's warning", () => {
       ])
     }))
 
+  it.effect("an export stopped in its first try while the collector had not answered (the shutdown's last export) is warned of when the client's scope closes", () =>
+    Effect.gen(function*() {
+      const { layer, lines } = collectLines()
+      const scope = yield* Scope.make()
+      const wrapped = yield* warnOnFailedExports(HttpClient.make(() => Effect.never), tenSeconds, generalVariables).pipe(
+        Scope.extend(scope),
+        Effect.provide(layer)
+      )
+      const exporting = yield* asTheExporterSends(wrapped).execute(HttpClientRequest.post("http://127.0.0.1:4318/v1/logs")).pipe(
+        Effect.provide(layer),
+        Effect.fork
+      )
+      // The exporter's shutdown gives its last export 3 seconds, less than the request's timeout.
+      yield* TestClock.adjust(Duration.seconds(3))
+      yield* Fiber.interrupt(exporting)
+      assert.deepStrictEqual(lines, [])
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(lines, [
+        "OpenTelemetry export to http://127.0.0.1:4318/v1/logs got no answer before the exporter stopped; this " +
+        "telemetry is dropped. Check OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS and the collector."
+      ])
+    }))
+
+  it.effect("an export stopped in its first try is no warning when a later export to its URL succeeded: the collector answers", () =>
+    Effect.gen(function*() {
+      const { layer, lines } = collectLines()
+      const scope = yield* Scope.make()
+      const slowOnce = { count: 0 }
+      const collector = HttpClient.make((request) =>
+        slowOnce.count++ === 0
+          ? Effect.never
+          : Effect.succeed(HttpClientResponse.fromWeb(request, new Response(null, { status: 200 })))
+      )
+      const wrapped = asTheExporterSends(
+        yield* warnOnFailedExports(collector, tenSeconds, generalVariables).pipe(Scope.extend(scope), Effect.provide(layer))
+      )
+      const url = "http://127.0.0.1:4318/v1/metrics"
+      const periodic = yield* wrapped.execute(HttpClientRequest.post(url)).pipe(Effect.provide(layer), Effect.fork)
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* Fiber.interrupt(periodic)
+      const last = yield* wrapped.execute(HttpClientRequest.post(url)).pipe(Effect.provide(layer))
+      assert.strictEqual(last.status, 200)
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(slowOnce.count, 2)
+      assert.deepStrictEqual(lines, [])
+    }))
+
   it.effect("a collector that never answers: each try fails after the timeout, with a warning once the last one did", () =>
     Effect.gen(function*() {
       const { layer, lines } = collectLines()

@@ -80,8 +80,9 @@ export interface ExportVariables {
  * up, at most once a minute per URL, as the exporter then pauses that signal for a minute. A
  * failure the exporter retries is not given up until its last try (ATTEMPTS) fails: warning at the
  * first one said "dropped" of telemetry that a retry then delivered. An export whose retry never
- * came (the exporter stopped at shutdown, between tries) is warned of when this client's scope
- * closes, after the exporter's. The exporter gets the error back
+ * came (the exporter stopped at shutdown, between tries), or whose first try the exporter stopped
+ * while it waited for an answer (unless a later export to that URL succeeded), is warned of when
+ * this client's scope closes, after the exporter's. The exporter gets the error back
  * with that description in place of its cause, as it logs what it gets at debug level.
  *
  * A request without an answer within `timeout` (OTEL_EXPORTER_OTLP_TIMEOUT) fails the same way: the
@@ -112,7 +113,19 @@ export const warnOnFailedExports = (
         if (tries === undefined) exports.set(request, { attempts: 1, failure: undefined })
         else tries.attempts++
       })
-    const succeeded = (request: HttpClientRequest.HttpClientRequest) => Effect.sync(() => exports.delete(request))
+    /**
+     * Exports interrupted in their first try, by URL, until one to that URL succeeds: at shutdown the
+     * exporter stops what is in flight (its last export waits 3 seconds at most), so a collector
+     * that accepts connections and never answers lost a short run's telemetry with nothing said.
+     * A later success to the URL means the collector answers (and metrics, sent whole each time,
+     * arrived).
+     */
+    const cutShort = new Map<string, HttpClientRequest.HttpClientRequest>()
+    const succeeded = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.sync(() => {
+        exports.delete(request)
+        cutShort.delete(exportUrl(request))
+      })
     const failed = (request: HttpClientRequest.HttpClientRequest, reason: string, retried: boolean) =>
       Effect.suspend(() => {
         const tries = exports.get(request)
@@ -125,20 +138,32 @@ export const warnOnFailedExports = (
           `OpenTelemetry export to ${url} failed (${reason}); this telemetry is dropped, and exports to it pause ` +
           `for a minute. ${check}`)
       })
-    // Interrupted in its first try, an export has no failure to tell; in a retry, it keeps the last one.
+    // Interrupted in its first try, an export has no failure to tell, only that no answer came; in a retry, it keeps the last failure.
     const interrupted = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.sync(() => {
-        if (exports.get(request)?.failure === undefined) exports.delete(request)
+        if (exports.get(request)?.failure !== undefined) return
+        exports.delete(request)
+        cutShort.set(exportUrl(request), request)
       })
     yield* Effect.addFinalizer(() =>
-      Effect.forEach(Array.from(exports), ([request, { failure }]) => {
-        exports.delete(request)
-        return failure === undefined ?
-          Effect.void :
-          warn(request, (url) =>
-            `OpenTelemetry export to ${url} failed (${failure}); this telemetry is dropped, as the exporter stopped ` +
-            `before trying it again. ${check}`)
-      }, { discard: true })
+      Effect.zipRight(
+        Effect.forEach(Array.from(exports), ([request, { failure }]) => {
+          exports.delete(request)
+          cutShort.delete(exportUrl(request))
+          return failure === undefined ?
+            Effect.void :
+            warn(request, (url) =>
+              `OpenTelemetry export to ${url} failed (${failure}); this telemetry is dropped, as the exporter stopped ` +
+              `before trying it again. ${check}`)
+        }, { discard: true }),
+        Effect.forEach(Array.from(cutShort.values()), (request) =>
+          warn(
+            request,
+            (url) => `OpenTelemetry export to ${url} got no answer before the exporter stopped; this telemetry is dropped. ${check}`
+          ), {
+          discard: true
+        })
+      )
     )
     // The transport error a timed-out request fails with, which the exporter retries like a refused connection.
     const unanswered = (request: HttpClientRequest.HttpClientRequest) =>
