@@ -166,8 +166,27 @@ const swaggerAssetsBeside = {
   }
 }
 
+/**
+ * The commit the bundle is built from, `-dirty` when tracked files differ from it: what `--version`
+ * prints (fivetran-client's Version.ts), so that an operator can tell which build runs and which of
+ * docs/upgrading.md's entries (named by commit) apply. Undefined outside a git checkout (a source
+ * archive): the version is printed alone. Not a turbo input: a build turbo replays from its cache
+ * carries the commit it was first built at, whose code is the same.
+ */
+const buildCommit = (() => {
+  const git = (...args) =>
+    execFileSync("git", args, { cwd: import.meta.dirname, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+  try {
+    const commit = git("rev-parse", "--short=12", "HEAD")
+    return git("status", "--porcelain", "--untracked-files=no") === "" ? commit : `${commit}-dirty`
+  } catch {
+    return undefined
+  }
+})()
+
 const common = {
   plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector],
+  define: buildCommit === undefined ? {} : { BATON_FIVETRAN_COMMIT: JSON.stringify(buildCommit) },
   bundle: true,
   platform: "node",
   target: "node20",
@@ -212,7 +231,7 @@ if (launcher === undefined) {
       js:
         "(function (exports, require, module, __filename, __dirname) {const __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;"
     },
-    define: { "import.meta.url": "__importMetaUrl" },
+    define: { ...common.define, "import.meta.url": "__importMetaUrl" },
     footer: { js: "})" }
   })
   await build({ ...common, entryPoints: { [name]: launcher }, outdir, format: "cjs", sourcemap: false })

@@ -1,4 +1,4 @@
-import { Version } from "@baton-fivetran/fivetran-client/version"
+import { VersionLine } from "@baton-fivetran/fivetran-client/version"
 import {
   BatonSettings,
   explainLeftover,
@@ -169,7 +169,7 @@ export const run = (argv: ReadonlyArray<string>) => {
   }
   return checkFlags(line, argv.slice(2)).pipe(
     Effect.zipRight(
-      Command.run(command, { name: "baton-fivetran", version: Version })([
+      Command.run(command, { name: "baton-fivetran", version: VersionLine })([
         ...args.slice(0, 2),
         ...joinSubcommandNamedValues(line, args.slice(2))
       ])

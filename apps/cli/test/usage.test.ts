@@ -169,7 +169,8 @@ describe("usage", () => {
         runCli(["config"])
       ], { concurrency: "unbounded" })
       assertExit(versionRun, 0)
-      assert.strictEqual(versionRun.stdout.trim(), packageVersion)
+      // Then the commit the bundle was built from (e2e's build-commit test).
+      assert.strictEqual(versionRun.stdout.trim().split(" ")[0], packageVersion)
 
       assertExit(capabilitiesRun, 0)
       const capabilities = JSON.parse(capabilitiesRun.stdout) as {

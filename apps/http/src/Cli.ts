@@ -1,4 +1,4 @@
-import { Version } from "@baton-fivetran/fivetran-client/version"
+import { Version, VersionLine } from "@baton-fivetran/fivetran-client/version"
 import { CliConfig, Command } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
@@ -269,7 +269,7 @@ const serve = (sources: SettingSources) =>
       const context = yield* Layer.build(service)
       const url = serverUrl(Context.get(context, HttpServer.HttpServer).address)
       const lines = [
-        `baton-fivetran-http listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs${
+        `baton-fivetran-http ${VersionLine} listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs${
           config.publicDocs ? ", served without a token" : ", token required"
         })`,
         ...Option.match(target.generatedToken, {
@@ -301,7 +301,7 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
 
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, given } = normalizeArgv(argv, ServiceSettings)
-  return Command.run(command(given), { name: "baton-fivetran-http", version: Version })(args).pipe(
+  return Command.run(command(given), { name: "baton-fivetran-http", version: VersionLine })(args).pipe(
     // Help lists the service's own flags: @effect/cli's built-in --log-level (Effect's level names)
     // is replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

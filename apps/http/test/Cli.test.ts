@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, ConfigProvider, type Console, Effect, Exit, Fiber, Option, Ref, Schedule } from "effect"
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -490,9 +490,12 @@ describe("the process", () => {
       child.kill("SIGTERM")
       assert.strictEqual(yield* exited.pipe(Effect.timeout("30 seconds")), 0)
       const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(stdout)?.[1]
+      // The version as --version prints it: with the commit the bundle was built from.
+      const versionLine = execFileSync(process.execPath, [mainJs, "--version"], { encoding: "utf8", env }).trim()
+      assert.match(versionLine, /^0\.1\.0 \(commit [0-9a-f]{12}(-dirty)?\)$/)
       assert.deepStrictEqual(stdout.trimEnd().split("\n"), [
         `embedded Fivetran sandbox ("small" preset) at ${sandboxUrl}`,
-        `baton-fivetran-http listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs, token required)`,
+        `baton-fivetran-http ${versionLine} listening on ${url} (OpenAPI ${url}/openapi.json, docs ${url}/docs, token required)`,
         "provisioning disabled (start with --provisioning to enable)"
       ])
       const requests = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)

@@ -94,6 +94,13 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
         ]
       )
 
+      // The build: the harness runs the packages' dist/, which no bundle build stamped with a commit.
+      assert.strictEqual(types.get("baton_build_info"), "gauge")
+      assert.deepStrictEqual(
+        familyOf(samples, "baton_build_info"),
+        new Map([[key("baton_build_info", { commit: "unknown", version: "0.1.0" }), 1]])
+      )
+
       // The sync: one, succeeded (the other outcomes at 0), and the small preset's rows.
       assert.deepStrictEqual(
         ["succeeded", "failed", "interrupted"].map((outcome) => samples.get(key("baton_sync_duration_seconds_count", { outcome }))),

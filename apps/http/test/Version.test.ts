@@ -12,7 +12,8 @@ describe("version", () => {
   it("the bundle's --version and the OpenAPI info.version are the package version", () => {
     const bundle = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
     const printed = execFileSync(process.execPath, [bundle, "--version"], { encoding: "utf8", timeout: 60_000 })
-    assert.strictEqual(printed.trim(), packageVersion)
+    // Then the commit the bundle was built from (e2e's build-commit test).
+    assert.strictEqual(printed.trim().split(" ")[0], packageVersion)
     assert.strictEqual(OpenApi.fromApi(BatonApi).info.version, packageVersion)
     assert.strictEqual(packageVersion, "0.1.0")
   })

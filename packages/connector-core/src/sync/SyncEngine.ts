@@ -2,6 +2,7 @@ import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Effect, Layer } from "effect"
 import type { SyncSink } from "../model/SyncSink.js"
 import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
+import { recordBuildInfo } from "../telemetry/BuildInfo.js"
 import type { SyncFailed } from "./SyncFailure.js"
 import { meteredSync, registerSyncSeries } from "./SyncMetrics.js"
 import type { SyncOptions } from "./SyncOptions.js"
@@ -20,7 +21,9 @@ export class SyncEngine extends Context.Tag("connector-core/SyncEngine")<SyncEng
     Effect.gen(function*() {
       const client = yield* FivetranClient
       const registry = yield* ResourceTypeRegistry
+      // The series an app that syncs exports from its start (the service's /metrics, the CLI's OTLP export).
       yield* registerSyncSeries
+      yield* recordBuildInfo
       return SyncEngine.of({
         run: (options) =>
           runSync(client, registry, options).pipe(
