@@ -25,12 +25,12 @@ import {
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
-import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { hostPolicy } from "./AllowedHosts.js"
-import { serviceServer } from "./ClientErrors.js"
+import { serviceServerLayer } from "./ClientErrors.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import {
@@ -259,7 +259,7 @@ const serve = (sources: SettingSources) =>
     ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(
-        NodeHttpServer.layer(serviceServer, { port: port.value, host: host.value }).pipe(
+        serviceServerLayer({ port: port.value, host: host.value }).pipe(
           Layer.mapError(listenRefusal(host, port))
         )
       ),

@@ -1,4 +1,5 @@
-import { Schema } from "effect"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { createServer, maxHeaderSize, type Server, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
@@ -10,7 +11,9 @@ import type { Duplex } from "node:stream"
  * are a bare status line; these carry the body every other error of the service has
  * (@baton-fivetran/http-api ErrorBody.ts: `{"error", "message"}`, and `limit_bytes` for a limit),
  * and an `X-Request-Id` as every answer does (RequestTelemetry.ts): always a new one, since the
- * caller's cannot be read from a request Node could not parse.
+ * caller's cannot be read from a request Node could not parse. Each is logged as every answer is
+ * (an `http request` line with its status and request id, and the error), so that the id a caller
+ * reports leads to a line.
  */
 
 const ClientErrorBody = Schema.Struct({
@@ -66,13 +69,13 @@ const answerOf = (error: ClientError): ClientErrorAnswer => {
 }
 
 /** The whole answer, as text for the socket: the connection closes after it, as after Node's own. */
-const responseOf = ({ body, status }: ClientErrorAnswer): string => {
+const responseOf = ({ body, status }: ClientErrorAnswer, requestId: string): string => {
   const json = JSON.stringify(Schema.encodeSync(ClientErrorBody)(body))
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
     "Content-Type: application/json",
     `Content-Length: ${Buffer.byteLength(json)}`,
-    `X-Request-Id: ${randomUUID()}`,
+    `X-Request-Id: ${requestId}`,
     "Connection: close",
     "",
     json
@@ -87,17 +90,36 @@ interface ServerSocket extends Duplex {
   readonly _httpMessage?: { readonly headersSent: boolean } | null
 }
 
+/** What is logged of an answer: its status, request id and error name (never request bytes). */
+export interface ClientErrorLog {
+  readonly status: number
+  readonly request_id: string
+  readonly error: string
+}
+
 /** Written, then the socket destroyed, as Node does with its own answer: the rest of the request is not read. */
-const answerClientError = (error: ClientError, socket: ServerSocket): void => {
+const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: ClientError, socket: ServerSocket): void => {
   if (error.code !== "ECONNRESET" && socket.writable && socket._httpMessage?.headersSent !== true) {
-    socket.write(responseOf(answerOf(error)))
+    const answer = answerOf(error)
+    const requestId = randomUUID()
+    socket.write(responseOf(answer, requestId))
+    log({ status: answer.status, request_id: requestId, error: answer.body.error })
   }
   socket.destroy()
 }
 
 /**
- * The service's Node server: `createServer` whose answers to requests it cannot take are JSON. A
- * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
- * Node's own refusal was a bare 400.
+ * The service's Node server: `createServer` whose answers to requests it cannot take are JSON,
+ * each passed to `log`. A request without Host reaches the service, which refuses it in its own
+ * shape (AllowedHosts.ts): Node's own refusal was a bare 400.
  */
-export const serviceServer = (): Server => createServer({ requireHostHeader: false }).on("clientError", answerClientError)
+export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =>
+  createServer({ requireHostHeader: false }).on("clientError", answerClientError(log))
+
+/** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
+export const serviceServerLayer = (options: { readonly port: number; readonly host: string }) =>
+  Layer.unwrapEffect(Effect.map(Effect.runtime<never>(), (runtime) => {
+    const log = (answered: ClientErrorLog) =>
+      Runtime.runFork(runtime)(Effect.logInfo("http request").pipe(Effect.annotateLogs({ ...answered })))
+    return NodeHttpServer.layer(() => serviceServer(log), options)
+  }))

@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { Effect, Ref } from "effect"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { runServiceOnce, startServiceProcess } from "./ServiceProcess.js"
 import { exchange, uuid } from "./RawExchange.js"
 
 /**
@@ -74,6 +76,39 @@ describe("requests Node cannot take", () => {
         assert.match(unauthorized, /^HTTP\/1\.1 401 Unauthorized\r\n/)
         assert.match(unauthorized, /\r\n\r\n\{"error":"Unauthorized","message":"[^"]+"\}$/)
       }),
+    120_000
+  )
+
+  it.scopedLive(
+    "each such answer is logged with its status, request id and error, so the id a caller reports leads to a line",
+    () =>
+      Effect.gen(function*() {
+        const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+        const answered = yield* Ref.make<ReadonlyArray<string>>([])
+        const { code, stderr } = yield* runServiceOnce(
+          ["--sandbox", "--port", "0", "--token", "client-errors-test-token", "--log-format", "json", "--data-dir", `${cwd}/data`],
+          { cwd },
+          (url) =>
+            Effect.gen(function*() {
+              const port = Number(new URL(url).port)
+              for (
+                const raw of [`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ${"a".repeat(17 * 1024)}\r\n\r\n`, "BREW / HTTP/1.1\r\n\r\n"]
+              ) {
+                const received = yield* exchange(port, raw)
+                yield* Ref.update(answered, (ids) => [...ids, headerOf(received, "x-request-id")!])
+              }
+            }).pipe(Effect.orDie)
+        )
+        assert.strictEqual(code, 0, stderr)
+        const [tooLarge, malformed] = yield* Ref.get(answered)
+        const lines = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((line) => line["msg"] === "http request")
+          .map(({ error, level, request_id, status }) => ({ level, status, request_id, error }))
+        assert.deepStrictEqual(lines, [
+          { level: "info", status: 431, request_id: tooLarge, error: "HeaderTooLarge" },
+          { level: "info", status: 400, request_id: malformed, error: "InvalidRequest" }
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
 

@@ -3,11 +3,11 @@ import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type AccountSnapshot, generatePreset, Sandbox, type SandboxShape } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem, HttpApiClient, HttpClient, HttpClientRequest, type HttpClientResponse, HttpServer } from "@effect/platform"
-import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
 import { hostPolicy } from "../src/AllowedHosts.js"
-import { serviceServer } from "../src/ClientErrors.js"
+import { serviceServerLayer } from "../src/ClientErrors.js"
 import { makeServer } from "../src/Http.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
 
@@ -184,7 +184,7 @@ export const harness = (options: HarnessOptions = {}) => {
   }
   return Layer.effect(Harness, make).pipe(
     Layer.provideMerge(service),
-    Layer.provideMerge(NodeHttpServer.layer(serviceServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(serviceServerLayer({ port: 0, host: "127.0.0.1" })),
     Layer.provide(Layer.merge(engine(options.afterEngineRun), Provisioner.layer({ enabled: options.provisioning ?? false }))),
     Layer.provideMerge(client),
     Layer.provideMerge(dataDir),
