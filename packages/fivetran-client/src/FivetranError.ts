@@ -60,8 +60,13 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
 
 export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly endpoint: Endpoint
-  /** Seconds from `Retry-After`, when Fivetran sent one. */
+  /**
+   * The wait `Retry-After` asked for, in seconds: its seconds (what Fivetran sends), or the time
+   * until its date; none when absent, unreadable or a date already past (the backoff applies).
+   */
   readonly retryAfterSeconds: number | undefined
+  /** The date `Retry-After` named instead of seconds (a proxy's or gateway's), as IMF-fixdate. */
+  readonly retryAfterDate?: string | undefined
   /** Set once every attempt the client makes was answered 429: it gave up. */
   readonly attempts?: number
 }> {
@@ -72,7 +77,11 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
       return `${this.endpoint}: rate limited by Fivetran (429) on all ${this.attempts} attempts, each waited out; ` +
         "gave up (the account's budget is used by something else too: retry later)"
     }
-    const wait = this.retryAfterSeconds === undefined ? "" : `; retry after ${this.retryAfterSeconds}s`
+    const wait = this.retryAfterDate !== undefined
+      ? `; retry after ${this.retryAfterDate}`
+      : this.retryAfterSeconds === undefined
+      ? ""
+      : `; retry after ${this.retryAfterSeconds}s`
     return `${this.endpoint}: rate limited by Fivetran (429)${wait}`
   }
 }

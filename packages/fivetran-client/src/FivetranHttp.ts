@@ -3,10 +3,12 @@ import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
+import { parseWholeNumber } from "./HeaderNumber.js"
 import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
-import { errorForStatus, exchangeError, invalidResponse, parseWholeNumber, type Scrub } from "./ResponseErrors.js"
+import { errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
+import { retryAfterMillis } from "./RetryAfter.js"
 import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { secretPattern } from "./SecretPattern.js"
@@ -57,6 +59,8 @@ interface RawResponse<A> {
   readonly status: number
   readonly body: BodyReading<A>
   readonly retryAfter: string | undefined
+  /** When the answer arrived, on Effect's clock. */
+  readonly receivedAt: number
   /** `X-Rate-Limit-Remaining`, when sent. */
   readonly remaining: number | undefined
 }
@@ -182,7 +186,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
           if (response.status >= 200 && response.status < 300) keyAccepted = true
-          return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), remaining }
+          return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), receivedAt: now, remaining }
         })
       )
 
@@ -255,16 +259,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             path: request.path,
             status: response.status,
             body: response.body.text,
-            retryAfter: response.retryAfter
+            retryAfter: response.retryAfter,
+            receivedAt: response.receivedAt
           },
           scrub
         )
-        if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 > maxWaitMillis) {
-          return yield* tooLong(
-            endpoint,
-            `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`,
-            error.retryAfterSeconds * 1000
-          )
+        if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined) {
+          const millis = retryAfterMillis(error.retryAfterSeconds)
+          if (millis > maxWaitMillis) return yield* tooLong(endpoint, retryReason(error), millis)
         }
         return yield* Effect.fail(error)
       })
@@ -272,7 +274,13 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const retryReason = (error: FivetranError): string => {
       switch (error._tag) {
         case "RateLimited":
-          return error.retryAfterSeconds === undefined
+          // A date already past leaves the wait to the backoff: said so, or the line would read as
+          // if the header had asked for that wait.
+          return error.retryAfterDate !== undefined
+            ? `Fivetran answered 429 with Retry-After ${error.retryAfterDate}${
+              error.retryAfterSeconds === undefined ? ", already past by this machine's clock" : ""
+            }`
+            : error.retryAfterSeconds === undefined
             ? "Fivetran answered 429 without Retry-After"
             : `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`
         case "ServerError":
@@ -331,7 +339,12 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             // A 429 is always retried: one that comes out of the schedule ended the last attempt.
             Effect.mapError((error) =>
               error._tag === "RateLimited"
-                ? new RateLimited({ endpoint: error.endpoint, retryAfterSeconds: error.retryAfterSeconds, attempts })
+                ? new RateLimited({
+                  endpoint: error.endpoint,
+                  retryAfterSeconds: error.retryAfterSeconds,
+                  retryAfterDate: error.retryAfterDate,
+                  attempts
+                })
                 : error
             ),
             // A wait still pending here was cut short with the call: its retry was never sent.

@@ -13,6 +13,7 @@ import {
   Unauthorized
 } from "./FivetranError.js"
 import { requiredPermission } from "./Permissions.js"
+import { readRetryAfter } from "./RetryAfter.js"
 import { ErrorBody } from "./schemas/Envelope.js"
 import type { TransportFailure } from "./UndiciTransport.js"
 
@@ -25,19 +26,14 @@ const clip = (text: string) => (text.length > MaxDetail ? `${text.slice(0, MaxDe
 
 const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody))
 
-/**
- * A header holding a whole number (`Retry-After` seconds, `X-Rate-Limit-Remaining`); Fivetran sends
- * integers, anything else (e.g. an HTTP date) is treated as absent: a 429 then falls back to backoff.
- */
-export const parseWholeNumber = (header: string | undefined): number | undefined =>
-  header !== undefined && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined
-
 export interface FailedResponse {
   readonly method: string
   readonly path: string
   readonly status: number
   readonly body: string
   readonly retryAfter: string | undefined
+  /** When the answer arrived, on Effect's clock: what a `Retry-After` date is counted from. */
+  readonly receivedAt: number
 }
 
 /** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */
@@ -57,7 +53,10 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
   }
   if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
   if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
-  if (status === 429) return new RateLimited({ endpoint, retryAfterSeconds: parseWholeNumber(response.retryAfter) })
+  if (status === 429) {
+    const retryAfter = readRetryAfter(response.retryAfter, response.receivedAt)
+    return new RateLimited({ endpoint, retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date })
+  }
   if (status >= 500) return new ServerError({ endpoint, status })
   return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })
 }

@@ -1,6 +1,7 @@
 import { Duration, Effect, Schedule } from "effect"
 import type { FivetranError } from "./FivetranError.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
+import { retryAfterMillis } from "./RetryAfter.js"
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
 
@@ -27,8 +28,8 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
 }
 
 /**
- * The wait before the next attempt: `Retry-After` when a 429 carries one (the request fails
- * earlier, as RateLimitWaitTooLong, when that exceeds the maximum rate-limit wait), otherwise
+ * The wait before the next attempt: `Retry-After` when a 429 carries one, seconds or a date to come
+ * (the request fails earlier, as RateLimitWaitTooLong, when that exceeds the maximum rate-limit wait), otherwise
  * exponential backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out),
  * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees each failure
  * and its wait before the wait starts (metrics, and the waits reported to logs and progress).
@@ -46,7 +47,7 @@ export const retrySchedule = (
     Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
     Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
       const delay = error._tag === "RateLimited" && error.retryAfterSeconds !== undefined
-        ? Duration.seconds(error.retryAfterSeconds)
+        ? Duration.millis(retryAfterMillis(error.retryAfterSeconds))
         : Duration.min(backoffDelay, cap)
       return Effect.as(onRetry(delay, error), delay)
     })

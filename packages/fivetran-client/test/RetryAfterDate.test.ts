@@ -1,0 +1,158 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Option, TestClock } from "effect"
+import { captureLogs } from "./support/CapturedLogs.js"
+import { json, startServer } from "./support/ScriptedServer.js"
+import { awaitRetrySleep, clientFor, liveWait, tallied } from "./support/TestClient.js"
+
+const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
+const teamBody = { code: "Success", data: team }
+
+/** A 429 whose Retry-After is an HTTP-date, as a proxy or gateway in front of the API sends it. */
+const tooManyUntil = (date: string) => json(429, { code: "TooManyRequests" }, { "Retry-After": date })
+
+/** The warnings and debug lines that announce a wait. */
+const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly message: string }>) =>
+  lines.filter((line) => line.message.startsWith("waiting")).map((line) => [line.level, line.message])
+
+describe("a 429 whose Retry-After is an HTTP-date", () => {
+  it.scoped("is retried once the date has come on the clock, to the millisecond", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 27, 52, 250))
+      const server = yield* startServer((_, index) => index === 0 ? tooManyUntil("Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody))
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter"))))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 7_750)
+      yield* TestClock.adjust(7_749)
+      yield* liveWait(50)
+      assert.strictEqual((yield* server.requests).length, 1)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+
+      yield* TestClock.adjust(1)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.strictEqual((yield* server.requests).length, 2)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 7_750, retryBackoffMillis: 0 })
+      assert.deepStrictEqual(waitLines(yield* logs.lines), [[
+        "WARN",
+        "waiting 7.8s (until 2026-10-21T07:28:00Z) before retrying GET /v1/teams/bright_otter: " +
+        "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:00 GMT"
+      ]])
+    }))
+
+  it.scoped("the obsolete forms a recipient must accept wait as long (rfc850-date, asctime-date)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 27, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? tooManyUntil("Wednesday, 21-Oct-26 07:28:00 GMT")
+          : index === 1
+          ? tooManyUntil("Wed Oct 21 07:28:30 2026")
+          : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
+
+      assert.strictEqual(yield* awaitRetrySleep(120_000), 60_000)
+      yield* TestClock.adjust(60_000)
+      assert.strictEqual(yield* awaitRetrySleep(120_000), 30_000)
+      yield* TestClock.adjust(30_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 3, retries: 2, rateLimitWaitMillis: 90_000, retryBackoffMillis: 0 })
+    }))
+
+  it.scoped("a date further off than the maximum rate-limit wait fails at once; one exactly that far is waited", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 0, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? tooManyUntil("Wed, 21 Oct 2026 07:28:00 GMT")
+          : index === 1
+          ? tooManyUntil("Wed, 21 Oct 2026 07:10:00 GMT")
+          : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600, requestTimeoutSeconds: 6_000 })
+
+      const refused = yield* tallied(client.getTeam("bright_otter"))
+      const error = yield* Effect.flip(refused.outcome)
+      assert.strictEqual(error._tag, "RateLimitWaitTooLong")
+      assert.strictEqual(
+        error.message,
+        "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:00 GMT; that needs a wait " +
+          "of 28m, longer than max-rate-limit-wait (10m): raise it or retry later"
+      )
+      if (error._tag === "RateLimitWaitTooLong") assert.deepStrictEqual([error.neededMillis, error.maxWaitMillis], [1_680_000, 600_000])
+      assert.deepStrictEqual(refused.counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
+
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
+      assert.strictEqual(yield* awaitRetrySleep(1_000_000), 600_000)
+      yield* TestClock.adjust(600_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 600_000, retryBackoffMillis: 0 })
+      assert.strictEqual((yield* server.requests).length, 3)
+    }))
+
+  it.scoped("a date already past, or now, leaves the wait to the backoff, and the log says the date had passed", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? tooManyUntil("Wed, 21 Oct 2026 07:27:00 GMT")
+          : index === 1
+          ? tooManyUntil("Wed, 21 Oct 2026 07:28:01 GMT")
+          : json(200, teamBody)
+      )
+      const logs = yield* captureLogs
+      // The backoff (5 s, 10 s ± 20%) capped at 1 s: exact waits.
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 5_000, maxBackoffSeconds: 1, requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter"))))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 1_000)
+      yield* TestClock.adjust(1_000)
+      // The second answer comes at 07:28:01, its date's very second.
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 1_000)
+      yield* TestClock.adjust(1_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 3, retries: 2, rateLimitWaitMillis: 2_000, retryBackoffMillis: 0 })
+      assert.deepStrictEqual(waitLines(yield* logs.lines), [
+        [
+          "WARN",
+          "waiting 1.0s (until 2026-10-21T07:28:01Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:27:00 GMT, already past by this machine's clock"
+        ],
+        [
+          "WARN",
+          "waiting 1.0s (until 2026-10-21T07:28:02Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:01 GMT, already past by this machine's clock"
+        ]
+      ])
+    }))
+
+  it.scoped("a call that gives up after every attempt says so, whatever the dates", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 28, 0))
+      const server = yield* startServer(() => tooManyUntil("Wed, 21 Oct 2026 07:27:00 GMT"))
+      const client = yield* clientFor(server.baseUrl, {
+        maxAttempts: 2,
+        backoffBaseMillis: 5_000,
+        maxBackoffSeconds: 1,
+        requestTimeoutSeconds: 600
+      })
+      const fiber = yield* Effect.fork(Effect.flip(client.getTeam("bright_otter")))
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 1_000)
+      yield* TestClock.adjust(1_000)
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(
+        error.message,
+        "GET /v1/teams/bright_otter: rate limited by Fivetran (429) on all 2 attempts, each waited out; " +
+          "gave up (the account's budget is used by something else too: retry later)"
+      )
+      if (error._tag === "RateLimited") {
+        assert.deepStrictEqual([error.retryAfterSeconds, error.retryAfterDate], [undefined, "Wed, 21 Oct 2026 07:27:00 GMT"])
+      }
+    }))
+})
