@@ -3,8 +3,8 @@ import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
-import { parseWholeNumber } from "./HeaderNumber.js"
-import { type BudgetObservation, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
+import { parseCount } from "./HeaderNumber.js"
+import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
@@ -79,13 +79,14 @@ const header = (headers: Headers, name: string): string | undefined => {
 
 /**
  * `X-Rate-Limit` and `X-Rate-Limit-Remaining` (docs/fivetran-api.md §1.7), and the sandbox's
- * `X-Rate-Limit-Window-Seconds` when its window is not the hour.
+ * `X-Rate-Limit-Window-Seconds` when its window is not the hour; counts that are not whole numbers
+ * JavaScript holds exactly, and windows over a day, are not believed.
  */
 const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
-  const limit = parseWholeNumber(header(headers, "x-rate-limit"))
-  const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
+  const limit = parseCount(header(headers, "x-rate-limit"))
+  const remaining = parseCount(header(headers, "x-rate-limit-remaining"))
   if (limit === undefined || remaining === undefined || limit < 1) return Option.none()
-  const window = parseWholeNumber(header(headers, "x-rate-limit-window-seconds"))
+  const window = parseCount(header(headers, "x-rate-limit-window-seconds"), MaxRateWindowSeconds)
   return Option.some({
     limit,
     remaining,
@@ -180,7 +181,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         Effect.mapError((failure) => exchangeError(endpoint, failure, scrub)),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
-          const remaining = parseWholeNumber(header(headers, "x-rate-limit-remaining"))
+          const remaining = parseCount(header(headers, "x-rate-limit-remaining"))
           const now = clock.unsafeCurrentTimeMillis()
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq)

@@ -3,6 +3,13 @@ import { Option } from "effect"
 /** Fivetran's window: every request counts against the account for one rolling hour (docs/fivetran-api.md §1.7). */
 export const DefaultRateWindowSeconds = 3600
 
+/**
+ * The longest window a server may announce, as the sandbox's `--rate-window-seconds` allows (Fivetran
+ * announces none). A longer one is not believed: a window of 2^53 seconds kept every request in it
+ * for ever, so once the budget reached the reserve no request went again in that process.
+ */
+export const MaxRateWindowSeconds = 86_400
+
 /** What the rate-limit headers of one answer said, and which of our requests it answered. */
 export interface BudgetObservation {
   /** `X-Rate-Limit`: the account's requests per window. */
