@@ -89,7 +89,8 @@ const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
   const window = parseCount(header(headers, "x-rate-limit-window-seconds"), MaxRateWindowSeconds)
   return Option.some({
     limit,
-    remaining,
+    // More left than the limit cannot be: one of the two is wrong, and the estimate errs low.
+    remaining: Math.min(remaining, limit),
     windowSeconds: window === undefined || window < 1 ? Option.none() : Option.some(window)
   })
 }

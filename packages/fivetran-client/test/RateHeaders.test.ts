@@ -65,6 +65,24 @@ describe("rate-limit headers an upstream gets wrong", () => {
       assert.strictEqual((yield* Metric.value(fivetranRateLimitRemaining)).value, 9)
     }))
 
+  it.scoped("an X-Rate-Limit-Remaining above X-Rate-Limit counts as the limit: the estimate never claims more", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        json(200, teamBody, { "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": index === 0 ? "1000" : "3" })
+      )
+      const client = yield* clientFor(server.baseUrl)
+      yield* client.getTeam("bright_otter")
+      assert.deepStrictEqual(plain(yield* client.budget), {
+        limit: 10,
+        remaining: 10,
+        lowestRemaining: 10,
+        reserve: 2,
+        windowSeconds: 3600
+      })
+      yield* client.getTeam("bright_otter")
+      assert.deepStrictEqual(plain(yield* client.budget), { limit: 10, remaining: 3, lowestRemaining: 3, reserve: 2, windowSeconds: 3600 })
+    }))
+
   for (const window of [beyondAnyNumber, beyondExact, "86401"]) {
     it.scoped(`an X-Rate-Limit-Window-Seconds of ${window.length} digits, over a day, is not believed: the reserve waits for the hour`, () =>
       Effect.gen(function*() {
