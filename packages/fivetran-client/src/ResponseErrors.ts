@@ -15,6 +15,7 @@ import {
 import { requiredPermission } from "./Permissions.js"
 import { readRetryAfter } from "./RetryAfter.js"
 import { ErrorBody } from "./schemas/Envelope.js"
+import { shownText } from "./ShownText.js"
 import type { TransportFailure } from "./UndiciTransport.js"
 
 /** Removes anything secret from text that came from outside (bodies, socket errors). */
@@ -22,7 +23,12 @@ export type Scrub = (text: string) => string
 
 /** Long server messages are cut: an error names the problem, it does not carry a whole page. */
 const MaxDetail = 300
-const clip = (text: string) => (text.length > MaxDetail ? `${text.slice(0, MaxDetail)}…` : text)
+
+/** Outside text as an error holds it: secrets masked (on the text as sent), control characters shown escaped, cut. */
+const quoted = (text: string, scrub: Scrub) => {
+  const shown = shownText(scrub(text))
+  return shown.length > MaxDetail ? `${shown.slice(0, MaxDetail)}…` : shown
+}
 
 const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody))
 
@@ -40,8 +46,8 @@ export interface FailedResponse {
 export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
   const endpoint: Endpoint = `${response.method} ${response.path}`
   const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
-  const code = (fallback: string) => clip(scrub(parsed?.code ?? fallback))
-  const detail = clip(scrub(parsed?.message ?? ""))
+  const code = (fallback: string) => quoted(parsed?.code ?? fallback, scrub)
+  const detail = quoted(parsed?.message ?? "", scrub)
   const status = response.status
   if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized") })
   if (status === 403) {
@@ -74,7 +80,7 @@ export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseErro
   return new InvalidResponse({
     endpoint,
     field: issue === undefined ? "" : formatPath(issue.path),
-    detail: clip(scrub(issue?.message ?? "the body does not match the expected shape"))
+    detail: quoted(issue?.message ?? "the body does not match the expected shape", scrub)
   })
 }
 
@@ -137,7 +143,7 @@ export const transportError = (
   const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
-    reason: clip(scrub(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`)),
+    reason: quoted(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`, scrub),
     connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code)
   })
 }

@@ -196,6 +196,28 @@ describe("errors from real HTTP responses", () => {
       assert.strictEqual(error._tag === "InvalidResponse" ? error.field : error._tag, "data.items[0].scope[1]")
     }))
 
+  it.scoped("control and bidi characters an upstream sends reach an error as \\u escapes, never raw to a terminal", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((request) =>
+        request.path === "/v1/users"
+          ? json(400, { code: "Invalid\u0007Input", message: "no\r\nerror: sync complete\u001b]0;owned\u0007 Team \u202Edelbane\u202C" })
+          : text(200, "\u001b[2Jhello", "text/html")
+      )
+      const client = yield* clientFor(server.baseUrl, once)
+      const refused = yield* Effect.flip(client.inviteUser({ email: "ada@example.com", given_name: "A", family_name: "B" }))
+      assert.strictEqual(
+        refused.message,
+        "POST /v1/users: Fivetran refused the request (400 Invalid\\u0007Input): no\\u000d\\u000aerror: sync complete\\u001b]0;owned\\u0007 " +
+          "Team \\u202edelbane\\u202c"
+      )
+      const notJson = yield* Effect.flip(client.getUser("quiet_harbor"))
+      assert.strictEqual(
+        notJson.message,
+        `GET /v1/users/quiet_harbor: unexpected response body: Unexpected token '\\u001b', "\\u001b[2Jhello" is not valid JSON`
+      )
+      for (const error of [refused, notJson]) assert.notMatch(error.message, /[\p{Cc}\u202a-\u202e]/u)
+    }))
+
   it.scoped("a void call accepts an empty 204 but rejects a 200 body without code", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) => index === 0 ? text(204, "") : json(200, { message: "Team has been deleted" }))
