@@ -21,7 +21,10 @@ export interface RetryAfter {
  */
 export const readRetryAfter = (header: string | undefined, now: number): RetryAfter => {
   const seconds = parseWholeNumber(header)
-  if (seconds !== undefined || header === undefined) return { seconds, date: undefined }
+  // Past what a number holds exactly (10^400 read as Infinity), the greatest it does: as RFC 9111
+  // §1.2.2 has caches read such delta-seconds. Longer than any wait, it still fails as too long.
+  if (seconds !== undefined) return { seconds: Math.min(seconds, Number.MAX_SAFE_INTEGER), date: undefined }
+  if (header === undefined) return { seconds: undefined, date: undefined }
   return Option.match(parseHttpDate(header, now), {
     onNone: () => ({ seconds: undefined, date: undefined }),
     onSome: (date) => ({ seconds: date > now ? (date - now) / 1000 : undefined, date: formatHttpDate(date) })

@@ -31,6 +31,22 @@ const allAnswered = <A, E>(calls: ReadonlyArray<Effect.Effect<A, E>>) =>
   })
 
 describe("rate-limit headers an upstream gets wrong", () => {
+  for (const retryAfter of [beyondAnyNumber, beyondExact]) {
+    it.scoped(`a Retry-After of ${retryAfter.length} digits reads as 2^53 - 1 seconds: too long a wait, said as one`, () =>
+      Effect.gen(function*() {
+        const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": retryAfter }))
+        const client = yield* clientFor(server.baseUrl)
+        const error = yield* Effect.flip(client.getTeam("bright_otter"))
+        assert.strictEqual(
+          error.message,
+          "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 9007199254740991s; that needs a wait of " +
+            "2501999792983h 36m, longer than max-rate-limit-wait (1h): raise it or retry later"
+        )
+        if (error._tag === "RateLimitWaitTooLong") assert.strictEqual(error.neededMillis, 9_007_199_254_740_991_000)
+        assert.strictEqual((yield* server.requests).length, 1)
+      }))
+  }
+
   for (const limit of [beyondAnyNumber, beyondExact]) {
     for (const reserve of [20, 0]) {
       it.scoped(`an X-Rate-Limit of ${limit.length} digits is not believed: every request goes (reserve ${reserve}%)`, () =>
