@@ -10,6 +10,7 @@ import {
   LogLevels,
   normalizeArgv,
   settingOptions,
+  visibleText,
   withGivenFlags,
   withPlainHelp
 } from "@baton-fivetran/settings"
@@ -55,7 +56,10 @@ const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
       Effect.flatMap(misspeltKeys(source, RootSettings), (keys) =>
         Effect.forEach(keys, (misspelt) => {
           const text = misspeltKeyText(source, misspelt)
-          return notice(LogLevel.Warning, `warning: ${text}`, { msg: text, fields: { key: misspelt.key, meant: misspelt.meant } })
+          return notice(LogLevel.Warning, `warning: ${visibleText(text)}`, {
+            msg: text,
+            fields: { key: misspelt.key, meant: misspelt.meant }
+          })
         }, { discard: true }))
   })
 

@@ -1,6 +1,7 @@
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Option } from "effect"
 import { stripVTControlCharacters } from "node:util"
+import { visibleText } from "./VisibleText.js"
 
 /**
  * How the command-line processes (both apps and the sandbox's) report a failure: one line,
@@ -18,11 +19,14 @@ export const errorMessage = (error: unknown): string =>
     ? error.message
     : String(error)
 
-/** The `error: ...` line of a failure; none for an interruption (the command it stopped reports it). */
+/**
+ * The `error: ...` line of a failure, its control characters escaped (the message may quote a
+ * setting's value or a file's bytes); none for an interruption (the command it stopped reports it).
+ */
 export const errorLine = (cause: Cause.Cause<unknown>): Option.Option<string> =>
   Cause.isInterruptedOnly(cause)
     ? Option.none()
-    : Option.some(`error: ${errorMessage(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause)))}`)
+    : Option.some(`error: ${visibleText(errorMessage(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))))}`)
 
 /**
  * @effect/cli prints its parse errors with Console.error, over several lines, before failing with

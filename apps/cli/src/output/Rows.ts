@@ -1,7 +1,8 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
+import { visibleText } from "@baton-fivetran/settings"
 import { Chunk, Data, Effect, Stream } from "effect"
 import type { OutputFormat } from "./OutputFormat.js"
-import { padded, shown, width } from "./TableCell.js"
+import { padded, width } from "./TableCell.js"
 
 /**
  * A command's result rows on stdout, in one of three forms: an aligned table for a person, JSON
@@ -69,7 +70,7 @@ export const printRows = <A, E, R>(
     }
     if (format === "csv") yield* write(csvRecord(columns.names))
     yield* rows.pipe(
-      Stream.map(format === "table" ? (row) => columns.cells(row).map(shown) : columns.cells),
+      Stream.map(format === "table" ? (row) => columns.cells(row).map(visibleText) : columns.cells),
       Stream.rechunk(widthSample),
       Stream.runForEachChunk((chunk) => {
         const batch = Chunk.toReadonlyArray(chunk)

@@ -1,5 +1,6 @@
 import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
 import { formatWait } from "@baton-fivetran/fivetran-client/WaitDuration"
+import { visibleText } from "@baton-fivetran/settings"
 
 /** What a finished sync reports on stderr: a few aligned lines, or the fields of one JSON log line. */
 
@@ -55,7 +56,7 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
     .join(", ")
   const resourceTotal = Object.values(summary.resources).reduce((a, b) => a + b, 0)
   const lines = [
-    `sync complete: ${file}`,
+    `sync complete: ${visibleText(file)}`,
     `  resources     ${resourceTotal} (${perType})`,
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
@@ -67,7 +68,8 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
   return [
     ...lines,
     ...(summary.warnings.length === 0 ? [] : [`  warnings      ${summary.warnings.length}`]),
-    ...summary.warnings.map((warning) => `    - ${warning}`)
+    // A warning quotes Fivetran's data (an unknown role's name).
+    ...summary.warnings.map((warning) => `    - ${visibleText(warning)}`)
   ].join("\n")
 }
 

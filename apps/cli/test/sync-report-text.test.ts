@@ -1,0 +1,44 @@
+import type { SyncSummary } from "@baton-fivetran/connector-core"
+import { assert, describe, it } from "@effect/vitest"
+import { consoleSummary } from "../src/output/SyncReport.js"
+
+/**
+ * The console summary quotes text that is not the CLI's own: a warning names a role or a group as
+ * Fivetran sent it, the file is the path given. Their control characters are shown as `\u`
+ * escapes, as a table and the `error:` line show them, so that none acts on the terminal or
+ * passes for a line of the summary.
+ */
+
+const summary: SyncSummary = {
+  resources: { user: 2 },
+  resourceTypes: 1,
+  entitlements: 0,
+  grants: { direct: 0, derived: 0 },
+  requests: 3,
+  retries: 0,
+  rateLimitWaitMillis: 0,
+  retryBackoffMillis: 0,
+  rateLimit: null,
+  rateLimitWindowSeconds: null,
+  rateLimitLowestRemaining: null,
+  rateLimitReserve: null,
+  repeatBudgetWaitMillis: null,
+  warnings: ["group g lists role \"Gone\u001b[2J\nsync complete: fine.c1z\" that GET /v1/roles does not list"],
+  durationMillis: 1200
+}
+
+describe("the console summary", () => {
+  it("shows a warning's and the file's control characters as \\u escapes", () => {
+    assert.deepStrictEqual(consoleSummary(summary, "a\u001b]0;x\u0007.c1z").split("\n"), [
+      "sync complete: a\\u001b]0;x\\u0007.c1z",
+      "  resources     2 (2 user)",
+      "  entitlements  0",
+      "  grants        0 (0 direct, 0 derived through teams)",
+      "  requests      3 (0 retries; waited 0.0s for the rate limit, 0.0s in retry backoff)",
+      "  rate limit    no X-Rate-Limit headers seen",
+      "  duration      1.2s",
+      "  warnings      1",
+      "    - group g lists role \"Gone\\u001b[2J\\u000async complete: fine.c1z\" that GET /v1/roles does not list"
+    ])
+  })
+})
