@@ -16,9 +16,23 @@ let progressShown = false
 
 export const isTerminal = () => process.stderr.isTTY === true
 
+const ignore = () => {}
+
+/**
+ * Writes to stderr, whose reader may go away (`2>&1 | head`, a log collector restarting): Node
+ * throws a failed write's EPIPE as an 'error' event when nothing listens, which ended a sync at
+ * once, exit 1, its scratch file left beside --file and the previous file kept. There is nobody
+ * left to tell, so the run goes on without its human channel; its result is the file, the exit
+ * code and --summary-file.
+ */
+const write = (text: string) => {
+  if (!process.stderr.listeners("error").includes(ignore)) process.stderr.on("error", ignore)
+  process.stderr.write(text)
+}
+
 /** Synchronous, for the logger; everything else uses `line`. */
 export const writeLine = (text: string) => {
-  process.stderr.write(progressShown ? `${clearLine}${text}\n` : `${text}\n`)
+  write(progressShown ? `${clearLine}${text}\n` : `${text}\n`)
   progressShown = false
 }
 
@@ -30,11 +44,11 @@ export const progress = (text: string) =>
     if (!isTerminal()) return
     // `columns` is 0 or undefined when the terminal does not report a size.
     const width = process.stderr.columns || 120
-    process.stderr.write(clearLine + text.slice(0, Math.max(width - 1, 20)))
+    write(clearLine + text.slice(0, Math.max(width - 1, 20)))
     progressShown = true
   })
 
 export const clearProgress = Effect.sync(() => {
-  if (progressShown) process.stderr.write(clearLine)
+  if (progressShown) write(clearLine)
   progressShown = false
 })
