@@ -1,3 +1,4 @@
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { VersionLine } from "@baton-fivetran/fivetran-client/version"
 import {
   BatonSettings,
@@ -10,7 +11,6 @@ import {
   LogLevels,
   normalizeArgv,
   settingOptions,
-  visibleText,
   withGivenFlags,
   withPlainHelp
 } from "@baton-fivetran/settings"
@@ -56,7 +56,7 @@ const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
       Effect.flatMap(misspeltKeys(source, RootSettings), (keys) =>
         Effect.forEach(keys, (misspelt) => {
           const text = misspeltKeyText(source, misspelt)
-          return notice(LogLevel.Warning, `warning: ${visibleText(text)}`, {
+          return notice(LogLevel.Warning, `warning: ${shownText(text)}`, {
             msg: text,
             fields: { key: misspelt.key, meant: misspelt.meant }
           })

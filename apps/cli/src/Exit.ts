@@ -1,5 +1,6 @@
 import type { InvalidId, InvalidInput } from "@baton-fivetran/connector-core"
-import { errorMessage, type SettingError, visibleText } from "@baton-fivetran/settings"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
+import { errorMessage, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
 import { Cause, Data, Effect, Exit, FiberRef, LogLevel, Option, Predicate } from "effect"
 import type { ChangesFound } from "./ChangesFound.js"
@@ -60,7 +61,7 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
   if (Cause.isInterruptedOnly(cause) || Option.exists(failure, (error) => error instanceof FailureReported)) return Effect.void
   const message = errorMessage(Option.getOrElse(failure, () => Cause.squash(cause)))
   // On a terminal, a message quoting Fivetran's data or a setting's value cannot act on it (JSON escapes its own).
-  return notice(LogLevel.Error, `error: ${visibleText(message)}`, { msg: message, fields: { exit_code: exitCode(Exit.failCause(cause)) } })
+  return notice(LogLevel.Error, `error: ${shownText(message)}`, { msg: message, fields: { exit_code: exitCode(Exit.failCause(cause)) } })
 }
 
 /**

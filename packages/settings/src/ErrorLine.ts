@@ -1,7 +1,7 @@
 import { HelpDoc, ValidationError } from "@effect/cli"
 import { Cause, Effect, Option } from "effect"
 import { stripVTControlCharacters } from "node:util"
-import { visibleText } from "./VisibleText.js"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 
 /**
  * How the command-line processes (both apps and the sandbox's) report a failure: one line,
@@ -26,7 +26,7 @@ export const errorMessage = (error: unknown): string =>
 export const errorLine = (cause: Cause.Cause<unknown>): Option.Option<string> =>
   Cause.isInterruptedOnly(cause)
     ? Option.none()
-    : Option.some(`error: ${visibleText(errorMessage(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))))}`)
+    : Option.some(`error: ${shownText(errorMessage(Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))))}`)
 
 /**
  * @effect/cli prints its parse errors with Console.error, over several lines, before failing with

@@ -1,6 +1,6 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
-import { visibleText } from "@baton-fivetran/settings"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, LogLevel, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
@@ -109,7 +109,7 @@ const sync = (settings: Settings) =>
       Effect.ensuring(Stderr.clearProgress),
       Effect.onInterrupt(() => {
         const text = `interrupted: ${settings.file} was left as it was`
-        return notice(LogLevel.Warning, visibleText(text), { msg: text, fields: { file: settings.file, exit_code: 130 } })
+        return notice(LogLevel.Warning, shownText(text), { msg: text, fields: { file: settings.file, exit_code: 130 } })
       })
     )
     // At info: under --log-level warn a JSON summary is left out (--summary-file is the one to read).

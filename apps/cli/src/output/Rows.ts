@@ -1,5 +1,5 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
-import { visibleText } from "@baton-fivetran/settings"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Chunk, Data, Effect, Stream } from "effect"
 import type { OutputFormat } from "./OutputFormat.js"
 import { padded, width } from "./TableCell.js"
@@ -70,7 +70,7 @@ export const printRows = <A, E, R>(
     }
     if (format === "csv") yield* write(csvRecord(columns.names))
     yield* rows.pipe(
-      Stream.map(format === "table" ? (row) => columns.cells(row).map(visibleText) : columns.cells),
+      Stream.map(format === "table" ? (row) => columns.cells(row).map(shownText) : columns.cells),
       Stream.rechunk(widthSample),
       Stream.runForEachChunk((chunk) => {
         const batch = Chunk.toReadonlyArray(chunk)

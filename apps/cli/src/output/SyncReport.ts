@@ -1,6 +1,6 @@
 import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
 import { formatWait } from "@baton-fivetran/fivetran-client/WaitDuration"
-import { visibleText } from "@baton-fivetran/settings"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 
 /** What a finished sync reports on stderr: a few aligned lines, or the fields of one JSON log line. */
 
@@ -56,7 +56,7 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
     .join(", ")
   const resourceTotal = Object.values(summary.resources).reduce((a, b) => a + b, 0)
   const lines = [
-    `sync complete: ${visibleText(file)}`,
+    `sync complete: ${shownText(file)}`,
     `  resources     ${resourceTotal} (${perType})`,
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
@@ -69,7 +69,7 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
     ...lines,
     ...(summary.warnings.length === 0 ? [] : [`  warnings      ${summary.warnings.length}`]),
     // A warning quotes Fivetran's data (an unknown role's name).
-    ...summary.warnings.map((warning) => `    - ${visibleText(warning)}`)
+    ...summary.warnings.map((warning) => `    - ${shownText(warning)}`)
   ].join("\n")
 }
 

@@ -2,7 +2,7 @@ import stringWidth from "string-width"
 
 /**
  * How many terminal columns a table cell takes (its text is shown with @baton-fivetran/settings'
- * visibleText on a terminal; JSON and CSV keep the exact text).
+ * shownText on a terminal; JSON and CSV keep the exact text).
  */
 
 /**
