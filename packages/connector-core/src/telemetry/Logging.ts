@@ -1,3 +1,4 @@
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import type { BatonLogLevel, LogFormat } from "@baton-fivetran/settings/log-choices"
 import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
 
@@ -35,12 +36,18 @@ const fields = (annotations: HashMap.HashMap<string, unknown>, cause: Cause.Caus
   return entries
 }
 
+/**
+ * A line a person reads on a terminal: its message and values quote text that is not the program's
+ * own (a file name from -f, an error from Fivetran, a role name), so control and bidi characters
+ * are shown escaped (shownText), not acted on: a line break in a file name printed a second line.
+ * JSON lines keep the exact text.
+ */
 const consoleLogger = (write: (line: string) => void) =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const extra = Object.entries(fields(annotations, cause))
       .map(([key, value]) => `${key}=${typeof value === "string" ? value : Inspectable.format(value)}`)
     const time = date.toISOString().slice(11, 23)
-    write([time, levelName(logLevel).toUpperCase().padEnd(5), messageText(message), ...extra].join(" "))
+    write(shownText([time, levelName(logLevel).toUpperCase().padEnd(5), messageText(message), ...extra].join(" ")))
   })
 
 const jsonLogger = (write: (line: string) => void) =>
