@@ -106,6 +106,40 @@ describe("JSON logs", () => {
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("an interrupted provisioning action says the change may or may not have been made, and that a repeat is safe", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const snapshot = yield* sandbox.snapshot
+      const grant = [
+        "-p",
+        "--grant-entitlement",
+        `team:${snapshot.teams[0]!.id}:member`,
+        "--grant-principal",
+        snapshot.users[0]!.id,
+        "--grant-principal-type",
+        "user"
+      ]
+      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+      const child = yield* Command.start(cliCommand([...flags, ...grant, "--log-format", "json"]))
+      const output = yield* Effect.fork(Effect.all([
+        child.stdout.pipe(Stream.decodeText(), Stream.mkString),
+        child.stderr.pipe(Stream.decodeText(), Stream.mkString)
+      ]))
+      yield* sandbox.requestLog.pipe(
+        Effect.filterOrFail((log) => log.length > 0),
+        Effect.retry(Schedule.spaced("50 millis"))
+      )
+      yield* child.kill("SIGTERM")
+      assert.strictEqual(yield* child.exitCode, 130)
+      const [stdout, stderr] = yield* Effect.flatten(output.await)
+      assert.strictEqual(stdout, "")
+      assertAllJson(stderr)
+      const text = "interrupted: the grant may or may not have been made in Fivetran; run the same command again to " +
+        "finish it (a change already made is reported as already done)"
+      assert.deepStrictEqual(logFields(stderr).filter((line) => line["msg"] === text), [{ level: "warn", msg: text, exit_code: 130 }])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a review command's refusal is a JSON line on stderr; its stdout stays empty", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

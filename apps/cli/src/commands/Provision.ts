@@ -7,8 +7,9 @@ import {
   ProvisioningDisabled,
   type RevokeOutcome
 } from "@baton-fivetran/connector-core"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, LogLevel, Option } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
+import { notice } from "../output/Notice.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFlags.js"
@@ -56,10 +57,24 @@ const outcomeLine = (action: ProvisioningAction) =>
         Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
     }))
 
+/** What an action changes, for the line that says it was cut short. */
+const changeOf = ProvisioningAction.$match({
+  Grant: () => "the grant",
+  Revoke: () => "the revoke",
+  CreateAccount: () => "the new account",
+  DeleteResource: () => "the deletion"
+})
+
 export const runProvisioning = ({ action, origin }: RequestedAction, settings: Settings) =>
   settings.provisioning
     ? outcomeLine(action).pipe(
       Effect.flatMap(Console.log),
+      // Stopped mid-way, the change may have reached Fivetran or not; each action is idempotent.
+      Effect.onInterrupt(() => {
+        const text = `interrupted: ${changeOf(action)} may or may not have been made in Fivetran; ` +
+          "run the same command again to finish it (a change already made is reported as already done)"
+        return notice(LogLevel.Warning, text, { msg: text, fields: { exit_code: 130 } })
+      }),
       Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
       Effect.provide(fivetranClientLayer(settings)),
       withTelemetry
