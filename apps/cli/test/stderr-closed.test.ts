@@ -1,10 +1,10 @@
-import { openC1z } from "@baton-fivetran/c1z"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { binPath } from "./support/CliProcess.js"
+import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -27,18 +27,6 @@ const runStderrClosedAfterFirstLine = (args: ReadonlyArray<string>) =>
     child.on("close", (exitCode) => resume(Effect.succeed({ exitCode, stdout })))
     return Effect.sync(() => child.kill("SIGKILL"))
   })
-
-/** Resources per type in a .c1z, read back through the c1z reader. */
-const countsIn = (path: string) =>
-  Effect.scoped(Effect.gen(function*() {
-    const reader = yield* openC1z(path)
-    return yield* reader.resources().pipe(
-      Stream.runFold({} as Record<string, number>, (counts, row) => ({
-        ...counts,
-        [row.value.id.resourceType]: (counts[row.value.id.resourceType] ?? 0) + 1
-      }))
-    )
-  }))
 
 describe("stderr without a reader", () => {
   it.scopedLive("a sync still completes: exit 0, the file and the summary written, no scratch file left", () =>

@@ -6,19 +6,8 @@ import { addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule, Stream } from "effect"
 import { assertExit, assertNoSecret, cliCommand, jsonLines, runCli } from "./support/CliProcess.js"
+import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
-
-/** Resources per type in a .c1z, read back through the c1z reader. */
-const countsIn = (path: string) =>
-  Effect.scoped(Effect.gen(function*() {
-    const reader = yield* openC1z(path)
-    return yield* reader.resources().pipe(
-      Stream.runFold({} as Record<string, number>, (counts, row) => ({
-        ...counts,
-        [row.value.id.resourceType]: (counts[row.value.id.resourceType] ?? 0) + 1
-      }))
-    )
-  }))
 
 const expectedCounts = {
   user: smallAccount.users.length,
