@@ -1,7 +1,7 @@
 import stringWidth from "string-width"
 
 /**
- * How many terminal columns a table cell takes (its text is shown with @baton-fivetran/settings'
+ * How many terminal columns a table cell takes (its text is shown with @baton-fivetran/fivetran-client's
  * shownText on a terminal; JSON and CSV keep the exact text).
  */
 
