@@ -16,7 +16,7 @@ let progressShown = false
 
 export const isTerminal = () => process.stderr.isTTY === true
 
-const ignore = () => {}
+let failuresIgnored = false
 
 /**
  * Writes to stderr, whose reader may go away (`2>&1 | head`, a log collector restarting): Node
@@ -26,7 +26,10 @@ const ignore = () => {}
  * code and --summary-file.
  */
 const write = (text: string) => {
-  if (!process.stderr.listeners("error").includes(ignore)) process.stderr.on("error", ignore)
+  if (!failuresIgnored) {
+    process.stderr.on("error", () => undefined)
+    failuresIgnored = true
+  }
   process.stderr.write(text)
 }
 
