@@ -239,6 +239,15 @@ describe("provisioning", () => {
       assert.include(result.stderr, "<type>:<id>:<slug>")
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a grant id with a segment too many exits 2 and explains the id format, contacting nothing", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const result = yield* provision("--revoke-grant", `${grantId}:extra`)
+      assertExit(result, 2)
+      assert.include(result.stderr, `invalid grant id "${grantId}:extra": "${outsider.id}" (before the last ':') is not a principal type`)
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a provisioning action runs against --sandbox without credentials", () =>
     Effect.gen(function*() {
       const result = yield* runCli([

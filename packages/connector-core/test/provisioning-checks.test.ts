@@ -91,6 +91,17 @@ describe("ids", () => {
       const noPrincipal = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:"))
       assertRefused(noPrincipal, "InvalidId", ["the principal id is empty"])
 
+      // A segment too many made "ana" the principal type: NotGrantable ("... not to ana:x"), exit 1.
+      const extra = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:ana:x"))
+      assert.strictEqual(
+        extra.result.message,
+        `invalid grant id "group:g_main:View Destination:user:ana:x": "ana" (before the last ':') is not a principal type; ` +
+          `a grant id ends with :user:<user id> or :team:<team id> (expected <entitlement id>:<principal type>:<principal id>, ` +
+          `e.g. group:<group id>:View Destination:user:<user id>)`
+      )
+      assertRefused(extra, "InvalidId", [])
+      assert.deepStrictEqual(extra.requests, [])
+
       // An unpaired UTF-16 surrogate cannot go into a URL: it was a defect (HTTP 500) when the URL was built.
       const surrogates = [
         yield* refusal((p) => p.grant("group:g_main:View Destination", user("ana\ud800"))),

@@ -29,6 +29,28 @@ const alternatives = (words: ReadonlyArray<string>): string =>
 
 const provisionedIds = (registry: Registry) => registry.flatMap((module) => module.grants === undefined ? [] : [module.type.id])
 
+/** Every type some entitlement can be granted to: what may stand before a grant id's last ':'. */
+const principalTypes = (registry: Registry): ReadonlyArray<string> => [
+  ...new Set(registry.flatMap((module) => module.grants?.grantableTo ?? []))
+]
+
+/**
+ * A grant id with a segment too many ("...:user:u1:extra") splits into principal type "u1"; that
+ * is a mistyped id (exit 2), not an entitlement that cannot be granted to a "u1".
+ */
+const checkedPrincipalType = (registry: Registry, id: string, principalType: string): Effect.Effect<void, InvalidId> => {
+  const types = principalTypes(registry)
+  return types.includes(principalType) ? Effect.void : Effect.fail(
+    new InvalidId({
+      message: `invalid grant id ${JSON.stringify(id)}: ${
+        JSON.stringify(principalType)
+      } (before the last ':') is not a principal type; a grant id ends with ${
+        alternatives(types.map((type) => `:${type}:<${type} id>`))
+      } (expected ${GrantIdFormat})`
+    })
+  )
+}
+
 const supported = (registry: Registry, id: string, resourceType: string): Effect.Effect<string, ProvisioningError> => {
   if (Option.isSome(grantableModule(registry, resourceType))) return Effect.succeed(resourceType)
   const provisioned = provisionedIds(registry)
@@ -130,6 +152,7 @@ export const grantTarget = (registry: Registry, id: string): Effect.Effect<Grant
       )
     }
     const parts = yield* Effect.mapError(parseGrantId(id), invalid(GrantIdFormat))
+    yield* checkedPrincipalType(registry, id, parts.principalType)
     const entitlement = yield* checkedEntitlement(registry, parts.entitlementId, parts.entitlement)
     const principal = yield* checkedPrincipal(registry, entitlement, { type: parts.principalType, id: parts.principalId })
     return { id, entitlement, principal }
