@@ -1,8 +1,10 @@
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer, Runtime, Schema } from "effect"
+import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { createServer, maxHeaderSize, type Server, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
+import { httpRequests } from "./RequestTelemetry.js"
+import { UnmatchedRoute } from "./Routes.js"
 
 /**
  * What Node answers itself, before any route sees the request (its `clientError` event): a head
@@ -13,7 +15,8 @@ import type { Duplex } from "node:stream"
  * and an `X-Request-Id` as every answer does (RequestTelemetry.ts): always a new one, since the
  * caller's cannot be read from a request Node could not parse. Each is logged as every answer is
  * (an `http request` line with its status and request id, and the error), so that the id a caller
- * reports leads to a line.
+ * reports leads to a line, and counted in `http_server_requests_total`, so that an alert on 4xx
+ * sees them.
  */
 
 const ClientErrorBody = Schema.Struct({
@@ -116,10 +119,25 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
 export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =>
   createServer({ requireHostHeader: false }).on("clientError", answerClientError(log))
 
+/**
+ * A refused request's labels: no method or route was read, so OpenTelemetry's `_OTHER` for the
+ * method and the route no endpoint matches.
+ */
+const refusedLabels = (status: number) => [
+  MetricLabel.make("method", "_OTHER"),
+  MetricLabel.make("route", UnmatchedRoute),
+  MetricLabel.make("status", String(status))
+]
+
 /** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
 export const serviceServerLayer = (options: { readonly port: number; readonly host: string }) =>
   Layer.unwrapEffect(Effect.map(Effect.runtime<never>(), (runtime) => {
     const log = (answered: ClientErrorLog) =>
-      Runtime.runFork(runtime)(Effect.logInfo("http request").pipe(Effect.annotateLogs({ ...answered })))
+      Runtime.runFork(runtime)(
+        Effect.logInfo("http request").pipe(
+          Effect.annotateLogs({ ...answered }),
+          Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered.status))))
+        )
+      )
     return NodeHttpServer.layer(() => serviceServer(log), options)
   }))

@@ -80,11 +80,12 @@ describe("requests Node cannot take", () => {
   )
 
   it.scopedLive(
-    "each such answer is logged with its status, request id and error, so the id a caller reports leads to a line",
+    "each such answer is logged with its status, request id and error, so the id a caller reports leads to a line, and counted",
     () =>
       Effect.gen(function*() {
         const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
         const answered = yield* Ref.make<ReadonlyArray<string>>([])
+        const refusedCounts = yield* Ref.make<ReadonlyArray<string>>([])
         const { code, stderr } = yield* runServiceOnce(
           ["--sandbox", "--port", "0", "--token", "client-errors-test-token", "--log-format", "json", "--data-dir", `${cwd}/data`],
           { cwd },
@@ -97,6 +98,11 @@ describe("requests Node cannot take", () => {
                 const received = yield* exchange(port, raw)
                 yield* Ref.update(answered, (ids) => [...ids, headerOf(received, "x-request-id")!])
               }
+              const scraped = yield* exchange(
+                port,
+                "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer client-errors-test-token\r\nConnection: close\r\n\r\n"
+              )
+              yield* Ref.set(refusedCounts, scraped.split("\n").filter((line) => line.includes(`method="_OTHER"`)))
             }).pipe(Effect.orDie)
         )
         assert.strictEqual(code, 0, stderr)
@@ -107,6 +113,11 @@ describe("requests Node cannot take", () => {
         assert.deepStrictEqual(lines, [
           { level: "info", status: 431, request_id: tooLarge, error: "HeaderTooLarge" },
           { level: "info", status: 400, request_id: malformed, error: "InvalidRequest" }
+        ])
+        // Counted with every other answer, so an alert on 4xx sees them.
+        assert.deepStrictEqual(yield* Ref.get(refusedCounts), [
+          `http_server_requests_total{method="_OTHER",route="unmatched",status="400"} 1`,
+          `http_server_requests_total{method="_OTHER",route="unmatched",status="431"} 1`
         ])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
