@@ -33,8 +33,13 @@ describe("an OTLP export the collector fails", () => {
     Effect.gen(function*() {
       const { url, received } = yield* otlpReceiver((path, before) => path === "/v1/traces" && before === 0 ? 503 : 200)
       const { layer, lines } = collectWarnings()
-      // The span is sent when the layer closes; the exporter retries it a second later within its 3s to flush.
-      yield* withExport(url, [], Effect.withSpan(Effect.void, "delivered-on-retry")).pipe(Effect.provide(layer))
+      // Sent 100ms on and retried a second later, while the program waits: the retry does not race
+      // the exporter's 3s to flush at shutdown, which a loaded machine made it miss.
+      const program = Effect.gen(function*() {
+        yield* Effect.withSpan(Effect.void, "delivered-on-retry")
+        yield* until(() => traces(received).length >= 2)
+      })
+      yield* withExport(url, [["OTEL_BSP_SCHEDULE_DELAY", "100"]], program).pipe(Effect.provide(layer))
       assert.deepStrictEqual(traces(received).map((request) => request.status), [503, 200])
       assert.include(traces(received)[1]!.body, "delivered-on-retry")
       assert.deepStrictEqual(lines, [])
