@@ -35,7 +35,7 @@ const to = (received: ReadonlyArray<Received>, path: string) => {
 
 const paths = (received: ReadonlyArray<Received>) => received.map((request) => request.path).sort()
 
-describe("per-signal OTLP endpoints and headers", () => {
+describe("per-signal OTLP endpoints, headers and protocols", () => {
   it.live("traces go to their own URL as given, metrics and logs to the general base URL's paths", () =>
     Effect.gen(function*() {
       const { received, url } = yield* otlpReceiver(() => 200)
@@ -95,5 +95,23 @@ describe("per-signal OTLP endpoints and headers", () => {
         "it pause for a minute. Check OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_HEADERS and the " +
         "collector."
       ])
+    }).pipe(Effect.scoped), 20_000)
+
+  it.live("a signal's own protocol encodes that signal alone; the others keep the general one", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* otlpReceiver(() => 200)
+      yield* withExport([
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", url],
+        ["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf"]
+      ], allSignals)
+      assert.deepStrictEqual(
+        received.map((request) => [request.path, request.headers["content-type"]]).sort(),
+        [
+          ["/v1/logs", "application/json"],
+          ["/v1/metrics", "application/x-protobuf"],
+          ["/v1/traces", "application/json"]
+        ]
+      )
+      assert.include(to(received, "/v1/traces").body, "\"name\":\"per-signal-span\"")
     }).pipe(Effect.scoped), 20_000)
 })

@@ -11,7 +11,17 @@ const targets = (settings: OtlpSettings) =>
     signal,
     Option.match(settings[signal], {
       onNone: () => null,
-      onSome: (target) => ({ ...target, headers: Redacted.value(target.headers) })
+      onSome: ({ protocol: _protocol, timeout: _timeout, ...target }) => ({ ...target, headers: Redacted.value(target.headers) })
+    })
+  ]))
+
+/** Each signal's protocol and timeout in milliseconds; null for a signal not exported. */
+const deliveries = (settings: OtlpSettings) =>
+  Object.fromEntries((["traces", "metrics", "logs"] as const).map((signal) => [
+    signal,
+    Option.match(settings[signal], {
+      onNone: () => null,
+      onSome: (target) => [target.protocol, Duration.toMillis(target.timeout)]
     })
   ]))
 
@@ -45,12 +55,15 @@ describe("OTLP settings from the OTEL_* variables", () => {
         metrics: fromGeneral("http://collector:4318/v1/metrics"),
         logs: fromGeneral("http://collector:4318/v1/logs")
       })
-      assert.strictEqual(defaults.protocol, "http/protobuf")
+      assert.deepStrictEqual(deliveries(defaults), {
+        traces: ["http/protobuf", 10_000],
+        metrics: ["http/protobuf", 10_000],
+        logs: ["http/protobuf", 10_000]
+      })
       assert.strictEqual(defaults.serviceName, "baton-fivetran")
       assert.deepStrictEqual(defaults.resourceAttributes, {})
       assert.strictEqual(Duration.toMillis(defaults.spanExportDelay), 5_000)
       assert.strictEqual(Duration.toMillis(defaults.metricExportInterval), 60_000)
-      assert.strictEqual(Duration.toMillis(defaults.exportTimeout), 10_000)
 
       const all = Option.getOrThrow(
         yield* read([
@@ -64,7 +77,11 @@ describe("OTLP settings from the OTEL_* variables", () => {
           ["OTEL_EXPORTER_OTLP_TIMEOUT", "2500"]
         ])
       )
-      assert.strictEqual(all.protocol, "http/json")
+      assert.deepStrictEqual(deliveries(all), {
+        traces: ["http/json", 2_500],
+        metrics: ["http/json", 2_500],
+        logs: ["http/json", 2_500]
+      })
       assert.strictEqual(all.serviceName, "fivetran-sync-prod")
       assert.deepStrictEqual(all.resourceAttributes, { "deployment.environment": "prod", "fivetran.account": "acme,inc" })
       const headers = { authorization: "Bearer abc", "x-tenant": "ops" }
@@ -76,13 +93,30 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.notInclude(String(Option.getOrThrow(all.traces).headers), "abc")
       assert.strictEqual(Duration.toMillis(all.spanExportDelay), 200)
       assert.strictEqual(Duration.toMillis(all.metricExportInterval), 1_000)
-      assert.strictEqual(Duration.toMillis(all.exportTimeout), 2_500)
+
+      // A signal's own protocol and timeout take precedence for it alone; blank counts as unset.
+      const perSignal = Option.getOrThrow(
+        yield* read([
+          ["OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example.com"],
+          ["OTEL_EXPORTER_OTLP_PROTOCOL", ""],
+          ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"],
+          ["OTEL_EXPORTER_OTLP_TIMEOUT", "2500"],
+          ["OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "30000"]
+        ])
+      )
+      assert.deepStrictEqual(deliveries(perSignal), {
+        traces: ["http/json", 2_500],
+        metrics: ["http/protobuf", 2_500],
+        logs: ["http/protobuf", 30_000]
+      })
     }))
 
   it.effect("a bad value is a ConfigError naming the variable", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
+        ["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http"],
+        ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"],
         ["OTEL_RESOURCE_ATTRIBUTES", "no-equals-sign"],
         ["OTEL_BSP_SCHEDULE_DELAY", "0"],
         ["OTEL_EXPORTER_OTLP_TIMEOUT", "-1"]

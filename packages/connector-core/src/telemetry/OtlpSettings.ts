@@ -9,19 +9,25 @@ import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
  * as given, and taking precedence for their signal); OTEL_EXPORTER_OTLP_HEADERS and
  * OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_HEADERS (`k=v,...`, kept Redacted: they usually hold a
  * token; a signal's own replace the general ones for it); OTEL_EXPORTER_OTLP_PROTOCOL
- * (`http/protobuf`, the default, or `http/json`); OTEL_SERVICE_NAME; OTEL_RESOURCE_ATTRIBUTES
- * (`k=v,...`); OTEL_BSP_SCHEDULE_DELAY, OTEL_METRIC_EXPORT_INTERVAL and OTEL_EXPORTER_OTLP_TIMEOUT
- * (milliseconds). As the specification asks, an empty variable counts as unset.
+ * (`http/protobuf`, the default, or `http/json`) and OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds),
+ * each with its per-signal OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ variable taking precedence;
+ * OTEL_SERVICE_NAME; OTEL_RESOURCE_ATTRIBUTES (`k=v,...`); OTEL_BSP_SCHEDULE_DELAY and
+ * OTEL_METRIC_EXPORT_INTERVAL (milliseconds). As the specification asks, an empty variable counts
+ * as unset. OTEL_EXPORTER_OTLP_COMPRESSION is not read: exports go uncompressed, which every
+ * collector takes.
  */
 
 export type OtlpProtocol = "http/protobuf" | "http/json"
 
 export type Signal = "traces" | "metrics" | "logs"
 
-/** Where one signal's exports go, and which variables said so. */
+/** Where and how one signal's exports go, and which variables said where. */
 export interface SignalExport {
   readonly url: string
   readonly headers: Redacted.Redacted<Readonly<Record<string, string>>>
+  readonly protocol: OtlpProtocol
+  /** How long one export request may wait for the collector's answer. */
+  readonly timeout: Duration.Duration
   /** The variables to check when its exports fail, named in the warning (ExportFailures.ts). */
   readonly endpointVariable: string
   readonly headersVariable: string
@@ -32,19 +38,18 @@ export interface OtlpSettings {
   readonly traces: Option.Option<SignalExport>
   readonly metrics: Option.Option<SignalExport>
   readonly logs: Option.Option<SignalExport>
-  readonly protocol: OtlpProtocol
   readonly serviceName: string
   readonly resourceAttributes: Readonly<Record<string, string>>
   readonly spanExportDelay: Duration.Duration
   readonly metricExportInterval: Duration.Duration
-  /** How long one export request may wait for the collector's answer. */
-  readonly exportTimeout: Duration.Duration
 }
 
 const GENERAL_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 const GENERAL_HEADERS = "OTEL_EXPORTER_OTLP_HEADERS"
 const signalEndpoint = (signal: Signal) => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`
 const signalHeaders = (signal: Signal) => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`
+const variableFor = (signal: Signal | undefined, option: "PROTOCOL" | "TIMEOUT") =>
+  `OTEL_EXPORTER_OTLP_${signal === undefined ? "" : `${signal.toUpperCase()}_`}${option}`
 
 /** A variable's trimmed text; none when unset or blank. */
 const optionalText = (name: string) =>
@@ -97,12 +102,34 @@ const headersVariable = (name: string) =>
     )
   )
 
-const milliseconds = (name: string, fallback: number) =>
+const positiveMilliseconds = (name: string) =>
   Config.integer(name).pipe(
     Config.validate({ message: "expected a positive number of milliseconds", validation: (n) => n > 0 }),
-    Config.withDefault(fallback),
     Config.map(Duration.millis)
   )
+
+const milliseconds = (name: string, fallback: number) => positiveMilliseconds(name).pipe(Config.withDefault(Duration.millis(fallback)))
+
+const protocols: ReadonlyArray<OtlpProtocol> = ["http/protobuf", "http/json"]
+
+/** A protocol variable, none when unset or blank; `grpc` is refused, as only OTLP over HTTP is sent. */
+const protocolVariable = (name: string) =>
+  optionalText(name).pipe(
+    Config.mapOrFail((text): Either.Either<Option.Option<OtlpProtocol>, ConfigError.ConfigError> => {
+      if (Option.isNone(text)) return Either.right(Option.none())
+      const protocol = protocols.find((known) => known === text.value)
+      return protocol === undefined ?
+        invalid(name, `expected http/protobuf or http/json (OTLP over gRPC is not sent)`) :
+        Either.right(Option.some(protocol))
+    })
+  )
+
+/** How one signal's (or, with none, every signal's) exports are sent; none where unset or blank. */
+const deliveryVariables = (signal: Signal | undefined) =>
+  Config.all({
+    protocol: protocolVariable(variableFor(signal, "PROTOCOL")),
+    timeout: Config.option(positiveMilliseconds(variableFor(signal, "TIMEOUT")))
+  })
 
 const isHttpUrl = (url: string) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
 
@@ -153,19 +180,22 @@ const endpointVariable = (name: string, headers: string, signal: Signal | undefi
 interface Given {
   readonly endpoint: Option.Option<string>
   readonly headers: Option.Option<Readonly<Record<string, string>>>
+  readonly protocol: Option.Option<OtlpProtocol>
+  readonly timeout: Option.Option<Duration.Duration>
 }
 
 const signalVariables = (signal: Signal): Config.Config<Given> =>
   Config.all({
     endpoint: endpointVariable(signalEndpoint(signal), signalHeaders(signal), signal),
-    headers: headersVariable(signalHeaders(signal))
-  })
+    headers: headersVariable(signalHeaders(signal)),
+    delivery: deliveryVariables(signal)
+  }).pipe(Config.map(({ delivery, ...given }) => ({ ...given, ...delivery })))
 
 /**
  * One signal's target: its own endpoint as given, else the general one with `/v1/<signal>`; its own
  * headers, else the general ones (the specification: each option overridable per signal, so a
  * signal's headers replace, not join, the general ones, and a token meant for one backend is not
- * sent to another). The variables named are the ones that apply: a signal's own headers variable
+ * sent to another); its own protocol and timeout, else the general ones, else the defaults. The variables named are the ones that apply: a signal's own headers variable
  * when its endpoint is its own and no headers were given, as that is where they would go.
  */
 const signalExport = (signal: Signal, own: Given, general: Given): Option.Option<SignalExport> => {
@@ -175,6 +205,8 @@ const signalExport = (signal: Signal, own: Given, general: Given): Option.Option
   return Option.map(url, (url) => ({
     url,
     headers: Redacted.make(Option.getOrElse(Option.orElse(own.headers, () => general.headers), () => ({}))),
+    protocol: Option.getOrElse(Option.orElse(own.protocol, () => general.protocol), (): OtlpProtocol => "http/protobuf"),
+    timeout: Option.getOrElse(Option.orElse(own.timeout, () => general.timeout), () => Duration.seconds(10)),
     endpointVariable: Option.isSome(own.endpoint) ? signalEndpoint(signal) : GENERAL_ENDPOINT,
     headersVariable: Option.isSome(own.headers) || (Option.isSome(own.endpoint) && Option.isNone(general.headers)) ?
       signalHeaders(signal) :
@@ -188,19 +220,16 @@ export const otlpSettings = (defaultServiceName: string): Config.Config<Option.O
     disabled: Config.boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false)),
     general: Config.all({
       endpoint: endpointVariable(GENERAL_ENDPOINT, GENERAL_HEADERS, undefined),
-      headers: headersVariable(GENERAL_HEADERS)
-    }),
+      headers: headersVariable(GENERAL_HEADERS),
+      delivery: deliveryVariables(undefined)
+    }).pipe(Config.map(({ delivery, ...given }): Given => ({ ...given, ...delivery }))),
     traces: signalVariables("traces"),
     metrics: signalVariables("metrics"),
     logs: signalVariables("logs"),
-    protocol: Config.literal("http/protobuf", "http/json")("OTEL_EXPORTER_OTLP_PROTOCOL").pipe(
-      Config.withDefault("http/protobuf" as const)
-    ),
     serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
     resourceAttributes: keyValueList("OTEL_RESOURCE_ATTRIBUTES"),
     spanExportDelay: milliseconds("OTEL_BSP_SCHEDULE_DELAY", 5_000),
-    metricExportInterval: milliseconds("OTEL_METRIC_EXPORT_INTERVAL", 60_000),
-    exportTimeout: milliseconds("OTEL_EXPORTER_OTLP_TIMEOUT", 10_000)
+    metricExportInterval: milliseconds("OTEL_METRIC_EXPORT_INTERVAL", 60_000)
   }).pipe(
     Config.map(({ disabled, general, logs, metrics, traces, ...rest }): Option.Option<OtlpSettings> => {
       const settings = {

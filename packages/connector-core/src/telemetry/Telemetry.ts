@@ -25,7 +25,7 @@ const exporterModules = Effect.promise(() =>
 
 /**
  * The exporter layer for these settings: each signal that has a URL sent there, with its headers,
- * through its own failure warnings (naming its variables); spans and log records corrected first
+ * in its protocol's encoding, through its own failure warnings (naming its variables); spans and log records corrected first
  * (ExportedData.ts); flushed when the layer's scope closes (a CLI run's end, the service's
  * shutdown). Without a traces URL tracing is off, as spans would go nowhere.
  */
@@ -40,7 +40,14 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
       ) =>
         Option.match(signal, {
           onNone: () => otherwise,
-          onSome: (target) => layer(target).pipe(Layer.provide(warnOnFailedExportsLayer(settings.exportTimeout, target)))
+          onSome: (target) =>
+            layer(target).pipe(
+              // Fresh: a layer is built once per reference, so a shared one would give every signal
+              // the first signal's encoding.
+              Layer.provide(Layer.fresh(correctedExportLayer)),
+              Layer.provide(target.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf),
+              Layer.provide(warnOnFailedExportsLayer(target.timeout, target))
+            )
         })
       return Layer.mergeAll(
         exported(settings.traces, (target) =>
@@ -64,9 +71,6 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
             headers: Redacted.value(target.headers),
             exportInterval: settings.spanExportDelay
           }), Layer.empty)
-      ).pipe(
-        Layer.provide(correctedExportLayer),
-        Layer.provide(settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf)
       )
     })
   )
