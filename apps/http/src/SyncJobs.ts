@@ -77,6 +77,9 @@ const isMetadataTemp = (name: string) =>
 
 const cancelledMessage = "cancelled before it finished; no file was kept"
 
+const unreadableMessage = "its .c1z could not be read back (damaged or removed since the sync wrote it); " +
+  "queries read the newest sync that can be read, and the file is deleted with the older failed jobs"
+
 /**
  * How often a running job logs its progress: the job API has it, but a log reader saw nothing
  * between a job's start and its end, however long it ran. Fixed, as the CLI's (30 s).
@@ -540,6 +543,27 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       return yield* get(id)
     })
 
+    /**
+     * A succeeded job whose `.c1z` cannot be read back (damaged or removed by hand or by the disk
+     * since its rename): failed from now on, so that queries go to the newest sync that can be read
+     * (every query of it was a 500) and retention deletes it with the failed jobs. `reason` is the
+     * reader's, for the log only: it names server paths. True when this call failed it.
+     */
+    const markUnreadable = Effect.fn("SyncJobs.markUnreadable")(function*(id: string, reason: string) {
+      const failed = yield* SynchronizedRef.modify(state, (s) => {
+        const job = s.jobs.get(id)
+        if (job === undefined || job.status !== "succeeded") return [Option.none<SyncJob>(), s]
+        const next: SyncJob = { ...job, status: "failed", error: unreadableMessage, file_bytes: null }
+        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
+      })
+      if (Option.isNone(failed)) return false
+      yield* persist(failed.value)
+      yield* Effect.logWarning("sync job listed as failed").pipe(
+        Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
+      )
+      return true
+    })
+
     /** The newest successful sync whose file is still kept. */
     const latestSucceeded = SynchronizedRef.get(state).pipe(
       Effect.map((s) =>
@@ -567,6 +591,6 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const keptEnd = Option.flatMap(yield* latestSucceeded, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
     yield* setLastSuccessfulSync(Option.match(keptEnd, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
 
-    return { start, get, list, cancel, latestSucceeded, fileOf, filePath } as const
+    return { start, get, list, cancel, latestSucceeded, markUnreadable, fileOf, filePath } as const
   })
 }) {}

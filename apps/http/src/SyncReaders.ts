@@ -1,6 +1,6 @@
-import type { C1zReader, WorkingCopyFailed } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
-import { Duration, Effect, Exit, Option, type Scope, ScopedCache } from "effect"
+import { Duration, Effect, Exit, Option, Ref, type Scope, ScopedCache } from "effect"
 import { SyncJobs } from "./SyncJobs.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
@@ -22,6 +22,28 @@ const storageUnavailable = (syncId: string, error: WorkingCopyFailed) =>
   })
 
 /**
+ * The `.c1z` itself could not be read for a reason the operator can fix (its permissions, a failing
+ * disk): the sync is kept as it is.
+ */
+const fileUnavailable = (syncId: string, code: string | undefined) =>
+  new StorageUnavailable({
+    message: `cannot read sync ${syncId}: the service could not read its .c1z in the data directory (${
+      code ?? "error"
+    }); the operator must make the data directory's files readable by the service; then this request works`
+  })
+
+/** The sync's `.c1z` is gone, or what it holds cannot be read back: nothing the operator can fix. */
+const unreadable = (error: C1zError) =>
+  error._tag !== "WorkingCopyFailed" &&
+  (error._tag !== "Io" || errorCode(error.cause) === "ENOENT" || errorCode(error.cause) === "EISDIR")
+
+const syncUnreadable = (syncId: string) =>
+  new NotFound({
+    message: `sync ${syncId} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
+      "so it is listed as failed now; queries without page_token read the newest sync that can be read"
+  })
+
+/**
  * Open readers of kept syncs, shared by the query and the review endpoints. Opening one copies and
  * indexes the sync's database (WorkingCopies.ts), so a few stay open for a while and every request
  * reads through the same ones (a diff holds two at once). A failed open is not kept: the next
@@ -39,25 +61,50 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })
-    return {
-      /**
-       * The reader of a kept sync, open for the caller's scope. A working copy that cannot be made is
-       * StorageUnavailable (503); a file that cannot be read back is a server fault (500).
-       */
-      reader: (syncId: string): Effect.Effect<C1zReader, StorageUnavailable, Scope.Scope> =>
-        Effect.catchAll(readers.get(syncId), (error) =>
+
+    /**
+     * The reader of a kept sync, open for the caller's scope. A working copy that cannot be made, or
+     * a file the service may not read, is StorageUnavailable (503); a file that is gone or cannot be
+     * read back fails its job (SyncJobs.markUnreadable) and is NotFound.
+     */
+    const reader = (syncId: string): Effect.Effect<C1zReader, StorageUnavailable | NotFound, Scope.Scope> =>
+      Effect.catchAll(
+        readers.get(syncId),
+        (error): Effect.Effect<never, StorageUnavailable | NotFound> =>
           error._tag === "WorkingCopyFailed"
             ? Effect.logError("could not make the working copy of a sync").pipe(
               Effect.annotateLogs({ job: syncId, directory: copies.directory, error: error.message }),
               Effect.zipRight(Effect.fail(storageUnavailable(syncId, error)))
             )
-            : Effect.die(error)),
-      /** The id of the latest successful sync, or NotFound while there is none. */
-      latest: Effect.flatMap(jobs.latestSucceeded, (job) =>
-        Option.match(job, {
-          onNone: () => Effect.fail(noSyncYet),
-          onSome: (found) => Effect.succeed(found.id)
-        }))
-    } as const
+            : unreadable(error)
+            ? Effect.zipRight(jobs.markUnreadable(syncId, error.message), Effect.fail(syncUnreadable(syncId)))
+            : Effect.logError("could not read the .c1z of a sync").pipe(
+              Effect.annotateLogs({ job: syncId, error: error.message }),
+              Effect.zipRight(Effect.fail(fileUnavailable(syncId, errorCode(error.cause))))
+            )
+      )
+
+    /** Syncs this process has opened once: their files could be read, and need no check again. */
+    const opened = yield* Ref.make<ReadonlySet<string>>(new Set())
+
+    /**
+     * The id of the newest successful sync that can be read, or NotFound while there is none. Its
+     * file is opened the first time (the reader stays in the cache for the caller, whose request
+     * would open it anyway); one that cannot be read is failed on the way, and the one before it is
+     * tried. A later call costs no open, so a body kept by the caller is still answered from memory.
+     */
+    const latest: Effect.Effect<string, StorageUnavailable | NotFound> = Effect.flatMap(jobs.latestSucceeded, (job) =>
+      Option.match(job, {
+        onNone: () => Effect.fail(noSyncYet),
+        onSome: ({ id }) =>
+          Effect.flatMap(Ref.get(opened), (ids) =>
+            ids.has(id) ? Effect.succeed(id) : Effect.scoped(reader(id)).pipe(
+              Effect.zipRight(Ref.update(opened, (known) => new Set(known).add(id))),
+              Effect.as(id),
+              Effect.catchTag("NotFound", () => latest)
+            ))
+      }))
+
+    return { reader, latest } as const
   })
 }) {}

@@ -76,8 +76,9 @@ export const NotReadyBody = taggedErrorBody(NotReady, "NotReady", message, {
 export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", message) {}
 export const StorageUnavailableBody = taggedErrorBody(StorageUnavailable, "StorageUnavailable", message, {
   status: 503,
-  description: "The service cannot make the working copy of the sync it reads: its temporary directory (--temp-dir) " +
-    "is full, missing or not writable; retry once the operator fixed it"
+  description: "The service cannot read the sync's .c1z in its data directory (e.g. EACCES), or cannot make the " +
+    "working copy of the sync it reads: its temporary directory (--temp-dir) is full, missing or not writable; " +
+    "retry once the operator fixed it"
 })
 
 /** A bug in the service, never the caller's input; the message says so and the log has the details. */

@@ -1,0 +1,73 @@
+import { FileSystem, Path } from "@effect/platform"
+import { assert, layer } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { SyncJob } from "@baton-fivetran/http-api"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
+
+/**
+ * A kept sync whose `.c1z` was damaged after its sync wrote it (cut short by hand or by a restore
+ * from a partial backup) while its metadata still says succeeded.
+ */
+
+const unreadableError = "its .c1z could not be read back (damaged or removed since the sync wrote it); " +
+  "queries read the newest sync that can be read, and the file is deleted with the older failed jobs"
+
+layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })("a damaged .c1z", (it) => {
+  it.effect("fails its job at the first query, which is answered from the newest sync that can be read", () =>
+    Effect.gen(function*() {
+      const { dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const older = yield* runSync
+      const newest = yield* runSync
+      const dir = yield* fs.makeTempDirectoryScoped()
+      for (const job of [older, newest]) {
+        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+        yield* fs.copyFile(path.join(dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
+      }
+      const damaged = path.join(dir, `${newest.id}.c1z`)
+      yield* fs.truncate(damaged, 5000)
+
+      const restarted = yield* Effect.gen(function*() {
+        const service = yield* Harness
+        // Concurrent first queries: each is answered from the older sync; the job is failed once.
+        const pages = yield* Effect.forEach(
+          Array.from({ length: 8 }),
+          () =>
+            Effect.flatMap(
+              service.request("GET", "/v1/resources?type=user&page_size=2", { token: TestToken }),
+              (response) => Effect.map(Effect.orDie(response.json), (body) => [response.status, (body as { sync_id: string }).sync_id])
+            ),
+          { concurrency: "unbounded" }
+        )
+        const diff = yield* service.request("GET", `/v1/syncs/${newest.id}/diff?base=${older.id}`, { token: TestToken })
+        return {
+          pages,
+          job: yield* service.client.syncs.get({ path: { id: newest.id } }),
+          diff: [diff.status, yield* Effect.orDie(diff.json)],
+          logs: yield* service.logs
+        }
+      }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 2 })))
+
+      assert.deepStrictEqual(restarted.pages, Array.from({ length: 8 }, () => [200, older.id]))
+      const failed: SyncJob = { ...newest, status: "failed", error: unreadableError, file_bytes: null }
+      assert.deepStrictEqual(restarted.job, failed)
+      assert.deepStrictEqual(restarted.diff, [404, {
+        error: "NotFound",
+        message: `sync ${newest.id} has no file: it is failed`
+      }])
+      // Under the request id of the query that found it.
+      assert.deepStrictEqual(restarted.logs.map(({ request_id, ...line }) => [typeof request_id, line]), [["string", {
+        level: "warn",
+        msg: "sync job listed as failed",
+        job: newest.id,
+        reason: "its .c1z could not be read back",
+        error: `${damaged}: the .c1z is damaged: the zstd stream cannot be decompressed ` +
+          "(it ends in the middle of a frame; is the file truncated?) (write it again)"
+      }]])
+      assert.deepStrictEqual(
+        Schema.decodeUnknownSync(Schema.parseJson(SyncJob))(yield* fs.readFileString(path.join(dir, `${newest.id}.json`))),
+        failed
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+})
