@@ -543,27 +543,6 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       return yield* get(id)
     })
 
-    /**
-     * A succeeded job whose `.c1z` cannot be read back (damaged or removed by hand or by the disk
-     * since its rename): failed from now on, so that queries go to the newest sync that can be read
-     * (every query of it was a 500) and retention deletes it with the failed jobs. `reason` is the
-     * reader's, for the log only: it names server paths. True when this call failed it.
-     */
-    const markUnreadable = Effect.fn("SyncJobs.markUnreadable")(function*(id: string, reason: string) {
-      const failed = yield* SynchronizedRef.modify(state, (s) => {
-        const job = s.jobs.get(id)
-        if (job === undefined || job.status !== "succeeded") return [Option.none<SyncJob>(), s]
-        const next: SyncJob = { ...job, status: "failed", error: unreadableMessage, file_bytes: null }
-        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
-      })
-      if (Option.isNone(failed)) return false
-      yield* persist(failed.value)
-      yield* Effect.logWarning("sync job listed as failed").pipe(
-        Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
-      )
-      return true
-    })
-
     /** The newest successful sync whose file is still kept. */
     const latestSucceeded = SynchronizedRef.get(state).pipe(
       Effect.map((s) =>
@@ -587,9 +566,37 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       return { job, path: filePath(id) }
     })
 
+    /** The stale-sync alert's gauge: the end of the newest successful sync kept (0 with none). */
+    const publishLastSuccessful = Effect.flatMap(latestSucceeded, (latest) => {
+      const end = Option.flatMap(latest, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
+      return setLastSuccessfulSync(Option.match(end, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
+    })
+
+    /**
+     * A succeeded job whose `.c1z` cannot be read back (damaged or removed by hand or by the disk
+     * since its rename): failed from now on, so that queries go to the newest sync that can be read
+     * (every query of it was a 500) and retention deletes it with the failed jobs. `reason` is the
+     * reader's, for the log only: it names server paths. True when this call failed it.
+     */
+    const markUnreadable = Effect.fn("SyncJobs.markUnreadable")(function*(id: string, reason: string) {
+      const failed = yield* SynchronizedRef.modify(state, (s) => {
+        const job = s.jobs.get(id)
+        if (job === undefined || job.status !== "succeeded") return [Option.none<SyncJob>(), s]
+        const next: SyncJob = { ...job, status: "failed", error: unreadableMessage, file_bytes: null }
+        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
+      })
+      if (Option.isNone(failed)) return false
+      yield* persist(failed.value)
+      // The sync queries read now is older: a stale-sync alert sees its end, as after a restart.
+      yield* publishLastSuccessful
+      yield* Effect.logWarning("sync job listed as failed").pipe(
+        Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
+      )
+      return true
+    })
+
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
-    const keptEnd = Option.flatMap(yield* latestSucceeded, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
-    yield* setLastSuccessfulSync(Option.match(keptEnd, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
+    yield* publishLastSuccessful
 
     return { start, get, list, cancel, latestSucceeded, markUnreadable, fileOf, filePath } as const
   })

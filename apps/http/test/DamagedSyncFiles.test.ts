@@ -1,6 +1,7 @@
+import { lastSuccessfulSync } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Metric, Schema } from "effect"
 import { SyncJob } from "@baton-fivetran/http-api"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
@@ -30,6 +31,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
 
       const restarted = yield* Effect.gen(function*() {
         const service = yield* Harness
+        const gaugeAtStart = (yield* Metric.value(lastSuccessfulSync)).value
         // Concurrent first queries: each is answered from the older sync; the job is failed once.
         const pages = yield* Effect.forEach(
           Array.from({ length: 8 }),
@@ -42,6 +44,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         )
         const diff = yield* service.request("GET", `/v1/syncs/${newest.id}/diff?base=${older.id}`, { token: TestToken })
         return {
+          gauges: [gaugeAtStart, (yield* Metric.value(lastSuccessfulSync)).value],
           pages,
           job: yield* service.client.syncs.get({ path: { id: newest.id } }),
           diff: [diff.status, yield* Effect.orDie(diff.json)],
@@ -49,6 +52,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         }
       }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 2 })))
 
+      // The stale-sync alert's gauge follows the sync that is served, as a restart would set it.
+      assert.deepStrictEqual(restarted.gauges, [Date.parse(newest.finished_at!) / 1000, Date.parse(older.finished_at!) / 1000])
       assert.deepStrictEqual(restarted.pages, Array.from({ length: 8 }, () => [200, older.id]))
       const failed: SyncJob = { ...newest, status: "failed", error: unreadableError, file_bytes: null }
       assert.deepStrictEqual(restarted.job, failed)
