@@ -553,7 +553,44 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       )
     )
 
-    /** The file of a finished, successful sync, or NotFound saying why there is none. */
+    /** The stale-sync alert's gauge: the end of the newest successful sync kept (0 with none). */
+    const publishLastSuccessful = Effect.flatMap(latestSucceeded, (latest) => {
+      const end = Option.flatMap(latest, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
+      return setLastSuccessfulSync(Option.match(end, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
+    })
+
+    /**
+     * Fails a succeeded job whose `.c1z` cannot be read back (damaged or removed by hand or by the
+     * disk since its rename), and answers NotFound saying so: the job is failed from then on, so that
+     * queries go to the newest sync that can be read (every query of it was a 500) and retention
+     * deletes it with the failed jobs. `reason` is for the log only: it names server paths.
+     */
+    const failUnreadable = Effect.fn("SyncJobs.failUnreadable")(function*(id: string, reason: string) {
+      const failed = yield* SynchronizedRef.modify(state, (s) => {
+        const job = s.jobs.get(id)
+        if (job === undefined || job.status !== "succeeded") return [Option.none<SyncJob>(), s]
+        const next: SyncJob = { ...job, status: "failed", error: unreadableMessage, file_bytes: null }
+        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
+      })
+      if (Option.isSome(failed)) {
+        yield* persist(failed.value)
+        // The sync queries read now is older: a stale-sync alert sees its end, as after a restart.
+        yield* publishLastSuccessful
+        yield* Effect.logWarning("sync job listed as failed").pipe(
+          Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
+        )
+      }
+      return yield* new NotFound({
+        message: `sync ${id} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
+          "so it is listed as failed now; queries without page_token read the newest sync that can be read"
+      })
+    })
+
+    /**
+     * The file of a finished, successful sync, or NotFound saying why there is none. A file that is
+     * gone, or not the size its sync wrote (cut short since), fails its job: served, it was a 500, or
+     * a truncated download that the uploader took for the sync.
+     */
     const fileOf = Effect.fn("SyncJobs.fileOf")(function*(id: string) {
       const job = yield* get(id)
       if (job.status !== "succeeded" || job.file_bytes === null) {
@@ -563,41 +600,24 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             : `sync ${id} has no file: it is ${job.status}`
         })
       }
-      return { job, path: filePath(id) }
-    })
-
-    /** The stale-sync alert's gauge: the end of the newest successful sync kept (0 with none). */
-    const publishLastSuccessful = Effect.flatMap(latestSucceeded, (latest) => {
-      const end = Option.flatMap(latest, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
-      return setLastSuccessfulSync(Option.match(end, { onNone: () => 0, onSome: DateTime.toEpochMillis }))
-    })
-
-    /**
-     * A succeeded job whose `.c1z` cannot be read back (damaged or removed by hand or by the disk
-     * since its rename): failed from now on, so that queries go to the newest sync that can be read
-     * (every query of it was a 500) and retention deletes it with the failed jobs. `reason` is the
-     * reader's, for the log only: it names server paths. True when this call failed it.
-     */
-    const markUnreadable = Effect.fn("SyncJobs.markUnreadable")(function*(id: string, reason: string) {
-      const failed = yield* SynchronizedRef.modify(state, (s) => {
-        const job = s.jobs.get(id)
-        if (job === undefined || job.status !== "succeeded") return [Option.none<SyncJob>(), s]
-        const next: SyncJob = { ...job, status: "failed", error: unreadableMessage, file_bytes: null }
-        return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
-      })
-      if (Option.isNone(failed)) return false
-      yield* persist(failed.value)
-      // The sync queries read now is older: a stale-sync alert sees its end, as after a restart.
-      yield* publishLastSuccessful
-      yield* Effect.logWarning("sync job listed as failed").pipe(
-        Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
+      const file = filePath(id)
+      const problem = yield* fs.stat(file).pipe(
+        Effect.map((info) =>
+          info.type !== "File"
+            ? Option.some(`${file} is a ${info.type}, not the file its sync wrote`)
+            : Number(info.size) !== job.file_bytes
+            ? Option.some(`${file} is ${info.size} bytes, not the ${job.file_bytes} bytes its sync wrote`)
+            : Option.none()
+        ),
+        Effect.catchAll((error) => Effect.succeed(Option.some(error.message)))
       )
-      return true
+      if (Option.isSome(problem)) yield* failUnreadable(id, problem.value)
+      return { job, path: file }
     })
 
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
     yield* publishLastSuccessful
 
-    return { start, get, list, cancel, latestSucceeded, markUnreadable, fileOf, filePath } as const
+    return { start, get, list, cancel, latestSucceeded, failUnreadable, fileOf, filePath } as const
   })
 }) {}

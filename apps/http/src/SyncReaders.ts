@@ -37,12 +37,6 @@ const unreadable = (error: C1zError) =>
   error._tag !== "WorkingCopyFailed" &&
   (error._tag !== "Io" || errorCode(error.cause) === "ENOENT" || errorCode(error.cause) === "EISDIR")
 
-const syncUnreadable = (syncId: string) =>
-  new NotFound({
-    message: `sync ${syncId} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
-      "so it is listed as failed now; queries without page_token read the newest sync that can be read"
-  })
-
 /**
  * Open readers of kept syncs, shared by the query and the review endpoints. Opening one copies and
  * indexes the sync's database (WorkingCopies.ts), so a few stay open for a while and every request
@@ -65,7 +59,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
     /**
      * The reader of a kept sync, open for the caller's scope. A working copy that cannot be made, or
      * a file the service may not read, is StorageUnavailable (503); a file that is gone or cannot be
-     * read back fails its job (SyncJobs.markUnreadable) and is NotFound.
+     * read back fails its job (SyncJobs.failUnreadable) and is NotFound.
      */
     const reader = (syncId: string): Effect.Effect<C1zReader, StorageUnavailable | NotFound, Scope.Scope> =>
       Effect.catchAll(
@@ -77,7 +71,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
               Effect.zipRight(Effect.fail(storageUnavailable(syncId, error)))
             )
             : unreadable(error)
-            ? Effect.zipRight(jobs.markUnreadable(syncId, error.message), Effect.fail(syncUnreadable(syncId)))
+            ? jobs.failUnreadable(syncId, error.message)
             : Effect.logError("could not read the .c1z of a sync").pipe(
               Effect.annotateLogs({ job: syncId, error: error.message }),
               Effect.zipRight(Effect.fail(fileUnavailable(syncId, errorCode(error.cause))))

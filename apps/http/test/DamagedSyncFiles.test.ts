@@ -75,4 +75,54 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         failed
       )
     }).pipe(Effect.scoped, Effect.orDie))
+
+  it.effect("a .c1z cut short or removed is not downloaded: 404 saying so, and its job is failed", () =>
+    Effect.gen(function*() {
+      const { client, dataDir, logs, request } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const truncated = yield* runSync
+      const removed = yield* runSync
+      yield* fs.truncate(path.join(dataDir, `${truncated.id}.c1z`), 5000)
+      yield* fs.remove(path.join(dataDir, `${removed.id}.c1z`))
+      const before = (yield* logs).length
+
+      const download = (id: string) =>
+        Effect.flatMap(
+          request("GET", `/v1/syncs/${id}/file`, { token: TestToken }),
+          (response) => Effect.map(Effect.orDie(response.text), (body) => [response.status, body])
+        )
+      const answers = [yield* download(truncated.id), yield* download(removed.id)]
+
+      const cannotBeRead = (id: string) =>
+        JSON.stringify({
+          error: "NotFound",
+          message: `sync ${id} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
+            "so it is listed as failed now; queries without page_token read the newest sync that can be read"
+        })
+      assert.deepStrictEqual(answers, [[404, cannotBeRead(truncated.id)], [404, cannotBeRead(removed.id)]])
+      for (const job of [truncated, removed]) {
+        assert.deepStrictEqual(
+          yield* client.syncs.get({ path: { id: job.id } }),
+          { ...job, status: "failed", error: unreadableError, file_bytes: null }
+        )
+      }
+      const warned = (yield* logs).slice(before).map(({ error, job, msg, reason }) => ({ msg, job, reason, error }))
+      assert.deepStrictEqual(warned, [
+        {
+          msg: "sync job listed as failed",
+          job: truncated.id,
+          reason: "its .c1z could not be read back",
+          error: `${path.join(dataDir, `${truncated.id}.c1z`)} is 5000 bytes, not the ${truncated.file_bytes} bytes its sync wrote`
+        },
+        {
+          msg: "sync job listed as failed",
+          job: removed.id,
+          reason: "its .c1z could not be read back",
+          error: `NotFound: FileSystem.stat (${path.join(dataDir, `${removed.id}.c1z`)}): ENOENT: no such file or directory, stat '${
+            path.join(dataDir, `${removed.id}.c1z`)
+          }'`
+        }
+      ])
+    }).pipe(Effect.orDie))
 })
