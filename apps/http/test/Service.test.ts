@@ -403,6 +403,37 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       }
     }))
 
+  it.effect("a query parameter the endpoint does not take is a 400 naming it: a misspelt filter is not answered unfiltered", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string, string]> = [
+        ["/v1/resources?typ=user", "typ", "typ is not a field of this request (it takes type, parent, page_size, page_token)"],
+        [
+          "/v1/entitlements?resources=team:t1",
+          "resources",
+          "resources is not a field of this request (it takes resource, page_size, page_token)"
+        ],
+        [
+          "/v1/grants?principle=user:u1",
+          "principle",
+          "principle is not a field of this request (it takes entitlement, principal, page_size, page_token)"
+        ],
+        [
+          "/v1/syncs/20260101T000000Z-1a2b/diff?base=20250101T000000Z-1a2b&page=2",
+          "page",
+          "page is not a field of this request (it takes base, page_size, page_token)"
+        ],
+        [
+          "/v1/export?format=csv&principle=user:u1",
+          "principle",
+          "principle is not a field of this request (it takes format, principal, entitlement)"
+        ],
+        ["/v1/principals?query=mensah", "query", "query is not a field of this request (it takes q, limit)"]
+      ]
+      for (const [path, field, message] of cases) {
+        assert.strictEqual(yield* expectDecodeError("GET", path, undefined, field), message, path)
+      }
+    }))
+
   it.effect("page_size and limit take plain decimal digits only", () =>
     Effect.gen(function*() {
       for (const value of ["abc", "0x10", "0b11", "0o7", "%201", "1%20", "1e2", "1.5", "-1", "%2B5", "", "99999999999999999999"]) {

@@ -586,7 +586,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         const job = yield* runSync
         const { request } = yield* Harness
         // A query, so that a working copy exists in the temporary directory meanwhile.
-        assert.strictEqual((yield* request("GET", "/v1/resources?resource_type=user", { token: TestToken })).status, 200)
+        assert.strictEqual((yield* request("GET", "/v1/resources?type=user", { token: TestToken })).status, 200)
         return job
       }).pipe(Effect.provide(harness({ dataDir, tempDir })))
       assert.strictEqual(job.status, "succeeded")

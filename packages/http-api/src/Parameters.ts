@@ -37,3 +37,11 @@ export const wholeNumber = (min: number, max: number) =>
     ...takes(`a whole number from ${min} to ${max}`),
     jsonSchema: { type: "integer", minimum: min, maximum: max }
   })
+
+/**
+ * The query parameters of an endpoint that filters: a parameter it does not take is refused (400
+ * naming it and the ones it takes). Ignored, a misspelt filter (`principle=user:u1`) was answered
+ * with the unfiltered listing, or the whole account's review sheet, as if it were the filtered one.
+ */
+export const queryParameters = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })

@@ -5,6 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
 import { EntitlementRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
 import { page, paging } from "./Paging.js"
+import { queryParameters } from "./Parameters.js"
 
 export const ResourcePage = page(Resource, "ResourcePage")
 export const EntitlementPage = page(Entitlement, "EntitlementPage")
@@ -35,7 +36,7 @@ export type PrincipalAccess = typeof PrincipalAccess.Type
 export class QueriesGroup extends HttpApiGroup.make("queries")
   .add(
     HttpApiEndpoint.get("resources", "/v1/resources")
-      .setUrlParams(Schema.Struct({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
+      .setUrlParams(queryParameters({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(ResourcePage)
       .annotate(
         OpenApi.Description,
@@ -44,14 +45,14 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
   )
   .add(
     HttpApiEndpoint.get("entitlements", "/v1/entitlements")
-      .setUrlParams(Schema.Struct({ resource: Schema.optional(ResourceRef), ...paging }))
+      .setUrlParams(queryParameters({ resource: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(EntitlementPage)
       .annotate(OpenApi.Description, "Entitlements of the latest finished sync, in pages; `resource` is `type:id`.")
   )
   .add(
     HttpApiEndpoint.get("grants", "/v1/grants")
       .setUrlParams(
-        Schema.Struct({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
+        queryParameters({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
       )
       .addSuccess(GrantPage)
       .annotate(

@@ -5,7 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
 import { EntitlementRef, PrincipalRef, PrincipalType, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
-import { takes, wholeNumber } from "./Parameters.js"
+import { queryParameters, takes, wholeNumber } from "./Parameters.js"
 import { responseHeaders } from "./ResponseHeaders.js"
 
 /** Access review: the diff of two syncs, the review sheet, and a search for its principals. */
@@ -56,7 +56,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
   .add(
     HttpApiEndpoint.get("diff", "/v1/syncs/:id/diff")
       .setPath(SyncIdPath)
-      .setUrlParams(Schema.Struct({ base: SyncId.annotations({ description: "The older sync to compare with" }), ...paging }))
+      .setUrlParams(queryParameters({ base: SyncId.annotations({ description: "The older sync to compare with" }), ...paging }))
       .addSuccess(DiffPage)
       .addError(NotFoundBody)
       .annotate(
@@ -68,7 +68,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
   )
   .add(
     HttpApiEndpoint.get("export", "/v1/export")
-      .setUrlParams(Schema.Struct({
+      .setUrlParams(queryParameters({
         format: Schema.optional(ExportFormat).annotations({ description: "csv (default, RFC 4180) or jsonl" }),
         principal: Schema.optional(PrincipalRef).annotations({ description: "Only this user's or team's rows" }),
         entitlement: Schema.optional(EntitlementRef).annotations({ description: "Only this entitlement's holders" })
@@ -85,7 +85,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
   )
   .add(
     HttpApiEndpoint.get("searchPrincipals", "/v1/principals")
-      .setUrlParams(Schema.Struct({
+      .setUrlParams(queryParameters({
         q: Schema.optional(Schema.String.annotations(takes("a part of a name, email or id"))).annotations({
           description: "Part of a name, email or id (any case); empty lists all"
         }),
