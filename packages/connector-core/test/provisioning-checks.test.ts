@@ -120,6 +120,8 @@ describe("ids", () => {
         ["a na", `invalid user id "a na": it contains whitespace (U+0020), which no Fivetran id has`],
         ["an\u200ba", `invalid user id "an\u200ba": it contains an invisible formatting character (U+200B), which no Fivetran id has`],
         ["..", `invalid user id "..": it is "..", a path step in a URL, not an id`],
+        ["../..", `invalid user id "../..": it contains '/', which no Fivetran id has`],
+        ["a\\b", `invalid user id "a\\\\b": it contains '\\', which no Fivetran id has`],
         ["ana\ud800", `invalid user id "ana\\ud800": it contains an unpaired UTF-16 surrogate`]
       ]
       for (const [id, message] of cases) {

@@ -82,6 +82,9 @@ const fivetranIdProblem = (id: string): string | undefined => {
   if (id === "") return "it is empty"
   if (hasUnpairedSurrogate(id)) return "it contains an unpaired UTF-16 surrogate"
   if (id.includes(":")) return "it contains ':', which no Fivetran id has"
+  // Sent percent-encoded, but a proxy that decodes %2F would read "a/../b" as path steps.
+  const slash = /[/\\]/.exec(id)?.[0]
+  if (slash !== undefined) return `it contains '${slash}', which no Fivetran id has`
   // A URL reads these as path steps: GET /v1/users/.. is a request for /v1/.
   if (id === "." || id === "..") return `it is "${id}", a path step in a URL, not an id`
   const problem = strayProblem(id)
