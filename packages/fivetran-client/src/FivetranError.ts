@@ -1,5 +1,6 @@
 import { Data } from "effect"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
+import { quoteRetryAfter, retryAfterMillis } from "./RetryAfter.js"
 import { formatWait } from "./WaitDuration.js"
 
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
@@ -109,9 +110,22 @@ export class RateLimitWaitTooLong extends Data.TaggedError("RateLimitWaitTooLong
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly endpoint: Endpoint
   readonly status: number
+  /**
+   * A 503's `Retry-After` (RFC 9110 §10.2.3: how long the service expects to be unavailable), read
+   * as a 429's: its seconds, or the time until its date; none when absent, unreadable or already past.
+   */
+  readonly retryAfterSeconds?: number | undefined
+  /** The date that `Retry-After` named instead of seconds, as IMF-fixdate. */
+  readonly retryAfterDate?: string | undefined
+  /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
+  readonly maxWaitMillis?: number | undefined
 }> {
   override get message() {
-    return `${this.endpoint}: Fivetran answered ${this.status}`
+    const answered = `${this.endpoint}: Fivetran answered ${this.status}`
+    if (this.maxWaitMillis === undefined || this.retryAfterSeconds === undefined) return answered
+    return `${answered} with ${quoteRetryAfter(this.retryAfterSeconds, this.retryAfterDate)}; that needs a wait of ` +
+      `${formatWait(retryAfterMillis(this.retryAfterSeconds))}, longer than max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): ` +
+      "not retried; raise it or retry later"
   }
 }
 

@@ -1,15 +1,15 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { type FivetranError, RateLimited, RateLimitWaitTooLong } from "./FivetranError.js"
+import { type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
-import { retryAfterMillis } from "./RetryAfter.js"
-import { type HttpMethod, retrySchedule } from "./RetryPolicy.js"
+import { quoteRetryAfter } from "./RetryAfter.js"
+import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
@@ -266,27 +266,35 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           },
           scrub
         )
-        if (error._tag === "RateLimited" && error.retryAfterSeconds !== undefined) {
-          const millis = retryAfterMillis(error.retryAfterSeconds)
-          if (millis > maxWaitMillis) return yield* tooLong(endpoint, retryReason(error), millis)
+        const announced = announcedWaitMillis(error)
+        if (announced !== undefined && announced > maxWaitMillis) {
+          if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced)
+          // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.
+          if (error._tag === "ServerError") {
+            const { endpoint, retryAfterDate, retryAfterSeconds, status } = error
+            return yield* new ServerError({ endpoint, status, retryAfterSeconds, retryAfterDate, maxWaitMillis })
+          }
         }
         return yield* Effect.fail(error)
       })
 
+    /**
+     * ` with Retry-After …`; a date already past leaves the wait to the backoff: said so, or the line
+     * would read as if the header had asked for that wait.
+     */
+    const withRetryAfter = (seconds: number | undefined, date: string | undefined): string =>
+      seconds === undefined && date === undefined
+        ? ""
+        : ` with ${quoteRetryAfter(seconds, date)}${seconds === undefined ? ", already past by this machine's clock" : ""}`
+
     const retryReason = (error: FivetranError): string => {
       switch (error._tag) {
         case "RateLimited":
-          // A date already past leaves the wait to the backoff: said so, or the line would read as
-          // if the header had asked for that wait.
-          return error.retryAfterDate !== undefined
-            ? `Fivetran answered 429 with Retry-After ${error.retryAfterDate}${
-              error.retryAfterSeconds === undefined ? ", already past by this machine's clock" : ""
-            }`
-            : error.retryAfterSeconds === undefined
+          return error.retryAfterSeconds === undefined && error.retryAfterDate === undefined
             ? "Fivetran answered 429 without Retry-After"
-            : `Fivetran answered 429 with Retry-After ${error.retryAfterSeconds}s`
+            : `Fivetran answered 429${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate)}`
         case "ServerError":
-          return `Fivetran answered ${error.status}`
+          return `Fivetran answered ${error.status}${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate)}`
         default:
           return error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message
       }

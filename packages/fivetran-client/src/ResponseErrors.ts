@@ -63,6 +63,11 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
     const retryAfter = readRetryAfter(response.retryAfter, response.receivedAt)
     return new RateLimited({ endpoint, retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date })
   }
+  // RFC 9110 gives Retry-After a meaning on a 503 (maintenance, an overloaded gateway), not on other 5xx.
+  if (status === 503) {
+    const retryAfter = readRetryAfter(response.retryAfter, response.receivedAt)
+    return new ServerError({ endpoint, status, retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date })
+  }
   if (status >= 500) return new ServerError({ endpoint, status })
   return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })
 }

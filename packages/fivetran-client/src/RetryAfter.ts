@@ -2,7 +2,7 @@ import { Option } from "effect"
 import { parseWholeNumber } from "./HeaderNumber.js"
 import { formatHttpDate, parseHttpDate } from "./HttpDate.js"
 
-/** What a 429's `Retry-After` asks for, read when the answer arrived. */
+/** What a 429's or 503's `Retry-After` asks for, read when the answer arrived. */
 export interface RetryAfter {
   /**
    * The wait, in seconds: the header's seconds (what Fivetran sends), or the time from the answer
@@ -33,3 +33,6 @@ export const readRetryAfter = (header: string | undefined, now: number): RetryAf
 
 /** The wait a `Retry-After` of `seconds` asks for in whole milliseconds (a date's seconds are a division by 1000, not always exact). */
 export const retryAfterMillis = (seconds: number): number => Math.round(seconds * 1000)
+
+/** `Retry-After 30s`, or `Retry-After <date>` for a date: how logs and errors quote the header. */
+export const quoteRetryAfter = (seconds: number | undefined, date: string | undefined): string => `Retry-After ${date ?? `${seconds}s`}`

@@ -12,14 +12,16 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
  * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
- * (connection refused) or the server said it did not process it (503).
+ * (connection refused) or the server said it did not process it (503), unless the 503's
+ * `Retry-After` asks for longer than max-rate-limit-wait.
  */
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   switch (error._tag) {
     case "RateLimited":
       return true
     case "ServerError":
-      return method !== "POST" || error.status === 503
+      // A 503 whose Retry-After is past max-rate-limit-wait has failed at once, as a 429's would.
+      return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
       return method !== "POST" || error.connectFailed === true
     default:
@@ -28,8 +30,18 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
 }
 
 /**
- * The wait before the next attempt: `Retry-After` when a 429 carries one, seconds or a date to come
- * (the request fails earlier, as RateLimitWaitTooLong, when that exceeds the maximum rate-limit wait), otherwise
+ * The wait a 429's or 503's `Retry-After` asks for, in whole milliseconds; none without one (or with
+ * a date already past), when the backoff applies.
+ */
+export const announcedWaitMillis = (error: FivetranError): number | undefined =>
+  (error._tag === "RateLimited" || error._tag === "ServerError") && error.retryAfterSeconds !== undefined
+    ? retryAfterMillis(error.retryAfterSeconds)
+    : undefined
+
+/**
+ * The wait before the next attempt: `Retry-After` when a 429 or a 503 carries one, seconds or a date
+ * to come (the request fails earlier, as RateLimitWaitTooLong or ServerError, when that exceeds the
+ * maximum rate-limit wait), otherwise
  * exponential backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out),
  * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees each failure
  * and its wait before the wait starts (metrics, and the waits reported to logs and progress).
@@ -46,9 +58,8 @@ export const retrySchedule = (
     Schedule.intersect(Schedule.recurs(config.maxAttempts - 1)),
     Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
     Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
-      const delay = error._tag === "RateLimited" && error.retryAfterSeconds !== undefined
-        ? Duration.millis(retryAfterMillis(error.retryAfterSeconds))
-        : Duration.min(backoffDelay, cap)
+      const announced = announcedWaitMillis(error)
+      const delay = announced !== undefined ? Duration.millis(announced) : Duration.min(backoffDelay, cap)
       return Effect.as(onRetry(delay, error), delay)
     })
   )

@@ -25,6 +25,7 @@ const errors: Record<string, FivetranError> = {
   RateLimited: new RateLimited({ endpoint, retryAfterSeconds: 1 }),
   ServerError500: new ServerError({ endpoint, status: 500 }),
   ServerError503: new ServerError({ endpoint, status: 503 }),
+  ServerError503WaitTooLong: new ServerError({ endpoint, status: 503, retryAfterSeconds: 7_200, maxWaitMillis: 3_600_000 }),
   TransportAfterConnect: new Transport({ endpoint, reason: "reset", connectFailed: false }),
   TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true })
 }
