@@ -1,6 +1,6 @@
 import { Data } from "effect"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
-import { quoteRetryAfter, retryAfterMillis } from "./RetryAfter.js"
+import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
 import { formatWait } from "./WaitDuration.js"
 
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
@@ -68,6 +68,8 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly retryAfterSeconds: number | undefined
   /** The date `Retry-After` named instead of seconds (a proxy's or gateway's), as IMF-fixdate. */
   readonly retryAfterDate?: string | undefined
+  /** What that date was counted from: the answer's `Date`, or this machine's clock without one. */
+  readonly retryAfterFrom?: RetryAfterBase | undefined
   /** Set once every attempt the client makes was answered 429: it gave up. */
   readonly attempts?: number
 }> {
@@ -117,6 +119,8 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly retryAfterSeconds?: number | undefined
   /** The date that `Retry-After` named instead of seconds, as IMF-fixdate. */
   readonly retryAfterDate?: string | undefined
+  /** What that date was counted from: the answer's `Date`, or this machine's clock without one. */
+  readonly retryAfterFrom?: RetryAfterBase | undefined
   /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
   readonly maxWaitMillis?: number | undefined
 }> {

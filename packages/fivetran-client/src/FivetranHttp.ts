@@ -8,7 +8,7 @@ import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudg
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
-import { quoteRetryAfter } from "./RetryAfter.js"
+import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
 import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { secretPattern } from "./SecretPattern.js"
@@ -59,6 +59,8 @@ interface RawResponse<A> {
   readonly status: number
   readonly body: BodyReading<A>
   readonly retryAfter: string | undefined
+  /** The answer's `Date` header. */
+  readonly date: string | undefined
   /** When the answer arrived, on Effect's clock. */
   readonly receivedAt: number
   /** `X-Rate-Limit-Remaining`, when sent. */
@@ -188,7 +190,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           if (response.status === 429) budget.refused(seq)
           else budget.observe(seq, now, budgetHeaders(headers))
           if (response.status >= 200 && response.status < 300) keyAccepted = true
-          return { status: response.status, body: response.body, retryAfter: header(headers, "retry-after"), receivedAt: now, remaining }
+          return {
+            status: response.status,
+            body: response.body,
+            retryAfter: header(headers, "retry-after"),
+            date: header(headers, "date"),
+            receivedAt: now,
+            remaining
+          }
         })
       )
 
@@ -262,6 +271,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             status: response.status,
             body: response.body.text,
             retryAfter: response.retryAfter,
+            date: response.date,
             receivedAt: response.receivedAt
           },
           scrub
@@ -271,8 +281,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced)
           // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.
           if (error._tag === "ServerError") {
-            const { endpoint, retryAfterDate, retryAfterSeconds, status } = error
-            return yield* new ServerError({ endpoint, status, retryAfterSeconds, retryAfterDate, maxWaitMillis })
+            const { endpoint, retryAfterDate, retryAfterFrom, retryAfterSeconds, status } = error
+            return yield* new ServerError({ endpoint, status, retryAfterSeconds, retryAfterDate, retryAfterFrom, maxWaitMillis })
           }
         }
         return yield* Effect.fail(error)
@@ -282,19 +292,25 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      * ` with Retry-After …`; a date already past leaves the wait to the backoff: said so, or the line
      * would read as if the header had asked for that wait.
      */
-    const withRetryAfter = (seconds: number | undefined, date: string | undefined): string =>
+    const withRetryAfter = (seconds: number | undefined, date: string | undefined, from: RetryAfterBase | undefined): string =>
       seconds === undefined && date === undefined
         ? ""
-        : ` with ${quoteRetryAfter(seconds, date)}${seconds === undefined ? ", already past by this machine's clock" : ""}`
+        : ` with ${quoteRetryAfter(seconds, date)}${
+          seconds !== undefined
+            ? ""
+            : from === "answer-date"
+            ? ", already past by the answer's own Date"
+            : ", already past by this machine's clock"
+        }`
 
     const retryReason = (error: FivetranError): string => {
       switch (error._tag) {
         case "RateLimited":
           return error.retryAfterSeconds === undefined && error.retryAfterDate === undefined
             ? "Fivetran answered 429 without Retry-After"
-            : `Fivetran answered 429${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate)}`
+            : `Fivetran answered 429${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom)}`
         case "ServerError":
-          return `Fivetran answered ${error.status}${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate)}`
+          return `Fivetran answered ${error.status}${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom)}`
         default:
           return error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message
       }
@@ -353,6 +369,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                   endpoint: error.endpoint,
                   retryAfterSeconds: error.retryAfterSeconds,
                   retryAfterDate: error.retryAfterDate,
+                  retryAfterFrom: error.retryAfterFrom,
                   attempts
                 })
                 : error

@@ -38,7 +38,9 @@ export interface FailedResponse {
   readonly status: number
   readonly body: string
   readonly retryAfter: string | undefined
-  /** When the answer arrived, on Effect's clock: what a `Retry-After` date is counted from. */
+  /** The answer's `Date` header: what a `Retry-After` date is counted from. */
+  readonly date: string | undefined
+  /** When the answer arrived, on Effect's clock: what a `Retry-After` date is counted from without a readable `Date`. */
   readonly receivedAt: number
 }
 
@@ -60,13 +62,24 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
   if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
   if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
   if (status === 429) {
-    const retryAfter = readRetryAfter(response.retryAfter, response.receivedAt)
-    return new RateLimited({ endpoint, retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date })
+    const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
+    return new RateLimited({
+      endpoint,
+      retryAfterSeconds: retryAfter.seconds,
+      retryAfterDate: retryAfter.date,
+      retryAfterFrom: retryAfter.from
+    })
   }
   // RFC 9110 gives Retry-After a meaning on a 503 (maintenance, an overloaded gateway), not on other 5xx.
   if (status === 503) {
-    const retryAfter = readRetryAfter(response.retryAfter, response.receivedAt)
-    return new ServerError({ endpoint, status, retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date })
+    const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
+    return new ServerError({
+      endpoint,
+      status,
+      retryAfterSeconds: retryAfter.seconds,
+      retryAfterDate: retryAfter.date,
+      retryAfterFrom: retryAfter.from
+    })
   }
   if (status >= 500) return new ServerError({ endpoint, status })
   return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })

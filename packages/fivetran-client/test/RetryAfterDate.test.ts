@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, TestClock } from "effect"
+import { Clock, Effect, Fiber, Option, TestClock } from "effect"
+import { readRetryAfter } from "../src/RetryAfter.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer } from "./support/ScriptedServer.js"
 import { awaitRetrySleep, clientFor, liveWait, tallied } from "./support/TestClient.js"
@@ -7,15 +8,26 @@ import { awaitRetrySleep, clientFor, liveWait, tallied } from "./support/TestCli
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamBody = { code: "Success", data: team }
 
-/** A 429 whose Retry-After is an HTTP-date, as a proxy or gateway in front of the API sends it. */
-const tooManyUntil = (date: string) => json(429, { code: "TooManyRequests" }, { "Retry-After": date })
+/**
+ * A 429 whose Retry-After is an HTTP-date, as a proxy or gateway in front of the API sends it, dated
+ * by a server whose clock agrees with this machine's (the TestClock).
+ */
+const tooManyUntil = (date: string) =>
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) => json(429, { code: "TooManyRequests" }, { "Retry-After": date, Date: new Date(now).toUTCString() })
+  )
+
+/** As `tooManyUntil`, dated `answerDate` by the sender's clock, whatever this machine's says. */
+const tooManyUntilDated = (status: 429 | 503, date: string, answerDate: string) =>
+  json(status, { code: "TooManyRequests" }, { "Retry-After": date, Date: answerDate })
 
 /** The warnings and debug lines that announce a wait. */
 const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly message: string }>) =>
   lines.filter((line) => line.message.startsWith("waiting")).map((line) => [line.level, line.message])
 
 describe("a 429 whose Retry-After is an HTTP-date", () => {
-  it.scoped("is retried once the date has come on the clock, to the millisecond", () =>
+  it.scoped("is retried once the date has come by the answer's Date (whole seconds, so never early), to the millisecond", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 27, 52, 250))
       const server = yield* startServer((_, index) => index === 0 ? tooManyUntil("Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody))
@@ -23,8 +35,9 @@ describe("a 429 whose Retry-After is an HTTP-date", () => {
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
       const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter"))))
 
-      assert.strictEqual(yield* awaitRetrySleep(60_000), 7_750)
-      yield* TestClock.adjust(7_749)
+      // Answered at 07:27:52.250, dated 07:27:52: 8 s to go by the sender's clock.
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 8_000)
+      yield* TestClock.adjust(7_999)
       yield* liveWait(50)
       assert.strictEqual((yield* server.requests).length, 1)
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
@@ -33,10 +46,10 @@ describe("a 429 whose Retry-After is an HTTP-date", () => {
       const { counts, outcome } = yield* Fiber.join(fiber)
       assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual((yield* server.requests).length, 2)
-      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 7_750, retryBackoffMillis: 0 })
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 8_000, retryBackoffMillis: 0 })
       assert.deepStrictEqual(waitLines(yield* logs.lines), [[
         "WARN",
-        "waiting 7.8s (until 2026-10-21T07:28:00Z) before retrying GET /v1/teams/bright_otter: " +
+        "waiting 8.0s (until 2026-10-21T07:28:00Z) before retrying GET /v1/teams/bright_otter: " +
         "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:00 GMT"
       ]])
     }))
@@ -122,12 +135,12 @@ describe("a 429 whose Retry-After is an HTTP-date", () => {
         [
           "WARN",
           "waiting 1.0s (until 2026-10-21T07:28:01Z) before retrying GET /v1/teams/bright_otter: " +
-          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:27:00 GMT, already past by this machine's clock"
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:27:00 GMT, already past by the answer's own Date"
         ],
         [
           "WARN",
           "waiting 1.0s (until 2026-10-21T07:28:02Z) before retrying GET /v1/teams/bright_otter: " +
-          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:01 GMT, already past by this machine's clock"
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:01 GMT, already past by the answer's own Date"
         ]
       ])
     }))
@@ -155,4 +168,120 @@ describe("a 429 whose Retry-After is an HTTP-date", () => {
         assert.deepStrictEqual([error.retryAfterSeconds, error.retryAfterDate], [undefined, "Wed, 21 Oct 2026 07:27:00 GMT"])
       }
     }))
+})
+
+describe("a Retry-After date, on a host whose clock is off", () => {
+  it.scoped("is counted from the answer's Date: a clock 2h behind waits the 30s asked, not 2h 30s (too long, it failed)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 5, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0 ? tooManyUntilDated(429, "Wed, 21 Oct 2026 07:28:30 GMT", "Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody)
+      )
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter"))))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 30_000)
+      yield* TestClock.adjust(30_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 30_000, retryBackoffMillis: 0 })
+      assert.deepStrictEqual(waitLines(yield* logs.lines), [[
+        "WARN",
+        "waiting 30.0s (until 2026-10-21T05:28:30Z) before retrying GET /v1/teams/bright_otter: " +
+        "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:30 GMT"
+      ]])
+    }))
+
+  it.scoped("a clock 1h ahead waits the 45s asked, where the date looked past and the backoff applied", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 8, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0 ? tooManyUntilDated(429, "Wed, 21 Oct 2026 07:28:45 GMT", "Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 5_000, maxBackoffSeconds: 1, requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 45_000)
+      yield* TestClock.adjust(45_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 45_000, retryBackoffMillis: 0 })
+    }))
+
+  it.scoped("a 503's date counts from its Date too", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 5, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0 ? tooManyUntilDated(503, "Wed, 21 Oct 2026 07:30:00 GMT", "Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
+
+      assert.strictEqual(yield* awaitRetrySleep(300_000), 120_000)
+      yield* TestClock.adjust(120_000)
+      const { counts, outcome } = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 0, retryBackoffMillis: 120_000 })
+    }))
+
+  it.scoped("a date not after the answer's Date waits the backoff, the log naming the Date, whatever this machine's clock says", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 5, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0 ? tooManyUntilDated(429, "Wed, 21 Oct 2026 07:27:00 GMT", "Wed, 21 Oct 2026 07:28:00 GMT") : json(200, teamBody)
+      )
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 5_000, maxBackoffSeconds: 1, requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(logs.provide(client.getTeam("bright_otter")))
+
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 1_000)
+      yield* TestClock.adjust(1_000)
+      assert.deepStrictEqual(yield* Fiber.join(fiber), team)
+      assert.deepStrictEqual(waitLines(yield* logs.lines), [[
+        "WARN",
+        "waiting 1.0s (until 2026-10-21T05:28:01Z) before retrying GET /v1/teams/bright_otter: " +
+        "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:27:00 GMT, already past by the answer's own Date"
+      ]])
+    }))
+
+  it.scoped("without a readable Date, this machine's clock counts, and the log says so of a date past by it", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.UTC(2026, 9, 21, 7, 28, 0))
+      const server = yield* startServer((_, index) =>
+        index === 0
+          ? tooManyUntilDated(429, "Wed, 21 Oct 2026 07:27:00 GMT", "yesterday")
+          : index === 1
+          ? tooManyUntilDated(429, "Wed, 21 Oct 2026 07:28:21 GMT", "yesterday")
+          : json(200, teamBody)
+      )
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 5_000, maxBackoffSeconds: 1, requestTimeoutSeconds: 600 })
+      const fiber = yield* Effect.fork(logs.provide(client.getTeam("bright_otter")))
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 1_000)
+      yield* TestClock.adjust(1_000)
+      assert.strictEqual(yield* awaitRetrySleep(60_000), 20_000)
+      yield* TestClock.adjust(20_000)
+      assert.deepStrictEqual(yield* Fiber.join(fiber), team)
+      assert.deepStrictEqual(waitLines(yield* logs.lines), [
+        [
+          "WARN",
+          "waiting 1.0s (until 2026-10-21T07:28:01Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:27:00 GMT, already past by this machine's clock"
+        ],
+        [
+          "WARN",
+          "waiting 20.0s (until 2026-10-21T07:28:21Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with Retry-After Wed, 21 Oct 2026 07:28:21 GMT"
+        ]
+      ])
+    }))
+
+  it("readRetryAfter counts from the Date when there is one, else from now; seconds need neither", () => {
+    const now = Date.UTC(2026, 9, 21, 5, 28, 0)
+    const date = "Wed, 21 Oct 2026 07:28:30 GMT"
+    assert.deepStrictEqual(readRetryAfter(date, "Wed, 21 Oct 2026 07:28:00 GMT", now), { seconds: 30, date, from: "answer-date" })
+    assert.deepStrictEqual(readRetryAfter(date, undefined, now), { seconds: 7_230, date, from: "clock" })
+    assert.deepStrictEqual(readRetryAfter("30", "Wed, 21 Oct 2026 09:00:00 GMT", now), { seconds: 30, date: undefined, from: undefined })
+  })
 })
