@@ -136,7 +136,8 @@ export class ServerError extends Data.TaggedError("ServerError")<{
 /**
  * A body that breaks the schema, or that the client refuses as a whole (over MaxResponseBytes, a
  * page whose `next_cursor` repeats one its listing already followed): names the endpoint and the
- * offending field. Never retried: the same request would get the same answer.
+ * offending field. Not retried: the same request would get the same answer. Only a body cut off
+ * in the middle of its JSON (`cutShort`) is retried, as a transport failure is.
  */
 export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly endpoint: Endpoint
@@ -146,6 +147,8 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
    */
   readonly field: string
   readonly detail: string
+  /** The body ended in the middle of its JSON: cut off in transit, so a repeat may get it whole. */
+  readonly cutShort?: boolean
 }> {
   override get message() {
     const where = this.field === "" ? "" : ` at ${this.field}`

@@ -7,7 +7,8 @@ import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
-import { errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
+import { isCutShortJson } from "./JsonCutShort.js"
+import { cutShortResponse, errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
 import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
@@ -235,7 +236,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     /**
-     * One attempt; succeeds with the body's decoding (a decoding failure is not retried). `repeats`,
+     * One attempt; succeeds with the body's decoding (a decoding failure is not retried, but for a
+     * body cut short). `repeats`,
      * the failure a retry repeats, counts the retry here, once it is sent: a call abandoned during
      * its backoff (a readiness check's caller giving up) made no retry.
      */
@@ -263,7 +265,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
         yield* recorded(request, retried, result, ended - started)
         const response = yield* result
-        if (response.body.ok) return response.body.decoded
+        if (response.body.ok) {
+          const decoded = response.body.decoded
+          // A body cut in transit fails the attempt, for the retry policy to judge; any other decoding failure ends the call.
+          if (Either.isLeft(decoded) && decoded.left._tag === "InvalidResponse" && decoded.left.cutShort === true) {
+            return yield* decoded.left
+          }
+          return decoded
+        }
         const error = errorForStatus(
           {
             method: request.method,
@@ -410,7 +419,13 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       decode: (body: Uint8Array) => Either.Either<A, ParseResult.ParseError>
     ): Effect.Effect<A, FivetranError> => {
       const endpoint = `${request.method} ${request.path}`
-      const read = readingWith((body) => Either.mapLeft(decode(body), (error) => invalidResponse(endpoint, error, scrub)))
+      // Only a body that fails is checked for being cut short: the cost stays off the usual path.
+      const read = readingWith((body) =>
+        Either.mapLeft(
+          decode(body),
+          (error) => isCutShortJson(utf8.decode(body)) ? cutShortResponse(endpoint, body.length) : invalidResponse(endpoint, error, scrub)
+        )
+      )
       return send(request, endpoint, read).pipe(traced(request))
     }
 

@@ -102,6 +102,18 @@ export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseErro
   })
 }
 
+/**
+ * A 2xx body that ends in the middle of its JSON, complete by HTTP's framing (a proxy forwarding
+ * half a body, a close-delimited answer whose connection dropped): cut off in transit.
+ */
+export const cutShortResponse = (endpoint: Endpoint, bytes: number): InvalidResponse =>
+  new InvalidResponse({
+    endpoint,
+    field: "",
+    detail: `cut off after ${bytes.toLocaleString("en-US")} bytes, in the middle of its JSON`,
+    cutShort: true
+  })
+
 /** Socket-level error codes that mean no connection was made, so nothing reached Fivetran. */
 const ConnectFailureCodes = new Set([
   "ECONNREFUSED",

@@ -7,8 +7,10 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
 
 /**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
- * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
- * DELETE (a repeat that finds the target gone answers 404, which callers treat as done).
+ * before acting on it. 5xx, transport failures and a body cut off mid-JSON for GET, PATCH (same
+ * body, same result) and DELETE (a repeat that finds the target gone answers 404, which callers
+ * treat as done). A complete body that is not JSON, or breaks the schema, is not repeated: a
+ * proxy's page or a changed API answers the same again.
  * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
@@ -24,6 +26,9 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
       return method !== "POST" || error.connectFailed === true
+    // A 2xx whose body was cut in transit: the server acted, so never a POST.
+    case "InvalidResponse":
+      return error.cutShort === true && method !== "POST"
     default:
       return false
   }

@@ -1,0 +1,147 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Metric, MetricLabel } from "effect"
+import { createServer, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { fivetranRetries } from "../src/FivetranMetrics.js"
+import { captureLogs } from "./support/CapturedLogs.js"
+import { clientFor, tallied } from "./support/TestClient.js"
+
+const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
+const teamJson = JSON.stringify({ code: "Success", data: team })
+const half = teamJson.slice(0, Math.floor(teamJson.length / 2))
+
+/** How one answer is sent, on node:http's own response (or its socket, below HTTP). */
+type Answer = (response: ServerResponse) => void
+
+/** Whole, as Fivetran sends it. */
+const whole: Answer = (response) => {
+  response.writeHead(200, { "content-type": "application/json" })
+  response.end(teamJson)
+}
+/** Half the body, with a Content-Length that matches it, as the sandbox's `truncated` fault sends it. */
+const halfWithLength: Answer = (response) => {
+  response.writeHead(200, { "content-type": "application/json", "content-length": String(half.length) })
+  response.end(half)
+}
+/** A close-delimited answer (no length, no chunks) whose connection ends halfway: nothing at the HTTP level shows the cut. */
+const halfThenClose: Answer = (response) => {
+  response.socket?.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${half}`)
+}
+/** A proxy's page, whole, with 200. */
+const proxyPage: Answer = (response) => {
+  response.writeHead(200, { "content-type": "text/html" })
+  response.end("<html><body>Sign in to continue</body></html>")
+}
+
+/** A node:http server on 127.0.0.1 giving the n-th request the n-th answer (the last one for the rest), counting requests. */
+const startServer = (answers: ReadonlyArray<Answer>) =>
+  Effect.gen(function*() {
+    let requests = 0
+    const node = createServer((request, response) => {
+      const answer = answers[Math.min(requests++, answers.length - 1)]!
+      request.resume()
+      request.on("end", () => answer(response))
+    })
+    yield* Effect.acquireRelease(
+      Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
+      () =>
+        Effect.sync(() => {
+          node.closeAllConnections()
+          node.close()
+        })
+    )
+    const { port } = node.address() as AddressInfo
+    return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
+  })
+
+/** Backoff 0: a retry is sent at once on the TestClock, and a wrong one shows in the count. */
+const noBackoff = { backoffBaseMillis: 0 }
+
+const transportRetries = Effect.map(
+  Metric.value(Metric.taggedWithLabels(fivetranRetries, [
+    MetricLabel.make("method", "GET"),
+    MetricLabel.make("route", "/v1/teams/{id}"),
+    MetricLabel.make("reason", "transport")
+  ])),
+  (state) => state.count
+)
+
+const cutMessage = `GET /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
+
+describe("a 2xx body cut off in the middle of its JSON", () => {
+  it.scoped("with a matching Content-Length (the sandbox's truncated fault) is retried, and the call succeeds", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfWithLength, whole])
+      const logs = yield* captureLogs
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      const retriesBefore = yield* transportRetries
+      const { counts, outcome } = yield* tallied(logs.provide(client.getTeam("bright_otter")))
+      assert.deepStrictEqual(yield* outcome, team)
+      assert.strictEqual(yield* server.requests, 2)
+      assert.deepStrictEqual([counts.requests, counts.retries, counts.rateLimitWaitMillis], [2, 1, 0])
+      assert.strictEqual((yield* transportRetries) - retriesBefore, 1)
+      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => line.message), [
+        `waiting 0ms (until 1970-01-01T00:00:00Z) before retrying GET /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
+      ])
+    }))
+
+  it.scoped("on a close-delimited answer whose connection ended early is retried, and the call succeeds", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfThenClose, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      assert.deepStrictEqual(yield* client.getTeam("bright_otter"), team)
+      assert.strictEqual(yield* server.requests, 2)
+    }))
+
+  it.scoped("every time fails after the last attempt, saying where it was cut", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfWithLength])
+      const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.deepStrictEqual([error._tag, error.message], ["InvalidResponse", cutMessage])
+      assert.strictEqual(yield* server.requests, 3)
+    }))
+
+  it.scoped("answering a POST is not repeated: Fivetran answered 2xx, so it acted", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfWithLength, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      const error = yield* Effect.flip(client.createTeam({ name: "Analysts", role: "Account Reviewer" }))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "InvalidResponse",
+        `POST /v1/teams: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
+      ])
+      assert.strictEqual(yield* server.requests, 1)
+    }))
+})
+
+describe("a complete 2xx body that is wrong", () => {
+  it.scoped("a proxy's HTML page is not retried: a repeat gets the same page", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([proxyPage, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "InvalidResponse",
+        `GET /v1/teams/bright_otter: unexpected response body: Unexpected token '<', "<html><bod"... is not valid JSON`
+      ])
+      assert.strictEqual(yield* server.requests, 1)
+    }))
+
+  it.scoped("JSON that breaks the schema is not retried, and the error names the field", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([(response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({ code: "Success", data: { ...team, name: 7 } }))
+      }, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      const { counts, outcome } = yield* tallied(client.getTeam("bright_otter"))
+      const error = yield* Effect.flip(outcome)
+      assert.deepStrictEqual([error._tag, error.message], [
+        "InvalidResponse",
+        "GET /v1/teams/bright_otter: unexpected response body at data.name: Expected string, actual 7"
+      ])
+      assert.deepStrictEqual([counts.requests, counts.retries], [1, 0])
+    }))
+})
