@@ -47,14 +47,22 @@ export class Conflict extends Data.TaggedError("Conflict")<{
   }
 }
 
-/** 400, 405, 406, 415 and other 4xx that retrying cannot fix. */
+/** 400, 405, 406, 415 and other 4xx that retrying cannot fix; a 3xx redirect, which is not followed. */
 export class BadRequest extends Data.TaggedError("BadRequest")<{
   readonly endpoint: Endpoint
   readonly status: number
   readonly code: string
   readonly detail: string
+  /** A redirect's `Location`, quoted as outside text is. */
+  readonly location?: string | undefined
 }> {
   override get message() {
+    // Following a redirect would take the API key to wherever it points (a login page, another host).
+    if (this.status >= 300 && this.status < 400) {
+      return `${this.endpoint}: the server at the base URL answered ${this.status}, a redirect${
+        this.location === undefined ? "" : ` to ${this.location}`
+      }; the client does not follow redirects (the API key would go along): set the base URL to the API's own address`
+    }
     return `${this.endpoint}: Fivetran refused the request (${this.status} ${this.code})${this.detail ? `: ${this.detail}` : ""}`
   }
 }

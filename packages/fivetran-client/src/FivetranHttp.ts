@@ -60,6 +60,8 @@ interface RawResponse<A> {
   readonly status: number
   readonly body: BodyReading<A>
   readonly retryAfter: string | undefined
+  /** A redirect's `Location` header. */
+  readonly location: string | undefined
   /** The answer's `Date` header. */
   readonly date: string | undefined
   /** When the answer arrived, on Effect's clock. */
@@ -195,6 +197,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             status: response.status,
             body: response.body,
             retryAfter: header(headers, "retry-after"),
+            location: header(headers, "location"),
             date: header(headers, "date"),
             receivedAt: now,
             remaining
@@ -280,6 +283,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             status: response.status,
             body: response.body.text,
             retryAfter: response.retryAfter,
+            location: response.location,
             date: response.date,
             receivedAt: response.receivedAt
           },

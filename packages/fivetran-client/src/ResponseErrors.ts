@@ -38,6 +38,8 @@ export interface FailedResponse {
   readonly status: number
   readonly body: string
   readonly retryAfter: string | undefined
+  /** A redirect's `Location` header. */
+  readonly location: string | undefined
   /** The answer's `Date` header: what a `Retry-After` date is counted from. */
   readonly date: string | undefined
   /** When the answer arrived, on Effect's clock: what a `Retry-After` date is counted from without a readable `Date`. */
@@ -82,7 +84,13 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
     })
   }
   if (status >= 500) return new ServerError({ endpoint, status })
-  return new BadRequest({ endpoint, status, code: code(`HTTP_${status}`), detail })
+  return new BadRequest({
+    endpoint,
+    status,
+    code: code(`HTTP_${status}`),
+    detail,
+    location: status < 400 && response.location !== undefined ? quoted(response.location, scrub) : undefined
+  })
 }
 
 /** `data.items[3].active` from a schema path. */
