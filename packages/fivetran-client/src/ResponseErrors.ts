@@ -164,6 +164,14 @@ export const oversizedResponse = (endpoint: Endpoint, maxBytes: number): Invalid
   })
 
 /**
+ * What undici's `bad response` means: the parser met an answer it refuses and closed the socket
+ * before any handler of ours saw it (an interim `100 Continue` that was not asked for, which the
+ * server follows with its real answer; or an answer to no request). Said, since undici's words name neither.
+ */
+const brokenAnswer = "the server's answer broke HTTP/1.1 as the client reads it " +
+  "(an interim 100 Continue it did not ask for, or an answer to no request)"
+
+/**
  * A failure below HTTP: connection refused or reset, a body cut short, no complete response in
  * time (its cause's message says within how long). Only the cause's code and message are kept, scrubbed.
  */
@@ -178,7 +186,11 @@ export const transportError = (
     : failure.stage === "url"
     ? "the base URL is not valid"
     : "the request failed"
-  const because = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
+  const because = code === "UND_ERR_SOCKET" && message === "bad response"
+    ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
+    : code === undefined || message.includes(code)
+    ? message
+    : `${code} ${message}`.trim()
   return new Transport({
     endpoint,
     reason: quoted(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`, scrub),
