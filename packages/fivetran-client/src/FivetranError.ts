@@ -170,6 +170,8 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly reason: string
   /** True when no connection could be made, so Fivetran cannot have seen the request. */
   readonly connectFailed?: boolean
+  /** The TLS handshake refused the server's certificate: nothing was sent, and a repeat meets the same certificate. */
+  readonly certificateRefused?: boolean
 }> {
   override get message() {
     return `${this.endpoint}: could not reach Fivetran: ${this.reason}`

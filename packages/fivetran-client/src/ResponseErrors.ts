@@ -132,6 +132,37 @@ const ConnectFailureCodes = new Set([
   "UND_ERR_CONNECT_TIMEOUT"
 ])
 
+/**
+ * Certificate checks that failed in the TLS handshake, before any byte of the request was sent
+ * (OpenSSL's verify codes as Node names them, and Node's host-name check).
+ */
+const CertificateFailureCodes = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+])
+
+/** Of those, an issuer this machine does not trust: what a proxy that inspects TLS, signing with its own CA, causes. */
+const UntrustedIssuerCodes = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_UNTRUSTED"
+])
+
 /** The innermost `code` and message of an error's cause chain (undici and node:http nest them). */
 const rootCause = (error: unknown): { readonly code: string | undefined; readonly message: string } => {
   let current: unknown = error
@@ -186,6 +217,18 @@ export const transportError = (
     : failure.stage === "url"
     ? "the base URL is not valid"
     : "the request failed"
+  const certificateRefused = code !== undefined && CertificateFailureCodes.has(code)
+  if (certificateRefused) {
+    const hint = UntrustedIssuerCodes.has(code)
+      ? "; behind a proxy that inspects TLS, give its CA certificate in NODE_EXTRA_CA_CERTS"
+      : ""
+    return new Transport({
+      endpoint,
+      reason: `the server's TLS certificate was refused (${quoted(`${code} ${message}`, scrub)}), so nothing was sent${hint}`,
+      connectFailed: true,
+      certificateRefused
+    })
+  }
   const because = code === "UND_ERR_SOCKET" && message === "bad response"
     ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
     : code === undefined || message.includes(code)

@@ -15,7 +15,8 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
  * (connection refused) or the server said it did not process it (503), unless the 503's
- * `Retry-After` asks for longer than max-rate-limit-wait.
+ * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
+ * repeated: the next handshake meets the same certificate.
  */
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   switch (error._tag) {
@@ -25,7 +26,7 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       // A 503 whose Retry-After is past max-rate-limit-wait has failed at once, as a 429's would.
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
-      return method !== "POST" || error.connectFailed === true
+      return error.certificateRefused !== true && (method !== "POST" || error.connectFailed === true)
     // A 2xx whose body was cut in transit: the server acted, so never a POST.
     case "InvalidResponse":
       return error.cutShort === true && method !== "POST"

@@ -27,7 +27,8 @@ const errors: Record<string, FivetranError> = {
   ServerError503: new ServerError({ endpoint, status: 503 }),
   ServerError503WaitTooLong: new ServerError({ endpoint, status: 503, retryAfterSeconds: 7_200, maxWaitMillis: 3_600_000 }),
   TransportAfterConnect: new Transport({ endpoint, reason: "reset", connectFailed: false }),
-  TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true })
+  TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true }),
+  TransportCertificateRefused: new Transport({ endpoint, reason: "certificate", connectFailed: true, certificateRefused: true })
 }
 
 const retried = (method: HttpMethod) => Object.keys(errors).filter((name) => shouldRetry(method, errors[name]!))
