@@ -80,7 +80,8 @@ const deferredFileParsers = standIn(
  * HTTP service's start-up (CPU profile, 2026-12-01). The client's transport (fivetran-client's
  * UndiciTransport) uses an Agent and the request API that the index adds to dispatchers, and so does
  * @effect/platform-node's undici HttpClient (through its `Undici` module), which also takes the global
- * dispatcher: bundled, the `undici` of each is just that.
+ * dispatcher: bundled, the `undici` of each is just that, and the transport's ProxyAgent (for
+ * HTTPS_PROXY) is loaded when one is made.
  */
 const undiciAgentOnly = standIn(
   "undici-agent-only",
@@ -93,8 +94,9 @@ const undiciAgentOnly = standIn(
       "import api from \"undici/lib/api/index.js\"",
       "import { getGlobalDispatcher } from \"undici/lib/global.js\"",
       "Object.assign(Dispatcher.prototype, api)",
-      "export { Agent, getGlobalDispatcher }",
-      "export default { Agent, getGlobalDispatcher }"
+      "class ProxyAgent { constructor(options) { return new (require(\"undici/lib/dispatcher/proxy-agent.js\"))(options) } }",
+      "export { Agent, getGlobalDispatcher, ProxyAgent }",
+      "export default { Agent, getGlobalDispatcher, ProxyAgent }"
     ].join("\n")
 )
 

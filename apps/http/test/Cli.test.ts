@@ -316,6 +316,36 @@ describe("the process", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive(
+    "a proxy URL that is not http(s) is one `error: ...` line naming its variable, not its password, and exit 2",
+    () =>
+      Effect.gen(function*() {
+        assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+        const env = {
+          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !/_proxy$/i.test(key))),
+          HTTPS_PROXY: "socks5://egress:PROXYSECRET9@proxy.corp:1080"
+        }
+        const child = spawn(
+          process.execPath,
+          [mainJs, "--port", "0", "--api-key", "key", "--api-secret", "secret", "--token", "proxy-test-token-0123"],
+          { env, stdio: ["ignore", "pipe", "pipe"] }
+        )
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+        let stderr = ""
+        child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+        const code = yield* Effect.async<number | null>((resume) => {
+          child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
+        }).pipe(Effect.timeout("60 seconds"))
+        assert.strictEqual(code, 2)
+        assert.strictEqual(
+          stderr,
+          "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
+            "(socks5:// proxies are not supported)\")\n"
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive("an unusable --temp-dir is one `error: ...` line naming it and the setting, and exit 2", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)

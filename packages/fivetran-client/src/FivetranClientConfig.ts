@@ -22,6 +22,11 @@ export interface FivetranClientConfig {
   readonly rateLimitReservePercent: number
   /** Longest wait for the rate limit (a 429's `Retry-After` or the reserve); a longer one fails at once. */
   readonly maxRateLimitWaitSeconds: number
+  /**
+   * The proxy every request goes through (tunnelled with CONNECT), user and password included;
+   * none: straight to `baseUrl`. EgressProxy.ts picks it from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+   */
+  readonly proxy?: Redacted.Redacted<string> | undefined
 }
 
 export const DefaultBaseUrl = "https://api.fivetran.com"

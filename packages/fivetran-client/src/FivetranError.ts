@@ -172,6 +172,8 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly connectFailed?: boolean
   /** The TLS handshake refused the server's certificate: nothing was sent, and a repeat meets the same certificate. */
   readonly certificateRefused?: boolean
+  /** The egress proxy's status when it would not open a tunnel: nothing reached Fivetran; a 4xx is no blip. */
+  readonly proxyStatus?: number
 }> {
   override get message() {
     return `${this.endpoint}: could not reach Fivetran: ${this.reason}`

@@ -14,7 +14,7 @@ import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPoli
 import { perSchema } from "./SchemaCache.js"
 import { secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
-import { makeUndiciTransport, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
+import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 import type { RequestWaits } from "./WaitsInProgress.js"
 
 export interface FivetranRequest {
@@ -107,7 +107,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     // Only the headers the API documents are sent (no trace propagation); the call's span below
     // names the route template, never the full URL with ids and cursors.
     const timeout = Duration.seconds(config.requestTimeoutSeconds)
-    const transport = yield* makeUndiciTransport(config.baseUrl, timeout)
+    const transport = yield* makeUndiciTransport(config.baseUrl, timeout, MaxResponseBytes, config.proxy)
     // Read synchronously where a request's bookkeeping needs the time (the test clock in tests).
     const clock = yield* Effect.clock
     const budget = new RateBudget(config.rateLimitReservePercent)
@@ -117,13 +117,19 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
     let keyAccepted = false
 
+    // A proxy's user and password, as its URL holds them (percent-encoded) and decoded.
+    const proxyCredentials = config.proxy === undefined ? [] : (() => {
+      const { password, username } = new URL(Redacted.value(config.proxy))
+      const decoded = (part: string) => Either.getOrElse(Either.try(() => decodeURIComponent(part)), () => part)
+      return [username, password].flatMap((part) => part === "" ? [] : [part, decoded(part)])
+    })()
     // Text from outside (error bodies, socket messages) could echo a credential back, as it is or
     // percent-encoded, and a schema failure quotes a value JSON-escaped; it is masked before it can
     // reach an error. The secret forms are derived here, at the point of use.
     const scrub: Scrub = (text) => {
       const key = Redacted.value(config.apiKey)
       const secret = Redacted.value(config.apiSecret)
-      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret]
+      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret, ...proxyCredentials]
         .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])
         .filter((form) => form.length >= 4)
       return forms.reduce((acc, form) => acc.replace(secretPattern(form), "<redacted>"), text)

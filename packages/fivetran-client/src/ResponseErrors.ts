@@ -163,6 +163,12 @@ const UntrustedIssuerCodes = new Set([
   "CERT_UNTRUSTED"
 ])
 
+/** What a proxy's refusal of a tunnel asks the operator to change, by its status. */
+const ProxyRefusalHints: Readonly<Record<string, string>> = {
+  "407": ": it wants credentials; give the proxy's user and password in its URL (http://user:password@proxy:3128)",
+  "403": ": it does not let this host through; ask for it to be allowed, or list it in NO_PROXY if it is reachable directly"
+}
+
 /** The innermost `code` and message of an error's cause chain (undici and node:http nest them). */
 const rootCause = (error: unknown): { readonly code: string | undefined; readonly message: string } => {
   let current: unknown = error
@@ -227,6 +233,17 @@ export const transportError = (
       reason: `the server's TLS certificate was refused (${quoted(`${code} ${message}`, scrub)}), so nothing was sent${hint}`,
       connectFailed: true,
       certificateRefused
+    })
+  }
+  const proxyStatus = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/.exec(message)?.[1]
+  if (proxyStatus !== undefined) {
+    return new Transport({
+      endpoint,
+      reason: `the proxy (HTTPS_PROXY or HTTP_PROXY) answered ${proxyStatus} to the tunnel, so nothing was sent${
+        ProxyRefusalHints[proxyStatus] ?? "; it could not reach the host: retried as a failed connection"
+      }`,
+      connectFailed: true,
+      proxyStatus: Number(proxyStatus)
     })
   }
   const because = code === "UND_ERR_SOCKET" && message === "bad response"

@@ -16,8 +16,11 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
  * (connection refused) or the server said it did not process it (503), unless the 503's
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
- * repeated: the next handshake meets the same certificate.
+ * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel.
  */
+/** A proxy's 4xx to a tunnel (407 credentials, 403 a host it blocks) answers a repeat the same way. */
+const refusedByProxy = (status: number | undefined) => status !== undefined && status >= 400 && status < 500
+
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   switch (error._tag) {
     case "RateLimited":
@@ -26,7 +29,8 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       // A 503 whose Retry-After is past max-rate-limit-wait has failed at once, as a 429's would.
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
-      return error.certificateRefused !== true && (method !== "POST" || error.connectFailed === true)
+      return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) &&
+        (method !== "POST" || error.connectFailed === true)
     // A 2xx whose body was cut in transit: the server acted, so never a POST.
     case "InvalidResponse":
       return error.cutShort === true && method !== "POST"

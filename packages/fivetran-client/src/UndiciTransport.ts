@@ -1,5 +1,5 @@
-import { type Duration, Effect, Either } from "effect"
-import { Agent, type Dispatcher } from "undici"
+import { type Duration, Effect, Either, Redacted } from "effect"
+import { Agent, type Dispatcher, ProxyAgent } from "undici"
 import { BodyBuffers } from "./BodyBuffers.js"
 import { type Expirable, makeExchangeDeadlines } from "./ExchangeDeadlines.js"
 
@@ -188,11 +188,17 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
  * nor promises per exchange. The agent (its keep-alive connections) lives as long as the scope.
  * Interrupting the effect aborts the exchange; so does its timeout, kept on Effect's clock
  * (ExchangeDeadlines), which covers the request and the whole body, and a body past `maxBytes`.
+ * With a `proxy`, each connection is a tunnel through it (CONNECT), its credentials sent to it alone.
  */
-export const makeUndiciTransport = (baseUrl: string, timeout: Duration.Duration, maxBytes: number = MaxResponseBytes) =>
+export const makeUndiciTransport = (
+  baseUrl: string,
+  timeout: Duration.Duration,
+  maxBytes: number = MaxResponseBytes,
+  proxy?: Redacted.Redacted<string>
+) =>
   Effect.gen(function*() {
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => new Agent()),
+    const agent: Dispatcher = yield* Effect.acquireRelease(
+      Effect.sync(() => proxy === undefined ? new Agent() : new ProxyAgent({ uri: Redacted.value(proxy) })),
       // As @effect/platform-node did: whatever is still open is torn down, not waited for.
       (agent) => Effect.promise(() => agent.destroy())
     )

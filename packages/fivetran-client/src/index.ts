@@ -1,3 +1,4 @@
+export * from "./EgressProxy.js"
 export * from "./FivetranClient.js"
 export * from "./FivetranClientConfig.js"
 export * from "./FivetranClientShape.js"

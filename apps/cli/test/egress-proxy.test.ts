@@ -1,0 +1,64 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { startConnectProxy } from "./support/ConnectProxy.js"
+import { countsIn } from "./support/ResourceCounts.js"
+import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+/** A name no resolver knows: only the proxy can reach "Fivetran" there. */
+const proxiedHost = "fivetran.proxy-test"
+
+/** The sandbox's key, with the base URL left to the test. */
+const keyFlags = Effect.map(connectionFlags, ({ key }) => ({ key, flags: ["--api-key", key.key, "--api-secret", key.secret] }))
+
+describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
+  it.scopedLive("a sync reaches the API only through the proxy, with the proxy's credentials, and writes the file", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const port = Number(new URL(sandbox.baseUrl).port)
+      const proxy = yield* startConnectProxy(() => ({ host: "127.0.0.1", port }))
+      const dir = yield* tempDir
+      const { flags, key } = yield* keyFlags
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli(
+        [...flags, "--base-url", `http://${proxiedHost}:${port}`, "-f", file, "--log-level", "debug"],
+        { env: { HTTP_PROXY: proxy.url.replace("http://", "http://egress:PROXYSECRET7@"), NO_PROXY: "internal.corp" } }
+      )
+      assertExit(result, 0)
+      assertNoSecret(result, key.secret)
+      assert.notInclude(result.stderr, "PROXYSECRET7")
+      assert.deepStrictEqual(yield* countsIn(file), {
+        user: smallAccount.users.length,
+        role: accountRoleCount(smallAccount),
+        group: smallAccount.groups.length,
+        team: smallAccount.teams.length
+      })
+      assert.isAbove(proxy.tunnels.length, 0)
+      assert.deepStrictEqual(
+        [...new Set(proxy.tunnels.map((tunnel) => `${tunnel.target} ${tunnel.authorization}`))],
+        [`${proxiedHost}:${port} Basic ${Buffer.from("egress:PROXYSECRET7").toString("base64")}`]
+      )
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a proxy URL that is not http(s) exits 2 before any request, naming the variable and not its password", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const port = Number(new URL(sandbox.baseUrl).port)
+      const { flags } = yield* keyFlags
+      const result = yield* runCli([...flags, "--base-url", `https://${proxiedHost}:${port}`, "-f", "never.c1z"], {
+        env: { HTTPS_PROXY: "socks5://egress:PROXYSECRET8@proxy.corp:1080" }
+      })
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
+          "(socks5:// proxies are not supported)\")\n"
+      )
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+})

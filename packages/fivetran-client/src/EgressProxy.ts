@@ -1,0 +1,88 @@
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
+
+/**
+ * The proxy a network without direct egress sends requests through, from the variables every
+ * HTTP tool reads (Go's `http.ProxyFromEnvironment`, which baton's Go connectors use, and curl):
+ * HTTPS_PROXY for https:// base URLs, HTTP_PROXY for http:// ones, the upper-case name first, then
+ * the lower-case one; NO_PROXY lists hosts reached directly. As in Go, loopback hosts are always
+ * reached directly, so `--sandbox` never goes through a proxy. A proxy URL may hold a user name
+ * and password (sent as Proxy-Authorization), so the URLs stay Redacted and a bad one is refused
+ * naming its variable, never quoting it.
+ */
+
+export interface EgressProxy {
+  /** For http:// base URLs (HTTP_PROXY). */
+  readonly http: Option.Option<Redacted.Redacted<string>>
+  /** For https:// base URLs (HTTPS_PROXY). */
+  readonly https: Option.Option<Redacted.Redacted<string>>
+  /** NO_PROXY's entries, lower case: `*`, a host (`.host` and `*.host` also match its subdomains), `host:port`. */
+  readonly noProxy: ReadonlyArray<string>
+}
+
+export const NoEgressProxy: EgressProxy = { http: Option.none(), https: Option.none(), noProxy: [] }
+
+/** The first of `names` that is set and not blank, with its name. */
+const firstSet = (names: ReadonlyArray<string>) =>
+  Config.all(names.map((name) => Config.option(Config.string(name)))).pipe(
+    Config.map((values) => {
+      const index = values.findIndex((value) => Option.isSome(value) && value.value.trim() !== "")
+      return index < 0 ? Option.none() : Option.some({ name: names[index]!, value: Option.getOrThrow(values[index]!).trim() })
+    })
+  )
+
+/** A proxy's URL: `http://[user:password@]host:port`; a bare `host:port` reads as http://, as in Go and curl. */
+const proxyUrl = (names: readonly [string, string]) =>
+  firstSet(names).pipe(
+    Config.mapOrFail((given): Either.Either<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> => {
+      if (Option.isNone(given)) return Either.right(Option.none())
+      const { name, value } = given.value
+      const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
+      const url = URL.canParse(text) ? new URL(text) : undefined
+      if (url === undefined || url.hostname === "") {
+        return Either.left(ConfigError.InvalidData([name], "expected a proxy URL such as http://proxy.example:3128"))
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        return Either.left(
+          ConfigError.InvalidData([name], `expected an http:// or https:// proxy URL (${url.protocol}// proxies are not supported)`)
+        )
+      }
+      return Either.right(Option.some(Redacted.make(url.href)))
+    })
+  )
+
+/** Reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case names). */
+export const egressProxyConfig: Config.Config<EgressProxy> = Config.all({
+  http: proxyUrl(["HTTP_PROXY", "http_proxy"]),
+  https: proxyUrl(["HTTPS_PROXY", "https_proxy"]),
+  noProxy: firstSet(["NO_PROXY", "no_proxy"]).pipe(
+    Config.map((given) =>
+      Option.match(given, {
+        onNone: () => [],
+        onSome: ({ value }) => value.split(/[\s,]+/).map((entry) => entry.toLowerCase()).filter((entry) => entry !== "")
+      })
+    )
+  )
+})
+
+const isLoopback = (host: string) =>
+  host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host)
+
+/** Whether a NO_PROXY entry names `host` (and `port`): the host, or a domain above it. */
+const bypasses = (entry: string, host: string, port: string): boolean => {
+  if (entry === "*") return true
+  const colon = entry.lastIndexOf(":")
+  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1))
+  if (hasPort && entry.slice(colon + 1) !== port) return false
+  const name = (hasPort ? entry.slice(0, colon) : entry).replace(/^\*?\./, "")
+  return host === name || host.endsWith(`.${name}`)
+}
+
+/** The proxy requests to `baseUrl` go through: none for loopback, a NO_PROXY host, or no proxy set for its scheme. */
+export const proxyFor = (baseUrl: string, proxy: EgressProxy): Option.Option<Redacted.Redacted<string>> => {
+  if (!URL.canParse(baseUrl)) return Option.none()
+  const url = new URL(baseUrl)
+  const host = url.hostname.toLowerCase()
+  const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80"
+  if (isLoopback(host) || proxy.noProxy.some((entry) => bypasses(entry, host, port))) return Option.none()
+  return url.protocol === "https:" ? proxy.https : url.protocol === "http:" ? proxy.http : Option.none()
+}
