@@ -2,6 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
 import { assertExit, assertNoSecret, jsonLines, logFields, runCli } from "./support/CliProcess.js"
 
 /**
@@ -93,6 +94,31 @@ describe("settings sources (the CLI process)", () => {
       )
       assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scoped(
+    "a named pipe as .baton.yaml or BATON_CONFIG_PATH is refused (exit 2) instead of waiting for a writer; /dev/null is no settings",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        execFileSync("mkfifo", [`${dir}/.baton.yaml`, `${dir}/named.yaml`])
+        const [asDefault, asVariable] = yield* Effect.all([
+          runCli(["--sandbox"], { cwd: dir }),
+          runCli(["--sandbox"], { cwd: dir, env: { BATON_CONFIG_PATH: "named.yaml" } })
+        ], { concurrency: 2 })
+        const rest = "is a named pipe (FIFO), not a file: the config file must be a regular file (or a link to /dev/null, for no settings)"
+        assert.deepStrictEqual(
+          [asDefault.exitCode, asDefault.stderr, asVariable.exitCode, asVariable.stderr],
+          [2, `error: .baton.yaml ${rest}\n`, 2, `error: named.yaml ${rest}\n`]
+        )
+        const nullDir = yield* tempDir
+        yield* fs.symlink("/dev/null", `${nullDir}/.baton.yaml`)
+        const sync = yield* runCli(["--sandbox", "--log-format", "json"], { cwd: nullDir })
+        assertExit(sync, 0)
+        assert.strictEqual(jsonLines(sync.stderr).find((line) => line["msg"] === "sync complete")?.["file"], "sync.c1z")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
   it.scoped("a .baton.yaml that is empty, only comments or --- is no settings; a list is refused", () =>
     Effect.gen(function*() {

@@ -1,6 +1,8 @@
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
+import { fileKindName, isNullDevice } from "./FileKind.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 import { parseYaml } from "./YamlText.js"
@@ -29,17 +31,29 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 /** Settings by key, or nothing (YAML's null, what a file without settings parses to). */
 const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
-/** The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). */
+const unreadable = (file: string) => (error: PlatformError) =>
+  new SettingError({
+    reason: `${file} could not be read (${error._tag === "SystemError" ? error.description ?? error.reason : error.message})`
+  })
+
+/**
+ * The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). Only a regular
+ * file is read (FileKind.ts: a named pipe hung the start waiting for a writer), or /dev/null, which
+ * is no settings; anything else is refused, saying what it is.
+ */
 const load = (file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(file).pipe(
-      Effect.mapError((error) =>
-        new SettingError({
-          reason: `${file} could not be read (${error._tag === "SystemError" ? error.description ?? error.reason : error.message})`
-        })
-      )
-    )
+    const info = yield* fs.stat(file).pipe(Effect.mapError(unreadable(file)))
+    if (info.type !== "File") {
+      if (yield* isNullDevice(fs, info)) return { label: file, values: {} } satisfies ConfigFileSource
+      return yield* new SettingError({
+        reason: `${file} is ${
+          fileKindName(info.type)
+        }, not a file: the config file must be a regular file (or a link to /dev/null, for no settings)`
+      })
+    }
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable(file)))
     const data = yield* parseYaml(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
       Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))

@@ -2,6 +2,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, vi } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option } from "effect"
+import { execFileSync } from "node:child_process"
+import { createServer, type Server } from "node:net"
 import { loadConfigFile } from "../src/ConfigFile.js"
 import { BatonSettings, resolve } from "../src/index.js"
 
@@ -58,8 +60,37 @@ describe("config file", () => {
       yield* fs.makeDirectory(`${dir}/settings.yaml`)
       assert.deepStrictEqual(
         yield* refusal(`${dir}/settings.yaml`),
-        Option.some(`${dir}/settings.yaml could not be read (EISDIR: illegal operation on a directory, read)`)
+        Option.some(
+          `${dir}/settings.yaml is a directory, not a file: the config file must be a regular file (or a link to /dev/null, for no settings)`
+        )
       )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a named pipe or a socket is refused saying what it is, without waiting for a writer; /dev/null is no settings", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-settings-" })
+      execFileSync("mkfifo", [`${dir}/pipe.yaml`])
+      yield* Effect.acquireRelease(
+        Effect.async<Server>((resume) => {
+          const server = createServer()
+          server.listen(`${dir}/socket.yaml`, () => {
+            resume(Effect.succeed(server))
+          })
+        }),
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
+      )
+      yield* fs.symlink("/dev/null", `${dir}/null.yaml`)
+      const rest = "not a file: the config file must be a regular file (or a link to /dev/null, for no settings)"
+      assert.deepStrictEqual(yield* Effect.forEach([`${dir}/pipe.yaml`, `${dir}/socket.yaml`], refusal), [
+        Option.some(`${dir}/pipe.yaml is a named pipe (FIFO), ${rest}`),
+        Option.some(`${dir}/socket.yaml is a socket, ${rest}`)
+      ])
+      const empty = yield* loadFrom(`${dir}/null.yaml`)
+      assert.deepStrictEqual(Option.map(empty, (file) => file.values), Option.some({}))
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("an empty BATON_CONFIG_PATH is unset: the working directory's .baton.yaml, here none", () =>
