@@ -321,7 +321,7 @@ describe("settings sources (the CLI process)", () => {
       assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
         [2, "error: .baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\"\n", ""],
         [2, "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got \"0\"\n", ""],
-        [2, "error: BATON_LOG_LEVEL: Expected one of (debug, info, warn, error) but received \"trace\"\n", ""]
+        [2, "error: BATON_LOG_LEVEL: expected one of debug, info, warn, error, got \"trace\"\n", ""]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 

@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { readFileSync } from "node:fs"
-import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
 
 const packageVersion = Schema.decodeUnknownSync(Schema.parseJson(Schema.Struct({ version: Schema.String })))(
   readFileSync(new URL("../package.json", import.meta.url), "utf8")
@@ -48,12 +48,40 @@ describe("usage", () => {
       assertExit(logLevel, 2)
       assert.strictEqual(
         logLevel.stderr,
-        "error: --log-level: Expected one of (debug, info, warn, error) but received \"loud\"\n"
+        "error: --log-level: expected one of debug, info, warn, error, got \"loud\"\n"
       )
       assertExit(concurrency, 2)
       assert.strictEqual(concurrency.stderr, "error: --concurrency: expected a whole number from 1 to 64, got \"0\"\n")
       assertExit(sandbox, 2)
       assert.strictEqual(sandbox.stderr, "error: --sandbox: expected small, medium or large, got \"huge\"\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a log level or format that is not one of the choices reads like every other refusal, from each source", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      yield* fs.writeFileString(`${dir}/.baton.yaml`, "log-format: xml\n")
+      const empty = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const runs = yield* Effect.all([
+        runCli(["--sandbox"], { cwd: empty, env: { BATON_LOG_LEVEL: "verbose" } }),
+        runCli(["--sandbox", "--log-format", "JSON"], { cwd: empty }),
+        runCli(["--sandbox"], { cwd: empty, env: { BATON_LOG_FORMAT: "text" } }),
+        runCli(["--sandbox"], { cwd: dir })
+      ], { concurrency: 2 })
+      const [level, flag, variable, file] = runs
+      assert.deepStrictEqual([level.exitCode, level.stderr, flag.exitCode, flag.stderr], [
+        2,
+        "error: BATON_LOG_LEVEL: expected one of debug, info, warn, error, got \"verbose\"\n",
+        2,
+        "error: --log-format: expected one of console, json, got \"JSON\"\n"
+      ])
+      // A refused format leaves the default one, JSON when stderr is not a terminal.
+      assert.deepStrictEqual([variable.exitCode, logFields(variable.stderr), file.exitCode, logFields(file.stderr)], [
+        2,
+        [{ level: "error", msg: "BATON_LOG_FORMAT: expected one of console, json, got \"text\"", exit_code: 2 }],
+        2,
+        [{ level: "error", msg: ".baton.yaml: log-format: expected one of console, json, got \"xml\"", exit_code: 2 }]
+      ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("BATON_CONFIG_PATH must name a .yaml/.yml file; a bad value in the file names the file and key", () =>

@@ -84,14 +84,25 @@ export const duration: SettingKind<number> = {
     )
 }
 
-export const choice = <const C extends ReadonlyArray<string>>(choices: C): SettingKind<C[number]> => ({
-  accepts: `one of ${choices.join(", ")}`,
-  pseudoName: choices.join("|"),
-  flag: "value",
-  secret: false,
-  field: { _tag: "String" },
-  config: (key) => Config.literal(...choices)(key)
-})
+/**
+ * One of a few words, exactly. Config.literal's refusal ("Expected one of (debug, info, warn, error)
+ * but received ...") read unlike every other setting's.
+ */
+export const choice = <const C extends ReadonlyArray<string>>(choices: C): SettingKind<C[number]> => {
+  const accepts = `one of ${choices.join(", ")}`
+  const isChoice = (text: string): text is C[number] => choices.includes(text)
+  return {
+    accepts,
+    pseudoName: choices.join("|"),
+    flag: "value",
+    secret: false,
+    field: { _tag: "String" },
+    config: (key) =>
+      Config.string(key).pipe(
+        Config.mapOrFail((text) => isChoice(text) ? Either.right(text) : invalid(`expected ${accepts}, got ${JSON.stringify(text)}`))
+      )
+  }
+}
 
 export const path = (what: "file" | "directory"): SettingKind<string> => ({
   accepts: `the path of a ${what}`,

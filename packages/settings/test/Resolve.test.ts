@@ -73,7 +73,7 @@ describe("resolution", () => {
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.LogLevel, sources({ "log-level": "loud" })).pipe(withEnv({}))),
-        Option.some("--log-level: Expected one of (debug, info, warn, error) but received \"loud\"")
+        Option.some("--log-level: expected one of debug, info, warn, error, got \"loud\"")
       )
     }))
 
@@ -172,7 +172,7 @@ describe("resolution", () => {
       assert.deepStrictEqual(refusals, [
         Option.some(".baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\""),
         Option.some("BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"0x10\""),
-        Option.some(".baton.yaml: log-level: Expected one of (debug, info, warn, error) but received \"trace\""),
+        Option.some(".baton.yaml: log-level: expected one of debug, info, warn, error, got \"trace\""),
         Option.some(`.baton.yaml: api-secret: expected ${BatonSettings.ApiSecret.kind.accepts}, got a list`),
         Option.some("--concurrency: expected a whole number from 1 to 64, got \"x\"")
       ])
