@@ -1,3 +1,4 @@
+import type { Corrupt, NoFinishedSync, NotAC1z, OversizedDatabase, UnsupportedVersion } from "@baton-fivetran/c1z"
 import type { InvalidId, InvalidInput } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { errorMessage, type SettingError } from "@baton-fivetran/settings"
@@ -9,7 +10,8 @@ import type { UsageError } from "./UsageError.js"
 
 /**
  * How a run ends: 0 success, 1 failure, 2 bad usage (unknown flag, bad value from a flag, an env
- * variable or the config file, a missing required setting, a malformed id), 130 interrupted
+ * variable or the config file, a missing required setting, a malformed id, a .c1z that is not a
+ * readable sync file), 130 interrupted
  * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed), 3 `diff --fail-on-change`
  * found differences.
  * Errors print as one line, `error: ...` (in json format an error-level log line with `exit_code`),
@@ -27,7 +29,15 @@ export class FailureReported extends Data.TaggedError("FailureReported")<{ reado
  * classes themselves are not imported, so that start-up does not load connector-core.
  */
 const exitCodeByTag: {
-  readonly [Tag in UsageError["_tag"] | SettingError["_tag"] | InvalidId["_tag"] | InvalidInput["_tag"] | ChangesFound["_tag"]]: number
+  readonly [
+    Tag in
+      | UsageError["_tag"]
+      | SettingError["_tag"]
+      | InvalidId["_tag"]
+      | InvalidInput["_tag"]
+      | ChangesFound["_tag"]
+      | UnreadableSyncFile["_tag"]
+  ]: number
 } = {
   UsageError: 2,
   // A setting with a bad value (from a flag, a variable or .baton.yaml), or a required one missing.
@@ -36,8 +46,19 @@ const exitCodeByTag: {
   InvalidId: 2,
   // connector-core's refusal of a provisioning flag's value (an email that is not one, a padded id).
   InvalidInput: 2,
+  // A .c1z named on the command line that is not a readable sync file: the wrong file, or a damaged
+  // one; the same file fails every time. The reader's Io and WorkingCopyFailed (EIO, permission, a
+  // full temporary directory) stay 1: the file may be fine, the machine is not.
+  NotAC1z: 2,
+  UnsupportedVersion: 2,
+  Corrupt: 2,
+  OversizedDatabase: 2,
+  NoFinishedSync: 2,
   ChangesFound: 3
 }
+
+/** The reader's refusals of a file's content, each the same on every run. */
+type UnreadableSyncFile = NotAC1z | UnsupportedVersion | Corrupt | OversizedDatabase | NoFinishedSync
 
 const failureCode = (error: unknown): number => {
   if (error instanceof FailureReported) return error.exitCode

@@ -396,7 +396,7 @@ describe("review commands across syncs", () => {
 
 describe("review commands given a file that is not a .c1z", () => {
   it.scoped(
-    "a file without the .c1z header is a usage error (exit 2) saying what was expected; one with it but damaged exits 1",
+    "a file that is not a readable sync file is a usage error (exit 2) saying what is wrong with it, header or not",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
@@ -404,38 +404,55 @@ describe("review commands given a file that is not a .c1z", () => {
         const empty = `${dir}/empty.c1z`
         const text = `${dir}/notes.txt`
         const sqlite = `${dir}/plain.db`
+        const headerOnly = `${dir}/header.c1z`
         const damaged = `${dir}/damaged.c1z`
+        const zstdText = `${dir}/zstd-text.c1z`
+        const truncated = `${dir}/truncated.c1z`
+        const magic = Buffer.from("C1ZF\0", "latin1")
         yield* fs.writeFileString(empty, "")
         yield* fs.writeFileString(text, "not a sync file\n")
         // The start of a SQLite database (the decompressed payload of a .c1z, say): its header page.
-        yield* fs.writeFile(sqlite, Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(4080)]))
-        yield* fs.writeFile(damaged, Buffer.concat([Buffer.from("C1ZF\0", "latin1"), Buffer.from("not zstd")]))
+        const sqlitePage = Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(4080)])
+        yield* fs.writeFile(sqlite, sqlitePage)
+        yield* fs.writeFile(headerOnly, magic)
+        yield* fs.writeFile(damaged, Buffer.concat([magic, Buffer.from("not zstd")]))
+        yield* fs.writeFile(zstdText, Buffer.concat([magic, compress(Buffer.from("not a database\n"))]))
+        const good = `${dir}/good.c1z`
+        assertExit(yield* runCli(["--sandbox", "-f", good]), 0)
+        const whole = yield* fs.readFile(good)
+        yield* fs.writeFile(truncated, whole.subarray(0, Math.floor(whole.length / 2)))
         const expected = "expected a baton sync file, which starts with the header \"C1ZF\\0\""
-        const refusals: ReadonlyArray<readonly [ReadonlyArray<string>, number, string]> = [
-          [["resources", "-f", empty], 2, `${empty} is not a .c1z file (${expected}; this one is empty)`],
-          [["entitlements", "-f", text], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
-          [["grants", "-f", sqlite], 2, `${sqlite} is not a .c1z file (${expected}; this one does not)`],
-          [["access", "user:x", "-f", text], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
-          [["export", "-f", sqlite], 2, `${sqlite} is not a .c1z file (${expected}; this one does not)`],
-          [["diff", text, sqlite], 2, `${text} is not a .c1z file (${expected}; this one does not)`],
-          [["diff", empty, damaged], 2, `${empty} is not a .c1z file (${expected}; this one is empty)`],
+        const notSync = "is not a c1z sync file:"
+        const refusals: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+          [["resources", "-f", empty], `${empty} is not a .c1z file (${expected}; this one is empty)`],
+          [["entitlements", "-f", text], `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["grants", "-f", sqlite], `${sqlite} is not a .c1z file (${expected}; this one does not)`],
+          [["access", "user:x", "-f", text], `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["export", "-f", sqlite], `${sqlite} is not a .c1z file (${expected}; this one does not)`],
+          [["diff", text, sqlite], `${text} is not a .c1z file (${expected}; this one does not)`],
+          [["diff", empty, damaged], `${empty} is not a .c1z file (${expected}; this one is empty)`],
           [
-            ["resources", "-f", damaged],
-            1,
-            `${damaged}: the .c1z is damaged: the zstd stream cannot be decompressed (Unknown frame descriptor) (write it again)`
+            ["resources", "-f", headerOnly],
+            `${headerOnly} ${notSync} it is the 5-byte header "C1ZF\\0" with nothing after it (a sync file's header is followed by its zstd-compressed database)`
+          ],
+          [["resources", "-f", damaged], `${damaged} ${notSync} what follows its header "C1ZF\\0" is not zstd-compressed data`],
+          [["grants", "-f", zstdText], `${zstdText} ${notSync} its payload is not a SQLite database`],
+          [
+            ["resources", "-f", truncated],
+            `${truncated}: the .c1z is damaged: the zstd stream cannot be decompressed (it ends in the middle of a frame; is the file truncated?) (write it again)`
           ]
         ]
         const results = yield* Effect.forEach(refusals, ([args]) => runCli(args), { concurrency: 4 })
         assert.deepStrictEqual(
           results.map((result) => [result.exitCode, result.stdout, result.stderr]),
-          refusals.map(([, code, reason]) => [code, "", `error: ${reason}\n`])
+          refusals.map(([, reason]) => [2, "", `error: ${reason}\n`])
         )
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
 
   it.scoped(
-    "a decompression bomb behind a SQLite header exits 1 at the size the header declares, leaving nothing in TMPDIR",
+    "a decompression bomb behind a SQLite header exits 2 at the size the header declares, leaving nothing in TMPDIR",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
@@ -456,7 +473,7 @@ describe("review commands given a file that is not a .c1z", () => {
         )
         const result = yield* runCli(["resources", "-f", bomb], { env: { TMPDIR: tmp } })
         assert.deepStrictEqual([result.exitCode, result.stdout, result.stderr], [
-          1,
+          2,
           "",
           `error: ${bomb}: the .c1z is damaged or not a sync file: its database decompresses to more than the 1048576 bytes ` +
           "its SQLite header declares (16 pages of 65536 bytes); stopped at 2097152 bytes\n"

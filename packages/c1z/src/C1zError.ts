@@ -2,15 +2,28 @@ import { Data } from "effect"
 import type { DatabaseSize } from "./SqliteHeader.js"
 
 /**
- * The file is not a sync file: it starts with neither the v1 magic `C1ZF\0` nor v3's, or (`payload:
- * "not SQLite"`) it does but what its zstd stream decompresses to does not start with the SQLite
- * header, as a decompression bomb of zeros does (refused after its first decompressed bytes).
+ * What follows the v1 magic, when it is not a sync file's content: nothing; bytes that do not start
+ * a zstd frame; a zstd stream of something other than a SQLite database (a decompression bomb of
+ * zeros is refused after its first decompressed bytes); a SQLite database without baton's tables.
  */
-export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string; readonly payload?: "not SQLite" }> {
+export type NotAC1zPayload = "empty" | "not zstd" | "not SQLite" | "no baton tables"
+
+const payloadProblems: { readonly [P in NotAC1zPayload]: string } = {
+  "empty": "it is the 5-byte header \"C1ZF\\0\" with nothing after it (a sync file's header is followed by its zstd-compressed database)",
+  "not zstd": "what follows its header \"C1ZF\\0\" is not zstd-compressed data",
+  "not SQLite": "its payload is not a SQLite database",
+  "no baton tables": "its database is SQLite but has none of baton's tables (v1_resources, v1_grants, v1_sync_runs, ...)"
+}
+
+/**
+ * The file is not a sync file: it starts with neither the v1 magic `C1ZF\0` nor v3's, or (`payload`)
+ * it does but what follows is not a sync file's content.
+ */
+export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string; readonly payload?: NotAC1zPayload }> {
   override get message() {
-    return this.payload === "not SQLite"
-      ? `${this.path} is not a c1z sync file: its payload is not a SQLite database`
-      : `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+    return this.payload === undefined
+      ? `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+      : `${this.path} is not a c1z sync file: ${payloadProblems[this.payload]}`
   }
 }
 

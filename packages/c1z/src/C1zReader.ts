@@ -4,7 +4,7 @@ import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "e
 import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, WorkingCopyFailed } from "./C1zError.js"
+import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
@@ -151,6 +151,15 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
             ? copyFailed("read the working copy")(cause)
             : corrupt(cause)
       })
+
+    // A SQLite file of another program behind the header: the upgrade below would have created
+    // baton's tables in it, and the refusal said the sync was interrupted.
+    const batonTables = yield* attempt(() =>
+      db.prepare(
+        `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${Object.values(Tables).map(() => "?").join(", ")})`
+      ).get(...Object.values(Tables)) as { n: number }
+    )
+    if (batonTables.n === 0) return yield* new NotAC1z({ path, payload: "no baton tables" })
 
     // A scratch file removed with its directory: nothing needs a journal or a sync to disk. An older
     // file's schema is brought up to date first: the listing indexes and queries name the newer columns.

@@ -115,6 +115,15 @@ const windowLogMax = 27
  */
 export const undeclaredSizeCapBytes = 3 * 1024 * 1024 * 1024
 
+/**
+ * Whether `bytes` start with a zstd frame: its magic number, or a skippable frame's (RFC 8878 §3.1),
+ * little-endian. Anything else after the .c1z header is not zstd at all (text, a plain SQLite file
+ * behind the header), said so rather than as a damaged stream.
+ */
+const startsZstdFrame = (bytes: Buffer): boolean =>
+  bytes.length >= 4 &&
+  (bytes.readUInt32LE(0) === 0xfd2fb528 || (bytes.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50)
+
 /** Compressed bytes read, and decompressed bytes produced, per step: one reused 1 MiB buffer each. */
 const decompressChunkBytes = 1024 * 1024
 
@@ -127,7 +136,8 @@ const decompressChunkBytes = 1024 * 1024
  * decompresses a whole input chunk at once, pushing every output buffer without waiting for the
  * reader, so 64 KiB of a zstd stream of zeros became gigabytes in memory before the first write.
  *
- * The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
+ * Nothing after the magic, or bytes that do not start a zstd frame, are NotAC1z ("empty", "not
+ * zstd"). The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
  * bomb of zeros is refused after its first step, before anything is written. The header's first 100
  * bytes then bound the output (SqliteHeader.ts): a page size SQLite never writes is NotAC1z; past
  * page size × page count, or past `undeclaredSizeCapBytes` when the header declares no size, the
@@ -187,7 +197,13 @@ export const decompressDatabase = (
           try: () => input.read(compressed, 0, compressed.length, position),
           catch: (cause) => new Io({ path, operation: "read the .c1z", cause })
         })
-        if (bytesRead === 0) break
+        if (bytesRead === 0) {
+          if (position === magic.length) return yield* new NotAC1z({ path, payload: "empty" })
+          break
+        }
+        if (position === magic.length && !startsZstdFrame(compressed.subarray(0, bytesRead))) {
+          return yield* new NotAC1z({ path, payload: "not zstd" })
+        }
         position += bytesRead
         pending = compressed.subarray(0, bytesRead)
       }

@@ -105,7 +105,7 @@ describe("the .c1z envelope", () => {
       assert.strictEqual(seen.steps, 1)
       assert.deepStrictEqual(yield* listDir(dir), ["zeros.c1z"])
 
-      // Too short to hold the header, down to no payload at all.
+      // Too short to hold the header; no payload at all is said as such.
       const short = join(dir, "short.c1z")
       yield* writeZeroBomb(short, 0, sqliteHeader.subarray(0, 15))
       assert.strictEqual(
@@ -116,7 +116,7 @@ describe("the .c1z envelope", () => {
       yield* Effect.promise(() => writeFile(bare, magic))
       assert.strictEqual(
         (yield* Effect.flip(decompressDatabase(bare, join(dir, "bare.db")))).message,
-        `${bare} is not a c1z sync file: its payload is not a SQLite database`
+        `${bare} is not a c1z sync file: it is the 5-byte header "C1ZF\\0" with nothing after it (a sync file's header is followed by its zstd-compressed database)`
       )
       assert.deepStrictEqual(yield* listDir(dir), ["bare.c1z", "short.c1z", "zeros.c1z"])
     }))

@@ -59,13 +59,42 @@ describe("openC1z errors", () => {
       assert.include(error.message, "could not open the .c1z: ENOENT")
     }))
 
+  it.scoped("a header with nothing after it, or with what is not zstd, zstd of what is not SQLite, or SQLite without baton's tables, is NotAC1z saying which", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const headerOnly = join(dir, "header.c1z")
+      yield* writeBytes(headerOnly, magic)
+      const garbage = join(dir, "garbage.c1z")
+      yield* writeBytes(garbage, Buffer.concat([magic, Buffer.from("definitely not zstd")]))
+      const short = join(dir, "short.c1z")
+      yield* writeBytes(short, Buffer.concat([magic, Buffer.from([0x28, 0xb5])]))
+      const text = join(dir, "text.c1z")
+      yield* writeBytes(text, Buffer.concat([magic, compress(Buffer.from("hello, not a database\n"))]))
+      const otherDb = join(dir, "other.db")
+      const db = new Database(otherDb)
+      db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+      db.close()
+      const foreign = join(dir, "foreign.c1z")
+      yield* writeBytes(foreign, Buffer.concat([magic, compress(yield* Effect.promise(() => readFile(otherDb)))]))
+      const errors = yield* Effect.forEach([headerOnly, garbage, short, text, foreign], (path) => Effect.flip(openC1z(path)))
+      assert.deepStrictEqual(errors.map((error) => [error._tag, error.message]), [
+        [
+          "NotAC1z",
+          `${headerOnly} is not a c1z sync file: it is the 5-byte header "C1ZF\\0" with nothing after it (a sync file's header is followed by its zstd-compressed database)`
+        ],
+        ["NotAC1z", `${garbage} is not a c1z sync file: what follows its header "C1ZF\\0" is not zstd-compressed data`],
+        ["NotAC1z", `${short} is not a c1z sync file: what follows its header "C1ZF\\0" is not zstd-compressed data`],
+        ["NotAC1z", `${text} is not a c1z sync file: its payload is not a SQLite database`],
+        [
+          "NotAC1z",
+          `${foreign} is not a c1z sync file: its database is SQLite but has none of baton's tables (v1_resources, v1_grants, v1_sync_runs, ...)`
+        ]
+      ])
+    }))
+
   it.scoped("reports a damaged or truncated zstd stream as Corrupt", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      const garbage = join(dir, "garbage.c1z")
-      yield* writeBytes(garbage, Buffer.concat([magic, Buffer.from("definitely not zstd")]))
-      assert.strictEqual((yield* Effect.flip(openC1z(garbage)))._tag, "Corrupt")
-
       const good = join(dir, "good.c1z")
       yield* writeC1z(good, Stream.fromIterable(F.syncRows))
       const bytes = yield* Effect.promise(() => readFile(good))

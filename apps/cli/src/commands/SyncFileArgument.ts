@@ -38,9 +38,9 @@ const isEmpty = (path: string) =>
 
 /**
  * Opens it. A file without the .c1z header (an empty file, text, a plain SQLite database) is the
- * wrong file named, a usage error (exit 2) as a missing one is; the reader's NotAC1z was a failure
- * (exit 1). A file with the header whose content cannot be read (a payload that is not SQLite, a
- * damaged zstd stream) stays the reader's failure: a damaged sync file.
+ * wrong file named, a usage error (exit 2) as a missing one is. A file with the header whose
+ * content is not a sync file's (nothing, not zstd, not SQLite, no baton tables) or is damaged keeps
+ * the reader's message, which says which; Exit.ts gives those exit 2 as well.
  */
 export const openSyncFile = (
   path: string
