@@ -107,4 +107,30 @@ describe("sandbox command", () => {
       assertExit(window, 2)
       assert.include(window.stderr, `--rate-window-seconds: expected whole seconds from 1 to 86400, got "0"`)
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a --state file that is missing, a directory, not JSON or not an account exits 2 saying so in plain words", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      yield* fs.writeFileString(`${dir}/text.json`, "nope\n")
+      yield* fs.writeFileString(`${dir}/empty-object.json`, "{}\n")
+      const runs = yield* Effect.all([
+        runCli(["sandbox", "--state", `${dir}/missing.json`]),
+        runCli(["sandbox", "--state", dir]),
+        runCli(["sandbox", "--state", `${dir}/text.json`]),
+        runCli(["sandbox", "--state", `${dir}/empty-object.json`])
+      ], { concurrency: 2 })
+      const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+        "or serve a generated account with --preset instead"
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", `error: Snapshot file ${dir}/missing.json: no such file; ${howToMake}\n`],
+        [2, "", `error: Snapshot file ${dir}: is a directory, not a JSON file\n`],
+        [
+          2,
+          "",
+          `error: Snapshot file ${dir}/text.json is not JSON (Unexpected token 'o', "nope\\u000a" is not valid JSON); ${howToMake}\n`
+        ],
+        [2, "", `error: Snapshot file ${dir}/empty-object.json is invalid at account: is missing; ${howToMake}\n`]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

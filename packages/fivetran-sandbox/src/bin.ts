@@ -3,17 +3,19 @@ import { errorLine, withoutCliErrorPrinting } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Option } from "effect"
+import { isSnapshotInputError } from "./generator/SnapshotFile.js"
 import { runSandboxCommand, UsageError } from "./SandboxCommand.js"
 
 /**
- * Exit codes: 0 after Ctrl-C, 2 for bad usage (an unknown flag, a bad value, a conflicting pair),
- * 1 for anything else (e.g. an unreadable --state file). Every failure prints one line, `error: ...`.
+ * Exit codes: 0 after Ctrl-C, 2 for bad usage (an unknown flag, a bad value, a conflicting pair, a
+ * --state file that is missing, unreadable to this user, not a file, not JSON or not an account),
+ * 1 for anything else (e.g. EIO reading it). Every failure prints one line, `error: ...`.
  */
 const exitCode = (exit: Exit.Exit<unknown, unknown>) => {
   if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0
   return Option.match(Cause.failureOption(exit.cause), {
     onNone: () => 1,
-    onSome: (error) => error instanceof UsageError || ValidationError.isValidationError(error) ? 2 : 1
+    onSome: (error) => error instanceof UsageError || ValidationError.isValidationError(error) || isSnapshotInputError(error) ? 2 : 1
   })
 }
 

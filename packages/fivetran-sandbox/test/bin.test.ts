@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** The `fivetran-sandbox` bin as users run it (dist/bin.js; turbo's test task builds it first). */
@@ -36,6 +38,29 @@ describe("fivetran-sandbox process", () => {
           [2, "", "error: --api-key and --api-secret go together\n"]
         ]
       )
+    }))
+
+  it.effect("a --state file that is missing or not JSON exits 2 with one plain line", () =>
+    Effect.sync(() => {
+      const dir = mkdtempSync(join(tmpdir(), "sandbox-bin-"))
+      try {
+        writeFileSync(join(dir, "text.json"), "nope\n")
+        const howToMake =
+          "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+          "or serve a generated account with --preset instead"
+        assert.deepStrictEqual([run(["--state", join(dir, "missing.json")]), run(["--state", join(dir, "text.json")])], [
+          [2, "", `error: Snapshot file ${join(dir, "missing.json")}: no such file; ${howToMake}\n`],
+          [
+            2,
+            "",
+            `error: Snapshot file ${
+              join(dir, "text.json")
+            } is not JSON (Unexpected token 'o', "nope\\u000a" is not valid JSON); ${howToMake}\n`
+          ]
+        ])
+      } finally {
+        rmSync(dir, { recursive: true })
+      }
     }))
 
   it.effect("--help is plain and describes every flag; --version is the package's", () =>

@@ -113,7 +113,7 @@ describe("fivetran-sandbox command", () => {
         "--rate-window-seconds: expected whole seconds from 1 to 86400, got \"0\""
       ])
       const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
-      assert.strictEqual(missing._tag, "SnapshotReadError")
+      assert.strictEqual(missing._tag, "SnapshotFileUnusable")
     }).pipe(Effect.provide(TestLive)))
 
   it.scoped("interrupting the command stops the server", () =>

@@ -2,8 +2,9 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
 import type { AccountSnapshot } from "../src/index.js"
-import { findIntegrityViolation, generatePreset, readSnapshot, writeSnapshot } from "../src/index.js"
+import { findIntegrityViolation, generatePreset, isSnapshotInputError, readSnapshot, writeSnapshot } from "../src/index.js"
 
 const small = generatePreset("small")
 
@@ -63,21 +64,28 @@ describe("snapshot files", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a missing file fails with SnapshotReadError naming it", () =>
-    Effect.gen(function*() {
-      const { file } = yield* scratch
-      const error = yield* readSnapshot(file("absent.json")).pipe(Effect.flip)
-      assert.strictEqual(error._tag, "SnapshotReadError")
-      assert.include(error.message, "absent.json")
-    }).pipe(Effect.provide(NodeContext.layer)))
-
-  it.scoped("text that is not JSON fails with SnapshotParseError", () =>
+  it.scoped("a missing file, a directory, a named pipe or text that is not JSON is refused in plain words, saying how to make one", () =>
     Effect.gen(function*() {
       const { file, fs } = yield* scratch
-      yield* fs.writeFileString(file("broken.json"), "{\"account\": ")
-      const error = yield* readSnapshot(file("broken.json")).pipe(Effect.flip)
-      assert.strictEqual(error._tag, "SnapshotParseError")
-      assert.include(error.message, "broken.json")
+      yield* fs.makeDirectory(file("dir.json"))
+      execFileSync("mkfifo", [file("pipe.json")])
+      yield* fs.writeFileString(file("broken.json"), "nope\n")
+      const errors = yield* Effect.forEach(
+        ["absent.json", "dir.json", "pipe.json", "broken.json"],
+        (name) => readSnapshot(file(name)).pipe(Effect.flip)
+      )
+      const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+        "or serve a generated account with --preset instead"
+      assert.deepStrictEqual(errors.map((error) => [error._tag, error.message]), [
+        ["SnapshotFileUnusable", `Snapshot file ${file("absent.json")}: no such file; ${howToMake}`],
+        ["SnapshotFileUnusable", `Snapshot file ${file("dir.json")}: is a directory, not a JSON file`],
+        ["SnapshotFileUnusable", `Snapshot file ${file("pipe.json")}: is a named pipe (FIFO), not a JSON file`],
+        [
+          "SnapshotParseError",
+          `Snapshot file ${file("broken.json")} is not JSON (Unexpected token 'o', "nope\n" is not valid JSON); ${howToMake}`
+        ]
+      ])
+      assert.isTrue(errors.every(isSnapshotInputError))
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("a field of the wrong type fails with SnapshotInvalidError naming the file and the field", () =>

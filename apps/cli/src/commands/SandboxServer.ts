@@ -3,6 +3,7 @@ import {
   defaultSeed,
   type FaultOptions,
   generatePreset,
+  isSnapshotInputError,
   PresetName,
   readSnapshot,
   Sandbox
@@ -134,10 +135,13 @@ const credentialLine = (credential: Credential) =>
 
 const describe = (source: SandboxSource) => source._tag === "Preset" ? `"${source.preset}" preset, seed ${source.seed}` : source.path
 
+/** A --state file that is missing, not a file, not JSON or not an account is bad usage (exit 2), said as the sandbox says it. */
 const load = (source: SandboxSource) =>
   source._tag === "Preset"
     ? Effect.sync(() => generatePreset(source.preset, source.seed))
-    : readSnapshot(source.path)
+    : readSnapshot(source.path).pipe(
+      Effect.catchIf(isSnapshotInputError, (error) => Effect.fail(new UsageError({ reason: error.message })))
+    )
 
 /** A failed listen (its Node error code, e.g. EADDRINUSE) as a refusal naming --port. */
 const listenRefusal = (port: number) => (error: { readonly cause?: unknown }) => {

@@ -1,5 +1,5 @@
-import { writeFileAtomically } from "@baton-fivetran/settings"
-import { FileSystem } from "@effect/platform"
+import { fileKindName, writeFileAtomically } from "@baton-fivetran/settings"
+import { Error as PlatformError, FileSystem } from "@effect/platform"
 import { Data, Effect, ParseResult, Schema } from "effect"
 import { AccountSnapshot } from "../state/AccountSnapshot.js"
 import { findIntegrityViolation } from "./SnapshotIntegrity.js"
@@ -13,12 +13,31 @@ export class SnapshotWriteError extends Data.TaggedError("SnapshotWriteError")<{
   }
 }
 
+/** The file could not be read for a reason of the machine's (EIO, ...): the file itself may be fine. */
 export class SnapshotReadError extends Data.TaggedError("SnapshotReadError")<{
   readonly path: string
   readonly cause: unknown
 }> {
   override get message() {
-    return `Cannot read snapshot file ${this.path}: ${String(this.cause)}`
+    return `Cannot read snapshot file ${this.path}: ${systemErrorText(this.cause)}`
+  }
+}
+
+/** How to get a file readSnapshot reads, for the refusals of one it does not. */
+const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+  "or serve a generated account with --preset instead"
+
+/**
+ * The path does not name a file that can be read as given: `problem` is "no such file",
+ * "permission denied", "a directory" or another kind of node ("a named pipe (FIFO)", whose read
+ * would wait for a writer).
+ */
+export class SnapshotFileUnusable extends Data.TaggedError("SnapshotFileUnusable")<{
+  readonly path: string
+  readonly problem: string
+}> {
+  override get message() {
+    return `Snapshot file ${this.path}: ${this.problem}`
   }
 }
 
@@ -28,7 +47,7 @@ export class SnapshotParseError extends Data.TaggedError("SnapshotParseError")<{
   readonly detail: string
 }> {
   override get message() {
-    return `Snapshot file ${this.path} is not valid JSON: ${this.detail}`
+    return `Snapshot file ${this.path} is not JSON (${this.detail}); ${howToMake}`
   }
 }
 
@@ -39,8 +58,31 @@ export class SnapshotInvalidError extends Data.TaggedError("SnapshotInvalidError
   readonly detail: string
 }> {
   override get message() {
-    return `Snapshot file ${this.path} is invalid at ${this.field}: ${this.detail}`
+    return `Snapshot file ${this.path} is invalid at ${this.field}: ${this.detail}; ${howToMake}`
   }
+}
+
+/** The refusals of a file given by the user (a command exits 2 for them), not failures of the machine. */
+export type SnapshotInputError = SnapshotFileUnusable | SnapshotParseError | SnapshotInvalidError
+
+export const isSnapshotInputError = (error: unknown): error is SnapshotInputError =>
+  error instanceof SnapshotFileUnusable || error instanceof SnapshotParseError || error instanceof SnapshotInvalidError
+
+/** A platform error as a person reads it (`EIO: i/o error, read`), not its class and call. */
+const systemErrorText = (cause: unknown): string =>
+  cause instanceof PlatformError.SystemError ? cause.description ?? cause.reason : String(cause)
+
+/** The platform's reasons that are the file given, not the machine. */
+const unusableReasons: Partial<Record<PlatformError.SystemErrorReason, string>> = {
+  NotFound: "no such file",
+  PermissionDenied: "permission denied"
+}
+
+const readFailure = (path: string) => (cause: PlatformError.PlatformError) => {
+  const problem = cause._tag === "SystemError" ? unusableReasons[cause.reason] : undefined
+  return problem === undefined
+    ? new SnapshotReadError({ path, cause })
+    : new SnapshotFileUnusable({ path, problem: `${problem}; ${howToMake}` })
 }
 
 const formatField = (path: ReadonlyArray<PropertyKey>): string =>
@@ -74,11 +116,15 @@ export const writeSnapshot = Effect.fn("Snapshot.write")(function*(
 /**
  * Reads an account written by `writeSnapshot` (or by hand), decoding it through the
  * AccountSnapshot schema and checking its cross-references; any problem names the file and the
- * first offending field.
+ * first offending field. Only a regular file is read (a named pipe would wait for a writer).
  */
 export const readSnapshot = Effect.fn("Snapshot.read")(function*(path: string) {
   const fs = yield* FileSystem.FileSystem
-  const text = yield* fs.readFileString(path).pipe(Effect.mapError((cause) => new SnapshotReadError({ path, cause })))
+  const info = yield* fs.stat(path).pipe(Effect.mapError(readFailure(path)))
+  if (info.type !== "File") {
+    return yield* new SnapshotFileUnusable({ path, problem: `is ${fileKindName(info.type)}, not a JSON file` })
+  }
+  const text = yield* fs.readFileString(path).pipe(Effect.mapError(readFailure(path)))
   const json = yield* Effect.try({
     try: (): unknown => JSON.parse(text),
     catch: (error) => new SnapshotParseError({ path, detail: error instanceof Error ? error.message : String(error) })
