@@ -218,7 +218,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const fileRefusals: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
         [["export", "-f", `${file}.missing`], `--file ${file}.missing: no such file`],
         [["resources", "-f", directory], `--file ${directory}: is a directory, not a .c1z sync file`],
-        [["grants", "-f", "/dev/null"], "--file /dev/null: is not a regular file (CharacterDevice); a .c1z is read from a file"],
+        [["grants", "-f", "/dev/null"], "--file /dev/null: is a character device, not a .c1z sync file"],
         [["access", "user:both_bo", "-f", `${directory}/nothing/edge.c1z`], `--file ${directory}/nothing/edge.c1z: no such file`],
         [["diff", file, `${file}.missing`], `NEW.c1z ${file}.missing: no such file`],
         [["diff", directory, file], `OLD.c1z ${directory}: is a directory, not a .c1z sync file`]

@@ -133,7 +133,10 @@ describe("sync", () => {
       const { flags } = yield* connectionFlags
       const result = yield* runCli([...flags, "-f", dir])
       assertExit(result, 2)
-      assert.include(result.stderr, `error: --file ${dir} is not a regular file (Directory)`)
+      assert.include(
+        result.stderr,
+        `error: --file ${dir} is a directory, not a regular file: the sync writes a new file and renames it there`
+      )
       assert.deepStrictEqual(yield* sandbox.requestLog, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

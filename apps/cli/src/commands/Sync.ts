@@ -1,6 +1,7 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
+import { fileKindName } from "@baton-fivetran/settings"
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Effect, LogLevel, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
@@ -32,7 +33,9 @@ const checkTarget = (flag: string, file: string) =>
     const existing = yield* Effect.option(fs.stat(file))
     if (Option.isSome(existing) && existing.value.type !== "File") {
       return yield* new UsageError({
-        reason: `--${flag} ${file} is not a regular file (${existing.value.type}): the sync writes a new file and renames it there`
+        reason: `--${flag} ${file} is ${
+          fileKindName(existing.value.type)
+        }, not a regular file: the sync writes a new file and renames it there`
       })
     }
     const directory = path.dirname(path.resolve(file))

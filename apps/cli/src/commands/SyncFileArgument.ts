@@ -1,4 +1,5 @@
 import { type C1zError, type C1zReader, openC1z } from "@baton-fivetran/c1z"
+import { fileKindName } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
 import { Effect, type Scope } from "effect"
 import { UsageError } from "../UsageError.js"
@@ -11,18 +12,11 @@ import { UsageError } from "../UsageError.js"
  */
 export const checkSyncFile = (name: string, path: string): Effect.Effect<void, UsageError, FileSystem.FileSystem> =>
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(path)).pipe(
-    Effect.flatMap((info) => {
-      switch (info.type) {
-        case "File":
-          return Effect.void
-        case "Directory":
-          return Effect.fail(new UsageError({ reason: `${name} ${path}: is a directory, not a .c1z sync file` }))
-        default:
-          return Effect.fail(
-            new UsageError({ reason: `${name} ${path}: is not a regular file (${info.type}); a .c1z is read from a file` })
-          )
-      }
-    }),
+    Effect.flatMap((info) =>
+      info.type === "File"
+        ? Effect.void
+        : Effect.fail(new UsageError({ reason: `${name} ${path}: is ${fileKindName(info.type)}, not a .c1z sync file` }))
+    ),
     Effect.catchTag(
       "SystemError",
       (error) => error.reason === "NotFound" ? Effect.fail(new UsageError({ reason: `${name} ${path}: no such file` })) : Effect.void
