@@ -118,7 +118,8 @@ describe("sandbox command", () => {
         runCli(["sandbox", "--state", `${dir}/missing.json`]),
         runCli(["sandbox", "--state", dir]),
         runCli(["sandbox", "--state", `${dir}/text.json`]),
-        runCli(["sandbox", "--state", `${dir}/empty-object.json`])
+        runCli(["sandbox", "--state", `${dir}/empty-object.json`]),
+        runCli(["sandbox", "--state", ""])
       ], { concurrency: 2 })
       const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
         "or serve a generated account with --preset instead"
@@ -130,7 +131,8 @@ describe("sandbox command", () => {
           "",
           `error: Snapshot file ${dir}/text.json is not JSON (Unexpected token 'o', "nope\\u000a" is not valid JSON); ${howToMake}\n`
         ],
-        [2, "", `error: Snapshot file ${dir}/empty-object.json is invalid at account: is missing; ${howToMake}\n`]
+        [2, "", `error: Snapshot file ${dir}/empty-object.json is invalid at account: is missing; ${howToMake}\n`],
+        [2, "", "error: --state: expected the path of a snapshot file, got \"\"\n"]
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -115,11 +115,13 @@ const sandboxSource = (flags: SandboxFlags): Effect.Effect<SandboxSource, UsageE
   Effect.gen(function*() {
     const preset = yield* decodeFlag("preset", PresetName, "small, medium or large", flags.preset)
     const seed = yield* decodeFlag("seed", Seed, "a whole number", flags.seed)
-    if (Option.isSome(flags.state)) {
+    // `--state ""` (an unset shell variable) was read as a file named "", "no such file".
+    const state = yield* decodeFlag("state", Schema.NonEmptyString, "the path of a snapshot file", flags.state)
+    if (Option.isSome(state)) {
       if (Option.isSome(preset) || Option.isSome(seed)) {
         return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
       }
-      return { _tag: "State", path: flags.state.value }
+      return { _tag: "State", path: state.value }
     }
     return {
       _tag: "Preset",
