@@ -4,7 +4,8 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
-import { startConnectProxy } from "./support/ConnectProxy.js"
+// The client package's test proxy: one CONNECT proxy for both packages' tests.
+import { startConnectProxy } from "../../../packages/fivetran-client/test/support/ConnectProxy.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
