@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric, MetricLabel } from "effect"
 import { createServer, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { fivetranRetries } from "../src/FivetranMetrics.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { clientFor, tallied } from "./support/TestClient.js"
+import { listenOnLoopback } from "./support/LoopbackServer.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamJson = JSON.stringify({ code: "Success", data: team })
@@ -42,15 +42,7 @@ const startServer = (answers: ReadonlyArray<Answer>) =>
       request.resume()
       request.on("end", () => answer(response))
     })
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
-      () =>
-        Effect.sync(() => {
-          node.closeAllConnections()
-          node.close()
-        })
-    )
-    const { port } = node.address() as AddressInfo
+    const port = yield* listenOnLoopback(node)
     return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
   })
 

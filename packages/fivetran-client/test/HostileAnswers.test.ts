@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Ref, Stream } from "effect"
 import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { MaxResponseBytes } from "../src/UndiciTransport.js"
 import { json, startServer } from "./support/ScriptedServer.js"
 import { clientFor, pollUntil, tallied } from "./support/TestClient.js"
+import { listenOnLoopback } from "./support/LoopbackServer.js"
 
 const MiB = 1024 * 1024
 
@@ -68,15 +68,7 @@ const startEndlessServer = (options: EndlessOptions) =>
       }
       pump()
     })
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
-      () =>
-        Effect.sync(() => {
-          node.closeAllConnections()
-          node.close()
-        })
-    )
-    const { port } = node.address() as AddressInfo
+    const port = yield* listenOnLoopback(node)
     /** Every answer, once none is still being written. */
     const ended = pollUntil(
       "every answer to end",

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { clientFor } from "./support/TestClient.js"
+import { listenOnLoopback } from "./support/LoopbackServer.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamJson = JSON.stringify({ code: "Success", data: team })
@@ -20,15 +20,7 @@ const startServer = (interim: (response: ServerResponse) => void) =>
         response.end(teamJson)
       })
     })
-    yield* Effect.acquireRelease(
-      Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
-      () =>
-        Effect.sync(() => {
-          node.closeAllConnections()
-          node.close()
-        })
-    )
-    const { port } = node.address() as AddressInfo
+    const port = yield* listenOnLoopback(node)
     return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
   })
 

@@ -2,8 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:https"
-import type { AddressInfo } from "node:net"
 import { clientFor } from "./support/TestClient.js"
+import { listenOnLoopback } from "./support/LoopbackServer.js"
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url))
 
@@ -18,15 +18,7 @@ const startSelfSignedServer = Effect.gen(function*() {
     response.end("{}")
   })
   node.on("connection", () => connections++)
-  yield* Effect.acquireRelease(
-    Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
-    () =>
-      Effect.sync(() => {
-        node.closeAllConnections()
-        node.close()
-      })
-  )
-  const { port } = node.address() as AddressInfo
+  const port = yield* listenOnLoopback(node)
   return { baseUrl: `https://127.0.0.1:${port}`, connections: Effect.sync(() => connections) } as const
 })
 
