@@ -285,6 +285,21 @@ describe("tokens from the environment", () => {
 
 const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
 
+/** Runs the bundled service with `args` and `env` until it exits (killed with the scope); its exit code and output. */
+const runUntilExit = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+  Effect.gen(function*() {
+    const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    const code = yield* Effect.async<number | null>((resume) => {
+      child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
+    }).pipe(Effect.timeout("60 seconds"))
+    return { code, stdout, stderr }
+  })
+
 describe("the process", () => {
   it.scopedLive("a refusal is one `error: ...` line on stderr and exit 2", () =>
     Effect.gen(function*() {
@@ -301,15 +316,7 @@ describe("the process", () => {
           [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
         ] as const
       ) {
-        const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
-        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-        child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-        const code = yield* Effect.async<number | null>((resume) => {
-          child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
-        }).pipe(Effect.timeout("60 seconds"))
+        const { code, stderr, stdout } = yield* runUntilExit(args, env)
         assert.strictEqual(code, 2, args.join(" "))
         assert.strictEqual(stderr, `${line}\n`, args.join(" "))
         assert.strictEqual(stdout, "", args.join(" "))
@@ -325,17 +332,16 @@ describe("the process", () => {
           ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !/_proxy$/i.test(key))),
           HTTPS_PROXY: "socks5://egress:PROXYSECRET9@proxy.corp:1080"
         }
-        const child = spawn(
-          process.execPath,
-          [mainJs, "--port", "0", "--api-key", "key", "--api-secret", "secret", "--token", "proxy-test-token-0123"],
-          { env, stdio: ["ignore", "pipe", "pipe"] }
-        )
-        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-        let stderr = ""
-        child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-        const code = yield* Effect.async<number | null>((resume) => {
-          child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
-        }).pipe(Effect.timeout("60 seconds"))
+        const { code, stderr } = yield* runUntilExit([
+          "--port",
+          "0",
+          "--api-key",
+          "key",
+          "--api-secret",
+          "secret",
+          "--token",
+          "proxy-test-token-0123"
+        ], env)
         assert.strictEqual(code, 2)
         assert.strictEqual(
           stderr,
@@ -353,17 +359,15 @@ describe("the process", () => {
       const dir = yield* fs.makeTempDirectoryScoped()
       yield* fs.writeFileString(`${dir}/a-file`, "x")
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
-      const child = spawn(
-        process.execPath,
-        [mainJs, "--sandbox", "--port", "0", "--data-dir", `${dir}/data`, "--temp-dir", `${dir}/a-file/copies`],
-        { env, stdio: ["ignore", "pipe", "pipe"] }
-      )
-      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-      let stderr = ""
-      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-      const code = yield* Effect.async<number | null>((resume) => {
-        child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
-      }).pipe(Effect.timeout("60 seconds"))
+      const { code, stderr } = yield* runUntilExit([
+        "--sandbox",
+        "--port",
+        "0",
+        "--data-dir",
+        `${dir}/data`,
+        "--temp-dir",
+        `${dir}/a-file/copies`
+      ], env)
       assert.strictEqual(code, 2)
       assert.strictEqual(stderr, `error: --temp-dir "${dir}/a-file/copies" cannot be created (ENOTDIR)\n`)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
