@@ -19,8 +19,6 @@ export interface EgressProxy {
   readonly noProxy: ReadonlyArray<string>
 }
 
-export const NoEgressProxy: EgressProxy = { http: Option.none(), https: Option.none(), noProxy: [] }
-
 /** The first of `names` that is set and not blank, with its name. */
 const firstSet = (names: ReadonlyArray<string>) =>
   Config.all(names.map((name) => Config.option(Config.string(name)))).pipe(

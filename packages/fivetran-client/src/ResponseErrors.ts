@@ -46,6 +46,12 @@ export interface FailedResponse {
   readonly receivedAt: number
 }
 
+/** A 429's or 503's `Retry-After`, as RateLimited and ServerError carry it. */
+const retryAfterFields = (response: FailedResponse) => {
+  const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
+  return { retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date, retryAfterFrom: retryAfter.from }
+}
+
 /** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */
 export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
   const endpoint: Endpoint = `${response.method} ${response.path}`
@@ -63,26 +69,9 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
   }
   if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
   if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
-  if (status === 429) {
-    const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
-    return new RateLimited({
-      endpoint,
-      retryAfterSeconds: retryAfter.seconds,
-      retryAfterDate: retryAfter.date,
-      retryAfterFrom: retryAfter.from
-    })
-  }
+  if (status === 429) return new RateLimited({ endpoint, ...retryAfterFields(response) })
   // RFC 9110 gives Retry-After a meaning on a 503 (maintenance, an overloaded gateway), not on other 5xx.
-  if (status === 503) {
-    const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
-    return new ServerError({
-      endpoint,
-      status,
-      retryAfterSeconds: retryAfter.seconds,
-      retryAfterDate: retryAfter.date,
-      retryAfterFrom: retryAfter.from
-    })
-  }
+  if (status === 503) return new ServerError({ endpoint, status, ...retryAfterFields(response) })
   if (status >= 500) return new ServerError({ endpoint, status })
   return new BadRequest({
     endpoint,

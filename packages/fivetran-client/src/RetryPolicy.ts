@@ -5,6 +5,9 @@ import { retryAfterMillis } from "./RetryAfter.js"
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
 
+/** A proxy's 4xx to a tunnel (407 credentials, 403 a host it blocks) answers a repeat the same way. */
+const refusedByProxy = (status: number | undefined) => status !== undefined && status >= 400 && status < 500
+
 /**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
  * before acting on it. 5xx, transport failures and a body cut off mid-JSON for GET, PATCH (same
@@ -18,9 +21,6 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
  * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel.
  */
-/** A proxy's 4xx to a tunnel (407 credentials, 403 a host it blocks) answers a repeat the same way. */
-const refusedByProxy = (status: number | undefined) => status !== undefined && status >= 400 && status < 500
-
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   switch (error._tag) {
     case "RateLimited":
