@@ -44,11 +44,8 @@ export interface OtlpSettings {
   readonly metricExportInterval: Duration.Duration
 }
 
-const GENERAL_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
-const GENERAL_HEADERS = "OTEL_EXPORTER_OTLP_HEADERS"
-const signalEndpoint = (signal: Signal) => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`
-const signalHeaders = (signal: Signal) => `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`
-const variableFor = (signal: Signal | undefined, option: "PROTOCOL" | "TIMEOUT") =>
+/** `OTEL_EXPORTER_OTLP_HEADERS`, or a signal's own `OTEL_EXPORTER_OTLP_TRACES_HEADERS`. */
+const variableFor = (signal: Signal | undefined, option: "ENDPOINT" | "HEADERS" | "PROTOCOL" | "TIMEOUT") =>
   `OTEL_EXPORTER_OTLP_${signal === undefined ? "" : `${signal.toUpperCase()}_`}${option}`
 
 /** A variable's trimmed text; none when unset or blank. */
@@ -124,13 +121,6 @@ const protocolVariable = (name: string) =>
     })
   )
 
-/** How one signal's (or, with none, every signal's) exports are sent; none where unset or blank. */
-const deliveryVariables = (signal: Signal | undefined) =>
-  Config.all({
-    protocol: protocolVariable(variableFor(signal, "PROTOCOL")),
-    timeout: Config.option(positiveMilliseconds(variableFor(signal, "TIMEOUT")))
-  })
-
 const isHttpUrl = (url: string) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
 
 /** The specification's defaults: the base URL, or a signal's (`http://localhost:4318/v1/traces`). */
@@ -184,19 +174,22 @@ interface Given {
   readonly timeout: Option.Option<Duration.Duration>
 }
 
-const signalVariables = (signal: Signal): Config.Config<Given> =>
+/** One signal's variables, or (with none) the general ones that every signal falls back to. */
+const givenVariables = (signal: Signal | undefined): Config.Config<Given> =>
   Config.all({
-    endpoint: endpointVariable(signalEndpoint(signal), signalHeaders(signal), signal),
-    headers: headersVariable(signalHeaders(signal)),
-    delivery: deliveryVariables(signal)
-  }).pipe(Config.map(({ delivery, ...given }) => ({ ...given, ...delivery })))
+    endpoint: endpointVariable(variableFor(signal, "ENDPOINT"), variableFor(signal, "HEADERS"), signal),
+    headers: headersVariable(variableFor(signal, "HEADERS")),
+    protocol: protocolVariable(variableFor(signal, "PROTOCOL")),
+    timeout: Config.option(positiveMilliseconds(variableFor(signal, "TIMEOUT")))
+  })
 
 /**
  * One signal's target: its own endpoint as given, else the general one with `/v1/<signal>`; its own
  * headers, else the general ones (the specification: each option overridable per signal, so a
  * signal's headers replace, not join, the general ones, and a token meant for one backend is not
- * sent to another); its own protocol and timeout, else the general ones, else the defaults. The variables named are the ones that apply: a signal's own headers variable
- * when its endpoint is its own and no headers were given, as that is where they would go.
+ * sent to another); its own protocol and timeout, else the general ones, else the defaults. The
+ * variables named are the ones that apply: a signal's own headers variable when its endpoint is its
+ * own and no headers were given, as that is where they would go.
  */
 const signalExport = (signal: Signal, own: Given, general: Given): Option.Option<SignalExport> => {
   const url = Option.isSome(own.endpoint) ?
@@ -207,10 +200,11 @@ const signalExport = (signal: Signal, own: Given, general: Given): Option.Option
     headers: Redacted.make(Option.getOrElse(Option.orElse(own.headers, () => general.headers), () => ({}))),
     protocol: Option.getOrElse(Option.orElse(own.protocol, () => general.protocol), (): OtlpProtocol => "http/protobuf"),
     timeout: Option.getOrElse(Option.orElse(own.timeout, () => general.timeout), () => Duration.seconds(10)),
-    endpointVariable: Option.isSome(own.endpoint) ? signalEndpoint(signal) : GENERAL_ENDPOINT,
-    headersVariable: Option.isSome(own.headers) || (Option.isSome(own.endpoint) && Option.isNone(general.headers)) ?
-      signalHeaders(signal) :
-      GENERAL_HEADERS
+    endpointVariable: variableFor(Option.isSome(own.endpoint) ? signal : undefined, "ENDPOINT"),
+    headersVariable: variableFor(
+      Option.isSome(own.headers) || (Option.isSome(own.endpoint) && Option.isNone(general.headers)) ? signal : undefined,
+      "HEADERS"
+    )
   }))
 }
 
@@ -218,14 +212,10 @@ const signalExport = (signal: Signal, own: Given, general: Given): Option.Option
 export const otlpSettings = (defaultServiceName: string): Config.Config<Option.Option<OtlpSettings>> =>
   Config.all({
     disabled: Config.boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false)),
-    general: Config.all({
-      endpoint: endpointVariable(GENERAL_ENDPOINT, GENERAL_HEADERS, undefined),
-      headers: headersVariable(GENERAL_HEADERS),
-      delivery: deliveryVariables(undefined)
-    }).pipe(Config.map(({ delivery, ...given }): Given => ({ ...given, ...delivery }))),
-    traces: signalVariables("traces"),
-    metrics: signalVariables("metrics"),
-    logs: signalVariables("logs"),
+    general: givenVariables(undefined),
+    traces: givenVariables("traces"),
+    metrics: givenVariables("metrics"),
+    logs: givenVariables("logs"),
     serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault(defaultServiceName)),
     resourceAttributes: keyValueList("OTEL_RESOURCE_ATTRIBUTES"),
     spanExportDelay: milliseconds("OTEL_BSP_SCHEDULE_DELAY", 5_000),

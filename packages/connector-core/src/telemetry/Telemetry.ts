@@ -25,9 +25,9 @@ const exporterModules = Effect.promise(() =>
 
 /**
  * The exporter layer for these settings: each signal that has a URL sent there, with its headers,
- * in its protocol's encoding, through its own failure warnings (naming its variables); spans and log records corrected first
- * (ExportedData.ts); flushed when the layer's scope closes (a CLI run's end, the service's
- * shutdown). Without a traces URL tracing is off, as spans would go nowhere.
+ * in its protocol's encoding, through its own failure warnings (naming its variables); spans and
+ * log records corrected first (ExportedData.ts); flushed when the layer's scope closes (a CLI
+ * run's end, the service's shutdown). Without a traces URL tracing is off, as spans would go nowhere.
  */
 const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
   Layer.unwrapEffect(
