@@ -3,6 +3,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
 import { fileKindName, isNullDevice } from "./FileKind.js"
+import { platformErrorText } from "./PlatformErrorText.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 import { parseYaml } from "./YamlText.js"
@@ -32,9 +33,7 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
 const unreadable = (file: string) => (error: PlatformError) =>
-  new SettingError({
-    reason: `${file} could not be read (${error._tag === "SystemError" ? error.description ?? error.reason : error.message})`
-  })
+  new SettingError({ reason: `${file} could not be read (${platformErrorText(error)})` })
 
 /**
  * The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). Only a regular

@@ -1,5 +1,5 @@
-import { fileKindName, writeFileAtomically } from "@baton-fivetran/settings"
-import { Error as PlatformError, FileSystem } from "@effect/platform"
+import { fileKindName, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
+import { type Error as PlatformError, FileSystem } from "@effect/platform"
 import { Data, Effect, ParseResult, Schema } from "effect"
 import { AccountSnapshot } from "../state/AccountSnapshot.js"
 import { findIntegrityViolation } from "./SnapshotIntegrity.js"
@@ -16,10 +16,10 @@ export class SnapshotWriteError extends Data.TaggedError("SnapshotWriteError")<{
 /** The file could not be read for a reason of the machine's (EIO, ...): the file itself may be fine. */
 export class SnapshotReadError extends Data.TaggedError("SnapshotReadError")<{
   readonly path: string
-  readonly cause: unknown
+  readonly cause: PlatformError.PlatformError
 }> {
   override get message() {
-    return `Cannot read snapshot file ${this.path}: ${systemErrorText(this.cause)}`
+    return `Cannot read snapshot file ${this.path}: ${platformErrorText(this.cause)}`
   }
 }
 
@@ -67,10 +67,6 @@ export type SnapshotInputError = SnapshotFileUnusable | SnapshotParseError | Sna
 
 export const isSnapshotInputError = (error: unknown): error is SnapshotInputError =>
   error instanceof SnapshotFileUnusable || error instanceof SnapshotParseError || error instanceof SnapshotInvalidError
-
-/** A platform error as a person reads it (`EIO: i/o error, read`), not its class and call. */
-const systemErrorText = (cause: unknown): string =>
-  cause instanceof PlatformError.SystemError ? cause.description ?? cause.reason : String(cause)
 
 /** The platform's reasons that are the file given, not the machine. */
 const unusableReasons: Partial<Record<PlatformError.SystemErrorReason, string>> = {
