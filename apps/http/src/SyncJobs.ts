@@ -17,7 +17,7 @@ import {
   SynchronizedRef
 } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
-import { makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
+import { fileKindName, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -604,7 +604,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       const problem = yield* fs.stat(file).pipe(
         Effect.map((info) =>
           info.type !== "File"
-            ? Option.some(`${file} is a ${info.type}, not the file its sync wrote`)
+            ? Option.some(`${file} is ${fileKindName(info.type)}, not the file its sync wrote`)
             : Number(info.size) !== job.file_bytes
             ? Option.some(`${file} is ${info.size} bytes, not the ${job.file_bytes} bytes its sync wrote`)
             : Option.none()
