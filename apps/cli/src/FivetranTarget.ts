@@ -1,4 +1,4 @@
-import { egressProxyConfig, FivetranClient, FivetranClientConfig, proxyFor } from "@baton-fivetran/fivetran-client"
+import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { BatonSettings, required, SettingError } from "@baton-fivetran/settings"
 import type { HttpServerError } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
@@ -19,12 +19,15 @@ const remoteClient = (settings: Settings) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const apiKey = yield* required(BatonSettings.ApiKey, settings.apiKey)
     const apiSecret = yield* required(BatonSettings.ApiSecret, settings.apiSecret)
-    const proxy = yield* Effect.mapError(egressProxyConfig, (error) => new SettingError({ reason: `bad proxy setting: ${error}` }))
+    const proxy = yield* Effect.mapError(
+      egressProxyFor(settings.baseUrl),
+      (error) => new SettingError({ reason: `bad proxy setting: ${error}` })
+    )
     return FivetranClient.layer(FivetranClientConfig.make({
       apiKey,
       apiSecret,
       baseUrl: settings.baseUrl,
-      proxy: Option.getOrUndefined(proxyFor(settings.baseUrl, proxy)),
+      proxy,
       ...budgetOf(settings)
     }))
   }))

@@ -2,7 +2,7 @@ import { Version, VersionLine } from "@baton-fivetran/fivetran-client/version"
 import { CliConfig, Command } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
-import { egressProxyConfig, FivetranClient, FivetranClientConfig, proxyFor } from "@baton-fivetran/fivetran-client"
+import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
@@ -132,12 +132,12 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
         reason: `missing ${missing.join(", ")}; or start with --sandbox to serve against an embedded sandbox`
       })
     }
-    const proxy = yield* Effect.mapError(egressProxyConfig, (error) => new StartupError({ reason: `bad proxy setting: ${error}` }))
+    const proxy = yield* Effect.mapError(egressProxyFor(baseUrl), (error) => new StartupError({ reason: `bad proxy setting: ${error}` }))
     const client = FivetranClient.layer(FivetranClientConfig.make({
       apiKey: apiKey.value,
       apiSecret: apiSecret.value,
       baseUrl,
-      proxy: Option.getOrUndefined(proxyFor(baseUrl, proxy)),
+      proxy,
       ...budget
     }))
     return { client, tokens, generatedToken: Option.none() } satisfies Target

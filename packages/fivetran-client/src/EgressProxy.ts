@@ -84,3 +84,7 @@ export const proxyFor = (baseUrl: string, proxy: EgressProxy): Option.Option<Red
   if (isLoopback(host) || proxy.noProxy.some((entry) => bypasses(entry, host, port))) return Option.none()
   return url.protocol === "https:" ? proxy.https : url.protocol === "http:" ? proxy.http : Option.none()
 }
+
+/** FivetranClientConfig's `proxy` for `baseUrl`, from the environment, as both apps set it. */
+export const egressProxyFor = (baseUrl: string): Config.Config<Redacted.Redacted<string> | undefined> =>
+  Config.map(egressProxyConfig, (proxy) => Option.getOrUndefined(proxyFor(baseUrl, proxy)))
