@@ -6,6 +6,8 @@ import { Effect } from "effect"
 import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
 // The client package's test proxy: one CONNECT proxy for both packages' tests.
 import { startConnectProxy } from "../../../packages/fivetran-client/test/support/ConnectProxy.js"
+// connector-core's test collector: it keeps each OTLP request's path, headers and body.
+import { otlpReceiver } from "../../../packages/connector-core/test/support/OtlpReceiver.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
@@ -13,6 +15,9 @@ const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirecto
 
 /** A name no resolver knows: only the proxy can reach "Fivetran" there. */
 const proxiedHost = "fivetran.proxy-test"
+
+/** A collector's name no resolver knows: only the proxy reaches it, as it reaches one outside the cluster. */
+const proxiedCollector = "collector.proxy-test"
 
 /** The sandbox's key, with the base URL left to the test. */
 const keyFlags = Effect.map(connectionFlags, ({ key }) => ({ key, flags: ["--api-key", key.key, "--api-secret", key.secret] }))
@@ -51,15 +56,49 @@ describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
       const sandbox = yield* Sandbox
       const port = Number(new URL(sandbox.baseUrl).port)
       const { flags } = yield* keyFlags
-      const result = yield* runCli([...flags, "--base-url", `https://${proxiedHost}:${port}`, "-f", "never.c1z"], {
-        env: { HTTPS_PROXY: "socks5://egress:PROXYSECRET8@proxy.corp:1080" }
-      })
-      assertExit(result, 2)
-      assert.strictEqual(
-        result.stderr,
-        "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
-          "(socks5:// proxies are not supported)\")\n"
-      )
+      // With OTLP export on, the exporter reads the proxy too, and refuses it in the same words.
+      for (const otlp of [{}, { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example:4318" }]) {
+        const result = yield* runCli([...flags, "--base-url", `https://${proxiedHost}:${port}`, "-f", "never.c1z"], {
+          env: { HTTPS_PROXY: "socks5://egress:PROXYSECRET8@proxy.corp:1080", ...otlp }
+        })
+        assertExit(result, 2)
+        assert.strictEqual(
+          result.stderr,
+          "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
+            "(socks5:// proxies are not supported)\")\n"
+        )
+      }
       assert.deepStrictEqual(yield* sandbox.requestLog, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a sync's traces, metrics and logs reach a collector through the proxy, its credentials sent to the proxy alone", () =>
+    Effect.gen(function*() {
+      const collector = yield* otlpReceiver(() => 200)
+      const port = Number(new URL(collector.url).port)
+      const proxy = yield* startConnectProxy(() => ({ host: "127.0.0.1", port }))
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`], {
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://${proxiedCollector}:${port}`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          HTTP_PROXY: proxy.url.replace("http://", "http://egress:PROXYSECRET10@")
+        }
+      })
+      assertExit(result, 0)
+      assert.notInclude(result.stderr, "PROXYSECRET10")
+      assert.notInclude(result.stderr, "OpenTelemetry export")
+      assert.deepStrictEqual(collector.received.map((request) => request.path).sort(), ["/v1/logs", "/v1/metrics", "/v1/traces"])
+      assert.include(collector.received.find((request) => request.path === "/v1/traces")?.body, "\"name\":\"sync\"")
+      assert.deepStrictEqual(
+        [...new Set(collector.received.map((request) => `${request.headers["host"]} ${request.headers["proxy-authorization"]}`))],
+        [`${proxiedCollector}:${port} undefined`]
+      )
+      assert.notInclude(JSON.stringify(collector.received), "PROXYSECRET10")
+      // The sandbox is on loopback, so the Fivetran client went direct: the proxy saw the collector alone.
+      assert.deepStrictEqual(
+        [...new Set(proxy.tunnels.map((tunnel) => `${tunnel.target} ${tunnel.authorization}`))],
+        [`${proxiedCollector}:${port} Basic ${Buffer.from("egress:PROXYSECRET10").toString("base64")}`]
+      )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 })

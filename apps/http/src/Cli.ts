@@ -25,12 +25,12 @@ import {
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { hostPolicy } from "./AllowedHosts.js"
 import { serviceServerLayer } from "./ClientErrors.js"
+import { exportHttpClients } from "./ExportHttpClients.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import {
@@ -76,8 +76,14 @@ const observed = (sources: SettingSources) =>
     const level = yield* resolve(BatonSettings.LogLevel, sources)
     const format = yield* resolve(BatonSettings.LogFormat, sources)
     return telemetryLayer({ name: "baton-fivetran-http", version: Version }).pipe(
-      Layer.mapError((error) => new StartupError({ reason: `bad OpenTelemetry setting: ${error}` })),
-      Layer.provide(NodeHttpClient.layerUndici),
+      Layer.mapError((error) =>
+        new StartupError({
+          reason: error._tag === "ExportProxySettingError" ?
+            `bad proxy setting: ${error.cause}` :
+            `bad OpenTelemetry setting: ${error}`
+        })
+      ),
+      Layer.provide(exportHttpClients),
       Layer.provideMerge(loggingLayer(level, format, writeStderr))
     )
   }))

@@ -328,26 +328,32 @@ describe("the process", () => {
     () =>
       Effect.gen(function*() {
         assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-        const env = {
-          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !/_proxy$/i.test(key))),
-          HTTPS_PROXY: "socks5://egress:PROXYSECRET9@proxy.corp:1080"
+        // With OTLP export on, the exporter reads the proxy too, and refuses it in the same words.
+        for (const otlp of [{}, { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example:4318" }]) {
+          const env = {
+            ...Object.fromEntries(
+              Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !key.startsWith("OTEL_") && !/_proxy$/i.test(key))
+            ),
+            HTTPS_PROXY: "socks5://egress:PROXYSECRET9@proxy.corp:1080",
+            ...otlp
+          }
+          const { code, stderr } = yield* runUntilExit([
+            "--port",
+            "0",
+            "--api-key",
+            "key",
+            "--api-secret",
+            "secret",
+            "--token",
+            "proxy-test-token-0123"
+          ], env)
+          assert.strictEqual(code, 2)
+          assert.strictEqual(
+            stderr,
+            "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
+              "(socks5:// proxies are not supported)\")\n"
+          )
         }
-        const { code, stderr } = yield* runUntilExit([
-          "--port",
-          "0",
-          "--api-key",
-          "key",
-          "--api-secret",
-          "secret",
-          "--token",
-          "proxy-test-token-0123"
-        ], env)
-        assert.strictEqual(code, 2)
-        assert.strictEqual(
-          stderr,
-          "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
-            "(socks5:// proxies are not supported)\")\n"
-        )
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )

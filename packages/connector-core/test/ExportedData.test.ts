@@ -3,6 +3,7 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { ConfigProvider, Effect, Fiber, Layer } from "effect"
 import { ProvisioningDisabled, UnknownEntitlement } from "../src/provisioning/ProvisioningError.js"
 import { telemetryLayer } from "../src/telemetry/Telemetry.js"
+import { proxiedUndici } from "./support/ExportClients.js"
 
 /**
  * Spans and log records as the exporter sends them (the real @effect/opentelemetry exporter behind
@@ -44,7 +45,11 @@ const exported = <A, E>(program: Effect.Effect<A, E>) =>
     })
     yield* program.pipe(
       Effect.ignore,
-      Effect.provide(telemetryLayer({ name: "test", version: "0" }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, collector)))),
+      Effect.provide(
+        telemetryLayer({ name: "test", version: "0" }).pipe(
+          Layer.provide(Layer.merge(Layer.succeed(HttpClient.HttpClient, collector), proxiedUndici))
+        )
+      ),
       Effect.withConfigProvider(ConfigProvider.fromMap(
         new Map([["OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"], ["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"]])
       ))

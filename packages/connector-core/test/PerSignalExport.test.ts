@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { FetchHttpClient } from "@effect/platform"
 import { ConfigProvider, Effect, FiberRef, Layer, Metric } from "effect"
 import { telemetryLayer } from "../src/telemetry/Telemetry.js"
+import { exportClients } from "./support/ExportClients.js"
 import { otlpReceiver, type Received } from "./support/OtlpReceiver.js"
 import { collectWarnings } from "./support/Warnings.js"
 
@@ -13,7 +13,7 @@ import { collectWarnings } from "./support/Warnings.js"
 /** Runs `program` with these variables (JSON bodies, to read them); the telemetry layer closes (and flushes) when it ends. */
 const withExport = <A, E>(env: ReadonlyArray<readonly [string, string]>, program: Effect.Effect<A, E>) =>
   program.pipe(
-    Effect.provide(telemetryLayer({ name: "test", version: "0" }).pipe(Layer.provide(FetchHttpClient.layer))),
+    Effect.provide(telemetryLayer({ name: "test", version: "0" }).pipe(Layer.provide(exportClients))),
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"], ...env])))
   )
 

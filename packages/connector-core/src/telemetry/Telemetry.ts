@@ -1,8 +1,11 @@
+import { type EgressProxy, proxyFor } from "@baton-fivetran/fivetran-client"
 import type { HttpClient } from "@effect/platform"
 import { type ConfigError, Effect, Layer, Option, Redacted } from "effect"
 import { warnOnFailedExportsLayer } from "./ExportFailures.js"
 import { otlpSettings, type OtlpSettings, type SignalExport } from "./OtlpSettings.js"
+import { exportEgressProxy, type ExportProxySettingError, ProxiedHttpClient } from "./ExportProxy.js"
 
+export { ExportProxySettingError, ProxiedHttpClient } from "./ExportProxy.js"
 export { otlpSettings, type OtlpProtocol, type OtlpSettings, type Signal, type SignalExport } from "./OtlpSettings.js"
 
 /**
@@ -24,12 +27,31 @@ const exporterModules = Effect.promise(() =>
 )
 
 /**
+ * The HttpClient a signal's exports go through, warning of failed ones: the app's, or the app's
+ * through the egress proxy the signal's URL takes, as the Fivetran client's requests do (loopback
+ * and NO_PROXY hosts directly); signals may go to different collectors, one inside the network.
+ * Fresh: a layer is built once per build, so a proxied client the app makes from a layer it also
+ * uses elsewhere (its direct client's) would be that one, and signals behind two proxies would share one.
+ */
+const exportClient = (
+  target: SignalExport,
+  egress: EgressProxy
+): Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient | ProxiedHttpClient> =>
+  Option.match(proxyFor(target.url, egress), {
+    onNone: () => warnOnFailedExportsLayer(target.timeout, target),
+    onSome: (proxy) =>
+      warnOnFailedExportsLayer(target.timeout, target).pipe(
+        Layer.provide(Layer.fresh(Layer.unwrapEffect(Effect.map(ProxiedHttpClient, (throughProxy) => throughProxy(proxy)))))
+      )
+  })
+
+/**
  * The exporter layer for these settings: each signal that has a URL sent there, with its headers,
  * in its protocol's encoding, through its own failure warnings (naming its variables); spans and
  * log records corrected first (ExportedData.ts); flushed when the layer's scope closes (a CLI
  * run's end, the service's shutdown). Without a traces URL tracing is off, as spans would go nowhere.
  */
-const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
+const exporterLayer = (settings: OtlpSettings, serviceVersion: string, egress: EgressProxy) =>
   Layer.unwrapEffect(
     Effect.map(exporterModules, ([OtlpTracer, OtlpMetrics, OtlpLogger, OtlpSerialization, { correctedExportLayer }]) => {
       const resource = { serviceName: settings.serviceName, serviceVersion, attributes: settings.resourceAttributes }
@@ -46,7 +68,7 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
               // the first signal's encoding.
               Layer.provide(Layer.fresh(correctedExportLayer)),
               Layer.provide(target.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf),
-              Layer.provide(warnOnFailedExportsLayer(target.timeout, target))
+              Layer.provide(exportClient(target, egress))
             )
         })
       return Layer.mergeAll(
@@ -78,14 +100,15 @@ const exporterLayer = (settings: OtlpSettings, serviceVersion: string) =>
 /**
  * OTLP export when the OTEL_* variables ask for it. Otherwise tracing is turned off: spans would
  * go nowhere, and a sync made one per request (Effect then makes no-op spans, and the client none).
+ * The proxy variables are read only when export is on; a bad one fails with ExportProxySettingError.
  */
 export const telemetryLayer = (
   service: { readonly name: string; readonly version: string }
-): Layer.Layer<never, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<never, ConfigError.ConfigError | ExportProxySettingError, HttpClient.HttpClient | ProxiedHttpClient> =>
   Layer.unwrapEffect(
-    Effect.map(otlpSettings(service.name), (settings) =>
+    Effect.flatMap(otlpSettings(service.name), (settings) =>
       Option.match(settings, {
-        onNone: () => Layer.setTracerEnabled(false),
-        onSome: (enabled) => exporterLayer(enabled, service.version)
+        onNone: () => Effect.succeed(Layer.setTracerEnabled(false)),
+        onSome: (enabled) => Effect.map(exportEgressProxy, (egress) => exporterLayer(enabled, service.version, egress))
       }))
   )
