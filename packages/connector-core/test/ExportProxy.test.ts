@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Metric } from "effect"
+import { ConfigProvider, Duration, Effect, Layer, Metric, Schedule } from "effect"
 import { telemetryLayer } from "../src/telemetry/Telemetry.js"
 // The client package's test proxy: one CONNECT proxy for the client's and the exporter's tests.
 import { startConnectProxy } from "../../fivetran-client/test/support/ConnectProxy.js"
@@ -83,4 +83,35 @@ describe("OTLP export behind an egress proxy", () => {
       assert.deepStrictEqual([...new Set(proxy.tunnels.map((tunnel) => tunnel.target))], [`${collectorHost}:${port}`])
       assert.deepStrictEqual(lines, [])
     }).pipe(Effect.scoped), 20_000)
+
+  it.live(
+    "a proxy that refuses the tunnel (407) is named in the export's warning, with the proxy variable, its credentials in no line",
+    () =>
+      Effect.gen(function*() {
+        const receiver = yield* otlpReceiver(() => 200)
+        const port = Number(new URL(receiver.url).port)
+        const proxy = yield* startConnectProxy(() => ({ host: "127.0.0.1", port }), () => 407)
+        const { layer, lines } = collectWarnings()
+        // Runs until the exporter gives the export up (its fourth try, a second apart), so that the
+        // warning is the one for a last try, not the one for a retry cut off at shutdown.
+        const waitForWarning = Effect.void.pipe(
+          Effect.repeat({ schedule: Schedule.spaced(Duration.millis(20)), until: () => lines.length > 0 }),
+          Effect.timeoutFail({ duration: Duration.seconds(15), onTimeout: () => new Error("waited 15s") })
+        )
+        yield* withExport([
+          ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `http://${collectorHost}:${port}/v1/traces`],
+          ["OTEL_BSP_SCHEDULE_DELAY", "100"],
+          ["HTTP_PROXY", proxy.url.replace("http://", "http://egress:PROXYSECRET2@")]
+        ], Effect.zipRight(Effect.withSpan(Effect.void, "refused-span"), waitForWarning)).pipe(Effect.provide(layer))
+        assert.deepStrictEqual(lines, [
+          `OpenTelemetry export to http://${collectorHost}:${port}/v1/traces failed (Transport error: the proxy answered ` +
+          "407 to the tunnel: it wants credentials, or refused the ones in the proxy URL); this telemetry is dropped, " +
+          "and exports to it pause for a minute. Check OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, " +
+          "OTEL_EXPORTER_OTLP_TRACES_HEADERS, HTTP_PROXY and the collector."
+        ])
+        assert.deepStrictEqual(proxy.tunnels.map((tunnel) => tunnel.target), Array(4).fill(`${collectorHost}:${port}`))
+        assert.deepStrictEqual(receiver.received, [])
+      }).pipe(Effect.scoped),
+    20_000
+  )
 })

@@ -13,14 +13,27 @@ const exportUrl = (request: HttpClientRequest.HttpClientRequest) => {
 /** A Node or undici error code (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`): a kind, never a value. */
 const errorCode = /^[A-Z][A-Z0-9_]*$/
 
+/** undici's ProxyAgent's error when the egress proxy answers the CONNECT with a status other than 200. */
+const proxyRefusal = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/
+
+/** What a proxy's refusal of the tunnel says, by its status. */
+const ProxyRefusalHints: Readonly<Record<string, string>> = {
+  "407": ": it wants credentials, or refused the ones in the proxy URL",
+  "403": ": it does not let this host through; ask for it to be allowed, or list it in NO_PROXY if it is reachable directly"
+}
+
 /**
- * The innermost cause's error code, the kind of failure. Never a cause's message: fetch's and
- * undici's quote what they refused (a header value from an OTEL_EXPORTER_OTLP_*HEADERS variable,
- * an endpoint with a password), and the URL is named already.
+ * The kind of failure: the egress proxy's refusal of the tunnel (`the proxy answered 407 to the
+ * tunnel: ...`, where undici's code alone, UND_ERR_ABORTED, said nothing of the proxy), else the
+ * innermost cause's error code. Never a cause's message: fetch's and undici's quote what they
+ * refused (a header value from an OTEL_EXPORTER_OTLP_*HEADERS variable, an endpoint with a
+ * password), and the URL is named already; the proxy's is only matched, for its status.
  */
-const failureCode = (error: HttpClientError.HttpClientError): string | undefined => {
+const failureKind = (error: HttpClientError.HttpClientError): string | undefined => {
   let code: string | undefined
   for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 6; cause = cause.cause, depth++) {
+    const refused = proxyRefusal.exec(cause.message)?.[1]
+    if (refused !== undefined) return `the proxy answered ${refused} to the tunnel${ProxyRefusalHints[refused] ?? ""}`
     if ("code" in cause && typeof cause.code === "string" && errorCode.test(cause.code)) code = cause.code
   }
   return code
@@ -28,18 +41,18 @@ const failureCode = (error: HttpClientError.HttpClientError): string | undefined
 
 /** `Transport error: ECONNREFUSED`, or `Transport error` when no cause has a code. */
 const describeError = (error: HttpClientError.HttpClientError) => {
-  const code = failureCode(error)
-  return code === undefined ? `${error.reason} error` : `${error.reason} error: ${code}`
+  const kind = failureKind(error)
+  return kind === undefined ? `${error.reason} error` : `${error.reason} error: ${kind}`
 }
 
-/** The same error with its code for a description in place of its cause. */
+/** The same error with its kind of failure for a description in place of its cause. */
 const withoutCause = (error: HttpClientError.HttpClientError): HttpClientError.HttpClientError => {
   if (error._tag !== "RequestError") return error
-  const code = failureCode(error)
+  const kind = failureKind(error)
   return new HttpClientError.RequestError({
     request: error.request,
     reason: error.reason,
-    ...(code === undefined ? {} : { description: code })
+    ...(kind === undefined ? {} : { description: kind })
   })
 }
 
@@ -69,6 +82,8 @@ interface Tries {
 export interface ExportVariables {
   readonly endpointVariable: string
   readonly headersVariable: string
+  /** The egress proxy's (HTTPS_PROXY or HTTP_PROXY), when its exports go through one. */
+  readonly proxyVariable?: string
 }
 
 /**
@@ -76,10 +91,11 @@ export interface ExportVariables {
  * level, so a collector that is down, refuses the credentials or sits at a wrong URL left an
  * operator with no telemetry and no clue why. This client beneath it logs a warning naming the URL,
  * the status or transport error (never the request's headers: they usually hold a token) and the
- * variables to check (`variables`, those the URL and headers came from) when an export is given
- * up, at most once a minute per URL, as the exporter then pauses that signal for a minute. A
- * failure the exporter retries is not given up until its last try (ATTEMPTS) fails: warning at the
- * first one said "dropped" of telemetry that a retry then delivered. An export whose retry never
+ * variables to check (`variables`, those the URL and headers came from, and the egress proxy's)
+ * when an export is given up, at most once a minute per URL, as the exporter then pauses that
+ * signal for a minute. A failure the exporter retries is not given up until its last try
+ * (ATTEMPTS) fails: warning at the first one said "dropped" of telemetry that a retry then
+ * delivered. An export whose retry never
  * came (the exporter stopped at shutdown, between tries), or whose first try the exporter stopped
  * while it waited for an answer (unless a later export to that URL succeeded), is warned of when
  * this client's scope closes, after the exporter's. The exporter gets the error back
@@ -95,7 +111,9 @@ export const warnOnFailedExports = (
   variables: ExportVariables
 ): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const check = `Check ${variables.endpointVariable}, ${variables.headersVariable} and the collector.`
+    const checked = [variables.endpointVariable, variables.headersVariable, variables.proxyVariable]
+      .filter((name): name is string => name !== undefined)
+    const check = `Check ${checked.join(", ")} and the collector.`
     const lastWarned = new Map<string, number>()
     // Keyed by the request: the exporter retries the very request object it made for the export.
     const exports = new Map<HttpClientRequest.HttpClientRequest, Tries>()

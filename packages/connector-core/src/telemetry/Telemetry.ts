@@ -40,7 +40,10 @@ const exportClient = (
   Option.match(proxyFor(target.url, egress), {
     onNone: () => warnOnFailedExportsLayer(target.timeout, target),
     onSome: (proxy) =>
-      warnOnFailedExportsLayer(target.timeout, target).pipe(
+      warnOnFailedExportsLayer(target.timeout, {
+        ...target,
+        proxyVariable: new URL(target.url).protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY"
+      }).pipe(
         Layer.provide(Layer.fresh(Layer.unwrapEffect(Effect.map(ProxiedHttpClient, (throughProxy) => throughProxy(proxy)))))
       )
   })
