@@ -1,4 +1,5 @@
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
+import { BlockList, isIP } from "node:net"
 
 /**
  * The proxy a network without direct egress sends requests through, from the variables every
@@ -15,7 +16,10 @@ export interface EgressProxy {
   readonly http: Option.Option<Redacted.Redacted<string>>
   /** For https:// base URLs (HTTPS_PROXY). */
   readonly https: Option.Option<Redacted.Redacted<string>>
-  /** NO_PROXY's entries, lower case: `*`, a host (`.host` and `*.host` also match its subdomains), `host:port`. */
+  /**
+   * NO_PROXY's entries, lower case: `*`, a host (`.host` and `*.host` also match its subdomains),
+   * `host:port`, an IP address (`10.0.0.7`, `[fd00::7]:8443`) or an address range (`10.0.0.0/8`, `fd00::/8`).
+   */
   readonly noProxy: ReadonlyArray<string>
 }
 
@@ -62,16 +66,56 @@ export const egressProxyConfig: Config.Config<EgressProxy> = Config.all({
   )
 })
 
-const isLoopback = (host: string) =>
-  host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host)
+/** `host` as an IP address with its family, or undefined for a name; URL keeps IPv6 hosts in brackets. */
+const ipOf = (host: string): { readonly address: string; readonly family: "ipv4" | "ipv6" } | undefined => {
+  const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
+  const version = isIP(address)
+  return version === 0 ? undefined : { address, family: version === 4 ? "ipv4" : "ipv6" }
+}
 
-/** Whether a NO_PROXY entry names `host` (and `port`): the host, or a domain above it. */
+/** Whether `host` is an address in `list`: BlockList also matches IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) by their IPv4 rules. */
+const listed = (list: BlockList, host: string) => {
+  const ip = ipOf(host)
+  return ip !== undefined && list.check(ip.address, ip.family)
+}
+
+const loopbackAddresses = new BlockList()
+loopbackAddresses.addSubnet("127.0.0.0", 8, "ipv4")
+loopbackAddresses.addAddress("::1", "ipv6")
+
+/** Loopback as Go's ProxyFromEnvironment judges it: `localhost` and any loopback address, in any of its IPv6 forms. */
+const isLoopback = (host: string) => host === "localhost" || host.endsWith(".localhost") || listed(loopbackAddresses, host)
+
+/** The addresses of a NO_PROXY range (`10.0.0.0/8`, `fd00::/8`); undefined when `entry` is not one, as Go then reads it as a name. */
+const rangeOf = (entry: string): BlockList | undefined => {
+  const match = /^([0-9a-f:.]+)\/(\d{1,3})$/.exec(entry)
+  const ip = match === null ? undefined : ipOf(match[1]!)
+  const prefix = Number(match?.[2])
+  if (ip === undefined || prefix > (ip.family === "ipv4" ? 32 : 128)) return undefined
+  const list = new BlockList()
+  list.addSubnet(ip.address, prefix, ip.family)
+  return list
+}
+
+/**
+ * Whether a NO_PROXY entry names `host` (and `port`): the host, a domain above it, or, for an IP
+ * host, the same address (in any of its forms) or a range holding it (ranges take no port, as in Go).
+ */
 const bypasses = (entry: string, host: string, port: string): boolean => {
   if (entry === "*") return true
+  const range = rangeOf(entry)
+  if (range !== undefined) return listed(range, host)
   const colon = entry.lastIndexOf(":")
-  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1))
+  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1)) && isIP(entry) !== 6
   if (hasPort && entry.slice(colon + 1) !== port) return false
-  const name = (hasPort ? entry.slice(0, colon) : entry).replace(/^\*?\./, "")
+  const named = hasPort ? entry.slice(0, colon) : entry
+  const address = ipOf(named)
+  if (address !== undefined) {
+    const same = new BlockList()
+    same.addAddress(address.address, address.family)
+    return listed(same, host)
+  }
+  const name = named.replace(/^\*?\./, "")
   return host === name || host.endsWith(`.${name}`)
 }
 

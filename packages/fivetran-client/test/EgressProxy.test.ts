@@ -43,6 +43,33 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       assert.strictEqual(yield* through([], "https://api.fivetran.com"), null)
     }))
 
+  it.effect("NO_PROXY takes IP addresses and ranges, and any form of a loopback address goes direct, as in Go", () =>
+    Effect.gen(function*() {
+      const env = [
+        ["HTTP_PROXY", "http://egress.corp:3128"],
+        ["NO_PROXY", "10.0.0.0/8, fd00::/8, 192.168.1.7, [fe80::7]:4318, 172.16.0.1:8080, 10.0.0.0/33.corp"]
+      ] as const
+      const cases: ReadonlyArray<readonly [string, string | null]> = [
+        ["http://10.96.0.15:4318", null],
+        ["http://[::ffff:10.96.0.15]:4318", null],
+        ["http://11.0.0.1:4318", "http://egress.corp:3128/"],
+        ["http://[fd12::5]:4318", null],
+        ["http://[fe00::5]:4318", "http://egress.corp:3128/"],
+        ["http://192.168.1.7", null],
+        ["http://192.168.1.8", "http://egress.corp:3128/"],
+        ["http://[fe80:0:0::7]:4318", null],
+        ["http://[fe80::7]:4319", "http://egress.corp:3128/"],
+        ["http://172.16.0.1:8080", null],
+        ["http://172.16.0.1:8081", "http://egress.corp:3128/"],
+        ["http://[::ffff:127.0.0.1]:4318", null],
+        ["http://[0:0:0:0:0:0:0:1]:4318", null],
+        ["http://127.1.2.3:4318", null],
+        ["http://0.0.0.0:4318", "http://egress.corp:3128/"],
+        ["http://collector.corp:4318", "http://egress.corp:3128/"]
+      ]
+      for (const [baseUrl, expected] of cases) assert.strictEqual(yield* through(env, baseUrl), expected, baseUrl)
+    }))
+
   it.effect("a bad proxy URL is refused naming its variable, never quoting it (it may hold a password)", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string, string]> = [
