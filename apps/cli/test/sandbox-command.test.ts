@@ -2,6 +2,7 @@ import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Stream } from "effect"
+import { execFileSync } from "node:child_process"
 import { assertExit, cliCommand, runCli } from "./support/CliProcess.js"
 
 /** The first stdout lines of the `sandbox` command, up to its "Stop with Ctrl-C." line. */
@@ -133,6 +134,26 @@ describe("sandbox command", () => {
         ],
         [2, "", `error: Snapshot file ${dir}/empty-object.json is invalid at account: is missing; ${howToMake}\n`],
         [2, "", "error: --state: expected the path of a snapshot file, got \"\"\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a --state file over 128 MiB (a disk image named by mistake), or /dev/zero, exits 2 unread, naming its size and the limit", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      // Sparse: a disk image's size to the file system, nothing on the disk.
+      execFileSync("truncate", ["-s", "3G", `${dir}/image.json`])
+      const runs = yield* Effect.all([
+        runCli(["sandbox", "--state", `${dir}/image.json`]),
+        runCli(["sandbox", "--state", "/dev/zero"])
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [
+          2,
+          "",
+          `error: Snapshot file ${dir}/image.json: is 3221225472 bytes (3 GiB), over the limit of 134217728 bytes (128 MiB) for a snapshot file\n`
+        ],
+        [2, "", "error: Snapshot file /dev/zero: is a character device, not a JSON file\n"]
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -120,6 +120,30 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
+  it.scoped("a .baton.yaml or BATON_CONFIG_PATH over 1 MiB (a disk image named by mistake), or /dev/zero, is refused (exit 2) unread", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      // Sparse: a disk image's size to the file system, nothing on the disk.
+      execFileSync("truncate", ["-s", "3G", `${dir}/.baton.yaml`])
+      execFileSync("truncate", ["-s", "1048577", `${dir}/over.yml`])
+      yield* fs.symlink("/dev/zero", `${dir}/zero.yaml`)
+      const runs = yield* Effect.all([
+        runCli(["--sandbox"], { cwd: dir }),
+        runCli(["--sandbox"], { cwd: dir, env: { BATON_CONFIG_PATH: "over.yml" } }),
+        runCli(["--sandbox"], { cwd: dir, env: { BATON_CONFIG_PATH: "zero.yaml" } })
+      ], { concurrency: 3 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: .baton.yaml is 3221225472 bytes (3 GiB), over the limit of 1048576 bytes (1 MiB) for a config file\n"],
+        [2, "", "error: over.yml is 1048577 bytes (1 MiB), over the limit of 1048576 bytes (1 MiB) for a config file\n"],
+        [
+          2,
+          "",
+          "error: zero.yaml is a character device, not a file: the config file must be a regular file (or a link to /dev/null, for no settings)\n"
+        ]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("a .baton.yaml that is empty, only comments or --- is no settings; a list is refused", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

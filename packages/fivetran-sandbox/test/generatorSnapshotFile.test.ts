@@ -4,7 +4,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
 import type { AccountSnapshot } from "../src/index.js"
-import { findIntegrityViolation, generatePreset, isSnapshotInputError, readSnapshot, writeSnapshot } from "../src/index.js"
+import {
+  findIntegrityViolation,
+  generatePreset,
+  isSnapshotInputError,
+  readSnapshot,
+  SnapshotFileLimit,
+  writeSnapshot
+} from "../src/index.js"
 
 const small = generatePreset("small")
 
@@ -87,6 +94,38 @@ describe("snapshot files", () => {
       ])
       assert.isTrue(errors.every(isSnapshotInputError))
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a file over 128 MiB is refused naming its size and the limit, without being read", () =>
+    Effect.gen(function*() {
+      const { file } = yield* scratch
+      // Sparse: a disk image's size to the file system, nothing on the disk.
+      execFileSync("truncate", ["-s", "3G", file("image.json")])
+      execFileSync("truncate", ["-s", String(SnapshotFileLimit + 1), file("over.json")])
+      const errors = yield* Effect.forEach(["image.json", "over.json"], (name) => readSnapshot(file(name)).pipe(Effect.flip))
+      assert.deepStrictEqual(errors.map((error) => [error._tag, error.message]), [
+        [
+          "SnapshotFileUnusable",
+          `Snapshot file ${
+            file("image.json")
+          }: is 3221225472 bytes (3 GiB), over the limit of 134217728 bytes (128 MiB) for a snapshot file`
+        ],
+        [
+          "SnapshotFileUnusable",
+          `Snapshot file ${
+            file("over.json")
+          }: is 134217729 bytes (128 MiB), over the limit of 134217728 bytes (128 MiB) for a snapshot file`
+        ]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("the large preset, written pretty, is a quarter of the limit or less", () =>
+    Effect.gen(function*() {
+      const { file, fs } = yield* scratch
+      yield* writeSnapshot(file("large.json"), generatePreset("large"))
+      const size = Number((yield* fs.stat(file("large.json"))).size)
+      assert.isAtMost(size * 4, SnapshotFileLimit)
+      assert.strictEqual((yield* readSnapshot(file("large.json"))).users.length, 10_000)
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("a field of the wrong type fails with SnapshotInvalidError naming the file and the field", () =>
     Effect.gen(function*() {

@@ -2,6 +2,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
+import { readTextWithin } from "./BoundedFile.js"
 import { fileKindName, isNullDevice } from "./FileKind.js"
 import { platformErrorText } from "./PlatformErrorText.js"
 import { SettingError } from "./SettingError.js"
@@ -32,6 +33,12 @@ export const ConfigPathVariable = "BATON_CONFIG_PATH"
 /** Settings by key, or nothing (YAML's null, what a file without settings parses to). */
 const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
+/**
+ * A `.baton.yaml` is a few hundred bytes; a megabyte is thousands of settings' worth. A path to a
+ * log or a disk image by mistake is refused instead of read into memory (BoundedFile.ts).
+ */
+export const ConfigFileLimit = 1024 * 1024
+
 const unreadable = (file: string) => (error: PlatformError) =>
   new SettingError({ reason: `${file} could not be read (${platformErrorText(error)})` })
 
@@ -52,7 +59,9 @@ const load = (file: string) =>
         }, not a file: the config file must be a regular file (or a link to /dev/null, for no settings)`
       })
     }
-    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable(file)))
+    const text = yield* readTextWithin(file, ConfigFileLimit, "a config file").pipe(
+      Effect.mapError((error) => error._tag === "FileTooLarge" ? new SettingError({ reason: error.message }) : unreadable(file)(error))
+    )
     const data = yield* parseYaml(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
       Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))

@@ -1,6 +1,7 @@
 export * from "./Argv.js"
 export * from "./AtomicFile.js"
 export * as BatonSettings from "./BatonSettings.js"
+export * from "./BoundedFile.js"
 export * from "./ConfigurationSchema.js"
 export * from "./ErrorLine.js"
 export { fileKindName } from "./FileKind.js"

@@ -141,4 +141,20 @@ describe("config file", () => {
         )
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a file over 1 MiB is refused naming its size and the limit, without being read; 1 MiB exactly is read", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-settings-" })
+      // Sparse: as large as a disk image to the file system, nothing on the disk.
+      execFileSync("truncate", ["-s", "3G", `${dir}/image.yaml`])
+      execFileSync("truncate", ["-s", "1048577", `${dir}/over.yaml`])
+      yield* fs.writeFileString(`${dir}/limit.yaml`, `concurrency: 4\n${"#".repeat(1024 * 1024 - 16)}\n`)
+      assert.deepStrictEqual(yield* Effect.forEach([`${dir}/image.yaml`, `${dir}/over.yaml`], refusal), [
+        Option.some(`${dir}/image.yaml is 3221225472 bytes (3 GiB), over the limit of 1048576 bytes (1 MiB) for a config file`),
+        Option.some(`${dir}/over.yaml is 1048577 bytes (1 MiB), over the limit of 1048576 bytes (1 MiB) for a config file`)
+      ])
+      const file = yield* loadFrom(`${dir}/limit.yaml`)
+      assert.strictEqual(yield* resolve(BatonSettings.Concurrency, { flags: new Map(), file }), 4)
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

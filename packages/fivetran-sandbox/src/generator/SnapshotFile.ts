@@ -1,4 +1,4 @@
-import { fileKindName, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
+import { fileKindName, platformErrorText, readTextWithin, writeFileAtomically } from "@baton-fivetran/settings"
 import { type Error as PlatformError, FileSystem } from "@effect/platform"
 import { Data, Effect, ParseResult, Schema } from "effect"
 import { AccountSnapshot } from "../state/AccountSnapshot.js"
@@ -29,8 +29,8 @@ const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fiv
 
 /**
  * The path does not name a file that can be read as given: `problem` is "no such file",
- * "permission denied", "a directory" or another kind of node ("a named pipe (FIFO)", whose read
- * would wait for a writer).
+ * "permission denied", over SnapshotFileLimit, "a directory" or another kind of node ("a named
+ * pipe (FIFO)", whose read would wait for a writer).
  */
 export class SnapshotFileUnusable extends Data.TaggedError("SnapshotFileUnusable")<{
   readonly path: string
@@ -81,6 +81,14 @@ const readFailure = (path: string) => (cause: PlatformError.PlatformError) => {
     : new SnapshotFileUnusable({ path, problem: `${problem}; ${howToMake}` })
 }
 
+/**
+ * The largest snapshot read. The `large` preset (10,000 users) written pretty is 11,166,607 bytes
+ * (10.6 MiB), and bench/src/cli-sync.ts serves it grown 4 times (44,556,985 bytes) and 8 times
+ * (91,859,007); 128 MiB holds those with room, while a log or a disk image given by mistake is
+ * refused instead of read into memory (and parsed, several times its size).
+ */
+export const SnapshotFileLimit = 128 * 1024 * 1024
+
 const formatField = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
     (out, key) => (typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`),
@@ -120,7 +128,13 @@ export const readSnapshot = Effect.fn("Snapshot.read")(function*(path: string) {
   if (info.type !== "File") {
     return yield* new SnapshotFileUnusable({ path, problem: `is ${fileKindName(info.type)}, not a JSON file` })
   }
-  const text = yield* fs.readFileString(path).pipe(Effect.mapError(readFailure(path)))
+  const text = yield* readTextWithin(path, SnapshotFileLimit, "a snapshot file").pipe(
+    Effect.mapError((error) =>
+      error._tag === "FileTooLarge"
+        ? new SnapshotFileUnusable({ path, problem: error.problem })
+        : readFailure(path)(error)
+    )
+  )
   const json = yield* Effect.try({
     try: (): unknown => JSON.parse(text),
     catch: (error) => new SnapshotParseError({ path, detail: error instanceof Error ? error.message : String(error) })
