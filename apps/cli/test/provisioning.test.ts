@@ -263,4 +263,33 @@ describe("provisioning", () => {
       assertExit(result, 0)
       assert.strictEqual(result.stdout, `granted ${entitlementId} to user:${outsider.id}\n`)
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a 16 KB id is shown by its first 128 characters and its length, in the refusal, the outcome and the audit line", () =>
+    Effect.gen(function*() {
+      const huge = "x".repeat(16_384)
+      const shown = `${"x".repeat(128)}…(16384 characters)`
+      const [revoke, principalType, deletion] = yield* Effect.all([
+        runCli(["--sandbox", "-p", "--revoke-grant", huge, "--log-format", "json"]),
+        runCli(["--sandbox", "-p", "--grant-entitlement", entitlementId, "--grant-principal", "u1", "--grant-principal-type", huge]),
+        runCli(["--sandbox", "-p", "--delete-resource", "u".repeat(10_240), "--delete-resource-type", "user"])
+      ], { concurrency: 3 })
+      assert.deepStrictEqual([revoke.exitCode, revoke.stdout, logFields(revoke.stderr).slice(1)], [2, "", [
+        { level: "info", msg: "provisioning action", action: "revoke", grant_id: shown, outcome: "invalid_id" },
+        {
+          level: "error",
+          msg: `invalid grant id "${shown}": it has 0 ':' separators, a grant id at least four ` +
+            "(expected <entitlement id>:<principal type>:<principal id>, e.g. group:<group id>:View Destination:user:<user id>)",
+          exit_code: 2
+        }
+      ]])
+      assert.deepStrictEqual([principalType.exitCode, principalType.stdout, principalType.stderr], [
+        2,
+        "",
+        `error: --grant-principal-type ${shown}: expected one of user, team (only users and teams hold grants)\n`
+      ])
+      assert.deepStrictEqual([deletion.exitCode, deletion.stdout], [
+        0,
+        `does not exist: user:${"u".repeat(123)}…(10245 characters) (nothing to delete)\n`
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -1,5 +1,5 @@
 import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
-import type { Grant, ResourceId } from "@baton-fivetran/connector-core"
+import { echoed, type Grant, type ResourceId } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
@@ -205,7 +205,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
               const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
               if (Option.isNone(resource)) {
                 return yield* new NotFound({
-                  message: `${principal.resourceType} ${principal.resource} is not in the latest sync (${syncId})`
+                  message: `${principal.resourceType} ${echoed(principal.resource)} is not in the latest sync (${syncId})`
                 })
               }
               const held = yield* reader.grants({ principal }).pipe(

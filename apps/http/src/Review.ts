@@ -3,6 +3,7 @@ import {
   csvRecord,
   type DiffKind,
   DiffKinds,
+  echoed,
   emailOf,
   type Resource,
   resourceRef,
@@ -113,8 +114,8 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           ? Option.isSome(yield* open.getResource(scope.principal).pipe(Effect.orDie))
           : Option.isSome(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))
         const what = scope._tag === "Principal"
-          ? `${scope.principal.resourceType} ${scope.principal.resource}`
-          : `entitlement ${scope.entitlementId}`
+          ? `${scope.principal.resourceType} ${echoed(scope.principal.resource)}`
+          : `entitlement ${echoed(scope.entitlementId)}`
         if (!found) return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
       }))
 

@@ -1,4 +1,4 @@
-import { type AccountRequest, parseStrictJson, type PrincipalRef } from "@baton-fivetran/connector-core"
+import { type AccountRequest, echoed, parseStrictJson, type PrincipalRef } from "@baton-fivetran/connector-core"
 import { howToGive, type Setting, type Sourced } from "@baton-fivetran/settings"
 import { Data, Effect, Either, Option, ParseResult, Schema } from "effect"
 import {
@@ -158,8 +158,8 @@ const principalTypes: ReadonlyArray<string> = ["user", "team"]
 
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
-/** A value as messages show it: its source and the value (`--grant-principal-type group`). */
-const shown = (given: Given) => `${given.source} ${given.value}`
+/** A value as messages show it: its source and the value, cut if long (`--grant-principal-type group`). */
+const shown = (given: Given) => `${given.source} ${echoed(given.value)}`
 
 /**
  * The review commands print resources as `type:id`; pasted into a flag that takes the bare id,
@@ -168,7 +168,7 @@ const shown = (given: Given) => `${given.source} ${given.value}`
 const checkBareId = (id: Given, type: string, typeFlag: string) =>
   id.value.startsWith(`${type}:`)
     ? new UsageError({
-      reason: `${shown(id)}: give the id without its type (${id.value.slice(type.length + 1)}); the type goes in ${typeFlag}`
+      reason: `${shown(id)}: give the id without its type (${echoed(id.value.slice(type.length + 1))}); the type goes in ${typeFlag}`
     })
     : Effect.void
 

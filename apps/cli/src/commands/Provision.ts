@@ -1,6 +1,7 @@
 import {
   type CreateAccountOutcome,
   type DeleteOutcome,
+  echoed,
   type GrantOutcome,
   type PrincipalRef,
   Provisioner,
@@ -30,7 +31,7 @@ const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
       ? `revoked ${grantId}`
       : `revoked ${grantId}, but it is still held through ${outcome.stillHeldThrough.join(" and ")} ` +
         "(revoke that, or remove the user from the team, to end the access)"
-    : `already revoked: ${grantId}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
+    : `already revoked: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 
 /** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
 const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
@@ -44,7 +45,7 @@ const createLine = (email: string, outcome: CreateAccountOutcome) => {
 }
 
 const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
-  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${resourceType}:${id} (nothing to delete)`
+  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${echoed(`${resourceType}:${id}`)} (nothing to delete)`
 
 const outcomeLine = (action: ProvisioningAction) =>
   Effect.flatMap(Provisioner, (provisioner) =>

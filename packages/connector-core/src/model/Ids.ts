@@ -1,4 +1,5 @@
 import { Data, Effect } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import type { ResourceId } from "./Baton.js"
 
 /**
@@ -9,7 +10,7 @@ import type { ResourceId } from "./Baton.js"
 
 export type IdKind = "entitlement" | "grant"
 
-/** An id that does not have the design's shape; `message` quotes it and says what is wrong. */
+/** An id that does not have the design's shape; `message` quotes it (EchoedText.ts) and says what is wrong. */
 export class MalformedId extends Data.TaggedError("MalformedId")<{
   readonly kind: IdKind
   readonly id: string
@@ -19,7 +20,7 @@ export class MalformedId extends Data.TaggedError("MalformedId")<{
     const shape = this.kind === "entitlement"
       ? "<type>:<resource id>:<slug>"
       : "<type>:<resource id>:<slug>:<principal type>:<principal id>"
-    return `invalid ${this.kind} id "${this.id}": ${this.reason} (expected ${shape})`
+    return `invalid ${this.kind} id "${echoed(this.id)}": ${this.reason} (expected ${shape})`
   }
 }
 
@@ -54,7 +55,7 @@ export class MalformedFivetranId extends Data.TaggedError("MalformedFivetranId")
   readonly reason: string
 }> {
   override get message() {
-    return `invalid ${this.kind} id ${JSON.stringify(this.id)}: ${this.reason}`
+    return `invalid ${this.kind} id ${JSON.stringify(echoed(this.id))}: ${this.reason}`
   }
 }
 

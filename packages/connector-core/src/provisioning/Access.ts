@@ -1,5 +1,6 @@
 import type { FivetranClientShape, FivetranError, MembershipApi, Role, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
@@ -81,10 +82,10 @@ export const existing = <A, E>(
   Effect.mapError(read, (e) => (e._tag === "NotFound" ? missing(Absent, what) : upstreamFailure(context.action)(e)))
 
 export const loadUser = (context: AccessContext, userId: string): Effect.Effect<User, ProvisioningError> =>
-  existing(context, context.client.getUser(userId), UnknownPrincipal, `user ${userId}`)
+  existing(context, context.client.getUser(userId), UnknownPrincipal, `user ${echoed(userId)}`)
 
 export const loadTeam = <E>(context: AccessContext, teamId: string, as: Absence<E>): Effect.Effect<Team, ProvisioningError | E> =>
-  existing(context, context.client.getTeam(teamId), as, `team ${teamId}`)
+  existing(context, context.client.getTeam(teamId), as, `team ${echoed(teamId)}`)
 
 export const loadPrincipal = (context: AccessContext, principal: Principal): Effect.Effect<User | Team, ProvisioningError> =>
   principal.type === "user" ? loadUser(context, principal.id) : loadTeam(context, principal.id, UnknownPrincipal)

@@ -1,5 +1,6 @@
 import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
@@ -24,7 +25,7 @@ const checkedRequest = (request: AccountRequest): Effect.Effect<Invitation, Prov
   const given_name = request.given_name.trim()
   const family_name = request.family_name.trim()
   const problems = [
-    ...(Email.test(email) ? [] : [`email "${request.email}" is not an email address`]),
+    ...(Email.test(email) ? [] : [`email "${echoed(request.email)}" is not an email address`]),
     ...(given_name === "" ? ["given_name is empty"] : []),
     ...(family_name === "" ? ["family_name is empty"] : []),
     ...(request.phone !== undefined && request.phone.trim() === "" ? ["phone is empty (leave it out instead)"] : [])
@@ -58,7 +59,7 @@ const alreadyExists = (user: User, body: Invitation, action: string): Effect.Eff
       new Conflict({
         message: `cannot ${action}: it already exists (user:${user.id}) with ${
           user.role === null ? "no account role" : `the role ${user.role}`
-        }, not ${body.role}; grant role:${body.role}:assigned to change it`
+        }, not ${echoed(body.role)}; grant role:${echoed(body.role)}:assigned to change it`
       })
     )
 
@@ -68,11 +69,11 @@ export const createAccount = (
 ): Effect.Effect<CreateAccountOutcome, ProvisioningError> =>
   Effect.gen(function*() {
     const body = yield* checkedRequest(request)
-    const action = `create an account for ${body.email}`
+    const action = `create an account for ${echoed(body.email)}`
     if (body.role !== undefined) {
       const catalog = yield* loadRoleCatalog(client, action)
       // A new user's role is an account role: any other scope is simply not a valid value here.
-      yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${body.email}`, UnknownRole)
+      yield* requireRole(catalog, "ACCOUNT", body.role, `role of the new account ${echoed(body.email)}`, UnknownRole)
     }
     const existing = yield* findByEmail(client, body.email, action)
     if (Option.isSome(existing)) return yield* alreadyExists(existing.value, body, action)
@@ -100,19 +101,19 @@ export const deleteResource = (
     if (resourceType !== "user") {
       return yield* Effect.fail(
         new Unsupported({
-          message: `cannot delete ${resourceType}:${id}: only user resources can be deleted; revoke grants to remove access`
+          message: `cannot delete ${echoed(`${resourceType}:${id}`)}: only user resources can be deleted; revoke grants to remove access`
         })
       )
     }
     yield* checkedFivetranId("user", id)
-    const action = `delete user:${id}`
+    const action = `delete user:${echoed(id)}`
     const gone: DeleteOutcome = { _tag: "DoesNotExist" }
     const found = yield* client.getUser(id).pipe(
       Effect.asSome,
       Effect.catchTag("NotFound", () => Effect.succeedNone),
       Effect.mapError(upstreamFailure(action))
     )
-    if (Option.isNone(found)) return yield* confirmAbsent(client, action, `user ${id}`, gone)
+    if (Option.isNone(found)) return yield* confirmAbsent(client, action, `user ${echoed(id)}`, gone)
     return yield* client.deleteUser(id).pipe(
       Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
       Effect.catchTag("NotFound", () => Effect.succeed(gone)),

@@ -1,5 +1,6 @@
 import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
 import { teamResourceId } from "../resources/Team.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
@@ -88,7 +89,7 @@ export const makeProvisioner = (
   const grant = Effect.fn("Provisioner.grant")(
     function*(entitlementId: string, principal: PrincipalRef) {
       const target = yield* grantRequest(registry, entitlementId, principal)
-      const action = `grant ${target.entitlement.id} to ${target.principal.type}:${target.principal.id}`
+      const action = `grant ${echoed(target.entitlement.id)} to ${echoed(`${target.principal.type}:${target.principal.id}`)}`
       // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
       return yield* decideAgainOnce(grantHeld(target, action))
     },
@@ -125,7 +126,7 @@ export const makeProvisioner = (
   const revoke = Effect.fn("Provisioner.revoke")(
     function*(grantId: string) {
       const target = yield* grantTarget(registry, grantId)
-      const action = `revoke ${target.id}`
+      const action = `revoke ${echoed(target.id)}`
       const gone = (what: string) => (absent: { readonly message: string }) =>
         confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
       // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
@@ -133,8 +134,8 @@ export const makeProvisioner = (
         // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
         // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
         Effect.catchTags({
-          UnknownPrincipal: gone(`${target.principal.type} ${target.principal.id}`),
-          ContainerAbsent: gone(`${target.entitlement.resourceType} ${target.entitlement.resourceId}`)
+          UnknownPrincipal: gone(`${target.principal.type} ${echoed(target.principal.id)}`),
+          ContainerAbsent: gone(`${target.entitlement.resourceType} ${echoed(target.entitlement.resourceId)}`)
         })
       )
     },

@@ -1,4 +1,5 @@
 import { Cause, Effect, Exit, Option } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import { parseGrantId } from "../model/Ids.js"
 import type { AccountRequest, PrincipalRef } from "./ProvisionerShape.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
@@ -17,11 +18,12 @@ type AuditFields = Readonly<Record<string, string>>
 
 /**
  * An id as the caller gave it. It may be refused as malformed (a newline, a megabyte of text from a
- * request body): quoted and cut then, so that it cannot split or flood a console log line.
+ * request body): cut as every message cuts it (EchoedText.ts), and quoted if it holds a control or
+ * invisible character, so that it cannot split or flood a console log line.
  */
 const given = (id: string): string => {
-  const limit = 200
-  return id.length <= limit && !/[\p{Cc}\p{Cf}]/u.test(id) ? id : JSON.stringify(id.slice(0, limit)) + (id.length > limit ? "…" : "")
+  const shown = echoed(id)
+  return /[\p{Cc}\p{Cf}]/u.test(shown) ? JSON.stringify(shown) : shown
 }
 
 /** What an action ended with: its outcome's or refusal's label, `interrupted`, or `internal_error` for a defect. */

@@ -8,6 +8,7 @@ import {
   parseEntitlementId,
   parseGrantId
 } from "../model/Ids.js"
+import { echoed } from "../input/EchoedText.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
 import { InvalidId, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"
@@ -21,7 +22,7 @@ import { InvalidId, NotGrantable, type ProvisioningError, Unsupported } from "./
 type Registry = ReadonlyArray<ResourceTypeModule>
 
 const invalid = (format: string) => (error: MalformedId): InvalidId =>
-  new InvalidId({ message: `invalid ${error.kind} id ${JSON.stringify(error.id)}: ${error.reason} (expected ${format})` })
+  new InvalidId({ message: `invalid ${error.kind} id ${JSON.stringify(echoed(error.id))}: ${error.reason} (expected ${format})` })
 
 /** "a, b, c or d" */
 const alternatives = (words: ReadonlyArray<string>): string =>
@@ -42,8 +43,8 @@ const checkedPrincipalType = (registry: Registry, id: string, principalType: str
   const types = principalTypes(registry)
   return types.includes(principalType) ? Effect.void : Effect.fail(
     new InvalidId({
-      message: `invalid grant id ${JSON.stringify(id)}: ${
-        JSON.stringify(principalType)
+      message: `invalid grant id ${JSON.stringify(echoed(id))}: ${
+        JSON.stringify(echoed(principalType))
       } (before the last ':') is not a principal type; a grant id ends with ${
         alternatives(types.map((type) => `:${type}:<${type} id>`))
       } (expected ${GrantIdFormat})`
@@ -58,10 +59,12 @@ const supported = (registry: Registry, id: string, resourceType: string): Effect
   return Effect.fail(
     new Unsupported({
       message: registered
-        ? `"${id}": ${resourceType}s have no entitlements to grant or revoke; grant a ${
+        ? `"${echoed(id)}": ${resourceType}s have no entitlements to grant or revoke; grant a ${
           alternatives(provisioned)
         } entitlement to the ${resourceType} instead`
-        : `"${id}": resource type "${resourceType}" is not provisioned; entitlement ids start with ${provisioned.join(", ")}`
+        : `"${echoed(id)}": resource type "${echoed(resourceType)}" is not provisioned; entitlement ids start with ${
+          provisioned.join(", ")
+        }`
     })
   )
 }
@@ -86,7 +89,7 @@ const fivetranSplit = (id: string, parts: EntitlementIdParts): EntitlementIdPart
 
 const wellFormedId = (kind: string, id: string): Effect.Effect<void, InvalidId> =>
   hasUnpairedSurrogate(id)
-    ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(id)}: it contains an unpaired UTF-16 surrogate` }))
+    ? Effect.fail(new InvalidId({ message: `invalid ${kind} id ${JSON.stringify(echoed(id))}: it contains an unpaired UTF-16 surrogate` }))
     : Effect.void
 
 /** A group, team or connection id is checked as a principal's is: "g_main " would read as absent. */
@@ -120,7 +123,9 @@ const checkedPrincipal = (
   if (type === undefined) {
     return Effect.fail(
       new NotGrantable({
-        message: `${entitlement.id} can be granted to ${allowed.join(" or ")} principals only, not to ${principal.type}:${principal.id}`
+        message: `${echoed(entitlement.id)} can be granted to ${allowed.join(" or ")} principals only, not to ${
+          echoed(`${principal.type}:${principal.id}`)
+        }`
       })
     )
   }
@@ -146,7 +151,7 @@ export const grantTarget = (registry: Registry, id: string): Effect.Effect<Grant
       return yield* Effect.fail(
         new InvalidId({
           message: `invalid grant id ${
-            JSON.stringify(id)
+            JSON.stringify(echoed(id))
           }: it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
         })
       )

@@ -1,5 +1,6 @@
 import type { FivetranClientShape, Role, RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Stream } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -31,9 +32,11 @@ export const requireRole = (
   const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
   return Effect.fail(
     elsewhere.length === 0
-      ? new UnknownRole({ message: `${context}: "${name}" is not a role of this account (GET /v1/roles); ${valid}` })
+      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this account (GET /v1/roles); ${valid}` })
       : new wrongScope({
-        message: `${context}: "${name}" has scope ${elsewhere.join(", ")}, but this needs a role of scope ${scope}; ${valid}`
+        message: `${echoed(context)}: "${echoed(name)}" has scope ${
+          elsewhere.join(", ")
+        }, but this needs a role of scope ${scope}; ${valid}`
       })
   )
 }

@@ -1,5 +1,6 @@
 import type { Connection } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { containerRoleAccess, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
@@ -18,7 +19,7 @@ const loadConnection = (context: AccessContext, connectionId: string): Effect.Ef
     Stream.runHead,
     Effect.mapError(upstreamFailure(context.action)),
     Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(missing(ContainerAbsent, `connection ${connectionId}`)),
+      onNone: () => Effect.fail(missing(ContainerAbsent, `connection ${echoed(connectionId)}`)),
       onSome: Effect.succeed
     }))
   )

@@ -1,5 +1,6 @@
 import type { Group, GroupMember } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
@@ -89,7 +90,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const { entitlement, principal } = target
     const [role, group] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
-      existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${entitlement.resourceId}`),
+      existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${echoed(entitlement.resourceId)}`),
       loadPrincipal(context, principal)
     ])
     return containerRoleAccess(

@@ -1,4 +1,5 @@
 import { Effect, Option, Stream } from "effect"
+import { echoed } from "../input/EchoedText.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
@@ -17,7 +18,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     if (entitlement.slug !== RoleAssignedSlug) {
       return yield* Effect.fail(
         new UnknownEntitlement({
-          message: `${entitlement.id} does not exist: role entitlements are role:<role name>:${RoleAssignedSlug}`
+          message: `${echoed(entitlement.id)} does not exist: role entitlements are role:<role name>:${RoleAssignedSlug}`
         })
       )
     }
