@@ -120,6 +120,23 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
+  it.scoped("a .baton.yaml number YAML reads as a fraction, a boolean or an inexact number is refused (exit 2) as the file writes it", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const values = ["2.5", "True", "1e30"]
+      const dirs = yield* Effect.forEach(
+        values,
+        (value) => Effect.tap(tempDir, (dir) => fs.writeFileString(`${dir}/.baton.yaml`, `concurrency: ${value}\n`))
+      )
+      const runs = yield* Effect.forEach(dirs, (dir) => runCli(["--sandbox"], { cwd: dir }), { concurrency: 3 })
+      const expected = "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got"
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", `${expected} 2.5 (a number with a fraction)\n`],
+        [2, "", `${expected} True (a boolean)\n`],
+        [2, "", `${expected} 1e30 (a number past 9007199254740991, the largest read exactly)\n`]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("a .baton.yaml or BATON_CONFIG_PATH over 1 MiB (a disk image named by mistake), or /dev/zero, is refused (exit 2) unread", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -24,6 +24,8 @@ export interface ConfigFileSource {
   readonly label: string
   /** The settings as parsed, by key; the resolution checks each value's shape and reads it. */
   readonly values: Readonly<Record<string, unknown>>
+  /** Each top-level value as the file writes it (`0x10`, `2.50`, `True`), for refusals of a value YAML converted. */
+  readonly written: Readonly<Record<string, string>>
 }
 
 const DefaultFileName = ".baton"
@@ -52,7 +54,7 @@ const load = (file: string) =>
     const fs = yield* FileSystem.FileSystem
     const info = yield* fs.stat(file).pipe(Effect.mapError(unreadable(file)))
     if (info.type !== "File") {
-      if (yield* isNullDevice(fs, info)) return { label: file, values: {} } satisfies ConfigFileSource
+      if (yield* isNullDevice(fs, info)) return { label: file, values: {}, written: {} } satisfies ConfigFileSource
       return yield* new SettingError({
         reason: `${file} is ${
           fileKindName(info.type)
@@ -62,11 +64,11 @@ const load = (file: string) =>
     const text = yield* readTextWithin(file, ConfigFileLimit, "a config file").pipe(
       Effect.mapError((error) => error._tag === "FileTooLarge" ? new SettingError({ reason: error.message }) : unreadable(file)(error))
     )
-    const data = yield* parseYaml(file, text)
+    const { data, written } = yield* parseYaml(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
       Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))
     )
-    return { label: file, values: settings ?? {} } satisfies ConfigFileSource
+    return { label: file, values: settings ?? {}, written } satisfies ConfigFileSource
   })
 
 export const loadConfigFile: Effect.Effect<

@@ -3,7 +3,7 @@ import type { ConfigFileSource } from "./ConfigFile.js"
 import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
-import { yamlKind } from "./YamlValue.js"
+import { wholeNumberProblem, yamlKind } from "./YamlValue.js"
 
 /**
  * A setting's value from the first source that has it: flag > environment > `.baton.yaml` >
@@ -73,6 +73,11 @@ const fromFile = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect
   const value = Object.hasOwn(file.values, setting.key) ? file.values[setting.key] : undefined
   if (value === undefined || value === null) return Effect.succeedNone
   if (value === "") return emptyValue(setting, source)
+  const notWhole = setting.kind.field._tag === "Int" ? wholeNumberProblem(value) : Option.none()
+  if (Option.isSome(notWhole)) {
+    const written = file.written[setting.key] ?? String(value)
+    return Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${written} (${notWhole.value})` }))
+  }
   return Option.match(wrongShape(setting, value), {
     onNone: () => attempt(setting, source, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
     onSome: (found) => Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${found}` }))

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { type Document, isMap, LineCounter, parseDocument, type YAMLError } from "yaml"
+import { type Document, isMap, isScalar, LineCounter, parseDocument, type YAMLError } from "yaml"
 import { SettingError } from "./SettingError.js"
 
 /**
@@ -47,7 +47,23 @@ const refusal = (file: string, doc: Document.Parsed, lines: LineCounter) => (pro
   return new SettingError({ reason: `${where}: ${instead}` })
 }
 
-export const parseYaml = (file: string, text: string): Effect.Effect<unknown, SettingError> =>
+/** The file's value, and each top-level value as the file writes it (`0x10`, `2.50`, `True`), by key. */
+export interface ParsedYaml {
+  readonly data: unknown
+  readonly written: Readonly<Record<string, string>>
+}
+
+/** The text of each top-level scalar: the value YAML converted (`True` read as true) is shown as written. */
+const writtenValues = (doc: Document.Parsed, text: string): Record<string, string> =>
+  isMap(doc.contents)
+    ? Object.fromEntries(doc.contents.items.flatMap((pair) =>
+      isScalar(pair.value) && pair.value.range !== undefined && pair.value.range !== null
+        ? [[String(pair.key), text.slice(pair.value.range[0], pair.value.range[1])]]
+        : []
+    ))
+    : {}
+
+export const parseYaml = (file: string, text: string): Effect.Effect<ParsedYaml, SettingError> =>
   Effect.suspend(() => {
     const lines = new LineCounter()
     // logLevel "error": the library prints nothing (its warnings go to process.emitWarning otherwise).
@@ -55,7 +71,7 @@ export const parseYaml = (file: string, text: string): Effect.Effect<unknown, Se
     const [problem] = [...doc.errors, ...doc.warnings]
     if (problem !== undefined) return Effect.fail(refusal(file, doc, lines)(problem))
     return Effect.try({
-      try: (): unknown => doc.toJS(),
+      try: (): ParsedYaml => ({ data: doc.toJS(), written: writtenValues(doc, text) }),
       // toJS throws on an alias whose anchor is missing (naming the alias) or past its alias limit.
       catch: (error) => new SettingError({ reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}` })
     })

@@ -157,4 +157,39 @@ describe("config file", () => {
       const file = yield* loadFrom(`${dir}/limit.yaml`)
       assert.strictEqual(yield* resolve(BatonSettings.Concurrency, { flags: new Map(), file }), 4)
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a whole number in YAML's other notations is read as viper reads it; a fraction, a boolean or an inexact number is refused as written", () =>
+    Effect.gen(function*() {
+      const concurrency = (text: string) =>
+        Effect.flatMap(
+          written("settings.yaml", `concurrency: ${text}\n`),
+          (file) =>
+            Effect.flatMap(loadFrom(file), (source) =>
+              Effect.either(resolve(BatonSettings.Concurrency, { flags: new Map(), file: source })).pipe(
+                Effect.map(Either.mapLeft((error) =>
+                  error.reason.slice(file.length)
+                ))
+              ))
+        )
+      const accepted = yield* Effect.forEach(["0x10", "0o17", "1e1", "8.0", "12"], concurrency)
+      assert.deepStrictEqual(accepted, [Either.right(16), Either.right(15), Either.right(10), Either.right(8), Either.right(12)])
+      const refused = yield* Effect.forEach(
+        ["2.5", "2.50 # a comment", "True", "false", "1e30", "99999999999999999999", ".inf", "-.Inf", ".nan", "\"2.5\""],
+        concurrency
+      )
+      const expected = ": concurrency: expected a whole number from 1 to 64, got"
+      const past = "a number past 9007199254740991, the largest read exactly"
+      assert.deepStrictEqual(refused, [
+        Either.left(`${expected} 2.5 (a number with a fraction)`),
+        Either.left(`${expected} 2.50 (a number with a fraction)`),
+        Either.left(`${expected} True (a boolean)`),
+        Either.left(`${expected} false (a boolean)`),
+        Either.left(`${expected} 1e30 (${past})`),
+        Either.left(`${expected} 99999999999999999999 (${past})`),
+        Either.left(`${expected} .inf (not a finite number)`),
+        Either.left(`${expected} -.Inf (not a finite number)`),
+        Either.left(`${expected} .nan (not a finite number)`),
+        Either.left(`${expected} "2.5"`)
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

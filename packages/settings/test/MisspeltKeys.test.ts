@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { BatonSettings, misspeltKeys } from "../src/index.js"
 
-const file = (content: Record<string, unknown>) => ({ label: ".baton.yaml", values: content })
+const file = (content: Record<string, unknown>) => ({ label: ".baton.yaml", values: content, written: {} })
 
 describe(".baton.yaml keys", () => {
   it.effect("a key an edit or two from a setting's is named with the key it probably meant; others are left alone", () =>

@@ -19,7 +19,7 @@ const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(Confi
 
 const sources = (flags: Record<string, FlagValue>, file?: Record<string, unknown>): SettingSources => ({
   flags: new Map(Object.entries(flags)),
-  file: file === undefined ? Option.none() : Option.some({ label: ".baton.yaml", values: file })
+  file: file === undefined ? Option.none() : Option.some({ label: ".baton.yaml", values: file, written: {} })
 })
 
 const reason = <A>(effect: Effect.Effect<A, { readonly reason: string }>) =>
