@@ -1,18 +1,8 @@
 import type { SyncProgress } from "@baton-fivetran/connector-core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Logger, TestClock } from "effect"
+import { syncProgressAt } from "../../../packages/connector-core/test/support/SyncProgressAt.js"
 import { withProgressLog } from "../src/output/ProgressLog.js"
-
-const at = (requests: number): SyncProgress => ({
-  phase: "users",
-  resources: requests * 2,
-  entitlements: 0,
-  grants: requests * 3,
-  requests,
-  waiting: null,
-  requestsLeft: null,
-  budgetWaitMillis: null
-})
 
 describe("the progress log", () => {
   it.effect("logs the latest progress at info every 30 s while the sync runs, and nothing once it ended", () =>
@@ -24,11 +14,11 @@ describe("the progress log", () => {
       // Progress at 0 s, 20 s and 45 s; the sync ends at 85 s.
       const sync = (onProgress: (progress: SyncProgress) => Effect.Effect<void>) =>
         Effect.gen(function*() {
-          yield* onProgress(at(1))
+          yield* onProgress(syncProgressAt(1))
           yield* Effect.sleep("20 seconds")
-          yield* onProgress(at(2))
+          yield* onProgress(syncProgressAt(2))
           yield* Effect.sleep("25 seconds")
-          yield* onProgress(at(3))
+          yield* onProgress(syncProgressAt(3))
           yield* Effect.sleep("40 seconds")
           return "done"
         })

@@ -1,9 +1,10 @@
-import { type SyncEngineShape, type SyncProgress } from "@baton-fivetran/connector-core"
+import type { SyncEngineShape } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Context, Deferred, Effect, Exit, Layer, Schema, Scope, TestClock } from "effect"
 import { SyncJob } from "@baton-fivetran/http-api"
+import { syncProgressAt } from "../../../packages/connector-core/test/support/SyncProgressAt.js"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { logFields } from "./Harness.js"
 import { jobsOver } from "./JobsOver.js"
@@ -82,17 +83,6 @@ describe("how a running job ended", () => {
     }).pipe(Effect.orDie))
 })
 
-const progressAt = (requests: number): SyncProgress => ({
-  phase: "users",
-  resources: requests * 2,
-  entitlements: 0,
-  grants: requests * 3,
-  requests,
-  waiting: null,
-  requestsLeft: null,
-  budgetWaitMillis: null
-})
-
 describe("a running job's progress", () => {
   it.scoped("is logged at info every 30 s with the counts so far, and no more once the job ended", () =>
     Effect.gen(function*() {
@@ -104,11 +94,11 @@ describe("a running job's progress", () => {
         run: (options) =>
           Effect.gen(function*() {
             const report = options.onProgress ?? (() => Effect.void)
-            yield* report(progressAt(1))
+            yield* report(syncProgressAt(1))
             yield* Effect.sleep("20 seconds")
-            yield* report(progressAt(2))
+            yield* report(syncProgressAt(2))
             yield* Effect.sleep("25 seconds")
-            yield* report(progressAt(3))
+            yield* report(syncProgressAt(3))
             return yield* Effect.never
           })
       }
