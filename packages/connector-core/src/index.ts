@@ -1,6 +1,6 @@
+export { echoed, EchoedLength } from "@baton-fivetran/fivetran-client"
 export * from "./connector/Capabilities.js"
 export * from "./connector/Capability.js"
-export * from "./input/EchoedText.js"
 export * from "./input/StrictJson.js"
 export * from "./model/Baton.js"
 export * from "./model/Entitlements.js"

@@ -1,10 +1,18 @@
 import { Data } from "effect"
+import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
 import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
 import { formatWait } from "./WaitDuration.js"
 
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
 export type Endpoint = string
+
+/**
+ * The Endpoint of a call as errors, logs and waits show it: each step of the path cut as `echoed`
+ * cuts it, since an id given to a command (16 KB of it) is a step of the path and was repeated
+ * whole in the error line.
+ */
+export const endpointOf = (method: string, path: string): Endpoint => `${method} ${path.split("/").map(echoed).join("/")}`
 
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly endpoint: Endpoint

@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError } from "./FivetranError.js"
+import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
@@ -428,7 +428,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       request: FivetranRequest,
       decode: (body: Uint8Array) => Either.Either<A, ParseResult.ParseError>
     ): Effect.Effect<A, FivetranError> => {
-      const endpoint = `${request.method} ${request.path}`
+      const endpoint = endpointOf(request.method, request.path)
       // Only a body that fails is checked for being cut short: the cost stays off the usual path.
       const read = readingWith((body) =>
         Either.mapLeft(

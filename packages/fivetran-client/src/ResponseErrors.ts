@@ -3,6 +3,7 @@ import {
   BadRequest,
   Conflict,
   type Endpoint,
+  endpointOf,
   Forbidden,
   type FivetranError,
   InvalidResponse,
@@ -54,7 +55,7 @@ const retryAfterFields = (response: FailedResponse) => {
 
 /** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */
 export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
-  const endpoint: Endpoint = `${response.method} ${response.path}`
+  const endpoint = endpointOf(response.method, response.path)
   const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
   const code = (fallback: string) => quoted(parsed?.code ?? fallback, scrub)
   const detail = quoted(parsed?.message ?? "", scrub)

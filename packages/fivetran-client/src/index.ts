@@ -1,3 +1,4 @@
+export * from "./EchoedText.js"
 export * from "./EgressProxy.js"
 export * from "./FivetranClient.js"
 export * from "./FivetranClientConfig.js"

@@ -22,6 +22,18 @@ describe("errors from real HTTP responses", () => {
       assert.include(error.message, "401 AuthFailed")
     }))
 
+  it.scoped("a long id in the path is shown cut in the error, as ids are everywhere else", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => json(404, { code: "NotFound_User", message: "no such user" }))
+      const client = yield* clientFor(server.baseUrl, once)
+      const id = "x".repeat(8192)
+      const error = yield* Effect.flip(client.getUser(id))
+      const [request] = yield* server.requests
+      assert.strictEqual(request?.path, `/v1/users/${id}`)
+      assert.strictEqual(error.endpoint, `GET /v1/users/${"x".repeat(128)}…(8192 characters)`)
+      assert.strictEqual(error.message, `GET /v1/users/${"x".repeat(128)}…(8192 characters): not found (404 NotFound_User): no such user`)
+    }))
+
   it.scoped("403 => Forbidden naming the system-key permission", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => json(403, { code: "Forbidden", message: "no" }))

@@ -1,5 +1,5 @@
 import { Data, Effect } from "effect"
-import { echoed } from "../input/EchoedText.js"
+import { echoed } from "@baton-fivetran/fivetran-client"
 import type { ResourceId } from "./Baton.js"
 
 /**

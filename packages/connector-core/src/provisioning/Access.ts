@@ -1,6 +1,13 @@
-import type { FivetranClientShape, FivetranError, MembershipApi, Role, Team, User } from "@baton-fivetran/fivetran-client"
+import {
+  echoed,
+  type FivetranClientShape,
+  type FivetranError,
+  type MembershipApi,
+  type Role,
+  type Team,
+  type User
+} from "@baton-fivetran/fivetran-client"
 import { Effect } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"

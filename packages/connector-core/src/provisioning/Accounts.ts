@@ -1,6 +1,5 @@
-import type { FivetranClientShape, InviteUserRequest, User } from "@baton-fivetran/fivetran-client"
+import { echoed, type FivetranClientShape, type InviteUserRequest, type User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"

@@ -1,6 +1,5 @@
-import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
+import { echoed, type FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
 import { teamResourceId } from "../resources/Team.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"

@@ -1,5 +1,5 @@
 import { Cause, Effect, Exit, Option } from "effect"
-import { echoed } from "../input/EchoedText.js"
+import { echoed } from "@baton-fivetran/fivetran-client"
 import { parseGrantId } from "../model/Ids.js"
 import type { AccountRequest, PrincipalRef } from "./ProvisionerShape.js"
 import type { ProvisioningError } from "./ProvisioningError.js"

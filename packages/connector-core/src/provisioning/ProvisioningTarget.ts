@@ -8,7 +8,7 @@ import {
   parseEntitlementId,
   parseGrantId
 } from "../model/Ids.js"
-import { echoed } from "../input/EchoedText.js"
+import { echoed } from "@baton-fivetran/fivetran-client"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { type EntitlementTarget, EntitlementIdFormat, type GrantTarget, GrantIdFormat, type Principal } from "./GrantTarget.js"
 import { InvalidId, NotGrantable, type ProvisioningError, Unsupported } from "./ProvisioningError.js"

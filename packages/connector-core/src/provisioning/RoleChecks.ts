@@ -1,6 +1,5 @@
-import type { FivetranClientShape, Role, RoleScope } from "@baton-fivetran/fivetran-client"
+import { echoed, type FivetranClientShape, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Stream } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"

@@ -1,6 +1,5 @@
-import type { Connection } from "@baton-fivetran/fivetran-client"
+import { type Connection, echoed } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { containerRoleAccess, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"

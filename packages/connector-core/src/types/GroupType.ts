@@ -1,6 +1,5 @@
-import type { Group, GroupMember } from "@baton-fivetran/fivetran-client"
+import { echoed, type Group, type GroupMember } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
-import { echoed } from "../input/EchoedText.js"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"

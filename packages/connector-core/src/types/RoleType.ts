@@ -1,5 +1,5 @@
 import { Effect, Option, Stream } from "effect"
-import { echoed } from "../input/EchoedText.js"
+import { echoed } from "@baton-fivetran/fivetran-client"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
