@@ -30,6 +30,7 @@ import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { hostPolicy } from "./AllowedHosts.js"
 import { serviceServerLayer } from "./ClientErrors.js"
+import { DataDirLock } from "./DataDirLock.js"
 import { exportHttpClients } from "./ExportHttpClients.js"
 import { makeServer } from "./Http.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
@@ -271,7 +272,9 @@ const serve = (sources: SettingSources) =>
           Layer.mapError(listenRefusal(host, port))
         )
       ),
-      Layer.provideMerge(connector)
+      Layer.provideMerge(connector),
+      // Before the sandbox starts or a port is bound: a refused start has served nothing and synced nothing.
+      Layer.provide(DataDirLock.Default(dataDir.value))
     )
     yield* Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(service)

@@ -252,8 +252,9 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
 /**
  * The whole service as a layer, for main.ts and for any app that embeds it. It still needs an
  * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
- * a FivetranClient (the sync engine and the provisioner built on that client too), a SyncEngine and, when
- * `config.provisioning` is on, a Provisioner.
+ * a FivetranClient (the sync engine and the provisioner built on that client too), a SyncEngine, the
+ * data directory's DataDirLock (built before the rest, so the directory is held before anything reads
+ * it) and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
   HttpApiBuilder.serve((app) => requestTelemetry(bearerChallenge(app))).pipe(

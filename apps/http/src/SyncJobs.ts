@@ -18,6 +18,7 @@ import {
 } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { fileKindName, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
+import { DataDirLock } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -107,6 +108,8 @@ const logEnd = (job: SyncJob) =>
 
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
   scoped: Effect.gen(function*() {
+    // Held before anything here reads or removes a file of the directory, released after the stop.
+    yield* DataDirLock
     const config = yield* ServiceConfig
     const copies = yield* WorkingCopies
     const engine = yield* SyncEngine

@@ -489,7 +489,7 @@ describe("the process", () => {
         assert.strictEqual(page.items.length, 5)
         assert.deepStrictEqual(
           (yield* fs.readDirectory(dataDir)).sort(),
-          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`, "page-token.key", "tmp"].sort()
+          [`${cut.id}.json`, `${good.id}.c1z`, `${good.id}.json`, "baton-fivetran-http.lock", "page-token.key", "tmp"].sort()
         )
       }).pipe(Effect.provide(NodeContext.layer)),
     300_000

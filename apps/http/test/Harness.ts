@@ -8,6 +8,7 @@ import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { BatonApi, type SyncJob } from "@baton-fivetran/http-api"
 import { hostPolicy } from "../src/AllowedHosts.js"
 import { serviceServerLayer } from "../src/ClientErrors.js"
+import { DataDirLock } from "../src/DataDirLock.js"
 import { makeServer } from "../src/Http.js"
 import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
 
@@ -175,7 +176,7 @@ export const harness = (options: HarnessOptions = {}) => {
       concurrency: 4,
       syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
       maxBodyBytes: DefaultMaxBodyBytes
-    })))
+    }).pipe(Layer.provide(DataDirLock.Default(dir)))))
   const lines: Array<string> = []
   // The service's own JSON logger, on stderr as in the service, and kept for `logs`.
   const write = (line: string) => {

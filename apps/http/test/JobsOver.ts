@@ -4,6 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { tmpdir } from "node:os"
 import { hostPolicy } from "../src/AllowedHosts.js"
+import { DataDirLock } from "../src/DataDirLock.js"
 import { ServiceConfig } from "../src/ServiceConfig.js"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { WorkingCopies } from "../src/WorkingCopies.js"
@@ -29,6 +30,8 @@ const neverSyncs = SyncEngine.of({ run: () => Effect.dieMessage("not in this tes
 export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
   SyncJobs.Default.pipe(
     Layer.provide(WorkingCopies.Default),
+    // Not held: a test may list a directory that a running harness holds, as a restart would.
+    Layer.provide(Layer.succeed(DataDirLock, DataDirLock.make({ takenOver: Option.none() }))),
     Layer.provide(Layer.succeed(ServiceConfig, {
       hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make("unused-token-for-job-tests")],

@@ -91,3 +91,46 @@ export const runServiceOnce = (
     const code = yield* Effect.promise(() => closed).pipe(Effect.timeout("60 seconds"), Effect.orDie)
     return { code, stdout, stderr } satisfies FinishedService
   })
+
+/** A bundled service process started by `serviceProcessOver`. */
+export interface RunningService {
+  readonly child: ChildProcess
+  readonly url: string
+  /** What it has written on stderr so far. */
+  readonly stderr: Effect.Effect<string>
+  /** Sends SIGTERM and waits for its exit code. */
+  readonly stop: Effect.Effect<number | null>
+}
+
+/**
+ * The bundled service as a process over `dataDir`, which the caller owns (so that a second process,
+ * or the next one, can be started over it), with PATH, HOME and `args` only; running once it has
+ * printed its start-up lines. Killed (SIGKILL) when the scope closes if it is still running.
+ */
+export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+    const child = spawn(process.execPath, [serviceBundle, ...args, "--data-dir", dataDir], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    yield* Effect.sync(() => stdout.includes("provisioning ") || child.exitCode !== null).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (ready) => ready }),
+      Effect.timeout("60 seconds"),
+      Effect.orDie
+    )
+    const url = /listening on (http:\/\/\S+:\d+)/.exec(stdout)?.[1]
+    if (url === undefined) return yield* Effect.dieMessage(`the service exited (${child.exitCode}) before it was ready: ${stderr}`)
+    return {
+      child,
+      url,
+      stderr: Effect.sync(() => stderr),
+      stop: Effect.zipRight(Effect.sync(() => child.kill("SIGTERM")), Effect.promise(() => exited))
+    } satisfies RunningService
+  })

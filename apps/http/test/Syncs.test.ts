@@ -45,6 +45,9 @@ const copyJobs = (dir: string, synced: ReadonlyArray<SyncJob>, others: ReadonlyA
 /** The service's page-token key (PageTokens.ts), made at start beside the syncs, which retention leaves alone. */
 const pageTokenKey = "page-token.key"
 
+/** The running service's lock of its data directory (DataDirLock.ts). */
+const lockFile = "baton-fivetran-http.lock"
+
 const dataFiles = Effect.gen(function*() {
   const { dataDir } = yield* Harness
   const fs = yield* FileSystem.FileSystem
@@ -77,7 +80,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.strictEqual(cancelled.file_bytes, null)
       assert.isNotNull(cancelled.finished_at)
       // Only the job's metadata: no .c1z, no temporary file.
-      assert.deepStrictEqual(yield* dataFiles, [`${job.id}.json`, pageTokenKey])
+      assert.deepStrictEqual(yield* dataFiles, [lockFile, `${job.id}.json`, pageTokenKey].sort())
       const file = yield* Effect.flip(client.syncs.file({ path: { id: job.id } }))
       assert.deepStrictEqual(file, new NotFound({ message: `sync ${job.id} has no file: it is cancelled` }))
     }))
@@ -148,7 +151,15 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       ])
       assert.deepStrictEqual(
         yield* dataFiles,
-        [`${cancelled[0]!.id}.json`, `${second.id}.c1z`, `${second.id}.json`, `${third.id}.c1z`, `${third.id}.json`, pageTokenKey].sort()
+        [
+          lockFile,
+          `${cancelled[0]!.id}.json`,
+          `${second.id}.c1z`,
+          `${second.id}.json`,
+          `${third.id}.c1z`,
+          `${third.id}.json`,
+          pageTokenKey
+        ].sort()
       )
     }).pipe(Effect.orDie))
 
@@ -742,7 +753,7 @@ layer(
       assert.strictEqual(job.error, null)
       assert.strictEqual(job.file_bytes, size)
       assert.deepStrictEqual(yield* client.syncs.get({ path: { id: started.id } }), job)
-      assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`, pageTokenKey])
+      assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`, lockFile, pageTokenKey].sort())
       assert.strictEqual((yield* client.syncs.file({ path: { id: started.id } })).length, size)
     }).pipe(Effect.orDie))
 })

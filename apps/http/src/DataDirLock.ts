@@ -1,0 +1,228 @@
+import { FileSystem, Path } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
+import { Clock, Data, DateTime, Duration, Effect, Option, Schedule, Schema } from "effect"
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
+
+/**
+ * The data directory belongs to one service process: a second one on it (a RollingUpdate, two
+ * replicas, a second start by hand) marked the first's running sync interrupted and deleted its
+ * scratch database. The holder keeps `baton-fivetran-http.lock` in the directory, saying who it is,
+ * and a start finding another's refuses. Node has no flock, and a lock file outlives a killed
+ * process: the holder touches it every RefreshInterval and removes it when it stops cleanly, and a
+ * start takes over a lock whose holder is provably gone (this host's, and its pid is not alive) or
+ * that nobody refreshed for StaleAfter (a crashed process on another host).
+ */
+
+const LockFileName = "baton-fivetran-http.lock"
+
+const RefreshInterval = Duration.seconds(10)
+
+/** Three refreshes missed: the holder is gone, or stopped for longer than any pause of a live one. */
+const StaleAfter = Duration.seconds(30)
+
+/** What the lock file holds; `claim` tells this start's lock from any other, the same pid's after a restart too. */
+const LockHolder = Schema.Struct({
+  pid: Schema.Int,
+  hostname: Schema.String,
+  started_at: Schema.String,
+  claim: Schema.String
+})
+type LockHolder = typeof LockHolder.Type
+
+const decodeHolder = Schema.decodeUnknownOption(Schema.parseJson(LockHolder))
+const encodeHolder = Schema.encodeSync(Schema.parseJson(LockHolder))
+
+/** The lock file as found: who wrote it (none when it cannot be read) and when it was last refreshed. */
+export interface FoundLock {
+  readonly holder: Option.Option<LockHolder>
+  readonly refreshedAt: Date
+}
+
+const describeHolder = (holder: Option.Option<LockHolder>) =>
+  Option.match(holder, {
+    onNone: () => "a process whose lock file cannot be read",
+    onSome: ({ hostname, pid, started_at }) => `pid ${pid} on host ${hostname}, started ${started_at}`
+  })
+
+/** Another live process holds the data directory. */
+export class DataDirInUse extends Data.TaggedError("DataDirInUse")<{
+  readonly lockFile: string
+  readonly directory: string
+  readonly found: FoundLock
+  readonly refreshedSecondsAgo: number
+}> {
+  override get message() {
+    return `the data directory ${JSON.stringify(this.directory)} is in use by another baton-fivetran-http ` +
+      `(${describeHolder(this.found.holder)}; its lock file ${this.lockFile} was refreshed ${this.refreshedSecondsAgo} s ago): ` +
+      "stop that process first, or in Kubernetes run one replica with strategy: Recreate (docs/deploy.md); " +
+      `a lock not refreshed for ${Duration.toSeconds(StaleAfter)} s is taken over`
+  }
+}
+
+/** The lock file cannot be made or read. */
+export class DataDirLockFailed extends Data.TaggedError("DataDirLockFailed")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+const alreadyExists = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
+const notFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
+
+/** Whether `pid` is a live process of this host: signal 0 checks without sending; EPERM is someone else's live one. */
+const processAlive = (pid: number) =>
+  Effect.sync(() => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return !(error instanceof Error && "code" in error && error.code === "ESRCH")
+    }
+  })
+
+/** A lock file that vanished between the failed create and the read: the start tries again. */
+class LockVanished extends Data.TaggedError("LockVanished") {}
+
+export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataDirLock", {
+  scoped: (dataDir: string) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const lockFile = path.join(dataDir, LockFileName)
+      const failed = (doing: string) => (error: PlatformError) =>
+        new DataDirLockFailed({ reason: `could not ${doing} the data directory's lock file ${lockFile}: ${platformErrorText(error)}` })
+
+      // An embedder's directory may not exist yet (the CLI made it before).
+      yield* makePrivateDirectory(dataDir).pipe(Effect.mapError((error) =>
+        new DataDirLockFailed({ reason: `could not create the data directory ${dataDir}: ${platformErrorText(error)}` })
+      ))
+      const own: LockHolder = {
+        pid: process.pid,
+        hostname: hostname(),
+        started_at: DateTime.formatIso(yield* DateTime.now),
+        claim: randomBytes(8).toString("hex")
+      }
+      const ownText = encodeHolder(own)
+
+      const read = Effect.gen(function*() {
+        const text = yield* fs.readFileString(lockFile)
+        const info = yield* fs.stat(lockFile)
+        return {
+          holder: decodeHolder(text),
+          refreshedAt: Option.getOrElse(info.mtime, () =>
+            new Date(0))
+        } satisfies FoundLock
+      })
+
+      const held = Effect.map(Effect.option(read), Option.exists((found) => Option.exists(found.holder, (h) => h.claim === own.claim)))
+
+      /**
+       * Why `found` may be taken over, if it may: its holder is this host's and its process is gone
+       * (a pid of this process is a previous run's in the same container: pid 1 again), or it is stale.
+       */
+      const takeOverReason = (found: FoundLock) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          if (Option.isSome(found.holder) && found.holder.value.hostname === own.hostname) {
+            const { pid } = found.holder.value
+            if (pid === own.pid || !(yield* processAlive(pid))) return Option.some("its process is gone")
+          }
+          return now - found.refreshedAt.getTime() > Duration.toMillis(StaleAfter)
+            ? Option.some(`it was not refreshed for ${Duration.toSeconds(StaleAfter)} s`)
+            : Option.none<string>()
+        })
+
+      /** Replaces a lock found dead; the re-read says whether this start won against another doing the same. */
+      const takeOver = (found: FoundLock, reason: string) =>
+        Effect.gen(function*() {
+          yield* writeFileAtomically(lockFile, ownText).pipe(
+            Effect.mapError(failed("replace")),
+            Effect.provideService(FileSystem.FileSystem, fs),
+            Effect.provideService(Path.Path, path)
+          )
+          if (!(yield* held)) return false
+          yield* Effect.logWarning("took over the data directory's lock").pipe(
+            Effect.annotateLogs({
+              lock_file: lockFile,
+              reason,
+              previous_holder: describeHolder(found.holder),
+              last_refreshed_at: found.refreshedAt.toISOString()
+            })
+          )
+          return true
+        })
+
+      const attempt: Effect.Effect<Option.Option<FoundLock>, DataDirInUse | DataDirLockFailed | LockVanished> = Effect.gen(
+        function*() {
+          const created = yield* fs.writeFileString(lockFile, ownText, { flag: "wx", mode: ownerOnlyFile }).pipe(
+            Effect.as(true),
+            Effect.catchIf(alreadyExists, () => Effect.succeed(false)),
+            Effect.mapError(failed("create"))
+          )
+          if (created) return Option.none()
+          const found = yield* read.pipe(
+            Effect.catchIf(notFound, () => new LockVanished()),
+            Effect.mapError((error) => error._tag === "LockVanished" ? error : failed("read")(error))
+          )
+          const reason = yield* takeOverReason(found)
+          if (Option.isSome(reason) && (yield* takeOver(found, reason.value))) return Option.some(found)
+          // Held, or another start took it over first: that one is alive, so it is refused like any holder.
+          const latest = Option.isSome(reason) ? yield* Effect.orElse(read, () => Effect.succeed(found)) : found
+          const now = yield* Clock.currentTimeMillis
+          return yield* new DataDirInUse({
+            lockFile,
+            directory: dataDir,
+            found: latest,
+            refreshedSecondsAgo: Math.max(0, Math.floor((now - latest.refreshedAt.getTime()) / 1000))
+          })
+        }
+      )
+
+      const takenOver = yield* attempt.pipe(
+        Effect.retry({ schedule: Schedule.recurs(3), while: (error) => error._tag === "LockVanished" }),
+        Effect.catchTag(
+          "LockVanished",
+          () => new DataDirLockFailed({ reason: `the data directory's lock file ${lockFile} keeps vanishing` })
+        )
+      )
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function*() {
+          if (!(yield* held)) return
+          yield* fs.remove(lockFile).pipe(
+            Effect.catchAll((error) =>
+              Effect.logWarning("could not remove the data directory's lock file").pipe(
+                Effect.annotateLogs({ lock_file: lockFile, error: platformErrorText(error) })
+              )
+            )
+          )
+        })
+      )
+
+      /** One refresh: the mtime is the holder's heartbeat. False once another process holds the lock. */
+      const refresh = Effect.gen(function*() {
+        if (!(yield* held)) {
+          yield* Effect.logError("the data directory's lock was taken over by another process; stop this one").pipe(
+            Effect.annotateLogs({ lock_file: lockFile })
+          )
+          return false
+        }
+        const now = new Date(yield* Clock.currentTimeMillis)
+        yield* fs.utimes(lockFile, now, now).pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning("could not refresh the data directory's lock file").pipe(
+              Effect.annotateLogs({ lock_file: lockFile, error: platformErrorText(error) })
+            )
+          )
+        )
+        return true
+      })
+      yield* Effect.forkScoped(Effect.repeat(refresh, { schedule: Schedule.spaced(RefreshInterval), while: (ours) => ours }))
+
+      return {
+        /** The lock of a previous holder that this start took over (it had crashed or was killed), if any. */
+        takenOver
+      } as const
+    })
+}) {}

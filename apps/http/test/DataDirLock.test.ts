@@ -1,0 +1,186 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { hostname } from "node:os"
+import { logFields } from "./Harness.js"
+import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
+
+/**
+ * Two service processes on one data directory (a RollingUpdate, two replicas, a second start by
+ * hand): the second refuses while the first is alive, and takes over the lock of one that is gone.
+ */
+
+const Token = "data-dir-lock-test-token"
+const LockFile = "baton-fivetran-http.lock"
+
+interface LockHolder {
+  readonly pid: number
+  readonly hostname: string
+  readonly started_at: string
+  readonly claim: string
+}
+
+const readLock = (dataDir: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(`${dataDir}/${LockFile}`)).pipe(
+    Effect.map((text) => JSON.parse(text) as LockHolder),
+    Effect.orDie
+  )
+
+/** The refusal's line; the age of the holder's last refresh is read from it, the rest is exact. */
+const refusal = (dataDir: string, holder: string, stderr: string) => {
+  const age = /was refreshed (\d+) s ago/.exec(stderr)?.[1] ?? "(none)"
+  return `error: the data directory "${dataDir}" is in use by another baton-fivetran-http (${holder}; its lock file ` +
+    `${dataDir}/${LockFile} was refreshed ${age} s ago): stop that process first, or in Kubernetes run one replica ` +
+    "with strategy: Recreate (docs/deploy.md); a lock not refreshed for 30 s is taken over\n"
+}
+
+/** The service's JSON log lines at warn, without their time. */
+const warnings = (stderr: string) =>
+  stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => line.level === "warn")
+
+const sandboxArgs = ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json"]
+
+/** Another host's lock, as a pod on another node writes it. */
+const foreignLock: LockHolder = {
+  pid: 4242,
+  hostname: "baton-fivetran-http-7d9f-xk2p4",
+  started_at: "2026-12-01T08:00:00.000Z",
+  claim: "0123456789abcdef"
+}
+const foreignHolder = `pid 4242 on host baton-fivetran-http-7d9f-xk2p4, started 2026-12-01T08:00:00.000Z`
+
+describe("the data directory's lock", () => {
+  it.scopedLive(
+    "a second process is refused while the first runs, and the first's running sync is untouched",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const sandbox = yield* Sandbox
+        const key = (yield* sandbox.snapshot).credentials.find((credential) => credential._tag === "SystemKey")!
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const args = [
+          "--api-key",
+          key.key,
+          "--api-secret",
+          key._tag === "SystemKey" ? key.secret : "",
+          "--base-url",
+          sandbox.baseUrl,
+          "--port",
+          "0",
+          "--token",
+          Token
+        ]
+        const first = yield* serviceProcessOver(dataDir, args)
+        const headers = { authorization: `Bearer ${Token}` }
+        const jobOf = (id: string) =>
+          Effect.promise(() => fetch(`${first.url}/v1/syncs/${id}`, { headers }).then((r) => r.json() as Promise<{ status: string }>))
+        // The sync waits for Fivetran's rate limit (10 minutes) until the test ends it: running all along.
+        yield* sandbox.setFaults({ rateLimitBurst: { requests: 100, retryAfterSeconds: 600 } })
+        const job = yield* Effect.promise(() =>
+          fetch(`${first.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
+        )
+        yield* jobOf(job.id).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "waiting_for_rate_limit" }),
+          Effect.timeout("60 seconds"),
+          Effect.orDie
+        )
+        const waiting = yield* jobOf(job.id)
+        const filesBefore = (yield* fs.readDirectory(dataDir)).sort()
+        const holder = yield* readLock(dataDir)
+
+        const cwd = yield* fs.makeTempDirectoryScoped()
+        const second = yield* runServiceOnce([...args, "--data-dir", dataDir], { cwd })
+
+        assert.deepStrictEqual([holder.pid, holder.hostname], [first.child.pid, hostname()])
+        assert.strictEqual((yield* fs.stat(`${dataDir}/${LockFile}`)).mode & 0o777, 0o600)
+        assert.deepStrictEqual(
+          second,
+          {
+            code: 2,
+            stdout: "",
+            stderr: refusal(dataDir, `pid ${holder.pid} on host ${holder.hostname}, started ${holder.started_at}`, second.stderr)
+          }
+        )
+        assert.deepStrictEqual(yield* jobOf(job.id), waiting)
+        assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), filesBefore)
+        assert.deepStrictEqual(yield* readLock(dataDir), holder)
+
+        // A clean stop removes the lock: the next start needs no takeover.
+        assert.strictEqual(yield* first.stop, 0)
+        assert.isFalse(yield* fs.exists(`${dataDir}/${LockFile}`))
+      }).pipe(
+        Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 })),
+        Effect.provide(NodeContext.layer)
+      ),
+    120_000
+  )
+
+  it.scopedLive("the lock of a process killed on this host is taken over at once", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const first = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const left = yield* readLock(dataDir)
+      const exited = new Promise((resolve) => first.child.once("exit", resolve))
+      first.child.kill("SIGKILL")
+      yield* Effect.promise(() => exited)
+      const refreshedAt = (yield* fs.stat(`${dataDir}/${LockFile}`)).mtime
+
+      const second = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const taken = yield* readLock(dataDir)
+
+      assert.deepStrictEqual(yield* readLock(dataDir), taken)
+      assert.deepStrictEqual([left.pid, taken.pid, taken.hostname], [first.child.pid, second.child.pid, hostname()])
+      assert.deepStrictEqual(warnings(yield* second.stderr), [{
+        level: "warn",
+        msg: "took over the data directory's lock",
+        lock_file: `${dataDir}/${LockFile}`,
+        reason: "its process is gone",
+        previous_holder: `pid ${left.pid} on host ${left.hostname}, started ${left.started_at}`,
+        last_refreshed_at: refreshedAt.pipe((mtime) => mtime._tag === "Some" ? mtime.value.toISOString() : "(none)")
+      }])
+      assert.strictEqual(yield* second.stop, 0)
+      assert.isFalse(yield* fs.exists(`${dataDir}/${LockFile}`))
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scopedLive("another host's lock not refreshed for 30 s is taken over", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dataDir}/${LockFile}`, JSON.stringify(foreignLock))
+      const lastRefresh = new Date("2026-01-05T10:00:00.000Z")
+      yield* fs.utimes(`${dataDir}/${LockFile}`, lastRefresh, lastRefresh)
+
+      const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+
+      assert.deepStrictEqual(
+        [(yield* readLock(dataDir)).pid, (yield* readLock(dataDir)).hostname],
+        [service.child.pid, hostname()]
+      )
+      assert.deepStrictEqual(warnings(yield* service.stderr), [{
+        level: "warn",
+        msg: "took over the data directory's lock",
+        lock_file: `${dataDir}/${LockFile}`,
+        reason: "it was not refreshed for 30 s",
+        previous_holder: foreignHolder,
+        last_refreshed_at: "2026-01-05T10:00:00.000Z"
+      }])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scopedLive("another host's fresh lock is refused, and left as it was", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const lock = JSON.stringify(foreignLock)
+      yield* fs.writeFileString(`${dataDir}/${LockFile}`, lock)
+      const cwd = yield* fs.makeTempDirectoryScoped()
+
+      const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd })
+
+      assert.deepStrictEqual(refused, { code: 2, stdout: "", stderr: refusal(dataDir, foreignHolder, refused.stderr) })
+      assert.strictEqual(yield* fs.readFileString(`${dataDir}/${LockFile}`), lock)
+      assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).sort(), [LockFile, "tmp"])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})
