@@ -1,4 +1,4 @@
-import { C1zSink, ksuid } from "@baton-fivetran/c1z"
+import { ksuid } from "@baton-fivetran/c1z"
 import { setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import {
@@ -22,6 +22,7 @@ import { DataDirLock } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
+import { syncFileSink } from "./SyncFileSink.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
 /**
@@ -90,14 +91,15 @@ const ProgressLogInterval = Duration.seconds(30)
 /** A sync the service's own stop ended (SIGTERM, a rollout), told apart from a cancel someone asked for. */
 const shutdownMessage = "cancelled by the service's shutdown before it finished; no file was kept"
 
-/** SyncFailed's and SinkError's messages say what went wrong and what to do; a defect is a bug. */
+/**
+ * SyncFailed's and SinkError's messages say what went wrong and what to do, without server paths
+ * (SyncFileSink.ts). A defect is a bug, and its text may say anything: the job says so, and the
+ * log line has the text.
+ */
 const failureMessage = (cause: Cause.Cause<unknown>): string =>
   Option.match(Cause.failureOption(cause), {
     onSome: (error) => error instanceof Error ? error.message : String(error),
-    onNone: () => {
-      const defect = Cause.squash(cause)
-      return `internal error: ${defect instanceof Error ? defect.message : String(defect)}`
-    }
+    onNone: () => "internal error (a bug in the service); the service's log has the details"
   })
 
 /** A job that did not succeed leaves one warning with its id and reason (the reasons hold no secrets). */
@@ -433,7 +435,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }).pipe(
           withProgressLog(id),
           Effect.provide(
-            C1zSink.layer(filePath(id), { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } })
+            syncFileSink(filePath(id), { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } })
           )
         )
         const bytes = yield* fileBytes(id)
@@ -450,6 +452,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Cause.isInterruptedOnly(cause)
             ? Effect.interrupt
             : Effect.gen(function*() {
+              if (Option.isNone(Cause.failureOption(cause))) yield* Effect.logError("sync job failed with an internal error", cause)
               const ended = yield* nowIso
               yield* finish(id, (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }))
             })

@@ -102,18 +102,29 @@ export interface RunningService {
   readonly stop: Effect.Effect<number | null>
 }
 
+export interface ServiceProcessOptions {
+  /**
+   * The largest file the process may write, in 512-byte blocks (`ulimit -f`; SIGXFSZ ignored, so a
+   * write past it fails with EFBIG): a disk that fills up under a sync, without a small volume.
+   */
+  readonly fileSizeLimitBlocks?: number
+}
+
 /**
  * The bundled service as a process over `dataDir`, which the caller owns (so that a second process,
  * or the next one, can be started over it), with PATH, HOME and `args` only; running once it has
  * printed its start-up lines. Killed (SIGKILL) when the scope closes if it is still running.
  */
-export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>) =>
+export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>, options: ServiceProcessOptions = {}) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const child = spawn(process.execPath, [serviceBundle, ...args, "--data-dir", dataDir], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const command = [process.execPath, serviceBundle, ...args, "--data-dir", dataDir]
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
+    const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"]
+    // The shell execs node in its place: the child's pid is the service's.
+    const child = options.fileSizeLimitBlocks === undefined
+      ? spawn(command[0]!, command.slice(1), { env, stdio })
+      : spawn("/bin/sh", ["-c", `trap '' XFSZ; ulimit -f ${options.fileSizeLimitBlocks}; exec "$@"`, "sh", ...command], { env, stdio })
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
     yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
     let stdout = ""

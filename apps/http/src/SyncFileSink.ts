@@ -1,0 +1,70 @@
+import {
+  type C1zError,
+  type C1zWriteOptions,
+  Corrupt,
+  errorCode,
+  InvalidRow,
+  Io,
+  NoFinishedSync,
+  NotAC1z,
+  OversizedDatabase,
+  UnsupportedVersion,
+  WorkingCopyFailed,
+  writeC1z
+} from "@baton-fivetran/c1z"
+import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { Effect, Layer } from "effect"
+
+/**
+ * Where a job's sync goes: the `.c1z` writer, as c1z's C1zSink, but what a failure tells the job's
+ * `error` (served to API callers and stored) names no server path. The writer's messages name its
+ * files (`/data/.<id>.c1z.<pid>.<random>.db: could not write sync rows: database or disk is full`),
+ * which showed the server's layout to every caller; the full text goes to the log line `could not
+ * write the sync file` instead, and the job says what failed and why in words.
+ */
+
+const isC1zError = (error: unknown): error is C1zError =>
+  error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
+  error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
+  error instanceof WorkingCopyFailed || error instanceof OversizedDatabase
+
+/** What a Node or SQLite error code means for the operator, for the codes a full or broken disk gives. */
+const problemOf = (code: string | undefined): string => {
+  if (code === undefined) return "an unexpected error"
+  if (code === "ENOSPC" || code === "SQLITE_FULL") return `the disk is full (${code})`
+  if (code === "EDQUOT") return `the disk quota is used up (${code})`
+  if (code === "EFBIG") return `the file grew past the size the system allows (${code})`
+  if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`
+  if (code === "EROFS" || code.startsWith("SQLITE_READONLY")) return `the file system is read-only (${code})`
+  if (code === "EIO" || code.startsWith("SQLITE_IOERR")) return `a disk I/O error (${code})`
+  return `an error (${code})`
+}
+
+/** The writer's failure without its paths: the step that failed and why. */
+const pathFreeReason = (error: C1zError): string =>
+  error instanceof Io
+    ? `could not ${error.operation}: ${problemOf(errorCode(error.cause))}; the service's log names the file`
+    : error instanceof InvalidRow
+    ? `a sync row cannot be written: ${error.reason}`
+    : "the sync file could not be written; the service's log has the details"
+
+export const syncFileSink = (path: string, options: C1zWriteOptions): Layer.Layer<SyncSink> =>
+  Layer.succeed(
+    SyncSink,
+    SyncSink.of({
+      write: (rows) =>
+        writeC1z(path, rows, options).pipe(
+          Effect.tap((result) =>
+            Effect.logInfo("wrote the sync file").pipe(
+              Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
+            )
+          ),
+          Effect.asVoid,
+          Effect.catchIf(isC1zError, (error) =>
+            Effect.logError("could not write the sync file").pipe(
+              Effect.annotateLogs({ error: error.message }),
+              Effect.zipRight(Effect.fail(new SinkError({ reason: pathFreeReason(error) })))
+            ))
+        )
+    })
+  )

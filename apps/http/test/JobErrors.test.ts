@@ -1,0 +1,105 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { awaitJob, harness, Harness, logFields } from "./Harness.js"
+import { serviceProcessOver } from "./ServiceProcess.js"
+
+/**
+ * A job's `error` is served to API callers and stored: it says what failed without the server's
+ * paths, which stay in the log.
+ */
+
+const Token = "job-errors-test-token-0123"
+
+interface Job {
+  readonly id: string
+  readonly status: string
+  readonly error: string | null
+}
+
+describe("a sync that cannot write its file", () => {
+  it.scopedLive(
+    "fails with an error naming the step and the disk's problem, not the file; the log names the file",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        // 100 KiB per file: the sync database passes it as it is made.
+        const service = yield* serviceProcessOver(
+          dataDir,
+          ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json"],
+          { fileSizeLimitBlocks: 200 }
+        )
+        const headers = { authorization: `Bearer ${Token}` }
+        const get = (path: string) =>
+          Effect.promise(() => fetch(`${service.url}${path}`, { headers }).then(async (r) => [r.status, await r.json()] as const))
+        const started = yield* Effect.promise(() =>
+          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
+        )
+        yield* get(`/v1/syncs/${started.id}`).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ([, job]) => (job as Job).status === "failed" }),
+          Effect.timeout("60 seconds"),
+          Effect.orDie
+        )
+
+        const error = "could not write the sync output: could not create the sync database: " +
+          "a disk I/O error (SQLITE_IOERR_WRITE); the service's log names the file"
+        const [status, job] = yield* get(`/v1/syncs/${started.id}`)
+        assert.deepStrictEqual([status, (job as Job).status, (job as Job).error], [200, "failed", error])
+        const [, listed] = yield* get("/v1/syncs")
+        assert.deepStrictEqual((listed as { items: ReadonlyArray<Job> }).items.map((item) => item.error), [error])
+        const stored = JSON.parse(yield* fs.readFileString(`${dataDir}/${started.id}.json`)) as Job
+        assert.strictEqual(stored.error, error)
+
+        const lines = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
+        const logged = lines.filter((line) => line.level !== "info")
+          .map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])
+        assert.strictEqual(logged.length, 2)
+        const [written, failed] = logged
+        assert.deepStrictEqual(failed, ["string", "string", { level: "warn", msg: "sync job failed", job: started.id, error }])
+        const fullText = (written![2] as { error: string }).error
+        assert.deepStrictEqual(written, ["string", "string", {
+          level: "error",
+          msg: "could not write the sync file",
+          job: started.id,
+          error: fullText
+        }])
+        assert.match(
+          fullText,
+          new RegExp(
+            `^${dataDir}/\\.${started.id}\\.c1z\\.${service.child.pid}\\.[0-9a-f]{12}\\.db: could not create the sync database: ` +
+              "disk I/O error \\(check the path, free disk space and permissions\\)$"
+          )
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+})
+
+layer(harness({ afterEngineRun: Effect.die(new Error("ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'")) }), {
+  excludeTestServices: true,
+  timeout: 60_000
+})("a bug in a sync", (it) => {
+  it.effect("fails its job as an internal error without the defect's text, which is in the log", () =>
+    Effect.gen(function*() {
+      const { client, dataDir, logs } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const started = yield* Effect.orDie(client.syncs.start())
+      const job = yield* awaitJob(started.id)
+
+      const error = "internal error (a bug in the service); the service's log has the details"
+      assert.deepStrictEqual([job.status, job.error], ["failed", error])
+      const stored = JSON.parse(yield* Effect.orDie(fs.readFileString(`${dataDir}/${job.id}.json`))) as Job
+      assert.strictEqual(stored.error, error)
+      const logged = (yield* logs).map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])
+      assert.strictEqual(logged.length, 2)
+      assert.deepStrictEqual(logged[0], ["string", "string", {
+        level: "error",
+        msg: "sync job failed with an internal error",
+        job: job.id,
+        error: "ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'"
+      }])
+      assert.deepStrictEqual(logged[1], ["string", "string", { level: "warn", msg: "sync job failed", job: job.id, error }])
+    }))
+})
