@@ -559,6 +559,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       )
     )
 
+    /**
+     * How many kept jobs succeeded but were failed since because their `.c1z` could not be read back
+     * (failUnreadable; their metadata keeps its message across restarts): with no successful sync
+     * left, queries say so rather than that no sync has finished yet.
+     */
+    const unreadableSyncs = SynchronizedRef.get(state).pipe(
+      Effect.map((s) => Array.from(s.jobs.values()).filter((job) => job.status === "failed" && job.error === unreadableMessage).length)
+    )
+
     /** The stale-sync alert's gauge: the end of the newest successful sync kept (0 with none). */
     const publishLastSuccessful = Effect.flatMap(latestSucceeded, (latest) => {
       const end = Option.flatMap(latest, (job) => Option.flatMap(Option.fromNullable(job.finished_at), DateTime.make))
@@ -624,6 +633,6 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
     yield* publishLastSuccessful
 
-    return { start, get, list, cancel, latestSucceeded, failUnreadable, fileOf, filePath } as const
+    return { start, get, list, cancel, latestSucceeded, unreadableSyncs, failUnreadable, fileOf, filePath } as const
   })
 }) {}

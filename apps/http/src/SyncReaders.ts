@@ -56,6 +56,16 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })
 
+    /** Syncs did succeed, but every kept one was found damaged or removed: another sync is the way out. */
+    const noReadableSync = (unreadable: number) =>
+      new NotFound({
+        message: `no sync can be read: ${
+          unreadable === 1 ? "the only kept sync that succeeded" : `the ${unreadable} kept syncs that succeeded`
+        } could not be read back (the .c1z was damaged or removed since the sync wrote it), so ${
+          unreadable === 1 ? "its job is" : "their jobs are"
+        } listed as failed now; start a new sync with POST /v1/syncs and wait for it to succeed`
+      })
+
     /**
      * The reader of a kept sync, open for the caller's scope. A working copy that cannot be made, or
      * a file the service may not read, is StorageUnavailable (503); a file that is gone or cannot be
@@ -89,7 +99,8 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
      */
     const latest: Effect.Effect<string, StorageUnavailable | NotFound> = Effect.flatMap(jobs.latestSucceeded, (job) =>
       Option.match(job, {
-        onNone: () => Effect.fail(noSyncYet),
+        onNone: () =>
+          Effect.flatMap(jobs.unreadableSyncs, (unreadable) => Effect.fail(unreadable === 0 ? noSyncYet : noReadableSync(unreadable))),
         onSome: ({ id }) =>
           Effect.flatMap(Ref.get(opened), (ids) =>
             ids.has(id) ? Effect.succeed(id) : Effect.scoped(reader(id)).pipe(

@@ -76,6 +76,40 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("when the only kept sync cannot be read, queries say so, not that no sync has finished yet", () =>
+    Effect.gen(function*() {
+      const { dataDir } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const only = yield* runSync
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(path.join(dir, `${only.id}.json`), JSON.stringify(only))
+      yield* fs.copyFile(path.join(dataDir, `${only.id}.c1z`), path.join(dir, `${only.id}.c1z`))
+      yield* fs.truncate(path.join(dir, `${only.id}.c1z`), 5000)
+
+      const query = Effect.flatMap(
+        Harness,
+        ({ request }) =>
+          Effect.flatMap(
+            request("GET", "/v1/resources?type=user", { token: TestToken }),
+            (response) => Effect.map(Effect.orDie(response.json), (body) => [response.status, body])
+          )
+      )
+      // The query that finds the file damaged, one after it, and one after a restart (from the stored job).
+      const answers = [
+        ...(yield* Effect.all([query, query]).pipe(Effect.provide(harness({ dataDir: dir })))),
+        yield* query.pipe(Effect.provide(harness({ dataDir: dir })))
+      ]
+
+      const noReadableSync = {
+        error: "NotFound",
+        message: "no sync can be read: the only kept sync that succeeded could not be read back (the .c1z was damaged " +
+          "or removed since the sync wrote it), so its job is listed as failed now; start a new sync with POST /v1/syncs " +
+          "and wait for it to succeed"
+      }
+      assert.deepStrictEqual(answers, [[404, noReadableSync], [404, noReadableSync], [404, noReadableSync]])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a .c1z cut short or removed is not downloaded: 404 saying so, and its job is failed", () =>
     Effect.gen(function*() {
       const { client, dataDir, logs, request } = yield* Harness
