@@ -111,7 +111,7 @@ const logEnd = (job: SyncJob) =>
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
   scoped: Effect.gen(function*() {
     // Held before anything here reads or removes a file of the directory, released after the stop.
-    yield* DataDirLock
+    const lock = yield* DataDirLock
     const config = yield* ServiceConfig
     const copies = yield* WorkingCopies
     const engine = yield* SyncEngine
@@ -231,6 +231,23 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       })
 
     /**
+     * When an interrupted job stopped, as near as the directory tells: the last refresh of the lock
+     * this start took over from the stopped process (DataDirLock.ts; at most one refresh interval,
+     * 10 s, before it stopped), but not before the job started nor after now (another host's clock).
+     * Without such a lock (a process of a build before it, or a lock removed by hand) it is now, the
+     * time of the start that noticed it.
+     */
+    const stoppedAt = (job: SyncJob) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        Option.match(lock.takenOver, {
+          onNone: () => new Date(now).toISOString(),
+          onSome: ({ refreshedAt }) => {
+            const started = Date.parse(job.started_at ?? job.created_at)
+            return new Date(Math.min(now, Math.max(started, refreshedAt.getTime()))).toISOString()
+          }
+        }))
+
+    /**
      * A job still queued or running when the process stopped; its scratch files are removed. The
      * `.c1z` is renamed into place only once complete, so a readable one means the process stopped
      * between that rename and the final metadata write: the job succeeded, as its file says. Without
@@ -254,7 +271,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         const failed: SyncJob = {
           ...job,
           status: "failed",
-          finished_at: yield* nowIso,
+          finished_at: yield* stoppedAt(job),
           error: "interrupted: the service stopped before this sync finished; no file was kept"
         }
         yield* persist(failed)

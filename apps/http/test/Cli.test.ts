@@ -459,7 +459,14 @@ describe("the process", () => {
             Effect.retry({ times: init?.method === undefined ? 3 : 0, schedule: Schedule.spaced("200 millis") }),
             Effect.orDie
           )
-        type Job = { id: string; status: string; error: string | null; progress: { requests: number } | null }
+        type Job = {
+          id: string
+          status: string
+          error: string | null
+          progress: { requests: number } | null
+          started_at: string | null
+          finished_at: string | null
+        }
         const jobOf = (url: string, id: string) => getJson<Job>(`${url}/v1/syncs/${id}`)
 
         const first = yield* start
@@ -478,10 +485,18 @@ describe("the process", () => {
         )
         first.child.kill("SIGKILL")
         assert.strictEqual(yield* first.exited, "SIGKILL")
+        // The killed process's last refresh of its lock, set to a moment within the job's run: the
+        // restart dates the job's end by it, not by its own start.
+        const startedAt = (JSON.parse(yield* fs.readFileString(`${dataDir}/${cut.id}.json`)) as Job).started_at!
+        const lastRefresh = new Date(Date.parse(startedAt) + 250)
+        yield* fs.utimes(`${dataDir}/baton-fivetran-http.lock`, lastRefresh, lastRefresh)
 
         const second = yield* start
         const restarted = yield* jobOf(second.url, cut.id)
-        assert.strictEqual(restarted.status, "failed")
+        assert.deepStrictEqual(
+          [restarted.status, restarted.started_at, restarted.finished_at],
+          ["failed", startedAt, lastRefresh.toISOString()]
+        )
         assert.strictEqual(restarted.error, "interrupted: the service stopped before this sync finished; no file was kept")
         assert.strictEqual((yield* jobOf(second.url, good.id)).status, "succeeded")
         const page = yield* getJson<{ sync_id: string; items: ReadonlyArray<unknown> }>(`${second.url}/v1/resources?type=user&page_size=5`)
