@@ -151,7 +151,7 @@ describe("access explorer in headless Chromium", () => {
         yield* promise(() => page.locator("#app").waitFor())
         assert.strictEqual(
           yield* promise(() => message.textContent()),
-          "No sync has finished yet, so there is nothing to explore. Start one with the button above."
+          "No finished sync can be explored, so there is nothing to show. Start one with the button above."
         )
         yield* step(page, "2-signed-in-no-sync")
 

@@ -229,13 +229,14 @@ const loadSyncs = (api: Client) =>
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
     const status = byId("sync-status")
     const running = items.find((job) => job.status === "queued" || job.status === "running")
-    // The newest job's failure says the data shown is older than the reviewer may think.
+    // The newest job's failure says the data shown is older than the reviewer may think. Without a
+    // readable sync the page does not say none finished: one that did may be unreadable (damaged) since.
     const newest = items.find((job) => job.status !== "queued" && job.status !== "running")
     const unfinished = newest === undefined || newest.status === "succeeded"
       ? ""
       : ` The newest sync, ${newest.id}, ${newest.status === "cancelled" ? "was cancelled" : "failed"}: ${newest.error ?? ""}`
     status.textContent = kept[0] === undefined
-      ? `No sync has finished yet: start one, then reload when it is done.${unfinished}`
+      ? `No finished sync can be explored: start one, then reload when it is done.${unfinished}`
       : `Latest sync: ${syncLabel(kept[0])}.${running === undefined ? "" : ` Sync ${running.id} is ${running.status}.`}${unfinished}`
     for (const [id, preferred] of [["diff-base", kept[1] ?? kept[0]], ["diff-target", kept[0]]] as const) {
       const select = byId<HTMLSelectElement>(id)
@@ -257,7 +258,7 @@ const enter = async (token: string) => {
     sessionStorage.setItem(TokenKey, token)
     loginView.hidden = true
     appView.hidden = false
-    show(kept === 0 ? "No sync has finished yet, so there is nothing to explore. Start one with the button above." : "", "info")
+    show(kept === 0 ? "No finished sync can be explored, so there is nothing to show. Start one with the button above." : "", "info")
   } catch (error) {
     signOut(explain(error))
   }
