@@ -1,19 +1,6 @@
-import {
-  type C1zError,
-  type C1zWriteOptions,
-  Corrupt,
-  errorCode,
-  InvalidRow,
-  Io,
-  NoFinishedSync,
-  NotAC1z,
-  OversizedDatabase,
-  UnsupportedVersion,
-  WorkingCopyFailed,
-  writeC1z
-} from "@baton-fivetran/c1z"
-import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
-import { Effect, Layer } from "effect"
+import { type C1zError, type C1zWriteOptions, C1zSink, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
+import { SinkError, type SyncSink } from "@baton-fivetran/connector-core"
+import { Effect, type Layer } from "effect"
 
 /**
  * Where a job's sync goes: the `.c1z` writer, as c1z's C1zSink, but what a failure tells the job's
@@ -22,11 +9,6 @@ import { Effect, Layer } from "effect"
  * which showed the server's layout to every caller; the full text goes to the log line `could not
  * write the sync file` instead, and the job says what failed and why in words.
  */
-
-const isC1zError = (error: unknown): error is C1zError =>
-  error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
-  error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
-  error instanceof WorkingCopyFailed || error instanceof OversizedDatabase
 
 /** What a Node or SQLite error code means for the operator, for the codes a full or broken disk gives. */
 const problemOf = (code: string | undefined): string => {
@@ -49,22 +31,8 @@ const pathFreeReason = (error: C1zError): string =>
     : "the sync file could not be written; the service's log has the details"
 
 export const syncFileSink = (path: string, options: C1zWriteOptions): Layer.Layer<SyncSink> =>
-  Layer.succeed(
-    SyncSink,
-    SyncSink.of({
-      write: (rows) =>
-        writeC1z(path, rows, options).pipe(
-          Effect.tap((result) =>
-            Effect.logInfo("wrote the sync file").pipe(
-              Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
-            )
-          ),
-          Effect.asVoid,
-          Effect.catchIf(isC1zError, (error) =>
-            Effect.logError("could not write the sync file").pipe(
-              Effect.annotateLogs({ error: error.message }),
-              Effect.zipRight(Effect.fail(new SinkError({ reason: pathFreeReason(error) })))
-            ))
-        )
-    })
-  )
+  C1zSink.layer(path, options, (error) =>
+    Effect.logError("could not write the sync file").pipe(
+      Effect.annotateLogs({ error: error.message }),
+      Effect.as(new SinkError({ reason: pathFreeReason(error) }))
+    ))

@@ -13,14 +13,26 @@ import {
 } from "./C1zError.js"
 import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
 
-const isC1zError = (error: unknown): error is C1zError =>
+/** Whether a failure is the `.c1z` writer's or reader's own (C1zError), not a defect or the rows' stream's. */
+export const isC1zError = (error: unknown): error is C1zError =>
   error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
   error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
   error instanceof WorkingCopyFailed || error instanceof OversizedDatabase
 
-/** connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path` atomically. */
+/** A writer's failure as SinkError's reason: its message, which names the file. */
+const withMessage = (error: C1zError) => Effect.succeed(new SinkError({ reason: error.message }))
+
+/**
+ * connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path`
+ * atomically. `failure` words the writer's own failures (its message by default; a service whose
+ * callers must not see its paths words them otherwise).
+ */
 export const C1zSink = {
-  layer: (path: string, options: C1zWriteOptions = {}): Layer.Layer<SyncSink> =>
+  layer: (
+    path: string,
+    options: C1zWriteOptions = {},
+    failure: (error: C1zError) => Effect.Effect<SinkError> = withMessage
+  ): Layer.Layer<SyncSink> =>
     Layer.succeed(
       SyncSink,
       SyncSink.of({
@@ -32,7 +44,7 @@ export const C1zSink = {
               )
             ),
             Effect.asVoid,
-            Effect.mapError((error) => isC1zError(error) ? new SinkError({ reason: error.message }) : error)
+            Effect.catchIf(isC1zError, (error) => Effect.flatMap(failure(error), Effect.fail))
           )
       })
     )
