@@ -274,7 +274,7 @@ const serve = (sources: SettingSources) =>
       ),
       Layer.provideMerge(connector),
       // Before the sandbox starts or a port is bound: a refused start has served nothing and synced nothing.
-      Layer.provide(DataDirLock.Default(dataDir.value))
+      Layer.provideMerge(DataDirLock.Default(dataDir.value))
     )
     yield* Effect.scoped(Effect.gen(function*() {
       const context = yield* Layer.build(service)
@@ -291,7 +291,8 @@ const serve = (sources: SettingSources) =>
       ]
       yield* Effect.forEach(lines, (line) => Console.log(line), { discard: true })
       yield* Effect.forEach(Option.toArray(hosts.warning), (warning) => Effect.logWarning(warning))
-      return yield* Effect.never
+      // Serves until stopped, or until another process takes the data directory over (a pause past the lock's staleness).
+      return yield* Context.get(context, DataDirLock).lost
     }))
   })
 

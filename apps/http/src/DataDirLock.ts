@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
-import { Clock, Data, DateTime, Duration, Effect, Option, Schedule, Schema } from "effect"
+import { Clock, Data, DateTime, Deferred, Duration, Effect, Option, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 
@@ -58,6 +58,22 @@ export class DataDirInUse extends Data.TaggedError("DataDirInUse")<{
       `(${describeHolder(this.found.holder)}; its lock file ${this.lockFile} was refreshed ${this.refreshedSecondsAgo} s ago): ` +
       "stop that process first, or in Kubernetes run one replica with strategy: Recreate (docs/deploy.md); " +
       `a lock not refreshed for ${Duration.toSeconds(StaleAfter)} s is taken over`
+  }
+}
+
+/**
+ * Another process took this one's lock over: it found the lock unrefreshed for StaleAfter (this
+ * process paused that long: a stopped container, a frozen VM) or won a race to take over the same
+ * dead lock. This process stops rather than write beside it.
+ */
+export class DataDirLockLost extends Data.TaggedError("DataDirLockLost")<{
+  readonly directory: string
+  readonly holder: Option.Option<LockHolder>
+}> {
+  override get message() {
+    return `the data directory ${JSON.stringify(this.directory)} was taken over by another baton-fivetran-http ` +
+      `(${describeHolder(this.holder)}), which found this process's lock not refreshed for ${Duration.toSeconds(StaleAfter)} s ` +
+      "or took it over at the same moment: this process stops, so that one process writes there"
   }
 }
 
@@ -200,12 +216,13 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
         })
       )
 
-      /** One refresh: the mtime is the holder's heartbeat. False once another process holds the lock. */
+      const lost = yield* Deferred.make<never, DataDirLockLost>()
+
+      /** One refresh: the mtime is the holder's heartbeat. False once another process holds the lock, which ends `lost`. */
       const refresh = Effect.gen(function*() {
         if (!(yield* held)) {
-          yield* Effect.logError("the data directory's lock was taken over by another process; stop this one").pipe(
-            Effect.annotateLogs({ lock_file: lockFile })
-          )
+          const holder = Option.flatMap(yield* Effect.option(read), (found) => found.holder)
+          yield* Deferred.fail(lost, new DataDirLockLost({ directory: dataDir, holder }))
           return false
         }
         const now = new Date(yield* Clock.currentTimeMillis)
@@ -222,7 +239,9 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
 
       return {
         /** The lock of a previous holder that this start took over (it had crashed or was killed), if any. */
-        takenOver
+        takenOver,
+        /** Fails once another process has taken the lock over (checked at each refresh): the service stops on it. */
+        lost: Deferred.await(lost)
       } as const
     })
 }) {}

@@ -1,5 +1,5 @@
 export { AuthenticationLive, tokenMatches } from "./Auth.js"
-export { DataDirInUse, DataDirLock, DataDirLockFailed } from "./DataDirLock.js"
+export { DataDirInUse, DataDirLock, DataDirLockFailed, DataDirLockLost } from "./DataDirLock.js"
 export { ApiLive, makeServer } from "./Http.js"
 export { Queries } from "./Queries.js"
 export { DefaultKeepSyncs, DefaultMaxBodyBytes, ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"

@@ -169,6 +169,35 @@ describe("the data directory's lock", () => {
       }])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive(
+    "a process whose lock another took over stops at its next refresh, and leaves the other's lock",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+        const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
+        // As a takeover writes it (another host's process that found this lock stale): a new file renamed over the lock.
+        const lock = JSON.stringify(foreignLock)
+        yield* fs.writeFileString(`${dataDir}/${LockFile}.taking-over`, lock)
+        yield* fs.rename(`${dataDir}/${LockFile}.taking-over`, `${dataDir}/${LockFile}`)
+
+        // Within one refresh (10 s) of the takeover.
+        const code = yield* Effect.promise(() => exited)
+        const lines = (yield* service.stderr).trimEnd().split("\n")
+
+        assert.strictEqual(code, 1)
+        assert.strictEqual(
+          lines.at(-1),
+          `error: the data directory "${dataDir}" was taken over by another baton-fivetran-http (${foreignHolder}), ` +
+            "which found this process's lock not refreshed for 30 s or took it over at the same moment: this process " +
+            "stops, so that one process writes there"
+        )
+        assert.strictEqual(yield* fs.readFileString(`${dataDir}/${LockFile}`), lock)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive("another host's fresh lock is refused, and left as it was", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
