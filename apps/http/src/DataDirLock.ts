@@ -62,18 +62,25 @@ export class DataDirInUse extends Data.TaggedError("DataDirInUse")<{
 }
 
 /**
- * Another process took this one's lock over: it found the lock unrefreshed for StaleAfter (this
- * process paused that long: a stopped container, a frozen VM) or won a race to take over the same
- * dead lock. This process stops rather than write beside it.
+ * This process no longer holds its lock: another took it over (it found the lock unrefreshed for
+ * StaleAfter, as after a pause of this process: a stopped container, a frozen VM; or it won a race
+ * to take over the same dead lock), or the lock file was removed or made unreadable by hand. This
+ * process stops rather than write beside another, or unguarded: a restart takes the lock anew.
  */
 export class DataDirLockLost extends Data.TaggedError("DataDirLockLost")<{
   readonly directory: string
+  readonly lockFile: string
   readonly holder: Option.Option<LockHolder>
 }> {
   override get message() {
-    return `the data directory ${JSON.stringify(this.directory)} was taken over by another baton-fivetran-http ` +
-      `(${describeHolder(this.holder)}), which found this process's lock not refreshed for ${Duration.toSeconds(StaleAfter)} s ` +
-      "or took it over at the same moment: this process stops, so that one process writes there"
+    const what = Option.match(this.holder, {
+      onNone: () => `the data directory's lock file ${this.lockFile} was removed or cannot be read`,
+      onSome: () =>
+        `the data directory ${JSON.stringify(this.directory)} was taken over by another baton-fivetran-http ` +
+        `(${describeHolder(this.holder)}), which found this process's lock not refreshed for ` +
+        `${Duration.toSeconds(StaleAfter)} s or took it over at the same moment`
+    })
+    return `${what}: this process stops, so that one process writes there`
   }
 }
 
@@ -222,7 +229,7 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
       const refresh = Effect.gen(function*() {
         if (!(yield* held)) {
           const holder = Option.flatMap(yield* Effect.option(read), (found) => found.holder)
-          yield* Deferred.fail(lost, new DataDirLockLost({ directory: dataDir, holder }))
+          yield* Deferred.fail(lost, new DataDirLockLost({ directory: dataDir, lockFile, holder }))
           return false
         }
         const now = new Date(yield* Clock.currentTimeMillis)

@@ -198,6 +198,26 @@ describe("the data directory's lock", () => {
     120_000
   )
 
+  it.scopedLive("a process whose lock file was removed by hand stops at its next refresh, saying so", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
+      yield* fs.remove(`${dataDir}/${LockFile}`)
+
+      const code = yield* Effect.promise(() => exited)
+      const lines = (yield* service.stderr).trimEnd().split("\n")
+
+      assert.strictEqual(code, 1)
+      assert.strictEqual(
+        lines.at(-1),
+        `error: the data directory's lock file ${dataDir}/${LockFile} was removed or cannot be read: this process ` +
+          "stops, so that one process writes there"
+      )
+      assert.isFalse(yield* fs.exists(`${dataDir}/${LockFile}`))
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
   it.scopedLive("another host's fresh lock is refused, and left as it was", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
