@@ -139,7 +139,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
         } satisfies FoundLock
       })
 
-      const held = Effect.map(Effect.option(read), Option.exists((found) => Option.exists(found.holder, (h) => h.claim === own.claim)))
+      /** Whether the lock as read (none when it cannot be read) is this process's. */
+      const ours = (lock: Option.Option<FoundLock>) =>
+        Option.exists(lock, (found) => Option.exists(found.holder, (h) => h.claim === own.claim))
+      const held = Effect.map(Effect.option(read), ours)
 
       /**
        * Why `found` may be taken over, if it may: its holder is this host's and its process is gone
@@ -227,8 +230,9 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
 
       /** One refresh: the mtime is the holder's heartbeat. False once another process holds the lock, which ends `lost`. */
       const refresh = Effect.gen(function*() {
-        if (!(yield* held)) {
-          const holder = Option.flatMap(yield* Effect.option(read), (found) => found.holder)
+        const found = yield* Effect.option(read)
+        if (!ours(found)) {
+          const holder = Option.flatMap(found, (lock) => lock.holder)
           yield* Deferred.fail(lost, new DataDirLockLost({ directory: dataDir, lockFile, holder }))
           return false
         }
