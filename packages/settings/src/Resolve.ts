@@ -67,18 +67,23 @@ const wrongShape = (setting: Setting<unknown>, value: unknown): Option.Option<st
   return typeof value === "object" && value !== null ? Option.some(yamlKind(value)) : Option.none()
 }
 
+/**
+ * What the file gives that the setting cannot take, as its refusal names it: a wrong shape, or for a
+ * whole-number setting a value YAML read as none (`2.5`, `True`), named as the file writes it.
+ */
+const misfit = (setting: Setting<unknown>, value: unknown, written: string | undefined): Option.Option<string> =>
+  Option.orElse(wrongShape(setting, value), () =>
+    setting.kind.field._tag === "Int"
+      ? Option.map(wholeNumberProblem(value), (problem) => `${written ?? String(value)} (${problem})`)
+      : Option.none())
+
 /** The file's value of the setting, if it has one: its shape checked, then read like a flag's text. */
 const fromFile = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect<Option.Option<Sourced<A>>, SettingError> => {
   const source = `${file.label}: ${setting.key}`
   const value = Object.hasOwn(file.values, setting.key) ? file.values[setting.key] : undefined
   if (value === undefined || value === null) return Effect.succeedNone
   if (value === "") return emptyValue(setting, source)
-  const notWhole = setting.kind.field._tag === "Int" ? wholeNumberProblem(value) : Option.none()
-  if (Option.isSome(notWhole)) {
-    const written = file.written[setting.key] ?? String(value)
-    return Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${written} (${notWhole.value})` }))
-  }
-  return Option.match(wrongShape(setting, value), {
+  return Option.match(misfit(setting, value, file.written[setting.key]), {
     onNone: () => attempt(setting, source, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
     onSome: (found) => Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${found}` }))
   })
