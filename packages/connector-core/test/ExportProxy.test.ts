@@ -85,7 +85,7 @@ describe("OTLP export behind an egress proxy", () => {
     }).pipe(Effect.scoped), 20_000)
 
   it.live(
-    "a proxy that refuses the tunnel (407) is named in the export's warning, with the proxy variable, its credentials in no line",
+    "a proxy that refuses the tunnel (407) is named in the export's warning, with the proxy variable as set (lower case here), its credentials in no line",
     () =>
       Effect.gen(function*() {
         const receiver = yield* otlpReceiver(() => 200)
@@ -101,13 +101,13 @@ describe("OTLP export behind an egress proxy", () => {
         yield* withExport([
           ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `http://${collectorHost}:${port}/v1/traces`],
           ["OTEL_BSP_SCHEDULE_DELAY", "100"],
-          ["HTTP_PROXY", proxy.url.replace("http://", "http://egress:PROXYSECRET2@")]
+          ["http_proxy", proxy.url.replace("http://", "http://egress:PROXYSECRET2@")]
         ], Effect.zipRight(Effect.withSpan(Effect.void, "refused-span"), waitForWarning)).pipe(Effect.provide(layer))
         assert.deepStrictEqual(lines, [
           `OpenTelemetry export to http://${collectorHost}:${port}/v1/traces failed (Transport error: the proxy answered ` +
           "407 to the tunnel: it wants credentials, or refused the ones in the proxy URL); this telemetry is dropped, " +
           "and exports to it pause for a minute. Check OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, " +
-          "OTEL_EXPORTER_OTLP_TRACES_HEADERS, HTTP_PROXY and the collector."
+          "OTEL_EXPORTER_OTLP_TRACES_HEADERS, http_proxy and the collector."
         ])
         assert.deepStrictEqual(proxy.tunnels.map((tunnel) => tunnel.target), Array(4).fill(`${collectorHost}:${port}`))
         assert.deepStrictEqual(receiver.received, [])

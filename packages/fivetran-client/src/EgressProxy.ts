@@ -21,6 +21,8 @@ export interface EgressProxy {
    * `host:port`, an IP address (`10.0.0.7`, `[fd00::7]:8443`) or an address range (`10.0.0.0/8`, `fd00::/8`).
    */
   readonly noProxy: ReadonlyArray<string>
+  /** The variable each proxy was read from (`https_proxy` when only that is set), for messages; the upper-case name when unset. */
+  readonly variables: { readonly http: string; readonly https: string }
 }
 
 /** The first of `names` that is set and not blank, with its name. */
@@ -32,11 +34,16 @@ const firstSet = (names: ReadonlyArray<string>) =>
     })
   )
 
+interface ReadProxy {
+  readonly url: Redacted.Redacted<string>
+  readonly variable: string
+}
+
 /** A proxy's URL: `http://[user:password@]host:port`; a bare `host:port` reads as http://, as in Go and curl. */
 const proxyUrl = (names: readonly [string, string]) =>
   firstSet(names).pipe(
-    Config.mapOrFail((given): Either.Either<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> => {
-      if (Option.isNone(given)) return Either.right(Option.none())
+    Config.mapOrFail((given): Either.Either<Option.Option<ReadProxy>, ConfigError.ConfigError> => {
+      if (Option.isNone(given)) return Either.right(Option.none<ReadProxy>())
       const { name, value } = given.value
       const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
       const url = URL.canParse(text) ? new URL(text) : undefined
@@ -48,7 +55,7 @@ const proxyUrl = (names: readonly [string, string]) =>
           ConfigError.InvalidData([name], `expected an http:// or https:// proxy URL (${url.protocol}// proxies are not supported)`)
         )
       }
-      return Either.right(Option.some(Redacted.make(url.href)))
+      return Either.right(Option.some({ url: Redacted.make(url.href), variable: name }))
     })
   )
 
@@ -64,7 +71,17 @@ export const egressProxyConfig: Config.Config<EgressProxy> = Config.all({
       })
     )
   )
-})
+}).pipe(
+  Config.map(({ http, https, noProxy }) => ({
+    http: Option.map(http, (read) => read.url),
+    https: Option.map(https, (read) => read.url),
+    noProxy,
+    variables: {
+      http: Option.match(http, { onNone: () => "HTTP_PROXY", onSome: (read) => read.variable }),
+      https: Option.match(https, { onNone: () => "HTTPS_PROXY", onSome: (read) => read.variable })
+    }
+  }))
+)
 
 /** `host` as an IP address with its family, or undefined for a name; URL keeps IPv6 hosts in brackets. */
 const ipOf = (host: string): { readonly address: string; readonly family: "ipv4" | "ipv6" } | undefined => {

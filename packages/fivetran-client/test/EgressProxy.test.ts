@@ -16,6 +16,23 @@ const through = (env: ReadonlyArray<readonly [string, string]>, baseUrl: string)
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 
 describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
+  it.effect("names the variable each proxy was read from, for messages: the lower-case one when only it is set", () =>
+    Effect.gen(function*() {
+      const variables = (env: ReadonlyArray<readonly [string, string]>) => Effect.map(read(env), (proxy) => proxy.variables)
+      assert.deepStrictEqual(yield* variables([["https_proxy", "http://egress.corp:3128"], ["http_proxy", "proxy.corp:8080"]]), {
+        http: "http_proxy",
+        https: "https_proxy"
+      })
+      assert.deepStrictEqual(yield* variables([["HTTPS_PROXY", "http://egress.corp:3128"], ["https_proxy", "http://ignored.corp:3128"]]), {
+        http: "HTTP_PROXY",
+        https: "HTTPS_PROXY"
+      })
+      assert.deepStrictEqual(yield* variables([["HTTP_PROXY", " "], ["http_proxy", "proxy.corp:8080"]]), {
+        http: "http_proxy",
+        https: "HTTPS_PROXY"
+      })
+    }))
+
   it.effect("picks the scheme's proxy, upper case first; loopback and NO_PROXY hosts go direct", () =>
     Effect.gen(function*() {
       const env = [

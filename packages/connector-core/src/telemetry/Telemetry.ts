@@ -42,7 +42,7 @@ const exportClient = (
     onSome: (proxy) =>
       warnOnFailedExportsLayer(target.timeout, {
         ...target,
-        proxyVariable: new URL(target.url).protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY"
+        proxyVariable: new URL(target.url).protocol === "https:" ? egress.variables.https : egress.variables.http
       }).pipe(
         Layer.provide(Layer.fresh(Layer.unwrapEffect(Effect.map(ProxiedHttpClient, (throughProxy) => throughProxy(proxy)))))
       )
