@@ -1,5 +1,5 @@
-import { parseStrictJson } from "@baton-fivetran/connector-core"
-import { clipped, InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from "@baton-fivetran/http-api"
+import { echoed, parseStrictJson } from "@baton-fivetran/connector-core"
+import { InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
 import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Effect, Either, Stream } from "effect"
 
@@ -46,8 +46,6 @@ export const jsonDepth = (text: string): number => {
 const declaresJson = (contentType: string | undefined): boolean =>
   contentType === undefined || contentType.trim() === "" ||
   contentType.split(";")[0]!.trim().toLowerCase() === "application/json"
-
-const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)
 
 /**
  * The body as text, its bytes counted as they arrive: past `limitBytes` it fails with `tooLarge` at
@@ -117,7 +115,7 @@ export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effe
       return yield* new InvalidRequest({ field: "body", message: "the request body is not valid JSON" })
     }
     // The path as a schema issue names a field (`principal.id`); cut, so a hostile key is not echoed whole.
-    const field = clipped(json.left.path.join("."))
+    const field = echoed(json.left.path.join("."))
     return yield* new InvalidRequest({
       field,
       message: `${field} is given twice in the request body; give each field once (JSON parsers disagree on which one counts)`

@@ -1,6 +1,7 @@
 import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
-import { clipped, InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import { echoed } from "@baton-fivetran/connector-core"
+import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
 
 /**
  * The failures the platform raises on its own, turned into the Api's errors so that every answer
@@ -59,7 +60,7 @@ const readable = (field: string, issues: ReadonlyArray<Issue>): string => {
     const message = issues.find((_, i) => matches[i] === null)!.message
     return message.startsWith(field) ? message : `${field}: ${message}`
   }
-  const actual = clipped(matches[0]![2]!)
+  const actual = echoed(matches[0]![2]!)
   if (field === "body") return `the request body must be a JSON object, got ${actual}`
   const choices = [...new Set(matches.map((match) => match![1]!).filter((x) => x !== "undefined").map(wanted))]
   return `${field}: expected ${choices.join(" or ")}, got ${actual}`
@@ -83,7 +84,7 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
 
 const pathOf = (url: string) => {
   const query = url.indexOf("?")
-  return clipped(query === -1 ? url : url.slice(0, query))
+  return echoed(query === -1 ? url : url.slice(0, query))
 }
 
 /**

@@ -439,7 +439,7 @@ layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small
         assert.deepStrictEqual([sync.status, yield* Effect.orDie(sync.json)], [400, {
           error: "InvalidRequest",
           field: "id",
-          message: `id: expected a sync job id such as 20261128T171500Z-3f9a, got "${"a".repeat(60)}..."`
+          message: `id: expected a sync job id such as 20261128T171500Z-3f9a, got "${"a".repeat(128)}…(200 characters)"`
         }])
         // A revoke on a team that does not exist is already revoked (ProvisionerLive.ts): the id reached its endpoint.
         const longGrantId = `team:no-such-team:member:user:${"u".repeat(10 * 1024)}`

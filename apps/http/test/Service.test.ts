@@ -547,7 +547,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
         error: "InvalidRequest",
         field: "body",
-        message: "the request body must be a JSON object, got [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[..."
+        // 128 characters, as many as a message repeats of what the caller sent (`echoed`): quoted whole.
+        message: `the request body must be a JSON object, got ${atLimit}`
       })
       assert.deepStrictEqual(yield* sandbox.snapshot, before)
     }))

@@ -1,3 +1,4 @@
+import { echoed } from "@baton-fivetran/fivetran-client"
 import { type ParseResult, Schema } from "effect"
 
 /**
@@ -6,11 +7,8 @@ import { type ParseResult, Schema } from "effect"
  * ("expected ResourceType"). A query parameter given more than once arrives as an array.
  */
 
-/** A value as messages show it: cut after 60 characters, so a hostile value does not fill the answer or the log. */
-export const clipped = (text: string) => text.length > 60 ? `${text.slice(0, 60)}...` : text
-
-/** A value as messages quote it: clipped, in JSON quotes. */
-export const quoted = (value: unknown) => JSON.stringify(clipped(String(value)))
+/** A value as messages quote it: `echoed` (cut as every echoed id is, so a hostile value does not fill the answer or the log), in JSON quotes. */
+export const quoted = (value: unknown) => JSON.stringify(echoed(String(value)))
 
 /** The decode message of a parameter taking `what`: `expected <what>, got "<value>"`, or `give <what>, once`. */
 export const takes = (what: string) => ({
