@@ -5,6 +5,7 @@ import { Effect, Option, Schema } from "effect"
 import { readTextWithin } from "./BoundedFile.js"
 import { fileKindName, isNullDevice } from "./FileKind.js"
 import { platformErrorText } from "./PlatformErrorText.js"
+import { quotedValue } from "./QuotedValue.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 import { parseYaml } from "./YamlText.js"
@@ -83,7 +84,7 @@ export const loadConfigFile: Effect.Effect<
     const file = configPath.value
     const extension = path.extname(file)
     if (extension !== ".yaml" && extension !== ".yml") {
-      return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got "${file}"` })
+      return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got ${quotedValue(file)}` })
     }
     const exists = yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))
     if (!exists) {

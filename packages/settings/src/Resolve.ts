@@ -1,3 +1,4 @@
+import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Config, type ConfigError, ConfigProvider, Effect, Option } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
 import type { DefaultedSetting, FlagValue, Setting } from "./Setting.js"
@@ -74,7 +75,7 @@ const wrongShape = (setting: Setting<unknown>, value: unknown): Option.Option<st
 const misfit = (setting: Setting<unknown>, value: unknown, written: string | undefined): Option.Option<string> =>
   Option.orElse(wrongShape(setting, value), () =>
     setting.kind.field._tag === "Int"
-      ? Option.map(wholeNumberProblem(value), (problem) => `${written ?? String(value)} (${problem})`)
+      ? Option.map(wholeNumberProblem(value), (problem) => `${echoed(written ?? String(value))} (${problem})`)
       : Option.none())
 
 /** The file's value of the setting, if it has one: its shape checked, then read like a flag's text. */

@@ -1,4 +1,5 @@
 import { Config, ConfigError, Either } from "effect"
+import { quotedValue } from "./QuotedValue.js"
 import { type SettingKind, text } from "./SettingKind.js"
 
 /**
@@ -21,6 +22,6 @@ export const sandboxPreset: SettingKind<SandboxPreset> = {
     Config.string(key).pipe(Config.mapOrFail((value) =>
       isPreset(value)
         ? Either.right(value)
-        : Either.left(ConfigError.InvalidData([], `expected ${presetsText}, got ${JSON.stringify(value)}`))
+        : Either.left(ConfigError.InvalidData([], `expected ${presetsText}, got ${quotedValue(value)}`))
     ))
 }

@@ -174,7 +174,19 @@ describe("config file", () => {
       const accepted = yield* Effect.forEach(["0x10", "0o17", "1e1", "8.0", "12"], concurrency)
       assert.deepStrictEqual(accepted, [Either.right(16), Either.right(15), Either.right(10), Either.right(8), Either.right(12)])
       const refused = yield* Effect.forEach(
-        ["2.5", "2.50 # a comment", "True", "false", "1e30", "99999999999999999999", ".inf", "-.Inf", ".nan", "\"2.5\""],
+        [
+          "2.5",
+          "2.50 # a comment",
+          "True",
+          "false",
+          "1e30",
+          "99999999999999999999",
+          ".inf",
+          "-.Inf",
+          ".nan",
+          "\"2.5\"",
+          `2.${"5".repeat(300)}`
+        ],
         concurrency
       )
       const expected = ": concurrency: expected a whole number from 1 to 64, got"
@@ -189,7 +201,9 @@ describe("config file", () => {
         Either.left(`${expected} .inf (not a finite number)`),
         Either.left(`${expected} -.Inf (not a finite number)`),
         Either.left(`${expected} .nan (not a finite number)`),
-        Either.left(`${expected} "2.5"`)
+        Either.left(`${expected} "2.5"`),
+        // Repeated as every echoed value is: its first 128 characters, then its length.
+        Either.left(`${expected} 2.${"5".repeat(126)}…(302 characters) (a number with a fraction)`)
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -67,6 +67,11 @@ describe("resolution", () => {
         yield* reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "soon" })).pipe(withEnv({}))),
         Option.some("--max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"")
       )
+      // A long value is quoted cut, as every echoed value is: its first 128 characters, then its length.
+      assert.deepStrictEqual(
+        yield* reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "x".repeat(300) })).pipe(withEnv({}))),
+        Option.some(`--concurrency: expected a whole number from 1 to 64, got "${"x".repeat(128)}…(300 characters)"`)
+      )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.BaseUrl, sources({})).pipe(withEnv({ BATON_BASE_URL: "ftp://x" }))),
         Option.some(`BATON_BASE_URL: expected an http(s) URL such as ${DefaultBaseUrl}`)
