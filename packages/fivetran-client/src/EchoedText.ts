@@ -14,3 +14,6 @@ export const echoed = (text: string): string => {
     ? text
     : `${characters.slice(0, EchoedLength).join("")}…(${characters.length} characters)`
 }
+
+/** `text` echoed (above), in JSON quotes: how refusals quote a value the user gave. */
+export const quotedEchoed = (text: string): string => JSON.stringify(echoed(text))

@@ -1,4 +1,4 @@
-import { echoed } from "@baton-fivetran/fivetran-client"
+import { quotedEchoed } from "@baton-fivetran/fivetran-client"
 import { type ParseResult, Schema } from "effect"
 
 /**
@@ -7,8 +7,8 @@ import { type ParseResult, Schema } from "effect"
  * ("expected ResourceType"). A query parameter given more than once arrives as an array.
  */
 
-/** A value as messages quote it: `echoed` (cut as every echoed id is, so a hostile value does not fill the answer or the log), in JSON quotes. */
-export const quoted = (value: unknown) => JSON.stringify(echoed(String(value)))
+/** A value as messages quote it: cut as every echoed id is (`quotedEchoed`), so a hostile value does not fill the answer or the log. */
+export const quoted = (value: unknown) => quotedEchoed(String(value))
 
 /** The decode message of a parameter taking `what`: `expected <what>, got "<value>"`, or `give <what>, once`. */
 export const takes = (what: string) => ({

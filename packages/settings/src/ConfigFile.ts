@@ -1,3 +1,4 @@
+import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -5,7 +6,6 @@ import { Effect, Option, Schema } from "effect"
 import { readTextWithin } from "./BoundedFile.js"
 import { fileKindName, isNullDevice } from "./FileKind.js"
 import { platformErrorText } from "./PlatformErrorText.js"
-import { quotedValue } from "./QuotedValue.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 import { parseYaml } from "./YamlText.js"
@@ -84,7 +84,7 @@ export const loadConfigFile: Effect.Effect<
     const file = configPath.value
     const extension = path.extname(file)
     if (extension !== ".yaml" && extension !== ".yml") {
-      return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got ${quotedValue(file)}` })
+      return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got ${quotedEchoed(file)}` })
     }
     const exists = yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))
     if (!exists) {

@@ -1,5 +1,5 @@
+import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Config, ConfigError, Either } from "effect"
-import { quotedValue } from "./QuotedValue.js"
 import { type SettingKind, text } from "./SettingKind.js"
 
 /**
@@ -22,6 +22,6 @@ export const sandboxPreset: SettingKind<SandboxPreset> = {
     Config.string(key).pipe(Config.mapOrFail((value) =>
       isPreset(value)
         ? Either.right(value)
-        : Either.left(ConfigError.InvalidData([], `expected ${presetsText}, got ${quotedValue(value)}`))
+        : Either.left(ConfigError.InvalidData([], `expected ${presetsText}, got ${quotedEchoed(value)}`))
     ))
 }

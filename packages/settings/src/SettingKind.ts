@@ -1,6 +1,6 @@
+import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { parseWaitDuration } from "@baton-fivetran/fivetran-client/WaitDuration"
 import { Config, ConfigError, Either, Option, Redacted, Schema } from "effect"
-import { quotedValue } from "./QuotedValue.js"
 
 /**
  * What a setting accepts, and how one raw value of it is read: the same Config for a flag's text,
@@ -54,7 +54,7 @@ export const integer = (minimum: number, maximum: number, pseudoName = "n"): Set
         Config.mapOrFail((text) =>
           Either.mapLeft(
             decode(text),
-            () => ConfigError.InvalidData([], `expected a whole number from ${minimum} to ${maximum}, got ${quotedValue(text)}`)
+            () => ConfigError.InvalidData([], `expected a whole number from ${minimum} to ${maximum}, got ${quotedEchoed(text)}`)
           )
         )
       )
@@ -76,9 +76,9 @@ export const duration: SettingKind<number> = {
     Config.string(key).pipe(
       Config.mapOrFail((text) =>
         /^\d+$/.test(text.trim())
-          ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedValue(text)}`)
+          ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedEchoed(text)}`)
           : Option.match(parseWaitDuration(text), {
-            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedValue(text)}`),
+            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedEchoed(text)}`),
             onSome: Either.right
           })
       )
@@ -100,7 +100,7 @@ export const choice = <const C extends ReadonlyArray<string>>(choices: C): Setti
     field: { _tag: "String" },
     config: (key) =>
       Config.string(key).pipe(
-        Config.mapOrFail((text) => isChoice(text) ? Either.right(text) : invalid(`expected ${accepts}, got ${quotedValue(text)}`))
+        Config.mapOrFail((text) => isChoice(text) ? Either.right(text) : invalid(`expected ${accepts}, got ${quotedEchoed(text)}`))
       )
   }
 }
@@ -152,7 +152,7 @@ export const boolean: SettingKind<boolean> = {
       Config.mapOrFail((text) =>
         Either.mapLeft(
           decodeBoolean(text),
-          () => ConfigError.InvalidData([], `expected true or false (${BooleanWords.join(", ")}), got ${quotedValue(text)}`)
+          () => ConfigError.InvalidData([], `expected true or false (${BooleanWords.join(", ")}), got ${quotedEchoed(text)}`)
         )
       )
     )
