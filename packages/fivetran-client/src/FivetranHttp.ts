@@ -12,7 +12,7 @@ import { cutShortResponse, errorForStatus, exchangeError, invalidResponse, type 
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
 import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
-import { secretPattern } from "./SecretPattern.js"
+import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
 import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 import type { RequestWaits } from "./WaitsInProgress.js"
@@ -123,13 +123,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       const decoded = (part: string) => Either.getOrElse(Either.try(() => decodeURIComponent(part)), () => part)
       return [username, password].flatMap((part) => part === "" ? [] : [part, decoded(part)])
     })()
-    // Text from outside (error bodies, socket messages) could echo a credential back, as it is or
-    // percent-encoded, and a schema failure quotes a value JSON-escaped; it is masked before it can
-    // reach an error. The secret forms are derived here, at the point of use.
+    // Text from outside (error bodies, socket messages) could echo a credential back, as it is,
+    // percent-encoded or base64-encoded, and a schema failure quotes a value JSON-escaped; it is
+    // masked before it can reach an error. The secret forms are derived here, at the point of use.
     const scrub: Scrub = (text) => {
       const key = Redacted.value(config.apiKey)
       const secret = Redacted.value(config.apiSecret)
-      const forms = [`${key}:${secret}`, btoa(`${key}:${secret}`), key, secret, ...proxyCredentials]
+      const plain = [`${key}:${secret}`, key, secret, ...proxyCredentials]
+      const forms = [...plain, ...plain.flatMap(base64Forms)]
         .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])
         .filter((form) => form.length >= 4)
       return forms.reduce((acc, form) => acc.replace(secretPattern(form), "<redacted>"), text)

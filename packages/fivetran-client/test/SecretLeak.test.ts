@@ -161,6 +161,48 @@ describe("secrets never leak", () => {
       }
     }))
 
+  it.scoped("a credential the upstream echoes base64-encoded is masked: unpadded, URL-safe, or the secret alone at any offset", () =>
+    Effect.gen(function*() {
+      const key = "ftk_Pc4Ux7Rz"
+      const secret = "Zq9secretValue+x7"
+      const base64 = (value: string) => Buffer.from(value).toString("base64")
+      const urlSafe = (value: string) => value.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+      // Each echo, and what is left of it: at most an edge character that also encodes a neighbour's bits.
+      const echoed: Record<string, readonly [string, string]> = {
+        "/v1/teams/padded": [base64(`${key}:${secret}`), "<redacted>"],
+        "/v1/teams/unpadded": [base64(`${key}:${secret}`).replace(/=+$/, ""), "<redacted>"],
+        "/v1/teams/url-safe": [urlSafe(base64(`${key}:${secret}`)), "<redacted>"],
+        "/v1/teams/secret": [base64(secret), "<redacted>"],
+        "/v1/teams/offset-1": [base64(`k${secret}`), "a1<redacted>"],
+        "/v1/teams/offset-2": [base64(`ke${secret}`), "a2V<redacted>w=="],
+        "/v1/teams/token": [
+          `Bearer ${base64(`{"user":"${key}","secret":"${secret}"}`)}`,
+          "Bearer eyJ1c2VyIjoi<redacted>Iiwic2VjcmV0Ijoi<redacted>ifQ=="
+        ]
+      }
+      const server = yield* startServer((request) =>
+        json(400, { code: "InvalidInput", message: `echo ${echoed[request.path]?.[0] ?? ""}` })
+      )
+      const client = yield* makeFivetranClient(FivetranClientConfig.make({
+        apiKey: Redacted.make(key),
+        apiSecret: Redacted.make(secret),
+        baseUrl: server.baseUrl,
+        maxAttempts: 1
+      }))
+
+      const messages: Array<string> = []
+      for (const path of Object.keys(echoed)) {
+        const exit = yield* Effect.exit(client.getTeam(path.slice("/v1/teams/".length)))
+        const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
+        messages.push(error?._tag === "Some" ? error.value.message : "succeeded")
+      }
+
+      assert.deepStrictEqual(
+        messages,
+        Object.entries(echoed).map(([path, [, left]]) => `GET ${path}: Fivetran refused the request (400 InvalidInput): echo ${left}`)
+      )
+    }))
+
   it.scoped("a secret with quotes or backslashes, quoted JSON-escaped by a schema failure, is masked too", () =>
     Effect.gen(function*() {
       const secret = "Zq9\"secret\\value/x"
