@@ -1,7 +1,8 @@
 /**
  * What finds a secret in text from outside: the secret as it is, or percent-encoded the way an
  * upstream may echo it back from a URL or a form (`encodeURIComponent`, `encodeURI`, `+` for a
- * space), with either hex case and any mix of encoded and plain characters.
+ * space), with either hex case and any mix of encoded and plain characters; and the base64 texts
+ * that give it away (`base64Forms`), each found the same way.
  */
 
 const utf8 = new TextEncoder()
