@@ -289,4 +289,44 @@ describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     240_000
   )
+  it.scoped(
+    "a sandbox beside a base URL, key or secret given as specifically is refused, naming both; --sandbox over a key in the environment runs the sandbox",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const cwd = yield* tempDir
+        const fileDir = yield* tempDir
+        yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "sandbox: small\n")
+        const grant = ["-p", "--grant-entitlement", entitlementId, "--grant-principal", "glad_tundra", "--grant-principal-type", "user"]
+        const { env, key } = yield* connectionEnv
+        const [baseUrlOverFile, bothVariables, bothFlags, flagOverVariables] = yield* Effect.all([
+          runCli([...grant, "--base-url", env.BATON_BASE_URL, "--log-format", "console"], {
+            cwd: fileDir,
+            env: { BATON_API_KEY: key.key, BATON_API_SECRET: key.secret }
+          }),
+          runCli(["--log-format", "console"], { cwd, env: { BATON_SANDBOX: "small", BATON_API_KEY: key.key } }),
+          runCli(["--sandbox", "small", "--api-secret", key.secret, "--log-format", "console"], { cwd }),
+          runCli(["--sandbox", "-f", "flag.c1z", "--log-format", "json"], { cwd, env })
+        ], { concurrency: 2 })
+        const refusal = (given: string, sandbox: string) =>
+          `error: ${given} names the Fivetran account to use, but ${sandbox} runs against an embedded sandbox instead: ` +
+          "remove one of them (a sandbox needs no base URL, key or secret)\n"
+        assert.deepStrictEqual(
+          [baseUrlOverFile, bothVariables, bothFlags].map((result) => [result.exitCode, result.stderr, result.stdout]),
+          [
+            [2, refusal("--base-url", ".baton.yaml: sandbox"), ""],
+            [2, refusal("BATON_API_KEY", "BATON_SANDBOX"), ""],
+            [2, refusal("--api-secret", "--sandbox"), ""]
+          ]
+        )
+        // Nothing reached the account the refused grant named; the sandbox ran where the flag asked for it.
+        assert.strictEqual(yield* requestCount, 0)
+        assertExit(flagOverVariables, 0)
+        const summary = jsonLines(flagOverVariables.stderr).find((line) => line["msg"] === "sync complete")
+        assert.deepStrictEqual(summary?.["resources"], { user: 25, role: 6, group: 4, team: 3 })
+        assert.deepStrictEqual((yield* fs.readDirectory(cwd)).sort(), ["flag.c1z"])
+        assert.deepStrictEqual((yield* fs.readDirectory(fileDir)).sort(), [".baton.yaml"])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    240_000
+  )
 })

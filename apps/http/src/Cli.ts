@@ -7,6 +7,7 @@ import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
+  checkSandboxOrFivetran,
   find,
   type FlagValue,
   helpText,
@@ -221,7 +222,8 @@ const tempDirSetting = (sources: SettingSources, dataDir: string) =>
     find(TempDir, sources),
     Option.getOrElse((): Sourced<string> => ({
       value: join(dataDir, "tmp"),
-      source: `--${TempDir.flag} (default: tmp in the data directory)`
+      source: `--${TempDir.flag} (default: tmp in the data directory)`,
+      origin: "default"
     }))
   )
 
@@ -234,6 +236,10 @@ const serve = (sources: SettingSources) =>
     const host = yield* resolveSourced(Host, sources)
     const dataDir = yield* resolveSourced(DataDir, sources)
     const preset = yield* lookup(Sandbox, sources)
+    yield* checkSandboxOrFivetran(
+      yield* find(Sandbox, sources),
+      yield* Effect.all([find(BatonSettings.BaseUrl, sources), find(BatonSettings.ApiKey, sources), find(BatonSettings.ApiSecret, sources)])
+    )
     // Before the directories are made: a refused token leaves nothing behind.
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     yield* checkDirectory(dataDir, "the sync files")

@@ -92,6 +92,26 @@ describe("start-up", () => {
       yield* refusal(["--no-such-flag"])
     }))
 
+  it.scoped("a sandbox beside a base URL, key or secret given as specifically is refused (exit 2), naming both", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
+      const refused = (given: string, sandbox: string) =>
+        `${given} names the Fivetran account to use, but ${sandbox} runs against an embedded sandbox instead: ` +
+        "remove one of them (a sandbox needs no base URL, key or secret)"
+      const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s" }
+      assert.deepStrictEqual(
+        [
+          yield* refusal(["--base-url", "https://api.fivetran.com", "--data-dir", dataDir], { BATON_SANDBOX: "small" }),
+          yield* refusal(["--data-dir", dataDir], { ...credentials, BATON_SANDBOX: "medium" }),
+          yield* refusal(["--sandbox", "--api-secret", "s", "--data-dir", dataDir])
+        ],
+        [refused("--base-url", "BATON_SANDBOX"), refused("BATON_API_KEY", "BATON_SANDBOX"), refused("--api-secret", "--sandbox")]
+      )
+      // Refused before the data directory is made.
+      assert.isFalse(yield* fs.exists(dataDir))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("a token shorter than 16 characters is refused (exit 2) naming its source and place, never its value; nothing is created", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -21,11 +21,18 @@ export interface SettingSources {
   readonly file: Option.Option<ConfigFileSource>
 }
 
+/** Where a value came from, most specific first; `default` when no source gave it. */
+export type Origin = "flag" | "variable" | "file" | "default"
+
 /** A value and the source it came from, as messages name it: `--port`, `BATON_HTTP_PORT`, `.baton.yaml: port`. */
 export interface Sourced<A> {
   readonly value: A
   readonly source: string
+  readonly origin: Origin
 }
+
+/** How specific an origin is: a flag overrides a variable, which overrides the file, which overrides the default. */
+export const originRank = (origin: Origin): number => ["default", "file", "variable", "flag"].indexOf(origin)
 
 /** What an error says about a setting: the leaf's message (values of secrets never reach it). */
 const describe = (error: ConfigError.ConfigError): string =>
@@ -33,13 +40,13 @@ const describe = (error: ConfigError.ConfigError): string =>
 
 const attempt = <A>(
   setting: Setting<A>,
-  source: string,
+  { origin, source }: Omit<Sourced<A>, "value">,
   key: string,
   provider: ConfigProvider.ConfigProvider
 ): Effect.Effect<Option.Option<Sourced<A>>, SettingError> =>
   Config.option(setting.kind.config(key)).pipe(
     Effect.mapError((error) => new SettingError({ reason: `${source}: ${describe(error)}` })),
-    Effect.map(Option.map((value) => ({ value, source }))),
+    Effect.map(Option.map((value) => ({ value, source, origin }))),
     Effect.withConfigProvider(provider)
   )
 
@@ -85,7 +92,7 @@ const fromFile = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect
   if (value === undefined || value === null) return Effect.succeedNone
   if (value === "") return emptyValue(setting, source)
   return Option.match(misfit(setting, value, file.written[setting.key]), {
-    onNone: () => attempt(setting, source, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
+    onNone: () => attempt(setting, { source, origin: "file" }, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
     onSome: (found) => Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${found}` }))
   })
 }
@@ -101,12 +108,13 @@ export const find = <A>(
     ? Effect.succeedNone
     : isEmpty(flagValue)
     ? emptyValue(setting, flagSource)
-    : attempt(setting, flagSource, setting.flag, ConfigProvider.fromJson({ [setting.flag]: flagValue }))
+    : attempt(setting, { source: flagSource, origin: "flag" }, setting.flag, ConfigProvider.fromJson({ [setting.flag]: flagValue }))
   const fromEnv = readVariable(setting.env).pipe(
     Effect.mapError((error) => new SettingError({ reason: `${setting.env}: ${describe(error)}` })),
     Effect.flatMap(Option.match({
       onNone: () => Effect.succeedNone,
-      onSome: (text) => attempt(setting, setting.env, setting.env, ConfigProvider.fromMap(new Map([[setting.env, text]])))
+      onSome: (text) =>
+        attempt(setting, { source: setting.env, origin: "variable" }, setting.env, ConfigProvider.fromMap(new Map([[setting.env, text]])))
     }))
   )
   const fromSettingsFile = Option.match(sources.file, {
@@ -127,7 +135,7 @@ export const resolveSourced = <A>(
 ): Effect.Effect<Sourced<A>, SettingError> =>
   Effect.map(
     find(setting, sources),
-    Option.getOrElse(() => ({ value: setting.fallback.value(), source: `--${setting.flag}` }))
+    Option.getOrElse((): Sourced<A> => ({ value: setting.fallback.value(), source: `--${setting.flag}`, origin: "default" }))
   )
 
 export const resolve = <A>(setting: DefaultedSetting<A>, sources: SettingSources): Effect.Effect<A, SettingError> =>

@@ -1,6 +1,8 @@
 import {
   type BatonLogLevel,
   BatonSettings,
+  checkSandboxOrFivetran,
+  find,
   type DefaultedSetting,
   type LogFormat,
   lookup,
@@ -74,22 +76,37 @@ export interface Settings {
 }
 
 export const resolveSettings = (sources: SettingSources) =>
-  Effect.all({
-    file: resolve(File, sources),
-    summaryFile: lookup(SummaryFile, sources),
-    apiKey: lookup(BatonSettings.ApiKey, sources),
-    apiSecret: lookup(BatonSettings.ApiSecret, sources),
-    baseUrl: resolve(BatonSettings.BaseUrl, sources),
-    syncConnections: resolve(BatonSettings.SyncConnections, sources),
-    exclusionGroups: resolve(BatonSettings.ExclusionGroups, sources),
-    concurrency: resolve(BatonSettings.Concurrency, sources),
-    rateLimitReserve: resolve(BatonSettings.RateLimitReserve, sources),
-    maxRateLimitWaitMillis: resolve(BatonSettings.MaxRateLimitWait, sources),
-    logLevel: resolve(BatonSettings.LogLevel, sources),
-    logFormat: resolve(BatonSettings.LogFormat, sources),
-    provisioning: resolve(BatonSettings.Provisioning, sources),
-    sandbox: lookup(Sandbox, sources)
-  }) satisfies Effect.Effect<Settings, unknown>
+  Effect.zipLeft(
+    Effect.all({
+      file: resolve(File, sources),
+      summaryFile: lookup(SummaryFile, sources),
+      apiKey: lookup(BatonSettings.ApiKey, sources),
+      apiSecret: lookup(BatonSettings.ApiSecret, sources),
+      baseUrl: resolve(BatonSettings.BaseUrl, sources),
+      syncConnections: resolve(BatonSettings.SyncConnections, sources),
+      exclusionGroups: resolve(BatonSettings.ExclusionGroups, sources),
+      concurrency: resolve(BatonSettings.Concurrency, sources),
+      rateLimitReserve: resolve(BatonSettings.RateLimitReserve, sources),
+      maxRateLimitWaitMillis: resolve(BatonSettings.MaxRateLimitWait, sources),
+      logLevel: resolve(BatonSettings.LogLevel, sources),
+      logFormat: resolve(BatonSettings.LogFormat, sources),
+      provisioning: resolve(BatonSettings.Provisioning, sources),
+      sandbox: lookup(Sandbox, sources)
+    }),
+    fivetranOrSandbox(sources)
+  ) satisfies Effect.Effect<Settings, unknown>
+
+/** The sandbox or the real Fivetran, not both given as specifically (checkSandboxOrFivetran). */
+const fivetranOrSandbox = (sources: SettingSources) =>
+  Effect.flatMap(
+    Effect.all([
+      find(Sandbox, sources),
+      find(BatonSettings.BaseUrl, sources),
+      find(BatonSettings.ApiKey, sources),
+      find(BatonSettings.ApiSecret, sources)
+    ]),
+    ([sandbox, ...fivetran]) => checkSandboxOrFivetran(sandbox, fivetran)
+  )
 
 /** Only the logging settings, for commands that need no Fivetran settings. */
 export const resolveLogging = (sources: SettingSources) =>

@@ -1,0 +1,35 @@
+import { Effect, Option } from "effect"
+import { originRank, type Sourced } from "./Resolve.js"
+import { SettingError } from "./SettingError.js"
+
+/**
+ * A sandbox preset given beside a setting that names the real Fivetran (its URL, key or secret).
+ * The sandbox won silently: with `sandbox:` left in `.baton.yaml`, `-p --base-url ... --grant-...`
+ * printed `granted` for a grant made in a throwaway sandbox, and a sync wrote the sandbox's
+ * account. Refused when the Fivetran setting is given at least as specifically as the preset
+ * (flag > variable > file), naming both; `--sandbox` over a key left in the environment or the
+ * file still runs the sandbox, as someone trying it out means.
+ */
+export const checkSandboxOrFivetran = (
+  sandbox: Option.Option<Sourced<unknown>>,
+  fivetran: ReadonlyArray<Option.Option<Sourced<unknown>>>
+): Effect.Effect<void, SettingError> =>
+  Option.match(sandbox, {
+    onNone: () => Effect.void,
+    onSome: (preset) =>
+      Option.match(
+        Option.fromNullable(
+          fivetran.flatMap(Option.toArray).find((given) => originRank(given.origin) >= originRank(preset.origin))
+        ),
+        {
+          onNone: () => Effect.void,
+          onSome: (given) =>
+            Effect.fail(
+              new SettingError({
+                reason: `${given.source} names the Fivetran account to use, but ${preset.source} runs against an ` +
+                  "embedded sandbox instead: remove one of them (a sandbox needs no base URL, key or secret)"
+              })
+            )
+        }
+      )
+  })
