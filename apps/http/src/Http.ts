@@ -20,7 +20,7 @@ import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
-import { requestBodyChecks } from "./RequestBody.js"
+import { noBodyFields, requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { groupOf } from "./Routes.js"
@@ -51,11 +51,11 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
     const jobs = yield* SyncJobs
     const schedule = yield* SyncSchedule
     return handlers
-      .handle("start", () => jobs.start())
+      .handle("start", () => Effect.zipRight(noBodyFields, jobs.start()))
       .handle("schedule", () => schedule.view)
       .handle("list", () => Effect.map(jobs.list, (items) => ({ items })))
       .handle("get", ({ path }) => jobs.get(path.id))
-      .handle("cancel", ({ path }) => jobs.cancel(path.id))
+      .handle("cancel", ({ path }) => Effect.zipRight(noBodyFields, jobs.cancel(path.id)))
       .handle("file", ({ path }) =>
         jobs.fileOf(path.id).pipe(
           Effect.flatMap((file) =>
@@ -164,7 +164,10 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           )
         ))
       .handle("revoke", ({ path }) =>
-        provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id)).pipe(
+        Effect.zipRight(
+          noBodyFields,
+          provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id))
+        ).pipe(
           Effect.map((outcome) =>
             outcome._tag === "Revoked"
               ? {
@@ -196,13 +199,15 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
             )
           ))
       .handle("deleteResource", ({ path }) =>
-        provision(["deleteResource", path.type, path.id], (p) =>
-          p.deleteResource(path.type, path.id)).pipe(
-            Effect.map((outcome) => ({
-              resource: parseResourceRef(`${path.type}:${path.id}`),
-              status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
-            }))
-          ))
+        Effect.zipRight(
+          noBodyFields,
+          provision(["deleteResource", path.type, path.id], (p) => p.deleteResource(path.type, path.id))
+        ).pipe(
+          Effect.map((outcome) => ({
+            resource: parseResourceRef(`${path.type}:${path.id}`),
+            status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
+          }))
+        ))
   }))
 
 /** The Api with every group's handlers; needs the services below. */

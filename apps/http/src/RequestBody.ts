@@ -75,11 +75,46 @@ const withBody = (request: HttpServerRequest.HttpServerRequest, text: string, js
     json: { value: Effect.succeed(json) }
   }) as HttpServerRequest.HttpServerRequest
 
+/** The name of the first parameter in a request target's query, if it has one. */
+const firstQueryParameter = (target: string): string | undefined => {
+  const query = target.indexOf("?")
+  if (query === -1) return undefined
+  const first = new URLSearchParams(target.slice(query + 1)).keys().next()
+  return first.done === true ? undefined : first.value
+}
+
+/**
+ * For a write whose arguments are all in its path (starting or cancelling a sync): a body giving
+ * fields is refused, naming the first. `POST /v1/syncs {"sync_connections": true}` was accepted
+ * and ran a sync without them. No body, `null` and `{}` are taken.
+ */
+export const noBodyFields: Effect.Effect<void, InvalidRequest, HttpServerRequest.HttpServerRequest> = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const json = yield* Effect.orDie(request.json)
+  if (json === null) return
+  const fields = typeof json === "object" && !Array.isArray(json) ? Object.keys(json) : ["body"]
+  if (fields.length === 0) return
+  const field = echoed(fields[0]!)
+  return yield* new InvalidRequest({
+    field,
+    message: field === "body"
+      ? "this request takes no body (or an empty JSON object)"
+      : `${field} is not a field of this request (it takes no body)`
+  })
+})
+
 export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") {
       return yield* app
+    }
+    // Every write takes its arguments in its path and body. Ignored, `?dry_run=true` on a revoke
+    // revoked the grant: refused, before anything is read or done.
+    const parameter = firstQueryParameter(request.url)
+    if (parameter !== undefined) {
+      const field = echoed(parameter)
+      return yield* new InvalidRequest({ field, message: `${field} is not a field of this request (it takes no query parameters)` })
     }
     const tooLarge = new PayloadTooLarge({
       message: `the request body is larger than ${limitBytes} bytes`,

@@ -219,6 +219,50 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.deepStrictEqual(yield* sandbox.snapshot, before)
     }))
 
+  it.effect("a write given a query parameter or, where it takes no body, a body field is a 400 naming it, and changes nothing", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const member = before.team_users[0]!
+      const held = `team:${member.team_id}:member:user:${member.user_id}`
+      const user = before.users[0]!
+      const outsider = before.users.find((u) => !before.team_users.some((row) => row.team_id === member.team_id && row.user_id === u.id))!
+      const query = (field: string) => `${field} is not a field of this request (it takes no query parameters)`
+      const cases: ReadonlyArray<readonly [string, Effect.Effect<ProvisioningAnswer, never, Harness>, string, string]> = [
+        ["revoke, dry run", call("DELETE", `${grantPath(held)}?dry_run=true`), "dry_run", query("dry_run")],
+        [
+          "grant, dry run",
+          call("POST", "/v1/grants?dry_run=1", {
+            entitlement_id: `team:${member.team_id}:member`,
+            principal: { type: "user", id: outsider.id }
+          }),
+          "dry_run",
+          query("dry_run")
+        ],
+        ["delete, force", call("DELETE", `/v1/resources/user/${user.id}?force`), "force", query("force")],
+        [
+          "revoke with a body",
+          call("DELETE", grantPath(held), { reason: "offboarding" }),
+          "reason",
+          "reason is not a field of this request (it takes no body)"
+        ],
+        [
+          "delete with a body",
+          call("DELETE", `/v1/resources/user/${user.id}`, ["x"]),
+          "body",
+          "this request takes no body (or an empty JSON object)"
+        ]
+      ]
+      for (const [label, effect, field, message] of cases) {
+        const answer = yield* effect
+        assert.deepStrictEqual([answer.status, answer.body], [400, { error: "InvalidRequest", field, message }], label)
+      }
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
+      // An empty object is no fields: the revoke goes through.
+      const revoked = yield* call("DELETE", grantPath(held), {})
+      assert.deepStrictEqual([revoked.status, revoked.body["status"]], [200, "revoked"])
+    }))
+
   it.effect("a padded user id is the same 400 InvalidId from a grant, a revoke and a delete, and changes nothing", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness

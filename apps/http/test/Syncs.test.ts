@@ -170,6 +170,42 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(yield* client.syncs.cancel({ path: { id: latest.id } }), latest)
     }))
 
+  it.effect("starting or cancelling given a body field or a query parameter is a 400 naming it, and starts nothing", () =>
+    Effect.gen(function*() {
+      const { client, request } = yield* Harness
+      const before = (yield* client.syncs.list()).items
+      const answers = []
+      for (
+        const [path, body] of [
+          ["/v1/syncs", { sync_connections: true }],
+          ["/v1/syncs?sync_connections=true", undefined],
+          ["/v1/syncs", ["now"]],
+          ["/v1/syncs/20200101T000000Z-0000/cancel", { reason: "x" }]
+        ] as const
+      ) {
+        const response = yield* request("POST", path, { token: TestToken, body })
+        answers.push([response.status, yield* Effect.orDie(response.json)])
+      }
+      assert.deepStrictEqual(answers, [
+        [400, {
+          error: "InvalidRequest",
+          field: "sync_connections",
+          message: "sync_connections is not a field of this request (it takes no body)"
+        }],
+        [
+          400,
+          {
+            error: "InvalidRequest",
+            field: "sync_connections",
+            message: "sync_connections is not a field of this request (it takes no query parameters)"
+          }
+        ],
+        [400, { error: "InvalidRequest", field: "body", message: "this request takes no body (or an empty JSON object)" }],
+        [400, { error: "InvalidRequest", field: "reason", message: "reason is not a field of this request (it takes no body)" }]
+      ])
+      assert.deepStrictEqual((yield* client.syncs.list()).items, before)
+    }))
+
   it.effect("an unknown job id is 404", () =>
     Effect.gen(function*() {
       const { client } = yield* Harness
