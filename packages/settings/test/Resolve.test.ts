@@ -9,6 +9,7 @@ import {
   optional,
   required,
   resolve,
+  resolveSourced,
   type Setting,
   type SettingSources,
   SettingKind
@@ -34,17 +35,21 @@ describe("resolution", () => {
       const env = { BATON_CONCURRENCY: "5" }
       assert.deepStrictEqual(
         yield* find(BatonSettings.Concurrency, all).pipe(withEnv(env)),
-        Option.some({ value: 3, source: "--concurrency" })
+        Option.some({ value: 3, source: "--concurrency", origin: "flag" })
       )
       assert.deepStrictEqual(
         yield* find(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv(env)),
-        Option.some({ value: 5, source: "BATON_CONCURRENCY" })
+        Option.some({ value: 5, source: "BATON_CONCURRENCY", origin: "variable" })
       )
       assert.deepStrictEqual(
         yield* find(BatonSettings.Concurrency, sources({}, { concurrency: 4 })).pipe(withEnv({})),
-        Option.some({ value: 4, source: ".baton.yaml: concurrency" })
+        Option.some({ value: 4, source: ".baton.yaml: concurrency", origin: "file" })
       )
       assert.strictEqual(yield* resolve(BatonSettings.Concurrency, sources({})).pipe(withEnv({})), 8)
+      assert.deepStrictEqual(
+        yield* resolveSourced(BatonSettings.Concurrency, sources({})).pipe(withEnv({})),
+        { value: 8, source: "--concurrency", origin: "default" }
+      )
     }))
 
   it.effect("a bad value is an error naming its source even when a lower source has a good one", () =>
