@@ -47,6 +47,35 @@ describe("setting values (the CLI process)", () => {
       assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped(
+    "a key or secret with a character outside printable ASCII is refused from every source, never printed",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const fileDir = yield* tempDir
+        yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "api-key: k\napi-secret: \"s\u00e9cret-from-yaml\"\n")
+        const runs = yield* Effect.forEach(
+          [
+            [["--api-key", "k", "--api-secret", "\u03a9secret-from-flag"], { cwd: dir }],
+            [[], { cwd: dir, env: { BATON_API_KEY: "key\twith-tab", BATON_API_SECRET: "s" } }],
+            [[], { cwd: fileDir }]
+          ] as const,
+          ([args, options]) => runCli(args, options),
+          { concurrency: 2 }
+        )
+        const expected = "expected secret text (never printed) of printable ASCII characters, as Fivetran's keys and " +
+          "secrets are; it holds another character (a control character, or one pasted from a document?)"
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, `error: --api-secret: ${expected}\n`, ""],
+          [2, `error: BATON_API_KEY: ${expected}\n`, ""],
+          [2, `error: .baton.yaml: api-secret: ${expected}\n`, ""]
+        ])
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("a duration without its unit is refused from every source, not read as seconds", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -175,14 +175,24 @@ export const httpUrl = (example: string): SettingKind<string> => ({
     )
 })
 
-/** Text that is never printed: kept Redacted from the moment it is read. */
+/**
+ * Text that is never printed: kept Redacted from the moment it is read. Printable ASCII only, as
+ * Fivetran's keys and secrets are: a character beyond Latin-1 (a pasted `Ω`, a smart quote) failed
+ * the first request with "Invalid character" (HTTP Basic's base64 takes bytes), exit 1, naming
+ * neither the setting nor the fix. The refusal names no character: it would give part of the secret away.
+ */
 export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string>> => ({
   accepts: "secret text (never printed)",
   pseudoName,
   flag: "value",
   secret: true,
   field: { _tag: "String" },
-  config: (key) => Config.redacted(Config.string(key))
+  config: (key) =>
+    Config.redacted(Config.string(key)).pipe(Config.validate({
+      message: "expected secret text (never printed) of printable ASCII characters, as Fivetran's keys and secrets " +
+        "are; it holds another character (a control character, or one pasted from a document?)",
+      validation: (text) => /^[\x20-\x7e]*$/.test(Redacted.value(text))
+    }))
 })
 
 /** The least a secret list takes, and how to make a value that long, for its refusal. */
