@@ -51,7 +51,7 @@ describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
       )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("a proxy URL that is not http(s) exits 2 before any request, naming the variable and not its password", () =>
+  it.scopedLive("a proxy URL that is not http(s), or whose password is not percent-encoding, exits 2 before any request, naming the variable and not its password", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const port = Number(new URL(sandbox.baseUrl).port)
@@ -68,6 +68,16 @@ describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
             "(socks5:// proxies are not supported)\")\n"
         )
       }
+      // A password that is not percent-encoding: undici's decoding of it failed the first request, exit 1.
+      const badEncoding = yield* runCli([...flags, "--base-url", `https://${proxiedHost}:${port}`, "-f", "never.c1z"], {
+        env: { HTTPS_PROXY: "http://egress:PROXY%zzSECRET9@proxy.corp:3128" }
+      })
+      assertExit(badEncoding, 2)
+      assert.strictEqual(
+        badEncoding.stderr,
+        "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected a proxy URL whose user name and password are " +
+          "percent-encoded (%XX with two hex digits; % itself as %25)\")\n"
+      )
       assert.deepStrictEqual(yield* sandbox.requestLog, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

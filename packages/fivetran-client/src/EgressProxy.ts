@@ -40,6 +40,8 @@ interface ReadProxy {
 }
 
 /** A proxy's URL: `http://[user:password@]host:port`; a bare `host:port` reads as http://, as in Go and curl. */
+const decodesAsUri = (part: string) => Either.isRight(Either.try(() => decodeURIComponent(part)))
+
 const proxyUrl = (names: readonly [string, string]) =>
   firstSet(names).pipe(
     Config.mapOrFail((given): Either.Either<Option.Option<ReadProxy>, ConfigError.ConfigError> => {
@@ -54,6 +56,14 @@ const proxyUrl = (names: readonly [string, string]) =>
         return Either.left(
           ConfigError.InvalidData([name], `expected an http:// or https:// proxy URL (${url.protocol}// proxies are not supported)`)
         )
+      }
+      // undici decodes them for Proxy-Authorization: bad percent-encoding failed the first request
+      // with "URI malformed", exit 1, naming neither the variable nor the fix.
+      if (!decodesAsUri(url.username) || !decodesAsUri(url.password)) {
+        return Either.left(ConfigError.InvalidData(
+          [name],
+          "expected a proxy URL whose user name and password are percent-encoded (%XX with two hex digits; % itself as %25)"
+        ))
       }
       return Either.right(Option.some({ url: Redacted.make(url.href), variable: name }))
     })

@@ -95,7 +95,17 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
           "socks5://user:PROXYSECRET1@egress:1080",
           "expected an http:// or https:// proxy URL (socks5:// proxies are not supported)"
         ],
-        ["http_proxy", "http://user:PROXYSECRET2@", "expected a proxy URL such as http://proxy.example:3128"]
+        ["http_proxy", "http://user:PROXYSECRET2@", "expected a proxy URL such as http://proxy.example:3128"],
+        [
+          "HTTPS_PROXY",
+          "http://user:PROXY%zzSECRET3@egress:3128",
+          "expected a proxy URL whose user name and password are percent-encoded (%XX with two hex digits; % itself as %25)"
+        ],
+        [
+          "HTTP_PROXY",
+          "http://us%e9r:PROXYSECRET4@egress:3128",
+          "expected a proxy URL whose user name and password are percent-encoded (%XX with two hex digits; % itself as %25)"
+        ]
       ]
       for (const [name, value, message] of cases) {
         const error = String(yield* Effect.flip(read([[name, value]])))
