@@ -91,8 +91,12 @@ const fromFile = <A>(setting: Setting<A>, file: ConfigFileSource): Effect.Effect
   const value = Object.hasOwn(file.values, setting.key) ? file.values[setting.key] : undefined
   if (value === undefined || value === null) return Effect.succeedNone
   if (value === "") return emptyValue(setting, source)
+  // A text setting takes a plain scalar as written: YAML read `api-secret: 1.50` as the number 1.5
+  // and `file: 0x1F` as 31, and the secret sent or the file written was that number's text.
+  const converted = typeof value === "number" || typeof value === "boolean"
+  const given = setting.kind.field._tag === "String" && converted ? file.written[setting.key] ?? value : value
   return Option.match(misfit(setting, value, file.written[setting.key]), {
-    onNone: () => attempt(setting, { source, origin: "file" }, setting.key, ConfigProvider.fromJson({ [setting.key]: value })),
+    onNone: () => attempt(setting, { source, origin: "file" }, setting.key, ConfigProvider.fromJson({ [setting.key]: given })),
     onSome: (found) => Effect.fail(new SettingError({ reason: `${source}: expected ${setting.kind.accepts}, got ${found}` }))
   })
 }

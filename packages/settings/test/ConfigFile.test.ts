@@ -1,11 +1,11 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, vi } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Option } from "effect"
+import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { execFileSync } from "node:child_process"
 import { createServer, type Server } from "node:net"
 import { loadConfigFile } from "../src/ConfigFile.js"
-import { BatonSettings, resolve } from "../src/index.js"
+import { BatonSettings, lookup, resolve } from "../src/index.js"
 
 /** The config file BATON_CONFIG_PATH names, read from a temporary directory. */
 const loadFrom = (file: string) =>
@@ -33,6 +33,16 @@ describe("config file", () => {
           return yield* resolve(BatonSettings.RateLimitReserve, { flags: new Map(), file })
         }))
       assert.deepStrictEqual(reserves, [20, 20, 20, 20, 20])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a text setting takes a plain scalar YAML reads as a number or boolean as written: a secret 1.50 is not 1.5", () =>
+    Effect.gen(function*() {
+      const file = yield* loadFrom(
+        yield* written("settings.yaml", "api-key: 0x1F\napi-secret: 1.50\n")
+      )
+      const sources = { flags: new Map(), file }
+      const [key, secret] = yield* Effect.all([lookup(BatonSettings.ApiKey, sources), lookup(BatonSettings.ApiSecret, sources)])
+      assert.deepStrictEqual([key, secret].map(Option.map(Redacted.value)), [Option.some("0x1F"), Option.some("1.50")])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("a file whose top level is not \"key: value\" settings, or not YAML, is refused naming the file", () =>
