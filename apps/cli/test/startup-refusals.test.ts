@@ -52,6 +52,23 @@ describe("start-up refusals", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("-f or --summary-file ending in / names a directory, and is refused even while none is there", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const [file, summary, dot] = yield* Effect.all([
+        runCli(["--sandbox", "-f", "out/"], { cwd: dir }),
+        runCli(["--sandbox", "-f", "a.c1z", "--summary-file", "reports/"], { cwd: dir }),
+        runCli(["--sandbox", "-f", "out/.."], { cwd: dir })
+      ], { concurrency: 2 })
+      assert.deepStrictEqual([file, summary, dot].map((result) => [result.exitCode, result.stderr]), [
+        [2, "error: --file out/ names a directory, not a file: give the file's path, such as out/sync.c1z\n"],
+        [2, "error: --summary-file reports/ names a directory, not a file: give the file's path, such as reports/sync.c1z\n"],
+        [2, "error: --file out/.. names a directory, not a file: give the file's path, such as sync.c1z\n"]
+      ])
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--create-account-profile nested 3,000 levels deep, or not an object, is one short line", () =>
     Effect.gen(function*() {
       const profile = (json: string) =>

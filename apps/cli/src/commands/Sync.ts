@@ -30,6 +30,13 @@ const checkTarget = (flag: string, file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    // `out/` names a directory even while none is there: the file was written as `out`.
+    const name = path.basename(file)
+    if (file.endsWith("/") || file.endsWith(path.sep) || name === "." || name === "..") {
+      return yield* new UsageError({
+        reason: `--${flag} ${file} names a directory, not a file: give the file's path, such as ${path.join(file, "sync.c1z")}`
+      })
+    }
     const existing = yield* Effect.option(fs.stat(file))
     if (Option.isSome(existing) && existing.value.type !== "File") {
       return yield* new UsageError({
