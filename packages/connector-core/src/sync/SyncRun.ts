@@ -1,5 +1,6 @@
 import {
   budgetWaitFor,
+  echoed,
   type FivetranClientShape,
   type RequestTally,
   type RequestWait,
@@ -15,6 +16,7 @@ import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
 import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
+import { withoutRepeats } from "./RepeatedItems.js"
 import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./SyncOptions.js"
 import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
@@ -163,9 +165,16 @@ const sync = (
      */
     const reportMoved = Effect.suspend(() => clock.unsafeCurrentTimeMillis() - reportedAt < progressEvery ? Effect.void : report)
 
-    /** The team, user and group lists, counted a page at a time as they arrive. */
-    const counted = <A, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
+    /** The team, user and group lists, their repeats dropped, counted a page at a time as they arrive. */
+    const counted = <A extends { readonly id: string }, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
       list.pipe(
+        withoutRepeats((item) =>
+          Effect.logInfo(
+            `the ${kind} list gave ${kind} ${
+              echoed(item.id)
+            } again on a later page (the list changed while it was read); the repeat is skipped`
+          )
+        ),
         Stream.mapChunksEffect((chunk) =>
           Effect.as(
             Ref.update(listed, (l) => ({ ...l, count: { ...l.count, [kind]: l.count[kind] + chunk.length } })),
