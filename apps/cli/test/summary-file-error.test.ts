@@ -10,22 +10,8 @@ import { writeSummaryFile } from "../src/output/SummaryFile.js"
  * fails the write as Node's does (ENOSPC) and records what else was asked of it.
  */
 describe("--summary-file on a full disk", () => {
-  it.effect("the error says the sync completed and the .c1z was replaced; the temporary file is removed", () =>
+  it.effect("the error says the sync completed and the .c1z was written, and whether a previous summary is left; the temporary file is removed", () =>
     Effect.gen(function*() {
-      const removed: Array<string> = []
-      const fullDisk = FileSystem.layerNoop({
-        writeFileString: (path) =>
-          Effect.fail(
-            new SystemError({
-              reason: "Unknown",
-              module: "FileSystem",
-              method: "writeFile",
-              pathOrDescriptor: path,
-              description: "ENOSPC: no space left on device, write"
-            })
-          ),
-        remove: (path) => Effect.sync(() => void removed.push(path))
-      })
       const summary = Schema.decodeUnknownSync(SyncSummary)({
         resources: {},
         resourceTypes: 0,
@@ -37,16 +23,33 @@ describe("--summary-file on a full disk", () => {
         durationMillis: 0,
         warnings: []
       })
-      const error = yield* Effect.flip(writeSummaryFile("out/summary.json", "out/sync.c1z", summary)).pipe(
-        Effect.provide(Layer.merge(fullDisk, Path.layer))
-      )
-      assert.strictEqual(error._tag, "SummaryFileError")
-      assert.strictEqual(
-        error.message,
-        "the sync completed and out/sync.c1z was replaced, but the summary out/summary.json could not be written: " +
-          "ENOSPC: no space left on device, write (check the path, free disk space and permissions; it still holds the previous run's summary)"
-      )
-      assert.strictEqual(removed.length, 1)
-      assert.match(removed[0]!, /^out\/\.summary\.json\.[0-9a-f]{16}\.tmp$/)
+      const messages: Array<string> = []
+      for (const previous of [true, false]) {
+        const removed: Array<string> = []
+        const fullDisk = FileSystem.layerNoop({
+          writeFileString: (path) =>
+            Effect.fail(
+              new SystemError({
+                reason: "Unknown",
+                module: "FileSystem",
+                method: "writeFile",
+                pathOrDescriptor: path,
+                description: "ENOSPC: no space left on device, write"
+              })
+            ),
+          exists: (path) => Effect.succeed(previous && path === "out/summary.json"),
+          remove: (path) => Effect.sync(() => void removed.push(path))
+        })
+        const error = yield* Effect.flip(writeSummaryFile("out/summary.json", "out/sync.c1z", summary)).pipe(
+          Effect.provide(Layer.merge(fullDisk, Path.layer))
+        )
+        assert.strictEqual(error._tag, "SummaryFileError")
+        messages.push(error.message)
+        assert.strictEqual(removed.length, 1)
+        assert.match(removed[0]!, /^out\/\.summary\.json\.[0-9a-f]{16}\.tmp$/)
+      }
+      const written = "the sync completed and out/sync.c1z was written, but the summary out/summary.json could not be written: " +
+        "ENOSPC: no space left on device, write (check the path, free disk space and permissions; "
+      assert.deepStrictEqual(messages, [`${written}it still holds the previous run's summary)`, `${written}there is no summary file)`])
     }))
 })

@@ -1,5 +1,6 @@
 import { SyncSummary } from "@baton-fivetran/connector-core"
 import { writeFileAtomically } from "@baton-fivetran/settings"
+import { FileSystem } from "@effect/platform"
 import { Clock, Data, Effect, Schema } from "effect"
 
 /**
@@ -28,18 +29,28 @@ export class SummaryFileError extends Data.TaggedError("SummaryFileError")<{
   readonly path: string
   readonly file: string
   readonly reason: string
+  /** Whether a summary was there before: it is left as it was, or there is none. */
+  readonly previousKept: boolean
 }> {
   override get message() {
-    return `the sync completed and ${this.file} was replaced, but the summary ${this.path} could not be written: ` +
-      `${this.reason} (check the path, free disk space and permissions; it still holds the previous run's summary)`
+    return `the sync completed and ${this.file} was written, but the summary ${this.path} could not be written: ` +
+      `${this.reason} (check the path, free disk space and permissions; ${
+        this.previousKept ? "it still holds the previous run's summary" : "there is no summary file"
+      })`
   }
 }
 
 export const writeSummaryFile = (path: string, file: string, summary: SyncSummary) =>
   Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
     const finishedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
     const text = `${JSON.stringify(encode({ ...summary, file, finishedAt }), null, 2)}\n`
     yield* writeFileAtomically(path, text).pipe(
-      Effect.mapError((error) => new SummaryFileError({ path, file, reason: error.description ?? error.message }))
+      Effect.catchAll((error) =>
+        Effect.flatMap(
+          Effect.orElseSucceed(fs.exists(path), () => false),
+          (previousKept) => Effect.fail(new SummaryFileError({ path, file, reason: error.description ?? error.message, previousKept }))
+        )
+      )
     )
   })
