@@ -43,7 +43,8 @@ const writeFailure = (error: NodeJS.ErrnoException) =>
 /** A write error reaches the write's callback; without a listener Node also throws it, as an 'error' event. */
 const ignore = () => {}
 
-const write = (text: string) =>
+/** Writes to stdout, waiting for the write: a failure is an OutputError, a reader gone (EPIPE) StdoutClosed. */
+export const writeStdout = (text: string) =>
   Effect.async<void, OutputError | StdoutClosed>((resume) => {
     if (!process.stdout.listeners("error").includes(ignore)) process.stdout.on("error", ignore)
     process.stdout.write(text, (error) => resume(error ? Effect.fail(writeFailure(error)) : Effect.void))
@@ -68,7 +69,7 @@ export const printRows = <A, E, R>(
       widths = columns.names.map((name, i) => Math.min(maxWidth, Math.max(width(name), ...sample.map((cells) => width(cells[i] ?? "")))))
       return tableLine(widths, columns.names.map((name) => name.toUpperCase()))
     }
-    if (format === "csv") yield* write(csvRecord(columns.names))
+    if (format === "csv") yield* writeStdout(csvRecord(columns.names))
     yield* rows.pipe(
       Stream.map(format === "table" ? (row) => columns.cells(row).map(shownText) : columns.cells),
       Stream.rechunk(widthSample),
@@ -77,16 +78,16 @@ export const printRows = <A, E, R>(
         count += batch.length
         switch (format) {
           case "csv":
-            return write(batch.map(csvRecord).join(""))
+            return writeStdout(batch.map(csvRecord).join(""))
           case "json":
-            return write(batch.map((cells) => jsonLine(columns.names, cells)).join(""))
+            return writeStdout(batch.map((cells) => jsonLine(columns.names, cells)).join(""))
           case "table": {
             const head = widths === undefined ? header(batch) : ""
-            return write(head + batch.map((cells) => tableLine(widths!, cells)).join(""))
+            return writeStdout(head + batch.map((cells) => tableLine(widths!, cells)).join(""))
           }
         }
       })
     )
-    if (format === "table" && count === 0) yield* write("(none)\n")
+    if (format === "table" && count === 0) yield* writeStdout("(none)\n")
     return count
   })
