@@ -1,7 +1,7 @@
 import { echoed, parseStrictJson } from "@baton-fivetran/connector-core"
 import { InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
 import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
-import { Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 
 /**
  * Checks a request body once, before routing and before the token check (they reveal nothing, and
@@ -59,10 +59,37 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: numb
       const total = read + chunk.byteLength
       return total > limitBytes ? Effect.fail(tooLarge) : Effect.succeed([total, chunk] as const)
     }),
-    Stream.decodeText(),
-    Stream.mkString,
+    Stream.runCollect,
+    Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks))),
     Effect.catchTag("RequestError", Effect.die)
   )
+
+/** A body's text; none when its bytes are not UTF-8 (a decoder replacing them made `user ��` out of an id). */
+const utf8Text = (bytes: Uint8Array): string | undefined => {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the request says about its body's encoding that this service cannot read: a compression
+ * (`Content-Encoding: gzip`: the body was refused as "not valid JSON", and an uncompressed body
+ * labelled gzip was taken as it was) or a charset other than UTF-8 (`charset=utf-16` was read as
+ * UTF-8). Said as the 415's reason.
+ */
+const unreadableEncoding = (request: HttpServerRequest.HttpServerRequest): string | undefined => {
+  const encoding = request.headers["content-encoding"]
+  if (encoding !== undefined && encoding.trim() !== "" && encoding.trim().toLowerCase() !== "identity") {
+    return `the request body must be sent uncompressed; got content-encoding ${quoted(encoding)}`
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(request.headers["content-type"] ?? "")?.[1]
+  if (charset !== undefined && !["utf-8", "utf8"].includes(charset.toLowerCase())) {
+    return `the request body must be UTF-8 JSON; got charset ${quoted(charset)}`
+  }
+  return undefined
+}
 
 /**
  * The request as the endpoint sees it: its body is the one read and parsed here, since the
@@ -124,7 +151,7 @@ export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effe
     if (Number.isFinite(declared) && declared > limitBytes) {
       return yield* tooLarge
     }
-    const body = yield* readBody(request, limitBytes, tooLarge)
+    const bytes = yield* readBody(request, limitBytes, tooLarge)
     // Even with an empty body: the platform would read a payload of another declared type from
     // the stream this check has already consumed.
     const contentType = request.headers["content-type"]
@@ -132,6 +159,12 @@ export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effe
       return yield* new UnsupportedMediaType({
         message: `the request body must be JSON sent with "content-type: application/json"; got content-type ${quoted(contentType ?? "")}`
       })
+    }
+    const encoding = unreadableEncoding(request)
+    if (encoding !== undefined) return yield* new UnsupportedMediaType({ message: encoding })
+    const body = utf8Text(bytes)
+    if (body === undefined) {
+      return yield* new InvalidRequest({ field: "body", message: "the request body is not valid UTF-8" })
     }
     const provideBody = (json: unknown) => Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body, json))
     // No body reads as null, as the platform reads it; the endpoint's schema says whether it needs one.

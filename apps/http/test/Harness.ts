@@ -102,6 +102,8 @@ const make = Effect.gen(function*() {
     if (requestOptions.body !== undefined) {
       req = typeof requestOptions.body === "string"
         ? HttpClientRequest.bodyText(req, requestOptions.body, "application/json")
+        : requestOptions.body instanceof Uint8Array
+        ? HttpClientRequest.bodyUint8Array(req, requestOptions.body, "application/json")
         : HttpClientRequest.bodyUnsafeJson(req, requestOptions.body)
     }
     // After the body, so that a test can send a body under another content-type.

@@ -3,6 +3,7 @@ import { NotFound } from "@baton-fivetran/http-api"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import { harness, Harness, OtherToken, runSync, TestToken } from "./Harness.js"
+import { gzipSync } from "node:zlib"
 
 const OpenApiDocument = Schema.Struct({
   openapi: Schema.String,
@@ -577,6 +578,39 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         headers: { "content-type": "Application/JSON; charset=utf-8" }
       })
       assert.strictEqual(charset.status, 404, "a JSON body with a charset parameter is read")
+    }))
+
+  it.effect("a compressed body, a charset other than UTF-8 (415) and bytes that are not UTF-8 (400) are refused, nothing done", () =>
+    Effect.gen(function*() {
+      const { request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const member = before.users.find((u) =>
+        !before.team_users.some((row) => row.team_id === before.teams[0]!.id && row.user_id === u.id)
+      )!
+      const grant = JSON.stringify({ entitlement_id: `team:${before.teams[0]!.id}:member`, principal: { type: "user", id: member.id } })
+      const answers = []
+      for (
+        const [body, headers] of [
+          [gzipSync(grant), { "content-encoding": "gzip" }],
+          [grant, { "content-encoding": "gzip" }],
+          [Buffer.from(grant, "utf16le"), { "content-type": "application/json; charset=utf-16" }],
+          [Buffer.concat([Buffer.from(grant.slice(0, -3)), Buffer.from([0xff, 0xfe]), Buffer.from("\"}}")]), {}]
+        ] as const
+      ) {
+        const response = yield* request("POST", "/v1/grants", {
+          token: TestToken,
+          body: typeof body === "string" ? body : new Uint8Array(body),
+          headers
+        })
+        answers.push([response.status, yield* Effect.orDie(response.json)])
+      }
+      assert.deepStrictEqual(answers, [
+        [415, { error: "UnsupportedMediaType", message: "the request body must be sent uncompressed; got content-encoding \"gzip\"" }],
+        [415, { error: "UnsupportedMediaType", message: "the request body must be sent uncompressed; got content-encoding \"gzip\"" }],
+        [415, { error: "UnsupportedMediaType", message: "the request body must be UTF-8 JSON; got charset \"utf-16\"" }],
+        [400, { error: "InvalidRequest", field: "body", message: "the request body is not valid UTF-8" }]
+      ])
+      assert.deepStrictEqual(yield* sandbox.snapshot, before)
     }))
 
   it.effect("an empty body where one is required is a 400 naming the body, not a 500", () =>
