@@ -1,5 +1,6 @@
 import { Authentication, Unauthorized, UnauthorizedBody } from "@baton-fivetran/http-api"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { FailedAuthentications } from "./FailedAuthentications.js"
@@ -31,16 +32,36 @@ export const tokenMatches = (
 
 const bearer = /^Bearer\s+(\S.*)$/i
 
-/** Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. */
+/** How many Authorization fields the request's head has: Node's `headers.authorization` keeps only the first. */
+const authorizationFields = (request: HttpServerRequest.HttpServerRequest) =>
+  NodeHttpServerRequest.toIncomingMessage(request).rawHeaders
+    .filter((item, index) => index % 2 === 0 && item.toLowerCase() === "authorization").length
+
+/**
+ * Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. Two
+ * of them are refused whatever they hold: the first one counted, so a valid token followed by any
+ * other passed, while a proxy in front may have read the other.
+ */
 const refusal = (
   header: string | undefined,
+  fields: number,
   tokens: ReadonlyArray<Redacted.Redacted<string>>
 ): Option.Option<Unauthorized> => {
+  if (fields > 1) {
+    return Option.some(
+      new Unauthorized({ message: "the request has more than one Authorization header; send one: `Authorization: Bearer <token>`" })
+    )
+  }
   if (header === undefined || header === "") {
     return Option.some(new Unauthorized({ message: "missing Authorization header; send `Authorization: Bearer <token>`" }))
   }
   const presented = bearer.exec(header)?.[1]
-  return presented !== undefined && tokenMatches(presented.trim(), tokens)
+  if (presented === undefined) {
+    return Option.some(
+      new Unauthorized({ message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`" })
+    )
+  }
+  return tokenMatches(presented.trim(), tokens)
     ? Option.none()
     : Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
 }
@@ -66,7 +87,7 @@ export const tokenCheck = (
   Effect.map(FailedAuthentications, (failures) => {
     const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const header = request.headers.authorization
-      return Option.match(refusal(header, tokens), {
+      return Option.match(refusal(header, authorizationFields(request), tokens), {
         onNone: () => Effect.void,
         onSome: (error) =>
           header === undefined || header === ""

@@ -2,6 +2,7 @@ import { Unauthorized } from "@baton-fivetran/http-api"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { harness, Harness, makeClient, OtherToken, TestToken } from "./Harness.js"
+import { exchange } from "./RawExchange.js"
 
 /**
  * One token check (Auth.ts `authenticate`) behind every route that needs a token: the Api's
@@ -41,6 +42,32 @@ layer(harness(), { excludeTestServices: true, timeout: 180_000 })("the token", (
       assert.deepStrictEqual(refusals.map(({ request_id: _, ...line }) => line), [
         { level: "warn", msg: "bearer token refused", peer: "127.0.0.1", failures: 1 }
       ])
+    }))
+
+  it.effect("two Authorization headers are a 401 whichever holds the token; a Basic credential is told to send a bearer token", () =>
+    Effect.gen(function*() {
+      const { baseUrl, request } = yield* Harness
+      const port = Number(new URL(baseUrl).port)
+      const bodyOf = (received: string) => [Number(received.slice(9, 12)), JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4))]
+      const twice = (first: string, second: string) =>
+        Effect.map(
+          exchange(
+            port,
+            `GET /v1/syncs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${first}\r\nAuthorization: ${second}\r\nConnection: close\r\n\r\n`
+          ),
+          bodyOf
+        )
+      const duplicate = {
+        error: "Unauthorized",
+        message: "the request has more than one Authorization header; send one: `Authorization: Bearer <token>`"
+      }
+      assert.deepStrictEqual(yield* twice(`Bearer ${TestToken}`, "Bearer wrong-token"), [401, duplicate])
+      assert.deepStrictEqual(yield* twice("Bearer wrong-token", `Bearer ${TestToken}`), [401, duplicate])
+      const basic = yield* request("GET", "/v1/syncs", { headers: { authorization: `Basic ${btoa(`user:${TestToken}`)}` } })
+      assert.deepStrictEqual([basic.status, yield* Effect.orDie(basic.json)], [401, {
+        error: "Unauthorized",
+        message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`"
+      }])
     }))
 
   it.effect("the typed client fails with Unauthorized, by its tag, for a wrong token; the right one is answered", () =>
