@@ -49,9 +49,13 @@ const toRoute = (declaration: RouteDeclaration): Route => {
 // Literal segments win over parameters (`/v1/syncs/latest` before `/v1/syncs/:id`, were both there).
 const routes: ReadonlyArray<Route> = [...apiRoutes(), ...ExtraRoutes].map(toRoute).sort((a, b) => b.literals - a.literals)
 
+/**
+ * Literal segments match whatever their case, as the platform's router does: `GET /V1/SYNCS` is
+ * served, and was logged and counted as `unmatched`, which dashboards per route then missed.
+ */
 const matches = (route: Route, segments: ReadonlyArray<string>) =>
   route.segments.length === segments.length &&
-  route.segments.every((segment, i) => segment.startsWith(":") || segment === segments[i])
+  route.segments.every((segment, i) => segment.startsWith(":") || segment.toLowerCase() === segments[i]!.toLowerCase())
 
 /** The route `method url` would reach; HEAD is matched as GET. */
 const find = (method: string, url: string): Route | undefined => {

@@ -184,11 +184,15 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
       assert.notStrictEqual(hostile.headers["x-request-id"], "a b\"<script>")
       yield* request("GET", "/no/such/path/123", { token: TestToken })
       yield* request("GET", "/v1/other/456", { token: TestToken })
+      // Served whatever the case of its path, as the router matches it: counted as its route.
+      const shouted = yield* request("GET", "/V1/SYNCS", { token: TestToken })
+      assert.strictEqual(shouted.status, 200)
 
       const { samples } = parseExposition(yield* Effect.orDie((yield* request("GET", "/metrics", { token: TestToken })).text))
       assert.strictEqual(samples.get(key("http_server_requests_total", { method: "GET", route: "/metrics", status: "401" })), 1)
       assert.strictEqual(samples.get(key("http_server_requests_total", { method: "GET", route: "/healthz", status: "200" })), 2)
       assert.strictEqual(samples.get(key("http_server_requests_total", { method: "GET", route: "unmatched", status: "404" })), 2)
+      assert.strictEqual(samples.get(key("http_server_requests_total", { method: "GET", route: "/v1/syncs", status: "200" })), 1)
     }))
 })
 
