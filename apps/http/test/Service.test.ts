@@ -397,7 +397,9 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         ],
         ["/v1/resources?page_token=a&page_token=b", "page_token", "page_token: give the next_page_token of the previous page, once"],
         ["/v1/principals?q=a&q=b", "q", "q: give a part of a name, email or id, once"],
-        ["/v1/resources?page_size=1&page_size=2", "page_size", "page_size: give a whole number from 1 to 1000, once"]
+        ["/v1/resources?page_size=1&page_size=2", "page_size", "page_size: give a whole number from 1 to 1000, once"],
+        ["/v1/export?format=csv&format=jsonl", "format", "format: give csv or jsonl, once"],
+        ["/v1/export?format=xml", "format", "format: expected csv or jsonl, got \"xml\""]
       ]
       for (const [path, field, message] of cases) {
         assert.strictEqual(yield* expectDecodeError("GET", path, undefined, field), message, path)

@@ -19,9 +19,7 @@ export const DiffPage = Schema.Struct({
 }).annotations({ identifier: "DiffPage" })
 export type DiffPage = typeof DiffPage.Type
 
-export const ExportFormat = Schema.Literal("csv", "jsonl").annotations({
-  message: () => ({ message: "must be csv or jsonl", override: true })
-})
+export const ExportFormat = Schema.Literal("csv", "jsonl").annotations(takes("csv or jsonl"))
 
 /**
  * The platform documents one content type per status, the success schema's; the export answers in
