@@ -86,6 +86,8 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly retryAfterDate?: string | undefined
   /** What that date was counted from: the answer's `Date`, or this machine's clock without one. */
   readonly retryAfterFrom?: RetryAfterBase | undefined
+  /** `Retry-After` was there but neither seconds nor a date: the backoff applies, as without one. */
+  readonly retryAfterUnreadable?: boolean | undefined
   /** Set once every attempt the client makes was answered 429: it gave up. */
   readonly attempts?: number
 }> {
@@ -137,6 +139,8 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly retryAfterDate?: string | undefined
   /** What that date was counted from: the answer's `Date`, or this machine's clock without one. */
   readonly retryAfterFrom?: RetryAfterBase | undefined
+  /** `Retry-After` was there but neither seconds nor a date: the backoff applies, as without one. */
+  readonly retryAfterUnreadable?: boolean | undefined
   /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
   readonly maxWaitMillis?: number | undefined
 }> {

@@ -312,8 +312,15 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      * ` with Retry-After …`; a date already past leaves the wait to the backoff: said so, or the line
      * would read as if the header had asked for that wait.
      */
-    const withRetryAfter = (seconds: number | undefined, date: string | undefined, from: RetryAfterBase | undefined): string =>
-      seconds === undefined && date === undefined
+    const withRetryAfter = (
+      seconds: number | undefined,
+      date: string | undefined,
+      from: RetryAfterBase | undefined,
+      unreadable: boolean | undefined
+    ): string =>
+      unreadable === true
+        ? " with a Retry-After that is neither seconds nor a date (the backoff applies)"
+        : seconds === undefined && date === undefined
         ? ""
         : ` with ${quoteRetryAfter(seconds, date)}${
           seconds !== undefined
@@ -326,11 +333,15 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const retryReason = (error: FivetranError): string => {
       switch (error._tag) {
         case "RateLimited":
-          return error.retryAfterSeconds === undefined && error.retryAfterDate === undefined
+          return error.retryAfterSeconds === undefined && error.retryAfterDate === undefined && error.retryAfterUnreadable !== true
             ? "Fivetran answered 429 without Retry-After"
-            : `Fivetran answered 429${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom)}`
+            : `Fivetran answered 429${
+              withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom, error.retryAfterUnreadable)
+            }`
         case "ServerError":
-          return `Fivetran answered ${error.status}${withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom)}`
+          return `Fivetran answered ${error.status}${
+            withRetryAfter(error.retryAfterSeconds, error.retryAfterDate, error.retryAfterFrom, error.retryAfterUnreadable)
+          }`
         default:
           return error.message.startsWith(`${error.endpoint}: `) ? error.message.slice(error.endpoint.length + 2) : error.message
       }

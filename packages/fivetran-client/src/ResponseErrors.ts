@@ -50,7 +50,13 @@ export interface FailedResponse {
 /** A 429's or 503's `Retry-After`, as RateLimited and ServerError carry it. */
 const retryAfterFields = (response: FailedResponse) => {
   const retryAfter = readRetryAfter(response.retryAfter, response.date, response.receivedAt)
-  return { retryAfterSeconds: retryAfter.seconds, retryAfterDate: retryAfter.date, retryAfterFrom: retryAfter.from }
+  const unreadable = response.retryAfter !== undefined && retryAfter.seconds === undefined && retryAfter.date === undefined
+  return {
+    retryAfterSeconds: retryAfter.seconds,
+    retryAfterDate: retryAfter.date,
+    retryAfterFrom: retryAfter.from,
+    ...(unreadable ? { retryAfterUnreadable: true } : {})
+  }
 }
 
 /** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */

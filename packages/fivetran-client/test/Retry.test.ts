@@ -60,13 +60,15 @@ describe("retries", () => {
       assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 7_000, retryBackoffMillis: 0 })
     }))
 
-  it.scoped("a long Retry-After is waited in full; without one the backoff applies, capped; every 429 wait warns", () =>
+  it.scoped("a long Retry-After is waited in full; without one, or unreadable, the backoff applies, capped; every 429 wait warns", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>
         index === 0
           ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" })
           : index === 1
           ? json(429, { code: "TooManyRequests" })
+          : index === 2
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "1.5" })
           : json(200, teamBody)
       )
       const logs = yield* captureLogs
@@ -78,10 +80,11 @@ describe("retries", () => {
       const fiber = yield* Effect.fork(logs.provide(client.getTeam("bright_otter")))
 
       assert.strictEqual(yield* elapseRetrySleep(3_500_000), 3_081_000)
-      // Second wait: the backoff (5 s ± 20%) capped at MAX_BACKOFF_SECONDS.
+      // Second wait: the backoff (5 s ± 20%) capped at MAX_BACKOFF_SECONDS; the third's header is unreadable: the same.
+      assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)
       assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)
       assert.deepStrictEqual(yield* Fiber.join(fiber), team)
-      assert.strictEqual((yield* server.requests).length, 3)
+      assert.strictEqual((yield* server.requests).length, 4)
       const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => [line.level, line.message]), [
         [
@@ -92,6 +95,11 @@ describe("retries", () => {
         [
           "WARN",
           "waiting 1.0s (until 1970-01-01T00:51:22Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 without Retry-After"
+        ],
+        [
+          "WARN",
+          "waiting 1.0s (until 1970-01-01T00:51:23Z) before retrying GET /v1/teams/bright_otter: " +
+          "Fivetran answered 429 with a Retry-After that is neither seconds nor a date (the backoff applies)"
         ]
       ])
     }))
