@@ -137,14 +137,21 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
     this.controller?.abort(new Error("the request was interrupted"))
   }
 
-  /** Ends the exchange as timed out, now, and aborts it; data undici still delivers is dropped. */
+  /**
+   * Ends the exchange as timed out, now, and aborts it; data undici still delivers is dropped. An
+   * answer that had begun is said to be slow, with what had arrived: "no complete response" alone
+   * read as a server that never answered, while a slow link was delivering a large page.
+   */
   expire(cause: Error): void {
     const controller = this.controller
+    const arriving = this.status === 0
+      ? cause
+      : new Error(`${cause.message}: the answer (${this.status}) was still arriving, ${this.length} bytes in (a slow connection or server)`)
     if (!this.end()) return
     this.release()
     this.interrupted = true
-    controller?.abort(cause)
-    this.resume(Effect.fail({ stage: "timeout", cause }))
+    controller?.abort(arriving)
+    this.resume(Effect.fail({ stage: "timeout", cause: arriving }))
   }
 
   /**

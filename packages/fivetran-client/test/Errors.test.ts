@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Deferred, Effect, Exit, Stream, TestClock } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { User_2_2 } from "./fixtures/ApiExamples.js"
@@ -156,6 +156,36 @@ describe("errors from real HTTP responses", () => {
       const error = yield* fiber
       assert.strictEqual(error._tag, "Transport")
       assert.strictEqual(error.message, "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s")
+    }))
+
+  it.scoped("an answer still arriving at the timeout => Transport saying it was slow, with the bytes read", () =>
+    Effect.gen(function*() {
+      const bodyStarted = yield* Deferred.make<void>()
+      const node = createServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        response.write(`{"code":"Success"`, () => Deferred.unsafeDone(bodyStarted, Exit.void))
+      })
+      yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<void>((resolve) => node.listen(0, "127.0.0.1", resolve))),
+        () =>
+          Effect.sync(() => {
+            node.closeAllConnections()
+            node.close()
+          })
+      )
+      const { port } = node.address() as AddressInfo
+      const client = yield* clientFor(`http://127.0.0.1:${port}`, { ...once, requestTimeoutSeconds: 12 })
+      const fiber = yield* Effect.fork(Effect.flip(client.getTeam("t1")))
+      yield* Deferred.await(bodyStarted)
+      // The client reads what was sent in its socket's callback; then the deadline passes.
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+      yield* TestClock.adjust("12 seconds")
+      const error = yield* fiber
+      assert.strictEqual(
+        error.message,
+        "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s: the answer (200) was still arriving, " +
+          "17 bytes in (a slow connection or server)"
+      )
     }))
 
   it.scoped("malformed JSON => InvalidResponse with an empty field", () =>
