@@ -14,7 +14,7 @@ import {
 } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
 import { makeResponseCache } from "./ResponseCache.js"
-import { SyncJobs } from "./SyncJobs.js"
+import { isUnreadable, SyncJobs, unreadableSync } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
 
@@ -103,6 +103,8 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           })
         }
         const job = yield* jobs.get(syncId).pipe(Effect.option)
+        // Found damaged by an earlier query (or this one, below): the same 404 each time.
+        if (Option.isSome(job) && isUnreadable(job.value)) return yield* unreadableSync(syncId)
         if (Option.isNone(job) || job.value.status !== "succeeded" || job.value.file_bytes === null) {
           return yield* new InvalidRequest({
             field: "page_token",

@@ -82,6 +82,16 @@ const cancelledMessage = "cancelled before it finished; no file was kept"
 const unreadableMessage = "its .c1z could not be read back (damaged or removed since the sync wrote it); " +
   "queries read the newest sync that can be read, and the file is deleted with the older failed jobs"
 
+/** Whether `job` was failed because its `.c1z` could not be read back after it succeeded. */
+export const isUnreadable = (job: SyncJob) => job.status === "failed" && job.error === unreadableMessage
+
+/** What a query of such a sync answers, the first time (when it is found so) and every time after. */
+export const unreadableSync = (id: string) =>
+  new NotFound({
+    message: `sync ${id} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
+      "so it is listed as failed now; queries without page_token read the newest sync that can be read"
+  })
+
 /**
  * How often a running job logs its progress: the job API has it, but a log reader saw nothing
  * between a job's start and its end, however long it ran. Fixed, as the CLI's (30 s).
@@ -582,7 +592,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * left, queries say so rather than that no sync has finished yet.
      */
     const unreadableSyncs = SynchronizedRef.get(state).pipe(
-      Effect.map((s) => Array.from(s.jobs.values()).filter((job) => job.status === "failed" && job.error === unreadableMessage).length)
+      Effect.map((s) => Array.from(s.jobs.values()).filter(isUnreadable).length)
     )
 
     /** The stale-sync alert's gauge: the end of the newest successful sync kept (0 with none). */
@@ -612,10 +622,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Effect.annotateLogs({ job: id, reason: "its .c1z could not be read back", error: reason })
         )
       }
-      return yield* new NotFound({
-        message: `sync ${id} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
-          "so it is listed as failed now; queries without page_token read the newest sync that can be read"
-      })
+      return yield* unreadableSync(id)
     })
 
     /**

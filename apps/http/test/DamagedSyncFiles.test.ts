@@ -110,6 +110,41 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(answers, [[404, noReadableSync], [404, noReadableSync], [404, noReadableSync]])
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("a page token of a sync found damaged after a restart is the same 404 each time, not a 400 saying it is no longer kept", () =>
+    Effect.gen(function*() {
+      const { dataDir, request } = yield* Harness
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const older = yield* runSync
+      const newest = yield* runSync
+      const first = yield* request("GET", "/v1/grants?page_size=5", { token: TestToken })
+      const token = ((yield* Effect.orDie(first.json)) as { readonly next_page_token: string }).next_page_token
+      const dir = yield* fs.makeTempDirectoryScoped()
+      for (const job of [older, newest]) {
+        yield* fs.writeFileString(path.join(dir, `${job.id}.json`), JSON.stringify(job))
+        yield* fs.copyFile(path.join(dataDir, `${job.id}.c1z`), path.join(dir, `${job.id}.c1z`))
+      }
+      // The key the page tokens are sealed with, so that the restarted service takes this one.
+      yield* fs.copyFile(path.join(dataDir, "page-token.key"), path.join(dir, "page-token.key"))
+      yield* fs.truncate(path.join(dir, `${newest.id}.c1z`), 5000)
+
+      const page = Effect.flatMap(
+        Harness,
+        (service) =>
+          Effect.flatMap(
+            service.request("GET", `/v1/grants?page_size=5&page_token=${encodeURIComponent(token)}`, { token: TestToken }),
+            (response) => Effect.map(Effect.orDie(response.json), (body) => [response.status, body])
+          )
+      )
+      const answers = yield* Effect.all([page, page]).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 2 })))
+      const cannotBeRead = {
+        error: "NotFound",
+        message: `sync ${newest.id} cannot be read: its .c1z was damaged or removed since the sync wrote it, ` +
+          "so it is listed as failed now; queries without page_token read the newest sync that can be read"
+      }
+      assert.deepStrictEqual(answers, [[404, cannotBeRead], [404, cannotBeRead]])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a .c1z cut short or removed is not downloaded: 404 saying so, and its job is failed", () =>
     Effect.gen(function*() {
       const { client, dataDir, logs, request } = yield* Harness
