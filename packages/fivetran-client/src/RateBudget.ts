@@ -31,6 +31,17 @@ export interface RateBudgetStatus {
   readonly reserve: Option.Option<number>
   /** The rolling window: an hour, unless the server announced another. */
   readonly windowSeconds: number
+  /**
+   * This client's answered requests still in the window, and in how many milliseconds the oldest
+   * and the newest of them leave it: each frees one request of the budget then. None without any.
+   */
+  readonly ownFreeing: Option.Option<OwnFreeing>
+}
+
+export interface OwnFreeing {
+  readonly count: number
+  readonly firstMillis: number
+  readonly lastMillis: number
 }
 
 interface Sent {
@@ -201,15 +212,34 @@ export class RateBudget {
       remaining: this.estimate(now),
       lowestRemaining: this.lowest,
       reserve: Option.map(this.latest, (o) => this.reserveOf(o.limit)),
-      windowSeconds: this.windowMillis() / 1000
+      windowSeconds: this.windowMillis() / 1000,
+      ownFreeing: this.ownFreeing(now)
     }
+  }
+
+  /** One pass over the window's requests (a status is asked for at most every progress report). */
+  private ownFreeing(now: number): Option.Option<OwnFreeing> {
+    const window = this.windowMillis()
+    let count = 0
+    let oldest = Number.POSITIVE_INFINITY
+    let newest = Number.NEGATIVE_INFINITY
+    for (const { at } of this.sent) {
+      if (at === Number.POSITIVE_INFINITY || at <= now - window) continue
+      count++
+      oldest = Math.min(oldest, at)
+      newest = Math.max(newest, at)
+    }
+    return count === 0 ? Option.none() : Option.some({ count, firstMillis: oldest + window - now, lastMillis: newest + window - now })
   }
 }
 
 /**
- * Roughly how long `requests` more requests take at this budget, beyond what they cost on the wire:
- * none while nothing is known; 0 when they fit above the reserve now; otherwise the windows it
- * takes to free the rest, at most `limit - reserve` per window (the budget frees as it was spent).
+ * Roughly how long until `requests` more requests fit above the reserve: none while nothing is
+ * known; 0 when they fit now. Otherwise the budget frees as this client's own requests leave the
+ * window, each a window after it was answered, taken as spread evenly between the oldest and the
+ * newest: a sync's requests, made within minutes, free together a window later (read as freeing
+ * over the whole window, a repeat of a short sync was told half the wait it then had). Past what
+ * its own requests free, `limit - reserve` a window.
  */
 export const budgetWaitFor = (status: RateBudgetStatus, requests: number): Option.Option<number> =>
   Option.flatMap(Option.all([status.limit, status.remaining, status.reserve]), ([limit, remaining, reserve]) => {
@@ -217,5 +247,13 @@ export const budgetWaitFor = (status: RateBudgetStatus, requests: number): Optio
     if (requests <= available) return Option.some(0)
     const perWindow = limit - reserve
     if (perWindow <= 0) return Option.none()
-    return Option.some(Math.ceil((requests - available) / perWindow * status.windowSeconds * 1000))
+    const deficit = requests - available
+    const windowMillis = status.windowSeconds * 1000
+    return Option.some(Option.match(status.ownFreeing, {
+      onNone: () => Math.ceil(deficit / perWindow * windowMillis),
+      onSome: ({ count, firstMillis, lastMillis }) =>
+        deficit <= count
+          ? Math.ceil(Math.max(0, firstMillis + (lastMillis - firstMillis) * (deficit / count)))
+          : Math.ceil(Math.max(0, lastMillis) + (deficit - count) / perWindow * windowMillis)
+    }))
   })

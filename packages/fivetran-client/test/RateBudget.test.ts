@@ -23,7 +23,8 @@ describe("RateBudget", () => {
       remaining: Option.none(),
       lowestRemaining: Option.none(),
       reserve: Option.none(),
-      windowSeconds: 3600
+      windowSeconds: 3600,
+      ownFreeing: Option.some({ count: 1, firstMillis: 3_600_000, lastMillis: 3_600_000 })
     })
   })
 
@@ -38,7 +39,9 @@ describe("RateBudget", () => {
       remaining: Option.some(2),
       lowestRemaining: Option.some(2),
       reserve: Option.some(2),
-      windowSeconds: 10
+      windowSeconds: 10,
+      // Answered at 0 s to 7 s, they leave the window at 10 s to 17 s.
+      ownFreeing: Option.some({ count: 8, firstMillis: 3_000, lastMillis: 10_000 })
     })
     // The request sent at 0 s leaves the window at 10 s.
     assert.strictEqual(budget.waitMillis(7_000), 3_000)
@@ -140,11 +143,29 @@ describe("budgetWaitFor", () => {
     remaining: Option.some(5_000),
     reserve: Option.some(4_000),
     lowestRemaining: Option.none(),
-    windowSeconds: 3600
+    windowSeconds: 3600,
+    ownFreeing: Option.none()
   }
   it("is 0 while the requests fit above the reserve, then the share of a window the rest needs", () => {
     assert.deepStrictEqual(budgetWaitFor(status, 1_000), Option.some(0))
     assert.deepStrictEqual(budgetWaitFor(status, 9_000), Option.some(1_800_000))
     assert.deepStrictEqual(budgetWaitFor({ ...status, limit: Option.none() }, 10), Option.none())
+  })
+
+  it("waits for this client's own requests to leave the window: a burst frees together, a window after it", () => {
+    // 14 requests answered within the last half second of a 30 s window: 6 left, 4 in reserve.
+    const burst = {
+      ...status,
+      limit: Option.some(20),
+      remaining: Option.some(6),
+      reserve: Option.some(4),
+      windowSeconds: 30,
+      ownFreeing: Option.some({ count: 14, firstMillis: 29_500, lastMillis: 30_000 })
+    }
+    assert.deepStrictEqual(budgetWaitFor(burst, 2), Option.some(0))
+    // 12 more than fit: the 12th of the 14 to leave, ~29.93 s from now (the spread-over-the-window reading said 22.5 s).
+    assert.deepStrictEqual(budgetWaitFor(burst, 14), Option.some(29_929))
+    // Past the 14: the last of them, then the rest at 16 a window.
+    assert.deepStrictEqual(budgetWaitFor(burst, 34), Option.some(30_000 + 18 / 16 * 30_000))
   })
 })
