@@ -48,7 +48,7 @@ const declaresJson = (contentType: string | undefined): boolean =>
   contentType.split(";")[0]!.trim().toLowerCase() === "application/json"
 
 /**
- * The body as text, its bytes counted as they arrive: past `limitBytes` it fails with `tooLarge` at
+ * The body's bytes, counted as they arrive: past `limitBytes` it fails with `tooLarge` at
  * once. The count is ours because the platform's own cap (`HttpServerRequest.withMaxBodySize`)
  * fails with the same `RequestError` (reason "Decode") as a client that went away, told apart only
  * by its message. The stream's finalizer destroys an unfinished request, as the platform's does.
