@@ -38,7 +38,7 @@ const grantUnknownRole = [
 ]
 
 const refusal = (roleName: string) =>
-  `group:warehouse_g:Nope: "Nope" is not a role of this Fivetran account; valid DESTINATION roles: ` +
+  `group:warehouse_g:Nope: "Nope" is not a role of this account; valid DESTINATION roles: ` +
   `"Manage Destination", "View Destination", "Destination Reviewer", "${roleName}"`
 
 describe("the error line's text", () => {

@@ -47,9 +47,9 @@ describe("echoed input", () => {
         ],
         [
           "UnknownRole",
-          `${echoed(`group:g_main:${huge}`)}: "${shown}" is not a role of this Fivetran account; ${DestinationRoles}`
+          `${echoed(`group:g_main:${huge}`)}: "${shown}" is not a role of this account; ${DestinationRoles}`
         ],
-        ["UnknownRole", `${echoed(`role:${huge}:assigned`)}: "${shown}" is not a role of this Fivetran account; ${AccountRoles}`],
+        ["UnknownRole", `${echoed(`role:${huge}:assigned`)}: "${shown}" is not a role of this account; ${AccountRoles}`],
         ["NotGrantable", `team:t_eng:member can be granted to user principals only, not to ${echoed(`${huge}:ana`)}`],
         ["Unsupported", `cannot delete ${echoed(`${huge}:ana`)}: only user resources can be deleted; revoke grants to remove access`],
         ["UnknownPrincipal", `user ${"y".repeat(128)}…(200 characters) does not exist`]

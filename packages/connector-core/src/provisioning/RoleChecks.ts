@@ -31,7 +31,7 @@ export const requireRole = (
   const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
   return Effect.fail(
     elsewhere.length === 0
-      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this Fivetran account; ${valid}` })
+      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this account; ${valid}` })
       : new wrongScope({
         message: `${echoed(context)}: "${echoed(name)}" has scope ${
           elsewhere.join(", ")
