@@ -8,13 +8,10 @@ import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
 import { exitCode, withoutUnhandledErrorLogs } from "./Exit.js"
-import { letCleanupFinish } from "./SignalsDuringCleanup.js"
 
 // What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
 // manager (child_process and worker_threads loaded at every start).
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
-
-letCleanupFinish()
 
 // A failure is reported by run(), in the format the logging settings ask for.
 run(process.argv).pipe(
