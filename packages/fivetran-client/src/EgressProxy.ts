@@ -39,9 +39,10 @@ interface ReadProxy {
   readonly variable: string
 }
 
-/** A proxy's URL: `http://[user:password@]host:port`; a bare `host:port` reads as http://, as in Go and curl. */
+/** Whether a URL's user name or password is valid percent-encoding. */
 const decodesAsUri = (part: string) => Either.isRight(Either.try(() => decodeURIComponent(part)))
 
+/** A proxy's URL: `http://[user:password@]host:port`; a bare `host:port` reads as http://, as in Go and curl. */
 const proxyUrl = (names: readonly [string, string]) =>
   firstSet(names).pipe(
     Config.mapOrFail((given): Either.Either<Option.Option<ReadProxy>, ConfigError.ConfigError> => {
