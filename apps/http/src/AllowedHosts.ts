@@ -2,8 +2,8 @@ import { InvalidRequest, InvalidRequestBody, MisdirectedRequest, MisdirectedRequ
 import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Option, Schema } from "effect"
-import type { IncomingMessage } from "node:http"
 import { isIP, isIPv6 } from "node:net"
+import { headerFieldCount } from "./HeaderFields.js"
 
 /**
  * Which `Host` headers the service answers. A page on an attacker's domain whose DNS name is then
@@ -80,15 +80,11 @@ const encodeMisdirected = Schema.encodeSync(MisdirectedRequestBody)
 
 const invalid = (message: string) => HttpServerResponse.unsafeJson(encodeInvalid(new InvalidRequest({ message })), { status: 400 })
 
-/** How many Host fields the request's head has (Node's `headers.host` keeps only the first). */
-const hostFields = (incoming: IncomingMessage) =>
-  incoming.rawHeaders.filter((item, index) => index % 2 === 0 && item.toLowerCase() === "host").length
-
 /** Why a request is refused for its Host, if it is. */
 const refusal = (policy: HostPolicy, request: HttpServerRequest.HttpServerRequest) => {
   const incoming = NodeHttpServerRequest.toIncomingMessage(request)
   // A server must refuse a second Host (RFC 9112 §3.2): a proxy in front may have read the other one.
-  if (hostFields(incoming) > 1) return Option.some(invalid("the request has more than one Host header"))
+  if (headerFieldCount(incoming, "host") > 1) return Option.some(invalid("the request has more than one Host header"))
   const header = request.headers["host"]
   if (header === undefined || header === "") {
     // HTTP/1.0 has no Host (old health checkers send none); nothing there can have been rebound.

@@ -4,6 +4,7 @@ import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { FailedAuthentications } from "./FailedAuthentications.js"
+import { headerFieldCount } from "./HeaderFields.js"
 
 /**
  * The bearer-token check, once for every route that needs it: the Api's endpoints through its
@@ -31,11 +32,6 @@ export const tokenMatches = (
 }
 
 const bearer = /^Bearer\s+(\S.*)$/i
-
-/** How many Authorization fields the request's head has: Node's `headers.authorization` keeps only the first. */
-const authorizationFields = (request: HttpServerRequest.HttpServerRequest) =>
-  NodeHttpServerRequest.toIncomingMessage(request).rawHeaders
-    .filter((item, index) => index % 2 === 0 && item.toLowerCase() === "authorization").length
 
 /**
  * Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. Two
@@ -87,7 +83,7 @@ export const tokenCheck = (
   Effect.map(FailedAuthentications, (failures) => {
     const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const header = request.headers.authorization
-      return Option.match(refusal(header, authorizationFields(request), tokens), {
+      return Option.match(refusal(header, headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization"), tokens), {
         onNone: () => Effect.void,
         onSome: (error) =>
           header === undefined || header === ""
