@@ -236,10 +236,7 @@ const serve = (sources: SettingSources) =>
     const host = yield* resolveSourced(Host, sources)
     const dataDir = yield* resolveSourced(DataDir, sources)
     const preset = yield* lookup(Sandbox, sources)
-    yield* checkSandboxOrFivetran(
-      yield* find(Sandbox, sources),
-      yield* Effect.all([find(BatonSettings.BaseUrl, sources), find(BatonSettings.ApiKey, sources), find(BatonSettings.ApiSecret, sources)])
-    )
+    yield* checkSandboxOrFivetran(Sandbox, sources)
     // Before the directories are made: a refused token leaves nothing behind.
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     yield* checkDirectory(dataDir, "the sync files")

@@ -1,5 +1,7 @@
 import { Effect, Option } from "effect"
-import { originRank, type Sourced } from "./Resolve.js"
+import * as BatonSettings from "./BatonSettings.js"
+import { find, originRank, type SettingSources, type Sourced } from "./Resolve.js"
+import type { Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
 
 /**
@@ -8,9 +10,24 @@ import { SettingError } from "./SettingError.js"
  * printed `granted` for a grant made in a throwaway sandbox, and a sync wrote the sandbox's
  * account. Refused when the Fivetran setting is given at least as specifically as the preset
  * (flag > variable > file), naming both; `--sandbox` over a key left in the environment or the
- * file still runs the sandbox, as someone trying it out means.
+ * file still runs the sandbox, as someone trying it out means. `sandboxSetting` is the app's own
+ * `--sandbox` (each describes it in its own words).
  */
 export const checkSandboxOrFivetran = (
+  sandboxSetting: Setting<unknown>,
+  sources: SettingSources
+): Effect.Effect<void, SettingError> =>
+  Effect.flatMap(
+    Effect.all([
+      find(sandboxSetting, sources),
+      find(BatonSettings.BaseUrl, sources),
+      find(BatonSettings.ApiKey, sources),
+      find(BatonSettings.ApiSecret, sources)
+    ]),
+    ([sandbox, ...fivetran]) => refusal(sandbox, fivetran)
+  )
+
+const refusal = (
   sandbox: Option.Option<Sourced<unknown>>,
   fivetran: ReadonlyArray<Option.Option<Sourced<unknown>>>
 ): Effect.Effect<void, SettingError> =>

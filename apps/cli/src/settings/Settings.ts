@@ -2,7 +2,6 @@ import {
   type BatonLogLevel,
   BatonSettings,
   checkSandboxOrFivetran,
-  find,
   type DefaultedSetting,
   type LogFormat,
   lookup,
@@ -93,20 +92,8 @@ export const resolveSettings = (sources: SettingSources) =>
       provisioning: resolve(BatonSettings.Provisioning, sources),
       sandbox: lookup(Sandbox, sources)
     }),
-    fivetranOrSandbox(sources)
+    checkSandboxOrFivetran(Sandbox, sources)
   ) satisfies Effect.Effect<Settings, unknown>
-
-/** The sandbox or the real Fivetran, not both given as specifically (checkSandboxOrFivetran). */
-const fivetranOrSandbox = (sources: SettingSources) =>
-  Effect.flatMap(
-    Effect.all([
-      find(Sandbox, sources),
-      find(BatonSettings.BaseUrl, sources),
-      find(BatonSettings.ApiKey, sources),
-      find(BatonSettings.ApiSecret, sources)
-    ]),
-    ([sandbox, ...fivetran]) => checkSandboxOrFivetran(sandbox, fivetran)
-  )
 
 /** Only the logging settings, for commands that need no Fivetran settings. */
 export const resolveLogging = (sources: SettingSources) =>
