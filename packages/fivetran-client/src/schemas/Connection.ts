@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { Timestamp } from "./Timestamp.js"
 
 /** The fields of a connection we use (docs/fivetran-api.md §12); the many others are accepted and ignored. */
 export const ConnectionStatus = Schema.Struct({
@@ -12,7 +13,7 @@ export const Connection = Schema.Struct({
   service: Schema.String,
   schema: Schema.String,
   connected_by: Schema.optional(Schema.NullOr(Schema.String)),
-  created_at: Schema.optional(Schema.String),
+  created_at: Schema.optional(Timestamp),
   paused: Schema.optional(Schema.Boolean),
   status: Schema.optional(ConnectionStatus)
 })

@@ -1,10 +1,11 @@
 import { Schema } from "effect"
+import { Timestamp } from "./Timestamp.js"
 
 /** A destination group (docs/fivetran-api.md §3.1). */
 export const Group = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
-  created_at: Schema.String
+  created_at: Timestamp
 })
 export type Group = typeof Group.Type
 

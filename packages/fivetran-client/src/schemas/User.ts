@@ -1,4 +1,5 @@
 import { Option, Schema } from "effect"
+import { Timestamp } from "./Timestamp.js"
 
 export const UserType = Schema.Literal("REGULAR_USER", "SERVICE_ACCOUNT")
 export type UserType = typeof UserType.Type
@@ -23,8 +24,8 @@ export const User = Schema.Struct({
   picture: Schema.NullOr(Schema.String),
   phone: Schema.NullOr(Schema.String),
   role: Schema.NullOr(Schema.String),
-  logged_in_at: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
+  logged_in_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
   active: Schema.Boolean,
   user_type: Schema.optional(UserType)
 })
