@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
+import { blobOf, decodeRowOf, optionalBlobOf } from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -57,20 +58,26 @@ export interface C1zReader {
 /** Rows fetched per query while streaming, unless the filter's `limit` asks for fewer. */
 const pageSize = 1000
 
+/** A row as SQLite gives it: a damaged file may hold anything in its blob columns (RowBlob). */
 interface DataRow {
   readonly id: number
-  readonly data: Uint8Array
-  readonly expansion?: Uint8Array | null
+  readonly data: unknown
+  readonly expansion?: unknown
 }
 
-const resourceTypeRow = (row: DataRow) => decodeResourceType(row.data)
-const resourceRow = (row: DataRow) => decodeResource(row.data)
-const entitlementRow = (row: DataRow) => decodeEntitlement(row.data)
+const resourceTypeRow = (row: DataRow) => decodeRowOf(Tables.resourceTypes, row.id, () => decodeResourceType(blobOf(row.data, "data")))
+const resourceRow = (row: DataRow) => decodeRowOf(Tables.resources, row.id, () => decodeResource(blobOf(row.data, "data")))
+const entitlementRow = (row: DataRow) => decodeRowOf(Tables.entitlements, row.id, () => decodeEntitlement(blobOf(row.data, "data")))
 
 /** A batch of grants decodes each distinct embedded entitlement once (entitlementDecoder). */
 const grantBatch = () => {
   const entitlementOf = entitlementDecoder()
-  return (row: DataRow) => decodeGrant(row.data, row.expansion ?? null, entitlementOf)
+  return (row: DataRow) =>
+    decodeRowOf(
+      Tables.grants,
+      row.id,
+      () => decodeGrant(blobOf(row.data, "data"), optionalBlobOf(row.expansion, "expansion"), entitlementOf)
+    )
 }
 
 const fileText = (text: string): string => `${text.replace(" ", "T")}Z`

@@ -2,6 +2,7 @@ import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fiv
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
 import { decodeEntitlement, decodeGrant, decodeResource } from "./proto/Decode.js"
+import { blobOf, decodeRowOf, optionalBlobOf } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 
 /**
@@ -33,17 +34,20 @@ export interface SqlAccess {
   ) => Effect.Effect<ReadonlyArray<A>, C1zError>
 }
 
+/** A row as SQLite gives it: a damaged file may hold anything in its blob columns (RowBlob). */
 interface KeyedRow {
+  readonly id: number
   readonly external_id: string
-  readonly data: Uint8Array
-  readonly expansion?: Uint8Array | null
+  readonly data: unknown
+  readonly expansion?: unknown
 }
 
 const pageSize = 1000
 
-const decodeResourceRow = (row: KeyedRow) => decodeResource(row.data)
-const decodeEntitlementRow = (row: KeyedRow) => decodeEntitlement(row.data)
-const decodeGrantRow = (row: KeyedRow) => decodeGrant(row.data, row.expansion ?? null)
+const decodeResourceRow = (row: KeyedRow) => decodeRowOf(Tables.resources, row.id, () => decodeResource(blobOf(row.data, "data")))
+const decodeEntitlementRow = (row: KeyedRow) => decodeRowOf(Tables.entitlements, row.id, () => decodeEntitlement(blobOf(row.data, "data")))
+const decodeGrantRow = (row: KeyedRow) =>
+  decodeRowOf(Tables.grants, row.id, () => decodeGrant(blobOf(row.data, "data"), optionalBlobOf(row.expansion, "expansion")))
 
 const resourceQuery = { table: Tables.resources, columns: "data", cursor: "external_id" }
 
@@ -59,7 +63,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     decode: (row: KeyedRow) => A
   ): Stream.Stream<Keyed<A>, C1zError> => {
     const conditions = ["sync_id = ?", ...query.where, `${query.cursor} > ?`].join(" AND ")
-    const text = `SELECT ${query.cursor} AS cursor, external_id, ${query.columns} FROM ${query.table}
+    const text = `SELECT ${query.cursor} AS cursor, id, external_id, ${query.columns} FROM ${query.table}
       WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
     const decodeRow = (row: unknown) => {
       const typed = row as KeyedRow & { readonly cursor: string }
