@@ -73,6 +73,25 @@ describe("fault injection, as the real client sees it", () => {
       assert.strictEqual(cut.text, whole.text.slice(0, Math.floor(whole.text.length / 2)))
     }).pipe(provideSandbox()))
 
+  it.effect("with methods given, the faults strike only those requests (a 429 burst too); the others pass", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const client = yield* FivetranClient
+      yield* sandbox.setFaults({ truncatedShare: 1, rateLimitBurst: { requests: 1, retryAfterSeconds: 7 }, methods: ["POST"] })
+      assert.deepStrictEqual(yield* client.accountInfo, accountInfo)
+      const burst = yield* Effect.flip(client.createGroup({ name: "cut_short" }))
+      const cut = yield* Effect.flip(client.createGroup({ name: "cut_short" }))
+      assert.deepStrictEqual(yield* client.accountInfo, accountInfo)
+      const log = yield* sandbox.requestLog
+      assert.deepStrictEqual([burst._tag, cut._tag], ["RateLimited", "InvalidResponse"])
+      assert.deepStrictEqual(log.map((e) => [e.method, e.status, e.fault]), [
+        ["GET", 200, null],
+        ["POST", 429, "rate-limit-burst"],
+        ["POST", 201, "truncated"],
+        ["GET", 200, null]
+      ])
+    }).pipe(provideSandbox()))
+
   it.live("a slow body arrives whole, in chunks", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

@@ -27,7 +27,9 @@ export const FaultOptions = Schema.Struct({
   /** Share of answers sent in `chunkBytes` pieces with `chunkDelayMillis` between them. */
   slowBody: Schema.optional(
     Schema.Struct({ share: Share, chunkBytes: Schema.Int.pipe(Schema.positive()), chunkDelayMillis: Schema.NonNegativeInt })
-  )
+  ),
+  /** The faults above (not the latency) strike only requests of these methods; default: every request. */
+  methods: Schema.optional(Schema.NonEmptyArray(Schema.Literal("GET", "POST", "PATCH", "DELETE")))
 })
 export type FaultOptions = typeof FaultOptions.Type
 
@@ -66,13 +68,14 @@ export class FaultInjector {
     this.burstLeft = options.rateLimitBurst?.requests ?? 0
   }
 
-  plan(): FaultPlan {
+  plan(method: string): FaultPlan {
     const o = this.options
     const [latency, drop, server, status, malformed, truncated, slow] = Array.from({ length: 7 }, () => this.random.next())
-    const hit = (share: number | undefined, draw: number) => share !== undefined && draw < share
+    const struck = o.methods === undefined || o.methods.some((m) => m === method)
+    const hit = (share: number | undefined, draw: number) => struck && share !== undefined && draw < share
     const statuses = o.serverErrorStatuses ?? [500, 502, 503]
     let burstRetryAfter: number | undefined
-    if (this.burstLeft > 0 && o.rateLimitBurst !== undefined) {
+    if (struck && this.burstLeft > 0 && o.rateLimitBurst !== undefined) {
       this.burstLeft--
       burstRetryAfter = o.rateLimitBurst.retryAfterSeconds
     }

@@ -164,7 +164,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
           rateLimitRemaining
         }))
 
-    const plan = deps.faults.plan()
+    const plan = deps.faults.plan(method)
     // The added latency is the time from the request's arrival to its answer, the sandbox's own work
     // included (as a server's own work is part of the delay its clients see): the answer is prepared
     // at once and held back for what remains. Sleeping first and working after let requests that
