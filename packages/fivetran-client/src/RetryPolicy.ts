@@ -10,10 +10,12 @@ const refusedByProxy = (status: number | undefined) => status !== undefined && s
 
 /**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
- * before acting on it. 5xx, transport failures and a body cut off mid-JSON for GET, PATCH (same
- * body, same result) and DELETE (a repeat that finds the target gone answers 404, which callers
- * treat as done). A complete body that is not JSON, or breaks the schema, is not repeated: a
- * proxy's page or a changed API answers the same again.
+ * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
+ * DELETE (a repeat that finds the target gone answers 404, which callers treat as done). A 2xx body
+ * cut off mid-JSON only for GET: a write answered 2xx was made, and its repeat would report the
+ * caller's own change as found done (a DELETE's 404) or repeat it for nothing; callers that need no
+ * body count it made (connector-core's AcceptedWrite). A complete body that is not JSON, or breaks
+ * the schema, is not repeated: a proxy's page or a changed API answers the same again.
  * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
@@ -31,9 +33,9 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
     case "Transport":
       return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) &&
         (method !== "POST" || error.connectFailed === true)
-    // A 2xx whose body was cut in transit: the server acted, so never a POST.
+    // A 2xx whose body was cut in transit: the server acted, so never a write.
     case "InvalidResponse":
-      return error.cutShort === true && method !== "POST"
+      return error.cutShort === true && method === "GET"
     default:
       return false
   }

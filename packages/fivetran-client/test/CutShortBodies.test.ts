@@ -106,6 +106,25 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
       ])
       assert.strictEqual(yield* server.requests, 1)
     }))
+
+  it.scoped("answering a DELETE or a PATCH is not repeated either: the write was made, and a repeat would find it done", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfWithLength, halfWithLength, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      const deleted = yield* Effect.flip(client.deleteTeam("bright_otter"))
+      const updated = yield* Effect.flip(client.updateTeam("bright_otter", { role: "Account Reviewer" }))
+      assert.deepStrictEqual([deleted, updated].map((error) => [error._tag, error.message]), [
+        [
+          "InvalidResponse",
+          `DELETE /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
+        ],
+        [
+          "InvalidResponse",
+          `PATCH /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
+        ]
+      ])
+      assert.strictEqual(yield* server.requests, 2)
+    }))
 })
 
 describe("a complete 2xx body that is wrong", () => {

@@ -22,6 +22,7 @@ const errors: Record<string, FivetranError> = {
   Conflict: new Conflict({ endpoint, code: "x", detail: "" }),
   BadRequest: new BadRequest({ endpoint, status: 400, code: "x", detail: "" }),
   InvalidResponse: new InvalidResponse({ endpoint, field: "", detail: "" }),
+  InvalidResponseCutShort: new InvalidResponse({ endpoint, field: "", detail: "", cutShort: true }),
   RateLimited: new RateLimited({ endpoint, retryAfterSeconds: 1 }),
   ServerError500: new ServerError({ endpoint, status: 500 }),
   ServerError503: new ServerError({ endpoint, status: 503 }),
@@ -34,9 +35,19 @@ const errors: Record<string, FivetranError> = {
 const retried = (method: HttpMethod) => Object.keys(errors).filter((name) => shouldRetry(method, errors[name]!))
 
 describe("shouldRetry", () => {
-  it("GET, PATCH and DELETE retry 429, 5xx and transport failures only", () => {
+  it("GET retries 429, 5xx, transport failures and a 2xx body cut short", () => {
+    assert.deepStrictEqual(retried("GET"), [
+      "InvalidResponseCutShort",
+      "RateLimited",
+      "ServerError500",
+      "ServerError503",
+      "TransportAfterConnect",
+      "TransportRefused"
+    ])
+  })
+
+  it("PATCH and DELETE retry 429, 5xx and transport failures, not a 2xx body cut short: the write was made", () => {
     const expected = ["RateLimited", "ServerError500", "ServerError503", "TransportAfterConnect", "TransportRefused"]
-    assert.deepStrictEqual(retried("GET"), expected)
     assert.deepStrictEqual(retried("PATCH"), expected)
     assert.deepStrictEqual(retried("DELETE"), expected)
   })

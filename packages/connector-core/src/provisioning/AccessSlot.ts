@@ -1,5 +1,6 @@
 import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
+import { acceptedWrite } from "./AcceptedWrite.js"
 import { type ChangedMeanwhile, gone, goneOrAdded, writeFailure } from "./ChangedMeanwhile.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -26,23 +27,23 @@ const nonEmpty = (role: string | null): Option.Option<string> => role === null |
  * Account Administrator).
  */
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
-  const set = (role: string) => client.updateUser(user.id, { role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, gone)))
+  const set = (role: string) => acceptedWrite(client.updateUser(user.id, { role })).pipe(Effect.mapError(writeFailure(action, gone)))
   return {
     current: Effect.succeed(nonEmpty(user.role)),
     add: set,
     change: set,
-    remove: Effect.mapError(client.deleteUserRole(user.id), writeFailure(action, gone))
+    remove: Effect.mapError(acceptedWrite(client.deleteUserRole(user.id)), writeFailure(action, gone))
   }
 }
 
 /** A team's account role: PATCH /v1/teams/T {role}; DELETE /v1/teams/T/role; a 404 (the team gone) is a change. */
 export const teamAccountRole = (client: FivetranClientShape, team: Team, action: string): AccessSlot => {
-  const set = (role: string) => client.updateTeam(team.id, { role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, gone)))
+  const set = (role: string) => acceptedWrite(client.updateTeam(team.id, { role })).pipe(Effect.mapError(writeFailure(action, gone)))
   return {
     current: Effect.succeed(nonEmpty(team.role)),
     add: set,
     change: set,
-    remove: Effect.mapError(client.deleteTeamRole(team.id), writeFailure(action, gone))
+    remove: Effect.mapError(acceptedWrite(client.deleteTeamRole(team.id)), writeFailure(action, gone))
   }
 }
 
@@ -53,9 +54,9 @@ export const membership = (api: MembershipApi, owner: string, target: string, ac
     Effect.catchTag("NotFound", () => Effect.succeedNone),
     Effect.mapError(upstreamFailure(action))
   ),
-  add: (role) => api.add(owner, { id: target, role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, goneOrAdded))),
-  change: (role) => Effect.mapError(api.update(owner, target, { role }), writeFailure(action, gone)),
-  remove: Effect.mapError(api.remove(owner, target), writeFailure(action, gone))
+  add: (role) => acceptedWrite(api.add(owner, { id: target, role })).pipe(Effect.mapError(writeFailure(action, goneOrAdded))),
+  change: (role) => Effect.mapError(acceptedWrite(api.update(owner, target, { role })), writeFailure(action, gone)),
+  remove: Effect.mapError(acceptedWrite(api.remove(owner, target)), writeFailure(action, gone))
 })
 
 /** `/v1/teams/T/users[/U]`: GET, POST {user_id, role}, PATCH {role}, DELETE. */
@@ -66,7 +67,7 @@ export const teamMembership = (client: FivetranClientShape, teamId: string, user
     Effect.mapError(upstreamFailure(action))
   ),
   add: (role) =>
-    client.addTeamUser(teamId, { user_id: userId, role }).pipe(Effect.asVoid, Effect.mapError(writeFailure(action, goneOrAdded))),
-  change: (role) => Effect.mapError(client.updateTeamUser(teamId, userId, { role }), writeFailure(action, gone)),
-  remove: Effect.mapError(client.removeTeamUser(teamId, userId), writeFailure(action, gone))
+    acceptedWrite(client.addTeamUser(teamId, { user_id: userId, role })).pipe(Effect.mapError(writeFailure(action, goneOrAdded))),
+  change: (role) => Effect.mapError(acceptedWrite(client.updateTeamUser(teamId, userId, { role })), writeFailure(action, gone)),
+  remove: Effect.mapError(acceptedWrite(client.removeTeamUser(teamId, userId)), writeFailure(action, gone))
 })

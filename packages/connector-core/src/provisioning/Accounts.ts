@@ -3,6 +3,7 @@ import { Effect, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
+import { acceptedWrite, isAcceptedButCutShort } from "./AcceptedWrite.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
@@ -78,16 +79,29 @@ export const createAccount = (
     if (Option.isSome(existing)) return yield* alreadyExists(existing.value, body, action)
     return yield* client.inviteUser(body).pipe(
       Effect.map((user): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })),
-      // Invited by someone else between our read and write: report the user now there.
-      Effect.catchAll((error) =>
-        error._tag === "Conflict"
-          ? Effect.flatMap(findByEmail(client, body.email, action), (found) =>
+      Effect.catchAll((error) => {
+        // Invited by someone else between our read and write: report the user now there.
+        if (error._tag === "Conflict") {
+          return Effect.flatMap(findByEmail(client, body.email, action), (found) =>
             Option.match(found, {
               onSome: (user) => alreadyExists(user, body, action),
               onNone: () => Effect.fail(upstreamFailure(action)(error))
             }))
-          : Effect.fail(upstreamFailure(action)(error))
-      )
+        }
+        // Invited, but the answer naming the new user was cut off: the listing names them.
+        if (isAcceptedButCutShort(error)) {
+          return Effect.zipRight(
+            Effect.logWarning(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`),
+            Effect.flatMap(findByEmail(client, body.email, action), (found) =>
+              Option.match(found, {
+                onSome: (user): Effect.Effect<CreateAccountOutcome, ProvisioningError> =>
+                  Effect.succeed({ _tag: "Created", resource: userResource(user) }),
+                onNone: () => Effect.fail(upstreamFailure(action)(error))
+              }))
+          )
+        }
+        return Effect.fail(upstreamFailure(action)(error))
+      })
     )
   })
 
@@ -113,7 +127,7 @@ export const deleteResource = (
       Effect.mapError(upstreamFailure(action))
     )
     if (Option.isNone(found)) return yield* confirmAbsent(client, action, `user ${echoed(id)}`, gone)
-    return yield* client.deleteUser(id).pipe(
+    return yield* acceptedWrite(client.deleteUser(id)).pipe(
       Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
       Effect.catchTag("NotFound", () => Effect.succeed(gone)),
       Effect.mapError(upstreamFailure(action))

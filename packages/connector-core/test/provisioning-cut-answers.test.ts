@@ -1,0 +1,69 @@
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
+import { Provisioner } from "../src/index.js"
+import { provisioningLayer, state } from "./support/ProvisioningFixture.js"
+
+/**
+ * A write Fivetran answered 2xx whose body was cut off in transit (a proxy, a dropped connection):
+ * the write was made, and the outcome says so. Before, a grant or an invitation failed as Upstream
+ * although made, and a delete or revoke, repeated, reported its own change as found done.
+ */
+
+/** The sandbox cuts every write's answer in half; reads pass whole. */
+const cutWriteAnswers = Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({ truncatedShare: 1, methods: ["POST", "PATCH", "DELETE"] }))
+
+/** The writes the sandbox answered, as `METHOD /path status fault`. */
+const writes = Effect.flatMap(Sandbox, (sandbox) =>
+  Effect.map(
+    sandbox.requestLog,
+    (log) => log.filter((entry) => entry.method !== "GET").map((entry) => `${entry.method} ${entry.path} ${entry.status} ${entry.fault}`)
+  ))
+
+const provisioner = <A, E>(action: (p: Provisioner["Type"]) => Effect.Effect<A, E>) => Effect.flatMap(Provisioner, action)
+
+describe("a write whose 2xx answer is cut off", () => {
+  it.live("grants (POST, PATCH) and revokes (DELETE) are reported made, made once", () =>
+    Effect.gen(function*() {
+      yield* cutWriteAnswers
+      const outcomes = [
+        yield* provisioner((p) => p.grant("group:g_side:View Destination", { type: "user", id: "ben" })),
+        yield* provisioner((p) => p.grant("role:Account Analyst:assigned", { type: "user", id: "ana" })),
+        yield* provisioner((p) => p.revoke("group:g_main:View Destination:user:ana"))
+      ]
+      assert.deepStrictEqual(outcomes.map((outcome) => outcome._tag), ["Granted", "Granted", "Revoked"])
+      assert.deepStrictEqual(yield* writes, [
+        "POST /v1/users/ben/groups 201 truncated",
+        "PATCH /v1/users/ana 200 truncated",
+        "DELETE /v1/users/ana/groups/g_main 200 truncated"
+      ])
+      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
+      assert.deepStrictEqual(
+        [yield* state.userGroup("ben", "g_side"), yield* state.userRole("ana"), yield* state.userGroup("ana", "g_main")],
+        ["View Destination", "Account Analyst", null]
+      )
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("an invitation is reported created, naming the new user read back by email; a delete is reported deleted", () =>
+    Effect.gen(function*() {
+      yield* cutWriteAnswers
+      const created = yield* provisioner((p) => p.createAccount({ email: "zoe@example.com", given_name: "Zoe", family_name: "Quinn" }))
+      const deleted = yield* provisioner((p) => p.deleteResource("user", "dee"))
+      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
+      const zoe = yield* Effect.flatMap(
+        FivetranClient,
+        (client) => Effect.orDie(Stream.runHead(Stream.filter(client.listUsers, (u) => u.email === "zoe@example.com")))
+      )
+      assert.isTrue(Option.isSome(zoe))
+      assert.deepStrictEqual(
+        [created._tag, created.resource.id, deleted._tag],
+        ["Created", { resourceType: "user", resource: Option.getOrThrow(zoe).id }, "Deleted"]
+      )
+      assert.deepStrictEqual(yield* writes, [
+        "POST /v1/users 201 truncated",
+        "DELETE /v1/users/dee 200 truncated"
+      ])
+      assert.isFalse((yield* state.userIds).includes("dee"))
+    }).pipe(Effect.provide(provisioningLayer())))
+})
