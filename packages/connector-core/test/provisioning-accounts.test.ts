@@ -2,7 +2,7 @@ import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Provisioner, userResource } from "../src/index.js"
-import { account, logged, makeUser, provisioningLayer, state, writesIn } from "./support/ProvisioningFixture.js"
+import { account, logged, makeUser, provisioningLayer, readFirstTogether, state, writesIn } from "./support/ProvisioningFixture.js"
 
 /** Account creation (POST /v1/users, NO_PASSWORD invitation) and user deletion, docs/architecture.md §3. */
 
@@ -131,14 +131,14 @@ describe("deleteResource", () => {
     Effect.gen(function*() {
       const first = yield* remove("user", "ben")
       assert.strictEqual(first.result._tag, "Deleted")
-      assert.deepStrictEqual(first.requests, ["GET /v1/users/ben", "DELETE /v1/users/ben"])
+      assert.deepStrictEqual(readFirstTogether(first.requests, 2), ["GET /v1/account/info", "GET /v1/users/ben", "DELETE /v1/users/ben"])
       assert.isFalse((yield* state.userIds).includes("ben"))
       assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
 
       // A 404 for the user is believed once the account answers (a wrong base URL 404s both: below).
       const again = yield* remove("user", "ben")
       assert.strictEqual(again.result._tag, "DoesNotExist")
-      assert.deepStrictEqual(again.requests, ["GET /v1/users/ben", "GET /v1/account/info"])
+      assert.deepStrictEqual(readFirstTogether(again.requests, 2), ["GET /v1/account/info", "GET /v1/users/ben"])
 
       const ana = yield* remove("user", "ana")
       assert.strictEqual(ana.result._tag, "Deleted")
@@ -156,8 +156,25 @@ describe("deleteResource", () => {
           "check --base-url"
       )
       // No DELETE went out.
-      assert.deepStrictEqual(refused.requests, ["GET /proxy/v1/users/ben", "GET /proxy/v1/account/info"])
+      assert.deepStrictEqual(readFirstTogether(refused.requests, 2), ["GET /proxy/v1/account/info", "GET /proxy/v1/users/ben"])
     }).pipe(Effect.provide(provisioningLayer({ basePath: "/proxy" }))))
+
+  it.live("the user whose key the connector uses is not deleted (Fivetran would delete the key with it): Conflict, no DELETE", () =>
+    Effect.gen(function*() {
+      const refused = yield* logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "admin"))))
+      assert.deepStrictEqual([refused.result._tag, refused.result.message], [
+        "Conflict",
+        "cannot delete user:admin: it is the user whose API key this connector uses, and Fivetran deletes a user's keys " +
+        "with the user; delete it with another administrator's key or a system key"
+      ])
+      assert.deepStrictEqual(readFirstTogether(refused.requests, 2), ["GET /v1/account/info", "GET /v1/users/admin"])
+      assert.isTrue((yield* state.userIds).includes("admin"))
+      // Another user goes as before with the same key.
+      assert.strictEqual((yield* remove("user", "dee")).result._tag, "Deleted")
+    }).pipe(Effect.provide(provisioningLayer({
+      snapshot: { ...account, credentials: [{ _tag: "UserKey", key: "sandbox_key_admin", secret: "admin-secret", user_id: "admin" }] },
+      credential: { key: "sandbox_key_admin", secret: "admin-secret" }
+    }))))
 
   it.live("other resource types are Unsupported; malformed or padded ids are InvalidId; nothing is contacted", () =>
     Effect.gen(function*() {

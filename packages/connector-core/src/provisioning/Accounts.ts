@@ -1,10 +1,10 @@
 import { echoed, type FivetranClientShape, type InviteUserRequest, type User } from "@baton-fivetran/fivetran-client"
-import { Effect, Option, Stream } from "effect"
+import { Effect, Either, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { acceptedWrite, isAcceptedButCutShort } from "./AcceptedWrite.js"
-import { confirmAbsent } from "./ConfirmAbsent.js"
+import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -121,12 +121,23 @@ export const deleteResource = (
     yield* checkedFivetranId("user", id)
     const action = `delete user:${echoed(id)}`
     const gone: DeleteOutcome = { _tag: "DoesNotExist" }
-    const found = yield* client.getUser(id).pipe(
-      Effect.asSome,
-      Effect.catchTag("NotFound", () => Effect.succeedNone),
-      Effect.mapError(upstreamFailure(action))
-    )
-    if (Option.isNone(found)) return yield* confirmAbsent(client, action, `user ${echoed(id)}`, gone)
+    const [found, caller] = yield* Effect.all([
+      client.getUser(id).pipe(
+        Effect.asSome,
+        Effect.catchTag("NotFound", () => Effect.succeedNone),
+        Effect.mapError(upstreamFailure(action))
+      ),
+      // Whose key this is: a user key is deleted with its user (docs/fivetran-api.md §8).
+      Effect.either(client.accountInfo)
+    ], { concurrency: 2 })
+    if (Option.isNone(found)) return yield* absentOnceAccountAnswered(caller, action, `user ${echoed(id)}`, gone)
+    if (Either.isLeft(caller) && caller.left._tag !== "Forbidden") return yield* Effect.fail(upstreamFailure(action)(caller.left))
+    if (Either.isRight(caller) && caller.right.user_id === id) {
+      return yield* new Conflict({
+        message: `cannot ${action}: it is the user whose API key this connector uses, and Fivetran deletes a user's keys ` +
+          "with the user; delete it with another administrator's key or a system key"
+      })
+    }
     return yield* acceptedWrite(client.deleteUser(id)).pipe(
       Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
       Effect.catchTag("NotFound", () => Effect.succeed(gone)),

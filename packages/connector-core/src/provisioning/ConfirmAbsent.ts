@@ -1,6 +1,6 @@
-import type { FivetranClientShape } from "@baton-fivetran/fivetran-client"
-import { Effect } from "effect"
-import { Upstream } from "./ProvisioningError.js"
+import type { AccountInfo, FivetranClientShape, FivetranError } from "@baton-fivetran/fivetran-client"
+import { Effect, Either } from "effect"
+import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
@@ -10,15 +10,23 @@ import { upstreamFailure } from "./UpstreamFailure.js"
  * still proves the API is Fivetran's. `what` names the missing thing, e.g. `user U`.
  */
 export const confirmAbsent = <A>(client: FivetranClientShape, action: string, what: string, absent: A) =>
-  client.accountInfo.pipe(
-    Effect.as(absent),
-    Effect.catchTag("Forbidden", () => Effect.succeed(absent)),
-    Effect.mapError((error) =>
-      error._tag === "NotFound"
-        ? new Upstream({
-          message: `cannot ${action}: ${what} was not found, and neither was the account (${error.message}): ` +
-            "the base URL does not look like Fivetran's API root; check --base-url"
-        })
-        : upstreamFailure(action)(error)
-    )
+  Effect.flatMap(Effect.either(client.accountInfo), (answer) => absentOnceAccountAnswered(answer, action, what, absent))
+
+/** As `confirmAbsent`, from the account's answer already read. */
+export const absentOnceAccountAnswered = <A>(
+  answer: Either.Either<AccountInfo, FivetranError>,
+  action: string,
+  what: string,
+  absent: A
+): Effect.Effect<A, ProvisioningError> => {
+  if (Either.isRight(answer) || answer.left._tag === "Forbidden") return Effect.succeed(absent)
+  const error = answer.left
+  return Effect.fail(
+    error._tag === "NotFound"
+      ? new Upstream({
+        message: `cannot ${action}: ${what} was not found, and neither was the account (${error.message}): ` +
+          "the base URL does not look like Fivetran's API root; check --base-url"
+      })
+      : upstreamFailure(action)(error)
   )
+}
