@@ -111,6 +111,35 @@ describe("createAccount", () => {
       }
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("control characters, bidirectional overrides and an over-long address are InvalidInput naming the field; a joiner is kept", () =>
+    Effect.gen(function*() {
+      const bad = yield* createRefused({
+        email: "ctl\u0007@b.co",
+        given_name: "Bad\u0000",
+        family_name: "\u202eevil",
+        phone: "+1\u001b[31m"
+      })
+      assert.deepStrictEqual([bad.result._tag, bad.result.message], [
+        "InvalidInput",
+        "cannot create the account: email contains a control character (U+0007); given_name contains a control character " +
+        "(U+0000); family_name contains a bidirectional control character (U+202E); phone contains a control character (U+001B)"
+      ])
+      const long = yield* createRefused({ email: `${"a".repeat(250)}@b.co`, given_name: "A", family_name: "B" })
+      assert.strictEqual(long.result.message, "cannot create the account: email is 255 characters long, more than an address can be (254)")
+      const refusedEmails = []
+      for (const email of ["esc\u001b[31m@b.co", "zero\u200bwidth@b.co", "x@b\u0085.co"]) {
+        refusedEmails.push((yield* createRefused({ email, given_name: "A", family_name: "B" })).result.message)
+      }
+      assert.deepStrictEqual(refusedEmails, [
+        "cannot create the account: email contains a control character (U+001B)",
+        "cannot create the account: email contains an invisible formatting character (U+200B)",
+        "cannot create the account: email contains a control character (U+0085)"
+      ])
+      assert.strictEqual((yield* state.userIds).length, account.users.length)
+      const joined = yield* create({ email: "mehr@example.com", given_name: "\u0645\u0647\u200c\u0631", family_name: "Q" })
+      assert.strictEqual(joined.result._tag, "Created")
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("an unknown or non-account role is UnknownRole listing the account roles; nothing created", () =>
     Effect.gen(function*() {
       const unknown = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "Wizard" })

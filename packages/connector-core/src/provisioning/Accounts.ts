@@ -17,6 +17,38 @@ import { upstreamFailure } from "./UpstreamFailure.js"
 /** One `@`, something on both sides, a dot in the domain, no spaces: enough to catch typos. */
 const Email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
+/** The longest address SMTP carries (RFC 5321 §4.5.3.1.3: a 256-octet path, less its angle brackets). */
+const EmailMaxLength = 254
+
+/**
+ * Control characters (C0, DEL, C1), and the bidirectional overrides and isolates that make a name
+ * read otherwise than it is stored; joiners (a Persian name's U+200C) are left alone.
+ */
+const unprintable = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
+
+/** In an address, any invisible formatting character too: none belongs there, and a shown address would hide it. */
+const unprintableInEmail = /[\p{Cc}\p{Cf}]/u
+
+/** `given_name contains a control character (U+0007)`, or nothing. */
+const unprintableIn = (field: string, value: string, pattern = unprintable): ReadonlyArray<string> => {
+  const char = pattern.exec(value)?.[0]
+  if (char === undefined) return []
+  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")
+  const what = /\p{Cc}/u.test(char)
+    ? "a control character"
+    : /[\u202A-\u202E\u2066-\u2069]/u.test(char)
+    ? "a bidirectional control character"
+    : "an invisible formatting character"
+  return [`${field} contains ${what} (U+${code})`]
+}
+
+const emailProblems = (email: string, given: string): ReadonlyArray<string> => {
+  const unprintableChars = unprintableIn("email", email, unprintableInEmail)
+  if (unprintableChars.length > 0) return unprintableChars
+  if (!Email.test(email)) return [`email "${echoed(given)}" is not an email address`]
+  return email.length > EmailMaxLength ? [`email is ${email.length} characters long, more than an address can be (${EmailMaxLength})`] : []
+}
+
 /** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
 type Invitation = InviteUserRequest & { readonly email: string }
 
@@ -25,10 +57,12 @@ const checkedRequest = (request: AccountRequest): Effect.Effect<Invitation, Prov
   const given_name = request.given_name.trim()
   const family_name = request.family_name.trim()
   const problems = [
-    ...(Email.test(email) ? [] : [`email "${echoed(request.email)}" is not an email address`]),
-    ...(given_name === "" ? ["given_name is empty"] : []),
-    ...(family_name === "" ? ["family_name is empty"] : []),
-    ...(request.phone !== undefined && request.phone.trim() === "" ? ["phone is empty (leave it out instead)"] : [])
+    ...emailProblems(email, request.email),
+    ...(given_name === "" ? ["given_name is empty"] : unprintableIn("given_name", given_name)),
+    ...(family_name === "" ? ["family_name is empty"] : unprintableIn("family_name", family_name)),
+    ...(request.phone !== undefined && request.phone.trim() === ""
+      ? ["phone is empty (leave it out instead)"]
+      : unprintableIn("phone", request.phone ?? ""))
   ]
   if (problems.length > 0) return Effect.fail(new InvalidInput({ message: `cannot create the account: ${problems.join("; ")}` }))
   return Effect.succeed({
