@@ -20,7 +20,7 @@ import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
-import { noBodyFields, requestBodyChecks } from "./RequestBody.js"
+import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { groupOf } from "./Routes.js"
@@ -43,7 +43,7 @@ const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
 const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
   Effect.gen(function*() {
     const registry = yield* ResourceTypeRegistry
-    return handlers.handle("capabilities", () => Effect.succeed(capabilities(registry)))
+    return handlers.handle("capabilities", () => Effect.as(noQueryParameters, capabilities(registry)))
   }))
 
 const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
@@ -52,12 +52,12 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
     const schedule = yield* SyncSchedule
     return handlers
       .handle("start", () => Effect.zipRight(noBodyFields, jobs.start()))
-      .handle("schedule", () => schedule.view)
-      .handle("list", () => Effect.map(jobs.list, (items) => ({ items })))
-      .handle("get", ({ path }) => jobs.get(path.id))
+      .handle("schedule", () => Effect.zipRight(noQueryParameters, schedule.view))
+      .handle("list", () => Effect.zipRight(noQueryParameters, Effect.map(jobs.list, (items) => ({ items }))))
+      .handle("get", ({ path }) => Effect.zipRight(noQueryParameters, jobs.get(path.id)))
       .handle("cancel", ({ path }) => Effect.zipRight(noBodyFields, jobs.cancel(path.id)))
       .handle("file", ({ path }) =>
-        jobs.fileOf(path.id).pipe(
+        Effect.zipRight(noQueryParameters, jobs.fileOf(path.id)).pipe(
           Effect.flatMap((file) =>
             HttpServerResponse.file(file.path, {
               contentType: "application/octet-stream",
@@ -109,7 +109,7 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
             Effect.zipRight(queries.grants(urlParams))
           ))
       .handle("access", ({ path }) =>
-        queries.access({ resourceType: path.type, resource: path.id }))
+        Effect.zipRight(noQueryParameters, queries.access({ resourceType: path.type, resource: path.id })))
   }))
 
 const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>

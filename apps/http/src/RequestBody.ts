@@ -111,6 +111,21 @@ const firstQueryParameter = (target: string): string | undefined => {
 }
 
 /**
+ * For a read that takes no query parameters (a job, the jobs, a principal's access, the schedule,
+ * the capabilities): one is refused, naming it, as the listings refuse one they do not take.
+ * Ignored, `GET /v1/syncs?status=failed` answered every job and `?page_size=1` the whole access.
+ */
+export const noQueryParameters: Effect.Effect<void, InvalidRequest, HttpServerRequest.HttpServerRequest> = Effect.gen(
+  function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const parameter = firstQueryParameter(request.url)
+    if (parameter === undefined) return
+    const field = echoed(parameter)
+    return yield* new InvalidRequest({ field, message: `${field} is not a field of this request (it takes no query parameters)` })
+  }
+)
+
+/**
  * For a write whose arguments are all in its path (starting or cancelling a sync): a body giving
  * fields is refused, naming the first. `POST /v1/syncs {"sync_connections": true}` was accepted
  * and ran a sync without them. No body, `null` and `{}` are taken.

@@ -430,7 +430,17 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
           "principle",
           "principle is not a field of this request (it takes format, principal, entitlement)"
         ],
-        ["/v1/principals?query=mensah", "query", "query is not a field of this request (it takes q, limit)"]
+        ["/v1/principals?query=mensah", "query", "query is not a field of this request (it takes q, limit)"],
+        ["/v1/syncs?status=failed", "status", "status is not a field of this request (it takes no query parameters)"],
+        [
+          "/v1/principals/user/u1/access?page_size=1",
+          "page_size",
+          "page_size is not a field of this request (it takes no query parameters)"
+        ],
+        ["/v1/syncs/20260101T000000Z-1a2b?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
+        ["/v1/syncs/20260101T000000Z-1a2b/file?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
+        ["/v1/schedule?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
+        ["/v1/capabilities?x=1", "x", "x is not a field of this request (it takes no query parameters)"]
       ]
       for (const [path, field, message] of cases) {
         assert.strictEqual(yield* expectDecodeError("GET", path, undefined, field), message, path)
