@@ -99,7 +99,7 @@ export const KeepSyncs: DefaultedSetting<number> = withDefault(SettingKind.integ
   default: () => DefaultKeepSyncs
 })
 
-export const SyncEvery: Setting<number> = optional(SettingKind.duration, {
+export const SyncEvery: Setting<number> = optional(SettingKind.durationAtLeast("1m"), {
   flag: "sync-every",
   env: "BATON_HTTP_SYNC_EVERY",
   description: "Run a sync at start-up and then every this long (±10% jitter); delayed while the rate-limit " +

@@ -109,6 +109,19 @@ describe("settings sources (the service process)", () => {
         [2, "error: .baton.yaml: port: expected a whole number from 0 to 65535, got \"-1\"\n", ""]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+
+  it.scopedLive("--sync-every under a minute is refused (exit 2): 5ms, meant as 5m, synced without a pause", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const runs = yield* Effect.all([
+        runServiceOnce(["--sync-every", "5ms"], { cwd: dir }),
+        runServiceOnce([], { cwd: dir, env: { BATON_HTTP_SYNC_EVERY: "59s" } })
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(runs.map((run) => [run.code, run.stderr, run.stdout]), [
+        [2, "error: --sync-every: expected a duration of at least 1m, got \"5ms\"\n", ""],
+        [2, "error: BATON_HTTP_SYNC_EVERY: expected a duration of at least 1m, got \"59s\"\n", ""]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })
 
 describe("help (the service process)", () => {

@@ -66,23 +66,43 @@ export const integer = (minimum: number, maximum: number, pseudoName = "n"): Set
  * number without a unit is refused, as Go's durations refuse it: WaitDuration reads `10` as 10
  * seconds, where someone who meant minutes or hours got a wait far shorter, and no error.
  */
+const readDuration = (text: string) =>
+  /^\d+$/.test(text.trim())
+    ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedEchoed(text)}`)
+    : Option.match(parseWaitDuration(text), {
+      onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedEchoed(text)}`),
+      onSome: (millis) => Either.right(millis)
+    })
+
 export const duration: SettingKind<number> = {
   accepts: "a duration with a unit, such as 90s, 10m, 6h or 1h30m",
   pseudoName: "duration",
   flag: "value",
   secret: false,
   field: { _tag: "String" },
-  config: (key) =>
-    Config.string(key).pipe(
-      Config.mapOrFail((text) =>
-        /^\d+$/.test(text.trim())
-          ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedEchoed(text)}`)
-          : Option.match(parseWaitDuration(text), {
-            onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedEchoed(text)}`),
-            onSome: Either.right
-          })
+  config: (key) => Config.string(key).pipe(Config.mapOrFail(readDuration))
+}
+
+/**
+ * A duration of at least `minimum` (e.g. `1m`, in the same notation): a schedule's `5ms`, meant as
+ * `5m`, ran a sync after every sync and spent the account's rate-limit budget.
+ */
+export const durationAtLeast = (minimum: string): SettingKind<number> => {
+  const floor = Option.getOrThrow(parseWaitDuration(minimum))
+  return {
+    ...duration,
+    accepts: `a duration of at least ${minimum}, with a unit, such as 10m, 6h or 1h30m`,
+    config: (key) =>
+      Config.string(key).pipe(
+        Config.mapOrFail((text) =>
+          Either.flatMap(
+            readDuration(text),
+            (millis) =>
+              millis >= floor ? Either.right(millis) : invalid(`expected a duration of at least ${minimum}, got ${quotedEchoed(text)}`)
+          )
+        )
       )
-    )
+  }
 }
 
 /**

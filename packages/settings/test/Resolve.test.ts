@@ -72,6 +72,19 @@ describe("resolution", () => {
         yield* reason(resolve(BatonSettings.MaxRateLimitWait, sources({ "max-rate-limit-wait": "soon" })).pipe(withEnv({}))),
         Option.some("--max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"")
       )
+      const Every = optional(SettingKind.durationAtLeast("1m"), { flag: "every", env: "EVERY", description: "Every." })
+      assert.deepStrictEqual(
+        [
+          yield* reason(lookup(Every, sources({ every: "59s" })).pipe(withEnv({}))),
+          yield* reason(lookup(Every, sources({ every: "soon" })).pipe(withEnv({}))),
+          yield* lookup(Every, sources({})).pipe(withEnv({ EVERY: "1m" }))
+        ],
+        [
+          Option.some("--every: expected a duration of at least 1m, got \"59s\""),
+          Option.some("--every: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\""),
+          Option.some(60_000)
+        ]
+      )
       // A long value is quoted cut, as every echoed value is: its first 128 characters, then its length.
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "x".repeat(300) })).pipe(withEnv({}))),
