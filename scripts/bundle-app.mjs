@@ -75,6 +75,71 @@ const deferredFileParsers = standIn(
 )
 
 /**
+ * @effect/platform's index re-exports its MsgPack module, which imports msgpackr. Neither app uses
+ * MessagePack, but msgpackr declares no `sideEffects`, so esbuild kept it, and its set-up ran at every
+ * start: it looks for its native decoder, which loads child_process and detect-libc to read the
+ * system's C library. Declared free of side effects, it is dropped with the module that imports it.
+ */
+const msgpackrDroppedUnlessUsed = {
+  name: "msgpackr-dropped-unless-used",
+  setup(build) {
+    build.onResolve({ filter: /^msgpackr$/ }, async (args) => {
+      if (args.pluginData === "msgpackr-dropped-unless-used") return undefined
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "msgpackr-dropped-unless-used"
+      })
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false }
+    })
+  }
+}
+
+/**
+ * A stand-in for a Node built-in whose loading every start paid although most commands never call
+ * it: the named functions load the built-in on their first call. A name the stand-in lacks fails
+ * the build ("No matching export"), so a new import cannot silently get `undefined`.
+ */
+const deferredBuiltin = (builtin, importer, names) =>
+  standIn(`deferred-${builtin.replace(/^node:/, "")}`, new RegExp(`^${builtin}$`), importer, () =>
+    [
+      "let loaded",
+      `const load = () => loaded ??= require(${JSON.stringify(builtin)})`,
+      ...names.map((name) => `export const ${name} = (...args) => load().${name}(...args)`)
+    ].join("\n"))
+
+/**
+ * Node's crypto takes ~13 ms to load (2026-12-03, this machine), and every start loaded it:
+ * @effect/platform-node's file system, the .c1z writer and reader, the atomic file writer and the HTTP
+ * service import it at their top for random names and hashes that `--version` or a one-shot grant
+ * never make.
+ */
+const deferredCrypto = deferredBuiltin(
+  "node:crypto",
+  /@effect[\\/]platform-node-shared[\\/]dist[\\/]esm[\\/]internal[\\/]fileSystem\.js$|packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$|apps[\\/][^\\/]+[\\/]src[\\/].*\.ts$/,
+  ["createHash", "createHmac", "randomBytes", "randomUUID", "timingSafeEqual"]
+)
+
+/** @effect/platform-node's terminal imports readline (~2 ms) for prompts, which no command shows. */
+const deferredReadline = deferredBuiltin(
+  "node:readline",
+  /@effect[\\/]platform-node-shared[\\/]dist[\\/]esm[\\/]internal[\\/]terminal\.js$/,
+  ["createInterface", "emitKeypressEvents"]
+)
+
+/**
+ * undici calls `assert(condition)` throughout and loads node:assert (~2-3 ms, with its error
+ * formatting) as it is loaded; bundled, its `node:assert` loads the module when an assertion first runs.
+ */
+const deferredAssert = standIn(
+  "deferred-assert",
+  /^node:assert$/,
+  /undici[\\/]lib[\\/]/,
+  () => "let loaded\nmodule.exports = (...args) => (loaded ??= require(\"node:assert\"))(...args)"
+)
+
+/**
  * undici's index loads all of undici (fetch, WebSocket, cookies, mocks, caches, HTTP/2), and those
  * parts reach for Node's own fetch globals, which loads Node's copy of undici as well: ~55 ms of the
  * HTTP service's start-up (CPU profile, 2026-12-01). The client's transport (fivetran-client's
@@ -187,7 +252,7 @@ const buildCommit = (() => {
 })()
 
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector],
+  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector, msgpackrDroppedUnlessUsed, deferredCrypto, deferredReadline, deferredAssert],
   define: buildCommit === undefined ? {} : { BATON_FIVETRAN_COMMIT: JSON.stringify(buildCommit) },
   bundle: true,
   platform: "node",
