@@ -252,7 +252,16 @@ const buildCommit = (() => {
 })()
 
 const common = {
-  plugins: [deferredFileParsers, undiciAgentOnly, deferredWebSocketServer, deferredHttp2Connector, msgpackrDroppedUnlessUsed, deferredCrypto, deferredReadline, deferredAssert],
+  plugins: [
+    deferredFileParsers,
+    undiciAgentOnly,
+    deferredWebSocketServer,
+    deferredHttp2Connector,
+    msgpackrDroppedUnlessUsed,
+    deferredCrypto,
+    deferredReadline,
+    deferredAssert
+  ],
   define: buildCommit === undefined ? {} : { BATON_FIVETRAN_COMMIT: JSON.stringify(buildCommit) },
   bundle: true,
   platform: "node",
