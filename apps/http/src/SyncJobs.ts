@@ -12,6 +12,7 @@ import {
   FiberHandle,
   Option,
   Order,
+  PubSub,
   Ref,
   Schema,
   SynchronizedRef
@@ -140,6 +141,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.provideService(FileSystem.FileSystem, fs),
         Effect.provideService(Path.Path, path)
       )
+
+    /** The jobs retention deleted, for whoever holds something of theirs (SyncReaders' open working copies). */
+    const deleted = yield* PubSub.unbounded<string>()
 
     const removeJobFiles = (id: string) =>
       Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
@@ -377,7 +381,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const withoutOutdated = (jobs: Map<string, SyncJob>) =>
       Effect.forEach(
         outdated(jobs),
-        (id) => removeJobFiles(id).pipe(Effect.zipRight(Effect.sync(() => jobs.delete(id)))),
+        (id) => removeJobFiles(id).pipe(Effect.zipRight(Effect.sync(() => jobs.delete(id))), Effect.zipRight(PubSub.publish(deleted, id))),
         { discard: true }
       )
 
@@ -657,6 +661,18 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
     yield* publishLastSuccessful
 
-    return { start, get, list, cancel, latestSucceeded, unreadableSyncs, failUnreadable, fileOf, filePath } as const
+    return {
+      start,
+      get,
+      list,
+      cancel,
+      latestSucceeded,
+      unreadableSyncs,
+      failUnreadable,
+      fileOf,
+      filePath,
+      /** The ids of the jobs retention deletes from now on, for the caller's scope. */
+      deletedJobs: PubSub.subscribe(deleted)
+    } as const
   })
 }) {}

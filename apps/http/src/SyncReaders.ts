@@ -1,6 +1,6 @@
 import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
-import { Duration, Effect, Exit, Option, Ref, type Scope, ScopedCache } from "effect"
+import { Duration, Effect, Exit, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
 import { SyncJobs } from "./SyncJobs.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
@@ -52,6 +52,10 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
       capacity: 4,
       timeToLive: (exit) => Exit.isSuccess(exit) ? readerLifetime : Duration.zero
     })
+    // A deleted sync can never be read again: its working copy (~15 times its file) goes with it,
+    // once the requests reading it are done, instead of holding a slot and the disk for minutes.
+    const deletedJobs = yield* jobs.deletedJobs
+    yield* Effect.forkScoped(Stream.runForEach(Stream.fromQueue(deletedJobs), (id) => readers.invalidate(id)))
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })

@@ -80,3 +80,37 @@ layer(harness({ tempDir }), { excludeTestServices: true, timeout: 90_000 })("the
       assert.strictEqual((fixed.body as { items: ReadonlyArray<unknown> }).items.length, 3)
     }).pipe(Effect.ensuring(Effect.flatMap(FileSystem.FileSystem, (fs) => Effect.ignore(fs.remove(tempDir, { recursive: true }))))))
 })
+
+const retentionTempDir = mkdtempSync(join(tmpdir(), "baton-http-copies-kept-"))
+
+/** The working copies in the directory, once the count is `count` (an invalidated copy is removed as its last reader ends). */
+const copiesOnce = (count: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const copies = (yield* Effect.orDie(fs.readDirectory(retentionTempDir))).filter((name) => name.startsWith("c1z-"))
+      if (copies.length === count || attempt === 199) return copies
+      yield* Effect.sleep("25 millis")
+    }
+    return []
+  })
+
+layer(harness({ tempDir: retentionTempDir, keepSyncs: 1 }), { excludeTestServices: true, timeout: 90_000 })(
+  "the working copies of syncs retention deleted",
+  (it) => {
+    it.effect("go with the sync, instead of staying for the reader's ten minutes", () =>
+      Effect.gen(function*() {
+        const first = yield* runSync
+        assert.strictEqual((yield* get("/v1/resources?type=team")).status, 200)
+        assert.strictEqual((yield* copiesOnce(1)).length, 1)
+        const second = yield* runSync
+        assert.deepStrictEqual([first.status, second.status], ["succeeded", "succeeded"])
+        assert.strictEqual((yield* get(`/v1/syncs/${first.id}`)).status, 404)
+        assert.strictEqual((yield* get("/v1/resources?type=team")).status, 200)
+        // The second sync's copy alone: the first's went when retention deleted the sync.
+        assert.strictEqual((yield* copiesOnce(1)).length, 1)
+      }).pipe(
+        Effect.ensuring(Effect.flatMap(FileSystem.FileSystem, (fs) => Effect.ignore(fs.remove(retentionTempDir, { recursive: true }))))
+      ))
+  }
+)
