@@ -31,6 +31,9 @@ const checkLifetime = "20 seconds"
 /** Fivetran refused the key or its permission: the configuration is wrong, not Fivetran. */
 const keyRefused = (error: FivetranError) => error._tag === "Unauthorized" || error._tag === "Forbidden"
 
+/** A 429 past the retries, or a rate-limit wait longer than max-rate-limit-wait. */
+const rateLimited = (error: FivetranError) => error._tag === "RateLimited" || error._tag === "RateLimitWaitTooLong"
+
 /** Held back by Fivetran's rate limit or our reserve: Fivetran answers, requests are only paced. */
 const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w.kind !== "retry")
 
@@ -68,9 +71,9 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
      * queries, reviews and explorer it serves from its kept syncs. Ready, saying so; before the key
      * ever worked, 503 (a rollout with a wrong key must not become ready).
      */
-    const whenFivetranFails = (reason: string): Effect.Effect<ReadyAnswer, NotReady> =>
+    const whenFivetranFails = (reason: string, what = "Fivetran is failing"): Effect.Effect<ReadyAnswer, NotReady> =>
       Effect.gen(function*() {
-        const message = `Fivetran is failing (${reason}); the key worked before, and the service serves its kept syncs`
+        const message = `${what} (${reason}); the key worked before, and the service serves its kept syncs`
         const known = yield* Ref.get(lastReady)
         if (Option.isSome(known)) return { ...known.value, message }
         if (yield* client.keyAccepted) return { ...keyAccepted, message }
@@ -81,7 +84,12 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
       Effect.map((info): ReadyAnswer => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
       Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
       Effect.catchAll((error) =>
-        keyRefused(error) ? Effect.fail(new NotReady({ message: error.message })) : whenFivetranFails(error.message)
+        keyRefused(error)
+          ? Effect.fail(new NotReady({ message: error.message }))
+          // The rate limit, or this service's reserve and wait bound, not a failure of Fivetran's.
+          : rateLimited(error)
+          ? whenFivetranFails(error.message, "requests to Fivetran wait for the rate limit")
+          : whenFivetranFails(error.message)
       ),
       Effect.raceFirst(heldBack),
       Effect.timeout(probeTimeout),

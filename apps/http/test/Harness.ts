@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly syncEveryMillis?: number
   /** Client attempts per request (default 1: no retries). */
   readonly maxAttempts?: number
+  /** The client's max-rate-limit-wait, in seconds (default: the client's). */
+  readonly maxRateLimitWaitSeconds?: number
   readonly snapshot?: AccountSnapshot
   /** Serve /openapi.json and /docs without a token (--public-docs). */
   readonly publicDocs?: boolean
@@ -152,7 +154,8 @@ export const harness = (options: HarnessOptions = {}) => {
       apiKey: Redacted.make(key.key),
       apiSecret: Redacted.make(options.badSecret === true ? "not-the-secret" : key.secret),
       baseUrl: sandbox.baseUrl,
-      maxAttempts: options.maxAttempts ?? 1
+      maxAttempts: options.maxAttempts ?? 1,
+      ...(options.maxRateLimitWaitSeconds === undefined ? {} : { maxRateLimitWaitSeconds: options.maxRateLimitWaitSeconds })
     }))))
   const dataDir = Layer.scoped(
     DataDir,

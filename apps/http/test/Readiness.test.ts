@@ -76,6 +76,27 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })
 
+layer(harness({ maxAttempts: 2, maxRateLimitWaitSeconds: 10 }), { excludeTestServices: true, timeout: 90_000 })(
+  "/readyz when the rate limit asks for a wait past max-rate-limit-wait",
+  (it) => {
+    it.effect("is ready, saying that requests wait for the rate limit, not that Fivetran fails", () =>
+      Effect.gen(function*() {
+        const { sandbox } = yield* Harness
+        yield* runSync
+        yield* sandbox.setFaults({ rateLimitBurst: { requests: 5, retryAfterSeconds: 600 } })
+        const { body, status } = yield* probe
+        const { message } = body as { message: string }
+        assert.deepStrictEqual([status, (body as { status: string }).status], [200, "ready"])
+        assert.strictEqual(
+          message,
+          "requests to Fivetran wait for the rate limit (GET /v1/account/info: Fivetran answered 429 with Retry-After 600s; " +
+            "that needs a wait of 10m, longer than max-rate-limit-wait (10.0s): raise it or retry later); the key worked " +
+            "before, and the service serves its kept syncs"
+        )
+      }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+  }
+)
+
 layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 })("/readyz while Fivetran fails from the start", (it) => {
   it.effect("is 503 before any answer showed the key to work: a rollout with a wrong key must not become ready", () =>
     Effect.gen(function*() {
