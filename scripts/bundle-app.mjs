@@ -129,14 +129,16 @@ const deferredReadline = deferredBuiltin(
 )
 
 /**
- * undici calls `assert(condition)` throughout and loads node:assert (~2-3 ms, with its error
- * formatting) as it is loaded; bundled, its `node:assert` loads the module when an assertion first runs.
+ * undici calls `assert(condition)` throughout, on every answer's path, and loads node:assert (~2-3 ms,
+ * with its error formatting) as it is loaded; bundled, its `node:assert` loads the module only for an
+ * assertion that fails, to throw its AssertionError.
  */
 const deferredAssert = standIn(
   "deferred-assert",
   /^node:assert$/,
   /undici[\\/]lib[\\/]/,
-  () => "let loaded\nmodule.exports = (...args) => (loaded ??= require(\"node:assert\"))(...args)"
+  // assert(value, message), its only form in undici, does nothing for a truthy value: only a failing one loads node:assert.
+  () => "module.exports = (value, message) => { if (!value) require(\"node:assert\")(value, message) }"
 )
 
 /**
