@@ -199,7 +199,13 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         ["unknown team", grant("team:no-such-team:member", { type: "user", id: user }), 404, "UnknownEntitlement"],
         ["unknown user", grant(`team:${teamGroup.team_id}:member`, { type: "user", id: "nobody" }), 404, "UnknownPrincipal"],
         ["team in a team", grant(`team:${teamGroup.team_id}:member`, { type: "team", id: teamGroup.team_id }), 422, "NotGrantable"],
-        ["delete a group", call("DELETE", `/v1/resources/group/${teamGroup.group_id}`), 422, "Unsupported"]
+        ["delete a group", call("DELETE", `/v1/resources/group/${teamGroup.group_id}`), 422, "Unsupported"],
+        [
+          "padded role",
+          call("POST", "/v1/accounts", { email: "padded@acmedata.com", given_name: "P", family_name: "R", role: " Account Reviewer " }),
+          422,
+          "UnknownRole"
+        ]
       ]
       for (const [label, effect, status, code] of cases) {
         const answer = yield* effect

@@ -58,7 +58,8 @@ export const AccountRequest = Schema.Struct({
   ),
   given_name: NonEmpty,
   family_name: NonEmpty,
-  role: Schema.optional(NonEmpty),
+  // As given, as from the CLI: a padded role name is refused naming the roles (UnknownRole), not trimmed.
+  role: Schema.optional(NonEmptyId),
   phone: Schema.optional(NonEmpty)
 }).annotations(onlyKnownFields)
 
