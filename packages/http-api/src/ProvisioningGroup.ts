@@ -58,8 +58,12 @@ export const AccountRequest = Schema.Struct({
   ),
   given_name: NonEmpty,
   family_name: NonEmpty,
-  // As given, as from the CLI: a padded role name is refused naming the roles (UnknownRole), not trimmed.
-  role: Schema.optional(NonEmptyId),
+  // Refused padded, as the CLI refuses it, rather than trimmed: role names are compared as given.
+  role: Schema.optional(
+    Schema.String.pipe(Schema.filter((role) => role !== "" && role.trim() === role, {
+      message: () => "expected non-empty text without spaces around it"
+    }))
+  ),
   phone: Schema.optional(NonEmpty)
 }).annotations(onlyKnownFields)
 
