@@ -186,6 +186,11 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly certificateRefused?: boolean
   /** The egress proxy's status when it would not open a tunnel: nothing reached Fivetran; a 4xx is no blip. */
   readonly proxyStatus?: number
+  /**
+   * The answer's status when the connection broke, or the deadline came, after its status line had
+   * arrived: a 2xx means Fivetran acted on the request, whatever became of the body.
+   */
+  readonly answeredStatus?: number
 }> {
   override get message() {
     return `${this.endpoint}: could not reach Fivetran: ${this.reason}`

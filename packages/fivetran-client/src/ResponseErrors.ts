@@ -250,7 +250,8 @@ export const transportError = (
   return new Transport({
     endpoint,
     reason: quoted(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`, scrub),
-    connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code)
+    connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code),
+    ...(failure.answeredStatus === undefined || failure.answeredStatus === 0 ? {} : { answeredStatus: failure.answeredStatus })
   })
 }
 

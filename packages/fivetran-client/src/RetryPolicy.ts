@@ -11,11 +11,12 @@ const refusedByProxy = (status: number | undefined) => status !== undefined && s
 /**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
  * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
- * DELETE (a repeat that finds the target gone answers 404, which callers treat as done). A 2xx body
- * cut off mid-JSON only for GET: a write answered 2xx was made, and its repeat would report the
- * caller's own change as found done (a DELETE's 404) or repeat it for nothing; callers that need no
- * body count it made (connector-core's AcceptedWrite). A complete body that is not JSON, or breaks
- * the schema, is not repeated: a proxy's page or a changed API answers the same again.
+ * DELETE (a repeat that finds the target gone answers 404, which callers treat as done). A 2xx
+ * answer whose body was cut off (mid-JSON, or by a reset or the deadline after the status line)
+ * only for GET: a write answered 2xx was made, and its repeat would report the caller's own change
+ * as found done (a DELETE's 404) or repeat it for nothing; callers that need no body count it made
+ * (`answeredBeforeBreaking`, connector-core's AcceptedWrite). A complete body that is not JSON, or
+ * breaks the schema, is not repeated: a proxy's page or a changed API answers the same again.
  * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
@@ -23,6 +24,15 @@ const refusedByProxy = (status: number | undefined) => status !== undefined && s
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
  * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel.
  */
+/**
+ * Fivetran answered 2xx, so acted on the request, before the answer broke off: its body cut
+ * mid-JSON (only a 2xx body is decoded), or the connection reset or the deadline passed after a
+ * 2xx status line.
+ */
+export const answeredBeforeBreaking = (error: FivetranError): boolean =>
+  (error._tag === "InvalidResponse" && error.cutShort === true) ||
+  (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
+
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   switch (error._tag) {
     case "RateLimited":
@@ -32,6 +42,7 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
       return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) &&
+        (method === "GET" || !answeredBeforeBreaking(error)) &&
         (method !== "POST" || error.connectFailed === true)
     // A 2xx whose body was cut in transit: the server acted, so never a write.
     case "InvalidResponse":

@@ -43,6 +43,8 @@ export type TransportFailure =
   | {
     readonly stage: "request" | "response" | "timeout" | "url"
     readonly cause: unknown
+    /** The answer's status, when its status line had arrived before it broke off (0: it had not). */
+    readonly answeredStatus?: number
   }
   | {
     readonly stage: "too-large"
@@ -127,7 +129,7 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, cause: Error): void {
     if (!this.end()) return
     this.release()
-    this.resume(Effect.fail({ stage: this.status === 0 ? "request" : "response", cause }))
+    this.resume(Effect.fail({ stage: this.status === 0 ? "request" : "response", cause, answeredStatus: this.status }))
   }
 
   /** Stops the exchange (its fiber was interrupted); the buffer is given back when undici reports the abort. */
@@ -151,7 +153,7 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
     this.release()
     this.interrupted = true
     controller?.abort(arriving)
-    this.resume(Effect.fail({ stage: "timeout", cause: arriving }))
+    this.resume(Effect.fail({ stage: "timeout", cause: arriving, answeredStatus: this.status }))
   }
 
   /**

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric, MetricLabel } from "effect"
 import { createServer, type ServerResponse } from "node:http"
 import { fivetranRetries } from "../src/FivetranMetrics.js"
+import { answeredBeforeBreaking } from "../src/RetryPolicy.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { clientFor, tallied } from "./support/TestClient.js"
 import { listenOnLoopback } from "./support/LoopbackServer.js"
@@ -124,6 +125,28 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
         ]
       ])
       assert.strictEqual(yield* server.requests, 2)
+    }))
+})
+
+describe("a 2xx answer whose connection breaks after the status line", () => {
+  /** 200, a Content-Length for the whole body, half of it, then a reset. */
+  const halfThenReset: Answer = (response) => {
+    response.writeHead(200, { "content-type": "application/json", "content-length": String(teamJson.length) })
+    response.write(half, () => response.socket?.destroy())
+  }
+
+  it.scoped("is repeated for a GET, and not for a DELETE: the error carries the status, for callers to count the write made", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([halfThenReset, whole, halfThenReset, whole])
+      const client = yield* clientFor(server.baseUrl, noBackoff)
+      assert.deepStrictEqual(yield* client.getTeam("bright_otter"), team)
+      assert.strictEqual(yield* server.requests, 2)
+      const deleted = yield* Effect.flip(client.deleteTeam("bright_otter"))
+      assert.deepStrictEqual(
+        [deleted._tag, deleted._tag === "Transport" ? deleted.answeredStatus : undefined, answeredBeforeBreaking(deleted)],
+        ["Transport", 200, true]
+      )
+      assert.strictEqual(yield* server.requests, 3)
     }))
 })
 

@@ -28,6 +28,8 @@ const errors: Record<string, FivetranError> = {
   ServerError503: new ServerError({ endpoint, status: 503 }),
   ServerError503WaitTooLong: new ServerError({ endpoint, status: 503, retryAfterSeconds: 7_200, maxWaitMillis: 3_600_000 }),
   TransportAfterConnect: new Transport({ endpoint, reason: "reset", connectFailed: false }),
+  TransportAfter200: new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 200 }),
+  TransportAfter503: new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 503 }),
   TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true }),
   TransportCertificateRefused: new Transport({ endpoint, reason: "certificate", connectFailed: true, certificateRefused: true })
 }
@@ -35,19 +37,21 @@ const errors: Record<string, FivetranError> = {
 const retried = (method: HttpMethod) => Object.keys(errors).filter((name) => shouldRetry(method, errors[name]!))
 
 describe("shouldRetry", () => {
-  it("GET retries 429, 5xx, transport failures and a 2xx body cut short", () => {
+  it("GET retries 429, 5xx, transport failures and a 2xx answer cut off", () => {
     assert.deepStrictEqual(retried("GET"), [
       "InvalidResponseCutShort",
       "RateLimited",
       "ServerError500",
       "ServerError503",
       "TransportAfterConnect",
+      "TransportAfter200",
+      "TransportAfter503",
       "TransportRefused"
     ])
   })
 
-  it("PATCH and DELETE retry 429, 5xx and transport failures, not a 2xx body cut short: the write was made", () => {
-    const expected = ["RateLimited", "ServerError500", "ServerError503", "TransportAfterConnect", "TransportRefused"]
+  it("PATCH and DELETE retry 429, 5xx and transport failures, not a 2xx answer cut off (body or connection): the write was made", () => {
+    const expected = ["RateLimited", "ServerError500", "ServerError503", "TransportAfterConnect", "TransportAfter503", "TransportRefused"]
     assert.deepStrictEqual(retried("PATCH"), expected)
     assert.deepStrictEqual(retried("DELETE"), expected)
   })

@@ -1,9 +1,15 @@
-import { echoed, type FivetranClientShape, type InviteUserRequest, type User } from "@baton-fivetran/fivetran-client"
+import {
+  answeredBeforeBreaking,
+  echoed,
+  type FivetranClientShape,
+  type InviteUserRequest,
+  type User
+} from "@baton-fivetran/fivetran-client"
 import { Effect, Either, Option, Stream } from "effect"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
-import { acceptedWrite, isAcceptedButCutShort } from "./AcceptedWrite.js"
+import { acceptedWrite } from "./AcceptedWrite.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
@@ -123,7 +129,7 @@ export const createAccount = (
             }))
         }
         // Invited, but the answer naming the new user was cut off: the listing names them.
-        if (isAcceptedButCutShort(error)) {
+        if (answeredBeforeBreaking(error)) {
           return Effect.zipRight(
             Effect.logWarning(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`),
             Effect.flatMap(findByEmail(client, body.email, action), (found) =>
