@@ -138,6 +138,9 @@ describe("createAccount", () => {
       assert.strictEqual((yield* state.userIds).length, account.users.length)
       const joined = yield* create({ email: "mehr@example.com", given_name: "\u0645\u0647\u200c\u0631", family_name: "Q" })
       assert.strictEqual(joined.result._tag, "Created")
+      // Trimmed first, as the names are: a trailing newline is not a character of the phone number.
+      const phoned = yield* create({ email: "tel@example.com", given_name: "T", family_name: "L", phone: "+1 555 0100\n" })
+      assert.strictEqual(phoned.result._tag, "Created")
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("an unknown or non-account role is UnknownRole listing the account roles; nothing created", () =>

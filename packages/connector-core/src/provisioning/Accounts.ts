@@ -68,7 +68,7 @@ const checkedRequest = (request: AccountRequest): Effect.Effect<Invitation, Prov
     ...(family_name === "" ? ["family_name is empty"] : unprintableIn("family_name", family_name)),
     ...(request.phone !== undefined && request.phone.trim() === ""
       ? ["phone is empty (leave it out instead)"]
-      : unprintableIn("phone", request.phone ?? ""))
+      : unprintableIn("phone", request.phone?.trim() ?? ""))
   ]
   if (problems.length > 0) return Effect.fail(new InvalidInput({ message: `cannot create the account: ${problems.join("; ")}` }))
   return Effect.succeed({
@@ -172,7 +172,7 @@ export const deleteResource = (
     ], { concurrency: 2 })
     if (Option.isNone(found)) return yield* absentOnceAccountAnswered(caller, action, `user ${echoed(id)}`, gone)
     if (Either.isLeft(caller) && caller.left._tag !== "Forbidden") return yield* Effect.fail(upstreamFailure(action)(caller.left))
-    if (Either.isRight(caller) && caller.right.user_id === id) {
+    if (Either.isRight(caller) && caller.right.user_id === found.value.id) {
       return yield* new Conflict({
         message: `cannot ${action}: it is the user whose API key this connector uses, and Fivetran deletes a user's keys ` +
           "with the user; delete it with another administrator's key or a system key"
