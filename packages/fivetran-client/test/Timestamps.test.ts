@@ -23,11 +23,11 @@ const user = {
 const answeringUser = (fields: Partial<typeof user>) => startServer(() => json(200, { code: "Success", data: { ...user, ...fields } }))
 
 describe("timestamps in Fivetran's answers", () => {
-  it.scoped("RFC 3339 with a fraction of up to nine digits, Z or an offset, is read as sent", () =>
+  it.scoped("RFC 3339 with a fraction of up to nine digits, Z or an offset, a leap day or second, is read as sent", () =>
     Effect.gen(function*() {
-      const server = yield* answeringUser({ logged_in_at: "2024-02-29T00:00:00.000000001z" })
+      const server = yield* answeringUser({ logged_in_at: "2024-02-29T00:00:00.000000001z", created_at: "0000-02-29T23:59:60+01:00" })
       const read = yield* (yield* clientFor(server.baseUrl, once)).getUser("wise_cactus")
-      assert.deepStrictEqual([read.logged_in_at, read.created_at], ["2024-02-29T00:00:00.000000001z", "2023-12-31T23:59:59+01:00"])
+      assert.deepStrictEqual([read.logged_in_at, read.created_at], ["2024-02-29T00:00:00.000000001z", "0000-02-29T23:59:60+01:00"])
     }))
 
   it.scoped("text that is not a timestamp fails the answer, naming the endpoint and the field", () =>
