@@ -88,7 +88,7 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
           ? Effect.fail(new NotReady({ message: error.message }))
           // The rate limit, or this service's reserve and wait bound, not a failure of Fivetran's.
           : rateLimited(error)
-          ? whenFivetranFails(error.message, "requests to Fivetran wait for the rate limit")
+          ? whenFivetranFails(error.message, "Fivetran's rate limit holds requests back")
           : whenFivetranFails(error.message)
       ),
       Effect.raceFirst(heldBack),

@@ -79,7 +79,7 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
 layer(harness({ maxAttempts: 2, maxRateLimitWaitSeconds: 10 }), { excludeTestServices: true, timeout: 90_000 })(
   "/readyz when the rate limit asks for a wait past max-rate-limit-wait",
   (it) => {
-    it.effect("is ready, saying that requests wait for the rate limit, not that Fivetran fails", () =>
+    it.effect("is ready, saying that the rate limit holds requests back, not that Fivetran fails", () =>
       Effect.gen(function*() {
         const { sandbox } = yield* Harness
         yield* runSync
@@ -89,7 +89,7 @@ layer(harness({ maxAttempts: 2, maxRateLimitWaitSeconds: 10 }), { excludeTestSer
         assert.deepStrictEqual([status, (body as { status: string }).status], [200, "ready"])
         assert.strictEqual(
           message,
-          "requests to Fivetran wait for the rate limit (GET /v1/account/info: Fivetran answered 429 with Retry-After 600s; " +
+          "Fivetran's rate limit holds requests back (GET /v1/account/info: Fivetran answered 429 with Retry-After 600s; " +
             "that needs a wait of 10m, longer than max-rate-limit-wait (10.0s): raise it or retry later); the key worked " +
             "before, and the service serves its kept syncs"
         )
