@@ -98,8 +98,9 @@ const msgpackrDroppedUnlessUsed = {
 
 /**
  * A stand-in for a Node built-in whose loading every start paid although most commands never call
- * it: the named functions load the built-in on their first call. A name the stand-in lacks fails
- * the build ("No matching export"), so a new import cannot silently get `undefined`.
+ * it: the named functions load the built-in on their first call. A named import the stand-in lacks
+ * fails the build ("No matching export"); through a namespace import (`import * as Crypto`) esbuild
+ * only warns that it "will always be undefined", so read the build's warnings after adding an importer.
  */
 const deferredBuiltin = (builtin, importer, names) =>
   standIn(`deferred-${builtin.replace(/^node:/, "")}`, new RegExp(`^${builtin}$`), importer, () =>

@@ -66,14 +66,6 @@ export const integer = (minimum: number, maximum: number, pseudoName = "n"): Set
  * number without a unit is refused, as Go's durations refuse it: WaitDuration reads `10` as 10
  * seconds, where someone who meant minutes or hours got a wait far shorter, and no error.
  */
-const readDuration = (text: string) =>
-  /^\d+$/.test(text.trim())
-    ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedEchoed(text)}`)
-    : Option.match(parseWaitDuration(text), {
-      onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedEchoed(text)}`),
-      onSome: (millis) => Either.right(millis)
-    })
-
 export const duration: SettingKind<number> = {
   accepts: "a duration with a unit, such as 90s, 10m, 6h or 1h30m",
   pseudoName: "duration",
@@ -81,6 +73,15 @@ export const duration: SettingKind<number> = {
   secret: false,
   field: { _tag: "String" },
   config: (key) => Config.string(key).pipe(Config.mapOrFail(readDuration))
+}
+
+function readDuration(text: string) {
+  return /^\d+$/.test(text.trim())
+    ? invalid(`expected a duration with a unit, such as 90s, 10m, 1h or 1h30m, got ${quotedEchoed(text)}`)
+    : Option.match(parseWaitDuration(text), {
+      onNone: () => invalid(`expected a duration such as 1h, 10m, 90s or 1h30m, got ${quotedEchoed(text)}`),
+      onSome: (millis) => Either.right(millis)
+    })
 }
 
 /**
