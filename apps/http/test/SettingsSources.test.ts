@@ -114,8 +114,8 @@ describe("settings sources (the service process)", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const runs = yield* Effect.all([
-        runServiceOnce(["--sync-every", "5ms"], { cwd: dir }),
-        runServiceOnce([], { cwd: dir, env: { BATON_HTTP_SYNC_EVERY: "59s" } })
+        runServiceOnce(["--sandbox", "small", "--sync-every", "5ms"], { cwd: dir }),
+        runServiceOnce(["--sandbox", "small"], { cwd: dir, env: { BATON_HTTP_SYNC_EVERY: "59s" } })
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(runs.map((run) => [run.code, run.stderr, run.stdout]), [
         [2, "error: --sync-every: expected a duration of at least 1m, got \"5ms\"\n", ""],
