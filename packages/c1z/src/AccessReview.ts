@@ -95,7 +95,10 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
     case "All":
       return Stream.fromIterable(principalTypes).pipe(
         Stream.flatMap((resourceType) => reader.sorted.resources({ resourceType })),
-        Stream.flatMap((principal) => batched(reader, teams, reader.sorted.grantsOf(principal.value.id), Option.some(principal.value)))
+        Stream.flatMap((principal) => batched(reader, teams, reader.sorted.grantsOf(principal.value.id), Option.some(principal.value))),
+        // A damaged or another writer's file may grant to a principal it has no row of: its access
+        // is still on the sheet (at the end, by grant id, with the name the grant carries), not left out.
+        Stream.concat(batched(reader, teams, reader.sorted.grantsWithoutPrincipal(principalTypes), Option.none()))
       )
     case "Principal":
       return Stream.unwrap(Effect.map(reader.getResource(scope.principal), (principal) =>

@@ -22,6 +22,11 @@ export interface SortedListings {
   readonly grantsOf: (principal: ResourceId) => Stream.Stream<Keyed<Grant>, C1zError>
   /** One entitlement's grants, by principal. */
   readonly holdersOf: (entitlementId: string) => Stream.Stream<Keyed<Grant>, C1zError>
+  /**
+   * The grants, by id, to principals of these types that have no resource row: none in a file this
+   * connector wrote; a damaged or another writer's file may have them.
+   */
+  readonly grantsWithoutPrincipal: (principalTypes: ReadonlyArray<string>) => Stream.Stream<Keyed<Grant>, C1zError>
 }
 
 /** What the reader lends: a query on its open database, rows decoded under its error mapping. */
@@ -125,6 +130,24 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
       paged(
         { table: Tables.grants, columns: "data, expansion", where: ["entitlement_id = ?"], cursor: "external_id" },
         [entitlementId],
+        "",
+        decodeGrantRow
+      ),
+    grantsWithoutPrincipal: (principalTypes) =>
+      paged(
+        {
+          table: Tables.grants,
+          columns: "data, expansion",
+          where: [
+            `principal_resource_type_id IN (${principalTypes.map(() => "?").join(", ")})`,
+            // On the resources' unique (external_id, sync_id) index: one lookup per grant.
+            `NOT EXISTS (SELECT 1 FROM ${Tables.resources} AS principal WHERE principal.external_id = ` +
+            `${Tables.grants}.principal_resource_type_id || ':' || ${Tables.grants}.principal_resource_id ` +
+            `AND principal.sync_id = ${Tables.grants}.sync_id)`
+          ],
+          cursor: "external_id"
+        },
+        principalTypes,
         "",
         decodeGrantRow
       )

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, writeC1z } from "../src/index.js"
+import { magic, openC1z, reviewRows, writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"
 
@@ -76,5 +76,27 @@ describe("a .c1z whose rows are damaged", () => {
         `${entitlement.path}: the .c1z is damaged: v1_entitlements row ${entitlement.rowId}: its data is text, not a protobuf message (write it again)`,
         `${expansion.path}: the .c1z is damaged: v1_grants row ${expansion.rowId}: its expansion is text, not a protobuf message (write it again)`
       ])
+    }))
+})
+
+describe("a .c1z granting to a principal it has no resource row of", () => {
+  it.scoped("the review sheet still lists that access, after the principals it has, with the id the grant names", () =>
+    Effect.gen(function*() {
+      const rowsOf = (path: string) =>
+        Effect.flatMap(openC1z(path), (reader) => Stream.runCollect(reviewRows(reader, { _tag: "All" }))).pipe(
+          Effect.map(Chunk.toReadonlyArray)
+        )
+      const { path: good } = yield* damaged("good", () => 0)
+      const { path: orphaned } = yield* damaged("orphaned", (db) => {
+        db.prepare("DELETE FROM v1_resources WHERE external_id = 'user:u_alice'").run()
+        return 0
+      })
+      const whole = yield* rowsOf(good)
+      const without = yield* rowsOf(orphaned)
+      const alices = whole.filter((row) => row.principal === "user:u_alice")
+      assert.isAbove(alices.length, 0)
+      const key = (row: { readonly principal: string; readonly entitlement: string; readonly via: string }) =>
+        `${row.principal} ${row.entitlement} ${row.via}`
+      assert.deepStrictEqual(without.map(key), [...whole.filter((row) => row.principal !== "user:u_alice"), ...alices].map(key))
     }))
 })
