@@ -97,8 +97,13 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
         Stream.flatMap((resourceType) => reader.sorted.resources({ resourceType })),
         Stream.flatMap((principal) => batched(reader, teams, reader.sorted.grantsOf(principal.value.id), Option.some(principal.value))),
         // A damaged or another writer's file may grant to a principal it has no row of: its access
-        // is still on the sheet (at the end, by grant id, with the name the grant carries), not left out.
-        Stream.concat(batched(reader, teams, reader.sorted.grantsWithoutPrincipal(principalTypes), Option.none()))
+        // is still on the sheet (at the end, with the name the grant carries), not left out.
+        Stream.concat(
+          Stream.fromIterable(principalTypes).pipe(
+            Stream.flatMap((resourceType) => Stream.fromIterableEffect(reader.sorted.principalsWithoutResource(resourceType))),
+            Stream.flatMap((principal) => batched(reader, teams, reader.sorted.grantsOf(principal), Option.none()))
+          )
+        )
       )
     case "Principal":
       return Stream.unwrap(Effect.map(reader.getResource(scope.principal), (principal) =>

@@ -23,10 +23,10 @@ export interface SortedListings {
   /** One entitlement's grants, by principal. */
   readonly holdersOf: (entitlementId: string) => Stream.Stream<Keyed<Grant>, C1zError>
   /**
-   * The grants, by id, to principals of these types that have no resource row: none in a file this
-   * connector wrote; a damaged or another writer's file may have them.
+   * The principals of this type that grants name but that have no resource row, by id: none in a
+   * file this connector wrote; a damaged or another writer's file may have some.
    */
-  readonly grantsWithoutPrincipal: (principalTypes: ReadonlyArray<string>) => Stream.Stream<Keyed<Grant>, C1zError>
+  readonly principalsWithoutResource: (principalType: string) => Effect.Effect<ReadonlyArray<ResourceId>, C1zError>
 }
 
 /** What the reader lends: a query on its open database, rows decoded under its error mapping. */
@@ -133,23 +133,16 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
         "",
         decodeGrantRow
       ),
-    grantsWithoutPrincipal: (principalTypes) =>
-      paged(
-        {
-          table: Tables.grants,
-          columns: "data, expansion",
-          where: [
-            `principal_resource_type_id IN (${principalTypes.map(() => "?").join(", ")})`,
-            // On the resources' unique (external_id, sync_id) index: one lookup per grant.
-            `NOT EXISTS (SELECT 1 FROM ${Tables.resources} AS principal WHERE principal.external_id = ` +
-            `${Tables.grants}.principal_resource_type_id || ':' || ${Tables.grants}.principal_resource_id ` +
-            `AND principal.sync_id = ${Tables.grants}.sync_id)`
-          ],
-          cursor: "external_id"
-        },
-        principalTypes,
-        "",
-        decodeGrantRow
+    // The grants' principal index gives each principal once (of any sync in the file: grantsOf then
+    // reads this sync's grants alone), and the resources' unique index answers each: ~10 ms on a
+    // `large` file, where a pass over the grants took ~0.45 s.
+    principalsWithoutResource: (principalType) =>
+      sql.all(
+        `SELECT id FROM (SELECT DISTINCT principal_resource_id AS id FROM ${Tables.grants} WHERE principal_resource_type_id = ?)
+          AS principal WHERE NOT EXISTS (SELECT 1 FROM ${Tables.resources} AS resource
+            WHERE resource.external_id = ? || ':' || principal.id AND resource.sync_id = ?) ORDER BY id`,
+        [principalType, principalType, sql.syncId],
+        (row): ResourceId => ({ resourceType: principalType, resource: (row as { readonly id: string }).id })
       )
   }
 }
