@@ -1,6 +1,7 @@
 import { FivetranClient, type FivetranError, type RequestWait } from "@baton-fivetran/fivetran-client"
 import { NotReady, type Ready } from "@baton-fivetran/http-api"
 import { Effect, Option, Ref, Stream } from "effect"
+import { SyncJobs } from "./SyncJobs.js"
 
 /**
  * What `/readyz` answers when the service is ready: the account the configured key reaches, from
@@ -50,6 +51,7 @@ const paced = (wait: Option.Option<RequestWait>) => Option.exists(wait, (w) => w
 export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness", {
   effect: Effect.gen(function*() {
     const client = yield* FivetranClient
+    const jobs = yield* SyncJobs
     const lastReady = yield* Ref.make(Option.none<ReadyAnswer>())
 
     const whenPaced: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
@@ -73,7 +75,10 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
      */
     const whenFivetranFails = (reason: string, what = "Fivetran is failing"): Effect.Effect<ReadyAnswer, NotReady> =>
       Effect.gen(function*() {
-        const message = `${what} (${reason}); the key worked before, and the service serves its kept syncs`
+        const serves = Option.isSome(yield* jobs.latestSucceeded)
+          ? "the service serves its kept syncs"
+          : "the service answers, though no sync is kept yet to query"
+        const message = `${what} (${reason}); the key worked before, and ${serves}`
         const known = yield* Ref.get(lastReady)
         if (Option.isSome(known)) return { ...known.value, message }
         if (yield* client.keyAccepted) return { ...keyAccepted, message }

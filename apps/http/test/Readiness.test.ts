@@ -97,6 +97,26 @@ layer(harness({ maxAttempts: 2, maxRateLimitWaitSeconds: 10 }), { excludeTestSer
   }
 )
 
+layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 })(
+  "/readyz while Fivetran fails, before any sync is kept",
+  (it) => {
+    it.effect("is ready once a 2xx showed the key to work, and does not claim kept syncs it lacks", () =>
+      Effect.gen(function*() {
+        const { sandbox } = yield* Harness
+        // Answered 200 with a broken body: the key works, the check fails, no sync has run.
+        yield* sandbox.setFaults({ malformedShare: 1 })
+        const { body, status } = yield* probe
+        assert.deepStrictEqual([status, body], [200, {
+          status: "ready",
+          account_id: null,
+          account_name: null,
+          message: "Fivetran is failing (GET /v1/account/info: unexpected response body: Expected double-quoted property " +
+            "name in JSON at position 181); the key worked before, and the service answers, though no sync is kept yet to query"
+        }])
+      }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+  }
+)
+
 layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 })("/readyz while Fivetran fails from the start", (it) => {
   it.effect("is 503 before any answer showed the key to work: a rollout with a wrong key must not become ready", () =>
     Effect.gen(function*() {
