@@ -9,6 +9,15 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE"
 const refusedByProxy = (status: number | undefined) => status !== undefined && status >= 400 && status < 500
 
 /**
+ * Fivetran answered 2xx, so acted on the request, before the answer broke off: its body cut
+ * mid-JSON (only a 2xx body is decoded), or the connection reset or the deadline passed after a
+ * 2xx status line.
+ */
+export const answeredBeforeBreaking = (error: FivetranError): boolean =>
+  (error._tag === "InvalidResponse" && error.cutShort === true) ||
+  (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
+
+/**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
  * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
  * DELETE (a repeat that finds the target gone answers 404, which callers treat as done). A 2xx
@@ -24,16 +33,9 @@ const refusedByProxy = (status: number | undefined) => status !== undefined && s
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
  * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel.
  */
-/**
- * Fivetran answered 2xx, so acted on the request, before the answer broke off: its body cut
- * mid-JSON (only a 2xx body is decoded), or the connection reset or the deadline passed after a
- * 2xx status line.
- */
-export const answeredBeforeBreaking = (error: FivetranError): boolean =>
-  (error._tag === "InvalidResponse" && error.cutShort === true) ||
-  (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
-
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
+  // Fivetran acted on it: only a read is repeated for its body.
+  if (method !== "GET" && answeredBeforeBreaking(error)) return false
   switch (error._tag) {
     case "RateLimited":
       return true
@@ -42,11 +44,9 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
       return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) &&
-        (method === "GET" || !answeredBeforeBreaking(error)) &&
         (method !== "POST" || error.connectFailed === true)
-    // A 2xx whose body was cut in transit: the server acted, so never a write.
     case "InvalidResponse":
-      return error.cutShort === true && method === "GET"
+      return error.cutShort === true
     default:
       return false
   }
