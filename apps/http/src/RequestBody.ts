@@ -153,11 +153,7 @@ export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effe
     }
     // Every write takes its arguments in its path and body. Ignored, `?dry_run=true` on a revoke
     // revoked the grant: refused, before anything is read or done.
-    const parameter = firstQueryParameter(request.url)
-    if (parameter !== undefined) {
-      const field = echoed(parameter)
-      return yield* new InvalidRequest({ field, message: `${field} is not a field of this request (it takes no query parameters)` })
-    }
+    yield* noQueryParameters
     const tooLarge = new PayloadTooLarge({
       message: `the request body is larger than ${limitBytes} bytes`,
       limit_bytes: limitBytes
