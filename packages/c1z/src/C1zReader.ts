@@ -6,9 +6,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
-import { blobOf, decodeRowOf, optionalBlobOf } from "./RowBlob.js"
+import { type BlobRow, entitlementOfRow, grantOfRow, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
-import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType, entitlementDecoder } from "./proto/Decode.js"
+import { entitlementDecoder } from "./proto/Decode.js"
 import {
   entitlementQuery,
   type EntitlementFilter,
@@ -58,26 +58,10 @@ export interface C1zReader {
 /** Rows fetched per query while streaming, unless the filter's `limit` asks for fewer. */
 const pageSize = 1000
 
-/** A row as SQLite gives it: a damaged file may hold anything in its blob columns (RowBlob). */
-interface DataRow {
-  readonly id: number
-  readonly data: unknown
-  readonly expansion?: unknown
-}
-
-const resourceTypeRow = (row: DataRow) => decodeRowOf(Tables.resourceTypes, row.id, () => decodeResourceType(blobOf(row.data, "data")))
-const resourceRow = (row: DataRow) => decodeRowOf(Tables.resources, row.id, () => decodeResource(blobOf(row.data, "data")))
-const entitlementRow = (row: DataRow) => decodeRowOf(Tables.entitlements, row.id, () => decodeEntitlement(blobOf(row.data, "data")))
-
 /** A batch of grants decodes each distinct embedded entitlement once (entitlementDecoder). */
 const grantBatch = () => {
   const entitlementOf = entitlementDecoder()
-  return (row: DataRow) =>
-    decodeRowOf(
-      Tables.grants,
-      row.id,
-      () => decodeGrant(blobOf(row.data, "data"), optionalBlobOf(row.expansion, "expansion"), entitlementOf)
-    )
+  return (row: BlobRow) => grantOfRow(row, entitlementOf)
 }
 
 const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
@@ -205,7 +189,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       columns: string,
       query: Query,
       filter: { readonly afterRowId?: number; readonly limit?: number },
-      batch: () => (row: DataRow) => A
+      batch: () => (row: BlobRow) => A
     ): Stream.Stream<C1zRow<A>, C1zError> => {
       const sql = listingSql(table, columns, query)
       const start = { after: filter.afterRowId ?? 0, left: filter.limit ?? Number.POSITIVE_INFINITY }
@@ -214,7 +198,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
           const size = Math.min(pageSize, left)
           const rows = size <= 0
             ? []
-            : prepared(sql).all(syncId, ...query.params, after, size) as ReadonlyArray<DataRow>
+            : prepared(sql).all(syncId, ...query.params, after, size) as ReadonlyArray<BlobRow>
           const decode = batch()
           const page = rows.map((row) => ({ rowId: row.id, value: decode(row) }))
           const last = rows.at(-1)
@@ -227,10 +211,10 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         }))
     }
 
-    const byExternalId = <A>(table: string, columns: string, externalId: string, decode: (row: DataRow) => A) =>
+    const byExternalId = <A>(table: string, columns: string, externalId: string, decode: (row: BlobRow) => A) =>
       attempt(() => {
         const row = prepared(`SELECT ${columns} FROM ${table} WHERE external_id = ? AND sync_id = ?`)
-          .get(externalId, syncId) as DataRow | undefined
+          .get(externalId, syncId) as BlobRow | undefined
         return row === undefined ? Option.none() : Option.some(decode(row))
       })
 
@@ -242,14 +226,14 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         endedAt: fileText(run.ended_at),
         type: run.sync_type
       },
-      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, () => resourceTypeRow).pipe(
+      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, () => resourceTypeOfRow).pipe(
         Stream.map((row) => row.value)
       ),
-      resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceRow),
-      entitlements: (filter = {}) => list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementRow),
+      resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceOfRow),
+      entitlements: (filter = {}) => list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementOfRow),
       grants: (filter = {}) => list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, grantBatch),
-      getResource: (id) => byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, resourceRow),
-      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementRow),
+      getResource: (id) => byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, resourceOfRow),
+      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementOfRow),
       getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, grantBatch()),
       sorted: sortedListings({
         syncId,

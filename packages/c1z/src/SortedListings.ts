@@ -1,8 +1,7 @@
 import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fivetran/connector-core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
-import { decodeEntitlement, decodeGrant, decodeResource } from "./proto/Decode.js"
-import { blobOf, decodeRowOf, optionalBlobOf } from "./RowBlob.js"
+import { type BlobRow, entitlementOfRow, grantOfRow, resourceOfRow } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 
 /**
@@ -39,20 +38,11 @@ export interface SqlAccess {
   ) => Effect.Effect<ReadonlyArray<A>, C1zError>
 }
 
-/** A row as SQLite gives it: a damaged file may hold anything in its blob columns (RowBlob). */
-interface KeyedRow {
-  readonly id: number
+interface KeyedRow extends BlobRow {
   readonly external_id: string
-  readonly data: unknown
-  readonly expansion?: unknown
 }
 
 const pageSize = 1000
-
-const decodeResourceRow = (row: KeyedRow) => decodeRowOf(Tables.resources, row.id, () => decodeResource(blobOf(row.data, "data")))
-const decodeEntitlementRow = (row: KeyedRow) => decodeRowOf(Tables.entitlements, row.id, () => decodeEntitlement(blobOf(row.data, "data")))
-const decodeGrantRow = (row: KeyedRow) =>
-  decodeRowOf(Tables.grants, row.id, () => decodeGrant(blobOf(row.data, "data"), optionalBlobOf(row.expansion, "expansion")))
 
 const resourceQuery = { table: Tables.resources, columns: "data", cursor: "external_id" }
 
@@ -87,7 +77,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
   return {
     resources: (options = {}) => {
       if (options.resourceType === undefined) {
-        return paged({ ...resourceQuery, where: [] }, [], options.after ?? "", decodeResourceRow)
+        return paged({ ...resourceQuery, where: [] }, [], options.after ?? "", resourceOfRow)
       }
       // The ids of one type are the keys from `type:` up to `type;` (';' follows ':').
       const prefix = `${options.resourceType}:`
@@ -96,7 +86,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
         { ...resourceQuery, where: ["external_id < ?"] },
         [`${options.resourceType};`],
         start,
-        decodeResourceRow
+        resourceOfRow
       )
     },
     entitlements: (options = {}) =>
@@ -104,14 +94,14 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
         { table: Tables.entitlements, columns: "data", where: [], cursor: "external_id" },
         [],
         options.after ?? "",
-        decodeEntitlementRow
+        entitlementOfRow
       ),
     grants: (options = {}) =>
       paged(
         { table: Tables.grants, columns: "data, expansion", where: [], cursor: "external_id" },
         [],
         options.after ?? "",
-        decodeGrantRow
+        grantOfRow
       ),
     grantsOf: (principal) =>
       paged(
@@ -124,14 +114,14 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
         },
         [principal.resourceType, principal.resource],
         "",
-        decodeGrantRow
+        grantOfRow
       ),
     holdersOf: (entitlementId) =>
       paged(
         { table: Tables.grants, columns: "data, expansion", where: ["entitlement_id = ?"], cursor: "external_id" },
         [entitlementId],
         "",
-        decodeGrantRow
+        grantOfRow
       ),
     // The grants' principal index gives each principal once (of any sync in the file: grantsOf then
     // reads this sync's grants alone), and the resources' unique index answers each: ~10 ms on a
