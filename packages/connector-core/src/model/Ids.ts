@@ -62,11 +62,13 @@ export class MalformedFivetranId extends Data.TaggedError("MalformedFivetranId")
 /** What a pasted id picks up and no Fivetran id has (opaque, in practice `nozzle_eat`): whitespace, control and invisible characters. */
 const stray = /[\s\p{Cc}\p{Cf}]/u
 
-/** e.g. `whitespace (U+0020)`: the code point, since JSON leaves a zero-width space or a no-break space invisible. */
+/** `U+0020`: how a message names a character that JSON would leave invisible (a zero-width space, a no-break space). */
+export const codePointText = (char: string): string => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`
+
+/** e.g. `whitespace (U+0020)`. */
 const strayName = (char: string): string => {
   const what = /\s/.test(char) ? "whitespace" : /\p{Cc}/u.test(char) ? "a control character" : "an invisible formatting character"
-  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")
-  return `${what} (U+${code})`
+  return `${what} (${codePointText(char)})`
 }
 
 const strayProblem = (id: string): string | undefined => {

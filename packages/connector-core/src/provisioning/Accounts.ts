@@ -2,10 +2,12 @@ import {
   answeredBeforeBreaking,
   echoed,
   type FivetranClientShape,
+  type FivetranError,
   type InviteUserRequest,
   type User
 } from "@baton-fivetran/fivetran-client"
 import { Effect, Either, Option, Stream } from "effect"
+import { codePointText } from "../model/Ids.js"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
@@ -39,13 +41,12 @@ const unprintableInEmail = /[\p{Cc}\p{Cf}]/u
 const unprintableIn = (field: string, value: string, pattern = unprintable): ReadonlyArray<string> => {
   const char = pattern.exec(value)?.[0]
   if (char === undefined) return []
-  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")
   const what = /\p{Cc}/u.test(char)
     ? "a control character"
     : /[\u202A-\u202E\u2066-\u2069]/u.test(char)
     ? "a bidirectional control character"
     : "an invisible formatting character"
-  return [`${field} contains ${what} (U+${code})`]
+  return [`${field} contains ${what} (${codePointText(char)})`]
 }
 
 const emailProblems = (email: string, given: string): ReadonlyArray<string> => {
@@ -117,27 +118,24 @@ export const createAccount = (
     }
     const existing = yield* findByEmail(client, body.email, action)
     if (Option.isSome(existing)) return yield* alreadyExists(existing.value, body, action)
+    const created = (user: User): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })
+    /** The user the email belongs to now, after the invitation failed with `error`; that failure when there is none. */
+    const readBack = (error: FivetranError, outcome: (user: User) => Effect.Effect<CreateAccountOutcome, ProvisioningError>) =>
+      Effect.flatMap(findByEmail(client, body.email, action), (found) =>
+        Option.match(found, { onSome: outcome, onNone: () => Effect.fail(upstreamFailure(action)(error)) }))
     return yield* client.inviteUser(body).pipe(
-      Effect.map((user): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })),
+      Effect.map(created),
       Effect.catchAll((error) => {
         // Invited by someone else between our read and write: report the user now there.
         if (error._tag === "Conflict") {
-          return Effect.flatMap(findByEmail(client, body.email, action), (found) =>
-            Option.match(found, {
-              onSome: (user) => alreadyExists(user, body, action),
-              onNone: () => Effect.fail(upstreamFailure(action)(error))
-            }))
+          return readBack(error, (user) =>
+            alreadyExists(user, body, action))
         }
         // Invited, but the answer naming the new user was cut off: the listing names them.
         if (answeredBeforeBreaking(error)) {
           return Effect.zipRight(
             Effect.logWarning(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`),
-            Effect.flatMap(findByEmail(client, body.email, action), (found) =>
-              Option.match(found, {
-                onSome: (user): Effect.Effect<CreateAccountOutcome, ProvisioningError> =>
-                  Effect.succeed({ _tag: "Created", resource: userResource(user) }),
-                onNone: () => Effect.fail(upstreamFailure(action)(error))
-              }))
+            readBack(error, (user) => Effect.succeed(created(user)))
           )
         }
         return Effect.fail(upstreamFailure(action)(error))
