@@ -1,10 +1,11 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { createServer, maxHeaderSize, type Server, STATUS_CODES } from "node:http"
+import { maxHeaderSize, type Server, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
 import { httpRequests } from "./RequestTelemetry.js"
 import { UnmatchedRoute } from "./Routes.js"
+import { HeldUntilServedServer } from "./UnservedRequests.js"
 
 /**
  * What Node answers itself, before any route sees the request (its `clientError` event): a head
@@ -112,12 +113,13 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
 }
 
 /**
- * The service's Node server: `createServer` whose answers to requests it cannot take are JSON,
- * each passed to `log`. A request without Host reaches the service, which refuses it in its own
- * shape (AllowedHosts.ts): Node's own refusal was a bare 400.
+ * The service's Node server, whose answers to requests it cannot take are JSON, each passed to
+ * `log`, and which holds requests that arrive before the service serves (UnservedRequests.ts). A
+ * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
+ * Node's own refusal was a bare 400.
  */
 export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =>
-  createServer({ requireHostHeader: false }).on("clientError", answerClientError(log))
+  new HeldUntilServedServer({ requireHostHeader: false }, log).on("clientError", answerClientError(log))
 
 /**
  * A refused request's labels: no method or route was read, so OpenTelemetry's `_OTHER` for the

@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto"
+import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+
+/**
+ * Requests that reach the port while no handler serves it. platform-node's server listens as its
+ * layer is built, but the service's handler is attached only once every layer the service needs is
+ * built (~60 ms after the port opens here), and it is detached first as the service stops. Node
+ * answers nothing to a request no handler takes, so its caller waited for its own timeout (undici's
+ * fetch: 300 s) and a probe polling a fixed port at start hung. Such a request now waits for the
+ * handler at start, and is answered 503 once the handler has gone (stop, or a start that failed
+ * after the port opened).
+ */
+
+type Exchange = readonly [IncomingMessage, ServerResponse]
+
+/** What is logged of a 503 answered here, as of Node's own refusals (ClientErrors.ts). */
+interface StoppingLog {
+  readonly status: number
+  readonly request_id: string
+  readonly error: string
+}
+
+const stoppingBody = JSON.stringify({
+  error: "ServiceStopping",
+  message: "the service is stopping; send the request again once it runs"
+})
+
+/** 503 with the service's JSON error body and an X-Request-Id, then the connection closes. */
+const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) => void): void => {
+  const requestId = randomUUID()
+  response.shouldKeepAlive = false
+  response.writeHead(503, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(stoppingBody),
+    "X-Request-Id": requestId,
+    "Retry-After": "1"
+  })
+  response.end(stoppingBody)
+  log({ status: 503, request_id: requestId, error: "ServiceStopping" })
+}
+
+/**
+ * A Node server that holds requests arriving before its first `request` handler and passes them to
+ * it once attached; a request with no handler after that, or still held as the server closes, is
+ * answered 503 ServiceStopping (passed to `log`).
+ */
+export class HeldUntilServedServer extends Server {
+  private held: Array<Exchange> | undefined = []
+
+  constructor(options: ServerOptions, private readonly log: (answered: StoppingLog) => void) {
+    super(options)
+    this.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      if (this.listenerCount("request") > 1) return
+      if (this.held === undefined) answerStopping(response, this.log)
+      else this.held.push([request, response])
+    })
+    this.on("newListener", (event: string | symbol) => {
+      if (event !== "request" || this.held === undefined) return
+      const waiting = this.held
+      this.held = undefined
+      // Emitted before the listener is added: the held requests go to it once it is.
+      queueMicrotask(() => {
+        for (const [request, response] of waiting) this.emit("request", request, response)
+      })
+    })
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    const waiting = this.held ?? []
+    this.held = undefined
+    for (const [, response] of waiting) answerStopping(response, this.log)
+    return super.close(callback)
+  }
+}
