@@ -20,7 +20,9 @@ const hostSyntax = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)$/
 const hostnameOf = Option.liftThrowable((host: string) => new URL(`http://${host}/`).hostname)
 
 export const canonicalHost = (text: string): Option.Option<string> => {
-  const host = isIPv6(text) ? `[${text}]` : text
+  // Only a text with ":" can be an IPv6 address: Node's isIPv6 compiles its large pattern on first
+  // use (~7 ms, at every start of the service), and a name or IPv4 address never needs it.
+  const host = text.includes(":") && isIPv6(text) ? `[${text}]` : text
   if (host.length > 255 || !hostSyntax.test(host)) return Option.none()
   // Parsed once (every request's Host comes here); what URL refuses (`[::1::]`, `1.2.3.4.5`) is no host.
   return Option.map(hostnameOf(host), (name) => name.endsWith(".") ? name.slice(0, -1) : name)
