@@ -8,7 +8,6 @@ import { fileKindName, isNullDevice } from "./FileKind.js"
 import { platformErrorText } from "./PlatformErrorText.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
-import { parseYaml } from "./YamlText.js"
 import { yamlKind } from "./YamlValue.js"
 
 /**
@@ -65,6 +64,8 @@ const load = (file: string) =>
     const text = yield* readTextWithin(file, ConfigFileLimit, "a config file").pipe(
       Effect.mapError((error) => error._tag === "FileTooLarge" ? new SettingError({ reason: error.message }) : unreadable(file)(error))
     )
+    // The YAML parser is loaded only for a file to parse: most starts have none, and loading it took ~7 ms.
+    const { parseYaml } = yield* Effect.promise(() => import("./YamlText.js"))
     const { data, written } = yield* parseYaml(file, text)
     const settings = yield* Schema.decodeUnknown(Contents)(data).pipe(
       Effect.mapError(() => new SettingError({ reason: `${file} must hold settings as "key: value" lines, got ${yamlKind(data)}` }))
