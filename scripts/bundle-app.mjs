@@ -97,18 +97,26 @@ const msgpackrDroppedUnlessUsed = {
 }
 
 /**
+ * The source of a stand-in's named export `name` of the module `load()` loads: called, it calls the
+ * module's; with `new`, it makes one of the module's class (a constructor returning an object
+ * returns that object).
+ */
+const deferredFunction = (name) =>
+  `export function ${name}(...args) { return new.target === undefined ? load().${name}(...args) : new (load().${name})(...args) }`
+
+/** The source that loads `module` on first use, as `load()`. */
+const loader = (module) => ["let loaded", `const load = () => loaded ??= require(${JSON.stringify(module)})`]
+
+/**
  * A stand-in for a Node built-in whose loading every start paid although most commands never call
- * it: the named functions load the built-in on their first call. A named import the stand-in lacks
- * fails the build ("No matching export"); through a namespace import (`import * as Crypto`) esbuild
- * only warns that it "will always be undefined", so read the build's warnings after adding an importer.
+ * it: the named functions (and classes) load the built-in on their first use. A named import the
+ * stand-in lacks fails the build ("No matching export"); through a namespace import (`import * as
+ * Crypto`) esbuild only warns that it "will always be undefined", so read the build's warnings after
+ * adding an importer.
  */
 const deferredBuiltin = (builtin, importer, names) =>
   standIn(`deferred-${builtin.replace(/^node:/, "")}`, new RegExp(`^${builtin}$`), importer, () =>
-    [
-      "let loaded",
-      `const load = () => loaded ??= require(${JSON.stringify(builtin)})`,
-      ...names.map((name) => `export const ${name} = (...args) => load().${name}(...args)`)
-    ].join("\n"))
+    [...loader(builtin), ...names.map(deferredFunction)].join("\n"))
 
 /**
  * Node's crypto takes ~13 ms to load (2026-12-03, this machine), and every start loaded it:
@@ -120,6 +128,49 @@ const deferredCrypto = deferredBuiltin(
   "node:crypto",
   /@effect[\\/]platform-node-shared[\\/]dist[\\/]esm[\\/]internal[\\/]fileSystem\.js$|packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$|apps[\\/][^\\/]+[\\/]src[\\/].*\.ts$/,
   ["createHash", "createHmac", "randomBytes", "randomUUID", "timingSafeEqual"]
+)
+
+/**
+ * @effect/platform-node's node:http client imports https (~8 ms: it loads tls), and the HTTP service
+ * loaded it at start; neither app uses that client (both use undici), so only its Agent and request
+ * are stand-ins.
+ */
+const deferredHttps = deferredBuiltin(
+  "node:https",
+  /@effect[\\/]platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpClient\.js$/,
+  ["Agent", "request"]
+)
+
+/** @effect/platform-node's command executor imports child_process (~1 ms) for commands neither app runs. */
+const deferredChildProcess = deferredBuiltin(
+  "node:child_process",
+  /@effect[\\/]platform-node-shared[\\/]dist[\\/]esm[\\/]internal[\\/]commandExecutor\.js$/,
+  ["spawn", "exec"]
+)
+
+/**
+ * The .c1z reader and writer import the two native addons at their top, and the HTTP service loaded
+ * both at start (~8 ms for better-sqlite3, ~6 ms for zstd-napi) although it first opens a .c1z for a
+ * sync or a query. Bundled, each is a stand-in that loads the addon when a database is opened or a
+ * file (de)compressed; the few properties read off them (`Database.SqliteError`, the binding's
+ * classes and constants) are read through to the addon.
+ */
+const deferredNativeAddons = standIn(
+  "deferred-native-addon",
+  /^(better-sqlite3|zstd-napi|zstd-napi\/binding\.js)$/,
+  /packages[\\/]c1z[\\/]dist[\\/].*\.js$/,
+  (path) => {
+    const readThrough = "new Proxy({}, { get: (_, key) => load()[key] })"
+    const exports = {
+      "better-sqlite3": [
+        "export default function Database(...args) { return new (load())(...args) }",
+        "Object.defineProperty(Database, \"SqliteError\", { get: () => load().SqliteError })"
+      ],
+      "zstd-napi": [deferredFunction("CompressStream")],
+      "zstd-napi/binding.js": [`export default ${readThrough}`]
+    }
+    return [...loader(path), ...exports[path]].join("\n")
+  }
 )
 
 /** @effect/platform-node's terminal imports readline (~2 ms) for prompts, which no command shows. */
@@ -263,6 +314,9 @@ const common = {
     msgpackrDroppedUnlessUsed,
     deferredCrypto,
     deferredReadline,
+    deferredHttps,
+    deferredChildProcess,
+    deferredNativeAddons,
     deferredAssert
   ],
   define: buildCommit === undefined ? {} : { BATON_FIVETRAN_COMMIT: JSON.stringify(buildCommit) },
