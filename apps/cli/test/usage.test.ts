@@ -157,7 +157,7 @@ describe("usage", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.live("a principal type other than user or team, a typed id, or a login other than the email exits 2 before any request", () =>
+  it.live("a principal type other than user or team, a typed id, a resource type the connector lacks, or a login other than the email exits 2 before any request", () =>
     Effect.gen(function*() {
       const unreachable = ["--base-url", "http://127.0.0.1:9", "--api-key", "k", "--api-secret", secret, "-p"]
       const grant = ["--grant-entitlement", "group:g:View Destination", "--grant-principal"]
@@ -166,6 +166,7 @@ describe("usage", () => {
         runCli([...unreachable, ...grant, "g2", "--grant-principal-type", "group"]),
         runCli([...unreachable, ...grant, "user:wise_cactus", "--grant-principal-type", "user"]),
         runCli([...unreachable, "--delete-resource", "user:fancy_petal", "--delete-resource-type", "user"]),
+        runCli([...unreachable, "--delete-resource", "fancy_petal", "--delete-resource-type", "User"]),
         runCli([...unreachable, "--create-account-email", "bob@example.com", "--create-account-login", "other@example.com", ...profile])
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(results.map((result) => [result.exitCode, result.stderr, result.stdout]), [
@@ -178,6 +179,12 @@ describe("usage", () => {
         [
           2,
           "error: --delete-resource user:fancy_petal: give the id without its type (fancy_petal); the type goes in --delete-resource-type\n",
+          ""
+        ],
+        [
+          2,
+          "error: --delete-resource-type User: not a resource type of this connector; expected one of user, role, group, team, " +
+          "connection (in lower case; only users can be deleted)\n",
           ""
         ],
         [

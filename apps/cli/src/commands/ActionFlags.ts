@@ -1,4 +1,11 @@
-import { type AccountRequest, echoed, parseStrictJson, type PrincipalRef } from "@baton-fivetran/connector-core"
+import {
+  type AccountRequest,
+  BuiltInResourceTypes,
+  echoed,
+  parseStrictJson,
+  type PrincipalRef,
+  resourceTypeIds
+} from "@baton-fivetran/connector-core"
 import { howToGive, type Setting, type Sourced } from "@baton-fivetran/settings"
 import { Data, Effect, Either, Option, ParseResult, Schema } from "effect"
 import {
@@ -156,6 +163,8 @@ const actionFlag = {
 
 const principalTypes: ReadonlyArray<string> = ["user", "team"]
 
+const resourceTypes = resourceTypeIds(BuiltInResourceTypes)
+
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase()
 
 /** A value as messages show it: its source and the value, cut if long (`--grant-principal-type group`). */
@@ -230,6 +239,15 @@ export const selectAction = (flags: ProvisioningFlags): Effect.Effect<Option.Opt
       case "deleteResource": {
         const id = yield* requireFlag(flags.deleteResource, DeleteResource, "deleting", origin)
         const resourceType = yield* requireFlag(flags.deleteResourceType, DeleteResourceType, "deleting", origin)
+        // A type the connector does not have (`User`, `robot`) is a mistake in the command, not an
+        // action the connector declines: it was refused as "only user resources can be deleted", exit 1.
+        if (!resourceTypes.includes(resourceType.value)) {
+          return yield* new UsageError({
+            reason: `${shown(resourceType)}: not a resource type of this connector; expected one of ${
+              resourceTypes.join(", ")
+            } (in lower case; only users can be deleted)`
+          })
+        }
         yield* checkBareId(id, resourceType.value, "--delete-resource-type")
         return requested(ProvisioningAction.DeleteResource({ resourceType: resourceType.value, id: id.value }))
       }
