@@ -115,8 +115,12 @@ const loader = (module) => ["let loaded", `const load = () => loaded ??= require
  * adding an importer.
  */
 const deferredBuiltin = (builtin, importer, names) =>
-  standIn(`deferred-${builtin.replace(/^node:/, "")}`, new RegExp(`^${builtin}$`), importer, () =>
-    [...loader(builtin), ...names.map(deferredFunction)].join("\n"))
+  standIn(
+    `deferred-${builtin.replace(/^node:/, "")}`,
+    new RegExp(`^${builtin}$`),
+    importer,
+    () => [...loader(builtin), ...names.map(deferredFunction)].join("\n")
+  )
 
 /**
  * Node's crypto takes ~13 ms to load (2026-12-03, this machine), and every start loaded it:
