@@ -58,9 +58,11 @@ export class HeldUntilServedServer extends Server {
       if (event !== "request" || this.held === undefined) return
       const waiting = this.held
       this.held = undefined
-      // Emitted before the listener is added: the held requests go to it once it is.
+      // Emitted before the listener is added: the held requests go to it once it is. One whose
+      // caller has gone is dropped: the platform stops a request's work when its response closes,
+      // which for this one happened before the handler was there, so it would run for nobody.
       queueMicrotask(() => {
-        for (const [request, response] of waiting) this.emit("request", request, response)
+        for (const [request, response] of waiting) if (!response.destroyed) this.emit("request", request, response)
       })
     })
   }
@@ -68,7 +70,7 @@ export class HeldUntilServedServer extends Server {
   override close(callback?: (error?: Error) => void): this {
     const waiting = this.held ?? []
     this.held = undefined
-    for (const [, response] of waiting) answerStopping(response, this.log)
+    for (const [, response] of waiting) if (!response.destroyed) answerStopping(response, this.log)
     return super.close(callback)
   }
 }

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
@@ -88,6 +88,35 @@ describe("requests no handler serves", () => {
       const late = yield* exchange(port, "GET /late HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
       const requestId = stoppingAnswer(late)
       assert.deepStrictEqual(logged, [{ status: 503, request_id: requestId, error: "ServiceStopping" }])
+    }))
+
+  it.scopedLive("one whose caller went away while it waited is not passed to the handler", () =>
+    Effect.gen(function*() {
+      const server = serviceServer(() => undefined)
+      const port = yield* listening(server)
+      const seen: Array<string | undefined> = []
+      const recorded = (request: IncomingMessage, response: ServerResponse) => {
+        seen.push(request.url)
+        response.end("served")
+      }
+
+      // Held (its interim 100 arrived), then its client hangs up; the server has let the connection go.
+      yield* Effect.async<void>((resume) => {
+        const socket = connect(port, "127.0.0.1")
+        socket.on("error", () => undefined)
+        socket.once("data", () => {
+          socket.destroy()
+          resume(Effect.void)
+        })
+        socket.write("GET /abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n")
+      }).pipe(Effect.timeout("30 seconds"))
+      yield* Effect.async<number>((resume) => void server.getConnections((_, count) => resume(Effect.succeed(count)))).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("5 millis"), until: (count) => count === 0 })
+      )
+      server.on("request", recorded)
+      const fresh = yield* exchange(port, "GET /fresh HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+      assert.match(fresh, /\r\n\r\nserved$/)
+      assert.deepStrictEqual(seen, ["/fresh"])
     }))
 
   it.scopedLive("one still waiting as the server closes is answered 503, and the close completes", () =>
