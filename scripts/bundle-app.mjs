@@ -317,9 +317,14 @@ const trainServing = (executable, cwd, env) =>
       const url = /listening on (http:\/\/\S+)/.exec(printed)?.[1]
       if (url === undefined || asked) return
       asked = true
+      // A failed check stops the service too: the build's exit would leave it listening.
+      const fail = (error) => {
+        child.kill("SIGKILL")
+        reject(error)
+      }
       fetch(`${url}/healthz`).then(
-        (response) => response.status === 200 ? child.kill("SIGTERM") : reject(new Error(`training: /healthz answered ${response.status}`)),
-        reject
+        (response) => response.status === 200 ? child.kill("SIGTERM") : fail(new Error(`training: /healthz answered ${response.status}`)),
+        fail
       )
     })
     child.on("exit", (code, signal) => {
