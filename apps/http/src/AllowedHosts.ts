@@ -1,8 +1,8 @@
+import { ipVersion } from "@baton-fivetran/fivetran-client"
 import { InvalidRequest, InvalidRequestBody, MisdirectedRequest, MisdirectedRequestBody, quoted } from "@baton-fivetran/http-api"
 import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Option, Schema } from "effect"
-import { isIP, isIPv6 } from "node:net"
 import { headerFieldCount } from "./HeaderFields.js"
 
 /**
@@ -20,15 +20,13 @@ const hostSyntax = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)$/
 const hostnameOf = Option.liftThrowable((host: string) => new URL(`http://${host}/`).hostname)
 
 export const canonicalHost = (text: string): Option.Option<string> => {
-  // Only a text with ":" can be an IPv6 address: Node's isIPv6 compiles its large pattern on first
-  // use (~7 ms, at every start of the service), and a name or IPv4 address never needs it.
-  const host = text.includes(":") && isIPv6(text) ? `[${text}]` : text
+  const host = ipVersion(text) === 6 ? `[${text}]` : text
   if (host.length > 255 || !hostSyntax.test(host)) return Option.none()
   // Parsed once (every request's Host comes here); what URL refuses (`[::1::]`, `1.2.3.4.5`) is no host.
   return Option.map(hostnameOf(host), (name) => name.endsWith(".") ? name.slice(0, -1) : name)
 }
 
-const isAddress = (host: string) => isIP(host.replace(/^\[(.*)\]$/, "$1")) !== 0
+const isAddress = (host: string) => ipVersion(host.replace(/^\[(.*)\]$/, "$1")) !== 0
 
 /** Always answered: a browser reaches the service on this machine by these. */
 export const LoopbackHosts: ReadonlyArray<string> = ["localhost", "127.0.0.1", "[::1]"]

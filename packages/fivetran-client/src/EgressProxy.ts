@@ -1,5 +1,6 @@
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
-import { BlockList, isIP, isIPv4, isIPv6 } from "node:net"
+import { BlockList } from "node:net"
+import { ipVersion } from "./IpVersion.js"
 
 /**
  * The proxy a network without direct egress sends requests through, from the variables every
@@ -97,9 +98,7 @@ export const egressProxyConfig: Config.Config<EgressProxy> = Config.all({
 /** `host` as an IP address with its family, or undefined for a name; URL keeps IPv6 hosts in brackets. */
 const ipOf = (host: string): { readonly address: string; readonly family: "ipv4" | "ipv6" } | undefined => {
   const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
-  // Only a text with ":" can be IPv6: Node's isIPv6 compiles its large pattern on first use, ~7 ms
-  // of every start against a named host (api.fivetran.com), which no IPv4 address or name needs.
-  const version = address.includes(":") ? (isIPv6(address) ? 6 : 0) : isIPv4(address) ? 4 : 0
+  const version = ipVersion(address)
   return version === 0 ? undefined : { address, family: version === 4 ? "ipv4" : "ipv6" }
 }
 
@@ -136,7 +135,7 @@ const bypasses = (entry: string, host: string, port: string): boolean => {
   const range = rangeOf(entry)
   if (range !== undefined) return listed(range, host)
   const colon = entry.lastIndexOf(":")
-  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1)) && isIP(entry) !== 6
+  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1)) && ipVersion(entry) !== 6
   if (hasPort && entry.slice(colon + 1) !== port) return false
   const named = hasPort ? entry.slice(0, colon) : entry
   const address = ipOf(named)
