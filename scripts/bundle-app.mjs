@@ -66,6 +66,17 @@ const standIn = (name, filter, importer, contents) => ({
 })
 
 /**
+ * The source of a stand-in's named export `name` of the module `load()` loads: called, it calls the
+ * module's; with `new`, it makes one of the module's class (a constructor returning an object
+ * returns that object).
+ */
+const deferredFunction = (name) =>
+  `export function ${name}(...args) { return new.target === undefined ? load().${name}(...args) : new (load().${name})(...args) }`
+
+/** The source that loads `module` on first use, as `load()`. */
+const loader = (module) => ["let loaded", `const load = () => loaded ??= require(${JSON.stringify(module)})`]
+
+/**
  * @effect/cli imports its file parsers (yaml, toml, ini: Options.file*, ConfigFile, the .baton.yaml
  * reader) at the top of a module every command loads, so each start ran the YAML and TOML libraries'
  * set-up. Bundled, each of those imports is a stand-in whose `parse` loads the library on first use.
@@ -74,7 +85,7 @@ const deferredFileParsers = standIn(
   "deferred-file-parser",
   /^(yaml|toml|ini)$/,
   /@effect[\\/]cli[\\/].*[\\/]internal[\\/]files\.js$/,
-  (path) => `export const parse = (text) => require(${JSON.stringify(path)}).parse(text)`
+  (path) => [...loader(path), deferredFunction("parse")].join("\n")
 )
 
 /**
@@ -98,17 +109,6 @@ const msgpackrDroppedUnlessUsed = {
     })
   }
 }
-
-/**
- * The source of a stand-in's named export `name` of the module `load()` loads: called, it calls the
- * module's; with `new`, it makes one of the module's class (a constructor returning an object
- * returns that object).
- */
-const deferredFunction = (name) =>
-  `export function ${name}(...args) { return new.target === undefined ? load().${name}(...args) : new (load().${name})(...args) }`
-
-/** The source that loads `module` on first use, as `load()`. */
-const loader = (module) => ["let loaded", `const load = () => loaded ??= require(${JSON.stringify(module)})`]
 
 /**
  * A stand-in for a Node built-in whose loading every start paid although most commands never call
