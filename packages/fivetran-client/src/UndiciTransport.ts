@@ -93,6 +93,14 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: TransportResponse<A>["headers"]): void {
     this.status = status
     this.headers = headers
+    // `rawHeaders` is undici's parser's header list, already parsed into `headers`: views into the
+    // socket read that carried them. The parser made that list when the answer before ended, and it
+    // waited through the keep-alive and the request, long enough for V8 to move it to the old
+    // generation. An old list pointing at young views keeps them, and the 64 KiB read under them,
+    // through every scavenge until a full collection: a large sync's groups phase held ~11 MB of
+    // such dead reads (up to 20 MB). Emptied, the read dies young (~6.5 MB, up to 12 MB).
+    if (Array.isArray(controller.rawHeaders)) controller.rawHeaders.length = 0
+    controller.rawHeaders = null
     const declared = Number(headers["content-length"])
     this.release()
     if (declared > this.maxBytes) return this.tooLarge(controller)
