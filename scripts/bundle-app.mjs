@@ -164,7 +164,7 @@ const deferredChildProcess = deferredBuiltin(
  */
 const deferredNativeAddons = standIn(
   "deferred-native-addon",
-  /^(better-sqlite3|zstd-napi|zstd-napi\/binding\.js)$/,
+  /^(better-sqlite3|zstd-napi\/binding\.js)$/,
   /packages[\\/]c1z[\\/]dist[\\/].*\.js$/,
   (path) => {
     const readThrough = "new Proxy({}, { get: (_, key) => load()[key] })"
@@ -173,7 +173,6 @@ const deferredNativeAddons = standIn(
         "export default function Database(...args) { return new (load())(...args) }",
         "Object.defineProperty(Database, \"SqliteError\", { get: () => load().SqliteError })"
       ],
-      "zstd-napi": [deferredFunction("CompressStream")],
       "zstd-napi/binding.js": [`export default ${readThrough}`]
     }
     return [...loader(path), ...exports[path]].join("\n")
