@@ -40,9 +40,9 @@ const readChunkBytes = 1024 * 1024
  */
 export const compressDatabase = (databasePath: string, target: string): Effect.Effect<void, Io> =>
   Effect.scoped(Effect.gen(function*() {
-    const failed = (operation: string) => (cause: unknown) => new Io({ path: target, operation, cause })
+    const failed = (operation: string, path = target) => (cause: unknown) => new Io({ path, operation, cause })
     const input = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => open(databasePath, "r"), catch: failed("compress the sync database") }),
+      Effect.tryPromise({ try: () => open(databasePath, "r"), catch: failed("open the sync database", databasePath) }),
       (handle) => Effect.promise(() => handle.close().catch(() => undefined))
     )
     const output = yield* Effect.acquireRelease(
@@ -71,7 +71,7 @@ export const compressDatabase = (databasePath: string, target: string): Effect.E
     for (;;) {
       const { bytesRead } = yield* Effect.tryPromise({
         try: () => input.read(read, 0, read.length, null),
-        catch: failed("read the sync database")
+        catch: failed("read the sync database", databasePath)
       })
       const end = bytesRead === 0
       const directive = end ? binding.EndDirective.end : binding.EndDirective.continue
