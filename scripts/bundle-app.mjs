@@ -294,13 +294,6 @@ const swaggerAssetsBeside = {
 }
 
 /**
- * The commit the bundle is built from, `-dirty` when tracked files differ from it: what `--version`
- * prints (fivetran-client's Version.ts), so that an operator can tell which build runs and which of
- * docs/upgrading.md's entries (named by commit) apply. Undefined outside a git checkout (a source
- * archive): the version is printed alone. Not a turbo input: a build turbo replays from its cache
- * carries the commit it was first built at, whose code is the same.
- */
-/**
  * Runs the service once with the training arguments until it prints `listening on <url>` and answers
  * `<url>/healthz` 200, then stops it with SIGTERM; the launcher writes the code cache as the process
  * exits. Fails the build if the service is not ready within a minute or does not exit 0.
@@ -333,6 +326,13 @@ const trainServing = (executable, cwd, env) =>
     })
   })
 
+/**
+ * The commit the bundle is built from, `-dirty` when tracked files differ from it: what `--version`
+ * prints (fivetran-client's Version.ts), so that an operator can tell which build runs and which of
+ * docs/upgrading.md's entries (named by commit) apply. Undefined outside a git checkout (a source
+ * archive): the version is printed alone. Not a turbo input: a build turbo replays from its cache
+ * carries the commit it was first built at, whose code is the same.
+ */
 const buildCommit = (() => {
   const git = (...args) =>
     execFileSync("git", args, { cwd: import.meta.dirname, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
