@@ -122,7 +122,7 @@ describe("retries", () => {
       assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 2_000, retryBackoffMillis: 0 })
       assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
       // The wait itself counts, up to when it was cut short.
-      assert.strictEqual((yield* rateLimitedWaitSeconds) - waitedBefore, 2)
+      assert.closeTo((yield* rateLimitedWaitSeconds) - waitedBefore, 2, 1e-9)
       const lines = (yield* logs.lines).filter((line) => line.level !== "DEBUG")
       assert.deepStrictEqual(lines.map((line) => [line.level, line.message]), [
         [
