@@ -13,3 +13,16 @@ export const sharedTestConfig = {
   reporters: ["default", "json"],
   outputFile: { json: "test-results.json" }
 }
+
+/**
+ * For a suite whose files may share their worker's modules instead of importing Effect, the
+ * platform and the package afresh for each file: that import was most of such a suite's CPU (user
+ * and system seconds, each suite alone, 2026-12-03: fivetran-client 68 -> 12-16, connector-core
+ * 81 -> 30-32, c1z 52 -> 14-15, fivetran-sandbox 68 -> 41-43, e2e 88 -> 50-54), and `pnpm test`
+ * runs every suite at once on two cores. A test in such a suite may not rely on a fresh module:
+ * process-wide state (Effect's metrics) is judged by what the test added.
+ * The apps' suites and settings' stay isolated: theirs read the service's metrics from zero, build
+ * layers with @effect/vitest's `excludeTestServices` (after which TestClock stops working in that
+ * module graph), or mock a module.
+ */
+export const sharedModulesTestConfig = { ...sharedTestConfig, isolate: false }

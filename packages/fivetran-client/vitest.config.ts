@@ -1,4 +1,4 @@
 import { defineConfig } from "vitest/config"
-import { sharedTestConfig } from "../../vitest.shared.js"
+import { sharedModulesTestConfig } from "../../vitest.shared.js"
 
-export default defineConfig({ test: sharedTestConfig })
+export default defineConfig({ test: sharedModulesTestConfig })
