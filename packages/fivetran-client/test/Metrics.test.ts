@@ -33,24 +33,17 @@ describe("metrics and logs", () => {
 
       // The process-wide Effect metrics, labelled by route template, never by id. Other test files
       // running in the same worker count into them too, so the run is judged by what it added.
-      const requestsAt = (route: string, status: string) =>
+      const countOf = (counter: typeof fivetranRequests, route: string, label: string, value: string) =>
         Effect.map(
-          Metric.value(Metric.taggedWithLabels(fivetranRequests, [
+          Metric.value(Metric.taggedWithLabels(counter, [
             MetricLabel.make("method", "GET"),
             MetricLabel.make("route", route),
-            MetricLabel.make("status", status)
+            MetricLabel.make(label, value)
           ])),
           (state) => state.count
         )
-      const retriesOf = (route: string, reason: string) =>
-        Effect.map(
-          Metric.value(Metric.taggedWithLabels(fivetranRetries, [
-            MetricLabel.make("method", "GET"),
-            MetricLabel.make("route", route),
-            MetricLabel.make("reason", reason)
-          ])),
-          (state) => state.count
-        )
+      const requestsAt = (route: string, status: string) => countOf(fivetranRequests, route, "status", status)
+      const retriesOf = (route: string, reason: string) => countOf(fivetranRetries, route, "reason", reason)
       const waited = (reason: string) =>
         Effect.map(Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason)), (state) => state.count)
       const counters = Effect.all([
