@@ -1,4 +1,28 @@
-import { defineConfig } from "vitest/config"
-import { sharedTestConfig } from "../../vitest.shared.js"
+import { configDefaults, defineConfig } from "vitest/config"
+import { sharedModulesTestConfig, sharedTestConfig } from "../../vitest.shared.js"
 
-export default defineConfig({ test: sharedTestConfig })
+// review.test.ts builds its sync with @effect/vitest's `layer(..., { excludeTestServices })`, which
+// puts its own `it.effect` in place for every later file of the module graph (progress-log.test.ts's
+// TestClock then fails): it runs isolated, the other files share their workers' modules.
+const layerFiles = ["test/review.test.ts"]
+
+// Each project names its files: a project extending the root would add its own include to the root's.
+const { include, ...rootTestConfig } = sharedTestConfig
+
+export default defineConfig({
+  test: {
+    ...rootTestConfig,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "shared-modules",
+          include,
+          isolate: sharedModulesTestConfig.isolate,
+          exclude: [...configDefaults.exclude, ...layerFiles]
+        }
+      },
+      { extends: true, test: { name: "isolated", include: layerFiles } }
+    ]
+  }
+})
