@@ -58,12 +58,7 @@ export const compressDatabase = (databasePath: string, target: string): Effect.E
       },
       catch: failed("set up the zstd compressor")
     })
-    // A write may take fewer bytes than it is given; the rest is written after them.
-    const write = (bytes: Uint8Array): Effect.Effect<void, Io> =>
-      Effect.flatMap(
-        Effect.tryPromise({ try: () => output.write(bytes), catch: failed("write the compressed sync database") }),
-        ({ bytesWritten }) => bytesWritten < bytes.length ? write(bytes.subarray(bytesWritten)) : Effect.void
-      )
+    const write = (bytes: Buffer) => writeAll(output, bytes, failed("write the compressed sync database"))
 
     yield* write(magic)
     const read = Buffer.allocUnsafe(readChunkBytes)
