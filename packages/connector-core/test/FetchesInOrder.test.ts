@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Data, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { aheadFactor, fetchesInOrder } from "../src/sync/FetchesInOrder.js"
+import { makeRequestSlots } from "../src/sync/RequestSlots.js"
 
 class FetchFailed extends Data.TaggedError("FetchFailed")<{ readonly item: number }> {}
 
@@ -32,7 +33,9 @@ describe("fetchesInOrder", () => {
       const concurrency = 2
       const items = concurrency * aheadFactor
       const { fetch, mostAtOnce } = timedFetches((item) => (item === 0 ? 100 : 10))
-      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, concurrency))))
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, yield* makeRequestSlots(concurrency))))
+      )
       yield* TestClock.adjust("99 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
       // `Stream.mapEffect` with `concurrency: 2` fetches only two items behind the slow one, then
@@ -47,7 +50,7 @@ describe("fetchesInOrder", () => {
     Effect.gen(function*() {
       const { fetch, mostAtOnce } = timedFetches(() => 10)
       const items = 3 * aheadFactor * 3
-      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(1, items).pipe(fetchesInOrder(fetch, 3))))
+      const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(1, items).pipe(fetchesInOrder(fetch, yield* makeRequestSlots(3)))))
       // Three at a time, 10 ms each.
       yield* TestClock.adjust(`${(items / 3) * 10} millis`)
       assert.strictEqual(Chunk.size(yield* finished(fiber)), items)
@@ -59,7 +62,7 @@ describe("fetchesInOrder", () => {
       const passed: Array<number> = []
       const fetch = (item: number) => (item === 3 ? Effect.fail(new FetchFailed({ item })) : Effect.succeed(item))
       const error = yield* Stream.range(1, 10).pipe(
-        fetchesInOrder(fetch, 2),
+        fetchesInOrder(fetch, yield* makeRequestSlots(2)),
         Stream.runForEach((item) => Effect.sync(() => void passed.push(item))),
         Effect.flip
       )

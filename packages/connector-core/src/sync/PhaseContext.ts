@@ -5,6 +5,7 @@ import { connectionResource, connectionRoleEntitlement } from "../resources/Conn
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
+import type { RequestSlots } from "./RequestSlots.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
 import type { SyncWarning } from "./SyncWarning.js"
@@ -22,7 +23,8 @@ export interface PhaseContext extends PhaseGates {
   readonly catalog: RoleCatalog
   /** None when connections are not synced (off, or the key may not list them). */
   readonly connections: Option.Option<ReadonlyMap<string, Connection>>
-  readonly concurrency: number
+  /** The sync's request slots, shared by every phase's per-item fetches. */
+  readonly slots: RequestSlots
   readonly expansion: TeamExpansion
   /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
   readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
@@ -55,7 +57,7 @@ export type SharedPhaseContext = Omit<PhaseContext, keyof PhaseGates>
 export const makePhaseContext = (
   input: SyncCatalog & {
     readonly client: FivetranClientShape
-    readonly concurrency: number
+    readonly slots: RequestSlots
     readonly expansion: TeamExpansion
     readonly warn: (warning: SyncWarning) => Effect.Effect<void>
     readonly reportProgress: Effect.Effect<void>
@@ -77,7 +79,7 @@ export const makePhaseContext = (
     client: input.client,
     catalog,
     connections: input.connections,
-    concurrency: input.concurrency,
+    slots: input.slots,
     expansion: input.expansion,
     teamsOnGroup: new Map(),
     warn,

@@ -3,9 +3,9 @@ import { Chunk, Deferred, Effect, type Queue, Stream, type Take } from "effect"
 /** A phase's place among the others, as its rows see it. */
 export interface PhaseGates {
   /**
-   * Tells the engine the phase has made its last request, so the next phase starts its requests
-   * while this one's rows are still being built and written. A phase that makes requests and never
-   * calls it holds the next one back until its last row is built.
+   * Tells the engine the phase has started its last request, so the next phase starts its requests
+   * while this one's last are answered and its rows are still being built and written. A phase that
+   * makes requests and never calls it holds the next one back until its last row is built.
    */
   readonly fetchesDone: Effect.Effect<void>
   /**
@@ -27,11 +27,12 @@ export interface OverlappedPhase<A, E> {
 const chunksAhead = 4
 
 /**
- * The phases' rows, in phase order, each phase started as soon as the one before has made its last
- * request: its lists are fetched while the earlier phases' last rows are built and written, which
- * left no request in flight for ~0.2–0.4 s between each two phases of a large sync. A phase's rows
- * are built only once the earlier phases have built theirs (`rowsAfter`); at most one phase makes
- * requests at a time. A started phase's failure reaches the stream when its rows are reached.
+ * The phases' rows, in phase order, each phase started as soon as the one before has started its
+ * last request: its lists are fetched while the earlier phases' last requests are answered and their
+ * last rows built and written, which left no request in flight for ~0.2–0.4 s between each two
+ * phases of a large sync. A phase's rows are built only once the earlier phases have built theirs
+ * (`rowsAfter`); at most one phase starts requests at a time, and the phases share the sync's
+ * request slots (RequestSlots.ts). A started phase's failure reaches the stream when its rows are reached.
  */
 export const overlapPhases = <A, E>(phases: ReadonlyArray<OverlappedPhase<A, E>>): Stream.Stream<A, E> =>
   Stream.unwrapScoped(Effect.gen(function*() {
@@ -52,7 +53,9 @@ export const overlapPhases = <A, E>(phases: ReadonlyArray<OverlappedPhase<A, E>>
         Effect.zipRight(earlierFetched, Effect.flatMap(Stream.toQueue(rows, { capacity: chunksAhead }), (q) => Deferred.succeed(queue, q)))
       )
       started.push({ queue, reached: phase.reached })
-      earlierFetched = Deferred.await(fetched)
+      // A phase without requests hands on the wait for the phases before it, so the next phase does
+      // not also wait for this one's fiber to be scheduled (which may come after many rows).
+      if (phase.fetches) earlierFetched = Deferred.await(fetched)
       earlierBuilt = Deferred.await(built)
     }
     return Stream.concatAll(

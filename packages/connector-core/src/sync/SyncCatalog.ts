@@ -1,5 +1,5 @@
 import type { Connection, FivetranClientShape } from "@baton-fivetran/fivetran-client"
-import { Effect, Option } from "effect"
+import { Effect, Fiber, Option } from "effect"
 import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
 import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import { collect, indexBy } from "./SyncRows.js"
@@ -21,9 +21,9 @@ export const loadCatalog = (
   warn: (warning: SyncWarning) => Effect.Effect<void>
 ): Effect.Effect<SyncCatalog, SyncFailed> =>
   Effect.gen(function*() {
-    const roles = yield* collect(client.listRoles).pipe(Effect.mapError(syncFailure("list roles")))
-    const connections: Option.Option<ReadonlyMap<string, Connection>> = syncConnections
-      ? yield* collect(client.listConnections()).pipe(
+    const roles = collect(client.listRoles).pipe(Effect.mapError(syncFailure("list roles")))
+    const connections: Effect.Effect<Option.Option<ReadonlyMap<string, Connection>>, SyncFailed> = syncConnections
+      ? collect(client.listConnections()).pipe(
         Effect.map((all) => Option.some(indexBy(all, (c) => c.id))),
         Effect.catchTag("Forbidden", (error) =>
           warn({ kind: "missing_permission", message: optionalSkipped(error, "list connections", "connections are not synced") }).pipe(
@@ -31,6 +31,12 @@ export const loadCatalog = (
           )),
         Effect.mapError(syncFailure("list connections"))
       )
-      : Option.none()
-    return { catalog: makeRoleCatalog(roles), connections }
+      : Effect.succeed(Option.none())
+    // The connections are listed while the roles are (a round trip less before the teams), and the
+    // roles' failure is the one reported, as when they were read first: a revoked key fails both.
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const listing = yield* Effect.forkScoped(connections)
+      const catalog = makeRoleCatalog(yield* roles)
+      return { catalog, connections: yield* Fiber.join(listing) }
+    }))
   })

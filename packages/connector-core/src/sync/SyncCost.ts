@@ -22,12 +22,13 @@ export interface CostSoFar {
   /** Rows emitted so far: a listed entity whose resource row is out has had its requests. */
   readonly tally: SyncTally
   /**
-   * Users whose connection list and groups whose member list has started being read. Rows go out in
-   * list order once every entity before them has its lists (a page of users at a time), so counting
-   * rows alone left the estimate standing still, and above the truth, while those lists were read.
-   * A list being read may already have made its last request: it counts as done.
+   * Teams whose first list, users whose connection list and groups whose member list has started
+   * being read. Rows go out in list order once every entity before them has its lists (a page of
+   * users at a time), so counting rows alone left the estimate standing still, and above the truth,
+   * while those lists were read, and while the next phase's list was read. An entity whose lists
+   * have started counts as done: they may have made their last request.
    */
-  readonly listsStarted: { readonly user: number; readonly group: number }
+  readonly listsStarted: Readonly<Record<ListedKind, number>>
   readonly syncConnections: boolean
   /** Requests made by the groups phase, once it has started. */
   readonly groupsPhase: { readonly requests: number } | undefined
@@ -41,7 +42,7 @@ export interface CostSoFar {
  * cannot be counted, so the estimate can grow as the lists advance.
  */
 export const requestsLeft = (cost: CostSoFar): number => {
-  const done = (kind: ListedKind) => Math.max(cost.tally.resources[kind] ?? 0, kind === "team" ? 0 : cost.listsStarted[kind])
+  const done = (kind: ListedKind) => Math.max(cost.tally.resources[kind] ?? 0, cost.listsStarted[kind])
   const pending = (kind: ListedKind) => Math.max(0, cost.listed.count[kind] - done(kind))
   const morePages = (kind: ListedKind) => cost.listed.finished[kind] ? 0 : 1
   const perConnection = cost.syncConnections ? 1 : 0

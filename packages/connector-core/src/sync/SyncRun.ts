@@ -13,6 +13,7 @@ import { SyncSink } from "../model/SyncSink.js"
 import { type ResourceTypeModule, type SyncPhaseName, syncedResourceTypes } from "../registry/ResourceTypeModule.js"
 import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
 import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
+import { makeRequestSlots } from "./RequestSlots.js"
 import { loadCatalog } from "./SyncCatalog.js"
 import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
@@ -99,7 +100,7 @@ const sync = (
     const waiting = yield* Ref.make(Option.none<RequestWait>())
     const listed = yield* Ref.make(nothingListed)
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
-    const listsStarted = yield* Ref.make({ user: 0, group: 0 })
+    const listsStarted = yield* Ref.make({ team: 0, user: 0, group: 0 })
 
     /**
      * A warning goes in the summary once, and is logged and counted as it first arises: a sync with
@@ -183,14 +184,15 @@ const sync = (
         ),
         Stream.concat(Stream.execute(Ref.update(listed, (l) => ({ ...l, finished: { ...l.finished, [kind]: true } }))))
       )
-    /** A user's connection list or a group's member list, counted as it starts being read. */
-    const read = <A, E>(kind: "user" | "group", list: Effect.Effect<A, E>) =>
+    /** A team's first list (its members), a user's connection list or a group's member list, counted as it starts being read. */
+    const read = <A, E>(kind: ListedKind, list: Effect.Effect<A, E>) =>
       Effect.zipRight(Ref.update(listsStarted, (counts) => ({ ...counts, [kind]: counts[kind] + 1 })), list)
     const observed: FivetranClientShape = {
       ...client,
       listTeams: counted("team", client.listTeams),
       listUsers: counted("user", client.listUsers),
       listGroups: counted("group", client.listGroups),
+      listTeamUsersAll: (teamId) => read("team", client.listTeamUsersAll(teamId)),
       listGroupMembersAll: (groupId) => read("group", client.listGroupMembersAll(groupId)),
       userConnections: { ...client.userConnections, listAll: (userId) => read("user", client.userConnections.listAll(userId)) }
     }
@@ -203,7 +205,7 @@ const sync = (
         client: observed,
         catalog,
         connections,
-        concurrency: Math.max(1, Math.floor(options.concurrency)),
+        slots: yield* makeRequestSlots(Math.max(1, Math.floor(options.concurrency))),
         expansion: new TeamExpansion(),
         warn,
         reportProgress: reportMoved,

@@ -74,7 +74,7 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
 
   return client.listGroups.pipe(
     required("list groups"),
-    fetchesInOrder(fetchGroup, context.concurrency),
+    fetchesInOrder(fetchGroup, context.slots),
     Stream.concat(Stream.execute(context.fetchesDone)),
     Stream.mapEffect((fetched) => Effect.zipRight(context.rowsAfter, rowsOf(fetched))),
     Stream.flattenIterables,
