@@ -14,6 +14,7 @@ import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPoli
 import { perSchema } from "./SchemaCache.js"
 import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
+import { withThousands } from "./Thousands.js"
 import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 import type { RequestWaits } from "./WaitsInProgress.js"
 
@@ -99,8 +100,6 @@ const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
     windowSeconds: window === undefined || window < 1 ? Option.none() : Option.some(window)
   })
 }
-
-const withThousands = (n: number) => n.toLocaleString("en-US")
 
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {

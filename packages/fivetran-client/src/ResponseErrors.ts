@@ -17,6 +17,7 @@ import { requiredPermission } from "./Permissions.js"
 import { readRetryAfter } from "./RetryAfter.js"
 import { ErrorBody } from "./schemas/Envelope.js"
 import { shownText } from "./ShownText.js"
+import { withThousands } from "./Thousands.js"
 import type { TransportFailure } from "./UndiciTransport.js"
 
 /** Removes anything secret from text that came from outside (bodies, socket errors). */
@@ -114,7 +115,7 @@ export const cutShortResponse = (endpoint: Endpoint, bytes: number): InvalidResp
   new InvalidResponse({
     endpoint,
     field: "",
-    detail: `cut off after ${bytes.toLocaleString("en-US")} bytes, in the middle of its JSON`,
+    detail: `cut off after ${withThousands(bytes)} bytes, in the middle of its JSON`,
     cutShort: true
   })
 

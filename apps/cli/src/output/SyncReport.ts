@@ -1,12 +1,11 @@
 import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
 import { formatWait } from "@baton-fivetran/fivetran-client/WaitDuration"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
+import { withThousands } from "@baton-fivetran/fivetran-client/thousands"
 
 /** What a finished sync reports on stderr: a few aligned lines, or the fields of one JSON log line. */
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)}s`
-
-const thousands = (n: number) => n.toLocaleString("en-US")
 
 /** `; ~1,234 requests left, ~12m at the current budget` while the estimate is known. */
 const estimateText = (progress: SyncProgress) => {
@@ -14,7 +13,7 @@ const estimateText = (progress: SyncProgress) => {
   const budget = progress.budgetWaitMillis === null || progress.budgetWaitMillis === 0
     ? ""
     : `, ~${formatWait(progress.budgetWaitMillis)} at the current budget`
-  return `; ~${thousands(progress.requestsLeft)} requests left${budget}`
+  return `; ~${withThousands(progress.requestsLeft)} requests left${budget}`
 }
 
 /** `; waiting 51m 21s for the rate limit (until 13:04:05Z)` while a request waits. */
@@ -32,8 +31,8 @@ export const progressText = (progress: SyncProgress, nowMillis: number) =>
 /** `20,000/h, lowest remaining 3,990, 4,000 kept in reserve; a repeat sync fits the budget now`. */
 const rateLimitText = (summary: SyncSummary) => {
   if (summary.rateLimit === null) return "no X-Rate-Limit headers seen"
-  const lowest = summary.rateLimitLowestRemaining === null ? "" : `, lowest remaining ${thousands(summary.rateLimitLowestRemaining)}`
-  const reserve = summary.rateLimitReserve === null ? "" : `, ${thousands(summary.rateLimitReserve)} kept in reserve`
+  const lowest = summary.rateLimitLowestRemaining === null ? "" : `, lowest remaining ${withThousands(summary.rateLimitLowestRemaining)}`
+  const reserve = summary.rateLimitReserve === null ? "" : `, ${withThousands(summary.rateLimitReserve)} kept in reserve`
   const repeat = summary.repeatBudgetWaitMillis === null
     ? ""
     : summary.repeatBudgetWaitMillis === 0
@@ -43,7 +42,7 @@ const rateLimitText = (summary: SyncSummary) => {
   const window = summary.rateLimitWindowSeconds === null || summary.rateLimitWindowSeconds === 3600
     ? "h"
     : `${summary.rateLimitWindowSeconds}s`
-  return `${thousands(summary.rateLimit)}/${window}${lowest}${reserve}${repeat}`
+  return `${withThousands(summary.rateLimit)}/${window}${lowest}${reserve}${repeat}`
 }
 
 /** `waited 1.0s for the rate limit, 13.5s in retry backoff`: a backoff on 5xx is not the rate limit. */
