@@ -32,7 +32,8 @@ const chunksAhead = 4
  * last rows built and written, which left no request in flight for ~0.2–0.4 s between each two
  * phases of a large sync. A phase's rows are built only once the earlier phases have built theirs
  * (`rowsAfter`); at most one phase starts requests at a time, and the phases share the sync's
- * request slots (RequestSlots.ts). A started phase's failure reaches the stream when its rows are reached.
+ * request slots (RequestSlots.ts). A started phase's failure reaches the stream when its rows are
+ * reached.
  */
 export const overlapPhases = <A, E>(phases: ReadonlyArray<OverlappedPhase<A, E>>): Stream.Stream<A, E> =>
   Stream.unwrapScoped(Effect.gen(function*() {
