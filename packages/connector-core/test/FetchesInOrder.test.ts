@@ -2,28 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Data, Effect, Fiber, Option, Stream, TestClock } from "effect"
 import { aheadFactor, fetchesInOrder } from "../src/sync/FetchesInOrder.js"
 import { makeRequestSlots } from "../src/sync/RequestSlots.js"
+import { finished, timedFetches } from "./support/TimedFetches.js"
+
+/** What each item is fetched as. */
+const fetched = (item: number) => `fetched ${item}`
 
 class FetchFailed extends Data.TaggedError("FetchFailed")<{ readonly item: number }> {}
-
-/** A fetch taking `millis` of the test clock per item, counting how many run at once. */
-const timedFetches = (millis: (item: number) => number) => {
-  let running = 0
-  let mostAtOnce = 0
-  const fetch = (item: number) =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        running++
-        mostAtOnce = Math.max(mostAtOnce, running)
-      }),
-      () => Effect.as(Effect.sleep(millis(item)), `fetched ${item}`),
-      () => Effect.sync(() => void running--)
-    )
-  return { fetch, mostAtOnce: () => mostAtOnce }
-}
-
-/** The fiber's result, failing at once (not at the test's timeout) if it has not finished by the test clock's time. */
-const finished = <A, E>(fiber: Fiber.Fiber<A, E>) =>
-  Effect.flatMap(Fiber.poll(fiber), Option.match({ onNone: () => Effect.die("not finished yet"), onSome: (exit) => exit }))
 
 describe("fetchesInOrder", () => {
   it.effect("keeps every fetch slot busy behind a slow first item, and passes results on in order", () =>
@@ -32,7 +16,7 @@ describe("fetchesInOrder", () => {
       // slot fetches them all while the first fetches item 0.
       const concurrency = 2
       const items = concurrency * aheadFactor
-      const { fetch, mostAtOnce } = timedFetches((item) => (item === 0 ? 100 : 10))
+      const { fetch, mostAtOnce } = timedFetches((item: number) => (item === 0 ? 100 : 10), fetched)
       const fiber = yield* Effect.fork(
         Stream.runCollect(Stream.range(0, items - 1).pipe(fetchesInOrder(fetch, yield* makeRequestSlots(concurrency))))
       )
@@ -48,7 +32,7 @@ describe("fetchesInOrder", () => {
 
   it.effect("starts no more than `concurrency` fetches at once however far ahead it reads", () =>
     Effect.gen(function*() {
-      const { fetch, mostAtOnce } = timedFetches(() => 10)
+      const { fetch, mostAtOnce } = timedFetches(() => 10, fetched)
       const items = 3 * aheadFactor * 3
       const fiber = yield* Effect.fork(Stream.runCollect(Stream.range(1, items).pipe(fetchesInOrder(fetch, yield* makeRequestSlots(3)))))
       // Three at a time, 10 ms each.

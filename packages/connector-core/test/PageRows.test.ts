@@ -5,22 +5,7 @@ import { rowsPerPage } from "../src/sync/PageRows.js"
 import { overlapPhases } from "../src/sync/PhaseOverlap.js"
 import { makeRequestSlots, type RequestSlots } from "../src/sync/RequestSlots.js"
 import { row } from "../src/sync/SyncRows.js"
-
-/** Items named by what they are, fetched in `millis` of the test clock; counts how many fetch at once. */
-const timedFetches = (millis: (item: string) => number) => {
-  let running = 0
-  let mostAtOnce = 0
-  const fetch = (item: string) =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        running++
-        mostAtOnce = Math.max(mostAtOnce, running)
-      }),
-      () => Effect.as(Effect.sleep(millis(item)), item),
-      () => Effect.sync(() => void running--)
-    )
-  return { fetch, mostAtOnce: () => mostAtOnce }
-}
+import { finished, timedFetches } from "./support/TimedFetches.js"
 
 const rowsOf = (item: string) => Effect.succeed([row.resourceType({ id: item, displayName: item, traits: [], annotations: [] })])
 
@@ -31,10 +16,6 @@ const pages = (...listed: ReadonlyArray<ReadonlyArray<string>>) => Stream.fromCh
 
 const gatesOpen = { reportProgress: Effect.void, fetchesDone: Effect.void, rowsAfter: Effect.void }
 
-/** The fiber's result, failing at once (not at the test's timeout) if it has not finished by the test clock's time. */
-const finished = <A, E>(fiber: Fiber.Fiber<A, E>) =>
-  Effect.flatMap(Fiber.poll(fiber), Option.match({ onNone: () => Effect.die("not finished yet"), onSome: (exit) => exit }))
-
 const slow = (item: string) => (item.endsWith("slow") ? 100 : 10)
 
 describe("rowsPerPage", () => {
@@ -42,7 +23,7 @@ describe("rowsPerPage", () => {
     Effect.gen(function*() {
       // Two slots; the first page's first item takes 100 ms, every other item 10 ms. Waiting for the
       // whole first page would fetch the second page's four items from 100 ms, ending at 120 ms.
-      const { fetch, mostAtOnce } = timedFetches(slow)
+      const { fetch, mostAtOnce } = timedFetches(slow, (item: string) => item)
       const slots = yield* makeRequestSlots(2)
       let reports = 0
       const reportProgress = Effect.sync(() => void reports++)
@@ -60,7 +41,7 @@ describe("rowsPerPage", () => {
 
   it.effect("announces the phase's requests done once its last has started, not once it is answered", () =>
     Effect.gen(function*() {
-      const { fetch } = timedFetches(() => 100)
+      const { fetch } = timedFetches(() => 100, (item: string) => item)
       const slots = yield* makeRequestSlots(2)
       const announced = yield* Deferred.make<void>()
       const fiber = yield* Effect.fork(Stream.runCollect(
@@ -80,7 +61,7 @@ describe("rowsPerPage", () => {
 
   it.effect("hands a phase's freed slots to the next phase, never fetching more than the slots at once", () =>
     Effect.gen(function*() {
-      const { fetch, mostAtOnce } = timedFetches(slow)
+      const { fetch, mostAtOnce } = timedFetches(slow, (item: string) => item)
       const slots: RequestSlots = yield* makeRequestSlots(2)
       const phase = (...listed: ReadonlyArray<ReadonlyArray<string>>) => ({
         fetches: true,
