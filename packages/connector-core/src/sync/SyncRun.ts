@@ -184,7 +184,10 @@ const sync = (
         ),
         Stream.concat(Stream.execute(Ref.update(listed, (l) => ({ ...l, finished: { ...l.finished, [kind]: true } }))))
       )
-    /** A team's first list (its members), a user's connection list or a group's member list, counted as it starts being read. */
+    /**
+     * A team's first list (its members), a user's connection list or a group's member list, counted
+     * as it starts being read.
+     */
     const read = <A, E>(kind: ListedKind, list: Effect.Effect<A, E>) =>
       Effect.zipRight(Ref.update(listsStarted, (counts) => ({ ...counts, [kind]: counts[kind] + 1 })), list)
     const observed: FivetranClientShape = {
