@@ -1,5 +1,4 @@
-import { Stream } from "effect"
-import type { Effect } from "effect"
+import { type Effect, Stream } from "effect"
 import type { RequestSlots } from "./RequestSlots.js"
 
 /**
