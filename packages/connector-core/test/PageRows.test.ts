@@ -78,6 +78,29 @@ describe("rowsPerPage", () => {
       assert.strictEqual(mostAtOnce(), 2)
     }))
 
+  it.effect("lists at most two pages ahead of the page being fetched", () =>
+    Effect.gen(function*() {
+      // One slot, 100 ms a fetch: page 1 is fetched until 200 ms, page 2 from 200 to 400 ms. Pages
+      // listed further ahead are held in memory until their turn (a thousand users each).
+      const { fetch } = timedFetches(() => 100, (item: string) => item)
+      const slots = yield* makeRequestSlots(1)
+      const listed: Array<string> = []
+      const list = pages(["p1a", "p1b"], ["p2a", "p2b"], ["p3a", "p3b"], ["p4a", "p4b"], ["p5a", "p5b"]).pipe(
+        Stream.mapChunks((page) => {
+          listed.push(Chunk.unsafeHead(page))
+          return page
+        })
+      )
+      const fiber = yield* Effect.fork(Stream.runCollect(list.pipe(rowsPerPage({ ...gatesOpen, slots }, { fetch, rowsOf }))))
+      yield* TestClock.adjust("50 millis")
+      assert.deepStrictEqual(listed, ["p1a", "p2a", "p3a"])
+      // Page 1 answered: the next page is listed while page 2 is fetched.
+      yield* TestClock.adjust("200 millis")
+      assert.deepStrictEqual(listed, ["p1a", "p2a", "p3a", "p4a"])
+      yield* TestClock.adjust("1 seconds")
+      assert.strictEqual(Chunk.size(yield* finished(fiber)), 10)
+    }))
+
   it.effect("fails with a fetch's error, and lists nothing after an empty list but announces it done", () =>
     Effect.gen(function*() {
       const slots = yield* makeRequestSlots(2)

@@ -63,7 +63,6 @@ export const rowsPerPage = <A, B, E>(
       })
     )
   return items.pipe(
-    Stream.bufferChunks({ capacity: 1 }),
     Stream.chunks,
     Stream.map(Option.some),
     Stream.concat(Stream.make(Option.none<Chunk.Chunk<A>>())),
