@@ -33,11 +33,15 @@
  * sandbox serves (`sandbox --state`), with the sandbox's hourly request limit raised so that the
  * larger sync does not wait for the budget: how the CLI's memory grows past the largest preset.
  *   cd bench && npx tsx src/cli-sync.ts --preset large --scale 2 --latency 20 --concurrency 8 --runs 2
+ * --breakdown runs the sync with its debug log and prints where its wall time went past the bound
+ * (SyncBreakdown.ts): start-up, each request's time past the latency, idle request slots, finish.
+ * The log costs the sync some time of its own: time such runs apart from the others.
+ *   cd bench && npx tsx src/cli-sync.ts --preset large --latency 50 --concurrency 32 --breakdown
  */
 import { Command } from "@effect/platform"
 import { defaultSeed, generate, presets, writeSnapshot } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Schema, Stream } from "effect"
+import { Console, Effect, Option, Schema, Stream } from "effect"
 import { readFile } from "node:fs/promises"
 import { Agent } from "node:http"
 import { loadavg } from "node:os"
@@ -45,6 +49,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BareWalk, bareGet, bareWalk } from "./BareWalk.js"
 import { median, range } from "./Stats.js"
+import { describeBreakdown, type SyncBreakdown, syncBreakdown } from "./SyncBreakdown.js"
 import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
@@ -58,6 +63,7 @@ const Options = Schema.Struct({
   concurrency: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
   serial: Schema.Boolean,
   bare: Schema.Boolean,
+  breakdown: Schema.Boolean,
   cli: Schema.String,
   vs: Schema.optional(Schema.String),
   runs: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()),
@@ -72,6 +78,7 @@ const options = Schema.decodeUnknownSync(Options)({
   concurrency: argument("concurrency") ?? "8",
   serial: process.argv.includes("--serial"),
   bare: process.argv.includes("--bare"),
+  breakdown: process.argv.includes("--breakdown"),
   cli: argument("cli") ?? bundled,
   vs: argument("vs"),
   runs: argument("runs") ?? "1",
@@ -113,6 +120,8 @@ interface Run {
   readonly summary: string
   /** Median of a bare client's sequential round trips to the sandbox, in ms. */
   readonly roundTripMillis: number
+  /** With --breakdown: where the wall time went. */
+  readonly breakdown: Option.Option<SyncBreakdown>
 }
 
 /** Median of `count` sequential keep-alive GETs (429s after the sync count too: they are held back the same). */
@@ -173,6 +182,7 @@ const syncOnce = (source: SandboxSource, concurrency: number, cli: string = opti
     const sandbox = yield* startSandbox(source)
     const dir = yield* tempDirectory("bench-cli-sync-")
     const timing = join(dir, "time.txt")
+    const spawnedAt = Date.now()
     const child = yield* Command.start(Command.make(
       "/usr/bin/time",
       "-o",
@@ -192,19 +202,26 @@ const syncOnce = (source: SandboxSource, concurrency: number, cli: string = opti
       String(concurrency),
       "-f",
       join(dir, "sync.c1z"),
-      "--log-format",
-      "console",
-      "--log-level",
-      "warn"
+      ...(options.breakdown ? ["--log-format", "json", "--log-level", "debug"] : ["--log-format", "console", "--log-level", "warn"])
     ))
     const [stderr, exitCode] = yield* Effect.all([
       child.stderr.pipe(Stream.decodeText(), Stream.mkString),
       child.exitCode,
       child.stdout.pipe(Stream.runDrain)
     ], { concurrency: "unbounded" })
+    const exitedAt = Date.now()
     if (exitCode !== 0) return yield* Effect.dieMessage(`the sync exited ${exitCode}:\n${stderr}`)
     const [wall, user, sys, rssKb] = (yield* Effect.promise(() => readFile(timing, "utf8"))).trim().split(/\s+/).map(Number)
-    const requests = Number(stderr.match(/requests\s+(\d+)/)?.[1])
+    // The summary's "requests  N" (console log) or "requests":N (the JSON log of --breakdown).
+    const requests = Number(stderr.match(/requests"?:?\s*(\d+)/)?.[1])
+    const breakdown = options.breakdown
+      ? Option.some(
+        yield* Effect.orDieWith(
+          syncBreakdown(stderr, { spawnedAt, exitedAt, latencyMillis: options.latency, concurrency }),
+          () => "the sync's log holds no \"Fivetran request\" line"
+        )
+      )
+      : Option.none()
     const roundTripMillis = yield* medianRoundTrip(sandbox.url, sandbox.authorization, 50)
     return {
       concurrency,
@@ -213,7 +230,8 @@ const syncOnce = (source: SandboxSource, concurrency: number, cli: string = opti
       cpuSeconds: user! + sys!,
       peakRssMb: Math.round(rssKb! / 1024),
       summary: stderr.trim().split("\n").filter((line) => /^\s+(resources|entitlements|grants)/.test(line)).join("; "),
-      roundTripMillis
+      roundTripMillis,
+      breakdown
     } satisfies Run
   }))
 
@@ -226,8 +244,9 @@ const describeRun = (run: Run) => {
     `    a bare client's round trip to this sandbox: median ${run.roundTripMillis.toFixed(1)} ms; with it the bound is ` +
     `${(run.requests * run.roundTripMillis / 1000 / run.concurrency).toFixed(1)} s → ` +
     `${(run.wallSeconds / (run.requests * run.roundTripMillis / 1000 / run.concurrency)).toFixed(2)}×`,
-    `    ${run.summary.replace(/\s+/g, " ")}`
-  ].join("\n")
+    `    ${run.summary.replace(/\s+/g, " ")}`,
+    ...Option.toArray(Option.map(run.breakdown, describeBreakdown))
+  ].filter((line) => line.trim() !== "").join("\n")
 }
 
 /** The median and range of each figure over the runs (the bound is the same for every run). */
