@@ -50,14 +50,16 @@ export const syncBreakdown = (
   const spans: Array<readonly [number, number]> = []
   for (const line of stderr.split("\n")) {
     if (!line.includes("\"Fivetran request\"")) continue
-    Either.map(decodeRequestLine(line), ({ ms, ts }) => spans.push([ts - ms / 1000, ts]))
+    const decoded = decodeRequestLine(line)
+    if (Either.isRight(decoded)) spans.push([decoded.right.ts - decoded.right.ms / 1000, decoded.right.ts])
   }
   if (spans.length === 0) return Option.none()
   const { concurrency, latencyMillis } = timing
   const spawned = timing.spawnedAt / 1000
   const exited = timing.exitedAt / 1000
-  const first = Math.min(...spans.map(([start]) => start))
-  const last = Math.max(...spans.map(([, end]) => end))
+  // A loop, not Math.min(...): a scaled account's sync logs more requests than a call takes arguments.
+  const first = spans.reduce((earliest, [start]) => Math.min(earliest, start), Number.POSITIVE_INFINITY)
+  const last = spans.reduce((latest, [, end]) => Math.max(latest, end), Number.NEGATIVE_INFINITY)
   const totalDuration = spans.reduce((sum, [start, end]) => sum + (end - start), 0)
   const idle = (from: number, to: number) => ((to - from) * concurrency - busyWithin(spans, from, to)) / concurrency
   const edge = Math.min(1, (last - first) / 2)
