@@ -235,8 +235,13 @@ describe("entitlements and roles", () => {
     Effect.gen(function*() {
       const group = yield* refusal((p) => p.grant("group:g_main:Destination Overlord", user("ana")))
       assertRefused(group, "UnknownRole", [`"Destination Overlord" is not a role of this account`, DestinationRoles])
-      // The roles are read together with the group and the user; nothing is written.
-      assert.deepStrictEqual(readFirstTogether(group.requests, 3), ["GET /v1/groups/g_main", "GET /v1/roles", "GET /v1/users/ana"])
+      // The roles are read together with the group, the user and the membership; nothing is written.
+      assert.deepStrictEqual(readFirstTogether(group.requests, 4), [
+        "GET /v1/groups/g_main",
+        "GET /v1/roles",
+        "GET /v1/users/ana",
+        "GET /v1/users/ana/groups/g_main"
+      ])
       const role = yield* refusal((p) => p.revoke("role:Wizard:assigned:user:ana"))
       assertRefused(role, "UnknownRole", [`"Wizard" is not a role of this account`, AccountRoles])
       const teamRole = yield* refusal((p) => p.grant("team:t_eng:Team Captain", user("ana")))
@@ -277,7 +282,7 @@ describe("derived grants", () => {
         stillHeldThrough: ["group:g_side:Manage Destination:team:t_eng"]
       })
       // The direct read, then the team scan (its per-team reads run concurrently: order free).
-      assert.deepStrictEqual(readFirstTogether(group.requests, 3).slice(0, 5), [
+      assert.deepStrictEqual(readFirstTogether(group.requests, 4).slice(0, 5), [
         "GET /v1/groups/g_side",
         "GET /v1/roles",
         "GET /v1/users/cy",
@@ -382,7 +387,12 @@ describe("key permissions and upstream failures", () => {
       assert.include(bad.result.message, "401")
       assert.notInclude(bad.result.message, "wrong-secret")
       // The reads made together all fail; the roles' failure is the one reported.
-      assert.deepStrictEqual(readFirstTogether(bad.requests, 3), ["GET /v1/groups/g_main", "GET /v1/roles", "GET /v1/users/ben"])
+      assert.deepStrictEqual(readFirstTogether(bad.requests, 4), [
+        "GET /v1/groups/g_main",
+        "GET /v1/roles",
+        "GET /v1/users/ben",
+        "GET /v1/users/ben/groups/g_main"
+      ])
     }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
 })
 

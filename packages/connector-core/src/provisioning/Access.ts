@@ -62,6 +62,9 @@ export function readTogether<A, B, C, EA, EB, EC>(
 export function readTogether<A, B, C, D, EA, EB, EC, ED>(
   reads: readonly [Effect.Effect<A, EA>, Effect.Effect<B, EB>, Effect.Effect<C, EC>, Effect.Effect<D, ED>]
 ): Effect.Effect<[A, B, C, D], EA | EB | EC | ED>
+export function readTogether<A, B, C, D, F, EA, EB, EC, ED, EF>(
+  reads: readonly [Effect.Effect<A, EA>, Effect.Effect<B, EB>, Effect.Effect<C, EC>, Effect.Effect<D, ED>, Effect.Effect<F, EF>]
+): Effect.Effect<[A, B, C, D, F], EA | EB | EC | ED | EF>
 export function readTogether(
   reads: ReadonlyArray<Effect.Effect<unknown, unknown>>
 ): Effect.Effect<ReadonlyArray<unknown>, unknown> {
@@ -107,23 +110,36 @@ export const inherited = (
     ? Effect.mapError(teamsGiving(context.client, principal.id, holds), upstreamFailure(context.action))
     : Effect.succeed([])
 
+/** A container users and teams are members of (a group, a connection), by id, with its membership APIs. */
+export interface Container {
+  readonly id: string
+  readonly userApi: MembershipApi
+  readonly teamApi: MembershipApi
+}
+
 /**
- * A role in a container users and teams are members of (a group, a connection): the slot is the
- * principal's membership, through the user or the team membership API, and a user may also hold
- * it through any team holding that role there.
+ * The principal's membership of the container, through the user or the team membership API: known
+ * from the ids alone, so its read joins the resolve's other reads (`readTogether`, then `alreadyRead`).
+ */
+export const containerSlot = (context: AccessContext, principal: Principal, container: Container): AccessSlot =>
+  membership(principal.type === "user" ? container.userApi : container.teamApi, principal.id, container.id, context.action)
+
+/**
+ * A role in a container: the slot is the principal's membership (`containerSlot`, read), and a
+ * user may also hold it through any team holding that role there.
  */
 export const containerRoleAccess = (
   context: AccessContext,
   principal: Principal,
-  container: { readonly id: string; readonly userApi: MembershipApi; readonly teamApi: MembershipApi },
+  container: Container,
+  slot: AccessSlot,
   role: Role,
   entitlement: Entitlement
 ): Access => {
   const held = [grantTo(principal)(entitlement)]
-  const api = principal.type === "user" ? container.userApi : container.teamApi
   return {
     wanted: { _tag: "Role", role: role.name },
-    slot: membership(api, principal.id, container.id, context.action),
+    slot,
     held: () => held,
     inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name))
   }

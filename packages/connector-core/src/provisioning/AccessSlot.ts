@@ -22,6 +22,16 @@ export interface AccessSlot {
 const nonEmpty = (role: string | null): Option.Option<string> => role === null || role === "" ? Option.none() : Option.some(role)
 
 /**
+ * The slot with its read already made, together with the resolve's other reads (one round trip
+ * before the write instead of two). A write that finds the slot changed since is ChangedMeanwhile,
+ * as after any read, and the provisioner decides again from fresh reads.
+ */
+export const alreadyRead = (slot: AccessSlot, current: Option.Option<string>): AccessSlot => ({
+  ...slot,
+  current: Effect.succeed(current)
+})
+
+/**
  * A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE
  * /v1/users/U/role. Only a 404 (the user gone) is a change: a 409 refuses the write (the last
  * Account Administrator).

@@ -3,8 +3,8 @@ import { Chunk, Effect, Option, Stream } from "effect"
 
 /**
  * Which teams give a user an entitlement (docs/architecture.md §2: every member of a team holding it gets a
- * derived grant). Asked only when a revoke finds no direct membership to remove, so the common
- * path stays one read. Fivetran has no "teams of a user" endpoint: the teams are listed page by
+ * derived grant). Asked by a revoke only, while it removes the direct membership or when it
+ * finds none to remove; a grant does not ask. Fivetran has no "teams of a user" endpoint: the teams are listed page by
  * page and, for each, whether it holds the entitlement is checked first (free for account roles,
  * which the team list carries; one GET for a group or connection) and only then whether the user
  * is a member (one GET). Costs one request per page of teams plus at most two per team, four

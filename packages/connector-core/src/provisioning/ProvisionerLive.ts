@@ -1,5 +1,5 @@
 import { echoed, type FivetranClientShape } from "@baton-fivetran/fivetran-client"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
 import { teamResourceId } from "../resources/Team.js"
 import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTypeModule.js"
@@ -101,15 +101,18 @@ export const makeProvisioner = (
       const resolved = yield* access(target, action)
       const current = yield* resolved.slot.current
       if (Option.isSome(current) && wants(resolved, current.value)) {
-        yield* resolved.slot.remove
-        yield* Effect.logDebug(`provisioning: ${action}`)
         // The team scan costs a request per page of teams and up to two per team; without it a
-        // user who keeps the access through a team would be reported as having lost it.
-        const teams = yield* resolved.inheritedFrom.pipe(
-          Effect.catchAll((error) =>
-            Effect.as(Effect.logWarning(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`), [])
-          )
-        )
+        // user who keeps the access through a team would be reported as having lost it. It reads
+        // only the teams' side, which the removal leaves as it is, so both run at once.
+        const [, scan] = yield* Effect.all([resolved.slot.remove, Effect.either(resolved.inheritedFrom)], {
+          concurrency: "unbounded"
+        })
+        yield* Effect.logDebug(`provisioning: ${action}`)
+        const teams = yield* Either.match(scan, {
+          onLeft: (error) =>
+            Effect.as(Effect.logWarning(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`), []),
+          onRight: Effect.succeed
+        })
         return { _tag: "Revoked", stillHeldThrough: teamGrantIds(target, teams) } satisfies RevokeOutcome
       }
       // Nothing held directly: already revoked (a repeat of a revoke that left team access lands

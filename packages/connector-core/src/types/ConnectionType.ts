@@ -1,7 +1,8 @@
 import { type Connection, echoed } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
+import { containerRoleAccess, containerSlot, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
+import { alreadyRead } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import type { ProvisioningError } from "../provisioning/ProvisioningError.js"
@@ -28,15 +29,19 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target
-    const [role, connection] = yield* readTogether([
+    const container = { id: entitlement.resourceId, userApi: client.userConnections, teamApi: client.teamConnections }
+    const slot = containerSlot(context, principal, container)
+    const [role, connection, , current] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
       loadConnection(context, entitlement.resourceId),
-      loadPrincipal(context, principal)
+      loadPrincipal(context, principal),
+      slot.current
     ])
     return containerRoleAccess(
       context,
       principal,
-      { id: connection.id, userApi: client.userConnections, teamApi: client.teamConnections },
+      container,
+      alreadyRead(slot, current),
       role,
       connectionRoleEntitlement(connectionResource(connection), role)
     )

@@ -3,7 +3,8 @@ import { Effect, Option, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
+import { containerRoleAccess, containerSlot, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
+import { alreadyRead } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
@@ -87,15 +88,19 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
   Effect.gen(function*() {
     const { client } = context
     const { entitlement, principal } = target
-    const [role, group] = yield* readTogether([
+    const container = { id: entitlement.resourceId, userApi: client.userGroups, teamApi: client.teamGroups }
+    const slot = containerSlot(context, principal, container)
+    const [role, group, , current] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
       existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${echoed(entitlement.resourceId)}`),
-      loadPrincipal(context, principal)
+      loadPrincipal(context, principal),
+      slot.current
     ])
     return containerRoleAccess(
       context,
       principal,
-      { id: group.id, userApi: client.userGroups, teamApi: client.teamGroups },
+      container,
+      alreadyRead(slot, current),
       role,
       groupRoleEntitlement(groupResource(group, { syncConnections: context.syncConnections }), role)
     )

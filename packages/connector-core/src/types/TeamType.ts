@@ -5,7 +5,7 @@ import { directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
 import { grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
-import { teamMembership } from "../provisioning/AccessSlot.js"
+import { alreadyRead, teamMembership } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
@@ -126,7 +126,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
   Effect.gen(function*() {
     const { entitlement, principal } = target
     const grant = grantTo(principal)
-    const [catalog, wanted, loaded] = yield* readTogether([
+    const slot = teamMembership(context.client, entitlement.resourceId, principal.id, context.action)
+    const [catalog, wanted, loaded, , current] = yield* readTogether([
       context.catalog,
       entitlement.slug === TeamMemberSlug
         ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
@@ -136,13 +137,14 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
             (role): Wanted => ({ _tag: "Role", role: role.name })
           )),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
-      loadUser(context, principal.id)
+      loadUser(context, principal.id),
+      slot.current
     ])
     const team = teamResource(loaded)
     const member = grant(teamMemberEntitlement(team))
     return {
       wanted,
-      slot: teamMembership(context.client, entitlement.resourceId, principal.id, context.action),
+      slot: alreadyRead(slot, current),
       held: (roleName) => {
         const role = teamRoleEntitlementRoles(catalog).find((r) => r.name === roleName)
         return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
