@@ -11,6 +11,8 @@
  *   pnpm --filter @baton-fivetran/cli... build
  *   cd bench && npx tsx src/cli-timing.ts            # N = 7
  *   cd bench && npx tsx src/cli-timing.ts --runs 15
+ * --latency MILLIS makes the sandbox answer each request that much later (default 0), to see what a
+ * grant's round trips cost against a Fivetran further away (the goals are set at 0).
  * --cli PATH and --http PATH time other builds (e.g. an older checkout's dist/bin.js and dist/main.js).
  * --vs ROOT then also alternates grants and HTTP starts of this build with those of another
  * checkout's bundles (ROOT/apps/cli/bundle, ROOT/apps/http/bundle; build it first) and prints each
@@ -34,6 +36,10 @@ const argument = (name: string): string | undefined => {
 
 const runs = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100)))(
   argument("runs") ?? "7"
+)
+
+const latencyMillis = Schema.decodeUnknownSync(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 10_000)))(
+  argument("latency") ?? "0"
 )
 
 const bin = argument("cli") ?? fileURLToPath(new URL("../../apps/cli/bundle/baton-fivetran.js", import.meta.url))
@@ -172,8 +178,12 @@ const program = Effect.gen(function*() {
     `  node -e 0 (the floor: a bare node process, run after each --version)`,
     `    ${stats(nodeOnly.map((run) => run.millis))}`,
     ...versus,
-    `  against the in-process sandbox ("medium" preset) at ${sandbox.baseUrl}`
+    `  against the in-process sandbox ("medium" preset, ${latencyMillis} ms latency) at ${sandbox.baseUrl}`
   ].join("\n"))
-}).pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
+}).pipe(Effect.provide(Sandbox.layer({
+  snapshot,
+  port: 0,
+  ...(latencyMillis > 0 ? { faults: { latency: { minMillis: latencyMillis, maxMillis: latencyMillis } } } : {})
+})))
 
 NodeRuntime.runMain(program.pipe(Effect.provide(NodeContext.layer)))
