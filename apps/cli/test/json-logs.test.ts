@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule, Stream } from "effect"
+import { Deferred, Effect, Schedule, Stream } from "effect"
 import { Command } from "@effect/platform"
 import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
@@ -120,16 +120,16 @@ describe("JSON logs", () => {
         "--grant-principal-type",
         "user"
       ]
+      // Stopped while its first reads are held back: the hook sees a request arrive before its latency.
       yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+      const arrived = yield* Deferred.make<void>()
+      yield* sandbox.setRequestHook(() => Deferred.succeed(arrived, undefined))
       const child = yield* Command.start(cliCommand([...flags, ...grant, "--log-format", "json"]))
       const output = yield* Effect.fork(Effect.all([
         child.stdout.pipe(Stream.decodeText(), Stream.mkString),
         child.stderr.pipe(Stream.decodeText(), Stream.mkString)
       ]))
-      yield* sandbox.requestLog.pipe(
-        Effect.filterOrFail((log) => log.length > 0),
-        Effect.retry(Schedule.spaced("50 millis"))
-      )
+      yield* Deferred.await(arrived)
       yield* child.kill("SIGTERM")
       assert.strictEqual(yield* child.exitCode, 130)
       const [stdout, stderr] = yield* Effect.flatten(output.await)

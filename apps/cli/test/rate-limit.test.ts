@@ -78,7 +78,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       const grantId = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
       const result = yield* runCli([...flags, "-p", "--revoke-grant", grantId, "--max-rate-limit-wait", "10m", "--log-format", "json"])
       assertExit(result, 1)
-      // The roles, the group and the user are read at once, all answered 429; the roles' refusal is the one reported.
+      // The roles, the group, the user and the membership are read at once, all answered 429; the roles' refusal is the one reported.
       assert.deepStrictEqual(jsonLines(result.stderr).map((line) => [line["level"], line["msg"], line["outcome"], line["exit_code"]]), [
         ["info", "provisioning action", "upstream", undefined],
         [
@@ -89,7 +89,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
           1
         ]
       ])
-    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 3, retryAfterSeconds: 3081 } } }))))
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 4, retryAfterSeconds: 3081 } } }))))
 
   it.scopedLive(
     "two back-to-back syncs both succeed, the second after waiting for the window; no answer went below the reserve",
