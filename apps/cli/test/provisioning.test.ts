@@ -1,4 +1,4 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { concurrencyProbe, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -12,6 +12,15 @@ const outsider = smallAccount.users.find((user) => !members.has(user.id))!
 const destinationRole = smallAccount.roles.find((role) => role.scope.includes("DESTINATION"))!.name
 const entitlementId = `group:${group.id}:${destinationRole}`
 const grantId = `${entitlementId}:user:${outsider.id}`
+
+/** The small account with ten more teams, for a revoke's scan of them. */
+const manyTeams = {
+  ...smallAccount,
+  teams: [
+    ...smallAccount.teams,
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `extra_team_${i}`, name: `Extra ${i}`, description: null, role: null }))
+  ]
+}
 
 /** Runs the CLI with -p against the test's sandbox; the secret must never be printed. */
 const provision = (...args: ReadonlyArray<string>) =>
@@ -292,4 +301,23 @@ describe("provisioning", () => {
         `does not exist: user:${"u".repeat(123)}…(10245 characters) (nothing to delete)\n`
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a revoke scans the teams --concurrency at a time", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      assertExit(
+        yield* provision("--grant-entitlement", entitlementId, "--grant-principal", outsider.id, "--grant-principal-type", "user"),
+        0
+      )
+      // Each team's check of the group waits until six are waiting: only six sent at once get there.
+      const probe = yield* concurrencyProbe(
+        ({ method, path }) => method === "GET" && path.startsWith("/v1/teams/") && path.endsWith(`/groups/${group.id}`),
+        6,
+        "5 seconds"
+      )
+      yield* sandbox.setRequestHook(probe.hook)
+      const revoked = yield* provision("--revoke-grant", grantId, "--concurrency", "6")
+      assertExit(revoked, 0)
+      assert.deepStrictEqual([revoked.stdout, yield* probe.seen], [`revoked ${grantId}\n`, { arrived: manyTeams.teams.length, most: 6 }])
+    }).pipe(Effect.provide(sandboxLayer(manyTeams)), Effect.provide(NodeContext.layer)))
 })

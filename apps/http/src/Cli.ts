@@ -267,7 +267,7 @@ const serve = (sources: SettingSources) =>
     }
     const connector = Layer.merge(
       SyncEngine.layer,
-      Provisioner.layer({ enabled: provisioning, syncConnections })
+      Provisioner.layer({ enabled: provisioning, syncConnections, concurrency })
     ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(

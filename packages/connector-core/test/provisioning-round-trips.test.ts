@@ -1,8 +1,8 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { concurrencyProbe, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, Ref } from "effect"
 import { Provisioner } from "../src/index.js"
-import { logged, provisioningLayer } from "./support/ProvisioningFixture.js"
+import { account, logged, provisioningLayer } from "./support/ProvisioningFixture.js"
 
 /**
  * A grant or revoke against Fivetran waits a round trip per step, so the steps that do not depend
@@ -47,6 +47,15 @@ const holdUntil = (held: string, awaited: string) =>
   })
 
 const user = (id: string) => ({ type: "user", id })
+
+/** The provisioning account with ten more teams, none of them on g_main. */
+const manyTeams = {
+  ...account,
+  teams: [
+    ...account.teams,
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `t_extra_${i}`, name: `Extra ${i}`, description: null, role: null }))
+  ]
+}
 
 const sentWhileHeld = Option.some<Meeting>("sent while held")
 
@@ -103,4 +112,21 @@ describe("a revoke asks the teams while it removes the membership", () => {
       assert.deepStrictEqual(yield* met, sentWhileHeld)
       assert.deepStrictEqual(requests.filter((r) => !r.startsWith("GET ")), ["DELETE /v1/users/ben/connections/c_pg"])
     }).pipe(Effect.provide(provisioningLayer({ syncConnections: true }))))
+
+  it.live("the scan asks about as many teams at once as the provisioner's concurrency, no more", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      // Each team's check of g_main waits until eight are waiting; later ones pass at once.
+      const probe = yield* concurrencyProbe(
+        ({ method, path }) => method === "GET" && /^\/v1\/teams\/[^/]+\/groups\/g_main$/.test(path),
+        8,
+        giveUpAfter
+      )
+      yield* sandbox.setRequestHook(probe.hook)
+      const { result } = yield* logged(Effect.flatMap(Provisioner, (p) => p.revoke("group:g_main:View Destination:user:ana")))
+      assert.deepStrictEqual({ result, seen: yield* probe.seen }, {
+        result: { _tag: "Revoked", stillHeldThrough: [] },
+        seen: { arrived: manyTeams.teams.length, most: 8 }
+      })
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: manyTeams, concurrency: 8 }))))
 })

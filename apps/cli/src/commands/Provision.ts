@@ -76,7 +76,11 @@ export const runProvisioning = ({ action, origin }: RequestedAction, settings: S
           "run the same command again to finish it (a change already made is reported as already done)"
         return notice(LogLevel.Warning, text, { msg: text, fields: { exit_code: 130 } })
       }),
-      Effect.provide(Provisioner.layer({ enabled: true, syncConnections: settings.syncConnections })),
+      Effect.provide(Provisioner.layer({
+        enabled: true,
+        syncConnections: settings.syncConnections,
+        concurrency: settings.concurrency
+      })),
       Effect.provide(fivetranClientLayer(settings)),
       withTelemetry
     )

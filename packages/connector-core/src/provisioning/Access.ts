@@ -46,6 +46,8 @@ export interface AccessContext {
   /** e.g. `grant group:G:View Destination to user:U`, for messages. */
   readonly action: string
   readonly syncConnections: boolean
+  /** How many teams a revoke's team scan asks about at once (InheritedAccess.ts). */
+  readonly teamScanConcurrency: number
 }
 
 /**
@@ -107,7 +109,7 @@ export const inherited = (
   holds: TeamHolds
 ): Effect.Effect<ReadonlyArray<string>, ProvisioningError> =>
   principal.type === "user"
-    ? Effect.mapError(teamsGiving(context.client, principal.id, holds), upstreamFailure(context.action))
+    ? Effect.mapError(teamsGiving(context.client, principal.id, holds, context.teamScanConcurrency), upstreamFailure(context.action))
     : Effect.succeed([])
 
 /** A container users and teams are members of (a group, a connection), by id, with its membership APIs. */

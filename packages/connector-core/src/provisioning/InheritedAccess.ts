@@ -7,11 +7,13 @@ import { Chunk, Effect, Option, Stream } from "effect"
  * finds none to remove; a grant does not ask. Fivetran has no "teams of a user" endpoint: the teams are listed page by
  * page and, for each, whether it holds the entitlement is checked first (free for account roles,
  * which the team list carries; one GET for a group or connection) and only then whether the user
- * is a member (one GET). Costs one request per page of teams plus at most two per team, four
- * teams at a time.
+ * is a member (one GET). Costs one request per page of teams plus at most two per team,
+ * `concurrency` teams at a time (the `--concurrency` setting): in an account with hundreds of
+ * teams the scan is most of a revoke's time.
  */
 
-const Concurrency = 4
+/** The team scan's teams at a time when the caller sets none. */
+export const DefaultTeamScanConcurrency = 4
 
 /** Does this team hold the entitlement? */
 export type TeamHolds = (team: Team) => Effect.Effect<boolean, FivetranError>
@@ -27,7 +29,8 @@ export const holdsMembership = (api: MembershipApi, target: string, role: string
 export const teamsGiving = (
   client: FivetranClientShape,
   userId: string,
-  holds: TeamHolds
+  holds: TeamHolds,
+  concurrency: number
 ): Effect.Effect<ReadonlyArray<string>, FivetranError> =>
   client.listTeams.pipe(
     Stream.mapEffect(
@@ -36,7 +39,7 @@ export const teamsGiving = (
           Effect.flatMap((held) => held ? absentIsFalse(Effect.as(client.getTeamUser(team.id, userId), true)) : Effect.succeed(false)),
           Effect.map((gives) => (gives ? Option.some(team.id) : Option.none()))
         ),
-      { concurrency: Concurrency }
+      { concurrency }
     ),
     Stream.filterMap((teamId) => teamId),
     Stream.runCollect,

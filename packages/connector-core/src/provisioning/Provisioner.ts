@@ -1,6 +1,7 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Context, Effect, Layer } from "effect"
 import { ResourceTypeRegistry } from "../registry/ResourceTypeRegistry.js"
+import { DefaultTeamScanConcurrency } from "./InheritedAccess.js"
 import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
 import { registerProvisioningSeries } from "./ProvisioningMetrics.js"
@@ -16,6 +17,11 @@ export interface ProvisionerOptions {
    * ChildResourceType{connection}, and returned grants embed them exactly as such a sync would.
    */
   readonly syncConnections?: boolean
+  /**
+   * How many teams a revoke's scan for the teams still giving the access asks about at once (the
+   * apps pass `--concurrency`); default 4.
+   */
+  readonly concurrency?: number
 }
 
 export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provisioner, ProvisionerShape>() {
@@ -31,7 +37,10 @@ export class Provisioner extends Context.Tag("connector-core/Provisioner")<Provi
           const client = yield* FivetranClient
           const registry = yield* ResourceTypeRegistry
           yield* registerProvisioningSeries
-          return makeProvisioner(client, registry, { syncConnections: options.syncConnections ?? false })
+          return makeProvisioner(client, registry, {
+            syncConnections: options.syncConnections ?? false,
+            teamScanConcurrency: options.concurrency ?? DefaultTeamScanConcurrency
+          })
         })
       )
       : Layer.succeed(Provisioner, disabledProvisioner)

@@ -50,7 +50,7 @@ const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): s
 export const makeProvisioner = (
   client: FivetranClientShape,
   registry: ReadonlyArray<ResourceTypeModule>,
-  options: { readonly syncConnections: boolean }
+  options: { readonly syncConnections: boolean; readonly teamScanConcurrency: number }
 ): ProvisionerShape => {
   // The module reads the roles together with the entitlement's resource and the principal (readTogether).
   const access = (target: GrantTarget, action: string): Effect.Effect<Access, ResolveError> =>
@@ -60,7 +60,7 @@ export const makeProvisioner = (
       onSome: (module) =>
         Effect.flatMap(
           Effect.cached(loadRoleCatalog(client, action)),
-          (catalog) => module.grants.resolve({ client, catalog, action, syncConnections: options.syncConnections }, target)
+          (catalog) => module.grants.resolve({ client, catalog, action, ...options }, target)
         )
     })
 

@@ -101,9 +101,15 @@ export const provisioningLayer = (
     readonly syncConnections?: boolean
     /** A path the client puts before `/v1`, as a wrong base URL would. */
     readonly basePath?: string
+    /** The team scan's teams at a time (the provisioner's default when absent). */
+    readonly concurrency?: number
   } = {}
 ) =>
-  Provisioner.layer({ enabled: options.enabled ?? true, syncConnections: options.syncConnections ?? false }).pipe(
+  Provisioner.layer({
+    enabled: options.enabled ?? true,
+    syncConnections: options.syncConnections ?? false,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
+  }).pipe(
     Layer.provideMerge(clientFor(options.credential ?? systemKey, options.basePath)),
     Layer.provideMerge(Sandbox.layer({ snapshot: options.snapshot ?? account, port: 0 }))
   )
