@@ -2,14 +2,14 @@ import type { FivetranClientShape, FivetranError, MembershipApi, Team } from "@b
 import { Chunk, Effect, Option, Stream } from "effect"
 
 /**
- * Which teams give a user an entitlement (docs/architecture.md §2: every member of a team holding it gets a
- * derived grant). Asked by a revoke only, while it removes the direct membership or when it
- * finds none to remove; a grant does not ask. Fivetran has no "teams of a user" endpoint: the teams are listed page by
- * page and, for each, whether it holds the entitlement is checked first (free for account roles,
- * which the team list carries; one GET for a group or connection) and only then whether the user
- * is a member (one GET). Costs one request per page of teams plus at most two per team,
- * `concurrency` teams at a time (the `--concurrency` setting): in an account with hundreds of
- * teams the scan is most of a revoke's time.
+ * Which teams give a user an entitlement (docs/architecture.md §2: every member of a team holding
+ * it gets a derived grant). Asked by a revoke only, while it removes the direct membership or when
+ * it finds none to remove; a grant does not ask. Fivetran has no "teams of a user" endpoint: the
+ * teams are listed page by page and, for each, whether it holds the entitlement is checked first
+ * (free for account roles, which the team list carries; one GET for a group or connection) and
+ * only then whether the user is a member (one GET). Costs one request per page of teams plus at
+ * most two per team, `concurrency` teams at a time (the `--concurrency` setting): in an account
+ * with hundreds of teams the scan is most of a revoke's time.
  */
 
 /** The team scan's teams at a time when the caller sets none. */

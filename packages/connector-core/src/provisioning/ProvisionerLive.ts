@@ -52,7 +52,7 @@ export const makeProvisioner = (
   registry: ReadonlyArray<ResourceTypeModule>,
   options: { readonly syncConnections: boolean; readonly teamScanConcurrency: number }
 ): ProvisionerShape => {
-  // The module reads the roles together with the entitlement's resource and the principal (readTogether).
+  // The module reads the roles together with the entitlement's resource, the principal and the slot (readTogether).
   const access = (target: GrantTarget, action: string): Effect.Effect<Access, ResolveError> =>
     Option.match(grantableModule(registry, target.entitlement.resourceType), {
       // grantRequest and grantTarget only let registered types with grants through.
