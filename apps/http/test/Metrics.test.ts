@@ -51,20 +51,22 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
       const snapshot = yield* sandbox.snapshot
       const team = snapshot.teams[0]!.id
       const user = snapshot.users.find((u) => !snapshot.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
+      const member = snapshot.team_users.find((row) => row.team_id === team)!.user_id
       const grant = { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }
+      const repeat = { entitlement_id: `team:${team}:member`, principal: { type: "user", id: member } }
       const unknown = { entitlement_id: "team:no_such_team:member", principal: { type: "user", id: user } }
-      // The repeat comes last: its last request (the membership, read after the three reads made
-      // together) is the one whose remaining budget the gauge then shows.
+      // The write comes last: its POST, made alone after the reads, is the request whose remaining
+      // budget the gauge then shows (the reads are made together, so any of them may answer last).
       const statuses = [
-        (yield* request("POST", "/v1/grants", { token: TestToken, body: grant })).status,
+        (yield* request("POST", "/v1/grants", { token: TestToken, body: repeat })).status,
         (yield* request("POST", "/v1/grants", { token: TestToken, body: unknown })).status,
         (yield* request("POST", "/v1/grants", { token: TestToken, body: grant })).status
       ]
-      assert.deepStrictEqual(statuses, [201, 404, 200])
-      // 14 for the sync; each grant reads the roles, the team and the user together (3), then the
-      // membership (1) and writes (1): 5, 3 (no such team) and 4 (already a member).
+      assert.deepStrictEqual(statuses, [200, 404, 201])
+      // 14 for the sync; each grant reads the roles, the team, the user and the membership together
+      // (4), then writes (1): 4 (already a member), 4 (no such team) and 5.
       const fivetranCalls = yield* sandbox.requestLog
-      assert.strictEqual(fivetranCalls.length, 26)
+      assert.strictEqual(fivetranCalls.length, 27)
 
       const scraped = yield* request("GET", "/metrics", { token: TestToken })
       assert.strictEqual(scraped.status, 200)
@@ -152,7 +154,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
       }
       assert.deepStrictEqual(familyOf(samples, "fivetran_requests_total"), expected)
       assert.strictEqual(samples.get(key("fivetran_requests_total", { method: "GET", route: "/v1/users", status: "200" })), 1)
-      assert.strictEqual(samples.get(key("fivetran_rate_limit_remaining")), 20_000 - 26)
+      assert.strictEqual(samples.get(key("fivetran_rate_limit_remaining")), 20_000 - 27)
       assert.isFalse(types.has("fivetran_retries_total"))
 
       // The service's own requests (this scrape is counted once it has been answered).
