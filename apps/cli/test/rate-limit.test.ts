@@ -45,7 +45,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       const { flags } = yield* connectionFlags
       const dir = yield* tempDir
       const file = `${dir}/out.c1z`
-      yield* fs.writeFileString(file, "the previous sync")
+      yield* fs.writeFileString(file, "C1ZF\u0000the previous sync")
       const result = yield* runCli([...flags, "-f", file, "--max-rate-limit-wait", "10m", "--log-format", "console"])
       assertExit(result, 1)
       assert.include(
@@ -53,7 +53,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         "could not list roles: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait of 51m 21s, " +
           "longer than max-rate-limit-wait (10m): raise it or retry later"
       )
-      assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
+      assert.strictEqual(yield* fs.readFileString(file), "C1ZF\u0000the previous sync")
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 3081 } } }))))
 

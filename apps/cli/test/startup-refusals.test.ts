@@ -63,7 +63,7 @@ describe("start-up refusals", () => {
       ], { concurrency: 2 })
       assert.deepStrictEqual([file, summary, dot].map((result) => [result.exitCode, result.stderr]), [
         [2, "error: --file out/ names a directory, not a file: give the file's path, such as out/sync.c1z\n"],
-        [2, "error: --summary-file reports/ names a directory, not a file: give the file's path, such as reports/sync.c1z\n"],
+        [2, "error: --summary-file reports/ names a directory, not a file: give the file's path, such as reports/summary.json\n"],
         [2, "error: --file out/.. names a directory, not a file: give the file's path, such as sync.c1z\n"]
       ])
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])

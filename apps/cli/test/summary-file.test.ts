@@ -50,7 +50,7 @@ describe("--summary-file", () => {
         const dir = yield* tempDir
         const sandbox = yield* Sandbox
         const { flags } = yield* connectionFlags
-        yield* fs.writeFileString(`${dir}/out.c1z`, "the previous sync")
+        yield* fs.writeFileString(`${dir}/out.c1z`, "C1ZF\u0000the previous sync")
         yield* fs.link(`${dir}/out.c1z`, `${dir}/linked.json`)
         const [spelled, linked] = yield* Effect.all([
           runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/./out.c1z`]),
@@ -60,7 +60,7 @@ describe("--summary-file", () => {
           [2, `error: --summary-file ${dir}/./out.c1z is the sync file (--file ${dir}/out.c1z): choose another path for the summary\n`],
           [2, `error: --summary-file ${dir}/linked.json is the sync file (--file ${dir}/out.c1z): choose another path for the summary\n`]
         ])
-        assert.strictEqual(yield* fs.readFileString(`${dir}/out.c1z`), "the previous sync")
+        assert.strictEqual(yield* fs.readFileString(`${dir}/out.c1z`), "C1ZF\u0000the previous sync")
         assert.strictEqual((yield* sandbox.requestLog).length, 0)
       }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
     { timeout: 120_000 }

@@ -5,6 +5,7 @@ import { Command } from "@effect/platform"
 import { addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule, Stream } from "effect"
+import { lchown } from "node:fs/promises"
 import { assertExit, assertNoSecret, cliCommand, jsonLines, runCli } from "./support/CliProcess.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
@@ -112,7 +113,7 @@ describe("sync", () => {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
       const file = `${dir}/out.c1z`
-      yield* fs.writeFileString(file, "the previous sync")
+      yield* fs.writeFileString(file, "C1ZF\u0000the previous sync")
       const wrongSecret = "not-the-secret-0123456789"
       const result = yield* runCli([...flags.slice(0, 4), "--api-secret", wrongSecret, "-f", file, "--log-level", "debug"])
       assertExit(result, 1)
@@ -122,7 +123,7 @@ describe("sync", () => {
       const [errorLine, ...more] = result.stderr.split("\n").filter((line) => line.startsWith("error: "))
       assert.deepStrictEqual(more, [])
       assert.strictEqual(result.stderr.split(errorLine!.slice("error: ".length)).length - 1, 1)
-      assert.strictEqual(yield* fs.readFileString(file), "the previous sync")
+      assert.strictEqual(yield* fs.readFileString(file), "C1ZF\u0000the previous sync")
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
@@ -139,6 +140,78 @@ describe("sync", () => {
       )
       assert.deepStrictEqual(yield* sandbox.requestLog, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("an existing --file that is not a .c1z (a report, a config file) exits 2 and is left as it was; an empty one is written", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      yield* fs.writeFileString(`${dir}/notes.txt`, "important notes\n")
+      yield* fs.writeFileString(`${dir}/empty.c1z`, "")
+      const refused = yield* runCli([...flags, "-f", `${dir}/notes.txt`])
+      assert.deepStrictEqual([refused.exitCode, refused.stdout, refused.stderr], [
+        2,
+        "",
+        `error: --file ${dir}/notes.txt is not a .c1z sync file (it does not start with the header "C1ZF\\0"), and the ` +
+        "sync would replace it: choose another path, or remove the file first if it is meant to go\n"
+      ])
+      assert.strictEqual(yield* fs.readFileString(`${dir}/notes.txt`), "important notes\n")
+      assert.deepStrictEqual(yield* sandbox.requestLog, [])
+      assertExit(yield* runCli([...flags, "-f", `${dir}/empty.c1z`]), 0)
+      assert.deepStrictEqual(yield* countsIn(`${dir}/empty.c1z`), expectedCounts)
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["empty.c1z", "notes.txt"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--file through a symbolic link writes the file it points to, the link kept; a dangling link's file is created", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      yield* fs.makeDirectory(`${dir}/shared`)
+      yield* fs.makeDirectory(`${dir}/app`)
+      yield* fs.writeFileString(`${dir}/shared/sync.c1z`, "C1ZF\u0000the previous sync")
+      yield* fs.symlink(`${dir}/shared/sync.c1z`, `${dir}/app/current.c1z`)
+      // Relative, resolved against the link's directory, as the kernel does.
+      yield* fs.symlink("../shared/new.c1z", `${dir}/app/next.c1z`)
+      const [current, next] = yield* Effect.all([
+        runCli([...flags, "-f", `${dir}/app/current.c1z`]),
+        runCli([...flags, "-f", `${dir}/app/next.c1z`])
+      ])
+      assertExit(current, 0)
+      assertExit(next, 0)
+      assert.deepStrictEqual(yield* countsIn(`${dir}/shared/sync.c1z`), expectedCounts)
+      assert.deepStrictEqual(yield* countsIn(`${dir}/shared/new.c1z`), expectedCounts)
+      assert.deepStrictEqual(
+        [yield* fs.readLink(`${dir}/app/current.c1z`), yield* fs.readLink(`${dir}/app/next.c1z`)],
+        [`${dir}/shared/sync.c1z`, "../shared/new.c1z"]
+      )
+      assert.deepStrictEqual((yield* fs.readDirectory(`${dir}/shared`)).sort(), ["new.c1z", "sync.c1z"])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  // Root only (as CI runs): making a link owned by another user needs lchown.
+  it.scopedLive.runIf(process.getuid?.() === 0)(
+    "a link another user planted in a sticky directory anyone may write in is not followed (exit 2), as the kernel's protected_symlinks",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const sandbox = yield* Sandbox
+        const { flags } = yield* connectionFlags
+        yield* fs.makeDirectory(`${dir}/public`)
+        yield* fs.chmod(`${dir}/public`, 0o1777)
+        yield* fs.symlink(`${dir}/cron-job`, `${dir}/public/sync.c1z`)
+        yield* Effect.promise(() => lchown(`${dir}/public/sync.c1z`, 4242, 4242))
+        const refused = yield* runCli([...flags, "-f", `${dir}/public/sync.c1z`])
+        assert.deepStrictEqual([refused.exitCode, refused.stderr], [
+          2,
+          `error: --file ${dir}/public/sync.c1z: ${dir}/public/sync.c1z is a symbolic link another user made in a directory ` +
+          `anyone may write in (${dir}/public); it is not followed: give the path of the file it points to, or another path\n`
+        ])
+        assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["public"])
+        assert.deepStrictEqual(yield* sandbox.requestLog, [])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer))
+  )
 
   it.scopedLive("SIGINT during a sync exits 130, keeps the existing file byte-identical and leaves no temporary file", () =>
     Effect.gen(function*() {

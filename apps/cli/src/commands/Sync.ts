@@ -1,8 +1,7 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
 import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
-import { fileKindName } from "@baton-fivetran/settings"
-import { FileSystem, Path } from "@effect/platform"
+import { FileSystem } from "@effect/platform"
 import { Clock, Effect, LogLevel, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
@@ -13,6 +12,7 @@ import { consoleSummary, progressText, summaryFields } from "../output/SyncRepor
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
+import { checkSyncTarget, type SyncTarget } from "./SyncTarget.js"
 
 /**
  * The default action: a full sync into `--file`. The c1z sink writes a temporary file beside the
@@ -20,42 +20,6 @@ import { UsageError } from "../UsageError.js"
  * file as it was.
  */
 const ProgressIntervalMillis = 100
-
-/**
- * The sync replaces --file (and --summary-file) by a rename, so each must name a regular file or
- * nothing yet (not /dev/null, not a directory), in a writable directory that exists (the temporary
- * file goes there). Checked before anything is contacted, so a wrong path costs no sync.
- */
-const checkTarget = (flag: string, file: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    // `out/` names a directory even while none is there: the file was written as `out`.
-    const name = path.basename(file)
-    if (file.endsWith("/") || file.endsWith(path.sep) || name === "." || name === "..") {
-      return yield* new UsageError({
-        reason: `--${flag} ${file} names a directory, not a file: give the file's path, such as ${path.join(file, "sync.c1z")}`
-      })
-    }
-    const existing = yield* Effect.option(fs.stat(file))
-    if (Option.isSome(existing) && existing.value.type !== "File") {
-      return yield* new UsageError({
-        reason: `--${flag} ${file} is ${
-          fileKindName(existing.value.type)
-        }, not a regular file: the sync writes a new file and renames it there`
-      })
-    }
-    const directory = path.dirname(path.resolve(file))
-    const parent = yield* Effect.option(fs.stat(directory))
-    if (Option.isNone(parent) || parent.value.type !== "Directory") {
-      return yield* new UsageError({
-        reason: `--${flag} ${file}: the directory ${directory} does not exist; create it first or choose another path`
-      })
-    }
-    yield* fs.access(directory, { writable: true }).pipe(
-      Effect.mapError(() => new UsageError({ reason: `--${flag} ${file}: the directory ${directory} is not writable` }))
-    )
-  })
 
 /** A run killed outright (SIGKILL, power loss) leaves its scratch files beside --file: the next run removes them. */
 const removeLeftovers = (file: string) =>
@@ -65,30 +29,34 @@ const removeLeftovers = (file: string) =>
       : Effect.logInfo(`removed ${removed.length} scratch file(s) a killed run left beside ${file}: ${removed.join(", ")}`))
 
 /** The summary written over the sync file would leave no sync file, only a JSON object where it was. */
-const checkDistinct = (file: string, summaryFile: string) =>
+const checkDistinct = (file: SyncTarget, summaryFile: SyncTarget) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const [a, b] = yield* Effect.all([Effect.option(fs.stat(file)), Effect.option(fs.stat(summaryFile))])
-    // One file by two names (a link) is the same file too.
+    const [a, b] = yield* Effect.all([Effect.option(fs.stat(file.path)), Effect.option(fs.stat(summaryFile.path))])
+    // One file by two names (a hard link) is the same file too.
     const sameFile = Option.isSome(a) && Option.isSome(b) && Option.isSome(a.value.ino) &&
       a.value.dev === b.value.dev && a.value.ino.value === Option.getOrUndefined(b.value.ino)
-    if (path.resolve(file) === path.resolve(summaryFile) || sameFile) {
+    if (file.path === summaryFile.path || sameFile) {
       return yield* new UsageError({
-        reason: `--summary-file ${summaryFile} is the sync file (--file ${file}): choose another path for the summary`
+        reason: `--summary-file ${summaryFile.given} is the sync file (--file ${file.given}): choose another path for the summary`
       })
     }
   })
 
 export const runSync = (settings: Settings) =>
-  checkTarget("file", settings.file).pipe(
-    Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkTarget("summary-file", path))),
-    Effect.zipRight(Effect.transposeMapOption(settings.summaryFile, (path) => checkDistinct(settings.file, path))),
-    Effect.zipRight(removeLeftovers(settings.file)),
-    Effect.zipRight(withTelemetry(sync(settings)))
-  )
+  Effect.gen(function*() {
+    const file = yield* checkSyncTarget("file", settings.file, { example: "sync.c1z", mustBeSyncFile: true })
+    const summaryFile = yield* Effect.transposeMapOption(
+      settings.summaryFile,
+      (path) => checkSyncTarget("summary-file", path, { example: "summary.json", mustBeSyncFile: false })
+    )
+    if (Option.isSome(summaryFile)) yield* checkDistinct(file, summaryFile.value)
+    yield* removeLeftovers(file.path)
+    yield* withTelemetry(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)))
+  })
 
-const sync = (settings: Settings) =>
+/** The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for. */
+const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
@@ -127,9 +95,9 @@ const sync = (settings: Settings) =>
       msg: "sync complete",
       fields: summaryFields(summary, settings.file)
     })
-    if (Option.isSome(settings.summaryFile)) yield* writeSummaryFile(settings.summaryFile.value, settings.file, summary)
+    if (Option.isSome(summaryTarget)) yield* writeSummaryFile(summaryTarget.value, settings.file, summary)
   }).pipe(
-    Effect.provide(C1zSink.layer(settings.file, { annotations: { exclusionGroups: settings.exclusionGroups } })),
+    Effect.provide(C1zSink.layer(target, { annotations: { exclusionGroups: settings.exclusionGroups } })),
     Effect.provide(SyncEngine.layer),
     Effect.provide(fivetranClientLayer(settings))
   )

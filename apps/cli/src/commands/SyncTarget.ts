@@ -1,0 +1,130 @@
+import { magic } from "@baton-fivetran/c1z"
+import { fileKindName } from "@baton-fivetran/settings"
+import { FileSystem, Path } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { lstat } from "node:fs/promises"
+import { UsageError } from "../UsageError.js"
+
+/**
+ * Where a sync writes `--file` (and `--summary-file`): the file a user named, through any symbolic
+ * links. The sync writes a new file beside the target and renames it there, so a link is followed
+ * first: renamed over the link itself, the new file would replace the link and leave the file it
+ * points to (a shared volume, a "current" link) as it was.
+ */
+export interface SyncTarget {
+  /** As the user gave it: what messages name. */
+  readonly given: string
+  /** The absolute path the rename lands on. */
+  readonly path: string
+}
+
+/** Linux's limit on links followed in one path (ELOOP). */
+const MaxLinks = 40
+
+const stickyBit = 0o1000
+const othersWrite = 0o002
+
+/**
+ * Linux's fs.protected_symlinks rule, which a rename does not apply by itself: in a sticky directory
+ * anyone may write in (/tmp), a link is followed only if this user or the directory's owner made it.
+ * Otherwise anyone could plant `/tmp/sync.c1z -> /etc/shadow` for a root job to replace.
+ */
+const mayFollow = (link: string, directory: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.stat(directory)
+    if ((dir.mode & stickyBit) === 0 || (dir.mode & othersWrite) === 0) return true
+    const owner = yield* Effect.tryPromise(() => lstat(link)).pipe(Effect.map((info) => info.uid))
+    return owner === process.geteuid?.() || Option.contains(dir.uid, owner)
+  }).pipe(Effect.orElseSucceed(() => false))
+
+/**
+ * The path a write to `file` lands on: each link in turn read and resolved against its own
+ * directory. A dangling link resolves to the file it names, which the sync then creates.
+ */
+const throughLinks = (flag: string, file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    let current = path.resolve(file)
+    for (let hops = 0; hops < MaxLinks; hops++) {
+      // readLink fails on anything that is not a link, including a path that names nothing.
+      const target = yield* Effect.option(fs.readLink(current))
+      if (Option.isNone(target)) return current
+      if (!(yield* mayFollow(current, path.dirname(current)))) {
+        return yield* new UsageError({
+          reason: `--${flag} ${file}: ${current} is a symbolic link another user made in a directory anyone may write ` +
+            `in (${path.dirname(current)}); it is not followed: give the path of the file it points to, or another path`
+        })
+      }
+      current = path.resolve(path.dirname(current), target.value)
+    }
+    return yield* new UsageError({ reason: `--${flag} ${file}: more than ${MaxLinks} symbolic links in a row (a loop?)` })
+  })
+
+/** Whether the file starts as a .c1z does; an empty one (made by mktemp, say) holds nothing to lose. */
+const holdsSyncFile = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = yield* fs.open(path, { flag: "r" })
+    const head = new Uint8Array(magic.length)
+    const read = Number(yield* file.read(head))
+    return read === 0 || (read === magic.length && Buffer.from(head).equals(magic))
+  }))
+
+/**
+ * Checks `file` before anything is contacted, so a wrong path costs no sync: it must name a regular
+ * file or nothing yet (not /dev/null, not a directory), in a writable directory that exists (the
+ * temporary file goes there). With `mustBeSyncFile` (--file), an existing file must be a .c1z or
+ * empty: a typo naming a report or a config file would otherwise be replaced by a sync file.
+ */
+export const checkSyncTarget = (
+  flag: string,
+  file: string,
+  options: { readonly example: string; readonly mustBeSyncFile: boolean }
+): Effect.Effect<SyncTarget, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    // `out/` names a directory even while none is there: the file was written as `out`.
+    const name = path.basename(file)
+    if (file.endsWith("/") || file.endsWith(path.sep) || name === "." || name === "..") {
+      return yield* new UsageError({
+        reason: `--${flag} ${file} names a directory, not a file: give the file's path, such as ${path.join(file, options.example)}`
+      })
+    }
+    const target = yield* throughLinks(flag, file)
+    const shown = target === path.resolve(file) ? file : `${file} (a link to ${target})`
+    const existing = yield* Effect.option(fs.stat(target))
+    if (Option.isSome(existing) && existing.value.type !== "File") {
+      return yield* new UsageError({
+        reason: `--${flag} ${shown} is ${
+          fileKindName(existing.value.type)
+        }, not a regular file: the sync writes a new file and renames it there`
+      })
+    }
+    const directory = path.dirname(target)
+    const parent = yield* Effect.option(fs.stat(directory))
+    if (Option.isNone(parent) || parent.value.type !== "Directory") {
+      return yield* new UsageError({
+        reason: `--${flag} ${shown}: the directory ${directory} does not exist; create it first or choose another path`
+      })
+    }
+    yield* fs.access(directory, { writable: true }).pipe(
+      Effect.mapError(() => new UsageError({ reason: `--${flag} ${shown}: the directory ${directory} is not writable` }))
+    )
+    if (options.mustBeSyncFile && Option.isSome(existing)) {
+      const syncFile = yield* holdsSyncFile(target).pipe(
+        Effect.mapError(() =>
+          new UsageError({ reason: `--${flag} ${shown}: cannot read it to check that it is a .c1z sync file the sync may replace` })
+        )
+      )
+      if (!syncFile) {
+        return yield* new UsageError({
+          reason: `--${flag} ${shown} is not a .c1z sync file (it does not start with the header "C1ZF\\0"), and the ` +
+            "sync would replace it: choose another path, or remove the file first if it is meant to go"
+        })
+      }
+    }
+    return { given: file, path: target }
+  })
