@@ -245,7 +245,26 @@ describe("entitlements and roles", () => {
       const role = yield* refusal((p) => p.revoke("role:Wizard:assigned:user:ana"))
       assertRefused(role, "UnknownRole", [`"Wizard" is not a role of this account`, AccountRoles])
       const teamRole = yield* refusal((p) => p.grant("team:t_eng:Team Captain", user("ana")))
-      assertRefused(teamRole, "UnknownRole", [`valid TEAM roles: "Team Manager", "Team Member"`])
+      assert.strictEqual(
+        teamRole.result.message,
+        `team:t_eng:Team Captain: "Team Captain" is not a role of this account; valid TEAM roles: "Team Manager", ` +
+          `"Team Member"; or "member" (a member with any team role, added as Team Member)`
+      )
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a role name that prints as a valid one (a no-break or zero-width space in it) names the hidden character", () =>
+    Effect.gen(function*() {
+      const noBreak = yield* refusal((p) => p.grant("group:g_main:View\u00a0Destination", user("ana")))
+      assertRefused(noBreak, "UnknownRole", [
+        `"View\u00a0Destination" is not a role of this account (it contains whitespace (U+00A0), which the quotes above do not show); `
+      ])
+      const zeroWidth = yield* refusal((p) => p.revoke("role:Account Reviewer\u200b:assigned:user:ana"))
+      assertRefused(zeroWidth, "UnknownRole", [
+        `(it contains an invisible formatting character (U+200B), which the quotes above do not show); valid ACCOUNT roles: `
+      ])
+      // A plain space is how role names are written: no note.
+      const spaced = yield* refusal((p) => p.grant("group:g_main:Destination Overlord", user("ana")))
+      assert.notInclude(spaced.result.message, "(it contains")
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("a role of another scope is WrongScope, listing the valid roles of the needed scope", () =>

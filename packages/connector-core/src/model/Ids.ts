@@ -71,6 +71,17 @@ const strayName = (char: string): string => {
   return `${what} (${codePointText(char)})`
 }
 
+/**
+ * In a name where spaces belong (a role's), the first character a printed message would not show
+ * as it is: whitespace other than U+0020 (a no-break space), a control or an invisible formatting
+ * character (a zero-width space). Named (`a no-break space... (U+00A0)`) by a refusal that quotes
+ * the name, which would otherwise read exactly as a valid one.
+ */
+export const hiddenCharacterIn = (name: string): string | undefined => {
+  const hidden = Array.from(name).find((char) => char !== " " && stray.test(char))
+  return hidden === undefined ? undefined : strayName(hidden)
+}
+
 const strayProblem = (id: string): string | undefined => {
   const chars = Array.from(id)
   const first = chars[0] ?? ""

@@ -1,5 +1,6 @@
 import { echoed, type FivetranClientShape, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Stream } from "effect"
+import { hiddenCharacterIn } from "../model/Ids.js"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -10,6 +11,12 @@ export const loadRoleCatalog = (client: FivetranClientShape, action: string): Ef
     Effect.map((roles) => makeRoleCatalog(Chunk.toReadonlyArray(roles))),
     Effect.mapError(upstreamFailure(action))
   )
+
+/** A name that prints as a valid one but holds a character the message does not show: which. */
+const hiddenNote = (name: string): string => {
+  const hidden = hiddenCharacterIn(name)
+  return hidden === undefined ? "" : ` (it contains ${hidden}, which the quotes above do not show)`
+}
 
 const scopes: ReadonlyArray<RoleScope> = ["ACCOUNT", "DESTINATION", "CONNECTOR", "TEAM"]
 
@@ -23,15 +30,19 @@ export const requireRole = (
   scope: RoleScope,
   name: string,
   context: string,
-  wrongScope: typeof WrongScope | typeof UnknownRole = WrongScope
+  wrongScope: typeof WrongScope | typeof UnknownRole = WrongScope,
+  /** What else the slug may be, named after the roles (a team's `member`). */
+  alsoValid?: string
 ): Effect.Effect<Role, ProvisioningError> => {
   const role = findRole(catalog, scope, name)
   if (role !== undefined) return Effect.succeed(role)
-  const valid = `valid ${scope} roles: ${rolesOfScope(catalog, scope).map((r) => `"${r.name}"`).join(", ")}`
+  const valid = `valid ${scope} roles: ${rolesOfScope(catalog, scope).map((r) => `"${r.name}"`).join(", ")}${
+    alsoValid === undefined ? "" : `; ${alsoValid}`
+  }`
   const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
   return Effect.fail(
     elsewhere.length === 0
-      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this account; ${valid}` })
+      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this account${hiddenNote(name)}; ${valid}` })
       : new wrongScope({
         message: `${echoed(context)}: "${echoed(name)}" has scope ${
           elsewhere.join(", ")

@@ -7,6 +7,7 @@ import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
 import { grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { alreadyRead, teamMembership } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
+import { WrongScope } from "../provisioning/ProvisioningError.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
@@ -133,7 +134,14 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
         : Effect.flatMap(context.catalog, (catalog) =>
           Effect.map(
-            requireRole(catalog, "TEAM", entitlement.slug, entitlement.id),
+            requireRole(
+              catalog,
+              "TEAM",
+              entitlement.slug,
+              entitlement.id,
+              WrongScope,
+              `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
+            ),
             (role): Wanted => ({ _tag: "Role", role: role.name })
           )),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
