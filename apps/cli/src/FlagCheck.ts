@@ -4,7 +4,7 @@ import { type Split, subcommandAt } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
 
 /**
- * A check of argv before @effect/cli parses it, for two things @effect/cli lets through or
+ * A check of argv before @effect/cli parses it, for things @effect/cli lets through or
  * misreports:
  * - A flag given twice. @effect/cli answered "Invalid subcommand" or "Received unknown argument";
  *   cobra would keep the last value. For a tool that provisions, refusing is safer than either.
@@ -15,7 +15,9 @@ import { UsageError } from "./UsageError.js"
  *   cobra reads and @effect/cli does not: it refused them as "unknown flag '-pf'" or "Invalid
  *   subcommand". This CLI has one short switch (-p) and two short value flags (-f, -o), so there is
  *   little to group; each is refused naming the spelling that works.
- * Unknown flags and missing values are left to @effect/cli (and LeftoverArgs.ts of settings).
+ * - A flag left without its value (the last argument, or followed by another flag): @effect/cli
+ *   reported a subcommand's as "Received unknown argument", sending the user to check a flag that exists.
+ * Unknown flags are left to @effect/cli (and LeftoverArgs.ts of settings).
  */
 
 export interface CommandLine extends Split {
@@ -119,6 +121,10 @@ export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effe
           // starting with "-" (a secret's, say) is never read as a flag, nor shown.
           : !next.startsWith("-") || !isFlag(line, own, next)
       )
+      // @effect/cli reports a subcommand's flag left without its value as an unknown argument.
+      if (Option.isSome(flag.placeholder) && equals < 0 && !takesNext && !line.optionalValue.has(flag.name)) {
+        return Effect.fail(new UsageError({ reason: `${typed} needs a value (${typed} <${flag.placeholder.value}>)` }))
+      }
       const value = equals >= 0 ? Option.some(arg.slice(equals + 1)) : takesNext ? Option.some(next!) : Option.none()
       if (takesNext) i++
       given.push({ typed, flag, value, misplaced: !readHere })

@@ -47,6 +47,19 @@ describe("flags given twice", () => {
     ]).pipe(Effect.provide(NodeContext.layer)))
 })
 
+describe("a flag without its value", () => {
+  it.live("exit 2 saying it needs a value, for a subcommand's flags as the root's, at the end or before another flag", () =>
+    assertRefusals([
+      [["resources", "-o"], "-o needs a value (-o <table|json|csv>)"],
+      [["resources", "--type"], "--type needs a value (--type <user|role|group|team|connection>)"],
+      [["grants", "--principal", "-o", "json"], "--principal needs a value (--principal <type:id>)"],
+      [["resources", "-f"], "-f needs a value (-f <path>)"],
+      [["sandbox", "--port"], "--port needs a value (--port <port>)"],
+      [["--sandbox", "small", "-f"], "-f needs a value (-f <path>)"],
+      [["--concurrency", "--sandbox"], "--concurrency needs a value (--concurrency <n>)"]
+    ]).pipe(Effect.provide(NodeContext.layer)))
+})
+
 describe("sync and provisioning flags on a subcommand", () => {
   it.live("exit 2 naming the flag and where it belongs, after the subcommand or before it", () =>
     assertRefusals([
