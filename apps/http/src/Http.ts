@@ -139,14 +139,18 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     const synced = asSynced(config.exclusionGroups)
     const singleFlight = yield* makeSingleFlight
     /**
-     * `request` names the action and its inputs: identical requests in flight share one call. The
-     * Provisioner is the ProvisioningEnabled middleware's, which refused already when provisioning is off.
+     * `request` names the action and its inputs: identical requests in flight share one call, which
+     * the service's stop ends (SingleFlight.ts). The Provisioner is the ProvisioningEnabled
+     * middleware's, which refused already when provisioning is off.
      */
     const provision = <A>(
       request: ReadonlyArray<string>,
       action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
     ): Effect.Effect<A, ProvisioningError, Provisioner> =>
-      Effect.flatMap(Provisioner, (provisioner) => singleFlight(JSON.stringify(request), action(provisioner)))
+      Effect.flatMap(Provisioner, (provisioner) => singleFlight(JSON.stringify(request), action(provisioner))).pipe(
+        // Not one of the Api's errors: RequestFailures.ts answers it as the stop answers any request.
+        Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping))
+      )
     return handlers
       .handle("grant", ({ payload }) =>
         provision(

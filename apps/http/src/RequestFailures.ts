@@ -2,14 +2,16 @@ import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerRespon
 import { Cause, Effect, Option } from "effect"
 import { echoed } from "@baton-fivetran/connector-core"
 import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
 
 /**
  * The failures the platform raises on its own, turned into the Api's errors so that every answer
  * has the one error body (@baton-fivetran/http-api ErrorBody.ts): a request that does not match
  * an endpoint's schema (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest
  * naming the field, an unknown path (`RouteNotFound`, an empty 404) becomes NotFound (Unauthorized
- * without a token), and a defect becomes InternalError (logged with its cause, never shown to the
- * caller).
+ * without a token), a request whose work the stop ended (ServiceStopping, outside the Api's errors,
+ * so carried as a defect) is answered as the stop answers, and any other defect becomes InternalError
+ * (logged with its cause, never shown to the caller).
  */
 
 type Issue = HttpApiError.HttpApiDecodeError["issues"][number]
@@ -100,6 +102,7 @@ export const normalizeFailures = (
   Effect.catchAllCause(app, (cause) =>
     Effect.gen(function*() {
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
+      if (Option.exists(Cause.dieOption(cause), (defect) => defect instanceof ServiceStopping)) return stoppingResponse
       const request = yield* HttpServerRequest.HttpServerRequest
       const failure = Cause.failureOption(cause)
       if (Option.isSome(failure)) {

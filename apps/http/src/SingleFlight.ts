@@ -1,29 +1,72 @@
-import { Deferred, Effect, type Exit } from "effect"
+import { Cause, Deferred, Effect, Fiber } from "effect"
+import { ServiceStopping } from "./ServiceStopping.js"
 
 /**
  * Identical provisioning requests that arrive while one is in flight (a client retrying, or many
  * clients granting the same access at once) share that one's upstream call and its answer instead
- * of each checking and writing: exactly one write reaches Fivetran. The first request runs the
- * call to its end even if its client goes away, so the others still get the answer; entries are
- * dropped when the call ends, so memory stays bounded by what is in flight.
+ * of each checking and writing: exactly one write reaches Fivetran. The call runs in a fiber of its
+ * own that the requests only await, so a client going away leaves it running for the others. The
+ * service's stop interrupts it (it used to run on, and a call waiting up to an hour for the rate
+ * limit held the stop that long): its requests are answered ServiceStopping, and a write it had
+ * already sent may or may not have been made, which a retry tells (`already_exists`,
+ * `already_revoked`). Entries are dropped when the call ends, so memory stays bounded by what is in
+ * flight. Scoped: the scope is the service's.
  */
-export const makeSingleFlight = Effect.sync(() => {
-  const inFlight = new Map<string, Deferred.Deferred<unknown, unknown>>()
-  return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function*() {
-        const mine = yield* Deferred.make<A, E>()
-        // One synchronous step: look up and register together, so two requests cannot both lead.
-        const leader = yield* Effect.sync(() => {
-          const existing = inFlight.get(key)
-          if (existing === undefined) inFlight.set(key, mine as Deferred.Deferred<unknown, unknown>)
-          return existing as Deferred.Deferred<A, E> | undefined
+export const makeSingleFlight = Effect.gen(function*() {
+  type Call = Fiber.RuntimeFiber<unknown, unknown>
+  const inFlight = new Map<string, Deferred.Deferred<Call>>()
+  const running = new Set<Call>()
+  let stopped = false
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      stopped = true
+      return Fiber.interruptAll(running)
+    })
+  )
+
+  /** Forks the call; uninterruptible, so its `ensuring` runs even when the stop comes before its first step. */
+  const lead = (key: string, slot: Deferred.Deferred<Call>, call: Effect.Effect<unknown, unknown>) =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.forkDaemon(Effect.ensuring(
+        call,
+        Effect.withFiberRuntime<void>((self) => {
+          running.delete(self)
+          if (inFlight.get(key) === slot) inFlight.delete(key)
+          return Effect.void
         })
-        if (leader !== undefined) return yield* restore(Deferred.await(leader))
-        const exit: Exit.Exit<A, E> = yield* Effect.exit(effect)
-        yield* Effect.sync(() => inFlight.delete(key))
-        yield* Deferred.done(mine, exit)
-        return yield* exit
+      ))
+      running.add(fiber)
+      // A stop that began since this request registered did not see the fiber.
+      if (stopped) yield* Fiber.interruptFork(fiber)
+      yield* Deferred.succeed(slot, fiber)
+      return fiber
+    })
+
+  return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | ServiceStopping, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*(): Effect.fn.Return<A, E | ServiceStopping, R> {
+        const context = yield* Effect.context<R>()
+        const mine = yield* Deferred.make<Call>()
+        // One synchronous step: look up and register together, so two requests cannot both lead.
+        const shared = yield* Effect.sync(() => {
+          if (stopped) return undefined
+          const existing = inFlight.get(key)
+          if (existing === undefined) inFlight.set(key, mine)
+          return existing ?? mine
+        })
+        if (shared === undefined) return yield* new ServiceStopping()
+        const fiber = shared === mine
+          ? yield* lead(key, mine, restore(Effect.provide(effect, context)))
+          : yield* restore(Deferred.await(shared))
+        return yield* restore(
+          Fiber.join(fiber as Fiber.RuntimeFiber<A, E>).pipe(
+            // The call was interrupted while this request still waits for it (not this request: its own
+            // interruption is not caught here): only the stop does that.
+            Effect.catchAllCause((cause): Effect.Effect<never, E | ServiceStopping> =>
+              Cause.isInterruptedOnly(cause) ? new ServiceStopping() : Effect.failCause(cause)
+            )
+          )
+        )
       })
     )
 })

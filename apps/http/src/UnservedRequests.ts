@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+import { stoppingBody } from "./ServiceStopping.js"
 
 /**
  * Requests that reach the port while no handler serves it. platform-node's server listens as its
@@ -20,10 +21,7 @@ interface StoppingLog {
   readonly error: string
 }
 
-const stoppingBody = JSON.stringify({
-  error: "ServiceStopping",
-  message: "the service is stopping; send the request again once it runs"
-})
+const stoppingText = JSON.stringify(stoppingBody)
 
 /** 503 with the service's JSON error body and an X-Request-Id, then the connection closes. */
 const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) => void): void => {
@@ -31,11 +29,11 @@ const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) =
   response.shouldKeepAlive = false
   response.writeHead(503, {
     "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(stoppingBody),
+    "Content-Length": Buffer.byteLength(stoppingText),
     "X-Request-Id": requestId,
     "Retry-After": "1"
   })
-  response.end(stoppingBody)
+  response.end(stoppingText)
   log({ status: 503, request_id: requestId, error: "ServiceStopping" })
 }
 

@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
-import { Effect, Ref } from "effect"
-import { harness, Harness, provisioningCall as call } from "./Harness.js"
+import { Deferred, Effect, Fiber, Ref } from "effect"
+import { harness, Harness, provisioningCall as call, TestToken } from "./Harness.js"
 
 /**
  * Another admin writes between the service's read and its write: the sandbox holds the service's
@@ -78,6 +78,39 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
         `POST ${members} 201`,
         `POST ${members} 409`
+      ])
+      yield* sandbox.setRequestHook(undefined)
+    }))
+
+  it.effect("the first caller hanging up leaves the shared call running: its write is made", () =>
+    Effect.gen(function*() {
+      const { request, sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const team = before.teams[2]!.id
+      const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
+      const members = `/v1/teams/${team}/users`
+      const arrived = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      yield* sandbox.setRequestHook(({ method, path }) =>
+        `${method} ${path}` === `POST ${members}`
+          ? Effect.zipRight(Deferred.succeed(arrived, undefined), Deferred.await(release))
+          : Effect.void
+      )
+      yield* sandbox.clearRequestLog
+      const body = { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } }
+      const first = yield* Effect.fork(request("POST", "/v1/grants", { token: TestToken, body }))
+      yield* Deferred.await(arrived)
+      // Its connection closes: the service interrupts that request, not the call it started.
+      yield* Fiber.interrupt(first)
+      yield* Deferred.succeed(release, undefined)
+      const written = yield* Effect.map(sandbox.requestLog, (log) => log.filter((entry) => entry.method !== "GET")).pipe(
+        Effect.delay("20 millis"),
+        Effect.repeat({ until: (log) => log.length > 0 })
+      )
+      assert.deepStrictEqual(written.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [`POST ${members} 201`])
+      assert.deepStrictEqual(yield* call("POST", "/v1/grants", body).pipe(Effect.map((answer) => [answer.status, answer.body["status"]])), [
+        200,
+        "already_exists"
       ])
       yield* sandbox.setRequestHook(undefined)
     }))
