@@ -69,6 +69,27 @@ describe("start-up refusals", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a name too long for the temporary files beside it is refused naming the limit; the longest allowed syncs", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const longest = `${"c".repeat(218)}.c1z`
+      const tooLong = `${"c".repeat(219)}.c1z`
+      const summary = `${"s".repeat(229)}.json`
+      const [refused, refusedSummary, written] = yield* Effect.all([
+        runCli(["--sandbox", "-f", tooLong], { cwd: dir }),
+        runCli(["--sandbox", "-f", "a.c1z", "--summary-file", summary], { cwd: dir }),
+        runCli(["--sandbox", "-f", longest, "--log-level", "warn"], { cwd: dir })
+      ], { concurrency: 2 })
+      const limit = "(the sync's temporary files beside it are named after it, and a name has at most 255): choose a shorter name"
+      assert.deepStrictEqual([refused, refusedSummary].map((result) => [result.exitCode, result.stderr]), [
+        [2, `error: --file ${tooLong}: the file name is 223 bytes long; at most 222 ${limit}\n`],
+        [2, `error: --summary-file ${summary}: the file name is 234 bytes long; at most 233 ${limit}\n`]
+      ])
+      assertExit(written, 0)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [longest])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--create-account-profile nested 3,000 levels deep, or not an object, is one short line", () =>
     Effect.gen(function*() {
       const profile = (json: string) =>

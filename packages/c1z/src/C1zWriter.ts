@@ -166,6 +166,12 @@ const nowOr = (fixed: Date | undefined) =>
   fixed !== undefined ? Effect.succeed(fixed) : Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
 /**
+ * The longest target name (in bytes) whose scratch files' names fit in Linux's 255: `.<name>.<pid>.
+ * <12 hex>.db-journal`, with a pid of up to 7 digits (pid_max 4194304).
+ */
+export const longestSyncFileName = 255 - ".".length - ".4194304.".length - 12 - ".db-journal".length
+
+/**
  * Writes `rows` as one finished `full` sync into a v1 .c1z at `path`.
  *
  * Rows stream into an on-disk SQLite database beside the target in batched transactions (memory

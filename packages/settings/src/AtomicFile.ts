@@ -25,6 +25,9 @@ const temporaryName = /^\.(.+)\.[0-9a-f]{16}\.tmp$/
 /** The name of the file a temporary file of `writeFileAtomically` was to replace, if `name` is one. */
 export const temporaryTargetOf = (name: string): Option.Option<string> => Option.fromNullable(temporaryName.exec(name)?.[1])
 
+/** The longest name (in bytes) `writeFileAtomically` can write: its temporary file's name adds 22 to it, within Linux's 255. */
+export const longestAtomicFileName = 255 - ".".length - ".0123456789abcdef.tmp".length
+
 const nameTaken = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
 
 /**

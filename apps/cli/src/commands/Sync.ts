@@ -1,6 +1,7 @@
 import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
-import { C1zSink, removeScratchLeftovers } from "@baton-fivetran/c1z"
+import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
+import { longestAtomicFileName } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
 import { Clock, Effect, LogLevel, Option, Ref } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
@@ -45,10 +46,15 @@ const checkDistinct = (file: SyncTarget, summaryFile: SyncTarget) =>
 
 export const runSync = (settings: Settings) =>
   Effect.gen(function*() {
-    const file = yield* checkSyncTarget("file", settings.file, { example: "sync.c1z", mustBeSyncFile: true })
+    const file = yield* checkSyncTarget("file", settings.file, {
+      example: "sync.c1z",
+      mustBeSyncFile: true,
+      longestName: longestSyncFileName
+    })
     const summaryFile = yield* Effect.transposeMapOption(
       settings.summaryFile,
-      (path) => checkSyncTarget("summary-file", path, { example: "summary.json", mustBeSyncFile: false })
+      (path) =>
+        checkSyncTarget("summary-file", path, { example: "summary.json", mustBeSyncFile: false, longestName: longestAtomicFileName })
     )
     if (Option.isSome(summaryFile)) yield* checkDistinct(file, summaryFile.value)
     yield* removeLeftovers(file.path)

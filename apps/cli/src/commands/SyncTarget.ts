@@ -81,7 +81,12 @@ const holdsSyncFile = (path: string) =>
 export const checkSyncTarget = (
   flag: string,
   file: string,
-  options: { readonly example: string; readonly mustBeSyncFile: boolean }
+  options: {
+    readonly example: string
+    readonly mustBeSyncFile: boolean
+    /** In bytes: the writer's temporary files beside it are named after it, longer. */
+    readonly longestName: number
+  }
 ): Effect.Effect<SyncTarget, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -101,6 +106,13 @@ export const checkSyncTarget = (
         reason: `--${flag} ${shown} is ${
           fileKindName(existing.value.type)
         }, not a regular file: the sync writes a new file and renames it there`
+      })
+    }
+    const nameBytes = Buffer.byteLength(path.basename(target))
+    if (nameBytes > options.longestName) {
+      return yield* new UsageError({
+        reason: `--${flag} ${shown}: the file name is ${nameBytes} bytes long; at most ${options.longestName} ` +
+          "(the sync's temporary files beside it are named after it, and a name has at most 255): choose a shorter name"
       })
     }
     const directory = path.dirname(target)
