@@ -1,6 +1,6 @@
 import { type C1zError, type C1zWriteOptions, C1zSink, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
-import { SinkError, type SyncSink } from "@baton-fivetran/connector-core"
-import { Effect, type Layer } from "effect"
+import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { Effect, Layer, Stream } from "effect"
 
 /**
  * Where a job's sync goes: the `.c1z` writer, as c1z's C1zSink, but what a failure tells the job's
@@ -30,9 +30,18 @@ const pathFreeReason = (error: C1zError): string =>
     ? `a sync row cannot be written: ${error.reason}`
     : "the sync file could not be written; the service's log has the details"
 
-export const syncFileSink = (path: string, options: C1zWriteOptions): Layer.Layer<SyncSink> =>
-  C1zSink.layer(path, options, (error) =>
-    Effect.logError("could not write the sync file").pipe(
-      Effect.annotateLogs({ error: error.message }),
-      Effect.as(new SinkError({ reason: pathFreeReason(error) }))
-    ))
+/**
+ * `onRowsEnd` runs once the writer has taken the sync's last row: from then on it only finishes the
+ * file and renames it into place, which a job's cancel must not cut in two (SyncJobs.ts).
+ */
+export const syncFileSink = (path: string, options: C1zWriteOptions, onRowsEnd: Effect.Effect<void>): Layer.Layer<SyncSink> =>
+  Layer.effect(
+    SyncSink,
+    Effect.map(SyncSink, (writer) => SyncSink.of({ write: (rows) => writer.write(Stream.concat(rows, Stream.execute(onRowsEnd))) }))
+  ).pipe(Layer.provide(
+    C1zSink.layer(path, options, (error) =>
+      Effect.logError("could not write the sync file").pipe(
+        Effect.annotateLogs({ error: error.message }),
+        Effect.as(new SinkError({ reason: pathFreeReason(error) }))
+      ))
+  ))

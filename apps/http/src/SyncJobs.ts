@@ -8,6 +8,7 @@ import {
   DateTime,
   Duration,
   Effect,
+  Exit,
   Fiber,
   FiberHandle,
   Option,
@@ -455,29 +456,55 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         Effect.orElseSucceed(() => Option.none<number>())
       )
 
+    /**
+     * A job's run. The engine runs in a fiber of its own, which the job awaits: a cancel or a stop
+     * interrupts the job, which then interrupts the engine, unless the writer has already taken the
+     * last row. From then on the writer only finishes the file and renames it into place, and the
+     * job waits for it and succeeds with the engine's summary and final progress: cut there, the job
+     * was listed succeeded from its file with no summary, its progress stale and the writer's
+     * `wrote the sync file` line missing.
+     */
     const runJob = (id: string, c1zSyncId: string): Effect.Effect<void> =>
       Effect.gen(function*() {
         const started = yield* nowIso
         yield* transition(id, (job) => ({ ...job, status: "running", started_at: started }))
-        const summary: SyncSummary = yield* engine.run({
+        const rowsTaken = yield* Ref.make(false)
+        const run = engine.run({
           syncConnections: config.syncConnections,
           concurrency: config.concurrency,
           onProgress: onProgress(id)
         }).pipe(
           withProgressLog(id),
-          Effect.provide(
-            syncFileSink(filePath(id), { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } })
-          )
+          Effect.provide(syncFileSink(
+            filePath(id),
+            { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } },
+            Ref.set(rowsTaken, true)
+          ))
         )
-        const bytes = yield* fileBytes(id)
-        const ended = yield* nowIso
-        yield* finish(id, (job) => ({
-          ...job,
-          status: "succeeded",
-          finished_at: ended,
-          summary,
-          file_bytes: Option.getOrNull(bytes)
-        }))
+        yield* Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function*() {
+            const engineFiber = yield* Effect.forkDaemon(restore(run))
+            const awaited = yield* Effect.exit(restore(Fiber.await(engineFiber)))
+            if (Exit.isFailure(awaited)) {
+              // This job was interrupted (a cancel, the stop) while the engine ran.
+              if (!(yield* Ref.get(rowsTaken))) {
+                yield* Fiber.interrupt(engineFiber)
+                return yield* Effect.failCause(awaited.cause)
+              }
+              yield* Effect.logInfo("sync job finishing its file: the cancel or stop came after the last row was written")
+            }
+            const summary: SyncSummary = yield* Exit.isSuccess(awaited) ? awaited.value : yield* Fiber.await(engineFiber)
+            const bytes = yield* fileBytes(id)
+            const ended = yield* nowIso
+            yield* finish(id, (job) => ({
+              ...job,
+              status: "succeeded",
+              finished_at: ended,
+              summary,
+              file_bytes: Option.getOrNull(bytes)
+            }))
+          })
+        )
       }).pipe(
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause)
@@ -490,17 +517,14 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         ),
         Effect.onInterrupt(() =>
           Effect.gen(function*() {
+            // A job the engine finished as it was interrupted (above) has its end already.
+            if (Option.exists(Option.fromNullable((yield* SynchronizedRef.get(state)).jobs.get(id)), finished)) return
             const ended = yield* nowIso
-            // The writer renames the .c1z into place only once the sync is complete: an interruption
-            // after that (a cancel or a stop in the moment before the job's last write) came too late,
-            // and the job succeeded as its file says; recorded as cancelled, retention deleted a good sync.
-            const kept = yield* fileBytes(id)
             const reason = (yield* Ref.get(stopping)) ? shutdownMessage : cancelledMessage
-            yield* finish(id, (job) =>
-              Option.match(kept, {
-                onNone: (): SyncJob => ({ ...job, status: "cancelled", finished_at: ended, error: reason }),
-                onSome: (size): SyncJob => ({ ...job, status: "succeeded", finished_at: ended, file_bytes: size })
-              }))
+            // The writer renames the .c1z into place only after the last row, which the job then
+            // waits for (above): a file here came from a rename already under way, and is not used.
+            yield* fs.remove(filePath(id)).pipe(Effect.ignore)
+            yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: reason }))
           })
         ),
         // finish() ends `active` on every path it takes; this covers any other way out.

@@ -1,7 +1,7 @@
 import { openC1z } from "@baton-fivetran/c1z"
 import { FileSystem, Path } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Schedule, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
@@ -771,25 +771,47 @@ layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 
 
 /** Set once the held sync's file is in place; the job store has not heard of its end yet. */
 const fileInPlace = Effect.runSync(Deferred.make<void>())
+/** Lets the held sync go on to its end. */
+const release = Effect.runSync(Deferred.make<void>())
 
 layer(
-  harness({ keepSyncs: 1, afterEngineRun: Effect.zipRight(Deferred.succeed(fileInPlace, undefined), Effect.never) }),
+  harness({
+    keepSyncs: 1,
+    logLevel: "info",
+    afterEngineRun: Effect.zipRight(Deferred.succeed(fileInPlace, undefined), Deferred.await(release))
+  }),
   { excludeTestServices: true, timeout: 60_000 }
 )("a cancel that comes after the file's rename", (it) => {
-  it.effect("is too late: the job succeeded, and its file is kept and served", () =>
+  it.effect("is too late: the job succeeded with its summary and final progress, and its file is kept and served", () =>
     Effect.gen(function*() {
-      const { client, dataDir } = yield* Harness
+      const { client, dataDir, logs, sandbox } = yield* Harness
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
       const started = yield* client.syncs.start()
       yield* Deferred.await(fileInPlace)
-      const job = yield* client.syncs.cancel({ path: { id: started.id } })
+      const cancel = yield* Effect.fork(client.syncs.cancel({ path: { id: started.id } }))
+      // The held sync goes on once the cancel has reached its job: the job says it finishes its file
+      // (or, as before, the cancel is answered at once).
+      const finishing = Effect.map(
+        logs,
+        (lines) =>
+          lines.some((line) => line["msg"] === "sync job finishing its file: the cancel or stop came after the last row was written")
+      ).pipe(
+        Effect.delay("20 millis"),
+        Effect.repeat({ until: (seen) => seen })
+      )
+      yield* Effect.raceFirst(Effect.asVoid(finishing), Effect.asVoid(Fiber.await(cancel)))
+      yield* Deferred.succeed(release, undefined)
+      const job = yield* Fiber.join(cancel)
       const size = Number((yield* fs.stat(path.join(dataDir, `${started.id}.c1z`))).size)
-      assert.strictEqual(job.status, "succeeded")
-      assert.strictEqual(job.error, null)
-      assert.strictEqual(job.file_bytes, size)
+      assert.deepStrictEqual(
+        [job.status, job.error, job.file_bytes, job.summary === null, job.progress?.phase, job.progress?.requestsLeft],
+        ["succeeded", null, size, false, "done", 0]
+      )
+      assert.strictEqual(job.summary?.resources["user"], (yield* sandbox.snapshot).users.length)
       assert.deepStrictEqual(yield* client.syncs.get({ path: { id: started.id } }), job)
       assert.deepStrictEqual(yield* dataFiles, [`${started.id}.c1z`, `${started.id}.json`, lockFile, pageTokenKey].sort())
       assert.strictEqual((yield* client.syncs.file({ path: { id: started.id } })).length, size)
+      assert.deepStrictEqual((yield* logs).filter((line) => line["msg"] === "wrote the sync file").map((line) => line["job"]), [started.id])
     }).pipe(Effect.orDie))
 })
