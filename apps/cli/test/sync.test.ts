@@ -239,6 +239,40 @@ describe("sync", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a second signal while an interrupted sync cleans up changes nothing: 130, said, no scratch file left", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const sandbox = yield* Sandbox
+      const { flags } = yield* connectionFlags
+      const file = `${dir}/out.c1z`
+      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+      const child = yield* Command.start(cliCommand([...flags, "-f", file]))
+      let seen = ""
+      // SIGTERM as soon as the first signal's notice is out: the scratch files are removed after it.
+      const stderr = yield* Effect.fork(child.stderr.pipe(
+        Stream.decodeText(),
+        Stream.tap((text) =>
+          Effect.sync(() => {
+            const before = seen
+            seen += text
+            if (!before.includes("interrupted:") && seen.includes("interrupted:")) process.kill(child.pid, "SIGTERM")
+          })
+        ),
+        Stream.mkString
+      ))
+      yield* sandbox.requestLog.pipe(
+        Effect.filterOrFail((log) => log.length > 0),
+        Effect.retry(Schedule.spaced("50 millis"))
+      )
+      yield* Effect.sync(() => process.kill(child.pid, "SIGINT"))
+      const exitCode = yield* child.exitCode
+      const output = yield* Effect.flatten(stderr.await)
+      assert.strictEqual(exitCode, 130, output)
+      assert.include(output, `interrupted: ${file} was left as it was`)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("SIGTERM or SIGINT while the program is still loading exits 130 (Node's default killed it by the signal: 143 or 130 in a shell), the file untouched", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
