@@ -2,6 +2,7 @@ import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerRespon
 import { Cause, Effect, Option } from "effect"
 import { echoed } from "@baton-fivetran/connector-core"
 import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import { undecodableParameter } from "./Routes.js"
 import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
 
 /**
@@ -9,7 +10,8 @@ import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
  * has the one error body (@baton-fivetran/http-api ErrorBody.ts): a request that does not match
  * an endpoint's schema (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest
  * naming the field, an unknown path (`RouteNotFound`, an empty 404) becomes NotFound (Unauthorized
- * without a token), a request whose work the stop ended (ServiceStopping, outside the Api's errors,
+ * without a token) unless it is a route's path with a parameter that is not valid percent-encoding
+ * (InvalidRequest naming the parameter), a request whose work the stop ended (ServiceStopping, outside the Api's errors,
  * so carried as a defect) is answered as the stop answers, and any other defect becomes InternalError
  * (logged with its cause, never shown to the caller).
  */
@@ -109,6 +111,18 @@ export const normalizeFailures = (
         const error: unknown = failure.value
         if (error instanceof HttpApiError.HttpApiDecodeError) return yield* invalidRequestOf(error)
         if (error instanceof HttpServerError.RouteNotFound) {
+          // The router matches no route when a parameter cannot be decoded: the caller's id is at fault, not the path.
+          const undecodable = undecodableParameter(request.method, request.url)
+          if (undecodable !== undefined) {
+            return yield* requireToken(
+              new InvalidRequest({
+                field: undecodable.name,
+                message: `${undecodable.name}: ${
+                  JSON.stringify(echoed(undecodable.segment))
+                } is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
+              })
+            )
+          }
           return yield* requireToken(
             new NotFound({
               message: `no endpoint ${request.method} ${pathOf(request.url)}; the endpoints are listed in /openapi.json`

@@ -70,3 +70,28 @@ export const routeOf = (method: string, url: string): string => find(method, url
 
 /** The identifier of the Api group whose endpoint `method url` would reach, if any. */
 export const groupOf = (method: string, url: string): string | undefined => find(method, url)?.group
+
+/** Whether a path segment decodes: a `%` not followed by two hex digits (or bytes that are not UTF-8) does not. */
+const decodes = (segment: string) => {
+  try {
+    decodeURIComponent(segment)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The first path parameter of the route `method url` would reach whose segment is not valid
+ * percent-encoding, with that segment as sent (`50%Off` in a grant id naming a role). The platform's
+ * router matches no route for such a path, which was answered 404 "no endpoint" for an endpoint
+ * that exists.
+ */
+export const undecodableParameter = (method: string, url: string): { readonly name: string; readonly segment: string } | undefined => {
+  const route = find(method, url)
+  if (route === undefined) return undefined
+  const query = url.indexOf("?")
+  const segments = segmentsOf(query === -1 ? url : url.slice(0, query))
+  const at = route.segments.findIndex((segment, i) => segment.startsWith(":") && !decodes(segments[i]!))
+  return at === -1 ? undefined : { name: route.segments[at]!.slice(1), segment: segments[at]! }
+}

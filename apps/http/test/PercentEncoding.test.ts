@@ -1,0 +1,48 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { harness, Harness, TestToken } from "./Harness.js"
+
+/**
+ * A path parameter that is not valid percent-encoding (a `%` not followed by two hex digits, as in
+ * a role named `50%Off` sent unencoded) is the caller's id at fault: 400 InvalidRequest naming the
+ * parameter. The router matches no route for such a path, which was answered 404 "no endpoint".
+ */
+
+const answer = (method: "GET" | "DELETE", path: string, token: string | null = TestToken) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request(method, path, { token: token ?? undefined })
+    return [response.status, yield* Effect.orDie(response.json)] as const
+  })
+
+const refusal = (field: string, segment: string) => ({
+  error: "InvalidRequest",
+  field,
+  message: `${field}: "${segment}" is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
+})
+
+layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })(
+  "a path parameter that is not valid percent-encoding",
+  (it) => {
+    it.effect("is 400 InvalidRequest naming the parameter, on a revoke, a delete and an access query", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* answer("DELETE", "/v1/grants/role:50%Off:assigned:user:x"), [
+          400,
+          refusal("grant_id", "role:50%Off:assigned:user:x")
+        ])
+        assert.deepStrictEqual(yield* answer("DELETE", "/v1/resources/user/50%off"), [400, refusal("id", "50%off")])
+        assert.deepStrictEqual(yield* answer("GET", "/v1/principals/user/a%zz/access"), [400, refusal("id", "a%zz")])
+        assert.deepStrictEqual(yield* answer("GET", "/v1/principals/%zz/a/access"), [400, refusal("type", "%zz")])
+      }))
+
+    it.effect("is 401 without a token, as every other request is, and a path of no route is still 404", () =>
+      Effect.gen(function*() {
+        const [status] = yield* answer("DELETE", "/v1/grants/role:50%Off:assigned:user:x", null)
+        assert.strictEqual(status, 401)
+        assert.deepStrictEqual(yield* answer("GET", "/v1/nothing/50%off"), [404, {
+          error: "NotFound",
+          message: "no endpoint GET /v1/nothing/50%off; the endpoints are listed in /openapi.json"
+        }])
+      }))
+  }
+)
