@@ -329,6 +329,28 @@ describe("review commands across syncs", () => {
       assert.strictEqual(same.stdout, "")
     }).pipe(withSandbox()))
 
+  it.scopedLive("a diff of a sync with --sync-connections against one without warns that the connections' rows are scope, not change", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const withConnections = yield* runCli([...yield* edgeFlags, "-f", `${dir}/connections.c1z`, "--sync-connections"])
+      assertExit(withConnections, 0)
+      yield* syncEdgeInto(`${dir}/plain.c1z`)
+      const diff = yield* runCli(["diff", `${dir}/connections.c1z`, `${dir}/plain.c1z`, "-o", "json"])
+      assertExit(diff, 0)
+      const removed = json(diff.stdout)
+      assert.isAbove(removed.length, 0)
+      assert.isTrue(removed.every((row) => row["change"] === "removed" && String(row["id"]).startsWith("connection:")))
+      const [warning, summary, end] = diff.stderr.split("\n")
+      assert.deepStrictEqual([warning, end], [
+        `${dir}/plain.c1z holds no connection resources and ${dir}/connections.c1z does (one synced with ` +
+        "--sync-connections, the other without?): every connection and its access shows as removed; compare syncs of the same scope",
+        ""
+      ])
+      assert.match(summary!, new RegExp(`^0 added, ${removed.length} removed, 0 changed`))
+      const same = yield* runCli(["diff", `${dir}/plain.c1z`, `${dir}/plain.c1z`])
+      assert.match(same.stderr, /^0 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
+    }).pipe(withSandbox()))
+
   it.scopedLive("the CSV export parses back to the same rows as the JSON export, quotes and line breaks included", () =>
     Effect.gen(function*() {
       const file = yield* syncedEdgeCases

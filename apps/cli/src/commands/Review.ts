@@ -180,12 +180,46 @@ export const showAccess = (output: ReviewOutput, principal: Option.Option<string
 const countText = (counts: Record<DiffEntry["change"], number>) =>
   `${counts.added} added, ${counts.removed} removed, ${counts.changed} changed`
 
+/** The resource types of which a sync file holds at least one resource. */
+const typesHeld = (reader: C1zReader) =>
+  reader.resourceTypes.pipe(
+    Stream.filterEffect((type) => Effect.map(Stream.runHead(reader.resources({ resourceType: type.id, limit: 1 })), Option.isSome)),
+    Stream.map((type) => type.id),
+    Stream.runCollect,
+    Effect.map((ids) => new Set(ids))
+  )
+
+/**
+ * A kind of resource one sync holds and the other has none of (a sync with --sync-connections and
+ * one without): the diff lists all of it as added or removed, which reads as mass provisioning or
+ * mass revocation. Said before the rows, as a warning, so that a reviewer checks the syncs' scope.
+ */
+const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFile: string) =>
+  Effect.gen(function*() {
+    const [before, after] = yield* Effect.all([typesHeld(base), typesHeld(target)])
+    const only = (held: Set<string>, other: Set<string>) => Array.from(held).filter((type) => !other.has(type))
+    for (
+      const [types, holder, lacking, change] of [
+        [only(before, after), oldFile, newFile, "removed"],
+        [only(after, before), newFile, oldFile, "added"]
+      ] as const
+    ) {
+      for (const type of types) {
+        const hint = type === "connection" ? " (one synced with --sync-connections, the other without?)" : ""
+        const text = `${lacking} holds no ${type} resources and ${holder} does${hint}: every ${type} and its access ` +
+          `shows as ${change}; compare syncs of the same scope`
+        yield* notice(LogLevel.Warning, text, { msg: text, fields: { resource_type: type } })
+      }
+    }
+  })
+
 export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
   Effect.scoped(Effect.gen(function*() {
     yield* checkSyncFile("OLD.c1z", oldFile)
     yield* checkSyncFile("NEW.c1z", newFile)
     const base = yield* openSyncFile(oldFile)
     const target = yield* openSyncFile(newFile)
+    yield* warnOfScope(base, target, oldFile, newFile)
     const counts = { added: 0, removed: 0, changed: 0 }
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
     yield* printRows(output.format, diffColumns, entries)
