@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type CliOptions, runCli } from "./support/CliProcess.js"
+import { assertNoSecret, type CliOptions, runCli } from "./support/CliProcess.js"
 
 /**
  * How the CLI process reads a setting's value, whatever its source: a number is plain decimal
@@ -75,6 +75,26 @@ describe("setting values (the CLI process)", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
+
+  it.scoped("a key or secret with a space at its start or end is refused naming the setting, never printed", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const runs = yield* Effect.forEach(
+        [
+          [["--api-key", "k", "--api-secret", "secret-with-a-space "], { cwd: dir }],
+          [[], { cwd: dir, env: { BATON_API_KEY: " key-with-a-space", BATON_API_SECRET: "s" } }]
+        ] as const,
+        ([args, options]) => runCli(args, options),
+        { concurrency: 2 }
+      )
+      const expected = "expected secret text (never printed) without a space at its start or end (copied with the " +
+        "space around it?): Fivetran's keys and secrets have none"
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+        [2, `error: --api-secret: ${expected}\n`, ""],
+        [2, `error: BATON_API_KEY: ${expected}\n`, ""]
+      ])
+      for (const result of runs) assertNoSecret(result, "with-a-space")
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("a duration without its unit is refused from every source, not read as seconds", () =>
     Effect.gen(function*() {

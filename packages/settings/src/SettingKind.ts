@@ -209,11 +209,20 @@ export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string
   secret: true,
   field: { _tag: "String" },
   config: (key) =>
-    Config.redacted(Config.string(key)).pipe(Config.validate({
-      message: "expected secret text (never printed) of printable ASCII characters, as Fivetran's keys and secrets " +
-        "are; it holds another character (a control character, or one pasted from a document?)",
-      validation: (text) => /^[\x20-\x7e]*$/.test(Redacted.value(text))
-    }))
+    Config.redacted(Config.string(key)).pipe(
+      Config.validate({
+        message: "expected secret text (never printed) of printable ASCII characters, as Fivetran's keys and secrets " +
+          "are; it holds another character (a control character, or one pasted from a document?)",
+        validation: (text) => /^[\x20-\x7e]*$/.test(Redacted.value(text))
+      }),
+      Config.validate({
+        // Fivetran's keys and secrets hold no spaces; one at an edge came with the copy, and Fivetran
+        // answered a bare 401 that named neither the setting nor the space.
+        message: "expected secret text (never printed) without a space at its start or end (copied with the space " +
+          "around it?): Fivetran's keys and secrets have none",
+        validation: (text) => !/^ | $/.test(Redacted.value(text))
+      })
+    )
 })
 
 /** The least a secret list takes, and how to make a value that long, for its refusal. */
