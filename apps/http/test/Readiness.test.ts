@@ -69,7 +69,7 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
           status: "ready",
           account_id: null,
           account_name: null,
-          message: "Fivetran is failing (GET /v1/account/info: Fivetran answered 502); the key worked before, and the " +
+          message: "Fivetran is failing (GET /v1/account/info: Fivetran answered 502; gave up after 2 attempts); the key worked before, and the " +
             "service serves its kept syncs"
         }
       })
@@ -124,7 +124,7 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
       yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
       assert.deepStrictEqual(yield* probe, {
         status: 503,
-        body: { error: "NotReady", message: "GET /v1/account/info: Fivetran answered 502" }
+        body: { error: "NotReady", message: "GET /v1/account/info: Fivetran answered 502; gave up after 2 attempts" }
       })
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })

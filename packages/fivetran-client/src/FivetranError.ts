@@ -75,6 +75,13 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
   }
 }
 
+/**
+ * A retried call's failure says how often it was tried: read alone ("no complete response within
+ * 30s"), a failure after five attempts and their backoff looked like one slow request.
+ */
+const gaveUpAfter = (attempts: number | undefined): string =>
+  attempts === undefined || attempts < 2 ? "" : `; gave up after ${attempts} attempts`
+
 export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly endpoint: Endpoint
   /**
@@ -143,10 +150,12 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly retryAfterUnreadable?: boolean | undefined
   /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
   readonly maxWaitMillis?: number | undefined
+  /** Set when the call gave up after more than one attempt, each answered so (or the last so). */
+  readonly attempts?: number | undefined
 }> {
   override get message() {
     const answered = `${this.endpoint}: Fivetran answered ${this.status}`
-    if (this.maxWaitMillis === undefined || this.retryAfterSeconds === undefined) return answered
+    if (this.maxWaitMillis === undefined || this.retryAfterSeconds === undefined) return `${answered}${gaveUpAfter(this.attempts)}`
     return `${answered} with ${quoteRetryAfter(this.retryAfterSeconds, this.retryAfterDate)}; that needs a wait of ` +
       `${formatWait(retryAfterMillis(this.retryAfterSeconds))}, longer than max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): ` +
       "not retried; raise it or retry later"
@@ -191,11 +200,36 @@ export class Transport extends Data.TaggedError("Transport")<{
    * arrived: a 2xx means Fivetran acted on the request, whatever became of the body.
    */
   readonly answeredStatus?: number
+  /** Set when the call gave up after more than one attempt. */
+  readonly attempts?: number | undefined
 }> {
   override get message() {
-    return `${this.endpoint}: could not reach Fivetran: ${this.reason}`
+    return `${this.endpoint}: could not reach Fivetran: ${this.reason}${gaveUpAfter(this.attempts)}`
   }
 }
+
+/** The same failure, saying it ended a call after `attempts` attempts. */
+export const withAttempts = (error: Transport | ServerError, attempts: number): Transport | ServerError =>
+  error._tag === "Transport"
+    ? new Transport({
+      endpoint: error.endpoint,
+      reason: error.reason,
+      ...(error.connectFailed === undefined ? {} : { connectFailed: error.connectFailed }),
+      ...(error.certificateRefused === undefined ? {} : { certificateRefused: error.certificateRefused }),
+      ...(error.proxyStatus === undefined ? {} : { proxyStatus: error.proxyStatus }),
+      ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),
+      attempts
+    })
+    : new ServerError({
+      endpoint: error.endpoint,
+      status: error.status,
+      retryAfterSeconds: error.retryAfterSeconds,
+      retryAfterDate: error.retryAfterDate,
+      retryAfterFrom: error.retryAfterFrom,
+      retryAfterUnreadable: error.retryAfterUnreadable,
+      maxWaitMillis: error.maxWaitMillis,
+      attempts
+    })
 
 export type FivetranError =
   | Unauthorized

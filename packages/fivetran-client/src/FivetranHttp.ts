@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError } from "./FivetranError.js"
+import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError, withAttempts } from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
@@ -408,6 +408,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                   retryAfterFrom: error.retryAfterFrom,
                   attempts
                 })
+                : (error._tag === "Transport" || error._tag === "ServerError") && attempts > 1
+                ? withAttempts(error, attempts)
                 : error
             ),
             // A wait still pending here was cut short with the call: its retry was never sent.

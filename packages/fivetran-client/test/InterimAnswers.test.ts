@@ -52,9 +52,13 @@ describe("interim (1xx) answers before the real one", () => {
       const server = yield* startServer((r) => r.writeContinue())
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })
       const read = yield* Effect.flip(client.getTeam("bright_otter"))
-      assert.deepStrictEqual([read._tag, read.message], ["Transport", `GET /v1/teams/bright_otter: ${brokenAnswer}`])
+      assert.deepStrictEqual([read._tag, read.message], [
+        "Transport",
+        `GET /v1/teams/bright_otter: ${brokenAnswer}; gave up after 3 attempts`
+      ])
       assert.strictEqual(yield* server.requests, 3)
       const write = yield* Effect.flip(client.createTeam({ name: "Analysts", role: "Account Reviewer" }))
+      // Not retried: one attempt, so nothing about attempts.
       assert.deepStrictEqual([write._tag, write.message], ["Transport", `POST /v1/teams: ${brokenAnswer}`])
       assert.strictEqual(yield* server.requests, 4)
     }))

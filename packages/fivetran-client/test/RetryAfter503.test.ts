@@ -111,7 +111,10 @@ describe("a 503 with Retry-After", () => {
       yield* TestClock.adjust(30_000)
       const { counts, outcome } = yield* Fiber.join(fiber)
       const error = yield* outcome
-      assert.deepStrictEqual([error._tag, error.message], ["ServerError", "GET /v1/teams/bright_otter: Fivetran answered 503"])
+      assert.deepStrictEqual([error._tag, error.message], [
+        "ServerError",
+        "GET /v1/teams/bright_otter: Fivetran answered 503; gave up after 2 attempts"
+      ])
       assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 0, retryBackoffMillis: 30_000 })
     }))
 
