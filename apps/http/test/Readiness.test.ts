@@ -69,7 +69,8 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
           status: "ready",
           account_id: null,
           account_name: null,
-          message: "Fivetran is failing (GET /v1/account/info: Fivetran answered 502; gave up after 2 attempts); the key worked before, and the " +
+          message:
+            "Fivetran is failing (GET /v1/account/info: Fivetran answered 502; gave up after 2 attempts); the key worked before, and the " +
             "service serves its kept syncs"
         }
       })
