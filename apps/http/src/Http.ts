@@ -71,17 +71,36 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
 /** An ETag of a weak or strong validator, without its `W/` (If-None-Match compares weakly: RFC 9110 §13.1.2). */
 const opaqueTag = (tag: string) => tag.trim().replace(/^W\//, "")
 
+/** A date header's instant in whole seconds (HTTP dates have no finer unit), if it parses. */
+const httpDateSeconds = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const millis = Date.parse(text)
+  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000)
+}
+
 /**
- * The file's answer already carries an ETag; a client that sends it back in If-None-Match (an
- * uploader polling for a new sync) gets 304 and no body instead of the whole file again.
+ * The file's answer carries an ETag and a Last-Modified; a client that sends either back (an
+ * uploader polling for a new sync) gets 304 and no body instead of the whole file again. As RFC 9110
+ * §13.1.3 says, If-Modified-Since counts only without If-None-Match (a cache that sends both trusts
+ * the tag), and a date that does not parse is ignored.
  */
 const unlessNotModified = (response: HttpServerResponse.HttpServerResponse) =>
   Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
     const etag = response.headers["etag"]
-    const asked = request.headers["if-none-match"]
-    if (etag === undefined || asked === undefined) return response
-    const matches = asked.trim() === "*" || asked.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag))
-    return matches ? HttpServerResponse.empty({ status: 304, headers: { etag } }) : response
+    const lastModified = response.headers["last-modified"]
+    const askedTag = request.headers["if-none-match"]
+    const notModified = askedTag !== undefined
+      ? etag !== undefined && (askedTag.trim() === "*" || askedTag.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag)))
+      : (() => {
+        const modified = httpDateSeconds(lastModified)
+        const since = httpDateSeconds(request.headers["if-modified-since"])
+        return modified !== undefined && since !== undefined && modified <= since
+      })()
+    if (!notModified) return response
+    return HttpServerResponse.empty({
+      status: 304,
+      headers: { ...(etag === undefined ? {} : { etag }), ...(lastModified === undefined ? {} : { "last-modified": lastModified }) }
+    })
   })
 
 /** Runs the check on the parameter when it is given. */

@@ -117,7 +117,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual([...userIds].sort(), snapshot.users.map((user) => user.id).sort())
     }).pipe(Effect.scoped, Effect.orDie))
 
-  it.effect("the download is application/octet-stream with the job id as the file name; its ETag asked again is a 304", () =>
+  it.effect("the download is application/octet-stream with the job id as the file name; its ETag or Last-Modified asked again is a 304", () =>
     Effect.gen(function*() {
       const { client, request } = yield* Harness
       const latest = (yield* client.syncs.list()).items.find((job) => job.status === "succeeded")
@@ -134,6 +134,31 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       const other = yield* request("GET", `/v1/syncs/${latest!.id}/file`, { token: TestToken, headers: { "if-none-match": "\"other\"" } })
       assert.strictEqual(other.status, 200)
       assert.strictEqual((yield* other.arrayBuffer).byteLength, latest!.file_bytes)
+      // Its Last-Modified sent back, or a later date: 304; an earlier date or one that does not parse: the file.
+      const lastModified = response.headers["last-modified"]!
+      const since = (date: string, headers: Record<string, string> = {}) =>
+        Effect.flatMap(
+          request("GET", `/v1/syncs/${latest!.id}/file`, { token: TestToken, headers: { "if-modified-since": date, ...headers } }),
+          (answer) => Effect.map(answer.text, (body) => [answer.status, answer.headers["last-modified"], body.length > 0])
+        )
+      const earlier = new Date(Date.parse(lastModified) - 1000).toUTCString()
+      assert.deepStrictEqual(
+        [
+          yield* since(lastModified),
+          yield* since("Sun, 01 Jan 2100 00:00:00 GMT"),
+          yield* since(earlier),
+          yield* since("not a date"),
+          // If-None-Match decides when both are sent: another tag is the file, whatever the date.
+          yield* since(lastModified, { "if-none-match": "\"other\"" })
+        ],
+        [
+          [304, lastModified, false],
+          [304, lastModified, false],
+          [200, lastModified, true],
+          [200, lastModified, true],
+          [200, lastModified, true]
+        ]
+      )
     }).pipe(Effect.orDie))
 
   it.effect("only the newest --keep-syncs successful syncs are kept, files and metadata (the cancelled job apart)", () =>

@@ -20,7 +20,11 @@ const definitions = {
     description: "The file's validator: sent back in If-None-Match, the answer is 304 without a body while the file is the same",
     schema: text
   },
-  "Last-Modified": { description: "When the file was written", schema: text },
+  "Last-Modified": {
+    description: "When the file was written: sent back in If-Modified-Since (without If-None-Match), the answer is 304 " +
+      "without a body while the file is no newer",
+    schema: text
+  },
   "Content-Disposition": { description: "`attachment`, with the name to save the file as", schema: text }
 } as const
 

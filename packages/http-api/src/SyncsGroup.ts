@@ -84,13 +84,16 @@ export class SyncsGroup extends HttpApiGroup.make("syncs")
       .annotate(
         OpenApi.Transform,
         flow(
-          withBodilessResponse(304, "Not modified: the file has the ETag sent in If-None-Match"),
-          responseHeaders({ 200: ["ETag", "Last-Modified", "Content-Disposition"], 304: ["ETag"] })
+          withBodilessResponse(
+            304,
+            "Not modified: the file has the ETag sent in If-None-Match, or (without it) is no newer than If-Modified-Since"
+          ),
+          responseHeaders({ 200: ["ETag", "Last-Modified", "Content-Disposition"], 304: ["ETag", "Last-Modified"] })
         )
       )
       .annotate(
         OpenApi.Description,
-        "The sync's `.c1z` file, streamed, with an `ETag`; asked with that ETag in `If-None-Match`, the answer is 304 without a body."
+        "The sync's `.c1z` file, streamed, with an `ETag`; asked with that ETag in `If-None-Match`, or its `Last-Modified` in `If-Modified-Since`, the answer is 304 without a body."
       )
   )
   .middleware(Authentication)
