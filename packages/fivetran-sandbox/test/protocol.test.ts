@@ -337,4 +337,37 @@ describe("rate limits", () => {
       yield* TestClock.adjust("1 hour")
       yield* client.inviteUser({ email: "b@acme.test", given_name: "B", family_name: "B" })
     }).pipe(provideSandbox({ rateLimit: { invitesHourly: 1 } })))
+
+  it.effect("a refused invitation (400, 409) creates no user and spends none of the invitation budget", () =>
+    Effect.gen(function*() {
+      const post = (body: unknown) => Effect.map(raw("POST", "/v1/users", { body: JSON.stringify(body) }), (r) => [r.status, r.json])
+      assert.deepStrictEqual(yield* post({ given_name: "N", family_name: "E" }), [
+        400,
+        { code: "InvalidInput", message: "Invalid field 'email': is missing" }
+      ])
+      assert.deepStrictEqual(
+        yield* post({ email: "x@acme.test", given_name: "X", family_name: "X", role: "View Destination" }),
+        [400, {
+          code: "InvalidInput",
+          message:
+            "Invalid field 'role': 'View Destination' is not a role of scope ACCOUNT; valid ACCOUNT roles: Account Administrator, Account Billing, Account Analyst, Account Reviewer, Destination Creator, Billing Auditor"
+        }]
+      )
+      assert.deepStrictEqual(yield* post({ email: "Ben.Ito@acme.test", given_name: "B", family_name: "I" }), [
+        409,
+        { code: "Conflict", message: "A user with email 'Ben.Ito@acme.test' already exists in the account" }
+      ])
+      const created = yield* raw("POST", "/v1/users", {
+        body: JSON.stringify({ email: "a@acme.test", given_name: "A", family_name: "A" })
+      })
+      assert.deepStrictEqual(
+        [created.status, (created.json as { code: string; data: { email: string } }).data.email],
+        [201, "a@acme.test"]
+      )
+      const refused = yield* post({ email: "b@acme.test", given_name: "B", family_name: "B" })
+      assert.deepStrictEqual(refused, [429, {
+        code: "TooManyRequests",
+        message: "User creation is limited to 1 per hour"
+      }])
+    }).pipe(provideSandbox({ rateLimit: { invitesHourly: 1 } })))
 })

@@ -163,14 +163,13 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     handle: (r) =>
       Effect.gen(function*() {
         const body = yield* r.body(InviteUserRequest)
-        const admission = invites.admit(r.now)
-        if (admission._tag === "Refused") {
-          return yield* tooManyRequests(
-            `User creation is limited to ${invites.limit} per hour`,
-            admission.retryAfterSeconds
-          )
-        }
-        const user = yield* state.inviteUser(body, r.now)
+        // The user-creation budget is checked once the invitation is valid: a 400 or 409 spends none of it.
+        const user = yield* state.inviteUser(body, r.now, () => {
+          const admission = invites.admit(r.now)
+          return admission._tag === "Refused"
+            ? tooManyRequests(`User creation is limited to ${invites.limit} per hour`, admission.retryAfterSeconds)
+            : undefined
+        })
         return yield* dataReply(User, user, { status: 201, message: "User has been invited to the account" })
       })
   },

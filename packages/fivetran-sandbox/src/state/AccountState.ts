@@ -461,7 +461,15 @@ export class AccountState {
 
   // ---- users ---------------------------------------------------------------------------------
 
-  inviteUser(body: InviteUserRequest, now: number): Effect.Effect<User, ApiError> {
+  /**
+   * `admit` runs once the invitation is known to be valid (role, email, no conflict), just before the
+   * user is created: a refused invitation spends none of the user-creation budget.
+   */
+  inviteUser(
+    body: InviteUserRequest,
+    now: number,
+    admit: () => ApiError | undefined = () => undefined
+  ): Effect.Effect<User, ApiError> {
     return Effect.suspend(() => {
       const wrongRole = body.role === undefined ? undefined : this.roleError(body.role, "ACCOUNT")
       if (wrongRole) return Effect.fail(wrongRole)
@@ -475,6 +483,8 @@ export class AccountState {
       if (email !== "" && this.userIdByEmail.has(email.toLowerCase())) {
         return Effect.fail(conflict(`A user with email '${email}' already exists in the account`))
       }
+      const refused = admit()
+      if (refused) return Effect.fail(refused)
       const user: User = {
         id: this.ids.next(),
         email,
