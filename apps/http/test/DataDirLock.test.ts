@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { hostname } from "node:os"
 import { logFields } from "./Harness.js"
-import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
+import { runServiceOnce, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * Two service processes on one data directory (a RollingUpdate, two replicas, a second start by
@@ -58,20 +58,8 @@ describe("the data directory's lock", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
-        const key = (yield* sandbox.snapshot).credentials.find((credential) => credential._tag === "SystemKey")!
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = [
-          "--api-key",
-          key.key,
-          "--api-secret",
-          key._tag === "SystemKey" ? key.secret : "",
-          "--base-url",
-          sandbox.baseUrl,
-          "--port",
-          "0",
-          "--token",
-          Token
-        ]
+        const args = yield* sandboxServiceArgs(Token)
         const first = yield* serviceProcessOver(dataDir, args)
         const headers = { authorization: `Bearer ${Token}` }
         const jobOf = (id: string) =>

@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule } from "effect"
-import { serviceProcessOver } from "./ServiceProcess.js"
+import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * SIGTERM during a provisioning request that waits for Fivetran's rate limit: the stop ends it at
@@ -18,26 +18,13 @@ const Token = "provisioning-stop-test-token"
 const small = generatePreset("small")
 const membership = small.user_groups[0]!
 const grantId = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
-const key = small.credentials.find((credential) => credential._tag === "SystemKey")!
 
 describe("a stop during a provisioning request's rate-limit wait", () => {
   it.scopedLive("answers it 503 ServiceStopping at once, and sends no write", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
-      const service = yield* serviceProcessOver(dataDir, [
-        "--api-key",
-        key.key,
-        "--api-secret",
-        key._tag === "SystemKey" ? key.secret : "",
-        "--base-url",
-        sandbox.baseUrl,
-        "--port",
-        "0",
-        "--token",
-        Token,
-        "--provisioning"
-      ])
+      const service = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--provisioning"])
       yield* sandbox.clearRequestLog
       yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
       const revoke = yield* Effect.promise(() =>

@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { serviceProcessOver } from "./ServiceProcess.js"
+import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * The service's `--concurrency` reaches provisioning: a revoke asks the teams whether they still
@@ -34,23 +34,8 @@ describe("the service's --concurrency", () => {
   it.scopedLive("bounds a revoke's scan of the teams", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
-      const key = manyTeams.credentials.find((credential) => credential._tag === "SystemKey")!
       const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
-      const service = yield* serviceProcessOver(dataDir, [
-        "--api-key",
-        key.key,
-        "--api-secret",
-        key._tag === "SystemKey" ? key.secret : "",
-        "--base-url",
-        sandbox.baseUrl,
-        "--port",
-        "0",
-        "--token",
-        Token,
-        "--provisioning",
-        "--concurrency",
-        "6"
-      ])
+      const service = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--provisioning", "--concurrency", "6"])
       const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
         Effect.promise(() =>
           fetch(`${service.url}${path}`, {

@@ -1,3 +1,4 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -144,4 +145,23 @@ export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>,
       stderr: Effect.sync(() => stderr),
       stop: Effect.zipRight(Effect.sync(() => child.kill("SIGTERM")), Effect.promise(() => exited))
     } satisfies RunningService
+  })
+
+/** The flags that point a service process at the test's sandbox, with its system key, on any free port, taking `token`. */
+export const sandboxServiceArgs = (token: string) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const key = (yield* sandbox.snapshot).credentials.find((credential) => credential._tag === "SystemKey")!
+    return [
+      "--api-key",
+      key.key,
+      "--api-secret",
+      key._tag === "SystemKey" ? key.secret : "",
+      "--base-url",
+      sandbox.baseUrl,
+      "--port",
+      "0",
+      "--token",
+      token
+    ]
   })
