@@ -31,6 +31,35 @@ const exclusionGroupsIn = (path: string) =>
     )
   }))
 
+/**
+ * A sync into `file` whose every answer takes 1.5 s, started and past its first request, so still
+ * running. `watch` sees stderr as it grows (with the pid) until it answers "done".
+ */
+const slowSyncStarted = (file: string, watch: (seen: string, pid: number) => "done" | undefined) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const { flags } = yield* connectionFlags
+    yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
+    const child = yield* Command.start(cliCommand([...flags, "-f", file]))
+    let seen = ""
+    let done = false
+    const stderr = yield* Effect.fork(child.stderr.pipe(
+      Stream.decodeText(),
+      Stream.tap((text) =>
+        Effect.sync(() => {
+          seen += text
+          if (!done) done = watch(seen, child.pid) === "done"
+        })
+      ),
+      Stream.mkString
+    ))
+    yield* sandbox.requestLog.pipe(
+      Effect.filterOrFail((log) => log.length > 0),
+      Effect.retry(Schedule.spaced("50 millis"))
+    )
+    return { child, stderr }
+  })
+
 /** The small preset whose only system key lacks CONNECTOR:READ. */
 const withoutConnector = (() => {
   const permissions: ReadonlyArray<Permission> = (["ACCOUNT", "USER", "ROLES", "TEAM", "DESTINATION"] as const)
@@ -217,19 +246,10 @@ describe("sync", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
-      const sandbox = yield* Sandbox
-      const { flags } = yield* connectionFlags
       const file = `${dir}/out.c1z`
       const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
       yield* fs.writeFile(file, previous)
-      // Every answer takes 1.5 s, so the sync is still running when the first request has been served.
-      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
-      const child = yield* Command.start(cliCommand([...flags, "-f", file]))
-      const stderr = yield* Effect.fork(child.stderr.pipe(Stream.decodeText(), Stream.mkString))
-      yield* sandbox.requestLog.pipe(
-        Effect.filterOrFail((log) => log.length > 0),
-        Effect.retry(Schedule.spaced("50 millis"))
-      )
+      const { child, stderr } = yield* slowSyncStarted(file, () => undefined)
       yield* child.kill("SIGINT")
       const exitCode = yield* child.exitCode
       const output = yield* Effect.flatten(stderr.await)
@@ -243,28 +263,13 @@ describe("sync", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
-      const sandbox = yield* Sandbox
-      const { flags } = yield* connectionFlags
       const file = `${dir}/out.c1z`
-      yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
-      const child = yield* Command.start(cliCommand([...flags, "-f", file]))
-      let seen = ""
       // SIGTERM as soon as the first signal's notice is out: the scratch files are removed after it.
-      const stderr = yield* Effect.fork(child.stderr.pipe(
-        Stream.decodeText(),
-        Stream.tap((text) =>
-          Effect.sync(() => {
-            const before = seen
-            seen += text
-            if (!before.includes("interrupted:") && seen.includes("interrupted:")) process.kill(child.pid, "SIGTERM")
-          })
-        ),
-        Stream.mkString
-      ))
-      yield* sandbox.requestLog.pipe(
-        Effect.filterOrFail((log) => log.length > 0),
-        Effect.retry(Schedule.spaced("50 millis"))
-      )
+      const { child, stderr } = yield* slowSyncStarted(file, (seen, pid) => {
+        if (!seen.includes("interrupted:")) return undefined
+        process.kill(pid, "SIGTERM")
+        return "done"
+      })
       yield* Effect.sync(() => process.kill(child.pid, "SIGINT"))
       const exitCode = yield* child.exitCode
       const output = yield* Effect.flatten(stderr.await)
