@@ -302,6 +302,28 @@ describe("provisioning", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("an entitlement of a type the connector does not have is a mistyped id: exit 2, nothing sent", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const result = yield* provision(
+        "--grant-entitlement",
+        "workspace:w1:admin",
+        "--grant-principal",
+        outsider.id,
+        "--grant-principal-type",
+        "user"
+      )
+      assert.deepStrictEqual([result.exitCode, result.stdout, result.stderr.split("\n").filter((line) => line.startsWith("error: "))], [
+        2,
+        "",
+        [
+          "error: invalid entitlement id \"workspace:w1:admin\": \"workspace\" is not a resource type of this connector; " +
+          "entitlement ids start with role, group, team, connection"
+        ]
+      ])
+      assert.isFalse((yield* sandbox.requestLog).some((entry) => entry.method !== "GET"))
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a revoke scans the teams --concurrency at a time", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

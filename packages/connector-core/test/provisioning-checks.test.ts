@@ -181,12 +181,17 @@ describe("ids", () => {
       }
     }).pipe(Effect.provide(provisioningLayer())))
 
-  it.live("resource types we do not provision are Unsupported, user entitlements included", () =>
+  it.live("a type without entitlements is Unsupported; a type the connector does not have is InvalidId (a mistyped id)", () =>
     Effect.gen(function*() {
       const userEntitlement = yield* refusal((p) => p.grant("user:ana:member", user("ben")))
       assertRefused(userEntitlement, "Unsupported", ["users have no entitlements"])
       const unknownType = yield* refusal((p) => p.revoke("workspace:w1:admin:user:ana"))
-      assertRefused(unknownType, "Unsupported", [`resource type "workspace"`, "role, group, team, connection"])
+      assert.strictEqual(unknownType.result._tag, "InvalidId")
+      assert.strictEqual(
+        unknownType.result.message,
+        `invalid entitlement id "workspace:w1:admin": "workspace" is not a resource type of this connector; ` +
+          "entitlement ids start with role, group, team, connection"
+      )
       assert.deepStrictEqual(yield* requestsSince, [])
     }).pipe(Effect.provide(provisioningLayer())))
 })

@@ -56,16 +56,19 @@ const supported = (registry: Registry, id: string, resourceType: string): Effect
   if (Option.isSome(grantableModule(registry, resourceType))) return Effect.succeed(resourceType)
   const provisioned = provisionedIds(registry)
   const registered = registry.some((module) => module.type.id === resourceType)
+  // A type the connector does not have at all is a mistyped id (exit 2, 400), as a principal type is.
   return Effect.fail(
-    new Unsupported({
-      message: registered
-        ? `"${echoed(id)}": ${resourceType}s have no entitlements to grant or revoke; grant a ${
+    registered
+      ? new Unsupported({
+        message: `"${echoed(id)}": ${resourceType}s have no entitlements to grant or revoke; grant a ${
           alternatives(provisioned)
         } entitlement to the ${resourceType} instead`
-        : `"${echoed(id)}": resource type "${echoed(resourceType)}" is not provisioned; entitlement ids start with ${
-          provisioned.join(", ")
-        }`
-    })
+      })
+      : new InvalidId({
+        message: `invalid entitlement id ${JSON.stringify(echoed(id))}: "${
+          echoed(resourceType)
+        }" is not a resource type of this connector; entitlement ids start with ${provisioned.join(", ")}`
+      })
   )
 }
 
