@@ -1,4 +1,4 @@
-import { magic } from "@baton-fivetran/c1z"
+import { checkMagic } from "@baton-fivetran/c1z"
 import { fileKindName } from "@baton-fivetran/settings"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Option } from "effect"
@@ -62,16 +62,6 @@ const throughLinks = (flag: string, file: string) =>
     return yield* new UsageError({ reason: `--${flag} ${file}: more than ${MaxLinks} symbolic links in a row (a loop?)` })
   })
 
-/** Whether the file starts as a .c1z does; an empty one (made by mktemp, say) holds nothing to lose. */
-const holdsSyncFile = (path: string) =>
-  Effect.scoped(Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const file = yield* fs.open(path, { flag: "r" })
-    const head = new Uint8Array(magic.length)
-    const read = Number(yield* file.read(head))
-    return read === 0 || (read === magic.length && Buffer.from(head).equals(magic))
-  }))
-
 /**
  * Checks `file` before anything is contacted, so a wrong path costs no sync: it must name a regular
  * file or nothing yet (not /dev/null, not a directory), in a writable directory that exists (the
@@ -125,18 +115,23 @@ export const checkSyncTarget = (
     yield* fs.access(directory, { writable: true }).pipe(
       Effect.mapError(() => new UsageError({ reason: `--${flag} ${shown}: the directory ${directory} is not writable` }))
     )
-    if (options.mustBeSyncFile && Option.isSome(existing)) {
-      const syncFile = yield* holdsSyncFile(target).pipe(
-        Effect.mapError(() =>
-          new UsageError({ reason: `--${flag} ${shown}: cannot read it to check that it is a .c1z sync file the sync may replace` })
-        )
-      )
-      if (!syncFile) {
-        return yield* new UsageError({
-          reason: `--${flag} ${shown} is not a .c1z sync file (it does not start with the header "C1ZF\\0"), and the ` +
-            "sync would replace it: choose another path, or remove the file first if it is meant to go"
+    // An empty file (made by mktemp, say) holds nothing to lose.
+    if (options.mustBeSyncFile && Option.isSome(existing) && Number(existing.value.size) > 0) {
+      const notASyncFile = new UsageError({
+        reason: `--${flag} ${shown} is not a .c1z sync file (it does not start with the header "C1ZF\\0"), and the ` +
+          "sync would replace it: choose another path, or remove the file first if it is meant to go"
+      })
+      yield* checkMagic(target).pipe(
+        Effect.catchTags({
+          NotAC1z: () => Effect.fail(notASyncFile),
+          // The v3 header: not a file this writer makes, so not one it replaces either.
+          UnsupportedVersion: () => Effect.fail(notASyncFile),
+          Io: () =>
+            Effect.fail(
+              new UsageError({ reason: `--${flag} ${shown}: cannot read it to check that it is a .c1z sync file the sync may replace` })
+            )
         })
-      }
+      )
     }
     return { given: file, path: target }
   })
