@@ -89,13 +89,13 @@ const unlessNotModified = (response: HttpServerResponse.HttpServerResponse) =>
     const etag = response.headers["etag"]
     const lastModified = response.headers["last-modified"]
     const askedTag = request.headers["if-none-match"]
+    const tagMatches = (asked: string) =>
+      etag !== undefined && (asked.trim() === "*" || asked.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag)))
+    const modified = httpDateSeconds(lastModified)
+    const since = httpDateSeconds(request.headers["if-modified-since"])
     const notModified = askedTag !== undefined
-      ? etag !== undefined && (askedTag.trim() === "*" || askedTag.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag)))
-      : (() => {
-        const modified = httpDateSeconds(lastModified)
-        const since = httpDateSeconds(request.headers["if-modified-since"])
-        return modified !== undefined && since !== undefined && modified <= since
-      })()
+      ? tagMatches(askedTag)
+      : modified !== undefined && since !== undefined && modified <= since
     if (!notModified) return response
     return HttpServerResponse.empty({
       status: 304,
