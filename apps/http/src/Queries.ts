@@ -72,6 +72,31 @@ interface PageRequest {
   readonly page_token?: string | undefined
 }
 
+/**
+ * What a listing's filters name: each must be in the listing's sync. A typo answered with an empty
+ * page read as "holds nothing" or "nobody holds it" (the access view, the export and the CLI refuse it too).
+ */
+type Named =
+  | { readonly _tag: "Resource"; readonly id: ResourceId }
+  | { readonly _tag: "Entitlement"; readonly id: string }
+
+const namedResource = (ref: string | undefined): ReadonlyArray<Named> =>
+  ref === undefined ? [] : [{ _tag: "Resource", id: parseResourceRef(ref) }]
+
+const namedEntitlement = (id: string | undefined): ReadonlyArray<Named> => id === undefined ? [] : [{ _tag: "Entitlement", id }]
+
+/** NotFound for the first thing named that the sync does not hold. */
+const requireNamed = (reader: C1zReader, syncId: string, named: ReadonlyArray<Named>) =>
+  Effect.forEach(named, (item) =>
+    Effect.gen(function*() {
+      const found = item._tag === "Resource"
+        ? Option.isSome(yield* reader.getResource(item.id).pipe(Effect.orDie))
+        : Option.isSome(yield* reader.getEntitlement(item.id).pipe(Effect.orDie))
+      if (found) return
+      const what = item._tag === "Resource" ? `${item.id.resourceType} ${echoed(item.id.resource)}` : `entitlement ${echoed(item.id)}`
+      return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
+    }), { discard: true })
+
 /** Where a listing resumes and how many rows it reads. */
 interface Position {
   readonly afterRowId: number
@@ -144,6 +169,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       schema: Schema.Schema<{ readonly sync_id: string; readonly items: ReadonlyArray<A>; readonly next_page_token: string | null }, I>,
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
+      named: ReadonlyArray<Named>,
       list: (reader: C1zReader, position: Position) => Stream.Stream<C1zRow<A>, unknown>
     ) =>
       Effect.gen(function*() {
@@ -156,15 +182,16 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           schema,
           Effect.gen(function*() {
             const rows = yield* withReader(syncId, (reader) =>
-              list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie))
+              Effect.zipRight(
+                requireNamed(reader, syncId, named),
+                list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie)
+              ))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
             const next = rows.length > size && last !== undefined ? tokens.issue({ s: syncId, a: last.rowId, l: listing, f: digest }) : null
             return {
               sync_id: syncId,
-              items: items.map((row) =>
-                row.value
-              ),
+              items: items.map((row) => row.value),
               next_page_token: next
             }
           })
@@ -172,27 +199,48 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       })
 
     const resources = (request: PageRequest & { readonly type?: string | undefined; readonly parent?: string | undefined }) =>
-      page("resources", ResourcePage, request, [request.type, request.parent], (reader, position) =>
-        reader.resources({
-          ...position,
-          ...(request.type === undefined ? {} : { resourceType: request.type }),
-          ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
-        })).pipe(Effect.withSpan("Queries.resources"))
+      page(
+        "resources",
+        ResourcePage,
+        request,
+        [request.type, request.parent],
+        namedResource(request.parent),
+        (reader, position) =>
+          reader.resources({
+            ...position,
+            ...(request.type === undefined ? {} : { resourceType: request.type }),
+            ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
+          })
+      ).pipe(Effect.withSpan("Queries.resources"))
 
     const entitlements = (request: PageRequest & { readonly resource?: string | undefined }) =>
-      page("entitlements", EntitlementPage, request, [request.resource], (reader, position) =>
-        reader.entitlements({
-          ...position,
-          ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
-        })).pipe(Effect.withSpan("Queries.entitlements"))
+      page(
+        "entitlements",
+        EntitlementPage,
+        request,
+        [request.resource],
+        namedResource(request.resource),
+        (reader, position) =>
+          reader.entitlements({
+            ...position,
+            ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
+          })
+      ).pipe(Effect.withSpan("Queries.entitlements"))
 
     const grants = (request: PageRequest & { readonly entitlement?: string | undefined; readonly principal?: string | undefined }) =>
-      page("grants", GrantPage, request, [request.entitlement, request.principal], (reader, position) =>
-        reader.grants({
-          ...position,
-          ...(request.entitlement === undefined ? {} : { entitlementId: request.entitlement }),
-          ...(request.principal === undefined ? {} : { principal: parseResourceRef(request.principal) })
-        })).pipe(Effect.withSpan("Queries.grants"))
+      page(
+        "grants",
+        GrantPage,
+        request,
+        [request.entitlement, request.principal],
+        [...namedEntitlement(request.entitlement), ...namedResource(request.principal)],
+        (reader, position) =>
+          reader.grants({
+            ...position,
+            ...(request.entitlement === undefined ? {} : { entitlementId: request.entitlement }),
+            ...(request.principal === undefined ? {} : { principal: parseResourceRef(request.principal) })
+          })
+      ).pipe(Effect.withSpan("Queries.grants"))
 
     /** Everything a user or team holds; bounded by the number of entitlements, so it is one answer. */
     const access = (principal: ResourceId) =>

@@ -73,7 +73,8 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       assert.isTrue(held.items.every((grant) => grant.principal.id.resourceType === "user" && grant.principal.id.resource === user))
       assert.include(held.items.map((grant) => grant.id), `team:${team.id}:member:user:${user}`)
 
-      const none = yield* client.queries.resources({ urlParams: { parent: "group:no-such-group" } })
+      // A group of the sync without connections synced: an empty page.
+      const none = yield* client.queries.resources({ urlParams: { parent: `group:${snapshot.groups[0]!.id}` } })
       assert.deepStrictEqual(none.items, [])
       assert.strictEqual(none.next_page_token, null)
     }).pipe(Effect.orDie))
@@ -129,6 +130,41 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
         yield* Effect.flip(client.queries.access({ path: { type: "user", id: "nobody" } })),
         new NotFound({ message: `user nobody is not in the latest sync (${latest.id})` })
       )
+    }).pipe(Effect.orDie))
+
+  it.effect("a filter naming what the sync does not hold is a 404 naming it, not an empty page; a role as principal is a 400", () =>
+    Effect.gen(function*() {
+      const { client, request, sandbox } = yield* Harness
+      const snapshot = yield* sandbox.snapshot
+      const latest = (yield* client.syncs.list()).items[0]!
+      const team = snapshot.teams[0]!.id
+      const absent = [
+        ["/v1/resources?parent=group:no-such-group", "group no-such-group"],
+        ["/v1/entitlements?resource=team:no-such-team", "team no-such-team"],
+        ["/v1/grants?principal=user:no-such-user", "user no-such-user"],
+        ["/v1/grants?entitlement=team:no-such-team:member", "entitlement team:no-such-team:member"],
+        [`/v1/grants?entitlement=team:${team}:member&principal=user:no-such-user`, "user no-such-user"]
+      ] as const
+      for (const [path, what] of absent) {
+        const response = yield* request("GET", path, { token: TestToken })
+        assert.deepStrictEqual([response.status, yield* response.json], [404, {
+          error: "NotFound",
+          message: `${what} is not in the latest sync (${latest.id})`
+        }], path)
+      }
+      // Only users and teams hold grants: a role's "grants held" were an empty page, read as "nobody".
+      const role = yield* request("GET", `/v1/grants?principal=${encodeURIComponent("role:Account Administrator")}`, { token: TestToken })
+      assert.deepStrictEqual([role.status, yield* role.json], [400, {
+        error: "InvalidRequest",
+        field: "principal",
+        message: "principal: expected user:<id> or team:<id> (only users and teams hold access; for the holders of a " +
+          "role, group, team or connection entitlement give entitlement=<entitlement id>, listed by GET " +
+          "/v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
+      }])
+      // What the sync holds but that has nothing to list is still an empty page.
+      const user = snapshot.users[0]!.id
+      const nothing = yield* client.queries.entitlements({ urlParams: { resource: `user:${user}` } })
+      assert.deepStrictEqual([nothing.items, nothing.next_page_token], [[], null])
     }).pipe(Effect.orDie))
 
   it.effect("a page's body is the Api Schema's encoding of the file's rows, byte for byte, and the same when repeated", () =>

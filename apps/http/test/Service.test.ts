@@ -304,6 +304,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
     Effect.gen(function*() {
       const role = "role:Account Reviewer:assigned"
       const resourceRef = "expected <resource type>:<resource id> with a type of user, role, group, team, connection, e.g. user:abc123"
+      const principalRef = "user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
+        "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>)"
       const cases: ReadonlyArray<readonly ["GET" | "POST", string, unknown, string, string]> = [
         ["POST", "/v1/grants", { entitlement_id: role }, "principal", "principal is missing"],
         [
@@ -352,7 +354,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         ["POST", "/v1/accounts", { email: "a@b.co", given_name: "A" }, "family_name", "family_name is missing"],
         ["GET", "/v1/resources?page_size=0", undefined, "page_size", "page_size: expected a whole number from 1 to 1000, got \"0\""],
         ["GET", "/v1/resources?page_size=1001", undefined, "page_size", "page_size: expected a whole number from 1 to 1000, got \"1001\""],
-        ["GET", "/v1/grants?principal=nocolon", undefined, "principal", `principal: ${resourceRef}`],
+        ["GET", "/v1/grants?principal=nocolon", undefined, "principal", `principal: expected ${principalRef}, got "nocolon"`],
         ["GET", "/v1/resources?type=robot", undefined, "type", "type: must be one of user, role, group, team, connection"],
         ["GET", "/v1/resources?parent=robot:x", undefined, "parent", `parent: ${resourceRef}`],
         ["GET", "/v1/entitlements?resource=users:x", undefined, "resource", `resource: ${resourceRef}`],
@@ -388,7 +390,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         [
           "/v1/grants?principal=user:a&principal=user:b",
           "principal",
-          "principal: give a <resource type>:<resource id> such as user:abc123, once"
+          "principal: give user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
+          "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>), once"
         ],
         [
           "/v1/grants?entitlement=a&entitlement=b",

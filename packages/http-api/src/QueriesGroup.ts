@@ -3,7 +3,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
-import { EntitlementRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
+import { EntitlementRef, PrincipalRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
 import { page, paging } from "./Paging.js"
 import { queryParameters } from "./Parameters.js"
 
@@ -40,25 +40,30 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .addSuccess(ResourcePage)
       .annotate(
         OpenApi.Description,
-        "Resources of the latest finished sync, in pages; `type` is a registered resource type, `parent` is `type:id`."
+        "Resources of the latest finished sync, in pages; `type` is a registered resource type, `parent` is `type:id` " +
+          "(a parent the sync does not hold is a 404)."
       )
   )
   .add(
     HttpApiEndpoint.get("entitlements", "/v1/entitlements")
       .setUrlParams(queryParameters({ resource: Schema.optional(ResourceRef), ...paging }))
       .addSuccess(EntitlementPage)
-      .annotate(OpenApi.Description, "Entitlements of the latest finished sync, in pages; `resource` is `type:id`.")
+      .annotate(
+        OpenApi.Description,
+        "Entitlements of the latest finished sync, in pages; `resource` is `type:id` (one the sync does not hold is a 404)."
+      )
   )
   .add(
     HttpApiEndpoint.get("grants", "/v1/grants")
       .setUrlParams(
-        queryParameters({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(ResourceRef), ...paging })
+        queryParameters({ entitlement: Schema.optional(EntitlementRef), principal: Schema.optional(PrincipalRef), ...paging })
       )
       .addSuccess(GrantPage)
       .annotate(
         OpenApi.Description,
         "Grants of the latest finished sync, in pages; `entitlement` is an entitlement id (`type:id:slug`), " +
-          "`principal` is `type:id`. A grant reached through a team names it in `sources`."
+          "`principal` is `user:<id>` or `team:<id>`. A grant reached through a team names it in `sources`. " +
+          "A filter naming what the sync does not hold is a 404."
       )
   )
   .add(
