@@ -56,8 +56,9 @@ describe("review commands and signals", () => {
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, "SIGINT" | "SIGTERM"]> = [
         [["export", "-f", medium, "-o", "csv"], "SIGINT"],
         [["grants", "-f", medium, "-o", "json"], "SIGTERM"],
-        [["diff", small, medium, "-o", "json"], "SIGINT"],
-        [["diff", small, medium, "-o", "table"], "SIGTERM"]
+        // The older sync first: the other way round, diff warns on stderr that it reads backwards.
+        [["diff", medium, small, "-o", "json"], "SIGINT"],
+        [["diff", medium, small, "-o", "table"], "SIGTERM"]
       ]
       for (const [args, signal] of cases) {
         const label = `${args.join(" ")} (${signal})`

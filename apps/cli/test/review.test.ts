@@ -323,6 +323,19 @@ describe("review commands across syncs", () => {
         "removed group:lake_g:View Destination:user:both_bo",
         "removed group:lake_g:View Destination:user:suspended_di"
       ])
+      // Given the other way round, it says so before the rows: a grant made since reads as revoked.
+      const synced = /^[0-9-]+T[0-9:.]+Z$/
+      const [order, counts, last] = reverse.stderr.split("\n")
+      const match = new RegExp(
+        `^${dir}/after\\.c1z \\(synced (\\S+)\\) is newer than ${dir}/before\\.c1z \\(synced (\\S+)\\): ` +
+          "every change reads backwards \\(added as removed\\); give the older file first$"
+      ).exec(order!)
+      assert.isNotNull(match, order)
+      assert.match(match![1]!, synced)
+      assert.match(match![2]!, synced)
+      assert.isTrue(match![1]! > match![2]!, order)
+      assert.match(counts!, /^0 added, 3 removed, 0 changed/)
+      assert.strictEqual(last, "")
 
       const same = yield* runCli(["diff", "--fail-on-change", `${dir}/after.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(same, 0)

@@ -213,6 +213,20 @@ const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFil
     }
   })
 
+/** A sync file's end as milliseconds (its text may carry nine fraction digits, more than Date reads). */
+const endMillis = (reader: C1zReader) => Date.parse(reader.syncRun.endedAt.replace(/(\.\d{3})\d+/, "$1"))
+
+/**
+ * OLD.c1z synced after NEW.c1z (the files given the other way round): every row reads as its
+ * opposite, a grant made since as removed. Said before the rows, as the scope warning is.
+ */
+const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFile: string) => {
+  if (!(endMillis(base) > endMillis(target))) return Effect.void
+  const text = `${oldFile} (synced ${base.syncRun.endedAt}) is newer than ${newFile} (synced ${target.syncRun.endedAt}): ` +
+    "every change reads backwards (added as removed); give the older file first"
+  return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: base.syncRun.endedAt, new_ended_at: target.syncRun.endedAt } })
+}
+
 export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
   Effect.scoped(Effect.gen(function*() {
     yield* checkSyncFile("OLD.c1z", oldFile)
@@ -220,6 +234,7 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
     const base = yield* openSyncFile(oldFile)
     const target = yield* openSyncFile(newFile)
     yield* warnOfScope(base, target, oldFile, newFile)
+    yield* warnOfOrder(base, target, oldFile, newFile)
     const counts = { added: 0, removed: 0, changed: 0 }
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
     yield* printRows(output.format, diffColumns, entries)
