@@ -151,6 +151,13 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         ""
       ])
       assert.strictEqual(holders.stderr, "7 access paths\n")
+
+      // The sheet as a table counts its rows on stderr, as every other table does (it said nothing).
+      const sheet = yield* runCli(["export", "-f", file, "-o", "table"])
+      assertExit(sheet, 0)
+      const rows = yield* runCli(["export", "-f", file, "-o", "json"])
+      assert.strictEqual(json(rows.stdout).length, 29)
+      assert.strictEqual(sheet.stderr, "29 rows\n")
     }))
 
   it.effect("bad ids, formats and files are refused with a specific message", () =>

@@ -244,4 +244,4 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
   }))
 
 export const exportSheet = (output: ReviewOutput) =>
-  withReader(output.file, (reader) => printRows(output.format, sheet, reviewRows(reader, { _tag: "All" })))
+  withReader(output.file, (reader) => print(output, sheet, reviewRows(reader, { _tag: "All" }), "rows"))
