@@ -80,7 +80,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assertExit(result, 1)
       // The roles, the group, the user and the membership are read at once, all answered 429; the roles' refusal is the one reported.
       assert.deepStrictEqual(jsonLines(result.stderr).map((line) => [line["level"], line["msg"], line["outcome"], line["exit_code"]]), [
-        ["info", "provisioning action", "upstream", undefined],
+        ["info", "provisioning action", "rate_limited", undefined],
         [
           "error",
           `cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +

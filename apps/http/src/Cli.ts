@@ -40,6 +40,7 @@ import {
   DataDir,
   Host,
   KeepSyncs,
+  MaxProvisioningWait,
   Port,
   PublicDocs,
   PublicMetrics,
@@ -263,7 +264,8 @@ const serve = (sources: SettingSources) =>
       exclusionGroups: yield* resolve(BatonSettings.ExclusionGroups, sources),
       concurrency,
       syncEveryMillis: yield* lookup(SyncEvery, sources),
-      maxBodyBytes: DefaultMaxBodyBytes
+      maxBodyBytes: DefaultMaxBodyBytes,
+      maxProvisioningWaitMillis: yield* resolve(MaxProvisioningWait, sources)
     }
     const connector = Layer.merge(
       SyncEngine.layer,

@@ -4,8 +4,10 @@ import {
   type ProvisionerShape,
   type Grant,
   type ProvisioningError,
+  type RateLimited,
   ResourceTypeRegistry
 } from "@baton-fivetran/connector-core"
+import { withRateLimitWaitCap } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
@@ -157,6 +159,8 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     const config = yield* ServiceConfig
     const synced = asSynced(config.exclusionGroups)
     const singleFlight = yield* makeSingleFlight
+    // A caller waits on the answer: a longer rate-limit wait is answered 429 at once (the sync's stay as they are).
+    const provisioningWaitCap = withRateLimitWaitCap({ millis: config.maxProvisioningWaitMillis, setting: "max-provisioning-wait" })
     /**
      * `request` names the action and its inputs: identical requests in flight share one call, which
      * the service's stop ends (SingleFlight.ts). The Provisioner is the ProvisioningEnabled
@@ -166,9 +170,13 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       request: ReadonlyArray<string>,
       action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
     ): Effect.Effect<A, ProvisioningError, Provisioner> =>
-      Effect.flatMap(Provisioner, (provisioner) => singleFlight(JSON.stringify(request), action(provisioner))).pipe(
+      Effect.flatMap(
+        Provisioner,
+        (provisioner) => singleFlight(JSON.stringify(request), action(provisioner).pipe(provisioningWaitCap))
+      ).pipe(
         // Not one of the Api's errors: RequestFailures.ts answers it as the stop answers any request.
-        Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping))
+        Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping)),
+        Effect.tapErrorTag("RateLimited", retryAfterHeader)
       )
     return handlers
       .handle("grant", ({ payload }) =>
@@ -232,6 +240,14 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           }))
         ))
   }))
+
+/** A 429's `Retry-After`, when the refusal knows when the request may go again. */
+const retryAfterHeader = (refusal: RateLimited) =>
+  refusal.retry_after_seconds === undefined ? Effect.void : HttpApp.appendPreResponseHandler((_, response) =>
+    Effect.succeed(
+      response.status === 429 ? HttpServerResponse.setHeader(response, "retry-after", String(refusal.retry_after_seconds)) : response
+    )
+  )
 
 /** The Api with every group's handlers; needs the services below. */
 export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(

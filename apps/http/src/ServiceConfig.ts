@@ -30,9 +30,16 @@ export interface ServiceConfigShape {
   readonly syncEveryMillis: Option.Option<number>
   /** Request bodies above this many bytes are refused with 413. */
   readonly maxBodyBytes: number
+  /**
+   * `--max-provisioning-wait`: the longest a provisioning request waits for Fivetran's rate limit
+   * (its caller waits on it) before it is answered 429; a sync's waits stay bounded by max-rate-limit-wait.
+   */
+  readonly maxProvisioningWaitMillis: number
 }
 
 export const DefaultMaxBodyBytes = 64 * 1024
 export const DefaultKeepSyncs = 5
+/** Under the 60 s that load balancers and ingress proxies commonly give an answer. */
+export const DefaultMaxProvisioningWaitMillis = 30_000
 
 export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

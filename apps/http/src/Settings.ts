@@ -11,7 +11,7 @@ import {
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { Config, ConfigError, Either, Option, type Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
-import { DefaultKeepSyncs } from "./ServiceConfig.js"
+import { DefaultKeepSyncs, DefaultMaxProvisioningWaitMillis } from "./ServiceConfig.js"
 
 /**
  * The HTTP service's own settings, declared as the shared ones are (@baton-fivetran/settings) and
@@ -106,6 +106,16 @@ export const SyncEvery: Setting<number> = optional(SettingKind.durationAtLeast("
     "budget would not fit it. A restart goes on from the newest successful sync in --data-dir."
 })
 
+export const MaxProvisioningWait: DefaultedSetting<number> = withDefault(SettingKind.duration, {
+  flag: "max-provisioning-wait",
+  env: "BATON_HTTP_MAX_PROVISIONING_WAIT",
+  description: "Longest a provisioning request waits for Fivetran's rate limit; one that would wait longer is " +
+    "answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran. At most " +
+    "--max-rate-limit-wait, which bounds a sync's waits.",
+  default: () => DefaultMaxProvisioningWaitMillis,
+  shown: `${DefaultMaxProvisioningWaitMillis / 1000}s`
+})
+
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
   flag: "public-docs",
   description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
@@ -138,6 +148,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   TempDir,
   KeepSyncs,
   SyncEvery,
+  MaxProvisioningWait,
   PublicDocs,
   PublicMetrics,
   ...BatonSettings.SharedFlags,

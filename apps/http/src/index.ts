@@ -2,5 +2,11 @@ export { AuthenticationLive, tokenMatches } from "./Auth.js"
 export { DataDirInUse, DataDirLock, DataDirLockFailed, DataDirLockLost } from "./DataDirLock.js"
 export { ApiLive, makeServer } from "./Http.js"
 export { Queries } from "./Queries.js"
-export { DefaultKeepSyncs, DefaultMaxBodyBytes, ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
+export {
+  DefaultKeepSyncs,
+  DefaultMaxBodyBytes,
+  DefaultMaxProvisioningWaitMillis,
+  ServiceConfig,
+  type ServiceConfigShape
+} from "./ServiceConfig.js"
 export { SyncJobs } from "./SyncJobs.js"

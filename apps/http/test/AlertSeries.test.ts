@@ -49,7 +49,9 @@ layer(harness({ provisioning: true, syncConnections: true, snapshot: withoutConn
           `baton_sync_warnings_total{kind="${kind}"}`
         ),
         ...["grant", "revoke", "create_account", "delete_resource"].flatMap((action) =>
-          ["missing_permission", "upstream"].map((outcome) => `baton_provisioning_actions_total{action="${action}",outcome="${outcome}"}`)
+          ["missing_permission", "rate_limited", "upstream"].map((outcome) =>
+            `baton_provisioning_actions_total{action="${action}",outcome="${outcome}"}`
+          )
         ),
         ...["rate_limited", "server_error", "transport"].map((reason) => `fivetran_retry_wait_seconds_total{reason="${reason}"}`),
         "fivetran_reserve_wait_seconds_total",

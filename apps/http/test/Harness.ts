@@ -10,7 +10,7 @@ import { hostPolicy } from "../src/AllowedHosts.js"
 import { serviceServerLayer } from "../src/ClientErrors.js"
 import { DataDirLock } from "../src/DataDirLock.js"
 import { makeServer } from "../src/Http.js"
-import { DefaultMaxBodyBytes } from "../src/ServiceConfig.js"
+import { DefaultMaxBodyBytes, DefaultMaxProvisioningWaitMillis } from "../src/ServiceConfig.js"
 
 /**
  * The real service on 127.0.0.1:0 against a real sandbox on 127.0.0.1:0, with a fresh data
@@ -180,7 +180,8 @@ export const harness = (options: HarnessOptions = {}) => {
       exclusionGroups: options.exclusionGroups ?? false,
       concurrency: 4,
       syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
-      maxBodyBytes: DefaultMaxBodyBytes
+      maxBodyBytes: DefaultMaxBodyBytes,
+      maxProvisioningWaitMillis: DefaultMaxProvisioningWaitMillis
     }).pipe(Layer.provide(DataDirLock.Default(dir)))))
   const lines: Array<string> = []
   // The service's own JSON logger, on stderr as in the service, and kept for `logs`.

@@ -45,7 +45,8 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
       exclusionGroups: false,
       concurrency: 1,
       syncEveryMillis: Option.none(),
-      maxBodyBytes: 1024
+      maxBodyBytes: 1024,
+      maxProvisioningWaitMillis: 30_000
     })),
     Layer.provide(Layer.succeed(SyncEngine, options.engine ?? neverSyncs)),
     Layer.provide(NodeContext.layer),

@@ -130,7 +130,9 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
 
       // Provisioning: one outcome each; the refusals alerts read are there at 0 from the start.
       const alerted = ["create_account", "delete_resource", "grant", "revoke"].flatMap((action) =>
-        ["missing_permission", "upstream"].map((outcome) => [key("baton_provisioning_actions_total", { action, outcome }), 0] as const)
+        ["missing_permission", "rate_limited", "upstream"].map((outcome) =>
+          [key("baton_provisioning_actions_total", { action, outcome }), 0] as const
+        )
       )
       assert.deepStrictEqual(
         familyOf(samples, "baton_provisioning_actions_total"),

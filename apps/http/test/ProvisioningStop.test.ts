@@ -8,7 +8,8 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 /**
  * SIGTERM during a provisioning request that waits for Fivetran's rate limit: the stop ends it at
  * once, as it cancels a running sync, and no write is made. It used to hold the stop for the whole
- * wait (up to --max-rate-limit-wait), then make the write. The bundled service against a sandbox in
+ * wait (up to --max-rate-limit-wait), then make the write. (By default a wait past
+ * --max-provisioning-wait is answered 429 at once: ProvisioningRateLimit.test.ts.) The bundled service against a sandbox in
  * this process, whose first answer is a 429 asking for ten minutes: the test's timeout is far
  * shorter, so a stop that waits fails it.
  */
@@ -24,7 +25,13 @@ describe("a stop during a provisioning request's rate-limit wait", () => {
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
-      const service = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--provisioning"])
+      const service = yield* serviceProcessOver(dataDir, [
+        ...yield* sandboxServiceArgs(Token),
+        "--provisioning",
+        // Long enough that the 429's ten minutes are waited out, as before --max-provisioning-wait.
+        "--max-provisioning-wait",
+        "1h"
+      ])
       yield* sandbox.clearRequestLog
       yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
       const revoke = yield* Effect.promise(() =>

@@ -54,6 +54,7 @@ describe("refusal classes", () => {
       ["WrongScope", 422],
       ["NotGrantable", 422],
       ["Unsupported", 422],
+      ["RateLimited", 429],
       ["Upstream", 502]
     ])
   })

@@ -1,6 +1,7 @@
 import { Data } from "effect"
 import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
+import { ClientWaitSetting } from "./RateLimitWaitCap.js"
 import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
 import { formatWait } from "./WaitDuration.js"
 
@@ -124,12 +125,14 @@ export class RateLimitWaitTooLong extends Data.TaggedError("RateLimitWaitTooLong
   readonly reason: string
   readonly neededMillis: number
   readonly maxWaitMillis: number
+  /** The setting `maxWaitMillis` came from (RateLimitWaitCap.ts): max-rate-limit-wait unless a caller's was shorter. */
+  readonly maxWaitSetting: string
 }> {
   override get message() {
     // No wait at all frees a request when the reserve is the whole limit (neededMillis is infinite).
     return Number.isFinite(this.neededMillis)
       ? `${this.endpoint}: ${this.reason}; that needs a wait of ${formatWait(this.neededMillis)}, longer than ` +
-        `max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): raise it or retry later`
+        `${this.maxWaitSetting} (${formatWait(this.maxWaitMillis)}): raise it or retry later`
       : `${this.endpoint}: ${this.reason}; no wait leaves a request for this tool: lower rate-limit-reserve`
   }
 }
@@ -150,6 +153,8 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly retryAfterUnreadable?: boolean | undefined
   /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
   readonly maxWaitMillis?: number | undefined
+  /** The setting `maxWaitMillis` came from, when not max-rate-limit-wait (RateLimitWaitCap.ts). */
+  readonly maxWaitSetting?: string | undefined
   /** Set when the call gave up after more than one attempt, each answered so (or the last so). */
   readonly attempts?: number | undefined
 }> {
@@ -157,7 +162,9 @@ export class ServerError extends Data.TaggedError("ServerError")<{
     const answered = `${this.endpoint}: Fivetran answered ${this.status}`
     if (this.maxWaitMillis === undefined || this.retryAfterSeconds === undefined) return `${answered}${gaveUpAfter(this.attempts)}`
     return `${answered} with ${quoteRetryAfter(this.retryAfterSeconds, this.retryAfterDate)}; that needs a wait of ` +
-      `${formatWait(retryAfterMillis(this.retryAfterSeconds))}, longer than max-rate-limit-wait (${formatWait(this.maxWaitMillis)}): ` +
+      `${formatWait(retryAfterMillis(this.retryAfterSeconds))}, longer than ${this.maxWaitSetting ?? ClientWaitSetting} (${
+        formatWait(this.maxWaitMillis)
+      }): ` +
       "not retried; raise it or retry later"
   }
 }
@@ -228,6 +235,7 @@ export const withAttempts = (error: Transport | ServerError, attempts: number): 
       retryAfterFrom: error.retryAfterFrom,
       retryAfterUnreadable: error.retryAfterUnreadable,
       maxWaitMillis: error.maxWaitMillis,
+      maxWaitSetting: error.maxWaitSetting,
       attempts
     })
 

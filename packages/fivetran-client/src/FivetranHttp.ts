@@ -5,6 +5,7 @@ import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, Serv
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
+import { ClientWaitSetting, type RateLimitWaitCap, rateLimitWaitCap } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
@@ -153,8 +154,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       }
     }
 
-    const tooLong = (endpoint: string, reason: string, neededMillis: number) =>
-      new RateLimitWaitTooLong({ endpoint, reason, neededMillis, maxWaitMillis })
+    const tooLong = (endpoint: string, reason: string, neededMillis: number, cap: RateLimitWaitCap) =>
+      new RateLimitWaitTooLong({ endpoint, reason, neededMillis, maxWaitMillis: cap.millis, maxWaitSetting: cap.setting })
 
     /**
      * Holds the request back while sending it would take the account's remaining budget below the
@@ -167,6 +168,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** The slow path of `admit`: waits (reported as such) until the budget allows the request. */
     const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
+        const cap = yield* rateLimitWaitCap(maxWaitMillis)
         while (true) {
           const now = clock.unsafeCurrentTimeMillis()
           const waitMillis = budget.waitMillis(now)
@@ -180,7 +182,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
               endpoint,
               `the reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%) is ${withThousands(reserve)} of ` +
                 `the account's ${withThousands(limit)} requests`,
-              Number.POSITIVE_INFINITY
+              Number.POSITIVE_INFINITY,
+              cap
             )
           }
           const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
@@ -188,7 +191,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           } requests, the ${
             withThousands(Option.getOrElse(status.reserve, () => 0))
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
-          if (waitMillis > maxWaitMillis) return yield* tooLong(endpoint, reason, waitMillis)
+          if (waitMillis > cap.millis) return yield* tooLong(endpoint, reason, waitMillis, cap)
           yield* waits.during({ kind: "reserve", endpoint, reason, millis: waitMillis, until: now + waitMillis }, Effect.sleep(waitMillis))
         }
       })
@@ -302,12 +305,21 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         const announced = announcedWaitMillis(error)
-        if (announced !== undefined && announced > maxWaitMillis) {
-          if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced)
+        const cap = announced === undefined ? undefined : yield* rateLimitWaitCap(maxWaitMillis)
+        if (announced !== undefined && cap !== undefined && announced > cap.millis) {
+          if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced, cap)
           // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.
           if (error._tag === "ServerError") {
             const { endpoint, retryAfterDate, retryAfterFrom, retryAfterSeconds, status } = error
-            return yield* new ServerError({ endpoint, status, retryAfterSeconds, retryAfterDate, retryAfterFrom, maxWaitMillis })
+            return yield* new ServerError({
+              endpoint,
+              status,
+              retryAfterSeconds,
+              retryAfterDate,
+              retryAfterFrom,
+              maxWaitMillis: cap.millis,
+              ...(cap.setting === ClientWaitSetting ? {} : { maxWaitSetting: cap.setting })
+            })
           }
         }
         return yield* Effect.fail(error)

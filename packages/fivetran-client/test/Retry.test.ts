@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, MetricLabel, Option, TestClock } from "effect"
 import { fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
+import { withRateLimitWaitCap } from "../src/RateLimitWaitCap.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
 import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait, pollUntil, tallied } from "./support/TestClient.js"
@@ -164,6 +165,33 @@ describe("retries", () => {
       )
       assert.strictEqual((yield* server.requests).length, 1)
       assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
+    }))
+
+  it.scoped("a caller's shorter wait cap fails its calls at once naming its setting, and leaves other calls alone", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer((_, index) =>
+        index < 2 ? json(429, { code: "TooManyRequests" }, { "Retry-After": "45" }) : json(200, teamBody)
+      )
+      const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600, requestTimeoutSeconds: 600 })
+      const capped = yield* Effect.flip(
+        client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 30_000, setting: "max-provisioning-wait" }))
+      )
+      assert.deepStrictEqual(
+        [capped._tag, capped.message],
+        [
+          "RateLimitWaitTooLong",
+          "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 45s; that needs a wait of 45.0s, " +
+          "longer than max-provisioning-wait (30.0s): raise it or retry later"
+        ]
+      )
+      assert.strictEqual((yield* server.requests).length, 1)
+      // A cap longer than the client's own bound does not lengthen it; without a cap the 45 s are waited out.
+      const uncapped = yield* Effect.fork(
+        client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 3_600_000, setting: "max-provisioning-wait" }))
+      )
+      assert.strictEqual(yield* elapseRetrySleep(60_000), 45_000)
+      assert.deepStrictEqual(yield* Fiber.join(uncapped), team)
+      assert.strictEqual((yield* server.requests).length, 3)
     }))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>

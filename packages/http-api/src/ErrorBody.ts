@@ -61,18 +61,20 @@ export const taggedErrorBody = <A, Tag extends string, Fields extends Schema.Str
   )
 
 /**
- * The wire form of one of connector-core's provisioning refusals: its tag is the code and its
- * class carries the status (`{_tag: "UnknownPrincipal", message}` travels as
- * `{error: "UnknownPrincipal", message}` with 404).
+ * The wire form of one of connector-core's provisioning refusals: its tag is the code, its class
+ * carries the status and its fields (`{_tag: "UnknownPrincipal", message}` travels as
+ * `{error: "UnknownPrincipal", message}` with 404; `RateLimited` adds `retry_after_seconds`).
  */
-export const refusalBody = (refusal: (typeof ProvisioningErrors)[number]) =>
-  taggedErrorBody(
+export const refusalBody = (refusal: (typeof ProvisioningErrors)[number]) => {
+  const { _tag, ...fields }: Schema.Struct.Fields = refusal.fields
+  return taggedErrorBody(
     // Each class is the Schema of its own tag; seen as one of the union, it decodes to the union.
     refusal as unknown as Schema.Schema<ProvisioningError, { readonly _tag: ProvisioningError["_tag"]; readonly message: string }>,
     refusal._tag,
-    { message: Schema.String },
+    fields as { readonly message: typeof Schema.String },
     { status: HttpApiSchema.getStatusError(refusal) }
   )
+}
 
 /**
  * `HttpApi.make` declares the platform's own `HttpApiDecodeError` on every Api, but the service

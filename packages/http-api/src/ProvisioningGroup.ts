@@ -5,6 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { ProvisioningRefusalBody } from "./Errors.js"
 import { PrincipalType } from "./Ids.js"
 import { ProvisioningEnabled } from "./ProvisioningEnabled.js"
+import { responseHeaders } from "./ResponseHeaders.js"
 
 const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
 
@@ -82,6 +83,9 @@ export const DeleteResult = Schema.Struct({
   status: Schema.Literal("deleted", "does_not_exist")
 })
 
+/** A 429 `RateLimited` says when to send the request again. */
+const rateLimitedHeaders = responseHeaders({ 429: ["Retry-After"] })
+
 export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
   .add(
     HttpApiEndpoint.post("grant", "/v1/grants")
@@ -93,6 +97,7 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
         "Grants an entitlement to a user or team: 201 `granted` with the grants as the next sync will list them " +
           "(`replaced_role` when it changed the principal's role in that container), 200 `already_exists` when held."
       )
+      .annotate(OpenApi.Transform, rateLimitedHeaders)
   )
   .add(
     HttpApiEndpoint.del("revoke", "/v1/grants/:grant_id")
@@ -103,6 +108,7 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
         "Revokes a grant (URL-encode the id): 200 `revoked`, or 200 `already_revoked` when nothing is held directly, " +
           "so a retry is safe. `still_held_through` names the team grants through which the user still holds it."
       )
+      .annotate(OpenApi.Transform, rateLimitedHeaders)
   )
   .add(
     HttpApiEndpoint.post("createAccount", "/v1/accounts")
@@ -114,12 +120,14 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
         "Invites a user (Fivetran emails the invitation): 201 `created`, 200 `already_exists` for an email in the " +
           "account (409 `Conflict` when that user lacks the asked `role`)."
       )
+      .annotate(OpenApi.Transform, rateLimitedHeaders)
   )
   .add(
     HttpApiEndpoint.del("deleteResource", "/v1/resources/:type/:id")
       .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
       .addSuccess(DeleteResult)
       .annotate(OpenApi.Description, "Deletes a user (no other type): 200 `deleted`, or 200 `does_not_exist`.")
+      .annotate(OpenApi.Transform, rateLimitedHeaders)
   )
   .addError(ProvisioningRefusalBody)
   // Declared before Authentication, so it runs after it: a caller without a token learns nothing of the settings.

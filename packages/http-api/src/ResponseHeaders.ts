@@ -2,7 +2,7 @@
  * The response headers the service sends, in the OpenAPI document (the platform generates it with
  * none): X-Request-Id on every answer and WWW-Authenticate on every 401, added to the whole
  * document by `withResponseHeaders` (the Api's transform), and the file and export endpoints' own
- * by `responseHeaders` (theirs). Each is defined once under `components.headers` and referred to.
+ * and the provisioning endpoints' 429 Retry-After by `responseHeaders` (theirs). Each is defined once under `components.headers` and referred to.
  */
 
 type Json = Record<string, unknown>
@@ -25,7 +25,12 @@ const definitions = {
       "without a body while the file is no newer",
     schema: text
   },
-  "Content-Disposition": { description: "`attachment`, with the name to save the file as", schema: text }
+  "Content-Disposition": { description: "`attachment`, with the name to save the file as", schema: text },
+  "Retry-After": {
+    description: "Seconds until the request may be sent again, as it is (as `retry_after_seconds`); absent when " +
+      "Fivetran's own 429 did not say",
+    schema: { type: "integer", minimum: 1 }
+  }
 } as const
 
 export type ResponseHeader = keyof typeof definitions

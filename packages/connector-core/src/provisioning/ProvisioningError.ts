@@ -47,6 +47,16 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", refusal
 /** The Fivetran key lacks a permission the request needs. */
 export class MissingPermission extends Schema.TaggedError<MissingPermission>()("MissingPermission", refusal, status(403)) {}
 
+/**
+ * Fivetran's rate limit stopped the request: a wait longer than the caller may make (the HTTP
+ * service's --max-provisioning-wait, or max-rate-limit-wait), or a 429 on every attempt. The
+ * request may be sent again as it is; `retry_after_seconds` is when, where known.
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  message: Schema.String,
+  retry_after_seconds: Schema.optional(Schema.Int)
+}, status(429)) {}
+
 /** Fivetran failed while the request was carried out. */
 export class Upstream extends Schema.TaggedError<Upstream>()("Upstream", refusal, status(502)) {}
 
@@ -64,6 +74,7 @@ export const ProvisioningErrors = [
   WrongScope,
   NotGrantable,
   Unsupported,
+  RateLimited,
   Upstream
 ] as const
 

@@ -17,11 +17,14 @@ export type ProvisioningAction = typeof ProvisioningActions[number]
 /** An outcome's or refusal's tag as the metric's label and the audit line name it: `AlreadyRevoked` -> `already_revoked`. */
 export const outcomeLabel = (tag: string) => tag.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()
 
-/** The refusals docs/deploy.md alerts on: the key lost a permission, or Fivetran failed the call. */
-const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "Upstream"]
+/**
+ * The refusals docs/deploy.md alerts on: the key lost a permission, Fivetran's rate limit turned
+ * the request away, or Fivetran failed the call.
+ */
+const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "RateLimited", "Upstream"]
 
 /**
- * Each action's alerted refusals at 0 from the start (8 series), so that `increase(...) > 0`
+ * Each action's alerted refusals at 0 from the start (12 series), so that `increase(...) > 0`
  * sees the first one: a series that appears at 1 is no increase to Prometheus.
  */
 export const registerProvisioningSeries: Effect.Effect<void> = Effect.forEach(
