@@ -31,7 +31,7 @@ export interface ServiceConfigShape {
   /** Request bodies above this many bytes are refused with 413. */
   readonly maxBodyBytes: number
   /**
-   * `--max-provisioning-wait`: the longest a provisioning request waits for Fivetran's rate limit
+   * `--max-provisioning-wait`: the longest a provisioning request waits for Fivetran's rate limit, its waits together
    * (its caller waits on it) before it is answered 429; a sync's waits stay bounded by max-rate-limit-wait.
    */
   readonly maxProvisioningWaitMillis: number

@@ -109,9 +109,9 @@ export const SyncEvery: Setting<number> = optional(SettingKind.durationAtLeast("
 export const MaxProvisioningWait: DefaultedSetting<number> = withDefault(SettingKind.duration, {
   flag: "max-provisioning-wait",
   env: "BATON_HTTP_MAX_PROVISIONING_WAIT",
-  description: "Longest a provisioning request waits for Fivetran's rate limit; one that would wait longer is " +
-    "answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran. At most " +
-    "--max-rate-limit-wait, which bounds a sync's waits.",
+  description: "Longest a provisioning request waits for Fivetran's rate limit, all its waits together; one that " +
+    "would wait longer is answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran. " +
+    "At most --max-rate-limit-wait, which bounds a sync's waits.",
   default: () => DefaultMaxProvisioningWaitMillis,
   shown: `${DefaultMaxProvisioningWaitMillis / 1000}s`
 })

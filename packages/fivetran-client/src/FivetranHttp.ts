@@ -168,11 +168,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** The slow path of `admit`: waits (reported as such) until the budget allows the request. */
     const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
-        const cap = yield* rateLimitWaitCap(maxWaitMillis)
         while (true) {
           const now = clock.unsafeCurrentTimeMillis()
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
+          const cap = yield* rateLimitWaitCap(maxWaitMillis, now)
           const status = budget.status(now)
           // A reserve of the whole limit (a tiny limit: 67% of 3) leaves nothing to wait for: waiting
           // 1 ms at a time, the request spun and logged a warning each turn, for ever.
@@ -305,7 +305,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         const announced = announcedWaitMillis(error)
-        const cap = announced === undefined ? undefined : yield* rateLimitWaitCap(maxWaitMillis)
+        const cap = announced === undefined ? undefined : yield* rateLimitWaitCap(maxWaitMillis, clock.unsafeCurrentTimeMillis())
         if (announced !== undefined && cap !== undefined && announced > cap.millis) {
           if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced, cap)
           // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.

@@ -1,9 +1,9 @@
-import { Effect, FiberRef, Option } from "effect"
+import { Clock, Effect, FiberRef, Option } from "effect"
 
 /**
  * The longest rate-limit wait a call may make, and the setting that set it (errors name it).
- * The client's own bound is `max-rate-limit-wait`; work with a caller waiting on it (the HTTP
- * service's provisioning requests) tightens it for its own calls, leaving a sync's alone.
+ * The client's own bound is `max-rate-limit-wait`, each wait on its own; work with a caller
+ * waiting on it (the HTTP service's provisioning requests) bounds all its calls' waits together.
  */
 export interface RateLimitWaitCap {
   readonly millis: number
@@ -12,15 +12,28 @@ export interface RateLimitWaitCap {
 
 export const ClientWaitSetting = "max-rate-limit-wait"
 
-const currentCap = FiberRef.unsafeMake<Option.Option<RateLimitWaitCap>>(Option.none())
+interface Deadline {
+  readonly cap: RateLimitWaitCap
+  /** When the work's waits must have ended, on Effect's clock. */
+  readonly at: number
+}
 
-/** Calls made inside `effect` (and the fibers it forks) wait at most `cap`, or the client's bound when that is shorter. */
+const currentDeadline = FiberRef.unsafeMake<Option.Option<Deadline>>(Option.none())
+
+/**
+ * The calls made inside `effect` (and the fibers it forks) may wait for the rate limit only until
+ * `cap.millis` after it starts, together: a wait that would end later fails at once.
+ */
 export const withRateLimitWaitCap = (cap: RateLimitWaitCap) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, currentCap, Option.some(cap))
+  Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: now + cap.millis })))
 
-/** The bound in force for the calling fiber, given the client's own. */
-export const rateLimitWaitCap = (clientMillis: number): Effect.Effect<RateLimitWaitCap> =>
-  Effect.map(
-    FiberRef.get(currentCap),
-    (cap) => Option.isSome(cap) && cap.value.millis < clientMillis ? cap.value : { millis: clientMillis, setting: ClientWaitSetting }
-  )
+/** The bound in force at `now` for the calling fiber, given the client's own. */
+export const rateLimitWaitCap = (clientMillis: number, now: number): Effect.Effect<RateLimitWaitCap> =>
+  Effect.map(FiberRef.get(currentDeadline), (deadline) => {
+    if (Option.isNone(deadline)) return { millis: clientMillis, setting: ClientWaitSetting }
+    const { at, cap } = deadline.value
+    const left = Math.max(0, at - now)
+    if (left >= clientMillis) return { millis: clientMillis, setting: ClientWaitSetting }
+    // Errors say the bound was partly spent once it was by a second or more (a wait, a slow answer).
+    return { millis: left, setting: cap.millis - left >= 1_000 ? `what is left of ${cap.setting}` : cap.setting }
+  })

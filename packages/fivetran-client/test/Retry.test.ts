@@ -167,17 +167,19 @@ describe("retries", () => {
       assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
     }))
 
-  it.scoped("a caller's shorter wait cap fails its calls at once naming its setting, and leaves other calls alone", () =>
+  it.scoped("a caller's wait cap bounds its calls' waits together, naming its setting, and leaves other calls alone", () =>
     Effect.gen(function*() {
+      const retryAfter = ["45", "20", "20", "45"]
       const server = yield* startServer((_, index) =>
-        index < 2 ? json(429, { code: "TooManyRequests" }, { "Retry-After": "45" }) : json(200, teamBody)
+        index < retryAfter.length
+          ? json(429, { code: "TooManyRequests" }, { "Retry-After": retryAfter[index]! })
+          : json(200, teamBody)
       )
       const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600, requestTimeoutSeconds: 600 })
-      const capped = yield* Effect.flip(
-        client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 30_000, setting: "max-provisioning-wait" }))
-      )
+      const capped = withRateLimitWaitCap({ millis: 30_000, setting: "max-provisioning-wait" })
+      const tooLong = yield* Effect.flip(client.getTeam("bright_otter").pipe(capped))
       assert.deepStrictEqual(
-        [capped._tag, capped.message],
+        [tooLong._tag, tooLong.message],
         [
           "RateLimitWaitTooLong",
           "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 45s; that needs a wait of 45.0s, " +
@@ -185,13 +187,26 @@ describe("retries", () => {
         ]
       )
       assert.strictEqual((yield* server.requests).length, 1)
-      // A cap longer than the client's own bound does not lengthen it; without a cap the 45 s are waited out.
+      // 20 s waited out leave 10 s of the 30: the next 20 s are refused at once.
+      const twice = yield* Effect.fork(Effect.flip(client.getTeam("bright_otter").pipe(capped)))
+      assert.strictEqual(yield* elapseRetrySleep(60_000), 20_000)
+      const leftTooLong = yield* Fiber.join(twice)
+      assert.deepStrictEqual(
+        [leftTooLong._tag, leftTooLong.message],
+        [
+          "RateLimitWaitTooLong",
+          "GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 20s; that needs a wait of 20.0s, " +
+          "longer than what is left of max-provisioning-wait (10.0s): raise it or retry later"
+        ]
+      )
+      assert.strictEqual((yield* server.requests).length, 3)
+      // A cap longer than the client's own bound does not lengthen it; the 45 s are waited out.
       const uncapped = yield* Effect.fork(
         client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 3_600_000, setting: "max-provisioning-wait" }))
       )
       assert.strictEqual(yield* elapseRetrySleep(60_000), 45_000)
       assert.deepStrictEqual(yield* Fiber.join(uncapped), team)
-      assert.strictEqual((yield* server.requests).length, 3)
+      assert.strictEqual((yield* server.requests).length, 5)
     }))
 
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
