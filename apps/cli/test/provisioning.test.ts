@@ -125,6 +125,44 @@ describe("provisioning", () => {
       )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a revoke says what else it ended (a team role ends the membership) and which other role it left in place", () =>
+    Effect.gen(function*() {
+      const manager = smallAccount.team_users.find((row) => row.role === "Team Manager")!
+      const teamRoleGrant = `team:${manager.team_id}:Team Manager:user:${manager.user_id}`
+      const revoked = yield* provision("--revoke-grant", teamRoleGrant)
+      assertExit(revoked, 0)
+      assert.strictEqual(
+        revoked.stdout,
+        `revoked ${teamRoleGrant}, and with it team:${manager.team_id}:member:user:${manager.user_id} ` +
+          "(one membership in Fivetran, removed whole)\n"
+      )
+      const teamsOf = Effect.map(
+        Effect.flatMap(Sandbox, (sandbox) => sandbox.snapshot),
+        (s) => s.team_users.filter((row) => row.team_id === manager.team_id && row.user_id === manager.user_id)
+      )
+      assert.deepStrictEqual(yield* teamsOf, [])
+
+      // A group role changed since the sync: the revoke of the old one leaves the new one, and says so.
+      // (On a group no team holds View Destination on, so that no team gives the old role either.)
+      const member = smallAccount.user_groups.find((row) =>
+        row.role === "Edit Destination" &&
+        !smallAccount.team_groups.some((team) => team.group_id === row.group_id && team.role === "View Destination")
+      )!
+      const oldGrant = `group:${member.group_id}:View Destination:user:${member.user_id}`
+      const heldGrant = `group:${member.group_id}:Edit Destination:user:${member.user_id}`
+      const left = yield* provision("--revoke-grant", oldGrant)
+      assertExit(left, 0)
+      assert.strictEqual(
+        left.stdout,
+        `already revoked: ${oldGrant} (user:${member.user_id} holds group:${member.group_id}:Edit Destination there ` +
+          `instead, which this revoke leaves in place: revoke ${heldGrant} to end it)\n`
+      )
+      const held = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.snapshot)).user_groups.find((row) =>
+        row.group_id === member.group_id && row.user_id === member.user_id
+      )
+      assert.strictEqual(held?.role, "Edit Destination")
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a revoke on a group, team or connection deleted since exits 0, already revoked, naming it; a grant on it exits 1", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

@@ -204,12 +204,14 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
               ? {
                 grant_id: path.grant_id,
                 status: "revoked" as const,
-                ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough })
+                ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough }),
+                ...(outcome.alsoRevoked.length === 0 ? {} : { also_revoked: outcome.alsoRevoked })
               }
               : {
                 grant_id: path.grant_id,
                 status: "already_revoked" as const,
                 ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough }),
+                ...(outcome.heldInstead === undefined ? {} : { held_instead: outcome.heldInstead }),
                 ...(outcome.detail === undefined ? {} : { detail: outcome.detail })
               }
           )

@@ -41,7 +41,12 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.include(ids(again.grants), grantId)
       assert.deepStrictEqual(yield* membersOf, afterGrant)
 
-      assert.deepStrictEqual(yield* revoke(grantId), { grant_id: grantId, status: "revoked" })
+      // The membership and its team role are one membership in Fivetran: the DELETE ends both grants.
+      assert.deepStrictEqual(yield* revoke(grantId), {
+        grant_id: grantId,
+        status: "revoked",
+        also_revoked: [`team:${team}:Team Member:user:${user}`]
+      })
       assert.isFalse((yield* membersOf).some((row) => row.user_id === user))
 
       assert.deepStrictEqual(yield* revoke(grantId), { grant_id: grantId, status: "already_revoked" })
@@ -142,6 +147,29 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         status: 200,
         body: { grant_id: goneId, status: "already_revoked", detail: "user no_such_user does not exist" }
       })
+    }))
+
+  it.effect("a revoke naming a role the user no longer holds there is already_revoked naming the role held instead, left in place", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      // In the small preset formal_sierra holds Edit Destination on formal_birch (and no team gives her a role there).
+      const heldRole = (s: AccountSnapshot) =>
+        s.user_groups.find((row) => row.user_id === "formal_sierra" && row.group_id === "formal_birch")?.role
+      assert.strictEqual(heldRole(yield* sandbox.snapshot), "Edit Destination")
+      yield* sandbox.clearRequestLog
+      const grantId = "group:formal_birch:View Destination:user:formal_sierra"
+      assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), {
+        status: 200,
+        body: {
+          grant_id: grantId,
+          status: "already_revoked",
+          held_instead: "group:formal_birch:Edit Destination:user:formal_sierra",
+          detail: "user:formal_sierra holds group:formal_birch:Edit Destination there instead, which this revoke leaves " +
+            "in place: revoke group:formal_birch:Edit Destination:user:formal_sierra to end it"
+        }
+      })
+      assert.isFalse((yield* sandbox.requestLog).some((entry) => entry.method !== "GET"))
+      assert.strictEqual(heldRole(yield* sandbox.snapshot), "Edit Destination")
     }))
 
   it.effect("accounts: 201 created, 200 already exists; deleting: 200 deleted, then 200 does_not_exist", () =>

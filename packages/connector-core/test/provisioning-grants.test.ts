@@ -107,7 +107,7 @@ describe("grant and revoke role:R:assigned", () => {
     Effect.gen(function*() {
       // cy is Account Analyst directly and through t_eng.
       const { requests, result } = yield* revoke("role:Account Analyst:assigned:user:cy")
-      assert.deepStrictEqual(result, { _tag: "Revoked", stillHeldThrough: ["role:Account Analyst:assigned:team:t_eng"] })
+      assert.deepStrictEqual(result, { _tag: "Revoked", stillHeldThrough: ["role:Account Analyst:assigned:team:t_eng"], alsoRevoked: [] })
       assert.deepStrictEqual(writesIn(requests), ["DELETE /v1/users/cy/role"])
       // The team scan comes after the write: the user's teams are looked up only to report them.
       assert.deepStrictEqual(requests.slice(2), ["DELETE /v1/users/cy/role", "GET /v1/teams", "GET /v1/teams/t_eng/users/cy"])
@@ -120,7 +120,7 @@ describe("grant and revoke role:R:assigned", () => {
       assert.deepStrictEqual(writesIn(retry.requests), [])
       // Without a team giving it, a revoke names none.
       const ana = yield* revoke("role:Account Reviewer:assigned:user:ana")
-      assert.deepStrictEqual(ana.result, { _tag: "Revoked", stillHeldThrough: [] })
+      assert.deepStrictEqual(ana.result, { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] })
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("a grant of a user or team that no longer exists is already revoked, once the account answers", () =>
@@ -470,7 +470,7 @@ describe("custom role names with ':'", () => {
       assert.deepStrictEqual(ids(group.result), ["group:g_main:Ops: EU Reader:user:ben"])
       assert.strictEqual(yield* state.userGroup("ben", "g_main"), "Ops: EU Reader")
       const revoked = yield* revoke("group:g_main:Ops: EU Reader:user:ben")
-      assert.deepStrictEqual(revoked.result, { _tag: "Revoked", stillHeldThrough: [] })
+      assert.deepStrictEqual(revoked.result, { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] })
       assert.strictEqual(yield* state.userGroup("ben", "g_main"), null)
 
       // An account role's id is its name, so there the slug is what follows the last ':'.

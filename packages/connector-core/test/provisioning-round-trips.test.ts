@@ -108,7 +108,7 @@ describe("a revoke asks the teams while it removes the membership", () => {
       yield* Effect.flatMap(Provisioner, (p) => p.grant("connection:c_pg:View Connection", user("ben")))
       const met = yield* holdUntil("DELETE /v1/users/ben/connections/c_pg", "GET /v1/teams")
       const { requests, result } = yield* logged(Effect.flatMap(Provisioner, (p) => p.revoke("connection:c_pg:View Connection:user:ben")))
-      assert.deepStrictEqual(result, { _tag: "Revoked", stillHeldThrough: ["connection:c_pg:View Connection:team:t_eng"] })
+      assert.deepStrictEqual(result, { _tag: "Revoked", stillHeldThrough: ["connection:c_pg:View Connection:team:t_eng"], alsoRevoked: [] })
       assert.deepStrictEqual(yield* met, sentWhileHeld)
       assert.deepStrictEqual(requests.filter((r) => !r.startsWith("GET ")), ["DELETE /v1/users/ben/connections/c_pg"])
     }).pipe(Effect.provide(provisioningLayer({ syncConnections: true }))))
@@ -125,7 +125,7 @@ describe("a revoke asks the teams while it removes the membership", () => {
       yield* sandbox.setRequestHook(probe.hook)
       const { result } = yield* logged(Effect.flatMap(Provisioner, (p) => p.revoke("group:g_main:View Destination:user:ana")))
       assert.deepStrictEqual({ result, seen: yield* probe.seen }, {
-        result: { _tag: "Revoked", stillHeldThrough: [] },
+        result: { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] },
         seen: { arrived: manyTeams.teams.length, most: 8 }
       })
     }).pipe(Effect.provide(provisioningLayer({ snapshot: manyTeams, concurrency: 8 }))))

@@ -47,9 +47,17 @@ export const RevokeResult = Schema.Struct({
     description: "The user still holds the entitlement through these team grants (ids), with no direct grant left: " +
       "revoke them, or remove the user from the team, to end the access"
   }),
+  also_revoked: Schema.optional(Schema.Array(Schema.String)).annotations({
+    description: "Other grants (ids) the same removal ended: a team role and the team membership are one membership " +
+      "in Fivetran, so revoking `team:T:Team Manager` also ends `team:T:member`, and the reverse"
+  }),
+  held_instead: Schema.optional(Schema.String).annotations({
+    description: "`already_revoked` only: the grant (id) the principal holds in that container instead, with another " +
+      "role (changed since the sync); the revoke leaves it in place"
+  }),
   detail: Schema.optional(Schema.String).annotations({
     description: "Why there was nothing direct to revoke, when there is more to say: the principal no longer exists, " +
-      "or holds the entitlement only through teams"
+      "holds another role there (`held_instead`), or holds the entitlement only through teams"
   })
 })
 

@@ -25,11 +25,17 @@ const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: Gran
       (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
     : `already exists: ${principalText(principal)} already holds ${entitlementId}`
 
+/** A team role and the team membership are one membership in Fivetran: its removal ends both grants. */
+const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>
+  alsoRevoked.length === 0 ? "" : `, and with it ${alsoRevoked.join(" and ")} (one membership in Fivetran, removed whole)`
+
 const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
   outcome._tag === "Revoked"
     ? outcome.stillHeldThrough.length === 0
-      ? `revoked ${grantId}`
-      : `revoked ${grantId}, but it is still held through ${outcome.stillHeldThrough.join(" and ")} ` +
+      ? `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}`
+      : `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}, but it is still held through ${
+        outcome.stillHeldThrough.join(" and ")
+      } ` +
         "(revoke that, or remove the user from the team, to end the access)"
     : `already revoked: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 

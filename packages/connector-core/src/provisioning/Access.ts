@@ -10,6 +10,7 @@ import {
 import { Effect } from "effect"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
+import { entitlementId } from "../model/Ids.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
 import { type AccessSlot, membership } from "./AccessSlot.js"
@@ -32,6 +33,11 @@ export interface Access {
   readonly slot: AccessSlot
   /** The grants the principal holds when its role in the container is `role`, exactly as a sync emits them. */
   readonly held: (role: string) => ReadonlyArray<Grant>
+  /**
+   * The id of the container's entitlement for `role`: what a revoke names when the principal holds
+   * another role there than the one asked (a role changed since the sync), which it leaves in place.
+   */
+  readonly entitlementIdFor: (role: string) => string
   /** The teams that give the user this entitlement; none for team principals and team entitlements. */
   readonly inheritedFrom: Effect.Effect<ReadonlyArray<string>, ProvisioningError>
 }
@@ -143,6 +149,7 @@ export const containerRoleAccess = (
     wanted: { _tag: "Role", role: role.name },
     slot,
     held: () => held,
+    entitlementIdFor: (other) => entitlementId(entitlement.resource.id, other),
     inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name))
   }
 }

@@ -32,10 +32,16 @@ const wants = (access: Access, role: string): boolean => access.wanted._tag === 
 const teamGrantIds = (target: GrantTarget, teamIds: ReadonlyArray<string>) =>
   teamIds.map((teamId) => grantId(target.entitlement.id, teamResourceId(teamId)))
 
+const principalId = (target: GrantTarget) => ({ resourceType: target.principal.type, resource: target.principal.id })
+
+/** What a revoke of one role leaves when the principal holds another there: that entitlement, and how to end it. */
+const heldInsteadNote = (target: GrantTarget, entitlementId: string): string =>
+  `${target.principal.type}:${target.principal.id} holds ${entitlementId} there instead, which this revoke leaves in place: ` +
+  `revoke ${grantId(entitlementId, principalId(target))} to end it`
+
 /** Why a user who holds nothing directly still has the access: the teams it holds it through. */
 const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): string => {
-  const principal = { resourceType: target.principal.type, resource: target.principal.id }
-  const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principal))
+  const memberships = teamIds.map((teamId) => grantId(teamMemberEntitlementId(teamId), principalId(target)))
   return `held only through team membership (${memberships.join(", ")}): revoke ${
     teamGrantIds(target, teamIds).join(" and ")
   }, or remove the user from the team, to end the access`
@@ -113,15 +119,25 @@ export const makeProvisioner = (
             Effect.as(Effect.logWarning(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`), []),
           onRight: Effect.succeed
         })
-        return { _tag: "Revoked", stillHeldThrough: teamGrantIds(target, teams) } satisfies RevokeOutcome
+        // The removal ends every grant of that membership (a team role with the team membership).
+        const alsoRevoked = resolved.held(current.value).map((grant) => grant.id).filter((id) => id !== target.id)
+        return { _tag: "Revoked", stillHeldThrough: teamGrantIds(target, teams), alsoRevoked } satisfies RevokeOutcome
       }
       // Nothing held directly: already revoked (a repeat of a revoke that left team access lands
       // here too, so a retry is safe), naming the team grants through which the access remains.
       const teams = yield* resolved.inheritedFrom
+      // Another role held there (changed since the sync) is left alone, but said: "already revoked"
+      // alone read as "no access here" while the user may hold more than the role named.
+      const instead = Option.map(current, resolved.entitlementIdFor)
+      const details = [
+        ...Option.toArray(Option.map(instead, (id) => heldInsteadNote(target, id))),
+        ...(teams.length === 0 ? [] : [heldOnlyThrough(target, teams)])
+      ]
       return {
         _tag: "AlreadyRevoked",
-        detail: teams.length === 0 ? undefined : heldOnlyThrough(target, teams),
-        stillHeldThrough: teamGrantIds(target, teams)
+        detail: details.length === 0 ? undefined : details.join("; "),
+        stillHeldThrough: teamGrantIds(target, teams),
+        ...Option.match(instead, { onNone: () => ({}), onSome: (id) => ({ heldInstead: grantId(id, principalId(target)) }) })
       } satisfies RevokeOutcome
     })
 

@@ -33,6 +33,12 @@ export type RevokeOutcome =
      * membership is gone, the access is not, and the next sync still lists the grant.
      */
     readonly stillHeldThrough: ReadonlyArray<string>
+    /**
+     * Other grants (ids) the same removal ended: a team membership and its team role are one
+     * membership in Fivetran, so revoking `team:T:Team Manager` also ends `team:T:member`, and
+     * revoking `team:T:member` ends the member's team role. The next sync lists none of them.
+     */
+    readonly alsoRevoked: ReadonlyArray<string>
   }
   | {
     readonly _tag: "AlreadyRevoked"
@@ -44,6 +50,11 @@ export type RevokeOutcome =
     readonly detail: string | undefined
     /** As for Revoked: the team grants through which the user still holds the entitlement. */
     readonly stillHeldThrough: ReadonlyArray<string>
+    /**
+     * The grant (id) the principal holds in that container instead, with another role (changed
+     * since the sync): left in place, as the revoke named another role. Absent when it holds none.
+     */
+    readonly heldInstead?: string
   }
 
 export type CreateAccountOutcome =

@@ -8,7 +8,8 @@ import { holdsAccountRole } from "../provisioning/InheritedAccess.js"
 import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "../provisioning/ProvisioningError.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
-import { roleAssignedEntitlement, RoleAssignedSlug, roleResource, RoleResourceType } from "../resources/Role.js"
+import { entitlementId } from "../model/Ids.js"
+import { roleAssignedEntitlement, RoleAssignedSlug, roleResource, roleResourceId, RoleResourceType } from "../resources/Role.js"
 import { row } from "../sync/SyncRows.js"
 
 /** `role:R:assigned` for a user sets the user's account role; for a team, the team's. */
@@ -33,6 +34,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       wanted: { _tag: "Role", role: role.name },
       slot,
       held: () => held,
+      entitlementIdFor: (other) => entitlementId(roleResourceId(other), RoleAssignedSlug),
       inheritedFrom: inherited(context, principal, holdsAccountRole(role.name))
     }
   })

@@ -157,6 +157,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         const role = teamRoleEntitlementRoles(catalog).find((r) => r.name === roleName)
         return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
       },
+      entitlementIdFor: (other) => entitlementId(team.id, other),
       inheritedFrom: Effect.succeed([])
     }
   })
