@@ -20,6 +20,18 @@ const hiddenNote = (name: string): string => {
 
 const scopes: ReadonlyArray<RoleScope> = ["ACCOUNT", "DESTINATION", "CONNECTOR", "TEAM"]
 
+/** Case and runs of spaces aside: how a name typed from memory ("account reviewer") differs from the role's. */
+const loosely = (name: string): string => name.trim().replace(/\s+/g, " ").toLowerCase()
+
+/**
+ * The role of the scope the name means, written otherwise (case, spaces): roles are matched exactly,
+ * as Fivetran does, so the refusal names it rather than leave the admin to spot it in the list.
+ */
+const meantNote = (catalog: RoleCatalog, scope: RoleScope, name: string): string => {
+  const meant = rolesOfScope(catalog, scope).find((role) => loosely(role.name) === loosely(name))
+  return meant === undefined ? "" : `; did you mean "${meant.name}"? (role names are matched exactly, case included)`
+}
+
 /**
  * The role called `name` with `scope`, or a refusal naming the valid roles of that scope:
  * UnknownRole when no role has that name, `wrongScope` (WrongScope unless told otherwise) when
@@ -42,7 +54,11 @@ export const requireRole = (
   const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
   return Effect.fail(
     elsewhere.length === 0
-      ? new UnknownRole({ message: `${echoed(context)}: "${echoed(name)}" is not a role of this account${hiddenNote(name)}; ${valid}` })
+      ? new UnknownRole({
+        message: `${echoed(context)}: "${echoed(name)}" is not a role of this account${hiddenNote(name)}${
+          meantNote(catalog, scope, name)
+        }; ${valid}`
+      })
       : new wrongScope({
         message: `${echoed(context)}: "${echoed(name)}" has scope ${
           elsewhere.join(", ")
