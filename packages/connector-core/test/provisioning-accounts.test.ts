@@ -143,6 +143,30 @@ describe("createAccount", () => {
       assert.strictEqual(phoned.result._tag, "Created")
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("a phone that is no phone number (no digit, words) is InvalidInput quoting it; the usual forms are invited", () =>
+    Effect.gen(function*() {
+      const refusedPhones = []
+      for (const phone of ["abc", "Lovelace", "+1 555 0100 call me", "-", "1".repeat(41)]) {
+        const refused = yield* createRefused({ email: "tel@example.com", given_name: "T", family_name: "L", phone })
+        assert.deepStrictEqual(refused.requests, [], phone)
+        refusedPhones.push(refused.result.message)
+      }
+      const rule = `(digits, with + ( ) - . / and spaces, and an extension such as "x12")`
+      assert.deepStrictEqual(refusedPhones, [
+        `cannot create the account: phone "abc" is not a phone number ${rule}`,
+        `cannot create the account: phone "Lovelace" is not a phone number ${rule}`,
+        `cannot create the account: phone "+1 555 0100 call me" is not a phone number ${rule}`,
+        `cannot create the account: phone "-" is not a phone number ${rule}`,
+        "cannot create the account: phone is 41 characters long, more than a phone number (40)"
+      ])
+      assert.strictEqual((yield* state.userIds).length, account.users.length)
+      const phones = ["+1 (415) 555-0100", "+44 20 7946 0958", "555.0100 ext. 12", "+1 555 0100 x12", "030/1234567"]
+      for (const [i, phone] of phones.entries()) {
+        const created = yield* create({ email: `tel${i}@example.com`, given_name: "T", family_name: "L", phone })
+        assert.strictEqual(created.result._tag, "Created", phone)
+      }
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("an unknown or non-account role is UnknownRole listing the account roles; nothing created", () =>
     Effect.gen(function*() {
       const unknown = yield* createRefused({ email: "x@example.com", given_name: "X", family_name: "Y", role: "Wizard" })

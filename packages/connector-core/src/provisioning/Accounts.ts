@@ -56,6 +56,28 @@ const emailProblems = (email: string, given: string): ReadonlyArray<string> => {
   return email.length > EmailMaxLength ? [`email is ${email.length} characters long, more than an address can be (${EmailMaxLength})`] : []
 }
 
+/**
+ * Digits with the usual separators (`+1 (415) 555-0100`, `+44 20 7946 0958`), optionally an
+ * extension (`x12`, `ext. 12`). Fivetran documents the field only as a string; a value with no
+ * digit or with words ("Lovelace", a name pasted into the wrong key) is no number to reach anyone at.
+ */
+const Phone = /^\+?[\d\s()./-]+(\s*(x|ext\.?)\s*\d+)?$/i
+
+/** Longer than any number with an extension (E.164 has at most 15 digits); also bounds the pattern's backtracking. */
+const PhoneMaxLength = 40
+
+const phoneProblems = (phone: string | undefined): ReadonlyArray<string> => {
+  if (phone === undefined) return []
+  const trimmed = phone.trim()
+  if (trimmed === "") return ["phone is empty (leave it out instead)"]
+  const unprintableChars = unprintableIn("phone", trimmed)
+  if (unprintableChars.length > 0) return unprintableChars
+  if (trimmed.length > PhoneMaxLength) return [`phone is ${trimmed.length} characters long, more than a phone number (${PhoneMaxLength})`]
+  return Phone.test(trimmed) && /\d/.test(trimmed)
+    ? []
+    : [`phone "${echoed(trimmed)}" is not a phone number (digits, with + ( ) - . / and spaces, and an extension such as "x12")`]
+}
+
 /** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
 type Invitation = InviteUserRequest & { readonly email: string }
 
@@ -67,9 +89,7 @@ const checkedRequest = (request: AccountRequest): Effect.Effect<Invitation, Prov
     ...emailProblems(email, request.email),
     ...(given_name === "" ? ["given_name is empty"] : unprintableIn("given_name", given_name)),
     ...(family_name === "" ? ["family_name is empty"] : unprintableIn("family_name", family_name)),
-    ...(request.phone !== undefined && request.phone.trim() === ""
-      ? ["phone is empty (leave it out instead)"]
-      : unprintableIn("phone", request.phone?.trim() ?? ""))
+    ...phoneProblems(request.phone)
   ]
   if (problems.length > 0) return Effect.fail(new InvalidInput({ message: `cannot create the account: ${problems.join("; ")}` }))
   return Effect.succeed({
