@@ -151,7 +151,7 @@ describe("createAccount", () => {
         assert.deepStrictEqual(refused.requests, [], phone)
         refusedPhones.push(refused.result.message)
       }
-      const rule = `(digits, with + ( ) - . / and spaces, and an extension such as "x12")`
+      const rule = `(digits, with + ( ) - . / # and spaces, and an extension such as "x12")`
       assert.deepStrictEqual(refusedPhones, [
         `cannot create the account: phone "abc" is not a phone number ${rule}`,
         `cannot create the account: phone "Lovelace" is not a phone number ${rule}`,
@@ -160,7 +160,16 @@ describe("createAccount", () => {
         "cannot create the account: phone is 41 characters long, more than a phone number (40)"
       ])
       assert.strictEqual((yield* state.userIds).length, account.users.length)
-      const phones = ["+1 (415) 555-0100", "+44 20 7946 0958", "555.0100 ext. 12", "+1 555 0100 x12", "030/1234567"]
+      const phones = [
+        "+1 (415) 555-0100",
+        "+44 20 7946 0958",
+        "555.0100 ext. 12",
+        "+1 555 0100 x12",
+        "030/1234567",
+        "+1 415 555 0100 #12",
+        "+1 415 555 0100 extension 12",
+        "tel:+1-201-555-0123;ext=12"
+      ]
       for (const [i, phone] of phones.entries()) {
         const created = yield* create({ email: `tel${i}@example.com`, given_name: "T", family_name: "L", phone })
         assert.strictEqual(created.result._tag, "Created", phone)

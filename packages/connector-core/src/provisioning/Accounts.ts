@@ -57,11 +57,13 @@ const emailProblems = (email: string, given: string): ReadonlyArray<string> => {
 }
 
 /**
- * Digits with the usual separators (`+1 (415) 555-0100`, `+44 20 7946 0958`), optionally an
- * extension (`x12`, `ext. 12`). Fivetran documents the field only as a string; a value with no
+ * Digits with the usual separators (`+1 (415) 555-0100`, `+44 20 7946 0958`), a dial string's
+ * `#`, `*`, `,` and `;`, optionally an extension (`x12`, `ext. 12`, `extension 12`, RFC 3966's
+ * `tel:+1-201-555-0123;ext=12`). Fivetran documents the field only as a string; a value with no
  * digit or with words ("Lovelace", a name pasted into the wrong key) is no number to reach anyone at.
+ * Lenient past that: an invitation refused over a phone's format would cost more than the format.
  */
-const Phone = /^\+?[\d\s()./-]+(\s*(x|ext\.?)\s*\d+)?$/i
+const Phone = /^(tel:)?\+?[\d\s()./#*,;-]+((\s*(x|ext\.?|extension)\s*|;ext=)\d+)?$/i
 
 /** Longer than any number with an extension (E.164 has at most 15 digits); also bounds the pattern's backtracking. */
 const PhoneMaxLength = 40
@@ -75,7 +77,7 @@ const phoneProblems = (phone: string | undefined): ReadonlyArray<string> => {
   if (trimmed.length > PhoneMaxLength) return [`phone is ${trimmed.length} characters long, more than a phone number (${PhoneMaxLength})`]
   return Phone.test(trimmed) && /\d/.test(trimmed)
     ? []
-    : [`phone "${echoed(trimmed)}" is not a phone number (digits, with + ( ) - . / and spaces, and an extension such as "x12")`]
+    : [`phone "${echoed(trimmed)}" is not a phone number (digits, with + ( ) - . / # and spaces, and an extension such as "x12")`]
 }
 
 /** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
