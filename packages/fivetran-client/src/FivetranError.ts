@@ -15,11 +15,22 @@ export type Endpoint = string
  */
 export const endpointOf = (method: string, path: string): Endpoint => `${method} ${path.split("/").map(echoed).join("/")}`
 
+/**
+ * An answer that was an HTML page (ResponseErrors.ts): some other web server at the base URL, or a
+ * proxy's or gateway's page. Fivetran's API answers JSON, so the status says nothing about the key.
+ */
+const htmlPageAnswer = (endpoint: Endpoint, status: number) =>
+  `${endpoint}: the server at the base URL answered ${status} with an HTML page, not Fivetran's JSON: check that the ` +
+  "base URL is Fivetran's API (https://api.fivetran.com) and that no proxy or gateway answers in its place"
+
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly endpoint: Endpoint
   readonly code: string
+  /** The answer was an HTML page, not Fivetran's: the key may be fine. */
+  readonly htmlPage?: boolean
 }> {
   override get message() {
+    if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 401)
     return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); check --api-key and --api-secret`
   }
 }
@@ -28,8 +39,11 @@ export class Forbidden extends Data.TaggedError("Forbidden")<{
   readonly endpoint: Endpoint
   readonly code: string
   readonly permission: RequiredPermission | undefined
+  /** The answer was an HTML page, not Fivetran's: no permission is known to be missing. */
+  readonly htmlPage?: boolean
 }> {
   override get message() {
+    if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 403)
     const need = this.permission === undefined ? "a permission it lacks" : `the ${formatPermission(this.permission)} permission`
     return `${this.endpoint}: the API key is not allowed to do this (403 ${this.code}); it needs ${need}`
   }
@@ -40,8 +54,11 @@ export class NotFound extends Data.TaggedError("NotFound")<{
   /** Fivetran's code, e.g. `NotFound_Team`; match on the `NotFound` prefix. */
   readonly code: string
   readonly detail: string
+  /** The answer was an HTML page, not Fivetran's: the path may not be Fivetran's API at all. */
+  readonly htmlPage?: boolean
 }> {
   override get message() {
+    if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 404)
     return `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
   }
 }
@@ -64,8 +81,11 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
   readonly detail: string
   /** A redirect's `Location`, quoted as outside text is. */
   readonly location?: string | undefined
+  /** The (4xx) answer was an HTML page, not Fivetran's. */
+  readonly htmlPage?: boolean
 }> {
   override get message() {
+    if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, this.status)
     // Following a redirect would take the API key to wherever it points (a login page, another host).
     if (this.status >= 300 && this.status < 400) {
       return `${this.endpoint}: the server at the base URL answered ${this.status}, a redirect${
@@ -185,8 +205,11 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly detail: string
   /** The body ended in the middle of its JSON: cut off in transit, so a repeat may get it whole. */
   readonly cutShort?: boolean
+  /** The 2xx answer's status when its body was an HTML page, not Fivetran's JSON. */
+  readonly htmlPageStatus?: number
 }> {
   override get message() {
+    if (this.htmlPageStatus !== undefined) return htmlPageAnswer(this.endpoint, this.htmlPageStatus)
     const where = this.field === "" ? "" : ` at ${this.field}`
     return `${this.endpoint}: unexpected response body${where}: ${this.detail}`
   }

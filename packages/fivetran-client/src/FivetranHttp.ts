@@ -9,7 +9,15 @@ import { ClientWaitSetting, type RateLimitWaitCap, rateLimitWaitCap } from "./Ra
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
-import { cutShortResponse, errorForStatus, exchangeError, invalidResponse, type Scrub } from "./ResponseErrors.js"
+import {
+  cutShortResponse,
+  errorForStatus,
+  exchangeError,
+  htmlPageResponse,
+  invalidResponse,
+  isHtmlPage,
+  type Scrub
+} from "./ResponseErrors.js"
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
 import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
@@ -75,8 +83,9 @@ interface RawResponse<A> {
 type Headers = TransportResponse<unknown>["headers"]
 
 /** Reads a body as `decode` says when the status is 2xx, as text for the error otherwise. */
-const readingWith = <A>(decode: (body: Uint8Array) => Either.Either<A, FivetranError>): ReadBody<BodyReading<A>> => (status, body) =>
-  status >= 200 && status < 300 ? { ok: true, decoded: decode(body) } : { ok: false, text: utf8.decode(body) }
+const readingWith =
+  <A>(decode: (body: Uint8Array, status: number) => Either.Either<A, FivetranError>): ReadBody<BodyReading<A>> => (status, body) =>
+    status >= 200 && status < 300 ? { ok: true, decoded: decode(body, status) } : { ok: false, text: utf8.decode(body) }
 
 /** A header's value; a repeated header counts by its first value. */
 const header = (headers: Headers, name: string): string | undefined => {
@@ -461,11 +470,15 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     ): Effect.Effect<A, FivetranError> => {
       const endpoint = endpointOf(request.method, request.path)
       // Only a body that fails is checked for being cut short: the cost stays off the usual path.
-      const read = readingWith((body) =>
-        Either.mapLeft(
-          decode(body),
-          (error) => isCutShortJson(utf8.decode(body)) ? cutShortResponse(endpoint, body.length) : invalidResponse(endpoint, error, scrub)
-        )
+      const read = readingWith((body, status) =>
+        Either.mapLeft(decode(body), (error) => {
+          const text = utf8.decode(body)
+          return isCutShortJson(text)
+            ? cutShortResponse(endpoint, body.length)
+            : isHtmlPage(text)
+            ? htmlPageResponse(endpoint, status)
+            : invalidResponse(endpoint, error, scrub)
+        })
       )
       return send(request, endpoint, read).pipe(traced(request))
     }

@@ -60,22 +60,34 @@ const retryAfterFields = (response: FailedResponse) => {
   }
 }
 
-/** Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by status. */
+/**
+ * Whether a body is an HTML (or XML) page: what another web server, a proxy's login page or a
+ * gateway's error page sends. No JSON text starts with `<`.
+ */
+export const isHtmlPage = (body: string): boolean => /^\s*<[!?a-z]/i.test(body)
+
+/**
+ * Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by
+ * status. A 4xx that is an HTML page is marked so: its message then names the base URL, not the
+ * key, a permission or a missing id (5xx and 429 pages are a gateway's usual answers, retried alike).
+ */
 export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
   const endpoint = endpointOf(response.method, response.path)
   const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
+  const htmlPage = parsed === undefined && response.status >= 400 && isHtmlPage(response.body) ? { htmlPage: true } : {}
   const code = (fallback: string) => quoted(parsed?.code ?? fallback, scrub)
   const detail = quoted(parsed?.message ?? "", scrub)
   const status = response.status
-  if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized") })
+  if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized"), ...htmlPage })
   if (status === 403) {
     return new Forbidden({
       endpoint,
       code: code("Forbidden"),
-      permission: requiredPermission(response.method, response.path)
+      permission: requiredPermission(response.method, response.path),
+      ...htmlPage
     })
   }
-  if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail })
+  if (status === 404) return new NotFound({ endpoint, code: code("NotFound"), detail, ...htmlPage })
   if (status === 409) return new Conflict({ endpoint, code: code("Conflict"), detail })
   if (status === 429) return new RateLimited({ endpoint, ...retryAfterFields(response) })
   // RFC 9110 gives Retry-After a meaning on a 503 (maintenance, an overloaded gateway), not on other 5xx.
@@ -86,7 +98,8 @@ export const errorForStatus = (response: FailedResponse, scrub: Scrub): Fivetran
     status,
     code: code(`HTTP_${status}`),
     detail,
-    location: status < 400 && response.location !== undefined ? quoted(response.location, scrub) : undefined
+    location: status < 400 && response.location !== undefined ? quoted(response.location, scrub) : undefined,
+    ...htmlPage
   })
 }
 
@@ -106,6 +119,10 @@ export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseErro
     detail: quoted(issue?.message ?? "the body does not match the expected shape", scrub)
   })
 }
+
+/** A 2xx body that is an HTML page (`isHtmlPage`): not Fivetran's API answering. */
+export const htmlPageResponse = (endpoint: Endpoint, status: number): InvalidResponse =>
+  new InvalidResponse({ endpoint, field: "", detail: "an HTML page", htmlPageStatus: status })
 
 /**
  * A 2xx body that ends in the middle of its JSON, complete by HTTP's framing (a proxy forwarding

@@ -158,7 +158,8 @@ describe("a complete 2xx body that is wrong", () => {
       const error = yield* Effect.flip(client.getTeam("bright_otter"))
       assert.deepStrictEqual([error._tag, error.message], [
         "InvalidResponse",
-        `GET /v1/teams/bright_otter: unexpected response body: Unexpected token '<', "<html><bod"... is not valid JSON`
+        "GET /v1/teams/bright_otter: the server at the base URL answered 200 with an HTML page, not Fivetran's JSON: check that " +
+        "the base URL is Fivetran's API (https://api.fivetran.com) and that no proxy or gateway answers in its place"
       ])
       assert.strictEqual(yield* server.requests, 1)
     }))

@@ -6,7 +6,7 @@ import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
 import type { RequestSlots } from "./RequestSlots.js"
-import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
+import { isMissingPermission, optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
 import type { SyncWarning } from "./SyncWarning.js"
 import { indexBy } from "./SyncRows.js"
@@ -107,7 +107,7 @@ export const makePhaseContext = (
       Effect.gen(function*() {
         if (!(yield* Ref.get(input.connectionListsAllowed))) return []
         return yield* list.pipe(
-          Effect.catchTag("Forbidden", (error) =>
+          Effect.catchIf(isMissingPermission, (error) =>
             Ref.set(input.connectionListsAllowed, false).pipe(
               Effect.zipRight(warn({
                 kind: "missing_permission",

@@ -1,7 +1,7 @@
 import type { Connection, FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Fiber, Option } from "effect"
 import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
-import { optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
+import { isMissingPermission, optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import { collect, indexBy } from "./SyncRows.js"
 import type { SyncWarning } from "./SyncWarning.js"
 
@@ -25,7 +25,7 @@ export const loadCatalog = (
     const connections: Effect.Effect<Option.Option<ReadonlyMap<string, Connection>>, SyncFailed> = syncConnections
       ? collect(client.listConnections()).pipe(
         Effect.map((all) => Option.some(indexBy(all, (c) => c.id))),
-        Effect.catchTag("Forbidden", (error) =>
+        Effect.catchIf(isMissingPermission, (error) =>
           warn({ kind: "missing_permission", message: optionalSkipped(error, "list connections", "connections are not synced") }).pipe(
             Effect.as(Option.none())
           )),

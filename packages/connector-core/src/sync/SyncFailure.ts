@@ -21,6 +21,10 @@ export const missingPermission = (error: Forbidden): string =>
  * contain secrets, so they are passed on as they are.
  */
 export const syncFailure = (purpose: string) => (error: FivetranError): SyncFailed => {
+  // An HTML page's 401 or 403 is not Fivetran's: its message says to check the base URL instead.
+  if ((error._tag === "Unauthorized" || error._tag === "Forbidden") && error.htmlPage === true) {
+    return new SyncFailed({ reason: `could not ${purpose}: ${error.message}`, cause: error })
+  }
   switch (error._tag) {
     case "Forbidden":
       return new SyncFailed({
@@ -36,6 +40,9 @@ export const syncFailure = (purpose: string) => (error: FivetranError): SyncFail
       return new SyncFailed({ reason: `could not ${purpose}: ${error.message}`, cause: error })
   }
 }
+
+/** Fivetran's own 403 (not an HTML page's): the key lacks a permission, so an optional part may be skipped. */
+export const isMissingPermission = (error: FivetranError): error is Forbidden => error._tag === "Forbidden" && error.htmlPage !== true
 
 /** The warning for a 403 on an optional collection: the sync goes on without it. */
 export const optionalSkipped = (error: Forbidden, purpose: string, consequence: string): string =>
