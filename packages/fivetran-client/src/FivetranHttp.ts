@@ -208,7 +208,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
     const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
       transport.send(buildRequest(request), read).pipe(
-        Effect.mapError((failure) => exchangeError(endpoint, failure, scrub)),
+        Effect.mapError((failure) => exchangeError(endpoint, failure, scrub, config.proxy !== undefined)),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
           const remaining = parseCount(header(headers, "x-rate-limit-remaining"))

@@ -147,6 +147,13 @@ const ConnectFailureCodes = new Set([
 ])
 
 /**
+ * Of those, the ones that through an egress proxy can only be the proxy's: the client connects to
+ * the proxy alone (the proxy connects to Fivetran, and answers the tunnel with its status when it
+ * cannot). A connect timeout is left out: it may cover the tunnel's TLS handshake with Fivetran too.
+ */
+const ProxyConnectFailureCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+/**
  * Certificate checks that failed in the TLS handshake, before any byte of the request was sent
  * (OpenSSL's verify codes as Node names them, and Node's host-name check).
  */
@@ -229,7 +236,9 @@ const brokenAnswer = "the server's answer broke HTTP/1.1 as the client reads it 
 export const transportError = (
   endpoint: Endpoint,
   failure: Exclude<TransportFailure, { readonly stage: "too-large" }>,
-  scrub: Scrub
+  scrub: Scrub,
+  /** The request went through an egress proxy (HTTPS_PROXY, HTTP_PROXY). */
+  viaProxy = false
 ): Transport => {
   const { code, message } = rootCause(failure.cause)
   const what = failure.stage === "response"
@@ -260,6 +269,16 @@ export const transportError = (
       proxyStatus: Number(proxyStatus)
     })
   }
+  // Said so: "connect ECONNREFUSED 10.0.0.5:3128" read as Fivetran refusing, sending people to check its status.
+  if (viaProxy && failure.stage === "request" && code !== undefined && ProxyConnectFailureCodes.has(code)) {
+    return new Transport({
+      endpoint,
+      reason: `could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), so nothing was sent: ${
+        quoted(message.includes(code) ? message : `${code} ${message}`.trim(), scrub)
+      }`,
+      connectFailed: true
+    })
+  }
   const because = code === "UND_ERR_SOCKET" && message === "bad response"
     ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
     : code === undefined || message.includes(code)
@@ -274,5 +293,10 @@ export const transportError = (
 }
 
 /** What an exchange that failed below HTTP fails its call with: `Transport`, or `InvalidResponse` for a body over the cap. */
-export const exchangeError = (endpoint: Endpoint, failure: TransportFailure, scrub: Scrub): Transport | InvalidResponse =>
-  failure.stage === "too-large" ? oversizedResponse(endpoint, failure.maxBytes) : transportError(endpoint, failure, scrub)
+export const exchangeError = (
+  endpoint: Endpoint,
+  failure: TransportFailure,
+  scrub: Scrub,
+  viaProxy = false
+): Transport | InvalidResponse =>
+  failure.stage === "too-large" ? oversizedResponse(endpoint, failure.maxBytes) : transportError(endpoint, failure, scrub, viaProxy)

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { createServer } from "node:net"
 import { type EgressProxy, egressProxyConfig, proxyFor } from "../src/index.js"
 import { startConnectProxy } from "./support/ConnectProxy.js"
 import { json } from "./support/ScriptedServer.js"
@@ -156,5 +157,27 @@ describe("a client behind a proxy", () => {
       // Not repeated: a 407 answers every attempt the same way.
       assert.strictEqual(proxy.tunnels.length, 1)
       assert.strictEqual((yield* server.requests).length, 0)
+    }))
+
+  it.scoped("a proxy that cannot be reached is named as what failed, not Fivetran", () =>
+    Effect.gen(function*() {
+      // A port nothing listens on any more: connecting to it is refused.
+      const port = yield* Effect.async<number>((resume) => {
+        const probe = createServer().listen(0, "127.0.0.1", () => {
+          const { port } = probe.address() as { port: number }
+          probe.close(() => resume(Effect.succeed(port)))
+        })
+      })
+      const client = yield* clientFor("http://fivetran.proxy-test:8443", {
+        proxy: Redacted.make(`http://egress-user:PROXYSECRET5@127.0.0.1:${port}`),
+        backoffBaseMillis: 0
+      })
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "Transport",
+        "GET /v1/teams/bright_otter: could not reach Fivetran: could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), " +
+        `so nothing was sent: connect ECONNREFUSED 127.0.0.1:${port}; gave up after 5 attempts`
+      ])
+      assert.notInclude(JSON.stringify(error), "PROXYSECRET5")
     }))
 })
