@@ -41,4 +41,14 @@ describe("the console summary", () => {
       "    - group g lists role \"Gone\\u001b[2J\\u000async complete: fine.c1z\" that GET /v1/roles does not list"
     ])
   })
+
+  it("counts one retry in the singular", () => {
+    const requests = (retries: number) =>
+      consoleSummary({ ...summary, warnings: [], retries }, "a.c1z").split("\n").find((line) => line.startsWith("  requests"))
+    assert.deepStrictEqual([requests(0), requests(1), requests(2)], [
+      "  requests      3 (0 retries; waited 0.0s for the rate limit, 0.0s in retry backoff)",
+      "  requests      3 (1 retry; waited 0.0s for the rate limit, 0.0s in retry backoff)",
+      "  requests      3 (2 retries; waited 0.0s for the rate limit, 0.0s in retry backoff)"
+    ])
+  })
 })

@@ -60,7 +60,7 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
     `(${summary.grants.direct} direct, ${summary.grants.derived} derived through teams)`,
-    `  requests      ${summary.requests} (${summary.retries} retries; ${waitsText(summary)})`,
+    `  requests      ${summary.requests} (${summary.retries} ${summary.retries === 1 ? "retry" : "retries"}; ${waitsText(summary)})`,
     `  rate limit    ${rateLimitText(summary)}`,
     `  duration      ${seconds(summary.durationMillis)}`
   ]
