@@ -125,6 +125,15 @@ const cellsOf = (page: Page, selector: string) =>
 
 const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
 
+/** Opens the page and signs in with the service's token; done when the app shows. */
+const signIn = (page: Page, service: Service, path = "/") =>
+  Effect.gen(function*() {
+    yield* promise(() => page.goto(`${service.url}${path}`))
+    yield* promise(() => page.fill("#token", service.token))
+    yield* promise(() => page.click("#login-form button"))
+    yield* promise(() => page.locator("#app").waitFor())
+  })
+
 describe("access explorer in headless Chromium", () => {
   it.scopedLive(
     "sign in, search a team member, see an inherited grant with its team, open the diff around a provisioning change, download the sheet",
@@ -320,4 +329,42 @@ describe("access explorer in headless Chromium", () => {
       }),
     { timeout: 180_000 }
   )
+
+  it.scopedLive("a narrow window (a phone, a split screen) shows the page without scrolling sideways", () =>
+    Effect.gen(function*() {
+      const service = yield* startService
+      const context = yield* launchBrowser
+      const page = yield* promise(() => context.newPage())
+      // A long name without spaces, as the sheet of a real account may hold.
+      const invited = yield* call(service, "POST", "/v1/accounts", {
+        email: "long.name@example.com",
+        given_name: "Maximiliana-Alexandrina-Konstantinopolitanische",
+        family_name: "VonUndZuHohenzollernSigmaringenWittelsbach"
+      })
+      assert.strictEqual(invited.status, 201)
+      const longId = `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+      yield* syncNow(service)
+      yield* syncNow(service)
+      yield* promise(() => page.setViewportSize({ width: 360, height: 740 }))
+      yield* signIn(page, service)
+      yield* promise(() => page.fill("#query", inherited.user.given_name))
+      yield* promise(() => page.click("#search-form button"))
+      yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).click())
+      yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+      yield* promise(() => page.selectOption("#diff-base", { index: 0 }))
+      yield* promise(() => page.click("#diff-run"))
+      yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
+      yield* promise(() => page.fill("#query", "Maximiliana"))
+      yield* promise(() => page.click("#search-form button"))
+      yield* promise(() => page.locator("[data-testid=results] button").click())
+      yield* promise(() => page.locator("[data-testid=details-title]", { hasText: longId }).waitFor())
+      yield* step(page, "narrow-360")
+      const widths = yield* promise(() =>
+        page.evaluate<{ readonly page: number; readonly window: number }>(
+          "({ page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth })"
+        )
+      )
+      assert.deepStrictEqual(widths, { page: widths.window, window: widths.window })
+      assert.isAtMost(widths.window, 360)
+    }), { timeout: 120_000 })
 })
