@@ -330,6 +330,75 @@ describe("access explorer in headless Chromium", () => {
     { timeout: 180_000 }
   )
 
+  it.scopedLive(
+    "back and forward move between the views opened, and a link to a view opens it after signing in",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        yield* syncNow(service)
+        yield* signIn(page, service)
+        const title = page.locator("[data-testid=details-title]")
+        const userTitle = `${inherited.user.given_name} ${inherited.user.family_name} (user:${inherited.user.id})`
+        const teamTitle = `${inherited.team.name} (team:${inherited.team.id})`
+        const entitlement = `group:${inherited.group.id}:${inherited.role}`
+        const holdersTitle = `Holders of ${entitlement}`
+        const shows = (text: string) => promise(() => title.filter({ hasText: text }).waitFor())
+
+        // The user, then their team, then one of the team's entitlements: each is an entry in the history.
+        yield* promise(() => page.fill("#query", inherited.user.given_name))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).click())
+        yield* shows(userTitle)
+        yield* promise(() => page.locator("[data-testid=access-table] button", { hasText: inherited.team.name }).first().click())
+        yield* shows(teamTitle)
+        yield* promise(() => page.locator("[data-testid=access-table] button", { hasText: entitlement }).click())
+        yield* shows(holdersTitle)
+        assert.strictEqual(
+          page.url(),
+          `${service.url}/#entitlement=${encodeURIComponent(entitlement).replaceAll("%3A", ":")}`
+        )
+        yield* promise(() => page.goBack())
+        yield* shows(teamTitle)
+        assert.strictEqual(page.url(), `${service.url}/#principal=team:${inherited.team.id}`)
+        yield* promise(() => page.goBack())
+        yield* shows(userTitle)
+        yield* promise(() => page.goForward())
+        yield* shows(teamTitle)
+        // Back to the page as it was signed in: nothing open, and still the explorer.
+        yield* promise(() => page.goBack())
+        yield* promise(() => page.goBack())
+        yield* promise(() => page.locator("#details:empty").waitFor())
+        assert.strictEqual(page.url(), `${service.url}/`)
+        yield* step(page, "history-back")
+
+        // A link to a view, opened in a new tab (no token there yet): it asks for the token, then shows the view.
+        const link = `${service.url}/#principal=user:${inherited.user.id}`
+        const other = yield* promise(() => context.newPage())
+        yield* signIn(other, service, `/#principal=user:${inherited.user.id}`)
+        yield* promise(() => other.locator("[data-testid=details-title]", { hasText: userTitle }).waitFor())
+        assert.strictEqual(other.url(), link)
+        // The token is in neither tab's address nor in localStorage.
+        assert.deepStrictEqual(
+          yield* promise(() =>
+            other.evaluate<{ readonly local: number; readonly session: string | null }>(
+              "({ local: localStorage.length, session: sessionStorage.getItem('baton-fivetran.token') })"
+            )
+          ),
+          { local: 0, session: service.token }
+        )
+        assert.notInclude(page.url() + other.url(), service.token)
+        yield* step(other, "deep-link")
+
+        // Signing out takes the view out of the address too: the next sign-in starts clean.
+        yield* promise(() => other.click("#sign-out"))
+        yield* promise(() => other.locator("#login-form").waitFor())
+        assert.strictEqual(other.url(), `${service.url}/`)
+      }),
+    { timeout: 120_000 }
+  )
+
   it.scopedLive("a narrow window (a phone, a split screen) shows the page without scrolling sideways", () =>
     Effect.gen(function*() {
       const service = yield* startService

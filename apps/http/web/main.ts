@@ -4,7 +4,9 @@ import { byId, el, link, table } from "./Dom.js"
 /**
  * The access explorer: sign in with the service's bearer token (kept in sessionStorage, so it
  * lasts as long as the tab), search users and teams, see what they hold and through which team,
- * open an entitlement's holders, compare two syncs, download the review sheet.
+ * open an entitlement's holders, compare two syncs, download the review sheet. The view open is in
+ * the address (`#principal=user:…`, `#entitlement=…`; never the token): back and forward move
+ * between views, and a link to one opens it after signing in.
  */
 
 const TokenKey = "baton-fivetran.token"
@@ -57,6 +59,8 @@ const clearResults = () => {
 }
 
 const signOut = (reason: string) => {
+  // The view in the address goes with the session; a link opened before signing in stays for it.
+  if (client !== undefined) history.replaceState(null, "", location.pathname)
   sessionStorage.removeItem(TokenKey)
   client = undefined
   clearResults()
@@ -88,6 +92,39 @@ const heading = (text: string, note: string) =>
 const limitNote = (count: number, more: boolean) =>
   more ? `First ${count} rows; download the export for all of them.` : `${count} ${count === 1 ? "row" : "rows"}.`
 
+/** What the details panel shows, as the address says it: `#principal=<type:id>` or `#entitlement=<id>`. */
+interface View {
+  readonly kind: "principal" | "entitlement"
+  readonly id: string
+}
+
+const hashOf = (view: View) => `#${view.kind}=${encodeURIComponent(view.id).replaceAll("%3A", ":")}`
+
+const viewOf = (hash: string): View | undefined => {
+  const found = /^#(principal|entitlement)=(.+)$/.exec(hash)
+  if (found === null) return undefined
+  try {
+    return { kind: found[1] === "principal" ? "principal" : "entitlement", id: decodeURIComponent(found[2]!) }
+  } catch {
+    return undefined // not percent-encoding: a hand-edited address, shown as no view
+  }
+}
+
+const showView = (view: View | undefined): Promise<void> => {
+  if (view === undefined) {
+    detailsTurn()
+    details.replaceChildren()
+    return Promise.resolve()
+  }
+  return view.kind === "principal" ? openPrincipal(view.id) : openEntitlement(view.id)
+}
+
+/** Opens a view as a new entry in the history (the hashchange shows it); the one already open is shown again. */
+const go = (view: View) => {
+  if (location.hash === hashOf(view)) void showView(view)
+  else location.hash = hashOf(view)
+}
+
 const openPrincipal = (principal: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
@@ -100,10 +137,10 @@ const openPrincipal = (principal: string) =>
         "access-table",
         ["Entitlement", "Resource", "Permission", "How"],
         rows.map((row) => [
-          link(row.entitlement, () => void openEntitlement(row.entitlement)),
+          link(row.entitlement, () => go({ kind: "entitlement", id: row.entitlement })),
           row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
           row.permission,
-          viaCell(row, (team) => void openPrincipal(team))
+          viaCell(row, (team) => go({ kind: "principal", id: team }))
         ])
       )
     )
@@ -120,11 +157,11 @@ const openEntitlement = (entitlement: string) =>
         "holders-table",
         ["Principal", "Name", "Email", "Status", "How"],
         rows.map((row) => [
-          link(row.principal, () => void openPrincipal(row.principal)),
+          link(row.principal, () => go({ kind: "principal", id: row.principal })),
           row.principal_name,
           row.email,
           row.status,
-          viaCell(row, (team) => void openPrincipal(team))
+          viaCell(row, (team) => go({ kind: "principal", id: team }))
         ])
       )
     )
@@ -134,7 +171,7 @@ const matchButton = (match: PrincipalMatch) =>
   el(
     "li",
     {},
-    link(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, () => void openPrincipal(match.id), {
+    link(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, () => go({ kind: "principal", id: match.id }), {
       "data-principal": match.id
     }),
     el("span", { class: "note" }, ` ${match.id}${match.status === "" ? "" : `, ${match.status}`}`)
@@ -259,6 +296,7 @@ const enter = async (token: string) => {
     loginView.hidden = true
     appView.hidden = false
     show(kept === 0 ? "No finished sync can be explored, so there is nothing to show. Start one with the button above." : "", "info")
+    if (kept > 0) void showView(viewOf(location.hash))
   } catch (error) {
     signOut(explain(error))
   }
@@ -306,6 +344,11 @@ byId("export").addEventListener("click", () =>
   }))
 
 byId("sign-out").addEventListener("click", () => signOut(""))
+
+// Back and forward (and a link pasted into the address) show their view; signed out, it waits for the sign-in.
+window.addEventListener("hashchange", () => {
+  if (client !== undefined) void showView(viewOf(location.hash))
+})
 
 const saved = sessionStorage.getItem(TokenKey)
 if (saved !== null) void enter(saved)
