@@ -399,6 +399,39 @@ describe("access explorer in headless Chromium", () => {
     { timeout: 120_000 }
   )
 
+  it.scopedLive("a user who holds nothing is named, by a search click and by a link alike", () =>
+    Effect.gen(function*() {
+      const service = yield* startService
+      const context = yield* launchBrowser
+      const page = yield* promise(() => context.newPage())
+      // Invited, not yet given anything: what a reviewer checks after an onboarding.
+      const invited = yield* call(service, "POST", "/v1/accounts", {
+        email: "nadia.holdsnothing@example.com",
+        given_name: "Nadia",
+        family_name: "Holdsnothing"
+      })
+      assert.strictEqual(invited.status, 201)
+      const id = `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+      yield* syncNow(service)
+      yield* signIn(page, service)
+      const read = (on: Page) =>
+        Effect.all([
+          promise(() => on.textContent("[data-testid=details-title]")),
+          promise(() => on.textContent("#details .note")),
+          promise(() => on.locator("[data-testid=access-table]").count())
+        ])
+      yield* promise(() => page.fill("#query", "Holdsnothing"))
+      yield* promise(() => page.click("#search-form button"))
+      yield* promise(() => page.locator(`[data-principal="${id}"]`).click())
+      yield* promise(() => page.locator("#details .note").waitFor())
+      yield* step(page, "holds-nothing")
+      assert.deepStrictEqual(yield* read(page), [`Nadia Holdsnothing (${id})`, "Holds nothing in the latest sync.", 0])
+      const other = yield* promise(() => context.newPage())
+      yield* signIn(other, service, `/#principal=${id}`)
+      yield* promise(() => other.locator("#details .note").waitFor())
+      assert.deepStrictEqual(yield* read(other), [`Nadia Holdsnothing (${id})`, "Holds nothing in the latest sync.", 0])
+    }), { timeout: 120_000 })
+
   it.scopedLive("a narrow window (a phone, a split screen) shows the page without scrolling sideways", () =>
     Effect.gen(function*() {
       const service = yield* startService

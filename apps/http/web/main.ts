@@ -129,20 +129,27 @@ const openPrincipal = (principal: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
     const { more, rows } = await api.rows({ principal }, RowLimit)
+    // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
+    const name = rows[0]?.principal_name ??
+      (await api.search(principal.slice(principal.indexOf(":") + 1), 100)).items.find((match) => match.id === principal)?.name
     if (!current()) return
-    const title = rows[0] === undefined ? principal : `${rows[0].principal_name} (${principal})`
+    const title = name === undefined || name === "" ? principal : `${name} (${principal})`
     details.replaceChildren(
-      heading(title, rows.length === 0 ? "Holds nothing in the latest sync." : limitNote(rows.length, more)),
-      table(
-        "access-table",
-        ["Entitlement", "Resource", "Permission", "How"],
-        rows.map((row) => [
-          link(row.entitlement, () => go({ kind: "entitlement", id: row.entitlement })),
-          row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
-          row.permission,
-          viaCell(row, (team) => go({ kind: "principal", id: team }))
+      ...(rows.length === 0
+        ? [heading(title, "Holds nothing in the latest sync.")]
+        : [
+          heading(title, limitNote(rows.length, more)),
+          table(
+            "access-table",
+            ["Entitlement", "Resource", "Permission", "How"],
+            rows.map((row) => [
+              link(row.entitlement, () => go({ kind: "entitlement", id: row.entitlement })),
+              row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
+              row.permission,
+              viaCell(row, (team) => go({ kind: "principal", id: team }))
+            ])
+          )
         ])
-      )
     )
   })
 
