@@ -245,13 +245,22 @@ const showDiff = (target: string, base: string, note = "") =>
     if (!current()) return
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
-    const append = (page: typeof first) => {
-      rows.append(...page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell)))))
-      more.hidden = page.next_page_token === null
+    const append = (page: typeof first, focused = false) => {
+      const added = page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell))))
+      rows.append(...added)
+      const last = page.next_page_token === null
+      // The button goes with the last page; a keyboard user's place moves to the rows it brought, not the page's top.
+      if (last && focused && added[0] !== undefined) {
+        added[0].tabIndex = -1
+        added[0].focus()
+      }
+      more.hidden = last
       // One page at a time: a second click while the page loads would ask for the same page again.
       more.onclick = () => {
+        // Asked before disabling it: a disabled button loses the focus.
+        const focused = document.activeElement === more
         more.disabled = true
-        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined))).finally(() => {
+        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined), focused)).finally(() => {
           more.disabled = false
         })
       }
