@@ -77,7 +77,8 @@ const phoneProblems = (phone: string | undefined): ReadonlyArray<string> => {
   if (trimmed.length > PhoneMaxLength) return [`phone is ${trimmed.length} characters long, more than a phone number (${PhoneMaxLength})`]
   return Phone.test(trimmed) && /\d/.test(trimmed)
     ? []
-    : [`phone "${echoed(trimmed)}" is not a phone number (digits, with + ( ) - . / # and spaces, and an extension such as "x12")`]
+    // Not quoted: a person's phone is never shown back (nor a name pasted into the field).
+    : ["phone is not a phone number (digits, with + ( ) - . / # and spaces, and an extension such as \"x12\")"]
 }
 
 /** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
