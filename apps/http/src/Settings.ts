@@ -111,7 +111,7 @@ export const MaxProvisioningWait: DefaultedSetting<number> = withDefault(Setting
   env: "BATON_HTTP_MAX_PROVISIONING_WAIT",
   description: "Longest a provisioning request waits for Fivetran's rate limit, all its waits together; one that " +
     "would wait longer is answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran. " +
-    "At most --max-rate-limit-wait, which bounds a sync's waits.",
+    "Each single wait stays within --max-rate-limit-wait too, which alone bounds a sync's waits.",
   default: () => DefaultMaxProvisioningWaitMillis,
   shown: `${DefaultMaxProvisioningWaitMillis / 1000}s`
 })
