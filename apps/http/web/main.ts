@@ -262,6 +262,8 @@ const showDiff = (target: string, base: string, note = "") =>
         more.disabled = true
         void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined), focused)).finally(() => {
           more.disabled = false
+          // A page before the last keeps the button: the keyboard's place goes back to it.
+          if (focused && !more.hidden) more.focus()
         })
       }
     }
