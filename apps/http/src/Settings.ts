@@ -110,8 +110,9 @@ export const MaxProvisioningWait: DefaultedSetting<number> = withDefault(Setting
   flag: "max-provisioning-wait",
   env: "BATON_HTTP_MAX_PROVISIONING_WAIT",
   description: "Longest a provisioning request waits for Fivetran's rate limit, all its waits together; one that " +
-    "would wait longer is answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran. " +
-    "Each single wait stays within --max-rate-limit-wait too, which alone bounds a sync's waits.",
+    "would wait longer is answered 429 RateLimited with Retry-After at once, and sends nothing more to Fivetran; " +
+    "nor is a failed call (5xx, timeout) tried again once it has passed. Each single wait stays within " +
+    "--max-rate-limit-wait too, which alone bounds a sync's waits.",
   default: () => DefaultMaxProvisioningWaitMillis,
   shown: `${DefaultMaxProvisioningWaitMillis / 1000}s`
 })

@@ -5,7 +5,7 @@ import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, Serv
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
-import { ClientWaitSetting, type RateLimitWaitCap, rateLimitWaitCap } from "./RateLimitWaitCap.js"
+import { ClientWaitSetting, type RateLimitWaitCap, rateLimitWaitCap, retryBeforeDeadline } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
@@ -418,7 +418,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             return Effect.fail(first)
           })
           return again.pipe(
-            Effect.retry(retrySchedule(config, request.method, onRetry)),
+            Effect.retry(
+              retrySchedule(config, request.method, onRetry, Effect.suspend(() => retryBeforeDeadline(clock.unsafeCurrentTimeMillis())))
+            ),
             // A 429 is always retried: one that comes out of the schedule ended the last attempt.
             Effect.mapError((error) =>
               error._tag === "RateLimited"

@@ -22,7 +22,8 @@ const currentDeadline = FiberRef.unsafeMake<Option.Option<Deadline>>(Option.none
 
 /**
  * The calls made inside `effect` (and the fibers it forks) may wait for the rate limit only until
- * `cap.millis` after it starts, together: a wait that would end later fails at once.
+ * `cap.millis` after it starts, together: a wait that would end later fails at once. Nor does a
+ * failed attempt (a 5xx, a timeout) get another once that time has passed: the caller is gone.
  */
 export const withRateLimitWaitCap = (cap: RateLimitWaitCap) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: now + cap.millis })))
@@ -37,3 +38,7 @@ export const rateLimitWaitCap = (clientMillis: number, now: number): Effect.Effe
     // Errors say the bound was partly spent once it was by a second or more (a wait, a slow answer).
     return { millis: left, setting: cap.millis - left >= 1_000 ? `what is left of ${cap.setting}` : cap.setting }
   })
+
+/** Whether a failed attempt may still be repeated at `now`: always, but past the deadline of `withRateLimitWaitCap`. */
+export const retryBeforeDeadline = (now: number): Effect.Effect<boolean> =>
+  Effect.map(FiberRef.get(currentDeadline), (deadline) => Option.isNone(deadline) || now < deadline.value.at)

@@ -66,13 +66,15 @@ export const announcedWaitMillis = (error: FivetranError): number | undefined =>
  * to come (the request fails earlier, as RateLimitWaitTooLong or ServerError, when that exceeds the
  * maximum rate-limit wait), otherwise
  * exponential backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out),
- * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all. `onRetry` sees each failure
- * and its wait before the wait starts (metrics, and the waits reported to logs and progress).
+ * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all, and none once `mayRetry`
+ * says no (a caller's deadline passed). `onRetry` sees each failure and its wait before the wait
+ * starts (metrics, and the waits reported to logs and progress).
  */
 export const retrySchedule = (
   config: FivetranClientConfig,
   method: HttpMethod,
-  onRetry: (delay: Duration.Duration, error: FivetranError) => Effect.Effect<void>
+  onRetry: (delay: Duration.Duration, error: FivetranError) => Effect.Effect<void>,
+  mayRetry: Effect.Effect<boolean> = Effect.succeed(true)
 ): Schedule.Schedule<unknown, FivetranError> => {
   const cap = Duration.seconds(config.maxBackoffSeconds)
   const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.jittered)
@@ -80,6 +82,7 @@ export const retrySchedule = (
     Schedule.intersect(backoff),
     Schedule.intersect(Schedule.recurs(config.maxAttempts - 1)),
     Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
+    Schedule.checkEffect(() => mayRetry),
     Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
       const announced = announcedWaitMillis(error)
       const delay = announced !== undefined ? Duration.millis(announced) : Duration.min(backoffDelay, cap)

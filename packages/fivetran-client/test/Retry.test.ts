@@ -209,6 +209,25 @@ describe("retries", () => {
       assert.strictEqual((yield* server.requests).length, 5)
     }))
 
+  it.scoped("past a caller's wait cap no failed attempt is repeated: a hanging server costs it one more timeout, not four", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer(() => Effect.never)
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 20 })
+      const fiber = yield* Effect.fork(Effect.flip(
+        client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 30_000, setting: "max-provisioning-wait" }))
+      ))
+      yield* awaitRequests(server.requests, 1)
+      yield* TestClock.adjust("20 seconds")
+      // 20 s in, the cap's 30 s have not passed: the timeout is retried after its backoff.
+      yield* elapseRetrySleep(10_000)
+      yield* awaitRequests(server.requests, 2)
+      yield* TestClock.adjust("20 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.deepStrictEqual([error._tag, error.message.endsWith("; gave up after 2 attempts")], ["Transport", true])
+      yield* liveWait(50)
+      assert.strictEqual((yield* server.requests).length, 2)
+    }))
+
   it.scoped("5xx is retried with exponential backoff up to MAX_ATTEMPTS, then fails", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => text(502, "bad gateway"))
