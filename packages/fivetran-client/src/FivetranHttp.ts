@@ -5,7 +5,7 @@ import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, Serv
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
-import { ClientWaitSetting, type RateLimitWaitCap, rateLimitWaitCap, retryBeforeDeadline } from "./RateLimitWaitCap.js"
+import { ClientWaitSetting, rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
@@ -163,8 +163,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       }
     }
 
-    const tooLong = (endpoint: string, reason: string, neededMillis: number, cap: RateLimitWaitCap) =>
-      new RateLimitWaitTooLong({ endpoint, reason, neededMillis, maxWaitMillis: cap.millis, maxWaitSetting: cap.setting })
+    const tooLong = (endpoint: string, reason: string, neededMillis: number, cap: WaitBound) =>
+      new RateLimitWaitTooLong({ endpoint, reason, neededMillis, maxWaitMillis: cap.shownMillis, maxWaitSetting: cap.setting })
 
     /**
      * Holds the request back while sending it would take the account's remaining budget below the
@@ -326,7 +326,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
               retryAfterSeconds,
               retryAfterDate,
               retryAfterFrom,
-              maxWaitMillis: cap.millis,
+              maxWaitMillis: cap.shownMillis,
               ...(cap.setting === ClientWaitSetting ? {} : { maxWaitSetting: cap.setting })
             })
           }

@@ -28,15 +28,24 @@ const currentDeadline = FiberRef.unsafeMake<Option.Option<Deadline>>(Option.none
 export const withRateLimitWaitCap = (cap: RateLimitWaitCap) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: now + cap.millis })))
 
+/** The bound in force: the wait allowed now, and the setting and figure an error names. */
+export interface WaitBound extends RateLimitWaitCap {
+  /** `millis`, but the whole of the setting while less than a second of it is spent (not "29.9s"). */
+  readonly shownMillis: number
+}
+
 /** The bound in force at `now` for the calling fiber, given the client's own. */
-export const rateLimitWaitCap = (clientMillis: number, now: number): Effect.Effect<RateLimitWaitCap> =>
+export const rateLimitWaitCap = (clientMillis: number, now: number): Effect.Effect<WaitBound> =>
   Effect.map(FiberRef.get(currentDeadline), (deadline) => {
-    if (Option.isNone(deadline)) return { millis: clientMillis, setting: ClientWaitSetting }
+    const client = { millis: clientMillis, setting: ClientWaitSetting, shownMillis: clientMillis }
+    if (Option.isNone(deadline)) return client
     const { at, cap } = deadline.value
     const left = Math.max(0, at - now)
-    if (left >= clientMillis) return { millis: clientMillis, setting: ClientWaitSetting }
+    if (left >= clientMillis) return client
     // Errors say the bound was partly spent once it was by a second or more (a wait, a slow answer).
-    return { millis: left, setting: cap.millis - left >= 1_000 ? `what is left of ${cap.setting}` : cap.setting }
+    return cap.millis - left >= 1_000
+      ? { millis: left, setting: `what is left of ${cap.setting}`, shownMillis: left }
+      : { millis: left, setting: cap.setting, shownMillis: cap.millis }
   })
 
 /** Whether a failed attempt may still be repeated at `now`: always, but past the deadline of `withRateLimitWaitCap`. */
