@@ -85,6 +85,14 @@ const call = (service: Service, method: "GET" | "POST", path: string, body?: unk
     return { status: response.status, body: await response.json() as Record<string, unknown> }
   })
 
+/** Invites a user through the service (POST /v1/accounts answers 201); its principal id, `user:<id>`. */
+const invite = (service: Service, given_name: string, family_name: string, email: string) =>
+  Effect.gen(function*() {
+    const invited = yield* call(service, "POST", "/v1/accounts", { email, given_name, family_name })
+    assert.strictEqual(invited.status, 201)
+    return `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+  })
+
 /** Renames a user's given name in the sandbox, through its own API (HTTP Basic with the account's system key). */
 const renameInFivetran = (service: Service, userId: string, givenName: string) =>
   Effect.promise(async () => {
@@ -296,12 +304,7 @@ describe("access explorer in headless Chromium", () => {
 
         // More matches than the page shows: it says so, rather than silently leaving some (teams) out.
         for (let i = 0; i < 51; i++) {
-          const invited = yield* call(service, "POST", "/v1/accounts", {
-            email: `zed${i}@example.com`,
-            given_name: "Zed",
-            family_name: `Many${i}`
-          })
-          assert.strictEqual(invited.status, 201)
+          yield* invite(service, "Zed", `Many${i}`, `zed${i}@example.com`)
         }
         yield* syncNow(service)
         yield* promise(() => page.click("#reload"))
@@ -405,13 +408,7 @@ describe("access explorer in headless Chromium", () => {
       const context = yield* launchBrowser
       const page = yield* promise(() => context.newPage())
       // Invited, not yet given anything: what a reviewer checks after an onboarding.
-      const invited = yield* call(service, "POST", "/v1/accounts", {
-        email: "nadia.holdsnothing@example.com",
-        given_name: "Nadia",
-        family_name: "Holdsnothing"
-      })
-      assert.strictEqual(invited.status, 201)
-      const id = `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+      const id = yield* invite(service, "Nadia", "Holdsnothing", "nadia.holdsnothing@example.com")
       yield* syncNow(service)
       yield* signIn(page, service)
       const read = (on: Page) =>
@@ -442,12 +439,7 @@ describe("access explorer in headless Chromium", () => {
         yield* syncNow(service)
         // 201 invited users: two pages of 100 changes and a last page of one.
         for (let i = 0; i < 201; i++) {
-          const invited = yield* call(service, "POST", "/v1/accounts", {
-            email: `paged${i}@example.com`,
-            given_name: "Paged",
-            family_name: `User${i}`
-          })
-          assert.strictEqual(invited.status, 201)
+          yield* invite(service, "Paged", `User${i}`, `paged${i}@example.com`)
         }
         yield* syncNow(service)
         yield* signIn(page, service)
@@ -483,13 +475,12 @@ describe("access explorer in headless Chromium", () => {
       const context = yield* launchBrowser
       const page = yield* promise(() => context.newPage())
       // A long name without spaces, as the sheet of a real account may hold.
-      const invited = yield* call(service, "POST", "/v1/accounts", {
-        email: "long.name@example.com",
-        given_name: "Maximiliana-Alexandrina-Konstantinopolitanische",
-        family_name: "VonUndZuHohenzollernSigmaringenWittelsbach"
-      })
-      assert.strictEqual(invited.status, 201)
-      const longId = `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+      const longId = yield* invite(
+        service,
+        "Maximiliana-Alexandrina-Konstantinopolitanische",
+        "VonUndZuHohenzollernSigmaringenWittelsbach",
+        "long.name@example.com"
+      )
       yield* syncNow(service)
       yield* syncNow(service)
       yield* promise(() => page.setViewportSize({ width: 360, height: 740 }))
