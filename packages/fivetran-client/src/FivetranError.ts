@@ -173,7 +173,7 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly retryAfterUnreadable?: boolean | undefined
   /** Set when that wait is longer than max-rate-limit-wait: the call failed at once instead of retrying. */
   readonly maxWaitMillis?: number | undefined
-  /** The setting `maxWaitMillis` came from, when not max-rate-limit-wait (RateLimitWaitCap.ts). */
+  /** The setting `maxWaitMillis` came from (RateLimitWaitCap.ts); max-rate-limit-wait when absent. */
   readonly maxWaitSetting?: string | undefined
   /** Set when the call gave up after more than one attempt, each answered so (or the last so). */
   readonly attempts?: number | undefined

@@ -5,7 +5,7 @@ import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, Serv
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
-import { ClientWaitSetting, rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
+import { rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
@@ -314,24 +314,22 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           scrub
         )
         const announced = announcedWaitMillis(error)
-        const cap = announced === undefined ? undefined : yield* rateLimitWaitCap(maxWaitMillis, clock.unsafeCurrentTimeMillis())
-        if (announced !== undefined && cap !== undefined && announced > cap.millis) {
-          if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced, cap)
-          // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.
-          if (error._tag === "ServerError") {
-            const { endpoint, retryAfterDate, retryAfterFrom, retryAfterSeconds, status } = error
-            return yield* new ServerError({
-              endpoint,
-              status,
-              retryAfterSeconds,
-              retryAfterDate,
-              retryAfterFrom,
-              maxWaitMillis: cap.shownMillis,
-              ...(cap.setting === ClientWaitSetting ? {} : { maxWaitSetting: cap.setting })
-            })
-          }
-        }
-        return yield* Effect.fail(error)
+        if (announced === undefined) return yield* Effect.fail(error)
+        const cap = yield* rateLimitWaitCap(maxWaitMillis, clock.unsafeCurrentTimeMillis())
+        if (announced <= cap.millis) return yield* Effect.fail(error)
+        if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced, cap)
+        if (error._tag !== "ServerError") return yield* Effect.fail(error)
+        // A 503 is an outage, not the rate limit: it stays a ServerError, saying why it was not retried.
+        const { retryAfterDate, retryAfterFrom, retryAfterSeconds, status } = error
+        return yield* new ServerError({
+          endpoint: error.endpoint,
+          status,
+          retryAfterSeconds,
+          retryAfterDate,
+          retryAfterFrom,
+          maxWaitMillis: cap.shownMillis,
+          maxWaitSetting: cap.setting
+        })
       })
 
     /**
