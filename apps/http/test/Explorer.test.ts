@@ -494,7 +494,8 @@ describe("access explorer in headless Chromium", () => {
       yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
       yield* promise(() => page.fill("#query", "Maximiliana"))
       yield* promise(() => page.click("#search-form button"))
-      yield* promise(() => page.locator("[data-testid=results] button").click())
+      // The long-named user's own result: the first search's button stays until the new results arrive.
+      yield* promise(() => page.locator(`[data-principal="${longId}"]`).click())
       yield* promise(() => page.locator("[data-testid=details-title]", { hasText: longId }).waitFor())
       yield* step(page, "narrow-360")
       const widths = yield* promise(() =>
