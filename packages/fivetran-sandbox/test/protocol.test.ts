@@ -77,6 +77,29 @@ describe("pagination", () => {
         "Invalid parameter 'limit': '1001' must be an integer from 1 to 1000"
       )
     }).pipe(provideSandbox()))
+
+  it.effect("limit is read as an int32 parser reads it: 1e1, 0x10, 5.0 and ' 5' are 400, +2 and 02 are 2", () =>
+    Effect.gen(function*() {
+      const answers: Array<[string, number, number | undefined]> = []
+      for (const limit of ["1e1", "0x10", "5.0", "%205", "5%20", "%2B2", "02"]) {
+        const response = yield* raw("GET", `/v1/users?limit=${limit}`)
+        answers.push([limit, response.status, (response.json as Partial<PageBody>).data?.items.length])
+      }
+      assert.deepStrictEqual(answers, [
+        ["1e1", 400, undefined],
+        ["0x10", 400, undefined],
+        ["5.0", 400, undefined],
+        ["%205", 400, undefined],
+        ["5%20", 400, undefined],
+        ["%2B2", 200, 2],
+        ["02", 200, 2]
+      ])
+      const refused = yield* raw("GET", "/v1/users?limit=1e1")
+      assert.deepStrictEqual(refused.json, {
+        code: "InvalidInput",
+        message: "Invalid parameter 'limit': '1e1' must be an integer from 1 to 1000"
+      })
+    }).pipe(provideSandbox()))
 })
 
 describe("authentication and permissions", () => {

@@ -13,7 +13,17 @@ export interface PageRequest {
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 1000
 
-const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, MAX_LIMIT))
+/**
+ * `limit` is an int32 query parameter (the API reference's `format: int32`): digits with an optional
+ * sign, as an integer parser reads them. Number() would also take `1e2`, `0x10`, `5.0` and ` 5`,
+ * which such a parser refuses: a client sending them passed here and failed on Fivetran.
+ */
+const Limit = Schema.String.pipe(
+  Schema.pattern(/^[+-]?\d+$/),
+  Schema.compose(Schema.NumberFromString),
+  Schema.int(),
+  Schema.between(1, MAX_LIMIT)
+)
 const CursorJson = Schema.parseJson(Schema.Struct({ skip: Schema.NonNegativeInt }))
 const decodeLimit = Schema.decodeUnknownEither(Limit)
 const decodeCursorJson = Schema.decodeUnknownEither(CursorJson)
