@@ -325,6 +325,44 @@ describe("rate limits", () => {
       })
     }).pipe(provideSandbox({ rateLimit: { hourly: 3 } })))
 
+  it.effect("bad credentials are 401 whatever the account's budget, spend none of it and are told nothing of it", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const wrong = { key: keys.admin.key, secret: "nope" }
+      const answers: Array<[number, string | undefined, string | undefined]> = []
+      const call = (key: { key: string; secret: string } | null) =>
+        Effect.map(raw("GET", "/v1/roles?limit=1", { key }), (response) => {
+          answers.push([response.status, response.headers["x-rate-limit"], response.headers["x-rate-limit-remaining"]])
+          return response
+        })
+      yield* call(wrong)
+      yield* call(null)
+      yield* call(keys.admin)
+      yield* call(wrong)
+      yield* call(keys.admin)
+      const refusedWrong = yield* call(wrong)
+      yield* call(keys.admin)
+      assert.deepStrictEqual(answers, [
+        [401, undefined, undefined],
+        [401, undefined, undefined],
+        [200, "2", "1"],
+        [401, undefined, undefined],
+        [200, "2", "0"],
+        [401, undefined, undefined],
+        [429, "2", "0"]
+      ])
+      assert.deepStrictEqual(refusedWrong.json, { code: "Unauthorized", message: "Invalid authorization credentials" })
+      assert.deepStrictEqual((yield* sandbox.requestLog).map((entry) => [entry.status, entry.rateLimitRemaining]), [
+        [401, null],
+        [401, null],
+        [200, 1],
+        [401, null],
+        [200, 0],
+        [401, null],
+        [429, 0]
+      ])
+    }).pipe(provideSandbox({ rateLimit: { hourly: 2 } })))
+
   it.effect("--rate-window-seconds shortens the window; answers announce it in X-Rate-Limit-Window-Seconds", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

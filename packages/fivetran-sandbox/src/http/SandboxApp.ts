@@ -107,9 +107,10 @@ const applyBodyFault = (
 const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
 
 /**
- * The whole request pipeline: dropped connections, the hourly budget, injected
- * 429s and 5xx, the test hook, authentication, authorisation, content negotiation, routing, injected body faults,
- * the rate-limit headers on every answer, the injected latency, and the request log.
+ * The whole request pipeline: dropped connections, the account's hourly budget (for requests with
+ * valid credentials), injected 429s and 5xx, the test hook, authentication, authorisation, content
+ * negotiation, routing, injected body faults, the rate-limit headers on every answer counted in the
+ * budget, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
   const router = makeRouter(deps.endpoints)
@@ -182,10 +183,13 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     }
 
     const now = yield* Clock.currentTimeMillis
-    const admission = deps.rateLimit.admit(now)
+    // The budget is the account's (docs/fivetran-api.md §1.7): a request whose credentials name no
+    // account spends none of it, is not refused by it, and is told nothing of it (`route` answers 401).
+    const authenticated = !(authenticate(deps.state, request.headers["authorization"]) instanceof ApiError)
+    const admission = authenticated ? deps.rateLimit.admit(now) : undefined
     let fault: FaultKind | null = null
     let response: HttpServerResponse.HttpServerResponse
-    if (admission._tag === "Refused") {
+    if (admission?._tag === "Refused") {
       response = errorReply(
         tooManyRequests(
           `Rate limit of ${deps.rateLimit.limit} requests per ${deps.rateLimit.windowText} exceeded`,
@@ -210,15 +214,17 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
       }
     }
     yield* holdBack
-    const remaining = admission._tag === "Admitted" ? admission.remaining : 0
-    response = HttpServerResponse.setHeaders(response, {
-      "x-rate-limit": String(deps.rateLimit.limit),
-      "x-rate-limit-remaining": String(remaining),
-      // Not a Fivetran header: announces a window other than the hour, so clients can pace to it.
-      ...(deps.rateLimit.windowMillis === HOUR_MILLIS
-        ? {}
-        : { "x-rate-limit-window-seconds": String(deps.rateLimit.windowMillis / 1000) })
-    })
+    const remaining = admission === undefined ? null : admission._tag === "Admitted" ? admission.remaining : 0
+    if (remaining !== null) {
+      response = HttpServerResponse.setHeaders(response, {
+        "x-rate-limit": String(deps.rateLimit.limit),
+        "x-rate-limit-remaining": String(remaining),
+        // Not a Fivetran header: announces a window other than the hour, so clients can pace to it.
+        ...(deps.rateLimit.windowMillis === HOUR_MILLIS
+          ? {}
+          : { "x-rate-limit-window-seconds": String(deps.rateLimit.windowMillis / 1000) })
+      })
+    }
     yield* record(response.status, fault, remaining)
     if (response.body._tag === "Uint8Array" && isPageBuffer(response.body.body)) {
       // Reused once Node has handed all of it to the operating system (PageBuffers).
