@@ -302,11 +302,11 @@ describe("review commands across syncs", () => {
 
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
-      const added = (id: string, via: string) => ({
+      const added = (id: string, name: string, via: string) => ({
         change: "added",
         kind: "grant",
         id,
-        name: "",
+        name,
         via,
         previous_via: "",
         status: "",
@@ -314,9 +314,9 @@ describe("review commands across syncs", () => {
         previous_name: ""
       })
       assert.deepStrictEqual(json(diff.stdout), [
-        added("group:lake_g:View Destination:team:analysts_t", "direct"),
-        added("group:lake_g:View Destination:user:both_bo", "team:analysts_t"),
-        added("group:lake_g:View Destination:user:suspended_di", "team:analysts_t")
+        added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct"),
+        added("group:lake_g:View Destination:user:both_bo", "Bo Both: View Destination on lake", "team:analysts_t"),
+        added("group:lake_g:View Destination:user:suspended_di", "Di Suspended: View Destination on lake", "team:analysts_t")
       ])
       assert.match(diff.stderr, /^3 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
 
@@ -347,6 +347,26 @@ describe("review commands across syncs", () => {
       const same = yield* runCli(["diff", "--fail-on-change", `${dir}/after.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(same, 0)
       assert.strictEqual(same.stdout, "")
+
+      // A user deleted since: the newer sync has no row of them, so their lost grants are named
+      // from the older one (the person the reviewer must recognise), in the table's NAME column too.
+      assertExit(yield* runCli([...yield* edgeFlags, "-p", "--delete-resource", "both_bo", "--delete-resource-type", "user"]), 0)
+      yield* syncEdgeInto(`${dir}/deleted.c1z`)
+      const gone = yield* runCli(["diff", `${dir}/after.c1z`, `${dir}/deleted.c1z`, "-o", "csv"])
+      assertExit(gone, 0)
+      assert.deepStrictEqual(gone.stdout.split("\r\n"), [
+        "change,kind,id,name,via,previous_via,status,previous_status,previous_name",
+        "removed,resource,user:both_bo,Bo Both,,,,,",
+        "removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,",
+        "removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,",
+        "removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,",
+        "removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,",
+        "removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,",
+        "removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,",
+        "removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,",
+        "removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,",
+        ""
+      ])
     }).pipe(withSandbox()))
 
   it.scopedLive("a diff of a sync with --sync-connections against one without warns that the connections' rows are scope, not change", () =>

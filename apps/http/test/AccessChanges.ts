@@ -13,6 +13,12 @@ const destinationRoles = (snapshot: AccountSnapshot) =>
 const membersOf = (snapshot: AccountSnapshot, teamId: string) =>
   snapshot.team_users.filter((row) => row.team_id === teamId).map((row) => row.user_id)
 
+/** A user's display name: given and family name, else the email, else the id. */
+const personName = (snapshot: AccountSnapshot, userId: string) => {
+  const user = snapshot.users.find((candidate) => candidate.id === userId)!
+  return `${user.given_name} ${user.family_name}`.trim() || user.email || user.id
+}
+
 /** A team member holding a group role through that team only (not directly). */
 export const inheritedGrant = (snapshot: AccountSnapshot) => {
   for (const held of snapshot.team_groups) {
@@ -49,14 +55,19 @@ export const teamGrantToMake = (snapshot: AccountSnapshot) => {
         ])
         if (members.some((member) => holders.has(member))) continue
         const entitlementId = `group:${group.id}:${role}`
+        const entitlementName = `${role} on ${group.name}`
         return {
           team,
           entitlementId,
-          /** The diff's grant entries, in its (id) order: the team's grant and each member's derived one. */
+          /**
+           * The diff's grant entries, in its (id) order: the team's grant and each member's derived
+           * one, each named `principal: entitlement`.
+           */
           added: [
-            { id: `${entitlementId}:team:${team.id}`, paths: [{ via: "direct" as const }] },
+            { id: `${entitlementId}:team:${team.id}`, name: `${team.name}: ${entitlementName}`, paths: [{ via: "direct" as const }] },
             ...members.map((member) => ({
               id: `${entitlementId}:user:${member}`,
+              name: `${personName(snapshot, member)}: ${entitlementName}`,
               paths: [{ via: "team" as const, team: team.id }]
             }))
           ].sort((a, b) => compareKeys(a.id, b.id))

@@ -251,7 +251,7 @@ describe("access explorer in headless Chromium", () => {
               "added",
               "grant",
               grant.id,
-              "",
+              grant.name,
               grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
               ""
             ])

@@ -51,6 +51,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
           change: "added" as const,
           kind: "grant" as const,
           id: grant.id,
+          name: grant.name,
           entitlement: change.entitlementId,
           principal: grant.id.slice(change.entitlementId.length + 1),
           paths: grant.paths

@@ -115,6 +115,29 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
   }
 }
 
+/** Names kept per sync while a diff runs: enough for every user of a large account, and bounded. */
+const keptNames = 20_000
+
+/**
+ * A principal's display name in one sync, remembered: a diff's grants come by entitlement, so each
+ * principal recurs once per entitlement it gained or lost, and each lookup is a query and a decode.
+ */
+const principalNamesOf = (reader: C1zReader) => {
+  const names = new Map<string, string | undefined>()
+  return (principal: ResourceId): Effect.Effect<string | undefined, C1zError> => {
+    const key = `${principal.resourceType}:${principal.resource}`
+    if (names.has(key)) return Effect.succeed(names.get(key))
+    return reader.getResource(principal).pipe(
+      Effect.map((resource) => {
+        const name = Option.getOrUndefined(resource)?.displayName
+        if (names.size >= keptNames) names.clear()
+        names.set(key, name)
+        return name
+      })
+    )
+  }
+}
+
 /** The diff from `base` (older) to `target` (newer), resuming after `from` when given. */
 export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosition): Stream.Stream<DiffEntry, C1zError> =>
   syncDiff({
@@ -123,5 +146,9 @@ export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosit
       base: (after) => base.sorted.entitlements({ after }),
       target: (after) => target.sorted.entitlements({ after })
     },
-    grants: { base: (after) => base.sorted.grants({ after }), target: (after) => target.sorted.grants({ after }) }
+    grants: { base: (after) => base.sorted.grants({ after }), target: (after) => target.sorted.grants({ after }) },
+    principalNames: ((names) => (side, principals) => Effect.forEach(principals, names[side]))({
+      base: principalNamesOf(base),
+      target: principalNamesOf(target)
+    })
   }, from)

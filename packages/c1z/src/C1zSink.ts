@@ -1,4 +1,4 @@
-import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { SinkError, type SinkReport, SyncSink } from "@baton-fivetran/connector-core"
 import { Effect, Layer } from "effect"
 import {
   type C1zError,
@@ -43,7 +43,7 @@ export const C1zSink = {
                 Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
               )
             ),
-            Effect.asVoid,
+            Effect.map((result): SinkReport => ({ leftOutGrants: result.leftOut })),
             Effect.catchIf(isC1zError, (error) => Effect.flatMap(failure(error), Effect.fail))
           )
       })

@@ -23,7 +23,15 @@ describe("grants sharing an entitlement", () => {
           principal: { id: { resourceType: "user", resource: "u_carol" }, annotations: [] }
         }
       ]
-      yield* writeC1z(path, Stream.fromIterable(grants.map((value) => ({ _tag: "GrantRow" as const, value }))))
+      // The principals are resources too: the writer leaves out a grant whose principal is not.
+      const carol = { ...F.alice, id: { resourceType: "user", resource: "u_carol" } }
+      yield* writeC1z(
+        path,
+        Stream.fromIterable([
+          ...[F.bob, F.alice, carol].map((value) => ({ _tag: "ResourceRow" as const, value })),
+          ...grants.map((value) => ({ _tag: "GrantRow" as const, value }))
+        ])
+      )
       const reader = yield* openC1z(path)
       const read = Chunk.toArray(yield* Stream.runCollect(reader.grants())).map((row) => row.value)
       assert.deepStrictEqual(read, grants)

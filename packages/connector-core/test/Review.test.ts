@@ -5,11 +5,13 @@ import {
   compareKeys,
   csvRecord,
   type DiffEntry,
+  type DiffSide,
   directGrant,
   derivedGrant,
   type Entitlement,
   mergeSorted,
   type Resource,
+  type ResourceId,
   syncDiff,
   teamGrant
 } from "../src/index.js"
@@ -105,7 +107,14 @@ describe("syncDiff", () => {
     grants: {
       base: keyed([directGrant(entitlement, user), directGrant(other, { resourceType: "user", resource: "u2" })]),
       target: keyed([directGrant(entitlement, user, ["t2"]), teamGrant(other, "t2")])
-    }
+    },
+    // Each sync names its own principals: u1 was renamed, u2 is only in the older, t2 in neither.
+    principalNames: (side: DiffSide, principals: ReadonlyArray<ResourceId>) =>
+      Effect.succeed(
+        principals.map(({ resource }) =>
+          ({ base: { u1: "Ana Old", u2: "Bo" }, target: { u1: "Ana" } } as const)[side][resource as "u1" | "u2"]
+        )
+      )
   }
 
   it.effect("names what was added and removed, and grants whose paths changed, by kind then id", () =>
@@ -121,6 +130,7 @@ describe("syncDiff", () => {
             change: "added",
             kind: "grant",
             id: "group:g1:Manage Destination:team:t2",
+            name: "team:t2: Manage",
             entitlement: "group:g1:Manage Destination",
             principal: "team:t2",
             paths: [{ via: "direct" }]
@@ -129,6 +139,7 @@ describe("syncDiff", () => {
             change: "removed",
             kind: "grant",
             id: "group:g1:Manage Destination:user:u2",
+            name: "Bo: Manage",
             entitlement: "group:g1:Manage Destination",
             principal: "user:u2",
             paths: [{ via: "direct" }]
@@ -137,6 +148,7 @@ describe("syncDiff", () => {
             change: "changed",
             kind: "grant",
             id: "group:g1:View Destination:user:u1",
+            name: "Ana: View Destination on g1",
             entitlement: "group:g1:View Destination",
             principal: "user:u1",
             paths: [{ via: "direct" }, { via: "team", team: "t2" }],
@@ -164,7 +176,8 @@ describe("syncDiff", () => {
         Stream.runCollect(syncDiff({
           resources: { base: keyedResources([before]), target: keyedResources([after]) },
           entitlements: { base: keyed([]), target: keyed([]) },
-          grants: { base: keyed([]), target: keyed([]) }
+          grants: { base: keyed([]), target: keyed([]) },
+          principalNames: () => Effect.succeed([])
         })).pipe(Effect.map(Chunk.toReadonlyArray))
       assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("ENABLED", "Ann", "b")), [])
       assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("DISABLED", "Ann", "a")), [

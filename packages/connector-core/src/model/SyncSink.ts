@@ -1,10 +1,19 @@
 import { Context, Data, type Effect, type Stream } from "effect"
-import type { SyncRow } from "./Baton.js"
+import type { Grant, SyncRow } from "./Baton.js"
 
 export class SinkError extends Data.TaggedError("SinkError")<{ readonly reason: string }> {
   override get message() {
     return `could not write the sync output: ${this.reason}`
   }
+}
+
+/** What a sink did not keep of the rows it was given. */
+export interface SinkReport {
+  /**
+   * Grants whose principal is not among the rows' resources: a `.c1z` leaves them out, since baton's
+   * grant listings fail on a grant whose principal they cannot find.
+   */
+  readonly leftOutGrants: ReadonlyArray<Grant>
 }
 
 /**
@@ -13,7 +22,7 @@ export class SinkError extends Data.TaggedError("SinkError")<{ readonly reason: 
  * interruption leaves any previous output untouched).
  */
 export interface SyncSinkShape {
-  readonly write: <E, R>(rows: Stream.Stream<SyncRow, E, R>) => Effect.Effect<void, E | SinkError, R>
+  readonly write: <E, R>(rows: Stream.Stream<SyncRow, E, R>) => Effect.Effect<SinkReport, E | SinkError, R>
 }
 
 export class SyncSink extends Context.Tag("connector-core/SyncSink")<SyncSink, SyncSinkShape>() {}

@@ -1,5 +1,5 @@
-import { Chunk, Option, Schema, Stream } from "effect"
-import type { Entitlement, Grant, Resource } from "../model/Baton.js"
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import type { Entitlement, Grant, Resource, ResourceId } from "../model/Baton.js"
 import { type AccessPath, AccessPath as AccessPathSchema, accessPaths, samePaths } from "./AccessPath.js"
 import { statusText } from "./ReviewRow.js"
 import { type Keyed, mergeSorted } from "./SortedMerge.js"
@@ -25,7 +25,11 @@ export const DiffEntry = Schema.Struct({
   kind: DiffKind,
   /** The resource as `type:id`, the entitlement id or the grant id. */
   id: Schema.String,
-  /** Display name of a resource or an entitlement (in the newer sync; in the older for a removed one). */
+  /**
+   * Display name of a resource or an entitlement; of a grant, its principal's and its entitlement's
+   * as `principal: entitlement` (`Ada Lovelace: View Destination on warehouse`), each its id when
+   * the sync has no name for it. From the newer sync; from the older for a removed one.
+   */
   name: Schema.optional(Schema.String),
   /** Changed resources: the name in the older sync, when it changed. */
   previous_name: Schema.optional(Schema.String),
@@ -54,10 +58,22 @@ export interface DiffSides<A, E> {
   readonly target: (after: string | undefined) => Stream.Stream<Keyed<A>, E>
 }
 
+/** Which of the two syncs: `base` the older, `target` the newer. */
+export type DiffSide = "base" | "target"
+
 export interface DiffSources<E> {
   readonly resources: DiffSides<Resource, E>
   readonly entitlements: DiffSides<Entitlement, E>
   readonly grants: DiffSides<Grant, E>
+  /**
+   * Principals' display names in one sync (undefined for one without a row there), asked a chunk
+   * of entries at a time: a grant row carries only its principal's id, and a reviewer reading a
+   * diff of real Fivetran ids needs the person.
+   */
+  readonly principalNames: (
+    side: DiffSide,
+    principals: ReadonlyArray<ResourceId>
+  ) => Effect.Effect<ReadonlyArray<string | undefined>, E>
 }
 
 const noEntry = Option.none<DiffEntry>()
@@ -65,14 +81,26 @@ const someEntry = (entry: DiffEntry) => Option.some(entry)
 
 const principalRef = (grant: Grant) => `${grant.principal.id.resourceType}:${grant.principal.id.resource}`
 
-const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: ReadonlyArray<AccessPath>): DiffEntry => ({
-  change,
-  kind: "grant",
-  id,
-  entitlement: grant.entitlement.id,
-  principal: principalRef(grant),
-  paths: accessPaths(grant),
-  ...(previous === undefined ? {} : { previous_paths: previous })
+/** A grant entry before its name is known, and the sync that names it. */
+interface UnnamedGrant {
+  readonly side: DiffSide
+  readonly grant: Grant
+  readonly entry: (name: string) => DiffEntry
+}
+
+const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: ReadonlyArray<AccessPath>): UnnamedGrant => ({
+  side: change === "removed" ? "base" : "target",
+  grant,
+  entry: (name) => ({
+    change,
+    kind: "grant",
+    id,
+    name,
+    entitlement: grant.entitlement.id,
+    principal: principalRef(grant),
+    paths: accessPaths(grant),
+    ...(previous === undefined ? {} : { previous_paths: previous })
+  })
 })
 
 /** A resource present in both syncs, if its name or status changed. */
@@ -112,23 +140,40 @@ const presenceDiff = <A, E>(
     })
   )
 
-const grantDiff = <E>(sides: DiffSides<Grant, E>, after: string | undefined) =>
-  mergeSorted(sides.base(after), sides.target(after)).pipe(
-    Stream.filterMap((merged) => {
+const grantDiff = <E>(sources: DiffSources<E>, after: string | undefined) =>
+  mergeSorted(sources.grants.base(after), sources.grants.target(after)).pipe(
+    Stream.filterMap((merged): Option.Option<UnnamedGrant> => {
       switch (merged._tag) {
         case "Left":
-          return someEntry(grantEntry("removed", merged.key, merged.left))
+          return Option.some(grantEntry("removed", merged.key, merged.left))
         case "Right":
-          return someEntry(grantEntry("added", merged.key, merged.right))
+          return Option.some(grantEntry("added", merged.key, merged.right))
         case "Both": {
           const before = accessPaths(merged.left)
           return samePaths(before, accessPaths(merged.right))
-            ? noEntry
-            : someEntry(grantEntry("changed", merged.key, merged.right, before))
+            ? Option.none()
+            : Option.some(grantEntry("changed", merged.key, merged.right, before))
         }
       }
-    })
+    }),
+    Stream.mapChunksEffect((chunk) => namedGrants(sources, Chunk.toReadonlyArray(chunk)))
   )
+
+/** Entries with their names: a removed grant's principal named by the older sync, the others by the newer. */
+const namedGrants = <E>(sources: DiffSources<E>, unnamed: ReadonlyArray<UnnamedGrant>) => {
+  const principalsOf = (side: DiffSide) => unnamed.filter((u) => u.side === side).map((u) => u.grant.principal.id)
+  return Effect.zipWith(
+    sources.principalNames("base", principalsOf("base")),
+    sources.principalNames("target", principalsOf("target")),
+    (baseNames, targetNames) => {
+      const next = { base: 0, target: 0 }
+      return Chunk.unsafeFromArray(unnamed.map(({ entry, grant, side }) => {
+        const principal = (side === "base" ? baseNames : targetNames)[next[side]++]
+        return entry(`${principal || principalRef(grant)}: ${grant.entitlement.displayName || grant.entitlement.id}`)
+      }))
+    }
+  )
+}
 
 /** The diff from `base` to `target`, resuming after `from` when given. */
 export const syncDiff = <E>(sources: DiffSources<E>, from?: DiffPosition): Stream.Stream<DiffEntry, E> => {
@@ -137,7 +182,7 @@ export const syncDiff = <E>(sources: DiffSources<E>, from?: DiffPosition): Strea
   const sections: ReadonlyArray<Stream.Stream<DiffEntry, E>> = [
     presenceDiff("resource", sources.resources, after("resource"), (r) => r.displayName, resourceChange),
     presenceDiff("entitlement", sources.entitlements, after("entitlement"), (e) => e.displayName),
-    grantDiff(sources.grants, after("grant"))
+    grantDiff(sources, after("grant"))
   ]
   return Stream.concatAll(Chunk.unsafeFromArray(sections.slice(start)))
 }

@@ -7,7 +7,7 @@ import {
   withRequestTally
 } from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
-import type { SyncRow } from "../model/Baton.js"
+import type { Grant, SyncRow } from "../model/Baton.js"
 import { derivedGrant } from "../model/Grants.js"
 import { SyncSink } from "../model/SyncSink.js"
 import { type ResourceTypeModule, type SyncPhaseName, syncedResourceTypes } from "../registry/ResourceTypeModule.js"
@@ -22,7 +22,7 @@ import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./S
 import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
-import { addRows, emptyTally, tallyResources } from "./SyncTally.js"
+import { addRows, emptyTally, tallyResources, withoutGrants } from "./SyncTally.js"
 import type { SyncWarning } from "./SyncWarning.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
@@ -56,6 +56,22 @@ const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseConte
  */
 const derivedRows = (context: PhaseContext): Stream.Stream<SyncRow> =>
   Stream.suspend(() => Stream.fromIteratorSucceed(derivedGrantRows(context.expansion), 1000))
+
+/** Principals named in the warning about grants left out; the rest are counted. */
+const namedPrincipals = 3
+
+/** The warning for grants the sink left out: their principals were not listed (SinkReport). */
+const leftOutWarning = (grants: ReadonlyArray<Grant>): SyncWarning => {
+  const principals = Array.from(new Set(grants.map(({ principal }) => `${principal.id.resourceType}:${principal.id.resource}`)))
+  const named = principals.slice(0, namedPrincipals).map(echoed).join(", ")
+  const more = principals.length > namedPrincipals ? ` and ${principals.length - namedPrincipals} more` : ""
+  const grantsName = grants.length === 1 ? "1 grant names" : `${grants.length} grants name`
+  return {
+    kind: "unlisted_resource",
+    message: `${grantsName} ${named}${more}, which the sync did not list (the account changed while it was read); ` +
+      "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
+  }
+}
 
 function* derivedGrantRows(expansion: TeamExpansion): IterableIterator<SyncRow> {
   for (const { entitlement, reaches } of expansion.takeKnown()) {
@@ -260,10 +276,14 @@ const sync = (
         ([wait, index]) => Ref.set(waiting, wait).pipe(Effect.zipRight(index === 0 ? Effect.void : report))
       )
     )
-    yield* sink.write(recorded).pipe(
+    const { leftOutGrants } = yield* sink.write(recorded).pipe(
       Effect.catchTag("SinkError", (error) => Effect.fail(new SyncFailed({ reason: error.message, cause: error }))),
       Effect.ensuring(Fiber.interrupt(followWaits))
     )
+    if (leftOutGrants.length > 0) {
+      yield* warn(leftOutWarning(leftOutGrants))
+      yield* Ref.update(tally, (counts) => withoutGrants(counts, leftOutGrants))
+    }
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
     const { rateLimitWaitMillis, requests, retries, retryBackoffMillis } = yield* ownRequests.counts

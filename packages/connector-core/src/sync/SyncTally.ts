@@ -39,4 +39,10 @@ export const addRows = (tally: SyncTally, rows: Chunk.Chunk<SyncRow>): SyncTally
   return { resources, resourceTypes, entitlements, directGrants, derivedGrants }
 }
 
+/** The tally without grants the sink left out (SinkReport). */
+export const withoutGrants = (tally: SyncTally, grants: ReadonlyArray<Grant>): SyncTally => {
+  const derived = grants.filter(isDerivedGrant).length
+  return { ...tally, directGrants: tally.directGrants - (grants.length - derived), derivedGrants: tally.derivedGrants - derived }
+}
+
 export const tallyResources = (tally: SyncTally): number => Object.values(tally.resources).reduce((sum, n) => sum + n, 0)

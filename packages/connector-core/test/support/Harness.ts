@@ -7,7 +7,11 @@ import { type SyncRow, SyncSink } from "../../src/index.js"
 export const collectingSink = Effect.map(Ref.make<ReadonlyArray<SyncRow>>([]), (rows) => ({
   rows: Ref.get(rows),
   layer: Layer.succeed(SyncSink, {
-    write: (stream) => Stream.runCollect(stream).pipe(Effect.flatMap((chunk) => Ref.set(rows, Chunk.toReadonlyArray(chunk))))
+    write: (stream) =>
+      Stream.runCollect(stream).pipe(
+        Effect.flatMap((chunk) => Ref.set(rows, Chunk.toReadonlyArray(chunk))),
+        Effect.as({ leftOutGrants: [] })
+      )
   })
 }))
 

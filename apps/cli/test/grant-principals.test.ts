@@ -1,0 +1,130 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Ref, Stream } from "effect"
+import { assertExit, jsonLines, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+
+/**
+ * The baton CLI (baton-sdk v0.7.27) lists grants by looking up each grant's principal and
+ * entitlement resource among the file's resources (baton `cmd/baton/grants.go`, `storecache`):
+ * one it cannot find fails the whole listing. A sync must not write a grant whose principal it
+ * did not list, however the account changed while it was read.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
+
+/** Another admin's request, made (once) the first time `at` (`METHOD /path`) reaches the sandbox. */
+const meanwhile = (at: string, requests: ReadonlyArray<{ readonly method: string; readonly path: string; readonly body?: unknown }>) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const { key } = yield* connectionFlags
+    const authorization = `Basic ${Buffer.from(`${key.key}:${key.secret}`).toString("base64")}`
+    const fired = yield* Ref.make(false)
+    const statuses = yield* Ref.make<ReadonlyArray<number>>([])
+    const send = Effect.forEach(requests, ({ body, method, path }) =>
+      Effect.promise(() =>
+        fetch(`${sandbox.baseUrl}${path}`, {
+          method,
+          headers: { authorization, "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) })
+        })
+      ).pipe(Effect.flatMap((response) => Ref.update(statuses, (all) => [...all, response.status]))))
+    yield* sandbox.setRequestHook(({ method, path }) =>
+      `${method} ${path}` !== at ? Effect.void : Effect.flatMap(Ref.getAndSet(fired, true), (done) => done ? Effect.void : send)
+    )
+    return Ref.get(statuses)
+  })
+
+/** The principals of the file's grants that are not among its resources, as `type:id`, each once. */
+const unlistedPrincipals = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    const resources = yield* reader.resources().pipe(
+      Stream.runFold(new Set<string>(), (ids, { value }) => ids.add(`${value.id.resourceType}:${value.id.resource}`))
+    )
+    return yield* reader.grants().pipe(
+      Stream.map(({ value }) => `${value.principal.id.resourceType}:${value.principal.id.resource}`),
+      Stream.filter((principal) => !resources.has(principal)),
+      Stream.runFold(new Set<string>(), (ids, id) => ids.add(id)),
+      Effect.map((ids) => [...ids])
+    )
+  }))
+
+const grantsOf = (path: string, principal: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    const [resourceType, resource] = principal.split(":") as [string, string]
+    return yield* reader.grants({ principal: { resourceType, resource } }).pipe(
+      Stream.map(({ value }) => value.id),
+      Stream.runCollect,
+      Effect.map((ids) => [...ids])
+    )
+  }))
+
+/** The number of grants in the file, as its reader lists them. */
+const grantCount = (path: string) => Effect.scoped(Effect.flatMap(openC1z(path), (reader) => Stream.runCount(reader.grants())))
+
+const leftOutWarning = (grants: string, principal: string) =>
+  `${grants} ${principal}, which the sync did not list (the account changed while it was read); ` +
+  "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
+
+/** The summary's warnings and its grant total, which must be the file's. */
+const summaryOf = (stderr: string) => {
+  const summary = jsonLines(stderr).find((line) => line.msg === "sync complete") as
+    | { readonly warnings: ReadonlyArray<string>; readonly grants: { readonly direct: number; readonly derived: number } }
+    | undefined
+  assert.isDefined(summary)
+  return { warnings: summary!.warnings, grants: summary!.grants.direct + summary!.grants.derived }
+}
+
+describe("grant principals", () => {
+  it.scopedLive("a team member deleted after the team's members were read: none of its grants is written", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const team = smallAccount.teams[0]!.id
+      // Not an Account Administrator: the last of those cannot be deleted.
+      const administrators = new Set(smallAccount.users.filter((u) => u.role === "Account Administrator").map((u) => u.id))
+      const gone = smallAccount.team_users.find((row) => row.team_id === team && !administrators.has(row.user_id))!.user_id
+      // At concurrency 1 the user list is read only once the last team's lists have started: team
+      // 0's groups are asked for after its members and before any user is listed.
+      const other = yield* meanwhile(`GET /v1/teams/${team}/groups`, [{ method: "DELETE", path: `/v1/users/${gone}` }])
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file, "--concurrency", "1", "--log-format", "json"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* other, [200])
+      assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
+      assert.deepStrictEqual(yield* grantsOf(file, `user:${gone}`), [])
+      // Team 0's member and Team Member grants, and the two group roles the user reached through the team.
+      assert.deepStrictEqual(summaryOf(result.stderr), {
+        warnings: [leftOutWarning("4 grants name", `user:${gone}`)],
+        grants: yield* grantCount(file)
+      })
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a user invited and added to a group while the groups are read: the grant is not written", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const group = smallAccount.groups[0]!.id
+      const role = smallAccount.user_groups.find((row) => row.group_id === group)!.role
+      const email = "late.arrival@example.com"
+      const other = yield* meanwhile(`GET /v1/groups/${group}/users`, [
+        { method: "POST", path: "/v1/users", body: { email, given_name: "Late", family_name: "Arrival" } },
+        { method: "POST", path: `/v1/groups/${group}/users`, body: { email, role } }
+      ])
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file, "--log-format", "json"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* other, [201, 200])
+      assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
+      const late = (yield* (yield* Sandbox).snapshot).users.find((user) => user.email === email)!.id
+      assert.deepStrictEqual(summaryOf(result.stderr), {
+        warnings: [leftOutWarning("1 grant names", `user:${late}`)],
+        grants: yield* grantCount(file)
+      })
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+})
