@@ -43,7 +43,8 @@ const crawl = (get: (path: string) => Effect.Effect<RawAnswer, unknown>, snapsho
       let cursor: string | null = null
       do {
         const answer: RawAnswer = yield* fetch(cursor === null ? list : `${list}?cursor=${cursor}`)
-        cursor = (JSON.parse(answer.body) as { data: { next_cursor: string | null } }).data.next_cursor
+        // The last page has no next_cursor.
+        cursor = (JSON.parse(answer.body) as { data: { next_cursor?: string } }).data.next_cursor ?? null
       } while (cursor !== null)
     }
     yield* fetch("/v1/account/info")

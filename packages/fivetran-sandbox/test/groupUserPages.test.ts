@@ -27,9 +27,11 @@ const referencePages = (rows: ReadonlyArray<User>, limit: number): Array<string>
   const pages: Array<string> = []
   for (let skip = 0;; skip += limit) {
     const end = skip + limit
-    const data = { items: rows.slice(skip, end), next_cursor: end < rows.length ? cursorOf(end) : null }
+    const items = rows.slice(skip, end)
+    // The last page has no next_cursor.
+    const data = end < rows.length ? { items, next_cursor: cursorOf(end) } : { items }
     pages.push(JSON.stringify(encodePage({ code: "Success", data })))
-    if (data.next_cursor === null) return pages
+    if (data.next_cursor === undefined) return pages
   }
 }
 
@@ -91,7 +93,7 @@ const serve = (snapshot: AccountSnapshot, groupUsersIncludeAccountRoles: boolean
           const answer: Answer = yield* call("GET", `${path}?limit=${limit}${cursor === null ? "" : `&cursor=${cursor}`}`)
           assert.strictEqual(answer.status, 200, path)
           assert.strictEqual(answer.body, expected[i], `${path} limit ${limit} page ${i}`)
-          cursor = (JSON.parse(answer.body) as { data: { next_cursor: string | null } }).data.next_cursor
+          cursor = (JSON.parse(answer.body) as { data: { next_cursor?: string } }).data.next_cursor ?? null
           if (cursor === null) return assert.strictEqual(i + 1, expected.length, `${path} limit ${limit}: pages`)
         }
       })

@@ -38,14 +38,14 @@ const shuffled: AccountSnapshot = {
 interface PageBody {
   readonly data: {
     readonly items: ReadonlyArray<{ readonly id: string; readonly role: string | null }>
-    readonly next_cursor: string | null
+    readonly next_cursor?: string
   }
 }
 
 /** Every row of `GET /v1/groups/{id}/users`, one per page, with the cursor each page gave. */
 const walkOneByOne = (groupId: string) =>
   Effect.gen(function*() {
-    const pages: Array<readonly [string, string | null, string | null]> = []
+    const pages: Array<readonly [string, string | null, string | undefined]> = []
     let path = `/v1/groups/${groupId}/users?limit=1`
     for (;;) {
       const response = yield* raw("GET", path)
@@ -53,7 +53,7 @@ const walkOneByOne = (groupId: string) =>
       const page = (response.json as PageBody).data
       const [row] = page.items
       pages.push([row!.id, row!.role, page.next_cursor])
-      if (page.next_cursor === null) return pages
+      if (page.next_cursor === undefined) return pages
       path = `/v1/groups/${groupId}/users?limit=1&cursor=${page.next_cursor}`
     }
   })
@@ -71,7 +71,7 @@ describe("GET /v1/groups/{id}/users order (docs/fivetran-api.md §1.6: sorted by
         ["bright_otter", "Manage Destination", "eyJza2lwIjoxfQ"],
         ["eager_lynx", null, "eyJza2lwIjoyfQ"],
         ["quiet_harbor", null, "eyJza2lwIjozfQ"],
-        ["calm_willow", "View Destination", null]
+        ["calm_willow", "View Destination", undefined]
       ])
       assert.deepStrictEqual(yield* rowsOf("golden_ridge"), [
         ["bright_otter", null],

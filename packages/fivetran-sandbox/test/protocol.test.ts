@@ -15,25 +15,35 @@ const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.r
 const ownKey = (snapshot: AccountSnapshot) => snapshot.credentials.find((c) => c._tag === "UserKey")!
 
 interface PageBody {
-  readonly data: { readonly items: ReadonlyArray<{ readonly id: string }>; readonly next_cursor: string | null }
+  readonly data: { readonly items: ReadonlyArray<{ readonly id: string }>; readonly next_cursor?: string }
 }
 
 describe("pagination", () => {
-  it.effect("limit=1 walks every user one page at a time; the last page has next_cursor null", () =>
+  it.effect("limit=1 walks every user one page at a time; the last page has no next_cursor", () =>
     Effect.gen(function*() {
       const ids: Array<string> = []
-      const cursors: Array<string | null> = []
+      const cursors: Array<string | undefined> = []
       let path = "/v1/users?limit=1"
+      let last: string | undefined
       for (;;) {
-        const page = (yield* raw("GET", path)).json as PageBody
+        const response = yield* raw("GET", path)
+        const page = response.json as PageBody
         ids.push(...page.data.items.map((u) => u.id))
         cursors.push(page.data.next_cursor)
-        if (page.data.next_cursor === null) break
+        if (page.data.next_cursor === undefined) {
+          last = response.text
+          break
+        }
         path = `/v1/users?limit=1&cursor=${page.data.next_cursor}`
       }
       assert.deepStrictEqual(ids, ["quiet_harbor", "bright_otter", "calm_willow", "dapper_heron"])
-      // Unpadded base64url of {"skip":n}, as in Fivetran's examples.
-      assert.deepStrictEqual(cursors, ["eyJza2lwIjoxfQ", "eyJza2lwIjoyfQ", "eyJza2lwIjozfQ", null])
+      // Unpadded base64url of {"skip":n}, as in Fivetran's examples; on the last page the field is
+      // missing, as Fivetran's Pagination page shows it (docs/fivetran-api.md §1.6), not null.
+      assert.deepStrictEqual(cursors, ["eyJza2lwIjoxfQ", "eyJza2lwIjoyfQ", "eyJza2lwIjozfQ", undefined])
+      assert.isFalse(last!.includes("next_cursor"))
+      assert.isTrue(last!.endsWith("}]}}"))
+      const empty = yield* raw("GET", "/v1/teams/noble_quill/users?limit=1&cursor=eyJza2lwIjo5fQ")
+      assert.deepStrictEqual(empty.json, { code: "Success", data: { items: [] } })
     }).pipe(provideSandbox()))
 
   const hundredFifty = generate({ ...presets.small, users: 150, seed: 3 })
@@ -242,17 +252,17 @@ describe("content negotiation and routing", () => {
   it.effect("user lists (served from pre-encoded users) are the schema-encoded envelope; writes show at once", () =>
     Effect.gen(function*() {
       const encodePage = Schema.encodeSync(PageEnvelope(User))
-      const expected = (items: ReadonlyArray<User>, next_cursor: string | null) =>
-        JSON.stringify(encodePage({ code: "Success", data: { items, next_cursor } }))
+      const expected = (items: ReadonlyArray<User>, next_cursor: string | undefined) =>
+        JSON.stringify(encodePage({ code: "Success", data: next_cursor === undefined ? { items } : { items, next_cursor } }))
       const client = yield* FivetranClient
       const users = yield* collect(client.listUsers)
       const all = yield* raw("GET", "/v1/users?limit=1000")
-      assert.strictEqual(all.text, expected(users, null))
+      assert.strictEqual(all.text, expected(users, undefined))
       const groupUsers = yield* collect(client.listGroupUsers("amber_falcon"))
       // Both kinds of row: members (their group role spliced in) and account-role holders (role null, copied whole).
       assert.deepStrictEqual([groupUsers.some((u) => u.role === null), groupUsers.some((u) => u.role !== null)], [true, true])
       const group = yield* raw("GET", "/v1/groups/amber_falcon/users")
-      assert.strictEqual(group.text, expected(groupUsers, null))
+      assert.strictEqual(group.text, expected(groupUsers, undefined))
       // Pages of two, cut from the group's list encoded once: each is the same bytes as its slice encoded.
       const pages: Array<string> = []
       for (let skip = 0; skip < groupUsers.length; skip += 2) {
@@ -264,7 +274,7 @@ describe("content negotiation and routing", () => {
         pages.map((_, i) =>
           expected(
             groupUsers.slice(i * 2, i * 2 + 2),
-            i * 2 + 2 < groupUsers.length ? Buffer.from(JSON.stringify({ skip: i * 2 + 2 })).toString("base64url") : null
+            i * 2 + 2 < groupUsers.length ? Buffer.from(JSON.stringify({ skip: i * 2 + 2 })).toString("base64url") : undefined
           )
         )
       )

@@ -59,19 +59,31 @@ export const sliceable = <A>(items: ReadonlyArray<A>): Sliceable<A> => ({
   slice: (start, end) => items.slice(start, end)
 })
 
+/**
+ * `next_cursor` is left out of the last page, as Fivetran's Pagination page shows it ("If the
+ * next_cursor field is missing, there are no more items left to fetch"; docs/fivetran-api.md §1.6):
+ * sent as `null`, it let a client that stops on `null` alone pass here and page on against Fivetran.
+ */
 export interface PageOf<A> {
   readonly items: ReadonlyArray<A>
-  readonly next_cursor: string | null
+  readonly next_cursor?: string
 }
 
 /** The cursor after the page `request` asks of a list of `size` items; `null` once nothing follows. */
-export const nextCursor = (size: number, request: PageRequest): string | null => {
+const nextCursor = (size: number, request: PageRequest): string | null => {
   const end = request.skip + request.limit
   return end < size ? encodeCursor(end) : null
 }
 
-/** The page at `skip`, with its `next_cursor`. */
-export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => ({
-  items: list.slice(request.skip, request.skip + request.limit),
-  next_cursor: nextCursor(list.size, request)
-})
+/** The page at `skip`, with its `next_cursor` unless it is the last. */
+export const pageOf = <A>(list: Sliceable<A>, request: PageRequest): PageOf<A> => {
+  const items = list.slice(request.skip, request.skip + request.limit)
+  const next = nextCursor(list.size, request)
+  return next === null ? { items } : { items, next_cursor: next }
+}
+
+/** What follows a page's items in its JSON: `,"next_cursor":"…"` unless it is the last page. */
+export const nextCursorJson = (size: number, request: PageRequest): string => {
+  const next = nextCursor(size, request)
+  return next === null ? "" : `,"next_cursor":${JSON.stringify(next)}`
+}

@@ -2,7 +2,7 @@ import { User } from "@baton-fivetran/fivetran-client"
 import { Schema } from "effect"
 import type { GroupUserRows, UserRows } from "../state/AccountState.js"
 import { pageBuffer } from "./PageBuffers.js"
-import { nextCursor, type PageRequest } from "./Pagination.js"
+import { nextCursorJson, type PageRequest } from "./Pagination.js"
 
 /**
  * User bodies for the user lists, encoded through the client's `User` schema once per stored user
@@ -86,7 +86,7 @@ const writeRoleRow = (body: Buffer, at: number, parts: EncodedUser, role: Uint8A
 export const userPageBody = (rows: UserRows, request: PageRequest): Uint8Array => {
   const start = request.skip
   const end = Math.min(request.skip + request.limit, rows.size)
-  const tail = Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor(rows.size, request))}}}`)
+  const tail = Buffer.from(`]${nextCursorJson(rows.size, request)}}}`)
   let length = pageHead.length + tail.length + Math.max(0, end - start - 1)
   for (let i = start; i < end; i++) {
     const parts = partsOf(rows.user(i))
@@ -157,7 +157,7 @@ const holderRowsOf = (holders: ReadonlyArray<User>): HolderRowBytes => {
 export const groupUserPageBody = (rows: GroupUserRows, request: PageRequest): Uint8Array => {
   const start = request.skip
   const end = Math.min(request.skip + request.limit, rows.size)
-  const tail = Buffer.from(`],"next_cursor":${JSON.stringify(nextCursor(rows.size, request))}}}`)
+  const tail = Buffer.from(`]${nextCursorJson(rows.size, request)}}}`)
   const { members } = rows
   const holders = holderRowsOf(rows.holders)
   // The first member at or after `start`, and the holder row `start` is if it is no member's.
