@@ -3,7 +3,7 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref, Stream } from "effect"
+import { Chunk, Effect, Ref, Stream } from "effect"
 import { assertExit, jsonLines, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
@@ -64,11 +64,34 @@ const grantsOf = (path: string, principal: string) =>
     )
   }))
 
+/** The parents the file's resources name that are not among its resources, as `type:id`, each once. */
+const unlistedParents = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    const all = Chunk.toArray(yield* Stream.runCollect(reader.resources())).map(({ value }) => value)
+    const ids = new Set(all.map((r) => `${r.id.resourceType}:${r.id.resource}`))
+    return [
+      ...new Set(
+        all.flatMap((r) => r.parentResourceId === undefined ? [] : [`${r.parentResourceId.resourceType}:${r.parentResourceId.resource}`])
+      )
+    ]
+      .filter((parent) => !ids.has(parent))
+  }))
+
+/** The ids of the file's connections, in file order. */
+const connectionsIn = (path: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const reader = yield* openC1z(path)
+    return Chunk.toArray(yield* Stream.runCollect(reader.resources({ resourceType: "connection" }))).map(({ value }) => value.id.resource)
+  }))
+
 /** The number of grants in the file, as its reader lists them. */
 const grantCount = (path: string) => Effect.scoped(Effect.flatMap(openC1z(path), (reader) => Stream.runCount(reader.grants())))
 
-const leftOutWarning = (grants: string, principal: string) =>
-  `${grants} ${principal}, which the sync did not list (the account changed while it was read); ` +
+const changed = "which the sync did not list (the account changed while it was read)"
+
+const leftOutGrants = (grants: string, principal: string) =>
+  `${grants} ${principal}, ${changed}; ` +
   "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
 
 /** The summary's warnings and its grant total, which must be the file's. */
@@ -100,7 +123,7 @@ describe("grant principals", () => {
       assert.deepStrictEqual(yield* grantsOf(file, `user:${gone}`), [])
       // Team 0's member and Team Member grants, and the two group roles the user reached through the team.
       assert.deepStrictEqual(summaryOf(result.stderr), {
-        warnings: [leftOutWarning("4 grants name", `user:${gone}`)],
+        warnings: [leftOutGrants("4 grants name", `user:${gone}`)],
         grants: yield* grantCount(file)
       })
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -123,7 +146,30 @@ describe("grant principals", () => {
       assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
       const late = (yield* (yield* Sandbox).snapshot).users.find((user) => user.email === email)!.id
       assert.deepStrictEqual(summaryOf(result.stderr), {
-        warnings: [leftOutWarning("1 grant names", `user:${late}`)],
+        warnings: [leftOutGrants("1 grant names", `user:${late}`)],
+        grants: yield* grantCount(file)
+      })
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a group deleted with its connections after the connections were listed: no connection names it as parent", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const group = smallAccount.connections[0]!.group_id
+      // Connections are listed with the roles, before the teams; groups last.
+      const other = yield* meanwhile("GET /v1/teams", [{ method: "DELETE", path: `/v1/groups/${group}` }])
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--log-format", "json"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* other, [200])
+      assert.deepStrictEqual(yield* unlistedParents(file), [])
+      const connections = smallAccount.connections.filter((c) => c.group_id === group).map((c) => `connection:${c.id}`)
+      assert.deepStrictEqual(yield* connectionsIn(file), smallAccount.connections.filter((c) => c.group_id !== group).map((c) => c.id))
+      assert.deepStrictEqual(summaryOf(result.stderr), {
+        warnings: [
+          `${connections.length} resources name as parent group:${group}, ${changed}; left out of the sync file with their ` +
+          `entitlements and grants (${connections.join(", ")}): baton's resource listings fail on a parent they cannot find`
+        ],
         grants: yield* grantCount(file)
       })
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

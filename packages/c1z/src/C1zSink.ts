@@ -43,7 +43,7 @@ export const C1zSink = {
                 Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
               )
             ),
-            Effect.map((result): SinkReport => ({ leftOutGrants: result.leftOut })),
+            Effect.map((result): SinkReport => ({ leftOut: result.leftOut })),
             Effect.catchIf(isC1zError, (error) => Effect.flatMap(failure(error), Effect.fail))
           )
       })

@@ -1,4 +1,4 @@
-import type { Grant, SyncRow } from "@baton-fivetran/connector-core"
+import type { LeftOutRows, SyncRow } from "@baton-fivetran/connector-core"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
 import { Chunk, Clock, Effect, Stream } from "effect"
@@ -16,7 +16,7 @@ import { indexExternalIds } from "./RepeatedIds.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
-import { takeOutUnlistedPrincipals } from "./UnlistedPrincipals.js"
+import { takeOutMissingReferences } from "./MissingReferences.js"
 
 export interface C1zWriteOptions {
   /** The sync id to record; default a new KSUID. */
@@ -49,13 +49,13 @@ export interface C1zWriteResult {
   readonly syncId: string
   /** Size of the written .c1z file. */
   readonly bytes: number
-  /** Rows per table after upserts (a repeated id counts once), without the grants left out. */
+  /** Rows per table after upserts (a repeated id counts once), without the rows left out. */
   readonly counts: C1zTableCounts
   /**
-   * The grants left out of the file because their principal is not among its resources: baton's
-   * grant listings fail on such a grant (UnlistedPrincipals.ts). Empty unless the rows named one.
+   * The rows left out of the file because they name a parent, entitlement or principal it does not
+   * hold: baton's listings fail on such a row (MissingReferences.ts). Empty unless the rows did.
    */
-  readonly leftOut: ReadonlyArray<Grant>
+  readonly leftOut: LeftOutRows
 }
 
 /**
@@ -181,7 +181,7 @@ export const longestSyncFileName = 255 - ".".length - ".4194304.".length - 12 - 
  * Writes `rows` as one finished `full` sync into a v1 .c1z at `path`.
  *
  * Rows stream into an on-disk SQLite database beside the target in batched transactions (memory
- * stays flat), grants whose principal is not among the resources are taken out (`leftOut`), the
+ * stays flat), rows naming a parent, entitlement or principal it lacks are taken out (`leftOut`), the
  * database is closed cleanly, compressed file to file into a second temporary file, fsynced, and
  * only then renamed over `path`. On failure or interruption both temporary files are removed and
  * an existing `path` is left untouched.
@@ -246,8 +246,8 @@ export const writeC1z = <E, R>(
         yield* Effect.try({ try: () => db.exec(sql), catch: dbError("index the sync rows") })
       }
       const leftOut = yield* Effect.try({
-        try: () => takeOutUnlistedPrincipals(db, syncId),
-        catch: dbError("check the grants' principals")
+        try: () => takeOutMissingReferences(db, syncId),
+        catch: dbError("check the rows' references")
       })
       const endedAt = yield* nowOr(options.now)
       const counts = yield* Effect.try({

@@ -1,5 +1,5 @@
 import { Context, Data, type Effect, type Stream } from "effect"
-import type { Grant, SyncRow } from "./Baton.js"
+import type { Entitlement, Grant, Resource, SyncRow } from "./Baton.js"
 
 export class SinkError extends Data.TaggedError("SinkError")<{ readonly reason: string }> {
   override get message() {
@@ -7,13 +7,22 @@ export class SinkError extends Data.TaggedError("SinkError")<{ readonly reason: 
   }
 }
 
+/**
+ * Rows naming a resource, entitlement or principal the rows do not hold: a `.c1z` leaves them out,
+ * since baton's listings fail on the first such id they cannot find (c1z's MissingReferences.ts).
+ */
+export interface LeftOutRows {
+  /** Resources whose parent is missing. */
+  readonly resources: ReadonlyArray<Resource>
+  /** Entitlements whose resource is missing. */
+  readonly entitlements: ReadonlyArray<Entitlement>
+  /** Grants whose entitlement or principal is missing. */
+  readonly grants: ReadonlyArray<Grant>
+}
+
 /** What a sink did not keep of the rows it was given. */
 export interface SinkReport {
-  /**
-   * Grants whose principal is not among the rows' resources: a `.c1z` leaves them out, since baton's
-   * grant listings fail on a grant whose principal they cannot find.
-   */
-  readonly leftOutGrants: ReadonlyArray<Grant>
+  readonly leftOut: LeftOutRows
 }
 
 /**

@@ -7,9 +7,9 @@ import {
   withRequestTally
 } from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
-import type { Grant, SyncRow } from "../model/Baton.js"
+import type { ResourceId, SyncRow } from "../model/Baton.js"
 import { derivedGrant } from "../model/Grants.js"
-import { SyncSink } from "../model/SyncSink.js"
+import { type LeftOutRows, SyncSink } from "../model/SyncSink.js"
 import { type ResourceTypeModule, type SyncPhaseName, syncedResourceTypes } from "../registry/ResourceTypeModule.js"
 import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
 import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
@@ -22,7 +22,7 @@ import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./S
 import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
-import { addRows, emptyTally, tallyResources, withoutGrants } from "./SyncTally.js"
+import { addRows, emptyTally, tallyResources, withoutRows } from "./SyncTally.js"
 import type { SyncWarning } from "./SyncWarning.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
@@ -57,20 +57,43 @@ const phaseRows = (registry: Registry, phase: SyncPhaseName, context: PhaseConte
 const derivedRows = (context: PhaseContext): Stream.Stream<SyncRow> =>
   Stream.suspend(() => Stream.fromIteratorSucceed(derivedGrantRows(context.expansion), 1000))
 
-/** Principals named in the warning about grants left out; the rest are counted. */
-const namedPrincipals = 3
+/** Ids named in a warning about rows left out; the rest are counted. */
+const namedIds = 3
 
-/** The warning for grants the sink left out: their principals were not listed (SinkReport). */
-const leftOutWarning = (grants: ReadonlyArray<Grant>): SyncWarning => {
-  const principals = Array.from(new Set(grants.map(({ principal }) => `${principal.id.resourceType}:${principal.id.resource}`)))
-  const named = principals.slice(0, namedPrincipals).map(echoed).join(", ")
-  const more = principals.length > namedPrincipals ? ` and ${principals.length - namedPrincipals} more` : ""
-  const grantsName = grants.length === 1 ? "1 grant names" : `${grants.length} grants name`
-  return {
-    kind: "unlisted_resource",
-    message: `${grantsName} ${named}${more}, which the sync did not list (the account changed while it was read); ` +
-      "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
-  }
+const idOf = (id: ResourceId) => `${id.resourceType}:${id.resource}`
+
+/** The first ids, echoed, and how many more. */
+const someOf = (ids: ReadonlyArray<string>) => {
+  const distinct = Array.from(new Set(ids))
+  const more = distinct.length > namedIds ? ` and ${distinct.length - namedIds} more` : ""
+  return `${distinct.slice(0, namedIds).map(echoed).join(", ")}${more}`
+}
+
+/** `1 grant names`, `4 grants name`. */
+const counted = (n: number, what: string) => n === 1 ? `1 ${what} names` : `${n} ${what}s name`
+
+/**
+ * The warnings for rows the sink left out (SinkReport): resources whose parent it lacked (their
+ * entitlements and grants went with them), and grants whose principal it lacked.
+ */
+const leftOutWarnings = ({ entitlements, grants, resources }: LeftOutRows): ReadonlyArray<SyncWarning> => {
+  const withResources = new Set(entitlements.map((entitlement) => entitlement.id))
+  const unlisted = grants.filter((grant) => !withResources.has(grant.entitlement.id))
+  const changed = "which the sync did not list (the account changed while it was read)"
+  return [
+    ...(resources.length === 0 ? [] : [{
+      kind: "unlisted_resource" as const,
+      message: `${counted(resources.length, "resource")} as parent ` +
+        `${someOf(resources.flatMap((r) => r.parentResourceId === undefined ? [] : [idOf(r.parentResourceId)]))}, ${changed}; ` +
+        `left out of the sync file with their entitlements and grants (${someOf(resources.map((r) => idOf(r.id)))}): ` +
+        "baton's resource listings fail on a parent they cannot find"
+    }]),
+    ...(unlisted.length === 0 ? [] : [{
+      kind: "unlisted_resource" as const,
+      message: `${counted(unlisted.length, "grant")} ${someOf(unlisted.map((g) => idOf(g.principal.id)))}, ${changed}; ` +
+        "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
+    }])
+  ]
 }
 
 function* derivedGrantRows(expansion: TeamExpansion): IterableIterator<SyncRow> {
@@ -276,14 +299,12 @@ const sync = (
         ([wait, index]) => Ref.set(waiting, wait).pipe(Effect.zipRight(index === 0 ? Effect.void : report))
       )
     )
-    const { leftOutGrants } = yield* sink.write(recorded).pipe(
+    const { leftOut } = yield* sink.write(recorded).pipe(
       Effect.catchTag("SinkError", (error) => Effect.fail(new SyncFailed({ reason: error.message, cause: error }))),
       Effect.ensuring(Fiber.interrupt(followWaits))
     )
-    if (leftOutGrants.length > 0) {
-      yield* warn(leftOutWarning(leftOutGrants))
-      yield* Ref.update(tally, (counts) => withoutGrants(counts, leftOutGrants))
-    }
+    yield* Effect.forEach(leftOutWarnings(leftOut), warn, { discard: true })
+    yield* Ref.update(tally, (counts) => withoutRows(counts, leftOut))
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
     const { rateLimitWaitMillis, requests, retries, retryBackoffMillis } = yield* ownRequests.counts

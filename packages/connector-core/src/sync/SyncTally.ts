@@ -1,5 +1,6 @@
 import type { Chunk } from "effect"
 import type { Grant, SyncRow } from "../model/Baton.js"
+import type { LeftOutRows } from "../model/SyncSink.js"
 
 /** Counts of what a sync has emitted so far; the summary and the progress reports read it. */
 export interface SyncTally {
@@ -39,10 +40,18 @@ export const addRows = (tally: SyncTally, rows: Chunk.Chunk<SyncRow>): SyncTally
   return { resources, resourceTypes, entitlements, directGrants, derivedGrants }
 }
 
-/** The tally without grants the sink left out (SinkReport). */
-export const withoutGrants = (tally: SyncTally, grants: ReadonlyArray<Grant>): SyncTally => {
+/** The tally without the rows the sink left out (SinkReport). */
+export const withoutRows = (tally: SyncTally, { entitlements, grants, resources }: LeftOutRows): SyncTally => {
+  const kept = { ...tally.resources }
+  for (const resource of resources) kept[resource.id.resourceType] = (kept[resource.id.resourceType] ?? 0) - 1
   const derived = grants.filter(isDerivedGrant).length
-  return { ...tally, directGrants: tally.directGrants - (grants.length - derived), derivedGrants: tally.derivedGrants - derived }
+  return {
+    resources: kept,
+    resourceTypes: tally.resourceTypes,
+    entitlements: tally.entitlements - entitlements.length,
+    directGrants: tally.directGrants - (grants.length - derived),
+    derivedGrants: tally.derivedGrants - derived
+  }
 }
 
 export const tallyResources = (tally: SyncTally): number => Object.values(tally.resources).reduce((sum, n) => sum + n, 0)

@@ -3,8 +3,8 @@
  * `baton_sync_warnings_total`, a fixed set so that the label stays bounded.
  * - `missing_permission`: the key may not read an optional part (connections without CONNECTOR:READ)
  * - `unknown_role`: memberships name a role GET /v1/roles does not list in that scope
- * - `unlisted_resource`: memberships name a group or connection its list does not hold, or grants a
- *   principal the user list did not hold (the sink leaves those grants out)
+ * - `unlisted_resource`: memberships name a group or connection its list does not hold, or rows
+ *   name a parent or principal the sync did not list (the sink leaves those rows out)
  * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
  */
 export const SyncWarningKinds = ["missing_permission", "unknown_role", "unlisted_resource", "reserved_role_name"] as const

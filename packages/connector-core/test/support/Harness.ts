@@ -10,7 +10,7 @@ export const collectingSink = Effect.map(Ref.make<ReadonlyArray<SyncRow>>([]), (
     write: (stream) =>
       Stream.runCollect(stream).pipe(
         Effect.flatMap((chunk) => Ref.set(rows, Chunk.toReadonlyArray(chunk))),
-        Effect.as({ leftOutGrants: [] })
+        Effect.as({ leftOut: { resources: [], entitlements: [], grants: [] } })
       )
   })
 }))
