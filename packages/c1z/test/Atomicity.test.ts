@@ -68,6 +68,20 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
     }))
 
+  it.scoped("a timestamp before year 1, which no Timestamp holds, fails with InvalidRow naming it", () =>
+    Effect.gen(function*() {
+      const { dir, target } = yield* withPreviousFile
+      // RFC 3339 has a year 0; a google.protobuf.Timestamp starts at 0001-01-01, and baton's JSON output refuses one before.
+      const bad: SyncRow = { _tag: "ResourceRow", value: { ...F.salesforce, createdAt: "0000-12-31T23:00:00Z" } }
+      const error = yield* Effect.flip(writeC1z(target, Stream.fromIterable([...F.syncRows, bad])))
+      assert.strictEqual(
+        error.message,
+        `${target}: a sync row cannot be written: Resource.createdAt "0000-12-31T23:00:00Z" is outside the years 1 to 9999 a timestamp holds`
+      )
+      assert.deepStrictEqual(yield* contentOf(target), previous)
+      assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
+    }))
+
   it.scoped("a target in a missing directory fails with Io", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

@@ -182,6 +182,10 @@ export interface Timestamp {
 
 const isoPattern = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
 
+/** The seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: a Timestamp holds no instant outside them. */
+const firstSecond = -62_135_596_800
+const lastSecond = 253_402_300_799
+
 /** Parses RFC 3339 text (the model's timestamps) into seconds and nanoseconds, keeping all nine digits. */
 export const parseTimestamp = (text: string, what: string): Timestamp => {
   const match = isoPattern.exec(text)
@@ -190,12 +194,18 @@ export const parseTimestamp = (text: string, what: string): Timestamp => {
   const offsetMinutes = zone === "Z" || zone === "z"
     ? 0
     : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
-  const millis = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999 (0050 became 1950).
+  const instant = new Date(0)
+  instant.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  instant.setUTCHours(Number(h), Number(mi), Number(s), 0)
+  const millis = instant.getTime()
   if (Number.isNaN(millis)) throw new EncodeFailure(`${what} "${text}" is not a valid date`)
-  return {
-    seconds: BigInt(millis / 1000 - offsetMinutes * 60),
-    nanos: Number(fraction.padEnd(9, "0"))
+  const seconds = millis / 1000 - offsetMinutes * 60
+  // Out of that range, baton's JSON output (protojson) refuses the Timestamp, and the listing with it.
+  if (seconds < firstSecond || seconds > lastSecond) {
+    throw new EncodeFailure(`${what} "${text}" is outside the years 1 to 9999 a timestamp holds`)
   }
+  return { seconds: BigInt(seconds), nanos: Number(fraction.padEnd(9, "0")) }
 }
 
 /** RFC 3339 in UTC with 0, 3, 6 or 9 fractional digits: protobuf's canonical JSON form of a Timestamp. */
