@@ -23,12 +23,14 @@ describe("grants sharing an entitlement", () => {
           principal: { id: { resourceType: "user", resource: "u_carol" }, annotations: [] }
         }
       ]
-      // The principals are resources too: the writer leaves out a grant whose principal is not.
+      // The principals, the entitlement and its team are rows too: the writer leaves out a grant
+      // whose principal or entitlement is not.
       const carol = { ...F.alice, id: { resourceType: "user", resource: "u_carol" } }
       yield* writeC1z(
         path,
         Stream.fromIterable([
-          ...[F.bob, F.alice, carol].map((value) => ({ _tag: "ResourceRow" as const, value })),
+          ...[F.bob, F.alice, carol, F.analysts].map((value) => ({ _tag: "ResourceRow" as const, value })),
+          { _tag: "EntitlementRow" as const, value: F.teamMember },
           ...grants.map((value) => ({ _tag: "GrantRow" as const, value }))
         ])
       )
