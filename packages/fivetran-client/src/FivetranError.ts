@@ -8,6 +8,9 @@ import { formatWait } from "./WaitDuration.js"
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
 export type Endpoint = string
 
+/** The two URLs of the config a request is sent by. */
+export type UrlSetting = "base URL" | "proxy"
+
 /**
  * The Endpoint of a call as errors, logs and waits show it: each step of the path cut as `echoed`
  * cuts it, since an id given to a command (16 KB of it) is a step of the path and was repeated
@@ -225,6 +228,8 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly certificateRefused?: boolean
   /** The egress proxy's status when it would not open a tunnel: nothing reached Fivetran; a 4xx is no blip. */
   readonly proxyStatus?: number
+  /** The config's base URL or proxy is no http(s) URL: nothing was sent, and a repeat fails the same way. */
+  readonly unusableUrl?: UrlSetting
   /**
    * The answer's status when the connection broke, or the deadline came, after its status line had
    * arrived: a 2xx means Fivetran acted on the request, whatever became of the body.
@@ -247,6 +252,7 @@ export const withAttempts = (error: Transport | ServerError, attempts: number): 
       ...(error.connectFailed === undefined ? {} : { connectFailed: error.connectFailed }),
       ...(error.certificateRefused === undefined ? {} : { certificateRefused: error.certificateRefused }),
       ...(error.proxyStatus === undefined ? {} : { proxyStatus: error.proxyStatus }),
+      ...(error.unusableUrl === undefined ? {} : { unusableUrl: error.unusableUrl }),
       ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),
       attempts
     })

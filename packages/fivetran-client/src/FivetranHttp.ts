@@ -126,12 +126,16 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
     let keyAccepted = false
 
-    // A proxy's user and password, as its URL holds them (percent-encoded) and decoded.
-    const proxyCredentials = config.proxy === undefined ? [] : (() => {
-      const { password, username } = new URL(Redacted.value(config.proxy))
-      const decoded = (part: string) => Either.getOrElse(Either.try(() => decodeURIComponent(part)), () => part)
-      return [username, password].flatMap((part) => part === "" ? [] : [part, decoded(part)])
-    })()
+    // A proxy's user and password, as its URL holds them (percent-encoded) and decoded. A proxy that
+    // is no URL has none to read: its requests fail before anything is sent (UndiciTransport.ts).
+    const proxy = config.proxy
+    const proxyCredentials = proxy === undefined ? [] : Either.match(Either.try(() => new URL(Redacted.value(proxy))), {
+      onLeft: () => [],
+      onRight: ({ password, username }) => {
+        const decoded = (part: string) => Either.getOrElse(Either.try(() => decodeURIComponent(part)), () => part)
+        return [username, password].flatMap((part) => part === "" ? [] : [part, decoded(part)])
+      }
+    })
     // Text from outside (error bodies, socket messages) could echo a credential back, as it is,
     // percent-encoded or base64-encoded, and a schema failure quotes a value JSON-escaped; it is
     // masked before it can reach an error. The secret forms are derived here, at the point of use.

@@ -241,11 +241,16 @@ export const transportError = (
   viaProxy = false
 ): Transport => {
   const { code, message } = rootCause(failure.cause)
-  const what = failure.stage === "response"
-    ? "the connection broke while reading the response"
-    : failure.stage === "url"
-    ? "the base URL is not valid"
-    : "the request failed"
+  const withCode = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
+  if (failure.stage === "url") {
+    return new Transport({
+      endpoint,
+      reason: quoted(`the ${failure.setting === "proxy" ? "proxy URL" : "base URL"} is not valid: ${withCode}`, scrub),
+      connectFailed: true,
+      unusableUrl: failure.setting
+    })
+  }
+  const what = failure.stage === "response" ? "the connection broke while reading the response" : "the request failed"
   const certificateRefused = code !== undefined && CertificateFailureCodes.has(code)
   if (certificateRefused) {
     const hint = UntrustedIssuerCodes.has(code)
@@ -281,9 +286,7 @@ export const transportError = (
   }
   const because = code === "UND_ERR_SOCKET" && message === "bad response"
     ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
-    : code === undefined || message.includes(code)
-    ? message
-    : `${code} ${message}`.trim()
+    : withCode
   return new Transport({
     endpoint,
     reason: quoted(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`, scrub),

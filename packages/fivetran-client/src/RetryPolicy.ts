@@ -31,7 +31,8 @@ export const answeredBeforeBreaking = (error: FivetranError): boolean =>
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
  * (connection refused) or the server said it did not process it (503), unless the 503's
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
- * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel.
+ * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel, nor
+ * a base URL or proxy that is no http(s) URL.
  */
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   // Fivetran acted on it: only a read is repeated for its body.
@@ -43,7 +44,7 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       // A 503 whose Retry-After is past max-rate-limit-wait has failed at once, as a 429's would.
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
-      return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) &&
+      return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) && error.unusableUrl === undefined &&
         (method !== "POST" || error.connectFailed === true)
     case "InvalidResponse":
       return error.cutShort === true

@@ -1,6 +1,7 @@
 import { type Duration, Effect, Either, Redacted } from "effect"
 import { Agent, type Dispatcher, ProxyAgent } from "undici"
 import { BodyBuffers } from "./BodyBuffers.js"
+import type { UrlSetting } from "./FivetranError.js"
 import { type Expirable, makeExchangeDeadlines } from "./ExchangeDeadlines.js"
 
 /** One HTTP exchange as the client sends it: the path (with its query) under the base URL. */
@@ -36,15 +37,21 @@ export const MaxResponseBytes = 32 * 1024 * 1024
 /**
  * Why an exchange failed below HTTP. `request`: no response came (connection refused or reset,
  * before the status line); `response`: the body broke off; `timeout`: no complete response within
- * the timeout; `url`: the base URL cannot be sent to; `too-large`: the body (or its Content-Length)
- * passed `maxBytes`, and the exchange was aborted there, its socket closed rather than drained.
+ * the timeout; `url`: the base URL or the proxy cannot be sent to, so nothing was; `too-large`: the
+ * body (or its Content-Length) passed `maxBytes`, and the exchange was aborted there, its socket
+ * closed rather than drained.
  */
 export type TransportFailure =
   | {
-    readonly stage: "request" | "response" | "timeout" | "url"
+    readonly stage: "request" | "response" | "timeout"
     readonly cause: unknown
     /** The answer's status, when its status line had arrived before it broke off (0: it had not). */
     readonly answeredStatus?: number
+  }
+  | {
+    readonly stage: "url"
+    readonly setting: UrlSetting
+    readonly cause: unknown
   }
   | {
     readonly stage: "too-large"
@@ -55,11 +62,28 @@ export interface UndiciTransport {
   readonly send: <A>(request: TransportRequest, read: ReadBody<A>) => Effect.Effect<TransportResponse<A>, TransportFailure>
 }
 
+/** The schemes undici sends over, for the API and for a proxy alike. */
+const HttpSchemes = new Set(["http:", "https:"])
+
+/**
+ * A URL of the config, parsed, or why no request can go by it. The cause is Node's own error or
+ * names the scheme only: a proxy's URL holds its password, so the text is never quoted.
+ */
+const parseUrl = (text: string, schemeHint: string) =>
+  Either.flatMap(
+    Either.try(() => new URL(text)),
+    (url) => HttpSchemes.has(url.protocol) ? Either.right(url) : Either.left(new Error(`its scheme is ${url.protocol}, ${schemeHint}`))
+  )
+
 const splitBase = (baseUrl: string) =>
-  Either.try(() => {
-    const url = new URL(baseUrl)
-    return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") }
-  })
+  Either.map(
+    parseUrl(baseUrl, "where the API is reached over https: (or http:), e.g. https://api.fivetran.com"),
+    (url) => ({ origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") })
+  )
+
+/** Whether the proxy's URL can be tunnelled through (a bad one fails each request, as a bad base URL does). */
+const checkProxy = (proxy: Redacted.Redacted<string>) =>
+  Either.map(parseUrl(Redacted.value(proxy), "where the proxy is reached over http: or https:, e.g. http://proxy:3128"), () => proxy)
 
 /**
  * One exchange as undici's dispatcher sees it: the body is gathered into a buffer from `buffers`
@@ -214,8 +238,11 @@ export const makeUndiciTransport = (
   proxy?: Redacted.Redacted<string>
 ) =>
   Effect.gen(function*() {
+    const tunnel = proxy === undefined ? undefined : checkProxy(proxy)
     const agent: Dispatcher = yield* Effect.acquireRelease(
-      Effect.sync(() => proxy === undefined ? new Agent() : new ProxyAgent({ uri: Redacted.value(proxy) })),
+      Effect.sync(() =>
+        tunnel === undefined || Either.isLeft(tunnel) ? new Agent() : new ProxyAgent({ uri: Redacted.value(tunnel.right) })
+      ),
       // As @effect/platform-node did: whatever is still open is torn down, not waited for.
       (agent) => Effect.promise(() => agent.destroy())
     )
@@ -223,8 +250,10 @@ export const makeUndiciTransport = (
     const buffers = new BodyBuffers()
     const deadlines = yield* makeExchangeDeadlines(timeout)
     const send = <A>(request: TransportRequest, read: ReadBody<A>): Effect.Effect<TransportResponse<A>, TransportFailure> =>
-      Either.isLeft(base)
-        ? Effect.fail({ stage: "url", cause: base.left })
+      tunnel !== undefined && Either.isLeft(tunnel)
+        ? Effect.fail({ stage: "url", setting: "proxy", cause: tunnel.left })
+        : Either.isLeft(base)
+        ? Effect.fail({ stage: "url", setting: "base URL", cause: base.left })
         : Effect.async<TransportResponse<A>, TransportFailure>((resume) => {
           const exchange = new Exchange(buffers, maxBytes, read, resume)
           exchange.untrack = deadlines.track(exchange)
