@@ -372,8 +372,10 @@ describe("SyncEngine against the sandbox", () => {
       const managers = snapshot.team_users.filter((m) => m.role === "Team Manager")
       assert.isAbove(managers.length, 0)
       const { counted, result: { rows, summary } } = yield* observingWarnings(syncWith(snapshot, base.credential))
+      // One warning, arisen once per skipped grant: the summary says how many.
       assert.deepStrictEqual(summary.warnings, [
-        "team members have role \"Team Manager\", which GET /v1/roles does not list with scope TEAM; those grants are skipped"
+        "team members have role \"Team Manager\", which GET /v1/roles does not list with scope TEAM; " +
+        `those grants are skipped (${managers.length} grants)`
       ])
       assert.deepStrictEqual(counted, { unknown_role: 1 })
       const grantIds = new Set(ids(rows, "GrantRow"))
@@ -381,6 +383,24 @@ describe("SyncEngine against the sandbox", () => {
         assert.isFalse(grantIds.has(`team:${m.team_id}:Team Manager:user:${m.user_id}`))
         assert.isTrue(grantIds.has(`team:${m.team_id}:member:user:${m.user_id}`))
       }
+    }))
+
+  it.live("connection memberships naming a connection GET /v1/connections does not list are skipped, counted in one warning", () =>
+    Effect.gen(function*() {
+      const base = systemKey()
+      const membershipsOf = (id: string) =>
+        [...base.snapshot.user_connections, ...base.snapshot.team_connections].filter((m) => m.connection_id === id).length
+      // The connection with the most memberships, so that the count is not 1 by chance.
+      const hidden = base.snapshot.connections.reduce((most, c) => membershipsOf(c.id) > membershipsOf(most.id) ? c : most)
+      const snapshot = { ...base.snapshot, connections: base.snapshot.connections.filter((c) => c.id !== hidden.id) }
+      const skipped = membershipsOf(hidden.id)
+      assert.isAbove(skipped, 1)
+      const { result: { rows, summary } } = yield* observingWarnings(syncWith(snapshot, base.credential, { syncConnections: true }))
+      assert.deepStrictEqual(summary.warnings, [
+        "some connection memberships name connections GET /v1/connections does not list; those grants are skipped " +
+        `(${skipped} grants)`
+      ])
+      assert.isFalse(ids(rows, "GrantRow").some((id) => id.startsWith(`connection:${hidden.id}:`)))
     }))
 
   it.live("a custom TEAM role named member leaves team:T:member the membership; its holders are members, with one warning", () =>

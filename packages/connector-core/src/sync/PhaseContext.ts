@@ -72,7 +72,8 @@ export const makePhaseContext = (
   const unknownRole = (owners: string, role: string, scope: RoleScope) =>
     warn({
       kind: "unknown_role",
-      message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`
+      message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`,
+      skipsOneGrant: true
     })
 
   return {
@@ -100,7 +101,8 @@ export const makePhaseContext = (
       connectorRoles.has(membership.role)
         ? warn({
           kind: "unlisted_resource",
-          message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped"
+          message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped",
+          skipsOneGrant: true
         })
         : unknownRole("connection memberships", membership.role, "CONNECTOR"),
     connectionList: (owner, ownerId, list) =>

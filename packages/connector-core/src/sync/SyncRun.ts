@@ -23,7 +23,7 @@ import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
 import { addRows, emptyTally, tallyResources, withoutRows } from "./SyncTally.js"
-import type { SyncWarning } from "./SyncWarning.js"
+import { type RaisedWarning, summaryText, type SyncWarning } from "./SyncWarning.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
@@ -131,7 +131,7 @@ const sync = (
   Effect.gen(function*() {
     const sink = yield* SyncSink
     const startedAt = yield* Clock.currentTimeMillis
-    const warnings = yield* Ref.make<ReadonlyArray<string>>([])
+    const warnings = yield* Ref.make<ReadonlyArray<RaisedWarning>>([])
     const tally = yield* Ref.make(emptyTally)
     const phase = yield* Ref.make("roles")
     const reported = yield* Ref.make({ phase: "", requests: -1, waitUntil: "" })
@@ -142,14 +142,23 @@ const sync = (
     const listsStarted = yield* Ref.make({ team: 0, user: 0, group: 0 })
 
     /**
-     * A warning goes in the summary once, and is logged and counted as it first arises: a sync with
-     * warnings succeeds (exit 0, job `succeeded`), and the summary alone was read by no alert.
+     * A warning goes in the summary once (with the times it arose), and is logged and counted as it
+     * first arises: a sync with warnings succeeds (exit 0, job `succeeded`), and the summary alone
+     * was read by no alert.
      */
-    const warn = ({ kind, message }: SyncWarning) =>
-      Ref.modify(warnings, (all) => (all.includes(message) ? [false, all] : [true, [...all, message]])).pipe(
+    const warn = (warning: SyncWarning) =>
+      Ref.modify(warnings, (all): [boolean, ReadonlyArray<RaisedWarning>] => {
+        const at = all.findIndex((raised) => raised.message === warning.message)
+        return at < 0
+          ? [true, [...all, { ...warning, times: 1 }]]
+          : [false, all.map((raised, i) => i === at ? { ...raised, times: raised.times + 1 } : raised)]
+      }).pipe(
         Effect.flatMap((first) =>
           first
-            ? Effect.zipRight(Effect.logWarning(message).pipe(Effect.annotateLogs("warning_kind", kind)), countSyncWarning(kind))
+            ? Effect.zipRight(
+              Effect.logWarning(warning.message).pipe(Effect.annotateLogs("warning_kind", warning.kind)),
+              countSyncWarning(warning.kind)
+            )
             : Effect.void
         )
       )
@@ -325,7 +334,7 @@ const sync = (
       rateLimitLowestRemaining: null,
       rateLimitReserve: Option.getOrNull(budget.reserve),
       repeatBudgetWaitMillis: Option.getOrNull(budgetWaitFor(budget, requests)),
-      warnings: yield* Ref.get(warnings),
+      warnings: (yield* Ref.get(warnings)).map(summaryText),
       durationMillis: finishedAt - startedAt
     } satisfies SyncSummary
   })

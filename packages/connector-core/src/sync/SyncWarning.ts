@@ -14,4 +14,18 @@ export type SyncWarningKind = typeof SyncWarningKinds[number]
 export interface SyncWarning {
   readonly kind: SyncWarningKind
   readonly message: string
+  /** Raised once per grant it skips (a membership naming an unknown role), so the summary counts them. */
+  readonly skipsOneGrant?: true
 }
+
+/** A warning with the number of times the sync raised it. */
+export interface RaisedWarning extends SyncWarning {
+  readonly times: number
+}
+
+/**
+ * The summary's sentence for a warning; one raised per grant it skips says how many were skipped
+ * ("those grants" alone left a reviewer unable to judge the gap).
+ */
+export const summaryText = ({ message, skipsOneGrant, times }: RaisedWarning): string =>
+  skipsOneGrant === true ? `${message} (${times === 1 ? "1 grant" : `${times} grants`})` : message
