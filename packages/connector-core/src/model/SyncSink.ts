@@ -25,6 +25,9 @@ export interface SinkReport {
   readonly leftOut: LeftOutRows
 }
 
+/** The report of a sink that keeps every row, as a workspace app's own sink returns it (whatever the report grows to hold). */
+export const nothingLeftOut: SinkReport = { leftOut: { resources: [], entitlements: [], grants: [] } }
+
 /**
  * Where a sync's rows go. packages/c1z implements it with the `.c1z` writer; `write` consumes the
  * stream as it arrives and commits the output only when the stream completes (a failure or an
