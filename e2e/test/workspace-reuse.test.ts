@@ -1,9 +1,21 @@
 import { C1zSink, openC1z } from "@baton-fivetran/c1z"
-import { nothingLeftOut, Provisioner, SyncEngine, type SyncRow, SyncSink, type SyncSummary } from "@baton-fivetran/connector-core"
+import {
+  BuiltInResourceTypes,
+  ContainerAbsent,
+  nothingLeftOut,
+  Provisioner,
+  type ResolveError,
+  type ResourceTypeModule,
+  ResourceTypeRegistry,
+  SyncEngine,
+  type SyncRow,
+  SyncSink,
+  type SyncSummary
+} from "@baton-fivetran/connector-core"
 import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Redacted, Ref, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Redacted, Ref, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -45,6 +57,20 @@ const countingSink = (counts: Ref.Ref<Record<string, number>>) =>
       Stream.runForEach(rows, (row) => Ref.update(counts, (seen) => ({ ...seen, [row._tag]: (seen[row._tag] ?? 0) + 1 })))
         .pipe(Effect.as(nothingLeftOut))
   })
+
+/**
+ * A type the app registers itself (README: "A workspace app ... can register a type"): workspaces a
+ * user is a member of, none of which exists any more, so its `resolve` reports the container gone.
+ */
+const goneWorkspace = (id: string): Effect.Effect<never, ResolveError> =>
+  Effect.fail(new ContainerAbsent({ message: `workspace ${id} is gone` }))
+
+const WorkspaceType: ResourceTypeModule = {
+  type: { id: "workspace", displayName: "Workspace", traits: [], description: "A workspace", annotations: [] },
+  capabilities: ["CAPABILITY_PROVISION"],
+  sync: { typeIn: () => Option.none(), phase: "groups", rows: () => Stream.empty },
+  grants: { grantableTo: ["user"], resolve: (_context, target) => goneWorkspace(target.entitlement.resourceId) }
+}
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => mkdtemp(join(tmpdir(), "e2e-reuse-"))),
@@ -129,6 +155,24 @@ describe("a workspace app reusing the packages' public entry points", () => {
           "(expected <type>:<id>:<slug>, e.g. group:<group id>:View Destination)"
       )
     }).pipe(Effect.provide(AppLive)))
+
+  it.scoped("registers a grantable type of its own, whose resolve says its container is gone (ContainerAbsent)", () =>
+    Effect.gen(function*() {
+      const provisioner = yield* Provisioner
+      const granted = yield* Effect.flip(provisioner.grant("workspace:ws_gone:member", { type: "user", id: "wise_cactus" }))
+      assert.deepStrictEqual([granted._tag, granted.message], ["UnknownEntitlement", "workspace ws_gone is gone"])
+      const revoked = yield* provisioner.revoke("workspace:ws_gone:member:user:wise_cactus")
+      assert.strictEqual(revoked._tag, "AlreadyRevoked")
+      assert.include(revoked._tag === "AlreadyRevoked" ? revoked.detail : undefined, "workspace ws_gone")
+    }).pipe(
+      Effect.provide(
+        Provisioner.layer({ enabled: true }).pipe(
+          Layer.provide(Layer.succeed(ResourceTypeRegistry, [...BuiltInResourceTypes, WorkspaceType])),
+          Layer.provide(ClientLive),
+          Layer.provide(SandboxLive)
+        )
+      )
+    ))
 
   it.scoped("lists with the client alone, and a wrong secret is its Unauthorized", () =>
     Effect.gen(function*() {
