@@ -1,97 +1,37 @@
-import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { mkdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
-import { inheritedGrant, teamGrantToMake } from "./AccessChanges.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import type { Page } from "playwright-core"
+import { teamGrantToMake } from "./AccessChanges.js"
+import {
+  account,
+  call,
+  cellsOf,
+  chromiumPath,
+  inherited,
+  invite,
+  launchBrowser,
+  promise,
+  screenshots,
+  type Service,
+  signIn,
+  startService,
+  step,
+  syncNow,
+  tempDir
+} from "./ExplorerBrowser.js"
 
 /**
- * The access explorer in a real headless Chromium (Debian's package, driven by playwright-core,
- * which never downloads a browser) against the real service process with the `small` sandbox.
- * Each step leaves a screenshot in apps/http/test-screenshots/ (not committed).
+ * The access explorer in a real headless Chromium against the real service process with the
+ * `small` sandbox (ExplorerBrowser.ts). Each step leaves a screenshot in apps/http/test-screenshots/.
  */
 
-const chromiumPath = "/usr/bin/chromium"
-const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.url))
-
-/** The service's --sandbox account: the `small` preset with its default seed. */
-const account = generatePreset("small")
-const inherited = inheritedGrant(account)
 const change = teamGrantToMake(account)
 /** A user renamed in Fivetran between the two syncs: the diff shows it changed, and its old name. */
 const renamed = account.users.find((user) => user.id !== inherited.user.id && user.given_name !== "" && user.family_name !== "")!
 const systemKey = account.credentials.find((credential) => credential._tag === "SystemKey")!
-
-const tempDir = (prefix: string) =>
-  Effect.acquireRelease(
-    Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
-    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-  )
-
-interface Service {
-  readonly url: string
-  readonly token: string
-  /** The embedded sandbox's own URL: the test changes the account there, as someone in Fivetran would. */
-  readonly sandboxUrl: string
-}
-
-/** Starts the bundled service with provisioning on; its URLs and token once it has printed them. */
-const startService = startServiceProcess(["--sandbox", "--provisioning", "--port", "0"], (printed): Service | undefined => {
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-  const token = /shown once\): (\S+)/.exec(printed)?.[1]
-  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
-})
-
-const launchBrowser = Effect.gen(function*() {
-  const profile = yield* tempDir("explorer-chromium-")
-  return yield* Effect.acquireRelease(
-    Effect.promise((): Promise<BrowserContext> =>
-      chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync"
-        ]
-      })
-    ),
-    (context) => Effect.promise(() => context.close())
-  )
-})
-
-/** The API from the test's side, as a user would call it with curl. */
-const call = (service: Service, method: "GET" | "POST", path: string, body?: unknown) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${service.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" })
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    return { status: response.status, body: await response.json() as Record<string, unknown> }
-  })
-
-/** Invites a user through the service (POST /v1/accounts answers 201); its principal id, `user:<id>`. */
-const invite = (service: Service, given_name: string, family_name: string, email: string) =>
-  Effect.gen(function*() {
-    const invited = yield* call(service, "POST", "/v1/accounts", { email, given_name, family_name })
-    assert.strictEqual(invited.status, 201)
-    return `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
-  })
 
 /** Renames a user's given name in the sandbox, through its own API (HTTP Basic with the account's system key). */
 const renameInFivetran = (service: Service, userId: string, givenName: string) =>
@@ -105,41 +45,6 @@ const renameInFivetran = (service: Service, userId: string, givenName: string) =
       body: JSON.stringify({ given_name: givenName })
     })
     return response.status
-  })
-
-/** Starts a sync and waits until it has succeeded; its id. */
-const syncNow = (service: Service) =>
-  Effect.gen(function*() {
-    const started = yield* call(service, "POST", "/v1/syncs")
-    const id = String(started.body.id)
-    for (;;) {
-      const job: { readonly body: Record<string, unknown> } = yield* call(service, "GET", `/v1/syncs/${id}`)
-      if (job.body.status === "succeeded") return id
-      if (job.body.status !== "queued" && job.body.status !== "running") {
-        return yield* Effect.dieMessage(`sync ${id} ended ${String(job.body.status)}: ${String(job.body.error)}`)
-      }
-      yield* Effect.sleep("100 millis")
-    }
-  })
-
-const step = (page: Page, name: string) => Effect.promise(() => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true }))
-
-/** A table's body cells, row by row. */
-const cellsOf = (page: Page, selector: string) =>
-  Effect.promise(async () => {
-    const rows = await page.locator(`${selector} tbody tr`).all()
-    return Promise.all(rows.map((row) => row.locator("td").allTextContents()))
-  })
-
-const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
-
-/** Opens the page and signs in with the service's token; done when the app shows. */
-const signIn = (page: Page, service: Service, path = "/") =>
-  Effect.gen(function*() {
-    yield* promise(() => page.goto(`${service.url}${path}`))
-    yield* promise(() => page.fill("#token", service.token))
-    yield* promise(() => page.click("#login-form button"))
-    yield* promise(() => page.locator("#app").waitFor())
   })
 
 describe("access explorer in headless Chromium", () => {
@@ -220,7 +125,7 @@ describe("access explorer in headless Chromium", () => {
           })
         )
         yield* promise(() => result.click())
-        yield* promise(() => page.locator("[data-testid=access-table] button", { hasText: inherited.team.name }).first().click())
+        yield* promise(() => page.locator("[data-testid=access-table] a", { hasText: inherited.team.name }).first().click())
         const teamTitle = `${inherited.team.name} (team:${inherited.team.id})`
         yield* promise(() => page.locator("[data-testid=details-title]", { hasText: teamTitle }).waitFor())
         const lateAnswer = page.waitForResponse((response) => userRows(new URL(response.url())))
@@ -354,9 +259,9 @@ describe("access explorer in headless Chromium", () => {
         yield* promise(() => page.click("#search-form button"))
         yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).click())
         yield* shows(userTitle)
-        yield* promise(() => page.locator("[data-testid=access-table] button", { hasText: inherited.team.name }).first().click())
+        yield* promise(() => page.locator("[data-testid=access-table] a", { hasText: inherited.team.name }).first().click())
         yield* shows(teamTitle)
-        yield* promise(() => page.locator("[data-testid=access-table] button", { hasText: entitlement }).click())
+        yield* promise(() => page.locator("[data-testid=access-table] a", { hasText: entitlement }).click())
         yield* shows(holdersTitle)
         assert.strictEqual(
           page.url(),

@@ -19,18 +19,33 @@ export const byId = <E extends HTMLElement>(id: string): E => {
   return element as E
 }
 
-/** A table with a header row; `cells` may be text or nodes (links). */
-export const table = (testId: string, headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<Child>>) =>
+/** A table with a caption (read by screen readers, not shown: the heading above says it) and a header row; `cells` may be text or nodes (links). */
+export const table = (
+  testId: string,
+  caption: string,
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<Child>>
+) =>
   el(
     "table",
     { "data-testid": testId },
-    el("thead", {}, el("tr", {}, ...headers.map((header) => el("th", {}, header)))),
+    el("caption", { class: "visually-hidden" }, caption),
+    el("thead", {}, el("tr", {}, ...headers.map((header) => el("th", { scope: "col" }, header)))),
     el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((cell) => el("td", {}, cell)))))
   )
 
-/** A button that looks like a link and runs `action`. */
-export const link = (text: string, action: () => void, attributes: Readonly<Record<string, string>> = {}) => {
-  const button = el("button", { type: "button", class: "link", ...attributes }, text)
-  button.addEventListener("click", action)
-  return button
+/**
+ * A link to a view of the page (`#principal=…`): a link, since it goes somewhere (a screen reader
+ * says so, and it opens in a new tab). Following the link already open shows its view again
+ * (`again`), as there is no hashchange to do it.
+ */
+export const link = (text: string, hash: string, again: () => void, attributes: Readonly<Record<string, string>> = {}) => {
+  const anchor = el("a", { href: hash, class: "link", ...attributes }, text)
+  anchor.addEventListener("click", (event) => {
+    // Another hash, or opened in a new tab or window: the browser does it.
+    if (location.hash !== hash || event.ctrlKey || event.metaKey || event.shiftKey) return
+    event.preventDefault()
+    again()
+  })
+  return anchor
 }

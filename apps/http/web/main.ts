@@ -17,14 +17,31 @@ const message = byId<HTMLParagraphElement>("message")
 const loginView = byId<HTMLElement>("login")
 const appView = byId<HTMLElement>("app")
 const details = byId<HTMLElement>("details")
+const tokenInput = byId<HTMLInputElement>("token")
 
 let client: Client | undefined
 
+/**
+ * Says `text` in the message line, an alert region that is always in the page (empty, it takes no
+ * room): a region shown only with its text is not announced by every screen reader.
+ */
 const show = (text: string, kind: "error" | "info" = "error") => {
   message.textContent = text
   message.className = kind
-  message.hidden = text === ""
 }
+
+/** Says what the screen reader should announce in a status region (visually hidden, or a visible line). */
+const announce = (id: string, text: string) => {
+  byId(id).textContent = text
+}
+
+/** Marks the token field as refused by the service (the message, its description, says why), or as fine again. */
+const markToken = (refused: boolean) => {
+  if (refused) tokenInput.setAttribute("aria-invalid", "true")
+  else tokenInput.removeAttribute("aria-invalid")
+}
+
+const refusedToken = (error: unknown) => error instanceof ApiError && error.status === 401
 
 /** What the user should read for a failure: the service's own message, or what to do about it. */
 const explain = (error: unknown): string => {
@@ -56,9 +73,11 @@ const clearResults = () => {
   diffTurn()
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
+  for (const id of ["results-status", "diff-status"]) announce(id, "")
+  byId("diff-output").removeAttribute("tabindex")
 }
 
-const signOut = (reason: string) => {
+const signOut = (reason: string, refused = false) => {
   // The view in the address goes with the session; a link opened before signing in stays for it.
   if (client !== undefined) history.replaceState(null, "", location.pathname)
   sessionStorage.removeItem(TokenKey)
@@ -67,6 +86,9 @@ const signOut = (reason: string) => {
   appView.hidden = true
   loginView.hidden = false
   show(reason)
+  markToken(refused)
+  // The button pressed is gone with the app: the keyboard's place is the field to sign in again.
+  tokenInput.focus()
 }
 
 /** Runs one user action; a 401 signs out (the token was revoked or is wrong), anything else is shown. */
@@ -76,18 +98,32 @@ const attempt = async (action: (api: Client) => Promise<void>) => {
   try {
     await action(client)
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) signOut(explain(error))
+    if (refusedToken(error)) signOut(explain(error), true)
     else show(explain(error))
   }
 }
 
-const viaCell = (row: ReviewRow, open: (principal: string) => void): Node | string =>
+const viaCell = (row: ReviewRow): Node | string =>
   row.via === "direct"
     ? "direct"
-    : el("span", {}, "via team ", link(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, () => open(row.via)))
+    : el(
+      "span",
+      {},
+      "via team ",
+      viewLink(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, { kind: "principal", id: row.via })
+    )
 
-const heading = (text: string, note: string) =>
-  el("div", { class: "heading" }, el("h2", { "data-testid": "details-title" }, text), el("p", { class: "note" }, note))
+/** The details' heading; it takes the focus (so a screen reader reads what was opened, and Tab goes on from there). */
+const heading = (text: string, note: string) => {
+  const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, text)
+  return { title, element: el("div", { class: "heading" }, title, el("p", { class: "note" }, note)) }
+}
+
+/** Shows a view's heading and table in the details panel, with the focus on its heading. */
+const showDetails = (shown: ReturnType<typeof heading>, ...rest: ReadonlyArray<Node>) => {
+  details.replaceChildren(shown.element, ...rest)
+  shown.title.focus()
+}
 
 const limitNote = (count: number, more: boolean) =>
   more ? `First ${count} rows; download the export for all of them.` : `${count} ${count === 1 ? "row" : "rows"}.`
@@ -119,11 +155,9 @@ const showView = (view: View | undefined): Promise<void> => {
   return view.kind === "principal" ? openPrincipal(view.id) : openEntitlement(view.id)
 }
 
-/** Opens a view as a new entry in the history (the hashchange shows it); the one already open is shown again. */
-const go = (view: View) => {
-  if (location.hash === hashOf(view)) void showView(view)
-  else location.hash = hashOf(view)
-}
+/** A link to a view: followed, it is a new entry in the history (the hashchange shows it); the one already open is shown again. */
+const viewLink = (text: string, view: View, attributes: Readonly<Record<string, string>> = {}) =>
+  link(text, hashOf(view), () => void showView(view), attributes)
 
 const openPrincipal = (principal: string) =>
   attempt(async (api) => {
@@ -134,22 +168,20 @@ const openPrincipal = (principal: string) =>
       (await api.search(principal.slice(principal.indexOf(":") + 1), 100)).items.find((match) => match.id === principal)?.name
     if (!current()) return
     const title = name === undefined || name === "" ? principal : `${name} (${principal})`
-    details.replaceChildren(
-      ...(rows.length === 0
-        ? [heading(title, "Holds nothing in the latest sync.")]
-        : [
-          heading(title, limitNote(rows.length, more)),
-          table(
-            "access-table",
-            ["Entitlement", "Resource", "Permission", "How"],
-            rows.map((row) => [
-              link(row.entitlement, () => go({ kind: "entitlement", id: row.entitlement })),
-              row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
-              row.permission,
-              viaCell(row, (team) => go({ kind: "principal", id: team }))
-            ])
-          )
+    if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
+    showDetails(
+      heading(title, limitNote(rows.length, more)),
+      table(
+        "access-table",
+        `Access of ${title}`,
+        ["Entitlement", "Resource", "Permission", "How"],
+        rows.map((row) => [
+          viewLink(row.entitlement, { kind: "entitlement", id: row.entitlement }),
+          row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
+          row.permission,
+          viaCell(row)
         ])
+      )
     )
   })
 
@@ -158,27 +190,28 @@ const openEntitlement = (entitlement: string) =>
     const current = detailsTurn()
     const { more, rows } = await api.rows({ entitlement }, RowLimit)
     if (!current()) return
-    details.replaceChildren(
+    showDetails(
       heading(`Holders of ${entitlement}`, rows.length === 0 ? "Nobody holds it." : limitNote(rows.length, more)),
       table(
         "holders-table",
+        `Holders of ${entitlement}`,
         ["Principal", "Name", "Email", "Status", "How"],
         rows.map((row) => [
-          link(row.principal, () => go({ kind: "principal", id: row.principal })),
+          viewLink(row.principal, { kind: "principal", id: row.principal }),
           row.principal_name,
           row.email,
           row.status,
-          viaCell(row, (team) => go({ kind: "principal", id: team }))
+          viaCell(row)
         ])
       )
     )
   })
 
-const matchButton = (match: PrincipalMatch) =>
+const matchLink = (match: PrincipalMatch) =>
   el(
     "li",
     {},
-    link(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, () => go({ kind: "principal", id: match.id }), {
+    viewLink(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, { kind: "principal", id: match.id }, {
       "data-principal": match.id
     }),
     el("span", { class: "note" }, ` ${match.id}${match.status === "" ? "" : `, ${match.status}`}`)
@@ -191,10 +224,19 @@ const search = (query: string) =>
   attempt(async (api) => {
     const found = await api.search(query, SearchLimit + 1)
     const shown = found.items.slice(0, SearchLimit)
+    // The focus stays in the field (to search again); the count is announced.
+    announce(
+      "results-status",
+      shown.length === 0
+        ? `No user or team matches "${query}".`
+        : found.items.length > SearchLimit
+        ? `More than ${SearchLimit} matches for "${query}"; the first ${SearchLimit} are shown.`
+        : `${shown.length} ${shown.length === 1 ? "match" : "matches"} for "${query}".`
+    )
     byId("results").replaceChildren(
       ...(shown.length === 0
         ? [el("p", { class: "note" }, `No user or team matches "${query}".`)]
-        : [el("ul", { "data-testid": "results" }, ...shown.map(matchButton))]),
+        : [el("ul", { "data-testid": "results" }, ...shown.map(matchLink))]),
       // The service lists users before teams: cut silently, the teams were the ones missing.
       ...(found.items.length > SearchLimit
         ? [
@@ -267,13 +309,24 @@ const showDiff = (target: string, base: string, note = "") =>
         })
       }
     }
-    const grid = table("diff-table", ["Change", "Kind", "Id", "Name", "How", "Before"], [])
+    const grid = table("diff-table", `Changes from sync ${base} to sync ${target}`, ["Change", "Kind", "Id", "Name", "How", "Before"], [])
     grid.tBodies[0]!.replaceWith(rows)
     append(first)
     if (note !== "") show(note, "info")
     output.replaceChildren(
       first.items.length === 0 ? el("p", { class: "note", "data-testid": "diff-empty" }, "No differences.") : grid,
       more
+    )
+    // A table wider than the window (a phone, 200% zoom) scrolls in the panel: focusable, the arrow keys scroll it.
+    if (first.items.length === 0) output.removeAttribute("tabindex")
+    else output.tabIndex = 0
+    announce(
+      "diff-status",
+      first.items.length === 0
+        ? "No differences."
+        : `${first.items.length} ${first.items.length === 1 ? "change" : "changes"}${
+          first.next_page_token === null ? "" : ", more to load"
+        }, from sync ${base} to sync ${target}.`
     )
   })
 
@@ -313,18 +366,20 @@ const enter = async (token: string) => {
     sessionStorage.setItem(TokenKey, token)
     loginView.hidden = true
     appView.hidden = false
+    markToken(false)
     show(kept === 0 ? "No finished sync can be explored, so there is nothing to show. Start one with the button above." : "", "info")
+    // The sign-in form is gone: the keyboard's place is the search (a view in the address takes it once shown).
+    byId("query").focus()
     if (kept > 0) void showView(viewOf(location.hash))
   } catch (error) {
-    signOut(explain(error))
+    signOut(explain(error), refusedToken(error))
   }
 }
 
 byId<HTMLFormElement>("login-form").addEventListener("submit", (event) => {
   event.preventDefault()
-  const input = byId<HTMLInputElement>("token")
-  void enter(input.value.trim())
-  input.value = ""
+  void enter(tokenInput.value.trim())
+  tokenInput.value = ""
 })
 
 byId<HTMLFormElement>("search-form").addEventListener("submit", (event) => {

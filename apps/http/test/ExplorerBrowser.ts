@@ -1,0 +1,126 @@
+import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { assert } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { inheritedGrant } from "./AccessChanges.js"
+import { startServiceProcess } from "./ServiceProcess.js"
+
+/**
+ * What the explorer's browser tests share: the real service process with the `small` sandbox, a
+ * headless Chromium (Debian's package, driven by playwright-core, which never downloads a
+ * browser), and the steps a user or the test takes. Screenshots go to apps/http/test-screenshots/
+ * (not committed).
+ */
+
+export const chromiumPath = "/usr/bin/chromium"
+export const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.url))
+
+/** The service's --sandbox account: the `small` preset with its default seed. */
+export const account = generatePreset("small")
+export const inherited = inheritedGrant(account)
+
+export const tempDir = (prefix: string) =>
+  Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+
+export interface Service {
+  readonly url: string
+  readonly token: string
+  /** The embedded sandbox's own URL: the test changes the account there, as someone in Fivetran would. */
+  readonly sandboxUrl: string
+}
+
+/** Starts the bundled service with provisioning on; its URLs and token once it has printed them. */
+export const startService = startServiceProcess(["--sandbox", "--provisioning", "--port", "0"], (printed): Service | undefined => {
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+  const token = /shown once\): (\S+)/.exec(printed)?.[1]
+  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
+  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
+})
+
+export const launchBrowser = Effect.gen(function*() {
+  const profile = yield* tempDir("explorer-chromium-")
+  return yield* Effect.acquireRelease(
+    Effect.promise((): Promise<BrowserContext> =>
+      chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync"
+        ]
+      })
+    ),
+    (context) => Effect.promise(() => context.close())
+  )
+})
+
+/** The API from the test's side, as a user would call it with curl. */
+export const call = (service: Service, method: "GET" | "POST", path: string, body?: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${service.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" })
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, body: await response.json() as Record<string, unknown> }
+  })
+
+/** Invites a user through the service (POST /v1/accounts answers 201); its principal id, `user:<id>`. */
+export const invite = (service: Service, given_name: string, family_name: string, email: string) =>
+  Effect.gen(function*() {
+    const invited = yield* call(service, "POST", "/v1/accounts", { email, given_name, family_name })
+    assert.strictEqual(invited.status, 201)
+    return `user:${String((invited.body["resource"] as { id: { resource: string } }).id.resource)}`
+  })
+
+/** Starts a sync and waits until it has succeeded; its id. */
+export const syncNow = (service: Service) =>
+  Effect.gen(function*() {
+    const started = yield* call(service, "POST", "/v1/syncs")
+    const id = String(started.body.id)
+    for (;;) {
+      const job: { readonly body: Record<string, unknown> } = yield* call(service, "GET", `/v1/syncs/${id}`)
+      if (job.body.status === "succeeded") return id
+      if (job.body.status !== "queued" && job.body.status !== "running") {
+        return yield* Effect.dieMessage(`sync ${id} ended ${String(job.body.status)}: ${String(job.body.error)}`)
+      }
+      yield* Effect.sleep("100 millis")
+    }
+  })
+
+export const step = (page: Page, name: string) =>
+  Effect.promise(() => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true }))
+
+/** A table's body cells, row by row. */
+export const cellsOf = (page: Page, selector: string) =>
+  Effect.promise(async () => {
+    const rows = await page.locator(`${selector} tbody tr`).all()
+    return Promise.all(rows.map((row) => row.locator("td").allTextContents()))
+  })
+
+export const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
+
+/** Opens the page and signs in with the service's token; done when the app shows. */
+export const signIn = (page: Page, service: Service, path = "/") =>
+  Effect.gen(function*() {
+    yield* promise(() => page.goto(`${service.url}${path}`))
+    yield* promise(() => page.fill("#token", service.token))
+    yield* promise(() => page.click("#login-form button"))
+    yield* promise(() => page.locator("#app").waitFor())
+  })
