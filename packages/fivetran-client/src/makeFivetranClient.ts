@@ -1,4 +1,5 @@
 import { Chunk, Effect, Either, Option, Schema, Stream } from "effect"
+import { checkedConfig } from "./CheckedConfig.js"
 import type { FivetranClientShape, MembershipApi } from "./FivetranClientShape.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, InvalidResponse } from "./FivetranError.js"
@@ -76,8 +77,9 @@ class CursorTrail {
 /**
  * Builds the client; its connections live as long as the scope.
  */
-export const makeFivetranClient = (config: FivetranClientConfig) =>
+export const makeFivetranClient = (given: FivetranClientConfig) =>
   Effect.gen(function*() {
+    const config = yield* checkedConfig(given)
     const http = yield* makeFivetranHttp(config)
 
     const getData = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
