@@ -15,6 +15,7 @@ import { ProvisioningGroup } from "./ProvisioningGroup.js"
 import { QueriesGroup } from "./QueriesGroup.js"
 import { withResponseHeaders } from "./ResponseHeaders.js"
 import { ReviewGroup } from "./ReviewGroup.js"
+import { withoutEffectSchemaIds } from "./SchemaIds.js"
 import { ServiceGroup } from "./ServiceGroup.js"
 import { SyncsGroup } from "./SyncsGroup.js"
 
@@ -38,7 +39,7 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(InternalErrorBody)
   .annotate(OpenApi.Title, "baton-fivetran")
   .annotate(OpenApi.Version, Version)
-  .annotate(OpenApi.Transform, flow(withoutPlatformDecodeError, withResponseHeaders))
+  .annotate(OpenApi.Transform, flow(withoutPlatformDecodeError, withoutEffectSchemaIds, withResponseHeaders))
   .annotate(
     OpenApi.Description,
     "Fivetran identity governance in the ConductorOne baton model: sync jobs producing .c1z files, queries over the latest sync, and provisioning."
