@@ -77,6 +77,14 @@ layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestSe
       Effect.gen(function*() {
         const { sandbox } = yield* Harness
         const contract = yield* servedContract
+        // Those the service sends on every answer that declares them (Retry-After only on some 429s and 503s).
+        assert.deepStrictEqual(contract.requiredHeaders, [
+          "X-Request-Id",
+          "WWW-Authenticate",
+          "ETag",
+          "Last-Modified",
+          "Content-Disposition"
+        ])
         const checked: Array<Checked> = []
         const send = exchanger(contract, checked)
         const raw = rawExchanger(contract, checked)
@@ -217,6 +225,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestSe
         yield* send("delete while Fivetran fails", "DELETE", `/v1/resources/user/${membership.user_id}`, 502)
         yield* sandbox.setFaults({})
 
+        const host = "Host: 127.0.0.1\r\n"
         const auth = `Authorization: Bearer ${TestToken}\r\n`
         yield* raw(
           "a foreign Host",
@@ -227,6 +236,21 @@ layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestSe
         )
         yield* raw("a probe, foreign Host", "GET", "/healthz", 421, "GET /healthz HTTP/1.1\r\nHost: attacker.example\r\n\r\n")
         yield* raw("no Host", "GET", "/v1/syncs", 400, `GET /v1/syncs HTTP/1.1\r\n${auth}\r\n`)
+        yield* raw(
+          "a head over 16 KiB",
+          "GET",
+          "/v1/syncs",
+          431,
+          `GET /v1/syncs HTTP/1.1\r\n${host}${auth}X-Padding: ${"p".repeat(20_000)}\r\n\r\n`
+        )
+        yield* raw(
+          "chunk extensions over Node's limit",
+          "POST",
+          "/v1/grants",
+          413,
+          `POST /v1/grants HTTP/1.1\r\n${host}${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n` +
+            `2;${"e".repeat(20_000)}\r\n{}\r\n0\r\n\r\n`
+        )
 
         // The working copies' directory replaced by a file: queries cannot read a new sync.
         const fs = yield* FileSystem.FileSystem

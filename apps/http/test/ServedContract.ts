@@ -38,6 +38,8 @@ interface Document {
 }
 
 export interface ServedContract {
+  /** The response headers the document marks `required`: those every answer declaring them must carry. */
+  readonly requiredHeaders: ReadonlyArray<string>
   /** What is wrong with `answer` as the answer of `method path` (a path as sent, with its query); none when it conforms. */
   readonly problems: (method: string, path: string, answer: Answer) => ReadonlyArray<string>
 }
@@ -116,7 +118,9 @@ export const makeServedContract = (document: Document): ServedContract => {
     if (!check(body)) found.push(`${where}: ${ajv.errorsText(check.errors, { separator: "; " })} in ${answer.body.slice(0, 300)}`)
     return found
   }
-  return { problems }
+  const requiredHeaders = Object.entries(document.components.headers).filter(([, header]) => header.required === true)
+    .map(([name]) => name)
+  return { problems, requiredHeaders }
 }
 
 /** The document the harness's service serves, as a ServedContract. */

@@ -3,11 +3,15 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { flow } from "effect"
 import { withoutPlatformDecodeError } from "./ErrorBody.js"
 import {
+  ChunkExtensionsTooLargeBody,
+  HeaderTooLargeBody,
   InternalErrorBody,
   InvalidRequestBody,
   MisdirectedRequestBody,
   NotFoundBody,
   PayloadTooLargeBody,
+  RequestTimeoutBody,
+  ServiceStoppingBody,
   UnsupportedMediaTypeBody
 } from "./Errors.js"
 import { HealthGroup } from "./HealthGroup.js"
@@ -37,6 +41,10 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(NotFoundBody)
   .addError(MisdirectedRequestBody)
   .addError(InternalErrorBody)
+  .addError(HeaderTooLargeBody)
+  .addError(ChunkExtensionsTooLargeBody)
+  .addError(RequestTimeoutBody)
+  .addError(ServiceStoppingBody)
   .annotate(OpenApi.Title, "baton-fivetran")
   .annotate(OpenApi.Version, Version)
   .annotate(OpenApi.Transform, flow(withoutPlatformDecodeError, withoutEffectSchemaIds, withResponseHeaders))

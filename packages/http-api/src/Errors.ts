@@ -81,6 +81,40 @@ export const StorageUnavailableBody = taggedErrorBody(StorageUnavailable, "Stora
     "retry once the operator fixed it"
 })
 
+/**
+ * What Node refuses before any route sees the request (apps/http ClientErrors.ts), then closes the
+ * connection: any endpoint may get these, in the one error shape.
+ */
+const headerTooLarge = { message: Schema.String, limit_bytes: Schema.Number }
+export class HeaderTooLarge extends Schema.TaggedError<HeaderTooLarge>()("HeaderTooLarge", headerTooLarge) {}
+export const HeaderTooLargeBody = taggedErrorBody(HeaderTooLarge, "HeaderTooLarge", headerTooLarge, {
+  status: 431,
+  description: "The request line and headers are over `limit_bytes` (16 KiB) together; sent before any route"
+})
+
+export class ChunkExtensionsTooLarge extends Schema.TaggedError<ChunkExtensionsTooLarge>()("ChunkExtensionsTooLarge", message) {}
+export const ChunkExtensionsTooLargeBody = taggedErrorBody(ChunkExtensionsTooLarge, "ChunkExtensionsTooLarge", message, {
+  status: 413,
+  description: "A chunked body's chunk extensions are over the size Node accepts; sent before any route"
+})
+
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("RequestTimeout", message) {}
+export const RequestTimeoutBody = taggedErrorBody(RequestTimeout, "RequestTimeout", message, {
+  status: 408,
+  description: "The request was not received in full within the server's request timeout; sent before any route"
+})
+
+/**
+ * A request the service's stop ended, or one arriving as it stops (apps/http ServiceStopping.ts):
+ * any endpoint may get it, with `Retry-After: 1`; the remedy is to send it again.
+ */
+export class ServiceStopping extends Schema.TaggedError<ServiceStopping>()("ServiceStopping", message) {}
+export const ServiceStoppingBody = taggedErrorBody(ServiceStopping, "ServiceStopping", message, {
+  status: 503,
+  description: "The service is stopping: a request arriving as it stops, or a provisioning request still in progress " +
+    "(one waiting for the rate limit has made no write); send it again once the service runs (`Retry-After: 1`)"
+})
+
 /** A bug in the service, never the caller's input; the message says so and the log has the details. */
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
 export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })

@@ -13,22 +13,30 @@ const definitions = {
   "X-Request-Id": {
     description: "The request's id, also on each log line written while it was handled: the caller's X-Request-Id " +
       "when it is a plain token (letters, digits, `._:-`, up to 128 characters), otherwise a new UUID",
+    required: true,
     schema: text
   },
-  "WWW-Authenticate": { description: "The scheme to authenticate with: `Bearer realm=\"baton-fivetran\"`", schema: text },
+  "WWW-Authenticate": {
+    description: "The scheme to authenticate with: `Bearer realm=\"baton-fivetran\"`",
+    required: true,
+    schema: text
+  },
   ETag: {
     description: "The file's validator: sent back in If-None-Match, the answer is 304 without a body while the file is the same",
+    required: true,
     schema: text
   },
   "Last-Modified": {
     description: "When the file was written: sent back in If-Modified-Since (without If-None-Match), the answer is 304 " +
       "without a body while the file is no newer",
+    required: true,
     schema: text
   },
-  "Content-Disposition": { description: "`attachment`, with the name to save the file as", schema: text },
+  "Content-Disposition": { description: "`attachment`, with the name to save the file as", required: true, schema: text },
   "Retry-After": {
-    description: "Seconds until the request may be sent again, as it is (as `retry_after_seconds`); absent when " +
-      "Fivetran's own 429 did not say",
+    description: "Seconds until the request may be sent again, as it is: on a 429 `RateLimited` (as " +
+      "`retry_after_seconds`; absent when Fivetran's own 429 did not say), and 1 on a 503 `ServiceStopping` (absent " +
+      "on the other 503s)",
     schema: { type: "integer", minimum: 1 }
   }
 } as const
@@ -58,7 +66,7 @@ export const withBodilessResponse = (status: number, description: string) => (op
 
 /** What every answer of a status carries, whichever endpoint gave it. */
 const everywhere = (status: string): ReadonlyArray<ResponseHeader> =>
-  status === "401" ? ["WWW-Authenticate", "X-Request-Id"] : ["X-Request-Id"]
+  status === "401" ? ["WWW-Authenticate", "X-Request-Id"] : status === "503" ? ["Retry-After", "X-Request-Id"] : ["X-Request-Id"]
 
 /** The Api's transform: the headers every answer carries, and the definitions of all. */
 export const withResponseHeaders = (spec: Json): Json => {
