@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { awaitJob, harness, Harness, OtherToken, TestToken } from "./Harness.js"
+import { awaitJob, awaitStatus, harness, Harness, OtherToken, TestToken } from "./Harness.js"
 import { exchange } from "./RawExchange.js"
 import { type Answer, parseAnswer, type ServedContract, servedContract } from "./ServedContract.js"
 
@@ -70,7 +70,7 @@ const assertConforms = (checked: ReadonlyArray<Checked>) => {
 
 const tempDir = mkdtempSync(join(tmpdir(), "baton-http-contract-tmp-"))
 
-layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestServices: true, timeout: 120_000 })(
+layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }), { excludeTestServices: true, timeout: 120_000 })(
   "every answer of every operation, against the schemas the served OpenAPI document publishes",
   (it) => {
     it.effect("health, jobs, queries, review, provisioning and the refusals before any route", () =>
@@ -221,6 +221,17 @@ layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestSe
 
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
         yield* send("revoke held by the rate limit", "DELETE", `/v1/grants/${encodeURIComponent(groupGrant)}`, 429)
+        // A sync held by the same answer waits, with its wait in the job.
+        yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
+        const waiting = json(yield* send("start, to wait for the rate limit", "POST", "/v1/syncs", 202))
+        yield* awaitStatus(String(waiting.id), (job) => job.status === "waiting_for_rate_limit")
+        yield* send("job waiting for the rate limit", "GET", `/v1/syncs/${waiting.id}`, 200)
+        yield* send("jobs, one waiting", "GET", "/v1/syncs", 200)
+        yield* send("cancel a waiting job", "POST", `/v1/syncs/${waiting.id}/cancel`, 200)
+        yield* awaitStatus(String(waiting.id), (job) => job.status === "cancelled")
+        yield* send("job cancelled", "GET", `/v1/syncs/${waiting.id}`, 200)
+        yield* send("file of a cancelled job", "GET", `/v1/syncs/${waiting.id}/file`, 404)
+        yield* send("diff with a cancelled base", "GET", `/v1/syncs/${id}/diff?base=${waiting.id}`, 404)
         yield* sandbox.setFaults({ serverErrorShare: 1 })
         yield* send("delete while Fivetran fails", "DELETE", `/v1/resources/user/${membership.user_id}`, 502)
         yield* sandbox.setFaults({})
@@ -261,16 +272,19 @@ layer(harness({ provisioning: true, snapshot: small, tempDir }), { excludeTestSe
         yield* send("resources, no working copy", "GET", "/v1/resources?type=team", 503)
         yield* send("export, no working copy", "GET", "/v1/export", 503)
         yield* send("diff, no working copy", "GET", `/v1/syncs/${next.id}/diff?base=${id}`, 503)
+        yield* Effect.orDie(fs.remove(tempDir))
+        yield* Effect.orDie(fs.makeDirectory(tempDir))
+        yield* send("resources, the directory back", "GET", "/v1/resources?type=team", 200)
 
         assertConforms(checked)
-      }))
+      }).pipe(Effect.ensuring(Effect.flatMap(FileSystem.FileSystem, (fs) => Effect.ignore(fs.remove(tempDir, { recursive: true }))))))
   }
 )
 
-layer(harness({ provisioning: false, badSecret: true }), { excludeTestServices: true, timeout: 60_000 })(
-  "the answers of a service without --provisioning, whose Fivetran key is refused",
+layer(harness({ provisioning: false, badSecret: true, syncEveryMillis: 3_600_000 }), { excludeTestServices: true, timeout: 60_000 })(
+  "the answers of a service without --provisioning, whose Fivetran key is refused, syncing every hour",
   (it) => {
-    it.effect("403 ProvisioningDisabled on every write, 503 NotReady from /readyz", () =>
+    it.effect("403 ProvisioningDisabled on every write, 503 NotReady from /readyz, a failed job, the schedule", () =>
       Effect.gen(function*() {
         const contract = yield* servedContract
         const checked: Array<Checked> = []
@@ -285,6 +299,14 @@ layer(harness({ provisioning: false, badSecret: true }), { excludeTestServices: 
         yield* send("delete user", "DELETE", "/v1/resources/user/u", 403)
         yield* send("readyz", "GET", "/readyz", 503, { token: undefined })
         yield* send("healthz", "GET", "/healthz", 200, { token: undefined })
+        const jobs = json(yield* send("jobs", "GET", "/v1/syncs", 200)).items as ReadonlyArray<{ readonly id: string }>
+        const failed = yield* awaitJob(jobs[0]!.id)
+        assert.strictEqual(failed.status, "failed")
+        yield* send("failed job", "GET", `/v1/syncs/${failed.id}`, 200)
+        yield* send("file of a failed job", "GET", `/v1/syncs/${failed.id}/file`, 404)
+        const schedule = json(yield* send("schedule", "GET", "/v1/schedule", 200))
+        assert.deepStrictEqual([schedule.every_seconds, typeof schedule.next_run_at], [3_600, "string"])
+        yield* send("resources, no sync succeeded", "GET", "/v1/resources", 404)
         assertConforms(checked)
       }))
   }
