@@ -1,13 +1,22 @@
-import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
-import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Fiber, Schedule } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { awaitJob, awaitStatus, harness, Harness, OtherToken, TestToken } from "./Harness.js"
 import { exchange } from "./RawExchange.js"
-import { type Answer, parseAnswer, type ServedContract, servedContract } from "./ServedContract.js"
+import {
+  type Answer,
+  makeServedContract,
+  type OpenApiDocument,
+  parseAnswer,
+  type ServedContract,
+  servedContract
+} from "./ServedContract.js"
+import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * Every operation of the served /openapi.json driven through the real service, with good and bad
@@ -311,3 +320,40 @@ layer(harness({ provisioning: false, badSecret: true, syncEveryMillis: 3_600_000
       }))
   }
 )
+
+describe("the answer of a provisioning request the service's stop ends", () => {
+  it.scopedLive("is the 503 ServiceStopping the document declares, with its headers", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const token = "contract-conformance-stop-token"
+      const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
+      const service = yield* serviceProcessOver(dataDir, [
+        ...yield* sandboxServiceArgs(token),
+        "--provisioning",
+        "--max-provisioning-wait",
+        "1h"
+      ])
+      const headers = { authorization: `Bearer ${token}` }
+      const document = yield* Effect.promise(() =>
+        fetch(`${service.url}/openapi.json`, { headers }).then((response) => response.json() as Promise<OpenApiDocument>)
+      )
+      const contract = makeServedContract(document)
+      yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
+      const path = `/v1/grants/${encodeURIComponent(groupGrant)}`
+      const revoke = yield* Effect.promise(() =>
+        fetch(`${service.url}${path}`, { method: "DELETE", headers }).then(async (response): Promise<Answer> => ({
+          status: response.status,
+          headers: Object.fromEntries(response.headers),
+          body: await response.text()
+        }))
+      ).pipe(Effect.fork)
+      // The client logs each wait as it starts: the request is now held by the rate limit.
+      yield* Effect.map(service.stderr, (stderr) => stderr.includes("before retrying")).pipe(
+        Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (waiting) => waiting })
+      )
+      assert.strictEqual(yield* service.stop, 0)
+      const answer = yield* Fiber.join(revoke)
+      assert.deepStrictEqual([answer.status, answer.headers["retry-after"]], [503, "1"])
+      assert.deepStrictEqual(contract.problems("DELETE", path, answer), [])
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: small, port: 0 })), Effect.provide(NodeContext.layer)), 30_000)
+})

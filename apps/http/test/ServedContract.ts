@@ -31,7 +31,7 @@ interface Operation {
   readonly responses: Record<string, ResponseObject>
 }
 
-interface Document {
+export interface OpenApiDocument {
   readonly openapi: string
   readonly paths: Record<string, Record<string, Operation>>
   readonly components: { readonly headers: Record<string, HeaderObject> }
@@ -49,13 +49,13 @@ const DocumentId = "openapi.json"
 const pointer = (...tokens: ReadonlyArray<string>) => tokens.map((token) => token.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")
 
 /** The template of the document's path `path` matches, the most literal one first. */
-const templateOf = (document: Document, path: string): string | undefined => {
+const templateOf = (document: OpenApiDocument, path: string): string | undefined => {
   const bare = path.split("?")[0]!
   const matching = Object.keys(document.paths).filter((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(bare))
   return matching.sort((a, b) => a.split("{").length - b.split("{").length)[0]
 }
 
-export const makeServedContract = (document: Document): ServedContract => {
+export const makeServedContract = (document: OpenApiDocument): ServedContract => {
   const ajv = new Ajv2020({ strict: false, allErrors: true })
   addFormats.default(ajv)
   // Throws when the document is no valid JSON Schema resource (e.g. one $id given to two schemas).
@@ -127,7 +127,7 @@ export const makeServedContract = (document: Document): ServedContract => {
 export const servedContract = Effect.gen(function*() {
   const { request } = yield* Harness
   const response = yield* request("GET", "/openapi.json", { token: TestToken })
-  const document = (yield* Effect.orDie(response.json)) as Document
+  const document = (yield* Effect.orDie(response.json)) as OpenApiDocument
   return yield* Effect.sync(() => makeServedContract(document))
 })
 
