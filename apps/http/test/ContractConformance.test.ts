@@ -57,9 +57,32 @@ const exchanger =
       const { request } = yield* Harness
       const response = yield* request(method, path, sent)
       const answer: Answer = { status: response.status, headers: response.headers, body: yield* Effect.orDie(response.text) }
-      checked.push({ label, expected, status: answer.status, problems: contract.problems(method, path, answer) })
+      checked.push({
+        label,
+        expected,
+        status: answer.status,
+        problems: [...contract.problems(method, path, answer), ...bodyProblems(contract, method, path, sent.body, answer)]
+      })
       return answer
     })
+
+/**
+ * A JSON object body the service refused as malformed (400 InvalidRequest naming a field of it)
+ * must be one the document's request schema refuses, and one it took must be one the schema takes.
+ */
+const bodyProblems = (contract: ServedContract, method: Method, path: string, body: unknown, answer: Answer) => {
+  if (typeof body !== "object" || body === null || method === "GET") return []
+  const refusedByDocument = contract.requestProblems(method, path, body)
+  const error = answer.status === 400 ? JSON.parse(answer.body) as { readonly error: string; readonly field?: string } : undefined
+  const refusedByService = error?.error === "InvalidRequest" && error.field !== undefined && error.field !== "body"
+  if (refusedByService && refusedByDocument.length === 0) {
+    return [`the document's request schema takes the body the service refused: ${answer.body}`]
+  }
+  if (answer.status < 300 && refusedByDocument.length > 0) {
+    return [`the document's request schema refuses the body the service took: ${refusedByDocument.join("; ")}`]
+  }
+  return []
+}
 
 /** A request written on a socket as is, checked as answering `method path`. */
 const rawExchanger =
@@ -223,6 +246,15 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
           body: { ...account, email: "other.check@example.com", role: "No Such Role" }
         })
         yield* send("create account, not an email", "POST", "/v1/accounts", 400, { token: TestToken, body: { ...account, email: "x" } })
+        yield* send("create account, a blank name", "POST", "/v1/accounts", 400, {
+          token: TestToken,
+          body: { ...account, given_name: " " }
+        })
+        yield* send("create account, a padded role", "POST", "/v1/accounts", 400, {
+          token: TestToken,
+          body: { ...account, role: " Account Analyst" }
+        })
+        yield* send("create account, a blank phone", "POST", "/v1/accounts", 400, { token: TestToken, body: { ...account, phone: "" } })
         yield* send("delete user", "DELETE", `/v1/resources/user/${deleted.id}`, 200)
         yield* send("delete user again", "DELETE", `/v1/resources/user/${deleted.id}`, 200)
         yield* send("delete a team", "DELETE", `/v1/resources/team/${team!.id}`, 422)

@@ -28,6 +28,7 @@ interface ResponseObject {
 }
 
 interface Operation {
+  readonly requestBody?: object
   readonly responses: Record<string, ResponseObject>
 }
 
@@ -38,6 +39,8 @@ export interface OpenApiDocument {
 }
 
 export interface ServedContract {
+  /** What the document's request body schema of `method path` finds wrong with `body`; none when it takes it. */
+  readonly requestProblems: (method: string, path: string, body: unknown) => ReadonlyArray<string>
   /** The response headers the document marks `required`: those every answer declaring them must carry. */
   readonly requiredHeaders: ReadonlyArray<string>
   /** What is wrong with `answer` as the answer of `method path` (a path as sent, with its query); none when it conforms. */
@@ -118,9 +121,20 @@ export const makeServedContract = (document: OpenApiDocument): ServedContract =>
     if (!check(body)) found.push(`${where}: ${ajv.errorsText(check.errors, { separator: "; " })} in ${answer.body.slice(0, 300)}`)
     return found
   }
+  const requestProblems = (method: string, path: string, body: unknown): ReadonlyArray<string> => {
+    const template = templateOf(document, path)
+    const verb = method.toLowerCase()
+    if (template === undefined || document.paths[template]?.[verb]?.requestBody === undefined) {
+      return [`${method} ${path}: the document declares no request body`]
+    }
+    const check = validator(
+      `${DocumentId}#/${pointer("paths", template, verb, "requestBody", "content", "application/json", "schema")}`
+    )
+    return check(body) ? [] : [ajv.errorsText(check.errors, { separator: "; " })]
+  }
   const requiredHeaders = Object.entries(document.components.headers).filter(([, header]) => header.required === true)
     .map(([name]) => name)
-  return { problems, requiredHeaders }
+  return { problems, requestProblems, requiredHeaders }
 }
 
 /** The document the harness's service serves, as a ServedContract. */

@@ -7,7 +7,16 @@ import { PrincipalType } from "./Ids.js"
 import { ProvisioningEnabled } from "./ProvisioningEnabled.js"
 import { responseHeaders } from "./ResponseHeaders.js"
 
-const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
+/**
+ * What the document says a field takes on the wire: Effect documents a transformation such as
+ * Trim, and a filter, by its input alone (any string), so a client generated from the document
+ * sent `" "` for a name or `"x"` for an email and met a 400 it could not have checked for.
+ */
+const onTheWire = (pattern: string, description: string) => ({ jsonSchema: { type: "string", pattern, description } })
+
+const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must not be empty" })).annotations(
+  onTheWire("\\S", "Text with a character other than whitespace; the whitespace around it is trimmed")
+)
 
 /**
  * Ids are taken as given, not trimmed: the grant of `"U "` went to user `U` while its revoke and a
@@ -64,6 +73,8 @@ export const RevokeResult = Schema.Struct({
 export const AccountRequest = Schema.Struct({
   email: Schema.Trim.pipe(
     Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address" })
+  ).annotations(
+    onTheWire("^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$", "An email address; the whitespace around it is trimmed")
   ),
   given_name: NonEmpty,
   family_name: NonEmpty,
@@ -71,7 +82,7 @@ export const AccountRequest = Schema.Struct({
   role: Schema.optional(
     Schema.String.pipe(Schema.filter((role) => role !== "" && role.trim() === role, {
       message: () => "expected non-empty text without spaces around it"
-    }))
+    })).annotations(onTheWire("^\\S([\\s\\S]*\\S)?$", "A role name, without whitespace around it"))
   ),
   phone: Schema.optional(NonEmpty)
 }).annotations(onlyKnownFields)
