@@ -15,6 +15,13 @@ for (const root of ["packages", "apps", "e2e"]) {
     const report = JSON.parse(readFileSync(file, "utf8"))
     passed += report.numPassedTests
     failed += report.numFailedTests
+    // A file that failed outside its tests (a hook, its teardown, its import) has no failed test of
+    // its own, and an unhandled error belongs to no file; vitest exits 1 for both, so each counts.
+    const failedFiles = report.testResults.filter(
+      (result) => result.status === "failed" && !result.assertionResults.some((test) => test.status === "failed")
+    ).length
+    failed += failedFiles
+    if (report.success === false && report.numFailedTests + failedFiles === 0) failed += 1
     skipped += report.numPendingTests + report.numTodoTests
   }
 }
