@@ -6,6 +6,7 @@ import {
   type Keyed,
   type Resource,
   type ResourceId,
+  resourceRefOf,
   reviewRow,
   type ReviewRow,
   syncDiff
@@ -125,7 +126,7 @@ const keptNames = 20_000
 const principalNamesOf = (reader: C1zReader) => {
   const names = new Map<string, string | undefined>()
   return (principal: ResourceId): Effect.Effect<string | undefined, C1zError> => {
-    const key = `${principal.resourceType}:${principal.resource}`
+    const key = resourceRefOf(principal)
     if (names.has(key)) return Effect.succeed(names.get(key))
     return reader.getResource(principal).pipe(
       Effect.map((resource) => {
@@ -139,16 +140,15 @@ const principalNamesOf = (reader: C1zReader) => {
 }
 
 /** The diff from `base` (older) to `target` (newer), resuming after `from` when given. */
-export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosition): Stream.Stream<DiffEntry, C1zError> =>
-  syncDiff({
+export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosition): Stream.Stream<DiffEntry, C1zError> => {
+  const names = { base: principalNamesOf(base), target: principalNamesOf(target) }
+  return syncDiff({
     resources: { base: (after) => base.sorted.resources({ after }), target: (after) => target.sorted.resources({ after }) },
     entitlements: {
       base: (after) => base.sorted.entitlements({ after }),
       target: (after) => target.sorted.entitlements({ after })
     },
     grants: { base: (after) => base.sorted.grants({ after }), target: (after) => target.sorted.grants({ after }) },
-    principalNames: ((names) => (side, principals) => Effect.forEach(principals, names[side]))({
-      base: principalNamesOf(base),
-      target: principalNamesOf(target)
-    })
+    principalNames: (side, principals) => Effect.forEach(principals, names[side])
   }, from)
+}

@@ -1,4 +1,11 @@
-import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from "@baton-fivetran/connector-core"
+import {
+  type Entitlement,
+  type Grant,
+  type Resource,
+  type ResourceId,
+  resourceRefOf,
+  type ResourceType
+} from "@baton-fivetran/connector-core"
 import Database from "better-sqlite3"
 import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import { mkdir, rm } from "node:fs/promises"
@@ -232,7 +239,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceOfRow),
       entitlements: (filter = {}) => list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementOfRow),
       grants: (filter = {}) => list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, grantBatch),
-      getResource: (id) => byExternalId(Tables.resources, "id, data", `${id.resourceType}:${id.resource}`, resourceOfRow),
+      getResource: (id) => byExternalId(Tables.resources, "id, data", resourceRefOf(id), resourceOfRow),
       getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementOfRow),
       getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, grantBatch()),
       sorted: sortedListings({

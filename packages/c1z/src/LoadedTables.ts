@@ -1,4 +1,4 @@
-import type { Grant, SyncRow } from "@baton-fivetran/connector-core"
+import { type Grant, resourceRefOf, type SyncRow } from "@baton-fivetran/connector-core"
 import type Database from "better-sqlite3"
 import { Tables } from "./SqliteSchema.js"
 
@@ -67,7 +67,7 @@ export const makeRowInsert = (db: Database.Database, syncId: string) => {
         const { id, parentResourceId } = row.value
         resource.run(
           id.resourceType,
-          `${id.resourceType}:${id.resource}`,
+          resourceRefOf(id),
           parentResourceId?.resourceType ?? null,
           parentResourceId?.resource ?? null,
           data,

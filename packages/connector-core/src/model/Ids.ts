@@ -111,6 +111,9 @@ export const checkFivetranId = (kind: string, id: string): Effect.Effect<string,
   return reason === undefined ? Effect.succeed(id) : Effect.fail(new MalformedFivetranId({ kind, id, reason }))
 }
 
+/** `<resource type>:<resource id>`: a resource as the review and warnings name it, and its `.c1z` row's external id. */
+export const resourceRefOf = (id: ResourceId): string => `${id.resourceType}:${id.resource}`
+
 /** `<resource type>:<resource id>:<slug>` */
 export const entitlementId = (resource: ResourceId, slug: string): string => `${resource.resourceType}:${resource.resource}:${slug}`
 

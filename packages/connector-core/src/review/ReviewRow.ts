@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import type { Grant, Resource } from "../model/Baton.js"
+import { resourceRefOf } from "../model/Ids.js"
 import type { AccessPath } from "./AccessPath.js"
 import { pathText } from "./AccessPath.js"
 
@@ -38,7 +39,7 @@ export const ReviewColumns = [
   "via_name"
 ] as const satisfies ReadonlyArray<keyof ReviewRow>
 
-export const resourceRef = (resource: Resource): string => `${resource.id.resourceType}:${resource.id.resource}`
+export const resourceRef = (resource: Resource): string => resourceRefOf(resource.id)
 
 const userTrait = (resource: Resource) => resource.annotations.find((a) => a._tag === "UserTrait")
 

@@ -1,5 +1,6 @@
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import type { Entitlement, Grant, Resource, ResourceId } from "../model/Baton.js"
+import { resourceRefOf } from "../model/Ids.js"
 import { type AccessPath, AccessPath as AccessPathSchema, accessPaths, samePaths } from "./AccessPath.js"
 import { statusText } from "./ReviewRow.js"
 import { type Keyed, mergeSorted } from "./SortedMerge.js"
@@ -79,7 +80,7 @@ export interface DiffSources<E> {
 const noEntry = Option.none<DiffEntry>()
 const someEntry = (entry: DiffEntry) => Option.some(entry)
 
-const principalRef = (grant: Grant) => `${grant.principal.id.resourceType}:${grant.principal.id.resource}`
+const principalRef = (grant: Grant) => resourceRefOf(grant.principal.id)
 
 /** A grant entry before its name is known, and the sync that names it. */
 interface UnnamedGrant {

@@ -7,8 +7,9 @@ import {
   withRequestTally
 } from "@baton-fivetran/fivetran-client"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
-import type { ResourceId, SyncRow } from "../model/Baton.js"
+import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant } from "../model/Grants.js"
+import { resourceRefOf } from "../model/Ids.js"
 import { type LeftOutRows, SyncSink } from "../model/SyncSink.js"
 import { type ResourceTypeModule, type SyncPhaseName, syncedResourceTypes } from "../registry/ResourceTypeModule.js"
 import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
@@ -60,8 +61,6 @@ const derivedRows = (context: PhaseContext): Stream.Stream<SyncRow> =>
 /** Ids named in a warning about rows left out; the rest are counted. */
 const namedIds = 3
 
-const idOf = (id: ResourceId) => `${id.resourceType}:${id.resource}`
-
 /** The first ids, echoed, and how many more. */
 const someOf = (ids: ReadonlyArray<string>) => {
   const distinct = Array.from(new Set(ids))
@@ -84,13 +83,13 @@ const leftOutWarnings = ({ entitlements, grants, resources }: LeftOutRows): Read
     ...(resources.length === 0 ? [] : [{
       kind: "unlisted_resource" as const,
       message: `${counted(resources.length, "resource")} as parent ` +
-        `${someOf(resources.flatMap((r) => r.parentResourceId === undefined ? [] : [idOf(r.parentResourceId)]))}, ${changed}; ` +
-        `left out of the sync file with their entitlements and grants (${someOf(resources.map((r) => idOf(r.id)))}): ` +
+        `${someOf(resources.flatMap((r) => r.parentResourceId === undefined ? [] : [resourceRefOf(r.parentResourceId)]))}, ${changed}; ` +
+        `left out of the sync file with their entitlements and grants (${someOf(resources.map((r) => resourceRefOf(r.id)))}): ` +
         "baton's resource listings fail on a parent they cannot find"
     }]),
     ...(unlisted.length === 0 ? [] : [{
       kind: "unlisted_resource" as const,
-      message: `${counted(unlisted.length, "grant")} ${someOf(unlisted.map((g) => idOf(g.principal.id)))}, ${changed}; ` +
+      message: `${counted(unlisted.length, "grant")} ${someOf(unlisted.map((g) => resourceRefOf(g.principal.id)))}, ${changed}; ` +
         "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
     }])
   ]
