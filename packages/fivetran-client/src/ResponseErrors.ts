@@ -278,9 +278,7 @@ export const transportError = (
   if (viaProxy && failure.stage === "request" && code !== undefined && ProxyConnectFailureCodes.has(code)) {
     return new Transport({
       endpoint,
-      reason: `could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), so nothing was sent: ${
-        quoted(message.includes(code) ? message : `${code} ${message}`.trim(), scrub)
-      }`,
+      reason: `could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), so nothing was sent: ${quoted(withCode, scrub)}`,
       connectFailed: true
     })
   }
