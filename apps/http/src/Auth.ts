@@ -1,4 +1,4 @@
-import { Authentication, Unauthorized, UnauthorizedBody } from "@baton-fivetran/http-api"
+import { Authentication, ReadOnlyToken, ReadOnlyTokenBody, Unauthorized, UnauthorizedBody } from "@baton-fivetran/http-api"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
@@ -16,7 +16,18 @@ import { headerFieldCount } from "./HeaderFields.js"
  * Tokens are hashed first so that `timingSafeEqual` always compares equal-length buffers (a length
  * mismatch would otherwise leak through an early return), and every configured token is compared,
  * so the time taken does not depend on which one matched.
+ *
+ * A token of `--read-token` reads (GET, HEAD) and nothing more: a request that would change
+ * something (provisioning, starting or cancelling a sync) is refused with ReadOnlyToken (403). A
+ * Prometheus, an auditor's explorer or a read-only integration then holds no credential that can
+ * grant access in Fivetran.
  */
+
+/** The tokens the service accepts: those of `--token` for every request, those of `--read-token` for reading. */
+export interface ServiceTokens {
+  readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  readonly readTokens: ReadonlyArray<Redacted.Redacted<string>>
+}
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
 
 export const tokenMatches = (
@@ -33,6 +44,9 @@ export const tokenMatches = (
 
 const bearer = /^Bearer\s+(\S.*)$/i
 
+/** The methods that change nothing, which a read-only token may use. */
+const reading = (method: string) => method === "GET" || method === "HEAD"
+
 /**
  * Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. Two
  * of them are refused whatever they hold: the first one counted, so a valid token followed by any
@@ -41,8 +55,9 @@ const bearer = /^Bearer\s+(\S.*)$/i
 const refusal = (
   header: string | undefined,
   fields: number,
-  tokens: ReadonlyArray<Redacted.Redacted<string>>
-): Option.Option<Unauthorized> => {
+  method: string,
+  accepted: ServiceTokens
+): Option.Option<Unauthorized | ReadOnlyToken> => {
   if (fields > 1) {
     return Option.some(
       new Unauthorized({ message: "the request has more than one Authorization header; send one: `Authorization: Bearer <token>`" })
@@ -57,19 +72,37 @@ const refusal = (
       new Unauthorized({ message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`" })
     )
   }
-  return tokenMatches(presented.trim(), tokens)
-    ? Option.none()
+  // Both lists are compared whatever the first says, so the time taken does not tell a read-only token from another.
+  const full = tokenMatches(presented.trim(), accepted.tokens)
+  const readOnly = tokenMatches(presented.trim(), accepted.readTokens)
+  if (full || (readOnly && reading(method))) return Option.none()
+  return readOnly
+    ? Option.some(
+      new ReadOnlyToken({
+        message: `the bearer token is read-only (--read-token): it cannot ${method} this path, which changes something; ` +
+          "send a token of --token (BATON_HTTP_TOKENS)"
+      })
+    )
     : Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
 }
 
 const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
+const encodeReadOnlyToken = Schema.encodeSync(ReadOnlyTokenBody)
+
+const refusalResponse = (error: Unauthorized | ReadOnlyToken) =>
+  error._tag === "Unauthorized"
+    ? HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })
+    : HttpServerResponse.unsafeJson(encodeReadOnlyToken(error), { status: 403 })
 
 export interface TokenCheck {
-  /** Fails with Unauthorized unless the request carries one of the tokens: the one definition of a valid token. */
-  readonly authenticate: Effect.Effect<void, Unauthorized, HttpServerRequest.HttpServerRequest>
+  /**
+   * Fails with Unauthorized unless the request carries one of the tokens, and with ReadOnlyToken for
+   * a read-only one on a request that changes something: the one definition of a valid token.
+   */
+  readonly authenticate: Effect.Effect<void, Unauthorized | ReadOnlyToken, HttpServerRequest.HttpServerRequest>
   /**
    * `route` behind the same check, for what is not an Api endpoint. The refusal is answered here,
-   * with the Api's 401 body: a route outside the Api has no error encoding of its own.
+   * with the Api's 401 or 403 body: a route outside the Api has no error encoding of its own.
    */
   readonly requireToken: <E, R>(
     route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
@@ -78,15 +111,17 @@ export interface TokenCheck {
 
 /** The check for these tokens, counting refused ones in the service's FailedAuthentications. */
 export const tokenCheck = (
-  tokens: ReadonlyArray<Redacted.Redacted<string>>
+  accepted: ServiceTokens
 ): Effect.Effect<TokenCheck, never, FailedAuthentications> =>
   Effect.map(FailedAuthentications, (failures) => {
     const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const header = request.headers.authorization
-      return Option.match(refusal(header, headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization"), tokens), {
+      const fields = headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization")
+      return Option.match(refusal(header, fields, request.method, accepted), {
         onNone: () => Effect.void,
         onSome: (error) =>
-          header === undefined || header === ""
+          // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
+          header === undefined || header === "" || error._tag === "ReadOnlyToken"
             ? Effect.fail(error)
             : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
       })
@@ -95,7 +130,7 @@ export const tokenCheck = (
       authenticate,
       requireToken: (route) =>
         Effect.matchEffect(authenticate, {
-          onFailure: (error) => Effect.succeed(HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })),
+          onFailure: (error) => Effect.succeed(refusalResponse(error)),
           onSuccess: () => route
         })
     } satisfies TokenCheck
@@ -105,8 +140,8 @@ export const tokenCheck = (
  * The Api's bearer middleware. The platform hands it the text after `Bearer ` whatever the scheme
  * was, so it reads the header itself (another scheme is refused, the scheme's case is not).
  */
-export const AuthenticationLive = (tokens: ReadonlyArray<Redacted.Redacted<string>>) =>
-  Layer.effect(Authentication, Effect.map(tokenCheck(tokens), (check) => Authentication.of({ bearer: () => check.authenticate })))
+export const AuthenticationLive = (accepted: ServiceTokens) =>
+  Layer.effect(Authentication, Effect.map(tokenCheck(accepted), (check) => Authentication.of({ bearer: () => check.authenticate })))
 
 /**
  * Every 401 names the scheme it wants (RFC 9110 §15.5.2, RFC 6750 §3: `WWW-Authenticate: Bearer`),

@@ -44,6 +44,7 @@ import {
   Port,
   PublicDocs,
   PublicMetrics,
+  ReadTokens,
   Sandbox,
   ServiceSettings,
   SyncEvery,
@@ -240,6 +241,7 @@ const serve = (sources: SettingSources) =>
     yield* checkSandboxOrFivetran(Sandbox, sources)
     // Before the directories are made: a refused token leaves nothing behind.
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
+    const readTokens = Option.getOrElse(yield* lookup(ReadTokens, sources), () => [])
     yield* checkDirectory(dataDir, "the sync files")
     const tempDir = yield* tempDirSetting(sources, dataDir.value)
     yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
@@ -254,6 +256,7 @@ const serve = (sources: SettingSources) =>
     const config: ServiceConfigShape = {
       hosts: hosts.policy,
       tokens: target.tokens,
+      readTokens,
       publicDocs: yield* resolve(PublicDocs, sources),
       publicMetrics: yield* resolve(PublicMetrics, sources),
       dataDir: dataDir.value,

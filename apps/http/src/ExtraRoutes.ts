@@ -40,13 +40,14 @@ const metrics = Effect.map(prometheusText, (text) => HttpServerResponse.text(tex
 
 export const ExtraRoutesLive = (options: {
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  readonly readTokens: ReadonlyArray<Redacted.Redacted<string>>
   readonly publicDocs: boolean
   readonly publicMetrics: boolean
 }) =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
       const documents = yield* lazyDocuments
-      const { requireToken } = yield* tokenCheck(options.tokens)
+      const { requireToken } = yield* tokenCheck(options)
       const servedDocuments = options.publicDocs ? documents : requireToken(documents)
       yield* router.get(ExtraRoutePaths.openApi, servedDocuments)
       yield* router.get(ExtraRoutePaths.docs, servedDocuments)

@@ -275,7 +275,7 @@ const requestChecks = (config: ServiceConfigShape) => {
   )
   return HttpApiBuilder.middleware(
     BatonApi,
-    Effect.map(tokenCheck(config.tokens), ({ requireToken }) => (app) => {
+    Effect.map(tokenCheck(config), ({ requireToken }) => (app) => {
       const answered = normalizeFailures(requireToken)(app)
       const checked = checkBody(answered)
       return hostCheck(config.hosts)(Effect.flatMap(
@@ -320,7 +320,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide([
       Layer.succeed(ServiceConfig, config),
       // One FailedAuthentications for the three token checks (the Api's, the extra routes', unknown paths').
-      AuthenticationLive(config.tokens).pipe(Layer.provideMerge(FailedAuthentications.Default)),
+      AuthenticationLive(config).pipe(Layer.provideMerge(FailedAuthentications.Default)),
       ProvisioningEnabledLive(config.provisioning)
     ]),
     Layer.provide(routerConfig)

@@ -7,6 +7,8 @@ export interface ServiceConfigShape {
   readonly hosts: HostPolicy
   /** Bearer tokens accepted on every endpoint except the probes (/healthz, /readyz). */
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
+  /** Bearer tokens accepted on the same endpoints for reading only (GET, HEAD): `--read-token`. */
+  readonly readTokens: ReadonlyArray<Redacted.Redacted<string>>
   /** Serve /openapi.json and /docs without a token (a browser cannot send one when it opens /docs). */
   readonly publicDocs: boolean
   /** Serve /metrics without a token (for a Prometheus that scrapes without credentials). */

@@ -78,6 +78,21 @@ export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = require
   }
 )
 
+/**
+ * Tokens that read and change nothing: a request with any method but GET or HEAD is refused
+ * (403 ReadOnlyToken), so that a scraper's or a reviewer's credential cannot provision.
+ */
+export const ReadTokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = optional(
+  SettingKind.secretList("token", TokenMinimum),
+  {
+    flag: "read-token",
+    env: "BATON_HTTP_READ_TOKENS",
+    description: "Bearer token that may only read (GET and HEAD: queries, exports, the explorer, /metrics); a request " +
+      "that would change something (provisioning, starting or cancelling a sync) is refused with 403 ReadOnlyToken. " +
+      "For Prometheus and reviewers, who then hold no credential that can grant access."
+  }
+)
+
 export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("directory"), {
   flag: "data-dir",
   env: "BATON_HTTP_DATA_DIR",
@@ -145,6 +160,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Host,
   AllowedHosts,
   Tokens,
+  ReadTokens,
   DataDir,
   TempDir,
   KeepSyncs,

@@ -170,6 +170,7 @@ export const harness = (options: HarnessOptions = {}) => {
     makeServer({
       hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make(TestToken), Redacted.make(OtherToken)],
+      readTokens: [],
       publicDocs: options.publicDocs ?? false,
       publicMetrics: options.publicMetrics ?? false,
       dataDir: dir,

@@ -35,6 +35,7 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
     Layer.provide(Layer.succeed(ServiceConfig, {
       hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make("unused-token-for-job-tests")],
+      readTokens: [],
       publicDocs: false,
       publicMetrics: false,
       dataDir,

@@ -16,6 +16,17 @@ export const UnauthorizedBody = taggedErrorBody(Unauthorized, "Unauthorized", me
   description: "Missing or wrong bearer token"
 })
 
+/**
+ * A token of `--read-token` on a request that changes something (any method but GET and HEAD): it
+ * was accepted, and is not allowed this (RFC 6750 §3.1's insufficient_scope).
+ */
+export class ReadOnlyToken extends Schema.TaggedError<ReadOnlyToken>()("ReadOnlyToken", message) {}
+export const ReadOnlyTokenBody = taggedErrorBody(ReadOnlyToken, "ReadOnlyToken", message, {
+  status: 403,
+  description: "The bearer token is a read-only one (--read-token), and the request would change something (a " +
+    "provisioning action, a sync started or cancelled): send a token of --token"
+})
+
 const invalidRequest = { message: Schema.String, field: Field }
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", invalidRequest) {}
 export const InvalidRequestBody = taggedErrorBody(InvalidRequest, "InvalidRequest", invalidRequest, {
