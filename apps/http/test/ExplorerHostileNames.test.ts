@@ -1,0 +1,110 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { existsSync } from "node:fs"
+import { mkdir } from "node:fs/promises"
+import {
+  account,
+  chromiumPath,
+  invite,
+  launchBrowser,
+  promise,
+  screenshots,
+  type Service,
+  signIn,
+  startService,
+  step,
+  syncNow
+} from "./ExplorerBrowser.js"
+
+/**
+ * Names come from the Fivetran account: anyone who may invite a user or name a team writes them.
+ * The explorer shows them as text (Dom.ts builds elements, never parses markup), and its CSP allows
+ * no inline script besides; a name written as markup or a script must neither run nor become an
+ * element in the page, where it could read the token the page keeps.
+ */
+
+const systemKey = account.credentials.find((credential) => credential._tag === "SystemKey")!
+
+const givenName = `<img src=x onerror="window.__hostile='img'">`
+const familyName = `"</script><script>window.__hostile='script'</script>`
+const teamName = `<svg onload="window.__hostile='svg'"></svg><a href="javascript:window.__hostile='a'">x</a>`
+
+/** Calls the embedded sandbox's own API as someone in Fivetran would (HTTP Basic with the account's system key). */
+const inFivetran = (service: Service, path: string, body: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.sandboxUrl}${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")}`,
+        "content-type": "application/json"
+      },
+      body: JSON.stringify(body)
+    })
+    return { status: response.status, body: await response.json() as { data: { id: string } } }
+  })
+
+describe("access explorer with names written as markup", () => {
+  it.skipIf(!existsSync(chromiumPath))("chromium is installed", () => {})
+
+  it.scopedLive(
+    "a user's and a team's markup names are shown as text: nothing runs, no element is made of them",
+    () =>
+      Effect.gen(function*() {
+        yield* promise(() => mkdir(screenshots, { recursive: true }))
+        const service = yield* startService
+        const user = yield* invite(service, givenName, familyName, "hostile.names@example.com")
+        const team = yield* inFivetran(service, "/v1/teams", { name: teamName, role: "Account Reviewer", description: "" })
+        assert.strictEqual(team.status, 201)
+        const member = yield* inFivetran(service, `/v1/teams/${team.body.data.id}/users`, {
+          user_id: user.slice("user:".length),
+          role: "Team Member"
+        })
+        assert.strictEqual(member.status, 201)
+        yield* syncNow(service)
+
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        const dialogs: Array<string> = []
+        page.on("dialog", (dialog) => {
+          dialogs.push(dialog.message())
+          void dialog.dismiss()
+        })
+        yield* signIn(page, service)
+        yield* promise(() => page.fill("#query", "hostile.names"))
+        yield* promise(() => page.click("#search-form button"))
+        const result = page.locator(`[data-principal="${user}"]`)
+        yield* promise(() => result.waitFor())
+        assert.strictEqual(yield* promise(() => result.textContent()), `${givenName} ${familyName} <hostile.names@example.com>`)
+        yield* promise(() => result.click())
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+        yield* step(page, "hostile-names-principal")
+        assert.strictEqual(
+          yield* promise(() => page.textContent("[data-testid=details-title]")),
+          `${givenName} ${familyName} (${user})`
+        )
+        const teamId = `team:${team.body.data.id}`
+        const via = page.locator("[data-testid=access-table] a", { hasText: `(${team.body.data.id})` })
+        assert.strictEqual(yield* promise(() => via.first().textContent()), `${teamName} (${team.body.data.id})`)
+        // The team's link is the page's own view (#principal=...), not the name's javascript: URL.
+        assert.strictEqual(yield* promise(() => via.first().getAttribute("href")), `#principal=${teamId}`)
+        yield* promise(() => via.first().click())
+        yield* promise(() =>
+          page.waitForFunction(
+            (title) => document.querySelector("[data-testid=details-title]")?.textContent === title,
+            `${teamName} (${teamId})`
+          )
+        )
+        yield* step(page, "hostile-names-team")
+
+        const found = yield* promise(() =>
+          page.evaluate(() => ({
+            hostile: (window as unknown as { __hostile?: string }).__hostile ?? null,
+            elements: document.querySelectorAll("#app img, #app svg, #app script, #app a[href^='javascript']").length
+          }))
+        )
+        assert.deepStrictEqual(found, { hostile: null, elements: 0 })
+        assert.deepStrictEqual(dialogs, [])
+      }),
+    { timeout: 180_000 }
+  )
+})
