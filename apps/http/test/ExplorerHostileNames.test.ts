@@ -90,17 +90,16 @@ describe("access explorer with names written as markup", () => {
         yield* promise(() => via.first().click())
         yield* promise(() =>
           page.waitForFunction(
-            (title) => document.querySelector("[data-testid=details-title]")?.textContent === title,
-            `${teamName} (${teamId})`
+            `document.querySelector("[data-testid=details-title]")?.textContent === ${JSON.stringify(`${teamName} (${teamId})`)}`
           )
         )
         yield* step(page, "hostile-names-team")
 
         const found = yield* promise(() =>
-          page.evaluate(() => ({
-            hostile: (window as unknown as { __hostile?: string }).__hostile ?? null,
+          page.evaluate<{ readonly hostile: string | null; readonly elements: number }>(`({
+            hostile: window.__hostile ?? null,
             elements: document.querySelectorAll("#app img, #app svg, #app script, #app a[href^='javascript']").length
-          }))
+          })`)
         )
         assert.deepStrictEqual(found, { hostile: null, elements: 0 })
         assert.deepStrictEqual(dialogs, [])
