@@ -129,6 +129,18 @@ const assertFileIsOracle = (cli: Session["cli"], file: string, expected: OracleR
       sorted(grants.map((g) => `${g.id} | ${viaOf(sorted(g.via.split(" + ")))}`)),
       sorted(Array.from(expected.grants, ([id, paths]) => `${id} | ${viaOf(paths)}`))
     )
+    // The review sheet: one row per principal, entitlement and path, with the principal's name, email and status.
+    const sheet = yield* listing("export")
+    assert.deepStrictEqual(
+      sorted(sheet.map((row) => JSON.stringify([row.principal, row.principal_name, row.email, row.status, row.entitlement, row.via]))),
+      sorted(
+        Array.from(expected.grants).flatMap(([id, paths]) => {
+          const [, entitlement, principal] = /^(.*):((?:user|team):[^:]+)$/.exec(id)!
+          const { email, name, status } = expected.resources.get(principal)!
+          return paths.map((path) => JSON.stringify([principal, name, email, status, entitlement, path]))
+        })
+      )
+    )
 
     // How the design represents each path: a team's grant is expandable through its membership; a
     // grant held through teams names them as sources (and its own entitlement, marked direct, when
