@@ -8,6 +8,7 @@ import {
   ProvisioningDisabled,
   type RevokeOutcome
 } from "@baton-fivetran/connector-core"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Console, Effect, LogLevel, Option } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import { notice } from "../output/Notice.js"
@@ -15,7 +16,11 @@ import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFlags.js"
 
-/** Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed. */
+/**
+ * Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed.
+ * The line quotes Fivetran's text (the role a grant replaced: another admin names custom roles), so
+ * it is shown, not acted on (shownText), as the tables and the `error:` line are.
+ */
 
 const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
 
@@ -75,7 +80,7 @@ const changeOf = ProvisioningAction.$match({
 export const runProvisioning = ({ action, origin }: RequestedAction, settings: Settings) =>
   settings.provisioning
     ? outcomeLine(action).pipe(
-      Effect.flatMap(Console.log),
+      Effect.flatMap((line) => Console.log(shownText(line))),
       // Stopped mid-way, the change may have reached Fivetran or not; each action is idempotent.
       Effect.onInterrupt(() => {
         const text = `interrupted: ${changeOf(action)} may or may not have been made in Fivetran; ` +
