@@ -110,16 +110,27 @@ export const reviewCommands = <R, R2>(
     {
       ...outputOptions,
       entitlement: optional("entitlement", "id", "Everyone who holds this entitlement, and how."),
+      resource: optional(
+        "resource",
+        "type:id",
+        "Everyone who holds any entitlement of this resource (a group, connection, role or team), and how."
+      ),
       principal: Args.text({ name: "type:id" }).pipe(
-        Args.withDescription("The user or team, e.g. user:<id> (not with --entitlement)."),
+        Args.withDescription("The user or team, e.g. user:<id> (not with --entitlement or --resource)."),
         Args.optional
       )
     },
     (flags) =>
-      reviewRun(Effect.flatMap(Effect.zip(output(flags), review), ([out, r]) => r.showAccess(out, flags.principal, flags.entitlement)))
+      reviewRun(
+        Effect.flatMap(
+          Effect.zip(output(flags), review),
+          ([out, r]) => r.showAccess(out, { principal: flags.principal, entitlement: flags.entitlement, resource: flags.resource })
+        )
+      )
   ).pipe(Command.withDescription(
     "Everything a user or team holds (access user:<id>), each with its path: direct, or via a team; " +
-      "or (--entitlement E) everyone who holds E."
+      "or (--entitlement E) everyone who holds E; or (--resource group:G) everyone who holds anything on G, " +
+      "the sheet for its owner with -o csv."
   ))
 
   const diff = Command.make(

@@ -160,6 +160,58 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assert.strictEqual(sheet.stderr, "29 rows\n")
     }))
 
+  it.effect("access --resource lists who holds what on a group in one go: the sheet for its owner", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const table = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "table"])
+      assertExit(table, 0)
+      // Each of the group's entitlements (by id), its holders by principal, each path on its own line.
+      assert.deepStrictEqual(table.stdout.split("\n"), [
+        "PERMISSION            PRINCIPAL          PRINCIPAL_NAME   EMAIL            STATUS    VIA              VIA_NAME",
+        "Destination Reviewer  user:invited_ed    ed@edge.example  ed@edge.example  invited   direct",
+        "View Destination      team:analysts_t    Analysts                                    direct",
+        "View Destination      team:ops_t         Ops                                         direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   team:analysts_t  Analysts",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   team:ops_t       Ops",
+        "View Destination      user:owner_fa      Fa Owner         fa@edge.example  enabled   team:ops_t       Ops",
+        "View Destination      user:suspended_di  Di Suspended     di@edge.example  disabled  team:analysts_t  Analysts",
+        ""
+      ])
+      assert.strictEqual(table.stderr, "8 access paths\n")
+
+      // As CSV, the sheet's own columns: the same rows as the whole export's for that group.
+      const sheet = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "csv"])
+      assertExit(sheet, 0)
+      const whole = yield* runCli(["export", "-f", file])
+      const [header, ...rows] = parseCsv(sheet.stdout)
+      const [wholeHeader, ...wholeRows] = parseCsv(whole.stdout)
+      assert.deepStrictEqual(header, wholeHeader)
+      const byGroup = (row: ReadonlyArray<string>) => row[5] === "group:warehouse_g"
+      const key = (row: ReadonlyArray<string>) => row.join("\u0000")
+      assert.strictEqual(rows.length, 8)
+      assert.deepStrictEqual(rows.map(key).sort(), wholeRows.filter(byGroup).map(key).sort())
+
+      const refused = (args: ReadonlyArray<string>) =>
+        Effect.map(runCli([...args, "-f", file]), (result) => [result.exitCode, result.stdout, result.stderr] as const)
+      assert.deepStrictEqual(yield* refused(["access", "--resource", "user:both_bo"]), [
+        2,
+        "",
+        "error: --resource takes a resource with entitlements (a group, connection, role or team); " +
+        "user:both_bo is a user, whose access is listed by: baton-fivetran access user:both_bo\n"
+      ])
+      assert.deepStrictEqual(yield* refused(["access", "--resource", "group:nowhere"]), [
+        2,
+        "",
+        `error: group:nowhere is not in ${file} (list them with: baton-fivetran resources)\n`
+      ])
+      assert.deepStrictEqual(yield* refused(["access", "user:both_bo", "--resource", "group:lake_g"]), [
+        2,
+        "",
+        "error: access takes one of: a principal (access user:<id> or team:<id>), --entitlement <id> or --resource <type:id>\n"
+      ])
+    }))
+
   it.effect("bad ids, formats and files are refused with a specific message", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
@@ -168,7 +220,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assert.strictEqual(unknown.stderr, `error: user:nobody is not in ${file} (list them with: baton-fivetran resources)\n`)
       const neither = yield* runCli(["access", "-f", file])
       assertExit(neither, 2)
-      assert.include(neither.stderr, "access takes a principal")
+      assert.include(neither.stderr, "access takes one of: a principal")
       // Only users and teams hold grants: a role or group as the principal is a question for --entitlement, not "(none)".
       const refused = (args: ReadonlyArray<string>) =>
         Effect.map(runCli([...args, "-f", file]), (result) => [result.exitCode, result.stdout, result.stderr] as const)
@@ -182,14 +234,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assert.deepStrictEqual(yield* refused(["access", "group:lake_g"]), [
         2,
         "",
-        `error: ${takesPrincipal}group:lake_g is a group: list its entitlements with: baton-fivetran entitlements --resource group:lake_g, ` +
-        "then the holders of each with: baton-fivetran access --entitlement <entitlement id>\n"
+        `error: ${takesPrincipal}group:lake_g is a group, whose holders (of each of its entitlements) are listed by: ` +
+        "baton-fivetran access --resource group:lake_g\n"
       ])
       assert.deepStrictEqual(yield* refused(["access", "connection:c1"]), [
         2,
         "",
-        `error: ${takesPrincipal}connection:c1 is a connection: list its entitlements with: baton-fivetran entitlements --resource connection:c1, ` +
-        "then the holders of each with: baton-fivetran access --entitlement <entitlement id>\n"
+        `error: ${takesPrincipal}connection:c1 is a connection, whose holders (of each of its entitlements) are listed by: ` +
+        "baton-fivetran access --resource connection:c1\n"
       ])
       assert.deepStrictEqual(yield* refused(["access", "users:both_bo"]), [2, "", `error: ${takesPrincipal}got "users:both_bo"\n`])
       assert.deepStrictEqual(yield* refused(["grants", "--principal", "role:Account Reviewer"]), [

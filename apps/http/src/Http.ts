@@ -26,6 +26,7 @@ import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBod
 import { normalizeFailures } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { groupOf } from "./Routes.js"
+import { securityHeaders } from "./SecurityHeaders.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 import { SyncJobs } from "./SyncJobs.js"
@@ -142,6 +143,7 @@ const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
       .handle("export", ({ urlParams }) =>
         whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal)).pipe(
           Effect.zipRight(whenGiven(urlParams.entitlement, (entitlement) => checks.entitlementRef("entitlement", entitlement))),
+          Effect.zipRight(whenGiven(urlParams.resource, (resource) => checks.resourceRef("resource", resource))),
           Effect.zipRight(review.exportSheet(urlParams))
         ))
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
@@ -303,7 +305,7 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
  * it) and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve((app) => requestTelemetry(bearerChallenge(app))).pipe(
+  HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)))).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
     Layer.provide(ExtraRoutesLive(config)),

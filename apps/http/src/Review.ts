@@ -100,42 +100,75 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         } satisfies DiffPage
       }).pipe(Effect.withSpan("Review.diff"))
 
+    const notInSync = (syncId: string, what: string) =>
+      Effect.fail(new NotFound({ message: `${what} is not in the latest sync (${syncId})` }))
+
     /**
      * The sheet's sync opens before the answer starts (the open reader is kept for its rows), so a
-     * working copy that cannot be made is a 503, not a 200 cut off. The principal or entitlement a
-     * sheet is asked for must be in the sync: a typo answered with an empty sheet read as "holds
-     * nothing" (the access view and the CLI's export refuse it too).
+     * working copy that cannot be made is a 503, not a 200 cut off. The principal, entitlement or
+     * resource a sheet is asked for must be in the sync: a typo answered with an empty sheet read
+     * as "holds nothing" (the access view and the CLI's export refuse it too).
      */
     const inSync = (syncId: string, scope: ReviewScope) =>
       Effect.scoped(Effect.gen(function*() {
         const open = yield* reader(syncId)
-        if (scope._tag === "All") return
-        const found = scope._tag === "Principal"
-          ? Option.isSome(yield* open.getResource(scope.principal).pipe(Effect.orDie))
-          : Option.isSome(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))
-        const what = scope._tag === "Principal"
-          ? `${scope.principal.resourceType} ${echoed(scope.principal.resource)}`
-          : `entitlement ${echoed(scope.entitlementId)}`
-        if (!found) return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
+        switch (scope._tag) {
+          case "All":
+            return
+          case "Entitlement":
+            if (Option.isNone(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))) {
+              return yield* notInSync(syncId, `entitlement ${echoed(scope.entitlementId)}`)
+            }
+            return
+          case "Principal":
+          case "Resource": {
+            const id = scope._tag === "Principal" ? scope.principal : scope.resource
+            if (Option.isNone(yield* open.getResource(id).pipe(Effect.orDie))) {
+              return yield* notInSync(syncId, `${id.resourceType} ${echoed(id.resource)}`)
+            }
+          }
+        }
       }))
+
+    /** Which rows a sheet is asked for: at most one of principal, entitlement and resource. */
+    const sheetScope = (request: {
+      readonly principal?: string | undefined
+      readonly entitlement?: string | undefined
+      readonly resource?: string | undefined
+    }): Effect.Effect<ReviewScope, InvalidRequest> => {
+      const given = (["principal", "entitlement", "resource"] as const).filter((field) => request[field] !== undefined)
+      if (given.length > 1) {
+        return Effect.fail(
+          new InvalidRequest({ field: given[1]!, message: `give one of principal, entitlement and resource, not ${given.join(" and ")}` })
+        )
+      }
+      if (request.principal !== undefined) return Effect.succeed({ _tag: "Principal", principal: parseResourceRef(request.principal) })
+      if (request.entitlement !== undefined) return Effect.succeed({ _tag: "Entitlement", entitlementId: request.entitlement })
+      if (request.resource === undefined) return Effect.succeed({ _tag: "All" })
+      const resource = parseResourceRef(request.resource)
+      // A user has no entitlements: its sheet would be empty, read as "nobody has access to it".
+      return resource.resourceType === "user"
+        ? Effect.fail(
+          new InvalidRequest({
+            field: "resource",
+            message: "resource: a user has no entitlements; its access is principal=user:<id> " +
+              "(resource takes a group, connection, role or team)"
+          })
+        )
+        : Effect.succeed({ _tag: "Resource", resource })
+    }
 
     /** The sheet of the latest sync as a streamed download; the reader stays open until the last row. */
     const exportSheet = (request: {
       readonly format?: "csv" | "jsonl" | undefined
       readonly principal?: string | undefined
       readonly entitlement?: string | undefined
+      readonly resource?: string | undefined
     }) =>
       Effect.gen(function*() {
-        if (request.principal !== undefined && request.entitlement !== undefined) {
-          return yield* new InvalidRequest({ field: "entitlement", message: "give principal or entitlement, not both" })
-        }
+        const scope = yield* sheetScope(request)
         const format = request.format ?? "csv"
         const syncId = yield* latest
-        const scope: ReviewScope = request.principal !== undefined
-          ? { _tag: "Principal", principal: parseResourceRef(request.principal) }
-          : request.entitlement !== undefined
-          ? { _tag: "Entitlement", entitlementId: request.entitlement }
-          : { _tag: "All" }
         yield* inSync(syncId, scope)
         const lines = Stream.unwrapScoped(Effect.map(reader(syncId), (open: C1zReader) => reviewRows(open, scope))).pipe(
           Stream.map(rowText[format]),

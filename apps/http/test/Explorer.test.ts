@@ -239,6 +239,80 @@ describe("access explorer in headless Chromium", () => {
   )
 
   it.scopedLive(
+    "a destination opens from a user's access: everyone who holds what on it, with last login, and its sheet to download",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        const syncId = yield* syncNow(service)
+        yield* signIn(page, service)
+        const group = inherited.group
+        const resource = `group:${group.id}`
+
+        // The user's access names the destination: a link to everyone's access on it.
+        yield* promise(() => page.fill("#query", inherited.user.given_name))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).click())
+        yield* promise(() => page.locator("[data-testid=access-table] a", { hasText: `${group.name} (${resource})` }).first().click())
+        const title = `Access on ${group.name} (${resource})`
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: title }).waitFor())
+        assert.strictEqual(page.url(), `${service.url}/#resource=${resource}`)
+        yield* step(page, "destination-access")
+
+        // Every holder of each of the group's roles, each path a row, as docs/architecture.md §2 derives them.
+        const teamName = (teamId: string) => account.teams.find((team) => team.id === teamId)!.name
+        const expected = [
+          ...account.user_groups.filter((row) => row.group_id === group.id && row.role !== null && row.role !== "")
+            .map((row) => [row.role, `user:${row.user_id}`, "direct"]),
+          ...account.team_groups.filter((row) => row.group_id === group.id).flatMap((row) => [
+            [row.role, `team:${row.team_id}`, "direct"],
+            ...account.team_users.filter((member) => member.team_id === row.team_id)
+              .map((member) => [row.role, `user:${member.user_id}`, `via team ${teamName(row.team_id)} (${row.team_id})`])
+          ])
+        ]
+        const cells = yield* cellsOf(page, "[data-testid=resource-table]")
+        const key = (row: ReadonlyArray<string | null>) => row.join(" | ")
+        assert.deepStrictEqual(cells.map((row) => key([row[0]!, row[1]!, row[6]!])).sort(), expected.map(key).sort())
+        // A certifier's columns for the inherited member: name, email, status and the day of the last login.
+        const user = inherited.user
+        assert.deepInclude(cells, [
+          inherited.role,
+          `user:${user.id}`,
+          `${user.given_name} ${user.family_name}`,
+          user.email,
+          !user.active ? "disabled" : user.invited ? "invited" : "enabled",
+          (user.logged_in_at ?? "").slice(0, 10),
+          `via team ${inherited.team.name} (${inherited.team.id})`
+        ])
+        assert.deepStrictEqual(
+          yield* promise(() => page.locator("[data-testid=resource-table] th").allTextContents()),
+          ["Permission", "Principal", "Name", "Email", "Status", "Last login (UTC)", "How"]
+        )
+
+        // Its rows download as the destination's own sheet, named after it: the export of that resource.
+        const download = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("[data-testid=details-export]")]))
+        assert.strictEqual(download[0].suggestedFilename(), `access-review-${syncId}-group_${group.id}.csv`)
+        const saved = join(yield* tempDir("explorer-download-"), "owner.csv")
+        yield* promise(() => download[0].saveAs(saved))
+        const served = yield* promise(async () => {
+          const response = await fetch(`${service.url}/v1/export?format=csv&resource=${encodeURIComponent(resource)}`, {
+            headers: { authorization: `Bearer ${service.token}` }
+          })
+          return response.text()
+        })
+        const sheet = yield* promise(() => readFile(saved, "utf8"))
+        assert.strictEqual(sheet, served)
+        assert.strictEqual(sheet.split("\r\n").filter((line) => line !== "").length, expected.length + 1)
+
+        // A permission opens that entitlement's holders.
+        yield* promise(() => page.locator("[data-testid=resource-table] a", { hasText: inherited.role }).first().click())
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: `Holders of ${resource}:${inherited.role}` }).waitFor())
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "back and forward move between the views opened, and a link to a view opens it after signing in",
     () =>
       Effect.gen(function*() {

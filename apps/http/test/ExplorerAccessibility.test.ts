@@ -125,6 +125,10 @@ describe("access explorer: accessibility in headless Chromium", () => {
         yield* promise(() => page.locator("[data-testid=holders-table]").waitFor())
         yield* check("holders")
 
+        yield* promise(() => page.goto(`${service.url}/#resource=group:${inherited.group.id}`))
+        yield* promise(() => page.locator("[data-testid=resource-table]").waitFor())
+        yield* check("resource")
+
         const unheld = yield* entitlementNobodyHolds(service)
         yield* promise(() => page.goto(`${service.url}/#entitlement=${unheld}`))
         yield* promise(() => page.locator("#details", { hasText: "Nobody holds it." }).waitFor())

@@ -158,8 +158,8 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
         error: "InvalidRequest",
         field: "principal",
         message: "principal: expected user:<id> or team:<id> (only users and teams hold access; for the holders of a " +
-          "role, group, team or connection entitlement give entitlement=<entitlement id>, listed by GET " +
-          "/v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
+          "role, group, team or connection give resource=<type:id> on the export, or entitlement=<entitlement id>, " +
+          "listed by GET /v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
       }])
       // What the sync holds but that has nothing to list is still an empty page.
       const user = snapshot.users[0]!.id

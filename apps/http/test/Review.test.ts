@@ -152,8 +152,8 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
         error: "InvalidRequest",
         field: "principal",
         message: "principal: expected user:<id> or team:<id> (only users and teams hold access; for the holders of a " +
-          "role, group, team or connection entitlement give entitlement=<entitlement id>, listed by GET " +
-          "/v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
+          "role, group, team or connection give resource=<type:id> on the export, or entitlement=<entitlement id>, " +
+          "listed by GET /v1/entitlements?resource=<type:id>), got \"role:Account Administrator\""
       }])
 
       // A principal or entitlement not in the sync (a typo) is a 404, not a sheet that says it holds nothing.
@@ -168,6 +168,56 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
         assert.deepStrictEqual(Object.keys(JSON.parse(absent.body)), ["error", "message"], query)
         assert.include(JSON.parse(absent.body).message, `${what} is not in the latest sync`, query)
       }
+    }))
+
+  it.effect("the export of one resource is the holders of each of its entitlements: a destination owner's sheet", () =>
+    Effect.gen(function*() {
+      const group = change.entitlementId.slice(0, change.entitlementId.lastIndexOf(":"))
+      const whole = jsonLines((yield* text("/v1/export?format=jsonl")).body)
+      const sheet = yield* text(`/v1/export?format=jsonl&resource=${encodeURIComponent(group)}`)
+      assert.strictEqual(sheet.status, 200)
+      const rows = jsonLines(sheet.body)
+      const syncId = /access-review-([\w-]+)\.jsonl/.exec(sheet.headers["content-disposition"] ?? "")?.[1]
+      const ofGroup = whole.filter((row) => row.resource === group)
+      assert.isAbove(ofGroup.length, change.added.length)
+      // The same rows as the whole sheet's for that group, by entitlement, then principal.
+      const sorted = (list: ReadonlyArray<Record<string, string>>) => list.map((row) => JSON.stringify(row)).sort()
+      assert.deepStrictEqual(sorted(rows), sorted(ofGroup))
+      const order = rows.map((row) => `${row.entitlement}\u0000${row.principal}`)
+      assert.deepStrictEqual(order, [...order].sort())
+
+      const csv = yield* text(`/v1/export?resource=${encodeURIComponent(group)}`)
+      assert.strictEqual(csv.status, 200)
+      assert.strictEqual(csv.body.split("\r\n").filter((line) => line !== "").length, rows.length + 1)
+
+      const refusal = (query: string) => Effect.map(text(`/v1/export?${query}`), (answer) => [answer.status, JSON.parse(answer.body)])
+      // A user has no entitlements: an empty sheet would read as "nobody has access to it".
+      assert.deepStrictEqual(yield* refusal(`resource=${encodeURIComponent(`user:${change.team.id}`)}`), [400, {
+        error: "InvalidRequest",
+        field: "resource",
+        message: "resource: a user has no entitlements; its access is principal=user:<id> " +
+          "(resource takes a group, connection, role or team)"
+      }])
+      assert.deepStrictEqual(yield* refusal("resource=group:no_such_group"), [404, {
+        error: "NotFound",
+        message: `group no_such_group is not in the latest sync (${syncId})`
+      }])
+      assert.deepStrictEqual(yield* refusal("resource=groups"), [400, {
+        error: "InvalidRequest",
+        field: "resource",
+        message: "resource: expected <resource type>:<resource id> with a type of user, role, group, team, connection, e.g. user:abc123"
+      }])
+      assert.deepStrictEqual(
+        yield* refusal(`resource=${encodeURIComponent(group)}&entitlement=${encodeURIComponent(change.entitlementId)}`),
+        [
+          400,
+          {
+            error: "InvalidRequest",
+            field: "resource",
+            message: "give one of principal, entitlement and resource, not entitlement and resource"
+          }
+        ]
+      )
     }))
 
   it.effect("search finds users and teams by name, email or id, any case", () =>

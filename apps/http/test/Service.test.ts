@@ -305,7 +305,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       const role = "role:Account Reviewer:assigned"
       const resourceRef = "expected <resource type>:<resource id> with a type of user, role, group, team, connection, e.g. user:abc123"
       const principalRef = "user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
-        "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>)"
+        "connection give resource=<type:id> on the export, or entitlement=<entitlement id>, listed by " +
+        "GET /v1/entitlements?resource=<type:id>)"
       const cases: ReadonlyArray<readonly ["GET" | "POST", string, unknown, string, string]> = [
         ["POST", "/v1/grants", { entitlement_id: role }, "principal", "principal is missing"],
         [
@@ -391,7 +392,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
           "/v1/grants?principal=user:a&principal=user:b",
           "principal",
           "principal: give user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
-          "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>), once"
+          "connection give resource=<type:id> on the export, or entitlement=<entitlement id>, listed by " +
+          "GET /v1/entitlements?resource=<type:id>), once"
         ],
         [
           "/v1/grants?entitlement=a&entitlement=b",
@@ -431,7 +433,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         [
           "/v1/export?format=csv&principle=user:u1",
           "principle",
-          "principle is not a field of this request (it takes format, principal, entitlement)"
+          "principle is not a field of this request (it takes format, principal, entitlement, resource)"
         ],
         ["/v1/principals?query=mensah", "query", "query is not a field of this request (it takes q, limit)"],
         ["/v1/syncs?status=failed", "status", "status is not a field of this request (it takes no query parameters)"],

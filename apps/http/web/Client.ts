@@ -69,8 +69,11 @@ export class Client {
     return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`)
   }
 
-  /** Review rows (JSON lines) of one principal or one entitlement, read as they arrive, at most `limit`. */
-  async rows(filter: { readonly principal: string } | { readonly entitlement: string }, limit: number) {
+  /** Review rows (JSON lines) of one principal, entitlement or resource, read as they arrive, at most `limit`. */
+  async rows(
+    filter: { readonly principal: string } | { readonly entitlement: string } | { readonly resource: string },
+    limit: number
+  ) {
     const response = await this.fetch(`/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`)
     const rows: Array<ReviewRow> = []
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
@@ -99,10 +102,15 @@ export class Client {
     return this.json(`/v1/syncs/${encodeURIComponent(target)}/diff?${params}`)
   }
 
-  /** The CSV sheet as a file the browser saves. */
-  async exportCsv(): Promise<{ readonly blob: Blob; readonly name: string }> {
-    const response = await this.fetch("/v1/export?format=csv")
+  /**
+   * The CSV sheet, whole or of one principal, entitlement or resource, as a file the browser saves:
+   * named as the service names it, with the filter's id after the sync's (one file per destination
+   * owner must not overwrite the last).
+   */
+  async exportCsv(filter: Readonly<Record<string, string>> = {}): Promise<{ readonly blob: Blob; readonly name: string }> {
+    const response = await this.fetch(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`)
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
-    return { blob: await response.blob(), name }
+    const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
+    return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }
   }
 }

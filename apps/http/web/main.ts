@@ -103,6 +103,16 @@ const attempt = async (action: (api: Client) => Promise<void>) => {
   }
 }
 
+/** What a certifier checks about a user besides the access: email, status, last login ("" for a team). */
+const whoText = (row: ReviewRow) =>
+  row.principal.startsWith("user:")
+    ? `${row.email === "" ? "" : `${row.email}, `}${row.status}, last login ${row.last_login === "" ? "none recorded" : row.last_login}. `
+    : ""
+
+/** A row's resource, named, as a link to everyone's access on it. */
+const resourceLink = (row: ReviewRow) =>
+  viewLink(row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`, { kind: "resource", id: row.resource })
+
 const viaCell = (row: ReviewRow): Node | string =>
   row.via === "direct"
     ? "direct"
@@ -113,10 +123,20 @@ const viaCell = (row: ReviewRow): Node | string =>
       viewLink(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, { kind: "principal", id: row.via })
     )
 
-/** The details' heading; it takes the focus (so a screen reader reads what was opened, and Tab goes on from there). */
-const heading = (text: string, note: string) => {
+/**
+ * The details' heading; it takes the focus (so a screen reader reads what was opened, and Tab goes
+ * on from there). A view with rows offers them as a CSV file: the sheet a destination's owner, or
+ * the person themself, certifies.
+ */
+const heading = (text: string, note: string, download?: View) => {
   const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, text)
-  return { title, element: el("div", { class: "heading" }, title, el("p", { class: "note" }, note)) }
+  const children: Array<Node> = [title, el("p", { class: "note" }, note)]
+  if (download !== undefined) {
+    const button = el("button", { type: "button", "data-testid": "details-export" }, "Download these rows (CSV)")
+    button.addEventListener("click", () => void saveCsv({ [download.kind]: download.id }))
+    children.push(button)
+  }
+  return { title, element: el("div", { class: "heading" }, ...children) }
 }
 
 /** Shows a view's heading and table in the details panel, with the focus on its heading. */
@@ -128,19 +148,24 @@ const showDetails = (shown: ReturnType<typeof heading>, ...rest: ReadonlyArray<N
 const limitNote = (count: number, more: boolean) =>
   more ? `First ${count} rows; download the export for all of them.` : `${count} ${count === 1 ? "row" : "rows"}.`
 
-/** What the details panel shows, as the address says it: `#principal=<type:id>` or `#entitlement=<id>`. */
+/**
+ * What the details panel shows, as the address says it: `#principal=<type:id>`, `#entitlement=<id>`
+ * or `#resource=<type:id>` (who holds what on a destination, a connection, a role or a team).
+ */
+const ViewKinds = ["principal", "entitlement", "resource"] as const
 interface View {
-  readonly kind: "principal" | "entitlement"
+  readonly kind: (typeof ViewKinds)[number]
   readonly id: string
 }
 
 const hashOf = (view: View) => `#${view.kind}=${encodeURIComponent(view.id).replaceAll("%3A", ":")}`
 
 const viewOf = (hash: string): View | undefined => {
-  const found = /^#(principal|entitlement)=(.+)$/.exec(hash)
-  if (found === null) return undefined
+  const found = /^#(\w+)=(.+)$/.exec(hash)
+  const kind = ViewKinds.find((known) => known === found?.[1])
+  if (found === null || kind === undefined) return undefined
   try {
-    return { kind: found[1] === "principal" ? "principal" : "entitlement", id: decodeURIComponent(found[2]!) }
+    return { kind, id: decodeURIComponent(found[2]!) }
   } catch {
     return undefined // not percent-encoding: a hand-edited address, shown as no view
   }
@@ -152,7 +177,14 @@ const showView = (view: View | undefined): Promise<void> => {
     details.replaceChildren()
     return Promise.resolve()
   }
-  return view.kind === "principal" ? openPrincipal(view.id) : openEntitlement(view.id)
+  switch (view.kind) {
+    case "principal":
+      return openPrincipal(view.id)
+    case "entitlement":
+      return openEntitlement(view.id)
+    case "resource":
+      return openResource(view.id)
+  }
 }
 
 /** A link to a view: followed, it is a new entry in the history (the hashchange shows it); the one already open is shown again. */
@@ -170,14 +202,14 @@ const openPrincipal = (principal: string) =>
     const title = name === undefined || name === "" ? principal : `${name} (${principal})`
     if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
     showDetails(
-      heading(title, limitNote(rows.length, more)),
+      heading(title, `${whoText(rows[0]!)}${limitNote(rows.length, more)}`, { kind: "principal", id: principal }),
       table(
         "access-table",
         `Access of ${title}`,
         ["Entitlement", "Resource", "Permission", "How"],
         rows.map((row) => [
           viewLink(row.entitlement, { kind: "entitlement", id: row.entitlement }),
-          row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`,
+          resourceLink(row),
           row.permission,
           viaCell(row)
         ])
@@ -185,24 +217,53 @@ const openPrincipal = (principal: string) =>
     )
   })
 
+/** Who a row's holder is, as a certifier checks them: the principal (a link to its access), name, email, status, last login. */
+const holderCells = (row: ReviewRow) => [
+  viewLink(row.principal, { kind: "principal", id: row.principal }),
+  row.principal_name,
+  row.email,
+  row.status,
+  // The day is what a review asks ("not in 90 days"); the sheet has the whole time.
+  row.last_login.slice(0, 10)
+]
+
+const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)"]
+
 const openEntitlement = (entitlement: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
     const { more, rows } = await api.rows({ entitlement }, RowLimit)
     if (!current()) return
     showDetails(
-      heading(`Holders of ${entitlement}`, rows.length === 0 ? "Nobody holds it." : limitNote(rows.length, more)),
+      rows.length === 0
+        ? heading(`Holders of ${entitlement}`, "Nobody holds it.")
+        : heading(`Holders of ${entitlement}`, limitNote(rows.length, more), { kind: "entitlement", id: entitlement }),
       table(
         "holders-table",
         `Holders of ${entitlement}`,
-        ["Principal", "Name", "Email", "Status", "How"],
-        rows.map((row) => [
-          viewLink(row.principal, { kind: "principal", id: row.principal }),
-          row.principal_name,
-          row.email,
-          row.status,
-          viaCell(row)
-        ])
+        [...holderHeaders, "How"],
+        rows.map((row) => [...holderCells(row), viaCell(row)])
+      )
+    )
+  })
+
+/** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
+const openResource = (resource: string) =>
+  attempt(async (api) => {
+    const current = detailsTurn()
+    const { more, rows } = await api.rows({ resource }, RowLimit)
+    if (!current()) return
+    const name = rows[0]?.resource_name ?? ""
+    const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
+    showDetails(
+      rows.length === 0
+        ? heading(title, "Nobody holds any of its entitlements.")
+        : heading(title, limitNote(rows.length, more), { kind: "resource", id: resource }),
+      table(
+        "resource-table",
+        title,
+        ["Permission", ...holderHeaders, "How"],
+        rows.map((row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)])
       )
     )
   })
@@ -248,6 +309,16 @@ const search = (query: string) =>
         ]
         : [])
     )
+  })
+
+/** Downloads the CSV sheet, whole or of one view's rows. */
+const saveCsv = (filter?: Readonly<Record<string, string>>) =>
+  attempt(async (api) => {
+    const { blob, name } = await api.exportCsv(filter)
+    const url = URL.createObjectURL(blob)
+    el("a", { href: url, download: name }).click()
+    // The browser reads the blob after this task; release it once the download has surely begun.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
   })
 
 // ------------------------------------------------------------------------------------------
@@ -407,14 +478,7 @@ byId("start-sync").addEventListener("click", () =>
 
 byId("reload").addEventListener("click", () => void attempt(async (api) => void (await loadSyncs(api))))
 
-byId("export").addEventListener("click", () =>
-  void attempt(async (api) => {
-    const { blob, name } = await api.exportCsv()
-    const url = URL.createObjectURL(blob)
-    el("a", { href: url, download: name }).click()
-    // The browser reads the blob after this task; release it once the download has surely begun.
-    setTimeout(() => URL.revokeObjectURL(url), 60_000)
-  }))
+byId("export").addEventListener("click", () => void saveCsv())
 
 byId("sign-out").addEventListener("click", () => signOut(""))
 

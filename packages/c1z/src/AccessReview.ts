@@ -17,15 +17,20 @@ import type { C1zReader } from "./C1zReader.js"
 
 /**
  * Access review over `.c1z` files, shared by the CLI and the HTTP service: the review sheet (one
- * row per principal, entitlement and path), its per-principal and per-entitlement views, and the
- * diff of two syncs. Everything streams in a stable order from the readers' sorted listings.
+ * row per principal, entitlement and path), its per-principal, per-entitlement and per-resource
+ * views, and the diff of two syncs. Everything streams in a stable order from the readers' sorted
+ * listings.
  */
 
-/** Whose rows: the whole sync, one principal's access, or one entitlement's holders. */
+/**
+ * Whose rows: the whole sync, one principal's access, one entitlement's holders, or the holders of
+ * every entitlement of one resource (a destination group's sheet for its owner).
+ */
 export type ReviewScope =
   | { readonly _tag: "All" }
   | { readonly _tag: "Principal"; readonly principal: ResourceId }
   | { readonly _tag: "Entitlement"; readonly entitlementId: string }
+  | { readonly _tag: "Resource"; readonly resource: ResourceId }
 
 /** Principal types, in the sheet's order. */
 const principalTypes = ["user", "team"] as const
@@ -113,6 +118,18 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
           : batched(reader, teams, reader.sorted.grantsOf(scope.principal), principal)))
     case "Entitlement":
       return batched(reader, teams, reader.sorted.holdersOf(scope.entitlementId), Option.none())
+    case "Resource": {
+      // A resource's entitlement ids are `type:id:slug`: among the keys that start with `type:id:`
+      // (a role named `A:B` is there for role `A` too, so each is checked), in id order, one
+      // entitlement's holders at a time.
+      const ref = resourceRefOf(scope.resource)
+      const prefix = `${ref}:`
+      return reader.sorted.entitlements({ after: prefix }).pipe(
+        Stream.takeWhile((entitlement) => entitlement.key.startsWith(prefix)),
+        Stream.filter((entitlement) => resourceRefOf(entitlement.value.resource.id) === ref),
+        Stream.flatMap((entitlement) => batched(reader, teams, reader.sorted.holdersOf(entitlement.value.id), Option.none()))
+      )
+    }
   }
 }
 

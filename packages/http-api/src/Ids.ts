@@ -54,7 +54,8 @@ export const PrincipalRef = Schema.String.pipe(
     description: "`user:<id>` or `team:<id>`",
     ...takes(
       "user:<id> or team:<id> (only users and teams hold access; for the holders of a role, group, team or " +
-        "connection entitlement give entitlement=<entitlement id>, listed by GET /v1/entitlements?resource=<type:id>)"
+        "connection give resource=<type:id> on the export, or entitlement=<entitlement id>, listed by " +
+        "GET /v1/entitlements?resource=<type:id>)"
     )
   })
 )

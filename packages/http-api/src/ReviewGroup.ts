@@ -3,7 +3,7 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/p
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
-import { EntitlementRef, PrincipalRef, PrincipalType, SyncId, SyncIdPath } from "./Ids.js"
+import { EntitlementRef, PrincipalRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
 import { queryParameters, takes, wholeNumber } from "./Parameters.js"
 import { responseHeaders } from "./ResponseHeaders.js"
@@ -69,7 +69,11 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       .setUrlParams(queryParameters({
         format: Schema.optional(ExportFormat).annotations({ description: "csv (default, RFC 4180) or jsonl" }),
         principal: Schema.optional(PrincipalRef).annotations({ description: "Only this user's or team's rows" }),
-        entitlement: Schema.optional(EntitlementRef).annotations({ description: "Only this entitlement's holders" })
+        entitlement: Schema.optional(EntitlementRef).annotations({ description: "Only this entitlement's holders" }),
+        resource: Schema.optional(ResourceRef).annotations({
+          description: "Only the holders of this resource's entitlements (a group, connection, role or team): the sheet for " +
+            "its owner, by entitlement id, then principal. Give at most one of principal, entitlement and resource"
+        })
       }))
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
       .addError(NotFoundBody)

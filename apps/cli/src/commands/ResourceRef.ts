@@ -32,15 +32,18 @@ const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'${text.
  * grants but users and teams, so its "access" would print (none) and read as "nobody", the
  * opposite of the truth a reviewer asking "who is admin?" needs.
  */
-const holdersHint = (id: ResourceId, holders: string) => {
+const holdersHint = (id: ResourceId, holders: string, resourceHolders: string | undefined) => {
   const ref = `${id.resourceType}:${id.resource}`
   switch (id.resourceType) {
     case RoleResourceType.id:
       return `${ref} is a role, whose holders are listed by: baton-fivetran ${holders} ${shellWord(`${ref}:${RoleAssignedSlug}`)}`
     case GroupResourceType.id:
     case ConnectionResourceType.id:
-      return `${ref} is a ${id.resourceType}: list its entitlements with: baton-fivetran entitlements --resource ${shellWord(ref)}, ` +
-        `then the holders of each with: baton-fivetran ${holders} <entitlement id>`
+      return resourceHolders !== undefined
+        ? `${ref} is a ${id.resourceType}, whose holders (of each of its entitlements) are listed by: ` +
+          `baton-fivetran ${resourceHolders} ${shellWord(ref)}`
+        : `${ref} is a ${id.resourceType}: list its entitlements with: baton-fivetran entitlements --resource ${shellWord(ref)}, ` +
+          `then the holders of each with: baton-fivetran ${holders} <entitlement id>`
     default:
       return `got ${JSON.stringify(ref)}`
   }
@@ -48,15 +51,19 @@ const holdersHint = (id: ResourceId, holders: string) => {
 
 /**
  * A user or team. `usage` is how the command names its principal, `holders` the command and flag
- * that answer the question the other types ask: who holds this?
+ * that answer the question the other types ask: who holds this entitlement? `resourceHolders`,
+ * where the command has one, answers it for a whole group or connection at once.
  */
 export const parsePrincipalRef = (
   flag: string,
   text: string,
   usage: string,
-  holders: string
+  holders: string,
+  resourceHolders?: string
 ): Effect.Effect<ResourceId, UsageError> =>
   Effect.flatMap(parseResourceRef(flag, text), (id) =>
     principalTypes.includes(id.resourceType)
       ? Effect.succeed(id)
-      : Effect.fail(new UsageError({ reason: `${flag} takes a user or team (${usage}); ${holdersHint(id, holders)}` })))
+      : Effect.fail(
+        new UsageError({ reason: `${flag} takes a user or team (${usage}); ${holdersHint(id, holders, resourceHolders)}` })
+      ))

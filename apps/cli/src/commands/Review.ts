@@ -12,7 +12,8 @@ import {
   resourceRef,
   ReviewColumns,
   type ReviewRow,
-  statusText
+  statusText,
+  UserResourceType
 } from "@baton-fivetran/connector-core"
 import { Effect, LogLevel, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
@@ -61,9 +62,13 @@ const reviewColumns = (names: ReadonlyArray<keyof ReviewRow>): Columns<ReviewRow
   cells: (row) => names.map((name) => row[name])
 })
 
-/** `access user:X`: what it holds; `access --entitlement E`: who holds it. The full row in JSON and CSV. */
+/**
+ * `access user:X`: what it holds; `access --entitlement E`: who holds it; `access --resource R`: who
+ * holds what on R. The full row in JSON and CSV.
+ */
 const principalView = reviewColumns(["entitlement", "resource_name", "permission", "via", "via_name"])
 const holderView = reviewColumns(["principal", "principal_name", "email", "status", "via", "via_name"])
+const resourceHolderView = reviewColumns(["permission", "principal", "principal_name", "email", "status", "via", "via_name"])
 const sheet = reviewColumns(ReviewColumns)
 
 const diffColumns: Columns<DiffEntry> = {
@@ -150,30 +155,72 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
 
 const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
 
-export const showAccess = (output: ReviewOutput, principal: Option.Option<string>, entitlement: Option.Option<string>) =>
-  Effect.gen(function*() {
-    if (Option.isSome(principal) === Option.isSome(entitlement)) {
-      return yield* new UsageError({
-        reason: "access takes a principal (access user:<id> or team:<id>) or --entitlement <id>, not both or neither"
+/** What `access` is asked about: exactly one of them. */
+export interface AccessQuery {
+  readonly principal: Option.Option<string>
+  readonly entitlement: Option.Option<string>
+  readonly resource: Option.Option<string>
+}
+
+const accessScope = (query: AccessQuery): Effect.Effect<ReviewScope, UsageError> => {
+  if ([query.principal, query.entitlement, query.resource].filter(Option.isSome).length !== 1) {
+    return Effect.fail(
+      new UsageError({
+        reason: "access takes one of: a principal (access user:<id> or team:<id>), --entitlement <id> or --resource <type:id>"
       })
-    }
-    const scope: ReviewScope = Option.isSome(principal)
-      ? {
-        _tag: "Principal",
-        principal: yield* parsePrincipalRef("access", principal.value, "access user:<id> or team:<id>", "access --entitlement")
-      }
-      : { _tag: "Entitlement", entitlementId: Option.getOrThrow(entitlement) }
+    )
+  }
+  if (Option.isSome(query.principal)) {
+    return Effect.map(
+      parsePrincipalRef("access", query.principal.value, "access user:<id> or team:<id>", "access --entitlement", "access --resource"),
+      (principal): ReviewScope => ({ _tag: "Principal", principal })
+    )
+  }
+  if (Option.isSome(query.resource)) {
+    const text = query.resource.value
+    return Effect.flatMap(parseResourceRef("--resource", text), (resource) =>
+      // A user has no entitlements: its "holders" would print (none), as if it had no access.
+      resource.resourceType === UserResourceType.id
+        ? Effect.fail(
+          new UsageError({
+            reason: "--resource takes a resource with entitlements (a group, connection, role or team); " +
+              `${text} is a user, whose access is listed by: baton-fivetran access ${text}`
+          })
+        )
+        : Effect.succeed<ReviewScope>({ _tag: "Resource", resource }))
+  }
+  return Effect.succeed({ _tag: "Entitlement", entitlementId: Option.getOrThrow(query.entitlement) })
+}
+
+/** The table's columns for a scope: a principal's entitlements, an entitlement's holders, or a resource's (which one, too). */
+const accessView = (scope: ReviewScope) => {
+  switch (scope._tag) {
+    case "Principal":
+      return principalView
+    case "Resource":
+      return resourceHolderView
+    default:
+      return holderView
+  }
+}
+
+export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
+  Effect.gen(function*() {
+    const scope = yield* accessScope(query)
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
-        yield* scope._tag === "Principal"
-          ? requireResource(reader, output.file, scope.principal)
-          : requireEntitlement(reader, output.file, scope.entitlementId)
-        yield* print(
-          output,
-          wholeRows(output, scope._tag === "Principal" ? principalView : holderView),
-          reviewRows(reader, scope),
-          "access paths"
-        )
+        switch (scope._tag) {
+          case "Principal":
+            yield* requireResource(reader, output.file, scope.principal)
+            break
+          case "Resource":
+            yield* requireResource(reader, output.file, scope.resource)
+            break
+          case "Entitlement":
+            yield* requireEntitlement(reader, output.file, scope.entitlementId)
+            break
+        }
+        yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
       }))
   })
 
