@@ -1,13 +1,16 @@
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 /**
  * The README's one-shot provisioning lines, run as written against `--sandbox small`: the ids they
- * name must exist in the generated preset, so a newcomer can paste them.
+ * name must exist in the generated preset, so a newcomer can paste them. Its "Access review" sample
+ * session, run command by command in a directory holding its files, must print what it shows.
  */
 
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
@@ -49,4 +52,91 @@ describe("README", () => {
         else assert.match(output, expected)
       }).pipe(Effect.provide(NodeContext.layer)))
   })
+})
+
+/** One `$ command` of the README's sample session and the lines shown under it. */
+interface SessionStep {
+  readonly command: string
+  readonly shown: ReadonlyArray<string>
+}
+
+const accessReviewSession: ReadonlyArray<SessionStep> = readme
+  .split("\n## Access review\n")[1]!
+  .split("```console\n")[1]!
+  .split("\n```")[0]!
+  .split("\n")
+  .reduce<Array<{ command: string; shown: Array<string> }>>((steps, line) => {
+    if (line.startsWith("$ ")) steps.push({ command: line.slice(2).replace(/\s+#.*$/, ""), shown: [] })
+    else if (line !== "") steps.at(-1)!.shown.push(line)
+    return steps
+  }, [])
+
+/** Sync ids are new at every sync: `(<old> → <new>)` in diff's count line. */
+const withoutSyncIds = (line: string) => line.replace(/\(\w+ → \w+\)/, "(<old sync id> → <new sync id>)")
+
+const lines = (text: string) => text.split("\n").map((line) => line.replace(/\r$/, "")).filter((line) => line !== "")
+
+/**
+ * What a terminal shows for one step, run in `dir`: a table on stdout unless it is redirected (a
+ * terminal's default output), then stderr, then `echo $?`'s status; `head -N file` reads the file.
+ */
+const runStep = (dir: string, command: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const head = /^head -(\d+) (\S+)$/.exec(command)
+    if (head !== null) return lines(yield* fs.readFileString(join(dir, head[2]!))).slice(0, Number(head[1]))
+    const [, cli, redirect, echo] = /^(baton-fivetran [^>;]+?)(?: > (\S+))?(; echo \$\?)?$/.exec(command)!
+    const args = shellWords(cli!).slice(1)
+    const result = yield* runCli(redirect === undefined ? [...args, "-o", "table"] : args, { cwd: dir })
+    if (echo === undefined) assertExit(result, 0)
+    if (redirect !== undefined) yield* fs.writeFileString(join(dir, redirect), result.stdout)
+    return [
+      ...(redirect === undefined ? lines(result.stdout) : []),
+      ...lines(result.stderr),
+      ...(echo === undefined ? [] : [String(result.exitCode)])
+    ]
+  })
+
+/**
+ * Lines around a `...` are the output's beginning and its end; without one, the whole output. A
+ * command shown without output (what to type next) only has to succeed.
+ */
+const assertShown = (step: SessionStep, output: ReadonlyArray<string>) => {
+  if (step.shown.length === 0) return
+  const actual = output.map(withoutSyncIds)
+  const shown = step.shown.map(withoutSyncIds)
+  const elided = shown.indexOf("...")
+  const [first, last] = elided < 0 ? [shown, []] : [shown.slice(0, elided), shown.slice(elided + 1)]
+  const message = `$ ${step.command}\n${actual.join("\n")}`
+  if (elided < 0) assert.deepStrictEqual(actual, first, message)
+  else {
+    assert.deepStrictEqual(actual.slice(0, first.length), first, message)
+    assert.deepStrictEqual(actual.slice(actual.length - last.length), last, message)
+  }
+}
+
+describe("README's access review session", () => {
+  it("shows the output of a listing, an access view, a diff, its exit code and the export", () => {
+    assert.deepStrictEqual(
+      accessReviewSession.filter((step) => step.shown.length > 0).map((step) => step.command.replace(/^baton-fivetran /, "").split(" ")[0]),
+      ["resources", "access", "diff", "diff", "head"]
+    )
+  })
+
+  it.scopedLive(
+    "prints what it shows, on pnpm demo's sync and one after granting a destination role to a team",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-readme-review-" })
+        const { flags } = yield* connectionFlags
+        for (const file of ["sync.c1z", "before.c1z"]) assertExit(yield* runCli([...flags, "-f", file], { cwd: dir }), 0)
+        const grant = ["--grant-entitlement", "group:formal_birch:Manage Destination", "--grant-principal", "sunny_barley"]
+        assertExit(yield* runCli([...flags, "-p", ...grant, "--grant-principal-type", "team"]), 0)
+        assertExit(yield* runCli([...flags, "-f", "after.c1z"], { cwd: dir }), 0)
+
+        for (const step of accessReviewSession) assertShown(step, yield* runStep(dir, step.command))
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    120_000
+  )
 })
