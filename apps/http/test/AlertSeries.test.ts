@@ -3,13 +3,15 @@ import { addSystemKey, generatePreset, type Permission } from "@baton-fivetran/f
 import { FileSystem } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Metric } from "effect"
+import { readFileSync } from "node:fs"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 import { jobsOver } from "./JobsOver.js"
 
 /**
  * What docs/deploy.md's alerts read exists before the event they wait for: Prometheus reads a
- * series that appears at 1 as no increase, and a stale-sync alert needs a value to compare.
+ * series that appears at 1 as no increase, and a stale-sync alert needs a value to compare. And
+ * what /metrics serves is what deploy.md's metrics table lists, with its type, labels and values.
  */
 
 /** The small preset whose only system key lacks CONNECTOR:READ. */
@@ -29,6 +31,39 @@ const scrape = Effect.gen(function*() {
 const sample = (lines: ReadonlyArray<string>, name: string): number | null => {
   const line = lines.find((candidate) => candidate.startsWith(`${name} `))
   return line === undefined ? null : Number(line.slice(name.length + 1))
+}
+
+/** deploy.md's metrics table: each metric's type cell and labels cell. */
+const documentedMetrics = new Map(
+  readFileSync(new URL("../../../docs/deploy.md", import.meta.url), "utf8")
+    .split("\nMetrics (the same names over OTLP and at `/metrics`):\n")[1]!
+    .split("\n\n")[0]!
+    .split("\n")
+    .flatMap((row) => {
+      const match = /^\| `(\w+)` \| ([^|]+) \| (.+) \|$/.exec(row)
+      return match === null ? [] : [[match[1]!, { type: match[2]!, labels: match[3]! }] as const]
+    })
+)
+
+/** Labels whose every value an operator matches on (the others: routes, statuses, the build). */
+const enumeratedLabels = new Set(["reason", "kind", "outcome", "action", "type", "resource_type"])
+
+/** What /metrics serves, but Effect's own `effect_*`: `name label` and `name label=value`, and each metric's type. */
+const servedMetrics = (lines: ReadonlyArray<string>) => {
+  const types = new Map(lines.flatMap((line) => {
+    const match = /^# TYPE (\w+) (\w+)$/.exec(line)
+    return match === null || match[1]!.startsWith("effect_") ? [] : [[match[1]!, match[2]!] as const]
+  }))
+  const labels = new Set(lines.flatMap((line) => {
+    const match = /^(\w+)\{(.*)\} /.exec(line)
+    if (match === null) return []
+    const name = types.has(match[1]!) ? match[1]! : match[1]!.replace(/_(bucket|sum|count)$/, "")
+    if (!types.has(name)) return []
+    return [...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].flatMap(([, label, value]) =>
+      label === "le" ? [] : [`${name} ${label}`, ...(enumeratedLabels.has(label!) ? [`${name} ${label}=${value}`] : [])]
+    )
+  }))
+  return { types, labels }
 }
 
 const gaugeNow = Effect.map(Metric.value(lastSuccessfulSync), (state) => state.value)
@@ -86,6 +121,25 @@ layer(harness({ provisioning: true, syncConnections: true, snapshot: withoutConn
         at >= Date.parse(job.started_at!) && at <= Date.parse(job.finished_at!),
         `${at} within ${job.started_at}..${job.finished_at}`
       )
+    }))
+
+  it.effect("are in docs/deploy.md's metrics table: each metric, its type, its labels and their values", () =>
+    Effect.gen(function*() {
+      const { types, labels } = servedMetrics(yield* scrape)
+      assert.isAbove(types.size, 12)
+      const undocumented = [
+        ...[...types].flatMap(([name, type]) => {
+          const row = documentedMetrics.get(name)
+          return row === undefined ? [name] : row.type.startsWith(type) ? [] : [`${name}: ${type}, documented as ${row.type}`]
+        }),
+        ...[...labels].flatMap((served) => {
+          const [name, label] = served.split(" ") as [string, string]
+          const [labelName, value] = label.split("=")
+          const row = documentedMetrics.get(name)?.labels ?? ""
+          return row.includes(`\`${labelName}\``) && (value === undefined || row.includes(`\`${value}\``)) ? [] : [served]
+        })
+      ]
+      assert.deepStrictEqual(undocumented, [])
     }))
 
   it.effect("after a restart, the last successful sync's time is the newest kept sync's end; with none kept, 0", () =>
