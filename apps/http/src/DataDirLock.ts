@@ -139,6 +139,19 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
         } satisfies FoundLock
       })
 
+      /**
+       * Makes the lock file whole or not at all: written beside it, then linked into place (a link
+       * fails when the name is taken). Written in place, a write that failed (a full disk) left an
+       * empty lock file, which the next start refused for 30 s as another process's.
+       */
+      const create = Effect.gen(function*() {
+        const temporary = path.join(dataDir, `.${LockFileName}.${randomBytes(8).toString("hex")}.tmp`)
+        yield* fs.writeFileString(temporary, ownText, { flag: "wx", mode: ownerOnlyFile }).pipe(
+          Effect.zipRight(fs.link(temporary, lockFile)),
+          Effect.ensuring(Effect.ignore(fs.remove(temporary, { force: true })))
+        )
+      })
+
       /** Whether the lock as read (none when it cannot be read) is this process's. */
       const ours = (lock: Option.Option<FoundLock>) =>
         Option.exists(lock, (found) => Option.exists(found.holder, (h) => h.claim === own.claim))
@@ -182,7 +195,7 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
 
       const attempt: Effect.Effect<Option.Option<FoundLock>, DataDirInUse | DataDirLockFailed | LockVanished> = Effect.gen(
         function*() {
-          const created = yield* fs.writeFileString(lockFile, ownText, { flag: "wx", mode: ownerOnlyFile }).pipe(
+          const created = yield* create.pipe(
             Effect.as(true),
             Effect.catchIf(alreadyExists, () => Effect.succeed(false)),
             Effect.mapError(failed("create"))

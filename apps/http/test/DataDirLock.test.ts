@@ -206,6 +206,31 @@ describe("the data directory's lock", () => {
       assert.isFalse(yield* fs.exists(`${dataDir}/${LockFile}`))
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scopedLive(
+    "a start that cannot write its lock (a full disk) leaves none, so the next start is not refused",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const cwd = yield* fs.makeTempDirectoryScoped()
+
+        // No byte may be written: the lock file's creation succeeds, its write fails (EFBIG), as on a full volume.
+        const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd, fileSizeLimitBlocks: 0 })
+        const left = (yield* fs.readDirectory(dataDir)).sort()
+        const next = yield* serviceProcessOver(dataDir, sandboxArgs)
+
+        assert.deepStrictEqual(
+          { code: refused.code, stdout: refused.stdout, stderr: refused.stderr.replace(/: [^:]*EFBIG.*$/s, ": (EFBIG)") },
+          { code: 2, stdout: "", stderr: `error: could not create the data directory's lock file ${dataDir}/${LockFile}: (EFBIG)` }
+        )
+        assert.deepStrictEqual(left, ["tmp"])
+        assert.deepStrictEqual(warnings(yield* next.stderr), [])
+        assert.strictEqual((yield* readLock(dataDir)).pid, next.child.pid)
+        assert.strictEqual(yield* next.stop, 0)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive("another host's fresh lock is refused, and left as it was", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

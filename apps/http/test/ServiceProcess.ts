@@ -62,16 +62,15 @@ export interface FinishedService {
  */
 export const runServiceOnce = (
   args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly env?: Record<string, string> },
+  options: { readonly cwd: string; readonly env?: Record<string, string> } & ServiceProcessOptions,
   whileUp: (url: string) => Effect.Effect<void> = () => Effect.void
 ) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const child = spawn(process.execPath, [serviceBundle, ...args], {
+    const child = spawnService([serviceBundle, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env }
+    }, options)
     yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
     let stdout = ""
     let stderr = ""
@@ -111,6 +110,23 @@ export interface ServiceProcessOptions {
   readonly fileSizeLimitBlocks?: number
 }
 
+/** Node running `args` with piped output, under `options`' file size limit if any. */
+const spawnService = (
+  args: ReadonlyArray<string>,
+  spawnOptions: { readonly cwd?: string; readonly env: Record<string, string> },
+  options: ServiceProcessOptions
+) => {
+  const command = [process.execPath, ...args]
+  const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"]
+  // The shell execs node in its place: the child's pid is the service's.
+  return options.fileSizeLimitBlocks === undefined
+    ? spawn(command[0]!, command.slice(1), { ...spawnOptions, stdio })
+    : spawn("/bin/sh", ["-c", `trap '' XFSZ; ulimit -f ${options.fileSizeLimitBlocks}; exec "$@"`, "sh", ...command], {
+      ...spawnOptions,
+      stdio
+    })
+}
+
 /**
  * The bundled service as a process over `dataDir`, which the caller owns (so that a second process,
  * or the next one, can be started over it), with PATH, HOME and `args` only; running once it has
@@ -119,13 +135,8 @@ export interface ServiceProcessOptions {
 export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>, options: ServiceProcessOptions = {}) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const command = [process.execPath, serviceBundle, ...args, "--data-dir", dataDir]
     const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
-    const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"]
-    // The shell execs node in its place: the child's pid is the service's.
-    const child = options.fileSizeLimitBlocks === undefined
-      ? spawn(command[0]!, command.slice(1), { env, stdio })
-      : spawn("/bin/sh", ["-c", `trap '' XFSZ; ulimit -f ${options.fileSizeLimitBlocks}; exec "$@"`, "sh", ...command], { env, stdio })
+    const child = spawnService([serviceBundle, ...args, "--data-dir", dataDir], { env }, options)
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
     yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
     let stdout = ""
