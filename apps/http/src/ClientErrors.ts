@@ -72,6 +72,16 @@ const answerOf = (error: ClientError): ClientErrorAnswer => {
   }
 }
 
+/**
+ * How long a request may take to arrive: its head, then the whole request with its body (at most
+ * 64 KiB: RequestBody.ts). Node's defaults, 60 s and 300 s, let a caller without a token hold a
+ * connection for five minutes by declaring a body and sending it a byte at a time (the body is read
+ * before the token is checked); a real client sends either in well under a second. Node looks at
+ * its connections every `connectionsCheckingInterval`, so a late one is answered 408 up to that
+ * much later.
+ */
+export const RequestArrival = { headersTimeout: 15_000, requestTimeout: 20_000, connectionsCheckingInterval: 2_000 } as const
+
 /** The whole answer, as text for the socket: the connection closes after it, as after Node's own. */
 const responseOf = ({ body, status }: ClientErrorAnswer, requestId: string): string => {
   const json = JSON.stringify(Schema.encodeSync(ClientErrorBody)(body))
@@ -119,7 +129,7 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
  * Node's own refusal was a bare 400.
  */
 export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =>
-  new HeldUntilServedServer({ requireHostHeader: false }, log).on("clientError", answerClientError(log))
+  new HeldUntilServedServer({ requireHostHeader: false, ...RequestArrival }, log).on("clientError", answerClientError(log))
 
 /**
  * A refused request's labels: no method or route was read, so OpenTelemetry's `_OTHER` for the
