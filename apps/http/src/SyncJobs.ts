@@ -79,6 +79,9 @@ const isMetadataTemp = (name: string) =>
     Option.isSome
   )
 
+/** The job whose `.c1z` a c1z writer's scratch file (`.<id>.c1z.<pid>.<random>.*`) was for. */
+const scratchJobId = (name: string) => Option.fromNullable(/^\.(.+?)\.c1z\./.exec(name)?.[1])
+
 const cancelledMessage = "cancelled before it finished; no file was kept"
 
 const unreadableMessage = "its .c1z could not be read back (damaged or removed since the sync wrote it); " +
@@ -184,6 +187,37 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
       })
 
+    /**
+     * The c1z writer's scratch files that no interrupted job's record accounted for (its record was
+     * deleted or damaged, or never written on a full disk): a killed sync's database, as large as
+     * the sync, stayed forever, as retention deletes only the files of jobs it knows. Run once the
+     * interrupted jobs have removed theirs; what is left is nobody's, the directory being this
+     * process's alone.
+     */
+    const removeOrphanScratch = (names: ReadonlyArray<string>) =>
+      Effect.gen(function*() {
+        const [failures, removed] = yield* Effect.partition(
+          names.filter((name) => Option.exists(scratchJobId(name), (id) => Option.isSome(createdAtOf(id)))),
+          (name) =>
+            fs.remove(path.join(config.dataDir, name)).pipe(
+              Effect.as(Option.some(name)),
+              Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.succeedNone),
+              Effect.mapError((error) => `${name}: ${error.message}`)
+            )
+        )
+        const orphans = Arr.getSomes(removed)
+        if (orphans.length > 0) {
+          yield* Effect.logWarning("removed the scratch files of syncs whose job has no record").pipe(
+            Effect.annotateLogs({ files: orphans.join(", ") })
+          )
+        }
+        if (failures.length > 0) {
+          yield* Effect.logWarning("could not remove the scratch files of syncs whose job has no record").pipe(
+            Effect.annotateLogs({ error: failures.join("; ") })
+          )
+        }
+      })
+
     /** A job whose record was rebuilt from its `.c1z`, written and logged once, the same way for each cause. */
     const recordRebuilt = (job: SyncJob, reason: string, error: Option.Option<string> = Option.none()) =>
       Effect.gen(function*() {
@@ -271,9 +305,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const interrupted = (job: SyncJob, names: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         // The c1z writer's scratch files (`.<id>.c1z.<pid>.<random>.*`) outlive a killed process.
-        const prefix = `.${job.id}.c1z.`
         yield* Effect.forEach(
-          names.filter((n) => n.startsWith(prefix)),
+          names.filter((n) => Option.contains(scratchJobId(n), job.id)),
           (n) => fs.remove(path.join(config.dataDir, n), { force: true }).pipe(Effect.ignore),
           { discard: true }
         )
@@ -346,6 +379,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         )
         jobs.set(id, job)
       }
+      yield* removeOrphanScratch(names)
       return jobs
     })
 
