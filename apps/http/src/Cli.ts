@@ -229,6 +229,24 @@ const tempDirSetting = (sources: SettingSources, dataDir: string) =>
     }))
   )
 
+/**
+ * A read-only token that is also a token of --token could provision after all, silently: what an
+ * operator who copied a scraper's token into BATON_HTTP_READ_TOKENS, instead of moving it, gets.
+ * Refused, naming its place in the list, never its value.
+ */
+const readOnlyTokensApart = (
+  tokens: ReadonlyArray<Redacted.Redacted<string>>,
+  readTokens: ReadonlyArray<Redacted.Redacted<string>>
+) => {
+  const shared = readTokens.findIndex((read) => tokens.some((token) => Redacted.value(token) === Redacted.value(read)))
+  if (shared === -1) return Effect.void
+  const which = readTokens.length === 1 ? "the token" : `token ${shared + 1} of ${readTokens.length}`
+  return new StartupError({
+    reason: `${which} of ${missingName(ReadTokens)} is also a token of ${missingName(Tokens)}, which may do everything ` +
+      `(provisioning included), so it would not be read-only: remove it from ${missingName(Tokens)}`
+  })
+}
+
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
 const serve = (sources: SettingSources) =>
   Effect.gen(function*() {
@@ -242,6 +260,7 @@ const serve = (sources: SettingSources) =>
     // Before the directories are made: a refused token leaves nothing behind.
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     const readTokens = Option.getOrElse(yield* lookup(ReadTokens, sources), () => [])
+    yield* readOnlyTokensApart(tokens, readTokens)
     yield* checkDirectory(dataDir, "the sync files")
     const tempDir = yield* tempDirSetting(sources, dataDir.value)
     yield* checkDirectory(tempDir, "the working copies of the syncs queries read")

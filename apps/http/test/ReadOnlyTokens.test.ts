@@ -103,4 +103,26 @@ describe("read-only tokens (the service process)", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     180_000
   )
+
+  it.scopedLive(
+    "a read-only token that is also a full one is refused at start (exit 2), naming its place, never its value",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-read-only-" })
+        const run = yield* runServiceOnce(["--sandbox", "--port", "0"], {
+          cwd: dir,
+          env: { BATON_HTTP_TOKENS: `${FullToken},${ReadToken}`, BATON_HTTP_READ_TOKENS: `another-read-token-of-this-test,${ReadToken}` }
+        })
+        assert.strictEqual(run.code, 2, run.stderr)
+        assert.strictEqual(
+          run.stderr,
+          "error: token 2 of 2 of --read-token (or BATON_HTTP_READ_TOKENS) is also a token of --token (or BATON_HTTP_TOKENS), " +
+            "which may do everything (provisioning included), so it would not be read-only: remove it from --token (or BATON_HTTP_TOKENS)\n"
+        )
+        assert.strictEqual(run.stdout, "")
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    180_000
+  )
 })
