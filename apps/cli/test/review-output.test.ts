@@ -60,7 +60,8 @@ describe("review output", () => {
       const head = yield* headOne(["export", "-f", file])
       assert.deepStrictEqual(head, {
         exitCode: 0,
-        stdout: "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name\r\n",
+        stdout:
+          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name\r\n",
         stderr: ""
       })
 

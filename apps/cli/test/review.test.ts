@@ -33,7 +33,13 @@ const edgeSync = Layer.scoped(EdgeSync, syncedEdgeCases).pipe(
   Layer.provideMerge(NodeContext.layer)
 )
 
-const bo = { principal_name: "Bo Both", email: "bo@edge.example", status: "enabled", last_login: "2025-03-01T10:00:00Z" }
+const bo = {
+  principal_name: "Bo Both",
+  email: "bo@edge.example",
+  status: "enabled",
+  last_login: "2025-03-01T10:00:00Z",
+  account_type: "human"
+}
 
 layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review commands on one sync", (it) => {
   it.effect("resources, entitlements and grants list the ids provisioning takes", () =>
@@ -140,14 +146,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const holders = yield* runCli(["access", "--entitlement", "group:warehouse_g:View Destination", "-f", file, "-o", "table"])
       assertExit(holders, 0)
       assert.deepStrictEqual(holders.stdout.split("\n"), [
-        "PRINCIPAL          PRINCIPAL_NAME  EMAIL            STATUS    VIA              VIA_NAME",
-        "team:analysts_t    Analysts                                   direct",
-        "team:ops_t         Ops                                        direct",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   direct",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   team:analysts_t  Analysts",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   team:ops_t       Ops",
-        "user:owner_fa      Fa Owner        fa@edge.example  enabled   team:ops_t       Ops",
-        "user:suspended_di  Di Suspended    di@edge.example  disabled  team:analysts_t  Analysts",
+        "PRINCIPAL          PRINCIPAL_NAME  EMAIL            STATUS    ACCOUNT_TYPE  VIA              VIA_NAME",
+        "team:analysts_t    Analysts                                                 direct",
+        "team:ops_t         Ops                                                      direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   human         direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   human         team:analysts_t  Analysts",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   human         team:ops_t       Ops",
+        "user:owner_fa      Fa Owner        fa@edge.example  enabled   human         team:ops_t       Ops",
+        "user:suspended_di  Di Suspended    di@edge.example  disabled  human         team:analysts_t  Analysts",
         ""
       ])
       assert.strictEqual(holders.stderr, "7 access paths\n")
@@ -157,6 +163,11 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assertExit(sheet, 0)
       const rows = yield* runCli(["export", "-f", file, "-o", "json"])
       assert.strictEqual(json(rows.stdout).length, 29)
+      // A service account never logs in as a person does: the sheet says which principals are one.
+      assert.deepStrictEqual(
+        json(rows.stdout).filter((row) => row.account_type !== "human").map((row) => `${row.principal} ${row.account_type}`),
+        ["user:service_ci service", "team:analysts_t ", "team:analysts_t ", "team:ops_t ", "team:ops_t "]
+      )
       assert.strictEqual(sheet.stderr, "29 rows\n")
     }))
 
@@ -167,15 +178,15 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assertExit(table, 0)
       // Each of the group's entitlements (by id), its holders by principal, each path on its own line.
       assert.deepStrictEqual(table.stdout.split("\n"), [
-        "PERMISSION            PRINCIPAL          PRINCIPAL_NAME   EMAIL            STATUS    VIA              VIA_NAME",
-        "Destination Reviewer  user:invited_ed    ed@edge.example  ed@edge.example  invited   direct",
-        "View Destination      team:analysts_t    Analysts                                    direct",
-        "View Destination      team:ops_t         Ops                                         direct",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   direct",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   team:analysts_t  Analysts",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   team:ops_t       Ops",
-        "View Destination      user:owner_fa      Fa Owner         fa@edge.example  enabled   team:ops_t       Ops",
-        "View Destination      user:suspended_di  Di Suspended     di@edge.example  disabled  team:analysts_t  Analysts",
+        "PERMISSION            PRINCIPAL          PRINCIPAL_NAME   EMAIL            STATUS    ACCOUNT_TYPE  VIA              VIA_NAME",
+        "Destination Reviewer  user:invited_ed    ed@edge.example  ed@edge.example  invited   human         direct",
+        "View Destination      team:analysts_t    Analysts                                                  direct",
+        "View Destination      team:ops_t         Ops                                                       direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         team:analysts_t  Analysts",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         team:ops_t       Ops",
+        "View Destination      user:owner_fa      Fa Owner         fa@edge.example  enabled   human         team:ops_t       Ops",
+        "View Destination      user:suspended_di  Di Suspended     di@edge.example  disabled  human         team:analysts_t  Analysts",
         ""
       ])
       assert.strictEqual(table.stderr, "8 access paths\n")
@@ -187,7 +198,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const [header, ...rows] = parseCsv(sheet.stdout)
       const [wholeHeader, ...wholeRows] = parseCsv(whole.stdout)
       assert.deepStrictEqual(header, wholeHeader)
-      const byGroup = (row: ReadonlyArray<string>) => row[5] === "group:warehouse_g"
+      const byGroup = (row: ReadonlyArray<string>) => row[header!.indexOf("resource")] === "group:warehouse_g"
       const key = (row: ReadonlyArray<string>) => row.join("\u0000")
       assert.strictEqual(rows.length, 8)
       assert.deepStrictEqual(rows.map(key).sort(), wholeRows.filter(byGroup).map(key).sort())
@@ -458,6 +469,7 @@ describe("review commands across syncs", () => {
         "email",
         "status",
         "last_login",
+        "account_type",
         "resource",
         "resource_name",
         "entitlement",
@@ -485,12 +497,12 @@ describe("review commands across syncs", () => {
       assertExit(csv, 0)
       const cell = "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
       assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => /^(team:analysts_t|user:both_bo),.*:member,/.test(line)), [
-        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,team:analysts_t,${cell},team:analysts_t:member,member,direct,`,
-        "user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,team:ops_t,Ops,team:ops_t:member,member,direct,"
+        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:analysts_t,${cell},team:analysts_t:member,member,direct,`,
+        "user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:ops_t,Ops,team:ops_t:member,member,direct,"
       ])
       assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => line.startsWith("team:analysts_t,")), [
-        `team:analysts_t,${cell},,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,`,
-        `team:analysts_t,${cell},,,,role:Account Reviewer,Account Reviewer,role:Account Reviewer:assigned,assigned,direct,`
+        `team:analysts_t,${cell},,,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,`,
+        `team:analysts_t,${cell},,,,,role:Account Reviewer,Account Reviewer,role:Account Reviewer:assigned,assigned,direct,`
       ])
       const resources = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "csv"])
       assertExit(resources, 0)

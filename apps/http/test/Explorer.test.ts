@@ -182,7 +182,7 @@ describe("access explorer in headless Chromium", () => {
         const sheet = (yield* promise(() => readFile(saved, "utf8"))).split("\r\n")
         assert.strictEqual(
           sheet[0],
-          "principal,principal_name,email,status,last_login,resource,resource_name,entitlement,permission,via,via_name"
+          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name"
         )
         assert.isTrue(
           sheet.some((line) =>
@@ -273,7 +273,7 @@ describe("access explorer in headless Chromium", () => {
         ]
         const cells = yield* cellsOf(page, "[data-testid=resource-table]")
         const key = (row: ReadonlyArray<string | null>) => row.join(" | ")
-        assert.deepStrictEqual(cells.map((row) => key([row[0]!, row[1]!, row[6]!])).sort(), expected.map(key).sort())
+        assert.deepStrictEqual(cells.map((row) => key([row[0]!, row[1]!, row[7]!])).sort(), expected.map(key).sort())
         // A certifier's columns for the inherited member: name, email, status and the day of the last login.
         const user = inherited.user
         assert.deepInclude(cells, [
@@ -283,11 +283,12 @@ describe("access explorer in headless Chromium", () => {
           user.email,
           !user.active ? "disabled" : user.invited ? "invited" : "enabled",
           (user.logged_in_at ?? "").slice(0, 10),
+          user.user_type === "SERVICE_ACCOUNT" ? "service" : "human",
           `via team ${inherited.team.name} (${inherited.team.id})`
         ])
         assert.deepStrictEqual(
           yield* promise(() => page.locator("[data-testid=resource-table] th").allTextContents()),
-          ["Permission", "Principal", "Name", "Email", "Status", "Last login (UTC)", "How"]
+          ["Permission", "Principal", "Name", "Email", "Status", "Last login (UTC)", "Account", "How"]
         )
 
         // Its rows download as the destination's own sheet, named after it: the export of that resource.
@@ -308,6 +309,19 @@ describe("access explorer in headless Chromium", () => {
         // A permission opens that entitlement's holders.
         yield* promise(() => page.locator("[data-testid=resource-table] a", { hasText: inherited.role }).first().click())
         yield* promise(() => page.locator("[data-testid=details-title]", { hasText: `Holders of ${resource}:${inherited.role}` }).waitFor())
+
+        // A service account's view says it is one: its empty last login is not a person who never signed in.
+        const serviceAccount = account.users.find((candidate) => candidate.user_type === "SERVICE_ACCOUNT" && candidate.role !== null)!
+        yield* promise(() => page.goto(`${service.url}/#principal=user:${serviceAccount.id}`))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+        assert.match(
+          (yield* promise(() => page.locator("#details .note").first().textContent())) ?? "",
+          new RegExp(
+            `^${serviceAccount.email}, service account, enabled, last login ${
+              serviceAccount.logged_in_at ?? "none recorded"
+            }\\. \\d+ rows?\\.$`
+          )
+        )
       }),
     { timeout: 120_000 }
   )

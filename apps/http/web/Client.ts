@@ -19,6 +19,7 @@ export interface ReviewRow {
   readonly email: string
   readonly status: string
   readonly last_login: string
+  readonly account_type: string
   readonly resource: string
   readonly resource_name: string
   readonly entitlement: string

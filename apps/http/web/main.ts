@@ -106,7 +106,8 @@ const attempt = async (action: (api: Client) => Promise<void>) => {
 /** What a certifier checks about a user besides the access: email, status, last login ("" for a team). */
 const whoText = (row: ReviewRow) =>
   row.principal.startsWith("user:")
-    ? `${row.email === "" ? "" : `${row.email}, `}${row.status}, last login ${row.last_login === "" ? "none recorded" : row.last_login}. `
+    ? `${row.email === "" ? "" : `${row.email}, `}${row.account_type === "service" ? "service account, " : ""}${row.status}, ` +
+      `last login ${row.last_login === "" ? "none recorded" : row.last_login}. `
     : ""
 
 /** A row's resource, named, as a link to everyone's access on it. */
@@ -217,17 +218,21 @@ const openPrincipal = (principal: string) =>
     )
   })
 
-/** Who a row's holder is, as a certifier checks them: the principal (a link to its access), name, email, status, last login. */
+/**
+ * Who a row's holder is, as a certifier checks them: the principal (a link to its access), name,
+ * email, status, last login, and a person or a service account (which has no login to check).
+ */
 const holderCells = (row: ReviewRow) => [
   viewLink(row.principal, { kind: "principal", id: row.principal }),
   row.principal_name,
   row.email,
   row.status,
   // The day is what a review asks ("not in 90 days"); the sheet has the whole time.
-  row.last_login.slice(0, 10)
+  row.last_login.slice(0, 10),
+  row.account_type
 ]
 
-const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)"]
+const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)", "Account"]
 
 const openEntitlement = (entitlement: string) =>
   attempt(async (api) => {

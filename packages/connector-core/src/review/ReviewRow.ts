@@ -6,8 +6,9 @@ import { pathText } from "./AccessPath.js"
 
 /**
  * One line of an access-review sheet: who (the principal, with what a reviewer checks: email,
- * status, last login), what (the entitlement on its resource) and how (`via`: direct or a team).
- * Every field is text so that CSV and JSON lines carry the same values; absent values are "".
+ * status, last login, and whether it is a person or a service account, which never logs in), what
+ * (the entitlement on its resource) and how (`via`: direct or a team). Every field is text so that
+ * CSV and JSON lines carry the same values; absent values are "".
  */
 export const ReviewRow = Schema.Struct({
   principal: Schema.String,
@@ -15,6 +16,7 @@ export const ReviewRow = Schema.Struct({
   email: Schema.String,
   status: Schema.String,
   last_login: Schema.String,
+  account_type: Schema.String,
   resource: Schema.String,
   resource_name: Schema.String,
   entitlement: Schema.String,
@@ -31,6 +33,7 @@ export const ReviewColumns = [
   "email",
   "status",
   "last_login",
+  "account_type",
   "resource",
   "resource_name",
   "entitlement",
@@ -60,6 +63,9 @@ export const emailOf = (resource: Resource): string => {
   return (emails.find((e) => e.isPrimary) ?? emails[0])?.address ?? ""
 }
 
+/** `human`, `service` (a Fivetran service account) or `system` for users; "" for teams. */
+export const accountTypeText = (resource: Resource): string => userTrait(resource)?.accountType.toLowerCase() ?? ""
+
 /** A reader's view of one principal and one team name, enough to fill a row. */
 export interface RowContext {
   /** The principal's own resource row (a grant carries only its id). */
@@ -78,6 +84,7 @@ export const reviewRow = (grant: Grant, path: AccessPath, context: RowContext): 
     email: emailOf(principal),
     status: statusText(principal),
     last_login: userTrait(principal)?.lastLogin ?? "",
+    account_type: accountTypeText(principal),
     resource: resourceRef(entitlement.resource),
     resource_name: entitlement.resource.displayName ?? "",
     entitlement: entitlement.id,
