@@ -1,6 +1,6 @@
 import { type FaultOptions, generate, generatePreset, presets, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { FivetranClient, Forbidden } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, Forbidden, type RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, HashMap, Layer, Logger, Metric, Option, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { type SyncOptions, SyncEngine, type SyncProgress, type SyncRow, SyncWarningKinds, syncWarnings } from "../src/index.js"
@@ -87,6 +87,115 @@ const ids = (rows: ReadonlyArray<SyncRow>, tag: SyncRow["_tag"]) =>
   rows.filter((r) => r._tag === tag).map((r) =>
     r._tag === "ResourceRow" ? `${r.value.id.resourceType}:${r.value.id.resource}` : r._tag === "ResourceTypeRow" ? r.value.id : r.value.id
   )
+
+/** The summary's warning for grants of a role GET /v1/roles does not list, raised `times` times. */
+const unknownRoleWarning = (owners: string, role: string, scope: string, times: number) =>
+  `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; ` +
+  `those grants are written under an entitlement marked as unlisted (${times === 1 ? "1 grant" : `${times} grants`})`
+
+const unlistedDescription = (scope: string) =>
+  `Not listed by GET /v1/roles with scope ${scope}: a legacy or since-removed role, held in Fivetran; ` +
+  "it cannot be granted through provisioning"
+
+const teamName = (id: string) => preset.teams.find((t) => t.id === id)!.name
+const groupName = (snapshot: typeof preset, id: string) => snapshot.groups.find((g) => g.id === id)!.name
+const connectionName = (snapshot: typeof preset, id: string) => {
+  const connection = snapshot.connections.find((c) => c.id === id)!
+  return `${connection.service} ${connection.schema}`
+}
+
+/** The role's entitlement slug: an account role's is `assigned`, on the role's own resource. */
+const isRoleEntitlement = (entitlement: { readonly id: string; readonly slug: string }, role: string) =>
+  entitlement.slug === role || entitlement.id === `role:${role}:assigned`
+
+/** The grants of the role (on any container), in the order the sync wrote them. */
+const roleGrants = (rows: ReadonlyArray<SyncRow>, role: string) =>
+  rows.flatMap((r) => r._tag === "GrantRow" && isRoleEntitlement(r.value.entitlement, role) ? [r.value] : [])
+
+const roleGrantIds = (rows: ReadonlyArray<SyncRow>, role: string) => roleGrants(rows, role).map((g) => g.id)
+
+/** Each grant of the role as its id and its sources (none on a grant held only directly or by a team). */
+const roleGrantSources = (rows: ReadonlyArray<SyncRow>, role: string): ReadonlyArray<readonly [string, unknown]> =>
+  roleGrants(rows, role).map((g) => [g.id, g.sources])
+
+/**
+ * The role's entitlements are exactly `expected` (id, display name, exclusion group, and the
+ * description when not the unlisted one: an account role's `assigned` says what it holds), each
+ * written once, before the first grant of it, and every grant of it carries that entitlement.
+ */
+const assertUnlistedEntitlements = (
+  rows: ReadonlyArray<SyncRow>,
+  role: string,
+  expected: ReadonlyArray<readonly [id: string, displayName: string, exclusionGroupId: string, description?: string]>,
+  scope: string
+) => {
+  const entitlements = rows.flatMap((r, index) =>
+    r._tag === "EntitlementRow" && isRoleEntitlement(r.value, role) ? [{ index, e: r.value }] : []
+  )
+  assert.deepStrictEqual(
+    entitlements.map(({ e }) => [e.id, e.displayName, e.description, e.purpose, e.slug, e.annotations.map((a) => a.exclusionGroupId)]),
+    expected.map(([id, displayName, exclusionGroupId, description]) => [
+      id,
+      displayName,
+      description ?? unlistedDescription(scope),
+      scope === "ACCOUNT" ? "ASSIGNMENT" : "PERMISSION",
+      scope === "ACCOUNT" ? "assigned" : role,
+      [exclusionGroupId]
+    ])
+  )
+  for (const { e, index } of entitlements) {
+    const firstGrant = rows.findIndex((r) => r._tag === "GrantRow" && r.value.entitlement.id === e.id)
+    assert.isAbove(firstGrant, index, e.id)
+  }
+  for (const grant of roleGrants(rows, role)) {
+    assert.deepStrictEqual(grant.entitlement, entitlements.find(({ e }) => e.id === grant.entitlement.id)?.e, grant.id)
+  }
+  if (scope === "ACCOUNT") {
+    assert.strictEqual(entitlements[0]!.e.resource.description, unlistedDescription(scope))
+  }
+}
+
+/**
+ * The rows of a sync with the role listed and with it unlisted are the same, in the same order, but
+ * for the role's entitlements (and account role resource): a listed role's are written with each
+ * container, an unlisted one's where a membership names it. Grants compare by what they say
+ * but the entitlement's text.
+ */
+const assertSameOtherwise = (listed: ReadonlyArray<SyncRow>, unlisted: ReadonlyArray<SyncRow>, role: string) => {
+  const shape = (rows: ReadonlyArray<SyncRow>) =>
+    rows.flatMap((r): ReadonlyArray<unknown> => {
+      switch (r._tag) {
+        case "ResourceRow":
+          return r.value.id.resourceType === "role" && r.value.id.resource === role ? [] : [r]
+        case "EntitlementRow":
+          return isRoleEntitlement(r.value, role) ? [] : [r]
+        case "GrantRow": {
+          const { entitlement, ...grant } = r.value
+          return [{ ...grant, entitlement: entitlement.id }]
+        }
+        default:
+          return [r]
+      }
+    })
+  assert.deepStrictEqual(shape(unlisted), shape(listed))
+}
+
+/**
+ * Syncs `snapshot` as it is (the role listed) and without `role` in its roles (the memberships
+ * naming it kept): both with the one system key.
+ */
+const listedAndUnlisted = (snapshot: typeof preset, role: string, scope: RoleScope, options: Partial<SyncOptions> = {}) =>
+  Effect.gen(function*() {
+    const { credential, snapshot: keyed } = withSystemKey(snapshot, READ_ALL)
+    const listedRole = keyed.roles.filter((r) => r.name === role)
+    assert.deepStrictEqual(listedRole.map((r) => r.scope), [[scope]])
+    const listed = yield* syncWith(keyed, credential, options)
+    assert.deepStrictEqual(listed.summary.warnings, [])
+    const { counted, result } = yield* observingWarnings(
+      syncWith({ ...keyed, roles: keyed.roles.filter((r) => r.name !== role) }, credential, options)
+    )
+    return { listed, unlisted: { ...result, counted } }
+  })
 
 /** The requests the design implies: one per page (all lists here fit one page) of each collection and container list. */
 const expectedRequests = (snapshot: typeof preset, connections: boolean): ReadonlyArray<string> => [
@@ -365,24 +474,160 @@ describe("SyncEngine against the sandbox", () => {
       assert.strictEqual(result.summary.resources["connection"], snapshot.connections.length)
     }))
 
-  it.live("memberships naming a role GET /v1/roles does not list are skipped with one warning per role", () =>
+  it.live("team members holding a TEAM role GET /v1/roles does not list keep their grants, under an entitlement marked unlisted", () =>
+    Effect.gen(function*() {
+      const { listed, unlisted } = yield* listedAndUnlisted(systemKey().snapshot, "Team Manager", "TEAM")
+      // One warning, raised once per grant it concerns: the summary says how many.
+      assert.deepStrictEqual(unlisted.summary.warnings, [unknownRoleWarning("team members", "Team Manager", "TEAM", 3)])
+      assert.deepStrictEqual(unlisted.counted, { unknown_role: 1 })
+      assert.deepStrictEqual(roleGrantIds(unlisted.rows, "Team Manager"), [
+        "team:sunny_barley:Team Manager:user:violet_reef",
+        "team:bouncy_mist:Team Manager:user:violet_reef",
+        "team:bouncy_mist:Team Manager:user:vivid_orchard"
+      ])
+      // Only the teams whose members hold it get the entitlement (scarlet_rapids has no manager).
+      assertUnlistedEntitlements(unlisted.rows, "Team Manager", [
+        ["team:sunny_barley:Team Manager", "Team Manager of Product Analytics", "team:sunny_barley:role"],
+        ["team:bouncy_mist:Team Manager", `Team Manager of ${teamName("bouncy_mist")}`, "team:bouncy_mist:role"]
+      ], "TEAM")
+      assertSameOtherwise(listed.rows, unlisted.rows, "Team Manager")
+    }))
+
+  it.live("an unlisted DESTINATION role held by users and by a team: direct, team and derived grants as for a listed role", () =>
+    Effect.gen(function*() {
+      const base = systemKey().snapshot
+      // bouncy_mist (8 members, vivid_orchard among them, who holds the role on exact_creek directly) gets it too.
+      const snapshot = {
+        ...base,
+        team_groups: [
+          ...base.team_groups,
+          { team_id: "bouncy_mist", group_id: "exact_creek", role: "Warehouse Steward", created_at: "2025-06-01T00:00:00.000000Z" }
+        ]
+      }
+      const { listed, unlisted } = yield* listedAndUnlisted(snapshot, "Warehouse Steward", "DESTINATION")
+      assert.deepStrictEqual(unlisted.summary.warnings, [
+        unknownRoleWarning("team group memberships", "Warehouse Steward", "DESTINATION", 1),
+        unknownRoleWarning("group members", "Warehouse Steward", "DESTINATION", 2)
+      ])
+      assert.deepStrictEqual(unlisted.counted, { unknown_role: 2 })
+      assert.deepStrictEqual(roleGrantSources(unlisted.rows, "Warehouse Steward"), [
+        ["group:formal_birch:Warehouse Steward:user:placid_aurora", undefined],
+        ["group:exact_creek:Warehouse Steward:user:vivid_orchard", {
+          "group:exact_creek:Warehouse Steward": { isDirect: true },
+          "team:bouncy_mist:member": { isDirect: false }
+        }],
+        ["group:exact_creek:Warehouse Steward:team:bouncy_mist", undefined],
+        ...["violet_reef", "silver_wren", "bouncy_sun", "early_mist", "fancy_petal", "wise_cactus", "glad_tundra"].map((user) =>
+          [`group:exact_creek:Warehouse Steward:user:${user}`, { "team:bouncy_mist:member": { isDirect: false } }] as const
+        )
+      ])
+      assertUnlistedEntitlements(unlisted.rows, "Warehouse Steward", [
+        ["group:formal_birch:Warehouse Steward", `Warehouse Steward on ${groupName(snapshot, "formal_birch")}`, "group:formal_birch:role"],
+        ["group:exact_creek:Warehouse Steward", `Warehouse Steward on ${groupName(snapshot, "exact_creek")}`, "group:exact_creek:role"]
+      ], "DESTINATION")
+      assertSameOtherwise(listed.rows, unlisted.rows, "Warehouse Steward")
+    }))
+
+  it.live("an unlisted ACCOUNT role held by users and by a team: its role resource, written once, and every grant", () =>
+    Effect.gen(function*() {
+      const base = systemKey().snapshot
+      // sunny_barley's members: quick_storm and glad_tundra hold the role themselves, the other three only through it.
+      const snapshot = { ...base, teams: base.teams.map((t) => t.id === "sunny_barley" ? { ...t, role: "Security Auditor" } : t) }
+      const { listed, unlisted } = yield* listedAndUnlisted(snapshot, "Security Auditor", "ACCOUNT")
+      assert.deepStrictEqual(unlisted.summary.warnings, [
+        unknownRoleWarning("teams", "Security Auditor", "ACCOUNT", 1),
+        unknownRoleWarning("users", "Security Auditor", "ACCOUNT", 4)
+      ])
+      assert.deepStrictEqual(unlisted.counted, { unknown_role: 2 })
+      const assigned = "role:Security Auditor:assigned"
+      assert.deepStrictEqual(roleGrantSources(unlisted.rows, "Security Auditor"), [
+        [`${assigned}:team:sunny_barley`, undefined],
+        [`${assigned}:user:pure_hawk`, undefined],
+        [`${assigned}:user:tidal_lagoon`, undefined],
+        [`${assigned}:user:quick_storm`, { [assigned]: { isDirect: true }, "team:sunny_barley:member": { isDirect: false } }],
+        [`${assigned}:user:glad_tundra`, { [assigned]: { isDirect: true }, "team:sunny_barley:member": { isDirect: false } }],
+        ...["violet_reef", "sunny_ledge", "fancy_monsoon"].map((user) =>
+          [`${assigned}:user:${user}`, { "team:sunny_barley:member": { isDirect: false } }] as const
+        )
+      ])
+      const description = unlistedDescription("ACCOUNT")
+      const resources = unlisted.rows.flatMap((r, index) =>
+        r._tag === "ResourceRow" && r.value.id.resourceType === "role" && r.value.id.resource === "Security Auditor" ? [{ index, r }] : []
+      )
+      assert.deepStrictEqual(resources.map(({ r }) => r.value), [{
+        id: { resourceType: "role", resource: "Security Auditor" },
+        displayName: "Security Auditor",
+        description,
+        annotations: [{ _tag: "RoleTrait", profile: { name: "Security Auditor" } }],
+        profile: { name: "Security Auditor" }
+      }])
+      assertUnlistedEntitlements(unlisted.rows, "Security Auditor", [
+        [assigned, "Security Auditor role", "role:account", "Holds the Fivetran account role Security Auditor"]
+      ], "ACCOUNT")
+      assert.isBelow(resources[0]!.index, unlisted.rows.findIndex((r) => r._tag === "EntitlementRow" && r.value.id === assigned))
+      assert.strictEqual(unlisted.summary.resources["role"], listed.summary.resources["role"])
+      assertSameOtherwise(listed.rows, unlisted.rows, "Security Auditor")
+    }))
+
+  it.live("an unlisted CONNECTOR role held by users and by a team, connections on: each grant, each entitlement once", () =>
+    Effect.gen(function*() {
+      const base = systemKey().snapshot
+      // sunny_barley's members: violet_reef holds the role on polite_pine itself, the other four only through the team.
+      const snapshot = {
+        ...base,
+        team_connections: [
+          ...base.team_connections,
+          { team_id: "sunny_barley", connection_id: "polite_pine", role: "Connector Reviewer", created_at: "2025-06-01T00:00:00.000000Z" }
+        ]
+      }
+      const { listed, unlisted } = yield* listedAndUnlisted(snapshot, "Connector Reviewer", "CONNECTOR", { syncConnections: true })
+      assert.deepStrictEqual(unlisted.summary.warnings, [
+        unknownRoleWarning("connection memberships", "Connector Reviewer", "CONNECTOR", 5)
+      ])
+      assert.deepStrictEqual(unlisted.counted, { unknown_role: 1 })
+      const onPine = "connection:polite_pine:Connector Reviewer"
+      assert.deepStrictEqual(roleGrantSources(unlisted.rows, "Connector Reviewer"), [
+        [`${onPine}:team:sunny_barley`, undefined],
+        [`${onPine}:user:violet_reef`, { [onPine]: { isDirect: true }, "team:sunny_barley:member": { isDirect: false } }],
+        ["connection:cool_boulder:Connector Reviewer:user:formal_sierra", undefined],
+        ["connection:cool_boulder:Connector Reviewer:user:sunny_ledge", undefined],
+        ["connection:mossy_yarrow:Connector Reviewer:user:fair_fawn", undefined],
+        ...["sunny_ledge", "fancy_monsoon", "quick_storm", "glad_tundra"].map((user) =>
+          [`${onPine}:user:${user}`, { "team:sunny_barley:member": { isDirect: false } }] as const
+        )
+      ])
+      assertUnlistedEntitlements(unlisted.rows, "Connector Reviewer", [
+        [onPine, `Connector Reviewer on ${connectionName(snapshot, "polite_pine")}`, "connection:polite_pine:role"],
+        [
+          "connection:cool_boulder:Connector Reviewer",
+          `Connector Reviewer on ${connectionName(snapshot, "cool_boulder")}`,
+          "connection:cool_boulder:role"
+        ],
+        [
+          "connection:mossy_yarrow:Connector Reviewer",
+          `Connector Reviewer on ${connectionName(snapshot, "mossy_yarrow")}`,
+          "connection:mossy_yarrow:role"
+        ]
+      ], "CONNECTOR")
+      assertSameOtherwise(listed.rows, unlisted.rows, "Connector Reviewer")
+    }))
+
+  it.live("an unlisted TEAM role named member still leaves team:T:member the membership, with the reserved-name warning", () =>
     Effect.gen(function*() {
       const base = systemKey()
-      const snapshot = { ...base.snapshot, roles: base.snapshot.roles.filter((r) => r.name !== "Team Manager") }
-      const managers = snapshot.team_users.filter((m) => m.role === "Team Manager")
-      assert.isAbove(managers.length, 0)
+      const renamed = base.snapshot.team_users.find((m) => m.role === "Team Manager")!
+      const snapshot = { ...base.snapshot, team_users: base.snapshot.team_users.map((m) => m === renamed ? { ...m, role: "member" } : m) }
       const { counted, result: { rows, summary } } = yield* observingWarnings(syncWith(snapshot, base.credential))
-      // One warning, arisen once per skipped grant: the summary says how many.
+      assert.deepStrictEqual(counted, { reserved_role_name: 1 })
       assert.deepStrictEqual(summary.warnings, [
-        "team members have role \"Team Manager\", which GET /v1/roles does not list with scope TEAM; " +
-        `those grants are skipped (${managers.length} grants)`
+        "TEAM role \"member\" would have the id of each team's membership entitlement (team:<id>:member), which keeps it: " +
+        "its holders show as team members only; rename the role in Fivetran to review it"
       ])
-      assert.deepStrictEqual(counted, { unknown_role: 1 })
-      const grantIds = new Set(ids(rows, "GrantRow"))
-      for (const m of managers) {
-        assert.isFalse(grantIds.has(`team:${m.team_id}:Team Manager:user:${m.user_id}`))
-        assert.isTrue(grantIds.has(`team:${m.team_id}:member:user:${m.user_id}`))
-      }
+      assert.deepStrictEqual(
+        ids(rows, "GrantRow").filter((id) => id.startsWith(`team:${renamed.team_id}:`) && id.endsWith(`:user:${renamed.user_id}`)),
+        [`team:${renamed.team_id}:member:user:${renamed.user_id}`]
+      )
+      assert.strictEqual(new Set(ids(rows, "EntitlementRow")).size, ids(rows, "EntitlementRow").length)
     }))
 
   it.live("connection memberships naming a connection GET /v1/connections does not list are skipped, counted in one warning", () =>

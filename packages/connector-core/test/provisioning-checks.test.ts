@@ -2,7 +2,8 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { InvalidId, Provisioner, type ProvisioningError, ProvisioningErrors, UnknownRole } from "../src/index.js"
+import { InvalidId, Provisioner, type ProvisioningError, ProvisioningErrors, SyncEngine, UnknownRole } from "../src/index.js"
+import { collectingSink } from "./support/Harness.js"
 import {
   account,
   logged,
@@ -290,6 +291,26 @@ describe("entitlements and roles", () => {
       const teamRole = yield* refusal((p) => p.revoke("team:t_eng:Manage Connection:user:ben"))
       assertRefused(teamRole, "WrongScope", ["needs a role of scope TEAM"])
     }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a grant the sync wrote under a role GET /v1/roles does not list (the pre-RBAC Analyst) is UnknownRole to revoke or grant", () =>
+    Effect.gen(function*() {
+      const sink = yield* collectingSink
+      yield* Effect.flatMap(SyncEngine, (engine) => engine.run({ syncConnections: false, concurrency: 2 })).pipe(
+        Effect.provide(sink.layer),
+        Effect.provide(SyncEngine.layer)
+      )
+      const synced = (yield* sink.rows).flatMap((row) =>
+        row._tag === "GrantRow" && row.value.entitlement.slug === "Analyst" ? [row.value.id] : []
+      )
+      assert.deepStrictEqual(synced, ["group:g_main:Analyst:user:ana"])
+      const revoked = yield* refusal((p) => p.revoke("group:g_main:Analyst:user:ana"))
+      assertRefused(revoked, "UnknownRole", [`"Analyst" is not a role of this account`, DestinationRoles])
+      const granted = yield* refusal((p) => p.grant("group:g_main:Analyst", user("ben")))
+      assertRefused(granted, "UnknownRole", [`"Analyst" is not a role of this account`, DestinationRoles])
+      assert.strictEqual(yield* state.userGroup("ana", "g_main"), "Analyst")
+    }).pipe(Effect.provide(provisioningLayer({
+      snapshot: { ...account, user_groups: [{ ...account.user_groups[0]!, role: "Analyst" }] }
+    }))))
 })
 
 describe("derived grants", () => {

@@ -1,8 +1,8 @@
-import type { Connection, Role } from "@baton-fivetran/fivetran-client"
+import type { Connection } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
 import { groupResourceId } from "./Group.js"
-import { type RoleCatalog, roleDescription } from "./RoleCatalog.js"
+import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
 import { UserResourceType } from "./User.js"
 
@@ -30,8 +30,8 @@ export const connectionResource = (connection: Connection): Resource => ({
   ...(connection.created_at === undefined ? {} : { createdAt: connection.created_at })
 })
 
-/** `connection:C:<role>` for a CONNECTOR-scoped role, grantable to users and teams. */
-export const connectionRoleEntitlement = (connection: Resource, role: Role): Entitlement =>
+/** `connection:C:<role>` for a CONNECTOR-scoped role, listed or not, grantable to users and teams. */
+export const connectionRoleEntitlement = (connection: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(connection, role.name, {
     purpose: "PERMISSION",
     displayName: `${role.name} on ${connection.displayName ?? connection.id.resource}`,

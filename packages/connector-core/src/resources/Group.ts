@@ -1,7 +1,7 @@
-import type { Group, Role } from "@baton-fivetran/fivetran-client"
+import type { Group } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
-import { type RoleCatalog, roleDescription } from "./RoleCatalog.js"
+import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
 import { UserResourceType } from "./User.js"
 
@@ -39,8 +39,8 @@ export const groupResource = (group: Group, options: { readonly syncConnections:
   }
 }
 
-/** `group:G:<role>` for a DESTINATION-scoped role (slug = role name verbatim), grantable to users and teams. */
-export const groupRoleEntitlement = (group: Resource, role: Role): Entitlement =>
+/** `group:G:<role>` for a DESTINATION-scoped role, listed or not (slug = role name verbatim), grantable to users and teams. */
+export const groupRoleEntitlement = (group: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(group, role.name, {
     purpose: "PERMISSION",
     displayName: `${role.name} on ${group.displayName ?? group.id.resource}`,

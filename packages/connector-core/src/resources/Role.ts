@@ -1,11 +1,10 @@
-import type { Role } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
-import { roleDescription } from "./RoleCatalog.js"
+import { type EntitledRole, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
 import { UserResourceType } from "./User.js"
 
-/** ACCOUNT-scoped Fivetran roles; the resource id is the role name (roles have no other id). */
+/** ACCOUNT-scoped Fivetran roles (listed, or held but unlisted); the resource id is the role name (roles have no other id). */
 export const RoleResourceType: ResourceType = {
   id: "role",
   displayName: "Role",
@@ -21,8 +20,9 @@ export const AccountRoleExclusionGroup = "role:account"
 
 export const roleResourceId = (roleName: string): ResourceId => ({ resourceType: RoleResourceType.id, resource: roleName })
 
-export const roleResource = (role: Role): Resource => {
-  const profile: Record<string, unknown> = { ...role }
+/** A listed role's profile holds its Fivetran fields; an unlisted one's, the name its holders give. */
+export const roleResource = (role: EntitledRole): Resource => {
+  const profile: Record<string, unknown> = "_tag" in role ? { name: role.name } : { ...role }
   return {
     id: roleResourceId(role.name),
     displayName: role.name,

@@ -41,10 +41,31 @@ export const findRole = (catalog: RoleCatalog, scope: RoleScope, name: string): 
   rolesOfScope(catalog, scope).find((role) => role.name === name)
 
 /**
- * The role's description; a deprecated role says so and names its replacement, once: a description
- * that already says it ("Deprecated: use View Destination instead.") is not told again.
+ * A role a membership names that `GET /v1/roles` does not list in that scope: a legacy role
+ * (docs/fivetran-api.md, roles) or one removed since the list was read. The access is Fivetran's
+ * all the same, so the sync writes it under an entitlement of its own, whose description says so.
  */
-export const roleDescription = (role: Role): string => {
+export interface UnlistedRole {
+  readonly _tag: "UnlistedRole"
+  readonly name: string
+  readonly scope: RoleScope
+}
+
+export const unlistedRole = (name: string, scope: RoleScope): UnlistedRole => ({ _tag: "UnlistedRole", name, scope })
+
+/** A role an entitlement is for: one `GET /v1/roles` lists, or one only a membership names. */
+export type EntitledRole = Role | UnlistedRole
+
+/**
+ * The role's description. An unlisted role's says where it comes from and that provisioning cannot
+ * grant it. A deprecated role says so and names its replacement, once: a description that already
+ * says it ("Deprecated: use View Destination instead.") is not told again.
+ */
+export const roleDescription = (role: EntitledRole): string => {
+  if ("_tag" in role) {
+    return `Not listed by GET /v1/roles with scope ${role.scope}: a legacy or since-removed role, held in Fivetran; ` +
+      "it cannot be granted through provisioning"
+  }
   if (role.is_deprecated !== true) return role.description
   const replacement = role.replacement_role_name === null || role.replacement_role_name === "" ? undefined : role.replacement_role_name
   const saysDeprecated = /\bdeprecated\b/i.test(role.description)

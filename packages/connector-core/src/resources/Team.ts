@@ -1,7 +1,7 @@
 import type { Role, Team } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
-import { type RoleCatalog, roleDescription } from "./RoleCatalog.js"
+import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { UserResourceType } from "./User.js"
 
 /** Fivetran teams: groups of users that hold roles together. */
@@ -38,8 +38,8 @@ export const teamMemberEntitlement = (team: Resource): Entitlement =>
     grantableTo: [UserResourceType]
   })
 
-/** `team:T:<role>` for a TEAM-scoped role; a member has exactly one, so they form an exclusion group. */
-export const teamRoleEntitlement = (team: Resource, role: Role): Entitlement =>
+/** `team:T:<role>` for a TEAM-scoped role, listed or not; a member has exactly one, so they form an exclusion group. */
+export const teamRoleEntitlement = (team: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(team, role.name, {
     purpose: "PERMISSION",
     displayName: `${role.name} of ${team.displayName ?? team.id.resource}`,

@@ -1,22 +1,24 @@
-import type { Connection, FivetranClientShape, FivetranError, Membership, Role, RoleScope } from "@baton-fivetran/fivetran-client"
+import type { Connection, FivetranClientShape, FivetranError, Membership, RoleScope } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Ref } from "effect"
 import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
-import type { RoleCatalog } from "../resources/RoleCatalog.js"
+import { type RoleCatalog, unlistedRole } from "../resources/RoleCatalog.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
 import type { RequestSlots } from "./RequestSlots.js"
+import { type RoleEntitlement, roleEntitlements } from "./RoleEntitlements.js"
 import { isMissingPermission, optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import type { SyncCatalog } from "./SyncCatalog.js"
 import type { SyncWarning } from "./SyncWarning.js"
-import { indexBy } from "./SyncRows.js"
+import { indexBy, row } from "./SyncRows.js"
 import type { TeamExpansion } from "./TeamExpansion.js"
 
 /**
  * What a resource type's sync phase sees (docs/architecture.md §5): the client, the role
  * catalog and connections listed before any phase, the state earlier phases leave for later ones
  * (team expansion, the teams holding a role on each group), and lookups of the entitlements that
- * one type's lists grant on another type (a user's account role, a user's or team's connections).
+ * one type's lists grant on another type (a user's account role, a user's or team's connections),
+ * whether `GET /v1/roles` lists the role or not.
  */
 export interface PhaseContext extends PhaseGates {
   readonly client: FivetranClientShape
@@ -26,20 +28,30 @@ export interface PhaseContext extends PhaseGates {
   /** The sync's request slots, shared by every phase's per-item fetches. */
   readonly slots: RequestSlots
   readonly expansion: TeamExpansion
-  /** group id -> the teams holding a role on it, in team order (filled by the teams phase, read by the groups phase). */
-  readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly role: Role }>>
+  /** group id -> the teams holding a role on it (listed or not), in team order (filled by the teams phase, read by the groups phase). */
+  readonly teamsOnGroup: Map<string, Array<{ readonly teamId: string; readonly roleName: string }>>
   /** Adds a warning to the sync's summary (each message once), logging and counting it as it arises. */
   readonly warn: (warning: SyncWarning) => Effect.Effect<void>
   /** Reports a request answered (shown at most every `progressEveryMillis`): for phases that pass their rows on a page at a time. */
   readonly reportProgress: Effect.Effect<void>
-  /** `role:R:assigned`, by account role name. */
+  /** `role:R:assigned`, by the name of an account role `GET /v1/roles` lists (written with the role types). */
   readonly accountRoles: ReadonlyMap<string, Entitlement>
-  /** `connection:C:<role>`, when both the connection and the CONNECTOR role are listed. */
-  readonly connectionEntitlement: (connectionId: string, roleName: string) => Option.Option<Entitlement>
-  /** One warning per kind of owner and scope: their grants of a role the catalog lacks are skipped. */
+  /**
+   * `role:R:assigned` for a user's or team's account role. An unlisted role raises `unknownRole`
+   * (as `owners`), and its role resource and entitlement come with its first grant.
+   */
+  readonly accountRole: (owners: string, roleName: string) => Effect.Effect<RoleEntitlement>
+  /**
+   * `connection:C:<role>` for a connection membership; None, with an `unlisted_resource` warning,
+   * when `GET /v1/connections` does not list the connection. An unlisted CONNECTOR role raises
+   * `unknownRole`, and its entitlement comes with its first grant on that connection.
+   */
+  readonly connectionRole: (membership: Membership) => Effect.Effect<Option.Option<RoleEntitlement>>
+  /**
+   * Raised once per grant of a role the catalog lacks in that scope, one warning per kind of owner,
+   * role and scope: those grants are written under an entitlement that says the role is unlisted.
+   */
   readonly unknownRole: (owners: string, role: string, scope: RoleScope) => Effect.Effect<void>
-  /** Why a connection membership became no grant: an unlisted connection or an unknown role. */
-  readonly skippedConnection: (membership: Membership) => Effect.Effect<void>
   /**
    * A per-user or per-team connection list. A 403 drops connection grants with one warning (named
    * by owner kind, not id, so concurrent refusals say it once) and stops asking the others.
@@ -72,9 +84,39 @@ export const makePhaseContext = (
   const unknownRole = (owners: string, role: string, scope: RoleScope) =>
     warn({
       kind: "unknown_role",
-      message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; those grants are skipped`,
-      skipsOneGrant: true
+      message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; ` +
+        "those grants are written under an entitlement marked as unlisted",
+      perGrant: true
     })
+  const warnedIfUnlisted = (owners: string, roleName: string, scope: RoleScope, held: RoleEntitlement) =>
+    held.listed ? Effect.succeed(held) : Effect.as(unknownRole(owners, roleName, scope), held)
+
+  const accountRoles = indexBy(
+    catalog.account.map((role) => roleAssignedEntitlement(roleResource(role))),
+    (e) => e.resource.id.resource
+  )
+  // An unlisted account role's resource, too, comes with its first grant: the role types wrote the listed ones.
+  const accountRole = roleEntitlements(
+    (name) => accountRoles.get(name),
+    (name) => roleAssignedEntitlement(roleResource(unlistedRole(name, "ACCOUNT"))),
+    (entitlement) => [row.resource(entitlement.resource), row.entitlement(entitlement)]
+  )
+  /** connection id -> its role entitlements, for the connections some membership named. */
+  const connectionRoles = new Map<string, (roleName: string) => RoleEntitlement>()
+  const connectionRolesOf = (connection: Connection) => {
+    const known = connectionRoles.get(connection.id)
+    if (known !== undefined) return known
+    const resource = connectionResource(connection)
+    const lookup = roleEntitlements(
+      (name) => {
+        const role = connectorRoles.get(name)
+        return role === undefined ? undefined : connectionRoleEntitlement(resource, role)
+      },
+      (name) => connectionRoleEntitlement(resource, unlistedRole(name, "CONNECTOR"))
+    )
+    connectionRoles.set(connection.id, lookup)
+    return lookup
+  }
 
   return {
     client: input.client,
@@ -85,26 +127,25 @@ export const makePhaseContext = (
     teamsOnGroup: new Map(),
     warn,
     reportProgress: input.reportProgress,
-    accountRoles: indexBy(
-      catalog.account.map((role) => roleAssignedEntitlement(roleResource(role))),
-      (e) => e.resource.id.resource
-    ),
-    connectionEntitlement: (connectionId, roleName) => {
-      const connection = connectionById.get(connectionId)
-      const role = connectorRoles.get(roleName)
-      return connection === undefined || role === undefined
-        ? Option.none()
-        : Option.some(connectionRoleEntitlement(connectionResource(connection), role))
+    accountRoles,
+    accountRole: (owners, roleName) => warnedIfUnlisted(owners, roleName, "ACCOUNT", accountRole(roleName)),
+    connectionRole: (membership) => {
+      const connection = connectionById.get(membership.id)
+      return connection === undefined
+        ? Effect.as(
+          warn({
+            kind: "unlisted_resource",
+            message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped",
+            perGrant: true
+          }),
+          Option.none()
+        )
+        : Effect.map(
+          warnedIfUnlisted("connection memberships", membership.role, "CONNECTOR", connectionRolesOf(connection)(membership.role)),
+          Option.some
+        )
     },
     unknownRole,
-    skippedConnection: (membership) =>
-      connectorRoles.has(membership.role)
-        ? warn({
-          kind: "unlisted_resource",
-          message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped",
-          skipsOneGrant: true
-        })
-        : unknownRole("connection memberships", membership.role, "CONNECTOR"),
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
         if (!(yield* Ref.get(input.connectionListsAllowed))) return []

@@ -1,8 +1,9 @@
 /**
- * Why a sync skipped part of the account and still succeeded: the `kind` label of
- * `baton_sync_warnings_total`, a fixed set so that the label stays bounded.
+ * Why a sync skipped part of the account, or wrote part of it as it could, and still succeeded: the
+ * `kind` label of `baton_sync_warnings_total`, a fixed set so that the label stays bounded.
  * - `missing_permission`: the key may not read an optional part (connections without CONNECTOR:READ)
- * - `unknown_role`: memberships name a role GET /v1/roles does not list in that scope
+ * - `unknown_role`: memberships name a role GET /v1/roles does not list in that scope (their grants
+ *   are written, under an entitlement marked as unlisted)
  * - `unlisted_resource`: memberships name a group or connection its list does not hold, or rows
  *   name a parent or principal the sync did not list (the sink leaves those rows out)
  * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
@@ -14,8 +15,8 @@ export type SyncWarningKind = typeof SyncWarningKinds[number]
 export interface SyncWarning {
   readonly kind: SyncWarningKind
   readonly message: string
-  /** Raised once per grant it skips (a membership naming an unknown role), so the summary counts them. */
-  readonly skipsOneGrant?: true
+  /** Raised once per grant it concerns (a membership naming an unknown role), so the summary counts them. */
+  readonly perGrant?: true
 }
 
 /** A warning with the number of times the sync raised it. */
@@ -24,8 +25,8 @@ export interface RaisedWarning extends SyncWarning {
 }
 
 /**
- * The summary's sentence for a warning; one raised per grant it skips says how many were skipped
+ * The summary's sentence for a warning; one raised per grant says how many grants it concerns
  * ("those grants" alone left a reviewer unable to judge the gap).
  */
-export const summaryText = ({ message, skipsOneGrant, times }: RaisedWarning): string =>
-  skipsOneGrant === true ? `${message} (${times === 1 ? "1 grant" : `${times} grants`})` : message
+export const summaryText = ({ message, perGrant, times }: RaisedWarning): string =>
+  perGrant === true ? `${message} (${times === 1 ? "1 grant" : `${times} grants`})` : message

@@ -10,9 +10,11 @@ import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbs
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupEntitlements, groupResource, groupResourceType, GroupResourceType, groupRoleEntitlement } from "../resources/Group.js"
+import { unlistedRole } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
 import { fetchesInOrder } from "../sync/FetchesInOrder.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
+import { roleEntitlements } from "../sync/RoleEntitlements.js"
 import { type SyncFailed, syncFailure } from "../sync/SyncFailure.js"
 import { indexBy, required, row } from "../sync/SyncRows.js"
 
@@ -39,22 +41,20 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
       const resource = groupResource(group, { syncConnections })
       const entitlements = groupEntitlements(resource, catalog)
       const bySlug = indexBy(entitlements, (e) => e.slug)
+      const groupRole = roleEntitlements(
+        (name) => bySlug.get(name),
+        (name) => groupRoleEntitlement(resource, unlistedRole(name, "DESTINATION"))
+      )
       const out: Array<SyncRow> = [row.resource(resource), ...entitlements.map(row.entitlement)]
       for (const member of members) {
-        const entitlement = bySlug.get(member.role)
-        if (entitlement === undefined) {
-          yield* context.unknownRole("group members", member.role, "DESTINATION")
-          continue
-        }
+        const { entitlement, listed, rows } = groupRole(member.role)
+        if (!listed) yield* context.unknownRole("group members", member.role, "DESTINATION")
         const viaTeams = expansion.takeForDirect(entitlement.id, member.id)
-        out.push(row.grant(directGrant(entitlement, userResourceId(member.id), viaTeams)))
+        out.push(...rows, row.grant(directGrant(entitlement, userResourceId(member.id), viaTeams)))
       }
-      // Teams holding a role here (the role is DESTINATION-scoped, so the group offers it).
-      const held = (context.teamsOnGroup.get(group.id) ?? []).flatMap(({ role, teamId }) => {
-        const entitlement = bySlug.get(role.name)
-        return entitlement === undefined ? [] : [{ entitlement, teamId }]
-      })
-      for (const { entitlement, teamId } of held) out.push(row.grant(teamGrant(entitlement, teamId)))
+      // Teams holding a role here (the teams phase warned of those GET /v1/roles does not list).
+      const held = (context.teamsOnGroup.get(group.id) ?? []).map(({ roleName, teamId }) => ({ ...groupRole(roleName), teamId }))
+      for (const { entitlement, rows, teamId } of held) out.push(...rows, row.grant(teamGrant(entitlement, teamId)))
       for (const entitlement of new Set(held.map(({ entitlement }) => entitlement))) {
         for (const { teamIds, userId } of expansion.takeRemaining(entitlement.id)) {
           out.push(row.grant(derivedGrant(entitlement, userId, teamIds)))

@@ -12,7 +12,7 @@ import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
-import { findRole } from "../resources/RoleCatalog.js"
+import { unlistedRole } from "../resources/RoleCatalog.js"
 import {
   teamMemberEntitlement,
   TeamMemberSlug,
@@ -24,6 +24,7 @@ import {
 import { userResourceId } from "../resources/User.js"
 import { rowsPerPage } from "../sync/PageRows.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
+import { roleEntitlements } from "../sync/RoleEntitlements.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 import { syncFailure } from "../sync/SyncFailure.js"
 import { indexBy, required, row } from "../sync/SyncRows.js"
@@ -63,55 +64,57 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
     Effect.gen(function*() {
       const resource = teamResource(team)
       const memberEntitlement = teamMemberEntitlement(resource)
-      const roleEntitlements = teamRoleEntitlementRoles(catalog).map((role) => teamRoleEntitlement(resource, role))
-      const bySlug = indexBy(roleEntitlements, (e) => e.slug)
+      const listedEntitlements = teamRoleEntitlementRoles(catalog).map((role) => teamRoleEntitlement(resource, role))
+      const bySlug = indexBy(listedEntitlements, (e) => e.slug)
+      const teamRole = roleEntitlements(
+        (name) => bySlug.get(name),
+        (name) => teamRoleEntitlement(resource, unlistedRole(name, "TEAM"))
+      )
       const out: Array<SyncRow> = [
         row.resource(resource),
         row.entitlement(memberEntitlement),
-        ...roleEntitlements.map(row.entitlement)
+        ...listedEntitlements.map(row.entitlement)
       ]
       for (const member of users) {
         const principal = userResourceId(member.user_id)
         out.push(row.grant(directGrant(memberEntitlement, principal)))
-        const roleEntitlement = bySlug.get(member.role)
-        if (roleEntitlement !== undefined) out.push(row.grant(directGrant(roleEntitlement, principal)))
-        else if (member.role === TeamMemberSlug && findRole(catalog, "TEAM", member.role) !== undefined) {
+        // A role named `member`, listed or not, would take the membership's id: its holders stay members.
+        if (member.role === TeamMemberSlug) {
           yield* context.warn({
             kind: "reserved_role_name",
             message:
               `TEAM role "${TeamMemberSlug}" would have the id of each team's membership entitlement (team:<id>:${TeamMemberSlug}), ` +
               "which keeps it: its holders show as team members only; rename the role in Fivetran to review it"
           })
-        } else yield* context.unknownRole("team members", member.role, "TEAM")
+          continue
+        }
+        const { entitlement, listed, rows } = teamRole(member.role)
+        if (!listed) yield* context.unknownRole("team members", member.role, "TEAM")
+        out.push(...rows, row.grant(directGrant(entitlement, principal)))
       }
       expansion.addMembers(team.id, users.map((m) => m.user_id))
       if (team.role !== null && team.role !== "") {
-        const assigned = context.accountRoles.get(team.role)
-        if (assigned === undefined) yield* context.unknownRole("teams", team.role, "ACCOUNT")
-        else {
-          out.push(row.grant(teamGrant(assigned, team.id)))
-          expansion.holds(team.id, assigned)
-        }
+        const { entitlement, rows } = yield* context.accountRole("teams", team.role)
+        out.push(...rows, row.grant(teamGrant(entitlement, team.id)))
+        expansion.holds(team.id, entitlement)
       }
+      // The group's entitlements and these grants are written with the group, in the groups phase.
       for (const membership of groups) {
-        const role = destinationRoles.get(membership.role)
-        if (role === undefined) {
+        if (!destinationRoles.has(membership.role)) {
           yield* context.unknownRole("team group memberships", membership.role, "DESTINATION")
-          continue
         }
         const onGroup = context.teamsOnGroup.get(membership.id) ?? []
-        onGroup.push({ teamId: team.id, role })
+        onGroup.push({ teamId: team.id, roleName: membership.role })
         context.teamsOnGroup.set(membership.id, onGroup)
-        expansion.holds(team.id, entitlementId(groupResourceId(membership.id), role.name))
+        expansion.holds(team.id, entitlementId(groupResourceId(membership.id), membership.role))
       }
       for (const membership of connections) {
-        const entitlement = context.connectionEntitlement(membership.id, membership.role)
-        if (Option.isNone(entitlement)) {
-          yield* context.skippedConnection(membership)
-          continue
+        const held = yield* context.connectionRole(membership)
+        if (Option.isSome(held)) {
+          const { entitlement, rows } = held.value
+          out.push(...rows, row.grant(teamGrant(entitlement, team.id)))
+          expansion.holds(team.id, entitlement)
         }
-        out.push(row.grant(teamGrant(entitlement.value, team.id)))
-        expansion.holds(team.id, entitlement.value)
       }
       return out
     })

@@ -35,16 +35,14 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
       const principal = userResourceId(user.id)
       const out: Array<SyncRow> = [row.resource(userResource(user))]
       if (user.role !== null && user.role !== "") {
-        const assigned = context.accountRoles.get(user.role)
-        if (assigned === undefined) yield* context.unknownRole("users", user.role, "ACCOUNT")
-        else out.push(row.grant(directGrant(assigned, principal, expansion.takeForDirect(assigned.id, user.id))))
+        const { entitlement, rows } = yield* context.accountRole("users", user.role)
+        out.push(...rows, row.grant(directGrant(entitlement, principal, expansion.takeForDirect(entitlement.id, user.id))))
       }
       for (const membership of connections) {
-        const entitlement = context.connectionEntitlement(membership.id, membership.role)
-        if (Option.isNone(entitlement)) yield* context.skippedConnection(membership)
-        else {
-          const viaTeams = expansion.takeForDirect(entitlement.value.id, user.id)
-          out.push(row.grant(directGrant(entitlement.value, principal, viaTeams)))
+        const held = yield* context.connectionRole(membership)
+        if (Option.isSome(held)) {
+          const { entitlement, rows } = held.value
+          out.push(...rows, row.grant(directGrant(entitlement, principal, expansion.takeForDirect(entitlement.id, user.id))))
         }
       }
       return out
