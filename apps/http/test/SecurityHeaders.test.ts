@@ -57,4 +57,50 @@ describe("security headers (the service process)", () => {
         ["/v1/syncs?status=failed", 400, "nosniff", "DENY", "no-store"]
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 180_000)
+
+  it.scopedLive(
+    "another site's page gets no CORS grant, and a token counts only in the Authorization header",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-headers-" })
+        const seen: Array<readonly [string, number, ReadonlyArray<string>]> = []
+        const run = yield* runServiceOnce(["--sandbox", "--provisioning", "--port", "0"], {
+          cwd: dir,
+          env: { BATON_HTTP_TOKENS: Token }
+        }, (url) =>
+          Effect.forEach(
+            [
+              ["preflight", "/v1/grants", {
+                method: "OPTIONS",
+                headers: {
+                  origin: "https://elsewhere.example",
+                  "access-control-request-method": "POST",
+                  "access-control-request-headers": "authorization, content-type"
+                }
+              }],
+              ["cross-origin GET", "/v1/syncs", { headers: { origin: "https://elsewhere.example", authorization: `Bearer ${Token}` } }],
+              ["query token", `/v1/syncs?access_token=${Token}`, {}],
+              ["cookie token", "/v1/syncs", { headers: { cookie: `token=${Token}; authorization=Bearer ${Token}` } }]
+            ] as const,
+            ([what, path, init]) =>
+              Effect.promise(async () => {
+                const response = await fetch(`${url}${path}`, init)
+                await response.arrayBuffer()
+                seen.push([what, response.status, [...response.headers.keys()].filter((name) => name.startsWith("access-control-"))])
+              }),
+            { discard: true }
+          ))
+        assert.strictEqual(run.code, 0, run.stderr)
+        // The cross-origin GET is answered (a server cannot tell a browser's from curl's), but without
+        // Access-Control-Allow-Origin the page that sent it cannot read the answer.
+        assert.deepStrictEqual(seen, [
+          ["preflight", 401, []],
+          ["cross-origin GET", 200, []],
+          ["query token", 401, []],
+          ["cookie token", 401, []]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    180_000
+  )
 })
