@@ -327,6 +327,57 @@ describe("access explorer in headless Chromium", () => {
   )
 
   it.scopedLive(
+    "while two syncs are compared the panel says so, and a failed comparison leaves no stale note",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        const before = yield* syncNow(service)
+        const after = yield* syncNow(service)
+        yield* signIn(page, service)
+
+        // The answer is held back, as a large account's comparison takes seconds.
+        let release = () => {}
+        const held = new Promise<void>((resolve) => release = resolve)
+        const isDiff = (url: URL) => url.pathname.endsWith("/diff")
+        yield* promise(() =>
+          page.route(isDiff, async (route) => {
+            await held
+            await route.continue()
+          })
+        )
+        yield* promise(() => page.click("#diff-run"))
+        const loading = page.locator("[data-testid=diff-loading]")
+        yield* promise(() => loading.waitFor())
+        assert.strictEqual(yield* promise(() => loading.textContent()), `Comparing sync ${before} with sync ${after}…`)
+        assert.strictEqual(yield* promise(() => page.textContent("#diff-status")), `Comparing sync ${before} with sync ${after}…`)
+        yield* step(page, "diff-comparing")
+        release()
+        yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
+        assert.strictEqual(yield* promise(() => loading.count()), 0)
+        yield* promise(() => page.unroute(isDiff))
+
+        // A comparison the service refuses says why, in the message line; the panel holds no "Comparing".
+        yield* promise(() =>
+          page.route(isDiff, (route) =>
+            route.fulfill({
+              status: 404,
+              contentType: "application/json",
+              body: JSON.stringify({ error: "NotFound", message: `sync ${before} is no longer kept` })
+            }))
+        )
+        yield* promise(() => page.click("#diff-run"))
+        yield* promise(() => page.locator("#message", { hasText: `sync ${before} is no longer kept` }).waitFor())
+        assert.deepStrictEqual(
+          [yield* promise(() => page.innerHTML("#diff-output")), yield* promise(() => page.textContent("#diff-status"))],
+          ["", ""]
+        )
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "back and forward move between the views opened, and a link to a view opens it after signing in",
     () =>
       Effect.gen(function*() {

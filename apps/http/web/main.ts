@@ -359,7 +359,19 @@ const showDiff = (target: string, base: string, note = "") =>
   attempt(async (api) => {
     const output = byId("diff-output")
     const current = diffTurn()
-    const first = await api.diff(target, base)
+    // Two large syncs take seconds to compare: the panel says it is at work rather than staying
+    // blank (or showing the last comparison, which read as this one's answer).
+    const comparing = `Comparing sync ${base} with sync ${target}…`
+    output.removeAttribute("tabindex")
+    output.replaceChildren(el("p", { class: "note", "data-testid": "diff-loading" }, comparing))
+    announce("diff-status", comparing)
+    const first = await api.diff(target, base).catch((error: unknown) => {
+      if (current()) {
+        output.replaceChildren()
+        announce("diff-status", "")
+      }
+      throw error
+    })
     if (!current()) return
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
