@@ -1,5 +1,5 @@
 import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
-import { BatonSettings, required, SettingError } from "@baton-fivetran/settings"
+import { BatonSettings, configErrorText, required, SettingError } from "@baton-fivetran/settings"
 import type { HttpServerError } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import type { Settings } from "./settings/Settings.js"
@@ -21,7 +21,7 @@ const remoteClient = (settings: Settings) =>
     const apiSecret = yield* required(BatonSettings.ApiSecret, settings.apiSecret)
     const proxy = yield* Effect.mapError(
       egressProxyFor(settings.baseUrl),
-      (error) => new SettingError({ reason: `bad proxy setting: ${error}` })
+      (error) => new SettingError({ reason: `bad proxy setting: ${configErrorText(error)}` })
     )
     return FivetranClient.layer(FivetranClientConfig.make({
       apiKey,

@@ -1,5 +1,6 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
 import { ProxiedHttpClient, telemetryLayer } from "@baton-fivetran/connector-core"
+import { configErrorText } from "@baton-fivetran/settings"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Layer, Redacted } from "effect"
@@ -39,7 +40,9 @@ const proxiedHttpClient = Layer.succeed(ProxiedHttpClient, (proxy) =>
 const telemetry = telemetryLayer({ name: "baton-fivetran", version: Version }).pipe(
   Layer.mapError((error) =>
     new UsageError({
-      reason: error._tag === "ExportProxySettingError" ? `bad proxy setting: ${error.cause}` : `bad OpenTelemetry setting: ${error}`
+      reason: error._tag === "ExportProxySettingError" ?
+        `bad proxy setting: ${configErrorText(error.cause)}` :
+        `bad OpenTelemetry setting: ${configErrorText(error)}`
     })
   ),
   Layer.provide(Layer.merge(FetchHttpClient.layer, proxiedHttpClient))

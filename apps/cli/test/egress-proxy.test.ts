@@ -64,8 +64,7 @@ describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
         assertExit(result, 2)
         assert.strictEqual(
           result.stderr,
-          "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
-            "(socks5:// proxies are not supported)\")\n"
+          "error: bad proxy setting: HTTPS_PROXY: expected an http:// or https:// proxy URL (socks5:// proxies are not supported)\n"
         )
       }
       // A password that is not percent-encoding: undici's decoding of it failed the first request, exit 1.
@@ -75,8 +74,8 @@ describe("behind an egress proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)", () => {
       assertExit(badEncoding, 2)
       assert.strictEqual(
         badEncoding.stderr,
-        "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected a proxy URL whose user name and password are " +
-          "percent-encoded (%XX with two hex digits; % itself as %25)\")\n"
+        "error: bad proxy setting: HTTPS_PROXY: expected a proxy URL whose user name and password are " +
+          "percent-encoded (%XX with two hex digits; % itself as %25)\n"
       )
       assert.deepStrictEqual(yield* sandbox.requestLog, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

@@ -137,9 +137,9 @@ describe("start-up refusals", () => {
       assertExit(result, 2)
       assert.strictEqual(
         result.stderr,
-        "error: bad OpenTelemetry setting: (Invalid data at OTEL_EXPORTER_OTLP_ENDPOINT: \"the URL must not hold a " +
+        "error: bad OpenTelemetry setting: OTEL_EXPORTER_OTLP_ENDPOINT: the URL must not hold a " +
           "query or fragment (?... or #...): give the collector's base URL, to which /v1/traces, /v1/metrics and " +
-          "/v1/logs are appended, and send any key or token in OTEL_EXPORTER_OTLP_HEADERS, e.g. api-key=<key>\")\n"
+          "/v1/logs are appended, and send any key or token in OTEL_EXPORTER_OTLP_HEADERS, e.g. api-key=<key>\n"
       )
       assert.strictEqual(result.stdout, "")
       assertNoSecret(result, "OTLPSECRET12")

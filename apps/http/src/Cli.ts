@@ -8,6 +8,7 @@ import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran
 import {
   BatonSettings,
   checkSandboxOrFivetran,
+  configErrorText,
   find,
   type FlagValue,
   helpText,
@@ -83,8 +84,8 @@ const observed = (sources: SettingSources) =>
       Layer.mapError((error) =>
         new StartupError({
           reason: error._tag === "ExportProxySettingError" ?
-            `bad proxy setting: ${error.cause}` :
-            `bad OpenTelemetry setting: ${error}`
+            `bad proxy setting: ${configErrorText(error.cause)}` :
+            `bad OpenTelemetry setting: ${configErrorText(error)}`
         })
       ),
       Layer.provide(exportHttpClients),
@@ -142,7 +143,8 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
         reason: `missing ${missing.join(", ")}; or start with --sandbox to serve against an embedded sandbox`
       })
     }
-    const proxy = yield* Effect.mapError(egressProxyFor(baseUrl), (error) => new StartupError({ reason: `bad proxy setting: ${error}` }))
+    const proxy = yield* Effect.mapError(egressProxyFor(baseUrl), (error) =>
+      new StartupError({ reason: `bad proxy setting: ${configErrorText(error)}` }))
     const client = FivetranClient.layer(FivetranClientConfig.make({
       apiKey: apiKey.value,
       apiSecret: apiSecret.value,

@@ -370,8 +370,7 @@ describe("the process", () => {
           assert.strictEqual(code, 2)
           assert.strictEqual(
             stderr,
-            "error: bad proxy setting: (Invalid data at HTTPS_PROXY: \"expected an http:// or https:// proxy URL " +
-              "(socks5:// proxies are not supported)\")\n"
+            "error: bad proxy setting: HTTPS_PROXY: expected an http:// or https:// proxy URL (socks5:// proxies are not supported)\n"
           )
         }
       }).pipe(Effect.provide(NodeContext.layer)),
