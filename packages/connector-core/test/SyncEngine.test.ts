@@ -612,6 +612,40 @@ describe("SyncEngine against the sandbox", () => {
       assertSameOtherwise(listed.rows, unlisted.rows, "Connector Reviewer")
     }))
 
+  it.live("a membership with an empty role names no entitlement: its grant is skipped, counted in one warning per kind of owner", () =>
+    Effect.gen(function*() {
+      const base = systemKey()
+      const first = <A>(items: ReadonlyArray<A>) => items.map((item, index) => index === 0 ? { ...item, role: "" } : item)
+      // sunny_barley's manager violet_reef, its groups' and connections' first, and violet_reef's first connection.
+      const snapshot = {
+        ...base.snapshot,
+        team_users: first(base.snapshot.team_users),
+        team_groups: first(base.snapshot.team_groups),
+        team_connections: first(base.snapshot.team_connections),
+        user_connections: first(base.snapshot.user_connections)
+      }
+      const { counted, result: { rows, summary } } = yield* observingWarnings(
+        syncWith(snapshot, base.credential, { syncConnections: true })
+      )
+      assert.deepStrictEqual(summary.warnings, [
+        "team members have an empty role, which names no entitlement; those grants are skipped (1 grant)",
+        "team group memberships have an empty role, which names no entitlement; those grants are skipped (1 grant)",
+        "connection memberships have an empty role, which names no entitlement; those grants are skipped (2 grants)"
+      ])
+      assert.deepStrictEqual(counted, { unknown_role: 3 })
+      // No id ends in an empty slug; violet_reef is still a member of the team.
+      assert.deepStrictEqual(
+        [...ids(rows, "EntitlementRow"), ...ids(rows, "GrantRow")].filter((id) => id.endsWith(":") || id.includes("::")),
+        []
+      )
+      assert.deepStrictEqual(
+        ids(rows, "GrantRow").filter((id) => id.startsWith("team:sunny_barley:") && id.endsWith(":user:violet_reef")),
+        [
+          "team:sunny_barley:member:user:violet_reef"
+        ]
+      )
+    }))
+
   it.live("an unlisted TEAM role named member still leaves team:T:member the membership, with the reserved-name warning", () =>
     Effect.gen(function*() {
       const base = systemKey()

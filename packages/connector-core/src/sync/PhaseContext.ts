@@ -43,8 +43,9 @@ export interface PhaseContext extends PhaseGates {
   readonly accountRole: (owners: string, roleName: string) => Effect.Effect<RoleEntitlement>
   /**
    * `connection:C:<role>` for a connection membership; None, with an `unlisted_resource` warning,
-   * when `GET /v1/connections` does not list the connection. An unlisted CONNECTOR role raises
-   * `unknownRole`, and its entitlement comes with its first grant on that connection.
+   * when `GET /v1/connections` does not list the connection (with `emptyRole`'s, for an empty
+   * role). An unlisted CONNECTOR role raises `unknownRole`, and its entitlement comes with its
+   * first grant on that connection.
    */
   readonly connectionRole: (membership: Membership) => Effect.Effect<Option.Option<RoleEntitlement>>
   /**
@@ -52,6 +53,11 @@ export interface PhaseContext extends PhaseGates {
    * role and scope: those grants are written under an entitlement that says the role is unlisted.
    */
   readonly unknownRole: (owners: string, role: string, scope: RoleScope) => Effect.Effect<void>
+  /**
+   * Raised once per membership whose role is empty, one warning per kind of owner: such a role
+   * names no entitlement (its id would end in `:`, which no id parser takes), so the grant is skipped.
+   */
+  readonly emptyRole: (owners: string) => Effect.Effect<void>
   /**
    * A per-user or per-team connection list. A 403 drops connection grants with one warning (named
    * by owner kind, not id, so concurrent refusals say it once) and stops asking the others.
@@ -86,6 +92,12 @@ export const makePhaseContext = (
       kind: "unknown_role",
       message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; ` +
         "those grants are written under an entitlement marked as unlisted",
+      perGrant: true
+    })
+  const emptyRole = (owners: string) =>
+    warn({
+      kind: "unknown_role",
+      message: `${owners} have an empty role, which names no entitlement; those grants are skipped`,
       perGrant: true
     })
   const warnedIfUnlisted = (owners: string, roleName: string, scope: RoleScope, held: RoleEntitlement) =>
@@ -130,6 +142,7 @@ export const makePhaseContext = (
     accountRoles,
     accountRole: (owners, roleName) => warnedIfUnlisted(owners, roleName, "ACCOUNT", accountRole(roleName)),
     connectionRole: (membership) => {
+      if (membership.role === "") return Effect.as(emptyRole("connection memberships"), Option.none())
       const connection = connectionById.get(membership.id)
       return connection === undefined
         ? Effect.as(
@@ -146,6 +159,7 @@ export const makePhaseContext = (
         )
     },
     unknownRole,
+    emptyRole,
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
         if (!(yield* Ref.get(input.connectionListsAllowed))) return []

@@ -88,6 +88,10 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
           })
           continue
         }
+        if (member.role === "") {
+          yield* context.emptyRole("team members")
+          continue
+        }
         const { entitlement, listed, rows } = teamRole(member.role)
         if (!listed) yield* context.unknownRole("team members", member.role, "TEAM")
         out.push(...rows, row.grant(directGrant(entitlement, principal)))
@@ -100,6 +104,10 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
       }
       // The group's entitlements and these grants are written with the group, in the groups phase.
       for (const membership of groups) {
+        if (membership.role === "") {
+          yield* context.emptyRole("team group memberships")
+          continue
+        }
         if (!destinationRoles.has(membership.role)) {
           yield* context.unknownRole("team group memberships", membership.role, "DESTINATION")
         }
