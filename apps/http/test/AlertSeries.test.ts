@@ -11,7 +11,7 @@ import { jobsOver } from "./JobsOver.js"
 /**
  * What docs/deploy.md's alerts read exists before the event they wait for: Prometheus reads a
  * series that appears at 1 as no increase, and a stale-sync alert needs a value to compare. And
- * what /metrics serves is what deploy.md's metrics table lists, with its type, labels and values.
+ * what /metrics serves is what docs/deploy.md's metrics table lists, with its type, labels and values.
  */
 
 /** The small preset whose only system key lacks CONNECTOR:READ. */
@@ -33,7 +33,7 @@ const sample = (lines: ReadonlyArray<string>, name: string): number | null => {
   return line === undefined ? null : Number(line.slice(name.length + 1))
 }
 
-/** deploy.md's metrics table: each metric's type cell and labels cell. */
+/** docs/deploy.md's metrics table: each metric's type cell and labels cell. */
 const documentedMetrics = new Map(
   readFileSync(new URL("../../../docs/deploy.md", import.meta.url), "utf8")
     .split("\nMetrics (the same names over OTLP and at `/metrics`):\n")[1]!
