@@ -120,8 +120,13 @@ const assertFileIsOracle = (cli: Session["cli"], file: string, expected: OracleR
     const listing = (command: string) => Effect.map(cli([command, "-f", file, "-o", "json"]), jsonLines)
     const resources = yield* listing("resources")
     assert.deepStrictEqual(
-      sorted(resources.map((r) => JSON.stringify([r.id, r.name, r.email, r.status, r.parent]))),
-      sorted(Array.from(expected.resources, ([id, r]) => JSON.stringify([id, r.name, r.email, r.status, r.parent])))
+      sorted(resources.map((r) => JSON.stringify([r.id, r.name, r.email, r.status, r.last_login, r.account_type, r.parent]))),
+      sorted(
+        Array.from(
+          expected.resources,
+          ([id, r]) => JSON.stringify([id, r.name, r.email, r.status, r.lastLogin, r.accountType, r.parent])
+        )
+      )
     )
     assert.deepStrictEqual(sorted((yield* listing("entitlements")).map((e) => e.id)), sorted(expected.entitlements))
     const grants = yield* listing("grants")
@@ -129,15 +134,29 @@ const assertFileIsOracle = (cli: Session["cli"], file: string, expected: OracleR
       sorted(grants.map((g) => `${g.id} | ${viaOf(sorted(g.via.split(" + ")))}`)),
       sorted(Array.from(expected.grants, ([id, paths]) => `${id} | ${viaOf(paths)}`))
     )
-    // The review sheet: one row per principal, entitlement and path, with the principal's name, email and status.
+    // The review sheet: one row per principal, entitlement and path, with the principal's name,
+    // email, status, last login and account type.
     const sheet = yield* listing("export")
     assert.deepStrictEqual(
-      sorted(sheet.map((row) => JSON.stringify([row.principal, row.principal_name, row.email, row.status, row.entitlement, row.via]))),
+      sorted(
+        sheet.map((row) =>
+          JSON.stringify([
+            row.principal,
+            row.principal_name,
+            row.email,
+            row.status,
+            row.last_login,
+            row.account_type,
+            row.entitlement,
+            row.via
+          ])
+        )
+      ),
       sorted(
         Array.from(expected.grants).flatMap(([id, paths]) => {
           const [, entitlement, principal] = /^(.*):((?:user|team):[^:]+)$/.exec(id)!
-          const { email, name, status } = expected.resources.get(principal)!
-          return paths.map((path) => JSON.stringify([principal, name, email, status, entitlement, path]))
+          const { accountType, email, lastLogin, name, status } = expected.resources.get(principal)!
+          return paths.map((path) => JSON.stringify([principal, name, email, status, lastLogin, accountType, entitlement, path]))
         })
       )
     )

@@ -85,16 +85,16 @@ describe("review output", () => {
       const table = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "table"])
       assertExit(table, 0)
       assert.deepStrictEqual(table.stdout.split("\n"), [
-        "ID                   NAME                                                              EMAIL                STATUS    PARENT",
-        "user:account_cy      Cy Account                                                        cy@edge.example      enabled",
-        "user:admin_ada       Ada Admin                                                         ada@edge.example     enabled",
+        "ID                   NAME                                                              EMAIL                STATUS    LAST_LOGIN            ACCOUNT_TYPE  PARENT",
+        "user:account_cy      Cy Account                                                        cy@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:admin_ada       Ada Admin                                                         ada@edge.example     enabled   2025-03-01T10:00:00Z  human",
         // 65 columns: past the widest a column gets (64), so its line is pushed out by one.
-        "user:both_bo         Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J\\u0009end\\u000az  bo@edge.example      enabled",
-        "user:invited_ed      ed@edge.example                                                   ed@edge.example      invited",
-        "user:owner_fa        Fa Owner                                                          fa@edge.example      enabled",
-        "user:service_ci      CI Bot                                                            ci-bot@edge.example  enabled",
-        "user:service_nomail  Deploy Bot                                                                             enabled",
-        "user:suspended_di    Di Suspended                                                      di@edge.example      disabled",
+        "user:both_bo         Bo B\\u001b[31mRED\\u001b]0;x\\u0007\\u0001\\u007f\\u009b2J\\u0009end\\u000az  bo@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:invited_ed      ed@edge.example                                                   ed@edge.example      invited                         human",
+        "user:owner_fa        Fa Owner                                                          fa@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:service_ci      CI Bot                                                            ci-bot@edge.example  enabled   2025-03-01T10:00:00Z  service",
+        "user:service_nomail  Deploy Bot                                                                             enabled                         service",
+        "user:suspended_di    Di Suspended                                                      di@edge.example      disabled  2025-03-01T10:00:00Z  human",
         ""
       ])
 
@@ -102,12 +102,22 @@ describe("review output", () => {
       assertExit(json, 0)
       assert.include(
         json.stdout,
-        `${JSON.stringify({ id: "user:both_bo", name, email: "bo@edge.example", status: "enabled", parent: "" })}\n`
+        `${
+          JSON.stringify({
+            id: "user:both_bo",
+            name,
+            email: "bo@edge.example",
+            status: "enabled",
+            last_login: "2025-03-01T10:00:00Z",
+            account_type: "human",
+            parent: ""
+          })
+        }\n`
       )
 
       const csv = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "csv"])
       assertExit(csv, 0)
-      assert.include(csv.stdout, `\r\nuser:both_bo,"${name}",bo@edge.example,enabled,\r\n`)
+      assert.include(csv.stdout, `\r\nuser:both_bo,"${name}",bo@edge.example,enabled,2025-03-01T10:00:00Z,human,\r\n`)
     }).pipe(
       Effect.provide(Sandbox.layer({
         snapshot: {
@@ -130,22 +140,22 @@ describe("review output", () => {
       assertExit(users, 0)
       // 山田 太郎 and "Ada 👩‍💻 Zoë" are 5 and 14 UTF-16 units, but 9 and 10 terminal columns wide.
       assert.deepStrictEqual(users.stdout.split("\n"), [
-        "ID                   NAME             EMAIL                STATUS    PARENT",
-        "user:account_cy      山田 太郎        cy@edge.example      enabled",
-        "user:admin_ada       Ada \u{1F469}\u200D\u{1F4BB} Zoe\u0308       ada@edge.example     enabled",
-        "user:both_bo         Bo Both          bo@edge.example      enabled",
-        "user:invited_ed      ed@edge.example  ed@edge.example      invited",
-        "user:owner_fa        Fa Owner         fa@edge.example      enabled",
-        "user:service_ci      CI Bot           ci-bot@edge.example  enabled",
-        "user:service_nomail  Deploy Bot                            enabled",
-        "user:suspended_di    Di Suspended     di@edge.example      disabled",
+        "ID                   NAME             EMAIL                STATUS    LAST_LOGIN            ACCOUNT_TYPE  PARENT",
+        "user:account_cy      山田 太郎        cy@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:admin_ada       Ada \u{1F469}\u200D\u{1F4BB} Zoe\u0308       ada@edge.example     enabled   2025-03-01T10:00:00Z  human",
+        "user:both_bo         Bo Both          bo@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:invited_ed      ed@edge.example  ed@edge.example      invited                         human",
+        "user:owner_fa        Fa Owner         fa@edge.example      enabled   2025-03-01T10:00:00Z  human",
+        "user:service_ci      CI Bot           ci-bot@edge.example  enabled   2025-03-01T10:00:00Z  service",
+        "user:service_nomail  Deploy Bot                            enabled                         service",
+        "user:suspended_di    Di Suspended     di@edge.example      disabled  2025-03-01T10:00:00Z  human",
         ""
       ])
 
       const teams = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "table"])
       assertExit(teams, 0)
       assert.deepStrictEqual(teams.stdout.split("\n"), [
-        "ID               NAME                                                           EMAIL  STATUS  PARENT",
+        "ID               NAME                                                           EMAIL  STATUS  LAST_LOGIN  ACCOUNT_TYPE  PARENT",
         "team:analysts_t  A\\u061c\\u200e\\u200f\\u202a\\u202b\\u202d\\u2066\\u2067\\u2068\\u2069",
         "team:ops_t       Ops \\u202edelbane\\u202c x",
         ""
@@ -153,7 +163,10 @@ describe("review output", () => {
 
       const json = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
       assertExit(json, 0)
-      assert.include(json.stdout, `${JSON.stringify({ id: "team:ops_t", name: spoof, email: "", status: "", parent: "" })}\n`)
+      assert.include(
+        json.stdout,
+        `${JSON.stringify({ id: "team:ops_t", name: spoof, email: "", status: "", last_login: "", account_type: "", parent: "" })}\n`
+      )
     }).pipe(
       Effect.provide(Sandbox.layer({
         snapshot: {

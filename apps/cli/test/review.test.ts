@@ -48,12 +48,22 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const teams = yield* runCli(["resources", "-f", file, "--type", "team", "-o", "json"])
       assertExit(teams, 0)
       assert.deepStrictEqual(json(teams.stdout), [
-        { id: "team:analysts_t", name: "Analysts", email: "", status: "", parent: "" },
-        { id: "team:ops_t", name: "Ops", email: "", status: "", parent: "" }
+        { id: "team:analysts_t", name: "Analysts", email: "", status: "", last_login: "", account_type: "", parent: "" },
+        { id: "team:ops_t", name: "Ops", email: "", status: "", last_login: "", account_type: "", parent: "" }
       ])
 
       const users = yield* runCli(["-f", file, "resources", "--type", "user", "-o", "json"])
       assertExit(users, 0)
+      assert.deepStrictEqual(json(users.stdout).map((row) => `${row.id} ${row.status} ${row.last_login} ${row.account_type}`), [
+        "user:account_cy enabled 2025-03-01T10:00:00Z human",
+        "user:admin_ada enabled 2025-03-01T10:00:00Z human",
+        "user:both_bo enabled 2025-03-01T10:00:00Z human",
+        "user:invited_ed invited  human",
+        "user:owner_fa enabled 2025-03-01T10:00:00Z human",
+        "user:service_ci enabled 2025-03-01T10:00:00Z service",
+        "user:service_nomail enabled  service",
+        "user:suspended_di disabled 2025-03-01T10:00:00Z human"
+      ])
       assert.deepStrictEqual(json(users.stdout).map((row) => `${row.id} ${row.status} ${row.email}`), [
         "user:account_cy enabled cy@edge.example",
         "user:admin_ada enabled ada@edge.example",
@@ -508,7 +518,7 @@ describe("review commands across syncs", () => {
       assertExit(resources, 0)
       assert.strictEqual(
         resources.stdout,
-        `id,name,email,status,parent\r\nteam:analysts_t,${cell},,,\r\nteam:ops_t,Ops,,,\r\n`
+        `id,name,email,status,last_login,account_type,parent\r\nteam:analysts_t,${cell},,,,,\r\nteam:ops_t,Ops,,,,,\r\n`
       )
       const lines = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
       assertExit(lines, 0)

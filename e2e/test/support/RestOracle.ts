@@ -11,6 +11,10 @@ export interface ResourceRow {
   readonly name: string
   readonly email: string
   readonly status: string
+  /** A user's `logged_in_at`; "" when null or not a user. */
+  readonly lastLogin: string
+  /** `service` for a `SERVICE_ACCOUNT`, `human` for another user; "" when not a user. */
+  readonly accountType: string
   readonly parent: string
 }
 
@@ -34,6 +38,8 @@ interface WireUser {
   readonly role: string | null
   readonly active: boolean
   readonly invited: boolean
+  readonly logged_in_at: string | null
+  readonly user_type: string
 }
 interface WireNamed {
   readonly id: string
@@ -89,13 +95,15 @@ export const restOracle = (baseUrl: string, key: string, secret: string, syncCon
     const connections = syncConnections ? yield* list<WireConnection>("/v1/connections") : []
 
     const resources = new Map<string, ResourceRow>()
-    const plain = (name: string, parent = ""): ResourceRow => ({ name, email: "", status: "", parent })
+    const plain = (name: string, parent = ""): ResourceRow => ({ name, email: "", status: "", lastLogin: "", accountType: "", parent })
     for (const user of users) {
       resources.set(`user:${user.id}`, {
         name: [user.given_name, user.family_name].filter((part) => part !== "").join(" ") || (user.email ?? ""),
         email: user.email ?? "",
         // The review commands show "invited" only for an enabled user; a suspended one is disabled.
         status: !user.active ? "disabled" : user.invited ? "invited" : "enabled",
+        lastLogin: user.logged_in_at ?? "",
+        accountType: user.user_type === "SERVICE_ACCOUNT" ? "service" : "human",
         parent: ""
       })
     }

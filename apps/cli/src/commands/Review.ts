@@ -2,10 +2,12 @@ import { type C1zReader, diffReaders, type EntitlementFilter, type GrantFilter, 
 import {
   type AccessPath,
   accessPaths,
+  accountTypeText,
   type DiffEntry,
   emailOf,
   type Entitlement,
   type Grant,
+  lastLoginText,
   pathText,
   type Resource,
   type ResourceId,
@@ -36,13 +38,16 @@ export interface ReviewOutput {
 
 const viaText = (paths: ReadonlyArray<AccessPath>) => paths.map(pathText).join(" + ")
 
+/** A user's last login and account type beside its status: who never signed in, and who never will (a service account). */
 const resourceColumns: Columns<Resource> = {
-  names: ["id", "name", "email", "status", "parent"],
+  names: ["id", "name", "email", "status", "last_login", "account_type", "parent"],
   cells: (r) => [
     resourceRef(r),
     r.displayName ?? "",
     emailOf(r),
     statusText(r),
+    lastLoginText(r),
+    accountTypeText(r),
     r.parentResourceId === undefined ? "" : `${r.parentResourceId.resourceType}:${r.parentResourceId.resource}`
   ]
 }

@@ -63,6 +63,9 @@ export const emailOf = (resource: Resource): string => {
   return (emails.find((e) => e.isPrimary) ?? emails[0])?.address ?? ""
 }
 
+/** A user's last login (RFC 3339), "" when it never signed in or is not a user. */
+export const lastLoginText = (resource: Resource): string => userTrait(resource)?.lastLogin ?? ""
+
 /** `human`, `service` (a Fivetran service account) or `system` for users; "" for teams. */
 export const accountTypeText = (resource: Resource): string => userTrait(resource)?.accountType.toLowerCase() ?? ""
 
@@ -83,7 +86,7 @@ export const reviewRow = (grant: Grant, path: AccessPath, context: RowContext): 
     principal_name: principal.displayName ?? "",
     email: emailOf(principal),
     status: statusText(principal),
-    last_login: userTrait(principal)?.lastLogin ?? "",
+    last_login: lastLoginText(principal),
     account_type: accountTypeText(principal),
     resource: resourceRef(entitlement.resource),
     resource_name: entitlement.resource.displayName ?? "",
