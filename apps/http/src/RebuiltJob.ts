@@ -1,16 +1,17 @@
 import type { C1zError, C1zReader } from "@baton-fivetran/c1z"
 import type { SyncJob } from "@baton-fivetran/http-api"
 import { FileSystem } from "@effect/platform"
-import { Chunk, DateTime, Effect, Option, type Scope, Stream } from "effect"
+import { Chunk, DateTime, Effect, Either, Option, type Scope, Stream } from "effect"
+import { isDamagedSyncFile } from "./DamagedSyncFile.js"
 
 /**
  * The record of a job whose metadata is lost (deleted, never written on a full disk, damaged) or
  * out of date (still `running`: the process stopped just after the file's rename), rebuilt from its
  * `.c1z`. The writer renames a `.c1z` into place only once its sync is complete,
  * so the file is a succeeded sync: its run's times and whether it synced connections are read from
- * it; what only the metadata held (progress, the summary) is null. A file that cannot be read, or
+ * it; what only the metadata held (progress, the summary) is null. A file found damaged, or
  * damaged metadata without a file, is a failed job, which retention deletes with the other failed
- * jobs.
+ * jobs; one that could not be read for want of room or access is still a succeeded one.
  */
 
 export interface RebuiltJob {
@@ -46,6 +47,26 @@ const failedJob = (options: LostJob, error: string): SyncJob => ({
 export const jobWithoutFile = (options: LostJob): SyncJob =>
   failedJob(options, "its metadata could not be read and it had no .c1z; it is deleted with the older failed jobs")
 
+/**
+ * A file there that could not be read for a reason the operator fixes (a full --temp-dir at start):
+ * it was renamed into place complete, so it is a succeeded sync, its end the file's modification
+ * time (the rename follows its last write). Failed, it was deleted by retention: a newest sync lost
+ * to a full disk. A query that finds it damaged after all fails it then (SyncReaders.ts).
+ */
+const uncheckedJob = (options: LostJob, bytes: number, modified: Option.Option<Date>): SyncJob => ({
+  id: options.id,
+  status: "succeeded",
+  created_at: options.createdAt,
+  started_at: null,
+  finished_at: Option.getOrElse(Option.map(modified, (date) => date.toISOString()), () => options.createdAt),
+  sync_connections: options.syncConnections,
+  progress: null,
+  waiting: null,
+  summary: null,
+  error: null,
+  file_bytes: bytes
+})
+
 export const rebuildJob = (
   options: LostJob & {
     readonly path: string
@@ -55,28 +76,41 @@ export const rebuildJob = (
 ): Effect.Effect<RebuiltJob, never, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const bytes = Number((yield* fs.stat(options.path)).size)
-    const reader = yield* options.open(options.path)
-    const types = yield* Stream.runCollect(reader.resourceTypes)
-    return { bytes, run: reader.syncRun, connections: Chunk.some(types, (type) => type.id === "connection") }
+    const info = yield* fs.stat(options.path)
+    const bytes = Number(info.size)
+    const read = yield* options.open(options.path).pipe(
+      Effect.flatMap((reader) =>
+        Effect.map(Stream.runCollect(reader.resourceTypes), (types) => ({
+          run: reader.syncRun,
+          connections: Chunk.some(types, (type) => type.id === "connection")
+        }))
+      ),
+      Effect.map(Either.right),
+      Effect.catchIf((error) => !isDamagedSyncFile(error), (error) => Effect.succeed(Either.left(error)))
+    )
+    return { bytes, modified: info.mtime, read }
   })).pipe(
     Effect.match({
-      onSuccess: ({ bytes, connections, run }): RebuiltJob => ({
-        job: {
-          id: options.id,
-          status: "succeeded",
-          created_at: options.createdAt,
-          started_at: iso(run.startedAt),
-          finished_at: iso(run.endedAt),
-          sync_connections: connections,
-          progress: null,
-          waiting: null,
-          summary: null,
-          error: null,
-          file_bytes: bytes
-        },
-        unreadable: Option.none()
-      }),
+      onSuccess: ({ bytes, modified, read }): RebuiltJob =>
+        Either.match(read, {
+          onLeft: (error) => ({ job: uncheckedJob(options, bytes, modified), unreadable: Option.some(error.message) }),
+          onRight: ({ connections, run }) => ({
+            job: {
+              id: options.id,
+              status: "succeeded",
+              created_at: options.createdAt,
+              started_at: iso(run.startedAt),
+              finished_at: iso(run.endedAt),
+              sync_connections: connections,
+              progress: null,
+              waiting: null,
+              summary: null,
+              error: null,
+              file_bytes: bytes
+            },
+            unreadable: Option.none()
+          })
+        }),
       onFailure: (error): RebuiltJob => ({
         job: failedJob(
           options,

@@ -276,7 +276,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           started_at: job.started_at ?? rebuilt.job.started_at,
           sync_connections: job.sync_connections
         }
-        return Option.some(yield* recordRebuilt(done, reason))
+        return Option.some(yield* recordRebuilt(done, reason, rebuilt.unreadable))
       })
 
     /**

@@ -1,6 +1,7 @@
-import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
+import { type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
 import { Duration, Effect, Exit, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
+import { isDamagedSyncFile } from "./DamagedSyncFile.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
@@ -31,11 +32,6 @@ const fileUnavailable = (syncId: string, code: string | undefined) =>
       code ?? "error"
     }); the operator must make the data directory's files readable by the service; then this request works`
   })
-
-/** The sync's `.c1z` is gone, or what it holds cannot be read back: nothing the operator can fix. */
-const unreadable = (error: C1zError) =>
-  error._tag !== "WorkingCopyFailed" &&
-  (error._tag !== "Io" || errorCode(error.cause) === "ENOENT" || errorCode(error.cause) === "EISDIR")
 
 /**
  * Open readers of kept syncs, shared by the query and the review endpoints. Opening one copies and
@@ -84,7 +80,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
               Effect.annotateLogs({ job: syncId, directory: copies.directory, error: error.message }),
               Effect.zipRight(Effect.fail(storageUnavailable(syncId, error)))
             )
-            : unreadable(error)
+            : isDamagedSyncFile(error)
             ? jobs.failUnreadable(syncId, error.message)
             : Effect.logError("could not read the .c1z of a sync").pipe(
               Effect.annotateLogs({ job: syncId, error: error.message }),
