@@ -1,9 +1,10 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { awaitJob, harness, Harness, logFields } from "./Harness.js"
-import { serviceProcessOver } from "./ServiceProcess.js"
+import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * A job's `error` is served to API callers and stored: it says what failed without the server's
@@ -73,6 +74,41 @@ describe("a sync that cannot write its file", () => {
           )
         )
       }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+})
+
+describe("a sync whose answers keep arriving cut off", () => {
+  it.scopedLive(
+    "fails saying how often the request was tried, as a 5xx or a dropped connection does",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const sandbox = yield* Sandbox
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const service = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
+        const headers = { authorization: `Bearer ${Token}` }
+        const get = (path: string) =>
+          Effect.promise(() => fetch(`${service.url}${path}`, { headers }).then((r) => r.json() as Promise<Job>))
+        yield* sandbox.setFaults({ truncatedShare: 1 })
+        const started = yield* Effect.promise(() =>
+          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
+        )
+        yield* get(`/v1/syncs/${started.id}`).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "failed" }),
+          Effect.timeout("90 seconds"),
+          Effect.orDie
+        )
+        const job = yield* get(`/v1/syncs/${started.id}`)
+
+        assert.match(
+          job.error ?? "",
+          /^could not list roles: GET \/v1\/roles: unexpected response body: cut off after [\d,]+ bytes, in the middle of its JSON; gave up after 5 attempts$/
+        )
+      }).pipe(
+        Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 })),
+        Effect.provide(NodeContext.layer)
+      ),
     120_000
   )
 })

@@ -208,13 +208,20 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly detail: string
   /** The body ended in the middle of its JSON: cut off in transit, so a repeat may get it whole. */
   readonly cutShort?: boolean
+  /**
+   * The 2xx answer's status when its whole body was no JSON, or JSON of another shape (neither cut
+   * off nor an HTML page): Fivetran acted on the request, however its answer reads.
+   */
+  readonly answeredStatus?: number
   /** The 2xx answer's status when its body was an HTML page, not Fivetran's JSON. */
   readonly htmlPageStatus?: number
+  /** Set when a body cut short ended the call after more than one attempt, each cut short (or the last). */
+  readonly attempts?: number | undefined
 }> {
   override get message() {
     if (this.htmlPageStatus !== undefined) return htmlPageAnswer(this.endpoint, this.htmlPageStatus)
     const where = this.field === "" ? "" : ` at ${this.field}`
-    return `${this.endpoint}: unexpected response body${where}: ${this.detail}`
+    return `${this.endpoint}: unexpected response body${where}: ${this.detail}${gaveUpAfter(this.attempts)}`
   }
 }
 
@@ -244,8 +251,20 @@ export class Transport extends Data.TaggedError("Transport")<{
 }
 
 /** The same failure, saying it ended a call after `attempts` attempts. */
-export const withAttempts = (error: Transport | ServerError, attempts: number): Transport | ServerError =>
-  error._tag === "Transport"
+export const withAttempts = (
+  error: Transport | ServerError | InvalidResponse,
+  attempts: number
+): Transport | ServerError | InvalidResponse =>
+  error._tag === "InvalidResponse"
+    ? new InvalidResponse({
+      endpoint: error.endpoint,
+      field: error.field,
+      detail: error.detail,
+      ...(error.cutShort === undefined ? {} : { cutShort: error.cutShort }),
+      ...(error.htmlPageStatus === undefined ? {} : { htmlPageStatus: error.htmlPageStatus }),
+      attempts
+    })
+    : error._tag === "Transport"
     ? new Transport({
       endpoint: error.endpoint,
       reason: error.reason,

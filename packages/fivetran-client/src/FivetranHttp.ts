@@ -433,7 +433,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                   retryAfterFrom: error.retryAfterFrom,
                   attempts
                 })
-                : (error._tag === "Transport" || error._tag === "ServerError") && attempts > 1
+                : (error._tag === "Transport" || error._tag === "ServerError" ||
+                    (error._tag === "InvalidResponse" && error.cutShort === true)) && attempts > 1
                 ? withAttempts(error, attempts)
                 : error
             ),
@@ -481,7 +482,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             ? cutShortResponse(endpoint, body.length)
             : isHtmlPage(text)
             ? htmlPageResponse(endpoint, status)
-            : invalidResponse(endpoint, error, scrub)
+            : invalidResponse(endpoint, error, scrub, status)
         })
       )
       return send(request, endpoint, read).pipe(traced(request))

@@ -87,12 +87,12 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
       assert.strictEqual(yield* server.requests, 2)
     }))
 
-  it.scoped("every time fails after the last attempt, saying where it was cut", () =>
+  it.scoped("every time fails after the last attempt, saying where it was cut and how often it was tried", () =>
     Effect.gen(function*() {
       const server = yield* startServer([halfWithLength])
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })
       const error = yield* Effect.flip(client.getTeam("bright_otter"))
-      assert.deepStrictEqual([error._tag, error.message], ["InvalidResponse", cutMessage])
+      assert.deepStrictEqual([error._tag, error.message], ["InvalidResponse", `${cutMessage}; gave up after 3 attempts`])
       assert.strictEqual(yield* server.requests, 3)
     }))
 
