@@ -322,6 +322,38 @@ describe("access explorer in headless Chromium", () => {
             }\\. \\d+ rows?\\.$`
           )
         )
+
+        // A destination or a role is found by its name too: the search lists it beside the users and teams.
+        yield* promise(() => page.fill("#query", group.name.toUpperCase()))
+        yield* promise(() => page.click("#search-form button"))
+        const found = page.locator(`[data-testid=resource-results] [data-resource="${resource}"]`)
+        yield* promise(() => found.waitFor())
+        assert.strictEqual(yield* promise(() => found.textContent()), `${group.name} (${resource})`)
+        const named = account.groups.filter((candidate) => candidate.name.toLowerCase().includes(group.name.toLowerCase())).length
+        assert.include(
+          yield* promise(() => page.textContent("#results-status")),
+          named === 1 ? " 1 destination, connection or role matches." : ` ${named} destinations, connections or roles match.`
+        )
+        yield* promise(() => found.click())
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: title }).waitFor())
+        assert.strictEqual(page.url(), `${service.url}/#resource=${resource}`)
+        yield* promise(() => page.fill("#query", "account administrator"))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator("[data-resource=\"role:Account Administrator\"]").click())
+        yield* promise(() =>
+          page.locator("[data-testid=details-title]", { hasText: "Access on Account Administrator (role:Account Administrator)" })
+            .waitFor()
+        )
+        assert.deepStrictEqual(
+          (yield* cellsOf(page, "[data-testid=resource-table]")).map((row) => row[1]).sort(),
+          [
+            ...account.users.filter((user) => user.role === "Account Administrator").map((user) => `user:${user.id}`),
+            ...account.teams.filter((team) => team.role === "Account Administrator").flatMap((team) => [
+              `team:${team.id}`,
+              ...account.team_users.filter((member) => member.team_id === team.id).map((member) => `user:${member.user_id}`)
+            ])
+          ].sort()
+        )
       }),
     { timeout: 120_000 }
   )

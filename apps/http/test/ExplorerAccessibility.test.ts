@@ -107,6 +107,11 @@ describe("access explorer: accessibility in headless Chromium", () => {
         yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).waitFor())
         yield* check("search-results")
 
+        yield* promise(() => page.fill("#query", inherited.group.name))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator(`[data-resource="group:${inherited.group.id}"]`).waitFor())
+        yield* check("search-resources")
+
         yield* promise(() => page.fill("#query", "nobody-is-called-this"))
         yield* promise(() => page.click("#search-form button"))
         yield* promise(() => page.locator("#results", { hasText: "No user or team matches" }).waitFor())

@@ -28,6 +28,20 @@ export interface ReviewRow {
   readonly via_name: string
 }
 
+/** A destination, connection or role found by name or id: `type:id` and its display name. */
+export interface ResourceMatch {
+  readonly id: string
+  readonly name: string
+}
+
+/** What the page reads of a `GET /v1/resources` page. */
+interface ResourcePage {
+  readonly items: ReadonlyArray<
+    { readonly id: { readonly resourceType: string; readonly resource: string }; readonly displayName?: string }
+  >
+  readonly next_page_token: string | null
+}
+
 /** A refusal from the service: its status and its `{error, message}` body. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -68,6 +82,30 @@ export class Client {
 
   search(query: string, limit: number): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
     return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`)
+  }
+
+  /**
+   * Destinations, connections and roles whose name or `type:id` contains `query` (any case), at
+   * most `limit`: the resources whose holders the page shows. Read from the resource listings, a
+   * page of 1000 at a time (the service answers a sync's pages from memory once read).
+   */
+  async findResources(query: string, limit: number): Promise<ReadonlyArray<ResourceMatch>> {
+    const needle = query.trim().toLowerCase()
+    const found: Array<ResourceMatch> = []
+    for (const type of ["group", "connection", "role"]) {
+      let token: string | null = null
+      do {
+        const params = new URLSearchParams({ type, page_size: "1000", ...(token === null ? {} : { page_token: token }) })
+        const page: ResourcePage = await this.json(`/v1/resources?${params}`)
+        for (const item of page.items) {
+          const match = { id: `${item.id.resourceType}:${item.id.resource}`, name: item.displayName ?? "" }
+          if (`${match.id}\n${match.name}`.toLowerCase().includes(needle)) found.push(match)
+          if (found.length === limit) return found
+        }
+        token = page.next_page_token
+      } while (token !== null)
+    }
+    return found
   }
 
   /** Review rows (JSON lines) of one principal, entitlement or resource, read as they arrive, at most `limit`. */

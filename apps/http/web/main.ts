@@ -288,16 +288,17 @@ const SearchLimit = 50
 
 const search = (query: string) =>
   attempt(async (api) => {
-    const found = await api.search(query, SearchLimit + 1)
+    const [found, resources] = await Promise.all([api.search(query, SearchLimit + 1), api.findResources(query, SearchLimit + 1)])
     const shown = found.items.slice(0, SearchLimit)
     // The focus stays in the field (to search again); the count is announced.
     announce(
       "results-status",
-      shown.length === 0
+      (shown.length === 0
         ? `No user or team matches "${query}".`
         : found.items.length > SearchLimit
         ? `More than ${SearchLimit} matches for "${query}"; the first ${SearchLimit} are shown.`
-        : `${shown.length} ${shown.length === 1 ? "match" : "matches"} for "${query}".`
+        : `${shown.length} ${shown.length === 1 ? "match" : "matches"} for "${query}".`) +
+        (resources.length === 0 ? "" : ` ${resourceCount(resources.length)}.`)
     )
     byId("results").replaceChildren(
       ...(shown.length === 0
@@ -312,9 +313,34 @@ const search = (query: string) =>
             `More than ${SearchLimit} match; showing the first ${SearchLimit} (users before teams): narrow the search.`
           )
         ]
-        : [])
+        : []),
+      // Who holds what on a destination starts here too: its name is what a reviewer knows.
+      ...(resources.length === 0
+        ? []
+        : [
+          el("p", { class: "note", id: "resource-results-title" }, `${resourceCount(resources.length)}:`),
+          el(
+            "ul",
+            { "data-testid": "resource-results", "aria-labelledby": "resource-results-title" },
+            ...resources.slice(0, SearchLimit).map((match) =>
+              el(
+                "li",
+                {},
+                viewLink(match.name === "" ? match.id : `${match.name} (${match.id})`, { kind: "resource", id: match.id }, {
+                  "data-resource": match.id
+                })
+              )
+            )
+          )
+        ])
     )
   })
+
+/** How many destinations, connections and roles a search found (past the page's limit: "more than"). */
+const resourceCount = (count: number) =>
+  count > SearchLimit
+    ? `More than ${SearchLimit} destinations, connections or roles match; the first ${SearchLimit} are shown`
+    : `${count} ${count === 1 ? "destination, connection or role matches" : "destinations, connections or roles match"}`
 
 /** Downloads the CSV sheet, whole or of one view's rows. */
 const saveCsv = (filter?: Readonly<Record<string, string>>) =>
