@@ -68,6 +68,49 @@ describe("a write whose 2xx answer is cut off", () => {
     }).pipe(Effect.provide(provisioningLayer())))
 })
 
+/**
+ * A write Fivetran answered 2xx whose whole body the client cannot read (a proxy mangling it, a
+ * changed API): made all the same. Before, each was Upstream "cannot grant ...: unexpected response
+ * body", although Fivetran had made it.
+ */
+describe("a write whose 2xx answer is no JSON", () => {
+  it.live("grants, a revoke, an invitation and a delete are reported made, each sent once", () =>
+    Effect.gen(function*() {
+      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({ malformedShare: 1, methods: ["POST", "PATCH", "DELETE"] }))
+      const outcomes = [
+        yield* provisioner((p) => p.grant("group:g_side:View Destination", { type: "user", id: "ben" })),
+        yield* provisioner((p) => p.grant("team:t_ops:member", { type: "user", id: "ana" })),
+        yield* provisioner((p) => p.grant("role:Account Analyst:assigned", { type: "user", id: "ana" })),
+        yield* provisioner((p) => p.revoke("group:g_main:View Destination:user:ana"))
+      ]
+      const created = yield* provisioner((p) => p.createAccount({ email: "zoe@example.com", given_name: "Zoe", family_name: "Quinn" }))
+      const deleted = yield* provisioner((p) => p.deleteResource("user", "dee"))
+      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
+      const zoe = yield* Effect.flatMap(
+        FivetranClient,
+        (client) => Effect.orDie(Stream.runHead(Stream.filter(client.listUsers, (u) => u.email === "zoe@example.com")))
+      )
+      assert.deepStrictEqual(
+        [...outcomes.map((outcome) => outcome._tag), created._tag, deleted._tag],
+        ["Granted", "Granted", "Granted", "Revoked", "Created", "Deleted"]
+      )
+      assert.deepStrictEqual(created.resource.id, { resourceType: "user", resource: Option.getOrThrow(zoe).id })
+      assert.deepStrictEqual(yield* writes, [
+        "POST /v1/users/ben/groups 201 malformed",
+        "POST /v1/teams/t_ops/users 201 malformed",
+        "PATCH /v1/users/ana 200 malformed",
+        "DELETE /v1/users/ana/groups/g_main 200 malformed",
+        "POST /v1/users 201 malformed",
+        "DELETE /v1/users/dee 200 malformed"
+      ])
+      assert.deepStrictEqual(
+        [yield* state.userGroup("ben", "g_side"), yield* state.userRole("ana"), yield* state.userGroup("ana", "g_main")],
+        ["View Destination", "Account Analyst", null]
+      )
+      assert.isFalse((yield* state.userIds).includes("dee"))
+    }).pipe(Effect.provide(provisioningLayer())))
+})
+
 /** The provisioner over a sandbox, with a client whose attempts end after one second. */
 const withOneSecondDeadline = Provisioner.layer({ enabled: true, syncConnections: false }).pipe(
   Layer.provideMerge(Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>

@@ -110,13 +110,17 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
-/** The first schema issue, named by field path; a body that is not JSON at all has path "". */
-export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseError, scrub: Scrub): InvalidResponse => {
+/**
+ * The first schema issue of a 2xx answer's body (its `status`), named by field path; a body that
+ * is not JSON at all has path "".
+ */
+export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseError, scrub: Scrub, status: number): InvalidResponse => {
   const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
   return new InvalidResponse({
     endpoint,
     field: issue === undefined ? "" : formatPath(issue.path),
-    detail: quoted(issue?.message ?? "the body does not match the expected shape", scrub)
+    detail: quoted(issue?.message ?? "the body does not match the expected shape", scrub),
+    answeredStatus: status
   })
 }
 

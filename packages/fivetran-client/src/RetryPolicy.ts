@@ -10,11 +10,12 @@ const refusedByProxy = (status: number | undefined) => status !== undefined && s
 
 /**
  * Fivetran answered 2xx, so acted on the request, before the answer broke off: its body cut
- * mid-JSON (only a 2xx body is decoded), or the connection reset or the deadline passed after a
- * 2xx status line.
+ * mid-JSON (only a 2xx body is decoded) or whole but unreadable (no JSON, or JSON of another shape:
+ * a proxy that mangled it, a changed API; an HTML page is no answer of Fivetran's), or the
+ * connection reset or the deadline passed after a 2xx status line.
  */
 export const answeredBeforeBreaking = (error: FivetranError): boolean =>
-  (error._tag === "InvalidResponse" && error.cutShort === true) ||
+  (error._tag === "InvalidResponse" && (error.cutShort === true || error.answeredStatus !== undefined)) ||
   (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
 
 /**
