@@ -156,14 +156,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const holders = yield* runCli(["access", "--entitlement", "group:warehouse_g:View Destination", "-f", file, "-o", "table"])
       assertExit(holders, 0)
       assert.deepStrictEqual(holders.stdout.split("\n"), [
-        "PRINCIPAL          PRINCIPAL_NAME  EMAIL            STATUS    ACCOUNT_TYPE  VIA              VIA_NAME",
-        "team:analysts_t    Analysts                                                 direct",
-        "team:ops_t         Ops                                                      direct",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   human         direct",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   human         team:analysts_t  Analysts",
-        "user:both_bo       Bo Both         bo@edge.example  enabled   human         team:ops_t       Ops",
-        "user:owner_fa      Fa Owner        fa@edge.example  enabled   human         team:ops_t       Ops",
-        "user:suspended_di  Di Suspended    di@edge.example  disabled  human         team:analysts_t  Analysts",
+        "PRINCIPAL          PRINCIPAL_NAME  EMAIL            STATUS    LAST_LOGIN            ACCOUNT_TYPE  VIA              VIA_NAME",
+        "team:analysts_t    Analysts                                                                       direct",
+        "team:ops_t         Ops                                                                            direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   2025-03-01T10:00:00Z  human         direct",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
+        "user:both_bo       Bo Both         bo@edge.example  enabled   2025-03-01T10:00:00Z  human         team:ops_t       Ops",
+        "user:owner_fa      Fa Owner        fa@edge.example  enabled   2025-03-01T10:00:00Z  human         team:ops_t       Ops",
+        "user:suspended_di  Di Suspended    di@edge.example  disabled  2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
         ""
       ])
       assert.strictEqual(holders.stderr, "7 access paths\n")
@@ -188,15 +188,15 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assertExit(table, 0)
       // Each of the group's entitlements (by id), its holders by principal, each path on its own line.
       assert.deepStrictEqual(table.stdout.split("\n"), [
-        "PERMISSION            PRINCIPAL          PRINCIPAL_NAME   EMAIL            STATUS    ACCOUNT_TYPE  VIA              VIA_NAME",
-        "Destination Reviewer  user:invited_ed    ed@edge.example  ed@edge.example  invited   human         direct",
-        "View Destination      team:analysts_t    Analysts                                                  direct",
-        "View Destination      team:ops_t         Ops                                                       direct",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         direct",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         team:analysts_t  Analysts",
-        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   human         team:ops_t       Ops",
-        "View Destination      user:owner_fa      Fa Owner         fa@edge.example  enabled   human         team:ops_t       Ops",
-        "View Destination      user:suspended_di  Di Suspended     di@edge.example  disabled  human         team:analysts_t  Analysts",
+        "PERMISSION            PRINCIPAL          PRINCIPAL_NAME   EMAIL            STATUS    LAST_LOGIN            ACCOUNT_TYPE  VIA              VIA_NAME",
+        "Destination Reviewer  user:invited_ed    ed@edge.example  ed@edge.example  invited                         human         direct",
+        "View Destination      team:analysts_t    Analysts                                                                        direct",
+        "View Destination      team:ops_t         Ops                                                                             direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   2025-03-01T10:00:00Z  human         direct",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
+        "View Destination      user:both_bo       Bo Both          bo@edge.example  enabled   2025-03-01T10:00:00Z  human         team:ops_t       Ops",
+        "View Destination      user:owner_fa      Fa Owner         fa@edge.example  enabled   2025-03-01T10:00:00Z  human         team:ops_t       Ops",
+        "View Destination      user:suspended_di  Di Suspended     di@edge.example  disabled  2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
         ""
       ])
       assert.strictEqual(table.stderr, "8 access paths\n")

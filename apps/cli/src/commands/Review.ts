@@ -72,17 +72,9 @@ const reviewColumns = (names: ReadonlyArray<keyof ReviewRow>): Columns<ReviewRow
  * holds what on R. The full row in JSON and CSV.
  */
 const principalView = reviewColumns(["entitlement", "resource_name", "permission", "via", "via_name"])
-const holderView = reviewColumns(["principal", "principal_name", "email", "status", "account_type", "via", "via_name"])
-const resourceHolderView = reviewColumns([
-  "permission",
-  "principal",
-  "principal_name",
-  "email",
-  "status",
-  "account_type",
-  "via",
-  "via_name"
-])
+const holderColumns = ["principal", "principal_name", "email", "status", "last_login", "account_type", "via", "via_name"] as const
+const holderView = reviewColumns(holderColumns)
+const resourceHolderView = reviewColumns(["permission", ...holderColumns])
 const sheet = reviewColumns(ReviewColumns)
 
 const diffColumns: Columns<DiffEntry> = {
