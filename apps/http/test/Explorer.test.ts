@@ -163,6 +163,13 @@ describe("access explorer in headless Chromium", () => {
           ]
         )
         assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
+        // The team a derived grant came through is a link to its access, as in the other views.
+        const teamLinks = page.locator("[data-testid=diff-table] a", { hasText: `team:${change.team.id}` })
+        assert.strictEqual(
+          yield* promise(() => teamLinks.count()),
+          change.added.filter((grant) => grant.paths[0]!.via !== "direct").length
+        )
+        assert.strictEqual(yield* promise(() => teamLinks.first().getAttribute("href")), `#principal=team:${change.team.id}`)
         yield* step(page, "5-diff")
 
         // The two syncs chosen the wrong way round: compared the right way, with a note saying so.

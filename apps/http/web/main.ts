@@ -355,14 +355,24 @@ const saveCsv = (filter?: Readonly<Record<string, string>>) =>
 // ------------------------------------------------------------------------------------------
 // Syncs and their diff.
 
-const pathsText = (paths: DiffEntry["paths"]) =>
-  (paths ?? []).map((path) => path.via === "direct" ? "direct" : `via team:${path.team ?? ""}`).join(", ")
+/** A grant's paths: "direct", or "via team:<id>" with the team a link to its access (the diff names no team). */
+const pathsCell = (paths: DiffEntry["paths"]) =>
+  el(
+    "span",
+    {},
+    ...(paths ?? []).flatMap((path, index) => [
+      ...(index === 0 ? [] : [", "]),
+      ...(path.via === "direct"
+        ? ["direct"]
+        : ["via ", viewLink(`team:${path.team ?? ""}`, { kind: "principal", id: `team:${path.team ?? ""}` })])
+    ])
+  )
 
 const statusText = (status: string) => `status ${status === "" ? "none" : status}`
 
 /** What a changed resource is now and was before (its status, its name); a grant's paths. */
 const nowText = (entry: DiffEntry) =>
-  entry.kind === "resource" ? (entry.status === undefined ? "" : statusText(entry.status)) : pathsText(entry.paths)
+  entry.kind === "resource" ? (entry.status === undefined ? "" : statusText(entry.status)) : pathsCell(entry.paths)
 
 const beforeText = (entry: DiffEntry) =>
   entry.kind === "resource"
@@ -370,7 +380,7 @@ const beforeText = (entry: DiffEntry) =>
       entry.previous_status === undefined ? "" : statusText(entry.previous_status),
       entry.previous_name === undefined ? "" : `named ${entry.previous_name}`
     ].filter((part) => part !== "").join(", ")
-    : pathsText(entry.previous_paths)
+    : pathsCell(entry.previous_paths)
 
 const diffRow = (entry: DiffEntry) => [
   el("span", { class: entry.change }, entry.change),
