@@ -2,6 +2,7 @@ import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-five
 import { Effect, Option } from "effect"
 import { acceptedWrite } from "./AcceptedWrite.js"
 import { type ChangedMeanwhile, gone, goneOrAdded, writeFailure } from "./ChangedMeanwhile.js"
+import type { FateUnknown } from "./FateUnknown.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -10,13 +11,14 @@ import { upstreamFailure } from "./UpstreamFailure.js"
  * role per member): the account (its account role), a group, a connection or a team. `current`
  * is the read that decides every write; the writes are the calls of docs/architecture.md §3. A
  * write that finds the slot changed since that read (ChangedMeanwhile.ts: gone, or for an add
- * already there) fails with ChangedMeanwhile, and the provisioner decides again.
+ * already there) fails with ChangedMeanwhile, and the provisioner decides again; one Fivetran may
+ * have made before failing (FateUnknown.ts), and the provisioner reads the slot back.
  */
 export interface AccessSlot {
   readonly current: Effect.Effect<Option.Option<string>, ProvisioningError>
-  readonly add: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
-  readonly change: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
-  readonly remove: Effect.Effect<void, ProvisioningError | ChangedMeanwhile>
+  readonly add: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile | FateUnknown>
+  readonly change: (role: string) => Effect.Effect<void, ProvisioningError | ChangedMeanwhile | FateUnknown>
+  readonly remove: Effect.Effect<void, ProvisioningError | ChangedMeanwhile | FateUnknown>
 }
 
 const nonEmpty = (role: string | null): Option.Option<string> => role === null || role === "" ? Option.none() : Option.some(role)

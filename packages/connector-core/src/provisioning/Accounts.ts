@@ -13,6 +13,7 @@ import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./Prov
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { acceptedWrite } from "./AcceptedWrite.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
+import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -161,6 +162,13 @@ export const createAccount = (
             readBack(error, (user) => Effect.succeed(created(user)))
           )
         }
+        // Perhaps invited (a 5xx, no answer): the listing tells.
+        if (fateUnknown(error)) {
+          return Effect.map(
+            settledByReading(new FateUnknown({ action, reason: error.message }), findByEmail(client, body.email, action)),
+            created
+          )
+        }
         return Effect.fail(upstreamFailure(action)(error))
       })
     )
@@ -199,9 +207,21 @@ export const deleteResource = (
           "with the user; delete it with another administrator's key or a system key"
       })
     }
-    return yield* acceptedWrite(client.deleteUser(id)).pipe(
-      Effect.as<DeleteOutcome>({ _tag: "Deleted" }),
-      Effect.catchTag("NotFound", () => Effect.succeed(gone)),
+    const deleted: DeleteOutcome = { _tag: "Deleted" }
+    // Perhaps deleted (a 5xx, no answer): the user's 404 tells.
+    const userGone = client.getUser(id).pipe(
+      Effect.as(Option.none()),
+      Effect.catchTag("NotFound", () => Effect.succeed(Option.some(deleted))),
       Effect.mapError(upstreamFailure(action))
+    )
+    return yield* acceptedWrite(client.deleteUser(id)).pipe(
+      Effect.as(deleted),
+      Effect.catchAll((error): Effect.Effect<DeleteOutcome, ProvisioningError> =>
+        error._tag === "NotFound"
+          ? Effect.succeed(gone)
+          : fateUnknown(error)
+          ? settledByReading(new FateUnknown({ action, reason: error.message }), userGone)
+          : Effect.fail(upstreamFailure(action)(error))
+      )
     )
   })

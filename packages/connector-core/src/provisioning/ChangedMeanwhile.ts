@@ -1,5 +1,6 @@
 import type { FivetranError } from "@baton-fivetran/fivetran-client"
 import { Data, Effect } from "effect"
+import { FateUnknown, fateUnknown } from "./FateUnknown.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -25,10 +26,19 @@ export const gone = (error: FivetranError): boolean => error._tag === "NotFound"
  */
 export const goneOrAdded = (error: FivetranError): boolean => gone(error) || error._tag === "Conflict"
 
-/** A write's failure during `action`: `changed` answers are ChangedMeanwhile, the others refusals (UpstreamFailure.ts). */
-export const writeFailure =
-  (action: string, changed: (error: FivetranError) => boolean) => (error: FivetranError): ProvisioningError | ChangedMeanwhile =>
-    changed(error) ? new ChangedMeanwhile({ failure: upstreamFailure(action)(error) }) : upstreamFailure(action)(error)
+/**
+ * A write's failure during `action`: `changed` answers are ChangedMeanwhile, those Fivetran may have
+ * acted on before failing FateUnknown, the others refusals (UpstreamFailure.ts).
+ */
+export const writeFailure = (action: string, changed: (error: FivetranError) => boolean) =>
+(
+  error: FivetranError
+): ProvisioningError | ChangedMeanwhile | FateUnknown =>
+  changed(error)
+    ? new ChangedMeanwhile({ failure: upstreamFailure(action)(error) })
+    : fateUnknown(error)
+    ? new FateUnknown({ action, reason: error.message })
+    : upstreamFailure(action)(error)
 
 /**
  * Runs `decide` (read, then write) and, when its write met a change, once more from fresh reads:

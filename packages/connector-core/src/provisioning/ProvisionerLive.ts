@@ -6,12 +6,13 @@ import { grantableModule, type ResourceTypeModule } from "../registry/ResourceTy
 import type { Access } from "./Access.js"
 import { createAccount, deleteResource } from "./Accounts.js"
 import { decideAgainOnce } from "./ChangedMeanwhile.js"
+import { madeWhen, settledByReading } from "./FateUnknown.js"
 import { confirmAbsent } from "./ConfirmAbsent.js"
 import type { ResolveError } from "./ContainerAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { auditedCreateAccount, auditedDeleteResource, auditedGrant, auditedRevoke } from "./ProvisioningAudit.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { ProvisioningDisabled, ProvisioningDisabledReason, UnknownEntitlement } from "./ProvisioningError.js"
+import { ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError, UnknownEntitlement } from "./ProvisioningError.js"
 import type { GrantTarget } from "./GrantTarget.js"
 import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
@@ -51,7 +52,8 @@ const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): s
  * docs/architecture.md §3 over the client. Each operation checks its input, reads the slot it
  * would change (found by the entitlement type's module) and writes only when the read says so: a
  * repeat makes no write. A write that meets another writer's change is decided again from fresh
- * reads (ChangedMeanwhile.ts), so a race with a concurrent grant or revoke ends as a repeat would.
+ * reads (ChangedMeanwhile.ts), so a race with a concurrent grant or revoke ends as a repeat would;
+ * one Fivetran may have made before failing is read back (FateUnknown.ts) and reported as found.
  */
 export const makeProvisioner = (
   client: FivetranClientShape,
@@ -70,6 +72,12 @@ export const makeProvisioner = (
         )
     })
 
+  /** The slot's role read afresh, after a write whose fate is unknown; its resource or principal gone reads as none. */
+  const currentRole = (target: GrantTarget, action: string): Effect.Effect<Option.Option<string>, ProvisioningError> =>
+    Effect.flatMap(access(target, action), (fresh) => fresh.slot.current).pipe(
+      Effect.catchTags({ ContainerAbsent: () => Effect.succeedNone, UnknownPrincipal: () => Effect.succeedNone })
+    )
+
   /** Reads the slot and writes only what it lacks (docs/architecture.md §3). */
   const grantHeld = (target: GrantTarget, action: string) =>
     Effect.gen(function*() {
@@ -82,7 +90,13 @@ export const makeProvisioner = (
       }
       const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
       // A container holds one role per member: another role is changed in place, which replaces its grant.
-      yield* Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)
+      yield* (Option.isSome(current) ? resolved.slot.change(role) : resolved.slot.add(role)).pipe(
+        Effect.catchTag("FateUnknown", (unknown) =>
+          settledByReading(
+            unknown,
+            Effect.map(currentRole(target, action), (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held))))
+          ))
+      )
       yield* Effect.logDebug(`provisioning: ${action}`)
       return {
         _tag: "Granted",
@@ -110,7 +124,12 @@ export const makeProvisioner = (
         // The team scan costs a request per page of teams and up to two per team; without it a
         // user who keeps the access through a team would be reported as having lost it. It reads
         // only the teams' side, which the removal leaves as it is, so both run at once.
-        const [, scan] = yield* Effect.all([resolved.slot.remove, Effect.either(resolved.inheritedFrom)], {
+        const removed = Effect.catchTag(resolved.slot.remove, "FateUnknown", (unknown) =>
+          settledByReading(
+            unknown,
+            Effect.map(currentRole(target, action), (now) => madeWhen(!Option.contains(now, current.value)))
+          ))
+        const [, scan] = yield* Effect.all([removed, Effect.either(resolved.inheritedFrom)], {
           concurrency: "unbounded"
         })
         yield* Effect.logDebug(`provisioning: ${action}`)

@@ -1,0 +1,56 @@
+import type { FivetranError } from "@baton-fivetran/fivetran-client"
+import { Data, Effect, Option } from "effect"
+import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
+
+/**
+ * A write that may or may not have been made: Fivetran answered 5xx, or the request was sent and no
+ * answer came (a reset, the deadline). Fivetran may fail after acting, so "cannot grant" would be a
+ * guess. Not a refusal: the provisioner reads the access back (`settledByReading`) and reports what
+ * it finds.
+ */
+export class FateUnknown extends Data.TaggedError("FateUnknown")<{
+  /** e.g. `grant group:G:View Destination to user:U`. */
+  readonly action: string
+  /** The client's failure, e.g. `POST /v1/users/U/groups: Fivetran answered 500`. */
+  readonly reason: string
+}> {
+  override get message() {
+    return `cannot ${this.action}: ${this.reason}`
+  }
+}
+
+/** Whether Fivetran may have acted on a write that failed with `error` (a connection never made cannot). */
+export const fateUnknown = (error: FivetranError): boolean =>
+  error._tag === "ServerError" || (error._tag === "Transport" && error.connectFailed !== true)
+
+/**
+ * Ends a write whose fate is unknown by reading back what it was to leave: `found` is that, if it is
+ * there now (the role asked, no membership, the invited user, no user). Found: the write counts, with
+ * a warning. Not found: the refusal, saying so. The read failing too: the refusal, saying the change
+ * may have been made and how to tell.
+ */
+export const settledByReading = <A>(
+  unknown: FateUnknown,
+  found: Effect.Effect<Option.Option<A>, ProvisioningError>
+): Effect.Effect<A, ProvisioningError> =>
+  Effect.matchEffect(found, {
+    onSuccess: Option.match({
+      onSome: (made) => Effect.as(Effect.logWarning(`${unknown.action}: ${unknown.reason}, but the read-back found the change made`), made),
+      onNone: () =>
+        Effect.fail(
+          new Upstream({
+            message: `${unknown.message}; read back: the change was not made; retrying is safe (it reads before it writes)`
+          })
+        )
+    }),
+    onFailure: (readError) =>
+      Effect.fail(
+        new Upstream({
+          message: `${unknown.message}; reading it back failed too (${readError.message}), so the change may have been ` +
+            "made: the next sync shows whether, and retrying is safe (it reads before it writes)"
+        })
+      )
+  })
+
+/** `Some` when `made`, for `settledByReading`'s `found` of a change that leaves nothing to name. */
+export const madeWhen = (made: boolean): Option.Option<void> => made ? Option.some(undefined) : Option.none()
