@@ -333,6 +333,29 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.instanceOf(refusal, Upstream)
       assert.deepStrictEqual((yield* sandbox.snapshot).users, before.users)
     }))
+
+  it.effect("a grant whose POST Fivetran answered 500 is 502 saying the read-back found it not made; its retry is 201", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const before = yield* sandbox.snapshot
+      const group = before.groups[0]!.id
+      const user = before.users.find((u) => !before.user_groups.some((row) => row.group_id === group && row.user_id === u.id))!.id
+      const body = { entitlement_id: `group:${group}:View Destination`, principal: { type: "user", id: user } }
+      yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [500], methods: ["POST"] })
+      const failed = yield* call("POST", "/v1/grants", body)
+      yield* sandbox.setFaults({})
+      assert.deepStrictEqual(failed, {
+        status: 502,
+        body: {
+          error: "Upstream",
+          message: `cannot grant group:${group}:View Destination to user:${user}: POST /v1/users/${user}/groups: ` +
+            "Fivetran answered 500; read back: the change was not made; retrying is safe (it reads before it writes)"
+        }
+      })
+      assert.deepStrictEqual((yield* sandbox.snapshot).user_groups, before.user_groups)
+      const retried = yield* call("POST", "/v1/grants", body)
+      assert.deepStrictEqual([retried.status, retried.body["status"]], [201, "granted"])
+    }))
 })
 
 /** What the OpenAPI document says each provisioning route answers with 409, and the schemas it names. */
