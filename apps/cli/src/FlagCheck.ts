@@ -48,6 +48,13 @@ const repeated = (flag: CommandFlag, given: ReadonlyArray<Given>, secret: boolea
   return new UsageError({ reason: `${flag.name} was given ${times(given.length)}${shown}; give it once` })
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+const listed = (names: ReadonlyArray<string>) => names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+
+/**
+ * A root flag given to a subcommand that does not read it, naming the other subcommands that do
+ * (`-f` belongs to the review commands too, not only to the sync: `diff` names its two files).
+ */
 const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcommand: string) => {
   const example = [
     line.name,
@@ -55,8 +62,13 @@ const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcomma
     typed,
     ...Option.toArray(Option.map(flag.placeholder, (placeholder) => `<${placeholder}>`))
   ].join(" ")
+  const readers = Array.from(line.subcommands)
+    .filter(([, flags]) => Array.from(flags.values()).some((own) => own.name === flag.name))
+    .map(([name]) => name)
+    .sort()
+  const also = readers.length === 0 ? "" : ` and of ${listed(readers)}`
   return new UsageError({
-    reason: `${typed} is a flag of the sync/provisioning command (${example}), not of "${subcommand}"`
+    reason: `${typed} is a flag of the sync/provisioning command (${example})${also}, not of "${subcommand}"`
   })
 }
 
