@@ -6,6 +6,7 @@ import {
   type PrincipalRef,
   Provisioner,
   ProvisioningDisabled,
+  resourceRefOf,
   type RevokeOutcome
 } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
@@ -51,7 +52,7 @@ const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
 }
 
 const createLine = (email: string, outcome: CreateAccountOutcome) => {
-  const user = `${outcome.resource.id.resourceType}:${outcome.resource.id.resource} (${accountEmail(email, outcome)})`
+  const user = `${resourceRefOf(outcome.resource.id)} (${accountEmail(email, outcome)})`
   return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
 }
 

@@ -3,6 +3,7 @@ import {
   GroupResourceType,
   type PrincipalType,
   type ResourceId,
+  resourceRefOf,
   RoleAssignedSlug,
   RoleResourceType
 } from "@baton-fivetran/connector-core"
@@ -33,7 +34,7 @@ const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'${text.
  * opposite of the truth a reviewer asking "who is admin?" needs.
  */
 const holdersHint = (id: ResourceId, holders: string, resourceHolders: string | undefined) => {
-  const ref = `${id.resourceType}:${id.resource}`
+  const ref = resourceRefOf(id)
   switch (id.resourceType) {
     case RoleResourceType.id:
       return `${ref} is a role, whose holders are listed by: baton-fivetran ${holders} ${shellWord(`${ref}:${RoleAssignedSlug}`)}`

@@ -12,6 +12,7 @@ import {
   type Resource,
   type ResourceId,
   resourceRef,
+  resourceRefOf,
   ReviewColumns,
   type ReviewRow,
   statusText,
@@ -48,7 +49,7 @@ const resourceColumns: Columns<Resource> = {
     statusText(r),
     lastLoginText(r),
     accountTypeText(r),
-    r.parentResourceId === undefined ? "" : `${r.parentResourceId.resourceType}:${r.parentResourceId.resource}`
+    r.parentResourceId === undefined ? "" : resourceRefOf(r.parentResourceId)
   ]
 }
 
@@ -102,7 +103,7 @@ const notIn = (what: string, file: string, list: "resources" | "entitlements") =
 const requireResource = (reader: C1zReader, file: string, id: ResourceId) =>
   Effect.flatMap(
     reader.getResource(id),
-    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`${id.resourceType}:${id.resource}`, file, "resources"))
+    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(resourceRefOf(id), file, "resources"))
   )
 
 const requireEntitlement = (reader: C1zReader, file: string, id: string) =>

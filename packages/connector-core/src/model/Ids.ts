@@ -115,11 +115,10 @@ export const checkFivetranId = (kind: string, id: string): Effect.Effect<string,
 export const resourceRefOf = (id: ResourceId): string => `${id.resourceType}:${id.resource}`
 
 /** `<resource type>:<resource id>:<slug>` */
-export const entitlementId = (resource: ResourceId, slug: string): string => `${resource.resourceType}:${resource.resource}:${slug}`
+export const entitlementId = (resource: ResourceId, slug: string): string => `${resourceRefOf(resource)}:${slug}`
 
 /** `<entitlement id>:<principal type>:<principal id>` */
-export const grantId = (entitlement: string, principal: ResourceId): string =>
-  `${entitlement}:${principal.resourceType}:${principal.resource}`
+export const grantId = (entitlement: string, principal: ResourceId): string => `${entitlement}:${resourceRefOf(principal)}`
 
 /** The `member` entitlement of a team: the source every team-derived grant names. */
 export const teamMemberEntitlementId = (teamId: string): string => entitlementId({ resourceType: "team", resource: teamId }, "member")

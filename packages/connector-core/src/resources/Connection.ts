@@ -1,6 +1,7 @@
 import type { Connection } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
+import { resourceRefOf } from "../model/Ids.js"
 import { groupResourceId } from "./Group.js"
 import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
@@ -37,7 +38,7 @@ export const connectionRoleEntitlement = (connection: Resource, role: EntitledRo
     displayName: `${role.name} on ${connection.displayName ?? connection.id.resource}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType, TeamResourceType],
-    exclusionGroupId: `${connection.id.resourceType}:${connection.id.resource}:role`
+    exclusionGroupId: `${resourceRefOf(connection.id)}:role`
   })
 
 export const connectionEntitlements = (connection: Resource, catalog: RoleCatalog): ReadonlyArray<Entitlement> =>

@@ -1,6 +1,7 @@
 import type { Group } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
+import { resourceRefOf } from "../model/Ids.js"
 import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
 import { UserResourceType } from "./User.js"
@@ -46,7 +47,7 @@ export const groupRoleEntitlement = (group: Resource, role: EntitledRole): Entit
     displayName: `${role.name} on ${group.displayName ?? group.id.resource}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType, TeamResourceType],
-    exclusionGroupId: `${group.id.resourceType}:${group.id.resource}:role`
+    exclusionGroupId: `${resourceRefOf(group.id)}:role`
   })
 
 export const groupEntitlements = (group: Resource, catalog: RoleCatalog): ReadonlyArray<Entitlement> =>

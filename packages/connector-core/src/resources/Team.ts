@@ -1,6 +1,7 @@
 import type { Role, Team } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
 import { makeEntitlement } from "../model/Entitlements.js"
+import { resourceRefOf } from "../model/Ids.js"
 import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
 import { UserResourceType } from "./User.js"
 
@@ -45,7 +46,7 @@ export const teamRoleEntitlement = (team: Resource, role: EntitledRole): Entitle
     displayName: `${role.name} of ${team.displayName ?? team.id.resource}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType],
-    exclusionGroupId: `${team.id.resourceType}:${team.id.resource}:role`
+    exclusionGroupId: `${resourceRefOf(team.id)}:role`
   })
 
 /**
