@@ -60,9 +60,10 @@ export const SyncInProgressBody = taggedErrorBody(SyncInProgress, "SyncInProgres
   description: "Only one sync runs at a time; `job_id` is the running one"
 })
 
-const payloadTooLarge = { message: Schema.String, limit_bytes: Schema.Number }
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", payloadTooLarge) {}
-export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", payloadTooLarge, {
+/** A refusal of something over a size limit, which it names. */
+const overLimit = { message: Schema.String, limit_bytes: Schema.Number }
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", overLimit) {}
+export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", overLimit, {
   status: 413
 })
 
@@ -96,9 +97,8 @@ export const StorageUnavailableBody = taggedErrorBody(StorageUnavailable, "Stora
  * What Node refuses before any route sees the request (apps/http ClientErrors.ts), then closes the
  * connection: any endpoint may get these, in the one error shape.
  */
-const headerTooLarge = { message: Schema.String, limit_bytes: Schema.Number }
-export class HeaderTooLarge extends Schema.TaggedError<HeaderTooLarge>()("HeaderTooLarge", headerTooLarge) {}
-export const HeaderTooLargeBody = taggedErrorBody(HeaderTooLarge, "HeaderTooLarge", headerTooLarge, {
+export class HeaderTooLarge extends Schema.TaggedError<HeaderTooLarge>()("HeaderTooLarge", overLimit) {}
+export const HeaderTooLargeBody = taggedErrorBody(HeaderTooLarge, "HeaderTooLarge", overLimit, {
   status: 431,
   description: "The request line and headers are over `limit_bytes` (16 KiB) together; sent before any route"
 })
