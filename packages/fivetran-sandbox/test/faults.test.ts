@@ -92,6 +92,29 @@ describe("fault injection, as the real client sees it", () => {
       ])
     }).pipe(provideSandbox()))
 
+  it.effect("a lost answer: the request is handled, then its connection dropped (Transport); the next ones answered", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const client = yield* FivetranClient
+      yield* sandbox.setFaults({ lostAnswers: { requests: 1 }, methods: ["POST"] })
+      assert.deepStrictEqual(yield* client.accountInfo, accountInfo)
+      const lost = yield* Effect.flip(client.createGroup({ name: "made_unanswered" }))
+      const answered = yield* client.createGroup({ name: "made_answered" })
+      const names = (yield* sandbox.snapshot).groups.map((group) => group.name)
+      const log = yield* sandbox.requestLog
+      assert.deepStrictEqual([lost._tag, lost._tag === "Transport" ? lost.connectFailed : true, answered.name], [
+        "Transport",
+        false,
+        "made_answered"
+      ])
+      assert.deepStrictEqual([names.includes("made_unanswered"), names.includes("made_answered")], [true, true])
+      assert.deepStrictEqual(log.map((e) => [e.method, e.status, e.fault, e.rateLimitRemaining === null]), [
+        ["GET", 200, null, false],
+        ["POST", 0, "answer-lost", true],
+        ["POST", 201, null, false]
+      ])
+    }).pipe(provideSandbox()))
+
   it.live("a slow body arrives whole, in chunks", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

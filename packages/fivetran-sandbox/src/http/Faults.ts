@@ -20,6 +20,12 @@ export const FaultOptions = Schema.Struct({
   ),
   /** Share of requests whose socket is destroyed without any answer. */
   dropShare: Schema.optional(Share),
+  /**
+   * The next `requests` requests handled (not refused by a 429, a 5xx or a drop) have their socket
+   * destroyed instead of answered: the change made, its answer lost (a reset after Fivetran acted).
+   * Counted, as the 429 burst is, and drawing nothing, so it moves no other fault.
+   */
+  lostAnswers: Schema.optional(Schema.Struct({ requests: Schema.NonNegativeInt })),
   /** Share of answers whose JSON body is made invalid (a stray trailing comma). */
   malformedShare: Schema.optional(Share),
   /** Share of answers whose body is cut in half (with a matching Content-Length). */
@@ -33,7 +39,7 @@ export const FaultOptions = Schema.Struct({
 })
 export type FaultOptions = typeof FaultOptions.Type
 
-export type FaultKind = "dropped" | "server-error" | "rate-limit-burst" | "malformed" | "truncated" | "slow-body"
+export type FaultKind = "dropped" | "answer-lost" | "server-error" | "rate-limit-burst" | "malformed" | "truncated" | "slow-body"
 
 /** What to do to one request, decided before it is handled. */
 export interface FaultPlan {
@@ -56,6 +62,7 @@ export class FaultInjector {
   private options: FaultOptions = {}
   private random = new Prng(DEFAULT_SEED)
   private burstLeft = 0
+  private lostAnswersLeft = 0
 
   constructor(options: FaultOptions) {
     this.set(options)
@@ -66,12 +73,19 @@ export class FaultInjector {
     this.options = options
     this.random = new Prng(options.seed ?? DEFAULT_SEED)
     this.burstLeft = options.rateLimitBurst?.requests ?? 0
+    this.lostAnswersLeft = options.lostAnswers?.requests ?? 0
+  }
+
+  /** Whether the faults strike requests of `method` (`methods`). */
+  private strikes(method: string): boolean {
+    const methods = this.options.methods
+    return methods === undefined || methods.some((m) => m === method)
   }
 
   plan(method: string): FaultPlan {
     const o = this.options
     const [latency, drop, server, status, malformed, truncated, slow] = Array.from({ length: 7 }, () => this.random.next())
-    const struck = o.methods === undefined || o.methods.some((m) => m === method)
+    const struck = this.strikes(method)
     const hit = (share: number | undefined, draw: number) => struck && share !== undefined && draw < share
     const statuses = o.serverErrorStatuses ?? [500, 502, 503]
     let burstRetryAfter: number | undefined
@@ -94,6 +108,13 @@ export class FaultInjector {
         ? "slow"
         : undefined
     }
+  }
+
+  /** Whether the answer of a request of `method` just handled is to be lost (`lostAnswers`); counts it if so. */
+  loseAnswer(method: string): boolean {
+    if (!this.strikes(method) || this.lostAnswersLeft === 0) return false
+    this.lostAnswersLeft--
+    return true
   }
 
   get slowBody(): { readonly chunkBytes: number; readonly chunkDelayMillis: number } {

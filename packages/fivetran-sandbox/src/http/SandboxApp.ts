@@ -208,6 +208,12 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     } else {
       yield* deps.beforeHandling({ method, path })
       response = yield* route(request, method, path)
+      if (deps.faults.loseAnswer(method)) {
+        yield* holdBack
+        yield* record(0, "answer-lost", null)
+        NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+        return yield* Effect.never
+      }
       if (plan.body !== undefined) {
         fault = bodyFaultKind[plan.body]
         response = applyBodyFault(response, plan.body, deps.faults.slowBody)
