@@ -1,5 +1,5 @@
 import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
-import { echoed, type Grant, type ResourceId } from "@baton-fivetran/connector-core"
+import { echoed, emailOf, type Grant, type Resource, type ResourceId, resourceRef } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
@@ -66,6 +66,13 @@ const accessEntry = (grant: Grant): AccessEntry => {
     sources: inherited.map((id) => ({ entitlement_id: id, resource: entitlementResource(id) }))
   }
 }
+
+/**
+ * Whether a resource's `type:id`, display name or email contains `needle` (lower case): the match of
+ * a resource search, as the principal search (Review.ts) matches users and teams.
+ */
+const contains = (needle: string) => (resource: Resource) =>
+  [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle))
 
 interface PageRequest {
   readonly page_size?: number | undefined
@@ -198,20 +205,39 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         )
       })
 
-    const resources = (request: PageRequest & { readonly type?: string | undefined; readonly parent?: string | undefined }) =>
-      page(
+    /**
+     * A search (`q`) reads the listing on from the token's row, a page of the file at a time, and
+     * stops at the page's matches: the match is on the decoded row (the name and email are in its
+     * blob, not in columns), and nothing past the page is read.
+     */
+    const resources = (
+      request: PageRequest & {
+        readonly type?: string | undefined
+        readonly parent?: string | undefined
+        readonly q?: string | undefined
+      }
+    ) => {
+      const needle = request.q?.trim().toLowerCase()
+      return page(
         "resources",
         ResourcePage,
         request,
-        [request.type, request.parent],
+        // A listing without `q` keeps its digest: its tokens from before searches existed still continue it.
+        needle === undefined ? [request.type, request.parent] : [request.type, request.parent, needle],
         namedResource(request.parent),
-        (reader, position) =>
-          reader.resources({
-            ...position,
+        (reader, { afterRowId, limit }) => {
+          const listing = reader.resources({
+            afterRowId,
             ...(request.type === undefined ? {} : { resourceType: request.type }),
-            ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) })
+            ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) }),
+            ...(needle === undefined ? { limit } : {})
           })
+          if (needle === undefined) return listing
+          const matches = contains(needle)
+          return listing.pipe(Stream.filter((row) => matches(row.value)), Stream.take(limit))
+        }
       ).pipe(Effect.withSpan("Queries.resources"))
+    }
 
     const entitlements = (request: PageRequest & { readonly resource?: string | undefined }) =>
       page(

@@ -250,6 +250,62 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       assert.deepStrictEqual(resumed.items, five.items.slice(2))
     }).pipe(Effect.orDie))
 
+  it.effect("q searches ids, names and emails in any case, with type and across pages; blank q is a 400 naming q", () =>
+    Effect.gen(function*() {
+      const { client, request } = yield* Harness
+      yield* runSync
+      const ids = (page: { readonly items: ReadonlyArray<Resource> }) =>
+        page.items.map((item) => `${item.id.resourceType}:${item.id.resource}`)
+      const found = (urlParams: { readonly q: string; readonly type?: string }) =>
+        Effect.map(client.queries.resources({ urlParams: { ...urlParams, page_size: 1000 } }), (page) => ids(page).sort())
+      // The small preset's people, groups, teams and roles, by family name, group name, id, email and role name.
+      assert.deepStrictEqual(yield* found({ q: "TANAKA" }), ["user:able_lotus", "user:vivid_orchard"])
+      assert.deepStrictEqual(yield* found({ q: " Logistics " }), ["group:formal_birch", "team:bouncy_mist"])
+      assert.deepStrictEqual(yield* found({ q: "logistics", type: "team" }), ["team:bouncy_mist"])
+      assert.deepStrictEqual(yield* found({ q: "latam", type: "group" }), ["group:formal_birch", "group:hardy_ridge"])
+      assert.deepStrictEqual(yield* found({ q: "sierra" }), ["user:formal_sierra"])
+      assert.deepStrictEqual(yield* found({ q: "ERIK.SCHMIDT@" }), ["user:fair_fawn"])
+      assert.deepStrictEqual(yield* found({ q: "security auditor" }), ["role:Security Auditor"])
+      assert.deepStrictEqual(yield* found({ q: "nobody-is-called-this" }), [])
+
+      // Every user's email holds the domain: 25 matches in pages of 10, in the listing's order.
+      const users = ids(yield* client.queries.resources({ urlParams: { type: "user", page_size: 1000 } }))
+      assert.strictEqual(users.length, 25)
+      const pages: Array<ReadonlyArray<string>> = []
+      let token: string | undefined = undefined
+      let firstToken = ""
+      do {
+        const page: { items: ReadonlyArray<Resource>; next_page_token: string | null } = yield* client.queries.resources({
+          urlParams: { q: "@acmedata.com", page_size: 10, ...(token === undefined ? {} : { page_token: token }) }
+        })
+        pages.push(ids(page))
+        token = page.next_page_token ?? undefined
+        if (firstToken === "") firstToken = token ?? ""
+      } while (token !== undefined)
+      assert.deepStrictEqual(pages.map((page) => page.length), [10, 10, 5])
+      assert.deepStrictEqual(pages.flat(), users)
+
+      // A search's token continues that search only.
+      const other = yield* request("GET", `/v1/resources?q=tanaka&page_token=${firstToken}`, { token: TestToken })
+      assert.deepStrictEqual([other.status, yield* other.json], [400, {
+        error: "InvalidRequest",
+        field: "page_token",
+        message: "page_token is not a token this service issued for this listing and these filters; " +
+          "repeat the filters of the page it came from, or list again without page_token"
+      }])
+
+      for (const blank of ["", "%20%20"]) {
+        const response = yield* request("GET", `/v1/resources?q=${blank}`, { token: TestToken })
+        assert.deepStrictEqual([response.status, yield* response.json], [400, {
+          error: "InvalidRequest",
+          field: "q",
+          message: `q: expected a part of a name, email or id, not blank (leave q out to list every resource), got "${
+            decodeURIComponent(blank)
+          }"`
+        }], blank)
+      }
+    }).pipe(Effect.orDie))
+
   it.effect("a token the service did not issue is a 400 with one fixed message, its content not echoed; its own still pages", () =>
     Effect.gen(function*() {
       const { client, request } = yield* Harness

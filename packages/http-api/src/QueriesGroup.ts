@@ -5,7 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
 import { EntitlementRef, PrincipalRef, PrincipalType, ResourceRef, ResourceTypeName } from "./Ids.js"
 import { page, paging } from "./Paging.js"
-import { queryParameters } from "./Parameters.js"
+import { queryParameters, takes } from "./Parameters.js"
 
 export const ResourcePage = page(Resource, "ResourcePage")
 export const EntitlementPage = page(Entitlement, "EntitlementPage")
@@ -33,15 +33,33 @@ export const PrincipalAccess = Schema.Struct({
 }).annotations({ identifier: "PrincipalAccess" })
 export type PrincipalAccess = typeof PrincipalAccess.Type
 
+/**
+ * What a resource search looks for. Blank is refused, not read as "everything": a blank search box
+ * sent as `q=` would otherwise page through the whole sync as if each resource matched.
+ */
+export const SearchText = Schema.String.pipe(
+  Schema.filter((text) => text.trim() !== ""),
+  Schema.annotations(takes("a part of a name, email or id, not blank (leave q out to list every resource)"))
+)
+
 export class QueriesGroup extends HttpApiGroup.make("queries")
   .add(
     HttpApiEndpoint.get("resources", "/v1/resources")
-      .setUrlParams(queryParameters({ type: Schema.optional(ResourceTypeName), parent: Schema.optional(ResourceRef), ...paging }))
+      .setUrlParams(queryParameters({
+        type: Schema.optional(ResourceTypeName),
+        parent: Schema.optional(ResourceRef),
+        q: Schema.optional(SearchText).annotations({
+          description: "Only resources whose `type:id`, display name or (a user's) email contains this text, in any case; " +
+            "surrounding spaces are ignored, blank is a 400"
+        }),
+        ...paging
+      }))
       .addSuccess(ResourcePage)
       .annotate(
         OpenApi.Description,
-        "Resources of the latest finished sync, in pages; `type` is a registered resource type, `parent` is `type:id` " +
-          "(a parent the sync does not hold is a 404)."
+        "Resources of the latest finished sync, in pages (in the file's order); `type` is a registered resource type, " +
+          "`parent` is `type:id` (a parent the sync does not hold is a 404), `q` searches the ids, names and emails " +
+          "server-side. A search page holds up to `page_size` matches; a page token continues after the last."
       )
   )
   .add(
