@@ -1,4 +1,5 @@
 export * from "./AccessReview.js"
+export * from "./AccountRoles.js"
 export * from "./C1zError.js"
 export * from "./C1zReader.js"
 export * from "./C1zSink.js"

@@ -26,7 +26,7 @@ export const parseResourceRef = (flag: string, text: string): Effect.Effect<Reso
 const principalTypes: ReadonlyArray<string> = ["user", "team"] satisfies ReadonlyArray<PrincipalType>
 
 /** As a shell word, so that the suggested command can be pasted (role names have spaces). */
-const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
+export const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
 
 /**
  * Where to look instead when a role, group or connection is named as a principal: nothing holds

@@ -1,4 +1,13 @@
-import { type C1zReader, diffReaders, type EntitlementFilter, type GrantFilter, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import {
+  accountRoleHolders,
+  type C1zReader,
+  diffReaders,
+  type EntitlementFilter,
+  type GrantFilter,
+  reachedByAccountRoles,
+  reviewRows,
+  type ReviewScope
+} from "@baton-fivetran/c1z"
 import {
   type AccessPath,
   accessPaths,
@@ -7,6 +16,7 @@ import {
   emailOf,
   type Entitlement,
   type Grant,
+  GroupResourceType,
   lastLoginText,
   pathText,
   type Resource,
@@ -24,7 +34,7 @@ import type { OutputFormat } from "../output/OutputFormat.js"
 import { type Columns, printRows } from "../output/Rows.js"
 import { notice } from "../output/Notice.js"
 import { UsageError } from "../UsageError.js"
-import { parsePrincipalRef, parseResourceRef } from "./ResourceRef.js"
+import { parsePrincipalRef, parseResourceRef, shellWord } from "./ResourceRef.js"
 import { checkSyncFile, openSyncFile } from "./SyncFileArgument.js"
 
 /**
@@ -228,7 +238,36 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
             break
         }
         yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
+        if (scope._tag === "Resource" && reachedByAccountRoles(scope.resource)) yield* pointToAccountRoles(reader, scope.resource)
       }))
+  })
+
+/**
+ * After a destination's or connection's rows: the account roles that reach it without a grant on
+ * it (AccountRoles.ts), each with its holders' count and the command that lists them, so that a
+ * reviewer does not read the sheet as everyone who can touch it. On stderr with the count: stdout
+ * stays the rows in every format, and whoever makes a CSV for the owner still reads it.
+ */
+const pointToAccountRoles = (reader: C1zReader, resource: ResourceId) =>
+  Effect.gen(function*() {
+    const roles = yield* accountRoleHolders(reader)
+    if (roles.length === 0) return
+    const holders = (count: number) => `${count} ${count === 1 ? "holder" : "holders"}`
+    const nameWidth = Math.max(...roles.map((role) => role.name.length))
+    const countWidth = Math.max(...roles.map((role) => holders(role.holders).length))
+    const what = resource.resourceType === GroupResourceType.id ? "destination" : "connection"
+    const text = [
+      `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
+      "account to every destination and connection); their holders are not among these rows:",
+      ...roles.map((role) =>
+        `  ${role.name.padEnd(nameWidth)}  ${holders(role.holders).padEnd(countWidth)}  ` +
+        `baton-fivetran access --resource ${shellWord(role.id)}`
+      )
+    ].join("\n")
+    yield* notice(LogLevel.Info, text, {
+      msg: `account roles also reach this ${what}; their holders are not among its rows`,
+      fields: { resource: resourceRefOf(resource), account_roles: roles }
+    })
   })
 
 const countText = (counts: Record<DiffEntry["change"], number>) =>

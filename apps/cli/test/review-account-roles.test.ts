@@ -1,0 +1,143 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, layer } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
+import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { edgeCases, edgeFlags } from "./support/EdgeCases.js"
+
+/**
+ * `access --resource` on a destination or connection names the account roles that reach it (and
+ * are not among its rows), with their holders' count and the command that lists them; its rows
+ * are those an earlier build printed, byte for byte. The real CLI on a sync of the edge-case account.
+ */
+
+class EdgeSync extends Context.Tag("test/EdgeSyncWithConnections")<EdgeSync, string>() {}
+
+const edgeSync = Layer.scoped(
+  EdgeSync,
+  Effect.gen(function*() {
+    const file = `${yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped({ prefix: "baton-roles-" })}/edge.c1z`
+    assertExit(yield* runCli([...yield* edgeFlags, "--sync-connections", "-f", file]), 0)
+    return file
+  })
+).pipe(Layer.provideMerge(Sandbox.layer({ snapshot: edgeCases, port: 0 })), Layer.provideMerge(NodeContext.layer))
+
+/** The note after a destination's or connection's rows, for the edge-case account's five held account roles. */
+const note = (what: "destination" | "connection") =>
+  `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
+  "account to every destination and connection); their holders are not among these rows:\n" +
+  "  Account Administrator  1 holder   baton-fivetran access --resource 'role:Account Administrator'\n" +
+  "  Account Analyst        1 holder   baton-fivetran access --resource 'role:Account Analyst'\n" +
+  "  Account Reviewer       3 holders  baton-fivetran access --resource 'role:Account Reviewer'\n" +
+  "  Data Steward           1 holder   baton-fivetran access --resource 'role:Data Steward'\n" +
+  "  Owner                  1 holder   baton-fivetran access --resource role:Owner\n"
+
+/** What the build before the note printed on stdout for group:warehouse_g as CSV and JSON lines (recorded from it). */
+const warehouseCsv = [
+  "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name",
+  "user:invited_ed,ed@edge.example,ed@edge.example,invited,,human,group:warehouse_g,warehouse,group:warehouse_g:Destination Reviewer,Destination Reviewer,direct,",
+  "team:analysts_t,Analysts,,,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,",
+  "team:ops_t,Ops,,,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,",
+  "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,",
+  "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:analysts_t,Analysts",
+  "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:ops_t,Ops",
+  "user:owner_fa,Fa Owner,fa@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:ops_t,Ops",
+  "user:suspended_di,Di Suspended,di@edge.example,disabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:analysts_t,Analysts",
+  ""
+].join("\r\n")
+
+const holder = (principal: string, name: string, email: string, status: string, lastLogin: string) => ({
+  principal,
+  principal_name: name,
+  email,
+  status,
+  last_login: lastLogin,
+  account_type: principal.startsWith("user:") ? "human" : ""
+})
+const onWarehouse = (entitlement: string, via = "direct", viaName = "") => ({
+  resource: "group:warehouse_g",
+  resource_name: "warehouse",
+  entitlement: `group:warehouse_g:${entitlement}`,
+  permission: entitlement,
+  via,
+  via_name: viaName
+})
+const bo = holder("user:both_bo", "Bo Both", "bo@edge.example", "enabled", "2025-03-01T10:00:00Z")
+const warehouseJson = [
+  { ...holder("user:invited_ed", "ed@edge.example", "ed@edge.example", "invited", ""), ...onWarehouse("Destination Reviewer") },
+  { ...holder("team:analysts_t", "Analysts", "", "", ""), ...onWarehouse("View Destination") },
+  { ...holder("team:ops_t", "Ops", "", "", ""), ...onWarehouse("View Destination") },
+  { ...bo, ...onWarehouse("View Destination") },
+  { ...bo, ...onWarehouse("View Destination", "team:analysts_t", "Analysts") },
+  { ...bo, ...onWarehouse("View Destination", "team:ops_t", "Ops") },
+  {
+    ...holder("user:owner_fa", "Fa Owner", "fa@edge.example", "enabled", "2025-03-01T10:00:00Z"),
+    ...onWarehouse("View Destination", "team:ops_t", "Ops")
+  },
+  {
+    ...holder("user:suspended_di", "Di Suspended", "di@edge.example", "disabled", "2025-03-01T10:00:00Z"),
+    ...onWarehouse("View Destination", "team:analysts_t", "Analysts")
+  }
+].map((row) => `${JSON.stringify(row)}\n`).join("")
+
+layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resource and the account roles", (it) => {
+  it.effect("a destination's and a connection's table is followed by the account roles, their holders and where to list them", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const destination = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "table"])
+      assertExit(destination, 0)
+      assert.strictEqual(destination.stdout.split("\n").length, 10)
+      assert.strictEqual(destination.stderr, `8 access paths\n${note("destination")}`)
+
+      const connection = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "table"])
+      assertExit(connection, 0)
+      assert.strictEqual(connection.stderr, `4 access paths\n${note("connection")}`)
+
+      // The count the note gives is the role's own sheet's: Account Reviewer's 3 are a team and two users.
+      const reviewers = yield* runCli(["access", "--resource", "role:Account Reviewer", "-f", file, "-o", "json"])
+      assert.deepStrictEqual(
+        Array.from(new Set(reviewers.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line).principal))),
+        ["team:analysts_t", "user:both_bo", "user:suspended_di"]
+      )
+    }))
+
+  it.effect("a team's and a role's view have no note: account roles reach destinations and connections", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const team = yield* runCli(["access", "--resource", "team:analysts_t", "-f", file, "-o", "table"])
+      assertExit(team, 0)
+      assert.strictEqual(team.stderr, "4 access paths\n")
+      const role = yield* runCli(["access", "--resource", "role:Account Reviewer", "-f", file, "-o", "table"])
+      assertExit(role, 0)
+      assert.strictEqual(role.stderr, "5 access paths\n")
+      const user = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "table"])
+      assertExit(user, 0)
+      assert.notInclude(user.stderr, "Account roles")
+    }))
+
+  it.effect("CSV and JSON lines are the rows as before, the note beside them on stderr (a JSON log line with json logs)", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const csv = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "csv"])
+      assertExit(csv, 0)
+      assert.strictEqual(csv.stdout, warehouseCsv)
+      assert.strictEqual(csv.stderr, note("destination"))
+
+      const json = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "json", "--log-format", "json"])
+      assertExit(json, 0)
+      assert.strictEqual(json.stdout, warehouseJson)
+      assert.deepStrictEqual(logFields(json.stderr), [{
+        level: "info",
+        msg: "account roles also reach this destination; their holders are not among its rows",
+        resource: "group:warehouse_g",
+        account_roles: [
+          { id: "role:Account Administrator", name: "Account Administrator", holders: 1 },
+          { id: "role:Account Analyst", name: "Account Analyst", holders: 1 },
+          { id: "role:Account Reviewer", name: "Account Reviewer", holders: 3 },
+          { id: "role:Data Steward", name: "Data Steward", holders: 1 },
+          { id: "role:Owner", name: "Owner", holders: 1 }
+        ]
+      }])
+    }))
+})
