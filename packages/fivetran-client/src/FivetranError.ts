@@ -59,10 +59,19 @@ export class NotFound extends Data.TaggedError("NotFound")<{
   readonly detail: string
   /** The answer was an HTML page, not Fivetran's: the path may not be Fivetran's API at all. */
   readonly htmlPage?: boolean
+  /**
+   * Set on the 404 that answered a repeated DELETE after an earlier attempt Fivetran may have acted
+   * on (`mayHaveActed`): that attempt may have removed what this 404 finds gone, so it is no proof
+   * that someone else did. Which attempt answered, and what the earlier one met.
+   */
+  readonly repeatOf?: { readonly attempts: number; readonly earlier: string }
 }> {
   override get message() {
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 404)
-    return `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+    const found = `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+    return this.repeatOf === undefined
+      ? found
+      : `${found}, answering attempt ${this.repeatOf.attempts}; an earlier one (${this.repeatOf.earlier}) may have removed it`
   }
 }
 
@@ -286,6 +295,16 @@ export const withAttempts = (
       maxWaitSetting: error.maxWaitSetting,
       attempts
     })
+
+/** The same 404, saying it answered attempt `attempts` of a DELETE, after one that met `earlier` and may have removed the target. */
+export const asRepeatOf = (error: NotFound, attempts: number, earlier: string): NotFound =>
+  new NotFound({
+    endpoint: error.endpoint,
+    code: error.code,
+    detail: error.detail,
+    ...(error.htmlPage === undefined ? {} : { htmlPage: error.htmlPage }),
+    repeatOf: { attempts, earlier }
+  })
 
 export type FivetranError =
   | Unauthorized

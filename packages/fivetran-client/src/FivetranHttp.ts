@@ -1,7 +1,15 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
-import { endpointOf, type FivetranError, RateLimited, RateLimitWaitTooLong, ServerError, withAttempts } from "./FivetranError.js"
+import {
+  asRepeatOf,
+  endpointOf,
+  type FivetranError,
+  RateLimited,
+  RateLimitWaitTooLong,
+  ServerError,
+  withAttempts
+} from "./FivetranError.js"
 import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
@@ -19,7 +27,7 @@ import {
   type Scrub
 } from "./ResponseErrors.js"
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
-import { announcedWaitMillis, type HttpMethod, retrySchedule } from "./RetryPolicy.js"
+import { announcedWaitMillis, type HttpMethod, mayHaveActed, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
@@ -383,6 +391,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.suspend(() => {
         let pending: { readonly wait: BegunWait; readonly error: FivetranError } | undefined
         let attempts = 0
+        /** The latest failure repeated that Fivetran may have acted on: a DELETE's 404 after it may be that attempt's doing. */
+        let mayHaveActedOn: FivetranError | undefined
         /** Ends the wait in progress: before the retry it waited for, or abandoned with the call. */
         const endPending = (abandoned: boolean) =>
           Effect.suspend(() => {
@@ -404,6 +414,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
               until: now + millis
             })
             pending = { wait, error }
+            if (mayHaveActed(error)) mayHaveActedOn = error
           })
         const next = Effect.suspend(() => {
           if (attempts === 0) return attempt(request, endpoint, attempts++, read, undefined)
@@ -436,6 +447,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                 : (error._tag === "Transport" || error._tag === "ServerError" ||
                     (error._tag === "InvalidResponse" && error.cutShort === true)) && attempts > 1
                 ? withAttempts(error, attempts)
+                : error._tag === "NotFound" && request.method === "DELETE" && mayHaveActedOn !== undefined
+                ? asRepeatOf(error, attempts, retryReason(mayHaveActedOn))
                 : error
             ),
             // A wait still pending here was cut short with the call: its retry was never sent.

@@ -19,6 +19,14 @@ export const answeredBeforeBreaking = (error: FivetranError): boolean =>
   (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
 
 /**
+ * Whether Fivetran may have acted on a request that failed so: it answered 5xx (it may fail after
+ * acting), or the request was sent and no answer came (a reset, the deadline). A connection never
+ * made cannot have reached it.
+ */
+export const mayHaveActed = (error: FivetranError): boolean =>
+  error._tag === "ServerError" || (error._tag === "Transport" && error.connectFailed !== true)
+
+/**
  * Whether a failed attempt may be repeated. 429 always: Fivetran turned the request away
  * before acting on it. 5xx and transport failures for GET, PATCH (same body, same result) and
  * DELETE (a repeat that finds the target gone answers 404, which callers treat as done). A 2xx

@@ -217,10 +217,11 @@ export const deleteResource = (
     return yield* acceptedWrite(client.deleteUser(id)).pipe(
       Effect.as(deleted),
       Effect.catchAll((error): Effect.Effect<DeleteOutcome, ProvisioningError> =>
-        error._tag === "NotFound"
-          ? Effect.succeed(gone)
-          : fateUnknown(error)
+        // A repeat's 404 after an attempt that may have deleted the user is no proof someone else did.
+        fateUnknown(error)
           ? settledByReading(new FateUnknown({ action, reason: error.message }), userGone)
+          : error._tag === "NotFound"
+          ? Effect.succeed(gone)
           : Effect.fail(upstreamFailure(action)(error))
       )
     )

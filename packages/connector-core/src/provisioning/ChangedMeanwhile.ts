@@ -34,10 +34,11 @@ export const writeFailure = (action: string, changed: (error: FivetranError) => 
 (
   error: FivetranError
 ): ProvisioningError | ChangedMeanwhile | FateUnknown =>
-  changed(error)
-    ? new ChangedMeanwhile({ failure: upstreamFailure(action)(error) })
-    : fateUnknown(error)
+  // First: a repeated DELETE's 404 is `changed` too, but may be this write's own doing.
+  fateUnknown(error)
     ? new FateUnknown({ action, reason: error.message })
+    : changed(error)
+    ? new ChangedMeanwhile({ failure: upstreamFailure(action)(error) })
     : upstreamFailure(action)(error)
 
 /**

@@ -1,10 +1,10 @@
-import type { FivetranError } from "@baton-fivetran/fivetran-client"
+import { type FivetranError, mayHaveActed } from "@baton-fivetran/fivetran-client"
 import { Data, Effect, Option } from "effect"
 import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
 
 /**
  * A write that may or may not have been made: Fivetran answered 5xx, or the request was sent and no
- * answer came (a reset, the deadline). Fivetran may fail after acting, so "cannot grant" would be a
+ * answer came (a reset, the deadline), or its repeat found the change made (`fateUnknown`). Fivetran may fail after acting, so "cannot grant" would be a
  * guess. Not a refusal: the provisioner reads the access back (`settledByReading`) and reports what
  * it finds.
  */
@@ -19,9 +19,13 @@ export class FateUnknown extends Data.TaggedError("FateUnknown")<{
   }
 }
 
-/** Whether Fivetran may have acted on a write that failed with `error` (a connection never made cannot). */
+/**
+ * Whether Fivetran may have made a write that failed with `error`: it may have acted (a 5xx, no
+ * answer), or the client's repeat of a DELETE found the target gone after an attempt that may have
+ * removed it, so the 404 may be this very write's (`NotFound.repeatOf`), not another writer's.
+ */
 export const fateUnknown = (error: FivetranError): boolean =>
-  error._tag === "ServerError" || (error._tag === "Transport" && error.connectFailed !== true)
+  mayHaveActed(error) || (error._tag === "NotFound" && error.repeatOf !== undefined)
 
 /**
  * Ends a write whose fate is unknown by reading back what it was to leave: `found` is that, if it is
