@@ -270,6 +270,7 @@ export const withAttempts = (
       field: error.field,
       detail: error.detail,
       ...(error.cutShort === undefined ? {} : { cutShort: error.cutShort }),
+      ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),
       ...(error.htmlPageStatus === undefined ? {} : { htmlPageStatus: error.htmlPageStatus }),
       attempts
     })

@@ -11,7 +11,8 @@ import {
   ServerError,
   shouldRetry,
   Transport,
-  Unauthorized
+  Unauthorized,
+  withAttempts
 } from "../src/index.js"
 
 const endpoint = "POST /v1/teams"
@@ -58,5 +59,31 @@ describe("shouldRetry", () => {
 
   it("POST retries only what Fivetran cannot have acted on", () => {
     assert.deepStrictEqual(retried("POST"), ["RateLimited", "ServerError503", "TransportRefused"])
+  })
+})
+
+describe("withAttempts", () => {
+  it("keeps every field of the failure it counts (a 2xx answer's status too), adding the attempts", () => {
+    const kept = [
+      new InvalidResponse({ endpoint, field: "", detail: "cut", cutShort: true, answeredStatus: 200 }),
+      new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 200 }),
+      new ServerError({ endpoint, status: 503, retryAfterSeconds: 2 })
+    ].map((error) => withAttempts(error, 3))
+    assert.deepStrictEqual(kept.map((error) => ({ ...error })), [
+      { _tag: "InvalidResponse", endpoint, field: "", detail: "cut", cutShort: true, answeredStatus: 200, attempts: 3 },
+      { _tag: "Transport", endpoint, reason: "reset", connectFailed: false, answeredStatus: 200, attempts: 3 },
+      {
+        _tag: "ServerError",
+        endpoint,
+        status: 503,
+        retryAfterSeconds: 2,
+        retryAfterDate: undefined,
+        retryAfterFrom: undefined,
+        retryAfterUnreadable: undefined,
+        maxWaitMillis: undefined,
+        maxWaitSetting: undefined,
+        attempts: 3
+      }
+    ])
   })
 })
