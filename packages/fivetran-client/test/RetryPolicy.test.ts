@@ -69,7 +69,7 @@ describe("withAttempts", () => {
       new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 200 }),
       new ServerError({ endpoint, status: 503, retryAfterSeconds: 2 })
     ].map((error) => withAttempts(error, 3))
-    assert.deepStrictEqual(kept.map((error) => ({ ...error })), [
+    assert.deepStrictEqual(kept.map((error): Record<string, unknown> => ({ ...error })), [
       { _tag: "InvalidResponse", endpoint, field: "", detail: "cut", cutShort: true, answeredStatus: 200, attempts: 3 },
       { _tag: "Transport", endpoint, reason: "reset", connectFailed: false, answeredStatus: 200, attempts: 3 },
       {
