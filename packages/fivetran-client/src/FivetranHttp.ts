@@ -10,7 +10,14 @@ import {
   ServerError,
   withAttempts
 } from "./FivetranError.js"
-import { countExchange, recordRetry as meterRetry, recordRetryWait, registerWaitSeries, setRateLimitRemaining } from "./FivetranMetrics.js"
+import {
+  countExchange,
+  type ExchangeOutcome,
+  recordRetry as meterRetry,
+  recordRetryWait,
+  registerWaitSeries,
+  setRateLimitRemaining
+} from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
@@ -89,6 +96,13 @@ interface RawResponse<A> {
 }
 
 type Headers = TransportResponse<unknown>["headers"]
+
+/**
+ * What the request counter files an answer under: its status, but a 2xx whose body could not be
+ * read (cut off, no JSON, an HTML page, another shape) is a failure to the operator, not a success.
+ */
+const exchangeOutcome = <A>(response: RawResponse<A>): ExchangeOutcome =>
+  response.body.ok && Either.isLeft(response.body.decoded) ? "invalid_response" : response.status
 
 /** Reads a body as `decode` says when the status is 2xx, as text for the error otherwise. */
 const readingWith =
@@ -256,7 +270,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.withFiberRuntime((fiber) => {
         const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
         const status = Either.isRight(result) ? result.right.status : "transport" as const
-        countExchange(request.method, request.route, status, labels)
+        countExchange(request.method, request.route, Either.isRight(result) ? exchangeOutcome(result.right) : status, labels)
         if (Either.isRight(result) && result.right.remaining !== undefined) setRateLimitRemaining(result.right.remaining, labels)
         const span = fiber.currentSpan
         if (span?._tag === "Span" && fiber.getFiberRef(FiberRef.currentTracerEnabled)) {

@@ -7,7 +7,10 @@ import type { FivetranError } from "./FivetranError.js"
  * path with ids in it.
  */
 
-/** Every HTTP exchange with Fivetran, retries included; `status` is the HTTP status or `transport`. */
+/**
+ * Every HTTP exchange with Fivetran, retries included; `status` is the HTTP status, `transport`
+ * without an answer, or `invalid_response` for a 2xx whose body could not be read.
+ */
 export const fivetranRequests = Metric.counter("fivetran_requests_total", {
   description: "HTTP exchanges with the Fivetran API, by method, route template and status",
   incremental: true
@@ -64,6 +67,9 @@ export const retryReason = (error: FivetranError): RetryReason =>
  */
 const exchangeCounters = new Map<string, Metric.Metric.Counter<number>>()
 
+/** An exchange as the request counter's `status` label files it (`fivetranRequests`). */
+export type ExchangeOutcome = number | "transport" | "invalid_response"
+
 /**
  * Counts one exchange now. `labels` are the fiber's metric labels, which `Metric.increment` would
  * add: the client records each exchange's metrics, span attributes and debug line in one
@@ -72,7 +78,7 @@ const exchangeCounters = new Map<string, Metric.Metric.Counter<number>>()
 export const countExchange = (
   method: string,
   route: string,
-  status: number | "transport",
+  status: ExchangeOutcome,
   labels: ReadonlyArray<MetricLabel.MetricLabel>
 ): void => {
   const key = `${method} ${route} ${status}`

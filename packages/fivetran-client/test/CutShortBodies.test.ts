@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric, MetricLabel } from "effect"
 import { createServer, type ServerResponse } from "node:http"
-import { fivetranRetries } from "../src/FivetranMetrics.js"
+import { fivetranRequests, fivetranRetries } from "../src/FivetranMetrics.js"
 import { answeredBeforeBreaking } from "../src/RetryPolicy.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { clientFor, tallied } from "./support/TestClient.js"
@@ -178,5 +178,38 @@ describe("a complete 2xx body that is wrong", () => {
         "GET /v1/teams/bright_otter: unexpected response body at data.name: Expected string, actual 7"
       ])
       assert.deepStrictEqual([counts.requests, counts.retries], [1, 0])
+    }))
+})
+
+/** `fivetran_requests_total` of GET /v1/teams/{id} under `status`. */
+const teamRequestsAt = (status: string) =>
+  Effect.map(
+    Metric.value(Metric.taggedWithLabels(fivetranRequests, [
+      MetricLabel.make("method", "GET"),
+      MetricLabel.make("route", "/v1/teams/{id}"),
+      MetricLabel.make("status", status)
+    ])),
+    (state) => state.count
+  )
+
+/** Malformed JSON, whole, with 200: a proxy that rewrote the body. */
+const malformed: Answer = (response) => {
+  response.writeHead(200, { "content-type": "application/json" })
+  response.end(`${teamJson.slice(0, -1)},}`)
+}
+
+describe("fivetran_requests_total", () => {
+  it.scoped("files a 2xx whose body could not be read (cut, no JSON, an HTML page) under status invalid_response, not 200", () =>
+    Effect.gen(function*() {
+      const counters = Effect.all([teamRequestsAt("200"), teamRequestsAt("invalid_response")])
+      // Other test files in the same worker count into the process-wide counter: judged by what this adds.
+      const before = yield* counters
+      for (const answers of [[halfWithLength, whole], [malformed], [proxyPage]]) {
+        const server = yield* startServer(answers)
+        const client = yield* clientFor(server.baseUrl, noBackoff)
+        yield* Effect.either(client.getTeam("bright_otter"))
+      }
+      const after = yield* counters
+      assert.deepStrictEqual(after.map((count, i) => count - before[i]!), [1, 3])
     }))
 })
