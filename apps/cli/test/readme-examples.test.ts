@@ -116,10 +116,10 @@ const assertShown = (step: SessionStep, output: ReadonlyArray<string>) => {
 }
 
 describe("README's access review session", () => {
-  it("shows the output of a listing, an access view, a diff, its exit code and the export", () => {
+  it("shows the output of a listing, a user's and a destination's access, a diff, its exit code and the export", () => {
     assert.deepStrictEqual(
       accessReviewSession.filter((step) => step.shown.length > 0).map((step) => step.command.replace(/^baton-fivetran /, "").split(" ")[0]),
-      ["resources", "access", "diff", "diff", "head"]
+      ["resources", "access", "access", "diff", "diff", "head"]
     )
   })
 
