@@ -2,6 +2,7 @@ import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from 
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel } from "effect"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
+import { redactedUrlAttributes } from "./RedactedUrl.js"
 import { routeOf } from "./Routes.js"
 
 /**
@@ -52,7 +53,7 @@ const handle = <E, R>(
   Effect.gen(function*() {
     const route = routeOf(request.method, request.url)
     const started = yield* Clock.currentTimeMillis
-    yield* Effect.annotateCurrentSpan({ "http.route": route, "http.request_id": requestId })
+    yield* Effect.annotateCurrentSpan({ "http.route": route, "http.request_id": requestId, ...redactedUrlAttributes(request) })
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, RequestIdHeader, requestId))
     )
