@@ -1,4 +1,4 @@
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Runtime } from "effect"
 
 /** What the watchdog needs of an exchange in flight. */
 export interface Expirable {
@@ -6,9 +6,16 @@ export interface Expirable {
   readonly expire: (cause: Error) => void
 }
 
+/** A deadline sooner than the timeout for one exchange: a caller's cap that ends first (RateLimitWaitCap.ts). */
+export interface SoonerDeadline {
+  readonly millis: number
+  /** Why it expired, e.g. `no complete response before max-provisioning-wait (30.0s) ran out`. */
+  readonly overdue: string
+}
+
 export interface ExchangeDeadlines {
   /** Starts the exchange's time; returns the function that forgets it once it has ended. */
-  readonly track: (exchange: Expirable) => () => void
+  readonly track: (exchange: Expirable, sooner?: SoonerDeadline) => () => void
 }
 
 /**
@@ -57,11 +64,27 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
     })
     yield* Effect.forkScoped(Effect.interruptible(watch))
 
-    const track = (exchange: Expirable) => {
+    // A sooner deadline is rare (a retry under a caller's cap): a timer fiber of its own, on the same
+    // clock, keeps the watchdog's order (the oldest first) intact.
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+
+    const track = (exchange: Expirable, sooner?: SoonerDeadline) => {
       inFlight.set(exchange, clock.unsafeCurrentTimeMillis() + timeoutMillis)
       if (inFlight.size === 1) busy.unsafeOpen()
-      return () => {
+      const forget = () => {
         inFlight.delete(exchange)
+      }
+      if (sooner === undefined || sooner.millis >= timeoutMillis) return forget
+      const timer = runFork(Effect.zipRight(
+        Effect.sleep(sooner.millis),
+        Effect.sync(() => {
+          if (!inFlight.delete(exchange)) return
+          exchange.expire(new Error(sooner.overdue))
+        })
+      ))
+      return () => {
+        forget()
+        timer.unsafeInterruptAsFork(timer.id())
       }
     }
     return { track } satisfies ExchangeDeadlines

@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
+import type { SoonerDeadline } from "./ExchangeDeadlines.js"
 import { UserAgent } from "./Version.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import {
@@ -20,7 +21,7 @@ import {
 } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
-import { rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
+import { deadlineLeft, rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
@@ -39,6 +40,7 @@ import { perSchema } from "./SchemaCache.js"
 import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
 import { withThousands } from "./Thousands.js"
+import { formatWait } from "./WaitDuration.js"
 import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
 import type { RequestWaits } from "./WaitsInProgress.js"
 
@@ -232,8 +234,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     /** Sends the request and reads the answer's budget headers and body: the part of an attempt the timeout covers. */
-    const exchange = <A>(request: FivetranRequest, endpoint: string, seq: number, read: ReadBody<BodyReading<A>>) =>
-      transport.send(buildRequest(request), read).pipe(
+    const exchange = <A>(
+      request: FivetranRequest,
+      endpoint: string,
+      seq: number,
+      read: ReadBody<BodyReading<A>>,
+      sooner: SoonerDeadline | undefined
+    ) =>
+      transport.send(buildRequest(request), read, sooner).pipe(
         Effect.mapError((failure) => exchangeError(endpoint, failure, scrub, config.proxy !== undefined)),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
@@ -299,7 +307,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       endpoint: string,
       retried: number,
       read: ReadBody<BodyReading<A>>,
-      repeats: FivetranError | undefined
+      repeats: FivetranError | undefined,
+      sooner?: SoonerDeadline
     ) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
@@ -310,7 +319,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         }
         const started = clock.unsafeCurrentTimeMillis()
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
-        const result = yield* Effect.either(exchange(request, endpoint, seq, read)).pipe(
+        const result = yield* Effect.either(exchange(request, endpoint, seq, read, sooner)).pipe(
           Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, clock.unsafeCurrentTimeMillis(), Option.none())))
         )
         const ended = clock.unsafeCurrentTimeMillis()
@@ -433,8 +442,23 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         const next = Effect.suspend(() => {
           if (attempts === 0) return attempt(request, endpoint, attempts++, read, undefined)
           const repeats = pending?.error
-          return Effect.zipRight(endPending(false), attempt(request, endpoint, attempts++, read, repeats))
+          return Effect.zipRight(endPending(false), repeatWithinCap(repeats))
         })
+        /**
+         * A repeat under a caller's cap (withRateLimitWaitCap) is not sent once its backoff has run
+         * past the cap (the call ends with the failure it repeats), and is given only what is left
+         * of it: sent just before, it had a whole request timeout after the caller was gone.
+         */
+        const repeatWithinCap = (repeats: FivetranError | undefined) =>
+          Effect.flatMap(deadlineLeft(clock.unsafeCurrentTimeMillis()), (left) => {
+            if (Option.isNone(left)) return attempt(request, endpoint, attempts++, read, repeats)
+            const { cap, millis } = left.value
+            if (millis === 0 && repeats !== undefined) return Effect.fail(repeats)
+            return attempt(request, endpoint, attempts++, read, repeats, {
+              millis,
+              overdue: `no complete response before ${cap.setting} (${formatWait(cap.millis)}) ran out`
+            })
+          })
         // Nearly every call succeeds at once: the schedule's driver and the wait's ending are set up
         // only after a first failure, which the schedule is then given as its first input.
         const retried = (first: FivetranError) => {

@@ -2,7 +2,7 @@ import { type Duration, Effect, Either, Redacted } from "effect"
 import { Agent, type Dispatcher, ProxyAgent } from "undici"
 import { BodyBuffers } from "./BodyBuffers.js"
 import type { UrlSetting } from "./FivetranError.js"
-import { type Expirable, makeExchangeDeadlines } from "./ExchangeDeadlines.js"
+import { type Expirable, makeExchangeDeadlines, type SoonerDeadline } from "./ExchangeDeadlines.js"
 
 /** One HTTP exchange as the client sends it: the path (with its query) under the base URL. */
 export interface TransportRequest {
@@ -59,7 +59,12 @@ export type TransportFailure =
   }
 
 export interface UndiciTransport {
-  readonly send: <A>(request: TransportRequest, read: ReadBody<A>) => Effect.Effect<TransportResponse<A>, TransportFailure>
+  /** `sooner`: a deadline of this exchange before the timeout (a retry under a caller's cap). */
+  readonly send: <A>(
+    request: TransportRequest,
+    read: ReadBody<A>,
+    sooner?: SoonerDeadline
+  ) => Effect.Effect<TransportResponse<A>, TransportFailure>
 }
 
 /** The schemes undici sends over, for the API and for a proxy alike. */
@@ -249,14 +254,18 @@ export const makeUndiciTransport = (
     const base = splitBase(baseUrl)
     const buffers = new BodyBuffers()
     const deadlines = yield* makeExchangeDeadlines(timeout)
-    const send = <A>(request: TransportRequest, read: ReadBody<A>): Effect.Effect<TransportResponse<A>, TransportFailure> =>
+    const send = <A>(
+      request: TransportRequest,
+      read: ReadBody<A>,
+      sooner?: SoonerDeadline
+    ): Effect.Effect<TransportResponse<A>, TransportFailure> =>
       tunnel !== undefined && Either.isLeft(tunnel)
         ? Effect.fail({ stage: "url", setting: "proxy", cause: tunnel.left })
         : Either.isLeft(base)
         ? Effect.fail({ stage: "url", setting: "base URL", cause: base.left })
         : Effect.async<TransportResponse<A>, TransportFailure>((resume) => {
           const exchange = new Exchange(buffers, maxBytes, read, resume)
-          exchange.untrack = deadlines.track(exchange)
+          exchange.untrack = deadlines.track(exchange, sooner)
           agent.dispatch({
             origin: base.right.origin,
             path: base.right.prefix + request.path,

@@ -200,6 +200,10 @@ describe("retries", () => {
         ]
       )
       assert.strictEqual((yield* server.requests).length, 3)
+      // Its repeat had only the 10 s left of the cap to be answered in: that deadline's timer stays
+      // among the TestClock's sleeps until it is due (an interrupted sleep is not removed), so it is
+      // let pass before the next call's wait is looked for.
+      yield* TestClock.adjust(10_000)
       // A cap longer than the client's own bound does not lengthen it; the 45 s are waited out.
       const uncapped = yield* Effect.fork(
         client.getTeam("bright_otter").pipe(withRateLimitWaitCap({ millis: 3_600_000, setting: "max-provisioning-wait" }))

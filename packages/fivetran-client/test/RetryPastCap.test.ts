@@ -1,0 +1,65 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { createServer, type ServerResponse } from "node:http"
+import { withRateLimitWaitCap } from "../src/index.js"
+import { listenOnLoopback } from "./support/LoopbackServer.js"
+import { clientFor } from "./support/TestClient.js"
+
+/**
+ * A caller's cap (the HTTP service's --max-provisioning-wait) stops retries once it has passed. A
+ * retry decided just before it was still sent after its backoff, and then had the whole request
+ * timeout (30 s): the caller waited the cap, the backoff and a full timeout on top.
+ */
+
+/** An answer sent `afterMillis` after the request arrived whole. */
+const answerAfter = (afterMillis: number, status: number, body: unknown) => (response: ServerResponse) => {
+  setTimeout(() => {
+    if (response.destroyed) return
+    response.writeHead(status, { "content-type": "application/json" })
+    response.end(JSON.stringify(body))
+  }, afterMillis)
+}
+const failing = { code: "InternalServerError", message: "try again" }
+const deleted = { code: "Success", message: "User has been deleted" }
+
+/** A node:http server on 127.0.0.1 giving the n-th request the n-th answer, counting requests. */
+const startServer = (answers: ReadonlyArray<(response: ServerResponse) => void>) =>
+  Effect.gen(function*() {
+    let requests = 0
+    const node = createServer((request, response) => {
+      const answer = answers[Math.min(requests++, answers.length - 1)]!
+      request.resume()
+      request.on("end", () => answer(response))
+    })
+    const port = yield* listenOnLoopback(node)
+    return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
+  })
+
+const cap = withRateLimitWaitCap({ millis: 2_000, setting: "max-provisioning-wait" })
+
+describe("a retry under a caller's cap", () => {
+  it.scopedLive("sent before the cap passes, it is given only what is left of the cap, not a whole request timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([answerAfter(200, 500, failing), answerAfter(8_000, 200, deleted)])
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 0 })
+      const outcome = yield* Effect.either(client.deleteUser("dee").pipe(cap))
+      assert.deepStrictEqual(Either.isLeft(outcome) ? [outcome.left._tag, outcome.left.message] : ["made"], [
+        "Transport",
+        "DELETE /v1/users/dee: could not reach Fivetran: no complete response before max-provisioning-wait (2.0s) ran out; " +
+        "gave up after 2 attempts"
+      ])
+      assert.strictEqual(yield* server.requests, 2)
+    }))
+
+  it.scopedLive("whose backoff would end past the cap, it is not sent: the call ends with the failure it would repeat", () =>
+    Effect.gen(function*() {
+      const server = yield* startServer([answerAfter(1_200, 500, failing), answerAfter(0, 200, deleted)])
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 1_500 })
+      const outcome = yield* Effect.either(client.deleteUser("dee").pipe(cap))
+      assert.deepStrictEqual(Either.isLeft(outcome) ? [outcome.left._tag, outcome.left.message] : ["made"], [
+        "ServerError",
+        "DELETE /v1/users/dee: Fivetran answered 500"
+      ])
+      assert.strictEqual(yield* server.requests, 1)
+    }))
+})
