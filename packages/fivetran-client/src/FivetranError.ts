@@ -255,7 +255,11 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly attempts?: number | undefined
 }> {
   override get message() {
-    return `${this.endpoint}: could not reach Fivetran: ${this.reason}${gaveUpAfter(this.attempts)}`
+    // "could not reach Fivetran" read as no answer at all, while a write so answered 2xx was made.
+    const what = this.answeredStatus === undefined
+      ? "could not reach Fivetran"
+      : `Fivetran answered ${this.answeredStatus}, but its answer did not arrive whole`
+    return `${this.endpoint}: ${what}: ${this.reason}${gaveUpAfter(this.attempts)}`
   }
 }
 

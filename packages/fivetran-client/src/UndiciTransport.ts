@@ -185,7 +185,7 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
     const controller = this.controller
     const arriving = this.status === 0
       ? cause
-      : new Error(`${cause.message}: the answer (${this.status}) was still arriving, ${this.length} bytes in (a slow connection or server)`)
+      : new Error(`${cause.message}: it was still arriving, ${this.length} bytes in (a slow connection or server)`)
     if (!this.end()) return
     this.release()
     this.interrupted = true

@@ -146,6 +146,12 @@ describe("a 2xx answer whose connection breaks after the status line", () => {
         [deleted._tag, deleted._tag === "Transport" ? deleted.answeredStatus : undefined, answeredBeforeBreaking(deleted)],
         ["Transport", 200, true]
       )
+      // Said so: "could not reach Fivetran" read as no answer, while the write was made.
+      assert.strictEqual(
+        deleted.message,
+        "DELETE /v1/teams/bright_otter: Fivetran answered 200, but its answer did not arrive whole: " +
+          "the connection broke while reading the response: UND_ERR_SOCKET other side closed"
+      )
       assert.strictEqual(yield* server.requests, 3)
     }))
 })

@@ -183,8 +183,8 @@ describe("errors from real HTTP responses", () => {
       const error = yield* fiber
       assert.strictEqual(
         error.message,
-        "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s: the answer (200) was still arriving, " +
-          "17 bytes in (a slow connection or server)"
+        "GET /v1/teams/t1: Fivetran answered 200, but its answer did not arrive whole: no complete response within 12s: " +
+          "it was still arriving, 17 bytes in (a slow connection or server)"
       )
     }))
 
