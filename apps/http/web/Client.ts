@@ -39,7 +39,6 @@ interface ResourcePage {
   readonly items: ReadonlyArray<
     { readonly id: { readonly resourceType: string; readonly resource: string }; readonly displayName?: string }
   >
-  readonly next_page_token: string | null
 }
 
 /** A refusal from the service: its status and its `{error, message}` body. */
@@ -85,27 +84,18 @@ export class Client {
   }
 
   /**
-   * Destinations, connections and roles whose name or `type:id` contains `query` (any case), at
-   * most `limit`: the resources whose holders the page shows. Read from the resource listings, a
-   * page of 1000 at a time (the service answers a sync's pages from memory once read).
+   * Destinations, connections and roles whose name or `type:id` contains `query` (any case): the
+   * resources whose holders the page shows. The service searches (`q`); at most `limit` of each type.
    */
   async findResources(query: string, limit: number): Promise<ReadonlyArray<ResourceMatch>> {
-    const needle = query.trim().toLowerCase()
-    const found: Array<ResourceMatch> = []
-    for (const type of ["group", "connection", "role"]) {
-      let token: string | null = null
-      do {
-        const params = new URLSearchParams({ type, page_size: "1000", ...(token === null ? {} : { page_token: token }) })
-        const page: ResourcePage = await this.json(`/v1/resources?${params}`)
-        for (const item of page.items) {
-          const match = { id: `${item.id.resourceType}:${item.id.resource}`, name: item.displayName ?? "" }
-          if (`${match.id}\n${match.name}`.toLowerCase().includes(needle)) found.push(match)
-          if (found.length === limit) return found
-        }
-        token = page.next_page_token
-      } while (token !== null)
-    }
-    return found
+    const pages = await Promise.all(
+      ["group", "connection", "role"].map((type) =>
+        this.json<ResourcePage>(`/v1/resources?${new URLSearchParams({ q: query, type, page_size: String(limit) })}`)
+      )
+    )
+    return pages.flatMap((page) =>
+      page.items.map((item) => ({ id: `${item.id.resourceType}:${item.id.resource}`, name: item.displayName ?? "" }))
+    )
   }
 
   /** Review rows (JSON lines) of one principal, entitlement or resource, read as they arrive, at most `limit`. */

@@ -10,8 +10,10 @@ import { byId, el, link, table } from "./Dom.js"
  */
 
 const TokenKey = "baton-fivetran.token"
-/** Rows shown in one view; the CSV export has them all. */
-const RowLimit = 1000
+/** Rows a view adds to its table at a time ("Show more rows" adds the next ones). */
+const PageRows = 1000
+/** Rows a view reads at most (the browser holds them to sort them); the CSV export has them all. */
+const ReadLimit = 100_000
 
 const message = byId<HTMLParagraphElement>("message")
 const loginView = byId<HTMLElement>("login")
@@ -129,7 +131,7 @@ const viaCell = (row: ReviewRow): Node | string =>
  * on from there). A view with rows offers them as a CSV file: the sheet a destination's owner, or
  * the person themself, certifies.
  */
-const heading = (text: string, note: string, download?: View) => {
+const heading = (text: string, note: string | Node, download?: View) => {
   const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, text)
   const children: Array<Node> = [title, el("p", { class: "note" }, note)]
   if (download !== undefined) {
@@ -146,8 +148,73 @@ const showDetails = (shown: ReturnType<typeof heading>, ...rest: ReadonlyArray<N
   shown.title.focus()
 }
 
-const limitNote = (count: number, more: boolean) =>
-  more ? `First ${count} rows; download the export for all of them.` : `${count} ${count === 1 ? "row" : "rows"}.`
+const counted = (count: number) => count.toLocaleString("en")
+
+/** How many rows the table shows of how many the view has (of how many were read, past ReadLimit). */
+const countText = (shown: number, read: number, more: boolean) =>
+  more
+    ? `${counted(shown)} of the first ${counted(read)} rows; download the export for all of them.`
+    : shown < read
+    ? `${counted(shown)} of ${counted(read)} rows.`
+    : `${counted(read)} ${read === 1 ? "row" : "rows"}.`
+
+const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
+
+/** Names as a reader scans them (any case, 2 before 10); a nameless row, which shows only its id, after the named. */
+const compareNames = (a: string, b: string) => a === "" || b === "" ? Number(a === "") - Number(b === "") : collator.compare(a, b)
+
+/** Ids in one fixed order (the service's: code units), so equal names always come in the same order. */
+const compareIds = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => {
+  for (const [index, id] of a.entries()) {
+    const other = b[index] ?? ""
+    if (id !== other) return id < other ? -1 : 1
+  }
+  return 0
+}
+
+/** A view's rows by the name a reviewer looks for, then by ids. */
+const sortRows = (
+  rows: ReadonlyArray<ReviewRow>,
+  name: (row: ReviewRow) => string,
+  ids: (row: ReviewRow) => ReadonlyArray<string>
+) => [...rows].sort((a, b) => compareNames(name(a), name(b)) || compareIds(ids(a), ids(b)))
+
+/**
+ * A view's table of `rows` (already sorted), PageRows at a time: "Show more rows" adds the next
+ * ones (the keyboard's place moves to the first of them once the button goes), and `count` says
+ * how many are shown of how many. `more`: the view has rows past the ReadLimit read.
+ */
+const pagedTable = (
+  testId: string,
+  caption: string,
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReviewRow>,
+  cells: (row: ReviewRow) => ReadonlyArray<Node | string>,
+  view: { readonly more: boolean; readonly count: HTMLElement }
+): ReadonlyArray<Node> => {
+  const grid = table(testId, caption, headers, [])
+  const body = grid.tBodies[0]!
+  const button = el("button", { type: "button", "data-testid": "rows-more" }, "Show more rows")
+  const append = () => {
+    const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) =>
+      el("tr", {}, ...cells(row).map((cell) => el("td", {}, cell)))
+    )
+    body.append(...added)
+    view.count.textContent = countText(body.rows.length, rows.length, view.more)
+    button.hidden = body.rows.length === rows.length
+    return added
+  }
+  append()
+  button.addEventListener("click", () => {
+    const added = append()
+    // The button pressed is gone with the last rows: the keyboard's place is the first row it brought.
+    if (button.hidden && added[0] !== undefined) {
+      added[0].tabIndex = -1
+      added[0].focus()
+    }
+  })
+  return [grid, button]
+}
 
 /**
  * What the details panel shows, as the address says it: `#principal=<type:id>`, `#entitlement=<id>`
@@ -195,25 +262,28 @@ const viewLink = (text: string, view: View, attributes: Readonly<Record<string, 
 const openPrincipal = (principal: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ principal }, RowLimit)
+    const { more, rows } = await api.rows({ principal }, ReadLimit)
     // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
     const name = rows[0]?.principal_name ??
       (await api.search(principal.slice(principal.indexOf(":") + 1), 100)).items.find((match) => match.id === principal)?.name
     if (!current()) return
     const title = name === undefined || name === "" ? principal : `${name} (${principal})`
     if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
+    const count = el("span", { "data-testid": "rows-count" })
     showDetails(
-      heading(title, `${whoText(rows[0]!)}${limitNote(rows.length, more)}`, { kind: "principal", id: principal }),
-      table(
+      heading(title, el("span", {}, whoText(rows[0]!), count), { kind: "principal", id: principal }),
+      ...pagedTable(
         "access-table",
         `Access of ${title}`,
         ["Entitlement", "Resource", "Permission", "How"],
-        rows.map((row) => [
+        sortRows(rows, (row) => row.resource_name, (row) => [row.resource, row.entitlement, row.via]),
+        (row) => [
           viewLink(row.entitlement, { kind: "entitlement", id: row.entitlement }),
           resourceLink(row),
           row.permission,
           viaCell(row)
-        ])
+        ],
+        { more, count }
       )
     )
   })
@@ -237,17 +307,20 @@ const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)
 const openEntitlement = (entitlement: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ entitlement }, RowLimit)
+    const { more, rows } = await api.rows({ entitlement }, ReadLimit)
     if (!current()) return
+    const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       rows.length === 0
         ? heading(`Holders of ${entitlement}`, "Nobody holds it.")
-        : heading(`Holders of ${entitlement}`, limitNote(rows.length, more), { kind: "entitlement", id: entitlement }),
-      table(
+        : heading(`Holders of ${entitlement}`, count, { kind: "entitlement", id: entitlement }),
+      ...pagedTable(
         "holders-table",
         `Holders of ${entitlement}`,
         [...holderHeaders, "How"],
-        rows.map((row) => [...holderCells(row), viaCell(row)])
+        sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.via]),
+        (row) => [...holderCells(row), viaCell(row)],
+        { more, count }
       )
     )
   })
@@ -256,19 +329,23 @@ const openEntitlement = (entitlement: string) =>
 const openResource = (resource: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ resource }, RowLimit)
+    const { more, rows } = await api.rows({ resource }, ReadLimit)
     if (!current()) return
     const name = rows[0]?.resource_name ?? ""
     const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
+    const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       rows.length === 0
         ? heading(title, "Nobody holds any of its entitlements.")
-        : heading(title, limitNote(rows.length, more), { kind: "resource", id: resource }),
-      table(
+        : heading(title, count, { kind: "resource", id: resource }),
+      // By holder: a person's permissions on it side by side, as the owner certifies each person.
+      ...pagedTable(
         "resource-table",
         title,
         ["Permission", ...holderHeaders, "How"],
-        rows.map((row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)])
+        sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.entitlement, row.via]),
+        (row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)],
+        { more, count }
       )
     )
   })
@@ -286,10 +363,19 @@ const matchLink = (match: PrincipalMatch) =>
 /** Matches shown at once; one more is asked for, to tell whether there are more. */
 const SearchLimit = 50
 
+/** Matches by name, then id; users before teams (the service's order, which says which were cut). */
+const byPrincipalName = (a: PrincipalMatch, b: PrincipalMatch) =>
+  Number(a.type === "team") - Number(b.type === "team") || compareNames(a.name, b.name) || compareIds([a.id], [b.id])
+
 const search = (query: string) =>
   attempt(async (api) => {
-    const [found, resources] = await Promise.all([api.search(query, SearchLimit + 1), api.findResources(query, SearchLimit + 1)])
-    const shown = found.items.slice(0, SearchLimit)
+    // A blank search lists users and teams (the service's principal search); no resource is "found" by nothing.
+    const [found, matched] = await Promise.all([
+      api.search(query, SearchLimit + 1),
+      query.trim() === "" ? [] : api.findResources(query, SearchLimit + 1)
+    ])
+    const shown = found.items.slice(0, SearchLimit).sort(byPrincipalName)
+    const resources = [...matched].sort((a, b) => compareNames(a.name, b.name) || compareIds([a.id], [b.id]))
     // The focus stays in the field (to search again); the count is announced.
     announce(
       "results-status",
