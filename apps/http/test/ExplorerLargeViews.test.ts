@@ -31,14 +31,16 @@ const account = { ...small, users: [...small.users, ...reviewers] }
 interface SheetRow {
   readonly principal: string
   readonly principal_name: string
+  readonly resource: string
+  readonly resource_name: string
   readonly entitlement: string
   readonly via: string
 }
 
-/** The role's review rows (direct, and through its teams) from the service's export. */
-const roleRows = (url: string) =>
+/** Review rows (direct, and through teams) from the service's export, in its order. */
+const sheetRows = (url: string, filter: Readonly<Record<string, string>>) =>
   promise(async () => {
-    const response = await fetch(`${url}/v1/export?format=jsonl&resource=${encodeURIComponent(`role:${Role}`)}`, {
+    const response = await fetch(`${url}/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`, {
       headers: { authorization: `Bearer ${Token}` }
     })
     return (await response.text()).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as SheetRow)
@@ -63,7 +65,7 @@ describe("access explorer over views of more than 1,000 rows", () => {
         const running = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
         const service = { url: running.url, token: Token, sandboxUrl: sandbox.baseUrl }
         yield* syncNow(service)
-        const sheet = yield* roleRows(service.url)
+        const sheet = yield* sheetRows(service.url, { resource: `role:${Role}` })
         const holderNames = [...sheet].sort(byName).map((row) => row.principal_name)
         // 1,100 Reviewers and the preset's 16 rows (direct, and through the team that has the role), numbers as numbers.
         assert.deepStrictEqual(
@@ -164,6 +166,22 @@ describe("access explorer over views of more than 1,000 rows", () => {
         assert.deepStrictEqual(
           [yield* promise(() => page.textContent("[data-testid=rows-count]")), yield* names("[data-testid=holders-table]", 1)],
           ["1,000 of 1,116 rows.", holderNames.slice(0, 1000)]
+        )
+
+        // A user's access by resource name (the export's order is by entitlement id), then resource, entitlement and path.
+        const user = "user:formal_sierra"
+        const access = yield* sheetRows(service.url, { principal: user })
+        const resourceKey = (row: SheetRow) => `${row.resource}\n${row.entitlement}\n${row.via}`
+        const byResource = [...access].sort((a, b) =>
+          collator.compare(a.resource_name, b.resource_name) ||
+          (resourceKey(a) < resourceKey(b) ? -1 : resourceKey(a) > resourceKey(b) ? 1 : 0)
+        ).map((row) => `${row.resource_name} (${row.resource})`)
+        assert.notDeepEqual(byResource, access.map((row) => `${row.resource_name} (${row.resource})`))
+        yield* promise(() => page.goto(`${service.url}/#principal=${user}`))
+        yield* promise(() => page.locator("[data-testid=access-table] tbody tr").first().waitFor())
+        assert.deepStrictEqual(
+          [yield* promise(() => page.textContent("[data-testid=rows-count]")), yield* names("[data-testid=access-table]", 1)],
+          [`${access.length} rows.`, byResource]
         )
       }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 })), Effect.provide(NodeContext.layer)),
     { timeout: 240_000 }
