@@ -414,7 +414,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
   it.effect("a query parameter the endpoint does not take is a 400 naming it: a misspelt filter is not answered unfiltered", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string, string]> = [
-        ["/v1/resources?typ=user", "typ", "typ is not a field of this request (it takes type, parent, page_size, page_token)"],
+        ["/v1/resources?typ=user", "typ", "typ is not a field of this request (it takes type, parent, q, page_size, page_token)"],
         [
           "/v1/entitlements?resources=team:t1",
           "resources",
