@@ -3,6 +3,7 @@ import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { type Caller, callerOfDigest } from "./Caller.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { headerFieldCount } from "./HeaderFields.js"
 
@@ -21,6 +22,9 @@ import { headerFieldCount } from "./HeaderFields.js"
  * something (provisioning, starting or cancelling a sync) is refused with ReadOnlyToken (403). A
  * Prometheus, an auditor's explorer or a read-only integration then holds no credential that can
  * grant access in Fivetran.
+ *
+ * The token a request carried is named in its log lines by `callerOf` (Caller.ts), a fingerprint
+ * computed by the same comparison: never the token itself.
  */
 
 /** The tokens the service accepts: those of `--token` for every request, those of `--read-token` for reading. */
@@ -30,11 +34,8 @@ export interface ServiceTokens {
 }
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
 
-export const tokenMatches = (
-  presented: string,
-  tokens: ReadonlyArray<Redacted.Redacted<string>>
-): boolean => {
-  const given = digest(presented)
+/** Whether `given` (a presented token's digest) is one of `tokens`, every one of them compared. */
+const digestMatches = (given: Buffer, tokens: ReadonlyArray<Redacted.Redacted<string>>): boolean => {
   let matched = false
   for (const token of tokens) {
     matched = timingSafeEqual(given, digest(Redacted.value(token))) || matched
@@ -42,7 +43,40 @@ export const tokenMatches = (
   return matched
 }
 
+export const tokenMatches = (
+  presented: string,
+  tokens: ReadonlyArray<Redacted.Redacted<string>>
+): boolean => digestMatches(digest(presented), tokens)
+
+/**
+ * Which of the service's tokens `presented` is, if any. Both lists are compared whatever the first
+ * says, so the time taken does not tell a read-only token from another.
+ */
+const identify = (presented: string, accepted: ServiceTokens): Option.Option<Caller> => {
+  const given = digest(presented)
+  const full = digestMatches(given, accepted.tokens)
+  const readOnly = digestMatches(given, accepted.readTokens)
+  return full
+    ? Option.some(callerOfDigest("token", given))
+    : readOnly
+    ? Option.some(callerOfDigest("read-token", given))
+    : Option.none()
+}
+
 const bearer = /^Bearer\s+(\S.*)$/i
+
+/**
+ * The caller of a request: the service's token its one Authorization header carries, whether or not
+ * the route then accepts it (a read-only token's write is refused, and its line still says whose it was).
+ */
+export const callerOf = (accepted: ServiceTokens) => (request: HttpServerRequest.HttpServerRequest): Option.Option<Caller> => {
+  const header = request.headers.authorization
+  if (header === undefined || headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization") > 1) {
+    return Option.none()
+  }
+  const presented = bearer.exec(header)?.[1]
+  return presented === undefined ? Option.none() : identify(presented.trim(), accepted)
+}
 
 /** The methods that change nothing, which a read-only token may use. */
 const reading = (method: string) => method === "GET" || method === "HEAD"
@@ -72,10 +106,9 @@ const refusal = (
       new Unauthorized({ message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`" })
     )
   }
-  // Both lists are compared whatever the first says, so the time taken does not tell a read-only token from another.
-  const full = tokenMatches(presented.trim(), accepted.tokens)
-  const readOnly = tokenMatches(presented.trim(), accepted.readTokens)
-  if (full || (readOnly && reading(method))) return Option.none()
+  const caller = identify(presented.trim(), accepted)
+  const readOnly = Option.isSome(caller) && caller.value.kind === "read-token"
+  if (Option.isSome(caller) && (!readOnly || reading(method))) return Option.none()
   return readOnly
     ? Option.some(
       new ReadOnlyToken({

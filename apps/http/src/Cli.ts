@@ -41,6 +41,7 @@ import {
   DataDir,
   Host,
   KeepSyncs,
+  MaxConcurrentExports,
   MaxProvisioningWait,
   Port,
   PublicDocs,
@@ -289,7 +290,8 @@ const serve = (sources: SettingSources) =>
       concurrency,
       syncEveryMillis: yield* lookup(SyncEvery, sources),
       maxBodyBytes: DefaultMaxBodyBytes,
-      maxProvisioningWaitMillis: yield* resolve(MaxProvisioningWait, sources)
+      maxProvisioningWaitMillis: yield* resolve(MaxProvisioningWait, sources),
+      maxConcurrentExports: yield* resolve(MaxConcurrentExports, sources)
     }
     const connector = Layer.merge(
       SyncEngine.layer,

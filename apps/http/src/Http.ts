@@ -16,6 +16,7 @@ import { hostCheck } from "./AllowedHosts.js"
 import { AuthenticationLive, bearerChallenge, tokenCheck } from "./Auth.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { ExplorerLive } from "./Explorer.js"
+import { ExportSlots } from "./ExportSlots.js"
 import { ExtraRoutesLive } from "./ExtraRoutes.js"
 import { PageTokens } from "./PageTokens.js"
 import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
@@ -37,11 +38,18 @@ import { makeTypeChecks, parseResourceRef } from "./TypeChecks.js"
 
 /** The handlers of every group, and the layers that turn the Api into a running HTTP service. */
 
+/**
+ * The probes need no token (a kubelet's cannot send one); `/readyz` gives the account and Fivetran's
+ * answer only to a caller whose token is valid (a wrong one is counted as on any route, Auth.ts).
+ */
 const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
-  Effect.map(Readiness, (readiness) =>
-    handlers
+  Effect.gen(function*() {
+    const readiness = yield* Readiness
+    const { authenticate } = yield* tokenCheck(yield* ServiceConfig)
+    return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
-      .handle("readyz", () => readiness.ready)))
+      .handle("readyz", () => Effect.flatMap(Effect.isSuccess(authenticate), readiness.answer))
+  }))
 
 const ServiceLive = HttpApiBuilder.group(BatonApi, "service", (handlers) =>
   Effect.gen(function*() {
@@ -137,6 +145,7 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
 const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
   Effect.gen(function*() {
     const review = yield* Review
+    const slots = yield* ExportSlots
     const checks = makeTypeChecks(yield* ResourceTypeRegistry)
     return handlers
       .handle("diff", ({ path, urlParams }) => review.diff(path.id, urlParams))
@@ -144,9 +153,10 @@ const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
         whenGiven(urlParams.principal, (principal) => checks.resourceRef("principal", principal)).pipe(
           Effect.zipRight(whenGiven(urlParams.entitlement, (entitlement) => checks.entitlementRef("entitlement", entitlement))),
           Effect.zipRight(whenGiven(urlParams.resource, (resource) => checks.resourceRef("resource", resource))),
-          Effect.zipRight(review.exportSheet(urlParams))
+          Effect.zipRight(slots.limited(review.exportSheet(urlParams)))
         ))
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
+      .handle("accountRoles", () => Effect.zipRight(noQueryParameters, review.accountRoles))
   }))
 
 /**
@@ -305,7 +315,7 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
  * it) and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)))).pipe(
+  HttpApiBuilder.serve((app) => requestTelemetry(config)(securityHeaders(bearerChallenge(app)))).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
     Layer.provide(ExtraRoutesLive(config)),
@@ -314,6 +324,7 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(Readiness.Default),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
+    Layer.provide(ExportSlots.Default),
     Layer.provide(PageTokens.Default),
     Layer.provide(SyncReaders.Default),
     Layer.provide(SyncSchedule.Default),

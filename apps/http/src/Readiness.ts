@@ -1,13 +1,36 @@
 import { FivetranClient, type FivetranError, type RequestWait } from "@baton-fivetran/fivetran-client"
-import { NotReady, type Ready } from "@baton-fivetran/http-api"
-import { Effect, Option, Ref, Stream } from "effect"
+import { NotReady, type Ready, type ReadyDetails } from "@baton-fivetran/http-api"
+import { Data, Effect, Option, Ref, Stream } from "effect"
 import { SyncJobs } from "./SyncJobs.js"
 
 /**
- * What `/readyz` answers when the service is ready: the account the configured key reaches, from
- * the check; or, without a successful check, that another answer from Fivetran accepted the key.
+ * What `/readyz` answers a caller with a token when the service is ready: the account the configured
+ * key reaches, from the check; or, without a successful check, that another answer from Fivetran
+ * accepted the key.
  */
-export type ReadyAnswer = typeof Ready.Type
+type ReadyAnswer = typeof ReadyDetails.Type
+
+/**
+ * Why the service is not ready: `detail` quotes Fivetran's answer (for a caller with a token),
+ * `kind` says why in terms anyone reaching the port may read.
+ */
+class Unready extends Data.TaggedError("Unready")<{
+  readonly kind: "keyRefused" | "rateLimited" | "fivetranFailing"
+  readonly detail: string
+}> {}
+
+/**
+ * What a caller without a token is told. `/readyz` needs none, so anyone reaching the port reads it:
+ * the account's id and name, Fivetran's error texts and the request paths in them are left to
+ * callers with a token, who are told the service's token brings them.
+ */
+const generalReasons: Record<Unready["kind"], string> = {
+  keyRefused: "Fivetran refuses the configured key; GET /readyz with a token of the service says why",
+  rateLimited: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
+    "yet; ask again later",
+  fivetranFailing: "Fivetran is failing or not answering, and no answer from it has shown the configured key to work " +
+    "yet; GET /readyz with a token of the service says how"
+}
 
 /** Ready on the strength of another 2xx answer (the client's `keyAccepted`): the check never got past the wait. */
 const keyAccepted: ReadyAnswer = {
@@ -54,14 +77,11 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
     const jobs = yield* SyncJobs
     const lastReady = yield* Ref.make(Option.none<ReadyAnswer>())
 
-    const whenPaced: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
+    const whenPaced: Effect.Effect<ReadyAnswer, Unready> = Effect.gen(function*() {
       const known = yield* Ref.get(lastReady)
       if (Option.isSome(known)) return known.value
       if (yield* client.keyAccepted) return keyAccepted
-      return yield* new NotReady({
-        message: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
-          "yet; ask again later"
-      })
+      return yield* new Unready({ kind: "rateLimited", detail: generalReasons.rateLimited })
     })
 
     /** A rate-limit or reserve wait beginning (the check's own, or a sync's) while the check runs. */
@@ -73,16 +93,20 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
      * queries, reviews and explorer it serves from its kept syncs. Ready, saying so; before the key
      * ever worked, 503 (a rollout with a wrong key must not become ready).
      */
-    const whenFivetranFails = (reason: string, what = "Fivetran is failing"): Effect.Effect<ReadyAnswer, NotReady> =>
+    const whenFivetranFails = (
+      reason: string,
+      kind: "rateLimited" | "fivetranFailing" = "fivetranFailing"
+    ): Effect.Effect<ReadyAnswer, Unready> =>
       Effect.gen(function*() {
         const serves = Option.isSome(yield* jobs.latestSucceeded)
           ? "the service serves its kept syncs"
           : "the service answers, though no sync is kept yet to query"
+        const what = kind === "rateLimited" ? "Fivetran's rate limit holds requests back" : "Fivetran is failing"
         const message = `${what} (${reason}); the key worked before, and ${serves}`
         const known = yield* Ref.get(lastReady)
         if (Option.isSome(known)) return { ...known.value, message }
         if (yield* client.keyAccepted) return { ...keyAccepted, message }
-        return yield* new NotReady({ message: reason })
+        return yield* new Unready({ kind, detail: reason })
       })
 
     const check = client.accountInfo.pipe(
@@ -90,10 +114,10 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
       Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
       Effect.catchAll((error) =>
         keyRefused(error)
-          ? Effect.fail(new NotReady({ message: error.message }))
+          ? Effect.fail(new Unready({ kind: "keyRefused", detail: error.message }))
           // The rate limit, or this service's reserve and wait bound, not a failure of Fivetran's.
           : rateLimited(error)
-          ? whenFivetranFails(error.message, "Fivetran's rate limit holds requests back")
+          ? whenFivetranFails(error.message, "rateLimited")
           : whenFivetranFails(error.message)
       ),
       Effect.raceFirst(heldBack),
@@ -102,10 +126,17 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
     )
     const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
 
-    const ready: Effect.Effect<ReadyAnswer, NotReady> = Effect.gen(function*() {
+    const ready: Effect.Effect<ReadyAnswer, Unready> = Effect.gen(function*() {
       if (paced(yield* client.waits.current)) return yield* whenPaced
       return yield* cachedCheck
     })
-    return { ready } as const
+
+    /** The answer for a caller with a token of the service (`detailed`), or for anyone else. */
+    const answer = (detailed: boolean): Effect.Effect<typeof Ready.Type, NotReady> =>
+      ready.pipe(
+        Effect.map((answer) => detailed ? answer : { status: answer.status }),
+        Effect.mapError((unready) => new NotReady({ message: detailed ? unready.detail : generalReasons[unready.kind] }))
+      )
+    return { answer } as const
   })
 }) {}

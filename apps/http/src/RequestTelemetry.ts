@@ -1,6 +1,8 @@
 import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { randomUUID } from "node:crypto"
-import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
+import { callerOf, type ServiceTokens } from "./Auth.js"
+import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { redactedUrlAttributes } from "./RedactedUrl.js"
 import { routeOf } from "./Routes.js"
@@ -10,6 +12,8 @@ import { routeOf } from "./Routes.js"
  * request id; error for a 5xx; debug for a probe's or scrape's success), the request id echoed in `X-Request-Id` and annotated on the
  * request's span and on every log line written while it is handled, and the HTTP metrics. The
  * platform's tracer wraps this, so the server span (named by `spanName`) is the current span here.
+ * The caller (Caller.ts), when the request carried one of the service's tokens, is annotated beside
+ * the request id: the provisioning audit line and a sync the request starts name it too.
  */
 
 export const httpRequests = Metric.counter("http_server_requests_total", {
@@ -48,12 +52,18 @@ export const spanName = (request: HttpServerRequest.HttpServerRequest) => `${req
 const handle = <E, R>(
   app: HttpApp.Default<E, R>,
   request: HttpServerRequest.HttpServerRequest,
-  requestId: string
+  requestId: string,
+  caller: Option.Option<string>
 ) =>
   Effect.gen(function*() {
     const route = routeOf(request.method, request.url)
     const started = yield* Clock.currentTimeMillis
-    yield* Effect.annotateCurrentSpan({ "http.route": route, "http.request_id": requestId, ...redactedUrlAttributes(request) })
+    yield* Effect.annotateCurrentSpan({
+      "http.route": route,
+      "http.request_id": requestId,
+      ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ "http.caller": name }) }),
+      ...redactedUrlAttributes(request)
+    })
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, RequestIdHeader, requestId))
     )
@@ -68,8 +78,12 @@ const handle = <E, R>(
     return yield* exit
   })
 
-export const requestTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+export const requestTelemetry = (tokens: ServiceTokens) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const requestId = requestIdOf(request)
-    return Effect.annotateLogs(handle(app, request, requestId), "request_id", requestId)
+    const caller = Option.map(callerOf(tokens)(request), callerName)
+    return Effect.annotateLogs(handle(app, request, requestId, caller), {
+      request_id: requestId,
+      ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ caller: name }) })
+    })
   })

@@ -1,4 +1,4 @@
-import { type C1zReader, diffReaders, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import { accountRoleHolders, type C1zReader, diffReaders, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
 import {
   csvRecord,
   type DiffKind,
@@ -13,7 +13,7 @@ import {
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
-import { type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
+import { type AccountRoles, type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
@@ -22,7 +22,8 @@ import { parseResourceRef } from "./TypeChecks.js"
 /**
  * The access-review endpoints over kept syncs, on the c1z package's access review (the same code
  * as the CLI's `diff` and `export`): the diff of two syncs in keyset pages, the review sheet
- * streamed as CSV or JSON lines, and a search for principals, all through the shared SyncReaders.
+ * streamed as CSV or JSON lines, a search for principals, and the account roles a destination's
+ * sheet points to, all through the shared SyncReaders.
  */
 
 const DefaultPageSize = 100
@@ -201,6 +202,13 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         return { sync_id: syncId, items: Chunk.toReadonlyArray(found).map(match) }
       }).pipe(Effect.withSpan("Review.searchPrincipals"))
 
-    return { diff, exportSheet, searchPrincipals } as const
+    /** The account roles that reach every destination and connection without rows on their sheets (c1z's AccountRoles.ts). */
+    const accountRoles = Effect.gen(function*() {
+      const syncId = yield* latest
+      const items = yield* Effect.scoped(Effect.flatMap(reader(syncId), (open) => Effect.orDie(accountRoleHolders(open))))
+      return { sync_id: syncId, items } satisfies AccountRoles
+    }).pipe(Effect.withSpan("Review.accountRoles"))
+
+    return { diff, exportSheet, searchPrincipals, accountRoles } as const
   })
 }) {}

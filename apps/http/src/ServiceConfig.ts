@@ -37,11 +37,20 @@ export interface ServiceConfigShape {
    * (its caller waits on it) before it is answered 429; a sync's waits stay bounded by max-rate-limit-wait.
    */
   readonly maxProvisioningWaitMillis: number
+  /** `--max-concurrent-exports`: how many access-review exports stream at once; one more is refused (429). */
+  readonly maxConcurrentExports: number
 }
 
 export const DefaultMaxBodyBytes = 64 * 1024
 export const DefaultKeepSyncs = 5
 /** Under the 60 s that load balancers and ingress proxies commonly give an answer. */
 export const DefaultMaxProvisioningWaitMillis = 30_000
+/**
+ * An export runs its rows on the service's one JavaScript thread (the sync file's reads are
+ * synchronous), so more at once serve no more rows a second: each gets slower, and the queries and
+ * probes wait behind them all. The explorer's views are exports too (one principal's, entitlement's
+ * or resource's rows, a page at a time): four let two whole-account downloads run beside them.
+ */
+export const DefaultMaxConcurrentExports = 4
 
 export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

@@ -11,7 +11,7 @@ import {
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { Config, ConfigError, Either, Option, type Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
-import { DefaultKeepSyncs, DefaultMaxProvisioningWaitMillis } from "./ServiceConfig.js"
+import { DefaultKeepSyncs, DefaultMaxConcurrentExports, DefaultMaxProvisioningWaitMillis } from "./ServiceConfig.js"
 
 /**
  * The HTTP service's own settings, declared as the shared ones are (@baton-fivetran/settings) and
@@ -132,6 +132,15 @@ export const MaxProvisioningWait: DefaultedSetting<number> = withDefault(Setting
   shown: `${DefaultMaxProvisioningWaitMillis / 1000}s`
 })
 
+export const MaxConcurrentExports: DefaultedSetting<number> = withDefault(SettingKind.integer(1, 1000), {
+  flag: "max-concurrent-exports",
+  env: "BATON_HTTP_MAX_CONCURRENT_EXPORTS",
+  description: "How many access-review exports (GET /v1/export) stream at once, each until its last row is sent or " +
+    "its client hangs up; one more is answered 429 TooManyExports with Retry-After at once, not queued. Exports " +
+    "share the service's one thread: more at once serve no more rows a second, and slow every other request.",
+  default: () => DefaultMaxConcurrentExports
+})
+
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
   flag: "public-docs",
   description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
@@ -166,6 +175,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   KeepSyncs,
   SyncEvery,
   MaxProvisioningWait,
+  MaxConcurrentExports,
   PublicDocs,
   PublicMetrics,
   ...BatonSettings.SharedFlags,

@@ -5,6 +5,7 @@ export { Queries } from "./Queries.js"
 export {
   DefaultKeepSyncs,
   DefaultMaxBodyBytes,
+  DefaultMaxConcurrentExports,
   DefaultMaxProvisioningWaitMillis,
   ServiceConfig,
   type ServiceConfigShape

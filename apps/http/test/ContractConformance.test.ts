@@ -124,6 +124,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
 
         yield* send("healthz", "GET", "/healthz", 200, none)
         yield* send("readyz", "GET", "/readyz", 200, none)
+        yield* send("readyz, with a token", "GET", "/readyz", 200)
         yield* send("capabilities", "GET", "/v1/capabilities", 200)
         yield* send("capabilities, second token", "GET", "/v1/capabilities", 200, { token: OtherToken })
         yield* send("capabilities, no token", "GET", "/v1/capabilities", 401, none)
@@ -137,6 +138,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("grants before a sync", "GET", "/v1/grants", 404)
         yield* send("access before a sync", "GET", `/v1/principals/user/${member.id}/access`, 404)
         yield* send("search before a sync", "GET", "/v1/principals", 404)
+        yield* send("account roles before a sync", "GET", "/v1/account-roles", 404)
         yield* send("export before a sync", "GET", "/v1/export", 404)
 
         const started = json(yield* send("start", "POST", "/v1/syncs", 202))
@@ -191,6 +193,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("access of an unknown user", "GET", "/v1/principals/user/nosuch/access", 404)
         yield* send("search", "GET", "/v1/principals?q=a&limit=3", 200)
         yield* send("search, limit 0", "GET", "/v1/principals?limit=0", 400)
+        yield* send("account roles", "GET", "/v1/account-roles", 200)
         yield* send("export, csv", "GET", "/v1/export", 200)
         yield* send("export, jsonl", "GET", "/v1/export?format=jsonl", 200)
         yield* send("export, unknown format", "GET", "/v1/export?format=xml", 400)
@@ -339,6 +342,7 @@ layer(harness({ provisioning: false, badSecret: true, syncEveryMillis: 3_600_000
         })
         yield* send("delete user", "DELETE", "/v1/resources/user/u", 403)
         yield* send("readyz", "GET", "/readyz", 503, { token: undefined })
+        yield* send("readyz, with a token", "GET", "/readyz", 503)
         yield* send("healthz", "GET", "/healthz", 200, { token: undefined })
         const jobs = json(yield* send("jobs", "GET", "/v1/syncs", 200)).items as ReadonlyArray<{ readonly id: string }>
         const failed = yield* awaitJob(jobs[0]!.id)

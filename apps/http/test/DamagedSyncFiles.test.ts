@@ -4,6 +4,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Metric, Schema } from "effect"
 import { SyncJob } from "@baton-fivetran/http-api"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { TestCaller } from "./TestCaller.js"
 
 /**
  * A kept sync whose `.c1z` was damaged after its sync wrote it (cut short by hand or by a restore
@@ -65,6 +66,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(restarted.logs.map(({ request_id, ...line }) => [typeof request_id, line]), [["string", {
         level: "warn",
         msg: "sync job listed as failed",
+        caller: TestCaller,
         job: newest.id,
         reason: "its .c1z could not be read back",
         error: `${damaged}: the .c1z is damaged: the zstd stream cannot be decompressed ` +

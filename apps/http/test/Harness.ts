@@ -10,7 +10,7 @@ import { hostPolicy } from "../src/AllowedHosts.js"
 import { serviceServerLayer } from "../src/ClientErrors.js"
 import { DataDirLock } from "../src/DataDirLock.js"
 import { makeServer } from "../src/Http.js"
-import { DefaultMaxBodyBytes, DefaultMaxProvisioningWaitMillis } from "../src/ServiceConfig.js"
+import { DefaultMaxBodyBytes, DefaultMaxConcurrentExports, DefaultMaxProvisioningWaitMillis } from "../src/ServiceConfig.js"
 
 /**
  * The real service on 127.0.0.1:0 against a real sandbox on 127.0.0.1:0, with a fresh data
@@ -52,6 +52,8 @@ export interface HarnessOptions {
    * stopped in on purpose.
    */
   readonly afterEngineRun?: Effect.Effect<void>
+  /** `--max-concurrent-exports` (default: the service's). */
+  readonly maxConcurrentExports?: number
   /** The service's log level (default warn: `logs` then holds what an operator is warned of). */
   readonly logLevel?: "info" | "warn"
 }
@@ -182,7 +184,8 @@ export const harness = (options: HarnessOptions = {}) => {
       concurrency: 4,
       syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
       maxBodyBytes: DefaultMaxBodyBytes,
-      maxProvisioningWaitMillis: DefaultMaxProvisioningWaitMillis
+      maxProvisioningWaitMillis: DefaultMaxProvisioningWaitMillis,
+      maxConcurrentExports: options.maxConcurrentExports ?? DefaultMaxConcurrentExports
     }).pipe(Layer.provide(DataDirLock.Default(dir)))))
   const lines: Array<string> = []
   // The service's own JSON logger, on stderr as in the service, and kept for `logs`.

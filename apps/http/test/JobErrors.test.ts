@@ -4,6 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { awaitJob, harness, Harness, logFields } from "./Harness.js"
+import { TestCaller } from "./TestCaller.js"
 import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
@@ -12,6 +13,8 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
  */
 
 const Token = "job-errors-test-token-0123"
+// Its fingerprint, which the lines of a sync it started carry (CallerIdentity.test.ts).
+const TokenCaller = "token:ba47c2c452c9"
 
 interface Job {
   readonly id: string
@@ -58,11 +61,18 @@ describe("a sync that cannot write its file", () => {
           .map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])
         assert.strictEqual(logged.length, 2)
         const [written, failed] = logged
-        assert.deepStrictEqual(failed, ["string", "string", { level: "warn", msg: "sync job failed", job: started.id, error }])
+        assert.deepStrictEqual(failed, ["string", "string", {
+          level: "warn",
+          msg: "sync job failed",
+          caller: TokenCaller,
+          job: started.id,
+          error
+        }])
         const fullText = (written![2] as { error: string }).error
         assert.deepStrictEqual(written, ["string", "string", {
           level: "error",
           msg: "could not write the sync file",
+          caller: TokenCaller,
           job: started.id,
           error: fullText
         }])
@@ -133,9 +143,16 @@ layer(harness({ afterEngineRun: Effect.die(new Error("ENOENT: no such file or di
       assert.deepStrictEqual(logged[0], ["string", "string", {
         level: "error",
         msg: "sync job failed with an internal error",
+        caller: TestCaller,
         job: job.id,
         error: "ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'"
       }])
-      assert.deepStrictEqual(logged[1], ["string", "string", { level: "warn", msg: "sync job failed", job: job.id, error }])
+      assert.deepStrictEqual(logged[1], ["string", "string", {
+        level: "warn",
+        msg: "sync job failed",
+        caller: TestCaller,
+        job: job.id,
+        error
+      }])
     }))
 })

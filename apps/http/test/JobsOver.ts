@@ -47,7 +47,8 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
       concurrency: 1,
       syncEveryMillis: Option.none(),
       maxBodyBytes: 1024,
-      maxProvisioningWaitMillis: 30_000
+      maxProvisioningWaitMillis: 30_000,
+      maxConcurrentExports: 2
     })),
     Layer.provide(Layer.succeed(SyncEngine, options.engine ?? neverSyncs)),
     Layer.provide(NodeContext.layer),

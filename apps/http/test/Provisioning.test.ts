@@ -3,6 +3,7 @@ import { type AccountSnapshot, generatePreset } from "@baton-fivetran/fivetran-s
 import { assert, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { harness, Harness, provisioningCall as call, type ProvisioningAnswer, TestToken } from "./Harness.js"
+import { TestCaller } from "./TestCaller.js"
 
 /**
  * Provisioning through the typed client (HttpApiClient over the contract). The client decodes an
@@ -588,6 +589,7 @@ layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: 
           level: "info",
           msg: "provisioning action",
           request_id: "audit-grant",
+          caller: TestCaller,
           action: "grant",
           entitlement_id: entitlement,
           principal_type: "user",
@@ -598,6 +600,7 @@ layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: 
           level: "info",
           msg: "provisioning action",
           request_id: "audit-revoke",
+          caller: TestCaller,
           action: "revoke",
           grant_id: `${entitlement}:user:${user.id}`,
           entitlement_id: entitlement,

@@ -1,13 +1,20 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { awaitStatus, harness, Harness, runSync } from "./Harness.js"
+import { awaitStatus, harness, Harness, runSync, TestToken } from "./Harness.js"
 
-/** GET /readyz as a kubelet sends it: no token. */
-const probe = Effect.gen(function*() {
-  const { request } = yield* Harness
-  const response = yield* request("GET", "/readyz")
-  return { status: response.status, body: yield* Effect.orDie(response.json) }
-})
+/** GET /readyz as a kubelet sends it (no token), or with `token`. */
+const readyz = (token?: string) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const response = yield* request("GET", "/readyz", { token })
+    return { status: response.status, body: yield* Effect.orDie(response.json) }
+  })
+
+/** With a token of the service: the account and Fivetran's own answer. */
+const probe = readyz(TestToken)
+
+/** Without one, a probe learns ready or not, and why in general terms only. */
+const anonymous = readyz()
 
 const accountInfoRequests = Effect.gen(function*() {
   const { sandbox } = yield* Harness
@@ -20,10 +27,22 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       const { sandbox } = yield* Harness
       const { account } = yield* sandbox.snapshot
       const ready = { status: "ready", account_id: account.account_id, account_name: account.account_name }
-      assert.deepStrictEqual(yield* probe, { status: 200, body: ready })
+      assert.deepStrictEqual(yield* anonymous, { status: 200, body: { status: "ready" } })
       assert.deepStrictEqual(yield* probe, { status: 200, body: ready })
       assert.deepStrictEqual(yield* probe, { status: 200, body: ready })
       assert.strictEqual(yield* accountInfoRequests, 1)
+    }))
+
+  it.effect("tells the account only to a valid token: without one, or with a wrong one, it is only ready", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const { account } = yield* sandbox.snapshot
+      assert.deepStrictEqual(yield* readyz("not-a-token-of-this-service"), { status: 200, body: { status: "ready" } })
+      assert.deepStrictEqual(yield* anonymous, { status: 200, body: { status: "ready" } })
+      assert.deepStrictEqual(yield* probe, {
+        status: 200,
+        body: { status: "ready", account_id: account.account_id, account_name: account.account_name }
+      })
     }))
 
   it.effect("is ready while a sync waits out Fivetran's rate limit: the service still serves", () =>
@@ -48,11 +67,13 @@ layer(harness({ maxAttempts: 3 }), { excludeTestServices: true, timeout: 90_000 
       yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
       const { body, status } = yield* probe
       assert.strictEqual(status, 503)
-      assert.deepStrictEqual(body, {
+      const waiting = {
         error: "NotReady",
         message: "waiting for Fivetran's rate limit, and no answer from Fivetran has shown the configured key to work " +
           "yet; ask again later"
-      })
+      }
+      assert.deepStrictEqual(body, waiting)
+      assert.deepStrictEqual(yield* anonymous, { status: 503, body: waiting })
       assert.strictEqual(yield* accountInfoRequests, 1)
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
 })
@@ -63,6 +84,7 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
       const { sandbox } = yield* Harness
       yield* runSync
       yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+      assert.deepStrictEqual(yield* anonymous, { status: 200, body: { status: "ready" } })
       assert.deepStrictEqual(yield* probe, {
         status: 200,
         body: {
@@ -123,9 +145,38 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
       yield* sandbox.setFaults({ serverErrorShare: 1, serverErrorStatuses: [502] })
+      assert.deepStrictEqual(yield* anonymous, {
+        status: 503,
+        body: {
+          error: "NotReady",
+          message: "Fivetran is failing or not answering, and no answer from it has shown the configured key to work " +
+            "yet; GET /readyz with a token of the service says how"
+        }
+      })
       assert.deepStrictEqual(yield* probe, {
         status: 503,
         body: { error: "NotReady", message: "GET /v1/account/info: Fivetran answered 502; gave up after 2 attempts" }
       })
     }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
+})
+
+layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 90_000 })("/readyz with a key Fivetran refuses", (it) => {
+  it.effect("is 503 saying so; Fivetran's answer only with a token", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* anonymous, {
+        status: 503,
+        body: {
+          error: "NotReady",
+          message: "Fivetran refuses the configured key; GET /readyz with a token of the service says why"
+        }
+      })
+      assert.deepStrictEqual(yield* probe, {
+        status: 503,
+        body: {
+          error: "NotReady",
+          message: "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key " +
+            "and --api-secret"
+        }
+      })
+    }))
 })

@@ -56,8 +56,10 @@ describe("/readyz of a fresh service whose first sync waits for the rate limit",
       const url = yield* service(["--sync-every", "1h"])
       yield* pollUntil<Jobs>(`${url}/v1/syncs`, (jobs) =>
         jobs.items[0]?.status === "waiting_for_rate_limit" && jobs.items[0].waiting?.kind === "reserve")
+      // With the service's token: without one, a probe is told only that it is ready.
       const probe = yield* Effect.promise(() =>
-        fetch(`${url}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() }))
+        fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${ServiceToken}` } })
+          .then(async (r) => ({ status: r.status, body: await r.json() }))
       )
       assert.deepStrictEqual(probe, {
         status: 200,

@@ -11,7 +11,7 @@ const requestLine = (method: string, path: string, status: number) =>
       const fields = Object.fromEntries(annotations)
       lines.push(`${logLevel.label} ${String(fields["route"])} ${String(fields["status"])}`)
     })
-    yield* requestTelemetry(HttpServerResponse.empty({ status })).pipe(
+    yield* requestTelemetry({ tokens: [], readTokens: [] })(HttpServerResponse.empty({ status })).pipe(
       Effect.provideService(
         HttpServerRequest.HttpServerRequest,
         HttpServerRequest.fromWeb(new Request(`http://127.0.0.1${path}`, { method }))

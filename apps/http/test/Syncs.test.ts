@@ -5,6 +5,7 @@ import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
+import { TestCaller } from "./TestCaller.js"
 import { jobsOver } from "./JobsOver.js"
 
 /**
@@ -748,6 +749,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         level: "warn",
         msg: "sync job cancelled",
         request_id: "sync-to-cancel",
+        caller: TestCaller,
         job: job.id,
         // The sync id the job's .c1z would have recorded (SyncJobLogs.test.ts).
         c1z_sync_id: lines[0]?.["c1z_sync_id"],
@@ -769,6 +771,7 @@ layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 60_000
         level: "warn",
         msg: "sync job failed",
         request_id: "sync-that-fails",
+        caller: TestCaller,
         job: job.id,
         c1z_sync_id: lines[0]?.["c1z_sync_id"],
         error: reason

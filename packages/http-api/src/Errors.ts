@@ -94,6 +94,20 @@ export const StorageUnavailableBody = taggedErrorBody(StorageUnavailable, "Stora
 })
 
 /**
+ * An export refused at once because the service already streams as many as it runs together
+ * (`--max-concurrent-exports`, apps/http ExportSlots.ts). Not queued: a download holds its slot for
+ * as long as its client reads, so a queue would hold sockets open for as long as others download.
+ */
+const tooManyExports = { message: Schema.String, retry_after_seconds: Schema.Int }
+export class TooManyExports extends Schema.TaggedError<TooManyExports>()("TooManyExports", tooManyExports) {}
+export const TooManyExportsBody = taggedErrorBody(TooManyExports, "TooManyExports", tooManyExports, {
+  status: 429,
+  description: "The service already streams as many access-review exports as it runs at once " +
+    "(--max-concurrent-exports); nothing was read. Send the request again after `retry_after_seconds` (also in " +
+    "Retry-After)"
+})
+
+/**
  * What Node refuses before any route sees the request (apps/http ClientErrors.ts), then closes the
  * connection: any endpoint may get these, in the one error shape.
  */

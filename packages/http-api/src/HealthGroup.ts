@@ -3,16 +3,21 @@ import { Schema } from "effect"
 import { NotReadyBody } from "./Errors.js"
 
 /**
- * The account the configured key reaches, from the service's own check; both null when readiness
- * rests on another successful answer from Fivetran (`message` says so): the check was held back by
- * a rate-limit wait before it ever succeeded.
+ * `/readyz` with a token of the service: the account the configured key reaches, from the service's
+ * own check; both null when readiness rests on another successful answer from Fivetran (`message`
+ * says so): the check was held back by a rate-limit wait before it ever succeeded.
  */
-export const Ready = Schema.Struct({
+export const ReadyDetails = Schema.Struct({
   status: Schema.Literal("ready"),
   account_id: Schema.NullOr(Schema.String),
   account_name: Schema.NullOr(Schema.String),
   message: Schema.optional(Schema.String)
-})
+}).annotations({ identifier: "ReadyDetails" })
+
+/** `/readyz` without a token (a kubelet's probe): ready, and nothing about the account or Fivetran. */
+export const ReadySummary = Schema.Struct({ status: Schema.Literal("ready") }).annotations({ identifier: "ReadySummary" })
+
+export const Ready = Schema.Union(ReadyDetails, ReadySummary)
 
 /** The probes: no token, as a kubelet's probe cannot send one. */
 export class HealthGroup extends HttpApiGroup.make("health")
@@ -33,7 +38,10 @@ export class HealthGroup extends HttpApiGroup.make("health")
           "answer Fivetran gave the service's own requests (a sync's, a provisioning call's), with account_id and " +
           "account_name null and a message saying so. When Fivetran fails on its side (5xx, no answer, a broken " +
           "answer) after the key has worked, ready too, with a message naming the failure. 503 NotReady when Fivetran " +
-          "refuses the key, or when it fails or rate-limits before any answer has shown the key to work. No authentication."
+          "refuses the key, or when it fails or rate-limits before any answer has shown the key to work. No " +
+          "authentication needed: without a valid token of the service the answer is only `{\"status\":\"ready\"}` " +
+          "(ReadySummary), or 503 with a generic reason (the key refused, Fivetran failing, the rate limit); the " +
+          "account, the message and Fivetran's own error need a token (any of --token or --read-token)."
       )
   )
   .annotate(OpenApi.Title, "Health")

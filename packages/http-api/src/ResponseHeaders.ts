@@ -2,7 +2,7 @@
  * The response headers the service sends, in the OpenAPI document (the platform generates it with
  * none): X-Request-Id on every answer and WWW-Authenticate on every 401, added to the whole
  * document by `withResponseHeaders` (the Api's transform), and the file and export endpoints' own
- * and the provisioning endpoints' 429 Retry-After by `responseHeaders` (theirs). Each is defined once under `components.headers` and referred to.
+ * and the provisioning and export endpoints' 429 Retry-After by `responseHeaders` (theirs). Each is defined once under `components.headers` and referred to.
  */
 
 type Json = Record<string, unknown>
@@ -35,8 +35,8 @@ const definitions = {
   "Content-Disposition": { description: "`attachment`, with the name to save the file as", required: true, schema: text },
   "Retry-After": {
     description: "Seconds until the request may be sent again, as it is: on a 429 `RateLimited` (as " +
-      "`retry_after_seconds`; absent when Fivetran's own 429 did not say), and 1 on a 503 `ServiceStopping` (absent " +
-      "on the other 503s)",
+      "`retry_after_seconds`; absent when Fivetran's own 429 did not say), on a 429 `TooManyExports` (as " +
+      "`retry_after_seconds`), and 1 on a 503 `ServiceStopping` (absent on the other 503s)",
     schema: { type: "integer", minimum: 1 }
   }
 } as const

@@ -2,7 +2,7 @@ import { DiffEntry } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
-import { NotFoundBody, StorageUnavailableBody } from "./Errors.js"
+import { NotFoundBody, StorageUnavailableBody, TooManyExportsBody } from "./Errors.js"
 import { EntitlementRef, PrincipalRef, PrincipalType, ResourceRef, SyncId, SyncIdPath } from "./Ids.js"
 import { paging } from "./Paging.js"
 import { queryParameters, takes, wholeNumber } from "./Parameters.js"
@@ -50,6 +50,20 @@ export const PrincipalMatch = Schema.Struct({
 }).annotations({ identifier: "PrincipalMatch" })
 export type PrincipalMatch = typeof PrincipalMatch.Type
 
+/** An account role held in the sync, and by how many users and teams (each once, directly or through a team). */
+export const AccountRoleHolders = Schema.Struct({
+  /** `role:<name>`: its holders are `GET /v1/export?resource=role:<name>`. */
+  id: Schema.String,
+  name: Schema.String,
+  holders: Schema.Int
+}).annotations({ identifier: "AccountRoleHolders" })
+
+export const AccountRoles = Schema.Struct({
+  sync_id: Schema.String,
+  items: Schema.Array(AccountRoleHolders)
+}).annotations({ identifier: "AccountRoles" })
+export type AccountRoles = typeof AccountRoles.Type
+
 export class ReviewGroup extends HttpApiGroup.make("review")
   .add(
     HttpApiEndpoint.get("diff", "/v1/syncs/:id/diff")
@@ -77,12 +91,18 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       }))
       .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
       .addError(NotFoundBody)
-      .annotate(OpenApi.Transform, flow(withBothSheetTypes, responseHeaders({ 200: ["Content-Disposition"] })))
+      .addError(TooManyExportsBody)
+      .annotate(
+        OpenApi.Transform,
+        flow(withBothSheetTypes, responseHeaders({ 200: ["Content-Disposition"], 429: ["Retry-After"] }))
+      )
       .annotate(
         OpenApi.Description,
         "The access-review sheet of the latest sync, streamed: one row per principal, entitlement and path (direct or " +
           "via a team) with principal name, email, status and last login, in a stable order. `text/csv` with a header " +
-          "row, or JSON lines (`application/x-ndjson`) of objects with the same keys. Same rows as `baton-fivetran export`."
+          "row, or JSON lines (`application/x-ndjson`) of objects with the same keys. Same rows as `baton-fivetran export`. " +
+          "At most --max-concurrent-exports (default 4) are streamed at once, each until its last row is sent or its " +
+          "client hangs up; past that, 429 TooManyExports at once, with Retry-After."
       )
   )
   .add(
@@ -96,6 +116,21 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       .addSuccess(Schema.Struct({ sync_id: Schema.String, items: Schema.Array(PrincipalMatch) }))
       .addError(NotFoundBody)
       .annotate(OpenApi.Description, "Users, then teams, of the latest sync whose name, email or id contains `q`, by id.")
+  )
+  .add(
+    HttpApiEndpoint.get("accountRoles", "/v1/account-roles")
+      .addSuccess(AccountRoles)
+      .addError(NotFoundBody)
+      .annotate(
+        OpenApi.Description,
+        "The account roles of the latest sync that someone holds, by id, each with how many users and teams hold it. " +
+          "Fivetran's roles cascade from the account down: an account role reaches every destination and its connections " +
+          "as far as its permissions go (Account Administrator all of them, Destination Creator those its holder " +
+          "created, a custom role by its permissions), which the sync does not hold, so a destination's or " +
+          "connection's sheet (`/v1/export?resource=`) has no rows for them: this is the list to show beside it, each " +
+          "role's holders being `/v1/export?resource=role:<name>`. Same roles and counts as the note after " +
+          "`baton-fivetran access --resource group:<id>`."
+      )
   )
   .addError(StorageUnavailableBody)
   .middleware(Authentication)
