@@ -1,4 +1,9 @@
-import type { DiffPage as DiffPageSchema, PrincipalMatch as PrincipalMatchSchema, SyncJob as SyncJobSchema } from "@baton-fivetran/http-api"
+import type {
+  AccountRoles as AccountRolesSchema,
+  DiffPage as DiffPageSchema,
+  PrincipalMatch as PrincipalMatchSchema,
+  SyncJob as SyncJobSchema
+} from "@baton-fivetran/http-api"
 
 /**
  * The page's only way to the data: the service's own HTTP API, with the bearer token the user
@@ -11,6 +16,7 @@ export type SyncJob = typeof SyncJobSchema.Encoded
 export type PrincipalMatch = typeof PrincipalMatchSchema.Encoded
 export type DiffPage = typeof DiffPageSchema.Encoded
 export type DiffEntry = DiffPage["items"][number]
+export type AccountRoles = typeof AccountRolesSchema.Encoded
 
 /** One row of `GET /v1/export?format=jsonl` (a text stream in the contract, so described here). */
 export interface ReviewRow {
@@ -124,6 +130,11 @@ export class Client {
       }
     }
     return { rows, more }
+  }
+
+  /** The account roles held in the latest sync, with their holders' count: they reach every destination and connection. */
+  accountRoles(): Promise<AccountRoles> {
+    return this.json("/v1/account-roles")
   }
 
   diff(target: string, base: string, pageToken?: string): Promise<DiffPage> {

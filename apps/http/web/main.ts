@@ -1,4 +1,4 @@
-import { ApiError, Client, type DiffEntry, type PrincipalMatch, type ReviewRow, type SyncJob } from "./Client.js"
+import { type AccountRoles, ApiError, Client, type DiffEntry, type PrincipalMatch, type ReviewRow, type SyncJob } from "./Client.js"
 import { byId, el, link, table } from "./Dom.js"
 
 /**
@@ -325,11 +325,46 @@ const openEntitlement = (entitlement: string) =>
     )
   })
 
+/**
+ * After a destination's or connection's rows: the account roles that reach it by their permissions
+ * (Fivetran's roles cascade from the account down) and have no rows on its sheet, each a link to
+ * its holders, so that the rows are not read as everyone who can touch it.
+ */
+const accountRolesNote = (resource: string, roles: AccountRoles["items"]) => {
+  const what = resource.startsWith("group:") ? "destination" : "connection"
+  return el(
+    "div",
+    { "data-testid": "account-roles" },
+    el(
+      "p",
+      { class: "note", id: "account-roles-title" },
+      `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
+        "account to every destination and connection); their holders are not among these rows:"
+    ),
+    el(
+      "ul",
+      { "aria-labelledby": "account-roles-title" },
+      ...roles.map((role) =>
+        el(
+          "li",
+          {},
+          viewLink(role.name, { kind: "resource", id: role.id }, { "data-role": role.id }),
+          ` ${role.holders} ${role.holders === 1 ? "holder" : "holders"}`
+        )
+      )
+    )
+  )
+}
+
 /** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
 const openResource = (resource: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ resource }, ReadLimit)
+    const reached = resource.startsWith("group:") || resource.startsWith("connection:")
+    const [{ more, rows }, roles] = await Promise.all([
+      api.rows({ resource }, ReadLimit),
+      reached ? api.accountRoles() : undefined
+    ])
     if (!current()) return
     const name = rows[0]?.resource_name ?? ""
     const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
@@ -346,7 +381,8 @@ const openResource = (resource: string) =>
         sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.entitlement, row.via]),
         (row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)],
         { more, count }
-      )
+      ),
+      ...(roles === undefined || roles.items.length === 0 ? [] : [accountRolesNote(resource, roles.items)])
     )
   })
 

@@ -1,0 +1,88 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { launchBrowser, promise, type Service, signIn, step, syncNow } from "./ExplorerBrowser.js"
+import { startServiceProcess } from "./ServiceProcess.js"
+
+/**
+ * The explorer's view of a destination or connection names the account roles that reach it (they
+ * have no rows on its sheet), each with its holders' count and a link to them; a team's or a
+ * role's view does not. Real Chromium, the real service process with the `small` sandbox.
+ */
+
+/** The bundled service on the `small` sandbox, its connections synced too. */
+const startService = startServiceProcess(["--sandbox", "--sync-connections", "--port", "0"], (printed): Service | undefined => {
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+  const token = /shown once\): (\S+)/.exec(printed)?.[1]
+  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
+  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
+})
+
+const note = (what: string) =>
+  `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
+  "account to every destination and connection); their holders are not among these rows:"
+
+/** The small sandbox's held account roles, by id, and their holders (users and teams, each once). */
+const roles = [
+  ["Account Administrator", "1 holder"],
+  ["Account Analyst", "12 holders"],
+  ["Account Reviewer", "15 holders"],
+  ["Destination Creator", "1 holder"],
+  ["Security Auditor", "4 holders"]
+]
+
+describe("access explorer: account roles beside a destination's holders", () => {
+  it.scopedLive("a destination's and a connection's view list the account roles, each a link to its holders", () =>
+    Effect.gen(function*() {
+      const service = yield* startService
+      const context = yield* launchBrowser
+      const page = yield* promise(() => context.newPage())
+      yield* syncNow(service)
+      yield* signIn(page, service, "/#resource=group:trusty_inlet")
+
+      const shown = page.locator("[data-testid=account-roles]")
+      yield* promise(() => shown.waitFor())
+      yield* step(page, "destination-account-roles")
+      assert.strictEqual(yield* promise(() => shown.locator("p").textContent()), note("destination"))
+      assert.deepStrictEqual(
+        yield* promise(() => shown.locator("li").allTextContents()),
+        roles.map(([name, holders]) => `${name} ${holders}`)
+      )
+      assert.deepStrictEqual(
+        yield* promise(() => shown.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href")))),
+        roles.map(([name]) => `#resource=role:${encodeURIComponent(name!)}`)
+      )
+      // Below the destination's own rows, which stay its grants alone (document order).
+      assert.deepStrictEqual(
+        yield* promise(() =>
+          page.locator("#details [data-testid=resource-table], #details [data-testid=account-roles]")
+            .evaluateAll((found) => found.map((element) => element.getAttribute("data-testid")))
+        ),
+        ["resource-table", "account-roles"]
+      )
+
+      // The link opens the role's holders: the one Account Administrator.
+      yield* promise(() => shown.locator("a", { hasText: "Account Administrator" }).click())
+      yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "Access on Account Administrator" }).waitFor())
+      assert.strictEqual(page.url(), `${service.url}/#resource=role:Account%20Administrator`)
+      assert.strictEqual(yield* promise(() => page.locator("[data-testid=resource-table] tbody tr").count()), 1)
+      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
+
+      // A connection's view says the same of the connection.
+      const connection = yield* promise(async () => {
+        const response = await fetch(`${service.url}/v1/resources?type=connection&page_size=1`, {
+          headers: { authorization: `Bearer ${service.token}` }
+        })
+        const body = await response.json() as { items: ReadonlyArray<{ id: { resource: string } }> }
+        return body.items[0]?.id.resource
+      })
+      yield* promise(() => page.goto(`${service.url}/#resource=connection:${connection}`))
+      yield* promise(() => page.locator("[data-testid=account-roles]").waitFor())
+      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles] p").textContent()), note("connection"))
+
+      // A team's view has no such note: account roles reach destinations and connections.
+      yield* promise(() => page.goto(`${service.url}/#resource=team:sunny_barley`))
+      yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "team:sunny_barley" }).waitFor())
+      yield* promise(() => page.locator("[data-testid=resource-table]").waitFor())
+      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
+    }), { timeout: 180_000 })
+})
