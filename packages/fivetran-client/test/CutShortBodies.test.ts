@@ -1,18 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Metric, MetricLabel } from "effect"
-import { createServer, type ServerResponse } from "node:http"
 import { fivetranRequests, fivetranRetries } from "../src/FivetranMetrics.js"
 import { answeredBeforeBreaking } from "../src/RetryPolicy.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { clientFor, tallied } from "./support/TestClient.js"
-import { listenOnLoopback } from "./support/LoopbackServer.js"
+import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
 
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamJson = JSON.stringify({ code: "Success", data: team })
 const half = teamJson.slice(0, Math.floor(teamJson.length / 2))
-
-/** How one answer is sent, on node:http's own response (or its socket, below HTTP). */
-type Answer = (response: ServerResponse) => void
 
 /** Whole, as Fivetran sends it. */
 const whole: Answer = (response) => {
@@ -34,19 +30,6 @@ const proxyPage: Answer = (response) => {
   response.end("<html><body>Sign in to continue</body></html>")
 }
 
-/** A node:http server on 127.0.0.1 giving the n-th request the n-th answer (the last one for the rest), counting requests. */
-const startServer = (answers: ReadonlyArray<Answer>) =>
-  Effect.gen(function*() {
-    let requests = 0
-    const node = createServer((request, response) => {
-      const answer = answers[Math.min(requests++, answers.length - 1)]!
-      request.resume()
-      request.on("end", () => answer(response))
-    })
-    const port = yield* listenOnLoopback(node)
-    return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
-  })
-
 /** Backoff 0: a retry is sent at once on the TestClock, and a wrong one shows in the count. */
 const noBackoff = { backoffBaseMillis: 0 }
 
@@ -64,7 +47,7 @@ const cutMessage = `GET /v1/teams/bright_otter: unexpected response body: cut of
 describe("a 2xx body cut off in the middle of its JSON", () => {
   it.scoped("with a matching Content-Length (the sandbox's truncated fault) is retried, and the call succeeds", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfWithLength, whole])
+      const server = yield* scriptedServer([halfWithLength, whole])
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, noBackoff)
       const retriesBefore = yield* transportRetries
@@ -81,7 +64,7 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
 
   it.scoped("on a close-delimited answer whose connection ended early is retried, and the call succeeds", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfThenClose, whole])
+      const server = yield* scriptedServer([halfThenClose, whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
       assert.deepStrictEqual(yield* client.getTeam("bright_otter"), team)
       assert.strictEqual(yield* server.requests, 2)
@@ -89,7 +72,7 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
 
   it.scoped("every time fails after the last attempt, saying where it was cut and how often it was tried", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfWithLength])
+      const server = yield* scriptedServer([halfWithLength])
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })
       const error = yield* Effect.flip(client.getTeam("bright_otter"))
       assert.deepStrictEqual([error._tag, error.message], ["InvalidResponse", `${cutMessage}; gave up after 3 attempts`])
@@ -98,7 +81,7 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
 
   it.scoped("answering a POST is not repeated: Fivetran answered 2xx, so it acted", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfWithLength, whole])
+      const server = yield* scriptedServer([halfWithLength, whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
       const error = yield* Effect.flip(client.createTeam({ name: "Analysts", role: "Account Reviewer" }))
       assert.deepStrictEqual([error._tag, error.message], [
@@ -110,7 +93,7 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
 
   it.scoped("answering a DELETE or a PATCH is not repeated either: the write was made, and a repeat would find it done", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfWithLength, halfWithLength, whole])
+      const server = yield* scriptedServer([halfWithLength, halfWithLength, whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
       const deleted = yield* Effect.flip(client.deleteTeam("bright_otter"))
       const updated = yield* Effect.flip(client.updateTeam("bright_otter", { role: "Account Reviewer" }))
@@ -137,7 +120,7 @@ describe("a 2xx answer whose connection breaks after the status line", () => {
 
   it.scoped("is repeated for a GET, and not for a DELETE: the error carries the status, for callers to count the write made", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([halfThenReset, whole, halfThenReset, whole])
+      const server = yield* scriptedServer([halfThenReset, whole, halfThenReset, whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
       assert.deepStrictEqual(yield* client.getTeam("bright_otter"), team)
       assert.strictEqual(yield* server.requests, 2)
@@ -159,7 +142,7 @@ describe("a 2xx answer whose connection breaks after the status line", () => {
 describe("a complete 2xx body that is wrong", () => {
   it.scoped("a proxy's HTML page is not retried: a repeat gets the same page", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([proxyPage, whole])
+      const server = yield* scriptedServer([proxyPage, whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
       const error = yield* Effect.flip(client.getTeam("bright_otter"))
       assert.deepStrictEqual([error._tag, error.message], [
@@ -172,7 +155,7 @@ describe("a complete 2xx body that is wrong", () => {
 
   it.scoped("JSON that breaks the schema is not retried, and the error names the field", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([(response) => {
+      const server = yield* scriptedServer([(response) => {
         response.writeHead(200, { "content-type": "application/json" })
         response.end(JSON.stringify({ code: "Success", data: { ...team, name: 7 } }))
       }, whole])
@@ -211,7 +194,7 @@ describe("fivetran_requests_total", () => {
       // Other test files in the same worker count into the process-wide counter: judged by what this adds.
       const before = yield* counters
       for (const answers of [[halfWithLength, whole], [malformed], [proxyPage]]) {
-        const server = yield* startServer(answers)
+        const server = yield* scriptedServer(answers)
         const client = yield* clientFor(server.baseUrl, noBackoff)
         yield* Effect.either(client.getTeam("bright_otter"))
       }

@@ -1,12 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer, type ServerResponse } from "node:http"
 import type { FivetranError } from "../src/index.js"
-import { listenOnLoopback } from "./support/LoopbackServer.js"
+import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
 import { clientFor } from "./support/TestClient.js"
-
-/** How one answer is sent, on node:http's own response (or its socket, below HTTP). */
-type Answer = (response: ServerResponse) => void
 
 /** The connection reset with no answer, after the request arrived whole: Fivetran may have acted. */
 const reset: Answer = (response) => {
@@ -22,22 +18,9 @@ const busy: Answer = (response) => {
   response.end(JSON.stringify({ code: "TooManyRequests", message: "slow down" }))
 }
 
-/** A node:http server on 127.0.0.1 giving the n-th request the n-th answer. */
-const startServer = (answers: ReadonlyArray<Answer>) =>
-  Effect.gen(function*() {
-    let requests = 0
-    const node = createServer((request, response) => {
-      const answer = answers[Math.min(requests++, answers.length - 1)]!
-      request.resume()
-      request.on("end", () => answer(response))
-    })
-    const port = yield* listenOnLoopback(node)
-    return `http://127.0.0.1:${port}`
-  })
-
 const deleteDee = (answers: ReadonlyArray<Answer>) =>
   Effect.gen(function*() {
-    const client = yield* clientFor(yield* startServer(answers), { backoffBaseMillis: 0 })
+    const client = yield* clientFor((yield* scriptedServer(answers)).baseUrl, { backoffBaseMillis: 0 })
     const error: FivetranError = yield* Effect.flip(client.deleteUser("dee"))
     return [error._tag, error._tag === "NotFound" ? error.repeatOf : undefined, error.message]
   })

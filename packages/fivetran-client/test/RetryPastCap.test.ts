@@ -1,8 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { createServer, type ServerResponse } from "node:http"
 import { withRateLimitWaitCap } from "../src/index.js"
-import { listenOnLoopback } from "./support/LoopbackServer.js"
+import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
 import { clientFor } from "./support/TestClient.js"
 
 /**
@@ -12,7 +11,7 @@ import { clientFor } from "./support/TestClient.js"
  */
 
 /** An answer sent `afterMillis` after the request arrived whole. */
-const answerAfter = (afterMillis: number, status: number, body: unknown) => (response: ServerResponse) => {
+const answerAfter = (afterMillis: number, status: number, body: unknown): Answer => (response) => {
   setTimeout(() => {
     if (response.destroyed) return
     response.writeHead(status, { "content-type": "application/json" })
@@ -22,25 +21,12 @@ const answerAfter = (afterMillis: number, status: number, body: unknown) => (res
 const failing = { code: "InternalServerError", message: "try again" }
 const deleted = { code: "Success", message: "User has been deleted" }
 
-/** A node:http server on 127.0.0.1 giving the n-th request the n-th answer, counting requests. */
-const startServer = (answers: ReadonlyArray<(response: ServerResponse) => void>) =>
-  Effect.gen(function*() {
-    let requests = 0
-    const node = createServer((request, response) => {
-      const answer = answers[Math.min(requests++, answers.length - 1)]!
-      request.resume()
-      request.on("end", () => answer(response))
-    })
-    const port = yield* listenOnLoopback(node)
-    return { baseUrl: `http://127.0.0.1:${port}`, requests: Effect.sync(() => requests) } as const
-  })
-
 const cap = withRateLimitWaitCap({ millis: 2_000, setting: "max-provisioning-wait" })
 
 describe("a retry under a caller's cap", () => {
   it.scopedLive("sent before the cap passes, it is given only what is left of the cap, not a whole request timeout", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([answerAfter(200, 500, failing), answerAfter(8_000, 200, deleted)])
+      const server = yield* scriptedServer([answerAfter(200, 500, failing), answerAfter(8_000, 200, deleted)])
       const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 0 })
       const outcome = yield* Effect.either(client.deleteUser("dee").pipe(cap))
       assert.deepStrictEqual(Either.isLeft(outcome) ? [outcome.left._tag, outcome.left.message] : ["made"], [
@@ -53,7 +39,7 @@ describe("a retry under a caller's cap", () => {
 
   it.scopedLive("whose backoff would end past the cap, it is not sent: the call ends with the failure it would repeat", () =>
     Effect.gen(function*() {
-      const server = yield* startServer([answerAfter(1_200, 500, failing), answerAfter(0, 200, deleted)])
+      const server = yield* scriptedServer([answerAfter(1_200, 500, failing), answerAfter(0, 200, deleted)])
       const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 1_500 })
       const outcome = yield* Effect.either(client.deleteUser("dee").pipe(cap))
       assert.deepStrictEqual(Either.isLeft(outcome) ? [outcome.left._tag, outcome.left.message] : ["made"], [
