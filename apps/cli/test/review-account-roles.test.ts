@@ -33,6 +33,11 @@ const note = (what: "destination" | "connection") =>
   "  Data Steward           1 holder   baton-fivetran access --resource 'role:Data Steward'\n" +
   "  Owner                  1 holder   baton-fivetran access --resource role:Owner\n"
 
+/** The note after a connection's account roles: its destination's roles reach it too (sf_c is warehouse_g's, held by six). */
+const warehouseNote = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's " +
+  "roles cascade from a destination to its connections); their holders are not among these rows:\n" +
+  "  warehouse (group:warehouse_g)  6 holders  baton-fivetran access --resource group:warehouse_g\n"
+
 /** What the build before the note printed on stdout for group:warehouse_g as CSV and JSON lines (recorded from it). */
 const warehouseCsv = [
   "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name",
@@ -44,6 +49,16 @@ const warehouseCsv = [
   "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:ops_t,Ops",
   "user:owner_fa,Fa Owner,fa@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:ops_t,Ops",
   "user:suspended_di,Di Suspended,di@edge.example,disabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:analysts_t,Analysts",
+  ""
+].join("\r\n")
+
+/** What the build before the destination's note printed on stdout for connection:sf_c as CSV (recorded from it). */
+const salesforceCsv = [
+  "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name",
+  "team:analysts_t,Analysts,,,,,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,direct,",
+  "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,direct,",
+  "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,team:analysts_t,Analysts",
+  "user:suspended_di,Di Suspended,di@edge.example,disabled,2025-03-01T10:00:00Z,human,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,team:analysts_t,Analysts",
   ""
 ].join("\r\n")
 
@@ -92,7 +107,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
 
       const connection = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "table"])
       assertExit(connection, 0)
-      assert.strictEqual(connection.stderr, `4 access paths\n${note("connection")}`)
+      assert.strictEqual(connection.stderr, `4 access paths\n${note("connection")}${warehouseNote}`)
+
+      // The destination's count is its own sheet's: warehouse_g's rows name six users and teams.
+      const warehouse = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "json"])
+      assert.deepStrictEqual(
+        Array.from(new Set(warehouse.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line).principal))),
+        ["user:invited_ed", "team:analysts_t", "team:ops_t", "user:both_bo", "user:owner_fa", "user:suspended_di"]
+      )
 
       // The count the note gives is the role's own sheet's: Account Reviewer's 3 are a team and two users.
       const reviewers = yield* runCli(["access", "--resource", "role:Account Reviewer", "-f", file, "-o", "json"])
@@ -139,5 +161,28 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
           { id: "role:Owner", name: "Owner", holders: 1 }
         ]
       }])
+    }))
+
+  it.effect("a connection's CSV is its rows as before; with json logs its destination's note is a line of its own", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const csv = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "csv"])
+      assertExit(csv, 0)
+      assert.strictEqual(csv.stdout, salesforceCsv)
+      assert.strictEqual(csv.stderr, `${note("connection")}${warehouseNote}`)
+
+      const json = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "csv", "--log-format", "json"])
+      assertExit(json, 0)
+      assert.strictEqual(json.stdout, salesforceCsv)
+      assert.deepStrictEqual(logFields(json.stderr).map((fields) => fields.msg), [
+        "account roles also reach this connection; their holders are not among its rows",
+        "its destination's roles also reach this connection; their holders are not among its rows"
+      ])
+      assert.deepStrictEqual(logFields(json.stderr)[1], {
+        level: "info",
+        msg: "its destination's roles also reach this connection; their holders are not among its rows",
+        resource: "connection:sf_c",
+        destination: { id: "group:warehouse_g", name: "warehouse", holders: 6 }
+      })
     }))
 })

@@ -5,12 +5,14 @@ import {
   type EntitlementFilter,
   type GrantFilter,
   reachedByAccountRoles,
+  resourceHolders,
   reviewRows,
   type ReviewScope
 } from "@baton-fivetran/c1z"
 import {
   type AccessPath,
   accessPaths,
+  ConnectionResourceType,
   accountTypeText,
   type DiffEntry,
   emailOf,
@@ -239,6 +241,9 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
         }
         yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
         if (scope._tag === "Resource" && reachedByAccountRoles(scope.resource)) yield* pointToAccountRoles(reader, scope.resource)
+        if (scope._tag === "Resource" && scope.resource.resourceType === ConnectionResourceType.id) {
+          yield* pointToDestination(reader, scope.resource)
+        }
       }))
   })
 
@@ -267,6 +272,35 @@ const pointToAccountRoles = (reader: C1zReader, resource: ResourceId) =>
     yield* notice(LogLevel.Info, text, {
       msg: `account roles also reach this ${what}; their holders are not among its rows`,
       fields: { resource: resourceRefOf(resource), account_roles: roles }
+    })
+  })
+
+/**
+ * After a connection's rows (and the account roles): its destination's roles, which cascade to its
+ * connections as far as each role's permissions go, with their holders' count and the command that
+ * lists them. On stderr, as the account roles' note.
+ */
+const pointToDestination = (reader: C1zReader, connection: ResourceId) =>
+  Effect.gen(function*() {
+    const destination = Option.filter(
+      Option.flatMap(yield* reader.getResource(connection), (found) => Option.fromNullable(found.parentResourceId)),
+      (parent) => parent.resourceType === GroupResourceType.id
+    )
+    if (Option.isNone(destination)) return
+    const holders = yield* resourceHolders(reader, destination.value)
+    if (holders === 0) return
+    const id = resourceRefOf(destination.value)
+    const displayName = Option.getOrElse(
+      Option.flatMap(yield* reader.getResource(destination.value), (group) => Option.fromNullable(group.displayName)),
+      () => ""
+    )
+    const text = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's " +
+      "roles cascade from a destination to its connections); their holders are not among these rows:\n" +
+      `  ${displayName === "" ? id : `${displayName} (${id})`}  ${holders} ${holders === 1 ? "holder" : "holders"}  ` +
+      `baton-fivetran access --resource ${shellWord(id)}`
+    yield* notice(LogLevel.Info, text, {
+      msg: "its destination's roles also reach this connection; their holders are not among its rows",
+      fields: { resource: resourceRefOf(connection), destination: { id, name: displayName, holders } }
     })
   })
 
