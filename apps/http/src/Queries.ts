@@ -1,5 +1,5 @@
 import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
-import { echoed, emailOf, type Grant, type Resource, type ResourceId, resourceRef } from "@baton-fivetran/connector-core"
+import { echoed, type Grant, type ResourceId } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
@@ -13,6 +13,7 @@ import {
   ResourcePage
 } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
+import { resourceSearch } from "./ResourceSearch.js"
 import { makeResponseCache } from "./ResponseCache.js"
 import { isUnreadable, SyncJobs, unreadableSync } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
@@ -66,13 +67,6 @@ const accessEntry = (grant: Grant): AccessEntry => {
     sources: inherited.map((id) => ({ entitlement_id: id, resource: entitlementResource(id) }))
   }
 }
-
-/**
- * Whether a resource's `type:id`, display name or email contains `needle` (lower case): the match of
- * a resource search, as the principal search (Review.ts) matches users and teams.
- */
-const contains = (needle: string) => (resource: Resource) =>
-  [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle))
 
 interface PageRequest {
   readonly page_size?: number | undefined
@@ -217,24 +211,24 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         readonly q?: string | undefined
       }
     ) => {
-      const needle = request.q?.trim().toLowerCase()
+      // `q` is never blank here (the Api's SearchText refuses it), so a search is there exactly when `q` is.
+      const search = resourceSearch(request.q)
       return page(
         "resources",
         ResourcePage,
         request,
         // A listing without `q` keeps its digest: its tokens from before searches existed still continue it.
-        needle === undefined ? [request.type, request.parent] : [request.type, request.parent, needle],
+        search === undefined ? [request.type, request.parent] : [request.type, request.parent, search.needle],
         namedResource(request.parent),
         (reader, { afterRowId, limit }) => {
           const listing = reader.resources({
             afterRowId,
             ...(request.type === undefined ? {} : { resourceType: request.type }),
             ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) }),
-            ...(needle === undefined ? { limit } : {})
+            ...(search === undefined ? { limit } : {})
           })
-          if (needle === undefined) return listing
-          const matches = contains(needle)
-          return listing.pipe(Stream.filter((row) => matches(row.value)), Stream.take(limit))
+          if (search === undefined) return listing
+          return listing.pipe(Stream.filter((row) => search.matches(row.value)), Stream.take(limit))
         }
       ).pipe(Effect.withSpan("Queries.resources"))
     }

@@ -15,6 +15,7 @@ import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { type AccountRoles, type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
+import { resourceSearch } from "./ResourceSearch.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
@@ -51,12 +52,6 @@ const match = (resource: Resource): PrincipalMatch => ({
   email: emailOf(resource),
   status: statusText(resource)
 })
-
-const matches = (query: string) => (resource: Resource) => {
-  const needle = query.trim().toLowerCase()
-  return needle === "" ||
-    [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle))
-}
 
 export class Review extends Effect.Service<Review>()("baton-http/Review", {
   scoped: Effect.gen(function*() {
@@ -188,12 +183,14 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     const searchPrincipals = (request: { readonly q?: string | undefined; readonly limit?: number | undefined }) =>
       Effect.gen(function*() {
         const syncId = yield* latest
+        // A blank or absent `q` lists every user and team (the explorer's empty search box).
+        const search = resourceSearch(request.q)
         const found = yield* Effect.scoped(Effect.gen(function*() {
           const open = yield* reader(syncId)
           return yield* Stream.fromIterable(["user", "team"]).pipe(
             Stream.flatMap((resourceType) => open.sorted.resources({ resourceType })),
             Stream.map((row) => row.value),
-            Stream.filter(matches(request.q ?? "")),
+            Stream.filter((resource) => search === undefined || search.matches(resource)),
             Stream.take(request.limit ?? DefaultSearchLimit),
             Stream.runCollect,
             Effect.orDie

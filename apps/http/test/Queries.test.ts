@@ -306,6 +306,33 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
       }
     }).pipe(Effect.orDie))
 
+  it.effect("the principal search matches users and teams by the resource search's rule: trimmed, any case, type:id, name, email", () =>
+    Effect.gen(function*() {
+      const { client } = yield* Harness
+      const refs = (items: ReadonlyArray<Resource>) => items.map((item) => `${item.id.resourceType}:${item.id.resource}`)
+      const principals = (q: string) =>
+        Effect.map(client.review.searchPrincipals({ urlParams: { q, limit: 100 } }), (page) => page.items.map((item) => item.id))
+      const usersAndTeams = (q: string) =>
+        Effect.map(
+          client.queries.resources({ urlParams: { q, page_size: 1000 } }),
+          (page) => refs(page.items.filter((item) => ["user", "team"].includes(item.id.resourceType))).sort()
+        )
+      const teams = refs((yield* client.queries.resources({ urlParams: { type: "team", page_size: 1000 } })).items).sort()
+      const expected: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+        [" Logistics ", ["team:bouncy_mist"]],
+        ["  TANAKA", ["user:able_lotus", "user:vivid_orchard"]],
+        ["USER:FAIR_FAWN", ["user:fair_fawn"]],
+        ["erik.schmidt@ ", ["user:fair_fawn"]],
+        ["Team:", teams],
+        ["nobody-is-called-this", []]
+      ]
+      for (const [q, ids] of expected) {
+        assert.deepStrictEqual(yield* principals(q), ids, q)
+        assert.deepStrictEqual(yield* usersAndTeams(q), ids, q)
+      }
+      assert.strictEqual(teams.length, 3)
+    }).pipe(Effect.orDie))
+
   it.effect("a token the service did not issue is a 400 with one fixed message, its content not echoed; its own still pages", () =>
     Effect.gen(function*() {
       const { client, request } = yield* Harness
