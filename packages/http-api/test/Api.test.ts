@@ -41,7 +41,8 @@ describe("the contract", () => {
       "provisioning.deleteResource",
       "review.diff",
       "review.export",
-      "review.searchPrincipals"
+      "review.searchPrincipals",
+      "review.accountRoles"
     ])
   })
 
@@ -51,7 +52,7 @@ describe("the contract", () => {
       onGroup: () => {},
       onEndpoint: ({ endpoint, errors }) => statuses.push([endpoint.name, errors.has(421), errors.has(400)])
     })
-    assert.strictEqual(statuses.length, 20)
+    assert.strictEqual(statuses.length, 21)
     assert.deepStrictEqual(statuses.filter(([, misdirected, invalid]) => !misdirected || !invalid), [])
     const wire = Schema.encodeSync(MisdirectedRequestBody)(new MisdirectedRequest({ message: "not this host" }))
     assert.deepStrictEqual(wire, { error: "MisdirectedRequest", message: "not this host" })
