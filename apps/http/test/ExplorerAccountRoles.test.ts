@@ -5,8 +5,9 @@ import { startServiceProcess } from "./ServiceProcess.js"
 
 /**
  * The explorer's view of a destination or connection names the account roles that reach it (they
- * have no rows on its sheet), each with its holders' count and a link to them; a team's or a
- * role's view does not. Real Chromium, the real service process with the `small` sandbox.
+ * have no rows on its sheet), each with its holders' count and a link to them, and a connection's
+ * view its destination, whose roles reach it too; a team's or a role's view does not. Real
+ * Chromium, the real service process with the `small` sandbox.
  */
 
 /** The bundled service on the `small` sandbox, its connections synced too. */
@@ -31,58 +32,89 @@ const roles = [
 ]
 
 describe("access explorer: account roles beside a destination's holders", () => {
-  it.scopedLive("a destination's and a connection's view list the account roles, each a link to its holders", () =>
-    Effect.gen(function*() {
-      const service = yield* startService
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      yield* syncNow(service)
-      yield* signIn(page, service, "/#resource=group:trusty_inlet")
+  it.scopedLive(
+    "destination and connection views list the account roles, a connection's its destination, each a link",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        yield* syncNow(service)
+        yield* signIn(page, service, "/#resource=group:trusty_inlet")
 
-      const shown = page.locator("[data-testid=account-roles]")
-      yield* promise(() => shown.waitFor())
-      yield* step(page, "destination-account-roles")
-      assert.strictEqual(yield* promise(() => shown.locator("p").textContent()), note("destination"))
-      assert.deepStrictEqual(
-        yield* promise(() => shown.locator("li").allTextContents()),
-        roles.map(([name, holders]) => `${name} ${holders}`)
-      )
-      assert.deepStrictEqual(
-        yield* promise(() => shown.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href")))),
-        roles.map(([name]) => `#resource=role:${encodeURIComponent(name!)}`)
-      )
-      // Below the destination's own rows, which stay its grants alone (document order).
-      assert.deepStrictEqual(
+        const shown = page.locator("[data-testid=account-roles]")
+        yield* promise(() => shown.waitFor())
+        yield* step(page, "destination-account-roles")
+        assert.strictEqual(yield* promise(() => shown.locator("p").textContent()), note("destination"))
+        assert.deepStrictEqual(
+          yield* promise(() => shown.locator("li").allTextContents()),
+          roles.map(([name, holders]) => `${name} ${holders}`)
+        )
+        assert.deepStrictEqual(
+          yield* promise(() => shown.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href")))),
+          roles.map(([name]) => `#resource=role:${encodeURIComponent(name!)}`)
+        )
+        // Below the destination's own rows, which stay its grants alone (document order).
+        assert.deepStrictEqual(
+          yield* promise(() =>
+            page.locator("#details [data-testid=resource-table], #details [data-testid=account-roles]")
+              .evaluateAll((found) => found.map((element) => element.getAttribute("data-testid")))
+          ),
+          ["resource-table", "account-roles"]
+        )
+
+        // The link opens the role's holders: the one Account Administrator.
+        yield* promise(() => shown.locator("a", { hasText: "Account Administrator" }).click())
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "Access on Account Administrator" }).waitFor())
+        assert.strictEqual(page.url(), `${service.url}/#resource=role:Account%20Administrator`)
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=resource-table] tbody tr").count()), 1)
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
+
+        // A connection's view says the same of the connection, and then names its destination, whose roles reach it too:
+        // flying_panther is trusty_inlet's, whose sheet has 24 rows of 16 users and teams.
+        yield* promise(() => page.goto(`${service.url}/#resource=connection:flying_panther`))
+        yield* promise(() => page.locator("[data-testid=destination-roles]").waitFor())
+        yield* step(page, "connection-destination-roles")
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles] p").textContent()), note("connection"))
+        const destination = page.locator("[data-testid=destination-roles]")
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => destination.locator("p").textContent()),
+            yield* promise(() => destination.locator("li").allTextContents()),
+            yield* promise(() => destination.locator("a").getAttribute("href"))
+          ],
+          [
+            "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's roles " +
+            "cascade from a destination to its connections); their holders are not among these rows:",
+            ["events_archive (group:trusty_inlet) 16 holders"],
+            "#resource=group:trusty_inlet"
+          ]
+        )
+        // After the account roles, below the connection's own rows.
+        assert.deepStrictEqual(
+          yield* promise(() =>
+            page.locator(
+              "#details [data-testid=resource-table], #details [data-testid=account-roles], #details [data-testid=destination-roles]"
+            )
+              .evaluateAll((found) => found.map((element) => element.getAttribute("data-testid")))
+          ),
+          ["resource-table", "account-roles", "destination-roles"]
+        )
+        // The link opens the destination's holders: its 24 rows, and no destination note of its own.
+        yield* promise(() => destination.locator("a").click())
         yield* promise(() =>
-          page.locator("#details [data-testid=resource-table], #details [data-testid=account-roles]")
-            .evaluateAll((found) => found.map((element) => element.getAttribute("data-testid")))
-        ),
-        ["resource-table", "account-roles"]
-      )
+          page.locator("[data-testid=details-title]", { hasText: "Access on events_archive (group:trusty_inlet)" }).waitFor()
+        )
+        assert.strictEqual(page.url(), `${service.url}/#resource=group:trusty_inlet`)
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=rows-count]").textContent()), "24 rows.")
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=destination-roles]").count()), 0)
 
-      // The link opens the role's holders: the one Account Administrator.
-      yield* promise(() => shown.locator("a", { hasText: "Account Administrator" }).click())
-      yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "Access on Account Administrator" }).waitFor())
-      assert.strictEqual(page.url(), `${service.url}/#resource=role:Account%20Administrator`)
-      assert.strictEqual(yield* promise(() => page.locator("[data-testid=resource-table] tbody tr").count()), 1)
-      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
-
-      // A connection's view says the same of the connection.
-      const connection = yield* promise(async () => {
-        const response = await fetch(`${service.url}/v1/resources?type=connection&page_size=1`, {
-          headers: { authorization: `Bearer ${service.token}` }
-        })
-        const body = await response.json() as { items: ReadonlyArray<{ id: { resource: string } }> }
-        return body.items[0]?.id.resource
-      })
-      yield* promise(() => page.goto(`${service.url}/#resource=connection:${connection}`))
-      yield* promise(() => page.locator("[data-testid=account-roles]").waitFor())
-      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles] p").textContent()), note("connection"))
-
-      // A team's view has no such note: account roles reach destinations and connections.
-      yield* promise(() => page.goto(`${service.url}/#resource=team:sunny_barley`))
-      yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "team:sunny_barley" }).waitFor())
-      yield* promise(() => page.locator("[data-testid=resource-table]").waitFor())
-      assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
-    }), { timeout: 180_000 })
+        // A team's view has no such note: account roles reach destinations and connections.
+        yield* promise(() => page.goto(`${service.url}/#resource=team:sunny_barley`))
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: "team:sunny_barley" }).waitFor())
+        yield* promise(() => page.locator("[data-testid=resource-table]").waitFor())
+        assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
+      }),
+    { timeout: 180_000 }
+  )
 })

@@ -43,13 +43,20 @@ export interface ResourceMatch {
 /** What the page reads of a `GET /v1/resources` page. */
 interface ResourcePage {
   readonly items: ReadonlyArray<
-    { readonly id: { readonly resourceType: string; readonly resource: string }; readonly displayName?: string }
+    {
+      readonly id: { readonly resourceType: string; readonly resource: string }
+      readonly displayName?: string
+      readonly parentResourceId?: { readonly resourceType: string; readonly resource: string }
+    }
   >
 }
 
-/** A refusal from the service: its status and its `{error, message}` body. */
+/**
+ * A refusal from the service: its status, its `{error, message}` body, and for a 429 the seconds
+ * its `Retry-After` asks the caller to wait.
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
     super(message)
   }
 }
@@ -58,8 +65,22 @@ const errorOf = async (response: Response): Promise<ApiError> => {
   const body = await response.json().catch(() => undefined) as { error?: unknown; message?: unknown } | undefined
   const code = typeof body?.error === "string" ? body.error : `HTTP ${response.status}`
   const message = typeof body?.message === "string" ? body.message : response.statusText
-  return new ApiError(response.status, code, message)
+  const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10)
+  return new ApiError(response.status, code, message, Number.isNaN(retryAfter) ? undefined : retryAfter)
 }
+
+/**
+ * Tries an export gets while the service streams as many as it runs at once (429 TooManyExports,
+ * `--max-concurrent-exports`): a slot frees as soon as any export ends, so a view waits a few
+ * Retry-After's rather than failing; past them, the refusal is shown.
+ */
+export const ExportTries = 4
+/** Bounds on a Retry-After the page waits (seconds): a missing or huge one must neither spin nor freeze a view. */
+const ShortestWait = 1
+const LongestWait = 30
+
+/** Said while a refused export waits: how long until the next try, and which try it is of ExportTries. */
+export type ExportWaiting = (wait: { readonly seconds: number; readonly nextTry: number }) => void
 
 export class Client {
   constructor(private readonly token: string) {}
@@ -104,12 +125,30 @@ export class Client {
     )
   }
 
-  /** Review rows (JSON lines) of one principal, entitlement or resource, read as they arrive, at most `limit`. */
+  /** `GET` of an export, waiting out the service's 429s (up to ExportTries tries; `waiting` says each wait). */
+  private async exportResponse(path: string, waiting: ExportWaiting): Promise<Response> {
+    for (let tried = 1;; tried++) {
+      try {
+        return await this.fetch(path)
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 429) || tried === ExportTries) throw error
+        const seconds = Math.min(Math.max(error.retryAfterSeconds ?? ShortestWait, ShortestWait), LongestWait)
+        waiting({ seconds, nextTry: tried + 1 })
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+      }
+    }
+  }
+
+  /**
+   * Review rows (JSON lines) of one principal, entitlement or resource, read as they arrive, at
+   * most `limit`; while the service refuses a further export (429), `waiting` says so.
+   */
   async rows(
     filter: { readonly principal: string } | { readonly entitlement: string } | { readonly resource: string },
-    limit: number
+    limit: number,
+    waiting: ExportWaiting
   ) {
-    const response = await this.fetch(`/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`)
+    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`, waiting)
     const rows: Array<ReviewRow> = []
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
     let pending = ""
@@ -132,6 +171,18 @@ export class Client {
     return { rows, more }
   }
 
+  /**
+   * A connection's destination (`group:<id>`, its parent in the sync), found by the service's search
+   * for its `type:id` (which also matches ids it is a part of: the exact one is taken).
+   */
+  async destinationOf(connection: string): Promise<string | undefined> {
+    const page = await this.json<ResourcePage>(
+      `/v1/resources?${new URLSearchParams({ q: connection, type: "connection", page_size: "1000" })}`
+    )
+    const parent = page.items.find((item) => `${item.id.resourceType}:${item.id.resource}` === connection)?.parentResourceId
+    return parent?.resourceType === "group" ? `group:${parent.resource}` : undefined
+  }
+
   /** The account roles held in the latest sync, with their holders' count: they reach every destination and connection. */
   accountRoles(): Promise<AccountRoles> {
     return this.json("/v1/account-roles")
@@ -147,8 +198,11 @@ export class Client {
    * named as the service names it, with the filter's id after the sync's (one file per destination
    * owner must not overwrite the last).
    */
-  async exportCsv(filter: Readonly<Record<string, string>> = {}): Promise<{ readonly blob: Blob; readonly name: string }> {
-    const response = await this.fetch(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`)
+  async exportCsv(
+    filter: Readonly<Record<string, string>>,
+    waiting: ExportWaiting
+  ): Promise<{ readonly blob: Blob; readonly name: string }> {
+    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting)
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
     return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }

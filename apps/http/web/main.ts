@@ -1,4 +1,14 @@
-import { type AccountRoles, ApiError, Client, type DiffEntry, type PrincipalMatch, type ReviewRow, type SyncJob } from "./Client.js"
+import {
+  type AccountRoles,
+  ApiError,
+  Client,
+  type DiffEntry,
+  type ExportWaiting,
+  ExportTries,
+  type PrincipalMatch,
+  type ReviewRow,
+  type SyncJob
+} from "./Client.js"
 import { byId, el, link, table } from "./Dom.js"
 
 /**
@@ -49,6 +59,8 @@ const refusedToken = (error: unknown) => error instanceof ApiError && error.stat
 const explain = (error: unknown): string => {
   if (error instanceof ApiError) {
     if (error.status === 401) return "The service did not accept this token. Enter the token the service was started with."
+    // Only an export is refused for being one too many, and the page has waited it out ExportTries times.
+    if (error.code === "TooManyExports") return `${error.message} (the page tried ${ExportTries} times)`
     return error.message
   }
   return `The service could not be reached (${error instanceof Error ? error.message : String(error)}).`
@@ -75,7 +87,7 @@ const clearResults = () => {
   diffTurn()
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
-  for (const id of ["results-status", "diff-status"]) announce(id, "")
+  for (const id of ["results-status", "details-status", "diff-status"]) announce(id, "")
   byId("diff-output").removeAttribute("tabindex")
 }
 
@@ -147,6 +159,27 @@ const showDetails = (shown: ReturnType<typeof heading>, ...rest: ReadonlyArray<N
   details.replaceChildren(shown.element, ...rest)
   shown.title.focus()
 }
+
+/** What a view or a download says while the service refuses one more export (429) and the page waits to try again. */
+const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
+  `Waiting for the service: it is already sending as many exports as it runs at once. Trying again in ${wait.seconds} s ` +
+  `(try ${wait.nextTry} of ${ExportTries})…`
+
+/**
+ * A view's rows, its export's 429s waited out: while it waits, the details panel says so (a
+ * visible line, announced), and once it has its rows or fails the line goes. `current`: the view's
+ * turn, so that a view no longer open says nothing.
+ */
+const viewRows = (api: Client, filter: Parameters<Client["rows"]>[0], current: () => boolean) =>
+  api.rows(filter, ReadLimit, (wait) => {
+    if (!current()) return
+    details.replaceChildren(el("p", { class: "note", "data-testid": "details-waiting" }, waitingText(wait)))
+    announce("details-status", waitingText(wait))
+  }).finally(() => {
+    if (!current()) return
+    details.querySelector("[data-testid=details-waiting]")?.remove()
+    announce("details-status", "")
+  })
 
 const counted = (count: number) => count.toLocaleString("en")
 
@@ -262,7 +295,7 @@ const viewLink = (text: string, view: View, attributes: Readonly<Record<string, 
 const openPrincipal = (principal: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ principal }, ReadLimit)
+    const { more, rows } = await viewRows(api, { principal }, current)
     // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
     const name = rows[0]?.principal_name ??
       (await api.search(principal.slice(principal.indexOf(":") + 1), 100)).items.find((match) => match.id === principal)?.name
@@ -307,7 +340,7 @@ const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)
 const openEntitlement = (entitlement: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
-    const { more, rows } = await api.rows({ entitlement }, ReadLimit)
+    const { more, rows } = await viewRows(api, { entitlement }, current)
     if (!current()) return
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
@@ -356,15 +389,64 @@ const accountRolesNote = (resource: string, roles: AccountRoles["items"]) => {
   )
 }
 
+/** A connection's destination, with the holders of its roles (users and teams, each once), as its sheet has them. */
+interface DestinationHolders {
+  readonly id: string
+  readonly name: string
+  readonly holders: number
+}
+
+/**
+ * After a connection's account roles: its destination's roles, which cascade to its connections as
+ * far as each role's permissions go, with their holders' count and a link to them.
+ */
+const destinationNote = (destination: DestinationHolders) =>
+  el(
+    "div",
+    { "data-testid": "destination-roles" },
+    el(
+      "p",
+      { class: "note", id: "destination-roles-title" },
+      "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's roles " +
+        "cascade from a destination to its connections); their holders are not among these rows:"
+    ),
+    el(
+      "ul",
+      { "aria-labelledby": "destination-roles-title" },
+      el(
+        "li",
+        {},
+        viewLink(destination.name === "" ? destination.id : `${destination.name} (${destination.id})`, {
+          kind: "resource",
+          id: destination.id
+        }, { "data-resource": destination.id }),
+        ` ${destination.holders} ${destination.holders === 1 ? "holder" : "holders"}`
+      )
+    )
+  )
+
+/**
+ * A connection's destination and its holders, from the destination's own sheet (read after the
+ * connection's, so that a view holds one export at a time); none when nobody holds its roles.
+ */
+const destinationHolders = async (api: Client, connection: string, current: () => boolean) => {
+  const destination = await api.destinationOf(connection)
+  if (destination === undefined) return undefined
+  const { rows } = await viewRows(api, { resource: destination }, current)
+  const holders = new Set(rows.map((row) => row.principal)).size
+  return holders === 0 ? undefined : { id: destination, name: rows[0]?.resource_name ?? "", holders }
+}
+
 /** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
 const openResource = (resource: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
     const reached = resource.startsWith("group:") || resource.startsWith("connection:")
     const [{ more, rows }, roles] = await Promise.all([
-      api.rows({ resource }, ReadLimit),
+      viewRows(api, { resource }, current),
       reached ? api.accountRoles() : undefined
     ])
+    const destination = resource.startsWith("connection:") ? await destinationHolders(api, resource, current) : undefined
     if (!current()) return
     const name = rows[0]?.resource_name ?? ""
     const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
@@ -382,7 +464,8 @@ const openResource = (resource: string) =>
         (row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)],
         { more, count }
       ),
-      ...(roles === undefined || roles.items.length === 0 ? [] : [accountRolesNote(resource, roles.items)])
+      ...(roles === undefined || roles.items.length === 0 ? [] : [accountRolesNote(resource, roles.items)]),
+      ...(destination === undefined ? [] : [destinationNote(destination)])
     )
   })
 
@@ -465,9 +548,11 @@ const resourceCount = (count: number) =>
     : `${count} ${count === 1 ? "destination, connection or role matches" : "destinations, connections or roles match"}`
 
 /** Downloads the CSV sheet, whole or of one view's rows. */
-const saveCsv = (filter?: Readonly<Record<string, string>>) =>
+const saveCsv = (filter: Readonly<Record<string, string>> = {}) =>
   attempt(async (api) => {
-    const { blob, name } = await api.exportCsv(filter)
+    // The message line says the wait (and is emptied once the download comes): a download has no panel of its own.
+    const { blob, name } = await api.exportCsv(filter, (wait) => show(waitingText(wait), "info"))
+    show("")
     const url = URL.createObjectURL(blob)
     el("a", { href: url, download: name }).click()
     // The browser reads the blob after this task; release it once the download has surely begun.
