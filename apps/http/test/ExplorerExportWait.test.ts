@@ -1,9 +1,9 @@
-import { generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, type Scope } from "effect"
-import { get } from "node:http"
+import { Effect } from "effect"
 import { launchBrowser, promise, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
+import { manyRows, openExport } from "./HeldExports.js"
 import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
@@ -15,43 +15,7 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 const Token = "token-for-the-explorer-export-wait-test"
 
-/**
- * Eight teams of 300-400 users, each holding 30-40 groups: ~100,000 sheet rows (~15 MB of CSV),
- * far more than the loopback socket buffers hold, so an unread download keeps its slot.
- */
-const account = generate({
-  seed: 7,
-  users: 400,
-  groups: 40,
-  teams: 8,
-  connections: 0,
-  customRoles: 0,
-  groupsPerUser: { min: 0, max: 1 },
-  connectionsPerUser: { min: 0, max: 0 },
-  usersPerTeam: { min: 300, max: 400 },
-  groupsPerTeam: { min: 30, max: 40 },
-  connectionsPerTeam: { min: 0, max: 0 },
-  invitedShare: 0,
-  suspendedShare: 0,
-  serviceAccountShare: 0,
-  noAccountRoleShare: 0,
-  deprecatedRoleShare: 0
-})
-const team = `team:${account.teams[0]!.id}`
-
-/** The whole sheet, its answer's head read and its body not: the service's slot stays taken until `hangUp`. */
-const holdExport = (url: string): Effect.Effect<{ readonly status: number; readonly hangUp: Effect.Effect<void> }, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<{ readonly status: number; readonly hangUp: Effect.Effect<void> }>((resume) => {
-      const request = get(
-        `${url}/v1/export`,
-        { headers: { authorization: `Bearer ${Token}` }, agent: false },
-        (response) => resume(Effect.succeed({ status: response.statusCode ?? 0, hangUp: Effect.sync(() => request.destroy()) }))
-      )
-      request.on("error", (error) => resume(Effect.die(error)))
-    }),
-    (held) => held.hangUp
-  )
+const team = `team:${manyRows.teams[0]!.id}`
 
 /** The team's rows as the service's export has them (read once no download is held). */
 const sheetLength = (url: string) =>
@@ -76,7 +40,7 @@ describe("access explorer while the service is sending as many exports as it run
   it.scopedLive("a view waits, saying so, and loads once the export ahead of it ends", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const held = yield* holdExport(service.url)
+      const held = yield* openExport(service.url, Token)
       assert.strictEqual(held.status, 200)
       const context = yield* launchBrowser
       const page = yield* promise(() => context.newPage())
@@ -107,12 +71,12 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         [`${rows} rows.`, rows, 0, "", ""]
       )
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
 
   it.scopedLive("a refusal that keeps coming is shown after the page's four tries", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const held = yield* holdExport(service.url)
+      const held = yield* openExport(service.url, Token)
       assert.strictEqual(held.status, 200)
       const context = yield* launchBrowser
       const page = yield* promise(() => context.newPage())
@@ -132,5 +96,5 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         ["error", 0, ""]
       )
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
 })

@@ -1,10 +1,11 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Effect, Layer, Schedule, type Scope } from "effect"
-import { get, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
+import { Effect, Layer, Schedule } from "effect"
+import type { IncomingMessage } from "node:http"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { manyRows, openExport } from "./HeldExports.js"
 import { getJson, pollUntil, ServiceToken, startService } from "./InProcess.js"
 
 /**
@@ -12,56 +13,6 @@ import { getJson, pollUntil, ServiceToken, startService } from "./InProcess.js"
  * read (the service's stream waits on the socket), a third refused, and a slot freed by a client
  * that hangs up mid-download.
  */
-
-/**
- * Eight teams of 300-400 users, each team holding 30-40 groups: ~100,000 sheet rows (~15 MB of
- * CSV) from a sync of a few dozen requests. Far more than the loopback socket buffers hold, so an
- * unread download stays open; the small preset's sheet would be sent whole before the client read.
- */
-const manyRows = generate({
-  seed: 7,
-  users: 400,
-  groups: 40,
-  teams: 8,
-  connections: 0,
-  customRoles: 0,
-  groupsPerUser: { min: 0, max: 1 },
-  connectionsPerUser: { min: 0, max: 0 },
-  usersPerTeam: { min: 300, max: 400 },
-  groupsPerTeam: { min: 30, max: 40 },
-  connectionsPerTeam: { min: 0, max: 0 },
-  invitedShare: 0,
-  suspendedShare: 0,
-  serviceAccountShare: 0,
-  noAccountRoleShare: 0,
-  deprecatedRoleShare: 0
-})
-
-interface OpenDownload {
-  readonly status: number
-  readonly headers: IncomingHttpHeaders
-  readonly response: IncomingMessage
-  readonly hangUp: Effect.Effect<void>
-}
-
-/** `GET /v1/export` with the body left unread: the answer's head only, the connection kept until the scope ends. */
-const openExport = (baseUrl: string, token = TestToken): Effect.Effect<OpenDownload, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<OpenDownload>((resume) => {
-      const request = get(`${baseUrl}/v1/export`, { headers: { authorization: `Bearer ${token}` }, agent: false }, (response) =>
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          response,
-          hangUp: Effect.sync(() =>
-            request.destroy()
-          )
-        })))
-      request.on("error", (error) =>
-        resume(Effect.die(error)))
-    }),
-    (download) => download.hangUp
-  )
 
 const bodyOf = (response: IncomingMessage) =>
   Effect.async<string>((resume) => {
@@ -95,13 +46,13 @@ layer(harness({ snapshot: manyRows, maxConcurrentExports: 2 }), { excludeTestSer
         const refusedBefore = yield* metric("baton_exports_refused_total")
         assert.strictEqual(refusedBefore, 0)
 
-        const first = yield* openExport(baseUrl)
-        const second = yield* openExport(baseUrl)
+        const first = yield* openExport(baseUrl, TestToken)
+        const second = yield* openExport(baseUrl, TestToken)
         assert.deepStrictEqual([first.status, second.status], [200, 200])
         assert.strictEqual(first.headers["content-type"], "text/csv; charset=utf-8")
         assert.strictEqual(yield* metric("baton_exports_streaming"), 2)
 
-        const third = yield* openExport(baseUrl)
+        const third = yield* openExport(baseUrl, TestToken)
         assert.strictEqual(third.status, 429)
         assert.strictEqual(third.headers["retry-after"], "5")
         assert.strictEqual(third.headers["content-type"], "application/json")
@@ -116,7 +67,7 @@ layer(harness({ snapshot: manyRows, maxConcurrentExports: 2 }), { excludeTestSer
         // The first client goes away mid-download: its slot is free again, and the next export is served.
         yield* first.hangUp
         yield* untilStreaming(1)
-        const next = yield* openExport(baseUrl)
+        const next = yield* openExport(baseUrl, TestToken)
         assert.strictEqual(next.status, 200)
         assert.strictEqual(yield* metric("baton_exports_streaming"), 2)
         assert.strictEqual(yield* metric("baton_exports_refused_total"), 1)
