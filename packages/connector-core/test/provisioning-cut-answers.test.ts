@@ -1,9 +1,9 @@
-import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import { Provisioner } from "../src/index.js"
-import { account, provisioningLayer, state, systemKey } from "./support/ProvisioningFixture.js"
+import { provisioningLayer, state } from "./support/ProvisioningFixture.js"
 
 /**
  * A write Fivetran answered 2xx whose body was cut off in transit (a proxy, a dropped connection):
@@ -112,18 +112,7 @@ describe("a write whose 2xx answer is no JSON", () => {
 })
 
 /** The provisioner over a sandbox, with a client whose attempts end after one second. */
-const withOneSecondDeadline = Provisioner.layer({ enabled: true, syncConnections: false }).pipe(
-  Layer.provideMerge(Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
-    FivetranClient.layer(FivetranClientConfig.make({
-      apiKey: Redacted.make(systemKey.key),
-      apiSecret: Redacted.make(systemKey.secret),
-      baseUrl: sandbox.baseUrl,
-      maxAttempts: 3,
-      backoffBaseMillis: 0,
-      requestTimeoutSeconds: 1
-    }))))),
-  Layer.provideMerge(Sandbox.layer({ snapshot: account, port: 0 }))
-)
+const withOneSecondDeadline = provisioningLayer({ client: { maxAttempts: 3, backoffBaseMillis: 0, requestTimeoutSeconds: 1 } })
 
 describe("a write whose 2xx answer breaks off after its status line", () => {
   it.live("a delete whose answer trickles past the deadline is reported deleted, sent once", () =>

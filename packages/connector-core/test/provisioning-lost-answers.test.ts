@@ -1,9 +1,8 @@
-import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { type FaultOptions, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Effect, Logger, LogLevel } from "effect"
 import { Provisioner } from "../src/index.js"
-import { account, clearLog, state, systemKey } from "./support/ProvisioningFixture.js"
+import { clearLog, provisioningLayer, state } from "./support/ProvisioningFixture.js"
 
 /**
  * A write Fivetran made whose answer was lost (the connection reset after it acted), with the
@@ -13,16 +12,7 @@ import { account, clearLog, state, systemKey } from "./support/ProvisioningFixtu
  */
 
 /** The provisioner over a sandbox, with the client's default attempts and a short backoff. */
-const withRetries = Provisioner.layer({ enabled: true, syncConnections: false }).pipe(
-  Layer.provideMerge(Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
-    FivetranClient.layer(FivetranClientConfig.make({
-      apiKey: Redacted.make(systemKey.key),
-      apiSecret: Redacted.make(systemKey.secret),
-      baseUrl: sandbox.baseUrl,
-      backoffBaseMillis: 10
-    }))))),
-  Layer.provideMerge(Sandbox.layer({ snapshot: account, port: 0 }))
-)
+const withRetries = provisioningLayer({ client: { backoffBaseMillis: 10 } })
 
 const provisioner = <A, E>(action: (p: Provisioner["Type"]) => Effect.Effect<A, E>) => Effect.flatMap(Provisioner, action)
 

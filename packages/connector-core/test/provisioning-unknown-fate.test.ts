@@ -1,10 +1,10 @@
-import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted } from "effect"
+import { Effect, Either } from "effect"
 import { Provisioner, type ProvisioningError } from "../src/index.js"
 import { answeredWrites, at, meanwhile } from "./support/Meanwhile.js"
-import { account, clearLog, provisioningLayer, state, systemKey } from "./support/ProvisioningFixture.js"
+import { clearLog, provisioningLayer, state } from "./support/ProvisioningFixture.js"
 
 /**
  * A write Fivetran answered 5xx, or whose answer never came, may have been made: Fivetran can fail
@@ -71,17 +71,7 @@ describe("a write Fivetran answered 5xx", () => {
 })
 
 /** The provisioner over a sandbox, with a client that tries once and gives up on an answer after one second. */
-const withOneSecondDeadline = Provisioner.layer({ enabled: true, syncConnections: false }).pipe(
-  Layer.provideMerge(Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
-    FivetranClient.layer(FivetranClientConfig.make({
-      apiKey: Redacted.make(systemKey.key),
-      apiSecret: Redacted.make(systemKey.secret),
-      baseUrl: sandbox.baseUrl,
-      maxAttempts: 1,
-      requestTimeoutSeconds: 1
-    }))))),
-  Layer.provideMerge(Sandbox.layer({ snapshot: account, port: 0 }))
-)
+const withOneSecondDeadline = provisioningLayer({ client: { maxAttempts: 1, requestTimeoutSeconds: 1 } })
 
 /** Fivetran makes the change (through its API, while the request is held), then answers too late. */
 const madeThenLate = (request: string, change: (client: FivetranClient["Type"]) => Effect.Effect<unknown, unknown>) =>

@@ -82,14 +82,25 @@ export const account: AccountSnapshot = {
   credentials: [systemKey, userReadOnlyKey]
 }
 
-/** The real client (one attempt) pointed at the running sandbox (under `basePath`, "" for its root) with this key. */
-export const clientFor = (credential: { readonly key: string; readonly secret: string }, basePath = "") =>
+/** How the tests' client retries and waits; what is left out is the client's default. */
+export interface ClientSettings {
+  readonly maxAttempts?: number
+  readonly backoffBaseMillis?: number
+  readonly requestTimeoutSeconds?: number
+}
+
+/** The real client pointed at the running sandbox (under `basePath`, "" for its root) with this key; one attempt unless `settings` say otherwise. */
+export const clientFor = (
+  credential: { readonly key: string; readonly secret: string },
+  basePath = "",
+  settings: ClientSettings = { maxAttempts: 1 }
+) =>
   Layer.unwrapEffect(Effect.map(Sandbox, (sandbox) =>
     FivetranClient.layer(FivetranClientConfig.make({
       apiKey: Redacted.make(credential.key),
       apiSecret: Redacted.make(credential.secret),
       baseUrl: `${sandbox.baseUrl}${basePath}`,
-      maxAttempts: 1
+      ...settings
     }))))
 
 /** A fresh sandbox serving `snapshot`, the client with `credential`, and the provisioner over them. */
@@ -103,6 +114,8 @@ export const provisioningLayer = (
     readonly basePath?: string
     /** The team scan's teams at a time (the provisioner's default when absent). */
     readonly concurrency?: number
+    /** The client's attempts and deadlines (one attempt when absent). */
+    readonly client?: ClientSettings
   } = {}
 ) =>
   Provisioner.layer({
@@ -110,7 +123,7 @@ export const provisioningLayer = (
     syncConnections: options.syncConnections ?? false,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
   }).pipe(
-    Layer.provideMerge(clientFor(options.credential ?? systemKey, options.basePath)),
+    Layer.provideMerge(clientFor(options.credential ?? systemKey, options.basePath, options.client)),
     Layer.provideMerge(Sandbox.layer({ snapshot: options.snapshot ?? account, port: 0 }))
   )
 
