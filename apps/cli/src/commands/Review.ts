@@ -247,6 +247,9 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
       }))
   })
 
+/** `3 holders`, `1 holder`: the notes' count of a role's or a destination's holders. */
+const holdersText = (count: number) => `${count} ${count === 1 ? "holder" : "holders"}`
+
 /**
  * After a destination's or connection's rows: the account roles that reach it without a grant on
  * it (AccountRoles.ts), each with its holders' count and the command that lists them, so that a
@@ -257,15 +260,14 @@ const pointToAccountRoles = (reader: C1zReader, resource: ResourceId) =>
   Effect.gen(function*() {
     const roles = yield* accountRoleHolders(reader)
     if (roles.length === 0) return
-    const holders = (count: number) => `${count} ${count === 1 ? "holder" : "holders"}`
     const nameWidth = Math.max(...roles.map((role) => role.name.length))
-    const countWidth = Math.max(...roles.map((role) => holders(role.holders).length))
+    const countWidth = Math.max(...roles.map((role) => holdersText(role.holders).length))
     const what = resource.resourceType === GroupResourceType.id ? "destination" : "connection"
     const text = [
       `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
       "account to every destination and connection); their holders are not among these rows:",
       ...roles.map((role) =>
-        `  ${role.name.padEnd(nameWidth)}  ${holders(role.holders).padEnd(countWidth)}  ` +
+        `  ${role.name.padEnd(nameWidth)}  ${holdersText(role.holders).padEnd(countWidth)}  ` +
         `baton-fivetran access --resource ${shellWord(role.id)}`
       )
     ].join("\n")
@@ -296,7 +298,7 @@ const pointToDestination = (reader: C1zReader, connection: ResourceId) =>
     )
     const text = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's " +
       "roles cascade from a destination to its connections); their holders are not among these rows:\n" +
-      `  ${displayName === "" ? id : `${displayName} (${id})`}  ${holders} ${holders === 1 ? "holder" : "holders"}  ` +
+      `  ${displayName === "" ? id : `${displayName} (${id})`}  ${holdersText(holders)}  ` +
       `baton-fivetran access --resource ${shellWord(id)}`
     yield* notice(LogLevel.Info, text, {
       msg: "its destination's roles also reach this connection; their holders are not among its rows",
