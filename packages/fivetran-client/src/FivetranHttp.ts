@@ -445,9 +445,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           return Effect.zipRight(endPending(false), repeatWithinCap(repeats))
         })
         /**
-         * A repeat under a caller's cap (withRateLimitWaitCap) is not sent once its backoff has run
-         * past the cap (the call ends with the failure it repeats), and is given only what is left
-         * of it: sent just before, it had a whole request timeout after the caller was gone.
+         * A repeat under a caller's cap (withRateLimitWaitCap) is given only what is left of it: sent
+         * just before, it had a whole request timeout after the caller was gone. One whose backoff
+         * would end past the cap is never slept for (retrySchedule); one whose sleep overran the cap
+         * is not sent (the call ends with the failure it repeats).
          */
         const repeatWithinCap = (repeats: FivetranError | undefined) =>
           Effect.flatMap(deadlineLeft(clock.unsafeCurrentTimeMillis()), (left) => {
@@ -470,7 +471,12 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           })
           return again.pipe(
             Effect.retry(
-              retrySchedule(config, request.method, onRetry, Effect.suspend(() => retryBeforeDeadline(clock.unsafeCurrentTimeMillis())))
+              retrySchedule(
+                config,
+                request.method,
+                onRetry,
+                (delay) => Effect.suspend(() => retryBeforeDeadline(clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay)))
+              )
             ),
             // A 429 is always retried: one that comes out of the schedule ended the last attempt.
             Effect.mapError((error) =>

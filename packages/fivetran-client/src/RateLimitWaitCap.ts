@@ -23,8 +23,9 @@ const currentDeadline = FiberRef.unsafeMake<Option.Option<Deadline>>(Option.none
 /**
  * The calls made inside `effect` (and the fibers it forks) may wait for the rate limit only until
  * `cap.millis` after it starts, together: a wait that would end later fails at once. Nor does a
- * failed attempt (a 5xx, a timeout) get another once that time has passed, or once its backoff
- * has taken it past; and a repeat sent before is given only what is left of it: the caller is gone.
+ * failed attempt (a 5xx, a timeout) get another once that time has passed, or when its backoff
+ * would end past it (the call fails at once, not after the backoff); and a repeat sent before is
+ * given only what is left of it: the caller is gone.
  */
 export const withRateLimitWaitCap = (cap: RateLimitWaitCap) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: now + cap.millis })))
@@ -49,9 +50,12 @@ export const rateLimitWaitCap = (clientMillis: number, now: number): Effect.Effe
       : { millis: left, setting: cap.setting, shownMillis: cap.millis }
   })
 
-/** Whether a failed attempt may still be repeated at `now`: always, but past the deadline of `withRateLimitWaitCap`. */
-export const retryBeforeDeadline = (now: number): Effect.Effect<boolean> =>
-  Effect.map(FiberRef.get(currentDeadline), (deadline) => Option.isNone(deadline) || now < deadline.value.at)
+/**
+ * Whether a failed attempt may be repeated at `sendAt` (now plus its backoff): always, but at or
+ * past the deadline of `withRateLimitWaitCap`, which the call does not sleep towards for nothing.
+ */
+export const retryBeforeDeadline = (sendAt: number): Effect.Effect<boolean> =>
+  Effect.map(FiberRef.get(currentDeadline), (deadline) => Option.isNone(deadline) || sendAt < deadline.value.at)
 
 /** What is left at `now` of the deadline of `withRateLimitWaitCap`, with its cap; none outside one. */
 export const deadlineLeft = (now: number): Effect.Effect<Option.Option<{ readonly millis: number; readonly cap: RateLimitWaitCap }>> =>

@@ -1,4 +1,4 @@
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Random, Schedule } from "effect"
 import type { FivetranError } from "./FivetranError.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { retryAfterMillis } from "./RetryAfter.js"
@@ -71,32 +71,41 @@ export const announcedWaitMillis = (error: FivetranError): number | undefined =>
     ? retryAfterMillis(error.retryAfterSeconds)
     : undefined
 
+/** `base` with ±20% jitter, drawn as `Schedule.jittered` draws it, so parallel callers spread out. */
+const jittered = (base: Duration.Duration) =>
+  Effect.map(Random.next, (random) => {
+    const millis = Duration.toMillis(base)
+    return Duration.millis(millis * 0.8 * (1 - random) + millis * 1.2 * random)
+  })
+
 /**
  * The wait before the next attempt: `Retry-After` when a 429 or a 503 carries one, seconds or a date
  * to come (the request fails earlier, as RateLimitWaitTooLong or ServerError, when that exceeds the
  * maximum rate-limit wait), otherwise
  * exponential backoff from `backoffBaseMillis` with ±20% jitter (so parallel callers spread out),
  * capped at `maxBackoffSeconds`; at most `maxAttempts` attempts in all, and none once `mayRetry`
- * says no (a caller's deadline passed). `onRetry` sees each failure and its wait before the wait
- * starts (metrics, and the waits reported to logs and progress).
+ * says no to that wait (a caller's deadline it would pass): the call then fails at once, not after
+ * the wait. `onRetry` sees each failure and its wait before the wait starts (metrics, and the waits
+ * reported to logs and progress).
  */
 export const retrySchedule = (
   config: FivetranClientConfig,
   method: HttpMethod,
   onRetry: (delay: Duration.Duration, error: FivetranError) => Effect.Effect<void>,
-  mayRetry: Effect.Effect<boolean> = Effect.succeed(true)
+  mayRetry: (delay: Duration.Duration) => Effect.Effect<boolean> = () => Effect.succeed(true)
 ): Schedule.Schedule<unknown, FivetranError> => {
   const cap = Duration.seconds(config.maxBackoffSeconds)
-  const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.jittered)
+  // The jittered backoff is the output, not only the delay: the wait is decided before it is checked.
+  const backoff = Schedule.exponential(Duration.millis(config.backoffBaseMillis)).pipe(Schedule.mapEffect(jittered))
   return Schedule.identity<FivetranError>().pipe(
     Schedule.intersect(backoff),
     Schedule.intersect(Schedule.recurs(config.maxAttempts - 1)),
     Schedule.whileInput((error: FivetranError) => shouldRetry(method, error)),
-    Schedule.checkEffect(() => mayRetry),
-    Schedule.modifyDelayEffect(([[error]], backoffDelay) => {
+    Schedule.map(([[error, backoffDelay]]) => {
       const announced = announcedWaitMillis(error)
-      const delay = announced !== undefined ? Duration.millis(announced) : Duration.min(backoffDelay, cap)
-      return Effect.as(onRetry(delay, error), delay)
-    })
+      return { error, delay: announced !== undefined ? Duration.millis(announced) : Duration.min(backoffDelay, cap) }
+    }),
+    Schedule.checkEffect((_, { delay }) => mayRetry(delay)),
+    Schedule.modifyDelayEffect(({ delay, error }) => Effect.as(onRetry(delay, error), delay))
   )
 }

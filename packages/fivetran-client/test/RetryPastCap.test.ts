@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Either, Fiber } from "effect"
 import { withRateLimitWaitCap } from "../src/index.js"
 import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
-import { clientFor } from "./support/TestClient.js"
+import { clientFor, pollUntil, tallied } from "./support/TestClient.js"
 
 /**
  * A caller's cap (the HTTP service's --max-provisioning-wait) stops retries once it has passed. A
@@ -46,6 +46,19 @@ describe("a retry under a caller's cap", () => {
         "ServerError",
         "DELETE /v1/users/dee: Fivetran answered 500"
       ])
+      assert.strictEqual(yield* server.requests, 1)
+    }))
+
+  it.scoped("whose backoff would end past the cap, it fails at once, without sleeping that backoff first", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([answerAfter(0, 500, failing), answerAfter(0, 200, deleted)])
+      // 5 s ± 20% of backoff against a 2 s cap; the TestClock stands still, so a backoff slept is never over.
+      const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 5_000 })
+      const call = yield* Effect.fork(tallied(client.deleteUser("dee").pipe(cap)))
+      const { counts, outcome } = yield* Effect.flatten(pollUntil("the call to end", Fiber.poll(call)))
+      const error = yield* Effect.flip(outcome)
+      assert.deepStrictEqual([error._tag, error.message], ["ServerError", "DELETE /v1/users/dee: Fivetran answered 500"])
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
       assert.strictEqual(yield* server.requests, 1)
     }))
 })
