@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
 import type { RequestHook } from "../src/http/RequestHook.js"
 import { Sandbox } from "../src/Sandbox.js"
-import { provideSandbox } from "./harness.js"
+import { keys } from "./fixture.js"
+import { provideSandbox, raw } from "./harness.js"
 
 describe("the request hook", () => {
   it.effect("runs before a request is handled and holds it: a write the hook makes is what that request meets", () =>
@@ -35,5 +36,33 @@ describe("the request hook", () => {
       yield* sandbox.setRequestHook(undefined)
       yield* Effect.orDie(client.accountInfo)
       assert.strictEqual((yield* Ref.get(seen)).length, 2)
+    }).pipe(provideSandbox()))
+
+  it.effect("a request is authenticated once, on arrival: its key deleted while it is held, it is answered 401, as a request sent after", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const client = yield* FivetranClient
+      const fired = yield* Ref.make(false)
+      // The reviewer's user (and with it its key) is deleted by the admin while its read is held.
+      yield* sandbox.setRequestHook(({ method }) =>
+        Effect.gen(function*() {
+          if (method !== "GET" || (yield* Ref.getAndSet(fired, true))) return
+          yield* Effect.orDie(client.deleteUser("bright_otter"))
+        })
+      )
+      const held = yield* raw("GET", "/v1/users", { key: keys.reviewer })
+      const after = yield* raw("GET", "/v1/users", { key: keys.reviewer })
+      assert.deepStrictEqual([held.status, held.json], [401, { code: "Unauthorized", message: "Invalid authorization credentials" }])
+      // It was admitted into the account's budget on arrival, with valid credentials; the later one was not.
+      assert.deepStrictEqual([held.headers["x-rate-limit-remaining"] !== undefined, after.headers["x-rate-limit-remaining"]], [
+        true,
+        undefined
+      ])
+      assert.deepStrictEqual([after.status, after.json], [401, { code: "Unauthorized", message: "Invalid authorization credentials" }])
+      assert.deepStrictEqual((yield* sandbox.requestLog).map((e) => `${e.method} ${e.path} ${e.status}`), [
+        "DELETE /v1/users/bright_otter 200",
+        "GET /v1/users 401",
+        "GET /v1/users 401"
+      ])
     }).pipe(provideSandbox()))
 })

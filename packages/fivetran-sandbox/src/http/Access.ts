@@ -53,9 +53,11 @@ export const authorize = (
       : forbidden(`System key '${caller.system_key_id}' requires ${formatPermission(needed)} for ${method} ${path}`)
   }
   const role = state.accountRoleOf(caller.user_id)
+  // Its user was deleted while the request was held (a request hook): its key went with it.
+  if (role === undefined) return unauthorized("Invalid authorization credentials")
   if (role === ADMINISTRATOR) return undefined
   if (method === "GET" && path === "/v1/account/info") return undefined
-  if (role === null || role === undefined) {
+  if (role === null) {
     return forbidden(`User '${caller.user_id}' has no account role; ${method} ${path} is not allowed`)
   }
   if (method === "GET") return undefined

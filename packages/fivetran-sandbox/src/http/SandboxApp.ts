@@ -1,6 +1,7 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Clock, Duration, Effect, Schema, Stream } from "effect"
+import type { Credential } from "../state/AccountSnapshot.js"
 import type { AccountState } from "../state/AccountState.js"
 import { authenticate, authorize, Caller } from "./Access.js"
 import { ApiError, invalidInput, tooManyRequests } from "./ApiError.js"
@@ -107,9 +108,9 @@ const applyBodyFault = (
 const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
 
 /**
- * The whole request pipeline: dropped connections, the account's hourly budget (for requests with
- * valid credentials), injected 429s and 5xx, the test hook, authentication, authorisation, content
- * negotiation, routing, injected body faults, the rate-limit headers on every answer counted in the
+ * The whole request pipeline: dropped connections, authentication, the account's hourly budget (for
+ * requests with valid credentials), injected 429s and 5xx, the test hook, the 401 of a request that
+ * failed authentication, authorisation, content negotiation, routing, injected body faults, the rate-limit headers on every answer counted in the
  * budget, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
@@ -128,9 +129,9 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
       })
   }
 
-  const route = (request: HttpServerRequest.HttpServerRequest, method: string, path: string) =>
+  /** Answers a request past the budget and the injected faults as the caller it authenticated as on arrival. */
+  const route = (request: HttpServerRequest.HttpServerRequest, method: string, path: string, caller: Credential | ApiError) =>
     Effect.gen(function*() {
-      const caller = authenticate(deps.state, request.headers["authorization"])
       if (caller instanceof ApiError) return yield* caller
       const denied = authorize(deps.state, caller, method, path)
       if (denied) return yield* denied
@@ -183,10 +184,11 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     }
 
     const now = yield* Clock.currentTimeMillis
-    // The budget is the account's (docs/fivetran-api.md §1.7): a request whose credentials name no
-    // account spends none of it, is not refused by it, and is told nothing of it (`route` answers 401).
-    const authenticated = !(authenticate(deps.state, request.headers["authorization"]) instanceof ApiError)
-    const admission = authenticated ? deps.rateLimit.admit(now) : undefined
+    // Authenticated once, on arrival. The budget is the account's (docs/fivetran-api.md §1.7): a
+    // request whose credentials name no account spends none of it, is not refused by it, and is told
+    // nothing of it (`route` answers 401).
+    const credential = authenticate(deps.state, request.headers["authorization"])
+    const admission = credential instanceof ApiError ? undefined : deps.rateLimit.admit(now)
     let fault: FaultKind | null = null
     let response: HttpServerResponse.HttpServerResponse
     if (admission?._tag === "Refused") {
@@ -207,7 +209,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
       })
     } else {
       yield* deps.beforeHandling({ method, path })
-      response = yield* route(request, method, path)
+      response = yield* route(request, method, path, credential)
       if (deps.faults.loseAnswer(method)) {
         yield* holdBack
         yield* record(0, "answer-lost", null)
