@@ -1,5 +1,13 @@
-import type { C1zReader, C1zRow } from "@baton-fivetran/c1z"
-import { echoed, type Grant, type ResourceId } from "@baton-fivetran/connector-core"
+import { type C1zReader, type C1zRow, resourceHolders } from "@baton-fivetran/c1z"
+import {
+  ConnectionResourceType,
+  echoed,
+  type Grant,
+  GroupResourceType,
+  type Resource,
+  type ResourceId,
+  resourceRef
+} from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
@@ -10,6 +18,7 @@ import {
   InvalidRequest,
   NotFound,
   PrincipalAccess,
+  ResourceDetails,
   ResourcePage
 } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
@@ -97,6 +106,27 @@ const requireNamed = (reader: C1zReader, syncId: string, named: ReadonlyArray<Na
       const what = item._tag === "Resource" ? `${item.id.resourceType} ${echoed(item.id.resource)}` : `entitlement ${echoed(item.id)}`
       return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
     }), { discard: true })
+
+/** The 404 for a principal or resource the latest sync does not hold. */
+const notInLatestSync = (syncId: string, id: ResourceId) =>
+  new NotFound({ message: `${id.resourceType} ${echoed(id.resource)} is not in the latest sync (${syncId})` })
+
+/**
+ * A connection's destination (its parent group) with its holders' count, as the CLI's note after a
+ * connection's rows counts them; none for any other resource.
+ */
+const destinationOf = (reader: C1zReader, resource: Resource, parent: Option.Option<Resource>) =>
+  Option.match(Option.filter(parent, (group) => group.id.resourceType === GroupResourceType.id), {
+    onNone: () => Effect.succeed(null),
+    onSome: (group) =>
+      resource.id.resourceType !== ConnectionResourceType.id
+        ? Effect.succeed(null)
+        : Effect.map(resourceHolders(reader, group.id), (holders) => ({
+          id: resourceRef(group),
+          name: group.displayName ?? "",
+          holders
+        }))
+  })
 
 /** Where a listing resumes and how many rows it reads. */
 interface Position {
@@ -273,11 +303,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           withReader(syncId, (reader) =>
             Effect.gen(function*() {
               const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
-              if (Option.isNone(resource)) {
-                return yield* new NotFound({
-                  message: `${principal.resourceType} ${echoed(principal.resource)} is not in the latest sync (${syncId})`
-                })
-              }
+              if (Option.isNone(resource)) return yield* notInLatestSync(syncId, principal)
               const held = yield* reader.grants({ principal }).pipe(
                 Stream.map((row) => accessEntry(row.value)),
                 Stream.runCollect,
@@ -292,6 +318,33 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         )
       }).pipe(Effect.withSpan("Queries.access"))
 
-    return { resources, entitlements, grants, access } as const
+    /**
+     * One resource, its parent's name and its holders' count (a connection's destination's too):
+     * what a view of it needs besides its rows, without reading any sheet.
+     */
+    const resourceDetails = (id: ResourceId) =>
+      Effect.gen(function*() {
+        const syncId = yield* readers.latest
+        return yield* cached(
+          JSON.stringify(["resource", syncId, id.resourceType, id.resource]),
+          ResourceDetails,
+          withReader(syncId, (reader) =>
+            Effect.gen(function*() {
+              const resource = yield* reader.getResource(id).pipe(Effect.orDie)
+              if (Option.isNone(resource)) return yield* notInLatestSync(syncId, id)
+              const parentId = resource.value.parentResourceId
+              const parent = parentId === undefined ? Option.none() : yield* reader.getResource(parentId).pipe(Effect.orDie)
+              return {
+                sync_id: syncId,
+                resource: resource.value,
+                parent_name: Option.getOrNull(Option.flatMap(parent, (found) => Option.fromNullable(found.displayName))),
+                holders: yield* resourceHolders(reader, id).pipe(Effect.orDie),
+                destination: yield* destinationOf(reader, resource.value, parent).pipe(Effect.orDie)
+              } satisfies ResourceDetails
+            }))
+        )
+      }).pipe(Effect.withSpan("Queries.resourceDetails"))
+
+    return { resources, resourceDetails, entitlements, grants, access } as const
   })
 }) {}

@@ -52,6 +52,7 @@ const AllEndpoints = [
   "POST /v1/syncs/{id}/cancel",
   "GET /v1/syncs/{id}/file",
   "GET /v1/resources",
+  "GET /v1/resources/{type}/{id}",
   "GET /v1/entitlements",
   "GET /v1/grants",
   "GET /v1/principals/{type}/{id}/access",

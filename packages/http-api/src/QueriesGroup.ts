@@ -42,6 +42,32 @@ export const SearchText = Schema.String.pipe(
   Schema.annotations(takes("a part of a name, email or id, not blank (leave q out to list every resource)"))
 )
 
+/** A connection's destination (`group:<id>`) and how many users and teams hold its roles, each once. */
+export const DestinationHolders = Schema.Struct({
+  /** `group:<id>`: its holders are `GET /v1/export?resource=group:<id>`. */
+  id: Schema.String,
+  /** Its display name; "" when it has none. */
+  name: Schema.String,
+  holders: Schema.Int
+}).annotations({ identifier: "DestinationHolders" })
+
+/**
+ * One resource of the latest sync and who holds it: enough for a view of it without reading its
+ * sheet, nor its destination's (a second whole export of a large account).
+ */
+export const ResourceDetails = Schema.Struct({
+  sync_id: Schema.String,
+  /** As `GET /v1/resources` lists it: its id, display name and parent (`parentResourceId`) among the rest. */
+  resource: Resource,
+  /** The parent's display name; null without a parent, or when the parent has no name or is not in the sync. */
+  parent_name: Schema.NullOr(Schema.String),
+  /** Users and teams holding any of its entitlements, each once however many paths (0 for a user: users hold, they are not held). */
+  holders: Schema.Int,
+  /** A connection's destination, whose roles cascade to its connections; null for any other resource. */
+  destination: Schema.NullOr(DestinationHolders)
+}).annotations({ identifier: "ResourceDetails" })
+export type ResourceDetails = typeof ResourceDetails.Type
+
 export class QueriesGroup extends HttpApiGroup.make("queries")
   .add(
     HttpApiEndpoint.get("resources", "/v1/resources")
@@ -60,6 +86,19 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
         "Resources of the latest finished sync, in pages (in the file's order); `type` is a registered resource type, " +
           "`parent` is `type:id` (a parent the sync does not hold is a 404), `q` searches the ids, names and emails " +
           "server-side. A search page holds up to `page_size` matches; a page token continues after the last."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("resourceDetails", "/v1/resources/:type/:id")
+      .setPath(Schema.Struct({ type: ResourceTypeName, id: Schema.String }))
+      .addSuccess(ResourceDetails)
+      .annotate(
+        OpenApi.Description,
+        "One resource of the latest finished sync (`type` a registered resource type, `id` URL-encoded: role names " +
+          "have spaces), its parent's name, and how many users and teams hold any of its entitlements, each once; for a " +
+          "connection also its destination with its holders' count (a destination's roles cascade to its connections). " +
+          "The counts are those of `GET /v1/account-roles` and of the notes after `baton-fivetran access --resource`. " +
+          "An id the sync does not hold is a 404."
       )
   )
   .add(

@@ -32,6 +32,7 @@ describe("the contract", () => {
       "syncs.cancel",
       "syncs.file",
       "queries.resources",
+      "queries.resourceDetails",
       "queries.entitlements",
       "queries.grants",
       "queries.access",
@@ -52,7 +53,7 @@ describe("the contract", () => {
       onGroup: () => {},
       onEndpoint: ({ endpoint, errors }) => statuses.push([endpoint.name, errors.has(421), errors.has(400)])
     })
-    assert.strictEqual(statuses.length, 21)
+    assert.strictEqual(statuses.length, 22)
     assert.deepStrictEqual(statuses.filter(([, misdirected, invalid]) => !misdirected || !invalid), [])
     const wire = Schema.encodeSync(MisdirectedRequestBody)(new MisdirectedRequest({ message: "not this host" }))
     assert.deepStrictEqual(wire, { error: "MisdirectedRequest", message: "not this host" })
