@@ -6,8 +6,9 @@ import { startServiceProcess } from "./ServiceProcess.js"
 /**
  * The explorer's view of a destination or connection names the account roles that reach it (they
  * have no rows on its sheet), each with its holders' count and a link to them, and a connection's
- * view its destination, whose roles reach it too; a team's or a role's view does not. Real
- * Chromium, the real service process with the `small` sandbox.
+ * view its destination, whose roles reach it too (counted by the service: the view reads no sheet
+ * but its own); a team's or a role's view does not. Real Chromium, the real service process with
+ * the `small` sandbox.
  */
 
 /** The bundled service on the `small` sandbox, its connections synced too. */
@@ -71,9 +72,20 @@ describe("access explorer: account roles beside a destination's holders", () => 
         assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles]").count()), 0)
 
         // A connection's view says the same of the connection, and then names its destination, whose roles reach it too:
-        // flying_panther is trusty_inlet's, whose sheet has 24 rows of 16 users and teams.
+        // flying_panther is trusty_inlet's, whose sheet has 24 rows of 16 users and teams. The service counts them: the
+        // view reads its own sheet and no other (the destination's whole sheet was a second export per view).
+        const asked: Array<string> = []
+        page.on("request", (request) => {
+          const url = new URL(request.url())
+          if (url.pathname.startsWith("/v1/")) asked.push(`${url.pathname}${url.search}`)
+        })
         yield* promise(() => page.goto(`${service.url}/#resource=connection:flying_panther`))
         yield* promise(() => page.locator("[data-testid=destination-roles]").waitFor())
+        assert.deepStrictEqual(asked.sort(), [
+          "/v1/account-roles",
+          "/v1/export?format=jsonl&resource=connection%3Aflying_panther",
+          "/v1/resources/connection/flying_panther"
+        ])
         yield* step(page, "connection-destination-roles")
         assert.strictEqual(yield* promise(() => page.locator("[data-testid=account-roles] p").textContent()), note("connection"))
         const destination = page.locator("[data-testid=destination-roles]")

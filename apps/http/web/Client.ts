@@ -2,6 +2,7 @@ import type {
   AccountRoles as AccountRolesSchema,
   DiffPage as DiffPageSchema,
   PrincipalMatch as PrincipalMatchSchema,
+  ResourceDetails as ResourceDetailsSchema,
   SyncJob as SyncJobSchema
 } from "@baton-fivetran/http-api"
 
@@ -17,6 +18,7 @@ export type PrincipalMatch = typeof PrincipalMatchSchema.Encoded
 export type DiffPage = typeof DiffPageSchema.Encoded
 export type DiffEntry = DiffPage["items"][number]
 export type AccountRoles = typeof AccountRolesSchema.Encoded
+export type ResourceDetails = typeof ResourceDetailsSchema.Encoded
 
 /** One row of `GET /v1/export?format=jsonl` (a text stream in the contract, so described here). */
 export interface ReviewRow {
@@ -46,7 +48,6 @@ interface ResourcePage {
     {
       readonly id: { readonly resourceType: string; readonly resource: string }
       readonly displayName?: string
-      readonly parentResourceId?: { readonly resourceType: string; readonly resource: string }
     }
   >
 }
@@ -172,15 +173,13 @@ export class Client {
   }
 
   /**
-   * A connection's destination (`group:<id>`, its parent in the sync), found by the service's search
-   * for its `type:id` (which also matches ids it is a part of: the exact one is taken).
+   * One resource of the latest sync (`type:id`) with its holders' count, and a connection's
+   * destination with its holders' count: the service counts them, so no sheet is read for them.
    */
-  async destinationOf(connection: string): Promise<string | undefined> {
-    const page = await this.json<ResourcePage>(
-      `/v1/resources?${new URLSearchParams({ q: connection, type: "connection", page_size: "1000" })}`
-    )
-    const parent = page.items.find((item) => `${item.id.resourceType}:${item.id.resource}` === connection)?.parentResourceId
-    return parent?.resourceType === "group" ? `group:${parent.resource}` : undefined
+  resourceDetails(resource: string): Promise<ResourceDetails> {
+    const colon = resource.indexOf(":")
+    const [type, id] = [resource.slice(0, colon), resource.slice(colon + 1)].map(encodeURIComponent)
+    return this.json(`/v1/resources/${type}/${id}`)
   }
 
   /** The account roles held in the latest sync, with their holders' count: they reach every destination and connection. */

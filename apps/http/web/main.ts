@@ -6,6 +6,7 @@ import {
   type ExportWaiting,
   ExportTries,
   type PrincipalMatch,
+  type ResourceDetails,
   type ReviewRow,
   type SyncJob
 } from "./Client.js"
@@ -389,64 +390,78 @@ const accountRolesNote = (resource: string, roles: AccountRoles["items"]) => {
   )
 }
 
-/** A connection's destination, with the holders of its roles (users and teams, each once), as its sheet has them. */
-interface DestinationHolders {
-  readonly id: string
-  readonly name: string
-  readonly holders: number
-}
+/** A connection's destination, with the holders of its roles (users and teams, each once), as the service counts them. */
+type DestinationHolders = NonNullable<ResourceDetails["destination"]>
+
+/**
+ * What a connection's view says of its destination: its holders, or why they could not be had
+ * (the connection's own rows and notes stand without them); nothing when it has none or nobody holds its roles.
+ */
+type DestinationPart =
+  | { readonly _tag: "Holders"; readonly destination: DestinationHolders }
+  | { readonly _tag: "Failed"; readonly error: unknown }
+  | { readonly _tag: "None" }
+
+const cascadeText = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's roles " +
+  "cascade from a destination to its connections)"
 
 /**
  * After a connection's account roles: its destination's roles, which cascade to its connections as
- * far as each role's permissions go, with their holders' count and a link to them.
+ * far as each role's permissions go, with their holders' count and a link to them; or, when they
+ * could not be had, why.
  */
-const destinationNote = (destination: DestinationHolders) =>
+const destinationNote = (part: Exclude<DestinationPart, { readonly _tag: "None" }>) =>
   el(
     "div",
     { "data-testid": "destination-roles" },
-    el(
-      "p",
-      { class: "note", id: "destination-roles-title" },
-      "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's roles " +
-        "cascade from a destination to its connections); their holders are not among these rows:"
-    ),
-    el(
-      "ul",
-      { "aria-labelledby": "destination-roles-title" },
-      el(
-        "li",
-        {},
-        viewLink(destination.name === "" ? destination.id : `${destination.name} (${destination.id})`, {
-          kind: "resource",
-          id: destination.id
-        }, { "data-resource": destination.id }),
-        ` ${destination.holders} ${destination.holders === 1 ? "holder" : "holders"}`
-      )
-    )
+    ...(part._tag === "Failed"
+      ? [
+        el(
+          "p",
+          { class: "note", "data-testid": "destination-failed" },
+          `${cascadeText}; which destination, and how many hold its roles, could not be read: ${explain(part.error)}`
+        )
+      ]
+      : [
+        el("p", { class: "note", id: "destination-roles-title" }, `${cascadeText}; their holders are not among these rows:`),
+        el(
+          "ul",
+          { "aria-labelledby": "destination-roles-title" },
+          el(
+            "li",
+            {},
+            viewLink(
+              part.destination.name === "" ? part.destination.id : `${part.destination.name} (${part.destination.id})`,
+              { kind: "resource", id: part.destination.id },
+              { "data-resource": part.destination.id }
+            ),
+            ` ${part.destination.holders} ${part.destination.holders === 1 ? "holder" : "holders"}`
+          )
+        )
+      ])
   )
 
 /**
- * A connection's destination and its holders, from the destination's own sheet (read after the
- * connection's, so that a view holds one export at a time); none when nobody holds its roles.
+ * A connection's destination and its holders, counted by the service (one small request, no
+ * sheet read); a failure is kept for the note rather than failing the view.
  */
-const destinationHolders = async (api: Client, connection: string, current: () => boolean) => {
-  const destination = await api.destinationOf(connection)
-  if (destination === undefined) return undefined
-  const { rows } = await viewRows(api, { resource: destination }, current)
-  const holders = new Set(rows.map((row) => row.principal)).size
-  return holders === 0 ? undefined : { id: destination, name: rows[0]?.resource_name ?? "", holders }
-}
+const destinationHolders = (api: Client, connection: string): Promise<DestinationPart> =>
+  api.resourceDetails(connection).then(
+    ({ destination }): DestinationPart =>
+      destination === null || destination.holders === 0 ? { _tag: "None" } : { _tag: "Holders", destination },
+    (error: unknown): DestinationPart => ({ _tag: "Failed", error })
+  )
 
 /** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
 const openResource = (resource: string) =>
   attempt(async (api) => {
     const current = detailsTurn()
     const reached = resource.startsWith("group:") || resource.startsWith("connection:")
-    const [{ more, rows }, roles] = await Promise.all([
+    const [{ more, rows }, roles, destination] = await Promise.all([
       viewRows(api, { resource }, current),
-      reached ? api.accountRoles() : undefined
+      reached ? api.accountRoles() : undefined,
+      resource.startsWith("connection:") ? destinationHolders(api, resource) : { _tag: "None" } as const
     ])
-    const destination = resource.startsWith("connection:") ? await destinationHolders(api, resource, current) : undefined
     if (!current()) return
     const name = rows[0]?.resource_name ?? ""
     const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
@@ -465,7 +480,7 @@ const openResource = (resource: string) =>
         { more, count }
       ),
       ...(roles === undefined || roles.items.length === 0 ? [] : [accountRolesNote(resource, roles.items)]),
-      ...(destination === undefined ? [] : [destinationNote(destination)])
+      ...(destination._tag === "None" ? [] : [destinationNote(destination)])
     )
   })
 
