@@ -128,6 +128,11 @@ const QueriesLive = HttpApiBuilder.group(BatonApi, "queries", (handlers) =>
           Effect.zipRight(whenGiven(urlParams.parent, (parent) => checks.resourceRef("parent", parent))),
           Effect.zipRight(queries.resources(urlParams))
         ))
+      .handle("resourceDetails", ({ path }) =>
+        checks.type("type", path.type).pipe(
+          Effect.zipRight(noQueryParameters),
+          Effect.zipRight(queries.resourceDetails({ resourceType: path.type, resource: path.id }))
+        ))
       .handle("entitlements", ({ urlParams }) =>
         whenGiven(urlParams.resource, (resource) => checks.resourceRef("resource", resource)).pipe(
           Effect.zipRight(queries.entitlements(urlParams))
