@@ -2,7 +2,7 @@ import { Authentication, ReadOnlyToken, ReadOnlyTokenBody, Unauthorized, Unautho
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { type Caller, callerOfDigest } from "./Caller.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { headerFieldCount } from "./HeaderFields.js"
@@ -16,7 +16,8 @@ import { headerFieldCount } from "./HeaderFields.js"
  *
  * Tokens are hashed first so that `timingSafeEqual` always compares equal-length buffers (a length
  * mismatch would otherwise leak through an early return), and every configured token is compared,
- * so the time taken does not depend on which one matched.
+ * so the time taken does not depend on which one matched. The configured tokens are hashed once, at
+ * start-up; a request's token once, however many parts of the service ask whose it is.
  *
  * A token of `--read-token` reads (GET, HEAD) and nothing more: a request that would change
  * something (provisioning, starting or cancelling a sync) is refused with ReadOnlyToken (403). A
@@ -34,11 +35,14 @@ export interface ServiceTokens {
 }
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
 
-/** Whether `given` (a presented token's digest) is one of `tokens`, every one of them compared. */
-const digestMatches = (given: Buffer, tokens: ReadonlyArray<Redacted.Redacted<string>>): boolean => {
+const digestsOf = (tokens: ReadonlyArray<Redacted.Redacted<string>>): ReadonlyArray<Buffer> =>
+  tokens.map((token) => digest(Redacted.value(token)))
+
+/** Whether `given` (a presented token's digest) is one of `digests`, every one of them compared. */
+const digestMatches = (given: Buffer, digests: ReadonlyArray<Buffer>): boolean => {
   let matched = false
-  for (const token of tokens) {
-    matched = timingSafeEqual(given, digest(Redacted.value(token))) || matched
+  for (const accepted of digests) {
+    matched = timingSafeEqual(given, accepted) || matched
   }
   return matched
 }
@@ -46,16 +50,22 @@ const digestMatches = (given: Buffer, tokens: ReadonlyArray<Redacted.Redacted<st
 export const tokenMatches = (
   presented: string,
   tokens: ReadonlyArray<Redacted.Redacted<string>>
-): boolean => digestMatches(digest(presented), tokens)
+): boolean => digestMatches(digest(presented), digestsOf(tokens))
+
+/** The configured tokens' digests, computed once when the service starts: a request hashes only its own token. */
+interface TokenDigests {
+  readonly full: ReadonlyArray<Buffer>
+  readonly readOnly: ReadonlyArray<Buffer>
+}
 
 /**
  * Which of the service's tokens `presented` is, if any. Both lists are compared whatever the first
  * says, so the time taken does not tell a read-only token from another.
  */
-const identify = (presented: string, accepted: ServiceTokens): Option.Option<Caller> => {
+const identify = (presented: string, digests: TokenDigests): Option.Option<Caller> => {
   const given = digest(presented)
-  const full = digestMatches(given, accepted.tokens)
-  const readOnly = digestMatches(given, accepted.readTokens)
+  const full = digestMatches(given, digests.full)
+  const readOnly = digestMatches(given, digests.readOnly)
   return full
     ? Option.some(callerOfDigest("token", given))
     : readOnly
@@ -65,58 +75,52 @@ const identify = (presented: string, accepted: ServiceTokens): Option.Option<Cal
 
 const bearer = /^Bearer\s+(\S.*)$/i
 
-/**
- * The caller of a request: the service's token its one Authorization header carries, whether or not
- * the route then accepts it (a read-only token's write is refused, and its line still says whose it was).
- */
-export const callerOf = (accepted: ServiceTokens) => (request: HttpServerRequest.HttpServerRequest): Option.Option<Caller> => {
+/** What a request's Authorization header presents: nothing, too much, another scheme, or a bearer token and whose it is. */
+type Presented =
+  | { readonly _tag: "Missing" | "Repeated" | "NotBearer" }
+  | { readonly _tag: "Bearer"; readonly caller: Option.Option<Caller> }
+
+const presentedBy = (request: HttpServerRequest.HttpServerRequest, digests: TokenDigests): Presented => {
   const header = request.headers.authorization
-  if (header === undefined || headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization") > 1) {
-    return Option.none()
-  }
-  const presented = bearer.exec(header)?.[1]
-  return presented === undefined ? Option.none() : identify(presented.trim(), accepted)
+  if (header === undefined) return { _tag: "Missing" }
+  if (headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization") > 1) return { _tag: "Repeated" }
+  if (header === "") return { _tag: "Missing" }
+  const token = bearer.exec(header)?.[1]
+  return token === undefined ? { _tag: "NotBearer" } : { _tag: "Bearer", caller: identify(token.trim(), digests) }
 }
 
 /** The methods that change nothing, which a read-only token may use. */
 const reading = (method: string) => method === "GET" || method === "HEAD"
 
 /**
- * Why an `Authorization` header is refused, if it is; the answer never repeats what was sent. Two
- * of them are refused whatever they hold: the first one counted, so a valid token followed by any
- * other passed, while a proxy in front may have read the other.
+ * Why a request's Authorization header is refused, if it is; the answer never repeats what was sent.
+ * Two of them are refused whatever they hold: the first one counted, so a valid token followed by
+ * any other passed, while a proxy in front may have read the other.
  */
-const refusal = (
-  header: string | undefined,
-  fields: number,
-  method: string,
-  accepted: ServiceTokens
-): Option.Option<Unauthorized | ReadOnlyToken> => {
-  if (fields > 1) {
-    return Option.some(
-      new Unauthorized({ message: "the request has more than one Authorization header; send one: `Authorization: Bearer <token>`" })
-    )
+const refusal = (presented: Presented, method: string): Option.Option<Unauthorized | ReadOnlyToken> => {
+  switch (presented._tag) {
+    case "Repeated":
+      return Option.some(
+        new Unauthorized({ message: "the request has more than one Authorization header; send one: `Authorization: Bearer <token>`" })
+      )
+    case "Missing":
+      return Option.some(new Unauthorized({ message: "missing Authorization header; send `Authorization: Bearer <token>`" }))
+    case "NotBearer":
+      return Option.some(
+        new Unauthorized({ message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`" })
+      )
+    case "Bearer": {
+      const { caller } = presented
+      if (Option.isNone(caller)) return Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
+      if (caller.value.kind === "token" || reading(method)) return Option.none()
+      return Option.some(
+        new ReadOnlyToken({
+          message: `the bearer token is read-only (--read-token): it cannot ${method} this path, which changes something; ` +
+            "send a token of --token (BATON_HTTP_TOKENS)"
+        })
+      )
+    }
   }
-  if (header === undefined || header === "") {
-    return Option.some(new Unauthorized({ message: "missing Authorization header; send `Authorization: Bearer <token>`" }))
-  }
-  const presented = bearer.exec(header)?.[1]
-  if (presented === undefined) {
-    return Option.some(
-      new Unauthorized({ message: "the Authorization header holds no bearer token; send `Authorization: Bearer <token>`" })
-    )
-  }
-  const caller = identify(presented.trim(), accepted)
-  const readOnly = Option.isSome(caller) && caller.value.kind === "read-token"
-  if (Option.isSome(caller) && (!readOnly || reading(method))) return Option.none()
-  return readOnly
-    ? Option.some(
-      new ReadOnlyToken({
-        message: `the bearer token is read-only (--read-token): it cannot ${method} this path, which changes something; ` +
-          "send a token of --token (BATON_HTTP_TOKENS)"
-      })
-    )
-    : Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
 }
 
 const encodeUnauthorized = Schema.encodeSync(UnauthorizedBody)
@@ -127,7 +131,12 @@ const refusalResponse = (error: Unauthorized | ReadOnlyToken) =>
     ? HttpServerResponse.unsafeJson(encodeUnauthorized(error), { status: 401 })
     : HttpServerResponse.unsafeJson(encodeReadOnlyToken(error), { status: 403 })
 
-export interface TokenCheck {
+export interface TokenCheckShape {
+  /**
+   * The caller of a request: the service's token its one Authorization header carries, whether or
+   * not the route then accepts it (a read-only token's write is refused, and its line still says whose it was).
+   */
+  readonly callerOf: (request: HttpServerRequest.HttpServerRequest) => Option.Option<Caller>
   /**
    * Fails with Unauthorized unless the request carries one of the tokens, and with ReadOnlyToken for
    * a read-only one on a request that changes something: the one definition of a valid token.
@@ -142,39 +151,63 @@ export interface TokenCheck {
   ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
 }
 
-/** The check for these tokens, counting refused ones in the service's FailedAuthentications. */
-export const tokenCheck = (
-  accepted: ServiceTokens
-): Effect.Effect<TokenCheck, never, FailedAuthentications> =>
-  Effect.map(FailedAuthentications, (failures) => {
-    const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-      const header = request.headers.authorization
-      const fields = headerFieldCount(NodeHttpServerRequest.toIncomingMessage(request), "authorization")
-      return Option.match(refusal(header, fields, request.method, accepted), {
-        onNone: () => Effect.void,
-        onSome: (error) =>
-          // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
-          header === undefined || header === "" || error._tag === "ReadOnlyToken"
-            ? Effect.fail(error)
-            : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
-      })
-    })
-    return {
-      authenticate,
-      requireToken: (route) =>
-        Effect.matchEffect(authenticate, {
-          onFailure: (error) => Effect.succeed(refusalResponse(error)),
-          onSuccess: () => route
+/**
+ * The service's one token check, counting refused tokens in its FailedAuthentications. A request's
+ * header is read and its token identified once, whichever of the request log (`callerOf`) and the
+ * routes' checks asks first; the answer is kept with the request (by Node's message, which every
+ * view of the request shares) until the request is gone.
+ */
+export class TokenCheck extends Context.Tag("baton-http/TokenCheck")<TokenCheck, TokenCheckShape>() {
+  static readonly layer = (accepted: ServiceTokens): Layer.Layer<TokenCheck, never, FailedAuthentications> =>
+    Layer.effect(
+      TokenCheck,
+      Effect.map(FailedAuthentications, (failures) => {
+        const digests: TokenDigests = { full: digestsOf(accepted.tokens), readOnly: digestsOf(accepted.readTokens) }
+        const identified = new WeakMap<object, Presented>()
+        const presentedOf = (request: HttpServerRequest.HttpServerRequest): Presented => {
+          const key = NodeHttpServerRequest.toIncomingMessage(request)
+          const known = identified.get(key)
+          if (known !== undefined) return known
+          const presented = presentedBy(request, digests)
+          identified.set(key, presented)
+          return presented
+        }
+        const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          Option.match(refusal(presentedOf(request), request.method), {
+            onNone: () =>
+              Effect.void,
+            onSome: (error) =>
+              // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
+              request.headers.authorization === undefined || request.headers.authorization === "" ||
+                error._tag === "ReadOnlyToken"
+                ? Effect.fail(error)
+                : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
+          }))
+        return TokenCheck.of({
+          callerOf: (request) => {
+            const presented = presentedOf(request)
+            return presented._tag === "Bearer" ? presented.caller : Option.none()
+          },
+          authenticate,
+          requireToken: (route) =>
+            Effect.matchEffect(authenticate, {
+              onFailure: (error) =>
+                Effect.succeed(refusalResponse(error)),
+              onSuccess: () => route
+            })
         })
-    } satisfies TokenCheck
-  })
+      })
+    )
+}
 
 /**
  * The Api's bearer middleware. The platform hands it the text after `Bearer ` whatever the scheme
  * was, so it reads the header itself (another scheme is refused, the scheme's case is not).
  */
-export const AuthenticationLive = (accepted: ServiceTokens) =>
-  Layer.effect(Authentication, Effect.map(tokenCheck(accepted), (check) => Authentication.of({ bearer: () => check.authenticate })))
+export const AuthenticationLive: Layer.Layer<Authentication, never, TokenCheck> = Layer.effect(
+  Authentication,
+  Effect.map(TokenCheck, (check) => Authentication.of({ bearer: () => check.authenticate }))
+)
 
 /**
  * Every 401 names the scheme it wants (RFC 9110 §15.5.2, RFC 6750 §3: `WWW-Authenticate: Bearer`),

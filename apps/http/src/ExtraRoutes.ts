@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, type Redacted } from "effect"
-import { tokenCheck } from "./Auth.js"
+import { Effect, Layer } from "effect"
+import { TokenCheck } from "./Auth.js"
 import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
 
 /**
@@ -39,15 +39,13 @@ const lazyDocuments = Effect.gen(function*() {
 const metrics = Effect.map(prometheusText, (text) => HttpServerResponse.text(text, { contentType: PrometheusContentType }))
 
 export const ExtraRoutesLive = (options: {
-  readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
-  readonly readTokens: ReadonlyArray<Redacted.Redacted<string>>
   readonly publicDocs: boolean
   readonly publicMetrics: boolean
 }) =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
       const documents = yield* lazyDocuments
-      const { requireToken } = yield* tokenCheck(options)
+      const { requireToken } = yield* TokenCheck
       const servedDocuments = options.publicDocs ? documents : requireToken(documents)
       yield* router.get(ExtraRoutePaths.openApi, servedDocuments)
       yield* router.get(ExtraRoutePaths.docs, servedDocuments)

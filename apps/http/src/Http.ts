@@ -13,7 +13,7 @@ import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
 import { BatonApi } from "@baton-fivetran/http-api"
 import { hostCheck } from "./AllowedHosts.js"
-import { AuthenticationLive, bearerChallenge, tokenCheck } from "./Auth.js"
+import { AuthenticationLive, bearerChallenge, TokenCheck } from "./Auth.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExportSlots } from "./ExportSlots.js"
@@ -45,7 +45,7 @@ import { makeTypeChecks, parseResourceRef } from "./TypeChecks.js"
 const HealthLive = HttpApiBuilder.group(BatonApi, "health", (handlers) =>
   Effect.gen(function*() {
     const readiness = yield* Readiness
-    const { authenticate } = yield* tokenCheck(yield* ServiceConfig)
+    const { authenticate } = yield* TokenCheck
     return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
       .handle("readyz", () => Effect.flatMap(Effect.isSuccess(authenticate), readiness.answer))
@@ -292,7 +292,7 @@ const requestChecks = (config: ServiceConfigShape) => {
   )
   return HttpApiBuilder.middleware(
     BatonApi,
-    Effect.map(tokenCheck(config), ({ requireToken }) => (app) => {
+    Effect.map(TokenCheck, ({ requireToken }) => (app) => {
       const answered = normalizeFailures(requireToken)(app)
       const checked = checkBody(answered)
       return hostCheck(config.hosts)(Effect.flatMap(
@@ -320,7 +320,7 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
  * it) and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve((app) => requestTelemetry(config)(securityHeaders(bearerChallenge(app)))).pipe(
+  HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)))).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
     Layer.provide(ExtraRoutesLive(config)),
@@ -337,8 +337,8 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide(WorkingCopies.Default),
     Layer.provide([
       Layer.succeed(ServiceConfig, config),
-      // One FailedAuthentications for the three token checks (the Api's, the extra routes', unknown paths').
-      AuthenticationLive(config).pipe(Layer.provideMerge(FailedAuthentications.Default)),
+      // One token check, with its tokens' digests and its FailedAuthentications, for the request log and every route.
+      AuthenticationLive.pipe(Layer.provideMerge(TokenCheck.layer(config)), Layer.provide(FailedAuthentications.Default)),
       ProvisioningEnabledLive(config.provisioning)
     ]),
     Layer.provide(routerConfig)

@@ -1,7 +1,7 @@
 import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
-import { callerOf, type ServiceTokens } from "./Auth.js"
+import { TokenCheck } from "./Auth.js"
 import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { redactedUrlAttributes } from "./RedactedUrl.js"
@@ -78,10 +78,10 @@ const handle = <E, R>(
     return yield* exit
   })
 
-export const requestTelemetry = (tokens: ServiceTokens) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+export const requestTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | TokenCheck> =>
+  Effect.flatMap(Effect.zip(HttpServerRequest.HttpServerRequest, TokenCheck), ([request, tokens]) => {
     const requestId = requestIdOf(request)
-    const caller = Option.map(callerOf(tokens)(request), callerName)
+    const caller = Option.map(tokens.callerOf(request), callerName)
     return Effect.annotateLogs(handle(app, request, requestId, caller), {
       request_id: requestId,
       ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ caller: name }) })

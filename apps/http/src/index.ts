@@ -1,4 +1,4 @@
-export { AuthenticationLive, type ServiceTokens, tokenMatches } from "./Auth.js"
+export { AuthenticationLive, type ServiceTokens, TokenCheck, tokenMatches } from "./Auth.js"
 export { DataDirInUse, DataDirLock, DataDirLockFailed, DataDirLockLost } from "./DataDirLock.js"
 export { ApiLive, makeServer } from "./Http.js"
 export { Queries } from "./Queries.js"

@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Logger, LogLevel } from "effect"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { TokenCheck } from "../src/Auth.js"
+import { FailedAuthentications } from "../src/FailedAuthentications.js"
 import { requestTelemetry } from "../src/RequestTelemetry.js"
+
+const noTokens = TokenCheck.layer({ tokens: [], readTokens: [] }).pipe(Layer.provide(FailedAuthentications.Default))
 
 /** The `http request` line one request leaves: its level, route and status. */
 const requestLine = (method: string, path: string, status: number) =>
@@ -11,11 +15,12 @@ const requestLine = (method: string, path: string, status: number) =>
       const fields = Object.fromEntries(annotations)
       lines.push(`${logLevel.label} ${String(fields["route"])} ${String(fields["status"])}`)
     })
-    yield* requestTelemetry({ tokens: [], readTokens: [] })(HttpServerResponse.empty({ status })).pipe(
+    yield* requestTelemetry(HttpServerResponse.empty({ status })).pipe(
       Effect.provideService(
         HttpServerRequest.HttpServerRequest,
         HttpServerRequest.fromWeb(new Request(`http://127.0.0.1${path}`, { method }))
       ),
+      Effect.provide(noTokens),
       Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
       Logger.withMinimumLogLevel(LogLevel.All)
     )
