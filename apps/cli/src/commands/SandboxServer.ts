@@ -8,8 +8,9 @@ import {
   readSnapshot,
   Sandbox
 } from "@baton-fivetran/fivetran-sandbox"
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, LogLevel, Option, Schema } from "effect"
 import { setFlagsFromString } from "node:v8"
+import { notice } from "../output/Notice.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
@@ -192,5 +193,8 @@ export const serveSandbox = (flags: SandboxFlags) =>
           Sandbox.layer({ snapshot, port: listenPort, faults, rateLimit }).pipe(Layer.mapError(listenRefusal(listenPort)))
         )
       )
-    ).pipe(Effect.onInterrupt(() => Console.log("sandbox stopped")))
+    ).pipe(
+      // On stderr: stdout carries the banner only, for a script reading the URL and keys.
+      Effect.onInterrupt(() => notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
+    )
   })
