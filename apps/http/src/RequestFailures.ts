@@ -2,7 +2,7 @@ import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerRespon
 import { Cause, Effect, Option } from "effect"
 import { echoed } from "@baton-fivetran/connector-core"
 import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
-import { undecodableParameter } from "./Routes.js"
+import { originForm, undecodableParameter } from "./Routes.js"
 import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
 
 /**
@@ -87,8 +87,9 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
 }
 
 const pathOf = (url: string) => {
-  const query = url.indexOf("?")
-  return echoed(query === -1 ? url : url.slice(0, query))
+  const target = originForm(url)
+  const query = target.indexOf("?")
+  return echoed(query === -1 ? target : target.slice(0, query))
 }
 
 /**

@@ -30,6 +30,24 @@ interface Route extends RouteDeclaration {
 
 const segmentsOf = (path: string) => path.split("/").filter((segment) => segment !== "")
 
+/** The scheme and authority of an absolute-form target, up to its path's first `/` (the router's own pattern). */
+const absoluteFormOrigin = /^https?:\/\/.*?\//
+
+/**
+ * A request target in origin form, as the platform's router reads it: an absolute-form target
+ * (`GET http://host/v1/syncs`, RFC 9112 §3.2.2, which a client sends through a proxy) loses its
+ * scheme and authority. Read as sent, it was served but logged and counted as `unmatched`, and its
+ * undecodable parameter was a 404 instead of the 400 naming it.
+ */
+export const originForm = (target: string): string => target.startsWith("/") ? target : target.replace(absoluteFormOrigin, "/")
+
+/** The path segments of a request target, without its query. */
+const targetSegments = (target: string) => {
+  const path = originForm(target)
+  const query = path.indexOf("?")
+  return segmentsOf(query === -1 ? path : path.slice(0, query))
+}
+
 const apiRoutes = (): ReadonlyArray<RouteDeclaration> => {
   const routes: Array<RouteDeclaration> = []
   HttpApi.reflect(BatonApi, {
@@ -59,8 +77,7 @@ const matches = (route: Route, segments: ReadonlyArray<string>) =>
 
 /** The route `method url` would reach; HEAD is matched as GET. */
 const find = (method: string, url: string): Route | undefined => {
-  const query = url.indexOf("?")
-  const segments = segmentsOf(query === -1 ? url : url.slice(0, query))
+  const segments = targetSegments(url)
   const wanted = method === "HEAD" ? "GET" : method
   return routes.find((route) => route.method === wanted && matches(route, segments))
 }
@@ -90,8 +107,7 @@ const decodes = (segment: string) => {
 export const undecodableParameter = (method: string, url: string): { readonly name: string; readonly segment: string } | undefined => {
   const route = find(method, url)
   if (route === undefined) return undefined
-  const query = url.indexOf("?")
-  const segments = segmentsOf(query === -1 ? url : url.slice(0, query))
+  const segments = targetSegments(url)
   const at = route.segments.findIndex((segment, i) => segment.startsWith(":") && !decodes(segments[i]!))
   return at === -1 ? undefined : { name: route.segments[at]!.slice(1), segment: segments[at]! }
 }
