@@ -19,6 +19,7 @@ import { Effect, HashMap, LogLevel, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { logChoiceOf, withLogging } from "./output/Logging.js"
+import { withOneFinalLineBreak } from "./output/DocumentText.js"
 import { notice } from "./output/Notice.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
@@ -181,7 +182,9 @@ export const run = (argv: ReadonlyArray<string>) => {
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),
+    // After withPlainHelp's rewrite, whose patterns take whole lines.
     withPlainHelp,
+    withOneFinalLineBreak,
     Effect.catchIf(
       isCommandMismatch,
       (error) =>

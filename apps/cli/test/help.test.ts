@@ -17,7 +17,8 @@ const optionBlock = (help: string, heading: string) => {
   const start = help.indexOf(`\n${heading}\n`)
   assert.isAtLeast(start, 0, `no option ${heading} in the help`)
   const rest = help.slice(start + heading.length + 2).replace(/^\n/, "")
-  const end = rest.search(/\n\n(?! )/)
+  // The last block ends with the help itself.
+  const end = rest.search(/\n\n(?! )|\n$/)
   return rest.slice(0, end === -1 ? undefined : end)
 }
 

@@ -196,6 +196,25 @@ describe("usage", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("--version prints one line, and --help ends with one line break, with no blank line after them", () =>
+    Effect.gen(function*() {
+      const [version, subcommandVersion, help, resourcesHelp] = yield* Effect.all([
+        runCli(["--version"]),
+        runCli(["resources", "--version"]),
+        runCli(["--help"]),
+        runCli(["resources", "--help"])
+      ], { concurrency: 2 })
+      const versionLine = new RegExp(`^${packageVersion.replaceAll(".", "\\.")}( \\(commit [0-9a-f]+(-dirty)?\\))?\n$`)
+      for (const result of [version, subcommandVersion]) {
+        assertExit(result, 0)
+        assert.match(result.stdout, versionLine)
+      }
+      for (const result of [help, resourcesHelp]) {
+        assertExit(result, 0)
+        assert.match(result.stdout, /[^\n]\n$/)
+      }
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
     Effect.gen(function*() {
       const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([
