@@ -17,8 +17,13 @@ import { UsageError } from "./UsageError.js"
  *   little to group; each is refused naming the spelling that works.
  * - A flag left without its value (the last argument, or followed by another flag): @effect/cli
  *   reported a subcommand's as "Received unknown argument", sending the user to check a flag that exists.
- * Unknown flags are left to @effect/cli (and LeftoverArgs.ts of settings).
+ * - `--wizard`, @effect/cli's built-in prompt mode (no baton connector's flag, nor in the help): it
+ *   waited for a terminal's answers, so without one (a script, a scheduler) the run never ended.
+ * Other unknown flags are left to @effect/cli (and LeftoverArgs.ts of settings).
  */
+
+/** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
+const notOffered = new Set(["--wizard"])
 
 export interface CommandLine extends Split {
   readonly name: string
@@ -114,6 +119,7 @@ export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effe
       if (!arg.startsWith("-") || arg === "-") continue
       const equals = arg.indexOf("=")
       const typed = equals < 0 ? arg : arg.slice(0, equals)
+      if (notOffered.has(typed)) return Effect.fail(new UsageError({ reason: `unknown flag '${typed}' (see ${line.name} --help)` }))
       const afterSubcommand = at >= 0 && i > at
       const flag = afterSubcommand ? own.get(typed) ?? line.root.get(typed) : line.root.get(typed)
       // `-f=x` too: @effect/cli reads `=` only after a long flag.

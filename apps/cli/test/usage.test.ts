@@ -21,6 +21,24 @@ describe("usage", () => {
       assert.strictEqual(result.stderr, "error: unknown flag '--bogus-flag' (see baton-fivetran --help)\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live(
+    "--wizard (@effect/cli's prompt mode, which waited for a terminal's answers forever) is an unknown flag, exit 2",
+    () =>
+      Effect.gen(function*() {
+        const runs = yield* Effect.all([
+          runCli(["--wizard"]),
+          runCli(["sandbox", "--wizard"]),
+          runCli(["-p", "--api-secret", secret, "--wizard", "--revoke-grant", "group:g:View Destination:user:u"])
+        ], { concurrency: 3 })
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+          [2, "", "error: unknown flag '--wizard' (see baton-fivetran --help)\n"],
+          [2, "", "error: unknown flag '--wizard' (see baton-fivetran --help)\n"],
+          [2, "", "error: unknown flag '--wizard' (see baton-fivetran --help)\n"]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    30_000
+  )
+
   it.live("a missing API secret exits 2 and names --api-secret and BATON_API_SECRET", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["--api-key", "some-key"])
