@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Fiber } from "effect"
+import { Cause, Deferred, Effect, type Exit, Fiber } from "effect"
 import { ServiceStopping } from "./ServiceStopping.js"
 
 /**
@@ -10,12 +10,15 @@ import { ServiceStopping } from "./ServiceStopping.js"
  * limit held the stop that long): its requests are answered ServiceStopping, and a write it had
  * already sent may or may not have been made, which a retry tells (`already_exists`,
  * `already_revoked`). Entries are dropped when the call ends, so memory stays bounded by what is in
- * flight. Scoped: the scope is the service's.
+ * flight. Scoped: the scope is the service's. The call's fiber ends with its Exit, failure or not:
+ * a fiber that fails is logged as "unhandled" (at debug), which this one's failure is not (every
+ * request waiting on it is answered with it), and its text may hold what the audit line leaves out
+ * (an invitation's email).
  */
 export const makeSingleFlight = Effect.gen(function*() {
-  type Call = Fiber.RuntimeFiber<unknown, unknown>
+  type Call = Fiber.RuntimeFiber<Exit.Exit<unknown, unknown>>
   const inFlight = new Map<string, Deferred.Deferred<Call>>()
-  const running = new Set<Call>()
+  const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   let stopped = false
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
@@ -28,7 +31,7 @@ export const makeSingleFlight = Effect.gen(function*() {
   const lead = (key: string, slot: Deferred.Deferred<Call>, call: Effect.Effect<unknown, unknown>) =>
     Effect.gen(function*() {
       const fiber = yield* Effect.forkDaemon(Effect.ensuring(
-        call,
+        Effect.exit(call),
         Effect.withFiberRuntime<void>((self) => {
           running.delete(self)
           if (inFlight.get(key) === slot) inFlight.delete(key)
@@ -59,7 +62,7 @@ export const makeSingleFlight = Effect.gen(function*() {
           ? yield* lead(key, mine, restore(Effect.provide(effect, context)))
           : yield* restore(Deferred.await(shared))
         return yield* restore(
-          Fiber.join(fiber as Fiber.RuntimeFiber<A, E>).pipe(
+          Effect.flatten(Fiber.join(fiber as Fiber.RuntimeFiber<Exit.Exit<A, E>>)).pipe(
             // The call was interrupted while this request still waits for it (not this request: its own
             // interruption is not caught here): only the stop does that.
             Effect.catchAllCause((cause): Effect.Effect<never, E | ServiceStopping> =>

@@ -55,7 +55,7 @@ export interface HarnessOptions {
   /** `--max-concurrent-exports` (default: the service's). */
   readonly maxConcurrentExports?: number
   /** The service's log level (default warn: `logs` then holds what an operator is warned of). */
-  readonly logLevel?: "info" | "warn"
+  readonly logLevel?: "debug" | "info" | "warn"
 }
 
 export interface HarnessShape {
