@@ -173,10 +173,10 @@ export const run = (argv: ReadonlyArray<string>) => {
     optionalValue
   }
   return checkFlags(line, argv.slice(2)).pipe(
-    Effect.zipRight(
+    Effect.flatMap((builtIn) =>
       Command.run(command, { name: "baton-fivetran", version: VersionLine })([
         ...args.slice(0, 2),
-        ...joinSubcommandNamedValues(line, args.slice(2))
+        ...Option.getOrElse(builtIn, () => joinSubcommandNamedValues(line, args.slice(2)))
       ])
     ),
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is

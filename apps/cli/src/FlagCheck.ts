@@ -19,8 +19,15 @@ import { UsageError } from "./UsageError.js"
  *   reported a subcommand's as "Received unknown argument", sending the user to check a flag that exists.
  * - `--wizard`, @effect/cli's built-in prompt mode (no baton connector's flag, nor in the help): it
  *   waited for a terminal's answers, so without one (a script, a scheduler) the run never ended.
+ * - `-h`/`--help` or `--version` after other arguments (`-f x.c1z --help`, `resources -o json
+ *   --help`, as a user adds it to a command that failed): @effect/cli takes them only right after a
+ *   command's name, and refused the rest as "Invalid subcommand" or "Received unknown argument:
+ *   '--help'". As in cobra, they stand anywhere (but as a flag's value): the check returns the
+ *   arguments that show that help, or the version.
  * Other unknown flags are left to @effect/cli (and LeftoverArgs.ts of settings).
  */
+
+const helpFlags = new Set(["-h", "--help"])
 
 /** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
 const notOffered = new Set(["--wizard"])
@@ -104,8 +111,14 @@ const isFlag = (line: CommandLine, own: CommandFlags, arg: string) => {
   return own.has(typed) || line.root.has(typed)
 }
 
-/** `args` is argv without node and the script, as typed (before normalizeArgv). */
-export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effect.Effect<void, UsageError> =>
+/**
+ * `args` is argv without node and the script, as typed (before normalizeArgv). Succeeds with the
+ * arguments for @effect/cli to parse instead when they ask for help or the version.
+ */
+export const checkFlags = (
+  line: CommandLine,
+  args: ReadonlyArray<string>
+): Effect.Effect<Option.Option<ReadonlyArray<string>>, UsageError> =>
   Effect.suspend(() => {
     const end = args.includes("--") ? args.indexOf("--") : args.length
     // Where @effect/cli splits root and subcommand arguments, once a flag's value naming one is joined to it.
@@ -114,12 +127,16 @@ export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effe
     const own = Option.match(subcommand, { onNone: () => new Map(), onSome: (name) => line.subcommands.get(name)! })
     const ownNames = new Set(Array.from(own.values(), (flag) => flag.name))
     const given: Array<Given> = []
+    let help = false
+    let version = false
     for (let i = 0; i < end; i++) {
       const arg = args[i]!
       if (!arg.startsWith("-") || arg === "-") continue
       const equals = arg.indexOf("=")
       const typed = equals < 0 ? arg : arg.slice(0, equals)
       if (notOffered.has(typed)) return Effect.fail(new UsageError({ reason: `unknown flag '${typed}' (see ${line.name} --help)` }))
+      help ||= helpFlags.has(arg)
+      version ||= arg === "--version"
       const afterSubcommand = at >= 0 && i > at
       const flag = afterSubcommand ? own.get(typed) ?? line.root.get(typed) : line.root.get(typed)
       // `-f=x` too: @effect/cli reads `=` only after a long flag.
@@ -157,5 +174,6 @@ export const checkFlags = (line: CommandLine, args: ReadonlyArray<string>): Effe
     for (const [name, all] of byName) {
       if (all.length > 1 && !all[0]!.flag.repeatable) return Effect.fail(repeated(all[0]!.flag, all, line.secret.has(name)))
     }
-    return Effect.void
+    if (help) return Effect.succeed(Option.some([...Option.toArray(subcommand), "--help"]))
+    return Effect.succeed(version ? Option.some(["--version"]) : Option.none())
   })

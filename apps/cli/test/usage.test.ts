@@ -233,6 +233,28 @@ describe("usage", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("--help or --version after other flags shows the help or the version, as at the start (cobra takes them anywhere)", () =>
+    Effect.gen(function*() {
+      const [rootHelp, syncFlagsHelp, resourcesHelp, accessHelp, rootVersion, resourcesVersion, alone] = yield* Effect.all([
+        runCli(["--help"]),
+        runCli(["-f", "x.c1z", "--concurrency", "4", "--help"]),
+        runCli(["resources", "--help"]),
+        runCli(["access", "-o", "json", "user:u", "-h"]),
+        runCli(["-p", "--api-secret", secret, "--version"]),
+        runCli(["resources", "-f", "x.c1z", "--version"]),
+        runCli(["--version"])
+      ], { concurrency: 2 })
+      for (const result of [rootHelp, syncFlagsHelp, resourcesHelp, accessHelp, rootVersion, resourcesVersion, alone]) {
+        assertExit(result, 0)
+        assert.strictEqual(result.stderr, "")
+      }
+      assert.strictEqual(syncFlagsHelp.stdout, rootHelp.stdout)
+      assert.include(resourcesHelp.stdout, "$ resources ")
+      assert.include(accessHelp.stdout, "$ access ")
+      assert.strictEqual(rootVersion.stdout, alone.stdout)
+      assert.strictEqual(resourcesVersion.stdout, alone.stdout)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
     Effect.gen(function*() {
       const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([
