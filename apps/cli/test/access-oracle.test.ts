@@ -3,8 +3,9 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type AccessFacts, expectedAccess } from "./support/AccessModel.js"
+import { type AccessFacts, accessPaths, expectedAccess } from "./support/AccessModel.js"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags } from "./support/EdgeCases.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 import { syncedAccess } from "./support/SyncedAccess.js"
@@ -14,7 +15,8 @@ import { colonRole, everywhereRole, teamOnlyRoles, twistedAccount, unlistedRoles
  * The whole access data of a sync, checked against an independent model: the CLI syncs an embedded
  * sandbox preset with connections into a .c1z as a user would, the file is read back with the c1z
  * reader, and every resource, entitlement and grant (principal, sources, expansion) must be the
- * model's, computed from the same account's snapshot (support/AccessModel.ts), with none more.
+ * model's, computed from the same account's snapshot (support/AccessModel.ts), with none more; so
+ * must the review sheet `export` prints from the file, path by path.
  */
 
 const twisted = twistedAccount(generatePreset("medium"))
@@ -83,6 +85,26 @@ const syncAndCompare = (name: string, account: AccountSnapshot, target: Readonly
     ]
     assert.deepStrictEqual(found, [], `the ${name} sync differs from the model:\n${found.join("\n")}`)
     assert.deepStrictEqual(counts(synced), counts(expected))
+
+    // The review sheet a reviewer reads (`export`): one row per path to each grant, the model's.
+    const sheet = yield* runCli(["export", "-f", file, "-o", "csv"])
+    assertExit(sheet, 0)
+    const [header = [], ...rows] = parseCsv(sheet.stdout)
+    const column = (name: string) => header.indexOf(name)
+    const sheetPaths = rows.map((row) => `${row[column("principal")]}|${row[column("entitlement")]}|${row[column("via")]}`).sort()
+    const expectedPaths = accessPaths(expected)
+    const listed = new Set(sheetPaths)
+    const modelled = new Set(expectedPaths)
+    const pathDifferences = [
+      ...expectedPaths.filter((path) => !listed.has(path)).map((path) => `missing sheet row ${path}`),
+      ...sheetPaths.filter((path) => !modelled.has(path)).map((path) => `unexpected sheet row ${path}`)
+    ]
+    assert.deepStrictEqual(
+      pathDifferences,
+      [],
+      `the ${name} review sheet differs from the model:\n${pathDifferences.slice(0, 40).join("\n")}`
+    )
+    assert.strictEqual(sheetPaths.length, expectedPaths.length)
     return { counts: counts(synced), synced }
   }).pipe(Effect.provide(NodeContext.layer))
 

@@ -165,3 +165,19 @@ const splitGrantId = (id: string): readonly [string, string] => {
   const parts = id.split(":")
   return [parts.slice(0, -2).join(":"), parts.slice(-2).join(":")]
 }
+
+/**
+ * The review sheet's access paths the model's grants give (`principal|entitlement|via`, sorted):
+ * one per source of a grant, `direct` for its own and `team:<id>` for a team's membership, and one
+ * `direct` path for a grant without sources.
+ */
+export const accessPaths = (facts: AccessFacts): ReadonlyArray<string> => {
+  const paths: Array<string> = []
+  for (const grant of facts.grants.values()) {
+    const vias = grant.sources.length === 0
+      ? ["direct"]
+      : grant.sources.map((source) => source.endsWith(" direct") ? "direct" : source.slice(0, source.indexOf(":member via team")))
+    for (const via of vias) paths.push(`${grant.principal}|${grant.entitlement}|${via}`)
+  }
+  return paths.sort()
+}
