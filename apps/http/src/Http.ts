@@ -9,6 +9,7 @@ import {
 } from "@baton-fivetran/connector-core"
 import { withRateLimitWaitCap } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
 import { BatonApi } from "@baton-fivetran/http-api"
@@ -273,6 +274,12 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
   Layer.provide([HealthLive, ServiceLive, SyncsLive, QueriesLive, ProvisioningLive, ReviewLive])
 )
 
+/** Whether a request says a body follows its head (RFC 9112 §6.3). */
+const declaresBody = (request: HttpServerRequest.HttpServerRequest) => {
+  const length = request.headers["content-length"]
+  return request.headers["transfer-encoding"] !== undefined || (length !== undefined && length.trim() !== "0")
+}
+
 /**
  * In front of every request, in this order: the Host check (AllowedHosts.ts: a page on a rebound
  * name reaches nothing, the probes and the explorer page included), the body checks (they reveal
@@ -280,7 +287,8 @@ export const ApiLive = HttpApiBuilder.api(BatonApi).pipe(
  * checks the token it needs: Auth.ts), whose platform-raised failures become the Api's errors. One
  * middleware, so the order is fixed; inside the platform's response handling, so a refusal carries
  * the X-Request-Id and the log line every answer has (RequestTelemetry.ts). Without provisioning, a provisioning request's body is left unread: its endpoint refuses
- * it after the token check whatever it holds (ProvisioningEnabled.ts).
+ * it after the token check whatever it holds (ProvisioningEnabled.ts). An answer sent before the
+ * request's body has arrived ends the connection, so that Node does not go on reading it.
  */
 const requestChecks = (config: ServiceConfigShape) => {
   const checkBody = requestBodyChecks(config.maxBodyBytes)
@@ -290,15 +298,27 @@ const requestChecks = (config: ServiceConfigShape) => {
   const closing = HttpApp.appendPreResponseHandler((_, response) =>
     Effect.succeed(HttpServerResponse.setHeader(response, "connection", "close"))
   )
+  // The same for any answer sent before its request's declared body has arrived whole (a GET's body,
+  // which no endpoint reads; a body the Host check refuses), up to the 20 s limit on a request, for anyone.
+  const closingUnlessArrived = HttpApp.appendPreResponseHandler((request, response) =>
+    Effect.succeed(
+      declaresBody(request) && !NodeHttpServerRequest.toIncomingMessage(request).complete
+        ? HttpServerResponse.setHeader(response, "connection", "close")
+        : response
+    )
+  )
   return HttpApiBuilder.middleware(
     BatonApi,
     Effect.map(TokenCheck, ({ requireToken }) => (app) => {
       const answered = normalizeFailures(requireToken)(app)
       const checked = checkBody(answered)
-      return hostCheck(config.hosts)(Effect.flatMap(
-        HttpServerRequest.HttpServerRequest,
-        (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
-      ))
+      return Effect.zipRight(
+        closingUnlessArrived,
+        hostCheck(config.hosts)(Effect.flatMap(
+          HttpServerRequest.HttpServerRequest,
+          (request) => unread(request) ? Effect.zipRight(closing, answered) : checked
+        ))
+      )
     })
   )
 }
