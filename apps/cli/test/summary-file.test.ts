@@ -66,6 +66,50 @@ describe("--summary-file", () => {
     { timeout: 120_000 }
   )
 
+  it.scopedLive(
+    "an existing file that is not a summary (a .c1z, .baton.yaml, other JSON) is refused with exit 2 and left as it was; a summary or an empty file is replaced",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const sandbox = yield* Sandbox
+        const { flags } = yield* connectionFlags
+        const others = {
+          "last.c1z": "C1ZF\u0000the previous sync",
+          ".baton.yaml": "api-key: k\n",
+          "package.json": "{\"name\": \"x\", \"file\": \"y\"}\n",
+          "list.json": "[]\n"
+        }
+        yield* Effect.forEach(Object.entries(others), ([name, text]) => fs.writeFileString(`${dir}/${name}`, text))
+        const refused = yield* Effect.forEach(
+          Object.keys(others),
+          (name) => runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/${name}`]),
+          { concurrency: 2 }
+        )
+        assert.deepStrictEqual(
+          refused.map((result) => [result.exitCode, result.stdout, result.stderr]),
+          Object.keys(others).map((name) => [
+            2,
+            "",
+            `error: --summary-file ${dir}/${name} is not a summary of a sync (a JSON object with "file" and "finishedAt"), ` +
+            "and the sync would replace it: choose another path, or remove the file first if it is meant to go\n"
+          ])
+        )
+        for (const [name, text] of Object.entries(others)) assert.strictEqual(yield* fs.readFileString(`${dir}/${name}`), text, name)
+        assert.strictEqual((yield* sandbox.requestLog).length, 0)
+
+        yield* fs.writeFileString(`${dir}/empty.json`, "")
+        for (const summary of ["summary.json", "summary.json", "empty.json"]) {
+          assertExit(yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/${summary}`]), 0)
+        }
+        for (const summary of ["summary.json", "empty.json"]) {
+          const written = JSON.parse(yield* fs.readFileString(`${dir}/${summary}`)) as Record<string, unknown>
+          assert.strictEqual(written["file"], `${dir}/out.c1z`)
+        }
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 120_000 }
+  )
+
   it.scopedLive("a directory is refused with exit 2 before Fivetran is contacted; a failed sync writes none", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

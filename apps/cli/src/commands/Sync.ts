@@ -13,7 +13,7 @@ import { consoleSummary, progressText, summaryFields } from "../output/SyncRepor
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
-import { checkSyncTarget, type SyncTarget } from "./SyncTarget.js"
+import { checkReplaceable, checkSyncTarget, type SyncTarget } from "./SyncTarget.js"
 
 /**
  * The default action: a full sync into `--file`. The c1z sink writes a temporary file beside the
@@ -48,15 +48,16 @@ export const runSync = (settings: Settings) =>
   Effect.gen(function*() {
     const file = yield* checkSyncTarget("file", settings.file, {
       example: "sync.c1z",
-      mustBeSyncFile: true,
       longestName: longestSyncFileName
     })
     const summaryFile = yield* Effect.transposeMapOption(
       settings.summaryFile,
-      (path) =>
-        checkSyncTarget("summary-file", path, { example: "summary.json", mustBeSyncFile: false, longestName: longestAtomicFileName })
+      (path) => checkSyncTarget("summary-file", path, { example: "summary.json", longestName: longestAtomicFileName })
     )
     if (Option.isSome(summaryFile)) yield* checkDistinct(file, summaryFile.value)
+    // After checkDistinct: the summary named as the sync file is said as that, not as no summary.
+    yield* checkReplaceable(file, "sync file")
+    if (Option.isSome(summaryFile)) yield* checkReplaceable(summaryFile.value, "summary")
     yield* removeLeftovers(file.path)
     yield* withTelemetry(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)))
   })

@@ -1,7 +1,7 @@
 import { checkMagic } from "@baton-fivetran/c1z"
-import { fileKindName } from "@baton-fivetran/settings"
+import { fileKindName, readTextWithin } from "@baton-fivetran/settings"
 import { FileSystem, Path } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { lstat } from "node:fs/promises"
 import { UsageError } from "../UsageError.js"
 
@@ -12,8 +12,12 @@ import { UsageError } from "../UsageError.js"
  * points to (a shared volume, a "current" link) as it was.
  */
 export interface SyncTarget {
+  /** The flag that named it, without its dashes. */
+  readonly flag: string
   /** As the user gave it: what messages name. */
   readonly given: string
+  /** As messages show it: as given, and the file it links to, if it is a link. */
+  readonly shown: string
   /** The absolute path the rename lands on. */
   readonly path: string
 }
@@ -62,18 +66,79 @@ const throughLinks = (flag: string, file: string) =>
     return yield* new UsageError({ reason: `--${flag} ${file}: more than ${MaxLinks} symbolic links in a row (a loop?)` })
   })
 
+/** What a file the sync replaces must already be: the kind it writes there. */
+export type Replaces = "sync file" | "summary"
+
+/** The fields every summary has had (SummaryFile.ts); the others may differ between builds. */
+const PreviousSummary = Schema.parseJson(Schema.Struct({ file: Schema.String, finishedAt: Schema.String }))
+
+/** Past this, a file is no summary (the largest holds a warning per unknown role or so). */
+const SummaryLimit = 64 * 1024 * 1024
+
+const notReplaceable = (flag: string, shown: string, replaces: Replaces) =>
+  new UsageError({
+    reason: `--${flag} ${shown} is not ${
+      replaces === "sync file"
+        ? "a .c1z sync file (it does not start with the header \"C1ZF\\0\")"
+        : "a summary of a sync (a JSON object with \"file\" and \"finishedAt\")"
+    }, and the sync would replace it: choose another path, or remove the file first if it is meant to go`
+  })
+
+const unreadable = (flag: string, shown: string, replaces: Replaces) =>
+  new UsageError({
+    reason: `--${flag} ${shown}: cannot read it to check that it is ${
+      replaces === "sync file" ? "a .c1z sync file" : "a summary"
+    } the sync may replace`
+  })
+
+const checkContent = (flag: string, shown: string, target: string, replaces: Replaces) =>
+  replaces === "sync file"
+    ? checkMagic(target).pipe(
+      Effect.catchTags({
+        NotAC1z: () => Effect.fail(notReplaceable(flag, shown, replaces)),
+        // The v3 header: not a file this writer makes, so not one it replaces either.
+        UnsupportedVersion: () => Effect.fail(notReplaceable(flag, shown, replaces)),
+        Io: () => Effect.fail(unreadable(flag, shown, replaces))
+      })
+    )
+    : readTextWithin(target, SummaryLimit, "a summary file").pipe(
+      Effect.flatMap(Schema.decodeUnknown(PreviousSummary)),
+      Effect.catchTags({
+        FileTooLarge: () => Effect.fail(notReplaceable(flag, shown, replaces)),
+        ParseError: () => Effect.fail(notReplaceable(flag, shown, replaces)),
+        BadArgument: () => Effect.fail(unreadable(flag, shown, replaces)),
+        SystemError: () => Effect.fail(unreadable(flag, shown, replaces))
+      })
+    )
+
+/**
+ * Checks, before anything is contacted, that an existing `target` is what the sync writes there
+ * (`replaces`: a .c1z for --file, a summary for --summary-file) or empty (made by mktemp, say: it
+ * holds nothing to lose): a typo naming a report, a config file or the last sync would otherwise be
+ * replaced.
+ */
+export const checkReplaceable = (
+  target: SyncTarget,
+  replaces: Replaces
+): Effect.Effect<void, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const existing = yield* Effect.option(fs.stat(target.path))
+    if (Option.isSome(existing) && Number(existing.value.size) > 0) {
+      yield* checkContent(target.flag, target.shown, target.path, replaces)
+    }
+  })
+
 /**
  * Checks `file` before anything is contacted, so a wrong path costs no sync: it must name a regular
  * file or nothing yet (not /dev/null, not a directory), in a writable directory that exists (the
- * temporary file goes there). With `mustBeSyncFile` (--file), an existing file must be a .c1z or
- * empty: a typo naming a report or a config file would otherwise be replaced by a sync file.
+ * temporary file goes there). What an existing file holds is checkReplaceable's.
  */
 export const checkSyncTarget = (
   flag: string,
   file: string,
   options: {
     readonly example: string
-    readonly mustBeSyncFile: boolean
     /** In bytes: the writer's temporary files beside it are named after it, longer. */
     readonly longestName: number
   }
@@ -115,23 +180,5 @@ export const checkSyncTarget = (
     yield* fs.access(directory, { writable: true }).pipe(
       Effect.mapError(() => new UsageError({ reason: `--${flag} ${shown}: the directory ${directory} is not writable` }))
     )
-    // An empty file (made by mktemp, say) holds nothing to lose.
-    if (options.mustBeSyncFile && Option.isSome(existing) && Number(existing.value.size) > 0) {
-      const notASyncFile = new UsageError({
-        reason: `--${flag} ${shown} is not a .c1z sync file (it does not start with the header "C1ZF\\0"), and the ` +
-          "sync would replace it: choose another path, or remove the file first if it is meant to go"
-      })
-      yield* checkMagic(target).pipe(
-        Effect.catchTags({
-          NotAC1z: () => Effect.fail(notASyncFile),
-          // The v3 header: not a file this writer makes, so not one it replaces either.
-          UnsupportedVersion: () => Effect.fail(notASyncFile),
-          Io: () =>
-            Effect.fail(
-              new UsageError({ reason: `--${flag} ${shown}: cannot read it to check that it is a .c1z sync file the sync may replace` })
-            )
-        })
-      )
-    }
-    return { given: file, path: target }
+    return { flag, given: file, shown, path: target }
   })
