@@ -15,3 +15,14 @@ export const ignoreRepeatedStopSignals = (): void => {
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
 }
+
+/**
+ * SIGHUP, sent when the terminal goes (an SSH session dropped, a terminal window closed), took
+ * Node's default action: the process died at once, leaving a sync's scratch database beside --file,
+ * or a review command's decompressed copy of the .c1z (every user's access) in the temporary
+ * directory, until a later run removed it. It is raised again as SIGTERM, so the command stops and
+ * cleans up as for Ctrl-C or SIGTERM (exit 130), and counts as one of those signals above.
+ */
+export const stopOnHangup = (): void => {
+  process.on("SIGHUP", () => process.kill(process.pid, "SIGTERM"))
+}

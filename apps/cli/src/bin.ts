@@ -8,13 +8,14 @@ import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
 import { exitCode, withoutUnhandledErrorLogs } from "./Exit.js"
-import { ignoreRepeatedStopSignals } from "./StopSignals.js"
+import { ignoreRepeatedStopSignals, stopOnHangup } from "./StopSignals.js"
 
 // What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
 // manager (child_process and worker_threads loaded at every start).
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
 ignoreRepeatedStopSignals()
+stopOnHangup()
 
 // A failure is reported by run(), in the format the logging settings ask for.
 run(process.argv).pipe(

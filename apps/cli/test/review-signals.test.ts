@@ -13,6 +13,9 @@ import { assertExit, binPath, runCli } from "./support/CliProcess.js"
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-review-signals-" }))
 
+/** SIGHUP (the terminal closed) is taken as SIGTERM. */
+type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP"
+
 interface Run {
   readonly exitCode: number | null
   readonly stdout: string
@@ -23,7 +26,7 @@ interface Run {
  * Runs the CLI with `TMPDIR=tmp`; once the first rows arrive, stops reading (so the CLI cannot get
  * far ahead: the pipe fills), sends `signal`, then reads to the end.
  */
-const signalAfterFirstRows = (args: ReadonlyArray<string>, tmp: string, signal: "SIGINT" | "SIGTERM") =>
+const signalAfterFirstRows = (args: ReadonlyArray<string>, tmp: string, signal: StopSignal) =>
   Effect.async<Run>((resume) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, BATON_LOG_FORMAT: "console" },
@@ -43,7 +46,7 @@ const signalAfterFirstRows = (args: ReadonlyArray<string>, tmp: string, signal: 
   })
 
 describe("review commands and signals", () => {
-  it.scopedLive("SIGINT or SIGTERM stops export, grants and diff: exit 130, part of the output, no temporary file left", () =>
+  it.scopedLive("SIGINT, SIGTERM or SIGHUP stops export, grants and diff: exit 130, part of the output, no temporary file left", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -53,8 +56,9 @@ describe("review commands and signals", () => {
       assertExit(yield* runCli(["--sandbox", "medium", "-f", medium, "--log-level", "warn"]), 0)
       assertExit(yield* runCli(["--sandbox", "small", "-f", small, "--log-level", "warn"]), 0)
 
-      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, "SIGINT" | "SIGTERM"]> = [
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, StopSignal]> = [
         [["export", "-f", medium, "-o", "csv"], "SIGINT"],
+        [["export", "-f", medium, "-o", "json"], "SIGHUP"],
         [["grants", "-f", medium, "-o", "json"], "SIGTERM"],
         // The older sync first: the other way round, diff warns on stderr that it reads backwards.
         [["diff", medium, small, "-o", "json"], "SIGINT"],
