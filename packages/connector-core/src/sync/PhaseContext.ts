@@ -4,6 +4,7 @@ import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import { type RoleCatalog, unlistedRole } from "../resources/RoleCatalog.js"
+import { type ListedItem, unlessGone } from "./GoneMeanwhile.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
 import type { RequestSlots } from "./RequestSlots.js"
 import { type RoleEntitlement, roleEntitlements } from "./RoleEntitlements.js"
@@ -60,13 +61,20 @@ export interface PhaseContext extends PhaseGates {
   readonly emptyRole: (owners: string) => Effect.Effect<void>
   /**
    * A per-user or per-team connection list. A 403 drops connection grants with one warning (named
-   * by owner kind, not id, so concurrent refusals say it once) and stops asking the others.
+   * by owner kind, not id, so concurrent refusals say it once) and stops asking the others. None
+   * when the owner was deleted meanwhile (`unlessGone`).
    */
   readonly connectionList: (
     owner: "user" | "team",
     ownerId: string,
     list: Effect.Effect<ReadonlyArray<Membership>, FivetranError>
-  ) => Effect.Effect<ReadonlyArray<Membership>, SyncFailed>
+  ) => Effect.Effect<Option.Option<ReadonlyArray<Membership>>, SyncFailed>
+  /** One list of a listed item, or None, with a warning naming it, when it was deleted meanwhile (GoneMeanwhile.ts). */
+  readonly unlessGone: <A>(
+    item: ListedItem,
+    id: string,
+    list: Effect.Effect<A, FivetranError>
+  ) => Effect.Effect<Option.Option<A>, FivetranError>
 }
 
 /** What every phase of one sync shares: all of a phase's context but its place in the overlap (PhaseOverlap.ts). */
@@ -162,18 +170,19 @@ export const makePhaseContext = (
     emptyRole,
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
-        if (!(yield* Ref.get(input.connectionListsAllowed))) return []
-        return yield* list.pipe(
+        if (!(yield* Ref.get(input.connectionListsAllowed))) return Option.some([])
+        return yield* unlessGone(warn, owner, ownerId, list).pipe(
           Effect.catchIf(isMissingPermission, (error) =>
             Ref.set(input.connectionListsAllowed, false).pipe(
               Effect.zipRight(warn({
                 kind: "missing_permission",
                 message: optionalSkipped(error, `list each ${owner}'s connections`, "connection grants are skipped")
               })),
-              Effect.as([])
+              Effect.as(Option.some([]))
             )),
           Effect.mapError(syncFailure(`list the connections of ${owner} ${ownerId}`))
         )
-      })
+      }),
+    unlessGone: (item, id, list) => unlessGone(warn, item, id, list)
   }
 }

@@ -4,8 +4,9 @@
  * - `missing_permission`: the key may not read an optional part (connections without CONNECTOR:READ)
  * - `unknown_role`: memberships name a role GET /v1/roles does not list in that scope (their grants
  *   are written, under an entitlement marked as unlisted)
- * - `unlisted_resource`: memberships name a group or connection its list does not hold, or rows
- *   name a parent or principal the sync did not list (the sink leaves those rows out)
+ * - `unlisted_resource`: memberships name a group or connection its list does not hold, rows
+ *   name a parent or principal the sync did not list (the sink leaves those rows out), or a listed
+ *   user, team or group was deleted before its own lists were read (it is left out)
  * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
  */
 export const SyncWarningKinds = ["missing_permission", "unknown_role", "unlisted_resource", "reserved_role_name"] as const

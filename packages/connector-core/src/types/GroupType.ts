@@ -2,6 +2,7 @@ import { echoed, type Group, type GroupMember } from "@baton-fivetran/fivetran-c
 import { Effect, Option, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
+import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
 import { containerRoleAccess, containerSlot, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
 import { alreadyRead } from "../provisioning/AccessSlot.js"
@@ -9,7 +10,14 @@ import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import { requireRole } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
-import { groupEntitlements, groupResource, groupResourceType, GroupResourceType, groupRoleEntitlement } from "../resources/Group.js"
+import {
+  groupEntitlements,
+  groupResource,
+  groupResourceId,
+  groupResourceType,
+  GroupResourceType,
+  groupRoleEntitlement
+} from "../resources/Group.js"
 import { unlistedRole } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
 import { fetchesInOrder } from "../sync/FetchesInOrder.js"
@@ -32,12 +40,22 @@ const groupRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> =>
    */
   const fetchGroup = (group: Group) =>
     Effect.map(
-      client.listGroupMembersAll(group.id).pipe(Effect.mapError(syncFailure(`list the users of group ${group.id}`))),
+      context.unlessGone("group", group.id, client.listGroupMembersAll(group.id)).pipe(
+        Effect.mapError(syncFailure(`list the users of group ${group.id}`))
+      ),
       (members) => ({ group, members })
     )
 
-  const rowsOf = ({ group, members }: { readonly group: Group; readonly members: ReadonlyArray<GroupMember> }) =>
+  /** A group deleted while the sync read it (members None) is left out, with the grants teams held on it. */
+  const rowsOf = ({ group, members: listed }: { readonly group: Group; readonly members: Option.Option<ReadonlyArray<GroupMember>> }) =>
     Effect.gen(function*() {
+      if (Option.isNone(listed)) {
+        for (const { roleName } of context.teamsOnGroup.get(group.id) ?? []) {
+          expansion.takeRemaining(entitlementId(groupResourceId(group.id), roleName))
+        }
+        return []
+      }
+      const members = listed.value
       const resource = groupResource(group, { syncConnections })
       const entitlements = groupEntitlements(resource, catalog)
       const bySlug = indexBy(entitlements, (e) => e.slug)

@@ -1,4 +1,4 @@
-import type { Membership, Team, TeamUserMembership } from "@baton-fivetran/fivetran-client"
+import type { FivetranError, Membership, Team, TeamUserMembership } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
@@ -49,19 +49,27 @@ const teamRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
   const syncConnections = Option.isSome(context.connections)
   const destinationRoles = indexBy(catalog.destination, (r) => r.name)
 
+  /** None when the team was deleted while the sync read it: then it is left out, with its grants. */
   const fetchTeam = (team: Team) =>
     Effect.gen(function*() {
       const purpose = (what: string) => `list the ${what} of team ${team.id}`
-      const users = yield* client.listTeamUsersAll(team.id).pipe(Effect.mapError(syncFailure(purpose("users"))))
-      const groups = yield* client.teamGroups.listAll(team.id).pipe(Effect.mapError(syncFailure(purpose("groups"))))
+      const listed = <A>(what: string, list: Effect.Effect<A, FivetranError>) =>
+        context.unlessGone("team", team.id, list).pipe(Effect.mapError(syncFailure(purpose(what))))
+      const users = yield* listed("users", client.listTeamUsersAll(team.id))
+      if (Option.isNone(users)) return Option.none()
+      const groups = yield* listed("groups", client.teamGroups.listAll(team.id))
+      if (Option.isNone(groups)) return Option.none()
       const connections = syncConnections
         ? yield* context.connectionList("team", team.id, client.teamConnections.listAll(team.id))
-        : []
-      return { team, users, groups, connections } satisfies TeamMemberships
+        : Option.some([])
+      if (Option.isNone(connections)) return Option.none()
+      return Option.some<TeamMemberships>({ team, users: users.value, groups: groups.value, connections: connections.value })
     })
 
-  const rowsOf = ({ connections, groups, team, users }: TeamMemberships) =>
+  const rowsOf = (fetched: Option.Option<TeamMemberships>) =>
     Effect.gen(function*() {
+      if (Option.isNone(fetched)) return []
+      const { connections, groups, team, users } = fetched.value
       const resource = teamResource(team)
       const memberEntitlement = teamMemberEntitlement(resource)
       const listedEntitlements = teamRoleEntitlementRoles(catalog).map((role) => teamRoleEntitlement(resource, role))

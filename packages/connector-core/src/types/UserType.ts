@@ -11,7 +11,8 @@ import { required, row } from "../sync/SyncRows.js"
 
 interface ListedUser {
   readonly user: User
-  readonly connections: ReadonlyArray<Membership>
+  /** None when the user was deleted while the sync read it: then it is left out. */
+  readonly connections: Option.Option<ReadonlyArray<Membership>>
 }
 
 /**
@@ -28,10 +29,12 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
         context.connectionList("user", user.id, client.userConnections.listAll(user.id)),
         (connections): ListedUser => ({ user, connections })
       )
-      : Effect.succeed<ListedUser>({ user, connections: [] })
+      : Effect.succeed<ListedUser>({ user, connections: Option.some([]) })
 
-  const rowsOf = ({ connections, user }: ListedUser) =>
+  const rowsOf = ({ connections: listed, user }: ListedUser) =>
     Effect.gen(function*() {
+      if (Option.isNone(listed)) return []
+      const connections = listed.value
       const principal = userResourceId(user.id)
       const out: Array<SyncRow> = [row.resource(userResource(user))]
       if (user.role !== null && user.role !== "") {
