@@ -128,6 +128,33 @@ describe("grant principals", () => {
       })
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a team member deleted before its own connections are read: its grants are reported as the deleted user's", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const team = smallAccount.teams[0]!.id
+      const administrators = new Set(smallAccount.users.filter((u) => u.role === "Account Administrator").map((u) => u.id))
+      const gone = smallAccount.team_users.find((row) => row.team_id === team && !administrators.has(row.user_id))!.user_id
+      // The teams' lists are read before the users': the team named the user before it went.
+      const other = yield* meanwhile(`GET /v1/users/${gone}/connections`, [{ method: "DELETE", path: `/v1/users/${gone}` }])
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--concurrency", "1", "--log-format", "json"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* other, [200])
+      assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
+      assert.deepStrictEqual(yield* grantsOf(file, `user:${gone}`), [])
+      // Team 0's member and Team Member grants, and the two group roles and the connection role the user reached through the team.
+      assert.deepStrictEqual(summaryOf(result.stderr), {
+        warnings: [
+          `user ${gone} was deleted while the sync read the account (GET /v1/users/${gone}/connections answered 404 NotFound); ` +
+          "it is left out of the sync file, as the next sync will see it",
+          `5 grants name user:${gone}, which was deleted while the sync read the account (see its own warning); ` +
+          "left out of the sync file with it, as the next sync will see it: lists read before it went named it"
+        ],
+        grants: yield* grantCount(file)
+      })
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a user invited and added to a group while the groups are read: the grant is not written", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
@@ -147,6 +174,30 @@ describe("grant principals", () => {
       const late = (yield* (yield* Sandbox).snapshot).users.find((user) => user.email === email)!.id
       assert.deepStrictEqual(summaryOf(result.stderr), {
         warnings: [leftOutGrants("1 grant names", `user:${late}`)],
+        grants: yield* grantCount(file)
+      })
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a group deleted before its users are read: its connections are reported as the deleted group's", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const group = smallAccount.connections[0]!.group_id
+      const other = yield* meanwhile(`GET /v1/groups/${group}/users`, [{ method: "DELETE", path: `/v1/groups/${group}` }])
+      const file = `${dir}/out.c1z`
+      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--log-format", "json"])
+      assertExit(result, 0)
+      assert.deepStrictEqual(yield* other, [200])
+      assert.deepStrictEqual(yield* unlistedParents(file), [])
+      const connections = smallAccount.connections.filter((c) => c.group_id === group).map((c) => `connection:${c.id}`)
+      assert.deepStrictEqual(summaryOf(result.stderr), {
+        warnings: [
+          `group ${group} was deleted while the sync read the account (GET /v1/groups/${group}/users answered 404 NotFound_Group); ` +
+          "it is left out of the sync file, as the next sync will see it",
+          `${connections.length} resources name as parent group:${group}, which was deleted while the sync read the account ` +
+          `(see its own warning); left out of the sync file with their entitlements and grants (${connections.join(", ")}), ` +
+          "as the next sync will see it"
+        ],
         grants: yield* grantCount(file)
       })
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

@@ -1,5 +1,5 @@
 import { echoed, type FivetranError, type NotFound } from "@baton-fivetran/fivetran-client"
-import { Effect, Option } from "effect"
+import { Effect, Option, Ref } from "effect"
 import type { SyncWarning } from "./SyncWarning.js"
 
 /**
@@ -11,6 +11,13 @@ import type { SyncWarning } from "./SyncWarning.js"
  */
 export type ListedItem = "user" | "team" | "group"
 
+/**
+ * The items left out as deleted meanwhile, as `type:id` (their resource's ref): rows that other
+ * lists, read before the item went, wrote naming it are taken out by the sink, and its report of
+ * them says why (SyncRun.ts's leftOutWarnings) rather than that the sync did not list them.
+ */
+export type GoneItems = Ref.Ref<ReadonlySet<string>>
+
 /** Fivetran's own 404 (an HTML page's says the base URL is wrong, not that the item went). */
 const isGone = (error: FivetranError): error is NotFound => error._tag === "NotFound" && error.htmlPage !== true
 
@@ -20,14 +27,19 @@ const goneWarning = (item: ListedItem, id: string, error: NotFound): SyncWarning
     "it is left out of the sync file, as the next sync will see it"
 })
 
-/** The item's list, or None once `warn` has been told the item is gone. */
+/** The item's list, or None once `warn` has been told the item is gone (and `gone` holds it). */
 export const unlessGone = <A, R>(
   warn: (warning: SyncWarning) => Effect.Effect<void>,
+  gone: GoneItems,
   item: ListedItem,
   id: string,
   list: Effect.Effect<A, FivetranError, R>
 ): Effect.Effect<Option.Option<A>, FivetranError, R> =>
   list.pipe(
     Effect.map(Option.some),
-    Effect.catchIf(isGone, (error) => Effect.as(warn(goneWarning(item, id, error)), Option.none()))
+    Effect.catchIf(isGone, (error) =>
+      Ref.update(gone, (items) => new Set(items).add(`${item}:${id}`)).pipe(
+        Effect.zipRight(warn(goneWarning(item, id, error))),
+        Effect.as(Option.none())
+      ))
   )

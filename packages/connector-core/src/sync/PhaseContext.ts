@@ -4,7 +4,7 @@ import type { Entitlement } from "../model/Baton.js"
 import { connectionResource, connectionRoleEntitlement } from "../resources/Connection.js"
 import { roleAssignedEntitlement, roleResource } from "../resources/Role.js"
 import { type RoleCatalog, unlistedRole } from "../resources/RoleCatalog.js"
-import { type ListedItem, unlessGone } from "./GoneMeanwhile.js"
+import { type GoneItems, type ListedItem, unlessGone } from "./GoneMeanwhile.js"
 import type { PhaseGates } from "./PhaseOverlap.js"
 import type { RequestSlots } from "./RequestSlots.js"
 import { type RoleEntitlement, roleEntitlements } from "./RoleEntitlements.js"
@@ -89,6 +89,8 @@ export const makePhaseContext = (
     readonly reportProgress: Effect.Effect<void>
     /** Set to false once a per-user or per-team connection list answered 403: the others are not asked. */
     readonly connectionListsAllowed: Ref.Ref<boolean>
+    /** The items left out as deleted meanwhile (`unlessGone`), for the report of the rows naming them. */
+    readonly gone: GoneItems
   }
 ): SharedPhaseContext => {
   const { catalog, warn } = input
@@ -171,7 +173,7 @@ export const makePhaseContext = (
     connectionList: (owner, ownerId, list) =>
       Effect.gen(function*() {
         if (!(yield* Ref.get(input.connectionListsAllowed))) return Option.some([])
-        return yield* unlessGone(warn, owner, ownerId, list).pipe(
+        return yield* unlessGone(warn, input.gone, owner, ownerId, list).pipe(
           Effect.catchIf(isMissingPermission, (error) =>
             Ref.set(input.connectionListsAllowed, false).pipe(
               Effect.zipRight(warn({
@@ -183,6 +185,6 @@ export const makePhaseContext = (
           Effect.mapError(syncFailure(`list the connections of ${owner} ${ownerId}`))
         )
       }),
-    unlessGone: (item, id, list) => unlessGone(warn, item, id, list)
+    unlessGone: (item, id, list) => unlessGone(warn, input.gone, item, id, list)
   }
 }

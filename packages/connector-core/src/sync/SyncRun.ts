@@ -71,27 +71,70 @@ const someOf = (ids: ReadonlyArray<string>) => {
 /** `1 grant names`, `4 grants name`. */
 const counted = (n: number, what: string) => n === 1 ? `1 ${what} names` : `${n} ${what}s name`
 
+/** Why rows were left out, as a warning about them says it: which their parent or principal is, and how the sentence ends. */
+interface LeftOutReason {
+  readonly which: string
+  readonly resourcesEnd: string
+  readonly grantsEnd: string
+}
+
+const accountChanged: LeftOutReason = {
+  which: "which the sync did not list (the account changed while it was read)",
+  resourcesEnd: ": baton's resource listings fail on a parent they cannot find",
+  grantsEnd: ": baton's grant listings fail on a grant whose principal is not among its resources"
+}
+
+/** The ids named are items the sync left out as deleted meanwhile (GoneMeanwhile.ts), each with its own warning. */
+const deletedMeanwhile = (ids: ReadonlyArray<string>): LeftOutReason => {
+  const one = new Set(ids).size === 1
+  const it = one ? "it" : "them"
+  return {
+    which: one
+      ? "which was deleted while the sync read the account (see its own warning)"
+      : "which were deleted while the sync read the account (see their own warnings)",
+    resourcesEnd: `, as the next sync will see ${it}`,
+    grantsEnd: ` with ${it}, as the next sync will see ${it}: lists read before ${one ? "it" : "they"} went named ${it}`
+  }
+}
+
+type LeftOutResource = LeftOutRows["resources"][number]
+type LeftOutGrant = LeftOutRows["grants"][number]
+
+const parentOf = (resource: LeftOutResource) => resource.parentResourceId === undefined ? "" : resourceRefOf(resource.parentResourceId)
+const principalOf = (grant: LeftOutGrant) => resourceRefOf(grant.principal.id)
+
+const orphanedResources = (resources: ReadonlyArray<LeftOutResource>, why: LeftOutReason): ReadonlyArray<SyncWarning> =>
+  resources.length === 0 ? [] : [{
+    kind: "unlisted_resource",
+    message: `${counted(resources.length, "resource")} as parent ${someOf(resources.map(parentOf))}, ${why.which}; ` +
+      `left out of the sync file with their entitlements and grants (${someOf(resources.map((r) => resourceRefOf(r.id)))})` +
+      why.resourcesEnd
+  }]
+
+const principallessGrants = (grants: ReadonlyArray<LeftOutGrant>, why: LeftOutReason): ReadonlyArray<SyncWarning> =>
+  grants.length === 0 ? [] : [{
+    kind: "unlisted_resource",
+    message: `${counted(grants.length, "grant")} ${
+      someOf(grants.map(principalOf))
+    }, ${why.which}; left out of the sync file${why.grantsEnd}`
+  }]
+
 /**
  * The warnings for rows the sink left out (SinkReport): resources whose parent it lacked (their
- * entitlements and grants went with them), and grants whose principal it lacked.
+ * entitlements and grants went with them), and grants whose principal it lacked. Rows naming an
+ * item left out as deleted meanwhile (`gone`: lists read before it went named it) say so: "which
+ * the sync did not list", beside the item's own warning, read as the sync's fault.
  */
-const leftOutWarnings = ({ entitlements, grants, resources }: LeftOutRows): ReadonlyArray<SyncWarning> => {
+const leftOutWarnings = ({ entitlements, grants, resources }: LeftOutRows, gone: ReadonlySet<string>): ReadonlyArray<SyncWarning> => {
   const withResources = new Set(entitlements.map((entitlement) => entitlement.id))
   const unlisted = grants.filter((grant) => !withResources.has(grant.entitlement.id))
-  const changed = "which the sync did not list (the account changed while it was read)"
+  const goneParent = resources.filter((r) => gone.has(parentOf(r)))
+  const goneNamed = unlisted.filter((g) => gone.has(principalOf(g)))
   return [
-    ...(resources.length === 0 ? [] : [{
-      kind: "unlisted_resource" as const,
-      message: `${counted(resources.length, "resource")} as parent ` +
-        `${someOf(resources.flatMap((r) => r.parentResourceId === undefined ? [] : [resourceRefOf(r.parentResourceId)]))}, ${changed}; ` +
-        `left out of the sync file with their entitlements and grants (${someOf(resources.map((r) => resourceRefOf(r.id)))}): ` +
-        "baton's resource listings fail on a parent they cannot find"
-    }]),
-    ...(unlisted.length === 0 ? [] : [{
-      kind: "unlisted_resource" as const,
-      message: `${counted(unlisted.length, "grant")} ${someOf(unlisted.map((g) => resourceRefOf(g.principal.id)))}, ${changed}; ` +
-        "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
-    }])
+    ...orphanedResources(goneParent, deletedMeanwhile(goneParent.map(parentOf))),
+    ...orphanedResources(resources.filter((r) => !gone.has(parentOf(r))), accountChanged),
+    ...principallessGrants(goneNamed, deletedMeanwhile(goneNamed.map(principalOf))),
+    ...principallessGrants(unlisted.filter((g) => !gone.has(principalOf(g))), accountChanged)
   ]
 }
 
@@ -135,6 +178,7 @@ const sync = (
     const phase = yield* Ref.make("roles")
     const reported = yield* Ref.make({ phase: "", requests: -1, waitUntil: "" })
     const connectionListsAllowed = yield* Ref.make(true)
+    const gone = yield* Ref.make<ReadonlySet<string>>(new Set())
     const waiting = yield* Ref.make(Option.none<RequestWait>())
     const listed = yield* Ref.make(nothingListed)
     const groupsPhaseFrom = yield* Ref.make(Option.none<number>())
@@ -259,7 +303,8 @@ const sync = (
         expansion: new TeamExpansion(),
         warn,
         reportProgress: reportMoved,
-        connectionListsAllowed
+        connectionListsAllowed,
+        gone
       })
       const types = syncedResourceTypes(registry, { syncConnections: Option.isSome(connections) })
       /**
@@ -311,7 +356,7 @@ const sync = (
       Effect.catchTag("SinkError", (error) => Effect.fail(new SyncFailed({ reason: error.message, cause: error }))),
       Effect.ensuring(Fiber.interrupt(followWaits))
     )
-    yield* Effect.forEach(leftOutWarnings(leftOut), warn, { discard: true })
+    yield* Effect.forEach(leftOutWarnings(leftOut, yield* Ref.get(gone)), warn, { discard: true })
     yield* Ref.update(tally, (counts) => withoutRows(counts, leftOut))
     yield* Ref.set(phase, "done").pipe(Effect.zipRight(report))
 
