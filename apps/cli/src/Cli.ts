@@ -159,7 +159,8 @@ export const run = (argv: ReadonlyArray<string>) => {
     ])
   )
   const subcommands = Command.getSubcommands(command)
-  const subcommandNames = Array.from(HashMap.keys(subcommands))
+  // Sorted: an unknown command's message lists them (a HashMap's order is its hashes').
+  const subcommandNames = Array.from(HashMap.keys(subcommands)).sort()
   const line: CommandLine = {
     name: "baton-fivetran",
     root: new Map([

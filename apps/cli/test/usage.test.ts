@@ -39,6 +39,25 @@ describe("usage", () => {
     30_000
   )
 
+  it.live("a misspelt or unknown command exits 2 naming it, with the command it is closest to, or all of them", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([
+        runCli(["resource"]),
+        runCli(["acces", "user:u"]),
+        runCli(["help"]),
+        runCli(["version"]),
+        runCli(["frobnicate"])
+      ], { concurrency: 3 })
+      const commands = "access, capabilities, config, diff, entitlements, export, grants, resources, sandbox"
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: unknown command 'resource'; did you mean 'resources'? (see baton-fivetran --help)\n"],
+        [2, "", "error: unknown command 'acces'; did you mean 'access'? (see baton-fivetran --help)\n"],
+        [2, "", "error: unknown command 'help'; did you mean '--help'? (see baton-fivetran --help)\n"],
+        [2, "", "error: unknown command 'version'; did you mean '--version'? (see baton-fivetran --help)\n"],
+        [2, "", `error: unknown command 'frobnicate': the commands are ${commands} (see baton-fivetran --help)\n`]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("a missing API secret exits 2 and names --api-secret and BATON_API_SECRET", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["--api-key", "some-key"])

@@ -1,10 +1,12 @@
 import { Options, type Usage } from "@effect/cli"
 import { Option } from "effect"
+import { nearestName } from "./NearestName.js"
 
 /**
  * @effect/cli reports any argument a command does not take as "Invalid subcommand" or "Received
  * unknown argument" (a flag without its value among them). This finds what the user actually got
- * wrong: an unknown flag, or a flag whose value is missing.
+ * wrong: an unknown flag, a flag whose value is missing, or, for a command with subcommands, an
+ * unknown command (`resource`, `help`), named with the one it is closest to, as cobra does.
  */
 
 /** Every flag name (aliases too) of a set of options, and whether it takes a value. */
@@ -25,6 +27,14 @@ const flagNames = (usage: Usage.Usage): ReadonlyArray<readonly [string, boolean]
 
 const builtIns: ReadonlyArray<readonly [string, boolean]> = [["--help", false], ["-h", false], ["--version", false]]
 
+/** `help` and `version` are cobra's commands; here they are flags. */
+const unknownCommand = (command: string, subcommands: ReadonlyArray<string>, word: string) => {
+  const meant = builtIns.some(([flag]) => flag === `--${word}`) ? `--${word}` : nearestName(word, subcommands)
+  return meant === undefined
+    ? `unknown command '${word}': the commands are ${subcommands.join(", ")} (see ${command} --help)`
+    : `unknown command '${word}'; did you mean '${meant}'? (see ${command} --help)`
+}
+
 /** The first problem in `args` (argv without node and script) for `command` taking `options`, if any. */
 export const explainLeftover = <A>(
   command: string,
@@ -36,7 +46,9 @@ export const explainLeftover = <A>(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     if (arg === "--" || subcommands.includes(arg)) return Option.none()
-    if (!arg.startsWith("-")) return Option.some(`unexpected argument '${arg}'`)
+    if (!arg.startsWith("-")) {
+      return Option.some(subcommands.length === 0 ? `unexpected argument '${arg}'` : unknownCommand(command, subcommands, arg))
+    }
     const [name, inlineValue] = arg.split("=", 2) as [string, string | undefined]
     const takesValue = known.get(name)
     if (takesValue === undefined) return Option.some(`unknown flag '${name}' (see ${command} --help)`)

@@ -1,5 +1,6 @@
 import { Effect, Option } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
+import { nearestName } from "./NearestName.js"
 import type { Setting } from "./Setting.js"
 
 /**
@@ -14,22 +15,6 @@ export interface MisspeltKey {
   readonly meant: string
 }
 
-/** Edits (insert, delete, replace one character) from `a` to `b`. */
-const editDistance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
-}
-
-/** Two edits for a long key, one for a short one (`port` and `host` are two apart). */
-const near = (key: string, known: string) => editDistance(key.toLowerCase(), known) <= (known.length >= 8 ? 2 : 1)
-
 export const misspeltKeys = (
   file: ConfigFileSource,
   settings: ReadonlyArray<Setting<unknown>>
@@ -38,7 +23,7 @@ export const misspeltKeys = (
     const known = settings.map((setting) => setting.key)
     return Object.keys(file.values).sort().flatMap((key): ReadonlyArray<MisspeltKey> => {
       if (known.includes(key)) return []
-      const meant = known.find((candidate) => near(key, candidate))
+      const meant = nearestName(key, known)
       return meant === undefined ? [] : [{ key, meant }]
     })
   })
