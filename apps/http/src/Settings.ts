@@ -9,7 +9,7 @@ import {
   withDefault
 } from "@baton-fivetran/settings"
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Config, ConfigError, Either, Option, type Redacted } from "effect"
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
 import { DefaultKeepSyncs, DefaultMaxConcurrentExports, DefaultMaxProvisioningWaitMillis } from "./ServiceConfig.js"
 
@@ -68,8 +68,35 @@ export const AllowedHosts: Setting<ReadonlyArray<string>> = optional(hostList, {
  */
 export const TokenMinimum = { length: 16, howToMake: "make one with `openssl rand -base64 24`" }
 
+/**
+ * A token list whose every token is printable ASCII. A client sends the token in a header, whose
+ * bytes Node reads as Latin-1: a token with `é` or `€` matched only from a client that sends Latin-1
+ * (never `€`), and curl's UTF-8 was refused as "not valid for this service", naming nothing to fix.
+ * The refusal names the token by its place, never its value.
+ */
+const tokenList: SettingKind.SettingKind<ReadonlyArray<Redacted.Redacted<string>>> = (() => {
+  const list = SettingKind.secretList("token", TokenMinimum)
+  return {
+    ...list,
+    accepts: `secret text of at least ${TokenMinimum.length} printable ASCII characters (never printed); repeat the ` +
+      "flag, or separate with commas",
+    config: (key) =>
+      Config.mapOrFail(list.config(key), (tokens) => {
+        const at = tokens.findIndex((token) => !/^[\x20-\x7e]+$/.test(Redacted.value(token)))
+        if (at === -1) return Either.right(tokens)
+        const which = tokens.length === 1 ? "the token" : `token ${at + 1} of ${tokens.length}`
+        return Either.left(ConfigError.InvalidData(
+          [],
+          `${which} holds a character that is not printable ASCII (a ` +
+            "letter such as é, a symbol such as €, or a control character): clients send it in an HTTP header, which " +
+            `does not carry it as typed, so no request could use it; ${TokenMinimum.howToMake}`
+        ))
+      })
+  }
+})()
+
 export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = requiredUnless(
-  SettingKind.secretList("token", TokenMinimum),
+  tokenList,
   {
     flag: "token",
     env: "BATON_HTTP_TOKENS",
@@ -83,7 +110,7 @@ export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = require
  * (403 ReadOnlyToken), so that a scraper's or a reviewer's credential cannot provision.
  */
 export const ReadTokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = optional(
-  SettingKind.secretList("token", TokenMinimum),
+  tokenList,
   {
     flag: "read-token",
     env: "BATON_HTTP_READ_TOKENS",
