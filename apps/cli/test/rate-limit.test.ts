@@ -39,6 +39,20 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assert.deepStrictEqual([summary.retries, summary.rateLimitWaitMillis, summary.retryBackoffMillis], [1, 2000, 0])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 2 } } }))))
 
+  it.scopedLive("a run of 429s carrying X-Rate-Limit-Remaining: the summary's lowest remaining is theirs, not 0", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const dir = yield* tempDir
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--log-format", "console"])
+      assertExit(result, 0)
+      // The small preset's 14 requests and the 3 refused, all 17 counted by the sandbox, as each answer said: 19,983 left at the last.
+      assert.include(
+        result.stderr.split("\n"),
+        "  rate limit    20,000/h, lowest remaining 19,983 during the sync, 4,000 kept in reserve; a repeat sync fits the budget now"
+      )
+      assert.include(result.stderr.split("\n"), "  requests      17 (3 retries; waited 3.0s for the rate limit, 0.0s in retry backoff)")
+    }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 3, retryAfterSeconds: 1 } } }))))
+
   it.scopedLive("a Retry-After longer than --max-rate-limit-wait fails at once, saying how long it needed; the previous file stays", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -105,7 +119,7 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
           first.stderr,
           new RegExp(`^ {2}requests {6}${SmallSyncCost} \\(0 retries; waited 0\\.0s for the rate limit, 0\\.0s in retry backoff\\)$`, "m")
         )
-        assert.match(first.stderr, /^ {2}rate limit {4}20\/10s, lowest remaining 6, 4 kept in reserve; /m)
+        assert.match(first.stderr, /^ {2}rate limit {4}20\/10s, lowest remaining 6 during the sync, 4 kept in reserve; /m)
         const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`, "--log-format", "json"])
         assertExit(second, 0)
         const summary = summaryOf(second.stderr)!

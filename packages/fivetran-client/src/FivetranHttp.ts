@@ -135,6 +135,18 @@ const budgetHeaders = (headers: Headers): Option.Option<BudgetObservation> => {
   })
 }
 
+/**
+ * What a 429 says was left of the account's budget: its `X-Rate-Limit-Remaining` when it carries
+ * one; else 0 (the budget refused it), but for `POST /v1/users`, refused by the user-creation limit,
+ * which is not the account's budget (docs/fivetran-api.md §1.7). Every 429 was taken for 0: one from
+ * a burst with thousands left, or the user-creation limit's, gave a summary of "lowest remaining 0".
+ */
+const refusedRemaining = (request: FivetranRequest, headers: Headers): Option.Option<number> =>
+  Option.match(budgetHeaders(headers), {
+    onSome: ({ remaining }) => Option.some(remaining),
+    onNone: () => request.method === "POST" && request.route === "/v1/users" ? Option.none() : Option.some(0)
+  })
+
 export const makeFivetranHttp = (config: FivetranClientConfig) =>
   Effect.gen(function*() {
     // Only the headers the API documents are sent (no trace propagation); the call's span below
@@ -248,7 +260,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const remaining = parseCount(header(headers, "x-rate-limit-remaining"))
           const now = clock.unsafeCurrentTimeMillis()
           // A 429's Retry-After, not its headers, says when to go again.
-          if (response.status === 429) budget.refused(seq)
+          if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
           else budget.observe(seq, now, budgetHeaders(headers))
           if (response.status >= 200 && response.status < 300) keyAccepted = true
           return {

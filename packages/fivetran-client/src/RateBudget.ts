@@ -108,11 +108,14 @@ export class RateBudget {
     this.prune(now)
   }
 
-  /** A request the server turned away (429): it did not count, and the budget was at 0. */
-  refused(seq: number): void {
+  /**
+   * A request the server turned away (429): it did not count. `remaining` is what the refusal says
+   * was left of the account's budget (refusedRemaining), none when it says nothing of it.
+   */
+  refused(seq: number, remaining: Option.Option<number>): void {
     const entry = this.sentBySeq(seq)
     if (entry !== undefined) this.sent.splice(this.sent.indexOf(entry), 1)
-    this.sawRemaining(0)
+    if (Option.isSome(remaining)) this.sawRemaining(remaining.value)
   }
 
   private sawRemaining(remaining: number): void {

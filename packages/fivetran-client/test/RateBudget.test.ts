@@ -67,12 +67,16 @@ describe("RateBudget", () => {
     assert.deepStrictEqual(budget.estimate(12_000), Option.some(10 - 2))
   })
 
-  it("a refused request (429) does not count and marks the lowest remaining 0", () => {
+  it("a refused request (429) does not count; the lowest remaining is what the refusal said, if anything", () => {
     const budget = new RateBudget(0)
     request(budget, 0, 4)
-    const refused = budget.send()
-    budget.refused(refused)
+    budget.refused(budget.send(), Option.none())
     assert.deepStrictEqual(budget.estimate(1_000), Option.some(4))
+    assert.deepStrictEqual(budget.status(1_000).lowestRemaining, Option.some(4))
+    budget.refused(budget.send(), Option.some(3))
+    assert.deepStrictEqual(budget.estimate(1_000), Option.some(4))
+    assert.deepStrictEqual(budget.status(1_000).lowestRemaining, Option.some(3))
+    budget.refused(budget.send(), Option.some(0))
     assert.deepStrictEqual(budget.status(1_000).lowestRemaining, Option.some(0))
   })
 
@@ -127,7 +131,7 @@ describe("RateBudget estimate", () => {
           if (headers && (latest === undefined || latest.seq <= answered.seq)) latest = { seq: answered.seq, at: now, remaining }
         } else if (r < 0.8 && inFlight.length > 0) {
           const refused = inFlight[Math.floor(random() * inFlight.length)]!
-          budget.refused(refused.seq)
+          budget.refused(refused.seq, Option.some(0))
           sent.splice(sent.indexOf(refused), 1)
         } else now += Math.floor(random() * 3_000)
         const expected = latest === undefined ? Option.none() : Option.some(definedEstimate(sent, latest, now, 10_000))

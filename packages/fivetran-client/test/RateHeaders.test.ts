@@ -134,3 +134,32 @@ describe("rate-limit headers an upstream gets wrong", () => {
       )
     }))
 })
+
+describe("what a 429 says of the account's budget", () => {
+  it.scoped("its X-Rate-Limit-Remaining when it has one; 0 without, but for POST /v1/users, refused by the user-creation limit", () =>
+    Effect.gen(function*() {
+      const answers = [
+        json(200, teamBody, { "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": "9" }),
+        json(429, { code: "TooManyRequests" }, { "Retry-After": "1" }),
+        json(429, { code: "TooManyRequests" }, { "Retry-After": "1", "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": "8" }),
+        json(429, { code: "TooManyRequests" }, { "Retry-After": "1" })
+      ]
+      const server = yield* startServer((_, index) => answers[index]!)
+      const client = yield* clientFor(server.baseUrl, { maxAttempts: 1, rateLimitReservePercent: 0 })
+      const lowest = Effect.map(client.budget, (status) => Option.getOrNull(status.lowestRemaining))
+
+      yield* client.getTeam("bright_otter")
+      yield* Effect.flip(client.inviteUser({ email: "ada@example.com", given_name: "Ada", family_name: "Lovelace" }))
+      assert.strictEqual(yield* lowest, 9)
+      yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.strictEqual(yield* lowest, 8)
+      yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.strictEqual(yield* lowest, 0)
+      assert.deepStrictEqual((yield* server.requests).map((r) => `${r.method} ${r.path}`), [
+        "GET /v1/teams/bright_otter",
+        "POST /v1/users",
+        "GET /v1/teams/bright_otter",
+        "GET /v1/teams/bright_otter"
+      ])
+    }))
+})

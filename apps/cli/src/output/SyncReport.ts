@@ -28,10 +28,15 @@ export const progressText = (progress: SyncProgress, nowMillis: number) =>
   `syncing ${progress.phase}: ${progress.resources} resources, ${progress.entitlements} entitlements, ` +
   `${progress.grants} grants, ${progress.requests} requests${estimateText(progress)}${waitText(progress, nowMillis)}`
 
-/** `20,000/h, lowest remaining 3,990, 4,000 kept in reserve; a repeat sync fits the budget now`. */
+/**
+ * `20,000/h, lowest remaining 3,990 during the sync, 4,000 kept in reserve; a repeat sync fits the
+ * budget now`: the lowest is the sync's, the repeat is now, when the window may have moved on.
+ */
 const rateLimitText = (summary: SyncSummary) => {
   if (summary.rateLimit === null) return "no X-Rate-Limit headers seen"
-  const lowest = summary.rateLimitLowestRemaining === null ? "" : `, lowest remaining ${withThousands(summary.rateLimitLowestRemaining)}`
+  const lowest = summary.rateLimitLowestRemaining === null
+    ? ""
+    : `, lowest remaining ${withThousands(summary.rateLimitLowestRemaining)} during the sync`
   const reserve = summary.rateLimitReserve === null ? "" : `, ${withThousands(summary.rateLimitReserve)} kept in reserve`
   const repeat = summary.repeatBudgetWaitMillis === null
     ? ""
