@@ -1,3 +1,4 @@
+import { nearestName } from "@baton-fivetran/settings"
 import { Effect, Option } from "effect"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
 import { type Split, subcommandAt } from "./SubcommandSplit.js"
@@ -24,10 +25,22 @@ import { UsageError } from "./UsageError.js"
  *   command's name, and refused the rest as "Invalid subcommand" or "Received unknown argument:
  *   '--help'". As in cobra, they stand anywhere (but as a flag's value): the check returns the
  *   arguments that show that help, or the version.
- * Other unknown flags are left to @effect/cli (and LeftoverArgs.ts of settings).
+ * - An unknown flag, named with the flag it is closest to and the command whose help lists the
+ *   flags: after a subcommand, @effect/cli said "Received unknown argument: '--tpye'".
  */
 
 const helpFlags = new Set(["-h", "--help"])
+
+/** @effect/cli's built-in flags this CLI keeps, which no command's usage lists. */
+const builtIn = new Set([...helpFlags, "--version", "--completions"])
+
+/** `unknown flag '--tpye'; did you mean '--type'? (see baton-fivetran resources --help)`. */
+const unknownFlag = (line: CommandLine, typed: string, subcommand: Option.Option<string>, flags: Iterable<string>) => {
+  const meant = nearestName(typed, Array.from(flags).filter((name) => name.startsWith("--")))
+  const hint = meant === undefined ? "" : `; did you mean '${meant}'?`
+  const help = [line.name, ...Option.toArray(subcommand), "--help"].join(" ")
+  return new UsageError({ reason: `unknown flag '${typed}'${hint} (see ${help})` })
+}
 
 /** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
 const notOffered = new Set(["--wizard"])
@@ -143,6 +156,13 @@ export const checkFlags = (
       if (flag === undefined || (equals >= 0 && !typed.startsWith("--") && Option.isSome(flag.placeholder))) {
         const joined = joinedShortFlags(afterSubcommand ? new Map([...line.root, ...own]) : line.root, arg)
         if (Option.isSome(joined)) return Effect.fail(joined.value)
+        if (flag === undefined && !builtIn.has(typed)) {
+          return Effect.fail(
+            afterSubcommand
+              ? unknownFlag(line, typed, subcommand, [...own.keys(), ...line.everywhere])
+              : unknownFlag(line, typed, Option.none(), line.root.keys())
+          )
+        }
         continue
       }
       // Before the subcommand, a root flag it also has of its own (review's -f) is one it reads.

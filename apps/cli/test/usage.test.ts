@@ -58,6 +58,25 @@ describe("usage", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("an unknown flag, on the root or a subcommand, exits 2 naming it, the flag it is closest to and the command's help", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([
+        runCli(["--sync-conections"]),
+        runCli(["resources", "-f", "x.c1z", "--tpye", "user"]),
+        runCli(["sandbox", "--prest", "small"]),
+        runCli(["diff", "--bogus", "a.c1z", "b.c1z"]),
+        runCli(["access", "--entitlement", "--fail-on-change"])
+      ], { concurrency: 3 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: unknown flag '--sync-conections'; did you mean '--sync-connections'? (see baton-fivetran --help)\n"],
+        [2, "", "error: unknown flag '--tpye'; did you mean '--type'? (see baton-fivetran resources --help)\n"],
+        [2, "", "error: unknown flag '--prest'; did you mean '--preset'? (see baton-fivetran sandbox --help)\n"],
+        [2, "", "error: unknown flag '--bogus' (see baton-fivetran diff --help)\n"],
+        // A value starting with a dash is the flag's value, not a flag.
+        [2, "", "error: --file sync.c1z: no such file\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("a missing API secret exits 2 and names --api-secret and BATON_API_SECRET", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["--api-key", "some-key"])

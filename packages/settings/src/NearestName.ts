@@ -1,19 +1,22 @@
 /**
  * The name a typed word was most likely meant as: a misspelt `.baton.yaml` key, a misspelt
- * subcommand. One or two edits (insert, delete or replace a character) apart, by the name's length.
+ * subcommand or flag. One or two edits apart, by the name's length.
  */
 
-/** Edits (insert, delete, replace one character) from `a` to `b`. */
+/**
+ * Edits from `a` to `b`: insert, delete or replace a character, or swap two neighbours (`tpye`),
+ * each one edit (the optimal string alignment distance).
+ */
 const editDistance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0))
   for (let i = 1; i <= a.length; i++) {
-    const current = [i]
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const replace = d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? d[i - 2]![j - 2]! + 1 : Infinity
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, replace, swap)
     }
-    previous = current
   }
-  return previous[b.length]!
+  return d[a.length]![b.length]!
 }
 
 /** Two edits for a long name, one for a short one (`port` and `host` are two apart). */
