@@ -90,8 +90,10 @@ const grantCount = (path: string) => Effect.scoped(Effect.flatMap(openC1z(path),
 
 const changed = "which the sync did not list (the account changed while it was read)"
 
+/** The warning for grants of a user a team's or destination's members named and the user list did not. */
 const leftOutGrants = (grants: string, principal: string) =>
-  `${grants} ${principal}, ${changed}; ` +
+  `${grants} ${principal}, which GET /v1/users did not list though a team's or destination's members did ` +
+  "(the account changed while it was read); " +
   "left out of the sync file: baton's grant listings fail on a grant whose principal is not among its resources"
 
 /** The summary's warnings and its grant total, which must be the file's. */

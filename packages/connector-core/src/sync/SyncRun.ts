@@ -84,6 +84,15 @@ const accountChanged: LeftOutReason = {
   grantsEnd: ": baton's grant listings fail on a grant whose principal is not among its resources"
 }
 
+/**
+ * Users the member lists of a team or destination named and `GET /v1/users` did not: deleted
+ * before the user list reached them, or invited after it. Grants reach users through no other list.
+ */
+const unlistedUsers: LeftOutReason = {
+  ...accountChanged,
+  which: "which GET /v1/users did not list though a team's or destination's members did (the account changed while it was read)"
+}
+
 /** The ids named are items the sync left out as deleted meanwhile (GoneMeanwhile.ts), each with its own warning. */
 const deletedMeanwhile = (ids: ReadonlyArray<string>): LeftOutReason => {
   const one = new Set(ids).size === 1
@@ -130,11 +139,14 @@ const leftOutWarnings = ({ entitlements, grants, resources }: LeftOutRows, gone:
   const unlisted = grants.filter((grant) => !withResources.has(grant.entitlement.id))
   const goneParent = resources.filter((r) => gone.has(parentOf(r)))
   const goneNamed = unlisted.filter((g) => gone.has(principalOf(g)))
+  const unnamed = unlisted.filter((g) => !gone.has(principalOf(g)))
+  const isUser = (grant: LeftOutGrant) => grant.principal.id.resourceType === "user"
   return [
     ...orphanedResources(goneParent, deletedMeanwhile(goneParent.map(parentOf))),
     ...orphanedResources(resources.filter((r) => !gone.has(parentOf(r))), accountChanged),
     ...principallessGrants(goneNamed, deletedMeanwhile(goneNamed.map(principalOf))),
-    ...principallessGrants(unlisted.filter((g) => !gone.has(principalOf(g))), accountChanged)
+    ...principallessGrants(unnamed.filter(isUser), unlistedUsers),
+    ...principallessGrants(unnamed.filter((g) => !isUser(g)), accountChanged)
   ]
 }
 
