@@ -12,6 +12,7 @@ import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest,
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { maxHeaderSize } from "node:http"
+import { Readable } from "node:stream"
 import { BatonApi } from "@baton-fivetran/http-api"
 import { hostCheck } from "./AllowedHosts.js"
 import { AuthenticationLive, bearerChallenge, TokenCheck } from "./Auth.js"
@@ -76,7 +77,7 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
               headers: { "content-disposition": `attachment; filename="${file.job.id}.c1z"` }
             }).pipe(Effect.orDie)
           ),
-          Effect.flatMap(unlessNotModified)
+          Effect.flatMap((file) => Effect.flatMap(unlessNotModified(file), (answer) => closingUnsentFile(file, answer)))
         ))
   }))
 
@@ -113,6 +114,18 @@ const unlessNotModified = (response: HttpServerResponse.HttpServerResponse) =>
       status: 304,
       headers: { ...(etag === undefined ? {} : { etag }), ...(lastModified === undefined ? {} : { "last-modified": lastModified }) }
     })
+  })
+
+/**
+ * The platform's file answer opens its file as it is made, and only sending its body closes it: a
+ * body never sent (a HEAD's, or a file's whose 304 went in its place) kept its file open, one
+ * descriptor per poll, until the process could open no more (EMFILE).
+ */
+const closingUnsentFile = (file: HttpServerResponse.HttpServerResponse, answer: HttpServerResponse.HttpServerResponse) =>
+  Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+    const unsent = request.method === "HEAD" || answer !== file
+    if (unsent && file.body._tag === "Raw" && file.body.body instanceof Readable) file.body.body.destroy()
+    return answer
   })
 
 /** Runs the check on the parameter when it is given. */
