@@ -83,6 +83,25 @@ const LongestWait = 30
 /** Said while a refused export waits: how long until the next try, and which try it is of ExportTries. */
 export type ExportWaiting = (wait: { readonly seconds: number; readonly nextTry: number }) => void
 
+/** Waits `seconds`, or until `signal` is aborted (then rejects with its reason, as an aborted fetch does). */
+const pause = (seconds: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const abandoned = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abandoned)
+      resolve()
+    }, seconds * 1000)
+    if (signal.aborted) abandoned()
+    else signal.addEventListener("abort", abandoned, { once: true })
+  })
+
+/**
+ * Every request takes the AbortSignal of what asked for it (a view, a search, a download): once the
+ * user has left it, its request, its reading and its waits for a 429 end rather than run on.
+ */
 export class Client {
   constructor(private readonly token: string) {}
 
@@ -99,26 +118,32 @@ export class Client {
     return (await this.fetch(path, init)).json() as Promise<A>
   }
 
-  syncs(): Promise<{ readonly items: ReadonlyArray<SyncJob> }> {
-    return this.json("/v1/syncs")
+  syncs(signal: AbortSignal): Promise<{ readonly items: ReadonlyArray<SyncJob> }> {
+    return this.json("/v1/syncs", { signal })
   }
 
-  startSync(): Promise<SyncJob> {
-    return this.json("/v1/syncs", { method: "POST" })
+  startSync(signal: AbortSignal): Promise<SyncJob> {
+    return this.json("/v1/syncs", { method: "POST", signal })
   }
 
-  search(query: string, limit: number): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
-    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`)
+  search(
+    query: string,
+    limit: number,
+    signal: AbortSignal
+  ): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
+    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`, { signal })
   }
 
   /**
    * Destinations, connections and roles whose name or `type:id` contains `query` (any case): the
    * resources whose holders the page shows. The service searches (`q`); at most `limit` of each type.
    */
-  async findResources(query: string, limit: number): Promise<ReadonlyArray<ResourceMatch>> {
+  async findResources(query: string, limit: number, signal: AbortSignal): Promise<ReadonlyArray<ResourceMatch>> {
     const pages = await Promise.all(
       ["group", "connection", "role"].map((type) =>
-        this.json<ResourcePage>(`/v1/resources?${new URLSearchParams({ q: query, type, page_size: String(limit) })}`)
+        this.json<ResourcePage>(`/v1/resources?${new URLSearchParams({ q: query, type, page_size: String(limit) })}`, {
+          signal
+        })
       )
     )
     return pages.flatMap((page) =>
@@ -127,15 +152,15 @@ export class Client {
   }
 
   /** `GET` of an export, waiting out the service's 429s (up to ExportTries tries; `waiting` says each wait). */
-  private async exportResponse(path: string, waiting: ExportWaiting): Promise<Response> {
+  private async exportResponse(path: string, waiting: ExportWaiting, signal: AbortSignal): Promise<Response> {
     for (let tried = 1;; tried++) {
       try {
-        return await this.fetch(path)
+        return await this.fetch(path, { signal })
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 429) || tried === ExportTries) throw error
         const seconds = Math.min(Math.max(error.retryAfterSeconds ?? ShortestWait, ShortestWait), LongestWait)
         waiting({ seconds, nextTry: tried + 1 })
-        await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+        await pause(seconds, signal)
       }
     }
   }
@@ -147,9 +172,14 @@ export class Client {
   async rows(
     filter: { readonly principal: string } | { readonly entitlement: string } | { readonly resource: string },
     limit: number,
-    waiting: ExportWaiting
+    waiting: ExportWaiting,
+    signal: AbortSignal
   ) {
-    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`, waiting)
+    const response = await this.exportResponse(
+      `/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`,
+      waiting,
+      signal
+    )
     const rows: Array<ReviewRow> = []
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
     let pending = ""
@@ -176,20 +206,20 @@ export class Client {
    * One resource of the latest sync (`type:id`) with its holders' count, and a connection's
    * destination with its holders' count: the service counts them, so no sheet is read for them.
    */
-  resourceDetails(resource: string): Promise<ResourceDetails> {
+  resourceDetails(resource: string, signal: AbortSignal): Promise<ResourceDetails> {
     const colon = resource.indexOf(":")
     const [type, id] = [resource.slice(0, colon), resource.slice(colon + 1)].map(encodeURIComponent)
-    return this.json(`/v1/resources/${type}/${id}`)
+    return this.json(`/v1/resources/${type}/${id}`, { signal })
   }
 
   /** The account roles held in the latest sync, with their holders' count: they reach every destination and connection. */
-  accountRoles(): Promise<AccountRoles> {
-    return this.json("/v1/account-roles")
+  accountRoles(signal: AbortSignal): Promise<AccountRoles> {
+    return this.json("/v1/account-roles", { signal })
   }
 
-  diff(target: string, base: string, pageToken?: string): Promise<DiffPage> {
+  diff(target: string, base: string, signal: AbortSignal, pageToken?: string): Promise<DiffPage> {
     const params = new URLSearchParams({ base, page_size: "100", ...(pageToken === undefined ? {} : { page_token: pageToken }) })
-    return this.json(`/v1/syncs/${encodeURIComponent(target)}/diff?${params}`)
+    return this.json(`/v1/syncs/${encodeURIComponent(target)}/diff?${params}`, { signal })
   }
 
   /**
@@ -199,9 +229,10 @@ export class Client {
    */
   async exportCsv(
     filter: Readonly<Record<string, string>>,
-    waiting: ExportWaiting
+    waiting: ExportWaiting,
+    signal: AbortSignal
   ): Promise<{ readonly blob: Blob; readonly name: string }> {
-    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting)
+    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting, signal)
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
     return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }

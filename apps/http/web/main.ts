@@ -68,24 +68,34 @@ const explain = (error: unknown): string => {
 }
 
 /**
- * Each panel shows the answer to its latest request: a slower answer to an earlier click (or one
- * that arrives after signing out) is dropped. `turn()` starts a request and says if it is still
- * the latest.
+ * Each panel shows the answer to its latest request: `turn()` starts one and gives its signal, and
+ * aborts the one before, whose requests, reading and 429 waits end there (a view left for another
+ * must not hold an export slot, nor say its late answer or refusal over the view now open).
  */
 const latestOnly = () => {
-  let latest = 0
+  let latest = new AbortController()
   return () => {
-    const mine = ++latest
-    return () => mine === latest
+    latest.abort()
+    latest = new AbortController()
+    return latest.signal
   }
 }
 const detailsTurn = latestOnly()
 const diffTurn = latestOnly()
+const searchTurn = latestOnly()
+/** What is not a panel's (downloads, the syncs' list, starting a sync) lasts as long as the sign-in. */
+let session = new AbortController()
+const endSession = () => {
+  session.abort()
+  session = new AbortController()
+}
 
 /** What the last token saw goes with it: the next one, or the next person at this screen, starts clean. */
 const clearResults = () => {
   detailsTurn()
   diffTurn()
+  searchTurn()
+  endSession()
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
   for (const id of ["results-status", "details-status", "diff-status"]) announce(id, "")
@@ -106,13 +116,17 @@ const signOut = (reason: string, refused = false) => {
   tokenInput.focus()
 }
 
-/** Runs one user action; a 401 signs out (the token was revoked or is wrong), anything else is shown. */
-const attempt = async (action: (api: Client) => Promise<void>) => {
+/**
+ * Runs one user action in its turn (`signal`); a 401 signs out (the token was revoked or is wrong),
+ * anything else is shown, unless the user has left the action (another view, search or sign-in).
+ */
+const attempt = async (signal: AbortSignal, action: (api: Client, signal: AbortSignal) => Promise<void>) => {
   if (client === undefined) return
   show("")
   try {
-    await action(client)
+    await action(client, signal)
   } catch (error) {
+    if (signal.aborted) return
     if (refusedToken(error)) signOut(explain(error), true)
     else show(explain(error))
   }
@@ -168,16 +182,16 @@ const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
 
 /**
  * A view's rows, its export's 429s waited out: while it waits, the details panel says so (a
- * visible line, announced), and once it has its rows or fails the line goes. `current`: the view's
- * turn, so that a view no longer open says nothing.
+ * visible line, announced), and once it has its rows or fails the line goes. `signal`: the view's
+ * turn, so that a view no longer open stops and says nothing.
  */
-const viewRows = (api: Client, filter: Parameters<Client["rows"]>[0], current: () => boolean) =>
+const viewRows = (api: Client, filter: Parameters<Client["rows"]>[0], signal: AbortSignal) =>
   api.rows(filter, ReadLimit, (wait) => {
-    if (!current()) return
+    if (signal.aborted) return
     details.replaceChildren(el("p", { class: "note", "data-testid": "details-waiting" }, waitingText(wait)))
     announce("details-status", waitingText(wait))
-  }).finally(() => {
-    if (!current()) return
+  }, signal).finally(() => {
+    if (signal.aborted) return
     details.querySelector("[data-testid=details-waiting]")?.remove()
     announce("details-status", "")
   })
@@ -294,13 +308,12 @@ const viewLink = (text: string, view: View, attributes: Readonly<Record<string, 
   link(text, hashOf(view), () => void showView(view), attributes)
 
 const openPrincipal = (principal: string) =>
-  attempt(async (api) => {
-    const current = detailsTurn()
-    const { more, rows } = await viewRows(api, { principal }, current)
+  attempt(detailsTurn(), async (api, signal) => {
+    const { more, rows } = await viewRows(api, { principal }, signal)
     // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
     const name = rows[0]?.principal_name ??
-      (await api.search(principal.slice(principal.indexOf(":") + 1), 100)).items.find((match) => match.id === principal)?.name
-    if (!current()) return
+      (await api.search(principal.slice(principal.indexOf(":") + 1), 100, signal)).items.find((match) => match.id === principal)?.name
+    if (signal.aborted) return
     const title = name === undefined || name === "" ? principal : `${name} (${principal})`
     if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
     const count = el("span", { "data-testid": "rows-count" })
@@ -339,10 +352,9 @@ const holderCells = (row: ReviewRow) => [
 const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)", "Account"]
 
 const openEntitlement = (entitlement: string) =>
-  attempt(async (api) => {
-    const current = detailsTurn()
-    const { more, rows } = await viewRows(api, { entitlement }, current)
-    if (!current()) return
+  attempt(detailsTurn(), async (api, signal) => {
+    const { more, rows } = await viewRows(api, { entitlement }, signal)
+    if (signal.aborted) return
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       rows.length === 0
@@ -445,8 +457,8 @@ const destinationNote = (part: Exclude<DestinationPart, { readonly _tag: "None" 
  * A connection's destination and its holders, counted by the service (one small request, no
  * sheet read); a failure is kept for the note rather than failing the view.
  */
-const destinationHolders = (api: Client, connection: string): Promise<DestinationPart> =>
-  api.resourceDetails(connection).then(
+const destinationHolders = (api: Client, connection: string, signal: AbortSignal): Promise<DestinationPart> =>
+  api.resourceDetails(connection, signal).then(
     ({ destination }): DestinationPart =>
       destination === null || destination.holders === 0 ? { _tag: "None" } : { _tag: "Holders", destination },
     (error: unknown): DestinationPart => ({ _tag: "Failed", error })
@@ -454,15 +466,14 @@ const destinationHolders = (api: Client, connection: string): Promise<Destinatio
 
 /** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
 const openResource = (resource: string) =>
-  attempt(async (api) => {
-    const current = detailsTurn()
+  attempt(detailsTurn(), async (api, signal) => {
     const reached = resource.startsWith("group:") || resource.startsWith("connection:")
     const [{ more, rows }, roles, destination] = await Promise.all([
-      viewRows(api, { resource }, current),
-      reached ? api.accountRoles() : undefined,
-      resource.startsWith("connection:") ? destinationHolders(api, resource) : { _tag: "None" } as const
+      viewRows(api, { resource }, signal),
+      reached ? api.accountRoles(signal) : undefined,
+      resource.startsWith("connection:") ? destinationHolders(api, resource, signal) : { _tag: "None" } as const
     ])
-    if (!current()) return
+    if (signal.aborted) return
     const name = rows[0]?.resource_name ?? ""
     const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
     const count = el("span", { "data-testid": "rows-count" })
@@ -501,13 +512,15 @@ const SearchLimit = 50
 const byPrincipalName = (a: PrincipalMatch, b: PrincipalMatch) =>
   Number(a.type === "team") - Number(b.type === "team") || compareNames(a.name, b.name) || compareIds([a.id], [b.id])
 
+/** A search's results; an earlier search still waiting for its answer is abandoned (typing on, a slow service). */
 const search = (query: string) =>
-  attempt(async (api) => {
+  attempt(searchTurn(), async (api, signal) => {
     // A blank search lists users and teams (the service's principal search); no resource is "found" by nothing.
     const [found, matched] = await Promise.all([
-      api.search(query, SearchLimit + 1),
-      query.trim() === "" ? [] : api.findResources(query, SearchLimit + 1)
+      api.search(query, SearchLimit + 1, signal),
+      query.trim() === "" ? [] : api.findResources(query, SearchLimit + 1, signal)
     ])
+    if (signal.aborted) return
     const shown = found.items.slice(0, SearchLimit).sort(byPrincipalName)
     const resources = [...matched].sort((a, b) => compareNames(a.name, b.name) || compareIds([a.id], [b.id]))
     // The focus stays in the field (to search again); the count is announced.
@@ -564,9 +577,10 @@ const resourceCount = (count: number) =>
 
 /** Downloads the CSV sheet, whole or of one view's rows. */
 const saveCsv = (filter: Readonly<Record<string, string>> = {}) =>
-  attempt(async (api) => {
+  attempt(session.signal, async (api, signal) => {
     // The message line says the wait (and is emptied once the download comes): a download has no panel of its own.
-    const { blob, name } = await api.exportCsv(filter, (wait) => show(waitingText(wait), "info"))
+    const { blob, name } = await api.exportCsv(filter, (wait) => show(waitingText(wait), "info"), signal)
+    if (signal.aborted) return
     show("")
     const url = URL.createObjectURL(blob)
     el("a", { href: url, download: name }).click()
@@ -614,23 +628,22 @@ const diffRow = (entry: DiffEntry) => [
 ]
 
 const showDiff = (target: string, base: string, note = "") =>
-  attempt(async (api) => {
+  attempt(diffTurn(), async (api, signal) => {
     const output = byId("diff-output")
-    const current = diffTurn()
     // Two large syncs take seconds to compare: the panel says it is at work rather than staying
     // blank (or showing the last comparison, which read as this one's answer).
     const comparing = `Comparing sync ${base} with sync ${target}…`
     output.removeAttribute("tabindex")
     output.replaceChildren(el("p", { class: "note", "data-testid": "diff-loading" }, comparing))
     announce("diff-status", comparing)
-    const first = await api.diff(target, base).catch((error: unknown) => {
-      if (current()) {
+    const first = await api.diff(target, base, signal).catch((error: unknown) => {
+      if (!signal.aborted) {
         output.replaceChildren()
         announce("diff-status", "")
       }
       throw error
     })
-    if (!current()) return
+    if (signal.aborted) return
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
     const append = (page: typeof first, focused = false) => {
@@ -648,11 +661,12 @@ const showDiff = (target: string, base: string, note = "") =>
         // Asked before disabling it: a disabled button loses the focus.
         const focused = document.activeElement === more
         more.disabled = true
-        void attempt(async (next) => append(await next.diff(target, base, page.next_page_token ?? undefined), focused)).finally(() => {
-          more.disabled = false
-          // A page before the last keeps the button: the keyboard's place goes back to it.
-          if (focused && !more.hidden) more.focus()
-        })
+        void attempt(signal, async (next) => append(await next.diff(target, base, signal, page.next_page_token ?? undefined), focused))
+          .finally(() => {
+            more.disabled = false
+            // A page before the last keeps the button: the keyboard's place goes back to it.
+            if (focused && !more.hidden) more.focus()
+          })
       }
     }
     const grid = table("diff-table", `Changes from sync ${base} to sync ${target}`, ["Change", "Kind", "Id", "Name", "How", "Before"], [])
@@ -678,8 +692,8 @@ const showDiff = (target: string, base: string, note = "") =>
 
 const syncLabel = (job: SyncJob) => `${job.id} (${job.finished_at ?? job.created_at})`
 
-const loadSyncs = (api: Client) =>
-  api.syncs().then(({ items }) => {
+const loadSyncs = (api: Client, signal: AbortSignal) =>
+  api.syncs(signal).then(({ items }) => {
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
     const status = byId("sync-status")
     const running = items.find((job) => job.status === "queued" || job.status === "running")
@@ -707,7 +721,7 @@ const loadSyncs = (api: Client) =>
 const enter = async (token: string) => {
   const candidate = new Client(token)
   try {
-    const kept = await loadSyncs(candidate)
+    const kept = await loadSyncs(candidate, session.signal)
     client = candidate
     sessionStorage.setItem(TokenKey, token)
     loginView.hidden = true
@@ -746,12 +760,12 @@ byId("diff-run").addEventListener("click", () => {
 })
 
 byId("start-sync").addEventListener("click", () =>
-  void attempt(async (api) => {
-    const job = await api.startSync()
+  void attempt(session.signal, async (api, signal) => {
+    const job = await api.startSync(signal)
     show(`Sync ${job.id} started; reload the syncs when it has finished.`, "info")
   }))
 
-byId("reload").addEventListener("click", () => void attempt(async (api) => void (await loadSyncs(api))))
+byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))
 
 byId("export").addEventListener("click", () => void saveCsv())
 

@@ -1,0 +1,146 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import type { Request } from "playwright-core"
+import { launchBrowser, promise, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
+import { manyRows, openExport } from "./HeldExports.js"
+import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+
+/**
+ * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
+ * `--max-concurrent-exports 1` here, held by a download the test does not read) stops trying once
+ * the address shows another view, so its late refusal is never said over the view now open; and
+ * an earlier, slower search never replaces the results of a later one. Real Chromium, the
+ * bundled service over a sandbox of the test's.
+ */
+
+const Token = "token-for-the-explorer-abandoned-views-test"
+
+const [left, opened] = manyRows.teams.map((team) => `team:${team.id}`)
+
+const waiting = (nextTry: number) =>
+  "Waiting for the service: it is already sending as many exports as it runs at once. " +
+  `Trying again in 5 s (try ${nextTry} of 4)…`
+
+const startService = Effect.gen(function*() {
+  const dataDir = yield* tempDir("explorer-abandoned-views-")
+  const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--max-concurrent-exports", "1"])
+  const service = { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl }
+  yield* syncNow(service)
+  return service
+})
+
+/** The principal an export request of the page asks for. */
+const exported = (request: Request) => {
+  const url = new URL(request.url())
+  return url.pathname === "/v1/export" ? url.searchParams.get("principal") ?? "" : undefined
+}
+
+describe("access explorer: views and searches the user has left", () => {
+  it.scopedLive(
+    "a view waiting out 429s stops trying when another view is opened; its refusal is never shown",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const held = yield* openExport(service.url, Token)
+        assert.strictEqual(held.status, 200)
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        yield* signIn(page, service, `/#principal=${left}`)
+        const shown = page.locator("[data-testid=details-waiting]")
+        // The left view's last wait: its fourth try would be refused too, and said in the message line.
+        yield* promise(() => shown.filter({ hasText: waiting(4) }).waitFor({ timeout: 30_000 }))
+
+        const asked: Array<string> = []
+        page.on("request", (request) => {
+          const principal = exported(request)
+          if (principal !== undefined) asked.push(principal)
+        })
+        yield* promise(() => page.goto(`${service.url}/#principal=${opened}`))
+        // The opened view's third try comes after the left view's fourth would have (its timer was set first).
+        yield* promise(() => shown.filter({ hasText: waiting(3) }).waitFor({ timeout: 30_000 }))
+        yield* step(page, "abandoned-view-waiting")
+        assert.deepStrictEqual(
+          [asked, yield* promise(() => page.textContent("#message")), yield* promise(() => page.textContent("#details-status"))],
+          [[opened, opened], "", waiting(3)]
+        )
+
+        // The download ahead ends: the opened view loads, and nothing of the left one shows.
+        yield* held.hangUp
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        const team = manyRows.teams[1]!
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => page.textContent("[data-testid=details-title]")),
+            yield* promise(() => page.textContent("#message")),
+            asked.filter((principal) => principal !== opened)
+          ],
+          [`${team.name} (${opened})`, "", []]
+        )
+      }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)),
+    { timeout: 240_000 }
+  )
+
+  it.scopedLive("an earlier search answered after a later one does not replace its results", () =>
+    Effect.gen(function*() {
+      const service = yield* startService
+      const context = yield* launchBrowser
+      const page = yield* promise(() => context.newPage())
+      yield* signIn(page, service)
+      // A first search opens the sync for reading, which the searches below would otherwise share.
+      yield* promise(() => page.fill("#query", "a"))
+      yield* promise(() => page.press("#query", "Enter"))
+      yield* promise(() => page.locator("[data-testid=results]").waitFor())
+      const [first, second] = manyRows.users
+      // The first search's answer is held until the second's results show (a slow network, or a slow service).
+      let release: () => void = () => {}
+      const released = new Promise<void>((resolve) => release = resolve)
+      const searchOf = (request: Request) => {
+        const url = new URL(request.url())
+        return url.pathname === "/v1/principals" ? url.search : undefined
+      }
+      const heldSearch = `?q=${encodeURIComponent(first!.email)}&limit=51`
+      // How the held search ended: cancelled by the page, or answered once let go.
+      const cancelled: Array<string> = []
+      let heldEnded: () => void = () => {}
+      const heldEnd = new Promise<void>((resolve) => heldEnded = resolve)
+      page.on("requestfailed", (request) => {
+        const search = searchOf(request)
+        if (search !== undefined) cancelled.push(search)
+        if (search === heldSearch) heldEnded()
+      })
+      page.on("requestfinished", (request) => {
+        if (searchOf(request) === heldSearch) heldEnded()
+      })
+      yield* promise(() =>
+        page.route((url) => url.pathname === "/v1/principals" && url.searchParams.get("q") === first!.email, async (route) => {
+          const response = await route.fetch()
+          await released
+          await route.fulfill({ response }).catch(() => undefined)
+        })
+      )
+      yield* promise(() => page.fill("#query", first!.email))
+      yield* promise(() => page.press("#query", "Enter"))
+      yield* promise(() => page.fill("#query", second!.email))
+      yield* promise(() => page.press("#query", "Enter"))
+      const results = page.locator("[data-testid=results] li")
+      yield* promise(() => results.filter({ hasText: second!.email }).waitFor())
+      // The held answer is let go: the page cancelled its request, or it comes and must not show.
+      release()
+      yield* promise(() => heldEnd)
+      yield* promise(() => page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))"))
+      assert.deepStrictEqual(
+        [
+          yield* promise(() => results.allTextContents()),
+          yield* promise(() => page.textContent("#results-status")),
+          cancelled
+        ],
+        [
+          [`${second!.given_name} ${second!.family_name} <${second!.email}> user:${second!.id}, enabled`],
+          `1 match for "${second!.email}".`,
+          [heldSearch]
+        ]
+      )
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+})
