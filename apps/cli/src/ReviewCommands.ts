@@ -5,8 +5,10 @@ import type { StdoutClosed } from "./output/Rows.js"
 import { type LogChoice, withLogging } from "./output/Logging.js"
 import { notice } from "./output/Notice.js"
 import { stoppableBySignals } from "./SignalTurns.js"
-import { type FlagValue, loadConfigFile, resolve } from "@baton-fivetran/settings"
+import { type FlagValue, loadConfigFile, resolveSourced } from "@baton-fivetran/settings"
+import { FileSystem } from "@effect/platform"
 import { decodeFlag } from "./settings/FlagValue.js"
+import { UsageError } from "./UsageError.js"
 import { DefaultFile, File } from "./settings/Settings.js"
 
 /**
@@ -45,16 +47,33 @@ interface OutputFlags {
 
 const review = Effect.promise(() => import("./commands/Review.js"))
 
+/**
+ * The default file missing: the user named no file, so `--file sync.c1z: no such file` read as a
+ * mistake in a flag they never typed (a reviewer in another directory than the sync's).
+ */
+const checkDefaultFile = (path: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => Effect.orElseSucceed(fs.exists(path), () => true)).pipe(
+    Effect.filterOrFail(
+      (exists) => exists,
+      () =>
+        new UsageError({
+          reason: `--file ${path}: no such file; ${path} is the default: name the sync file with -f <file.c1z> ` +
+            `(or ${File.env}), or write one here first: baton-fivetran -f ${path}`
+        })
+    )
+  )
+
 /** The file (this command's -f, the root's -f, then env, file and default) and the format. */
 const resolveOutput = (flags: OutputFlags, rootFile: Option.Option<FlagValue>, fallback: OutputFormat) =>
   Effect.gen(function*() {
     const given = Option.orElse(flags.file, () => rootFile)
-    const file = yield* resolve(File, {
+    const file = yield* resolveSourced(File, {
       flags: new Map(Option.isSome(given) ? [[File.flag, given.value]] : []),
       file: yield* loadConfigFile
     })
     const format = yield* decodeFlag("output", OutputFormat, OutputFormats.join(", "), flags.output)
-    return { file, format: Option.getOrElse(format, () => fallback) }
+    if (file.origin === "default") yield* checkDefaultFile(file.value)
+    return { file: file.value, format: Option.getOrElse(format, () => fallback) }
   })
 
 const interactiveDefault = (): OutputFormat => process.stdout.isTTY === true ? "table" : "json"

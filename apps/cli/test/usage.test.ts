@@ -73,8 +73,30 @@ describe("usage", () => {
         [2, "", "error: unknown flag '--prest'; did you mean '--preset'? (see baton-fivetran sandbox --help)\n"],
         [2, "", "error: unknown flag '--bogus' (see baton-fivetran diff --help)\n"],
         // A value starting with a dash is the flag's value, not a flag.
-        [2, "", "error: --file sync.c1z: no such file\n"]
+        [
+          2,
+          "",
+          "error: --file sync.c1z: no such file; sync.c1z is the default: name the sync file with -f <file.c1z> " +
+          "(or BATON_FILE), or write one here first: baton-fivetran -f sync.c1z\n"
+        ]
       ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a review command without -f, where the default sync.c1z is missing, says it is the default and how to name or make one", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const [defaulted, given] = yield* Effect.all([
+        runCli(["access", "user:u"], { cwd: dir }),
+        runCli(["resources", "-f", "sync.c1z"], { cwd: dir })
+      ], { concurrency: 2 })
+      assert.deepStrictEqual([defaulted.exitCode, defaulted.stdout, defaulted.stderr], [
+        2,
+        "",
+        "error: --file sync.c1z: no such file; sync.c1z is the default: name the sync file with -f <file.c1z> " +
+        "(or BATON_FILE), or write one here first: baton-fivetran -f sync.c1z\n"
+      ])
+      assert.deepStrictEqual([given.exitCode, given.stderr], [2, "error: --file sync.c1z: no such file\n"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("a missing API secret exits 2 and names --api-secret and BATON_API_SECRET", () =>
