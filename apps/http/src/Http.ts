@@ -26,9 +26,9 @@ import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
 import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
-import { normalizeFailures } from "./RequestFailures.js"
+import { normalizeFailures, undecodableRefusal } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
-import { groupOf } from "./Routes.js"
+import { groupOf, undecodableQueryParameter } from "./Routes.js"
 import { securityHeaders } from "./SecurityHeaders.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
@@ -323,7 +323,12 @@ const requestChecks = (config: ServiceConfigShape) => {
   return HttpApiBuilder.middleware(
     BatonApi,
     Effect.map(TokenCheck, ({ requireToken }) => (app) => {
-      const answered = normalizeFailures(requireToken)(app)
+      // A query parameter that does not decode is refused as a path parameter is (RequestFailures.ts), after the token check.
+      const decodedQuery = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const undecodable = groupOf(request.method, request.url) === undefined ? undefined : undecodableQueryParameter(request.url)
+        return undecodable === undefined ? app : requireToken(undecodableRefusal(undecodable))
+      })
+      const answered = normalizeFailures(requireToken)(decodedQuery)
       const checked = checkBody(answered)
       return Effect.zipRight(
         closingUnlessArrived,

@@ -86,6 +86,17 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
     })
 }
 
+/** A path or query parameter that is not valid percent-encoding: the caller's encoding is at fault, named with what it sent. */
+export const undecodableRefusal = (undecodable: { readonly name: string; readonly segment: string }): InvalidRequest => {
+  const field = echoed(undecodable.name)
+  return new InvalidRequest({
+    field,
+    message: `${field}: ${
+      JSON.stringify(echoed(undecodable.segment))
+    } is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
+  })
+}
+
 const pathOf = (url: string) => {
   const target = originForm(url)
   const query = target.indexOf("?")
@@ -115,14 +126,7 @@ export const normalizeFailures = (
           // The router matches no route when a parameter cannot be decoded: the caller's id is at fault, not the path.
           const undecodable = undecodableParameter(request.method, request.url)
           if (undecodable !== undefined) {
-            return yield* requireToken(
-              new InvalidRequest({
-                field: undecodable.name,
-                message: `${undecodable.name}: ${
-                  JSON.stringify(echoed(undecodable.segment))
-                } is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
-              })
-            )
+            return yield* requireToken(undecodableRefusal(undecodable))
           }
           return yield* requireToken(
             new NotFound({

@@ -88,7 +88,7 @@ export const routeOf = (method: string, url: string): string => find(method, url
 /** The identifier of the Api group whose endpoint `method url` would reach, if any. */
 export const groupOf = (method: string, url: string): string | undefined => find(method, url)?.group
 
-/** Whether a path segment decodes: a `%` not followed by two hex digits (or bytes that are not UTF-8) does not. */
+/** Whether a path segment or query component decodes: a `%` not followed by two hex digits (or bytes that are not UTF-8) does not. */
 const decodes = (segment: string) => {
   try {
     decodeURIComponent(segment)
@@ -110,4 +110,23 @@ export const undecodableParameter = (method: string, url: string): { readonly na
   const segments = targetSegments(url)
   const at = route.segments.findIndex((segment, i) => segment.startsWith(":") && !decodes(segments[i]!))
   return at === -1 ? undefined : { name: route.segments[at]!.slice(1), segment: segments[at]! }
+}
+
+/**
+ * The first query parameter of a request target whose name or value is not valid percent-encoding,
+ * named as it decodes (else as sent), with its value as sent. URLSearchParams, which the platform
+ * reads the query with, keeps such a `%` as it is: `?q=%ZZ` searched for the text `%ZZ`, and
+ * `?principal=%ZZ` was a 404 for a principal of that id.
+ */
+export const undecodableQueryParameter = (url: string): { readonly name: string; readonly segment: string } | undefined => {
+  const query = url.indexOf("?")
+  if (query === -1) return undefined
+  for (const pair of url.slice(query + 1).split("&")) {
+    const equals = pair.indexOf("=")
+    const name = equals === -1 ? pair : pair.slice(0, equals)
+    const value = equals === -1 ? "" : pair.slice(equals + 1)
+    if (decodes(name) && decodes(value)) continue
+    return { name: decodes(name) ? decodeURIComponent(name.replaceAll("+", " ")) : name, segment: value }
+  }
+  return undefined
 }

@@ -35,6 +35,19 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         assert.deepStrictEqual(yield* answer("GET", "/v1/principals/%zz/a/access"), [400, refusal("type", "%zz")])
       }))
 
+    it.effect("a query parameter so encoded is 400 InvalidRequest naming it too, on a search, a listing and an export", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* answer("GET", "/v1/resources?q=%ZZ"), [400, refusal("q", "%ZZ")])
+        assert.deepStrictEqual(yield* answer("GET", "/v1/principals?q=50%off"), [400, refusal("q", "50%off")])
+        assert.deepStrictEqual(yield* answer("GET", "/v1/export?format=csv&principal=user:%ZZ"), [
+          400,
+          refusal("principal", "user:%ZZ")
+        ])
+        assert.deepStrictEqual(yield* answer("GET", "/v1/grants?principal%zz=1"), [400, refusal("principal%zz", "1")])
+        const [status] = yield* answer("GET", "/v1/resources?q=%ZZ", null)
+        assert.strictEqual(status, 401)
+      }))
+
     it.effect("is 401 without a token, as every other request is, and a path of no route is still 404", () =>
       Effect.gen(function*() {
         const [status] = yield* answer("DELETE", "/v1/grants/role:50%Off:assigned:user:x", null)
