@@ -568,12 +568,16 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     /**
      * A job's run, every log line and span of it naming the job and the sync id its `.c1z` records
      * (chosen here, so that it is known from the first line): a scheduled sync has no request id
-     * to go by, and a started one's `request_id` names only the POST.
+     * to go by, and a started one's `request_id` names only the POST. Its fibers (the engine's, and
+     * those the engine forks) do not log "Fiber terminated with an unhandled error" as they end with
+     * its failure: the job awaits them and logs that failure once, as `sync job failed`, where at
+     * debug two or three such lines beside it read as a crash.
      */
     const execute = (id: string): Effect.Effect<void> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const c1zSyncId = ksuid(new Date(now))
         return runJob(id, c1zSyncId).pipe(
+          Effect.withUnhandledErrorLogLevel(Option.none()),
           Effect.annotateLogs({ job: id, c1z_sync_id: c1zSyncId }),
           Effect.annotateSpans({ "sync.job": id, "sync.c1z_sync_id": c1zSyncId })
         )

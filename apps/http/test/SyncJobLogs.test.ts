@@ -58,3 +58,43 @@ layer(harness({ logLevel: "info", syncEveryMillis: 3_600_000 }), { excludeTestSe
       }))
   }
 )
+
+layer(harness({ logLevel: "debug", badSecret: true }), { excludeTestServices: true, timeout: 60_000 })(
+  "a failed sync's logs, at debug",
+  (it) => {
+    it.effect("say its failure once, as `sync job failed`, with no 'Fiber terminated' line beside it and no credential", () =>
+      Effect.gen(function*() {
+        const { apiKey, apiSecret, logs, request } = yield* Harness
+        const response = yield* request("POST", "/v1/syncs", { token: TestToken, headers: { "x-request-id": "fail-it" } })
+        const started = yield* Effect.orDie(Effect.flatMap(response.json, Schema.decodeUnknown(SyncJob)))
+        const job = yield* awaitJob(started.id)
+        assert.strictEqual(job.status, "failed")
+        const error = "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+        assert.strictEqual(job.error, error)
+        // The job's record is written before its line: wait for the line, then give any late fiber's line time to come.
+        yield* logs.pipe(
+          Effect.filterOrFail((all) => all.some((line) => line["msg"] === "sync job failed")),
+          Effect.retry(Schedule.spaced("50 millis")),
+          Effect.timeout("10 seconds"),
+          Effect.orDie
+        )
+        yield* Effect.sleep("200 millis")
+        const all = yield* logs
+        const ofTheJob = all.filter((line) => line["job"] === job.id && line["msg"] !== "Fivetran request")
+        assert.deepStrictEqual(ofTheJob, [{
+          level: "warn",
+          msg: "sync job failed",
+          job: job.id,
+          request_id: "fail-it",
+          c1z_sync_id: ofTheJob[0]?.["c1z_sync_id"],
+          caller: ofTheJob[0]?.["caller"],
+          error
+        }])
+        assert.deepStrictEqual(all.filter((line) => String(line["msg"]).startsWith("Fiber terminated")), [])
+        const written = JSON.stringify(all)
+        assert.notInclude(written, apiSecret)
+        assert.notInclude(written, apiKey)
+        assert.notInclude(written, "not-the-secret")
+      }))
+  }
+)
