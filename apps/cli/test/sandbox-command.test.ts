@@ -71,6 +71,24 @@ describe("sandbox command", () => {
       assert.deepStrictEqual(logFields(json.stderr), [{ level: "info", msg: "sandbox stopped" }])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("a stop signal during the start prints no banner: the URL and keys of a sandbox already stopping", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      // Preloaded: the signal comes as the server starts listening, as a Ctrl-C during the start does.
+      const hook = `${dir}/signal-at-listen.cjs`
+      yield* fs.writeFileString(
+        hook,
+        [
+          "const net = require(\"node:net\")",
+          "const listen = net.Server.prototype.listen",
+          "net.Server.prototype.listen = function (...args) { process.kill(process.pid, \"SIGINT\"); return listen.apply(this, args) }"
+        ].join("\n")
+      )
+      const result = yield* runCli(["sandbox"], { env: { NODE_OPTIONS: `--require ${hook}` } })
+      assert.deepStrictEqual([result.exitCode, result.stdout, result.stderr], [130, "", "sandbox stopped\n"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("takes the sandbox's fault options: latency, a 429 burst with its Retry-After, then a share of 5xx", () =>
     Effect.gen(function*() {
       const server = yield* Command.start(cliCommand([

@@ -11,6 +11,7 @@ import {
 import { Console, Effect, Layer, LogLevel, Option, Schema } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
+import { signalsTurn } from "../SignalTurns.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
@@ -187,14 +188,17 @@ export const serveSandbox = (flags: SandboxFlags) =>
       ].join("\n"))
     })
     const listenPort = Option.getOrElse(port, () => 0)
-    yield* Layer.launch(
-      Layer.effectDiscard(announce).pipe(
-        Layer.provideMerge(
-          Sandbox.layer({ snapshot, port: listenPort, faults, rateLimit }).pipe(Layer.mapError(listenRefusal(listenPort)))
-        )
-      )
+    const server = Sandbox.layer({ snapshot, port: listenPort, faults, rateLimit }).pipe(Layer.mapError(listenRefusal(listenPort)))
+    // A Ctrl-C during the start (the account's generation, the listen) printed the banner of a
+    // sandbox already stopping: its handler runs in a later turn of the event loop than the listen's.
+    // The banner waits for that turn, outside the layer's build, which is not interruptible.
+    yield* Effect.scoped(
+      Effect.flatMap(Layer.build(server), (context) =>
+        signalsTurn.pipe(Effect.zipRight(Effect.provide(announce, context)), Effect.zipRight(Effect.never)))
     ).pipe(
       // On stderr: stdout carries the banner only, for a script reading the URL and keys.
-      Effect.onInterrupt(() => notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
+      Effect.onInterrupt(() =>
+        notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" })
+      )
     )
   })
