@@ -201,7 +201,8 @@ const counted = (count: number) => count.toLocaleString("en")
 /** How many rows the table shows of how many the view has (of how many were read, past ReadLimit). */
 const countText = (shown: number, read: number, more: boolean) =>
   more
-    ? `${counted(shown)} of the first ${counted(read)} rows; download the export for all of them.`
+    ? `${counted(shown)} of the first ${counted(read)} rows the service sent; the view has more, which the page does not ` +
+      "read: download these rows (CSV) for all of them."
     : shown < read
     ? `${counted(shown)} of ${counted(read)} rows.`
     : `${counted(read)} ${read === 1 ? "row" : "rows"}.`
@@ -229,8 +230,10 @@ const sortRows = (
 
 /**
  * A view's table of `rows` (already sorted), PageRows at a time: "Show more rows" adds the next
- * ones (the keyboard's place moves to the first of them once the button goes), and `count` says
- * how many are shown of how many. `more`: the view has rows past the ReadLimit read.
+ * ones, and `count` says how many are shown of how many. `more`: the view has rows past the
+ * ReadLimit read. The button is under the table and above it: a keyboard user would otherwise Tab
+ * through every link of 1,000 rows to reach it. Pressed above, the keyboard's place moves to the
+ * first row it brought; under, it stays on the button until the last rows come, then moves so.
  */
 const pagedTable = (
   testId: string,
@@ -242,26 +245,30 @@ const pagedTable = (
 ): ReadonlyArray<Node> => {
   const grid = table(testId, caption, headers, [])
   const body = grid.tBodies[0]!
-  const button = el("button", { type: "button", "data-testid": "rows-more" }, "Show more rows")
+  const above = el("button", { type: "button", "data-testid": "rows-more-above" }, "Show more rows")
+  const under = el("button", { type: "button", "data-testid": "rows-more" }, "Show more rows")
   const append = () => {
     const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) =>
       el("tr", {}, ...cells(row).map((cell) => el("td", {}, cell)))
     )
     body.append(...added)
     view.count.textContent = countText(body.rows.length, rows.length, view.more)
-    button.hidden = body.rows.length === rows.length
+    above.hidden = under.hidden = body.rows.length === rows.length
     return added
   }
+  const focusFirst = (added: ReadonlyArray<HTMLTableRowElement>) => {
+    if (added[0] === undefined) return
+    added[0].tabIndex = -1
+    added[0].focus()
+  }
   append()
-  button.addEventListener("click", () => {
+  above.addEventListener("click", () => focusFirst(append()))
+  under.addEventListener("click", () => {
     const added = append()
     // The button pressed is gone with the last rows: the keyboard's place is the first row it brought.
-    if (button.hidden && added[0] !== undefined) {
-      added[0].tabIndex = -1
-      added[0].focus()
-    }
+    if (under.hidden) focusFirst(added)
   })
-  return [grid, button]
+  return [above, grid, under]
 }
 
 /**
