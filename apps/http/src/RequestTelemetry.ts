@@ -1,15 +1,19 @@
 import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { randomUUID } from "node:crypto"
+import { IncomingMessage, type ServerResponse } from "node:http"
 import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
 import { TokenCheck } from "./Auth.js"
 import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { redactedUrlAttributes } from "./RedactedUrl.js"
 import { routeOf } from "./Routes.js"
+import { type FollowedAnswer, followStreamed, type StreamedEnd } from "./StreamedAnswers.js"
 
 /**
  * What every request leaves behind: one log line at info (method, route, status, duration,
- * request id; error for a 5xx; debug for a probe's or scrape's success), the request id echoed in `X-Request-Id` and annotated on the
+ * request id; error for a 5xx; debug for a probe's or scrape's success; a streamed body's answer
+ * written at its end, saying how it ended and the bytes sent: StreamedAnswers.ts), the request id echoed in `X-Request-Id` and annotated on the
  * request's span and on every log line written while it is handled, and the HTTP metrics. The
  * platform's tracer wraps this, so the server span (named by `spanName`) is the current span here.
  * The caller (Caller.ts), when the request carried one of the service's tokens, is annotated beside
@@ -46,6 +50,23 @@ const routineRoutes: ReadonlySet<string> = new Set(["/healthz", "/readyz", Extra
 export const requestLogLevel = (route: string, status: number): LogLevel.LogLevel =>
   status >= 500 ? LogLevel.Error : status < 400 && routineRoutes.has(route) ? LogLevel.Debug : LogLevel.Info
 
+/**
+ * How `http_server_requests_total` counts a streamed answer that did not complete: its head said
+ * 200, but the client did not get the body. One the client abandoned counts as 499 (nginx's "client
+ * closed request"), one the service failed to finish as 500, so that neither passes for a sheet
+ * delivered and a failure reaches the 5xx alerts.
+ */
+const countedStatus = (status: number, end: StreamedEnd): number =>
+  end === "aborted" ? ClientClosedRequest : end === "failed" ? 500 : status
+
+const ClientClosedRequest = 499
+
+/** The Node response of a request the Node server made (none for one made otherwise, as in a test of this file). */
+const nodeConnection = (request: HttpServerRequest.HttpServerRequest): ServerResponse | undefined =>
+  NodeHttpServerRequest.toIncomingMessage(request) instanceof IncomingMessage
+    ? NodeHttpServerRequest.toServerResponse(request)
+    : undefined
+
 /** The server span's name: `GET /v1/syncs/:id` (OpenTelemetry's `{method} {http.route}`). */
 export const spanName = (request: HttpServerRequest.HttpServerRequest) => `${request.method} ${routeOf(request.method, request.url)}`
 
@@ -67,15 +88,42 @@ const handle = <E, R>(
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, RequestIdHeader, requestId))
     )
-    const exit = yield* Effect.exit(app)
-    const status = HttpServerError.exitResponse(exit).status
-    const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
-    const labels = [MetricLabel.make("method", request.method), MetricLabel.make("route", route)]
-    yield* Metric.increment(Metric.taggedWithLabels(httpRequests, [...labels, MetricLabel.make("status", String(status))]))
-    yield* Metric.update(Metric.taggedWithLabels(httpRequestDuration, labels), seconds)
-    const fields = { method: request.method, route, status, duration_ms: Math.round(seconds * 1000) }
-    yield* Effect.logWithLevel(requestLogLevel(route, status), "http request").pipe(Effect.annotateLogs(fields))
-    return yield* exit
+    const connection = nodeConnection(request)
+    let followed: FollowedAnswer | undefined
+    if (connection !== undefined && request.method !== "HEAD") {
+      yield* HttpApp.appendPreResponseHandler((_, response) =>
+        Effect.sync(() => {
+          followed = followStreamed(response, connection)
+          return followed?.response ?? response
+        })
+      )
+    }
+    // The line is written however the answer ended: a client hanging up mid-body interrupts the request.
+    return yield* Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(restore(app))
+        const status = HttpServerError.exitResponse(exit).status
+        const ended = followed?.ending()
+        const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+        const labels = [MetricLabel.make("method", request.method), MetricLabel.make("route", route)]
+        const counted = ended === undefined ? status : countedStatus(status, ended.end)
+        yield* Metric.increment(Metric.taggedWithLabels(httpRequests, [...labels, MetricLabel.make("status", String(counted))]))
+        yield* Metric.update(Metric.taggedWithLabels(httpRequestDuration, labels), seconds)
+        const fields = {
+          method: request.method,
+          route,
+          status,
+          ...(ended === undefined ? {} : { outcome: ended.end, bytes: ended.bytes }),
+          duration_ms: Math.round(seconds * 1000)
+        }
+        if (ended !== undefined) {
+          yield* Effect.annotateCurrentSpan({ "http.response.outcome": ended.end, "http.response.body.size": ended.bytes })
+        }
+        const level = ended?.end === "failed" ? LogLevel.Error : requestLogLevel(route, status)
+        yield* Effect.logWithLevel(level, "http request").pipe(Effect.annotateLogs(fields))
+        return yield* exit
+      })
+    )
   })
 
 export const requestTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | TokenCheck> =>

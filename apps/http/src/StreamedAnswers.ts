@@ -1,0 +1,84 @@
+import { HttpBody, HttpServerResponse } from "@effect/platform"
+import { Effect, Stream } from "effect"
+import type { ServerResponse } from "node:http"
+import { pipeline, Readable, Transform } from "node:stream"
+
+/**
+ * An answer whose body is sent as it is read (an export's sheet, a sync's `.c1z`): its status went
+ * out with the head, before the client had the body. The platform sends the body before the
+ * request's middleware resumes, and resumes it just the same when the client hangs up mid-body or
+ * the body's source fails, so that a 200 alone said nothing of what the client got. Such a body is
+ * counted as it is sent on its Node response, and how it ended is told apart: `completed` (the
+ * response ended with every byte), `aborted` (the client went away first) or `failed` (the source
+ * failed while the client was there: the platform then ends the response early, and a chunked
+ * sheet's client may take the cut body for a whole one).
+ */
+
+export type StreamedEnd = "completed" | "aborted" | "failed"
+
+export interface StreamedAnswer {
+  readonly end: StreamedEnd
+  /** The body's bytes handed to the connection (an aborted download's client got at most these). */
+  readonly bytes: number
+}
+
+export interface FollowedAnswer {
+  /** The answer to send in place of the one given: the same, its body counted. */
+  readonly response: HttpServerResponse.HttpServerResponse
+  /** How the body ended, once the platform has sent it (or given up). */
+  readonly ending: () => StreamedAnswer
+}
+
+/**
+ * `response` followed as it is sent on `connection`, when its body is streamed (a stream, or a
+ * Node stream such as a file's); none otherwise.
+ */
+export const followStreamed = (
+  response: HttpServerResponse.HttpServerResponse,
+  connection: ServerResponse
+): FollowedAnswer | undefined => {
+  const body = response.body
+  if (body._tag !== "Stream" && !(body._tag === "Raw" && body.body instanceof Readable)) return undefined
+  let bytes = 0
+  let read = false
+  let failed = false
+  // A source failing once the client has gone is only being torn down with the answer.
+  const sourceFailed = () => {
+    if (!connection.destroyed) failed = true
+  }
+  // Not the response's own state: the platform ends it after an abort too, and Node then counts it finished.
+  const ending = (): StreamedAnswer => ({
+    end: failed ? "failed" : read && connection.writableEnded ? "completed" : "aborted",
+    bytes
+  })
+  if (body._tag === "Stream") {
+    const counted = body.stream.pipe(
+      Stream.tap((chunk) => Effect.sync(() => bytes += chunk.byteLength)),
+      Stream.onEnd(Effect.sync(() => read = true)),
+      Stream.tapErrorCause(() => Effect.sync(sourceFailed))
+    )
+    return { response: HttpServerResponse.setBody(response, HttpBody.stream(counted, body.contentType, body.contentLength)), ending }
+  }
+  if (body._tag === "Raw" && body.body instanceof Readable) {
+    const source = body.body
+    source.once("error", sourceFailed)
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.byteLength
+        done(null, chunk)
+      },
+      flush(done) {
+        read = true
+        done()
+      }
+    })
+    // The platform's pipeline to the connection destroys the counter when the client goes; this one then closes the source (a file's descriptor).
+    pipeline(source, counter, () => {})
+    const counted = HttpBody.raw(counter, {
+      ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
+      ...(body.contentLength === undefined ? {} : { contentLength: body.contentLength })
+    })
+    return { response: HttpServerResponse.setBody(response, counted), ending }
+  }
+  return undefined
+}
