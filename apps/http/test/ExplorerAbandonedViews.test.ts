@@ -10,8 +10,9 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 /**
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
  * `--max-concurrent-exports 1` here, held by a download the test does not read) stops trying once
- * the address shows another view, so its late refusal is never said over the view now open; and
- * an earlier, slower search never replaces the results of a later one. Real Chromium, the
+ * the address shows another view, so its late refusal is never said over the view now open; a
+ * download waiting so ends with the sign-out; and an earlier, slower search never replaces the
+ * results of a later one. Real Chromium, the
  * bundled service over a sandbox of the test's.
  */
 
@@ -77,6 +78,44 @@ describe("access explorer: views and searches the user has left", () => {
             asked.filter((principal) => principal !== opened)
           ],
           [`${team.name} (${opened})`, "", []]
+        )
+      }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)),
+    { timeout: 240_000 }
+  )
+
+  it.scopedLive(
+    "a download waiting out 429s ends with the sign-out: the next person's download is the only one",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const held = yield* openExport(service.url, Token)
+        assert.strictEqual(held.status, 200)
+        const context = yield* launchBrowser
+        const page = yield* promise(() => context.newPage())
+        yield* signIn(page, service)
+        yield* promise(() => page.click("#export"))
+        yield* promise(() => page.locator("#message", { hasText: waiting(2) }).waitFor())
+
+        const asked: Array<string> = []
+        page.on("request", (request) => {
+          if (exported(request) !== undefined) asked.push(new URL(request.url()).search)
+        })
+        const downloads: Array<string> = []
+        page.on("download", (download) => downloads.push(download.suggestedFilename()))
+        yield* promise(() => page.click("#sign-out"))
+        assert.strictEqual(yield* promise(() => page.textContent("#message")), "")
+        // The slot frees; a page timer of the wait's length, set after the download's own, ends after
+        // its next try would have been sent.
+        yield* held.hangUp
+        yield* promise(() => page.evaluate("new Promise((resolve) => setTimeout(resolve, 5000))"))
+        // The next sign-in, in the same page: its download is the only one, at its first try.
+        yield* promise(() => page.fill("#token", Token))
+        yield* promise(() => page.press("#token", "Enter"))
+        yield* promise(() => page.locator("#app").waitFor())
+        const [download] = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
+        assert.deepStrictEqual(
+          [asked, downloads, yield* promise(() => page.textContent("#message"))],
+          [["?format=csv"], [download.suggestedFilename()], ""]
         )
       }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)),
     { timeout: 240_000 }
