@@ -1,7 +1,7 @@
 import { HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer } from "effect"
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import { makeEndpoints } from "./http/Endpoints.js"
 import { FaultInjector, type FaultOptions } from "./http/Faults.js"
 import type { RequestHook } from "./http/RequestHook.js"
@@ -56,7 +56,7 @@ export const DEFAULT_HOURLY_LIMIT = 20_000
 export const DEFAULT_INVITES_HOURLY_LIMIT = 500
 export const DEFAULT_RATE_WINDOW_SECONDS = HOUR_MILLIS / 1000
 
-const make = (options: SandboxOptions) =>
+const make = (options: SandboxOptions, node: Server) =>
   Effect.gen(function*() {
     const state = new AccountState(options.snapshot, {
       ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -86,6 +86,10 @@ const make = (options: SandboxOptions) =>
     })).pipe(
       HttpMiddleware.withTracerDisabledWhenEffect(() => true)
     )
+    // Closing the server waits for the requests in flight, and one held by --latency (up to ten
+    // minutes) held the stop as long: their connections are ended first, which interrupts their
+    // handlers, and their clients see the connection close.
+    yield* Effect.addFinalizer(() => Effect.sync(() => node.closeAllConnections()))
     const address = server.address
     const baseUrl = address._tag === "TcpAddress"
       ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
@@ -107,9 +111,10 @@ const make = (options: SandboxOptions) =>
 /** The in-memory Fivetran REST API, served over HTTP for as long as the layer lives. */
 export class Sandbox extends Context.Tag("fivetran-sandbox/Sandbox")<Sandbox, SandboxShape>() {
   static layer = (options: SandboxOptions) =>
-    Layer.scoped(Sandbox, make(options)).pipe(
-      Layer.provide(
-        NodeHttpServer.layerServer(createServer, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" })
+    Layer.unwrapEffect(Effect.sync(() => {
+      const node = createServer()
+      return Layer.scoped(Sandbox, make(options, node)).pipe(
+        Layer.provide(NodeHttpServer.layerServer(() => node, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" }))
       )
-    )
+    }))
 }
