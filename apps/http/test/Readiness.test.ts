@@ -133,8 +133,10 @@ layer(harness({ maxAttempts: 2 }), { excludeTestServices: true, timeout: 90_000 
           status: "ready",
           account_id: null,
           account_name: null,
-          message: "Fivetran is failing (GET /v1/account/info: unexpected response body: Expected double-quoted property " +
-            "name in JSON at position 181); the key worked before, and the service answers, though no sync is kept yet to query"
+          message: "Fivetran is failing (GET /v1/account/info: Fivetran answered 200, but its body is not JSON (182 bytes, " +
+            `starting '{"code":"Success","message":"Account inf…'): a proxy or gateway between may be rewriting answers; ` +
+            "check the base URL and any proxy (HTTPS_PROXY, HTTP_PROXY) on the way; gave up after 2 attempts); the key " +
+            "worked before, and the service answers, though no sync is kept yet to query"
         }])
       }).pipe(Effect.ensuring(Effect.flatMap(Harness, ({ sandbox }) => sandbox.setFaults({})))))
   }

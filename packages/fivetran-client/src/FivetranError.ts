@@ -3,6 +3,7 @@ import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
 import { ClientWaitSetting } from "./RateLimitWaitCap.js"
 import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
+import { withThousands } from "./Thousands.js"
 import { formatWait } from "./WaitDuration.js"
 
 /** `METHOD /path` of the failed call, never the query string's secrets (there are none) nor headers. */
@@ -204,8 +205,9 @@ export class ServerError extends Data.TaggedError("ServerError")<{
 /**
  * A body that breaks the schema, or that the client refuses as a whole (over MaxResponseBytes, a
  * page whose `next_cursor` repeats one its listing already followed): names the endpoint and the
- * offending field. Not retried: the same request would get the same answer. Only a body cut off
- * in the middle of its JSON (`cutShort`) is retried, as a transport failure is.
+ * offending field. Not retried: the same request would get the same answer. Only a read's body cut
+ * off in the middle of its JSON (`cutShort`) or no JSON at all (`notJson`) is retried, as a
+ * transport failure is (RetryPolicy's `garbledBody`).
  */
 export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly endpoint: Endpoint
@@ -224,11 +226,25 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly answeredStatus?: number
   /** The 2xx answer's status when its body was an HTML page, not Fivetran's JSON. */
   readonly htmlPageStatus?: number
-  /** Set when a body cut short ended the call after more than one attempt, each cut short (or the last). */
+  /**
+   * The whole 2xx body was no JSON at all (neither cut off nor an HTML page; `answeredStatus` is
+   * set): its size, and its first characters as an error may show them (ResponseErrors.ts).
+   */
+  readonly notJson?: { readonly bytes: number; readonly start: string }
+  /** Set when a garbled body (`garbledBody`) ended the call after more than one attempt, each so (or the last). */
   readonly attempts?: number | undefined
 }> {
   override get message() {
     if (this.htmlPageStatus !== undefined) return htmlPageAnswer(this.endpoint, this.htmlPageStatus)
+    if (this.notJson !== undefined) {
+      // Said what answered and what to check: a JSON parser's "Expected double-quoted property name
+      // in JSON at position 4602" named neither.
+      const body = this.notJson.bytes === 0
+        ? "its body is empty, not JSON"
+        : `its body is not JSON (${withThousands(this.notJson.bytes)} bytes, starting '${this.notJson.start}')`
+      return `${this.endpoint}: Fivetran answered ${this.answeredStatus ?? "2xx"}, but ${body}: a proxy or gateway between may be ` +
+        `rewriting answers; check the base URL and any proxy (HTTPS_PROXY, HTTP_PROXY) on the way${gaveUpAfter(this.attempts)}`
+    }
     const where = this.field === "" ? "" : ` at ${this.field}`
     return `${this.endpoint}: unexpected response body${where}: ${this.detail}${gaveUpAfter(this.attempts)}`
   }
@@ -276,6 +292,7 @@ export const withAttempts = (
       ...(error.cutShort === undefined ? {} : { cutShort: error.cutShort }),
       ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),
       ...(error.htmlPageStatus === undefined ? {} : { htmlPageStatus: error.htmlPageStatus }),
+      ...(error.notJson === undefined ? {} : { notJson: error.notJson }),
       attempts
     })
     : error._tag === "Transport"

@@ -32,10 +32,12 @@ import {
   htmlPageResponse,
   invalidResponse,
   isHtmlPage,
+  isNotJson,
+  notJsonResponse,
   type Scrub
 } from "./ResponseErrors.js"
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
-import { announcedWaitMillis, type HttpMethod, mayHaveActed, retrySchedule } from "./RetryPolicy.js"
+import { announcedWaitMillis, garbledBody, type HttpMethod, mayHaveActed, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
 import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
@@ -310,7 +312,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
 
     /**
      * One attempt; succeeds with the body's decoding (a decoding failure is not retried, but for a
-     * body cut short). `repeats`,
+     * garbled body). `repeats`,
      * the failure a retry repeats, counts the retry here, once it is sent: a call abandoned during
      * its backoff (a readiness check's caller giving up) made no retry.
      */
@@ -341,8 +343,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         const response = yield* result
         if (response.body.ok) {
           const decoded = response.body.decoded
-          // A body cut in transit fails the attempt, for the retry policy to judge; any other decoding failure ends the call.
-          if (Either.isLeft(decoded) && decoded.left._tag === "InvalidResponse" && decoded.left.cutShort === true) {
+          // A garbled body (cut off, or no JSON) fails the attempt, for the retry policy to judge; any other decoding failure ends the call.
+          if (Either.isLeft(decoded) && garbledBody(decoded.left)) {
             return yield* decoded.left
           }
           return decoded
@@ -500,8 +502,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                   retryAfterFrom: error.retryAfterFrom,
                   attempts
                 })
-                : (error._tag === "Transport" || error._tag === "ServerError" ||
-                    (error._tag === "InvalidResponse" && error.cutShort === true)) && attempts > 1
+                : (error._tag === "Transport" || error._tag === "ServerError" || garbledBody(error)) && attempts > 1
                 ? withAttempts(error, attempts)
                 : error._tag === "NotFound" && request.method === "DELETE" && mayHaveActedOn !== undefined
                 ? asRepeatOf(error, attempts, retryReason(mayHaveActedOn))
@@ -551,6 +552,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             ? cutShortResponse(endpoint, body.length)
             : isHtmlPage(text)
             ? htmlPageResponse(endpoint, status)
+            : isNotJson(text)
+            ? notJsonResponse(endpoint, status, text, body.length, scrub)
             : invalidResponse(endpoint, error, scrub, status)
         })
       )

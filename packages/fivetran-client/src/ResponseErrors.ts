@@ -128,6 +128,31 @@ export const invalidResponse = (endpoint: Endpoint, error: ParseResult.ParseErro
 export const htmlPageResponse = (endpoint: Endpoint, status: number): InvalidResponse =>
   new InvalidResponse({ endpoint, field: "", detail: "an HTML page", htmlPageStatus: status })
 
+/** How much of a body that is no JSON its error shows: enough to tell a proxy's text or a gateway's note from Fivetran's JSON. */
+const ShownStart = 40
+/** The part of such a body scrubbed before its start is cut: a secret that begins within the start is masked whole. */
+const ScrubbedPrefix = 1000
+
+/**
+ * A whole 2xx body that is no JSON at all (not cut off mid-JSON, not an HTML page): something between
+ * rewrote or garbled it (a proxy, a gateway). Its first characters are kept, scrubbed, cut and
+ * escaped, never more: the rest may be anyone's data.
+ */
+export const notJsonResponse = (endpoint: Endpoint, status: number, text: string, bytes: number, scrub: Scrub): InvalidResponse => {
+  const characters = Array.from(scrub(text.slice(0, ScrubbedPrefix)))
+  const start = shownText(characters.slice(0, ShownStart).join(""))
+  return new InvalidResponse({
+    endpoint,
+    field: "",
+    detail: "not JSON",
+    answeredStatus: status,
+    notJson: { bytes, start: characters.length > ShownStart || text.length > ScrubbedPrefix ? `${start}…` : start }
+  })
+}
+
+/** Whether a body is no JSON at all (checked only once its decoding has failed). */
+export const isNotJson = (text: string): boolean => Either.isLeft(Either.try(() => JSON.parse(text) as unknown))
+
 /**
  * A 2xx body that ends in the middle of its JSON, complete by HTTP's framing (a proxy forwarding
  * half a body, a close-delimited answer whose connection dropped): cut off in transit.

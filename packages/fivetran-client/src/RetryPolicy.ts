@@ -1,5 +1,5 @@
 import { Duration, Effect, Random, Schedule } from "effect"
-import type { FivetranError } from "./FivetranError.js"
+import type { FivetranError, InvalidResponse } from "./FivetranError.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { retryAfterMillis } from "./RetryAfter.js"
 
@@ -19,6 +19,14 @@ export const answeredBeforeBreaking = (error: FivetranError): boolean =>
   (error._tag === "Transport" && error.answeredStatus !== undefined && error.answeredStatus >= 200 && error.answeredStatus < 300)
 
 /**
+ * A 2xx body that a repeat of a read may get whole: cut off mid-JSON, or whole but no JSON at all
+ * (a proxy or gateway that garbled it). An HTML page (a proxy's login page, another server) and
+ * JSON of another shape (a changed API) are answered the same again, so they are not.
+ */
+export const garbledBody = (error: FivetranError): error is InvalidResponse =>
+  error._tag === "InvalidResponse" && (error.cutShort === true || error.notJson !== undefined)
+
+/**
  * Whether Fivetran may have acted on a request that failed so: it answered 5xx (it may fail after
  * acting), or the request was sent and no answer came (a reset, the deadline). A connection never
  * made cannot have reached it.
@@ -33,8 +41,12 @@ export const mayHaveActed = (error: FivetranError): boolean =>
  * answer whose body was cut off (mid-JSON, or by a reset or the deadline after the status line)
  * only for GET: a write answered 2xx was made, and its repeat would report the caller's own change
  * as found done (a DELETE's 404) or repeat it for nothing; callers that need no body count it made
- * (`answeredBeforeBreaking`, connector-core's AcceptedWrite). A complete body that is not JSON, or
- * breaks the schema, is not repeated: a proxy's page or a changed API answers the same again.
+ * (`answeredBeforeBreaking`, connector-core's AcceptedWrite). A complete 2xx body that is no JSON
+ * at all is repeated as one cut off is, and only for GET (`garbledBody`): a proxy or gateway that
+ * garbled one answer (a buffer mixed up, an encoding mangled) may pass the next one whole, and a
+ * read is safe to repeat; a read that it garbles every time ends after `maxAttempts`, as a cut one
+ * does. An HTML page, or JSON that breaks the schema, is not repeated: a proxy's page or a changed
+ * API answers the same again.
  * POST creates things (users, teams, groups, memberships) and Fivetran has no idempotency key,
  * so a POST whose fate is unknown (a 5xx, a timeout, a reset after sending) is not repeated:
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
@@ -56,7 +68,7 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) && error.unusableUrl === undefined &&
         (method !== "POST" || error.connectFailed === true)
     case "InvalidResponse":
-      return error.cutShort === true
+      return garbledBody(error)
     default:
       return false
   }

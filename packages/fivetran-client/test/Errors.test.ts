@@ -255,7 +255,8 @@ describe("errors from real HTTP responses", () => {
       const notJson = yield* Effect.flip(client.getUser("quiet_harbor"))
       assert.strictEqual(
         notJson.message,
-        `GET /v1/users/quiet_harbor: unexpected response body: Unexpected token '\\u001b', "\\u001b[2Jhello" is not valid JSON`
+        "GET /v1/users/quiet_harbor: Fivetran answered 200, but its body is not JSON (9 bytes, starting '\\u001b[2Jhello'): a proxy " +
+          "or gateway between may be rewriting answers; check the base URL and any proxy (HTTPS_PROXY, HTTP_PROXY) on the way"
       )
       for (const error of [refused, notJson]) assert.notMatch(error.message, /[\p{Cc}\u202a-\u202e]/u)
     }))
