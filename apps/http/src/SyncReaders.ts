@@ -1,6 +1,6 @@
 import { type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
-import { Duration, Effect, Exit, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
+import { Duration, Effect, Exit, Fiber, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
 import { isDamagedSyncFile } from "./DamagedSyncFile.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { WorkingCopies } from "./WorkingCopies.js"
@@ -52,6 +52,14 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
     // once the requests reading it are done, instead of holding a slot and the disk for minutes.
     const deletedJobs = yield* jobs.deletedJobs
     yield* Effect.forkScoped(Stream.runForEach(Stream.fromQueue(deletedJobs), (id) => readers.invalidate(id)))
+    const serviceScope = yield* Effect.scope
+    /**
+     * Has the cache open `syncId`'s reader on a fiber of the service's own: an open runs on the fiber
+     * that asked first and is shared with the requests arriving meanwhile, so one run on a request's
+     * fiber was interrupted when that client hung up (the explorer cancels a replaced search) and
+     * failed them all with 499. The caller then takes the open reader from the cache.
+     */
+    const openShared = (syncId: string) => Effect.flatMap(Effect.forkIn(Effect.scoped(readers.get(syncId)), serviceScope), Fiber.join)
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })
@@ -73,7 +81,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
      */
     const reader = (syncId: string): Effect.Effect<C1zReader, StorageUnavailable | NotFound, Scope.Scope> =>
       Effect.catchAll(
-        readers.get(syncId),
+        Effect.zipRight(openShared(syncId), readers.get(syncId)),
         (error): Effect.Effect<never, StorageUnavailable | NotFound> =>
           error._tag === "WorkingCopyFailed"
             ? Effect.logError("could not make the working copy of a sync").pipe(
