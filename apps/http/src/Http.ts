@@ -325,8 +325,11 @@ const requestChecks = (config: ServiceConfigShape) => {
     Effect.map(TokenCheck, ({ requireToken }) => (app) => {
       // A query parameter that does not decode is refused as a path parameter is (RequestFailures.ts), after the token check.
       const decodedQuery = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        const undecodable = groupOf(request.method, request.url) === undefined ? undefined : undecodableQueryParameter(request.url)
-        return undecodable === undefined ? app : requireToken(undecodableRefusal(undecodable))
+        // The query is looked at first: finding the route is the dearer step, and only a bad query needs it.
+        const undecodable = undecodableQueryParameter(request.url)
+        return undecodable === undefined || groupOf(request.method, request.url) === undefined
+          ? app
+          : requireToken(undecodableRefusal(undecodable))
       })
       const answered = normalizeFailures(requireToken)(decodedQuery)
       const checked = checkBody(answered)
