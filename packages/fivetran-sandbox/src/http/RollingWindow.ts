@@ -36,6 +36,12 @@ export class RollingWindow {
     return { _tag: "Admitted", remaining: this.limit - inWindow - 1 }
   }
 
+  /** What is left now, counting nothing: for an answer that spends none of the budget. */
+  remaining(now: number): number {
+    this.expire(now)
+    return Math.max(0, this.limit - (this.times.length - this.head))
+  }
+
   private expire(now: number): void {
     while (this.head < this.times.length && this.times[this.head]! + this.windowMillis <= now) this.head++
     if (this.head > 1024 && this.head * 2 > this.times.length) {

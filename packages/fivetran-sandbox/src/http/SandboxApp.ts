@@ -105,13 +105,24 @@ const applyBodyFault = (
   }
 }
 
+/** The 429 or 5xx a fault plan answers with in place of the account. */
+const injectedAnswer = (plan: FaultPlan): HttpServerResponse.HttpServerResponse => {
+  if (plan.burstRetryAfter !== undefined) return errorReply(tooManyRequests("Too many requests (injected)", plan.burstRetryAfter))
+  const status = plan.serverError ?? 500
+  return json(status, {
+    code: status === 500 ? "InternalServerError" : status === 502 ? "BadGateway" : "ServiceUnavailable",
+    message: "Injected server failure"
+  })
+}
+
 const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
 
 /**
- * The whole request pipeline: dropped connections, authentication, the account's hourly budget (for
- * requests with valid credentials), injected 429s and 5xx, the test hook, the 401 of a request that
- * failed authentication, authorisation, content negotiation, routing, injected body faults, the rate-limit headers on every answer counted in the
- * budget, the injected latency, and the request log.
+ * The whole request pipeline: dropped connections, authentication, injected 429s and 5xx (answered
+ * in front of the account: they spend none of its budget), the account's hourly budget (for requests
+ * with valid credentials), the test hook, the 401 of a request that failed authentication,
+ * authorisation, content negotiation, routing, injected body faults, the rate-limit headers on every
+ * answer to known credentials, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
   const router = makeRouter(deps.endpoints)
@@ -188,41 +199,44 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
     // request whose credentials name no account spends none of it, is not refused by it, and is told
     // nothing of it (`route` answers 401).
     const credential = authenticate(deps.state, request.headers["authorization"])
-    const admission = credential instanceof ApiError ? undefined : deps.rateLimit.admit(now)
+    const known = !(credential instanceof ApiError)
     let fault: FaultKind | null = null
     let response: HttpServerResponse.HttpServerResponse
-    if (admission?._tag === "Refused") {
-      response = errorReply(
-        tooManyRequests(
-          `Rate limit of ${deps.rateLimit.limit} requests per ${deps.rateLimit.windowText} exceeded`,
-          admission.retryAfterSeconds
-        )
-      )
-    } else if (plan.burstRetryAfter !== undefined) {
-      fault = "rate-limit-burst"
-      response = errorReply(tooManyRequests("Too many requests (injected)", plan.burstRetryAfter))
-    } else if (plan.serverError !== undefined) {
-      fault = "server-error"
-      response = json(plan.serverError, {
-        code: plan.serverError === 500 ? "InternalServerError" : plan.serverError === 502 ? "BadGateway" : "ServiceUnavailable",
-        message: "Injected server failure"
-      })
+    let remaining: number | null
+    if (plan.burstRetryAfter !== undefined || plan.serverError !== undefined) {
+      // An injected 429 or 5xx stands for an answer from in front of the account (a gateway, a
+      // proxy): Fivetran did no work, so it spends none of the budget (Fivetran's docs say nothing of
+      // how its own refusals count; its budget refusals are not counted, RollingWindow). Its headers
+      // say what is left, so a client does not take the 429 for a spent budget.
+      remaining = known ? deps.rateLimit.remaining(now) : null
+      fault = plan.burstRetryAfter !== undefined ? "rate-limit-burst" : "server-error"
+      response = injectedAnswer(plan)
     } else {
-      yield* deps.beforeHandling({ method, path })
-      response = yield* route(request, method, path, credential)
-      if (deps.faults.loseAnswer(method)) {
-        yield* holdBack
-        yield* record(0, "answer-lost", null)
-        NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
-        return yield* Effect.never
-      }
-      if (plan.body !== undefined) {
-        fault = bodyFaultKind[plan.body]
-        response = applyBodyFault(response, plan.body, deps.faults.slowBody)
+      const admission = known ? deps.rateLimit.admit(now) : undefined
+      remaining = admission === undefined ? null : admission._tag === "Admitted" ? admission.remaining : 0
+      if (admission?._tag === "Refused") {
+        response = errorReply(
+          tooManyRequests(
+            `Rate limit of ${deps.rateLimit.limit} requests per ${deps.rateLimit.windowText} exceeded`,
+            admission.retryAfterSeconds
+          )
+        )
+      } else {
+        yield* deps.beforeHandling({ method, path })
+        response = yield* route(request, method, path, credential)
+        if (deps.faults.loseAnswer(method)) {
+          yield* holdBack
+          yield* record(0, "answer-lost", null)
+          NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+          return yield* Effect.never
+        }
+        if (plan.body !== undefined) {
+          fault = bodyFaultKind[plan.body]
+          response = applyBodyFault(response, plan.body, deps.faults.slowBody)
+        }
       }
     }
     yield* holdBack
-    const remaining = admission === undefined ? null : admission._tag === "Admitted" ? admission.remaining : 0
     if (remaining !== null) {
       response = HttpServerResponse.setHeaders(response, {
         "x-rate-limit": String(deps.rateLimit.limit),
