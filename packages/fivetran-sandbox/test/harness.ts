@@ -44,7 +44,7 @@ export interface RawResponse {
 
 /** One raw HTTP call, for what the client hides (limit=1 pages, headers, 406/415). */
 export const raw = (
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   options: {
     readonly key?: Key | null

@@ -10,6 +10,8 @@ export class ApiError extends Data.TaggedError("ApiError")<{
   readonly message: string
   /** Sent as `Retry-After` (429 only). */
   readonly retryAfterSeconds?: number
+  /** Sent as `Allow` (405 only): the methods the path is served with. */
+  readonly allow?: ReadonlyArray<string>
 }> {}
 
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>

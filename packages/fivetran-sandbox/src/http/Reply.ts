@@ -51,10 +51,16 @@ export const jsonBytesReply = (body: Uint8Array) => HttpServerResponse.uint8Arra
 export const messageReply = (message: string) =>
   Effect.map(encodeOrDie(MessageEnvelope, { code: "Success", message }), (body) => json(200, body))
 
-/** `{code, message}` with the error's status (and `Retry-After` for 429). */
+/**
+ * The challenge of every 401: RFC 9110 §11.6.1 requires one, and HTTP Basic is the API's only
+ * scheme (docs/fivetran-api.md §1.1). Whether Fivetran sends it, and its realm, is not documented.
+ */
+export const BasicChallenge = `Basic realm="Fivetran API", charset="UTF-8"`
+
+/** `{code, message}` with the error's status, and `WWW-Authenticate` (401), `Allow` (405) or `Retry-After` (429). */
 export const errorReply = (error: ApiError) =>
-  json(
-    error.status,
-    { code: error.code, message: error.message },
-    error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) }
-  )
+  json(error.status, { code: error.code, message: error.message }, {
+    ...(error.status === 401 ? { "www-authenticate": BasicChallenge } : {}),
+    ...(error.allow === undefined ? {} : { allow: error.allow.join(", ") }),
+    ...(error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) })
+  })

@@ -129,14 +129,15 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
   const patterns = deps.endpoints.map((e) => ({ method: e.method, pattern: pathPattern(e.path) }))
 
   const unrouted = (method: string, path: string) => {
-    const allowed = patterns.filter((p) => p.pattern.test(path)).map((p) => p.method)
+    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))]
     // A path that matches a pattern but no route (e.g. a malformed %-escape) is not found, whatever the method.
     return allowed.length === 0 || allowed.includes(method as Method)
       ? new ApiError({ status: 404, code: "NotFound", message: `No endpoint ${method} ${path}` })
       : new ApiError({
         status: 405,
         code: "MethodNotAllowed",
-        message: `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`
+        message: `${method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
+        allow: allowed
       })
   }
 
