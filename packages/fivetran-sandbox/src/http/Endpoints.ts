@@ -15,7 +15,6 @@ import {
   TeamUserMembership,
   UpdateRoleRequest,
   UpdateTeamRequest,
-  UpdateUserRequest,
   User
 } from "@baton-fivetran/fivetran-client"
 import type { HttpServerResponse } from "@effect/platform"
@@ -35,6 +34,7 @@ import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
 import { groupUserPageBody, userPageBody } from "./UserJson.js"
 import { userListFilter } from "./UserListFilter.js"
+import { userUpdateBody } from "./UserUpdateBody.js"
 
 /** What a handler sees of its request, already authenticated and authorised. */
 export interface ApiRequest {
@@ -182,7 +182,7 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     method: "PATCH",
     path: "/v1/users/:owner",
     handle: (r) =>
-      r.body(UpdateUserRequest).pipe(
+      userUpdateBody(r.body).pipe(
         Effect.flatMap((body) => state.updateUser(param(r, "owner"), body)),
         Effect.flatMap((user) => dataReply(User, user, { message: "User has been updated" }))
       )
