@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { mkdir, readFile } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { Page } from "playwright-core"
 import { teamGrantToMake } from "./AccessChanges.js"
@@ -12,20 +12,20 @@ import {
   chromiumPath,
   inherited,
   invite,
-  launchBrowser,
+  newPage,
+  openExplorer,
   promise,
-  screenshots,
   type Service,
   signIn,
   startService,
   step,
   syncNow,
   tempDir
-} from "./ExplorerBrowser.js"
+} from "./support/ExplorerBrowser.js"
 
 /**
  * The access explorer in a real headless Chromium against the real service process with the
- * `small` sandbox (ExplorerBrowser.ts). Each step leaves a screenshot in apps/http/test-screenshots/.
+ * `small` sandbox (support/ExplorerBrowser.ts). Each step leaves a screenshot in apps/http/test-screenshots/.
  */
 
 const change = teamGrantToMake(account)
@@ -53,10 +53,8 @@ describe("access explorer in headless Chromium", () => {
     () =>
       Effect.gen(function*() {
         assert.isTrue(existsSync(chromiumPath), `no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
-        yield* Effect.promise(() => mkdir(screenshots, { recursive: true }))
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
+        const { page } = yield* newPage
         const message = page.locator("#message")
 
         // A wrong token is refused with a message, and the sign-in form stays.
@@ -250,10 +248,8 @@ describe("access explorer in headless Chromium", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
         const syncId = yield* syncNow(service)
-        yield* signIn(page, service)
+        const { page } = yield* openExplorer(service)
         const group = inherited.group
         const resource = `group:${group.id}`
 
@@ -370,11 +366,9 @@ describe("access explorer in headless Chromium", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
         const before = yield* syncNow(service)
         const after = yield* syncNow(service)
-        yield* signIn(page, service)
+        const { page } = yield* openExplorer(service)
 
         // The answer is held back, as a large account's comparison takes seconds.
         let release = () => {}
@@ -421,10 +415,8 @@ describe("access explorer in headless Chromium", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
         yield* syncNow(service)
-        yield* signIn(page, service)
+        const { context, page } = yield* openExplorer(service)
         const title = page.locator("[data-testid=details-title]")
         const userTitle = `${inherited.user.given_name} ${inherited.user.family_name} (user:${inherited.user.id})`
         const teamTitle = `${inherited.team.name} (team:${inherited.team.id})`
@@ -488,12 +480,10 @@ describe("access explorer in headless Chromium", () => {
   it.scopedLive("a user who holds nothing is named, by a search click and by a link alike", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
       // Invited, not yet given anything: what a reviewer checks after an onboarding.
       const id = yield* invite(service, "Nadia", "Holdsnothing", "nadia.holdsnothing@example.com")
       yield* syncNow(service)
-      yield* signIn(page, service)
+      const { context, page } = yield* openExplorer(service)
       const read = (on: Page) =>
         Effect.all([
           promise(() => on.textContent("[data-testid=details-title]")),
@@ -517,15 +507,13 @@ describe("access explorer in headless Chromium", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
         yield* syncNow(service)
         // 201 invited users: two pages of 100 changes and a last page of one.
         for (let i = 0; i < 201; i++) {
           yield* invite(service, "Paged", `User${i}`, `paged${i}@example.com`)
         }
         yield* syncNow(service)
-        yield* signIn(page, service)
+        const { page } = yield* openExplorer(service)
         yield* promise(() => page.click("#diff-run"))
         yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
         const rows = page.locator("[data-testid=diff-table] tbody tr")
@@ -555,8 +543,6 @@ describe("access explorer in headless Chromium", () => {
   it.scopedLive("a narrow window (a phone, a split screen) shows the page without scrolling sideways", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
       // A long name without spaces, as the sheet of a real account may hold.
       const longId = yield* invite(
         service,
@@ -566,6 +552,7 @@ describe("access explorer in headless Chromium", () => {
       )
       yield* syncNow(service)
       yield* syncNow(service)
+      const { page } = yield* newPage
       yield* promise(() => page.setViewportSize({ width: 360, height: 740 }))
       yield* signIn(page, service)
       yield* promise(() => page.fill("#query", inherited.user.given_name))

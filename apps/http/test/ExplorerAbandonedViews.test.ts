@@ -1,11 +1,8 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Request } from "playwright-core"
-import { launchBrowser, promise, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
 import { manyRows, openExport } from "./HeldExports.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
 
 /**
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
@@ -24,13 +21,7 @@ const waiting = (nextTry: number) =>
   "Waiting for the service: it is already sending as many exports as it runs at once. " +
   `Trying again in 5 s (try ${nextTry} of 4)…`
 
-const startService = Effect.gen(function*() {
-  const dataDir = yield* tempDir("explorer-abandoned-views-")
-  const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--max-concurrent-exports", "1"])
-  const service = { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl }
-  yield* syncNow(service)
-  return service
-})
+const startService = syncedServiceOver(Token, ["--max-concurrent-exports", "1"])
 
 /** The principal an export request of the page asks for. */
 const exported = (request: Request) => {
@@ -46,9 +37,7 @@ describe("access explorer: views and searches the user has left", () => {
         const service = yield* startService
         const held = yield* openExport(service.url, Token)
         assert.strictEqual(held.status, 200)
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
-        yield* signIn(page, service, `/#principal=${left}`)
+        const { page } = yield* openExplorer(service, `/#principal=${left}`)
         const shown = page.locator("[data-testid=details-waiting]")
         // The left view's last wait: its fourth try would be refused too, and said in the message line.
         yield* promise(() => shown.filter({ hasText: waiting(4) }).waitFor({ timeout: 30_000 }))
@@ -79,7 +68,7 @@ describe("access explorer: views and searches the user has left", () => {
           ],
           [`${team.name} (${opened})`, "", []]
         )
-      }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)),
+      }).pipe(Effect.provide(sandboxOf(manyRows))),
     { timeout: 240_000 }
   )
 
@@ -90,9 +79,7 @@ describe("access explorer: views and searches the user has left", () => {
         const service = yield* startService
         const held = yield* openExport(service.url, Token)
         assert.strictEqual(held.status, 200)
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
-        yield* signIn(page, service)
+        const { page } = yield* openExplorer(service)
         yield* promise(() => page.click("#export"))
         yield* promise(() => page.locator("#message", { hasText: waiting(2) }).waitFor())
 
@@ -117,16 +104,14 @@ describe("access explorer: views and searches the user has left", () => {
           [asked, downloads, yield* promise(() => page.textContent("#message"))],
           [["?format=csv"], [download.suggestedFilename()], ""]
         )
-      }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)),
+      }).pipe(Effect.provide(sandboxOf(manyRows))),
     { timeout: 240_000 }
   )
 
   it.scopedLive("an earlier search answered after a later one does not replace its results", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      yield* signIn(page, service)
+      const { page } = yield* openExplorer(service)
       // A first search opens the sync for reading, which the searches below would otherwise share.
       yield* promise(() => page.fill("#query", "a"))
       yield* promise(() => page.press("#query", "Enter"))
@@ -181,5 +166,5 @@ describe("access explorer: views and searches the user has left", () => {
           [heldSearch]
         ]
       )
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
 })

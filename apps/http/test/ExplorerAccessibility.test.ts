@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import axe from "axe-core"
 import { Effect } from "effect"
-import { mkdir } from "node:fs/promises"
 import type { Page } from "playwright-core"
 import { teamGrantToMake } from "./AccessChanges.js"
 import {
@@ -9,15 +8,14 @@ import {
   call,
   inherited,
   invite,
-  launchBrowser,
+  newPage,
   promise,
-  screenshots,
   type Service,
   signIn,
   startService,
   step,
   syncNow
-} from "./ExplorerBrowser.js"
+} from "./support/ExplorerBrowser.js"
 
 /**
  * The access explorer as the admins who run access reviews use it: with axe-core's rules on each
@@ -65,10 +63,8 @@ describe("access explorer: accessibility in headless Chromium", () => {
     "axe-core finds no violation, of any impact, in any state of the page, in a window and at 200% zoom",
     () =>
       Effect.gen(function*() {
-        yield* promise(() => mkdir(screenshots, { recursive: true }))
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
+        const { page } = yield* newPage
         const found: Array<Violation> = []
         // Each state as it is in a 1280px window and in the same window at 200% zoom (640 CSS pixels).
         const check = (state: string) =>
@@ -175,8 +171,7 @@ describe("access explorer: accessibility in headless Chromium", () => {
       Effect.gen(function*() {
         const service = yield* startService
         yield* syncNow(service)
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
+        const { page } = yield* newPage
         const focused = () => promise(() => page.evaluate<string>(describeFocus))
         const press = (key: string) => promise(() => page.keyboard.press(key))
         const type = (text: string) => promise(() => page.keyboard.type(text))

@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { launchBrowser, promise, type Service, signIn, step, syncNow } from "./ExplorerBrowser.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { openExplorer, promise, startPresetService, step, syncNow } from "./support/ExplorerBrowser.js"
 
 /**
  * The explorer's view of a destination or connection names the account roles that reach it (they
@@ -12,12 +11,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
  */
 
 /** The bundled service on the `small` sandbox, its connections synced too. */
-const startService = startServiceProcess(["--sandbox", "--sync-connections", "--port", "0"], (printed): Service | undefined => {
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-  const token = /shown once\): (\S+)/.exec(printed)?.[1]
-  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
-})
+const startService = startPresetService(["--sync-connections"])
 
 const note = (what: string) =>
   `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
@@ -38,10 +32,8 @@ describe("access explorer: account roles beside a destination's holders", () => 
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
         yield* syncNow(service)
-        yield* signIn(page, service, "/#resource=group:trusty_inlet")
+        const { page } = yield* openExplorer(service, "/#resource=group:trusty_inlet")
 
         const shown = page.locator("[data-testid=account-roles]")
         yield* promise(() => shown.waitFor())

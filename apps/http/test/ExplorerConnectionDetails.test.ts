@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { cellsOf, launchBrowser, promise, type Service, signIn, step, syncNow } from "./ExplorerBrowser.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { cellsOf, openExplorer, promise, startPresetService, step, syncNow } from "./support/ExplorerBrowser.js"
 
 /**
  * A connection's view gets its destination and the destination's holders' count from
@@ -14,14 +13,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
 const FullToken = "full-token-for-the-connection-details-test"
 const ReadToken = "read-token-for-the-connection-details-test"
 
-const startService = startServiceProcess(
-  ["--sandbox", "--sync-connections", "--port", "0", "--token", FullToken, "--read-token", ReadToken],
-  (printed): Service | undefined => {
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-    const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-    return url === undefined || sandboxUrl === undefined ? undefined : { url, token: FullToken, sandboxUrl }
-  }
-)
+const startService = startPresetService(["--sync-connections", "--read-token", ReadToken], FullToken)
 
 const cascade = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's roles " +
   "cascade from a destination to its connections)"
@@ -33,9 +25,7 @@ describe("access explorer: a connection's destination", () => {
       Effect.gen(function*() {
         const service = yield* startService
         yield* syncNow(service)
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
-        yield* signIn(page, { ...service, token: ReadToken }, "/#resource=connection:flying_panther")
+        const { page } = yield* openExplorer(service, "/#resource=connection:flying_panther", ReadToken)
         const destination = page.locator("[data-testid=destination-roles]")
         yield* promise(() => destination.waitFor())
         assert.deepStrictEqual(yield* promise(() => destination.locator("li").allTextContents()), [

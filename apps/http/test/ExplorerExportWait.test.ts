@@ -1,10 +1,7 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { launchBrowser, promise, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
 import { manyRows, openExport } from "./HeldExports.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
 
 /**
  * A view opened while the service streams as many exports as it runs at once (429 TooManyExports,
@@ -28,13 +25,7 @@ const sheetLength = (url: string) =>
 
 const waiting = "Waiting for the service: it is already sending as many exports as it runs at once. Trying again in 5 s (try 2 of 4)…"
 
-const startService = Effect.gen(function*() {
-  const dataDir = yield* tempDir("explorer-export-wait-")
-  const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--max-concurrent-exports", "1"])
-  const service = { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl }
-  yield* syncNow(service)
-  return service
-})
+const startService = syncedServiceOver(Token, ["--max-concurrent-exports", "1"])
 
 describe("access explorer while the service is sending as many exports as it runs at once", () => {
   it.scopedLive("a view waits, saying so, and loads once the export ahead of it ends", () =>
@@ -42,9 +33,7 @@ describe("access explorer while the service is sending as many exports as it run
       const service = yield* startService
       const held = yield* openExport(service.url, Token)
       assert.strictEqual(held.status, 200)
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      yield* signIn(page, service, `/#principal=${team}`)
+      const { page } = yield* openExplorer(service, `/#principal=${team}`)
 
       const shown = page.locator("[data-testid=details-waiting]")
       yield* promise(() => shown.waitFor())
@@ -71,16 +60,14 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         [`${rows} rows.`, rows, 0, "", ""]
       )
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
 
   it.scopedLive("a refusal that keeps coming is shown after the page's four tries", () =>
     Effect.gen(function*() {
       const service = yield* startService
       const held = yield* openExport(service.url, Token)
       assert.strictEqual(held.status, 200)
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      yield* signIn(page, service, `/#principal=${team}`)
+      const { page } = yield* openExplorer(service, `/#principal=${team}`)
 
       const message = page.locator("#message", {
         hasText: "the service is already streaming 1 access-review export, as many as it runs at once " +
@@ -96,5 +83,5 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         ["error", 0, ""]
       )
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 240_000 })
+    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
 })

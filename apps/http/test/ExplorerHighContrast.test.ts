@@ -1,8 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdir } from "node:fs/promises"
 import type { Page } from "playwright-core"
-import { inherited, launchBrowser, promise, screenshots, signIn, startService, step, syncNow } from "./ExplorerBrowser.js"
+import { inherited, newPage, promise, signIn, startService, step, syncNow } from "./support/ExplorerBrowser.js"
 
 /**
  * The access explorer in high contrast: Chromium emulating Windows' forced colours (which drop
@@ -54,10 +53,8 @@ describe("access explorer in high contrast", () => {
     "forced colours: an error reads as one, messages keep their bar, links are underlined, headers ruled, the focus outlined",
     () =>
       Effect.gen(function*() {
-        yield* promise(() => mkdir(screenshots, { recursive: true }))
         const service = yield* startService
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
+        const { page } = yield* newPage
         yield* promise(() => page.emulateMedia({ forcedColors: "active", contrast: "more" }))
         yield* promise(() => page.goto(`${service.url}/`))
         assert.isTrue(yield* promise(() => page.evaluate<boolean>("matchMedia('(forced-colors: active)').matches")))
@@ -109,8 +106,7 @@ describe("access explorer in high contrast", () => {
     Effect.gen(function*() {
       const service = yield* startService
       yield* syncNow(service)
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
+      const { page } = yield* newPage
       yield* promise(() => page.emulateMedia({ contrast: "more" }))
       yield* signIn(page, service)
       yield* promise(() => page.fill("#query", inherited.user.email))

@@ -1,20 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
 import {
   account,
   chromiumPath,
   invite,
-  launchBrowser,
+  newPage,
   promise,
-  screenshots,
   type Service,
   signIn,
   startService,
   step,
   syncNow
-} from "./ExplorerBrowser.js"
+} from "./support/ExplorerBrowser.js"
 
 /**
  * Names come from the Fivetran account: anyone who may invite a user or name a team writes them.
@@ -50,7 +48,6 @@ describe("access explorer with names written as markup", () => {
     "a user's and a team's markup names are shown as text: nothing runs, no element is made of them",
     () =>
       Effect.gen(function*() {
-        yield* promise(() => mkdir(screenshots, { recursive: true }))
         const service = yield* startService
         const user = yield* invite(service, givenName, familyName, "hostile.names@example.com")
         const team = yield* inFivetran(service, "/v1/teams", { name: teamName, role: "Account Reviewer", description: "" })
@@ -62,8 +59,7 @@ describe("access explorer with names written as markup", () => {
         assert.strictEqual(member.status, 201)
         yield* syncNow(service)
 
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
+        const { page } = yield* newPage
         const dialogs: Array<string> = []
         page.on("dialog", (dialog) => {
           dialogs.push(dialog.message())

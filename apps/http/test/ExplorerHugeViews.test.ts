@@ -1,9 +1,7 @@
-import { generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { NodeContext } from "@effect/platform-node"
+import { generate } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { launchBrowser, promise, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
 
 /**
  * A view past the page's 100,000 rows: one destination that 101 teams of the same 1,000 users
@@ -50,15 +48,10 @@ const sheetLength = (url: string) =>
 describe("access explorer over a view of more than 100,000 rows", () => {
   it.scopedLive("the first 100,000 are read and said to be, 1,000 shown at a time, from the keyboard too", () =>
     Effect.gen(function*() {
-      const dataDir = yield* tempDir("explorer-huge-views-")
-      const running = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
-      const service = { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl }
-      yield* syncNow(service)
+      const service = yield* syncedServiceOver(Token)
       assert.strictEqual(yield* sheetLength(service.url), 101_101)
 
-      const context = yield* launchBrowser
-      const page = yield* promise(() => context.newPage())
-      yield* signIn(page, service, `/#resource=${destination}`)
+      const { page } = yield* openExplorer(service, `/#resource=${destination}`)
       const rows = page.locator("[data-testid=resource-table] tbody tr")
       yield* promise(() => rows.nth(999).waitFor({ timeout: 120_000 }))
       yield* step(page, "huge-view-first-page")
@@ -92,5 +85,5 @@ describe("access explorer over a view of more than 100,000 rows", () => {
         [counted("2,000"), "TR", 1000]
       )
       yield* step(page, "huge-view-more-rows")
-    }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 })), Effect.provide(NodeContext.layer)), { timeout: 900_000 })
+    }).pipe(Effect.provide(sandboxOf(account))), { timeout: 900_000 })
 })

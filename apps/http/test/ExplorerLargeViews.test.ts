@@ -1,12 +1,9 @@
-import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import axe from "axe-core"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
-import { chromiumPath, launchBrowser, promise, screenshots, signIn, step, syncNow, tempDir } from "./ExplorerBrowser.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { chromiumPath, openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
 
 /**
  * The explorer over an account whose views pass a table's 1,000 rows: the `small` preset and 1,100
@@ -59,12 +56,7 @@ describe("access explorer over views of more than 1,000 rows", () => {
     "the search asks the service; a role's 1,116 rows show sorted by name, 1,000 of 1,116, then all after Show more rows",
     () =>
       Effect.gen(function*() {
-        yield* promise(() => mkdir(screenshots, { recursive: true }))
-        const sandbox = yield* Sandbox
-        const dataDir = yield* tempDir("explorer-large-views-")
-        const running = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
-        const service = { url: running.url, token: Token, sandboxUrl: sandbox.baseUrl }
-        yield* syncNow(service)
+        const service = yield* syncedServiceOver(Token)
         const sheet = yield* sheetRows(service.url, { resource: `role:${Role}` })
         const holderNames = [...sheet].sort(byName).map((row) => row.principal_name)
         // 1,100 Reviewers and the preset's 16 rows (direct, and through the team that has the role), numbers as numbers.
@@ -76,9 +68,7 @@ describe("access explorer over views of more than 1,000 rows", () => {
           holderNames.filter((name) => name.startsWith("Reviewer ")),
           reviewers.map((user) => `Reviewer ${user.family_name}`)
         )
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
-        yield* signIn(page, service)
+        const { page } = yield* openExplorer(service)
 
         // Destinations are found by the service's search: one request per type, each with the text.
         const searched: Array<string> = []
@@ -183,7 +173,7 @@ describe("access explorer over views of more than 1,000 rows", () => {
           [yield* promise(() => page.textContent("[data-testid=rows-count]")), yield* names("[data-testid=access-table]", 1)],
           [`${access.length} rows.`, byResource]
         )
-      }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 })), Effect.provide(NodeContext.layer)),
+      }).pipe(Effect.provide(sandboxOf(account))),
     { timeout: 240_000 }
   )
 })

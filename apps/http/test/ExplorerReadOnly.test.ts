@@ -1,9 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
-import { chromiumPath, launchBrowser, promise, screenshots, type Service, signIn, step, syncNow } from "./ExplorerBrowser.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { chromiumPath, openExplorer, promise, startPresetService, step, syncNow } from "./support/ExplorerBrowser.js"
 
 /**
  * A reviewer signed in to the explorer with a read-only token (--read-token) explores as with any
@@ -14,14 +12,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
 const FullToken = "full-token-for-the-explorer-read-only-test"
 const ReadToken = "read-token-for-the-explorer-read-only-test"
 
-const startService = startServiceProcess(
-  ["--sandbox", "--provisioning", "--port", "0", "--token", FullToken, "--read-token", ReadToken],
-  (printed): Service | undefined => {
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-    const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-    return url === undefined || sandboxUrl === undefined ? undefined : { url, token: FullToken, sandboxUrl }
-  }
-)
+const startService = startPresetService(["--provisioning", "--read-token", ReadToken], FullToken)
 
 describe("access explorer with a read-only token", () => {
   it.skipIf(!existsSync(chromiumPath))("chromium is installed", () => {})
@@ -30,12 +21,9 @@ describe("access explorer with a read-only token", () => {
     "it explores; Start a sync is refused with the service's message and the reviewer stays signed in",
     () =>
       Effect.gen(function*() {
-        yield* promise(() => mkdir(screenshots, { recursive: true }))
         const service = yield* startService
         const synced = yield* syncNow(service)
-        const context = yield* launchBrowser
-        const page = yield* promise(() => context.newPage())
-        yield* signIn(page, { ...service, token: ReadToken })
+        const { page } = yield* openExplorer(service, "/", ReadToken)
         yield* promise(() => page.locator("#sync-status", { hasText: synced }).waitFor())
         yield* promise(() => page.click("#start-sync"))
         const message = page.locator("#message", { hasText: "read-only" })

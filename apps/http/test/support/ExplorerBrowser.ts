@@ -1,23 +1,24 @@
-import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
+import { type AccountSnapshot, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeContext } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
-import { Effect } from "effect"
-import { mkdtemp, rm } from "node:fs/promises"
+import { Effect, Layer } from "effect"
+import { mkdir, mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
-import { inheritedGrant } from "./AccessChanges.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { inheritedGrant } from "../AccessChanges.js"
+import { sandboxServiceArgs, serviceProcessOver, startServiceProcess } from "../ServiceProcess.js"
 
 /**
- * What the explorer's browser tests share: the real service process with the `small` sandbox, a
- * headless Chromium (Debian's package, driven by playwright-core, which never downloads a
- * browser), and the steps a user or the test takes. Screenshots go to apps/http/test-screenshots/
- * (not committed).
+ * What the explorer's browser tests share: the bundled service process (on its own `small`
+ * sandbox, or over a sandbox of the test's), a headless Chromium (Debian's package, driven by
+ * playwright-core, which never downloads a browser) with the page open and signed in, and the
+ * steps a user or the test takes. Screenshots go to apps/http/test-screenshots/ (not committed).
  */
 
 export const chromiumPath = "/usr/bin/chromium"
-export const screenshots = fileURLToPath(new URL("../test-screenshots/", import.meta.url))
+export const screenshots = fileURLToPath(new URL("../../test-screenshots/", import.meta.url))
 
 /** The service's --sandbox account: the `small` preset with its default seed. */
 export const account = generatePreset("small")
@@ -32,17 +33,41 @@ export const tempDir = (prefix: string) =>
 export interface Service {
   readonly url: string
   readonly token: string
-  /** The embedded sandbox's own URL: the test changes the account there, as someone in Fivetran would. */
+  /** The sandbox's own URL: the test changes the account there, as someone in Fivetran would. */
   readonly sandboxUrl: string
 }
 
-/** Starts the bundled service with provisioning on; its URLs and token once it has printed them. */
-export const startService = startServiceProcess(["--sandbox", "--provisioning", "--port", "0"], (printed): Service | undefined => {
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
-  const token = /shown once\): (\S+)/.exec(printed)?.[1]
-  const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
-  return url === undefined || token === undefined || sandboxUrl === undefined ? undefined : { url, token, sandboxUrl }
-})
+/**
+ * Starts the bundled service on its own `small` sandbox (`--sandbox`) with `flags`; its URLs and
+ * token once it has printed them. With `token` it takes that one (`--token`), else the one it
+ * made and printed.
+ */
+export const startPresetService = (flags: ReadonlyArray<string>, token?: string) =>
+  startServiceProcess(
+    ["--sandbox", ...flags, "--port", "0", ...(token === undefined ? [] : ["--token", token])],
+    (printed): Service | undefined => {
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+      const taken = token ?? /shown once\): (\S+)/.exec(printed)?.[1]
+      const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(printed)?.[1]
+      return url === undefined || taken === undefined || sandboxUrl === undefined ? undefined : { url, token: taken, sandboxUrl }
+    }
+  )
+
+/** Starts the bundled service on the `small` sandbox with provisioning on. */
+export const startService = startPresetService(["--provisioning"])
+
+/** A sandbox serving `snapshot` on a free port, for `syncedServiceOver`. */
+export const sandboxOf = (snapshot: AccountSnapshot) => Sandbox.layer({ snapshot, port: 0 }).pipe(Layer.provideMerge(NodeContext.layer))
+
+/** The bundled service over the test's sandbox (`sandboxOf`), taking `token`, with `flags`; once its first sync has succeeded. */
+export const syncedServiceOver = (token: string, flags: ReadonlyArray<string> = []) =>
+  Effect.gen(function*() {
+    const dataDir = yield* tempDir("explorer-service-")
+    const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(token), ...flags])
+    const service: Service = { url: running.url, token, sandboxUrl: (yield* Sandbox).baseUrl }
+    yield* syncNow(service)
+    return service
+  })
 
 export const launchBrowser = Effect.gen(function*() {
   const profile = yield* tempDir("explorer-chromium-")
@@ -66,6 +91,21 @@ export const launchBrowser = Effect.gen(function*() {
     (context) => Effect.promise(() => context.close())
   )
 })
+
+/** A fresh browser and a blank page in it (the browser, for a second page). */
+export const newPage = Effect.gen(function*() {
+  const context = yield* launchBrowser
+  const page = yield* promise(() => context.newPage())
+  return { context, page }
+})
+
+/** A fresh browser with the explorer open at `path`, signed in with `token` (the service's by default). */
+export const openExplorer = (service: Service, path = "/", token = service.token) =>
+  Effect.gen(function*() {
+    const opened = yield* newPage
+    yield* signIn(opened.page, { ...service, token }, path)
+    return opened
+  })
 
 /** The API from the test's side, as a user would call it with curl. */
 export const call = (service: Service, method: "GET" | "POST", path: string, body?: unknown) =>
@@ -104,8 +144,12 @@ export const syncNow = (service: Service) =>
     }
   })
 
+/** Leaves a screenshot of the whole page as `<name>.png` in the screenshots' directory. */
 export const step = (page: Page, name: string) =>
-  Effect.promise(() => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true }))
+  Effect.promise(async () => {
+    await mkdir(screenshots, { recursive: true })
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+  })
 
 /** A table's body cells, row by row. */
 export const cellsOf = (page: Page, selector: string) =>
