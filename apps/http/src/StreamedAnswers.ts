@@ -10,8 +10,9 @@ import { pipeline, Readable, Transform } from "node:stream"
  * the body's source fails, so that a 200 alone said nothing of what the client got. Such a body is
  * counted as it is sent on its Node response, and how it ended is told apart: `completed` (the
  * response ended with every byte), `aborted` (the client went away first) or `failed` (the source
- * failed while the client was there: the platform then ends the response early, and a chunked
- * sheet's client may take the cut body for a whole one).
+ * failed while the client was there). A failed body's connection is cut then, without the end a
+ * whole body has (a chunked body's last chunk), so that every client sees an error: the platform
+ * ended it in order, and `curl -f` saved a cut sheet as a whole one.
  */
 
 export type StreamedEnd = "completed" | "aborted" | "failed"
@@ -42,9 +43,13 @@ export const followStreamed = (
   let bytes = 0
   let read = false
   let failed = false
-  // A source failing once the client has gone is only being torn down with the answer.
+  // A source failing once the client has gone is only being torn down with the answer. Failing
+  // while the client is there, the connection is cut: the platform would end the body in order
+  // (a chunked body's last chunk), and the client take the part it got for the whole.
   const sourceFailed = () => {
-    if (!connection.destroyed) failed = true
+    if (connection.destroyed) return
+    failed = true
+    connection.destroy()
   }
   // Not the response's own state: the platform ends it after an abort too, and Node then counts it finished.
   const ending = (): StreamedAnswer => ({

@@ -1,0 +1,216 @@
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, it } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
+import { get, type IncomingMessage } from "node:http"
+import type { Readable } from "node:stream"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { manyRows } from "./HeldExports.js"
+
+/**
+ * An export whose sheet fails after its head and part of its body were sent (here: the sync's working
+ * copy cut short under the open reader, as a failing disk or a damaged page deep in the file does)
+ * must end so that the client sees an error. The platform ended the chunked body with its last
+ * chunk, so `curl -f ... > review.csv` exited 0 with a truncated review.
+ */
+
+/** How a download ended on the client's side: the bytes it got, and the error it saw, if any. */
+interface ClientEnd {
+  readonly status: number
+  readonly received: Buffer
+  readonly complete: boolean
+  readonly error: string | undefined
+}
+
+const headers = (requestId: string) => ({ authorization: `Bearer ${TestToken}`, "x-request-id": requestId })
+
+/** A GET read whole, as a client sees its end. */
+const readWhole = (baseUrl: string, path: string, requestId: string) =>
+  Effect.async<ClientEnd>((resume) => {
+    const request = get(`${baseUrl}${path}`, { headers: headers(requestId), agent: false }, (response) => {
+      const chunks: Array<Buffer> = []
+      let error: string | undefined
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on("error", (cause) => error = cause.message)
+      response.on("close", () =>
+        resume(Effect.succeed({
+          status: response.statusCode ?? 0,
+          received: Buffer.concat(chunks),
+          complete: response.complete,
+          error
+        })))
+    })
+    request.on("error", (cause) => resume(Effect.die(cause)))
+  })
+
+/**
+ * A GET whose body is held after its first bytes while `meanwhile` runs, then read to its end.
+ */
+const readAround = <E, R>(baseUrl: string, path: string, requestId: string, meanwhile: Effect.Effect<void, E, R>) =>
+  Effect.gen(function*() {
+    const chunks: Array<Buffer> = []
+    const response = yield* Effect.async<IncomingMessage>((resume) => {
+      const request = get(`${baseUrl}${path}`, { headers: headers(requestId), agent: false }, (answer) => {
+        answer.once("data", () => {
+          answer.pause()
+          resume(Effect.succeed(answer))
+        })
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk))
+      })
+      request.on("error", (cause) => resume(Effect.die(cause)))
+    })
+    yield* meanwhile
+    return yield* Effect.async<ClientEnd>((resume) => {
+      let error: string | undefined
+      response.on("error", (cause) => error = cause.message)
+      response.on("close", () =>
+        resume(Effect.succeed({
+          status: response.statusCode ?? 0,
+          received: Buffer.concat(chunks),
+          complete: response.complete,
+          error
+        })))
+      response.resume()
+    })
+  })
+
+/** Cuts the working copy of the one open reader in `tempDir` short: its first pages only. */
+const cutWorkingCopy = (tempDir: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const copies = (yield* fs.readDirectory(tempDir)).filter((name) => name.startsWith("c1z-"))
+    assert.strictEqual(copies.length, 1)
+    yield* fs.truncate(path.join(tempDir, copies[0]!, "db"), 8192)
+  })
+
+/** The `http request` line of `requestId`, without its duration, once written (the log is polled). */
+const requestLine = (requestId: string) =>
+  Effect.gen(function*() {
+    const { logs } = yield* Harness
+    const lines = yield* logs.pipe(
+      Effect.map((all) => all.filter((l) => l["msg"] === "http request" && l["request_id"] === requestId)),
+      Effect.filterOrFail((found) => found.length > 0),
+      Effect.retry(Schedule.spaced("20 millis")),
+      Effect.timeout("30 seconds"),
+      Effect.orDie
+    )
+    assert.strictEqual(lines.length, 1)
+    const { caller: _caller, duration_ms, ...fields } = lines[0]!
+    assert.isNumber(duration_ms)
+    return fields
+  })
+
+/** `http_server_requests_total` of GET `route`, by status. */
+const requestCounts = (route: string) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const text = yield* Effect.orDie((yield* request("GET", "/metrics", { token: TestToken })).text)
+    const counts: Record<string, number> = {}
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("http_server_requests_total{") || !line.includes(`route="${route}"`)) continue
+      counts[/status="(\d+)"/.exec(line)![1]!] = Number(line.split(" ").at(-1))
+    }
+    return counts
+  })
+
+/** The sheet's failure as its line gives it: the sync file's reader found its working copy cut short. */
+const damagedSheet = (dataDir: string, jobId: string) =>
+  `${dataDir}/${jobId}.c1z: the .c1z is damaged: database disk image is malformed (write it again)`
+
+/**
+ * `curl -sf` saving `path` to stdout, whose output is held after its first bytes while `meanwhile`
+ * runs (curl then stops reading the answer): its exit code and what it saved.
+ */
+const curlAround = <E, R>(baseUrl: string, path: string, requestId: string, meanwhile: Effect.Effect<void, E, R>) =>
+  Effect.gen(function*() {
+    const chunks: Array<Buffer> = []
+    const curl = yield* Effect.async<ChildProcessByStdio<null, Readable, null>>((resume) => {
+      const child = spawn("curl", [
+        "-sf",
+        "-H",
+        `authorization: Bearer ${TestToken}`,
+        "-H",
+        `x-request-id: ${requestId}`,
+        `${baseUrl}${path}`
+      ], { stdio: ["ignore", "pipe", "ignore"] })
+      child.stdout.once("data", () => {
+        child.stdout.pause()
+        resume(Effect.succeed(child))
+      })
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
+      child.on("error", (cause) => resume(Effect.die(cause)))
+    })
+    yield* meanwhile
+    return yield* Effect.async<{ readonly exitCode: number | null; readonly saved: Buffer }>((resume) => {
+      curl.on("close", (exitCode) => resume(Effect.succeed({ exitCode, saved: Buffer.concat(chunks) })))
+      curl.stdout.resume()
+    })
+  })
+
+it.live(
+  "an export failing mid-body is cut off: the client sees an error, the line and the counter say failed",
+  () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const tempDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-copies-" })
+      yield* Effect.gen(function*() {
+        const { baseUrl, dataDir } = yield* Harness
+        const job = yield* runSync
+        assert.strictEqual(job.status, "succeeded")
+        const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
+        assert.deepStrictEqual([whole.status, whole.complete, whole.error], [200, true, undefined])
+
+        const cut = yield* readAround(baseUrl, "/v1/export", "failed-sheet", cutWorkingCopy(tempDir))
+        assert.deepStrictEqual([cut.status, cut.complete, cut.error], [200, false, "aborted"])
+        assert.isBelow(cut.received.byteLength, whole.received.byteLength)
+        assert.isTrue(cut.received.equals(whole.received.subarray(0, cut.received.byteLength)))
+
+        const { bytes, ...line } = yield* requestLine("failed-sheet")
+        assert.deepStrictEqual(line, {
+          level: "error",
+          msg: "http request",
+          request_id: "failed-sheet",
+          method: "GET",
+          route: "/v1/export",
+          status: 200,
+          outcome: "failed",
+          error: damagedSheet(dataDir, job.id)
+        })
+        // The client got at most what was handed to the connection.
+        assert.isAtLeast(bytes as number, cut.received.byteLength)
+        assert.isBelow(bytes as number, whole.received.byteLength)
+        assert.deepStrictEqual(yield* requestCounts("/v1/export"), { "200": 1, "500": 1 })
+      }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)),
+  180_000
+)
+
+it.live("curl -f saving an export that fails mid-body exits 18 (partial file), not 0", () =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const tempDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-copies-" })
+    yield* Effect.gen(function*() {
+      const { baseUrl, dataDir } = yield* Harness
+      const job = yield* runSync
+      const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
+      assert.strictEqual(whole.status, 200)
+
+      const curl = yield* curlAround(baseUrl, "/v1/export", "curl-sheet", cutWorkingCopy(tempDir))
+      assert.strictEqual(curl.exitCode, 18)
+      assert.isBelow(curl.saved.byteLength, whole.received.byteLength)
+      assert.isTrue(curl.saved.equals(whole.received.subarray(0, curl.saved.byteLength)))
+      const { bytes: _bytes, ...line } = yield* requestLine("curl-sheet")
+      assert.deepStrictEqual(line, {
+        level: "error",
+        msg: "http request",
+        request_id: "curl-sheet",
+        method: "GET",
+        route: "/v1/export",
+        status: 200,
+        outcome: "failed",
+        error: damagedSheet(dataDir, job.id)
+      })
+    }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 180_000)
