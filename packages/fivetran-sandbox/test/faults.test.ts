@@ -115,6 +115,36 @@ describe("fault injection, as the real client sees it", () => {
       ])
     }).pipe(provideSandbox()))
 
+  it.effect("acted then failed: the request is handled, then answered with the 5xx (ServerError); counted in the budget", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const client = yield* FivetranClient
+      yield* sandbox.setFaults({ failAfterActing: { requests: 1 }, methods: ["POST"] })
+      assert.deepStrictEqual(yield* client.accountInfo, accountInfo)
+      const failed = yield* Effect.flip(client.createGroup({ name: "made_then_failed" }))
+      const again = yield* raw("POST", "/v1/groups", { body: JSON.stringify({ name: "made_answered" }) })
+      const names = (yield* sandbox.snapshot).groups.map((group) => group.name)
+      assert.deepStrictEqual([failed._tag, failed._tag === "ServerError" ? failed.status : 0, again.status], ["ServerError", 503, 201])
+      assert.deepStrictEqual([names.includes("made_then_failed"), names.includes("made_answered")], [true, true])
+      assert.deepStrictEqual((yield* sandbox.requestLog).map((e) => [e.method, e.status, e.fault, e.rateLimitRemaining]), [
+        ["GET", 200, null, 19999],
+        ["POST", 503, "acted-then-failed", 19998],
+        ["POST", 201, null, 19997]
+      ])
+    }).pipe(provideSandbox()))
+
+  it.effect("acted then failed with another status: 500's body", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      yield* sandbox.setFaults({ failAfterActing: { requests: 1, status: 500 } })
+      const failed = yield* raw("POST", "/v1/groups", { body: JSON.stringify({ name: "made_then_failed" }) })
+      assert.deepStrictEqual([failed.status, failed.json], [500, {
+        code: "InternalServerError",
+        message: "Injected server failure after the request was handled"
+      }])
+      assert.isTrue((yield* sandbox.snapshot).groups.some((group) => group.name === "made_then_failed"))
+    }).pipe(provideSandbox()))
+
   it.live("a slow body arrives whole, in chunks", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox

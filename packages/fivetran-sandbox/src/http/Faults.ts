@@ -26,6 +26,14 @@ export const FaultOptions = Schema.Struct({
    * Counted, as the 429 burst is, and drawing nothing, so it moves no other fault.
    */
   lostAnswers: Schema.optional(Schema.Struct({ requests: Schema.NonNegativeInt })),
+  /**
+   * The next `requests` requests handled (as for `lostAnswers`) are answered with `status` instead
+   * of their answer: the change made, then a failure reported (a 5xx after Fivetran acted). Counted,
+   * drawing nothing. Default status 503: the one a client repeats a POST on.
+   */
+  failAfterActing: Schema.optional(
+    Schema.Struct({ requests: Schema.NonNegativeInt, status: Schema.optional(Schema.Literal(500, 502, 503)) })
+  ),
   /** Share of answers whose JSON body is made invalid (a stray trailing comma). */
   malformedShare: Schema.optional(Share),
   /** Share of answers whose body is cut in half (with a matching Content-Length). */
@@ -39,7 +47,15 @@ export const FaultOptions = Schema.Struct({
 })
 export type FaultOptions = typeof FaultOptions.Type
 
-export type FaultKind = "dropped" | "answer-lost" | "server-error" | "rate-limit-burst" | "malformed" | "truncated" | "slow-body"
+export type FaultKind =
+  | "dropped"
+  | "answer-lost"
+  | "acted-then-failed"
+  | "server-error"
+  | "rate-limit-burst"
+  | "malformed"
+  | "truncated"
+  | "slow-body"
 
 /** What to do to one request, decided before it is handled. */
 export interface FaultPlan {
@@ -63,6 +79,7 @@ export class FaultInjector {
   private random = new Prng(DEFAULT_SEED)
   private burstLeft = 0
   private lostAnswersLeft = 0
+  private failAfterActingLeft = 0
 
   constructor(options: FaultOptions) {
     this.set(options)
@@ -74,6 +91,7 @@ export class FaultInjector {
     this.random = new Prng(options.seed ?? DEFAULT_SEED)
     this.burstLeft = options.rateLimitBurst?.requests ?? 0
     this.lostAnswersLeft = options.lostAnswers?.requests ?? 0
+    this.failAfterActingLeft = options.failAfterActing?.requests ?? 0
   }
 
   /** Whether the faults strike requests of `method` (`methods`). */
@@ -115,6 +133,13 @@ export class FaultInjector {
     if (!this.strikes(method) || this.lostAnswersLeft === 0) return false
     this.lostAnswersLeft--
     return true
+  }
+
+  /** The 5xx that replaces the answer of a request of `method` just handled (`failAfterActing`); counts it if so. */
+  failAfterActing(method: string): 500 | 502 | 503 | undefined {
+    if (!this.strikes(method) || this.failAfterActingLeft === 0) return undefined
+    this.failAfterActingLeft--
+    return this.options.failAfterActing?.status ?? 503
   }
 
   get slowBody(): { readonly chunkBytes: number; readonly chunkDelayMillis: number } {

@@ -105,15 +105,15 @@ const applyBodyFault = (
   }
 }
 
+/** An injected 5xx's body. */
+const serverFailure = (status: 500 | 502 | 503, message: string) =>
+  json(status, { code: status === 500 ? "InternalServerError" : status === 502 ? "BadGateway" : "ServiceUnavailable", message })
+
 /** The 429 or 5xx a fault plan answers with in place of the account. */
-const injectedAnswer = (plan: FaultPlan): HttpServerResponse.HttpServerResponse => {
-  if (plan.burstRetryAfter !== undefined) return errorReply(tooManyRequests("Too many requests (injected)", plan.burstRetryAfter))
-  const status = plan.serverError ?? 500
-  return json(status, {
-    code: status === 500 ? "InternalServerError" : status === 502 ? "BadGateway" : "ServiceUnavailable",
-    message: "Injected server failure"
-  })
-}
+const injectedAnswer = (plan: FaultPlan): HttpServerResponse.HttpServerResponse =>
+  plan.burstRetryAfter !== undefined
+    ? errorReply(tooManyRequests("Too many requests (injected)", plan.burstRetryAfter))
+    : serverFailure(plan.serverError ?? 500, "Injected server failure")
 
 const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "slow-body" } as const
 
@@ -231,7 +231,11 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
           NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
           return yield* Effect.never
         }
-        if (plan.body !== undefined) {
+        const failedAfterActing = deps.faults.failAfterActing(method)
+        if (failedAfterActing !== undefined) {
+          fault = "acted-then-failed"
+          response = serverFailure(failedAfterActing, "Injected server failure after the request was handled")
+        } else if (plan.body !== undefined) {
           fault = bodyFaultKind[plan.body]
           response = applyBodyFault(response, plan.body, deps.faults.slowBody)
         }
