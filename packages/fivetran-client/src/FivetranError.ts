@@ -80,9 +80,18 @@ export class Conflict extends Data.TaggedError("Conflict")<{
   readonly endpoint: Endpoint
   readonly code: string
   readonly detail: string
+  /**
+   * Set on the 409 that answered a repeated POST after an earlier attempt Fivetran may have acted on
+   * (`mayHaveActed`, e.g. a 503 after it made the change): what this 409 finds already there is most
+   * likely that attempt's doing, not another writer's. Which attempt answered, and what the earlier one met.
+   */
+  readonly repeatOf?: { readonly attempts: number; readonly earlier: string }
 }> {
   override get message() {
-    return `${this.endpoint}: conflicts with the current state (409 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+    const found = `${this.endpoint}: conflicts with the current state (409 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+    return this.repeatOf === undefined
+      ? found
+      : `${found}, answering attempt ${this.repeatOf.attempts}; an earlier one (${this.repeatOf.earlier}) may have made the change itself`
   }
 }
 
@@ -318,15 +327,21 @@ export const withAttempts = (
       attempts
     })
 
-/** The same 404, saying it answered attempt `attempts` of a DELETE, after one that met `earlier` and may have removed the target. */
-export const asRepeatOf = (error: NotFound, attempts: number, earlier: string): NotFound =>
-  new NotFound({
-    endpoint: error.endpoint,
-    code: error.code,
-    detail: error.detail,
-    ...(error.htmlPage === undefined ? {} : { htmlPage: error.htmlPage }),
-    repeatOf: { attempts, earlier }
-  })
+/**
+ * The same 404 or 409, saying it answered attempt `attempts` after one that met `earlier` and may
+ * have made the change itself: removed what a DELETE's 404 finds gone, created what a POST's 409
+ * finds there.
+ */
+export const asRepeatOf = (error: NotFound | Conflict, attempts: number, earlier: string): NotFound | Conflict =>
+  error._tag === "NotFound"
+    ? new NotFound({
+      endpoint: error.endpoint,
+      code: error.code,
+      detail: error.detail,
+      ...(error.htmlPage === undefined ? {} : { htmlPage: error.htmlPage }),
+      repeatOf: { attempts, earlier }
+    })
+    : new Conflict({ endpoint: error.endpoint, code: error.code, detail: error.detail, repeatOf: { attempts, earlier } })
 
 export type FivetranError =
   | Unauthorized

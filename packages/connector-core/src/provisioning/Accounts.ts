@@ -150,6 +150,19 @@ export const createAccount = (
     return yield* client.inviteUser(body).pipe(
       Effect.map(created),
       Effect.catchAll((error) => {
+        // A repeat's 409 after an attempt that may have invited them (a 503 after it acted): most
+        // likely this very invitation, so created, unless the user now there is not what it asked.
+        if (error._tag === "Conflict" && error.repeatOf !== undefined) {
+          return readBack(error, (user) =>
+            body.role === undefined || body.role === user.role
+              ? Effect.as(
+                Effect.logWarning(
+                  `${action}: ${error.message}; the invitation most likely landed on that attempt: reporting user:${user.id} as created`
+                ),
+                created(user)
+              )
+              : alreadyExists(user, body, action))
+        }
         // Invited by someone else between our read and write: report the user now there.
         if (error._tag === "Conflict") {
           return readBack(error, (user) =>

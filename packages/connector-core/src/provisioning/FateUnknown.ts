@@ -21,11 +21,12 @@ export class FateUnknown extends Data.TaggedError("FateUnknown")<{
 
 /**
  * Whether Fivetran may have made a write that failed with `error`: it may have acted (a 5xx, no
- * answer), or the client's repeat of a DELETE found the target gone after an attempt that may have
- * removed it, so the 404 may be this very write's (`NotFound.repeatOf`), not another writer's.
+ * answer), or the client's repeat found the change made after an attempt that may have made it: a
+ * DELETE's 404 (`NotFound.repeatOf`), a POST's 409 (`Conflict.repeatOf`, e.g. a 503 after the
+ * membership was added), so the answer may be this very write's, not another writer's.
  */
 export const fateUnknown = (error: FivetranError): boolean =>
-  mayHaveActed(error) || (error._tag === "NotFound" && error.repeatOf !== undefined)
+  mayHaveActed(error) || ((error._tag === "NotFound" || error._tag === "Conflict") && error.repeatOf !== undefined)
 
 /**
  * Ends a write whose fate is unknown by reading back what it was to leave: `found` is that, if it is
