@@ -11,6 +11,7 @@ import {
   Exit,
   Fiber,
   FiberHandle,
+  LogLevel,
   Option,
   Order,
   PubSub,
@@ -117,10 +118,26 @@ const failureMessage = (cause: Cause.Cause<unknown>): string =>
     onNone: () => "internal error (a bug in the service); the service's log has the details"
   })
 
-/** A job that did not succeed leaves one warning with its id and reason (the reasons hold no secrets). */
-const logEnd = (job: SyncJob) =>
+/** The text of a bug's defect, for the log alone (the job says only that it was a bug). */
+const defectText = (cause: Cause.Cause<unknown>): string => {
+  const defect = Cause.squash(cause)
+  return defect instanceof Error ? defect.message : String(defect)
+}
+
+/**
+ * A job that did not succeed leaves one warning with its id and reason (the reasons hold no
+ * secrets). A bug's is at error, and adds the defect's text as `cause`: the one line says what the
+ * job says and what it does not.
+ */
+const logEnd = (job: SyncJob, defect: Option.Option<string> = Option.none()) =>
   job.status === "failed" || job.status === "cancelled"
-    ? Effect.logWarning(`sync job ${job.status}`).pipe(Effect.annotateLogs({ job: job.id, error: job.error }))
+    ? Effect.logWithLevel(Option.isSome(defect) ? LogLevel.Error : LogLevel.Warning, `sync job ${job.status}`).pipe(
+      Effect.annotateLogs({
+        job: job.id,
+        error: job.error,
+        ...Option.match(defect, { onNone: () => ({}), onSome: (cause) => ({ cause }) })
+      })
+    )
     : Effect.void
 
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {
@@ -430,7 +447,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * only once the old files are gone: whoever sees the job finished also sees the pruned data dir.
      * Its `onEnd` has run by then, so whoever keeps its record never misses it.
      */
-    const finish = (id: string, change: (job: SyncJob) => SyncJob) =>
+    const finish = (id: string, change: (job: SyncJob) => SyncJob, defect: Option.Option<string> = Option.none()) =>
       SynchronizedRef.updateEffect(state, (s) =>
         Effect.gen(function*() {
           const jobs = new Map(s.jobs)
@@ -441,7 +458,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             const done = { ...changed, waiting: null, progress: changed.progress === null ? null : { ...changed.progress, waiting: null } }
             jobs.set(id, done)
             yield* persist(done)
-            yield* logEnd(done)
+            yield* logEnd(done, defect)
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
@@ -544,9 +561,12 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Cause.isInterruptedOnly(cause)
             ? Effect.interrupt
             : Effect.gen(function*() {
-              if (Option.isNone(Cause.failureOption(cause))) yield* Effect.logError("sync job failed with an internal error", cause)
               const ended = yield* nowIso
-              yield* finish(id, (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }))
+              yield* finish(
+                id,
+                (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }),
+                Option.isNone(Cause.failureOption(cause)) ? Option.some(defectText(cause)) : Option.none()
+              )
             })
         ),
         Effect.onInterrupt(() =>

@@ -138,21 +138,15 @@ layer(harness({ afterEngineRun: Effect.die(new Error("ENOENT: no such file or di
       assert.deepStrictEqual([job.status, job.error], ["failed", error])
       const stored = JSON.parse(yield* Effect.orDie(fs.readFileString(`${dataDir}/${job.id}.json`))) as Job
       assert.strictEqual(stored.error, error)
+      // One line for the one failure: the job's error and the defect's text, at error.
       const logged = (yield* logs).map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])
-      assert.strictEqual(logged.length, 2)
-      assert.deepStrictEqual(logged[0], ["string", "string", {
+      assert.deepStrictEqual(logged, [["string", "string", {
         level: "error",
-        msg: "sync job failed with an internal error",
-        caller: TestCaller,
-        job: job.id,
-        error: "ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'"
-      }])
-      assert.deepStrictEqual(logged[1], ["string", "string", {
-        level: "warn",
         msg: "sync job failed",
         caller: TestCaller,
         job: job.id,
-        error
-      }])
+        error,
+        cause: "ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'"
+      }]])
     }))
 })
