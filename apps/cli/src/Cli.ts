@@ -21,6 +21,7 @@ import { reviewCommands } from "./ReviewCommands.js"
 import { logChoiceOf, withLogging } from "./output/Logging.js"
 import { withOneFinalLineBreak } from "./output/DocumentText.js"
 import { notice } from "./output/Notice.js"
+import { withCheckedStdout } from "./output/Stdout.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
@@ -186,6 +187,8 @@ export const run = (argv: ReadonlyArray<string>) => {
     // After withPlainHelp's rewrite, whose patterns take whole lines.
     withPlainHelp,
     withOneFinalLineBreak,
+    // Outside the two above, which rewrite what they are given and pass it on to this Console.log.
+    withCheckedStdout,
     Effect.catchIf(
       isCommandMismatch,
       (error) =>

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, LogLevel, Option, Schema } from "effect"
 import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
-import type { StdoutClosed } from "./output/Rows.js"
+import type { StdoutClosed } from "./output/Stdout.js"
 import { type LogChoice, withLogging } from "./output/Logging.js"
 import { notice } from "./output/Notice.js"
 import { stoppableBySignals } from "./SignalTurns.js"

@@ -29,7 +29,7 @@ describe("the manifests' output", () => {
   it.live("capabilities and config on a full disk exit 1 saying the output could not be written", () =>
     Effect.gen(function*() {
       const results = yield* Effect.all([runIntoFullDisk(["capabilities"]), runIntoFullDisk(["config"])], { concurrency: 2 })
-      const line = "error: could not write the output: ENOSPC: no space left on device, write\n"
+      const line = "error: could not write the output to standard output: no space left on device (ENOSPC)\n"
       assert.deepStrictEqual(results, [{ exitCode: 1, stderr: line }, { exitCode: 1, stderr: line }])
     }), 60_000)
 })

@@ -1,7 +1,7 @@
 import { capabilities, ResourceTypeRegistry } from "@baton-fivetran/connector-core"
 import { configurationSchema } from "@baton-fivetran/settings"
 import { Effect } from "effect"
-import { writeStdout } from "../output/Rows.js"
+import { writeStdout } from "../output/Stdout.js"
 
 /** `capabilities` and `config`: the connector's manifests as protojson on stdout, as every baton connector prints them. */
 

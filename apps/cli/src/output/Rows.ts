@@ -1,7 +1,8 @@
 import { csvRecord } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
-import { Chunk, Data, Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type { OutputFormat } from "./OutputFormat.js"
+import { type OutputError, type StdoutClosed, writeStdout } from "./Stdout.js"
 import { padded, width } from "./TableCell.js"
 
 /**
@@ -17,38 +18,12 @@ export interface Columns<A> {
   readonly cells: (row: A) => ReadonlyArray<string>
 }
 
-/** stdout failed (a full disk, say). */
-export class OutputError extends Data.TaggedError("OutputError")<{ readonly reason: string }> {
-  override get message() {
-    return `could not write the output: ${this.reason}`
-  }
-}
-
-/**
- * The reader of stdout went away (EPIPE: `| head` has its lines). Not a failure: the commands end
- * there, quietly, with exit 0 (ReviewCommands.ts).
- */
-export class StdoutClosed extends Data.TaggedError("StdoutClosed") {}
-
 /**
  * Table widths come from the first rows, so memory stays flat; a longer cell later pushes its
  * line out rather than being cut (ids must stay whole to be copied).
  */
 const widthSample = 200
 const maxWidth = 64
-
-const writeFailure = (error: NodeJS.ErrnoException) =>
-  error.code === "EPIPE" ? new StdoutClosed() : new OutputError({ reason: error.message })
-
-/** A write error reaches the write's callback; without a listener Node also throws it, as an 'error' event. */
-const ignore = () => {}
-
-/** Writes to stdout, waiting for the write: a failure is an OutputError, a reader gone (EPIPE) StdoutClosed. */
-export const writeStdout = (text: string) =>
-  Effect.async<void, OutputError | StdoutClosed>((resume) => {
-    if (!process.stdout.listeners("error").includes(ignore)) process.stdout.on("error", ignore)
-    process.stdout.write(text, (error) => resume(error ? Effect.fail(writeFailure(error)) : Effect.void))
-  })
 
 const jsonLine = (names: ReadonlyArray<string>, cells: ReadonlyArray<string>) =>
   `${JSON.stringify(Object.fromEntries(names.map((name, i) => [name, cells[i] ?? ""])))}\n`
