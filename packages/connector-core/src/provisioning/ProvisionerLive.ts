@@ -13,8 +13,9 @@ import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from
 import { auditedCreateAccount, auditedDeleteResource, auditedGrant, auditedRevoke } from "./ProvisioningAudit.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
 import { ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError, UnknownEntitlement } from "./ProvisioningError.js"
-import type { GrantTarget } from "./GrantTarget.js"
+import type { GrantTarget, Principal } from "./GrantTarget.js"
 import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
+import { meantGrantId, samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
 
 const disabled = Effect.fail(new ProvisioningDisabled({ message: ProvisioningDisabledReason }))
@@ -72,6 +73,16 @@ export const makeProvisioner = (
         )
     })
 
+  /** Who the target's entitlement can go to (grantRequest and grantTarget only let such types through). */
+  const grantableTo = (target: GrantTarget) =>
+    Option.match(grantableModule(registry, target.entitlement.resourceType), {
+      onNone: () => [],
+      onSome: (module) => module.grants.grantableTo
+    })
+
+  /** The principal of the other type with the target's id, once the target's was not found (OtherPrincipalType.ts). */
+  const otherTypeOf = (target: GrantTarget, action: string) => samePrincipalOfOtherType(client, target, grantableTo(target), action)
+
   /** The slot's role read afresh, after a write whose fate is unknown; its resource or principal gone reads as none. */
   const currentRole = (target: GrantTarget, action: string): Effect.Effect<Option.Option<string>, ProvisioningError> =>
     Effect.flatMap(access(target, action), (fresh) => fresh.slot.current).pipe(
@@ -110,7 +121,20 @@ export const makeProvisioner = (
       const target = yield* grantRequest(registry, entitlementId, principal)
       const action = `grant ${echoed(target.entitlement.id)} to ${echoed(`${target.principal.type}:${target.principal.id}`)}`
       // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
-      return yield* decideAgainOnce(grantHeld(target, action))
+      return yield* decideAgainOnce(grantHeld(target, action)).pipe(
+        // A lookup that fails leaves the absence as it was found: the grant is refused either way.
+        Effect.catchTag("UnknownPrincipal", (absent) =>
+          Effect.flatMap(
+            Effect.orElseSucceed(otherTypeOf(target, action), () => Option.none<Principal>()),
+            Option.match({
+              onNone: () => Effect.fail(absent),
+              onSome: (meant) =>
+                Effect.fail(
+                  wrongPrincipalType(target, meant, `grant ${echoed(target.entitlement.id)} to ${meant.type}:${echoed(meant.id)} instead`)
+                )
+            })
+          ))
+      )
     },
     meteredAction("grant"),
     auditedGrant
@@ -171,7 +195,23 @@ export const makeProvisioner = (
         // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
         // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
         Effect.catchTags({
-          UnknownPrincipal: gone(`${target.principal.type} ${echoed(target.principal.id)}`),
+          // Only when no principal of the other type has the id: else the grant id named the wrong
+          // type, and "already revoked" would leave that principal's access in place unsaid.
+          UnknownPrincipal: (absent) =>
+            Effect.flatMap(
+              otherTypeOf(target, action),
+              Option.match({
+                onNone: () => gone(`${target.principal.type} ${echoed(target.principal.id)}`)(absent),
+                onSome: (meant) =>
+                  Effect.fail(
+                    wrongPrincipalType(
+                      target,
+                      meant,
+                      `nothing was revoked; to end the ${meant.type}'s access, revoke ${echoed(meantGrantId(target, meant))}`
+                    )
+                  )
+              })
+            ),
           ContainerAbsent: gone(`${target.entitlement.resourceType} ${echoed(target.entitlement.resourceId)}`)
         })
       )
