@@ -267,7 +267,8 @@ describe("entitlements and roles", () => {
       ])
       const zeroWidth = yield* refusal((p) => p.revoke("role:Account Reviewer\u200b:assigned:user:ana"))
       assertRefused(zeroWidth, "UnknownRole", [
-        `(it contains an invisible formatting character (U+200B), which the quotes above do not show); valid ACCOUNT roles: `
+        `(it contains an invisible formatting character (U+200B), which the quotes above do not show); did you mean ` +
+        `"Account Reviewer"?; valid ACCOUNT roles: `
       ])
       // A plain space is how role names are written: no note.
       const spaced = yield* refusal((p) => p.grant("group:g_main:Destination Overlord", user("ana")))

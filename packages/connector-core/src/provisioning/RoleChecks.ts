@@ -2,6 +2,7 @@ import { echoed, type FivetranClientShape, type Role, type RoleScope } from "@ba
 import { Chunk, Effect, Stream } from "effect"
 import { hiddenCharacterIn } from "../model/Ids.js"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
+import { nearestRoleName } from "./NearestRole.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
@@ -24,12 +25,16 @@ const scopes: ReadonlyArray<RoleScope> = ["ACCOUNT", "DESTINATION", "CONNECTOR",
 const loosely = (name: string): string => name.trim().replace(/\s+/g, " ").toLowerCase()
 
 /**
- * The role of the scope the name means, written otherwise (case, spaces): roles are matched exactly,
- * as Fivetran does, so the refusal names it rather than leave the admin to spot it in the list.
+ * The role of the scope the name means, written otherwise (case, spaces) or mistyped ("Acount
+ * Reviewer", NearestRole.ts): roles are matched exactly, as Fivetran does, so the refusal names it
+ * rather than leave the admin to spot it in the list.
  */
 const meantNote = (catalog: RoleCatalog, scope: RoleScope, name: string): string => {
-  const meant = rolesOfScope(catalog, scope).find((role) => loosely(role.name) === loosely(name))
-  return meant === undefined ? "" : `; did you mean "${meant.name}"? (role names are matched exactly, case included)`
+  const names = rolesOfScope(catalog, scope).map((role) => role.name)
+  const written = names.find((role) => loosely(role) === loosely(name))
+  if (written !== undefined) return `; did you mean "${written}"? (role names are matched exactly, case included)`
+  const mistyped = nearestRoleName(name, names, loosely)
+  return mistyped === undefined ? "" : `; did you mean "${mistyped}"?`
 }
 
 /**
