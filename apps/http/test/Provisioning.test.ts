@@ -397,7 +397,9 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
           status: 409,
           body: {
             error: "Conflict",
-            message: `cannot grant role:Account Reviewer:assigned to user:${admin}: PATCH /v1/users/${admin}: ${fivetran}`
+            message: `cannot grant role:Account Reviewer:assigned to user:${admin}: PATCH /v1/users/${admin}: ${fivetran}; ` +
+              "grant role:Account Administrator:assigned to another user first (an account keeps at least one Account " +
+              "Administrator), then run this again"
           }
         }
       )

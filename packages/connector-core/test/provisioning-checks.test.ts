@@ -406,7 +406,8 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(
         demote.result.message,
         "cannot grant role:Account Reviewer:assigned to user:admin: PATCH /v1/users/admin: conflicts with the current state " +
-          "(409 Conflict): User 'admin' is the last Account Administrator; the account must keep one"
+          "(409 Conflict): User 'admin' is the last Account Administrator; the account must keep one; grant role:Account " +
+          "Administrator:assigned to another user first (an account keeps at least one Account Administrator), then run this again"
       )
       assert.notInclude(demote.result.message, systemKey.secret)
       assert.strictEqual(yield* state.userRole("admin"), "Account Administrator")

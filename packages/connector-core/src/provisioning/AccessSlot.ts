@@ -1,9 +1,9 @@
-import type { FivetranClientShape, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
+import type { FivetranClientShape, FivetranError, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
 import { Effect, Option } from "effect"
 import { acceptedWrite } from "./AcceptedWrite.js"
 import { type ChangedMeanwhile, gone, goneOrAdded, writeFailure } from "./ChangedMeanwhile.js"
 import type { FateUnknown } from "./FateUnknown.js"
-import type { ProvisioningError } from "./ProvisioningError.js"
+import { Conflict, type ProvisioningError } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
 
 /**
@@ -33,18 +33,34 @@ export const alreadyRead = (slot: AccessSlot, current: Option.Option<string>): A
   current: Effect.succeed(current)
 })
 
+/** The role Fivetran keeps at least one user in (docs/fivetran-api.md §9): it refuses to demote or remove the last. */
+const AdministratorRole = "Account Administrator"
+
+/**
+ * Fivetran's 409 for the last Account Administrator says what it refuses, not what to do: the
+ * admin's way on is another administrator first, which the refusal now names.
+ */
+const withNextStep = (user: User) => <E>(error: E): E | Conflict =>
+  error instanceof Conflict && user.role === AdministratorRole
+    ? new Conflict({
+      message: `${error.message}; grant role:${AdministratorRole}:assigned to another user first (an account keeps at least ` +
+        `one ${AdministratorRole}), then run this again`
+    })
+    : error
+
 /**
  * A user's account role: read from the user just fetched; PATCH /v1/users/U {role}; DELETE
  * /v1/users/U/role. Only a 404 (the user gone) is a change: a 409 refuses the write (the last
  * Account Administrator).
  */
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
-  const set = (role: string) => acceptedWrite(client.updateUser(user.id, { role })).pipe(Effect.mapError(writeFailure(action, gone)))
+  const refusal = (error: FivetranError) => withNextStep(user)(writeFailure(action, gone)(error))
+  const set = (role: string) => acceptedWrite(client.updateUser(user.id, { role })).pipe(Effect.mapError(refusal))
   return {
     current: Effect.succeed(nonEmpty(user.role)),
     add: set,
     change: set,
-    remove: Effect.mapError(acceptedWrite(client.deleteUserRole(user.id)), writeFailure(action, gone))
+    remove: Effect.mapError(acceptedWrite(client.deleteUserRole(user.id)), refusal)
   }
 }
 
