@@ -80,7 +80,22 @@ const encodeMisdirected = Schema.encodeSync(MisdirectedRequestBody)
 
 const invalid = (message: string) => HttpServerResponse.unsafeJson(encodeInvalid(new InvalidRequest({ message })), { status: 400 })
 
-/** Why a request is refused for its Host, if it is. */
+/**
+ * The authority of an absolute-form request target (`GET http://host:port/path`, RFC 9112 §3.2.2),
+ * up to its path, query or fragment; none for a target in origin form (`/path`).
+ */
+const absoluteTarget = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/
+
+/** The host named by `host[:port]`, canonical; none for anything else (a user name before `@`, a bad host). */
+const hostOfAuthority = (text: string) => Option.flatMap(Option.fromNullable(authority.exec(text)?.[1]), canonicalHost)
+
+/**
+ * Why a request is refused for its Host, if it is. The host checked is the one the request is
+ * for: its target's authority when the target is in absolute form, which RFC 9112 §3.2.2 has a
+ * server use instead of Host (else `GET http://rebound.example/readyz` with an allowed Host was
+ * answered, and the same request for an allowed target with a proxy's Host refused); the Host
+ * header otherwise. A Host header is still required and checked in either case (§3.2).
+ */
 const refusal = (policy: HostPolicy, request: HttpServerRequest.HttpServerRequest) => {
   const incoming = NodeHttpServerRequest.toIncomingMessage(request)
   // A server must refuse a second Host (RFC 9112 §3.2): a proxy in front may have read the other one.
@@ -92,12 +107,18 @@ const refusal = (policy: HostPolicy, request: HttpServerRequest.HttpServerReques
       ? Option.none()
       : Option.some(invalid("the request has no Host header, which HTTP/1.1 requires"))
   }
-  const host = Option.flatMap(Option.fromNullable(authority.exec(header)?.[1]), canonicalHost)
-  if (Option.isNone(host)) return Option.some(invalid("the Host header is not a host name or address with an optional port"))
+  const hostHeader = hostOfAuthority(header)
+  if (Option.isNone(hostHeader)) return Option.some(invalid("the Host header is not a host name or address with an optional port"))
+  const target = absoluteTarget.exec(request.url)?.[1]
+  const host = target === undefined ? hostHeader : hostOfAuthority(target)
+  if (Option.isNone(host)) {
+    return Option.some(invalid("the request target's authority is not a host name or address with an optional port"))
+  }
   if (policy._tag === "AnyHost" || policy.hosts.has(host.value) || (policy.anyAddress && isAddress(host.value))) {
     return Option.none()
   }
-  const message = `the Host header names ${quoted(host.value)}, which this service does not answer to (a web page ` +
+  const named = target === undefined ? "the Host header" : "the request target"
+  const message = `${named} names ${quoted(host.value)}, which this service does not answer to (a web page ` +
     "whose name was pointed at this machine could otherwise read it); if clients reach the service by that name, " +
     "start it with --allowed-hosts (BATON_HTTP_ALLOWED_HOSTS) naming it"
   return Option.some(HttpServerResponse.unsafeJson(encodeMisdirected(new MisdirectedRequest({ message })), { status: 421 }))
