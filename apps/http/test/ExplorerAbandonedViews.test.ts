@@ -8,9 +8,9 @@ import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./sup
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
  * `--max-concurrent-exports 1` here, held by a download the test does not read) stops trying once
  * the address shows another view, so its late refusal is never said over the view now open; a
- * download waiting so ends with the sign-out; and an earlier, slower search never replaces the
- * results of a later one. Real Chromium, the
- * bundled service over a sandbox of the test's.
+ * view's download waiting so says it in the view and ends with it; the whole sheet's download
+ * ends with the sign-out; and an earlier, slower search never replaces the results of a later one.
+ * Real Chromium, the bundled service over a sandbox of the test's.
  */
 
 const Token = "token-for-the-explorer-abandoned-views-test"
@@ -67,6 +67,59 @@ describe("access explorer: views and searches the user has left", () => {
             asked.filter((principal) => principal !== opened)
           ],
           [`${team.name} (${opened})`, "", []]
+        )
+      }).pipe(Effect.provide(sandboxOf(manyRows))),
+    { timeout: 240_000 }
+  )
+
+  it.scopedLive(
+    "a view's download waiting out 429s says so in the view and ends when another view is opened: no notice over it, no file",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const { page } = yield* openExplorer(service, `/#principal=${left}`)
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        const held = yield* openExport(service.url, Token)
+        assert.strictEqual(held.status, 200)
+        const downloads: Array<string> = []
+        page.on("download", (download) => downloads.push(download.suggestedFilename()))
+        yield* promise(() => page.click("[data-testid=details-export]"))
+        yield* promise(() => page.getByText(waiting(2)).first().waitFor())
+        yield* step(page, "view-download-waiting")
+        const said = [
+          yield* promise(() => page.locator("[data-testid=details-export-waiting]").allTextContents()),
+          yield* promise(() => page.textContent("#details-status")),
+          yield* promise(() => page.textContent("#message"))
+        ]
+
+        const asked: Array<string> = []
+        page.on("request", (request) => {
+          const principal = exported(request)
+          if (principal !== undefined) asked.push(`${new URL(request.url()).searchParams.get("format")} ${principal}`)
+        })
+        yield* promise(() => page.goto(`${service.url}/#principal=${opened}`))
+        // The opened view's third try comes after the download's third would have (its timer was set first).
+        yield* promise(() => page.locator("[data-testid=details-waiting]", { hasText: waiting(3) }).waitFor({ timeout: 30_000 }))
+        yield* step(page, "view-download-left")
+        assert.deepStrictEqual(
+          [yield* promise(() => page.textContent("#message")), asked, yield* promise(() => page.textContent("#details-status"))],
+          ["", [`jsonl ${opened}`, `jsonl ${opened}`], waiting(3)]
+        )
+        assert.deepStrictEqual(said, [[waiting(2)], waiting(2), ""])
+
+        // The slot frees: the opened view loads; a page timer of the wait's length, set after the
+        // download's own would have been, ends after its next try would have been sent.
+        yield* held.hangUp
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.evaluate("new Promise((resolve) => setTimeout(resolve, 5000))"))
+        assert.deepStrictEqual(
+          [
+            asked.filter((request) => request !== `jsonl ${opened}`),
+            downloads,
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => page.locator("[data-testid=details-export-waiting]").count())
+          ],
+          [[], [], "", 0]
         )
       }).pipe(Effect.provide(sandboxOf(manyRows))),
     { timeout: 240_000 }

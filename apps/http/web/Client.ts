@@ -225,14 +225,16 @@ export class Client {
   /**
    * The CSV sheet, whole or of one principal, entitlement or resource, as a file the browser saves:
    * named as the service names it, with the filter's id after the sync's (one file per destination
-   * owner must not overwrite the last).
+   * owner must not overwrite the last). `sent` is called once the service has begun to send it.
    */
   async exportCsv(
     filter: Readonly<Record<string, string>>,
     waiting: ExportWaiting,
-    signal: AbortSignal
+    signal: AbortSignal,
+    sent: () => void
   ): Promise<{ readonly blob: Blob; readonly name: string }> {
     const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting, signal)
+    sent()
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
     return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }

@@ -153,17 +153,23 @@ const viaCell = (row: ReviewRow): Node | string =>
       viewLink(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, { kind: "principal", id: row.via })
     )
 
+/** A view whose rows can be downloaded, in its turn (the view's signal). */
+interface Download {
+  readonly rows: View
+  readonly turn: AbortSignal
+}
+
 /**
  * The details' heading; it takes the focus (so a screen reader reads what was opened, and Tab goes
  * on from there). A view with rows offers them as a CSV file: the sheet a destination's owner, or
  * the person themself, certifies.
  */
-const heading = (text: string, note: string | Node, download?: View) => {
+const heading = (text: string, note: string | Node, download?: Download) => {
   const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, text)
   const children: Array<Node> = [title, el("p", { class: "note" }, note)]
   if (download !== undefined) {
     const button = el("button", { type: "button", "data-testid": "details-export" }, "Download these rows (CSV)")
-    button.addEventListener("click", () => void saveCsv({ [download.kind]: download.id }))
+    button.addEventListener("click", () => void saveViewCsv(download, button))
     children.push(button)
   }
   return { title, element: el("div", { class: "heading" }, ...children) }
@@ -325,7 +331,7 @@ const openPrincipal = (principal: string) =>
     if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
-      heading(title, el("span", {}, whoText(rows[0]!), count), { kind: "principal", id: principal }),
+      heading(title, el("span", {}, whoText(rows[0]!), count), { rows: { kind: "principal", id: principal }, turn: signal }),
       ...pagedTable(
         "access-table",
         `Access of ${title}`,
@@ -366,7 +372,7 @@ const openEntitlement = (entitlement: string) =>
     showDetails(
       rows.length === 0
         ? heading(`Holders of ${entitlement}`, "Nobody holds it.")
-        : heading(`Holders of ${entitlement}`, count, { kind: "entitlement", id: entitlement }),
+        : heading(`Holders of ${entitlement}`, count, { rows: { kind: "entitlement", id: entitlement }, turn: signal }),
       ...pagedTable(
         "holders-table",
         `Holders of ${entitlement}`,
@@ -487,7 +493,7 @@ const openResource = (resource: string) =>
     showDetails(
       rows.length === 0
         ? heading(title, "Nobody holds any of its entitlements.")
-        : heading(title, count, { kind: "resource", id: resource }),
+        : heading(title, count, { rows: { kind: "resource", id: resource }, turn: signal }),
       // By holder: a person's permissions on it side by side, as the owner certifies each person.
       ...pagedTable(
         "resource-table",
@@ -582,18 +588,62 @@ const resourceCount = (count: number) =>
     ? `More than ${SearchLimit} destinations, connections or roles match; the first ${SearchLimit} are shown`
     : `${count} ${count === 1 ? "destination, connection or role matches" : "destinations, connections or roles match"}`
 
-/** Downloads the CSV sheet, whole or of one view's rows. */
-const saveCsv = (filter: Readonly<Record<string, string>> = {}) =>
-  attempt(session.signal, async (api, signal) => {
-    // The message line says the wait (and is emptied once the download comes): a download has no panel of its own.
-    const { blob, name } = await api.exportCsv(filter, (wait) => show(waitingText(wait), "info"), signal)
-    if (signal.aborted) return
-    show("")
-    const url = URL.createObjectURL(blob)
-    el("a", { href: url, download: name }).click()
-    // The browser reads the blob after this task; release it once the download has surely begun.
-    setTimeout(() => URL.revokeObjectURL(url), 60_000)
+/**
+ * What ends a download: the sign-in's end, and `waitingFor`'s (a view's turn) until the service
+ * begins to send the file (`sent`): a view's download waiting for the service is the view's, and
+ * its wait or late refusal, said once the reviewer has opened another view, would read as that
+ * view's; a file on its way is the sign-in's, as any download the browser has begun.
+ */
+const downloadSignal = (waitingFor?: AbortSignal) => {
+  const download = new AbortController()
+  const end = () => download.abort()
+  session.signal.addEventListener("abort", end, { once: true })
+  waitingFor?.addEventListener("abort", end, { once: true })
+  return { signal: download.signal, sent: () => waitingFor?.removeEventListener("abort", end) }
+}
+
+/** Downloads the whole CSV sheet; the message line says its waits (it has no panel of its own) until the file comes. */
+const saveSheet = () => {
+  const download = downloadSignal()
+  return attempt(download.signal, async (api, signal) => {
+    await saveCsv(api, {}, (wait) => show(waitingText(wait), "info"), download)
+    if (!signal.aborted) show("")
   })
+}
+
+/**
+ * Downloads a view's rows as CSV; the view says its waits under its download button (and its
+ * status region announces them) until the file comes, the view is left or the download fails.
+ */
+const saveViewCsv = (view: Download, button: HTMLElement) => {
+  const download = downloadSignal(view.turn)
+  const notice = el("p", { class: "note", "data-testid": "details-export-waiting" })
+  return attempt(download.signal, (api) =>
+    saveCsv(api, { [view.rows.kind]: view.rows.id }, (wait) => {
+      notice.textContent = waitingText(wait)
+      button.after(notice)
+      announce("details-status", waitingText(wait))
+    }, download).finally(() => {
+      if (view.turn.aborted || !notice.isConnected) return
+      notice.remove()
+      announce("details-status", "")
+    }))
+}
+
+/** Downloads the CSV sheet of `filter`, as a file the browser saves. */
+const saveCsv = async (
+  api: Client,
+  filter: Readonly<Record<string, string>>,
+  waiting: ExportWaiting,
+  download: ReturnType<typeof downloadSignal>
+) => {
+  const { blob, name } = await api.exportCsv(filter, waiting, download.signal, download.sent)
+  if (download.signal.aborted) return
+  const url = URL.createObjectURL(blob)
+  el("a", { href: url, download: name }).click()
+  // The browser reads the blob after this task; release it once the download has surely begun.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
 
 // ------------------------------------------------------------------------------------------
 // Syncs and their diff.
@@ -774,7 +824,7 @@ byId("start-sync").addEventListener("click", () =>
 
 byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))
 
-byId("export").addEventListener("click", () => void saveCsv())
+byId("export").addEventListener("click", () => void saveSheet())
 
 byId("sign-out").addEventListener("click", () => signOut(""))
 
