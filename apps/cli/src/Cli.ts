@@ -1,4 +1,5 @@
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
+import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { VersionLine } from "@baton-fivetran/fivetran-client/version"
 import {
   BatonSettings,
@@ -192,7 +193,8 @@ export const run = (argv: ReadonlyArray<string>) => {
     Effect.catchIf(
       isCommandMismatch,
       (error) =>
-        Effect.fail(Option.match(explainLeftover("baton-fivetran", Options.all(rootOptions), subcommandNames, args.slice(2)), {
+        // Each argument cut as a refusal repeats it (echoed): one that long is no command or flag name.
+        Effect.fail(Option.match(explainLeftover("baton-fivetran", Options.all(rootOptions), subcommandNames, args.slice(2).map(echoed)), {
           onNone: (): UsageError | ValidationError.ValidationError => error,
           onSome: (reason) => new UsageError({ reason })
         }))

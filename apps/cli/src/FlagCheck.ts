@@ -1,3 +1,4 @@
+import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { nearestName } from "@baton-fivetran/settings"
 import { Effect, Option } from "effect"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
@@ -27,6 +28,8 @@ import { UsageError } from "./UsageError.js"
  *   arguments that show that help, or the version.
  * - An unknown flag, named with the flag it is closest to and the command whose help lists the
  *   flags: after a subcommand, @effect/cli said "Received unknown argument: '--tpye'".
+ * What a refusal repeats of the arguments is cut past EchoedLength characters (echoed): an
+ * argument of 100 kB was repeated whole.
  */
 
 const helpFlags = new Set(["-h", "--help"])
@@ -39,7 +42,7 @@ const unknownFlag = (line: CommandLine, typed: string, subcommand: Option.Option
   const meant = nearestName(typed, Array.from(flags).filter((name) => name.startsWith("--")))
   const hint = meant === undefined ? "" : `; did you mean '${meant}'?`
   const help = [line.name, ...Option.toArray(subcommand), "--help"].join(" ")
-  return new UsageError({ reason: `unknown flag '${typed}'${hint} (see ${help})` })
+  return new UsageError({ reason: `unknown flag '${echoed(typed)}'${hint} (see ${help})` })
 }
 
 /** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
@@ -69,7 +72,7 @@ const times = (count: number) => count === 2 ? "twice" : `${count} times`
 /** The values are shown unless the flag is secret or one was given without a value (a switch). */
 const repeated = (flag: CommandFlag, given: ReadonlyArray<Given>, secret: boolean) => {
   const values = given.flatMap((one) => Option.toArray(one.value))
-  const shown = secret || values.length < given.length ? "" : ` (${values.map((value) => JSON.stringify(value)).join(", ")})`
+  const shown = secret || values.length < given.length ? "" : ` (${values.map(quotedEchoed).join(", ")})`
   return new UsageError({ reason: `${flag.name} was given ${times(given.length)}${shown}; give it once` })
 }
 
@@ -115,7 +118,9 @@ const joinedShortFlags = (flags: CommandFlags, arg: string): Option.Option<Usage
   }
   const typed = arg.split("=", 1)[0]!
   const apart = Array.from(typed.slice(1), (letter) => `-${letter}`).join(" ")
-  return Option.some(new UsageError({ reason: `${typed}: short flags are not grouped here; give each apart (${apart})` }))
+  return Option.some(
+    new UsageError({ reason: `${echoed(typed)}: short flags are not grouped here; give each apart (${echoed(apart)})` })
+  )
 }
 
 /** Whether `arg` is a flag of the root or of the subcommand's `own` flags, as typed or before its `=`. */

@@ -7,19 +7,21 @@ import {
   RoleAssignedSlug,
   RoleResourceType
 } from "@baton-fivetran/connector-core"
+import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Effect } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
  * The `type:id` arguments of the review commands: any resource (`entitlements --resource`), or a
- * principal (`access`, `grants --principal`), which only a user or a team can be.
+ * principal (`access`, `grants --principal`), which only a user or a team can be. A refusal repeats
+ * the text given up to EchoedLength characters (echoed): a 100 kB id was repeated whole.
  */
 
 /** `T:ID`; the id is everything after the first `:`. */
 export const parseResourceRef = (flag: string, text: string): Effect.Effect<ResourceId, UsageError> => {
   const colon = text.indexOf(":")
   return colon <= 0 || colon === text.length - 1
-    ? Effect.fail(new UsageError({ reason: `${flag}: expected <type>:<id>, e.g. user:quiet_harbor, got ${JSON.stringify(text)}` }))
+    ? Effect.fail(new UsageError({ reason: `${flag}: expected <type>:<id>, e.g. user:quiet_harbor, got ${quotedEchoed(text)}` }))
     : Effect.succeed({ resourceType: text.slice(0, colon), resource: text.slice(colon + 1) })
 }
 
@@ -34,10 +36,11 @@ export const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'
  * opposite of the truth a reviewer asking "who is admin?" needs.
  */
 const holdersHint = (id: ResourceId, holders: string, resourceHolders: string | undefined) => {
-  const ref = resourceRefOf(id)
+  const given = resourceRefOf(id)
+  const ref = echoed(given)
   switch (id.resourceType) {
     case RoleResourceType.id:
-      return `${ref} is a role, whose holders are listed by: baton-fivetran ${holders} ${shellWord(`${ref}:${RoleAssignedSlug}`)}`
+      return `${ref} is a role, whose holders are listed by: baton-fivetran ${holders} ${shellWord(echoed(`${given}:${RoleAssignedSlug}`))}`
     case GroupResourceType.id:
     case ConnectionResourceType.id:
       return resourceHolders !== undefined

@@ -30,6 +30,7 @@ import {
   statusText,
   UserResourceType
 } from "@baton-fivetran/connector-core"
+import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Effect, LogLevel, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
 import type { OutputFormat } from "../output/OutputFormat.js"
@@ -108,20 +109,23 @@ const diffColumns: Columns<DiffEntry> = {
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
   Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openSyncFile(file), use)))
 
-/** An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to look. */
+/**
+ * An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to
+ * look; the id up to EchoedLength characters (echoed).
+ */
 const notIn = (what: string, file: string, list: "resources" | "entitlements") =>
   new UsageError({ reason: `${what} is not in ${file} (list them with: baton-fivetran ${list})` })
 
 const requireResource = (reader: C1zReader, file: string, id: ResourceId) =>
   Effect.flatMap(
     reader.getResource(id),
-    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(resourceRefOf(id), file, "resources"))
+    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(echoed(resourceRefOf(id)), file, "resources"))
   )
 
 const requireEntitlement = (reader: C1zReader, file: string, id: string) =>
   Effect.flatMap(
     reader.getEntitlement(id),
-    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`entitlement ${id}`, file, "entitlements"))
+    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`entitlement ${echoed(id)}`, file, "entitlements"))
   )
 
 /** A line about the output, beside it on stderr (a JSON log line with json logs). */
@@ -203,7 +207,7 @@ const accessScope = (query: AccessQuery): Effect.Effect<ReviewScope, UsageError>
         ? Effect.fail(
           new UsageError({
             reason: "--resource takes a resource with entitlements (a group, connection, role or team); " +
-              `${text} is a user, whose access is listed by: baton-fivetran access ${text}`
+              `${echoed(text)} is a user, whose access is listed by: baton-fivetran access ${echoed(text)}`
           })
         )
         : Effect.succeed<ReviewScope>({ _tag: "Resource", resource }))

@@ -1,9 +1,11 @@
+import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Effect, Option, Schema } from "effect"
 import { UsageError } from "../UsageError.js"
 
 /**
  * Decodes a flag that is not a baton setting (no env variable, no file key), e.g. the `sandbox`
- * command's `--port`; a bad value names the flag and what it accepts.
+ * command's `--port`; a bad value names the flag and what it accepts, and repeats the value up to
+ * EchoedLength characters.
  */
 export const decodeFlag = <A, I>(
   flag: string,
@@ -16,6 +18,6 @@ export const decodeFlag = <A, I>(
     onSome: (raw) =>
       Schema.decodeUnknown(schema)(raw).pipe(
         Effect.map(Option.some),
-        Effect.mapError(() => new UsageError({ reason: `--${flag}: expected ${accepted}, got ${JSON.stringify(raw)}` }))
+        Effect.mapError(() => new UsageError({ reason: `--${flag}: expected ${accepted}, got ${quotedEchoed(raw)}` }))
       )
   })
