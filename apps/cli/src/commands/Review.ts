@@ -31,7 +31,8 @@ import {
   UserResourceType
 } from "@baton-fivetran/connector-core"
 import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
-import { Effect, LogLevel, Option, Stream } from "effect"
+import { FileSystem } from "@effect/platform"
+import { Effect, Equal, LogLevel, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
 import type { OutputFormat } from "../output/OutputFormat.js"
 import { type Columns, printRows } from "../output/Rows.js"
@@ -360,10 +361,28 @@ const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFil
   return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: base.syncRun.endedAt, new_ended_at: target.syncRun.endedAt } })
 }
 
+/**
+ * The same file on both sides (the same path, a link, or ./x.c1z beside x.c1z) has no differences
+ * to find, and the empty diff read as "nothing changed since the last sync" when a script had
+ * named the one file twice. Said on stderr; the diff itself is the empty one it always was.
+ */
+const warnOfSameFile = (oldFile: string, newFile: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const [before, after] = yield* Effect.all([fs.stat(oldFile), fs.stat(newFile)])
+    const same = before.dev === after.dev && Option.isSome(before.ino) && Equal.equals(before.ino, after.ino)
+    if (!same) return
+    const text = oldFile === newFile
+      ? `OLD.c1z and NEW.c1z are the same file (${oldFile}): there is nothing to compare; give two syncs`
+      : `OLD.c1z ${oldFile} and NEW.c1z ${newFile} are the same file: there is nothing to compare; give two syncs`
+    yield* notice(LogLevel.Warning, text, { msg: text, fields: { old_file: oldFile, new_file: newFile } })
+  }).pipe(Effect.catchTags({ SystemError: () => Effect.void, BadArgument: () => Effect.void }))
+
 export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
   Effect.scoped(Effect.gen(function*() {
     yield* checkSyncFile("OLD.c1z", oldFile)
     yield* checkSyncFile("NEW.c1z", newFile)
+    yield* warnOfSameFile(oldFile, newFile)
     const base = yield* openSyncFile(oldFile)
     const target = yield* openSyncFile(newFile)
     yield* warnOfScope(base, target, oldFile, newFile)
