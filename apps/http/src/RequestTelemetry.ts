@@ -2,7 +2,7 @@ import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from 
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { randomUUID } from "node:crypto"
 import { IncomingMessage, type ServerResponse } from "node:http"
-import { Cause, Clock, Effect, Exit, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
+import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
 import { TokenCheck } from "./Auth.js"
 import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
@@ -61,16 +61,6 @@ const countedStatus = (status: number, end: StreamedEnd): number =>
 
 const ClientClosedRequest = 499
 
-/**
- * Why a streamed body failed, for its line (nothing else logs it: the answer had gone out): the
- * source's error, beside which the platform puts the answer it was sending as a defect.
- */
-const bodyFailure = (exit: Exit.Exit<unknown, unknown>): string => {
-  const reasons = Exit.isFailure(exit) ? [...Cause.failures(exit.cause), ...Cause.defects(exit.cause)] : []
-  const reason = reasons.find((error) => !HttpServerResponse.isServerResponse(error))
-  return reason instanceof Error ? reason.message : reason === undefined ? "unknown" : String(reason)
-}
-
 /** The Node response of a request the Node server made (none for one made otherwise, as in a test of this file). */
 const nodeConnection = (request: HttpServerRequest.HttpServerRequest): ServerResponse | undefined =>
   NodeHttpServerRequest.toIncomingMessage(request) instanceof IncomingMessage
@@ -127,7 +117,7 @@ const handle = <E, R>(
           route,
           status,
           ...(ended === undefined ? {} : { outcome: ended.end, bytes: ended.bytes }),
-          ...(ended?.end === "failed" ? { error: bodyFailure(exit) } : {}),
+          ...(ended?.error === undefined ? {} : { error: ended.error }),
           duration_ms: Math.round(seconds * 1000)
         }
         if (ended !== undefined) {

@@ -1,5 +1,5 @@
 import { HttpBody, HttpServerResponse } from "@effect/platform"
-import { Effect, Stream } from "effect"
+import { Cause, Effect, Stream } from "effect"
 import type { ServerResponse } from "node:http"
 import { pipeline, Readable, Transform } from "node:stream"
 
@@ -21,6 +21,8 @@ export interface StreamedAnswer {
   readonly end: StreamedEnd
   /** The body's bytes handed to the connection (an aborted download's client got at most these). */
   readonly bytes: number
+  /** Why a `failed` body failed: its source's error (nothing else logs it, the answer having gone out). */
+  readonly error?: string
 }
 
 export interface FollowedAnswer {
@@ -42,38 +44,42 @@ export const followStreamed = (
   if (body._tag !== "Stream" && !(body._tag === "Raw" && body.body instanceof Readable)) return undefined
   let bytes = 0
   let read = false
-  let failed = false
+  let failure: string | undefined
   // A source failing once the client has gone is only being torn down with the answer. Failing
   // while the client is there, the connection is cut: the platform would end the body in order
-  // (a chunked body's last chunk), and the client take the part it got for the whole.
-  const sourceFailed = () => {
+  // (a chunked body's last chunk, or fewer bytes than its Content-Length on a connection kept
+  // open), and the client take the part it got for the whole, or wait for the rest.
+  const sourceFailed = (error: string) => {
     if (connection.destroyed) return
-    failed = true
+    failure = error
     connection.destroy()
   }
   // Not the response's own state: the platform ends it after an abort too, and Node then counts it finished.
-  const ending = (): StreamedAnswer => ({
-    end: failed ? "failed" : read && connection.writableEnded ? "completed" : "aborted",
-    bytes
-  })
+  const ending = (): StreamedAnswer =>
+    failure !== undefined
+      ? { end: "failed", bytes, error: failure }
+      : { end: read && connection.writableEnded ? "completed" : "aborted", bytes }
   if (body._tag === "Stream") {
     const counted = body.stream.pipe(
       Stream.tap((chunk) => Effect.sync(() => bytes += chunk.byteLength)),
       Stream.onEnd(Effect.sync(() => read = true)),
-      Stream.tapErrorCause(() => Effect.sync(sourceFailed))
+      Stream.tapErrorCause((cause) => Effect.sync(() => sourceFailed(errorText(Cause.squash(cause)))))
     )
     return { response: HttpServerResponse.setBody(response, HttpBody.stream(counted, body.contentType, body.contentLength)), ending }
   }
   if (body._tag === "Raw" && body.body instanceof Readable) {
     const source = body.body
-    source.once("error", sourceFailed)
+    source.once("error", (error) => sourceFailed(error.message))
+    const declared = Number(response.headers["content-length"] ?? body.contentLength ?? Number.NaN)
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         bytes += chunk.byteLength
         done(null, chunk)
       },
       flush(done) {
-        read = true
+        // A file cut short after its size was taken for the head (truncated in place) ends early, without an error.
+        if (bytes < declared) sourceFailed(`the body ended after ${bytes} of the ${declared} bytes its Content-Length declared`)
+        else read = true
         done()
       }
     })
@@ -87,3 +93,5 @@ export const followStreamed = (
   }
   return undefined
 }
+
+const errorText = (error: unknown) => error instanceof Error ? error.message : String(error)

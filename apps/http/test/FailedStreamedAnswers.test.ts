@@ -214,3 +214,37 @@ it.live("curl -f saving an export that fails mid-body exits 18 (partial file), n
       })
     }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 180_000)
+
+it.live("a .c1z download whose file is cut short in place ends failed, its connection cut at the cut", () =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-data-" })
+    const job = yield* runSync.pipe(Effect.provide(harness({ dataDir })))
+    // Larger than the socket buffers hold, so that the download is still reading when the file is cut.
+    const size = 32 * 1024 * 1024
+    const file = `${dataDir}/${job.id}.c1z`
+    yield* fs.truncate(file, size)
+    yield* fs.writeFileString(`${dataDir}/${job.id}.json`, JSON.stringify({ ...job, file_bytes: size }))
+    const whole = Buffer.from(yield* fs.readFile(file))
+    const cutAt = size / 2
+
+    yield* Effect.gen(function*() {
+      const { baseUrl } = yield* Harness
+      const cut = yield* readAround(baseUrl, `/v1/syncs/${job.id}/file`, "cut-file", fs.truncate(file, cutAt))
+      assert.deepStrictEqual([cut.status, cut.complete, cut.error], [200, false, "aborted"])
+      assert.isAtMost(cut.received.byteLength, cutAt)
+      assert.isTrue(cut.received.equals(whole.subarray(0, cut.received.byteLength)))
+      assert.deepStrictEqual(yield* requestLine("cut-file"), {
+        level: "error",
+        msg: "http request",
+        request_id: "cut-file",
+        method: "GET",
+        route: "/v1/syncs/:id/file",
+        status: 200,
+        outcome: "failed",
+        bytes: cutAt,
+        error: `the body ended after ${cutAt} of the ${size} bytes its Content-Length declared`
+      })
+      assert.deepStrictEqual(yield* requestCounts("/v1/syncs/:id/file"), { "500": 1 })
+    }).pipe(Effect.provide(harness({ dataDir, logLevel: "info" })))
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 180_000)
