@@ -3,6 +3,7 @@ import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { VersionLine } from "@baton-fivetran/fivetran-client/version"
 import {
   BatonSettings,
+  errorMessage,
   explainLeftover,
   type FlagValue,
   helpText,
@@ -138,6 +139,17 @@ const configCommand = Command.make("config", {}, () => Effect.flatMap(manifests,
 const isCommandMismatch = (error: unknown): error is ValidationError.ValidationError =>
   ValidationError.isValidationError(error) && ValidationError.isCommandMismatch(error)
 
+/**
+ * @effect/cli's own refusals quote an argument whole (`resources <a 100 kB id>`: "Received unknown
+ * argument: '…'"): made a UsageError (exit 2 as well) whose text cuts each such argument as the
+ * CLI's refusals cut it (echoed).
+ */
+const withLongArgumentsCut = (args: ReadonlyArray<string>) => <E>(error: E): E | UsageError => {
+  const long = args.filter((arg) => echoed(arg) !== arg)
+  if (!ValidationError.isValidationError(error) || long.length === 0) return error
+  return new UsageError({ reason: long.reduce((text, arg) => text.replaceAll(arg, echoed(arg)), errorMessage(error)) })
+}
+
 /** The root flags each subcommand reads as well: the logging ones (normalizeArgv takes both out of argv). */
 const everywhere = new Set(["--log-level", "--log-format"])
 
@@ -199,6 +211,7 @@ export const run = (argv: ReadonlyArray<string>) => {
           onSome: (reason) => new UsageError({ reason })
         }))
     ),
+    Effect.mapError(withLongArgumentsCut(args)),
     // Whatever failed (a bad flag too), in the format the logging settings ask for as far as they
     // can be read; read only then, so that --help and --version do not load the YAML parser.
     Effect.tapErrorCause((cause) => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(reportFailure(cause))))
