@@ -107,11 +107,25 @@ const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementI
   })
 
 /**
+ * An email where an id belongs (`--delete-resource ada@example.com`): Fivetran ids are opaque words
+ * with no '@', so Fivetran answers 404, and a delete or revoke reported "does not exist" and "already
+ * revoked", exit 0, while the user kept the access.
+ */
+const EmailShaped = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/**
  * The one check of a user, team, group or connection id, for every operation that names one: a
  * malformed id gets the same refusal from a grant, a revoke and a delete, before any request.
  */
 export const checkedFivetranId = (kind: string, id: string): Effect.Effect<string, InvalidId> =>
-  Effect.mapError(checkFivetranId(kind, id), (error) => new InvalidId({ message: error.message }))
+  EmailShaped.test(id)
+    ? Effect.fail(
+      new InvalidId({
+        message: `invalid ${kind} id ${JSON.stringify(echoed(id))}: it is an email address, not a Fivetran id (such as ` +
+          `nozzle_eat); give the ${kind}'s id, which the sync's resources list (a user's beside its email)`
+      })
+    )
+    : Effect.mapError(checkFivetranId(kind, id), (error) => new InvalidId({ message: error.message }))
 
 const checkedPrincipal = (
   registry: Registry,
