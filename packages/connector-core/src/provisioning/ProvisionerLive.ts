@@ -12,9 +12,15 @@ import type { ResolveError } from "./ContainerAbsent.js"
 import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from "./ProvisionerShape.js"
 import { auditedCreateAccount, auditedDeleteResource, auditedGrant, auditedRevoke } from "./ProvisioningAudit.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
-import { ProvisioningDisabled, ProvisioningDisabledReason, type ProvisioningError, UnknownEntitlement } from "./ProvisioningError.js"
+import {
+  type InvalidId,
+  ProvisioningDisabled,
+  ProvisioningDisabledReason,
+  type ProvisioningError,
+  UnknownEntitlement
+} from "./ProvisioningError.js"
 import type { GrantTarget, Principal } from "./GrantTarget.js"
-import { grantRequest, grantTarget } from "./ProvisioningTarget.js"
+import { grantIdAsEntitlement, grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { meantGrantId, samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
 
@@ -83,6 +89,13 @@ export const makeProvisioner = (
   /** The principal of the other type with the target's id, once the target's was not found (OtherPrincipalType.ts). */
   const otherTypeOf = (target: GrantTarget, action: string) => samePrincipalOfOtherType(client, target, grantableTo(target), action)
 
+  /** A refused grant whose entitlement id is a grant id is refused as that (ProvisioningTarget.ts's grantIdAsEntitlement). */
+  const pastedGrantId = (entitlementId: string) => <E extends ProvisioningError>(refusal: E) =>
+    Effect.flatMap(
+      grantIdAsEntitlement(registry, entitlementId),
+      Option.match({ onNone: (): Effect.Effect<never, E | InvalidId> => Effect.fail(refusal), onSome: Effect.fail })
+    )
+
   /** The slot's role read afresh, after a write whose fate is unknown; its resource or principal gone reads as none. */
   const currentRole = (target: GrantTarget, action: string): Effect.Effect<Option.Option<string>, ProvisioningError> =>
     Effect.flatMap(access(target, action), (fresh) => fresh.slot.current).pipe(
@@ -133,7 +146,8 @@ export const makeProvisioner = (
                   wrongPrincipalType(target, meant, `grant ${echoed(target.entitlement.id)} to ${meant.type}:${echoed(meant.id)} instead`)
                 )
             })
-          ))
+          )),
+        Effect.catchTags({ UnknownRole: pastedGrantId(entitlementId), UnknownEntitlement: pastedGrantId(entitlementId) })
       )
     },
     meteredAction("grant"),

@@ -179,3 +179,21 @@ export const grantTarget = (registry: Registry, id: string): Effect.Effect<Grant
     const principal = yield* checkedPrincipal(registry, entitlement, { type: parts.principalType, id: parts.principalId })
     return { id, entitlement, principal }
   })
+
+/**
+ * A grant id where an entitlement id belongs (copied from a listing of grants): read as an
+ * entitlement its slug is "View Destination:user:U", which names no role, and the refusal said only
+ * that. The refusal naming the entitlement in it, when the id is a whole grant id; asked once a grant
+ * was refused, so that a custom role whose name reads so is still granted.
+ */
+export const grantIdAsEntitlement = (registry: Registry, entitlementId: string): Effect.Effect<Option.Option<InvalidId>> =>
+  Effect.map(
+    Effect.option(grantTarget(registry, entitlementId)),
+    Option.map((pasted) =>
+      new InvalidId({
+        message: `invalid entitlement id ${JSON.stringify(echoed(entitlementId))}: it is a grant id, the entitlement ${
+          echoed(pasted.entitlement.id)
+        } held by ${pasted.principal.type}:${echoed(pasted.principal.id)}; grant ${echoed(pasted.entitlement.id)} instead`
+      })
+    )
+  )
