@@ -168,7 +168,7 @@ export const reviewCommands = <R, R2>(
       }))
   ).pipe(Command.withDescription(
     "Resources, entitlements and grants added and removed between two syncs, resources renamed or (un)suspended, " +
-      "and grants whose path changed; a warning when OLD.c1z was synced after NEW.c1z. " +
+      "and grants whose path changed; a warning when OLD.c1z was synced after NEW.c1z, or is the same file. " +
       "Exit 0; with --fail-on-change, exit 3 when anything differs."
   ))
 
