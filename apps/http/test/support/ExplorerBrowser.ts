@@ -144,11 +144,15 @@ export const syncNow = (service: Service) =>
     }
   })
 
-/** Leaves a screenshot of the whole page as `<name>.png` in the screenshots' directory. */
+/**
+ * Leaves a screenshot of the whole page as `<name>.png` in the screenshots' directory. A page of
+ * 2,000 rows is some 40,000 pixels tall: on a loaded machine its picture takes longer than
+ * playwright's 30 s, and a picture is no assertion to fail a test on.
+ */
 export const step = (page: Page, name: string) =>
   Effect.promise(async () => {
     await mkdir(screenshots, { recursive: true })
-    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true, timeout: 180_000 })
   })
 
 /** A table's body cells, row by row. */
