@@ -67,13 +67,15 @@ describe("stdout that cannot be written", () => {
     "on a full disk every command exits 1 with one line saying so; a descriptor not open for writing too",
     () =>
       Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
         const dir = yield* tempDir
         const file = `${dir}/sync.c1z`
         assertExit(yield* runCli(["--sandbox", "small", "-f", file, "--log-level", "warn"]), 0)
+        yield* fs.copyFile(file, `${dir}/copy.c1z`)
         const commands: ReadonlyArray<ReadonlyArray<string>> = [
           ["export", "-f", file],
           ["resources", "-f", file, "-o", "table", "--log-level", "warn"],
-          ["diff", "-o", "csv", "--log-level", "warn", file, file],
+          ["diff", "-o", "csv", "--log-level", "warn", file, `${dir}/copy.c1z`],
           ["capabilities"],
           ["--help"],
           ["--version"],
