@@ -62,6 +62,50 @@ describe("access explorer while the service is sending as many exports as it run
       )
     }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
 
+  it.scopedLive(
+    "a view opened from a link in the view before keeps the keyboard's place: on the wait, then its heading, or the search if refused",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const { page } = yield* openExplorer(service, `/#principal=${team}`)
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        const focused = () =>
+          promise(() => page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName"))
+        const links = page.locator("[data-testid=access-table] a[href^='#entitlement=']")
+        const [first, second] = [yield* promise(() => links.nth(0).textContent()), yield* promise(() => links.nth(1).textContent())]
+
+        // The first entitlement's link, from the keyboard, while a download holds the only slot: the wait has the focus.
+        const held = yield* openExport(service.url, Token)
+        assert.strictEqual(held.status, 200)
+        yield* promise(() => links.nth(0).focus())
+        yield* promise(() => page.keyboard.press("Enter"))
+        yield* promise(() => page.locator("[data-testid=details-waiting]").waitFor())
+        yield* step(page, "export-waiting-focused")
+        assert.deepStrictEqual([yield* focused(), yield* promise(() => page.textContent("#details-status"))], ["details-waiting", waiting])
+        // The slot frees: the holders show, the focus on their heading.
+        yield* held.hangUp
+        yield* promise(() => page.locator("[data-testid=holders-table]").waitFor({ timeout: 30_000 }))
+        assert.deepStrictEqual(
+          [yield* promise(() => page.textContent("[data-testid=details-title]")), yield* focused()],
+          [`Holders of ${first}`, "details-title"]
+        )
+
+        // Back to the team, then its second entitlement while the slot is held until the page gives up: the search has the focus.
+        yield* promise(() => page.goBack())
+        yield* promise(() => links.nth(1).waitFor({ timeout: 30_000 }))
+        const heldAgain = yield* openExport(service.url, Token)
+        assert.strictEqual(heldAgain.status, 200)
+        yield* promise(() => links.nth(1).focus())
+        yield* promise(() => page.keyboard.press("Enter"))
+        yield* promise(() => page.locator("#message", { hasText: "(the page tried 4 times)" }).waitFor({ timeout: 60_000 }))
+        assert.deepStrictEqual(
+          [yield* focused(), yield* promise(() => page.locator("[data-testid=details-waiting]").count()), page.url()],
+          ["query", 0, `${service.url}/#entitlement=${encodeURIComponent(second!).replaceAll("%3A", ":")}`]
+        )
+      }).pipe(Effect.provide(sandboxOf(manyRows))),
+    { timeout: 240_000 }
+  )
+
   it.scopedLive("a refusal that keeps coming is shown after the page's four tries", () =>
     Effect.gen(function*() {
       const service = yield* startService

@@ -189,18 +189,30 @@ const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
 /**
  * A view's rows, its export's 429s waited out: while it waits, the details panel says so (a
  * visible line, announced), and once it has its rows or fails the line goes. `signal`: the view's
- * turn, so that a view no longer open stops and says nothing.
+ * turn, so that a view no longer open stops and says nothing. A view opened from a link in the one
+ * before takes that link away with it: the keyboard's place is the line while it waits (not the
+ * page's top), and, if the view fails, the search.
  */
-const viewRows = (api: Client, filter: Parameters<Client["rows"]>[0], signal: AbortSignal) =>
-  api.rows(filter, ReadLimit, (wait) => {
-    if (signal.aborted) return
-    details.replaceChildren(el("p", { class: "note", "data-testid": "details-waiting" }, waitingText(wait)))
-    announce("details-status", waitingText(wait))
-  }, signal).finally(() => {
-    if (signal.aborted) return
-    details.querySelector("[data-testid=details-waiting]")?.remove()
-    announce("details-status", "")
-  })
+const viewRows = async (api: Client, filter: Parameters<Client["rows"]>[0], signal: AbortSignal) => {
+  try {
+    return await api.rows(filter, ReadLimit, (wait) => {
+      if (signal.aborted) return
+      const focused = details.contains(document.activeElement)
+      const notice = el("p", { class: "note", "data-testid": "details-waiting", tabindex: "-1" }, waitingText(wait))
+      details.replaceChildren(notice)
+      if (focused) notice.focus()
+      announce("details-status", waitingText(wait))
+    }, signal)
+  } catch (error) {
+    if (!signal.aborted && document.activeElement?.matches("[data-testid=details-waiting]") === true) byId("query").focus()
+    throw error
+  } finally {
+    if (!signal.aborted) {
+      details.querySelector("[data-testid=details-waiting]")?.remove()
+      announce("details-status", "")
+    }
+  }
+}
 
 const counted = (count: number) => count.toLocaleString("en")
 
