@@ -119,7 +119,7 @@ describe("provisioning", () => {
       assertExit(retried, 0)
       assert.strictEqual(
         retried.stdout,
-        `already revoked: ${roleEntitlement}:user:${member.id} (held only through team membership ` +
+        `nothing to revoke directly: ${roleEntitlement}:user:${member.id} (held only through team membership ` +
           `(team:${team.id}:member:user:${member.id}): revoke ${roleEntitlement}:team:${team.id}, ` +
           "or remove the user from the team, to end the access)\n"
       )

@@ -35,6 +35,10 @@ const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: Gran
 const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>
   alsoRevoked.length === 0 ? "" : `, and with it ${alsoRevoked.join(" and ")} (one membership in Fivetran, removed whole)`
 
+/** A revoke that removed nothing: not "already revoked" while a team still gives the access (a skimmed line read as gone). */
+const nothingRevokedLead = (outcome: RevokeOutcome) =>
+  outcome.stillHeldThrough.length > 0 ? "nothing to revoke directly" : "already revoked"
+
 const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
   outcome._tag === "Revoked"
     ? outcome.stillHeldThrough.length === 0
@@ -43,7 +47,7 @@ const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
         outcome.stillHeldThrough.join(" and ")
       } ` +
         "(revoke that, or remove the user from the team, to end the access)"
-    : `already revoked: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
+    : `${nothingRevokedLead(outcome)}: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 
 /** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
 const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
