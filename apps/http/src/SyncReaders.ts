@@ -1,4 +1,4 @@
-import { type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
 import { Duration, Effect, Exit, Fiber, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
 import { isDamagedSyncFile } from "./DamagedSyncFile.js"
@@ -33,21 +33,65 @@ const fileUnavailable = (syncId: string, code: string | undefined) =>
     }); the operator must make the data directory's files readable by the service; then this request works`
   })
 
+/** `reader`, with `onFailure` run as any of its reads fails, before the failure goes on to the read's caller. */
+const reportingFailedReads = (reader: C1zReader, onFailure: () => Effect.Effect<void>): C1zReader => {
+  const rows = <A>(stream: Stream.Stream<A, C1zError>) => Stream.tapError(stream, onFailure)
+  const read = <A>(effect: Effect.Effect<A, C1zError>) => Effect.tapError(effect, onFailure)
+  const { sorted } = reader
+  return {
+    path: reader.path,
+    syncRun: reader.syncRun,
+    resourceTypes: rows(reader.resourceTypes),
+    resources: (filter) => rows(reader.resources(filter)),
+    entitlements: (filter) => rows(reader.entitlements(filter)),
+    grants: (filter) => rows(reader.grants(filter)),
+    getResource: (id) => read(reader.getResource(id)),
+    getEntitlement: (id) => read(reader.getEntitlement(id)),
+    getGrant: (id) => read(reader.getGrant(id)),
+    sorted: {
+      resources: (options) => rows(sorted.resources(options)),
+      entitlements: (options) => rows(sorted.entitlements(options)),
+      grants: (options) => rows(sorted.grants(options)),
+      grantsOf: (principal) => rows(sorted.grantsOf(principal)),
+      holdersOf: (entitlementId) => rows(sorted.holdersOf(entitlementId)),
+      principalsWithoutResource: (principalType) => read(sorted.principalsWithoutResource(principalType))
+    }
+  }
+}
+
 /**
  * Open readers of kept syncs, shared by the query and the review endpoints. Opening one copies and
  * indexes the sync's database (WorkingCopies.ts), so a few stay open for a while and every request
  * reads through the same ones (a diff holds two at once). A failed open is not kept: the next
- * request tries again, so a disk freed by the operator serves at once.
+ * request tries again, so a disk freed by the operator serves at once. A reader whose read fails is
+ * dropped (dropBroken).
  */
 export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncReaders", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
     const copies = yield* WorkingCopies
     const readers = yield* ScopedCache.makeWith({
-      lookup: (syncId: string) => copies.open(jobs.filePath(syncId)),
+      lookup: (syncId: string) =>
+        Effect.map(copies.open(jobs.filePath(syncId)), (opened) => {
+          const held: C1zReader = reportingFailedReads(opened, () => dropBroken(syncId, held))
+          return held
+        }),
       capacity: 4,
       timeToLive: (exit) => Exit.isSuccess(exit) ? readerLifetime : Duration.zero
     })
+    /**
+     * A read of a kept reader failed: its working copy is broken (cut short or removed by a tmp
+     * cleaner, a failing disk), and every query of the sync failed with it for the reader's ten
+     * minutes, though the `.c1z` was fine. It leaves the cache, unless a fresh one has replaced it
+     * already; its copy is removed once the requests reading it end, and the next request opens
+     * the `.c1z` again (a damaged one then fails its job, as at any open). The failed request's
+     * own line has the error.
+     */
+    const dropBroken = (syncId: string, broken: C1zReader) =>
+      Effect.flatMap(
+        Effect.scoped(readers.getOptionComplete(syncId)),
+        (current) => Option.exists(current, (held) => held === broken) ? readers.invalidate(syncId) : Effect.void
+      )
     // A deleted sync can never be read again: its working copy (~15 times its file) goes with it,
     // once the requests reading it are done, instead of holding a slot and the disk for minutes.
     const deletedJobs = yield* jobs.deletedJobs
