@@ -61,7 +61,7 @@ export const SyncInProgressBody = taggedErrorBody(SyncInProgress, "SyncInProgres
 })
 
 /** A refusal of something over a size limit, which it names. */
-const overLimit = { message: Schema.String, limit_bytes: Schema.Number }
+const overLimit = { message: Schema.String, limit_bytes: Schema.Int }
 export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", overLimit) {}
 export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", overLimit, {
   status: 413

@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
 import { NotReadyBody } from "./Errors.js"
 
 /**
@@ -19,6 +20,12 @@ export const ReadySummary = Schema.Struct({ status: Schema.Literal("ready") }).a
 
 export const Ready = Schema.Union(ReadyDetails, ReadySummary)
 
+/**
+ * `/readyz`'s security: none, or the Api's bearer token, which its details need. Documented as
+ * needing none, a client generated from the document never sent its token there, and never saw them.
+ */
+const tokenOptional = [{}, ...Object.keys(Authentication.security).map((scheme) => ({ [scheme]: [] }))]
+
 /** The probes: no token, as a kubelet's probe cannot send one. */
 export class HealthGroup extends HttpApiGroup.make("health")
   .add(
@@ -30,6 +37,7 @@ export class HealthGroup extends HttpApiGroup.make("health")
     HttpApiEndpoint.get("readyz", "/readyz")
       .addSuccess(Ready)
       .addError(NotReadyBody)
+      .annotate(OpenApi.Transform, (operation) => ({ ...operation, security: tokenOptional }))
       .annotate(
         OpenApi.Description,
         "Ready when Fivetran accepts the configured key: the service's check, GET /v1/account/info, succeeds (one " +

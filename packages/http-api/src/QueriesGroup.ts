@@ -39,7 +39,11 @@ export type PrincipalAccess = typeof PrincipalAccess.Type
  */
 export const SearchText = Schema.String.pipe(
   Schema.filter((text) => text.trim() !== ""),
-  Schema.annotations(takes("a part of a name, email or id, not blank (leave q out to list every resource)"))
+  Schema.annotations({
+    ...takes("a part of a name, email or id, not blank (leave q out to list every resource)"),
+    // Documented, or a client generated from the document sends `q=` for an empty search box and meets a 400.
+    jsonSchema: { pattern: "\\S" }
+  })
 )
 
 /** A connection's destination (`group:<id>`) and how many users and teams hold its roles, each once. */

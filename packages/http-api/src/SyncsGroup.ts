@@ -10,25 +10,86 @@ import { responseHeaders, withBodilessResponse } from "./ResponseHeaders.js"
 export const SyncStatus = Schema.Literal("queued", "running", "waiting_for_rate_limit", "succeeded", "failed", "cancelled")
 export type SyncStatus = typeof SyncStatus.Type
 
-export const SyncJob = Schema.Struct({
+/**
+ * A count, or a time in whole milliseconds or seconds: the sync counts them in whole numbers (waits
+ * rounded, budgets rounded up). connector-core's schemas say `number`, which the OpenAPI document
+ * gave as `type: number`, and a client generated from it held them as floats (openapi-generator's
+ * and oapi-codegen's Go clients as float32, exact only up to 16,777,216).
+ */
+const Whole = Schema.Int
+
+/** A size in bytes: `format: int64`, so that a generated client does not hold it in 32 bits. */
+const Bytes = Schema.Int.annotations({ jsonSchema: { type: "integer", format: "int64" } })
+
+/**
+ * The service sends every field of a job, its progress and its summary, null when there is nothing
+ * to say; the fields added later (`nullByDefault`) are optional only so that the job records of
+ * older builds still read. Documented as optional, a generated client typed them as absent-able.
+ */
+const everyFieldSent = (fields: Schema.Struct.Fields) => ({ jsonSchema: { required: Object.keys(fields) } })
+
+const syncProgressFields = {
+  ...SyncProgress.fields,
+  resources: Whole,
+  entitlements: Whole,
+  grants: Whole,
+  requests: Whole,
+  requestsLeft: nullByDefault(Whole),
+  budgetWaitMillis: nullByDefault(Whole)
+}
+
+/** connector-core's SyncProgress, as the service sends it. */
+export const SyncProgressBody = Schema.Struct(syncProgressFields).annotations({
+  identifier: "SyncProgress",
+  ...everyFieldSent(syncProgressFields)
+})
+
+const syncSummaryFields = {
+  ...SyncSummary.fields,
+  resources: Schema.Record({ key: Schema.String, value: Whole }),
+  resourceTypes: Whole,
+  entitlements: Whole,
+  grants: Schema.Struct({ direct: Whole, derived: Whole }),
+  requests: Whole,
+  retries: Whole,
+  rateLimitWaitMillis: Whole,
+  retryBackoffMillis: nullByDefault(Whole),
+  rateLimit: nullByDefault(Whole),
+  rateLimitWindowSeconds: nullByDefault(Whole),
+  rateLimitLowestRemaining: nullByDefault(Whole),
+  rateLimitReserve: nullByDefault(Whole),
+  repeatBudgetWaitMillis: nullByDefault(Whole),
+  durationMillis: Whole
+}
+
+/** connector-core's SyncSummary, as the service sends it. */
+export const SyncSummaryBody = Schema.Struct(syncSummaryFields).annotations({
+  identifier: "SyncSummary",
+  ...everyFieldSent(syncSummaryFields)
+})
+
+const syncJobFields = {
   id: SyncId,
   status: SyncStatus,
   created_at: Schema.String,
   started_at: Schema.NullOr(Schema.String),
   finished_at: Schema.NullOr(Schema.String),
   sync_connections: Schema.Boolean,
-  progress: Schema.NullOr(SyncProgress),
+  progress: Schema.NullOr(SyncProgressBody),
   /** The wait in progress (a 429, the reserve, or a retry's backoff over 2 s shows here too), with `until`. */
   waiting: nullByDefault(SyncWait),
-  summary: Schema.NullOr(SyncSummary),
+  summary: Schema.NullOr(SyncSummaryBody),
   error: Schema.NullOr(Schema.String),
   /** Size of the kept `.c1z`, or null when there is none (not finished, failed, or pruned). */
-  file_bytes: Schema.NullOr(Schema.Number)
-}).annotations({ identifier: "SyncJob" })
+  file_bytes: Schema.NullOr(Bytes)
+}
+
+export const SyncJob = Schema.Struct(syncJobFields).annotations({ identifier: "SyncJob", ...everyFieldSent(syncJobFields) })
 export type SyncJob = typeof SyncJob.Type
 
 /** `GET /v1/schedule`; every field null when the service runs without `--sync-every`. */
 export const SyncScheduleView = Schema.Struct({
+  /** Not always whole: `--sync-every 1m500ms` is 60.5. */
   every_seconds: Schema.NullOr(Schema.Number),
   next_run_at: Schema.NullOr(Schema.String),
   /** Why the next run is later than the interval (the rate-limit budget would not fit the sync). */
