@@ -461,8 +461,11 @@ describe("review commands across syncs", () => {
         ""
       ])
       assert.match(summary!, new RegExp(`^0 added, ${removed.length} removed, 0 changed`))
+      // No scope warning, only the one that both sides are the same file (c670be8).
       const same = yield* runCli(["diff", `${dir}/plain.c1z`, `${dir}/plain.c1z`])
-      assert.match(same.stderr, /^0 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
+      const sameFile = `OLD.c1z and NEW.c1z are the same file (${dir}/plain.c1z): there is nothing to compare; give two syncs\n`
+      assert.isTrue(same.stderr.startsWith(sameFile), same.stderr)
+      assert.match(same.stderr.slice(sameFile.length), /^0 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
     }).pipe(withSandbox()))
 
   it.scopedLive("the CSV export parses back to the same rows as the JSON export, quotes and line breaks included", () =>
