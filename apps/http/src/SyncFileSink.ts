@@ -6,8 +6,8 @@ import { Effect, Layer, Stream } from "effect"
  * Where a job's sync goes: the `.c1z` writer, as c1z's C1zSink, but what a failure tells the job's
  * `error` (served to API callers and stored) names no server path. The writer's messages name its
  * files (`/data/.<id>.c1z.<pid>.<random>.db: could not write sync rows: database or disk is full`),
- * which showed the server's layout to every caller; the full text goes to the log line `could not
- * write the sync file` instead, and the job says what failed and why in words.
+ * which showed the server's layout to every caller; the job says what failed and why in words, and
+ * the full text goes to `onWriteFailed`, for the job's one `sync job failed` line (SyncJobs.ts).
  */
 
 /** What a Node or SQLite error code means for the operator, for the codes a full or broken disk gives. */
@@ -33,15 +33,17 @@ const pathFreeReason = (error: C1zError): string =>
 /**
  * `onRowsEnd` runs once the writer has taken the sync's last row: from then on it only finishes the
  * file and renames it into place, which a job's cancel must not cut in two (SyncJobs.ts).
+ * `onWriteFailed` is given the writer's failure in full, its file named, before the job fails with it.
  */
-export const syncFileSink = (path: string, options: C1zWriteOptions, onRowsEnd: Effect.Effect<void>): Layer.Layer<SyncSink> =>
+export const syncFileSink = (
+  path: string,
+  options: C1zWriteOptions,
+  onRowsEnd: Effect.Effect<void>,
+  onWriteFailed: (fullText: string) => Effect.Effect<void>
+): Layer.Layer<SyncSink> =>
   Layer.effect(
     SyncSink,
     Effect.map(SyncSink, (writer) => SyncSink.of({ write: (rows) => writer.write(Stream.concat(rows, Stream.execute(onRowsEnd))) }))
   ).pipe(Layer.provide(
-    C1zSink.layer(path, options, (error) =>
-      Effect.logError("could not write the sync file").pipe(
-        Effect.annotateLogs({ error: error.message }),
-        Effect.as(new SinkError({ reason: pathFreeReason(error) }))
-      ))
+    C1zSink.layer(path, options, (error) => Effect.as(onWriteFailed(error.message), new SinkError({ reason: pathFreeReason(error) })))
   ))

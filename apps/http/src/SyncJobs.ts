@@ -126,16 +126,17 @@ const defectText = (cause: Cause.Cause<unknown>): string => {
 
 /**
  * A job that did not succeed leaves one warning with its id and reason (the reasons hold no
- * secrets). A bug's is at error, and adds the defect's text as `cause`: the one line says what the
- * job says and what it does not.
+ * secrets). A bug's, or a sync file's that could not be written, is at error and adds as `cause`
+ * what the job's error leaves out (the defect's text; the writer's failure naming its file): the
+ * one line says what the job says and what it does not.
  */
-const logEnd = (job: SyncJob, defect: Option.Option<string> = Option.none()) =>
+const logEnd = (job: SyncJob, cause: Option.Option<string> = Option.none()) =>
   job.status === "failed" || job.status === "cancelled"
-    ? Effect.logWithLevel(Option.isSome(defect) ? LogLevel.Error : LogLevel.Warning, `sync job ${job.status}`).pipe(
+    ? Effect.logWithLevel(Option.isSome(cause) ? LogLevel.Error : LogLevel.Warning, `sync job ${job.status}`).pipe(
       Effect.annotateLogs({
         job: job.id,
         error: job.error,
-        ...Option.match(defect, { onNone: () => ({}), onSome: (cause) => ({ cause }) })
+        ...Option.match(cause, { onNone: () => ({}), onSome: (text) => ({ cause: text }) })
       })
     )
     : Effect.void
@@ -447,7 +448,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * only once the old files are gone: whoever sees the job finished also sees the pruned data dir.
      * Its `onEnd` has run by then, so whoever keeps its record never misses it.
      */
-    const finish = (id: string, change: (job: SyncJob) => SyncJob, defect: Option.Option<string> = Option.none()) =>
+    const finish = (id: string, change: (job: SyncJob) => SyncJob, cause: Option.Option<string> = Option.none()) =>
       SynchronizedRef.updateEffect(state, (s) =>
         Effect.gen(function*() {
           const jobs = new Map(s.jobs)
@@ -458,7 +459,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             const done = { ...changed, waiting: null, progress: changed.progress === null ? null : { ...changed.progress, waiting: null } }
             jobs.set(id, done)
             yield* persist(done)
-            yield* logEnd(done, defect)
+            yield* logEnd(done, cause)
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
@@ -515,7 +516,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * was listed succeeded from its file with no summary, its progress stale and the writer's
      * `wrote the sync file` line missing.
      */
-    const runJob = (id: string, c1zSyncId: string): Effect.Effect<void> =>
+    const runJob = (id: string, c1zSyncId: string, writeFailure: Ref.Ref<Option.Option<string>>): Effect.Effect<void> =>
       Effect.gen(function*() {
         const started = yield* nowIso
         yield* transition(id, (job) => ({ ...job, status: "running", started_at: started }))
@@ -529,7 +530,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Effect.provide(syncFileSink(
             filePath(id),
             { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } },
-            Ref.set(rowsTaken, true)
+            Ref.set(rowsTaken, true),
+            (fullText) => Ref.set(writeFailure, Option.some(fullText))
           ))
         )
         yield* Effect.uninterruptibleMask((restore) =>
@@ -565,7 +567,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               yield* finish(
                 id,
                 (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }),
-                Option.isNone(Cause.failureOption(cause)) ? Option.some(defectText(cause)) : Option.none()
+                Option.isNone(Cause.failureOption(cause)) ? Option.some(defectText(cause)) : yield* Ref.get(writeFailure)
               )
             })
         ),
@@ -578,7 +580,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             // The writer renames the .c1z into place only after the last row, which the job then
             // waits for (above): a file here came from a rename already under way, and is not used.
             yield* fs.remove(filePath(id)).pipe(Effect.ignore)
-            yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: reason }))
+            // A write that failed as the cancel came: its full text is on this line, or nowhere.
+            yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: reason }), yield* Ref.get(writeFailure))
           })
         ),
         // finish() ends `active` on every path it takes; this covers any other way out.
@@ -594,9 +597,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * debug two or three such lines beside it read as a crash.
      */
     const execute = (id: string): Effect.Effect<void> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Effect.flatMap(Effect.all([Clock.currentTimeMillis, Ref.make(Option.none<string>())]), ([now, writeFailure]) => {
         const c1zSyncId = ksuid(new Date(now))
-        return runJob(id, c1zSyncId).pipe(
+        return runJob(id, c1zSyncId, writeFailure).pipe(
           Effect.withUnhandledErrorLogLevel(Option.none()),
           Effect.annotateLogs({ job: id, c1z_sync_id: c1zSyncId }),
           Effect.annotateSpans({ "sync.job": id, "sync.c1z_sync_id": c1zSyncId })

@@ -57,25 +57,19 @@ describe("a sync that cannot write its file", () => {
         assert.strictEqual(stored.error, error)
 
         const lines = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
+        // One line for the one failure: the job's error, and the writer's naming the file as `cause`, at error.
         const logged = lines.filter((line) => line.level !== "info")
           .map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])
-        assert.strictEqual(logged.length, 2)
-        const [written, failed] = logged
-        assert.deepStrictEqual(failed, ["string", "string", {
-          level: "warn",
+        assert.strictEqual(logged.length, 1)
+        const fullText = (logged[0]![2] as { cause: string }).cause
+        assert.deepStrictEqual(logged, [["string", "string", {
+          level: "error",
           msg: "sync job failed",
           caller: TokenCaller,
           job: started.id,
-          error
-        }])
-        const fullText = (written![2] as { error: string }).error
-        assert.deepStrictEqual(written, ["string", "string", {
-          level: "error",
-          msg: "could not write the sync file",
-          caller: TokenCaller,
-          job: started.id,
-          error: fullText
-        }])
+          error,
+          cause: fullText
+        }]])
         assert.match(
           fullText,
           new RegExp(
