@@ -241,6 +241,11 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         ["every_seconds", "order"]
       )
       assert.deepStrictEqual((document.paths["/readyz"]!.get as unknown as { readonly security: unknown }).security, [{}, { bearer: [] }])
+      // The job a start answers is the job of every other answer, one type in a generated client.
+      assert.deepStrictEqual(
+        (document.paths["/v1/syncs"]!.post!.responses["202"]!.content!["application/json"] as { readonly schema: unknown }).schema,
+        { $ref: "#/components/schemas/SyncJob" }
+      )
 
       yield* send("healthz", "GET", "/healthz", { token: null })
       yield* send("readyz, no token", "GET", "/readyz", { token: null })
