@@ -252,6 +252,10 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       // The document lists the bearer scheme on /readyz: a generated client holding a token sends it.
       assert.deepStrictEqual(Object.keys(json(yield* send("readyz, a token", "GET", "/readyz"))), ["status", "account_id", "account_name"])
       yield* send("readyz, a read token", "GET", "/readyz", read)
+      // A wrong token is no refusal here (the document declares no 401): the answer is the one without a token.
+      assert.deepStrictEqual(json(yield* send("readyz, a wrong token", "GET", "/readyz", { token: "not-the-token-of-this-service" })), {
+        status: "ready"
+      })
       yield* send("capabilities", "GET", "/v1/capabilities")
       yield* send("capabilities, a read token", "GET", "/v1/capabilities", read)
       yield* send("capabilities, no token", "GET", "/v1/capabilities", { token: null })
