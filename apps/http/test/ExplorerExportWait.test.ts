@@ -70,7 +70,9 @@ describe("access explorer while the service is sending as many exports as it run
         const { page } = yield* openExplorer(service, `/#principal=${team}`)
         yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
         const focused = () =>
-          promise(() => page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName"))
+          promise(() =>
+            page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
+          )
         const links = page.locator("[data-testid=access-table] a[href^='#entitlement=']")
         const [first, second] = [yield* promise(() => links.nth(0).textContent()), yield* promise(() => links.nth(1).textContent())]
 
