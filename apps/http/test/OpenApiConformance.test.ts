@@ -103,6 +103,29 @@ const numberTyped = (document: unknown): ReadonlyArray<string> => {
   return [...names].sort()
 }
 
+/**
+ * The error responses whose description leaves out a code their schema allows (the platform
+ * describes a status by its first error with a description), or says only "Error".
+ */
+const undescribedErrors = (document: OpenApiDocument): ReadonlyArray<string> =>
+  Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).flatMap(([method, operation]) =>
+      Object.entries(operation.responses).flatMap(([status, response]) => {
+        const schema = (response.content?.["application/json"]?.schema ?? {}) as Json
+        if (Number(status) < 400 || !("anyOf" in schema || "$ref" in schema)) return []
+        const members = (Array.isArray(schema.anyOf) ? schema.anyOf : [schema]) as ReadonlyArray<Json>
+        const codes = [
+          ...new Set(members.map((member) => String(member.$ref ?? (member.allOf as ReadonlyArray<Json>)[0]!.$ref).split("/").pop()!))
+        ]
+        const { description } = response as { readonly description: string }
+        const left = codes.length < 2 ? [] : codes.filter((code) => !description.includes(`\`${code}\``))
+        return description === "Error" || left.length > 0
+          ? [`${method.toUpperCase()} ${path} ${status}: ${description.slice(0, 60)} (${left.join(", ")})`]
+          : []
+      })
+    )
+  )
+
 const conformance = (service: RunningService, document: OpenApiDocument) => {
   const contract = makeServedContract(document)
   const ajv = new Ajv2020({ strict: false, allErrors: true })
@@ -241,6 +264,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         ["every_seconds", "order"]
       )
       assert.deepStrictEqual((document.paths["/readyz"]!.get as unknown as { readonly security: unknown }).security, [{}, { bearer: [] }])
+      assert.deepStrictEqual(undescribedErrors(document), [])
       // The job a start answers is the job of every other answer, one type in a generated client.
       assert.deepStrictEqual(
         (document.paths["/v1/syncs"]!.post!.responses["202"]!.content!["application/json"] as { readonly schema: unknown }).schema,

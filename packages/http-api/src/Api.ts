@@ -2,6 +2,7 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { HttpApi, OpenApi } from "@effect/platform"
 import { flow } from "effect"
 import { withoutPlatformDecodeError } from "./ErrorBody.js"
+import { withErrorResponseDescriptions } from "./ErrorDescriptions.js"
 import {
   ChunkExtensionsTooLargeBody,
   HeaderTooLargeBody,
@@ -47,7 +48,10 @@ export class BatonApi extends HttpApi.make("baton-fivetran")
   .addError(ServiceStoppingBody)
   .annotate(OpenApi.Title, "baton-fivetran")
   .annotate(OpenApi.Version, Version)
-  .annotate(OpenApi.Transform, flow(withoutPlatformDecodeError, withoutEffectSchemaIds, withResponseHeaders))
+  .annotate(
+    OpenApi.Transform,
+    flow(withoutPlatformDecodeError, withoutEffectSchemaIds, withErrorResponseDescriptions, withResponseHeaders)
+  )
   .annotate(
     OpenApi.Description,
     "Fivetran identity governance in the ConductorOne baton model: sync jobs producing .c1z files, queries over the latest sync, and provisioning."

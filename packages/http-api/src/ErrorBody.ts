@@ -65,14 +65,14 @@ export const taggedErrorBody = <A, Tag extends string, Fields extends Schema.Str
  * carries the status and its fields (`{_tag: "UnknownPrincipal", message}` travels as
  * `{error: "UnknownPrincipal", message}` with 404; `RateLimited` adds `retry_after_seconds`).
  */
-export const refusalBody = (refusal: (typeof ProvisioningErrors)[number]) => {
+export const refusalBody = (refusal: (typeof ProvisioningErrors)[number], description: string) => {
   const { _tag, ...fields }: Schema.Struct.Fields = refusal.fields
   return taggedErrorBody(
     // Each class is the Schema of its own tag; seen as one of the union, it decodes to the union.
     refusal as unknown as Schema.Schema<ProvisioningError, { readonly _tag: ProvisioningError["_tag"]; readonly message: string }>,
     refusal._tag,
     fields as { readonly message: typeof Schema.String },
-    { status: HttpApiSchema.getStatusError(refusal) }
+    { status: HttpApiSchema.getStatusError(refusal), description }
   )
 }
 

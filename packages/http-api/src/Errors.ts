@@ -1,4 +1,4 @@
-import { ProvisioningErrors } from "@baton-fivetran/connector-core"
+import { type ProvisioningError, ProvisioningErrors } from "@baton-fivetran/connector-core"
 import { Schema } from "effect"
 import { Field, refusalBody, taggedErrorBody } from "./ErrorBody.js"
 
@@ -64,7 +64,8 @@ export const SyncInProgressBody = taggedErrorBody(SyncInProgress, "SyncInProgres
 const overLimit = { message: Schema.String, limit_bytes: Schema.Int }
 export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", overLimit) {}
 export const PayloadTooLargeBody = taggedErrorBody(PayloadTooLarge, "PayloadTooLarge", overLimit, {
-  status: 413
+  status: 413,
+  description: "The request body is over `limit_bytes` (64 KiB); a chunked one is cut off once it passes it"
 })
 
 export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", message) {}
@@ -142,7 +143,33 @@ export const ServiceStoppingBody = taggedErrorBody(ServiceStopping, "ServiceStop
 
 /** A bug in the service, never the caller's input; the message says so and the log has the details. */
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", message) {}
-export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, { status: 500 })
+export const InternalErrorBody = taggedErrorBody(InternalError, "InternalError", message, {
+  status: 500,
+  description: "A bug in the service, never the caller's input; the service's log has the details"
+})
+
+/** What each of connector-core's provisioning refusals means, in the OpenAPI document. */
+const refusalDescriptions: { readonly [Code in ProvisioningError["_tag"]]: string } = {
+  InvalidId: "An id that cannot be understood: a malformed entitlement, grant, user, team, group or connection id (e.g. one " +
+    "with whitespace around it)",
+  InvalidInput: "Input that cannot be understood (e.g. a phone number that is not one)",
+  ProvisioningDisabled: "The service runs without --provisioning: nothing can be provisioned",
+  MissingPermission: "The Fivetran key lacks a permission the change needs; the message names it",
+  UnknownEntitlement: "No such entitlement",
+  UnknownPrincipal: "No such user or team (the message says when the id is one of the other type)",
+  NotFound: "What the change is made on does not exist in Fivetran",
+  Conflict: "Fivetran refuses the change in the account's current state, with its message (e.g. the account's last " +
+    "Account Administrator, and what to do)",
+  UnknownRole: "No role of that name and scope in the account; the message lists the valid ones",
+  WrongScope: "The role is of another scope than the entitlement's; the message lists the valid roles",
+  NotGrantable: "The entitlement cannot be granted to that type of principal",
+  Unsupported: "Not something the connector does (e.g. deleting a resource other than a user)",
+  RateLimited: "Fivetran's rate limit would hold the request longer than --max-provisioning-wait; nothing more was " +
+    "sent: send it again after `retry_after_seconds` (also in Retry-After) when known",
+  Upstream: "Fivetran failed while carrying out the request; the message says whether the change was made (read back)"
+}
 
 /** connector-core's provisioning refusals, each with its own code and status (ProvisioningError.ts). */
-export const ProvisioningRefusalBody = Schema.Union(...ProvisioningErrors.map(refusalBody))
+export const ProvisioningRefusalBody = Schema.Union(
+  ...ProvisioningErrors.map((refusal) => refusalBody(refusal, refusalDescriptions[refusal._tag]))
+)

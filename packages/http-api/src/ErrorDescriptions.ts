@@ -1,0 +1,56 @@
+/**
+ * The platform describes a response by the first description among the errors its status allows:
+ * POST /v1/grants' 403 read "The bearer token is a read-only one", though a service without
+ * --provisioning answers it ProvisioningDisabled, and a status shared by errors none of which had a
+ * description read "Error". An OpenApi.Transform that describes each error response that allows
+ * more than one code by all of them: "`ReadOnlyToken`: ...; `ProvisioningDisabled`: ...".
+ */
+
+type Json = Record<string, unknown>
+
+const objectAt = (value: unknown): Json => typeof value === "object" && value !== null ? value as Json : {}
+
+const componentRef = /^#\/components\/schemas\/(.+)$/
+
+/** The codes (component names) an error response's schema allows, in order, each once, with its description. */
+const codesOf = (schema: Json, components: Json): ReadonlyArray<{ readonly code: string; readonly description?: string }> => {
+  const members = Array.isArray(schema.anyOf) ? schema.anyOf.map(objectAt) : [schema]
+  const found = new Map<string, string | undefined>()
+  for (const member of members) {
+    const ref = typeof member.$ref === "string" ? member.$ref : objectAt(Array.isArray(member.allOf) ? member.allOf[0] : undefined).$ref
+    const code = componentRef.exec(typeof ref === "string" ? ref : "")?.[1]
+    if (code === undefined) continue
+    const description = member.description ?? objectAt(components[code]).description
+    if (found.get(code) === undefined) found.set(code, typeof description === "string" ? description : undefined)
+  }
+  return [...found].map(([code, description]) => description === undefined ? { code } : { code, description })
+}
+
+const describedResponse = (status: string, response: unknown, components: Json): unknown => {
+  const current = objectAt(response)
+  const schema = objectAt(objectAt(objectAt(current.content)["application/json"]).schema)
+  const codes = Number(status) >= 400 ? codesOf(schema, components) : []
+  if (codes.length < 2) return response
+  const description = codes.map(({ code, description }) => description === undefined ? `\`${code}\`` : `\`${code}\`: ${description}`)
+    .join("; ")
+  return { ...current, description }
+}
+
+export const withErrorResponseDescriptions = (spec: Json): Json => {
+  const components = objectAt(objectAt(spec.components).schemas)
+  const paths = Object.entries(objectAt(spec.paths)).map(([path, operations]) =>
+    [
+      path,
+      Object.fromEntries(
+        Object.entries(objectAt(operations)).map(([method, value]) => {
+          const operation = objectAt(value)
+          const responses = Object.entries(objectAt(operation.responses)).map((
+            [status, response]
+          ) => [status, describedResponse(status, response, components)])
+          return [method, { ...operation, responses: Object.fromEntries(responses) }]
+        })
+      )
+    ] as const
+  )
+  return { ...spec, paths: Object.fromEntries(paths) }
+}
