@@ -280,7 +280,7 @@ describe("OpenTelemetry export", () => {
           ],
           otelEnv(receiver.endpoint, "fivetran-sync-e2e")
         )
-        assert.strictEqual(result.exitCode, 1, result.stderr)
+        assert.strictEqual(result.exitCode, 2, result.stderr)
         const spans = receiver.spans()
         const [grant, ...otherGrants] = byName(spans, "Provisioner.grant")
         assert.strictEqual(otherGrants.length, 0)

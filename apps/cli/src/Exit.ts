@@ -1,5 +1,14 @@
 import type { Corrupt, NoFinishedSync, NotAC1z, OversizedDatabase, UnsupportedVersion } from "@baton-fivetran/c1z"
-import type { InvalidId, InvalidInput } from "@baton-fivetran/connector-core"
+import type {
+  InvalidId,
+  InvalidInput,
+  NotGrantable,
+  UnknownEntitlement,
+  UnknownPrincipal,
+  UnknownRole,
+  Unsupported,
+  WrongScope
+} from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { errorMessage, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
@@ -10,8 +19,8 @@ import type { UsageError } from "./UsageError.js"
 
 /**
  * How a run ends: 0 success, 1 failure, 2 bad usage (unknown flag, bad value from a flag, an env
- * variable or the config file, a missing required setting, a malformed id, a .c1z that is not a
- * readable sync file), 130 interrupted
+ * variable or the config file, a missing required setting, a malformed id, a provisioning request
+ * naming what the account does not have, a .c1z that is not a readable sync file), 130 interrupted
  * (SIGINT/SIGTERM: the sync was stopped and its temporary file removed), 3 `diff --fail-on-change`
  * found differences.
  * Errors print as one line, `error: ...` (in json format an error-level log line with `exit_code`),
@@ -35,6 +44,7 @@ const exitCodeByTag: {
       | SettingError["_tag"]
       | InvalidId["_tag"]
       | InvalidInput["_tag"]
+      | RefusedAsNamed["_tag"]
       | ChangesFound["_tag"]
       | UnreadableSyncFile["_tag"]
   ]: number
@@ -46,6 +56,19 @@ const exitCodeByTag: {
   InvalidId: 2,
   // connector-core's refusal of a provisioning flag's value (an email that is not one, a padded id).
   InvalidInput: 2,
+  // A provisioning request naming what the account does not have or cannot do: a role no role's
+  // name, one of another scope, an entitlement a principal type cannot hold, a type not provisioned,
+  // a group, team, connection, user or team that does not exist (or exists as the other principal
+  // type). Fivetran ids come only from Fivetran's answers (a sync, create-account's output), and it
+  // reads its own writes at once: an id it lacks is mistyped, another type's or deleted, and waiting
+  // brings none back. A retry sends the same request to the same refusal. Conflict, NotFound (a 404
+  // while the request was carried out), MissingPermission and ProvisioningDisabled stay 1.
+  UnknownRole: 2,
+  WrongScope: 2,
+  NotGrantable: 2,
+  Unsupported: 2,
+  UnknownEntitlement: 2,
+  UnknownPrincipal: 2,
   // A .c1z named on the command line that is not a readable sync file: the wrong file, or a damaged
   // one; the same file fails every time. The reader's Io and WorkingCopyFailed (EIO, permission, a
   // full temporary directory) stay 1: the file may be fine, the machine is not.
@@ -56,6 +79,9 @@ const exitCodeByTag: {
   NoFinishedSync: 2,
   ChangesFound: 3
 }
+
+/** connector-core's provisioning refusals of the request as named, each the same on every run. */
+type RefusedAsNamed = UnknownRole | WrongScope | NotGrantable | Unsupported | UnknownEntitlement | UnknownPrincipal
 
 /** The reader's refusals of a file's content, each the same on every run. */
 type UnreadableSyncFile = NotAC1z | UnsupportedVersion | Corrupt | OversizedDatabase | NoFinishedSync

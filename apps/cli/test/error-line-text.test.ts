@@ -47,7 +47,7 @@ describe("the error line's text", () => {
       const flags = yield* edgeFlags
 
       const console = yield* runCli([...flags, ...grantUnknownRole, "--log-format", "console"])
-      assertExit(console, 1)
+      assertExit(console, 2)
       const lines = console.stderr.split("\n")
       assert.strictEqual(lines.at(-2), `error: ${refusal("Evil\\u001b]0;pwned\\u0007\\u001b[2J Dest\\u000aerror: forged")}`)
       assert.strictEqual(lines.at(-1), "")
@@ -55,7 +55,7 @@ describe("the error line's text", () => {
       assert.isFalse(console.stderr.includes("\u001b"), "an escape character reached the terminal")
 
       const json = yield* runCli([...flags, ...grantUnknownRole, "--log-format", "json"])
-      assertExit(json, 1)
+      assertExit(json, 2)
       assert.deepStrictEqual(jsonLines(json.stderr).filter((line) => line.level === "error").map((line) => line.msg), [
         refusal(hostileRole)
       ])

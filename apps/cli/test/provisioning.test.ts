@@ -209,7 +209,7 @@ describe("provisioning", () => {
         "--log-format",
         "json"
       )
-      assertExit(granted, 1)
+      assertExit(granted, 2)
       assert.strictEqual(granted.stdout, "")
       // The audit line, then the refusal as a JSON line too.
       assert.deepStrictEqual(logFields(granted.stderr), [
@@ -222,7 +222,7 @@ describe("provisioning", () => {
           principal_id: inGroup.user_id,
           outcome: "unknown_entitlement"
         },
-        { level: "error", msg: `group ${inGroup.group_id} does not exist`, exit_code: 1 }
+        { level: "error", msg: `group ${inGroup.group_id} does not exist`, exit_code: 2 }
       ])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

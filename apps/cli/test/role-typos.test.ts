@@ -42,12 +42,12 @@ describe("a mistyped role name", () => {
   it.scopedLive("a grant of an account role one letter off names the role meant", () =>
     Effect.gen(function*() {
       const refused = yield* grant("role:Acount Reviewer:assigned")
-      assert.strictEqual(refused.exitCode, 1)
+      assert.strictEqual(refused.exitCode, 2)
       assert.deepStrictEqual(refused.errors, [{
         level: "error",
         msg: `role:Acount Reviewer:assigned: "Acount Reviewer" is not a role of this account; did you mean "Account Reviewer"?; ` +
           accountRoles,
-        exit_code: 1
+        exit_code: 2
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
@@ -59,7 +59,7 @@ describe("a mistyped role name", () => {
         destinationRoles
       ])
       const teamRole = yield* refusal("--revoke-grant", `team:${team.id}:Team Mangager:user:${user.id}`)
-      assert.strictEqual(teamRole.exitCode, 1)
+      assert.strictEqual(teamRole.exitCode, 2)
       assert.deepStrictEqual(teamRole.errors.map((line) => line["msg"]), [
         `team:${team.id}:Team Mangager: "Team Mangager" is not a role of this account; did you mean "Team Manager"?; ${teamRoles}`
       ])
@@ -73,7 +73,7 @@ describe("a mistyped role name", () => {
         "--create-account-profile",
         JSON.stringify({ given_name: "Ada", family_name: "Lovelace", role: "Account Reveiwer" })
       )
-      assert.strictEqual(refused.exitCode, 1)
+      assert.strictEqual(refused.exitCode, 2)
       assert.deepStrictEqual(refused.errors.map((line) => line["msg"]), [
         `role of the new account ada@example.com: "Account Reveiwer" is not a role of this account; did you mean ` +
         `"Account Reviewer"?; ${accountRoles}`

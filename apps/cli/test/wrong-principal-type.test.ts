@@ -10,7 +10,7 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
  * id goes in as a user's, or a user's as a team's. Before, such a revoke read the principal as
  * absent and answered "already revoked: ... (user <team id> does not exist)", exit 0, while the team
  * kept the access; a grant said only "user <team id> does not exist". Both now name the principal
- * the id belongs to and the id to use, exit 1, and write nothing.
+ * the id belongs to and the id to use, exit 2 (a refusal of the id as given), and write nothing.
  */
 
 /** A team holding an account role, and a user holding one. */
@@ -39,7 +39,7 @@ describe("a principal named with the other principal type", () => {
       const entitlementId = `role:${teamRole}:assigned`
       const grantId = `${entitlementId}:user:${team.id}`
       const { result, snapshot, writes } = yield* provision("--revoke-grant", grantId)
-      assertExit(result, 1)
+      assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
         audit({
@@ -54,7 +54,7 @@ describe("a principal named with the other principal type", () => {
           level: "error",
           msg: `user ${team.id} does not exist, but team ${team.id} does: nothing was revoked; to end the team's access, ` +
             `revoke ${entitlementId}:team:${team.id}`,
-          exit_code: 1
+          exit_code: 2
         }
       ])
       assert.deepStrictEqual(writes, [])
@@ -66,14 +66,14 @@ describe("a principal named with the other principal type", () => {
       const entitlementId = `role:${userRole}:assigned`
       const grantId = `${entitlementId}:team:${user.id}`
       const { result, snapshot, writes } = yield* provision("--revoke-grant", grantId)
-      assertExit(result, 1)
+      assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr).slice(1), [
         {
           level: "error",
           msg: `team ${user.id} does not exist, but user ${user.id} does: nothing was revoked; to end the user's access, ` +
             `revoke ${entitlementId}:user:${user.id}`,
-          exit_code: 1
+          exit_code: 2
         }
       ])
       assert.deepStrictEqual(writes, [])
@@ -91,7 +91,7 @@ describe("a principal named with the other principal type", () => {
         "--grant-principal-type",
         "user"
       )
-      assertExit(result, 1)
+      assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
         audit({
@@ -104,7 +104,7 @@ describe("a principal named with the other principal type", () => {
         {
           level: "error",
           msg: `user ${team.id} does not exist, but team ${team.id} does: grant ${entitlementId} to team:${team.id} instead`,
-          exit_code: 1
+          exit_code: 2
         }
       ])
       assert.deepStrictEqual(writes, [])
