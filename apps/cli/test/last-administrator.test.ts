@@ -9,7 +9,8 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
  * Fivetran refuses (409) to remove or change the role of an account's last Account Administrator.
  * The CLI passed on its answer, which says what it refuses but not what to do; the admin read
  * "the account must keep one" and had to work out the way on. The error now ends with it: grant
- * the role to another user first, then run the command again. Exit 1, nothing changed.
+ * the role to another user first, then run the command again; for a delete of that user too. Exit
+ * 1, nothing changed.
  */
 
 const admins = smallAccount.users.filter((user) => user.role === "Account Administrator")
@@ -56,6 +57,15 @@ describe("the account's last Account Administrator", () => {
       assert.deepStrictEqual(errors, [{
         level: "error",
         msg: `cannot grant ${entitlementId} to user:${admin.id}: PATCH /v1/users/${admin.id}: ${fivetran}; ${nextStep}`,
+        exit_code: 1
+      }])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a delete of the user says the same", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* refusal("--delete-resource", admin.id, "--delete-resource-type", "user"), [{
+        level: "error",
+        msg: `cannot delete user:${admin.id}: DELETE /v1/users/${admin.id}: ${fivetran}; ${nextStep}`,
         exit_code: 1
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

@@ -38,9 +38,10 @@ const AdministratorRole = "Account Administrator"
 
 /**
  * Fivetran's 409 for the last Account Administrator says what it refuses, not what to do: the
- * admin's way on is another administrator first, which the refusal now names.
+ * admin's way on is another administrator first, which the refusal now names (for a demotion, a
+ * revoke of the role and a delete of the user).
  */
-const withNextStep = (user: User) => <E>(error: E): E | Conflict =>
+export const withLastAdministratorStep = (user: User) => <E>(error: E): E | Conflict =>
   error instanceof Conflict && user.role === AdministratorRole
     ? new Conflict({
       message: `${error.message}; grant role:${AdministratorRole}:assigned to another user first (an account keeps at least ` +
@@ -54,7 +55,7 @@ const withNextStep = (user: User) => <E>(error: E): E | Conflict =>
  * Account Administrator).
  */
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
-  const refusal = (error: FivetranError) => withNextStep(user)(writeFailure(action, gone)(error))
+  const refusal = (error: FivetranError) => withLastAdministratorStep(user)(writeFailure(action, gone)(error))
   const set = (role: string) => acceptedWrite(client.updateUser(user.id, { role })).pipe(Effect.mapError(refusal))
   return {
     current: Effect.succeed(nonEmpty(user.role)),

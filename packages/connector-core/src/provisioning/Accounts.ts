@@ -12,6 +12,7 @@ import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { acceptedWrite } from "./AcceptedWrite.js"
+import { withLastAdministratorStep } from "./AccessSlot.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
@@ -235,7 +236,7 @@ export const deleteResource = (
           ? settledByReading(new FateUnknown({ action, reason: error.message }), userGone)
           : error._tag === "NotFound"
           ? Effect.succeed(gone)
-          : Effect.fail(upstreamFailure(action)(error))
+          : Effect.fail(withLastAdministratorStep(found.value)(upstreamFailure(action)(error)))
       )
     )
   })
