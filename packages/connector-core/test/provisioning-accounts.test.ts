@@ -200,10 +200,11 @@ describe("deleteResource", () => {
       assert.isFalse((yield* state.userIds).includes("ben"))
       assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
 
-      // A 404 for the user is believed once the account answers (a wrong base URL 404s both: below).
+      // A 404 for the user is believed once the account answers (a wrong base URL 404s both: below)
+      // and no team has the id (a team's id named as a user's: apps/cli's team-id-as-user.test.ts).
       const again = yield* remove("user", "ben")
       assert.strictEqual(again.result._tag, "DoesNotExist")
-      assert.deepStrictEqual(readFirstTogether(again.requests, 2), ["GET /v1/account/info", "GET /v1/users/ben"])
+      assert.deepStrictEqual(readFirstTogether(again.requests, 2), ["GET /v1/account/info", "GET /v1/users/ben", "GET /v1/teams/ben"])
 
       const ana = yield* remove("user", "ana")
       assert.strictEqual(ana.result._tag, "Deleted")

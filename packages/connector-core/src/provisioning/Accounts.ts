@@ -15,6 +15,7 @@ import { acceptedWrite } from "./AcceptedWrite.js"
 import { withLastAdministratorStep } from "./AccessSlot.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
+import { samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -213,7 +214,18 @@ export const deleteResource = (
       // Whose key this is: a user key is deleted with its user (docs/fivetran-api.md §8).
       Effect.either(client.accountInfo)
     ], { concurrency: 2 })
-    if (Option.isNone(found)) return yield* absentOnceAccountAnswered(caller, action, `user ${echoed(id)}`, gone)
+    if (Option.isNone(found)) {
+      const absent = yield* absentOnceAccountAnswered(caller, action, `user ${echoed(id)}`, gone)
+      // A team's id reads as no user: "does not exist (nothing to delete)", exit 0, while the team kept its access.
+      const team = yield* samePrincipalOfOtherType(client, { type: "user", id }, ["team"], action)
+      if (Option.isNone(team)) return absent
+      return yield* wrongPrincipalType(
+        { type: "user", id },
+        team.value,
+        `nothing was deleted; only users can be deleted here: delete the team in Fivetran itself, or revoke its grants ` +
+          `(those of team:${echoed(id)}) to end its access`
+      )
+    }
     if (Either.isLeft(caller) && caller.left._tag !== "Forbidden") return yield* Effect.fail(upstreamFailure(action)(caller.left))
     if (Either.isRight(caller) && caller.right.user_id === found.value.id) {
       return yield* new Conflict({

@@ -87,7 +87,8 @@ export const makeProvisioner = (
     })
 
   /** The principal of the other type with the target's id, once the target's was not found (OtherPrincipalType.ts). */
-  const otherTypeOf = (target: GrantTarget, action: string) => samePrincipalOfOtherType(client, target, grantableTo(target), action)
+  const otherTypeOf = (target: GrantTarget, action: string) =>
+    samePrincipalOfOtherType(client, target.principal, grantableTo(target), action)
 
   /** A refused grant whose entitlement id is a grant id is refused as that (ProvisioningTarget.ts's grantIdAsEntitlement). */
   const pastedGrantId = (entitlementId: string) => <E extends ProvisioningError>(refusal: E) =>
@@ -143,7 +144,11 @@ export const makeProvisioner = (
               onNone: () => Effect.fail(absent),
               onSome: (meant) =>
                 Effect.fail(
-                  wrongPrincipalType(target, meant, `grant ${echoed(target.entitlement.id)} to ${meant.type}:${echoed(meant.id)} instead`)
+                  wrongPrincipalType(
+                    target.principal,
+                    meant,
+                    `grant ${echoed(target.entitlement.id)} to ${meant.type}:${echoed(meant.id)} instead`
+                  )
                 )
             })
           )),
@@ -219,7 +224,7 @@ export const makeProvisioner = (
                 onSome: (meant) =>
                   Effect.fail(
                     wrongPrincipalType(
-                      target,
+                      target.principal,
                       meant,
                       `nothing was revoked; to end the ${meant.type}'s access, revoke ${echoed(meantGrantId(target, meant))}`
                     )
