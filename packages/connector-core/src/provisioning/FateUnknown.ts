@@ -51,11 +51,17 @@ export const settledByReading = <A>(
     onFailure: (readError) =>
       Effect.fail(
         new Upstream({
-          message: `${unknown.message}; reading it back failed too (${readError.message}), so the change may have been ` +
-            "made: the next sync shows whether, and retrying is safe (it reads before it writes)"
+          message: `${unknown.message}; reading it back failed too: ${withoutAction(unknown, readError.message)}, so the change ` +
+            "may have been made: the next sync shows whether, and retrying is safe (it reads before it writes)"
         })
       )
   })
+
+/** The read's failure without the `cannot <action>: ` the message already starts with. */
+const withoutAction = (unknown: FateUnknown, message: string): string => {
+  const said = `cannot ${unknown.action}: `
+  return message.startsWith(said) ? message.slice(said.length) : message
+}
 
 /** `Some` when `made`, for `settledByReading`'s `found` of a change that leaves nothing to name. */
 export const madeWhen = (made: boolean): Option.Option<void> => made ? Option.some(undefined) : Option.none()

@@ -23,6 +23,7 @@ import type { GrantTarget, Principal } from "./GrantTarget.js"
 import { grantIdAsEntitlement, grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { meantGrantId, samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
+import type { RoleCatalog } from "../resources/RoleCatalog.js"
 
 const disabled = Effect.fail(new ProvisioningDisabled({ message: ProvisioningDisabledReason }))
 
@@ -67,16 +68,23 @@ export const makeProvisioner = (
   registry: ReadonlyArray<ResourceTypeModule>,
   options: { readonly syncConnections: boolean; readonly teamScanConcurrency: number }
 ): ProvisionerShape => {
-  // The module reads the roles together with the entitlement's resource, the principal and the slot (readTogether).
-  const access = (target: GrantTarget, action: string): Effect.Effect<Access, ResolveError> =>
+  /**
+   * The account's roles, read once per operation: the module reads them together with the
+   * entitlement's resource, the principal and the slot (readTogether), and a second decision or a
+   * read-back (FateUnknown.ts) reuses them, as no grant or revoke changes them.
+   */
+  const rolesOnce = (action: string): Effect.Effect<Effect.Effect<RoleCatalog, ProvisioningError>> =>
+    Effect.cached(loadRoleCatalog(client, action))
+
+  const access = (
+    target: GrantTarget,
+    action: string,
+    catalog: Effect.Effect<RoleCatalog, ProvisioningError>
+  ): Effect.Effect<Access, ResolveError> =>
     Option.match(grantableModule(registry, target.entitlement.resourceType), {
       // grantRequest and grantTarget only let registered types with grants through.
       onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
-      onSome: (module) =>
-        Effect.flatMap(
-          Effect.cached(loadRoleCatalog(client, action)),
-          (catalog) => module.grants.resolve({ client, catalog, action, ...options }, target)
-        )
+      onSome: (module) => module.grants.resolve({ client, catalog, action, ...options }, target)
     })
 
   /** Who the target's entitlement can go to (grantRequest and grantTarget only let such types through). */
@@ -98,15 +106,19 @@ export const makeProvisioner = (
     )
 
   /** The slot's role read afresh, after a write whose fate is unknown; its resource or principal gone reads as none. */
-  const currentRole = (target: GrantTarget, action: string): Effect.Effect<Option.Option<string>, ProvisioningError> =>
-    Effect.flatMap(access(target, action), (fresh) => fresh.slot.current).pipe(
+  const currentRole = (
+    target: GrantTarget,
+    action: string,
+    catalog: Effect.Effect<RoleCatalog, ProvisioningError>
+  ): Effect.Effect<Option.Option<string>, ProvisioningError> =>
+    Effect.flatMap(access(target, action, catalog), (fresh) => fresh.slot.current).pipe(
       Effect.catchTags({ ContainerAbsent: () => Effect.succeedNone, UnknownPrincipal: () => Effect.succeedNone })
     )
 
   /** Reads the slot and writes only what it lacks (docs/architecture.md §3). */
-  const grantHeld = (target: GrantTarget, action: string) =>
+  const grantHeld = (target: GrantTarget, action: string, catalog: Effect.Effect<RoleCatalog, ProvisioningError>) =>
     Effect.gen(function*() {
-      const resolved = yield* access(target, action).pipe(
+      const resolved = yield* access(target, action, catalog).pipe(
         Effect.catchTag("ContainerAbsent", (absent) => Effect.fail(new UnknownEntitlement({ message: absent.message })))
       )
       const current = yield* resolved.slot.current
@@ -119,7 +131,7 @@ export const makeProvisioner = (
         Effect.catchTag("FateUnknown", (unknown) =>
           settledByReading(
             unknown,
-            Effect.map(currentRole(target, action), (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held))))
+            Effect.map(currentRole(target, action, catalog), (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held))))
           ))
       )
       yield* Effect.logDebug(`provisioning: ${action}`)
@@ -135,7 +147,7 @@ export const makeProvisioner = (
       const target = yield* grantRequest(registry, entitlementId, principal)
       const action = `grant ${echoed(target.entitlement.id)} to ${echoed(`${target.principal.type}:${target.principal.id}`)}`
       // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
-      return yield* decideAgainOnce(grantHeld(target, action)).pipe(
+      return yield* decideAgainOnce(grantHeld(target, action, yield* rolesOnce(action))).pipe(
         // A lookup that fails leaves the absence as it was found: the grant is refused either way.
         Effect.catchTag("UnknownPrincipal", (absent) =>
           Effect.flatMap(
@@ -159,9 +171,9 @@ export const makeProvisioner = (
     auditedGrant
   )
 
-  const revokeHeld = (target: GrantTarget, action: string) =>
+  const revokeHeld = (target: GrantTarget, action: string, catalog: Effect.Effect<RoleCatalog, ProvisioningError>) =>
     Effect.gen(function*() {
-      const resolved = yield* access(target, action)
+      const resolved = yield* access(target, action, catalog)
       const current = yield* resolved.slot.current
       if (Option.isSome(current) && wants(resolved, current.value)) {
         // The team scan costs a request per page of teams and up to two per team; without it a
@@ -170,7 +182,7 @@ export const makeProvisioner = (
         const removed = Effect.catchTag(resolved.slot.remove, "FateUnknown", (unknown) =>
           settledByReading(
             unknown,
-            Effect.map(currentRole(target, action), (now) => madeWhen(!Option.contains(now, current.value)))
+            Effect.map(currentRole(target, action, catalog), (now) => madeWhen(!Option.contains(now, current.value)))
           ))
         const [, scan] = yield* Effect.all([removed, Effect.either(resolved.inheritedFrom)], {
           concurrency: "unbounded"
@@ -210,7 +222,7 @@ export const makeProvisioner = (
       const gone = (what: string) => (absent: { readonly message: string }) =>
         confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
       // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
-      return yield* decideAgainOnce(revokeHeld(target, action)).pipe(
+      return yield* decideAgainOnce(revokeHeld(target, action, yield* rolesOnce(action))).pipe(
         // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
         // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
         Effect.catchTags({
