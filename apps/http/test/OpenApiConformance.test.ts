@@ -265,6 +265,11 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       )
       assert.deepStrictEqual((document.paths["/readyz"]!.get as unknown as { readonly security: unknown }).security, [{}, { bearer: [] }])
       assert.deepStrictEqual(undescribedErrors(document), [])
+      // A read-only token may read: no GET answers 403 ReadOnlyToken, nor any other 403.
+      assert.deepStrictEqual(
+        Object.entries(document.paths).filter(([, operations]) => operations.get?.responses["403"] !== undefined).map(([path]) => path),
+        []
+      )
       // The job a start answers is the job of every other answer, one type in a generated client.
       assert.deepStrictEqual(
         (document.paths["/v1/syncs"]!.post!.responses["202"]!.content!["application/json"] as { readonly schema: unknown }).schema,

@@ -3,7 +3,8 @@
  * POST /v1/grants' 403 read "The bearer token is a read-only one", though a service without
  * --provisioning answers it ProvisioningDisabled, and a status shared by errors none of which had a
  * description read "Error". An OpenApi.Transform that describes each error response that allows
- * more than one code by all of them: "`ReadOnlyToken`: ...; `ProvisioningDisabled`: ...".
+ * more than one code by all of them: "`ReadOnlyToken`: ...; `ProvisioningDisabled`: ...". It also
+ * takes out the 403 of a GET, which only a read-only token's refusal would be.
  */
 
 type Json = Record<string, unknown>
@@ -36,6 +37,16 @@ const describedResponse = (status: string, response: unknown, components: Json):
   return { ...current, description }
 }
 
+/**
+ * A read-only token is refused only what changes something (apps/http Auth.ts), but the
+ * Authentication middleware declares ReadOnlyToken on every endpoint: a GET whose 403 can be
+ * nothing else never answers 403, and its description said a read-only token could not read.
+ */
+const readOnlyTokenOnly = (method: string, status: string, response: unknown, components: Json) =>
+  method === "get" && status === "403" &&
+  codesOf(objectAt(objectAt(objectAt(objectAt(response).content)["application/json"]).schema), components)
+    .every(({ code }) => code === "ReadOnlyToken")
+
 export const withErrorResponseDescriptions = (spec: Json): Json => {
   const components = objectAt(objectAt(spec.components).schemas)
   const paths = Object.entries(objectAt(spec.paths)).map(([path, operations]) =>
@@ -44,9 +55,9 @@ export const withErrorResponseDescriptions = (spec: Json): Json => {
       Object.fromEntries(
         Object.entries(objectAt(operations)).map(([method, value]) => {
           const operation = objectAt(value)
-          const responses = Object.entries(objectAt(operation.responses)).map((
-            [status, response]
-          ) => [status, describedResponse(status, response, components)])
+          const responses = Object.entries(objectAt(operation.responses))
+            .filter(([status, response]) => !readOnlyTokenOnly(method, status, response, components))
+            .map(([status, response]) => [status, describedResponse(status, response, components)])
           return [method, { ...operation, responses: Object.fromEntries(responses) }]
         })
       )
