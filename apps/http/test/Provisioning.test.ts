@@ -405,7 +405,11 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       )
       assert.deepStrictEqual(yield* call("DELETE", `/v1/resources/user/${admin}`), {
         status: 409,
-        body: { error: "Conflict", message: `cannot delete user:${admin}: DELETE /v1/users/${admin}: ${fivetran}` }
+        body: {
+          error: "Conflict",
+          message: `cannot delete user:${admin}: DELETE /v1/users/${admin}: ${fivetran}; grant role:Account Administrator:assigned ` +
+            "to another user first (an account keeps at least one Account Administrator), then run this again"
+        }
       })
       assert.deepStrictEqual((yield* logs).slice(logged), [])
       assert.deepStrictEqual(yield* sandbox.snapshot, before)
