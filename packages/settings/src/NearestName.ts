@@ -7,7 +7,7 @@
  * Edits from `a` to `b`: insert, delete or replace a character, or swap two neighbours (`tpye`),
  * each one edit (the optimal string alignment distance).
  */
-const editDistance = (a: string, b: string): number => {
+export const editDistance = (a: string, b: string): number => {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0))
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

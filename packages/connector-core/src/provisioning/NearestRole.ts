@@ -1,23 +1,12 @@
+import { editDistance } from "@baton-fivetran/settings"
+
 /**
  * The role a mistyped name was meant as ("Acount Reviewer", "View Destinaton"): the one role at the
  * fewest edits, one or two by the name's length. A name as near to two roles names neither, so
- * that the suggestion is never a guess between them. (settings' NearestName.ts takes the first near
- * flag; roles of one scope are alike, "Edit Connection" and "View Connection", so here the nearest
- * and only it.)
+ * that the suggestion is never a guess between them. (settings' NearestName.ts, whose edit
+ * distance this counts with, takes the first near flag; roles of one scope are alike, "Edit
+ * Connection" and "View Connection", so here the nearest and only it.)
  */
-
-/** Inserts, deletes, replacements and swaps of neighbours (`Reveiwer`), each one edit. */
-const editDistance = (a: string, b: string): number => {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0))
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const replace = d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? d[i - 2]![j - 2]! + 1 : Infinity
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, replace, swap)
-    }
-  }
-  return d[a.length]![b.length]!
-}
 
 /** Two edits for a name of 8 characters or more, one for a shorter one. */
 const nearEnough = (length: number, distance: number): boolean => distance <= (length >= 8 ? 2 : 1)
