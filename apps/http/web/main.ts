@@ -32,6 +32,12 @@ const appView = byId<HTMLElement>("app")
 const details = byId<HTMLElement>("details")
 const tokenInput = byId<HTMLInputElement>("token")
 
+// Saying something, the message line stays at the window's top (explorer.css): the place the
+// keyboard moves to is scrolled clear of it, not under it.
+new ResizeObserver(() => {
+  document.documentElement.style.scrollPaddingTop = `${message.offsetHeight}px`
+}).observe(message)
+
 let client: Client | undefined
 
 /**

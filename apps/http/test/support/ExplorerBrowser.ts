@@ -59,14 +59,17 @@ export const startService = startPresetService(["--provisioning"])
 /** A sandbox serving `snapshot` on a free port, for `syncedServiceOver`. */
 export const sandboxOf = (snapshot: AccountSnapshot) => Sandbox.layer({ snapshot, port: 0 }).pipe(Layer.provideMerge(NodeContext.layer))
 
-/** The bundled service over the test's sandbox (`sandboxOf`), taking `token`, with `flags`; once its first sync has succeeded. */
+/**
+ * The bundled service over the test's sandbox (`sandboxOf`), taking `token`, with `flags`; once its
+ * first sync has succeeded. `stop` ends it (SIGTERM), as a service gone from under the page.
+ */
 export const syncedServiceOver = (token: string, flags: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const dataDir = yield* tempDir("explorer-service-")
     const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(token), ...flags])
     const service: Service = { url: running.url, token, sandboxUrl: (yield* Sandbox).baseUrl }
     yield* syncNow(service)
-    return service
+    return { ...service, stop: running.stop }
   })
 
 export const launchBrowser = Effect.gen(function*() {
