@@ -67,4 +67,46 @@ describe("access explorer in a narrow window", () => {
         { text: error, kind: "error", inWindow: true, scrolled: true, linkInWindow: true, focused: true }
       )
     }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
+
+  it.scopedLive(
+    "from the search, two Tabs and Enter reach the open view past the results, by a skip shown while focused",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const page = yield* narrowTeamView(service)
+        const focused = () =>
+          promise(() =>
+            page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
+          )
+
+        // A blank search lists 50 users above the view; the focus stays in the field.
+        yield* promise(() => page.focus("#query"))
+        yield* promise(() => page.keyboard.press("Enter"))
+        yield* promise(() => page.locator("[data-testid=results] li").nth(49).waitFor())
+        assert.strictEqual(yield* focused(), "query")
+
+        // Tab past the Search button: the skip, shown in the window; Enter: the view's heading.
+        yield* promise(() => page.keyboard.press("Tab"))
+        yield* promise(() => page.keyboard.press("Tab"))
+        assert.strictEqual(yield* focused(), "skip-to-view")
+        const skip = yield* placeOf(page, "#skip-to-view")
+        yield* step(page, "narrow-skip-focused")
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => page.textContent("#skip-to-view")),
+            skip.top >= 0 && skip.bottom <= skip.innerHeight && skip.bottom - skip.top > 1
+          ],
+          ["Skip to the open view", true]
+        )
+        yield* promise(() => page.keyboard.press("Enter"))
+        assert.deepStrictEqual(
+          [yield* focused(), yield* promise(() => page.evaluate<string>("document.activeElement.textContent"))],
+          ["details-title", `${manyRows.teams[0]!.name} (${team})`]
+        )
+        // Away from it, the skip takes no room.
+        const away = yield* placeOf(page, "#skip-to-view")
+        assert.strictEqual(away.bottom - away.top, 1)
+      }).pipe(Effect.provide(sandboxOf(manyRows))),
+    { timeout: 240_000 }
+  )
 })

@@ -187,6 +187,20 @@ const showDetails = (shown: ReturnType<typeof heading>, ...rest: ReadonlyArray<N
   shown.title.focus()
 }
 
+/**
+ * The skip from the search to the view open: in one column the results are above the view, and a
+ * keyboard user would otherwise Tab through every result to reach it. A button, not a link to
+ * `#details`, as the address says which view is open. It is there while the details show something.
+ */
+const skipToView = byId<HTMLButtonElement>("skip-to-view")
+skipToView.addEventListener(
+  "click",
+  () => details.querySelector<HTMLElement>("[data-testid=details-title], [data-testid=details-waiting]")?.focus()
+)
+new MutationObserver(() => {
+  skipToView.hidden = details.childElementCount === 0
+}).observe(details, { childList: true })
+
 /** What a view or a download says while the service refuses one more export (429) and the page waits to try again. */
 const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
   `Waiting for the service: it is already sending as many exports as it runs at once. Trying again in ${wait.seconds} s ` +
