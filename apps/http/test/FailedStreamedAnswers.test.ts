@@ -1,11 +1,12 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { get, type IncomingMessage } from "node:http"
 import type { Readable } from "node:stream"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { requestCounts, requestLine } from "./RequestRecords.js"
 import { manyRows } from "./HeldExports.js"
 
 /**
@@ -83,36 +84,6 @@ const cutWorkingCopy = (tempDir: string) =>
     const copies = (yield* fs.readDirectory(tempDir)).filter((name) => name.startsWith("c1z-"))
     assert.strictEqual(copies.length, 1)
     yield* fs.truncate(path.join(tempDir, copies[0]!, "db"), 8192)
-  })
-
-/** The `http request` line of `requestId`, without its duration, once written (the log is polled). */
-const requestLine = (requestId: string) =>
-  Effect.gen(function*() {
-    const { logs } = yield* Harness
-    const lines = yield* logs.pipe(
-      Effect.map((all) => all.filter((l) => l["msg"] === "http request" && l["request_id"] === requestId)),
-      Effect.filterOrFail((found) => found.length > 0),
-      Effect.retry(Schedule.spaced("20 millis")),
-      Effect.timeout("30 seconds"),
-      Effect.orDie
-    )
-    assert.strictEqual(lines.length, 1)
-    const { caller: _caller, duration_ms, ...fields } = lines[0]!
-    assert.isNumber(duration_ms)
-    return fields
-  })
-
-/** `http_server_requests_total` of GET `route`, by status. */
-const requestCounts = (route: string) =>
-  Effect.gen(function*() {
-    const { request } = yield* Harness
-    const text = yield* Effect.orDie((yield* request("GET", "/metrics", { token: TestToken })).text)
-    const counts: Record<string, number> = {}
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("http_server_requests_total{") || !line.includes(`route="${route}"`)) continue
-      counts[/status="(\d+)"/.exec(line)![1]!] = Number(line.split(" ").at(-1))
-    }
-    return counts
   })
 
 /** The sheet's failure as its line gives it: the sync file's reader found its working copy cut short. */

@@ -1,7 +1,8 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { get, type IncomingMessage } from "node:http"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
+import { requestCounts, requestLine } from "./RequestRecords.js"
 import { manyRows } from "./HeldExports.js"
 
 /**
@@ -26,36 +27,6 @@ const read = (response: IncomingMessage) =>
     const chunks: Array<Buffer> = []
     response.on("data", (chunk: Buffer) => chunks.push(chunk))
     response.on("end", () => resume(Effect.succeed(Buffer.concat(chunks))))
-  })
-
-/** The `http request` line of `requestId`, without its duration, once written (no fixed wait: the log is polled). */
-const requestLine = (requestId: string) =>
-  Effect.gen(function*() {
-    const { logs } = yield* Harness
-    const line = yield* logs.pipe(
-      Effect.map((all) => all.filter((l) => l["msg"] === "http request" && l["request_id"] === requestId)),
-      Effect.filterOrFail((lines) => lines.length > 0),
-      Effect.retry(Schedule.spaced("20 millis")),
-      Effect.timeout("30 seconds"),
-      Effect.orDie
-    )
-    assert.strictEqual(line.length, 1)
-    const { caller: _caller, duration_ms, ...fields } = line[0]!
-    assert.isNumber(duration_ms)
-    return fields
-  })
-
-/** `http_server_requests_total` of GET `route`, by status. */
-const requestCounts = (route: string) =>
-  Effect.gen(function*() {
-    const { request } = yield* Harness
-    const text = yield* Effect.orDie((yield* request("GET", "/metrics", { token: TestToken })).text)
-    const counts: Record<string, number> = {}
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("http_server_requests_total{") || !line.includes(`route="${route}"`)) continue
-      counts[/status="(\d+)"/.exec(line)![1]!] = Number(line.split(" ").at(-1))
-    }
-    return counts
   })
 
 layer(harness({ snapshot: manyRows, logLevel: "info" }), { excludeTestServices: true, timeout: 180_000 })(
