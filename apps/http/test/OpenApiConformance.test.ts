@@ -18,7 +18,8 @@ import { type RunningService, sandboxServiceArgs, serviceProcessOver } from "./S
  * float in a generated client, a float32 in Go's generators), which fields are required, the
  * security an operation lists (a generated client sends its token only where listed), and the
  * parameter values the document says are good (a value the service refuses must be one the
- * document's schema refuses, and one it takes one the schema takes).
+ * document's schema refuses, and one it takes one the schema takes), the ids provisioning checks
+ * among them (an id it refuses 400 `InvalidId` is one the document's pattern refuses).
  */
 
 const small = generatePreset("small")
@@ -103,6 +104,29 @@ const numberTyped = (document: unknown): ReadonlyArray<string> => {
   return [...names].sort()
 }
 
+/** Every schema the document gives a property called `name`, in order. */
+const propertySchemas = (document: unknown, name: string): ReadonlyArray<unknown> => {
+  const found: Array<unknown> = []
+  const walk = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return
+    const properties = (value as Json).properties
+    if (typeof properties === "object" && properties !== null && name in properties) found.push((properties as Json)[name])
+    Object.values(value).forEach(walk)
+  }
+  walk(document)
+  return found
+}
+
+/** The service's refusal: its code and the field it names, on a 400. */
+const refusalOf = (answer: Answer) =>
+  answer.status === 400 ? (JSON.parse(answer.body) as { readonly error: string; readonly field?: string }) : undefined
+
+/**
+ * An answer given after the request's parameters and ids were read: not a 400, nor a body refused
+ * unread (413, 415).
+ */
+const readWhole = (answer: Answer) => ![400, 413, 415].includes(answer.status)
+
 /**
  * The error responses whose description leaves out a code their schema allows (the platform
  * describes a status by its first error with a description), or says only "Error".
@@ -135,47 +159,69 @@ const conformance = (service: RunningService, document: OpenApiDocument) => {
 
   /**
    * A parameter the service refused (400 InvalidRequest naming it) must have a value the
-   * document's schema for it refuses; on an answer the service gave, every parameter sent must
-   * have a value the schema takes.
+   * document's schema for it refuses, as must one of them when the service refused an id (400
+   * InvalidId); on an answer the service gave having read them, every parameter sent must have a
+   * value the schema takes.
    */
   const parameterProblems = (method: string, path: string, answer: Answer, sent: Sent): ReadonlyArray<string> => {
     const { parameters, template } = operationOf(document, method, path)
     const values = parameterValues(template, path)
-    const refused = answer.status === 400 ? (JSON.parse(answer.body) as { readonly error: string; readonly field?: string }) : undefined
-    return parameters.flatMap((parameter, index) => {
+    const refused = refusalOf(answer)
+    const sentParameters = parameters.flatMap((parameter, index) => {
       const value = values[parameter.name]
-      if (value === undefined) return []
+      return value === undefined ? [] : [{ parameter, index, value }]
+    })
+    const schemaOf = (index: number) =>
+      ajv.compile({ $ref: `${DocumentId}#/${pointer("paths", template, method.toLowerCase(), "parameters", String(index), "schema")}` })
+    // An id in a body is the body's check.
+    const idTaken = refused?.error === "InvalidId" && sentParameters.length > 0 &&
+      sentParameters.every(({ index, value }) => schemaOf(index)(value))
+    return [
+      ...(idTaken ? [`the document's schemas of the parameters take the id the service refused: ${answer.body}`] : []),
+      ...parameterValueProblems(sentParameters, schemaOf, answer, refused, sent)
+    ]
+  }
+
+  const parameterValueProblems = (
+    sentParameters: ReadonlyArray<{ readonly parameter: Parameter; readonly index: number; readonly value: string }>,
+    schemaOf: (index: number) => ReturnType<typeof ajv.compile>,
+    answer: Answer,
+    refused: ReturnType<typeof refusalOf>,
+    sent: Sent
+  ): ReadonlyArray<string> =>
+    sentParameters.flatMap(({ index, parameter, value }) => {
       const typed = parameter.schema.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value
-      const check = ajv.compile({
-        $ref: `${DocumentId}#/${pointer("paths", template, method.toLowerCase(), "parameters", String(index), "schema")}`
-      })
+      const check = schemaOf(index)
       const taken = check(typed)
       const refusedByService = refused?.error === "InvalidRequest" && refused.field === parameter.name &&
         sent.beyondTheSchema === undefined
       if (refusedByService && taken) {
         return [`the document's schema of ${parameter.name} takes ${JSON.stringify(value)}, which the service refused: ${answer.body}`]
       }
-      if (answer.status < 300 && !taken) {
+      if (readWhole(answer) && !taken) {
         return [
-          `the document's schema of ${parameter.name} refuses ${JSON.stringify(value)}, which the service took: ${
+          `the document's schema of ${parameter.name} refuses ${JSON.stringify(value)}, which the service read (${answer.status}): ${
             ajv.errorsText(check.errors)
           }`
         ]
       }
       return []
     })
-  }
 
-  /** A JSON body the service refused naming a field must be one the document refuses, one it took one the document takes. */
+  /**
+   * A JSON body the service refused naming a field, or for an id in it, must be one the document
+   * refuses, one it read one the document takes.
+   */
   const bodyProblems = (method: string, path: string, body: unknown, answer: Answer): ReadonlyArray<string> => {
     if (typeof body !== "object" || body === null) return []
     const refusedByDocument = contract.requestProblems(method, path, body)
-    const refused = answer.status === 400 ? (JSON.parse(answer.body) as { readonly error: string; readonly field?: string }) : undefined
-    if (refused?.error === "InvalidRequest" && refused.field !== undefined && refused.field !== "body" && refusedByDocument.length === 0) {
+    const refused = refusalOf(answer)
+    const refusedField = refused?.error === "InvalidRequest" && refused.field !== undefined && refused.field !== "body"
+    if ((refusedField || refused?.error === "InvalidId") && refusedByDocument.length === 0) {
       return [`the document's request schema takes the body the service refused: ${answer.body}`]
     }
-    if (answer.status < 300 && refusedByDocument.length > 0) {
-      return [`the document's request schema refuses the body the service took: ${refusedByDocument.join("; ")}`]
+    if (readWhole(answer) && refusedByDocument.length > 0) {
+      return [`the document's request schema refuses the body the service read (${answer.status}): ${refusedByDocument.join("; ")}`]
     }
     return []
   }
@@ -259,10 +305,16 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       // What a generated client types from the document alone.
       assert.deepStrictEqual(
         numberTyped(document),
-        // every_seconds may be fractional (--sync-every 1m500ms: 60.5); order is the baton model's
-        // exclusion-group order (connector-core), which this connector's syncs never set.
-        ["every_seconds", "order"]
+        // every_seconds may be fractional (--sync-every 1m500ms: 60.5).
+        ["every_seconds"]
       )
+      // The baton model's exclusion-group order, a uint32 in a .c1z file: a whole number wherever it is served.
+      const components = (document as unknown as { readonly components: { readonly schemas: Record<string, Json> } }).components
+      assert.deepStrictEqual(
+        [...new Set(propertySchemas(document, "order").map((schema) => JSON.stringify(schema)))],
+        [JSON.stringify({ $ref: "#/components/schemas/Int" })]
+      )
+      assert.strictEqual(components.schemas.Int!.type, "integer")
       assert.deepStrictEqual((document.paths["/readyz"]!.get as unknown as { readonly security: unknown }).security, [{}, { bearer: [] }])
       assert.deepStrictEqual(undescribedErrors(document), [])
       // A read-only token may read: no GET answers 403 ReadOnlyToken, nor any other 403.
@@ -402,6 +454,54 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         "DELETE",
         `/v1/grants/${encodeURIComponent(`role:Acount Reviewer:assigned:user:${member.id}`)}`
       )
+
+      // The ids provisioning checks: each the service refuses 400 InvalidId, the document's pattern
+      // refuses too (the exchange's checks above), and each it reads, the pattern takes.
+      const group = membership.group_id
+      const malformed = [
+        yield* send("grant, a padded group id", "POST", "/v1/grants", { body: { ...grant, entitlement_id: `group:${group} :member` } }),
+        yield* send("grant, an unknown type", "POST", "/v1/grants", { body: { ...grant, entitlement_id: "robot:x:member" } }),
+        yield* send("grant, no slug", "POST", "/v1/grants", { body: { ...grant, entitlement_id: `group:${group}:` } }),
+        yield* send("grant, an email as team id", "POST", "/v1/grants", {
+          body: { ...grant, entitlement_id: "team:ada@example.com:member" }
+        }),
+        yield* send("grant, a path step as group id", "POST", "/v1/grants", { body: { ...grant, entitlement_id: "group:..:member" } }),
+        yield* send("grant, a padded user id", "POST", "/v1/grants", {
+          body: { ...grant, principal: { type: "user", id: `${member.id} ` } }
+        }),
+        yield* send("grant, an email as user id", "POST", "/v1/grants", {
+          body: { ...grant, principal: { type: "user", id: "ada@example.com" } }
+        }),
+        yield* send("grant, a slash in a user id", "POST", "/v1/grants", { body: { ...grant, principal: { type: "user", id: "a/b" } } }),
+        yield* send("grant, a zero-width space in a user id", "POST", "/v1/grants", {
+          body: { ...grant, principal: { type: "user", id: `\u200b${member.id}` } }
+        }),
+        yield* send("revoke, no principal part", "DELETE", `/v1/grants/${encodeURIComponent(`group:${group}:${membership.role}`)}`),
+        yield* send("revoke, a padded user id", "DELETE", `/v1/grants/${encodeURIComponent(`${groupGrant} `)}`),
+        yield* send(
+          "revoke, not a principal type",
+          "DELETE",
+          `/v1/grants/${encodeURIComponent(`group:${group}:${membership.role}:robot:${membership.user_id}`)}`
+        ),
+        yield* send("delete, a padded user id", "DELETE", `/v1/resources/user/${encodeURIComponent(`${deleted.id} `)}`),
+        yield* send("delete, an email as user id", "DELETE", `/v1/resources/user/${encodeURIComponent("ada@example.com")}`),
+        yield* send("delete, a ':' in a user id", "DELETE", `/v1/resources/user/${encodeURIComponent("a:b")}`)
+      ]
+      assert.deepStrictEqual(malformed.map((answer) => [answer.status, json(answer).error]), malformed.map(() => [400, "InvalidId"]))
+      const wellFormed = [
+        yield* send("grant, a connection that does not exist", "POST", "/v1/grants", {
+          body: { ...grant, entitlement_id: "connection:nosuch:Connection Collaborator" }
+        }),
+        yield* send("revoke, a user without it", "DELETE", `/v1/grants/${encodeURIComponent(`team:${team!.id}:member:user:nosuch`)}`),
+        yield* send("revoke, a role's name with ':'", "DELETE", `/v1/grants/${encodeURIComponent(`role:A:B:assigned:user:${member.id}`)}`),
+        yield* send("delete, a user that does not exist", "DELETE", "/v1/resources/user/nosuch")
+      ]
+      assert.deepStrictEqual(wellFormed.map((answer) => [answer.status, json(answer).error ?? json(answer).status]), [
+        [422, "UnknownRole"],
+        [200, "already_revoked"],
+        [422, "UnknownRole"],
+        [200, "does_not_exist"]
+      ])
       const account = { email: "openapi.conformance@example.com", given_name: "Open", family_name: "Api" }
       yield* send("create account", "POST", "/v1/accounts", { body: account })
       yield* send("create account again", "POST", "/v1/accounts", { body: account })
@@ -470,7 +570,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         "POST /v1/grants": [200, 201, 400, 403, 404, 413, 415, 422],
         "DELETE /v1/grants/{grant_id}": [200, 400, 403, 422, 429],
         "POST /v1/accounts": [200, 201, 400, 409, 422],
-        "DELETE /v1/resources/{type}/{id}": [200, 403, 422, 502]
+        "DELETE /v1/resources/{type}/{id}": [200, 400, 403, 422, 502]
       })
       assert.deepStrictEqual(off.statuses(), {
         "POST /v1/grants": [403],

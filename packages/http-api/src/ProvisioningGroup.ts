@@ -5,6 +5,7 @@ import { Authentication } from "./Authentication.js"
 import { ProvisioningRefusalBody } from "./Errors.js"
 import { PrincipalType } from "./Ids.js"
 import { ProvisioningEnabled } from "./ProvisioningEnabled.js"
+import { EntitlementIdShape, FivetranIdShape, GrantIdShape } from "./ProvisioningIds.js"
 import { responseHeaders } from "./ResponseHeaders.js"
 
 /**
@@ -25,6 +26,13 @@ const NonEmpty = Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "must n
 const NonEmptyId = Schema.String.pipe(Schema.nonEmptyString({ message: () => "must not be empty" }))
 
 /**
+ * The document says which ids provisioning takes (ProvisioningIds.ts); the service checks them
+ * itself, answering a malformed one 400 `InvalidId` with what is wrong, as the CLI does.
+ */
+const idOfShape = (schema: Schema.Schema<string>, shape: { readonly pattern: string; readonly description: string }) =>
+  schema.annotations(onTheWire(shape.pattern, shape.description))
+
+/**
  * A field these requests do not have is refused, as their OpenAPI schema says
  * (`additionalProperties: false`): ignored, `"dry_run": true` made the change and `"user_type"`
  * invited a person instead of creating a service account.
@@ -32,8 +40,8 @@ const NonEmptyId = Schema.String.pipe(Schema.nonEmptyString({ message: () => "mu
 const onlyKnownFields = { parseOptions: { onExcessProperty: "error" } } as const
 
 export const GrantRequest = Schema.Struct({
-  entitlement_id: NonEmptyId,
-  principal: Schema.Struct({ type: PrincipalType, id: NonEmptyId }).annotations(onlyKnownFields)
+  entitlement_id: idOfShape(NonEmptyId, EntitlementIdShape),
+  principal: Schema.Struct({ type: PrincipalType, id: idOfShape(NonEmptyId, FivetranIdShape) }).annotations(onlyKnownFields)
 }).annotations(onlyKnownFields)
 
 export const GrantCreated = Schema.Struct({
@@ -120,7 +128,7 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
   )
   .add(
     HttpApiEndpoint.del("revoke", "/v1/grants/:grant_id")
-      .setPath(Schema.Struct({ grant_id: Schema.String }))
+      .setPath(Schema.Struct({ grant_id: idOfShape(Schema.String, GrantIdShape) }))
       .addSuccess(RevokeResult)
       .annotate(
         OpenApi.Description,
@@ -143,7 +151,7 @@ export class ProvisioningGroup extends HttpApiGroup.make("provisioning")
   )
   .add(
     HttpApiEndpoint.del("deleteResource", "/v1/resources/:type/:id")
-      .setPath(Schema.Struct({ type: Schema.String, id: Schema.String }))
+      .setPath(Schema.Struct({ type: Schema.String, id: idOfShape(Schema.String, FivetranIdShape) }))
       .addSuccess(DeleteResult)
       .annotate(OpenApi.Description, "Deletes a user (no other type): 200 `deleted`, or 200 `does_not_exist`.")
       .annotate(OpenApi.Transform, rateLimitedHeaders)

@@ -87,7 +87,7 @@ export type Resource = typeof Resource.Type
 // Entitlement annotations.
 export const EntitlementExclusionGroup = Schema.TaggedStruct("EntitlementExclusionGroup", {
   exclusionGroupId: Schema.String,
-  order: Schema.optional(Schema.Number),
+  order: Schema.optional(Schema.Int),
   isDefault: Schema.optional(Schema.Boolean),
   scopeToResource: Schema.optional(Schema.Boolean)
 })

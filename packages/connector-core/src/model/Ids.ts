@@ -60,7 +60,26 @@ export class MalformedFivetranId extends Data.TaggedError("MalformedFivetranId")
 }
 
 /** What a pasted id picks up and no Fivetran id has (opaque, in practice `nozzle_eat`): whitespace, control and invisible characters. */
-const stray = /[\s\p{Cc}\p{Cf}]/u
+const strayClass = "\\s\\p{Cc}\\p{Cf}"
+const stray = new RegExp(`[${strayClass}]`, "u")
+
+/** Text with no '@', whitespace or `excluded` character. */
+const emailPart = (excluded: string) => `[^\\s@${excluded}]+`
+
+/**
+ * An email where an id belongs (`--delete-resource ada@example.com`): Fivetran ids are opaque words
+ * with no '@', so Fivetran answers 404, and a delete or revoke reported "does not exist" and "already
+ * revoked", exit 0, while the user kept the access.
+ */
+export const EmailShaped = new RegExp(`^${emailPart("")}@${emailPart("")}\\.${emailPart("")}$`)
+
+/**
+ * The ids checkFivetranId and EmailShaped let through, as a pattern (ECMA-262 in Unicode mode, as
+ * JSON Schema reads one; `\p{Cs}` is an unpaired surrogate) that ends where a ':' or the text does:
+ * the OpenAPI document's, built from the same parts as the check so that the two say the same.
+ */
+export const FivetranIdPattern = `(?!\\.\\.?(?::|$))(?!${emailPart(":")}@${emailPart(":")}\\.${emailPart(":")}(?::|$))` +
+  `[^:/\\\\${strayClass}\\p{Cs}]+`
 
 /** `U+0020`: how a message names a character that JSON would leave invisible (a zero-width space, a no-break space). */
 export const codePointText = (char: string): string => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`

@@ -1,6 +1,7 @@
 import { Effect, Option } from "effect"
 import {
   checkFivetranId,
+  EmailShaped,
   type EntitlementIdParts,
   grantId,
   hasUnpairedSurrogate,
@@ -105,13 +106,6 @@ const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementI
     if (fivetranIds) yield* checkedFivetranId(resourceType, parts.resourceId)
     return { id, resourceType, resourceId: parts.resourceId, slug: parts.slug } satisfies EntitlementTarget
   })
-
-/**
- * An email where an id belongs (`--delete-resource ada@example.com`): Fivetran ids are opaque words
- * with no '@', so Fivetran answers 404, and a delete or revoke reported "does not exist" and "already
- * revoked", exit 0, while the user kept the access.
- */
-const EmailShaped = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /**
  * The one check of a user, team, group or connection id, for every operation that names one: a
