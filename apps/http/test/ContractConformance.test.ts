@@ -1,4 +1,4 @@
-import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
@@ -17,6 +17,7 @@ import {
   servedContract
 } from "./ServedContract.js"
 import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { deleted, groupGrant, member, membership, small, team } from "./ConformanceAccount.js"
 
 /**
  * Every operation of the served /openapi.json driven through the real service, with good and bad
@@ -26,13 +27,6 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
  * document's own schemas). Requests no HTTP client sends (no Host, a foreign Host, an oversized
  * head, oversized chunk extensions) go over a raw socket.
  */
-
-const small = generatePreset("small")
-const [team] = small.teams
-const member = small.users.find((user) => !small.team_users.some((row) => row.team_id === team!.id && row.user_id === user.id))!
-const deleted = small.users.find((user) => user.id !== member.id && user.role !== "Account Administrator")!
-const membership = small.user_groups[0]!
-const groupGrant = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
 
 interface Checked {
   readonly label: string
@@ -180,7 +174,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("resources, a token not issued", "GET", "/v1/resources?page_token=forged", 400)
         yield* send("resources, unknown parent", "GET", "/v1/resources?parent=group:nosuch", 404)
         yield* send("entitlements", "GET", "/v1/entitlements?page_size=3", 200)
-        yield* send("entitlements of a team", "GET", `/v1/entitlements?resource=team:${team!.id}`, 200)
+        yield* send("entitlements of a team", "GET", `/v1/entitlements?resource=team:${team.id}`, 200)
         yield* send("entitlements, unknown resource", "GET", "/v1/entitlements?resource=user:nosuch", 404)
         yield* send("entitlements, malformed resource", "GET", "/v1/entitlements?resource=nocolon", 400)
         yield* send("grants", "GET", "/v1/grants?page_size=3", 200)
@@ -188,7 +182,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("grants, malformed principal", "GET", "/v1/grants?principal=robot", 400)
         yield* send("grants, unknown entitlement", "GET", "/v1/grants?entitlement=team:nosuch:member", 404)
         yield* send("access of a user", "GET", `/v1/principals/user/${membership.user_id}/access`, 200)
-        yield* send("access of a team", "GET", `/v1/principals/team/${team!.id}/access`, 200)
+        yield* send("access of a team", "GET", `/v1/principals/team/${team.id}/access`, 200)
         yield* send("access of a group", "GET", `/v1/principals/group/${membership.group_id}/access`, 400)
         yield* send("access of an unknown user", "GET", "/v1/principals/user/nosuch/access", 404)
         yield* send("search", "GET", "/v1/principals?q=a&limit=3", 200)
@@ -202,7 +196,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("diff without base", "GET", `/v1/syncs/${id}/diff`, 400)
         yield* send("diff with an unknown base", "GET", `/v1/syncs/${id}/diff?base=20260101T000000Z-0000`, 404)
 
-        const grant = { entitlement_id: `team:${team!.id}:member`, principal: { type: "user", id: member.id } }
+        const grant = { entitlement_id: `team:${team.id}:member`, principal: { type: "user", id: member.id } }
         const granted = json(yield* send("grant", "POST", "/v1/grants", 201, { token: TestToken, body: grant }))
         yield* send("grant again", "POST", "/v1/grants", 200, { token: TestToken, body: grant })
         yield* send("grant to an unknown user", "POST", "/v1/grants", 404, {
@@ -219,7 +213,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         })
         yield* send("grant a membership to a team", "POST", "/v1/grants", 422, {
           token: TestToken,
-          body: { ...grant, principal: { type: "team", id: team!.id } }
+          body: { ...grant, principal: { type: "team", id: team.id } }
         })
         yield* send("grant without entitlement", "POST", "/v1/grants", 400, { token: TestToken, body: { principal: grant.principal } })
         yield* send("grant, body not JSON", "POST", "/v1/grants", 400, { token: TestToken, body: "{" })
@@ -260,7 +254,7 @@ layer(harness({ provisioning: true, snapshot: small, tempDir, maxAttempts: 3 }),
         yield* send("create account, a blank phone", "POST", "/v1/accounts", 400, { token: TestToken, body: { ...account, phone: "" } })
         yield* send("delete user", "DELETE", `/v1/resources/user/${deleted.id}`, 200)
         yield* send("delete user again", "DELETE", `/v1/resources/user/${deleted.id}`, 200)
-        yield* send("delete a team", "DELETE", `/v1/resources/team/${team!.id}`, 422)
+        yield* send("delete a team", "DELETE", `/v1/resources/team/${team.id}`, 422)
         yield* send("delete a padded id", "DELETE", "/v1/resources/user/%20x", 400)
 
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })

@@ -1,4 +1,4 @@
-import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -7,6 +7,7 @@ import addFormats from "ajv-formats"
 import { Effect, Schedule } from "effect"
 import { type Answer, makeServedContract, type OpenApiDocument } from "./ServedContract.js"
 import { type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { deleted, groupGrant, member, membership, small, team } from "./ConformanceAccount.js"
 
 /**
  * The served /openapi.json read as an integration engineer generating a client from it reads it,
@@ -22,12 +23,6 @@ import { type RunningService, sandboxServiceArgs, serviceProcessOver } from "./S
  * among them (an id it refuses 400 `InvalidId` is one the document's pattern refuses).
  */
 
-const small = generatePreset("small")
-const [team] = small.teams
-const member = small.users.find((user) => !small.team_users.some((row) => row.team_id === team!.id && row.user_id === user.id))!
-const deleted = small.users.find((user) => user.id !== member.id && user.role !== "Account Administrator")!
-const membership = small.user_groups[0]!
-const groupGrant = `group:${membership.group_id}:${membership.role}:user:${membership.user_id}`
 const token = "openapi-conformance-write-token"
 const readToken = "openapi-conformance-read-token"
 
@@ -394,7 +389,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("an unknown user", "GET", "/v1/resources/user/nosuch")
       yield* send("an unknown type", "GET", "/v1/resources/robot/x", { beyondTheSchema: "the registry's types" })
       yield* send("entitlements", "GET", "/v1/entitlements?page_size=3")
-      yield* send("entitlements of a team", "GET", `/v1/entitlements?resource=team:${team!.id}`)
+      yield* send("entitlements of a team", "GET", `/v1/entitlements?resource=team:${team.id}`)
       yield* send("entitlements, an unknown resource", "GET", "/v1/entitlements?resource=user:nosuch")
       yield* send("entitlements, a malformed resource", "GET", "/v1/entitlements?resource=nocolon")
       yield* send("grants", "GET", "/v1/grants?page_size=3")
@@ -402,7 +397,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("grants, a malformed principal", "GET", "/v1/grants?principal=robot")
       yield* send("grants, an unknown entitlement", "GET", "/v1/grants?entitlement=team:nosuch:member")
       yield* send("access of a user", "GET", `/v1/principals/user/${membership.user_id}/access`)
-      yield* send("access of a team", "GET", `/v1/principals/team/${team!.id}/access`)
+      yield* send("access of a team", "GET", `/v1/principals/team/${team.id}/access`)
       yield* send("access of a group", "GET", `/v1/principals/group/${membership.group_id}/access`)
       yield* send("access of an unknown user", "GET", "/v1/principals/user/nosuch/access")
       yield* send("search", "GET", "/v1/principals?q=a&limit=3")
@@ -414,7 +409,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("export of a destination", "GET", `/v1/export?resource=group:${membership.group_id}`)
       yield* send("export, an unknown format", "GET", "/v1/export?format=xml")
       yield* send("export, an unknown principal", "GET", "/v1/export?principal=user:nosuch")
-      yield* send("export, two filters", "GET", `/v1/export?principal=user:${member.id}&resource=team:${team!.id}`, {
+      yield* send("export, two filters", "GET", `/v1/export?principal=user:${member.id}&resource=team:${team.id}`, {
         beyondTheSchema: "one filter of three"
       })
       yield* send("diff", "GET", `/v1/syncs/${id}/diff?base=${held}`)
@@ -425,7 +420,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         beyondTheSchema: "not issued"
       })
 
-      const grant = { entitlement_id: `team:${team!.id}:member`, principal: { type: "user", id: member.id } }
+      const grant = { entitlement_id: `team:${team.id}:member`, principal: { type: "user", id: member.id } }
       yield* send("grant, a read token", "POST", "/v1/grants", { ...read, body: grant })
       const granted = json(yield* send("grant", "POST", "/v1/grants", { body: grant }))
       yield* send("grant again", "POST", "/v1/grants", { body: grant })
@@ -436,7 +431,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         body: { ...grant, entitlement_id: `group:${membership.group_id}:Account Administrator` }
       })
       yield* send("grant a team role to a team", "POST", "/v1/grants", {
-        body: { entitlement_id: `team:${team!.id}:Team Manager`, principal: { type: "team", id: team!.id } }
+        body: { entitlement_id: `team:${team.id}:Team Manager`, principal: { type: "team", id: team.id } }
       })
       yield* send("grant to an unknown user", "POST", "/v1/grants", { body: { ...grant, principal: { type: "user", id: "nosuch" } } })
       yield* send("grant a malformed entitlement", "POST", "/v1/grants", { body: { ...grant, entitlement_id: "nocolon" } })
@@ -492,7 +487,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         yield* send("grant, a connection that does not exist", "POST", "/v1/grants", {
           body: { ...grant, entitlement_id: "connection:nosuch:Connection Collaborator" }
         }),
-        yield* send("revoke, a user without it", "DELETE", `/v1/grants/${encodeURIComponent(`team:${team!.id}:member:user:nosuch`)}`),
+        yield* send("revoke, a user without it", "DELETE", `/v1/grants/${encodeURIComponent(`team:${team.id}:member:user:nosuch`)}`),
         yield* send("revoke, a role's name with ':'", "DELETE", `/v1/grants/${encodeURIComponent(`role:A:B:assigned:user:${member.id}`)}`),
         yield* send("delete, a user that does not exist", "DELETE", "/v1/resources/user/nosuch")
       ]
@@ -513,7 +508,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("delete a user, a read token", "DELETE", `/v1/resources/user/${deleted.id}`, read)
       yield* send("delete a user", "DELETE", `/v1/resources/user/${deleted.id}`)
       yield* send("delete a user again", "DELETE", `/v1/resources/user/${deleted.id}`)
-      yield* send("delete a team", "DELETE", `/v1/resources/team/${team!.id}`)
+      yield* send("delete a team", "DELETE", `/v1/resources/team/${team.id}`)
       yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
       const limited = yield* send("revoke held by the rate limit", "DELETE", `/v1/grants/${encodeURIComponent(groupGrant)}`)
       assert.deepStrictEqual([limited.headers["retry-after"], json(limited).retry_after_seconds], ["600", 600])
