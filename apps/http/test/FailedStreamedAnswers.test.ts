@@ -26,21 +26,26 @@ interface ClientEnd {
 
 const headers = (requestId: string) => ({ authorization: `Bearer ${TestToken}`, "x-request-id": requestId })
 
+/** How `response` ended for its client, once it closes: `chunks` holds what arrived. */
+const endOf = (response: IncomingMessage, chunks: Array<Buffer>, resume: (end: Effect.Effect<ClientEnd>) => void) => {
+  let error: string | undefined
+  response.on("error", (cause) => error = cause.message)
+  response.on("close", () =>
+    resume(Effect.succeed({
+      status: response.statusCode ?? 0,
+      received: Buffer.concat(chunks),
+      complete: response.complete,
+      error
+    })))
+}
+
 /** A GET read whole, as a client sees its end. */
 const readWhole = (baseUrl: string, path: string, requestId: string) =>
   Effect.async<ClientEnd>((resume) => {
     const request = get(`${baseUrl}${path}`, { headers: headers(requestId), agent: false }, (response) => {
       const chunks: Array<Buffer> = []
-      let error: string | undefined
       response.on("data", (chunk: Buffer) => chunks.push(chunk))
-      response.on("error", (cause) => error = cause.message)
-      response.on("close", () =>
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          received: Buffer.concat(chunks),
-          complete: response.complete,
-          error
-        })))
+      endOf(response, chunks, resume)
     })
     request.on("error", (cause) => resume(Effect.die(cause)))
   })
@@ -63,15 +68,7 @@ const readAround = <E, R>(baseUrl: string, path: string, requestId: string, mean
     })
     yield* meanwhile
     return yield* Effect.async<ClientEnd>((resume) => {
-      let error: string | undefined
-      response.on("error", (cause) => error = cause.message)
-      response.on("close", () =>
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          received: Buffer.concat(chunks),
-          complete: response.complete,
-          error
-        })))
+      endOf(response, chunks, resume)
       response.resume()
     })
   })
