@@ -77,7 +77,9 @@ it.live("a query that finds its sync's working copy broken fails; the next one r
           level: "error",
           msg: "request failed with an internal error",
           caller: TestCaller,
-          error: `${dataDir}/${job.id}.c1z: the .c1z is damaged: database disk image is malformed (write it again)`
+          error: `${tempDir}/${broken}/db: the working copy of ${dataDir}/${job.id}.c1z was damaged while it was read ` +
+            "(database disk image is malformed); the .c1z itself was checked when it was opened and is not the cause: " +
+            `check the disk of ${tempDir} and any tmp cleaner that removes or cuts files there, then read it again`
         }]]
       )
 

@@ -73,19 +73,28 @@ const readAround = <E, R>(baseUrl: string, path: string, requestId: string, mean
     })
   })
 
-/** Cuts the working copy of the one open reader in `tempDir` short: its first pages only. */
-const cutWorkingCopy = (tempDir: string) =>
+/** The database of the one open reader's working copy in `tempDir`. */
+const theWorkingCopy = (tempDir: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const copies = (yield* fs.readDirectory(tempDir)).filter((name) => name.startsWith("c1z-"))
     assert.strictEqual(copies.length, 1)
-    yield* fs.truncate(path.join(tempDir, copies[0]!, "db"), 8192)
+    return path.join(tempDir, copies[0]!, "db")
+  })
+
+/** Cuts the working copy of the one open reader in `tempDir` short: its first pages only. */
+const cutWorkingCopy = (tempDir: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.truncate(yield* theWorkingCopy(tempDir), 8192)
   })
 
 /** The sheet's failure as its line gives it: the sync file's reader found its working copy cut short. */
-const damagedSheet = (dataDir: string, jobId: string) =>
-  `${dataDir}/${jobId}.c1z: the .c1z is damaged: database disk image is malformed (write it again)`
+const damagedSheet = (copy: string, tempDir: string, dataDir: string, jobId: string) =>
+  `${copy}: the working copy of ${dataDir}/${jobId}.c1z was damaged while it was read (database disk image is malformed); ` +
+  `the .c1z itself was checked when it was opened and is not the cause: check the disk of ${tempDir} ` +
+  "and any tmp cleaner that removes or cuts files there, then read it again"
 
 /**
  * `curl -sf` saving `path` to stdout, whose output is held after its first bytes while `meanwhile`
@@ -129,6 +138,7 @@ it.live(
         assert.strictEqual(job.status, "succeeded")
         const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
         assert.deepStrictEqual([whole.status, whole.complete, whole.error], [200, true, undefined])
+        const copy = yield* theWorkingCopy(tempDir)
 
         const cut = yield* readAround(baseUrl, "/v1/export", "failed-sheet", cutWorkingCopy(tempDir))
         assert.deepStrictEqual([cut.status, cut.complete, cut.error], [200, false, "aborted"])
@@ -144,7 +154,7 @@ it.live(
           route: "/v1/export",
           status: 200,
           outcome: "failed",
-          error: damagedSheet(dataDir, job.id)
+          error: damagedSheet(copy, tempDir, dataDir, job.id)
         })
         // The client got at most what was handed to the connection.
         assert.isAtLeast(bytes as number, cut.received.byteLength)
@@ -164,6 +174,7 @@ it.live("curl -f saving an export that fails mid-body exits 18 (partial file), n
       const job = yield* runSync
       const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
       assert.strictEqual(whole.status, 200)
+      const copy = yield* theWorkingCopy(tempDir)
 
       const curl = yield* curlAround(baseUrl, "/v1/export", "curl-sheet", cutWorkingCopy(tempDir))
       assert.strictEqual(curl.exitCode, 18)
@@ -178,7 +189,7 @@ it.live("curl -f saving an export that fails mid-body exits 18 (partial file), n
         route: "/v1/export",
         status: 200,
         outcome: "failed",
-        error: damagedSheet(dataDir, job.id)
+        error: damagedSheet(copy, tempDir, dataDir, job.id)
       })
     }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 180_000)

@@ -83,6 +83,25 @@ export class WorkingCopyFailed extends Data.TaggedError("WorkingCopyFailed")<{
   }
 }
 
+/**
+ * SQLite found the reader's working copy (`copy`, decompressed under `directory`) damaged in a read
+ * after the open had decompressed and checked the file (its zstd checksum, its tables, its sync
+ * run): something cut or changed the copy under the reader (a tmp cleaner, a failing disk), so the
+ * file is not the cause and writing it again would not help. A fresh open reads it again.
+ */
+export class WorkingCopyDamaged extends Data.TaggedError("WorkingCopyDamaged")<{
+  readonly path: string
+  readonly directory: string
+  readonly copy: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.copy}: the working copy of ${this.path} was damaged while it was read (${this.reason}); ` +
+      `the .c1z itself was checked when it was opened and is not the cause: check the disk of ${this.directory} ` +
+      "and any tmp cleaner that removes or cuts files there, then read it again"
+  }
+}
+
 /** The file has the right magic but its content cannot be read back (zstd, SQLite or protobuf). */
 export class Corrupt extends Data.TaggedError("Corrupt")<{ readonly path: string; readonly reason: string }> {
   override get message() {
@@ -129,6 +148,7 @@ export type C1zError =
   | NoFinishedSync
   | Io
   | WorkingCopyFailed
+  | WorkingCopyDamaged
   | Corrupt
   | OversizedDatabase
   | InvalidRow

@@ -11,7 +11,7 @@ import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "e
 import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyFailed } from "./C1zError.js"
+import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
 import { type BlobRow, entitlementOfRow, grantOfRow, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
@@ -90,7 +90,8 @@ const workingCopyCodes = /^SQLITE_(?:FULL|IOERR|CANTOPEN|READONLY)/
  * the temporary directory, removed when the scope closes, and selects the finished `full` sync with
  * the newest `ended_at`. If the open fails, the directory and the database are removed at once, not
  * when the caller's scope closes (a CLI `diff` or the HTTP service's reader cache may hold that
- * scope open). A copy that cannot be made or read for want of room or access is `WorkingCopyFailed`.
+ * scope open). A copy that cannot be made or read for want of room or access is `WorkingCopyFailed`;
+ * one SQLite finds damaged in a read after the open is `WorkingCopyDamaged`.
  */
 export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
   Effect.flatMap(
@@ -136,19 +137,30 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
 
     const corrupt = (cause: unknown) => new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
     /**
-     * Runs a query (or decodes a blob); SQLite and protobuf failures mean a damaged file, but for
-     * those of the copy's disk (full, unwritable).
+     * What a failed query (or blob decode) means: SQLite and protobuf failures mean a damaged file,
+     * but for those of the copy's disk (full, unwritable). Once the open has decompressed the file
+     * (its zstd checksum checked) and read it, a SQLite failure is the copy's, damaged under the
+     * reader; a blob that does not decode is still the file's.
      */
-    const attempt = <A>(run: () => A): Effect.Effect<A, C1zError> =>
-      Effect.try({
-        try: run,
-        catch: (cause) =>
-          cause instanceof Error && /not open/.test(cause.message)
-            ? new Io({ path, operation: "read the .c1z after it was closed", cause })
-            : workingCopyCodes.test(errorCode(cause) ?? "")
-            ? copyFailed("read the working copy")(cause)
-            : corrupt(cause)
-      })
+    const failure = (afterOpen: boolean) => (cause: unknown): C1zError => {
+      const code = errorCode(cause) ?? ""
+      return cause instanceof Error && /not open/.test(cause.message)
+        ? new Io({ path, operation: "read the .c1z after it was closed", cause })
+        : workingCopyCodes.test(code)
+        ? copyFailed("read the working copy")(cause)
+        : afterOpen && code.startsWith("SQLITE_")
+        ? new WorkingCopyDamaged({
+          path,
+          directory: tempDirectory,
+          copy: databasePath,
+          reason: cause instanceof Error ? cause.message : String(cause)
+        })
+        : corrupt(cause)
+    }
+    /** Runs a query of the open, which checks the file. */
+    const attempt = <A>(run: () => A): Effect.Effect<A, C1zError> => Effect.try({ try: run, catch: failure(false) })
+    /** Runs a query of the open reader. */
+    const read = <A>(run: () => A): Effect.Effect<A, C1zError> => Effect.try({ try: run, catch: failure(true) })
 
     // A SQLite file of another program behind the header: the upgrade below would have created
     // baton's tables in it, and the refusal said the sync was interrupted.
@@ -201,7 +213,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       const sql = listingSql(table, columns, query)
       const start = { after: filter.afterRowId ?? 0, left: filter.limit ?? Number.POSITIVE_INFINITY }
       return Stream.paginateChunkEffect(start, ({ after, left }) =>
-        attempt(() => {
+        read(() => {
           const size = Math.min(pageSize, left)
           const rows = size <= 0
             ? []
@@ -219,7 +231,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
     }
 
     const byExternalId = <A>(table: string, columns: string, externalId: string, decode: (row: BlobRow) => A) =>
-      attempt(() => {
+      read(() => {
         const row = prepared(`SELECT ${columns} FROM ${table} WHERE external_id = ? AND sync_id = ?`)
           .get(externalId, syncId) as BlobRow | undefined
         return row === undefined ? Option.none() : Option.some(decode(row))
@@ -244,7 +256,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, grantBatch()),
       sorted: sortedListings({
         syncId,
-        all: (sql, params, decode) => attempt(() => prepared(sql).all(...params).map(decode))
+        all: (sql, params, decode) => read(() => prepared(sql).all(...params).map(decode))
       })
     } satisfies C1zReader
   })

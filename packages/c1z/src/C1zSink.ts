@@ -9,6 +9,7 @@ import {
   NotAC1z,
   OversizedDatabase,
   UnsupportedVersion,
+  WorkingCopyDamaged,
   WorkingCopyFailed
 } from "./C1zError.js"
 import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
@@ -17,7 +18,7 @@ import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
 export const isC1zError = (error: unknown): error is C1zError =>
   error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
   error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
-  error instanceof WorkingCopyFailed || error instanceof OversizedDatabase
+  error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase
 
 /** A writer's failure as SinkError's reason: its message, which names the file. */
 const withMessage = (error: C1zError) => Effect.succeed(new SinkError({ reason: error.message }))
