@@ -1,5 +1,6 @@
 import type { SyncProgress } from "@baton-fivetran/connector-core"
 import { Clock, Duration, Effect, Fiber, Option, Ref } from "effect"
+import { LogOutput } from "./Logging.js"
 
 /**
  * Progress for a reader of the log rather than a terminal (a CronJob's log, a CI job): the latest
@@ -12,17 +13,36 @@ import { Clock, Duration, Effect, Fiber, Option, Ref } from "effect"
 /** Fixed: often enough to show a sync is alive, rarely enough that a sync of hours stays short. */
 export const ProgressLogInterval = Duration.seconds(30)
 
+/**
+ * The progress as fields, named as the service's `sync job progress` line names them (SyncJobs.ts),
+ * so that one log query reads both: in JSON the CLI's line had its counts only inside `msg`'s text.
+ * Console lines keep the text alone, which already says all of it.
+ */
+const progressFields = ({ entitlements, grants, phase, requests, resources, waiting }: SyncProgress) => ({
+  phase,
+  resources,
+  entitlements,
+  grants,
+  requests,
+  ...(waiting === null ? {} : { waiting_until: waiting.until, waiting_reason: waiting.reason })
+})
+
 /** Runs `sync` with an `onProgress` that keeps the latest progress, logged as `line` at each interval. */
 export const withProgressLog = <A, E, R>(
   line: (progress: SyncProgress, nowMillis: number) => string,
   sync: (onProgress: (progress: SyncProgress) => Effect.Effect<void>) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
+    const { format } = yield* LogOutput
     const latest = yield* Ref.make(Option.none<SyncProgress>())
     const report = Effect.flatMap(Ref.get(latest), (progress) =>
       Option.match(progress, {
         onNone: () => Effect.void,
-        onSome: (current) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.logInfo(line(current, now)))
+        onSome: (current) =>
+          Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) => Effect.logInfo(line(current, now)).pipe(Effect.annotateLogs(format === "json" ? progressFields(current) : {}))
+          )
       }))
     const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(ProgressLogInterval), report)))
     return yield* sync((progress) => Ref.set(latest, Option.some(progress))).pipe(Effect.ensuring(Fiber.interrupt(ticker)))
