@@ -70,8 +70,9 @@ const exitCodeByTag: {
   UnknownEntitlement: 2,
   UnknownPrincipal: 2,
   // A .c1z named on the command line that is not a readable sync file: the wrong file, or a damaged
-  // one; the same file fails every time. The reader's Io and WorkingCopyFailed (EIO, permission, a
-  // full temporary directory) stay 1: the file may be fine, the machine is not.
+  // one; the same file fails every time. The reader's Io, WorkingCopyFailed (EIO, permission, a
+  // full temporary directory) and WorkingCopyDamaged (its copy cut under it) stay 1: the file may be
+  // fine, the machine is not.
   NotAC1z: 2,
   UnsupportedVersion: 2,
   Corrupt: 2,
