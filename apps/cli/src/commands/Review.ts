@@ -2,8 +2,6 @@ import {
   accountRoleHolders,
   type C1zReader,
   diffReaders,
-  type EntitlementFilter,
-  type GrantFilter,
   reachedByAccountRoles,
   resourceHolders,
   reviewRows,
@@ -149,31 +147,58 @@ export const listResources = (output: ReviewOutput, resourceType: Option.Option<
       "resources"
     ))
 
+/**
+ * A resource's entitlements in id order: the ids `type:id:slug` from `type:id:` on, each checked
+ * against the resource (a role named `A:B` is among role `A`'s keys), as the review sheet walks them.
+ */
+const entitlementsOf = (reader: C1zReader, resource: ResourceId) => {
+  const ref = resourceRefOf(resource)
+  return reader.sorted.entitlements({ after: `${ref}:` }).pipe(
+    Stream.takeWhile((entitlement) => entitlement.key.startsWith(`${ref}:`)),
+    Stream.filter((entitlement) => resourceRefOf(entitlement.value.resource.id) === ref)
+  )
+}
+
+/** Entitlements by id, as `resources`, `access` and `export` list theirs: the same order in every sync of the account. */
 export const listEntitlements = (output: ReviewOutput, resource: Option.Option<string>) =>
   Effect.gen(function*() {
-    const filter: EntitlementFilter = Option.isSome(resource) ? { resource: yield* parseResourceRef("--resource", resource.value) } : {}
+    const only = Option.isSome(resource) ? Option.some(yield* parseResourceRef("--resource", resource.value)) : Option.none()
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
-        if (filter.resource !== undefined) yield* requireResource(reader, output.file, filter.resource)
-        yield* print(output, entitlementColumns, reader.entitlements(filter).pipe(Stream.map((row) => row.value)), "entitlements")
+        if (Option.isSome(only)) yield* requireResource(reader, output.file, only.value)
+        const listed = Option.match(only, { onNone: () => reader.sorted.entitlements(), onSome: (id) => entitlementsOf(reader, id) })
+        yield* print(output, entitlementColumns, listed.pipe(Stream.map((row) => row.value)), "entitlements")
       }))
   })
 
+/**
+ * Grants in a stable order: all of them by grant id; one principal's by entitlement id (as `access
+ * user:<id>` lists them); one entitlement's by principal (as `access --entitlement` does).
+ */
+const sortedGrants = (reader: C1zReader, entitlement: Option.Option<string>, principal: Option.Option<ResourceId>) => {
+  if (Option.isSome(entitlement)) {
+    const holders = reader.sorted.holdersOf(entitlement.value)
+    return Option.match(principal, {
+      onNone: () => holders,
+      onSome: (id) => Stream.filter(holders, (grant) => resourceRefOf(grant.value.principal.id) === resourceRefOf(id))
+    })
+  }
+  return Option.match(principal, { onNone: () => reader.sorted.grants(), onSome: (id) => reader.sorted.grantsOf(id) })
+}
+
 export const listGrants = (output: ReviewOutput, entitlement: Option.Option<string>, principal: Option.Option<string>) =>
   Effect.gen(function*() {
-    const filter: GrantFilter = {
-      ...(Option.isSome(entitlement) ? { entitlementId: entitlement.value } : {}),
-      ...(Option.isSome(principal)
-        ? {
-          principal: yield* parsePrincipalRef("--principal", principal.value, "--principal user:<id> or team:<id>", "grants --entitlement")
-        }
-        : {})
-    }
+    const holder = Option.isSome(principal)
+      ? Option.some(
+        yield* parsePrincipalRef("--principal", principal.value, "--principal user:<id> or team:<id>", "grants --entitlement")
+      )
+      : Option.none()
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
-        if (filter.entitlementId !== undefined) yield* requireEntitlement(reader, output.file, filter.entitlementId)
-        if (filter.principal !== undefined) yield* requireResource(reader, output.file, filter.principal)
-        yield* print(output, grantColumns, reader.grants(filter).pipe(Stream.map((row) => row.value)), "grants")
+        if (Option.isSome(entitlement)) yield* requireEntitlement(reader, output.file, entitlement.value)
+        if (Option.isSome(holder)) yield* requireResource(reader, output.file, holder.value)
+        const listed = sortedGrants(reader, entitlement, holder).pipe(Stream.map((row) => row.value))
+        yield* print(output, grantColumns, listed, "grants")
       }))
   })
 
