@@ -28,6 +28,21 @@ const labelText = (labels: ReadonlyArray<readonly [string, string]>) =>
     ? ""
     : `{${labels.map(([key, value]) => `${metricName(key)}="${escapeLabel(value)}"`).join(",")}}`
 
+/**
+ * Effect's own runtime metrics carry no description, so their HELP repeated their name
+ * (`# HELP effect_fiber_failures effect_fiber_failures`), and an operator could take a count of
+ * fibers ending in any failure, the ones the service handles itself included, for errors.
+ */
+const runtimeHelp: Readonly<Record<string, string>> = {
+  effect_fiber_started: "Effect fibers started (the Effect runtime's own count, for debugging it; not requests or syncs)",
+  effect_fiber_active: "Effect fibers running now (the Effect runtime's own count, for debugging it)",
+  effect_fiber_successes: "Effect fibers that ended in a success (the Effect runtime's own count, for debugging it)",
+  effect_fiber_failures: "Effect fibers that ended in a failure, failures the service handles itself included (a retried " +
+    "request, a lost race): not an error count; alert on http_server_requests_total and baton_sync_duration_seconds",
+  effect_fiber_lifetimes: "How long Effect fibers lived, in milliseconds as time_unit says (the Effect runtime's own " +
+    "measure, for debugging it)"
+}
+
 interface Family {
   readonly type: "counter" | "gauge" | "histogram"
   readonly help: string
@@ -36,7 +51,7 @@ interface Family {
 
 const samplesOf = (name: string, pair: MetricPair.MetricPair.Untyped): Family | undefined => {
   const labels = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const)
-  const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : name
+  const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : runtimeHelp[name] ?? name
   const state = pair.metricState
   if (MetricState.isCounterState(state)) {
     // Only an incremental counter is a Prometheus counter: one that also takes negative deltas
