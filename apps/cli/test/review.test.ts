@@ -77,8 +77,8 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
 
       const entitlements = yield* runCli(["entitlements", "-f", file, "--resource", "team:ops_t", "-o", "json"])
       assertExit(entitlements, 0)
+      // By id (31cc512), as resources and access list theirs.
       assert.deepStrictEqual(json(entitlements.stdout), [
-        { id: "team:ops_t:member", resource: "team:ops_t", name: "Ops member", purpose: "assignment", grantable_to: "user" },
         {
           id: "team:ops_t:Team Manager",
           resource: "team:ops_t",
@@ -92,23 +92,19 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
           name: "Team Member of Ops",
           purpose: "permission",
           grantable_to: "user"
-        }
+        },
+        { id: "team:ops_t:member", resource: "team:ops_t", name: "Ops member", purpose: "assignment", grantable_to: "user" }
       ])
 
       const grants = yield* runCli(["grants", "-f", file, "--principal", "user:suspended_di", "-o", "json"])
       assertExit(grants, 0)
+      // By entitlement id (31cc512), as access user:<id> lists them.
       assert.deepStrictEqual(json(grants.stdout), [
         {
-          id: "team:analysts_t:member:user:suspended_di",
-          entitlement: "team:analysts_t:member",
+          id: "group:warehouse_g:View Destination:user:suspended_di",
+          entitlement: "group:warehouse_g:View Destination",
           principal: "user:suspended_di",
-          via: "direct"
-        },
-        {
-          id: "team:analysts_t:Team Member:user:suspended_di",
-          entitlement: "team:analysts_t:Team Member",
-          principal: "user:suspended_di",
-          via: "direct"
+          via: "team:analysts_t"
         },
         {
           id: "role:Account Reviewer:assigned:user:suspended_di",
@@ -117,10 +113,16 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
           via: "direct + team:analysts_t"
         },
         {
-          id: "group:warehouse_g:View Destination:user:suspended_di",
-          entitlement: "group:warehouse_g:View Destination",
+          id: "team:analysts_t:Team Member:user:suspended_di",
+          entitlement: "team:analysts_t:Team Member",
           principal: "user:suspended_di",
-          via: "team:analysts_t"
+          via: "direct"
+        },
+        {
+          id: "team:analysts_t:member:user:suspended_di",
+          entitlement: "team:analysts_t:member",
+          principal: "user:suspended_di",
+          via: "direct"
         }
       ])
     }))

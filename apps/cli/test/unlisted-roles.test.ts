@@ -51,21 +51,21 @@ describe("roles GET /v1/roles does not list", () => {
         assertExit(grants, 0)
         assert.deepStrictEqual(
           jsonLines(grants.stdout).filter((grant) => namesUnlisted(String(grant["entitlement"]))).map((g) => [g["id"], g["via"]]),
-          // In the order of the file: the teams phase, then the users' (each user's connections, then account role), then the groups'.
+          // By grant id (31cc512).
           [
-            "team:sunny_barley:Team Manager:user:violet_reef",
+            "connection:cool_boulder:Connector Reviewer:user:formal_sierra",
+            "connection:cool_boulder:Connector Reviewer:user:sunny_ledge",
+            "connection:mossy_yarrow:Connector Reviewer:user:fair_fawn",
+            "connection:polite_pine:Connector Reviewer:user:violet_reef",
+            "group:exact_creek:Warehouse Steward:user:vivid_orchard",
+            "group:formal_birch:Warehouse Steward:user:placid_aurora",
+            "role:Security Auditor:assigned:user:glad_tundra",
+            "role:Security Auditor:assigned:user:pure_hawk",
+            "role:Security Auditor:assigned:user:quick_storm",
+            "role:Security Auditor:assigned:user:tidal_lagoon",
             "team:bouncy_mist:Team Manager:user:violet_reef",
             "team:bouncy_mist:Team Manager:user:vivid_orchard",
-            "connection:polite_pine:Connector Reviewer:user:violet_reef",
-            "connection:cool_boulder:Connector Reviewer:user:formal_sierra",
-            "role:Security Auditor:assigned:user:pure_hawk",
-            "connection:cool_boulder:Connector Reviewer:user:sunny_ledge",
-            "role:Security Auditor:assigned:user:tidal_lagoon",
-            "connection:mossy_yarrow:Connector Reviewer:user:fair_fawn",
-            "role:Security Auditor:assigned:user:quick_storm",
-            "role:Security Auditor:assigned:user:glad_tundra",
-            "group:formal_birch:Warehouse Steward:user:placid_aurora",
-            "group:exact_creek:Warehouse Steward:user:vivid_orchard"
+            "team:sunny_barley:Team Manager:user:violet_reef"
           ].map((id) => [id, "direct"])
         )
 
@@ -73,20 +73,20 @@ describe("roles GET /v1/roles does not list", () => {
         assertExit(entitlements, 0)
         assert.deepStrictEqual(
           jsonLines(entitlements.stdout).filter((e) => namesUnlisted(String(e["id"]))).map((e) => [e["id"], e["name"], e["purpose"]]),
-          // Each once, where the sync first met it: before its first grant.
+          // Each once, by id (31cc512).
           [
-            ["team:sunny_barley:Team Manager", "Team Manager of Product Analytics", "permission"],
-            ["team:bouncy_mist:Team Manager", "Team Manager of Logistics Platform", "permission"],
-            ["connection:polite_pine:Connector Reviewer", "Connector Reviewer on facebook_ads facebook_ads", "permission"],
             [
               "connection:cool_boulder:Connector Reviewer",
               "Connector Reviewer on netsuite_suiteanalytics netsuite_suiteanalytics",
               "permission"
             ],
-            ["role:Security Auditor:assigned", "Security Auditor role", "assignment"],
             ["connection:mossy_yarrow:Connector Reviewer", "Connector Reviewer on postgres postgres", "permission"],
+            ["connection:polite_pine:Connector Reviewer", "Connector Reviewer on facebook_ads facebook_ads", "permission"],
+            ["group:exact_creek:Warehouse Steward", "Warehouse Steward on raw_archive", "permission"],
             ["group:formal_birch:Warehouse Steward", "Warehouse Steward on logistics_latam", "permission"],
-            ["group:exact_creek:Warehouse Steward", "Warehouse Steward on raw_archive", "permission"]
+            ["role:Security Auditor:assigned", "Security Auditor role", "assignment"],
+            ["team:bouncy_mist:Team Manager", "Team Manager of Logistics Platform", "permission"],
+            ["team:sunny_barley:Team Manager", "Team Manager of Product Analytics", "permission"]
           ]
         )
 
