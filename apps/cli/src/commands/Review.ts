@@ -375,15 +375,19 @@ const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFil
 /** A sync file's end as milliseconds (its text may carry nine fraction digits, more than Date reads). */
 const endMillis = (reader: C1zReader) => Date.parse(reader.syncRun.endedAt.replace(/(\.\d{3})\d+/, "$1"))
 
+/** A sync's end as the review's other times are written (last_login): RFC 3339 in UTC, to the millisecond. */
+const syncedAt = (reader: C1zReader) => new Date(endMillis(reader)).toISOString()
+
 /**
  * OLD.c1z synced after NEW.c1z (the files given the other way round): every row reads as its
  * opposite, a grant made since as removed. Said before the rows, as the scope warning is.
  */
 const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFile: string) => {
   if (!(endMillis(base) > endMillis(target))) return Effect.void
-  const text = `${oldFile} (synced ${base.syncRun.endedAt}) is newer than ${newFile} (synced ${target.syncRun.endedAt}): ` +
+  const [older, newer] = [syncedAt(base), syncedAt(target)]
+  const text = `${oldFile} (synced ${older}) is newer than ${newFile} (synced ${newer}): ` +
     "every change reads backwards (added as removed); give the older file first"
-  return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: base.syncRun.endedAt, new_ended_at: target.syncRun.endedAt } })
+  return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: older, new_ended_at: newer } })
 }
 
 /**
@@ -416,7 +420,18 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
     yield* printRows(output.format, diffColumns, entries)
     const summary = countText(counts)
-    yield* told(`${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`)
+    const text = `${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`
+    // The counts and which syncs they compare, as fields too: a script reads them without parsing the text.
+    yield* notice(LogLevel.Info, text, {
+      msg: text,
+      fields: {
+        ...counts,
+        old_sync_id: base.syncRun.syncId,
+        old_ended_at: syncedAt(base),
+        new_sync_id: target.syncRun.syncId,
+        new_ended_at: syncedAt(target)
+      }
+    })
     if (failOnChange && counts.added + counts.removed + counts.changed > 0) return yield* new ChangesFound({ summary })
   }))
 
