@@ -18,6 +18,10 @@ import { Effect, Layer, Predicate } from "effect"
  *   their frames.
  * - A fiber's id (`#61`: a log record's `fiberId`, a log event's `effect.fiberId`) names a fiber of
  *   one process's run, nothing to search by.
+ * - A server span's header attributes (`http.request.header.<name>`, `http.response.header.<name>`)
+ *   keep their value only for a header that carries no credential (SafeHeaders); any other's is
+ *   `<redacted>`. The platform redacts only Authorization, Cookie, Set-Cookie and X-Api-Key, so a
+ *   caller's Proxy-Authorization or X-Auth-Token reached the trace backend as sent.
  */
 
 type Fields = Readonly<Record<string, unknown>>
@@ -83,10 +87,45 @@ const failedSpan = (span: Fields): Fields => {
   return errorType === undefined ? relabelled : withAttribute(relabelled, "error.type", { stringValue: errorType })
 }
 
+/** Headers whose values are kept: the standard ones of content, caching, tracing and the service's own answers. */
+const SafeHeaders: ReadonlySet<string> = new Set([
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "connection",
+  "content-disposition",
+  "content-encoding",
+  "content-length",
+  "content-type",
+  "host",
+  "keep-alive",
+  "retry-after",
+  "traceparent",
+  "tracestate",
+  "transfer-encoding",
+  "user-agent",
+  "x-content-type-options",
+  "x-frame-options",
+  "x-request-id"
+])
+
+const headerAttribute = /^http\.(?:request|response)\.header\.(.+)$/
+
+/** Every header attribute of a header not in SafeHeaders, its value `<redacted>` (the platform's word for it). */
+const withHeadersRedacted = (span: Fields): Fields =>
+  mapAttributes(span, (attributes) =>
+    attributes.map((attribute) => {
+      const header = headerAttribute.exec(keyOf(attribute) ?? "")?.[1]
+      return header === undefined || SafeHeaders.has(header.toLowerCase()) || !Predicate.isRecord(attribute)
+        ? attribute
+        : { ...attribute, value: { stringValue: "<redacted>" } }
+    }))
+
 const correctSpan = (span: Fields): Fields => {
   const status: Fields = Predicate.isRecord(span.status) ? span.status : {}
   const withoutFrames = mapList(
-    withoutAttributes(span, ["code.stacktrace"]),
+    withHeadersRedacted(withoutAttributes(span, ["code.stacktrace"])),
     "events",
     (event) => isException(event) ? event : correctLogEvent(event)
   )
