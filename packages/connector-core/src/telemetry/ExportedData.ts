@@ -87,7 +87,7 @@ const failedSpan = (span: Fields): Fields => {
   return errorType === undefined ? relabelled : withAttribute(relabelled, "error.type", { stringValue: errorType })
 }
 
-/** Headers whose values are kept: the standard ones of content, caching, tracing and the service's own answers. */
+/** Headers whose values are kept: the standard ones of content, caching, tracing, proxies' forwarding and the service's own answers. */
 const SafeHeaders: ReadonlySet<string> = new Set([
   "accept",
   "accept-encoding",
@@ -97,16 +97,27 @@ const SafeHeaders: ReadonlySet<string> = new Set([
   "content-disposition",
   "content-encoding",
   "content-length",
+  "content-security-policy",
   "content-type",
+  "etag",
+  "forwarded",
   "host",
+  "if-none-match",
   "keep-alive",
+  "origin",
+  "referrer-policy",
   "retry-after",
   "traceparent",
   "tracestate",
   "transfer-encoding",
   "user-agent",
+  "vary",
   "x-content-type-options",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
   "x-frame-options",
+  "x-real-ip",
   "x-request-id"
 ])
 
