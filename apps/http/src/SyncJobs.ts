@@ -139,6 +139,19 @@ const logEnd = (job: SyncJob, cause: Option.Option<string> = Option.none()) =>
         ...Option.match(cause, { onNone: () => ({}), onSome: (text) => ({ cause: text }) })
       })
     )
+    : job.status === "succeeded" && job.summary !== null
+    // A success says so too, with the counts a log search wants beside it: an operator who follows
+    // the job lines saw a failure end but a success only as the writer's 'wrote the sync file'.
+    ? Effect.logInfo("sync job succeeded").pipe(
+      Effect.annotateLogs({
+        job: job.id,
+        grants: job.summary.grants.direct + job.summary.grants.derived,
+        entitlements: job.summary.entitlements,
+        requests: job.summary.requests,
+        warnings: job.summary.warnings.length,
+        duration_ms: job.summary.durationMillis
+      })
+    )
     : Effect.void
 
 export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", {

@@ -32,6 +32,25 @@ layer(harness({ logLevel: "info" }), { excludeTestServices: true, timeout: 60_00
       const [wrote, ...more] = fileLines(yield* logs)
       assert.deepStrictEqual(more, [])
       assert.deepInclude(wrote, { request_id: "start-it", job: job.id, c1z_sync_id: syncId, syncId })
+      // Its end is a line of its own, as a failure's is, with the summary's counts.
+      const summary = job.summary!
+      const ended = (yield* logs).filter((line) => line["msg"] === "sync job succeeded")
+      assert.deepStrictEqual(
+        ended.map(({ timestamp: _timestamp, ...fields }) => fields),
+        [{
+          level: "info",
+          msg: "sync job succeeded",
+          request_id: "start-it",
+          caller: ended[0]?.["caller"],
+          job: job.id,
+          c1z_sync_id: syncId,
+          grants: summary.grants.direct + summary.grants.derived,
+          entitlements: summary.entitlements,
+          requests: summary.requests,
+          warnings: summary.warnings.length,
+          duration_ms: summary.durationMillis
+        }]
+      )
       // Every line of the job (the POST's own `http request` line apart) names it.
       const ofTheRequest = (yield* logs).filter((line) => line["request_id"] === "start-it" && line["msg"] !== "http request")
       assert.deepStrictEqual(ofTheRequest.filter((line) => line["job"] !== job.id), [])
