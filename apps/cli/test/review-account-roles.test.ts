@@ -103,11 +103,11 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
       const destination = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "table"])
       assertExit(destination, 0)
       assert.strictEqual(destination.stdout.split("\n").length, 10)
-      assert.strictEqual(destination.stderr, `8 access paths\n${note("destination")}`)
+      assert.strictEqual(destination.stderr, `8 access paths of 6 holders (4 users, 2 teams)\n${note("destination")}`)
 
       const connection = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "table"])
       assertExit(connection, 0)
-      assert.strictEqual(connection.stderr, `4 access paths\n${note("connection")}${warehouseNote}`)
+      assert.strictEqual(connection.stderr, `4 access paths of 3 holders (2 users, 1 team)\n${note("connection")}${warehouseNote}`)
 
       // The destination's count is its own sheet's: warehouse_g's rows name six users and teams.
       const warehouse = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "json"])
@@ -129,10 +129,10 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
       const file = yield* EdgeSync
       const team = yield* runCli(["access", "--resource", "team:analysts_t", "-f", file, "-o", "table"])
       assertExit(team, 0)
-      assert.strictEqual(team.stderr, "4 access paths\n")
+      assert.strictEqual(team.stderr, "4 access paths of 2 holders (2 users, 0 teams)\n")
       const role = yield* runCli(["access", "--resource", "role:Account Reviewer", "-f", file, "-o", "table"])
       assertExit(role, 0)
-      assert.strictEqual(role.stderr, "5 access paths\n")
+      assert.strictEqual(role.stderr, "5 access paths of 3 holders (2 users, 1 team)\n")
       const user = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "table"])
       assertExit(user, 0)
       assert.notInclude(user.stderr, "Account roles")

@@ -168,7 +168,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "user:suspended_di  Di Suspended    di@edge.example  disabled  2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
         ""
       ])
-      assert.strictEqual(holders.stderr, "7 access paths\n")
+      assert.strictEqual(holders.stderr, "7 access paths of 5 holders (3 users, 2 teams)\n")
 
       // The sheet as a table counts its rows on stderr, as every other table does (it said nothing).
       const sheet = yield* runCli(["export", "-f", file, "-o", "table"])
@@ -202,7 +202,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         ""
       ])
       // The note after it: review-account-roles.test.ts.
-      assert.isTrue(table.stderr.startsWith("8 access paths\nAccount roles also reach this destination, "))
+      assert.isTrue(table.stderr.startsWith("8 access paths of 6 holders (4 users, 2 teams)\nAccount roles also reach this destination, "))
 
       // As CSV, the sheet's own columns: the same rows as the whole export's for that group.
       const sheet = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "csv"])

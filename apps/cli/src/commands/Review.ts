@@ -269,7 +269,11 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
             yield* requireEntitlement(reader, output.file, scope.entitlementId)
             break
         }
-        yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
+        if (scope._tag === "Principal") {
+          yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
+        } else {
+          yield* printHolders(output, accessView(scope), reviewRows(reader, scope))
+        }
         if (scope._tag === "Resource" && reachedByAccountRoles(scope.resource)) yield* pointToAccountRoles(reader, scope.resource)
         if (scope._tag === "Resource" && scope.resource.resourceType === ConnectionResourceType.id) {
           yield* pointToDestination(reader, scope.resource)
@@ -279,6 +283,29 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
 
 /** `3 holders`, `1 holder`: the notes' count of a role's or a destination's holders. */
 const holdersText = (count: number) => `${count} ${count === 1 ? "holder" : "holders"}`
+
+const counted = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`
+
+/**
+ * An entitlement's or a resource's rows, then (in a table) how many paths and how many holders:
+ * a holder with several paths has several rows, so the paths' count alone did not match the
+ * holders' count the account roles' notes give ("581 holders" above "708 access paths").
+ */
+const printHolders = <E>(output: ReviewOutput, view: Columns<ReviewRow>, rows: Stream.Stream<ReviewRow, E>) =>
+  Effect.gen(function*() {
+    const holders = { user: new Set<string>(), team: new Set<string>() }
+    const count = yield* printRows(
+      output.format,
+      wholeRows(output, view),
+      Stream.tap(
+        rows,
+        (row) => Effect.sync(() => void (row.principal.startsWith("team:") ? holders.team : holders.user).add(row.principal))
+      )
+    )
+    if (output.format !== "table") return
+    const [users, teams] = [holders.user.size, holders.team.size]
+    yield* told(`${counted(count, "access path")} of ${holdersText(users + teams)} (${counted(users, "user")}, ${counted(teams, "team")})`)
+  })
 
 /**
  * After a destination's or connection's rows: the account roles that reach it without a grant on

@@ -1,0 +1,52 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, runCli } from "./support/CliProcess.js"
+
+/**
+ * `access --entitlement E` and `access --resource R` counted rows alone ("708 access paths"): a
+ * holder with several paths (direct and through a team) has several rows, so the count did not
+ * match the holders' count the account roles' note gives for the same role ("581 holders"), and a
+ * reviewer could not tell how many people hold it. The table's count now says both, and how many of
+ * the holders are users and teams, as counted here from the same command's JSON rows.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-holder-counts-" }))
+
+describe("access holder counts", () => {
+  it.scopedLive("the table's count line gives paths, holders, users and teams, as the JSON rows count them", () =>
+    Effect.gen(function*() {
+      const file = `${yield* tempDir}/small.c1z`
+      assertExit(yield* runCli(["--sandbox", "small", "--sync-connections", "-f", file, "--log-level", "warn"]), 0)
+      const scopes = [
+        ["--entitlement", "role:Account Analyst:assigned"],
+        ["--resource", "role:Account Analyst"],
+        ["--entitlement", "group:formal_birch:Manage Destination"]
+      ]
+      const lines: Array<string> = []
+      for (const scope of scopes) {
+        const json = yield* runCli(["access", ...scope, "-f", file, "-o", "json"])
+        assertExit(json, 0)
+        const principals = json.stdout.split("\n").filter((line) => line !== "").map((line) =>
+          String((JSON.parse(line) as Record<string, unknown>)["principal"])
+        )
+        const distinct = new Set(principals)
+        const teams = Array.from(distinct).filter((principal) => principal.startsWith("team:")).length
+        const table = yield* runCli(["access", ...scope, "-f", file, "-o", "table"])
+        assertExit(table, 0)
+        assert.strictEqual(
+          table.stderr,
+          `${principals.length} access paths of ${distinct.size} holders (${distinct.size - teams} users, ${teams} team${
+            teams === 1 ? "" : "s"
+          })\n`
+        )
+        lines.push(table.stderr)
+      }
+      assert.deepStrictEqual(lines, [
+        "13 access paths of 12 holders (11 users, 1 team)\n",
+        "13 access paths of 12 holders (11 users, 1 team)\n",
+        "2 access paths of 2 holders (2 users, 0 teams)\n"
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+})
