@@ -365,7 +365,8 @@ const Answers409 = Schema.Struct({
   responses: Schema.Struct({
     "409": Schema.Struct({
       content: Schema.Struct({
-        "application/json": Schema.Struct({ schema: Schema.Union(Ref, Schema.Struct({ anyOf: Schema.Array(Ref) })) })
+        // The 409's schema names Conflict through allOf, beside the description of its codes (7a5b75d).
+        "application/json": Schema.Struct({ schema: Schema.Union(Ref, Schema.Struct({ allOf: Schema.Array(Ref) })) })
       })
     })
   })
@@ -425,7 +426,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       ]
       assert.deepStrictEqual(
         routes.map((route) => route.responses["409"].content["application/json"].schema),
-        routes.map(() => ({ $ref: "#/components/schemas/Conflict" }))
+        routes.map(() => ({ allOf: [{ $ref: "#/components/schemas/Conflict" }] }))
       )
       assert.deepStrictEqual(document.components.schemas["Conflict"], {
         type: "object",
