@@ -1,5 +1,5 @@
 import { ksuid } from "@baton-fivetran/c1z"
-import { setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
+import { progressLogFields, setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import {
   Array as Arr,
@@ -495,16 +495,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       Effect.flatMap(SynchronizedRef.get(state), (s) => {
         const job = s.jobs.get(id)
         if (job === undefined || job.progress === null) return Effect.void
-        const { entitlements, grants, phase, requests, resources, waiting } = job.progress
-        return Effect.logInfo("sync job progress").pipe(Effect.annotateLogs({
-          status: job.status,
-          phase,
-          resources,
-          entitlements,
-          grants,
-          requests,
-          ...(waiting === null ? {} : { waiting_until: waiting.until, waiting_reason: waiting.reason })
-        }))
+        return Effect.logInfo("sync job progress").pipe(
+          Effect.annotateLogs({ status: job.status, ...progressLogFields(job.progress) })
+        )
       })
 
     /** `effect`, with the job's progress logged every ProgressLogInterval while it runs. */

@@ -1,4 +1,4 @@
-import type { SyncProgress } from "@baton-fivetran/connector-core"
+import { progressLogFields, type SyncProgress } from "@baton-fivetran/connector-core"
 import { Clock, Duration, Effect, Fiber, Option, Ref } from "effect"
 import { LogOutput } from "./Logging.js"
 
@@ -12,20 +12,6 @@ import { LogOutput } from "./Logging.js"
 
 /** Fixed: often enough to show a sync is alive, rarely enough that a sync of hours stays short. */
 export const ProgressLogInterval = Duration.seconds(30)
-
-/**
- * The progress as fields, named as the service's `sync job progress` line names them (SyncJobs.ts),
- * so that one log query reads both: in JSON the CLI's line had its counts only inside `msg`'s text.
- * Console lines keep the text alone, which already says all of it.
- */
-const progressFields = ({ entitlements, grants, phase, requests, resources, waiting }: SyncProgress) => ({
-  phase,
-  resources,
-  entitlements,
-  grants,
-  requests,
-  ...(waiting === null ? {} : { waiting_until: waiting.until, waiting_reason: waiting.reason })
-})
 
 /** Runs `sync` with an `onProgress` that keeps the latest progress, logged as `line` at each interval. */
 export const withProgressLog = <A, E, R>(
@@ -41,7 +27,7 @@ export const withProgressLog = <A, E, R>(
         onSome: (current) =>
           Effect.flatMap(
             Clock.currentTimeMillis,
-            (now) => Effect.logInfo(line(current, now)).pipe(Effect.annotateLogs(format === "json" ? progressFields(current) : {}))
+            (now) => Effect.logInfo(line(current, now)).pipe(Effect.annotateLogs(format === "json" ? progressLogFields(current) : {}))
           )
       }))
     const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(ProgressLogInterval), report)))

@@ -47,3 +47,16 @@ export const SyncProgress = Schema.Struct({
   budgetWaitMillis: nullByDefault(Schema.Number)
 })
 export type SyncProgress = typeof SyncProgress.Type
+
+/**
+ * A progress as the fields of a log line, one naming for the CLI's progress line and the service's
+ * `sync job progress`, so that one log query reads both.
+ */
+export const progressLogFields = ({ entitlements, grants, phase, requests, resources, waiting }: SyncProgress) => ({
+  phase,
+  resources,
+  entitlements,
+  grants,
+  requests,
+  ...(waiting === null ? {} : { waiting_until: waiting.until, waiting_reason: waiting.reason })
+})
