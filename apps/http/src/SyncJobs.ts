@@ -26,6 +26,7 @@ import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 import { syncFileSink } from "./SyncFileSink.js"
+import { countSyncJobEnd, failureReasonOf, registerSyncJobSeries, succeededEnd, type SyncJobEnd } from "./SyncJobMetrics.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
 /**
@@ -346,7 +347,8 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           names,
           "the service stopped after its .c1z was complete, before its metadata said so"
         )
-        if (Option.isSome(succeeded)) return succeeded.value
+        // Its end is counted here: the process that ran it stopped before it could.
+        if (Option.isSome(succeeded)) return yield* Effect.as(countSyncJobEnd(succeededEnd), succeeded.value)
         const failed: SyncJob = {
           ...job,
           status: "failed",
@@ -355,6 +357,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
         yield* persist(failed)
         yield* logEnd(failed)
+        yield* countSyncJobEnd({ outcome: "failed", reason: "interrupted" })
         return failed
       })
 
@@ -459,9 +462,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     /**
      * Ends a job. Its final state, the end of `active` and the pruning become visible together, and
      * only once the old files are gone: whoever sees the job finished also sees the pruned data dir.
-     * Its `onEnd` has run by then, so whoever keeps its record never misses it.
+     * Its `onEnd` has run by then, so whoever keeps its record never misses it. `end` is counted
+     * once, by the call that ends the job (a cancel and the run's own end may both come here).
      */
-    const finish = (id: string, change: (job: SyncJob) => SyncJob, cause: Option.Option<string> = Option.none()) =>
+    const finish = (
+      id: string,
+      change: (job: SyncJob) => SyncJob,
+      end: SyncJobEnd,
+      cause: Option.Option<string> = Option.none()
+    ) =>
       SynchronizedRef.updateEffect(state, (s) =>
         Effect.gen(function*() {
           const jobs = new Map(s.jobs)
@@ -473,6 +482,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             jobs.set(id, done)
             yield* persist(done)
             yield* logEnd(done, cause)
+            if (!finished(job)) yield* countSyncJobEnd(end)
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
@@ -561,7 +571,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               finished_at: ended,
               summary,
               file_bytes: Option.getOrNull(bytes)
-            }))
+            }), succeededEnd)
           })
         )
       }).pipe(
@@ -573,6 +583,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               yield* finish(
                 id,
                 (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }),
+                { outcome: "failed", reason: failureReasonOf(cause) },
                 Option.isNone(Cause.failureOption(cause)) ? Option.some(defectText(cause)) : yield* Ref.get(writeFailure)
               )
             })
@@ -582,12 +593,17 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             // A job the engine finished as it was interrupted (above) has its end already.
             if (Option.exists(Option.fromNullable((yield* SynchronizedRef.get(state)).jobs.get(id)), finished)) return
             const ended = yield* nowIso
-            const reason = (yield* Ref.get(stopping)) ? shutdownMessage : cancelledMessage
+            const shutdown = yield* Ref.get(stopping)
             // The writer renames the .c1z into place only after the last row, which the job then
             // waits for (above): a file here came from a rename already under way, and is not used.
             yield* fs.remove(filePath(id)).pipe(Effect.ignore)
             // A write that failed as the cancel came: its full text is on this line, or nowhere.
-            yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: reason }), yield* Ref.get(writeFailure))
+            yield* finish(
+              id,
+              (job) => ({ ...job, status: "cancelled", finished_at: ended, error: shutdown ? shutdownMessage : cancelledMessage }),
+              { outcome: "cancelled", reason: shutdown ? "shutdown" : "requested" },
+              yield* Ref.get(writeFailure)
+            )
           })
         ),
         // finish() ends `active` on every path it takes; this covers any other way out.
@@ -665,7 +681,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         // A fiber interrupted before its first step never ran its own handlers: end it here.
         if (!finished(yield* get(id))) {
           const ended = yield* nowIso
-          yield* finish(id, (job) => ({ ...job, status: "cancelled", finished_at: ended, error: cancelledMessage }))
+          yield* finish(
+            id,
+            (job) => ({ ...job, status: "cancelled", finished_at: ended, error: cancelledMessage }),
+            { outcome: "cancelled", reason: "requested" }
+          )
         }
       }
       return yield* get(id)
@@ -751,6 +771,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
     yield* publishLastSuccessful
+    yield* registerSyncJobSeries
 
     return {
       start,

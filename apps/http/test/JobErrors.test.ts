@@ -55,6 +55,11 @@ describe("a sync that cannot write its file", () => {
         assert.deepStrictEqual((listed as { items: ReadonlyArray<Job> }).items.map((item) => item.error), [error])
         const stored = JSON.parse(yield* fs.readFileString(`${dataDir}/${started.id}.json`)) as Job
         assert.strictEqual(stored.error, error)
+        // Counted by why it failed: the sync file, not Fivetran.
+        const scraped = yield* Effect.promise(() => fetch(`${service.url}/metrics`, { headers }).then((r) => r.text()))
+        assert.deepStrictEqual(scraped.split("\n").filter((line) => /^baton_sync_jobs_total\S* [1-9]/.test(line)), [
+          `baton_sync_jobs_total{outcome="failed",reason="storage"} 1`
+        ])
 
         const lines = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
         // One line for the one failure: the job's error, and the writer's naming the file as `cause`, at error.
