@@ -48,7 +48,7 @@ describe("CSV cells with a semicolon", () => {
         assert.strictEqual(
           diff.stdout,
           "change,kind,id,name,via,previous_via,status,previous_status,previous_name\r\n" +
-            `added,resource,${id},"Dan;=1+1 Evil",,,,,\r\n`
+            `added,resource,${id},"Dan;=1+1 Evil",,,invited,,\r\n`
         )
 
         const json = yield* runCli(["resources", "--type", "user", "-f", `${dir}/after.c1z`, "-o", "json"])

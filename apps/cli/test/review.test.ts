@@ -432,7 +432,7 @@ describe("review commands across syncs", () => {
       assertExit(gone, 0)
       assert.deepStrictEqual(gone.stdout.split("\r\n"), [
         "change,kind,id,name,via,previous_via,status,previous_status,previous_name",
-        "removed,resource,user:both_bo,Bo Both,,,,,",
+        "removed,resource,user:both_bo,Bo Both,,,enabled,,",
         "removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,",
         "removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,",
         "removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,",

@@ -34,7 +34,11 @@ export const DiffEntry = Schema.Struct({
   name: Schema.optional(Schema.String),
   /** Changed resources: the name in the older sync, when it changed. */
   previous_name: Schema.optional(Schema.String),
-  /** Changed resources, when the status changed: `enabled`, `disabled`, `invited`, or "" for none. */
+  /**
+   * A resource's status (`enabled`, `disabled`, `invited`, or "" for none): of a changed one, when it
+   * changed; of an added or removed user, its status in the sync that has it (a reviewer sees who
+   * was invited, or whether the removed user had been suspended first).
+   */
   status: Schema.optional(Schema.String),
   previous_status: Schema.optional(Schema.String),
   /** Grants: the entitlement and the principal (`type:id`). */
@@ -119,24 +123,34 @@ const resourceChange = (id: string, before: Resource, after: Resource): Option.O
   })
 }
 
-/** Added and removed; `changed` says what a value present in both syncs became, if anything. */
+/** An added or removed resource's name and status ("" for none, as a team's, is left out). */
+const aboutResource = (resource: Resource): Pick<DiffEntry, "name" | "status"> => {
+  const status = statusText(resource)
+  return {
+    ...(resource.displayName === undefined ? {} : { name: resource.displayName }),
+    ...(status === "" ? {} : { status })
+  }
+}
+
+/**
+ * Added and removed, each with what the sync that has it says of it (`about`: its name, and a
+ * resource's status); `changed` says what a value present in both syncs became, if anything.
+ */
 const presenceDiff = <A, E>(
   kind: DiffKind,
   sides: DiffSides<A, E>,
   after: string | undefined,
-  name: (value: A) => string | undefined,
+  about: (value: A) => Pick<DiffEntry, "name" | "status">,
   changed: (id: string, before: A, after: A) => Option.Option<DiffEntry> = () => noEntry
 ) =>
   mergeSorted(sides.base(after), sides.target(after)).pipe(
     Stream.filterMap((merged): Option.Option<DiffEntry> => {
       if (merged._tag === "Both") return changed(merged.key, merged.left, merged.right)
-      const value = merged._tag === "Left" ? merged.left : merged.right
-      const label = name(value)
       return someEntry({
         change: merged._tag === "Left" ? "removed" : "added",
         kind,
         id: merged.key,
-        ...(label === undefined ? {} : { name: label })
+        ...about(merged._tag === "Left" ? merged.left : merged.right)
       })
     })
   )
@@ -181,8 +195,8 @@ export const syncDiff = <E>(sources: DiffSources<E>, from?: DiffPosition): Strea
   const start = from === undefined ? 0 : DiffKinds.indexOf(from.kind)
   const after = (kind: DiffKind) => from !== undefined && from.kind === kind ? from.id : undefined
   const sections: ReadonlyArray<Stream.Stream<DiffEntry, E>> = [
-    presenceDiff("resource", sources.resources, after("resource"), (r) => r.displayName, resourceChange),
-    presenceDiff("entitlement", sources.entitlements, after("entitlement"), (e) => e.displayName),
+    presenceDiff("resource", sources.resources, after("resource"), aboutResource, resourceChange),
+    presenceDiff("entitlement", sources.entitlements, after("entitlement"), (e) => ({ name: e.displayName })),
     grantDiff(sources, after("grant"))
   ]
   return Stream.concatAll(Chunk.unsafeFromArray(sections.slice(start)))
