@@ -16,6 +16,7 @@ import {
   withGivenFlags,
   withPlainHelp
 } from "@baton-fivetran/settings"
+import { trafficOptions } from "@baton-fivetran/fivetran-sandbox/traffic-flags"
 import { CliConfig, Command, CommandDescriptor, Options, ValidationError } from "@effect/cli"
 import { Effect, HashMap, LogLevel, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
@@ -96,20 +97,8 @@ const sandboxOptions = {
   preset: optional("preset", "small|medium|large", "Generate the account from this preset (default small)."),
   state: optional("state", "file.json", "Load the account from this snapshot file instead."),
   seed: optional("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
-  latency: optional("latency", "millis", "Answer each request this many milliseconds after it arrived, or MIN-MAX drawn per request."),
-  faultSeed: optional("fault-seed", "n", "Seed of the fault draws (default 1): the same seed and requests give the same faults."),
-  serverErrors: optional("server-errors", "share", "Answer this share of requests (0 to 1) with 500, 502 or 503."),
-  drops: optional("drops", "share", "Close this share of connections without an answer."),
-  malformed: optional("malformed", "share", "Send this share of bodies as invalid JSON."),
-  truncated: optional("truncated", "share", "Cut this share of bodies in half."),
-  slowBodies: optional("slow-bodies", "share", "Send this share of bodies in 64-byte pieces, 10 ms apart."),
-  rateLimitBurst: optional("rate-limit-burst", "n[:seconds]", "Answer the first N requests with 429 and Retry-After (default 1 s)."),
-  hourlyLimit: optional("hourly-limit", "n", "Requests allowed per rolling window (default 20000, Fivetran's)."),
-  rateWindowSeconds: optional(
-    "rate-window-seconds",
-    "s",
-    "Length of that window in seconds (default 3600); short, it shows rate limiting in seconds."
-  )
+  // The sandbox layer's faults and rate limit: the flags fivetran-sandbox takes, declared there.
+  ...trafficOptions
 }
 
 const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap<string, FlagValue>) =>

@@ -8,6 +8,7 @@ import type { RequestHook } from "./http/RequestHook.js"
 import { RequestLog, type RequestLogEntry } from "./http/RequestLog.js"
 import { HOUR_MILLIS, RollingWindow } from "./http/RollingWindow.js"
 import { makeSandboxApp } from "./http/SandboxApp.js"
+import { DEFAULT_HOURLY_LIMIT, DEFAULT_INVITES_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS } from "./RateLimitDefaults.js"
 import type { AccountSnapshot } from "./state/AccountSnapshot.js"
 import { AccountState } from "./state/AccountState.js"
 
@@ -52,9 +53,7 @@ export interface SandboxShape {
   readonly setRequestHook: (hook: RequestHook | undefined) => Effect.Effect<void>
 }
 
-export const DEFAULT_HOURLY_LIMIT = 20_000
-export const DEFAULT_INVITES_HOURLY_LIMIT = 500
-export const DEFAULT_RATE_WINDOW_SECONDS = HOUR_MILLIS / 1000
+export { DEFAULT_HOURLY_LIMIT, DEFAULT_INVITES_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS }
 
 const make = (options: SandboxOptions, node: Server) =>
   Effect.gen(function*() {

@@ -1,128 +1,81 @@
 import { Version } from "@baton-fivetran/fivetran-client/version"
 import { explainLeftover, withPlainHelp } from "@baton-fivetran/settings"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
-import { Console, Data, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option, Schema } from "effect"
+import { commandFlag, decodeCommandFlag } from "./CommandFlag.js"
 import { defaultSeed, generatePreset, PresetName } from "./generator/Presets.js"
 import { readSnapshot } from "./generator/SnapshotFile.js"
-import { DEFAULT_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS, Sandbox } from "./Sandbox.js"
+import { Sandbox } from "./Sandbox.js"
 import type { AccountSnapshot, Credential } from "./state/AccountSnapshot.js"
+import { decodeTrafficFlags, faultsText, rateLimitText, type Traffic, trafficOptions } from "./TrafficFlags.js"
+import { UsageError } from "./UsageError.js"
 
 /**
- * The `fivetran-sandbox` command: serves an in-memory Fivetran REST API until interrupted. Its
- * flags are @effect/cli options read as text and decoded here, so that a bad value is refused
- * naming the flag and what it takes (@effect/cli's own typed options do not name the flag).
+ * The `fivetran-sandbox` command: serves an in-memory Fivetran REST API until interrupted. It takes
+ * the sandbox layer's fault and rate-limit flags as `baton-fivetran sandbox` does (TrafficFlags.ts).
  */
-
-/** A flag value or combination that cannot work; the bin exits 2 with `error: <reason>`. */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason: string }> {
-  override get message() {
-    return this.reason
-  }
-}
 
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
 const Seed = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 0xffffffff))
-const HourlyLimit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 10_000_000))
-const WindowSeconds = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 86_400))
-
-/** A value flag, read as text; `decodeFlags` checks it against `schema`. */
-interface Flag<A, I> {
-  readonly name: string
-  readonly schema: Schema.Schema<A, I>
-  readonly accepts: string
-  readonly options: Options.Options<Option.Option<string>>
-}
-
-const flag = <A, I>(
-  name: string,
-  pseudoName: string,
-  schema: Schema.Schema<A, I>,
-  accepts: string,
-  description: string
-): Flag<A, I> => ({
-  name,
-  schema,
-  accepts,
-  options: Options.text(name).pipe(
-    Options.withPseudoName(pseudoName),
-    Options.withDescription(`${description} Takes ${accepts}.`),
-    Options.optional
-  )
-})
-
-/** A flag's value, decoded; a bad one is refused naming the flag, what it takes and what it got. */
-const decode = <A, I>(flag: Flag<A, I>, value: Option.Option<string>): Effect.Effect<Option.Option<A>, UsageError> =>
-  Option.match(value, {
-    onNone: () => Effect.succeedNone,
-    onSome: (text) =>
-      Schema.decodeUnknown(flag.schema)(text).pipe(
-        Effect.map(Option.some),
-        Effect.mapError(() => new UsageError({ reason: `--${flag.name}: expected ${flag.accepts}, got ${JSON.stringify(text)}` }))
-      )
-  })
 
 const text = Schema.NonEmptyString
 
 const flagDeclarations = {
-  port: flag("port", "port", Port, "a whole number from 0 to 65535", "Port to listen on (0 picks a free one). Default: 8080."),
-  host: flag("host", "address", text, "an address of this machine", "Address to bind. Default: 127.0.0.1."),
-  preset: flag(
+  port: commandFlag("port", "port", Port, "a whole number from 0 to 65535", "Port to listen on (0 picks a free one). Default: 8080."),
+  host: commandFlag("host", "address", text, "an address of this machine", "Address to bind. Default: 127.0.0.1."),
+  preset: commandFlag(
     "preset",
     PresetName.literals.join("|"),
     PresetName,
     `one of ${PresetName.literals.join(", ")}`,
     "Generate the account from this preset (not with --state). Default: small."
   ),
-  state: flag("state", "file.json", text, "the path of a snapshot file", "Load an account snapshot written by the generator. Optional."),
-  seed: flag(
+  state: commandFlag(
+    "state",
+    "file.json",
+    text,
+    "the path of a snapshot file",
+    "Load an account snapshot written by the generator. Optional."
+  ),
+  seed: commandFlag(
     "seed",
     "n",
     Seed,
     "a whole number from 0 to 4294967295",
     "Seed of the preset, and of the ids of entities created through the API. Optional."
   ),
-  apiKey: flag(
+  apiKey: commandFlag(
     "api-key",
     "key",
     text,
     "text",
     "Also accept this key (with --api-secret), as a user key of the first Account Administrator. Optional."
   ),
-  apiSecret: flag("api-secret", "secret", text, "text", "The secret of --api-key. Optional, with --api-key."),
-  hourlyLimit: flag(
-    "hourly-limit",
-    "n",
-    HourlyLimit,
-    "a whole number from 1 to 10000000",
-    `Requests allowed per rolling window. Default: ${DEFAULT_HOURLY_LIMIT} (Fivetran's).`
-  ),
-  rateWindowSeconds: flag(
-    "rate-window-seconds",
-    "s",
-    WindowSeconds,
-    "whole seconds from 1 to 86400",
-    `Length of that window; a short one shows rate limiting in seconds. Default: ${DEFAULT_RATE_WINDOW_SECONDS}.`
-  )
+  apiSecret: commandFlag("api-secret", "secret", text, "text", "The secret of --api-key. Optional, with --api-key.")
 }
 
 type Declarations = typeof flagDeclarations
 type Flags = { readonly [K in keyof Declarations]: Option.Option<Schema.Schema.Type<Declarations[K]["schema"]>> }
 
-const options = Object.fromEntries(
-  Object.entries(flagDeclarations).map(([key, declaration]) => [key, declaration.options])
-) as { readonly [K in keyof Declarations]: Options.Options<Option.Option<string>> }
+const options = {
+  ...(Object.fromEntries(
+    Object.entries(flagDeclarations).map(([key, declaration]) => [key, declaration.options])
+  ) as { readonly [K in keyof Declarations]: Options.Options<Option.Option<string>> }),
+  ...trafficOptions
+}
 
-const decodeFlags = (given: { readonly [K in keyof Declarations]: Option.Option<string> }): Effect.Effect<Flags, UsageError> =>
+type Given = { readonly [K in keyof typeof options]: Option.Option<string> }
+
+const decodeFlags = (given: Given): Effect.Effect<Flags & { readonly traffic: Traffic }, UsageError> =>
   Effect.all({
-    port: decode(flagDeclarations.port, given.port),
-    host: decode(flagDeclarations.host, given.host),
-    preset: decode(flagDeclarations.preset, given.preset),
-    state: decode(flagDeclarations.state, given.state),
-    seed: decode(flagDeclarations.seed, given.seed),
-    apiKey: decode(flagDeclarations.apiKey, given.apiKey),
-    apiSecret: decode(flagDeclarations.apiSecret, given.apiSecret),
-    hourlyLimit: decode(flagDeclarations.hourlyLimit, given.hourlyLimit),
-    rateWindowSeconds: decode(flagDeclarations.rateWindowSeconds, given.rateWindowSeconds)
+    port: decodeCommandFlag(flagDeclarations.port, given.port),
+    host: decodeCommandFlag(flagDeclarations.host, given.host),
+    preset: decodeCommandFlag(flagDeclarations.preset, given.preset),
+    state: decodeCommandFlag(flagDeclarations.state, given.state),
+    seed: decodeCommandFlag(flagDeclarations.seed, given.seed),
+    apiKey: decodeCommandFlag(flagDeclarations.apiKey, given.apiKey),
+    apiSecret: decodeCommandFlag(flagDeclarations.apiSecret, given.apiSecret),
+    traffic: decodeTrafficFlags(given)
   })
 
 /** Adds the given key as a user key of the first Account Administrator. */
@@ -162,19 +115,14 @@ const loadAccount = (flags: Flags) =>
   })
 
 /** Loads or generates the account, serves it and prints the base URL and the accepted credentials; runs until interrupted. */
-const serve = (flags: Flags) =>
+const serve = (flags: Flags & { readonly traffic: Traffic }) =>
   Effect.gen(function*() {
     const snapshot = yield* loadAccount(flags)
     const announce = Effect.gen(function*() {
       const sandbox = yield* Sandbox
       yield* Console.log(`Fivetran sandbox listening on ${sandbox.baseUrl}`)
-      if (Option.isSome(flags.hourlyLimit) || Option.isSome(flags.rateWindowSeconds)) {
-        yield* Console.log(
-          `Rate limit: ${Option.getOrElse(flags.hourlyLimit, () => DEFAULT_HOURLY_LIMIT)} requests per ${
-            Option.getOrElse(flags.rateWindowSeconds, () => DEFAULT_RATE_WINDOW_SECONDS)
-          } s rolling window`
-        )
-      }
+      for (const faults of Option.toArray(faultsText(flags.traffic.faults))) yield* Console.log(`Faults: ${faults}`)
+      for (const rateLimit of Option.toArray(rateLimitText(flags.traffic.rateLimit))) yield* Console.log(`Rate limit: ${rateLimit}`)
       yield* Console.log(
         `Account ${snapshot.account.account_name} (${snapshot.account.account_id}): ${snapshot.users.length} users, ` +
           `${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ${snapshot.connections.length} connections`
@@ -190,10 +138,8 @@ const serve = (flags: Flags) =>
             port: Option.getOrElse(flags.port, () => 8080),
             host: Option.getOrElse(flags.host, () => "127.0.0.1"),
             ...Option.match(flags.seed, { onNone: () => ({}), onSome: (seed) => ({ seed }) }),
-            rateLimit: {
-              ...Option.match(flags.hourlyLimit, { onNone: () => ({}), onSome: (hourly) => ({ hourly }) }),
-              ...Option.match(flags.rateWindowSeconds, { onNone: () => ({}), onSome: (windowSeconds) => ({ windowSeconds }) })
-            }
+            faults: flags.traffic.faults,
+            rateLimit: flags.traffic.rateLimit
           })
         )
       )

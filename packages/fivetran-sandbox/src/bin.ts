@@ -4,7 +4,8 @@ import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { isSnapshotInputError } from "./generator/SnapshotFile.js"
-import { runSandboxCommand, UsageError } from "./SandboxCommand.js"
+import { runSandboxCommand } from "./SandboxCommand.js"
+import { UsageError } from "./UsageError.js"
 
 /**
  * Exit codes: 0 after Ctrl-C, 2 for bad usage (an unknown flag, a bad value, a conflicting pair, a

@@ -34,14 +34,16 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
           run(["--preset", "tiny"]),
           run(["--colour", "red"]),
           run(["--port"]),
-          run(["--api-key", "k"])
+          run(["--api-key", "k"]),
+          run(["--lost-answers", "some"])
         ],
         [
           [2, "", "error: --port: expected a whole number from 0 to 65535, got \"70000\"\n"],
           [2, "", "error: --preset: expected one of small, medium, large, got \"tiny\"\n"],
           [2, "", "error: unknown flag '--colour' (see fivetran-sandbox --help)\n"],
           [2, "", "error: --port needs a value\n"],
-          [2, "", "error: --api-key and --api-secret go together\n"]
+          [2, "", "error: --api-key and --api-secret go together\n"],
+          [2, "", "error: --lost-answers: expected a request count, got \"some\"\n"]
         ]
       )
     }))
@@ -77,6 +79,11 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       assert.include(
         help,
         "--rate-window-seconds s\n\n  Length of that window; a short one shows rate limiting in seconds. Default: 3600. Takes whole seconds from 1 to 86400."
+      )
+      assert.include(
+        help,
+        "--fault-methods method,...\n\n  The faults (not --latency) strike only requests of these methods; the others are answered as usual. " +
+          "Default: every method. Takes a comma-separated list of GET, POST, PATCH and DELETE, e.g. POST,PATCH."
       )
       const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
       const [versionCode, printed] = run(["--version"])

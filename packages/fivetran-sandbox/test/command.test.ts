@@ -74,6 +74,41 @@ describe("fivetran-sandbox command", () => {
       )
     }).pipe(Effect.provide(TestLive)))
 
+  it.scoped("takes the fault flags baton-fivetran sandbox takes: on POSTs only, a lost answer, then a 502 after acting", () =>
+    Effect.gen(function*() {
+      const { baseUrl, lines } = yield* start([
+        "--port=0",
+        "--api-key=k1",
+        "--api-secret=s1",
+        "--lost-answers=1",
+        "--fail-after-acting=1:502",
+        "--fault-methods=POST"
+      ])
+      assert.strictEqual(
+        lines[1],
+        `Faults: {"lostAnswers":{"requests":1},"failAfterActing":{"requests":1,"status":502},"methods":["POST"]}`
+      )
+      const client = yield* HttpClient.HttpClient
+      const invite = (email: string) =>
+        client.execute(
+          HttpClientRequest.post(`${baseUrl}/v1/users`).pipe(
+            HttpClientRequest.basicAuth("k1", "s1"),
+            HttpClientRequest.bodyUnsafeJson({ email, given_name: "Rita", family_name: "Hearsal" })
+          )
+        )
+      assert.strictEqual((yield* accountInfo(baseUrl, "k1", "s1"))[0], 200)
+      const lost = yield* Effect.flip(invite("lost@example.com"))
+      assert.strictEqual(lost._tag, "RequestError")
+      assert.strictEqual((yield* invite("failed@example.com")).status, 502)
+      assert.strictEqual((yield* invite("answered@example.com")).status, 201)
+      const users = yield* client.execute(HttpClientRequest.get(`${baseUrl}/v1/users`).pipe(HttpClientRequest.basicAuth("k1", "s1")))
+      const emails = ((yield* users.json) as { data: { items: ReadonlyArray<{ email: string }> } }).data.items.map((user) => user.email)
+      assert.deepStrictEqual(
+        ["lost@example.com", "failed@example.com", "answered@example.com"].map((email) => emails.includes(email)),
+        [true, true, true]
+      )
+    }).pipe(Effect.provide(TestLive)))
+
   it.scoped("serves a state file", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
@@ -99,7 +134,9 @@ describe("fivetran-sandbox command", () => {
           ["--preset", "small", "--state", "x.json"],
           ["--colour", "red"],
           ["--port"],
-          ["--rate-window-seconds", "0"]
+          ["--rate-window-seconds", "0"],
+          ["--fault-methods", "PUT"],
+          ["--slow-body-pieces", "64:10"]
         ],
         (argv) => Effect.map(Effect.flip(serveSandbox(argv)), errorMessage)
       )
@@ -110,7 +147,9 @@ describe("fivetran-sandbox command", () => {
         "Give either --preset or --state, not both",
         "unknown flag '--colour' (see fivetran-sandbox --help)",
         "--port needs a value",
-        "--rate-window-seconds: expected whole seconds from 1 to 86400, got \"0\""
+        "--rate-window-seconds: expected whole seconds from 1 to 86400, got \"0\"",
+        "--fault-methods: expected a comma-separated list of GET, POST, PATCH and DELETE, e.g. POST,PATCH, got \"PUT\"",
+        "--slow-body-pieces shapes the bodies --slow-bodies slows: give --slow-bodies SHARE too"
       ])
       const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
       assert.strictEqual(missing._tag, "SnapshotFileUnusable")

@@ -1,12 +1,15 @@
 import {
   type Credential,
+  decodeTrafficFlags,
   defaultSeed,
-  type FaultOptions,
+  faultsText,
   generatePreset,
   isSnapshotInputError,
   PresetName,
+  rateLimitText,
   readSnapshot,
-  Sandbox
+  Sandbox,
+  type TrafficFlagValues
 } from "@baton-fivetran/fivetran-sandbox"
 import { Console, Effect, Layer, LogLevel, Option, Schema } from "effect"
 import { setFlagsFromString } from "node:v8"
@@ -22,21 +25,12 @@ import { SandboxV8Flags } from "../V8Flags.js"
  * keys, printed so they can be used.
  */
 
-export interface SandboxFlags {
+/** The command's own flags, and the sandbox layer's fault and rate-limit flags (TrafficFlags.ts). */
+export interface SandboxFlags extends TrafficFlagValues {
   readonly port: Option.Option<string>
   readonly preset: Option.Option<string>
   readonly state: Option.Option<string>
   readonly seed: Option.Option<string>
-  readonly latency: Option.Option<string>
-  readonly faultSeed: Option.Option<string>
-  readonly serverErrors: Option.Option<string>
-  readonly drops: Option.Option<string>
-  readonly malformed: Option.Option<string>
-  readonly truncated: Option.Option<string>
-  readonly slowBodies: Option.Option<string>
-  readonly rateLimitBurst: Option.Option<string>
-  readonly hourlyLimit: Option.Option<string>
-  readonly rateWindowSeconds: Option.Option<string>
 }
 
 type SandboxSource =
@@ -45,73 +39,6 @@ type SandboxSource =
 
 const Seed = Schema.NumberFromString.pipe(Schema.int())
 const Port = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
-const Share = Schema.NumberFromString.pipe(Schema.between(0, 1))
-const HourlyLimit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 10_000_000))
-const WindowSeconds = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 86_400))
-const Millis = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 600_000))
-/** `20` or `10-50`. */
-const Latency = Schema.TemplateLiteralParser(Millis).pipe(
-  Schema.transform(Schema.Struct({ minMillis: Schema.Number, maxMillis: Schema.Number }), {
-    strict: true,
-    decode: ([millis]) => ({ minMillis: millis, maxMillis: millis }),
-    encode: ({ minMillis }) => [minMillis] as const
-  })
-)
-const LatencyRange = Schema.TemplateLiteralParser(Millis, "-", Millis).pipe(
-  Schema.transform(Schema.Struct({ minMillis: Schema.Number, maxMillis: Schema.Number }), {
-    strict: true,
-    decode: ([minMillis, , maxMillis]) => ({ minMillis, maxMillis }),
-    encode: ({ maxMillis, minMillis }) => [minMillis, "-", maxMillis] as const
-  }),
-  Schema.filter(({ maxMillis, minMillis }) => minMillis <= maxMillis)
-)
-/** `N` or `N:SECONDS`. */
-const Burst = Schema.Union(
-  Schema.TemplateLiteralParser(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())).pipe(
-    Schema.transform(Schema.Struct({ requests: Schema.Number, retryAfterSeconds: Schema.Number }), {
-      strict: true,
-      decode: ([requests]) => ({ requests, retryAfterSeconds: 1 }),
-      encode: ({ requests }) => [requests] as const
-    })
-  ),
-  Schema.TemplateLiteralParser(
-    Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()),
-    ":",
-    Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
-  ).pipe(
-    Schema.transform(Schema.Struct({ requests: Schema.Number, retryAfterSeconds: Schema.Number }), {
-      strict: true,
-      decode: ([requests, , retryAfterSeconds]) => ({ requests, retryAfterSeconds }),
-      encode: ({ requests, retryAfterSeconds }) => [requests, ":", retryAfterSeconds] as const
-    })
-  )
-)
-
-/** The sandbox layer's fault options from their flags (all off unless given). */
-const faultOptions = (flags: SandboxFlags): Effect.Effect<FaultOptions, UsageError> =>
-  Effect.gen(function*() {
-    const latency = yield* decodeFlag("latency", Schema.Union(Latency, LatencyRange), "milliseconds, e.g. 20 or 10-50", flags.latency)
-    const seed = yield* decodeFlag("fault-seed", Seed, "a whole number", flags.faultSeed)
-    const share = (flag: string, value: Option.Option<string>) => decodeFlag(flag, Share, "a share from 0 to 1", value)
-    const serverErrorShare = yield* share("server-errors", flags.serverErrors)
-    const dropShare = yield* share("drops", flags.drops)
-    const malformedShare = yield* share("malformed", flags.malformed)
-    const truncatedShare = yield* share("truncated", flags.truncated)
-    const slowShare = yield* share("slow-bodies", flags.slowBodies)
-    const rateLimitBurst = yield* decodeFlag("rate-limit-burst", Burst, "a request count, optionally :seconds", flags.rateLimitBurst)
-    const given = <K extends keyof FaultOptions>(key: K, value: Option.Option<NonNullable<FaultOptions[K]>>) =>
-      Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
-    return {
-      ...given("latency", latency),
-      ...given("seed", seed),
-      ...given("serverErrorShare", serverErrorShare),
-      ...given("dropShare", dropShare),
-      ...given("malformedShare", malformedShare),
-      ...given("truncatedShare", truncatedShare),
-      ...given("slowBody", Option.map(slowShare, (share) => ({ share, chunkBytes: 64, chunkDelayMillis: 10 }))),
-      ...given("rateLimitBurst", rateLimitBurst)
-    }
-  })
 
 const sandboxSource = (flags: SandboxFlags): Effect.Effect<SandboxSource, UsageError> =>
   Effect.gen(function*() {
@@ -162,13 +89,9 @@ export const serveSandbox = (flags: SandboxFlags) =>
   Effect.gen(function*() {
     const source = yield* sandboxSource(flags)
     const port = yield* decodeFlag("port", Port, "a port number from 0 to 65535", flags.port)
-    const faults = yield* faultOptions(flags)
-    const hourly = yield* decodeFlag("hourly-limit", HourlyLimit, "a whole number from 1 to 10000000", flags.hourlyLimit)
-    const windowSeconds = yield* decodeFlag("rate-window-seconds", WindowSeconds, "whole seconds from 1 to 86400", flags.rateWindowSeconds)
-    const rateLimit = {
-      ...Option.match(hourly, { onNone: () => ({}), onSome: (n) => ({ hourly: n }) }),
-      ...Option.match(windowSeconds, { onNone: () => ({}), onSome: (s) => ({ windowSeconds: s }) })
-    }
+    const { faults, rateLimit } = yield* decodeTrafficFlags(flags).pipe(
+      Effect.mapError((refusal) => new UsageError({ reason: refusal.reason }))
+    )
     const snapshot = yield* load(source)
     // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
     yield* Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
@@ -178,10 +101,8 @@ export const serveSandbox = (flags: SandboxFlags) =>
         `Fivetran sandbox (${describe(source)}) listening on ${url}`,
         `  ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ` +
         `${snapshot.connections.length} connections, ${snapshot.roles.length} roles`,
-        ...(Object.keys(faults).length === 0 ? [] : [`  faults: ${JSON.stringify(faults)}`]),
-        ...(Object.keys(rateLimit).length === 0
-          ? []
-          : [`  rate limit: ${rateLimit.hourly ?? 20_000} requests per ${rateLimit.windowSeconds ?? 3600} s rolling window`]),
+        ...Option.toArray(faultsText(faults)).map((text) => `  faults: ${text}`),
+        ...Option.toArray(rateLimitText(rateLimit)).map((text) => `  rate limit: ${text}`),
         ...snapshot.credentials.map(credentialLine),
         `Try: baton-fivetran --base-url ${url} --api-key <key> --api-secret <secret>`,
         "Stop with Ctrl-C."

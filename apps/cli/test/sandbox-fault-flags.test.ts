@@ -1,0 +1,132 @@
+import { Command, type CommandExecutor } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, type Scope, Stream } from "effect"
+import { cliCommand, runCli } from "./support/CliProcess.js"
+
+/**
+ * `baton-fivetran sandbox` takes every fault of the sandbox layer (the flags fivetran-sandbox
+ * takes): a POST whose change is made and its answer lost or answered with a 5xx, faults striking
+ * only some methods, the 5xx statuses drawn from, the slow bodies' pieces.
+ */
+
+/** A started `sandbox` process's banner (up to "Stop with Ctrl-C."), URL and system key. */
+const startSandbox = (flags: ReadonlyArray<string>): Effect.Effect<
+  { readonly lines: ReadonlyArray<string>; readonly url: string; readonly authorization: string },
+  unknown,
+  CommandExecutor.CommandExecutor | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const server = yield* Command.start(cliCommand(["sandbox", ...flags]))
+    const lines = yield* server.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
+      Stream.runCollect,
+      Effect.map((chunk) => Array.from(chunk))
+    )
+    const url = lines[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
+    const [, key, secret] = lines.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
+    yield* Effect.addFinalizer(() => Effect.orDie(server.kill("SIGINT")))
+    return { lines, url, authorization: `Basic ${btoa(`${key}:${secret}`)}` }
+  })
+
+/** One request's status and JSON body, or "no answer" when the connection closed without one. */
+const request = (url: string, authorization: string, method: "GET" | "POST", path: string, body?: unknown) =>
+  Effect.promise(() =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { authorization, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    }).then(
+      async (response) => ({ status: response.status, body: await response.json() as { data?: { items?: Array<{ email: string }> } } }),
+      (error: TypeError) => ({ status: "no answer", cause: String((error.cause as { code?: string } | undefined)?.code) })
+    )
+  )
+
+const invitation = { email: "rehearsal@example.com", given_name: "Rita", family_name: "Hearsal" }
+
+/** The emails GET /v1/users lists (the small preset has 25 users, one page). */
+const emails = (url: string, authorization: string) =>
+  Effect.map(request(url, authorization, "GET", "/v1/users"), (answer) => {
+    assert.strictEqual(answer.status, 200)
+    return ("body" in answer ? answer.body.data?.items ?? [] : []).map((user) => user.email)
+  })
+
+describe("sandbox command's fault flags", () => {
+  it.scopedLive("--lost-answers 1 --fault-methods POST: GETs are answered; the first POST's user is made and its answer lost", () =>
+    Effect.gen(function*() {
+      const { authorization, lines, url } = yield* startSandbox(["--lost-answers", "1", "--fault-methods", "POST"])
+      assert.strictEqual(lines[2], `  faults: {"lostAnswers":{"requests":1},"methods":["POST"]}`)
+      assert.strictEqual((yield* emails(url, authorization)).length, 25)
+      assert.deepStrictEqual(yield* request(url, authorization, "POST", "/v1/users", invitation), {
+        status: "no answer",
+        cause: "UND_ERR_SOCKET"
+      })
+      const after = yield* emails(url, authorization)
+      assert.deepStrictEqual([after.length, after.filter((email) => email === invitation.email).length], [26, 1])
+      // Only the first: the repeat is answered, and finds the user made.
+      assert.strictEqual((yield* request(url, authorization, "POST", "/v1/users", invitation)).status, 409)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--fail-after-acting 1:502: the first POST's user is made, then answered 502", () =>
+    Effect.gen(function*() {
+      const { authorization, lines, url } = yield* startSandbox(["--fail-after-acting", "1:502", "--fault-methods", "POST,PATCH"])
+      assert.strictEqual(lines[2], `  faults: {"failAfterActing":{"requests":1,"status":502},"methods":["POST","PATCH"]}`)
+      assert.strictEqual((yield* request(url, authorization, "POST", "/v1/users", invitation)).status, 502)
+      assert.strictEqual((yield* emails(url, authorization)).filter((email) => email === invitation.email).length, 1)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--server-errors 1 --server-error-statuses 503 --fault-methods GET: every GET 503, a POST answered", () =>
+    Effect.gen(function*() {
+      const { authorization, lines, url } = yield* startSandbox([
+        "--server-errors",
+        "1",
+        "--server-error-statuses",
+        "503",
+        "--fault-methods",
+        "GET"
+      ])
+      assert.strictEqual(lines[2], `  faults: {"serverErrorShare":1,"serverErrorStatuses":[503],"methods":["GET"]}`)
+      const gets = yield* Effect.forEach([1, 2, 3, 4], () => request(url, authorization, "GET", "/v1/users"))
+      assert.deepStrictEqual(gets.map((answer) => answer.status), [503, 503, 503, 503])
+      assert.strictEqual((yield* request(url, authorization, "POST", "/v1/users", invitation)).status, 201)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--slow-bodies 1 --slow-body-pieces 16:0: the pieces' size in the banner, the bodies whole", () =>
+    Effect.gen(function*() {
+      const { authorization, lines, url } = yield* startSandbox(["--slow-bodies", "1", "--slow-body-pieces", "16:0"])
+      assert.strictEqual(lines[2], `  faults: {"slowBody":{"share":1,"chunkBytes":16,"chunkDelayMillis":0}}`)
+      assert.strictEqual((yield* emails(url, authorization)).length, 25)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("refuses a bad value naming the flag, what it takes and what it got; a flag that needs another names it (exit 2)", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([
+        runCli(["sandbox", "--lost-answers", "some"]),
+        runCli(["sandbox", "--fail-after-acting", "1:404"]),
+        runCli(["sandbox", "--fault-methods", "GET,PUT"]),
+        runCli(["sandbox", "--server-errors", "0.5", "--server-error-statuses", "500,504"]),
+        runCli(["sandbox", "--server-error-statuses", "503"]),
+        runCli(["sandbox", "--slow-bodies", "1", "--slow-body-pieces", "0:10"]),
+        runCli(["sandbox", "--slow-body-pieces", "64:10"])
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: --lost-answers: expected a request count, got \"some\"\n"],
+        [2, "", "error: --fail-after-acting: expected a request count, optionally :500, :502 or :503, got \"1:404\"\n"],
+        [
+          2,
+          "",
+          "error: --fault-methods: expected a comma-separated list of GET, POST, PATCH and DELETE, e.g. POST,PATCH, got \"GET,PUT\"\n"
+        ],
+        [2, "", "error: --server-error-statuses: expected a comma-separated list of 500, 502 and 503, e.g. 502,503, got \"500,504\"\n"],
+        [2, "", "error: --server-error-statuses picks the statuses of --server-errors: give --server-errors SHARE too\n"],
+        [
+          2,
+          "",
+          "error: --slow-body-pieces: expected bytes from 1 to 1048576, ':' and milliseconds from 0 to 600000, e.g. 64:10, got \"0:10\"\n"
+        ],
+        [2, "", "error: --slow-body-pieces shapes the bodies --slow-bodies slows: give --slow-bodies SHARE too\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
