@@ -1,10 +1,10 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { maxHeaderSize, type Server, STATUS_CODES } from "node:http"
+import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES } from "node:http"
 import type { Duplex } from "node:stream"
 import { httpRequests } from "./RequestTelemetry.js"
-import { UnmatchedRoute } from "./Routes.js"
+import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
 import { HeldUntilServedServer } from "./UnservedRequests.js"
 
 /**
@@ -17,7 +17,9 @@ import { HeldUntilServedServer } from "./UnservedRequests.js"
  * caller's cannot be read from a request Node could not parse. Each is logged as every answer is
  * (an `http request` line with its status and request id, and the error), so that the id a caller
  * reports leads to a line, and counted in `http_server_requests_total`, so that an alert on 4xx
- * sees them.
+ * sees them. The line and the count name the request's method, route and path as far as Node had
+ * read its request line (RefusedRequest below): a 431 said nothing of which client or endpoint sent
+ * the oversized head.
  */
 
 const ClientErrorBody = Schema.Struct({
@@ -32,10 +34,15 @@ interface ClientErrorAnswer {
   readonly body: ClientErrorBody
 }
 
-/** A parse error carries llhttp's code (`HPE_…`) and a fixed reason; neither holds request bytes. */
+/**
+ * A parse error carries llhttp's code (`HPE_…`) and a fixed reason, neither holding request bytes,
+ * and the bytes Node was parsing (`rawPacket`) with the offset where it stopped (`bytesParsed`).
+ */
 interface ClientError extends Error {
   readonly code?: string
   readonly reason?: string
+  readonly rawPacket?: Buffer
+  readonly bytesParsed?: number
 }
 
 const answerOf = (error: ClientError): ClientErrorAnswer => {
@@ -102,13 +109,37 @@ const responseOf = ({ body, status }: ClientErrorAnswer, requestId: string): str
  */
 interface ServerSocket extends Duplex {
   readonly _httpMessage?: { readonly headersSent: boolean } | null
+  /** Node's parser of the connection; `incoming` is its latest request, not `complete` while its body arrives. */
+  readonly parser?: { readonly incoming?: IncomingMessage | null } | null
 }
 
-/** What is logged of an answer: its status, request id and error name (never request bytes). */
-export interface ClientErrorLog {
-  readonly status: number
-  readonly request_id: string
-  readonly error: string
+/**
+ * A request line at the start of a line: a token as its method (Node refuses methods it does not
+ * know, and the line still says what was asked), then the target up to ` HTTP/x.y` or to the end of
+ * the bytes read (a target too long for the head's limit).
+ */
+const requestLinePattern = /(?:^|\r\n)([!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}) ([\x21-\x7e]+)(?= HTTP\/\d\.\d\r\n|$)/g
+
+/**
+ * The refused request's line, where Node had read it: the request whose body it was receiving, or
+ * the last request line that starts before the byte it stopped at in the bytes it was parsing (an
+ * earlier request of the same packet, pipelined, comes before it). A line Node received in an
+ * earlier packet, or a head that timed out, is not known.
+ */
+const refusedRequestLine = (error: ClientError, socket: ServerSocket): RequestLine | undefined => {
+  const incoming = socket.parser?.incoming
+  if (incoming != null && !incoming.complete && incoming.method !== undefined && incoming.url !== undefined) {
+    return { method: incoming.method, target: incoming.url }
+  }
+  if (error.rawPacket === undefined) return undefined
+  const text = error.rawPacket.toString("latin1")
+  const stoppedAt = error.bytesParsed ?? text.length
+  let found: RequestLine | undefined
+  for (const match of text.matchAll(requestLinePattern)) {
+    if (match.index + (match[0].startsWith("\r\n") ? 2 : 0) > stoppedAt) break
+    found = { method: match[1]!, target: match[2]! }
+  }
+  return found
 }
 
 /** Written, then the socket destroyed, as Node does with its own answer: the rest of the request is not read. */
@@ -117,7 +148,7 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
     const answer = answerOf(error)
     const requestId = randomUUID()
     socket.write(responseOf(answer, requestId))
-    log({ status: answer.status, request_id: requestId, error: answer.body.error })
+    log({ ...requestLineFields(refusedRequestLine(error, socket)), status: answer.status, request_id: requestId, error: answer.body.error })
   }
   socket.destroy()
 }
@@ -132,13 +163,14 @@ export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =
   new HeldUntilServedServer({ requireHostHeader: false, ...RequestArrival }, log).on("clientError", answerClientError(log))
 
 /**
- * A refused request's labels: no method or route was read, so OpenTelemetry's `_OTHER` for the
- * method and the route no endpoint matches.
+ * A refused request's labels, as a served request's: its method when read and one Node knows (else
+ * OpenTelemetry's `_OTHER`: the label's values stay bounded), the route template its path matches
+ * (`unmatched` when it matches none or was not read), and the status.
  */
-const refusedLabels = (status: number) => [
-  MetricLabel.make("method", "_OTHER"),
-  MetricLabel.make("route", UnmatchedRoute),
-  MetricLabel.make("status", String(status))
+const refusedLabels = (answered: ClientErrorLog) => [
+  MetricLabel.make("method", answered.method !== undefined && METHODS.includes(answered.method) ? answered.method : "_OTHER"),
+  MetricLabel.make("route", answered.route),
+  MetricLabel.make("status", String(answered.status))
 ]
 
 /** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
@@ -148,7 +180,7 @@ export const serviceServerLayer = (options: { readonly port: number; readonly ho
       Runtime.runFork(runtime)(
         Effect.logInfo("http request").pipe(
           Effect.annotateLogs({ ...answered }),
-          Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered.status))))
+          Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
         )
       )
     return NodeHttpServer.layer(() => serviceServer(log), options)

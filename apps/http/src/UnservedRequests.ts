@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+import { type ClientErrorLog, requestLineFields } from "./RefusedRequestLog.js"
 import { stoppingBody } from "./ServiceStopping.js"
 
 /**
@@ -14,17 +15,10 @@ import { stoppingBody } from "./ServiceStopping.js"
 
 type Exchange = readonly [IncomingMessage, ServerResponse]
 
-/** What is logged of a 503 answered here, as of Node's own refusals (ClientErrors.ts). */
-interface StoppingLog {
-  readonly status: number
-  readonly request_id: string
-  readonly error: string
-}
-
 const stoppingText = JSON.stringify(stoppingBody)
 
-/** 503 with the service's JSON error body and an X-Request-Id, then the connection closes. */
-const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) => void): void => {
+/** 503 with the service's JSON error body and an X-Request-Id, then the connection closes; logged as Node's own refusals (ClientErrors.ts). */
+const answerStopping = (request: IncomingMessage, response: ServerResponse, log: (answered: ClientErrorLog) => void): void => {
   const requestId = randomUUID()
   response.shouldKeepAlive = false
   response.writeHead(503, {
@@ -34,7 +28,8 @@ const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) =
     "Retry-After": "1"
   })
   response.end(stoppingText)
-  log({ status: 503, request_id: requestId, error: "ServiceStopping" })
+  const line = request.method === undefined || request.url === undefined ? undefined : { method: request.method, target: request.url }
+  log({ ...requestLineFields(line), status: 503, request_id: requestId, error: "ServiceStopping" })
 }
 
 /**
@@ -45,11 +40,11 @@ const answerStopping = (response: ServerResponse, log: (answered: StoppingLog) =
 export class HeldUntilServedServer extends Server {
   private held: Array<Exchange> | undefined = []
 
-  constructor(options: ServerOptions, private readonly log: (answered: StoppingLog) => void) {
+  constructor(options: ServerOptions, private readonly log: (answered: ClientErrorLog) => void) {
     super(options)
     this.on("request", (request: IncomingMessage, response: ServerResponse) => {
       if (this.listenerCount("request") > 1) return
-      if (this.held === undefined) answerStopping(response, this.log)
+      if (this.held === undefined) answerStopping(request, response, this.log)
       else this.held.push([request, response])
     })
     this.on("newListener", (event: string | symbol) => {
@@ -68,7 +63,7 @@ export class HeldUntilServedServer extends Server {
   override close(callback?: (error?: Error) => void): this {
     const waiting = this.held ?? []
     this.held = undefined
-    for (const [, response] of waiting) if (!response.destroyed) answerStopping(response, this.log)
+    for (const [request, response] of waiting) if (!response.destroyed) answerStopping(request, response, this.log)
     return super.close(callback)
   }
 }

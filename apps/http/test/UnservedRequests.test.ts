@@ -6,7 +6,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { connect, createServer as createTcpServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type ClientErrorLog, serviceServer } from "../src/ClientErrors.js"
+import { serviceServer } from "../src/ClientErrors.js"
+import type { ClientErrorLog } from "../src/RefusedRequestLog.js"
 import { exchange, uuid } from "./RawExchange.js"
 import { serviceBundle } from "./ServiceProcess.js"
 
@@ -85,9 +86,11 @@ describe("requests no handler serves", () => {
       assert.deepStrictEqual(logged, [])
 
       server.off("request", served)
-      const late = yield* exchange(port, "GET /late HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+      const late = yield* exchange(port, "GET /late?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
       const requestId = stoppingAnswer(late)
-      assert.deepStrictEqual(logged, [{ status: 503, request_id: requestId, error: "ServiceStopping" }])
+      assert.deepStrictEqual(logged, [
+        { method: "GET", route: "unmatched", path: "/late", status: 503, request_id: requestId, error: "ServiceStopping" }
+      ])
     }))
 
   it.scopedLive("one whose caller went away while it waited is not passed to the handler", () =>
@@ -133,7 +136,9 @@ describe("requests no handler serves", () => {
       const closed = Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
       const [received] = yield* Effect.all([waiting, closed], { concurrency: 2 })
       const requestId = stoppingAnswer(received)
-      assert.deepStrictEqual(logged, [{ status: 503, request_id: requestId, error: "ServiceStopping" }])
+      assert.deepStrictEqual(logged, [
+        { method: "GET", route: "unmatched", path: "/waiting", status: 503, request_id: requestId, error: "ServiceStopping" }
+      ])
       assert.isFalse(server.listening)
     }).pipe(Effect.timeout("30 seconds")))
 
