@@ -10,9 +10,11 @@ import type { Settings } from "./settings/Settings.js"
  * reached with its system key.
  */
 
-const budgetOf = (settings: Settings) => ({
+/** The client's rate-limit settings and its request timeout, for the real API and the sandbox alike. */
+const tuningOf = (settings: Settings) => ({
   rateLimitReservePercent: settings.rateLimitReserve,
-  maxRateLimitWaitSeconds: Math.ceil(settings.maxRateLimitWaitMillis / 1000)
+  maxRateLimitWaitSeconds: Math.ceil(settings.maxRateLimitWaitMillis / 1000),
+  requestTimeoutSeconds: settings.requestTimeoutMillis / 1000
 })
 
 const remoteClient = (settings: Settings) =>
@@ -28,7 +30,7 @@ const remoteClient = (settings: Settings) =>
       apiSecret,
       baseUrl: settings.baseUrl,
       proxy,
-      ...budgetOf(settings)
+      ...tuningOf(settings)
     }))
   }))
 
@@ -48,6 +50,6 @@ export const fivetranClientLayer = (
         module.embeddedSandboxClient(
           preset,
           (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset}" preset) listening on ${baseUrl}`),
-          budgetOf(settings)
+          tuningOf(settings)
         )))
   })

@@ -356,7 +356,8 @@ describe("usage", () => {
           "concurrency",
           "exclusion-groups",
           "rate-limit-reserve",
-          "max-rate-limit-wait"
+          "max-rate-limit-wait",
+          "request-timeout"
         ]
       )
       assert.isTrue(config.fields.find((field) => field.name === "api-secret")?.isSecret)

@@ -102,22 +102,30 @@ interface Target {
   readonly generatedToken: Option.Option<Redacted.Redacted<string>>
 }
 
-/** The client's rate-limit settings, from `--rate-limit-reserve` and `--max-rate-limit-wait`. */
-type Budget = Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds">
+/**
+ * The client's rate-limit settings and its request timeout, from `--rate-limit-reserve`,
+ * `--max-rate-limit-wait` and `--request-timeout`.
+ */
+type Tuning = Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds" | "requestTimeoutSeconds">
 
-const readBudget = (sources: SettingSources) =>
+const readTuning = (sources: SettingSources) =>
   Effect.gen(function*() {
     const reserve = yield* resolve(BatonSettings.RateLimitReserve, sources)
-    const millis = yield* resolve(BatonSettings.MaxRateLimitWait, sources)
-    return { rateLimitReservePercent: reserve, maxRateLimitWaitSeconds: Math.ceil(millis / 1000) } satisfies Budget
+    const waitMillis = yield* resolve(BatonSettings.MaxRateLimitWait, sources)
+    const timeoutMillis = yield* resolve(BatonSettings.RequestTimeout, sources)
+    return {
+      rateLimitReservePercent: reserve,
+      maxRateLimitWaitSeconds: Math.ceil(waitMillis / 1000),
+      requestTimeoutSeconds: timeoutMillis / 1000
+    } satisfies Tuning
   })
 
-const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>, budget: Budget): Target => {
+const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning): Target => {
   const generated = tokens.length === 0 ? Option.some(Redacted.make(randomBytes(24).toString("base64url"))) : Option.none()
   const client = embeddedSandboxClient(
     preset,
     (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`),
-    budget
+    tuning
   )
   return {
     client,
@@ -129,7 +137,7 @@ const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redact
 /** How a refusal names a missing setting: `--api-key (or BATON_API_KEY)`. */
 const missingName = (setting: { readonly flag: string; readonly env: string }) => `--${setting.flag} (or ${setting.env})`
 
-const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Redacted<string>>, budget: Budget) =>
+const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning) =>
   Effect.gen(function*() {
     const apiKey = yield* lookup(BatonSettings.ApiKey, sources)
     const apiSecret = yield* lookup(BatonSettings.ApiSecret, sources)
@@ -151,7 +159,7 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
       apiSecret: apiSecret.value,
       baseUrl,
       proxy,
-      ...budget
+      ...tuning
     }))
     return { client, tokens, generatedToken: Option.none() } satisfies Target
   })
@@ -267,10 +275,10 @@ const serve = (sources: SettingSources) =>
     yield* checkDirectory(dataDir, "the sync files")
     const tempDir = yield* tempDirSetting(sources, dataDir.value)
     yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
-    const budget = yield* readBudget(sources)
+    const tuning = yield* readTuning(sources)
     const target = yield* Option.match(preset, {
-      onNone: () => remoteTarget(sources, tokens, budget),
-      onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, budget))
+      onNone: () => remoteTarget(sources, tokens, tuning),
+      onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, tuning))
     })
     const provisioning = yield* resolve(BatonSettings.Provisioning, sources)
     const syncConnections = yield* resolve(BatonSettings.SyncConnections, sources)

@@ -1,4 +1,8 @@
 import { Duration, Effect, Runtime } from "effect"
+import { formatWait } from "./WaitDuration.js"
+
+/** The apps' setting of the timeout, named where it expires so that the fix is in the error. */
+const TimeoutSetting = "request-timeout"
 
 /** What the watchdog needs of an exchange in flight. */
 export interface Expirable {
@@ -30,7 +34,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const timeoutMillis = Duration.toMillis(timeout)
-    const overdue = `no complete response within ${Duration.toSeconds(timeout)}s`
+    const overdue = `no complete response within ${TimeoutSetting} (${formatWait(timeoutMillis)})`
     // Insertion order is start order: the first entry is the oldest.
     const inFlight = new Map<Expirable, number>()
     const busy = yield* Effect.makeLatch(false)

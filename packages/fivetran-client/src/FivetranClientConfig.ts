@@ -10,7 +10,7 @@ export interface FivetranClientConfig {
   readonly apiSecret: Redacted.Redacted<string>
   /** Without the `/v1` suffix, e.g. `https://api.fivetran.com`. */
   readonly baseUrl: string
-  /** One attempt (request plus body) longer than this fails as `Transport`. */
+  /** One attempt (request plus body) longer than this fails as `Transport`; the apps' `request-timeout`. */
   readonly requestTimeoutSeconds: number
   /** Total attempts per call, the first one included. */
   readonly maxAttempts: number
@@ -32,6 +32,7 @@ export interface FivetranClientConfig {
 export const DefaultBaseUrl = "https://api.fivetran.com"
 export const DefaultRateLimitReservePercent = 20
 export const DefaultMaxRateLimitWaitSeconds = 3600
+export const DefaultRequestTimeoutSeconds = 30
 
 export const FivetranClientConfig = {
   /** The documented defaults for everything but the credentials. */
@@ -39,7 +40,7 @@ export const FivetranClientConfig = {
     options: Pick<FivetranClientConfig, "apiKey" | "apiSecret"> & Partial<FivetranClientConfig>
   ): FivetranClientConfig => ({
     baseUrl: DefaultBaseUrl,
-    requestTimeoutSeconds: 30,
+    requestTimeoutSeconds: DefaultRequestTimeoutSeconds,
     maxAttempts: 5,
     maxBackoffSeconds: 60,
     backoffBaseMillis: 500,

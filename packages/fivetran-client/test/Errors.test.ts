@@ -147,7 +147,7 @@ describe("errors from real HTTP responses", () => {
       }
     }))
 
-  it.scoped("no response within REQUEST_TIMEOUT_SECONDS => Transport", () =>
+  it.scoped("no response within requestTimeoutSeconds => Transport naming its setting, request-timeout", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => Effect.never)
       const client = yield* clientFor(server.baseUrl, { ...once, requestTimeoutSeconds: 12 })
@@ -155,7 +155,7 @@ describe("errors from real HTTP responses", () => {
       yield* awaitRequestsThenAdvance(server.requests, "12 seconds")
       const error = yield* fiber
       assert.strictEqual(error._tag, "Transport")
-      assert.strictEqual(error.message, "GET /v1/teams/t1: could not reach Fivetran: no complete response within 12s")
+      assert.strictEqual(error.message, "GET /v1/teams/t1: could not reach Fivetran: no complete response within request-timeout (12.0s)")
     }))
 
   it.scoped("an answer still arriving at the timeout => Transport saying it was slow, with the bytes read", () =>
@@ -183,7 +183,7 @@ describe("errors from real HTTP responses", () => {
       const error = yield* fiber
       assert.strictEqual(
         error.message,
-        "GET /v1/teams/t1: Fivetran answered 200, but its answer did not arrive whole: no complete response within 12s: " +
+        "GET /v1/teams/t1: Fivetran answered 200, but its answer did not arrive whole: no complete response within request-timeout (12.0s): " +
           "it was still arriving, 17 bytes in (a slow connection or server)"
       )
     }))

@@ -12,8 +12,8 @@ import { Sandbox } from "./Sandbox.js"
 export const embeddedSandboxClient = (
   preset: PresetName,
   onStart: (baseUrl: string) => EffectType.Effect<void>,
-  /** The app's rate-limit settings, so `--sandbox` behaves as the real API would. */
-  budget: Partial<Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds">> = {}
+  /** The app's rate-limit settings and request timeout, so `--sandbox` behaves as the real API would. */
+  tuning: Partial<Pick<FivetranClientConfig, "rateLimitReservePercent" | "maxRateLimitWaitSeconds" | "requestTimeoutSeconds">> = {}
 ): Layer.Layer<FivetranClient, HttpServerError.ServeError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
     const sandbox = yield* Sandbox
@@ -28,6 +28,6 @@ export const embeddedSandboxClient = (
       apiKey: Redacted.make(systemKey.key),
       apiSecret: Redacted.make(systemKey.secret),
       baseUrl: sandbox.baseUrl,
-      ...budget
+      ...tuning
     }))
   })).pipe(Layer.provide(Sandbox.layer({ snapshot: generatePreset(preset), port: 0 })))

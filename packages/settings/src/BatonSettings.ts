@@ -1,4 +1,9 @@
-import { DefaultBaseUrl, DefaultMaxRateLimitWaitSeconds, DefaultRateLimitReservePercent } from "@baton-fivetran/fivetran-client/config"
+import {
+  DefaultBaseUrl,
+  DefaultMaxRateLimitWaitSeconds,
+  DefaultRateLimitReservePercent,
+  DefaultRequestTimeoutSeconds
+} from "@baton-fivetran/fivetran-client/config"
 import { LogFormats, LogLevels } from "./LogChoices.js"
 import { requiredUnless, withDefault } from "./Setting.js"
 import * as Kind from "./SettingKind.js"
@@ -63,6 +68,18 @@ export const MaxRateLimitWait = withDefault(Kind.duration, {
   shown: `${DefaultMaxRateLimitWaitSeconds / 3600}h`
 })
 
+/**
+ * Bounds one attempt, so a Fivetran (or a proxy) that takes the connection and never answers fails
+ * a one-shot command in about five of it plus the backoff, not 2.5 minutes; up to 10m for a slow proxy.
+ */
+export const RequestTimeout = withDefault(Kind.durationBetween("1s", "10m", "10s, 30s or 2m"), {
+  flag: "request-timeout",
+  description: "How long one attempt of a Fivetran request may take, its whole answer included; a request is tried " +
+    "up to 5 times, each attempt with this timeout.",
+  default: () => DefaultRequestTimeoutSeconds * 1000,
+  shown: `${DefaultRequestTimeoutSeconds}s`
+})
+
 export const LogLevel = withDefault(Kind.choice(LogLevels), {
   flag: "log-level",
   description: "The lowest level logged on stderr.",
@@ -97,6 +114,7 @@ export const SharedFlags = [
   Concurrency,
   RateLimitReserve,
   MaxRateLimitWait,
+  RequestTimeout,
   LogFormat,
   Provisioning
 ] as const

@@ -7,6 +7,7 @@ import {
   ExclusionGroups,
   MaxRateLimitWait,
   RateLimitReserve,
+  RequestTimeout,
   SyncConnections
 } from "./BatonSettings.js"
 import type { Setting } from "./Setting.js"
@@ -82,7 +83,8 @@ export const configurationSchema = (): ConfigurationJson => ({
     field(Concurrency, "Concurrency"),
     field(ExclusionGroups, "Exclusion groups"),
     field(RateLimitReserve, "Rate-limit reserve"),
-    field(MaxRateLimitWait, "Maximum rate-limit wait")
+    field(MaxRateLimitWait, "Maximum rate-limit wait"),
+    field(RequestTimeout, "Request timeout")
   ],
   displayName: "Fivetran"
 })

@@ -107,6 +107,30 @@ export const durationAtLeast = (minimum: string): SettingKind<number> => {
 }
 
 /**
+ * A duration from `minimum` to `maximum` (in the same notation, e.g. `1s` and `10m`). Anything else
+ * (`0s`, `-1s`, `abc`, a bare `10`) is refused with the range and the unit it takes: a timeout of 0
+ * or of days is no timeout anyone meant.
+ */
+export const durationBetween = (minimum: string, maximum: string, examples: string): SettingKind<number> => {
+  const floor = Option.getOrThrow(parseWaitDuration(minimum))
+  const ceiling = Option.getOrThrow(parseWaitDuration(maximum))
+  const accepts = `a duration from ${minimum} to ${maximum}, with a unit, such as ${examples}`
+  return {
+    ...duration,
+    accepts,
+    config: (key) =>
+      Config.string(key).pipe(
+        Config.mapOrFail((text) =>
+          Option.match(Option.filter(parseWaitDuration(text), (millis) => millis >= floor && millis <= ceiling), {
+            onNone: () => invalid(`expected ${accepts}, got ${quotedEchoed(text)}`),
+            onSome: (millis) => Either.right(millis)
+          })
+        )
+      )
+  }
+}
+
+/**
  * One of a few words, exactly. Config.literal's refusal ("Expected one of (debug, info, warn, error)
  * but received ...") read unlike every other setting's.
  */

@@ -15,7 +15,8 @@ describe("configuration manifest", () => {
       "concurrency",
       "exclusion-groups",
       "rate-limit-reserve",
-      "max-rate-limit-wait"
+      "max-rate-limit-wait",
+      "request-timeout"
     ])
     assert.deepStrictEqual(schema.fields[1], {
       name: "api-secret",
@@ -31,5 +32,12 @@ describe("configuration manifest", () => {
     assert.deepStrictEqual(schema.fields[5]?.boolField, {})
     assert.deepStrictEqual(schema.fields[6]?.intField, { defaultValue: "20", rules: { lte: "99", gte: "0" } })
     assert.deepStrictEqual(schema.fields[7]?.stringField, { defaultValue: "1h" })
+    assert.deepStrictEqual(schema.fields[8], {
+      name: "request-timeout",
+      displayName: "Request timeout",
+      description: "How long one attempt of a Fivetran request may take, its whole answer included; a request is tried " +
+        "up to 5 times, each attempt with this timeout",
+      stringField: { defaultValue: "30s" }
+    })
   })
 })

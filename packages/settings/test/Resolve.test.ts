@@ -265,15 +265,56 @@ describe("resolution", () => {
       )
     }))
 
+  it.effect("request-timeout takes 1s to 10m from any source; 0s, -1s, abc, a bare number or 11m is refused with the range", () =>
+    Effect.gen(function*() {
+      const accepts = "expected a duration from 1s to 10m, with a unit, such as 10s, 30s or 2m"
+      const flag = (text: string) => reason(resolve(BatonSettings.RequestTimeout, sources({ "request-timeout": text })))
+      const refusals = yield* Effect.all([
+        flag("0s"),
+        flag("-1s"),
+        flag("abc"),
+        flag("5"),
+        flag("999ms"),
+        flag("10m1s"),
+        reason(resolve(BatonSettings.RequestTimeout, sources({}))).pipe(withEnv({ BATON_REQUEST_TIMEOUT: "0s" })),
+        reason(resolve(BatonSettings.RequestTimeout, sources({}, { "request-timeout": "1h" })))
+      ]).pipe(withEnv({}))
+      assert.deepStrictEqual(refusals, [
+        Option.some(`--request-timeout: ${accepts}, got "0s"`),
+        Option.some(`--request-timeout: ${accepts}, got "-1s"`),
+        Option.some(`--request-timeout: ${accepts}, got "abc"`),
+        Option.some(`--request-timeout: ${accepts}, got "5"`),
+        Option.some(`--request-timeout: ${accepts}, got "999ms"`),
+        Option.some(`--request-timeout: ${accepts}, got "10m1s"`),
+        Option.some(`BATON_REQUEST_TIMEOUT: ${accepts}, got "0s"`),
+        Option.some(`.baton.yaml: request-timeout: ${accepts}, got "1h"`)
+      ])
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          ...["1s", "1500ms", "10m"].map((text) => resolve(BatonSettings.RequestTimeout, sources({ "request-timeout": text }))),
+          resolve(BatonSettings.RequestTimeout, sources({})).pipe(withEnv({ BATON_REQUEST_TIMEOUT: "2m" })),
+          resolve(BatonSettings.RequestTimeout, sources({}, { "request-timeout": "45s" })),
+          resolve(BatonSettings.RequestTimeout, sources({}))
+        ]).pipe(withEnv({})),
+        [1_000, 1_500, 600_000, 120_000, 45_000, 30_000]
+      )
+    }))
+
   it.effect("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
     Effect.gen(function*() {
       const defaults = FivetranClientConfig.make({ apiKey: Redacted.make("k"), apiSecret: Redacted.make("s") })
       const read = yield* Effect.all([
         resolve(BatonSettings.BaseUrl, sources({})),
         resolve(BatonSettings.RateLimitReserve, sources({})),
-        resolve(BatonSettings.MaxRateLimitWait, sources({}))
+        resolve(BatonSettings.MaxRateLimitWait, sources({})),
+        resolve(BatonSettings.RequestTimeout, sources({}))
       ]).pipe(withEnv({}))
-      assert.deepStrictEqual(read, [defaults.baseUrl, defaults.rateLimitReservePercent, defaults.maxRateLimitWaitSeconds * 1000])
+      assert.deepStrictEqual(read, [
+        defaults.baseUrl,
+        defaults.rateLimitReservePercent,
+        defaults.maxRateLimitWaitSeconds * 1000,
+        defaults.requestTimeoutSeconds * 1000
+      ])
       assert.strictEqual(
         yield* resolve(BatonSettings.BaseUrl, sources({ "base-url": "http://127.0.0.1:8080//" })).pipe(withEnv({})),
         "http://127.0.0.1:8080"

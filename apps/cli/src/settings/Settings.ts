@@ -67,6 +67,8 @@ export interface Settings {
   readonly concurrency: number
   readonly rateLimitReserve: number
   readonly maxRateLimitWaitMillis: number
+  /** One attempt of a Fivetran request, its whole answer included. */
+  readonly requestTimeoutMillis: number
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
   readonly provisioning: boolean
@@ -87,6 +89,7 @@ export const resolveSettings = (sources: SettingSources) =>
       concurrency: resolve(BatonSettings.Concurrency, sources),
       rateLimitReserve: resolve(BatonSettings.RateLimitReserve, sources),
       maxRateLimitWaitMillis: resolve(BatonSettings.MaxRateLimitWait, sources),
+      requestTimeoutMillis: resolve(BatonSettings.RequestTimeout, sources),
       logLevel: resolve(BatonSettings.LogLevel, sources),
       logFormat: resolve(BatonSettings.LogFormat, sources),
       provisioning: resolve(BatonSettings.Provisioning, sources),

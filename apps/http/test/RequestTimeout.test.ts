@@ -1,0 +1,106 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { createServer, type Socket } from "node:net"
+import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
+
+/**
+ * The service's client had a fixed 30 s timeout per attempt, 5 attempts a call: a sync against a
+ * Fivetran (or a proxy) that took the connection and never answered failed after about 2 min 39 s,
+ * naming no setting. `--request-timeout` sets it, as the CLI's does, and the error names it.
+ */
+
+const Token = "request-timeout-test-token-0123"
+
+interface Job {
+  readonly id: string
+  readonly status: string
+  readonly error: string | null
+}
+
+/**
+ * A server on loopback that accepts every connection and never answers: its base URL, and the
+ * request lines it was sent (one per attempt), in order.
+ */
+const silentServer = Effect.gen(function*() {
+  const requestLines: Array<string> = []
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+    socket.on("error", () => undefined)
+    socket.on("data", (chunk: Buffer) => {
+      const line = chunk.toString("latin1").split("\r\n")[0]!
+      if (/^[A-Z]+ \/\S* HTTP\/1\.1$/.test(line)) requestLines.push(line)
+    })
+  })
+  yield* Effect.acquireRelease(
+    Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+    () =>
+      Effect.async<void>((resume) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resume(Effect.void))
+      })
+  )
+  const { port } = server.address() as { readonly port: number }
+  return { baseUrl: `http://127.0.0.1:${port}`, requestLines: Effect.sync(() => [...requestLines]) }
+})
+
+describe("--request-timeout (the service process)", () => {
+  it.scopedLive(
+    "bounds each of a sync's 5 attempts against a Fivetran that never answers; the job's error names it",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const fivetran = yield* silentServer
+        const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-timeout-" })
+        const service = yield* serviceProcessOver(dataDir, [
+          "--api-key",
+          "key_of_the_test",
+          "--api-secret",
+          "secret_of_the_test",
+          "--base-url",
+          fivetran.baseUrl,
+          "--port",
+          "0",
+          "--token",
+          Token,
+          "--request-timeout",
+          "1s"
+        ])
+        const headers = { authorization: `Bearer ${Token}` }
+        const job = (path: string, init: RequestInit = {}) =>
+          Effect.promise(() => fetch(`${service.url}${path}`, { ...init, headers }).then((r) => r.json() as Promise<Job>))
+        const started = yield* job("/v1/syncs", { method: "POST" })
+        yield* job(`/v1/syncs/${started.id}`).pipe(
+          Effect.repeat({
+            schedule: Schedule.spaced("200 millis"),
+            until: (found) => found.status === "failed" || found.status === "succeeded"
+          }),
+          Effect.timeout("60 seconds"),
+          Effect.orDie
+        )
+        const failed = yield* job(`/v1/syncs/${started.id}`)
+        assert.deepStrictEqual([failed.status, failed.error], [
+          "failed",
+          "could not list roles: GET /v1/roles: could not reach Fivetran: no complete response within request-timeout (1.0s); " +
+          "gave up after 5 attempts"
+        ])
+        assert.deepStrictEqual(yield* fivetran.requestLines, Array(5).fill("GET /v1/roles?limit=1000 HTTP/1.1"))
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  it.scopedLive("is refused at start-up with the range it takes", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-timeout-" })
+      const refused = yield* runServiceOnce(["--sandbox", "--port", "0", "--request-timeout", "0s"], { cwd: dir })
+      assert.deepStrictEqual([refused.code, refused.stderr, refused.stdout], [
+        2,
+        "error: --request-timeout: expected a duration from 1s to 10m, with a unit, such as 10s, 30s or 2m, got \"0s\"\n",
+        ""
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+})
