@@ -1,8 +1,8 @@
 import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
 
 /**
- * The account both walks of the OpenAPI document (ContractConformance, OpenApiConformance) call
- * its operations on: the small preset, and the ids each operation's cases name.
+ * The account OpenApiConformance's walk of the OpenAPI document calls its operations on: the small
+ * preset, and the ids each operation's cases name.
  */
 
 export const small = generatePreset("small")
