@@ -1,7 +1,7 @@
 /**
  * Where a sync's wall time goes past the latency bound, from the CLI's own debug log
  * (`--log-level debug --log-format json`: one "Fivetran request" line per request, with its end
- * time `ts` in seconds and its duration `ms`). The parts add up to the wall time exactly:
+ * time `ts` in seconds and its duration `duration_ms`). The parts add up to the wall time exactly:
  *   wall = start-up + bound + time past the latency + idle slots + finish
  * - start-up: from spawning the CLI to its first request;
  * - bound: requests × latency / concurrency;
@@ -18,7 +18,7 @@ import { Either, Option, Schema } from "effect"
 const RequestLine = Schema.parseJson(Schema.Struct({
   msg: Schema.Literal("Fivetran request"),
   ts: Schema.Number,
-  ms: Schema.Number
+  duration_ms: Schema.Number
 }))
 const decodeRequestLine = Schema.decodeUnknownEither(RequestLine)
 
@@ -51,7 +51,7 @@ export const syncBreakdown = (
   for (const line of stderr.split("\n")) {
     if (!line.includes("\"Fivetran request\"")) continue
     const decoded = decodeRequestLine(line)
-    if (Either.isRight(decoded)) spans.push([decoded.right.ts - decoded.right.ms / 1000, decoded.right.ts])
+    if (Either.isRight(decoded)) spans.push([decoded.right.ts - decoded.right.duration_ms / 1000, decoded.right.ts])
   }
   if (spans.length === 0) return Option.none()
   const { concurrency, latencyMillis } = timing

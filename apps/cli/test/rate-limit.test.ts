@@ -34,9 +34,9 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         String(wait!.msg),
         /^waiting 2\.0s \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) before retrying GET \/v1\/roles: Fivetran answered 429 with Retry-After 2s$/
       )
-      assert.deepStrictEqual([wait!.wait_kind, wait!.wait_ms, wait!.endpoint], ["rate-limited", 2000, "GET /v1/roles"])
+      assert.deepStrictEqual([wait!.wait_kind, wait!.wait_ms, wait!.endpoint], ["rate_limited", 2000, "GET /v1/roles"])
       const summary = summaryOf(result.stderr)!
-      assert.deepStrictEqual([summary.retries, summary.rateLimitWaitMillis, summary.retryBackoffMillis], [1, 2000, 0])
+      assert.deepStrictEqual([summary.retries, summary.rate_limit_wait_ms, summary.retry_backoff_ms], [1, 2000, 0])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 2 } } }))))
 
   it.scopedLive("a run of 429s carrying X-Rate-Limit-Remaining: the summary's lowest remaining is theirs, not 0", () =>
@@ -124,9 +124,9 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         assertExit(second, 0)
         const summary = summaryOf(second.stderr)!
         assert.strictEqual(summary.requests, SmallSyncCost)
-        assert.isAbove(summary.rateLimitWaitMillis as number, 0)
+        assert.isAbove(summary.rate_limit_wait_ms as number, 0)
         assert.deepStrictEqual(
-          [summary.rateLimit, summary.rateLimitWindowSeconds, summary.rateLimitReserve, summary.rateLimitLowestRemaining],
+          [summary.rate_limit, summary.rate_limit_window_seconds, summary.rate_limit_reserve, summary.rate_limit_lowest_remaining],
           [20, 10, 4, 4]
         )
         const waits = waitLines(second.stderr)

@@ -305,7 +305,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             method: request.method,
             path: request.path,
             status: Either.isRight(result) ? result.right.status : result.left._tag,
-            ms: millis
+            duration_ms: millis
           })
         )
       })

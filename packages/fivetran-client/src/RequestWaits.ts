@@ -2,12 +2,19 @@ import { Clock, DateTime, Effect, Exit, Metric, Option } from "effect"
 import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
 import { tallyWait } from "./RequestTally.js"
 import { formatWait } from "./WaitDuration.js"
-import { makeWaitsInProgress, type RequestWait } from "./WaitsInProgress.js"
+import { makeWaitsInProgress, type RequestWait, type RequestWaitKind } from "./WaitsInProgress.js"
 
 /** A retry wait this short is routine (a blip); longer ones, and every rate-limit wait, warn. */
 export const QuietRetryMillis = 2_000
 
 const untilText = (until: number) => DateTime.formatIso(DateTime.unsafeMake(until)).replace(/\.\d+Z$/, "Z")
+
+/**
+ * A wait's kind as its log lines' `wait_kind` says it: `rate_limited`, as the metrics' `reason`
+ * label spells it, so that one word finds both (the kind itself, `rate-limited`, is also the job
+ * API's `waiting.kind`, which keeps it).
+ */
+const waitKindField = (kind: RequestWaitKind): string => kind === "rate-limited" ? "rate_limited" : kind
 
 export const describeWait = (wait: RequestWait): string =>
   `waiting ${formatWait(wait.millis)} (until ${untilText(wait.until)}) before ${
@@ -54,7 +61,7 @@ export const makeRequestWaits = Effect.gen(function*() {
       const quiet = wait.kind === "retry" ? wait.millis <= QuietRetryMillis : yield* active.someOfKind(wait.kind)
       const log = quiet ? Effect.logDebug : Effect.logWarning
       yield* log(describeWait(wait)).pipe(
-        Effect.annotateLogs({ endpoint: wait.endpoint, wait_kind: wait.kind, wait_ms: Math.round(wait.millis) })
+        Effect.annotateLogs({ endpoint: wait.endpoint, wait_kind: waitKindField(wait.kind), wait_ms: Math.round(wait.millis) })
       )
       const endTallied = yield* tallyWait(id, wait)
       yield* active.add(id, wait)
@@ -77,7 +84,11 @@ export const makeRequestWaits = Effect.gen(function*() {
       if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, millis / 1000)
       if (abandoned) {
         yield* (begun.quiet ? Effect.logDebug : Effect.logInfo)(describeAbandoned(wait.value, millis)).pipe(
-          Effect.annotateLogs({ endpoint: wait.value.endpoint, wait_kind: wait.value.kind, waited_ms: Math.round(millis) })
+          Effect.annotateLogs({
+            endpoint: wait.value.endpoint,
+            wait_kind: waitKindField(wait.value.kind),
+            waited_ms: Math.round(millis)
+          })
         )
       }
       return millis / 1000

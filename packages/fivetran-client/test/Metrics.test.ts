@@ -100,11 +100,11 @@ describe("metrics and logs", () => {
           ["DEBUG", "Fivetran request", "GET", "/v1/account/info", 200]
         ]
       )
-      assert.isTrue(lines.every((l) => typeof l.annotations["ms"] === "number"))
+      assert.isTrue(lines.every((l) => typeof l.annotations["duration_ms"] === "number"))
       // The two retry waits: the sub-2s backoff after the 500 at debug, the 429's Retry-After at warn.
       assert.deepStrictEqual(
         all.filter((l) => l.message.startsWith("waiting")).map((l) => [l.level, l.annotations["wait_kind"]]),
-        [["DEBUG", "retry"], ["WARN", "rate-limited"]]
+        [["DEBUG", "retry"], ["WARN", "rate_limited"]]
       )
     }))
 

@@ -77,22 +77,26 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
   ].join("\n")
 }
 
-/** The `sync complete` log line's fields (the --summary-file has them too). */
+/**
+ * The `sync complete` log line's fields: the --summary-file's values, named as every log field is,
+ * in snake case with the unit in the name (`duration_ms`, as the service's `sync job succeeded`).
+ * The summary file keeps its own names (`durationMillis`): it is a file format, not a log line.
+ */
 export const summaryFields = (summary: SyncSummary, file: string) => ({
   file,
   resources: summary.resources,
-  resourceTypes: summary.resourceTypes,
+  resource_types: summary.resourceTypes,
   entitlements: summary.entitlements,
   grants: summary.grants,
   requests: summary.requests,
   retries: summary.retries,
-  rateLimitWaitMillis: summary.rateLimitWaitMillis,
-  retryBackoffMillis: summary.retryBackoffMillis,
-  rateLimit: summary.rateLimit,
-  rateLimitWindowSeconds: summary.rateLimitWindowSeconds,
-  rateLimitLowestRemaining: summary.rateLimitLowestRemaining,
-  rateLimitReserve: summary.rateLimitReserve,
-  repeatBudgetWaitMillis: summary.repeatBudgetWaitMillis,
-  durationMillis: summary.durationMillis,
+  rate_limit_wait_ms: summary.rateLimitWaitMillis,
+  retry_backoff_ms: summary.retryBackoffMillis,
+  rate_limit: summary.rateLimit,
+  rate_limit_window_seconds: summary.rateLimitWindowSeconds,
+  rate_limit_lowest_remaining: summary.rateLimitLowestRemaining,
+  rate_limit_reserve: summary.rateLimitReserve,
+  repeat_budget_wait_ms: summary.repeatBudgetWaitMillis,
+  duration_ms: summary.durationMillis,
   warnings: summary.warnings
 })

@@ -1,0 +1,66 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, jsonLines, runCli } from "./support/CliProcess.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+
+/**
+ * JSON log lines name their fields in snake case, with the unit in a duration's name (`duration_ms`),
+ * as the HTTP service's lines do: one log query reads the CLI's CronJob and the service alike. The
+ * `sync complete` line's fields were the summary's camelCase names (`durationMillis`,
+ * `rateLimitWaitMillis`).
+ */
+
+const snakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-log-fields-" }))
+
+describe("JSON log field names", () => {
+  it.scopedLive("a sync's lines, at debug, and its summary line: every field in snake case", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json", "--log-level", "debug"])
+      assertExit(result, 0)
+      const lines = jsonLines(result.stderr)
+
+      const summary = lines.find((line) => line.msg === "sync complete")!
+      assert.deepStrictEqual(Object.keys(summary).sort(), [
+        "duration_ms",
+        "entitlements",
+        "file",
+        "grants",
+        "level",
+        "msg",
+        "rate_limit",
+        "rate_limit_lowest_remaining",
+        "rate_limit_reserve",
+        "rate_limit_wait_ms",
+        "rate_limit_window_seconds",
+        "repeat_budget_wait_ms",
+        "requests",
+        "resource_types",
+        "resources",
+        "retries",
+        "retry_backoff_ms",
+        "ts",
+        "warnings"
+      ])
+      assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
+      assert.deepStrictEqual(
+        [summary["requests"], summary["retries"], summary["rate_limit_wait_ms"], summary["retry_backoff_ms"]],
+        [14, 0, 0, 0]
+      )
+
+      // Every request's line has its duration as duration_ms (it was `ms`).
+      const requests = lines.filter((line) => line.msg === "Fivetran request")
+      assert.strictEqual(requests.length, 14)
+      assert.isTrue(requests.every((line) => typeof line["duration_ms"] === "number" && !("ms" in line)))
+
+      // The c1z writer's `wrote the sync file` line (packages/c1z) still says `syncId`: left to that package.
+      const camel = lines.filter((line) => line.msg !== "wrote the sync file")
+        .flatMap((line) => Object.keys(line).filter((key) => !snakeCase.test(key)).map((key) => `${String(line.msg)}: ${key}`))
+      assert.deepStrictEqual(camel, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
+})
