@@ -29,6 +29,7 @@ import {
   type ResourceFilter
 } from "./Listing.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
+import { notPlainTables } from "./PlainTables.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
@@ -170,6 +171,13 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       ).get(...Object.values(Tables)) as { n: number }
     )
     if (batonTables.n === 0) return yield* new NotAC1z({ path, payload: "no baton tables" })
+    const notPlain = yield* attempt(() => notPlainTables(db))
+    if (Option.isSome(notPlain)) {
+      return yield* new Corrupt({
+        path,
+        reason: `${notPlain.value}: baton writes its rows in plain tables, and the reader runs no query a file brings`
+      })
+    }
 
     // A scratch file removed with its directory: nothing needs a journal or a sync to disk. An older
     // file's schema is brought up to date first: the listing indexes and queries name the newer columns.
