@@ -111,20 +111,26 @@ export class Corrupt extends Data.TaggedError("Corrupt")<{ readonly path: string
 
 /**
  * The database inside decompresses to more than it can hold: past the size its SQLite header
- * declares (page size × page count), or, when the header declares none, past a cap. A decompression
- * bomb (a small file of a SQLite header and gigabytes of zeros) or a damaged file; refused as soon
- * as it passes the limit, with nothing past the limit written and the partial copy removed.
+ * declares (page size × page count), or, when the header declares none, past a cap; or its header
+ * declares more than the cap, refused at the header. A decompression bomb (a small file of a SQLite
+ * header and gigabytes of zeros) or a damaged file; refused as soon as it passes the limit, with
+ * nothing past the limit written and the partial copy removed.
  */
 export class OversizedDatabase extends Data.TaggedError("OversizedDatabase")<{
   readonly path: string
   /** What the header says of the size. */
   readonly size: DatabaseSize
-  /** The limit passed: page size × page count, or the cap when the header declares no size. */
+  /** The limit passed: page size × page count, or the cap when the header declares no size or more than it. */
   readonly limitBytes: number
   /** What the decompressed database had reached when it was stopped, the step that passed the limit included. */
   readonly reachedBytes: number
 }> {
   override get message() {
+    if (this.size._tag === "Declared" && this.size.pageBytes * this.size.pages > this.limitBytes) {
+      return `${this.path}: the .c1z is damaged or not a sync file: its SQLite header declares a database of ` +
+        `${this.size.pageBytes * this.size.pages} bytes (${this.size.pages} pages of ${this.size.pageBytes} bytes), more than ` +
+        `${this.limitBytes} bytes, the most a sync file may hold (baton's own reader's limit); refused before any of it was written`
+    }
     const limit = this.size._tag === "Declared"
       ? `the ${this.limitBytes} bytes its SQLite header declares (${this.size.pages} page${
         this.size.pages === 1 ? "" : "s"

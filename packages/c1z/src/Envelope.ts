@@ -122,11 +122,13 @@ export const sqliteHeader = Buffer.from("SQLite format 3\0", "latin1")
 const windowLogMax = 27
 
 /**
- * The most a database whose SQLite header does not declare its size (SqliteHeader.ts; only SQLite
- * before 3.7.0 wrote such files) may decompress to: 3 GiB, the default limit of baton's own reader
+ * The most a database may decompress to: 3 GiB, the default limit of baton's own reader
  * (`BATON_DECODER_MAX_DECODED_SIZE_MB`, docs/c1z-format.md §1), which reads no larger file at all.
+ * It bounds a database whose SQLite header does not declare its size (SqliteHeader.ts; only SQLite
+ * before 3.7.0 wrote such files), and one whose header declares more is refused at the header: a
+ * crafted header declaring 2^32 pages otherwise let 4 GiB of zeros reach the disk.
  */
-export const undeclaredSizeCapBytes = 3 * 1024 * 1024 * 1024
+export const databaseCapBytes = 3 * 1024 * 1024 * 1024
 
 /**
  * Whether `bytes` start with a zstd frame: its magic number, or a skippable frame's (RFC 8878 §3.1),
@@ -153,9 +155,10 @@ const decompressChunkBytes = 1024 * 1024
  * zstd"). The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
  * bomb of zeros is refused after its first step, before anything is written. The header's first 100
  * bytes then bound the output (SqliteHeader.ts): a page size SQLite never writes is NotAC1z; past
- * page size × page count, or past `undeclaredSizeCapBytes` when the header declares no size, the
- * output is `OversizedDatabase`, refused before the step that passes the limit is written: a
- * bomb behind a real header cannot fill the disk. A damaged or truncated
+ * page size × page count, or past `databaseCapBytes` when the header declares no size, the
+ * output is `OversizedDatabase`, refused before the step that passes the limit is written; a header
+ * declaring more than `databaseCapBytes` is refused before anything is written: a bomb behind a
+ * real header cannot fill the disk. A damaged or truncated
  * stream is `Corrupt`; a failure to write the copy (ENOSPC in the temporary directory) is
  * `WorkingCopyFailed`, one to read the .c1z `Io`. On any
  * failure or interruption the partial file is removed.
@@ -241,10 +244,11 @@ export const decompressDatabase = (
         if (written + produced >= sqliteHeaderBytes) {
           const size = declaredDatabaseSize(head)
           if (Option.isNone(size)) return yield* new NotAC1z({ path, payload: "not SQLite" })
-          limit = Option.some({
-            size: size.value,
-            bytes: size.value._tag === "Declared" ? size.value.pageBytes * size.value.pages : undeclaredSizeCapBytes
-          })
+          const declared = size.value._tag === "Declared" ? size.value.pageBytes * size.value.pages : undefined
+          if (declared !== undefined && declared > databaseCapBytes) {
+            return yield* new OversizedDatabase({ path, size: size.value, limitBytes: databaseCapBytes, reachedBytes: written })
+          }
+          limit = Option.some({ size: size.value, bytes: declared ?? databaseCapBytes })
         }
       }
       if (Option.isSome(limit) && written + produced > limit.value.bytes) {

@@ -179,6 +179,41 @@ describe("the .c1z envelope", () => {
       assert.strictEqual(written.bytes, cap)
       assert.deepStrictEqual(yield* listDir(dir), ["older-bomb.c1z"])
     }), { timeout: 300_000 })
+
+  it.scoped("a header that declares more than 3 GiB is refused at the header, before anything is written", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      // The most pages a header can declare (2^32 - 1 of 64 KiB: 256 TiB), then 64 MiB of zeros: all of
+      // them reached the disk, as would 4 GiB, before SQLite said "database disk image is malformed".
+      const crafted = join(dir, "crafted.c1z")
+      yield* writeZeroBomb(crafted, 64 * MiB, sqliteHeaderDeclaring(0xffffffff * 65536))
+      // One page over 3 GiB is over; 3 GiB itself is a size a sync file may have.
+      const justOver = join(dir, "just-over.c1z")
+      yield* writeZeroBomb(justOver, MiB, sqliteHeaderDeclaring(3 * 1024 * MiB + 65536))
+      const written = yield* discardWrites
+      const seen = yield* watchDecompression()
+      const errors = yield* Effect.forEach(
+        [crafted, justOver],
+        (c1z) => Effect.flip(decompressDatabase(c1z, join(dir, "copy.db")))
+      )
+      assert.deepStrictEqual(errors.map((error) => [error._tag, error.message]), [
+        [
+          "OversizedDatabase",
+          `${crafted}: the .c1z is damaged or not a sync file: its SQLite header declares a database of 281474976645120 bytes ` +
+          "(4294967295 pages of 65536 bytes), more than 3221225472 bytes, the most a sync file may hold (baton's own reader's limit); " +
+          "refused before any of it was written"
+        ],
+        [
+          "OversizedDatabase",
+          `${justOver}: the .c1z is damaged or not a sync file: its SQLite header declares a database of 3221291008 bytes ` +
+          "(49153 pages of 65536 bytes), more than 3221225472 bytes, the most a sync file may hold (baton's own reader's limit); " +
+          "refused before any of it was written"
+        ]
+      ])
+      assert.strictEqual(seen.steps, 2)
+      assert.strictEqual(written.bytes, 0)
+      assert.deepStrictEqual(yield* listDir(dir), ["crafted.c1z", "just-over.c1z"])
+    }))
 })
 
 /** Makes every `FileHandle.write` in this process count its bytes as written without writing them, until the scope closes. */
