@@ -90,12 +90,6 @@ const cutWorkingCopy = (tempDir: string) =>
     yield* fs.truncate(yield* theWorkingCopy(tempDir), 8192)
   })
 
-/** The sheet's failure as its line gives it: the sync file's reader found its working copy cut short. */
-const damagedSheet = (copy: string, tempDir: string, dataDir: string, jobId: string) =>
-  `${copy}: the working copy of ${dataDir}/${jobId}.c1z was damaged while it was read (database disk image is malformed); ` +
-  `the .c1z itself was checked when it was opened and is not the cause: check the disk of ${tempDir} ` +
-  "and any tmp cleaner that removes or cuts files there, then read it again"
-
 /**
  * `curl -sf` saving `path` to stdout, whose output is held after its first bytes while `meanwhile`
  * runs (curl then stops reading the answer): its exit code and what it saved.
@@ -126,73 +120,83 @@ const curlAround = <E, R>(baseUrl: string, path: string, requestId: string, mean
     })
   })
 
-it.live(
-  "an export failing mid-body is cut off: the client sees an error, the line and the counter say failed",
-  () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const tempDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-copies-" })
-      yield* Effect.gen(function*() {
-        const { baseUrl, dataDir } = yield* Harness
-        const job = yield* runSync
-        assert.strictEqual(job.status, "succeeded")
-        const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
-        assert.deepStrictEqual([whole.status, whole.complete, whole.error], [200, true, undefined])
-        const copy = yield* theWorkingCopy(tempDir)
+/** One sync of `manyRows`, its export read whole, on a service whose working copies are in `tempDir`. */
+interface SyncedExport {
+  readonly baseUrl: string
+  readonly tempDir: string
+  /** The export as a client read it whole. */
+  readonly whole: ClientEnd
+  /**
+   * The request line of export `requestId` failed on the working copy cut short under it: the sync
+   * file's reader found it damaged.
+   */
+  readonly failedSheetLine: (requestId: string) => Record<string, unknown>
+}
 
-        const cut = yield* readAround(baseUrl, "/v1/export", "failed-sheet", cutWorkingCopy(tempDir))
-        assert.deepStrictEqual([cut.status, cut.complete, cut.error], [200, false, "aborted"])
-        assert.isBelow(cut.received.byteLength, whole.received.byteLength)
-        assert.isTrue(cut.received.equals(whole.received.subarray(0, cut.received.byteLength)))
-
-        const { bytes, ...line } = yield* requestLine("failed-sheet")
-        assert.deepStrictEqual(line, {
-          level: "error",
-          msg: "http request",
-          request_id: "failed-sheet",
-          method: "GET",
-          route: "/v1/export",
-          status: 200,
-          outcome: "failed",
-          error: damagedSheet(copy, tempDir, dataDir, job.id)
-        })
-        // The client got at most what was handed to the connection.
-        assert.isAtLeast(bytes as number, cut.received.byteLength)
-        assert.isBelow(bytes as number, whole.received.byteLength)
-        assert.deepStrictEqual(yield* requestCounts("/v1/export"), { "200": 1, "500": 1 })
-      }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
-    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)),
-  180_000
-)
-
-it.live("curl -f saving an export that fails mid-body exits 18 (partial file), not 0", () =>
+/** `test` on a service that has synced `manyRows` once and served its export whole. */
+const afterSyncedExport = <E>(test: (synced: SyncedExport) => Effect.Effect<void, E, Harness | FileSystem.FileSystem | Path.Path>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const tempDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-copies-" })
     yield* Effect.gen(function*() {
       const { baseUrl, dataDir } = yield* Harness
       const job = yield* runSync
+      assert.strictEqual(job.status, "succeeded")
       const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
-      assert.strictEqual(whole.status, 200)
+      assert.deepStrictEqual([whole.status, whole.complete, whole.error], [200, true, undefined])
       const copy = yield* theWorkingCopy(tempDir)
-
-      const curl = yield* curlAround(baseUrl, "/v1/export", "curl-sheet", cutWorkingCopy(tempDir))
-      assert.strictEqual(curl.exitCode, 18)
-      assert.isBelow(curl.saved.byteLength, whole.received.byteLength)
-      assert.isTrue(curl.saved.equals(whole.received.subarray(0, curl.saved.byteLength)))
-      const { bytes: _bytes, ...line } = yield* requestLine("curl-sheet")
-      assert.deepStrictEqual(line, {
+      const failedSheetLine = (requestId: string) => ({
         level: "error",
         msg: "http request",
-        request_id: "curl-sheet",
+        request_id: requestId,
         method: "GET",
         route: "/v1/export",
         status: 200,
         outcome: "failed",
-        error: damagedSheet(copy, tempDir, dataDir, job.id)
+        error: `${copy}: the working copy of ${dataDir}/${job.id}.c1z was damaged while it was read (database disk image is ` +
+          `malformed); the .c1z itself was checked when it was opened and is not the cause: check the disk of ${tempDir} ` +
+          "and any tmp cleaner that removes or cuts files there, then read it again"
       })
+      yield* test({ baseUrl, tempDir, whole, failedSheetLine })
     }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
-  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 180_000)
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+
+it.live(
+  "an export failing mid-body is cut off: the client sees an error, the line and the counter say failed",
+  () =>
+    afterSyncedExport(({ baseUrl, failedSheetLine, tempDir, whole }) =>
+      Effect.gen(function*() {
+        const cut = yield* readAround(baseUrl, "/v1/export", "failed-sheet", cutWorkingCopy(tempDir))
+        assert.deepStrictEqual([cut.status, cut.complete, cut.error], [200, false, "aborted"])
+        assert.isBelow(cut.received.byteLength, whole.received.byteLength)
+        assert.isTrue(cut.received.equals(whole.received.subarray(0, cut.received.byteLength)))
+
+        const { bytes, ...line } = yield* requestLine("failed-sheet")
+        assert.deepStrictEqual(line, failedSheetLine("failed-sheet"))
+        // The client got at most what was handed to the connection.
+        assert.isAtLeast(bytes as number, cut.received.byteLength)
+        assert.isBelow(bytes as number, whole.received.byteLength)
+        assert.deepStrictEqual(yield* requestCounts("/v1/export"), { "200": 1, "500": 1 })
+      })
+    ),
+  180_000
+)
+
+it.live(
+  "curl -f saving an export that fails mid-body exits 18 (partial file), not 0",
+  () =>
+    afterSyncedExport(({ baseUrl, failedSheetLine, tempDir, whole }) =>
+      Effect.gen(function*() {
+        const curl = yield* curlAround(baseUrl, "/v1/export", "curl-sheet", cutWorkingCopy(tempDir))
+        assert.strictEqual(curl.exitCode, 18)
+        assert.isBelow(curl.saved.byteLength, whole.received.byteLength)
+        assert.isTrue(curl.saved.equals(whole.received.subarray(0, curl.saved.byteLength)))
+        const { bytes: _bytes, ...line } = yield* requestLine("curl-sheet")
+        assert.deepStrictEqual(line, failedSheetLine("curl-sheet"))
+      })
+    ),
+  180_000
+)
 
 it.live("a .c1z download whose file is cut short in place ends failed, its connection cut at the cut", () =>
   Effect.gen(function*() {
