@@ -1,9 +1,9 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { assertExit } from "./support/CliProcess.js"
+import { refusedAction } from "./support/RefusedActions.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
  * `baton-fivetran grants` lists grant ids (`group:G:View Destination:user:U`); pasted into
@@ -18,24 +18,16 @@ const user = smallAccount.users.find((candidate) => candidate.role !== "Account 
 
 const refused = (entitlementId: string) =>
   Effect.gen(function*() {
-    const { flags } = yield* connectionFlags
-    const result = yield* runCli([
-      ...flags,
-      "-p",
+    const { errors, result } = yield* refusedAction(
       "--grant-entitlement",
       entitlementId,
       "--grant-principal",
       user.id,
       "--grant-principal-type",
-      "user",
-      "--log-format",
-      "json"
-    ])
+      "user"
+    )
     assertExit(result, 2)
-    assert.strictEqual(result.stdout, "")
-    const writes = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.requestLog)).filter((entry) => entry.method !== "GET")
-    assert.deepStrictEqual(writes, [])
-    return logFields(result.stderr).filter((line) => line["level"] === "error").map((line) => line["msg"])
+    return errors.map((line) => line["msg"])
   })
 
 describe("a grant id given as --grant-entitlement", () => {

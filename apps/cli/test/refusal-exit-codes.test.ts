@@ -1,8 +1,8 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { assertExit, runCli } from "./support/CliProcess.js"
+import { refusedAction, smallAccountRoles } from "./support/RefusedActions.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -17,23 +17,8 @@ const group = smallAccount.groups[0]!
 const [team, otherTeam] = smallAccount.teams
 const user = smallAccount.users.find((candidate) => candidate.role === null || candidate.role === "Account Reviewer")!
 
-const accountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
-  `"Destination Creator", "Security Auditor"`
-
-/** The CLI's exit code and error line for one -p action (json logs); the sandbox must have seen no write. */
-const refusal = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const { flags, key } = yield* connectionFlags
-    const result = yield* runCli([...flags, "-p", ...args, "--log-format", "json"])
-    assertNoSecret(result, key.secret)
-    assert.strictEqual(result.stdout, "")
-    const writes = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.requestLog)).filter((entry) => entry.method !== "GET")
-    assert.deepStrictEqual(writes, [])
-    return { result, errors: logFields(result.stderr).filter((line) => line["level"] === "error") }
-  })
-
 const grant = (entitlementId: string, principal: string, type = "user") =>
-  refusal("--grant-entitlement", entitlementId, "--grant-principal", principal, "--grant-principal-type", type)
+  refusedAction("--grant-entitlement", entitlementId, "--grant-principal", principal, "--grant-principal-type", type)
 
 describe("a provisioning request refused as named exits 2", () => {
   it.scopedLive("UnknownRole: a role name no role of the account has", () =>
@@ -43,7 +28,7 @@ describe("a provisioning request refused as named exits 2", () => {
       assertExit(refused.result, 2)
       assert.deepStrictEqual(refused.errors, [{
         level: "error",
-        msg: `role:Auditor:assigned: "Auditor" is not a role of this account; ${accountRoles}`,
+        msg: `role:Auditor:assigned: "Auditor" is not a role of this account; ${smallAccountRoles}`,
         exit_code: 2
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -55,7 +40,7 @@ describe("a provisioning request refused as named exits 2", () => {
       assert.deepStrictEqual(refused.errors, [{
         level: "error",
         msg: `role:View Destination:assigned: "View Destination" has scope DESTINATION, but this needs a role of scope ` +
-          `ACCOUNT; ${accountRoles}`,
+          `ACCOUNT; ${smallAccountRoles}`,
         exit_code: 2
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -73,7 +58,7 @@ describe("a provisioning request refused as named exits 2", () => {
 
   it.scopedLive("Unsupported: deleting a group", () =>
     Effect.gen(function*() {
-      const refused = yield* refusal("--delete-resource", group.id, "--delete-resource-type", "group")
+      const refused = yield* refusedAction("--delete-resource", group.id, "--delete-resource-type", "group")
       assertExit(refused.result, 2)
       assert.deepStrictEqual(refused.errors, [{
         level: "error",

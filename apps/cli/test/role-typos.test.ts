@@ -1,9 +1,9 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { assertExit } from "./support/CliProcess.js"
+import { refusedAction, smallAccountRoles } from "./support/RefusedActions.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
  * A role name with a typo ("Acount Reviewer", "View Destinaton", "Team Mangager") was refused with
@@ -16,37 +16,23 @@ const group = smallAccount.groups[0]!
 const team = smallAccount.teams[0]!
 const user = smallAccount.users.find((candidate) => candidate.role === null || candidate.role === "Account Reviewer")!
 
-const accountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
-  `"Destination Creator", "Security Auditor"`
 const destinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", ` +
   `"Create Connection", "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator", ` +
   `"Warehouse Steward"`
 const teamRoles = `valid TEAM roles: "Team Manager", "Team Member"; or "member" (a member with any team role, added as Team Member)`
 
-/** The CLI's error line and exit code for one action; the sandbox must have seen no write. */
-const refusal = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const { flags } = yield* connectionFlags
-    const result = yield* runCli([...flags, "-p", ...args, "--log-format", "json"])
-    assert.strictEqual(result.stdout, "")
-    const writes = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.requestLog)).filter((entry) => entry.method !== "GET")
-    assert.deepStrictEqual(writes, [])
-    const errors = logFields(result.stderr).filter((line) => line["level"] === "error")
-    return { exitCode: result.exitCode, errors }
-  })
-
 const grant = (entitlementId: string) =>
-  refusal("--grant-entitlement", entitlementId, "--grant-principal", user.id, "--grant-principal-type", "user")
+  refusedAction("--grant-entitlement", entitlementId, "--grant-principal", user.id, "--grant-principal-type", "user")
 
 describe("a mistyped role name", () => {
   it.scopedLive("a grant of an account role one letter off names the role meant", () =>
     Effect.gen(function*() {
       const refused = yield* grant("role:Acount Reviewer:assigned")
-      assert.strictEqual(refused.exitCode, 2)
+      assertExit(refused.result, 2)
       assert.deepStrictEqual(refused.errors, [{
         level: "error",
         msg: `role:Acount Reviewer:assigned: "Acount Reviewer" is not a role of this account; did you mean "Account Reviewer"?; ` +
-          accountRoles,
+          smallAccountRoles,
         exit_code: 2
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -58,8 +44,8 @@ describe("a mistyped role name", () => {
         `group:${group.id}:View Destinaton: "View Destinaton" is not a role of this account; did you mean "View Destination"?; ` +
         destinationRoles
       ])
-      const teamRole = yield* refusal("--revoke-grant", `team:${team.id}:Team Mangager:user:${user.id}`)
-      assert.strictEqual(teamRole.exitCode, 2)
+      const teamRole = yield* refusedAction("--revoke-grant", `team:${team.id}:Team Mangager:user:${user.id}`)
+      assertExit(teamRole.result, 2)
       assert.deepStrictEqual(teamRole.errors.map((line) => line["msg"]), [
         `team:${team.id}:Team Mangager: "Team Mangager" is not a role of this account; did you mean "Team Manager"?; ${teamRoles}`
       ])
@@ -67,16 +53,16 @@ describe("a mistyped role name", () => {
 
   it.scopedLive("an invitation's role with swapped letters names the role meant", () =>
     Effect.gen(function*() {
-      const refused = yield* refusal(
+      const refused = yield* refusedAction(
         "--create-account-email",
         "ada@example.com",
         "--create-account-profile",
         JSON.stringify({ given_name: "Ada", family_name: "Lovelace", role: "Account Reveiwer" })
       )
-      assert.strictEqual(refused.exitCode, 2)
+      assertExit(refused.result, 2)
       assert.deepStrictEqual(refused.errors.map((line) => line["msg"]), [
         `role of the new account ada@example.com: "Account Reveiwer" is not a role of this account; did you mean ` +
-        `"Account Reviewer"?; ${accountRoles}`
+        `"Account Reviewer"?; ${smallAccountRoles}`
       ])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
@@ -84,7 +70,7 @@ describe("a mistyped role name", () => {
     Effect.gen(function*() {
       const far = yield* grant("role:Account Wizard:assigned")
       assert.deepStrictEqual(far.errors.map((line) => line["msg"]), [
-        `role:Account Wizard:assigned: "Account Wizard" is not a role of this account; ${accountRoles}`
+        `role:Account Wizard:assigned: "Account Wizard" is not a role of this account; ${smallAccountRoles}`
       ])
       // Two edits from "Edit Destination" and two from "View Destination": either may be meant.
       const between = yield* grant(`group:${group.id}:Viit Destination`)
