@@ -7,7 +7,7 @@ import {
   type ResourceType
 } from "@baton-fivetran/connector-core"
 import Database from "better-sqlite3"
-import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -33,6 +33,7 @@ import { notPlainTables } from "./PlainTables.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
+import { decodeSyncRunRow, rfc3339Time } from "./SyncRunRow.js"
 import type { SyncRun } from "./SyncRun.js"
 
 /** One row of a listing: its SQLite row id (the paging cursor) and the decoded message. */
@@ -71,8 +72,6 @@ const grantBatch = () => {
   const entitlementOf = entitlementDecoder()
   return (row: BlobRow) => grantOfRow(row, entitlementOf)
 }
-
-const fileText = (text: string): string => `${text.replace(" ", "T")}Z`
 
 /** Where a reader makes its working copy, unless told otherwise (`c1z-<pid>-XXXXXX/db` in it). */
 export interface OpenOptions {
@@ -188,13 +187,14 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       for (const sql of listingIndexes) db.exec(sql)
     })
 
-    const run = yield* attempt(() =>
+    const found = yield* attempt(() =>
       db.prepare(
-        `SELECT sync_id, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
+        `SELECT id, sync_id, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
          WHERE sync_type = 'full' AND ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1`
-      ).get() as { sync_id: string; started_at: string; ended_at: string; sync_type: string } | undefined
+      ).get() as { id?: unknown } | undefined
     )
-    if (run === undefined) return yield* new NoFinishedSync({ path })
+    if (found === undefined) return yield* new NoFinishedSync({ path })
+    const run = yield* Either.mapLeft(decodeSyncRunRow(Tables.syncRuns, found), (reason) => new Corrupt({ path, reason }))
     const syncId = run.sync_id
 
     const statements = new Map<string, Database.Statement>()
@@ -249,8 +249,8 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       path,
       syncRun: {
         syncId,
-        startedAt: fileText(run.started_at),
-        endedAt: fileText(run.ended_at),
+        startedAt: rfc3339Time(run.started_at),
+        endedAt: rfc3339Time(run.ended_at),
         type: run.sync_type
       },
       resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, () => resourceTypeOfRow).pipe(

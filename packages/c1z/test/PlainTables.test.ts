@@ -1,10 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Effect, Stream } from "effect"
-import { readdir, readFile, writeFile } from "node:fs/promises"
+import { readdir } from "node:fs/promises"
 import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, writeC1z } from "../src/index.js"
+import { openC1z, writeC1z } from "../src/index.js"
+import { crafted } from "./CraftedFile.js"
 import * as F from "./fixtures.js"
 import { tempDir, tmpdirAt } from "./TempDir.js"
 
@@ -13,21 +12,6 @@ import { tempDir, tmpdirAt } from "./TempDir.js"
  * a generated column. SQLite computes those rows when they are selected, so the reader ran the
  * file's own query: a recursive view never ended (apps/cli's hostile-schema test runs that one).
  */
-
-/** The sync of the fixtures, its database edited by `sql`, packed again as `<name>.c1z` in `dir`. */
-const crafted = (dir: string, name: string, sql: (syncId: string) => string) =>
-  Effect.promise(async () => {
-    const good = join(dir, "good.c1z")
-    const dbPath = join(dir, `${name}.db`)
-    await writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length)))
-    const db = new Database(dbPath)
-    const { sync_id } = db.prepare("SELECT sync_id FROM v1_sync_runs").get() as { sync_id: string }
-    db.exec(sql(sync_id))
-    db.close()
-    const path = join(dir, `${name}.c1z`)
-    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
-    return path
-  })
 
 /** A one-row view of the sync run, with every column the reader selects. */
 const syncRunsView = (name: string) => (syncId: string) =>
