@@ -90,7 +90,7 @@ describe("settings sources (the CLI process)", () => {
       )
       const defaultSummary = jsonLines(fromDefaults.stderr).find((line) => line["msg"] === "sync complete")
       assert.deepStrictEqual(
-        [defaultSummary?.["file"], defaultSummary?.["resources"], defaultSummary?.["rateLimitReserve"]],
+        [defaultSummary?.["file"], defaultSummary?.["resources"], defaultSummary?.["rate_limit_reserve"]],
         ["sync.c1z", { user: 25, role: 6, group: 4, team: 3 }, 4000]
       )
       assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
@@ -171,7 +171,7 @@ describe("settings sources (the CLI process)", () => {
       const summaries = syncs.map((result) => {
         assertExit(result, 0)
         const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
-        return [summary?.["file"], summary?.["rateLimitReserve"]]
+        return [summary?.["file"], summary?.["rate_limit_reserve"]]
       })
       assert.deepStrictEqual(summaries, [["sync.c1z", 4000], ["sync.c1z", 4000], ["sync.c1z", 4000]])
       const review = yield* runCli(["resources", "-o", "json"], { cwd: dirs[0]! })
