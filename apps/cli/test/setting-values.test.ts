@@ -138,6 +138,6 @@ describe("setting values (the CLI process)", () => {
       ])
       const unset = yield* runCli(["--sandbox", "-f", "out.c1z", "--log-format", "json"], { cwd: nothing })
       assert.deepStrictEqual([unset.exitCode, unset.stdout], [0, ""])
-      assert.include(unset.stderr, "\"rateLimitReserve\":4000,")
+      assert.include(unset.stderr, "\"rate_limit_reserve\":4000,")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })
