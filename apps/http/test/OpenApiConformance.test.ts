@@ -227,6 +227,22 @@ const conformance = (service: RunningService, document: OpenApiDocument) => {
     return []
   }
 
+  const record = (
+    label: string,
+    method: string,
+    path: string,
+    expected: number,
+    answer: Answer,
+    problems: ReadonlyArray<string>
+  ) =>
+    exchanges.push({
+      operation: `${method} ${operationOf(document, method, path).template}`,
+      label,
+      expected,
+      answer,
+      problems: problems.map((problem) => `${label}: ${problem}`)
+    })
+
   const send = (label: string, method: "GET" | "POST" | "DELETE", path: string, expected: number, sent: Sent = {}) =>
     Effect.promise(async () => {
       const headers: Record<string, string> = { ...sent.headers }
@@ -239,18 +255,11 @@ const conformance = (service: RunningService, document: OpenApiDocument) => {
       }
       const response = await fetch(`${service.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) })
       const answer: Answer = { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
-      const { template } = operationOf(document, method, path)
-      exchanges.push({
-        operation: `${method} ${template}`,
-        label,
-        expected,
-        answer,
-        problems: [
-          ...contract.problems(method, path, answer),
-          ...parameterProblems(method, path, answer, sent),
-          ...bodyProblems(method, path, sent.body, answer)
-        ].map((problem) => `${label}: ${problem}`)
-      })
+      record(label, method, path, expected, answer, [
+        ...contract.problems(method, path, answer),
+        ...parameterProblems(method, path, answer, sent),
+        ...bodyProblems(method, path, sent.body, answer)
+      ])
       return answer
     })
 
@@ -258,14 +267,7 @@ const conformance = (service: RunningService, document: OpenApiDocument) => {
   const sendRaw = (label: string, method: "GET" | "POST", path: string, expected: number, raw: string) =>
     Effect.gen(function*() {
       const answer = parseAnswer(yield* Effect.orDie(exchange(Number(new URL(service.url).port), raw)))
-      const { template } = operationOf(document, method, path)
-      exchanges.push({
-        operation: `${method} ${template}`,
-        label,
-        expected,
-        answer,
-        problems: contract.problems(method, path, answer).map((problem) => `${label}: ${problem}`)
-      })
+      record(label, method, path, expected, answer, contract.problems(method, path, answer))
     })
 
   const json = (answer: Answer) => JSON.parse(answer.body) as Json
