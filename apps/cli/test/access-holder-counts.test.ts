@@ -28,9 +28,8 @@ describe("access holder counts", () => {
       for (const scope of scopes) {
         const json = yield* runCli(["access", ...scope, "-f", file, "-o", "json"])
         assertExit(json, 0)
-        const principals = json.stdout.split("\n").filter((line) => line !== "").map((line) =>
-          String((JSON.parse(line) as Record<string, unknown>)["principal"])
-        )
+        const rows = json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        const principals = rows.map((row) => row.principal!)
         const distinct = new Set(principals)
         const teams = Array.from(distinct).filter((principal) => principal.startsWith("team:")).length
         const table = yield* runCli(["access", ...scope, "-f", file, "-o", "table"])
@@ -39,14 +38,14 @@ describe("access holder counts", () => {
           table.stderr,
           `${principals.length} access paths of ${distinct.size} holders (${distinct.size - teams} users, ${teams} team${
             teams === 1 ? "" : "s"
-          })\n`
+          })\nfrom sync ${rows[0]!.sync_id} (synced ${rows[0]!.synced_at})\n`
         )
-        lines.push(table.stderr)
+        lines.push(table.stderr.split("\n")[0]!)
       }
       assert.deepStrictEqual(lines, [
-        "13 access paths of 12 holders (11 users, 1 team)\n",
-        "13 access paths of 12 holders (11 users, 1 team)\n",
-        "2 access paths of 2 holders (2 users, 0 teams)\n"
+        "13 access paths of 12 holders (11 users, 1 team)",
+        "13 access paths of 12 holders (11 users, 1 team)",
+        "2 access paths of 2 holders (2 users, 0 teams)"
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })

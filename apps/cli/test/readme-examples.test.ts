@@ -71,8 +71,15 @@ const accessReviewSession: ReadonlyArray<SessionStep> = readme
     return steps
   }, [])
 
-/** Sync ids are new at every sync: `(<old> → <new>)` in diff's count line. */
-const withoutSyncIds = (line: string) => line.replace(/\(\w+ → \w+\)/, "(<old sync id> → <new sync id>)")
+/**
+ * Sync ids and ends are new at every sync: `(<old> → <new>)` in diff's count line, a table's
+ * `from sync <id> (synced <end>)` after its count, and the sheet's last two CSV cells.
+ */
+const withoutSyncIds = (line: string) =>
+  line
+    .replace(/\(\w+ → \w+\)/, "(<old sync id> → <new sync id>)")
+    .replace(/^from sync \w+ \(synced [\dT:.Z-]+\)$/, "from sync <sync id> (synced <end>)")
+    .replace(/,\w{27},\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, ",<sync id>,<end>")
 
 const lines = (text: string) => text.split("\n").map((line) => line.replace(/\r$/, "")).filter((line) => line !== "")
 

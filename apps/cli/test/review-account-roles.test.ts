@@ -5,11 +5,13 @@ import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { edgeCases, edgeFlags } from "./support/EdgeCases.js"
+import { type SheetSync, sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /**
  * `access --resource` on a destination or connection names the account roles that reach it (and
  * are not among its rows), with their holders' count and the command that lists them; its rows
- * are those an earlier build printed, byte for byte. The real CLI on a sync of the edge-case account.
+ * are those an earlier build printed, byte for byte, but for the sync's id and end each row now ends
+ * with. The real CLI on a sync of the edge-case account.
  */
 
 class EdgeSync extends Context.Tag("test/EdgeSyncWithConnections")<EdgeSync, string>() {}
@@ -22,6 +24,10 @@ const edgeSync = Layer.scoped(
     return file
   })
 ).pipe(Layer.provideMerge(Sandbox.layer({ snapshot: edgeCases, port: 0 })), Layer.provideMerge(NodeContext.layer))
+
+/** Rows recorded before the sheets named their sync, with the sync's columns they now end with. */
+const withSync = (csv: ReadonlyArray<string>, sync: SheetSync) =>
+  csv.map((line, i) => i === 0 ? `${line},sync_id,synced_at` : line === "" ? line : `${line},${sync.id},${sync.at}`).join("\r\n")
 
 /** The note after a destination's or connection's rows, for the edge-case account's five held account roles. */
 const note = (what: "destination" | "connection") =>
@@ -50,7 +56,7 @@ const warehouseCsv = [
   "user:owner_fa,Fa Owner,fa@edge.example,enabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:ops_t,Ops",
   "user:suspended_di,Di Suspended,di@edge.example,disabled,2025-03-01T10:00:00Z,human,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,team:analysts_t,Analysts",
   ""
-].join("\r\n")
+] as const
 
 /** What the build before the destination's note printed on stdout for connection:sf_c as CSV (recorded from it). */
 const salesforceCsv = [
@@ -60,7 +66,7 @@ const salesforceCsv = [
   "user:both_bo,Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,team:analysts_t,Analysts",
   "user:suspended_di,Di Suspended,di@edge.example,disabled,2025-03-01T10:00:00Z,human,connection:sf_c,salesforce sf_main,connection:sf_c:Manage Connection,Manage Connection,team:analysts_t,Analysts",
   ""
-].join("\r\n")
+] as const
 
 const holder = (principal: string, name: string, email: string, status: string, lastLogin: string) => ({
   principal,
@@ -94,20 +100,26 @@ const warehouseJson = [
     ...holder("user:suspended_di", "Di Suspended", "di@edge.example", "disabled", "2025-03-01T10:00:00Z"),
     ...onWarehouse("View Destination", "team:analysts_t", "Analysts")
   }
-].map((row) => `${JSON.stringify(row)}\n`).join("")
+] as const
+const warehouseJsonLines = (sync: SheetSync) =>
+  warehouseJson.map((row) => `${JSON.stringify({ ...row, sync_id: sync.id, synced_at: sync.at })}\n`).join("")
 
 layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resource and the account roles", (it) => {
   it.effect("a destination's and a connection's table is followed by the account roles, their holders and where to list them", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const destination = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "table"])
       assertExit(destination, 0)
       assert.strictEqual(destination.stdout.split("\n").length, 10)
-      assert.strictEqual(destination.stderr, `8 access paths of 6 holders (4 users, 2 teams)\n${note("destination")}`)
+      assert.strictEqual(destination.stderr, `8 access paths of 6 holders (4 users, 2 teams)\n${syncLine(sync)}${note("destination")}`)
 
       const connection = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "table"])
       assertExit(connection, 0)
-      assert.strictEqual(connection.stderr, `4 access paths of 3 holders (2 users, 1 team)\n${note("connection")}${warehouseNote}`)
+      assert.strictEqual(
+        connection.stderr,
+        `4 access paths of 3 holders (2 users, 1 team)\n${syncLine(sync)}${note("connection")}${warehouseNote}`
+      )
 
       // The destination's count is its own sheet's: warehouse_g's rows name six users and teams.
       const warehouse = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "json"])
@@ -127,12 +139,13 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
   it.effect("a team's and a role's view have no note: account roles reach destinations and connections", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const team = yield* runCli(["access", "--resource", "team:analysts_t", "-f", file, "-o", "table"])
       assertExit(team, 0)
-      assert.strictEqual(team.stderr, "4 access paths of 2 holders (2 users, 0 teams)\n")
+      assert.strictEqual(team.stderr, `4 access paths of 2 holders (2 users, 0 teams)\n${syncLine(sync)}`)
       const role = yield* runCli(["access", "--resource", "role:Account Reviewer", "-f", file, "-o", "table"])
       assertExit(role, 0)
-      assert.strictEqual(role.stderr, "5 access paths of 3 holders (2 users, 1 team)\n")
+      assert.strictEqual(role.stderr, `5 access paths of 3 holders (2 users, 1 team)\n${syncLine(sync)}`)
       const user = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "table"])
       assertExit(user, 0)
       assert.notInclude(user.stderr, "Account roles")
@@ -141,14 +154,15 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
   it.effect("CSV and JSON lines are the rows as before, the note beside them on stderr (a JSON log line with json logs)", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const csv = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "csv"])
       assertExit(csv, 0)
-      assert.strictEqual(csv.stdout, warehouseCsv)
+      assert.strictEqual(csv.stdout, withSync(warehouseCsv, sync))
       assert.strictEqual(csv.stderr, note("destination"))
 
       const json = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "json", "--log-format", "json"])
       assertExit(json, 0)
-      assert.strictEqual(json.stdout, warehouseJson)
+      assert.strictEqual(json.stdout, warehouseJsonLines(sync))
       assert.deepStrictEqual(logFields(json.stderr), [{
         level: "info",
         msg: "account roles also reach this destination; their holders are not among its rows",
@@ -166,14 +180,15 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("access --resou
   it.effect("a connection's CSV is its rows as before; with json logs its destination's note is a line of its own", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const csv = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "csv"])
       assertExit(csv, 0)
-      assert.strictEqual(csv.stdout, salesforceCsv)
+      assert.strictEqual(csv.stdout, withSync(salesforceCsv, sync))
       assert.strictEqual(csv.stderr, `${note("connection")}${warehouseNote}`)
 
       const json = yield* runCli(["access", "--resource", "connection:sf_c", "-f", file, "-o", "csv", "--log-format", "json"])
       assertExit(json, 0)
-      assert.strictEqual(json.stdout, salesforceCsv)
+      assert.strictEqual(json.stdout, withSync(salesforceCsv, sync))
       assert.deepStrictEqual(logFields(json.stderr).map((fields) => fields.msg), [
         "account roles also reach this connection; their holders are not among its rows",
         "its destination's roles also reach this connection; their holders are not among its rows"

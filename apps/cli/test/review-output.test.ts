@@ -61,7 +61,7 @@ describe("review output", () => {
       assert.deepStrictEqual(head, {
         exitCode: 0,
         stdout:
-          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name\r\n",
+          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name,sync_id,synced_at\r\n",
         stderr: ""
       })
 

@@ -7,6 +7,7 @@ import { compress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
+import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /** The review commands on syncs of the pinned edge-case account, run as the real CLI process. */
 
@@ -130,6 +131,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
   it.effect("access shows each grant of a user with its path, and an entitlement's holders", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const access = yield* runCli(["access", "user:both_bo", "-f", file, "-o", "json"])
       assertExit(access, 0)
       const row = (resource: string, resourceName: string, entitlement: string, permission: string, via = "direct", viaName = "") => ({
@@ -140,7 +142,9 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         entitlement,
         permission,
         via,
-        via_name: viaName
+        via_name: viaName,
+        sync_id: sync.id,
+        synced_at: sync.at
       })
       assert.deepStrictEqual(json(access.stdout), [
         row("group:lake_g", "lake", "group:lake_g:Manage Destination", "Manage Destination", "team:ops_t", "Ops"),
@@ -168,9 +172,9 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "user:suspended_di  Di Suspended    di@edge.example  disabled  2025-03-01T10:00:00Z  human         team:analysts_t  Analysts",
         ""
       ])
-      assert.strictEqual(holders.stderr, "7 access paths of 5 holders (3 users, 2 teams)\n")
+      assert.strictEqual(holders.stderr, `7 access paths of 5 holders (3 users, 2 teams)\n${syncLine(sync)}`)
 
-      // The sheet as a table counts its rows on stderr, as every other table does (it said nothing).
+      // The sheet as a table counts its rows on stderr, as every other table does (it said nothing), then names its sync.
       const sheet = yield* runCli(["export", "-f", file, "-o", "table"])
       assertExit(sheet, 0)
       const rows = yield* runCli(["export", "-f", file, "-o", "json"])
@@ -180,12 +184,13 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         json(rows.stdout).filter((row) => row.account_type !== "human").map((row) => `${row.principal} ${row.account_type}`),
         ["user:service_ci service", "team:analysts_t ", "team:analysts_t ", "team:ops_t ", "team:ops_t "]
       )
-      assert.strictEqual(sheet.stderr, "29 rows\n")
+      assert.strictEqual(sheet.stderr, `29 rows\n${syncLine(sync)}`)
     }))
 
   it.effect("access --resource lists who holds what on a group in one go: the sheet for its owner", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
       const table = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "table"])
       assertExit(table, 0)
       // Each of the group's entitlements (by id), its holders by principal, each path on its own line.
@@ -202,7 +207,11 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         ""
       ])
       // The note after it: review-account-roles.test.ts.
-      assert.isTrue(table.stderr.startsWith("8 access paths of 6 holders (4 users, 2 teams)\nAccount roles also reach this destination, "))
+      assert.isTrue(
+        table.stderr.startsWith(
+          `8 access paths of 6 holders (4 users, 2 teams)\n${syncLine(sync)}Account roles also reach this destination, `
+        )
+      )
 
       // As CSV, the sheet's own columns: the same rows as the whole export's for that group.
       const sheet = yield* runCli(["access", "--resource", "group:warehouse_g", "-f", file, "-o", "csv"])
@@ -491,7 +500,9 @@ describe("review commands across syncs", () => {
         "entitlement",
         "permission",
         "via",
-        "via_name"
+        "via_name",
+        "sync_id",
+        "synced_at"
       ])
       assert.deepStrictEqual(records, objects.map((row) => header!.map((name) => row[name])))
       // 25 paths of users (21 direct grants, 4 derived, 4 grants held two or three ways) and 4 team grants.
@@ -509,16 +520,17 @@ describe("review commands across syncs", () => {
   it.scopedLive("a CSV cell a spreadsheet would run as a formula starts with ', in the export and in -o csv", () =>
     Effect.gen(function*() {
       const file = yield* syncedEdgeCases
+      const { at, id } = yield* sheetSyncOf(file)
       const csv = yield* runCli(["export", "-f", file])
       assertExit(csv, 0)
       const cell = "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
       assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => /^(team:analysts_t|user:both_bo),.*:member,/.test(line)), [
-        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:analysts_t,${cell},team:analysts_t:member,member,direct,`,
-        "user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:ops_t,Ops,team:ops_t:member,member,direct,"
+        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:analysts_t,${cell},team:analysts_t:member,member,direct,,${id},${at}`,
+        `user:both_bo,'@Bo Both,bo@edge.example,enabled,2025-03-01T10:00:00Z,human,team:ops_t,Ops,team:ops_t:member,member,direct,,${id},${at}`
       ])
       assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => line.startsWith("team:analysts_t,")), [
-        `team:analysts_t,${cell},,,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,`,
-        `team:analysts_t,${cell},,,,,role:Account Reviewer,Account Reviewer,role:Account Reviewer:assigned,assigned,direct,`
+        `team:analysts_t,${cell},,,,,group:warehouse_g,warehouse,group:warehouse_g:View Destination,View Destination,direct,,${id},${at}`,
+        `team:analysts_t,${cell},,,,,role:Account Reviewer,Account Reviewer,role:Account Reviewer:assigned,assigned,direct,,${id},${at}`
       ])
       const resources = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "csv"])
       assertExit(resources, 0)

@@ -187,13 +187,13 @@ describe("access explorer in headless Chromium", () => {
         const sheet = (yield* promise(() => readFile(saved, "utf8"))).split("\r\n")
         assert.strictEqual(
           sheet[0],
-          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name"
+          "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name,sync_id,synced_at"
         )
         assert.isTrue(
           sheet.some((line) =>
             line.startsWith(`user:${inherited.user.id},`) &&
-            line.endsWith(
-              `,group:${inherited.group.id}:${inherited.role},${inherited.role},team:${inherited.team.id},${inherited.team.name}`
+            line.includes(
+              `,group:${inherited.group.id}:${inherited.role},${inherited.role},team:${inherited.team.id},${inherited.team.name},`
             )
           ),
           "the inherited grant's row"

@@ -118,7 +118,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       const records = csv.body.split("\r\n").filter((line) => line !== "")
       assert.strictEqual(
         records[0],
-        "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name"
+        "principal,principal_name,email,status,last_login,account_type,resource,resource_name,entitlement,permission,via,via_name,sync_id,synced_at"
       )
       assert.strictEqual(records.length - 1, rows.length)
       // One row per grant and path: the team's grant of the change, and each member's inherited one.

@@ -9,11 +9,13 @@ import {
   resourceRefOf,
   reviewRow,
   type ReviewRow,
+  type SheetSync,
   syncDiff
 } from "@baton-fivetran/connector-core"
 import { Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
 import type { C1zReader } from "./C1zReader.js"
+import type { SyncRun } from "./SyncRun.js"
 
 /**
  * Access review over `.c1z` files, shared by the CLI and the HTTP service: the review sheet (one
@@ -31,6 +33,19 @@ export type ReviewScope =
   | { readonly _tag: "Principal"; readonly principal: ResourceId }
   | { readonly _tag: "Entitlement"; readonly entitlementId: string }
   | { readonly _tag: "Resource"; readonly resource: ResourceId }
+
+/**
+ * A sync's end as the review writes its times (`last_login`): RFC 3339 in UTC, to the millisecond.
+ * The file's text has nine fraction digits, more than Date reads; a text Date cannot read at all
+ * (another writer's) is given as it is.
+ */
+export const syncedAt = (run: SyncRun): string => {
+  const millis = Date.parse(run.endedAt.replace(/(\.\d{3})\d+/, "$1"))
+  return Number.isNaN(millis) ? run.endedAt : new Date(millis).toISOString()
+}
+
+/** The sync a reader's sheet comes from, as its rows name it. */
+const sheetSync = (reader: C1zReader): SheetSync => ({ id: reader.syncRun.syncId, syncedAt: syncedAt(reader.syncRun) })
 
 /** Principal types, in the sheet's order. */
 const principalTypes = ["user", "team"] as const
@@ -56,8 +71,8 @@ const teamNames = (reader: C1zReader) => {
 }
 
 /** The rows of grants that share one principal resource. */
-const rowsOf = (principal: Resource, grants: ReadonlyArray<Grant>, name: (team: string) => string) =>
-  grants.flatMap((grant) => accessPaths(grant).map((path) => reviewRow(grant, path, { principal, teamName: name })))
+const rowsOf = (principal: Resource, grants: ReadonlyArray<Grant>, name: (team: string) => string, sync: SheetSync) =>
+  grants.flatMap((grant) => accessPaths(grant).map((path) => reviewRow(grant, path, { principal, teamName: name, sync })))
 
 /** A batch of grants as rows, with their team names and (when not given) their principals looked up. */
 const rowsOfBatch = (
@@ -70,11 +85,12 @@ const rowsOfBatch = (
     const values = grants.map((g) => g.value)
     yield* teams.preload(values)
     const rows: Array<ReviewRow> = []
+    const sync = sheetSync(reader)
     for (const grant of values) {
       const holder = Option.isSome(principal)
         ? principal.value
         : Option.getOrElse(yield* reader.getResource(grant.principal.id), () => grant.principal)
-      rows.push(...rowsOf(holder, [grant], teams.name))
+      rows.push(...rowsOf(holder, [grant], teams.name, sync))
     }
     return rows
   })

@@ -5,7 +5,8 @@ import {
   reachedByAccountRoles,
   resourceHolders,
   reviewRows,
-  type ReviewScope
+  type ReviewScope,
+  syncedAt
 } from "@baton-fivetran/c1z"
 import {
   type AccessPath,
@@ -202,6 +203,17 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
       }))
   })
 
+/**
+ * A table's sync, after its count: a sheet's rows in JSON and CSV name it (sync_id, synced_at), a
+ * table's columns do not, and a copy of the screen kept as evidence must still say which sync it shows.
+ */
+const tellSync = (output: ReviewOutput, reader: C1zReader) => {
+  if (output.format !== "table") return Effect.void
+  const [id, at] = [reader.syncRun.syncId, syncedAt(reader.syncRun)]
+  const text = `from sync ${id} (synced ${at})`
+  return notice(LogLevel.Info, text, { msg: text, fields: { sync_id: id, synced_at: at } })
+}
+
 const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
 
 /** What `access` is asked about: exactly one of them. */
@@ -274,6 +286,7 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
         } else {
           yield* printHolders(output, accessView(scope), reviewRows(reader, scope))
         }
+        yield* tellSync(output, reader)
         if (scope._tag === "Resource" && reachedByAccountRoles(scope.resource)) yield* pointToAccountRoles(reader, scope.resource)
         if (scope._tag === "Resource" && scope.resource.resourceType === ConnectionResourceType.id) {
           yield* pointToDestination(reader, scope.resource)
@@ -399,11 +412,8 @@ const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFil
     }
   })
 
-/** A sync file's end as milliseconds (its text may carry nine fraction digits, more than Date reads). */
-const endMillis = (reader: C1zReader) => Date.parse(reader.syncRun.endedAt.replace(/(\.\d{3})\d+/, "$1"))
-
-/** A sync's end as the review's other times are written (last_login): RFC 3339 in UTC, to the millisecond. */
-const syncedAt = (reader: C1zReader) => new Date(endMillis(reader)).toISOString()
+/** A sync file's end as milliseconds. */
+const endMillis = (reader: C1zReader) => Date.parse(syncedAt(reader.syncRun))
 
 /**
  * OLD.c1z synced after NEW.c1z (the files given the other way round): every row reads as its
@@ -411,7 +421,7 @@ const syncedAt = (reader: C1zReader) => new Date(endMillis(reader)).toISOString(
  */
 const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFile: string) => {
   if (!(endMillis(base) > endMillis(target))) return Effect.void
-  const [older, newer] = [syncedAt(base), syncedAt(target)]
+  const [older, newer] = [syncedAt(base.syncRun), syncedAt(target.syncRun)]
   const text = `${oldFile} (synced ${older}) is newer than ${newFile} (synced ${newer}): ` +
     "every change reads backwards (added as removed); give the older file first"
   return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: older, new_ended_at: newer } })
@@ -454,13 +464,16 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
       fields: {
         ...counts,
         old_sync_id: base.syncRun.syncId,
-        old_ended_at: syncedAt(base),
+        old_ended_at: syncedAt(base.syncRun),
         new_sync_id: target.syncRun.syncId,
-        new_ended_at: syncedAt(target)
+        new_ended_at: syncedAt(target.syncRun)
       }
     })
     if (failOnChange && counts.added + counts.removed + counts.changed > 0) return yield* new ChangesFound({ summary })
   }))
 
 export const exportSheet = (output: ReviewOutput) =>
-  withReader(output.file, (reader) => print(output, sheet, reviewRows(reader, { _tag: "All" }), "rows"))
+  withReader(
+    output.file,
+    (reader) => Effect.zipRight(print(output, sheet, reviewRows(reader, { _tag: "All" }), "rows"), tellSync(output, reader))
+  )

@@ -7,8 +7,9 @@ import { pathText } from "./AccessPath.js"
 /**
  * One line of an access-review sheet: who (the principal, with what a reviewer checks: email,
  * status, last login, and whether it is a person or a service account, which never logs in), what
- * (the entitlement on its resource) and how (`via`: direct or a team). Every field is text so that
- * CSV and JSON lines carry the same values; absent values are "".
+ * (the entitlement on its resource), how (`via`: direct or a team) and from which sync (its id and
+ * end, on every row: a sheet kept as evidence, or rows pasted from it, still name their sync). Every
+ * field is text so that CSV and JSON lines carry the same values; absent values are "".
  */
 export const ReviewRow = Schema.Struct({
   principal: Schema.String,
@@ -22,11 +23,13 @@ export const ReviewRow = Schema.Struct({
   entitlement: Schema.String,
   permission: Schema.String,
   via: Schema.String,
-  via_name: Schema.String
+  via_name: Schema.String,
+  sync_id: Schema.String,
+  synced_at: Schema.String
 }).annotations({ identifier: "ReviewRow" })
 export type ReviewRow = typeof ReviewRow.Type
 
-/** The columns in sheet order (the CSV header). */
+/** The columns in sheet order (the CSV header); the sync's last, so the others keep their places. */
 export const ReviewColumns = [
   "principal",
   "principal_name",
@@ -39,7 +42,9 @@ export const ReviewColumns = [
   "entitlement",
   "permission",
   "via",
-  "via_name"
+  "via_name",
+  "sync_id",
+  "synced_at"
 ] as const satisfies ReadonlyArray<keyof ReviewRow>
 
 export const resourceRef = (resource: Resource): string => resourceRefOf(resource.id)
@@ -69,12 +74,19 @@ export const lastLoginText = (resource: Resource): string => userTrait(resource)
 /** `human`, `service` (a Fivetran service account) or `system` for users; "" for teams. */
 export const accountTypeText = (resource: Resource): string => userTrait(resource)?.accountType.toLowerCase() ?? ""
 
-/** A reader's view of one principal and one team name, enough to fill a row. */
+/** The sync a sheet's rows come from: its id, and its end as RFC 3339 in UTC (as `last_login`). */
+export interface SheetSync {
+  readonly id: string
+  readonly syncedAt: string
+}
+
+/** A reader's view of one principal and one team name, and its sync: enough to fill a row. */
 export interface RowContext {
   /** The principal's own resource row (a grant carries only its id). */
   readonly principal: Resource
   /** A team's display name, by id ("" when the team is not in the sync). */
   readonly teamName: (teamId: string) => string
+  readonly sync: SheetSync
 }
 
 /** The row of one grant reached along one path. */
@@ -93,6 +105,8 @@ export const reviewRow = (grant: Grant, path: AccessPath, context: RowContext): 
     entitlement: entitlement.id,
     permission: entitlement.slug,
     via: pathText(path),
-    via_name: path.via === "team" ? context.teamName(path.team ?? "") : ""
+    via_name: path.via === "team" ? context.teamName(path.team ?? "") : "",
+    sync_id: context.sync.id,
+    synced_at: context.sync.syncedAt
   }
 }

@@ -1,0 +1,18 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import { Effect } from "effect"
+
+/**
+ * A sync file's id and end, read back with the c1z reader, as the review sheets name them: on each
+ * CSV and JSON row (`sync_id`, `synced_at`), and on the line after a table's count. The end is to
+ * the millisecond, as `new Date().toISOString()` writes it.
+ */
+export const sheetSyncOf = (file: string) =>
+  Effect.scoped(Effect.map(openC1z(file), (reader) => ({
+    id: reader.syncRun.syncId,
+    at: new Date(Date.parse(reader.syncRun.endedAt.replace(/(\.\d{3})\d+/, "$1"))).toISOString()
+  })))
+
+export type SheetSync = Effect.Effect.Success<ReturnType<typeof sheetSyncOf>>
+
+/** The line after a table's count. */
+export const syncLine = (sync: SheetSync) => `from sync ${sync.id} (synced ${sync.at})\n`
