@@ -8,6 +8,7 @@ import {
 } from "@baton-fivetran/connector-core"
 import Database from "better-sqlite3"
 import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import { type Stats, statSync } from "node:fs"
 import { mkdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -30,6 +31,7 @@ import {
 } from "./Listing.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { notPlainTables } from "./PlainTables.js"
+import { missingReadColumn } from "./ReadColumns.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
@@ -91,7 +93,7 @@ const workingCopyCodes = /^SQLITE_(?:FULL|IOERR|CANTOPEN|READONLY)/
  * the newest `ended_at`. If the open fails, the directory and the database are removed at once, not
  * when the caller's scope closes (a CLI `diff` or the HTTP service's reader cache may hold that
  * scope open). A copy that cannot be made or read for want of room or access is `WorkingCopyFailed`;
- * one SQLite finds damaged in a read after the open is `WorkingCopyDamaged`.
+ * one SQLite finds damaged in a read after the open, changed since the open, is `WorkingCopyDamaged`.
  */
 export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
   Effect.flatMap(
@@ -136,11 +138,26 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
     )
 
     const corrupt = (cause: unknown) => new Corrupt({ path, reason: cause instanceof Error ? cause.message : String(cause) })
+    /** The working copy as the open left it: the reader itself changes it no more. */
+    let openedCopy: Option.Option<Stats> = Option.none()
+    /**
+     * Whether the copy was removed, cut or written since the open. A page deep in a file's database
+     * can be damaged though its zstd checksum (of what was compressed) holds: SQLite finds it only
+     * when a listing reaches it, and the file, not the copy, is the cause.
+     */
+    const copyChanged = (): boolean => {
+      const now = statSync(databasePath, { throwIfNoEntry: false })
+      return Option.match(openedCopy, {
+        onNone: () => true,
+        onSome: (opened) => now === undefined || now.ino !== opened.ino || now.size !== opened.size || now.mtimeMs !== opened.mtimeMs
+      })
+    }
     /**
      * What a failed query (or blob decode) means: SQLite and protobuf failures mean a damaged file,
      * but for those of the copy's disk (full, unwritable). Once the open has decompressed the file
-     * (its zstd checksum checked) and read it, a SQLite failure is the copy's, damaged under the
-     * reader; a blob that does not decode is still the file's.
+     * (its zstd checksum checked) and read it, a SQLite failure on a copy changed since (cut by a tmp
+     * cleaner) is the copy's, damaged under the reader; on a copy as the open left it, and a blob
+     * that does not decode, it is the file's.
      */
     const failure = (afterOpen: boolean) => (cause: unknown): C1zError => {
       const code = errorCode(cause) ?? ""
@@ -148,7 +165,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         ? new Io({ path, operation: "read the .c1z after it was closed", cause })
         : workingCopyCodes.test(code)
         ? copyFailed("read the working copy")(cause)
-        : afterOpen && code.startsWith("SQLITE_")
+        : afterOpen && code.startsWith("SQLITE_") && copyChanged()
         ? new WorkingCopyDamaged({
           path,
           directory: tempDirectory,
@@ -184,6 +201,10 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       db.pragma("journal_mode = OFF")
       db.pragma("synchronous = OFF")
       upgradeOlderSchema(db)
+    })
+    const missing = yield* attempt(() => missingReadColumn(db))
+    if (Option.isSome(missing)) return yield* new Corrupt({ path, reason: `${missing.value}, which the reader reads` })
+    yield* attempt(() => {
       for (const sql of listingIndexes) db.exec(sql)
     })
 
@@ -196,6 +217,10 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
     if (found === undefined) return yield* new NoFinishedSync({ path })
     const run = yield* Either.mapLeft(decodeSyncRunRow(Tables.syncRuns, found), (reason) => new Corrupt({ path, reason }))
     const syncId = run.sync_id
+
+    openedCopy = Option.some(
+      yield* Effect.try({ try: () => statSync(databasePath), catch: copyFailed("read the working copy") })
+    )
 
     const statements = new Map<string, Database.Statement>()
     const prepared = (sql: string) => {
