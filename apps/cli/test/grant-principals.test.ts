@@ -16,8 +16,15 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
 
+/** A request of another admin's, to the sandbox. */
+interface AdminRequest {
+  readonly method: string
+  readonly path: string
+  readonly body?: unknown
+}
+
 /** Another admin's request, made (once) the first time `at` (`METHOD /path`) reaches the sandbox. */
-const meanwhile = (at: string, requests: ReadonlyArray<{ readonly method: string; readonly path: string; readonly body?: unknown }>) =>
+const meanwhile = (at: string, requests: ReadonlyArray<AdminRequest>) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const { key } = yield* connectionFlags
@@ -37,6 +44,30 @@ const meanwhile = (at: string, requests: ReadonlyArray<{ readonly method: string
     )
     return Ref.get(statuses)
   })
+
+/**
+ * A sync to a fresh file (`args` added) while another admin's `requests` are made the first time
+ * `at` reaches the sandbox: it exits 0. Gives the file, the CLI's stderr and the requests' statuses.
+ */
+const syncWhile = (
+  at: string,
+  requests: ReadonlyArray<AdminRequest>,
+  args: ReadonlyArray<string> = []
+) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const { flags } = yield* connectionFlags
+    const other = yield* meanwhile(at, requests)
+    const file = `${dir}/out.c1z`
+    const result = yield* runCli([...flags, "-f", file, ...args, "--log-format", "json"])
+    assertExit(result, 0)
+    return { file, stderr: result.stderr, statuses: yield* other }
+  })
+
+/** Team 0, and a member of it who may be deleted (not an Account Administrator: the last of those cannot be). */
+const team = smallAccount.teams[0]!.id
+const administrators = new Set(smallAccount.users.filter((u) => u.role === "Account Administrator").map((u) => u.id))
+const gone = smallAccount.team_users.find((row) => row.team_id === team && !administrators.has(row.user_id))!.user_id
 
 /** The principals of the file's grants that are not among its resources, as `type:id`, each once. */
 const unlistedPrincipals = (path: string) =>
@@ -108,23 +139,16 @@ const summaryOf = (stderr: string) => {
 describe("grant principals", () => {
   it.scopedLive("a team member deleted after the team's members were read: none of its grants is written", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const { flags } = yield* connectionFlags
-      const team = smallAccount.teams[0]!.id
-      // Not an Account Administrator: the last of those cannot be deleted.
-      const administrators = new Set(smallAccount.users.filter((u) => u.role === "Account Administrator").map((u) => u.id))
-      const gone = smallAccount.team_users.find((row) => row.team_id === team && !administrators.has(row.user_id))!.user_id
       // At concurrency 1 the user list is read only once the last team's lists have started: team
       // 0's groups are asked for after its members and before any user is listed.
-      const other = yield* meanwhile(`GET /v1/teams/${team}/groups`, [{ method: "DELETE", path: `/v1/users/${gone}` }])
-      const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file, "--concurrency", "1", "--log-format", "json"])
-      assertExit(result, 0)
-      assert.deepStrictEqual(yield* other, [200])
+      const { file, statuses, stderr } = yield* syncWhile(`GET /v1/teams/${team}/groups`, [
+        { method: "DELETE", path: `/v1/users/${gone}` }
+      ], ["--concurrency", "1"])
+      assert.deepStrictEqual(statuses, [200])
       assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
       assert.deepStrictEqual(yield* grantsOf(file, `user:${gone}`), [])
       // Team 0's member and Team Member grants, and the two group roles the user reached through the team.
-      assert.deepStrictEqual(summaryOf(result.stderr), {
+      assert.deepStrictEqual(summaryOf(stderr), {
         warnings: [leftOutGrants("4 grants name", `user:${gone}`)],
         grants: yield* grantCount(file)
       })
@@ -132,21 +156,15 @@ describe("grant principals", () => {
 
   it.scopedLive("a team member deleted before its own connections are read: its grants are reported as the deleted user's", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const { flags } = yield* connectionFlags
-      const team = smallAccount.teams[0]!.id
-      const administrators = new Set(smallAccount.users.filter((u) => u.role === "Account Administrator").map((u) => u.id))
-      const gone = smallAccount.team_users.find((row) => row.team_id === team && !administrators.has(row.user_id))!.user_id
       // The teams' lists are read before the users': the team named the user before it went.
-      const other = yield* meanwhile(`GET /v1/users/${gone}/connections`, [{ method: "DELETE", path: `/v1/users/${gone}` }])
-      const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--concurrency", "1", "--log-format", "json"])
-      assertExit(result, 0)
-      assert.deepStrictEqual(yield* other, [200])
+      const { file, statuses, stderr } = yield* syncWhile(`GET /v1/users/${gone}/connections`, [
+        { method: "DELETE", path: `/v1/users/${gone}` }
+      ], ["--sync-connections", "--concurrency", "1"])
+      assert.deepStrictEqual(statuses, [200])
       assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
       assert.deepStrictEqual(yield* grantsOf(file, `user:${gone}`), [])
       // Team 0's member and Team Member grants, and the two group roles and the connection role the user reached through the team.
-      assert.deepStrictEqual(summaryOf(result.stderr), {
+      assert.deepStrictEqual(summaryOf(stderr), {
         warnings: [
           `user ${gone} was deleted while the sync read the account (GET /v1/users/${gone}/connections answered 404 NotFound); ` +
           "it is left out of the sync file, as the next sync will see it",
@@ -159,22 +177,17 @@ describe("grant principals", () => {
 
   it.scopedLive("a user invited and added to a group while the groups are read: the grant is not written", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const { flags } = yield* connectionFlags
       const group = smallAccount.groups[0]!.id
       const role = smallAccount.user_groups.find((row) => row.group_id === group)!.role
       const email = "late.arrival@example.com"
-      const other = yield* meanwhile(`GET /v1/groups/${group}/users`, [
+      const { file, statuses, stderr } = yield* syncWhile(`GET /v1/groups/${group}/users`, [
         { method: "POST", path: "/v1/users", body: { email, given_name: "Late", family_name: "Arrival" } },
         { method: "POST", path: `/v1/groups/${group}/users`, body: { email, role } }
       ])
-      const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file, "--log-format", "json"])
-      assertExit(result, 0)
-      assert.deepStrictEqual(yield* other, [201, 200])
+      assert.deepStrictEqual(statuses, [201, 200])
       assert.deepStrictEqual(yield* unlistedPrincipals(file), [])
       const late = (yield* (yield* Sandbox).snapshot).users.find((user) => user.email === email)!.id
-      assert.deepStrictEqual(summaryOf(result.stderr), {
+      assert.deepStrictEqual(summaryOf(stderr), {
         warnings: [leftOutGrants("1 grant names", `user:${late}`)],
         grants: yield* grantCount(file)
       })
@@ -182,17 +195,14 @@ describe("grant principals", () => {
 
   it.scopedLive("a group deleted before its users are read: its connections are reported as the deleted group's", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const { flags } = yield* connectionFlags
       const group = smallAccount.connections[0]!.group_id
-      const other = yield* meanwhile(`GET /v1/groups/${group}/users`, [{ method: "DELETE", path: `/v1/groups/${group}` }])
-      const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--log-format", "json"])
-      assertExit(result, 0)
-      assert.deepStrictEqual(yield* other, [200])
+      const { file, statuses, stderr } = yield* syncWhile(`GET /v1/groups/${group}/users`, [
+        { method: "DELETE", path: `/v1/groups/${group}` }
+      ], ["--sync-connections"])
+      assert.deepStrictEqual(statuses, [200])
       assert.deepStrictEqual(yield* unlistedParents(file), [])
       const connections = smallAccount.connections.filter((c) => c.group_id === group).map((c) => `connection:${c.id}`)
-      assert.deepStrictEqual(summaryOf(result.stderr), {
+      assert.deepStrictEqual(summaryOf(stderr), {
         warnings: [
           `group ${group} was deleted while the sync read the account (GET /v1/groups/${group}/users answered 404 NotFound_Group); ` +
           "it is left out of the sync file, as the next sync will see it",
@@ -206,19 +216,16 @@ describe("grant principals", () => {
 
   it.scopedLive("a group deleted with its connections after the connections were listed: no connection names it as parent", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const { flags } = yield* connectionFlags
       const group = smallAccount.connections[0]!.group_id
       // Connections are listed with the roles, before the teams; groups last.
-      const other = yield* meanwhile("GET /v1/teams", [{ method: "DELETE", path: `/v1/groups/${group}` }])
-      const file = `${dir}/out.c1z`
-      const result = yield* runCli([...flags, "-f", file, "--sync-connections", "--log-format", "json"])
-      assertExit(result, 0)
-      assert.deepStrictEqual(yield* other, [200])
+      const { file, statuses, stderr } = yield* syncWhile("GET /v1/teams", [{ method: "DELETE", path: `/v1/groups/${group}` }], [
+        "--sync-connections"
+      ])
+      assert.deepStrictEqual(statuses, [200])
       assert.deepStrictEqual(yield* unlistedParents(file), [])
       const connections = smallAccount.connections.filter((c) => c.group_id === group).map((c) => `connection:${c.id}`)
       assert.deepStrictEqual(yield* connectionsIn(file), smallAccount.connections.filter((c) => c.group_id !== group).map((c) => c.id))
-      assert.deepStrictEqual(summaryOf(result.stderr), {
+      assert.deepStrictEqual(summaryOf(stderr), {
         warnings: [
           `${connections.length} resources name as parent group:${group}, ${changed}; left out of the sync file with their ` +
           `entitlements and grants (${connections.join(", ")}): baton's resource listings fail on a parent they cannot find`
