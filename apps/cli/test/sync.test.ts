@@ -68,6 +68,27 @@ const withoutConnector = (() => {
   return { ...snapshot, credentials: [credential] }
 })()
 
+/**
+ * A sync over an existing file, sent `signal` once under way: it exits 130 and says so, the file is
+ * byte-identical and no scratch file is left beside it.
+ */
+const interruptedSync = (signal: "SIGINT" | "SIGHUP") =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* tempDir
+    const file = `${dir}/out.c1z`
+    const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
+    yield* fs.writeFile(file, previous)
+    const { child, stderr } = yield* slowSyncStarted(file, () => undefined)
+    yield* child.kill(signal)
+    const exitCode = yield* child.exitCode
+    const output = yield* Effect.flatten(stderr.await)
+    assert.strictEqual(exitCode, 130, output)
+    assert.include(output, `interrupted: ${file} was left as it was`)
+    assert.deepStrictEqual(yield* fs.readFile(file), previous)
+    assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+  }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer))
+
 describe("sync", () => {
   it.scopedLive("a key without CONNECTOR:READ and --sync-connections: exit 0, and the skipped part is a warn line, not only in the summary", () =>
     Effect.gen(function*() {
@@ -243,38 +264,10 @@ describe("sync", () => {
   )
 
   it.scopedLive("SIGINT during a sync exits 130, keeps the existing file byte-identical and leaves no temporary file", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      const file = `${dir}/out.c1z`
-      const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
-      yield* fs.writeFile(file, previous)
-      const { child, stderr } = yield* slowSyncStarted(file, () => undefined)
-      yield* child.kill("SIGINT")
-      const exitCode = yield* child.exitCode
-      const output = yield* Effect.flatten(stderr.await)
-      assert.strictEqual(exitCode, 130, output)
-      assert.include(output, `interrupted: ${file} was left as it was`)
-      assert.deepStrictEqual(yield* fs.readFile(file), previous)
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
-    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+    interruptedSync("SIGINT"))
 
   it.scopedLive("SIGHUP (the terminal closed) during a sync is taken as SIGTERM: 130, said, the file byte-identical, no scratch file left", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      const file = `${dir}/out.c1z`
-      const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
-      yield* fs.writeFile(file, previous)
-      const { child, stderr } = yield* slowSyncStarted(file, () => undefined)
-      yield* child.kill("SIGHUP")
-      const exitCode = yield* child.exitCode
-      const output = yield* Effect.flatten(stderr.await)
-      assert.strictEqual(exitCode, 130, output)
-      assert.include(output, `interrupted: ${file} was left as it was`)
-      assert.deepStrictEqual(yield* fs.readFile(file), previous)
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
-    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+    interruptedSync("SIGHUP"))
 
   it.scopedLive("a second signal while an interrupted sync cleans up changes nothing: 130, said, no scratch file left", () =>
     Effect.gen(function*() {
