@@ -9,7 +9,7 @@ import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
  * JSON log lines name their fields in snake case, with the unit in a duration's name (`duration_ms`),
  * as the HTTP service's lines do: one log query reads the CLI's CronJob and the service alike. The
  * `sync complete` line's fields were the summary's camelCase names (`durationMillis`,
- * `rateLimitWaitMillis`).
+ * `rateLimitWaitMillis`), and the c1z writer's `wrote the sync file` line's `syncId` and `resourceTypes`.
  */
 
 const snakeCase = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/
@@ -58,9 +58,26 @@ describe("JSON log field names", () => {
       assert.strictEqual(requests.length, 14)
       assert.isTrue(requests.every((line) => typeof line["duration_ms"] === "number" && !("ms" in line)))
 
-      // The c1z writer's `wrote the sync file` line (packages/c1z) still says `syncId`: left to that package.
-      const camel = lines.filter((line) => line.msg !== "wrote the sync file")
-        .flatMap((line) => Object.keys(line).filter((key) => !snakeCase.test(key)).map((key) => `${String(line.msg)}: ${key}`))
+      // The c1z writer's line names the sync id as the service's job lines do (it was `syncId`, `resourceTypes`).
+      const wrote = lines.find((line) => line.msg === "wrote the sync file")!
+      assert.deepStrictEqual(Object.keys(wrote).sort(), [
+        "bytes",
+        "c1z_sync_id",
+        "entitlements",
+        "grants",
+        "level",
+        "msg",
+        "path",
+        "resource_types",
+        "resources",
+        "ts"
+      ])
+      assert.deepStrictEqual([wrote["resource_types"], wrote["resources"], wrote["entitlements"], wrote["grants"]], [4, 38, 51, 122])
+      assert.match(String(wrote["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
+
+      const camel = lines.flatMap((line) =>
+        Object.keys(line).filter((key) => !snakeCase.test(key)).map((key) => `${String(line.msg)}: ${key}`)
+      )
       assert.deepStrictEqual(camel, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
 })

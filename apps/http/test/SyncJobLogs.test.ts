@@ -31,7 +31,9 @@ layer(harness({ logLevel: "info" }), { excludeTestServices: true, timeout: 60_00
       const syncId = yield* recordedSyncId(job.id)
       const [wrote, ...more] = fileLines(yield* logs)
       assert.deepStrictEqual(more, [])
-      assert.deepInclude(wrote, { request_id: "start-it", job: job.id, c1z_sync_id: syncId, syncId })
+      // The writer's own fields in snake case too (its sync id was `syncId`).
+      assert.deepInclude(wrote, { request_id: "start-it", job: job.id, c1z_sync_id: syncId, resource_types: 4 })
+      assert.notProperty(wrote, "syncId")
       // Its end is a line of its own, as a failure's is, with the summary's counts.
       const summary = job.summary!
       const ended = (yield* logs).filter((line) => line["msg"] === "sync job succeeded")

@@ -40,8 +40,17 @@ export const C1zSink = {
         write: (rows) =>
           writeC1z(path, rows, options).pipe(
             Effect.tap((result) =>
+              // Snake case, the sync id as the service's job lines name it: one log query reads both apps.
               Effect.logInfo("wrote the sync file").pipe(
-                Effect.annotateLogs({ path: result.path, syncId: result.syncId, bytes: result.bytes, ...result.counts })
+                Effect.annotateLogs({
+                  path: result.path,
+                  c1z_sync_id: result.syncId,
+                  bytes: result.bytes,
+                  resource_types: result.counts.resourceTypes,
+                  resources: result.counts.resources,
+                  entitlements: result.counts.entitlements,
+                  grants: result.counts.grants
+                })
               )
             ),
             Effect.map((result): SinkReport => ({ leftOut: result.leftOut })),
