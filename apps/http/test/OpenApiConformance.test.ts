@@ -7,7 +7,7 @@ import addFormats from "ajv-formats"
 import { Effect, Fiber, Schedule } from "effect"
 import { exchange } from "./RawExchange.js"
 import { type Answer, makeServedContract, type OpenApiDocument, parseAnswer } from "./ServedContract.js"
-import { type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { refusedKeyServiceArgs, type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 import { deleted, groupGrant, member, membership, small, team } from "./ConformanceAccount.js"
 
 /**
@@ -313,10 +313,6 @@ const documentOf = (service: RunningService, bearer: string) =>
 /** The document's operations, `METHOD /template`, in its order. */
 const operationsOf = (document: OpenApiDocument) =>
   Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
-
-/** The flags of a service over the test's sandbox whose Fivetran key the sandbox refuses. */
-const refusedKeyArgs = (args: ReadonlyArray<string>) =>
-  args.map((arg, index) => args[index - 1] === "--api-secret" ? "not-the-secret" : arg)
 
 describe("the served OpenAPI document, as a client generated from it meets the bundled service", () => {
   it.scopedLive("every operation, its successes and its failures, answers as the document declares", () =>
@@ -670,7 +666,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
 
       // A service without --provisioning, whose Fivetran key the sandbox refuses, syncing every hour.
       const unprovisioned = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), [
-        ...refusedKeyArgs(yield* sandboxServiceArgs(token)),
+        ...yield* refusedKeyServiceArgs(token),
         "--sync-every",
         "1h"
       ])

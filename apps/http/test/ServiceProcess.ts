@@ -176,3 +176,7 @@ export const sandboxServiceArgs = (token: string) =>
       token
     ]
   })
+
+/** `sandboxServiceArgs` with an API secret the sandbox refuses: a service whose Fivetran key is wrong. */
+export const refusedKeyServiceArgs = (token: string) =>
+  Effect.map(sandboxServiceArgs(token), (args) => args.map((arg, index) => args[index - 1] === "--api-secret" ? "not-the-secret" : arg))
