@@ -100,16 +100,25 @@ export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Option.match(Cause.failureOption(exit.cause), { onNone: () => 1, onSome: failureCode })
 }
 
+/** A command's own fields for its failure's JSON line, beside `exit_code` (a failed sync's `reason`). */
+export type FailureFields = (cause: Cause.Cause<unknown>) => Readonly<Record<string, unknown>>
+
+const noFields: FailureFields = () => ({})
+
 /**
  * Tells what went wrong, unless it was told already (an interruption is told by the command it
- * stopped): `error: <message>`, or in json format `{"level":"error","msg":<message>,"exit_code":1}`.
+ * stopped): `error: <message>`, or in json format `{"level":"error","msg":<message>,"exit_code":1}`
+ * with `fields`' own.
  */
-export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+export const reportFailure = (cause: Cause.Cause<unknown>, fields: FailureFields = noFields): Effect.Effect<void> => {
   const failure = Cause.failureOption(cause)
   if (Cause.isInterruptedOnly(cause) || Option.exists(failure, (error) => error instanceof FailureReported)) return Effect.void
   const message = errorMessage(Option.getOrElse(failure, () => Cause.squash(cause)))
   // On a terminal, a message quoting Fivetran's data or a setting's value cannot act on it (JSON escapes its own).
-  return notice(LogLevel.Error, `error: ${shownText(message)}`, { msg: message, fields: { exit_code: exitCode(Exit.failCause(cause)) } })
+  return notice(LogLevel.Error, `error: ${shownText(message)}`, {
+    msg: message,
+    fields: { exit_code: exitCode(Exit.failCause(cause)), ...fields(cause) }
+  })
 }
 
 /**
@@ -117,11 +126,17 @@ export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> 
  * run's end they are gone, and the error line never reached the collector), then passed on as
  * FailureReported.
  */
-export const reportedHere = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | FailureReported, R> =>
+export const reportedHere = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  fields: FailureFields = noFields
+): Effect.Effect<A, E | FailureReported, R> =>
   Effect.catchAllCause(effect, (cause): Effect.Effect<never, E | FailureReported> =>
     Cause.isInterruptedOnly(cause)
       ? Effect.failCause(cause)
-      : Effect.zipRight(reportFailure(cause), Effect.fail(new FailureReported({ exitCode: exitCode(Exit.failCause(cause)) }))))
+      : Effect.zipRight(
+        reportFailure(cause, fields),
+        Effect.fail(new FailureReported({ exitCode: exitCode(Exit.failCause(cause)) }))
+      ))
 
 /**
  * Effect logs every fiber that ends in a failure ("Fiber terminated with an unhandled error", at

@@ -23,7 +23,7 @@ const assertAllJson = (stderr: string) => {
 }
 
 describe("JSON logs", () => {
-  it.scopedLive("a failed sync's error is one error-level JSON line with its exit code", () =>
+  it.scopedLive("a failed sync's error is one error-level JSON line with its reason and exit code", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
@@ -36,6 +36,7 @@ describe("JSON logs", () => {
       assert.deepStrictEqual(logFields(result.stderr).filter((line) => line["level"] === "error"), [{
         level: "error",
         msg: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
+        reason: "unauthorized",
         exit_code: 1
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

@@ -1,5 +1,12 @@
 import { ksuid } from "@baton-fivetran/c1z"
-import { progressLogFields, setLastSuccessfulSync, SyncEngine, type SyncProgress, type SyncSummary } from "@baton-fivetran/connector-core"
+import {
+  progressLogFields,
+  setLastSuccessfulSync,
+  SyncEngine,
+  syncFailureReasonOf,
+  type SyncProgress,
+  type SyncSummary
+} from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import {
   Array as Arr,
@@ -26,7 +33,7 @@ import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 import { syncFileSink } from "./SyncFileSink.js"
-import { countSyncJobEnd, failureReasonOf, registerSyncJobSeries, succeededEnd, type SyncJobEnd } from "./SyncJobMetrics.js"
+import { countSyncJobEnd, registerSyncJobSeries, succeededEnd, type SyncJobEnd } from "./SyncJobMetrics.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
 /**
@@ -126,17 +133,19 @@ const defectText = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * A job that did not succeed leaves one warning with its id and reason (the reasons hold no
- * secrets). A bug's, or a sync file's that could not be written, is at error and adds as `cause`
- * what the job's error leaves out (the defect's text; the writer's failure naming its file): the
- * one line says what the job says and what it does not.
+ * A job that did not succeed leaves one warning with its id and error (the errors hold no
+ * secrets); a failed one's also has the `reason` its end is counted by, the word a log alert
+ * matches on as the CLI's failed-sync line has it. A bug's, or a sync file's that could not be
+ * written, is at error and adds as `cause` what the job's error leaves out (the defect's text; the
+ * writer's failure naming its file): the one line says what the job says and what it does not.
  */
-const logEnd = (job: SyncJob, cause: Option.Option<string> = Option.none()) =>
+const logEnd = (job: SyncJob, end: SyncJobEnd, cause: Option.Option<string> = Option.none()) =>
   job.status === "failed" || job.status === "cancelled"
     ? Effect.logWithLevel(Option.isSome(cause) ? LogLevel.Error : LogLevel.Warning, `sync job ${job.status}`).pipe(
       Effect.annotateLogs({
         job: job.id,
         error: job.error,
+        ...(end.outcome === "failed" ? { reason: end.reason } : {}),
         ...Option.match(cause, { onNone: () => ({}), onSome: (text) => ({ cause: text }) })
       })
     )
@@ -355,9 +364,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           finished_at: yield* stoppedAt(job),
           error: "interrupted: the service stopped before this sync finished; no file was kept"
         }
+        const end: SyncJobEnd = { outcome: "failed", reason: "interrupted" }
         yield* persist(failed)
-        yield* logEnd(failed)
-        yield* countSyncJobEnd({ outcome: "failed", reason: "interrupted" })
+        yield* logEnd(failed, end)
+        yield* countSyncJobEnd(end)
         return failed
       })
 
@@ -481,7 +491,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             const done = { ...changed, waiting: null, progress: changed.progress === null ? null : { ...changed.progress, waiting: null } }
             jobs.set(id, done)
             yield* persist(done)
-            yield* logEnd(done, cause)
+            yield* logEnd(done, end, cause)
             if (!finished(job)) yield* countSyncJobEnd(end)
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
@@ -583,7 +593,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
               yield* finish(
                 id,
                 (job) => ({ ...job, status: "failed", finished_at: ended, error: failureMessage(cause) }),
-                { outcome: "failed", reason: failureReasonOf(cause) },
+                { outcome: "failed", reason: syncFailureReasonOf(cause) },
                 Option.isNone(Cause.failureOption(cause)) ? Option.some(defectText(cause)) : yield* Ref.get(writeFailure)
               )
             })

@@ -73,6 +73,7 @@ describe("a sync that cannot write its file", () => {
           caller: TokenCaller,
           job: started.id,
           error,
+          reason: "storage",
           cause: fullText
         }]])
         assert.match(
@@ -145,6 +146,7 @@ layer(harness({ afterEngineRun: Effect.die(new Error("ENOENT: no such file or di
         caller: TestCaller,
         job: job.id,
         error,
+        reason: "internal",
         cause: "ENOENT: no such file or directory, open '/data/tmp/c1z-1/db'"
       }]])
     }))

@@ -109,7 +109,8 @@ layer(harness({ logLevel: "debug", badSecret: true }), { excludeTestServices: tr
           request_id: "fail-it",
           c1z_sync_id: ofTheJob[0]?.["c1z_sync_id"],
           caller: ofTheJob[0]?.["caller"],
-          error
+          error,
+          reason: "unauthorized"
         }])
         assert.deepStrictEqual(all.filter((line) => String(line["msg"]).startsWith("Fiber terminated")), [])
         const written = JSON.stringify(all)

@@ -269,7 +269,8 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         level: "warn",
         msg: "sync job failed",
         job: cutOff.id,
-        error: "interrupted: the service stopped before this sync finished; no file was kept"
+        error: "interrupted: the service stopped before this sync finished; no file was kept",
+        reason: "interrupted"
       }])
       assert.isFalse(yield* fs.exists(path.join(dataDir, `.${cutOff.id}.c1z.0a1b2c.db`)))
       yield* fs.remove(path.join(dataDir, `${cutOff.id}.json`))
@@ -499,7 +500,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(restarted.page, [200, complete.id])
       assert.strictEqual(restarted.bytes, newest.file_bytes)
       assert.deepStrictEqual(restarted.logs, [
-        { level: "warn", msg: "sync job failed", job: unreadable.id, error: interrupted },
+        { level: "warn", msg: "sync job failed", job: unreadable.id, error: interrupted, reason: "interrupted" },
         {
           level: "warn",
           msg: "sync job rebuilt from its .c1z",
@@ -760,12 +761,12 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
 })
 
 layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 60_000 })("a sync Fivetran refuses", (it) => {
-  it.effect("leaves one warning naming the job and the reason, under the id of the request that started it", () =>
+  it.effect("leaves one warning naming the job, its error and reason, under the id of the request that started it", () =>
     Effect.gen(function*() {
       const { logs } = yield* Harness
       const job = yield* awaitJob((yield* startAs("sync-that-fails")).id)
-      const reason = "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
-      assert.strictEqual(job.error, reason)
+      const error = "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+      assert.strictEqual(job.error, error)
       const lines = yield* logs
       assert.deepStrictEqual(lines, [{
         level: "warn",
@@ -774,7 +775,8 @@ layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 60_000
         caller: TestCaller,
         job: job.id,
         c1z_sync_id: lines[0]?.["c1z_sync_id"],
-        error: reason
+        error,
+        reason: "unauthorized"
       }])
       assert.match(String(lines[0]?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
     }))

@@ -1,9 +1,10 @@
-import { type SyncProgress, SyncEngine } from "@baton-fivetran/connector-core"
+import { SyncEngine, syncFailureReasonOf, type SyncProgress } from "@baton-fivetran/connector-core"
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { longestAtomicFileName } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
-import { Clock, Effect, LogLevel, Option, Ref } from "effect"
+import { Cause, Clock, Effect, Exit, LogLevel, Option, Ref } from "effect"
+import { exitCode, reportedHere } from "../Exit.js"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { notice } from "../output/Notice.js"
@@ -59,8 +60,16 @@ export const runSync = (settings: Settings) =>
     yield* checkReplaceable(file, "sync file")
     if (Option.isSome(summaryFile)) yield* checkReplaceable(summaryFile.value, "summary")
     yield* removeLeftovers(file.path)
-    yield* withTelemetry(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)))
+    // Reported inside the telemetry's scope, which then reports it no more (Exit.ts).
+    yield* withTelemetry(reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)), reasonField))
   })
+
+/**
+ * A failed sync's JSON error line names why in `reason`, the word the HTTP service's failed jobs
+ * have on their line and metric: a CronJob's log alert matches it, not the message's text. A
+ * refusal of its settings (exit 2) is no failed sync, and has none.
+ */
+const reasonField = (cause: Cause.Cause<unknown>) => exitCode(Exit.failCause(cause)) === 1 ? { reason: syncFailureReasonOf(cause) } : {}
 
 /** The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for. */
 const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>

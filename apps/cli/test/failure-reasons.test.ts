@@ -1,0 +1,75 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { startSandboxCommand } from "./support/SandboxCommand.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+
+/**
+ * A failed sync's JSON error line says why in `reason`, a word of connector-core's closed set that
+ * the HTTP service's `sync job failed` line and `baton_sync_jobs_total` use too: a CronJob's log
+ * alert matches it, not the message's wording. Before, the line had only the message and `exit_code`.
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-reasons-" }))
+
+/** The run's error-level lines, without their time. */
+const errorLines = (stderr: string) => logFields(stderr).filter((line) => line["level"] === "error")
+
+describe("a failed sync's reason", () => {
+  it.scopedLive("a secret Fivetran refuses: unauthorized", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const secret = "not-the-secret-0123456789"
+      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", secret, "--file", `${dir}/out.c1z`, "--log-format", "json"])
+      assertExit(result, 1)
+      assertNoSecret(result, secret)
+      assert.deepStrictEqual(errorLines(result.stderr), [{
+        level: "error",
+        msg: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
+        reason: "unauthorized",
+        exit_code: 1
+      }])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
+
+  it.scopedLive("`baton-fivetran sandbox --server-errors 1`, every request a 5xx: server_error", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { connection } = yield* startSandboxCommand(["--server-errors", "1", "--server-error-statuses", "503"])
+      const result = yield* runCli([...connection, "--file", `${dir}/out.c1z`, "--log-format", "json"])
+      assertExit(result, 1)
+      assert.deepStrictEqual(errorLines(result.stderr), [{
+        level: "error",
+        msg: "could not list roles: GET /v1/roles: Fivetran answered 503; gave up after 5 attempts",
+        reason: "server_error",
+        exit_code: 1
+      }])
+      assert.isFalse(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(`${dir}/out.c1z`)))
+    }).pipe(Effect.provide(NodeContext.layer)), { timeout: 90_000 })
+
+  it.scopedLive("a --file whose directory takes no new file (/sys): storage", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags, "--file", "/sys/baton-fivetran-test.c1z", "--log-format", "json"])
+      assertExit(result, 1)
+      const lines = errorLines(result.stderr)
+      assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [{ level: "error", reason: "storage", exit_code: 1 }])
+      assert.match(
+        String(lines[0]!["msg"]),
+        /^could not write the sync output: \/sys\/\.baton-fivetran-test\.c1z\.\d+\.[0-9a-f]{12}\.db: could not create the sync database: EACCES: permission denied/
+      )
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
+
+  it.scopedLive("in console format the error line is as it was, with no reason", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([...flags.slice(0, 4), "--api-secret", "not-the-secret-0123456789", "--file", `${dir}/out.c1z`])
+      assertExit(result, 1)
+      assert.deepStrictEqual(result.stderr.split("\n").filter((line) => line.startsWith("error:")), [
+        "error: Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings"
+      ])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
+})

@@ -1,0 +1,27 @@
+import { Command, type CommandExecutor } from "@effect/platform"
+import { Effect, type Scope, Stream } from "effect"
+import { cliCommand } from "./CliProcess.js"
+
+/**
+ * A started `baton-fivetran sandbox` process (stopped with the scope): its banner's lines, up to
+ * "Stop with Ctrl-C.", and the flags that point the CLI at it with its system key.
+ */
+export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect<
+  { readonly banner: ReadonlyArray<string>; readonly connection: ReadonlyArray<string> },
+  unknown,
+  CommandExecutor.CommandExecutor | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const server = yield* Command.start(cliCommand(["sandbox", ...flags]))
+    yield* Effect.addFinalizer(() => Effect.orDie(server.kill("SIGINT")))
+    const banner = yield* server.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
+      Stream.runCollect,
+      Effect.map((chunk) => Array.from(chunk))
+    )
+    const url = banner[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
+    const [, key, secret] = banner.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
+    return { banner, connection: ["--base-url", url, "--api-key", key!, "--api-secret", secret!] }
+  })
