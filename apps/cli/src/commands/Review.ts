@@ -110,22 +110,49 @@ const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effec
   Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openSyncFile(file), use)))
 
 /**
- * An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to
- * look; the id up to EchoedLength characters (echoed).
+ * Connections are in a sync file only when it was synced with --sync-connections (the file then
+ * declares their resource type, whether or not the account has any).
  */
-const notIn = (what: string, file: string, list: "resources" | "entitlements") =>
-  new UsageError({ reason: `${what} is not in ${file} (list them with: baton-fivetran ${list})` })
+const holdsConnections = (reader: C1zReader) =>
+  Effect.map(
+    Stream.runHead(Stream.filter(reader.resourceTypes, (type) => type.id === ConnectionResourceType.id)),
+    Option.isSome
+  )
+
+const withoutConnectionsText = (file: string) =>
+  `${file} holds no connections: it was synced without --sync-connections (sync with it to review connections)`
+
+/**
+ * An id the file does not hold is a typo or a stale id, not an empty answer: exit 2, with where to
+ * look; the id up to EchoedLength characters (echoed). A connection's, in a file synced without
+ * connections, is neither: listing them showed none, so the message says why.
+ */
+const notIn = (reader: C1zReader, what: string, type: string, file: string, list: "resources" | "entitlements") =>
+  Effect.flatMap(
+    type === ConnectionResourceType.id ? holdsConnections(reader) : Effect.succeed(true),
+    (covered) =>
+      Effect.fail(
+        new UsageError({
+          reason: covered
+            ? `${what} is not in ${file} (list them with: baton-fivetran ${list})`
+            : `${what} is not in ${file}: ${withoutConnectionsText(file)}`
+        })
+      )
+  )
 
 const requireResource = (reader: C1zReader, file: string, id: ResourceId) =>
   Effect.flatMap(
     reader.getResource(id),
-    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(echoed(resourceRefOf(id)), file, "resources"))
+    (found) => Option.isSome(found) ? Effect.void : notIn(reader, echoed(resourceRefOf(id)), id.resourceType, file, "resources")
   )
 
 const requireEntitlement = (reader: C1zReader, file: string, id: string) =>
   Effect.flatMap(
     reader.getEntitlement(id),
-    (found) => Option.isSome(found) ? Effect.void : Effect.fail(notIn(`entitlement ${echoed(id)}`, file, "entitlements"))
+    (found) =>
+      Option.isSome(found)
+        ? Effect.void
+        : notIn(reader, `entitlement ${echoed(id)}`, id.slice(0, id.indexOf(":")), file, "entitlements")
   )
 
 /** A line about the output, beside it on stderr (a JSON log line with json logs). */
@@ -138,14 +165,30 @@ const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Str
     (count) => output.format === "table" ? told(`${count} ${what}`) : Effect.void
   )
 
+/**
+ * `resources --type connection` of a file synced without connections: "0 resources" read as an
+ * account without connections. Said before the (no) rows, as a warning, in every format.
+ */
+const warnOfMissingConnections = (reader: C1zReader, file: string, resourceType: Option.Option<string>) =>
+  Option.contains(resourceType, ConnectionResourceType.id)
+    ? Effect.flatMap(holdsConnections(reader), (covered) => {
+      if (covered) return Effect.void
+      const text = withoutConnectionsText(file)
+      return notice(LogLevel.Warning, text, { msg: text, fields: { resource_type: ConnectionResourceType.id } })
+    })
+    : Effect.void
+
 export const listResources = (output: ReviewOutput, resourceType: Option.Option<string>) =>
   withReader(output.file, (reader) =>
-    print(
-      output,
-      resourceColumns,
-      reader.sorted.resources(Option.match(resourceType, { onNone: () => ({}), onSome: (t) => ({ resourceType: t }) }))
-        .pipe(Stream.map((row) => row.value)),
-      "resources"
+    Effect.zipRight(
+      warnOfMissingConnections(reader, output.file, resourceType),
+      print(
+        output,
+        resourceColumns,
+        reader.sorted.resources(Option.match(resourceType, { onNone: () => ({}), onSome: (t) => ({ resourceType: t }) }))
+          .pipe(Stream.map((row) => row.value)),
+        "resources"
+      )
     ))
 
 /**
