@@ -2,8 +2,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import { createServer, type Socket } from "node:net"
 import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
+import { silentServer } from "./SilentFivetran.js"
 
 /**
  * The service's client had a fixed 30 s timeout per attempt, 5 attempts a call: a sync against a
@@ -18,34 +18,6 @@ interface Job {
   readonly status: string
   readonly error: string | null
 }
-
-/**
- * A server on loopback that accepts every connection and never answers: its base URL, and the
- * request lines it was sent (one per attempt), in order.
- */
-const silentServer = Effect.gen(function*() {
-  const requestLines: Array<string> = []
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-    socket.on("error", () => undefined)
-    socket.on("data", (chunk: Buffer) => {
-      const line = chunk.toString("latin1").split("\r\n")[0]!
-      if (/^[A-Z]+ \/\S* HTTP\/1\.1$/.test(line)) requestLines.push(line)
-    })
-  })
-  yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-    () =>
-      Effect.async<void>((resume) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resume(Effect.void))
-      })
-  )
-  const { port } = server.address() as { readonly port: number }
-  return { baseUrl: `http://127.0.0.1:${port}`, requestLines: Effect.sync(() => [...requestLines]) }
-})
 
 describe("--request-timeout (the service process)", () => {
   it.scopedLive(

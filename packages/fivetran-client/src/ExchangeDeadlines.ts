@@ -68,8 +68,8 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
     })
     yield* Effect.forkScoped(Effect.interruptible(watch))
 
-    // A sooner deadline is rare (a retry under a caller's cap): a timer fiber of its own, on the same
-    // clock, keeps the watchdog's order (the oldest first) intact.
+    // A sooner deadline is rare (a provisioning request's attempts, under a caller's cap): a timer
+    // fiber of its own, on the same clock, keeps the watchdog's order (the oldest first) intact.
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
     const track = (exchange: Expirable, sooner?: SoonerDeadline) => {

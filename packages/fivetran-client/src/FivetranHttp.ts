@@ -311,6 +311,18 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       })
 
     /**
+     * The deadline a caller's cap (withRateLimitWaitCap) sets an attempt sent at `now`: what is left
+     * of it, so that no attempt, the first included, holds the caller past its cap waiting for a
+     * Fivetran that does not answer.
+     */
+    const capDeadline = (now: number): Effect.Effect<SoonerDeadline | undefined> =>
+      Effect.map(deadlineLeft(now), (left) =>
+        Option.isNone(left) ? undefined : {
+          millis: left.value.millis,
+          overdue: `no complete response before ${left.value.cap.setting} (${formatWait(left.value.cap.millis)}) ran out`
+        })
+
+    /**
      * One attempt; succeeds with the body's decoding (a decoding failure is not retried, but for a
      * garbled body). `repeats`,
      * the failure a retry repeats, counts the retry here, once it is sent: a call abandoned during
@@ -321,8 +333,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       endpoint: string,
       retried: number,
       read: ReadBody<BodyReading<A>>,
-      repeats: FivetranError | undefined,
-      sooner?: SoonerDeadline
+      repeats: FivetranError | undefined
     ) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
@@ -332,6 +343,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           yield* meterRetry(request.method, request.route, repeats)
         }
         const started = clock.unsafeCurrentTimeMillis()
+        // Taken after admit: a wait for the reserve spends the cap too.
+        const sooner = yield* capDeadline(started)
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq, read, sooner)).pipe(
           Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, clock.unsafeCurrentTimeMillis(), Option.none())))
@@ -459,27 +472,24 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           return Effect.zipRight(endPending(false), repeatWithinCap(repeats))
         })
         /**
-         * A repeat under a caller's cap (withRateLimitWaitCap) is given only what is left of it: sent
-         * just before, it had a whole request timeout after the caller was gone. One whose backoff
-         * would end past the cap is never slept for (retrySchedule); one whose sleep overran the cap
-         * is not sent (the call ends with the failure it repeats).
+         * A repeat under a caller's cap (withRateLimitWaitCap) is, as every attempt, given only what
+         * is left of it (capDeadline). One whose backoff would end past the cap is never slept for
+         * (retrySchedule); one whose sleep overran the cap is not sent (the call ends with the
+         * failure it repeats).
          */
         const repeatWithinCap = (repeats: FivetranError | undefined) =>
-          Effect.flatMap(deadlineLeft(clock.unsafeCurrentTimeMillis()), (left) => {
-            if (Option.isNone(left)) return attempt(request, endpoint, attempts++, read, repeats)
-            const { cap, millis } = left.value
-            if (millis === 0 && repeats !== undefined) return Effect.fail(repeats)
-            return attempt(request, endpoint, attempts++, read, repeats, {
-              millis,
-              overdue: `no complete response before ${cap.setting} (${formatWait(cap.millis)}) ran out`
-            })
-          })
+          Effect.flatMap(deadlineLeft(clock.unsafeCurrentTimeMillis()), (left) =>
+            Option.isSome(left) && left.value.millis === 0 && repeats !== undefined
+              ? Effect.fail(repeats)
+              : attempt(request, endpoint, attempts++, read, repeats))
         // Nearly every call succeeds at once: the schedule's driver and the wait's ending are set up
         // only after a first failure, which the schedule is then given as its first input.
         const retried = (first: FivetranError) => {
           let replayed = false
           const again = Effect.suspend(() => {
-            if (replayed) return next
+            if (replayed) {
+              return next
+            }
             replayed = true
             return Effect.fail(first)
           })
@@ -489,7 +499,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                 config,
                 request.method,
                 onRetry,
-                (delay) => Effect.suspend(() => retryBeforeDeadline(clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay)))
+                (delay) =>
+                  Effect.suspend(() =>
+                    retryBeforeDeadline(clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay))
+                  )
               )
             ),
             // A 429 is always retried: one that comes out of the schedule ended the last attempt.

@@ -59,7 +59,7 @@ export type TransportFailure =
   }
 
 export interface UndiciTransport {
-  /** `sooner`: a deadline of this exchange before the timeout (a retry under a caller's cap). */
+  /** `sooner`: a deadline of this exchange before the timeout (an attempt under a caller's cap). */
   readonly send: <A>(
     request: TransportRequest,
     read: ReadBody<A>,

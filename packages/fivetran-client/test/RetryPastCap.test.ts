@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Fiber } from "effect"
+import { Effect, Either, Fiber, Option, TestClock } from "effect"
 import { withRateLimitWaitCap } from "../src/index.js"
 import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
-import { clientFor, pollUntil, tallied } from "./support/TestClient.js"
+import { clientFor, liveWait, pollUntil, tallied } from "./support/TestClient.js"
 
 /**
  * A caller's cap (the HTTP service's --max-provisioning-wait) stops retries once it has passed. A
@@ -60,5 +60,48 @@ describe("a retry under a caller's cap", () => {
       assert.deepStrictEqual([error._tag, error.message], ["ServerError", "DELETE /v1/users/dee: Fivetran answered 500"])
       assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
       assert.strictEqual(yield* server.requests, 1)
+    }))
+})
+
+/** Never answers: the request stays in flight until the client gives it up. */
+const silent: Answer = () => undefined
+
+describe("the first attempt under a caller's cap", () => {
+  it.scoped("ends when the cap runs out, not at the request timeout, and is not repeated", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([silent])
+      // A request timeout of 10 minutes against a 2 s cap; the TestClock moves only when told to.
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600, backoffBaseMillis: 0 })
+      const call = yield* Effect.fork(tallied(client.deleteUser("dee").pipe(cap)))
+      yield* pollUntil("the request to arrive", Effect.map(server.requests, (n) => n === 1 ? Option.some(n) : Option.none()))
+      yield* TestClock.adjust("1999 millis")
+      yield* liveWait(50)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(call)), "the call ended before the cap ran out")
+      yield* TestClock.adjust("1 millis")
+      const { counts, outcome } = yield* Effect.flatten(pollUntil("the call to end", Fiber.poll(call)))
+      const error = yield* Effect.flip(outcome)
+      assert.deepStrictEqual([error._tag, error.message], [
+        "Transport",
+        "DELETE /v1/users/dee: could not reach Fivetran: no complete response before max-provisioning-wait (2.0s) ran out"
+      ])
+      assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 0, retryBackoffMillis: 0 })
+      assert.strictEqual(yield* server.requests, 1)
+    }))
+
+  it.scoped("outside a cap, still has the whole request timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([silent])
+      const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600, maxAttempts: 1 })
+      const call = yield* Effect.fork(client.deleteUser("dee"))
+      yield* pollUntil("the request to arrive", Effect.map(server.requests, (n) => n === 1 ? Option.some(n) : Option.none()))
+      yield* TestClock.adjust("599 seconds")
+      yield* liveWait(50)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(call)), "the call ended before its request timeout")
+      yield* TestClock.adjust("1 seconds")
+      const error = yield* Effect.flip(Effect.flatten(pollUntil("the call to end", Fiber.poll(call))))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "Transport",
+        "DELETE /v1/users/dee: could not reach Fivetran: no complete response within request-timeout (10m)"
+      ])
     }))
 })
