@@ -33,6 +33,15 @@ const refusal = (args: ReadonlyArray<string>, env: Record<string, string> = {}) 
       : String(error)
   })
 
+/** A scratch directory holding one regular file, `a-file`: where a directory is asked for. */
+const fileInTheWay = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped()
+  const file = `${dir}/a-file`
+  yield* fs.writeFileString(file, "x")
+  return { dir, file }
+})
+
 /** A Console that keeps what is logged. */
 const capture = Effect.gen(function*() {
   const lines = yield* Ref.make<ReadonlyArray<string>>([])
@@ -137,9 +146,7 @@ describe("start-up", () => {
   it.scoped("a data directory that is a file, or cannot be created, is refused before anything starts", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const file = `${dir}/a-file`
-      yield* fs.writeFileString(file, "x")
+      const { dir, file } = yield* fileInTheWay
       assert.strictEqual(
         yield* refusal(["--sandbox", "--port", "0", "--data-dir", file]),
         `--data-dir "${file}" is not a directory (it is a File); give a directory for the sync files`
@@ -154,9 +161,7 @@ describe("start-up", () => {
   it.scoped("a temporary directory that is a file, or cannot be created, is refused before anything starts, naming its setting", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const file = `${dir}/a-file`
-      yield* fs.writeFileString(file, "x")
+      const { dir, file } = yield* fileInTheWay
       assert.strictEqual(
         yield* refusal(["--sandbox", "--port", "0", "--data-dir", `${dir}/data`, "--temp-dir", file]),
         `--temp-dir "${file}" is not a directory (it is a File); give a directory for the working copies of the syncs queries read`
