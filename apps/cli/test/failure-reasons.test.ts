@@ -1,8 +1,8 @@
-import { FileSystem } from "@effect/platform"
+import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { Effect, Stream } from "effect"
+import { assertExit, assertNoSecret, binPath, logFields, runCli } from "./support/CliProcess.js"
 import { startSandboxCommand } from "./support/SandboxCommand.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
@@ -13,6 +13,25 @@ import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-reasons-" }))
+
+/**
+ * The CLI run under `ulimit -f 16` (16 blocks): a write past it fails with EFBIG (Node ignores
+ * SIGXFSZ), as a full disk's does, for any user; root writes past a directory's permissions.
+ */
+const runWithFileSizeLimit = (args: ReadonlyArray<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const limited = Command.make("sh", "-c", "ulimit -f 16 && exec \"$@\"", "sh", process.execPath, binPath, ...args).pipe(
+      Command.env({ PATH: process.env.PATH, HOME: process.env.HOME }, { extendEnv: false })
+    )
+    const running = yield* Command.start(limited)
+    const [stdout, stderr, exitCode] = yield* Effect.all(
+      [text(running.stdout), text(running.stderr), running.exitCode],
+      { concurrency: "unbounded" }
+    )
+    return { exitCode, stdout, stderr }
+  }))
+
+const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
 
 /** The run's error-level lines, without their time. */
 const errorLines = (stderr: string) => logFields(stderr).filter((line) => line["level"] === "error")
@@ -49,17 +68,23 @@ describe("a failed sync's reason", () => {
       assert.isFalse(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(`${dir}/out.c1z`)))
     }).pipe(Effect.provide(NodeContext.layer)), { timeout: 90_000 })
 
-  it.scopedLive("a --file whose directory takes no new file (/sys): storage", () =>
+  it.scopedLive("a sync file the disk will not take (a 16-block file size limit): storage", () =>
     Effect.gen(function*() {
+      const dir = yield* tempDir
       const { flags } = yield* connectionFlags
-      const result = yield* runCli([...flags, "--file", "/sys/baton-fivetran-test.c1z", "--log-format", "json"])
+      const result = yield* runWithFileSizeLimit([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json"])
       assertExit(result, 1)
       const lines = errorLines(result.stderr)
       assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [{ level: "error", reason: "storage", exit_code: 1 }])
+      // The scratch file's name has the process id and a random part.
       assert.match(
         String(lines[0]!["msg"]),
-        /^could not write the sync output: \/sys\/\.baton-fivetran-test\.c1z\.\d+\.[0-9a-f]{12}\.db: could not create the sync database: EACCES: permission denied/
+        new RegExp(
+          `^could not write the sync output: ${dir}/\\.out\\.c1z\\.\\d+\\.[0-9a-f]{12}\\.db: could not create the sync database: ` +
+            "disk I/O error \\(check the path, free disk space and permissions\\)$"
+        )
       )
+      assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
 
   it.scopedLive("in console format the error line is as it was, with no reason", () =>
