@@ -1,8 +1,20 @@
-import { type C1zError, type C1zReader, openC1z } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, errorCode, openC1z } from "@baton-fivetran/c1z"
 import { fileKindName } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
 import { Effect, type Scope } from "effect"
 import { UsageError } from "../UsageError.js"
+
+/**
+ * What a path that cannot name a file says of itself (the stat's errno), as a mistake on the
+ * command line: a file named as a directory on the way (`sync.c1z/x.c1z`), or symbolic links that
+ * loop. The reader said "could not open the .c1z: ENOTDIR ... (check the path, free disk space and
+ * permissions)" and exited 1, as for a failing disk.
+ */
+const pathMistakes: { readonly [code: string]: string } = {
+  ENOENT: "no such file",
+  ENOTDIR: "no such file (a part of the path before its last names a file, not a directory)",
+  ELOOP: "its symbolic links loop (or are nested too deep), so it names no file"
+}
 
 /**
  * A .c1z a review command reads (`-f`, diff's OLD.c1z and NEW.c1z), checked before it is opened:
@@ -17,10 +29,10 @@ export const checkSyncFile = (name: string, path: string): Effect.Effect<void, U
         ? Effect.void
         : Effect.fail(new UsageError({ reason: `${name} ${path}: is ${fileKindName(info.type)}, not a .c1z sync file` }))
     ),
-    Effect.catchTag(
-      "SystemError",
-      (error) => error.reason === "NotFound" ? Effect.fail(new UsageError({ reason: `${name} ${path}: no such file` })) : Effect.void
-    ),
+    Effect.catchTag("SystemError", (error) => {
+      const mistake = pathMistakes[errorCode(error.cause) ?? ""]
+      return mistake === undefined ? Effect.void : Effect.fail(new UsageError({ reason: `${name} ${path}: ${mistake}` }))
+    }),
     Effect.catchTag("BadArgument", () => Effect.void)
   )
 
