@@ -33,6 +33,16 @@ const meanwhile = (at: string, method: "POST" | "DELETE", path: string, body?: u
     return Ref.get(status)
   })
 
+/** The writes the sandbox has logged since it was last cleared, as `METHOD /path status`. */
+const writesSeen = Effect.flatMap(
+  Harness,
+  ({ sandbox }) =>
+    Effect.map(
+      sandbox.requestLog,
+      (log) => log.filter((entry) => entry.method !== "GET").map((entry) => `${entry.method} ${entry.path} ${entry.status}`)
+    )
+)
+
 const grantPath = (grantId: string) => `/v1/grants/${encodeURIComponent(grantId)}`
 
 layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })("provisioning races", (it) => {
@@ -50,8 +60,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         body: { grant_id: grantId, status: "already_revoked" }
       })
       assert.strictEqual(yield* other, 200)
-      const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
-      assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
+      assert.deepStrictEqual(yield* writesSeen, [
         `DELETE ${membership} 200`,
         `DELETE ${membership} 404`
       ])
@@ -74,8 +83,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         [200, "already_exists", [`team:${team}:member:user:${user}`, `team:${team}:Team Member:user:${user}`]]
       )
       assert.strictEqual(yield* other, 201)
-      const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
-      assert.deepStrictEqual(writes.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [
+      assert.deepStrictEqual(yield* writesSeen, [
         `POST ${members} 201`,
         `POST ${members} 409`
       ])
@@ -103,11 +111,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       // Its connection closes: the service interrupts that request, not the call it started.
       yield* Fiber.interrupt(first)
       yield* Deferred.succeed(release, undefined)
-      const written = yield* Effect.map(sandbox.requestLog, (log) => log.filter((entry) => entry.method !== "GET")).pipe(
-        Effect.delay("20 millis"),
-        Effect.repeat({ until: (log) => log.length > 0 })
-      )
-      assert.deepStrictEqual(written.map((entry) => `${entry.method} ${entry.path} ${entry.status}`), [`POST ${members} 201`])
+      const written = yield* writesSeen.pipe(Effect.delay("20 millis"), Effect.repeat({ until: (writes) => writes.length > 0 }))
+      assert.deepStrictEqual(written, [`POST ${members} 201`])
       assert.deepStrictEqual(yield* call("POST", "/v1/grants", body).pipe(Effect.map((answer) => [answer.status, answer.body["status"]])), [
         200,
         "already_exists"
