@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import { type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { refusedKeyServiceArgs, type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * `baton_sync_jobs_total{outcome, reason}` of the bundled service against a sandbox: each job counted
@@ -70,7 +70,7 @@ describe("baton_sync_jobs_total", () => {
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const args = (yield* sandboxServiceArgs(Token)).map((arg, i, all) => all[i - 1] === "--api-secret" ? "not-the-secret" : arg)
+        const args = yield* refusedKeyServiceArgs(Token)
         const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), args)
         assert.deepStrictEqual(yield* scrape(service), family({}))
         yield* syncEnding(service, "failed")
