@@ -9,7 +9,9 @@ import { assertExit, runCli } from "./support/CliProcess.js"
  * holder with several paths (direct and through a team) has several rows, so the count did not
  * match the holders' count the account roles' note gives for the same role ("581 holders"), and a
  * reviewer could not tell how many people hold it. The table's count now says both, and how many of
- * the holders are users and teams, as counted here from the same command's JSON rows.
+ * the holders are users and teams, as counted here from the same command's JSON rows. The whole
+ * sheet's table (`export -o table`) said "N rows": it now counts as they do, the same rows being
+ * access paths.
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-holder-counts-" }))
@@ -20,19 +22,20 @@ describe("access holder counts", () => {
       const file = `${yield* tempDir}/small.c1z`
       assertExit(yield* runCli(["--sandbox", "small", "--sync-connections", "-f", file, "--log-level", "warn"]), 0)
       const scopes = [
-        ["--entitlement", "role:Account Analyst:assigned"],
-        ["--resource", "role:Account Analyst"],
-        ["--entitlement", "group:formal_birch:Manage Destination"]
+        ["access", "--entitlement", "role:Account Analyst:assigned"],
+        ["access", "--resource", "role:Account Analyst"],
+        ["access", "--entitlement", "group:formal_birch:Manage Destination"],
+        ["export"]
       ]
       const lines: Array<string> = []
       for (const scope of scopes) {
-        const json = yield* runCli(["access", ...scope, "-f", file, "-o", "json"])
+        const json = yield* runCli([...scope, "-f", file, "-o", "json"])
         assertExit(json, 0)
         const rows = json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
         const principals = rows.map((row) => row.principal!)
         const distinct = new Set(principals)
         const teams = Array.from(distinct).filter((principal) => principal.startsWith("team:")).length
-        const table = yield* runCli(["access", ...scope, "-f", file, "-o", "table"])
+        const table = yield* runCli([...scope, "-f", file, "-o", "table"])
         assertExit(table, 0)
         assert.strictEqual(
           table.stderr,
@@ -45,7 +48,8 @@ describe("access holder counts", () => {
       assert.deepStrictEqual(lines, [
         "13 access paths of 12 holders (11 users, 1 team)",
         "13 access paths of 12 holders (11 users, 1 team)",
-        "2 access paths of 2 holders (2 users, 0 teams)"
+        "2 access paths of 2 holders (2 users, 0 teams)",
+        "153 access paths of 28 holders (25 users, 3 teams)"
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })

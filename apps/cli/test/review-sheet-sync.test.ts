@@ -82,7 +82,7 @@ describe("the review sheets name their sync", () => {
         const exported = yield* runCli(["export", "-f", after, "-o", "table"], { env: { BATON_LOG_FORMAT: "json" } })
         assertExit(exported, 0)
         assert.deepStrictEqual(logFields(exported.stderr), [
-          { level: "info", msg: "126 rows" },
+          { level: "info", msg: "126 access paths of 28 holders (25 users, 3 teams)" },
           { level: "info", msg: `from sync ${sync.id} (synced ${sync.at})`, sync_id: sync.id, synced_at: sync.at }
         ])
 

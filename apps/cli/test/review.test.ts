@@ -174,7 +174,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       ])
       assert.strictEqual(holders.stderr, `7 access paths of 5 holders (3 users, 2 teams)\n${syncLine(sync)}`)
 
-      // The sheet as a table counts its rows on stderr, as every other table does (it said nothing), then names its sync.
+      // The sheet as a table counts its rows on stderr as access --entitlement does (paths, holders), then names its sync.
       const sheet = yield* runCli(["export", "-f", file, "-o", "table"])
       assertExit(sheet, 0)
       const rows = yield* runCli(["export", "-f", file, "-o", "json"])
@@ -184,7 +184,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         json(rows.stdout).filter((row) => row.account_type !== "human").map((row) => `${row.principal} ${row.account_type}`),
         ["user:service_ci service", "team:analysts_t ", "team:analysts_t ", "team:ops_t ", "team:ops_t "]
       )
-      assert.strictEqual(sheet.stderr, `29 rows\n${syncLine(sync)}`)
+      assert.strictEqual(sheet.stderr, `29 access paths of 9 holders (7 users, 2 teams)\n${syncLine(sync)}`)
     }))
 
   it.effect("access --resource lists who holds what on a group in one go: the sheet for its owner", () =>

@@ -343,9 +343,9 @@ const holdersText = (count: number) => `${count} ${count === 1 ? "holder" : "hol
 const counted = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`
 
 /**
- * An entitlement's or a resource's rows, then (in a table) how many paths and how many holders:
- * a holder with several paths has several rows, so the paths' count alone did not match the
- * holders' count the account roles' notes give ("581 holders" above "708 access paths").
+ * An entitlement's, a resource's or the whole sheet's rows, then (in a table) how many paths and
+ * how many holders: a holder with several paths has several rows, so the paths' count alone did not
+ * match the holders' count the account roles' notes give ("581 holders" above "708 access paths").
  */
 const printHolders = <E>(output: ReviewOutput, view: Columns<ReviewRow>, rows: Stream.Stream<ReviewRow, E>) =>
   Effect.gen(function*() {
@@ -518,5 +518,5 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
 export const exportSheet = (output: ReviewOutput) =>
   withReader(
     output.file,
-    (reader) => Effect.zipRight(print(output, sheet, reviewRows(reader, { _tag: "All" }), "rows"), tellSync(output, reader))
+    (reader) => Effect.zipRight(printHolders(output, sheet, reviewRows(reader, { _tag: "All" })), tellSync(output, reader))
   )
