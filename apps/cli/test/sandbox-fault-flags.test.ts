@@ -1,35 +1,14 @@
-import { Command, type CommandExecutor } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, type Scope, Stream } from "effect"
-import { cliCommand, runCli } from "./support/CliProcess.js"
+import { Effect } from "effect"
+import { runCli } from "./support/CliProcess.js"
+import { startSandboxCommand } from "./support/SandboxCommand.js"
 
 /**
  * `baton-fivetran sandbox` takes every fault of the sandbox layer (the flags fivetran-sandbox
  * takes): a POST whose change is made and its answer lost or answered with a 5xx, faults striking
  * only some methods, the 5xx statuses drawn from, the slow bodies' pieces.
  */
-
-/** A started `sandbox` process's banner (up to "Stop with Ctrl-C."), URL and system key. */
-const startSandbox = (flags: ReadonlyArray<string>): Effect.Effect<
-  { readonly lines: ReadonlyArray<string>; readonly url: string; readonly authorization: string },
-  unknown,
-  CommandExecutor.CommandExecutor | Scope.Scope
-> =>
-  Effect.gen(function*() {
-    const server = yield* Command.start(cliCommand(["sandbox", ...flags]))
-    const lines = yield* server.stdout.pipe(
-      Stream.decodeText(),
-      Stream.splitLines,
-      Stream.takeUntil((line) => line === "Stop with Ctrl-C."),
-      Stream.runCollect,
-      Effect.map((chunk) => Array.from(chunk))
-    )
-    const url = lines[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
-    const [, key, secret] = lines.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
-    yield* Effect.addFinalizer(() => Effect.orDie(server.kill("SIGINT")))
-    return { lines, url, authorization: `Basic ${btoa(`${key}:${secret}`)}` }
-  })
 
 /** One request's status and JSON body, or "no answer" when the connection closed without one. */
 const request = (url: string, authorization: string, method: "GET" | "POST", path: string, body?: unknown) =>
@@ -56,8 +35,8 @@ const emails = (url: string, authorization: string) =>
 describe("sandbox command's fault flags", () => {
   it.scopedLive("--lost-answers 1 --fault-methods POST: GETs are answered; the first POST's user is made and its answer lost", () =>
     Effect.gen(function*() {
-      const { authorization, lines, url } = yield* startSandbox(["--lost-answers", "1", "--fault-methods", "POST"])
-      assert.strictEqual(lines[2], `  faults: {"lostAnswers":{"requests":1},"methods":["POST"]}`)
+      const { authorization, banner, url } = yield* startSandboxCommand(["--lost-answers", "1", "--fault-methods", "POST"])
+      assert.strictEqual(banner[2], `  faults: {"lostAnswers":{"requests":1},"methods":["POST"]}`)
       assert.strictEqual((yield* emails(url, authorization)).length, 25)
       assert.deepStrictEqual(yield* request(url, authorization, "POST", "/v1/users", invitation), {
         status: "no answer",
@@ -71,15 +50,15 @@ describe("sandbox command's fault flags", () => {
 
   it.scopedLive("--fail-after-acting 1:502: the first POST's user is made, then answered 502", () =>
     Effect.gen(function*() {
-      const { authorization, lines, url } = yield* startSandbox(["--fail-after-acting", "1:502", "--fault-methods", "POST,PATCH"])
-      assert.strictEqual(lines[2], `  faults: {"failAfterActing":{"requests":1,"status":502},"methods":["POST","PATCH"]}`)
+      const { authorization, banner, url } = yield* startSandboxCommand(["--fail-after-acting", "1:502", "--fault-methods", "POST,PATCH"])
+      assert.strictEqual(banner[2], `  faults: {"failAfterActing":{"requests":1,"status":502},"methods":["POST","PATCH"]}`)
       assert.strictEqual((yield* request(url, authorization, "POST", "/v1/users", invitation)).status, 502)
       assert.strictEqual((yield* emails(url, authorization)).filter((email) => email === invitation.email).length, 1)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("--server-errors 1 --server-error-statuses 503 --fault-methods GET: every GET 503, a POST answered", () =>
     Effect.gen(function*() {
-      const { authorization, lines, url } = yield* startSandbox([
+      const { authorization, banner, url } = yield* startSandboxCommand([
         "--server-errors",
         "1",
         "--server-error-statuses",
@@ -87,7 +66,7 @@ describe("sandbox command's fault flags", () => {
         "--fault-methods",
         "GET"
       ])
-      assert.strictEqual(lines[2], `  faults: {"serverErrorShare":1,"serverErrorStatuses":[503],"methods":["GET"]}`)
+      assert.strictEqual(banner[2], `  faults: {"serverErrorShare":1,"serverErrorStatuses":[503],"methods":["GET"]}`)
       const gets = yield* Effect.forEach([1, 2, 3, 4], () => request(url, authorization, "GET", "/v1/users"))
       assert.deepStrictEqual(gets.map((answer) => answer.status), [503, 503, 503, 503])
       assert.strictEqual((yield* request(url, authorization, "POST", "/v1/users", invitation)).status, 201)
@@ -95,8 +74,8 @@ describe("sandbox command's fault flags", () => {
 
   it.scopedLive("--slow-bodies 1 --slow-body-pieces 16:0: the pieces' size in the banner, the bodies whole", () =>
     Effect.gen(function*() {
-      const { authorization, lines, url } = yield* startSandbox(["--slow-bodies", "1", "--slow-body-pieces", "16:0"])
-      assert.strictEqual(lines[2], `  faults: {"slowBody":{"share":1,"chunkBytes":16,"chunkDelayMillis":0}}`)
+      const { authorization, banner, url } = yield* startSandboxCommand(["--slow-bodies", "1", "--slow-body-pieces", "16:0"])
+      assert.strictEqual(banner[2], `  faults: {"slowBody":{"share":1,"chunkBytes":16,"chunkDelayMillis":0}}`)
       assert.strictEqual((yield* emails(url, authorization)).length, 25)
     }).pipe(Effect.provide(NodeContext.layer)))
 

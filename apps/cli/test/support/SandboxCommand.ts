@@ -4,10 +4,16 @@ import { cliCommand } from "./CliProcess.js"
 
 /**
  * A started `baton-fivetran sandbox` process (stopped with the scope): its banner's lines, up to
- * "Stop with Ctrl-C.", and the flags that point the CLI at it with its system key.
+ * "Stop with Ctrl-C.", its URL, the flags that point the CLI at it with its system key, and that
+ * key as a Basic authorization header for requests of a test's own.
  */
 export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect<
-  { readonly banner: ReadonlyArray<string>; readonly connection: ReadonlyArray<string> },
+  {
+    readonly banner: ReadonlyArray<string>
+    readonly url: string
+    readonly connection: ReadonlyArray<string>
+    readonly authorization: string
+  },
   unknown,
   CommandExecutor.CommandExecutor | Scope.Scope
 > =>
@@ -23,5 +29,10 @@ export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect
     )
     const url = banner[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
     const [, key, secret] = banner.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
-    return { banner, connection: ["--base-url", url, "--api-key", key!, "--api-secret", secret!] }
+    return {
+      banner,
+      url,
+      connection: ["--base-url", url, "--api-key", key!, "--api-secret", secret!],
+      authorization: `Basic ${btoa(`${key}:${secret}`)}`
+    }
   })
