@@ -20,6 +20,33 @@ const run = (args: ReadonlyArray<string>) => {
 }
 
 /**
+ * Node's module hooks, registered before the bin runs: each of this package's modules is reported
+ * on stderr as it is loaded, `loaded <its path under dist/>`.
+ */
+const reportLoads = "data:text/javascript," + encodeURIComponent(
+  `import { register } from "node:module"; register(${
+    JSON.stringify(
+      "data:text/javascript," + encodeURIComponent(
+        "export async function load(url, context, next) { const m = /\\/fivetran-sandbox\\/dist\\/(.+)$/.exec(url); " +
+          "if (m) process.stderr.write(`loaded ${m[1]}\\n`); return next(url, context) }"
+      )
+    )
+  })`
+)
+
+/** This package's modules the bin loads for `args`, sorted, and its exit code. */
+const loadedFor = (args: ReadonlyArray<string>) => {
+  assert.isTrue(existsSync(binJs), `${binJs} is missing: build the package first`)
+  const result = spawnSync(process.execPath, ["--import", reportLoads, binJs, ...args], {
+    env: { PATH: process.env.PATH ?? "" },
+    encoding: "utf8",
+    timeout: processTimeout
+  })
+  const loaded = result.stderr.split("\n").flatMap((line) => line.startsWith("loaded ") ? [line.slice(7)] : [])
+  return [result.status, loaded.sort()] as const
+}
+
+/**
  * Each run starts the unbundled bin (~2 s of CPU to load it); on a loaded 2-core machine (a CI run's
  * parallel tasks) five of them took 204 s, past the shared 180 s limit. A limit, not a measurement.
  */
@@ -88,5 +115,30 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
       const [versionCode, printed] = run(["--version"])
       assert.deepStrictEqual([versionCode, printed.trim()], [0, version])
+    }))
+
+  it.effect("--help, --version and a refused flag load none of the server: only the command and its flags", () =>
+    Effect.sync(() => {
+      const flagsOnly = [
+        "CommandFlag.js",
+        "RateLimitDefaults.js",
+        "SandboxCommand.js",
+        "SandboxFlags.js",
+        "TrafficFlags.js",
+        "UsageError.js",
+        "bin.js"
+      ]
+      assert.deepStrictEqual(
+        [
+          loadedFor(["--help"]),
+          loadedFor(["--version"]),
+          loadedFor(["--port", "70000"]),
+          loadedFor(["--preset", "small", "--state", "a.json"])
+        ],
+        [[0, flagsOnly], [0, flagsOnly], [2, flagsOnly], [2, flagsOnly]]
+      )
+      // Once the flags are good the server is loaded: a --state file it cannot read is refused by it.
+      const [code, served] = loadedFor(["--state", "/nonexistent/account.json"])
+      assert.deepStrictEqual([code, ["Sandbox.js", "SandboxServe.js"].every((module) => served.includes(module))], [2, true])
     }))
 })

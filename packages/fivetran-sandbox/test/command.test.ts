@@ -152,7 +152,11 @@ describe("fivetran-sandbox command", () => {
         "--slow-body-pieces shapes the bodies --slow-bodies slows: give --slow-bodies SHARE too"
       ])
       const missing = yield* Effect.flip(serveSandbox(["--state", "/nonexistent/account.json"]))
-      assert.strictEqual(missing._tag, "SnapshotFileUnusable")
+      assert.deepStrictEqual([missing._tag, errorMessage(missing)], [
+        "UsageError",
+        "Snapshot file /nonexistent/account.json: no such file; a snapshot is written by writeSnapshot of " +
+        "@baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); or serve a generated account with --preset instead"
+      ])
     }).pipe(Effect.provide(TestLive)))
 
   it.scoped("interrupting the command stops the server", () =>
