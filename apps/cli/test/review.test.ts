@@ -233,6 +233,13 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "error: --resource takes a resource with entitlements (a group, connection, role or team); " +
         "user:both_bo is a user, whose access is listed by: baton-fivetran access user:both_bo\n"
       ])
+      // entitlements --resource of a user printed "(none)", exit 0: read as a user who holds nothing.
+      assert.deepStrictEqual(yield* refused(["entitlements", "--resource", "user:both_bo"]), [
+        2,
+        "",
+        "error: --resource takes a resource with entitlements (a group, connection, role or team); " +
+        "user:both_bo is a user, whose grants are listed by: baton-fivetran grants --principal user:both_bo\n"
+      ])
       assert.deepStrictEqual(yield* refused(["access", "--resource", "group:nowhere"]), [
         2,
         "",

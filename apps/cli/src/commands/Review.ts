@@ -207,6 +207,14 @@ const entitlementsOf = (reader: C1zReader, resource: ResourceId) => {
 export const listEntitlements = (output: ReviewOutput, resource: Option.Option<string>) =>
   Effect.gen(function*() {
     const only = Option.isSome(resource) ? Option.some(yield* parseResourceRef("--resource", resource.value)) : Option.none()
+    // A user has no entitlements: "(none)" read as a user who holds nothing, as access --resource's refusal says.
+    if (Option.isSome(only) && only.value.resourceType === UserResourceType.id) {
+      const text = echoed(resourceRefOf(only.value))
+      return yield* new UsageError({
+        reason: "--resource takes a resource with entitlements (a group, connection, role or team); " +
+          `${text} is a user, whose grants are listed by: baton-fivetran grants --principal ${text}`
+      })
+    }
     yield* withReader(output.file, (reader) =>
       Effect.gen(function*() {
         if (Option.isSome(only)) yield* requireResource(reader, output.file, only.value)
