@@ -15,8 +15,9 @@ import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
 
-/** Shell words of one command line: whitespace-separated, single quotes keep everything literal. */
-const shellWords = (line: string): ReadonlyArray<string> => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]!)
+/** Shell words of one command line: whitespace-separated, quotes (single or double) keep everything literal. */
+const shellWords = (line: string): ReadonlyArray<string> =>
+  [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!)
 
 const examples = readme
   .replace(/\\\n\s*/g, "")
@@ -146,4 +147,56 @@ describe("README's access review session", () => {
       }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
     120_000
   )
+})
+
+/**
+ * apps/cli's README shows each provisioning line with what it prints and what it prints again (`#
+ * <first>   (again: <second>)`, `...` and `<id>`-like placeholders standing for any text): run twice
+ * against one sandbox, each must print both, so that a repeat's no-op answer cannot drift from it.
+ */
+const cliReadme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8").replace(/\\\n\s*/g, "")
+
+interface RepeatedExample {
+  readonly args: ReadonlyArray<string>
+  readonly first: string
+  readonly again: string
+}
+
+/** The text of a `#   ` comment line under an example. */
+const commentText = (line: string | undefined) => line?.startsWith("#   ") === true ? line.slice(4) : ""
+
+const repeatedExamples: ReadonlyArray<RepeatedExample> = cliReadme
+  .split("\n")
+  .flatMap((line, i, all) => {
+    if (!line.startsWith("baton-fivetran -p --sandbox small ")) return []
+    const first = commentText(all[i + 1])
+    const shown = /^(.+?)\s+\(again: (.+)\)$/.exec(first.includes("(again: ") ? first : `${first} ${commentText(all[i + 2])}`)
+    return shown === null ? [] : [{ args: shellWords(line).slice(4), first: shown[1]!, again: shown[2]! }]
+  })
+
+/** A shown output line, `...` and `<...>` standing for any text. */
+const shownPattern = (shown: string) =>
+  new RegExp(`^${shown.split(/\.\.\.|<[^>]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".+")}$`)
+
+describe("apps/cli's README provisioning lines", () => {
+  it("shows each of the four actions with what it prints again", () => {
+    assert.deepStrictEqual(repeatedExamples.map(({ args }) => args.find((a) => a.startsWith("--"))), [
+      "--grant-entitlement",
+      "--revoke-grant",
+      "--create-account-email",
+      "--delete-resource"
+    ])
+  })
+
+  it.scopedLive("print what they show, and again what they show run a second time", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      for (const { again, args, first } of repeatedExamples) {
+        for (const shown of [first, again]) {
+          const result = yield* runCli([...flags, "-p", ...args])
+          assertExit(result, 0)
+          assert.match(result.stdout.trim(), shownPattern(shown), `baton-fivetran -p ${args.join(" ")}`)
+        }
+      }
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 120_000)
 })
