@@ -31,7 +31,7 @@ import {
 } from "./Listing.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { notPlainTables } from "./PlainTables.js"
-import { missingReadColumn } from "./ReadColumns.js"
+import { missingReadColumn, missingReadTable } from "./ReadColumns.js"
 import { type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
@@ -194,6 +194,9 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         reason: `${notPlain.value}: baton writes its rows in plain tables, and the reader runs no query a file brings`
       })
     }
+
+    const missingTable = yield* attempt(() => missingReadTable(db))
+    if (Option.isSome(missingTable)) return yield* new Corrupt({ path, reason: missingTable.value })
 
     // A scratch file removed with its directory: nothing needs a journal or a sync to disk. An older
     // file's schema is brought up to date first: the listing indexes and queries name the newer columns.

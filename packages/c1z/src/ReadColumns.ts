@@ -28,6 +28,23 @@ const readColumns: { readonly [table: string]: ReadonlyArray<string> } = {
   ]
 }
 
+/**
+ * The first table the reader reads that the file lacks (`it has no table v1_resources`), if any:
+ * every baton-sdk version wrote these five, and the open, which creates a missing table as baton's
+ * reader does (OlderSchemas.ts, for the two later ones), listed a file without its resources as a
+ * sync of none, exit 0, and one without its sync runs as an interrupted sync. Checked before then.
+ */
+export const missingReadTable = (db: Database.Database): Option.Option<string> => {
+  const present = new Set(
+    (db.prepare("SELECT lower(name) AS name FROM sqlite_master WHERE type = 'table'").all() as ReadonlyArray<{ name: string }>)
+      .map((row) => row.name)
+  )
+  return Option.map(
+    Option.fromNullable(Object.keys(readColumns).find((table) => !present.has(table))),
+    (table) => `it has no table ${table}, which every sync writes`
+  )
+}
+
 /** The first column the reader reads that the file's tables lack (`v1_grants has no column external_id`), if any. */
 export const missingReadColumn = (db: Database.Database): Option.Option<string> => {
   const columnsOf = db.prepare("SELECT lower(name) AS name FROM pragma_table_info(?)")

@@ -28,6 +28,20 @@ describe("a sync file whose database is damaged past what the open reads", () =>
       ])
     }))
 
+  it.scoped("a file without one of the tables every sync writes is Corrupt at the open, naming it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
+      for (const table of ["v1_resources", "v1_sync_runs"]) {
+        const path = yield* crafted(dir, `no-${table}`, () => `DROP TABLE ${table}`)
+        const error = yield* Effect.flip(Effect.scoped(openC1z(path)))
+        assert.deepStrictEqual([error._tag, error.message], [
+          "Corrupt",
+          `${path}: the .c1z is damaged: it has no table ${table}, which every sync writes (write it again)`
+        ])
+      }
+    }))
+
   it.scoped("a damaged page that a listing reaches after the open is Corrupt, the file's, when the working copy is as the open left it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
