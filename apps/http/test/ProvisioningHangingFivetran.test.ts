@@ -1,9 +1,7 @@
-import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { serviceProcessOver } from "./ServiceProcess.js"
-import { silentServer } from "./SilentFivetran.js"
+import { serviceOverSilentFivetran } from "./SilentFivetran.js"
 
 /**
  * --max-provisioning-wait bounded a provisioning request's repeats, but its first attempt had the
@@ -19,20 +17,7 @@ describe("a provisioning request against a Fivetran that never answers (the serv
     "is answered when --max-provisioning-wait runs out, not at --request-timeout, after one attempt",
     () =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const fivetran = yield* silentServer
-        const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-provisioning-hang-" })
-        const service = yield* serviceProcessOver(dataDir, [
-          "--api-key",
-          "key_of_the_test",
-          "--api-secret",
-          "secret_of_the_test",
-          "--base-url",
-          fivetran.baseUrl,
-          "--port",
-          "0",
-          "--token",
-          Token,
+        const { fivetran, service } = yield* serviceOverSilentFivetran(Token, [
           "--provisioning",
           "--max-provisioning-wait",
           "2s",

@@ -2,8 +2,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
-import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
-import { silentServer } from "./SilentFivetran.js"
+import { runServiceOnce } from "./ServiceProcess.js"
+import { serviceOverSilentFivetran } from "./SilentFivetran.js"
 
 /**
  * The service's client had a fixed 30 s timeout per attempt, 5 attempts a call: a sync against a
@@ -24,23 +24,7 @@ describe("--request-timeout (the service process)", () => {
     "bounds each of a sync's 5 attempts against a Fivetran that never answers; the job's error names it",
     () =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const fivetran = yield* silentServer
-        const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-timeout-" })
-        const service = yield* serviceProcessOver(dataDir, [
-          "--api-key",
-          "key_of_the_test",
-          "--api-secret",
-          "secret_of_the_test",
-          "--base-url",
-          fivetran.baseUrl,
-          "--port",
-          "0",
-          "--token",
-          Token,
-          "--request-timeout",
-          "1s"
-        ])
+        const { fivetran, service } = yield* serviceOverSilentFivetran(Token, ["--request-timeout", "1s"])
         const headers = { authorization: `Bearer ${Token}` }
         const job = (path: string, init: RequestInit = {}) =>
           Effect.promise(() => fetch(`${service.url}${path}`, { ...init, headers }).then((r) => r.json() as Promise<Job>))

@@ -1,5 +1,7 @@
+import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
 import { createServer, type Socket } from "node:net"
+import { serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * A server on loopback that accepts every connection and never answers: its base URL, and the
@@ -28,3 +30,28 @@ export const silentServer = Effect.gen(function*() {
   const { port } = server.address() as { readonly port: number }
   return { baseUrl: `http://127.0.0.1:${port}`, requestLines: Effect.sync(() => [...requestLines]) }
 })
+
+/**
+ * The service process over a `silentServer` (returned too, for the requests it was sent): a key of
+ * its own, a free port, `token` as its bearer token, then `flags`.
+ */
+export const serviceOverSilentFivetran = (token: string, flags: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const fivetran = yield* silentServer
+    const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-silent-fivetran-" })
+    const service = yield* serviceProcessOver(dataDir, [
+      "--api-key",
+      "key_of_the_test",
+      "--api-secret",
+      "secret_of_the_test",
+      "--base-url",
+      fivetran.baseUrl,
+      "--port",
+      "0",
+      "--token",
+      token,
+      ...flags
+    ])
+    return { fivetran, service }
+  })
