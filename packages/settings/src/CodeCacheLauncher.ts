@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname } from "node:path"
+import { basename, dirname } from "node:path"
 import { Script } from "node:vm"
 
 /**
@@ -48,8 +48,27 @@ export const runFromCodeCache = (launcherPath: string, v8Flags: ReadonlyArray<st
     }
   }
 
+  // A launcher copied on its own (the "single file" of the docs) has no program beside it: one line
+  // saying what to copy instead of Node's stack trace of a failed readFileSync.
+  const readProgram = (): string | undefined => {
+    try {
+      return readFileSync(programPath, "utf8")
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable"
+      process.stderr.write(
+        `error: ${basename(launcherPath)} cannot run without ${basename(programPath)} beside it (${code}: ${programPath}): ` +
+          "run it where the build wrote it, in a checkout set up with pnpm install, or copy its whole bundle directory and " +
+          "node_modules (docs/deploy.md, The image)\n"
+      )
+      process.exitCode = 1
+      return undefined
+    }
+  }
+  const program = readProgram()
+  if (program === undefined) return
+
   // The program is a CommonJS module's function, `(function (exports, require, module, __filename, __dirname) {…})`.
-  const script = new Script(readFileSync(programPath, "utf8"), {
+  const script = new Script(program, {
     filename: programPath,
     ...(training ? {} : { cachedData: readCache() })
   })
