@@ -81,7 +81,7 @@ describe("JSON logs", () => {
       assert.deepStrictEqual(written["resources"], { user: 25, role: 6, group: 4, team: 3 })
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("an interrupted sync says so in a warn line with exit code 130", () =>
+  it.scopedLive("an interrupted sync says so in a warn line with exit code 130 and reason shutdown", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sandbox = yield* Sandbox
@@ -103,7 +103,9 @@ describe("JSON logs", () => {
         level: "warn",
         msg: `interrupted: ${file} was left as it was`,
         file,
-        exit_code: 130
+        exit_code: 130,
+        // The word the HTTP service's job cancelled by its own stop has on its line and metric.
+        reason: "shutdown"
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

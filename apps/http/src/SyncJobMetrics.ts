@@ -1,4 +1,4 @@
-import { type SyncFailureReason, SyncFailureReasons } from "@baton-fivetran/connector-core"
+import { type SyncFailureReason, SyncFailureReasons, type SyncStopReason, SyncStopReasons } from "@baton-fivetran/connector-core"
 import { Effect, Metric, MetricLabel } from "effect"
 
 /**
@@ -8,15 +8,12 @@ import { Effect, Metric, MetricLabel } from "effect"
  * labels come from the closed sets below: never an error's text or an id.
  */
 
-/** Why a job was cancelled: through the API, or by the service's own stop. */
-export const SyncJobCancelReasons = ["requested", "shutdown"] as const
-export type SyncJobCancelReason = typeof SyncJobCancelReasons[number]
-
 export type SyncJobEnd =
   | { readonly outcome: "succeeded"; readonly reason: "none" }
   // Why it failed: connector-core's reasons, which the failed-sync log lines of both apps say too.
   | { readonly outcome: "failed"; readonly reason: SyncFailureReason }
-  | { readonly outcome: "cancelled"; readonly reason: SyncJobCancelReason }
+  // Through the API, or by the service's own stop: the words the CLI's interrupted sync line has too.
+  | { readonly outcome: "cancelled"; readonly reason: SyncStopReason }
 
 export const succeededEnd: SyncJobEnd = { outcome: "succeeded", reason: "none" }
 
@@ -31,7 +28,7 @@ const endCounter = (end: SyncJobEnd) =>
 const allEnds: ReadonlyArray<SyncJobEnd> = [
   succeededEnd,
   ...SyncFailureReasons.map((reason) => ({ outcome: "failed", reason }) as const),
-  ...SyncJobCancelReasons.map((reason) => ({ outcome: "cancelled", reason }) as const)
+  ...SyncStopReasons.map((reason) => ({ outcome: "cancelled", reason }) as const)
 ]
 
 /**

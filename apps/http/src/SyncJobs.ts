@@ -133,11 +133,11 @@ const defectText = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * A job that did not succeed leaves one warning with its id and error (the errors hold no
- * secrets); a failed one's also has the `reason` its end is counted by, the word a log alert
- * matches on as the CLI's failed-sync line has it. A bug's, or a sync file's that could not be
- * written, is at error and adds as `cause` what the job's error leaves out (the defect's text; the
- * writer's failure naming its file): the one line says what the job says and what it does not.
+ * A job that did not succeed leaves one warning with its id, error (the errors hold no secrets)
+ * and the `reason` its end is counted by, the word a log alert matches on as the CLI's failed and
+ * interrupted sync lines have it. A bug's, or a sync file's that could not be written, is at error
+ * and adds as `cause` what the job's error leaves out (the defect's text; the writer's failure
+ * naming its file): the one line says what the job says and what it does not.
  */
 const logEnd = (job: SyncJob, end: SyncJobEnd, cause: Option.Option<string> = Option.none()) =>
   job.status === "failed" || job.status === "cancelled"
@@ -145,7 +145,7 @@ const logEnd = (job: SyncJob, end: SyncJobEnd, cause: Option.Option<string> = Op
       Effect.annotateLogs({
         job: job.id,
         error: job.error,
-        ...(end.outcome === "failed" ? { reason: end.reason } : {}),
+        reason: end.reason,
         ...Option.match(cause, { onNone: () => ({}), onSome: (text) => ({ cause: text }) })
       })
     )

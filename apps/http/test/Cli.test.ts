@@ -585,7 +585,7 @@ describe("the process", () => {
       assert.deepStrictEqual(requests, ["200 /v1/syncs", "401 /v1/resources"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scopedLive("SIGTERM during a sync cancels it without a partial file and exits 0", () =>
+  it.scopedLive("SIGTERM during a sync cancels it (reason shutdown) without a partial file, exit 0", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
       const fs = yield* FileSystem.FileSystem
@@ -597,7 +597,9 @@ describe("the process", () => {
       })
       yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
       let stdout = ""
+      let stderr = ""
       child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
       const exited = Effect.async<number | null>((resume) => {
         child.on("exit", (code) => resume(Effect.succeed(code)))
       })
@@ -630,5 +632,21 @@ describe("the process", () => {
       const saved = JSON.parse(yield* fs.readFileString(`${dataDir}/${job.id}.json`)) as { status: string; error: string }
       assert.strictEqual(saved.status, "cancelled")
       assert.strictEqual(saved.error, "cancelled by the service's shutdown before it finished; no file was kept")
+      // The reason baton_sync_jobs_total counts it by, and the CLI's interrupted sync line has.
+      const cancelled = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.msg === "sync job cancelled")
+        .map(({ ts: _, ...entry }) => entry)
+      assert.deepStrictEqual(cancelled, [{
+        level: "warn",
+        msg: "sync job cancelled",
+        // The POST that started it: its request id and the token's fingerprint.
+        request_id: cancelled[0]?.["request_id"],
+        caller: cancelled[0]?.["caller"],
+        job: job.id,
+        c1z_sync_id: cancelled[0]?.["c1z_sync_id"],
+        error: "cancelled by the service's shutdown before it finished; no file was kept",
+        reason: "shutdown"
+      }])
+      assert.match(String(cancelled[0]?.["caller"]), /^token:[0-9a-f]{12}$/)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })

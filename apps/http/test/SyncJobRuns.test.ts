@@ -69,7 +69,8 @@ describe("how a running job ended", () => {
           msg: "sync job cancelled",
           job: id,
           c1z_sync_id: c1zSyncId,
-          error: "cancelled before it finished; no file was kept"
+          error: "cancelled before it finished; no file was kept",
+          reason: "requested"
         }
       ])
     }).pipe(Effect.orDie))
@@ -77,9 +78,12 @@ describe("how a running job ended", () => {
   it.scoped("the service's stop is recorded as the shutdown, not as a cancel", () =>
     Effect.gen(function*() {
       const { logs, record } = yield* endedBy(() => Effect.void)
-      const reason = "cancelled by the service's shutdown before it finished; no file was kept"
-      assert.deepStrictEqual([record.status, record.error], ["cancelled", reason])
-      assert.deepStrictEqual(logs.filter((line) => line["level"] === "warn").map((line) => line["error"]), [reason])
+      const error = "cancelled by the service's shutdown before it finished; no file was kept"
+      assert.deepStrictEqual([record.status, record.error], ["cancelled", error])
+      assert.deepStrictEqual(
+        logs.filter((line) => line["level"] === "warn").map((line) => [line["error"], line["reason"]]),
+        [[error, "shutdown"]]
+      )
     }).pipe(Effect.orDie))
 })
 

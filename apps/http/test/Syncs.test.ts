@@ -737,7 +737,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(again, job)
     }))
 
-  it.effect("a cancelled sync leaves one warning naming the job, under the id of the request that started it", () =>
+  it.effect("a cancelled sync leaves one warning naming the job and reason requested, under the id of the request that started it", () =>
     Effect.gen(function*() {
       const { client, logs, sandbox } = yield* Harness
       const logged = (yield* logs).length
@@ -754,7 +754,9 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         job: job.id,
         // The sync id the job's .c1z would have recorded (SyncJobLogs.test.ts).
         c1z_sync_id: lines[0]?.["c1z_sync_id"],
-        error: "cancelled before it finished; no file was kept"
+        error: "cancelled before it finished; no file was kept",
+        // baton_sync_jobs_total's reason for it, as the CLI's interrupted sync line has its own.
+        reason: "requested"
       }])
       assert.match(String(lines[0]?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
     }))

@@ -1,4 +1,4 @@
-import { SyncEngine, syncFailureReasonOf, type SyncProgress } from "@baton-fivetran/connector-core"
+import { SyncEngine, syncFailureReasonOf, type SyncProgress, type SyncStopReason } from "@baton-fivetran/connector-core"
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { longestAtomicFileName } from "@baton-fivetran/settings"
@@ -71,6 +71,14 @@ export const runSync = (settings: Settings) =>
  */
 const reasonField = (cause: Cause.Cause<unknown>) => exitCode(Exit.failCause(cause)) === 1 ? { reason: syncFailureReasonOf(cause) } : {}
 
+/**
+ * An interrupted sync's JSON line names why in `reason`, as the service's cancelled job does: only a
+ * signal interrupts the CLI, the process told to stop (a CronJob's pod deleted, Ctrl-C), which the
+ * service calls `shutdown` when it is stopped so. Not `interrupted`: that is a process killed
+ * outright, its job found by a later start.
+ */
+const stoppedBySignal: SyncStopReason = "shutdown"
+
 /** The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for. */
 const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>
   Effect.gen(function*() {
@@ -103,7 +111,10 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
       Effect.ensuring(Stderr.clearProgress),
       Effect.onInterrupt(() => {
         const text = `interrupted: ${settings.file} was left as it was`
-        return notice(LogLevel.Warning, shownText(text), { msg: text, fields: { file: settings.file, exit_code: 130 } })
+        return notice(LogLevel.Warning, shownText(text), {
+          msg: text,
+          fields: { file: settings.file, exit_code: 130, reason: stoppedBySignal }
+        })
       })
     )
     // At info: under --log-level warn a JSON summary is left out (--summary-file is the one to read).

@@ -8,7 +8,8 @@ import { SyncFailed } from "./SyncFailure.js"
  * reads the service and the CLI's CronJob alike. Never an error's text or an id.
  *
  * `interrupted` is the service's alone (a job its killed process left, ended by the next start):
- * a failure's cause never classifies as it.
+ * a failure's cause never classifies as it. A process stopped by a signal ends its sync as stopped,
+ * not failed: see SyncStopReasons.
  */
 export const SyncFailureReasons = [
   "unauthorized",
@@ -23,6 +24,15 @@ export const SyncFailureReasons = [
   "internal"
 ] as const
 export type SyncFailureReason = typeof SyncFailureReasons[number]
+
+/**
+ * Why a sync was stopped before it finished, its file not kept: the HTTP service's cancelled jobs
+ * (their `baton_sync_jobs_total` reason and `sync job cancelled` line) and the CLI's interrupted
+ * sync line. `requested`: cancelled through the service's API. `shutdown`: the process was told to
+ * stop (the service's SIGTERM; the CLI's SIGINT, SIGTERM or SIGHUP), and stopped the sync itself.
+ */
+export const SyncStopReasons = ["requested", "shutdown"] as const
+export type SyncStopReason = typeof SyncStopReasons[number]
 
 const fivetranReason = (error: FivetranError): SyncFailureReason => {
   switch (error._tag) {
