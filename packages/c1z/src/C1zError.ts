@@ -52,9 +52,23 @@ export class Io extends Data.TaggedError("Io")<{
   readonly cause: unknown
 }> {
   override get message() {
+    const missing = missingAddOn(this.cause)
+    if (missing !== undefined) return `${this.path}: could not ${this.operation}: ${missing}`
     const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
     return `${this.path}: could not ${this.operation}: ${reason} (check the path, free disk space and permissions)`
   }
+}
+
+/**
+ * A native add-on (better-sqlite3, zstd-napi) that Node could not load: a bundle run away from the
+ * node_modules it was built with. The path, disk and permissions are not the matter, and Node's
+ * "Require stack" lines are noise in a one-line error.
+ */
+const missingAddOn = (cause: unknown): string | undefined => {
+  if (errorCode(cause) !== "MODULE_NOT_FOUND" || !(cause instanceof Error)) return undefined
+  const name = cause.message.match(/Cannot find module '([^']+)'/)?.[1] ?? "a native add-on"
+  return `the native add-on ${name} is not installed where this program runs: run it from a checkout set up with ` +
+    "pnpm install, which builds its add-ons for this Node (docs/deploy.md, The image)"
 }
 
 /** The `code` of a Node or SQLite error (`ENOSPC`, `SQLITE_FULL`), if it has one. */
