@@ -44,7 +44,7 @@ describe("the docs' JSON log lines", () => {
   it.scopedLive("every failed-sync error line shown is the line of a sync whose secret Fivetran refuses", () =>
     Effect.gen(function*() {
       const examples = [...errorLineExamples(deploy), ...errorLineExamples(cliReadme)]
-      assert.strictEqual(examples.length, 3, "deploy.md shows it twice, apps/cli's README once")
+      assert.strictEqual(examples.length, 3, "docs/deploy.md shows it twice, apps/cli's README once")
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
       const result = yield* runCli([
@@ -65,7 +65,7 @@ describe("the docs' JSON log lines", () => {
       }
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
 
-  it.scopedLive("the `sync complete` line and the writer's line have the fields deploy.md names", () =>
+  it.scopedLive("the `sync complete` line and the writer's line have the fields docs/deploy.md names", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
