@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import { Data, Predicate } from "effect"
 import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
 import { ClientWaitSetting } from "./RateLimitWaitCap.js"
@@ -354,3 +354,23 @@ export type FivetranError =
   | ServerError
   | InvalidResponse
   | Transport
+
+/** Every tag of the union, checked complete by the compiler: a new error cannot be left out of the guard below. */
+const fivetranErrorTags: { readonly [Tag in FivetranError["_tag"]]: true } = {
+  Unauthorized: true,
+  Forbidden: true,
+  NotFound: true,
+  Conflict: true,
+  BadRequest: true,
+  RateLimited: true,
+  RateLimitWaitTooLong: true,
+  ServerError: true,
+  InvalidResponse: true,
+  Transport: true
+}
+
+const tags: ReadonlySet<string> = new Set(Object.keys(fivetranErrorTags))
+
+/** Whether a value (a cause's failure, a wrapper's cause) is one of the client's errors. */
+export const isFivetranError = (value: unknown): value is FivetranError =>
+  Predicate.hasProperty(value, "_tag") && typeof value._tag === "string" && tags.has(value._tag)

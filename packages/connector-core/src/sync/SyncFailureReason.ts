@@ -1,4 +1,4 @@
-import type { FivetranError } from "@baton-fivetran/fivetran-client"
+import { type FivetranError, isFivetranError } from "@baton-fivetran/fivetran-client"
 import { Cause, Option, Predicate } from "effect"
 import { SyncFailed } from "./SyncFailure.js"
 
@@ -56,22 +56,6 @@ const fivetranReason = (error: FivetranError): SyncFailureReason => {
       return "unexpected_answer"
   }
 }
-
-const FivetranErrorTags: ReadonlySet<string> = new Set<FivetranError["_tag"]>([
-  "Unauthorized",
-  "Forbidden",
-  "NotFound",
-  "Conflict",
-  "BadRequest",
-  "RateLimited",
-  "RateLimitWaitTooLong",
-  "ServerError",
-  "InvalidResponse",
-  "Transport"
-])
-
-const isFivetranError = (value: unknown): value is FivetranError =>
-  Predicate.hasProperty(value, "_tag") && typeof value._tag === "string" && FivetranErrorTags.has(value._tag)
 
 /** The Fivetran error or the sync file's SinkError, bare or as a SyncFailed's cause. */
 const errorReason = (error: unknown): SyncFailureReason =>
