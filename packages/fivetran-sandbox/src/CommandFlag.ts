@@ -3,6 +3,9 @@ import { Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
 import { UsageError } from "./UsageError.js"
 
+/** A flag's @effect/cli option, read as text. */
+type TextOption = Options.Options<Option.Option<string>>
+
 /**
  * A value flag of a sandbox command, read as text by @effect/cli and decoded here, so that a bad
  * value is refused naming the flag and what it takes (@effect/cli's own typed options do not name
@@ -12,7 +15,7 @@ export interface CommandFlag<A, I> {
   readonly name: string
   readonly schema: Schema.Schema<A, I>
   readonly accepts: string
-  readonly options: Options.Options<Option.Option<string>>
+  readonly options: TextOption
 }
 
 export const commandFlag = <A, I>(
@@ -31,6 +34,14 @@ export const commandFlag = <A, I>(
     Options.optional
   )
 })
+
+/** The @effect/cli options of a command's flags, under the same keys. */
+export const commandOptions = <K extends string>(
+  flags: { readonly [P in K]: { readonly options: TextOption } }
+): { readonly [P in K]: TextOption } =>
+  Object.fromEntries(
+    Object.entries<{ readonly options: TextOption }>(flags).map(([key, flag]) => [key, flag.options])
+  ) as { readonly [P in K]: TextOption }
 
 /** A flag's value, decoded; a bad one is refused naming the flag, what it takes and what it got (cut if long). */
 export const decodeCommandFlag = <A, I>(

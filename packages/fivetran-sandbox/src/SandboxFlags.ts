@@ -1,7 +1,6 @@
 import { SandboxPresets } from "@baton-fivetran/settings"
-import type { Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
-import { commandFlag, decodeCommandFlag } from "./CommandFlag.js"
+import { commandFlag, commandOptions, decodeCommandFlag } from "./CommandFlag.js"
 import { decodeTrafficFlags, type Traffic, trafficOptions } from "./TrafficFlags.js"
 import { UsageError } from "./UsageError.js"
 
@@ -59,9 +58,7 @@ export type Flags = { readonly [K in keyof Declarations]: Option.Option<Schema.S
 }
 
 export const options = {
-  ...(Object.fromEntries(
-    Object.entries(flagDeclarations).map(([key, declaration]) => [key, declaration.options])
-  ) as { readonly [K in keyof Declarations]: Options.Options<Option.Option<string>> }),
+  ...commandOptions(flagDeclarations),
   ...trafficOptions
 }
 

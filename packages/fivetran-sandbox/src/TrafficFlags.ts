@@ -1,6 +1,5 @@
-import type { Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
-import { commandFlag, decodeCommandFlag } from "./CommandFlag.js"
+import { commandFlag, commandOptions, decodeCommandFlag } from "./CommandFlag.js"
 import type { FaultOptions } from "./http/Faults.js"
 import { DEFAULT_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS } from "./RateLimitDefaults.js"
 import { UsageError } from "./UsageError.js"
@@ -176,9 +175,7 @@ export const trafficFlags = {
 type TrafficFlag = keyof typeof trafficFlags
 
 /** The flags' @effect/cli options, each read as text (`decodeTrafficFlags` checks them). */
-export const trafficOptions = Object.fromEntries(
-  Object.entries(trafficFlags).map(([key, flag]) => [key, flag.options])
-) as { readonly [K in TrafficFlag]: Options.Options<Option.Option<string>> }
+export const trafficOptions = commandOptions(trafficFlags)
 
 export type TrafficFlagValues = { readonly [K in TrafficFlag]: Option.Option<string> }
 
