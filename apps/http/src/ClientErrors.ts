@@ -2,7 +2,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES } from "node:http"
-import type { Duplex } from "node:stream"
+import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
 import { HeldUntilServedServer } from "./UnservedRequests.js"
@@ -103,12 +103,8 @@ const responseOf = ({ body, status }: ClientErrorAnswer, requestId: string): str
   ].join("\r\n")
 }
 
-/**
- * Node's own check before it answers (its `socketOnError`): an answer of an earlier request on the
- * connection (keep-alive) that has started cannot be followed by another without corrupting it.
- */
-interface ServerSocket extends Duplex {
-  readonly _httpMessage?: { readonly headersSent: boolean } | null
+/** The connection of a refused request, with the answers in flight on it (EarlierAnswers.ts). */
+interface ServerSocket extends PipelinedSocket {
   /** Node's parser of the connection; `incoming` is its latest request, not `complete` while its body arrives. */
   readonly parser?: { readonly incoming?: IncomingMessage | null } | null
 }
@@ -142,15 +138,32 @@ const refusedRequestLine = (error: ClientError, socket: ServerSocket): RequestLi
   return found
 }
 
-/** Written, then the socket destroyed, as Node does with its own answer: the rest of the request is not read. */
+/**
+ * Connections whose request was refused: Node's parser, stopped at the error, reports it again for
+ * every later packet, and its request timeout may too, while the refusal waits for earlier answers.
+ */
+const refusedConnections = new WeakSet<ServerSocket>()
+
+/**
+ * Logged at once; written once the answers to the connection's earlier requests (pipelined in the
+ * same packet) have been sent, then the socket destroyed, as Node does with its own answer: the
+ * rest of the request is not read. A connection that closes first (an earlier answer closed it)
+ * gets nothing more, its refusal still logged.
+ */
 const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: ClientError, socket: ServerSocket): void => {
-  if (error.code !== "ECONNRESET" && socket.writable && socket._httpMessage?.headersSent !== true) {
-    const answer = answerOf(error)
-    const requestId = randomUUID()
-    socket.write(responseOf(answer, requestId))
-    log({ ...requestLineFields(refusedRequestLine(error, socket)), status: answer.status, request_id: requestId, error: answer.body.error })
+  if (refusedConnections.has(socket)) return
+  refusedConnections.add(socket)
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy()
+    return
   }
-  socket.destroy()
+  const answer = answerOf(error)
+  const requestId = randomUUID()
+  log({ ...requestLineFields(refusedRequestLine(error, socket)), status: answer.status, request_id: requestId, error: answer.body.error })
+  afterEarlierAnswers(socket, () => {
+    if (socket.writable) socket.write(responseOf(answer, requestId))
+    socket.destroy()
+  })
 }
 
 /**
