@@ -27,6 +27,8 @@ const PageRows = 1000
 const ReadLimit = 100_000
 
 const message = byId<HTMLParagraphElement>("message")
+const messageBar = byId<HTMLDivElement>("message-bar")
+const dismissMessage = byId<HTMLButtonElement>("dismiss-message")
 const loginView = byId<HTMLElement>("login")
 const appView = byId<HTMLElement>("app")
 const details = byId<HTMLElement>("details")
@@ -35,8 +37,8 @@ const tokenInput = byId<HTMLInputElement>("token")
 // Saying something, the message line stays at the window's top (explorer.css): the place the
 // keyboard moves to is scrolled clear of it, not under it.
 new ResizeObserver(() => {
-  document.documentElement.style.scrollPaddingTop = `${message.offsetHeight}px`
-}).observe(message)
+  document.documentElement.style.scrollPaddingTop = `${messageBar.offsetHeight}px`
+}).observe(messageBar)
 
 let client: Client | undefined
 
@@ -47,7 +49,22 @@ let client: Client | undefined
 const show = (text: string, kind: "error" | "info" = "error") => {
   message.textContent = text
   message.className = kind
+  dismissMessage.hidden = text === ""
 }
+
+// Where the keyboard was before it came to Dismiss: it goes back there, not to the page's top.
+let beforeDismiss: Element | null = null
+dismissMessage.addEventListener("focus", (event) => {
+  beforeDismiss = event.relatedTarget instanceof Element ? event.relatedTarget : null
+})
+dismissMessage.addEventListener("click", () => {
+  show("")
+  const back = beforeDismiss instanceof HTMLElement && beforeDismiss.isConnected && beforeDismiss.checkVisibility()
+    ? beforeDismiss
+    : undefined
+  const next = back ?? (loginView.hidden ? byId("query") : tokenInput)
+  next.focus()
+})
 
 /** Says what the screen reader should announce in a status region (visually hidden, or a visible line). */
 const announce = (id: string, text: string) => {
