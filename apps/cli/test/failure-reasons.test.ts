@@ -1,6 +1,7 @@
 import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Effect, Stream } from "effect"
 import { assertExit, assertNoSecret, binPath, logFields, runCli } from "./support/CliProcess.js"
 import { startSandboxCommand } from "./support/SandboxCommand.js"
@@ -86,6 +87,42 @@ describe("a failed sync's reason", () => {
       )
       assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
+
+  it.scopedLive(
+    "a summary that cannot be written once the sync completed (its directory gone): storage, not internal",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const { flags } = yield* connectionFlags
+        // The directory the checks found goes as the sync's first request arrives, before the summary is written.
+        yield* fs.makeDirectory(`${dir}/summaries`)
+        const sandbox = yield* Sandbox
+        yield* sandbox.setRequestHook(() => Effect.ignore(fs.remove(`${dir}/summaries`, { recursive: true })))
+        const result = yield* runCli([
+          ...flags,
+          "--file",
+          `${dir}/out.c1z`,
+          "--summary-file",
+          `${dir}/summaries/summary.json`,
+          "--log-format",
+          "json"
+        ])
+        assertExit(result, 1)
+        const lines = errorLines(result.stderr)
+        // Before, `internal` (a bug): an alert routed by reason sent a full or lost volume to the developers.
+        assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [{ level: "error", reason: "storage", exit_code: 1 }])
+        assert.match(
+          String(lines[0]!["msg"]),
+          new RegExp(
+            `^the sync completed and ${dir}/out\\.c1z was written, but the summary ${dir}/summaries/summary\\.json could not ` +
+              "be written: ENOENT: .* \\(check the path, free disk space and permissions; there is no summary file\\)$"
+          )
+        )
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("in console format the error line is as it was, with no reason", () =>
     Effect.gen(function*() {

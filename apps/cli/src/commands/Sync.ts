@@ -1,4 +1,10 @@
-import { SyncEngine, syncFailureReasonOf, type SyncProgress, type SyncStopReason } from "@baton-fivetran/connector-core"
+import {
+  type SyncFailureReason,
+  SyncEngine,
+  syncFailureReasonOf,
+  type SyncProgress,
+  type SyncStopReason
+} from "@baton-fivetran/connector-core"
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { longestAtomicFileName } from "@baton-fivetran/settings"
@@ -9,7 +15,7 @@ import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { notice } from "../output/Notice.js"
 import { withProgressLog } from "../output/ProgressLog.js"
-import { writeSummaryFile } from "../output/SummaryFile.js"
+import { SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
 import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
@@ -69,7 +75,14 @@ export const runSync = (settings: Settings) =>
  * have on their line and metric: a CronJob's log alert matches it, not the message's text. A
  * refusal of its settings (exit 2) is no failed sync, and has none.
  */
-const reasonField = (cause: Cause.Cause<unknown>) => exitCode(Exit.failCause(cause)) === 1 ? { reason: syncFailureReasonOf(cause) } : {}
+const reasonField = (cause: Cause.Cause<unknown>) => exitCode(Exit.failCause(cause)) === 1 ? { reason: failureReasonOf(cause) } : {}
+
+/**
+ * A summary file the disk would not take once the sync completed is `storage`, as a sync file's is:
+ * the volume's owner has to act, where `internal` (a bug) sent the alert to the developers.
+ */
+const failureReasonOf = (cause: Cause.Cause<unknown>): SyncFailureReason =>
+  Option.exists(Cause.failureOption(cause), (error) => error instanceof SummaryFileError) ? "storage" : syncFailureReasonOf(cause)
 
 /**
  * An interrupted sync's JSON line names why in `reason`, as the service's cancelled job does: only a
