@@ -43,6 +43,7 @@ import {
   KeepSyncs,
   MaxConcurrentExports,
   MaxProvisioningWait,
+  ReadinessTimeout,
   Port,
   PublicDocs,
   PublicMetrics,
@@ -299,7 +300,8 @@ const serve = (sources: SettingSources) =>
       syncEveryMillis: yield* lookup(SyncEvery, sources),
       maxBodyBytes: DefaultMaxBodyBytes,
       maxProvisioningWaitMillis: yield* resolve(MaxProvisioningWait, sources),
-      maxConcurrentExports: yield* resolve(MaxConcurrentExports, sources)
+      maxConcurrentExports: yield* resolve(MaxConcurrentExports, sources),
+      readinessTimeoutMillis: yield* resolve(ReadinessTimeout, sources)
     }
     const connector = Layer.merge(
       SyncEngine.layer,

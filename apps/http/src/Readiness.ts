@@ -1,6 +1,7 @@
-import { FivetranClient, type FivetranError, type RequestWait } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, type FivetranError, formatWait, type RequestWait } from "@baton-fivetran/fivetran-client"
 import { NotReady, type Ready, type ReadyDetails } from "@baton-fivetran/http-api"
 import { Data, Effect, Option, Ref, Stream } from "effect"
+import { ServiceConfig } from "./ServiceConfig.js"
 import { SyncJobs } from "./SyncJobs.js"
 
 /**
@@ -41,9 +42,6 @@ const keyAccepted: ReadyAnswer = {
     "GET /v1/account/info is sent, after the rate-limit wait"
 }
 
-/** A probe wants a prompt answer; the client's own retries and backoff could take much longer. */
-const probeTimeout = "10 seconds"
-
 /**
  * How long one check of Fivetran answers every probe. `/readyz` needs no token (a kubelet's probe
  * cannot send one), so anyone reaching the port may call it: checked on every call, it spent the
@@ -76,6 +74,13 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
     const client = yield* FivetranClient
     const jobs = yield* SyncJobs
     const lastReady = yield* Ref.make(Option.none<ReadyAnswer>())
+    /**
+     * A probe wants its answer within its own timeout: the client's attempts, each within
+     * request-timeout (30 s by default), and their backoff could take minutes. The answer names the
+     * setting, so that an operator knows which limit a silent Fivetran ran into.
+     */
+    const { readinessTimeoutMillis } = yield* ServiceConfig
+    const unanswered = `Fivetran did not answer within readiness-timeout (${formatWait(readinessTimeoutMillis)})`
 
     const whenPaced: Effect.Effect<ReadyAnswer, Unready> = Effect.gen(function*() {
       const known = yield* Ref.get(lastReady)
@@ -121,8 +126,8 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
           : whenFivetranFails(error.message)
       ),
       Effect.raceFirst(heldBack),
-      Effect.timeout(probeTimeout),
-      Effect.catchTag("TimeoutException", () => whenFivetranFails(`Fivetran did not answer within ${probeTimeout}`))
+      Effect.timeout(readinessTimeoutMillis),
+      Effect.catchTag("TimeoutException", () => whenFivetranFails(unanswered))
     )
     const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
 

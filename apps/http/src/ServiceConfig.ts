@@ -39,6 +39,8 @@ export interface ServiceConfigShape {
   readonly maxProvisioningWaitMillis: number
   /** `--max-concurrent-exports`: how many access-review exports stream at once; one more is refused (429). */
   readonly maxConcurrentExports: number
+  /** `--readiness-timeout`: the longest `/readyz` waits for its check of Fivetran before it answers without it. */
+  readonly readinessTimeoutMillis: number
 }
 
 export const DefaultMaxBodyBytes = 64 * 1024
@@ -52,5 +54,10 @@ export const DefaultMaxProvisioningWaitMillis = 30_000
  * or resource's rows, a page at a time): four let two whole-account downloads run beside them.
  */
 export const DefaultMaxConcurrentExports = 4
+/**
+ * A kubelet gives a probe 1 s unless told otherwise, and the deployments we document 10 s or less:
+ * the answer must come well within that, whatever `--request-timeout` gives each attempt of the check.
+ */
+export const DefaultReadinessTimeoutMillis = 5_000
 
 export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

@@ -11,7 +11,12 @@ import {
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
-import { DefaultKeepSyncs, DefaultMaxConcurrentExports, DefaultMaxProvisioningWaitMillis } from "./ServiceConfig.js"
+import {
+  DefaultKeepSyncs,
+  DefaultMaxConcurrentExports,
+  DefaultMaxProvisioningWaitMillis,
+  DefaultReadinessTimeoutMillis
+} from "./ServiceConfig.js"
 
 /**
  * The HTTP service's own settings, declared as the shared ones are (@baton-fivetran/settings) and
@@ -168,6 +173,16 @@ export const MaxConcurrentExports: DefaultedSetting<number> = withDefault(Settin
   default: () => DefaultMaxConcurrentExports
 })
 
+export const ReadinessTimeout: DefaultedSetting<number> = withDefault(SettingKind.durationBetween("1s", "1m", "2s, 5s or 10s"), {
+  flag: "readiness-timeout",
+  env: "BATON_HTTP_READINESS_TIMEOUT",
+  description: "Longest GET /readyz waits for its check of Fivetran (GET /v1/account/info, its attempts and their " +
+    "--request-timeout together) before it answers without it, naming this setting: 503 NotReady before the key has " +
+    "worked, else ready saying Fivetran is failing. Keep it under the readiness probe's timeoutSeconds.",
+  default: () => DefaultReadinessTimeoutMillis,
+  shown: `${DefaultReadinessTimeoutMillis / 1000}s`
+})
+
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
   flag: "public-docs",
   description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
@@ -203,6 +218,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   SyncEvery,
   MaxProvisioningWait,
   MaxConcurrentExports,
+  ReadinessTimeout,
   PublicDocs,
   PublicMetrics,
   ...BatonSettings.SharedFlags,

@@ -10,7 +10,12 @@ import { hostPolicy } from "../src/AllowedHosts.js"
 import { serviceServerLayer } from "../src/ClientErrors.js"
 import { DataDirLock } from "../src/DataDirLock.js"
 import { makeServer } from "../src/Http.js"
-import { DefaultMaxBodyBytes, DefaultMaxConcurrentExports, DefaultMaxProvisioningWaitMillis } from "../src/ServiceConfig.js"
+import {
+  DefaultMaxBodyBytes,
+  DefaultMaxConcurrentExports,
+  DefaultMaxProvisioningWaitMillis,
+  DefaultReadinessTimeoutMillis
+} from "../src/ServiceConfig.js"
 
 /**
  * The real service on 127.0.0.1:0 against a real sandbox on 127.0.0.1:0, with a fresh data
@@ -185,7 +190,8 @@ export const harness = (options: HarnessOptions = {}) => {
       syncEveryMillis: Option.fromNullable(options.syncEveryMillis),
       maxBodyBytes: DefaultMaxBodyBytes,
       maxProvisioningWaitMillis: DefaultMaxProvisioningWaitMillis,
-      maxConcurrentExports: options.maxConcurrentExports ?? DefaultMaxConcurrentExports
+      maxConcurrentExports: options.maxConcurrentExports ?? DefaultMaxConcurrentExports,
+      readinessTimeoutMillis: DefaultReadinessTimeoutMillis
     }).pipe(Layer.provide(DataDirLock.Default(dir)))))
   const lines: Array<string> = []
   // The service's own JSON logger, on stderr as in the service, and kept for `logs`.
