@@ -52,6 +52,27 @@ describe("start-up refusals", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("-f or --summary-file under a path that names a file says it is a file, not that it does not exist", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      yield* fs.writeFileString(`${dir}/previous.c1z`, "")
+      const [file, summary] = yield* Effect.all([
+        runCli(["--sandbox", "-f", "previous.c1z/out.c1z"], { cwd: dir }),
+        runCli(["--sandbox", "-f", "out.c1z", "--summary-file", "previous.c1z/summary.json"], { cwd: dir })
+      ], { concurrency: 2 })
+      // Before: "the directory ... does not exist; create it first", which the file there would not let happen.
+      assert.deepStrictEqual([file, summary].map((result) => [result.exitCode, result.stderr]), [
+        [2, `error: --file previous.c1z/out.c1z: ${dir}/previous.c1z is a regular file, not a directory: choose a path in a directory\n`],
+        [
+          2,
+          `error: --summary-file previous.c1z/summary.json: ${dir}/previous.c1z is a regular file, not a directory: ` +
+          "choose a path in a directory\n"
+        ]
+      ])
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["previous.c1z"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("-f or --summary-file ending in / names a directory, and is refused even while none is there", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

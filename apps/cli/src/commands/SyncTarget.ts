@@ -172,9 +172,15 @@ export const checkSyncTarget = (
     }
     const directory = path.dirname(target)
     const parent = yield* Effect.option(fs.stat(directory))
-    if (Option.isNone(parent) || parent.value.type !== "Directory") {
+    if (Option.isNone(parent)) {
       return yield* new UsageError({
         reason: `--${flag} ${shown}: the directory ${directory} does not exist; create it first or choose another path`
+      })
+    }
+    // Something else there (a previous sync file named as the directory) cannot be created as one.
+    if (parent.value.type !== "Directory") {
+      return yield* new UsageError({
+        reason: `--${flag} ${shown}: ${directory} is ${fileKindName(parent.value.type)}, not a directory: choose a path in a directory`
       })
     }
     yield* fs.access(directory, { writable: true }).pipe(
