@@ -103,10 +103,13 @@ describe("sandbox command", () => {
         "3"
       ]))
       const lines = yield* banner(server.stdout)
-      assert.strictEqual(
-        lines[2],
-        `  faults: {"latency":{"minMillis":5,"maxMillis":15},"seed":3,"serverErrorShare":1,"rateLimitBurst":{"requests":1,"retryAfterSeconds":7}}`
-      )
+      assert.deepStrictEqual(lines.slice(2, 7), [
+        "  faults:",
+        "    latency: 5-15 ms before every answer, drawn per request, whatever the method",
+        "    server errors: 100% of requests answered 500, 502 or 503, not acted on",
+        "    rate-limit burst: the first request answered 429 with Retry-After: 7",
+        "    fault seed: 3"
+      ])
       const url = lines[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
       const [, key, secret] = lines.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
       const get = Effect.promise(() =>
@@ -197,6 +200,17 @@ describe("sandbox command", () => {
           `error: Snapshot file ${dir}/image.json: is 3221225472 bytes (3 GiB), over the limit of 134217728 bytes (128 MiB) for a snapshot file\n`
         ],
         [2, "", "error: Snapshot file /dev/zero: is a character device, not a JSON file\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("--seed outside the generator's 32 bits is refused: -5 served the account of 4294967291 (exit 2)", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([runCli(["sandbox", "--seed", "-5"]), runCli(["sandbox", "--seed", "4294967303"])], {
+        concurrency: 2
+      })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: --seed: expected a whole number from 0 to 4294967295, got \"-5\"\n"],
+        [2, "", "error: --seed: expected a whole number from 0 to 4294967295, got \"4294967303\"\n"]
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

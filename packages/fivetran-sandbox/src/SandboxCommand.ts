@@ -2,15 +2,17 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { explainLeftover, withPlainHelp } from "@baton-fivetran/settings"
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { sandboxBanner } from "./SandboxBanner.js"
 import { decodeFlags, options } from "./SandboxFlags.js"
 import { UsageError } from "./UsageError.js"
 
 /**
  * The `fivetran-sandbox` command: serves an in-memory Fivetran REST API until interrupted. It takes
  * the sandbox layer's fault and rate-limit flags as `baton-fivetran sandbox` does (TrafficFlags.ts).
- * The server (SandboxServe.ts: the generator, the snapshot reader, the HTTP API) is loaded only once
- * the flags are good (SandboxFlags.ts): --help, --version and a refused flag load none of it (with
- * it loaded first they took ~2.8 s of CPU and 158 MiB).
+ * The server (SandboxServe.ts, which `baton-fivetran sandbox` serves with too: the generator, the
+ * snapshot reader, the HTTP API) is loaded only once the flags are good (SandboxFlags.ts): --help,
+ * --version and a refused flag load none of it (with it loaded first they took ~2.8 s of CPU and
+ * 158 MiB).
  */
 
 export const sandboxCommand = Command.make(
@@ -19,7 +21,11 @@ export const sandboxCommand = Command.make(
   (given) =>
     Effect.flatMap(
       decodeFlags(given),
-      (flags) => Effect.flatMap(Effect.promise(() => import("./SandboxServe.js")), ({ serve }) => serve(flags))
+      (settings) =>
+        Effect.flatMap(
+          Effect.promise(() => import("./SandboxServe.js")),
+          ({ serve }) => serve(settings, { banner: sandboxBanner(settings.traffic), beforeListen: Effect.void, beforeBanner: Effect.void })
+        )
     )
 ).pipe(
   Command.withDescription(

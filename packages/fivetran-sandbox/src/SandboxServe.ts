@@ -1,16 +1,34 @@
 import { Console, Effect, Layer, Option } from "effect"
-import { defaultSeed, generatePreset, type PresetName } from "./generator/Presets.js"
+import { defaultSeed, generatePreset } from "./generator/Presets.js"
 import { isSnapshotInputError, readSnapshot } from "./generator/SnapshotFile.js"
 import { Sandbox } from "./Sandbox.js"
-import type { Flags } from "./SandboxFlags.js"
+import type { ServedAccount, ServeSettings } from "./ServeSettings.js"
 import type { AccountSnapshot, Credential } from "./state/AccountSnapshot.js"
-import { faultsText, rateLimitText } from "./TrafficFlags.js"
 import { UsageError } from "./UsageError.js"
 
 /**
- * What `fivetran-sandbox` does once its flags are good: the account generated or read, served,
- * announced. Loaded by the command only then (SandboxCommand.ts), with all of the server.
+ * Serving a sandbox, as both commands that do it serve one (`fivetran-sandbox` and
+ * `baton-fivetran sandbox`): the account generated or read, served, announced in the command's own
+ * banner, until interrupted. Each command loads this only once its flags are good, with all of the
+ * server.
  */
+
+/** A sandbox listening: what its banner tells. */
+export interface ServedSandbox {
+  readonly baseUrl: string
+  readonly account: ServedAccount
+  readonly snapshot: AccountSnapshot
+}
+
+/** What differs between the commands that serve a sandbox. */
+export interface SandboxProgram {
+  /** The lines printed on stdout once the sandbox listens, in one write (a script reads the URL and keys from it). */
+  readonly banner: (served: ServedSandbox) => ReadonlyArray<string>
+  /** Runs with the account loaded, before the listen. */
+  readonly beforeListen: Effect.Effect<void>
+  /** Runs once the sandbox listens, before the banner: interrupted there, it prints none. */
+  readonly beforeBanner: Effect.Effect<void>
+}
 
 /** Adds the given key as a user key of the first Account Administrator. */
 const withGivenKey = (snapshot: AccountSnapshot, key: string, secret: string) => {
@@ -25,54 +43,53 @@ const withGivenKey = (snapshot: AccountSnapshot, key: string, secret: string) =>
   })
 }
 
-const describe = (credential: Credential) =>
-  credential._tag === "UserKey"
-    ? `user key    ${credential.key}:${credential.secret}  (acts as user ${credential.user_id})`
-    : `system key  ${credential.key}:${credential.secret}  (${credential.system_key_id}; ${
-      credential.permissions.map((p) => `${p.resource_type}:${p.access_level}`).join(", ")
-    })`
+const servedAccount = (settings: ServeSettings): ServedAccount =>
+  settings.account._tag === "State"
+    ? settings.account
+    : { ...settings.account, seed: Option.getOrElse(settings.account.seed, () => defaultSeed) }
 
-const loadAccount = (flags: Flags) =>
+const loadAccount = (account: ServedAccount, settings: ServeSettings) =>
   Effect.gen(function*() {
-    const loaded = Option.isSome(flags.state)
-      ? yield* readSnapshot(flags.state.value).pipe(
-        // A file that is missing, not a file, not JSON or not an account is bad usage (the bin's exit 2), as in baton-fivetran.
+    const loaded = account._tag === "State"
+      ? yield* readSnapshot(account.path).pipe(
+        // A file that is missing, not a file, not JSON or not an account is bad usage (exit 2).
         Effect.catchIf(isSnapshotInputError, (error) => Effect.fail(new UsageError({ reason: error.message })))
       )
-      : generatePreset(Option.getOrElse(flags.preset, (): PresetName => "small"), Option.getOrElse(flags.seed, () => defaultSeed))
-    return Option.isSome(flags.apiKey) && Option.isSome(flags.apiSecret)
-      ? yield* withGivenKey(loaded, flags.apiKey.value, flags.apiSecret.value)
+      : generatePreset(account.preset, account.seed)
+    return Option.isSome(settings.givenKey)
+      ? yield* withGivenKey(loaded, settings.givenKey.value.key, settings.givenKey.value.secret)
       : loaded
   })
 
-/** Loads or generates the account, serves it and prints the base URL and the accepted credentials; runs until interrupted. */
-export const serve = (flags: Flags) =>
+/** A failed listen (its Node error code, e.g. EADDRINUSE) as a refusal naming --port. */
+const listenRefusal = (port: number, host: string) => (error: { readonly cause?: unknown }) => {
+  const cause = error.cause
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "unknown error"
+  return new UsageError({
+    reason: code === "EADDRINUSE"
+      ? `--port ${port}: the port is already in use on ${host}; choose another port, or --port 0 for any free one`
+      : `--port ${port}: cannot listen on ${host} (${code}); choose another port, or --port 0 for any free one`
+  })
+}
+
+/** Loads or generates the account, serves it and prints the program's banner; runs until interrupted. */
+export const serve = (settings: ServeSettings, program: SandboxProgram) =>
   Effect.gen(function*() {
-    const snapshot = yield* loadAccount(flags)
-    const announce = Effect.gen(function*() {
-      const sandbox = yield* Sandbox
-      yield* Console.log(`Fivetran sandbox listening on ${sandbox.baseUrl}`)
-      for (const faults of Option.toArray(faultsText(flags.traffic.faults))) yield* Console.log(`Faults: ${faults}`)
-      for (const rateLimit of Option.toArray(rateLimitText(flags.traffic.rateLimit))) yield* Console.log(`Rate limit: ${rateLimit}`)
-      yield* Console.log(
-        `Account ${snapshot.account.account_name} (${snapshot.account.account_id}): ${snapshot.users.length} users, ` +
-          `${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ${snapshot.connections.length} connections`
-      )
-      yield* Console.log("Accepted credentials (HTTP Basic key:secret; sandbox-only, not real Fivetran keys):")
-      for (const credential of snapshot.credentials) yield* Console.log(`  ${describe(credential)}`)
-    })
-    return yield* Layer.launch(
-      Layer.effectDiscard(announce).pipe(
-        Layer.provideMerge(
-          Sandbox.layer({
-            snapshot,
-            port: Option.getOrElse(flags.port, () => 8080),
-            host: Option.getOrElse(flags.host, () => "127.0.0.1"),
-            ...Option.match(flags.seed, { onNone: () => ({}), onSome: (seed) => ({ seed }) }),
-            faults: flags.traffic.faults,
-            rateLimit: flags.traffic.rateLimit
-          })
-        )
-      )
+    const account = servedAccount(settings)
+    const snapshot = yield* loadAccount(account, settings)
+    yield* program.beforeListen
+    const server = Sandbox.layer({
+      snapshot,
+      port: settings.port,
+      host: settings.host,
+      ...Option.match(settings.idSeed, { onNone: () => ({}), onSome: (seed) => ({ seed }) }),
+      faults: settings.traffic.faults,
+      rateLimit: settings.traffic.rateLimit
+    }).pipe(Layer.mapError(listenRefusal(settings.port, settings.host)))
+    const announce = Effect.flatMap(Sandbox, ({ baseUrl }) => Console.log(program.banner({ baseUrl, account, snapshot }).join("\n")))
+    // The banner runs outside the layer's build, which is not interruptible (beforeBanner may wait for a stop).
+    return yield* Effect.scoped(
+      Effect.flatMap(Layer.build(server), (context) =>
+        program.beforeBanner.pipe(Effect.zipRight(Effect.provide(announce, context)), Effect.zipRight(Effect.never)))
     )
   })

@@ -247,9 +247,55 @@ export const decodeTrafficFlags = (values: TrafficFlagValues): Effect.Effect<Tra
     }
   })
 
-/** The faults a banner names (the options the sandbox layer was given, as JSON); none if every one is off. */
-export const faultsText = (faults: FaultOptions): Option.Option<string> =>
-  Object.keys(faults).length === 0 ? Option.none() : Option.some(JSON.stringify(faults))
+const percent = (share: number) => `${Math.round(share * 10_000) / 100}%`
+
+/** `A`, `A or B`, `A, B or C`. */
+const either = (items: ReadonlyArray<string | number>) =>
+  items.length === 1 ? `${items[0]}` : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
+
+/** The line of a setting given, or none. */
+const lineOf = <A>(setting: A | undefined, line: (setting: A) => string): ReadonlyArray<string> =>
+  setting === undefined ? [] : [line(setting)]
+
+/**
+ * The faults a banner names, a line a setting: what it does, to which share or how many of which
+ * requests, answered with which status; none if every one is off.
+ */
+export const faultLines = (faults: FaultOptions): ReadonlyArray<string> => {
+  const method = faults.methods === undefined ? "" : `${either(faults.methods)} `
+  const requests = `${method}requests`
+  const first = (count: number) => count === 1 ? `the first ${method}request` : `the first ${count} ${requests}`
+  return [
+    ...lineOf(faults.latency, ({ maxMillis, minMillis }) =>
+      minMillis === maxMillis
+        ? `latency: ${minMillis} ms before every answer, whatever the method`
+        : `latency: ${minMillis}-${maxMillis} ms before every answer, drawn per request, whatever the method`),
+    ...lineOf(
+      faults.serverErrorShare,
+      (share) =>
+        `server errors: ${percent(share)} of ${requests} answered ${either(faults.serverErrorStatuses ?? [500, 502, 503])}, ` +
+        "not acted on"
+    ),
+    ...lineOf(faults.dropShare, (share) => `drops: ${percent(share)} of ${requests} closed without an answer, not acted on`),
+    ...lineOf(faults.malformedShare, (share) => `malformed: ${percent(share)} of ${requests} answered with invalid JSON`),
+    ...lineOf(faults.truncatedShare, (share) => `truncated: ${percent(share)} of ${requests} answered with the body cut in half`),
+    ...lineOf(
+      faults.slowBody,
+      ({ chunkBytes, chunkDelayMillis, share }) =>
+        `slow bodies: ${percent(share)} of ${requests} answered in ${chunkBytes}-byte pieces, ${chunkDelayMillis} ms apart`
+    ),
+    ...lineOf(
+      faults.rateLimitBurst,
+      ({ requests: count, retryAfterSeconds }) => `rate-limit burst: ${first(count)} answered 429 with Retry-After: ${retryAfterSeconds}`
+    ),
+    ...lineOf(faults.lostAnswers, ({ requests: count }) => `lost answers: ${first(count)} acted on, then closed without an answer`),
+    ...lineOf(
+      faults.failAfterActing,
+      ({ requests: count, status }) => `fail after acting: ${first(count)} acted on, then answered ${status ?? 503}`
+    ),
+    ...lineOf(faults.seed, (seed) => `fault seed: ${seed}`)
+  ]
+}
 
 /** The rate limit a banner names, e.g. `50 requests per 30 s rolling window`; none if both are Fivetran's. */
 export const rateLimitText = (rateLimit: RateLimitOptions): Option.Option<string> =>

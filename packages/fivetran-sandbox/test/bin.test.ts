@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -18,6 +19,24 @@ const run = (args: ReadonlyArray<string>) => {
   })
   return [result.status, result.stdout, result.stderr] as const
 }
+
+/**
+ * The bin serving on `args`: its stdout up to its system key's line (the banner's last), and its
+ * exit code once stopped with SIGINT.
+ */
+const served = (args: ReadonlyArray<string>) =>
+  Effect.promise(() =>
+    new Promise<readonly [number | null, ReadonlyArray<string>]>((resolve) => {
+      assert.isTrue(existsSync(binJs), `${binJs} is missing: build the package first`)
+      const child = spawn(process.execPath, [binJs, ...args], { env: { PATH: process.env.PATH ?? "" } })
+      let stdout = ""
+      child.stdout.setEncoding("utf8").on("data", (text: string) => {
+        stdout += text
+        if (stdout.split("\n").some((line) => line.startsWith("  system key"))) child.kill("SIGINT")
+      })
+      child.on("close", (code) => resolve([code, stdout.split("\n")]))
+    })
+  )
 
 /**
  * Node's module hooks, registered before the bin runs: each of this package's modules is reported
@@ -122,8 +141,10 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       const flagsOnly = [
         "CommandFlag.js",
         "RateLimitDefaults.js",
+        "SandboxBanner.js",
         "SandboxCommand.js",
         "SandboxFlags.js",
+        "ServeSettings.js",
         "TrafficFlags.js",
         "UsageError.js",
         "bin.js"
@@ -140,5 +161,57 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       // Once the flags are good the server is loaded: a --state file it cannot read is refused by it.
       const [code, served] = loadedFor(["--state", "/nonexistent/account.json"])
       assert.deepStrictEqual([code, ["Sandbox.js", "SandboxServe.js"].every((module) => served.includes(module))], [2, true])
+    }))
+
+  it.effect("a --port in use exits 2 naming it and suggesting --port 0", () =>
+    Effect.gen(function*() {
+      const busy = createServer()
+      yield* Effect.promise(() => new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve)))
+      const port = (busy.address() as { port: number }).port
+      const result = run(["--port", String(port)])
+      yield* Effect.promise(() => new Promise((resolve) => busy.close(resolve)))
+      assert.deepStrictEqual(result, [
+        2,
+        "",
+        `error: --port ${port}: the port is already in use on 127.0.0.1; choose another port, or --port 0 for any free one\n`
+      ])
+    }))
+
+  it.effect("its banner names each fault on a line: which, how often or how many, of which methods, with which status", () =>
+    Effect.gen(function*() {
+      const [code, lines] = yield* served([
+        "--port=0",
+        "--latency=10-50",
+        "--server-errors=0.25",
+        "--server-error-statuses=502,503",
+        "--drops=0.1",
+        "--slow-bodies=0.125",
+        "--rate-limit-burst=3:5",
+        "--lost-answers=2",
+        "--fail-after-acting=1",
+        "--fault-methods=POST,PATCH,DELETE",
+        "--fault-seed=9",
+        "--hourly-limit=50"
+      ])
+      const url = /^Fivetran sandbox listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0] ?? "")?.[1]
+      assert.deepStrictEqual([code, lines], [0, [
+        `Fivetran sandbox listening on ${url}`,
+        "Faults:",
+        "  latency: 10-50 ms before every answer, drawn per request, whatever the method",
+        "  server errors: 25% of POST, PATCH or DELETE requests answered 502 or 503, not acted on",
+        "  drops: 10% of POST, PATCH or DELETE requests closed without an answer, not acted on",
+        "  slow bodies: 12.5% of POST, PATCH or DELETE requests answered in 64-byte pieces, 10 ms apart",
+        "  rate-limit burst: the first 3 POST, PATCH or DELETE requests answered 429 with Retry-After: 5",
+        "  lost answers: the first 2 POST, PATCH or DELETE requests acted on, then closed without an answer",
+        "  fail after acting: the first POST, PATCH or DELETE request acted on, then answered 503",
+        "  fault seed: 9",
+        "Rate limit: 50 requests per 3600 s rolling window",
+        "Account Acme Data (grassy_sierra): 25 users, 4 groups, 3 teams, 8 connections",
+        "Accepted credentials (HTTP Basic key:secret; sandbox-only, not real Fivetran keys):",
+        "  user key    sandbox_key_9cc9b8b04715113f:b013843dabb9b99e1915c6a3d1ff9d4c  (acts as user violet_reef)",
+        "  system key  sandbox_key_abe97c03b41c7dff:dc9c8d1f76cd5f7436bd38f3bcac6642  (witty_oak; ACCOUNT:MANAGE, USER:MANAGE, " +
+        "ROLES:MANAGE, TEAM:MANAGE, DESTINATION:MANAGE, CONNECTOR:MANAGE)",
+        ""
+      ]])
     }))
 })
