@@ -22,6 +22,7 @@ import {
 import type { GrantTarget, Principal } from "./GrantTarget.js"
 import { grantIdAsEntitlement, grantRequest, grantTarget } from "./ProvisioningTarget.js"
 import { meantGrantId, samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
+import { entitlementOfOtherKind } from "./OtherKindOfId.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 
@@ -119,7 +120,18 @@ export const makeProvisioner = (
   const grantHeld = (target: GrantTarget, action: string, catalog: Effect.Effect<RoleCatalog, ProvisioningError>) =>
     Effect.gen(function*() {
       const resolved = yield* access(target, action, catalog).pipe(
-        Effect.catchTag("ContainerAbsent", (absent) => Effect.fail(new UnknownEntitlement({ message: absent.message })))
+        // Refused either way; a lookup that fails leaves the absence as it was found.
+        Effect.catchTag("ContainerAbsent", (absent) =>
+          Effect.flatMap(
+            Effect.orElseSucceed(
+              entitlementOfOtherKind(client, target, action, absent.message, "grant"),
+              () => Option.none<UnknownEntitlement>()
+            ),
+            Option.match({
+              onNone: () => Effect.fail(new UnknownEntitlement({ message: absent.message })),
+              onSome: Effect.fail
+            })
+          ))
       )
       const current = yield* resolved.slot.current
       if (Option.isSome(current) && wants(resolved, current.value)) {
@@ -243,7 +255,15 @@ export const makeProvisioner = (
                   )
               })
             ),
-          ContainerAbsent: gone(`${target.entitlement.resourceType} ${echoed(target.entitlement.resourceId)}`)
+          // Likewise only when no user, team or group has the id: else the id named the wrong kind.
+          ContainerAbsent: (absent) =>
+            Effect.flatMap(
+              entitlementOfOtherKind(client, target, action, absent.message, "revoke"),
+              Option.match({
+                onNone: () => gone(`${target.entitlement.resourceType} ${echoed(target.entitlement.resourceId)}`)(absent),
+                onSome: Effect.fail
+              })
+            )
         })
       )
     },
