@@ -55,9 +55,18 @@ const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
   return trait?._tag === "UserTrait" ? trait.emails[0]?.address ?? asked : asked
 }
 
+/**
+ * "already exists" alone read as an invitation done, while a disabled user found under the email
+ * cannot sign in, and Fivetran's API cannot enable one (its `active` is read-only).
+ */
+const disabledNote = (outcome: CreateAccountOutcome) =>
+  outcome.resource.status?.status === "DISABLED"
+    ? ", but it is disabled in Fivetran: it cannot sign in until it is enabled there (Fivetran's API cannot enable a user)"
+    : ""
+
 const createLine = (email: string, outcome: CreateAccountOutcome) => {
   const user = `${resourceRefOf(outcome.resource.id)} (${accountEmail(email, outcome)})`
-  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}`
+  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}${disabledNote(outcome)}`
 }
 
 const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
