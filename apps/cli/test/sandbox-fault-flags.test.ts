@@ -153,4 +153,15 @@ describe("sandbox command's fault flags", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.effect("refuses an item of a list flag given twice, naming it (exit 2)", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([
+        runCli(["sandbox", "--fault-methods", "POST,PATCH,POST"]),
+        runCli(["sandbox", "--server-errors", "0.5", "--server-error-statuses", "502,502"])
+      ], { concurrency: 2 })
+      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [2, "", "error: --fault-methods: POST is listed twice in \"POST,PATCH,POST\"; list each once\n"],
+        [2, "", "error: --server-error-statuses: 502 is listed twice in \"502,502\"; list each once\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

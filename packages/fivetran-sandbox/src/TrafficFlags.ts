@@ -1,3 +1,4 @@
+import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { Effect, Option, Schema } from "effect"
 import { commandFlag, commandOptions, decodeCommandFlag } from "./CommandFlag.js"
 import type { FaultOptions } from "./http/Faults.js"
@@ -194,6 +195,26 @@ export interface Traffic {
 const given = <K extends string, A>(key: K, value: Option.Option<A>) =>
   Option.match(value, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) as { readonly [P in K]: A } })
 
+/**
+ * A list flag's items, each once: `--fault-methods POST,POST` would be taken as POST and hide a
+ * slip (e.g. POST,POST for POST,PATCH), so a repeat is refused naming it.
+ */
+const listedOnce = <A extends string | number>(
+  flag: { readonly name: string },
+  value: Option.Option<string>,
+  items: Option.Option<ReadonlyArray<A>>
+): Effect.Effect<void, UsageError> =>
+  Option.match(
+    Option.flatMap(Option.zipWith(value, items, (text, list) => [text, list] as const), ([text, list]) =>
+      Option.map(Option.fromNullable(list.find((item, i) => list.indexOf(item) !== i)), (item) => [text, item] as const)),
+    {
+      onNone: () =>
+        Effect.void,
+      onSome: ([text, item]) =>
+        Effect.fail(new UsageError({ reason: `--${flag.name}: ${item} is listed twice in ${quotedEchoed(text)}; list each once` }))
+    }
+  )
+
 export const decodeTrafficFlags = (values: TrafficFlagValues): Effect.Effect<Traffic, UsageError> =>
   Effect.gen(function*() {
     const flags = yield* Effect.all({
@@ -213,6 +234,8 @@ export const decodeTrafficFlags = (values: TrafficFlagValues): Effect.Effect<Tra
       hourly: decodeCommandFlag(trafficFlags.hourlyLimit, values.hourlyLimit),
       windowSeconds: decodeCommandFlag(trafficFlags.rateWindowSeconds, values.rateWindowSeconds)
     })
+    yield* listedOnce(trafficFlags.serverErrorStatuses, values.serverErrorStatuses, flags.serverErrorStatuses)
+    yield* listedOnce(trafficFlags.faultMethods, values.faultMethods, flags.methods)
     // Either alone would be taken and do nothing.
     if (Option.isSome(flags.serverErrorStatuses) && Option.isNone(flags.serverErrorShare)) {
       return yield* new UsageError({

@@ -163,6 +163,17 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       assert.deepStrictEqual([code, ["Sandbox.js", "SandboxServe.js"].every((module) => served.includes(module))], [2, true])
     }))
 
+  it.effect("refuses an item of a list flag given twice, naming it (exit 2)", () =>
+    Effect.sync(() => {
+      assert.deepStrictEqual(
+        [run(["--fault-methods", "POST,POST"]), run(["--server-errors", "1", "--server-error-statuses", "503,502,503"])],
+        [
+          [2, "", "error: --fault-methods: POST is listed twice in \"POST,POST\"; list each once\n"],
+          [2, "", "error: --server-error-statuses: 503 is listed twice in \"503,502,503\"; list each once\n"]
+        ]
+      )
+    }))
+
   it.effect("a --port in use exits 2 naming it and suggesting --port 0", () =>
     Effect.gen(function*() {
       const busy = createServer()
