@@ -110,6 +110,15 @@ interface ServerSocket extends PipelinedSocket {
 }
 
 /**
+ * Whether the refused request is one Node already passed on to the service (its body was arriving),
+ * which the answer in flight on the connection, if any, may be for.
+ */
+const passedOn = (socket: ServerSocket) => {
+  const incoming = socket.parser?.incoming
+  return incoming != null && !incoming.complete
+}
+
+/**
  * A request line at the start of a line: a token as its method (Node refuses methods it does not
  * know, and the line still says what was asked), then the target up to ` HTTP/x.y` or to the end of
  * the bytes read (a target too long for the head's limit).
@@ -124,7 +133,7 @@ const requestLinePattern = /(?:^|\r\n)([!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}) ([\x21-
  */
 const refusedRequestLine = (error: ClientError, socket: ServerSocket): RequestLine | undefined => {
   const incoming = socket.parser?.incoming
-  if (incoming != null && !incoming.complete && incoming.method !== undefined && incoming.url !== undefined) {
+  if (passedOn(socket) && incoming?.method !== undefined && incoming.url !== undefined) {
     return { method: incoming.method, target: incoming.url }
   }
   if (error.rawPacket === undefined) return undefined
@@ -145,25 +154,29 @@ const refusedRequestLine = (error: ClientError, socket: ServerSocket): RequestLi
 const refusedConnections = new WeakSet<ServerSocket>()
 
 /**
- * Logged at once; written once the answers to the connection's earlier requests (pipelined in the
- * same packet) have been sent, then the socket destroyed, as Node does with its own answer: the
- * rest of the request is not read. A connection that closes first (an earlier answer closed it)
- * gets nothing more, its refusal still logged.
+ * Written, then the socket destroyed, as Node does with its own answer: the rest of the request is
+ * not read. A request whose head was refused (never passed on) is answered once the answers to the
+ * connection's earlier requests (pipelined in the same packet) have been sent, and logged at once:
+ * a connection an earlier answer closes gets nothing more. One passed on is answered in place of
+ * its own answer, unless that has started.
  */
 const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: ClientError, socket: ServerSocket): void => {
   if (refusedConnections.has(socket)) return
   refusedConnections.add(socket)
-  if (error.code === "ECONNRESET" || !socket.writable) {
+  const answering = passedOn(socket) && socket._httpMessage?.headersSent === true
+  if (error.code === "ECONNRESET" || !socket.writable || answering) {
     socket.destroy()
     return
   }
   const answer = answerOf(error)
   const requestId = randomUUID()
   log({ ...requestLineFields(refusedRequestLine(error, socket)), status: answer.status, request_id: requestId, error: answer.body.error })
-  afterEarlierAnswers(socket, () => {
+  const write = () => {
     if (socket.writable) socket.write(responseOf(answer, requestId))
     socket.destroy()
-  })
+  }
+  if (passedOn(socket)) write()
+  else afterEarlierAnswers(socket, write)
 }
 
 /**
