@@ -61,10 +61,28 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
         if (at > now) yield* Effect.sleep(at - now)
       })
 
+    /**
+     * The budget as the client knows it, asked of Fivetran with one request when no answer has told
+     * it yet (a restart): a sync started blind spent the budget down to the reserve, then waited
+     * there, or failed past --max-rate-limit-wait, where the schedule delays it. A failed request
+     * leaves it unknown; the sync then meets, and reports, the same failure.
+     */
+    const knownBudget = Effect.gen(function*() {
+      const budget = yield* client.budget
+      if (Option.isSome(budget.remaining)) return budget
+      yield* Effect.ignore(client.accountInfo)
+      return yield* client.budget
+    })
+
     const runOnce = Effect.gen(function*() {
       const cost = yield* expectedCost
-      const budget = yield* client.budget
-      const wait = Option.flatMap(cost, (requests) => budgetWaitFor(budget, requests))
+      const budget = yield* (Option.isSome(cost) ? knownBudget : client.budget)
+      // Within one window every request counted now has left it: the estimate, which spreads what
+      // this process did not send evenly over the window, would hold a restarted schedule back longer.
+      const wait = Option.map(
+        Option.flatMap(cost, (requests) => budgetWaitFor(budget, requests)),
+        (millis) => Math.min(millis, budget.windowSeconds * 1000)
+      )
       if (Option.isSome(wait) && wait.value > 0) {
         const now = yield* Clock.currentTimeMillis
         yield* Effect.logWarning(

@@ -170,6 +170,48 @@ describe("--sync-every after a restart", () => {
       assert.strictEqual(schedule.last?.id, listed[0])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped(
+    "a scheduled sync the budget would not hold is delayed after a restart too, before any request told the budget",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+        const first = yield* runSync.pipe(Effect.provide(harness({ dataDir: dir })))
+        assert.strictEqual(first.summary?.requests, 14)
+        // Past the interval's longest slot, so the restarted schedule runs at once.
+        yield* Effect.sleep("600 millis")
+        // 16 a window, 4 kept in reserve: the 14 requests the last sync cost do not fit.
+        const restarted = Effect.gen(function*() {
+          const { client, sandbox } = yield* Harness
+          const planned: Effect.Effect<typeof SyncScheduleView.Type> = client.syncs.schedule().pipe(
+            Effect.orDie,
+            Effect.flatMap((schedule) =>
+              schedule.delayed !== null || schedule.last !== null
+                ? Effect.succeed(schedule)
+                : Effect.zipRight(Effect.sleep("20 millis"), planned)
+            )
+          )
+          const schedule = yield* planned.pipe(
+            Effect.timeoutFail({ duration: "100 seconds", onTimeout: () => new Error("the schedule neither delayed nor ran") }),
+            Effect.orDie
+          )
+          const readAt = Date.now()
+          const sent = (yield* sandbox.requestLog).map((entry) => `${entry.method} ${entry.path}`)
+          return { readAt, schedule, sent }
+        }).pipe(Effect.provide(harness({ dataDir: dir, syncEveryMillis: 500, rateLimit: { hourly: 16, windowSeconds: 60 } })))
+        const { readAt, schedule, sent } = yield* restarted
+        // Before: this process had no answer yet, so the sync started blind, spent the budget down to
+        // the reserve and waited there (or failed, past --max-rate-limit-wait) where it would have been delayed.
+        assert.strictEqual(schedule.delayed, "delayed until the rate-limit budget allows a sync of ~14 requests")
+        // No later than one window on: by then the previous process's requests have left it (the
+        // estimate, 3 requests short spread over the window after this process's one, said ~70 s).
+        assert.isAtMost(Date.parse(schedule.next_run_at!), readAt + 60_000)
+        // Nothing started: the one request sent asked the budget.
+        assert.isNull(schedule.last)
+        assert.deepStrictEqual(sent, ["GET /v1/account/info"])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("a sync that started ahead of this machine's clock holds the schedule back one interval at most", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
