@@ -1,4 +1,4 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { addSystemKey, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -11,13 +11,22 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
  * Before, such a revoke read the group as absent and answered "already revoked: ... (group <user id>
  * does not exist)", exit 0, while the user kept the access meant; a grant said only "group <user id>
  * does not exist". Both now say what the id is (and the id meant, when the two are swapped), exit 2,
- * and write nothing. An id nothing has is still already revoked, exit 0.
+ * and write nothing. An id nothing has is still already revoked, exit 0, also with a key that may
+ * not read teams (the check's 403 leaves the absence as it was).
  */
 
 /** A user's direct membership of a group, and a team membership of another user. */
 const membership = smallAccount.user_groups[0]!
 const teamMembership = smallAccount.team_users[0]!
 const group = smallAccount.groups.find((candidate) => candidate.id === membership.group_id)!
+
+/** A key that manages users and destinations but may not read teams. */
+const noTeamKey = addSystemKey(smallAccount, [
+  { resource_type: "ACCOUNT", access_level: "READ" },
+  { resource_type: "USER", access_level: "MANAGE" },
+  { resource_type: "ROLES", access_level: "READ" },
+  { resource_type: "DESTINATION", access_level: "MANAGE" }
+])
 
 /** Runs the CLI with -p against the test's sandbox; returns what it printed and the writes the sandbox saw. */
 const provision = (...args: ReadonlyArray<string>) =>
@@ -139,4 +148,25 @@ describe("an entitlement naming another kind's id", () => {
       assert.strictEqual(result.stdout, `already revoked: ${grantId} (group no_such_group does not exist)\n`)
       assert.deepStrictEqual(writes, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("with a key that may not read teams, a group id nothing has is still already revoked, exit 0", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const grantId = `group:no_such_group:View Destination:user:${membership.user_id}`
+      const result = yield* runCli([
+        "--base-url",
+        sandbox.baseUrl,
+        "--api-key",
+        noTeamKey.credential.key,
+        "--api-secret",
+        noTeamKey.credential.secret,
+        "-p",
+        "--revoke-grant",
+        grantId,
+        "--log-format",
+        "json"
+      ])
+      assertExit(result, 0)
+      assert.strictEqual(result.stdout, `already revoked: ${grantId} (group no_such_group does not exist)\n`)
+    }).pipe(Effect.provide(sandboxLayer(noTeamKey.snapshot)), Effect.provide(NodeContext.layer)))
 })

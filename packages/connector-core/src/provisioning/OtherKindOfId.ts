@@ -20,9 +20,15 @@ const kinds: ReadonlyArray<Kind> = ["user", "team", "group"]
 const lookup = (client: FivetranClientShape, kind: Kind, id: string): Effect.Effect<unknown, FivetranError> =>
   kind === "user" ? client.getUser(id) : kind === "team" ? client.getTeam(id) : client.getGroup(id)
 
-/** Whether Fivetran has a `kind` with this id; a 404 is no. */
+/**
+ * Whether Fivetran has a `kind` with this id; a 404 is no. So is a 403: a key that may not read that
+ * kind cannot tell, and the absence stands as it did before this check.
+ */
 const exists = (client: FivetranClientShape, kind: Kind, id: string): Effect.Effect<boolean, FivetranError> =>
-  lookup(client, kind, id).pipe(Effect.as(true), Effect.catchTag("NotFound", () => Effect.succeed(false)))
+  lookup(client, kind, id).pipe(
+    Effect.as(true),
+    Effect.catchTags({ NotFound: () => Effect.succeed(false), Forbidden: () => Effect.succeed(false) })
+  )
 
 /**
  * What the target's entitlement id names, when its resource is absent: the first other kind with
