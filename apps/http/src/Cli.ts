@@ -48,6 +48,7 @@ import {
   PublicDocs,
   PublicMetrics,
   ReadTokens,
+  RequestArrivalTimeout,
   Sandbox,
   ServiceSettings,
   SyncEvery,
@@ -309,7 +310,11 @@ const serve = (sources: SettingSources) =>
     ).pipe(Layer.provideMerge(target.client))
     const service = makeServer(config).pipe(
       Layer.provideMerge(
-        serviceServerLayer({ port: port.value, host: host.value }).pipe(
+        serviceServerLayer({
+          port: port.value,
+          host: host.value,
+          requestArrivalMillis: yield* resolve(RequestArrivalTimeout, sources)
+        }).pipe(
           Layer.mapError(listenRefusal(host, port))
         )
       ),

@@ -5,6 +5,7 @@ import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
+import { DefaultRequestArrivalMillis } from "./ServiceConfig.js"
 import { HeldUntilServedServer } from "./UnservedRequests.js"
 
 /**
@@ -80,14 +81,18 @@ const answerOf = (error: ClientError): ClientErrorAnswer => {
 }
 
 /**
- * How long a request may take to arrive: its head, then the whole request with its body (at most
- * 64 KiB: RequestBody.ts). Node's defaults, 60 s and 300 s, let a caller without a token hold a
- * connection for five minutes by declaring a body and sending it a byte at a time (the body is read
- * before the token is checked); a real client sends either in well under a second. Node looks at
- * its connections every `connectionsCheckingInterval`, so a late one is answered 408 up to that
- * much later.
+ * How long a request may take to arrive: the whole request with its body (at most 64 KiB:
+ * RequestBody.ts) within `--request-arrival-timeout` (20 s by default), its head within 15 s of it
+ * at most. Node's defaults, 60 s and 300 s, let a caller without a token hold a connection for five
+ * minutes by declaring a body and sending it a byte at a time (the body is read before the token is
+ * checked); a real client sends either in well under a second. Node looks at its connections every
+ * `connectionsCheckingInterval`, so a late one is answered 408 up to that much later.
  */
-export const RequestArrival = { headersTimeout: 15_000, requestTimeout: 20_000, connectionsCheckingInterval: 2_000 } as const
+export const requestArrival = (wholeMillis: number) => ({
+  headersTimeout: Math.min(15_000, wholeMillis),
+  requestTimeout: wholeMillis,
+  connectionsCheckingInterval: 2_000
+})
 
 /** The whole answer, as text for the socket: the connection closes after it, as after Node's own. */
 const responseOf = ({ body, status }: ClientErrorAnswer, requestId: string): string => {
@@ -185,8 +190,12 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
  * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
  * Node's own refusal was a bare 400.
  */
-export const serviceServer = (log: (answered: ClientErrorLog) => void): Server =>
-  new HeldUntilServedServer({ requireHostHeader: false, ...RequestArrival }, log).on("clientError", answerClientError(log))
+export const serviceServer = (
+  log: (answered: ClientErrorLog) => void,
+  requestArrivalMillis: number = DefaultRequestArrivalMillis
+): Server =>
+  new HeldUntilServedServer({ requireHostHeader: false, ...requestArrival(requestArrivalMillis) }, log)
+    .on("clientError", answerClientError(log))
 
 /**
  * A refused request's labels, as a served request's: its method when read and one Node knows (else
@@ -200,7 +209,9 @@ const refusedLabels = (answered: ClientErrorLog) => [
 ]
 
 /** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
-export const serviceServerLayer = (options: { readonly port: number; readonly host: string }) =>
+export const serviceServerLayer = (
+  options: { readonly port: number; readonly host: string; readonly requestArrivalMillis?: number }
+) =>
   Layer.unwrapEffect(Effect.map(Effect.runtime<never>(), (runtime) => {
     const log = (answered: ClientErrorLog) =>
       Runtime.runFork(runtime)(
@@ -209,5 +220,5 @@ export const serviceServerLayer = (options: { readonly port: number; readonly ho
           Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
         )
       )
-    return NodeHttpServer.layer(() => serviceServer(log), options)
+    return NodeHttpServer.layer(() => serviceServer(log, options.requestArrivalMillis), { port: options.port, host: options.host })
   }))

@@ -59,5 +59,7 @@ export const DefaultMaxConcurrentExports = 4
  * the answer must come well within that, whatever `--request-timeout` gives each attempt of the check.
  */
 export const DefaultReadinessTimeoutMillis = 5_000
+/** A real client sends a request of at most 64 KiB in well under a second; see ClientErrors.ts requestArrival. */
+export const DefaultRequestArrivalMillis = 20_000
 
 export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

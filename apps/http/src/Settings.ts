@@ -15,7 +15,8 @@ import {
   DefaultKeepSyncs,
   DefaultMaxConcurrentExports,
   DefaultMaxProvisioningWaitMillis,
-  DefaultReadinessTimeoutMillis
+  DefaultReadinessTimeoutMillis,
+  DefaultRequestArrivalMillis
 } from "./ServiceConfig.js"
 
 /**
@@ -183,6 +184,19 @@ export const ReadinessTimeout: DefaultedSetting<number> = withDefault(SettingKin
   shown: `${DefaultReadinessTimeoutMillis / 1000}s`
 })
 
+export const RequestArrivalTimeout: DefaultedSetting<number> = withDefault(
+  SettingKind.durationBetween("1s", "5m", "5s, 20s or 1m"),
+  {
+    flag: "request-arrival-timeout",
+    env: "BATON_HTTP_REQUEST_ARRIVAL_TIMEOUT",
+    description: "Longest a client may take to send a whole request to the service, its head and body; its head has " +
+      "15 s of it at most. A request still arriving is answered 408 RequestTimeout (up to 2 s later) and its " +
+      "connection closed, so that a stalled or slow client cannot hold connections open.",
+    default: () => DefaultRequestArrivalMillis,
+    shown: `${DefaultRequestArrivalMillis / 1000}s`
+  }
+)
+
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
   flag: "public-docs",
   description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
@@ -219,6 +233,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   MaxProvisioningWait,
   MaxConcurrentExports,
   ReadinessTimeout,
+  RequestArrivalTimeout,
   PublicDocs,
   PublicMetrics,
   ...BatonSettings.SharedFlags,
