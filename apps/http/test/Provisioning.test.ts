@@ -150,6 +150,25 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       })
     }))
 
+  it.effect("a revoke with the group's and the user's ids swapped is 404 UnknownEntitlement naming the grant meant, as the CLI says", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      // In the small preset formal_sierra holds Edit Destination on formal_birch directly.
+      const held = (s: AccountSnapshot) => s.user_groups.some((row) => row.user_id === "formal_sierra" && row.group_id === "formal_birch")
+      assert.isTrue(held(yield* sandbox.snapshot))
+      yield* sandbox.clearRequestLog
+      assert.deepStrictEqual(yield* call("DELETE", grantPath("group:formal_sierra:Edit Destination:user:formal_birch")), {
+        status: 404,
+        body: {
+          error: "UnknownEntitlement",
+          message: "group formal_sierra does not exist, but user formal_sierra does: nothing was revoked; the two ids " +
+            "look swapped (group formal_birch does exist): revoke group:formal_birch:Edit Destination:user:formal_sierra"
+        }
+      })
+      assert.deepStrictEqual((yield* sandbox.requestLog).filter((entry) => entry.method !== "GET"), [])
+      assert.isTrue(held(yield* sandbox.snapshot))
+    }))
+
   it.effect("a revoke naming a role the user no longer holds there is already_revoked naming the role held instead, left in place", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
