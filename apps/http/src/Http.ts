@@ -205,7 +205,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
         Provisioner,
         (provisioner) => singleFlight(JSON.stringify(request), action(provisioner).pipe(provisioningWaitCap))
       ).pipe(
-        // Not one of the Api's errors: RequestFailures.ts answers it as the stop answers any request.
+        // A defect, not the handler's failure: RequestFailures.ts answers it as the stop answers any request (Retry-After, close).
         Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping)),
         Effect.tapErrorTag("RateLimited", retryAfterHeader)
       )
