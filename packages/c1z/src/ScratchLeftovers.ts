@@ -1,6 +1,7 @@
-import { readdir, rm } from "node:fs/promises"
+import { readdir, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect } from "effect"
+import { processStartMillis } from "./ProcessStart.js"
 import { isLeftBehind } from "./ScratchOwners.js"
 
 /**
@@ -10,9 +11,28 @@ import { isLeftBehind } from "./ScratchOwners.js"
  * those of one target that were left behind (ScratchOwners.ts): callers run it before a new write
  * to that target, and a write of the same target still running, in another process or in this one,
  * keeps its files (deleting them made that write fail). Names without a pid (written before it was
- * added) count as left. Best effort: a file that cannot be removed is left.
+ * added) count as left, and so do files last written well before the process now holding their pid
+ * started. Best effort: a file that cannot be removed is left.
  */
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * Past this before the process now holding its pid started, a file's last write was not that
+ * process's: a margin for a file system whose clock (a network volume's server) runs behind this
+ * host's, so that a write just begun is never taken for a killed one.
+ */
+const clockSkewMarginMillis = 10 * 60 * 1000
+
+/**
+ * Whether a file named with another process's live pid was left by an earlier process that had the
+ * pid: a write changes its files from after its process started, so one last changed well before the
+ * holder started is not the holder's (a pid reused on a long-running host, or another pod's process
+ * on a shared volume). Unknown start (not Linux) or modification time: it is the holder's.
+ */
+const writtenBeforeOwnerStarted = async (file: string, owner: number): Promise<boolean> => {
+  const [info, started] = await Promise.all([stat(file).catch(() => undefined), processStartMillis(owner)])
+  return info !== undefined && started !== undefined && info.mtimeMs < started - clockSkewMarginMillis
+}
 
 /** The scratch files beside `path` that no running write is using. */
 export const scratchLeftovers = (path: string) =>
@@ -21,12 +41,15 @@ export const scratchLeftovers = (path: string) =>
     // Group 1: the write's name (what it marks as in use), group 2: its pid.
     const pattern = new RegExp(`^(\\.${escaped(basename(target))}\\.(?:([0-9]+)\\.)?[0-9a-f]{12})\\.(?:db|db-journal|tmp)$`)
     const names = await readdir(dirname(target)).catch(() => [] as Array<string>)
-    return names.flatMap((name) => {
+    const left = await Promise.all(names.map(async (name) => {
       const match = pattern.exec(name)
-      if (match === null) return []
+      if (match === null) return false
       const owner = match[2] === undefined ? undefined : Number(match[2])
-      return isLeftBehind(match[1], owner) ? [join(dirname(target), name)] : []
-    })
+      if (isLeftBehind(match[1], owner)) return true
+      const file = join(dirname(target), name)
+      return owner !== undefined && owner !== process.pid && await writtenBeforeOwnerStarted(file, owner)
+    }))
+    return names.filter((_, index) => left[index]).map((name) => join(dirname(target), name))
   })
 
 /** Removes what a killed write to `path` left; returns the paths removed. */
