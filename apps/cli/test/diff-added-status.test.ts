@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
 
 /**
  * A user added or removed between two syncs showed an empty status in `diff`, though the one sync
@@ -48,15 +49,16 @@ describe("diff's status of an added or removed user", () => {
           assertExit(yield* runCli([...flags, "-p", "--delete-resource", id, "--delete-resource-type", "user", "--log-level", "warn"]), 0)
         }
         assertExit(yield* runCli([...flags, "-f", after, "--log-level", "warn"]), 0)
+        const syncs = diffSyncCells(yield* diffSyncsOf(before, after))
 
         const csv = yield* runCli(["diff", before, after, "-o", "csv"])
         assertExit(csv, 0)
         assert.deepStrictEqual(
           resourceLines(csv.stdout),
           [
-            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,`,
-            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,`,
-            `added,resource,${invited},Ada Lovelace,,,invited,,`
+            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,,${syncs}`,
+            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,,${syncs}`,
+            `added,resource,${invited},Ada Lovelace,,,invited,,,${syncs}`
           ].sort((a, b) => idOf(a) < idOf(b) ? -1 : 1)
         )
 

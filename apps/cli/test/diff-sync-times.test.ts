@@ -45,8 +45,10 @@ describe("diff's sync times", () => {
         const console = yield* runCli(["diff", `${dir}/after.c1z`, `${dir}/before.c1z`, "-o", "csv"])
         assert.deepStrictEqual(console, {
           exitCode: 0,
-          stdout: "change,kind,id,name,via,previous_via,status,previous_status,previous_name\r\n" +
-            `added,grant,${revoked},Alberto Phillips: Manage Destination on logistics_latam,direct,,,,\r\n`,
+          stdout:
+            "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at\r\n" +
+            `added,grant,${revoked},Alberto Phillips: Manage Destination on logistics_latam,direct,,,,,` +
+            `${after.id},${after.endedAt},${before.id},${before.endedAt}\r\n`,
           stderr: `${backwards}\n${counts}\n`
         })
 

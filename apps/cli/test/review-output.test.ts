@@ -6,6 +6,7 @@ import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { assertExit, binPath, runCli } from "./support/CliProcess.js"
 import { edgeCases, syncEdgeInto } from "./support/EdgeCases.js"
+import { sheetSyncOf } from "./support/SheetSync.js"
 
 /**
  * What the review commands print on stdout, run as the real CLI process: when nobody reads it to
@@ -98,6 +99,7 @@ describe("review output", () => {
         ""
       ])
 
+      const sync = yield* sheetSyncOf(file)
       const json = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "json"])
       assertExit(json, 0)
       assert.include(
@@ -110,14 +112,16 @@ describe("review output", () => {
             status: "enabled",
             last_login: "2025-03-01T10:00:00Z",
             account_type: "human",
-            parent: ""
+            parent: "",
+            sync_id: sync.id,
+            synced_at: sync.at
           })
         }\n`
       )
 
       const csv = yield* runCli(["resources", "--type", "user", "-f", file, "-o", "csv"])
       assertExit(csv, 0)
-      assert.include(csv.stdout, `\r\nuser:both_bo,"${name}",bo@edge.example,enabled,2025-03-01T10:00:00Z,human,\r\n`)
+      assert.include(csv.stdout, `\r\nuser:both_bo,"${name}",bo@edge.example,enabled,2025-03-01T10:00:00Z,human,,${sync.id},${sync.at}\r\n`)
     }).pipe(
       Effect.provide(Sandbox.layer({
         snapshot: {
@@ -163,10 +167,9 @@ describe("review output", () => {
 
       const json = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
       assertExit(json, 0)
-      assert.include(
-        json.stdout,
-        `${JSON.stringify({ id: "team:ops_t", name: spoof, email: "", status: "", last_login: "", account_type: "", parent: "" })}\n`
-      )
+      const sync = yield* sheetSyncOf(file)
+      const ops = { id: "team:ops_t", name: spoof, email: "", status: "", last_login: "", account_type: "", parent: "" }
+      assert.include(json.stdout, `${JSON.stringify({ ...ops, sync_id: sync.id, synced_at: sync.at })}\n`)
     }).pipe(
       Effect.provide(Sandbox.layer({
         snapshot: {

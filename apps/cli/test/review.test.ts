@@ -7,7 +7,7 @@ import { compress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
-import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
+import { diffSyncCells, diffSyncsOf, sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /** The review commands on syncs of the pinned edge-case account, run as the real CLI process. */
 
@@ -46,11 +46,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
   it.effect("resources, entitlements and grants list the ids provisioning takes", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
+      // Every row ends with its sync, as the sheets' do.
+      const fromSync = { sync_id: sync.id, synced_at: sync.at }
       const teams = yield* runCli(["resources", "-f", file, "--type", "team", "-o", "json"])
       assertExit(teams, 0)
       assert.deepStrictEqual(json(teams.stdout), [
-        { id: "team:analysts_t", name: "Analysts", email: "", status: "", last_login: "", account_type: "", parent: "" },
-        { id: "team:ops_t", name: "Ops", email: "", status: "", last_login: "", account_type: "", parent: "" }
+        { id: "team:analysts_t", name: "Analysts", email: "", status: "", last_login: "", account_type: "", parent: "", ...fromSync },
+        { id: "team:ops_t", name: "Ops", email: "", status: "", last_login: "", account_type: "", parent: "", ...fromSync }
       ])
 
       const users = yield* runCli(["-f", file, "resources", "--type", "user", "-o", "json"])
@@ -85,16 +88,25 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
           resource: "team:ops_t",
           name: "Team Manager of Ops",
           purpose: "permission",
-          grantable_to: "user"
+          grantable_to: "user",
+          ...fromSync
         },
         {
           id: "team:ops_t:Team Member",
           resource: "team:ops_t",
           name: "Team Member of Ops",
           purpose: "permission",
-          grantable_to: "user"
+          grantable_to: "user",
+          ...fromSync
         },
-        { id: "team:ops_t:member", resource: "team:ops_t", name: "Ops member", purpose: "assignment", grantable_to: "user" }
+        {
+          id: "team:ops_t:member",
+          resource: "team:ops_t",
+          name: "Ops member",
+          purpose: "assignment",
+          grantable_to: "user",
+          ...fromSync
+        }
       ])
 
       const grants = yield* runCli(["grants", "-f", file, "--principal", "user:suspended_di", "-o", "json"])
@@ -105,25 +117,29 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
           id: "group:warehouse_g:View Destination:user:suspended_di",
           entitlement: "group:warehouse_g:View Destination",
           principal: "user:suspended_di",
-          via: "team:analysts_t"
+          via: "team:analysts_t",
+          ...fromSync
         },
         {
           id: "role:Account Reviewer:assigned:user:suspended_di",
           entitlement: "role:Account Reviewer:assigned",
           principal: "user:suspended_di",
-          via: "direct + team:analysts_t"
+          via: "direct + team:analysts_t",
+          ...fromSync
         },
         {
           id: "team:analysts_t:Team Member:user:suspended_di",
           entitlement: "team:analysts_t:Team Member",
           principal: "user:suspended_di",
-          via: "direct"
+          via: "direct",
+          ...fromSync
         },
         {
           id: "team:analysts_t:member:user:suspended_di",
           entitlement: "team:analysts_t:member",
           principal: "user:suspended_di",
-          via: "direct"
+          via: "direct",
+          ...fromSync
         }
       ])
     }))
@@ -349,6 +365,7 @@ describe("review commands across syncs", () => {
       yield* syncEdgeInto(`${dir}/after.c1z`).pipe(Effect.provide(Sandbox.layer({ snapshot: later, port: 0 })))
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
+      const syncs = yield* diffSyncsOf(`${dir}/before.c1z`, `${dir}/after.c1z`)
       const changed = (id: string, name: string, fields: Record<string, string>) => ({
         change: "changed",
         kind: "resource",
@@ -359,7 +376,8 @@ describe("review commands across syncs", () => {
         status: "",
         previous_status: "",
         previous_name: "",
-        ...fields
+        ...fields,
+        ...syncs
       })
       assert.deepStrictEqual(json(diff.stdout), [
         changed("team:ops_t", "Operations", { previous_name: "Ops" }),
@@ -394,6 +412,7 @@ describe("review commands across syncs", () => {
 
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
+      const syncs = yield* diffSyncsOf(`${dir}/before.c1z`, `${dir}/after.c1z`)
       const added = (id: string, name: string, via: string) => ({
         change: "added",
         kind: "grant",
@@ -403,7 +422,8 @@ describe("review commands across syncs", () => {
         previous_via: "",
         status: "",
         previous_status: "",
-        previous_name: ""
+        previous_name: "",
+        ...syncs
       })
       assert.deepStrictEqual(json(diff.stdout), [
         added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct"),
@@ -446,17 +466,18 @@ describe("review commands across syncs", () => {
       yield* syncEdgeInto(`${dir}/deleted.c1z`)
       const gone = yield* runCli(["diff", `${dir}/after.c1z`, `${dir}/deleted.c1z`, "-o", "csv"])
       assertExit(gone, 0)
+      const cells = diffSyncCells(yield* diffSyncsOf(`${dir}/after.c1z`, `${dir}/deleted.c1z`))
       assert.deepStrictEqual(gone.stdout.split("\r\n"), [
-        "change,kind,id,name,via,previous_via,status,previous_status,previous_name",
-        "removed,resource,user:both_bo,Bo Both,,,enabled,,",
-        "removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,",
-        "removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,",
-        "removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,",
-        "removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,",
-        "removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,",
-        "removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,",
-        "removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,",
-        "removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,",
+        "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at",
+        `removed,resource,user:both_bo,Bo Both,,,enabled,,,${cells}`,
+        `removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,,${cells}`,
+        `removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,,${cells}`,
+        `removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,,${cells}`,
+        `removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,,${cells}`,
+        `removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,,${cells}`,
+        `removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,,${cells}`,
+        `removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,,${cells}`,
+        `removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,,${cells}`,
         ""
       ])
     }).pipe(withSandbox()))
@@ -543,7 +564,8 @@ describe("review commands across syncs", () => {
       assertExit(resources, 0)
       assert.strictEqual(
         resources.stdout,
-        `id,name,email,status,last_login,account_type,parent\r\nteam:analysts_t,${cell},,,,,\r\nteam:ops_t,Ops,,,,,\r\n`
+        `id,name,email,status,last_login,account_type,parent,sync_id,synced_at\r\nteam:analysts_t,${cell},,,,,,${id},${at}\r\n` +
+          `team:ops_t,Ops,,,,,,${id},${at}\r\n`
       )
       const lines = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
       assertExit(lines, 0)

@@ -1,8 +1,9 @@
-import { accountRoleHolders, type C1zReader, diffReaders, reviewRows, type ReviewScope } from "@baton-fivetran/c1z"
+import { accountRoleHolders, type C1zReader, diffReaders, reviewRows, type ReviewScope, syncedAt } from "@baton-fivetran/c1z"
 import {
   csvRecord,
   type DiffKind,
   DiffKinds,
+  type DiffSyncs,
   echoed,
   emailOf,
   type Resource,
@@ -45,6 +46,14 @@ const rowText = {
 
 const contentTypes = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" }
 
+/** The two syncs a diff compares, as each of its items names them (the CLI's diff rows do too). */
+const diffSyncs = (base: C1zReader, target: C1zReader): DiffSyncs => ({
+  old_sync_id: base.syncRun.syncId,
+  old_synced_at: syncedAt(base.syncRun),
+  new_sync_id: target.syncRun.syncId,
+  new_synced_at: syncedAt(target.syncRun)
+})
+
 const match = (resource: Resource): PrincipalMatch => ({
   id: resourceRef(resource),
   type: resource.id.resourceType === "team" ? "team" : "user",
@@ -79,12 +88,13 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           }
           from = { kind: token.k, id: token.i }
         }
-        const entries = yield* Effect.scoped(Effect.gen(function*() {
+        const { entries, syncs } = yield* Effect.scoped(Effect.gen(function*() {
           const base = yield* reader(request.base)
           const target = yield* reader(syncId)
-          return yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+          const listed = yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+          return { entries: listed, syncs: diffSyncs(base, target) }
         }))
-        const items = Chunk.toReadonlyArray(Chunk.take(entries, size))
+        const items = Chunk.toReadonlyArray(Chunk.take(entries, size)).map((entry) => ({ ...entry, ...syncs }))
         const last = items.at(-1)
         return {
           sync_id: syncId,

@@ -1,7 +1,9 @@
+import { openC1z, syncedAt } from "@baton-fivetran/c1z"
 import { generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { NotFound } from "@baton-fivetran/http-api"
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { join } from "node:path"
 import { teamGrantToMake } from "./AccessChanges.js"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
@@ -16,6 +18,16 @@ const text = (path: string) =>
     const response = yield* request("GET", path, { token: TestToken })
     return { status: response.status, headers: response.headers, body: yield* Effect.orDie(response.text) }
   })
+
+/** A kept sync's .c1z sync id and end, read back from its file, as the diff's items name them. */
+const c1zSync = (jobId: string) =>
+  Effect.gen(function*() {
+    const { dataDir } = yield* Harness
+    return yield* Effect.scoped(Effect.map(openC1z(join(dataDir, `${jobId}.c1z`)), (reader) => ({
+      id: reader.syncRun.syncId,
+      at: syncedAt(reader.syncRun)
+    })))
+  }).pipe(Effect.orDie)
 
 const jsonLines = (body: string) => body.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
@@ -45,6 +57,9 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(whole.sync_id, after.id)
       assert.strictEqual(whole.base_sync_id, before.id)
       assert.isNull(whole.next_page_token)
+      // Each item names the two syncs it compares, by their files' sync ids and ends (as the CLI's diff rows).
+      const [old, now] = [yield* c1zSync(before.id), yield* c1zSync(after.id)]
+      assert.notStrictEqual(old.id, now.id)
       assert.deepStrictEqual(
         whole.items,
         change.added.map((grant) => ({
@@ -54,7 +69,11 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
           name: grant.name,
           entitlement: change.entitlementId,
           principal: grant.id.slice(change.entitlementId.length + 1),
-          paths: grant.paths
+          paths: grant.paths,
+          old_sync_id: old.id,
+          old_synced_at: old.at,
+          new_sync_id: now.id,
+          new_synced_at: now.at
         }))
       )
 

@@ -1,4 +1,4 @@
-import { DiffEntry } from "@baton-fivetran/connector-core"
+import { DiffRow } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
@@ -14,7 +14,8 @@ export const DiffPage = Schema.Struct({
   /** The newer sync (the path's) and the older one (`base`). */
   sync_id: Schema.String,
   base_sync_id: Schema.String,
-  items: Schema.Array(DiffEntry),
+  /** Each entry with the two .c1z syncs it compares (`old_sync_id`, `old_synced_at`, `new_sync_id`, `new_synced_at`), as the CLI's diff rows. */
+  items: Schema.Array(DiffRow),
   next_page_token: Schema.NullOr(Schema.String)
 }).annotations({ identifier: "DiffPage" })
 export type DiffPage = typeof DiffPage.Type
@@ -75,7 +76,9 @@ export class ReviewGroup extends HttpApiGroup.make("review")
         OpenApi.Description,
         "What changed from sync `base` to this one: resources, entitlements and grants added or removed, and grants " +
           "whose paths changed; resources first, then entitlements, then grants, each in id order. Derived grants carry " +
-          "their team in `paths`. Same content as `baton-fivetran diff`."
+          "their team in `paths`. Every item ends with the two syncs' .c1z ids and ends (`old_sync_id`, " +
+          "`old_synced_at` of `base`, `new_sync_id`, `new_synced_at` of this one; the .c1z's sync ids, which export's rows " +
+          "carry too, not the job ids): items kept as evidence name the syncs they compare. Same content as `baton-fivetran diff`."
       )
   )
   .add(

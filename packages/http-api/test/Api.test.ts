@@ -60,6 +60,21 @@ describe("the contract", () => {
     assert.instanceOf(Schema.decodeUnknownSync(MisdirectedRequestBody)(wire), MisdirectedRequest)
   })
 
+  it("a diff page's items are DiffRow: the entry's fields, then the two syncs it compares", () => {
+    const document = OpenApi.fromApi(BatonApi) as unknown as {
+      readonly components: {
+        readonly schemas: Record<string, { readonly properties: Record<string, unknown>; readonly required: ReadonlyArray<string> }>
+      }
+    }
+    const row = document.components.schemas["DiffRow"]!
+    assert.deepStrictEqual(Object.keys(row.properties).slice(-4), ["old_sync_id", "old_synced_at", "new_sync_id", "new_synced_at"])
+    assert.includeMembers([...row.required], ["change", "kind", "id", "old_sync_id", "old_synced_at", "new_sync_id", "new_synced_at"])
+    assert.deepStrictEqual(document.components.schemas["DiffPage"]!.properties["items"], {
+      type: "array",
+      items: { $ref: "#/components/schemas/DiffRow" }
+    })
+  })
+
   it("an error travels as {error, message} and decodes back to its class", () => {
     const wire = Schema.encodeSync(NotFoundBody)(new NotFound({ message: "no such job" }))
     assert.deepStrictEqual(wire, { error: "NotFound", message: "no such job" })

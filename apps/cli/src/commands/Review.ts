@@ -14,6 +14,7 @@ import {
   ConnectionResourceType,
   accountTypeText,
   type DiffEntry,
+  DiffSyncColumns,
   emailOf,
   type Entitlement,
   type Grant,
@@ -106,6 +107,27 @@ const diffColumns: Columns<DiffEntry> = {
   ]
 }
 
+/** A sync's id and end as the sheets name it (`sync_id`, `synced_at`). */
+const syncCells = (reader: C1zReader): readonly [string, string] => [reader.syncRun.syncId, syncedAt(reader.syncRun)]
+
+/**
+ * A listing's CSV and JSON rows end with the sync they come from, as export's and access's do: a
+ * listing saved as evidence, or rows pasted from it, still name their sync. A table's columns stay
+ * as they were: they are for reading on the screen.
+ */
+const withSync = <A>(output: ReviewOutput, columns: Columns<A>, reader: C1zReader): Columns<A> => {
+  if (output.format === "table") return columns
+  const cells = syncCells(reader)
+  return { names: [...columns.names, "sync_id", "synced_at"], cells: (row) => [...columns.cells(row), ...cells] }
+}
+
+/** diff's CSV and JSON rows end with both syncs (DiffSyncs: the older's, then the newer's); its counts line names them too. */
+const withSyncs = (format: OutputFormat, base: C1zReader, target: C1zReader): Columns<DiffEntry> => {
+  if (format === "table") return diffColumns
+  const cells = [...syncCells(base), ...syncCells(target)]
+  return { names: [...diffColumns.names, ...DiffSyncColumns], cells: (entry) => [...diffColumns.cells(entry), ...cells] }
+}
+
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
   Effect.zipRight(checkSyncFile("--file", file), Effect.scoped(Effect.flatMap(openSyncFile(file), use)))
 
@@ -184,7 +206,7 @@ export const listResources = (output: ReviewOutput, resourceType: Option.Option<
       warnOfMissingConnections(reader, output.file, resourceType),
       print(
         output,
-        resourceColumns,
+        withSync(output, resourceColumns, reader),
         reader.sorted.resources(Option.match(resourceType, { onNone: () => ({}), onSome: (t) => ({ resourceType: t }) }))
           .pipe(Stream.map((row) => row.value)),
         "resources"
@@ -219,7 +241,7 @@ export const listEntitlements = (output: ReviewOutput, resource: Option.Option<s
       Effect.gen(function*() {
         if (Option.isSome(only)) yield* requireResource(reader, output.file, only.value)
         const listed = Option.match(only, { onNone: () => reader.sorted.entitlements(), onSome: (id) => entitlementsOf(reader, id) })
-        yield* print(output, entitlementColumns, listed.pipe(Stream.map((row) => row.value)), "entitlements")
+        yield* print(output, withSync(output, entitlementColumns, reader), listed.pipe(Stream.map((row) => row.value)), "entitlements")
       }))
   })
 
@@ -250,7 +272,7 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
         if (Option.isSome(entitlement)) yield* requireEntitlement(reader, output.file, entitlement.value)
         if (Option.isSome(holder)) yield* requireResource(reader, output.file, holder.value)
         const listed = sortedGrants(reader, entitlement, holder).pipe(Stream.map((row) => row.value))
-        yield* print(output, grantColumns, listed, "grants")
+        yield* print(output, withSync(output, grantColumns, reader), listed, "grants")
       }))
   })
 
@@ -260,7 +282,7 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
  */
 const tellSync = (output: ReviewOutput, reader: C1zReader) => {
   if (output.format !== "table") return Effect.void
-  const [id, at] = [reader.syncRun.syncId, syncedAt(reader.syncRun)]
+  const [id, at] = syncCells(reader)
   const text = `from sync ${id} (synced ${at})`
   return notice(LogLevel.Info, text, { msg: text, fields: { sync_id: id, synced_at: at } })
 }
@@ -506,7 +528,7 @@ export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, n
     yield* warnOfOrder(base, target, oldFile, newFile)
     const counts = { added: 0, removed: 0, changed: 0 }
     const entries = diffReaders(base, target).pipe(Stream.tap((entry) => Effect.sync(() => void counts[entry.change]++)))
-    yield* printRows(output.format, diffColumns, entries)
+    yield* printRows(output.format, withSyncs(output.format, base, target), entries)
     const summary = countText(counts)
     const text = `${summary} (${base.syncRun.syncId} → ${target.syncRun.syncId})`
     // The counts and which syncs they compare, as fields too: a script reads them without parsing the text.

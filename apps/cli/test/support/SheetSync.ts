@@ -16,3 +16,15 @@ export type SheetSync = Effect.Effect.Success<ReturnType<typeof sheetSyncOf>>
 
 /** The line after a table's count. */
 export const syncLine = (sync: SheetSync) => `from sync ${sync.id} (synced ${sync.at})\n`
+
+/** What a diff row ends with: the older sync's id and end, then the newer's (diff's OLD.c1z and NEW.c1z). */
+export const diffSyncsOf = (oldFile: string, newFile: string) =>
+  Effect.map(Effect.all([sheetSyncOf(oldFile), sheetSyncOf(newFile)]), ([old, now]) => ({
+    old_sync_id: old.id,
+    old_synced_at: old.at,
+    new_sync_id: now.id,
+    new_synced_at: now.at
+  }))
+
+/** The same as a CSV row's last four cells (ids and RFC 3339 times need no quotes). */
+export const diffSyncCells = (syncs: Effect.Effect.Success<ReturnType<typeof diffSyncsOf>>) => Object.values(syncs).join(",")

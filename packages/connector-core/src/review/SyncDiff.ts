@@ -51,6 +51,29 @@ export const DiffEntry = Schema.Struct({
 }).annotations({ identifier: "DiffEntry" })
 export type DiffEntry = typeof DiffEntry.Type
 
+/**
+ * The two syncs a diff compares, as each of its rows names them: the older (`old_`, diff's OLD.c1z)
+ * and the newer (`new_`), each by its .c1z sync id and end, in the review sheet's words (`sync_id`,
+ * `synced_at`: RFC 3339 in UTC to the millisecond). On every row, after the entry's own fields: a
+ * diff kept as evidence, or rows pasted from it, still name the syncs compared.
+ */
+export const DiffSyncs = Schema.Struct({
+  old_sync_id: Schema.String,
+  old_synced_at: Schema.String,
+  new_sync_id: Schema.String,
+  new_synced_at: Schema.String
+})
+export type DiffSyncs = typeof DiffSyncs.Type
+
+/** The columns DiffSyncs adds, in row order. */
+export const DiffSyncColumns = ["old_sync_id", "old_synced_at", "new_sync_id", "new_synced_at"] as const satisfies ReadonlyArray<
+  keyof DiffSyncs
+>
+
+/** A diff entry with the two syncs it comes from: a row of the service's diff. */
+export const DiffRow = Schema.extend(DiffEntry, DiffSyncs).annotations({ identifier: "DiffRow" })
+export type DiffRow = typeof DiffRow.Type
+
 /** Where a diff listing resumes: after this id of this kind. */
 export interface DiffPosition {
   readonly kind: DiffKind
