@@ -11,7 +11,7 @@ import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
  * an endpoint's schema (`HttpApiDecodeError`, with a tree of issues) becomes one InvalidRequest
  * naming the field, an unknown path (`RouteNotFound`, an empty 404) becomes NotFound (Unauthorized
  * without a token) unless it is a route's path with a parameter that is not valid percent-encoding
- * (InvalidRequest naming the parameter), a request whose work the stop ended (ServiceStopping, outside the Api's errors,
+ * (InvalidRequest naming the parameter), a request whose work the stop ended (ServiceStopping, which no endpoint declares,
  * so carried as a defect) is answered as the stop answers, and any other defect becomes InternalError
  * (logged with its cause, never shown to the caller).
  */
