@@ -143,13 +143,44 @@ const checkedPrincipal = (
   return Effect.map(checkedFivetranId(type, principal.id), (id): Principal => ({ type, id }))
 }
 
+/**
+ * The entitlements whose slug is the same for every resource of the type: an id typed without it
+ * (`role:Account Reviewer`, `team:T`) is most likely that one, which the refusal names.
+ */
+const FixedSlugs: Readonly<Record<string, string>> = { role: "assigned", team: "member" }
+
+/** `; did you mean role:R:assigned?` for an entitlement id of such a type without its slug, or nothing. */
+const slugHint = (entitlementId: string): string => {
+  const [type, resource, ...rest] = entitlementId.split(":")
+  const slug = type === undefined ? undefined : FixedSlugs[type]
+  if (slug === undefined || resource === undefined || resource === "" || resource === slug || rest.length > 0) return ""
+  return `; did you mean ${echoed(`${type}:${resource}:${slug}`)}?`
+}
+
+/** The same for a grant id whose entitlement lacks its slug (`role:R:user:U`), or nothing. */
+const grantSlugHint = (registry: Registry, id: string): string => {
+  const parts = id.split(":")
+  const [type, resource, principalType, principalId] = parts
+  if (parts.length !== 4 || type === undefined || resource === undefined || principalType === undefined) return ""
+  const slug = FixedSlugs[type]
+  if (slug === undefined || resource === "" || resource === slug || principalId === "") return ""
+  if (!principalTypes(registry).includes(principalType)) return ""
+  return `; did you mean ${echoed(`${type}:${resource}:${slug}:${principalType}:${principalId}`)}?`
+}
+
+const withHint = (hint: string) => (error: InvalidId): InvalidId =>
+  hint === "" ? error : new InvalidId({ message: `${error.message}${hint}` })
+
 export const grantRequest = (
   registry: Registry,
   entitlementId: string,
   principal: { readonly type: string; readonly id: string }
 ): Effect.Effect<GrantTarget, ProvisioningError> =>
   Effect.gen(function*() {
-    const parts = yield* Effect.mapError(parseEntitlementId(entitlementId), invalid(EntitlementIdFormat))
+    const parts = yield* Effect.mapError(
+      parseEntitlementId(entitlementId),
+      (error) => withHint(slugHint(entitlementId))(invalid(EntitlementIdFormat)(error))
+    )
     const entitlement = yield* checkedEntitlement(registry, entitlementId, parts)
     const checked = yield* checkedPrincipal(registry, entitlement, principal)
     return { id: grantId(entitlementId, { resourceType: checked.type, resource: checked.id }), entitlement, principal: checked }
@@ -163,7 +194,7 @@ export const grantTarget = (registry: Registry, id: string): Effect.Effect<Grant
         new InvalidId({
           message: `invalid grant id ${
             JSON.stringify(echoed(id))
-          }: it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})`
+          }: it has ${separators} ':' separators, a grant id at least four (expected ${GrantIdFormat})${grantSlugHint(registry, id)}`
         })
       )
     }
