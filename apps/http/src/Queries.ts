@@ -1,12 +1,14 @@
-import { type C1zReader, type C1zRow, resourceHolders } from "@baton-fivetran/c1z"
+import { type C1zReader, resourceHolders } from "@baton-fivetran/c1z"
 import {
+  compareKeys,
   ConnectionResourceType,
   echoed,
   type Grant,
   GroupResourceType,
   type Resource,
   type ResourceId,
-  resourceRef
+  resourceRef,
+  resourceRefOf
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
@@ -29,11 +31,15 @@ import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
 
 /**
- * Read-only queries over finished syncs. Pages are keyset pages over the file's row ids; the
- * signed page token (PageTokens.ts) carries the sync id and the last row id, so a listing stays on
- * the sync it started on even if a newer one finishes meanwhile, and the listing and a digest of its
- * filters: a row id is a position in that listing only, so a token continues no other. Files are read
- * through the shared SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
+ * Read-only queries over finished syncs. Listings come by id, in the order the CLI's `resources`,
+ * `entitlements` and `grants` list the same file (the c1z reader's sorted listings): resources and
+ * entitlements by id, grants by grant id, one principal's by entitlement id, one entitlement's by
+ * principal; a reviewer comparing the service's rows with the CLI's, or two syncs, finds them in
+ * the same places. Pages are keyset pages on that order; the signed page token (PageTokens.ts)
+ * carries the sync id and the last row's key, so a listing stays on the sync it started on even if
+ * a newer one finishes meanwhile, and the listing and a digest of its filters: a key is a position
+ * in that listing only, so a token continues no other. Files are read through the shared
+ * SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
  *
  * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
  * the endpoint would encode) once per sync and request: a sync's file never changes, so a repeated
@@ -48,8 +54,13 @@ const ResponseCacheBytes = 32 * 1024 * 1024
 const Listing = Schema.Literal("resources", "entitlements", "grants")
 type Listing = typeof Listing.Type
 
-/** A token's position: `{"s": sync id, "a": last row id, "l": listing, "f": digest of the filters}`. */
-const PagePosition = Schema.Struct({ s: Schema.String, a: Schema.Int.pipe(Schema.nonNegative()), l: Listing, f: Schema.String })
+/** A token's position: `{"s": sync id, "k": the last row's key in the listing's order, "l": listing, "f": digest of the filters}`. */
+const KeyPosition = Schema.Struct({ s: Schema.String, k: Schema.String, l: Listing, f: Schema.String })
+
+/** A token issued when listings came in the file's row order (`"a"`: the last row id), which is no position in the id order. */
+const RowIdPosition = Schema.Struct({ s: Schema.String, a: Schema.Int, l: Listing, f: Schema.String })
+
+const PagePosition = Schema.Union(KeyPosition, RowIdPosition)
 
 /** A listing's filters (absent ones included) as a short digest, so a token stays short whatever they hold. */
 const filtersDigest = (filters: ReadonlyArray<string | undefined>) =>
@@ -128,11 +139,19 @@ const destinationOf = (reader: C1zReader, resource: Resource, parent: Option.Opt
         }))
   })
 
-/** Where a listing resumes and how many rows it reads. */
-interface Position {
-  readonly afterRowId: number
-  readonly limit: number
+/** A listed row and its key in the listing's order (where the next page resumes). */
+interface Listed<A> {
+  readonly key: string
+  readonly value: A
 }
+
+/**
+ * The rows of a sorted listing after the key `key` (compareKeys: SQLite's order, as the reader
+ * sorts), for the listings the reader cannot start at a key: one principal's or one entitlement's
+ * grants, at most as many as the account's entitlements or principals.
+ */
+const resumedAfter = <A>(rows: Stream.Stream<Listed<A>, unknown>, key: string) =>
+  key === "" ? rows : Stream.dropWhile(rows, (row) => compareKeys(row.key, key) <= 0)
 
 const jsonResponse = (body: Uint8Array) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
 
@@ -149,8 +168,15 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
      */
     const chooseSync = (token: Option.Option<string>, listing: Listing, digest: string) =>
       Effect.gen(function*() {
-        if (Option.isNone(token)) return { syncId: yield* readers.latest, afterRowId: 0 }
-        const { a: afterRowId, f, l, s: syncId } = yield* tokens.read(token.value)
+        if (Option.isNone(token)) return { syncId: yield* readers.latest, afterKey: "" }
+        const position = yield* tokens.read(token.value)
+        if (!("k" in position)) {
+          return yield* new InvalidRequest({
+            field: "page_token",
+            message: "page_token is from before this service listed by id; list again without page_token"
+          })
+        }
+        const { f, k: afterKey, l, s: syncId } = position
         if (l !== listing || f !== digest) {
           return yield* new InvalidRequest({
             field: "page_token",
@@ -167,7 +193,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             message: `page_token belongs to sync ${syncId}, which is no longer kept; list again without page_token`
           })
         }
-        return { syncId, afterRowId }
+        return { syncId, afterKey }
       })
 
     const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
@@ -201,13 +227,13 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
       named: ReadonlyArray<Named>,
-      list: (reader: C1zReader, position: Position) => Stream.Stream<C1zRow<A>, unknown>
+      list: (reader: C1zReader, afterKey: string) => Stream.Stream<Listed<A>, unknown>
     ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
         const digest = filtersDigest(filters)
-        const { afterRowId, syncId } = yield* chooseSync(Option.fromNullable(request.page_token), listing, digest)
-        const key = JSON.stringify([listing, syncId, afterRowId, size, ...filters])
+        const { afterKey, syncId } = yield* chooseSync(Option.fromNullable(request.page_token), listing, digest)
+        const key = JSON.stringify([listing, syncId, afterKey, size, ...filters])
         return yield* cached(
           key,
           schema,
@@ -215,11 +241,11 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             const rows = yield* withReader(syncId, (reader) =>
               Effect.zipRight(
                 requireNamed(reader, syncId, named),
-                list(reader, { afterRowId, limit: size + 1 }).pipe(Stream.runCollect, Effect.orDie)
+                list(reader, afterKey).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
               ))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
-            const next = rows.length > size && last !== undefined ? tokens.issue({ s: syncId, a: last.rowId, l: listing, f: digest }) : null
+            const next = rows.length > size && last !== undefined ? tokens.issue({ s: syncId, k: last.key, l: listing, f: digest }) : null
             return {
               sync_id: syncId,
               items: items.map((row) => row.value),
@@ -247,18 +273,19 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         "resources",
         ResourcePage,
         request,
-        // A listing without `q` keeps its digest: its tokens from before searches existed still continue it.
+        // The search is one of the filters: a token continues only the search it came from.
         search === undefined ? [request.type, request.parent] : [request.type, request.parent, search.needle],
         namedResource(request.parent),
-        (reader, { afterRowId, limit }) => {
-          const listing = reader.resources({
-            afterRowId,
-            ...(request.type === undefined ? {} : { resourceType: request.type }),
-            ...(request.parent === undefined ? {} : { parent: parseResourceRef(request.parent) }),
-            ...(search === undefined ? { limit } : {})
-          })
-          if (search === undefined) return listing
-          return listing.pipe(Stream.filter((row) => search.matches(row.value)), Stream.take(limit))
+        (reader, afterKey) => {
+          const parent = request.parent === undefined ? undefined : resourceRefOf(parseResourceRef(request.parent))
+          return reader.sorted.resources({ resourceType: request.type, after: afterKey }).pipe(
+            // A parent's children are not a range of ids: they are read on from the token's key and picked, as a search's matches are.
+            Stream.filter((row) =>
+              (parent === undefined ||
+                (row.value.parentResourceId !== undefined && resourceRefOf(row.value.parentResourceId) === parent)) &&
+              (search === undefined || search.matches(row.value))
+            )
+          )
         }
       ).pipe(Effect.withSpan("Queries.resources"))
     }
@@ -270,13 +297,19 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         request,
         [request.resource],
         namedResource(request.resource),
-        (reader, position) =>
-          reader.entitlements({
-            ...position,
-            ...(request.resource === undefined ? {} : { resource: parseResourceRef(request.resource) })
-          })
+        (reader, afterKey) => {
+          if (request.resource === undefined) return reader.sorted.entitlements({ after: afterKey })
+          // A resource's entitlement ids run from `type:id:` on; each is checked against the resource, as the CLI's listing does.
+          const ref = resourceRefOf(parseResourceRef(request.resource))
+          const start = compareKeys(afterKey, `${ref}:`) > 0 ? afterKey : `${ref}:`
+          return reader.sorted.entitlements({ after: start }).pipe(
+            Stream.takeWhile((row) => row.key.startsWith(`${ref}:`)),
+            Stream.filter((row) => resourceRefOf(row.value.resource.id) === ref)
+          )
+        }
       ).pipe(Effect.withSpan("Queries.entitlements"))
 
+    /** Grants in the CLI's `grants` order: all by grant id, one principal's by entitlement id, one entitlement's by principal. */
     const grants = (request: PageRequest & { readonly entitlement?: string | undefined; readonly principal?: string | undefined }) =>
       page(
         "grants",
@@ -284,12 +317,21 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         request,
         [request.entitlement, request.principal],
         [...namedEntitlement(request.entitlement), ...namedResource(request.principal)],
-        (reader, position) =>
-          reader.grants({
-            ...position,
-            ...(request.entitlement === undefined ? {} : { entitlementId: request.entitlement }),
-            ...(request.principal === undefined ? {} : { principal: parseResourceRef(request.principal) })
-          })
+        (reader, afterKey) => {
+          const principal = request.principal === undefined ? undefined : resourceRefOf(parseResourceRef(request.principal))
+          if (request.entitlement !== undefined) {
+            return resumedAfter(reader.sorted.holdersOf(request.entitlement), afterKey).pipe(
+              Stream.filter((row) => principal === undefined || resourceRefOf(row.value.principal.id) === principal)
+            )
+          }
+          if (request.principal !== undefined) {
+            const held = reader.sorted.grantsOf(parseResourceRef(request.principal)).pipe(
+              Stream.map((row) => ({ key: row.value.entitlement.id, value: row.value }))
+            )
+            return resumedAfter(held, afterKey)
+          }
+          return reader.sorted.grants({ after: afterKey })
+        }
       ).pipe(Effect.withSpan("Queries.grants"))
 
     /** Everything a user or team holds; bounded by the number of entitlements, so it is one answer. */

@@ -38,11 +38,11 @@ const get = (path: string) =>
     return { status: response.status, body: yield* Effect.orDie(response.json) }
   })
 
-/** The grants page of sync `id` as its .c1z holds it, encoded as the API sends it. */
+/** The grants page of sync `id` as its .c1z holds it (by grant id, as the service lists them), encoded as the API sends it. */
 const grantsOfFile = (file: string, syncId: string) =>
   Effect.scoped(Effect.gen(function*() {
     const reader = yield* Effect.orDie(openC1z(file))
-    const rows = yield* Effect.orDie(Stream.runCollect(reader.grants()))
+    const rows = yield* Effect.orDie(Stream.runCollect(reader.sorted.grants()))
     return Schema.encodeSync(GrantPage)({
       sync_id: syncId,
       items: Chunk.toReadonlyArray(rows).map((row) => row.value),

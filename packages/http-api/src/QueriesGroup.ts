@@ -87,7 +87,8 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .addSuccess(ResourcePage)
       .annotate(
         OpenApi.Description,
-        "Resources of the latest finished sync, in pages (in the file's order); `type` is a registered resource type, " +
+        "Resources of the latest finished sync, in pages, by id (`type:id`, as `baton-fivetran resources` lists them); " +
+          "`type` is a registered resource type, " +
           "`parent` is `type:id` (a parent the sync does not hold is a 404), `q` searches the ids, names and emails " +
           "server-side. A search page holds up to `page_size` matches; a page token continues after the last."
       )
@@ -111,7 +112,8 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .addSuccess(EntitlementPage)
       .annotate(
         OpenApi.Description,
-        "Entitlements of the latest finished sync, in pages; `resource` is `type:id` (one the sync does not hold is a 404)."
+        "Entitlements of the latest finished sync, in pages, by id (as `baton-fivetran entitlements` lists them); " +
+          "`resource` is `type:id` (one the sync does not hold is a 404)."
       )
   )
   .add(
@@ -122,7 +124,8 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
       .addSuccess(GrantPage)
       .annotate(
         OpenApi.Description,
-        "Grants of the latest finished sync, in pages; `entitlement` is an entitlement id (`type:id:slug`), " +
+        "Grants of the latest finished sync, in pages, in `baton-fivetran grants`' order: by grant id; with `principal`, " +
+          "by entitlement id (as its access lists them); with `entitlement`, by principal. `entitlement` is an entitlement id (`type:id:slug`), " +
           "`principal` is `user:<id>` or `team:<id>`. A grant reached through a team names it in `sources`. " +
           "A filter naming what the sync does not hold is a 404."
       )

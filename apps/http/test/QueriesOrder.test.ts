@@ -1,0 +1,127 @@
+import { openC1z } from "@baton-fivetran/c1z"
+import { type Entitlement, type Grant, type Resource, resourceRefOf } from "@baton-fivetran/connector-core"
+import { assert, layer } from "@effect/vitest"
+import { Chunk, Effect, Stream } from "effect"
+import { createHmac } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { harness, Harness, runSync, TestToken } from "./Harness.js"
+
+/**
+ * GET /v1/resources, /v1/entitlements and /v1/grants listed rows in the file's order (the order
+ * the sync wrote them: roles first, a user's team memberships before its roles), while the CLI's
+ * `resources`, `entitlements` and `grants` list the same file by id: a reviewer comparing the
+ * service's rows with the CLI's found them in other places. The service now lists in the CLI's
+ * order (the reader's sorted listings): resources and entitlements by id, grants by grant id, one
+ * principal's by entitlement id, one entitlement's by principal; page by page, as a whole listing.
+ */
+
+interface Page {
+  readonly sync_id: string
+  readonly items: ReadonlyArray<unknown>
+  readonly next_page_token: string | null
+}
+
+const keyOf = {
+  resources: (item: unknown) => resourceRefOf((item as Resource).id),
+  entitlements: (item: unknown) => (item as Entitlement).id,
+  grants: (item: unknown) => (item as Grant).id
+}
+
+/** Every page of a listing, `size` rows a page (4 unless given), following the tokens: the listed rows' ids. */
+const listedIds = (listing: keyof typeof keyOf, query: string, size = 4) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    const ids: Array<string> = []
+    let token: string | null = null
+    do {
+      const tokenParam: string = token === null ? "" : `&page_token=${encodeURIComponent(token)}`
+      const response = yield* request("GET", `/v1/${listing}?page_size=${size}${query}${tokenParam}`, { token: TestToken })
+      assert.strictEqual(response.status, 200, `${listing}?${query}`)
+      const page = (yield* response.json) as Page
+      ids.push(...page.items.map(keyOf[listing]))
+      token = page.next_page_token
+    } while (token !== null)
+    return ids
+  })
+
+const collected = <A, E>(rows: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(rows), Chunk.toReadonlyArray)
+
+layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 120_000 })("the service's listing order", (it) => {
+  it.effect("resources, entitlements and grants come by id, as the CLI lists the same file, through every page", () =>
+    Effect.gen(function*() {
+      const { dataDir } = yield* Harness
+      const job = yield* runSync
+      const reader = yield* openC1z(join(dataDir, `${job.id}.c1z`))
+      const keys = <A>(rows: Stream.Stream<{ readonly key: string; readonly value: A }, unknown>) =>
+        Effect.map(collected(rows), (listed) => listed.map((row) => row.key))
+
+      const resources = yield* listedIds("resources", "")
+      assert.deepStrictEqual(resources.slice(0, 3), ["connection:coastal_sun", "connection:cool_boulder", "connection:flying_panther"])
+      assert.deepStrictEqual(resources, yield* keys(reader.sorted.resources()))
+      const users = yield* listedIds("resources", "&type=user")
+      assert.deepStrictEqual(users, yield* keys(reader.sorted.resources({ resourceType: "user" })))
+      const children = yield* listedIds("resources", "&parent=group:formal_birch")
+      assert.deepStrictEqual(
+        children,
+        (yield* collected(reader.sorted.resources())).filter((row) =>
+          row.value.parentResourceId !== undefined && resourceRefOf(row.value.parentResourceId) === "group:formal_birch"
+        ).map((row) => row.key)
+      )
+      assert.strictEqual(children.length, 2)
+
+      const entitlements = yield* listedIds("entitlements", "")
+      assert.strictEqual(entitlements.length, 107)
+      assert.deepStrictEqual(entitlements, yield* keys(reader.sorted.entitlements()))
+      assert.deepStrictEqual(yield* listedIds("entitlements", "&resource=team:sunny_barley"), [
+        "team:sunny_barley:Team Manager",
+        "team:sunny_barley:Team Member",
+        "team:sunny_barley:member"
+      ])
+
+      const grants = yield* listedIds("grants", "")
+      assert.strictEqual(grants.length, 149)
+      assert.deepStrictEqual(grants.slice(0, 2), [
+        "connection:coastal_sun:View Connection:user:dawn_sapling",
+        "connection:coastal_sun:View Connection:user:vivid_orchard"
+      ])
+      assert.deepStrictEqual(grants, yield* keys(reader.sorted.grants()))
+      // One principal's by entitlement id, as `grants --principal` and `access user:<id>` list them.
+      const held = yield* listedIds("grants", "&principal=user:violet_reef")
+      assert.deepStrictEqual(
+        held,
+        (yield* collected(reader.sorted.grantsOf({ resourceType: "user", resource: "violet_reef" }))).map((row) => row.key)
+      )
+      assert.strictEqual(held.length, 11)
+      const entitlement = "group:formal_birch:Manage Destination"
+      assert.deepStrictEqual(yield* listedIds("grants", `&entitlement=${encodeURIComponent(entitlement)}`, 1), [
+        `${entitlement}:user:bouncy_sun`,
+        `${entitlement}:user:dawn_sapling`
+      ])
+      assert.deepStrictEqual(
+        yield* listedIds("grants", `&entitlement=${encodeURIComponent(entitlement)}&principal=user:bouncy_sun`),
+        [`${entitlement}:user:bouncy_sun`]
+      )
+    }).pipe(Effect.scoped, Effect.orDie))
+
+  it.effect("a token from when listings came in the file's order is refused saying to list again", () =>
+    Effect.gen(function*() {
+      const { dataDir, request } = yield* Harness
+      const first = (yield* (yield* request("GET", "/v1/resources?page_size=2", { token: TestToken })).json) as Page
+      const position = JSON.parse(Buffer.from(first.next_page_token!.split(".")[0]!, "base64url").toString()) as Record<
+        string,
+        unknown
+      >
+      // The old token's position: the last row id where the key is now; signed with the service's own key.
+      const { k: _key, ...rest } = position
+      const payload = Buffer.from(JSON.stringify({ ...rest, a: 2 })).toString("base64url")
+      const key = readFileSync(join(dataDir, "page-token.key"))
+      const signature = createHmac("sha256", key).update(`listing\n${payload}`).digest("base64url")
+      const response = yield* request("GET", `/v1/resources?page_size=2&page_token=${payload}.${signature}`, { token: TestToken })
+      assert.deepStrictEqual([response.status, yield* response.json], [400, {
+        error: "InvalidRequest",
+        field: "page_token",
+        message: "page_token is from before this service listed by id; list again without page_token"
+      }])
+    }).pipe(Effect.orDie))
+})
