@@ -265,7 +265,12 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
         /** The lock of a previous holder that this start took over (it had crashed or was killed), if any. */
         takenOver,
         /** Fails once another process has taken the lock over (checked at each refresh): the service stops on it. */
-        lost: Deferred.await(lost)
+        lost: Deferred.await(lost),
+        /**
+         * Whether the lock file is still this process's, read now: a process stopping because another
+         * took it over must write nothing more there, and the refresh may not have seen it yet.
+         */
+        held
       } as const
     })
 }) {}

@@ -177,26 +177,46 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const filePath = (id: string) => path.join(config.dataDir, `${id}.c1z`)
     const metaPath = (id: string) => path.join(config.dataDir, `${id}.json`)
 
+    /**
+     * `write`, unless another process has taken the data directory over (this one was paused past the
+     * lock's staleness, and stops): the job it was running is that one's to end, which it listed
+     * failed (interrupted) at its start. This process's cancelled record replaced that, and its
+     * retention deleted files beside the new holder.
+     */
+    const whileHeld = (job: string, write: Effect.Effect<void>) =>
+      Effect.flatMap(lock.held, (held) =>
+        held
+          ? write
+          : Effect.logWarning("sync job record not written").pipe(
+            Effect.annotateLogs({ job, reason: "another process holds the data directory now" })
+          ))
+
     /** Metadata writes are best effort: a full disk must not fail or hide the job itself. */
     const persist = (job: SyncJob) =>
-      writeFileAtomically(metaPath(job.id), encodeJob(job)).pipe(
-        Effect.catchAll((error) =>
-          Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
-        ),
-        Effect.provideService(FileSystem.FileSystem, fs),
-        Effect.provideService(Path.Path, path)
+      whileHeld(
+        job.id,
+        writeFileAtomically(metaPath(job.id), encodeJob(job)).pipe(
+          Effect.catchAll((error) =>
+            Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
+          ),
+          Effect.provideService(FileSystem.FileSystem, fs),
+          Effect.provideService(Path.Path, path)
+        )
       )
 
     /** The jobs retention deleted, for whoever holds something of theirs (SyncReaders' open working copies). */
     const deleted = yield* PubSub.unbounded<string>()
 
     const removeJobFiles = (id: string) =>
-      Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
-        .pipe(
-          Effect.catchAll((error) =>
-            Effect.logWarning("could not delete an old sync").pipe(Effect.annotateLogs({ job: id, error: error.message }))
-          )
-        )
+      Effect.flatMap(lock.held, (held) =>
+        held
+          ? Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
+            .pipe(
+              Effect.catchAll((error) =>
+                Effect.logWarning("could not delete an old sync").pipe(Effect.annotateLogs({ job: id, error: error.message }))
+              )
+            )
+          : Effect.void)
 
     yield* makePrivateDirectory(config.dataDir)
 
@@ -606,7 +626,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             const shutdown = yield* Ref.get(stopping)
             // The writer renames the .c1z into place only after the last row, which the job then
             // waits for (above): a file here came from a rename already under way, and is not used.
-            yield* fs.remove(filePath(id)).pipe(Effect.ignore)
+            yield* Effect.flatMap(lock.held, (held) => held ? fs.remove(filePath(id)).pipe(Effect.ignore) : Effect.void)
             // A write that failed as the cancel came: its full text is on this line, or nowhere.
             yield* finish(
               id,

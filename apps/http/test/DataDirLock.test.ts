@@ -186,6 +186,55 @@ describe("the data directory's lock", () => {
     120_000
   )
 
+  it.scopedLive(
+    "a process whose lock another took over writes nothing more there as it stops: its running job's record is the other's to end",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const sandbox = yield* Sandbox
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const args = yield* sandboxServiceArgs(Token)
+        const service = yield* serviceProcessOver(dataDir, [...args, "--log-format", "json"])
+        const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
+        const headers = { authorization: `Bearer ${Token}` }
+        // The sync waits for Fivetran's rate limit (10 minutes): running when the lock is taken over.
+        yield* sandbox.setFaults({ rateLimitBurst: { requests: 100, retryAfterSeconds: 600 } })
+        const job = yield* Effect.promise(() =>
+          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
+        )
+        yield* Effect.promise(() =>
+          fetch(`${service.url}/v1/syncs/${job.id}`, { headers }).then((r) => r.json() as Promise<{ status: string }>)
+        ).pipe(
+          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "waiting_for_rate_limit" }),
+          Effect.timeout("60 seconds"),
+          Effect.orDie
+        )
+        const recordBefore = yield* fs.readFileString(`${dataDir}/${job.id}.json`)
+        const lock = JSON.stringify(foreignLock)
+        yield* fs.writeFileString(`${dataDir}/${LockFile}.taking-over`, lock)
+        yield* fs.rename(`${dataDir}/${LockFile}.taking-over`, `${dataDir}/${LockFile}`)
+
+        const code = yield* Effect.promise(() => exited)
+        assert.strictEqual(code, 1)
+        // Before: it wrote the job cancelled (shutdown) over the record, where the new holder had
+        // listed it failed (interrupted) at its start: the two disagreed, and the next start read this one.
+        assert.strictEqual(yield* fs.readFileString(`${dataDir}/${job.id}.json`), recordBefore)
+        assert.deepStrictEqual(
+          warnings(yield* service.stderr).filter((line) => line.msg === "sync job record not written").map((line) => ({
+            msg: line.msg,
+            job: line["job"],
+            reason: line["reason"]
+          })),
+          [{ msg: "sync job record not written", job: job.id, reason: "another process holds the data directory now" }]
+        )
+        assert.strictEqual(yield* fs.readFileString(`${dataDir}/${LockFile}`), lock)
+      }).pipe(
+        Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 })),
+        Effect.provide(NodeContext.layer)
+      ),
+    120_000
+  )
+
   it.scopedLive("a process whose lock file was removed by hand stops at its next refresh, saying so", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -30,8 +30,10 @@ const neverSyncs = SyncEngine.of({ run: () => Effect.dieMessage("not in this tes
 export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
   SyncJobs.Default.pipe(
     Layer.provide(WorkingCopies.Default),
-    // Not held: a test may list a directory that a running harness holds, as a restart would.
-    Layer.provide(Layer.succeed(DataDirLock, DataDirLock.make({ takenOver: Option.none(), lost: Effect.never }))),
+    // No lock file: a test may list a directory that a running harness holds, as a restart would; it writes as a holder.
+    Layer.provide(
+      Layer.succeed(DataDirLock, DataDirLock.make({ takenOver: Option.none(), lost: Effect.never, held: Effect.succeed(true) }))
+    ),
     Layer.provide(Layer.succeed(ServiceConfig, {
       hosts: hostPolicy("127.0.0.1", Option.none()).policy,
       tokens: [Redacted.make("unused-token-for-job-tests")],
