@@ -14,7 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
-import { type BlobRow, entitlementOfRow, grantOfRow, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
+import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -68,6 +68,10 @@ export interface C1zReader {
 
 /** Rows fetched per query while streaming, unless the filter's `limit` asks for fewer. */
 const pageSize = 1000
+
+/** What a listing selects of a row: its blobs through `blobColumns`, which leaves one over the limit unread. */
+const dataColumns = `id, external_id, ${blobColumns(["data"])}`
+const grantColumns = `id, external_id, ${blobColumns(["data", "expansion"])}`
 
 /** A batch of grants decodes each distinct embedded entitlement once (entitlementDecoder). */
 const grantBatch = () => {
@@ -281,15 +285,15 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         endedAt: rfc3339Time(run.ended_at),
         type: run.sync_type
       },
-      resourceTypes: list(Tables.resourceTypes, "id, data", everything, {}, () => resourceTypeOfRow).pipe(
+      resourceTypes: list(Tables.resourceTypes, dataColumns, everything, {}, () => resourceTypeOfRow).pipe(
         Stream.map((row) => row.value)
       ),
-      resources: (filter = {}) => list(Tables.resources, "id, data", resourceQuery(filter), filter, () => resourceOfRow),
-      entitlements: (filter = {}) => list(Tables.entitlements, "id, data", entitlementQuery(filter), filter, () => entitlementOfRow),
-      grants: (filter = {}) => list(Tables.grants, "id, data, expansion", grantQuery(filter), filter, grantBatch),
-      getResource: (id) => byExternalId(Tables.resources, "id, data", resourceRefOf(id), resourceOfRow),
-      getEntitlement: (id) => byExternalId(Tables.entitlements, "id, data", id, entitlementOfRow),
-      getGrant: (id) => byExternalId(Tables.grants, "id, data, expansion", id, grantBatch()),
+      resources: (filter = {}) => list(Tables.resources, dataColumns, resourceQuery(filter), filter, () => resourceOfRow),
+      entitlements: (filter = {}) => list(Tables.entitlements, dataColumns, entitlementQuery(filter), filter, () => entitlementOfRow),
+      grants: (filter = {}) => list(Tables.grants, grantColumns, grantQuery(filter), filter, grantBatch),
+      getResource: (id) => byExternalId(Tables.resources, dataColumns, resourceRefOf(id), resourceOfRow),
+      getEntitlement: (id) => byExternalId(Tables.entitlements, dataColumns, id, entitlementOfRow),
+      getGrant: (id) => byExternalId(Tables.grants, grantColumns, id, grantBatch()),
       sorted: sortedListings({
         syncId,
         all: (sql, params, decode) => read(() => prepared(sql).all(...params).map(decode))

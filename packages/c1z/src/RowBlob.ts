@@ -8,11 +8,55 @@ import { Tables } from "./SqliteSchema.js"
  * argument to DataView constructor must be an ArrayBuffer"). What fails names the table and the row.
  */
 
-/** A row as SQLite gives it, from the row listings and the sorted ones alike. */
+/**
+ * The most bytes the reader takes in one of a row's blobs (`data`, `expansion`): 4 MiB. Every row a
+ * baton-sdk v0.7.27 connector syncs reaches the syncer inside a gRPC list response, which gRPC-go
+ * caps at 4 MiB by default (baton-sdk sets no other limit), and this connector's largest rows are
+ * about 1 KiB. A crafted file's blob of hundreds of megabytes was read whole before it was refused.
+ */
+export const rowBlobLimitBytes = 4 * 1024 * 1024
+
+/** A row's blob columns. */
+export type BlobColumn = "data" | "expansion"
+
+/**
+ * The SELECT list of `columns` for a row read through `BlobRow`: each blob over the limit comes as
+ * NULL, and its size beside it (`<column>_bytes`), which octet_length() gives from the record's
+ * header without reading the value, so a blob over the limit is never read.
+ */
+export const blobColumns = (columns: ReadonlyArray<BlobColumn>): string =>
+  columns.map((column) =>
+    `CASE WHEN octet_length(${column}) > ${rowBlobLimitBytes} THEN NULL ELSE ${column} END AS ${column}, ` +
+    `octet_length(${column}) AS ${column}_bytes`
+  ).join(", ")
+
+/** A row as SQLite gives it (selected with `blobColumns`), from the row listings and the sorted ones alike. */
 export interface BlobRow {
   readonly id: number
+  readonly external_id: unknown
   readonly data: unknown
+  readonly data_bytes: unknown
   readonly expansion?: unknown
+  readonly expansion_bytes?: unknown
+}
+
+/** As much of an external id as an error quotes: a crafted one may be of any length. */
+const quotedId = (value: unknown): string => {
+  const text = String(value)
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}...` : text)
+}
+
+/** Refuses a row whose blob is over the limit (`blobColumns` left it unread), naming the table, the row and the limit. */
+const checkSizes = (table: string, row: BlobRow): void => {
+  for (const [column, bytes] of [["data", row.data_bytes], ["expansion", row.expansion_bytes]] as const) {
+    if (typeof bytes === "number" && bytes > rowBlobLimitBytes) {
+      throw new Error(
+        `${table} row ${String(row.id)} (external id ${quotedId(row.external_id)}): its ${column} is ${bytes} bytes, ` +
+          `more than ${rowBlobLimitBytes} bytes (4 MiB), the most the reader takes in a row's blob, as a baton connector's ` +
+          "rows reach its sync in gRPC messages of at most 4 MiB"
+      )
+    }
+  }
 }
 
 const kindOf = (value: unknown): string => value === null || value === undefined ? "NULL" : typeof value === "string" ? "text" : "a number"
@@ -29,6 +73,7 @@ const optionalBlobOf = (value: unknown, column: string): Uint8Array | null =>
 
 /** Decodes one row; a failure says which (`v1_grants row 21: ...`). */
 const decodeRowOf = <A>(table: string, row: BlobRow, decode: () => A): A => {
+  checkSizes(table, row)
   try {
     return decode()
   } catch (cause) {

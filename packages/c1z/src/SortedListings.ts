@@ -1,7 +1,7 @@
 import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fivetran/connector-core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
-import { type BlobRow, entitlementOfRow, grantOfRow, resourceOfRow } from "./RowBlob.js"
+import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, resourceOfRow } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 
 /**
@@ -44,7 +44,11 @@ interface KeyedRow extends BlobRow {
 
 const pageSize = 1000
 
-const resourceQuery = { table: Tables.resources, columns: "data", cursor: "external_id" }
+/** A row's blobs, each over the limit left unread (RowBlob.ts). */
+const dataColumns = blobColumns(["data"])
+const grantColumns = blobColumns(["data", "expansion"])
+
+const resourceQuery = { table: Tables.resources, columns: dataColumns, cursor: "external_id" }
 
 export const sortedListings = (sql: SqlAccess): SortedListings => {
   /**
@@ -91,14 +95,14 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     },
     entitlements: (options = {}) =>
       paged(
-        { table: Tables.entitlements, columns: "data", where: [], cursor: "external_id" },
+        { table: Tables.entitlements, columns: dataColumns, where: [], cursor: "external_id" },
         [],
         options.after ?? "",
         entitlementOfRow
       ),
     grants: (options = {}) =>
       paged(
-        { table: Tables.grants, columns: "data, expansion", where: [], cursor: "external_id" },
+        { table: Tables.grants, columns: grantColumns, where: [], cursor: "external_id" },
         [],
         options.after ?? "",
         grantOfRow
@@ -107,7 +111,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
       paged(
         {
           table: Tables.grants,
-          columns: "data, expansion",
+          columns: grantColumns,
           where: ["principal_resource_type_id = ?", "principal_resource_id = ?"],
           // A principal holds an entitlement at most once, so the entitlement id is a cursor.
           cursor: "entitlement_id"
@@ -118,7 +122,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
       ),
     holdersOf: (entitlementId) =>
       paged(
-        { table: Tables.grants, columns: "data, expansion", where: ["entitlement_id = ?"], cursor: "external_id" },
+        { table: Tables.grants, columns: grantColumns, where: ["entitlement_id = ?"], cursor: "external_id" },
         [entitlementId],
         "",
         grantOfRow

@@ -1,0 +1,97 @@
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Chunk, Effect, Option, Stream } from "effect"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { compress, decompress } from "zstd-napi"
+import { magic, openC1z, writeC1z } from "../src/index.js"
+import * as F from "./fixtures.js"
+import { tempDir } from "./TempDir.js"
+
+/**
+ * A row's blob over 4 MiB (the gRPC message limit every baton-sdk connector's row passes through):
+ * refused, naming the table, the row and the limit, before SQLite hands the blob over; a crafted
+ * file with two 400 MB blobs took 1.25 GB before it was refused. One of exactly 4 MiB still reads.
+ */
+
+const limit = 4 * 1024 * 1024
+
+/** A good sync file whose first row of `table` `edit` changes; its row id and external id. */
+const edited = (name: string, table: string, edit: (db: Database.Database, id: number) => void) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const good = join(dir, "good.c1z")
+    yield* writeC1z(good, Stream.fromIterable(F.syncRows))
+    const dbPath = join(dir, `${name}.db`)
+    yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
+    const db = new Database(dbPath)
+    const row = db.prepare(`SELECT id, external_id FROM ${table} ORDER BY id LIMIT 1`).get() as { id: number; external_id: string }
+    edit(db, row.id)
+    db.close()
+    const path = join(dir, `${name}.c1z`)
+    yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
+    return { path, rowId: row.id, externalId: row.external_id }
+  })
+
+const refusal = (path: string, table: string, rowId: number, externalId: string, column: string, bytes: number) =>
+  `${path}: the .c1z is damaged: ${table} row ${rowId} (external id ${JSON.stringify(externalId)}): its ${column} is ` +
+  `${bytes} bytes, more than 4194304 bytes (4 MiB), the most the reader takes in a row's blob, as a baton connector's ` +
+  "rows reach its sync in gRPC messages of at most 4 MiB (write it again)"
+
+describe("a .c1z row whose blob is over 4 MiB", () => {
+  it.scoped("a grant's data one byte over is Corrupt in every listing and lookup of it", () =>
+    Effect.gen(function*() {
+      const { externalId, path, rowId } = yield* edited("over", "v1_grants", (db, id) => {
+        db.prepare(`UPDATE v1_grants SET data = zeroblob(${limit + 1}) WHERE id = ?`).run(id)
+      })
+      const reader = yield* openC1z(path)
+      const errors = yield* Effect.forEach(
+        [Stream.runDrain(reader.grants()), Stream.runDrain(reader.sorted.grants()), reader.getGrant(externalId)],
+        (read) => Effect.flip(read)
+      )
+      assert.deepStrictEqual(
+        errors.map((error) => [error._tag, error.message]),
+        Array(3).fill(["Corrupt", refusal(path, "v1_grants", rowId, externalId, "data", limit + 1)])
+      )
+    }))
+
+  it.scoped("a grant's expansion, and a resource's data that is text, over the limit name their column", () =>
+    Effect.gen(function*() {
+      const expansion = yield* edited("expansion", "v1_grants", (db, id) => {
+        db.prepare(`UPDATE v1_grants SET expansion = zeroblob(${limit + 7}) WHERE id = ?`).run(id)
+      })
+      const text = yield* edited("text", "v1_resources", (db, id) => {
+        db.prepare(`UPDATE v1_resources SET data = ? WHERE id = ?`).run("é".repeat(limit / 2 + 1), id)
+      })
+      const messages = [
+        (yield* Effect.flip(Stream.runDrain((yield* openC1z(expansion.path)).grants()))).message,
+        (yield* Effect.flip(Stream.runDrain((yield* openC1z(text.path)).resources()))).message
+      ]
+      assert.deepStrictEqual(messages, [
+        refusal(expansion.path, "v1_grants", expansion.rowId, expansion.externalId, "expansion", limit + 7),
+        refusal(text.path, "v1_resources", text.rowId, text.externalId, "data", limit + 2)
+      ])
+    }))
+
+  it.scoped("a grant whose data is exactly 4 MiB (an unknown field padding it) reads as before", () =>
+    Effect.gen(function*() {
+      const { externalId, path } = yield* edited("exact", "v1_grants", (db, id) => {
+        const { data } = db.prepare("SELECT data FROM v1_grants WHERE id = ?").get(id) as { data: Buffer }
+        // Field 15, length-delimited (tag 0x7a), with a 4-byte varint length: unknown to Grant, skipped.
+        const padding = limit - data.length - 1 - 4
+        const length = Buffer.from([
+          (padding & 0x7f) | 0x80,
+          ((padding >> 7) & 0x7f) | 0x80,
+          ((padding >> 14) & 0x7f) | 0x80,
+          padding >> 21
+        ])
+        const padded = Buffer.concat([data, Buffer.from([0x7a]), length, Buffer.alloc(padding)])
+        assert.strictEqual(padded.length, limit)
+        db.prepare("UPDATE v1_grants SET data = ? WHERE id = ?").run(padded, id)
+      })
+      const reader = yield* openC1z(path)
+      const grants = Chunk.toReadonlyArray(yield* Stream.runCollect(reader.grants()))
+      assert.strictEqual(grants.length, F.grants.length)
+      assert.deepStrictEqual(Option.map(yield* reader.getGrant(externalId), (grant) => grant.id), Option.some(externalId))
+    }))
+})
