@@ -4,25 +4,34 @@ import type { DatabaseSize } from "./SqliteHeader.js"
 /**
  * What follows the v1 magic, when it is not a sync file's content: nothing; bytes that do not start
  * a zstd frame; a zstd stream of something other than a SQLite database (a decompression bomb of
- * zeros is refused after its first decompressed bytes); a SQLite database without baton's tables.
+ * zeros is refused after its first decompressed bytes); a SQLite database without baton's tables;
+ * or the path names no regular file at all (a named pipe, a device: ReadableFile.ts).
  */
-export type NotAC1zPayload = "empty" | "not zstd" | "not SQLite" | "no baton tables"
+export type NotAC1zPayload = "empty" | "not zstd" | "not SQLite" | "no baton tables" | "not a regular file"
 
 const payloadProblems: { readonly [P in NotAC1zPayload]: string } = {
   "empty": "it is the 5-byte header \"C1ZF\\0\" with nothing after it (a sync file's header is followed by its zstd-compressed database)",
   "not zstd": "what follows its header \"C1ZF\\0\" is not zstd-compressed data",
   "not SQLite": "its payload is not a SQLite database",
-  "no baton tables": "its database is SQLite but has none of baton's tables (v1_resources, v1_grants, v1_sync_runs, ...)"
+  "no baton tables": "its database is SQLite but has none of baton's tables (v1_resources, v1_grants, v1_sync_runs, ...)",
+  "not a regular file": "it is not a regular file"
 }
 
 /**
  * The file is not a sync file: it starts with neither the v1 magic `C1ZF\0` nor v3's, or (`payload`)
  * it does but what follows is not a sync file's content.
  */
-export class NotAC1z extends Data.TaggedError("NotAC1z")<{ readonly path: string; readonly payload?: NotAC1zPayload }> {
+export class NotAC1z extends Data.TaggedError("NotAC1z")<{
+  readonly path: string
+  readonly payload?: NotAC1zPayload
+  /** What the path names instead, for "not a regular file" ("a named pipe (FIFO)"). */
+  readonly kind?: string
+}> {
   override get message() {
     return this.payload === undefined
       ? `${this.path}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
+      : this.kind !== undefined
+      ? `${this.path} is ${this.kind}, not a .c1z sync file`
       : `${this.path} is not a c1z sync file: ${payloadProblems[this.payload]}`
   }
 }

@@ -3,6 +3,7 @@ import { type FileHandle, open, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import binding from "zstd-napi/binding.js"
 import { Corrupt, Io, NotAC1z, OversizedDatabase, UnsupportedVersion, WorkingCopyFailed } from "./C1zError.js"
+import { openReadableFile } from "./ReadableFile.js"
 import { type DatabaseSize, declaredDatabaseSize, sqliteHeaderBytes } from "./SqliteHeader.js"
 
 /**
@@ -88,13 +89,13 @@ export const compressDatabase = (databasePath: string, target: string): Effect.E
 /** The magic of the v3 format (docs/c1z-format.md §1), recognized only to say so. */
 const magicV3 = Buffer.from("C1Z3\0", "latin1")
 
-/** Reads the first bytes of `path`: the v1 magic passes, v3's is UnsupportedVersion, anything else NotAC1z. */
+/**
+ * Reads the first bytes of `path`: the v1 magic passes, v3's is UnsupportedVersion, anything else
+ * (a path naming no regular file included) NotAC1z.
+ */
 export const checkMagic = (path: string): Effect.Effect<void, NotAC1z | UnsupportedVersion | Io> =>
   Effect.acquireUseRelease(
-    Effect.tryPromise({
-      try: () => open(path, "r"),
-      catch: (cause) => new Io({ path, operation: "open the .c1z", cause })
-    }),
+    openReadableFile(path),
     (handle) =>
       Effect.tryPromise({
         try: () => handle.read(Buffer.alloc(magic.length), 0, magic.length, 0),
@@ -151,8 +152,9 @@ const decompressChunkBytes = 1024 * 1024
  * decompresses a whole input chunk at once, pushing every output buffer without waiting for the
  * reader, so 64 KiB of a zstd stream of zeros became gigabytes in memory before the first write.
  *
- * Nothing after the magic, or bytes that do not start a zstd frame, are NotAC1z ("empty", "not
- * zstd"). The first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
+ * A path naming no regular file is NotAC1z ("not a regular file", on the descriptor opened). Nothing
+ * after the magic, or bytes that do not start a zstd frame, are NotAC1z ("empty", "not zstd"). The
+ * first 16 decompressed bytes must be the SQLite header (NotAC1z otherwise), so a decompression
  * bomb of zeros is refused after its first step, before anything is written. The header's first 100
  * bytes then bound the output (SqliteHeader.ts): a page size SQLite never writes is NotAC1z; past
  * page size × page count, or past `databaseCapBytes` when the header declares no size, the
@@ -172,7 +174,7 @@ export const decompressDatabase = (
       new WorkingCopyFailed({ path, directory: dirname(databasePath), operation: "decompress the .c1z", cause })
     const corrupt = (reason: string) => new Corrupt({ path, reason: `the zstd stream cannot be decompressed (${reason})` })
     const input = yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => open(path, "r"), catch: (cause) => new Io({ path, operation: "open the .c1z", cause }) }),
+      openReadableFile(path),
       (handle) => Effect.promise(() => handle.close().catch(() => undefined))
     )
     const output = yield* Effect.acquireRelease(
