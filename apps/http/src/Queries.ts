@@ -334,7 +334,10 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         }
       ).pipe(Effect.withSpan("Queries.grants"))
 
-    /** Everything a user or team holds; bounded by the number of entitlements, so it is one answer. */
+    /**
+     * Everything a user or team holds, by entitlement id (as the CLI's `access user:<id>` and `grants
+     * --principal` list it); bounded by the number of entitlements, so it is one answer.
+     */
     const access = (principal: ResourceId) =>
       Effect.gen(function*() {
         const syncId = yield* readers.latest
@@ -346,7 +349,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             Effect.gen(function*() {
               const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
               if (Option.isNone(resource)) return yield* notInLatestSync(syncId, principal)
-              const held = yield* reader.grants({ principal }).pipe(
+              const held = yield* reader.sorted.grantsOf(principal).pipe(
                 Stream.map((row) => accessEntry(row.value)),
                 Stream.runCollect,
                 Effect.orDie

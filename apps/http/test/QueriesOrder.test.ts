@@ -93,6 +93,12 @@ layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 
         (yield* collected(reader.sorted.grantsOf({ resourceType: "user", resource: "violet_reef" }))).map((row) => row.key)
       )
       assert.strictEqual(held.length, 11)
+      // The principal's access view, one answer: the same grants in the same order.
+      const { request } = yield* Harness
+      const access = (yield* (yield* request("GET", "/v1/principals/user/violet_reef/access", { token: TestToken })).json) as {
+        readonly grants: ReadonlyArray<{ readonly grant: Grant }>
+      }
+      assert.deepStrictEqual(access.grants.map((entry) => entry.grant.id), held)
       const entitlement = "group:formal_birch:Manage Destination"
       assert.deepStrictEqual(yield* listedIds("grants", `&entitlement=${encodeURIComponent(entitlement)}`, 1), [
         `${entitlement}:user:bouncy_sun`,

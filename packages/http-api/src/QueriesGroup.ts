@@ -134,7 +134,11 @@ export class QueriesGroup extends HttpApiGroup.make("queries")
     HttpApiEndpoint.get("access", "/v1/principals/:type/:id/access")
       .setPath(Schema.Struct({ type: PrincipalType, id: Schema.String }))
       .addSuccess(PrincipalAccess)
-      .annotate(OpenApi.Description, "Everything one user or team holds, direct and inherited through teams.")
+      .annotate(
+        OpenApi.Description,
+        "Everything one user or team holds, direct and inherited through teams, by entitlement id (as " +
+          "`baton-fivetran access user:<id>` and `grants --principal` list it)."
+      )
   )
   .addError(NotFoundBody)
   .addError(StorageUnavailableBody)
