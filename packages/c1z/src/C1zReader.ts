@@ -30,9 +30,10 @@ import {
   type ResourceFilter
 } from "./Listing.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
+import { takePage } from "./PageBudget.js"
 import { notPlainTables } from "./PlainTables.js"
 import { missingReadColumn, missingReadTable } from "./ReadColumns.js"
-import { type SortedListings, sortedListings } from "./SortedListings.js"
+import { type KeyedRow, type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
 import { decodeSyncRunRow, rfc3339Time } from "./SyncRunRow.js"
@@ -240,8 +241,9 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
 
     /**
      * Streams `table` in row-id order after `afterRowId`, at most `limit` rows, `pageSize` rows per
-     * query (fewer when fewer are left to take), resuming after the last id seen. Each query's rows
-     * are decoded by a fresh `batch()` decoder.
+     * query (fewer when fewer are left to take, or when their blobs reach the page's budget:
+     * PageBudget.ts), resuming after the last id seen. Each query's rows are decoded by a fresh
+     * `batch()` decoder.
      */
     const list = <A>(
       table: string,
@@ -255,15 +257,15 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       return Stream.paginateChunkEffect(start, ({ after, left }) =>
         read(() => {
           const size = Math.min(pageSize, left)
-          const rows = size <= 0
-            ? []
-            : prepared(sql).all(syncId, ...query.params, after, size) as ReadonlyArray<BlobRow>
+          const { more, rows } = size <= 0
+            ? { rows: [], more: false }
+            : takePage(prepared(sql).iterate(syncId, ...query.params, after, size) as IterableIterator<BlobRow>, size)
           const decode = batch()
           const page = rows.map((row) => ({ rowId: row.id, value: decode(row) }))
           const last = rows.at(-1)
           return [
             Chunk.unsafeFromArray(page),
-            rows.length < size || last === undefined
+            !more || last === undefined
               ? Option.none()
               : Option.some({ after: last.id, left: left - rows.length })
           ] as const
@@ -296,7 +298,15 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
       getGrant: (id) => byExternalId(Tables.grants, grantColumns, id, grantBatch()),
       sorted: sortedListings({
         syncId,
-        all: (sql, params, decode) => read(() => prepared(sql).all(...params).map(decode))
+        all: (sql, params, decode) => read(() => prepared(sql).all(...params).map(decode)),
+        page: (sql, params, limit, decode) =>
+          read(() => {
+            const { more, rows } = takePage(
+              prepared(sql).iterate(...params) as IterableIterator<KeyedRow & { readonly cursor: string }>,
+              limit
+            )
+            return { rows: rows.map(decode), more }
+          })
       })
     } satisfies C1zReader
   })

@@ -1,6 +1,7 @@
 import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fivetran/connector-core"
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
+import type { Page } from "./PageBudget.js"
 import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, resourceOfRow } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 
@@ -36,9 +37,16 @@ export interface SqlAccess {
     params: ReadonlyArray<string | number>,
     decode: (row: unknown) => A
   ) => Effect.Effect<ReadonlyArray<A>, C1zError>
+  /** A page of rows with blobs (PageBudget.ts): at most `limit`, fewer once their blobs reach the budget. */
+  readonly page: <A>(
+    sql: string,
+    params: ReadonlyArray<string | number>,
+    limit: number,
+    decode: (row: KeyedRow & { readonly cursor: string }) => A
+  ) => Effect.Effect<Page<A>, C1zError>
 }
 
-interface KeyedRow extends BlobRow {
+export interface KeyedRow extends BlobRow {
   readonly external_id: string
 }
 
@@ -52,8 +60,8 @@ const resourceQuery = { table: Tables.resources, columns: dataColumns, cursor: "
 
 export const sortedListings = (sql: SqlAccess): SortedListings => {
   /**
-   * Pages of `SELECT ... WHERE <where> AND <cursor column> > ? ORDER BY <cursor column>`; the
-   * cursor column's value of the last row starts the next page.
+   * Pages of `SELECT ... WHERE <where> AND <cursor column> > ? ORDER BY <cursor column>`, ended early
+   * at the blob budget (PageBudget.ts); the cursor column's value of the last row starts the next page.
    */
   const paged = <A>(
     query: { readonly table: string; readonly columns: string; readonly where: ReadonlyArray<string>; readonly cursor: string },
@@ -64,18 +72,21 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     const conditions = ["sync_id = ?", ...query.where, `${query.cursor} > ?`].join(" AND ")
     const text = `SELECT ${query.cursor} AS cursor, id, external_id, ${query.columns} FROM ${query.table}
       WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
-    const decodeRow = (row: unknown) => {
-      const typed = row as KeyedRow & { readonly cursor: string }
-      return { cursor: typed.cursor, keyed: { key: typed.external_id, value: decode(typed) } }
-    }
-    return Stream.paginateChunkEffect(start, (after) =>
-      Effect.map(sql.all(text, [sql.syncId, ...params, after], decodeRow), (rows) => {
-        const last = rows.at(-1)
-        return [
-          Chunk.unsafeFromArray(rows.map((row) => row.keyed)),
-          rows.length < pageSize || last === undefined ? Option.none<string>() : Option.some(last.cursor)
-        ] as const
-      }))
+    const decodeRow = (row: KeyedRow & { readonly cursor: string }) => ({
+      cursor: row.cursor,
+      keyed: { key: row.external_id, value: decode(row) }
+    })
+    return Stream.paginateChunkEffect(
+      start,
+      (after) =>
+        Effect.map(sql.page(text, [sql.syncId, ...params, after], pageSize, decodeRow), ({ more, rows }) => {
+          const last = rows.at(-1)
+          return [
+            Chunk.unsafeFromArray(rows.map((row) => row.keyed)),
+            !more || last === undefined ? Option.none<string>() : Option.some(last.cursor)
+          ] as const
+        })
+    )
   }
 
   return {

@@ -33,6 +33,18 @@ const edited = (name: string, table: string, edit: (db: Database.Database, id: n
     return { path, rowId: row.id, externalId: row.external_id }
   })
 
+/** `data` grown to `bytes` with an unknown length-delimited field 15 (a 4-byte varint length), which Grant skips. */
+const padded = (data: Buffer, bytes: number): Buffer => {
+  const padding = bytes - data.length - 1 - 4
+  const length = Buffer.from([
+    (padding & 0x7f) | 0x80,
+    ((padding >> 7) & 0x7f) | 0x80,
+    ((padding >> 14) & 0x7f) | 0x80,
+    padding >> 21
+  ])
+  return Buffer.concat([data, Buffer.from([0x7a]), length, Buffer.alloc(padding)])
+}
+
 const refusal = (path: string, table: string, rowId: number, externalId: string, column: string, bytes: number) =>
   `${path}: the .c1z is damaged: ${table} row ${rowId} (external id ${JSON.stringify(externalId)}): its ${column} is ` +
   `${bytes} bytes, more than 4194304 bytes (4 MiB), the most the reader takes in a row's blob, as a baton connector's ` +
@@ -77,21 +89,35 @@ describe("a .c1z row whose blob is over 4 MiB", () => {
     Effect.gen(function*() {
       const { externalId, path } = yield* edited("exact", "v1_grants", (db, id) => {
         const { data } = db.prepare("SELECT data FROM v1_grants WHERE id = ?").get(id) as { data: Buffer }
-        // Field 15, length-delimited (tag 0x7a), with a 4-byte varint length: unknown to Grant, skipped.
-        const padding = limit - data.length - 1 - 4
-        const length = Buffer.from([
-          (padding & 0x7f) | 0x80,
-          ((padding >> 7) & 0x7f) | 0x80,
-          ((padding >> 14) & 0x7f) | 0x80,
-          padding >> 21
-        ])
-        const padded = Buffer.concat([data, Buffer.from([0x7a]), length, Buffer.alloc(padding)])
-        assert.strictEqual(padded.length, limit)
-        db.prepare("UPDATE v1_grants SET data = ? WHERE id = ?").run(padded, id)
+        db.prepare("UPDATE v1_grants SET data = ? WHERE id = ?").run(padded(data, limit), id)
       })
       const reader = yield* openC1z(path)
       const grants = Chunk.toReadonlyArray(yield* Stream.runCollect(reader.grants()))
       assert.strictEqual(grants.length, F.grants.length)
       assert.deepStrictEqual(Option.map(yield* reader.getGrant(externalId), (grant) => grant.id), Option.some(externalId))
+    }))
+
+  it.scoped("a page of rows ends once their blobs reach 16 MiB, in row and sorted listings, every row still listed once", () =>
+    Effect.gen(function*() {
+      // Every grant 3.5 MiB: a page takes 5 (the fifth passes 16 MiB), then the last one.
+      const { path } = yield* edited("large-rows", "v1_grants", (db) => {
+        const rows = db.prepare("SELECT id, data FROM v1_grants").all() as ReadonlyArray<{ id: number; data: Buffer }>
+        for (const row of rows) {
+          db.prepare("UPDATE v1_grants SET data = ? WHERE id = ?").run(padded(row.data, 3.5 * 1024 * 1024), row.id)
+        }
+      })
+      const reader = yield* openC1z(path)
+      const pages = <A>(listing: Stream.Stream<A, unknown>) =>
+        Effect.map(Stream.runCollect(Stream.chunks(listing)), (chunks) => Chunk.toReadonlyArray(chunks).map(Chunk.size))
+      assert.deepStrictEqual(
+        [yield* pages(reader.grants()), yield* pages(reader.sorted.grants())],
+        [[5, 1], [5, 1]]
+      )
+      const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(reader.sorted.grants())).map((grant) => grant.key)
+      assert.deepStrictEqual(ids, F.grants.map((grant) => grant.id).sort())
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(yield* Stream.runCollect(reader.grants({ afterRowId: 0, limit: 6 }))).map((row) => row.value.id),
+        F.grants.map((grant) => grant.id)
+      )
     }))
 })
