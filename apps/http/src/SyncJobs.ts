@@ -188,7 +188,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         held
           ? write
           : Effect.logWarning("sync job record not written").pipe(
-            Effect.annotateLogs({ job, reason: "another process holds the data directory now" })
+            Effect.annotateLogs({
+              job,
+              reason: "this process no longer holds the data directory's lock (another took it over, or it was removed)"
+            })
           ))
 
     /** Metadata writes are best effort: a full disk must not fail or hide the job itself. */

@@ -225,7 +225,11 @@ describe("the data directory's lock", () => {
             job: line["job"],
             reason: line["reason"]
           })),
-          [{ msg: "sync job record not written", job: job.id, reason: "another process holds the data directory now" }]
+          [{
+            msg: "sync job record not written",
+            job: job.id,
+            reason: "this process no longer holds the data directory's lock (another took it over, or it was removed)"
+          }]
         )
         assert.strictEqual(yield* fs.readFileString(`${dataDir}/${LockFile}`), lock)
       }).pipe(
