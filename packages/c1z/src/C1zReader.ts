@@ -29,6 +29,7 @@ import {
   resourceQuery,
   type ResourceFilter
 } from "./Listing.js"
+import { integrityProblems, rowCounts, type Verified } from "./Integrity.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { takePage } from "./PageBudget.js"
 import { notPlainTables } from "./PlainTables.js"
@@ -101,6 +102,23 @@ const workingCopyCodes = /^SQLITE_(?:FULL|IOERR|CANTOPEN|READONLY)/
  * one SQLite finds damaged in a read after the open, changed since the open, is `WorkingCopyDamaged`.
  */
 export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+  Effect.map(openWorkingCopy(path, options), (opened) => opened.reader)
+
+/**
+ * Opens `path` as openC1z does (every refusal of the open), then runs SQLite's full integrity check
+ * of its database (Integrity.ts): the reader trusts the indexes a file brings, and rebuilding them
+ * at every open would cost seconds on a large file. A check that finds anything is Corrupt with its
+ * first lines; else the sync and its rows' counts.
+ */
+export const verifyC1z = (path: string, options: OpenOptions = {}): Effect.Effect<Verified, C1zError, Scope.Scope> =>
+  Effect.flatMap(openWorkingCopy(path, options), (opened) => opened.verify)
+
+interface Opened {
+  readonly reader: C1zReader
+  readonly verify: Effect.Effect<Verified, C1zError>
+}
+
+const openWorkingCopy = (path: string, options: OpenOptions): Effect.Effect<Opened, C1zError, Scope.Scope> =>
   Effect.flatMap(
     Effect.scope,
     (outer) =>
@@ -111,7 +129,7 @@ export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<
         ))
   )
 
-const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReader, C1zError, Scope.Scope> =>
+const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, C1zError, Scope.Scope> =>
   Effect.gen(function*() {
     yield* checkMagic(path)
     yield* removeReaderLeftovers(tempDirectory)
@@ -279,14 +297,15 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
         return row === undefined ? Option.none() : Option.some(decode(row))
       })
 
-    return {
+    const syncRun: SyncRun = {
+      syncId,
+      startedAt: rfc3339Time(run.started_at),
+      endedAt: rfc3339Time(run.ended_at),
+      type: run.sync_type
+    }
+    const reader = {
       path,
-      syncRun: {
-        syncId,
-        startedAt: rfc3339Time(run.started_at),
-        endedAt: rfc3339Time(run.ended_at),
-        type: run.sync_type
-      },
+      syncRun,
       resourceTypes: list(Tables.resourceTypes, dataColumns, everything, {}, () => resourceTypeOfRow).pipe(
         Stream.map((row) => row.value)
       ),
@@ -309,4 +328,12 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<C1zReade
           })
       })
     } satisfies C1zReader
+    const verify = Effect.flatMap(
+      read(() => integrityProblems(db)),
+      Option.match({
+        onNone: () => Effect.map(read(() => rowCounts(db, syncId)), (counts): Verified => ({ path, syncRun, ...counts })),
+        onSome: (problems) => Effect.fail(new Corrupt({ path, reason: `SQLite's integrity_check of its database reports: ${problems}` }))
+      })
+    )
+    return { reader, verify }
   })

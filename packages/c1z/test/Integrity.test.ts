@@ -1,0 +1,72 @@
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import { Chunk, Effect, Stream } from "effect"
+import { readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { compress, decompress } from "zstd-napi"
+import { magic, openC1z, verifyC1z, writeC1z } from "../src/index.js"
+import * as F from "./fixtures.js"
+import { tempDir } from "./TempDir.js"
+
+/**
+ * verifyC1z: SQLite's full integrity check of a sync file's database. The reader trusts the indexes
+ * a file brings: a partial index of a principal's grants whose SQL was swapped back to the plain
+ * text (writable_schema) hid a user's grants from its listing, while the full listing showed them.
+ */
+
+const goodFile = (dir: string) => Effect.as(writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows)), join(dir, "good.c1z"))
+
+/** The good file with its principal index leaving alice's grants out, though its SQL reads as the plain index. */
+const hidingAlice = (dir: string) =>
+  Effect.promise(async () => {
+    const dbPath = join(dir, "crafted.db")
+    await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
+    const db = new Database(dbPath)
+    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idx_grants_principal_id_v1'").get() as { sql: string }
+    db.exec(`DROP INDEX idx_grants_principal_id_v1; ${sql} WHERE principal_resource_id <> '${F.alice.id.resource}'`)
+    // better-sqlite3's defensive mode forbids writing sqlite_master: lifted for the crafting only.
+    db.unsafeMode(true)
+    db.pragma("writable_schema = ON")
+    db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'idx_grants_principal_id_v1'").run(sql)
+    db.close()
+    const path = join(dir, "crafted.c1z")
+    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
+    return path
+  })
+
+describe("verifyC1z", () => {
+  it.scoped("a sync file as written passes, with its sync and its rows' counts", () =>
+    Effect.gen(function*() {
+      const path = yield* goodFile(yield* tempDir)
+      const verified = yield* verifyC1z(path)
+      const reader = yield* openC1z(path)
+      assert.deepStrictEqual(verified, {
+        path,
+        syncRun: reader.syncRun,
+        resources: F.resources.length,
+        entitlements: F.entitlements.length,
+        grants: F.grants.length
+      })
+    }))
+
+  it.scoped("an index that leaves a principal's grants out is Corrupt, with integrity_check's first lines", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* goodFile(dir)
+      const path = yield* hidingAlice(dir)
+      const reader = yield* openC1z(path)
+      const alices = F.grants.filter((grant) => grant.principal.id.resource === F.alice.id.resource)
+      // Why verify exists: the open finds nothing wrong; the full listing holds alice's grants, hers none.
+      const listed = Chunk.toArray(yield* Stream.runCollect(reader.sorted.grants())).map((row) => row.value.id)
+      assert.deepStrictEqual(listed.filter((id) => alices.some((grant) => grant.id === id)).length, 2)
+      assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(reader.sorted.grantsOf(F.alice.id))), [])
+      const error = yield* Effect.flip(verifyC1z(path))
+      assert.strictEqual(error._tag, "Corrupt")
+      assert.strictEqual(
+        error.message,
+        `${path}: the .c1z is damaged: SQLite's integrity_check of its database reports: wrong # of entries in index ` +
+          "idx_grants_principal_id_v1; row 1 missing from index idx_grants_principal_id_v1; row 5 missing from index " +
+          "idx_grants_principal_id_v1 (write it again)"
+      )
+    }))
+})
