@@ -46,6 +46,7 @@ interface OutputFlags {
 }
 
 const review = Effect.promise(() => import("./commands/Review.js"))
+const verifyCommand = Effect.promise(() => import("./commands/Verify.js"))
 
 /**
  * The default file missing: the user named no file, so `--file sync.c1z: no such file` read as a
@@ -181,5 +182,17 @@ export const reviewCommands = <R, R2>(
       "permission, via), in a stable order; CSV (RFC 4180) by default, -o json for JSON lines."
   ))
 
-  return [resources, entitlements, grants, access, diff, exportCommand] as const
+  // One line of what was checked, on a terminal or not: a script asks for -o json.
+  const verify = Command.make(
+    "verify",
+    { file: outputOptions.file, output: outputOption("table: one line") },
+    (flags) =>
+      reviewRun(Effect.flatMap(Effect.zip(output(flags, "table"), verifyCommand), ([out, v]) => v.verifyFile(out.file, out.format)))
+  ).pipe(Command.withDescription(
+    "Checks a .c1z before it is trusted as evidence (a sync filed away, a file received from elsewhere): the checks " +
+      "every command makes, then SQLite's full integrity check of its database, every index against its rows, " +
+      "which the other commands trust; one line naming its sync and counts. Exit 2 when it is damaged."
+  ))
+
+  return [resources, entitlements, grants, access, diff, exportCommand, verify] as const
 }

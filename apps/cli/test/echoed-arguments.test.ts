@@ -55,7 +55,7 @@ describe("what a refusal repeats of the arguments", () => {
           [
             [long],
             `unknown command '${cut}': the commands are access, capabilities, config, diff, entitlements, export, grants, resources, ` +
-            "sandbox (see baton-fivetran --help)"
+            "sandbox, verify (see baton-fivetran --help)"
           ],
           [["-f", "a.c1z", "-f", long], `--file was given twice ("a.c1z", "${cut}"); give it once`],
           // @effect/cli's own refusal.

@@ -32,7 +32,19 @@ const underTerminal = (args: ReadonlyArray<string>, env: Record<string, string>,
 describe("help", () => {
   it.effect("every command's --help is plain when piped, and describes every option", () =>
     Effect.gen(function*() {
-      const commands = ["", "sandbox", "capabilities", "config", "resources", "entitlements", "grants", "access", "diff", "export"]
+      const commands = [
+        "",
+        "sandbox",
+        "capabilities",
+        "config",
+        "resources",
+        "entitlements",
+        "grants",
+        "access",
+        "diff",
+        "export",
+        "verify"
+      ]
       const results = yield* Effect.forEach(commands, (command) => runCli([...(command === "" ? [] : [command]), "--help"]), {
         concurrency: 3
       })
@@ -69,6 +81,8 @@ describe("help", () => {
         optionBlock(results[4]!.stdout, outputFlag),
         "  Output format (default table on a terminal, else json). Optional."
       )
+      // verify's one line is for reading and for scripts alike: a table unless told otherwise.
+      assert.strictEqual(optionBlock(results[10]!.stdout, outputFlag), "  Output format (default table: one line). Optional.")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("colours only on a terminal, and not with NO_COLOR set", () =>

@@ -48,7 +48,7 @@ describe("usage", () => {
         runCli(["version"]),
         runCli(["frobnicate"])
       ], { concurrency: 3 })
-      const commands = "access, capabilities, config, diff, entitlements, export, grants, resources, sandbox"
+      const commands = "access, capabilities, config, diff, entitlements, export, grants, resources, sandbox, verify"
       assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
         [2, "", "error: unknown command 'resource'; did you mean 'resources'? (see baton-fivetran --help)\n"],
         [2, "", "error: unknown command 'acces'; did you mean 'access'? (see baton-fivetran --help)\n"],

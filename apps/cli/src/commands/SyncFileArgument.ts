@@ -50,8 +50,14 @@ const isEmpty = (path: string) =>
  */
 export const openSyncFile = (
   path: string
-): Effect.Effect<C1zReader, C1zError | UsageError, FileSystem.FileSystem | Scope.Scope> =>
-  openC1z(path).pipe(
+): Effect.Effect<C1zReader, C1zError | UsageError, FileSystem.FileSystem | Scope.Scope> => refusingOtherFiles(path, openC1z(path))
+
+/** `opening` (an open of `path`: openC1z, verifyC1z), with a file that is no .c1z at all refused as openSyncFile says. */
+export const refusingOtherFiles = <A>(
+  path: string,
+  opening: Effect.Effect<A, C1zError, Scope.Scope>
+): Effect.Effect<A, C1zError | UsageError, FileSystem.FileSystem | Scope.Scope> =>
+  opening.pipe(
     Effect.catchTag("NotAC1z", (error): Effect.Effect<never, C1zError | UsageError, FileSystem.FileSystem> =>
       error.payload === undefined
         ? Effect.flatMap(isEmpty(path), (empty) =>
