@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { smallAccount } from "./support/Sandboxes.js"
+import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /**
  * A sync without --sync-connections holds no connections: `resources --type connection` printed
@@ -29,7 +30,11 @@ describe("review commands on a sync without connections", () => {
         const why = `${without} holds no connections: it was synced without --sync-connections (sync with it to review connections)`
 
         const table = yield* runCli(["resources", "--type", "connection", "-f", without, "-o", "table"])
-        assert.deepStrictEqual(table, { exitCode: 0, stdout: "(none)\n", stderr: `${why}\n0 resources\n` })
+        assert.deepStrictEqual(table, {
+          exitCode: 0,
+          stdout: "(none)\n",
+          stderr: `${why}\n0 resources\n${syncLine(yield* sheetSyncOf(without))}`
+        })
         const json = yield* runCli(["resources", "--type", "connection", "-f", without, "-o", "json"], {
           env: { BATON_LOG_FORMAT: "json" }
         })
@@ -62,7 +67,7 @@ describe("review commands on a sync without connections", () => {
         // Synced with connections: they are listed, and an id the file lacks is a typo, as before.
         const listed = yield* runCli(["resources", "--type", "connection", "-f", withConnections, "-o", "table"])
         assertExit(listed, 0)
-        assert.strictEqual(listed.stderr, `${smallAccount.connections.length} resources\n`)
+        assert.strictEqual(listed.stderr, `${smallAccount.connections.length} resources\n${syncLine(yield* sheetSyncOf(withConnections))}`)
         const typo = yield* runCli(["access", "--resource", "connection:no_such_connection", "-f", withConnections])
         assert.deepStrictEqual(typo, {
           exitCode: 2,
@@ -70,7 +75,7 @@ describe("review commands on a sync without connections", () => {
           stderr: `error: connection:no_such_connection is not in ${withConnections} (list them with: baton-fivetran resources)\n`
         })
         const users = yield* runCli(["resources", "--type", "user", "-f", without, "-o", "table"])
-        assert.strictEqual(users.stderr, `${smallAccount.users.length} resources\n`)
+        assert.strictEqual(users.stderr, `${smallAccount.users.length} resources\n${syncLine(yield* sheetSyncOf(without))}`)
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )

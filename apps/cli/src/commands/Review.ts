@@ -113,7 +113,7 @@ const syncCells = (reader: C1zReader): readonly [string, string] => [reader.sync
 /**
  * A listing's CSV and JSON rows end with the sync they come from, as export's and access's do: a
  * listing saved as evidence, or rows pasted from it, still name their sync. A table's columns stay
- * as they were: they are for reading on the screen.
+ * as they were, for reading on the screen: it says its sync on stderr after its count (tellSync).
  */
 const withSync = <A>(output: ReviewOutput, columns: Columns<A>, reader: C1zReader): Columns<A> => {
   if (output.format === "table") return columns
@@ -180,12 +180,27 @@ const requireEntitlement = (reader: C1zReader, file: string, id: string) =>
 /** A line about the output, beside it on stderr (a JSON log line with json logs). */
 const told = (text: string) => notice(LogLevel.Info, text, { msg: text })
 
+/**
+ * A table's sync, after its count: a sheet's rows in JSON and CSV name it (sync_id, synced_at), a
+ * table's columns do not, and a copy of the screen kept as evidence must still say which sync it shows.
+ */
+const tellSync = (output: ReviewOutput, reader: C1zReader) => {
+  if (output.format !== "table") return Effect.void
+  const [id, at] = syncCells(reader)
+  const text = `from sync ${id} (synced ${at})`
+  return notice(LogLevel.Info, text, { msg: text, fields: { sync_id: id, synced_at: at } })
+}
+
 /** Prints the rows, then how many there were (on stderr, so stdout stays the rows). */
 const print = <A, E>(output: ReviewOutput, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
   Effect.flatMap(
     printRows(output.format, columns, rows),
     (count) => output.format === "table" ? told(`${count} ${what}`) : Effect.void
   )
+
+/** A listing's rows, then (in a table) their count and their sync, as access's and export's tables end. */
+const printListing = <A, E>(output: ReviewOutput, reader: C1zReader, columns: Columns<A>, rows: Stream.Stream<A, E>, what: string) =>
+  Effect.zipRight(print(output, withSync(output, columns, reader), rows, what), tellSync(output, reader))
 
 /**
  * `resources --type connection` of a file synced without connections: "0 resources" read as an
@@ -204,9 +219,10 @@ export const listResources = (output: ReviewOutput, resourceType: Option.Option<
   withReader(output.file, (reader) =>
     Effect.zipRight(
       warnOfMissingConnections(reader, output.file, resourceType),
-      print(
+      printListing(
         output,
-        withSync(output, resourceColumns, reader),
+        reader,
+        resourceColumns,
         reader.sorted.resources(Option.match(resourceType, { onNone: () => ({}), onSome: (t) => ({ resourceType: t }) }))
           .pipe(Stream.map((row) => row.value)),
         "resources"
@@ -241,7 +257,7 @@ export const listEntitlements = (output: ReviewOutput, resource: Option.Option<s
       Effect.gen(function*() {
         if (Option.isSome(only)) yield* requireResource(reader, output.file, only.value)
         const listed = Option.match(only, { onNone: () => reader.sorted.entitlements(), onSome: (id) => entitlementsOf(reader, id) })
-        yield* print(output, withSync(output, entitlementColumns, reader), listed.pipe(Stream.map((row) => row.value)), "entitlements")
+        yield* printListing(output, reader, entitlementColumns, listed.pipe(Stream.map((row) => row.value)), "entitlements")
       }))
   })
 
@@ -272,20 +288,9 @@ export const listGrants = (output: ReviewOutput, entitlement: Option.Option<stri
         if (Option.isSome(entitlement)) yield* requireEntitlement(reader, output.file, entitlement.value)
         if (Option.isSome(holder)) yield* requireResource(reader, output.file, holder.value)
         const listed = sortedGrants(reader, entitlement, holder).pipe(Stream.map((row) => row.value))
-        yield* print(output, withSync(output, grantColumns, reader), listed, "grants")
+        yield* printListing(output, reader, grantColumns, listed, "grants")
       }))
   })
-
-/**
- * A table's sync, after its count: a sheet's rows in JSON and CSV name it (sync_id, synced_at), a
- * table's columns do not, and a copy of the screen kept as evidence must still say which sync it shows.
- */
-const tellSync = (output: ReviewOutput, reader: C1zReader) => {
-  if (output.format !== "table") return Effect.void
-  const [id, at] = syncCells(reader)
-  const text = `from sync ${id} (synced ${at})`
-  return notice(LogLevel.Info, text, { msg: text, fields: { sync_id: id, synced_at: at } })
-}
 
 const wholeRows = (output: ReviewOutput, view: Columns<ReviewRow>) => output.format === "table" ? view : sheet
 
