@@ -29,7 +29,7 @@ import {
   resourceQuery,
   type ResourceFilter
 } from "./Listing.js"
-import { integrityProblems, rowCounts, type Verified } from "./Integrity.js"
+import { integrityProblems, missingReferenceProblems, rowCounts, type Verified } from "./Integrity.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { takePage } from "./PageBudget.js"
 import { notPlainTables } from "./PlainTables.js"
@@ -108,7 +108,9 @@ export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<
  * Opens `path` as openC1z does (every refusal of the open), then runs SQLite's full integrity check
  * of its database (Integrity.ts): the reader trusts the indexes a file brings, and rebuilding them
  * at every open would cost seconds on a large file. A check that finds anything is Corrupt with its
- * first lines; else the sync and its rows' counts.
+ * first lines. Then the rows that name a resource, entitlement or principal the sync does not hold
+ * (MissingReferences.ts), which baton's own listings stop at: Corrupt with their counts. Else the
+ * sync and its rows' counts.
  */
 export const verifyC1z = (path: string, options: OpenOptions = {}): Effect.Effect<Verified, C1zError, Scope.Scope> =>
   Effect.flatMap(openWorkingCopy(path, options), (opened) => opened.verify)
@@ -328,12 +330,16 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, 
           })
       })
     } satisfies C1zReader
-    const verify = Effect.flatMap(
-      read(() => integrityProblems(db)),
-      Option.match({
-        onNone: () => Effect.map(read(() => rowCounts(db, syncId)), (counts): Verified => ({ path, syncRun, ...counts })),
-        onSome: (problems) => Effect.fail(new Corrupt({ path, reason: `SQLite's integrity_check of its database reports: ${problems}` }))
-      })
-    )
+    const verify = Effect.gen(function*() {
+      const problems = yield* read(() => integrityProblems(db))
+      if (Option.isSome(problems)) {
+        return yield* new Corrupt({ path, reason: `SQLite's integrity_check of its database reports: ${problems.value}` })
+      }
+      // Checked once the indexes are known whole: the lookups go through them.
+      const missing = yield* read(() => missingReferenceProblems(db, syncId))
+      if (Option.isSome(missing)) return yield* new Corrupt({ path, reason: missing.value })
+      const counts = yield* read(() => rowCounts(db, syncId))
+      return { path, syncRun, ...counts } satisfies Verified
+    })
     return { reader, verify }
   })

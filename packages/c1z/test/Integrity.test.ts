@@ -34,6 +34,21 @@ const hidingAlice = (dir: string) =>
     return path
   })
 
+/** The good file without bob's resource row: his two grants name a principal the sync does not hold. */
+const withoutBob = (dir: string) =>
+  Effect.promise(async () => {
+    const dbPath = join(dir, "without-bob.db")
+    await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
+    const db = new Database(dbPath)
+    db.prepare("DELETE FROM v1_resources WHERE external_id = ?").run(`${F.bob.id.resourceType}:${F.bob.id.resource}`)
+    const grantRows = db.prepare("SELECT id FROM v1_grants WHERE principal_resource_id = ? ORDER BY id").pluck()
+      .all(F.bob.id.resource) as ReadonlyArray<number>
+    db.close()
+    const path = join(dir, "without-bob.c1z")
+    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
+    return { path, grantRows }
+  })
+
 describe("verifyC1z", () => {
   it.scoped("a sync file as written passes, with its sync and its rows' counts", () =>
     Effect.gen(function*() {
@@ -67,6 +82,22 @@ describe("verifyC1z", () => {
         `${path}: the .c1z is damaged: SQLite's integrity_check of its database reports: wrong # of entries in index ` +
           "idx_grants_principal_id_v1; row 1 missing from index idx_grants_principal_id_v1; row 5 missing from index " +
           "idx_grants_principal_id_v1 (write it again)"
+      )
+    }))
+
+  it.scoped("grants naming a principal the sync does not hold are Corrupt, with their count and first row", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* goodFile(dir)
+      const { grantRows, path } = yield* withoutBob(dir)
+      assert.deepStrictEqual(grantRows, [2, 4])
+      const error = yield* Effect.flip(verifyC1z(path))
+      assert.strictEqual(error._tag, "Corrupt")
+      assert.strictEqual(
+        error.message,
+        `${path}: the .c1z is damaged: its sync holds 2 grants naming an entitlement or principal it does not hold ` +
+          `(v1_grants row 2 and others); baton's own listings (baton grants, baton resources) stop at the ` +
+          "first such row (write it again)"
       )
     }))
 })

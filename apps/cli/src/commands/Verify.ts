@@ -8,8 +8,10 @@ import { checkSyncFile, refusingOtherFiles } from "./SyncFileArgument.js"
 /**
  * `verify`: a .c1z opened with every check of the reader, then SQLite's full integrity check of its
  * database (c1z's verifyC1z), which the reader does not run at an open: a file whose index leaves
- * rows out passes every other command, which then list less than the file holds. One line (or one
- * JSON object, or a CSV row) of what was verified; a damaged file is the reader's Corrupt, exit 2.
+ * rows out passes every other command, which then list less than the file holds. Then the rows
+ * naming a resource, entitlement or principal the sync does not hold, which baton's own listings stop
+ * at. One line (or one JSON object, or a CSV row) of what was verified; a damaged file is the
+ * reader's Corrupt, exit 2.
  */
 
 const columns = ["file", "sync_id", "synced_at", "resources", "entitlements", "grants", "integrity_check"] as const
