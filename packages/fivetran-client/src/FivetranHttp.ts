@@ -219,7 +219,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     /** The slow path of `admit`: waits (reported as such) until the budget allows the request. */
     const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
-        while (true) {
+        // Its first turn's wait is announced; a further turn is quiet when short (RequestWaits' begin).
+        for (let turn = 0;; turn++) {
           const now = clock.unsafeCurrentTimeMillis()
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
@@ -243,7 +244,11 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             withThousands(Option.getOrElse(status.reserve, () => 0))
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
           if (waitMillis > cap.millis) return yield* tooLong(endpoint, reason, waitMillis, cap)
-          yield* waits.during({ kind: "reserve", endpoint, reason, millis: waitMillis, until: now + waitMillis }, Effect.sleep(waitMillis))
+          yield* waits.during(
+            { kind: "reserve", endpoint, reason, millis: waitMillis, until: now + waitMillis },
+            Effect.sleep(waitMillis),
+            turn > 0
+          )
         }
       })
 

@@ -4,7 +4,10 @@ import { tallyWait } from "./RequestTally.js"
 import { formatWait } from "./WaitDuration.js"
 import { makeWaitsInProgress, type RequestWait, type RequestWaitKind } from "./WaitsInProgress.js"
 
-/** A retry wait this short is routine (a blip); longer ones, and every rate-limit wait, warn. */
+/**
+ * A retry wait this short is routine (a blip), and so is a held-back request's further turn this
+ * short (its wait was announced); longer ones, and a request's first rate-limit wait, warn.
+ */
 export const QuietRetryMillis = 2_000
 
 const untilText = (until: number) => DateTime.formatIso(DateTime.unsafeMake(until)).replace(/\.\d+Z$/, "Z")
@@ -53,12 +56,17 @@ export const makeRequestWaits = Effect.gen(function*() {
   /**
    * Registers a wait (logging it) and returns it for `end`. Rate-limit waits warn when they start a
    * stretch of waiting of their kind; the other requests held back in the same stretch log at
-   * debug, so a paced sync does not print one warning per request.
+   * debug, so a paced sync does not print one warning per request. A `further` wait is a held-back
+   * request's next turn (the slot it waited for went to another request, and the next one frees
+   * milliseconds later): its wait was announced, and a short turn would warn again for nothing once
+   * the other requests' waits have ended (`waiting 3ms`); a long one (the budget spent by other
+   * tools meanwhile) is a new wait and warns.
    */
-  const begin = (wait: RequestWait) =>
+  const begin = (wait: RequestWait, further = false) =>
     Effect.gen(function*() {
       const id = nextId++
-      const quiet = wait.kind === "retry" ? wait.millis <= QuietRetryMillis : yield* active.someOfKind(wait.kind)
+      const short = wait.millis <= QuietRetryMillis
+      const quiet = wait.kind === "retry" ? short : (further && short) || (yield* active.someOfKind(wait.kind))
       const log = quiet ? Effect.logDebug : Effect.logWarning
       yield* log(describeWait(wait)).pipe(
         Effect.annotateLogs({ endpoint: wait.endpoint, wait_kind: waitKindField(wait.kind), wait_ms: Math.round(wait.millis) })
@@ -94,9 +102,9 @@ export const makeRequestWaits = Effect.gen(function*() {
       return millis / 1000
     })
 
-  /** Runs `effect` (the sleep) as the given wait; interrupted, the wait was abandoned. */
-  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(begin(wait), () => effect, (begun, exit) => end(begun, Exit.isInterrupted(exit)))
+  /** Runs `effect` (the sleep) as the given wait (`further`: as begin's); interrupted, the wait was abandoned. */
+  const during = <A, E, R>(wait: RequestWait, effect: Effect.Effect<A, E, R>, further = false) =>
+    Effect.acquireUseRelease(begin(wait, further), () => effect, (begun, exit) => end(begun, Exit.isInterrupted(exit)))
 
   return { waits: active.waits, begin, end, during } as const
 })
