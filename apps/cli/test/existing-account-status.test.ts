@@ -2,7 +2,7 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -16,8 +16,10 @@ const disabled = smallAccount.users.find((user) => !user.active && user.email !=
 const invited = smallAccount.users.find((user) => user.active && user.invited && user.email !== null)!
 const enabled = smallAccount.users.find((user) => user.active && !user.invited && user.email !== null && user.role === null)!
 
+const roleHolder = smallAccount.users.find((user) => user.email !== null && user.role !== null && user.role !== "Account Analyst")!
+
 /** Invites `email` with the CLI against the test's sandbox; returns what it printed and the writes the sandbox saw. */
-const invite = (email: string) =>
+const invite = (email: string, role?: string) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const { flags, key } = yield* connectionFlags
@@ -27,7 +29,7 @@ const invite = (email: string) =>
       "--create-account-email",
       email,
       "--create-account-profile",
-      JSON.stringify({ given_name: "Ada", family_name: "Lovelace" }),
+      JSON.stringify({ given_name: "Ada", family_name: "Lovelace", ...(role === undefined ? {} : { role }) }),
       "--log-format",
       "json"
     ])
@@ -54,6 +56,29 @@ describe("an invitation for an account that exists", () => {
       const { result, writes } = yield* invite(invited.email!)
       assertExit(result, 0)
       assert.strictEqual(result.stdout, `already exists: user:${invited.id} (${invited.email})\n`)
+      assert.deepStrictEqual(writes, [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a user's email with another role: refused (conflict), its audit line naming the user found", () =>
+    Effect.gen(function*() {
+      const { result, writes } = yield* invite(roleHolder.email!, "Account Analyst")
+      assert.deepStrictEqual([result.exitCode, result.stdout, logFields(result.stderr)], [1, "", [
+        {
+          level: "info",
+          msg: "provisioning action",
+          action: "create_account",
+          role: "Account Analyst",
+          principal_type: "user",
+          principal_id: roleHolder.id,
+          outcome: "conflict"
+        },
+        {
+          level: "error",
+          msg: `cannot create an account for ${roleHolder.email}: it already exists (user:${roleHolder.id}) with the role ` +
+            `${roleHolder.role}, not Account Analyst; grant role:Account Analyst:assigned to change it`,
+          exit_code: 1
+        }
+      ]])
       assert.deepStrictEqual(writes, [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

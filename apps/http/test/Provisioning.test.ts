@@ -609,6 +609,10 @@ layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: 
         201
       )
       assert.strictEqual(yield* send("DELETE", grantPath(`${entitlement}:user:${user.id}`), "audit-revoke"), 200)
+      // An invitation for a user who exists with another role: refused (409), and named by the user found.
+      const holder = before.users.find((u) => u.email !== null && u.role !== null && u.role !== "Account Analyst")!
+      const invitation = { email: holder.email, given_name: "Ada", family_name: "Lovelace", role: "Account Analyst" }
+      assert.strictEqual(yield* send("POST", "/v1/accounts", "audit-invite", invitation), 409)
       const audit = (yield* logs).filter((line) => line["msg"] === "provisioning action")
       assert.deepStrictEqual(audit, [
         {
@@ -633,6 +637,17 @@ layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: 
           principal_type: "user",
           principal_id: user.id,
           outcome: "revoked"
+        },
+        {
+          level: "info",
+          msg: "provisioning action",
+          request_id: "audit-invite",
+          caller: TestCaller,
+          action: "create_account",
+          role: "Account Analyst",
+          principal_type: "user",
+          principal_id: holder.id,
+          outcome: "conflict"
         }
       ])
       assert.notInclude(JSON.stringify(yield* logs), user.email)

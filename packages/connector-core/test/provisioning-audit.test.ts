@@ -96,6 +96,14 @@ describe("the provisioning audit line", () => {
         })
       )
       assert.notInclude(JSON.stringify(lines), "zoe")
+      // Refused, the user holding another role: named by the user found, as an invitation that finds them is.
+      const refused = yield* auditOf((p) =>
+        p.createAccount({ email: "ana@example.com", given_name: "Ana", family_name: "Lima", role: "Account Analyst" })
+      )
+      assert.deepStrictEqual(
+        refused,
+        [line({ action: "create_account", role: "Account Analyst", principal_type: "user", principal_id: "ana", outcome: "conflict" })]
+      )
       assert.deepStrictEqual(yield* auditOf((p) => p.deleteResource("user", String(created["principal_id"]))), [line({
         action: "delete_resource",
         resource_type: "user",

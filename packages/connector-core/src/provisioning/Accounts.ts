@@ -15,6 +15,7 @@ import { acceptedWrite } from "./AcceptedWrite.js"
 import { withLastAdministratorStep } from "./AccessSlot.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
+import { InvitedUserFound, noteInvitedUser } from "./InvitedUserFound.js"
 import { samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
@@ -119,21 +120,28 @@ const findByEmail = (client: FivetranClientShape, email: string, action: string)
  * The user the email already belongs to. Asked with a role it does not hold, that is not the state
  * the caller asked for, and "already exists" would say it is: the role is changed by a grant.
  */
-const alreadyExists = (user: User, body: Invitation, action: string): Effect.Effect<CreateAccountOutcome, Conflict> =>
+const alreadyExists = (
+  user: User,
+  body: Invitation,
+  action: string
+): Effect.Effect<CreateAccountOutcome, Conflict, InvitedUserFound> =>
   body.role === undefined || body.role === user.role
     ? Effect.succeed({ _tag: "AlreadyExists", resource: userResource(user) })
-    : Effect.fail(
-      new Conflict({
-        message: `cannot ${action}: it already exists (user:${user.id}) with ${
-          user.role === null ? "no account role" : `the role ${user.role}`
-        }, not ${echoed(body.role)}; grant role:${echoed(body.role)}:assigned to change it`
-      })
+    : Effect.zipRight(
+      noteInvitedUser(user.id),
+      Effect.fail(
+        new Conflict({
+          message: `cannot ${action}: it already exists (user:${user.id}) with ${
+            user.role === null ? "no account role" : `the role ${user.role}`
+          }, not ${echoed(body.role)}; grant role:${echoed(body.role)}:assigned to change it`
+        })
+      )
     )
 
 export const createAccount = (
   client: FivetranClientShape,
   request: AccountRequest
-): Effect.Effect<CreateAccountOutcome, ProvisioningError> =>
+): Effect.Effect<CreateAccountOutcome, ProvisioningError, InvitedUserFound> =>
   Effect.gen(function*() {
     const body = yield* checkedRequest(request)
     const action = `create an account for ${echoed(body.email)}`
@@ -146,7 +154,10 @@ export const createAccount = (
     if (Option.isSome(existing)) return yield* alreadyExists(existing.value, body, action)
     const created = (user: User): CreateAccountOutcome => ({ _tag: "Created", resource: userResource(user) })
     /** The user the email belongs to now, after the invitation failed with `error`; that failure when there is none. */
-    const readBack = (error: FivetranError, outcome: (user: User) => Effect.Effect<CreateAccountOutcome, ProvisioningError>) =>
+    const readBack = (
+      error: FivetranError,
+      outcome: (user: User) => Effect.Effect<CreateAccountOutcome, ProvisioningError, InvitedUserFound>
+    ) =>
       Effect.flatMap(findByEmail(client, body.email, action), (found) =>
         Option.match(found, { onSome: outcome, onNone: () => Effect.fail(upstreamFailure(action)(error)) }))
     return yield* client.inviteUser(body).pipe(

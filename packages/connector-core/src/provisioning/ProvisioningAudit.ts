@@ -1,6 +1,7 @@
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Ref } from "effect"
 import { echoed } from "@baton-fivetran/fivetran-client"
 import { parseGrantId } from "../model/Ids.js"
+import { InvitedUserFound } from "./InvitedUserFound.js"
 import type { AccountRequest, PrincipalRef } from "./ProvisionerShape.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 import { outcomeLabel, type ProvisioningAction } from "./ProvisioningMetrics.js"
@@ -92,21 +93,26 @@ export const auditedRevoke = <A extends { readonly _tag: string }, R>(
 
 /**
  * For Effect.fn: an invitation, named by the account's user id once there is one (created, or
- * found under that email) and the role asked for; the email is personal data and is left out.
+ * found under that email: also when refused as holding another role) and the role asked for; the
+ * email is personal data and is left out.
  */
 export const auditedCreateAccount = <
   A extends { readonly _tag: string; readonly resource: { readonly id: { readonly resource: string } } },
   R
 >(
-  effect: Effect.Effect<A, ProvisioningError, R>,
+  effect: Effect.Effect<A, ProvisioningError, R | InvitedUserFound>,
   request: AccountRequest
-) =>
-  audited(
-    "create_account",
-    effect,
-    Effect.succeed(request.role === undefined ? {} : { role: given(request.role) }),
-    (outcome): AuditFields => ({ principal_type: "user", principal_id: outcome.resource.id.resource })
-  )
+): Effect.Effect<A, ProvisioningError, Exclude<R, InvitedUserFound>> =>
+  Effect.flatMap(Ref.make(Option.none<string>()), (found) =>
+    audited(
+      "create_account",
+      Effect.provideService(effect, InvitedUserFound, found),
+      Effect.map(Ref.get(found), (userId) => ({
+        ...(request.role === undefined ? {} : { role: given(request.role) }),
+        ...Option.match(userId, { onNone: () => ({}), onSome: (id) => ({ principal_type: "user", principal_id: id }) })
+      })),
+      (outcome): AuditFields => ({ principal_type: "user", principal_id: outcome.resource.id.resource })
+    ))
 
 /** For Effect.fn: a deletion. */
 export const auditedDeleteResource = <A extends { readonly _tag: string }, R>(
