@@ -14,7 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
-import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
+import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, idColumn, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -29,12 +29,12 @@ import {
   resourceQuery,
   type ResourceFilter
 } from "./Listing.js"
-import { integrityProblems, missingReferenceProblems, rowCounts, type Verified } from "./Integrity.js"
+import { integrityProblems, missingReferenceProblems, oversizedIdProblems, rowCounts, type Verified } from "./Integrity.js"
 import { upgradeOlderSchema } from "./OlderSchemas.js"
 import { takePage } from "./PageBudget.js"
 import { notPlainTables } from "./PlainTables.js"
 import { missingReadColumn, missingReadTable } from "./ReadColumns.js"
-import { type KeyedRow, type SortedListings, sortedListings } from "./SortedListings.js"
+import { type CursorRow, type SortedListings, sortedListings } from "./SortedListings.js"
 import { useScratchName } from "./ScratchOwners.js"
 import { Tables } from "./SqliteSchema.js"
 import { decodeSyncRunRow, rfc3339Time } from "./SyncRunRow.js"
@@ -72,8 +72,8 @@ export interface C1zReader {
 const pageSize = 1000
 
 /** What a listing selects of a row: its blobs through `blobColumns`, which leaves one over the limit unread. */
-const dataColumns = `id, external_id, ${blobColumns(["data"])}`
-const grantColumns = `id, external_id, ${blobColumns(["data", "expansion"])}`
+const dataColumns = `id, ${idColumn("external_id")}, ${blobColumns(["data"])}`
+const grantColumns = `id, ${idColumn("external_id")}, ${blobColumns(["data", "expansion"])}`
 
 /** A batch of grants decodes each distinct embedded entitlement once (entitlementDecoder). */
 const grantBatch = () => {
@@ -108,7 +108,7 @@ export const openC1z = (path: string, options: OpenOptions = {}): Effect.Effect<
  * Opens `path` as openC1z does (every refusal of the open), then runs SQLite's full integrity check
  * of its database (Integrity.ts): the reader trusts the indexes a file brings, and rebuilding them
  * at every open would cost seconds on a large file. A check that finds anything is Corrupt with its
- * first lines. Then the rows that name a resource, entitlement or principal the sync does not hold
+ * first lines. Then an id over the reader's limit (RowBlob.ts), and the rows that name a resource, entitlement or principal the sync does not hold
  * (MissingReferences.ts), which baton's own listings stop at: Corrupt with their counts. Else the
  * sync and its rows' counts.
  */
@@ -323,7 +323,7 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, 
         page: (sql, params, limit, decode) =>
           read(() => {
             const { more, rows } = takePage(
-              prepared(sql).iterate(...params) as IterableIterator<KeyedRow & { readonly cursor: string }>,
+              prepared(sql).iterate(...params) as IterableIterator<CursorRow>,
               limit
             )
             return { rows: rows.map(decode), more }
@@ -335,6 +335,8 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, 
       if (Option.isSome(problems)) {
         return yield* new Corrupt({ path, reason: `SQLite's integrity_check of its database reports: ${problems.value}` })
       }
+      const oversized = yield* read(() => oversizedIdProblems(db, syncId))
+      if (Option.isSome(oversized)) return yield* new Corrupt({ path, reason: oversized.value })
       // Checked once the indexes are known whole: the lookups go through them.
       const missing = yield* read(() => missingReferenceProblems(db, syncId))
       if (Option.isSome(missing)) return yield* new Corrupt({ path, reason: missing.value })

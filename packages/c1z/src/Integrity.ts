@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3"
 import { Option } from "effect"
 import { findMissingReferences, noMissingReferences } from "./MissingReferences.js"
+import { oversizedIdReason, rowIdLimitBytes } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 import type { SyncRun } from "./SyncRun.js"
 
@@ -68,4 +69,30 @@ export const missingReferenceProblems = (db: Database.Database, syncId: string):
   return Option.some(
     `its sync holds ${kinds.join(", ")}; baton's own listings (baton grants, baton resources) stop at the first such row`
   )
+}
+
+/** The text id columns the reader reads, by table. */
+const idColumns: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+  [Tables.resourceTypes, ["external_id"]],
+  [Tables.resources, ["external_id"]],
+  [Tables.entitlements, ["external_id"]],
+  [Tables.grants, ["external_id", "entitlement_id", "principal_resource_id"]]
+]
+
+/**
+ * The first id over the reader's limit (RowBlob.ts) in the sync's rows, found from sizes alone
+ * (octet_length() does not read the value): the listings refuse such a row when they reach it, and
+ * verify says so before a file is trusted. Some(the reason), else None.
+ */
+export const oversizedIdProblems = (db: Database.Database, syncId: string): Option.Option<string> => {
+  for (const [table, columns] of idColumns) {
+    for (const column of columns) {
+      const found = db.prepare(
+        `SELECT id, octet_length(${column}) AS bytes FROM ${table}
+         WHERE sync_id = ? AND octet_length(${column}) > ${rowIdLimitBytes} ORDER BY id LIMIT 1`
+      ).get(syncId) as { readonly id: number; readonly bytes: number } | undefined
+      if (found !== undefined) return Option.some(oversizedIdReason(`${table} row ${found.id}`, column, found.bytes))
+    }
+  }
+  return Option.none()
 }

@@ -16,6 +16,34 @@ import { Tables } from "./SqliteSchema.js"
  */
 export const rowBlobLimitBytes = 4 * 1024 * 1024
 
+/**
+ * The most bytes the reader takes in a row's text id (`external_id`, a grant's `entitlement_id` or
+ * principal id): 4 KiB. baton-sdk's message rules take each part of an id (a resource type, a
+ * resource id, an entitlement id) in 1 to 1,024 bytes, so the longest id a row holds, a grant's
+ * `<entitlement id>:<principal type>:<principal id>`, is at most 3,074 bytes; this connector's are
+ * under 200. A crafted file's id of megabytes was read whole (an error quoted 200 characters of it).
+ */
+export const rowIdLimitBytes = 4 * 1024
+
+/**
+ * The SELECT of text id column `column` as `alias`: NULL past the limit, and its size beside it
+ * (`<alias>_bytes`, from octet_length(), which does not read the value), so an id over the limit is
+ * never read.
+ */
+export const idColumn = (column: string, alias: string = column): string =>
+  `CASE WHEN octet_length(${column}) > ${rowIdLimitBytes} THEN NULL ELSE ${column} END AS ${alias}, ` +
+  `octet_length(${column}) AS ${alias}_bytes`
+
+/** Why an id of `bytes` is refused: `where` names the table and row. */
+export const oversizedIdReason = (where: string, column: string, bytes: number): string =>
+  `${where}: its ${column} is ${bytes} bytes, more than ${rowIdLimitBytes} bytes (4 KiB), the most the reader takes ` +
+  "in an id, as baton-sdk takes at most 1,024 bytes in each of an id's parts"
+
+/** Refuses an id over the limit (`idColumn` left it unread). */
+export const checkIdSize = (where: string, column: string, bytes: unknown): void => {
+  if (typeof bytes === "number" && bytes > rowIdLimitBytes) throw new Error(oversizedIdReason(where, column, bytes))
+}
+
 /** A row's blob columns. */
 export type BlobColumn = "data" | "expansion"
 
@@ -34,6 +62,8 @@ export const blobColumns = (columns: ReadonlyArray<BlobColumn>): string =>
 export interface BlobRow {
   readonly id: number
   readonly external_id: unknown
+  /** Selected with `idColumn`: the id's size, the id NULL past the limit. */
+  readonly external_id_bytes?: unknown
   readonly data: unknown
   readonly data_bytes: unknown
   readonly expansion?: unknown
@@ -46,8 +76,9 @@ const quotedId = (value: unknown): string => {
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}...` : text)
 }
 
-/** Refuses a row whose blob is over the limit (`blobColumns` left it unread), naming the table, the row and the limit. */
+/** Refuses a row whose id or blob is over its limit (`idColumn`, `blobColumns` left it unread), naming the table, the row and the limit. */
 const checkSizes = (table: string, row: BlobRow): void => {
+  checkIdSize(`${table} row ${String(row.id)}`, "external_id", row.external_id_bytes)
   for (const [column, bytes] of [["data", row.data_bytes], ["expansion", row.expansion_bytes]] as const) {
     if (typeof bytes === "number" && bytes > rowBlobLimitBytes) {
       throw new Error(

@@ -2,7 +2,7 @@ import type { Entitlement, Grant, Keyed, Resource, ResourceId } from "@baton-fiv
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
 import type { Page } from "./PageBudget.js"
-import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, resourceOfRow } from "./RowBlob.js"
+import { type BlobRow, blobColumns, checkIdSize, entitlementOfRow, grantOfRow, idColumn, resourceOfRow } from "./RowBlob.js"
 import { Tables } from "./SqliteSchema.js"
 
 /**
@@ -42,12 +42,18 @@ export interface SqlAccess {
     sql: string,
     params: ReadonlyArray<string | number>,
     limit: number,
-    decode: (row: KeyedRow & { readonly cursor: string }) => A
+    decode: (row: CursorRow) => A
   ) => Effect.Effect<Page<A>, C1zError>
 }
 
 export interface KeyedRow extends BlobRow {
   readonly external_id: string
+}
+
+/** A sorted listing's row: its cursor column's value (`idColumn`, NULL past the limit) and size. */
+export interface CursorRow extends KeyedRow {
+  readonly cursor: string
+  readonly cursor_bytes: unknown
 }
 
 const pageSize = 1000
@@ -70,12 +76,12 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     decode: (row: KeyedRow) => A
   ): Stream.Stream<Keyed<A>, C1zError> => {
     const conditions = ["sync_id = ?", ...query.where, `${query.cursor} > ?`].join(" AND ")
-    const text = `SELECT ${query.cursor} AS cursor, id, external_id, ${query.columns} FROM ${query.table}
-      WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
-    const decodeRow = (row: KeyedRow & { readonly cursor: string }) => ({
-      cursor: row.cursor,
-      keyed: { key: row.external_id, value: decode(row) }
-    })
+    const text = `SELECT ${idColumn(query.cursor, "cursor")}, id, ${idColumn("external_id")}, ${query.columns}
+      FROM ${query.table} WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
+    const decodeRow = (row: CursorRow) => {
+      checkIdSize(`${query.table} row ${String(row.id)}`, query.cursor, row.cursor_bytes)
+      return { cursor: row.cursor, keyed: { key: row.external_id, value: decode(row) } }
+    }
     return Stream.paginateChunkEffect(
       start,
       (after) =>
@@ -143,11 +149,16 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     // `large` file, where a pass over the grants took ~0.45 s.
     principalsWithoutResource: (principalType) =>
       sql.all(
-        `SELECT id FROM (SELECT DISTINCT principal_resource_id AS id FROM ${Tables.grants} WHERE principal_resource_type_id = ?)
-          AS principal WHERE NOT EXISTS (SELECT 1 FROM ${Tables.resources} AS resource
+        `SELECT ${idColumn("id", "principal")} FROM (
+            SELECT DISTINCT principal_resource_id AS id FROM ${Tables.grants} WHERE principal_resource_type_id = ?
+          ) AS principal WHERE NOT EXISTS (SELECT 1 FROM ${Tables.resources} AS resource
             WHERE resource.external_id = ? || ':' || principal.id AND resource.sync_id = ?) ORDER BY id`,
         [principalType, principalType, sql.syncId],
-        (row): ResourceId => ({ resourceType: principalType, resource: (row as { readonly id: string }).id })
+        (row): ResourceId => {
+          const { principal, principal_bytes } = row as { readonly principal: string; readonly principal_bytes: unknown }
+          checkIdSize(`${Tables.grants} (a grant of a ${principalType} the sync does not hold)`, "principal_resource_id", principal_bytes)
+          return { resourceType: principalType, resource: principal }
+        }
       )
   }
 }
