@@ -14,7 +14,17 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
-import { type BlobRow, blobColumns, entitlementOfRow, grantOfRow, idColumn, resourceOfRow, resourceTypeOfRow } from "./RowBlob.js"
+import {
+  type BlobRow,
+  blobColumns,
+  entitlementOfRow,
+  grantOfRow,
+  idColumn,
+  oversizedIdReason,
+  resourceOfRow,
+  resourceTypeOfRow,
+  rowIdLimitBytes
+} from "./RowBlob.js"
 import { checkMagic, decompressDatabase } from "./Envelope.js"
 import { entitlementDecoder } from "./proto/Decode.js"
 import {
@@ -238,11 +248,17 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, 
 
     const found = yield* attempt(() =>
       db.prepare(
-        `SELECT id, sync_id, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
+        `SELECT id, ${idColumn("sync_id")}, started_at, ended_at, sync_type FROM ${Tables.syncRuns}
          WHERE sync_type = 'full' AND ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1`
-      ).get() as { id?: unknown } | undefined
+      ).get() as { id?: unknown; sync_id_bytes?: unknown } | undefined
     )
     if (found === undefined) return yield* new NoFinishedSync({ path })
+    if (typeof found.sync_id_bytes === "number" && found.sync_id_bytes > rowIdLimitBytes) {
+      return yield* new Corrupt({
+        path,
+        reason: oversizedIdReason(`${Tables.syncRuns} row ${String(found.id)}`, "sync_id", found.sync_id_bytes)
+      })
+    }
     const run = yield* Either.mapLeft(decodeSyncRunRow(Tables.syncRuns, found), (reason) => new Corrupt({ path, reason }))
     const syncId = run.sync_id
 

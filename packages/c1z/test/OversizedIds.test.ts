@@ -84,6 +84,25 @@ describe("a .c1z row whose id is over 4 KiB", () => {
       ])
     }))
 
+  it.scoped("a sync run's sync_id over the limit is Corrupt at the open", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const good = join(dir, "good.c1z")
+      yield* writeC1z(good, Stream.fromIterable(F.syncRows))
+      const dbPath = join(dir, "sync-id.db")
+      yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
+      const db = new Database(dbPath)
+      db.prepare("UPDATE v1_sync_runs SET sync_id = ?").run("s".repeat(5_000_000))
+      db.close()
+      const path = join(dir, "sync-id.c1z")
+      yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
+      const error = yield* Effect.flip(openC1z(path))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "Corrupt",
+        refusal(path, "v1_sync_runs row 1", "sync_id", 5_000_000)
+      ])
+    }))
+
   it.scoped("an external_id of exactly 4 KiB reads as before", () =>
     Effect.gen(function*() {
       const id = "y".repeat(limit)
