@@ -96,7 +96,7 @@ describe("start-up refusals", () => {
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
       const longest = `${"c".repeat(218)}.c1z`
       const tooLong = `${"c".repeat(219)}.c1z`
-      const summary = `${"s".repeat(229)}.json`
+      const summary = `${"s".repeat(225)}.json`
       const [refused, refusedSummary, written] = yield* Effect.all([
         runCli(["--sandbox", "-f", tooLong], { cwd: dir }),
         runCli(["--sandbox", "-f", "a.c1z", "--summary-file", summary], { cwd: dir }),
@@ -105,7 +105,7 @@ describe("start-up refusals", () => {
       const limit = "(the sync's temporary files beside it are named after it, and a name has at most 255): choose a shorter name"
       assert.deepStrictEqual([refused, refusedSummary].map((result) => [result.exitCode, result.stderr]), [
         [2, `error: --file ${tooLong}: the file name is 223 bytes long; at most 222 ${limit}\n`],
-        [2, `error: --summary-file ${summary}: the file name is 234 bytes long; at most 233 ${limit}\n`]
+        [2, `error: --summary-file ${summary}: the file name is 230 bytes long; at most 229 ${limit}\n`]
       ])
       assertExit(written, 0)
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [longest])

@@ -3,6 +3,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { SystemError } from "@effect/platform/Error"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
+import { basename, dirname, resolve } from "node:path"
 import { writeSummaryFile } from "../src/output/SummaryFile.js"
 
 /**
@@ -46,7 +47,9 @@ describe("--summary-file on a full disk", () => {
         assert.strictEqual(error._tag, "SummaryFileError")
         messages.push(error.message)
         assert.strictEqual(removed.length, 1)
-        assert.match(removed[0]!, /^out\/\.summary\.json\.[0-9a-f]{16}\.tmp$/)
+        // Named as the .c1z's scratch files are, with this process's pid (ScratchOwners.ts).
+        assert.strictEqual(dirname(removed[0]!), resolve("out"))
+        assert.match(basename(removed[0]!), new RegExp(`^\\.summary\\.json\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`))
       }
       const written = "the sync completed and out/sync.c1z was written, but the summary out/summary.json could not be written: " +
         "ENOSPC: no space left on device, write (check the path, free disk space and permissions; "

@@ -2,10 +2,9 @@ import type { LeftOutRows, SyncRow } from "@baton-fivetran/connector-core"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
 import { Chunk, Clock, Effect, Stream } from "effect"
-import { randomBytes } from "node:crypto"
 import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
-import { basename, dirname, join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { type C1zError, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase, ownerOnlyFile } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
@@ -13,7 +12,7 @@ import { type Encoders, makeEncoders } from "./proto/Encode.js"
 import { EncodeFailure, writeMessage } from "./proto/Wire.js"
 import { loadedTables, makeGrantInserts, makeRowInsert } from "./LoadedTables.js"
 import { indexExternalIds } from "./RepeatedIds.js"
-import { useScratchName } from "./ScratchOwners.js"
+import { longestScratchTarget, scratchPathBeside } from "./ScratchOwners.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 import { takeOutMissingReferences } from "./MissingReferences.js"
@@ -171,11 +170,8 @@ const ioTurn = Effect.async<void>((resume) => {
 const nowOr = (fixed: Date | undefined) =>
   fixed !== undefined ? Effect.succeed(fixed) : Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
-/**
- * The longest target name (in bytes) whose scratch files' names fit in Linux's 255: `.<name>.<pid>.
- * <12 hex>.db-journal`, with a pid of up to 7 digits (pid_max 4194304).
- */
-export const longestSyncFileName = 255 - ".".length - ".4194304.".length - 12 - ".db-journal".length
+/** The longest target name (in bytes) whose scratch files' names fit in Linux's 255 (the journal's is the longest). */
+export const longestSyncFileName = longestScratchTarget(".db-journal")
 
 /**
  * Writes `rows` as one finished `full` sync into a v1 .c1z at `path`.
@@ -194,13 +190,11 @@ export const writeC1z = <E, R>(
   Effect.scoped(
     Effect.gen(function*() {
       const target = resolve(path)
-      // The pid tells a later run whether the writer is still alive (ScratchOwners.ts).
-      const scratchName = `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}`
-      const scratch = join(dirname(target), scratchName)
+      // Its pid tells a later run whether the writer is still alive (ScratchOwners.ts). In use before
+      // the files exist and until they are removed (finalizers run in reverse order).
+      const scratch = yield* scratchPathBeside(target)
       const databasePath = `${scratch}.db`
       const compressedPath = `${scratch}.tmp`
-      // In use before the files exist and until they are removed (finalizers run in reverse order).
-      yield* useScratchName(scratchName)
       // Added before the database is opened, so it runs after the handle is closed.
       yield* Effect.addFinalizer(() => removeFiles([databasePath, `${databasePath}-journal`, compressedPath]))
 

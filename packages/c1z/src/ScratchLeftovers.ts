@@ -6,13 +6,14 @@ import { isLeftBehind } from "./ScratchOwners.js"
 
 /**
  * The scratch files `writeC1z` keeps beside its target while it writes
- * (`.<target name>.<pid>.<12 hex>.db`, its `-journal`, and `.tmp`) are removed by its finalizer;
- * only a killed process (SIGKILL, power loss) leaves them behind. `removeScratchLeftovers` deletes
- * those of one target that were left behind (ScratchOwners.ts): callers run it before a new write
- * to that target, and a write of the same target still running, in another process or in this one,
- * keeps its files (deleting them made that write fail). Names without a pid (written before it was
- * added) count as left, and so do files last written well before the process now holding their pid
- * started. Best effort: a file that cannot be removed is left.
+ * (`.<target name>.<pid>.<12 hex>.db`, its `-journal`, and `.tmp`), and the temporary file of the
+ * CLI's summary (`.<summary name>.<pid>.<12 hex>.tmp`), are removed as their write ends; only a
+ * killed process (SIGKILL, power loss) leaves them behind. `removeScratchLeftovers` deletes those of
+ * one target that were left behind (ScratchOwners.ts): callers run it before a new write to that
+ * target, and a write of the same target still running, in another process or in this one, keeps
+ * its files (deleting them made that write fail). Names without a pid (written before it was added:
+ * `<12 hex>`, or the summary's `<16 hex>.tmp`) count as left, and so do files last written well
+ * before the process now holding their pid started. Best effort: a file that cannot be removed is left.
  */
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -39,7 +40,9 @@ export const scratchLeftovers = (path: string) =>
   Effect.promise(async () => {
     const target = resolve(path)
     // Group 1: the write's name (what it marks as in use), group 2: its pid.
-    const pattern = new RegExp(`^(\\.${escaped(basename(target))}\\.(?:([0-9]+)\\.)?[0-9a-f]{12})\\.(?:db|db-journal|tmp)$`)
+    const pattern = new RegExp(
+      `^(\\.${escaped(basename(target))}\\.(?:(?:([0-9]+)\\.)?[0-9a-f]{12}|[0-9a-f]{16}))\\.(?:db|db-journal|tmp)$`
+    )
     const names = await readdir(dirname(target)).catch(() => [] as Array<string>)
     const left = await Promise.all(names.map(async (name) => {
       const match = pattern.exec(name)

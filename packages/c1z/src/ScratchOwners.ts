@@ -1,4 +1,6 @@
 import { Effect, type Scope } from "effect"
+import { randomBytes } from "node:crypto"
+import { basename, dirname, join, resolve } from "node:path"
 
 /**
  * Whose scratch file is it, and is that owner still using it? Scratch names carry the pid of the
@@ -22,6 +24,25 @@ export const useScratchName = (name: string): Effect.Effect<void, never, Scope.S
     Effect.sync(() => void inUse.add(name)),
     () => Effect.sync(() => void inUse.delete(name))
   )
+
+/**
+ * A new scratch path beside `target`, `<its directory>/.<its name>.<pid>.<12 hex>`, in use by this
+ * process until the scope closes: the caller adds a suffix (`.db`, `.tmp`), and a later run's
+ * removeScratchLeftovers(target) removes what a killed process left under it.
+ */
+export const scratchPathBeside = (target: string): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const path = resolve(target)
+    const name = `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}`
+    yield* useScratchName(name)
+    return join(dirname(path), name)
+  })
+
+/**
+ * The longest target name (in bytes) whose scratch files ending in `suffix` fit in Linux's 255:
+ * `.<name>.<pid>.<12 hex><suffix>`, with a pid of up to 7 digits (pid_max 4194304).
+ */
+export const longestScratchTarget = (suffix: string): number => 255 - ".".length - ".4194304.".length - 12 - suffix.length
 
 /** Whether process `pid` exists (EPERM: it does, run by another user). */
 const isRunning = (pid: number): boolean => {

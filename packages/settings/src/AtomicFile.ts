@@ -32,17 +32,20 @@ const nameTaken = (error: PlatformError) => error._tag === "SystemError" && erro
 
 /**
  * Replaces `path` with `text` (the file mode 0600 whatever it was before); fails with the file
- * system's error, which the caller words.
+ * system's error, which the caller words. `temporaryPath`, beside `path`, is for a caller that
+ * names its temporary files for a later run to sweep (the CLI's summary, named as c1z's scratch
+ * files, with its pid); by default `.<name>.<16 hex>.tmp`.
  */
 export const writeFileAtomically = (
   path: string,
-  text: string
+  text: string,
+  temporaryPath?: string
 ): Effect.Effect<void, PlatformError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
     const suffix = yield* Effect.sync(() => randomBytes(8).toString("hex"))
-    const temporary = paths.join(paths.dirname(path), `.${paths.basename(path)}.${suffix}.tmp`)
+    const temporary = temporaryPath ?? paths.join(paths.dirname(path), `.${paths.basename(path)}.${suffix}.tmp`)
     const removeTemporary = Effect.ignore(fs.remove(temporary))
     yield* fs.writeFileString(temporary, text, { flag: "wx", mode: ownerOnlyFile }).pipe(
       Effect.onError((cause) => Option.exists(Cause.failureOption(cause), nameTaken) ? Effect.void : removeTemporary)

@@ -7,7 +7,6 @@ import {
 } from "@baton-fivetran/connector-core"
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
-import { longestAtomicFileName } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
 import { Cause, Clock, Effect, Exit, LogLevel, Option, Ref } from "effect"
 import { exitCode, reportedHere } from "../Exit.js"
@@ -15,7 +14,7 @@ import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { notice } from "../output/Notice.js"
 import { withProgressLog } from "../output/ProgressLog.js"
-import { SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
+import { longestSummaryFileName, SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
 import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
@@ -29,7 +28,10 @@ import { checkReplaceable, checkSyncTarget, type SyncTarget } from "./SyncTarget
  */
 const ProgressIntervalMillis = 100
 
-/** A run killed outright (SIGKILL, power loss) leaves its scratch files beside --file: the next run removes them. */
+/**
+ * A run killed outright (SIGKILL, power loss) leaves its scratch files beside --file, and the
+ * summary's temporary file beside --summary-file: the next run removes them.
+ */
 const removeLeftovers = (file: string) =>
   Effect.flatMap(removeScratchLeftovers(file), (removed) =>
     removed.length === 0
@@ -59,13 +61,14 @@ export const runSync = (settings: Settings) =>
     })
     const summaryFile = yield* Effect.transposeMapOption(
       settings.summaryFile,
-      (path) => checkSyncTarget("summary-file", path, { example: "summary.json", longestName: longestAtomicFileName })
+      (path) => checkSyncTarget("summary-file", path, { example: "summary.json", longestName: longestSummaryFileName })
     )
     if (Option.isSome(summaryFile)) yield* checkDistinct(file, summaryFile.value)
     // After checkDistinct: the summary named as the sync file is said as that, not as no summary.
     yield* checkReplaceable(file, "sync file")
     if (Option.isSome(summaryFile)) yield* checkReplaceable(summaryFile.value, "summary")
     yield* removeLeftovers(file.path)
+    if (Option.isSome(summaryFile)) yield* removeLeftovers(summaryFile.value.path)
     // Reported inside the telemetry's scope, which then reports it no more (Exit.ts).
     yield* withTelemetry(reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)), reasonField))
   })

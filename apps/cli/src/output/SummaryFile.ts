@@ -1,3 +1,4 @@
+import { longestScratchTarget, scratchPathBeside } from "@baton-fivetran/c1z"
 import { SyncSummary } from "@baton-fivetran/connector-core"
 import { writeFileAtomically } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
@@ -9,6 +10,10 @@ import { Clock, Data, Effect, Schema } from "effect"
  * `writeFileAtomically`), so a reader sees the previous summary or the new one, never half of one. Only a completed sync
  * writes it: after a failure the previous summary (and `.c1z`) are left as they were, and the
  * exit code says what happened.
+ *
+ * Its temporary file is named as the `.c1z`'s scratch files are, `.<name>.<pid>.<12 hex>.tmp`:
+ * one a killed run (SIGKILL during the write) left, under settings' `.<name>.<16 hex>.tmp` with no
+ * pid, could not be told from a running write's, and stayed; c1z's removeScratchLeftovers removes it now.
  */
 export const SummaryFileContent = Schema.Struct({
   ...SyncSummary.fields,
@@ -19,6 +24,9 @@ export const SummaryFileContent = Schema.Struct({
 })
 
 const encode = Schema.encodeSync(SummaryFileContent)
+
+/** The longest --summary-file name (in bytes) whose temporary file's name fits in Linux's 255. */
+export const longestSummaryFileName = longestScratchTarget(".tmp")
 
 /**
  * The summary could not be written after the sync completed: the new `.c1z` is already in place
@@ -45,7 +53,8 @@ export const writeSummaryFile = (path: string, file: string, summary: SyncSummar
     const fs = yield* FileSystem.FileSystem
     const finishedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
     const text = `${JSON.stringify(encode({ ...summary, file, finishedAt }), null, 2)}\n`
-    yield* writeFileAtomically(path, text).pipe(
+    const temporary = Effect.map(scratchPathBeside(path), (scratch) => `${scratch}.tmp`)
+    yield* Effect.scoped(Effect.flatMap(temporary, (temporaryPath) => writeFileAtomically(path, text, temporaryPath))).pipe(
       Effect.catchAll((error) =>
         Effect.flatMap(
           Effect.orElseSucceed(fs.exists(path), () => false),
