@@ -2,13 +2,12 @@
 // Per-module imports: the @effect/platform-node barrel would also load its HTTP server and client.
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Effect, Layer } from "effect"
 import { run } from "./Cli.js"
 import { withoutCliErrorPrinting } from "@baton-fivetran/settings"
 import { exitCode, withoutUnhandledErrorLogs } from "./Exit.js"
-import { ignoreRepeatedStopSignals, stopOnHangup } from "./StopSignals.js"
+import { ignoreRepeatedStopSignals, runMain, stopOnHangup } from "./StopSignals.js"
 
 // What @effect/cli and the commands use of NodeContext.layer, without its process spawner and worker
 // manager (child_process and worker_threads loaded at every start).
@@ -22,7 +21,7 @@ run(process.argv).pipe(
   withoutCliErrorPrinting,
   Effect.provide(platform),
   withoutUnhandledErrorLogs,
-  NodeRuntime.runMain({
+  runMain({
     disableErrorReporting: true,
     disablePrettyLogger: true,
     teardown: (exit, onExit) => onExit(exitCode(exit))

@@ -34,6 +34,11 @@ export interface C1zWriteOptions {
    * `baton` CLI reads the file (proto/AnnotationSupport.ts).
    */
   readonly annotations?: OptInAnnotations
+  /**
+   * Runs once the writer has taken the last row: from then on it only indexes and compresses the
+   * file and renames it into place (seconds at most), which a caller may let finish rather than stop.
+   */
+  readonly onRowsWritten?: Effect.Effect<void>
 }
 
 export interface C1zTableCounts {
@@ -226,6 +231,9 @@ export const writeC1z = <E, R>(
             })).pipe(Effect.zipRight(ioTurn))
         )
       )
+
+      if (options.onRowsWritten !== undefined) yield* options.onRowsWritten
+      yield* Effect.logDebug(`every row is written: indexing and compressing the sync file ${target}`)
 
       // A 1 MiB page cache for the index builds (they took ~15% less CPU than with 16 MiB when this
       // was set). It does not bound their sorts: SQLite sorts each index's keys in memory in runs of

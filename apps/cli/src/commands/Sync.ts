@@ -8,7 +8,7 @@ import {
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
-import { Cause, Clock, Effect, Exit, LogLevel, Option, Ref } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Ref, Scope } from "effect"
 import { exitCode, reportedHere } from "../Exit.js"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
@@ -17,6 +17,7 @@ import { withProgressLog } from "../output/ProgressLog.js"
 import { longestSummaryFileName, SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
 import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
+import { holdFirstStop } from "../StopSignals.js"
 import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
 import { checkReplaceable, checkSyncTarget, type SyncTarget } from "./SyncTarget.js"
@@ -95,8 +96,43 @@ const failureReasonOf = (cause: Cause.Cause<unknown>): SyncFailureReason =>
  */
 const stoppedBySignal: SyncStopReason = "shutdown"
 
-/** The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for. */
+/**
+ * The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for.
+ *
+ * A stop signal once every row is written (a CronJob's pod deleted as the file was being indexed
+ * and compressed) threw the completed sync away, exit 130, where the rest took seconds at most and
+ * the HTTP service finishes its file in that case. From the last row on, a first SIGINT or SIGTERM
+ * is said and the sync finishes: its file, its summary, exit 0, the truth about the file (130
+ * promises the previous file kept). A second signal still interrupts at once.
+ */
 const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const heldStop = yield* Deferred.make<NodeJS.Signals>()
+    const finishOnFirstStop = Scope.extend(
+      holdFirstStop((signal) => Deferred.unsafeDone(heldStop, Exit.succeed(signal))),
+      scope
+    )
+    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(heldStop), (signal) => {
+      const text = `${signal} came after the last row was written: finishing ${settings.file} (a second signal stops at once)`
+      return notice(LogLevel.Info, shownText(text), {
+        msg: "stop signal after the last row was written: finishing the sync file",
+        fields: { file: settings.file, signal }
+      })
+    }))
+    return yield* syncRows(settings, summaryTarget).pipe(
+      Effect.provide(C1zSink.layer(target, {
+        annotations: { exclusionGroups: settings.exclusionGroups },
+        onRowsWritten: finishOnFirstStop
+      }))
+    )
+  })).pipe(
+    Effect.provide(SyncEngine.layer),
+    Effect.provide(fivetranClientLayer(settings))
+  )
+
+/** The sync through the SyncSink given, then its summary. */
+const syncRows = (settings: Settings, summaryTarget: Option.Option<string>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
@@ -139,8 +175,4 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
       fields: summaryFields(summary, settings.file)
     })
     if (Option.isSome(summaryTarget)) yield* writeSummaryFile(summaryTarget.value, settings.file, summary)
-  }).pipe(
-    Effect.provide(C1zSink.layer(target, { annotations: { exclusionGroups: settings.exclusionGroups } })),
-    Effect.provide(SyncEngine.layer),
-    Effect.provide(fivetranClientLayer(settings))
-  )
+  })
