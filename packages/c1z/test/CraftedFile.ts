@@ -1,23 +1,46 @@
 import Database from "better-sqlite3"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { compress, decompress } from "zstd-napi"
-import { magic } from "../src/index.js"
+import { magic, writeC1z } from "../src/index.js"
+import * as F from "./fixtures.js"
+import { tempDir } from "./TempDir.js"
 
 /**
- * The sync file `good.c1z` of `dir`, its database edited by `sql` (given the sync's id), packed again
- * as `<name>.c1z` in `dir`: a hand-edited or crafted file.
+ * The sync file `good.c1z` of `dir`, its database given to `edit` (a hand-edited, damaged or crafted
+ * file), packed again as `<name>.c1z` in `dir`: its path, and what `edit` returned.
  */
-export const crafted = (dir: string, name: string, sql: (syncId: string) => string) =>
+export const craftedWith = <A>(dir: string, name: string, edit: (db: Database.Database) => A) =>
   Effect.promise(async () => {
     const dbPath = join(dir, `${name}.db`)
     await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
     const db = new Database(dbPath)
-    const { sync_id } = db.prepare("SELECT sync_id FROM v1_sync_runs").get() as { sync_id: string }
-    db.exec(sql(sync_id))
-    db.close()
+    let edited: A
+    try {
+      edited = edit(db)
+    } finally {
+      db.close()
+    }
     const path = join(dir, `${name}.c1z`)
     await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
-    return path
+    return { path, edited }
+  })
+
+/** `craftedWith`, the edit being the SQL `sql` makes of the sync's id; the crafted file's path. */
+export const crafted = (dir: string, name: string, sql: (syncId: string) => string) =>
+  Effect.map(
+    craftedWith(dir, name, (db) => {
+      const { sync_id } = db.prepare("SELECT sync_id FROM v1_sync_runs").get() as { sync_id: string }
+      db.exec(sql(sync_id))
+    }),
+    ({ path }) => path
+  )
+
+/** The fixtures' sync written as `good.c1z` in a new temporary directory, then `craftedWith` there. */
+export const craftedFixtures = <A>(name: string, edit: (db: Database.Database) => A) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
+    return yield* craftedWith(dir, name, edit)
   })

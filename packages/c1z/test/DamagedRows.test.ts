@@ -1,31 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Chunk, Effect, Stream } from "effect"
-import { readFile, writeFile } from "node:fs/promises"
-import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, reviewRows, writeC1z } from "../src/index.js"
-import * as F from "./fixtures.js"
-import { tempDir } from "./TempDir.js"
+import { openC1z, reviewRows } from "../src/index.js"
+import { craftedFixtures } from "./CraftedFile.js"
 
 /**
  * A good sync file whose database is then edited by `edit` (a hand-edited or damaged file), packed
  * again; `edit` returns the row id it damaged.
  */
 const damaged = (name: string, edit: (db: Database.Database) => number) =>
-  Effect.gen(function*() {
-    const dir = yield* tempDir
-    const good = join(dir, "good.c1z")
-    yield* writeC1z(good, Stream.fromIterable(F.syncRows))
-    const dbPath = join(dir, `${name}.db`)
-    yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
-    const db = new Database(dbPath)
-    const rowId = edit(db)
-    db.close()
-    const path = join(dir, `${name}.c1z`)
-    yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
-    return { path, rowId }
-  })
+  Effect.map(craftedFixtures(name, edit), ({ edited: rowId, path }) => ({ path, rowId }))
 
 const firstRowId = (db: Database.Database, table: string) => (db.prepare(`SELECT min(id) AS id FROM ${table}`).get() as { id: number }).id
 

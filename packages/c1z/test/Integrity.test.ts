@@ -1,10 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Chunk, Effect, Stream } from "effect"
-import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, verifyC1z, writeC1z } from "../src/index.js"
+import { openC1z, verifyC1z, writeC1z } from "../src/index.js"
+import { craftedWith } from "./CraftedFile.js"
 import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"
 
@@ -18,36 +16,28 @@ const goodFile = (dir: string) => Effect.as(writeC1z(join(dir, "good.c1z"), Stre
 
 /** The good file with its principal index leaving alice's grants out, though its SQL reads as the plain index. */
 const hidingAlice = (dir: string) =>
-  Effect.promise(async () => {
-    const dbPath = join(dir, "crafted.db")
-    await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
-    const db = new Database(dbPath)
-    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idx_grants_principal_id_v1'").get() as { sql: string }
-    db.exec(`DROP INDEX idx_grants_principal_id_v1; ${sql} WHERE principal_resource_id <> '${F.alice.id.resource}'`)
-    // better-sqlite3's defensive mode forbids writing sqlite_master: lifted for the crafting only.
-    db.unsafeMode(true)
-    db.pragma("writable_schema = ON")
-    db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'idx_grants_principal_id_v1'").run(sql)
-    db.close()
-    const path = join(dir, "crafted.c1z")
-    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
-    return path
-  })
+  Effect.map(
+    craftedWith(dir, "crafted", (db) => {
+      const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idx_grants_principal_id_v1'").get() as { sql: string }
+      db.exec(`DROP INDEX idx_grants_principal_id_v1; ${sql} WHERE principal_resource_id <> '${F.alice.id.resource}'`)
+      // better-sqlite3's defensive mode forbids writing sqlite_master: lifted for the crafting only.
+      db.unsafeMode(true)
+      db.pragma("writable_schema = ON")
+      db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'idx_grants_principal_id_v1'").run(sql)
+    }),
+    ({ path }) => path
+  )
 
 /** The good file without bob's resource row: his two grants name a principal the sync does not hold. */
 const withoutBob = (dir: string) =>
-  Effect.promise(async () => {
-    const dbPath = join(dir, "without-bob.db")
-    await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
-    const db = new Database(dbPath)
-    db.prepare("DELETE FROM v1_resources WHERE external_id = ?").run(`${F.bob.id.resourceType}:${F.bob.id.resource}`)
-    const grantRows = db.prepare("SELECT id FROM v1_grants WHERE principal_resource_id = ? ORDER BY id").pluck()
-      .all(F.bob.id.resource) as ReadonlyArray<number>
-    db.close()
-    const path = join(dir, "without-bob.c1z")
-    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
-    return { path, grantRows }
-  })
+  Effect.map(
+    craftedWith(dir, "without-bob", (db) => {
+      db.prepare("DELETE FROM v1_resources WHERE external_id = ?").run(`${F.bob.id.resourceType}:${F.bob.id.resource}`)
+      return db.prepare("SELECT id FROM v1_grants WHERE principal_resource_id = ? ORDER BY id").pluck()
+        .all(F.bob.id.resource) as ReadonlyArray<number>
+    }),
+    ({ edited: grantRows, path }) => ({ path, grantRows })
+  )
 
 describe("verifyC1z", () => {
   it.scoped("a sync file as written passes, with its sync and its rows' counts", () =>

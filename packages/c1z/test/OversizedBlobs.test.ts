@@ -1,12 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Chunk, Effect, Option, Stream } from "effect"
-import { readFile, writeFile } from "node:fs/promises"
-import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, writeC1z } from "../src/index.js"
+import { openC1z } from "../src/index.js"
+import { craftedFixtures } from "./CraftedFile.js"
 import * as F from "./fixtures.js"
-import { tempDir } from "./TempDir.js"
 
 /**
  * A row's blob over 4 MiB (the gRPC message limit every baton-sdk connector's row passes through):
@@ -18,20 +15,14 @@ const limit = 4 * 1024 * 1024
 
 /** A good sync file whose first row of `table` `edit` changes; its row id and external id. */
 const edited = (name: string, table: string, edit: (db: Database.Database, id: number) => void) =>
-  Effect.gen(function*() {
-    const dir = yield* tempDir
-    const good = join(dir, "good.c1z")
-    yield* writeC1z(good, Stream.fromIterable(F.syncRows))
-    const dbPath = join(dir, `${name}.db`)
-    yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
-    const db = new Database(dbPath)
-    const row = db.prepare(`SELECT id, external_id FROM ${table} ORDER BY id LIMIT 1`).get() as { id: number; external_id: string }
-    edit(db, row.id)
-    db.close()
-    const path = join(dir, `${name}.c1z`)
-    yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
-    return { path, rowId: row.id, externalId: row.external_id }
-  })
+  Effect.map(
+    craftedFixtures(name, (db) => {
+      const row = db.prepare(`SELECT id, external_id FROM ${table} ORDER BY id LIMIT 1`).get() as { id: number; external_id: string }
+      edit(db, row.id)
+      return row
+    }),
+    ({ edited: row, path }) => ({ path, rowId: row.id, externalId: row.external_id })
+  )
 
 /** `data` grown to `bytes` with an unknown length-delimited field 15 (a 4-byte varint length), which Grant skips. */
 const padded = (data: Buffer, bytes: number): Buffer => {

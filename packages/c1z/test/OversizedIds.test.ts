@@ -1,12 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Chunk, Effect, Stream } from "effect"
-import { readFile, writeFile } from "node:fs/promises"
-import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, openC1z, verifyC1z, writeC1z } from "../src/index.js"
+import { openC1z, verifyC1z } from "../src/index.js"
+import { craftedFixtures } from "./CraftedFile.js"
 import * as F from "./fixtures.js"
-import { tempDir } from "./TempDir.js"
 
 /**
  * A row's text id over 4 KiB (baton-sdk takes each of an id's parts in at most 1,024 bytes, a
@@ -18,20 +14,14 @@ const limit = 4 * 1024
 
 /** The fixtures' file with alice's first grant's `column` set to `value`; that grant's row id. */
 const edited = (name: string, column: string, value: string) =>
-  Effect.gen(function*() {
-    const dir = yield* tempDir
-    const good = join(dir, "good.c1z")
-    yield* writeC1z(good, Stream.fromIterable(F.syncRows))
-    const dbPath = join(dir, `${name}.db`)
-    yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
-    const db = new Database(dbPath)
-    const rowId = db.prepare("SELECT id FROM v1_grants WHERE external_id = ?").pluck().get(F.aliceIsAdmin.id) as number
-    db.prepare(`UPDATE v1_grants SET ${column} = ? WHERE id = ?`).run(value, rowId)
-    db.close()
-    const path = join(dir, `${name}.c1z`)
-    yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
-    return { path, rowId }
-  })
+  Effect.map(
+    craftedFixtures(name, (db) => {
+      const rowId = db.prepare("SELECT id FROM v1_grants WHERE external_id = ?").pluck().get(F.aliceIsAdmin.id) as number
+      db.prepare(`UPDATE v1_grants SET ${column} = ? WHERE id = ?`).run(value, rowId)
+      return rowId
+    }),
+    ({ edited: rowId, path }) => ({ path, rowId })
+  )
 
 const refusal = (path: string, where: string, column: string, bytes: number) =>
   `${path}: the .c1z is damaged: ${where}: its ${column} is ${bytes} bytes, more than 4096 bytes (4 KiB), the most the ` +
@@ -86,16 +76,10 @@ describe("a .c1z row whose id is over 4 KiB", () => {
 
   it.scoped("a sync run's sync_id over the limit is Corrupt at the open", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const good = join(dir, "good.c1z")
-      yield* writeC1z(good, Stream.fromIterable(F.syncRows))
-      const dbPath = join(dir, "sync-id.db")
-      yield* Effect.promise(async () => writeFile(dbPath, decompress((await readFile(good)).subarray(magic.length))))
-      const db = new Database(dbPath)
-      db.prepare("UPDATE v1_sync_runs SET sync_id = ?").run("s".repeat(5_000_000))
-      db.close()
-      const path = join(dir, "sync-id.c1z")
-      yield* Effect.promise(async () => writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))])))
+      const { path } = yield* craftedFixtures(
+        "sync-id",
+        (db) => db.prepare("UPDATE v1_sync_runs SET sync_id = ?").run("s".repeat(5_000_000))
+      )
       const error = yield* Effect.flip(openC1z(path))
       assert.deepStrictEqual([error._tag, error.message], [
         "Corrupt",
