@@ -2,10 +2,10 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { compress, decompress } from "zstd-napi"
+import { writeFileSync } from "node:fs"
+import { compress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { craft } from "./support/CraftedSyncFile.js"
 
 /**
  * Sync files crafted against the reader, read by the CLI bundle. A view of a recursive query named
@@ -15,24 +15,6 @@ import { assertExit, runCli } from "./support/CliProcess.js"
  */
 
 const header = Buffer.from("C1ZF\0", "latin1")
-
-/** better-sqlite3 (a dependency of the CLI; its types are not), as far as this test uses it. */
-interface SqliteDatabase {
-  readonly exec: (sql: string) => void
-  readonly prepare: (sql: string) => { readonly get: () => unknown }
-  readonly close: () => void
-}
-const Database = createRequire(import.meta.url)("better-sqlite3") as new(path: string) => SqliteDatabase
-
-/** The database of the sync `file`, edited by `edit`, packed again as `target`. */
-const craft = (file: string, target: string, edit: (db: SqliteDatabase) => void) => {
-  const dbPath = `${target}.db`
-  writeFileSync(dbPath, decompress(readFileSync(file).subarray(header.length)))
-  const db = new Database(dbPath)
-  edit(db)
-  db.close()
-  writeFileSync(target, Buffer.concat([header, compress(readFileSync(dbPath))]))
-}
 
 describe("a crafted sync file", () => {
   it.scopedLive(

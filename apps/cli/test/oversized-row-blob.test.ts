@@ -3,10 +3,8 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { compress, decompress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { craft } from "./support/CraftedSyncFile.js"
 
 /**
  * What a security team's read commands do with a sync file crafted against the reader. A grant whose
@@ -14,15 +12,6 @@ import { assertExit, runCli } from "./support/CliProcess.js"
  * was refused; a blob over 4 MiB is now refused from its size, which SQLite gives without reading
  * it. A named pipe given as the file is refused at once, never waited on.
  */
-
-const header = Buffer.from("C1ZF\0", "latin1")
-
-/** better-sqlite3 (a dependency of the CLI; its types are not), as far as this test uses it. */
-interface SqliteDatabase {
-  readonly prepare: (sql: string) => { readonly get: () => unknown; readonly run: (...params: ReadonlyArray<unknown>) => unknown }
-  readonly close: () => void
-}
-const Database = createRequire(import.meta.url)("better-sqlite3") as new(path: string) => SqliteDatabase
 
 describe("a sync file crafted against the reader's memory", () => {
   it.scopedLive(
@@ -35,17 +24,15 @@ describe("a sync file crafted against the reader's memory", () => {
         yield* fs.makeDirectory(tmp)
         const good = `${dir}/sync.c1z`
         assertExit(yield* runCli(["--sandbox", "small", "-f", good, "--log-level", "warn"]), 0)
-        const dbPath = `${dir}/crafted.db`
-        writeFileSync(dbPath, decompress(readFileSync(good).subarray(header.length)))
-        const db = new Database(dbPath)
-        const grant = db.prepare("SELECT id, external_id FROM v1_grants ORDER BY id LIMIT 1").get() as {
-          readonly id: number
-          readonly external_id: string
-        }
-        db.prepare("UPDATE v1_grants SET data = zeroblob(4194305) WHERE id = ?").run(grant.id)
-        db.close()
         const crafted = `${dir}/crafted.c1z`
-        writeFileSync(crafted, Buffer.concat([header, compress(readFileSync(dbPath))]))
+        const grant = craft(good, crafted, (db) => {
+          const first = db.prepare("SELECT id, external_id FROM v1_grants ORDER BY id LIMIT 1").get() as {
+            readonly id: number
+            readonly external_id: string
+          }
+          db.prepare("UPDATE v1_grants SET data = zeroblob(4194305) WHERE id = ?").run(first.id)
+          return first
+        })
 
         const results = yield* Effect.forEach(
           [["grants", "-f", crafted], ["diff", good, crafted]],

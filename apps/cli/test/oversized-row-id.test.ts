@@ -2,25 +2,14 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { compress, decompress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { craft } from "./support/CraftedSyncFile.js"
 
 /**
  * A sync file whose grant's external_id is 5 MB: the reader read it whole (an error quoted its first
  * 200 characters). An id over 4 KiB (baton-sdk takes each of an id's parts in at most 1,024 bytes)
  * is now refused from its size, unread, by the read commands and by verify, exit 2.
  */
-
-const header = Buffer.from("C1ZF\0", "latin1")
-
-/** better-sqlite3 (a dependency of the CLI; its types are not), as far as this test uses it. */
-interface SqliteDatabase {
-  readonly prepare: (sql: string) => { readonly get: () => unknown; readonly run: (...params: ReadonlyArray<unknown>) => unknown }
-  readonly close: () => void
-}
-const Database = createRequire(import.meta.url)("better-sqlite3") as new(path: string) => SqliteDatabase
 
 describe("a sync file whose row id is megabytes long", () => {
   it.scopedLive("grants, access and verify refuse it, exit 2, naming the row, its size and the limit", () =>
@@ -29,17 +18,15 @@ describe("a sync file whose row id is megabytes long", () => {
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-id-" })
       const good = `${dir}/sync.c1z`
       assertExit(yield* runCli(["--sandbox", "small", "-f", good, "--log-level", "warn"]), 0)
-      const dbPath = `${dir}/crafted.db`
-      writeFileSync(dbPath, decompress(readFileSync(good).subarray(header.length)))
-      const db = new Database(dbPath)
-      const grant = db.prepare("SELECT id, principal_resource_id FROM v1_grants ORDER BY id LIMIT 1").get() as {
-        readonly id: number
-        readonly principal_resource_id: string
-      }
-      db.prepare("UPDATE v1_grants SET external_id = ? WHERE id = ?").run("x".repeat(5_000_000), grant.id)
-      db.close()
       const crafted = `${dir}/crafted.c1z`
-      writeFileSync(crafted, Buffer.concat([header, compress(readFileSync(dbPath))]))
+      const grant = craft(good, crafted, (db) => {
+        const first = db.prepare("SELECT id, principal_resource_id FROM v1_grants ORDER BY id LIMIT 1").get() as {
+          readonly id: number
+          readonly principal_resource_id: string
+        }
+        db.prepare("UPDATE v1_grants SET external_id = ? WHERE id = ?").run("x".repeat(5_000_000), first.id)
+        return first
+      })
 
       const results = yield* Effect.forEach(
         [["grants", "-f", crafted], ["access", `user:${grant.principal_resource_id}`, "-f", crafted], ["verify", "-f", crafted]],

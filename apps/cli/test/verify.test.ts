@@ -2,10 +2,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { compress, decompress } from "zstd-napi"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { craft } from "./support/CraftedSyncFile.js"
 
 /**
  * `verify`: the reader trusts the indexes a .c1z brings. A file whose principal index leaves a user's
@@ -15,42 +13,20 @@ import { assertExit, runCli } from "./support/CliProcess.js"
  * principal the sync does not hold, which baton's own listings stop at.
  */
 
-const header = Buffer.from("C1ZF\0", "latin1")
-
-/** better-sqlite3 (a dependency of the CLI; its types are not), as far as this test uses it. */
-interface SqliteDatabase {
-  readonly exec: (sql: string) => void
-  readonly prepare: (sql: string) => { readonly get: () => unknown; readonly run: (...params: ReadonlyArray<string>) => unknown }
-  readonly pragma: (sql: string) => unknown
-  readonly unsafeMode: (on: boolean) => void
-  readonly close: () => void
-}
-const Database = createRequire(import.meta.url)("better-sqlite3") as new(path: string) => SqliteDatabase
-
 /** The sync `file` with its principal index leaving `user`'s grants out, though its SQL reads as the plain index. */
-const hiding = (file: string, target: string, user: string) => {
-  const dbPath = `${target}.db`
-  writeFileSync(dbPath, decompress(readFileSync(file).subarray(header.length)))
-  const db = new Database(dbPath)
-  const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idx_grants_principal_id_v1'").get() as { sql: string }
-  db.exec(`DROP INDEX idx_grants_principal_id_v1; ${sql} WHERE principal_resource_id <> '${user}'`)
-  // better-sqlite3's defensive mode forbids writing sqlite_master: lifted for the crafting only.
-  db.unsafeMode(true)
-  db.pragma("writable_schema = ON")
-  db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'idx_grants_principal_id_v1'").run(sql)
-  db.close()
-  writeFileSync(target, Buffer.concat([header, compress(readFileSync(dbPath))]))
-}
+const hiding = (file: string, target: string, user: string) =>
+  craft(file, target, (db) => {
+    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'idx_grants_principal_id_v1'").get() as { sql: string }
+    db.exec(`DROP INDEX idx_grants_principal_id_v1; ${sql} WHERE principal_resource_id <> '${user}'`)
+    // better-sqlite3's defensive mode forbids writing sqlite_master: lifted for the crafting only.
+    db.unsafeMode(true)
+    db.pragma("writable_schema = ON")
+    db.prepare("UPDATE sqlite_master SET sql = ? WHERE name = 'idx_grants_principal_id_v1'").run(sql)
+  })
 
 /** The sync `file` without `user`'s resource row: that user's grants name a principal the sync does not hold. */
-const withoutUser = (file: string, target: string, user: string) => {
-  const dbPath = `${target}.db`
-  writeFileSync(dbPath, decompress(readFileSync(file).subarray(header.length)))
-  const db = new Database(dbPath)
-  db.prepare("DELETE FROM v1_resources WHERE external_id = ?").run(`user:${user}`)
-  db.close()
-  writeFileSync(target, Buffer.concat([header, compress(readFileSync(dbPath))]))
-}
+const withoutUser = (file: string, target: string, user: string) =>
+  craft(file, target, (db) => db.prepare("DELETE FROM v1_resources WHERE external_id = ?").run(`user:${user}`))
 
 /** The small sandbox's user with the most grants (10 of its 122). */
 const user = "glad_tundra"
