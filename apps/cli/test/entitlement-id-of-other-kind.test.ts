@@ -2,8 +2,9 @@ import { addSystemKey, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { provisioningRun, auditLine } from "./support/RefusedActions.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
  * An entitlement id names its group, team or connection by id; typed by hand, a user's id goes in
@@ -28,29 +29,16 @@ const noTeamKey = addSystemKey(smallAccount, [
   { resource_type: "DESTINATION", access_level: "MANAGE" }
 ])
 
-/** Runs the CLI with -p against the test's sandbox; returns what it printed and the writes the sandbox saw. */
-const provision = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const { flags, key } = yield* connectionFlags
-    const result = yield* runCli([...flags, "-p", ...args, "--log-format", "json"])
-    assertNoSecret(result, key.secret)
-    const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
-    return { result, writes, snapshot: yield* sandbox.snapshot }
-  })
-
-const audit = (fields: Record<string, string>) => ({ level: "info", msg: "provisioning action", ...fields })
-
 describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a revoke with the group's and the user's ids swapped is refused, naming the grant meant; the user keeps it", () =>
     Effect.gen(function*() {
       const swapped = `group:${membership.user_id}:${membership.role}`
       const grantId = `${swapped}:user:${membership.group_id}`
-      const { result, snapshot, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, snapshot, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
-        audit({
+        auditLine({
           action: "revoke",
           grant_id: grantId,
           entitlement_id: swapped,
@@ -77,7 +65,7 @@ describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a team membership's revoke with a user's id as the team is refused, naming the membership meant", () =>
     Effect.gen(function*() {
       const grantId = `team:${teamMembership.user_id}:member:user:${teamMembership.team_id}`
-      const { result, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr).slice(1), [
@@ -95,7 +83,7 @@ describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a connection's revoke naming a group's id is refused, saying whose id it is", () =>
     Effect.gen(function*() {
       const grantId = `connection:${group.id}:Connector Reviewer:user:${membership.user_id}`
-      const { result, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr).slice(1), [
@@ -112,7 +100,7 @@ describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a grant naming a user's id as the group is refused, saying whose id it is", () =>
     Effect.gen(function*() {
       const entitlementId = `group:${membership.user_id}:View Destination`
-      const { result, writes } = yield* provision(
+      const { result, writes } = yield* provisioningRun(
         "--grant-entitlement",
         entitlementId,
         "--grant-principal",
@@ -123,7 +111,7 @@ describe("an entitlement naming another kind's id", () => {
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
-        audit({
+        auditLine({
           action: "grant",
           entitlement_id: entitlementId,
           principal_type: "user",
@@ -143,7 +131,7 @@ describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a group id nothing has is still already revoked, exit 0", () =>
     Effect.gen(function*() {
       const grantId = `group:no_such_group:View Destination:user:${membership.user_id}`
-      const { result, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 0)
       assert.strictEqual(result.stdout, `already revoked: ${grantId} (group no_such_group does not exist)\n`)
       assert.deepStrictEqual(writes, [])

@@ -1,9 +1,9 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { assertExit, logFields } from "./support/CliProcess.js"
+import { provisioningRun, auditLine } from "./support/RefusedActions.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
  * A grant id names its principal's type (`...:user:<id>`, `...:team:<id>`); typed by hand, a team's
@@ -20,29 +20,16 @@ const user = smallAccount.users.find((candidate) => candidate.role !== null && c
 const userRole = user.role!
 const group = smallAccount.groups[0]!
 
-/** Runs the CLI with -p against the test's sandbox; returns what it printed and the writes the sandbox saw. */
-const provision = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const { flags, key } = yield* connectionFlags
-    const result = yield* runCli([...flags, "-p", ...args, "--log-format", "json"])
-    assertNoSecret(result, key.secret)
-    const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
-    return { result, writes, snapshot: yield* sandbox.snapshot }
-  })
-
-const audit = (fields: Record<string, string>) => ({ level: "info", msg: "provisioning action", ...fields })
-
 describe("a principal named with the other principal type", () => {
   it.scopedLive("a revoke of a team's grant named as a user's is refused, naming the team's grant; the team keeps it", () =>
     Effect.gen(function*() {
       const entitlementId = `role:${teamRole}:assigned`
       const grantId = `${entitlementId}:user:${team.id}`
-      const { result, snapshot, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, snapshot, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
-        audit({
+        auditLine({
           action: "revoke",
           grant_id: grantId,
           entitlement_id: entitlementId,
@@ -65,7 +52,7 @@ describe("a principal named with the other principal type", () => {
     Effect.gen(function*() {
       const entitlementId = `role:${userRole}:assigned`
       const grantId = `${entitlementId}:team:${user.id}`
-      const { result, snapshot, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, snapshot, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr).slice(1), [
@@ -83,7 +70,7 @@ describe("a principal named with the other principal type", () => {
   it.scopedLive("a grant to a team's id given --grant-principal-type user is refused, naming the team", () =>
     Effect.gen(function*() {
       const entitlementId = `group:${group.id}:View Destination`
-      const { result, writes } = yield* provision(
+      const { result, writes } = yield* provisioningRun(
         "--grant-entitlement",
         entitlementId,
         "--grant-principal",
@@ -94,7 +81,7 @@ describe("a principal named with the other principal type", () => {
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
-        audit({
+        auditLine({
           action: "grant",
           entitlement_id: entitlementId,
           principal_type: "user",
@@ -113,7 +100,7 @@ describe("a principal named with the other principal type", () => {
   it.scopedLive("an id neither a user nor a team has is still already revoked, exit 0", () =>
     Effect.gen(function*() {
       const grantId = `role:${teamRole}:assigned:user:no_such_user`
-      const { result, writes } = yield* provision("--revoke-grant", grantId)
+      const { result, writes } = yield* provisioningRun("--revoke-grant", grantId)
       assertExit(result, 0)
       assert.strictEqual(result.stdout, `already revoked: ${grantId} (user no_such_user does not exist)\n`)
       assert.deepStrictEqual(writes, [])

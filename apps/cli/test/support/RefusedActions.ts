@@ -20,6 +20,23 @@ export const refusedAction = (...args: ReadonlyArray<string>) =>
     return { result, errors: logFields(result.stderr).filter((line) => line["level"] === "error") }
   })
 
+/**
+ * A -p action run against the test's sandbox with json logs, checked only for secrets: what it
+ * printed, the writes the sandbox saw and the account after it, for the test to check all three.
+ */
+export const provisioningRun = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const { flags, key } = yield* connectionFlags
+    const result = yield* runCli([...flags, "-p", ...args, "--log-format", "json"])
+    assertNoSecret(result, key.secret)
+    const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
+    return { result, writes, snapshot: yield* sandbox.snapshot }
+  })
+
+/** A provisioning action's audit line with `fields`, as logFields reads it. */
+export const auditLine = (fields: Record<string, string>) => ({ level: "info", msg: "provisioning action", ...fields })
+
 /** The account roles a role refusal on the small preset lists. */
 export const smallAccountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", ` +
   `"Account Reviewer", "Destination Creator", "Security Auditor"`
