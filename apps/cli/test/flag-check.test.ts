@@ -87,7 +87,7 @@ describe("sync and provisioning flags on a subcommand", () => {
       [
         ["diff", "-f", "x.c1z", "a.c1z", "b.c1z"],
         "-f is a flag of the sync/provisioning command (baton-fivetran -f <path>) and of access, entitlements, export, " +
-        "grants and resources, not of \"diff\""
+        "grants, resources and verify, not of \"diff\""
       ]
     ]).pipe(Effect.provide(NodeContext.layer)))
 
