@@ -26,13 +26,16 @@ export const rowBlobLimitBytes = 4 * 1024 * 1024
 export const rowIdLimitBytes = 4 * 1024
 
 /**
- * The SELECT of text id column `column` as `alias`: NULL past the limit, and its size beside it
- * (`<alias>_bytes`, from octet_length(), which does not read the value), so an id over the limit is
- * never read.
+ * The SELECT of `column` as `alias`: NULL past `limitBytes`, and its size beside it (`<alias>_bytes`,
+ * from octet_length(), which SQLite gives from the record's header without reading the value), so a
+ * value over the limit is never read.
  */
-export const idColumn = (column: string, alias: string = column): string =>
-  `CASE WHEN octet_length(${column}) > ${rowIdLimitBytes} THEN NULL ELSE ${column} END AS ${alias}, ` +
+const boundedColumn = (column: string, limitBytes: number, alias: string = column): string =>
+  `CASE WHEN octet_length(${column}) > ${limitBytes} THEN NULL ELSE ${column} END AS ${alias}, ` +
   `octet_length(${column}) AS ${alias}_bytes`
+
+/** The SELECT of text id column `column` as `alias`, bounded at the id limit (`boundedColumn`). */
+export const idColumn = (column: string, alias: string = column): string => boundedColumn(column, rowIdLimitBytes, alias)
 
 /** Why an id of `bytes` is refused: `where` names the table and row. */
 export const oversizedIdReason = (where: string, column: string, bytes: number): string =>
@@ -47,16 +50,9 @@ export const checkIdSize = (where: string, column: string, bytes: unknown): void
 /** A row's blob columns. */
 export type BlobColumn = "data" | "expansion"
 
-/**
- * The SELECT list of `columns` for a row read through `BlobRow`: each blob over the limit comes as
- * NULL, and its size beside it (`<column>_bytes`), which octet_length() gives from the record's
- * header without reading the value, so a blob over the limit is never read.
- */
+/** The SELECT list of `columns` for a row read through `BlobRow`, each bounded at the blob limit (`boundedColumn`). */
 export const blobColumns = (columns: ReadonlyArray<BlobColumn>): string =>
-  columns.map((column) =>
-    `CASE WHEN octet_length(${column}) > ${rowBlobLimitBytes} THEN NULL ELSE ${column} END AS ${column}, ` +
-    `octet_length(${column}) AS ${column}_bytes`
-  ).join(", ")
+  columns.map((column) => boundedColumn(column, rowBlobLimitBytes)).join(", ")
 
 /** A row as SQLite gives it (selected with `blobColumns`), from the row listings and the sorted ones alike. */
 export interface BlobRow {
