@@ -70,6 +70,10 @@ describe("the explorer's message line", () => {
         yield* promise(() => page.focus("#dismiss-message"))
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.locator("#dismiss-message").waitFor({ state: "hidden" }))
+        // The scroll padding follows the line's height from a ResizeObserver, a frame after it shrinks.
+        yield* promise(() =>
+          page.waitForFunction(`document.documentElement.style.scrollPaddingTop === "0px"`, undefined, { timeout: 5_000 })
+        )
         assert.deepStrictEqual(yield* lineOf(page), { text: "", dismissShown: false, focused: "reload", scrollPaddingTop: "0px" })
         yield* step(page, "message-dismiss-2-cleared")
       }),
