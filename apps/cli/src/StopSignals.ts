@@ -45,10 +45,23 @@ export const holdFirstStop = (onStop: (signal: NodeJS.Signals) => void): Effect.
     () => Effect.sync(() => void (firstStopHolder = undefined))
   )
 
+/** What every stop signal does instead of interrupting, once a command holds them all. */
+let everyStopHolder: ((signal: NodeJS.Signals) => void) | undefined
+
+/**
+ * From now until the process ends, every SIGINT and SIGTERM calls `onStop` and none interrupts the
+ * command (a third still ends the process, ignoreRepeatedStopSignals): a sync whose new file is
+ * being renamed into place has completed, and a stop then, which said the previous file was kept
+ * and exited 130, left the new file in place and its summary unwritten.
+ */
+export const holdEveryStop = (onStop: (signal: NodeJS.Signals) => void): Effect.Effect<void> =>
+  Effect.sync(() => void (everyStopHolder = onStop))
+
 /**
  * @effect/platform-node's NodeRuntime.runMain (a SIGINT or SIGTERM interrupts the main fiber; the
- * process exits with the teardown's code), with one difference: a first signal that a command holds
- * (holdFirstStop) goes to that command, and only the next signal interrupts.
+ * process exits with the teardown's code), with two differences: a first signal that a command
+ * holds (holdFirstStop) goes to that command, and only the next signal interrupts; once a command
+ * holds every signal (holdEveryStop), none interrupts.
  */
 export const runMain = makeRunMain(({ fiber, teardown }) => {
   // The main fiber's work may wait on nothing Node counts (a timer of Effect's scheduler): keep the loop alive.
@@ -59,7 +72,7 @@ export const runMain = makeRunMain(({ fiber, teardown }) => {
     process.removeListener("SIGTERM", onSignal)
   }
   function onSignal(signal: NodeJS.Signals) {
-    const holder = signalled ? undefined : firstStopHolder
+    const holder = everyStopHolder ?? (signalled ? undefined : firstStopHolder)
     signalled = true
     if (holder !== undefined) return holder(signal)
     stopListening()

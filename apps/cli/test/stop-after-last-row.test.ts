@@ -52,6 +52,26 @@ const signalsHook = (signals: ReadonlyArray<"SIGINT" | "SIGTERM">, after: Readon
     "}"
   ].join("\n")
 
+/**
+ * signalsHook's SIGINT as every row is written, then a SIGTERM as the finished .c1z is renamed over
+ * --file: as the rename is asked for (`issued`, the rename still under way when the signal is
+ * handled) or once it is done (`done`).
+ */
+const renameHook = (when: "issued" | "done") =>
+  [
+    signalsHook(["SIGINT"], []),
+    "const fsPromises = require('node:fs/promises')",
+    "const rename = fsPromises.rename",
+    "fsPromises.rename = function (from, to) {",
+    "  if (!String(to).endsWith('.c1z')) return rename.call(this, from, to)",
+    `  if (${JSON.stringify(when)} === 'issued') process.kill(process.pid, 'SIGTERM')`,
+    "  return rename.call(this, from, to).then((result) => {",
+    `    if (${JSON.stringify(when)} === 'done') process.kill(process.pid, 'SIGTERM')`,
+    "    return result",
+    "  })",
+    "}"
+  ].join("\n")
+
 /** Rows per table of the .c1z at `path`, read back through the c1z reader, and its sync's id. */
 const readBack = (path: string) =>
   Effect.scoped(Effect.gen(function*() {
@@ -144,6 +164,99 @@ describe("a stop signal after the sync's last row", () => {
         assert.deepStrictEqual(yield* fs.readFile(`${dir}/out/sync.c1z`), previous)
         assert.deepStrictEqual(yield* fs.readDirectory(`${dir}/out`), ["sync.c1z"])
       }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  /**
+   * A second signal once the new file is being renamed into place, or is there: the CLI said
+   * `interrupted: <file> was left as it was` and exited 130 with the new file in place (or, during
+   * the summary file's write, exited 130 saying nothing, the summary unwritten). The sync is
+   * complete then: the signal is said and the sync finishes, exit 0.
+   */
+  const secondSignalOnceComplete = (hook: string) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-stop-after-rows-" })
+      const connection = yield* mediumSandbox
+      yield* fs.writeFileString(`${dir}/hook.cjs`, hook)
+      yield* fs.makeDirectory(`${dir}/out`)
+      yield* fs.writeFile(`${dir}/out/sync.c1z`, previous)
+      const result = yield* runCli(
+        [
+          ...connection,
+          "-f",
+          `${dir}/out/sync.c1z`,
+          "--summary-file",
+          `${dir}/out/summary.json`,
+          "--log-format",
+          "json",
+          "--log-level",
+          "debug"
+        ],
+        { env: { NODE_OPTIONS: `--require ${dir}/hook.cjs` } }
+      )
+      assertExit(result, 0)
+      const lines = logFields(result.stderr)
+      const messages = lines.map((line) => line["msg"])
+      const wrote = lines.find((line) => line["msg"] === "wrote the sync file")
+      const file = yield* readBack(`${dir}/out/sync.c1z`)
+      assert.deepStrictEqual(file, { syncId: wrote?.["c1z_sync_id"], ...medium })
+      const summary = JSON.parse(yield* fs.readFileString(`${dir}/out/summary.json`)) as Record<string, unknown>
+      assert.deepStrictEqual([summary["entitlements"], summary["file"]], [medium.entitlements, `${dir}/out/sync.c1z`])
+      assert.deepStrictEqual((yield* fs.readDirectory(`${dir}/out`)).sort(), ["summary.json", "sync.c1z"])
+      assert.deepStrictEqual(
+        lines.find((line) => line["msg"] === "stop signal once the sync was complete: finishing its summary"),
+        {
+          level: "info",
+          msg: "stop signal once the sync was complete: finishing its summary",
+          file: `${dir}/out/sync.c1z`,
+          signal: "SIGTERM"
+        }
+      )
+      assert.isFalse(messages.some((msg) => String(msg).startsWith("interrupted")), result.stderr)
+      // What was said of the signals, in order with the file's and the summary's lines.
+      return messages.filter((msg) => String(msg).startsWith("stop signal") || msg === "wrote the sync file" || msg === "sync complete")
+    }).pipe(Effect.provide(NodeContext.layer))
+
+  it.scopedLive(
+    "a second signal as the new file is renamed into place: said once it is there, the sync finishes, exit 0",
+    () =>
+      Effect.map(secondSignalOnceComplete(renameHook("issued")), (said) =>
+        assert.deepStrictEqual(said, [
+          "stop signal after the last row was written: finishing the sync file",
+          "wrote the sync file",
+          "stop signal once the sync was complete: finishing its summary",
+          "sync complete"
+        ])),
+    120_000
+  )
+
+  it.scopedLive(
+    "a second signal once the new file is in place: said, the sync finishes, exit 0",
+    () =>
+      Effect.map(secondSignalOnceComplete(renameHook("done")), (said) =>
+        assert.deepStrictEqual(said, [
+          "stop signal after the last row was written: finishing the sync file",
+          "wrote the sync file",
+          "stop signal once the sync was complete: finishing its summary",
+          "sync complete"
+        ])),
+    120_000
+  )
+
+  it.scopedLive(
+    "a second signal as the summary is written: said, the summary file written, exit 0",
+    () =>
+      Effect.map(
+        secondSignalOnceComplete(signalsHook(["SIGINT", "SIGTERM"], ["\"msg\":\"sync complete\""])),
+        (said) =>
+          assert.deepStrictEqual(said, [
+            "stop signal after the last row was written: finishing the sync file",
+            "wrote the sync file",
+            "sync complete",
+            "stop signal once the sync was complete: finishing its summary"
+          ])
+      ),
     120_000
   )
 })

@@ -39,6 +39,13 @@ export interface C1zWriteOptions {
    * file and renames it into place (seconds at most), which a caller may let finish rather than stop.
    */
   readonly onRowsWritten?: Effect.Effect<void>
+  /**
+   * Runs as the finished file is renamed over the target, with the rename, uninterruptibly: an
+   * interruption meanwhile waits for the rename, so that the target holds the previous file or the
+   * new one, as the write's result says (one interrupted during it went on in the background and
+   * might replace the target after the write had said it was interrupted).
+   */
+  readonly onReplacing?: Effect.Effect<void>
 }
 
 export interface C1zTableCounts {
@@ -269,14 +276,17 @@ export const writeC1z = <E, R>(
       })
 
       yield* compressDatabase(databasePath, compressedPath)
-      const bytes = yield* Effect.tryPromise({
-        try: async () => {
-          const { size } = await stat(compressedPath)
-          await rename(compressedPath, target)
-          return size
-        },
-        catch: (cause) => new Io({ path: target, operation: "move the finished .c1z into place", cause })
-      })
+      const bytes = yield* Effect.uninterruptible(Effect.zipRight(
+        options.onReplacing ?? Effect.void,
+        Effect.tryPromise({
+          try: async () => {
+            const { size } = await stat(compressedPath)
+            await rename(compressedPath, target)
+            return size
+          },
+          catch: (cause) => new Io({ path: target, operation: "move the finished .c1z into place", cause })
+        })
+      ))
       return { path: target, syncId, bytes, counts, leftOut }
     })
   )

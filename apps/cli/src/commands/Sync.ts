@@ -8,7 +8,7 @@ import {
 import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
-import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Ref, Scope } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Queue, Ref, Scope } from "effect"
 import { exitCode, reportedHere } from "../Exit.js"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
@@ -17,7 +17,7 @@ import { withProgressLog } from "../output/ProgressLog.js"
 import { longestSummaryFileName, SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
 import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
-import { holdFirstStop } from "../StopSignals.js"
+import { holdEveryStop, holdFirstStop } from "../StopSignals.js"
 import { withTelemetry } from "../Telemetry.js"
 import { UsageError } from "../UsageError.js"
 import { checkReplaceable, checkSyncTarget, type SyncTarget } from "./SyncTarget.js"
@@ -104,6 +104,11 @@ const stoppedBySignal: SyncStopReason = "shutdown"
  * the HTTP service finishes its file in that case. From the last row on, a first SIGINT or SIGTERM
  * is said and the sync finishes: its file, its summary, exit 0, the truth about the file (130
  * promises the previous file kept). A second signal still interrupts at once.
+ *
+ * From the rename of the new file on, no signal stops it: one then (a second, or a first at the
+ * very end) said `interrupted: <file> was left as it was` and exited 130 where the new file was in
+ * place, or exited 130 without its summary file. Each is said once the file is in place, and the
+ * sync finishes, exit 0.
  */
 const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>
   Effect.scoped(Effect.gen(function*() {
@@ -120,10 +125,24 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
         fields: { file: settings.file, signal }
       })
     }))
-    return yield* syncRows(settings, summaryTarget).pipe(
+    const stopsOnceComplete = yield* Queue.unbounded<NodeJS.Signals>()
+    const sayStopOnceComplete = (signal: NodeJS.Signals) => {
+      const text = `${signal} came once the sync was complete: ${settings.file} holds it; finishing its summary`
+      return notice(LogLevel.Info, shownText(text), {
+        msg: "stop signal once the sync was complete: finishing its summary",
+        fields: { file: settings.file, signal }
+      })
+    }
+    // Those that came as the file was renamed, before the summary; the later ones as they come.
+    const sayStopsOnceComplete = Effect.zipRight(
+      Effect.flatMap(Queue.takeAll(stopsOnceComplete), Effect.forEach(sayStopOnceComplete, { discard: true })),
+      Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(stopsOnceComplete), sayStopOnceComplete)))
+    )
+    return yield* syncRows(settings, summaryTarget, sayStopsOnceComplete).pipe(
       Effect.provide(C1zSink.layer(target, {
         annotations: { exclusionGroups: settings.exclusionGroups },
-        onRowsWritten: finishOnFirstStop
+        onRowsWritten: finishOnFirstStop,
+        onReplacing: holdEveryStop((signal) => Queue.unsafeOffer(stopsOnceComplete, signal))
       }))
     )
   })).pipe(
@@ -131,8 +150,8 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
     Effect.provide(fivetranClientLayer(settings))
   )
 
-/** The sync through the SyncSink given, then its summary. */
-const syncRows = (settings: Settings, summaryTarget: Option.Option<string>) =>
+/** The sync through the SyncSink given, then `onComplete` and its summary. */
+const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, onComplete: Effect.Effect<unknown, never, R>) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
@@ -169,6 +188,7 @@ const syncRows = (settings: Settings, summaryTarget: Option.Option<string>) =>
         })
       })
     )
+    yield* onComplete
     // At info: under --log-level warn a JSON summary is left out (--summary-file is the one to read).
     yield* notice(LogLevel.Info, consoleSummary(summary, settings.file), {
       msg: "sync complete",
