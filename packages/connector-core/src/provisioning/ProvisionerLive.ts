@@ -255,7 +255,7 @@ export const makeProvisioner = (
                   )
               })
             ),
-          // Likewise only when no user, team or group has the id: else the id named the wrong kind.
+          // Likewise only when no user, team, group or connection has the id: else the id named the wrong kind.
           ContainerAbsent: (absent) =>
             Effect.flatMap(
               entitlementOfOtherKind(client, target, action, absent.message, "revoke"),
