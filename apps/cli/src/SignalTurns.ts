@@ -16,17 +16,3 @@ const eachTurn = Scheduler.makeBatched((run) => setImmediate(run))
 
 export const stoppableBySignals = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.withScheduler(effect, eachTurn)
-
-/** Resumes in the event loop's next check phase (setImmediate). */
-const checkPhase: Effect.Effect<void> = Effect.async<void>((resume) => {
-  const turn = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(turn))
-})
-
-/**
- * Waits until the event loop has passed a poll phase, where Node runs the handler of a signal that
- * came meanwhile, so that a step that must not start once a stop was asked for (the sandbox's
- * banner) is interrupted instead. Two check phases: the first may come before the poll that sees
- * the signal (a signal raised during this very turn), the second comes after it.
- */
-export const signalsTurn: Effect.Effect<void> = Effect.zipRight(checkPhase, checkPhase)

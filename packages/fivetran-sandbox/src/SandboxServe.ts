@@ -26,8 +26,6 @@ export interface SandboxProgram {
   readonly banner: (served: ServedSandbox) => ReadonlyArray<string>
   /** Runs with the account loaded, before the listen. */
   readonly beforeListen: Effect.Effect<void>
-  /** Runs once the sandbox listens, before the banner: interrupted there, it prints none. */
-  readonly beforeBanner: Effect.Effect<void>
 }
 
 /** Adds the given key as a user key of the first Account Administrator. */
@@ -72,7 +70,26 @@ const listenRefusal = (port: number, host: string) => (error: { readonly cause?:
   })
 }
 
-/** Loads or generates the account, serves it and prints the program's banner; runs until interrupted. */
+/** Resumes in the event loop's next check phase (setImmediate). */
+const checkPhase: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const turn = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(turn))
+})
+
+/**
+ * Waits until the event loop has passed a poll phase, where Node runs the handler of a signal that
+ * came meanwhile. A SIGINT or SIGTERM during the start (the account's generation, the listen) is
+ * handled in a later turn than the listen's, and the banner of a sandbox already stopping was
+ * printed (`fivetran-sandbox` then exited 0 as after a Ctrl-C; a script read a URL that was gone).
+ * Two check phases: the first may come before the poll that sees the signal (one raised during this
+ * very turn), the second comes after it.
+ */
+const signalsTurn: Effect.Effect<void> = Effect.zipRight(checkPhase, checkPhase)
+
+/**
+ * Loads or generates the account, serves it and prints the program's banner once a stop signal
+ * that came during the start has been handled (interrupted, it prints none); runs until interrupted.
+ */
 export const serve = (settings: ServeSettings, program: SandboxProgram) =>
   Effect.gen(function*() {
     const account = servedAccount(settings)
@@ -87,9 +104,9 @@ export const serve = (settings: ServeSettings, program: SandboxProgram) =>
       rateLimit: settings.traffic.rateLimit
     }).pipe(Layer.mapError(listenRefusal(settings.port, settings.host)))
     const announce = Effect.flatMap(Sandbox, ({ baseUrl }) => Console.log(program.banner({ baseUrl, account, snapshot }).join("\n")))
-    // The banner runs outside the layer's build, which is not interruptible (beforeBanner may wait for a stop).
+    // The banner runs outside the layer's build, which is not interruptible (the signals' turn waits for a stop).
     return yield* Effect.scoped(
       Effect.flatMap(Layer.build(server), (context) =>
-        program.beforeBanner.pipe(Effect.zipRight(Effect.provide(announce, context)), Effect.zipRight(Effect.never)))
+        signalsTurn.pipe(Effect.zipRight(Effect.provide(announce, context)), Effect.zipRight(Effect.never)))
     )
   })

@@ -174,6 +174,34 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       )
     }))
 
+  it.effect("a SIGTERM as it starts listening, before its banner: exit 0 as after a stop, and no banner", () =>
+    Effect.sync(() => {
+      const dir = mkdtempSync(join(tmpdir(), "sandbox-bin-"))
+      try {
+        // Raised in the bin's own process as the server listens: at that moment every time.
+        const hook = join(dir, "stop-at-listen.cjs")
+        writeFileSync(
+          hook,
+          [
+            "const net = require('node:net')",
+            "const listen = net.Server.prototype.listen",
+            "net.Server.prototype.listen = function (...args) {",
+            "  this.once('listening', () => process.kill(process.pid, 'SIGTERM'))",
+            "  return listen.apply(this, args)",
+            "}"
+          ].join("\n")
+        )
+        const result = spawnSync(process.execPath, ["--require", hook, binJs, "--port", "0"], {
+          env: { PATH: process.env.PATH ?? "" },
+          encoding: "utf8",
+          timeout: processTimeout
+        })
+        assert.deepStrictEqual([result.status, result.signal, result.stdout, result.stderr], [0, null, "", ""])
+      } finally {
+        rmSync(dir, { recursive: true })
+      }
+    }))
+
   it.effect("a --port in use exits 2 naming it and suggesting --port 0", () =>
     Effect.gen(function*() {
       const busy = createServer()

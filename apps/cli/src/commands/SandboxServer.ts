@@ -17,7 +17,6 @@ import {
 import { Effect, LogLevel, Option } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
-import { signalsTurn } from "../SignalTurns.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
@@ -83,10 +82,7 @@ export const serveSandbox = (flags: SandboxFlags) =>
     serve(settings, {
       banner: banner(settings),
       // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
-      beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag))),
-      // A Ctrl-C during the start (the account's generation, the listen) printed the banner of a
-      // sandbox already stopping: its handler runs in a later turn of the event loop than the listen's.
-      beforeBanner: signalsTurn
+      beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
     }).pipe(
       // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
       Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
