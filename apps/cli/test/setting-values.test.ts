@@ -96,6 +96,68 @@ describe("setting values (the CLI process)", () => {
       for (const result of runs) assertNoSecret(result, "with-a-space")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
+  it.scoped(
+    "an API key given with its secret (key:secret, its base64, a Basic header's value) is refused, never printed",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const joined = "ftk7Qm2ZrXw9LpAq:fts3Nc8Hd5Ks1Jy6TzP2"
+        const base64 = Buffer.from(joined).toString("base64")
+        const runs = yield* Effect.forEach(
+          [
+            [["--api-key", joined, "--api-secret", "fts3Nc8Hd5Ks1Jy6TzP2"], { cwd: dir }],
+            [[], { cwd: dir, env: { BATON_API_KEY: base64, BATON_API_SECRET: "fts3Nc8Hd5Ks1Jy6TzP2" } }],
+            [["--api-key", `Basic ${base64}`, "--api-secret", "fts3Nc8Hd5Ks1Jy6TzP2"], { cwd: dir }]
+          ] as const,
+          ([args, options]) => runCli(args, options),
+          { concurrency: 2 }
+        )
+        const expected = "expected the API key alone (never printed), got the key and its secret together (key:secret, " +
+          "or its base64 from an Authorization: Basic header): give the key to api-key and the secret to api-secret"
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, `error: --api-key: ${expected}\n`, ""],
+          [2, `error: BATON_API_KEY: ${expected}\n`, ""],
+          [2, `error: --api-key: ${expected}\n`, ""]
+        ])
+        for (const result of runs) {
+          for (const secret of ["fts3Nc8Hd5Ks1Jy6TzP2", "ftk7Qm2ZrXw9LpAq", base64]) assertNoSecret(result, secret)
+        }
+        assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  it.scoped(
+    "a key or secret ending in a line break (a file's last newline) is refused saying so, never printed",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const fileDir = yield* tempDir
+        yield* fs.writeFileString(`${fileDir}/.baton.yaml`, "api-key: k\napi-secret: |\n  fts3Nc8Hd5Ks1Jy6TzP2\n")
+        const runs = yield* Effect.forEach(
+          [
+            [[], { cwd: dir, env: { BATON_API_KEY: "k", BATON_API_SECRET: "fts3Nc8Hd5Ks1Jy6TzP2\n" } }],
+            [[], { cwd: dir, env: { BATON_API_KEY: "ftk7Qm2ZrXw9LpAq\r\n", BATON_API_SECRET: "s" } }],
+            [[], { cwd: fileDir }]
+          ] as const,
+          ([args, options]) => runCli(args, options),
+          { concurrency: 2 }
+        )
+        const expected = "expected secret text (never printed) without a line break at its end: it has one (a file's " +
+          "last newline: a Kubernetes secret made from a file written by echo, or a YAML | block; write it with " +
+          "printf, or use |-)"
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, `error: BATON_API_SECRET: ${expected}\n`, ""],
+          [2, `error: BATON_API_KEY: ${expected}\n`, ""],
+          [2, `error: .baton.yaml: api-secret: ${expected}\n`, ""]
+        ])
+        for (const result of runs) for (const secret of ["fts3Nc8Hd5Ks1Jy6TzP2", "ftk7Qm2ZrXw9LpAq"]) assertNoSecret(result, secret)
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("a duration without its unit is refused from every source, not read as seconds", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

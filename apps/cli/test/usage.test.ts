@@ -109,6 +109,17 @@ describe("usage", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("a missing API secret whose variable is set but empty says so (BATON_API_SECRET=$(cat no-such-file))", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["--api-key", "some-key"], { env: { BATON_API_SECRET: "" } })
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr,
+        "error: missing --api-secret (BATON_API_SECRET is set but empty, which counts as unset: give it a value): " +
+          "pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml\n"
+      )
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("a bad BATON_CONCURRENCY exits 2 and names the variable and what it accepts", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["--sandbox"], { env: { BATON_CONCURRENCY: "lots" } })

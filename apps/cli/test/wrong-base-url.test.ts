@@ -1,9 +1,12 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer, type Server } from "node:http"
-import { assertExit, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
+import { countsIn } from "./support/ResourceCounts.js"
+import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 /**
  * A --base-url that names some other web server (a typo, the dashboard's address, a proxy's login
@@ -59,4 +62,98 @@ describe("a base URL that is not Fivetran's API", () => {
         assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
       }).pipe(Effect.provide(NodeContext.layer)))
   }
+})
+
+/**
+ * A base URL written as a first-time user writes it: copied from Fivetran's documents with `/v1`
+ * (which sent GET /v1/v1/roles, a 404), without its scheme, with `https://` for a server that speaks
+ * plain HTTP (OpenSSL's "ssl3_get_record:wrong version number", after five attempts), or with
+ * credentials or a query in it. Each now syncs, or says what is wrong and what to write, before any
+ * file is touched; credentials and queries are never shown.
+ */
+describe("a base URL as people write it", () => {
+  it.scoped("ending in /v1 (or /v1/), as Fivetran's documents write it, syncs the account", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      const sandbox = yield* Sandbox
+      const { key } = yield* connectionFlags
+      const runs = yield* Effect.forEach(["/v1", "/v1/"], (suffix, i) =>
+        runCli([
+          "--base-url",
+          `${sandbox.baseUrl}${suffix}`,
+          "--api-key",
+          key.key,
+          "--api-secret",
+          key.secret,
+          "-f",
+          `${dir}/${i}.c1z`,
+          "--log-level",
+          "warn"
+        ]))
+      for (const run of runs) {
+        assertExit(run, 0)
+        assertNoSecret(run, key.secret)
+      }
+      const counts = { user: 25, role: 6, group: 4, team: 3 }
+      assert.deepStrictEqual([yield* countsIn(`${dir}/0.c1z`), yield* countsIn(`${dir}/1.c1z`)], [counts, counts])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 60_000)
+
+  it.scoped("https:// at the plain-HTTP sandbox fails at once saying to write http://, and writes nothing", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      const sandbox = yield* Sandbox
+      const { flags, key } = yield* connectionFlags
+      const result = yield* runCli([
+        ...flags.slice(2),
+        "--base-url",
+        sandbox.baseUrl.replace("http:", "https:"),
+        "-f",
+        `${dir}/out.c1z`,
+        "--log-level",
+        "warn"
+      ])
+      assertExit(result, 1)
+      // No retry: no "waiting ... before retrying" warn line, one line in all.
+      assert.strictEqual(
+        result.stderr,
+        "error: could not list roles: GET /v1/roles: could not reach Fivetran: the server at the base URL answered the " +
+          "TLS handshake with something that is not TLS (ERR_SSL_WRONG_VERSION_NUMBER), so nothing was sent: the base " +
+          "URL is https:, and this server seems to speak plain HTTP; if it does (a sandbox on this machine), write " +
+          "http:// in the base URL\n"
+      )
+      assertNoSecret(result, key.secret)
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 60_000)
+
+  it.scoped(
+    "without a scheme, or with credentials or a query in it, is refused (exit 2) before anything is written",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+        const credentials = ["--api-key", "key_of_the_test", "--api-secret", "secret_of_the_test", "-f", `${dir}/out.c1z`]
+        const runs = yield* Effect.forEach(
+          ["api.fivetran.com", "localhost:8080", "https://proxy-user:pr0xy-pass@api.fivetran.com", "https://gw.example/?k=q4ery-key"],
+          (baseUrl) => runCli(["--base-url", baseUrl, ...credentials]),
+          { concurrency: 2 }
+        )
+        const expected = "expected an http(s) URL such as https://api.fivetran.com"
+        assert.deepStrictEqual(runs.map((run) => [run.exitCode, run.stderr, run.stdout]), [
+          [2, `error: --base-url: ${expected}, got "api.fivetran.com" (no scheme: write https://api.fivetran.com)\n`, ""],
+          [2, `error: --base-url: ${expected}, got "localhost:8080" (no scheme: write https://localhost:8080)\n`, ""],
+          [
+            2,
+            `error: --base-url: ${expected}, without a user or password in it (not shown): the API key and secret are ` +
+            "their own settings\n",
+            ""
+          ],
+          [2, `error: --base-url: ${expected}, without a query or fragment (not shown): requests go to paths under it\n`, ""]
+        ])
+        for (const run of runs) for (const secret of ["pr0xy-pass", "q4ery-key", "secret_of_the_test"]) assertNoSecret(run, secret)
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
 })

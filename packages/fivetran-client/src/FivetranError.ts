@@ -267,6 +267,8 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly connectFailed?: boolean
   /** The TLS handshake refused the server's certificate: nothing was sent, and a repeat meets the same certificate. */
   readonly certificateRefused?: boolean
+  /** An https: base URL's server answered the TLS handshake with no TLS (it speaks plain HTTP): nothing was sent. */
+  readonly notTls?: boolean
   /** The egress proxy's status when it would not open a tunnel: nothing reached Fivetran; a 4xx is no blip. */
   readonly proxyStatus?: number
   /** The config's base URL or proxy is no http(s) URL: nothing was sent, and a repeat fails the same way. */
@@ -310,6 +312,7 @@ export const withAttempts = (
       reason: error.reason,
       ...(error.connectFailed === undefined ? {} : { connectFailed: error.connectFailed }),
       ...(error.certificateRefused === undefined ? {} : { certificateRefused: error.certificateRefused }),
+      ...(error.notTls === undefined ? {} : { notTls: error.notTls }),
       ...(error.proxyStatus === undefined ? {} : { proxyStatus: error.proxyStatus }),
       ...(error.unusableUrl === undefined ? {} : { unusableUrl: error.unusableUrl }),
       ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),

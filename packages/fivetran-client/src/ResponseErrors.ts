@@ -213,6 +213,13 @@ const UntrustedIssuerCodes = new Set([
   "CERT_UNTRUSTED"
 ])
 
+/**
+ * A TLS handshake answered by bytes that are no TLS: an https: base URL at a server that speaks plain
+ * HTTP (a sandbox on this machine, a gateway inside the network). OpenSSL's words ("ssl3_get_record:
+ * wrong version number" and its source file) named neither, and five attempts met the same server.
+ */
+const NotTlsCodes = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_UNKNOWN_PROTOCOL"])
+
 /** What a proxy's refusal of a tunnel asks the operator to change, by its status. */
 const ProxyRefusalHints: Readonly<Record<string, string>> = {
   "407": ": it wants credentials; give the proxy's user and password in its URL (http://user:password@proxy:3128)",
@@ -292,6 +299,18 @@ export const transportError = (
       certificateRefused
     })
   }
+  if (code !== undefined && NotTlsCodes.has(code)) {
+    const who = viaProxy
+      ? "the server at the base URL (or the proxy, when its URL is https:) answered the TLS handshake"
+      : "the server at the base URL answered the TLS handshake"
+    return new Transport({
+      endpoint,
+      reason: `${who} with something that is not TLS (${code}), so nothing was sent: the base URL is https:, ` +
+        "and this server seems to speak plain HTTP; if it does (a sandbox on this machine), write http:// in the base URL",
+      connectFailed: true,
+      notTls: true
+    })
+  }
   const proxyStatus = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/.exec(message)?.[1]
   if (proxyStatus !== undefined) {
     return new Transport({
@@ -313,6 +332,9 @@ export const transportError = (
   }
   const because = code === "UND_ERR_SOCKET" && message === "bad response"
     ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
+    : code === "ENOTFOUND" && failure.stage === "request"
+    ? `${withCode}: no such host name; check the base URL's host (behind an egress proxy, set HTTPS_PROXY: ` +
+      "a machine that reaches the internet only through one may not resolve outside names)"
     : withCode
   return new Transport({
     endpoint,

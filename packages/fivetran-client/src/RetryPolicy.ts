@@ -52,7 +52,8 @@ export const mayHaveActed = (error: FivetranError): boolean =>
  * a duplicate team would be worse than an error. A POST is repeated only when it never left
  * (connection refused) or the server said it did not process it (503), unless the 503's
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
- * repeated: the next handshake meets the same certificate; nor is a proxy's 4xx to the tunnel, nor
+ * repeated: the next handshake meets the same certificate; nor is a server that answered the handshake
+ * with no TLS; nor is a proxy's 4xx to the tunnel, nor
  * a base URL or proxy that is no http(s) URL.
  */
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
@@ -65,7 +66,8 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       // A 503 whose Retry-After is past max-rate-limit-wait has failed at once, as a 429's would.
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
-      return error.certificateRefused !== true && !refusedByProxy(error.proxyStatus) && error.unusableUrl === undefined &&
+      return error.certificateRefused !== true && error.notTls !== true && !refusedByProxy(error.proxyStatus) &&
+        error.unusableUrl === undefined &&
         (method !== "POST" || error.connectFailed === true)
     case "InvalidResponse":
       return garbledBody(error)

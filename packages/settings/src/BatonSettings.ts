@@ -18,7 +18,7 @@ export const DefaultConcurrency = 8
 /** More parallel membership requests only meet Fivetran's rate limit sooner. */
 export const MaxConcurrency = 64
 
-export const ApiKey = requiredUnless(Kind.secret("key"), {
+export const ApiKey = requiredUnless(Kind.apiKey, {
   flag: "api-key",
   description: "The Fivetran API key (a scoped user key or a system key).",
   unless: "--sandbox"
@@ -30,7 +30,7 @@ export const ApiSecret = requiredUnless(Kind.secret("secret"), {
   unless: "--sandbox"
 })
 
-export const BaseUrl = withDefault(Kind.httpUrl(DefaultBaseUrl), {
+export const BaseUrl = withDefault(Kind.baseUrl(DefaultBaseUrl, "/v1"), {
   flag: "base-url",
   description: "The Fivetran REST API base URL.",
   default: () => DefaultBaseUrl

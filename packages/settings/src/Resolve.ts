@@ -148,9 +148,27 @@ export const resolve = <A>(setting: DefaultedSetting<A>, sources: SettingSources
 /** How to give a setting, for messages about a missing one. */
 export const howToGive = (setting: Setting<unknown>) => `pass it, set ${setting.env}, or add "${setting.key}:" to .baton.yaml`
 
+/**
+ * Why a missing setting's variable did not give it, when it is set but empty (`BATON_API_SECRET=$(cat
+ * no-such-file)`): "set BATON_API_SECRET" alone told someone who had set it nothing.
+ */
+const emptyVariableNote = (setting: Setting<unknown>): Effect.Effect<string> =>
+  Config.string(setting.env).pipe(
+    Config.option,
+    Effect.map(Option.match({
+      onNone: () => "",
+      onSome: (text) => text === "" ? ` (${setting.env} is set but empty, which counts as unset: give it a value)` : ""
+    })),
+    Effect.orElseSucceed(() => "")
+  )
+
 /** A setting a command cannot do without, e.g. the API secret for a real sync. */
 export const required = <A>(setting: Setting<A>, value: Option.Option<A>): Effect.Effect<A, SettingError> =>
   Option.match(value, {
     onSome: Effect.succeed,
-    onNone: () => new SettingError({ reason: `missing --${setting.flag}: ${howToGive(setting)}` })
+    onNone: () =>
+      Effect.flatMap(
+        emptyVariableNote(setting),
+        (note) => new SettingError({ reason: `missing --${setting.flag}${note}: ${howToGive(setting)}` })
+      )
   })

@@ -1,4 +1,4 @@
-import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
+import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { parseWaitDuration } from "@baton-fivetran/fivetran-client/WaitDuration"
 import { Config, ConfigError, Either, Option, Redacted, Schema } from "effect"
 
@@ -203,8 +203,35 @@ export const boolean: SettingKind<boolean> = {
     )
 }
 
-/** An http(s) URL, kept without trailing slashes. */
-export const httpUrl = (example: string): SettingKind<string> => ({
+/**
+ * Why `text` is no base URL a client can send to, as a refusal says it; none when it is one. A value
+ * without `://` (`api.fivetran.com`, `localhost:8080`) is named as lacking its scheme: "expected an
+ * http(s) URL" alone did not say what was wrong with it. A user or password in it, or a query, is
+ * refused unquoted (either may hold a credential) and said: the client sent neither, so a gateway
+ * wanting them met requests without them.
+ */
+const baseUrlProblem = (text: string, example: string): Option.Option<string> => {
+  const expected = `expected an http(s) URL such as ${example}`
+  if (!text.includes("://")) {
+    return Option.some(`${expected}, got ${quotedEchoed(text)} (no scheme: write https://${echoed(text)})`)
+  }
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) return Option.some(`${expected}, got ${quotedEchoed(text)}`)
+  const url = new URL(text)
+  if (url.username !== "" || url.password !== "") {
+    return Option.some(`${expected}, without a user or password in it (not shown): the API key and secret are their own settings`)
+  }
+  if (url.search !== "" || url.hash !== "") {
+    return Option.some(`${expected}, without a query or fragment (not shown): requests go to paths under it`)
+  }
+  return Option.none()
+}
+
+/**
+ * The base URL of an API whose every path starts with `versionPath` (`/v1`), which the client adds:
+ * kept without trailing slashes, and without `versionPath` at its end, as the API's own documents
+ * write the URL (`https://api.fivetran.com/v1`): taken whole, it sent `GET /v1/v1/roles`, a 404.
+ */
+export const baseUrl = (example: string, versionPath: string): SettingKind<string> => ({
   accepts: `an http(s) URL such as ${example}`,
   pseudoName: "url",
   flag: "value",
@@ -212,13 +239,16 @@ export const httpUrl = (example: string): SettingKind<string> => ({
   field: { _tag: "String" },
   config: (key) =>
     Config.string(key).pipe(
-      Config.validate({
-        message: `expected an http(s) URL such as ${example}`,
-        validation: (s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)
-      }),
-      Config.map((s) => s.replace(/\/+$/, ""))
+      Config.mapOrFail((text) =>
+        Option.match(baseUrlProblem(text, example), {
+          onNone: () => Either.right(withoutVersion(text.replace(/\/+$/, ""), versionPath).replace(/\/+$/, "")),
+          onSome: invalid
+        })
+      )
     )
 })
+
+const withoutVersion = (url: string, versionPath: string): string => url.endsWith(versionPath) ? url.slice(0, -versionPath.length) : url
 
 /**
  * Text that is never printed: kept Redacted from the moment it is read. Printable ASCII only, as
@@ -235,6 +265,14 @@ export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string
   config: (key) =>
     Config.redacted(Config.string(key)).pipe(
       Config.validate({
+        // A file's last line end: a Kubernetes secret made from a file `echo` wrote, or a YAML `|`
+        // block. Told apart from other control characters, since the fix is where it was written.
+        message: "expected secret text (never printed) without a line break at its end: it has one (a file's last " +
+          "newline: a Kubernetes secret made from a file written by echo, or a YAML | block; write it with printf, " +
+          "or use |-)",
+        validation: (text) => !/^[\x20-\x7e]+[\r\n]+$/.test(Redacted.value(text))
+      }),
+      Config.validate({
         message: "expected secret text (never printed) of printable ASCII characters, as Fivetran's keys and secrets " +
           "are; it holds another character (a control character, or one pasted from a document?)",
         validation: (text) => /^[\x20-\x7e]*$/.test(Redacted.value(text))
@@ -248,6 +286,31 @@ export const secret = (pseudoName: string): SettingKind<Redacted.Redacted<string
       })
     )
 })
+
+/**
+ * Whether an API key is in fact the key and its secret together: `key:secret`, or its base64 as an
+ * `Authorization: Basic` header carries it (with or without `Basic `). HTTP Basic ends the user at its
+ * first `:` (RFC 7617), so no such key ever authenticates; Fivetran answered a 401 that said nothing of it.
+ */
+const joinsKeyAndSecret = (key: string): boolean => {
+  if (key.includes(":")) return true
+  const encoded = key.replace(/^basic\s+/i, "")
+  if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return false
+  return /^[\x21-\x7e]+:[\x21-\x7e]+$/.test(Buffer.from(encoded, "base64").toString("latin1"))
+}
+
+/** An API key: secret text, which must be the key alone (`joinsKeyAndSecret`). */
+export const apiKey: SettingKind<Redacted.Redacted<string>> = {
+  ...secret("key"),
+  config: (key) =>
+    secret("key").config(key).pipe(
+      Config.validate({
+        message: "expected the API key alone (never printed), got the key and its secret together (key:secret, or " +
+          "its base64 from an Authorization: Basic header): give the key to api-key and the secret to api-secret",
+        validation: (text) => !joinsKeyAndSecret(Redacted.value(text))
+      })
+    )
+}
 
 /** The least a secret list takes, and how to make a value that long, for its refusal. */
 export interface SecretMinimum {

@@ -92,7 +92,7 @@ describe("resolution", () => {
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.BaseUrl, sources({})).pipe(withEnv({ BATON_BASE_URL: "ftp://x" }))),
-        Option.some(`BATON_BASE_URL: expected an http(s) URL such as ${DefaultBaseUrl}`)
+        Option.some(`BATON_BASE_URL: expected an http(s) URL such as ${DefaultBaseUrl}, got "ftp://x"`)
       )
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.LogLevel, sources({ "log-level": "loud" })).pipe(withEnv({}))),
