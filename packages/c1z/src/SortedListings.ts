@@ -18,10 +18,19 @@ export interface SortedListings {
   ) => Stream.Stream<Keyed<Resource>, C1zError>
   readonly entitlements: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Entitlement>, C1zError>
   readonly grants: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Grant>, C1zError>
-  /** One principal's grants, by entitlement id. */
-  readonly grantsOf: (principal: ResourceId) => Stream.Stream<Keyed<Grant>, C1zError>
-  /** One entitlement's grants, by principal. */
-  readonly holdersOf: (entitlementId: string) => Stream.Stream<Keyed<Grant>, C1zError>
+  /**
+   * One principal's grants, by entitlement id, after the entitlement id `after` (the order column;
+   * each row's key is its grant id).
+   */
+  readonly grantsOf: (
+    principal: ResourceId,
+    options?: { readonly after?: string | undefined }
+  ) => Stream.Stream<Keyed<Grant>, C1zError>
+  /** One entitlement's grants, by grant id (`<entitlement id>:<type>:<id>`: by principal), after the grant id `after`. */
+  readonly holdersOf: (
+    entitlementId: string,
+    options?: { readonly after?: string | undefined }
+  ) => Stream.Stream<Keyed<Grant>, C1zError>
   /**
    * The principals of this type that grants name but that have no resource row, by id: none in a
    * file this connector wrote; a damaged or another writer's file may have some.
@@ -124,7 +133,7 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
         options.after ?? "",
         grantOfRow
       ),
-    grantsOf: (principal) =>
+    grantsOf: (principal, options = {}) =>
       paged(
         {
           table: Tables.grants,
@@ -134,14 +143,17 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
           cursor: "entitlement_id"
         },
         [principal.resourceType, principal.resource],
-        "",
+        options.after ?? "",
         grantOfRow
       ),
-    holdersOf: (entitlementId) =>
+    // No index of the format orders an entitlement's grants by grant id (nor a principal's by
+    // entitlement id): the entitlement's (or principal's) index gives its rows, and SQLite sorts those
+    // past the key, so a page costs a pass over that index, not a read of every row before the key.
+    holdersOf: (entitlementId, options = {}) =>
       paged(
         { table: Tables.grants, columns: grantColumns, where: ["entitlement_id = ?"], cursor: "external_id" },
         [entitlementId],
-        "",
+        options.after ?? "",
         grantOfRow
       ),
     // The grants' principal index gives each principal once (of any sync in the file: grantsOf then
