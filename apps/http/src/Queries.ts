@@ -145,14 +145,6 @@ interface Listed<A> {
   readonly value: A
 }
 
-/**
- * The rows of a sorted listing after the key `key` (compareKeys: SQLite's order, as the reader
- * sorts), for the listings the reader cannot start at a key: one principal's or one entitlement's
- * grants, at most as many as the account's entitlements or principals.
- */
-const resumedAfter = <A>(rows: Stream.Stream<Listed<A>, unknown>, key: string) =>
-  key === "" ? rows : Stream.dropWhile(rows, (row) => compareKeys(row.key, key) <= 0)
-
 const jsonResponse = (body: Uint8Array) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
 
 export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
@@ -320,15 +312,15 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         (reader, afterKey) => {
           const principal = request.principal === undefined ? undefined : resourceRefOf(parseResourceRef(request.principal))
           if (request.entitlement !== undefined) {
-            return resumedAfter(reader.sorted.holdersOf(request.entitlement), afterKey).pipe(
+            return reader.sorted.holdersOf(request.entitlement, { after: afterKey }).pipe(
               Stream.filter((row) => principal === undefined || resourceRefOf(row.value.principal.id) === principal)
             )
           }
           if (request.principal !== undefined) {
-            const held = reader.sorted.grantsOf(parseResourceRef(request.principal)).pipe(
+            // Keyed by the grant's entitlement id (the writer's order column holds the same): where the next page starts.
+            return reader.sorted.grantsOf(parseResourceRef(request.principal), { after: afterKey }).pipe(
               Stream.map((row) => ({ key: row.value.entitlement.id, value: row.value }))
             )
-            return resumedAfter(held, afterKey)
           }
           return reader.sorted.grants({ after: afterKey })
         }

@@ -52,8 +52,8 @@ const reportingFailedReads = (reader: C1zReader, onFailure: () => Effect.Effect<
       resources: (options) => rows(sorted.resources(options)),
       entitlements: (options) => rows(sorted.entitlements(options)),
       grants: (options) => rows(sorted.grants(options)),
-      grantsOf: (principal) => rows(sorted.grantsOf(principal)),
-      holdersOf: (entitlementId) => rows(sorted.holdersOf(entitlementId)),
+      grantsOf: (principal, options) => rows(sorted.grantsOf(principal, options)),
+      holdersOf: (entitlementId, options) => rows(sorted.holdersOf(entitlementId, options)),
       principalsWithoutResource: (principalType) => read(sorted.principalsWithoutResource(principalType))
     }
   }

@@ -110,6 +110,49 @@ layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 
       )
     }).pipe(Effect.scoped, Effect.orDie))
 
+  it.effect("every entitlement's holders and every principal's grants, a row a page, are the rows of one page, in order", () =>
+    Effect.gen(function*() {
+      const { dataDir, request } = yield* Harness
+      const job = yield* runSync
+      const reader = yield* openC1z(join(dataDir, `${job.id}.c1z`))
+      const grants = Chunk.toReadonlyArray(yield* Stream.runCollect(reader.sorted.grants())).map((row) => row.value)
+      const entitlements = [...new Set(grants.map((grant) => grant.entitlement.id))]
+      const principals = [...new Set(grants.map((grant) => resourceRefOf(grant.principal.id)))]
+      // Each page starts at its token's key: a page ends between every two neighbours (two users of
+      // one entitlement, a user and a team, two entitlements of one resource: `type:id:` in common).
+      const walked = (filter: string) =>
+        Effect.gen(function*() {
+          const one = yield* request("GET", `/v1/grants?page_size=1000${filter}`, { token: TestToken })
+          return [yield* listedIds("grants", filter, 1), ((yield* one.json) as Page).items.map(keyOf.grants)]
+        })
+      const holders: Array<string> = []
+      for (const entitlement of entitlements) {
+        const [paged, whole] = yield* walked(`&entitlement=${encodeURIComponent(entitlement)}`)
+        assert.deepStrictEqual(paged, whole, entitlement)
+        holders.push(...paged)
+      }
+      const held: Array<string> = []
+      for (const principal of principals) {
+        const [paged, whole] = yield* walked(`&principal=${encodeURIComponent(principal)}`)
+        assert.deepStrictEqual(paged, whole, principal)
+        held.push(...paged)
+      }
+      // Every grant once in either walk; among the neighbours, both kinds of boundary named above.
+      const ids = grants.map((grant) => grant.id).sort()
+      assert.deepStrictEqual([[...holders].sort(), [...held].sort()], [ids, ids])
+      assert.deepStrictEqual([entitlements.length, principals.length], [46, 28])
+      const byId = new Map(grants.map((grant) => [grant.id, grant]))
+      /** How many pages of a walk end between two grants that `same` says are alike. */
+      const neighbours = (list: ReadonlyArray<string>, same: (a: Grant, b: Grant) => boolean) =>
+        list.slice(1).filter((id, i) => same(byId.get(list[i]!)!, byId.get(id)!)).length
+      const resourceOf = (grant: Grant) => resourceRefOf(grant.entitlement.resource.id)
+      assert.deepStrictEqual([
+        neighbours(holders, (a, b) => a.entitlement.id === b.entitlement.id && a.principal.id.resourceType === b.principal.id.resourceType),
+        neighbours(holders, (a, b) => a.entitlement.id === b.entitlement.id && a.principal.id.resourceType !== b.principal.id.resourceType),
+        neighbours(held, (a, b) => resourceRefOf(a.principal.id) === resourceRefOf(b.principal.id) && resourceOf(a) === resourceOf(b))
+      ], [93, 10, 27])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a token from when listings came in the file's order is refused saying to list again", () =>
     Effect.gen(function*() {
       const { dataDir, request } = yield* Harness
