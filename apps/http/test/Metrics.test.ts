@@ -64,10 +64,10 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
       ]
       assert.deepStrictEqual(statuses, [200, 404, 201])
       // 14 for the sync; each grant reads the roles, the team, the user and the membership together
-      // (4), then writes (1): 4 (already a member), 4 and 2 (no such team: is the id a user's or a
-      // group's? OtherKindOfId.ts) and 5.
+      // (4), then writes (1): 4 (already a member), 4 and 3 (no such team: is the id a user's, a
+      // group's or a connection's? OtherKindOfId.ts) and 5.
       const fivetranCalls = yield* sandbox.requestLog
-      assert.strictEqual(fivetranCalls.length, 29)
+      assert.strictEqual(fivetranCalls.length, 30)
 
       const scraped = yield* request("GET", "/metrics", { token: TestToken })
       assert.strictEqual(scraped.status, 200)
