@@ -274,14 +274,15 @@ const serve = (sources: SettingSources) =>
     const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
     const readTokens = Option.getOrElse(yield* lookup(ReadTokens, sources), () => [])
     yield* readOnlyTokensApart(tokens, readTokens)
-    yield* checkDirectory(dataDir, "the sync files")
-    const tempDir = yield* tempDirSetting(sources, dataDir.value)
-    yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
+    // Before the directories too: a missing key or secret made ./data and ./data/tmp, then refused.
     const tuning = yield* readTuning(sources)
     const target = yield* Option.match(preset, {
       onNone: () => remoteTarget(sources, tokens, tuning),
       onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, tuning))
     })
+    yield* checkDirectory(dataDir, "the sync files")
+    const tempDir = yield* tempDirSetting(sources, dataDir.value)
+    yield* checkDirectory(tempDir, "the working copies of the syncs queries read")
     const provisioning = yield* resolve(BatonSettings.Provisioning, sources)
     const syncConnections = yield* resolve(BatonSettings.SyncConnections, sources)
     const hosts = hostPolicy(host.value, yield* lookup(AllowedHosts, sources))

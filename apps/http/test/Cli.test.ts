@@ -11,6 +11,7 @@ import { SettingError } from "@baton-fivetran/settings"
 import { run, StartupError } from "../src/Cli.js"
 import { exitCode } from "../src/Exit.js"
 import { PageTokenKeyError } from "../src/PageTokens.js"
+import { runServiceOnce } from "./ServiceProcess.js"
 
 /** A bearer token the service takes (16 characters at least). */
 const Token = "http-cli-test-token"
@@ -381,6 +382,23 @@ describe("the process", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
+
+  it.scopedLive("a missing key or secret (an empty BATON_API_SECRET too) is refused before ./data is made", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const cwd = yield* fs.makeTempDirectoryScoped()
+      const refused = yield* runServiceOnce(["--port", "0"], {
+        cwd,
+        env: { BATON_API_KEY: "k", BATON_API_SECRET: "", BATON_HTTP_TOKENS: Token }
+      })
+      assert.deepStrictEqual(refused, {
+        code: 2,
+        stdout: "",
+        stderr: "error: missing --api-secret (or BATON_API_SECRET); or start with --sandbox to serve against an embedded sandbox\n"
+      })
+      // The default data directory (./data) and its tmp were made, then left behind by the refusal.
+      assert.deepStrictEqual(yield* fs.readDirectory(cwd), [])
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 
   it.scopedLive("an unusable --temp-dir is one `error: ...` line naming it and the setting, and exit 2", () =>
     Effect.gen(function*() {
