@@ -157,7 +157,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
       }
       assert.deepStrictEqual(familyOf(samples, "fivetran_requests_total"), expected)
       assert.strictEqual(samples.get(key("fivetran_requests_total", { method: "GET", route: "/v1/users", status: "200" })), 1)
-      assert.strictEqual(samples.get(key("fivetran_rate_limit_remaining")), 20_000 - 29)
+      assert.strictEqual(samples.get(key("fivetran_rate_limit_remaining")), 20_000 - 30)
       assert.isFalse(types.has("fivetran_retries_total"))
 
       // The service's own requests (this scrape is counted once it has been answered).
