@@ -1,11 +1,13 @@
 import {
   capabilities,
+  grantOutcomeText,
   Provisioner,
   type ProvisionerShape,
   type Grant,
   type ProvisioningError,
   type RateLimited,
-  ResourceTypeRegistry
+  ResourceTypeRegistry,
+  revokeOutcomeText
 } from "@baton-fivetran/connector-core"
 import { withRateLimitWaitCap } from "@baton-fivetran/fivetran-client"
 import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
@@ -215,37 +217,43 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
           (p) => p.grant(payload.entitlement_id, payload.principal)
         ).pipe(
-          Effect.map((outcome) =>
-            outcome._tag === "Granted"
+          Effect.map((outcome) => {
+            // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
+            const message = grantOutcomeText(payload.entitlement_id, payload.principal, outcome)
+            return outcome._tag === "Granted"
               ? {
                 status: "granted" as const,
+                message,
                 grants: synced(outcome.grants),
                 ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
               }
-              : { status: "already_exists" as const, grants: synced(outcome.grants) }
-          )
+              : { status: "already_exists" as const, message, grants: synced(outcome.grants) }
+          })
         ))
       .handle("revoke", ({ path }) =>
         Effect.zipRight(
           noBodyFields,
           provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id))
         ).pipe(
-          Effect.map((outcome) =>
-            outcome._tag === "Revoked"
+          Effect.map((outcome) => {
+            const message = revokeOutcomeText(path.grant_id, outcome)
+            return outcome._tag === "Revoked"
               ? {
                 grant_id: path.grant_id,
                 status: "revoked" as const,
+                message,
                 ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough }),
                 ...(outcome.alsoRevoked.length === 0 ? {} : { also_revoked: outcome.alsoRevoked })
               }
               : {
                 grant_id: path.grant_id,
                 status: "already_revoked" as const,
+                message,
                 ...(outcome.stillHeldThrough.length === 0 ? {} : { still_held_through: outcome.stillHeldThrough }),
                 ...(outcome.heldInstead === undefined ? {} : { held_instead: outcome.heldInstead }),
                 ...(outcome.detail === undefined ? {} : { detail: outcome.detail })
               }
-          )
+          })
         ))
       .handle("createAccount", ({ payload }) =>
         provision(["createAccount", JSON.stringify(payload)], (p) =>

@@ -32,13 +32,16 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const membersOf = Effect.map(sandbox.snapshot, (s) => s.team_users.filter((row) => row.team_id === team))
 
       const granted = yield* grant(entitlement, { type: "user", id: user })
-      assert.strictEqual(granted.status, "granted")
+      assert.deepStrictEqual([granted.status, granted.message], ["granted", `granted ${entitlement} to user:${user}`])
       assert.include(ids(granted.grants), grantId)
       const afterGrant = yield* membersOf
       assert.deepStrictEqual(afterGrant.filter((row) => row.user_id === user).map((row) => row.role), ["Team Member"])
 
       const again = yield* grant(entitlement, { type: "user", id: user })
-      assert.strictEqual(again.status, "already_exists")
+      assert.deepStrictEqual([again.status, again.message], [
+        "already_exists",
+        `already exists: user:${user} already holds ${entitlement}`
+      ])
       assert.include(ids(again.grants), grantId)
       assert.deepStrictEqual(yield* membersOf, afterGrant)
 
@@ -46,11 +49,16 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.deepStrictEqual(yield* revoke(grantId), {
         grant_id: grantId,
         status: "revoked",
+        message: `revoked ${grantId}, and with it team:${team}:Team Member:user:${user} (one membership in Fivetran, removed whole)`,
         also_revoked: [`team:${team}:Team Member:user:${user}`]
       })
       assert.isFalse((yield* membersOf).some((row) => row.user_id === user))
 
-      assert.deepStrictEqual(yield* revoke(grantId), { grant_id: grantId, status: "already_revoked" })
+      assert.deepStrictEqual(yield* revoke(grantId), {
+        grant_id: grantId,
+        status: "already_revoked",
+        message: `already revoked: ${grantId}`
+      })
       assert.strictEqual((yield* membersOf).length, afterGrant.length - 1)
     }))
 
@@ -128,16 +136,28 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const revoked = yield* call("DELETE", grantPath(grantId))
       assert.deepStrictEqual(revoked, {
         status: 200,
-        body: { grant_id: grantId, status: "revoked", still_held_through: [`${entitlement}:team:${team.id}`] }
+        body: {
+          grant_id: grantId,
+          status: "revoked",
+          message: `revoked ${grantId}, but it is still held through ${entitlement}:team:${team.id} (revoke that, or remove ` +
+            "the user from the team, to end the access)",
+          still_held_through: [`${entitlement}:team:${team.id}`]
+        }
       })
-      // A retry: nothing direct is left, so already revoked (a retry is safe), naming the team grant again.
-      const again = yield* call("DELETE", grantPath(grantId))
-      assert.deepStrictEqual([again.status, again.body["status"], again.body["still_held_through"]], [
-        200,
-        "already_revoked",
-        [`${entitlement}:team:${team.id}`]
-      ])
-      assert.include(String(again.body["detail"]), `held only through team membership (team:${team.id}:member:user:${member})`)
+      // A retry: nothing direct is left, so already revoked (a retry is safe), naming the team grant again; its
+      // message is the CLI's line, which says there is nothing to revoke directly, not "already revoked".
+      const detail = `held only through team membership (team:${team.id}:member:user:${member}): revoke ` +
+        `${entitlement}:team:${team.id}, or remove the user from the team, to end the access`
+      assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), {
+        status: 200,
+        body: {
+          grant_id: grantId,
+          status: "already_revoked",
+          message: `nothing to revoke directly: ${grantId} (${detail})`,
+          still_held_through: [`${entitlement}:team:${team.id}`],
+          detail
+        }
+      })
 
       // An id with an unpaired surrogate is the caller's mistake (400), not the service's (it was a 500).
       const surrogate = yield* call("POST", "/v1/grants", { entitlement_id: entitlement, principal: { type: "user", id: "a\ud800" } })
@@ -146,7 +166,12 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       const goneId = `${entitlement}:user:no_such_user`
       assert.deepStrictEqual(yield* call("DELETE", grantPath(goneId)), {
         status: 200,
-        body: { grant_id: goneId, status: "already_revoked", detail: "user no_such_user does not exist" }
+        body: {
+          grant_id: goneId,
+          status: "already_revoked",
+          message: `already revoked: ${goneId} (user no_such_user does not exist)`,
+          detail: "user no_such_user does not exist"
+        }
       })
     }))
 
@@ -183,6 +208,8 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
         body: {
           grant_id: grantId,
           status: "already_revoked",
+          message: `already revoked: ${grantId} (user:formal_sierra holds group:formal_birch:Edit Destination there instead, ` +
+            "which this revoke leaves in place: revoke group:formal_birch:Edit Destination:user:formal_sierra to end it)",
           held_instead: "group:formal_birch:Edit Destination:user:formal_sierra",
           detail: "user:formal_sierra holds group:formal_birch:Edit Destination there instead, which this revoke leaves " +
             "in place: revoke group:formal_birch:Edit Destination:user:formal_sierra to end it"
@@ -561,7 +588,10 @@ layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small
         assert.deepStrictEqual([granted.status, ids(granted.grants)], ["granted", [grantId]])
         assert.deepStrictEqual(yield* held, [longRoleName])
 
-        assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), { status: 200, body: { grant_id: grantId, status: "revoked" } })
+        assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), {
+          status: 200,
+          body: { grant_id: grantId, status: "revoked", message: `revoked ${grantId}` }
+        })
         assert.deepStrictEqual(yield* held, [])
       }))
 
@@ -580,7 +610,14 @@ layer(harness({ provisioning: true, snapshot: withLongRole(generatePreset("small
         const long = yield* call("DELETE", grantPath(longGrantId))
         assert.deepStrictEqual(long, {
           status: 200,
-          body: { grant_id: longGrantId, status: "already_revoked", detail: "team no-such-team does not exist" }
+          body: {
+            grant_id: longGrantId,
+            status: "already_revoked",
+            // Cut as every message cuts what the caller gave (EchoedText.ts).
+            message: `already revoked: ${longGrantId.slice(0, 128)}…(${longGrantId.length} characters) ` +
+              "(team no-such-team does not exist)",
+            detail: "team no-such-team does not exist"
+          }
         })
         const tooLong = yield* request("DELETE", grantPath(`team:t:member:user:${"u".repeat(17 * 1024)}`), { token: TestToken })
         assert.deepStrictEqual([tooLong.status, yield* Effect.orDie(tooLong.json)], [431, {

@@ -33,7 +33,7 @@ layer(harness({ provisioning: true, maxAttempts: 5 }), { excludeTestServices: tr
         const revoked = yield* withDeleteAnswerLost(`/v1/grants/${encodeURIComponent(grantId)}`)
         const deleted = yield* withDeleteAnswerLost(`/v1/resources/user/${other.id}`)
         assert.deepStrictEqual([revoked, deleted], [
-          { answer: { status: 200, body: { grant_id: grantId, status: "revoked" } }, deletes: [0, 404] },
+          { answer: { status: 200, body: { grant_id: grantId, status: "revoked", message: `revoked ${grantId}` } }, deletes: [0, 404] },
           {
             answer: { status: 200, body: { resource: { resourceType: "user", resource: other.id }, status: "deleted" } },
             deletes: [0, 404]

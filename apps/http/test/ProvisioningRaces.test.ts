@@ -57,7 +57,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
 
       assert.deepStrictEqual(yield* call("DELETE", grantPath(grantId)), {
         status: 200,
-        body: { grant_id: grantId, status: "already_revoked" }
+        body: { grant_id: grantId, status: "already_revoked", message: `already revoked: ${grantId}` }
       })
       assert.strictEqual(yield* other, 200)
       assert.deepStrictEqual(yield* writesSeen, [

@@ -54,7 +54,7 @@ describe("the service's --concurrency", () => {
       )
       yield* sandbox.setRequestHook(probe.hook)
       const revoked = yield* call("DELETE", `/v1/grants/${encodeURIComponent(grantId)}`)
-      assert.deepStrictEqual(revoked, { status: 200, body: { grant_id: grantId, status: "revoked" } })
+      assert.deepStrictEqual(revoked, { status: 200, body: { grant_id: grantId, status: "revoked", message: `revoked ${grantId}` } })
       assert.deepStrictEqual(yield* probe.seen, { arrived: manyTeams.teams.length, most: 6 })
     }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyTeams, port: 0 })), Effect.provide(NodeContext.layer)), 60_000)
 })

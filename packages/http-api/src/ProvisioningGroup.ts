@@ -44,8 +44,14 @@ export const GrantRequest = Schema.Struct({
   principal: Schema.Struct({ type: PrincipalType, id: idOfShape(NonEmptyId, FivetranIdShape) }).annotations(onlyKnownFields)
 }).annotations(onlyKnownFields)
 
+/** The outcome in words, as the CLI prints it for the same action (connector-core's OutcomeText.ts). */
+const OutcomeMessage = Schema.String.annotations({
+  description: "What the request did, in the words `baton-fivetran -p` prints for the same action; `status` is what to act on"
+})
+
 export const GrantCreated = Schema.Struct({
   status: Schema.Literal("granted"),
+  message: OutcomeMessage,
   grants: Schema.Array(Grant),
   replaced_role: Schema.optional(Schema.String).annotations({
     description: "The role the principal held in that container before, which this grant replaced (one role per member)"
@@ -54,12 +60,14 @@ export const GrantCreated = Schema.Struct({
 
 export const GrantAlreadyExists = Schema.Struct({
   status: Schema.Literal("already_exists"),
+  message: OutcomeMessage,
   grants: Schema.Array(Grant)
 })
 
 export const RevokeResult = Schema.Struct({
   grant_id: Schema.String,
   status: Schema.Literal("revoked", "already_revoked"),
+  message: OutcomeMessage,
   still_held_through: Schema.optional(Schema.Array(Schema.String)).annotations({
     description: "The user still holds the entitlement through these team grants (ids), with no direct grant left: " +
       "revoke them, or remove the user from the team, to end the access"

@@ -2,12 +2,11 @@ import {
   type CreateAccountOutcome,
   type DeleteOutcome,
   echoed,
-  type GrantOutcome,
-  type PrincipalRef,
+  grantOutcomeText,
   Provisioner,
   ProvisioningDisabled,
   resourceRefOf,
-  type RevokeOutcome
+  revokeOutcomeText
 } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Console, Effect, LogLevel, Option } from "effect"
@@ -19,35 +18,10 @@ import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFl
 
 /**
  * Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed.
+ * A grant's or revoke's line is the HTTP service's `message` for it (connector-core's OutcomeText.ts).
  * The line quotes Fivetran's text (the role a grant replaced: another admin names custom roles), so
  * it is shown, not acted on (shownText), as the tables and the `error:` line are.
  */
-
-const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
-
-const grantLine = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome) =>
-  outcome._tag === "Granted"
-    ? `granted ${entitlementId} to ${principalText(principal)}` +
-      (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
-    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
-
-/** A team role and the team membership are one membership in Fivetran: its removal ends both grants. */
-const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>
-  alsoRevoked.length === 0 ? "" : `, and with it ${alsoRevoked.join(" and ")} (one membership in Fivetran, removed whole)`
-
-/** A revoke that removed nothing: not "already revoked" while a team still gives the access (a skimmed line read as gone). */
-const nothingRevokedLead = (outcome: RevokeOutcome) =>
-  outcome.stillHeldThrough.length > 0 ? "nothing to revoke directly" : "already revoked"
-
-const revokeLine = (grantId: string, outcome: RevokeOutcome) =>
-  outcome._tag === "Revoked"
-    ? outcome.stillHeldThrough.length === 0
-      ? `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}`
-      : `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}, but it is still held through ${
-        outcome.stillHeldThrough.join(" and ")
-      } ` +
-        "(revoke that, or remove the user from the team, to end the access)"
-    : `${nothingRevokedLead(outcome)}: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
 
 /** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
 const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
@@ -76,8 +50,8 @@ const outcomeLine = (action: ProvisioningAction) =>
   Effect.flatMap(Provisioner, (provisioner) =>
     ProvisioningAction.$match(action, {
       Grant: ({ entitlementId, principal }) =>
-        Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantLine(entitlementId, principal, outcome)),
-      Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeLine(grantId, outcome)),
+        Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantOutcomeText(entitlementId, principal, outcome)),
+      Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeOutcomeText(grantId, outcome)),
       CreateAccount: ({ request }) => Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
       DeleteResource: ({ id, resourceType }) =>
         Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))

@@ -6,6 +6,7 @@ import { disabledProvisioner, makeProvisioner } from "./ProvisionerLive.js"
 import type { ProvisionerShape } from "./ProvisionerShape.js"
 import { registerProvisioningSeries } from "./ProvisioningMetrics.js"
 
+export * from "./OutcomeText.js"
 export * from "./ProvisionerShape.js"
 export * from "./ProvisioningError.js"
 

@@ -1,0 +1,35 @@
+import { echoed } from "@baton-fivetran/fivetran-client"
+import type { GrantOutcome, PrincipalRef, RevokeOutcome } from "./ProvisionerShape.js"
+
+/**
+ * What a grant or revoke did, in words: the CLI's line and the HTTP service's `message`. Each
+ * worded the same outcome its own way (a revoke of access held only through a team: the CLI's
+ * "nothing to revoke directly", the service's `already_revoked` alone), so a person reading one and
+ * a script's author reading the other understood different things; the statuses stay as they are.
+ */
+
+const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
+
+export const grantOutcomeText = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome): string =>
+  outcome._tag === "Granted"
+    ? `granted ${entitlementId} to ${principalText(principal)}` +
+      (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
+    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
+
+/** A team role and the team membership are one membership in Fivetran: its removal ends both grants. */
+const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>
+  alsoRevoked.length === 0 ? "" : `, and with it ${alsoRevoked.join(" and ")} (one membership in Fivetran, removed whole)`
+
+/** A revoke that removed nothing: not "already revoked" while a team still gives the access (a skimmed line read as gone). */
+const nothingRevokedLead = (outcome: RevokeOutcome) =>
+  outcome.stillHeldThrough.length > 0 ? "nothing to revoke directly" : "already revoked"
+
+export const revokeOutcomeText = (grantId: string, outcome: RevokeOutcome): string =>
+  outcome._tag === "Revoked"
+    ? outcome.stillHeldThrough.length === 0
+      ? `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}`
+      : `revoked ${grantId}${alsoRevokedText(outcome.alsoRevoked)}, but it is still held through ${
+        outcome.stillHeldThrough.join(" and ")
+      } ` +
+        "(revoke that, or remove the user from the team, to end the access)"
+    : `${nothingRevokedLead(outcome)}: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
