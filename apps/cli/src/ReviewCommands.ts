@@ -168,7 +168,8 @@ export const reviewCommands = <R, R2>(
         yield* r.diffFiles({ format: Option.getOrElse(format, interactiveDefault) }, flags.old, flags.new, flags.failOnChange)
       }))
   ).pipe(Command.withDescription(
-    "Resources, entitlements and grants added and removed between two syncs, resources renamed or (un)suspended, " +
+    "Resources, entitlements and grants added and removed between two syncs, resources renamed, (un)suspended or " +
+      "given another email or account type, " +
       "and grants whose path changed; a warning when OLD.c1z was synced after NEW.c1z, or is the same file. " +
       "Exit 0; with --fail-on-change, exit 3 when anything differs."
   ))

@@ -49,8 +49,9 @@ describe("CSV cells with a semicolon", () => {
         assertExit(diff, 0)
         assert.strictEqual(
           diff.stdout,
-          "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at\r\n" +
-            `added,resource,${id},"Dan;=1+1 Evil",,,invited,,,${diffSyncCells(syncs)}\r\n`
+          "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
+            "email,previous_email,account_type,previous_account_type\r\n" +
+            `added,resource,${id},"Dan;=1+1 Evil",,,invited,,,${diffSyncCells(syncs)},dan@example.com,,human,\r\n`
         )
 
         const json = yield* runCli(["resources", "--type", "user", "-f", `${dir}/after.c1z`, "-o", "json"])

@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
 
 /**
@@ -17,6 +17,8 @@ const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirecto
 
 /** In the small preset: an active user (Gabriel Gomez) and a suspended one (Eli Lehmann). */
 const [active, suspended] = ["fancy_petal", "stout_forest"]
+
+const emailOf = (id: string) => smallAccount.users.find((user) => user.id === id)!.email!
 
 const resourceLines = (csv: string) => csv.split("\r\n").filter((line) => /^\w+,resource,/.test(line))
 
@@ -53,12 +55,13 @@ describe("diff's status of an added or removed user", () => {
 
         const csv = yield* runCli(["diff", before, after, "-o", "csv"])
         assertExit(csv, 0)
+        // Each also with its email and account type (new columns, after the syncs').
         assert.deepStrictEqual(
           resourceLines(csv.stdout),
           [
-            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,,${syncs}`,
-            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,,${syncs}`,
-            `added,resource,${invited},Ada Lovelace,,,invited,,,${syncs}`
+            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,,${syncs},${emailOf(active)},,human,`,
+            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,,${syncs},${emailOf(suspended)},,human,`,
+            `added,resource,${invited},Ada Lovelace,,,invited,,,${syncs},ada@example.com,,human,`
           ].sort((a, b) => idOf(a) < idOf(b) ? -1 : 1)
         )
 

@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
-import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { sheetSyncOf } from "./support/SheetSync.js"
 
 /**
@@ -60,7 +60,11 @@ describe("diff and the listings name their syncs", () => {
           "old_sync_id",
           "old_synced_at",
           "new_sync_id",
-          "new_synced_at"
+          "new_synced_at",
+          "email",
+          "previous_email",
+          "account_type",
+          "previous_account_type"
         ])
         assert.deepStrictEqual(diffRecords[0], [
           "removed",
@@ -75,11 +79,15 @@ describe("diff and the listings name their syncs", () => {
           old.id,
           old.at,
           now.id,
-          now.at
+          now.at,
+          smallAccount.users.find((user) => user.id === "fancy_petal")!.email!,
+          "",
+          "human",
+          ""
         ])
         assert.strictEqual(diffRecords.length, 7)
         assert.deepStrictEqual(
-          new Set(diffRecords.map((record) => record.slice(-4).join(" "))),
+          new Set(diffRecords.map((record) => record.slice(9, 13).join(" "))),
           new Set([`${old.id} ${old.at} ${now.id} ${now.at}`])
         )
         const diffJson = yield* runCli(["diff", before, after, "-o", "json"])

@@ -346,20 +346,24 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
 })
 
 describe("review commands across syncs", () => {
-  it.scopedLive("a user suspended and a team renamed between two syncs are changed resources; a new last login is not", () =>
+  it.scopedLive("a user suspended, renamed, given another email or account type between two syncs is a changed resource; a new last login is not", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* syncEdgeInto(`${dir}/before.c1z`)
+      // Fivetran's API changes neither email nor user_type (its support and SSO provisioning do):
+      // the later account is a second sandbox.
+      const changes: Record<string, Partial<AccountSnapshot["users"][number]>> = {
+        // invited_ed never accepted the invitation: suspended, it is disabled, not "invited" still.
+        both_bo: { active: false },
+        invited_ed: { active: false },
+        admin_ada: { logged_in_at: "2026-11-30T08:00:00.000Z" },
+        owner_fa: { email: "fa.owner@gmail.com" },
+        account_cy: { user_type: "SERVICE_ACCOUNT" },
+        service_ci: { user_type: "REGULAR_USER", active: false }
+      }
       const later: AccountSnapshot = {
         ...edgeCases,
-        users: edgeCases.users.map((user) =>
-          // invited_ed never accepted the invitation: suspended, it is disabled, not "invited" still.
-          user.id === "both_bo" || user.id === "invited_ed"
-            ? { ...user, active: false }
-            : user.id === "admin_ada"
-            ? { ...user, logged_in_at: "2026-11-30T08:00:00.000Z" }
-            : user
-        ),
+        users: edgeCases.users.map((user) => ({ ...user, ...changes[user.id] })),
         teams: edgeCases.teams.map((team) => team.id === "ops_t" ? { ...team, name: "Operations" } : team)
       }
       yield* syncEdgeInto(`${dir}/after.c1z`).pipe(Effect.provide(Sandbox.layer({ snapshot: later, port: 0 })))
@@ -376,15 +380,64 @@ describe("review commands across syncs", () => {
         status: "",
         previous_status: "",
         previous_name: "",
-        ...fields,
-        ...syncs
+        ...syncs,
+        email: "",
+        previous_email: "",
+        account_type: "",
+        previous_account_type: "",
+        ...fields
       })
       assert.deepStrictEqual(json(diff.stdout), [
         changed("team:ops_t", "Operations", { previous_name: "Ops" }),
+        changed("user:account_cy", "Cy Account", { account_type: "service", previous_account_type: "human" }),
         changed("user:both_bo", "Bo Both", { status: "disabled", previous_status: "enabled" }),
-        changed("user:invited_ed", "ed@edge.example", { status: "disabled", previous_status: "invited" })
+        changed("user:invited_ed", "ed@edge.example", { status: "disabled", previous_status: "invited" }),
+        changed("user:owner_fa", "Fa Owner", { email: "fa.owner@gmail.com", previous_email: "fa@edge.example" }),
+        changed("user:service_ci", "CI Bot", {
+          status: "disabled",
+          previous_status: "enabled",
+          account_type: "human",
+          previous_account_type: "service"
+        })
       ])
-      assert.match(diff.stderr, /^0 added, 0 removed, 3 changed \(\w+ → \w+\)\n$/)
+      assert.match(diff.stderr, /^0 added, 0 removed, 6 changed \(\w+ → \w+\)\n$/)
+      // The new columns come after the syncs' (a script reading the CSV by position reads what it read), in the table at its end.
+      const csv = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "csv"])
+      assertExit(csv, 0)
+      const cells = diffSyncCells(syncs)
+      assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => line.includes("owner_fa") || line.startsWith("change,")), [
+        "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id," +
+        "new_synced_at,email,previous_email,account_type,previous_account_type",
+        `changed,resource,user:owner_fa,Fa Owner,,,,,,${cells},fa.owner@gmail.com,fa@edge.example,,`
+      ])
+      const table = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "table"])
+      assertExit(table, 0)
+      const words = (line: string | undefined) => line?.trim().split(/ +/)
+      const tableLines = table.stdout.split("\n")
+      assert.deepStrictEqual(words(tableLines[0]), [
+        "CHANGE",
+        "KIND",
+        "ID",
+        "NAME",
+        "VIA",
+        "PREVIOUS_VIA",
+        "STATUS",
+        "PREVIOUS_STATUS",
+        "PREVIOUS_NAME",
+        "EMAIL",
+        "PREVIOUS_EMAIL",
+        "ACCOUNT_TYPE",
+        "PREVIOUS_ACCOUNT_TYPE"
+      ])
+      assert.deepStrictEqual(words(tableLines.find((line) => line.includes("user:owner_fa"))), [
+        "changed",
+        "resource",
+        "user:owner_fa",
+        "Fa",
+        "Owner",
+        "fa.owner@gmail.com",
+        "fa@edge.example"
+      ])
       const users = yield* runCli(["resources", "-f", `${dir}/after.c1z`, "--type", "user", "-o", "json"])
       assertExit(users, 0)
       assert.deepStrictEqual(
@@ -423,7 +476,11 @@ describe("review commands across syncs", () => {
         status: "",
         previous_status: "",
         previous_name: "",
-        ...syncs
+        ...syncs,
+        email: "",
+        previous_email: "",
+        account_type: "",
+        previous_account_type: ""
       })
       assert.deepStrictEqual(json(diff.stdout), [
         added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct"),
@@ -468,16 +525,17 @@ describe("review commands across syncs", () => {
       assertExit(gone, 0)
       const cells = diffSyncCells(yield* diffSyncsOf(`${dir}/after.c1z`, `${dir}/deleted.c1z`))
       assert.deepStrictEqual(gone.stdout.split("\r\n"), [
-        "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at",
-        `removed,resource,user:both_bo,Bo Both,,,enabled,,,${cells}`,
-        `removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,,${cells}`,
-        `removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,,${cells}`,
-        `removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,,${cells}`,
-        `removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,,${cells}`,
-        `removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,,${cells}`,
-        `removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,,${cells}`,
-        `removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,,${cells}`,
-        `removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,,${cells}`,
+        "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
+        "email,previous_email,account_type,previous_account_type",
+        `removed,resource,user:both_bo,Bo Both,,,enabled,,,${cells},bo@edge.example,,human,`,
+        `removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,,${cells},,,,`,
+        `removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,,${cells},,,,`,
+        `removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,,${cells},,,,`,
+        `removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,,${cells},,,,`,
+        `removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,,${cells},,,,`,
+        `removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,,${cells},,,,`,
+        `removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,,${cells},,,,`,
+        `removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,,${cells},,,,`,
         ""
       ])
     }).pipe(withSandbox()))

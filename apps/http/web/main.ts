@@ -712,16 +712,25 @@ const pathsCell = (paths: DiffEntry["paths"]) =>
 
 const statusText = (status: string) => `status ${status === "" ? "none" : status}`
 
-/** What a changed resource is now and was before (its status, its name); a grant's paths. */
+/** A user's status, email and account type as the diff gives them: each when it changed, or of an added or removed user. */
+const userParts = (status: string | undefined, email: string | undefined, accountType: string | undefined) => [
+  status === undefined ? "" : statusText(status),
+  email === undefined ? "" : `email ${email === "" ? "none" : email}`,
+  accountType === undefined || accountType === "" ? "" : `${accountType} account`
+]
+
+const joined = (parts: ReadonlyArray<string>) => parts.filter((part) => part !== "").join(", ")
+
+/** What a changed resource is now and was before (its status, email, account type, name); a grant's paths. */
 const nowText = (entry: DiffEntry) =>
-  entry.kind === "resource" ? (entry.status === undefined ? "" : statusText(entry.status)) : pathsCell(entry.paths)
+  entry.kind === "resource" ? joined(userParts(entry.status, entry.email, entry.account_type)) : pathsCell(entry.paths)
 
 const beforeText = (entry: DiffEntry) =>
   entry.kind === "resource"
-    ? [
-      entry.previous_status === undefined ? "" : statusText(entry.previous_status),
+    ? joined([
+      ...userParts(entry.previous_status, entry.previous_email, entry.previous_account_type),
       entry.previous_name === undefined ? "" : `named ${entry.previous_name}`
-    ].filter((part) => part !== "").join(", ")
+    ])
     : pathsCell(entry.previous_paths)
 
 const diffRow = (entry: DiffEntry) => [

@@ -74,7 +74,9 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       .addError(NotFoundBody)
       .annotate(
         OpenApi.Description,
-        "What changed from sync `base` to this one: resources, entitlements and grants added or removed, and grants " +
+        "What changed from sync `base` to this one: resources, entitlements and grants added or removed, resources " +
+          "whose name, status, email or account type changed (each with its `previous_` value, only when it changed; " +
+          "an added or removed user with its status, email and account type), and grants " +
           "whose paths changed; resources first, then entitlements, then grants, each in id order. Derived grants carry " +
           "their team in `paths`. Every item ends with the two syncs' .c1z ids and ends (`old_sync_id`, " +
           "`old_synced_at` of `base`, `new_sync_id`, `new_synced_at` of this one; the .c1z's sync ids, which export's rows " +

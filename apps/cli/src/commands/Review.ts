@@ -121,11 +121,26 @@ const withSync = <A>(output: ReviewOutput, columns: Columns<A>, reader: C1zReade
   return { names: [...columns.names, "sync_id", "synced_at"], cells: (row) => [...columns.cells(row), ...cells] }
 }
 
-/** diff's CSV and JSON rows end with both syncs (DiffSyncs: the older's, then the newer's); its counts line names them too. */
+/**
+ * A user's email and account type, as its status is given (when changed, or of an added or removed
+ * user); after the syncs' columns, which came before them: a script reading diff's CSV by column
+ * position reads what it read.
+ */
+const identityColumns: Columns<DiffEntry> = {
+  names: ["email", "previous_email", "account_type", "previous_account_type"],
+  cells: (d) => [d.email ?? "", d.previous_email ?? "", d.account_type ?? "", d.previous_account_type ?? ""]
+}
+
+/**
+ * diff's CSV and JSON rows have both syncs (DiffSyncs: the older's, then the newer's) after the
+ * entry's columns, then its identity columns; its counts line names the syncs too.
+ */
 const withSyncs = (format: OutputFormat, base: C1zReader, target: C1zReader): Columns<DiffEntry> => {
-  if (format === "table") return diffColumns
-  const cells = [...syncCells(base), ...syncCells(target)]
-  return { names: [...diffColumns.names, ...DiffSyncColumns], cells: (entry) => [...diffColumns.cells(entry), ...cells] }
+  const syncs = format === "table" ? [] : [...syncCells(base), ...syncCells(target)]
+  return {
+    names: [...diffColumns.names, ...(format === "table" ? [] : DiffSyncColumns), ...identityColumns.names],
+    cells: (entry) => [...diffColumns.cells(entry), ...syncs, ...identityColumns.cells(entry)]
+  }
 }
 
 const withReader = <A, E>(file: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>

@@ -111,7 +111,7 @@ export const openExplorer = (service: Service, path = "/", token = service.token
   })
 
 /** The API from the test's side, as a user would call it with curl. */
-export const call = (service: Service, method: "GET" | "POST", path: string, body?: unknown) =>
+export const call = (service: Service, method: "GET" | "POST" | "DELETE", path: string, body?: unknown) =>
   Effect.promise(async () => {
     const response = await fetch(`${service.url}${path}`, {
       method,

@@ -2,16 +2,18 @@ import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import type { Entitlement, Grant, Resource, ResourceId } from "../model/Baton.js"
 import { resourceRefOf } from "../model/Ids.js"
 import { type AccessPath, AccessPath as AccessPathSchema, accessPaths, samePaths } from "./AccessPath.js"
-import { statusText } from "./ReviewRow.js"
+import { accountTypeText, emailOf, statusText } from "./ReviewRow.js"
 import { type Keyed, mergeSorted } from "./SortedMerge.js"
 
 /**
  * What changed between two syncs: resources, entitlements and grants added or removed, resources
- * whose name or status changed (a user suspended, a team renamed: a reviewer must see those; a
- * last login moving is not a change), and grants whose paths changed (e.g. now held directly as
- * well as through a team). Entries come
- * resources first, then entitlements, then grants, each in id order, so a position in the diff
- * is (kind, id) and a listing can resume after it.
+ * whose name, status, email or account type changed (a user suspended, a team renamed, an account
+ * handed to another address, a person's account turned into a service account: a reviewer must see
+ * those), and grants whose paths changed (e.g. now held directly as well as through a team). A
+ * last login moving is not a change: it moves at every sign-in, so every active user would be a
+ * row, and it grants nothing; the sheet's last_login column is where dormant accounts are found.
+ * Entries come resources first, then entitlements, then grants, each in id order, so a position in
+ * the diff is (kind, id) and a listing can resume after it.
  */
 
 export const DiffKind = Schema.Literal("resource", "entitlement", "grant")
@@ -41,6 +43,15 @@ export const DiffEntry = Schema.Struct({
    */
   status: Schema.optional(Schema.String),
   previous_status: Schema.optional(Schema.String),
+  /**
+   * A user's primary email and account type (`human`, `service`, `system`), as `status` is given:
+   * of a changed one, when it changed (who the account now reaches, or whether it still logs in as
+   * a person); of an added or removed user, in the sync that has it ("" for none is left out).
+   */
+  email: Schema.optional(Schema.String),
+  previous_email: Schema.optional(Schema.String),
+  account_type: Schema.optional(Schema.String),
+  previous_account_type: Schema.optional(Schema.String),
   /** Grants: the entitlement and the principal (`type:id`). */
   entitlement: Schema.optional(Schema.String),
   principal: Schema.optional(Schema.String),
@@ -131,39 +142,61 @@ const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: Rea
   })
 })
 
-/** A resource present in both syncs, if its name or status changed. */
+/** What a diff compares of a resource besides its name, as text ("" for none: a team has none of them). */
+const attributesOf = (resource: Resource) => ({
+  status: statusText(resource),
+  email: emailOf(resource),
+  account_type: accountTypeText(resource)
+})
+type Attribute = keyof ReturnType<typeof attributesOf>
+const attributes: ReadonlyArray<Attribute> = ["status", "email", "account_type"]
+const previousOf = {
+  status: "previous_status",
+  email: "previous_email",
+  account_type: "previous_account_type"
+} as const satisfies Record<Attribute, keyof DiffEntry>
+type AttributeFields = { -readonly [K in Attribute | (typeof previousOf)[Attribute]]?: string }
+
+/** A resource present in both syncs, if its name, status, email or account type changed. */
 const resourceChange = (id: string, before: Resource, after: Resource): Option.Option<DiffEntry> => {
   const [nameBefore, nameAfter] = [before.displayName, after.displayName]
-  const [statusBefore, statusAfter] = [statusText(before), statusText(after)]
-  if (nameBefore === nameAfter && statusBefore === statusAfter) return noEntry
+  const [was, is] = [attributesOf(before), attributesOf(after)]
+  const changed: AttributeFields = {}
+  for (const attribute of attributes) {
+    if (was[attribute] === is[attribute]) continue
+    changed[attribute] = is[attribute]
+    changed[previousOf[attribute]] = was[attribute]
+  }
+  if (nameBefore === nameAfter && Object.keys(changed).length === 0) return noEntry
   return someEntry({
     change: "changed",
     kind: "resource",
     id,
     ...(nameAfter === undefined ? {} : { name: nameAfter }),
     ...(nameBefore === nameAfter ? {} : { previous_name: nameBefore ?? "" }),
-    ...(statusBefore === statusAfter ? {} : { status: statusAfter, previous_status: statusBefore })
+    ...changed
   })
 }
 
-/** An added or removed resource's name and status ("" for none, as a team's, is left out). */
-const aboutResource = (resource: Resource): Pick<DiffEntry, "name" | "status"> => {
-  const status = statusText(resource)
-  return {
-    ...(resource.displayName === undefined ? {} : { name: resource.displayName }),
-    ...(status === "" ? {} : { status })
-  }
+type About = Pick<DiffEntry, "name" | Attribute>
+
+/** An added or removed resource's name, status, email and account type ("" for none, as a team's, is left out). */
+const aboutResource = (resource: Resource): About => {
+  const about: AttributeFields = {}
+  const values = attributesOf(resource)
+  for (const attribute of attributes) if (values[attribute] !== "") about[attribute] = values[attribute]
+  return { ...(resource.displayName === undefined ? {} : { name: resource.displayName }), ...about }
 }
 
 /**
  * Added and removed, each with what the sync that has it says of it (`about`: its name, and a
- * resource's status); `changed` says what a value present in both syncs became, if anything.
+ * resource's status, email and account type); `changed` says what a value present in both syncs became, if anything.
  */
 const presenceDiff = <A, E>(
   kind: DiffKind,
   sides: DiffSides<A, E>,
   after: string | undefined,
-  about: (value: A) => Pick<DiffEntry, "name" | "status">,
+  about: (value: A) => About,
   changed: (id: string, before: A, after: A) => Option.Option<DiffEntry> = () => noEntry
 ) =>
   mergeSorted(sides.base(after), sides.target(after)).pipe(
