@@ -369,6 +369,25 @@ describe("SyncEngine against the sandbox", () => {
       assert.isAbove(usersLeft.size, summary.requests / 4)
     }))
 
+  it.live("the total the estimate implies never falls: no sawtooth while groups' member lists run to several pages", () =>
+    Effect.gen(function*() {
+      // 20 groups of 150-450 users: their member lists take several pages each, three at a time.
+      const { credential, snapshot } = withSystemKey(
+        generate({ ...presets.small, users: 3000, groups: 20, groupsPerUser: { min: 1, max: 3 }, seed: 7 }),
+        READ_ALL
+      )
+      const seen: Array<SyncProgress> = []
+      const onProgress = (p: SyncProgress) => Effect.sync(() => void seen.push(p))
+      const { summary } = yield* syncWith(snapshot, credential, { concurrency: 3, progressEveryMillis: 0, onProgress })
+      const totals = seen.filter((p) => p.phase !== "done").map((p) => p.requests + (p.requestsLeft ?? 0))
+      // Each report's requests made plus left; one below the one before was the estimate falling
+      // as a batch of groups started and rising with each of their pages.
+      const falls = totals.flatMap((total, i) => i > 0 && total < totals[i - 1]! ? [`${totals[i - 1]} then ${total}`] : [])
+      assert.deepStrictEqual(falls, [])
+      assert.isAtMost(Math.max(...totals), summary.requests)
+      assert.strictEqual(seen.at(-1)?.requestsLeft, 0)
+    }))
+
   it.live("reports requests and rows at most every progressEveryMillis, and every phase and the end at once", () =>
     Effect.gen(function*() {
       const { seen, summary } = yield* syncSeeingProgress({ progressEveryMillis: 600_000 })

@@ -56,3 +56,16 @@ export const requestsLeft = (cost: CostSoFar): number => {
     Math.ceil(pending("group") * perGroup) +
     morePages("team") + morePages("user") + morePages("group")
 }
+
+/**
+ * The requests left as shown, from the estimate `left` after `requests`: what the highest total
+ * estimated so far (requests made plus left) leaves. The groups phase's requests per group are
+ * learnt from the groups started so far, which have not all made theirs: the estimate fell as a
+ * batch of groups started and rose with each of their pages, 45, 32, 39, 33, 28, 30... requests
+ * left on a sync of 20 multi-page groups. Each total is a lower bound of the sync's, so the highest
+ * is too, and what is left of it only falls but when a list shows more than any estimate had.
+ */
+export const shownRequestsLeft = (highestTotal: number, requests: number, left: number) => {
+  const total = Math.max(highestTotal, requests + left)
+  return { total, left: total - requests }
+}

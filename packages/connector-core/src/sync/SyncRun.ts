@@ -16,7 +16,7 @@ import { makePhaseContext, type PhaseContext } from "./PhaseContext.js"
 import { type OverlappedPhase, overlapPhases } from "./PhaseOverlap.js"
 import { makeRequestSlots } from "./RequestSlots.js"
 import { loadCatalog } from "./SyncCatalog.js"
-import { type ListedKind, nothingListed, requestsLeft } from "./SyncCost.js"
+import { type ListedKind, nothingListed, requestsLeft, shownRequestsLeft } from "./SyncCost.js"
 import { SyncFailed } from "./SyncFailure.js"
 import { withoutRepeats } from "./RepeatedItems.js"
 import { DefaultProgressEveryMillis, type SyncOptions, type SyncWait } from "./SyncOptions.js"
@@ -218,12 +218,13 @@ const sync = (
         )
       )
 
+    const highestTotal = yield* Ref.make(0)
     /** The requests still needed, estimated from what the lists have shown so far. */
     const estimateLeft = (requests: number) =>
       Effect.gen(function*() {
         const counts = yield* Ref.get(tally)
         const groupsFrom = yield* Ref.get(groupsPhaseFrom)
-        return requestsLeft({
+        const left = requestsLeft({
           listed: yield* Ref.get(listed),
           tally: counts,
           listsStarted: yield* Ref.get(listsStarted),
@@ -231,6 +232,10 @@ const sync = (
           groupsPhase: Option.getOrUndefined(
             Option.map(groupsFrom, (from) => ({ requests: requests - from }))
           )
+        })
+        return yield* Ref.modify(highestTotal, (highest) => {
+          const shown = shownRequestsLeft(highest, requests, left)
+          return [shown.left, shown.total]
         })
       })
 
