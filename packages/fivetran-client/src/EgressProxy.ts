@@ -113,7 +113,7 @@ loopbackAddresses.addSubnet("127.0.0.0", 8, "ipv4")
 loopbackAddresses.addAddress("::1", "ipv6")
 
 /** Loopback as Go's ProxyFromEnvironment judges it: `localhost` and any loopback address, in any of its IPv6 forms. */
-const isLoopback = (host: string) => host === "localhost" || host.endsWith(".localhost") || listed(loopbackAddresses, host)
+export const isLoopback = (host: string) => host === "localhost" || host.endsWith(".localhost") || listed(loopbackAddresses, host)
 
 /** The addresses of a NO_PROXY range (`10.0.0.0/8`, `fd00::/8`); undefined when `entry` is not one, as Go then reads it as a name. */
 const rangeOf = (entry: string): BlockList | undefined => {

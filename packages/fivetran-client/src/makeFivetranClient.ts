@@ -4,6 +4,7 @@ import type { FivetranClientShape, MembershipApi } from "./FivetranClientShape.j
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import { type FivetranError, InvalidResponse } from "./FivetranError.js"
 import { type FivetranRequest, makeFivetranHttp } from "./FivetranHttp.js"
+import { warnOfPlainHttp } from "./PlainHttp.js"
 import { AccountInfo } from "./schemas/AccountInfo.js"
 import { Connection } from "./schemas/Connection.js"
 import { perSchema } from "./SchemaCache.js"
@@ -80,6 +81,7 @@ class CursorTrail {
 export const makeFivetranClient = (given: FivetranClientConfig) =>
   Effect.gen(function*() {
     const config = yield* checkedConfig(given)
+    yield* warnOfPlainHttp(config.baseUrl)
     const http = yield* makeFivetranHttp(config)
 
     const getData = <A, I>(request: FivetranRequest, schema: Schema.Schema<A, I>): Effect.Effect<A, FivetranError> =>
