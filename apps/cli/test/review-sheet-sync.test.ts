@@ -78,7 +78,12 @@ describe("the review sheets name their sync", () => {
         // A table: its count, then its sync; in JSON logs, one line with sync_id and synced_at.
         const table = yield* runCli(["access", "user:violet_reef", "-f", after, "-o", "table"])
         assertExit(table, 0)
-        assert.strictEqual(table.stderr, `9 access paths\n${syncLine(sync)}`)
+        // Whose access it is, as the resource listing gives the user.
+        const users = yield* runCli(["resources", "--type", "user", "-f", after, "-o", "json"])
+        const violet = users.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+          .find((row) => row["id"] === "user:violet_reef")!
+        const who = `${violet["name"]} (user:violet_reef): ${violet["email"]}, ${violet["status"]}, last login ${violet["last_login"]}`
+        assert.strictEqual(table.stderr, `9 access paths of ${who}\n${syncLine(sync)}`)
         const exported = yield* runCli(["export", "-f", after, "-o", "table"], { env: { BATON_LOG_FORMAT: "json" } })
         assertExit(exported, 0)
         assert.deepStrictEqual(logFields(exported.stderr), [

@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { compress } from "zstd-napi"
-import { assertExit, runCli } from "./support/CliProcess.js"
+import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
 import { diffSyncCells, diffSyncsOf, sheetSyncOf, syncLine } from "./support/SheetSync.js"
@@ -174,6 +174,39 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         row("team:ops_t", "Ops", "team:ops_t:Team Member", "Team Member"),
         row("team:ops_t", "Ops", "team:ops_t:member", "member")
       ])
+
+      // A table names whose access it is, with what a certifier checks of a user (the explorer's view says it too):
+      // the table's columns are the entitlements alone, where a suspended user's access read as anyone's.
+      const whose: ReadonlyArray<readonly [string, string]> = [
+        ["user:both_bo", "10 access paths of Bo Both (user:both_bo): bo@edge.example, enabled, last login 2025-03-01T10:00:00Z"],
+        [
+          "user:suspended_di",
+          "5 access paths of Di Suspended (user:suspended_di): di@edge.example, disabled, last login 2025-03-01T10:00:00Z"
+        ],
+        [
+          "user:service_ci",
+          "1 access path of CI Bot (user:service_ci): ci-bot@edge.example, service account, enabled, last login 2025-03-01T10:00:00Z"
+        ],
+        ["user:service_nomail", "0 access paths of Deploy Bot (user:service_nomail): service account, enabled, last login none recorded"],
+        ["team:analysts_t", "2 access paths of Analysts (team:analysts_t)"]
+      ]
+      for (const [principal, line] of whose) {
+        const table = yield* runCli(["access", principal, "-f", file, "-o", "table"])
+        assertExit(table, 0)
+        assert.strictEqual(table.stderr, `${line}\n${syncLine(sync)}`, principal)
+      }
+      const logged = yield* runCli(["access", "user:suspended_di", "-f", file, "-o", "table", "--log-format", "json"])
+      assertExit(logged, 0)
+      assert.deepStrictEqual(logFields(logged.stderr)[0], {
+        level: "info",
+        msg: whose[1]![1],
+        principal: "user:suspended_di",
+        principal_name: "Di Suspended",
+        email: "di@edge.example",
+        status: "disabled",
+        last_login: "2025-03-01T10:00:00Z",
+        account_type: "human"
+      })
 
       const holders = yield* runCli(["access", "--entitlement", "group:warehouse_g:View Destination", "-f", file, "-o", "table"])
       assertExit(holders, 0)

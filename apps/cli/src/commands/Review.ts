@@ -346,17 +346,8 @@ const accessScope = (query: AccessQuery): Effect.Effect<ReviewScope, UsageError>
   return Effect.succeed({ _tag: "Entitlement", entitlementId: Option.getOrThrow(query.entitlement) })
 }
 
-/** The table's columns for a scope: a principal's entitlements, an entitlement's holders, or a resource's (which one, too). */
-const accessView = (scope: ReviewScope) => {
-  switch (scope._tag) {
-    case "Principal":
-      return principalView
-    case "Resource":
-      return resourceHolderView
-    default:
-      return holderView
-  }
-}
+/** The holders table's columns: an entitlement's holders, or a resource's (which one, too); a principal's are principalView. */
+const accessView = (scope: ReviewScope) => scope._tag === "Resource" ? resourceHolderView : holderView
 
 export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
   Effect.gen(function*() {
@@ -375,7 +366,7 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
             break
         }
         if (scope._tag === "Principal") {
-          yield* print(output, wholeRows(output, accessView(scope)), reviewRows(reader, scope), "access paths")
+          yield* printAccessOf(output, scope.principal, reader, reviewRows(reader, scope))
         } else {
           yield* printHolders(output, accessView(scope), reviewRows(reader, scope))
         }
@@ -391,6 +382,48 @@ export const showAccess = (output: ReviewOutput, query: AccessQuery) =>
 const holdersText = (count: number) => `${count} ${count === 1 ? "holder" : "holders"}`
 
 const counted = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`
+
+/**
+ * Whose access a table shows, with what a certifier checks of a user (the explorer's principal view
+ * says the same): its email, a service account said so, its status and its last login. The table's
+ * columns are the entitlements: a suspended user's access read as anyone's.
+ */
+const principalText = (principal: Resource) => {
+  const name = principal.displayName ?? ""
+  const who = name === "" ? resourceRef(principal) : `${name} (${resourceRef(principal)})`
+  if (principal.id.resourceType !== UserResourceType.id) return who
+  const lastLogin = lastLoginText(principal)
+  const facts = [
+    emailOf(principal),
+    accountTypeText(principal) === "service" ? "service account" : "",
+    statusText(principal),
+    `last login ${lastLogin === "" ? "none recorded" : lastLogin}`
+  ]
+  return `${who}: ${facts.filter((fact) => fact !== "").join(", ")}`
+}
+
+/**
+ * `access user:<id>`'s rows, then (in a table) how many paths and whose they are, as the holder
+ * views' count names its holders; in JSON logs with the sheet's principal columns as fields.
+ */
+const printAccessOf = <E>(output: ReviewOutput, id: ResourceId, reader: C1zReader, rows: Stream.Stream<ReviewRow, E>) =>
+  Effect.gen(function*() {
+    const count = yield* printRows(output.format, wholeRows(output, principalView), rows)
+    if (output.format !== "table") return
+    const principal = Option.getOrElse(yield* reader.getResource(id), (): Resource => ({ id, annotations: [] }))
+    const text = `${counted(count, "access path")} of ${principalText(principal)}`
+    yield* notice(LogLevel.Info, text, {
+      msg: text,
+      fields: {
+        principal: resourceRef(principal),
+        principal_name: principal.displayName ?? "",
+        email: emailOf(principal),
+        status: statusText(principal),
+        last_login: lastLoginText(principal),
+        account_type: accountTypeText(principal)
+      }
+    })
+  })
 
 /**
  * An entitlement's, a resource's or the whole sheet's rows, then (in a table) how many paths and
