@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
@@ -17,18 +17,22 @@ import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 const page = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>Welcome to nginx!</body></html>\n"
 
-/** A web server on loopback that answers every request with `page` and `status`. */
-const htmlServer = (status: number) =>
+/** A web server on loopback that answers every request with `answer`; its base URL. */
+const loopbackServer = (answer: (request: IncomingMessage, response: ServerResponse) => void) =>
   Effect.acquireRelease(
     Effect.async<Server>((resume) => {
-      const server = createServer((_, response) => {
-        response.writeHead(status, { "content-type": "text/html", "content-length": Buffer.byteLength(page) })
-        response.end(page)
-      })
+      const server = createServer(answer)
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
     (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
   ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`))
+
+/** A web server on loopback that answers every request with `page` and `status`. */
+const htmlServer = (status: number) =>
+  loopbackServer((_, response) => {
+    response.writeHead(status, { "content-type": "text/html", "content-length": Buffer.byteLength(page) })
+    response.end(page)
+  })
 
 const advice = "not Fivetran's JSON: check that the base URL is Fivetran's API (https://api.fivetran.com) " +
   "and that no proxy or gateway answers in its place"
@@ -126,6 +130,38 @@ describe("a base URL as people write it", () => {
       assertNoSecret(result, key.secret)
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 60_000)
+
+  it.scoped("http:// answered with a redirect to https:// names the base URL to write, and writes nothing", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      // What http://api.fivetran.com answers: the same path and query on https.
+      const baseUrl = yield* loopbackServer((request, response) => {
+        response.writeHead(301, { location: `https://api.fivetran.com${request.url}` })
+        response.end()
+      })
+      const result = yield* runCli([
+        "--base-url",
+        baseUrl,
+        "--api-key",
+        "key_of_the_test",
+        "--api-secret",
+        "secret_of_the_test",
+        "-f",
+        `${dir}/out.c1z`,
+        "--log-level",
+        "warn"
+      ])
+      assertExit(result, 1)
+      assert.strictEqual(
+        result.stderr,
+        "error: could not list roles: GET /v1/roles: the server at the base URL answered 301, a redirect to " +
+          "https://api.fivetran.com/v1/roles?limit=1000; the client does not follow redirects (the API key would go " +
+          "along): set the base URL to the API's own address (the redirect keeps the request's path under " +
+          "https://api.fivetran.com: if that is Fivetran's API, use it)\n"
+      )
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
 
   it.scoped(
     "without a scheme, or with credentials or a query in it, is refused (exit 2) before anything is written",

@@ -96,6 +96,20 @@ export class Conflict extends Data.TaggedError("Conflict")<{
 }
 
 /** 400, 405, 406, 415 and other 4xx that retrying cannot fix; a 3xx redirect, which is not followed. */
+/**
+ * The base URL a redirect implies, when it keeps the request's path (an http: address sent to
+ * https:, a host that moved): what the user most likely meant to write. None for a redirect elsewhere
+ * (a login page), or one whose Location is not a whole URL.
+ */
+const redirectedBase = (endpoint: Endpoint, location: string | undefined): string | undefined => {
+  if (location === undefined || !URL.canParse(location)) return undefined
+  const url = new URL(location)
+  const path = endpoint.slice(endpoint.indexOf(" ") + 1)
+  return /^https?:$/.test(url.protocol) && url.pathname.endsWith(path)
+    ? `${url.origin}${url.pathname.slice(0, -path.length)}`
+    : undefined
+}
+
 export class BadRequest extends Data.TaggedError("BadRequest")<{
   readonly endpoint: Endpoint
   readonly status: number
@@ -110,9 +124,12 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, this.status)
     // Following a redirect would take the API key to wherever it points (a login page, another host).
     if (this.status >= 300 && this.status < 400) {
+      const base = redirectedBase(this.endpoint, this.location)
       return `${this.endpoint}: the server at the base URL answered ${this.status}, a redirect${
         this.location === undefined ? "" : ` to ${this.location}`
-      }; the client does not follow redirects (the API key would go along): set the base URL to the API's own address`
+      }; the client does not follow redirects (the API key would go along): set the base URL to the API's own address${
+        base === undefined ? "" : ` (the redirect keeps the request's path under ${base}: if that is Fivetran's API, use it)`
+      }`
     }
     return `${this.endpoint}: Fivetran refused the request (${this.status} ${this.code})${this.detail ? `: ${this.detail}` : ""}`
   }

@@ -14,7 +14,8 @@ describe("a redirect", () => {
         "BadRequest",
         "GET /v1/teams/bright_otter: the server at the base URL answered 301, a redirect to " +
         "https://api.fivetran.com/v1/teams/bright_otter; the client does not follow redirects (the API key would go along): " +
-        "set the base URL to the API's own address"
+        "set the base URL to the API's own address (the redirect keeps the request's path under https://api.fivetran.com: " +
+        "if that is Fivetran's API, use it)"
       ])
       assert.strictEqual((yield* server.requests).length, 1)
     }))
