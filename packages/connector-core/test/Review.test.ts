@@ -187,4 +187,40 @@ describe("syncDiff", () => {
         { change: "changed", kind: "resource", id: "user:u1", name: "Anna", previous_name: "Ann" }
       ])
     }))
+
+  it.effect("a user is changed when its primary email or account type is, and an added or removed one carries both", () =>
+    Effect.gen(function*() {
+      const user = (id: string, email: string, accountType: "HUMAN" | "SERVICE", lastLogin: string): Resource => ({
+        id: { resourceType: "user", resource: id },
+        displayName: id,
+        annotations: [{
+          _tag: "UserTrait",
+          emails: email === "" ? [] : [{ address: "old@x.example", isPrimary: false }, { address: email, isPrimary: true }],
+          status: { status: "ENABLED", details: "" },
+          accountType,
+          lastLogin
+        }]
+      })
+      const diffOf = (before: ReadonlyArray<Resource>, after: ReadonlyArray<Resource>) =>
+        Stream.runCollect(syncDiff({
+          resources: { base: keyedResources(before), target: keyedResources(after) },
+          entitlements: { base: keyed([]), target: keyed([]) },
+          grants: { base: keyed([]), target: keyed([]) },
+          principalNames: () => Effect.succeed([])
+        })).pipe(Effect.map(Chunk.toReadonlyArray))
+      assert.deepStrictEqual(
+        yield* diffOf(
+          [user("u1", "a@x.example", "HUMAN", "t1"), user("u2", "b@x.example", "HUMAN", "t1"), user("u3", "", "SERVICE", "")],
+          [user("u1", "a@y.example", "HUMAN", "t2"), user("u2", "b@x.example", "SERVICE", "t1"), user("u4", "", "SERVICE", "")]
+        ),
+        [
+          { change: "changed", kind: "resource", id: "user:u1", name: "u1", email: "a@y.example", previous_email: "a@x.example" },
+          { change: "changed", kind: "resource", id: "user:u2", name: "u2", account_type: "service", previous_account_type: "human" },
+          { change: "removed", kind: "resource", id: "user:u3", name: "u3", status: "enabled", account_type: "service" },
+          { change: "added", kind: "resource", id: "user:u4", name: "u4", status: "enabled", account_type: "service" }
+        ]
+      )
+      // A last login moving alone is no change.
+      assert.deepStrictEqual(yield* diffOf([user("u1", "a@x.example", "HUMAN", "t1")], [user("u1", "a@x.example", "HUMAN", "t9")]), [])
+    }))
 })
