@@ -1,6 +1,7 @@
 import { ksuid } from "@baton-fivetran/c1z"
 import {
   progressLogFields,
+  setLastFailedSync,
   setLastSuccessfulSync,
   SyncEngine,
   syncFailureReasonOf,
@@ -98,6 +99,22 @@ const unreadableMessage = "its .c1z could not be read back (damaged or removed s
 
 /** Whether `job` was failed because its `.c1z` could not be read back after it succeeded. */
 export const isUnreadable = (job: SyncJob) => job.status === "failed" && job.error === unreadableMessage
+
+/**
+ * The last-failed-sync alert's gauge: the end of the newest failed job of `jobs` (0 with none), so
+ * that it holds across restarts as the last successful sync's does. A job listed failed because its
+ * `.c1z` could not be read back is left out: its sync succeeded.
+ */
+const publishLastFailed = (jobs: Iterable<SyncJob>) =>
+  setLastFailedSync(
+    Array.from(jobs).reduce(
+      (newest, job) =>
+        job.status === "failed" && !isUnreadable(job) && job.finished_at !== null
+          ? Math.max(newest, Date.parse(job.finished_at))
+          : newest,
+      0
+    )
+  )
 
 /** What a query of such a sync answers, the first time (when it is found so) and every time after. */
 export const unreadableSync = (id: string) =>
@@ -516,6 +533,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             yield* persist(done)
             yield* logEnd(done, end, cause)
             if (!finished(job)) yield* countSyncJobEnd(end)
+            if (end.outcome === "failed") yield* publishLastFailed(jobs.values())
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
@@ -804,6 +822,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     // A stale-sync alert compares this gauge with time(): from the start, not only after the next success.
     yield* publishLastSuccessful
+    yield* Effect.flatMap(SynchronizedRef.get(state), (s) => publishLastFailed(s.jobs.values()))
     yield* registerSyncJobSeries
 
     return {

@@ -50,13 +50,26 @@ export const lastSuccessfulSync = Metric.gauge("baton_last_successful_sync_times
 export const setLastSuccessfulSync = (epochMillis: number) => Metric.set(lastSuccessfulSync, epochMillis / 1000)
 
 /**
- * Every outcome's duration series and every warning kind's count, at 0 from the start. Prometheus
- * reads a series that appears at 1 as no increase, so `increase(...) > 0` missed the first failed
- * sync; the label sets are fixed, so this bounds nothing new.
+ * When the last failed sync ended, in Unix seconds: above the last successful sync's time, the
+ * latest sync failed, an alert that clears with the next success (a failure counter's `increase`
+ * fires for its whole window, after a success too). Set as each sync fails; the HTTP service sets it
+ * at start, and as each job fails, from the newest failed job it kept (0 when it kept none).
+ */
+export const lastFailedSync = Metric.gauge("baton_last_failed_sync_timestamp_seconds", {
+  description: "When the last failed sync ended, in Unix seconds (0: none known)"
+})
+
+export const setLastFailedSync = (epochMillis: number) => Metric.set(lastFailedSync, epochMillis / 1000)
+
+/**
+ * Every outcome's duration series and every warning kind's count, at 0 from the start, and the
+ * last failed sync's time. Prometheus reads a series that appears at 1 as no increase, so
+ * `increase(...) > 0` missed the first failed sync; the label sets are fixed, so this bounds nothing new.
  */
 export const registerSyncSeries: Effect.Effect<void> = Effect.all([
   Effect.forEach(SyncOutcomes, (outcome) => Metric.value(Metric.tagged(syncDuration, "outcome", outcome)), { discard: true }),
-  Effect.forEach(SyncWarningKinds, (kind) => Metric.value(Metric.tagged(syncWarnings, "kind", kind)), { discard: true })
+  Effect.forEach(SyncWarningKinds, (kind) => Metric.value(Metric.tagged(syncWarnings, "kind", kind)), { discard: true }),
+  Metric.value(lastFailedSync)
 ], { discard: true })
 
 const outcomeOf = (exit: Exit.Exit<unknown, unknown>): SyncOutcome =>
@@ -95,4 +108,5 @@ export const meteredSync = <R>(sync: Effect.Effect<SyncSummary, SyncFailed, R>) 
         yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), (endedAt - startedAt) / 1000)
         yield* Effect.annotateCurrentSpan("sync.outcome", outcome)
         if (Exit.isSuccess(exit)) yield* Effect.zipRight(recordRows(exit.value), setLastSuccessfulSync(endedAt))
+        if (outcome === "failed") yield* setLastFailedSync(endedAt)
       })))
