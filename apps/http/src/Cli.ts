@@ -9,6 +9,7 @@ import {
   BatonSettings,
   checkSandboxOrFivetran,
   configErrorText,
+  emptyVariableNote,
   find,
   type FlagValue,
   helpText,
@@ -20,6 +21,7 @@ import {
   normalizeArgv,
   resolve,
   resolveSourced,
+  type Setting,
   type SettingSources,
   settingOptions,
   withGivenFlags,
@@ -139,14 +141,17 @@ const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redact
 /** How a refusal names a missing setting: `--api-key (or BATON_API_KEY)`. */
 const missingName = (setting: { readonly flag: string; readonly env: string }) => `--${setting.flag} (or ${setting.env})`
 
+/** A missing key or secret as the refusal names it, saying when its variable is set but empty. */
+const missingCredential = (setting: Setting<unknown>) => Effect.map(emptyVariableNote(setting), (note) => `${missingName(setting)}${note}`)
+
 const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning) =>
   Effect.gen(function*() {
     const apiKey = yield* lookup(BatonSettings.ApiKey, sources)
     const apiSecret = yield* lookup(BatonSettings.ApiSecret, sources)
     const baseUrl = yield* resolve(BatonSettings.BaseUrl, sources)
     const missing = [
-      ...(Option.isNone(apiKey) ? [missingName(BatonSettings.ApiKey)] : []),
-      ...(Option.isNone(apiSecret) ? [missingName(BatonSettings.ApiSecret)] : []),
+      ...(Option.isNone(apiKey) ? [yield* missingCredential(BatonSettings.ApiKey)] : []),
+      ...(Option.isNone(apiSecret) ? [yield* missingCredential(BatonSettings.ApiSecret)] : []),
       ...(tokens.length === 0 ? [`at least one ${missingName(Tokens)}`] : [])
     ]
     if (Option.isNone(apiKey) || Option.isNone(apiSecret) || missing.length > 0) {

@@ -394,7 +394,8 @@ describe("the process", () => {
       assert.deepStrictEqual(refused, {
         code: 2,
         stdout: "",
-        stderr: "error: missing --api-secret (or BATON_API_SECRET); or start with --sandbox to serve against an embedded sandbox\n"
+        stderr: "error: missing --api-secret (or BATON_API_SECRET) (BATON_API_SECRET is set but empty, which counts as " +
+          "unset: give it a value); or start with --sandbox to serve against an embedded sandbox\n"
       })
       // The default data directory (./data) and its tmp were made, then left behind by the refusal.
       assert.deepStrictEqual(yield* fs.readDirectory(cwd), [])

@@ -152,7 +152,7 @@ export const howToGive = (setting: Setting<unknown>) => `pass it, set ${setting.
  * Why a missing setting's variable did not give it, when it is set but empty (`BATON_API_SECRET=$(cat
  * no-such-file)`): "set BATON_API_SECRET" alone told someone who had set it nothing.
  */
-const emptyVariableNote = (setting: Setting<unknown>): Effect.Effect<string> =>
+export const emptyVariableNote = (setting: Setting<unknown>): Effect.Effect<string> =>
   Config.string(setting.env).pipe(
     Config.option,
     Effect.map(Option.match({
