@@ -109,24 +109,28 @@ describe("JSON logs", () => {
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("an interrupted provisioning action says the change may or may not have been made, and that a repeat is safe", () =>
+  it.scopedLive("a provisioning action interrupted while its write is unanswered says the change may or may not have been made, and that a repeat is safe", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const { flags } = yield* connectionFlags
       const snapshot = yield* sandbox.snapshot
+      const team = snapshot.teams[0]!.id
+      // Not yet a member: the grant writes.
+      const user = snapshot.users.find((u) => !snapshot.team_users.some((row) => row.team_id === team && row.user_id === u.id))!
       const grant = [
         "-p",
         "--grant-entitlement",
-        `team:${snapshot.teams[0]!.id}:member`,
+        `team:${team}:member`,
         "--grant-principal",
-        snapshot.users[0]!.id,
+        user.id,
         "--grant-principal-type",
         "user"
       ]
-      // Stopped while its first reads are held back: the hook sees a request arrive before its latency.
+      // Stopped while its write is held back: the hook sees the POST arrive before its latency. Stopped
+      // before any write was sent, it says nothing was changed (interrupted-provisioning.test.ts).
       yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
       const arrived = yield* Deferred.make<void>()
-      yield* sandbox.setRequestHook(() => Deferred.succeed(arrived, undefined))
+      yield* sandbox.setRequestHook((request) => request.method === "POST" ? Deferred.succeed(arrived, undefined) : Effect.void)
       const child = yield* Command.start(cliCommand([...flags, ...grant, "--log-format", "json"]))
       const output = yield* Effect.fork(Effect.all([
         child.stdout.pipe(Stream.decodeText(), Stream.mkString),

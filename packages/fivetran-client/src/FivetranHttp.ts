@@ -22,7 +22,7 @@ import {
 import { parseCount } from "./HeaderNumber.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { deadlineLeft, rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
-import { tallyRequest, tallyRetry } from "./RequestTally.js"
+import { tallyRequest, tallyRetry, tallyTurnedAway } from "./RequestTally.js"
 import { type BegunWait, makeRequestWaits } from "./RequestWaits.js"
 import { isCutShortJson } from "./JsonCutShort.js"
 import {
@@ -367,6 +367,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           }
           return decoded
         }
+        if (response.status >= 400 && response.status < 500) yield* tallyTurnedAway
         const error = errorForStatus(
           {
             method: request.method,

@@ -23,6 +23,12 @@ export interface RequestTally {
   readonly counts: Effect.Effect<TalliedRequests>
   /** Only this work's waits: another request of the process waiting is not this work waiting. */
   readonly waits: RequestWaits
+  /**
+   * Whether Fivetran may have acted on one of its requests: one was sent and not answered with a
+   * 4xx (a 429, a refusal), which Fivetran turns away unmade. False when none was sent, or each
+   * was turned away: what a write interrupted while it waited to be sent can say.
+   */
+  readonly mayHaveActed: Effect.Effect<boolean>
 }
 
 /**
@@ -32,6 +38,7 @@ export interface RequestTally {
 class Tally implements RequestTally {
   requests = 0
   retries = 0
+  turnedAway = 0
   private readonly rateLimited = new WaitUnion()
   private readonly backoff = new WaitUnion()
 
@@ -43,6 +50,8 @@ class Tally implements RequestTally {
     rateLimitWaitMillis: this.rateLimited.total,
     retryBackoffMillis: this.backoff.total
   }))
+
+  readonly mayHaveActed: Effect.Effect<boolean> = Effect.sync(() => this.requests > this.turnedAway)
 
   get waits(): RequestWaits {
     return this.inProgress.waits
@@ -75,6 +84,9 @@ const inEachTally = (update: (tally: Tally) => void): Effect.Effect<void> =>
 
 /** Counts one attempt in the tallies of the current fiber. */
 export const tallyRequest: Effect.Effect<void> = inEachTally((tally) => tally.requests++)
+
+/** Counts one attempt Fivetran answered with a 4xx (turned away unmade) in the tallies of the current fiber. */
+export const tallyTurnedAway: Effect.Effect<void> = inEachTally((tally) => tally.turnedAway++)
 
 /** Counts one retry in the tallies of the current fiber. */
 export const tallyRetry: Effect.Effect<void> = inEachTally((tally) => tally.retries++)

@@ -6,7 +6,8 @@ import {
   Provisioner,
   ProvisioningDisabled,
   resourceRefOf,
-  revokeOutcomeText
+  revokeOutcomeText,
+  withSentWrites
 } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Console, Effect, LogLevel, Option } from "effect"
@@ -65,16 +66,32 @@ const changeOf = ProvisioningAction.$match({
   DeleteResource: () => "the deletion"
 })
 
+/**
+ * Stopped mid-way: a write sent whose answer was not read (or one Fivetran may have acted on) may
+ * have changed Fivetran or not; with none, nothing changed (the action stopped while it read, or
+ * waited out a 429 before sending its write or after Fivetran turned it away). Each action is
+ * idempotent, so a repeat is safe either way.
+ */
+const interruptedText = (action: ProvisioningAction, mayHaveActed: boolean) =>
+  mayHaveActed
+    ? `interrupted: ${changeOf(action)} may or may not have been made in Fivetran; ` +
+      "run the same command again to finish it (a change already made is reported as already done)"
+    : `interrupted: ${changeOf(action)} was not made: nothing was changed in Fivetran (no write reached it, ` +
+      "or Fivetran turned it away); running the same command again is safe"
+
 export const runProvisioning = ({ action, origin }: RequestedAction, settings: Settings) =>
   settings.provisioning
-    ? outcomeLine(action).pipe(
-      Effect.flatMap((line) => Console.log(shownText(line))),
-      // Stopped mid-way, the change may have reached Fivetran or not; each action is idempotent.
-      Effect.onInterrupt(() => {
-        const text = `interrupted: ${changeOf(action)} may or may not have been made in Fivetran; ` +
-          "run the same command again to finish it (a change already made is reported as already done)"
-        return notice(LogLevel.Warning, text, { msg: text, fields: { exit_code: 130 } })
-      }),
+    ? withSentWrites((sent) =>
+      outcomeLine(action).pipe(
+        Effect.flatMap((line) => Console.log(shownText(line))),
+        Effect.onInterrupt(() =>
+          Effect.flatMap(sent.mayHaveActed, (mayHaveActed) => {
+            const text = interruptedText(action, mayHaveActed)
+            return notice(LogLevel.Warning, text, { msg: text, fields: { exit_code: 130 } })
+          })
+        )
+      )
+    ).pipe(
       Effect.provide(Provisioner.layer({
         enabled: true,
         syncConnections: settings.syncConnections,

@@ -12,6 +12,7 @@ import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
 import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { acceptedWrite } from "./AcceptedWrite.js"
+import { watchedWrite } from "./SentWrites.js"
 import { withLastAdministratorStep } from "./AccessSlot.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
@@ -160,7 +161,7 @@ export const createAccount = (
     ) =>
       Effect.flatMap(findByEmail(client, body.email, action), (found) =>
         Option.match(found, { onSome: outcome, onNone: () => Effect.fail(upstreamFailure(action)(error)) }))
-    return yield* client.inviteUser(body).pipe(
+    return yield* watchedWrite(client.inviteUser(body)).pipe(
       Effect.map(created),
       Effect.catchAll((error) => {
         // A repeat's 409 after an attempt that may have invited them (a 503 after it acted): most
