@@ -2,7 +2,7 @@ import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from 
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { randomUUID } from "node:crypto"
 import { IncomingMessage, type ServerResponse } from "node:http"
-import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
+import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option, Schema } from "effect"
 import { TokenCheck } from "./Auth.js"
 import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
@@ -12,7 +12,7 @@ import { type FollowedAnswer, followStreamed, type StreamedEnd } from "./Streame
 
 /**
  * What every request leaves behind: one log line at info (method, route, status, duration,
- * request id; error for a 5xx; debug for a probe's or scrape's success; a streamed body's answer
+ * request id, an error answer's code; error for a 5xx; debug for a probe's or scrape's success; a streamed body's answer
  * written at its end, saying how it ended and the bytes sent: StreamedAnswers.ts), the request id echoed in `X-Request-Id` and annotated on the
  * request's span and on every log line written while it is handled, and the HTTP metrics. The
  * platform's tracer wraps this, so the server span (named by `spanName`) is the current span here.
@@ -67,6 +67,25 @@ const nodeConnection = (request: HttpServerRequest.HttpServerRequest): ServerRes
     ? NodeHttpServerRequest.toServerResponse(request)
     : undefined
 
+/**
+ * The code of an error answer's body (`{"error": <code>, "message": ...}`, @baton-fivetran/http-api
+ * ErrorBody.ts), logged as `error` as a request Node refused logs it (RefusedRequestLog.ts): two
+ * 429s (`RateLimited`, `TooManyExports`) or 404s (`NotFound`, `UnknownPrincipal`) otherwise read
+ * alike. The code only, from the API's closed set: the message may quote what the caller sent.
+ */
+const ErrorCode = Schema.parseJson(Schema.Struct({ error: Schema.String }))
+const decodeErrorCode = Schema.decodeUnknownOption(ErrorCode)
+
+/** Error bodies are a sentence or two; a larger body is not one of them and is not read. */
+const MaxErrorBodyBytes = 64 * 1024
+
+const utf8 = new TextDecoder()
+
+const answeredErrorCode = (response: HttpServerResponse.HttpServerResponse): Option.Option<string> =>
+  response.status >= 400 && response.body._tag === "Uint8Array" && response.body.body.byteLength <= MaxErrorBodyBytes
+    ? Option.map(decodeErrorCode(utf8.decode(response.body.body)), (body) => body.error)
+    : Option.none()
+
 /** The server span's name: `GET /v1/syncs/:id` (OpenTelemetry's `{method} {http.route}`). */
 export const spanName = (request: HttpServerRequest.HttpServerRequest) => `${request.method} ${routeOf(request.method, request.url)}`
 
@@ -105,7 +124,8 @@ const handle = <E, R>(
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(restore(app))
-        const status = HttpServerError.exitResponse(exit).status
+        const response = HttpServerError.exitResponse(exit)
+        const status = response.status
         const ended = followed?.ending()
         const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
         const labels = [MetricLabel.make("method", request.method), MetricLabel.make("route", route)]
@@ -118,6 +138,7 @@ const handle = <E, R>(
           status,
           ...(ended === undefined ? {} : { outcome: ended.end, bytes: ended.bytes }),
           ...(ended?.error === undefined ? {} : { error: ended.error }),
+          ...Option.match(answeredErrorCode(response), { onNone: () => ({}), onSome: (code) => ({ error: code }) }),
           duration_ms: Math.round(seconds * 1000)
         }
         if (ended !== undefined) {
