@@ -194,6 +194,26 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.isTrue(held(yield* sandbox.snapshot))
     }))
 
+  it.effect("a revoke naming a connection's id as a group's is 404 UnknownEntitlement naming the connection grant held, as the CLI says", () =>
+    Effect.gen(function*() {
+      const { sandbox } = yield* Harness
+      const { connection_id, role, user_id } = (yield* sandbox.snapshot).user_connections[0]!
+      const held = (s: AccountSnapshot) =>
+        s.user_connections.filter((row) => row.user_id === user_id && row.connection_id === connection_id).map((row) => row.role)
+      yield* sandbox.clearRequestLog
+      assert.deepStrictEqual(yield* call("DELETE", grantPath(`group:${connection_id}:Edit Destination:user:${user_id}`)), {
+        status: 404,
+        body: {
+          error: "UnknownEntitlement",
+          message: `group ${connection_id} does not exist, but connection ${connection_id} does: nothing was revoked; ` +
+            `user:${user_id} holds connection:${connection_id}:${role}: revoke connection:${connection_id}:${role}:user:${user_id} ` +
+            "to end it"
+        }
+      })
+      assert.deepStrictEqual((yield* sandbox.requestLog).filter((entry) => entry.method !== "GET"), [])
+      assert.deepStrictEqual(held(yield* sandbox.snapshot), [role])
+    }))
+
   it.effect("a revoke naming a role the user no longer holds there is already_revoked naming the role held instead, left in place", () =>
     Effect.gen(function*() {
       const { sandbox } = yield* Harness
