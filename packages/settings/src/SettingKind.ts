@@ -296,7 +296,9 @@ const joinsKeyAndSecret = (key: string): boolean => {
   if (key.includes(":")) return true
   const encoded = key.replace(/^basic\s+/i, "")
   if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return false
-  return /^[\x21-\x7e]+:[\x21-\x7e]+$/.test(Buffer.from(encoded, "base64").toString("latin1"))
+  // Words of 8 or more on each side, as keys and secrets are: a real key's random bytes, decoded,
+  // all but never make that (a 16-character key cannot: its 12 bytes hold no 17 characters).
+  return /^[\w-]{8,}:[\w-]{8,}$/.test(Buffer.from(encoded, "base64").toString("latin1"))
 }
 
 /** An API key: secret text, which must be the key alone (`joinsKeyAndSecret`). */

@@ -325,6 +325,36 @@ describe("resolution", () => {
       )
     }))
 
+  it.effect("an API key is the key alone: key:secret or its base64 is refused; a key that is only base64-shaped is not", () =>
+    Effect.gen(function*() {
+      const joined = Buffer.from("ftk7Qm2ZrXw9LpAq:fts3Nc8Hd5Ks1Jy6TzP2").toString("base64")
+      const read = (key: string) =>
+        Effect.either(lookup(BatonSettings.ApiKey, sources({ "api-key": key })).pipe(withEnv({}))).pipe(
+          Effect.map(Either.match({ onLeft: (error) => error.reason, onRight: Option.map(Redacted.value) }))
+        )
+      const refusal = "--api-key: expected the API key alone (never printed), got the key and its secret together " +
+        "(key:secret, or its base64 from an Authorization: Basic header): give the key to api-key and the secret to api-secret"
+      assert.deepStrictEqual(
+        [
+          yield* read("ftk7Qm2ZrXw9LpAq:fts3Nc8Hd5Ks1Jy6TzP2"),
+          yield* read(joined),
+          yield* read(`Basic ${joined}`),
+          yield* read("d0XjKq7Lm2Pz9RtA"),
+          // Its base64 decodes to `H3FY37A[.:I+`: text with a ':', but no key and secret.
+          yield* read("SDNGWTM3QVsuOkkr"),
+          yield* read("sandbox_key_abe97c03b41c7dff")
+        ],
+        [
+          refusal,
+          refusal,
+          refusal,
+          Option.some("d0XjKq7Lm2Pz9RtA"),
+          Option.some("SDNGWTM3QVsuOkkr"),
+          Option.some("sandbox_key_abe97c03b41c7dff")
+        ]
+      )
+    }))
+
   it.effect("secrets stay Redacted; a missing required one says how to give it", () =>
     Effect.gen(function*() {
       const secret = yield* lookup(BatonSettings.ApiSecret, sources({}, { "api-secret": "s3cret" })).pipe(withEnv({}))
