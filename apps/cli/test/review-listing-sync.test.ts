@@ -64,7 +64,9 @@ describe("diff and the listings name their syncs", () => {
           "email",
           "previous_email",
           "account_type",
-          "previous_account_type"
+          "previous_account_type",
+          "entitlement",
+          "principal"
         ])
         assert.deepStrictEqual(diffRecords[0], [
           "removed",
@@ -83,6 +85,8 @@ describe("diff and the listings name their syncs", () => {
           smallAccount.users.find((user) => user.id === "fancy_petal")!.email!,
           "",
           "human",
+          "",
+          "",
           ""
         ])
         assert.strictEqual(diffRecords.length, 7)

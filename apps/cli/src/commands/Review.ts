@@ -132,14 +132,28 @@ const identityColumns: Columns<DiffEntry> = {
 }
 
 /**
+ * A grant's entitlement and principal, as the service's diff items name them: a sheet of the diff
+ * is sorted or filtered by who gained or lost what without cutting grant ids apart (a role's name
+ * may hold a `:`). CSV and JSON only: a table has them in its ID column.
+ */
+const grantSideColumns: Columns<DiffEntry> = {
+  names: ["entitlement", "principal"],
+  cells: (d) => [d.entitlement ?? "", d.principal ?? ""]
+}
+
+/**
  * diff's CSV and JSON rows have both syncs (DiffSyncs: the older's, then the newer's) after the
- * entry's columns, then its identity columns; its counts line names the syncs too.
+ * entry's columns, then its identity and grant columns; a table has the identity columns at its end.
+ * Its counts line names the syncs too.
  */
 const withSyncs = (format: OutputFormat, base: C1zReader, target: C1zReader): Columns<DiffEntry> => {
-  const syncs = format === "table" ? [] : [...syncCells(base), ...syncCells(target)]
+  if (format === "table") {
+    return { names: [...diffColumns.names, ...identityColumns.names], cells: (e) => [...diffColumns.cells(e), ...identityColumns.cells(e)] }
+  }
+  const syncs = [...syncCells(base), ...syncCells(target)]
   return {
-    names: [...diffColumns.names, ...(format === "table" ? [] : DiffSyncColumns), ...identityColumns.names],
-    cells: (entry) => [...diffColumns.cells(entry), ...syncs, ...identityColumns.cells(entry)]
+    names: [...diffColumns.names, ...DiffSyncColumns, ...identityColumns.names, ...grantSideColumns.names],
+    cells: (entry) => [...diffColumns.cells(entry), ...syncs, ...identityColumns.cells(entry), ...grantSideColumns.cells(entry)]
   }
 }
 
