@@ -32,7 +32,7 @@ export const ApiSecret = requiredUnless(Kind.secret("secret"), {
 
 export const BaseUrl = withDefault(Kind.baseUrl(DefaultBaseUrl, "/v1"), {
   flag: "base-url",
-  description: "The Fivetran REST API base URL.",
+  description: "The Fivetran REST API base URL, without /v1 (the client adds it; a trailing /v1 is dropped).",
   default: () => DefaultBaseUrl
 })
 

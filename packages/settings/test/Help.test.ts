@@ -22,7 +22,11 @@ describe("help text", () => {
       helpText(BatonSettings.ApiKey),
       / Prefer BATON_API_KEY or \.baton\.yaml to the flag: other local users can see a command line \(ps\)\.$/
     )
-    assert.notInclude(helpText(BatonSettings.BaseUrl), "Prefer")
+    assert.strictEqual(
+      helpText(BatonSettings.BaseUrl),
+      "The Fivetran REST API base URL, without /v1 (the client adds it; a trailing /v1 is dropped). Takes an http(s) " +
+        "URL such as https://api.fivetran.com. Default: https://api.fivetran.com. Env: BATON_BASE_URL; .baton.yaml key: base-url."
+    )
   })
 
   it("drops @effect/cli's generic lines, and its colours unless allowed", () => {
