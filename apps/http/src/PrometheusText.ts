@@ -29,6 +29,18 @@ const labelText = (labels: ReadonlyArray<readonly [string, string]>) =>
     : `{${labels.map(([key, value]) => `${metricName(key)}="${escapeLabel(value)}"`).join(",")}}`
 
 /**
+ * Prometheus' naming rules, which Effect's own runtime metrics do not follow: a counter's name ends
+ * in `_total` (`effect_fiber_started` was served without it, and an OTLP pipeline's Prometheus
+ * exporter adds it, so the two names differed), and a time is in seconds, its unit in its name (an
+ * Effect timer, `effect_fiber_lifetimes`, is in milliseconds with a `time_unit` label: served as
+ * `effect_fiber_lifetimes_seconds`, without the label, its bounds and sum divided by 1000).
+ */
+const counterName = (name: string) => name.endsWith("_total") ? name : `${name}_total`
+
+const isMillisecondTimer = (labels: ReadonlyArray<readonly [string, string]>) =>
+  labels.some(([key, value]) => key === "time_unit" && value === "milliseconds")
+
+/**
  * Effect's own runtime metrics carry no description, so their HELP repeated their name
  * (`# HELP effect_fiber_failures effect_fiber_failures`), and an operator could take a count of
  * fibers ending in any failure, the ones the service handles itself included, for errors.
@@ -39,39 +51,48 @@ const runtimeHelp: Readonly<Record<string, string>> = {
   effect_fiber_successes: "Effect fibers that ended in a success (the Effect runtime's own count, for debugging it)",
   effect_fiber_failures: "Effect fibers that ended in a failure, failures the service handles itself included (a retried " +
     "request, a lost race): not an error count; alert on http_server_requests_total and baton_sync_duration_seconds",
-  effect_fiber_lifetimes: "How long Effect fibers lived, in milliseconds as time_unit says (the Effect runtime's own " +
-    "measure, for debugging it)"
+  effect_fiber_lifetimes: "How long Effect fibers lived, in seconds (the Effect runtime's own measure, for debugging it)"
 }
 
 interface Family {
+  /** The name served, after Prometheus' naming rules. */
+  readonly name: string
   readonly type: "counter" | "gauge" | "histogram"
   readonly help: string
   readonly samples: Array<string>
 }
 
-const samplesOf = (name: string, pair: MetricPair.MetricPair.Untyped): Family | undefined => {
-  const labels = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const)
-  const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : runtimeHelp[name] ?? name
+const samplesOf = (effectName: string, pair: MetricPair.MetricPair.Untyped): Family | undefined => {
+  const tags = pair.metricKey.tags.map((tag) => [tag.key, tag.value] as const)
+  const help = pair.metricKey.description._tag === "Some" ? pair.metricKey.description.value : runtimeHelp[effectName] ?? effectName
   const state = pair.metricState
   if (MetricState.isCounterState(state)) {
     // Only an incremental counter is a Prometheus counter: one that also takes negative deltas
     // (effect_fiber_active) goes down, which Prometheus would read as a reset.
     const keyType = pair.metricKey.keyType
-    const type = MetricKeyType.isCounterKey(keyType) && keyType.incremental ? "counter" : "gauge"
-    return { type, help, samples: [`${name}${labelText(labels)} ${number(state.count)}`] }
+    const counter = MetricKeyType.isCounterKey(keyType) && keyType.incremental
+    const name = counter ? counterName(effectName) : effectName
+    return { name, type: counter ? "counter" : "gauge", help, samples: [`${name}${labelText(tags)} ${number(state.count)}`] }
   }
   if (MetricState.isGaugeState(state)) {
-    return { type: "gauge", help, samples: [`${name}${labelText(labels)} ${number(state.value)}`] }
+    return { name: effectName, type: "gauge", help, samples: [`${effectName}${labelText(tags)} ${number(state.value)}`] }
   }
   if (MetricState.isHistogramState(state)) {
-    const finite = Array.from(state.buckets).filter(([bound]) => Number.isFinite(bound))
+    const inMilliseconds = isMillisecondTimer(tags)
+    const name = inMilliseconds ? `${effectName}_seconds` : effectName
+    const labels = inMilliseconds ? tags.filter(([key]) => key !== "time_unit") : tags
+    const unit = inMilliseconds ? 1000 : 1
+    const finite = Array.from(state.buckets).filter(([bound]) => Number.isFinite(bound)).map(([bound, count]) =>
+      [bound / unit, count] as const
+    )
     return {
+      name,
       type: "histogram",
       help,
       samples: [
         ...finite.map(([bound, count]) => `${name}_bucket${labelText([...labels, ["le", number(bound)]])} ${count}`),
         `${name}_bucket${labelText([...labels, ["le", "+Inf"]])} ${state.count}`,
-        `${name}_sum${labelText(labels)} ${number(state.sum)}`,
+        `${name}_sum${labelText(labels)} ${number(state.sum / unit)}`,
         `${name}_count${labelText(labels)} ${state.count}`
       ]
     }
@@ -86,11 +107,10 @@ export const renderPrometheus = (snapshot: ReadonlyArray<MetricPair.MetricPair.U
   const families = new Map<string, Family>()
   const ordered = [...snapshot].sort((a, b) => labelKey(a).localeCompare(labelKey(b)))
   for (const pair of ordered) {
-    const name = metricName(pair.metricKey.name)
-    const family = samplesOf(name, pair)
+    const family = samplesOf(metricName(pair.metricKey.name), pair)
     if (family === undefined) continue
-    const existing = families.get(name)
-    if (existing === undefined) families.set(name, family)
+    const existing = families.get(family.name)
+    if (existing === undefined) families.set(family.name, family)
     else existing.samples.push(...family.samples)
   }
   return [...families.entries()]

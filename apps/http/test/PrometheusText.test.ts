@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Metric, MetricBoundaries, RuntimeFlags, RuntimeFlagsPatch } from "effect"
+import { Duration, Effect, Fiber, Metric, MetricBoundaries, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import { prometheusText } from "../src/PrometheusText.js"
 import { httpRequests } from "../src/RequestTelemetry.js"
 
@@ -29,6 +29,22 @@ describe("Prometheus text", () => {
       ])
     }))
 
+  it.effect("an Effect timer (milliseconds, time_unit) is served in seconds, _seconds appended, without the label", () =>
+    Effect.gen(function*() {
+      const timer = Metric.timerWithBoundaries("test_wait", [100, 1000], "test wait")
+      yield* Effect.forEach([50, 250, 1500], (millis) => Metric.update(timer, Duration.millis(millis)), { discard: true })
+      const lines = (yield* prometheusText).split("\n").filter((line) => line.includes("test_wait"))
+      assert.deepStrictEqual(lines, [
+        "# HELP test_wait_seconds test wait",
+        "# TYPE test_wait_seconds histogram",
+        "test_wait_seconds_bucket{le=\"0.1\"} 1",
+        "test_wait_seconds_bucket{le=\"1\"} 2",
+        "test_wait_seconds_bucket{le=\"+Inf\"} 3",
+        "test_wait_seconds_sum 1.8",
+        "test_wait_seconds_count 3"
+      ])
+    }))
+
   it.effect("a counter that can go down (effect_fiber_active) is a gauge; an incremental one stays a counter", () =>
     Effect.gen(function*() {
       const family = (lines: ReadonlyArray<string>, name: string) =>
@@ -53,7 +69,7 @@ describe("Prometheus text", () => {
         `effect_fiber_active ${before + 1}`
       ])
       assert.strictEqual(started, before + 2)
-      assert.strictEqual(family(lines, "effect_fiber_started")[0], "# TYPE effect_fiber_started counter")
+      assert.strictEqual(family(lines, "effect_fiber_started_total")[0], "# TYPE effect_fiber_started_total counter")
       assert.deepStrictEqual(family(lines, "test_level"), ["# TYPE test_level gauge", "test_level 2"])
       assert.deepStrictEqual(family(lines, "http_server_requests_total"), [
         "# TYPE http_server_requests_total counter",

@@ -6,7 +6,8 @@ import { serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * The bundled service's /metrics: Effect's own runtime metrics (effect_fiber_*) have no description
- * of their own, and their HELP said only their name again.
+ * of their own, and their HELP said only their name again; nor do they follow Prometheus' naming
+ * (counters without `_total`, fiber lifetimes in milliseconds under a `time_unit` label).
  */
 
 const Token = "runtime-metrics-help-token-01"
@@ -20,7 +21,7 @@ const scrape = (url: string) => Effect.promise(() => fetch(`${url}/metrics`).the
 
 describe("/metrics HELP lines", () => {
   it.scopedLive(
-    "every family's HELP says what it counts; Effect's runtime metrics say they are the runtime's",
+    "every family's HELP says what it counts; Effect's runtime metrics say they are the runtime's, counters end in _total, times are in seconds",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
@@ -37,17 +38,34 @@ describe("/metrics HELP lines", () => {
           Effect.orDie
         )
         assert.strictEqual((yield* job(`/v1/syncs/${started.id}`)).status, "succeeded")
-        const help = (yield* scrape(service.url)).split("\n").filter((line) => line.startsWith("# HELP "))
+        const lines = (yield* scrape(service.url)).split("\n")
+        const help = lines.filter((line) => line.startsWith("# HELP "))
         assert.deepStrictEqual(help.filter((line) => line.startsWith("# HELP effect_")), [
           "# HELP effect_fiber_active Effect fibers running now (the Effect runtime's own count, for debugging it)",
-          "# HELP effect_fiber_failures Effect fibers that ended in a failure, failures the service handles itself " +
+          "# HELP effect_fiber_failures_total Effect fibers that ended in a failure, failures the service handles itself " +
           "included (a retried request, a lost race): not an error count; alert on http_server_requests_total and " +
           "baton_sync_duration_seconds",
-          "# HELP effect_fiber_lifetimes How long Effect fibers lived, in milliseconds as time_unit says (the Effect " +
-          "runtime's own measure, for debugging it)",
-          "# HELP effect_fiber_started Effect fibers started (the Effect runtime's own count, for debugging it; not " +
+          "# HELP effect_fiber_lifetimes_seconds How long Effect fibers lived, in seconds (the Effect runtime's own " +
+          "measure, for debugging it)",
+          "# HELP effect_fiber_started_total Effect fibers started (the Effect runtime's own count, for debugging it; not " +
           "requests or syncs)",
-          "# HELP effect_fiber_successes Effect fibers that ended in a success (the Effect runtime's own count, for debugging it)"
+          "# HELP effect_fiber_successes_total Effect fibers that ended in a success (the Effect runtime's own count, for debugging it)"
+        ])
+        // Prometheus' naming: every counter ends in _total; a time is in seconds, with no unit label.
+        const counters = lines.flatMap((line) => /^# TYPE (\w+) counter$/.exec(line)?.[1] ?? [])
+        assert.deepStrictEqual(counters.filter((name) => !name.endsWith("_total")), [])
+        assert.deepStrictEqual(lines.filter((line) => line.includes("time_unit")), [])
+        const lifetimes = lines.filter((line) => line.startsWith("effect_fiber_lifetimes_seconds"))
+        assert.deepStrictEqual(
+          lifetimes.slice(0, 3).map((line) => line.split(" ")[0]),
+          [
+            "effect_fiber_lifetimes_seconds_bucket{le=\"0.0005\"}",
+            "effect_fiber_lifetimes_seconds_bucket{le=\"0.001\"}",
+            "effect_fiber_lifetimes_seconds_bucket{le=\"0.002\"}"
+          ]
+        )
+        assert.deepStrictEqual(lifetimes.slice(33, 34).map((line) => line.split(" ")[0]), [
+          "effect_fiber_lifetimes_seconds_bucket{le=\"4294967.296\"}"
         ])
         const bare = help.filter((line) => {
           const [, , name, ...text] = line.split(" ")
