@@ -2,8 +2,10 @@ import { Version } from "@baton-fivetran/fivetran-client/version"
 import { ProxiedHttpClient, telemetryLayer } from "@baton-fivetran/connector-core"
 import { configErrorText } from "@baton-fivetran/settings"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Layer, Redacted } from "effect"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { reportedHere } from "./Exit.js"
 import { UsageError } from "./UsageError.js"
 
@@ -48,5 +50,20 @@ const telemetry = telemetryLayer({ name: "baton-fivetran", version: Version }).p
   Layer.provide(Layer.merge(FetchHttpClient.layer, proxiedHttpClient))
 )
 
+/**
+ * The trace a run continues: `TRACEPARENT`, a W3C `traceparent` value (OpenTelemetry's variable for
+ * a process started by a traced one: a workflow step, a CI job, a scheduler), so that a scheduled
+ * run's `sync` span is a child of the span that started it, as a `POST /v1/syncs` request's
+ * `traceparent` makes the service's sync. Unset, or not a valid traceparent: a trace of its own,
+ * as an HTTP request's bad `traceparent` is ignored.
+ */
+const parentTrace = Effect.map(
+  Effect.orElseSucceed(Config.option(Config.string("TRACEPARENT")), () => Option.none<string>()),
+  Option.flatMap((traceparent) => HttpTraceContext.w3c(Headers.fromInput({ traceparent: traceparent.trim() })))
+)
+
+const inParentTrace = <A, E, R>(command: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(parentTrace, Option.match({ onNone: () => command, onSome: (parent) => Effect.withParentSpan(command, parent) }))
+
 /** The command's failure is reported inside, where its log line is still exported (Exit.ts). */
-export const withTelemetry = <A, E, R>(command: Effect.Effect<A, E, R>) => Effect.provide(reportedHere(command), telemetry)
+export const withTelemetry = <A, E, R>(command: Effect.Effect<A, E, R>) => Effect.provide(inParentTrace(reportedHere(command)), telemetry)
