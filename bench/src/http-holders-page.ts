@@ -15,12 +15,12 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Console, Effect, Layer, Schema } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
-import { cp, readFile } from "node:fs/promises"
+import { cp } from "node:fs/promises"
 import { loadavg } from "node:os"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { median, range } from "./Stats.js"
+import { cpuMillis, type ServiceProcess, startService } from "./ServiceProcess.js"
 import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
@@ -62,46 +62,7 @@ const account = generate({
 const entitlement = `team:${account.teams[0]!.id}:member`
 const listing = `/v1/grants?entitlement=${encodeURIComponent(entitlement)}`
 
-interface Service {
-  readonly url: string
-  readonly process: ChildProcess
-}
-
-/** Starts `main` with `args` on 127.0.0.1:0 and waits for the line naming its URL; stopped when the scope closes. */
-const startService = (main: string, dataDir: string, args: ReadonlyArray<string>) =>
-  Effect.acquireRelease(
-    Effect.async<Service, Error>((resume) => {
-      const child = spawn(process.execPath, [main, "--port", "0", "--token", token, "--data-dir", dataDir, ...args], {
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let seen = ""
-      const onData = (chunk: Buffer) => {
-        seen += chunk.toString()
-        const match = /listening on (http:\/\/\S+)/.exec(seen)
-        if (match !== null) {
-          // Keep draining: the service logs every request, and a full pipe would stall it.
-          child.stdout.off("data", onData).on("data", () => {})
-          resume(Effect.succeed({ url: match[1]!, process: child }))
-        }
-      }
-      child.stdout.on("data", onData)
-      child.stderr.on("data", () => {})
-      child.once("exit", (code) => resume(Effect.fail(new Error(`${main} exited (${code}) before listening: ${seen}`))))
-    }),
-    (service) => Effect.sync(() => service.process.kill("SIGINT"))
-  )
-
-/** CPU time (user + system) the service has used so far, in ms. */
-const cpuMillis = (service: Service) =>
-  Effect.promise(() => readFile(`/proc/${service.process.pid}/stat`, "utf8")).pipe(
-    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms, counted after the ")" closing the name.
-    Effect.map((stat) => {
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      return (Number(fields[11]) + Number(fields[12])) * 10
-    })
-  )
-
-const get = (service: Service, path: string, init: RequestInit = {}) =>
+const get = (service: ServiceProcess, path: string, init: RequestInit = {}) =>
   Effect.promise(async () => {
     const started = performance.now()
     const response = await fetch(`${service.url}${path}`, { ...init, headers })
@@ -121,7 +82,7 @@ const makeFixture = Effect.gen(function*() {
   const secret = key._tag === "SystemKey" ? key.secret : ""
   yield* Console.log(`syncing ${options.holders} users of one team into ${dir}`)
   yield* Effect.scoped(Effect.gen(function*() {
-    const service = yield* startService(currentService, dir, [
+    const service = yield* startService(currentService, token, dir, [
       "--api-key",
       key.key,
       "--api-secret",
@@ -143,7 +104,7 @@ const makeFixture = Effect.gen(function*() {
 })
 
 /** The token after the row 50 before the end: pages of 1,000, then one to the row 50 before the end. */
-const lastPageToken = (service: Service) =>
+const lastPageToken = (service: ServiceProcess) =>
   Effect.gen(function*() {
     let next: string | null = null
     let listed = 0
@@ -161,7 +122,7 @@ const lastPageToken = (service: Service) =>
 
 interface Measured {
   readonly label: string
-  readonly service: Service
+  readonly service: ServiceProcess
   readonly millis: Array<number>
   readonly cpu: Array<number>
   readonly bodies: Array<Buffer>
@@ -179,14 +140,14 @@ const bench = Effect.gen(function*() {
     const dataDir = yield* tempDirectory("bench-holders-copy-")
     yield* Effect.promise(() => cp(fixture, dataDir, { recursive: true }))
     // No Fivetran target is used: the service only answers queries on the copied sync.
-    const service = yield* startService(build.main, dataDir, ["--sandbox", "small"])
+    const service = yield* startService(build.main, token, dataDir, ["--sandbox", "small"])
     // Opens the sync's reader, so that no timed page pays for it.
     yield* get(service, `${listing}&page_size=1`)
     measured.push({ label: build.label, service, millis: [], cpu: [], bodies: [] })
   }
-  const token = yield* lastPageToken(measured[0]!.service)
+  const pageToken = yield* lastPageToken(measured[0]!.service)
   for (let page = 0; page < options.pages; page++) {
-    const path = `${listing}&page_size=${50 - page}&page_token=${encodeURIComponent(token)}`
+    const path = `${listing}&page_size=${50 - page}&page_token=${encodeURIComponent(pageToken)}`
     for (const run of measured) {
       const cpuBefore = yield* cpuMillis(run.service)
       const { body, millis } = yield* get(run.service, path)

@@ -18,12 +18,12 @@
 import autocannon from "autocannon"
 import { Console, Effect, Schema } from "effect"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { type ChildProcess, spawn } from "node:child_process"
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises"
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { percentile } from "./Stats.js"
+import { cpuMillis, rssMb, type ServiceProcess, startService } from "./ServiceProcess.js"
 import { tempDirectory } from "./TempDirectory.js"
 
 const argument = (name: string): string | undefined => {
@@ -50,57 +50,13 @@ const headers = { authorization: `Bearer ${token}` }
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ")
 const round = (n: number, digits = 1) => Number(n.toFixed(digits))
 
-interface Service {
-  readonly url: string
-  readonly process: ChildProcess
-}
-
-/** Starts `main` on 127.0.0.1:0 and waits for the line naming its URL; killed when the scope closes. */
-const startService = (main: string, dataDir: string, extra: ReadonlyArray<string>) =>
-  Effect.acquireRelease(
-    Effect.async<Service, Error>((resume) => {
-      const child = spawn(process.execPath, [main, "--port", "0", "--token", token, "--data-dir", dataDir, ...extra], {
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let seen = ""
-      const onData = (chunk: Buffer) => {
-        seen += chunk.toString()
-        const match = /listening on (http:\/\/\S+)/.exec(seen)
-        if (match !== null) {
-          // Keep draining: the service logs every request, and a full pipe would stall it.
-          child.stdout.off("data", onData).on("data", () => {})
-          resume(Effect.succeed({ url: match[1]!, process: child }))
-        }
-      }
-      child.stdout.on("data", onData)
-      child.stderr.on("data", () => {})
-      child.once("exit", (code) => resume(Effect.fail(new Error(`${main} exited (${code}) before listening: ${seen}`))))
-    }),
-    (service) => Effect.sync(() => service.process.kill("SIGINT"))
-  )
-
-const rssMb = (service: Service) =>
-  Effect.promise(() => readFile(`/proc/${service.process.pid}/status`, "utf8")).pipe(
-    Effect.map((status) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024))
-  )
-
-/** CPU time (user + system) the service has used so far, in ms: unlike latency, not stretched by other load. */
-const cpuMillis = (service: Service) =>
-  Effect.promise(() => readFile(`/proc/${service.process.pid}/stat`, "utf8")).pipe(
-    // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms, counted after the ")" closing the name.
-    Effect.map((stat) => {
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      return (Number(fields[11]) + Number(fields[12])) * 10
-    })
-  )
-
 interface Timed {
   readonly millis: number
   readonly status: number
   readonly body: Buffer
 }
 
-const get = (service: Service, path: string) =>
+const get = (service: ServiceProcess, path: string) =>
   Effect.promise(async (): Promise<Timed> => {
     const started = performance.now()
     const response = await fetch(`${service.url}${path}`, { headers })
@@ -116,7 +72,7 @@ const decodePage = Schema.decodeUnknownSync(Page)
 const UserPage = Schema.parseJson(Schema.Struct({ items: Schema.Array(Schema.Struct({ id: Schema.Struct({ resource: Schema.String }) })) }))
 
 /** Follows next_page_token from `path` for at most `pages` pages; the tokens and each page's time. */
-const walk = (service: Service, path: string, pages: number) =>
+const walk = (service: ServiceProcess, path: string, pages: number) =>
   Effect.gen(function*() {
     const tokens: Array<string> = []
     const millis: Array<number> = []
@@ -131,7 +87,7 @@ const walk = (service: Service, path: string, pages: number) =>
     return { tokens, millis }
   })
 
-const sequential = (service: Service, path: string, times: number) =>
+const sequential = (service: ServiceProcess, path: string, times: number) =>
   Effect.gen(function*() {
     const millis: Array<number> = []
     const cpuBefore = yield* cpuMillis(service)
@@ -143,7 +99,7 @@ const sequential = (service: Service, path: string, times: number) =>
  * Waits (at most a minute) until /healthz answers within 100 ms: a saturated service is still
  * working off the previous run's requests, which would count against the next run.
  */
-const settle = (service: Service) =>
+const settle = (service: ServiceProcess) =>
   Effect.gen(function*() {
     for (let tries = 0; tries < 60; tries++) {
       if ((yield* get(service, "/healthz")).millis < 100) return
@@ -151,7 +107,7 @@ const settle = (service: Service) =>
     }
   })
 
-const cannon = (service: Service, path: string) =>
+const cannon = (service: ServiceProcess, path: string) =>
   Effect.gen(function*() {
     yield* settle(service)
     const rssBefore = yield* rssMb(service)
@@ -181,7 +137,7 @@ const measure = (label: string, main: string, fixture: string) =>
   Effect.scoped(Effect.gen(function*() {
     const dataDir = yield* tempDirectory("bench-http-data-")
     yield* Effect.promise(() => cp(fixture, dataDir, { recursive: true }))
-    const service = yield* startService(main, dataDir, ["--sandbox", "small"])
+    const service = yield* startService(main, token, dataDir, ["--sandbox", "small"])
     yield* Console.log(`\n${label}: ${main} (load average ${load()})`)
 
     const first = yield* Effect.flatMap(get(service, "/v1/grants?page_size=1"), (t) => ok("first", t))
@@ -240,7 +196,7 @@ const makeFixture = Effect.gen(function*() {
   const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "bench-http-fixture-")))
   yield* Console.log(`syncing the embedded large sandbox (with connections) into ${dir}; this takes minutes`)
   yield* Effect.scoped(Effect.gen(function*() {
-    const service = yield* startService(currentService, dir, ["--sandbox", "large", "--sync-connections"])
+    const service = yield* startService(currentService, token, dir, ["--sandbox", "large", "--sync-connections"])
     const started = yield* Effect.promise(() => fetch(`${service.url}/v1/syncs`, { method: "POST", headers }))
     const Job = Schema.parseJson(Schema.Struct({ id: Schema.String, status: Schema.String, error: Schema.NullOr(Schema.String) }))
     const job = Schema.decodeUnknownSync(Job)(yield* Effect.promise(() => started.text()))
