@@ -86,41 +86,54 @@ const readBack = (path: string) =>
 
 const previous = new Uint8Array([0x43, 0x31, 0x5a, 0x46, 0x00, 1, 2, 3, 4, 5])
 
+/**
+ * A sync of the medium sandbox over a previous file in `<dir>/out/sync.c1z`, with `hook` preloaded,
+ * a summary file and JSON logs at debug; it must exit 0 (each signal it raises comes once every
+ * row is written).
+ */
+const syncWithHook = (hook: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-stop-after-rows-" })
+    const connection = yield* mediumSandbox
+    yield* fs.writeFileString(`${dir}/hook.cjs`, hook)
+    yield* fs.makeDirectory(`${dir}/out`)
+    yield* fs.writeFile(`${dir}/out/sync.c1z`, previous)
+    const result = yield* runCli(
+      [
+        ...connection,
+        "-f",
+        `${dir}/out/sync.c1z`,
+        "--summary-file",
+        `${dir}/out/summary.json`,
+        "--log-format",
+        "json",
+        "--log-level",
+        "debug"
+      ],
+      { env: { NODE_OPTIONS: `--require ${dir}/hook.cjs` } }
+    )
+    assertExit(result, 0)
+    return { dir, result }
+  })
+
 describe("a stop signal after the sync's last row", () => {
   it.scopedLive(
     "SIGTERM as the file is being finished: the sync finishes, a line says why, exit 0, the new file complete",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-stop-after-rows-" })
-        const connection = yield* mediumSandbox
-        yield* fs.writeFileString(`${dir}/hook.cjs`, signalsHook(["SIGTERM"], []))
-        yield* fs.makeDirectory(`${dir}/out`)
-        yield* fs.writeFile(`${dir}/out/sync.c1z`, previous)
-        const result = yield* runCli(
-          [
-            ...connection,
-            "-f",
-            `${dir}/out/sync.c1z`,
-            "--summary-file",
-            `${dir}/out/summary.json`,
-            "--log-format",
-            "json",
-            "--log-level",
-            "debug"
-          ],
-          { env: { NODE_OPTIONS: `--require ${dir}/hook.cjs` } }
-        )
-        assertExit(result, 0)
+        const { dir, result } = yield* syncWithHook(signalsHook(["SIGTERM"], []))
         const lines = logFields(result.stderr).filter((line) => line["level"] !== "debug")
         const held = lines.findIndex((line) => line["msg"] === "stop signal after the last row was written: finishing the sync file")
+        const wrote = lines.findIndex((line) => line["msg"] === "wrote the sync file")
         assert.deepStrictEqual(lines[held], {
           level: "info",
           msg: "stop signal after the last row was written: finishing the sync file",
+          c1z_sync_id: lines[wrote]!["c1z_sync_id"],
           file: `${dir}/out/sync.c1z`,
           signal: "SIGTERM"
         })
-        const wrote = lines.findIndex((line) => line["msg"] === "wrote the sync file")
         const complete = lines.findIndex((line) => line["msg"] === "sync complete")
         // Said as the signal came, before the file was in place; the summary after it.
         assert.isTrue(held >= 0 && held < wrote && wrote < complete, result.stderr)
@@ -176,26 +189,7 @@ describe("a stop signal after the sync's last row", () => {
   const secondSignalOnceComplete = (hook: string) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-stop-after-rows-" })
-      const connection = yield* mediumSandbox
-      yield* fs.writeFileString(`${dir}/hook.cjs`, hook)
-      yield* fs.makeDirectory(`${dir}/out`)
-      yield* fs.writeFile(`${dir}/out/sync.c1z`, previous)
-      const result = yield* runCli(
-        [
-          ...connection,
-          "-f",
-          `${dir}/out/sync.c1z`,
-          "--summary-file",
-          `${dir}/out/summary.json`,
-          "--log-format",
-          "json",
-          "--log-level",
-          "debug"
-        ],
-        { env: { NODE_OPTIONS: `--require ${dir}/hook.cjs` } }
-      )
-      assertExit(result, 0)
+      const { dir, result } = yield* syncWithHook(hook)
       const lines = logFields(result.stderr)
       const messages = lines.map((line) => line["msg"])
       const wrote = lines.find((line) => line["msg"] === "wrote the sync file")
@@ -209,6 +203,7 @@ describe("a stop signal after the sync's last row", () => {
         {
           level: "info",
           msg: "stop signal once the sync was complete: finishing its summary",
+          c1z_sync_id: wrote?.["c1z_sync_id"],
           file: `${dir}/out/sync.c1z`,
           signal: "SIGTERM"
         }
