@@ -50,8 +50,8 @@ describe("CSV cells with a semicolon", () => {
         assert.strictEqual(
           diff.stdout,
           "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
-            "email,previous_email,account_type,previous_account_type,entitlement,principal\r\n" +
-            `added,resource,${id},"Dan;=1+1 Evil",,,invited,,,${diffSyncCells(syncs)},dan@example.com,,human,,,\r\n`
+            "email,previous_email,account_type,previous_account_type,entitlement,principal,principal_status\r\n" +
+            `added,resource,${id},"Dan;=1+1 Evil",,,invited,,,${diffSyncCells(syncs)},dan@example.com,,human,,,,\r\n`
         )
 
         const json = yield* runCli(["resources", "--type", "user", "-f", `${dir}/after.c1z`, "-o", "json"])

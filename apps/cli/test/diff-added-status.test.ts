@@ -55,13 +55,13 @@ describe("diff's status of an added or removed user", () => {
 
         const csv = yield* runCli(["diff", before, after, "-o", "csv"])
         assertExit(csv, 0)
-        // Each also with its email and account type (new columns, after the syncs'; then a grant's entitlement and principal).
+        // Each also with its email and account type (new columns, after the syncs'; then a grant's entitlement, principal and principal status).
         assert.deepStrictEqual(
           resourceLines(csv.stdout),
           [
-            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,,${syncs},${emailOf(active)},,human,,,`,
-            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,,${syncs},${emailOf(suspended)},,human,,,`,
-            `added,resource,${invited},Ada Lovelace,,,invited,,,${syncs},ada@example.com,,human,,,`
+            `removed,resource,user:${active},Gabriel Gomez,,,enabled,,,${syncs},${emailOf(active)},,human,,,,`,
+            `removed,resource,user:${suspended},Eli Lehmann,,,disabled,,,${syncs},${emailOf(suspended)},,human,,,,`,
+            `added,resource,${invited},Ada Lovelace,,,invited,,,${syncs},ada@example.com,,human,,,,`
           ].sort((a, b) => idOf(a) < idOf(b) ? -1 : 1)
         )
 

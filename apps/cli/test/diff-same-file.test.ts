@@ -35,7 +35,7 @@ describe("diff of one file with itself", () => {
         exitCode: 0,
         stdout:
           "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
-          "email,previous_email,account_type,previous_account_type,entitlement,principal\r\n",
+          "email,previous_email,account_type,previous_account_type,entitlement,principal,principal_status\r\n",
         stderr: "OLD.c1z sync.c1z and NEW.c1z ./link.c1z are the same file: there is nothing to compare; give two syncs\n" + counts
       })
 

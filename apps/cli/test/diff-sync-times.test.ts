@@ -47,9 +47,9 @@ describe("diff's sync times", () => {
           exitCode: 0,
           stdout:
             "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
-            "email,previous_email,account_type,previous_account_type,entitlement,principal\r\n" +
+            "email,previous_email,account_type,previous_account_type,entitlement,principal,principal_status\r\n" +
             `added,grant,${revoked},Alberto Phillips: Manage Destination on logistics_latam,direct,,,,,` +
-            `${after.id},${after.endedAt},${before.id},${before.endedAt},,,,,group:formal_birch:Manage Destination,user:bouncy_sun\r\n`,
+            `${after.id},${after.endedAt},${before.id},${before.endedAt},,,,,group:formal_birch:Manage Destination,user:bouncy_sun,enabled\r\n`,
           stderr: `${backwards}\n${counts}\n`
         })
 

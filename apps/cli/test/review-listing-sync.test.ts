@@ -66,7 +66,8 @@ describe("diff and the listings name their syncs", () => {
           "account_type",
           "previous_account_type",
           "entitlement",
-          "principal"
+          "principal",
+          "principal_status"
         ])
         assert.deepStrictEqual(diffRecords[0], [
           "removed",
@@ -85,6 +86,7 @@ describe("diff and the listings name their syncs", () => {
           smallAccount.users.find((user) => user.id === "fancy_petal")!.email!,
           "",
           "human",
+          "",
           "",
           "",
           ""

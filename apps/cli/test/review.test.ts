@@ -420,6 +420,7 @@ describe("review commands across syncs", () => {
         previous_account_type: "",
         entitlement: "",
         principal: "",
+        principal_status: "",
         ...fields
       })
       assert.deepStrictEqual(json(diff.stdout), [
@@ -442,8 +443,8 @@ describe("review commands across syncs", () => {
       const cells = diffSyncCells(syncs)
       assert.deepStrictEqual(csv.stdout.split("\r\n").filter((line) => line.includes("owner_fa") || line.startsWith("change,")), [
         "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id," +
-        "new_synced_at,email,previous_email,account_type,previous_account_type,entitlement,principal",
-        `changed,resource,user:owner_fa,Fa Owner,,,,,,${cells},fa.owner@gmail.com,fa@edge.example,,,,`
+        "new_synced_at,email,previous_email,account_type,previous_account_type,entitlement,principal,principal_status",
+        `changed,resource,user:owner_fa,Fa Owner,,,,,,${cells},fa.owner@gmail.com,fa@edge.example,,,,,`
       ])
       const table = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "table"])
       assertExit(table, 0)
@@ -501,7 +502,7 @@ describe("review commands across syncs", () => {
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
       const syncs = yield* diffSyncsOf(`${dir}/before.c1z`, `${dir}/after.c1z`)
-      const added = (id: string, name: string, via: string) => ({
+      const added = (id: string, name: string, via: string, principalStatus: string) => ({
         change: "added",
         kind: "grant",
         id,
@@ -517,12 +518,13 @@ describe("review commands across syncs", () => {
         account_type: "",
         previous_account_type: "",
         entitlement: "group:lake_g:View Destination",
-        principal: id.slice("group:lake_g:View Destination:".length)
+        principal: id.slice("group:lake_g:View Destination:".length),
+        principal_status: principalStatus
       })
       assert.deepStrictEqual(json(diff.stdout), [
-        added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct"),
-        added("group:lake_g:View Destination:user:both_bo", "Bo Both: View Destination on lake", "team:analysts_t"),
-        added("group:lake_g:View Destination:user:suspended_di", "Di Suspended: View Destination on lake", "team:analysts_t")
+        added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct", ""),
+        added("group:lake_g:View Destination:user:both_bo", "Bo Both: View Destination on lake", "team:analysts_t", "enabled"),
+        added("group:lake_g:View Destination:user:suspended_di", "Di Suspended: View Destination on lake", "team:analysts_t", "disabled")
       ])
       assert.match(diff.stderr, /^3 added, 0 removed, 0 changed \(\w+ → \w+\)\n$/)
 
@@ -563,16 +565,16 @@ describe("review commands across syncs", () => {
       const cells = diffSyncCells(yield* diffSyncsOf(`${dir}/after.c1z`, `${dir}/deleted.c1z`))
       assert.deepStrictEqual(gone.stdout.split("\r\n"), [
         "change,kind,id,name,via,previous_via,status,previous_status,previous_name,old_sync_id,old_synced_at,new_sync_id,new_synced_at," +
-        "email,previous_email,account_type,previous_account_type,entitlement,principal",
-        `removed,resource,user:both_bo,Bo Both,,,enabled,,,${cells},bo@edge.example,,human,,,`,
-        `removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,,${cells},,,,,group:lake_g:Manage Destination,user:both_bo`,
-        `removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,,${cells},,,,,group:lake_g:View Destination,user:both_bo`,
-        `removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,,${cells},,,,,group:warehouse_g:View Destination,user:both_bo`,
-        `removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,,${cells},,,,,role:Account Reviewer:assigned,user:both_bo`,
-        `removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,,${cells},,,,,team:analysts_t:Team Manager,user:both_bo`,
-        `removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,,${cells},,,,,team:analysts_t:member,user:both_bo`,
-        `removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,,${cells},,,,,team:ops_t:Team Member,user:both_bo`,
-        `removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,,${cells},,,,,team:ops_t:member,user:both_bo`,
+        "email,previous_email,account_type,previous_account_type,entitlement,principal,principal_status",
+        `removed,resource,user:both_bo,Bo Both,,,enabled,,,${cells},bo@edge.example,,human,,,,`,
+        `removed,grant,group:lake_g:Manage Destination:user:both_bo,Bo Both: Manage Destination on lake,team:ops_t,,,,,${cells},,,,,group:lake_g:Manage Destination,user:both_bo,enabled`,
+        `removed,grant,group:lake_g:View Destination:user:both_bo,Bo Both: View Destination on lake,team:analysts_t,,,,,${cells},,,,,group:lake_g:View Destination,user:both_bo,enabled`,
+        `removed,grant,group:warehouse_g:View Destination:user:both_bo,Bo Both: View Destination on warehouse,direct + team:analysts_t + team:ops_t,,,,,${cells},,,,,group:warehouse_g:View Destination,user:both_bo,enabled`,
+        `removed,grant,role:Account Reviewer:assigned:user:both_bo,Bo Both: Account Reviewer role,direct + team:analysts_t,,,,,${cells},,,,,role:Account Reviewer:assigned,user:both_bo,enabled`,
+        `removed,grant,team:analysts_t:Team Manager:user:both_bo,Bo Both: Team Manager of Analysts,direct,,,,,${cells},,,,,team:analysts_t:Team Manager,user:both_bo,enabled`,
+        `removed,grant,team:analysts_t:member:user:both_bo,Bo Both: Analysts member,direct,,,,,${cells},,,,,team:analysts_t:member,user:both_bo,enabled`,
+        `removed,grant,team:ops_t:Team Member:user:both_bo,Bo Both: Team Member of Ops,direct,,,,,${cells},,,,,team:ops_t:Team Member,user:both_bo,enabled`,
+        `removed,grant,team:ops_t:member:user:both_bo,Bo Both: Ops member,direct,,,,,${cells},,,,,team:ops_t:member,user:both_bo,enabled`,
         ""
       ])
     }).pipe(withSandbox()))

@@ -19,6 +19,12 @@ const personName = (snapshot: AccountSnapshot, userId: string) => {
   return `${user.given_name} ${user.family_name}`.trim() || user.email || user.id
 }
 
+/** A user's status as a review names it: a suspended user is disabled, invited or not; an active one invited while the invitation is pending. */
+const userStatus = (snapshot: AccountSnapshot, userId: string) => {
+  const user = snapshot.users.find((candidate) => candidate.id === userId)!
+  return !user.active ? "disabled" : user.invited ? "invited" : "enabled"
+}
+
 /** A team member holding a group role through that team only (not directly). */
 export const inheritedGrant = (snapshot: AccountSnapshot) => {
   for (const held of snapshot.team_groups) {
@@ -61,13 +67,19 @@ export const teamGrantToMake = (snapshot: AccountSnapshot) => {
           entitlementId,
           /**
            * The diff's grant entries, in its (id) order: the team's grant and each member's derived
-           * one, each named `principal: entitlement`.
+           * one, each named `principal: entitlement`, with its principal's status ("" for the team).
            */
           added: [
-            { id: `${entitlementId}:team:${team.id}`, name: `${team.name}: ${entitlementName}`, paths: [{ via: "direct" as const }] },
+            {
+              id: `${entitlementId}:team:${team.id}`,
+              name: `${team.name}: ${entitlementName}`,
+              principalStatus: "",
+              paths: [{ via: "direct" as const }]
+            },
             ...members.map((member) => ({
               id: `${entitlementId}:user:${member}`,
               name: `${personName(snapshot, member)}: ${entitlementName}`,
+              principalStatus: userStatus(snapshot, member),
               paths: [{ via: "team" as const, team: team.id }]
             }))
           ].sort((a, b) => compareKeys(a.id, b.id))

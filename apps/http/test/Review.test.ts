@@ -69,6 +69,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
           name: grant.name,
           entitlement: change.entitlementId,
           principal: grant.id.slice(change.entitlementId.length + 1),
+          principal_status: grant.principalStatus,
           paths: grant.paths,
           old_sync_id: old.id,
           old_synced_at: old.at,

@@ -2,6 +2,8 @@ import {
   accessPaths,
   type DiffEntry,
   type DiffPosition,
+  type DiffPrincipal,
+  diffPrincipalOf,
   type Grant,
   type Keyed,
   type Resource,
@@ -149,24 +151,25 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
   }
 }
 
-/** Names kept per sync while a diff runs: enough for every user of a large account, and bounded. */
-const keptNames = 20_000
+/** Principals kept per sync while a diff runs: enough for every user of a large account, and bounded. */
+const keptPrincipals = 20_000
 
 /**
- * A principal's display name in one sync, remembered: a diff's grants come by entitlement, so each
- * principal recurs once per entitlement it gained or lost, and each lookup is a query and a decode.
+ * A principal's display name and status in one sync, remembered: a diff's grants come by
+ * entitlement, so each principal recurs once per entitlement it gained or lost, and each lookup is
+ * a query and a decode. The status is a short word beside the name the diff already kept.
  */
-const principalNamesOf = (reader: C1zReader) => {
-  const names = new Map<string, string | undefined>()
-  return (principal: ResourceId): Effect.Effect<string | undefined, C1zError> => {
+const diffPrincipalsOf = (reader: C1zReader) => {
+  const principals = new Map<string, DiffPrincipal | undefined>()
+  return (principal: ResourceId): Effect.Effect<DiffPrincipal | undefined, C1zError> => {
     const key = resourceRefOf(principal)
-    if (names.has(key)) return Effect.succeed(names.get(key))
+    if (principals.has(key)) return Effect.succeed(principals.get(key))
     return reader.getResource(principal).pipe(
       Effect.map((resource) => {
-        const name = Option.getOrUndefined(resource)?.displayName
-        if (names.size >= keptNames) names.clear()
-        names.set(key, name)
-        return name
+        const found = Option.match(resource, { onNone: () => undefined, onSome: diffPrincipalOf })
+        if (principals.size >= keptPrincipals) principals.clear()
+        principals.set(key, found)
+        return found
       })
     )
   }
@@ -174,7 +177,7 @@ const principalNamesOf = (reader: C1zReader) => {
 
 /** The diff from `base` (older) to `target` (newer), resuming after `from` when given. */
 export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosition): Stream.Stream<DiffEntry, C1zError> => {
-  const names = { base: principalNamesOf(base), target: principalNamesOf(target) }
+  const principals = { base: diffPrincipalsOf(base), target: diffPrincipalsOf(target) }
   return syncDiff({
     resources: { base: (after) => base.sorted.resources({ after }), target: (after) => target.sorted.resources({ after }) },
     entitlements: {
@@ -182,6 +185,6 @@ export const diffReaders = (base: C1zReader, target: C1zReader, from?: DiffPosit
       target: (after) => target.sorted.entitlements({ after })
     },
     grants: { base: (after) => base.sorted.grants({ after }), target: (after) => target.sorted.grants({ after }) },
-    principalNames: (side, principals) => Effect.forEach(principals, names[side])
+    principals: (side, ids) => Effect.forEach(ids, principals[side])
   }, from)
 }

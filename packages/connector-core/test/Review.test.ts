@@ -108,16 +108,19 @@ describe("syncDiff", () => {
       base: keyed([directGrant(entitlement, user), directGrant(other, { resourceType: "user", resource: "u2" })]),
       target: keyed([directGrant(entitlement, user, ["t2"]), teamGrant(other, "t2")])
     },
-    // Each sync names its own principals: u1 was renamed, u2 is only in the older, t2 in neither.
-    principalNames: (side: DiffSide, principals: ReadonlyArray<ResourceId>) =>
+    // Each sync names its own principals: u1 was renamed and suspended, u2 is only in the older, t2 in neither.
+    principals: (side: DiffSide, principals: ReadonlyArray<ResourceId>) =>
       Effect.succeed(
         principals.map(({ resource }) =>
-          ({ base: { u1: "Ana Old", u2: "Bo" }, target: { u1: "Ana" } } as const)[side][resource as "u1" | "u2"]
+          ({
+            base: { u1: { name: "Ana Old", status: "enabled" }, u2: { name: "Bo", status: "invited" } },
+            target: { u1: { name: "Ana", status: "disabled" } }
+          } as const)[side][resource as "u1" | "u2"]
         )
       )
   }
 
-  it.effect("names what was added and removed, and grants whose paths changed, by kind then id", () =>
+  it.effect("names what was added and removed, and grants whose paths changed, by kind then id, each grant with its principal's status", () =>
     Effect.gen(function*() {
       const all = Chunk.toReadonlyArray(yield* Stream.runCollect(syncDiff(sources)))
       assert.deepStrictEqual(
@@ -133,6 +136,7 @@ describe("syncDiff", () => {
             name: "team:t2: Manage",
             entitlement: "group:g1:Manage Destination",
             principal: "team:t2",
+            principal_status: "",
             paths: [{ via: "direct" }]
           },
           {
@@ -142,6 +146,7 @@ describe("syncDiff", () => {
             name: "Bo: Manage",
             entitlement: "group:g1:Manage Destination",
             principal: "user:u2",
+            principal_status: "invited",
             paths: [{ via: "direct" }]
           },
           {
@@ -151,6 +156,7 @@ describe("syncDiff", () => {
             name: "Ana: View Destination on g1",
             entitlement: "group:g1:View Destination",
             principal: "user:u1",
+            principal_status: "disabled",
             paths: [{ via: "direct" }, { via: "team", team: "t2" }],
             previous_paths: [{ via: "direct" }]
           }
@@ -177,7 +183,7 @@ describe("syncDiff", () => {
           resources: { base: keyedResources([before]), target: keyedResources([after]) },
           entitlements: { base: keyed([]), target: keyed([]) },
           grants: { base: keyed([]), target: keyed([]) },
-          principalNames: () => Effect.succeed([])
+          principals: () => Effect.succeed([])
         })).pipe(Effect.map(Chunk.toReadonlyArray))
       assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("ENABLED", "Ann", "b")), [])
       assert.deepStrictEqual(yield* diffOf(person("ENABLED", "Ann", "a"), person("DISABLED", "Ann", "a")), [
@@ -206,7 +212,7 @@ describe("syncDiff", () => {
           resources: { base: keyedResources(before), target: keyedResources(after) },
           entitlements: { base: keyed([]), target: keyed([]) },
           grants: { base: keyed([]), target: keyed([]) },
-          principalNames: () => Effect.succeed([])
+          principals: () => Effect.succeed([])
         })).pipe(Effect.map(Chunk.toReadonlyArray))
       assert.deepStrictEqual(
         yield* diffOf(

@@ -78,7 +78,9 @@ export class ReviewGroup extends HttpApiGroup.make("review")
           "whose name, status, email or account type changed (each with its `previous_` value, only when it changed; " +
           "an added or removed user with its status, email and account type), and grants " +
           "whose paths changed; resources first, then entitlements, then grants, each in id order. Derived grants carry " +
-          "their team in `paths`. Every item ends with the two syncs' .c1z ids and ends (`old_sync_id`, " +
+          "their team in `paths`; a grant's `principal_status` is its user's status (`enabled`, `disabled`, `invited`) in " +
+          "the sync it comes from, this one's, `base`'s for a removed grant (\"\" for a team): a suspended or invited user " +
+          "cannot use what it gained. Every item ends with the two syncs' .c1z ids and ends (`old_sync_id`, " +
           "`old_synced_at` of `base`, `new_sync_id`, `new_synced_at` of this one; the .c1z's sync ids, which export's rows " +
           "carry too, not the job ids): items kept as evidence name the syncs they compare. Same content as `baton-fivetran diff`."
       )

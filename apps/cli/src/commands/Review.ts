@@ -134,11 +134,13 @@ const identityColumns: Columns<DiffEntry> = {
 /**
  * A grant's entitlement and principal, as the service's diff items name them: a sheet of the diff
  * is sorted or filtered by who gained or lost what without cutting grant ids apart (a role's name
- * may hold a `:`). CSV and JSON only: a table has them in its ID column.
+ * may hold a `:`). CSV and JSON only: a table has them in its ID column. Then the principal's
+ * status in the sync the row comes from (a suspended or invited user cannot use what it gained),
+ * last, so a script reading by position reads what it read.
  */
 const grantSideColumns: Columns<DiffEntry> = {
-  names: ["entitlement", "principal"],
-  cells: (d) => [d.entitlement ?? "", d.principal ?? ""]
+  names: ["entitlement", "principal", "principal_status"],
+  cells: (d) => [d.entitlement ?? "", d.principal ?? "", d.principal_status ?? ""]
 }
 
 /**

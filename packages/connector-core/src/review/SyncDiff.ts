@@ -55,6 +55,12 @@ export const DiffEntry = Schema.Struct({
   /** Grants: the entitlement and the principal (`type:id`). */
   entitlement: Schema.optional(Schema.String),
   principal: Schema.optional(Schema.String),
+  /**
+   * Grants: the principal's status (`enabled`, `disabled`, `invited`) in the sync the entry comes
+   * from, as `name` is; "" for a team, or a principal that sync has no row of. A suspended or only
+   * invited user cannot use what it gained, which changes what the row means for a review.
+   */
+  principal_status: Schema.optional(Schema.String),
   /** Grants: how the principal holds it (in the newer sync; in the older for a removed grant). */
   paths: Schema.optional(Schema.Array(AccessPathSchema)),
   /** Changed grants: the paths in the older sync. */
@@ -105,38 +111,48 @@ export interface DiffSources<E> {
   readonly entitlements: DiffSides<Entitlement, E>
   readonly grants: DiffSides<Grant, E>
   /**
-   * Principals' display names in one sync (undefined for one without a row there), asked a chunk
-   * of entries at a time: a grant row carries only its principal's id, and a reviewer reading a
-   * diff of real Fivetran ids needs the person.
+   * Principals' names and statuses in one sync (undefined for one without a row there), asked a
+   * chunk of entries at a time: a grant row carries only its principal's id, and a reviewer reading
+   * a diff of real Fivetran ids needs the person, and whether it can still use the access.
    */
-  readonly principalNames: (
+  readonly principals: (
     side: DiffSide,
     principals: ReadonlyArray<ResourceId>
-  ) => Effect.Effect<ReadonlyArray<string | undefined>, E>
+  ) => Effect.Effect<ReadonlyArray<DiffPrincipal | undefined>, E>
 }
+
+/** What a grant entry says of its principal, from one sync's row of it. */
+export interface DiffPrincipal {
+  readonly name: string | undefined
+  /** As `statusText`: "" for a team. */
+  readonly status: string
+}
+
+export const diffPrincipalOf = (resource: Resource): DiffPrincipal => ({ name: resource.displayName, status: statusText(resource) })
 
 const noEntry = Option.none<DiffEntry>()
 const someEntry = (entry: DiffEntry) => Option.some(entry)
 
 const principalRef = (grant: Grant) => resourceRefOf(grant.principal.id)
 
-/** A grant entry before its name is known, and the sync that names it. */
+/** A grant entry before its principal's name and status are known, and the sync that has them. */
 interface UnnamedGrant {
   readonly side: DiffSide
   readonly grant: Grant
-  readonly entry: (name: string) => DiffEntry
+  readonly entry: (name: string, principalStatus: string) => DiffEntry
 }
 
 const grantEntry = (change: DiffChange, id: string, grant: Grant, previous?: ReadonlyArray<AccessPath>): UnnamedGrant => ({
   side: change === "removed" ? "base" : "target",
   grant,
-  entry: (name) => ({
+  entry: (name, principalStatus) => ({
     change,
     kind: "grant",
     id,
     name,
     entitlement: grant.entitlement.id,
     principal: principalRef(grant),
+    principal_status: principalStatus,
     paths: accessPaths(grant),
     ...(previous === undefined ? {} : { previous_paths: previous })
   })
@@ -230,17 +246,21 @@ const grantDiff = <E>(sources: DiffSources<E>, after: string | undefined) =>
     Stream.mapChunksEffect((chunk) => namedGrants(sources, Chunk.toReadonlyArray(chunk)))
   )
 
-/** Entries with their names: a removed grant's principal named by the older sync, the others by the newer. */
+/**
+ * Entries with their principals' names and statuses: a removed grant's from the older sync, the
+ * others' from the newer.
+ */
 const namedGrants = <E>(sources: DiffSources<E>, unnamed: ReadonlyArray<UnnamedGrant>) => {
   const principalsOf = (side: DiffSide) => unnamed.filter((u) => u.side === side).map((u) => u.grant.principal.id)
   return Effect.zipWith(
-    sources.principalNames("base", principalsOf("base")),
-    sources.principalNames("target", principalsOf("target")),
-    (baseNames, targetNames) => {
+    sources.principals("base", principalsOf("base")),
+    sources.principals("target", principalsOf("target")),
+    (basePrincipals, targetPrincipals) => {
       const next = { base: 0, target: 0 }
       return Chunk.unsafeFromArray(unnamed.map(({ entry, grant, side }) => {
-        const principal = (side === "base" ? baseNames : targetNames)[next[side]++]
-        return entry(`${principal || principalRef(grant)}: ${grant.entitlement.displayName || grant.entitlement.id}`)
+        const principal = (side === "base" ? basePrincipals : targetPrincipals)[next[side]++]
+        const name = `${principal?.name || principalRef(grant)}: ${grant.entitlement.displayName || grant.entitlement.id}`
+        return entry(name, principal?.status ?? "")
       }))
     }
   )
