@@ -277,7 +277,9 @@ describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
         assertExit(fromEnv, 0)
         assertExit(flagWins, 0)
         const users = (result: typeof fromEnv) =>
-          (jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")?.["resources"] as Record<string, number>)["user"]
+          (jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")?.["resources_by_type"] as Record<string, number>)[
+            "user"
+          ]
         assert.deepStrictEqual([users(fromEnv), users(flagWins)], [1000, 25])
         assert.deepStrictEqual(
           [badEnv, badFile].map((result) => [result.exitCode, result.stderr, result.stdout]),
@@ -323,7 +325,7 @@ describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
         assert.strictEqual(yield* requestCount, 0)
         assertExit(flagOverVariables, 0)
         const summary = jsonLines(flagOverVariables.stderr).find((line) => line["msg"] === "sync complete")
-        assert.deepStrictEqual(summary?.["resources"], { user: 25, role: 6, group: 4, team: 3 })
+        assert.deepStrictEqual(summary?.["resources_by_type"], { user: 25, role: 6, group: 4, team: 3 })
         assert.deepStrictEqual((yield* fs.readDirectory(cwd)).sort(), ["flag.c1z"])
         assert.deepStrictEqual((yield* fs.readDirectory(fileDir)).sort(), [".baton.yaml"])
       }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),

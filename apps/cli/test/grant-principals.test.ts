@@ -130,10 +130,10 @@ const leftOutGrants = (grants: string, principal: string) =>
 /** The summary's warnings and its grant total, which must be the file's. */
 const summaryOf = (stderr: string) => {
   const summary = jsonLines(stderr).find((line) => line.msg === "sync complete") as
-    | { readonly warnings: ReadonlyArray<string>; readonly grants: { readonly direct: number; readonly derived: number } }
+    | { readonly warning_messages: ReadonlyArray<string>; readonly grants: number }
     | undefined
   assert.isDefined(summary)
-  return { warnings: summary!.warnings, grants: summary!.grants.direct + summary!.grants.derived }
+  return { warnings: summary!.warning_messages, grants: summary!.grants }
 }
 
 describe("grant principals", () => {

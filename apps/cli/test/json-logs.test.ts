@@ -75,7 +75,7 @@ describe("JSON logs", () => {
       assertExit(warn, 0)
       assertAllJson(info.stderr)
       const summary = logFields(info.stderr).find((line) => line["msg"] === "sync complete")
-      assert.deepInclude(summary, { level: "info", file: `${dir}/info.c1z`, resources: { user: 25, role: 6, group: 4, team: 3 } })
+      assert.deepInclude(summary, { level: "info", file: `${dir}/info.c1z`, resources_by_type: { user: 25, role: 6, group: 4, team: 3 } })
       assert.strictEqual(warn.stderr, "")
       const written = JSON.parse(yield* fs.readFileString(`${dir}/warn.json`)) as Record<string, unknown>
       assert.deepStrictEqual(written["resources"], { user: 25, role: 6, group: 4, team: 3 })
@@ -99,9 +99,13 @@ describe("JSON logs", () => {
       assert.strictEqual(yield* child.exitCode, 130)
       const output = yield* Effect.flatten(stderr.await)
       assertAllJson(output)
+      // The sync's id, as on its every line: the service's cancelled job's line has its own too.
+      const syncId = logFields(output).find((line) => line["msg"] === `syncing into ${file}`)?.["c1z_sync_id"]
+      assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(logFields(output).filter((line) => line["level"] !== "info"), [{
         level: "warn",
         msg: `interrupted: ${file} was left as it was`,
+        c1z_sync_id: syncId,
         file,
         exit_code: 130,
         // The word the HTTP service's job cancelled by its own stop has on its line and metric.

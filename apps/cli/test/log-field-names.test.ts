@@ -27,10 +27,13 @@ describe("JSON log field names", () => {
 
       const summary = lines.find((line) => line.msg === "sync complete")!
       assert.deepStrictEqual(Object.keys(summary).sort(), [
+        "c1z_sync_id",
         "duration_ms",
         "entitlements",
         "file",
         "grants",
+        "grants_derived",
+        "grants_direct",
         "level",
         "msg",
         "rate_limit",
@@ -42,12 +45,18 @@ describe("JSON log field names", () => {
         "requests",
         "resource_types",
         "resources",
+        "resources_by_type",
         "retries",
         "retry_backoff_ms",
         "ts",
+        "warning_messages",
         "warnings"
       ])
-      assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
+      // Counts, as on the writer's line and the service's job lines (log-field-types.test.ts).
+      assert.deepStrictEqual(
+        [summary["resources"], summary["grants"], summary["grants_direct"], summary["grants_derived"], summary["warnings"]],
+        [38, 122, 91, 31, 0]
+      )
       assert.deepStrictEqual(
         [summary["requests"], summary["retries"], summary["rate_limit_wait_ms"], summary["retry_backoff_ms"]],
         [14, 0, 0, 0]

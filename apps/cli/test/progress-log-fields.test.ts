@@ -27,7 +27,8 @@ describe("the progress line in JSON logs", () => {
       assertExit(result, 0)
       const progress = logFields(result.stderr).filter((line) => String(line.msg).startsWith("syncing roles:"))
       assert.strictEqual(progress.length, 1)
-      const { msg, waiting_until: waitingUntil, ...fields } = progress[0]!
+      const { c1z_sync_id: syncId, msg, waiting_until: waitingUntil, ...fields } = progress[0]!
+      assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(fields, {
         level: "info",
         phase: "roles",

@@ -42,7 +42,7 @@ describe("settings sources (the CLI process)", () => {
       assertExit(result, 0)
       const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
       assert.deepStrictEqual(
-        [summary?.["file"], summary?.["resources"]],
+        [summary?.["file"], summary?.["resources_by_type"]],
         ["from-env.c1z", { user: 25, role: 6, group: 4, team: 3, connection: 8 }]
       )
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [".baton.yaml", "from-env.c1z"])
@@ -90,7 +90,7 @@ describe("settings sources (the CLI process)", () => {
       )
       const defaultSummary = jsonLines(fromDefaults.stderr).find((line) => line["msg"] === "sync complete")
       assert.deepStrictEqual(
-        [defaultSummary?.["file"], defaultSummary?.["resources"], defaultSummary?.["rate_limit_reserve"]],
+        [defaultSummary?.["file"], defaultSummary?.["resources_by_type"], defaultSummary?.["rate_limit_reserve"]],
         ["sync.c1z", { user: 25, role: 6, group: 4, team: 3 }, 4000]
       )
       assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
@@ -261,7 +261,7 @@ describe("settings sources (the CLI process)", () => {
         meant: "sync-connections"
       }])
       const summary = jsonLines(json.stderr).find((line) => line["msg"] === "sync complete")
-      assert.isUndefined((summary?.["resources"] as Record<string, number> | undefined)?.["connection"])
+      assert.isUndefined((summary?.["resources_by_type"] as Record<string, number> | undefined)?.["connection"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped("a switch given false on the command line wins over the variable and the file", () =>
@@ -289,7 +289,7 @@ describe("settings sources (the CLI process)", () => {
       ])
       assertExit(sync, 0)
       const summary = jsonLines(sync.stderr).find((line) => line["msg"] === "sync complete")
-      assert.deepStrictEqual(summary?.["resources"], { user: 25, role: 6, group: 4, team: 3 })
+      assert.deepStrictEqual(summary?.["resources_by_type"], { user: 25, role: 6, group: 4, team: 3 })
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scoped(
@@ -315,7 +315,7 @@ describe("settings sources (the CLI process)", () => {
         const connections = (result: typeof upper) => {
           assertExit(result, 0)
           const summary = jsonLines(result.stderr).find((line) => line["msg"] === "sync complete")
-          return (summary?.["resources"] as Record<string, number> | undefined)?.["connection"]
+          return (summary?.["resources_by_type"] as Record<string, number> | undefined)?.["connection"]
         }
         assert.deepStrictEqual([upper, fromFile, lowerFalse].map(connections), [8, 8, undefined])
         assert.deepStrictEqual(

@@ -36,17 +36,17 @@ describe("--summary-file", () => {
       const written = JSON.parse(yield* fs.readFileString(`${dir}/summary.json`)) as Record<string, unknown>
       // The same values; the log line names them in snake case, the file as it always has.
       const loggedAs = [
-        ["resources", "resources"],
+        ["resources", "resources_by_type"],
         ["resourceTypes", "resource_types"],
         ["entitlements", "entitlements"],
-        ["grants", "grants"],
         ["requests", "requests"],
         ["retries", "retries"],
-        ["warnings", "warnings"],
+        ["warnings", "warning_messages"],
         ["file", "file"],
         ["durationMillis", "duration_ms"]
       ] as const
       for (const [field, logField] of loggedAs) assert.deepStrictEqual(written[field], logged[logField], field)
+      assert.deepStrictEqual(written["grants"], { direct: logged["grants_direct"], derived: logged["grants_derived"] })
       assert.match(String(written["finishedAt"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["out.c1z", "summary.json"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })

@@ -102,7 +102,7 @@ describe("sync", () => {
         lines.filter((line) => line.level === "warn").map((line) => [line.msg, line.warning_kind]),
         [[warning, "missing_permission"]]
       )
-      assert.deepStrictEqual(lines.find((line) => line.msg === "sync complete")?.warnings, [warning])
+      assert.deepStrictEqual(lines.find((line) => line.msg === "sync complete")?.warning_messages, [warning])
     }).pipe(Effect.provide(sandboxLayer(withoutConnector)), Effect.provide(NodeContext.layer)))
 
   it.scopedLive("writes a .c1z whose resources are exactly the sandbox's, and a JSON summary on stderr", () =>
@@ -120,7 +120,7 @@ describe("sync", () => {
       const summary = jsonLines(result.stderr).find((line) => line.msg === "sync complete")
       assert.isDefined(summary)
       assert.strictEqual(summary!.file, file)
-      assert.deepStrictEqual(summary!.resources, expectedCounts)
+      assert.deepStrictEqual(summary!.resources_by_type, expectedCounts)
       assert.isTrue(jsonLines(result.stderr).some((line) => line.level === "debug"))
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 

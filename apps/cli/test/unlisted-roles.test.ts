@@ -40,7 +40,7 @@ describe("roles GET /v1/roles does not list", () => {
         const sync = yield* runCli([...flags, "-f", file, "--sync-connections", "--log-format", "json"])
         assertExit(sync, 0)
         const summary = jsonLines(sync.stderr).find((line) => line["msg"] === "sync complete")!
-        assert.deepStrictEqual(summary["warnings"], [
+        assert.deepStrictEqual(summary["warning_messages"], [
           warning("team members", "Team Manager", "TEAM", "3 grants"),
           warning("connection memberships", "Connector Reviewer", "CONNECTOR", "4 grants"),
           warning("users", "Security Auditor", "ACCOUNT", "4 grants"),

@@ -5,7 +5,7 @@ import {
   type SyncProgress,
   type SyncStopReason
 } from "@baton-fivetran/connector-core"
-import { C1zSink, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
+import { C1zSink, ksuid, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
 import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Queue, Ref, Scope } from "effect"
@@ -70,8 +70,9 @@ export const runSync = (settings: Settings) =>
     if (Option.isSome(summaryFile)) yield* checkReplaceable(summaryFile.value, "summary")
     yield* removeLeftovers(file.path)
     if (Option.isSome(summaryFile)) yield* removeLeftovers(summaryFile.value.path)
+    const syncId = ksuid(new Date(yield* Clock.currentTimeMillis))
     // Reported inside the telemetry's scope, which then reports it no more (Exit.ts).
-    yield* withTelemetry(reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path)), reasonField))
+    yield* withTelemetry(reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path), syncId), reasonField))
   })
 
 /**
@@ -98,6 +99,9 @@ const stoppedBySignal: SyncStopReason = "shutdown"
 
 /**
  * The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for.
+ * Every line it logs names `syncId`, the sync id its .c1z records, as `c1z_sync_id`: chosen before
+ * the sync starts, as the service chooses a job's, where the writer chose it only as it wrote the
+ * file, so that `wrote the sync file` was the only line a log search by the file's id found.
  *
  * A stop signal once every row is written (a CronJob's pod deleted as the file was being indexed
  * and compressed) threw the completed sync away, exit 130, where the rest took seconds at most and
@@ -110,7 +114,7 @@ const stoppedBySignal: SyncStopReason = "shutdown"
  * place, or exited 130 without its summary file. Each is said once the file is in place, and the
  * sync finishes, exit 0.
  */
-const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>) =>
+const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>, syncId: string) =>
   Effect.scoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
     const heldStop = yield* Deferred.make<NodeJS.Signals>()
@@ -140,6 +144,7 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
     )
     return yield* syncRows(settings, summaryTarget, sayStopsOnceComplete).pipe(
       Effect.provide(C1zSink.layer(target, {
+        syncId,
         annotations: { exclusionGroups: settings.exclusionGroups },
         onRowsWritten: finishOnFirstStop,
         onReplacing: holdEveryStop((signal) => Queue.unsafeOffer(stopsOnceComplete, signal))
@@ -147,7 +152,8 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
     )
   })).pipe(
     Effect.provide(SyncEngine.layer),
-    Effect.provide(fivetranClientLayer(settings))
+    Effect.provide(fivetranClientLayer(settings)),
+    Effect.annotateLogs({ c1z_sync_id: syncId })
   )
 
 /** The sync through the SyncSink given, then `onComplete` and its summary. */

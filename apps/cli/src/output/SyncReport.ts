@@ -54,14 +54,15 @@ const rateLimitText = (summary: SyncSummary) => {
 const waitsText = (summary: SyncSummary) =>
   `waited ${seconds(summary.rateLimitWaitMillis)} for the rate limit, ${seconds(summary.retryBackoffMillis ?? 0)} in retry backoff`
 
+const resourceTotal = (summary: SyncSummary) => Object.values(summary.resources).reduce((a, b) => a + b, 0)
+
 export const consoleSummary = (summary: SyncSummary, file: string) => {
   const perType = Object.entries(summary.resources)
     .map(([type, count]) => `${count} ${type}`)
     .join(", ")
-  const resourceTotal = Object.values(summary.resources).reduce((a, b) => a + b, 0)
   const lines = [
     `sync complete: ${shownText(file)}`,
-    `  resources     ${resourceTotal} (${perType})`,
+    `  resources     ${resourceTotal(summary)} (${perType})`,
     `  entitlements  ${summary.entitlements}`,
     `  grants        ${summary.grants.direct + summary.grants.derived} ` +
     `(${summary.grants.direct} direct, ${summary.grants.derived} derived through teams)`,
@@ -81,13 +82,21 @@ export const consoleSummary = (summary: SyncSummary, file: string) => {
  * The `sync complete` log line's fields: the --summary-file's values, named as every log field is,
  * in snake case with the unit in the name (`duration_ms`, as the service's `sync job succeeded`).
  * The summary file keeps its own names (`durationMillis`): it is a file format, not a log line.
+ *
+ * A name has one JSON type on every line of both apps: `resources`, `grants` and `warnings` are
+ * counts, as on `wrote the sync file` and the service's job lines, and what the summary holds
+ * besides has names of its own. A log index that maps a field by its first type (Elasticsearch,
+ * OpenSearch) dropped the whole line when the CLI's gave an object or a list there.
  */
 export const summaryFields = (summary: SyncSummary, file: string) => ({
   file,
-  resources: summary.resources,
+  resources: resourceTotal(summary),
+  resources_by_type: summary.resources,
   resource_types: summary.resourceTypes,
   entitlements: summary.entitlements,
-  grants: summary.grants,
+  grants: summary.grants.direct + summary.grants.derived,
+  grants_direct: summary.grants.direct,
+  grants_derived: summary.grants.derived,
   requests: summary.requests,
   retries: summary.retries,
   rate_limit_wait_ms: summary.rateLimitWaitMillis,
@@ -98,5 +107,6 @@ export const summaryFields = (summary: SyncSummary, file: string) => ({
   rate_limit_reserve: summary.rateLimitReserve,
   repeat_budget_wait_ms: summary.repeatBudgetWaitMillis,
   duration_ms: summary.durationMillis,
-  warnings: summary.warnings
+  warnings: summary.warnings.length,
+  warning_messages: summary.warnings
 })
