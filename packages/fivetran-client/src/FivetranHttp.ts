@@ -17,6 +17,7 @@ import {
   recordRetry as meterRetry,
   recordRetryWait,
   registerWaitSeries,
+  setRateLimitLimit,
   setRateLimitRemaining
 } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
@@ -97,6 +98,8 @@ interface RawResponse<A> {
   readonly receivedAt: number
   /** `X-Rate-Limit-Remaining`, when sent. */
   readonly remaining: number | undefined
+  /** `X-Rate-Limit`, when sent with a remaining count the budget believes (budgetHeaders). */
+  readonly limit: number | undefined
 }
 
 type Headers = TransportResponse<unknown>["headers"]
@@ -266,9 +269,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const headers = response.headers
           const remaining = parseCount(header(headers, "x-rate-limit-remaining"))
           const now = clock.unsafeCurrentTimeMillis()
+          const observed = budgetHeaders(headers)
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
-          else budget.observe(seq, now, budgetHeaders(headers))
+          else budget.observe(seq, now, observed)
           if (response.status >= 200 && response.status < 300) keyAccepted = true
           return {
             status: response.status,
@@ -277,14 +281,15 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             location: header(headers, "location"),
             date: header(headers, "date"),
             receivedAt: now,
-            remaining
+            remaining,
+            limit: Option.getOrUndefined(Option.map(observed, (o) => o.limit))
           }
         })
       )
 
     /**
      * What an exchange leaves behind, in one runtime step, as it runs for every request: the request
-     * counter and the remaining-budget gauge (with the fiber's metric labels, as `Metric.update`
+     * counter and the budget gauges, remaining and limit (with the fiber's metric labels, as `Metric.update`
      * adds them), the call span's status and retries when spans are recorded, and the debug line
      * (its annotations built only when debug lines are written).
      */
@@ -299,6 +304,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         const status = Either.isRight(result) ? result.right.status : "transport" as const
         countExchange(request.method, request.route, Either.isRight(result) ? exchangeOutcome(result.right) : status, labels)
         if (Either.isRight(result) && result.right.remaining !== undefined) setRateLimitRemaining(result.right.remaining, labels)
+        if (Either.isRight(result) && result.right.limit !== undefined) setRateLimitLimit(result.right.limit, labels)
         const span = fiber.currentSpan
         if (span?._tag === "Span" && fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
           span.attribute("http.response.status_code", status)

@@ -46,6 +46,15 @@ export const fivetranRateLimitRemaining = Metric.gauge("fivetran_rate_limit_rema
   description: "The latest X-Rate-Limit-Remaining the Fivetran API reported"
 })
 
+/**
+ * The latest `X-Rate-Limit` Fivetran sent: the account's requests per window (the hour), so that an
+ * alert reads the share left, `fivetran_rate_limit_remaining / fivetran_rate_limit_limit`, whatever
+ * the account's plan (20,000 an hour paid, 500 on a trial). Absent until an answer carries one.
+ */
+export const fivetranRateLimitLimit = Metric.gauge("fivetran_rate_limit_limit", {
+  description: "The latest X-Rate-Limit the Fivetran API reported: the account's requests per window"
+})
+
 export const RetryReasons = ["rate_limited", "server_error", "transport"] as const
 export type RetryReason = typeof RetryReasons[number]
 
@@ -108,3 +117,7 @@ export const recordRetryWait = (error: FivetranError, waitedSeconds: number) =>
 /** Sets the remaining budget gauge now; `labels` as for `countExchange`. */
 export const setRateLimitRemaining = (remaining: number, labels: ReadonlyArray<MetricLabel.MetricLabel>): void =>
   fivetranRateLimitRemaining.unsafeUpdate(remaining, labels)
+
+/** Sets the budget's limit gauge now; `labels` as for `countExchange`. */
+export const setRateLimitLimit = (limit: number, labels: ReadonlyArray<MetricLabel.MetricLabel>): void =>
+  fivetranRateLimitLimit.unsafeUpdate(limit, labels)
