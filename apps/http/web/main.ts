@@ -721,9 +721,19 @@ const userParts = (status: string | undefined, email: string | undefined, accoun
 
 const joined = (parts: ReadonlyArray<string>) => parts.filter((part) => part !== "").join(", ")
 
+/**
+ * A grant's paths, then its user's status when the user cannot use it (suspended, or the invitation
+ * still pending) in the sync the entry comes from: the row means something else for the review.
+ */
+const grantText = (entry: DiffEntry) => {
+  const paths = pathsCell(entry.paths)
+  const status = entry.principal_status
+  return status === "disabled" || status === "invited" ? el("span", {}, paths, `, user ${status}`) : paths
+}
+
 /** What a changed resource is now and was before (its status, email, account type, name); a grant's paths. */
 const nowText = (entry: DiffEntry) =>
-  entry.kind === "resource" ? joined(userParts(entry.status, entry.email, entry.account_type)) : pathsCell(entry.paths)
+  entry.kind === "resource" ? joined(userParts(entry.status, entry.email, entry.account_type)) : grantText(entry)
 
 const beforeText = (entry: DiffEntry) =>
   entry.kind === "resource"
