@@ -213,31 +213,25 @@ describe("a stop signal after the sync's last row", () => {
       return messages.filter((msg) => String(msg).startsWith("stop signal") || msg === "wrote the sync file" || msg === "sync complete")
     }).pipe(Effect.provide(NodeContext.layer))
 
-  it.scopedLive(
-    "a second signal as the new file is renamed into place: said once it is there, the sync finishes, exit 0",
-    () =>
-      Effect.map(secondSignalOnceComplete(renameHook("issued")), (said) =>
-        assert.deepStrictEqual(said, [
-          "stop signal after the last row was written: finishing the sync file",
-          "wrote the sync file",
-          "stop signal once the sync was complete: finishing its summary",
-          "sync complete"
-        ])),
-    120_000
-  )
-
-  it.scopedLive(
-    "a second signal once the new file is in place: said, the sync finishes, exit 0",
-    () =>
-      Effect.map(secondSignalOnceComplete(renameHook("done")), (said) =>
-        assert.deepStrictEqual(said, [
-          "stop signal after the last row was written: finishing the sync file",
-          "wrote the sync file",
-          "stop signal once the sync was complete: finishing its summary",
-          "sync complete"
-        ])),
-    120_000
-  )
+  for (
+    const [when, title] of [
+      ["issued", "as the new file is renamed into place: said once it is there"],
+      ["done", "once the new file is in place: said"]
+    ] as const
+  ) {
+    it.scopedLive(
+      `a second signal ${title}, the sync finishes, exit 0`,
+      () =>
+        Effect.map(secondSignalOnceComplete(renameHook(when)), (said) =>
+          assert.deepStrictEqual(said, [
+            "stop signal after the last row was written: finishing the sync file",
+            "wrote the sync file",
+            "stop signal once the sync was complete: finishing its summary",
+            "sync complete"
+          ])),
+      120_000
+    )
+  }
 
   it.scopedLive(
     "a second signal as the summary is written: said, the summary file written, exit 0",
