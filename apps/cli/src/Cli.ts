@@ -89,7 +89,9 @@ const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
     })).pipe(Command.withDescription(
       "Sync a Fivetran account's users, roles, groups, teams and their access into a baton .c1z file, " +
         "or (with -p) grant, revoke, invite or delete. Every command also takes " +
-        `--log-level ${LogLevels.join("|")} (${helpText(BatonSettings.LogLevel)}), -h/--help and --version.`
+        `--log-level ${LogLevels.join("|")} (${helpText(BatonSettings.LogLevel)}), -h/--help and --version. ` +
+        "The .baton.yaml the settings name is the file BATON_CONFIG_PATH names if set (a .yaml or .yml), " +
+        "else .baton.yaml or .baton.yml in the working directory."
     ))
 
 const sandboxOptions = {

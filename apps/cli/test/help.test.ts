@@ -64,6 +64,12 @@ describe("help", () => {
       assert.include(optionBlock(root, "--summary-file path"), "Optional. Env: BATON_SUMMARY_FILE; .baton.yaml key: summary-file.")
       assert.include(optionBlock(root, "(-f, --file path)"), "Default: sync.c1z.")
       assert.include(root, "--log-level debug|info|warn|error (The lowest level logged on stderr.")
+      // Every option names its .baton.yaml key: which file that is, BATON_CONFIG_PATH's included.
+      assert.include(
+        root,
+        "The .baton.yaml the settings name is the file BATON_CONFIG_PATH names if set (a .yaml or .yml), " +
+          "else .baton.yaml or .baton.yml in the working directory."
+      )
       assert.strictEqual(
         optionBlock(results[1]!.stdout, "--port port"),
         "  Port on 127.0.0.1 to listen on (default 0: any free port, printed). Optional."

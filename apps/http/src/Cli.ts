@@ -359,7 +359,8 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
       Command.withDescription(
         "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +
           `Also takes --log-level ${LogLevels.join("|")} (${helpText(BatonSettings.LogLevel)}), -h/--help and ` +
-          "--version. OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT) switches on OTLP export of traces, metrics and logs."
+          "--version. The .baton.yaml the settings name is the file BATON_CONFIG_PATH names if set (a .yaml or .yml), " +
+          "else .baton.yaml or .baton.yml in the working directory. OTEL_EXPORTER_OTLP_ENDPOINT (or a signal's own OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT) switches on OTLP export of traces, metrics and logs."
       )
     )
 

@@ -144,6 +144,11 @@ describe("help (the service process)", () => {
           "Prefer BATON_HTTP_TOKENS or .baton.yaml to the flag: other local users can see a command line (ps)."
       )
       assert.include(help, "Default: 8080. Env: BATON_HTTP_PORT; .baton.yaml key: port.")
+      assert.include(
+        help,
+        "The .baton.yaml the settings name is the file BATON_CONFIG_PATH names if set (a .yaml or .yml), " +
+          "else .baton.yaml or .baton.yml in the working directory."
+      )
       assert.include(help, "[--sandbox small|medium|large]")
       assert.include(help, "Takes small, medium or large. Optional. Env: BATON_SANDBOX; .baton.yaml key: sandbox.")
       const underTerminal = (env: Record<string, string>, log: string) =>
