@@ -12,7 +12,8 @@ import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
  * gained View Destination on lake" read the same whether Bo was active or had been suspended since.
  * Each CSV and JSON row now ends with `principal_status`, the user's status in the sync the row
  * comes from (the newer for added and changed grants, the older for removed ones), "" for a team
- * and on resource and entitlement rows; the columns before it are unchanged.
+ * and on resource and entitlement rows; the columns before it are unchanged. A table, which has no
+ * such column, says "user disabled" or "user invited" after the grant's paths in its VIA cell.
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-diff-principal-status-" }))
@@ -72,6 +73,22 @@ describe("diff's principal status", () => {
           [`${lake}:user:both_bo`, "disabled", "principal_status"],
           [`${lake}:user:suspended_di`, "disabled", "principal_status"],
           [`${reviewer}:user:invited_ed`, "invited", "principal_status"]
+        ])
+
+        // A table has no principal_status column: its VIA cell says a user who cannot use the grant.
+        const table = yield* runCli(["diff", before, after, "-o", "table"])
+        assertExit(table, 0)
+        const [header = "", ...lines] = table.stdout.split("\n").filter((line) => line !== "")
+        const starts = Array.from(header.matchAll(/\S+/g), (match) => [match[0], match.index] as const)
+        const cellsOf = (line: string) =>
+          Object.fromEntries(starts.map(([name, start], i) => [name, line.slice(start, starts[i + 1]?.[1]).trim()]))
+        assert.deepStrictEqual(lines.map(cellsOf).map((row) => [row.KIND, row.ID, row.VIA, row.STATUS]), [
+          ["resource", "user:both_bo", "", "disabled"],
+          ["resource", "user:invited_ed", "", "disabled"],
+          ["grant", `${lake}:team:analysts_t`, "direct", ""],
+          ["grant", `${lake}:user:both_bo`, "team:analysts_t, user disabled", ""],
+          ["grant", `${lake}:user:suspended_di`, "team:analysts_t, user disabled", ""],
+          ["grant", `${reviewer}:user:invited_ed`, "direct, user invited", ""]
         ])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000

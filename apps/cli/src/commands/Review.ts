@@ -92,20 +92,28 @@ const holderView = reviewColumns(holderColumns)
 const resourceHolderView = reviewColumns(["permission", ...holderColumns])
 const sheet = reviewColumns(ReviewColumns)
 
-const diffColumns: Columns<DiffEntry> = {
+/**
+ * A grant's user who cannot use it (suspended, or its invitation still pending) in the sync the row
+ * comes from, said after its paths in a table's VIA cell, as the explorer's diff says it: CSV and
+ * JSON have it in principal_status, and one more column would widen a table that is already wide.
+ */
+const unusableByUser = (d: DiffEntry) =>
+  d.principal_status === "disabled" || d.principal_status === "invited" ? `, user ${d.principal_status}` : ""
+
+const diffColumns = (format: OutputFormat): Columns<DiffEntry> => ({
   names: ["change", "kind", "id", "name", "via", "previous_via", "status", "previous_status", "previous_name"],
   cells: (d) => [
     d.change,
     d.kind,
     d.id,
     d.name ?? "",
-    viaText(d.paths ?? []),
+    viaText(d.paths ?? []) + (format === "table" ? unusableByUser(d) : ""),
     viaText(d.previous_paths ?? []),
     d.status ?? "",
     d.previous_status ?? "",
     d.previous_name ?? ""
   ]
-}
+})
 
 /** A sync's id and end as the sheets name it (`sync_id`, `synced_at`). */
 const syncCells = (reader: C1zReader): readonly [string, string] => [reader.syncRun.syncId, syncedAt(reader.syncRun)]
@@ -145,17 +153,18 @@ const grantSideColumns: Columns<DiffEntry> = {
 
 /**
  * diff's CSV and JSON rows have both syncs (DiffSyncs: the older's, then the newer's) after the
- * entry's columns, then its identity and grant columns; a table has the identity columns at its end.
- * Its counts line names the syncs too.
+ * entry's columns, then its identity and grant columns; a table has the identity columns at its end
+ * (and a grant's principal status in its VIA cell). Its counts line names the syncs too.
  */
 const withSyncs = (format: OutputFormat, base: C1zReader, target: C1zReader): Columns<DiffEntry> => {
+  const entry = diffColumns(format)
   if (format === "table") {
-    return { names: [...diffColumns.names, ...identityColumns.names], cells: (e) => [...diffColumns.cells(e), ...identityColumns.cells(e)] }
+    return { names: [...entry.names, ...identityColumns.names], cells: (e) => [...entry.cells(e), ...identityColumns.cells(e)] }
   }
   const syncs = [...syncCells(base), ...syncCells(target)]
   return {
-    names: [...diffColumns.names, ...DiffSyncColumns, ...identityColumns.names, ...grantSideColumns.names],
-    cells: (entry) => [...diffColumns.cells(entry), ...syncs, ...identityColumns.cells(entry), ...grantSideColumns.cells(entry)]
+    names: [...entry.names, ...DiffSyncColumns, ...identityColumns.names, ...grantSideColumns.names],
+    cells: (e) => [...entry.cells(e), ...syncs, ...identityColumns.cells(e), ...grantSideColumns.cells(e)]
   }
 }
 
