@@ -37,6 +37,17 @@ const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.dec
 /** The run's error-level lines, without their time. */
 const errorLines = (stderr: string) => logFields(stderr).filter((line) => line["level"] === "error")
 
+/**
+ * The sync id every line of the run's sync names, as its first line (`syncing into`) gives it: the
+ * error line names it too, where a log search by the id found every line of a failed sync but why.
+ */
+const syncIdOf = (stderr: string) => {
+  const [first] = logFields(stderr)
+  assert.match(String(first?.["msg"]), /^syncing into /)
+  assert.match(String(first?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
+  return first!["c1z_sync_id"]
+}
+
 describe("a failed sync's reason", () => {
   it.scopedLive("a secret Fivetran refuses: unauthorized", () =>
     Effect.gen(function*() {
@@ -50,9 +61,56 @@ describe("a failed sync's reason", () => {
         level: "error",
         msg: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
         reason: "unauthorized",
+        c1z_sync_id: syncIdOf(result.stderr),
         exit_code: 1
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 60_000 })
+
+  it.scopedLive(
+    "a key and secret given in each other's place: unauthorized, saying they look swapped, never either",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const { flags, key } = yield* connectionFlags
+        // The base URL, then the system key's secret as the key and its key as the secret.
+        const swapped = [...flags.slice(0, 2), "--api-key", key.secret, "--api-secret", key.key]
+        const [json, consoleRun, provisioning] = yield* Effect.all([
+          runCli([...swapped, "--file", `${dir}/out.c1z`, "--log-format", "json"]),
+          runCli([...swapped, "--file", `${dir}/out.c1z`, "--log-format", "console"]),
+          runCli([
+            ...swapped,
+            "-p",
+            "--delete-resource",
+            "no-such-user",
+            "--delete-resource-type",
+            "user",
+            "--log-format",
+            "console"
+          ])
+        ])
+        const hint = "the key given has a secret's shape and the secret a key's: they look swapped"
+        for (const result of [json, consoleRun, provisioning]) {
+          assertExit(result, 1)
+          assertNoSecret(result, key.secret)
+          assertNoSecret(result, key.key)
+        }
+        assert.deepStrictEqual(errorLines(json.stderr), [{
+          level: "error",
+          msg: `Fivetran rejected the API key or secret (401 on GET /v1/roles); ${hint}; check the api-key and api-secret settings`,
+          reason: "unauthorized",
+          c1z_sync_id: syncIdOf(json.stderr),
+          exit_code: 1
+        }])
+        assert.deepStrictEqual(consoleRun.stderr.split("\n").filter((line) => line.startsWith("error: ")), [
+          `error: Fivetran rejected the API key or secret (401 on GET /v1/roles); ${hint}; check the api-key and api-secret settings`
+        ])
+        assert.deepStrictEqual(provisioning.stderr.split("\n").filter((line) => line.startsWith("error: ")), [
+          "error: cannot delete user:no-such-user: GET /v1/users/no-such-user: Fivetran rejected the API key or secret " +
+          `(401 Unauthorized); ${hint}; check --api-key and --api-secret`
+        ])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
+  )
 
   it.scopedLive("`baton-fivetran sandbox --server-errors 1`, every request a 5xx: server_error", () =>
     Effect.gen(function*() {
@@ -64,6 +122,7 @@ describe("a failed sync's reason", () => {
         level: "error",
         msg: "could not list roles: GET /v1/roles: Fivetran answered 503; gave up after 5 attempts",
         reason: "server_error",
+        c1z_sync_id: syncIdOf(result.stderr),
         exit_code: 1
       }])
       assert.isFalse(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(`${dir}/out.c1z`)))
@@ -76,7 +135,9 @@ describe("a failed sync's reason", () => {
       const result = yield* runWithFileSizeLimit([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json"])
       assertExit(result, 1)
       const lines = errorLines(result.stderr)
-      assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [{ level: "error", reason: "storage", exit_code: 1 }])
+      assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [
+        { level: "error", reason: "storage", c1z_sync_id: syncIdOf(result.stderr), exit_code: 1 }
+      ])
       // The scratch file's name has the process id and a random part.
       assert.match(
         String(lines[0]!["msg"]),
@@ -111,7 +172,9 @@ describe("a failed sync's reason", () => {
         assertExit(result, 1)
         const lines = errorLines(result.stderr)
         // Before, `internal` (a bug): an alert routed by reason sent a full or lost volume to the developers.
-        assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [{ level: "error", reason: "storage", exit_code: 1 }])
+        assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [
+          { level: "error", reason: "storage", c1z_sync_id: syncIdOf(result.stderr), exit_code: 1 }
+        ])
         assert.match(
           String(lines[0]!["msg"]),
           new RegExp(

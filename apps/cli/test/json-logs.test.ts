@@ -23,7 +23,7 @@ const assertAllJson = (stderr: string) => {
 }
 
 describe("JSON logs", () => {
-  it.scopedLive("a failed sync's error is one error-level JSON line with its reason and exit code", () =>
+  it.scopedLive("a failed sync's error is one error-level JSON line with its reason, sync id and exit code", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
@@ -33,10 +33,13 @@ describe("JSON logs", () => {
       assertExit(result, 1)
       assert.strictEqual(result.stdout, "")
       assertAllJson(result.stderr)
+      const syncId = logFields(result.stderr).find((line) => line["msg"] === `syncing into ${dir}/out.c1z`)?.["c1z_sync_id"]
+      assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(logFields(result.stderr).filter((line) => line["level"] === "error"), [{
         level: "error",
         msg: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
         reason: "unauthorized",
+        c1z_sync_id: syncId,
         exit_code: 1
       }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))

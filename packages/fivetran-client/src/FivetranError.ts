@@ -3,6 +3,7 @@ import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
 import { ClientWaitSetting } from "./RateLimitWaitCap.js"
 import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
+import { swappedHint } from "./SwappedCredentials.js"
 import { withThousands } from "./Thousands.js"
 import { formatWait } from "./WaitDuration.js"
 
@@ -32,10 +33,13 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly code: string
   /** The answer was an HTML page, not Fivetran's: the key may be fine. */
   readonly htmlPage?: boolean
+  /** The key given has a secret's shape and the secret a key's (SwappedCredentials.ts). */
+  readonly looksSwapped?: boolean
 }> {
   override get message() {
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 401)
-    return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); check --api-key and --api-secret`
+    const swapped = this.looksSwapped === true ? `${swappedHint}; ` : ""
+    return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); ${swapped}check --api-key and --api-secret`
   }
 }
 

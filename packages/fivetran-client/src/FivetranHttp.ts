@@ -42,6 +42,7 @@ import { announcedWaitMillis, garbledBody, type HttpMethod, mayHaveActed, retryS
 import { perSchema } from "./SchemaCache.js"
 import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
+import { looksSwapped } from "./SwappedCredentials.js"
 import { withThousands } from "./Thousands.js"
 import { formatWait } from "./WaitDuration.js"
 import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
@@ -195,6 +196,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         text
       )
     }
+
+    // A 401 says when they look given in each other's place; only that yes or no is kept.
+    const credentialsSwapped = looksSwapped(Redacted.value(config.apiKey), Redacted.value(config.apiSecret))
 
     const buildRequest = (request: FivetranRequest): TransportRequest => {
       const query = request.urlParams === undefined ? "" : new URLSearchParams(request.urlParams).toString()
@@ -385,7 +389,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             date: response.date,
             receivedAt: response.receivedAt
           },
-          scrub
+          scrub,
+          credentialsSwapped
         )
         const announced = announcedWaitMillis(error)
         if (announced === undefined) return yield* Effect.fail(error)

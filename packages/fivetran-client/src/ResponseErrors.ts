@@ -70,15 +70,18 @@ export const isHtmlPage = (body: string): boolean => /^\s*<[!?a-z]/i.test(body)
  * Maps a non-2xx response to its typed error; a body that is not Fivetran's JSON still maps by
  * status. A 4xx that is an HTML page is marked so: its message then names the base URL, not the
  * key, a permission or a missing id (5xx and 429 pages are a gateway's usual answers, retried alike).
+ * `credentialsSwapped`: the key and secret sent look swapped (SwappedCredentials.ts), which a 401 says.
  */
-export const errorForStatus = (response: FailedResponse, scrub: Scrub): FivetranError => {
+export const errorForStatus = (response: FailedResponse, scrub: Scrub, credentialsSwapped = false): FivetranError => {
   const endpoint = endpointOf(response.method, response.path)
   const parsed = Either.getOrUndefined(decodeErrorBody(response.body))
   const htmlPage = parsed === undefined && response.status >= 400 && isHtmlPage(response.body) ? { htmlPage: true } : {}
   const code = (fallback: string) => quoted(parsed?.code ?? fallback, scrub)
   const detail = quoted(parsed?.message ?? "", scrub)
   const status = response.status
-  if (status === 401) return new Unauthorized({ endpoint, code: code("Unauthorized"), ...htmlPage })
+  if (status === 401) {
+    return new Unauthorized({ endpoint, code: code("Unauthorized"), ...htmlPage, ...(credentialsSwapped ? { looksSwapped: true } : {}) })
+  }
   if (status === 403) {
     return new Forbidden({
       endpoint,

@@ -71,8 +71,13 @@ export const runSync = (settings: Settings) =>
     yield* removeLeftovers(file.path)
     if (Option.isSome(summaryFile)) yield* removeLeftovers(summaryFile.value.path)
     const syncId = ksuid(new Date(yield* Clock.currentTimeMillis))
-    // Reported inside the telemetry's scope, which then reports it no more (Exit.ts).
-    yield* withTelemetry(reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path), syncId), reasonField))
+    // Reported inside the telemetry's scope, which then reports it no more (Exit.ts), and inside the
+    // sync id's annotation: a log search by the id found every line of a failed sync but its error.
+    yield* withTelemetry(
+      reportedHere(sync(settings, file.path, Option.map(summaryFile, (target) => target.path), syncId), reasonField).pipe(
+        Effect.annotateLogs({ c1z_sync_id: syncId })
+      )
+    )
   })
 
 /**
@@ -99,9 +104,10 @@ const stoppedBySignal: SyncStopReason = "shutdown"
 
 /**
  * The sync into `target` (--file through its links); its summary into `summaryTarget` when asked for.
- * Every line it logs names `syncId`, the sync id its .c1z records, as `c1z_sync_id`: chosen before
- * the sync starts, as the service chooses a job's, where the writer chose it only as it wrote the
- * file, so that `wrote the sync file` was the only line a log search by the file's id found.
+ * `syncId` is the sync id its .c1z records, which every line of the sync names as `c1z_sync_id`
+ * (runSync's annotation): chosen before the sync starts, as the service chooses a job's, where the
+ * writer chose it only as it wrote the file, so that `wrote the sync file` was the only line a log
+ * search by the file's id found.
  *
  * A stop signal once every row is written (a CronJob's pod deleted as the file was being indexed
  * and compressed) threw the completed sync away, exit 130, where the rest took seconds at most and
@@ -152,8 +158,7 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
     )
   })).pipe(
     Effect.provide(SyncEngine.layer),
-    Effect.provide(fivetranClientLayer(settings)),
-    Effect.annotateLogs({ c1z_sync_id: syncId })
+    Effect.provide(fivetranClientLayer(settings))
   )
 
 /** The sync through the SyncSink given, then `onComplete` and its summary. */

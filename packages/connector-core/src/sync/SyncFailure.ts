@@ -1,4 +1,4 @@
-import { type FivetranError, formatPermission, type Forbidden } from "@baton-fivetran/fivetran-client"
+import { type FivetranError, formatPermission, type Forbidden, swappedHint } from "@baton-fivetran/fivetran-client"
 import { Data } from "effect"
 
 /** A sync that could not complete; `message` says why and what to do (e.g. the missing key permission). */
@@ -17,8 +17,8 @@ export const missingPermission = (error: Forbidden): string =>
 
 /**
  * Turns a client error on a required collection into a SyncFailed that says what to do: a 403
- * names the missing key permission, a 401 points at the key and secret. Client messages never
- * contain secrets, so they are passed on as they are.
+ * names the missing key permission, a 401 points at the key and secret (and says when they look
+ * swapped). Client messages never contain secrets, so they are passed on as they are.
  */
 export const syncFailure = (purpose: string) => (error: FivetranError): SyncFailed => {
   // An HTML page's 401 or 403 is not Fivetran's: its message says to check the base URL instead.
@@ -31,11 +31,13 @@ export const syncFailure = (purpose: string) => (error: FivetranError): SyncFail
         reason: `the API key lacks ${missingPermission(error)}, needed to ${purpose} (${error.endpoint} answered 403)`,
         cause: error
       })
-    case "Unauthorized":
+    case "Unauthorized": {
+      const swapped = error.looksSwapped === true ? `${swappedHint}; ` : ""
       return new SyncFailed({
-        reason: `Fivetran rejected the API key or secret (401 on ${error.endpoint}); check the api-key and api-secret settings`,
+        reason: `Fivetran rejected the API key or secret (401 on ${error.endpoint}); ${swapped}check the api-key and api-secret settings`,
         cause: error
       })
+    }
     default:
       return new SyncFailed({ reason: `could not ${purpose}: ${error.message}`, cause: error })
   }
