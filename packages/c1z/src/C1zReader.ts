@@ -14,6 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
+import { provideSqliteTempDirectory } from "./SqliteTempDirectory.js"
 import {
   type BlobRow,
   blobColumns,
@@ -163,6 +164,8 @@ const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, 
     )
     const databasePath = join(directory, "db")
     yield* decompressDatabase(path, databasePath)
+    // Adding an index to a large copy spills to SQLite's temporary files: in the temporary directory when no other takes them.
+    yield* provideSqliteTempDirectory(tempDirectory)
     // Opened read-write: the reader adds the listing indexes it lacks (Listing.ts).
     const db = yield* Effect.acquireRelease(
       Effect.try({

@@ -4,7 +4,7 @@ import Database from "better-sqlite3"
 import { Chunk, Clock, Effect, Stream } from "effect"
 import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
-import { resolve } from "node:path"
+import { dirname, resolve } from "node:path"
 import { type C1zError, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase, ownerOnlyFile } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
@@ -13,6 +13,7 @@ import { EncodeFailure, writeMessage } from "./proto/Wire.js"
 import { loadedTables, makeGrantInserts, makeRowInsert } from "./LoadedTables.js"
 import { indexExternalIds } from "./RepeatedIds.js"
 import { longestScratchTarget, scratchPathBeside } from "./ScratchOwners.js"
+import { provideSqliteTempDirectory } from "./SqliteTempDirectory.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 import { takeOutMissingReferences } from "./MissingReferences.js"
@@ -212,6 +213,8 @@ export const writeC1z = <E, R>(
 
       const startedAt = yield* nowOr(options.now)
       const syncId = options.syncId ?? ksuid(startedAt)
+      // The index builds of a large sync spill to SQLite's temporary files: beside the target when no other directory takes them.
+      yield* provideSqliteTempDirectory(dirname(target))
       const db = yield* openDatabase(databasePath)
       const dbError = (operation: string) => (cause: unknown) => new Io({ path: databasePath, operation, cause })
 

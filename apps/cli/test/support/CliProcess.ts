@@ -36,9 +36,12 @@ const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.dec
 export const runCli = (
   args: ReadonlyArray<string>,
   options: CliOptions = {}
-): Effect.Effect<CliResult, unknown, CommandExecutor.CommandExecutor> =>
+): Effect.Effect<CliResult, unknown, CommandExecutor.CommandExecutor> => runCommand(cliCommand(args, options))
+
+/** Runs a command that runs the CLI (cliCommand's, or one wrapping it) to completion and collects its output. */
+export const runCommand = (command: Command.Command): Effect.Effect<CliResult, unknown, CommandExecutor.CommandExecutor> =>
   Effect.scoped(Effect.gen(function*() {
-    const process = yield* Command.start(cliCommand(args, options))
+    const process = yield* Command.start(command)
     const [stdout, stderr, exitCode] = yield* Effect.all(
       [text(process.stdout), text(process.stderr), process.exitCode],
       { concurrency: "unbounded" }

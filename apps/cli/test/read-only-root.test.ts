@@ -1,0 +1,74 @@
+import type { AccountSnapshot } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { assertExit, runCli, runCommand } from "./support/CliProcess.js"
+import { readOnlyRootCommand, readOnlyRootUnavailable } from "./support/ReadOnlyRoot.js"
+import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+
+/**
+ * A scheduled sync in a hardened container: a read-only root file system but for its data volume,
+ * no TMPDIR (docs/deploy.md, "A hardened deployment").
+ */
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-ro-root-" }))
+
+/**
+ * The small account and 20,000 more users in one group, with ids of 1,000 characters (Fivetran's
+ * are short; ids up to 1,024 bytes are taken): their index keys pass SQLite's 16 MiB in-memory sort,
+ * as a large account's do, in a sync of seconds.
+ */
+const longIdAccount = (): AccountSnapshot => {
+  const [user] = smallAccount.users
+  const [membership] = smallAccount.user_groups
+  const added = Array.from({ length: 20_000 }, (_, index) => ({
+    ...user!,
+    id: `u${index}_${"x".repeat(1_000 - 2 - String(index).length)}`,
+    email: `user${index}@example.com`
+  }))
+  return {
+    ...smallAccount,
+    users: [...smallAccount.users, ...added],
+    user_groups: [...smallAccount.user_groups, ...added.map(({ id }) => ({ ...membership!, user_id: id }))]
+  }
+}
+
+describe("a sync in a read-only root file system", () => {
+  it.skipIf(readOnlyRootUnavailable === undefined)(`skipped: ${readOnlyRootUnavailable}`, () => {})
+
+  it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
+    "a large sync without TMPDIR writes its .c1z and summary, owner-only, in its data directory and nothing else",
+    () => {
+      const account = longIdAccount()
+      return Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const data = `${yield* tempDir}/data`
+        yield* fs.makeDirectory(data)
+        const { flags } = yield* connectionFlags
+        // SQLite spilled the index builds' sort to /var/tmp, /tmp or the working directory, all read-only
+        // here: the sync failed after its whole run, "could not index the sync rows: disk I/O error".
+        const result = yield* runCommand(readOnlyRootCommand(
+          [...flags, "-f", `${data}/acme.c1z`, "--summary-file", `${data}/acme.summary.json`, "--log-format", "json"],
+          { writable: data }
+        ))
+        assertExit(result, 0)
+        assert.deepStrictEqual((yield* fs.readDirectory(data)).sort(), ["acme.c1z", "acme.summary.json"])
+        const modes = yield* Effect.forEach(
+          ["acme.c1z", "acme.summary.json"],
+          (name) => Effect.map(fs.stat(`${data}/${name}`), (info) => info.mode & 0o777)
+        )
+        assert.deepStrictEqual(modes, [0o600, 0o600])
+        const summary = JSON.parse(yield* fs.readFileString(`${data}/acme.summary.json`)) as {
+          readonly resources: Record<string, number>
+        }
+        assert.strictEqual(summary.resources["user"], account.users.length)
+        const verified = yield* runCli(["verify", "-f", `${data}/acme.c1z`])
+        assertExit(verified, 0)
+        const resources = Object.values(summary.resources).reduce((sum, count) => sum + count, 0)
+        assert.include(verified.stdout, `: ${resources} resources, `)
+      }).pipe(Effect.provide(sandboxLayer(account)), Effect.provide(NodeContext.layer))
+    },
+    { timeout: 180_000 }
+  )
+})

@@ -1,0 +1,53 @@
+import { Command } from "@effect/platform"
+import { spawnSync } from "node:child_process"
+import { binPath } from "./CliProcess.js"
+
+/**
+ * The CLI as a hardened container runs it (docs/deploy.md, "A hardened deployment"): in a mount
+ * namespace of its own whose root file system is read-only but for one writable directory, in `/`,
+ * with umask 077, no TMPDIR and no HOME, stdin closed, as another uid when asked (a numeric one,
+ * as Kubernetes' runAsUser: no account needed). Making the namespace needs root (CAP_SYS_ADMIN).
+ */
+
+/** The script `unshare` runs: $1 is the writable directory, the rest the command. */
+const enterReadOnlyRoot = "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro / && cd / && umask 077 && shift && exec \"$@\" </dev/null"
+
+/** Why the machine cannot run the CLI so (a test skips, saying it), or undefined when it can. */
+export const readOnlyRootUnavailable: string | undefined = process.getuid?.() !== 0
+  ? "needs root, to make a mount namespace with a read-only root file system"
+  : spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", "mount -o remount,bind,ro / && ! touch /"], {
+      stdio: "ignore"
+    }).status === 0
+  ? undefined
+  : "this machine does not let root make a mount namespace with a read-only root file system (unshare -m)"
+
+export interface ReadOnlyRootOptions {
+  /** The one directory the CLI may write in (the data volume). */
+  readonly writable: string
+  /** The only variables the CLI sees besides PATH. */
+  readonly env?: Readonly<Record<string, string>>
+  /** The uid (and gid) to run as; default root's. */
+  readonly uid?: number
+}
+
+/** The CLI with `args`, as a hardened container runs it. */
+export const readOnlyRootCommand = (args: ReadonlyArray<string>, options: ReadOnlyRootOptions) => {
+  const asUser = options.uid === undefined
+    ? []
+    : ["setpriv", `--reuid=${options.uid}`, `--regid=${options.uid}`, "--clear-groups"]
+  return Command.make(
+    "unshare",
+    "-m",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    enterReadOnlyRoot,
+    "sh",
+    options.writable,
+    ...asUser,
+    process.execPath,
+    binPath,
+    ...args
+  ).pipe(Command.env({ PATH: process.env.PATH, ...options.env }, { extendEnv: false }))
+}
