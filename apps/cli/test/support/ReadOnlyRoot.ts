@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process"
 import { binPath } from "./CliProcess.js"
 
 /**
- * The CLI as a hardened container runs it (docs/deploy.md, "A hardened deployment"): in a mount
+ * The CLI (or the HTTP service) as a hardened container runs it (docs/deploy.md, "A hardened deployment"): in a mount
  * namespace of its own whose root file system is read-only but for one writable directory, in `/`,
  * with umask 077, no TMPDIR and no HOME, stdin closed, as another uid when asked (a numeric one,
  * as Kubernetes' runAsUser: no account needed). Making the namespace needs root (CAP_SYS_ADMIN).
@@ -30,24 +30,16 @@ export interface ReadOnlyRootOptions {
   readonly uid?: number
 }
 
-/** The CLI with `args`, as a hardened container runs it. */
-export const readOnlyRootCommand = (args: ReadonlyArray<string>, options: ReadOnlyRootOptions) => {
+/** The argv that runs `command` so (the HTTP service's tests run its bundle with it too). */
+export const readOnlyRootArgv = (command: ReadonlyArray<string>, options: Omit<ReadOnlyRootOptions, "env">) => {
   const asUser = options.uid === undefined
     ? []
     : ["setpriv", `--reuid=${options.uid}`, `--regid=${options.uid}`, "--clear-groups"]
-  return Command.make(
-    "unshare",
-    "-m",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    enterReadOnlyRoot,
-    "sh",
-    options.writable,
-    ...asUser,
-    process.execPath,
-    binPath,
-    ...args
-  ).pipe(Command.env({ PATH: process.env.PATH, ...options.env }, { extendEnv: false }))
+  return ["unshare", "-m", "--propagation", "private", "sh", "-c", enterReadOnlyRoot, "sh", options.writable, ...asUser, ...command]
+}
+
+/** The CLI with `args`, as a hardened container runs it. */
+export const readOnlyRootCommand = (args: ReadonlyArray<string>, options: ReadOnlyRootOptions) => {
+  const [program, ...rest] = readOnlyRootArgv([process.execPath, binPath, ...args], options)
+  return Command.make(program!, ...rest).pipe(Command.env({ PATH: process.env.PATH, ...options.env }, { extendEnv: false }))
 }
