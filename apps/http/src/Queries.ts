@@ -1,4 +1,4 @@
-import { type C1zReader, resourceHolders } from "@baton-fivetran/c1z"
+import { type C1zReader, type ListingPosition, type PositionedRow, resourceHolders } from "@baton-fivetran/c1z"
 import {
   compareKeys,
   ConnectionResourceType,
@@ -36,9 +36,10 @@ import { parseResourceRef } from "./TypeChecks.js"
  * entitlements by id, grants by grant id, one principal's by entitlement id, one entitlement's by
  * principal; a reviewer comparing the service's rows with the CLI's, or two syncs, finds them in
  * the same places. Pages are keyset pages on that order; the signed page token (PageTokens.ts)
- * carries the sync id and the last row's key, so a listing stays on the sync it started on even if
- * a newer one finishes meanwhile, and the listing and a digest of its filters: a key is a position
- * in that listing only, so a token continues no other. Files are read through the shared
+ * carries the sync id and the last row's key (and row id, where a crafted file can repeat a key),
+ * so a listing stays on the sync it started on even if a newer one finishes meanwhile, and the
+ * listing and a digest of its filters: a key is a position in that listing only, so a token
+ * continues no other. Files are read through the shared
  * SyncReaders (opening a `.c1z` decompresses it, so a few readers stay open).
  *
  * Answers are JSON bodies, encoded with the Api's own success Schemas (so they are exactly what
@@ -54,8 +55,19 @@ const ResponseCacheBytes = 32 * 1024 * 1024
 const Listing = Schema.Literal("resources", "entitlements", "grants")
 type Listing = typeof Listing.Type
 
-/** A token's position: `{"s": sync id, "k": the last row's key in the listing's order, "l": listing, "f": digest of the filters}`. */
-const KeyPosition = Schema.Struct({ s: Schema.String, k: Schema.String, l: Listing, f: Schema.String })
+/**
+ * A token's position: `{"s": sync id, "k": the last row's key in the listing's order, "l": listing,
+ * "f": digest of the filters}`, and `"r"`, the last row's row id, where the key may repeat (one
+ * principal's grants, one entitlement's holders: SortedListings' ListingPosition). A token without
+ * `r` (issued before it, or of another listing) resumes after every row of its key.
+ */
+const KeyPosition = Schema.Struct({
+  s: Schema.String,
+  k: Schema.String,
+  r: Schema.optional(Schema.Int),
+  l: Listing,
+  f: Schema.String
+})
 
 /** A token issued when listings came in the file's row order (`"a"`: the last row id), which is no position in the id order. */
 const RowIdPosition = Schema.Struct({ s: Schema.String, a: Schema.Int, l: Listing, f: Schema.String })
@@ -139,11 +151,20 @@ const destinationOf = (reader: C1zReader, resource: Resource, parent: Option.Opt
         }))
   })
 
-/** A listed row and its key in the listing's order (where the next page resumes). */
+/**
+ * A listed row and where the next page resumes after it: its key in the listing's order, or, where
+ * that key may repeat (one principal's grants, one entitlement's holders), its key and row id.
+ */
 interface Listed<A> {
-  readonly key: string
+  readonly after: string | ListingPosition
   readonly value: A
 }
+
+const byKey = <A>(row: { readonly key: string; readonly value: A }): Listed<A> => ({ after: row.key, value: row.value })
+const byPosition = <A>(row: PositionedRow<A>): Listed<A> => ({ after: row.position, value: row.value })
+
+/** The key a listing whose keys never repeat resumes after (a position is issued only where they may). */
+const keyOf = (after: string | ListingPosition) => typeof after === "string" ? after : after.cursor
 
 const jsonResponse = (body: Uint8Array) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
 
@@ -160,7 +181,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
      */
     const chooseSync = (token: Option.Option<string>, listing: Listing, digest: string) =>
       Effect.gen(function*() {
-        if (Option.isNone(token)) return { syncId: yield* readers.latest, afterKey: "" }
+        if (Option.isNone(token)) return { syncId: yield* readers.latest, after: "" }
         const position = yield* tokens.read(token.value)
         if (!("k" in position)) {
           return yield* new InvalidRequest({
@@ -168,7 +189,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             message: "page_token is from before this service listed by id; list again without page_token"
           })
         }
-        const { f, k: afterKey, l, s: syncId } = position
+        const { f, k, l, r, s: syncId } = position
         if (l !== listing || f !== digest) {
           return yield* new InvalidRequest({
             field: "page_token",
@@ -185,7 +206,8 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             message: `page_token belongs to sync ${syncId}, which is no longer kept; list again without page_token`
           })
         }
-        return { syncId, afterKey }
+        const after: string | ListingPosition = r === undefined ? k : { cursor: k, row: r }
+        return { syncId, after }
       })
 
     const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
@@ -219,13 +241,13 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
       named: ReadonlyArray<Named>,
-      list: (reader: C1zReader, afterKey: string) => Stream.Stream<Listed<A>, unknown>
+      list: (reader: C1zReader, after: string | ListingPosition) => Stream.Stream<Listed<A>, unknown>
     ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
         const digest = filtersDigest(filters)
-        const { afterKey, syncId } = yield* chooseSync(Option.fromNullable(request.page_token), listing, digest)
-        const key = JSON.stringify([listing, syncId, afterKey, size, ...filters])
+        const { after, syncId } = yield* chooseSync(Option.fromNullable(request.page_token), listing, digest)
+        const key = JSON.stringify([listing, syncId, after, size, ...filters])
         return yield* cached(
           key,
           schema,
@@ -233,11 +255,18 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             const rows = yield* withReader(syncId, (reader) =>
               Effect.zipRight(
                 requireNamed(reader, syncId, named),
-                list(reader, afterKey).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+                list(reader, after).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
               ))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
-            const next = rows.length > size && last !== undefined ? tokens.issue({ s: syncId, k: last.key, l: listing, f: digest }) : null
+            const next = rows.length > size && last !== undefined
+              ? tokens.issue({
+                s: syncId,
+                ...(typeof last.after === "string" ? { k: last.after } : { k: last.after.cursor, r: last.after.row }),
+                l: listing,
+                f: digest
+              })
+              : null
             return {
               sync_id: syncId,
               items: items.map((row) => row.value),
@@ -268,15 +297,16 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         // The search is one of the filters: a token continues only the search it came from.
         search === undefined ? [request.type, request.parent] : [request.type, request.parent, search.needle],
         namedResource(request.parent),
-        (reader, afterKey) => {
+        (reader, after) => {
           const parent = request.parent === undefined ? undefined : resourceRefOf(parseResourceRef(request.parent))
-          return reader.sorted.resources({ resourceType: request.type, after: afterKey }).pipe(
+          return reader.sorted.resources({ resourceType: request.type, after: keyOf(after) }).pipe(
             // A parent's children are not a range of ids: they are read on from the token's key and picked, as a search's matches are.
             Stream.filter((row) =>
               (parent === undefined ||
                 (row.value.parentResourceId !== undefined && resourceRefOf(row.value.parentResourceId) === parent)) &&
               (search === undefined || search.matches(row.value))
-            )
+            ),
+            Stream.map(byKey)
           )
         }
       ).pipe(Effect.withSpan("Queries.resources"))
@@ -289,14 +319,16 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         request,
         [request.resource],
         namedResource(request.resource),
-        (reader, afterKey) => {
-          if (request.resource === undefined) return reader.sorted.entitlements({ after: afterKey })
+        (reader, after) => {
+          const afterKey = keyOf(after)
+          if (request.resource === undefined) return Stream.map(reader.sorted.entitlements({ after: afterKey }), byKey)
           // A resource's entitlement ids run from `type:id:` on; each is checked against the resource, as the CLI's listing does.
           const ref = resourceRefOf(parseResourceRef(request.resource))
           const start = compareKeys(afterKey, `${ref}:`) > 0 ? afterKey : `${ref}:`
           return reader.sorted.entitlements({ after: start }).pipe(
             Stream.takeWhile((row) => row.key.startsWith(`${ref}:`)),
-            Stream.filter((row) => resourceRefOf(row.value.resource.id) === ref)
+            Stream.filter((row) => resourceRefOf(row.value.resource.id) === ref),
+            Stream.map(byKey)
           )
         }
       ).pipe(Effect.withSpan("Queries.entitlements"))
@@ -309,20 +341,19 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         request,
         [request.entitlement, request.principal],
         [...namedEntitlement(request.entitlement), ...namedResource(request.principal)],
-        (reader, afterKey) => {
+        (reader, after) => {
           const principal = request.principal === undefined ? undefined : resourceRefOf(parseResourceRef(request.principal))
           if (request.entitlement !== undefined) {
-            return reader.sorted.holdersOf(request.entitlement, { after: afterKey }).pipe(
-              Stream.filter((row) => principal === undefined || resourceRefOf(row.value.principal.id) === principal)
+            return reader.sorted.holdersOf(request.entitlement, { after }).pipe(
+              Stream.filter((row) => principal === undefined || resourceRefOf(row.value.principal.id) === principal),
+              Stream.map(byPosition)
             )
           }
+          // Resumed at the order column's value (the entitlement id the file files it under) and row id.
           if (request.principal !== undefined) {
-            // Keyed by the grant's entitlement id (the writer's order column holds the same): where the next page starts.
-            return reader.sorted.grantsOf(parseResourceRef(request.principal), { after: afterKey }).pipe(
-              Stream.map((row) => ({ key: row.value.entitlement.id, value: row.value }))
-            )
+            return Stream.map(reader.sorted.grantsOf(parseResourceRef(request.principal), { after }), byPosition)
           }
-          return reader.sorted.grants({ after: afterKey })
+          return Stream.map(reader.sorted.grants({ after: keyOf(after) }), byKey)
         }
       ).pipe(Effect.withSpan("Queries.grants"))
 
@@ -340,7 +371,9 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           withReader(syncId, (reader) =>
             Effect.gen(function*() {
               const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
-              if (Option.isNone(resource)) return yield* notInLatestSync(syncId, principal)
+              if (Option.isNone(resource)) {
+                return yield* notInLatestSync(syncId, principal)
+              }
               const held = yield* reader.sorted.grantsOf(principal).pipe(
                 Stream.map((row) => accessEntry(row.value)),
                 Stream.runCollect,

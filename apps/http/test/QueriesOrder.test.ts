@@ -1,10 +1,12 @@
 import { openC1z } from "@baton-fivetran/c1z"
 import { type Entitlement, type Grant, type Resource, resourceRefOf } from "@baton-fivetran/connector-core"
+import { FileSystem } from "@effect/platform"
 import { assert, layer } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { createHmac } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
+import { craft } from "../../cli/test/support/CraftedSyncFile.js"
 import { harness, Harness, runSync, TestToken } from "./Harness.js"
 
 /**
@@ -44,6 +46,23 @@ const listedIds = (listing: keyof typeof keyOf, query: string, size = 4) =>
     } while (token !== null)
     return ids
   })
+
+/** A page of `path` (a listing and its query). */
+const pageAt = (path: string) =>
+  Effect.gen(function*() {
+    const { request } = yield* Harness
+    return (yield* (yield* request("GET", path, { token: TestToken })).json) as Page
+  })
+
+/** A page token's position, as the service signed it. */
+const positionOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as Record<string, unknown>
+
+/** A token for `position`, signed with the page-token key of the service's data directory `dataDir`, as the service signs. */
+const signedToken = (dataDir: string, position: Record<string, unknown>) => {
+  const payload = Buffer.from(JSON.stringify(position)).toString("base64url")
+  const key = readFileSync(join(dataDir, "page-token.key"))
+  return `${payload}.${createHmac("sha256", key).update(`listing\n${payload}`).digest("base64url")}`
+}
 
 const collected = <A, E>(rows: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(rows), Chunk.toReadonlyArray)
 
@@ -153,20 +172,79 @@ layer(harness({ syncConnections: true }), { excludeTestServices: true, timeout: 
       ], [93, 10, 27])
     }).pipe(Effect.scoped, Effect.orDie))
 
+  /**
+   * Baton's files never tie two rows of these orders (a principal holds an entitlement once; a grant
+   * id is unique in its sync), but a crafted or damaged data directory can: a page that ended on the
+   * first of two tied rows resumed after both, and the second was in no page.
+   */
+  it.effect("rows tied on a page's key, in a crafted file, are each in exactly one page of 1 or 2 rows", () =>
+    Effect.gen(function*() {
+      const { dataDir } = yield* Harness
+      const job = yield* runSync
+      const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped({ prefix: "baton-http-tied-keys-" })
+      const file = join(dir, `${job.id}.c1z`)
+      // violet_reef's View Destination on trusty_inlet filed under its Edit Destination's entitlement id;
+      // dawn_sapling's grant of Manage Destination on formal_birch under bouncy_sun's grant id.
+      craft(join(dataDir, `${job.id}.c1z`), file, (db) =>
+        db.exec(`
+          UPDATE v1_grants SET entitlement_id = 'group:trusty_inlet:Edit Destination'
+            WHERE external_id = 'group:trusty_inlet:View Destination:user:violet_reef';
+          DROP INDEX idx_grants_external_sync_v1;
+          UPDATE v1_grants SET external_id = 'group:formal_birch:Manage Destination:user:bouncy_sun'
+            WHERE external_id = 'group:formal_birch:Manage Destination:user:dawn_sapling'`))
+      yield* Effect.orDie(
+        (yield* FileSystem.FileSystem).writeFileString(
+          join(dir, `${job.id}.json`),
+          JSON.stringify({ ...job, file_bytes: statSync(file).size })
+        )
+      )
+      const { resumed, tokenFields, walks } = yield* Effect.gen(function*() {
+        const holders = `&entitlement=${encodeURIComponent("group:formal_birch:Manage Destination")}`
+        const principal = "/v1/grants?principal=user:violet_reef"
+        // A page ending on the first of the two tied rows; its token, and one of the previous build's
+        // shape (no row id), which resumes after every row of its key, as that build did.
+        const first = yield* pageAt(`${principal}&page_size=4`)
+        const { r: _row, ...keyOnly } = positionOf(first.next_page_token!)
+        const next = (token: string) =>
+          Effect.map(pageAt(`${principal}&page_size=1&page_token=${token}`), (page) => page.items.map(keyOf.grants))
+        return {
+          walks: yield* Effect.forEach([holders, "&principal=user:violet_reef"], (filter) =>
+            Effect.forEach([1000, 1, 2], (size) => listedIds("grants", filter, size))),
+          tokenFields: [first.items.map(keyOf.grants), Object.keys(positionOf(first.next_page_token!)), keyOnly.k],
+          resumed: [yield* next(first.next_page_token!), yield* next(signedToken(dir, keyOnly))]
+        }
+      }).pipe(Effect.provide(harness({ dataDir: dir })))
+
+      const held = [
+        "connection:cool_boulder:View Connection:user:violet_reef",
+        "connection:polite_pine:Connector Reviewer:user:violet_reef",
+        "group:exact_creek:View Destination:user:violet_reef",
+        "group:trusty_inlet:Edit Destination:user:violet_reef",
+        "group:trusty_inlet:View Destination:user:violet_reef",
+        "role:Account Administrator:assigned:user:violet_reef",
+        "role:Account Reviewer:assigned:user:violet_reef",
+        "team:bouncy_mist:Team Manager:user:violet_reef",
+        "team:bouncy_mist:member:user:violet_reef",
+        "team:sunny_barley:Team Manager:user:violet_reef",
+        "team:sunny_barley:member:user:violet_reef"
+      ]
+      const holders = [
+        "group:formal_birch:Manage Destination:user:bouncy_sun",
+        "group:formal_birch:Manage Destination:user:dawn_sapling"
+      ]
+      assert.deepStrictEqual(walks, [[holders, holders, holders], [held, held, held]])
+      assert.deepStrictEqual(tokenFields, [held.slice(0, 4), ["s", "k", "r", "l", "f"], "group:trusty_inlet:Edit Destination"])
+      assert.deepStrictEqual(resumed, [[held[4]], [held[5]]])
+    }).pipe(Effect.scoped, Effect.orDie))
+
   it.effect("a token from when listings came in the file's order is refused saying to list again", () =>
     Effect.gen(function*() {
       const { dataDir, request } = yield* Harness
-      const first = (yield* (yield* request("GET", "/v1/resources?page_size=2", { token: TestToken })).json) as Page
-      const position = JSON.parse(Buffer.from(first.next_page_token!.split(".")[0]!, "base64url").toString()) as Record<
-        string,
-        unknown
-      >
+      const first = yield* pageAt("/v1/resources?page_size=2")
       // The old token's position: the last row id where the key is now; signed with the service's own key.
-      const { k: _key, ...rest } = position
-      const payload = Buffer.from(JSON.stringify({ ...rest, a: 2 })).toString("base64url")
-      const key = readFileSync(join(dataDir, "page-token.key"))
-      const signature = createHmac("sha256", key).update(`listing\n${payload}`).digest("base64url")
-      const response = yield* request("GET", `/v1/resources?page_size=2&page_token=${payload}.${signature}`, { token: TestToken })
+      const { k: _key, ...rest } = positionOf(first.next_page_token!)
+      const token = signedToken(dataDir, { ...rest, a: 2 })
+      const response = yield* request("GET", `/v1/resources?page_size=2&page_token=${token}`, { token: TestToken })
       assert.deepStrictEqual([response.status, yield* response.json], [400, {
         error: "InvalidRequest",
         field: "page_token",

@@ -6,6 +6,23 @@ import { type BlobRow, blobColumns, checkIdSize, entitlementOfRow, grantOfRow, i
 import { Tables } from "./SqliteSchema.js"
 
 /**
+ * Where one principal's grants or one entitlement's holders resume: after the row with this value
+ * of the listing's order column (`cursor`) and this row id (`row`). Baton's files never repeat a
+ * value there (a principal holds an entitlement once, a grant id is unique in its sync), but a
+ * crafted or damaged file can, so the row id breaks the tie: each row is listed once, whatever page
+ * ends on it. A bare value (`after: "..."`) resumes after every row holding it.
+ */
+export interface ListingPosition {
+  readonly cursor: string
+  readonly row: number
+}
+
+/** A listed row, and where a listing resumes after it. */
+export interface PositionedRow<A> extends Keyed<A> {
+  readonly position: ListingPosition
+}
+
+/**
  * Listings in id order (SQLite's BINARY order of `external_id`, which connector-core's KeyOrder
  * reproduces), for what compares or exports syncs: the diff merge-joins two of them, the export
  * walks principals in a stable order. Keyset pages on the indexes, a page of rows per query, so
@@ -19,18 +36,21 @@ export interface SortedListings {
   readonly entitlements: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Entitlement>, C1zError>
   readonly grants: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Grant>, C1zError>
   /**
-   * One principal's grants, by entitlement id, after the entitlement id `after` (the order column;
-   * each row's key is its grant id).
+   * One principal's grants, by entitlement id (the order column; each row's key is its grant id),
+   * then row id, after `after`: an entitlement id or a position.
    */
   readonly grantsOf: (
     principal: ResourceId,
-    options?: { readonly after?: string | undefined }
-  ) => Stream.Stream<Keyed<Grant>, C1zError>
-  /** One entitlement's grants, by grant id (`<entitlement id>:<type>:<id>`: by principal), after the grant id `after`. */
+    options?: { readonly after?: string | ListingPosition | undefined }
+  ) => Stream.Stream<PositionedRow<Grant>, C1zError>
+  /**
+   * One entitlement's grants, by grant id (`<entitlement id>:<type>:<id>`: by principal), then row
+   * id, after `after`: a grant id or a position.
+   */
   readonly holdersOf: (
     entitlementId: string,
-    options?: { readonly after?: string | undefined }
-  ) => Stream.Stream<Keyed<Grant>, C1zError>
+    options?: { readonly after?: string | ListingPosition | undefined }
+  ) => Stream.Stream<PositionedRow<Grant>, C1zError>
   /**
    * The principals of this type that grants name but that have no resource row, by id: none in a
    * file this connector wrote; a damaged or another writer's file may have some.
@@ -71,37 +91,49 @@ const pageSize = 1000
 const dataColumns = blobColumns(["data"])
 const grantColumns = blobColumns(["data", "expansion"])
 
-const resourceQuery = { table: Tables.resources, columns: dataColumns, cursor: "external_id" }
+const resourceQuery = { table: Tables.resources, columns: dataColumns, cursor: "external_id", tied: false }
 
 export const sortedListings = (sql: SqlAccess): SortedListings => {
   /**
    * Pages of `SELECT ... WHERE <where> AND <cursor column> > ? ORDER BY <cursor column>`, ended early
-   * at the blob budget (PageBudget.ts); the cursor column's value of the last row starts the next page.
+   * at the blob budget (PageBudget.ts); the last row starts the next page. A `tied` cursor column
+   * (one that may repeat) is ordered by row id too, and a page resumes after the last row's value
+   * and row id, so rows tied on a value at a page's end are not skipped.
    */
   const paged = <A>(
-    query: { readonly table: string; readonly columns: string; readonly where: ReadonlyArray<string>; readonly cursor: string },
+    query: {
+      readonly table: string
+      readonly columns: string
+      readonly where: ReadonlyArray<string>
+      readonly cursor: string
+      readonly tied: boolean
+    },
     params: ReadonlyArray<string | number>,
-    start: string,
+    start: string | ListingPosition,
     decode: (row: KeyedRow) => A
-  ): Stream.Stream<Keyed<A>, C1zError> => {
-    const conditions = ["sync_id = ?", ...query.where, `${query.cursor} > ?`].join(" AND ")
-    const text = `SELECT ${idColumn(query.cursor, "cursor")}, id, ${idColumn("external_id")}, ${query.columns}
-      FROM ${query.table} WHERE ${conditions} ORDER BY ${query.cursor} LIMIT ${pageSize}`
-    const decodeRow = (row: CursorRow) => {
+  ): Stream.Stream<PositionedRow<A>, C1zError> => {
+    const select = (resume: string) =>
+      `SELECT ${idColumn(query.cursor, "cursor")}, id, ${idColumn("external_id")}, ${query.columns}
+      FROM ${query.table} WHERE ${["sync_id = ?", ...query.where, resume].join(" AND ")}
+      ORDER BY ${query.cursor}${query.tied ? ", id" : ""} LIMIT ${pageSize}`
+    const afterValue = select(`${query.cursor} > ?`)
+    const afterRow = select(`(${query.cursor} > ? OR (${query.cursor} = ? AND id > ?))`)
+    const decodeRow = (row: CursorRow): PositionedRow<A> => {
       checkIdSize(`${query.table} row ${String(row.id)}`, query.cursor, row.cursor_bytes)
-      return { cursor: row.cursor, keyed: { key: row.external_id, value: decode(row) } }
+      return { key: row.external_id, value: decode(row), position: { cursor: row.cursor, row: row.id } }
     }
-    return Stream.paginateChunkEffect(
-      start,
-      (after) =>
-        Effect.map(sql.page(text, [sql.syncId, ...params, after], pageSize, decodeRow), ({ more, rows }) => {
-          const last = rows.at(-1)
-          return [
-            Chunk.unsafeFromArray(rows.map((row) => row.keyed)),
-            !more || last === undefined ? Option.none<string>() : Option.some(last.cursor)
-          ] as const
-        })
-    )
+    return Stream.paginateChunkEffect(start, (after) => {
+      const [text, resume] = typeof after === "string"
+        ? [afterValue, [after]]
+        : [afterRow, [after.cursor, after.cursor, after.row]]
+      return Effect.map(sql.page(text, [sql.syncId, ...params, ...resume], pageSize, decodeRow), ({ more, rows }) => {
+        const last = rows.at(-1)
+        const next: Option.Option<string | ListingPosition> = !more || last === undefined
+          ? Option.none()
+          : Option.some(query.tied ? last.position : last.position.cursor)
+        return [Chunk.unsafeFromArray(rows), next] as const
+      })
+    })
   }
 
   return {
@@ -121,14 +153,14 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
     },
     entitlements: (options = {}) =>
       paged(
-        { table: Tables.entitlements, columns: dataColumns, where: [], cursor: "external_id" },
+        { table: Tables.entitlements, columns: dataColumns, where: [], cursor: "external_id", tied: false },
         [],
         options.after ?? "",
         entitlementOfRow
       ),
     grants: (options = {}) =>
       paged(
-        { table: Tables.grants, columns: grantColumns, where: [], cursor: "external_id" },
+        { table: Tables.grants, columns: grantColumns, where: [], cursor: "external_id", tied: false },
         [],
         options.after ?? "",
         grantOfRow
@@ -139,8 +171,8 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
           table: Tables.grants,
           columns: grantColumns,
           where: ["principal_resource_type_id = ?", "principal_resource_id = ?"],
-          // A principal holds an entitlement at most once, so the entitlement id is a cursor.
-          cursor: "entitlement_id"
+          cursor: "entitlement_id",
+          tied: true
         },
         [principal.resourceType, principal.resource],
         options.after ?? "",
@@ -148,10 +180,11 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
       ),
     // No index of the format orders an entitlement's grants by grant id (nor a principal's by
     // entitlement id): the entitlement's (or principal's) index gives its rows, and SQLite sorts those
-    // past the key, so a page costs a pass over that index, not a read of every row before the key.
+    // past the key, so a page costs a pass over that index, not a read of every row before the key;
+    // the row id in the order (`tied`) costs nothing more.
     holdersOf: (entitlementId, options = {}) =>
       paged(
-        { table: Tables.grants, columns: grantColumns, where: ["entitlement_id = ?"], cursor: "external_id" },
+        { table: Tables.grants, columns: grantColumns, where: ["entitlement_id = ?"], cursor: "external_id", tied: true },
         [entitlementId],
         options.after ?? "",
         grantOfRow

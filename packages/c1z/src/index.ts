@@ -10,7 +10,7 @@ export { batonSdkV0_7_27TypeUrls, type OptInAnnotations } from "./proto/Annotati
 export { removeReaderLeftovers } from "./ReaderLeftovers.js"
 export { removeScratchLeftovers, scratchLeftovers } from "./ScratchLeftovers.js"
 export { longestScratchTarget, scratchPathBeside } from "./ScratchOwners.js"
-export type { SortedListings } from "./SortedListings.js"
+export type { ListingPosition, PositionedRow, SortedListings } from "./SortedListings.js"
 export type { DatabaseSize } from "./SqliteHeader.js"
 export { Tables } from "./SqliteSchema.js"
 export { ksuid, type SyncRun } from "./SyncRun.js"

@@ -120,6 +120,34 @@ describe("sorted listings", () => {
       assert.strictEqual((yield* Effect.flip(Stream.runDrain(crafted.sorted.grantsOf(principal))))._tag, "Corrupt")
       assert.deepStrictEqual(yield* keys(crafted.sorted.holdersOf(member.id, { after: holders[0] })), holders.slice(1))
       assert.deepStrictEqual(yield* keys(crafted.sorted.grantsOf(principal, { after: member.id })), heldIds.slice(between + 1))
+
+      // Rows tied on the order column across the 1,000-row page end (baton writes none; a crafted
+      // file can): the principal's 1,001st grant filed under its 1,000th's entitlement id, the
+      // 1,001st holder's grant id made the 1,000th's. Each row is listed once, the tied ones by row
+      // id (the principal's grants were written `member` first, then `held` in order).
+      const tied = yield* craftedWith(dir, "tied", (db) => {
+        db.prepare("UPDATE v1_grants SET entitlement_id = ? WHERE external_id = ?").run(entitlementIds[999], heldIds[1000])
+        db.exec("DROP INDEX idx_grants_external_sync_v1")
+        db.prepare("UPDATE v1_grants SET external_id = ? WHERE external_id = ?").run(holders[999], holders[1000])
+      })
+      const tiedReader = yield* openC1z(tied.path)
+      const written = [member, ...held].map((entitlement) => grantId(entitlement.id, principal))
+      const pair = heldIds.slice(999, 1001).sort((a, b) => written.indexOf(a) - written.indexOf(b))
+      assert.deepStrictEqual(yield* keys(tiedReader.sorted.grantsOf(principal)), [
+        ...heldIds.slice(0, 999),
+        ...pair,
+        ...heldIds.slice(1001)
+      ])
+      assert.deepStrictEqual(
+        yield* keys(tiedReader.sorted.holdersOf(member.id)),
+        [...holders.slice(0, 1000), holders[999], ...holders.slice(1001)]
+      )
+      // A position resumes after its row; a bare value after every row holding it.
+      const firstPage = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(tiedReader.sorted.grantsOf(principal), 1000)))
+      const position = firstPage.at(-1)!.position
+      assert.deepStrictEqual(position.cursor, entitlementIds[999])
+      assert.deepStrictEqual(yield* keys(tiedReader.sorted.grantsOf(principal, { after: position })), [pair[1], ...heldIds.slice(1001)])
+      assert.deepStrictEqual(yield* keys(tiedReader.sorted.grantsOf(principal, { after: position.cursor })), heldIds.slice(1001))
     }))
 
   it.scoped("the diff of two syncs names exactly the resources only one of them has, in id order", () =>
