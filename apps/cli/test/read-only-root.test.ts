@@ -7,6 +7,10 @@ import { assertExit, runCli, runCommand } from "./support/CliProcess.js"
 import { readOnlyRootCommand, readOnlyRootUnavailable } from "./support/ReadOnlyRoot.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
+/** The pod's uid (Kubernetes' runAsUser) and another one, which owns what the pod may not read. */
+const podUid = 64_123
+const otherUid = 64_124
+
 /**
  * A scheduled sync in a hardened container: a read-only root file system but for its data volume,
  * no TMPDIR (docs/deploy.md, "A hardened deployment").
@@ -70,5 +74,60 @@ describe("a sync in a read-only root file system", () => {
       }).pipe(Effect.provide(sandboxLayer(account)), Effect.provide(NodeContext.layer))
     },
     { timeout: 180_000 }
+  )
+
+  it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
+    "a config file mounted as a Kubernetes Secret (..data links) is read as a non-root uid; one it may not read says who may, not EACCES",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        yield* fs.chmod(dir, 0o755)
+        const data = `${dir}/data`
+        yield* fs.makeDirectory(data)
+        yield* fs.chown(data, podUid, podUid)
+        // As the kubelet lays out a Secret volume: the files in a timestamped directory, reached through ..data.
+        const secret = `${dir}/secret`
+        yield* fs.makeDirectory(`${secret}/..2026_12_05_18_00_00.1`, { recursive: true })
+        yield* Effect.forEach([secret, `${secret}/..2026_12_05_18_00_00.1`], (path) => fs.chmod(path, 0o755))
+        const config = `${secret}/..2026_12_05_18_00_00.1/baton.yaml`
+        yield* fs.writeFileString(config, `sandbox: small\nfile: ${data}/acme.c1z\n`)
+        yield* fs.symlink("..2026_12_05_18_00_00.1", `${secret}/..data`)
+        yield* fs.symlink("..data/baton.yaml", `${secret}/baton.yaml`)
+        yield* fs.chmod(config, 0o400)
+        const sync = (configPath: string) =>
+          runCommand(readOnlyRootCommand([], {
+            writable: data,
+            uid: podUid,
+            env: { BATON_CONFIG_PATH: configPath, BATON_LOG_FORMAT: "console", BATON_LOG_LEVEL: "warn" }
+          }))
+
+        yield* fs.chown(config, podUid, 0)
+        const readable = yield* sync(`${secret}/baton.yaml`)
+        assertExit(readable, 0)
+        assert.deepStrictEqual(yield* fs.readDirectory(data), ["acme.c1z"])
+
+        yield* fs.chown(config, otherUid, 0)
+        yield* fs.makeDirectory(`${dir}/private`, { mode: 0o700 })
+        yield* fs.chown(`${dir}/private`, otherUid, otherUid)
+        yield* fs.writeFileString(`${dir}/private/baton.yaml`, "sandbox: small\n")
+        const [notItsFile, notItsDirectory] = yield* Effect.all([sync(`${secret}/baton.yaml`), sync(`${dir}/private/baton.yaml`)])
+        const remedy = "make it readable to this process (in Kubernetes: mount the Secret with defaultMode: 0440 and set the pod's " +
+          "securityContext.fsGroup, or run as the file's owner)"
+        // Were `... could not be read (EACCES: permission denied, open ...)` and `BATON_CONFIG_PATH names "...", which does not exist`.
+        assert.deepStrictEqual([notItsFile, notItsDirectory].map((result) => [result.exitCode, result.stderr]), [
+          [
+            2,
+            `error: ${secret}/baton.yaml could not be read: permission denied (this process runs as uid ${podUid}, gid ${podUid}, ` +
+            `and the file is owned by uid ${otherUid}, gid 0, mode 0400): ${remedy}\n`
+          ],
+          [
+            2,
+            `error: ${dir}/private/baton.yaml could not be read: permission denied (this process runs as uid ${podUid}, gid ${podUid}, ` +
+            `and may not search a directory on its path): ${remedy}\n`
+          ]
+        ])
+        assert.deepStrictEqual(yield* fs.readDirectory(data), ["acme.c1z"])
+      }).pipe(Effect.provide(NodeContext.layer))
   )
 })

@@ -41,8 +41,34 @@ const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Sch
  */
 export const ConfigFileLimit = 1024 * 1024
 
+const permissionDenied = (error: PlatformError) => error._tag === "SystemError" && error.reason === "PermissionDenied"
+
+/**
+ * A file this process may not read, as a Kubernetes Secret mounted with `defaultMode: 0400` (root's)
+ * and a non-root pod have it: who the process runs as and who owns the file, and what lets it read
+ * it. Node's `EACCES: permission denied, open ...` said neither.
+ */
+const deniedReason = (file: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const identity = `this process runs as uid ${process.getuid?.() ?? "?"}, gid ${process.getgid?.() ?? "?"}`
+    const owner = Option.match(yield* Effect.option(fs.stat(file)), {
+      onNone: () => "and may not search a directory on its path",
+      onSome: (info) =>
+        `and the file is owned by uid ${Option.getOrElse(info.uid, () => "?")}, gid ${Option.getOrElse(info.gid, () => "?")}, mode 0${
+          (info.mode & 0o777).toString(8)
+        }`
+    })
+    return new SettingError({
+      reason: `${file} could not be read: permission denied (${identity}, ${owner}): make it readable to this process ` +
+        "(in Kubernetes: mount the Secret with defaultMode: 0440 and set the pod's securityContext.fsGroup, or run as the file's owner)"
+    })
+  })
+
 const unreadable = (file: string) => (error: PlatformError) =>
-  new SettingError({ reason: `${file} could not be read (${platformErrorText(error)})` })
+  permissionDenied(error)
+    ? Effect.flatMap(deniedReason(file), Effect.fail)
+    : Effect.fail(new SettingError({ reason: `${file} could not be read (${platformErrorText(error)})` }))
 
 /**
  * The file, named in errors as given (`.baton.yaml`, or BATON_CONFIG_PATH's value). Only a regular
@@ -52,7 +78,7 @@ const unreadable = (file: string) => (error: PlatformError) =>
 const load = (file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const info = yield* fs.stat(file).pipe(Effect.mapError(unreadable(file)))
+    const info = yield* fs.stat(file).pipe(Effect.catchAll(unreadable(file)))
     if (info.type !== "File") {
       if (yield* isNullDevice(fs, info)) return { label: file, values: {}, written: {} } satisfies ConfigFileSource
       return yield* new SettingError({
@@ -62,7 +88,9 @@ const load = (file: string) =>
       })
     }
     const text = yield* readTextWithin(file, ConfigFileLimit, "a config file").pipe(
-      Effect.mapError((error) => error._tag === "FileTooLarge" ? new SettingError({ reason: error.message }) : unreadable(file)(error))
+      Effect.catchAll((error) =>
+        error._tag === "FileTooLarge" ? Effect.fail(new SettingError({ reason: error.message })) : unreadable(file)(error)
+      )
     )
     // The YAML parser is loaded only for a file to parse: most starts have none, and loading it took ~7 ms.
     const { parseYaml } = yield* Effect.promise(() => import("./YamlText.js"))
@@ -87,7 +115,10 @@ export const loadConfigFile: Effect.Effect<
     if (extension !== ".yaml" && extension !== ".yml") {
       return yield* new SettingError({ reason: `${ConfigPathVariable} must name a .yaml or .yml file, got ${quotedEchoed(file)}` })
     }
-    const exists = yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false))
+    // A directory on its path this process may not search is said as such, not as a missing file.
+    const exists = yield* fs.exists(file).pipe(
+      Effect.catchAll((error) => permissionDenied(error) ? Effect.flatMap(deniedReason(file), Effect.fail) : Effect.succeed(false))
+    )
     if (!exists) {
       return yield* new SettingError({ reason: `${ConfigPathVariable} names "${file}", which does not exist` })
     }
