@@ -7,17 +7,19 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { inject } from "vitest"
 import { inheritedGrant } from "../AccessChanges.js"
 import { sandboxServiceArgs, serviceProcessOver, startServiceProcess } from "../ServiceProcess.js"
+import { chromiumPath } from "./ChromiumServer.js"
 
 /**
  * What the explorer's browser tests share: the bundled service process (on its own `small`
- * sandbox, or over a sandbox of the test's), a headless Chromium (Debian's package, driven by
- * playwright-core, which never downloads a browser) with the page open and signed in, and the
- * steps a user or the test takes. Screenshots go to apps/http/test-screenshots/ (not committed).
+ * sandbox, or over a sandbox of the test's), a context of the suite's headless Chromium
+ * (ChromiumServer.ts) with the page open and signed in, and the steps a user or the test takes.
+ * Screenshots go to apps/http/test-screenshots/ (not committed).
  */
 
-export const chromiumPath = "/usr/bin/chromium"
+export { chromiumPath }
 export const screenshots = fileURLToPath(new URL("../../test-screenshots/", import.meta.url))
 
 /** The service's --sandbox account: the `small` preset with its default seed. */
@@ -72,37 +74,31 @@ export const syncedServiceOver = (token: string, flags: ReadonlyArray<string> = 
     return { ...service, stop: running.stop }
   })
 
+/**
+ * A browser context of its own (cookies, storage and cache) in the suite's one Chromium
+ * (ChromiumServer.ts), closed with the scope.
+ */
 export const launchBrowser = Effect.gen(function*() {
-  const profile = yield* tempDir("explorer-chromium-")
+  const endpoint = inject("chromiumEndpoint")
+  if (endpoint === null) return yield* Effect.dieMessage(`no ${chromiumPath}: apt-get install -y chromium (.ci/run installs it)`)
+  const browser = yield* Effect.acquireRelease(
+    promise(() => chromium.connect(endpoint)),
+    (connected) => promise(() => connected.close())
+  )
   return yield* Effect.acquireRelease(
-    Effect.promise((): Promise<BrowserContext> =>
-      chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync"
-        ]
-      })
-    ),
-    (context) => Effect.promise(() => context.close())
+    promise((): Promise<BrowserContext> => browser.newContext()),
+    (context) => promise(() => context.close())
   )
 })
 
-/** A fresh browser and a blank page in it (the browser, for a second page). */
+/** A fresh browser context and a blank page in it (the context, for a second page). */
 export const newPage = Effect.gen(function*() {
   const context = yield* launchBrowser
   const page = yield* promise(() => context.newPage())
   return { context, page }
 })
 
-/** A fresh browser with the explorer open at `path`, signed in with `token` (the service's by default). */
+/** A fresh browser context with the explorer open at `path`, signed in with `token` (the service's by default). */
 export const openExplorer = (service: Service, path = "/", token = service.token) =>
   Effect.gen(function*() {
     const opened = yield* newPage
