@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cliBundle, runApp } from "./support/AppProcess.js"
-import { type OracleRows, restOracle } from "./support/RestOracle.js"
+import { type OracleRows, type ResourceRow, restOracle } from "./support/RestOracle.js"
 
 /**
  * An access reviewer's audit: every row of the .c1z the real CLI writes (read back with the CLI's own
@@ -17,7 +17,8 @@ import { type OracleRows, restOracle } from "./support/RestOracle.js"
  * The account is the `small` preset plus the cases it lacks: a team with no members (empty_crew,
  * holding an account role, a group role and a connection role), a group with no users (quiet_dock),
  * a custom TEAM role named "member" (wise_cactus holds it in sunny_barley) and a custom destination
- * role with a ':' in its name (able_lotus holds it on hardy_ridge).
+ * role with a ':' in its name (able_lotus holds it on hardy_ridge). Between the two syncs, besides
+ * the provisioning, users are given another email or account type (handedOver).
  */
 
 const at = "2025-01-01T00:00:00.000000Z"
@@ -84,6 +85,28 @@ const provisioning: ReadonlyArray<ReadonlyArray<string>> = [
   // Held only through sunny_barley: nothing to remove, the next sync is unchanged by it.
   revoke("group:exact_creek:View Destination:user:violet_reef")
 ]
+
+/**
+ * The account after provisioning, with what Fivetran's API cannot change (the sandbox refuses it, as
+ * Fivetran does) but Fivetran support and SSO provisioning do: fair_fawn's account handed to another
+ * address, placid_aurora made a service account, and quick_storm, a service account, made a person's
+ * with a new address. It is served by a second sandbox.
+ */
+const handedOver = (account: AccountSnapshot): AccountSnapshot => ({
+  ...account,
+  users: account.users.map((user) => {
+    switch (user.id) {
+      case "fair_fawn":
+        return { ...user, email: "erik.schmidt@contractor.example" }
+      case "placid_aurora":
+        return { ...user, user_type: "SERVICE_ACCOUNT" }
+      case "quick_storm":
+        return { ...user, email: "terraform@platform.example", user_type: "REGULAR_USER" }
+      default:
+        return user
+    }
+  })
+})
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => mkdtemp(join(tmpdir(), "e2e-review-oracle-"))),
@@ -195,43 +218,66 @@ const assertFileIsOracle = (cli: Session["cli"], file: string, expected: OracleR
     )
   })
 
-/** `diff -o json OLD NEW` lists exactly what the two oracles differ by, each changed path with its old and new via. */
+/**
+ * `diff -o json OLD NEW` lists exactly what the two oracles differ by: each resource with its
+ * name, status, email and account type (an added or removed one's; a changed one's that changed,
+ * beside its previous value), each changed path with its old and new via, each grant's entitlement,
+ * principal and principal_status (its user's status in the sync the row comes from). Returns its
+ * resource rows (change, id, identity cells), for a test to name the users it expects.
+ */
 const assertDiffIsOracle = (cli: Session["cli"], oldFile: string, newFile: string, before: OracleRows, after: OracleRows) =>
   Effect.gen(function*() {
     const rows = jsonLines(yield* cli(["diff", "-o", "json", oldFile, newFile]))
     const expected: Array<string> = []
-    const compare = <V>(kind: string, old: ReadonlyMap<string, V>, now: ReadonlyMap<string, V>, show: (v: V) => string) => {
-      for (const id of now.keys()) if (!old.has(id)) expected.push(`added ${kind} ${id} ${show(now.get(id)!)}`)
-      for (const id of old.keys()) if (!now.has(id)) expected.push(`removed ${kind} ${id} ${show(old.get(id)!)}`)
-      for (const [id, value] of now) {
-        if (old.has(id) && show(old.get(id)!) !== show(value)) {
-          expected.push(`changed ${kind} ${id} ${show(old.get(id)!)} -> ${show(value)}`)
-        }
+    /** A resource row's identity cells, as diff's columns name them. */
+    const identity = (cells: Record<string, string>) =>
+      JSON.stringify(
+        ["name", "previous_name", "status", "previous_status", "email", "previous_email", "account_type", "previous_account_type"]
+          .map((column) => cells[column] ?? "")
+      )
+    const present = (r: ResourceRow) => identity({ name: r.name, status: r.status, email: r.email, account_type: r.accountType })
+    const changes = (was: ResourceRow, is: ResourceRow) => {
+      const cells: Record<string, string> = { name: is.name }
+      if (was.name !== is.name) cells.previous_name = was.name
+      for (const [column, field] of [["status", "status"], ["email", "email"], ["account_type", "accountType"]] as const) {
+        if (was[field] !== is[field]) [cells[column], cells[`previous_${column}`]] = [is[field], was[field]]
       }
+      return cells
     }
-    const asMap = (ids: ReadonlySet<string>) => new Map(Array.from(ids, (id) => [id, ""]))
-    compare("resource", before.resources, after.resources, (r) => `${r.name} ${r.status}`)
-    compare("entitlement", asMap(before.entitlements), asMap(after.entitlements), () => "")
-    compare("grant", before.grants, after.grants, viaOf)
-    const resourceOf = (id: string) => {
-      const resource = after.resources.get(id) ?? before.resources.get(id)!
-      return `${resource.name} ${resource.status}`
+    for (const [id, r] of after.resources) if (!before.resources.has(id)) expected.push(`added resource ${id} ${present(r)}`)
+    for (const [id, r] of before.resources) if (!after.resources.has(id)) expected.push(`removed resource ${id} ${present(r)}`)
+    for (const [id, r] of after.resources) {
+      const was = before.resources.get(id)
+      if (was !== undefined && present(was) !== present(r)) expected.push(`changed resource ${id} ${identity(changes(was, r))}`)
+    }
+    for (const id of after.entitlements) if (!before.entitlements.has(id)) expected.push(`added entitlement ${id}`)
+    for (const id of before.entitlements) if (!after.entitlements.has(id)) expected.push(`removed entitlement ${id}`)
+    /** A grant's entitlement, principal and its user's status in `sync` ("" for a team). */
+    const grantSide = (id: string, sync: OracleRows) => {
+      const [, entitlement, principal] = /^(.*):((?:user|team):[^:]+)$/.exec(id)!
+      return `${entitlement} ${principal} ${principal.startsWith("user:") ? sync.resources.get(principal)!.status : ""}`
+    }
+    for (const [id, paths] of after.grants) {
+      const was = before.grants.get(id)
+      if (was === undefined) expected.push(`added grant ${id} ${viaOf(paths)} ${grantSide(id, after)}`)
+      else if (viaOf(was) !== viaOf(paths)) expected.push(`changed grant ${id} ${viaOf(was)} -> ${viaOf(paths)} ${grantSide(id, after)}`)
+    }
+    for (const [id, paths] of before.grants) {
+      if (!after.grants.has(id)) expected.push(`removed grant ${id} ${viaOf(paths)} ${grantSide(id, before)}`)
     }
     assert.deepStrictEqual(
       sorted(rows.map((row) => {
-        if (row.kind === "resource") {
-          return row.change === "changed"
-            ? `changed resource ${row.id} ${row.previous_name || row.name} ${row.previous_status} -> ${row.name} ${row.status}`
-            : `${row.change} resource ${row.id} ${resourceOf(row.id)}`
-        }
-        if (row.kind === "entitlement") return `${row.change} entitlement ${row.id} `
+        if (row.kind === "resource") return `${row.change} resource ${row.id} ${identity(row)}`
+        if (row.kind === "entitlement") return `${row.change} entitlement ${row.id}`
         const via = (text: string) => viaOf(sorted(text.split(" + ")))
+        const side = `${row.entitlement} ${row.principal} ${row.principal_status}`
         return row.change === "changed"
-          ? `changed grant ${row.id} ${via(row.previous_via)} -> ${via(row.via)}`
-          : `${row.change} grant ${row.id} ${via(row.via)}`
+          ? `changed grant ${row.id} ${via(row.previous_via)} -> ${via(row.via)} ${side}`
+          : `${row.change} grant ${row.id} ${via(row.via)} ${side}`
       })),
       sorted(expected)
     )
+    return rows.filter((row) => row.kind === "resource").map((row) => `${row.change} ${row.id} ${identity(row)}`)
   })
 
 const counts = (rows: OracleRows) => [rows.resources.size, rows.entitlements.size, rows.grants.size]
@@ -283,15 +329,45 @@ describe("access review: the .c1z against the REST API read independently", () =
 
         for (const args of provisioning) yield* cli(["-p", ...args])
 
-        const after = yield* oracle(false)
-        const afterWithConnections = yield* oracle(true)
-        assert.deepStrictEqual([counts(after), counts(afterWithConnections)], [[40, 68, 132], [48, 124, 164]])
-        const second = yield* sync("after.c1z", false)
-        const secondWithConnections = yield* sync("after-connections.c1z", true)
-        yield* assertFileIsOracle(cli, second, after)
-        yield* assertFileIsOracle(cli, secondWithConnections, afterWithConnections)
-        yield* assertDiffIsOracle(cli, first, second, before, after)
-        yield* assertDiffIsOracle(cli, firstWithConnections, secondWithConnections, beforeWithConnections, afterWithConnections)
+        const provisioned = handedOver(yield* (yield* Sandbox).snapshot)
+        yield* Effect.gen(function*() {
+          const later = yield* session
+          const after = yield* later.oracle(false)
+          const afterWithConnections = yield* later.oracle(true)
+          assert.deepStrictEqual([counts(after), counts(afterWithConnections)], [[40, 68, 132], [48, 124, 164]])
+          const second = yield* later.sync("after.c1z", false)
+          const secondWithConnections = yield* later.sync("after-connections.c1z", true)
+          yield* assertFileIsOracle(cli, second, after)
+          yield* assertFileIsOracle(cli, secondWithConnections, afterWithConnections)
+          const resourceRows = yield* assertDiffIsOracle(cli, first, second, before, after)
+          yield* assertDiffIsOracle(cli, firstWithConnections, secondWithConnections, beforeWithConnections, afterWithConnections)
+          // The users the diff names, exactly: the round's invitation and deletion, and the accounts handed over.
+          const invited = Array.from(after.resources).find(([, r]) => r.email === "new.reviewer@acmedata.com")![0]
+          const cells = (...values: ReadonlyArray<string>) => JSON.stringify(values)
+          assert.deepStrictEqual(
+            sorted(resourceRows),
+            sorted([
+              `added ${invited} ${cells("New Reviewer", "", "invited", "", "new.reviewer@acmedata.com", "", "human", "")}`,
+              `changed user:fair_fawn ${
+                cells("Erik Schmidt", "", "", "", "erik.schmidt@contractor.example", "erik.schmidt@acmedata.com", "", "")
+              }`,
+              `changed user:placid_aurora ${cells("Tanvi Murphy", "", "", "", "", "", "service", "human")}`,
+              `changed user:quick_storm ${
+                cells(
+                  "Terraform Integration",
+                  "",
+                  "",
+                  "",
+                  "terraform@platform.example",
+                  "terraform.integration@acmedata.com",
+                  "human",
+                  "service"
+                )
+              }`,
+              `removed user:stout_forest ${cells("Eli Lehmann", "", "disabled", "", "eli.lehmann@acmedata.com", "", "human", "")}`
+            ])
+          )
+        }).pipe(Effect.provide(Sandbox.layer({ snapshot: provisioned, port: 0 })))
       }).pipe(Effect.provide(Sandbox.layer({ snapshot: account, port: 0 }))),
     { timeout: 600_000 }
   )
