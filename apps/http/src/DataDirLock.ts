@@ -4,6 +4,7 @@ import { makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomic
 import { Clock, Data, DateTime, Deferred, Duration, Effect, Option, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
+import { othersFiles } from "./DataDirOwners.js"
 
 /**
  * The data directory belongs to one service process: a second one on it (a RollingUpdate, two
@@ -238,6 +239,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
           )
         })
       )
+
+      // Before anything reads them; the lock is removed as the start is refused.
+      const othersLeft = yield* othersFiles(dataDir)
+      if (Option.isSome(othersLeft)) return yield* new DataDirLockFailed({ reason: othersLeft.value })
 
       const lost = yield* Deferred.make<never, DataDirLockLost>()
 
