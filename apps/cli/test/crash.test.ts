@@ -6,7 +6,7 @@ import { Effect, Random, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+import { assertExit, binPath, logFields, runCli } from "./support/CliProcess.js"
 
 /**
  * SIGKILL of the CLI at seeded random points of a `medium` sync: before any work, while the sync
@@ -97,7 +97,10 @@ describe("crash safety", () => {
         assert.deepStrictEqual(yield* Effect.promise(() => readdir(dir)), ["sync.c1z"])
         // A kill during the sync always leaves its database behind; each next run removed what it found.
         assert.isAbove(leftBehind, 0)
-        if (leftovers.length > 0) assert.include(next.stderr, `removed ${leftovers.length} scratch file(s) a killed run left`)
+        if (leftovers.length > 0) {
+          const removed = logFields(next.stderr).find((line) => line["msg"] === "removed the scratch files a killed run left")
+          assert.strictEqual((removed?.["removed_files"] as ReadonlyArray<string> | undefined)?.length, leftovers.length)
+        }
       }).pipe(Effect.withRandom(Random.make(12)), Effect.provide(NodeContext.layer)),
     600_000
   )

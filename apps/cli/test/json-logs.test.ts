@@ -107,7 +107,7 @@ describe("JSON logs", () => {
       assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(logFields(output).filter((line) => line["level"] !== "info"), [{
         level: "warn",
-        msg: `interrupted: ${file} was left as it was`,
+        msg: "interrupted: the sync file was left as it was",
         c1z_sync_id: syncId,
         file,
         exit_code: 130,

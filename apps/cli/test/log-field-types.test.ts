@@ -56,11 +56,18 @@ const syncWithWaitAndWarnings = (file: string) =>
     return jsonLines(result.stderr)
   })
 
-/** A sync job of the bundled service at debug with JSON logs, run to its end: its stderr's JSON lines. */
+/** A sync job of the bundled service at debug with JSON logs, as the CLI's sync above, run to its end: its stderr's JSON lines. */
 const serviceSyncJob = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const dataDir = yield* fs.makeTempDirectoryScoped()
-  const service = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--log-format", "json", "--log-level", "debug"])
+  const service = yield* serviceProcessOver(dataDir, [
+    ...yield* sandboxServiceArgs(Token),
+    "--sync-connections",
+    "--log-format",
+    "json",
+    "--log-level",
+    "debug"
+  ])
   const headers = { authorization: `Bearer ${Token}` }
   const job = yield* Effect.promise(() =>
     fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ readonly id: string }>)
@@ -108,7 +115,10 @@ describe("JSON log field types", () => {
         assertExit(grant, 0)
         const review = yield* runCli(["grants", "-f", file, "-o", "json", "--log-format", "json", "--log-level", "debug"])
         assertExit(review, 0)
-        const service = yield* serviceSyncJob
+        // The service's job meets the same 429 and warnings as the CLI's sync.
+        const sandbox = yield* Sandbox
+        yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 1 } })
+        const service = yield* serviceSyncJob.pipe(Effect.ensuring(sandbox.setFaults({})))
 
         // Each part was logged: the sync's wait, warnings and summary, the grant's request, the job's end.
         const messages = new Set([...sync, ...jsonLines(grant.stderr), ...service].map((line) => String(line["msg"])))
@@ -116,6 +126,19 @@ describe("JSON log field types", () => {
         assert.strictEqual(sync.filter((line) => line["wait_kind"] === "rate_limited").length, 1)
         assert.strictEqual(sync.filter((line) => line["warning_kind"] === "unknown_role").length, 4)
         assert.deepStrictEqual(conflicts([...sync, ...jsonLines(grant.stderr), ...jsonLines(review.stderr), ...service]), [])
+        // Their wait and warning lines read alike: one `msg` per kind of line, what varies in fields.
+        const waitsAndWarnings = (lines: ReadonlyArray<Record<string, unknown>>) =>
+          lines.filter((line) => line["wait_kind"] !== undefined || line["warning_kind"] !== undefined)
+            .map((
+              line
+            ) => [line["level"], line["msg"], line["wait_kind"] ?? line["warning_kind"], line["wait_reason"] ?? line["warning_message"]])
+            .map((parts) => JSON.stringify(parts))
+            .sort()
+        assert.deepStrictEqual(waitsAndWarnings(service), waitsAndWarnings(sync))
+        assert.deepStrictEqual(
+          [...new Set(waitsAndWarnings(service).map((parts) => (JSON.parse(parts) as ReadonlyArray<string>)[1]))].sort(),
+          ["sync warning", "waiting before retrying a request"]
+        )
       }).pipe(Effect.provide(sandboxLayer(withUnlistedRoles)), Effect.provide(NodeContext.layer)),
     { timeout: 120_000 }
   )

@@ -1,6 +1,7 @@
 import type { SyncProgress } from "@baton-fivetran/connector-core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, TestClock } from "effect"
+import { ConsoleTextAnnotation } from "@baton-fivetran/fivetran-client/console-text"
+import { Effect, Fiber, HashMap, Logger, Option, TestClock } from "effect"
 import { syncProgressAt } from "../../../packages/connector-core/test/support/SyncProgressAt.js"
 import { withProgressLog } from "../src/output/ProgressLog.js"
 
@@ -8,8 +9,10 @@ describe("the progress log", () => {
   it.effect("logs the latest progress at info every 30 s while the sync runs, and nothing once it ended", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []
-      const logger = Logger.make(({ logLevel, message }) => {
-        lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+      // Each line as `LEVEL message: console text`.
+      const logger = Logger.make(({ annotations, logLevel, message }) => {
+        const text = Option.getOrUndefined(HashMap.get(annotations, ConsoleTextAnnotation))
+        lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}: ${String(text)}`)
       })
       // Progress at 0 s, 20 s and 45 s; the sync ends at 85 s.
       const sync = (onProgress: (progress: SyncProgress) => Effect.Effect<void>) =>
@@ -27,9 +30,9 @@ describe("the progress log", () => {
       yield* TestClock.adjust("29 seconds")
       assert.deepStrictEqual(lines, [])
       yield* TestClock.adjust("1 second")
-      assert.deepStrictEqual(lines, ["INFO 2 requests, 6 grants at 30s"])
+      assert.deepStrictEqual(lines, ["INFO sync progress: 2 requests, 6 grants at 30s"])
       yield* TestClock.adjust("120 seconds")
       assert.strictEqual(yield* Fiber.join(fiber), "done")
-      assert.deepStrictEqual(lines, ["INFO 2 requests, 6 grants at 30s", "INFO 3 requests, 9 grants at 60s"])
+      assert.deepStrictEqual(lines, ["INFO sync progress: 2 requests, 6 grants at 30s", "INFO sync progress: 3 requests, 9 grants at 60s"])
     }))
 })

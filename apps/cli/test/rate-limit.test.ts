@@ -29,12 +29,18 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
       assertExit(result, 0)
       const [wait, ...others] = waitLines(result.stderr)
       assert.strictEqual(others.length, 0)
-      assert.strictEqual(wait!.level, "warn")
-      assert.match(
-        String(wait!.msg),
-        /^waiting 2\.0s \(until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) before retrying GET \/v1\/roles: Fivetran answered 429 with Retry-After 2s$/
-      )
-      assert.deepStrictEqual([wait!.wait_kind, wait!.wait_ms, wait!.endpoint], ["rate_limited", 2000, "GET /v1/roles"])
+      // One `msg` for every such wait: its length, end and reason are fields (the console's sentence has them).
+      const { ts: _ts, c1z_sync_id: syncId, wait_until: until, ...fields } = wait!
+      assert.deepStrictEqual(fields, {
+        level: "warn",
+        msg: "waiting before retrying a request",
+        endpoint: "GET /v1/roles",
+        wait_kind: "rate_limited",
+        wait_ms: 2000,
+        wait_reason: "Fivetran answered 429 with Retry-After 2s"
+      })
+      assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
+      assert.match(String(until), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
       const summary = summaryOf(result.stderr)!
       assert.deepStrictEqual([summary.retries, summary.rate_limit_wait_ms, summary.retry_backoff_ms], [1, 2000, 0])
     }).pipe(Effect.provide(limitedSandbox({ faults: { rateLimitBurst: { requests: 1, retryAfterSeconds: 2 } } }))))
@@ -133,7 +139,8 @@ describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
         assert.isAbove(waits.length, 0)
         assert.deepStrictEqual(waits[0]!.wait_kind, "reserve")
         assert.strictEqual(waits[0]!.level, "warn")
-        assert.include(String(waits[0]!.msg), "kept in reserve for other tools (rate-limit-reserve 20%)")
+        assert.strictEqual(waits[0]!.msg, "waiting before sending a request")
+        assert.include(String(waits[0]!.wait_reason), "kept in reserve for other tools (rate-limit-reserve 20%)")
         const log = yield* sandbox.requestLog
         assert.strictEqual(log.length, 2 * SmallSyncCost)
         assert.deepStrictEqual(log.filter((entry) => entry.status !== 200), [])

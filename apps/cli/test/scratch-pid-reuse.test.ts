@@ -41,7 +41,9 @@ describe("scratch files beside --file whose pid another process has now", () => 
         logFields(result.stderr).filter((line) => String(line["msg"]).startsWith("removed ")),
         [{
           level: "info",
-          msg: `removed 1 scratch file(s) a killed run left beside ${dir}/out.c1z: ${dir}/${left}`
+          msg: "removed the scratch files a killed run left",
+          file: `${dir}/out.c1z`,
+          removed_files: [`${dir}/${left}`]
         }]
       )
       // Before: both kept, the day-old one as a running write's.

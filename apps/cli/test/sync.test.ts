@@ -99,8 +99,8 @@ describe("sync", () => {
       const warning = "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
       const lines = jsonLines(result.stderr)
       assert.deepStrictEqual(
-        lines.filter((line) => line.level === "warn").map((line) => [line.msg, line.warning_kind]),
-        [[warning, "missing_permission"]]
+        lines.filter((line) => line.level === "warn").map((line) => [line.msg, line.warning_kind, line.warning_message]),
+        [["sync warning", "missing_permission", warning]]
       )
       assert.deepStrictEqual(lines.find((line) => line.msg === "sync complete")?.warning_messages, [warning])
     }).pipe(Effect.provide(sandboxLayer(withoutConnector)), Effect.provide(NodeContext.layer)))

@@ -104,7 +104,9 @@ layer(harness({ provisioning: true, syncConnections: true, snapshot: withoutConn
       const warning = "the API key lacks CONNECTOR:READ, needed to list connections; connections are not synced"
       assert.deepStrictEqual([job.status, job.summary?.warnings], ["succeeded", [warning]])
       const logged = (yield* logs).filter((line) => line.warning_kind !== undefined)
-      assert.deepStrictEqual(logged.map((line) => [line.level, line.msg, line.warning_kind]), [["warn", warning, "missing_permission"]])
+      assert.deepStrictEqual(logged.map((line) => [line.level, line.msg, line.warning_kind, line.warning_message]), [
+        ["warn", "sync warning", "missing_permission", warning]
+      ])
 
       const lines = yield* scrape
       assert.deepStrictEqual(

@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { loggingLayer } from "../src/telemetry/Logging.js"
@@ -25,5 +26,31 @@ describe("a console log line", () => {
       const [line] = yield* logged("json", hostile)
       const parsed = JSON.parse(line!) as Record<string, unknown>
       assert.deepStrictEqual([parsed["msg"], parsed["role"]], ["syncing into a\nb.c1z", "Evil\u001b]0;pwned\u0007\u202E"])
+    }))
+})
+
+describe("a line with a console text", () => {
+  const wait = Effect.logWarning("waiting before retrying a request").pipe(
+    Effect.annotateLogs({ wait_ms: 2000, wait_until: "2026-12-05T12:00:02.000Z" }),
+    withConsoleText("waiting 2.0s (until 12:00:02Z) before retrying GET /v1/roles", ["wait_until"])
+  )
+
+  it.effect("reads it on a console, its fields after it but those it says", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* logged("console", wait), [
+        "WARN  waiting 2.0s (until 12:00:02Z) before retrying GET /v1/roles wait_ms=2000"
+      ])
+    }))
+
+  it.effect("has its fixed message as JSON's msg and every field, not the console text", () =>
+    Effect.gen(function*() {
+      const [line] = yield* logged("json", wait)
+      const { ts: _ts, ...fields } = JSON.parse(line!) as Record<string, unknown>
+      assert.deepStrictEqual(fields, {
+        level: "warn",
+        msg: "waiting before retrying a request",
+        wait_ms: 2000,
+        wait_until: "2026-12-05T12:00:02.000Z"
+      })
     }))
 })

@@ -56,15 +56,17 @@ const warningCounts = Effect.forEach(
 )
 
 /**
- * Runs `effect` keeping the sync warnings it logged (the message and its `warning_kind`, at warn)
+ * Runs `effect` keeping the sync warnings it logged (`sync warning` lines: their `warning_message`
+ * and `warning_kind`, at warn)
  * and what it added to `baton_sync_warnings_total`, by kind (the kinds it left alone omitted).
  */
 const observingWarnings = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const logged: Array<readonly [string, string, string]> = []
-    const logger = Logger.make(({ annotations, logLevel, message }) => {
+    const logger = Logger.make(({ annotations, logLevel }) => {
       const kind = HashMap.get(annotations, "warning_kind")
-      if (Option.isSome(kind)) logged.push([logLevel.label, (Array.isArray(message) ? message : [message]).join(" "), String(kind.value)])
+      const text = HashMap.get(annotations, "warning_message")
+      if (Option.isSome(kind) && Option.isSome(text)) logged.push([logLevel.label, String(text.value), String(kind.value)])
     })
     const before = yield* warningCounts
     const result = yield* effect.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { withConsoleText } from "./ConsoleText.js"
 import { isLoopback } from "./EgressProxy.js"
 
 /**
@@ -13,8 +14,12 @@ export const warnOfPlainHttp = (baseUrl: string): Effect.Effect<void> => {
   const url = new URL(baseUrl)
   return url.protocol !== "http:" || isLoopback(url.hostname)
     ? Effect.void
-    : Effect.logWarning(
-      `the base URL ${url.origin} is plain http: to another machine: every request carries the API key and secret ` +
-        "unencrypted; use https:// (Fivetran's API is https://api.fivetran.com) unless it is a gateway inside your network"
+    : Effect.logWarning("the base URL is plain http: to another machine: every request carries the API key and secret unencrypted").pipe(
+      Effect.annotateLogs({ base_url: url.origin }),
+      withConsoleText(
+        `the base URL ${url.origin} is plain http: to another machine: every request carries the API key and secret ` +
+          "unencrypted; use https:// (Fivetran's API is https://api.fivetran.com) unless it is a gateway inside your network",
+        ["base_url"]
+      )
     )
 }

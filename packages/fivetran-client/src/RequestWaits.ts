@@ -1,4 +1,5 @@
 import { Clock, DateTime, Effect, Exit, Metric, Option } from "effect"
+import { withConsoleText } from "./ConsoleText.js"
 import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
 import { tallyWait } from "./RequestTally.js"
 import { formatWait } from "./WaitDuration.js"
@@ -54,7 +55,8 @@ export const makeRequestWaits = Effect.gen(function*() {
   let nextId = 0
 
   /**
-   * Registers a wait (logging it) and returns it for `end`. Rate-limit waits warn when they start a
+   * Registers a wait (logging it: one `msg` per kind, its length, end and reason as fields, the
+   * sentence on a console) and returns it for `end`. Rate-limit waits warn when they start a
    * stretch of waiting of their kind; the other requests held back in the same stretch log at
    * debug, so a paced sync does not print one warning per request. A `further` wait is a held-back
    * request's next turn (the slot it waited for went to another request, and the next one frees
@@ -68,8 +70,15 @@ export const makeRequestWaits = Effect.gen(function*() {
       const short = wait.millis <= QuietRetryMillis
       const quiet = wait.kind === "retry" ? short : (further && short) || (yield* active.someOfKind(wait.kind))
       const log = quiet ? Effect.logDebug : Effect.logWarning
-      yield* log(describeWait(wait)).pipe(
-        Effect.annotateLogs({ endpoint: wait.endpoint, wait_kind: waitKindField(wait.kind), wait_ms: Math.round(wait.millis) })
+      yield* log(wait.kind === "reserve" ? "waiting before sending a request" : "waiting before retrying a request").pipe(
+        Effect.annotateLogs({
+          endpoint: wait.endpoint,
+          wait_kind: waitKindField(wait.kind),
+          wait_ms: Math.round(wait.millis),
+          wait_until: DateTime.formatIso(DateTime.unsafeMake(wait.until)),
+          wait_reason: wait.reason
+        }),
+        withConsoleText(describeWait(wait), ["wait_until", "wait_reason"])
       )
       const endTallied = yield* tallyWait(id, wait)
       yield* active.add(id, wait)
@@ -91,12 +100,13 @@ export const makeRequestWaits = Effect.gen(function*() {
       const millis = Math.max(0, now - (wait.value.until - wait.value.millis))
       if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, millis / 1000)
       if (abandoned) {
-        yield* (begun.quiet ? Effect.logDebug : Effect.logInfo)(describeAbandoned(wait.value, millis)).pipe(
+        yield* (begun.quiet ? Effect.logDebug : Effect.logInfo)("stopped waiting: the request's caller gave up on it").pipe(
           Effect.annotateLogs({
             endpoint: wait.value.endpoint,
             wait_kind: waitKindField(wait.value.kind),
             waited_ms: Math.round(millis)
-          })
+          }),
+          withConsoleText(describeAbandoned(wait.value, millis))
         )
       }
       return millis / 1000

@@ -56,8 +56,8 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
       assert.strictEqual(yield* server.requests, 2)
       assert.deepStrictEqual([counts.requests, counts.retries, counts.rateLimitWaitMillis], [2, 1, 0])
       assert.strictEqual((yield* transportRetries) - retriesBefore, 1)
-      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
-      assert.deepStrictEqual(waits.map((line) => line.message), [
+      const waits = (yield* logs.lines).filter((line) => line.text.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => line.text), [
         `waiting 0ms (until 1970-01-01T00:00:00Z) before retrying GET /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
       ])
     }))

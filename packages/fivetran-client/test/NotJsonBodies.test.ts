@@ -41,8 +41,8 @@ describe("a whole 2xx body that is no JSON", () => {
       assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual(yield* server.requests, 2)
       assert.deepStrictEqual([counts.requests, counts.retries], [2, 1])
-      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
-      assert.deepStrictEqual(waits.map((line) => line.message), [
+      const waits = (yield* logs.lines).filter((line) => line.text.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => line.text), [
         `waiting 0ms (until 1970-01-01T00:00:00Z) before retrying ${notJson("GET /v1/teams/bright_otter")}`
       ])
     }))

@@ -50,7 +50,7 @@ describe("a reserve wait taking more than one turn", () => {
         const server = yield* startServer((_, index) => json(200, teamBody, budgetHeaders(index === 0 ? 3 : 2)))
         const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
         const logs = yield* captureLogs
-        const waitLines = Effect.map(logs.lines, (lines) => lines.filter((line) => line.message.startsWith("waiting ")))
+        const waitLines = Effect.map(logs.lines, (lines) => lines.filter((line) => line.text.startsWith("waiting ")))
         const waitLinesReach = (count: number) =>
           pollUntil(`${count} wait lines`, Effect.map(waitLines, (lines) => lines.length >= count ? Option.some(lines) : Option.none()))
         // Answered at 0 ms and at secondAnswerMillis: they leave the window 10,000 ms later.
@@ -70,7 +70,7 @@ describe("a reserve wait taking more than one turn", () => {
         assert.strictEqual((yield* server.requests).length, 4)
 
         const firstMillis = 10_000 - secondAnswerMillis
-        assert.deepStrictEqual((yield* waitLines).map((line) => [line.level, line.message, line.annotations["wait_ms"]]), [
+        assert.deepStrictEqual((yield* waitLines).map((line) => [line.level, line.text, line.annotations["wait_ms"]]), [
           ["WARN", `${first} before sending GET /v1/teams/bright_otter: ${reason}`, firstMillis],
           ["DEBUG", `${first} before sending GET /v1/teams/bright_otter: ${reason}`, firstMillis],
           [further[0], `${further[1]} before sending GET /v1/teams/bright_otter: ${reason}`, further[2]]

@@ -86,8 +86,8 @@ describe("retries", () => {
       assert.strictEqual(yield* elapseRetrySleep(10_000), 1_000)
       assert.deepStrictEqual(yield* Fiber.join(fiber), team)
       assert.strictEqual((yield* server.requests).length, 4)
-      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
-      assert.deepStrictEqual(waits.map((line) => [line.level, line.message]), [
+      const waits = (yield* logs.lines).filter((line) => line.text.startsWith("waiting"))
+      assert.deepStrictEqual(waits.map((line) => [line.level, line.text]), [
         [
           "WARN",
           "waiting 51m 21s (until 1970-01-01T00:51:21Z) before retrying GET /v1/teams/bright_otter: " +
@@ -125,7 +125,7 @@ describe("retries", () => {
       // The wait itself counts, up to when it was cut short.
       assert.closeTo((yield* rateLimitedWaitSeconds) - waitedBefore, 2, 1e-9)
       const lines = (yield* logs.lines).filter((line) => line.level !== "DEBUG")
-      assert.deepStrictEqual(lines.map((line) => [line.level, line.message]), [
+      assert.deepStrictEqual(lines.map((line) => [line.level, line.text]), [
         [
           "WARN",
           "waiting 5.0s (until 1970-01-01T00:00:05Z) before retrying GET /v1/teams/bright_otter: Fivetran answered 429 with Retry-After 5s"
@@ -261,9 +261,9 @@ describe("retries", () => {
         retryBackoffMillis: Math.round(delays.reduce((sum, d) => sum + d, 0))
       })
       // A wait over 2 s is never silent: it warns with what failed and how long; shorter blips are debug.
-      const waits = (yield* logs.lines).filter((line) => line.message.startsWith("waiting"))
+      const waits = (yield* logs.lines).filter((line) => line.text.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => line.level), delays.map((d) => d > 2_000 ? "WARN" : "DEBUG"))
-      assert.match(waits[3]!.message, /^waiting [34]\.\ds \(until .+\) before retrying GET \/v1\/teams\/bright_otter: .*502/)
+      assert.match(waits[3]!.text, /^waiting [34]\.\ds \(until .+\) before retrying GET \/v1\/teams\/bright_otter: .*502/)
     }))
 
   it.scoped("400, 403, 404 and an invalid body are not retried", () =>

@@ -29,8 +29,8 @@ const serverErrorRetries = Effect.map(
 const waitedSeconds = (reason: "server_error" | "rate_limited") =>
   Effect.map(Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", reason)), (state) => state.count)
 
-const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly message: string }>) =>
-  lines.filter((line) => line.message.startsWith("waiting")).map((line) => [line.level, line.message])
+const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly text: string }>) =>
+  lines.filter((line) => line.text.startsWith("waiting")).map((line) => [line.level, line.text])
 
 describe("a 503 with Retry-After", () => {
   it.scoped("is retried once its seconds have elapsed, not after the backoff, and the wait is a retry's, not the rate limit's", () =>

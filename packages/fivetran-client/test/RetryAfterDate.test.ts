@@ -23,8 +23,8 @@ const tooManyUntilDated = (status: 429 | 503, date: string, answerDate: string) 
   json(status, { code: "TooManyRequests" }, { "Retry-After": date, Date: answerDate })
 
 /** The warnings and debug lines that announce a wait. */
-const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly message: string }>) =>
-  lines.filter((line) => line.message.startsWith("waiting")).map((line) => [line.level, line.message])
+const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly text: string }>) =>
+  lines.filter((line) => line.text.startsWith("waiting")).map((line) => [line.level, line.text])
 
 describe("a 429 whose Retry-After is an HTTP-date", () => {
   it.scoped("is retried once the date has come by the answer's Date (whole seconds, so never early), to the millisecond", () =>

@@ -6,6 +6,7 @@ import {
   type SyncStopReason
 } from "@baton-fivetran/connector-core"
 import { C1zSink, ksuid, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
 import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Queue, Ref, Scope } from "effect"
@@ -37,7 +38,13 @@ const removeLeftovers = (file: string) =>
   Effect.flatMap(removeScratchLeftovers(file), (removed) =>
     removed.length === 0
       ? Effect.void
-      : Effect.logInfo(`removed ${removed.length} scratch file(s) a killed run left beside ${file}: ${removed.join(", ")}`))
+      : Effect.logInfo("removed the scratch files a killed run left").pipe(
+        Effect.annotateLogs({ file, removed_files: removed }),
+        withConsoleText(`removed ${removed.length} scratch file(s) a killed run left beside ${file}: ${removed.join(", ")}`, [
+          "file",
+          "removed_files"
+        ])
+      ))
 
 /** The summary written over the sync file would leave no sync file, only a JSON object where it was. */
 const checkDistinct = (file: SyncTarget, summaryFile: SyncTarget) =>
@@ -194,7 +201,7 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
       Effect.onInterrupt(() => {
         const text = `interrupted: ${settings.file} was left as it was`
         return notice(LogLevel.Warning, shownText(text), {
-          msg: text,
+          msg: "interrupted: the sync file was left as it was",
           fields: { file: settings.file, exit_code: 130, reason: stoppedBySignal }
         })
       })

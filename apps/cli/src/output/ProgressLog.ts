@@ -1,4 +1,5 @@
 import { progressLogFields, type SyncProgress } from "@baton-fivetran/connector-core"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { Clock, Duration, Effect, Fiber, Option, Ref } from "effect"
 import { LogOutput } from "./Logging.js"
 
@@ -7,7 +8,8 @@ import { LogOutput } from "./Logging.js"
  * progress as one info line every ProgressLogInterval while the sync runs. A terminal gets the
  * redrawn progress line instead, and a debug log gets every phase: at the default level a long
  * sync (a medium account behind a slow network, a rate-limit wait) showed nothing between
- * `syncing into` and `sync complete` for as long as it took.
+ * `syncing into` and `sync complete` for as long as it took. Its `msg` is `sync progress`, its
+ * values fields: the sentence (a console's) has the wait's time left in it, which no alert matched.
  */
 
 /** Fixed: often enough to show a sync is alive, rarely enough that a sync of hours stays short. */
@@ -27,7 +29,11 @@ export const withProgressLog = <A, E, R>(
         onSome: (current) =>
           Effect.flatMap(
             Clock.currentTimeMillis,
-            (now) => Effect.logInfo(line(current, now)).pipe(Effect.annotateLogs(format === "json" ? progressLogFields(current) : {}))
+            (now) =>
+              Effect.logInfo("sync progress").pipe(
+                Effect.annotateLogs(format === "json" ? progressLogFields(current) : {}),
+                withConsoleText(line(current, now))
+              )
           )
       }))
     const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(ProgressLogInterval), report)))

@@ -6,6 +6,7 @@ import {
   type RequestWait,
   withRequestTally
 } from "@baton-fivetran/fivetran-client"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { Chunk, Clock, DateTime, Effect, Fiber, Option, Ref, Stream } from "effect"
 import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant } from "../model/Grants.js"
@@ -199,7 +200,8 @@ const sync = (
     /**
      * A warning goes in the summary once (with the times it arose), and is logged and counted as it
      * first arises: a sync with warnings succeeds (exit 0, job `succeeded`), and the summary alone
-     * was read by no alert.
+     * was read by no alert. Logged as `sync warning` with its kind and text as fields: the text
+     * quotes the account's names, so no alert matched it as `msg`.
      */
     const warn = (warning: SyncWarning) =>
       Ref.modify(warnings, (all): [boolean, ReadonlyArray<RaisedWarning>] => {
@@ -211,7 +213,10 @@ const sync = (
         Effect.flatMap((first) =>
           first
             ? Effect.zipRight(
-              Effect.logWarning(warning.message).pipe(Effect.annotateLogs("warning_kind", warning.kind)),
+              Effect.logWarning("sync warning").pipe(
+                Effect.annotateLogs({ warning_kind: warning.kind, warning_message: warning.message }),
+                withConsoleText(warning.message, ["warning_message"])
+              ),
               countSyncWarning(warning.kind)
             )
             : Effect.void
@@ -278,10 +283,13 @@ const sync = (
     const counted = <A extends { readonly id: string }, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
       list.pipe(
         withoutRepeats((item) =>
-          Effect.logInfo(
-            `the ${kind} list gave ${kind} ${
-              echoed(item.id)
-            } again on a later page (the list changed while it was read); the repeat is skipped`
+          Effect.logInfo("a list gave an item again on a later page; the repeat is skipped").pipe(
+            Effect.annotateLogs({ list: kind, id: echoed(item.id) }),
+            withConsoleText(
+              `the ${kind} list gave ${kind} ${echoed(item.id)} again on a later page (the list changed while it was read); ` +
+                "the repeat is skipped",
+              ["list", "id"]
+            )
           )
         ),
         Stream.mapChunksEffect((chunk) =>

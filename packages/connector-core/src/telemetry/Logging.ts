@@ -1,11 +1,13 @@
+import { ConsoleSaidAnnotation, ConsoleTextAnnotation } from "@baton-fivetran/fivetran-client/console-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import type { BatonLogLevel, LogFormat } from "@baton-fivetran/settings/log-choices"
-import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel } from "effect"
+import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel, Option } from "effect"
 
 /**
  * Logs in baton's two formats (docs/baton-conventions.md), for both apps: `console`, a line a person
  * reads, and `json`, one object per line with zap's field names (`level`, `ts`, `msg`). Each app
- * says where a line goes. Imported on its own (`@baton-fivetran/connector-core/logging`) so that
+ * says where a line goes. A line with a console text (ConsoleText.ts of fivetran-client) reads it on
+ * a console, and its fixed message as `msg`. Imported on its own (`@baton-fivetran/connector-core/logging`) so that
  * an app's start-up does not load the connector.
  */
 
@@ -30,10 +32,26 @@ const causeText = (cause: Cause.Cause<unknown>) => {
   return error instanceof Error ? error.message : Inspectable.format(error)
 }
 
+/** The line's fields: its annotations but its console text's (ConsoleText.ts), and its cause as `error`. */
 const fields = (annotations: HashMap.HashMap<string, unknown>, cause: Cause.Cause<unknown>) => {
-  const entries: Record<string, unknown> = Object.fromEntries(annotations)
+  const entries: Record<string, unknown> = Object.fromEntries(
+    HashMap.removeMany(annotations, [ConsoleTextAnnotation, ConsoleSaidAnnotation])
+  )
   if (!Cause.isEmpty(cause)) entries.error = causeText(cause)
   return entries
+}
+
+/** The fields a console line shows after its text: those its console text does not say. */
+const consoleFields = (annotations: HashMap.HashMap<string, unknown>, cause: Cause.Cause<unknown>) => {
+  const said = Option.getOrElse(HashMap.get(annotations, ConsoleSaidAnnotation), () => [])
+  const entries = fields(annotations, cause)
+  return Array.isArray(said) ? Object.fromEntries(Object.entries(entries).filter(([key]) => !said.includes(key))) : entries
+}
+
+/** What a console line says: the line's console text when it has one, else its message. */
+const consoleMessage = (annotations: HashMap.HashMap<string, unknown>, message: unknown) => {
+  const text = HashMap.get(annotations, ConsoleTextAnnotation)
+  return Option.isSome(text) && typeof text.value === "string" ? text.value : messageText(message)
 }
 
 /**
@@ -44,10 +62,10 @@ const fields = (annotations: HashMap.HashMap<string, unknown>, cause: Cause.Caus
  */
 const consoleLogger = (write: (line: string) => void) =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
-    const extra = Object.entries(fields(annotations, cause))
+    const extra = Object.entries(consoleFields(annotations, cause))
       .map(([key, value]) => `${key}=${typeof value === "string" ? value : Inspectable.format(value)}`)
     const time = date.toISOString().slice(11, 23)
-    write(shownText([time, levelName(logLevel).toUpperCase().padEnd(5), messageText(message), ...extra].join(" ")))
+    write(shownText([time, levelName(logLevel).toUpperCase().padEnd(5), consoleMessage(annotations, message), ...extra].join(" ")))
   })
 
 const jsonLogger = (write: (line: string) => void) =>

@@ -1,8 +1,11 @@
-import { Effect, HashMap, Logger, LogLevel, Ref } from "effect"
+import { Effect, HashMap, Logger, LogLevel, Option, Predicate, Ref } from "effect"
+import { ConsoleTextAnnotation } from "../../src/ConsoleText.js"
 
 export interface CapturedLine {
   readonly level: string
   readonly message: string
+  /** What a console says (ConsoleText.ts): the line's console text, else its message. */
+  readonly text: string
   readonly annotations: Readonly<Record<string, unknown>>
   /** The line as the logfmt and JSON loggers would print it. */
   readonly printed: ReadonlyArray<string>
@@ -12,9 +15,11 @@ export interface CapturedLine {
 export const captureLogs = Effect.gen(function*() {
   const lines = yield* Ref.make<ReadonlyArray<CapturedLine>>([])
   const logger = Logger.make<unknown, void>((options) => {
+    const consoleText = HashMap.get(options.annotations, ConsoleTextAnnotation)
     const line: CapturedLine = {
       level: options.logLevel.label,
       message: String(options.message),
+      text: Option.getOrElse(Option.filter(consoleText, Predicate.isString), () => String(options.message)),
       annotations: Object.fromEntries(HashMap.toEntries(options.annotations)),
       printed: [Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options)]
     }
