@@ -1,4 +1,5 @@
 import { budgetWaitFor, FivetranClient } from "@baton-fivetran/fivetran-client"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import type { SyncJob } from "@baton-fivetran/http-api"
 import { Array as Arr, Clock, DateTime, Effect, Option, Random, Ref } from "effect"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -85,10 +86,14 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
       )
       if (Option.isSome(wait) && wait.value > 0) {
         const now = yield* Clock.currentTimeMillis
-        yield* Effect.logWarning(
-          `scheduled sync delayed: the last one cost ${
-            Option.getOrElse(cost, () => 0)
-          } requests, more than the rate-limit budget allows now`
+        const requests = Option.getOrElse(cost, () => 0)
+        // One msg for an alert, whatever the cost and the delay: they are fields.
+        yield* Effect.logWarning("scheduled sync delayed: the last one cost more requests than the rate-limit budget allows now").pipe(
+          Effect.annotateLogs({ last_sync_requests: requests, delayed_until: isoOf(now + wait.value) }),
+          withConsoleText(
+            `scheduled sync delayed: the last one cost ${requests} requests, more than the rate-limit budget allows now`,
+            ["last_sync_requests"]
+          )
         )
         yield* sleepUntil(
           now + wait.value,
@@ -130,8 +135,14 @@ export class SyncSchedule extends Effect.Service<SyncSchedule>()("baton-http/Syn
         if (Option.isSome(resume)) {
           const { at, job } = resume.value
           yield* Ref.update(state, (s) => ({ ...s, lastJobId: Option.some(job.id) }))
-          yield* Effect.logInfo(
-            `scheduled sync: going on from sync ${job.id}, started ${job.started_at ?? job.created_at}; the next at ${isoOf(at)}`
+          const started = job.started_at ?? job.created_at
+          yield* Effect.logInfo("scheduled sync: going on from the newest kept sync").pipe(
+            Effect.annotateLogs({ job: job.id, started_at: started, next_run_at: isoOf(at) }),
+            withConsoleText(`scheduled sync: going on from sync ${job.id}, started ${started}; the next at ${isoOf(at)}`, [
+              "job",
+              "started_at",
+              "next_run_at"
+            ])
           )
           yield* sleepUntil(at, Option.none())
         }

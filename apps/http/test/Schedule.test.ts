@@ -128,8 +128,7 @@ const restartedWithSchedule = (dataDir: string, syncEveryMillis: number) =>
       Effect.orDie
     )
     const listed = (yield* Effect.orDie(client.syncs.list())).items.map((job) => job.id)
-    const messages = (yield* logs).map((line) => line["msg"])
-    return { schedule, listed, messages }
+    return { schedule, listed, lines: yield* logs }
   }).pipe(Effect.provide(harness({ dataDir, syncEveryMillis, logLevel: "info" })))
 
 describe("--sync-every after a restart", () => {
@@ -141,7 +140,7 @@ describe("--sync-every after a restart", () => {
         const first = yield* runSync.pipe(Effect.provide(harness({ dataDir: dir })))
         assert.strictEqual(first.status, "succeeded")
 
-        const { listed, messages, schedule } = yield* restartedWithSchedule(dir, hour)
+        const { lines, listed, schedule } = yield* restartedWithSchedule(dir, hour)
         assert.deepStrictEqual(listed, [first.id])
         assert.strictEqual(schedule.last?.id, first.id)
         assert.isNull(schedule.delayed)
@@ -149,10 +148,14 @@ describe("--sync-every after a restart", () => {
         const next = Date.parse(schedule.next_run_at!)
         assert.isAtLeast(next, started + 0.9 * hour)
         assert.isAtMost(next, started + 1.1 * hour)
-        assert.include(
-          messages,
-          `scheduled sync: going on from sync ${first.id}, started ${first.started_at}; the next at ${schedule.next_run_at}`
-        )
+        // One msg for an alert or a query, whichever sync and time: those are fields.
+        assert.deepStrictEqual(lines.filter((line) => String(line["msg"]).startsWith("scheduled sync: going on")), [{
+          level: "info",
+          msg: "scheduled sync: going on from the newest kept sync",
+          job: first.id,
+          started_at: first.started_at,
+          next_run_at: schedule.next_run_at
+        }])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
@@ -181,7 +184,7 @@ describe("--sync-every after a restart", () => {
         yield* Effect.sleep("600 millis")
         // 16 a window, 4 kept in reserve: the 14 requests the last sync cost do not fit.
         const restarted = Effect.gen(function*() {
-          const { client, sandbox } = yield* Harness
+          const { client, logs, sandbox } = yield* Harness
           const planned: Effect.Effect<typeof SyncScheduleView.Type> = client.syncs.schedule().pipe(
             Effect.orDie,
             Effect.flatMap((schedule) =>
@@ -196,9 +199,17 @@ describe("--sync-every after a restart", () => {
           )
           const readAt = Date.now()
           const sent = (yield* sandbox.requestLog).map((entry) => `${entry.method} ${entry.path}`)
-          return { readAt, schedule, sent }
+          const delays = (yield* logs).filter((line) => String(line["msg"]).startsWith("scheduled sync delayed"))
+          return { delays, readAt, schedule, sent }
         }).pipe(Effect.provide(harness({ dataDir: dir, syncEveryMillis: 500, rateLimit: { hourly: 16, windowSeconds: 60 } })))
-        const { readAt, schedule, sent } = yield* restarted
+        const { delays, readAt, schedule, sent } = yield* restarted
+        // One msg whatever the cost and the delay, those as fields: the delay's end is the next run's.
+        assert.deepStrictEqual(delays, [{
+          level: "warn",
+          msg: "scheduled sync delayed: the last one cost more requests than the rate-limit budget allows now",
+          last_sync_requests: 14,
+          delayed_until: schedule.next_run_at
+        }])
         // Before: this process had no answer yet, so the sync started blind, spent the budget down to
         // the reserve and waited there (or failed, past --max-rate-limit-wait) where it would have been delayed.
         assert.strictEqual(schedule.delayed, "delayed until the rate-limit budget allows a sync of ~14 requests")
