@@ -42,9 +42,12 @@ describe("a DELETE made whose answer was lost", () => {
       assert.deepStrictEqual(deletes, [0, 404])
       assert.deepStrictEqual(outcomeLines(result.stderr), [
         {
+          // One msg for an alert, whatever was asked and met: those are fields.
           level: "warn",
-          msg: `revoke ${grantId}: DELETE ${path}: not found (404 NotFound): '${held.user_id}' has no membership in ` +
-            `'${held.group_id}', answering attempt 2; an earlier one (${lost}) may have removed it, but the read-back found the change made`
+          msg: "a write's outcome was unknown, but the read-back found the change made",
+          provisioning: `revoke ${grantId}`,
+          error: `DELETE ${path}: not found (404 NotFound): '${held.user_id}' has no membership in ` +
+            `'${held.group_id}', answering attempt 2; an earlier one (${lost}) may have removed it`
         },
         {
           level: "info",

@@ -1,6 +1,7 @@
+import { ConsoleTextAnnotation } from "@baton-fivetran/fivetran-client/console-text"
 import { type FaultOptions, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger, LogLevel } from "effect"
+import { Effect, HashMap, Logger, LogLevel, Option } from "effect"
 import { Provisioner } from "../src/index.js"
 import { clearLog, provisioningLayer, state } from "./support/ProvisioningFixture.js"
 
@@ -26,8 +27,11 @@ const answerLost = <A extends { readonly _tag: string }, E>(
     yield* clearLog
     yield* sandbox.setFaults({ lostAnswers: { requests: 1 }, methods: [method] })
     const warnings: Array<string> = []
-    const collect = Logger.make(({ logLevel, message }) => {
-      if (logLevel === LogLevel.Warning) warnings.push(String(message))
+    const collect = Logger.make(({ annotations, logLevel, message }) => {
+      // What a person reads: the console text of a line that has one (ConsoleText.ts).
+      if (logLevel === LogLevel.Warning) {
+        warnings.push(String(Option.getOrElse(HashMap.get(annotations, ConsoleTextAnnotation), () => message)))
+      }
     })
     const outcome = yield* provisioner(action).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, collect)))
     yield* sandbox.setFaults({})

@@ -1,6 +1,7 @@
+import { ConsoleTextAnnotation } from "@baton-fivetran/fivetran-client/console-text"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger, LogLevel } from "effect"
+import { Effect, HashMap, Logger, LogLevel, Option } from "effect"
 import { Provisioner } from "../src/index.js"
 import { clearLog, provisioningLayer, state } from "./support/ProvisioningFixture.js"
 
@@ -21,8 +22,11 @@ const actedThenFailed = <A, E>(action: (p: Provisioner["Type"]) => Effect.Effect
     yield* clearLog
     yield* sandbox.setFaults({ failAfterActing: { requests: 1, status: 503 }, methods: ["POST"] })
     const warnings: Array<string> = []
-    const collect = Logger.make(({ logLevel, message }) => {
-      if (logLevel === LogLevel.Warning) warnings.push(String(message))
+    const collect = Logger.make(({ annotations, logLevel, message }) => {
+      // What a person reads: the console text of a line that has one (ConsoleText.ts).
+      if (logLevel === LogLevel.Warning) {
+        warnings.push(String(Option.getOrElse(HashMap.get(annotations, ConsoleTextAnnotation), () => message)))
+      }
     })
     const outcome = yield* Effect.flatMap(Provisioner, action).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, collect)))
     yield* sandbox.setFaults({})

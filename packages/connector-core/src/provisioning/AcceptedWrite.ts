@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { answeredBeforeBreaking, type FivetranError } from "@baton-fivetran/fivetran-client"
 import { Effect } from "effect"
 import { watchedWrite } from "./SentWrites.js"
@@ -14,6 +15,10 @@ export const acceptedWrite = <A, R>(write: Effect.Effect<A, FivetranError, R>): 
     Effect.asVoid,
     Effect.catchIf(
       answeredBeforeBreaking,
-      (error) => Effect.logWarning(`${error.message}; Fivetran answered 2xx, so the write was made`)
+      (error) =>
+        Effect.logWarning("the write's answer broke after Fivetran answered 2xx: the write was made").pipe(
+          Effect.annotateLogs({ error: error.message }),
+          withConsoleText(`${error.message}; Fivetran answered 2xx, so the write was made`, ["error"])
+        )
     )
   )

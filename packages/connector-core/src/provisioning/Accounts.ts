@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import {
   answeredBeforeBreaking,
   echoed,
@@ -171,7 +172,14 @@ export const createAccount = (
             body.role === undefined || body.role === user.role
               ? Effect.as(
                 Effect.logWarning(
-                  `${action}: ${error.message}; the invitation most likely landed on that attempt: reporting user:${user.id} as created`
+                  "an invitation's repeat met the user it invited: the invitation most likely landed on an earlier attempt; " +
+                    "reporting the user as created"
+                ).pipe(
+                  Effect.annotateLogs({ provisioning: action, error: error.message, resource_id: user.id }),
+                  withConsoleText(
+                    `${action}: ${error.message}; the invitation most likely landed on that attempt: reporting user:${user.id} as created`,
+                    ["provisioning", "error", "resource_id"]
+                  )
                 ),
                 created(user)
               )
@@ -185,7 +193,10 @@ export const createAccount = (
         // Invited, but the answer naming the new user was cut off: the listing names them.
         if (answeredBeforeBreaking(error)) {
           return Effect.zipRight(
-            Effect.logWarning(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`),
+            Effect.logWarning("the invitation's answer broke after Fivetran answered 2xx: the user was invited; reading them back").pipe(
+              Effect.annotateLogs({ error: error.message }),
+              withConsoleText(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`, ["error"])
+            ),
             readBack(error, (user) => Effect.succeed(created(user)))
           )
         }

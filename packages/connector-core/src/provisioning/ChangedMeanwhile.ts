@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import type { FivetranError } from "@baton-fivetran/fivetran-client"
 import { Data, Effect } from "effect"
 import { FateUnknown, fateUnknown } from "./FateUnknown.js"
@@ -54,7 +55,10 @@ export const decideAgainOnce = <A, E, R>(
     (error): error is ChangedMeanwhile => error instanceof ChangedMeanwhile,
     (changed) =>
       Effect.zipRight(
-        Effect.logInfo(`the access changed between its read and the write (${changed.failure.message}); deciding again`),
+        Effect.logInfo("the access changed between its read and the write; deciding again").pipe(
+          Effect.annotateLogs({ error: changed.failure.message }),
+          withConsoleText(`the access changed between its read and the write (${changed.failure.message}); deciding again`, ["error"])
+        ),
         Effect.catchIf(
           decide,
           (error): error is ChangedMeanwhile => error instanceof ChangedMeanwhile,

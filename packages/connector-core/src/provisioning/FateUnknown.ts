@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { type FivetranError, mayHaveActed } from "@baton-fivetran/fivetran-client"
 import { Data, Effect, Option } from "effect"
 import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
@@ -40,7 +41,14 @@ export const settledByReading = <A>(
 ): Effect.Effect<A, ProvisioningError> =>
   Effect.matchEffect(found, {
     onSuccess: Option.match({
-      onSome: (made) => Effect.as(Effect.logWarning(`${unknown.action}: ${unknown.reason}, but the read-back found the change made`), made),
+      onSome: (made) =>
+        Effect.as(
+          Effect.logWarning("a write's outcome was unknown, but the read-back found the change made").pipe(
+            Effect.annotateLogs({ provisioning: unknown.action, error: unknown.reason }),
+            withConsoleText(`${unknown.action}: ${unknown.reason}, but the read-back found the change made`, ["provisioning", "error"])
+          ),
+          made
+        ),
       onNone: () =>
         Effect.fail(
           new Upstream({

@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { echoed, type FivetranClientShape } from "@baton-fivetran/fivetran-client"
 import { Effect, Either, Option } from "effect"
 import { grantId, teamMemberEntitlementId } from "../model/Ids.js"
@@ -202,7 +203,16 @@ export const makeProvisioner = (
         yield* Effect.logDebug(`provisioning: ${action}`)
         const teams = yield* Either.match(scan, {
           onLeft: (error) =>
-            Effect.as(Effect.logWarning(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`), []),
+            Effect.as(
+              Effect.logWarning("revoked, but could not check whether a team still gives the access").pipe(
+                Effect.annotateLogs({ provisioning: action, error: error.message }),
+                withConsoleText(`${action}: revoked, but could not check whether a team still gives it: ${error.message}`, [
+                  "provisioning",
+                  "error"
+                ])
+              ),
+              []
+            ),
           onRight: Effect.succeed
         })
         // The removal ends every grant of that membership (a team role with the team membership).
