@@ -130,4 +130,43 @@ describe("a sync in a read-only root file system", () => {
         assert.deepStrictEqual(yield* fs.readDirectory(data), ["acme.c1z"])
       }).pipe(Effect.provide(NodeContext.layer))
   )
+
+  it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
+    "a CronJob moved to a non-root uid over the .c1z and summary its root runs wrote is refused saying who owns them, and leaves them",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        yield* fs.chmod(dir, 0o755)
+        const data = `${dir}/data`
+        yield* fs.makeDirectory(data)
+        // The previous runs' files, as root left them: owner-only, uid 0.
+        const previous = "C1ZF\u0000the previous sync"
+        yield* fs.writeFileString(`${data}/acme.c1z`, previous, { mode: 0o600 })
+        yield* fs.writeFileString(`${data}/acme.summary.json`, "{}", { mode: 0o600 })
+        yield* fs.chown(data, podUid, podUid)
+        const sync = (args: ReadonlyArray<string>) =>
+          runCommand(readOnlyRootCommand(["--sandbox", "small", ...args], {
+            writable: data,
+            uid: podUid,
+            env: { BATON_LOG_FORMAT: "console" }
+          }))
+        const [file, summary] = yield* Effect.all([
+          sync(["-f", `${data}/acme.c1z`]),
+          sync(["-f", `${data}/new.c1z`, "--summary-file", `${data}/acme.summary.json`])
+        ])
+        const denied = `permission denied (this process runs as uid ${podUid}, gid ${podUid}, and the file is owned by uid 0, gid 0, ` +
+          "mode 0600); a run as another user wrote it: give it to this uid (chown), or remove it"
+        // Were `... the sync may replace`, and no more: neither the cause nor the remedy.
+        assert.deepStrictEqual([file, summary].map((result) => [result.exitCode, result.stderr]), [
+          [2, `error: --file ${data}/acme.c1z: cannot read it to check that it is a .c1z sync file the sync may replace: ${denied}\n`],
+          [
+            2,
+            `error: --summary-file ${data}/acme.summary.json: cannot read it to check that it is a summary the sync may replace: ${denied}\n`
+          ]
+        ])
+        assert.deepStrictEqual((yield* fs.readDirectory(data)).sort(), ["acme.c1z", "acme.summary.json"])
+        assert.strictEqual(yield* fs.readFileString(`${data}/acme.c1z`), previous)
+      }).pipe(Effect.provide(NodeContext.layer))
+  )
 })

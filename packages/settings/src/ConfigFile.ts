@@ -5,6 +5,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Option, Schema } from "effect"
 import { readTextWithin } from "./BoundedFile.js"
 import { fileKindName, isNullDevice } from "./FileKind.js"
+import { deniedReadText } from "./PermissionDenied.js"
 import { platformErrorText } from "./PlatformErrorText.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
@@ -45,25 +46,14 @@ const permissionDenied = (error: PlatformError) => error._tag === "SystemError" 
 
 /**
  * A file this process may not read, as a Kubernetes Secret mounted with `defaultMode: 0400` (root's)
- * and a non-root pod have it: who the process runs as and who owns the file, and what lets it read
- * it. Node's `EACCES: permission denied, open ...` said neither.
+ * and a non-root pod have it: who runs, who owns it (PermissionDenied.ts), and what lets it read it.
  */
 const deniedReason = (file: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const identity = `this process runs as uid ${process.getuid?.() ?? "?"}, gid ${process.getgid?.() ?? "?"}`
-    const owner = Option.match(yield* Effect.option(fs.stat(file)), {
-      onNone: () => "and may not search a directory on its path",
-      onSome: (info) =>
-        `and the file is owned by uid ${Option.getOrElse(info.uid, () => "?")}, gid ${Option.getOrElse(info.gid, () => "?")}, mode 0${
-          (info.mode & 0o777).toString(8)
-        }`
-    })
-    return new SettingError({
-      reason: `${file} could not be read: permission denied (${identity}, ${owner}): make it readable to this process ` +
+  Effect.map(deniedReadText(file), (denied) =>
+    new SettingError({
+      reason: `${file} could not be read: permission denied (${denied}): make it readable to this process ` +
         "(in Kubernetes: mount the Secret with defaultMode: 0440 and set the pod's securityContext.fsGroup, or run as the file's owner)"
-    })
-  })
+    }))
 
 const unreadable = (file: string) => (error: PlatformError) =>
   permissionDenied(error)

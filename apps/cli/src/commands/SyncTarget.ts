@@ -1,5 +1,5 @@
 import { checkMagic } from "@baton-fivetran/c1z"
-import { fileKindName, readTextWithin } from "@baton-fivetran/settings"
+import { deniedReadText, fileKindName, readDenied, readTextWithin } from "@baton-fivetran/settings"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Option, Schema } from "effect"
 import { lstat } from "node:fs/promises"
@@ -84,11 +84,17 @@ const notReplaceable = (flag: string, shown: string, replaces: Replaces) =>
     }, and the sync would replace it: choose another path, or remove the file first if it is meant to go`
   })
 
-const unreadable = (flag: string, shown: string, replaces: Replaces) =>
-  new UsageError({
-    reason: `--${flag} ${shown}: cannot read it to check that it is ${
-      replaces === "sync file" ? "a .c1z sync file" : "a summary"
-    } the sync may replace`
+/** A file this process may not read (a run as another uid wrote it: root before runAsNonRoot) says who runs and who owns it. */
+const unreadable = (flag: string, shown: string, target: string, replaces: Replaces) =>
+  Effect.gen(function*() {
+    const denied = (yield* readDenied(target))
+      ? `: permission denied (${yield* deniedReadText(target)}); a run as another user wrote it: give it to this uid (chown), or remove it`
+      : ""
+    return yield* new UsageError({
+      reason: `--${flag} ${shown}: cannot read it to check that it is ${
+        replaces === "sync file" ? "a .c1z sync file" : "a summary"
+      } the sync may replace${denied}`
+    })
   })
 
 const checkContent = (flag: string, shown: string, target: string, replaces: Replaces) =>
@@ -98,7 +104,7 @@ const checkContent = (flag: string, shown: string, target: string, replaces: Rep
         NotAC1z: () => Effect.fail(notReplaceable(flag, shown, replaces)),
         // The v3 header: not a file this writer makes, so not one it replaces either.
         UnsupportedVersion: () => Effect.fail(notReplaceable(flag, shown, replaces)),
-        Io: () => Effect.fail(unreadable(flag, shown, replaces))
+        Io: () => unreadable(flag, shown, target, replaces)
       })
     )
     : readTextWithin(target, SummaryLimit, "a summary file").pipe(
@@ -106,8 +112,8 @@ const checkContent = (flag: string, shown: string, target: string, replaces: Rep
       Effect.catchTags({
         FileTooLarge: () => Effect.fail(notReplaceable(flag, shown, replaces)),
         ParseError: () => Effect.fail(notReplaceable(flag, shown, replaces)),
-        BadArgument: () => Effect.fail(unreadable(flag, shown, replaces)),
-        SystemError: () => Effect.fail(unreadable(flag, shown, replaces))
+        BadArgument: () => unreadable(flag, shown, target, replaces),
+        SystemError: () => unreadable(flag, shown, target, replaces)
       })
     )
 
