@@ -1,3 +1,4 @@
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { BatonSettings, configErrorText, required, SettingError } from "@baton-fivetran/settings"
 import type { HttpServerError } from "@effect/platform"
@@ -49,7 +50,11 @@ export const fivetranClientLayer = (
       Layer.unwrapEffect(Effect.map(sandboxModule, (module) =>
         module.embeddedSandboxClient(
           preset,
-          (baseUrl) => Effect.logInfo(`embedded Fivetran sandbox ("${preset}" preset) listening on ${baseUrl}`),
+          (baseUrl) =>
+            Effect.logInfo("embedded Fivetran sandbox listening").pipe(
+              Effect.annotateLogs({ preset, base_url: baseUrl }),
+              withConsoleText(`embedded Fivetran sandbox ("${preset}" preset) listening on ${baseUrl}`, ["preset", "base_url"])
+            ),
           tuningOf(settings)
         )))
   })

@@ -43,7 +43,7 @@ const errorLines = (stderr: string) => logFields(stderr).filter((line) => line["
  */
 const syncIdOf = (stderr: string) => {
   const [first] = logFields(stderr)
-  assert.match(String(first?.["msg"]), /^syncing into /)
+  assert.strictEqual(first?.["msg"], "syncing into the sync file")
   assert.match(String(first?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
   return first!["c1z_sync_id"]
 }

@@ -33,7 +33,7 @@ describe("JSON logs", () => {
       assertExit(result, 1)
       assert.strictEqual(result.stdout, "")
       assertAllJson(result.stderr)
-      const syncId = logFields(result.stderr).find((line) => line["msg"] === `syncing into ${dir}/out.c1z`)?.["c1z_sync_id"]
+      const syncId = logFields(result.stderr).find((line) => line["msg"] === "syncing into the sync file")?.["c1z_sync_id"]
       assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(logFields(result.stderr).filter((line) => line["level"] === "error"), [{
         level: "error",
@@ -103,7 +103,10 @@ describe("JSON logs", () => {
       const output = yield* Effect.flatten(stderr.await)
       assertAllJson(output)
       // The sync's id, as on its every line: the service's cancelled job's line has its own too.
-      const syncId = logFields(output).find((line) => line["msg"] === `syncing into ${file}`)?.["c1z_sync_id"]
+      // One msg whatever the file, which is a field.
+      const started = logFields(output).filter((line) => line["msg"] === "syncing into the sync file")
+      assert.deepStrictEqual(started.map((line) => line["file"]), [file])
+      const syncId = started[0]?.["c1z_sync_id"]
       assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
       assert.deepStrictEqual(logFields(output).filter((line) => line["level"] !== "info"), [{
         level: "warn",
@@ -153,6 +156,21 @@ describe("JSON logs", () => {
         "finish it (a change already made is reported as already done)"
       assert.deepStrictEqual(logFields(stderr).filter((line) => line["msg"] === text), [{ level: "warn", msg: text, exit_code: 130 }])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a sync's first lines have one msg each, whatever the file and the sandbox: those are fields", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const result = yield* runCli(["--sandbox", "-f", `${dir}/out.c1z`, "--log-format", "json"])
+      assertExit(result, 0)
+      const [sandbox, start] = logFields(result.stderr)
+      const { base_url: baseUrl, c1z_sync_id: sandboxSyncId, ...sandboxFields } = sandbox!
+      assert.deepStrictEqual(sandboxFields, { level: "info", msg: "embedded Fivetran sandbox listening", preset: "small" })
+      assert.match(String(baseUrl), /^http:\/\/127\.0\.0\.1:\d+$/)
+      const { c1z_sync_id: syncId, ...startFields } = start!
+      assert.deepStrictEqual(startFields, { level: "info", msg: "syncing into the sync file", file: `${dir}/out.c1z` })
+      assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
+      assert.strictEqual(sandboxSyncId, syncId)
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("a review command's refusal is a JSON line on stderr; its stdout stays empty", () =>
     Effect.gen(function*() {

@@ -149,7 +149,7 @@ describe("JSON log field types", () => {
       const file = `${dir}/out.c1z`
       const lines = yield* syncWithWaitAndWarnings(file)
       const syncId = yield* Effect.scoped(Effect.map(Effect.orDie(openC1z(file)), (reader) => reader.syncRun.syncId))
-      const start = lines.findIndex((line) => line["msg"] === `syncing into ${file}`)
+      const start = lines.findIndex((line) => line["msg"] === "syncing into the sync file" && line["file"] === file)
       assert.strictEqual(start, 0)
       // Progress, the wait, the warnings, the requests, the writer's line and the summary alike.
       assert.deepStrictEqual(lines.filter((line) => line["c1z_sync_id"] !== syncId).map((line) => line["msg"]), [])

@@ -188,7 +188,10 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
         if (due) yield* Stderr.progress(progressText(progress, now))
         if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
       })
-    yield* Effect.logInfo(`syncing into ${settings.file}`)
+    yield* Effect.logInfo("syncing into the sync file").pipe(
+      Effect.annotateLogs({ file: settings.file }),
+      withConsoleText(`syncing into ${settings.file}`, ["file"])
+    )
     const run = (logProgress: (progress: SyncProgress) => Effect.Effect<void>) =>
       engine.run({
         syncConnections: settings.syncConnections,
