@@ -77,6 +77,40 @@ describe("a sync in a read-only root file system", () => {
   )
 
   it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
+    "a review command without TMPDIR makes its working copy beside the .c1z and removes it; with neither writable it names TMPDIR",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const data = `${dir}/data`
+        const elsewhere = `${dir}/elsewhere`
+        yield* Effect.forEach([data, elsewhere], (path) => fs.makeDirectory(path))
+        const synced = yield* runCommand(readOnlyRootCommand(["--sandbox", "small", "-f", `${data}/acme.c1z`], { writable: data }))
+        assertExit(synced, 0)
+        const resources = ["resources", "-f", `${data}/acme.c1z`, "-o", "csv"]
+        const expected = yield* runCli(resources)
+        assertExit(expected, 0)
+        assert.strictEqual(expected.stdout.split("\r\n").length - 2, 38)
+        // Was exit 1: `could not create the working copy's directory in /tmp: EROFS: read-only file system`.
+        const beside = yield* runCommand(readOnlyRootCommand(resources, { writable: data }))
+        assert.deepStrictEqual([beside.exitCode, beside.stdout, beside.stderr], [0, expected.stdout, ""])
+        assert.deepStrictEqual(yield* fs.readDirectory(data), ["acme.c1z"])
+
+        const neither = yield* runCommand(
+          readOnlyRootCommand(resources, { writable: elsewhere, env: { BATON_LOG_FORMAT: "console" } })
+        )
+        assert.deepStrictEqual([neither.exitCode, neither.stdout, neither.stderr], [
+          1,
+          "",
+          `error: ${data}/acme.c1z: could not create the working copy's directory in /tmp: it is not writable, nor is the .c1z's ` +
+          `directory ${data}: set TMPDIR to a writable directory with room for the copy (the reader copies the decompressed sync ` +
+          "there: check that the directory exists, is writable and has free space)\n"
+        ])
+        assert.deepStrictEqual(yield* fs.readDirectory(data), ["acme.c1z"])
+      }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
     "a config file mounted as a Kubernetes Secret (..data links) is read as a non-root uid; one it may not read says who may, not EACCES",
     () =>
       Effect.gen(function*() {

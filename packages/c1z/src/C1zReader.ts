@@ -10,10 +10,10 @@ import Database from "better-sqlite3"
 import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import { type Stats, statSync } from "node:fs"
 import { mkdir, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type C1zError, Corrupt, errorCode, Io, NoFinishedSync, NotAC1z, WorkingCopyDamaged, WorkingCopyFailed } from "./C1zError.js"
 import { readerDirectoryName, removeReaderLeftovers } from "./ReaderLeftovers.js"
+import { readerTempDirectory, type ReaderTempDirectory } from "./ReaderTempDirectory.js"
 import { provideSqliteTempDirectory } from "./SqliteTempDirectory.js"
 import {
   type BlobRow,
@@ -94,7 +94,10 @@ const grantBatch = () => {
 
 /** Where a reader makes its working copy, unless told otherwise (`c1z-<pid>-XXXXXX/db` in it). */
 export interface OpenOptions {
-  /** The directory the decompressed database goes in (a directory of its own inside); default: the OS's temporary directory. */
+  /**
+   * The directory the decompressed database goes in (a directory of its own inside); default: the
+   * OS's temporary directory, or the .c1z's own when that is not writable (ReaderTempDirectory.ts).
+   */
   readonly tempDirectory?: string | undefined
 }
 
@@ -136,16 +139,22 @@ const openWorkingCopy = (path: string, options: OpenOptions): Effect.Effect<Open
     Effect.scope,
     (outer) =>
       Effect.flatMap(Scope.fork(outer, ExecutionStrategy.sequential), (scope) =>
-        openReader(path, options.tempDirectory ?? tmpdir()).pipe(
+        Effect.flatMap(
+          options.tempDirectory === undefined
+            ? readerTempDirectory(path)
+            : Effect.succeed<ReaderTempDirectory>({ directory: options.tempDirectory, besideFile: false }),
+          (temporary) => openReader(path, temporary)
+        ).pipe(
           Scope.extend(scope),
           Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
         ))
   )
 
-const openReader = (path: string, tempDirectory: string): Effect.Effect<Opened, C1zError, Scope.Scope> =>
+const openReader = (path: string, temporary: ReaderTempDirectory): Effect.Effect<Opened, C1zError, Scope.Scope> =>
   Effect.gen(function*() {
+    const tempDirectory = temporary.directory
     yield* checkMagic(path)
-    yield* removeReaderLeftovers(tempDirectory)
+    yield* removeReaderLeftovers(tempDirectory, { unowned: !temporary.besideFile })
     const name = readerDirectoryName()
     const copyFailed = (operation: string) => (cause: unknown) =>
       new WorkingCopyFailed({ path, directory: tempDirectory, operation, cause })

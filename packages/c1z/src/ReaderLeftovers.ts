@@ -5,8 +5,9 @@ import { Clock, Effect } from "effect"
 import { isLeftBehind } from "./ScratchOwners.js"
 
 /**
- * A reader decompresses a `.c1z` into a private directory of its temporary directory (the OS's
- * unless `openC1z` is given one: `c1z-<pid>-XXXXXX/db`, the size of the database) and removes it when it is closed; only a killed
+ * A reader decompresses a `.c1z` into a private directory of its temporary directory (the OS's, or
+ * the .c1z's own when that is not writable, unless `openC1z` is given one: ReaderTempDirectory.ts;
+ * `c1z-<pid>-XXXXXX/db`, the size of the database) and removes it when it is closed; only a killed
  * process (SIGKILL, the OOM killer) leaves it behind, and the HTTP service always holds one open, so
  * each of its crashes left a copy of its latest sync in /tmp. Each open removes those left behind
  * (ScratchOwners.ts): never one a reader of this process or of another running one has open. A
@@ -31,15 +32,19 @@ const nameCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 export const readerDirectoryName = (): string =>
   `c1z-${process.pid}-${Array.from(randomBytes(6), (byte) => nameCharacters[byte % nameCharacters.length]).join("")}`
 
-/** Removes the reader directories left behind in `directory`; returns the paths removed. */
-export const removeReaderLeftovers = (directory: string) =>
+/**
+ * Removes the reader directories left behind in `directory`; returns the paths removed. Names
+ * without a pid are an older build's, which made them only in the temporary directory: elsewhere
+ * (`unowned: false`, the .c1z's own directory) such a name is the user's, and kept.
+ */
+export const removeReaderLeftovers = (directory: string, options: { readonly unowned: boolean } = { unowned: true }) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
     Effect.promise(async () => {
       const names = await readdir(directory).catch(() => [] as Array<string>)
       const removed: Array<string> = []
       for (const name of names) {
         const match = readerDirectory.exec(name)
-        if (match === null) continue
+        if (match === null || (match[1] === undefined && !options.unowned)) continue
         const path = join(directory, name)
         const left = match[1] === undefined ? await untouchedForADay(path, now) : isLeftBehind(name, Number(match[1]))
         if (!left) continue

@@ -16,7 +16,7 @@ import { accessSync, constants, statSync } from "node:fs"
 const sqliteDefaults = ["/var/tmp", "/usr/tmp", "/tmp", "."]
 
 /** What SQLite checks of a candidate: a directory it may write in and search (access W_OK|X_OK). */
-const writableDirectory = (dir: string): boolean => {
+export const writableDirectory = (dir: string): boolean => {
   try {
     if (!statSync(dir).isDirectory()) return false
     accessSync(dir, constants.W_OK | constants.X_OK)

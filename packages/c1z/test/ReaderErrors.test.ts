@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
-import { type FileHandle, mkdir, open, readdir, readFile, utimes, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { type FileHandle, mkdir, open, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { compress } from "zstd-napi"
 import { magic, openC1z, writeC1z } from "../src/index.js"
@@ -167,6 +167,30 @@ describe("openC1z errors", () => {
         "c1z-Rc04tY",
         "c1z-test-abcdef"
       ])
+    }))
+
+  // Live: a directory's age is read against the real clock.
+  it.scopedLive("without a usable temporary directory, the working copy goes beside the .c1z, whose leftovers without a pid are kept", () =>
+    Effect.gen(function*() {
+      const { c1z, scratch } = yield* syncFileAndScratch
+      // TMPDIR names a directory that is gone (as root, a missing one stands for a read-only /tmp).
+      yield* Effect.promise(() => rm(scratch, { recursive: true }))
+      const beside = dirname(c1z)
+      const dead = join(beside, "c1z-4194999-aB3dE9")
+      const users = join(beside, "c1z-backup")
+      yield* makeDirectories([dead, users])
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
+      yield* Effect.promise(() => utimes(users, twoDaysAgo, twoDaysAgo))
+      const inside = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const reader = yield* openC1z(c1z)
+          assert.strictEqual(Chunk.size(yield* Stream.runCollect(reader.grants())), F.grants.length)
+          return yield* Effect.promise(() => readdir(beside))
+        })
+      )
+      assert.deepStrictEqual(inside.filter((name) => !name.startsWith(`c1z-${process.pid}-`)).sort(), ["c1z-backup", "sync.c1z"])
+      assert.strictEqual(inside.filter((name) => name.startsWith(`c1z-${process.pid}-`)).length, 1)
+      assert.deepStrictEqual((yield* Effect.promise(() => readdir(beside))).sort(), ["c1z-backup", "sync.c1z"])
     }))
 
   it.scoped("an open removes the temporary databases of this process's pid that no reader of it has open, and keeps an open one's", () =>
