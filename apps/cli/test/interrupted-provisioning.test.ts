@@ -55,10 +55,11 @@ const interruptedWhileRateLimited = (faults: FaultOptions, ...action: ReadonlyAr
 
 const rateLimited = (method: "GET" | "POST") => ({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 }, methods: [method] } as const)
 
-const notMade = (change: string) => ({
+/** The JSON line: one msg whatever the action, which is a field (the console's sentence names it). */
+const notMade = (action: string) => ({
   level: "warn",
-  msg: `interrupted: ${change} was not made: nothing was changed in Fivetran (no write reached it, or Fivetran turned it ` +
-    "away); running the same command again is safe",
+  msg: "interrupted: the change was not made: nothing was changed in Fivetran; running the same command again is safe",
+  action,
   exit_code: 130
 })
 
@@ -75,7 +76,7 @@ describe("Ctrl-C while a provisioning action waits out a 429", () => {
         "user"
       )
       assert.strictEqual(exitCode, 130)
-      assert.deepStrictEqual(lines.filter((line) => String(line["msg"]).startsWith("interrupted:")), [notMade("the grant")])
+      assert.deepStrictEqual(lines.filter((line) => String(line["msg"]).startsWith("interrupted:")), [notMade("grant")])
       assert.deepStrictEqual(writes, [["POST", 429]])
       assert.isFalse(snapshot.team_users.some((row) => row.team_id === team.id && row.user_id === outsider.id))
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -88,7 +89,7 @@ describe("Ctrl-C while a provisioning action waits out a 429", () => {
         `group:${groupRole.group_id}:${groupRole.role}:user:${groupRole.user_id}`
       )
       assert.strictEqual(exitCode, 130)
-      assert.deepStrictEqual(lines.filter((line) => String(line["msg"]).startsWith("interrupted:")), [notMade("the revoke")])
+      assert.deepStrictEqual(lines.filter((line) => String(line["msg"]).startsWith("interrupted:")), [notMade("revoke")])
       assert.deepStrictEqual(writes, [])
       assert.deepStrictEqual(
         snapshot.user_groups.filter((row) => row.user_id === groupRole.user_id && row.group_id === groupRole.group_id)

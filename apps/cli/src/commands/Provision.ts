@@ -66,6 +66,14 @@ const changeOf = ProvisioningAction.$match({
   DeleteResource: () => "the deletion"
 })
 
+/** An action as the `provisioning action` audit line's `action` names it. */
+const auditActionOf = ProvisioningAction.$match({
+  Grant: () => "grant",
+  Revoke: () => "revoke",
+  CreateAccount: () => "create_account",
+  DeleteResource: () => "delete_resource"
+})
+
 /**
  * Stopped mid-way: a write sent whose answer was not read (or one Fivetran may have acted on) may
  * have changed Fivetran or not; with none, nothing changed (the action stopped while it read, or
@@ -86,8 +94,14 @@ export const runProvisioning = ({ action, origin }: RequestedAction, settings: S
         Effect.flatMap((line) => Console.log(shownText(line))),
         Effect.onInterrupt(() =>
           Effect.flatMap(sent.mayHaveActed, (mayHaveActed) => {
-            const text = interruptedText(action, mayHaveActed)
-            return notice(LogLevel.Warning, text, { msg: text, fields: { exit_code: 130 } })
+            // A JSON line's msg is one of two, whatever the action, which is a field.
+            const msg = mayHaveActed
+              ? "interrupted: the change may or may not have been made in Fivetran; run the same command again to finish it"
+              : "interrupted: the change was not made: nothing was changed in Fivetran; running the same command again is safe"
+            return notice(LogLevel.Warning, interruptedText(action, mayHaveActed), {
+              msg,
+              fields: { action: auditActionOf(action), exit_code: 130 }
+            })
           })
         )
       )

@@ -7,8 +7,8 @@ import { Cause, HashMap, Inspectable, Layer, Logger, LogLevel, Option } from "ef
  * Logs in baton's two formats (docs/baton-conventions.md), for both apps: `console`, a line a person
  * reads, and `json`, one object per line with zap's field names (`level`, `ts`, `msg`). Each app
  * says where a line goes. A line with a console text (ConsoleText.ts of fivetran-client) reads it on
- * a console, and its fixed message as `msg`. Imported on its own (`@baton-fivetran/connector-core/logging`) so that
- * an app's start-up does not load the connector.
+ * a console, and its fixed message as `msg`. Imported on its own
+ * (`@baton-fivetran/connector-core/logging`) so that an app's start-up does not load the connector.
  */
 
 export { type BatonLogLevel, type LogFormat, LogFormats, LogLevels } from "@baton-fivetran/settings/log-choices"
