@@ -299,15 +299,26 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         }
       })
 
-    /** A job whose record was rebuilt from its `.c1z`, written and logged once, the same way for each cause. */
+    /**
+     * A job whose record was rebuilt from its `.c1z`, written and logged once, the same way for each
+     * cause. The line says what the file gave: read, it is the sync's record; damaged, the job is
+     * failed (as when a query finds it so); unread for a cause the operator fixes, the job is
+     * succeeded on the file's name and size alone (RebuiltJob.ts), and the line says so.
+     */
     const recordRebuilt = (job: SyncJob, reason: string, error: Option.Option<string> = Option.none()) =>
       Effect.gen(function*() {
         yield* persist(job)
-        yield* Effect.logWarning("sync job rebuilt from its .c1z").pipe(
+        const failed = job.status === "failed"
+        const msg = failed
+          ? "sync job listed as failed"
+          : Option.isSome(error)
+          ? "sync job listed as succeeded without reading its .c1z"
+          : "sync job rebuilt from its .c1z"
+        yield* Effect.logWarning(msg).pipe(
           Effect.annotateLogs({
             job: job.id,
             status: job.status,
-            reason,
+            reason: failed ? `${reason}, and its .c1z could not be read back` : reason,
             ...Option.match(error, { onNone: () => ({}), onSome: (message) => ({ error: message }) })
           })
         )

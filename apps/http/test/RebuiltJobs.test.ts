@@ -2,6 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
+import { truncate } from "node:fs/promises"
 import { logFields } from "./Harness.js"
 import { serviceProcessOver } from "./ServiceProcess.js"
 
@@ -25,33 +26,42 @@ interface Job {
 const getJson = <A>(url: string) =>
   Effect.promise(() => fetch(url, { headers }).then(async (response) => [response.status, (await response.json()) as A] as const))
 
+/** A data directory holding one succeeded sync's `.c1z`, its job record removed, and the service stopped. */
+const syncWithoutRecord = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const dataDir = yield* fs.makeTempDirectoryScoped()
+  const first = yield* serviceProcessOver(dataDir, args)
+  const started = yield* Effect.promise(() =>
+    fetch(`${first.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
+  )
+  yield* getJson<Job>(`${first.url}/v1/syncs/${started.id}`).pipe(
+    Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ([, job]) => job.status === "succeeded" }),
+    Effect.timeout("60 seconds"),
+    Effect.orDie
+  )
+  assert.strictEqual(yield* first.stop, 0)
+  yield* fs.remove(`${dataDir}/${started.id}.json`)
+  return { dataDir, id: started.id, file: `${dataDir}/${started.id}.c1z` }
+})
+
+/** The start's warnings about its jobs, as JSON log fields. */
+const jobWarnings = (stderr: string) =>
+  stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => String(line.msg).startsWith("sync job "))
+
 describe("a .c1z without its job record", () => {
   it.scopedLive(
     "is still a succeeded sync at a start whose --temp-dir is full, served once there is room, not failed and deleted",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dataDir = yield* fs.makeTempDirectoryScoped()
-        const first = yield* serviceProcessOver(dataDir, args)
-        const started = yield* Effect.promise(() =>
-          fetch(`${first.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-        )
-        yield* getJson<Job>(`${first.url}/v1/syncs/${started.id}`).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ([, job]) => job.status === "succeeded" }),
-          Effect.timeout("60 seconds"),
-          Effect.orDie
-        )
-        assert.strictEqual(yield* first.stop, 0)
-        const file = `${dataDir}/${started.id}.c1z`
+        const { dataDir, file, id } = yield* syncWithoutRecord
         const info = yield* fs.stat(file)
-        yield* fs.remove(`${dataDir}/${started.id}.json`)
 
         // 100 KiB per file: the records fit, the sync's decompressed working copy does not (EFBIG), as on a full disk.
         const cramped = yield* serviceProcessOver(dataDir, args, { fileSizeLimitBlocks: 200 })
         const [, listed] = yield* getJson<{ items: ReadonlyArray<Job> }>(`${cramped.url}/v1/syncs`)
         const [queryStatus, query] = yield* getJson<{ error: string }>(`${cramped.url}/v1/resources?type=user`)
-        const rebuilt = (yield* cramped.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
-          .filter((line) => line.msg === "sync job rebuilt from its .c1z")
+        const rebuilt = jobWarnings(yield* cramped.stderr)
         assert.strictEqual(yield* cramped.stop, 0)
 
         const roomy = yield* serviceProcessOver(dataDir, args)
@@ -61,7 +71,7 @@ describe("a .c1z without its job record", () => {
         assert.deepStrictEqual(
           listed.items.map(({ error, file_bytes, finished_at, id, status }) => ({ error, file_bytes, finished_at, id, status })),
           [{
-            id: started.id,
+            id,
             status: "succeeded",
             error: null,
             file_bytes: Number(info.size),
@@ -72,16 +82,51 @@ describe("a .c1z without its job record", () => {
           rebuilt.map((line): Record<string, unknown> => ({ ...line, error: /EFBIG/.test(String(line.error)) ? "(EFBIG)" : line.error })),
           [{
             level: "warn",
-            msg: "sync job rebuilt from its .c1z",
-            job: started.id,
+            msg: "sync job listed as succeeded without reading its .c1z",
+            job: id,
             status: "succeeded",
             reason: "it had no metadata file",
             error: "(EFBIG)"
           }]
         )
         assert.deepStrictEqual([queryStatus, query.error], [503, "StorageUnavailable"])
-        assert.deepStrictEqual([afterStatus, after.sync_id], [200, started.id])
+        assert.deepStrictEqual([afterStatus, after.sync_id], [200, id])
         assert.isTrue(yield* fs.exists(file))
+      }).pipe(Effect.provide(NodeContext.layer)),
+    180_000
+  )
+  it.scopedLive(
+    "found damaged at the start is listed as failed, its warning saying so, not that the job was rebuilt from it",
+    () =>
+      Effect.gen(function*() {
+        const { dataDir, file, id } = yield* syncWithoutRecord
+        // Cut short, as a disk that lost its tail: zstd stops in the middle of a frame.
+        yield* Effect.promise(() => truncate(file, 200))
+        const restarted = yield* serviceProcessOver(dataDir, args)
+        const [, listed] = yield* getJson<{ items: ReadonlyArray<Job> }>(`${restarted.url}/v1/syncs`)
+        const warnings = jobWarnings(yield* restarted.stderr)
+        assert.strictEqual(yield* restarted.stop, 0)
+
+        assert.deepStrictEqual(
+          listed.items.map(({ error, file_bytes, finished_at, id, status }) => ({ error, file_bytes, finished_at, id, status })),
+          [{
+            id,
+            status: "failed",
+            error: "its metadata was lost and its .c1z cannot be read; the file is deleted with the older failed jobs",
+            file_bytes: null,
+            finished_at: null
+          }]
+        )
+        // Was `sync job rebuilt from its .c1z`, reason `it had no metadata file`: the file gave nothing.
+        assert.deepStrictEqual(warnings, [{
+          level: "warn",
+          msg: "sync job listed as failed",
+          job: id,
+          status: "failed",
+          reason: "it had no metadata file, and its .c1z could not be read back",
+          error: `${file}: the .c1z is damaged: the zstd stream cannot be decompressed (it ends in the middle of a frame; ` +
+            "is the file truncated?) (write it again)"
+        }])
       }).pipe(Effect.provide(NodeContext.layer)),
     180_000
   )

@@ -413,18 +413,18 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         { level: "warn", msg: "sync job rebuilt from its .c1z", job: lost, status: "succeeded", reason: "it had no metadata file" },
         {
           level: "warn",
-          msg: "sync job rebuilt from its .c1z",
+          msg: "sync job listed as failed",
           job: "20250101T000000Z-0a03",
           status: "failed",
-          reason: "it had no metadata file",
+          reason: "it had no metadata file, and its .c1z could not be read back",
           error: notASyncFile("20250101T000000Z-0a03")
         },
         {
           level: "warn",
-          msg: "sync job rebuilt from its .c1z",
+          msg: "sync job listed as failed",
           job: "20260101T000000Z-0a04",
           status: "failed",
-          reason: "it had no metadata file",
+          reason: "it had no metadata file, and its .c1z could not be read back",
           error: notASyncFile("20260101T000000Z-0a04")
         },
         {
