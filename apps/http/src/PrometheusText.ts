@@ -1,3 +1,4 @@
+import { compareKeys } from "@baton-fivetran/connector-core"
 import { Effect, Metric, MetricKeyType, type MetricPair, MetricState } from "effect"
 
 /**
@@ -102,10 +103,14 @@ const samplesOf = (effectName: string, pair: MetricPair.MetricPair.Untyped): Fam
 
 const labelKey = (pair: MetricPair.MetricPair.Untyped) => pair.metricKey.tags.map((tag) => `${tag.key}=${tag.value}`).sort().join(",")
 
-/** Renders a snapshot: families sorted by name, label sets sorted within a family. */
+/**
+ * Renders a snapshot: families sorted by name, label sets sorted within a family, both in code point
+ * order: `localeCompare` followed LANG/LC_ALL (under tr_TR `I` sorts apart from `i`, and ICU puts
+ * `_OTHER` before `GET`), so the exposition's order changed with the host's locale.
+ */
 export const renderPrometheus = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
   const families = new Map<string, Family>()
-  const ordered = [...snapshot].sort((a, b) => labelKey(a).localeCompare(labelKey(b)))
+  const ordered = [...snapshot].sort((a, b) => compareKeys(labelKey(a), labelKey(b)))
   for (const pair of ordered) {
     const family = samplesOf(metricName(pair.metricKey.name), pair)
     if (family === undefined) continue
@@ -114,7 +119,7 @@ export const renderPrometheus = (snapshot: ReadonlyArray<MetricPair.MetricPair.U
     else existing.samples.push(...family.samples)
   }
   return [...families.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareKeys(a, b))
     .flatMap(([name, family]) => [`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${family.type}`, ...family.samples])
     .map((line) => `${line}\n`)
     .join("")

@@ -181,10 +181,10 @@ describe("requests Node cannot take", () => {
         // Counted with every other answer, by the same labels, so an alert or a dashboard per route sees them;
         // a method Node does not know is `_OTHER`, as the label's values stay bounded.
         assert.deepStrictEqual(yield* Ref.get(refusedCounts), [
-          `http_server_requests_total{method="_OTHER",route="unmatched",status="400"} 1`,
           `http_server_requests_total{method="DELETE",route="/v1/grants/:grant_id",status="431"} 1`,
           `http_server_requests_total{method="GET",route="/v1/syncs",status="431"} 1`,
-          `http_server_requests_total{method="GET",route="unmatched",status="431"} 1`
+          `http_server_requests_total{method="GET",route="unmatched",status="431"} 1`,
+          `http_server_requests_total{method="_OTHER",route="unmatched",status="400"} 1`
         ])
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000

@@ -1,7 +1,40 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Metric, MetricBoundaries, RuntimeFlags, RuntimeFlagsPatch } from "effect"
+import { Duration, Effect, Fiber, Metric, MetricBoundaries, Ref, RuntimeFlags, RuntimeFlagsPatch } from "effect"
 import { prometheusText } from "../src/PrometheusText.js"
 import { httpRequests } from "../src/RequestTelemetry.js"
+import { exchange } from "./RawExchange.js"
+import { runServiceOnce } from "./ServiceProcess.js"
+
+const Token = "prometheus-text-test-token"
+
+/**
+ * The bundled service under `env`, sent the same requests: a GET, a DELETE, one of a method Node does
+ * not know (`_OTHER`); then its /metrics, each line up to its value.
+ */
+const scrapedUnder = (env: Record<string, string>) =>
+  Effect.gen(function*() {
+    const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+    const scraped = yield* Ref.make<ReadonlyArray<string>>([])
+    const { code, stderr } = yield* runServiceOnce(
+      ["--sandbox", "--port", "0", "--token", Token, "--data-dir", `${cwd}/data`],
+      { cwd, env },
+      (url) =>
+        Effect.gen(function*() {
+          const port = Number(new URL(url).port)
+          const authorized = `Host: 127.0.0.1\r\nAuthorization: Bearer ${Token}\r\nConnection: close\r\n\r\n`
+          yield* exchange(port, `GET /v1/syncs HTTP/1.1\r\n${authorized}`)
+          yield* exchange(port, `DELETE /v1/grants/g1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+          yield* exchange(port, "BREW / HTTP/1.1\r\n\r\n")
+          const metrics = yield* exchange(port, `GET /metrics HTTP/1.1\r\n${authorized}`)
+          const body = metrics.slice(metrics.indexOf("\r\n\r\n") + 4)
+          yield* Ref.set(scraped, body.split("\n").filter((line) => line !== "").map((line) => line.replace(/ [^ ]+$/, "")))
+        }).pipe(Effect.orDie)
+    )
+    assert.strictEqual(code, 0, stderr)
+    return yield* Ref.get(scraped)
+  })
 
 describe("Prometheus text", () => {
   it.effect("escapes label values and help text; names outside [a-zA-Z0-9_:] become _", () =>
@@ -76,4 +109,22 @@ describe("Prometheus text", () => {
         "http_server_requests_total{status=\"200\"} 1"
       ])
     }))
+  it.scopedLive(
+    "the service's /metrics lists families and series in the same code point order under LC_ALL=tr_TR.UTF-8 as under C",
+    () =>
+      Effect.gen(function*() {
+        const [c, turkish] = yield* Effect.all([scrapedUnder({ LC_ALL: "C" }), scrapedUnder({ LC_ALL: "tr_TR.UTF-8" })])
+        assert.deepStrictEqual(turkish, c)
+        // Was `_OTHER` first: ICU's order (any locale's) puts `_` before letters; code point order after `Z`.
+        assert.deepStrictEqual(c.filter((line) => line.startsWith("http_server_requests_total{")), [
+          `http_server_requests_total{method="DELETE",route="/v1/grants/:grant_id",status="401"}`,
+          `http_server_requests_total{method="GET",route="/v1/syncs",status="200"}`,
+          `http_server_requests_total{method="_OTHER",route="unmatched",status="400"}`
+        ])
+        const families = c.filter((line) => line.startsWith("# TYPE ")).map((line) => line.split(" ")[2]!)
+        assert.deepStrictEqual(families, [...families].sort())
+        assert.isAtLeast(families.length, 5)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 })
