@@ -409,11 +409,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         )
         // Its end is counted here: the process that ran it stopped before it could.
         if (Option.isSome(succeeded)) return yield* Effect.as(countSyncJobEnd(succeededEnd), succeeded.value)
+        // A file there that did not read back stays until retention deletes it with the job: "no file was kept" was untrue.
         const failed: SyncJob = {
           ...job,
           status: "failed",
           finished_at: yield* stoppedAt(job),
-          error: "interrupted: the service stopped before this sync finished; no file was kept"
+          error: names.includes(`${job.id}.c1z`)
+            ? "interrupted: the service stopped before it recorded this sync's end, and its .c1z cannot be read back; " +
+              "the file is deleted with the older failed jobs"
+            : "interrupted: the service stopped before this sync finished; no file was kept"
         }
         const end: SyncJobEnd = { outcome: "failed", reason: "interrupted" }
         yield* persist(failed)

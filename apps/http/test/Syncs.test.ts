@@ -491,7 +491,9 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         finished_at: new Date(run.endedAt).toISOString(),
         file_bytes: newest.file_bytes
       }
-      const interrupted = "interrupted: the service stopped before this sync finished; no file was kept"
+      // Was "...; no file was kept", beside the file kept.
+      const interrupted = "interrupted: the service stopped before it recorded this sync's end, and its .c1z cannot be read back; " +
+        "the file is deleted with the older failed jobs"
       // The failed job's end is the restart's time.
       const [first, second, ...rest] = restarted.listed
       assert.deepStrictEqual([first, rest], [succeeded, []])
