@@ -18,6 +18,19 @@ const otherUid = 64_124
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-ro-root-" }))
 
+/** A temporary directory any uid may search, and in it `data`, the pod's data volume: owned by `podUid` once `prepare` ran. */
+const podDirectories = (prepare: (data: string) => Effect.Effect<void, unknown, FileSystem.FileSystem>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* tempDir
+    yield* fs.chmod(dir, 0o755)
+    const data = `${dir}/data`
+    yield* fs.makeDirectory(data)
+    yield* prepare(data)
+    yield* fs.chown(data, podUid, podUid)
+    return { dir, data }
+  })
+
 /**
  * The small account and 20,000 more users in one group, with ids of 1,000 characters (Fivetran's
  * are short; ids up to 1,024 bytes are taken): their index keys pass SQLite's 16 MiB in-memory sort,
@@ -115,11 +128,7 @@ describe("a sync in a read-only root file system", () => {
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* tempDir
-        yield* fs.chmod(dir, 0o755)
-        const data = `${dir}/data`
-        yield* fs.makeDirectory(data)
-        yield* fs.chown(data, podUid, podUid)
+        const { data, dir } = yield* podDirectories(() => Effect.void)
         // As the kubelet lays out a Secret volume: the files in a timestamped directory, reached through ..data.
         const secret = `${dir}/secret`
         yield* fs.makeDirectory(`${secret}/..2026_12_05_18_00_00.1`, { recursive: true })
@@ -170,15 +179,14 @@ describe("a sync in a read-only root file system", () => {
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* tempDir
-        yield* fs.chmod(dir, 0o755)
-        const data = `${dir}/data`
-        yield* fs.makeDirectory(data)
         // The previous runs' files, as root left them: owner-only, uid 0.
         const previous = "C1ZF\u0000the previous sync"
-        yield* fs.writeFileString(`${data}/acme.c1z`, previous, { mode: 0o600 })
-        yield* fs.writeFileString(`${data}/acme.summary.json`, "{}", { mode: 0o600 })
-        yield* fs.chown(data, podUid, podUid)
+        const { data } = yield* podDirectories((data) =>
+          Effect.zipRight(
+            fs.writeFileString(`${data}/acme.c1z`, previous, { mode: 0o600 }),
+            fs.writeFileString(`${data}/acme.summary.json`, "{}", { mode: 0o600 })
+          )
+        )
         const sync = (args: ReadonlyArray<string>) =>
           runCommand(readOnlyRootCommand(["--sandbox", "small", ...args], {
             writable: data,
