@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli, runCommand } from "./support/CliProcess.js"
-import { readOnlyRootCommand, readOnlyRootUnavailable } from "./support/ReadOnlyRoot.js"
+import { readOnlyRootCommand, readOnlyRootSuite, readOnlyRootUnavailable } from "./support/ReadOnlyRoot.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /** The pod's uid (Kubernetes' runAsUser) and another one, which owns what the pod may not read. */
@@ -51,9 +51,7 @@ const longIdAccount = (): AccountSnapshot => {
   }
 }
 
-describe("a sync in a read-only root file system", () => {
-  it.skipIf(readOnlyRootUnavailable === undefined)(`skipped: ${readOnlyRootUnavailable}`, () => {})
-
+describe(readOnlyRootSuite("a sync in a read-only root file system"), () => {
   it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
     "a large sync without TMPDIR writes its .c1z and summary, owner-only, in its data directory and nothing else",
     () => {

@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCommand } from "../../cli/test/support/CliProcess.js"
-import { readOnlyRootArgv, readOnlyRootUnavailable } from "../../cli/test/support/ReadOnlyRoot.js"
+import { readOnlyRootArgv, readOnlyRootSuite, readOnlyRootUnavailable } from "../../cli/test/support/ReadOnlyRoot.js"
 import { serviceBundle } from "./ServiceProcess.js"
 
 /** The pod's uid, as Kubernetes' runAsUser. */
@@ -22,9 +22,7 @@ const startInReadOnlyRoot = (args: ReadonlyArray<string>, writable: string, uid?
   )
 }
 
-describe("the service in a read-only root file system", () => {
-  it.skipIf(readOnlyRootUnavailable === undefined)(`skipped: ${readOnlyRootUnavailable}`, () => {})
-
+describe(readOnlyRootSuite("the service in a read-only root file system"), () => {
   it.scopedLive.skipIf(readOnlyRootUnavailable !== undefined)(
     "a --data-dir it cannot make there, given or the default ./data in a read-only working directory, is refused saying EROFS, not ENOENT",
     () =>

@@ -21,6 +21,10 @@ export const readOnlyRootUnavailable: string | undefined = process.getuid?.() !=
   ? undefined
   : "this machine does not let root make a mount namespace with a read-only root file system (unshare -m)"
 
+/** A suite's name, saying why its tests are skipped where they are: no test stands only to say so. */
+export const readOnlyRootSuite = (name: string) =>
+  readOnlyRootUnavailable === undefined ? name : `${name} (skipped: ${readOnlyRootUnavailable})`
+
 export interface ReadOnlyRootOptions {
   /** The one directory the CLI may write in (the data volume). */
   readonly writable: string
