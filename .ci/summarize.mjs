@@ -34,4 +34,6 @@ if (existsSync("cycles-results.json")) {
   if (JSON.parse(readFileSync("cycles-results.json", "utf8")).failed) failed += 1
   else passed += 1
 }
-console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
+// The last line is exactly "N passed, N failed", what CI reads; skipped tests are said on the line before.
+if (skipped > 0) console.log(`${skipped} skipped`)
+console.log(`${passed} passed, ${failed} failed`)
