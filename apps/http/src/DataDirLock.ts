@@ -1,6 +1,6 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
+import { isSystemError, makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
 import { Clock, Data, DateTime, Deferred, Duration, Effect, Option, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
@@ -92,8 +92,8 @@ export class DataDirLockFailed extends Data.TaggedError("DataDirLockFailed")<{ r
   }
 }
 
-const alreadyExists = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
-const notFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
+const alreadyExists = isSystemError("AlreadyExists")
+const notFound = isSystemError("NotFound")
 
 /** Whether `pid` is a live process of this host: signal 0 checks without sending; EPERM is someone else's live one. */
 const processAlive = (pid: number) =>

@@ -1,9 +1,8 @@
 import { FileSystem, Path } from "@effect/platform"
-import type { PlatformError } from "@effect/platform/Error"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { Data, Effect, Option, Redacted, Schema } from "effect"
 import { InvalidRequest } from "@baton-fivetran/http-api"
-import { makePrivateDirectory, ownerOnlyFile } from "@baton-fivetran/settings"
+import { isSystemError, makePrivateDirectory, ownerOnlyFile } from "@baton-fivetran/settings"
 import { ServiceConfig } from "./ServiceConfig.js"
 
 /**
@@ -29,8 +28,8 @@ export class PageTokenKeyError extends Data.TaggedError("PageTokenKeyError")<{ r
   }
 }
 
-const alreadyExists = (error: PlatformError) => error._tag === "SystemError" && error.reason === "AlreadyExists"
-const notFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
+const alreadyExists = isSystemError("AlreadyExists")
+const notFound = isSystemError("NotFound")
 
 /** What tokens of one kind can do: issue one for a position, and read back only one issued (else a 400). */
 export interface TokenCodec<A> {

@@ -28,7 +28,7 @@ import {
   SynchronizedRef
 } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
-import { fileKindName, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
+import { fileKindName, isSystemError, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { DataDirLock } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
@@ -282,7 +282,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           (name) =>
             fs.remove(path.join(config.dataDir, name)).pipe(
               Effect.as(Option.some(name)),
-              Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.succeedNone),
+              Effect.catchIf(isSystemError("NotFound"), () => Effect.succeedNone),
               Effect.mapError((error) => `${name}: ${error.message}`)
             )
         )

@@ -6,7 +6,7 @@ import { Effect, Option, Schema } from "effect"
 import { readTextWithin } from "./BoundedFile.js"
 import { fileKindName, isNullDevice } from "./FileKind.js"
 import { deniedReadText } from "./PermissionDenied.js"
-import { platformErrorText } from "./PlatformErrorText.js"
+import { isSystemError, platformErrorText } from "./PlatformErrorText.js"
 import { SettingError } from "./SettingError.js"
 import { readVariable } from "./Variable.js"
 import { yamlKind } from "./YamlValue.js"
@@ -42,7 +42,7 @@ const Contents = Schema.NullishOr(Schema.Record({ key: Schema.String, value: Sch
  */
 export const ConfigFileLimit = 1024 * 1024
 
-const permissionDenied = (error: PlatformError) => error._tag === "SystemError" && error.reason === "PermissionDenied"
+const permissionDenied = isSystemError("PermissionDenied")
 
 /**
  * A file this process may not read, as a Kubernetes Secret mounted with `defaultMode: 0400` (root's)

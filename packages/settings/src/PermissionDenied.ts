@@ -1,5 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Option } from "effect"
+import { isSystemError } from "./PlatformErrorText.js"
 
 /**
  * Why this process may not read a file, as a non-root pod meets one a root run or a Secret volume
@@ -26,5 +27,5 @@ export const readDenied = (file: string): Effect.Effect<boolean, never, FileSyst
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     fs.access(file, { readable: true }).pipe(
       Effect.as(false),
-      Effect.catchAll((error) => Effect.succeed(error._tag === "SystemError" && error.reason === "PermissionDenied"))
+      Effect.catchAll((error) => Effect.succeed(isSystemError("PermissionDenied")(error)))
     ))

@@ -1,4 +1,4 @@
-import type { PlatformError } from "@effect/platform/Error"
+import type { PlatformError, SystemErrorReason } from "@effect/platform/Error"
 
 /**
  * A file system error as a person reads it (`EIO: i/o error, read`; the description Node gave),
@@ -6,3 +6,7 @@ import type { PlatformError } from "@effect/platform/Error"
  */
 export const platformErrorText = (error: PlatformError): string =>
   error._tag === "SystemError" ? error.description ?? error.reason : error.message
+
+/** Whether a file system call failed for this reason (`NotFound`, `PermissionDenied`, ...): for `Effect.catchIf`. */
+export const isSystemError = (reason: SystemErrorReason) => (error: PlatformError): boolean =>
+  error._tag === "SystemError" && error.reason === reason

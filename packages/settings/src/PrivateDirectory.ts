@@ -2,11 +2,10 @@ import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 import { dirname } from "node:path"
+import { isSystemError } from "./PlatformErrorText.js"
 
 /** Owner only (read, write, search): the mode of every directory the apps make. */
 export const ownerOnlyDirectory = 0o700
-
-const notFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
 
 /**
  * Node's recursive mkdir reports ENOENT for a directory it cannot make in an existing parent on a
@@ -33,5 +32,5 @@ const trueFailure = (fs: FileSystem.FileSystem, path: string) =>
 export const makePrivateDirectory = (path: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     fs.makeDirectory(path, { recursive: true, mode: ownerOnlyDirectory }).pipe(
-      Effect.catchIf(notFound, () => trueFailure(fs, path))
+      Effect.catchIf(isSystemError("NotFound"), () => trueFailure(fs, path))
     ))
