@@ -371,9 +371,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           withReader(syncId, (reader) =>
             Effect.gen(function*() {
               const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
-              if (Option.isNone(resource)) {
-                return yield* notInLatestSync(syncId, principal)
-              }
+              if (Option.isNone(resource)) return yield* notInLatestSync(syncId, principal)
               const held = yield* reader.sorted.grantsOf(principal).pipe(
                 Stream.map((row) => accessEntry(row.value)),
                 Stream.runCollect,
