@@ -2,9 +2,9 @@ import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { logFields } from "./Harness.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
 
 /**
  * The service killed (SIGKILL, an OOM kill) while a sync writes its database, then started again on
@@ -12,11 +12,6 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
  */
 
 const Token = "killed-sync-test-token-0123"
-
-interface Job {
-  readonly id: string
-  readonly status: string
-}
 
 /** The c1z writer's scratch files of `id`'s sync: `.<id>.c1z.<pid>.<12 hex>.db` and the like. */
 const scratchOf = (names: ReadonlyArray<string>, id: string) => names.filter((name) => name.startsWith(`.${id}.c1z.`))
@@ -34,14 +29,8 @@ describe("a sync killed mid-way", () => {
         const headers = { authorization: `Bearer ${Token}` }
         // The sync waits for Fivetran's rate limit (10 minutes) with its database made: killed during the wait.
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 100, retryAfterSeconds: 600 } })
-        const job = yield* Effect.promise(() =>
-          fetch(`${first.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-        )
-        yield* Effect.promise(() => fetch(`${first.url}/v1/syncs/${job.id}`, { headers }).then((r) => r.json() as Promise<Job>)).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "waiting_for_rate_limit" }),
-          Effect.timeout("60 seconds"),
-          Effect.orDie
-        )
+        const job = yield* startSyncJob(first, Token)
+        yield* awaitSyncJob(first, Token, job.id, "waiting_for_rate_limit")
         const exited = new Promise((resolve) => first.child.once("exit", resolve))
         first.child.kill("SIGKILL")
         yield* Effect.promise(() => exited)
@@ -53,7 +42,7 @@ describe("a sync killed mid-way", () => {
         const warnings = (yield* second.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
           .filter((line) => line.level === "warn" && line.msg !== "took over the data directory's lock")
         const listed = yield* Effect.promise(() =>
-          fetch(`${second.url}/v1/syncs`, { headers }).then((r) => r.json() as Promise<{ items: ReadonlyArray<Job> }>)
+          fetch(`${second.url}/v1/syncs`, { headers }).then((r) => r.json() as Promise<{ items: ReadonlyArray<SyncJobAnswer> }>)
         )
 
         assert.deepStrictEqual(scratch.map((name) => name.replace(/\.[0-9]+\.[0-9a-f]{12}\./, ".PID.RANDOM.")), [

@@ -102,6 +102,36 @@ export interface RunningService {
   readonly stop: Effect.Effect<number | null>
 }
 
+/** A sync job as the job API answers it: the fields the tests read. */
+export interface SyncJobAnswer {
+  readonly id: string
+  readonly status: string
+  readonly error: string | null
+}
+
+const syncJobAnswer = (service: RunningService, token: string, path: string, method = "GET") =>
+  Effect.promise(() =>
+    fetch(`${service.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } })
+      .then((response) => response.json() as Promise<SyncJobAnswer>)
+  )
+
+/** Starts a sync job with `token` (POST /v1/syncs). */
+export const startSyncJob = (service: RunningService, token: string) => syncJobAnswer(service, token, "/v1/syncs", "POST")
+
+/** Job `id` read every 100 ms until its status is `status`, 60 s at most: the job as it then was. */
+export const awaitSyncJob = (service: RunningService, token: string, id: string, status: string) =>
+  syncJobAnswer(service, token, `/v1/syncs/${id}`).pipe(
+    // Each answer passes through the schedule: the repeat ends with the job as it last was.
+    Effect.repeat(
+      Schedule.identity<SyncJobAnswer>().pipe(
+        Schedule.zipLeft(Schedule.spaced("100 millis")),
+        Schedule.untilInput((job) => job.status === status)
+      )
+    ),
+    Effect.timeout("60 seconds"),
+    Effect.orDie
+  )
+
 export interface ServiceProcessOptions {
   /**
    * The largest file the process may write, in 512-byte blocks (`ulimit -f`; SIGXFSZ ignored, so a

@@ -1,9 +1,9 @@
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { logFields } from "./Harness.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 import { tempDir } from "./support/ExplorerBrowser.js"
 
 /**
@@ -13,12 +13,6 @@ import { tempDir } from "./support/ExplorerBrowser.js"
  */
 
 const Token = "swapped-credentials-test-token"
-
-interface Job {
-  readonly id: string
-  readonly status: string
-  readonly error: string | null
-}
 
 describe("a key and secret given swapped (the service process)", () => {
   it.scopedLive(
@@ -30,23 +24,15 @@ describe("a key and secret given swapped (the service process)", () => {
         const secret = args[args.indexOf("--api-secret") + 1]!
         const swapped = args.map((arg, index) => args[index - 1] === "--api-key" ? secret : args[index - 1] === "--api-secret" ? key : arg)
         const service = yield* serviceProcessOver(yield* tempDir("swapped-credentials-"), [...swapped, "--log-format", "json"])
-        const headers = { authorization: `Bearer ${Token}` }
-        const started = yield* Effect.promise(() =>
-          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-        )
-        const job = Effect.promise(() => fetch(`${service.url}/v1/syncs/${started.id}`, { headers }).then((r) => r.json() as Promise<Job>))
-        yield* job.pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "failed" }),
-          Effect.timeout("60 seconds"),
-          Effect.orDie
-        )
+        const started = yield* startSyncJob(service, Token)
+        const failed = yield* awaitSyncJob(service, Token, started.id, "failed")
         const error = "Fivetran rejected the API key or secret (401 on GET /v1/roles); the key given has a secret's shape " +
           "and the secret a key's: they look swapped; check the api-key and api-secret settings"
-        assert.strictEqual((yield* job).error, error)
+        assert.strictEqual(failed.error, error)
         const stderr = yield* service.stderr
-        const failed = stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields)
+        const failedLines = stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields)
           .filter((line) => line["msg"] === "sync job failed")
-        assert.deepStrictEqual(failed.map((line) => [line["error"], line["reason"]]), [[error, "unauthorized"]])
+        assert.deepStrictEqual(failedLines.map((line) => [line["error"], line["reason"]]), [[error, "unauthorized"]])
         assert.notInclude(stderr, key)
         assert.notInclude(stderr, secret)
       }).pipe(

@@ -2,8 +2,15 @@ import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
-import { refusedKeyServiceArgs, type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { Effect } from "effect"
+import {
+  awaitSyncJob,
+  refusedKeyServiceArgs,
+  type RunningService,
+  sandboxServiceArgs,
+  serviceProcessOver,
+  startSyncJob
+} from "./ServiceProcess.js"
 
 /**
  * `baton_sync_jobs_total{outcome, reason}` of the bundled service against a sandbox: each job counted
@@ -12,11 +19,6 @@ import { refusedKeyServiceArgs, type RunningService, sandboxServiceArgs, service
 
 const Token = "sync-job-outcomes-test-token"
 const headers = { authorization: `Bearer ${Token}` }
-
-interface Job {
-  readonly id: string
-  readonly status: string
-}
 
 const Ends = [
   "succeeded/none",
@@ -51,18 +53,8 @@ const scrape = (service: RunningService) =>
     Effect.map((text) => text.split("\n").filter((line) => line.includes("baton_sync_jobs_total")))
   )
 
-const startSync = (service: RunningService) =>
-  Effect.promise(() => fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>))
-
-const awaitStatus = (service: RunningService, id: string, status: string) =>
-  Effect.promise(() => fetch(`${service.url}/v1/syncs/${id}`, { headers }).then((r) => r.json() as Promise<Job>)).pipe(
-    Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (job) => job.status === status }),
-    Effect.timeout("60 seconds"),
-    Effect.orDie
-  )
-
 const syncEnding = (service: RunningService, status: string) =>
-  Effect.flatMap(startSync(service), (job) => awaitStatus(service, job.id, status))
+  Effect.flatMap(startSyncJob(service, Token), (job) => awaitSyncJob(service, Token, job.id, status))
 
 describe("baton_sync_jobs_total", () => {
   it.scopedLive(
@@ -102,10 +94,10 @@ describe("baton_sync_jobs_total", () => {
         yield* syncEnding(first, "succeeded")
         // Held by a 10-minute 429 wait, then cancelled through the API.
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 1000, retryAfterSeconds: 600 } })
-        const cancelled = yield* startSync(first)
-        yield* awaitStatus(first, cancelled.id, "waiting_for_rate_limit")
+        const cancelled = yield* startSyncJob(first, Token)
+        yield* awaitSyncJob(first, Token, cancelled.id, "waiting_for_rate_limit")
         yield* Effect.promise(() => fetch(`${first.url}/v1/syncs/${cancelled.id}/cancel`, { method: "POST", headers }))
-        yield* awaitStatus(first, cancelled.id, "cancelled")
+        yield* awaitSyncJob(first, Token, cancelled.id, "cancelled")
         assert.deepStrictEqual(
           yield* scrape(first),
           family({ "failed/server_error": 1, "failed/rate_limited": 1, "succeeded/none": 1, "cancelled/requested": 1 })
@@ -113,15 +105,15 @@ describe("baton_sync_jobs_total", () => {
 
         // Killed during a wait: no process counted that job, so the next start does, once.
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 1000, retryAfterSeconds: 600 } })
-        const killed = yield* startSync(first)
-        yield* awaitStatus(first, killed.id, "waiting_for_rate_limit")
+        const killed = yield* startSyncJob(first, Token)
+        yield* awaitSyncJob(first, Token, killed.id, "waiting_for_rate_limit")
         const exited = new Promise((resolve) => first.child.once("exit", resolve))
         first.child.kill("SIGKILL")
         yield* Effect.promise(() => exited)
         yield* sandbox.setFaults({})
 
         const second = yield* serviceProcessOver(dataDir, args)
-        yield* awaitStatus(second, killed.id, "failed")
+        yield* awaitSyncJob(second, Token, killed.id, "failed")
         assert.deepStrictEqual(yield* scrape(second), family({ "failed/interrupted": 1 }))
         assert.strictEqual(yield* second.stop, 0)
 
