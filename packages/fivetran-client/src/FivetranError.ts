@@ -3,7 +3,7 @@ import { echoed } from "./EchoedText.js"
 import { formatPermission, type RequiredPermission } from "./Permissions.js"
 import { ClientWaitSetting } from "./RateLimitWaitCap.js"
 import { quoteRetryAfter, retryAfterMillis, type RetryAfterBase } from "./RetryAfter.js"
-import { swappedHint } from "./SwappedCredentials.js"
+import { swappedHintPrefix } from "./SwappedCredentials.js"
 import { withThousands } from "./Thousands.js"
 import { formatWait } from "./WaitDuration.js"
 
@@ -38,8 +38,9 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
 }> {
   override get message() {
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 401)
-    const swapped = this.looksSwapped === true ? `${swappedHint}; ` : ""
-    return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); ${swapped}check --api-key and --api-secret`
+    return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); ${
+      swappedHintPrefix(this.looksSwapped)
+    }check --api-key and --api-secret`
   }
 }
 

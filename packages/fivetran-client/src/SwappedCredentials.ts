@@ -14,5 +14,10 @@ const secretShape = /^[A-Za-z0-9]{32}$/
 
 export const looksSwapped = (apiKey: string, apiSecret: string): boolean => secretShape.test(apiKey) && keyShape.test(apiSecret)
 
-/** What a 401's message adds when the key and secret look swapped. */
-export const swappedHint = "the key given has a secret's shape and the secret a key's: they look swapped"
+const swappedHint = "the key given has a secret's shape and the secret a key's: they look swapped"
+
+/**
+ * What a 401's message puts before "check the key and secret": the hint and its separator when the
+ * key and secret look swapped, else nothing. One place for the client's error and the sync's.
+ */
+export const swappedHintPrefix = (swapped: boolean | undefined): string => swapped === true ? `${swappedHint}; ` : ""

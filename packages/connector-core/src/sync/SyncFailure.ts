@@ -1,4 +1,4 @@
-import { type FivetranError, formatPermission, type Forbidden, swappedHint } from "@baton-fivetran/fivetran-client"
+import { type FivetranError, formatPermission, type Forbidden, swappedHintPrefix } from "@baton-fivetran/fivetran-client"
 import { Data } from "effect"
 
 /** A sync that could not complete; `message` says why and what to do (e.g. the missing key permission). */
@@ -31,13 +31,13 @@ export const syncFailure = (purpose: string) => (error: FivetranError): SyncFail
         reason: `the API key lacks ${missingPermission(error)}, needed to ${purpose} (${error.endpoint} answered 403)`,
         cause: error
       })
-    case "Unauthorized": {
-      const swapped = error.looksSwapped === true ? `${swappedHint}; ` : ""
+    case "Unauthorized":
       return new SyncFailed({
-        reason: `Fivetran rejected the API key or secret (401 on ${error.endpoint}); ${swapped}check the api-key and api-secret settings`,
+        reason: `Fivetran rejected the API key or secret (401 on ${error.endpoint}); ${
+          swappedHintPrefix(error.looksSwapped)
+        }check the api-key and api-secret settings`,
         cause: error
       })
-    }
     default:
       return new SyncFailed({ reason: `could not ${purpose}: ${error.message}`, cause: error })
   }
