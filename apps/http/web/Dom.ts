@@ -1,6 +1,6 @@
 /** A few DOM helpers: elements are built, never parsed from strings, so no value can inject markup. */
 
-type Child = Node | string
+export type Child = Node | string
 
 export const el = <K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -12,6 +12,14 @@ export const el = <K extends keyof HTMLElementTagNameMap>(
   element.append(...children)
   return element
 }
+
+/**
+ * Text from the Fivetran account (a name, an email, an id holding a role's name), isolated from the
+ * text around it: a right-to-left override or letters in a name reorder that name only. Run on with
+ * its neighbours, a name ending in U+202E showed the email and id after it backwards, so a user could
+ * show a reviewer another address than theirs.
+ */
+export const isolated = (text: string) => el("bdi", {}, text)
 
 export const byId = <E extends HTMLElement>(id: string): E => {
   const element = document.getElementById(id)
@@ -39,8 +47,13 @@ export const table = (
  * says so, and it opens in a new tab). Following the link already open shows its view again
  * (`again`), as there is no hashchange to do it.
  */
-export const link = (text: string, hash: string, again: () => void, attributes: Readonly<Record<string, string>> = {}) => {
-  const anchor = el("a", { href: hash, class: "link", ...attributes }, text)
+export const link = (
+  content: ReadonlyArray<Child>,
+  hash: string,
+  again: () => void,
+  attributes: Readonly<Record<string, string>> = {}
+) => {
+  const anchor = el("a", { href: hash, class: "link", ...attributes }, ...content)
   anchor.addEventListener("click", (event) => {
     // Another hash, or opened in a new tab or window: the browser does it.
     if (location.hash !== hash || event.ctrlKey || event.metaKey || event.shiftKey) return

@@ -10,7 +10,7 @@ import {
   type ReviewRow,
   type SyncJob
 } from "./Client.js"
-import { byId, el, link, table } from "./Dom.js"
+import { byId, type Child, el, isolated, link, table } from "./Dom.js"
 
 /**
  * The access explorer: sign in with the service's bearer token (kept in sessionStorage, so it
@@ -155,16 +155,24 @@ const attempt = async (signal: AbortSignal, action: (api: Client, signal: AbortS
   }
 }
 
-/** What a certifier checks about a user besides the access: email, status, last login ("" for a team). */
-const whoText = (row: ReviewRow) =>
+/** What a certifier checks about a user besides the access: email, status, last login (nothing for a team). */
+const whoText = (row: ReviewRow): ReadonlyArray<Child> =>
   row.principal.startsWith("user:")
-    ? `${row.email === "" ? "" : `${row.email}, `}${row.account_type === "service" ? "service account, " : ""}${row.status}, ` +
+    ? [
+      ...(row.email === "" ? [] : [isolated(row.email), ", "]),
+      `${row.account_type === "service" ? "service account, " : ""}${row.status}, ` +
       `last login ${row.last_login === "" ? "none recorded" : row.last_login}. `
-    : ""
+    ]
+    : []
+
+/** A name from the account and its id, each isolated (Dom.ts); the id alone when there is no name. */
+const named = (name: string, id: string): ReadonlyArray<Child> => name === "" ? [isolated(id)] : [isolated(name), " (", isolated(id), ")"]
+
+/** The same as plain text, for what is read out and not shown (a table's caption). */
+const namedText = (name: string, id: string) => name === "" ? id : `${name} (${id})`
 
 /** A row's resource, named, as a link to everyone's access on it. */
-const resourceLink = (row: ReviewRow) =>
-  viewLink(row.resource_name === "" ? row.resource : `${row.resource_name} (${row.resource})`, { kind: "resource", id: row.resource })
+const resourceLink = (row: ReviewRow) => viewLink(named(row.resource_name, row.resource), { kind: "resource", id: row.resource })
 
 const viaCell = (row: ReviewRow): Node | string =>
   row.via === "direct"
@@ -173,7 +181,7 @@ const viaCell = (row: ReviewRow): Node | string =>
       "span",
       {},
       "via team ",
-      viewLink(row.via_name === "" ? row.via : `${row.via_name} (${row.via.slice(5)})`, { kind: "principal", id: row.via })
+      viewLink(row.via_name === "" ? row.via : named(row.via_name, row.via.slice(5)), { kind: "principal", id: row.via })
     )
 
 /** A view whose rows can be downloaded, in its turn (the view's signal). */
@@ -187,8 +195,8 @@ interface Download {
  * on from there). A view with rows offers them as a CSV file: the sheet a destination's owner, or
  * the person themself, certifies.
  */
-const heading = (text: string, note: string | Node, download?: Download) => {
-  const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, text)
+const heading = (text: ReadonlyArray<Child>, note: string | Node, download?: Download) => {
+  const title = el("h2", { "data-testid": "details-title", tabindex: "-1" }, ...text)
   const children: Array<Node> = [title, el("p", { class: "note" }, note)]
   if (download !== undefined) {
     const button = el("button", { type: "button", "data-testid": "details-export" }, "Download these rows (CSV)")
@@ -365,9 +373,12 @@ const showView = (view: View | undefined): Promise<void> => {
   }
 }
 
-/** A link to a view: followed, it is a new entry in the history (the hashchange shows it); the one already open is shown again. */
-const viewLink = (text: string, view: View, attributes: Readonly<Record<string, string>> = {}) =>
-  link(text, hashOf(view), () => void showView(view), attributes)
+/**
+ * A link to a view: followed, it is a new entry in the history (the hashchange shows it); the one
+ * already open is shown again. Text given alone is the account's (an id, a name), and isolated.
+ */
+const viewLink = (text: string | ReadonlyArray<Child>, view: View, attributes: Readonly<Record<string, string>> = {}) =>
+  link(typeof text === "string" ? [isolated(text)] : text, hashOf(view), () => void showView(view), attributes)
 
 const openPrincipal = (principal: string) =>
   attempt(detailsTurn(), async (api, signal) => {
@@ -376,14 +387,14 @@ const openPrincipal = (principal: string) =>
     const name = rows[0]?.principal_name ??
       (await api.search(principal.slice(principal.indexOf(":") + 1), 100, signal)).items.find((match) => match.id === principal)?.name
     if (signal.aborted) return
-    const title = name === undefined || name === "" ? principal : `${name} (${principal})`
+    const title = named(name ?? "", principal)
     if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
-      heading(title, el("span", {}, whoText(rows[0]!), count), { rows: { kind: "principal", id: principal }, turn: signal }),
+      heading(title, el("span", {}, ...whoText(rows[0]!), count), { rows: { kind: "principal", id: principal }, turn: signal }),
       ...pagedTable(
         "access-table",
-        `Access of ${title}`,
+        `Access of ${namedText(name ?? "", principal)}`,
         ["Entitlement", "Resource", "Permission", "How"],
         sortRows(rows, (row) => row.resource_name, (row) => [row.resource, row.entitlement, row.via]),
         (row) => [
@@ -420,8 +431,8 @@ const openEntitlement = (entitlement: string) =>
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       rows.length === 0
-        ? heading(`Holders of ${entitlement}`, "Nobody holds it.")
-        : heading(`Holders of ${entitlement}`, count, { rows: { kind: "entitlement", id: entitlement }, turn: signal }),
+        ? heading(["Holders of ", isolated(entitlement)], "Nobody holds it.")
+        : heading(["Holders of ", isolated(entitlement)], count, { rows: { kind: "entitlement", id: entitlement }, turn: signal }),
       ...pagedTable(
         "holders-table",
         `Holders of ${entitlement}`,
@@ -505,7 +516,7 @@ const destinationNote = (part: Exclude<DestinationPart, { readonly _tag: "None" 
             "li",
             {},
             viewLink(
-              part.destination.name === "" ? part.destination.id : `${part.destination.name} (${part.destination.id})`,
+              named(part.destination.name, part.destination.id),
               { kind: "resource", id: part.destination.id },
               { "data-resource": part.destination.id }
             ),
@@ -537,7 +548,7 @@ const openResource = (resource: string) =>
     ])
     if (signal.aborted) return
     const name = rows[0]?.resource_name ?? ""
-    const title = `Access on ${name === "" ? resource : `${name} (${resource})`}`
+    const title = ["Access on ", ...named(name, resource)]
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       rows.length === 0
@@ -546,7 +557,7 @@ const openResource = (resource: string) =>
       // By holder: a person's permissions on it side by side, as the owner certifies each person.
       ...pagedTable(
         "resource-table",
-        title,
+        `Access on ${namedText(name, resource)}`,
         ["Permission", ...holderHeaders, "How"],
         sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.entitlement, row.via]),
         (row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)],
@@ -561,10 +572,13 @@ const matchLink = (match: PrincipalMatch) =>
   el(
     "li",
     {},
-    viewLink(`${match.name}${match.email === "" ? "" : ` <${match.email}>`}`, { kind: "principal", id: match.id }, {
+    viewLink([isolated(match.name), ...(match.email === "" ? [] : [" <", isolated(match.email), ">"])], {
+      kind: "principal",
+      id: match.id
+    }, {
       "data-principal": match.id
     }),
-    el("span", { class: "note" }, ` ${match.id}${match.status === "" ? "" : `, ${match.status}`}`)
+    el("span", { class: "note" }, " ", isolated(match.id), match.status === "" ? "" : `, ${match.status}`)
   )
 
 /** Matches shown at once; one more is asked for, to tell whether there are more. */
@@ -621,7 +635,7 @@ const search = (query: string) =>
               el(
                 "li",
                 {},
-                viewLink(match.name === "" ? match.id : `${match.name} (${match.id})`, { kind: "resource", id: match.id }, {
+                viewLink(named(match.name, match.id), { kind: "resource", id: match.id }, {
                   "data-resource": match.id
                 })
               )
@@ -712,14 +726,22 @@ const pathsCell = (paths: DiffEntry["paths"]) =>
 
 const statusText = (status: string) => `status ${status === "" ? "none" : status}`
 
-/** A user's status, email and account type as the diff gives them: each when it changed, or of an added or removed user. */
-const userParts = (status: string | undefined, email: string | undefined, accountType: string | undefined) => [
-  status === undefined ? "" : statusText(status),
-  email === undefined ? "" : `email ${email === "" ? "none" : email}`,
-  accountType === undefined || accountType === "" ? "" : `${accountType} account`
+/**
+ * A user's status, email and account type as the diff gives them: each when it changed, or of an
+ * added or removed user (none: an empty part). The email is the account's text, isolated.
+ */
+const userParts = (
+  status: string | undefined,
+  email: string | undefined,
+  accountType: string | undefined
+): ReadonlyArray<ReadonlyArray<Child>> => [
+  status === undefined ? [] : [statusText(status)],
+  email === undefined ? [] : ["email ", email === "" ? "none" : isolated(email)],
+  accountType === undefined || accountType === "" ? [] : [`${accountType} account`]
 ]
 
-const joined = (parts: ReadonlyArray<string>) => parts.filter((part) => part !== "").join(", ")
+const joined = (parts: ReadonlyArray<ReadonlyArray<Child>>) =>
+  el("span", {}, ...parts.filter((part) => part.length > 0).flatMap((part, index) => index === 0 ? part : [", ", ...part]))
 
 /**
  * A grant's paths, then its user's status when the user cannot use it (suspended, or the invitation
@@ -739,7 +761,7 @@ const beforeText = (entry: DiffEntry) =>
   entry.kind === "resource"
     ? joined([
       ...userParts(entry.previous_status, entry.previous_email, entry.previous_account_type),
-      entry.previous_name === undefined ? "" : `named ${entry.previous_name}`
+      entry.previous_name === undefined ? [] : ["named ", isolated(entry.previous_name)]
     ])
     : pathsCell(entry.previous_paths)
 
