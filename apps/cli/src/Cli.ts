@@ -95,7 +95,12 @@ const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
     ))
 
 const sandboxOptions = {
-  port: optional("port", "port", "Port on 127.0.0.1 to listen on (default 0: any free port, printed)."),
+  port: optional("port", "port", "Port to listen on (default 0: any free port, printed)."),
+  host: optional(
+    "host",
+    "address",
+    "IP address to listen on (default 127.0.0.1; ::1 for IPv6, 0.0.0.0 or :: for every address, which is warned of)."
+  ),
   preset: optional("preset", "small|medium|large", "Generate the account from this preset (default small)."),
   state: optional("state", "file.json", "Load the account from this snapshot file instead."),
   seed: optional("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
@@ -114,7 +119,7 @@ const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap
       const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
       yield* server.serveSandbox(options).pipe(withLogging({ level: logging.logLevel, format: logging.logFormat }))
     })).pipe(Command.withDescription(
-      "Serve the embedded Fivetran sandbox over HTTP on loopback until Ctrl-C; prints its URL and keys."
+      "Serve the embedded Fivetran sandbox over HTTP (on loopback unless --host says otherwise) until Ctrl-C; prints its URL and keys."
     ))
 
 const manifests = Effect.promise(() => import("./commands/Manifests.js"))

@@ -72,7 +72,11 @@ describe("help", () => {
       )
       assert.strictEqual(
         optionBlock(results[1]!.stdout, "--port port"),
-        "  Port on 127.0.0.1 to listen on (default 0: any free port, printed). Optional."
+        "  Port to listen on (default 0: any free port, printed). Optional."
+      )
+      assert.strictEqual(
+        optionBlock(results[1]!.stdout, "--host address"),
+        "  IP address to listen on (default 127.0.0.1; ::1 for IPv6, 0.0.0.0 or :: for every address, which is warned of). Optional."
       )
       assert.strictEqual(
         optionBlock(root, "--grant-principal id"),

@@ -8,6 +8,7 @@ import type { RequestHook } from "./http/RequestHook.js"
 import { RequestLog, type RequestLogEntry } from "./http/RequestLog.js"
 import { HOUR_MILLIS, RollingWindow } from "./http/RollingWindow.js"
 import { makeSandboxApp } from "./http/SandboxApp.js"
+import { urlHost, wildcardLoopback } from "./ListenAddress.js"
 import { DEFAULT_HOURLY_LIMIT, DEFAULT_INVITES_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS } from "./RateLimitDefaults.js"
 import type { AccountSnapshot } from "./state/AccountSnapshot.js"
 import { AccountState } from "./state/AccountState.js"
@@ -41,7 +42,10 @@ export interface SandboxOptions {
 }
 
 export interface SandboxShape {
-  /** `http://host:port`, without `/v1` (what the client's `baseUrl` expects). */
+  /**
+   * `http://host:port`, without `/v1` (what the client's `baseUrl` expects): on a wildcard address
+   * (0.0.0.0, `::`), the loopback address of its family, by which a client on this machine reaches it.
+   */
   readonly baseUrl: string
   readonly requestLog: Effect.Effect<ReadonlyArray<RequestLogEntry>>
   readonly clearRequestLog: Effect.Effect<void>
@@ -89,10 +93,12 @@ const make = (options: SandboxOptions, node: Server) =>
     // minutes) held the stop as long: their connections are ended first, which interrupts their
     // handlers, and their clients see the connection close.
     yield* Effect.addFinalizer(() => Effect.sync(() => node.closeAllConnections()))
-    const address = server.address
-    const baseUrl = address._tag === "TcpAddress"
-      ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
-      : `http://unix:${address.path}`
+    // Node's own address, not the platform's: that tells `::` as 0.0.0.0, which a listener on `::`
+    // that takes IPv6 only does not answer.
+    const bound = node.address()
+    const baseUrl = bound !== null && typeof bound === "object"
+      ? `http://${urlHost(wildcardLoopback(bound.address) ?? bound.address)}:${bound.port}`
+      : `http://unix:${bound}`
     yield* Effect.logDebug(`Fivetran sandbox listening on ${baseUrl}`)
     return Sandbox.of({
       baseUrl,

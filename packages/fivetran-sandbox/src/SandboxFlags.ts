@@ -1,7 +1,16 @@
 import { SandboxPresets } from "@baton-fivetran/settings"
 import { Effect, Option, Schema } from "effect"
 import { commandFlag, commandOptions, decodeCommandFlag } from "./CommandFlag.js"
-import { accountSource, SandboxPort, SandboxPreset, SandboxSeed, type ServeSettings, SnapshotPath } from "./ServeSettings.js"
+import {
+  accountSource,
+  SandboxHost,
+  sandboxHostAccepted,
+  SandboxPort,
+  SandboxPreset,
+  SandboxSeed,
+  type ServeSettings,
+  SnapshotPath
+} from "./ServeSettings.js"
 import { decodeTrafficFlags, trafficOptions } from "./TrafficFlags.js"
 import { UsageError } from "./UsageError.js"
 
@@ -20,7 +29,7 @@ const flagDeclarations = {
     "a whole number from 0 to 65535",
     "Port to listen on (0 picks a free one). Default: 8080."
   ),
-  host: commandFlag("host", "address", text, "an address of this machine", "Address to bind. Default: 127.0.0.1."),
+  host: commandFlag("host", "address", SandboxHost, sandboxHostAccepted, "Address to bind. Default: 127.0.0.1."),
   preset: commandFlag(
     "preset",
     SandboxPresets.join("|"),

@@ -59,13 +59,19 @@ const loadAccount = (account: ServedAccount, settings: ServeSettings) =>
       : loaded
   })
 
-/** A failed listen (its Node error code, e.g. EADDRINUSE) as a refusal naming --port. */
+/**
+ * A failed listen (its Node error code, e.g. EADDRINUSE) as a refusal naming the flag at fault:
+ * --host for an address that is not this machine's (EADDRNOTAVAIL), else --port.
+ */
 const listenRefusal = (port: number, host: string) => (error: { readonly cause?: unknown }) => {
   const cause = error.cause
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "unknown error"
   return new UsageError({
     reason: code === "EADDRINUSE"
       ? `--port ${port}: the port is already in use on ${host}; choose another port, or --port 0 for any free one`
+      : code === "EADDRNOTAVAIL"
+      ? `--host ${host}: no network interface of this machine has that address (EADDRNOTAVAIL); give one of its ` +
+        "addresses, 127.0.0.1 (the default) or ::1 for this machine only, or 0.0.0.0 or :: for all of them"
       : `--port ${port}: cannot listen on ${host} (${code}); choose another port, or --port 0 for any free one`
   })
 }

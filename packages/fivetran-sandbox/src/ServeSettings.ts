@@ -1,6 +1,7 @@
 import { SandboxPresets } from "@baton-fivetran/settings"
 import { Option, Schema } from "effect"
 import type { PresetName } from "./generator/Presets.js"
+import { isListenAddress } from "./ListenAddress.js"
 import type { Traffic } from "./TrafficFlags.js"
 
 /**
@@ -11,6 +12,13 @@ import type { Traffic } from "./TrafficFlags.js"
 
 /** --port: 0 picks a free one. */
 export const SandboxPort = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535))
+
+/** --host: an IP address (ListenAddress.ts). */
+export const SandboxHost = Schema.String.pipe(Schema.filter(isListenAddress))
+
+/** What --host accepts, as its refusal says it. */
+export const sandboxHostAccepted =
+  "an IP address of this machine, IPv6 without brackets: 127.0.0.1 or ::1 for this machine only, 0.0.0.0 or :: for all of its addresses"
 
 /** --seed: the generator's seeds are 32-bit (it takes a seed modulo 2^32: -5 and 4294967291 gave the same account). */
 export const SandboxSeed = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 0xffffffff))

@@ -140,6 +140,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
     Effect.sync(() => {
       const flagsOnly = [
         "CommandFlag.js",
+        "ListenAddress.js",
         "RateLimitDefaults.js",
         "SandboxBanner.js",
         "SandboxCommand.js",

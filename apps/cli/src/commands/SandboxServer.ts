@@ -4,6 +4,8 @@ import {
   decodeTrafficFlags,
   faultLines,
   rateLimitText,
+  SandboxHost,
+  sandboxHostAccepted,
   SandboxPort,
   SandboxPreset,
   SandboxSeed,
@@ -12,8 +14,10 @@ import {
   type ServedSandbox,
   type ServeSettings,
   SnapshotPath,
-  type TrafficFlagValues
+  type TrafficFlagValues,
+  wildcardLoopback
 } from "@baton-fivetran/fivetran-sandbox"
+import { isLoopback } from "@baton-fivetran/fivetran-client"
 import { Effect, LogLevel, Option } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
@@ -22,15 +26,17 @@ import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
 
 /**
- * `baton-fivetran sandbox`: serves the in-memory Fivetran API on loopback for trying the CLI (or
+ * `baton-fivetran sandbox`: serves the in-memory Fivetran API (on loopback, unless --host) for trying the CLI (or
  * the HTTP service, or curl) by hand, until SIGINT/SIGTERM, as `fivetran-sandbox` serves it
  * (its SandboxServe.ts); its own are the words of its refusals, its banner (its credentials are
- * generated test keys, printed so they can be used), its V8 flags and its stop line.
+ * generated test keys, printed so they can be used), the warning of a --host beyond loopback, its
+ * V8 flags and its stop line.
  */
 
 /** The command's own flags, and the sandbox layer's fault and rate-limit flags (TrafficFlags.ts). */
 export interface SandboxFlags extends TrafficFlagValues {
   readonly port: Option.Option<string>
+  readonly host: Option.Option<string>
   readonly preset: Option.Option<string>
   readonly state: Option.Option<string>
   readonly seed: Option.Option<string>
@@ -45,11 +51,12 @@ const settingsOf = (flags: SandboxFlags): Effect.Effect<ServeSettings, UsageErro
       return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
     }
     const port = yield* decodeFlag("port", SandboxPort, "a port number from 0 to 65535", flags.port)
+    const host = yield* decodeFlag("host", SandboxHost, sandboxHostAccepted, flags.host)
     const traffic = yield* decodeTrafficFlags(flags).pipe(Effect.mapError((refusal) => new UsageError({ reason: refusal.reason })))
     return {
       account: accountSource(preset, state, seed),
       port: Option.getOrElse(port, () => 0),
-      host: "127.0.0.1",
+      host: Option.getOrElse(host, () => "127.0.0.1"),
       idSeed: Option.none(),
       givenKey: Option.none(),
       traffic
@@ -63,10 +70,14 @@ const credentialLine = (credential: Credential) =>
 
 const describe = (account: ServedAccount) => account._tag === "Preset" ? `"${account.preset}" preset, seed ${account.seed}` : account.path
 
-const banner = ({ traffic }: ServeSettings) => ({ account, baseUrl, snapshot }: ServedSandbox) => {
+/** After the URL, on a wildcard address: the URL is this machine's loopback one, and other machines reach it too. */
+const boundNote = (host: string) =>
+  wildcardLoopback(host) === undefined ? "" : ` (bound to ${host}, every address of this machine: from another machine, use one of its addresses)`
+
+const banner = ({ host, traffic }: ServeSettings) => ({ account, baseUrl, snapshot }: ServedSandbox) => {
   const faults = faultLines(traffic.faults)
   return [
-    `Fivetran sandbox (${describe(account)}) listening on ${baseUrl}`,
+    `Fivetran sandbox (${describe(account)}) listening on ${baseUrl}${boundNote(host)}`,
     `  ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.teams.length} teams, ` +
     `${snapshot.connections.length} connections, ${snapshot.roles.length} roles`,
     ...(faults.length === 0 ? [] : ["  faults:", ...faults.map((line) => `    ${line}`)]),
@@ -77,15 +88,31 @@ const banner = ({ traffic }: ServeSettings) => ({ account, baseUrl, snapshot }: 
   ]
 }
 
+/**
+ * Its keys are no secret: generated from the preset and seed (the same on every run, and anyone can
+ * print them with this command) or read from a snapshot file, and sent over plain HTTP.
+ */
+const beyondLoopbackWarning = ({ account, host }: ServeSettings) => {
+  const keys = account._tag === "State"
+    ? `its keys are those in ${account.path}`
+    : "its keys are the same on every run of a preset and seed, and anyone can print them with baton-fivetran sandbox"
+  const text = `--host ${host} serves the sandbox to other machines, and it has no authentication worth the name: ${keys}, ` +
+    "and it speaks plain HTTP; leave --host at 127.0.0.1 unless another machine must reach it"
+  return notice(LogLevel.Warning, `warning: ${text}`, { msg: "sandbox served beyond loopback", fields: { host } })
+}
+
 export const serveSandbox = (flags: SandboxFlags) =>
   Effect.flatMap(settingsOf(flags), (settings) =>
-    serve(settings, {
-      banner: banner(settings),
-      // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
-      beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
-    }).pipe(
-      // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
-      Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
-      // On stderr: stdout carries the banner only, for a script reading the URL and keys.
-      Effect.onInterrupt(() => notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
+    Effect.zipRight(
+      isLoopback(settings.host) ? Effect.void : beyondLoopbackWarning(settings),
+      serve(settings, {
+        banner: banner(settings),
+        // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
+        beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
+      }).pipe(
+        // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
+        Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
+        // On stderr: stdout carries the banner only, for a script reading the URL and keys.
+        Effect.onInterrupt(() => notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
+      )
     ))

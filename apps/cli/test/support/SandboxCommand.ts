@@ -4,8 +4,8 @@ import { cliCommand } from "./CliProcess.js"
 
 /**
  * A started `baton-fivetran sandbox` process (stopped with the scope): its banner's lines, up to
- * "Stop with Ctrl-C.", its URL, the flags that point the CLI at it with its system key, and that
- * key as a Basic authorization header for requests of a test's own.
+ * "Stop with Ctrl-C.", its URL, the flags that point the CLI at it with its system key, that
+ * key as a Basic authorization header for requests of a test's own, and its stderr, unread.
  */
 export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect<
   {
@@ -13,6 +13,7 @@ export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect
     readonly url: string
     readonly connection: ReadonlyArray<string>
     readonly authorization: string
+    readonly stderr: Stream.Stream<Uint8Array, unknown>
   },
   unknown,
   CommandExecutor.CommandExecutor | Scope.Scope
@@ -27,12 +28,13 @@ export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect
       Stream.runCollect,
       Effect.map((chunk) => Array.from(chunk))
     )
-    const url = banner[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
+    const url = banner[0]!.match(/listening on (http:\/\/\S+)/)![1]!
     const [, key, secret] = banner.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
     return {
       banner,
       url,
       connection: ["--base-url", url, "--api-key", key!, "--api-secret", secret!],
-      authorization: `Basic ${btoa(`${key}:${secret}`)}`
+      authorization: `Basic ${btoa(`${key}:${secret}`)}`,
+      stderr: server.stderr
     }
   })
