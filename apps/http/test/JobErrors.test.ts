@@ -2,10 +2,10 @@ import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { awaitJob, harness, Harness, logFields } from "./Harness.js"
 import { TestCaller } from "./TestCaller.js"
-import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
 
 /**
  * A job's `error` is served to API callers and stored: it says what failed without the server's
@@ -15,12 +15,6 @@ import { sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 const Token = "job-errors-test-token-0123"
 // Its fingerprint, which the lines of a sync it started carry (CallerIdentity.test.ts).
 const TokenCaller = "token:ba47c2c452c9"
-
-interface Job {
-  readonly id: string
-  readonly status: string
-  readonly error: string | null
-}
 
 describe("a sync that cannot write its file", () => {
   it.scopedLive(
@@ -38,22 +32,16 @@ describe("a sync that cannot write its file", () => {
         const headers = { authorization: `Bearer ${Token}` }
         const get = (path: string) =>
           Effect.promise(() => fetch(`${service.url}${path}`, { headers }).then(async (r) => [r.status, await r.json()] as const))
-        const started = yield* Effect.promise(() =>
-          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-        )
-        yield* get(`/v1/syncs/${started.id}`).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ([, job]) => (job as Job).status === "failed" }),
-          Effect.timeout("60 seconds"),
-          Effect.orDie
-        )
+        const started = yield* startSyncJob(service, Token)
+        yield* awaitSyncJob(service, Token, started.id, "failed")
 
         const error = "could not write the sync output: could not create the sync database: " +
           "a disk I/O error (SQLITE_IOERR_WRITE); the service's log names the file"
         const [status, job] = yield* get(`/v1/syncs/${started.id}`)
-        assert.deepStrictEqual([status, (job as Job).status, (job as Job).error], [200, "failed", error])
+        assert.deepStrictEqual([status, (job as SyncJobAnswer).status, (job as SyncJobAnswer).error], [200, "failed", error])
         const [, listed] = yield* get("/v1/syncs")
-        assert.deepStrictEqual((listed as { items: ReadonlyArray<Job> }).items.map((item) => item.error), [error])
-        const stored = JSON.parse(yield* fs.readFileString(`${dataDir}/${started.id}.json`)) as Job
+        assert.deepStrictEqual((listed as { items: ReadonlyArray<SyncJobAnswer> }).items.map((item) => item.error), [error])
+        const stored = JSON.parse(yield* fs.readFileString(`${dataDir}/${started.id}.json`)) as SyncJobAnswer
         assert.strictEqual(stored.error, error)
         // Counted by why it failed: the sync file, not Fivetran.
         const scraped = yield* Effect.promise(() => fetch(`${service.url}/metrics`, { headers }).then((r) => r.text()))
@@ -97,19 +85,9 @@ describe("a sync whose answers keep arriving cut off", () => {
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
         const service = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
-        const headers = { authorization: `Bearer ${Token}` }
-        const get = (path: string) =>
-          Effect.promise(() => fetch(`${service.url}${path}`, { headers }).then((r) => r.json() as Promise<Job>))
         yield* sandbox.setFaults({ truncatedShare: 1 })
-        const started = yield* Effect.promise(() =>
-          fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-        )
-        yield* get(`/v1/syncs/${started.id}`).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (current) => current.status === "failed" }),
-          Effect.timeout("90 seconds"),
-          Effect.orDie
-        )
-        const job = yield* get(`/v1/syncs/${started.id}`)
+        const started = yield* startSyncJob(service, Token)
+        const job = yield* awaitSyncJob(service, Token, started.id, "failed", "90 seconds")
 
         assert.match(
           job.error ?? "",
@@ -136,7 +114,7 @@ layer(harness({ afterEngineRun: Effect.die(new Error("ENOENT: no such file or di
 
       const error = "internal error (a bug in the service); the service's log has the details"
       assert.deepStrictEqual([job.status, job.error], ["failed", error])
-      const stored = JSON.parse(yield* Effect.orDie(fs.readFileString(`${dataDir}/${job.id}.json`))) as Job
+      const stored = JSON.parse(yield* Effect.orDie(fs.readFileString(`${dataDir}/${job.id}.json`))) as SyncJobAnswer
       assert.strictEqual(stored.error, error)
       // One line for the one failure: the job's error and the defect's text, at error.
       const logged = (yield* logs).map(({ c1z_sync_id, request_id, ...line }) => [typeof c1z_sync_id, typeof request_id, line])

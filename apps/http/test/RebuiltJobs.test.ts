@@ -1,10 +1,10 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect } from "effect"
 import { truncate } from "node:fs/promises"
 import { logFields } from "./Harness.js"
-import { serviceProcessOver } from "./ServiceProcess.js"
+import { awaitSyncJob, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
  * A `.c1z` whose job record is gone (deleted by hand, lost in a crash), listed again from the file
@@ -31,14 +31,8 @@ const syncWithoutRecord = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const dataDir = yield* fs.makeTempDirectoryScoped()
   const first = yield* serviceProcessOver(dataDir, args)
-  const started = yield* Effect.promise(() =>
-    fetch(`${first.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<Job>)
-  )
-  yield* getJson<Job>(`${first.url}/v1/syncs/${started.id}`).pipe(
-    Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ([, job]) => job.status === "succeeded" }),
-    Effect.timeout("60 seconds"),
-    Effect.orDie
-  )
+  const started = yield* startSyncJob(first, Token)
+  yield* awaitSyncJob(first, Token, started.id, "succeeded")
   assert.strictEqual(yield* first.stop, 0)
   yield* fs.remove(`${dataDir}/${started.id}.json`)
   return { dataDir, id: started.id, file: `${dataDir}/${started.id}.c1z` }

@@ -1,8 +1,8 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
-import { runServiceOnce } from "./ServiceProcess.js"
+import { Effect } from "effect"
+import { awaitSyncJob, runServiceOnce, startSyncJob } from "./ServiceProcess.js"
 import { serviceOverSilentFivetran } from "./SilentFivetran.js"
 
 /**
@@ -13,31 +13,14 @@ import { serviceOverSilentFivetran } from "./SilentFivetran.js"
 
 const Token = "request-timeout-test-token-0123"
 
-interface Job {
-  readonly id: string
-  readonly status: string
-  readonly error: string | null
-}
-
 describe("--request-timeout (the service process)", () => {
   it.scopedLive(
     "bounds each of a sync's 5 attempts against a Fivetran that never answers; the job's error names it",
     () =>
       Effect.gen(function*() {
         const { fivetran, service } = yield* serviceOverSilentFivetran(Token, ["--request-timeout", "1s"])
-        const headers = { authorization: `Bearer ${Token}` }
-        const job = (path: string, init: RequestInit = {}) =>
-          Effect.promise(() => fetch(`${service.url}${path}`, { ...init, headers }).then((r) => r.json() as Promise<Job>))
-        const started = yield* job("/v1/syncs", { method: "POST" })
-        yield* job(`/v1/syncs/${started.id}`).pipe(
-          Effect.repeat({
-            schedule: Schedule.spaced("200 millis"),
-            until: (found) => found.status === "failed" || found.status === "succeeded"
-          }),
-          Effect.timeout("60 seconds"),
-          Effect.orDie
-        )
-        const failed = yield* job(`/v1/syncs/${started.id}`)
+        const started = yield* startSyncJob(service, Token)
+        const failed = yield* awaitSyncJob(service, Token, started.id, ["failed", "succeeded"])
         assert.deepStrictEqual([failed.status, failed.error], [
           "failed",
           "could not list roles: GET /v1/roles: could not reach Fivetran: no complete response within request-timeout (1.0s); " +

@@ -1,6 +1,6 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { type Duration, Effect, Schedule } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
@@ -118,17 +118,26 @@ const syncJobAnswer = (service: RunningService, token: string, path: string, met
 /** Starts a sync job with `token` (POST /v1/syncs). */
 export const startSyncJob = (service: RunningService, token: string) => syncJobAnswer(service, token, "/v1/syncs", "POST")
 
-/** Job `id` read every 100 ms until its status is `status`, 60 s at most: the job as it then was. */
-export const awaitSyncJob = (service: RunningService, token: string, id: string, status: string) =>
+/**
+ * Job `id` read every 100 ms until its status is `status` (or one of them: a test that waits for a
+ * failure can stop at a success too, and say so), `timeout` at most: the job as it then was.
+ */
+export const awaitSyncJob = (
+  service: RunningService,
+  token: string,
+  id: string,
+  status: string | ReadonlyArray<string>,
+  timeout: Duration.DurationInput = "60 seconds"
+) =>
   syncJobAnswer(service, token, `/v1/syncs/${id}`).pipe(
     // Each answer passes through the schedule: the repeat ends with the job as it last was.
     Effect.repeat(
       Schedule.identity<SyncJobAnswer>().pipe(
         Schedule.zipLeft(Schedule.spaced("100 millis")),
-        Schedule.untilInput((job) => job.status === status)
+        Schedule.untilInput((job) => typeof status === "string" ? job.status === status : status.includes(job.status))
       )
     ),
-    Effect.timeout("60 seconds"),
+    Effect.timeout(timeout),
     Effect.orDie
   )
 
