@@ -1,6 +1,7 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
 import type { SoonerDeadline } from "./ExchangeDeadlines.js"
 import { UserAgent } from "./Version.js"
+import { readExtraCaCerts } from "./ExtraCaCerts.js"
 import type { FivetranClientConfig } from "./FivetranClientConfig.js"
 import {
   asRepeatOf,
@@ -167,6 +168,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
     // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
     let keyAccepted = false
+    // NODE_EXTRA_CA_CERTS's file, looked at on the first failed exchange only: a refused certificate's hint tells of it.
+    const extraCa = yield* Effect.cached(readExtraCaCerts)
 
     // A proxy's user and password, as its URL holds them (percent-encoded) and decoded. A proxy that
     // is no URL has none to read: its requests fail before anything is sent (UndiciTransport.ts).
@@ -268,7 +271,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       sooner: SoonerDeadline | undefined
     ) =>
       transport.send(buildRequest(request), read, sooner).pipe(
-        Effect.mapError((failure) => exchangeError(endpoint, failure, scrub, config.proxy !== undefined)),
+        Effect.catchAll((failure) =>
+          Effect.flatMap(extraCa, (ca) => Effect.fail(exchangeError(endpoint, failure, scrub, config.proxy !== undefined, ca)))
+        ),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
           const remaining = parseCount(header(headers, "x-rate-limit-remaining"))

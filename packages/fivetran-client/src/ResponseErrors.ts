@@ -13,6 +13,7 @@ import {
   Transport,
   Unauthorized
 } from "./FivetranError.js"
+import { type ExtraCaCerts, untrustedIssuerHint } from "./ExtraCaCerts.js"
 import { requiredPermission } from "./Permissions.js"
 import { readRetryAfter } from "./RetryAfter.js"
 import { ErrorBody } from "./schemas/Envelope.js"
@@ -277,7 +278,9 @@ export const transportError = (
   failure: Exclude<TransportFailure, { readonly stage: "too-large" }>,
   scrub: Scrub,
   /** The request went through an egress proxy (HTTPS_PROXY, HTTP_PROXY). */
-  viaProxy = false
+  viaProxy = false,
+  /** NODE_EXTRA_CA_CERTS, which a certificate refused for its issuer's hint tells of. */
+  extraCa: ExtraCaCerts = { _tag: "Unset" }
 ): Transport => {
   const { code, message } = rootCause(failure.cause)
   const withCode = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
@@ -292,9 +295,7 @@ export const transportError = (
   const what = failure.stage === "response" ? "the connection broke while reading the response" : "the request failed"
   const certificateRefused = code !== undefined && CertificateFailureCodes.has(code)
   if (certificateRefused) {
-    const hint = UntrustedIssuerCodes.has(code)
-      ? "; behind a proxy that inspects TLS, give its CA certificate in NODE_EXTRA_CA_CERTS"
-      : ""
+    const hint = UntrustedIssuerCodes.has(code) ? untrustedIssuerHint(extraCa) : ""
     return new Transport({
       endpoint,
       reason: `the server's TLS certificate was refused (${quoted(`${code} ${message}`, scrub)}), so nothing was sent${hint}`,
@@ -352,6 +353,9 @@ export const exchangeError = (
   endpoint: Endpoint,
   failure: TransportFailure,
   scrub: Scrub,
-  viaProxy = false
+  viaProxy = false,
+  extraCa: ExtraCaCerts = { _tag: "Unset" }
 ): Transport | InvalidResponse =>
-  failure.stage === "too-large" ? oversizedResponse(endpoint, failure.maxBytes) : transportError(endpoint, failure, scrub, viaProxy)
+  failure.stage === "too-large"
+    ? oversizedResponse(endpoint, failure.maxBytes)
+    : transportError(endpoint, failure, scrub, viaProxy, extraCa)
