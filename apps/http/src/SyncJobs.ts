@@ -31,6 +31,7 @@ import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { fileKindName, isSystemError, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { DataDirLock } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
+import { makeOlderJobFilesOwnerOnly } from "./OlderFileModes.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 import { syncFileSink } from "./SyncFileSink.js"
@@ -435,6 +436,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       // Sorted, so that the start's warnings come in the jobs' order.
       const names = (yield* fs.readDirectory(config.dataDir)).sort()
       yield* removeUnfinishedWrites(names)
+      yield* makeOlderJobFilesOwnerOnly(config.dataDir, names)
       const jobs = new Map<string, SyncJob>()
       const unreadable = new Set<string>()
       for (const name of names.filter((n) => n.endsWith(".json"))) {

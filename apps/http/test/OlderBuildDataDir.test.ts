@@ -1,0 +1,132 @@
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { fileURLToPath } from "node:url"
+import { Harness, harness, TestToken } from "./Harness.js"
+
+/**
+ * A data directory the first release (4f49f9b) wrote (fixtures/first-release-data-dir/README.md:
+ * a failed, a cancelled and a succeeded job, and one killed while it ran), served by this build
+ * after an upgrade on the same volume.
+ */
+
+const fixture = fileURLToPath(new URL("fixtures/first-release-data-dir", import.meta.url))
+
+const succeeded = "20261205T213558Z-bcda"
+const jobFiles = [
+  "20261205T213505Z-2f58.json",
+  "20261205T213544Z-8d75.json",
+  `${succeeded}.c1z`,
+  `${succeeded}.json`,
+  "20261205T213610Z-1ae5.json"
+]
+
+/** The fixture as the first release left it: every file 0644, as it wrote them under umask 022. */
+const firstReleaseDataDir = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-first-release-" })
+  for (const name of jobFiles) {
+    yield* fs.copyFile(path.join(fixture, name), path.join(dataDir, name))
+    yield* fs.chmod(path.join(dataDir, name), 0o644)
+  }
+  return dataDir
+})
+
+describe("a data directory of the first release", () => {
+  it.scopedLive("lists its jobs as it recorded them, serves its sync, and makes its files owner-only (0600)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dataDir = yield* firstReleaseDataDir
+      const served = yield* Effect.gen(function*() {
+        const { client, logs, request } = yield* Harness
+        const listed = (yield* Effect.orDie(client.syncs.list())).items
+        const page = yield* request("GET", "/v1/resources?type=user&page_size=1", { token: TestToken })
+        return { listed, status: page.status, page: (yield* Effect.orDie(page.json)) as { sync_id: string }, logs: yield* logs }
+      }).pipe(Effect.provide(harness({ dataDir, logLevel: "info" })))
+
+      assert.deepStrictEqual(
+        served.listed.map((job) => ({
+          id: job.id,
+          status: job.status,
+          error: job.error,
+          file_bytes: job.file_bytes,
+          retryBackoffMillis: job.summary?.retryBackoffMillis,
+          rateLimitWindowSeconds: job.summary?.rateLimitWindowSeconds,
+          grants: job.summary?.grants
+        })),
+        [
+          {
+            id: "20261205T213610Z-1ae5",
+            status: "failed",
+            error: "interrupted: the service stopped before this sync finished; no file was kept",
+            file_bytes: null,
+            retryBackoffMillis: undefined,
+            rateLimitWindowSeconds: undefined,
+            grants: undefined
+          },
+          {
+            id: succeeded,
+            status: "succeeded",
+            error: null,
+            file_bytes: 21126,
+            retryBackoffMillis: null,
+            rateLimitWindowSeconds: null,
+            grants: { direct: 91, derived: 31 }
+          },
+          {
+            id: "20261205T213544Z-8d75",
+            status: "cancelled",
+            error: "cancelled before it finished; no file was kept",
+            file_bytes: null,
+            retryBackoffMillis: undefined,
+            rateLimitWindowSeconds: undefined,
+            grants: undefined
+          },
+          {
+            id: "20261205T213505Z-2f58",
+            status: "failed",
+            error: "Fivetran rejected the API key or secret (401 on GET /v1/roles); check the api-key and api-secret settings",
+            file_bytes: null,
+            retryBackoffMillis: undefined,
+            rateLimitWindowSeconds: undefined,
+            grants: undefined
+          }
+        ]
+      )
+      assert.deepStrictEqual([served.status, served.page.sync_id], [200, succeeded])
+
+      const modes = yield* Effect.forEach(jobFiles, (name) => Effect.map(fs.stat(path.join(dataDir, name)), (info) => info.mode & 0o777))
+      assert.deepStrictEqual(modes, jobFiles.map(() => 0o600))
+      assert.deepStrictEqual(
+        served.logs.filter((line) => String(line.msg).includes("owner-only")),
+        [{
+          level: "info",
+          msg: "made an older build's sync job files owner-only (0600)",
+          files: [...jobFiles].sort().join(", ")
+        }]
+      )
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+
+  it.scopedLive("leaves a link named like a job's file, and the file it points to, as they were", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dataDir = yield* firstReleaseDataDir
+      const outside = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-outside-" })
+      const target = path.join(outside, "someone-elses.c1z")
+      yield* fs.copyFile(path.join(fixture, `${succeeded}.c1z`), target)
+      yield* fs.chmod(target, 0o644)
+      yield* fs.symlink(target, path.join(dataDir, "20261205T213700Z-aaaa.c1z"))
+
+      const logs = yield* Effect.flatMap(Harness, (service) => service.logs).pipe(Effect.provide(harness({ dataDir, logLevel: "info" })))
+
+      assert.deepStrictEqual(logs.filter((line) => String(line.msg).includes("owner-only")).map((line) => line.msg), [
+        "made an older build's sync job files owner-only (0600)"
+      ])
+      assert.strictEqual((yield* fs.stat(target)).mode & 0o777, 0o644)
+      assert.strictEqual((yield* fs.stat(path.join(dataDir, `${succeeded}.c1z`))).mode & 0o777, 0o600)
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+})
