@@ -23,6 +23,9 @@ const RefreshInterval = Duration.seconds(10)
 /** Three refreshes missed: the holder is gone, or stopped for longer than any pause of a live one. */
 const StaleAfter = Duration.seconds(30)
 
+/** Whether a lock last refreshed at `refreshedAt` was stale (its holder gone or paused) by the time `millis`. */
+export const staleBefore = (refreshedAt: Date, millis: number) => millis - refreshedAt.getTime() > Duration.toMillis(StaleAfter)
+
 /** What the lock file holds; `claim` tells this start's lock from any other, the same pid's after a restart too. */
 const LockHolder = Schema.Struct({
   pid: Schema.Int,
@@ -169,7 +172,7 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
             const { pid } = found.holder.value
             if (pid === own.pid || !(yield* processAlive(pid))) return Option.some("its process is gone")
           }
-          return now - found.refreshedAt.getTime() > Duration.toMillis(StaleAfter)
+          return staleBefore(found.refreshedAt, now)
             ? Option.some(`it was not refreshed for ${Duration.toSeconds(StaleAfter)} s`)
             : Option.none<string>()
         })

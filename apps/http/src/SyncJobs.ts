@@ -29,7 +29,7 @@ import {
 } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { fileKindName, isSystemError, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
-import { DataDirLock } from "./DataDirLock.js"
+import { DataDirLock, staleBefore } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
 import { makeOlderJobFilesOwnerOnly } from "./OlderFileModes.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
@@ -377,17 +377,18 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * this start took over from the stopped process (DataDirLock.ts; at most one refresh interval,
      * 10 s, before it stopped), but not before the job started nor after now (another host's clock).
      * Without such a lock (a process of a build before it, or a lock removed by hand) it is now, the
-     * time of the start that noticed it.
+     * time of the start that noticed it; so too with a lock already stale when the job started, which
+     * was not its process's: a killed newer process's, left while an older build without the lock
+     * ran the job (a rollback), whose refresh said the job ended as it started.
      */
     const stoppedAt = (job: SyncJob) =>
-      Effect.map(Clock.currentTimeMillis, (now) =>
-        Option.match(lock.takenOver, {
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const started = Date.parse(job.started_at ?? job.created_at)
+        return Option.match(Option.filter(lock.takenOver, ({ refreshedAt }) => !staleBefore(refreshedAt, started)), {
           onNone: () => new Date(now).toISOString(),
-          onSome: ({ refreshedAt }) => {
-            const started = Date.parse(job.started_at ?? job.created_at)
-            return new Date(Math.min(now, Math.max(started, refreshedAt.getTime()))).toISOString()
-          }
-        }))
+          onSome: ({ refreshedAt }) => new Date(Math.min(now, Math.max(started, refreshedAt.getTime()))).toISOString()
+        })
+      })
 
     /**
      * A job still queued or running when the process stopped; its scratch files are removed. The

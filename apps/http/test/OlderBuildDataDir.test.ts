@@ -2,6 +2,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { utimes } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import { Harness, harness, TestToken } from "./Harness.js"
 
@@ -128,5 +129,30 @@ describe("a data directory of the first release", () => {
       ])
       assert.strictEqual((yield* fs.stat(target)).mode & 0o777, 0o644)
       assert.strictEqual((yield* fs.stat(path.join(dataDir, `${succeeded}.c1z`))).mode & 0o777, 0o600)
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+
+  it.scopedLive("a job it left running, found beside a lock already stale when the job started, ends at this start, not at its own start", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dataDir = yield* firstReleaseDataDir
+      // A newer build's lock, its process killed before the rollback to the first release (which ignores
+      // it) ran the job (started 2026-12-05T21:36:10.696Z): last refreshed six minutes before.
+      const lockFile = path.join(dataDir, "baton-fivetran-http.lock")
+      yield* fs.writeFileString(
+        lockFile,
+        JSON.stringify({ pid: 1, hostname: "a-node-since-gone", started_at: "2026-12-05T21:20:00.000Z", claim: "0123456789abcdef" })
+      )
+      const refreshed = new Date("2026-12-05T21:30:00.000Z")
+      yield* Effect.promise(() => utimes(lockFile, refreshed, refreshed))
+      const before = Date.now()
+
+      const listed = yield* Effect.flatMap(Harness, ({ client }) => Effect.orDie(client.syncs.list())).pipe(
+        Effect.provide(harness({ dataDir }))
+      )
+
+      const interrupted = listed.items.find((job) => job.id === "20261205T213610Z-1ae5")
+      assert.strictEqual(interrupted?.status, "failed")
+      assert.isAtLeast(Date.parse(interrupted?.finished_at ?? ""), before)
     }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
 })
