@@ -24,6 +24,8 @@ import { reviewCommands } from "./ReviewCommands.js"
 import { logChoiceOf, withLogging } from "./output/Logging.js"
 import { withOneFinalLineBreak } from "./output/DocumentText.js"
 import { notice } from "./output/Notice.js"
+import { untoldInterruption } from "./output/InterruptionNotice.js"
+import { receivedStopSignal } from "./StopSignals.js"
 import { withCheckedStdout } from "./output/Stdout.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
@@ -210,6 +212,8 @@ export const run = (argv: ReadonlyArray<string>) => {
     Effect.mapError(withLongArgumentsCut(args)),
     // Whatever failed (a bad flag too), in the format the logging settings ask for as far as they
     // can be read; read only then, so that --help and --version do not load the YAML parser.
-    Effect.tapErrorCause((cause) => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(reportFailure(cause))))
+    Effect.tapErrorCause((cause) => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(reportFailure(cause)))),
+    // A stop signal that no command told of (it came as the program loaded, or as a command read its settings).
+    Effect.onInterrupt(() => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(untoldInterruption(receivedStopSignal()))))
   )
 }

@@ -3,7 +3,7 @@ import { Effect, LogLevel, Option, Schema } from "effect"
 import { OutputFormat, OutputFormats } from "./output/OutputFormat.js"
 import type { StdoutClosed } from "./output/Stdout.js"
 import { type LogChoice, withLogging } from "./output/Logging.js"
-import { notice } from "./output/Notice.js"
+import { interruptionNotice } from "./output/InterruptionNotice.js"
 import { stoppableBySignals } from "./SignalTurns.js"
 import { type FlagValue, loadConfigFile, resolveSourced } from "@baton-fivetran/settings"
 import { FileSystem } from "@effect/platform"
@@ -90,7 +90,9 @@ export const reviewCommands = <R, R2>(
     Effect.flatMap(logging, (choice) =>
       Effect.catchTag(effect, "StdoutClosed", () => Effect.void).pipe(
         stoppableBySignals,
-        Effect.onInterrupt(() => notice(LogLevel.Warning, interruptedText, { msg: interruptedText, fields: { exit_code: 130 } })),
+        Effect.onInterrupt(() =>
+          interruptionNotice(LogLevel.Warning, interruptedText, { msg: interruptedText, fields: { exit_code: 130 } })
+        ),
         withLogging(choice)
       ))
 

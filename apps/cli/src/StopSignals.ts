@@ -57,6 +57,11 @@ let everyStopHolder: ((signal: NodeJS.Signals) => void) | undefined
 export const holdEveryStop = (onStop: (signal: NodeJS.Signals) => void): Effect.Effect<void> =>
   Effect.sync(() => void (everyStopHolder = onStop))
 
+/** The SIGINT or SIGTERM that interrupted the command, once one has: the run's line names it (InterruptionNotice.ts). */
+let stopSignal: NodeJS.Signals | undefined
+
+export const receivedStopSignal = (): NodeJS.Signals | undefined => stopSignal
+
 /**
  * @effect/platform-node's NodeRuntime.runMain (a SIGINT or SIGTERM interrupts the main fiber; the
  * process exits with the teardown's code), with two differences: a first signal that a command
@@ -76,6 +81,7 @@ export const runMain = makeRunMain(({ fiber, teardown }) => {
     signalled = true
     if (holder !== undefined) return holder(signal)
     stopListening()
+    stopSignal = signal
     fiber.unsafeInterruptAsFork(fiber.id())
   }
   fiber.addObserver((exit) => {

@@ -6,7 +6,7 @@ import { addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule, Stream } from "effect"
 import { lchown } from "node:fs/promises"
-import { assertExit, assertNoSecret, cliCommand, jsonLines, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, cliCommand, jsonLines, logFields, runCli } from "./support/CliProcess.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
@@ -288,7 +288,7 @@ describe("sync", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("SIGTERM or SIGINT while the program is still loading exits 130 (Node's default killed it by the signal: 143 or 130 in a shell), the file untouched", () =>
+  it.scopedLive("SIGTERM or SIGINT while the program is still loading exits 130 saying so (it said nothing; Node's default killed it by the signal before that: 143 or 130 in a shell), the file untouched", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -298,7 +298,7 @@ describe("sync", () => {
       yield* fs.writeFile(file, previous)
       // Preloaded: the signal comes after the launcher has started and before the bundled program
       // runs, the window a signal in the first few hundred milliseconds falls into.
-      const signalBeforeTheProgram = (signal: "SIGTERM" | "SIGINT") =>
+      const signalBeforeTheProgram = (signal: "SIGTERM" | "SIGINT", format = "console") =>
         Effect.gen(function*() {
           const hook = `${hooks}/${signal}.cjs`
           yield* fs.writeFileString(
@@ -309,12 +309,36 @@ describe("sync", () => {
               `vm.Script.prototype.runInThisContext = function (...args) { process.kill(process.pid, "${signal}"); return run.apply(this, args) }`
             ].join("\n")
           )
-          return yield* runCli(["--sandbox", "-f", file], { env: { NODE_OPTIONS: `--require ${hook}` } })
+          return yield* runCli(["--sandbox", "-f", file, "--log-format", format], { env: { NODE_OPTIONS: `--require ${hook}` } })
         })
       const results = yield* Effect.all([signalBeforeTheProgram("SIGTERM"), signalBeforeTheProgram("SIGINT")])
-      assert.deepStrictEqual(results.map((result) => [result.exitCode, result.stdout]), [[130, ""], [130, ""]])
+      const untold = (signal: string) => `interrupted by ${signal} before the command did anything: nothing was done\n`
+      assert.deepStrictEqual(results.map((result) => [result.exitCode, result.stdout, result.stderr]), [
+        [130, "", untold("SIGTERM")],
+        [130, "", untold("SIGINT")]
+      ])
+      const json = yield* signalBeforeTheProgram("SIGTERM", "json")
+      assert.deepStrictEqual([json.exitCode, json.stdout, logFields(json.stderr)], [130, "", [{
+        level: "warn",
+        msg: "interrupted before the command did anything: nothing was done",
+        signal: "SIGTERM",
+        exit_code: 130
+      }]])
       assert.deepStrictEqual(yield* fs.readFile(file), previous)
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["out.c1z"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a signal within Node's own start-up, before the launcher's first line runs, is Node's default: the process is killed by it, saying nothing", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      // Preloaded, so it runs before the launcher: as a signal in Node's bootstrap, which no code of
+      // the CLI can catch (docs/deploy.md: a shell or Kubernetes then sees 143 for SIGTERM).
+      const hook = `${dir}/signal-at-node-start.cjs`
+      yield* fs.writeFileString(hook, "process.kill(process.pid, \"SIGTERM\")\n")
+      const killed = yield* Effect.flip(runCli(["--sandbox", "-f", `${dir}/out.c1z`], { env: { NODE_OPTIONS: `--require ${hook}` } }))
+      assert.include(String(killed), "Process interrupted due to receipt of signal: SIGTERM")
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["signal-at-node-start.cjs"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("writes EntitlementExclusionGroup only with --exclusion-groups or BATON_EXCLUSION_GROUPS", () =>

@@ -12,7 +12,7 @@ import {
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Console, Effect, LogLevel, Option } from "effect"
 import { fivetranClientLayer } from "../FivetranTarget.js"
-import { notice } from "../output/Notice.js"
+import { interruptionNotice } from "../output/InterruptionNotice.js"
 import type { Settings } from "../settings/Settings.js"
 import { withTelemetry } from "../Telemetry.js"
 import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFlags.js"
@@ -98,7 +98,7 @@ export const runProvisioning = ({ action, origin }: RequestedAction, settings: S
             const msg = mayHaveActed
               ? "interrupted: the change may or may not have been made in Fivetran; run the same command again to finish it"
               : "interrupted: the change was not made: nothing was changed in Fivetran; running the same command again is safe"
-            return notice(LogLevel.Warning, interruptedText(action, mayHaveActed), {
+            return interruptionNotice(LogLevel.Warning, interruptedText(action, mayHaveActed), {
               msg,
               fields: { action: auditActionOf(action), exit_code: 130 }
             })

@@ -21,6 +21,7 @@ import { isLoopback } from "@baton-fivetran/fivetran-client"
 import { Effect, LogLevel, Option } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
+import { interruptionNotice } from "../output/InterruptionNotice.js"
 import { decodeFlag } from "../settings/FlagValue.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
@@ -72,7 +73,9 @@ const describe = (account: ServedAccount) => account._tag === "Preset" ? `"${acc
 
 /** After the URL, on a wildcard address: the URL is this machine's loopback one, and other machines reach it too. */
 const boundNote = (host: string) =>
-  wildcardLoopback(host) === undefined ? "" : ` (bound to ${host}, every address of this machine: from another machine, use one of its addresses)`
+  wildcardLoopback(host) === undefined
+    ? ""
+    : ` (bound to ${host}, every address of this machine: from another machine, use one of its addresses)`
 
 const banner = ({ host, traffic }: ServeSettings) => ({ account, baseUrl, snapshot }: ServedSandbox) => {
   const faults = faultLines(traffic.faults)
@@ -113,6 +116,6 @@ export const serveSandbox = (flags: SandboxFlags) =>
         // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
         Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
         // On stderr: stdout carries the banner only, for a script reading the URL and keys.
-        Effect.onInterrupt(() => notice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
+        Effect.onInterrupt(() => interruptionNotice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
       )
     ))

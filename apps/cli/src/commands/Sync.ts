@@ -14,6 +14,7 @@ import { exitCode, reportedHere } from "../Exit.js"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
 import { notice } from "../output/Notice.js"
+import { interruptionNotice } from "../output/InterruptionNotice.js"
 import { withProgressLog } from "../output/ProgressLog.js"
 import { longestSummaryFileName, SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
 import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
@@ -203,7 +204,7 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
       Effect.ensuring(Stderr.clearProgress),
       Effect.onInterrupt(() => {
         const text = `interrupted: ${settings.file} was left as it was`
-        return notice(LogLevel.Warning, shownText(text), {
+        return interruptionNotice(LogLevel.Warning, shownText(text), {
           msg: "interrupted: the sync file was left as it was",
           fields: { file: settings.file, exit_code: 130, reason: stoppedBySignal }
         })
