@@ -1,8 +1,8 @@
 import { openC1z } from "@baton-fivetran/c1z"
 import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect, Exit, Scope, Stream } from "effect"
 import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
 
 /**
@@ -11,16 +11,17 @@ import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.
  * rest took a fraction of a second and the HTTP service finishes its file. Now a first signal lets
  * the sync finish, said on a line of its own, exit 0; a second still stops it at once.
  *
- * The syncs read `baton-fivetran sandbox`'s medium preset over HTTP. The signal is raised by the
- * CLI process itself (a preloaded hook) as the writer's debug line announcing the finish is
- * written: at that moment every time, whatever the machine's speed.
+ * The syncs read `baton-fivetran sandbox`'s medium preset over HTTP, one process for the file (a
+ * sync only reads it). The signal is raised by the CLI process itself (a preloaded hook) as the
+ * writer's debug line announcing the finish is written: at that moment every time, whatever the
+ * machine's speed.
  */
 
 /** The medium preset, seed 7: what its sync holds. */
 const medium = { resources: 1107, entitlements: 727, grants: 6399 }
 
 /** `baton-fivetran sandbox` on the medium preset: its URL and system key's flags. */
-const mediumSandbox = Effect.gen(function*() {
+const startMediumSandbox = Effect.gen(function*() {
   const server = yield* Command.start(cliCommand(["sandbox", "--port", "0", "--preset", "medium", "--seed", "7"]))
   const lines = yield* server.stdout.pipe(
     Stream.decodeText(),
@@ -34,6 +35,17 @@ const mediumSandbox = Effect.gen(function*() {
   assert.strictEqual(key.length, 2, Array.from(lines).join("\n"))
   return ["--base-url", url[0]!, "--api-key", key[0]!, "--api-secret", key[1]!]
 })
+
+/** Stops the file's sandbox process once its tests are done. */
+const sandboxScope = Effect.runSync(Scope.make())
+
+/** The file's one medium sandbox: started once (beforeAll), the same flags to every test after. */
+const mediumSandbox = startMediumSandbox.pipe(
+  Scope.extend(sandboxScope),
+  Effect.provide(NodeContext.layer),
+  Effect.cached,
+  Effect.runSync
+)
 
 /**
  * A preload that raises `signals[0]` in the CLI's process as the writer says every row is written,
@@ -118,6 +130,9 @@ const syncWithHook = (hook: string) =>
   })
 
 describe("a stop signal after the sync's last row", () => {
+  beforeAll(() => Effect.runPromise(mediumSandbox), 120_000)
+  afterAll(() => Effect.runPromise(Scope.close(sandboxScope, Exit.void)))
+
   it.scopedLive(
     "SIGTERM as the file is being finished: the sync finishes, a line says why, exit 0, the new file complete",
     () =>
