@@ -12,6 +12,7 @@ const { include, ...rootTestConfig } = sharedTestConfig
 export default defineConfig({
   test: {
     ...rootTestConfig,
+    globalSetup: ["test/support/SharedSyncDirectory.ts"],
     projects: [
       {
         extends: true,

@@ -4,8 +4,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { compress } from "zstd-napi"
-import { assertExit, runCli } from "./support/CliProcess.js"
+import { runCli } from "./support/CliProcess.js"
 import { craft } from "./support/CraftedSyncFile.js"
+import { copySmallSync } from "./support/SmallSync.js"
 
 /**
  * Sync files crafted against the reader, read by the CLI bundle. A view of a recursive query named
@@ -26,7 +27,7 @@ describe("a crafted sync file", () => {
         const file = `${dir}/sync.c1z`
         const tmp = `${dir}/tmp`
         yield* fs.makeDirectory(tmp)
-        assertExit(yield* runCli(["--sandbox", "small", "-f", file, "--log-level", "warn"]), 0)
+        yield* copySmallSync(file)
         const crafted = `${dir}/crafted.c1z`
         craft(file, crafted, (db) => {
           const { sync_id } = db.prepare("SELECT sync_id FROM v1_sync_runs").get() as { sync_id: string }

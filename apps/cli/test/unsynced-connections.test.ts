@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { smallAccount } from "./support/Sandboxes.js"
 import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
+import { copySmallSync } from "./support/SmallSync.js"
 
 /**
  * A sync without --sync-connections holds no connections: `resources --type connection` printed
@@ -25,7 +26,7 @@ describe("review commands on a sync without connections", () => {
       Effect.gen(function*() {
         const dir = yield* tempDir
         const [without, withConnections] = [`${dir}/without.c1z`, `${dir}/with.c1z`]
-        assertExit(yield* runCli(["--sandbox", "small", "-f", without, "--log-level", "warn"]), 0)
+        yield* copySmallSync(without)
         assertExit(yield* runCli(["--sandbox", "small", "--sync-connections", "-f", withConnections, "--log-level", "warn"]), 0)
         const why = `${without} holds no connections: it was synced without --sync-connections (sync with it to review connections)`
 
