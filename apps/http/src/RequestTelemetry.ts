@@ -2,12 +2,13 @@ import { HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from 
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { randomUUID } from "node:crypto"
 import { IncomingMessage, type ServerResponse } from "node:http"
-import { Clock, Effect, LogLevel, Metric, MetricBoundaries, MetricLabel, Option, Schema } from "effect"
+import { Clock, Effect, Fiber, LogLevel, Metric, MetricBoundaries, MetricLabel, Option, Schema } from "effect"
 import { TokenCheck } from "./Auth.js"
 import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { redactedUrlAttributes } from "./RedactedUrl.js"
 import { routeOf } from "./Routes.js"
+import { cutWhenStalled } from "./StalledAnswers.js"
 import { type FollowedAnswer, followStreamed, type StreamedEnd } from "./StreamedAnswers.js"
 
 /**
@@ -120,10 +121,17 @@ const handle = <E, R>(
         })
       )
     }
+    // A streamed body its client stops taking is cut (StalledAnswers.ts); the watch ends with the request.
+    // Interruptible: the platform runs a request uninterruptibly (its app restores interruption), and a
+    // fork takes its parent's state, so the watch of an answer whose client hung up was never ended.
+    const watch = connection === undefined || request.method === "HEAD"
+      ? undefined
+      : yield* Effect.fork(Effect.interruptible(cutWhenStalled(() => followed, connection)))
     // The line is written however the answer ended: a client hanging up mid-body interrupts the request.
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(restore(app))
+        if (watch !== undefined) yield* Fiber.interrupt(watch)
         const response = HttpServerError.exitResponse(exit)
         const status = response.status
         const ended = followed?.ending()

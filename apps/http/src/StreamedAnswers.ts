@@ -21,7 +21,10 @@ export interface StreamedAnswer {
   readonly end: StreamedEnd
   /** The body's bytes handed to the connection (an aborted download's client got at most these). */
   readonly bytes: number
-  /** Why a `failed` body failed: its source's error (nothing else logs it, the answer having gone out). */
+  /**
+   * Why a `failed` body failed: its source's error (nothing else logs it, the answer having gone
+   * out); why an `aborted` one was cut by the service, when it was (StalledAnswers.ts).
+   */
   readonly error?: string
 }
 
@@ -30,6 +33,10 @@ export interface FollowedAnswer {
   readonly response: HttpServerResponse.HttpServerResponse
   /** How the body ended, once the platform has sent it (or given up). */
   readonly ending: () => StreamedAnswer
+  /** The body's bytes handed to the connection so far. */
+  readonly sent: () => number
+  /** Cuts the connection for `reason`, a client's doing (it ends `aborted`, saying why). */
+  readonly cut: (reason: string) => void
 }
 
 /**
@@ -45,6 +52,7 @@ export const followStreamed = (
   let bytes = 0
   let read = false
   let failure: string | undefined
+  let cutFor: string | undefined
   // A source failing once the client has gone is only being torn down with the answer. Failing
   // while the client is there, the connection is cut: the platform would end the body in order
   // (a chunked body's last chunk, or fewer bytes than its Content-Length on a connection kept
@@ -54,10 +62,18 @@ export const followStreamed = (
     failure = error
     connection.destroy()
   }
+  const cut = (reason: string) => {
+    if (connection.destroyed) return
+    cutFor = reason
+    connection.destroy()
+  }
+  const sent = () => bytes
   // Not the response's own state: the platform ends it after an abort too, and Node then counts it finished.
   const ending = (): StreamedAnswer =>
     failure !== undefined
       ? { end: "failed", bytes, error: failure }
+      : cutFor !== undefined
+      ? { end: "aborted", bytes, error: cutFor }
       : { end: read && connection.writableEnded ? "completed" : "aborted", bytes }
   if (body._tag === "Stream") {
     const counted = body.stream.pipe(
@@ -65,7 +81,12 @@ export const followStreamed = (
       Stream.onEnd(Effect.sync(() => read = true)),
       Stream.tapErrorCause((cause) => Effect.sync(() => sourceFailed(errorText(Cause.squash(cause)))))
     )
-    return { response: HttpServerResponse.setBody(response, HttpBody.stream(counted, body.contentType, body.contentLength)), ending }
+    return {
+      response: HttpServerResponse.setBody(response, HttpBody.stream(counted, body.contentType, body.contentLength)),
+      ending,
+      sent,
+      cut
+    }
   }
   if (body._tag === "Raw" && body.body instanceof Readable) {
     const source = body.body
@@ -89,7 +110,7 @@ export const followStreamed = (
       ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
       ...(body.contentLength === undefined ? {} : { contentLength: body.contentLength })
     })
-    return { response: HttpServerResponse.setBody(response, counted), ending }
+    return { response: HttpServerResponse.setBody(response, counted), ending, sent, cut }
   }
   return undefined
 }
