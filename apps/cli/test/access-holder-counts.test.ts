@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * `access --entitlement E` and `access --resource R` counted rows alone ("708 access paths"): a
@@ -21,7 +21,7 @@ describe("access holder counts", () => {
   it.scopedLive("the table's count line gives paths, holders, users and teams, as the JSON rows count them", () =>
     Effect.gen(function*() {
       const file = `${yield* tempDir}/small.c1z`
-      yield* copySmallSync(file, "withConnections")
+      yield* copySandboxSync(file, "small with connections")
       const scopes = [
         ["access", "--entitlement", "role:Account Analyst:assigned"],
         ["access", "--resource", "role:Account Analyst"],

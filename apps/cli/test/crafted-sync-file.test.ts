@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs"
 import { compress } from "zstd-napi"
 import { runCli } from "./support/CliProcess.js"
 import { craft } from "./support/CraftedSyncFile.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * Sync files crafted against the reader, read by the CLI bundle. A view of a recursive query named
@@ -27,7 +27,7 @@ describe("a crafted sync file", () => {
         const file = `${dir}/sync.c1z`
         const tmp = `${dir}/tmp`
         yield* fs.makeDirectory(tmp)
-        yield* copySmallSync(file)
+        yield* copySandboxSync(file, "small")
         const crafted = `${dir}/crafted.c1z`
         craft(file, crafted, (db) => {
           const { sync_id } = db.prepare("SELECT sync_id FROM v1_sync_runs").get() as { sync_id: string }

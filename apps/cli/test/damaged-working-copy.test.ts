@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { readdirSync, truncateSync } from "node:fs"
 import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * A sync file's working copy (its database, decompressed into the temporary directory) cut short
@@ -49,7 +50,7 @@ describe("a working copy cut short under export", () => {
       const file = `${dir}/sync.c1z`
       const tmp = `${dir}/tmp`
       yield* fs.makeDirectory(tmp)
-      assertExit(yield* runCli(["--sandbox", "medium", "-f", file, "--log-level", "warn"]), 0)
+      yield* copySandboxSync(file, "medium")
 
       const ended = yield* exportWithCopyCut(file, tmp)
       assert.strictEqual(ended.copies.length, 1)

@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCli } from "./support/CliProcess.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * `diff a.c1z a.c1z` (a script naming one file twice, or a link to it) printed the empty diff
@@ -19,7 +19,7 @@ describe("diff of one file with itself", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const cwd = yield* tempDir
-      yield* copySmallSync(`${cwd}/sync.c1z`)
+      yield* copySandboxSync(`${cwd}/sync.c1z`, "small")
       yield* fs.symlink("sync.c1z", `${cwd}/link.c1z`)
       const syncId = yield* Effect.scoped(Effect.map(openC1z(`${cwd}/sync.c1z`), (reader) => reader.syncRun.syncId))
       const counts = `0 added, 0 removed, 0 changed (${syncId} → ${syncId})\n`

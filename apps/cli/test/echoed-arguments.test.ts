@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCli } from "./support/CliProcess.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * A refusal repeats what the user gave (an id, a type:id, a flag's value, an unknown flag or
@@ -24,7 +24,7 @@ describe("what a refusal repeats of the arguments", () => {
     () =>
       Effect.gen(function*() {
         const cwd = yield* tempDir
-        yield* copySmallSync(`${cwd}/sync.c1z`)
+        yield* copySandboxSync(`${cwd}/sync.c1z`, "small")
         const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
           [
             ["grants", "-f", "sync.c1z", "--entitlement", long],

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
 import { runCli } from "./support/CliProcess.js"
 import { craft } from "./support/CraftedSyncFile.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * What a security team's read commands do with a sync file crafted against the reader. A grant whose
@@ -24,7 +24,7 @@ describe("a sync file crafted against the reader's memory", () => {
         const tmp = `${dir}/tmp`
         yield* fs.makeDirectory(tmp)
         const good = `${dir}/sync.c1z`
-        yield* copySmallSync(good)
+        yield* copySandboxSync(good, "small")
         const crafted = `${dir}/crafted.c1z`
         const grant = craft(good, crafted, (db) => {
           const first = db.prepare("SELECT id, external_id FROM v1_grants ORDER BY id LIMIT 1").get() as {

@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCli } from "./support/CliProcess.js"
 import { craft } from "./support/CraftedSyncFile.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * A sync file whose grant's external_id is 5 MB: the reader read it whole (an error quoted its first
@@ -18,7 +18,7 @@ describe("a sync file whose row id is megabytes long", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-id-" })
       const good = `${dir}/sync.c1z`
-      yield* copySmallSync(good)
+      yield* copySandboxSync(good, "small")
       const crafted = `${dir}/crafted.c1z`
       const grant = craft(good, crafted, (db) => {
         const first = db.prepare("SELECT id, principal_resource_id FROM v1_grants ORDER BY id LIMIT 1").get() as {

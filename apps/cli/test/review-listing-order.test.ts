@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * `grants` and `entitlements` listed rows in the order the sync wrote them (a user's team
@@ -33,7 +33,7 @@ describe("review listing order", () => {
     () =>
       Effect.gen(function*() {
         const file = `${yield* tempDir}/small.c1z`
-        yield* copySmallSync(file, "withConnections")
+        yield* copySandboxSync(file, "small with connections")
         const list = (args: ReadonlyArray<string>) =>
           Effect.map(runCli([...args, "-f", file, "-o", "json"]), (result) => {
             assertExit(result, 0)

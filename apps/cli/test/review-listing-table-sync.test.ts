@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * `access` and `export -o table` say which sync they read on stderr after their count (`from sync
@@ -19,7 +19,7 @@ describe("the listings' tables name their sync", () => {
   it.scopedLive("resources, entitlements and grants -o table: their count, then the sync, on stderr", () =>
     Effect.gen(function*() {
       const file = `${yield* tempDir}/sync.c1z`
-      yield* copySmallSync(file)
+      yield* copySandboxSync(file, "small")
       const sync = yield* sheetSyncOf(file)
 
       const listings: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [

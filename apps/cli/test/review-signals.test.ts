@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM stops a review command between two pages of rows, run as the real CLI
@@ -53,7 +54,7 @@ describe("review commands and signals", () => {
       const tmp = `${dir}/tmp`
       yield* fs.makeDirectory(tmp)
       const [medium, small] = [`${dir}/medium.c1z`, `${dir}/small.c1z`]
-      assertExit(yield* runCli(["--sandbox", "medium", "-f", medium, "--log-level", "warn"]), 0)
+      yield* copySandboxSync(medium, "medium")
       assertExit(yield* runCli(["--sandbox", "small", "-f", small, "--log-level", "warn"]), 0)
 
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, StopSignal]> = [

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { closeSync, openSync } from "node:fs"
 import { binPath } from "./support/CliProcess.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * Every command's stdout, when it cannot be written: `> review.csv` on a full disk (here
@@ -71,7 +71,7 @@ describe("stdout that cannot be written", () => {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* tempDir
         const file = `${dir}/sync.c1z`
-        yield* copySmallSync(file)
+        yield* copySandboxSync(file, "small")
         yield* fs.copyFile(file, `${dir}/copy.c1z`)
         const commands: ReadonlyArray<ReadonlyArray<string>> = [
           ["export", "-f", file],

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { smallAccount } from "./support/Sandboxes.js"
 import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * A sync without --sync-connections holds no connections: `resources --type connection` printed
@@ -26,8 +26,8 @@ describe("review commands on a sync without connections", () => {
       Effect.gen(function*() {
         const dir = yield* tempDir
         const [without, withConnections] = [`${dir}/without.c1z`, `${dir}/with.c1z`]
-        yield* copySmallSync(without)
-        yield* copySmallSync(withConnections, "withConnections")
+        yield* copySandboxSync(without, "small")
+        yield* copySandboxSync(withConnections, "small with connections")
         const why = `${without} holds no connections: it was synced without --sync-connections (sync with it to review connections)`
 
         const table = yield* runCli(["resources", "--type", "connection", "-f", without, "-o", "table"])

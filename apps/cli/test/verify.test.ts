@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { craft } from "./support/CraftedSyncFile.js"
-import { copySmallSync } from "./support/SmallSync.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
  * `verify`: the reader trusts the indexes a .c1z brings. A file whose principal index leaves a user's
@@ -40,7 +40,7 @@ describe("verify", () => {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-verify-" })
         const file = `${dir}/sync.c1z`
-        yield* copySmallSync(file)
+        yield* copySandboxSync(file, "small")
         const sync = JSON.parse((yield* runCli(["grants", "-f", file, "-o", "json"])).stdout.split("\n")[0]!) as {
           sync_id: string
           synced_at: string

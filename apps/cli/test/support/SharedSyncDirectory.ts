@@ -4,7 +4,7 @@ import { join } from "node:path"
 import type { TestProject } from "vitest/node"
 
 /**
- * The run's directory for the sync files its workers share (SmallSync.ts), made once by vitest's
+ * The run's directory for the sync files its workers share (SandboxSyncs.ts), made once by vitest's
  * globalSetup and removed with everything in it when the run ends.
  */
 
