@@ -20,7 +20,9 @@ const limitedSandbox = (options: Omit<Parameters<typeof Sandbox.layer>[0], "snap
 const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.msg === "sync complete")
 const waitLines = (stderr: string) => jsonLines(stderr).filter((line) => String(line.msg).startsWith("waiting "))
 
-describe("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
+// Side by side: most of each test's time is a wait on its own sandbox's Retry-After or window (the
+// back-to-back syncs' first takes ~1 s of its 10 s window, so a busier machine still fits it).
+describe.concurrent("rate limits (issue 12's silent 429 wait, issue 13's budget)", () => {
   it.scopedLive("a 429 with Retry-After is waited out visibly: one warn line saying why, how long and until when", () =>
     Effect.gen(function*() {
       const { flags } = yield* connectionFlags
