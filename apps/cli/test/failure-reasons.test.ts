@@ -48,7 +48,9 @@ const syncIdOf = (stderr: string) => {
   return first!["c1z_sync_id"]
 }
 
-describe("a failed sync's reason", () => {
+// Side by side: each test has its own sandbox and directory, and the 5xx one spends most of its
+// time in the client's retry backoff, not on the CPU.
+describe.concurrent("a failed sync's reason", () => {
   it.scopedLive("a secret Fivetran refuses: unauthorized", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
