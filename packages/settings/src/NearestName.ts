@@ -19,8 +19,16 @@ export const editDistance = (a: string, b: string): number => {
   return d[a.length]![b.length]!
 }
 
-/** Two edits for a long name, one for a short one (`port` and `host` are two apart). */
-const isNear = (word: string, name: string): boolean => editDistance(word.toLowerCase(), name) <= (name.length >= 8 ? 2 : 1)
+/**
+ * Two edits for a long name, one for a short one (`port` and `host` are two apart). Lengths further
+ * apart than that are as many edits apart, so a long paste is not compared: its table would be its
+ * length times the name's, for every name.
+ */
+const isNear = (word: string, name: string): boolean => {
+  const edits = name.length >= 8 ? 2 : 1
+  const typed = word.toLowerCase()
+  return Math.abs(typed.length - name.length) <= edits && editDistance(typed, name) <= edits
+}
 
 /** The first of `names` near `word`, if any. */
 export const nearestName = (word: string, names: ReadonlyArray<string>): string | undefined => names.find((name) => isNear(word, name))
