@@ -2,10 +2,10 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Schedule, Stream } from "effect"
+import { Deferred, Effect, Stream } from "effect"
 import { Command } from "@effect/platform"
 import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
+import { connectionFlags, firstRequestFrom, sandboxLayer } from "./support/Sandboxes.js"
 
 /**
  * With JSON logs (a CronJob's), every line on stderr is a JSON object: the failure, the
@@ -94,10 +94,7 @@ describe("JSON logs", () => {
       yield* sandbox.setFaults({ latency: { minMillis: 1500, maxMillis: 1500 } })
       const child = yield* Command.start(cliCommand([...flags, "-f", file, "--log-format", "json"]))
       const stderr = yield* Effect.fork(child.stderr.pipe(Stream.decodeText(), Stream.mkString))
-      yield* sandbox.requestLog.pipe(
-        Effect.filterOrFail((log) => log.length > 0),
-        Effect.retry(Schedule.spaced("50 millis"))
-      )
+      yield* firstRequestFrom(child)
       yield* child.kill("SIGTERM")
       assert.strictEqual(yield* child.exitCode, 130)
       const output = yield* Effect.flatten(stderr.await)

@@ -4,11 +4,11 @@ import { NodeContext } from "@effect/platform-node"
 import { Command } from "@effect/platform"
 import { addSystemKey, type Permission, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { lchown } from "node:fs/promises"
 import { assertExit, assertNoSecret, cliCommand, jsonLines, logFields, runCli } from "./support/CliProcess.js"
 import { countsIn } from "./support/ResourceCounts.js"
-import { accountRoleCount, connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { accountRoleCount, connectionFlags, firstRequestFrom, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 const expectedCounts = {
   user: smallAccount.users.length,
@@ -53,10 +53,7 @@ const slowSyncStarted = (file: string, watch: (seen: string, pid: number) => "do
       ),
       Stream.mkString
     ))
-    yield* sandbox.requestLog.pipe(
-      Effect.filterOrFail((log) => log.length > 0),
-      Effect.retry(Schedule.spaced("50 millis"))
-    )
+    yield* firstRequestFrom(child)
     return { child, stderr }
   })
 

@@ -1,5 +1,6 @@
 import { type AccountSnapshot, type Credential, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { Effect } from "effect"
+import type { CommandExecutor } from "@effect/platform"
+import { Effect, Schedule } from "effect"
 
 export type SystemKey = Extract<Credential, { readonly _tag: "SystemKey" }>
 
@@ -23,5 +24,19 @@ export const connectionFlags = Effect.gen(function*() {
     flags: ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret]
   }
 })
+
+/**
+ * Waits until the test's sandbox has served the CLI's first request. A CLI that exits before one
+ * (it could not start) fails the wait at once, naming its exit code, rather than leaving the test
+ * polling until vitest's timeout.
+ */
+export const firstRequestFrom = (child: CommandExecutor.Process) =>
+  Effect.flatMap(Sandbox, (sandbox) =>
+    sandbox.requestLog.pipe(
+      Effect.filterOrFail((log) => log.length > 0),
+      Effect.retry(Schedule.spaced("50 millis")),
+      Effect.asVoid,
+      Effect.raceFirst(Effect.flatMap(child.exitCode, (code) => Effect.dieMessage(`the CLI exited ${code} before its first request`)))
+    ))
 
 export const accountRoleCount = (snapshot: AccountSnapshot) => snapshot.roles.filter((role) => role.scope.includes("ACCOUNT")).length
