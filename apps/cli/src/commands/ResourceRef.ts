@@ -8,6 +8,7 @@ import {
   RoleResourceType
 } from "@baton-fivetran/connector-core"
 import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Effect } from "effect"
 import { UsageError } from "../UsageError.js"
 
@@ -27,8 +28,17 @@ export const parseResourceRef = (flag: string, text: string): Effect.Effect<Reso
 
 const principalTypes: ReadonlyArray<string> = ["user", "team"] satisfies ReadonlyArray<PrincipalType>
 
-/** As a shell word, so that the suggested command can be pasted (role names have spaces). */
-export const shellWord = (text: string) => /^[\w:.@/-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
+/**
+ * As a shell word, so that the suggested command can be pasted (role names have spaces). Text
+ * holding control or bidi characters (a custom role's name is the account's) is ANSI-C quoted
+ * (`$'...'`, bash and zsh) with them as `\u` escapes: shown, not acted on, and still the same id.
+ */
+export const shellWord = (text: string) => {
+  if (/^[\w:.@/-]+$/.test(text)) return text
+  const backslashed = text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")
+  const shown = shownText(backslashed)
+  return shown === backslashed ? `'${text.replaceAll("'", "'\\''")}'` : `$'${shown}'`
+}
 
 /**
  * Where to look instead when a role, group or connection is named as a principal: nothing holds

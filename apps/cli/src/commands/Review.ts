@@ -31,6 +31,7 @@ import {
   UserResourceType
 } from "@baton-fivetran/connector-core"
 import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
 import { Effect, Equal, LogLevel, Option, Stream } from "effect"
 import { ChangesFound } from "../ChangesFound.js"
@@ -411,7 +412,9 @@ const counted = (count: number, what: string) => `${count} ${what}${count === 1 
 /**
  * Whose access a table shows, with what a certifier checks of a user (the explorer's principal view
  * says the same): its email, a service account said so, its status and its last login. The table's
- * columns are the entitlements: a suspended user's access read as anyone's.
+ * columns are the entitlements: a suspended user's access read as anyone's. Shown as a table's
+ * cells are (shownText): a name ending in U+202E printed the id and email after it reversed, and
+ * one holding ESC sequences cleared the screen or retitled the terminal.
  */
 const principalText = (principal: Resource) => {
   const name = principal.displayName ?? ""
@@ -436,7 +439,7 @@ const printAccessOf = <E>(output: ReviewOutput, id: ResourceId, reader: C1zReade
     const count = yield* printRows(output.format, wholeRows(output, principalView), rows)
     if (output.format !== "table") return
     const principal = Option.getOrElse(yield* reader.getResource(id), (): Resource => ({ id, annotations: [] }))
-    const text = `${counted(count, "access path")} of ${principalText(principal)}`
+    const text = `${counted(count, "access path")} of ${shownText(principalText(principal))}`
     yield* notice(LogLevel.Info, text, {
       msg: text,
       fields: {
@@ -475,20 +478,23 @@ const printHolders = <E>(output: ReviewOutput, view: Columns<ReviewRow>, rows: S
  * After a destination's or connection's rows: the account roles that reach it without a grant on
  * it (AccountRoles.ts), each with its holders' count and the command that lists them, so that a
  * reviewer does not read the sheet as everyone who can touch it. On stderr with the count: stdout
- * stays the rows in every format, and whoever makes a CSV for the owner still reads it.
+ * stays the rows in every format, and whoever makes a CSV for the owner still reads it. A custom
+ * role's name is the account's text, shown as a table's cells are (a line break in one forged a
+ * role's line).
  */
 const pointToAccountRoles = (reader: C1zReader, resource: ResourceId) =>
   Effect.gen(function*() {
     const roles = yield* accountRoleHolders(reader)
     if (roles.length === 0) return
-    const nameWidth = Math.max(...roles.map((role) => role.name.length))
+    const names = roles.map((role) => shownText(role.name))
+    const nameWidth = Math.max(...names.map((name) => name.length))
     const countWidth = Math.max(...roles.map((role) => holdersText(role.holders).length))
     const what = resource.resourceType === GroupResourceType.id ? "destination" : "connection"
     const text = [
       `Account roles also reach this ${what}, as far as each role's permissions go (Fivetran's roles cascade from the ` +
       "account to every destination and connection); their holders are not among these rows:",
-      ...roles.map((role) =>
-        `  ${role.name.padEnd(nameWidth)}  ${holdersText(role.holders).padEnd(countWidth)}  ` +
+      ...roles.map((role, i) =>
+        `  ${names[i]!.padEnd(nameWidth)}  ${holdersText(role.holders).padEnd(countWidth)}  ` +
         `baton-fivetran access --resource ${shellWord(role.id)}`
       )
     ].join("\n")
@@ -519,7 +525,7 @@ const pointToDestination = (reader: C1zReader, connection: ResourceId) =>
     )
     const text = "Its destination's roles also reach this connection, as far as each role's permissions go (Fivetran's " +
       "roles cascade from a destination to its connections); their holders are not among these rows:\n" +
-      `  ${displayName === "" ? id : `${displayName} (${id})`}  ${holdersText(holders)}  ` +
+      `  ${displayName === "" ? id : `${shownText(displayName)} (${id})`}  ${holdersText(holders)}  ` +
       `baton-fivetran access --resource ${shellWord(id)}`
     yield* notice(LogLevel.Info, text, {
       msg: "its destination's roles also reach this connection; their holders are not among its rows",

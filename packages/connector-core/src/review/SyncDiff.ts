@@ -1,3 +1,4 @@
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import type { Entitlement, Grant, Resource, ResourceId } from "../model/Baton.js"
 import { resourceRefOf } from "../model/Ids.js"
@@ -31,7 +32,10 @@ export const DiffEntry = Schema.Struct({
   /**
    * Display name of a resource or an entitlement; of a grant, its principal's and its entitlement's
    * as `principal: entitlement` (`Ada Lovelace: View Destination on warehouse`), each its id when
-   * the sync has no name for it. From the newer sync; from the older for a removed one.
+   * the sync has no name for it, each part with its control and bidi characters as `\u` escapes
+   * (shownText): a principal named "Eve\u202E" reversed the entitlement after it in a spreadsheet's
+   * cell, and one with line breaks pushed it out of the cell's view. From the newer sync; from the
+   * older for a removed one.
    */
   name: Schema.optional(Schema.String),
   /** Changed resources: the name in the older sync, when it changed. */
@@ -259,7 +263,9 @@ const namedGrants = <E>(sources: DiffSources<E>, unnamed: ReadonlyArray<UnnamedG
       const next = { base: 0, target: 0 }
       return Chunk.unsafeFromArray(unnamed.map(({ entry, grant, side }) => {
         const principal = (side === "base" ? basePrincipals : targetPrincipals)[next[side]++]
-        const name = `${principal?.name || principalRef(grant)}: ${grant.entitlement.displayName || grant.entitlement.id}`
+        const name = `${shownText(principal?.name || principalRef(grant))}: ${
+          shownText(grant.entitlement.displayName || grant.entitlement.id)
+        }`
         return entry(name, principal?.status ?? "")
       }))
     }
