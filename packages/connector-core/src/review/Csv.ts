@@ -5,7 +5,9 @@
  * injection: a reviewer opens the sheet, and names and emails come from the Fivetran account.
  * A field holding a semicolon is quoted too: a spreadsheet whose locale separates by semicolons
  * (Excel in much of Europe) would otherwise start a cell after it, where `x;=1+1` runs `=1+1`.
- * Every other value is written as it is, so the sheet parses back to the rows.
+ * Every other value is written as it is, so the sheet parses back to the rows: a line break,
+ * quoted, stays inside its cell, and a bidi override reorders only its own cell. The one cell that
+ * joins two names, a diff grant's `name`, escapes them (SyncDiff.ts).
  */
 
 const needsQuotes = /[",;\r\n]/
