@@ -37,6 +37,7 @@ import { serviceServerLayer } from "./ClientErrors.js"
 import { DataDirLock } from "./DataDirLock.js"
 import { exportHttpClients } from "./ExportHttpClients.js"
 import { makeServer } from "./Http.js"
+import { warnSecretFlags } from "./SecretFlags.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import {
   AllowedHosts,
@@ -343,6 +344,7 @@ const serve = (sources: SettingSources) =>
       ]
       yield* Effect.forEach(lines, (line) => Console.log(line), { discard: true })
       yield* Effect.forEach(Option.toArray(hosts.warning), (warning) => Effect.logWarning(warning))
+      yield* warnSecretFlags(ServiceSettings, sources)
       // Serves until stopped, or until another process takes the data directory over (a pause past the lock's staleness).
       return yield* Context.get(context, DataDirLock).lost
     }))

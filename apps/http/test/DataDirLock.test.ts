@@ -40,7 +40,9 @@ const refusal = (dataDir: string, holder: string, stderr: string) => {
 const warnings = (stderr: string) =>
   stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => line.level === "warn")
 
-const sandboxArgs = ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json"]
+const sandboxArgs = ["--sandbox", "--port", "0", "--log-format", "json"]
+/** The token as a deployment gives it: a `--token` would add a warning to the ones these tests list. */
+const sandboxEnv = { env: { BATON_HTTP_TOKENS: Token } }
 
 /** Another host's lock, as a pod on another node writes it. */
 const foreignLock: LockHolder = {
@@ -59,8 +61,8 @@ describe("the data directory's lock", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = yield* sandboxServiceArgs(Token)
-        const first = yield* serviceProcessOver(dataDir, args)
+        const { args, env } = yield* sandboxServiceArgs(Token)
+        const first = yield* serviceProcessOver(dataDir, args, { env })
         const headers = { authorization: `Bearer ${Token}` }
         const jobOf = (id: string) =>
           Effect.promise(() => fetch(`${first.url}/v1/syncs/${id}`, { headers }).then((r) => r.json() as Promise<{ status: string }>))
@@ -79,7 +81,7 @@ describe("the data directory's lock", () => {
         const holder = yield* readLock(dataDir)
 
         const cwd = yield* fs.makeTempDirectoryScoped()
-        const second = yield* runServiceOnce([...args, "--data-dir", dataDir], { cwd })
+        const second = yield* runServiceOnce([...args, "--data-dir", dataDir], { cwd, env })
 
         assert.deepStrictEqual([holder.pid, holder.hostname], [first.child.pid, hostname()])
         assert.strictEqual((yield* fs.stat(`${dataDir}/${LockFile}`)).mode & 0o777, 0o600)
@@ -109,14 +111,14 @@ describe("the data directory's lock", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
-      const first = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const first = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
       const left = yield* readLock(dataDir)
       const exited = new Promise((resolve) => first.child.once("exit", resolve))
       first.child.kill("SIGKILL")
       yield* Effect.promise(() => exited)
       const refreshedAt = (yield* fs.stat(`${dataDir}/${LockFile}`)).mtime
 
-      const second = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const second = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
       const taken = yield* readLock(dataDir)
 
       assert.deepStrictEqual(yield* readLock(dataDir), taken)
@@ -141,7 +143,7 @@ describe("the data directory's lock", () => {
       const lastRefresh = new Date("2026-01-05T10:00:00.000Z")
       yield* fs.utimes(`${dataDir}/${LockFile}`, lastRefresh, lastRefresh)
 
-      const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const service = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
 
       assert.deepStrictEqual(
         [(yield* readLock(dataDir)).pid, (yield* readLock(dataDir)).hostname],
@@ -163,7 +165,7 @@ describe("the data directory's lock", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+        const service = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
         const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
         // As a takeover writes it (another host's process that found this lock stale): a new file renamed over the lock.
         const lock = JSON.stringify(foreignLock)
@@ -193,8 +195,8 @@ describe("the data directory's lock", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = yield* sandboxServiceArgs(Token)
-        const service = yield* serviceProcessOver(dataDir, [...args, "--log-format", "json"])
+        const { args, env } = yield* sandboxServiceArgs(Token)
+        const service = yield* serviceProcessOver(dataDir, [...args, "--log-format", "json"], { env })
         const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
         const headers = { authorization: `Bearer ${Token}` }
         // The sync waits for Fivetran's rate limit (10 minutes): running when the lock is taken over.
@@ -243,7 +245,7 @@ describe("the data directory's lock", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
-      const service = yield* serviceProcessOver(dataDir, sandboxArgs)
+      const service = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
       const exited = new Promise<number | null>((resolve) => service.child.once("exit", resolve))
       yield* fs.remove(`${dataDir}/${LockFile}`)
 
@@ -268,9 +270,9 @@ describe("the data directory's lock", () => {
         const cwd = yield* fs.makeTempDirectoryScoped()
 
         // No byte may be written: the lock file's creation succeeds, its write fails (EFBIG), as on a full volume.
-        const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd, fileSizeLimitBlocks: 0 })
+        const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd, fileSizeLimitBlocks: 0, ...sandboxEnv })
         const left = (yield* fs.readDirectory(dataDir)).sort()
-        const next = yield* serviceProcessOver(dataDir, sandboxArgs)
+        const next = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
 
         assert.deepStrictEqual(
           { code: refused.code, stdout: refused.stdout, stderr: refused.stderr.replace(/: [^:]*EFBIG.*$/s, ": (EFBIG)") },
@@ -292,7 +294,7 @@ describe("the data directory's lock", () => {
       yield* fs.writeFileString(`${dataDir}/${LockFile}`, lock)
       const cwd = yield* fs.makeTempDirectoryScoped()
 
-      const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd })
+      const refused = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], { cwd, ...sandboxEnv })
 
       assert.deepStrictEqual(refused, { code: 2, stdout: "", stderr: refusal(dataDir, foreignHolder, refused.stderr) })
       assert.strictEqual(yield* fs.readFileString(`${dataDir}/${LockFile}`), lock)

@@ -24,8 +24,9 @@ describe("a sync killed mid-way", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = [...yield* sandboxServiceArgs(Token), "--log-format", "json"]
-        const first = yield* serviceProcessOver(dataDir, args)
+        const launch = yield* sandboxServiceArgs(Token)
+        const args = [...launch.args, "--log-format", "json"]
+        const first = yield* serviceProcessOver(dataDir, args, { env: launch.env })
         const headers = { authorization: `Bearer ${Token}` }
         // The sync waits for Fivetran's rate limit (10 minutes) with its database made: killed during the wait.
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 100, retryAfterSeconds: 600 } })
@@ -38,7 +39,7 @@ describe("a sync killed mid-way", () => {
         yield* fs.remove(`${dataDir}/${job.id}.json`)
         yield* sandbox.setFaults({})
 
-        const second = yield* serviceProcessOver(dataDir, args)
+        const second = yield* serviceProcessOver(dataDir, args, { env: launch.env })
         const warnings = (yield* second.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
           .filter((line) => line.level === "warn" && line.msg !== "took over the data directory's lock")
         const listed = yield* Effect.promise(() =>

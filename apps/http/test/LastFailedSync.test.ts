@@ -65,7 +65,8 @@ describe("baton_last_failed_sync_timestamp_seconds", () => {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
 
-        const refused = yield* serviceProcessOver(dataDir, yield* refusedKeyServiceArgs(Token))
+        const refusedKey = yield* refusedKeyServiceArgs(Token)
+        const refused = yield* serviceProcessOver(dataDir, refusedKey.args, { env: refusedKey.env })
         assert.deepStrictEqual(yield* scrape(refused), gaugeLines(0, 0))
         const failed = yield* syncEnding(refused, "failed")
         const afterFailure = yield* scrape(refused)
@@ -74,7 +75,8 @@ describe("baton_last_failed_sync_timestamp_seconds", () => {
         assert.strictEqual(yield* refused.stop, 0)
 
         // The key fixed: the restarted service still says the last sync failed, until one succeeds.
-        const fixed = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
+        const launch = yield* sandboxServiceArgs(Token)
+        const fixed = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
         const afterRestart = yield* scrape(fixed)
         assert.deepStrictEqual(afterRestart, gaugeLines(endSeconds(failed), 0))
         assert.isTrue(alertFires(afterRestart))

@@ -320,16 +320,12 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       const sandbox = yield* Sandbox
       const fs = yield* FileSystem.FileSystem
       const tempDir = yield* fs.makeTempDirectoryScoped()
-      const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), [
-        ...yield* sandboxServiceArgs(token),
-        "--token",
-        otherToken,
-        "--read-token",
-        readToken,
-        "--temp-dir",
-        tempDir,
-        "--provisioning"
-      ])
+      const launch = yield* sandboxServiceArgs(token)
+      const service = yield* serviceProcessOver(
+        yield* fs.makeTempDirectoryScoped(),
+        [...launch.args, "--temp-dir", tempDir, "--provisioning"],
+        { env: { ...launch.env, BATON_HTTP_TOKENS: `${token},${otherToken}`, BATON_HTTP_READ_TOKENS: readToken } }
+      )
       const document = yield* documentOf(service, token)
       const { assertConforms, awaitJob, exchanges, json, send, sendRaw, statuses } = conformance(service, document)
       const read = { token: readToken }
@@ -665,11 +661,12 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("resources, the directory back", "GET", "/v1/resources?type=team", 200)
 
       // A service without --provisioning, whose Fivetran key the sandbox refuses, syncing every hour.
-      const unprovisioned = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), [
-        ...yield* refusedKeyServiceArgs(token),
-        "--sync-every",
-        "1h"
-      ])
+      const refusedKey = yield* refusedKeyServiceArgs(token)
+      const unprovisioned = yield* serviceProcessOver(
+        yield* fs.makeTempDirectoryScoped(),
+        [...refusedKey.args, "--sync-every", "1h"],
+        { env: refusedKey.env }
+      )
       const off = conformance(unprovisioned, yield* documentOf(unprovisioned, token))
       yield* off.send("grant, provisioning off", "POST", "/v1/grants", 403, { body: grant })
       yield* off.send("revoke, provisioning off", "DELETE", `/v1/grants/${grantId}`, 403)
@@ -751,12 +748,12 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       Effect.gen(function*() {
         const sandbox = yield* Sandbox
         const fs = yield* FileSystem.FileSystem
-        const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), [
-          ...yield* sandboxServiceArgs(token),
-          "--provisioning",
-          "--max-provisioning-wait",
-          "1h"
-        ])
+        const launch = yield* sandboxServiceArgs(token)
+        const service = yield* serviceProcessOver(
+          yield* fs.makeTempDirectoryScoped(),
+          [...launch.args, "--provisioning", "--max-provisioning-wait", "1h"],
+          { env: launch.env }
+        )
         const { assertConforms, send } = conformance(service, yield* documentOf(service, token))
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
         const revoke = yield* send(

@@ -25,13 +25,14 @@ describe("a stop during a provisioning request's rate-limit wait", () => {
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
+      const launch = yield* sandboxServiceArgs(Token)
       const service = yield* serviceProcessOver(dataDir, [
-        ...yield* sandboxServiceArgs(Token),
+        ...launch.args,
         "--provisioning",
         // Long enough that the 429's ten minutes are waited out, as before --max-provisioning-wait.
         "--max-provisioning-wait",
         "1h"
-      ])
+      ], { env: launch.env })
       yield* sandbox.clearRequestLog
       yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 600 } })
       const revoke = yield* Effect.promise(() =>

@@ -29,7 +29,8 @@ describe("fivetran_rate_limit_limit", () => {
       Effect.gen(function*() {
         const sandbox = yield* Sandbox
         const dataDir = yield* tempDir("rate-limit-limit-")
-        const service = yield* serviceProcessOver(dataDir, yield* sandboxServiceArgs(Token))
+        const launch = yield* sandboxServiceArgs(Token)
+        const service = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
         assert.deepStrictEqual(yield* budgetLines(service), [])
 
         yield* syncNow({ url: service.url, token: Token, sandboxUrl: sandbox.baseUrl })

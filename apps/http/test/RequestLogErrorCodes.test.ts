@@ -18,7 +18,8 @@ describe("the http request line of an error answer", () => {
   it.scopedLive("carries the answer's error code, and a success none", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), yield* sandboxServiceArgs(Token))
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), launch.args, { env: launch.env })
       const send = (requestId: string, method: string, path: string, token: string, body?: unknown) =>
         Effect.promise(() =>
           fetch(`${service.url}${path}`, {

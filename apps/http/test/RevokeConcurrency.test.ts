@@ -35,7 +35,8 @@ describe("the service's --concurrency", () => {
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
-      const service = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(Token), "--provisioning", "--concurrency", "6"])
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(dataDir, [...launch.args, "--provisioning", "--concurrency", "6"], { env: launch.env })
       const call = (method: "POST" | "DELETE", path: string, body?: unknown) =>
         Effect.promise(() =>
           fetch(`${service.url}${path}`, {

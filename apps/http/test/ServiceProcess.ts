@@ -62,7 +62,7 @@ export interface FinishedService {
  */
 export const runServiceOnce = (
   args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly env?: Record<string, string> } & ServiceProcessOptions,
+  options: { readonly cwd: string } & ServiceProcessOptions,
   whileUp: (url: string) => Effect.Effect<void> = () => Effect.void
 ) =>
   Effect.gen(function*() {
@@ -142,6 +142,8 @@ export const awaitSyncJob = (
   )
 
 export interface ServiceProcessOptions {
+  /** Variables beside PATH and HOME: the secrets, as a deployment gives them (a flag's value shows in `ps`). */
+  readonly env?: Readonly<Record<string, string>>
   /**
    * The largest file the process may write, in 512-byte blocks (`ulimit -f`; SIGXFSZ ignored, so a
    * write past it fails with EFBIG): a disk that fills up under a sync, without a small volume.
@@ -168,13 +170,13 @@ const spawnService = (
 
 /**
  * The bundled service as a process over `dataDir`, which the caller owns (so that a second process,
- * or the next one, can be started over it), with PATH, HOME and `args` only; running once it has
- * printed its start-up lines. Killed (SIGKILL) when the scope closes if it is still running.
+ * or the next one, can be started over it), with PATH, HOME, `options.env` and `args` only; running
+ * once it has printed its start-up lines. Killed (SIGKILL) when the scope closes if it is still running.
  */
 export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>, options: ServiceProcessOptions = {}) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env }
     const child = spawnService([serviceBundle, ...args, "--data-dir", dataDir], { env }, options)
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
     yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
@@ -197,25 +199,29 @@ export const serviceProcessOver = (dataDir: string, args: ReadonlyArray<string>,
     } satisfies RunningService
   })
 
-/** The flags that point a service process at the test's sandbox, with its system key, on any free port, taking `token`. */
+/**
+ * How a test starts a service process: its flags, and its secrets in the variables a deployment
+ * sets from its Secret (as flags they would show in `ps`, and the service warns of them).
+ */
+export interface ServiceLaunch {
+  readonly args: ReadonlyArray<string>
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** A service process pointed at the test's sandbox, with its system key, on any free port, taking `token`. */
 export const sandboxServiceArgs = (token: string) =>
   Effect.gen(function*() {
     const sandbox = yield* Sandbox
     const key = (yield* sandbox.snapshot).credentials.find((credential) => credential._tag === "SystemKey")!
-    return [
-      "--api-key",
-      key.key,
-      "--api-secret",
-      key._tag === "SystemKey" ? key.secret : "",
-      "--base-url",
-      sandbox.baseUrl,
-      "--port",
-      "0",
-      "--token",
-      token
-    ]
+    return {
+      args: ["--base-url", sandbox.baseUrl, "--port", "0"],
+      env: { BATON_API_KEY: key.key, BATON_API_SECRET: key._tag === "SystemKey" ? key.secret : "", BATON_HTTP_TOKENS: token }
+    } satisfies ServiceLaunch
   })
 
 /** `sandboxServiceArgs` with an API secret the sandbox refuses: a service whose Fivetran key is wrong. */
 export const refusedKeyServiceArgs = (token: string) =>
-  Effect.map(sandboxServiceArgs(token), (args) => args.map((arg, index) => args[index - 1] === "--api-secret" ? "not-the-secret" : arg))
+  Effect.map(
+    sandboxServiceArgs(token),
+    (launch): ServiceLaunch => ({ ...launch, env: { ...launch.env, BATON_API_SECRET: "not-the-secret" } })
+  )

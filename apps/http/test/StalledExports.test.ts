@@ -31,8 +31,10 @@ describe("an export whose client stops reading (the service process)", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = [...yield* sandboxServiceArgs(Token), "--log-format", "json", "--max-concurrent-exports", "1"]
-        const service = yield* serviceProcessOver(dataDir, args)
+        const launch = yield* sandboxServiceArgs(Token)
+        const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json", "--max-concurrent-exports", "1"], {
+          env: launch.env
+        })
         const job = yield* startSyncJob(service, Token)
         yield* awaitSyncJob(service, Token, job.id, "succeeded")
 

@@ -19,11 +19,13 @@ describe("a key and secret given swapped (the service process)", () => {
     "a sync job fails saying they look swapped, in its error and its log line, never quoting either",
     () =>
       Effect.gen(function*() {
-        const args = yield* sandboxServiceArgs(Token)
-        const key = args[args.indexOf("--api-key") + 1]!
-        const secret = args[args.indexOf("--api-secret") + 1]!
-        const swapped = args.map((arg, index) => args[index - 1] === "--api-key" ? secret : args[index - 1] === "--api-secret" ? key : arg)
-        const service = yield* serviceProcessOver(yield* tempDir("swapped-credentials-"), [...swapped, "--log-format", "json"])
+        const { args, env } = yield* sandboxServiceArgs(Token)
+        const key = env.BATON_API_KEY!
+        const secret = env.BATON_API_SECRET!
+        const swapped = { ...env, BATON_API_KEY: secret, BATON_API_SECRET: key }
+        const service = yield* serviceProcessOver(yield* tempDir("swapped-credentials-"), [...args, "--log-format", "json"], {
+          env: swapped
+        })
         const started = yield* startSyncJob(service, Token)
         const failed = yield* awaitSyncJob(service, Token, started.id, "failed")
         const error = "Fivetran rejected the API key or secret (401 on GET /v1/roles); the key given has a secret's shape " +

@@ -62,8 +62,8 @@ describe("baton_sync_jobs_total", () => {
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const args = yield* refusedKeyServiceArgs(Token)
-        const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), args)
+        const launch = yield* refusedKeyServiceArgs(Token)
+        const service = yield* serviceProcessOver(yield* fs.makeTempDirectoryScoped(), launch.args, { env: launch.env })
         assert.deepStrictEqual(yield* scrape(service), family({}))
         yield* syncEnding(service, "failed")
         assert.deepStrictEqual(yield* scrape(service), family({ "failed/unauthorized": 1 }))
@@ -81,8 +81,8 @@ describe("baton_sync_jobs_total", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const args = yield* sandboxServiceArgs(Token)
-        const first = yield* serviceProcessOver(dataDir, args)
+        const launch = yield* sandboxServiceArgs(Token)
+        const first = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
 
         // Every request a 5xx: the client tries each five times, then the sync fails.
         yield* sandbox.setFaults({ serverErrorShare: 1 })
@@ -112,12 +112,12 @@ describe("baton_sync_jobs_total", () => {
         yield* Effect.promise(() => exited)
         yield* sandbox.setFaults({})
 
-        const second = yield* serviceProcessOver(dataDir, args)
+        const second = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
         yield* awaitSyncJob(second, Token, killed.id, "failed")
         assert.deepStrictEqual(yield* scrape(second), family({ "failed/interrupted": 1 }))
         assert.strictEqual(yield* second.stop, 0)
 
-        const third = yield* serviceProcessOver(dataDir, args)
+        const third = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
         assert.deepStrictEqual(yield* scrape(third), family({}))
       }).pipe(
         Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 })),

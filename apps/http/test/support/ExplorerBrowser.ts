@@ -68,7 +68,8 @@ export const sandboxOf = (snapshot: AccountSnapshot) => Sandbox.layer({ snapshot
 export const syncedServiceOver = (token: string, flags: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const dataDir = yield* tempDir("explorer-service-")
-    const running = yield* serviceProcessOver(dataDir, [...yield* sandboxServiceArgs(token), ...flags])
+    const launch = yield* sandboxServiceArgs(token)
+    const running = yield* serviceProcessOver(dataDir, [...launch.args, ...flags], { env: launch.env })
     const service: Service = { url: running.url, token, sandboxUrl: (yield* Sandbox).baseUrl }
     yield* syncNow(service)
     return { ...service, stop: running.stop }
