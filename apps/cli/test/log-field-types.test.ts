@@ -60,14 +60,10 @@ const syncWithWaitAndWarnings = (file: string) =>
 const serviceSyncJob = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const dataDir = yield* fs.makeTempDirectoryScoped()
-  const service = yield* serviceProcessOver(dataDir, [
-    ...yield* sandboxServiceArgs(Token),
-    "--sync-connections",
-    "--log-format",
-    "json",
-    "--log-level",
-    "debug"
-  ])
+  const { args, env } = yield* sandboxServiceArgs(Token)
+  const service = yield* serviceProcessOver(dataDir, [...args, "--sync-connections", "--log-format", "json", "--log-level", "debug"], {
+    env
+  })
   const headers = { authorization: `Bearer ${Token}` }
   const job = yield* Effect.promise(() =>
     fetch(`${service.url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ readonly id: string }>)
