@@ -2,7 +2,7 @@ import { Version, VersionLine } from "@baton-fivetran/fivetran-client/version"
 import { CliConfig, Command } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
-import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { egressProxyFor, errorCodeOf, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
@@ -177,13 +177,9 @@ const serverUrl = (address: HttpServer.Address) =>
     ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
     : `unix:${address.path}`
 
-/** The Node error code of a failed listen (EADDRINUSE, ENOTFOUND, ...), if there is one. */
-const errnoCode = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
-
 /** Why the server could not listen, naming the setting to change. */
 const listenRefusal = (host: Sourced<string>, port: Sourced<number>) => (error: HttpServerError.ServeError) => {
-  const code = errnoCode(error.cause)
+  const code = errorCodeOf(error.cause)
   switch (code) {
     case "EADDRINUSE":
       return new StartupError({
@@ -228,11 +224,11 @@ const checkDirectory = (setting: Sourced<string>, holds: string) =>
     }
     if (Option.isNone(existing)) {
       yield* makePrivateDirectory(dir).pipe(
-        Effect.mapError((error) => refuse(`cannot be created (${errnoCode(error.cause) ?? error.message})`))
+        Effect.mapError((error) => refuse(`cannot be created (${errorCodeOf(error.cause) ?? error.message})`))
       )
     }
     const probe = yield* fs.makeTempDirectory({ directory: dir, prefix: ".writable-" }).pipe(
-      Effect.mapError((error) => refuse(`is not writable (${errnoCode(error.cause) ?? error.message})`))
+      Effect.mapError((error) => refuse(`is not writable (${errorCodeOf(error.cause) ?? error.message})`))
     )
     yield* Effect.ignore(fs.remove(probe, { recursive: true }))
   })

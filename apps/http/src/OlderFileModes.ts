@@ -1,3 +1,4 @@
+import { errorCodeOf } from "@baton-fivetran/fivetran-client"
 import { ownerOnlyFile } from "@baton-fivetran/settings"
 import { Array as Arr, Data, Effect, Option } from "effect"
 import { constants } from "node:fs"
@@ -14,12 +15,10 @@ import { createdAtOf } from "./JobId.js"
  * and changed through that descriptor; a file this process may not change is named in a warning.
  */
 
-const codeOf = (error: unknown) => typeof error === "object" && error !== null && "code" in error ? String(error.code) : "unknown error"
-
 /** A file of the data directory that could not be made owner-only. */
 class ModeNotChanged extends Data.TaggedError("ModeNotChanged")<{ readonly name: string; readonly cause: unknown }> {
   override get message() {
-    return `${this.name}: ${codeOf(this.cause)}`
+    return `${this.name}: ${errorCodeOf(this.cause) ?? "unknown error"}`
   }
 }
 
@@ -33,7 +32,7 @@ const makeOwnerOnly = (dataDir: string, name: string) =>
       const handle = await open(join(dataDir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
         (error: unknown) => {
           // O_NOFOLLOW's answer for a link: skipped, as the comment above says.
-          if (codeOf(error) === "ELOOP") return undefined
+          if (errorCodeOf(error) === "ELOOP") return undefined
           throw error
         }
       )

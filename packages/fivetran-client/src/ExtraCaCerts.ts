@@ -1,6 +1,7 @@
 import { Config, Effect, Option } from "effect"
 import { readFile } from "node:fs/promises"
 import { quotedEchoed } from "./EchoedText.js"
+import { errorCodeOf } from "./ErrorCode.js"
 
 /**
  * NODE_EXTRA_CA_CERTS, as the hint of a certificate refused for its issuer tells it. Node reads the
@@ -33,9 +34,6 @@ const unreadable = (code: string): string => {
   }
 }
 
-const errorCode = (error: unknown): string =>
-  typeof error === "object" && error !== null && "code" in error ? String(error.code) : "unknown error"
-
 /** What NODE_EXTRA_CA_CERTS names, and whether Node could have used it; an empty value is unset, as Node reads it. */
 export const readExtraCaCerts: Effect.Effect<ExtraCaCerts> = Config.option(Config.string("NODE_EXTRA_CA_CERTS")).pipe(
   Effect.orElseSucceed(Option.none<string>),
@@ -50,7 +48,9 @@ export const readExtraCaCerts: Effect.Effect<ExtraCaCerts> = Config.option(Confi
               ? { _tag: "Read", path }
               : { _tag: "Unusable", path, reason: `it holds no PEM certificate (no "${pemCertificate}" line)` }
           ),
-          Effect.catchAll((error) => Effect.succeed<ExtraCaCerts>({ _tag: "Unusable", path, reason: unreadable(errorCode(error.error)) }))
+          Effect.catchAll((error) =>
+            Effect.succeed<ExtraCaCerts>({ _tag: "Unusable", path, reason: unreadable(errorCodeOf(error.error) ?? "unknown error") })
+          )
         )
   }))
 )

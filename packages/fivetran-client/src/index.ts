@@ -1,5 +1,6 @@
 export * from "./EchoedText.js"
 export * from "./EgressProxy.js"
+export * from "./ErrorCode.js"
 export * from "./FivetranClient.js"
 export * from "./FivetranClientConfig.js"
 export * from "./FivetranClientShape.js"

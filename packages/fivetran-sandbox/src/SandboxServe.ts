@@ -1,3 +1,4 @@
+import { errorCodeOf } from "@baton-fivetran/fivetran-client/error-code"
 import { Console, Effect, Layer, Option } from "effect"
 import { defaultSeed, generatePreset } from "./generator/Presets.js"
 import { isSnapshotInputError, readSnapshot } from "./generator/SnapshotFile.js"
@@ -65,7 +66,7 @@ const loadAccount = (account: ServedAccount, settings: ServeSettings) =>
  */
 const listenRefusal = (port: number, host: string) => (error: { readonly cause?: unknown }) => {
   const cause = error.cause
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "unknown error"
+  const code = errorCodeOf(cause) ?? "unknown error"
   return new UsageError({
     reason: code === "EADDRINUSE"
       ? `--port ${port}: the port is already in use on ${host}; choose another port, or --port 0 for any free one`
