@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { rootCertificates } from "node:tls"
 import { assertExit, binPath, runCli, runCommand } from "./support/CliProcess.js"
+import { asUidArgv } from "./support/ReadOnlyRoot.js"
 // The client package's HTTPS server, whose certificate only itself (a CA, for 127.0.0.1) signs.
 import { selfSignedCertFile, startSelfSignedServer } from "../../../packages/fivetran-client/test/support/SelfSignedServer.js"
 
@@ -84,10 +85,8 @@ describe("a TLS certificate refused while NODE_EXTRA_CA_CERTS is set", () => {
       const args = [...credentials, "--base-url", baseUrl, "-f", `${dir}/out.c1z`]
       const env = { PATH: process.env.PATH ?? "", BATON_LOG_FORMAT: "console", NODE_EXTRA_CA_CERTS: locked }
       const uid = process.getuid?.() === 0 ? 65534 : process.getuid?.()
-      const command = process.getuid?.() === 0
-        ? Command.make("setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", process.execPath, binPath, ...args)
-        : Command.make(process.execPath, binPath, ...args)
-      const result = yield* runCommand(command.pipe(Command.env(env, { extendEnv: false })))
+      const [program, ...rest] = [...(process.getuid?.() === 0 ? asUidArgv(65534) : []), process.execPath, binPath, ...args]
+      const result = yield* runCommand(Command.make(program!, ...rest).pipe(Command.env(env, { extendEnv: false })))
       assertExit(result, 1)
       assert.isTrue(result.stderr.startsWith(nodeWarning(locked, "error:8000000D:system library::Permission denied")))
       assert.strictEqual(hintOf(result.stderr), unusable(locked, `permission denied: this process (uid ${uid}) cannot read it`))

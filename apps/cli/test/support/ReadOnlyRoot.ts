@@ -34,11 +34,12 @@ export interface ReadOnlyRootOptions {
   readonly uid?: number
 }
 
+/** The argv prefix that runs a command as `uid` (and that gid), with no supplementary groups: root's only. */
+export const asUidArgv = (uid: number) => ["setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups"]
+
 /** The argv that runs `command` so (the HTTP service's tests run its bundle with it too). */
 export const readOnlyRootArgv = (command: ReadonlyArray<string>, options: Omit<ReadOnlyRootOptions, "env">) => {
-  const asUser = options.uid === undefined
-    ? []
-    : ["setpriv", `--reuid=${options.uid}`, `--regid=${options.uid}`, "--clear-groups"]
+  const asUser = options.uid === undefined ? [] : asUidArgv(options.uid)
   return ["unshare", "-m", "--propagation", "private", "sh", "-c", enterReadOnlyRoot, "sh", options.writable, ...asUser, ...command]
 }
 
