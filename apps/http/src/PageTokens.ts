@@ -37,7 +37,9 @@ export interface TokenCodec<A> {
   readonly read: (token: string) => Effect.Effect<A, InvalidRequest>
 }
 
-const notIssued = () => new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued" })
+/** A token of the first release (unsigned), of another service, or edited: the caller can only start its listing again. */
+const notIssued = () =>
+  new InvalidRequest({ field: "page_token", message: "page_token is not a token this service issued; list again without page_token" })
 
 export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTokens", {
   effect: Effect.gen(function*() {

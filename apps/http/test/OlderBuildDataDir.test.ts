@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { utimes } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import { Harness, harness, TestToken } from "./Harness.js"
+import { serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * A data directory the first release (4f49f9b) wrote (fixtures/first-release-data-dir/README.md:
@@ -130,6 +131,31 @@ describe("a data directory of the first release", () => {
       assert.strictEqual((yield* fs.stat(target)).mode & 0o777, 0o644)
       assert.strictEqual((yield* fs.stat(path.join(dataDir, `${succeeded}.c1z`))).mode & 0o777, 0o600)
     }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+
+  it.scopedLive(
+    "a page token it issued is a 400 that says to list again without it, and the listing without it serves its sync",
+    () =>
+      Effect.gen(function*() {
+        const dataDir = yield* firstReleaseDataDir
+        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0"], { env: { BATON_HTTP_TOKENS: TestToken } })
+        // The first release's token: base64url of the sync id and the last row id, unsigned.
+        const token = Buffer.from(JSON.stringify({ s: succeeded, a: 1 })).toString("base64url")
+        const answer = (query: string) =>
+          Effect.promise(() =>
+            fetch(`${service.url}/v1/resources?type=user&page_size=1${query}`, { headers: { authorization: `Bearer ${TestToken}` } })
+              .then(async (response) => [response.status, await response.json()] as const)
+          )
+
+        assert.deepStrictEqual(yield* answer(`&page_token=${token}`), [400, {
+          error: "InvalidRequest",
+          field: "page_token",
+          message: "page_token is not a token this service issued; list again without page_token"
+        }])
+        const [status, page] = yield* answer("")
+        assert.deepStrictEqual([status, (page as { sync_id: string }).sync_id], [200, succeeded])
+      }).pipe(Effect.provide(NodeContext.layer), Effect.orDie),
+    60_000
+  )
 
   it.scopedLive("a job it left running, found beside a lock already stale when the job started, ends at this start, not at its own start", () =>
     Effect.gen(function*() {

@@ -359,7 +359,7 @@ layer(harness(), { excludeTestServices: true, timeout: 60_000 })("queries over t
         assert.deepStrictEqual([response.status, yield* response.json], [400, {
           error: "InvalidRequest",
           field: "page_token",
-          message: "page_token is not a token this service issued"
+          message: "page_token is not a token this service issued; list again without page_token"
         }], page_token)
       }
       const four = yield* client.queries.resources({ urlParams: { type: "user", page_size: 4 } })
@@ -405,7 +405,7 @@ describe("page tokens across restarts", () => {
         assert.deepStrictEqual(elsewhere, [400, {
           error: "InvalidRequest",
           field: "page_token",
-          message: "page_token is not a token this service issued"
+          message: "page_token is not a token this service issued; list again without page_token"
         }])
       }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.orDie),
     120_000

@@ -118,7 +118,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
         assert.deepStrictEqual([answer.status, JSON.parse(answer.body)], [400, {
           error: "InvalidRequest",
           field: "page_token",
-          message: "page_token is not a token this service issued"
+          message: "page_token is not a token this service issued; list again without page_token"
         }], token)
       }
       const second = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before!, page_token: first.next_page_token! } })

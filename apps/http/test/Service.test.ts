@@ -730,7 +730,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
       assert.deepStrictEqual(yield* Effect.orDie(response.json), {
         error: "InvalidRequest",
         field: "page_token",
-        message: "page_token is not a token this service issued"
+        message: "page_token is not a token this service issued; list again without page_token"
       })
     }))
 })
