@@ -26,7 +26,9 @@ describe("the progress log", () => {
           return "done"
         })
       const line = (progress: SyncProgress, now: number) => `${progress.requests} requests, ${progress.grants} grants at ${now / 1000}s`
-      const fiber = yield* Effect.fork(withProgressLog(line, sync).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+      const fiber = yield* Effect.fork(
+        withProgressLog("30 seconds", line, sync).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      )
       yield* TestClock.adjust("29 seconds")
       assert.deepStrictEqual(lines, [])
       yield* TestClock.adjust("1 second")

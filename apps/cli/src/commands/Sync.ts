@@ -175,7 +175,8 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
     // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Also a debug log each
-    // time the phase changes, and for a log reader (no terminal, or JSON) an info line every 30 s.
+    // time the phase changes, and for a log reader (no terminal, or JSON) an info line every
+    // --progress-log-interval.
     const onProgress = (progress: SyncProgress) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -200,7 +201,8 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
         onProgress: (progress) => Effect.zipRight(onProgress(progress), logProgress(progress))
       })
     const forLogReader = !Stderr.isTerminal() || settings.logFormat === "json"
-    const summary = yield* (forLogReader ? withProgressLog(progressText, run) : run(() => Effect.void)).pipe(
+    const synced = forLogReader ? withProgressLog(settings.progressLogIntervalMillis, progressText, run) : run(() => Effect.void)
+    const summary = yield* synced.pipe(
       Effect.ensuring(Stderr.clearProgress),
       Effect.onInterrupt(() => {
         const text = `interrupted: ${settings.file} was left as it was`

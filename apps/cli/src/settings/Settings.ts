@@ -39,6 +39,19 @@ export const SummaryFile: Setting<string> = optional(SettingKind.path("file"), {
   description: "Also write the sync summary as JSON to this file (atomically, once the sync completed)."
 })
 
+/**
+ * How often a sync without a terminal (a CronJob's log, CI) logs its progress. 1s to 1h: 0 would log
+ * without pause, and a line an hour apart no longer shows that a sync is alive; a bare number is
+ * refused, as every duration's (`30` meant as minutes read as seconds).
+ */
+export const ProgressLogInterval: DefaultedSetting<number> = withDefault(SettingKind.durationBetween("1s", "1h", "10s, 30s or 5m"), {
+  flag: "progress-log-interval",
+  description: "How often a sync logs its progress as an info line when stderr is not a terminal or logs are JSON " +
+    "(a terminal gets a progress line redrawn in place instead).",
+  default: () => 30_000,
+  shown: "30s"
+})
+
 /** A bare `--sandbox` is `--sandbox small` (normalizeArgv); a variable or the file names the preset. */
 export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {
   flag: "sandbox",
@@ -49,6 +62,7 @@ export const Sandbox: Setting<PresetName> = optional(sandboxPreset, {
 export const RootSettings: ReadonlyArray<Setting<unknown>> = [
   File,
   SummaryFile,
+  ProgressLogInterval,
   ...BatonSettings.SharedFlags,
   Sandbox,
   ...ActionSettings
@@ -71,6 +85,8 @@ export interface Settings {
   readonly requestTimeoutMillis: number
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
+  /** How often a sync logs its progress for a reader of the log (ProgressLog.ts). */
+  readonly progressLogIntervalMillis: number
   readonly provisioning: boolean
   /** The embedded sandbox's preset to run against instead of Fivetran, if any. */
   readonly sandbox: Option.Option<PresetName>
@@ -92,6 +108,7 @@ export const resolveSettings = (sources: SettingSources) =>
       requestTimeoutMillis: resolve(BatonSettings.RequestTimeout, sources),
       logLevel: resolve(BatonSettings.LogLevel, sources),
       logFormat: resolve(BatonSettings.LogFormat, sources),
+      progressLogIntervalMillis: resolve(ProgressLogInterval, sources),
       provisioning: resolve(BatonSettings.Provisioning, sources),
       sandbox: lookup(Sandbox, sources)
     }),
