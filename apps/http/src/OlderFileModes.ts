@@ -13,9 +13,18 @@ import { createdAtOf } from "./JobId.js"
  * `--keep-syncs` kept them. The start makes them owner-only too. Each is opened without following a
  * link (a link named like a job's file is not the service's to change, nor is what it points to)
  * and changed through that descriptor; a file this process may not change is named in a warning.
+ *
+ * Those builds made the data directory itself 0755 too (c960614 made it 0700), which let every
+ * local user list the syncs and watch them come and go. The start takes group's and others' access
+ * off it when it is this process's uid's: a directory of another uid (a volume's root, given to the
+ * service through its group) is the operator's to set, and root could change anyone's. What the
+ * directory holds is owner-only already, so closing it takes no reader anything it could read.
  */
 
-/** A file of the data directory that could not be made owner-only. */
+/** Group's and others' permission bits. */
+const notOwnerBits = 0o077
+
+/** The data directory, or a file of it, that could not be made owner-only. */
 class ModeNotChanged extends Data.TaggedError("ModeNotChanged")<{ readonly name: string; readonly cause: unknown }> {
   override get message() {
     return `${this.name}: ${errorCodeOf(this.cause) ?? "unknown error"}`
@@ -39,7 +48,7 @@ const makeOwnerOnly = (dataDir: string, name: string) =>
       if (handle === undefined) return false
       try {
         const info = await handle.stat()
-        if (!info.isFile() || (info.mode & 0o077) === 0) return false
+        if (!info.isFile() || (info.mode & notOwnerBits) === 0) return false
         await handle.chmod(ownerOnlyFile)
         return true
       } finally {
@@ -70,3 +79,40 @@ export const makeOlderJobFilesOwnerOnly = (dataDir: string, names: ReadonlyArray
       )
     }
   })
+
+/** `mode`'s permission bits as `chmod` takes them (`0755`). */
+const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`
+
+/**
+ * Takes group's and others' access off `dataDir` when this process's uid owns it and they have
+ * some (its other bits, setgid included, kept), and says so once: the next start finds it closed.
+ */
+export const makeOlderDataDirOwnerOnly = (dataDir: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const handle = await open(dataDir, constants.O_RDONLY | constants.O_DIRECTORY)
+      try {
+        const info = await handle.stat()
+        if (info.uid !== process.getuid?.() || (info.mode & notOwnerBits) === 0) return Option.none()
+        const mode = info.mode & 0o7777 & ~notOwnerBits
+        await handle.chmod(mode)
+        return Option.some({ previous_mode: octal(info.mode), mode: octal(mode) })
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: (cause) => new ModeNotChanged({ name: dataDir, cause })
+  }).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.void,
+      onSome: (modes) =>
+        Effect.logInfo("made an older build's data directory owner-only").pipe(
+          Effect.annotateLogs({ directory: dataDir, ...modes })
+        )
+    })),
+    Effect.catchAll((failure) =>
+      Effect.logWarning("could not make an older build's data directory owner-only").pipe(
+        Effect.annotateLogs({ error: failure.message })
+      )
+    )
+  )

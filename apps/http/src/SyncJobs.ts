@@ -31,7 +31,7 @@ import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { fileKindName, isSystemError, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { DataDirLock, staleBefore } from "./DataDirLock.js"
 import { createdAtOf, makeJobId } from "./JobId.js"
-import { makeOlderJobFilesOwnerOnly } from "./OlderFileModes.js"
+import { makeOlderDataDirOwnerOnly, makeOlderJobFilesOwnerOnly } from "./OlderFileModes.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
 import { syncFileSink } from "./SyncFileSink.js"
@@ -437,6 +437,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       // Sorted, so that the start's warnings come in the jobs' order.
       const names = (yield* fs.readDirectory(config.dataDir)).sort()
       yield* removeUnfinishedWrites(names)
+      yield* makeOlderDataDirOwnerOnly(config.dataDir)
       yield* makeOlderJobFilesOwnerOnly(config.dataDir, names)
       const jobs = new Map<string, SyncJob>()
       const unreadable = new Set<string>()

@@ -132,6 +132,39 @@ describe("a data directory of the first release", () => {
       assert.strictEqual((yield* fs.stat(path.join(dataDir, `${succeeded}.c1z`))).mode & 0o777, 0o600)
     }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
 
+  it.scopedLive("its directory, 0755 as it made it, is made owner-only at the first start, said once; another uid's is left as it is", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* firstReleaseDataDir
+      yield* fs.chmod(dataDir, 0o755)
+      const directoryLines = (logs: ReadonlyArray<Record<string, unknown>>) =>
+        logs.filter((line) => String(line.msg).includes("data directory owner-only"))
+      const startLogs = (dir: string) =>
+        Effect.flatMap(Harness, (service) => service.logs).pipe(Effect.provide(harness({ dataDir: dir, logLevel: "info" })))
+
+      const first = yield* startLogs(dataDir)
+      const mode = (yield* fs.stat(dataDir)).mode & 0o7777
+      const second = yield* startLogs(dataDir)
+
+      assert.deepStrictEqual(directoryLines(first), [{
+        level: "info",
+        msg: "made an older build's data directory owner-only",
+        directory: dataDir,
+        previous_mode: "0755",
+        mode: "0700"
+      }])
+      assert.deepStrictEqual([mode, directoryLines(second)], [0o700, []])
+
+      // Root runs the tests here: it can give the directory away as an operator gives a volume's root.
+      if (process.getuid?.() === 0) {
+        const othersDir = yield* firstReleaseDataDir
+        yield* fs.chmod(othersDir, 0o755)
+        yield* fs.chown(othersDir, 4242, 4242)
+        const logs = yield* startLogs(othersDir)
+        assert.deepStrictEqual([(yield* fs.stat(othersDir)).mode & 0o7777, directoryLines(logs)], [0o755, []])
+      }
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+
   it.scopedLive(
     "a page token it issued is a 400 that says to list again without it, and the listing without it serves its sync",
     () =>
