@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { startSandboxCommand } from "./support/SandboxCommand.js"
 
-/** `baton-fivetran sandbox --host`: the address it listens on, the URL it prints, the warning beyond loopback. */
+/** `baton-fivetran sandbox --host`: the address it listens on, the URL it prints, the warning beyond loopback once it listens. */
 
 const ipv6Loopback = Object.values(networkInterfaces()).some((addresses) => (addresses ?? []).some((address) => address.address === "::1"))
 
@@ -49,29 +49,42 @@ describe.skipIf(!ipv6Loopback)(suite, () => {
       })
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("--host 0.0.0.0 or ::: a warning line first, and the URL a client here uses (127.0.0.1, [::1]) answers", () =>
-    Effect.gen(function*() {
-      const served = (host: string) =>
-        Effect.gen(function*() {
-          const { authorization, banner, stderr, url } = yield* startSandboxCommand(["--host", host])
-          return {
-            line: banner[0]!.replace(/:\d+ \(/, ":PORT ("),
-            status: yield* usersOf(url, authorization),
-            stderr: yield* firstLine(stderr)
-          }
+  it.scopedLive(
+    "--host 0.0.0.0 or ::: a warning line first, and the URL a client here uses (127.0.0.1, [::1]) answers; on a busy port, the refusal alone",
+    () =>
+      Effect.gen(function*() {
+        const served = (host: string) =>
+          Effect.gen(function*() {
+            const { authorization, banner, stderr, url } = yield* startSandboxCommand(["--host", host])
+            const port = url.slice(url.lastIndexOf(":") + 1)
+            const busy = yield* runCli(["sandbox", "--host", host, "--port", port])
+            return {
+              line: banner[0]!.replace(/:\d+ \(/, ":PORT ("),
+              status: yield* usersOf(url, authorization),
+              stderr: yield* firstLine(stderr),
+              busy: { exitCode: busy.exitCode, stdout: busy.stdout, stderr: busy.stderr.replace(`--port ${port}:`, "--port PORT:") }
+            }
+          })
+        const note = "every address of this machine: from another machine, use one of its addresses"
+        const inUse = (host: string) => ({
+          exitCode: 2,
+          stdout: "",
+          stderr: `error: --port PORT: the port is already in use on ${host}; choose another port, or --port 0 for any free one\n`
         })
-      const note = "every address of this machine: from another machine, use one of its addresses"
-      assert.deepStrictEqual(yield* served("0.0.0.0"), {
-        line: `Fivetran sandbox ("small" preset, seed 20240302) listening on http://127.0.0.1:PORT (bound to 0.0.0.0, ${note})`,
-        status: 200,
-        stderr: warning("0.0.0.0")
-      })
-      assert.deepStrictEqual(yield* served("::"), {
-        line: `Fivetran sandbox ("small" preset, seed 20240302) listening on http://[::1]:PORT (bound to ::, ${note})`,
-        status: 200,
-        stderr: warning("::")
-      })
-    }).pipe(Effect.provide(NodeContext.layer)))
+        assert.deepStrictEqual(yield* served("0.0.0.0"), {
+          line: `Fivetran sandbox ("small" preset, seed 20240302) listening on http://127.0.0.1:PORT (bound to 0.0.0.0, ${note})`,
+          status: 200,
+          stderr: warning("0.0.0.0"),
+          busy: inUse("0.0.0.0")
+        })
+        assert.deepStrictEqual(yield* served("::"), {
+          line: `Fivetran sandbox ("small" preset, seed 20240302) listening on http://[::1]:PORT (bound to ::, ${note})`,
+          status: 200,
+          stderr: warning("::"),
+          busy: inUse("::")
+        })
+      }).pipe(Effect.provide(NodeContext.layer))
+  )
 
   it.effect("a host that is no IP address, or not this machine's, exits 2 saying so", () =>
     Effect.gen(function*() {
@@ -87,11 +100,11 @@ describe.skipIf(!ipv6Loopback)(suite, () => {
         stdout: "",
         stderr: `error: --host: expected ${accepted}, got "[::1]"\n`
       })
-      // TEST-NET-2 (RFC 5737): no interface of a machine has it.
+      // TEST-NET-2 (RFC 5737): no interface of a machine has it. Nothing listened: no warning of serving beyond loopback.
       assert.deepStrictEqual(yield* refused("198.51.100.7"), {
         exitCode: 2,
         stdout: "",
-        stderr: `${warning("198.51.100.7")}\nerror: --host 198.51.100.7: no network interface of this machine has that ` +
+        stderr: "error: --host 198.51.100.7: no network interface of this machine has that " +
           "address (EADDRNOTAVAIL); give one of its addresses, 127.0.0.1 (the default) or ::1 for this machine only, " +
           "or 0.0.0.0 or :: for all of them\n"
       })

@@ -24,7 +24,7 @@ export const sandboxCommand = Command.make(
       (settings) =>
         Effect.flatMap(
           Effect.promise(() => import("./SandboxServe.js")),
-          ({ serve }) => serve(settings, { banner: sandboxBanner(settings.traffic), beforeListen: Effect.void })
+          ({ serve }) => serve(settings, { banner: sandboxBanner(settings.traffic), beforeListen: Effect.void, onListening: Effect.void })
         )
     )
 ).pipe(

@@ -27,6 +27,8 @@ export interface SandboxProgram {
   readonly banner: (served: ServedSandbox) => ReadonlyArray<string>
   /** Runs with the account loaded, before the listen. */
   readonly beforeListen: Effect.Effect<void>
+  /** Runs once the sandbox listens, before the banner: a warning of where it listens (a failed listen warns of nothing). */
+  readonly onListening: Effect.Effect<void>
 }
 
 /** Adds the given key as a user key of the first Account Administrator. */
@@ -114,6 +116,10 @@ export const serve = (settings: ServeSettings, program: SandboxProgram) =>
     // The banner runs outside the layer's build, which is not interruptible (the signals' turn waits for a stop).
     return yield* Effect.scoped(
       Effect.flatMap(Layer.build(server), (context) =>
-        signalsTurn.pipe(Effect.zipRight(Effect.provide(announce, context)), Effect.zipRight(Effect.never)))
+        signalsTurn.pipe(
+          Effect.zipRight(program.onListening),
+          Effect.zipRight(Effect.provide(announce, context)),
+          Effect.zipRight(Effect.never)
+        ))
     )
   })

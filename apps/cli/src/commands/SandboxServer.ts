@@ -106,16 +106,14 @@ const beyondLoopbackWarning = ({ account, host }: ServeSettings) => {
 
 export const serveSandbox = (flags: SandboxFlags) =>
   Effect.flatMap(settingsOf(flags), (settings) =>
-    Effect.zipRight(
-      isLoopback(settings.host) ? Effect.void : beyondLoopbackWarning(settings),
-      serve(settings, {
-        banner: banner(settings),
-        // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
-        beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag)))
-      }).pipe(
-        // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
-        Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
-        // On stderr: stdout carries the banner only, for a script reading the URL and keys.
-        Effect.onInterrupt(() => interruptionNotice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
-      )
+    serve(settings, {
+      banner: banner(settings),
+      // Read at every collection: from here on the server collects under V8's defaults (V8Flags.ts).
+      beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag))),
+      onListening: isLoopback(settings.host) ? Effect.void : beyondLoopbackWarning(settings)
+    }).pipe(
+      // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
+      Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
+      // On stderr: stdout carries the banner only, for a script reading the URL and keys.
+      Effect.onInterrupt(() => interruptionNotice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
     ))
