@@ -159,7 +159,7 @@ const openReader = (path: string, temporary: ReaderTempDirectory): Effect.Effect
     const copyFailed = (operation: string) => (cause: unknown) =>
       new WorkingCopyFailed({ path, directory: tempDirectory, operation, cause })
     // Marked in use before it exists, and until it is removed: another open's sweep leaves it alone.
-    yield* useScratchName(name)
+    yield* useScratchName(name, [join(tempDirectory, name)])
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {

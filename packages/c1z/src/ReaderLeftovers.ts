@@ -46,7 +46,7 @@ export const removeReaderLeftovers = (directory: string, options: { readonly uno
         const match = readerDirectory.exec(name)
         if (match === null || (match[1] === undefined && !options.unowned)) continue
         const path = join(directory, name)
-        const left = match[1] === undefined ? await untouchedForADay(path, now) : isLeftBehind(name, Number(match[1]))
+        const left = match[1] === undefined ? await untouchedForADay(path, now) : await isLeftBehind(name, Number(match[1]), path)
         if (!left) continue
         await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined)
       }

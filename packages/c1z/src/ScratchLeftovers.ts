@@ -2,7 +2,7 @@ import { readdir, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect } from "effect"
 import { processStartMillis } from "./ProcessStart.js"
-import { isLeftBehind } from "./ScratchOwners.js"
+import { isLeftBehind, scratchSuffixes } from "./ScratchOwners.js"
 
 /**
  * The scratch files `writeC1z` keeps beside its target while it writes
@@ -10,8 +10,8 @@ import { isLeftBehind } from "./ScratchOwners.js"
  * CLI's summary (`.<summary name>.<pid>.<12 hex>.tmp`), are removed as their write ends; only a
  * killed process (SIGKILL, power loss) leaves them behind. `removeScratchLeftovers` deletes those of
  * one target that were left behind (ScratchOwners.ts): callers run it before a new write to that
- * target, and a write of the same target still running, in another process or in this one, keeps
- * its files (deleting them made that write fail). Names without a pid (written before it was added:
+ * target, and a write of the same target still running, in another process or in this one (or in
+ * another container on a shared volume, whose pid is this one's), keeps its files (deleting them made that write fail). Names without a pid (written before it was added:
  * `<12 hex>`, or the summary's `<16 hex>.tmp`) count as left, and so do files last written well
  * before the process now holding their pid started. Best effort: a file that cannot be removed is left.
  */
@@ -41,15 +41,15 @@ export const scratchLeftovers = (path: string) =>
     const target = resolve(path)
     // Group 1: the write's name (what it marks as in use), group 2: its pid.
     const pattern = new RegExp(
-      `^(\\.${escaped(basename(target))}\\.(?:(?:([0-9]+)\\.)?[0-9a-f]{12}|[0-9a-f]{16}))\\.(?:db|db-journal|tmp)$`
+      `^(\\.${escaped(basename(target))}\\.(?:(?:([0-9]+)\\.)?[0-9a-f]{12}|[0-9a-f]{16}))(?:${scratchSuffixes.map(escaped).join("|")})$`
     )
     const names = await readdir(dirname(target)).catch(() => [] as Array<string>)
     const left = await Promise.all(names.map(async (name) => {
       const match = pattern.exec(name)
       if (match === null) return false
       const owner = match[2] === undefined ? undefined : Number(match[2])
-      if (isLeftBehind(match[1], owner)) return true
       const file = join(dirname(target), name)
+      if (await isLeftBehind(match[1], owner, file)) return true
       return owner !== undefined && owner !== process.pid && await writtenBeforeOwnerStarted(file, owner)
     }))
     return names.filter((_, index) => left[index]).map((name) => join(dirname(target), name))

@@ -1,5 +1,6 @@
-import { Effect, type Scope } from "effect"
+import { Duration, Effect, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
+import { stat, utimes } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 
 /**
@@ -15,15 +16,52 @@ import { basename, dirname, join, resolve } from "node:path"
  * depend on how its directory was spelled (a relative path, a symlink). The list lives in this
  * module, i.e. one per JavaScript realm: the c1z files of a process are written and read from its
  * main thread.
+ *
+ * That list cannot speak for another process with the same pid: two containers sharing a volume
+ * (a CronJob's run overlapping the previous one, a job started by hand beside the scheduled one)
+ * are both pid 1, and each took the other's scratch database for a killed run's and removed it, so
+ * that the first sync failed at its end (ENOENT on its own database). So a process renews the times
+ * of the files it has in use every RenewalInterval, and an own-pid name not in this process's list
+ * counts as left only once its file has gone unrenewed for RenewedLately.
  */
 const inUse = new Set<string>()
 
-/** Marks the scratch name `name` as in use by this process until the scope closes. */
-export const useScratchName = (name: string): Effect.Effect<void, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => void inUse.add(name)),
-    () => Effect.sync(() => void inUse.delete(name))
+/** How often a process renews the modification time of the scratch files it has in use. */
+const RenewalInterval = Duration.seconds(10)
+
+/**
+ * An own-pid file renewed within this may be another pid namespace's live process's. Many renewals
+ * long: SQLite's index builds hold the event loop for seconds in a large sync, and a network
+ * volume's server may set a write's time by a clock a little behind. A run killed in a container
+ * leaves files the next run within this span keeps; a later one (the next scheduled run) removes them.
+ */
+const RenewedLately = Duration.minutes(2)
+
+/**
+ * Sets the files' times to now; one not made yet, or already removed, is skipped. The file system's
+ * time, the wall clock, not the Effect Clock (a test's TestClock): another process compares it with its own.
+ */
+const renew = (paths: ReadonlyArray<string>) =>
+  Effect.promise(() => {
+    const now = new Date()
+    return Promise.all(paths.map((path) => utimes(path, now, now).catch(() => undefined)))
+  })
+
+/**
+ * Marks the scratch name `name` as in use by this process until the scope closes, and renews the
+ * times of `paths` (the files or directory made under that name) meanwhile.
+ */
+export const useScratchName = (name: string, paths: ReadonlyArray<string>): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.zipRight(
+    Effect.acquireRelease(
+      Effect.sync(() => void inUse.add(name)),
+      () => Effect.sync(() => void inUse.delete(name))
+    ),
+    Effect.asVoid(Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(RenewalInterval), renew(paths)))))
   )
+
+/** What a writer adds to its scratch path (scratchPathBeside): its database, that database's journal, its compressed file. */
+export const scratchSuffixes = [".db", ".db-journal", ".tmp"] as const
 
 /**
  * A new scratch path beside `target`, `<its directory>/.<its name>.<pid>.<12 hex>`, in use by this
@@ -34,8 +72,9 @@ export const scratchPathBeside = (target: string): Effect.Effect<string, never, 
   Effect.gen(function*() {
     const path = resolve(target)
     const name = `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}`
-    yield* useScratchName(name)
-    return join(dirname(path), name)
+    const scratch = join(dirname(path), name)
+    yield* useScratchName(name, scratchSuffixes.map((suffix) => `${scratch}${suffix}`))
+    return scratch
   })
 
 /**
@@ -54,10 +93,18 @@ const isRunning = (pid: number): boolean => {
   }
 }
 
+/** Whether `path` was renewed (or written) within RenewedLately; the wall clock, as `renew`'s. */
+const renewedLately = (path: string): Promise<boolean> =>
+  stat(path).then((found) => Date.now() - found.mtimeMs < Duration.toMillis(RenewedLately), () => false)
+
 /**
- * Whether the scratch file or directory `name`, made by process `owner` (undefined: a name from
- * before pids were added), was left behind: its owner is gone, or it is this process and does not
- * have it in use.
+ * Whether the scratch file or directory `name` at `path`, made by process `owner` (undefined: a
+ * name from before pids were added), was left behind: its owner is gone, or it has this process's
+ * pid, is not in use here, and nobody has renewed it lately (another container's process, pid 1 too).
  */
-export const isLeftBehind = (name: string, owner: number | undefined): boolean =>
-  owner === undefined || owner <= 0 ? true : owner === process.pid ? !inUse.has(name) : !isRunning(owner)
+export const isLeftBehind = async (name: string, owner: number | undefined, path: string): Promise<boolean> =>
+  owner === undefined || owner <= 0
+    ? true
+    : owner === process.pid
+    ? !inUse.has(name) && !(await renewedLately(path))
+    : !isRunning(owner)

@@ -9,7 +9,7 @@ import { magic, openC1z, writeC1z } from "../src/index.js"
 import { createTables } from "../src/SqliteSchema.js"
 import { MiB, sqliteHeaderDeclaring, watchDecompression, writeZeroBomb } from "./Bomb.js"
 import * as F from "./fixtures.js"
-import { tempDir, tmpdirAt } from "./TempDir.js"
+import { lastWrittenAgo, tempDir, tmpdirAt } from "./TempDir.js"
 
 const writeBytes = (path: string, bytes: Uint8Array) => Effect.promise(() => writeFile(path, bytes))
 
@@ -199,9 +199,10 @@ describe("openC1z errors", () => {
       // Open first: the HTTP service keeps its latest sync open while it opens others.
       const first = yield* openC1z(c1z)
       const [held] = yield* Effect.promise(() => readdir(scratch))
-      // What a reader killed earlier left under the same pid (in a container every run is pid 1).
+      // What a reader killed earlier left under the same pid (in a container every run is pid 1), unrenewed since.
       const leftover = `c1z-${process.pid}-Left01`
       yield* makeDirectories([join(scratch, leftover)])
+      yield* lastWrittenAgo([join(scratch, leftover)], 10)
       const inside = yield* Effect.scoped(
         Effect.gen(function*() {
           yield* openC1z(c1z)

@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { removeScratchLeftovers, writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
-import { listDir, tempDir } from "./TempDir.js"
+import { lastWrittenAgo, listDir, tempDir } from "./TempDir.js"
 
 /** The pid of a process that has already exited. */
 const exitedPid = () => spawnSync(process.execPath, ["-e", "0"]).pid!
@@ -44,9 +44,10 @@ describe("removeScratchLeftovers", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const target = join(dir, "sync.c1z")
-      // What a run killed earlier left under the same pid (in a container every run is pid 1).
+      // What a run killed earlier left under the same pid (in a container every run is pid 1), unrenewed since.
       const leftovers = [`.sync.c1z.${process.pid}.aaaaaaaaaaaa.db`, `.sync.c1z.${process.pid}.bbbbbbbbbbbb.tmp`]
       yield* Effect.promise(() => Promise.all(leftovers.map((name) => writeFile(join(dir, name), ""))))
+      yield* lastWrittenAgo(leftovers.map((name) => join(dir, name)), 10)
       // The rows start with a cleanup, as a second sync of this process would start while this write holds its database.
       const during = yield* Ref.make<{ removed: ReadonlyArray<string>; listed: ReadonlyArray<string> }>({ removed: [], listed: [] })
       const sweep = Effect.gen(function*() {

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm, utimes } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -22,3 +22,13 @@ export const tmpdirAt = (dir: string) =>
     }),
     (saved) => Effect.sync(() => saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved))
   )
+
+/**
+ * Sets the times of `paths` to `minutes` ago: a file of this process's pid counts as left behind only
+ * once nobody has renewed it for two minutes (ScratchOwners.ts), as a killed run's has not.
+ */
+export const lastWrittenAgo = (paths: ReadonlyArray<string>, minutes: number) =>
+  Effect.promise(() => {
+    const then = new Date(Date.now() - minutes * 60 * 1000)
+    return Promise.all(paths.map((path) => utimes(path, then, then)))
+  })
