@@ -2,7 +2,7 @@ import { Version, VersionLine } from "@baton-fivetran/fivetran-client/version"
 import { CliConfig, Command } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
-import { egressProxyFor, errorCodeOf, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { egressProxyFor, errorCodeOf, FivetranClient, FivetranClientConfig, urlHost } from "@baton-fivetran/fivetran-client"
 import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
@@ -174,7 +174,7 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
 
 const serverUrl = (address: HttpServer.Address) =>
   address._tag === "TcpAddress"
-    ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+    ? `http://${urlHost(address.hostname)}:${address.port}`
     : `unix:${address.path}`
 
 /** Why the server could not listen, naming the setting to change. */

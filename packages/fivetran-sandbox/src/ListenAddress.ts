@@ -2,7 +2,7 @@ import { BlockList, isIP } from "node:net"
 
 /**
  * The address a sandbox listens on (`--host`), and what a client uses to reach it: an IP address
- * of this machine, written as URL hosts write it (IPv6 in brackets).
+ * of this machine (written in a URL by the client's urlHost: IPv6 in brackets).
  */
 
 /** An IP address, IPv6 without brackets: a listen on a name would bind whichever address it resolves to first. */
@@ -24,6 +24,3 @@ export const wildcardLoopback = (host: string): string | undefined =>
     : isIP(host) === 6 && wildcardIPv6.check(host, "ipv6")
     ? "::1"
     : undefined
-
-/** The address as a URL's host: IPv6 in brackets. */
-export const urlHost = (host: string): string => host.includes(":") ? `[${host}]` : host
