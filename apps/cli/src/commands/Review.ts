@@ -252,7 +252,7 @@ const warnOfMissingConnections = (reader: C1zReader, file: string, resourceType:
     ? Effect.flatMap(holdsConnections(reader), (covered) => {
       if (covered) return Effect.void
       const text = withoutConnectionsText(file)
-      return notice(LogLevel.Warning, text, { msg: text, fields: { resource_type: ConnectionResourceType.id } })
+      return notice(LogLevel.Warning, shownText(text), { msg: text, fields: { resource_type: ConnectionResourceType.id } })
     })
     : Effect.void
 
@@ -564,7 +564,7 @@ const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFil
         const hint = type === "connection" ? " (one synced with --sync-connections, the other without?)" : ""
         const text = `${lacking} holds no ${type} resources and ${holder} does${hint}: every ${type} and its access ` +
           `shows as ${change}; compare syncs of the same scope`
-        yield* notice(LogLevel.Warning, text, { msg: text, fields: { resource_type: type } })
+        yield* notice(LogLevel.Warning, shownText(text), { msg: text, fields: { resource_type: type } })
       }
     }
   })
@@ -581,7 +581,7 @@ const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFil
   const [older, newer] = [syncedAt(base.syncRun), syncedAt(target.syncRun)]
   const text = `${oldFile} (synced ${older}) is newer than ${newFile} (synced ${newer}): ` +
     "every change reads backwards (added as removed); give the older file first"
-  return notice(LogLevel.Warning, text, { msg: text, fields: { old_ended_at: older, new_ended_at: newer } })
+  return notice(LogLevel.Warning, shownText(text), { msg: text, fields: { old_ended_at: older, new_ended_at: newer } })
 }
 
 /**
@@ -598,7 +598,7 @@ const warnOfSameFile = (oldFile: string, newFile: string) =>
     const text = oldFile === newFile
       ? `OLD.c1z and NEW.c1z are the same file (${oldFile}): there is nothing to compare; give two syncs`
       : `OLD.c1z ${oldFile} and NEW.c1z ${newFile} are the same file: there is nothing to compare; give two syncs`
-    yield* notice(LogLevel.Warning, text, { msg: text, fields: { old_file: oldFile, new_file: newFile } })
+    yield* notice(LogLevel.Warning, shownText(text), { msg: text, fields: { old_file: oldFile, new_file: newFile } })
   }).pipe(Effect.catchTags({ SystemError: () => Effect.void, BadArgument: () => Effect.void }))
 
 export const diffFiles = (output: Omit<ReviewOutput, "file">, oldFile: string, newFile: string, failOnChange: boolean) =>
