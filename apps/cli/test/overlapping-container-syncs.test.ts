@@ -4,6 +4,7 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Schedule, Stream } from "effect"
 import { spawnSync } from "node:child_process"
+import { statSync } from "node:fs"
 import { assertExit, binPath, logFields, runCli, runCommand } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
@@ -71,12 +72,23 @@ describe.skipIf(pidNamespaceUnavailable !== undefined)(suite, () => {
         // Before: "removed the scratch files a killed run left", the first run's database.
         assert.deepStrictEqual(logFields(second.stderr).filter((line) => String(line["msg"]).startsWith("removed ")), [])
         assert.deepStrictEqual(yield* fs.readDirectory(dir), [...scratch, "sync.c1z"].sort())
+        const secondWrittenAt = new Date(statSync(file).mtimeMs).toISOString()
 
         yield* Deferred.succeed(release, undefined)
         const [firstStderr, firstExit] = yield* Fiber.join(firstOutput)
         assertExit({ exitCode: firstExit, stdout: "", stderr: firstStderr }, 0)
         const firstSyncId = logFields(firstStderr).find((line) => line["msg"] === "sync complete")?.["c1z_sync_id"]
         assert.match(String(firstSyncId), /^[0-9A-Za-z]{27}$/)
+        // The overlap is said by the run whose rename replaced the other's file, naming when that was written.
+        const overlap = (stderr: string) => logFields(stderr).filter((line) => line["level"] === "warn")
+        assert.deepStrictEqual(overlap(second.stderr), [])
+        assert.deepStrictEqual(overlap(firstStderr), [{
+          level: "warn",
+          msg: "the sync file was replaced by another writer while this sync ran (runs into one file overlap); it now holds this sync",
+          file,
+          replaced_file_written_at: secondWrittenAt,
+          c1z_sync_id: firstSyncId
+        }])
         const verified = yield* runCli(["verify", "-f", file, "-o", "json"])
         assertExit(verified, 0)
         assert.strictEqual((JSON.parse(verified.stdout) as { sync_id: string }).sync_id, firstSyncId)

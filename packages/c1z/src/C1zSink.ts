@@ -1,5 +1,5 @@
 import { SinkError, type SinkReport, SyncSink } from "@baton-fivetran/connector-core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import {
   type C1zError,
   Corrupt,
@@ -22,6 +22,17 @@ export const isC1zError = (error: unknown): error is C1zError =>
 
 /** A writer's failure as SinkError's reason: its message, which names the file. */
 const withMessage = (error: C1zError) => Effect.succeed(new SinkError({ reason: error.message }))
+
+/**
+ * Said when the file was replaced by another writer while this sync ran: two runs into one file
+ * overlap (a CronJob outlasting its schedule), which nothing said before. Each run's file is
+ * complete, the path holds the one renamed last, and that is this run's, which may have started
+ * first: an operator learns that the runs overlap, and which file the path holds.
+ */
+const overlapped = (path: string) => (writtenAt: Date) =>
+  Effect.logWarning(
+    "the sync file was replaced by another writer while this sync ran (runs into one file overlap); it now holds this sync"
+  ).pipe(Effect.annotateLogs({ file: path, replaced_file_written_at: writtenAt.toISOString() }))
 
 /**
  * connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path`
@@ -53,6 +64,7 @@ export const C1zSink = {
                 })
               )
             ),
+            Effect.tap((result) => Option.match(result.replacedMeanwhile, { onNone: () => Effect.void, onSome: overlapped(result.path) })),
             Effect.map((result): SinkReport => ({ leftOut: result.leftOut })),
             Effect.catchIf(isC1zError, (error) => Effect.flatMap(failure(error), Effect.fail))
           )

@@ -1,7 +1,7 @@
 import type { LeftOutRows, SyncRow } from "@baton-fivetran/connector-core"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
-import { Chunk, Clock, Effect, Stream } from "effect"
+import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
@@ -68,7 +68,29 @@ export interface C1zWriteResult {
    * hold: baton's listings fail on such a row (MissingReferences.ts). Empty unless the rows did.
    */
   readonly leftOut: LeftOutRows
+  /**
+   * When the file this write replaced was last written, if that was after this write began: another
+   * writer (an overlapping sync into the same path, a copy over it) put it there meanwhile, and this
+   * write's rename replaced it. None when the path held what it held at the start, or nothing.
+   */
+  readonly replacedMeanwhile: Option.Option<Date>
 }
+
+/** What tells one file at a path from another: its inode, and its last write. */
+interface FileVersion {
+  readonly dev: number
+  readonly ino: number
+  readonly mtimeMs: number
+}
+
+const fileVersion = (path: string): Promise<FileVersion | undefined> =>
+  stat(path).then(({ dev, ino, mtimeMs }) => ({ dev, ino, mtimeMs }), () => undefined)
+
+/** The version now at the path, when it is not the one found at the start. */
+const changedSince = (before: FileVersion | undefined, now: FileVersion | undefined): Option.Option<Date> =>
+  now !== undefined && (before === undefined || before.dev !== now.dev || before.ino !== now.ino || before.mtimeMs !== now.mtimeMs)
+    ? Option.some(new Date(now.mtimeMs))
+    : Option.none()
 
 /**
  * The writer's load step: the returned function writes a chunk of rows in one transaction. The
@@ -203,6 +225,7 @@ export const writeC1z = <E, R>(
   Effect.scoped(
     Effect.gen(function*() {
       const target = resolve(path)
+      const startVersion = yield* Effect.promise(() => fileVersion(target))
       // Its pid tells a later run whether the writer is still alive (ScratchOwners.ts). In use before
       // the files exist and until they are removed (finalizers run in reverse order).
       const scratch = yield* scratchPathBeside(target)
@@ -279,17 +302,18 @@ export const writeC1z = <E, R>(
       })
 
       yield* compressDatabase(databasePath, compressedPath)
-      const bytes = yield* Effect.uninterruptible(Effect.zipRight(
+      const { bytes, replacedMeanwhile } = yield* Effect.uninterruptible(Effect.zipRight(
         options.onReplacing ?? Effect.void,
         Effect.tryPromise({
           try: async () => {
             const { size } = await stat(compressedPath)
+            const replaced = await fileVersion(target)
             await rename(compressedPath, target)
-            return size
+            return { bytes: size, replacedMeanwhile: changedSince(startVersion, replaced) }
           },
           catch: (cause) => new Io({ path: target, operation: "move the finished .c1z into place", cause })
         })
       ))
-      return { path: target, syncId, bytes, counts, leftOut }
+      return { path: target, syncId, bytes, counts, leftOut, replacedMeanwhile }
     })
   )
