@@ -1,5 +1,6 @@
 import type { Connection } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
+import { bidiClosed } from "../model/BidiClosed.js"
 import { makeEntitlement } from "../model/Entitlements.js"
 import { resourceRefOf } from "../model/Ids.js"
 import { groupResourceId } from "./Group.js"
@@ -35,7 +36,7 @@ export const connectionResource = (connection: Connection): Resource => ({
 export const connectionRoleEntitlement = (connection: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(connection, role.name, {
     purpose: "PERMISSION",
-    displayName: `${role.name} on ${connection.displayName ?? connection.id.resource}`,
+    displayName: `${bidiClosed(role.name)} on ${bidiClosed(connection.displayName ?? connection.id.resource)}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType, TeamResourceType],
     exclusionGroupId: `${resourceRefOf(connection.id)}:role`

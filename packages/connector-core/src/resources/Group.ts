@@ -1,5 +1,6 @@
 import type { Group } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
+import { bidiClosed } from "../model/BidiClosed.js"
 import { makeEntitlement } from "../model/Entitlements.js"
 import { resourceRefOf } from "../model/Ids.js"
 import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
@@ -44,7 +45,7 @@ export const groupResource = (group: Group, options: { readonly syncConnections:
 export const groupRoleEntitlement = (group: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(group, role.name, {
     purpose: "PERMISSION",
-    displayName: `${role.name} on ${group.displayName ?? group.id.resource}`,
+    displayName: `${bidiClosed(role.name)} on ${bidiClosed(group.displayName ?? group.id.resource)}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType, TeamResourceType],
     exclusionGroupId: `${resourceRefOf(group.id)}:role`

@@ -1,4 +1,5 @@
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
+import { bidiClosed } from "../model/BidiClosed.js"
 import { makeEntitlement } from "../model/Entitlements.js"
 import { type EntitledRole, roleDescription } from "./RoleCatalog.js"
 import { TeamResourceType } from "./Team.js"
@@ -36,8 +37,8 @@ export const roleResource = (role: EntitledRole): Resource => {
 export const roleAssignedEntitlement = (role: Resource): Entitlement =>
   makeEntitlement(role, RoleAssignedSlug, {
     purpose: "ASSIGNMENT",
-    displayName: `${role.displayName ?? role.id.resource} role`,
-    description: `Holds the Fivetran account role ${role.displayName ?? role.id.resource}`,
+    displayName: `${bidiClosed(role.displayName ?? role.id.resource)} role`,
+    description: `Holds the Fivetran account role ${bidiClosed(role.displayName ?? role.id.resource)}`,
     grantableTo: [UserResourceType, TeamResourceType],
     exclusionGroupId: AccountRoleExclusionGroup
   })

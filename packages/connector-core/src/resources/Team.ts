@@ -1,5 +1,6 @@
 import type { Role, Team } from "@baton-fivetran/fivetran-client"
 import type { Entitlement, Resource, ResourceId, ResourceType } from "../model/Baton.js"
+import { bidiClosed } from "../model/BidiClosed.js"
 import { makeEntitlement } from "../model/Entitlements.js"
 import { resourceRefOf } from "../model/Ids.js"
 import { type EntitledRole, type RoleCatalog, roleDescription } from "./RoleCatalog.js"
@@ -34,8 +35,8 @@ export const teamResource = (team: Team): Resource => {
 export const teamMemberEntitlement = (team: Resource): Entitlement =>
   makeEntitlement(team, TeamMemberSlug, {
     purpose: "ASSIGNMENT",
-    displayName: `${team.displayName ?? team.id.resource} member`,
-    description: `Member of the Fivetran team ${team.displayName ?? team.id.resource}`,
+    displayName: `${bidiClosed(team.displayName ?? team.id.resource)} member`,
+    description: `Member of the Fivetran team ${bidiClosed(team.displayName ?? team.id.resource)}`,
     grantableTo: [UserResourceType]
   })
 
@@ -43,7 +44,7 @@ export const teamMemberEntitlement = (team: Resource): Entitlement =>
 export const teamRoleEntitlement = (team: Resource, role: EntitledRole): Entitlement =>
   makeEntitlement(team, role.name, {
     purpose: "PERMISSION",
-    displayName: `${role.name} of ${team.displayName ?? team.id.resource}`,
+    displayName: `${bidiClosed(role.name)} of ${bidiClosed(team.displayName ?? team.id.resource)}`,
     description: roleDescription(role),
     grantableTo: [UserResourceType],
     exclusionGroupId: `${resourceRefOf(team.id)}:role`
