@@ -361,18 +361,12 @@ describe("the process", () => {
               Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !key.startsWith("OTEL_") && !/_proxy$/i.test(key))
             ),
             HTTPS_PROXY: "socks5://egress:PROXYSECRET9@proxy.corp:1080",
+            BATON_API_KEY: "key",
+            BATON_API_SECRET: "secret",
+            BATON_HTTP_TOKENS: "proxy-test-token-0123",
             ...otlp
           }
-          const { code, stderr } = yield* runUntilExit([
-            "--port",
-            "0",
-            "--api-key",
-            "key",
-            "--api-secret",
-            "secret",
-            "--token",
-            "proxy-test-token-0123"
-          ], env)
+          const { code, stderr } = yield* runUntilExit(["--port", "0"], env)
           assert.strictEqual(code, 2)
           assert.strictEqual(
             stderr,
@@ -430,9 +424,10 @@ describe("the process", () => {
         const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
         const env = {
           ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
+          BATON_HTTP_TOKENS: Token,
           TMPDIR: "/nonexistent-tmp"
         }
-        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir, "--token", Token], {
+        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir], {
           env,
           stdio: ["ignore", "pipe", "pipe"]
         })
@@ -476,9 +471,12 @@ describe("the process", () => {
         assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+        const env = {
+          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
+          BATON_HTTP_TOKENS: Token
+        }
         const start = Effect.gen(function*() {
-          const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir, "--token", Token], {
+          const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir], {
             env,
             stdio: ["ignore", "pipe", "pipe"]
           })
@@ -558,10 +556,13 @@ describe("the process", () => {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const env = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
+        BATON_HTTP_TOKENS: Token
+      }
       const child = spawn(
         process.execPath,
-        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--token", Token, "--log-format", "json"],
+        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--log-format", "json"],
         { env, stdio: ["ignore", "pipe", "pipe"] }
       )
       yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))

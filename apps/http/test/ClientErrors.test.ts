@@ -13,11 +13,12 @@ import { exchange, uuid } from "./RawExchange.js"
 
 /** Starts the bundled service on the embedded sandbox; its port, once it listens. */
 const startService = startServiceProcess(
-  ["--sandbox", "--port", "0", "--token", "client-errors-test-token"],
+  ["--sandbox", "--port", "0"],
   (printed) => {
     const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
     return port === undefined ? undefined : Number(port)
-  }
+  },
+  { BATON_HTTP_TOKENS: "client-errors-test-token" }
 )
 
 /** The value of `name` in an answer's head (undefined when absent). */
@@ -113,8 +114,8 @@ describe("requests Node cannot take", () => {
         const refusedCounts = yield* Ref.make<ReadonlyArray<string>>([])
         const filler = `X-Filler: ${"a".repeat(17 * 1024)}\r\n`
         const { code, stderr } = yield* runServiceOnce(
-          ["--sandbox", "--port", "0", "--token", "client-errors-test-token", "--log-format", "json", "--data-dir", `${cwd}/data`],
-          { cwd },
+          ["--sandbox", "--port", "0", "--log-format", "json", "--data-dir", `${cwd}/data`],
+          { cwd, env: { BATON_HTTP_TOKENS: "client-errors-test-token" } },
           (url) =>
             Effect.gen(function*() {
               const port = Number(new URL(url).port)

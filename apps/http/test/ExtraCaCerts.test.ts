@@ -29,23 +29,16 @@ describe("the service with NODE_EXTRA_CA_CERTS naming a missing file", () => {
         const missing = `${dir}/proxy-ca.pem`
         let failed: SyncJobAnswer | undefined
         const run = yield* runServiceOnce(
-          [
-            "--api-key",
-            "abcdabcdabcdabcd",
-            "--api-secret",
-            "abcdabcdabcdabcdabcdabcdabcdabcd",
-            "--base-url",
-            baseUrl,
-            "--port",
-            "0",
-            "--token",
-            Token,
-            "--data-dir",
-            `${dir}/data`,
-            "--log-format",
-            "json"
-          ],
-          { cwd: dir, env: { NODE_EXTRA_CA_CERTS: missing } },
+          ["--base-url", baseUrl, "--port", "0", "--data-dir", `${dir}/data`, "--log-format", "json"],
+          {
+            cwd: dir,
+            env: {
+              BATON_API_KEY: "abcdabcdabcdabcd",
+              BATON_API_SECRET: "abcdabcdabcdabcdabcdabcdabcdabcd",
+              BATON_HTTP_TOKENS: Token,
+              NODE_EXTRA_CA_CERTS: missing
+            }
+          },
           (url) =>
             Effect.gen(function*() {
               const started = yield* jobAnswer(url, "/v1/syncs", "POST")

@@ -17,8 +17,9 @@ interface Document {
 }
 
 const served = startServiceProcess(
-  ["--sandbox", "--port", "0", "--public-docs", "--token", "openapi-error-codes-test-token"],
-  (printed) => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1]
+  ["--sandbox", "--port", "0", "--public-docs"],
+  (printed) => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1],
+  { BATON_HTTP_TOKENS: "openapi-error-codes-test-token" }
 )
 
 /** The component a union member refers to, directly or as its one `allOf` (none for a schema written inline). */

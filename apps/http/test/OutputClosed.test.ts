@@ -18,7 +18,9 @@ describe("stdout and stderr without a reader", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-output-closed-" })
-        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json"])
+        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0", "--log-format", "json"], {
+          env: { BATON_HTTP_TOKENS: Token }
+        })
         service.child.stdout!.destroy()
         service.child.stderr!.destroy()
 

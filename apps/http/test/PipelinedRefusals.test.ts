@@ -44,8 +44,8 @@ describe("a refused request pipelined behind another", () => {
       const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
       const received = yield* Ref.make<ReadonlyArray<string>>([])
       const { code, stderr } = yield* runServiceOnce(
-        ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json", "--data-dir", `${cwd}/data`],
-        { cwd },
+        ["--sandbox", "--port", "0", "--log-format", "json", "--data-dir", `${cwd}/data`],
+        { cwd, env: { BATON_HTTP_TOKENS: Token } },
         (url) =>
           Effect.gen(function*() {
             const port = Number(new URL(url).port)

@@ -18,8 +18,8 @@ const scrapedUnder = (env: Record<string, string>) =>
     const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
     const scraped = yield* Ref.make<ReadonlyArray<string>>([])
     const { code, stderr } = yield* runServiceOnce(
-      ["--sandbox", "--port", "0", "--token", Token, "--data-dir", `${cwd}/data`],
-      { cwd, env },
+      ["--sandbox", "--port", "0", "--data-dir", `${cwd}/data`],
+      { cwd, env: { BATON_HTTP_TOKENS: Token, ...env } },
       (url) =>
         Effect.gen(function*() {
           const port = Number(new URL(url).port)

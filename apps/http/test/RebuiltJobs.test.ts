@@ -12,7 +12,9 @@ import { awaitSyncJob, serviceProcessOver, startSyncJob } from "./ServiceProcess
  */
 
 const Token = "rebuilt-jobs-test-token-0123"
-const args = ["--sandbox", "--port", "0", "--token", Token, "--log-format", "json"]
+const args = ["--sandbox", "--port", "0", "--log-format", "json"]
+/** The token as a deployment gives it, in a variable. */
+const env = { BATON_HTTP_TOKENS: Token }
 const headers = { authorization: `Bearer ${Token}` }
 
 interface Job {
@@ -30,7 +32,7 @@ const getJson = <A>(url: string) =>
 const syncWithoutRecord = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const dataDir = yield* fs.makeTempDirectoryScoped()
-  const first = yield* serviceProcessOver(dataDir, args)
+  const first = yield* serviceProcessOver(dataDir, args, { env })
   const started = yield* startSyncJob(first, Token)
   yield* awaitSyncJob(first, Token, started.id, "succeeded")
   assert.strictEqual(yield* first.stop, 0)
@@ -52,13 +54,13 @@ describe("a .c1z without its job record", () => {
         const info = yield* fs.stat(file)
 
         // 100 KiB per file: the records fit, the sync's decompressed working copy does not (EFBIG), as on a full disk.
-        const cramped = yield* serviceProcessOver(dataDir, args, { fileSizeLimitBlocks: 200 })
+        const cramped = yield* serviceProcessOver(dataDir, args, { env, fileSizeLimitBlocks: 200 })
         const [, listed] = yield* getJson<{ items: ReadonlyArray<Job> }>(`${cramped.url}/v1/syncs`)
         const [queryStatus, query] = yield* getJson<{ error: string }>(`${cramped.url}/v1/resources?type=user`)
         const rebuilt = jobWarnings(yield* cramped.stderr)
         assert.strictEqual(yield* cramped.stop, 0)
 
-        const roomy = yield* serviceProcessOver(dataDir, args)
+        const roomy = yield* serviceProcessOver(dataDir, args, { env })
         const [afterStatus, after] = yield* getJson<{ sync_id: string }>(`${roomy.url}/v1/resources?type=user&page_size=1`)
         assert.strictEqual(yield* roomy.stop, 0)
 
@@ -96,7 +98,7 @@ describe("a .c1z without its job record", () => {
         const { dataDir, file, id } = yield* syncWithoutRecord
         // Cut short, as a disk that lost its tail: zstd stops in the middle of a frame.
         yield* Effect.promise(() => truncate(file, 200))
-        const restarted = yield* serviceProcessOver(dataDir, args)
+        const restarted = yield* serviceProcessOver(dataDir, args, { env })
         const [, listed] = yield* getJson<{ items: ReadonlyArray<Job> }>(`${restarted.url}/v1/syncs`)
         const warnings = jobWarnings(yield* restarted.stderr)
         assert.strictEqual(yield* restarted.stop, 0)

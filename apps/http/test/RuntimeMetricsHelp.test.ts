@@ -26,7 +26,9 @@ describe("/metrics HELP lines", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0", "--token", Token, "--public-metrics"])
+        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0", "--public-metrics"], {
+          env: { BATON_HTTP_TOKENS: Token }
+        })
         // A sync ends fibers both ways (a lost race's is interrupted): every runtime family is there after it.
         const headers = { authorization: `Bearer ${Token}` }
         const job = (path: string, method = "GET") =>

@@ -12,11 +12,15 @@ export const serviceBundle = fileURLToPath(new URL("../bundle/baton-fivetran-htt
 
 /**
  * The bundled service as a process of its own, with `args` and a fresh data directory, and only
- * PATH in its environment. It is stopped (SIGTERM, by its own handle) and its data directory removed
- * when the scope closes. Succeeds with what `ready` finds in its stdout once it has printed it
- * (e.g. its URL); fails if the process exits first.
+ * PATH and `env` (its secrets, as a deployment gives them) in its environment. It is stopped
+ * (SIGTERM, by its own handle) and its data directory removed when the scope closes. Succeeds with
+ * what `ready` finds in its stdout once it has printed it (e.g. its URL); fails if the process exits first.
  */
-export const startServiceProcess = <A>(args: ReadonlyArray<string>, ready: (printed: string) => A | undefined) =>
+export const startServiceProcess = <A>(
+  args: ReadonlyArray<string>,
+  ready: (printed: string) => A | undefined,
+  env: Readonly<Record<string, string>> = {}
+) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(serviceBundle), `${serviceBundle} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
     const dataDir = yield* Effect.acquireRelease(
@@ -26,7 +30,7 @@ export const startServiceProcess = <A>(args: ReadonlyArray<string>, ready: (prin
     const child: ChildProcess = yield* Effect.acquireRelease(
       Effect.sync(() =>
         spawn(process.execPath, [serviceBundle, ...args, "--data-dir", dataDir], {
-          env: { PATH: process.env.PATH ?? "" },
+          env: { PATH: process.env.PATH ?? "", ...env },
           stdio: ["ignore", "pipe", "pipe"]
         })
       ),

@@ -33,25 +33,15 @@ export const silentServer = Effect.gen(function*() {
 
 /**
  * The service process over a `silentServer` (returned too, for the requests it was sent): a key of
- * its own, a free port, `token` as its bearer token, then `flags`.
+ * its own and `token` as its bearer token (in variables, as a deployment gives them), a free port, then `flags`.
  */
 export const serviceOverSilentFivetran = (token: string, flags: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const fivetran = yield* silentServer
     const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-silent-fivetran-" })
-    const service = yield* serviceProcessOver(dataDir, [
-      "--api-key",
-      "key_of_the_test",
-      "--api-secret",
-      "secret_of_the_test",
-      "--base-url",
-      fivetran.baseUrl,
-      "--port",
-      "0",
-      "--token",
-      token,
-      ...flags
-    ])
+    const service = yield* serviceProcessOver(dataDir, ["--base-url", fivetran.baseUrl, "--port", "0", ...flags], {
+      env: { BATON_API_KEY: "key_of_the_test", BATON_API_SECRET: "secret_of_the_test", BATON_HTTP_TOKENS: token }
+    })
     return { fivetran, service }
   })

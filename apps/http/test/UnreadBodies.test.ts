@@ -13,11 +13,12 @@ import { startServiceProcess } from "./ServiceProcess.js"
 const Token = "unread-bodies-test-token"
 
 const startService = startServiceProcess(
-  ["--sandbox", "--port", "0", "--token", Token],
+  ["--sandbox", "--port", "0"],
   (printed) => {
     const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
     return port === undefined ? undefined : Number(port)
-  }
+  },
+  { BATON_HTTP_TOKENS: Token }
 )
 
 /** The status line and the Connection header of what `head`, with 1,000 of its 100,000 declared bytes, was answered. */

@@ -161,12 +161,10 @@ describe("requests no handler serves", () => {
             "--sandbox",
             "--port",
             String(port),
-            "--token",
-            "unserved-test-token",
             "--data-dir",
             dataDir
           ], {
-            env: { PATH: process.env.PATH ?? "" },
+            env: { PATH: process.env.PATH ?? "", BATON_HTTP_TOKENS: "unserved-test-token" },
             stdio: "ignore"
           })
         ),
