@@ -22,7 +22,7 @@ const shown = "x\\u000awarning: all clear\\u001b[2J\\u202e.c1z"
 
 describe("file names in the review commands' warnings", () => {
   it.scopedLive(
-    "diff's order, scope and same-file warnings and resources' no-connections warning escape them",
+    "diff's order, scope and same-file warnings, resources' no-connections warning and verify's line escape them",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
@@ -53,6 +53,13 @@ describe("file names in the review commands' warnings", () => {
           yield* stderrOf(["resources", "--type", "connection", "-f", hostile, "-o", "json"]),
           [`${shown} holds no connections: it was synced without --sync-connections (sync with it to review connections)`, ""]
         )
+
+        const verified = yield* runCli(["verify", "-f", hostile], { cwd })
+        assertExit(verified, 0)
+        assert.deepStrictEqual(verified.stdout.split("\n").slice(0, 1), [
+          `${shown}: sync ${newer.id} (synced ${newer.at}): 38 resources, 51 entitlements, 122 grants; ` +
+          "SQLite's integrity check passed"
+        ])
 
         // A JSON line keeps the name exact: JSON escapes the line break and the escape itself.
         const json = yield* runCli(["diff", hostile, hostile, "-o", "json", "--log-format", "json"], { cwd })

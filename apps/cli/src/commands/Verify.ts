@@ -1,4 +1,5 @@
 import { syncedAt, type Verified, verifyC1z } from "@baton-fivetran/c1z"
+import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { Effect, Stream } from "effect"
 import type { OutputFormat } from "../output/OutputFormat.js"
 import { printRows } from "../output/Rows.js"
@@ -16,8 +17,9 @@ import { checkSyncFile, refusingOtherFiles } from "./SyncFileArgument.js"
 
 const columns = ["file", "sync_id", "synced_at", "resources", "entitlements", "grants", "integrity_check"] as const
 
+/** The table's line; the path shown escaped, as a file name is anyone's text (a table cell's rule). */
 const verifiedText = (verified: Verified) =>
-  `${verified.path}: sync ${verified.syncRun.syncId} (synced ${syncedAt(verified.syncRun)}): ${verified.resources} resources, ` +
+  `${shownText(verified.path)}: sync ${verified.syncRun.syncId} (synced ${syncedAt(verified.syncRun)}): ${verified.resources} resources, ` +
   `${verified.entitlements} entitlements, ${verified.grants} grants; SQLite's integrity check passed\n`
 
 const printVerified = (format: OutputFormat, verified: Verified) => {
