@@ -248,7 +248,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
               cap
             )
           }
-          const reason = `the account's rate-limit budget is down to ~${withThousands(Option.getOrElse(status.remaining, () => 0))} of ${
+          // The estimate goes below none when another client of the account (a second sync, the HTTP
+          // service) spent what this one's requests still out were counted against: it is spent, not less.
+          const left = Math.max(0, Option.getOrElse(status.remaining, () => 0))
+          const reason = `the account's rate-limit budget is down to ~${withThousands(left)} of ${
             withThousands(Option.getOrElse(status.limit, () => 0))
           } requests, the ${
             withThousands(Option.getOrElse(status.reserve, () => 0))
