@@ -83,7 +83,8 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           if (token.b !== request.base || token.t !== syncId) {
             return yield* new InvalidRequest({
               field: "page_token",
-              message: "page_token is not a token this service issued for this pair of syncs"
+              message: "page_token is not a token this service issued for this pair of syncs; " +
+                "repeat the base of the page it came from, or list again without page_token"
             })
           }
           from = { kind: token.k, id: token.i }

@@ -104,7 +104,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(JSON.parse(unknown.body).message, "no sync job 20990101T000000Z-0000")
     }))
 
-  it.effect("a diff token the service did not issue (a moved position, a listing's token) is a 400 with one fixed message", () =>
+  it.effect("a diff token the service did not issue (a moved position, a listing's token) or of another pair of syncs is a 400 saying what to do", () =>
     Effect.gen(function*() {
       const { client } = yield* Harness
       const [after, before] = (yield* client.syncs.list()).items.map((job) => job.id).sort().reverse()
@@ -121,6 +121,14 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
           message: "page_token is not a token this service issued; list again without page_token"
         }], token)
       }
+      // The service's own token, sent for another pair of syncs (the same two, swapped).
+      const swapped = yield* text(`/v1/syncs/${before}/diff?base=${after}&page_size=1&page_token=${first.next_page_token!}`)
+      assert.deepStrictEqual([swapped.status, JSON.parse(swapped.body)], [400, {
+        error: "InvalidRequest",
+        field: "page_token",
+        message: "page_token is not a token this service issued for this pair of syncs; " +
+          "repeat the base of the page it came from, or list again without page_token"
+      }])
       const second = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before!, page_token: first.next_page_token! } })
       const whole = yield* client.review.diff({ path: { id: after! }, urlParams: { base: before! } })
       assert.deepStrictEqual(second.items, whole.items.slice(1))
