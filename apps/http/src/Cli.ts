@@ -52,6 +52,7 @@ import {
   PublicMetrics,
   ReadTokens,
   RequestArrivalTimeout,
+  DownloadStallTimeout,
   Sandbox,
   ServiceSettings,
   SyncEvery,
@@ -305,7 +306,8 @@ const serve = (sources: SettingSources) =>
       maxBodyBytes: DefaultMaxBodyBytes,
       maxProvisioningWaitMillis: yield* resolve(MaxProvisioningWait, sources),
       maxConcurrentExports: yield* resolve(MaxConcurrentExports, sources),
-      readinessTimeoutMillis: yield* resolve(ReadinessTimeout, sources)
+      readinessTimeoutMillis: yield* resolve(ReadinessTimeout, sources),
+      downloadStallMillis: yield* resolve(DownloadStallTimeout, sources)
     }
     const connector = Layer.merge(
       SyncEngine.layer,

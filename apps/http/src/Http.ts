@@ -369,7 +369,7 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
  * it) and, when `config.provisioning` is on, a Provisioner.
  */
 export const makeServer = (config: ServiceConfigShape) =>
-  HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)))).pipe(
+  HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)), config.downloadStallMillis)).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
     Layer.provide(ExtraRoutesLive(config)),

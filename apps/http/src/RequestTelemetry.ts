@@ -8,6 +8,7 @@ import { callerName } from "./Caller.js"
 import { ExtraRoutePaths } from "./ExtraRoutes.js"
 import { redactedUrlAttributes } from "./RedactedUrl.js"
 import { routeOf } from "./Routes.js"
+import { DefaultDownloadStallMillis } from "./ServiceConfig.js"
 import { cutWhenStalled } from "./StalledAnswers.js"
 import { type FollowedAnswer, followStreamed, type StreamedEnd } from "./StreamedAnswers.js"
 
@@ -94,7 +95,8 @@ const handle = <E, R>(
   app: HttpApp.Default<E, R>,
   request: HttpServerRequest.HttpServerRequest,
   requestId: string,
-  caller: Option.Option<string>
+  caller: Option.Option<string>,
+  stalledMillis: number
 ) =>
   Effect.gen(function*() {
     const route = routeOf(request.method, request.url)
@@ -110,23 +112,29 @@ const handle = <E, R>(
     )
     const connection = nodeConnection(request)
     let followed: FollowedAnswer | undefined
+    // A streamed body its client stops taking is cut (StalledAnswers.ts). Only a streamed body can
+    // stall, so the watch starts with one: forked for every request, it cost each a fiber and a timer.
+    let watch: Fiber.RuntimeFiber<void> | undefined
     if (connection !== undefined && request.method !== "HEAD") {
       // A body that fails mid-way has the platform run these handlers again, on the same answer, which
       // it then does not send: a second count would say the first one's client got no byte.
       yield* HttpApp.appendPreResponseHandler((_, response) =>
-        Effect.sync(() => {
-          if (followed !== undefined) return response
-          followed = followStreamed(response, connection)
-          return followed?.response ?? response
+        Effect.suspend(() => {
+          if (followed !== undefined) return Effect.succeed(response)
+          const answer = followStreamed(response, connection)
+          if (answer === undefined) return Effect.succeed(response)
+          followed = answer
+          // Interruptible: the platform runs a request uninterruptibly (its app restores interruption), and a
+          // fork takes its parent's state, so the watch of an answer whose client hung up was never ended.
+          return Effect.fork(Effect.interruptible(cutWhenStalled(answer, connection, stalledMillis))).pipe(
+            Effect.map((fiber) => {
+              watch = fiber
+              return answer.response
+            })
+          )
         })
       )
     }
-    // A streamed body its client stops taking is cut (StalledAnswers.ts); the watch ends with the request.
-    // Interruptible: the platform runs a request uninterruptibly (its app restores interruption), and a
-    // fork takes its parent's state, so the watch of an answer whose client hung up was never ended.
-    const watch = connection === undefined || request.method === "HEAD"
-      ? undefined
-      : yield* Effect.fork(Effect.interruptible(cutWhenStalled(() => followed, connection)))
     // The line is written however the answer ended: a client hanging up mid-body interrupts the request.
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
@@ -159,11 +167,15 @@ const handle = <E, R>(
     )
   })
 
-export const requestTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | TokenCheck> =>
+/** `app` with its telemetry; a streamed answer whose client takes nothing for `stalledMillis` is cut. */
+export const requestTelemetry = <E, R>(
+  app: HttpApp.Default<E, R>,
+  stalledMillis: number = DefaultDownloadStallMillis
+): HttpApp.Default<E, R | TokenCheck> =>
   Effect.flatMap(Effect.zip(HttpServerRequest.HttpServerRequest, TokenCheck), ([request, tokens]) => {
     const requestId = requestIdOf(request)
     const caller = Option.map(tokens.callerOf(request), callerName)
-    return Effect.annotateLogs(handle(app, request, requestId, caller), {
+    return Effect.annotateLogs(handle(app, request, requestId, caller, stalledMillis), {
       request_id: requestId,
       ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ caller: name }) })
     })

@@ -41,6 +41,8 @@ export interface ServiceConfigShape {
   readonly maxConcurrentExports: number
   /** `--readiness-timeout`: the longest `/readyz` waits for its check of Fivetran before it answers without it. */
   readonly readinessTimeoutMillis: number
+  /** `--download-stall-timeout`: a streamed answer whose client takes none of it for this long is cut (StalledAnswers.ts). */
+  readonly downloadStallMillis: number
 }
 
 export const DefaultMaxBodyBytes = 64 * 1024
@@ -61,5 +63,10 @@ export const DefaultMaxConcurrentExports = 4
 export const DefaultReadinessTimeoutMillis = 5_000
 /** A real client sends a request of at most 64 KiB in well under a second; see ClientErrors.ts requestArrival. */
 export const DefaultRequestArrivalMillis = 20_000
+/**
+ * A download whose client reads nothing for a minute has stopped (a hung script, a paused download)
+ * rather than paused between rows: its export slot goes to the next one. See StalledAnswers.ts.
+ */
+export const DefaultDownloadStallMillis = 60_000
 
 export class ServiceConfig extends Context.Tag("baton-http/ServiceConfig")<ServiceConfig, ServiceConfigShape>() {}

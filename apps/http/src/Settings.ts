@@ -16,7 +16,8 @@ import {
   DefaultMaxConcurrentExports,
   DefaultMaxProvisioningWaitMillis,
   DefaultReadinessTimeoutMillis,
-  DefaultRequestArrivalMillis
+  DefaultRequestArrivalMillis,
+  DefaultDownloadStallMillis
 } from "./ServiceConfig.js"
 
 /**
@@ -197,6 +198,19 @@ export const RequestArrivalTimeout: DefaultedSetting<number> = withDefault(
   }
 )
 
+export const DownloadStallTimeout: DefaultedSetting<number> = withDefault(
+  SettingKind.durationBetween("5s", "1h", "30s, 1m or 10m"),
+  {
+    flag: "download-stall-timeout",
+    env: "BATON_HTTP_DOWNLOAD_STALL_TIMEOUT",
+    description: "A download (an export, a sync's .c1z) whose client takes no byte of it for this long is cut, and " +
+      "its --max-concurrent-exports slot freed. Longer for integrations that pause between rows (a slow write per " +
+      "batch); shorter to free slots held by stopped readers sooner.",
+    default: () => DefaultDownloadStallMillis,
+    shown: `${DefaultDownloadStallMillis / 1000}s`
+  }
+)
+
 export const PublicDocs: DefaultedSetting<boolean> = withDefault(SettingKind.boolean, {
   flag: "public-docs",
   description: "Serve /openapi.json and /docs (Swagger UI) without a token, for a browser.",
@@ -234,6 +248,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   MaxConcurrentExports,
   ReadinessTimeout,
   RequestArrivalTimeout,
+  DownloadStallTimeout,
   PublicDocs,
   PublicMetrics,
   ...BatonSettings.SharedFlags,

@@ -14,7 +14,8 @@ import {
   DefaultMaxBodyBytes,
   DefaultMaxConcurrentExports,
   DefaultMaxProvisioningWaitMillis,
-  DefaultReadinessTimeoutMillis
+  DefaultReadinessTimeoutMillis,
+  DefaultDownloadStallMillis
 } from "../src/ServiceConfig.js"
 
 /**
@@ -191,7 +192,8 @@ export const harness = (options: HarnessOptions = {}) => {
       maxBodyBytes: DefaultMaxBodyBytes,
       maxProvisioningWaitMillis: DefaultMaxProvisioningWaitMillis,
       maxConcurrentExports: options.maxConcurrentExports ?? DefaultMaxConcurrentExports,
-      readinessTimeoutMillis: DefaultReadinessTimeoutMillis
+      readinessTimeoutMillis: DefaultReadinessTimeoutMillis,
+      downloadStallMillis: DefaultDownloadStallMillis
     }).pipe(Layer.provide(DataDirLock.Default(dir)))))
   const lines: Array<string> = []
   // The service's own JSON logger, on stderr as in the service, and kept for `logs`.

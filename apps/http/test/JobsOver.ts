@@ -5,7 +5,7 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { tmpdir } from "node:os"
 import { hostPolicy } from "../src/AllowedHosts.js"
 import { DataDirLock } from "../src/DataDirLock.js"
-import { DefaultReadinessTimeoutMillis, ServiceConfig } from "../src/ServiceConfig.js"
+import { DefaultDownloadStallMillis, DefaultReadinessTimeoutMillis, ServiceConfig } from "../src/ServiceConfig.js"
 import { SyncJobs } from "../src/SyncJobs.js"
 import { WorkingCopies } from "../src/WorkingCopies.js"
 
@@ -51,7 +51,8 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
       maxBodyBytes: 1024,
       maxProvisioningWaitMillis: 30_000,
       maxConcurrentExports: 2,
-      readinessTimeoutMillis: DefaultReadinessTimeoutMillis
+      readinessTimeoutMillis: DefaultReadinessTimeoutMillis,
+      downloadStallMillis: DefaultDownloadStallMillis
     })),
     Layer.provide(Layer.succeed(SyncEngine, options.engine ?? neverSyncs)),
     Layer.provide(NodeContext.layer),

@@ -5,13 +5,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { logFields } from "./Harness.js"
 import { manyRows, openExport } from "./HeldExports.js"
-import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
+import { awaitSyncJob, runServiceOnce, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
  * An export whose client stops reading holds one of `--max-concurrent-exports`' slots while it is
  * sent. Before, it held it until the client hung up: a read-only token's holder with four unread
  * downloads had every export and the explorer's views refused (429) for as long as they liked. The
- * service now cuts an answer whose client has taken nothing of it for 60 s.
+ * service now cuts an answer whose client has taken nothing of it for `--download-stall-timeout`
+ * (60 s by default; 5 s here, from its variable, so the test does not wait out the minute).
  */
 
 const Token = "stalled-exports-test-token-0123"
@@ -26,14 +27,14 @@ const exportStatus = (url: string) =>
 
 describe("an export whose client stops reading (the service process)", () => {
   it.scopedLive(
-    "is cut once its client has taken nothing for 60 s, which frees its slot; the line says why",
+    "is cut once its client has taken nothing for --download-stall-timeout, which frees its slot; the line says why",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
         const launch = yield* sandboxServiceArgs(Token)
         const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json", "--max-concurrent-exports", "1"], {
-          env: launch.env
+          env: { ...launch.env, BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s" }
         })
         const job = yield* startSyncJob(service, Token)
         yield* awaitSyncJob(service, Token, job.id, "succeeded")
@@ -53,7 +54,7 @@ describe("an export whose client stops reading (the service process)", () => {
               Schedule.untilInput((status) => status !== 429)
             )
           ),
-          Effect.timeout("150 seconds"),
+          Effect.timeout("60 seconds"),
           Effect.orDie
         )
         assert.strictEqual(status, 200)
@@ -63,7 +64,7 @@ describe("an export whose client stops reading (the service process)", () => {
         const lines = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
         const cut = lines.filter((line) => line.route === "/v1/export" && line.outcome === "aborted")
         assert.deepStrictEqual(cut.map(({ error, status }) => ({ error, status })), [{
-          error: "the client took no byte of the answer for 60 s: the service closed the connection",
+          error: "the client took no byte of the answer for 5 s: the service closed the connection",
           status: 200
         }])
         assert.strictEqual(yield* service.stop, 0)
@@ -71,6 +72,22 @@ describe("an export whose client stops reading (the service process)", () => {
         Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 })),
         Effect.provide(NodeContext.layer)
       ),
-    240_000
+    120_000
+  )
+
+  it.scopedLive(
+    "--download-stall-timeout is refused at start-up outside 5s to 1h, naming the range it takes",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-download-stall-" })
+        const refused = yield* runServiceOnce(["--sandbox", "--port", "0", "--download-stall-timeout", "2s"], { cwd: dir })
+        assert.deepStrictEqual([refused.code, refused.stderr, refused.stdout], [
+          2,
+          "error: --download-stall-timeout: expected a duration from 5s to 1h, with a unit, such as 30s, 1m or 10m, got \"2s\"\n",
+          ""
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
   )
 })
