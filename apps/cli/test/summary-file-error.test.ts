@@ -41,7 +41,9 @@ describe("--summary-file on a full disk", () => {
           exists: (path) => Effect.succeed(previous && path === "out/summary.json"),
           remove: (path) => Effect.sync(() => void removed.push(path))
         })
-        const error = yield* Effect.flip(writeSummaryFile("out/summary.json", "out/sync.c1z", summary)).pipe(
+        const error = yield* Effect.flip(
+          writeSummaryFile("out/summary.json", { file: "out/sync.c1z", syncId: "2Jx1dB3nLkqOQ6cD9fVb0sYt5Ua" }, summary)
+        ).pipe(
           Effect.provide(Layer.merge(fullDisk, Path.layer))
         )
         assert.strictEqual(error._tag, "SummaryFileError")

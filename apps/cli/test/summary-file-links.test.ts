@@ -17,6 +17,8 @@ const summary = Schema.decodeUnknownSync(SyncSummary)({
   warnings: []
 })
 
+const syncId = "2Jx1dB3nLkqOQ6cD9fVb0sYt5Ua"
+
 describe("--summary-file in a directory others can write in", () => {
   it.scoped("a symlink planted at the temporary name of older builds is not written through; the summary is owner-only", () =>
     Effect.gen(function*() {
@@ -28,7 +30,7 @@ describe("--summary-file in a directory others can write in", () => {
       const planted = `${dir}/.summary.json.${process.pid}.tmp`
       yield* fs.symlink(victim, planted)
       const saved = process.umask(0o022)
-      yield* writeSummaryFile(`${dir}/summary.json`, `${dir}/sync.c1z`, summary).pipe(
+      yield* writeSummaryFile(`${dir}/summary.json`, { file: `${dir}/sync.c1z`, syncId }, summary).pipe(
         Effect.ensuring(Effect.sync(() => process.umask(saved)))
       )
       assert.strictEqual(yield* fs.readFileString(victim), "another user's file")
@@ -36,7 +38,7 @@ describe("--summary-file in a directory others can write in", () => {
       assert.strictEqual(written.type, "File")
       assert.strictEqual(written.mode & 0o777, 0o600)
       const content = JSON.parse(yield* fs.readFileString(`${dir}/summary.json`)) as Record<string, unknown>
-      assert.deepStrictEqual([content["file"], content["requests"]], [`${dir}/sync.c1z`, 3])
+      assert.deepStrictEqual([content["file"], content["syncId"], content["requests"]], [`${dir}/sync.c1z`, syncId, 3])
       assert.strictEqual(yield* fs.readLink(planted), victim)
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [`.summary.json.${process.pid}.tmp`, "summary.json", "victim"])
     }).pipe(Effect.provide(NodeContext.layer)))

@@ -43,13 +43,53 @@ describe("--summary-file", () => {
         ["retries", "retries"],
         ["warnings", "warning_messages"],
         ["file", "file"],
+        ["syncId", "c1z_sync_id"],
         ["durationMillis", "duration_ms"]
       ] as const
       for (const [field, logField] of loggedAs) assert.deepStrictEqual(written[field], logged[logField], field)
       assert.deepStrictEqual(written["grants"], { direct: logged["grants_direct"], derived: logged["grants_derived"] })
       assert.match(String(written["finishedAt"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      assert.deepStrictEqual(Object.keys(written), [
+        "resources",
+        "resourceTypes",
+        "entitlements",
+        "grants",
+        "requests",
+        "retries",
+        "rateLimitWaitMillis",
+        "retryBackoffMillis",
+        "rateLimit",
+        "rateLimitWindowSeconds",
+        "rateLimitLowestRemaining",
+        "rateLimitReserve",
+        "repeatBudgetWaitMillis",
+        "warnings",
+        "durationMillis",
+        "file",
+        "syncId",
+        "finishedAt"
+      ])
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["out.c1z", "summary.json"])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
+
+  // Overlapping runs into one --file may leave another run's summary beside the .c1z: its id tells.
+  it.scopedLive(
+    "the summary names the sync it describes: its syncId is the sync id the .c1z read back holds",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const { flags } = yield* connectionFlags
+        assertExit(yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/summary.json`]), 0)
+        const verified = yield* runCli(["verify", "-f", `${dir}/out.c1z`, "-o", "json"])
+        assertExit(verified, 0)
+        const syncId = (JSON.parse(verified.stdout) as Record<string, unknown>)["sync_id"]
+        assert.match(String(syncId), /^[0-9A-Za-z]{27}$/)
+        const written = JSON.parse(yield* fs.readFileString(`${dir}/summary.json`)) as Record<string, unknown>
+        assert.strictEqual(written["syncId"], syncId)
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 120_000 }
+  )
 
   it.scopedLive(
     "the sync file itself (by another spelling or a link) is refused with exit 2, and left as it was",

@@ -156,7 +156,7 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
       Effect.flatMap(Queue.takeAll(stopsOnceComplete), Effect.forEach(sayStopOnceComplete, { discard: true })),
       Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(stopsOnceComplete), sayStopOnceComplete)))
     )
-    return yield* syncRows(settings, summaryTarget, sayStopsOnceComplete).pipe(
+    return yield* syncRows(settings, summaryTarget, syncId, sayStopsOnceComplete).pipe(
       Effect.provide(C1zSink.layer(target, {
         syncId,
         annotations: { exclusionGroups: settings.exclusionGroups },
@@ -169,8 +169,13 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
     Effect.provide(fivetranClientLayer(settings))
   )
 
-/** The sync through the SyncSink given, then `onComplete` and its summary. */
-const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, onComplete: Effect.Effect<unknown, never, R>) =>
+/** The sync through the SyncSink given, then `onComplete` and its summary (naming `syncId`, the file's). */
+const syncRows = <R>(
+  settings: Settings,
+  summaryTarget: Option.Option<string>,
+  syncId: string,
+  onComplete: Effect.Effect<unknown, never, R>
+) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
     const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
@@ -218,5 +223,5 @@ const syncRows = <R>(settings: Settings, summaryTarget: Option.Option<string>, o
       msg: "sync complete",
       fields: summaryFields(summary, settings.file)
     })
-    if (Option.isSome(summaryTarget)) yield* writeSummaryFile(summaryTarget.value, settings.file, summary)
+    if (Option.isSome(summaryTarget)) yield* writeSummaryFile(summaryTarget.value, { file: settings.file, syncId }, summary)
   })

@@ -19,6 +19,11 @@ export const SummaryFileContent = Schema.Struct({
   ...SyncSummary.fields,
   /** The `.c1z` this summary describes. */
   file: Schema.String,
+  /**
+   * The sync id that `.c1z` records (`verify -o json`'s `sync_id`, the log lines' `c1z_sync_id`): with
+   * overlapping runs into one file the summary in place may be another run's than the `.c1z` in place.
+   */
+  syncId: Schema.String,
   /** When the sync completed, ISO 8601. */
   finishedAt: Schema.String
 })
@@ -48,11 +53,17 @@ export class SummaryFileError extends Data.TaggedError("SummaryFileError")<{
   }
 }
 
-export const writeSummaryFile = (path: string, file: string, summary: SyncSummary) =>
+/** The `.c1z` a summary describes: its path and the sync id it records. */
+export interface SummarizedSync {
+  readonly file: string
+  readonly syncId: string
+}
+
+export const writeSummaryFile = (path: string, { file, syncId }: SummarizedSync, summary: SyncSummary) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const finishedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
-    const text = `${JSON.stringify(encode({ ...summary, file, finishedAt }), null, 2)}\n`
+    const text = `${JSON.stringify(encode({ ...summary, file, syncId, finishedAt }), null, 2)}\n`
     const temporary = Effect.map(scratchPathBeside(path), (scratch) => `${scratch}.tmp`)
     yield* Effect.scoped(Effect.flatMap(temporary, (temporaryPath) => writeFileAtomically(path, text, temporaryPath))).pipe(
       Effect.catchAll((error) =>
