@@ -8,18 +8,71 @@ import { sharedModulesTestConfig, sharedTestConfig } from "../../vitest.shared.j
 // (its comment says why); a new file is isolated until it is listed here.
 const sharedModuleFiles = [
   "test/Explorer*.test.ts",
+  "test/AbsoluteFormTargets.test.ts",
   "test/CallerIdentity.test.ts",
+  "test/ClientErrors.test.ts",
+  "test/ExportProxy.test.ts",
+  "test/ExtraCaCerts.test.ts",
+  "test/LastFailedSync.test.ts",
   "test/OpenApiErrorCodes.test.ts",
   "test/OutputClosed.test.ts",
   "test/ProvisioningHangingFivetran.test.ts",
+  "test/ProvisioningStop.test.ts",
+  "test/RateLimitLimitGauge.test.ts",
+  "test/ReadOnlyRoot.test.ts",
+  "test/ReadOnlyTokens.test.ts",
   "test/ReadinessTimeout.test.ts",
   "test/ReadmeExamples.test.ts",
+  "test/RequestLogErrorCodes.test.ts",
   "test/RequestTimeout.test.ts",
+  "test/RevokeConcurrency.test.ts",
+  "test/RuntimeMetricsHelp.test.ts",
+  "test/SecurityHeaders.test.ts",
+  "test/SettingsSources.test.ts",
   "test/SlowRequests.test.ts",
   "test/SpanHeaders.test.ts",
+  "test/SpanUrls.test.ts",
+  "test/SyncJobOutcomes.test.ts",
   "test/TokenCharacters.test.ts",
   "test/UnreadBodies.test.ts",
   "test/Version.test.ts"
+]
+
+// The files that run the service in this process only through @effect/vitest's
+// `layer(..., { excludeTestServices })`, use no TestClock and read no metric (StreamedAnswerLogs
+// reads request counts through RequestRecords.ts, so it stays isolated): they share their workers'
+// modules among themselves, sparing each ~3.5 s of CPU importing Effect, the platform, the sandbox
+// and the service; apart from the files above, as such a layer takes TestClock away from every
+// later file of its module graph.
+const sharedLayerFiles = [
+  "test/AbsoluteFormHosts.test.ts",
+  "test/AccountRoles.test.ts",
+  "test/DiffUserAttributes.test.ts",
+  "test/Documents.test.ts",
+  "test/EchoedIds.test.ts",
+  "test/HostileInput.test.ts",
+  "test/PercentEncoding.test.ts",
+  "test/Provisioning.test.ts",
+  "test/ProvisioningFailureLogs.test.ts",
+  "test/ProvisioningLostAnswers.test.ts",
+  "test/ProvisioningRaces.test.ts",
+  "test/ProvisioningRateLimit.test.ts",
+  "test/Queries.test.ts",
+  "test/QueriesOrder.test.ts",
+  "test/QueriesResourceDetails.test.ts",
+  "test/RateLimitWait.test.ts",
+  "test/Readiness.test.ts",
+  "test/Registry.test.ts",
+  "test/ResponseHeaders.test.ts",
+  "test/Review.test.ts",
+  "test/Schedule.test.ts",
+  "test/Service.test.ts",
+  "test/SharedReaderOpen.test.ts",
+  "test/SyncJobLogs.test.ts",
+  "test/SyncRequestCounts.test.ts",
+  "test/Syncs.test.ts",
+  "test/UnsentFileBodies.test.ts",
+  "test/WorkingCopies.test.ts"
 ]
 
 // Each project names its files: a project extending the root would add its own include to the root's.
@@ -38,7 +91,14 @@ export default defineConfig({
         extends: true,
         test: { name: "shared-modules", include: sharedModuleFiles, isolate: sharedModulesTestConfig.isolate }
       },
-      { extends: true, test: { name: "isolated", include, exclude: [...configDefaults.exclude, ...sharedModuleFiles] } }
+      {
+        extends: true,
+        test: { name: "shared-layers", include: sharedLayerFiles, isolate: sharedModulesTestConfig.isolate }
+      },
+      {
+        extends: true,
+        test: { name: "isolated", include, exclude: [...configDefaults.exclude, ...sharedModuleFiles, ...sharedLayerFiles] }
+      }
     ]
   }
 })
