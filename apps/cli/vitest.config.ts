@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { configDefaults, defineConfig } from "vitest/config"
 import { sharedModulesTestConfig, sharedTestConfig } from "../../vitest.shared.js"
 
@@ -13,6 +14,10 @@ export default defineConfig({
   test: {
     ...rootTestConfig,
     globalSetup: ["test/support/SharedSyncDirectory.ts"],
+    // Two files at once even on two cores (vitest's default there is one): a file mostly waits on the
+    // CLI and sandbox processes it starts, so one worker kept a core idle once the other suites of
+    // `pnpm test` had ended. Each worker makes its own shared syncs (SandboxSyncs.ts).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         extends: true,
