@@ -51,6 +51,8 @@ const DefaultPageSize = 100
 
 /** Bodies kept across requests (a 100-row page of grants is about 100 KB). */
 const ResponseCacheBytes = 32 * 1024 * 1024
+/** And how many: the pages and views a reviewer goes back to, not every search ever made (ResponseCache.ts). */
+const ResponseCacheEntries = 4096
 
 const Listing = Schema.Literal("resources", "entitlements", "grants")
 type Listing = typeof Listing.Type
@@ -172,7 +174,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
     const readers = yield* SyncReaders
-    const bodies = makeResponseCache(ResponseCacheBytes)
+    const bodies = makeResponseCache(ResponseCacheBytes, ResponseCacheEntries)
     const tokens = (yield* PageTokens).codec("listing", PagePosition)
 
     /**

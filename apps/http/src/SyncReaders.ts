@@ -92,10 +92,17 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
         Effect.scoped(readers.getOptionComplete(syncId)),
         (current) => Option.exists(current, (held) => held === broken) ? readers.invalidate(syncId) : Effect.void
       )
+    /** Syncs this process has opened once: their files could be read, and need no check again. */
+    const opened = yield* Ref.make<ReadonlySet<string>>(new Set())
     // A deleted sync can never be read again: its working copy (~15 times its file) goes with it,
-    // once the requests reading it are done, instead of holding a slot and the disk for minutes.
+    // once the requests reading it are done, instead of holding a slot and the disk for minutes;
+    // and its id leaves `opened`, which otherwise grew by one for every sync the service ever ran.
     const deletedJobs = yield* jobs.deletedJobs
-    yield* Effect.forkScoped(Stream.runForEach(Stream.fromQueue(deletedJobs), (id) => readers.invalidate(id)))
+    yield* Effect.forkScoped(Stream.runForEach(Stream.fromQueue(deletedJobs), (id) =>
+      Effect.zipRight(
+        readers.invalidate(id),
+        Ref.update(opened, (known) => new Set(Array.from(known).filter((kept) => kept !== id)))
+      )))
     const serviceScope = yield* Effect.scope
     /**
      * Has the cache open `syncId`'s reader on a fiber of the service's own: an open runs on the fiber
@@ -139,9 +146,6 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
               Effect.zipRight(Effect.fail(fileUnavailable(syncId, errorCode(error.cause))))
             )
       )
-
-    /** Syncs this process has opened once: their files could be read, and need no check again. */
-    const opened = yield* Ref.make<ReadonlySet<string>>(new Set())
 
     /**
      * The id of the newest successful sync that can be read, or NotFound while there is none. Its
