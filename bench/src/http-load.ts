@@ -38,8 +38,9 @@ const start = (dataDir: string) =>
   new Promise<{ url: string; child: ChildProcess }>((resolveStart, reject) => {
     const child = spawn(
       process.execPath,
-      [service, "--sandbox", preset, "--provisioning", "--port", "0", "--token", token, "--data-dir", dataDir, "--log-level", "error"],
-      { stdio: ["ignore", "pipe", "pipe"] }
+      [service, "--sandbox", preset, "--provisioning", "--port", "0", "--data-dir", dataDir, "--log-level", "error"],
+      // The token in the environment, as a deployment gives it: as a flag the service warns of it.
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BATON_HTTP_TOKENS: token } }
     )
     let seen = ""
     child.stdout.on("data", (chunk: Buffer) => {
