@@ -1,5 +1,6 @@
 import { Effect } from "effect"
-import { constants, type Stats } from "node:fs"
+import { fileKindOf } from "@baton-fivetran/fivetran-client/file-kind"
+import { constants } from "node:fs"
 import { type FileHandle, open } from "node:fs/promises"
 import { Io, NotAC1z } from "./C1zError.js"
 
@@ -21,19 +22,5 @@ export const openReadableFile = (path: string): Effect.Effect<FileHandle, NotAC1
     }).pipe(Effect.tapError(() => Effect.promise(() => handle.close().catch(() => undefined))))
     if (info.isFile()) return handle
     yield* Effect.promise(() => handle.close().catch(() => undefined))
-    return yield* new NotAC1z({ path, payload: "not a regular file", kind: kindOf(info) })
+    return yield* new NotAC1z({ path, payload: "not a regular file", kind: fileKindOf(info) })
   })
-
-/** What a path that is not a regular file names, as the CLI's own refusal says it. */
-const kindOf = (info: Stats): string =>
-  info.isDirectory()
-    ? "a directory"
-    : info.isFIFO()
-    ? "a named pipe (FIFO)"
-    : info.isCharacterDevice()
-    ? "a character device"
-    : info.isBlockDevice()
-    ? "a block device"
-    : info.isSocket()
-    ? "a socket"
-    : "not a regular file"

@@ -1,8 +1,9 @@
 import { Config, Effect, Option } from "effect"
-import { constants, type Stats } from "node:fs"
+import { constants } from "node:fs"
 import { open } from "node:fs/promises"
 import { quotedEchoed } from "./EchoedText.js"
 import { errorCodeOf } from "./ErrorCode.js"
+import { fileKindOf } from "./FileKind.js"
 
 /**
  * NODE_EXTRA_CA_CERTS, as the hint of a certificate refused for its issuer tells it. Node reads the
@@ -32,18 +33,6 @@ const LargestBundle = 8 * 1024 * 1024
 /** Bytes asked of one read. */
 const chunkSize = 64 * 1024
 
-/** What `info` is when not a regular file, as the hint says it. */
-const otherKind = (info: Stats): string =>
-  info.isFIFO()
-    ? "a named pipe (FIFO)"
-    : info.isCharacterDevice()
-    ? "a character device"
-    : info.isBlockDevice()
-    ? "a block device"
-    : info.isSocket()
-    ? "a socket"
-    : "not a regular file"
-
 /** The file's failure to read, as its error code says it; the code alone for another. */
 const unreadable = (code: string): string => {
   switch (code) {
@@ -69,7 +58,7 @@ const lookAt = async (path: string): Promise<ExtraCaCerts> => {
     const info = await handle.stat()
     // Node cannot read a directory as a file: as a failed read says it (EISDIR, where open refuses one).
     if (info.isDirectory()) return { _tag: "Unusable", path, reason: unreadable("EISDIR") }
-    if (!info.isFile()) return { _tag: "NotRead", path, reason: `it is ${otherKind(info)}, not a regular file` }
+    if (!info.isFile()) return { _tag: "NotRead", path, reason: `it is ${fileKindOf(info)}, not a regular file` }
     const tooLarge: ExtraCaCerts = {
       _tag: "NotRead",
       path,
