@@ -11,9 +11,10 @@ import { isLeftBehind, scratchSuffixes } from "./ScratchOwners.js"
  * killed process (SIGKILL, power loss) leaves them behind. `removeScratchLeftovers` deletes those of
  * one target that were left behind (ScratchOwners.ts): callers run it before a new write to that
  * target, and a write of the same target still running, in another process or in this one (or in
- * another container on a shared volume, whose pid is this one's), keeps its files (deleting them made that write fail). Names without a pid (written before it was added:
- * `<12 hex>`, or the summary's `<16 hex>.tmp`) count as left, and so do files last written well
- * before the process now holding their pid started. Best effort: a file that cannot be removed is left.
+ * another container on a shared volume, whose pid is this one's), keeps its files (deleting them
+ * made that write fail). Names without a pid (written before it was added: `<12 hex>`, or the
+ * summary's `<16 hex>.tmp`) count as left, and so do files last written well before the process now
+ * holding their pid started. Best effort: a file that cannot be removed is left.
  */
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 

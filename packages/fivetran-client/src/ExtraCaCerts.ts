@@ -98,6 +98,9 @@ export const readExtraCaCerts: Effect.Effect<ExtraCaCerts> = Config.option(Confi
   }))
 )
 
+/** The remedy for a file Node could not use, or that is not read here. */
+const makeItUsable = "make it a PEM file of the CA certificate that this process can read, and start again (Node reads it only at start)"
+
 /** What a certificate refused for its issuer adds to its message: where the CA goes, or what is wrong with the file given. */
 export const untrustedIssuerHint = (extraCa: ExtraCaCerts): string => {
   switch (extraCa._tag) {
@@ -108,9 +111,9 @@ export const untrustedIssuerHint = (extraCa: ExtraCaCerts): string => {
         "that signed this one: behind a proxy that inspects TLS, give the proxy's CA certificate there"
     case "Unusable":
       return `; NODE_EXTRA_CA_CERTS is set to ${quotedEchoed(extraCa.path)}, but Node could not use it: ${extraCa.reason}; ` +
-        "make it a PEM file of the CA certificate that this process can read, and start again (Node reads it only at start)"
+        makeItUsable
     case "NotRead":
       return `; NODE_EXTRA_CA_CERTS is set to ${quotedEchoed(extraCa.path)}, which is not read here: ${extraCa.reason}; ` +
-        "make it a PEM file of the CA certificate that this process can read, and start again (Node reads it only at start)"
+        makeItUsable
   }
 }
