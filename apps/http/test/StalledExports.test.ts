@@ -17,10 +17,16 @@ import { awaitSyncJob, runServiceOnce, sandboxServiceArgs, serviceProcessOver, s
 
 const Token = "stalled-exports-test-token-0123"
 
-/** `GET /v1/export`'s status, read whole and dropped. */
+/**
+ * `GET /v1/export`'s status, read whole and dropped. Each ask is on a connection of its own: polls
+ * 5 s apart would otherwise reuse one the service closes after its 5 s keep-alive, a race that loaded
+ * machines lost with ECONNRESET.
+ */
 const exportStatus = (url: string) =>
   Effect.promise(async () => {
-    const response = await fetch(`${url}/v1/export`, { headers: { authorization: `Bearer ${Token}` } })
+    const response = await fetch(`${url}/v1/export`, {
+      headers: { authorization: `Bearer ${Token}`, connection: "close" }
+    })
     await response.arrayBuffer()
     return response.status
   })
