@@ -53,11 +53,13 @@ const other = vsRoot === undefined ? undefined : {
 const fromRoot = (script: string) => relative(fileURLToPath(new URL("../..", import.meta.url)), script)
 
 /** One HTTP service process, timed from spawn to its first `/healthz` 200; then stopped. */
-const httpReady = (script: string, args: ReadonlyArray<string>) =>
+const httpReady = (script: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.scoped(Effect.gen(function*() {
     const dataDir = yield* tempDirectory("bench-http-ready-")
     const start = performance.now()
-    const child = yield* Command.start(Command.make(process.execPath, script, ...args, "--port", "0", "--data-dir", dataDir))
+    const child = yield* Command.start(
+      Command.make(process.execPath, script, ...args, "--port", "0", "--data-dir", dataDir).pipe(Command.env(env))
+    )
     const url = yield* child.stdout.pipe(
       Stream.decodeText(),
       Stream.splitLines,
@@ -141,8 +143,10 @@ const program = Effect.gen(function*() {
   const nodeOnly = versionPairs.map(([, node]) => node)
   const grants = yield* Effect.forEach(users, (user) => timed(grantArgs(user.id)))
   const granted = grants.filter((run) => run.stdout.startsWith("granted ")).length
-  const httpArgs = ["--base-url", sandbox.baseUrl, "--api-key", key.key, "--api-secret", key.secret, "--token", "bench-token-0123456789"]
-  const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpBin, httpArgs))
+  const httpArgs = ["--base-url", sandbox.baseUrl, "--api-key", key.key]
+  // The secrets in the environment, as a deployment gives them: as flags the service warns of them.
+  const httpEnv = { BATON_API_SECRET: key.secret, BATON_HTTP_TOKENS: "bench-token-0123456789" }
+  const ready = yield* Effect.forEach(Array.from({ length: runs }), () => httpReady(httpBin, httpArgs, httpEnv))
   const versus = other === undefined ? [] : yield* Effect.gen(function*() {
     const grantPairs = yield* Effect.forEach(
       Array.from({ length: runs }),
@@ -150,7 +154,7 @@ const program = Effect.gen(function*() {
     )
     const readyPairs = yield* Effect.forEach(
       Array.from({ length: runs }),
-      () => Effect.all([httpReady(httpBin, httpArgs), httpReady(other.http, httpArgs)])
+      () => Effect.all([httpReady(httpBin, httpArgs, httpEnv), httpReady(other.http, httpArgs, httpEnv)])
     )
     const compared = (name: string, pairs: ReadonlyArray<readonly [{ readonly millis: number }, { readonly millis: number }]>) =>
       `    ${name}: this build ${stats(pairs.map(([mine]) => mine.millis))}; the other ${
@@ -173,7 +177,7 @@ const program = Effect.gen(function*() {
     } the \`node -e 0\` run after it`,
     `  ${shown(grantArgs("<user>"))}`,
     `    ${stats(grants.map((run) => run.millis))}; ${granted}/${grants.length} printed "granted"`,
-    `  ${["node", fromRoot(httpBin), ...httpArgs, "--port", "0"].map((arg) => arg === key.secret ? "<secret>" : quote(arg)).join(" ")}`,
+    `  BATON_API_SECRET=<secret> BATON_HTTP_TOKENS=<token> ${["node", fromRoot(httpBin), ...httpArgs, "--port", "0"].map(quote).join(" ")}`,
     `    first /healthz 200 after ${stats(ready.map((run) => run.millis))}`,
     `  node -e 0 (the floor: a bare node process, run after each --version)`,
     `    ${stats(nodeOnly.map((run) => run.millis))}`,
