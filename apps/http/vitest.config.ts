@@ -2,39 +2,61 @@ import { availableParallelism } from "node:os"
 import { configDefaults, defineConfig } from "vitest/config"
 import { sharedModulesTestConfig, sharedTestConfig } from "../../vitest.shared.js"
 
-// The files that only drive processes (the bundled service, a sandbox, Chromium) and read no
-// process-wide state of their own worker: they share their workers' modules, which spares each
-// the import of Effect, the platform and the sandbox (vitest.shared.ts). The others stay isolated
-// (its comment says why); a new file is isolated until it is listed here.
+// The files that read no process-wide state of their own worker (no metric, no TestClock after an
+// `excludeTestServices` layer, no mocked module): they drive processes (the bundled service, a
+// sandbox, Chromium), run the service in this process through Harness.ts or InProcess.ts without
+// reading its metrics, or test one module alone. They share their workers' modules, which spares
+// each the import of Effect, the platform and the sandbox (vitest.shared.ts). The others stay
+// isolated (its comment says why); a new file is isolated until it is listed here.
 const sharedModuleFiles = [
   "test/Explorer*.test.ts",
   "test/AbsoluteFormTargets.test.ts",
+  "test/BrokenWorkingCopies.test.ts",
   "test/CallerIdentity.test.ts",
+  "test/Cli.test.ts",
   "test/ClientErrors.test.ts",
+  "test/DataDirLock.test.ts",
+  "test/DiffPrincipalStatus.test.ts",
   "test/ExportProxy.test.ts",
   "test/ExtraCaCerts.test.ts",
+  "test/FailedAuthentications.test.ts",
+  "test/FailedStreamedAnswers.test.ts",
+  "test/KilledSync.test.ts",
   "test/LastFailedSync.test.ts",
+  "test/ListenUrl.test.ts",
+  "test/OlderBuildDataDir.test.ts",
+  "test/OpenApiConformance.test.ts",
   "test/OpenApiErrorCodes.test.ts",
   "test/OutputClosed.test.ts",
+  "test/PipelinedRefusals.test.ts",
   "test/ProvisioningHangingFivetran.test.ts",
   "test/ProvisioningStop.test.ts",
+  "test/QueriesPageStart.test.ts",
   "test/RateLimitLimitGauge.test.ts",
   "test/ReadOnlyRoot.test.ts",
   "test/ReadOnlyTokens.test.ts",
+  "test/ReadinessBudget.test.ts",
   "test/ReadinessTimeout.test.ts",
   "test/ReadmeExamples.test.ts",
+  "test/RebuiltJobs.test.ts",
+  "test/RequestBody.test.ts",
+  "test/RequestFailures.test.ts",
   "test/RequestLogErrorCodes.test.ts",
   "test/RequestTimeout.test.ts",
+  "test/ResponseCache.test.ts",
   "test/RevokeConcurrency.test.ts",
   "test/RuntimeMetricsHelp.test.ts",
+  "test/SecretFlags.test.ts",
   "test/SecurityHeaders.test.ts",
   "test/SettingsSources.test.ts",
   "test/SlowRequests.test.ts",
   "test/SpanHeaders.test.ts",
   "test/SpanUrls.test.ts",
+  "test/SwappedCredentials.test.ts",
   "test/SyncJobOutcomes.test.ts",
   "test/TokenCharacters.test.ts",
   "test/UnreadBodies.test.ts",
+  "test/UnservedRequests.test.ts",
   "test/Version.test.ts"
 ]
 
