@@ -9,7 +9,7 @@ import { C1zSink, ksuid, longestSyncFileName, removeScratchLeftovers } from "@ba
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
-import { Cause, Clock, Deferred, Effect, Exit, LogLevel, Option, Queue, Ref, Scope } from "effect"
+import { Cause, Clock, Deferred, Effect, ExecutionStrategy, Exit, Layer, LogLevel, Option, Queue, Ref, Scope } from "effect"
 import { exitCode, reportedHere } from "../Exit.js"
 import { fivetranClientLayer } from "../FivetranTarget.js"
 import * as Stderr from "../output/Stderr.js"
@@ -131,6 +131,12 @@ const stoppedBySignal: SyncStopReason = "shutdown"
 const sync = (settings: Settings, target: string, summaryTarget: Option.Option<string>, syncId: string) =>
   Effect.scoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
+    // The client in a scope of its own, closed once every row is written: its idle keep-alive
+    // connections (up to one per request in flight, 60 at --concurrency 64) held their file
+    // descriptors through the index, compression and rename, which under a low `ulimit -n` failed
+    // the finished sync there (EMFILE opening its .tmp). No request follows the last row.
+    const connections = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const client = yield* Layer.buildWithScope(fivetranClientLayer(settings), connections)
     const heldStop = yield* Deferred.make<NodeJS.Signals>()
     const finishOnFirstStop = Scope.extend(
       holdFirstStop((signal) => Deferred.unsafeDone(heldStop, Exit.succeed(signal))),
@@ -160,14 +166,13 @@ const sync = (settings: Settings, target: string, summaryTarget: Option.Option<s
       Effect.provide(C1zSink.layer(target, {
         syncId,
         annotations: { exclusionGroups: settings.exclusionGroups },
-        onRowsWritten: finishOnFirstStop,
+        onRowsWritten: Effect.zipRight(finishOnFirstStop, Scope.close(connections, Exit.void)),
         onReplacing: holdEveryStop((signal) => Queue.unsafeOffer(stopsOnceComplete, signal))
-      }))
+      })),
+      Effect.provide(SyncEngine.layer),
+      Effect.provide(client)
     )
-  })).pipe(
-    Effect.provide(SyncEngine.layer),
-    Effect.provide(fivetranClientLayer(settings))
-  )
+  }))
 
 /** The sync through the SyncSink given, then `onComplete` and its summary (naming `syncId`, the file's). */
 const syncRows = <R>(
