@@ -21,9 +21,9 @@ export const sharedTestConfig = {
  * 81 -> 30-32, c1z 52 -> 14-15, fivetran-sandbox 68 -> 41-43, e2e 88 -> 50-54), and `pnpm test`
  * runs every suite at once on two cores. A test in such a suite may not rely on a fresh module:
  * process-wide state (Effect's metrics) is judged by what the test added.
- * Settings' suite, most of the HTTP service's (its vitest.config.ts lists the files that only drive
- * processes) and the CLI's review files stay isolated: they read the service's metrics from zero,
- * build layers with @effect/vitest's `excludeTestServices` (after which TestClock stops working in
- * that module graph), or mock a module.
+ * Settings' AtomicFile test, the HTTP service's files its vitest.config.ts does not list and the
+ * CLI's review files stay isolated: they read the service's metrics from zero, build layers with
+ * @effect/vitest's `excludeTestServices` (after which TestClock stops working in that module graph),
+ * or mock a module.
  */
 export const sharedModulesTestConfig = { ...sharedTestConfig, isolate: false }
