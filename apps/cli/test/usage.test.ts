@@ -12,6 +12,13 @@ const packageVersion = Schema.decodeUnknownSync(Schema.parseJson(Schema.Struct({
 /** Bad usage never reaches Fivetran: no sandbox is needed, and the base URL points nowhere reachable. */
 const secret = "do-not-print-this-secret-42"
 
+/** A run whose output several tests read: started once, by the first of them. */
+const runOnce = (args: ReadonlyArray<string>) => runCli(args).pipe(Effect.provide(NodeContext.layer), Effect.cached, Effect.runSync)
+
+const versionRun = runOnce(["--version"])
+const helpRun = runOnce(["--help"])
+const resourcesHelpRun = runOnce(["resources", "--help"])
+
 describe("usage", () => {
   it.live("an unknown flag exits 2 and names it", () =>
     Effect.gen(function*() {
@@ -288,10 +295,10 @@ describe("usage", () => {
   it.live("--version prints one line, and --help ends with one line break, with no blank line after them", () =>
     Effect.gen(function*() {
       const [version, subcommandVersion, help, resourcesHelp] = yield* Effect.all([
-        runCli(["--version"]),
+        versionRun,
         runCli(["resources", "--version"]),
-        runCli(["--help"]),
-        runCli(["resources", "--help"])
+        helpRun,
+        resourcesHelpRun
       ], { concurrency: 2 })
       const versionLine = new RegExp(`^${packageVersion.replaceAll(".", "\\.")}( \\(commit [0-9a-f]+(-dirty)?\\))?\n$`)
       for (const result of [version, subcommandVersion]) {
@@ -307,13 +314,13 @@ describe("usage", () => {
   it.live("--help or --version after other flags shows the help or the version, as at the start (cobra takes them anywhere)", () =>
     Effect.gen(function*() {
       const [rootHelp, syncFlagsHelp, resourcesHelp, accessHelp, rootVersion, resourcesVersion, alone] = yield* Effect.all([
-        runCli(["--help"]),
+        helpRun,
         runCli(["-f", "x.c1z", "--concurrency", "4", "--help"]),
-        runCli(["resources", "--help"]),
+        resourcesHelpRun,
         runCli(["access", "-o", "json", "user:u", "-h"]),
         runCli(["-p", "--api-secret", secret, "--version"]),
         runCli(["resources", "-f", "x.c1z", "--version"]),
-        runCli(["--version"])
+        versionRun
       ], { concurrency: 2 })
       for (const result of [rootHelp, syncFlagsHelp, resourcesHelp, accessHelp, rootVersion, resourcesVersion, alone]) {
         assertExit(result, 0)
@@ -328,14 +335,14 @@ describe("usage", () => {
 
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
     Effect.gen(function*() {
-      const [versionRun, capabilitiesRun, configRun] = yield* Effect.all([
-        runCli(["--version"]),
+      const [version, capabilitiesRun, configRun] = yield* Effect.all([
+        versionRun,
         runCli(["capabilities"]),
         runCli(["config"])
       ], { concurrency: "unbounded" })
-      assertExit(versionRun, 0)
+      assertExit(version, 0)
       // Then the commit the bundle was built from (e2e's build-commit test).
-      assert.strictEqual(versionRun.stdout.trim().split(" ")[0], packageVersion)
+      assert.strictEqual(version.stdout.trim().split(" ")[0], packageVersion)
 
       assertExit(capabilitiesRun, 0)
       const capabilities = JSON.parse(capabilitiesRun.stdout) as {
