@@ -7,6 +7,7 @@ import { type AccessFacts, accessPaths, expectedAccess } from "./support/AccessM
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags } from "./support/EdgeCases.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 import { syncedAccess } from "./support/SyncedAccess.js"
 import { colonRole, everywhereRole, teamOnlyRoles, twistedAccount, unlistedRoles } from "./support/TwistedAccount.js"
@@ -67,13 +68,16 @@ const counts = (facts: AccessFacts) => {
   }
 }
 
-/** Syncs `account` with connections, through `target` (the CLI's flags naming the sandbox serving it), and compares. */
-const syncAndCompare = (name: string, account: AccountSnapshot, target: ReadonlyArray<string>) =>
+/** The CLI's sync with connections into `file`, through `target` (its flags naming the sandbox serving the account). */
+const syncWithConnections = (target: ReadonlyArray<string>) => (file: string) =>
+  Effect.map(runCli([...target, "--sync-connections", "-f", file]), (result) => assertExit(result, 0))
+
+/** Syncs `account` into a file with `sync`, and compares. */
+const syncAndCompare = <E, R>(name: string, account: AccountSnapshot, sync: (file: string) => Effect.Effect<void, E, R>) =>
   Effect.gen(function*() {
     const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped({ prefix: "baton-oracle-" })
     const file = `${dir}/${name}.c1z`
-    const result = yield* runCli([...target, "--sync-connections", "-f", file])
-    assertExit(result, 0)
+    yield* sync(file)
     const { facts: synced, repeated } = yield* syncedAccess(file)
     const expected = expectedAccess(account)
     const found = [
@@ -111,20 +115,21 @@ const syncAndCompare = (name: string, account: AccountSnapshot, target: Readonly
 describe("access oracle", () => {
   it.scopedLive("small, with connections: every resource, entitlement and grant is the model's, none more", () =>
     Effect.gen(function*() {
-      const { counts } = yield* syncAndCompare("small", generatePreset("small"), ["--sandbox", "small"])
+      // The worker's shared sync of `--sandbox small --sync-connections` (the CLI's, as a user runs it).
+      const { counts } = yield* syncAndCompare("small", generatePreset("small"), (file) => copySandboxSync(file, "small with connections"))
       assert.deepStrictEqual(counts, { resources: 46, entitlements: 107, grants: 149, derived: 42, throughTeams: 46 })
     }))
 
   it.scopedLive("medium, with connections: every resource, entitlement and grant is the model's, none more", () =>
     Effect.gen(function*() {
-      const { counts } = yield* syncAndCompare("medium", generatePreset("medium"), ["--sandbox", "medium"])
+      const { counts } = yield* syncAndCompare("medium", generatePreset("medium"), syncWithConnections(["--sandbox", "medium"]))
       assert.deepStrictEqual(counts, { resources: 1357, entitlements: 2727, grants: 8919, derived: 3572, throughTeams: 3753 })
     }))
 
   it.scopedLive("medium twisted (unlisted, team-only, custom, every-scope, `member` and empty roles): the model's, none more", () =>
     Effect.gen(function*() {
       const { flags } = yield* connectionFlags
-      const { counts, synced } = yield* syncAndCompare("twisted", twisted, flags)
+      const { counts, synced } = yield* syncAndCompare("twisted", twisted, syncWithConnections(flags))
       assert.deepStrictEqual(counts, { resources: 1359, entitlements: 2991, grants: 8563, derived: 3454, throughTeams: 3563 })
       const roles = [colonRole, everywhereRole, ...unlistedRoles, ...Object.values(teamOnlyRoles)]
       assert.deepStrictEqual(Object.fromEntries(roles.map((role) => [role, grantsOfRole(synced, role)])), {
@@ -150,7 +155,7 @@ describe("access oracle", () => {
 
   it.scopedLive("the pinned edge-case account: the model's, none more", () =>
     Effect.gen(function*() {
-      const { counts } = yield* syncAndCompare("edge", edgeCases, yield* edgeFlags)
+      const { counts } = yield* syncAndCompare("edge", edgeCases, syncWithConnections(yield* edgeFlags))
       assert.deepStrictEqual(counts, { resources: 19, entitlements: 21, grants: 29, derived: 5, throughTeams: 9 })
     }).pipe(Effect.provide(sandboxLayer(edgeCases))))
 })
