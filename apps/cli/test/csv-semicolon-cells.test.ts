@@ -3,6 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
 
@@ -22,7 +23,8 @@ describe("CSV cells with a semicolon", () => {
       Effect.gen(function*() {
         const dir = yield* tempDir
         const { flags } = yield* connectionFlags
-        assertExit(yield* runCli([...flags, "-f", `${dir}/before.c1z`, "--log-level", "warn"]), 0)
+        // The untouched small account's sync: the worker's shared one of `--sandbox small` (the same preset), made before.
+        yield* copySandboxSync(`${dir}/before.c1z`, "small")
         const created = yield* runCli([
           ...flags,
           "-p",

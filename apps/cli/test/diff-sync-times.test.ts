@@ -4,6 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { copySandboxSync } from "./support/SandboxSyncs.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 /**
@@ -33,7 +34,8 @@ describe("diff's sync times", () => {
       Effect.gen(function*() {
         const dir = yield* tempDir
         const { flags } = yield* connectionFlags
-        assertExit(yield* runCli([...flags, "-f", `${dir}/before.c1z`, "--log-level", "warn"]), 0)
+        // The untouched small account's sync: the worker's shared one of `--sandbox small` (the same preset), made before.
+        yield* copySandboxSync(`${dir}/before.c1z`, "small")
         assertExit(yield* runCli([...flags, "-p", "--revoke-grant", revoked, "--log-level", "warn"]), 0)
         assertExit(yield* runCli([...flags, "-f", `${dir}/after.c1z`, "--log-level", "warn"]), 0)
         const [before, after] = [yield* syncOf(`${dir}/before.c1z`), yield* syncOf(`${dir}/after.c1z`)]
