@@ -1,27 +1,44 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { inject } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { assertExit, runCli } from "./CliProcess.js"
 
 /**
- * The CLI's sync of an embedded sandbox with `flags`, made the first time a test of the worker asks
- * for it: the files of a worker share its modules (vitest.shared.ts), so once a run, where each
- * file synced its own (small: ~0.8 s of CPU and ~1 s each; medium: ~2.5 s of CPU and 2-5 s).
+ * The CLI's sync of an embedded sandbox with `flags`, made once a run, the first time a test asks
+ * for it (small: ~0.8 s of CPU; medium: ~2.5 s), where each file once made its own, and then each
+ * worker (its files share its modules, vitest.shared.ts). The worker that makes the directory
+ * `<name>.claim` in the run's directory (SharedSyncDirectory.ts) syncs into it and renames the file
+ * out once the sync has ended; another waits for that file, or for `<name>.failed`.
  */
-const syncedOnce = (flags: ReadonlyArray<string>) =>
+const syncedOnce = (name: string, flags: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const directory = yield* fs.makeTempDirectory({ directory: inject("sharedSyncDirectory") })
-    const file = `${directory}/sync.c1z`
-    assertExit(yield* runCli([...flags, "-f", file, "--log-level", "warn"]), 0)
+    const directory = inject("sharedSyncDirectory")
+    const [file, claim, failed] = [`${directory}/${name}.c1z`, `${directory}/${name}.claim`, `${directory}/${name}.failed`]
+    const claimed = yield* fs.makeDirectory(claim).pipe(
+      Effect.as(true),
+      Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "AlreadyExists", () => Effect.succeed(false))
+    )
+    if (claimed) {
+      const result = yield* runCli([...flags, "-f", `${claim}/sync.c1z`, "--log-level", "warn"])
+      if (result.exitCode !== 0) yield* fs.writeFileString(failed, "")
+      assertExit(result, 0)
+      yield* fs.rename(`${claim}/sync.c1z`, file)
+      return file
+    }
+    const ready = yield* Effect.all([fs.exists(file), fs.exists(failed)]).pipe(
+      Effect.filterOrFail(([made, refused]) => made || refused),
+      Effect.retry(Schedule.spaced("100 millis"))
+    )
+    if (!ready[0]) return yield* Effect.dieMessage(`the shared ${name} sync failed in another worker (see its test's failure)`)
     return file
   }).pipe(Effect.provide(NodeContext.layer), Effect.cached, Effect.runSync)
 
 const sandboxSyncs = {
-  small: syncedOnce(["--sandbox", "small"]),
-  "small with connections": syncedOnce(["--sandbox", "small", "--sync-connections"]),
-  medium: syncedOnce(["--sandbox", "medium"])
+  small: syncedOnce("small", ["--sandbox", "small"]),
+  "small with connections": syncedOnce("small-with-connections", ["--sandbox", "small", "--sync-connections"]),
+  medium: syncedOnce("medium", ["--sandbox", "medium"])
 }
 
 /**
