@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { isSystemError, makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
-import { Clock, Data, DateTime, Deferred, Duration, Effect, Option, Schedule, Schema } from "effect"
+import { Clock, Data, DateTime, Deferred, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { othersFiles } from "./DataDirOwners.js"
@@ -97,6 +97,7 @@ export class DataDirLockFailed extends Data.TaggedError("DataDirLockFailed")<{ r
 
 const alreadyExists = isSystemError("AlreadyExists")
 const notFound = isSystemError("NotFound")
+const permissionDenied = isSystemError("PermissionDenied")
 
 /** Whether `pid` is a live process of this host: signal 0 checks without sending; EPERM is someone else's live one. */
 const processAlive = (pid: number) =>
@@ -159,7 +160,24 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
       /** Whether the lock as read (none when it cannot be read) is this process's. */
       const ours = (lock: Option.Option<FoundLock>) =>
         Option.exists(lock, (found) => Option.exists(found.holder, (h) => h.claim === own.claim))
-      const held = Effect.map(Effect.option(read), ours)
+      /** Whether the lock is this process's, as read now: false when it cannot be read for any reason. */
+      const heldAsRead = Effect.map(Effect.option(read), ours)
+
+      /**
+       * The lock as read now, none when it was removed or made unreadable; a failure of another kind
+       * (EMFILE: the process had no file descriptor left, as a sync's connections and the exports'
+       * copies can leave it) says nothing of who holds it, and fails. Such a failure stopped the
+       * service as if the lock were lost: `the data directory's lock file ... was removed or cannot
+       * be read`, exit 1.
+       */
+      const readNow = read.pipe(
+        Effect.asSome,
+        Effect.catchIf((error) => notFound(error) || permissionDenied(error), () => Effect.succeedNone)
+      )
+      const unread = (error: PlatformError) =>
+        Effect.logWarning("could not read the data directory's lock file: it is still taken as this process's").pipe(
+          Effect.annotateLogs({ lock_file: lockFile, error: platformErrorText(error) })
+        )
 
       /**
        * Why `found` may be taken over, if it may: its holder is this host's and its process is gone
@@ -185,7 +203,7 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
             Effect.provideService(FileSystem.FileSystem, fs),
             Effect.provideService(Path.Path, path)
           )
-          if (!(yield* held)) return false
+          if (!(yield* heldAsRead)) return false
           yield* Effect.logWarning("took over the data directory's lock").pipe(
             Effect.annotateLogs({
               lock_file: lockFile,
@@ -232,7 +250,7 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
       )
       yield* Effect.addFinalizer(() =>
         Effect.gen(function*() {
-          if (!(yield* held)) return
+          if (!(yield* heldAsRead)) return
           yield* fs.remove(lockFile).pipe(
             Effect.catchAll((error) =>
               Effect.logWarning("could not remove the data directory's lock file").pipe(
@@ -251,9 +269,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
 
       /** One refresh: the mtime is the holder's heartbeat. False once another process holds the lock, which ends `lost`. */
       const refresh = Effect.gen(function*() {
-        const found = yield* Effect.option(read)
-        if (!ours(found)) {
-          const holder = Option.flatMap(found, (lock) => lock.holder)
+        const found = yield* Effect.either(readNow)
+        if (Either.isLeft(found)) yield* unread(found.left)
+        else if (!ours(found.right)) {
+          const holder = Option.flatMap(found.right, (lock) => lock.holder)
           yield* Deferred.fail(lost, new DataDirLockLost({ directory: dataDir, lockFile, holder }))
           return false
         }
@@ -276,9 +295,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
         lost: Deferred.await(lost),
         /**
          * Whether the lock file is still this process's, read now: a process stopping because another
-         * took it over must write nothing more there, and the refresh may not have seen it yet.
+         * took it over must write nothing more there, and the refresh may not have seen it yet. One
+         * that cannot be read now (EMFILE) is still this process's: its refresh checks again.
          */
-        held
+        held: Effect.map(readNow, ours).pipe(Effect.catchAll((error) => Effect.as(unread(error), true)))
       } as const
     })
 }) {}
