@@ -1,6 +1,7 @@
-// Sums the vitest JSON reports of every workspace package into one plain line for CI; `pnpm lint` and
-// `pnpm cycles` count as one more check each (lint-results.json and cycles-results.json, from scripts/), failed
-// when lint found any error or dpdm any import cycle.
+// Sums the vitest JSON reports of every workspace package into one plain line for CI; `pnpm lint`,
+// `pnpm cycles` and `pnpm typecheck-workspace` count as one more check each (lint-results.json,
+// cycles-results.json and typecheck-results.json, from scripts/), failed when lint found any error, dpdm
+// any import cycle or tsc any type error.
 import { existsSync, readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 
@@ -30,8 +31,9 @@ if (existsSync("lint-results.json")) {
   if (lint.errorCount > 0) failed += 1
   else passed += 1
 }
-if (existsSync("cycles-results.json")) {
-  if (JSON.parse(readFileSync("cycles-results.json", "utf8")).failed) failed += 1
+for (const file of ["cycles-results.json", "typecheck-results.json"]) {
+  if (!existsSync(file)) continue
+  if (JSON.parse(readFileSync(file, "utf8")).failed) failed += 1
   else passed += 1
 }
 // The last line is exactly "N passed, N failed", what CI reads; skipped tests are said on the line before.
