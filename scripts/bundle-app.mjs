@@ -30,6 +30,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import { writeThirdPartyNotices } from "./third-party-notices.mjs"
 
 const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train|--train-serve <args...>]\n"
 const [entry, name, ...rest] = process.argv.slice(2)
@@ -368,6 +369,8 @@ const common = {
   minify: true,
   sourcemap: "linked",
   legalComments: "none",
+  // Read by swaggerAssetsBeside (which inputs the program kept) and for the third-party notices.
+  metafile: true,
   logLevel: "warning"
 }
 
@@ -375,7 +378,7 @@ const common = {
 await rm(outdir, { recursive: true, force: true })
 
 if (launcher === undefined) {
-  await build({
+  const program = await build({
     ...common,
     entryPoints: { [name]: entry },
     outdir,
@@ -385,17 +388,16 @@ if (launcher === undefined) {
     // Bundled CommonJS dependencies call require() for Node built-ins; ESM output has none of its own.
     banner: { js: "import { createRequire as __bundleRequire } from \"node:module\"; const require = __bundleRequire(import.meta.url);" }
   })
+  await writeThirdPartyNotices([program.metafile], outdir)
   await chmod(join(outdir, `${name}.js`), 0o755)
 } else {
-  await build({
+  const program = await build({
     ...common,
     entryPoints: { [name]: entry },
     outdir,
     outExtension: { ".js": ".program.js" },
     format: "cjs",
     plugins: [...common.plugins, swaggerAssetsBeside],
-    // Read by swaggerAssetsBeside: which inputs the program kept.
-    metafile: true,
     // The file is the function Node wraps a CommonJS module in, as the launcher compiles it: positions
     // in it (stack traces, source maps, V8 coverage) are positions in the file. `import.meta.url` (the
     // sources are ES modules) becomes the program file's URL, which is what it was in the ESM bundle.
@@ -406,7 +408,8 @@ if (launcher === undefined) {
     define: { ...common.define, "import.meta.url": "__importMetaUrl" },
     footer: { js: "})" }
   })
-  await build({ ...common, entryPoints: { [name]: launcher }, outdir, format: "cjs", sourcemap: false })
+  const launcherProgram = await build({ ...common, entryPoints: { [name]: launcher }, outdir, format: "cjs", sourcemap: false })
+  await writeThirdPartyNotices([program.metafile, launcherProgram.metafile], outdir)
   // The package is "type": "module"; this makes the launcher, a .js file, CommonJS.
   await writeFile(join(outdir, "package.json"), "{ \"type\": \"commonjs\" }\n")
   const executable = resolve(outdir, `${name}.js`)
