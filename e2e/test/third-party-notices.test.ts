@@ -43,7 +43,7 @@ const installed = (app: string, name: string, file: string) => {
   }
 }
 
-const effectAndNatives = ["better-sqlite3", "bindings", "file-uri-to-path", "zstd-napi"]
+const addonsAndTheirRequires = ["better-sqlite3", "bindings", "file-uri-to-path", "zstd-napi"]
 
 describe("the bundles' THIRD-PARTY-NOTICES.txt", () => {
   const bundledByBoth = [
@@ -98,7 +98,7 @@ describe("the bundles' THIRD-PARTY-NOTICES.txt", () => {
       const { bundled, loaded } = packagesOf(notices)
       // msgpackr, which @effect/platform imports, is dropped from the bundle, and so from the notices.
       assert.deepStrictEqual(bundled!.map((line) => line.split(" ")[0]), expected[app])
-      assert.deepStrictEqual(loaded!.map((line) => line.split(" ")[0]), effectAndNatives)
+      assert.deepStrictEqual(loaded!.map((line) => line.split(" ")[0]), addonsAndTheirRequires)
 
       const effect = installed(app, "effect", "LICENSE")
       assert.strictEqual(effect.text.split("\n")[0], "MIT License")
