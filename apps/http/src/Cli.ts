@@ -43,6 +43,7 @@ import {
   AllowedHosts,
   DataDir,
   Host,
+  KeepAliveTimeout,
   KeepSyncs,
   MaxConcurrentExports,
   MaxProvisioningWait,
@@ -279,6 +280,8 @@ const serve = (sources: SettingSources) =>
     yield* readOnlyTokensApart(tokens, readTokens)
     // Before the directories too: a missing key or secret made ./data and ./data/tmp, then refused.
     const tuning = yield* readTuning(sources)
+    const requestArrivalMillis = yield* resolve(RequestArrivalTimeout, sources)
+    const keepAliveMillis = yield* resolve(KeepAliveTimeout, sources)
     const target = yield* Option.match(preset, {
       onNone: () => remoteTarget(sources, tokens, tuning),
       onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, tuning))
@@ -318,7 +321,8 @@ const serve = (sources: SettingSources) =>
         serviceServerLayer({
           port: port.value,
           host: host.value,
-          requestArrivalMillis: yield* resolve(RequestArrivalTimeout, sources)
+          requestArrivalMillis,
+          keepAliveMillis
         }).pipe(
           Layer.mapError(listenRefusal(host, port))
         )

@@ -3,6 +3,7 @@ import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES } from "node:http"
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
+import { DefaultKeepAliveMillis, idleConnections } from "./IdleConnections.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
 import { DefaultRequestArrivalMillis } from "./ServiceConfig.js"
@@ -188,14 +189,17 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
  * The service's Node server, whose answers to requests it cannot take are JSON, each passed to
  * `log`, and which holds requests that arrive before the service serves (UnservedRequests.ts). A
  * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
- * Node's own refusal was a bare 400.
+ * Node's own refusal was a bare 400. Idle connections are kept `keepAliveMillis` (IdleConnections.ts).
  */
 export const serviceServer = (
   log: (answered: ClientErrorLog) => void,
-  requestArrivalMillis: number = DefaultRequestArrivalMillis
+  requestArrivalMillis: number = DefaultRequestArrivalMillis,
+  keepAliveMillis: number = DefaultKeepAliveMillis
 ): Server =>
-  new HeldUntilServedServer({ requireHostHeader: false, ...requestArrival(requestArrivalMillis) }, log)
-    .on("clientError", answerClientError(log))
+  new HeldUntilServedServer(
+    { requireHostHeader: false, ...requestArrival(requestArrivalMillis), ...idleConnections(keepAliveMillis) },
+    log
+  ).on("clientError", answerClientError(log))
 
 /**
  * A refused request's labels, as a served request's: its method when read and one Node knows (else
@@ -210,7 +214,12 @@ const refusedLabels = (answered: ClientErrorLog) => [
 
 /** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
 export const serviceServerLayer = (
-  options: { readonly port: number; readonly host: string; readonly requestArrivalMillis?: number }
+  options: {
+    readonly port: number
+    readonly host: string
+    readonly requestArrivalMillis?: number
+    readonly keepAliveMillis?: number
+  }
 ) =>
   Layer.unwrapEffect(Effect.map(Effect.runtime<never>(), (runtime) => {
     const log = (answered: ClientErrorLog) =>
@@ -220,5 +229,8 @@ export const serviceServerLayer = (
           Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
         )
       )
-    return NodeHttpServer.layer(() => serviceServer(log, options.requestArrivalMillis), { port: options.port, host: options.host })
+    return NodeHttpServer.layer(() => serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis), {
+      port: options.port,
+      host: options.host
+    })
   }))

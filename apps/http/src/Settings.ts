@@ -11,6 +11,7 @@ import {
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
+import { DefaultKeepAliveMillis } from "./IdleConnections.js"
 import {
   DefaultKeepSyncs,
   DefaultMaxConcurrentExports,
@@ -198,6 +199,20 @@ export const RequestArrivalTimeout: DefaultedSetting<number> = withDefault(
   }
 )
 
+export const KeepAliveTimeout: DefaultedSetting<number> = withDefault(
+  SettingKind.durationBetween("1s", "15m", "65s, 75s or 620s"),
+  {
+    flag: "keep-alive-timeout",
+    env: "BATON_HTTP_KEEP_ALIVE_TIMEOUT",
+    description: "How long an idle connection is kept open for the client's next request (answers say Keep-Alive: " +
+      "timeout=N; the connection closes 1 s after). Behind a load balancer or ingress, keep it above the proxy's " +
+      "idle timeout (AWS ALB and nginx: 60 s; GCP: 600 s, so 620s), or the service may close a connection as the " +
+      "proxy sends a request on it, which its client gets as a 502. Each idle connection holds a file descriptor.",
+    default: () => DefaultKeepAliveMillis,
+    shown: `${DefaultKeepAliveMillis / 1000}s`
+  }
+)
+
 export const DownloadStallTimeout: DefaultedSetting<number> = withDefault(
   SettingKind.durationBetween("5s", "1h", "30s, 1m or 10m"),
   {
@@ -248,6 +263,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   MaxConcurrentExports,
   ReadinessTimeout,
   RequestArrivalTimeout,
+  KeepAliveTimeout,
   DownloadStallTimeout,
   PublicDocs,
   PublicMetrics,
