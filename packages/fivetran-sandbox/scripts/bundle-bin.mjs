@@ -3,8 +3,8 @@
  * and the chunks it loads: ES modules, code split, so the server (behind SandboxCommand's dynamic
  * `import()`) is a chunk read only once the flags are good. Unbundled, a start loads effect and
  * @effect/platform module by module: `--help` took ~1.9 s of CPU from dist/, ~0.7 s bundled
- * (2026-12-06). Neither minified nor source-mapped: each would add ~2 s of CPU to this build, which
- * the apps' builds wait for, and the bundle stays readable as it is. bundle/meta.json is esbuild's
+ * (2026-12-06). No source maps: they added ~2 s of CPU to this ~3 s build, which the apps' builds wait
+ * for; unminified, its stack traces stay readable without them. bundle/meta.json is esbuild's
  * account of which modules each file holds (test/bin.test.ts reads which ones a start loads).
  * bundle/ sits at the same depth as dist/, so `new URL("../package.json", import.meta.url)` finds the
  * package's package.json from either.
