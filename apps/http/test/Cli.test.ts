@@ -493,13 +493,8 @@ describe("the process", () => {
           return { child, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!, exited }
         })
         const headers = { authorization: `Bearer ${Token}` }
-        // A GET is retried when the connection is reset: on a loaded machine a pooled keep-alive
-        // socket can be closed by the server just as the next request goes out on it.
         const getJson = <A>(url: string, init?: RequestInit) =>
-          Effect.tryPromise(() => fetch(url, { headers, ...init }).then((r) => r.json() as Promise<A>)).pipe(
-            Effect.retry({ times: init?.method === undefined ? 3 : 0, schedule: Schedule.spaced("200 millis") }),
-            Effect.orDie
-          )
+          Effect.tryPromise(() => fetch(url, { headers, ...init }).then((r) => r.json() as Promise<A>)).pipe(Effect.orDie)
         type Job = {
           id: string
           status: string
