@@ -1,5 +1,6 @@
 import { type C1zError, type C1zWriteOptions, C1zSink, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
 import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { outOfFilesProblem } from "@baton-fivetran/fivetran-client"
 import { Effect, Layer, Stream } from "effect"
 
 /**
@@ -10,7 +11,10 @@ import { Effect, Layer, Stream } from "effect"
  * the full text goes to `onWriteFailed`, for the job's one `sync job failed` line (SyncJobs.ts).
  */
 
-/** What a Node or SQLite error code means for the operator, for the codes a full or broken disk gives. */
+/**
+ * What a Node or SQLite error code means for the operator, for the codes a full or broken disk
+ * gives, and a process out of file descriptors.
+ */
 const problemOf = (code: string | undefined): string => {
   if (code === undefined) return "an unexpected error"
   if (code === "ENOSPC" || code === "SQLITE_FULL") return `the disk is full (${code})`
@@ -19,7 +23,7 @@ const problemOf = (code: string | undefined): string => {
   if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`
   if (code === "EROFS" || code.startsWith("SQLITE_READONLY")) return `the file system is read-only (${code})`
   if (code === "EIO" || code.startsWith("SQLITE_IOERR")) return `a disk I/O error (${code})`
-  return `an error (${code})`
+  return outOfFilesProblem(code) ?? `an error (${code})`
 }
 
 /** The writer's failure without its paths: the step that failed and why. */

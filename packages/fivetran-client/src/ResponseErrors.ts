@@ -14,6 +14,7 @@ import {
   Unauthorized
 } from "./FivetranError.js"
 import { type ExtraCaCerts, untrustedIssuerHint } from "./ExtraCaCerts.js"
+import { outOfFilesProblem } from "./OutOfFiles.js"
 import { requiredPermission } from "./Permissions.js"
 import { readRetryAfter } from "./RetryAfter.js"
 import { ErrorBody } from "./schemas/Envelope.js"
@@ -176,7 +177,10 @@ const ConnectFailureCodes = new Set([
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"
+  "UND_ERR_CONNECT_TIMEOUT",
+  // No descriptor for the socket: the connect failed before anything left.
+  "EMFILE",
+  "ENFILE"
 ])
 
 /**
@@ -334,8 +338,12 @@ export const transportError = (
       connectFailed: true
     })
   }
+  // A connect that found no descriptor, which its retries meet again while the process stays at its limit.
+  const outOfFiles = failure.stage === "request" ? outOfFilesProblem(code) : undefined
   const because = code === "UND_ERR_SOCKET" && message === "bad response"
     ? `${brokenAnswer}: UND_ERR_SOCKET bad response`
+    : outOfFiles !== undefined
+    ? `${withCode}: ${outOfFiles}`
     : code === "ENOTFOUND" && failure.stage === "request"
     ? `${withCode}: no such host name; check the base URL's host (behind an egress proxy, set HTTPS_PROXY: ` +
       "a machine that reaches the internet only through one may not resolve outside names)"
