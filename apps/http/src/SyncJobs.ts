@@ -8,6 +8,7 @@ import {
   type SyncProgress,
   type SyncSummary
 } from "@baton-fivetran/connector-core"
+import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { FileSystem, Path } from "@effect/platform"
 import {
   Array as Arr,
@@ -189,6 +190,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const config = yield* ServiceConfig
     const copies = yield* WorkingCopies
     const engine = yield* SyncEngine
+    const client = yield* FivetranClient
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
 
@@ -616,7 +618,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           Effect.provide(syncFileSink(
             filePath(id),
             { syncId: c1zSyncId, annotations: { exclusionGroups: config.exclusionGroups } },
-            Ref.set(rowsTaken, true),
+            // The client outlives the job: the connections its lists left idle (up to one per
+            // request in flight, ~60 at --concurrency 64) held a descriptor each through the file's
+            // finish, which under a low `ulimit -n` failed there (EMFILE). No request of the job follows.
+            Effect.zipRight(Ref.set(rowsTaken, true), client.closeIdleConnections),
             (fullText) => Ref.set(writeFailure, Option.some(fullText))
           ))
         )

@@ -1,5 +1,6 @@
 import { SyncEngine, type SyncEngineShape } from "@baton-fivetran/connector-core"
 import { type BatonLogLevel, loggingLayer } from "@baton-fivetran/connector-core/logging"
+import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
 import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { tmpdir } from "node:os"
@@ -55,6 +56,12 @@ export const jobsOver = (dataDir: string, options: JobsOverOptions = {}) =>
       downloadStallMillis: DefaultDownloadStallMillis
     })),
     Layer.provide(Layer.succeed(SyncEngine, options.engine ?? neverSyncs)),
+    // Sent nothing (the test's engine makes no request): a job closes its idle connections after the last row.
+    Layer.provide(FivetranClient.layer(FivetranClientConfig.make({
+      apiKey: Redacted.make("unused-key"),
+      apiSecret: Redacted.make("unused-secret"),
+      baseUrl: "http://127.0.0.1:9"
+    }))),
     Layer.provide(NodeContext.layer),
     Layer.provide(loggingLayer(options.logLevel ?? "warn", "json", options.write ?? (() => undefined)))
   )

@@ -1,16 +1,20 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { spawnSync } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { logFields } from "./Harness.js"
-import { serviceProcessOver } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
  * The service in a container with a low open-file limit, for a moment out of descriptors (a sync's
  * connections at --concurrency 64, many exports' copies): a refresh of the data directory's lock
- * that met EMFILE stopped the service, exit 1, as if the lock file had been removed.
+ * that met EMFILE stopped the service, exit 1, as if the lock file had been removed. And a sync at
+ * --concurrency 64 under `ulimit -n 64`: the service's one client kept the connections of the
+ * sync's lists open, idle, after its last row, so the finished sync failed opening its compressed
+ * file (EMFILE), every request of it spent for nothing.
  */
 
 const Token = "open-file-limit-test-token"
@@ -79,4 +83,36 @@ describe("the service under a low open-file limit", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000
   )
+
+  it.scopedLive("syncing at --concurrency 64 under ulimit -n 64 finishes its file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dataDir = yield* fs.makeTempDirectoryScoped()
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(dataDir, [...launch.args, "--concurrency", "64", "--log-format", "json"], {
+        env: launch.env
+      })
+      // Idle, the service holds ~21 descriptors: 64 leaves room for the file, not for 64 connections too.
+      yield* setOpenFileLimit(service.child.pid!, "64:64")
+      const started = yield* startSyncJob(service, Token)
+      const ended = yield* awaitSyncJob(service, Token, started.id, ["succeeded", "failed"], "120 seconds")
+      // Was failed: `could not write the sync output: could not compress the sync database: an error (EMFILE); ...`.
+      assert.deepStrictEqual([ended.status, ended.error], ["succeeded", null])
+      const job = yield* Effect.promise(() =>
+        fetch(`${service.url}/v1/syncs/${started.id}`, { headers: { authorization: `Bearer ${Token}` } })
+          .then((r) => r.json() as Promise<{ summary: { resources: unknown }; file_bytes: number }>)
+      )
+      assert.deepStrictEqual(job.summary.resources, { user: 1000, role: 7, group: 60, team: 40 })
+      assert.strictEqual(Number((yield* fs.stat(`${dataDir}/${started.id}.c1z`)).size), job.file_bytes)
+      const errors = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
+        .filter((line) => line.level === "error")
+      assert.deepStrictEqual(errors, [])
+      assert.strictEqual(yield* service.stop, 0)
+    }).pipe(
+      Effect.provide(Layer.merge(
+        // In the test's process, outside the limit; its latency keeps many requests in flight at once.
+        Sandbox.layer({ snapshot: generatePreset("medium"), port: 0, faults: { latency: { minMillis: 20, maxMillis: 20 } } }),
+        NodeContext.layer
+      ))
+    ), 120_000)
 })

@@ -96,4 +96,11 @@ export interface FivetranClientShape {
    * read now, or follow as they change. One piece of work's own waits: `withRequestTally`.
    */
   readonly waits: RequestWaits
+  /**
+   * Closes the connections no request is using (those in use close once their request ends); later
+   * requests open new ones. For a client shared past a piece of work: the HTTP service's, after a
+   * sync's last row, whose idle keep-alive connections (up to one per request it had in flight)
+   * each held a file descriptor through the file's finish.
+   */
+  readonly closeIdleConnections: Effect.Effect<void>
 }

@@ -72,6 +72,7 @@ export interface FivetranHttp {
   readonly keyAccepted: Effect.Effect<boolean>
   readonly lowestRemainingDuring: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<readonly [A, Option.Option<number>], E, R>
   readonly waits: RequestWaits
+  readonly closeIdleConnections: Effect.Effect<void>
 }
 
 /** Body decoders (JSON text through the response schema), compiled once per schema. */
@@ -618,6 +619,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           (watch) => Effect.map(effect, (a) => [a, watch.read()] as const),
           (watch) => Effect.sync(watch.stop)
         ),
-      waits: waits.waits
+      waits: waits.waits,
+      closeIdleConnections: transport.closeIdleConnections
     } satisfies FivetranHttp
   })

@@ -65,6 +65,13 @@ export interface UndiciTransport {
     read: ReadBody<A>,
     sooner?: SoonerDeadline
   ) => Effect.Effect<TransportResponse<A>, TransportFailure>
+  /**
+   * Closes the connections no exchange is using (those in use close once their exchange ends);
+   * later exchanges open new ones. Each idle keep-alive connection holds a file descriptor until
+   * a keep-alive timeout ends it (the server's, or undici's 4 s): a shared client calls this where
+   * a burst of exchanges ends (a sync's last row), so that what follows finds descriptors free.
+   */
+  readonly closeIdleConnections: Effect.Effect<void>
 }
 
 /** The schemes undici sends over, for the API and for a proxy alike. */
@@ -231,7 +238,8 @@ class Exchange<A> implements Dispatcher.DispatchHandler, Expirable {
  * effect. It replaced @effect/platform's HttpClient here because that cost about 300 µs of CPU per
  * request in its request, header and response wrappers, several seconds of a large sync's
  * 16,000 requests; the dispatcher's handler, unlike its request API, needs neither a body stream
- * nor promises per exchange. The agent (its keep-alive connections) lives as long as the scope.
+ * nor promises per exchange. The agent (its keep-alive connections) lives as long as the scope,
+ * or until `closeIdleConnections` replaces it.
  * Interrupting the effect aborts the exchange; so does its timeout, kept on Effect's clock
  * (ExchangeDeadlines), which covers the request and the whole body, and a body past `maxBytes`.
  * With a `proxy`, each connection is a tunnel through it (CONNECT), its credentials sent to it alone.
@@ -244,12 +252,29 @@ export const makeUndiciTransport = (
 ) =>
   Effect.gen(function*() {
     const tunnel = proxy === undefined ? undefined : checkProxy(proxy)
-    const agent: Dispatcher = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        tunnel === undefined || Either.isLeft(tunnel) ? new Agent() : new ProxyAgent({ uri: Redacted.value(tunnel.right) })
-      ),
+    const makeAgent = (): Dispatcher =>
+      tunnel === undefined || Either.isLeft(tunnel) ? new Agent() : new ProxyAgent({ uri: Redacted.value(tunnel.right) })
+    /** The agent exchanges go through, and those closing once their exchanges in flight end. */
+    const agents = yield* Effect.acquireRelease(
+      Effect.sync(() => ({ current: makeAgent(), closing: new Set<Dispatcher>() })),
       // As @effect/platform-node did: whatever is still open is torn down, not waited for.
-      (agent) => Effect.promise(() => agent.destroy())
+      ({ closing, current }) => Effect.promise(() => Promise.all([current, ...closing].map((agent) => agent.destroy())))
+    )
+    // undici's Agent cannot close its idle sockets alone: the agent is replaced, and the old one
+    // closed, which destroys its idle sockets in the promise jobs close() starts and each busy one
+    // as its exchange ends. One turn of the event loop later the idle ones' descriptors are free.
+    const closeIdleConnections = Effect.zipRight(
+      Effect.sync(() => {
+        const retired = agents.current
+        agents.current = makeAgent()
+        agents.closing.add(retired)
+        const forget = () => agents.closing.delete(retired)
+        retired.close().then(forget, forget)
+      }),
+      Effect.async<void>((resume) => {
+        const turn = setImmediate(() => resume(Effect.void))
+        return Effect.sync(() => clearImmediate(turn))
+      })
     )
     const base = splitBase(baseUrl)
     const buffers = new BodyBuffers()
@@ -266,7 +291,7 @@ export const makeUndiciTransport = (
         : Effect.async<TransportResponse<A>, TransportFailure>((resume) => {
           const exchange = new Exchange(buffers, maxBytes, read, resume)
           exchange.untrack = deadlines.track(exchange, sooner)
-          agent.dispatch({
+          agents.current.dispatch({
             origin: base.right.origin,
             path: base.right.prefix + request.path,
             method: request.method,
@@ -278,5 +303,5 @@ export const makeUndiciTransport = (
           }, exchange)
           return Effect.sync(() => exchange.interrupt())
         })
-    return { send } satisfies UndiciTransport
+    return { send, closeIdleConnections } satisfies UndiciTransport
   })

@@ -235,7 +235,8 @@ export const makeFivetranClient = (given: FivetranClientConfig) =>
       budget: http.budget,
       keyAccepted: http.keyAccepted,
       lowestRemainingDuring: http.lowestRemainingDuring,
-      waits: http.waits
+      waits: http.waits,
+      closeIdleConnections: http.closeIdleConnections
     }
     return client
   })
