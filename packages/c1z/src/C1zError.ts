@@ -1,3 +1,4 @@
+import { outOfFilesProblem } from "@baton-fivetran/fivetran-client/out-of-files"
 import { Data } from "effect"
 import type { DatabaseSize } from "./SqliteHeader.js"
 
@@ -64,7 +65,9 @@ export class Io extends Data.TaggedError("Io")<{
     const missing = missingAddOn(this.cause)
     if (missing !== undefined) return `${this.path}: could not ${this.operation}: ${missing}`
     const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
-    return `${this.path}: could not ${this.operation}: ${reason} (check the path, free disk space and permissions)`
+    // Out of descriptors, the path, disk and permissions are not the matter: the limit is.
+    const advice = outOfFilesProblem(errorCode(this.cause)) ?? "check the path, free disk space and permissions"
+    return `${this.path}: could not ${this.operation}: ${reason} (${advice})`
   }
 }
 
