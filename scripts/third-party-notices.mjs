@@ -1,19 +1,20 @@
 /**
  * Writes `THIRD-PARTY-NOTICES.txt` into an app's bundle directory: the name, version, licence and
  * licence files (LICENSE, LICENCE, COPYING, NOTICE) of every npm package whose code is in the
- * bundle, then of those the bundle loads from `node_modules` at run time (the native add-ons and what
- * they require). Most of those licences (MIT, ISC, BSD, Apache-2.0) ask that their text travel with
- * copies, and the bundle is minified with its legal comments dropped. Same inputs, same bytes:
- * packages in name and version order, each once. Refuses a package whose licence is missing or
- * outside `allowedLicences` (exit 1, and the bundle's files are removed), so that a copyleft or
- * unlicensed dependency cannot reach a shipped file unnoticed.
+ * bundle (Swagger UI's too, which one of them inlines: see `inlinedSwaggerUi`), then of those the
+ * bundle loads from `node_modules` at run time (the native add-ons and what they require). Most of
+ * those licences (MIT, ISC, BSD, Apache-2.0) ask that their text travel with copies, and the bundle
+ * is minified with its legal comments dropped. Same inputs, same bytes: packages in name and version
+ * order, each once. Refuses a package whose licence is missing or outside `allowedLicences` (exit 1,
+ * and the bundle's files are removed), so that a copyleft or unlicensed dependency cannot reach a
+ * shipped file unnoticed.
  *
  * scripts/bundle-app.mjs calls `writeThirdPartyNotices` with its builds' metafiles. By hand, from the
  * folder the build ran in (the metafile's paths are relative to it):
  *   node ../../scripts/third-party-notices.mjs <output dir> <metafile.json>...
  */
 import { build } from "esbuild"
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { builtinModules, createRequire } from "node:module"
 import { join, relative, resolve, sep } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -154,6 +155,9 @@ const declaredLicence = (manifest) => {
 const refusalAdvice =
   "drop the dependency (or keep it out of the bundle), or have its licence reviewed and add it to allowedLicences in scripts/third-party-notices.mjs"
 
+/** A licence file's text, with its line ends and trailing blank lines made the same everywhere. */
+const licenceText = (file) => readFileSync(file, "utf8").replace(/\r\n?/g, "\n").trimEnd()
+
 const legalLine = /copyright|licen[cs]e|warrant/i
 
 /**
@@ -187,7 +191,7 @@ const packageNotice = (root, bundledFiles, cwd) => {
   const licenceFiles = readdirSync(root)
     .filter((name) => licenceFileName.test(name) && statSync(join(root, name)).isFile())
     .sort()
-    .map((name) => ({ name, text: readFileSync(join(root, name), "utf8").replace(/\r\n?/g, "\n").trimEnd() }))
+    .map((name) => ({ name, text: licenceText(join(root, name)) }))
   const headers = [...new Set([...bundledFiles].sort().map(licenceHeader).filter((header) => header !== undefined))]
   const files = licenceFiles.length > 0
     ? licenceFiles
@@ -200,17 +204,66 @@ const packageNotice = (root, bundledFiles, cwd) => {
   return { name: manifest.name, version: manifest.version, licence, files }
 }
 
-/** The entries of the packages `found` files are of, one per name and version, in name then version order. */
+/** The entries of the packages `found` files are of, one per package folder. */
 const packageNotices = (found, cwd) => {
   const filesByRoot = new Map()
   for (const { root, file } of found) filesByRoot.set(root, (filesByRoot.get(root) ?? new Set()).add(file))
-  const byId = new Map()
-  for (const [root, files] of filesByRoot) {
-    const notice = packageNotice(root, files, cwd)
-    byId.set(`${notice.name}@${notice.version}`, notice)
-  }
+  return [...filesByRoot].map(([root, files]) => packageNotice(root, files, cwd))
+}
+
+/** `notices` one per name and version, in name then version order. */
+const inOrder = (notices) => {
+  const byId = new Map(notices.map((notice) => [`${notice.name}@${notice.version}`, notice]))
   const order = (a, b) => (a < b ? -1 : a > b ? 1 : 0)
   return [...byId.values()].sort((a, b) => order(a.name, b.name) || order(a.version, b.version))
+}
+
+/**
+ * Swagger UI's script and style (npm's swagger-ui-dist, Apache-2.0) are inlined as strings by
+ * @effect/platform's HttpApiSwagger module, without Swagger UI's licence files: a bundle that keeps
+ * the module (the HTTP service's /docs; scripts/bundle-app.mjs moves the strings to swagger-ui.json
+ * beside it) ships Swagger UI too. Its files, for the version its script declares, are kept in
+ * scripts/third-party-notices/swagger-ui-dist@<version>/, copied from that version's npm package:
+ * LICENSE and NOTICE (Apache-2.0 asks for both), and the licence comments of the code Swagger UI
+ * bundles, which its script's banners name.
+ */
+const inlinedSwaggerUi = {
+  module: /@effect[\\/]platform[\\/]dist[\\/](esm|cjs)[\\/]internal[\\/]httpApiSwagger\.js$/,
+  name: "swagger-ui-dist",
+  licence: "Apache-2.0",
+  files: ["LICENSE", "NOTICE", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui-standalone-preset.js.LICENSE.txt"],
+  folder: (version) => join(import.meta.dirname, "third-party-notices", `swagger-ui-dist@${version}`)
+}
+
+/** Swagger UI's entry if `found` (bundled package files) holds the module that inlines it; refused if its files are not kept. */
+const inlinedSwaggerUiNotices = async (found, cwd) => {
+  const { module, name, licence, files, folder } = inlinedSwaggerUi
+  const modules = [...new Set(found.map(({ file }) => file).filter((file) => module.test(file)))].sort()
+  const notices = []
+  for (const file of modules) {
+    const { javascript } = await import(pathToFileURL(file).href)
+    // Swagger UI's build info, in its script: `PACKAGE_VERSION:"5.30.2"`.
+    const version = /PACKAGE_VERSION:"([^"]+)"/.exec(javascript)?.[1]
+    if (version === undefined) {
+      throw new NoticeRefusal(
+        `third-party notices: ${
+          relative(cwd, file)
+        } inlines Swagger UI, but its script declares no PACKAGE_VERSION: find the ${name} version it inlines and update inlinedSwaggerUi in scripts/third-party-notices.mjs`
+      )
+    }
+    const kept = folder(version)
+    if (!files.every((each) => existsSync(join(kept, each)))) {
+      throw new NoticeRefusal(
+        `third-party notices: ${relative(cwd, file)} inlines Swagger UI (${name}) ${version}, whose licence files are not all in ${
+          relative(join(import.meta.dirname, ".."), kept)
+        }: copy ${
+          files.join(", ")
+        } there from its npm package (npm pack ${name}@${version}), and remove the folder of the version it replaces`
+      )
+    }
+    notices.push({ name, version, licence, files: files.map((each) => ({ name: each, text: licenceText(join(kept, each)) })) })
+  }
+  return notices
 }
 
 const rule = "=".repeat(80)
@@ -226,8 +279,9 @@ const section = (notices) =>
 
 /** The notices text of the bundle `metafiles` describe, built in `cwd`; throws a NoticeRefusal for a refused package. */
 const thirdPartyNotices = async (metafiles, cwd) => {
-  const bundled = packageNotices(metafiles.flatMap((metafile) => bundledPackageFiles(metafile, cwd)), cwd)
-  const loaded = packageNotices(await runTimePackageFiles(metafiles, cwd), cwd)
+  const bundledFiles = metafiles.flatMap((metafile) => bundledPackageFiles(metafile, cwd))
+  const bundled = inOrder([...packageNotices(bundledFiles, cwd), ...await inlinedSwaggerUiNotices(bundledFiles, cwd)])
+  const loaded = inOrder(packageNotices(await runTimePackageFiles(metafiles, cwd), cwd))
   return [
     "Third-party software in this directory's bundle.",
     "",

@@ -10,8 +10,9 @@ import { fileURLToPath } from "node:url"
 /**
  * Each bundle carries THIRD-PARTY-NOTICES.txt (scripts/third-party-notices.mjs, called by
  * scripts/bundle-app.mjs with esbuild's metafiles): the licences of the npm packages whose code is
- * in it and of those it loads from node_modules at run time. A package with no licence, or one
- * outside the script's allowlist, fails the build.
+ * in it (and of Swagger UI, which @effect/platform inlines in the service's) and of those it loads
+ * from node_modules at run time. A package with no licence, or one outside the script's allowlist,
+ * fails the build.
  */
 
 const script = fileURLToPath(new URL("../../scripts/third-party-notices.mjs", import.meta.url))
@@ -85,6 +86,7 @@ describe("the bundles' THIRD-PARTY-NOTICES.txt", () => {
       "mime",
       "multipasta",
       "pure-rand",
+      "swagger-ui-dist",
       "toml",
       "undici",
       "ws",
@@ -114,6 +116,37 @@ describe("the bundles' THIRD-PARTY-NOTICES.txt", () => {
       assert.include(entryOf(notices, "@bufbuild/protobuf"), "// Copyright 2008 Google Inc.  All rights reserved.")
     })
   }
+
+  it("http's carries Swagger UI, whose script and style @effect/platform inlines, with its licence, NOTICE and the licence files its script names", () => {
+    const bundle = join(appDir("http"), "bundle")
+    const notices = readFileSync(join(bundle, "THIRD-PARTY-NOTICES.txt"), "utf8")
+    const { javascript } = JSON.parse(readFileSync(join(bundle, "swagger-ui.json"), "utf8")) as { readonly javascript: string }
+    const version = /PACKAGE_VERSION:"([^"]+)"/.exec(javascript)?.[1]
+    assert.strictEqual(version, "5.30.2")
+    // Its script's banners point to these files, which are not shipped beside it.
+    const named = [...javascript.matchAll(/^\/\*! For license information please see (\S+) \*\/$/gm)].map((match) => match[1])
+    assert.deepStrictEqual(named, ["swagger-ui-bundle.js.LICENSE.txt", "swagger-ui-standalone-preset.js.LICENSE.txt"])
+    const kept = fileURLToPath(new URL(`../../scripts/third-party-notices/swagger-ui-dist@${version}/`, import.meta.url))
+    const text = (file: string) => readFileSync(join(kept, file), "utf8").trimEnd()
+    assert.strictEqual(text("LICENSE").split("\n")[1]!.trim(), "Apache License")
+    assert.strictEqual(text("NOTICE"), "swagger-ui\nCopyright 2020-2021 SmartBear Software Inc.")
+    assert.strictEqual(
+      entryOf(notices, "swagger-ui-dist"),
+      [
+        `swagger-ui-dist ${version}`,
+        "License: Apache-2.0",
+        ...["LICENSE", "NOTICE", ...named].flatMap((file) => ["", `--- ${file} ---`, "", text(file)]),
+        ""
+      ]
+        .join("\n")
+    )
+  })
+
+  it("cli's has no Swagger UI: its bundle dropped the page, and has no swagger-ui.json", () => {
+    const bundle = join(appDir("cli"), "bundle")
+    assert.isFalse(existsSync(join(bundle, "swagger-ui.json")))
+    assert.notInclude(readFileSync(join(bundle, "THIRD-PARTY-NOTICES.txt"), "utf8"), "swagger-ui")
+  })
 })
 
 /** Writes a package into `dir`/node_modules: its package.json fields and files. */
@@ -121,7 +154,10 @@ const fixturePackage = (dir: string, manifest: Record<string, unknown>, files: R
   const root = join(dir, "node_modules", manifest.name as string)
   mkdirSync(root, { recursive: true })
   writeFileSync(join(root, "package.json"), JSON.stringify(manifest))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true })
+    writeFileSync(join(root, name), text)
+  }
 }
 
 /**
@@ -161,6 +197,22 @@ const bundleAndNotice = async (entry: string, metafileOf: (metafile: object) => 
       "LICENSE": "MIT and GPL\n"
     })
     fixturePackage(dir, { name: "unlicensed-fixture", version: "0.0.1", type: "module" }, { "index.js": "export const mine = 1\n" })
+    // @effect/platform's module that inlines Swagger UI, at the path it has: one inlining a version whose files are not kept...
+    const swaggerModule = "dist/esm/internal/httpApiSwagger.js"
+    const platform = (version: string) => ({ name: "@effect/platform", version, license: "MIT", type: "module" })
+    fixturePackage(dir, platform("0.0.1"), {
+      [swaggerModule]: "export const javascript = \"x={PACKAGE_VERSION:\\\"0.0.0-fixture\\\",GIT_DIRTY:!0}\"\n",
+      "LICENSE": "MIT License, platform fixture\n"
+    })
+    // ...and one, installed under another package, inlining a script that declares no version.
+    fixturePackage(join(dir, "node_modules", "unversioned-swagger-fixture"), platform("0.0.2"), {
+      [swaggerModule]: "export const javascript = \"x={}\"\n",
+      "LICENSE": "MIT License, platform fixture\n"
+    })
+    fixturePackage(dir, { name: "unversioned-swagger-fixture", version: "1.0.0", license: "MIT", type: "module" }, {
+      "index.js": `export { javascript as unversioned } from "@effect/platform/${swaggerModule}"\n`,
+      "LICENSE": "MIT License, unversioned fixture\n"
+    })
     writeFileSync(join(dir, "entry.mjs"), entry)
     const { metafile } = await build({
       absWorkingDir: dir,
@@ -303,6 +355,21 @@ describe("scripts/third-party-notices.mjs on a real esbuild metafile", () => {
         "no licence",
         "import { mine } from \"unlicensed-fixture\"\nconsole.log(mine)",
         `third-party notices: unlicensed-fixture@0.0.1 (node_modules/unlicensed-fixture) declares no licence in its package.json: ${advice}\n`
+      ],
+      [
+        "an inlined Swagger UI whose licence files are not kept",
+        "import { javascript } from \"@effect/platform/dist/esm/internal/httpApiSwagger.js\"\nconsole.log(javascript)",
+        "third-party notices: node_modules/@effect/platform/dist/esm/internal/httpApiSwagger.js inlines Swagger UI (swagger-ui-dist) 0.0.0-fixture, " +
+        "whose licence files are not all in scripts/third-party-notices/swagger-ui-dist@0.0.0-fixture: copy LICENSE, NOTICE, " +
+        "swagger-ui-bundle.js.LICENSE.txt, swagger-ui-standalone-preset.js.LICENSE.txt there from its npm package " +
+        "(npm pack swagger-ui-dist@0.0.0-fixture), and remove the folder of the version it replaces\n"
+      ],
+      [
+        "an inlined Swagger UI that declares no version",
+        "import { unversioned } from \"unversioned-swagger-fixture\"\nconsole.log(unversioned)",
+        "third-party notices: node_modules/unversioned-swagger-fixture/node_modules/@effect/platform/dist/esm/internal/httpApiSwagger.js " +
+        "inlines Swagger UI, but its script declares no PACKAGE_VERSION: find the swagger-ui-dist version it inlines and update " +
+        "inlinedSwaggerUi in scripts/third-party-notices.mjs\n"
       ]
     ] as const
   ) {
