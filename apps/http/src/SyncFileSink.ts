@@ -1,4 +1,4 @@
-import { type C1zError, type C1zWriteOptions, C1zSink, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zWriteOptions, C1zSink, DiskFull, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
 import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
 import { outOfFilesProblem } from "@baton-fivetran/fivetran-client"
 import { Effect, Layer, Stream } from "effect"
@@ -26,10 +26,24 @@ const problemOf = (code: string | undefined): string => {
   return outOfFilesProblem(code) ?? `an error (${code})`
 }
 
+/**
+ * Where a full disk is, and what to do, in the service's terms: the sync file is in the data
+ * directory; SQLite's temporary directory is the service's SQLITE_TMPDIR or TMPDIR (or /var/tmp,
+ * /tmp), which the error's shortage names.
+ */
+const fullDiskReason = (error: DiskFull): string =>
+  error.full._tag === "SqliteTemp"
+    ? `could not ${error.operation}: SQLite's temporary directory is full (${error.code}): ${error.shortage}: ` +
+      "set the service's SQLITE_TMPDIR (or TMPDIR) to a directory with that much room; the service's log names the directory"
+    : `could not ${error.operation}: the data directory's disk is full (${error.code}): ${error.shortage}: ` +
+      "free space on the data directory's volume (--data-dir) or give it a larger one; the service's log names the file"
+
 /** The writer's failure without its paths: the step that failed and why. */
 const pathFreeReason = (error: C1zError): string =>
   error instanceof Io
     ? `could not ${error.operation}: ${problemOf(errorCode(error.cause))}; the service's log names the file`
+    : error instanceof DiskFull
+    ? fullDiskReason(error)
     : error instanceof InvalidRow
     ? `a sync row cannot be written: ${error.reason}`
     : "the sync file could not be written; the service's log has the details"

@@ -72,6 +72,82 @@ export class Io extends Data.TaggedError("Io")<{
 }
 
 /**
+ * Where a sync file's write found no room: the directory of the file, where its scratch database
+ * and compressed file are written, or SQLite's temporary directory, where indexing a large sync
+ * spills its sort (SqliteTempDirectory.ts). Each needs its own fix.
+ */
+export type FullDirectory =
+  | { readonly _tag: "BesideFile"; readonly directory: string }
+  | { readonly _tag: "SqliteTemp"; readonly directory: string }
+
+/** A size as the errors give it: `1.9 MiB`, never less than `0.1 MiB`. */
+const mebibytes = (bytes: number): string => `${Math.max(0.1, Number((bytes / 1024 ** 2).toFixed(1)))} MiB`
+
+/**
+ * The finished file is about 1/15 of its database (a medium sandbox account's: 11 MB to 650 KB,
+ * 1/17; a large one's: 107 MB to 7.3 MB, 1/15); so a sync needs about 17 times the size of the
+ * file it replaces free beside it. Indexing a sync that spills sorts keys of about 1/25 of the
+ * database (a large account grown 4 times: 26 MiB of a 720 MB database).
+ */
+const compressedShare = 15
+const neededPerFileByte = 17
+const spilledShare = 25
+
+/**
+ * A sync file could not be written for want of disk space (ENOSPC, SQLITE_FULL): says where the
+ * space ran out and about how much a sync needs there, which Io's "free disk space" did not (and
+ * for a full temporary directory, it pointed beside the file).
+ */
+export class DiskFull extends Data.TaggedError("DiskFull")<{
+  /** The sync file being written. */
+  readonly path: string
+  readonly operation: string
+  readonly cause: unknown
+  readonly full: FullDirectory
+  /** The scratch database's size when the write failed. */
+  readonly databaseBytes: number
+  /** Whether the database was finished and being compressed into the file. */
+  readonly compressing: boolean
+  /** The size of the sync file the path held before, if any: a sync of the same account needs about as much again. */
+  readonly previousFileBytes: number | undefined
+}> {
+  /** `ENOSPC` or `SQLITE_FULL`. */
+  get code(): string {
+    return errorCode(this.cause) ?? "ENOSPC"
+  }
+
+  /** How much is needed there, naming no path. */
+  get shortage(): string {
+    const database = this.databaseBytes
+    if (this.full._tag === "SqliteTemp") {
+      return `indexing this sync sorts its keys in a temporary file there, about ${mebibytes(database / spilledShare)} ` +
+        `(1/${spilledShare} of the sync database, ${mebibytes(database)} so far); SQLite takes the first writable of ` +
+        "SQLITE_TMPDIR, TMPDIR, /var/tmp, /tmp"
+    }
+    if (this.compressing) {
+      return `the sync database there is ${mebibytes(database)}, and the file compressed from it needs about ` +
+        `${mebibytes(database / compressedShare)} more beside it (1/${compressedShare} of the database) before it replaces the sync file`
+    }
+    const previous = this.previousFileBytes
+    const estimate = previous !== undefined && previous * neededPerFileByte > database
+      ? `; with the sync file there now (${mebibytes(previous)}), a sync of the same account needs about ` +
+        `${mebibytes(previous * neededPerFileByte)} free there`
+      : ""
+    return `the sync database there had reached ${mebibytes(database)} and was still growing; a sync needs room beside ` +
+      `the file for its whole database, then about 1/${compressedShare} of it more for the compressed file${estimate}`
+  }
+
+  override get message() {
+    const { directory } = this.full
+    return this.full._tag === "SqliteTemp"
+      ? `${this.path}: could not ${this.operation}: no space left in ${directory}, SQLite's temporary directory ` +
+        `(${this.code}): ${this.shortage}: set SQLITE_TMPDIR (or TMPDIR) to a directory with that much room, or free space in ${directory}`
+      : `${this.path}: could not ${this.operation}: no space left in ${directory}, the sync file's directory ` +
+        `(${this.code}): ${this.shortage}: free space in ${directory}, or write the sync file to a disk with more room`
+  }
+}
+
+/**
  * A native add-on (better-sqlite3, zstd-napi) that Node could not load: a bundle run away from the
  * node_modules it was built with. The path, disk and permissions are not the matter, and Node's
  * "Require stack" lines are noise in a one-line error.
@@ -179,6 +255,7 @@ export type C1zError =
   | UnsupportedVersion
   | NoFinishedSync
   | Io
+  | DiskFull
   | WorkingCopyFailed
   | WorkingCopyDamaged
   | Corrupt

@@ -3,6 +3,7 @@ import { Effect, Layer, Option } from "effect"
 import {
   type C1zError,
   Corrupt,
+  DiskFull,
   InvalidRow,
   Io,
   NoFinishedSync,
@@ -16,7 +17,7 @@ import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
 
 /** Whether a failure is the `.c1z` writer's or reader's own (C1zError), not a defect or the rows' stream's. */
 export const isC1zError = (error: unknown): error is C1zError =>
-  error instanceof Io || error instanceof InvalidRow || error instanceof Corrupt ||
+  error instanceof Io || error instanceof DiskFull || error instanceof InvalidRow || error instanceof Corrupt ||
   error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
   error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase
 

@@ -5,7 +5,7 @@ import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
-import { type C1zError, Io, InvalidRow } from "./C1zError.js"
+import { type C1zError, type DiskFull, Io, InvalidRow } from "./C1zError.js"
 import { compressDatabase, ownerOnlyFile } from "./Envelope.js"
 import { type OptInAnnotations, writableAnnotationTypeUrls } from "./proto/AnnotationSupport.js"
 import { type Encoders, makeEncoders } from "./proto/Encode.js"
@@ -17,6 +17,7 @@ import { provideSqliteTempDirectory } from "./SqliteTempDirectory.js"
 import { createLookupIndexes, createOtherUniqueIndexes, createTables, Tables } from "./SqliteSchema.js"
 import { ksuid, sqliteTimestamp } from "./SyncRun.js"
 import { takeOutMissingReferences } from "./MissingReferences.js"
+import { diskFull } from "./OutOfSpace.js"
 
 export interface C1zWriteOptions {
   /** The sync id to record; default a new KSUID. */
@@ -156,7 +157,7 @@ const makeBlobEncoder = (encode: Encoders) => {
 /** The database page size (set before the first table is created). */
 const pageBytes = 65536
 
-const openDatabase = (path: string) =>
+const openDatabase = (path: string, failed: (operation: string) => (cause: unknown) => Io | DiskFull) =>
   Effect.acquireRelease(
     Effect.try({
       try: () => {
@@ -184,7 +185,7 @@ const openDatabase = (path: string) =>
         for (const sql of [...createTables, ...createOtherUniqueIndexes]) db.exec(sql)
         return db
       },
-      catch: (cause) => new Io({ path, operation: "create the sync database", cause })
+      catch: failed("create the sync database")
     }),
     (db) => Effect.sync(() => db.open && db.close())
   )
@@ -238,8 +239,11 @@ export const writeC1z = <E, R>(
       const syncId = options.syncId ?? ksuid(startedAt)
       // The index builds of a large sync spill to SQLite's temporary files: beside the target when no other directory takes them.
       yield* provideSqliteTempDirectory(dirname(target))
-      const db = yield* openDatabase(databasePath)
-      const dbError = (operation: string) => (cause: unknown) => new Io({ path: databasePath, operation, cause })
+      // Told apart as it is caught, while the scratch files are still there to measure.
+      const dbError = (operation: string) => (cause: unknown): Io | DiskFull =>
+        diskFull({ target, database: databasePath, operation, compressing: false }, cause) ??
+          new Io({ path: databasePath, operation, cause })
+      const db = yield* openDatabase(databasePath, dbError)
 
       const insertBatch = yield* Effect.try({
         try: () => {
@@ -301,7 +305,11 @@ export const writeC1z = <E, R>(
         catch: dbError("finish the sync run")
       })
 
-      yield* compressDatabase(databasePath, compressedPath)
+      yield* compressDatabase(databasePath, compressedPath).pipe(
+        Effect.mapError((error) =>
+          diskFull({ target, database: databasePath, operation: error.operation, compressing: true }, error.cause) ?? error
+        )
+      )
       const { bytes, replacedMeanwhile } = yield* Effect.uninterruptible(Effect.zipRight(
         options.onReplacing ?? Effect.void,
         Effect.tryPromise({

@@ -26,6 +26,11 @@ export const writableDirectory = (dir: string): boolean => {
   }
 }
 
+/** The directory SQLite writes its temporary files in, as it chooses it: none when no candidate is writable. */
+export const sqliteTempDirectory = (): string | undefined =>
+  [process.env["SQLITE_TMPDIR"], process.env["TMPDIR"], ...sqliteDefaults]
+    .find((dir): dir is string => dir !== undefined && dir !== "" && writableDirectory(dir))
+
 /**
  * Run before a database is opened: when SQLite would find no writable directory for its temporary
  * files, names `fallback` (a directory the caller writes in anyway: the sync file's, a reader's
@@ -35,8 +40,7 @@ export const writableDirectory = (dir: string): boolean => {
  */
 export const provideSqliteTempDirectory = (fallback: string): Effect.Effect<void> =>
   Effect.suspend(() => {
-    const candidates = [process.env["SQLITE_TMPDIR"], process.env["TMPDIR"], ...sqliteDefaults]
-    if (candidates.some((dir) => dir !== undefined && dir !== "" && writableDirectory(dir))) return Effect.void
+    if (sqliteTempDirectory() !== undefined) return Effect.void
     process.env["SQLITE_TMPDIR"] = fallback
     return Effect.logDebug(
       `no writable temporary directory for SQLite (TMPDIR, /var/tmp, /tmp): it writes its temporary files in ${fallback}`
