@@ -85,12 +85,12 @@ const mebibytes = (bytes: number): string => `${Math.max(0.1, Number((bytes / 10
 
 /**
  * The finished file is about 1/15 of its database (a medium sandbox account's: 11 MB to 650 KB,
- * 1/17; a large one's: 107 MB to 7.3 MB, 1/15); so a sync needs about 17 times the size of the
- * file it replaces free beside it. Indexing a sync that spills sorts keys of about 1/25 of the
- * database (a large account grown 4 times: 26 MiB of a 720 MB database).
+ * 1/17; a large one's: 107 MB to 7.3 MB, 1/15); so a sync needs free beside the file it replaces
+ * about 18 times that file's size, its database and then its new file. Indexing a sync that spills
+ * sorts keys of about 1/25 of the database (a large account grown 4 times: 26 MiB of a 720 MB database).
  */
 const compressedShare = 15
-const neededPerFileByte = 17
+const neededPerFileByte = 18
 const spilledShare = 25
 
 /**
