@@ -1,10 +1,8 @@
 import type { Grant, Resource, SyncRow } from "@baton-fivetran/connector-core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { spawnSync } from "node:child_process"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { decompress } from "zstd-napi"
 import { writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
@@ -14,8 +12,8 @@ import { listDir, tempDir } from "./TempDir.js"
 /**
  * A sync whose disk fills says where the space ran out and about how much it needs there. Before,
  * every case said `<scratch file>: could not <step>: database or disk is full (check the path, free
- * disk space and permissions)`, naming the scratch database beside the file also when the disk that
- * filled was SQLite's temporary directory.
+ * disk space and permissions)`. (A full SQLite temporary directory needs a process whose SQLite
+ * has not opened a database yet: apps/http's FullSqliteTempDir.test.ts.)
  */
 
 /** 5,000 users, each a member of the fixture team: a database of a few MiB. */
@@ -33,43 +31,6 @@ const rows: ReadonlyArray<SyncRow> = [
   }))
 ]
 const options = { syncId: "2pD4bYQfRSoPzvkLJvyCkZCiSdc", now: new Date("2026-01-02T03:04:05Z") }
-
-/**
- * Writes 100,000 users with 120-character ids, and their memberships, into `target` in a process
- * of its own, whose SQLite takes `sqliteTmpdir` for its temporary files: SQLite reads SQLITE_TMPDIR
- * once, at its first open, which this test process made long ago. Indexing that many keys passes
- * SQLite's 16 MiB in-memory sort and spills to a temporary file. Prints the failure's message.
- */
-const writeInOwnProcess = (target: string, sqliteTmpdir: string): string => {
-  const script = `
-    import { writeC1z } from "./dist/index.js"
-    import { Effect, Stream } from "effect"
-    const user = { id: "user", displayName: "User", traits: ["USER"], annotations: [] }
-    const team = { id: { resourceType: "team", resource: "t1" }, displayName: "T", annotations: [] }
-    const member = { id: "team:t1:member", resource: team, displayName: "member", grantableTo: [user], purpose: "ASSIGNMENT", slug: "member", annotations: [] }
-    function* rows() {
-      yield { _tag: "ResourceTypeRow", value: user }
-      yield { _tag: "ResourceTypeRow", value: { id: "team", displayName: "Team", traits: ["GROUP"], annotations: [] } }
-      yield { _tag: "ResourceRow", value: team }
-      yield { _tag: "EntitlementRow", value: member }
-      for (let i = 0; i < 100000; i++) {
-        const id = { resourceType: "user", resource: "u".repeat(120) + i }
-        yield { _tag: "ResourceRow", value: { id, displayName: "U", annotations: [] } }
-        yield { _tag: "GrantRow", value: { id: "team:t1:member:user:" + id.resource, entitlement: member, principal: { id, annotations: [] }, annotations: [] } }
-      }
-    }
-    const options = { syncId: "${options.syncId}", now: new Date("${options.now.toISOString()}") }
-    const written = writeC1z(process.argv[1], Stream.fromIterable(rows()), options)
-    await Effect.runPromise(Effect.flip(written)).then((error) => process.stdout.write(error.message))
-  `
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script, target], {
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
-    env: { ...process.env, SQLITE_TMPDIR: sqliteTmpdir },
-    encoding: "utf8"
-  })
-  assert.strictEqual(child.stderr, "")
-  return child.stdout
-}
 
 describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync whose disk fills"), () => {
   it.scoped("as its rows are written, says the file's directory filled, how far the database got and what the file there suggests a sync needs", () =>
@@ -111,21 +72,5 @@ describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync whose
           `(1/15 of the database) before it replaces the sync file: free space in ${dir}, or write the sync file to a disk with more room`
       )
       assert.deepStrictEqual(yield* listDir(dir), ["filler"])
-    }))
-
-  it.scoped("as a large sync is indexed, says SQLite's temporary directory filled, not the file's, how much the sort needs and what chooses it", () =>
-    Effect.gen(function*() {
-      const sqliteTmpdir = yield* smallDisk(2048)
-      const dir = yield* tempDir
-      const target = join(dir, "sync.c1z")
-      assert.strictEqual(
-        writeInOwnProcess(target, sqliteTmpdir),
-        `${target}: could not index the sync rows: no space left in ${sqliteTmpdir}, SQLite's temporary directory (SQLITE_FULL): ` +
-          "indexing this sync sorts its keys in a temporary file there, about 4.2 MiB (1/25 of the sync database, 104.2 MiB so far); " +
-          "SQLite takes the first writable of SQLITE_TMPDIR, TMPDIR, /var/tmp, /tmp: set SQLITE_TMPDIR (or TMPDIR) to a directory " +
-          `with that much room, or free space in ${sqliteTmpdir}`
-      )
-      assert.deepStrictEqual(yield* listDir(dir), [])
-      assert.deepStrictEqual(yield* listDir(sqliteTmpdir), [])
     }))
 })

@@ -29,20 +29,23 @@ export const smallDiskUnavailable: string | undefined = process.getuid?.() !== 0
 /** A suite's name, saying why its tests are skipped where they are. */
 export const smallDiskSuite = (name: string) => smallDiskUnavailable === undefined ? name : `${name} (skipped: ${smallDiskUnavailable})`
 
+/** A tmpfs of `kibibytes` KiB mounted on the existing directory `dir` until the scope closes. */
+export const smallDiskAt = (dir: string, kibibytes: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => execFileSync("mount", ["-t", "tmpfs", "-o", `size=${kibibytes}k,mode=0755`, "tmpfs", dir])),
+    () => Effect.sync(() => spawnSync("umount", [dir], { stdio: "ignore" }))
+  )
+
 /** A fresh directory on a tmpfs of `kibibytes` KiB, unmounted and removed when the scope closes. */
 export const smallDisk = (kibibytes: number) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const dir = await mkdtemp(join(tmpdir(), "small-disk-"))
-      execFileSync("mount", ["-t", "tmpfs", "-o", `size=${kibibytes}k,mode=0755`, "tmpfs", dir])
-      return dir
-    }),
-    (dir) =>
-      Effect.promise(async () => {
-        spawnSync("umount", [dir], { stdio: "ignore" })
-        await rm(dir, { recursive: true, force: true })
-      })
-  )
+  Effect.gen(function*() {
+    const dir = yield* Effect.acquireRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "small-disk-"))),
+      (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    )
+    yield* smallDiskAt(dir, kibibytes)
+    return dir
+  })
 
 /** Fills the disk of `dir` with a file of its own (`name`) until only `leftBytes` are free. */
 export const fillLeaving = (dir: string, leftBytes: number, name = "filler") =>
