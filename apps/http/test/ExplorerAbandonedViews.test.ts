@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Request } from "playwright-core"
 import { manyRows, openExport } from "./HeldExports.js"
-import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
+import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
@@ -10,7 +10,8 @@ import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./sup
  * the address shows another view, so its late refusal is never said over the view now open; a
  * view's download waiting so says it in the view and ends with it; the whole sheet's download
  * ends with the sign-out; and an earlier, slower search never replaces the results of a later one.
- * Real Chromium, the bundled service over a sandbox of the test's.
+ * Real Chromium, the bundled service over a sandbox of the file's (one for all its tests: they
+ * only read its sync).
  */
 
 const Token = "token-for-the-explorer-abandoned-views-test"
@@ -21,7 +22,8 @@ const waiting = (nextTry: number) =>
   "Waiting for the service: it is already sending as many exports as it runs at once. " +
   `Trying again in 5 s (try ${nextTry} of 4)…`
 
-const startService = syncedServiceOver(Token, ["--max-concurrent-exports", "1"])
+/** One service and sync for the file: its tests only read them. */
+const startService = syncedServicePerFile(manyRows, Token, ["--max-concurrent-exports", "1"])
 
 /** The principal an export request of the page asks for. */
 const exported = (request: Request) => {
@@ -68,7 +70,7 @@ describe("access explorer: views and searches the user has left", () => {
           ],
           [`${team.name} (${opened})`, "", []]
         )
-      }).pipe(Effect.provide(sandboxOf(manyRows))),
+      }),
     { timeout: 240_000 }
   )
 
@@ -121,7 +123,7 @@ describe("access explorer: views and searches the user has left", () => {
           ],
           [[], [], "", 0]
         )
-      }).pipe(Effect.provide(sandboxOf(manyRows))),
+      }),
     { timeout: 240_000 }
   )
 
@@ -157,7 +159,7 @@ describe("access explorer: views and searches the user has left", () => {
           [asked, downloads, yield* promise(() => page.textContent("#message"))],
           [["?format=csv"], [download.suggestedFilename()], ""]
         )
-      }).pipe(Effect.provide(sandboxOf(manyRows))),
+      }),
     { timeout: 240_000 }
   )
 
@@ -219,5 +221,5 @@ describe("access explorer: views and searches the user has left", () => {
           [heldSearch]
         ]
       )
-    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
+    }), { timeout: 240_000 })
 })

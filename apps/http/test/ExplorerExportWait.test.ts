@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { manyRows, openExport } from "./HeldExports.js"
-import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
+import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * A view opened while the service streams as many exports as it runs at once (429 TooManyExports,
@@ -25,7 +25,8 @@ const sheetLength = (url: string) =>
 
 const waiting = "Waiting for the service: it is already sending as many exports as it runs at once. Trying again in 5 s (try 2 of 4)…"
 
-const startService = syncedServiceOver(Token, ["--max-concurrent-exports", "1"])
+/** One service and sync for the file: its tests only read them. */
+const startService = syncedServicePerFile(manyRows, Token, ["--max-concurrent-exports", "1"])
 
 describe("access explorer while the service is sending as many exports as it runs at once", () => {
   it.scopedLive("a view waits, saying so, and loads once the export ahead of it ends", () =>
@@ -60,7 +61,7 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         [`${rows} rows.`, rows, 0, "", ""]
       )
-    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
+    }), { timeout: 240_000 })
 
   it.scopedLive(
     "a view opened from a link in the view before keeps the keyboard's place: on the wait, then its heading, or the search if refused",
@@ -104,7 +105,7 @@ describe("access explorer while the service is sending as many exports as it run
           [yield* focused(), yield* promise(() => page.locator("[data-testid=details-waiting]").count()), page.url()],
           ["query", 0, `${service.url}/#entitlement=${encodeURIComponent(second!).replaceAll("%3A", ":")}`]
         )
-      }).pipe(Effect.provide(sandboxOf(manyRows))),
+      }),
     { timeout: 240_000 }
   )
 
@@ -129,5 +130,5 @@ describe("access explorer while the service is sending as many exports as it run
         ],
         ["error", 0, ""]
       )
-    }).pipe(Effect.provide(sandboxOf(manyRows))), { timeout: 240_000 })
+    }), { timeout: 240_000 })
 })

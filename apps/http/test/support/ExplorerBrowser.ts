@@ -1,13 +1,13 @@
 import { type AccountSnapshot, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Exit, Layer, Schedule, Scope } from "effect"
 import { mkdir, mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
-import { inject } from "vitest"
+import { afterAll, inject } from "vitest"
 import { inheritedGrant } from "../AccessChanges.js"
 import { sandboxServiceArgs, serviceProcessOver, startServiceProcess } from "../ServiceProcess.js"
 import { chromiumPath } from "./ChromiumServer.js"
@@ -74,6 +74,35 @@ export const syncedServiceOver = (token: string, flags: ReadonlyArray<string> = 
     yield* syncNow(service)
     return { ...service, stop: running.stop }
   })
+
+/**
+ * `syncedServiceOver` a sandbox serving `snapshot`, for a file whose tests only read its one sync:
+ * started by the first test that asks and stopped after the file's last, where each test started
+ * its own (a service start and a sync of HeldExports' `manyRows` cost ~5 s of CPU). A test gets it
+ * as a fresh one would be: with no export streaming, once an earlier test's held downloads have ended.
+ */
+export const syncedServicePerFile = (snapshot: AccountSnapshot, token: string, flags: ReadonlyArray<string> = []) => {
+  const scope = Effect.runSync(Scope.make())
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  const started = Layer.build(sandboxOf(snapshot)).pipe(
+    Effect.flatMap((sandbox) => Effect.provide(syncedServiceOver(token, flags), sandbox)),
+    Scope.extend(scope),
+    Effect.cached,
+    Effect.runSync
+  )
+  return Effect.tap(started, noExportStreaming)
+}
+
+/** Until the service's `baton_exports_streaming` gauge (/metrics) reads 0: no fixed wait, a poll. */
+const noExportStreaming = (service: Service) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${service.token}` } })
+    return (await response.text()).split("\n")
+  }).pipe(
+    Effect.repeat({ until: (lines) => lines.includes("baton_exports_streaming 0"), schedule: Schedule.spaced("20 millis") }),
+    Effect.timeout("30 seconds"),
+    Effect.orDie
+  )
 
 /**
  * A browser context of its own (cookies, storage and cache) in the suite's one Chromium
