@@ -1,6 +1,6 @@
 import { type AccountSnapshot, generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Schedule, Scope } from "effect"
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -74,25 +74,39 @@ const otelEnv = (endpoint: string, serviceName: string) => ({
   OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=e2e,fivetran.account=small"
 })
 
+/** Closed after the file's tests: it holds the receiver and the directory of their shared sync. */
+const sharedScope = Effect.runSync(Scope.make())
+afterAll(() => Effect.runPromise(Scope.close(sharedScope, Exit.void)))
+
+/**
+ * The CLI's sync of the small preset with JSON logs and a summary file, exporting to a receiver:
+ * run once, by the first test that asks, for the tests that read its spans, metrics, summary and
+ * log records (each such test once ran a sync of its own).
+ */
+const exportedSync = Effect.gen(function*() {
+  const fivetran = yield* Sandbox
+  const key = systemKey(yield* fivetran.snapshot)
+  const receiver = yield* makeOtlpReceiver
+  const dir = yield* tempDir
+  const result = yield* runApp(
+    cliBundle,
+    ["--file", join(dir, "sync.c1z"), "--summary-file", join(dir, "summary.json"), "--log-format", "json"],
+    {
+      ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"),
+      BATON_BASE_URL: fivetran.baseUrl,
+      BATON_API_KEY: key.key,
+      BATON_API_SECRET: key.secret
+    }
+  )
+  return { key, receiver, dir, result }
+}).pipe(Effect.provide(sandbox), Scope.extend(sharedScope), Effect.cached, Effect.runSync)
+
 describe("OpenTelemetry export", () => {
   it.scopedLive(
     "CLI sync: a sync span, a child per phase, a client span per Fivetran request, metrics; no secret",
     () =>
       Effect.gen(function*() {
-        const fivetran = yield* Sandbox
-        const key = systemKey(yield* fivetran.snapshot)
-        const receiver = yield* makeOtlpReceiver
-        const dir = yield* tempDir
-        const result = yield* runApp(
-          cliBundle,
-          ["--file", join(dir, "sync.c1z"), "--summary-file", join(dir, "summary.json"), "--log-format", "json"],
-          {
-            ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"),
-            BATON_BASE_URL: fivetran.baseUrl,
-            BATON_API_KEY: key.key,
-            BATON_API_SECRET: key.secret
-          }
-        )
+        const { dir, key, receiver, result } = yield* exportedSync
         assert.strictEqual(result.exitCode, 0, result.stderr)
         // The CLI flushes before it exits: everything is there once the process has ended.
         const spans = receiver.spans()
@@ -171,7 +185,7 @@ describe("OpenTelemetry export", () => {
         assert.deepStrictEqual(summary["resources"], { user: 25, role: 6, group: 4, team: 3 })
         assert.deepStrictEqual(summary["grants"], { direct: 91, derived: 31 })
         assert.strictEqual(summary["file"], join(dir, "sync.c1z"))
-      }).pipe(Effect.provide(sandbox)),
+      }),
     { timeout: 120_000 }
   )
 
@@ -179,20 +193,21 @@ describe("OpenTelemetry export", () => {
     "CLI with JSON logs: its summary and its error line are exported as log records too",
     () =>
       Effect.gen(function*() {
+        const synced = yield* exportedSync
+        assert.strictEqual(synced.result.exitCode, 0, synced.result.stderr)
+        const summary = synced.receiver.logs().filter((record) => record.message === "sync complete")
+        assert.deepStrictEqual(summary.map((record) => [record.level, record.attributes["file"]]), [[
+          "INFO",
+          join(synced.dir, "sync.c1z")
+        ]])
         const fivetran = yield* Sandbox
         const key = systemKey(yield* fivetran.snapshot)
         const receiver = yield* makeOtlpReceiver
         const dir = yield* tempDir
-        const env = { ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"), BATON_BASE_URL: fivetran.baseUrl, BATON_API_KEY: key.key }
-        const synced = yield* runApp(cliBundle, ["--file", join(dir, "sync.c1z"), "--log-format", "json"], {
-          ...env,
-          BATON_API_SECRET: key.secret
-        })
-        assert.strictEqual(synced.exitCode, 0, synced.stderr)
-        const summary = receiver.logs().filter((record) => record.message === "sync complete")
-        assert.deepStrictEqual(summary.map((record) => [record.level, record.attributes["file"]]), [["INFO", join(dir, "sync.c1z")]])
         const failed = yield* runApp(cliBundle, ["--file", join(dir, "sync.c1z"), "--log-format", "json"], {
-          ...env,
+          ...otelEnv(receiver.endpoint, "fivetran-sync-e2e"),
+          BATON_BASE_URL: fivetran.baseUrl,
+          BATON_API_KEY: key.key,
           BATON_API_SECRET: "not-the-secret-0123456789"
         })
         assert.strictEqual(failed.exitCode, 1, failed.stderr)
