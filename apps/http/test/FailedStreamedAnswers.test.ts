@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { afterAll, assert, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { assert, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { get, type IncomingMessage } from "node:http"
 import type { Readable } from "node:stream"
@@ -133,30 +133,15 @@ interface SyncedExport {
   readonly failedSheetLine: (requestId: string) => Record<string, unknown>
 }
 
-/** Closed after the file's tests: it holds the data directory of their shared sync. */
-const sharedSyncScope = Effect.runSync(Scope.make())
-afterAll(() => Effect.runPromise(Scope.close(sharedSyncScope, Exit.void)))
-
-/**
- * The file's one sync of `manyRows`, made by the first test that asks (most of a test's CPU), in a
- * data directory each test's service then opens afresh: its working copy is each test's own to cut.
- */
-const syncedManyRows = Effect.gen(function*() {
-  const fs = yield* FileSystem.FileSystem
-  const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-data-" })
-  const job = yield* runSync.pipe(Effect.provide(harness({ snapshot: manyRows, dataDir })))
-  return { dataDir, job }
-}).pipe(Scope.extend(sharedSyncScope), Effect.provide(NodeContext.layer), Effect.cached, Effect.runSync)
-
-/** `test` on a service over the sync of `manyRows`, which has served its export whole. */
+/** `test` on a service that has synced `manyRows` once and served its export whole. */
 const afterSyncedExport = <E>(test: (synced: SyncedExport) => Effect.Effect<void, E, Harness | FileSystem.FileSystem | Path.Path>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const tempDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-copies-" })
-    const { dataDir, job } = yield* syncedManyRows
-    assert.strictEqual(job.status, "succeeded")
     yield* Effect.gen(function*() {
-      const { baseUrl } = yield* Harness
+      const { baseUrl, dataDir } = yield* Harness
+      const job = yield* runSync
+      assert.strictEqual(job.status, "succeeded")
       const whole = yield* readWhole(baseUrl, "/v1/export", "whole-sheet")
       assert.deepStrictEqual([whole.status, whole.complete, whole.error], [200, true, undefined])
       const copy = yield* theWorkingCopy(tempDir)
@@ -173,7 +158,7 @@ const afterSyncedExport = <E>(test: (synced: SyncedExport) => Effect.Effect<void
           "and any tmp cleaner that removes or cuts files there, then read it again"
       })
       yield* test({ baseUrl, tempDir, whole, failedSheetLine })
-    }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", dataDir, tempDir })))
+    }).pipe(Effect.provide(harness({ snapshot: manyRows, logLevel: "info", tempDir })))
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
 
 it.live(
