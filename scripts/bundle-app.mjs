@@ -30,6 +30,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import { bundleEsModules, nodeBundleOptions } from "./bundle-es-modules.mjs"
 import { writeThirdPartyNotices } from "./third-party-notices.mjs"
 
 const usage = "usage: bundle-app.mjs <entry.ts> <bundle name> [--launcher <launcher.ts> --train|--train-serve <args...>]\n"
@@ -346,6 +347,8 @@ const buildCommit = (() => {
 })()
 
 const common = {
+  // Its metafile is read by swaggerAssetsBeside (which inputs the program kept) and for the third-party notices.
+  ...nodeBundleOptions,
   plugins: [
     deferredFileParsers,
     undiciAgentOnly,
@@ -360,37 +363,19 @@ const common = {
     deferredAssert
   ],
   define: buildCommit === undefined ? {} : { BATON_FIVETRAN_COMMIT: JSON.stringify(buildCommit) },
-  bundle: true,
-  platform: "node",
-  target: "node20",
   external: ["better-sqlite3", "zstd-napi"],
   // Web assets an app imports are embedded as text.
   loader: { ".html": "text", ".css": "text", ".svg": "text" },
   minify: true,
-  sourcemap: "linked",
-  legalComments: "none",
-  // Read by swaggerAssetsBeside (which inputs the program kept) and for the third-party notices.
-  metafile: true,
-  logLevel: "warning"
+  sourcemap: "linked"
 }
 
-// Chunk names carry content hashes: start clean so no stale chunk (or code cache) is left behind.
-await rm(outdir, { recursive: true, force: true })
-
 if (launcher === undefined) {
-  const program = await build({
-    ...common,
-    entryPoints: { [name]: entry },
-    outdir,
-    chunkNames: "chunk-[hash]",
-    splitting: true,
-    format: "esm",
-    // Bundled CommonJS dependencies call require() for Node built-ins; ESM output has none of its own.
-    banner: { js: "import { createRequire as __bundleRequire } from \"node:module\"; const require = __bundleRequire(import.meta.url);" }
-  })
+  const program = await bundleEsModules({ ...common, entry, name, outdir })
   await writeThirdPartyNotices([program.metafile], outdir)
-  await chmod(join(outdir, `${name}.js`), 0o755)
 } else {
+  // Start clean so no stale code cache (or file of the other shape) is left behind.
+  await rm(outdir, { recursive: true, force: true })
   const program = await build({
     ...common,
     entryPoints: { [name]: entry },
