@@ -1,6 +1,6 @@
 import { type C1zError, type C1zWriteOptions, C1zSink, DiskFull, errorCode, InvalidRow, Io } from "@baton-fivetran/c1z"
 import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
-import { outOfFilesProblem } from "@baton-fivetran/fivetran-client"
+import { outOfFilesProblem } from "@baton-fivetran/fivetran-client/out-of-files"
 import { Effect, Layer, Stream } from "effect"
 
 /**
