@@ -18,7 +18,7 @@ import {
 } from "@baton-fivetran/settings"
 import { trafficOptions } from "@baton-fivetran/fivetran-sandbox/traffic-flags"
 import { CliConfig, Command, CommandDescriptor, Options, ValidationError } from "@effect/cli"
-import { Effect, HashMap, LogLevel, Option } from "effect"
+import { Console, Effect, HashMap, LogLevel, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { logChoiceOf, withLogging } from "./output/Logging.js"
@@ -31,7 +31,8 @@ import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
 import { reportFailure } from "./Exit.js"
-import { checkFlags, type CommandLine } from "./FlagCheck.js"
+import { BuiltInRequest, checkFlags, type CommandLine } from "./FlagCheck.js"
+import { helpPage } from "./HelpPage.js"
 import { joinSubcommandNamedValues } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
 
@@ -162,14 +163,15 @@ const secret = new Set(RootSettings.filter((setting) => setting.kind.secret).map
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, given } = normalizeArgv(argv, RootSettings)
   const root = rootCommand(given)
-  const command = root.pipe(
-    Command.withSubcommands([
-      capabilitiesCommand,
-      configCommand,
-      sandboxCommand(root, given),
-      ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))), logChoiceOf(given))
-    ])
-  )
+  const subcommandList = [
+    capabilitiesCommand,
+    configCommand,
+    sandboxCommand(root, given),
+    ...reviewCommands(Effect.map(root, (options) => Option.fromNullable(options.settings.get(File.flag))), logChoiceOf(given))
+  ] as const
+  const command = root.pipe(Command.withSubcommands(subcommandList))
+  const app = { name: "baton-fivetran", version: VersionLine }
+  const runCommand = Command.run(command, app)
   const subcommands = Command.getSubcommands(command)
   // Sorted: an unknown command's message lists them (a HashMap's order is its hashes').
   const subcommandNames = Array.from(HashMap.keys(subcommands)).sort()
@@ -186,12 +188,17 @@ export const run = (argv: ReadonlyArray<string>) => {
     optionalValue
   }
   return checkFlags(line, argv.slice(2)).pipe(
-    Effect.flatMap((builtIn) =>
-      Command.run(command, { name: "baton-fivetran", version: VersionLine })([
-        ...args.slice(0, 2),
-        ...Option.getOrElse(builtIn, () => joinSubcommandNamedValues(line, args.slice(2)))
-      ])
-    ),
+    Effect.flatMap(Option.match({
+      onNone: () => runCommand([...args.slice(0, 2), ...joinSubcommandNamedValues(line, args.slice(2))]),
+      onSome: BuiltInRequest.$match({
+        Help: ({ subcommand }) =>
+          Effect.flatMap(
+            helpPage({ ...app, root: command.descriptor, subcommands: subcommandList.map((sub) => sub.descriptor) }, subcommand),
+            Console.log
+          ),
+        Version: () => runCommand([...args.slice(0, 2), "--version"])
+      })
+    })),
     // Help lists this CLI's own flags: @effect/cli's built-in --log-level (Effect's level names) is
     // replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),

@@ -1,6 +1,6 @@
 import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { nearestName } from "@baton-fivetran/settings"
-import { Effect, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
 import { type Split, subcommandAt } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
@@ -24,8 +24,8 @@ import { UsageError } from "./UsageError.js"
  * - `-h`/`--help` or `--version` after other arguments (`-f x.c1z --help`, `resources -o json
  *   --help`, as a user adds it to a command that failed): @effect/cli takes them only right after a
  *   command's name, and refused the rest as "Invalid subcommand" or "Received unknown argument:
- *   '--help'". As in cobra, they stand anywhere (but as a flag's value): the check returns the
- *   arguments that show that help, or the version.
+ *   '--help'". As in cobra, they stand anywhere (but as a flag's value): the check returns which
+ *   help (the root's or a subcommand's) to show, or the version.
  * - An unknown flag, named with the flag it is closest to and the command whose help lists the
  *   flags: after a subcommand, @effect/cli said "Received unknown argument: '--tpye'".
  * What a refusal repeats of the arguments is cut past EchoedLength characters (echoed): an
@@ -47,6 +47,13 @@ const unknownFlag = (line: CommandLine, typed: string, subcommand: Option.Option
 
 /** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
 const notOffered = new Set(["--wizard"])
+
+/** What the arguments ask for instead of a run: a command's help, or the version. */
+export type BuiltInRequest = Data.TaggedEnum<{
+  Help: { readonly subcommand: Option.Option<string> }
+  Version: Record<never, never>
+}>
+export const BuiltInRequest = Data.taggedEnum<BuiltInRequest>()
 
 export interface CommandLine extends Split {
   readonly name: string
@@ -130,13 +137,13 @@ const isFlag = (line: CommandLine, own: CommandFlags, arg: string) => {
 }
 
 /**
- * `args` is argv without node and the script, as typed (before normalizeArgv). Succeeds with the
- * arguments for @effect/cli to parse instead when they ask for help or the version.
+ * `args` is argv without node and the script, as typed (before normalizeArgv). Succeeds with what
+ * they ask for instead of a run, when they ask for help or the version.
  */
 export const checkFlags = (
   line: CommandLine,
   args: ReadonlyArray<string>
-): Effect.Effect<Option.Option<ReadonlyArray<string>>, UsageError> =>
+): Effect.Effect<Option.Option<BuiltInRequest>, UsageError> =>
   Effect.suspend(() => {
     const end = args.includes("--") ? args.indexOf("--") : args.length
     // Where @effect/cli splits root and subcommand arguments, once a flag's value naming one is joined to it.
@@ -199,6 +206,6 @@ export const checkFlags = (
     for (const [name, all] of byName) {
       if (all.length > 1 && !all[0]!.flag.repeatable) return Effect.fail(repeated(all[0]!.flag, all, line.secret.has(name)))
     }
-    if (help) return Effect.succeed(Option.some([...Option.toArray(subcommand), "--help"]))
-    return Effect.succeed(version ? Option.some(["--version"]) : Option.none())
+    if (help) return Effect.succeed(Option.some(BuiltInRequest.Help({ subcommand })))
+    return Effect.succeed(version ? Option.some(BuiltInRequest.Version()) : Option.none())
   })

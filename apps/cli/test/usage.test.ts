@@ -18,6 +18,7 @@ const runOnce = (args: ReadonlyArray<string>) => runCli(args).pipe(Effect.provid
 const versionRun = runOnce(["--version"])
 const helpRun = runOnce(["--help"])
 const resourcesHelpRun = runOnce(["resources", "--help"])
+const sandboxHelpRun = runOnce(["sandbox", "--help"])
 
 describe("usage", () => {
   it.live("an unknown flag exits 2 and names it", () =>
@@ -327,10 +328,39 @@ describe("usage", () => {
         assert.strictEqual(result.stderr, "")
       }
       assert.strictEqual(syncFlagsHelp.stdout, rootHelp.stdout)
-      assert.include(resourcesHelp.stdout, "$ resources ")
-      assert.include(accessHelp.stdout, "$ access ")
+      assert.include(resourcesHelp.stdout, "\n$ baton-fivetran resources [(-f, --file path)] ")
+      assert.include(accessHelp.stdout, "\n$ baton-fivetran access [(-f, --file path)] ")
       assert.strictEqual(rootVersion.stdout, alone.stdout)
       assert.strictEqual(resourcesVersion.stdout, alone.stdout)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("--help lists each command by its name and positional arguments, its description beside them, not after hundreds of spaces", () =>
+    Effect.gen(function*() {
+      const [help, sandboxHelp, resourcesHelp] = yield* Effect.all([helpRun, sandboxHelpRun, resourcesHelpRun], { concurrency: 2 })
+      for (const result of [help, sandboxHelp, resourcesHelp]) assertExit(result, 0)
+      const commands = help.stdout.slice(help.stdout.indexOf("\nCOMMANDS\n")).split("\n").filter((line) => line.startsWith("  - "))
+      // The descriptions start 2 columns after the widest synopsis (diff's, 24), after the list's "  - ".
+      assert.deepStrictEqual(commands.map((line) => [line.slice(4, 30).trimEnd(), line.charAt(30) !== " "]), [
+        ["capabilities", true],
+        ["config", true],
+        ["sandbox", true],
+        ["resources", true],
+        ["entitlements", true],
+        ["grants", true],
+        ["access [<type:id>]", true],
+        ["diff <OLD.c1z> <NEW.c1z>", true],
+        ["export", true],
+        ["verify", true]
+      ])
+      assert.deepStrictEqual(commands.slice(0, 2), [
+        "  - capabilities              Print the connector's capabilities (c1.connector.v2.ConnectorCapabilities JSON).",
+        "  - config                    Print the connector's configuration schema (c1.config.v1.Configuration JSON)."
+      ])
+      // A subcommand's flags are in its own help, whose usage names the program as the root's does.
+      assert.include(sandboxHelp.stdout, "\n$ baton-fivetran sandbox [--port port] [--host address] [--preset small|medium|large] ")
+      // Padding reaches at most the description column (30, above): on an 80-column terminal every
+      // description starts on its command's line. The old list padded to sandbox's flags, ~540 spaces.
+      for (const result of [help, sandboxHelp, resourcesHelp]) assert.notMatch(result.stdout, / {30}/)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.live("--version prints the package version; capabilities and config print the manifests as JSON", () =>
