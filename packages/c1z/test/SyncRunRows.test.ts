@@ -19,7 +19,25 @@ describe("a sync file's sync run row", () => {
           "UPDATE v1_sync_runs SET started_at = 'yesterday'",
           "started_at: Expected a time as SQLite DATETIME text (YYYY-MM-DD HH:MM:SS), actual \"yesterday\""
         ],
-        ["sync-id-empty", "UPDATE v1_sync_runs SET sync_id = ''", "sync_id: Expected a non empty string, actual \"\""]
+        ["sync-id-empty", "UPDATE v1_sync_runs SET sync_id = ''", "sync_id: Expected a non empty string, actual \"\""],
+        // A zoned 13th month failed with JavaScript's "Invalid time value"; 30 February read as 2 March.
+        ...[
+          ["month-13-zoned", "2026-13-01 10:00:00+00:00"],
+          ["february-30", "2026-02-30 10:00:00"],
+          ["hour-25-zoned", "2026-03-01 25:00:00.5-08:00"],
+          ["offset-99-hours", "2026-03-01 10:00:00+99:00"]
+        ].map(([name, time]) =>
+          [
+            name,
+            `UPDATE v1_sync_runs SET ended_at = '${time}'`,
+            `ended_at: Expected a date and time that exist (no 13th month, 30 February or 25th hour), actual "${time}"`
+          ] as const
+        ),
+        [
+          "leap-second",
+          "UPDATE v1_sync_runs SET started_at = '2016-12-31 23:59:60+00:00'",
+          "started_at: Expected a time as SQLite DATETIME text (YYYY-MM-DD HH:MM:SS), actual \"2016-12-31 23:59:60+00:00\""
+        ]
       ] as const
       for (const [name, sql, reason] of cases) {
         const path = yield* crafted(dir, name, () => sql)
