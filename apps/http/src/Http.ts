@@ -10,9 +10,10 @@ import {
   revokeOutcomeText
 } from "@baton-fivetran/connector-core"
 import { withRateLimitWaitCap } from "@baton-fivetran/fivetran-client"
+import { parseHttpDate } from "@baton-fivetran/fivetran-client/http-date"
 import { HttpApiBuilder, HttpApp, HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { maxHeaderSize } from "node:http"
 import { Readable } from "node:stream"
 import { BatonApi } from "@baton-fivetran/http-api"
@@ -86,12 +87,14 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
 /** An ETag of a weak or strong validator, without its `W/` (If-None-Match compares weakly: RFC 9110 §13.1.2). */
 const opaqueTag = (tag: string) => tag.trim().replace(/^W\//, "")
 
-/** A date header's instant in whole seconds (HTTP dates have no finer unit), if it parses. */
-const httpDateSeconds = (text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined
-  const millis = Date.parse(text)
-  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000)
-}
+/**
+ * A date header's instant in whole seconds (HTTP dates have no finer unit), if it is an HTTP-date.
+ * Date.parse read an asctime-date (`Sun Nov  6 08:49:37 1994`, no zone) in the service's time
+ * zone, so the same If-Modified-Since got a 304 under one TZ and the file under another, and it
+ * read `2099` as a date.
+ */
+const httpDateSeconds = (text: string | undefined, now: number): number | undefined =>
+  text === undefined ? undefined : Option.getOrUndefined(Option.map(parseHttpDate(text, now), (millis) => Math.floor(millis / 1000)))
 
 /**
  * The file's answer carries an ETag and a Last-Modified; a client that sends either back (an
@@ -100,14 +103,14 @@ const httpDateSeconds = (text: string | undefined): number | undefined => {
  * the tag), and a date that does not parse is ignored.
  */
 const unlessNotModified = (response: HttpServerResponse.HttpServerResponse) =>
-  Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+  Effect.map(Effect.zip(HttpServerRequest.HttpServerRequest, Clock.currentTimeMillis), ([request, now]) => {
     const etag = response.headers["etag"]
     const lastModified = response.headers["last-modified"]
     const askedTag = request.headers["if-none-match"]
     const tagMatches = (asked: string) =>
       etag !== undefined && (asked.trim() === "*" || asked.split(",").some((tag) => opaqueTag(tag) === opaqueTag(etag)))
-    const modified = httpDateSeconds(lastModified)
-    const since = httpDateSeconds(request.headers["if-modified-since"])
+    const modified = httpDateSeconds(lastModified, now)
+    const since = httpDateSeconds(request.headers["if-modified-since"], now)
     const notModified = askedTag !== undefined
       ? tagMatches(askedTag)
       : modified !== undefined && since !== undefined && modified <= since
