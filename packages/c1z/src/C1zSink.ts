@@ -1,4 +1,5 @@
 import { SinkError, type SinkReport, SyncSink } from "@baton-fivetran/connector-core"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { Effect, Layer, Option } from "effect"
 import {
   type C1zError,
@@ -28,12 +29,22 @@ const withMessage = (error: C1zError) => Effect.succeed(new SinkError({ reason: 
  * Said when the file was replaced by another writer while this sync ran: two runs into one file
  * overlap (a CronJob outlasting its schedule), which nothing said before. Each run's file is
  * complete, the path holds the one renamed last, and that is this run's, which may have started
- * first: an operator learns that the runs overlap, and which file the path holds.
+ * first: an operator learns that the runs overlap, and which file the path holds. On a console the
+ * file and the time are in the sentence: after it, as fields, the line ended "it now holds this sync
+ * file=/data/sync.c1z".
  */
-const overlapped = (path: string) => (writtenAt: Date) =>
-  Effect.logWarning(
+const overlapped = (path: string) => (writtenAt: Date) => {
+  const replacedAt = writtenAt.toISOString()
+  return Effect.logWarning(
     "the sync file was replaced by another writer while this sync ran (runs into one file overlap); it now holds this sync"
-  ).pipe(Effect.annotateLogs({ file: path, replaced_file_written_at: writtenAt.toISOString() }))
+  ).pipe(
+    Effect.annotateLogs({ file: path, replaced_file_written_at: replacedAt }),
+    withConsoleText(
+      `the sync file ${path} was replaced by another writer at ${replacedAt}, while this sync ran (runs into one file overlap); it now holds this sync`,
+      ["file", "replaced_file_written_at"]
+    )
+  )
+}
 
 /**
  * connector-core's SyncSink backed by the .c1z writer: each `write` replaces the file at `path`
