@@ -27,3 +27,29 @@ export const sharedTestConfig = {
  * or mock a module.
  */
 export const sharedModulesTestConfig = { ...sharedTestConfig, isolate: false }
+
+/**
+ * A suite's settings as two projects: the files of `isolatedFiles` run isolated, the others share
+ * their workers' modules (sharedModulesTestConfig). `defaultExclude` is vitest's
+ * `configDefaults.exclude`, which the shared project's own `exclude` would otherwise drop (vitest is
+ * the packages' dependency, not the root's, so this file cannot import it).
+ */
+export const sharedModulesExcept = (isolatedFiles: ReadonlyArray<string>, defaultExclude: ReadonlyArray<string>) => {
+  // Each project names its files: a project extending the root would add its own include to the root's.
+  const { include, ...rootTestConfig } = sharedTestConfig
+  return {
+    ...rootTestConfig,
+    projects: [
+      {
+        extends: true as const,
+        test: {
+          name: "shared-modules",
+          include,
+          exclude: [...defaultExclude, ...isolatedFiles],
+          isolate: sharedModulesTestConfig.isolate
+        }
+      },
+      { extends: true as const, test: { name: "isolated", include: [...isolatedFiles] } }
+    ]
+  }
+}
