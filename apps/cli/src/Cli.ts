@@ -31,6 +31,7 @@ import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { commandFlags } from "./CommandFlags.js"
 import { reportFailure } from "./Exit.js"
+import { ignoredKeys, ignoredVariables } from "./BatonSdkFlags.js"
 import { BuiltInRequest, checkFlags, type CommandLine } from "./FlagCheck.js"
 import { helpPage } from "./HelpPage.js"
 import { joinSubcommandNamedValues } from "./SubcommandSplit.js"
@@ -71,6 +72,15 @@ const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
         }, { discard: true }))
   })
 
+/** BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that this connector does not take (BatonSdkFlags.ts). */
+const warnIgnoredBatonSdkFlags = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
+  Effect.flatMap(
+    ignoredVariables,
+    (variables) =>
+      Effect.forEach([...variables, ...ignoredKeys(file)], ({ fields, text }) =>
+        notice(LogLevel.Warning, `warning: ${shownText(text)}`, { msg: text, fields }), { discard: true })
+  )
+
 const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran", rootOptions, (options) =>
     Effect.gen(function*() {
@@ -80,6 +90,7 @@ const rootCommand = (given: ReadonlyMap<string, FlagValue>) =>
       const logging = yield* resolveLogging(sources)
       return yield* withLogging({ level: logging.logLevel, format: logging.logFormat })(Effect.gen(function*() {
         yield* warnMisspelt(file)
+        yield* warnIgnoredBatonSdkFlags(file)
         const settings = yield* resolveSettings(sources)
         const action = yield* Effect.flatMap(findProvisioningFlags(sources), selectAction)
         if (Option.isNone(action)) {

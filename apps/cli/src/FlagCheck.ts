@@ -1,6 +1,7 @@
 import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { nearestName } from "@baton-fivetran/settings"
 import { Data, Effect, Option } from "effect"
+import { notTakenFlag } from "./BatonSdkFlags.js"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
 import { type Split, subcommandAt } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
@@ -28,6 +29,8 @@ import { UsageError } from "./UsageError.js"
  *   help (the root's or a subcommand's) to show, or the version.
  * - An unknown flag, named with the flag it is closest to and the command whose help lists the
  *   flags: after a subcommand, @effect/cli said "Received unknown argument: '--tpye'".
+ * - One of baton-sdk's standard flags this connector does not take (BatonSdkFlags.ts): said so,
+ *   with why and what to use instead, rather than as an unknown flag.
  * What a refusal repeats of the arguments is cut past EchoedLength characters (echoed): an
  * argument of 100 kB was repeated whole.
  */
@@ -169,11 +172,10 @@ export const checkFlags = (
         const joined = joinedShortFlags(afterSubcommand ? new Map([...line.root, ...own]) : line.root, arg)
         if (Option.isSome(joined)) return Effect.fail(joined.value)
         if (flag === undefined && !builtIn.has(typed)) {
-          return Effect.fail(
+          return Effect.fail(Option.getOrElse(notTakenFlag(typed), () =>
             afterSubcommand
               ? unknownFlag(line, typed, subcommand, [...own.keys(), ...line.everywhere])
-              : unknownFlag(line, typed, Option.none(), line.root.keys())
-          )
+              : unknownFlag(line, typed, Option.none(), line.root.keys())))
         }
         continue
       }
