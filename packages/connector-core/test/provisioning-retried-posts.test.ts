@@ -49,9 +49,10 @@ describe("a POST made, answered 503 and repeated into 409", () => {
         ["POST /v1/users 503", "POST /v1/users 409"],
         [id]
       ])
+      // Named by the user's id: neither the email asked for nor Fivetran's 409 quoting it reaches the log.
       assert.deepStrictEqual(created.warnings, [
-        "create an account for zoe@example.com: POST /v1/users: conflicts with the current state (409 Conflict): A user with " +
-        "email 'zoe@example.com' already exists in the account, answering attempt 2; an earlier one (Fivetran answered 503) may " +
+        "create an account for <email>: POST /v1/users: conflicts with the current state (409 Conflict): A user with " +
+        "email '<email>' already exists in the account, answering attempt 2; an earlier one (Fivetran answered 503) may " +
         `have made the change itself; the invitation most likely landed on that attempt: reporting user:${id} as created`
       ])
       // The same invitation again is the idempotent no-op.

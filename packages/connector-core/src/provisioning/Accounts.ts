@@ -5,7 +5,8 @@ import {
   type FivetranClientShape,
   type FivetranError,
   type InviteUserRequest,
-  type User
+  type User,
+  withoutEmails
 } from "@baton-fivetran/fivetran-client"
 import { Effect, Either, Option, Stream } from "effect"
 import { codePointText } from "../model/Ids.js"
@@ -175,9 +176,16 @@ export const createAccount = (
                   "an invitation's repeat met the user it invited: the invitation most likely landed on an earlier attempt; " +
                     "reporting the user as created"
                 ).pipe(
-                  Effect.annotateLogs({ provisioning: action, error: error.message, resource_id: user.id }),
+                  // Named by the user's id: the email asked for, and Fivetran's 409 quoting it, stay out of the log.
+                  Effect.annotateLogs({
+                    provisioning: withoutEmails(action),
+                    error: withoutEmails(error.message),
+                    resource_id: user.id
+                  }),
                   withConsoleText(
-                    `${action}: ${error.message}; the invitation most likely landed on that attempt: reporting user:${user.id} as created`,
+                    withoutEmails(
+                      `${action}: ${error.message}; the invitation most likely landed on that attempt: reporting user:${user.id} as created`
+                    ),
                     ["provisioning", "error", "resource_id"]
                   )
                 ),
@@ -194,8 +202,11 @@ export const createAccount = (
         if (answeredBeforeBreaking(error)) {
           return Effect.zipRight(
             Effect.logWarning("the invitation's answer broke after Fivetran answered 2xx: the user was invited; reading them back").pipe(
-              Effect.annotateLogs({ error: error.message }),
-              withConsoleText(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`, ["error"])
+              Effect.annotateLogs({ error: withoutEmails(error.message) }),
+              withConsoleText(
+                withoutEmails(`${error.message}; Fivetran answered 2xx, so the user was invited: reading the new user back`),
+                ["error"]
+              )
             ),
             readBack(error, (user) => Effect.succeed(created(user)))
           )

@@ -1,5 +1,5 @@
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
-import { type FivetranError, mayHaveActed } from "@baton-fivetran/fivetran-client"
+import { type FivetranError, mayHaveActed, withoutEmails } from "@baton-fivetran/fivetran-client"
 import { Data, Effect, Option } from "effect"
 import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
 
@@ -43,9 +43,13 @@ export const settledByReading = <A>(
     onSuccess: Option.match({
       onSome: (made) =>
         Effect.as(
+          // An invitation's action names its email, and Fivetran's message may quote it: the audit line names the user.
           Effect.logWarning("a write's outcome was unknown, but the read-back found the change made").pipe(
-            Effect.annotateLogs({ provisioning: unknown.action, error: unknown.reason }),
-            withConsoleText(`${unknown.action}: ${unknown.reason}, but the read-back found the change made`, ["provisioning", "error"])
+            Effect.annotateLogs({ provisioning: withoutEmails(unknown.action), error: withoutEmails(unknown.reason) }),
+            withConsoleText(withoutEmails(`${unknown.action}: ${unknown.reason}, but the read-back found the change made`), [
+              "provisioning",
+              "error"
+            ])
           ),
           made
         ),

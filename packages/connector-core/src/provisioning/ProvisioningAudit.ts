@@ -1,5 +1,5 @@
 import { Cause, Effect, Exit, Option, Ref } from "effect"
-import { echoed } from "@baton-fivetran/fivetran-client"
+import { echoed, withoutEmails } from "@baton-fivetran/fivetran-client"
 import { parseGrantId } from "../model/Ids.js"
 import { InvitedUserFound } from "./InvitedUserFound.js"
 import type { AccountRequest, PrincipalRef } from "./ProvisionerShape.js"
@@ -12,7 +12,8 @@ import { outcomeLabel, type ProvisioningAction } from "./ProvisioningMetrics.js"
  * the resource), and its `outcome` (the metric's label: `granted`, `already_revoked`, or the
  * refusal's kind), whatever the caller (the HTTP service adds its `request_id`). Ids only: never an
  * email, a name, a profile value or an error message (one may quote an email), so the line holds no
- * personal data beyond the ids the sync file holds too.
+ * personal data beyond the ids the sync file holds too. An email given where an id belongs (refused,
+ * `invalid_id`) is logged as `<email>`.
  */
 
 type AuditFields = Readonly<Record<string, string>>
@@ -20,10 +21,11 @@ type AuditFields = Readonly<Record<string, string>>
 /**
  * An id as the caller gave it. It may be refused as malformed (a newline, a megabyte of text from a
  * request body): cut as every message cuts it (EchoedText.ts), and quoted if it holds a control or
- * invisible character, so that it cannot split or flood a console log line.
+ * invisible character, so that it cannot split or flood a console log line. An email in it, refused
+ * as no Fivetran id, is `<email>`: the caller's answer quotes it, the log does not.
  */
 const given = (id: string): string => {
-  const shown = echoed(id)
+  const shown = withoutEmails(echoed(id))
   return /[\p{Cc}\p{Cf}]/u.test(shown) ? JSON.stringify(shown) : shown
 }
 
