@@ -1,3 +1,4 @@
+import { withoutEmails } from "@baton-fivetran/fivetran-client"
 import { OtlpSerialization } from "@effect/opentelemetry/OtlpSerialization"
 import { Effect, Layer, Predicate } from "effect"
 
@@ -22,6 +23,10 @@ import { Effect, Layer, Predicate } from "effect"
  *   keep their value only for a header that carries no credential (SafeHeaders); any other's is
  *   `<redacted>`. The platform redacts only Authorization, Cookie, Set-Cookie and X-Api-Key, so a
  *   caller's Proxy-Authorization or X-Auth-Token reached the trace backend as sent.
+ * - An email address anywhere in a span or a log record is `<email>` (LoggedEmails.ts): an error's
+ *   message echoes the one the caller sent (an invitation's, one given where an id belongs), and
+ *   `url.full` and `url.path` hold a path as sent. The caller's answer keeps it; the trace backend,
+ *   kept longer and read by more people, gets the ids the same messages name.
  */
 
 type Fields = Readonly<Record<string, unknown>>
@@ -148,14 +153,29 @@ const correctSpan = (span: Fields): Fields => {
   return withoutFrames
 }
 
+/** `value` with withoutEmails applied to every string in it, through plain objects and arrays (not the encoder's byte arrays). */
+const emailsHidden = (value: unknown): unknown => {
+  if (typeof value === "string") return withoutEmails(value)
+  if (Array.isArray(value)) return value.map(emailsHidden)
+  return Predicate.isRecord(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value)) ? fieldsWithoutEmails(value) : value
+}
+
+const fieldsWithoutEmails = (record: Fields): Fields =>
+  Object.fromEntries(Object.entries(record).map(([key, item]) => [key, emailsHidden(item)]))
+
 export const correctTraces = (data: unknown): unknown =>
   Predicate.isRecord(data)
-    ? mapList(data, "resourceSpans", (resource) => mapList(resource, "scopeSpans", (scope) => mapList(scope, "spans", correctSpan)))
+    ? mapList(data, "resourceSpans", (resource) =>
+      mapList(resource, "scopeSpans", (scope) =>
+        mapList(scope, "spans", (span) => fieldsWithoutEmails(correctSpan(span)))))
     : data
 
 export const correctLogs = (data: unknown): unknown =>
   Predicate.isRecord(data)
-    ? mapList(data, "resourceLogs", (resource) => mapList(resource, "scopeLogs", (scope) => mapList(scope, "logRecords", correctLogRecord)))
+    ? mapList(data, "resourceLogs", (resource) =>
+      mapList(resource, "scopeLogs", (scope) =>
+        mapList(scope, "logRecords", (record) =>
+          fieldsWithoutEmails(correctLogRecord(record)))))
     : data
 
 /** The OtlpSerialization in context (JSON or protobuf), fed the corrected spans and log records. */
