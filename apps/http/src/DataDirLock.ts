@@ -23,6 +23,9 @@ const RefreshInterval = Duration.seconds(10)
 /** Three refreshes missed: the holder is gone, or stopped for longer than any pause of a live one. */
 const StaleAfter = Duration.seconds(30)
 
+/** How long a start watches a lock its clock finds stale before taking it over: a refresh interval and a margin. */
+const WatchedFor = Duration.sum(RefreshInterval, Duration.seconds(2))
+
 /** Whether a lock last refreshed at `refreshedAt` was stale (its holder gone or paused) by the time `millis`. */
 export const staleBefore = (refreshedAt: Date, millis: number) => millis - refreshedAt.getTime() > Duration.toMillis(StaleAfter)
 
@@ -181,7 +184,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
 
       /**
        * Why `found` may be taken over, if it may: its holder is this host's and its process is gone
-       * (a pid of this process is a previous run's in the same container: pid 1 again), or it is stale.
+       * (a pid of this process is a previous run's in the same container: pid 1 again), or it is stale
+       * and stays unrefreshed while this start watches it. Its mtime is its holder's clock (or its file
+       * server's), not this host's: a start on a host whose clock ran 40 s ahead found a live lock
+       * stale, took it over and stopped its holder. The watch is timed by this process, whatever the clocks say.
        */
       const takeOverReason = (found: FoundLock) =>
         Effect.gen(function*() {
@@ -190,7 +196,10 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
             const { pid } = found.holder.value
             if (pid === own.pid || !(yield* processAlive(pid))) return Option.some("its process is gone")
           }
-          return staleBefore(found.refreshedAt, now)
+          if (!staleBefore(found.refreshedAt, now)) return Option.none<string>()
+          yield* Effect.sleep(WatchedFor)
+          const watched = yield* read
+          return watched.refreshedAt.getTime() === found.refreshedAt.getTime()
             ? Option.some(`it was not refreshed for ${Duration.toSeconds(StaleAfter)} s`)
             : Option.none<string>()
         })
@@ -223,11 +232,13 @@ export class DataDirLock extends Effect.Service<DataDirLock>()("baton-http/DataD
             Effect.mapError(failed("create"))
           )
           if (created) return Option.none()
-          const found = yield* read.pipe(
-            Effect.catchIf(notFound, () => new LockVanished()),
-            Effect.mapError((error) => error._tag === "LockVanished" ? error : failed("read")(error))
-          )
-          const reason = yield* takeOverReason(found)
+          const readOrVanished = <A>(reading: Effect.Effect<A, PlatformError>) =>
+            reading.pipe(
+              Effect.catchIf(notFound, () => new LockVanished()),
+              Effect.mapError((error) => error._tag === "LockVanished" ? error : failed("read")(error))
+            )
+          const found = yield* readOrVanished(read)
+          const reason = yield* readOrVanished(takeOverReason(found))
           if (Option.isSome(reason) && (yield* takeOver(found, reason.value))) return Option.some(found)
           // Held, or another start took it over first: that one is alive, so it is refused like any holder.
           const latest = Option.isSome(reason) ? yield* Effect.orElse(read, () => Effect.succeed(found)) : found

@@ -286,6 +286,34 @@ describe("the data directory's lock", () => {
     120_000
   )
 
+  it.scopedLive(
+    "a live holder's lock is refused to a start whose clock runs 40 s ahead, and the holder goes on",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        const first = yield* serviceProcessOver(dataDir, sandboxArgs, sandboxEnv)
+        const holder = yield* readLock(dataDir)
+        // Another host's clock 40 s ahead of the holder's, as Node reads the time (two processes here share one clock).
+        const cwd = yield* fs.makeTempDirectoryScoped()
+        yield* fs.writeFileString(`${cwd}/clock-ahead.cjs`, "const now = Date.now; Date.now = () => now() + 40_000\n")
+
+        const second = yield* runServiceOnce([...sandboxArgs, "--data-dir", dataDir], {
+          cwd,
+          env: { ...sandboxEnv.env, NODE_OPTIONS: `--require ${cwd}/clock-ahead.cjs` }
+        })
+
+        assert.deepStrictEqual(second, {
+          code: 2,
+          stdout: "",
+          stderr: refusal(dataDir, `pid ${holder.pid} on host ${holder.hostname}, started ${holder.started_at}`, second.stderr)
+        })
+        assert.deepStrictEqual(yield* readLock(dataDir), holder)
+        assert.strictEqual(yield* first.stop, 0)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive("another host's fresh lock is refused, and left as it was", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
