@@ -100,12 +100,14 @@ const recordRows = (summary: SyncSummary) =>
 
 /** Times the sync and counts its rows once it completed, whatever its end (interruption included). */
 export const meteredSync = <R>(sync: Effect.Effect<SyncSummary, SyncFailed, R>) =>
-  Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+  Effect.flatMap(Clock.currentTimeNanos, (startedAt) =>
     Effect.onExit(sync, (exit) =>
       Effect.gen(function*() {
+        // The duration by the monotonic clock (a wall clock set back made it negative); the end, a time, by the wall clock.
+        const elapsedSeconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
         const endedAt = yield* Clock.currentTimeMillis
         const outcome = outcomeOf(exit)
-        yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), (endedAt - startedAt) / 1000)
+        yield* Metric.update(Metric.tagged(syncDuration, "outcome", outcome), elapsedSeconds)
         yield* Effect.annotateCurrentSpan("sync.outcome", outcome)
         if (Exit.isSuccess(exit)) yield* Effect.zipRight(recordRows(exit.value), setLastSuccessfulSync(endedAt))
         if (outcome === "failed") yield* setLastFailedSync(endedAt)

@@ -185,7 +185,9 @@ const sync = (
 ): Effect.Effect<SyncSummary, SyncFailed, SyncSink> =>
   Effect.gen(function*() {
     const sink = yield* SyncSink
-    const startedAt = yield* Clock.currentTimeMillis
+    // Durations by the monotonic clock: the wall clock stepped back an hour during a sync (NTP, a VM
+    // resumed) made its duration -3600.0s.
+    const startedAt = yield* Clock.currentTimeNanos
     const warnings = yield* Ref.make<ReadonlyArray<RaisedWarning>>([])
     const tally = yield* Ref.make(emptyTally)
     const phase = yield* Ref.make("roles")
@@ -388,7 +390,7 @@ const sync = (
     const { rateLimitWaitMillis, requests, retries, retryBackoffMillis } = yield* ownRequests.counts
     const counts = yield* Ref.get(tally)
     const budget = yield* client.budget
-    const finishedAt = yield* Clock.currentTimeMillis
+    const finishedAt = yield* Clock.currentTimeNanos
     return {
       resources: counts.resources,
       resourceTypes: counts.resourceTypes,
@@ -404,6 +406,6 @@ const sync = (
       rateLimitReserve: Option.getOrNull(budget.reserve),
       repeatBudgetWaitMillis: Option.getOrNull(budgetWaitFor(budget, requests)),
       warnings: (yield* Ref.get(warnings)).map(summaryText),
-      durationMillis: finishedAt - startedAt
+      durationMillis: Number((finishedAt - startedAt) / 1_000_000n)
     } satisfies SyncSummary
   })
