@@ -1,4 +1,4 @@
-import { echoed } from "@baton-fivetran/fivetran-client"
+import { echoed, withoutEmails } from "@baton-fivetran/fivetran-client"
 import { originForm, routeOf, UnmatchedRoute } from "./Routes.js"
 
 /**
@@ -9,7 +9,8 @@ import { originForm, routeOf, UnmatchedRoute } from "./Routes.js"
 
 /**
  * What is logged of an answer: the request's method, route and path (without its query, cut as
- * messages cut what a caller sent) as far as they were read, its status, request id and error name.
+ * messages cut what a caller sent, an email in it `<email>`: a caller may give one where an id
+ * belongs) as far as they were read, its status, request id and error name.
  */
 export interface ClientErrorLog {
   readonly method?: string
@@ -34,6 +35,6 @@ export const requestLineFields = (line: RequestLine | undefined): Pick<ClientErr
   return {
     method: echoed(line.method),
     route: routeOf(line.method, line.target),
-    path: echoed(query === -1 ? path : path.slice(0, query))
+    path: withoutEmails(echoed(query === -1 ? path : path.slice(0, query)))
   }
 }

@@ -6,14 +6,16 @@ import { Effect } from "effect"
 import { otlpReceiver } from "../../../packages/connector-core/test/support/OtlpReceiver.js"
 import { exportedSpans } from "./ExportedSpans.js"
 import { logFields } from "./Harness.js"
+import { exchange } from "./RawExchange.js"
 import { runServiceOnce } from "./ServiceProcess.js"
 
 /**
  * An email a caller sends (an invitation's, one given where an id belongs) is quoted back in the
  * answer to that caller, but neither the bundled service's log lines (at debug) nor what it exports
  * over OTLP hold it: the audit line names the user found, or `<email>`, and a span's error message
- * and `url.path` say `<email>`. Before, the audit line's `principal_id` and `resource_id` were the
- * email as sent, and the spans' exception messages and paths quoted every one.
+ * and `url.path` say `<email>`, as does the `path` of the line of a request Node refused (431).
+ * Before, the audit line's `principal_id` and `resource_id` were the email as sent, the spans'
+ * exception messages and paths quoted every one, and so did the refused request's `path`.
  */
 
 const Token = "token-of-the-emails-in-telemetry-test"
@@ -59,6 +61,12 @@ describe("emails sent to the service (the service process, OTLP on)", () => {
                 })
               )
               answers.push(yield* call(url, "DELETE", `/v1/resources/user/${roleHolder.email}`))
+              // A head over 16 KiB, which Node answers 431 before any route reads it.
+              const filler = `X-Filler: ${"a".repeat(17 * 1024)}\r\n`
+              yield* Effect.orDie(exchange(
+                Number(new URL(url).port),
+                `GET /v1/resources/user/${roleHolder.email} HTTP/1.1\r\nHost: 127.0.0.1\r\n${filler}\r\n`
+              ))
             })
         )
         assert.strictEqual(run.code, 0, run.stderr)
@@ -115,6 +123,10 @@ describe("emails sent to the service (the service process, OTLP on)", () => {
               outcome: "invalid_id"
             }
           ]
+        )
+        assert.deepStrictEqual(
+          lines.map(logFields).filter((line) => line["status"] === 431).map(({ path, route }) => ({ route, path })),
+          [{ route: "/v1/resources/:type/:id", path: "/v1/resources/user/<email>" }]
         )
         const bodiesTo = (path: string) => collector.received.filter((request) => request.path === path).map((request) => request.body)
         const exported = [...bodiesTo("/v1/traces"), ...bodiesTo("/v1/logs")]
