@@ -14,6 +14,7 @@ import {
   Unauthorized
 } from "./FivetranError.js"
 import { type ExtraCaCerts, untrustedIssuerHint } from "./ExtraCaCerts.js"
+import { withoutEmails } from "./LoggedEmails.js"
 import { outOfFilesProblem } from "./OutOfFiles.js"
 import { requiredPermission } from "./Permissions.js"
 import { readRetryAfter } from "./RetryAfter.js"
@@ -144,7 +145,8 @@ const ScrubbedPrefix = 1000
  * escaped, never more: the rest may be anyone's data.
  */
 export const notJsonResponse = (endpoint: Endpoint, status: number, text: string, bytes: number, scrub: Scrub): InvalidResponse => {
-  const characters = Array.from(scrub(text.slice(0, ScrubbedPrefix)))
+  // Whoever's address a rewritten body starts with (a proxy's "user ada@example.com denied") stays out of the logs that repeat it.
+  const characters = Array.from(withoutEmails(scrub(text.slice(0, ScrubbedPrefix))))
   const start = shownText(characters.slice(0, ShownStart).join(""))
   return new InvalidResponse({
     endpoint,

@@ -89,6 +89,19 @@ describe("a whole 2xx body that is no JSON", () => {
       )
     }))
 
+  it.scoped("an email among its first characters is shown as <email>: the error is logged, and the address is someone's", () =>
+    Effect.gen(function*() {
+      const body = `user ada.lovelace@example.com may not read ${"x".repeat(200)}`
+      const server = yield* scriptedServer([answering(body)])
+      const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 1 })
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.strictEqual(
+        error.message,
+        `GET /v1/teams/bright_otter: Fivetran answered 200, but its body is not JSON (${body.length} bytes, starting ` +
+          `'user <email> may not read xxxxxxxxxxxxxx…'): ${advice}`
+      )
+    }))
+
   it.scoped("an empty body is said to be empty", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([answering("")])
