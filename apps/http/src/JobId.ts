@@ -6,12 +6,23 @@ import { DateTime, Effect, Option, Random } from "effect"
  * back from it when a job's metadata is lost (SyncJobs.ts).
  */
 
-export const makeJobId = Effect.gen(function*() {
-  const now = yield* DateTime.now
-  const stamp = DateTime.formatIso(now).replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
-  const suffix = (yield* Random.nextIntBetween(0, 0x10000)).toString(16).padStart(4, "0")
-  return `${stamp}-${suffix}`
-})
+/**
+ * A new job's creation time: `now`, or 1 ms after the newest job's when the clock reads no later.
+ * Jobs are ordered by it (the newest sync is the one queries read and retention keeps): after the
+ * clock was set back an hour (NTP correcting a clock that ran ahead, a VM restored), each new sync
+ * sorted as the oldest, so queries kept reading the one before and retention deleted the new one.
+ */
+export const creationTime = (now: number, newest: Option.Option<string>): number =>
+  Option.match(Option.flatMap(newest, (text) => Option.map(DateTime.make(text), DateTime.toEpochMillis)), {
+    onNone: () => now,
+    onSome: (newestMillis) => Math.max(now, newestMillis + 1)
+  })
+
+export const makeJobId = (createdAt: number) =>
+  Effect.map(Random.nextIntBetween(0, 0x10000), (suffix) => {
+    const stamp = DateTime.formatIso(DateTime.unsafeMake(createdAt)).replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+    return `${stamp}-${suffix.toString(16).padStart(4, "0")}`
+  })
 
 const generated = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{4}$/
 

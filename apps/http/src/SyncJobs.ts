@@ -31,7 +31,7 @@ import {
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { fileKindName, isSystemError, makePrivateDirectory, temporaryTargetOf, writeFileAtomically } from "@baton-fivetran/settings"
 import { DataDirLock, staleBefore } from "./DataDirLock.js"
-import { createdAtOf, makeJobId } from "./JobId.js"
+import { createdAtOf, creationTime, makeJobId } from "./JobId.js"
 import { makeOlderDataDirOwnerOnly, makeOlderJobFilesOwnerOnly } from "./OlderFileModes.js"
 import { jobWithoutFile, rebuildJob } from "./RebuiltJob.js"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -704,36 +704,39 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       })
 
     const start = Effect.fn("SyncJobs.start")(function*(options: StartOptions = {}) {
-      const id = yield* makeJobId
-      const created = yield* nowIso
-      const job = yield* SynchronizedRef.modifyEffect(state, (s) => {
-        if (Option.isSome(s.active)) {
-          const active = s.active.value.id
-          return Effect.fail(
-            new SyncInProgress({
+      const now = yield* Clock.currentTimeMillis
+      const job = yield* SynchronizedRef.modifyEffect(state, (s) =>
+        Effect.gen(function*() {
+          if (Option.isSome(s.active)) {
+            const active = s.active.value.id
+            return yield* new SyncInProgress({
               message: `sync ${active} is still running; wait for it or cancel it (POST /v1/syncs/${active}/cancel)`,
               job_id: active
             })
+          }
+          const createdAt = creationTime(
+            now,
+            Option.map(Arr.head(Arr.sort(Array.from(s.jobs.values()), newestFirst)), (newest) => newest.created_at)
           )
-        }
-        const queued: SyncJob = {
-          id,
-          status: "queued",
-          created_at: created,
-          started_at: null,
-          finished_at: null,
-          sync_connections: config.syncConnections,
-          progress: null,
-          waiting: null,
-          summary: null,
-          error: null,
-          file_bytes: null
-        }
-        const active: Active = { id, onEnd: options.onEnd ?? (() => Effect.void) }
-        return Effect.succeed([queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(active) }] as const)
-      })
+          const id = yield* makeJobId(createdAt)
+          const queued: SyncJob = {
+            id,
+            status: "queued",
+            created_at: DateTime.formatIso(DateTime.unsafeMake(createdAt)),
+            started_at: null,
+            finished_at: null,
+            sync_connections: config.syncConnections,
+            progress: null,
+            waiting: null,
+            summary: null,
+            error: null,
+            file_bytes: null
+          }
+          const active: Active = { id, onEnd: options.onEnd ?? (() => Effect.void) }
+          return [queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(active) }] as const
+        }))
       yield* persist(job)
-      yield* FiberHandle.run(running, execute(id))
+      yield* FiberHandle.run(running, execute(job.id))
       return job
     })
 
