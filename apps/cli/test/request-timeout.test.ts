@@ -113,6 +113,40 @@ describe("--request-timeout against a Fivetran that accepts and never answers", 
     120_000
   )
 
+  it.scopedLive(
+    "holds while the machine's clock is set back during an attempt: each attempt still ends after 1s",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const server = yield* silentServer
+        const dir = yield* tempDir
+        // A clock step cannot be real in a test: Node's Date.now goes back an hour 300 ms into each connection.
+        yield* fs.writeFileString(
+          `${dir}/clock-set-back.cjs`,
+          `const net = require("node:net")
+const now = Date.now
+let offset = 0
+Date.now = () => now() + offset
+const connect = net.Socket.prototype.connect
+net.Socket.prototype.connect = function (...args) {
+  setTimeout(() => { offset -= 3_600_000 }, 300)
+  return connect.apply(this, args)
+}
+`
+        )
+        // The deadlines were the wall clock's: the first attempt waited an hour past its 1s.
+        const result = yield* runCli(
+          [...credentials, "--base-url", server.baseUrl, "--request-timeout", "1s", "-f", "out.c1z", "--log-level", "error"],
+          { cwd: dir, env: { NODE_OPTIONS: `--require ${dir}/clock-set-back.cjs` } }
+        ).pipe(Effect.timeout("60 seconds"), Effect.orDie)
+
+        assertExit(result, 1)
+        assert.strictEqual(result.stderr, `error: could not list roles: GET /v1/roles: ${timedOut}\n`)
+        assert.deepStrictEqual(yield* server.requestLines, fiveTimes("GET /v1/roles?limit=1000 HTTP/1.1"))
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scoped("is refused with the range it takes, from every source: 0s, -1s, abc, a bare number, past 10m", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

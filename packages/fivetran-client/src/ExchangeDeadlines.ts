@@ -33,6 +33,9 @@ export interface ExchangeDeadlines {
 export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
+    // Deadlines by the monotonic clock (nanoseconds, so TestClock drives it too): by the wall clock,
+    // one set back an hour during an attempt left it unanswered for an hour past --request-timeout.
+    const monotonicMillis = () => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
     const timeoutMillis = Duration.toMillis(timeout)
     const overdue = `no complete response within ${TimeoutSetting} (${formatWait(timeoutMillis)})`
     // Insertion order is start order: the first entry is the oldest.
@@ -48,7 +51,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
       const oldest = inFlight.entries().next()
       if (oldest.done === true) return undefined
       const [exchange, deadline] = oldest.value
-      const wait = deadline - clock.unsafeCurrentTimeMillis()
+      const wait = deadline - monotonicMillis()
       return wait > 0 ? wait : exchange
     }
 
@@ -73,7 +76,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
     const track = (exchange: Expirable, sooner?: SoonerDeadline) => {
-      inFlight.set(exchange, clock.unsafeCurrentTimeMillis() + timeoutMillis)
+      inFlight.set(exchange, monotonicMillis() + timeoutMillis)
       if (inFlight.size === 1) busy.unsafeOpen()
       const forget = () => {
         inFlight.delete(exchange)
