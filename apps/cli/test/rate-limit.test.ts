@@ -152,6 +152,41 @@ describe.concurrent("rate limits (issue 12's silent 429 wait, issue 13's budget)
   )
 
   it.scopedLive(
+    "a sync during which the clock is set back an hour still waits the window, not the hour, and says a repeat fits within it",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { flags } = yield* connectionFlags
+        const dir = yield* tempDir
+        assertExit(yield* runCli([...flags, "-f", `${dir}/first.c1z`]), 0)
+        // A clock step cannot be real in a test: Node's Date.now goes back an hour as the second connection opens.
+        yield* fs.writeFileString(
+          `${dir}/clock-set-back.cjs`,
+          `const net = require("node:net")
+const now = Date.now
+let offset = 0
+Date.now = () => now() + offset
+const connect = net.Socket.prototype.connect
+let connects = 0
+net.Socket.prototype.connect = function (...args) {
+  if (++connects === 2) offset = -3_600_000
+  return connect.apply(this, args)
+}
+`
+        )
+        const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`, "--log-format", "json"], {
+          env: { NODE_OPTIONS: `--require ${dir}/clock-set-back.cjs` }
+        })
+        assertExit(second, 0)
+        const summary = summaryOf(second.stderr)!
+        // The budget's window was the wall clock's: the summary said a repeat would wait ~46 minutes.
+        assert.isAtMost(summary.rate_limit_wait_ms as number, 10_000)
+        assert.isAtMost(summary.repeat_budget_wait_ms as number, 10_000)
+      }).pipe(Effect.provide(limitedSandbox({ rateLimit: { hourly: 20, windowSeconds: 10 } }))),
+    180_000
+  )
+
+  it.scopedLive(
     "a reserve of the whole limit fails at once saying to lower it, instead of spinning on 1 ms waits",
     () =>
       Effect.gen(function*() {

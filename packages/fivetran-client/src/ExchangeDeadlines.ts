@@ -1,4 +1,5 @@
 import { Duration, Effect, Runtime } from "effect"
+import { monotonicMillis } from "./MonotonicClock.js"
 import { formatWait } from "./WaitDuration.js"
 
 /** The apps' setting of the timeout, named where it expires so that the fix is in the error. */
@@ -33,9 +34,6 @@ export interface ExchangeDeadlines {
 export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
-    // Deadlines by the monotonic clock (nanoseconds, so TestClock drives it too): by the wall clock,
-    // one set back an hour during an attempt left it unanswered for an hour past --request-timeout.
-    const monotonicMillis = () => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
     const timeoutMillis = Duration.toMillis(timeout)
     const overdue = `no complete response within ${TimeoutSetting} (${formatWait(timeoutMillis)})`
     // Insertion order is start order: the first entry is the oldest.
@@ -51,7 +49,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
       const oldest = inFlight.entries().next()
       if (oldest.done === true) return undefined
       const [exchange, deadline] = oldest.value
-      const wait = deadline - monotonicMillis()
+      const wait = deadline - monotonicMillis(clock)
       return wait > 0 ? wait : exchange
     }
 
@@ -76,7 +74,7 @@ export const makeExchangeDeadlines = (timeout: Duration.Duration) =>
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
     const track = (exchange: Expirable, sooner?: SoonerDeadline) => {
-      inFlight.set(exchange, monotonicMillis() + timeoutMillis)
+      inFlight.set(exchange, monotonicMillis(clock) + timeoutMillis)
       if (inFlight.size === 1) busy.unsafeOpen()
       const forget = () => {
         inFlight.delete(exchange)

@@ -22,6 +22,7 @@ import {
   setRateLimitRemaining
 } from "./FivetranMetrics.js"
 import { parseCount } from "./HeaderNumber.js"
+import { monotonicMillis } from "./MonotonicClock.js"
 import { type BudgetObservation, MaxRateWindowSeconds, RateBudget, type RateBudgetStatus } from "./RateBudget.js"
 import { deadlineLeft, rateLimitWaitCap, retryBeforeDeadline, type WaitBound } from "./RateLimitWaitCap.js"
 import { tallyRequest, tallyRetry, tallyTurnedAway } from "./RequestTally.js"
@@ -225,14 +226,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
      * request happen in one synchronous step, so concurrent requests cannot both take the last slot.
      */
     const admit = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
-      Effect.suspend(() => budget.waitMillis(clock.unsafeCurrentTimeMillis()) === 0 ? Effect.succeed(budget.send()) : heldBack(endpoint))
+      Effect.suspend(() => budget.waitMillis(monotonicMillis(clock)) === 0 ? Effect.succeed(budget.send()) : heldBack(endpoint))
 
     /** The slow path of `admit`: waits (reported as such) until the budget allows the request. */
     const heldBack = (endpoint: string): Effect.Effect<number, RateLimitWaitTooLong> =>
       Effect.gen(function*() {
         // Its first turn's wait is announced; a further turn is quiet when short (RequestWaits' begin).
         for (let turn = 0;; turn++) {
-          const now = clock.unsafeCurrentTimeMillis()
+          const now = monotonicMillis(clock)
           const waitMillis = budget.waitMillis(now)
           if (waitMillis === 0) return budget.send()
           const cap = yield* rateLimitWaitCap(maxWaitMillis, now)
@@ -259,7 +260,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           } kept in reserve for other tools (rate-limit-reserve ${config.rateLimitReservePercent}%)`
           if (waitMillis > cap.millis) return yield* tooLong(endpoint, reason, waitMillis, cap)
           yield* waits.during(
-            { kind: "reserve", endpoint, reason, millis: waitMillis, until: now + waitMillis },
+            { kind: "reserve", endpoint, reason, millis: waitMillis, until: clock.unsafeCurrentTimeMillis() + waitMillis },
             Effect.sleep(waitMillis),
             turn > 0
           )
@@ -285,7 +286,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           const observed = budgetHeaders(headers)
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
-          else budget.observe(seq, now, observed)
+          else budget.observe(seq, monotonicMillis(clock), observed)
           if (response.status >= 200 && response.status < 300) keyAccepted = true
           return {
             status: response.status,
@@ -366,14 +367,14 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           yield* tallyRetry
           yield* meterRetry(request.method, request.route, repeats)
         }
-        const started = clock.unsafeCurrentTimeMillis()
+        const started = monotonicMillis(clock)
         // Taken after admit: a wait for the reserve spends the cap too.
         const sooner = yield* capDeadline(started)
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
         const result = yield* Effect.either(exchange(request, endpoint, seq, read, sooner)).pipe(
-          Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, clock.unsafeCurrentTimeMillis(), Option.none())))
+          Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, monotonicMillis(clock), Option.none())))
         )
-        const ended = clock.unsafeCurrentTimeMillis()
+        const ended = monotonicMillis(clock)
         // A request that got no answer still counts against the budget from (at the latest) now.
         if (Either.isLeft(result)) budget.observe(seq, ended, Option.none())
         yield* recorded(request, retried, result, ended - started)
@@ -403,7 +404,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         )
         const announced = announcedWaitMillis(error)
         if (announced === undefined) return yield* Effect.fail(error)
-        const cap = yield* rateLimitWaitCap(maxWaitMillis, clock.unsafeCurrentTimeMillis())
+        const cap = yield* rateLimitWaitCap(maxWaitMillis, monotonicMillis(clock))
         if (announced <= cap.millis) return yield* Effect.fail(error)
         if (error._tag === "RateLimited") return yield* tooLong(endpoint, retryReason(error), announced, cap)
         if (error._tag !== "ServerError") return yield* Effect.fail(error)
@@ -504,7 +505,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
          * failure it repeats).
          */
         const repeatWithinCap = (repeats: FivetranError | undefined) =>
-          Effect.flatMap(deadlineLeft(clock.unsafeCurrentTimeMillis()), (left) =>
+          Effect.flatMap(deadlineLeft(monotonicMillis(clock)), (left) =>
             Option.isSome(left) && left.value.millis === 0 && repeats !== undefined
               ? Effect.fail(repeats)
               : attempt(request, endpoint, attempts++, read, repeats))
@@ -527,7 +528,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                 onRetry,
                 (delay) =>
                   Effect.suspend(() =>
-                    retryBeforeDeadline(clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay))
+                    retryBeforeDeadline(monotonicMillis(clock) + Duration.toMillis(delay))
                   )
               )
             ),
@@ -611,7 +612,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       call,
       callBytes,
       callVoid,
-      budget: Effect.map(Clock.currentTimeMillis, (now) => budget.status(now)),
+      budget: Effect.map(Effect.clock, (clock) => budget.status(monotonicMillis(clock))),
       keyAccepted: Effect.sync(() => keyAccepted),
       lowestRemainingDuring: (effect) =>
         Effect.acquireUseRelease(

@@ -1,4 +1,5 @@
-import { Clock, Effect, FiberRef, Option } from "effect"
+import { Effect, FiberRef, Option } from "effect"
+import { monotonicMillis } from "./MonotonicClock.js"
 
 /**
  * The longest rate-limit wait a call may make, and the setting that set it (errors name it).
@@ -14,7 +15,7 @@ export const ClientWaitSetting = "max-rate-limit-wait"
 
 interface Deadline {
   readonly cap: RateLimitWaitCap
-  /** When the work's waits must have ended, on Effect's clock. */
+  /** When the work's waits must have ended, on the monotonic clock (MonotonicClock.ts). */
   readonly at: number
 }
 
@@ -28,7 +29,10 @@ const currentDeadline = FiberRef.unsafeMake<Option.Option<Deadline>>(Option.none
  * given only what is left of it: the caller is gone.
  */
 export const withRateLimitWaitCap = (cap: RateLimitWaitCap) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: now + cap.millis })))
+  Effect.flatMap(
+    Effect.clock,
+    (clock) => Effect.locally(effect, currentDeadline, Option.some({ cap, at: monotonicMillis(clock) + cap.millis }))
+  )
 
 /** The bound in force: the wait allowed now, and the setting and figure an error names. */
 export interface WaitBound extends RateLimitWaitCap {

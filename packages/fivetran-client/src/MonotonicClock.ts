@@ -1,0 +1,10 @@
+import type { Clock } from "effect"
+
+/**
+ * Milliseconds on the monotonic clock (Effect's nanoseconds: the wall clock's reading when first
+ * asked, then process.hrtime; TestClock drives it too). Deadlines, waits and the rate-limit
+ * budget's window are measured on it: on the wall clock, one set back an hour (an NTP step, a VM
+ * resumed) stretched them by that hour, and one set forward ended them at once. Times shown to
+ * people (a wait's `until`) stay the wall clock's.
+ */
+export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
