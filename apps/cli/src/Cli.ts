@@ -3,10 +3,17 @@ import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { VersionLine } from "@baton-fivetran/fivetran-client/version"
 import {
   BatonSettings,
+  BuiltInRequest,
+  checkFlags,
+  commandFlags,
+  type CommandLine,
   errorMessage,
   explainLeftover,
   type FlagValue,
   helpText,
+  ignoredKeys,
+  ignoredVariables,
+  joinSubcommandNamedValues,
   loadConfigFile,
   misspeltKeys,
   misspeltKeyText,
@@ -14,6 +21,7 @@ import {
   normalizeArgv,
   settingOptions,
   withGivenFlags,
+  withOneFinalLineBreak,
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { trafficOptions } from "@baton-fivetran/fivetran-sandbox/traffic-flags"
@@ -22,19 +30,14 @@ import { Console, Effect, HashMap, LogLevel, Option } from "effect"
 import { selectAction } from "./commands/ActionFlags.js"
 import { reviewCommands } from "./ReviewCommands.js"
 import { logChoiceOf, withLogging } from "./output/Logging.js"
-import { withOneFinalLineBreak } from "./output/DocumentText.js"
 import { notice } from "./output/Notice.js"
 import { untoldInterruption } from "./output/InterruptionNotice.js"
 import { receivedStopSignal } from "./StopSignals.js"
 import { withCheckedStdout } from "./output/Stdout.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
-import { commandFlags } from "./CommandFlags.js"
 import { reportFailure } from "./Exit.js"
-import { ignoredKeys, ignoredVariables } from "./BatonSdkFlags.js"
-import { BuiltInRequest, checkFlags, type CommandLine } from "./FlagCheck.js"
 import { helpPage } from "./HelpPage.js"
-import { joinSubcommandNamedValues } from "./SubcommandSplit.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -72,12 +75,12 @@ const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
         }, { discard: true }))
   })
 
-/** BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that this connector does not take (BatonSdkFlags.ts). */
+/** BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that this connector does not take (settings' BatonSdkFlags.ts). */
 const warnIgnoredBatonSdkFlags = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
   Effect.flatMap(
-    ignoredVariables,
+    ignoredVariables("baton-fivetran"),
     (variables) =>
-      Effect.forEach([...variables, ...ignoredKeys(file)], ({ fields, text }) =>
+      Effect.forEach([...variables, ...ignoredKeys(file, "baton-fivetran")], ({ fields, text }) =>
         notice(LogLevel.Warning, `warning: ${shownText(text)}`, { msg: text, fields }), { discard: true })
   )
 
@@ -188,6 +191,7 @@ export const run = (argv: ReadonlyArray<string>) => {
   const subcommandNames = Array.from(HashMap.keys(subcommands)).sort()
   const line: CommandLine = {
     name: "baton-fivetran",
+    rootCommand: "the sync/provisioning command",
     root: new Map([
       ...commandFlags(Command.getUsage(root)),
       ["--log-level", { name: "--log-level", placeholder: Option.some(LogLevels.join("|")), repeatable: false }]
@@ -199,6 +203,7 @@ export const run = (argv: ReadonlyArray<string>) => {
     optionalValue
   }
   return checkFlags(line, argv.slice(2)).pipe(
+    Effect.mapError(({ reason }) => new UsageError({ reason })),
     Effect.flatMap(Option.match({
       onNone: () => runCommand([...args.slice(0, 2), ...joinSubcommandNamedValues(line, args.slice(2))]),
       onSome: BuiltInRequest.$match({

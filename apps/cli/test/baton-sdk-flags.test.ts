@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
 
 /**
- * baton-sdk's standard flags that this connector does not take (src/BatonSdkFlags.ts): as flags,
+ * baton-sdk's standard flags that this connector does not take (settings' BatonSdkFlags.ts): as flags,
  * refused (exit 2) saying so, why and what to use instead; as BATON_* variables or .baton.yaml keys,
  * ignored with a warning, the run going on as without them.
  */

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { assertExit, assertNoSecret, jsonLines, runCli } from "./support/CliProcess.js"
 
 /**
- * The argv pre-check (src/FlagCheck.ts): a flag given twice, and a sync or provisioning flag given to
+ * The argv pre-check (settings' FlagCheck.ts): a flag given twice, and a sync or provisioning flag given to
  * a subcommand, exit 2 naming the flag before anything runs; the valid spellings still work.
  */
 

@@ -9,6 +9,8 @@ import { assertExit, binPath, runCli } from "./support/CliProcess.js"
 const assertPlainHelp = (text: string, what: string) => {
   assert.notInclude(text, "A user-defined piece of text", what)
   assert.notInclude(text, "This setting is optional.", what)
+  // A switch's: its own description says what it turns on.
+  assert.notInclude(text, "A true or false value.", what)
   assert.notInclude(text, "\x1b[", what)
 }
 

@@ -1,18 +1,27 @@
 import { Version, VersionLine } from "@baton-fivetran/fivetran-client/version"
-import { CliConfig, Command } from "@effect/cli"
+import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
 import { Provisioner, SyncEngine, telemetryLayer } from "@baton-fivetran/connector-core"
 import { loggingLayer } from "@baton-fivetran/connector-core/logging"
 import { egressProxyFor, errorCodeOf, FivetranClient, FivetranClientConfig, urlHost } from "@baton-fivetran/fivetran-client"
+import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { quoted } from "@baton-fivetran/http-api"
 import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
+  BuiltInRequest,
+  checkFlags,
   checkSandboxOrFivetran,
+  commandFlags,
+  type CommandLine,
   configErrorText,
   emptyVariableNote,
+  explainLeftover,
   find,
   type FlagValue,
   helpText,
+  ignoredKeys,
+  ignoredVariables,
   loadConfigFile,
   makePrivateDirectory,
   warnMisspeltKeys,
@@ -26,6 +35,7 @@ import {
   settingOptions,
   withGivenFlags,
   type Sourced,
+  withOneFinalLineBreak,
   withPlainHelp
 } from "@baton-fivetran/settings"
 import { FileSystem, HttpServer, type HttpServerError } from "@effect/platform"
@@ -352,13 +362,25 @@ const serve = (sources: SettingSources) =>
     }))
   })
 
+/**
+ * BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that the service does not take
+ * (settings' BatonSdkFlags.ts), each one warning whose fields name it, never its value.
+ */
+const warnIgnoredBatonSdkFlags = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
+  Effect.flatMap(ignoredVariables("baton-fivetran-http"), (variables) =>
+    Effect.forEach(
+      [...variables, ...ignoredKeys(file, "baton-fivetran-http")],
+      ({ fields, text }) => Effect.logWarning(text).pipe(Effect.annotateLogs(fields), withConsoleText(text, Object.keys(fields))),
+      { discard: true }
+    ))
+
 const command = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran-http", flags, (flags) =>
     Effect.gen(function*() {
       const file = yield* loadConfigFile
       yield* warnMisspeltKeys(file, ServiceSettings)
       const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file }
-      return yield* Effect.provide(serve(sources), observed(sources))
+      return yield* Effect.provide(Effect.zipRight(warnIgnoredBatonSdkFlags(file), serve(sources)), observed(sources))
     })).pipe(
       Command.withDescription(
         "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +
@@ -368,12 +390,53 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
       )
     )
 
+const secretFlags = new Set(ServiceSettings.filter((setting) => setting.kind.secret).map((setting) => `--${setting.flag}`))
+
+/** Parses argv (as process.argv: node, script, args...) and serves, or prints the help or the version. */
 export const run = (argv: ReadonlyArray<string>) => {
   const { args, given } = normalizeArgv(argv, ServiceSettings)
-  return Command.run(command(given), { name: "baton-fivetran-http", version: VersionLine })(args).pipe(
+  const service = command(given)
+  const runCommand = Command.run(service, { name: "baton-fivetran-http", version: VersionLine })
+  // The CLI's check (settings' FlagCheck.ts), for a command without subcommands.
+  const line: CommandLine = {
+    name: "baton-fivetran-http",
+    rootCommand: "the service",
+    root: new Map([
+      ...commandFlags(Command.getUsage(service)),
+      ["--log-level", { name: "--log-level", placeholder: Option.some(LogLevels.join("|")), repeatable: false }]
+    ]),
+    subcommands: new Map(),
+    everywhere: new Set(),
+    provisioning: new Set(),
+    secret: secretFlags,
+    // `--sandbox` alone means `--sandbox small` (Argv.ts).
+    optionalValue: new Set([`--${Sandbox.flag}`])
+  }
+  return checkFlags(line, argv.slice(2)).pipe(
+    Effect.mapError(({ reason }) => new StartupError({ reason })),
+    Effect.flatMap(Option.match({
+      onNone: () => runCommand(args),
+      // Where they stood, @effect/cli took them only first: `--port 1 --help` was an unknown argument.
+      onSome: BuiltInRequest.$match({
+        Help: () => runCommand([...args.slice(0, 2), "--help"]),
+        Version: () => runCommand([...args.slice(0, 2), "--version"])
+      })
+    })),
     // Help lists the service's own flags: @effect/cli's built-in --log-level (Effect's level names)
     // is replaced by baton's (see Argv.ts), and --help/--version are named in the description.
     Effect.provide(CliConfig.layer({ showBuiltIns: false })),
-    withPlainHelp
+    // After withPlainHelp's rewrite, whose patterns take whole lines.
+    withPlainHelp,
+    withOneFinalLineBreak,
+    // What the check lets through and @effect/cli refuses ("Received unknown argument: 'x'"): an
+    // argument that is no flag's value, said so.
+    Effect.catchIf(
+      ValidationError.isValidationError,
+      (error) =>
+        Effect.fail(Option.match(explainLeftover("baton-fivetran-http", Options.all(flags), [], args.slice(2).map(echoed)), {
+          onNone: (): StartupError | ValidationError.ValidationError => error,
+          onSome: (reason) => new StartupError({ reason })
+        }))
+    )
   )
 }

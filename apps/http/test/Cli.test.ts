@@ -339,7 +339,7 @@ describe("the process", () => {
             ["--sandbox", "--port", "0", "--token", "password"],
             "error: --token: the token is shorter than 16 characters; make one with `openssl rand -base64 24`"
           ],
-          [["--no-such-flag"], "error: Received unknown argument: '--no-such-flag'"]
+          [["--no-such-flag"], "error: unknown flag '--no-such-flag' (see baton-fivetran-http --help)"]
         ] as const
       ) {
         const { code, stderr, stdout } = yield* runUntilExit(args, env)

@@ -47,7 +47,9 @@ export const explainLeftover = <A>(
     const arg = args[i]!
     if (arg === "--" || subcommands.includes(arg)) return Option.none()
     if (!arg.startsWith("-")) {
-      return Option.some(subcommands.length === 0 ? `unexpected argument '${arg}'` : unknownCommand(command, subcommands, arg))
+      return Option.some(
+        subcommands.length === 0 ? `unexpected argument '${arg}' (see ${command} --help)` : unknownCommand(command, subcommands, arg)
+      )
     }
     const [name, inlineValue] = arg.split("=", 2) as [string, string | undefined]
     const takesValue = known.get(name)

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { BatonSettings, helpText, normalizeArgv, plainText } from "../src/index.js"
+import { Options } from "@effect/cli"
+import { Option } from "effect"
+import { BatonSettings, explainLeftover, helpText, normalizeArgv, plainText } from "../src/index.js"
 
 describe("help text", () => {
   it("states what a setting takes, whether it is required, and its variable and file key", () => {
@@ -32,6 +34,10 @@ describe("help text", () => {
   it("drops @effect/cli's generic lines, and its colours unless allowed", () => {
     const rendered = "\x1b[0;1m--port n\x1b[0m\n\n  A user-defined piece of text.\n\n  Port.\n\n  This setting is optional.\n\n--x\n"
     assert.strictEqual(plainText(rendered, false), "--port n\n\n  Port.\n\n--x\n")
+    assert.strictEqual(
+      plainText("--public-docs\n\n  A true or false value.\n\n  Serve /docs.\n\n--x\n", false),
+      "--public-docs\n\n  Serve /docs.\n\n--x\n"
+    )
     assert.strictEqual(plainText("\x1b[0;1mUSAGE\x1b[0m\n", true), "\x1b[0;1mUSAGE\x1b[0m\n")
   })
 })
@@ -73,5 +79,17 @@ describe("argv", () => {
       args: ["node", "bin"],
       given: new Map([["provisioning", "maybe"]])
     })
+  })
+})
+
+describe("leftover arguments", () => {
+  const options = Options.all({ port: Options.text("port"), public: Options.boolean("public-docs") })
+
+  it("a command without subcommands names a stray argument and where its flags are listed", () => {
+    assert.deepStrictEqual(
+      explainLeftover("baton-fivetran-http", options, [], ["--port", "1", "--public-docs", "extra"]),
+      Option.some("unexpected argument 'extra' (see baton-fivetran-http --help)")
+    )
+    assert.deepStrictEqual(explainLeftover("baton-fivetran-http", options, [], ["--port", "1"]), Option.none())
   })
 })

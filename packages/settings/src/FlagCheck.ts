@@ -1,14 +1,14 @@
 import { echoed, quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
-import { nearestName } from "@baton-fivetran/settings"
 import { Data, Effect, Option } from "effect"
-import { notTakenFlag } from "./BatonSdkFlags.js"
+import { type BatonApp, notTakenFlag } from "./BatonSdkFlags.js"
 import type { CommandFlag, CommandFlags } from "./CommandFlags.js"
+import { CommandLineError } from "./CommandLineError.js"
+import { nearestName } from "./NearestName.js"
 import { type Split, subcommandAt } from "./SubcommandSplit.js"
-import { UsageError } from "./UsageError.js"
 
 /**
  * A check of argv before @effect/cli parses it, for things @effect/cli lets through or
- * misreports:
+ * misreports, in both apps (the service's command line is a root without subcommands):
  * - A flag given twice. @effect/cli answered "Invalid subcommand" or "Received unknown argument";
  *   cobra would keep the last value. For a tool that provisions, refusing is safer than either.
  * - A root flag on a subcommand. @effect/cli parses a subcommand's leftover arguments as the root
@@ -16,7 +16,7 @@ import { UsageError } from "./UsageError.js"
  *   listed resources, exit 0, and the user could believe something was revoked.
  * - Grouped short flags (`-pf x`) and a short flag's value joined to it (`-fx`, `-f=x`), which
  *   cobra reads and @effect/cli does not: it refused them as "unknown flag '-pf'" or "Invalid
- *   subcommand". This CLI has one short switch (-p) and two short value flags (-f, -o), so there is
+ *   subcommand". The CLI has one short switch (-p) and two short value flags (-f, -o), so there is
  *   little to group; each is refused naming the spelling that works.
  * - A flag left without its value (the last argument, or followed by another flag): @effect/cli
  *   reported a subcommand's as "Received unknown argument", sending the user to check a flag that exists.
@@ -28,7 +28,8 @@ import { UsageError } from "./UsageError.js"
  *   '--help'". As in cobra, they stand anywhere (but as a flag's value): the check returns which
  *   help (the root's or a subcommand's) to show, or the version.
  * - An unknown flag, named with the flag it is closest to and the command whose help lists the
- *   flags: after a subcommand, @effect/cli said "Received unknown argument: '--tpye'".
+ *   flags: after a subcommand, and anywhere in the service's, @effect/cli said "Received unknown
+ *   argument: '--tpye'".
  * - One of baton-sdk's standard flags this connector does not take (BatonSdkFlags.ts): said so,
  *   with why and what to use instead, rather than as an unknown flag.
  * What a refusal repeats of the arguments is cut past EchoedLength characters (echoed): an
@@ -37,7 +38,7 @@ import { UsageError } from "./UsageError.js"
 
 const helpFlags = new Set(["-h", "--help"])
 
-/** @effect/cli's built-in flags this CLI keeps, which no command's usage lists. */
+/** @effect/cli's built-in flags the apps keep, which no command's usage lists. */
 const builtIn = new Set([...helpFlags, "--version", "--completions"])
 
 /** `unknown flag '--tpye'; did you mean '--type'? (see baton-fivetran resources --help)`. */
@@ -45,10 +46,10 @@ const unknownFlag = (line: CommandLine, typed: string, subcommand: Option.Option
   const meant = nearestName(typed, Array.from(flags).filter((name) => name.startsWith("--")))
   const hint = meant === undefined ? "" : `; did you mean '${meant}'?`
   const help = [line.name, ...Option.toArray(subcommand), "--help"].join(" ")
-  return new UsageError({ reason: `unknown flag '${echoed(typed)}'${hint} (see ${help})` })
+  return new CommandLineError({ reason: `unknown flag '${echoed(typed)}'${hint} (see ${help})` })
 }
 
-/** @effect/cli's built-in flags this CLI does not offer; refused as any unknown flag is. */
+/** @effect/cli's built-in flags the apps do not offer; refused as any unknown flag is. */
 const notOffered = new Set(["--wizard"])
 
 /** What the arguments ask for instead of a run: a command's help, or the version. */
@@ -59,7 +60,9 @@ export type BuiltInRequest = Data.TaggedEnum<{
 export const BuiltInRequest = Data.taggedEnum<BuiltInRequest>()
 
 export interface CommandLine extends Split {
-  readonly name: string
+  readonly name: BatonApp
+  /** What a root flag given to a subcommand belongs to (`the sync/provisioning command`). */
+  readonly rootCommand: string
   readonly subcommands: ReadonlyMap<string, CommandFlags>
   /** Root flags every subcommand reads (logging). */
   readonly everywhere: ReadonlySet<string>
@@ -83,7 +86,7 @@ const times = (count: number) => count === 2 ? "twice" : `${count} times`
 const repeated = (flag: CommandFlag, given: ReadonlyArray<Given>, secret: boolean) => {
   const values = given.flatMap((one) => Option.toArray(one.value))
   const shown = secret || values.length < given.length ? "" : ` (${values.map(quotedEchoed).join(", ")})`
-  return new UsageError({ reason: `${flag.name} was given ${times(given.length)}${shown}; give it once` })
+  return new CommandLineError({ reason: `${flag.name} was given ${times(given.length)}${shown}; give it once` })
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -105,8 +108,8 @@ const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcomma
     .map(([name]) => name)
     .sort()
   const also = readers.length === 0 ? "" : ` and of ${listed(readers)}`
-  return new UsageError({
-    reason: `${typed} is a flag of the sync/provisioning command (${example})${also}, not of "${subcommand}"`
+  return new CommandLineError({
+    reason: `${typed} is a flag of ${line.rootCommand} (${example})${also}, not of "${subcommand}"`
   })
 }
 
@@ -114,14 +117,14 @@ const misplaced = (line: CommandLine, typed: string, flag: CommandFlag, subcomma
  * `-pf`, `-fx` or `-f=x` whose first letter is a short flag of `flags`: how to give it instead. A
  * joined value is never shown (a placeholder stands for it): it may be anything.
  */
-const joinedShortFlags = (flags: CommandFlags, arg: string): Option.Option<UsageError> => {
+const joinedShortFlags = (flags: CommandFlags, arg: string): Option.Option<CommandLineError> => {
   const short = arg.slice(0, 2)
   const first = flags.get(short)
   if (arg.startsWith("--") || arg.length < 3 || first === undefined) return Option.none()
   if (Option.isSome(first.placeholder)) {
     const value = `<${first.placeholder.value}>`
     return Option.some(
-      new UsageError({
+      new CommandLineError({
         reason: `${short} with its value joined to it: give the value after a space (${short} ${value}), or use ${first.name}=${value}`
       })
     )
@@ -129,7 +132,7 @@ const joinedShortFlags = (flags: CommandFlags, arg: string): Option.Option<Usage
   const typed = arg.split("=", 1)[0]!
   const apart = Array.from(typed.slice(1), (letter) => `-${letter}`).join(" ")
   return Option.some(
-    new UsageError({ reason: `${echoed(typed)}: short flags are not grouped here; give each apart (${echoed(apart)})` })
+    new CommandLineError({ reason: `${echoed(typed)}: short flags are not grouped here; give each apart (${echoed(apart)})` })
   )
 }
 
@@ -146,7 +149,7 @@ const isFlag = (line: CommandLine, own: CommandFlags, arg: string) => {
 export const checkFlags = (
   line: CommandLine,
   args: ReadonlyArray<string>
-): Effect.Effect<Option.Option<BuiltInRequest>, UsageError> =>
+): Effect.Effect<Option.Option<BuiltInRequest>, CommandLineError> =>
   Effect.suspend(() => {
     const end = args.includes("--") ? args.indexOf("--") : args.length
     // Where @effect/cli splits root and subcommand arguments, once a flag's value naming one is joined to it.
@@ -162,7 +165,7 @@ export const checkFlags = (
       if (!arg.startsWith("-") || arg === "-") continue
       const equals = arg.indexOf("=")
       const typed = equals < 0 ? arg : arg.slice(0, equals)
-      if (notOffered.has(typed)) return Effect.fail(new UsageError({ reason: `unknown flag '${typed}' (see ${line.name} --help)` }))
+      if (notOffered.has(typed)) return Effect.fail(new CommandLineError({ reason: `unknown flag '${typed}' (see ${line.name} --help)` }))
       help ||= helpFlags.has(arg)
       version ||= arg === "--version"
       const afterSubcommand = at >= 0 && i > at
@@ -172,7 +175,7 @@ export const checkFlags = (
         const joined = joinedShortFlags(afterSubcommand ? new Map([...line.root, ...own]) : line.root, arg)
         if (Option.isSome(joined)) return Effect.fail(joined.value)
         if (flag === undefined && !builtIn.has(typed)) {
-          return Effect.fail(Option.getOrElse(notTakenFlag(typed), () =>
+          return Effect.fail(Option.getOrElse(notTakenFlag(typed, line.name), () =>
             afterSubcommand
               ? unknownFlag(line, typed, subcommand, [...own.keys(), ...line.everywhere])
               : unknownFlag(line, typed, Option.none(), line.root.keys())))
@@ -192,7 +195,7 @@ export const checkFlags = (
       )
       // @effect/cli reports a subcommand's flag left without its value as an unknown argument.
       if (Option.isSome(flag.placeholder) && equals < 0 && !takesNext && !line.optionalValue.has(flag.name)) {
-        return Effect.fail(new UsageError({ reason: `${typed} needs a value (${typed} <${flag.placeholder.value}>)` }))
+        return Effect.fail(new CommandLineError({ reason: `${typed} needs a value (${typed} <${flag.placeholder.value}>)` }))
       }
       const value = equals >= 0 ? Option.some(arg.slice(equals + 1)) : takesNext ? Option.some(next!) : Option.none()
       if (takesNext) i++
