@@ -9,6 +9,7 @@ import type {
   Unsupported,
   WrongScope
 } from "@baton-fivetran/connector-core"
+import { withoutEmails } from "@baton-fivetran/fivetran-client/logged-emails"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { errorMessage, type SettingError } from "@baton-fivetran/settings"
 import { ValidationError } from "@effect/cli"
@@ -115,8 +116,10 @@ export const reportFailure = (cause: Cause.Cause<unknown>, fields: FailureFields
   if (Cause.isInterruptedOnly(cause) || Option.exists(failure, (error) => error instanceof FailureReported)) return Effect.void
   const message = errorMessage(Option.getOrElse(failure, () => Cause.squash(cause)))
   // On a terminal, a message quoting Fivetran's data or a setting's value cannot act on it (JSON escapes its own).
+  // The console line answers whoever typed the email it may quote; the JSON line is a log line, kept
+  // with the others in a shared store, where an email is `<email>` (the ids beside it stay).
   return notice(LogLevel.Error, `error: ${shownText(message)}`, {
-    msg: message,
+    msg: withoutEmails(message),
     fields: { exit_code: exitCode(Exit.failCause(cause)), ...fields(cause) }
   })
 }

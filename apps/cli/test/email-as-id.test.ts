@@ -15,7 +15,8 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
 
 const user = smallAccount.users.find((candidate) => candidate.role !== "Account Administrator" && candidate.email !== "")!
 const group = smallAccount.groups[0]!
-const refusal = `invalid user id "${user.email}": it is an email address, not a Fivetran id (such as nozzle_eat); give the ` +
+// In JSON the error line is a log line: the email it quotes is <email> (emails-in-logs.test.ts).
+const refusal = `invalid user id "<email>": it is an email address, not a Fivetran id (such as nozzle_eat); give the ` +
   "user's id, which the sync's resources list (a user's beside its email)"
 
 /** Runs the CLI with -p; the sandbox must have been sent no request at all. */

@@ -100,7 +100,7 @@ describe("the CLI's log lines name users by id, not email", () => {
       assert.notInclude(result.stderr, invitee)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("a grant to an email given as the user's id: audited as <email>; only the refusal quotes it", () =>
+  it.scopedLive("a grant to an email given as the user's id: audited and refused as <email> in JSON", () =>
     Effect.gen(function*() {
       const email = smallAccount.users.find((user) => user.email !== null)!.email!
       const { result } = yield* provision(
@@ -124,12 +124,37 @@ describe("the CLI's log lines name users by id, not email", () => {
           outcome: "invalid_id"
         },
         {
-          // The command's answer to whoever typed the email, as an HTTP caller's 400 body quotes it.
+          // A log line like the others (a CronJob's stderr goes to the log store): the email is <email>.
           level: "error",
-          msg: `invalid user id "${email}": it is an email address, not a Fivetran id (such as nozzle_eat); give the ` +
+          msg: `invalid user id "<email>": it is an email address, not a Fivetran id (such as nozzle_eat); give the ` +
             "user's id, which the sync's resources list (a user's beside its email)",
           exit_code: 2
         }
       ])
+      assert.notInclude(result.stderr, email)
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("the same refusal on a console quotes the email to whoever typed it", () =>
+    Effect.gen(function*() {
+      const email = smallAccount.users.find((user) => user.email !== null)!.email!
+      const { flags } = yield* connectionFlags
+      const result = yield* runCli([
+        ...flags,
+        "-p",
+        "--grant-entitlement",
+        "role:Account Analyst:assigned",
+        "--grant-principal",
+        email,
+        "--grant-principal-type",
+        "user",
+        "--log-format",
+        "console"
+      ])
+      assertExit(result, 2)
+      assert.strictEqual(
+        result.stderr.split("\n").filter((line) => line.startsWith("error: ")).join("\n"),
+        `error: invalid user id "${email}": it is an email address, not a Fivetran id (such as nozzle_eat); give the ` +
+          "user's id, which the sync's resources list (a user's beside its email)"
+      )
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 })

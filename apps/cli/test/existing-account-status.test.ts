@@ -73,8 +73,9 @@ describe("an invitation for an account that exists", () => {
           outcome: "conflict"
         },
         {
+          // A log line: the email is <email>; the user's id names them (emails-in-logs.test.ts).
           level: "error",
-          msg: `cannot create an account for ${roleHolder.email}: it already exists (user:${roleHolder.id}) with the role ` +
+          msg: `cannot create an account for <email>: it already exists (user:${roleHolder.id}) with the role ` +
             `${roleHolder.role}, not Account Analyst; grant role:Account Analyst:assigned to change it`,
           exit_code: 1
         }
