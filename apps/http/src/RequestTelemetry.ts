@@ -100,7 +100,8 @@ const handle = <E, R>(
 ) =>
   Effect.gen(function*() {
     const route = routeOf(request.method, request.url)
-    const started = yield* Clock.currentTimeMillis
+    // Timed by the monotonic clock: the wall clock set back during a request made its duration -3600 s.
+    const started = yield* Clock.currentTimeNanos
     yield* Effect.annotateCurrentSpan({
       "http.route": route,
       "http.request_id": requestId,
@@ -143,7 +144,7 @@ const handle = <E, R>(
         const response = HttpServerError.exitResponse(exit)
         const status = response.status
         const ended = followed?.ending()
-        const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+        const seconds = Number((yield* Clock.currentTimeNanos) - started) / 1e9
         const labels = [MetricLabel.make("method", request.method), MetricLabel.make("route", route)]
         const counted = ended === undefined ? status : countedStatus(status, ended.end)
         yield* Metric.increment(Metric.taggedWithLabels(httpRequests, [...labels, MetricLabel.make("status", String(counted))]))

@@ -1,16 +1,22 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type RunningService, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
+import { performance } from "node:perf_hooks"
+import { logFields } from "./Harness.js"
+import { silentServer } from "./SilentFivetran.js"
+import { awaitSyncJob, type RunningService, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
  * Syncs made after the machine's clock was set back (NTP correcting a clock that ran ahead, a VM
  * restored from a snapshot). Jobs are ordered by created_at: each new one sorted as the oldest, so
  * queries went on reading the sync before, and with --keep-syncs 2 retention deleted the new sync
- * as it finished. A clock step cannot be real in a test: a preload sets Node's Date.now back an
- * hour when the process gets SIGUSR2.
+ * as it finished. Work in progress as the clock steps back is timed by the monotonic clock: a
+ * request's duration was negative, a rate-limit wait counted nothing, and a sync's progress stopped
+ * counting requests until its next phase. A clock step cannot be real in a test: a preload sets
+ * Node's Date.now back an hour when the process gets SIGUSR2.
  */
 
 const Token = "clock-set-back-test-token-0123456"
@@ -29,10 +35,34 @@ const tempDir = Effect.acquireRelease(
   (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
 )
 
+/** The preload, written in a directory of the test's: the NODE_OPTIONS that make a service require it. */
+const clockSetBackPreload = Effect.gen(function*() {
+  const dir = yield* tempDir
+  yield* Effect.promise(() => writeFile(join(dir, "clock-set-back.cjs"), clockSetBackOnSignal))
+  return `--require ${join(dir, "clock-set-back.cjs")}`
+})
+
+/** Sets the service's clock back an hour, and waits until it has. */
+const setBack = (service: RunningService) =>
+  Effect.gen(function*() {
+    service.child.kill("SIGUSR2")
+    yield* service.stderr.pipe(
+      Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (text) => text.includes("clock set back") }),
+      Effect.timeout("10 seconds"),
+      Effect.orDie
+    )
+  })
+
 interface Job {
   readonly id: string
   readonly status: string
   readonly created_at: string
+}
+
+interface SummedJob {
+  readonly status: string
+  readonly progress: { readonly phase: string; readonly requests: number } | null
+  readonly summary: { readonly retries: number; readonly rateLimitWaitMillis: number }
 }
 
 const getJson = <A>(service: RunningService, path: string) =>
@@ -63,20 +93,13 @@ const sync = (service: RunningService) =>
 describe("syncs after the clock was set back", () => {
   it.scopedLive("the newest sync is still the last one made: queries read it and retention keeps it", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
       const dataDir = yield* tempDir
-      yield* Effect.promise(() => writeFile(join(dir, "clock-set-back.cjs"), clockSetBackOnSignal))
       const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0", "--keep-syncs", "2"], {
-        env: { BATON_HTTP_TOKENS: Token, NODE_OPTIONS: `--require ${join(dir, "clock-set-back.cjs")}` }
+        env: { BATON_HTTP_TOKENS: Token, NODE_OPTIONS: yield* clockSetBackPreload }
       })
       const first = yield* sync(service)
       const second = yield* sync(service)
-      service.child.kill("SIGUSR2")
-      yield* service.stderr.pipe(
-        Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (text) => text.includes("clock set back") }),
-        Effect.timeout("10 seconds"),
-        Effect.orDie
-      )
+      yield* setBack(service)
       const third = yield* sync(service)
 
       const jobs = yield* listed(service)
@@ -89,4 +112,109 @@ describe("syncs after the clock was set back", () => {
       assert.deepStrictEqual(files, [`${second}.c1z`, `${third}.c1z`].sort())
       assert.notInclude(files, `${first}.c1z`)
     }), 120_000)
+})
+
+describe("a service whose clock is set back while it works", () => {
+  it.scopedLive("a request in progress is logged and metered with the time it took, not a negative one", () =>
+    Effect.gen(function*() {
+      const fivetran = yield* silentServer
+      const service = yield* serviceProcessOver(
+        yield* tempDir,
+        ["--base-url", fivetran.baseUrl, "--port", "0", "--log-format", "json", "--readiness-timeout", "2s"],
+        {
+          env: {
+            BATON_API_KEY: "key_of_the_test",
+            BATON_API_SECRET: "secret_of_the_test",
+            BATON_HTTP_TOKENS: Token,
+            NODE_OPTIONS: yield* clockSetBackPreload
+          }
+        }
+      )
+      const before = performance.now()
+      const answer = yield* Effect.fork(
+        Effect.promise(() => fetch(`${service.url}/readyz`, { headers: { authorization: `Bearer ${Token}` } }).then((r) => r.status))
+      )
+      // The readiness check has reached Fivetran, which never answers: /readyz is in progress.
+      yield* fivetran.requestLines.pipe(
+        Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (lines) => lines.length > 0 }),
+        Effect.timeout("10 seconds"),
+        Effect.orDie
+      )
+      yield* setBack(service)
+      assert.strictEqual(yield* answer.await.pipe(Effect.flatten), 503)
+      const elapsed = performance.now() - before
+
+      const readyzLines = Effect.map(service.stderr, (text) =>
+        text.split("\n").filter((line) => line.startsWith("{")).map(logFields)
+          .filter((line) => line["msg"] === "http request" && line["route"] === "/readyz"))
+      // Written as the answer is sent: read once it is there.
+      yield* readyzLines.pipe(
+        Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (found) => found.length > 0 }),
+        Effect.timeout("10 seconds"),
+        Effect.orDie
+      )
+      const logged = yield* readyzLines
+      assert.strictEqual(logged.length, 1)
+      // Was -3597969: the wall clock's difference.
+      const millis = logged[0]!["duration_ms"] as number
+      assert.isAtLeast(millis, 2_000)
+      assert.isAtMost(millis, elapsed)
+      const metrics = yield* Effect.promise(() =>
+        fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${Token}` } }).then((r) => r.text())
+      )
+      const sum = metrics.split("\n").find((line) =>
+        line.startsWith("http_server_request_duration_seconds_sum{") && line.includes(`route="/readyz"`)
+      )
+      assert.isDefined(sum)
+      assert.strictEqual(Math.round(Number(sum!.split(" ").at(-1)) * 1000), millis)
+    }), 120_000)
+
+  it.scopedLive("a rate-limit wait it spans counts whole in the sync's rateLimitWaitMillis", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(yield* tempDir, launch.args, {
+        env: { ...launch.env, NODE_OPTIONS: yield* clockSetBackPreload }
+      })
+      yield* sandbox.setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 3 } })
+      const job = yield* startSyncJob(service, Token)
+      yield* awaitSyncJob(service, Token, job.id, "waiting_for_rate_limit")
+      yield* setBack(service)
+      yield* awaitSyncJob(service, Token, job.id, ["succeeded", "failed"])
+
+      const done = yield* getJson<SummedJob>(service, `/v1/syncs/${job.id}`)
+      // Was 0: the wait's end, read an hour earlier than its start, counted nothing.
+      assert.deepStrictEqual([done.status, done.summary.retries, done.summary.rateLimitWaitMillis], ["succeeded", 1, 3_000])
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 }))), 120_000)
+
+  it.scopedLive("a sync's progress goes on counting its requests within the phase the step came in", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(yield* tempDir, launch.args, {
+        env: { ...launch.env, NODE_OPTIONS: yield* clockSetBackPreload }
+      })
+      // Each answer 50 ms late: the teams phase takes a hundred requests, over seconds.
+      yield* sandbox.setFaults({ latency: { minMillis: 50, maxMillis: 50 } })
+      const job = yield* startSyncJob(service, Token)
+      const progress = getJson<SummedJob>(service, `/v1/syncs/${job.id}`).pipe(Effect.map((read) => read.progress))
+      yield* progress.pipe(
+        Effect.repeat({
+          schedule: Schedule.spaced("20 millis"),
+          until: (read) => read !== null && read.phase === "teams" && read.requests >= 3
+        }),
+        Effect.timeout("30 seconds"),
+        Effect.orDie
+      )
+      yield* setBack(service)
+      const counts = new Set<number>()
+      yield* progress.pipe(
+        Effect.tap((read) => Effect.sync(() => read?.phase === "teams" && counts.add(read.requests))),
+        Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (read) => read?.phase !== "teams" }),
+        Effect.timeout("60 seconds"),
+        Effect.orDie
+      )
+      // Was one count: the throttle, timed by the wall clock, let no request's count through until the next phase.
+      assert.isAbove(counts.size, 1, [...counts].join(", "))
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: generatePreset("medium"), port: 0 }))), 120_000)
 })

@@ -8,3 +8,9 @@ import type { Clock } from "effect"
  * people (a wait's `until`) stay the wall clock's.
  */
 export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
+
+/**
+ * monotonicMillis with its fraction of a millisecond: a tally of jittered waits (a fraction each)
+ * summed their whole milliseconds only.
+ */
+export const fractionalMonotonicMillis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000

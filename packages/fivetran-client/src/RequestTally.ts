@@ -1,4 +1,5 @@
-import { Clock, Effect, FiberRef } from "effect"
+import { Effect, FiberRef } from "effect"
+import { fractionalMonotonicMillis } from "./MonotonicClock.js"
 import { WaitUnion } from "./WaitUnion.js"
 import { makeWaitsInProgress, type RequestWait, type RequestWaits, type WaitsInProgress } from "./WaitsInProgress.js"
 
@@ -57,15 +58,26 @@ class Tally implements RequestTally {
     return this.inProgress.waits
   }
 
+  /**
+   * Waits are timed by the monotonic clock: `until` is the wall clock's, and a wait during which it
+   * was set back an hour ended before it began, counting nothing.
+   */
   beginWait(id: number, wait: RequestWait): Effect.Effect<void> {
     return Effect.zipRight(
-      Effect.sync(() => (wait.kind === "retry" ? this.backoff : this.rateLimited).begin(id, wait.until - wait.millis, wait.until)),
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          const union = wait.kind === "retry" ? this.backoff : this.rateLimited
+          const start = fractionalMonotonicMillis(clock)
+          union.begin(id, start, start + wait.millis)
+        })
+      ),
       this.inProgress.add(id, wait)
     )
   }
 
   endWait(id: number): Effect.Effect<void> {
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    return Effect.clockWith((clock) => {
+      const now = fractionalMonotonicMillis(clock)
       this.rateLimited.end(id, now)
       this.backoff.end(id, now)
       return Effect.asVoid(this.inProgress.remove(id))

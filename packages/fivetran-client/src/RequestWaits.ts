@@ -1,6 +1,7 @@
-import { Clock, DateTime, Effect, Exit, Metric, Option } from "effect"
+import { DateTime, Effect, Exit, Metric, Option } from "effect"
 import { withConsoleText } from "./ConsoleText.js"
 import { fivetranReserveWaitSeconds } from "./FivetranMetrics.js"
+import { fractionalMonotonicMillis } from "./MonotonicClock.js"
 import { tallyWait } from "./RequestTally.js"
 import { formatWait } from "./WaitDuration.js"
 import { makeWaitsInProgress, type RequestWait, type RequestWaitKind } from "./WaitsInProgress.js"
@@ -41,6 +42,8 @@ export interface BegunWait {
   readonly endTallied: Effect.Effect<void>
   /** Its start was logged at debug (a short retry, or one of a stretch of rate-limit waits). */
   readonly quiet: boolean
+  /** When it began, on the monotonic clock: the wall clock set back during a wait made its length 0. */
+  readonly startedAt: number
 }
 
 /**
@@ -80,9 +83,10 @@ export const makeRequestWaits = Effect.gen(function*() {
         }),
         withConsoleText(describeWait(wait), ["wait_until", "wait_reason"])
       )
+      const startedAt = fractionalMonotonicMillis(yield* Effect.clock)
       const endTallied = yield* tallyWait(id, wait)
       yield* active.add(id, wait)
-      return { id, endTallied, quiet } satisfies BegunWait
+      return { id, endTallied, quiet, startedAt } satisfies BegunWait
     })
 
   /**
@@ -93,11 +97,11 @@ export const makeRequestWaits = Effect.gen(function*() {
    */
   const end = (begun: BegunWait, abandoned = false) =>
     Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
+      const now = fractionalMonotonicMillis(yield* Effect.clock)
       yield* begun.endTallied
       const wait = yield* active.remove(begun.id)
       if (Option.isNone(wait)) return 0
-      const millis = Math.max(0, now - (wait.value.until - wait.value.millis))
+      const millis = Math.max(0, now - begun.startedAt)
       if (wait.value.kind === "reserve") yield* Metric.incrementBy(fivetranReserveWaitSeconds, millis / 1000)
       if (abandoned) {
         yield* (begun.quiet ? Effect.logDebug : Effect.logInfo)("stopped waiting: the request's caller gave up on it").pipe(

@@ -2,6 +2,7 @@ import {
   budgetWaitFor,
   echoed,
   type FivetranClientShape,
+  monotonicMillis,
   type RequestTally,
   type RequestWait,
   withRequestTally
@@ -248,6 +249,7 @@ const sync = (
 
     const clock = yield* Effect.clock
     const progressEvery = options.progressEveryMillis ?? DefaultProgressEveryMillis
+    // On the monotonic clock: the wall clock set back an hour held every count back until the next phase.
     let reportedAt = Number.NEGATIVE_INFINITY
 
     /** Calls onProgress when the phase changed, a request completed or a wait began or ended since the last call. */
@@ -260,7 +262,7 @@ const sync = (
       const last = yield* Ref.get(reported)
       if (now === last.phase && requests === last.requests && waitUntil === last.waitUntil) return
       yield* Ref.set(reported, { phase: now, requests, waitUntil })
-      reportedAt = clock.unsafeCurrentTimeMillis()
+      reportedAt = monotonicMillis(clock)
       const counts = yield* Ref.get(tally)
       const left = now === "done" ? 0 : yield* estimateLeft(requests)
       yield* options.onProgress({
@@ -279,7 +281,7 @@ const sync = (
      * `report` for a request answered or rows written: at most every `progressEvery` ms. Reporting
      * after each of a large sync's 16,000 requests was ~20% of the Effect operations it ran.
      */
-    const reportMoved = Effect.suspend(() => clock.unsafeCurrentTimeMillis() - reportedAt < progressEvery ? Effect.void : report)
+    const reportMoved = Effect.suspend(() => monotonicMillis(clock) - reportedAt < progressEvery ? Effect.void : report)
 
     /** The team, user and group lists, their repeats dropped, counted a page at a time as they arrive. */
     const counted = <A extends { readonly id: string }, E>(kind: ListedKind, list: Stream.Stream<A, E>): Stream.Stream<A, E> =>
