@@ -182,7 +182,7 @@ describe("a stop signal after the sync's last row", () => {
           { cwd: dir, env: { NODE_OPTIONS: `--require ${dir}/hook.cjs` } }
         )
         assertExit(result, 130)
-        const said = result.stderr.split("\n").filter((line) => !/^\d\d:\d\d:\d\d\.\d{3} DEBUG /.test(line))
+        const said = result.stderr.split("\n").filter((line) => !/^\d\d:\d\d:\d\d\.\d{3}Z DEBUG /.test(line))
         assert.deepStrictEqual(said.slice(-3), [
           `SIGINT came after the last row was written: finishing ${dir}/out/sync.c1z (a second signal stops at once)`,
           `interrupted: ${dir}/out/sync.c1z was left as it was`,

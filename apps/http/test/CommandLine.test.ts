@@ -178,7 +178,7 @@ describe("the service's command line", () => {
           `.baton.yaml: "workers" is ignored: it sets ${workers}`
         ]
         assert.deepStrictEqual(
-          consoleRun.stderr.split("\n").filter((line) => / WARN /.test(line)).map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3} /, "")),
+          consoleRun.stderr.split("\n").filter((line) => / WARN /.test(line)).map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3}Z /, "")),
           warnings.map((text) => `WARN  ${text}`)
         )
         assert.deepStrictEqual(

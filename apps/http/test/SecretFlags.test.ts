@@ -54,7 +54,7 @@ describe("secrets given as flags", () => {
         config_keys: ["token", "read-token", "api-key", "api-secret"]
       }])
       assert.deepStrictEqual(
-        console.stderr.split("\n").filter((line) => / WARN /.test(line)).map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3} /, "")),
+        console.stderr.split("\n").filter((line) => / WARN /.test(line)).map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{3}Z /, "")),
         [
           "WARN  secrets given as flags (--token, --api-secret): every local user can read them on the command line (ps, " +
           "/proc/<pid>/cmdline), and Kubernetes shows them in the pod spec; give --token as BATON_HTTP_TOKENS or " +

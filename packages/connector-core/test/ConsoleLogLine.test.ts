@@ -29,6 +29,16 @@ describe("a console log line", () => {
     }))
 })
 
+describe("a console line's time", () => {
+  it.effect("is UTC's time of day, marked Z: not to be read as the reader's local time", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      yield* Effect.provide(Effect.logInfo("synced"), loggingLayer("info", "console", (line) => lines.push(line)))
+      // The test's clock is at the epoch.
+      assert.deepStrictEqual(lines, ["00:00:00.000Z INFO  synced"])
+    }))
+})
+
 describe("a line with a console text", () => {
   const wait = Effect.logWarning("waiting before retrying a request").pipe(
     Effect.annotateLogs({ wait_ms: 2000, wait_until: "2026-12-05T12:00:02.000Z" }),

@@ -64,7 +64,8 @@ const consoleLogger = (write: (line: string) => void) =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const extra = Object.entries(consoleFields(annotations, cause))
       .map(([key, value]) => `${key}=${typeof value === "string" ? value : Inspectable.format(value)}`)
-    const time = date.toISOString().slice(11, 23)
+    // UTC, so marked: a bare `08:56:51.411` read as local time beside the `until 12:00:02Z` of a wait.
+    const time = date.toISOString().slice(11, 24)
     write(shownText([time, levelName(logLevel).toUpperCase().padEnd(5), consoleMessage(annotations, message), ...extra].join(" ")))
   })
 
