@@ -4,6 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, jsonLines, runCli } from "./support/CliProcess.js"
+import { clockSetBackOptions } from "./support/ClockSteps.js"
 import { connectionFlags, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -155,27 +156,13 @@ describe.concurrent("rate limits (issue 12's silent 429 wait, issue 13's budget)
     "a sync during which the clock is set back an hour still waits the window, not the hour, and says a repeat fits within it",
     () =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
         const { flags } = yield* connectionFlags
         const dir = yield* tempDir
         assertExit(yield* runCli([...flags, "-f", `${dir}/first.c1z`]), 0)
-        // A clock step cannot be real in a test: Node's Date.now goes back an hour as the second connection opens.
-        yield* fs.writeFileString(
-          `${dir}/clock-set-back.cjs`,
-          `const net = require("node:net")
-const now = Date.now
-let offset = 0
-Date.now = () => now() + offset
-const connect = net.Socket.prototype.connect
-let connects = 0
-net.Socket.prototype.connect = function (...args) {
-  if (++connects === 2) offset = -3_600_000
-  return connect.apply(this, args)
-}
-`
-        )
+        // Node's Date.now goes back an hour as the second connection opens.
+        const nodeOptions = yield* clockSetBackOptions(dir, { at: "connection", connection: 2 })
         const second = yield* runCli([...flags, "-f", `${dir}/second.c1z`, "--log-format", "json"], {
-          env: { NODE_OPTIONS: `--require ${dir}/clock-set-back.cjs` }
+          env: { NODE_OPTIONS: nodeOptions }
         })
         assertExit(second, 0)
         const summary = summaryOf(second.stderr)!

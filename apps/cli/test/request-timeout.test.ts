@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createServer, type Socket } from "node:net"
 import { assertExit, type CliOptions, runCli } from "./support/CliProcess.js"
+import { clockSetBackOptions } from "./support/ClockSteps.js"
 
 /**
  * Each attempt of a Fivetran request had a fixed 30 s timeout, and a call makes 5 attempts: a
@@ -117,27 +118,14 @@ describe("--request-timeout against a Fivetran that accepts and never answers", 
     "holds while the machine's clock is set back during an attempt: each attempt still ends after 1s",
     () =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
         const server = yield* silentServer
         const dir = yield* tempDir
-        // A clock step cannot be real in a test: Node's Date.now goes back an hour 300 ms into each connection.
-        yield* fs.writeFileString(
-          `${dir}/clock-set-back.cjs`,
-          `const net = require("node:net")
-const now = Date.now
-let offset = 0
-Date.now = () => now() + offset
-const connect = net.Socket.prototype.connect
-net.Socket.prototype.connect = function (...args) {
-  setTimeout(() => { offset -= 3_600_000 }, 300)
-  return connect.apply(this, args)
-}
-`
-        )
+        // Node's Date.now goes back an hour 300 ms into each connection.
+        const nodeOptions = yield* clockSetBackOptions(dir, { at: "into each connection", millis: 300 })
         // The deadlines were the wall clock's: the first attempt waited an hour past its 1s.
         const result = yield* runCli(
           [...credentials, "--base-url", server.baseUrl, "--request-timeout", "1s", "-f", "out.c1z", "--log-level", "error"],
-          { cwd: dir, env: { NODE_OPTIONS: `--require ${dir}/clock-set-back.cjs` } }
+          { cwd: dir, env: { NODE_OPTIONS: nodeOptions } }
         ).pipe(Effect.timeout("60 seconds"), Effect.orDie)
 
         assertExit(result, 1)

@@ -4,27 +4,17 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { performance } from "node:perf_hooks"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { clockSetBackOptions } from "./support/ClockSteps.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
 /**
  * A sync's duration while the machine's clock is set back (an NTP step, a VM resumed, a hand-set
  * date): it was the wall clock's difference, and a sync during which the clock went back an hour
  * per connection reported `duration -17999.6s` (duration_ms -17999561). A clock step cannot be
- * real in a test: a preload sets Node's Date.now back an hour each time the process connects.
+ * real in a test: a preload sets Node's Date.now back an hour each time the process connects (ClockSteps.ts).
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-clock-steps-" }))
-
-const clockSetBack = `const net = require("node:net")
-const now = Date.now
-let offset = 0
-Date.now = () => now() + offset
-const connect = net.Socket.prototype.connect
-net.Socket.prototype.connect = function (...args) {
-  offset -= 3_600_000
-  return connect.apply(this, args)
-}
-`
 
 describe("a sync while the clock is set back", () => {
   it.scopedLive("its duration is the time it took, not the wall clock's difference", () =>
@@ -32,10 +22,10 @@ describe("a sync while the clock is set back", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
-      yield* fs.writeFileString(`${dir}/clock-set-back.cjs`, clockSetBack)
+      const nodeOptions = yield* clockSetBackOptions(dir, { at: "every connection" })
       const before = performance.now()
       const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--log-format", "json"], {
-        env: { NODE_OPTIONS: `--require ${dir}/clock-set-back.cjs`, BATON_SUMMARY_FILE: `${dir}/summary.json` }
+        env: { NODE_OPTIONS: nodeOptions, BATON_SUMMARY_FILE: `${dir}/summary.json` }
       })
       const elapsed = performance.now() - before
       assertExit(result, 0)
