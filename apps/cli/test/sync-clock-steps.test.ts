@@ -37,3 +37,42 @@ describe("a sync while the clock is set back", () => {
       assert.isAtMost(written.durationMillis, elapsed)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 120_000)
 })
+
+/**
+ * The start's sweep of scratch files (c1z's ScratchOwners.ts) on a volume shared with another
+ * host's container, pid 1 too, whose clock runs 3 minutes behind: by this host's clock alone its
+ * running write's database had gone unrenewed for 3 minutes, a killed run's, and was removed. The
+ * preload plays both: this process's clock 3 minutes ahead, and the neighbour's database, named
+ * with this pid and renewed every second by the real clock.
+ */
+const neighbourBehind = (dir: string) =>
+  `const { utimesSync, writeFileSync } = require("node:fs")
+const now = Date.now
+Date.now = () => now() + 180_000
+const database = ${JSON.stringify(dir)} + "/.out.c1z." + process.pid + ".cccccccccccc.db"
+writeFileSync(database, "")
+setInterval(() => {
+  try { utimesSync(database, new Date(now()), new Date(now())) } catch {}
+}, 1_000).unref()
+`
+
+describe("a sync beside another host's running write, whose clock runs 3 minutes behind", () => {
+  it.scopedLive("keeps its scratch database, which goes on being renewed", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const preloads = yield* tempDir
+      const { flags } = yield* connectionFlags
+      yield* fs.writeFileString(`${preloads}/neighbour-behind.cjs`, neighbourBehind(dir))
+      const result = yield* runCli([...flags, "-f", `${dir}/out.c1z`, "--log-level", "error"], {
+        env: { NODE_OPTIONS: `--require ${preloads}/neighbour-behind.cjs` }
+      })
+      assertExit(result, 0)
+      const names = [...yield* fs.readDirectory(dir)].sort()
+      // Was ["out.c1z"]: the neighbour's database removed as a killed run's.
+      assert.deepStrictEqual(names.map((name) => name.replace(/^\.out\.c1z\.[0-9]+\./, ".out.c1z.PID.")), [
+        ".out.c1z.PID.cccccccccccc.db",
+        "out.c1z"
+      ])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 120_000)
+})

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import { readdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { Clock, Effect } from "effect"
-import { isLeftBehind } from "./ScratchOwners.js"
+import { leftBehind, type ScratchEntry } from "./ScratchOwners.js"
 
 /**
  * A reader decompresses a `.c1z` into a private directory of its temporary directory (the OS's, or
@@ -38,17 +38,26 @@ export const readerDirectoryName = (): string =>
  * (`unowned: false`, the .c1z's own directory) such a name is the user's, and kept.
  */
 export const removeReaderLeftovers = (directory: string, options: { readonly unowned: boolean } = { unowned: true }) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.promise(async () => {
-      const names = await readdir(directory).catch(() => [] as Array<string>)
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const names = yield* Effect.promise(() => readdir(directory).catch(() => [] as Array<string>))
+    const found = names.flatMap((name): Array<ScratchEntry> => {
+      const match = readerDirectory.exec(name)
+      if (match === null || (match[1] === undefined && !options.unowned)) return []
+      return [{ name, owner: match[1] === undefined ? undefined : Number(match[1]), path: join(directory, name) }]
+    })
+    const owned = found.filter((entry) => entry.owner !== undefined)
+    // Not watched: a reader's directory is in a temporary directory of its host's (the OS's, the
+    // service's in its locked data directory), and the watch would hold the service's start 22 s
+    // after a crash, near its liveness probe's 30 s.
+    const ownedLeft = yield* leftBehind(owned, false)
+    return yield* Effect.promise(async () => {
       const removed: Array<string> = []
-      for (const name of names) {
-        const match = readerDirectory.exec(name)
-        if (match === null || (match[1] === undefined && !options.unowned)) continue
-        const path = join(directory, name)
-        const left = match[1] === undefined ? await untouchedForADay(path, now) : await isLeftBehind(name, Number(match[1]), path)
+      for (const entry of found) {
+        const left = entry.owner === undefined ? await untouchedForADay(entry.path, now) : ownedLeft[owned.indexOf(entry)]!
         if (!left) continue
-        await rm(path, { recursive: true, force: true }).then(() => removed.push(path), () => undefined)
+        await rm(entry.path, { recursive: true, force: true }).then(() => removed.push(entry.path), () => undefined)
       }
       return removed as ReadonlyArray<string>
-    }))
+    })
+  })

@@ -2,7 +2,7 @@ import { readdir, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { Effect } from "effect"
 import { processStartMillis } from "./ProcessStart.js"
-import { isLeftBehind, scratchSuffixes } from "./ScratchOwners.js"
+import { leftBehind, type ScratchEntry, scratchSuffixes } from "./ScratchOwners.js"
 
 /**
  * The scratch files `writeC1z` keeps beside its target while it writes
@@ -38,22 +38,28 @@ const writtenBeforeOwnerStarted = async (file: string, owner: number): Promise<b
 
 /** The scratch files beside `path` that no running write is using. */
 export const scratchLeftovers = (path: string) =>
-  Effect.promise(async () => {
+  Effect.gen(function*() {
     const target = resolve(path)
     // Group 1: the write's name (what it marks as in use), group 2: its pid.
     const pattern = new RegExp(
       `^(\\.${escaped(basename(target))}\\.(?:(?:([0-9]+)\\.)?[0-9a-f]{12}|[0-9a-f]{16}))(?:${scratchSuffixes.map(escaped).join("|")})$`
     )
-    const names = await readdir(dirname(target)).catch(() => [] as Array<string>)
-    const left = await Promise.all(names.map(async (name) => {
+    const names = yield* Effect.promise(() => readdir(dirname(target)).catch(() => [] as Array<string>))
+    const entries = names.flatMap((name): Array<ScratchEntry> => {
       const match = pattern.exec(name)
-      if (match === null) return false
-      const owner = match[2] === undefined ? undefined : Number(match[2])
-      const file = join(dirname(target), name)
-      if (await isLeftBehind(match[1], owner, file)) return true
-      return owner !== undefined && owner !== process.pid && await writtenBeforeOwnerStarted(file, owner)
-    }))
-    return names.filter((_, index) => left[index]).map((name) => join(dirname(target), name))
+      return match === null
+        ? []
+        : [{ name: match[1]!, owner: match[2] === undefined ? undefined : Number(match[2]), path: join(dirname(target), name) }]
+    })
+    const left = yield* leftBehind(entries, true)
+    const leftovers = yield* Effect.promise(() =>
+      Promise.all(entries.map(({ owner, path }, index) =>
+        left[index]! || (owner !== undefined && owner !== process.pid && writtenBeforeOwnerStarted(path, owner))
+      ))
+    )
+    return entries.filter((_, index) =>
+      leftovers[index]
+    ).map((entry) => entry.path)
   })
 
 /** Removes what a killed write to `path` left; returns the paths removed. */

@@ -22,7 +22,9 @@ import { basename, dirname, join, resolve } from "node:path"
  * are both pid 1, and each took the other's scratch database for a killed run's and removed it, so
  * that the first sync failed at its end (ENOENT on its own database). So a process renews the times
  * of the files it has in use every RenewalInterval, and an own-pid name not in this process's list
- * counts as left only once its file has gone unrenewed for RenewedLately.
+ * counts as left only once its file has gone unrenewed for RenewedLately, by this host's clock, and
+ * then stays unrenewed while this process watches it (WatchedFor): the other container's clock may
+ * not be this one's.
  */
 const inUse = new Set<string>()
 
@@ -36,6 +38,18 @@ const RenewalInterval = Duration.seconds(10)
  * leaves files the next run within this span keeps; a later one (the next scheduled run) removes them.
  */
 const RenewedLately = Duration.minutes(2)
+
+/**
+ * How long a sweep watches the own-pid files its clock finds unrenewed before taking them for left:
+ * two renewals and a margin, as one may come seconds late while SQLite builds an index. A file's
+ * time is its renewer's clock: a container on a host whose clock ran 3 minutes behind the sweeper's
+ * renewed its scratch database 10 s before, yet it read as unrenewed for 3 minutes and was removed
+ * under its running write. The watch is timed by this process (Effect.sleep), whatever the clocks
+ * say, and is one for all of a sweep's files: it costs only a sweep that finds such a file (a
+ * container's killed run's, pid 1 again), once. Only the writers' sweep watches (ScratchLeftovers.ts):
+ * their scratch files lie beside the target, on a volume containers share.
+ */
+const WatchedFor = Duration.sum(Duration.times(RenewalInterval, 2), Duration.seconds(2))
 
 /**
  * Sets the files' times to now; one not made yet, or already removed, is skipped. The file system's
@@ -93,18 +107,45 @@ const isRunning = (pid: number): boolean => {
   }
 }
 
-/** Whether `path` was renewed (or written) within RenewedLately; the wall clock, as `renew`'s. */
-const renewedLately = (path: string): Promise<boolean> =>
-  stat(path).then((found) => Date.now() - found.mtimeMs < Duration.toMillis(RenewedLately), () => false)
+/** A scratch file or directory a sweep found: its name as marked in use, its owner's pid (undefined: from before pids were added). */
+export interface ScratchEntry {
+  readonly name: string
+  readonly owner: number | undefined
+  readonly path: string
+}
+
+/** Its modification time; undefined when it is gone. */
+const modifiedAt = (path: string) => Effect.promise(() => stat(path).then((found) => found.mtimeMs, () => undefined))
 
 /**
- * Whether the scratch file or directory `name` at `path`, made by process `owner` (undefined: a
- * name from before pids were added), was left behind: its owner is gone, or it has this process's
- * pid, is not in use here, and nobody has renewed it lately (another container's process, pid 1 too).
+ * What a first look says of `entry`: left behind, kept, or (a modification time) to be watched: it
+ * has this process's pid, is not in use here, and this host's clock finds it unrenewed for
+ * RenewedLately (the wall clock, as `renew`'s).
  */
-export const isLeftBehind = async (name: string, owner: number | undefined, path: string): Promise<boolean> =>
+const firstLook = ({ name, owner, path }: ScratchEntry): Effect.Effect<boolean | number> =>
   owner === undefined || owner <= 0
-    ? true
-    : owner === process.pid
-    ? !inUse.has(name) && !(await renewedLately(path))
-    : !isRunning(owner)
+    ? Effect.succeed(true)
+    : owner !== process.pid
+    ? Effect.sync(() => !isRunning(owner))
+    : inUse.has(name)
+    ? Effect.succeed(false)
+    : Effect.map(modifiedAt(path), (mtime) =>
+      mtime === undefined ? true : Date.now() - mtime < Duration.toMillis(RenewedLately) ? false : mtime)
+
+/**
+ * Whether each of `entries` was left behind: its owner is gone, or it has this process's pid, is not
+ * in use here, and its clock finds it unrenewed for RenewedLately (another container's process is
+ * pid 1 too); `watched`: and it is not renewed while this process watches it for WatchedFor.
+ */
+export const leftBehind = (entries: ReadonlyArray<ScratchEntry>, watched: boolean): Effect.Effect<ReadonlyArray<boolean>> =>
+  Effect.gen(function*() {
+    const looks = yield* Effect.forEach(entries, firstLook)
+    if (!watched || looks.every((look) => typeof look === "boolean")) return looks.map((look) => look !== false)
+    yield* Effect.sleep(WatchedFor)
+    return yield* Effect.forEach(entries, (entry, index) => {
+      const look = looks[index]!
+      return typeof look === "boolean"
+        ? Effect.succeed(look)
+        : Effect.map(modifiedAt(entry.path), (now) => now === undefined || now === look)
+    })
+  })

@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { removeScratchLeftovers, writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
+import { pastTheWatch } from "./ScratchWatch.js"
 import { lastWrittenAgo, listDir, tempDir } from "./TempDir.js"
 
 /** The pid of a process that has already exited. */
@@ -54,7 +55,7 @@ describe("removeScratchLeftovers", () => {
         const removed = yield* removeScratchLeftovers(target)
         yield* Ref.set(during, { removed, listed: yield* listDir(dir) })
       })
-      const result = yield* writeC1z(target, Stream.concat(Stream.execute(sweep), Stream.fromIterable(F.syncRows)))
+      const result = yield* pastTheWatch(writeC1z(target, Stream.concat(Stream.execute(sweep), Stream.fromIterable(F.syncRows))))
       assert.strictEqual(result.path, target)
       const { listed, removed } = yield* Ref.get(during)
       assert.deepStrictEqual([...removed].sort(), leftovers.map((name) => join(dir, name)))

@@ -4,6 +4,7 @@ import { mkdir, readdir, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { openC1z, removeScratchLeftovers, writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
+import { pastTheWatch } from "./ScratchWatch.js"
 import { lastWrittenAgo, listDir, tempDir, tmpdirAt } from "./TempDir.js"
 
 /**
@@ -11,7 +12,8 @@ import { lastWrittenAgo, listDir, tempDir, tmpdirAt } from "./TempDir.js"
  * each took the other's scratch files, named with that pid and not in its own list of names in use,
  * for a killed run's, and removed them, failing the other's sync at its end. A process renews the
  * times of the files it has in use, and an own-pid file counts as left only once unrenewed for two
- * minutes (ScratchOwners.ts).
+ * minutes by this host's clock and then through a 22 s watch (ScratchOwners.ts): on hosts whose
+ * clocks were over two minutes apart, the first alone removed a live neighbour's file.
  */
 
 /** Waits, by the wall clock (the renewal sets file times by it), until `check` holds; at most 5 s. */
@@ -32,10 +34,32 @@ describe("scratch files of this process's pid on a volume other containers share
       const killed = `.sync.c1z.${process.pid}.bbbbbbbbbbbb.db`
       yield* Effect.promise(() => Promise.all([running, killed].map((name) => writeFile(join(dir, name), ""))))
       yield* lastWrittenAgo([join(dir, killed)], 3)
-      const removed = yield* removeScratchLeftovers(target)
+      const removed = yield* pastTheWatch(removeScratchLeftovers(target))
       assert.deepStrictEqual(removed, [join(dir, killed)])
       // Before: both removed, the running write's too.
       assert.deepStrictEqual(yield* listDir(dir), [running])
+    }))
+
+  it.scoped("another host's running write, renewed by a clock 3 minutes behind this one's, is kept; one unrenewed while watched is removed", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const target = join(dir, "sync.c1z")
+      const neighbour = `.sync.c1z.${process.pid}.cccccccccccc.db`
+      const killed = `.sync.c1z.${process.pid}.dddddddddddd.db`
+      yield* Effect.promise(() => Promise.all([neighbour, killed].map((name) => writeFile(join(dir, name), ""))))
+      // Both last set by a clock 3 minutes behind: by this host's, neither was renewed for 3 minutes.
+      yield* lastWrittenAgo([join(dir, neighbour), join(dir, killed)], 3)
+      const sweep = yield* Effect.fork(removeScratchLeftovers(target))
+      // Once the sweep watches them (or, as before, is done), the neighbour renews its file, by its clock.
+      while ((yield* TestClock.sleeps()).length === 0 && (yield* Fiber.poll(sweep))._tag === "None") {
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
+      }
+      yield* lastWrittenAgo([join(dir, neighbour)], 2.9)
+      yield* TestClock.adjust("22 seconds")
+      const removed = yield* Fiber.join(sweep)
+      assert.deepStrictEqual(removed, [join(dir, killed)])
+      // Before: both removed, the neighbour's running write's too.
+      assert.deepStrictEqual(yield* listDir(dir), [neighbour])
     }))
 
   it.scoped("a reader's directory renewed lately is kept by another open; one unrenewed for 3 minutes is removed", () =>
