@@ -60,8 +60,9 @@ describe("a mistyped role name", () => {
         JSON.stringify({ given_name: "Ada", family_name: "Lovelace", role: "Account Reveiwer" })
       )
       assertExit(refused.result, 2)
+      // A JSON error line is a log line: the email is <email> (emails-in-logs.test.ts).
       assert.deepStrictEqual(refused.errors.map((line) => line["msg"]), [
-        `role of the new account ada@example.com: "Account Reveiwer" is not a role of this account; did you mean ` +
+        `role of the new account <email>: "Account Reveiwer" is not a role of this account; did you mean ` +
         `"Account Reviewer"?; ${smallAccountRoles}`
       ])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
