@@ -37,7 +37,6 @@ import { withCheckedStdout } from "./output/Stdout.js"
 import { ActionSettings, findProvisioningFlags } from "./settings/ActionSettings.js"
 import { File, resolveLogging, resolveSettings, RootSettings } from "./settings/Settings.js"
 import { reportFailure } from "./Exit.js"
-import { helpPage } from "./HelpPage.js"
 import { UsageError } from "./UsageError.js"
 
 /**
@@ -141,6 +140,10 @@ const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap
 
 const manifests = Effect.promise(() => import("./commands/Manifests.js"))
 
+// Loaded for --help only: string-width's module sets up an Intl.Segmenter, ~30 ms of every start
+// (--version, a one-shot grant) when HelpPage.ts was imported at the top.
+const helpPages = Effect.promise(() => import("./HelpPage.js"))
+
 const capabilitiesCommand = Command.make("capabilities", {}, () => Effect.flatMap(manifests, (m) => m.printCapabilities)).pipe(
   Command.withDescription("Print the connector's capabilities (c1.connector.v2.ConnectorCapabilities JSON).")
 )
@@ -208,9 +211,11 @@ export const run = (argv: ReadonlyArray<string>) => {
       onNone: () => runCommand([...args.slice(0, 2), ...joinSubcommandNamedValues(line, args.slice(2))]),
       onSome: BuiltInRequest.$match({
         Help: ({ subcommand }) =>
-          Effect.flatMap(
-            helpPage({ ...app, root: command.descriptor, subcommands: subcommandList.map((sub) => sub.descriptor) }, subcommand),
-            Console.log
+          helpPages.pipe(
+            Effect.flatMap(({ helpPage }) =>
+              helpPage({ ...app, root: command.descriptor, subcommands: subcommandList.map((sub) => sub.descriptor) }, subcommand)
+            ),
+            Effect.flatMap(Console.log)
           ),
         Version: () => runCommand([...args.slice(0, 2), "--version"])
       })
