@@ -113,11 +113,10 @@ describe("access explorer with names written as markup", () => {
         // The team's link is the page's own view (#principal=...), not the name's javascript: URL.
         assert.strictEqual(yield* promise(() => via.first().getAttribute("href")), `#principal=${teamId}`)
         yield* promise(() => via.first().click())
-        yield* promise(() =>
-          page.waitForFunction(
-            `document.querySelector("[data-testid=details-title]")?.textContent === ${JSON.stringify(`${teamName} (${teamId})`)}`
-          )
-        )
+        // A locator, not waitForFunction with a string: the page's CSP (script-src 'self') refuses the
+        // eval that such a wait runs each time it polls, and it failed whenever the title came late.
+        yield* promise(() => page.locator("[data-testid=details-title]", { hasText: `${teamName} (${teamId})` }).waitFor())
+        assert.strictEqual(yield* promise(() => page.textContent("[data-testid=details-title]")), `${teamName} (${teamId})`)
         yield* step(page, "hostile-names-team")
 
         const found = yield* promise(() =>
