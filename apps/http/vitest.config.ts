@@ -19,6 +19,7 @@ const sharedModuleFiles = [
   "test/DiffPrincipalStatus.test.ts",
   "test/ExportProxy.test.ts",
   "test/ExtraCaCerts.test.ts",
+  "test/InFlightAtStop.test.ts",
   "test/FailedAuthentications.test.ts",
   "test/FailedStreamedAnswers.test.ts",
   "test/KilledSync.test.ts",

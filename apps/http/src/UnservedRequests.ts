@@ -36,13 +36,21 @@ const answerStopping = (request: IncomingMessage, response: ServerResponse, log:
  * A Node server that holds requests arriving before its first `request` handler and passes them to
  * it once attached; a request with no handler after that, or still held as the server closes, is
  * answered 503 ServiceStopping (passed to `log`).
+ *
+ * Its close also ends the connections of the requests still in flight once each is answered. Node's
+ * close ends only the idle ones and waits for the others, and one whose answer ended after the close
+ * began was kept for the client's next request, up to --keep-alive-timeout (65 s): a stop during a
+ * download held the process that long after it, past an orchestrator's grace period (Kubernetes: 30 s).
  */
 export class HeldUntilServedServer extends Server {
   private held: Array<Exchange> | undefined = []
+  private readonly inFlight = new Set<ServerResponse>()
 
   constructor(options: ServerOptions, private readonly log: (answered: ClientErrorLog) => void) {
     super(options)
     this.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      this.inFlight.add(response)
+      response.once("close", () => this.inFlight.delete(response))
       if (this.listenerCount("request") > 1) return
       if (this.held === undefined) answerStopping(request, response, this.log)
       else this.held.push([request, response])
@@ -64,6 +72,14 @@ export class HeldUntilServedServer extends Server {
     const waiting = this.held ?? []
     this.held = undefined
     for (const [request, response] of waiting) if (!response.destroyed) answerStopping(request, response, this.log)
+    for (const response of this.inFlight) {
+      // Not yet begun: it says `Connection: close`, and Node ends the connection after it.
+      if (!response.headersSent) response.shouldKeepAlive = false
+      else {
+        const socket = response.socket
+        response.once("finish", () => socket?.end())
+      }
+    }
     return super.close(callback)
   }
 }

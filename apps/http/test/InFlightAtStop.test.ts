@@ -1,0 +1,66 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { connect } from "node:net"
+import { serviceServer } from "../src/ClientErrors.js"
+import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
+
+/**
+ * Requests still in flight as the service's server closes (its stop): each is answered, then its
+ * connection ends, and the close completes. Node's close waited for them and then kept their
+ * connections for the client's next request, up to the keep-alive timeout (65 s), which held the
+ * stop as long. The test's timeout is far shorter, so a close that waits for that fails it.
+ */
+
+/** Sends a keep-alive GET on a connection of its own; succeeds with everything received until the server ends the connection. */
+const keptAliveRequest = (port: number, path: string) =>
+  Effect.async<string>((resume) => {
+    const socket = connect(port, "127.0.0.1")
+    let received = ""
+    socket.setEncoding("utf8")
+    socket.on("data", (chunk: string) => received += chunk)
+    socket.on("error", () => undefined)
+    socket.on("end", () => resume(Effect.succeed(received)))
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+    return Effect.sync(() => socket.destroy())
+  })
+
+describe("requests in flight as the service's server closes", () => {
+  it.scopedLive("each is answered, its connection ends after its answer, and the close completes", () =>
+    Effect.gen(function*() {
+      const server = serviceServer(() => undefined, undefined, DefaultKeepAliveMillis)
+      const arrived = { whole: yield* Deferred.make<ServerResponse>(), streamed: yield* Deferred.make<ServerResponse>() }
+      server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+        if (request.url === "/streamed") {
+          // Its head and first bytes are sent before the close: it cannot say `Connection: close` any more.
+          response.writeHead(200, { "content-type": "text/plain" })
+          response.write("first,")
+          Deferred.unsafeDone(arrived.streamed, Effect.succeed(response))
+        } else Deferred.unsafeDone(arrived.whole, Effect.succeed(response))
+      })
+      const port = yield* Effect.async<number>((resume) => {
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
+        })
+      })
+      const whole = yield* Effect.fork(keptAliveRequest(port, "/whole"))
+      const streamed = yield* Effect.fork(keptAliveRequest(port, "/streamed"))
+      const [wholeResponse, streamedResponse] = yield* Effect.all([Deferred.await(arrived.whole), Deferred.await(arrived.streamed)])
+
+      const closed = yield* Deferred.make<void>()
+      server.close(() => Deferred.unsafeDone(closed, Effect.void))
+      wholeResponse.setHeader("content-type", "text/plain")
+      wholeResponse.end("whole")
+      streamedResponse.end("last")
+
+      const [wholeReceived, streamedReceived] = yield* Effect.all([whole, streamed], { concurrency: 2 })
+      assert.match(wholeReceived, /^HTTP\/1\.1 200 OK\r\n[^]*\r\nConnection: close\r\n[^]*\r\n\r\nwhole$/)
+      assert.match(
+        streamedReceived,
+        /^HTTP\/1\.1 200 OK\r\n[^]*\r\nConnection: keep-alive\r\n[^]*\r\n\r\n6\r\nfirst,\r\n4\r\nlast\r\n0\r\n\r\n$/
+      )
+      yield* Deferred.await(closed)
+      assert.isFalse(server.listening)
+    }).pipe(Effect.timeout("20 seconds")), { timeout: 30_000 })
+})
