@@ -50,11 +50,11 @@ export const removeReaderLeftovers = (directory: string, options: { readonly uno
     // Not watched: a reader's directory is in a temporary directory of its host's (the OS's, the
     // service's in its locked data directory), and the watch would hold the service's start 22 s
     // after a crash, near its liveness probe's 30 s.
-    const ownedLeft = yield* leftBehind(owned, false)
+    const ownedLeft = new Set(yield* Effect.map(leftBehind(owned, false), (left) => owned.filter((_, index) => left[index])))
     return yield* Effect.promise(async () => {
       const removed: Array<string> = []
       for (const entry of found) {
-        const left = entry.owner === undefined ? await untouchedForADay(entry.path, now) : ownedLeft[owned.indexOf(entry)]!
+        const left = entry.owner === undefined ? await untouchedForADay(entry.path, now) : ownedLeft.has(entry)
         if (!left) continue
         await rm(entry.path, { recursive: true, force: true }).then(() => removed.push(entry.path), () => undefined)
       }
