@@ -17,6 +17,8 @@ const serviceMode = "a baton-sdk flag (service mode: a daemon taking tasks from 
   "or run the HTTP service (baton-fivetran-http --sync-every <duration>)"
 const workers = "a baton-sdk flag (sync workers) that baton-fivetran does not take: " +
   "one bounded pool makes its Fivetran requests; use --concurrency <n>, how many run at once"
+const openTelemetry = "a baton-sdk flag (OpenTelemetry export) that baton-fivetran does not take: " +
+  "it exports through the standard variables: set OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables)"
 
 describe("baton-sdk's flags this connector does not take", () => {
   it.live(
@@ -54,8 +56,7 @@ describe("baton-sdk's flags this connector does not take", () => {
           [
             2,
             "",
-            "error: --otel-collector-endpoint is a baton-sdk flag (OpenTelemetry export) that baton-fivetran does not take: " +
-            "it exports through the standard variables: set OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables)\n"
+            `error: --otel-collector-endpoint is ${openTelemetry}\n`
           ],
           [
             2,
@@ -82,7 +83,12 @@ describe("baton-sdk's flags this connector does not take", () => {
         const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
         yield* fs.writeFileString(`${dir}/.baton.yaml`, "workers: 4\nport: 8080\n")
         // A shared environment: another connector's service-mode client, and an empty variable (unset).
-        const env = { BATON_CLIENT_ID: "id", BATON_CLIENT_SECRET: secret, BATON_SKIP_GRANTS: "" }
+        const env = {
+          BATON_CLIENT_ID: "id",
+          BATON_CLIENT_SECRET: secret,
+          BATON_SKIP_GRANTS: "",
+          BATON_OTEL_COLLECTOR_ENDPOINT: "http://collector:4317"
+        }
         const [consoleRun, jsonRun] = yield* Effect.all([
           runCli(["--sandbox", "-f", "console.c1z"], { cwd: dir, env }),
           runCli(["--sandbox", "-f", "json.c1z", "--log-format", "json"], { cwd: dir, env })
@@ -94,6 +100,7 @@ describe("baton-sdk's flags this connector does not take", () => {
         const warnings = [
           `BATON_CLIENT_ID is ignored: it sets ${serviceMode}`,
           `BATON_CLIENT_SECRET is ignored: it sets ${serviceMode}`,
+          `BATON_OTEL_COLLECTOR_ENDPOINT is ignored: it sets ${openTelemetry}`,
           `.baton.yaml: "workers" is ignored: it sets ${workers}`
         ]
         assert.deepStrictEqual(
@@ -104,7 +111,8 @@ describe("baton-sdk's flags this connector does not take", () => {
         assert.deepStrictEqual(logFields(jsonRun.stderr).filter((line) => line["level"] === "warn"), [
           { level: "warn", msg: warnings[0], variable: "BATON_CLIENT_ID" },
           { level: "warn", msg: warnings[1], variable: "BATON_CLIENT_SECRET" },
-          { level: "warn", msg: warnings[2], key: "workers" }
+          { level: "warn", msg: warnings[2], variable: "BATON_OTEL_COLLECTOR_ENDPOINT" },
+          { level: "warn", msg: warnings[3], key: "workers" }
         ])
         assert.deepStrictEqual(yield* Effect.all([fs.exists(`${dir}/console.c1z`), fs.exists(`${dir}/json.c1z`)]), [true, true])
       }).pipe(Effect.provide(NodeContext.layer)),

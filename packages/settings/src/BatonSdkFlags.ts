@@ -24,7 +24,7 @@ export type BatonApp = "baton-fivetran" | "baton-fivetran-http"
 interface NotTaken {
   /** baton-sdk's flags of the group, without their dashes. */
   readonly flags: ReadonlyArray<string>
-  /** The start of the group's other flags (baton-sdk adds `--otel-*` ones): flags and keys only, their variables are not known by name. */
+  /** The start of the group's flags baton-sdk may add after v0.7.27: flags and keys only, their variables are not known by name. */
   readonly prefix?: string
   /** What the group is in baton-sdk. */
   readonly what: string
@@ -102,7 +102,15 @@ const NotTakenFlags: ReadonlyArray<NotTaken> = [
     }
   },
   {
-    flags: [],
+    // baton-sdk's field names; their BATON_OTEL_* variables are warned of as the other groups' are.
+    flags: [
+      "otel-collector-endpoint",
+      "otel-collector-endpoint-tls-cert",
+      "otel-collector-endpoint-tls-cert-path",
+      "otel-collector-endpoint-tls-insecure",
+      "otel-tracing-disabled",
+      "otel-logging-disabled"
+    ],
     prefix: "otel-",
     what: "OpenTelemetry export",
     instead: both("it exports through the standard variables: set OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables)")
