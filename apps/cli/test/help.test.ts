@@ -1,9 +1,8 @@
-import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFileSync } from "node:child_process"
-import { assertExit, binPath, runCli } from "./support/CliProcess.js"
+import { assertExit, runCli } from "./support/CliProcess.js"
+import { runUnderTerminal } from "./support/Terminal.js"
 
 /** @effect/cli's generic lines and ANSI escapes, none of which belongs in this CLI's help. */
 const assertPlainHelp = (text: string, what: string) => {
@@ -23,13 +22,6 @@ const optionBlock = (help: string, heading: string) => {
   const end = rest.search(/\n\n(?! )|\n$/)
   return rest.slice(0, end === -1 ? undefined : end)
 }
-
-/** Runs `node <bin> args` under a pseudo-terminal (util-linux `script`), so that stdout is a TTY. */
-const underTerminal = (args: ReadonlyArray<string>, env: Record<string, string>, typescript: string) =>
-  execFileSync("script", ["-q", "-e", "-c", [process.execPath, binPath, ...args].join(" "), typescript], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    encoding: "utf8"
-  })
 
 describe("help", () => {
   it.effect("every command's --help is plain when piped, and describes every option", () =>
@@ -97,14 +89,14 @@ describe("help", () => {
       assert.strictEqual(optionBlock(results[10]!.stdout, outputFlag), "  Output format (default table: one line). Optional.")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped("colours only on a terminal, and not with NO_COLOR set", () =>
+  it.effect("colours only on a terminal, and not with NO_COLOR set", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
-      const coloured = underTerminal(["--help"], {}, `${dir}/coloured.log`)
-      assert.include(coloured, "\x1b[", "on a terminal the help has colours")
-      const plain = underTerminal(["--help"], { NO_COLOR: "1" }, `${dir}/plain.log`)
-      assert.include(plain, "USAGE")
-      assertPlainHelp(plain, "NO_COLOR=1 on a terminal")
+      const coloured = yield* runUnderTerminal(["--help"])
+      assertExit(coloured, 0)
+      assert.include(coloured.stdout, "\x1b[", "on a terminal the help has colours")
+      const plain = yield* runUnderTerminal(["--help"], { NO_COLOR: "1" })
+      assertExit(plain, 0)
+      assert.include(plain.stdout, "USAGE")
+      assertPlainHelp(plain.stdout, "NO_COLOR=1 on a terminal")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 })
