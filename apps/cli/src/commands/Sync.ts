@@ -6,6 +6,7 @@ import {
   type SyncStopReason
 } from "@baton-fivetran/connector-core"
 import { C1zSink, ksuid, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
+import { monotonicMillis } from "@baton-fivetran/fivetran-client"
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
@@ -183,19 +184,25 @@ const syncRows = <R>(
 ) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
-    const shown = yield* Ref.make({ phase: "", atMillis: 0, waitUntil: "" })
+    const clock = yield* Effect.clock
+    // drawnAtMillis is on the monotonic clock: on the wall clock, one set back an hour (an NTP step,
+    // a VM resumed) left the line as it was until the next phase, the sync seemingly hung.
+    const shown = yield* Ref.make({ phase: "", drawnAtMillis: Number.NEGATIVE_INFINITY, waitUntil: "" })
     // On a terminal: one line, redrawn at most every ProgressIntervalMillis. Also a debug log each
     // time the phase changes, and for a log reader (no terminal, or JSON) an info line every
     // --progress-log-interval.
     const onProgress = (progress: SyncProgress) =>
       Effect.gen(function*() {
+        // The wall clock's: a wait's time left is to its `until`, a wall-clock time.
         const now = yield* Clock.currentTimeMillis
+        const drawnAtMillis = monotonicMillis(clock)
         const waitUntil = progress.waiting?.until ?? ""
         const { due, phaseChanged } = yield* Ref.modify(shown, (last) => {
           const phaseChanged = last.phase !== progress.phase
           // A wait starting or ending is always drawn: nothing else moves while it lasts.
-          const due = phaseChanged || waitUntil !== last.waitUntil || now - last.atMillis >= ProgressIntervalMillis
-          return [{ due, phaseChanged }, due ? { phase: progress.phase, atMillis: now, waitUntil } : last]
+          const due = phaseChanged || waitUntil !== last.waitUntil ||
+            drawnAtMillis - last.drawnAtMillis >= ProgressIntervalMillis
+          return [{ due, phaseChanged }, due ? { phase: progress.phase, drawnAtMillis, waitUntil } : last]
         })
         if (due) yield* Stderr.progress(progressText(progress, now))
         if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
