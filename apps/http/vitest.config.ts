@@ -53,6 +53,7 @@ const sharedModuleFiles = [
   "test/SlowRequests.test.ts",
   "test/SpanHeaders.test.ts",
   "test/SpanUrls.test.ts",
+  "test/StopWithWorkInFlight.test.ts",
   "test/SwappedCredentials.test.ts",
   "test/SyncJobOutcomes.test.ts",
   "test/TokenCharacters.test.ts",

@@ -1,6 +1,6 @@
 import { generate } from "@baton-fivetran/fivetran-sandbox"
 import { Effect, type Scope } from "effect"
-import { get, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
+import { type Agent, get, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
 
 /**
  * Exports held open by a client that does not read them, for the tests of
@@ -39,21 +39,31 @@ export interface OpenDownload {
   readonly hangUp: Effect.Effect<void>
 }
 
-/** `GET /v1/export` with the body left unread: the answer's head only, the connection kept until `hangUp` or the scope's end. */
-export const openExport = (baseUrl: string, token: string): Effect.Effect<OpenDownload, never, Scope.Scope> =>
+/**
+ * `GET path` with the body left unread: the answer's head only, the connection kept until `hangUp`
+ * or the scope's end. On a connection of its own, or one of `agent`'s (a client that keeps its
+ * connections alive between requests).
+ */
+export const openDownload = (
+  baseUrl: string,
+  token: string,
+  path: string,
+  agent: Agent | false = false
+): Effect.Effect<OpenDownload, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<OpenDownload>((resume) => {
-      const request = get(`${baseUrl}/v1/export`, { headers: { authorization: `Bearer ${token}` }, agent: false }, (response) =>
+      const request = get(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` }, agent }, (response) =>
         resume(Effect.succeed({
           status: response.statusCode ?? 0,
           headers: response.headers,
           response,
-          hangUp: Effect.sync(() =>
-            request.destroy()
-          )
+          hangUp: Effect.sync(() => request.destroy())
         })))
-      request.on("error", (error) =>
-        resume(Effect.die(error)))
+      request.on("error", (error) => resume(Effect.die(error)))
     }),
     (download) => download.hangUp
   )
+
+/** `GET /v1/export` with the body left unread, on a connection of its own (openDownload). */
+export const openExport = (baseUrl: string, token: string): Effect.Effect<OpenDownload, never, Scope.Scope> =>
+  openDownload(baseUrl, token, "/v1/export")

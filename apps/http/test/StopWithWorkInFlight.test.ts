@@ -1,0 +1,162 @@
+import { type AccountSnapshot, generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Schedule } from "effect"
+import { createHash } from "node:crypto"
+import { Agent, type IncomingMessage } from "node:http"
+import { join } from "node:path"
+import { manyRows, openDownload } from "./HeldExports.js"
+import { exchange } from "./RawExchange.js"
+import {
+  awaitSyncJob,
+  type RunningService,
+  sandboxServiceArgs,
+  serviceProcessOver,
+  startSyncJob,
+  type SyncJobAnswer
+} from "./ServiceProcess.js"
+
+/**
+ * The service process stopped (SIGTERM, as Kubernetes stops a pod: `terminationGracePeriodSeconds:
+ * 30`) while a client reads an answer slowly: a download of a sync's `.c1z` on a connection its
+ * client keeps alive (node:http's keep-alive Agent, as Go's net/http, undici and proxies do), or an
+ * access-review export on such a connection, which reads the sync through its working copy (the
+ * query a stop can be sure to meet in flight: the other queries' answers are sent whole at once).
+ * The reader is paused while the signal comes, and reads on only once the stop has begun (a new
+ * request is refused): each answer is far larger than the loopback socket buffers (~4 MB here), so
+ * the service is still sending it as it stops. The stop lets it end whole and then exits 0, without
+ * waiting out the 65 s keep-alive for the client's next request (which the download's did before
+ * c48e895): the tests' timeouts are far shorter.
+ */
+
+const Token = "stop-in-flight-test-token-0123"
+
+/**
+ * 24 teams of 300-400 users among 1,200, each team holding 30-40 groups: a `.c1z` of ~9 MB from a
+ * sync of a few seconds, twice what the socket buffers hold.
+ */
+const largeSyncFile = generate({
+  seed: 7,
+  users: 1200,
+  groups: 40,
+  teams: 24,
+  connections: 0,
+  customRoles: 0,
+  groupsPerUser: { min: 0, max: 1 },
+  connectionsPerUser: { min: 0, max: 0 },
+  usersPerTeam: { min: 300, max: 400 },
+  groupsPerTeam: { min: 30, max: 40 },
+  connectionsPerTeam: { min: 0, max: 0 },
+  invitedShare: 0,
+  suspendedShare: 0,
+  serviceAccountShare: 0,
+  noAccountRoleShare: 0,
+  deprecatedRoleShare: 0
+})
+
+/** What a client received of an answer's body: whether it ended whole, its size and its SHA-256. */
+interface ReceivedBody {
+  readonly complete: boolean
+  readonly bytes: number
+  readonly sha256: string
+}
+
+const digestOf = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+/** Reads the rest of a paused answer's body until its connection ends it or cuts it. */
+const readRest = (response: IncomingMessage) =>
+  Effect.async<ReceivedBody>((resume) => {
+    const hash = createHash("sha256")
+    let bytes = 0
+    response.on("data", (chunk: Buffer) => {
+      bytes += chunk.length
+      hash.update(chunk)
+    })
+    response.once("close", () => resume(Effect.succeed({ complete: response.complete, bytes, sha256: hash.digest("hex") })))
+    response.resume()
+  })
+
+/** A client's pool that keeps its connections alive between requests, destroyed with the scope. */
+const keepAliveAgent = Effect.acquireRelease(
+  Effect.sync(() => new Agent({ keepAlive: true })),
+  (agent) => Effect.sync(() => agent.destroy())
+)
+
+/**
+ * Waits until the service has begun its stop: a new connection's request is answered 503
+ * ServiceStopping, or refused as the port has closed. Until then, it is answered 200.
+ */
+const stopBegun = (service: RunningService) =>
+  exchange(Number(new URL(service.url).port), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").pipe(
+    Effect.orDie,
+    Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (answer) => !answer.startsWith("HTTP/1.1 200 ") })
+  )
+
+/** A service over a fresh data directory, with a sync of its sandbox's account done. */
+const serviceWithSync = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const dataDir = yield* fs.makeTempDirectoryScoped()
+  const launch = yield* sandboxServiceArgs(Token)
+  const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: launch.env })
+  const job: SyncJobAnswer = yield* startSyncJob(service, Token)
+  yield* awaitSyncJob(service, Token, job.id, "succeeded")
+  return { service, dataDir, job }
+})
+
+/** Everything in the data directory, its temporary directory's entries as `tmp/<name>`. */
+const dataDirEntries = (dataDir: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const top = yield* fs.readDirectory(dataDir)
+    const temporary = yield* fs.readDirectory(join(dataDir, "tmp"))
+    return [...top, ...temporary.map((name) => `tmp/${name}`)].sort()
+  })
+
+const withSandbox = (snapshot: AccountSnapshot) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
+
+describe("a SIGTERM while an answer is being sent (the service process)", () => {
+  it.scopedLive(
+    "a .c1z download on a kept-alive connection ends whole, then the process exits 0 leaving its files as a clean stop",
+    () =>
+      withSandbox(largeSyncFile)(Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dataDir, job, service } = yield* serviceWithSync
+        const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
+        const agent = yield* keepAliveAgent
+        const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, agent)
+
+        const stopped = yield* Effect.fork(service.stop)
+        yield* stopBegun(service)
+        const received = yield* readRest(download.response)
+
+        assert.deepStrictEqual([download.status, received], [200, { complete: true, bytes: file.length, sha256: digestOf(file) }])
+        assert.strictEqual(yield* Fiber.join(stopped).pipe(Effect.timeout("30 seconds")), 0)
+        assert.deepStrictEqual(yield* dataDirEntries(dataDir), [`${job.id}.c1z`, `${job.id}.json`, "page-token.key", "tmp"])
+      })),
+    120_000
+  )
+
+  it.scopedLive(
+    "an access-review export ends whole, its working copy removed, then the process exits 0",
+    () =>
+      withSandbox(manyRows)(Effect.gen(function*() {
+        const { dataDir, job, service } = yield* serviceWithSync
+        const whole = yield* Effect.promise(() =>
+          fetch(`${service.url}/v1/export`, { headers: { authorization: `Bearer ${Token}`, connection: "close" } })
+            .then(async (response) => new Uint8Array(await response.arrayBuffer()))
+        )
+        const held = yield* openDownload(service.url, Token, "/v1/export", yield* keepAliveAgent)
+
+        const stopped = yield* Effect.fork(service.stop)
+        yield* stopBegun(service)
+        const received = yield* readRest(held.response)
+
+        assert.deepStrictEqual([held.status, received], [200, { complete: true, bytes: whole.length, sha256: digestOf(whole) }])
+        assert.strictEqual(yield* Fiber.join(stopped).pipe(Effect.timeout("30 seconds")), 0)
+        assert.deepStrictEqual(yield* dataDirEntries(dataDir), [`${job.id}.c1z`, `${job.id}.json`, "page-token.key", "tmp"])
+      })),
+    120_000
+  )
+})
