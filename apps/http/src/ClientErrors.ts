@@ -7,6 +7,7 @@ import { DefaultKeepAliveMillis, idleConnections } from "./IdleConnections.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
 import { DefaultRequestArrivalMillis } from "./ServiceConfig.js"
+import { repeatedStopSignals } from "./StopSignals.js"
 import { HeldUntilServedServer } from "./UnservedRequests.js"
 
 /**
@@ -212,7 +213,10 @@ const refusedLabels = (answered: ClientErrorLog) => [
   MetricLabel.make("status", String(answered.status))
 ]
 
-/** The service's server as a layer: its answers to requests Node cannot take are logged by the layer's logger, at info as other 4xx. */
+/**
+ * The service's server as a layer: its answers to requests Node cannot take are logged by the
+ * layer's logger, at info as other 4xx; a second stop signal while it stops is ignored (StopSignals.ts).
+ */
 export const serviceServerLayer = (
   options: {
     readonly port: number
@@ -232,5 +236,8 @@ export const serviceServerLayer = (
     return NodeHttpServer.layer(() => serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis), {
       port: options.port,
       host: options.host
-    })
+    }).pipe(
+      // Built before the server and released after its close, the stop's last step: a repeated signal meets it all through the stop.
+      Layer.provide(Layer.scopedDiscard(repeatedStopSignals))
+    )
   }))

@@ -10,6 +10,7 @@ import { PageTokenKeyError } from "./PageTokens.js"
  * a running sync without leaving a partial file), 2 when it refused to start (a missing or bad
  * flag or variable, a port in use, a bad host or data directory, a data directory another live
  * process holds, a page-token key it cannot use), 1 for anything else. Every refusal prints one line, `error: ...`.
+ * A third stop signal during the stop ends the process at once, exit 130 (StopSignals.ts).
  */
 export const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return 0

@@ -6,6 +6,7 @@ import { Effect, Fiber, Schedule } from "effect"
 import { createHash } from "node:crypto"
 import { Agent, type IncomingMessage } from "node:http"
 import { join } from "node:path"
+import { logFields } from "./Harness.js"
 import { manyRows, openDownload } from "./HeldExports.js"
 import { exchange } from "./RawExchange.js"
 import {
@@ -93,6 +94,28 @@ const stopBegun = (service: RunningService) =>
     Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (answer) => !answer.startsWith("HTTP/1.1 200 ") })
   )
 
+/** The service's JSON lines on stderr so far, as their fields. */
+const logLines = (service: RunningService) =>
+  Effect.map(service.stderr, (stderr) => stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields))
+
+const ignoredSignal = {
+  level: "warn",
+  msg: "stop signal while the service stops, ignored: the answers in flight are being finished; a third ends the process at once",
+  signal: "SIGTERM"
+}
+
+/** Sends SIGTERM again, and waits for the service's line saying it was ignored, or for its exit. */
+const signalAgain = (service: RunningService) =>
+  Effect.zipRight(
+    Effect.sync(() => service.child.kill("SIGTERM")),
+    Effect.zip(logLines(service), Effect.sync(() => service.child.exitCode !== null || service.child.signalCode !== null)).pipe(
+      Effect.repeat({
+        schedule: Schedule.spaced("20 millis"),
+        until: ([lines, exited]) => exited || lines.some((line) => line.msg === ignoredSignal.msg)
+      })
+    )
+  )
+
 /** A service over a fresh data directory, with a sync of its sandbox's account done. */
 const serviceWithSync = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
@@ -156,6 +179,60 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
         assert.deepStrictEqual([held.status, received], [200, { complete: true, bytes: whole.length, sha256: digestOf(whole) }])
         assert.strictEqual(yield* Fiber.join(stopped).pipe(Effect.timeout("30 seconds")), 0)
         assert.deepStrictEqual(yield* dataDirEntries(dataDir), [`${job.id}.c1z`, `${job.id}.json`, "page-token.key", "tmp"])
+      })),
+    120_000
+  )
+})
+
+/**
+ * A second SIGTERM during that stop (a supervisor repeating its signal, Ctrl-C twice) took Node's
+ * default action: the process died by the signal at once, the download cut. It is ignored now,
+ * saying so, as the CLI ignores it; a third ends the process at once, exit 130.
+ */
+describe("stop signals repeated during the stop (the service process)", () => {
+  it.scopedLive(
+    "a second is ignored, saying so: the download ends whole, and the process exits 0 leaving its files as a clean stop",
+    () =>
+      withSandbox(largeSyncFile)(Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dataDir, job, service } = yield* serviceWithSync
+        const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
+        const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
+
+        const stopped = yield* Effect.fork(service.stop)
+        yield* stopBegun(service)
+        yield* signalAgain(service)
+        const received = yield* readRest(download.response)
+
+        assert.deepStrictEqual([download.status, received], [200, { complete: true, bytes: file.length, sha256: digestOf(file) }])
+        assert.strictEqual(yield* Fiber.join(stopped).pipe(Effect.timeout("30 seconds")), 0)
+        assert.deepStrictEqual((yield* logLines(service)).filter((line) => line.level === "warn"), [ignoredSignal])
+        assert.deepStrictEqual(yield* dataDirEntries(dataDir), [`${job.id}.c1z`, `${job.id}.json`, "page-token.key", "tmp"])
+      })),
+    120_000
+  )
+
+  it.scopedLive(
+    "a third ends the process at once, exit 130, cutting the download still paused",
+    () =>
+      withSandbox(largeSyncFile)(Effect.gen(function*() {
+        const { job, service } = yield* serviceWithSync
+        const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
+
+        const stopped = yield* Effect.fork(service.stop)
+        yield* stopBegun(service)
+        yield* signalAgain(service)
+        yield* Effect.sync(() => service.child.kill("SIGTERM"))
+        const code = yield* Fiber.join(stopped).pipe(Effect.timeout("30 seconds"))
+        const received = yield* readRest(download.response)
+
+        assert.deepStrictEqual([code, received.complete], [130, false])
+        assert.deepStrictEqual((yield* logLines(service)).filter((line) => line.level === "warn"), [ignoredSignal, {
+          level: "warn",
+          msg: "third stop signal: the process ends at once, cutting the answers in flight",
+          signal: "SIGTERM",
+          exit_code: 130
+        }])
       })),
     120_000
   )
