@@ -1,4 +1,5 @@
-import { Clock, Effect, Ref, Schedule } from "effect"
+import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { Effect, Ref, Schedule } from "effect"
 import type { ServerResponse } from "node:http"
 import type { FollowedAnswer } from "./StreamedAnswers.js"
 
@@ -12,7 +13,9 @@ import type { FollowedAnswer } from "./StreamedAnswers.js"
  *
  * Only the client's wait counts: the connection is waiting for it to take what was written (Node's
  * `writableNeedDrain`) and no byte more has gone since. A body whose source is slow to give its next
- * rows is not waiting on the client, however long that takes.
+ * rows is not waiting on the client, however long that takes. The wait is timed by the monotonic
+ * clock: on the wall clock, one set back an hour as the client stopped reading kept its answer an hour
+ * more, and one set forward cut an answer whose client had paused for a moment.
  */
 
 /** How often a streamed answer is looked at, at most: a stalled one is cut at most this long after its limit. */
@@ -31,9 +34,10 @@ export const cutWhenStalled = (
   stalledMillis: number
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
+    const monotonicNow = Effect.clockWith((clock) => Effect.sync(() => monotonicMillis(clock)))
     // The bytes sent when the client was last seen to take some (or the body was not waiting on it), and when.
-    const progress = yield* Ref.make({ bytes: -1, at: yield* Clock.currentTimeMillis })
-    const stalled = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    const progress = yield* Ref.make({ bytes: -1, at: yield* monotonicNow })
+    const stalled = Effect.flatMap(monotonicNow, (now) =>
       Ref.modify(progress, (last) => {
         const bytes = answer.sent()
         const waiting = connection.writableNeedDrain && bytes === last.bytes

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { logFields } from "./Harness.js"
+import { manyRows, openExport } from "./HeldExports.js"
 import { silentServer } from "./SilentFivetran.js"
 import { awaitSyncJob, type RunningService, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
@@ -14,8 +15,9 @@ import { awaitSyncJob, type RunningService, sandboxServiceArgs, serviceProcessOv
  * restored from a snapshot). Jobs are ordered by created_at: each new one sorted as the oldest, so
  * queries went on reading the sync before, and with --keep-syncs 2 retention deleted the new sync
  * as it finished. Work in progress as the clock steps back is timed by the monotonic clock: a
- * request's duration was negative, a rate-limit wait counted nothing, and a sync's progress stopped
- * counting requests until its next phase. A clock step cannot be real in a test: a preload sets
+ * request's duration was negative, a rate-limit wait counted nothing, a sync's progress stopped
+ * counting requests until its next phase, and a download whose client stopped reading was cut an hour
+ * late. A clock step cannot be real in a test: a preload sets
  * Node's Date.now back an hour when the process gets SIGUSR2.
  */
 
@@ -217,4 +219,35 @@ describe("a service whose clock is set back while it works", () => {
       // Was one count: the throttle, timed by the wall clock, let no request's count through until the next phase.
       assert.isAbove(counts.size, 1, [...counts].join(", "))
     }).pipe(Effect.provide(Sandbox.layer({ snapshot: generatePreset("medium"), port: 0 }))), 120_000)
+
+  it.scopedLive("an export whose client stopped reading is cut at --download-stall-timeout all the same", () =>
+    Effect.gen(function*() {
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(yield* tempDir, [...launch.args, "--log-format", "json"], {
+        env: { ...launch.env, BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s", NODE_OPTIONS: yield* clockSetBackPreload }
+      })
+      const job = yield* startSyncJob(service, Token)
+      yield* awaitSyncJob(service, Token, job.id, "succeeded")
+      // Left unread: its sheet outgrows the socket buffers, so the service waits on the client.
+      const held = yield* openExport(service.url, Token)
+      const closed = new Promise<boolean>((resolve) => held.response.once("close", () => resolve(held.response.complete)))
+      // The service looks at the answer every 5 s / 12: within a second it has seen the client take nothing.
+      yield* Effect.sleep("1 second")
+      yield* setBack(service)
+      const cutLines = Effect.map(service.stderr, (text) =>
+        text.split("\n").filter((line) => line.startsWith("{")).map(logFields)
+          .filter((line) => line["route"] === "/v1/export" && line["outcome"] === "aborted"))
+      // Was not cut for an hour more: the wait, timed by the wall clock, began an hour ahead of it.
+      yield* cutLines.pipe(
+        Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (lines) => lines.length > 0 }),
+        Effect.timeout("60 seconds"),
+        Effect.orDie
+      )
+      assert.deepStrictEqual((yield* cutLines).map((line) => line["error"]), [
+        "the client took no byte of the answer for 5 s: the service closed the connection"
+      ])
+      // Read now, what it holds ends without the last chunk.
+      held.response.resume()
+      assert.isFalse(yield* Effect.promise(() => closed))
+    }).pipe(Effect.provide(Sandbox.layer({ snapshot: manyRows, port: 0 }))), 120_000)
 })
