@@ -1,4 +1,5 @@
-import { Clock, Effect, HashMap, Option, Ref, Schedule } from "effect"
+import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { Effect, HashMap, Option, Ref, Schedule } from "effect"
 
 /**
  * Requests refused for a bearer token the service does not accept, logged at warn by peer address.
@@ -6,7 +7,8 @@ import { Clock, Effect, HashMap, Option, Ref, Schedule } from "effect"
  * before) hid one. An address's first refusal is logged at once; later ones are counted, and the
  * count since its last line is logged at most once a minute. The line holds the address and the
  * count, never what was sent. A request without an Authorization header is not counted: browsers
- * and scanners send none, and it guesses nothing.
+ * and scanners send none, and it guesses nothing. The minute is the monotonic clock's: on the wall
+ * clock, one set back an hour (an NTP step, a VM resumed) silenced an address's lines for that hour.
  */
 
 const IntervalMillis = 60_000
@@ -17,6 +19,8 @@ const FlushEvery = "10 seconds"
 /** Addresses tracked at once; refusals from further ones are counted together, so memory stays bounded. */
 const MaxPeers = 10_000
 const OtherPeers = "other addresses"
+
+const monotonicNow = Effect.clockWith((clock) => Effect.sync(() => monotonicMillis(clock)))
 
 interface PeerCount {
   /** Refusals since the address's last line. */
@@ -32,7 +36,7 @@ export class FailedAuthentications extends Effect.Service<FailedAuthentications>
 
     /** Counts a refusal from `peer`; logs it with those not yet logged when its last line is a minute old. */
     const record = (peer: string) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.flatMap(monotonicNow, (now) =>
         Effect.flatMap(
           Ref.modify(peers, (counts): readonly [Option.Option<readonly [string, number]>, HashMap.HashMap<string, PeerCount>] => {
             const key = HashMap.has(counts, peer) || HashMap.size(counts) < MaxPeers ? peer : OtherPeers
@@ -47,7 +51,7 @@ export class FailedAuthentications extends Effect.Service<FailedAuthentications>
         ))
 
     /** Logs the counts whose minute is up, and forgets an address quiet for a minute. */
-    const flush = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    const flush = Effect.flatMap(monotonicNow, (now) =>
       Effect.flatMap(
         Ref.modify(peers, (counts) => {
           const due = HashMap.filter(counts, (count) => now - count.lastLineAt >= IntervalMillis)

@@ -1,11 +1,25 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, HashMap, Logger, TestClock } from "effect"
+import { Clock, Effect, HashMap, Logger, TestClock } from "effect"
 import { FailedAuthentications } from "../src/FailedAuthentications.js"
 
 /**
  * Refused tokens are logged by peer address: the first at once, then at most one line a minute per
  * address with the count since its last line. Time is the TestClock's.
  */
+/**
+ * `clock` with its wall-clock reading (currentTimeMillis) `back.millis` behind: a clock set back
+ * (an NTP step, a VM resumed) cannot be real in a test. Its nanoseconds, the monotonic clock, and its
+ * sleeps are `clock`'s.
+ */
+const wallSetBack = (clock: Clock.Clock, back: { millis: number }): Clock.Clock => ({
+  [Clock.ClockTypeId]: Clock.ClockTypeId,
+  unsafeCurrentTimeMillis: () => clock.unsafeCurrentTimeMillis() - back.millis,
+  currentTimeMillis: Effect.sync(() => clock.unsafeCurrentTimeMillis() - back.millis),
+  unsafeCurrentTimeNanos: () => clock.unsafeCurrentTimeNanos(),
+  currentTimeNanos: clock.currentTimeNanos,
+  sleep: (duration) => clock.sleep(duration)
+})
+
 describe("failed authentications", () => {
   it.scoped("one line per address per minute, with the count since the last line", () => {
     const lines: Array<readonly [string, string, unknown, unknown]> = []
@@ -41,6 +55,29 @@ describe("failed authentications", () => {
       Effect.provide(FailedAuthentications.Default),
       Effect.provide(Logger.replace(Logger.defaultLogger, logger))
     )
+  })
+
+  it.scoped("the minute is the monotonic clock's: a clock set back an hour does not silence an address", () => {
+    const lines: Array<readonly [unknown, unknown]> = []
+    const logger = Logger.make(({ annotations }) =>
+      void lines.push([HashMap.unsafeGet(annotations, "peer"), HashMap.unsafeGet(annotations, "failures")])
+    )
+    const back = { millis: 0 }
+    // Moved by the TestClock itself: TestClock.adjust looks for it as the fiber's clock, which the wrapper is here.
+    return Effect.flatMap(TestClock.testClock(), (testClock) =>
+      Effect.gen(function*() {
+        const failures = yield* FailedAuthentications
+        yield* failures.record("10.0.0.5")
+        back.millis = 3_600_000
+        yield* Effect.repeatN(failures.record("10.0.0.5"), 2)
+        // Was nothing for an hour: the minute since the last line, read on the wall clock, was -59 minutes.
+        yield* testClock.adjust("61 seconds")
+        assert.deepStrictEqual(lines, [["10.0.0.5", 1], ["10.0.0.5", 3]])
+      }).pipe(
+        Effect.provide(FailedAuthentications.Default),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Effect.withClock(wallSetBack(testClock, back))
+      ))
   })
 
   it.scoped("past 10,000 addresses at once, further ones are counted together; quiet addresses are forgotten", () => {
