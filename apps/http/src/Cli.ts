@@ -6,7 +6,7 @@ import { egressProxyFor, errorCodeOf, FivetranClient, FivetranClientConfig, urlH
 import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { quoted } from "@baton-fivetran/http-api"
-import { embeddedSandboxClient, type PresetName } from "@baton-fivetran/fivetran-sandbox"
+import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
   BatonSettings,
   BuiltInRequest,
@@ -137,13 +137,20 @@ const readTuning = (sources: SettingSources) =>
     } satisfies Tuning
   })
 
+/**
+ * The sandbox (its generator, account schemas and HTTP server) is imported only for `--sandbox`: a
+ * start against Fivetran ran its modules' top level for nothing, before it could answer `/healthz`.
+ */
+const sandboxModule = Effect.promise(() => import("@baton-fivetran/fivetran-sandbox"))
+
 const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning): Target => {
   const generated = tokens.length === 0 ? Option.some(Redacted.make(randomBytes(24).toString("base64url"))) : Option.none()
-  const client = embeddedSandboxClient(
-    preset,
-    (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`),
-    tuning
-  )
+  const client = Layer.unwrapEffect(Effect.map(sandboxModule, (module) =>
+    module.embeddedSandboxClient(
+      preset,
+      (baseUrl) => Console.log(`embedded Fivetran sandbox ("${preset}" preset) at ${baseUrl}`),
+      tuning
+    )))
   return {
     client,
     tokens: Option.match(generated, { onNone: () => tokens, onSome: (token) => [token] }),
