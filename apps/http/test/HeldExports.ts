@@ -9,28 +9,35 @@ import { type Agent, get, type IncomingHttpHeaders, type IncomingMessage } from 
  */
 
 /**
- * Eight teams of 300-400 users, each team holding 30-40 groups: ~100,000 sheet rows (~15 MB of
- * CSV) from a sync of a few dozen requests. Far more than the loopback socket buffers hold, so an
- * unread download stays open; the small preset's sheet would be sent whole before the client read.
+ * `teams` teams of 300-400 users among `users`, each team holding 30-40 groups: a sheet and a `.c1z`
+ * far larger than the loopback socket buffers from a sync of a few dozen requests, so an unread
+ * download stays open; the small preset's would be sent whole before the client read.
  */
-export const manyRows = generate({
-  seed: 7,
-  users: 400,
-  groups: 40,
-  teams: 8,
-  connections: 0,
-  customRoles: 0,
-  groupsPerUser: { min: 0, max: 1 },
-  connectionsPerUser: { min: 0, max: 0 },
-  usersPerTeam: { min: 300, max: 400 },
-  groupsPerTeam: { min: 30, max: 40 },
-  connectionsPerTeam: { min: 0, max: 0 },
-  invitedShare: 0,
-  suspendedShare: 0,
-  serviceAccountShare: 0,
-  noAccountRoleShare: 0,
-  deprecatedRoleShare: 0
-})
+const teamHeavy = (users: number, teams: number) =>
+  generate({
+    seed: 7,
+    users,
+    groups: 40,
+    teams,
+    connections: 0,
+    customRoles: 0,
+    groupsPerUser: { min: 0, max: 1 },
+    connectionsPerUser: { min: 0, max: 0 },
+    usersPerTeam: { min: 300, max: 400 },
+    groupsPerTeam: { min: 30, max: 40 },
+    connectionsPerTeam: { min: 0, max: 0 },
+    invitedShare: 0,
+    suspendedShare: 0,
+    serviceAccountShare: 0,
+    noAccountRoleShare: 0,
+    deprecatedRoleShare: 0
+  })
+
+/** Eight teams among 400 users: ~100,000 sheet rows (~15 MB of CSV). */
+export const manyRows = teamHeavy(400, 8)
+
+/** 24 teams among 1,200 users: a `.c1z` of ~9 MB, twice what the socket buffers hold, from a sync of a few seconds. */
+export const largeSyncFile = teamHeavy(1200, 24)
 
 export interface OpenDownload {
   readonly status: number

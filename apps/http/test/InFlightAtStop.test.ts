@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { connect } from "node:net"
 import { serviceServer } from "../src/ClientErrors.js"
 import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
+import { exchange } from "./RawExchange.js"
 
 /**
  * Requests still in flight as the service's server closes (its stop): each is answered, then its
@@ -11,19 +11,6 @@ import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
  * connections for the client's next request, up to the keep-alive timeout (65 s), which held the
  * stop as long. The test's timeout is far shorter, so a close that waits for that fails it.
  */
-
-/** Sends a keep-alive GET on a connection of its own; succeeds with everything received until the server ends the connection. */
-const keptAliveRequest = (port: number, path: string) =>
-  Effect.async<string>((resume) => {
-    const socket = connect(port, "127.0.0.1")
-    let received = ""
-    socket.setEncoding("utf8")
-    socket.on("data", (chunk: string) => received += chunk)
-    socket.on("error", () => undefined)
-    socket.on("end", () => resume(Effect.succeed(received)))
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
-    return Effect.sync(() => socket.destroy())
-  })
 
 describe("requests in flight as the service's server closes", () => {
   it.scopedLive("each is answered, its connection ends after its answer, and the close completes", () =>
@@ -44,8 +31,9 @@ describe("requests in flight as the service's server closes", () => {
           resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
         })
       })
-      const whole = yield* Effect.fork(keptAliveRequest(port, "/whole"))
-      const streamed = yield* Effect.fork(keptAliveRequest(port, "/streamed"))
+      // Each asks to keep its connection (HTTP/1.1's default): the server's close ends it all the same.
+      const whole = yield* Effect.fork(exchange(port, "GET /whole HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+      const streamed = yield* Effect.fork(exchange(port, "GET /streamed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
       const [wholeResponse, streamedResponse] = yield* Effect.all([Deferred.await(arrived.whole), Deferred.await(arrived.streamed)])
 
       const closed = yield* Deferred.make<void>()

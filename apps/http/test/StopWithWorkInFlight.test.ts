@@ -1,4 +1,4 @@
-import { type AccountSnapshot, generate, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { type AccountSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import { Agent, type IncomingMessage } from "node:http"
 import { join } from "node:path"
 import { logFields } from "./Harness.js"
-import { manyRows, openDownload } from "./HeldExports.js"
+import { largeSyncFile, manyRows, openDownload } from "./HeldExports.js"
 import { exchange } from "./RawExchange.js"
 import {
   awaitSyncJob,
@@ -34,29 +34,6 @@ import {
  */
 
 const Token = "stop-in-flight-test-token-0123"
-
-/**
- * 24 teams of 300-400 users among 1,200, each team holding 30-40 groups: a `.c1z` of ~9 MB from a
- * sync of a few seconds, twice what the socket buffers hold.
- */
-const largeSyncFile = generate({
-  seed: 7,
-  users: 1200,
-  groups: 40,
-  teams: 24,
-  connections: 0,
-  customRoles: 0,
-  groupsPerUser: { min: 0, max: 1 },
-  connectionsPerUser: { min: 0, max: 0 },
-  usersPerTeam: { min: 300, max: 400 },
-  groupsPerTeam: { min: 30, max: 40 },
-  connectionsPerTeam: { min: 0, max: 0 },
-  invitedShare: 0,
-  suspendedShare: 0,
-  serviceAccountShare: 0,
-  noAccountRoleShare: 0,
-  deprecatedRoleShare: 0
-})
 
 /** What a client received of an answer's body: whether it ended whole, its size and its SHA-256. */
 interface ReceivedBody {
