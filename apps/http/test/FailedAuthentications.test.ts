@@ -1,25 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, HashMap, Logger, TestClock } from "effect"
+import { Effect, HashMap, Logger, TestClock } from "effect"
+import { wallSetBack } from "../../../packages/fivetran-client/test/support/WallClockSetBack.js"
 import { FailedAuthentications } from "../src/FailedAuthentications.js"
 
 /**
  * Refused tokens are logged by peer address: the first at once, then at most one line a minute per
  * address with the count since its last line. Time is the TestClock's.
  */
-/**
- * `clock` with its wall-clock reading (currentTimeMillis) `back.millis` behind: a clock set back
- * (an NTP step, a VM resumed) cannot be real in a test. Its nanoseconds, the monotonic clock, and its
- * sleeps are `clock`'s.
- */
-const wallSetBack = (clock: Clock.Clock, back: { millis: number }): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: () => clock.unsafeCurrentTimeMillis() - back.millis,
-  currentTimeMillis: Effect.sync(() => clock.unsafeCurrentTimeMillis() - back.millis),
-  unsafeCurrentTimeNanos: () => clock.unsafeCurrentTimeNanos(),
-  currentTimeNanos: clock.currentTimeNanos,
-  sleep: (duration) => clock.sleep(duration)
-})
-
 describe("failed authentications", () => {
   it.scoped("one line per address per minute, with the count since the last line", () => {
     const lines: Array<readonly [string, string, unknown, unknown]> = []
@@ -63,7 +50,6 @@ describe("failed authentications", () => {
       void lines.push([HashMap.unsafeGet(annotations, "peer"), HashMap.unsafeGet(annotations, "failures")])
     )
     const back = { millis: 0 }
-    // Moved by the TestClock itself: TestClock.adjust looks for it as the fiber's clock, which the wrapper is here.
     return Effect.flatMap(TestClock.testClock(), (testClock) =>
       Effect.gen(function*() {
         const failures = yield* FailedAuthentications

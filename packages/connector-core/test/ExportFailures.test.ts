@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Duration, Effect, Exit, Fiber, Logger, Option, Schedule, Scope, TestClock } from "effect"
+import { wallSetBack } from "../../fivetran-client/test/support/WallClockSetBack.js"
 import { warnOnFailedExports } from "../src/telemetry/ExportFailures.js"
 
 /** What the general OTEL_EXPORTER_OTLP_ENDPOINT and _HEADERS configure, as OtlpSettings.ts names them. */
@@ -82,6 +83,33 @@ describe("a failed OTLP export's warning", () => {
       assert.deepStrictEqual(lines, [warning("Transport error: ECONNREFUSED")])
       assert.strictEqual(error.message, "Transport: ECONNREFUSED (POST http://127.0.0.1:4318/v1/traces)")
     }))
+
+  it.effect("one warning a minute per URL, timed by the monotonic clock: a clock set back an hour does not silence the next", () =>
+    Effect.flatMap(TestClock.testClock(), (testClock) =>
+      Effect.gen(function*() {
+        const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4318"), { code: "ECONNREFUSED" })
+        const { client } = failingWith(new TypeError("fetch failed", { cause: refused }))
+        const { layer, lines } = collectLines()
+        const back = { millis: 0 }
+        const exportOnce = (wrapped: HttpClient.HttpClient) =>
+          Effect.flip(asTheExporterSends(wrapped).execute(HttpClientRequest.post("http://127.0.0.1:4318/v1/traces")))
+        yield* Effect.flatMap(warnOnFailedExports(client, tenSeconds, generalVariables), (wrapped) =>
+          Effect.gen(function*() {
+            yield* exportOnce(wrapped)
+            yield* testClock.adjust(Duration.seconds(30))
+            yield* exportOnce(wrapped)
+            assert.strictEqual(lines.length, 1)
+            back.millis = 3_600_000
+            yield* testClock.adjust(Duration.seconds(31))
+            yield* exportOnce(wrapped)
+          })).pipe(
+            Effect.scoped,
+            Effect.provide(layer),
+            Effect.withClock(wallSetBack(testClock, back))
+          )
+        // Was one: the minute since the first warning, read on the wall clock, was -59 minutes.
+        assert.deepStrictEqual(lines, [warning("Transport error: ECONNREFUSED"), warning("Transport error: ECONNREFUSED")])
+      })))
 
   it.effect("a failure a retry then mends is no warning: the telemetry arrived", () =>
     Effect.gen(function*() {

@@ -1,5 +1,6 @@
+import { monotonicMillis } from "@baton-fivetran/fivetran-client"
 import { HttpClient, HttpClientError, type HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Layer, type Scope } from "effect"
+import { Duration, Effect, Layer, type Scope } from "effect"
 
 /** The exporter pauses a signal for a minute after it gives up an export; one warning per pause is enough. */
 const WARNING_INTERVAL_MILLIS = 60_000
@@ -117,8 +118,10 @@ export const warnOnFailedExports = (
     const lastWarned = new Map<string, number>()
     // Keyed by the request: the exporter retries the very request object it made for the export.
     const exports = new Map<HttpClientRequest.HttpClientRequest, Tries>()
+    // On the monotonic clock: on the wall clock, one set back an hour silenced the warnings for that hour.
     const warn = (request: HttpClientRequest.HttpClientRequest, message: (url: string) => string) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Effect.clockWith((clock) => {
+        const now = monotonicMillis(clock)
         const url = exportUrl(request)
         const last = lastWarned.get(url)
         if (last !== undefined && now - last < WARNING_INTERVAL_MILLIS) return Effect.void
