@@ -15,6 +15,7 @@ const sharedModuleFiles = [
   "test/CallerIdentity.test.ts",
   "test/Cli.test.ts",
   "test/ClientErrors.test.ts",
+  "test/CredentialRotation.test.ts",
   "test/DataDirLock.test.ts",
   "test/DiffPrincipalStatus.test.ts",
   "test/ExportProxy.test.ts",
