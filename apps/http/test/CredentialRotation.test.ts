@@ -198,7 +198,8 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
           status: 503,
           body: {
             error: "NotReady",
-            message: "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key and --api-secret"
+            message:
+              "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
           }
         })
         const team = before.teams[0]!.id
@@ -215,7 +216,7 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
             body: {
               error: "Upstream",
               message: `cannot grant team:${team}:member to user:${member}: GET /v1/roles: Fivetran rejected the API key or secret ` +
-                "(401 Unauthorized); check --api-key and --api-secret"
+                "(401 Unauthorized); check the api-key and api-secret settings"
             }
           }
         )

@@ -746,7 +746,7 @@ layer(harness({ badSecret: true }), { excludeTestServices: true })("a wrong Five
       assert.strictEqual(body.error, "NotReady")
       assert.strictEqual(
         body.message,
-        "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key and --api-secret"
+        "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
       )
       assert.notInclude(text, apiKey)
       assert.notInclude(text, apiSecret)

@@ -40,7 +40,7 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 401)
     return `${this.endpoint}: Fivetran rejected the API key or secret (401 ${this.code}); ${
       swappedHintPrefix(this.looksSwapped)
-    }check --api-key and --api-secret`
+    }check the api-key and api-secret settings`
   }
 }
 

@@ -35,7 +35,7 @@ describe("a 401 with the key and secret swapped", () => {
       assert.strictEqual(
         error.message,
         "GET /v1/account/info: Fivetran rejected the API key or secret (401 AuthFailed); the key given has a secret's shape " +
-          "and the secret a key's: they look swapped; check --api-key and --api-secret"
+          "and the secret a key's: they look swapped; check the api-key and api-secret settings"
       )
     }))
 
@@ -44,7 +44,7 @@ describe("a 401 with the key and secret swapped", () => {
       const error = yield* refusedWith(docsKey, docsSecret)
       assert.strictEqual(
         error.message,
-        "GET /v1/account/info: Fivetran rejected the API key or secret (401 AuthFailed); check --api-key and --api-secret"
+        "GET /v1/account/info: Fivetran rejected the API key or secret (401 AuthFailed); check the api-key and api-secret settings"
       )
     }))
 
