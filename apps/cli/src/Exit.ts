@@ -63,7 +63,9 @@ const exitCodeByTag: {
   // type). Fivetran ids come only from Fivetran's answers (a sync, create-account's output), and it
   // reads its own writes at once: an id it lacks is mistyped, another type's or deleted, and waiting
   // brings none back. A retry sends the same request to the same refusal. Conflict, NotFound (a 404
-  // while the request was carried out), MissingPermission and ProvisioningDisabled stay 1.
+  // while the request was carried out), MissingPermission and ProvisioningDisabled stay 1, and so
+  // does KeyRejected, as a sync whose key Fivetran rejects exits 1: each run reads the key afresh
+  // (a CronJob's retry is a new pod reading the Secret), so a retry after the key is fixed works.
   UnknownRole: 2,
   WrongScope: 2,
   NotGrantable: 2,

@@ -4,13 +4,15 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
 import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { auditLine } from "./support/RefusedActions.js"
 import { sandboxLayer, smallAccount, systemKeyOf } from "./support/Sandboxes.js"
 
 /**
  * docs/deploy.md's "Rotating credentials" for the CronJob: a Fivetran key revoked while a run syncs
  * fails that run (exit 1, `reason` `unauthorized`, what the log alert routes to the key's owner) and
  * leaves the previous `.c1z` and summary as they were, with nothing beside them; the next run,
- * given the new key, syncs.
+ * given the new key, syncs. A provisioning action with a rejected key exits 1 too, its audit line's
+ * outcome `key_rejected` (the HTTP service's `KeyRejected`), not `upstream`, as a Fivetran outage's.
  */
 
 /** The small preset with a second Account Administrator whose user key the runs use: deleting that user revokes it. */
@@ -97,5 +99,52 @@ describe("a Fivetran key revoked while a run syncs (the CLI process)", () => {
         assert.strictEqual(synced.resources["user"], revocable.snapshot.users.length - 1)
       }).pipe(Effect.provide(sandboxLayer(revocable.snapshot)), Effect.provide(NodeContext.layer)),
     { timeout: 120_000 }
+  )
+})
+
+describe("a provisioning action with a key Fivetran rejects (the CLI process)", () => {
+  it.scopedLive(
+    "exits 1 as a sync with that key does, naming the settings; its audit line says key_rejected; nothing is written",
+    () =>
+      Effect.gen(function*() {
+        const sandbox = yield* Sandbox
+        const key = systemKeyOf(smallAccount)
+        const team = smallAccount.teams[0]!.id
+        const user = smallAccount.users.find((u) =>
+          !smallAccount.team_users.some((row) => row.team_id === team && row.user_id === u.id)
+        )!.id
+        const result = yield* runCli([
+          "--base-url",
+          sandbox.baseUrl,
+          "-p",
+          "--grant-entitlement",
+          `team:${team}:member`,
+          "--grant-principal",
+          user,
+          "--grant-principal-type",
+          "user",
+          "--log-format",
+          "json"
+        ], { env: { BATON_API_KEY: key.key, BATON_API_SECRET: "not-the-secret" } })
+        assertExit(result, 1)
+        assertNoSecret(result, "not-the-secret")
+        assert.deepStrictEqual([result.stdout, logFields(result.stderr)], ["", [
+          auditLine({
+            action: "grant",
+            entitlement_id: `team:${team}:member`,
+            principal_type: "user",
+            principal_id: user,
+            outcome: "key_rejected"
+          }),
+          {
+            level: "error",
+            msg: `cannot grant team:${team}:member to user:${user}: GET /v1/roles: Fivetran rejected the API key or secret ` +
+              "(401 Unauthorized); check the api-key and api-secret settings",
+            exit_code: 1
+          }
+        ]])
+        assert.deepStrictEqual((yield* sandbox.requestLog).filter((entry) => entry.method !== "GET"), [])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
   )
 })

@@ -84,7 +84,7 @@ layer(harness({ provisioning: true, syncConnections: true, snapshot: withoutConn
           `baton_sync_warnings_total{kind="${kind}"}`
         ),
         ...["grant", "revoke", "create_account", "delete_resource"].flatMap((action) =>
-          ["missing_permission", "rate_limited", "upstream"].map((outcome) =>
+          ["missing_permission", "rate_limited", "key_rejected", "upstream"].map((outcome) =>
             `baton_provisioning_actions_total{action="${action}",outcome="${outcome}"}`
           )
         ),

@@ -12,8 +12,9 @@ import { awaitSyncJob, type RunningService, serviceProcessOver, startSyncJob } f
  * rest on. Bearer tokens overlap (old and new both listed), a restart with the new list alone refuses
  * the old one while page tokens issued before it go on (they are signed with the data directory's
  * key, not the caller's token); a Fivetran key revoked under a running sync fails that job
- * `unauthorized`, keeps the previous sync served, turns /readyz 503, and a restart with the new key
- * is ready and syncs again.
+ * `unauthorized`, keeps the previous sync served, turns /readyz 503, refuses a grant 502 `KeyRejected`
+ * (counted as `key_rejected`, not as Fivetran failing), and a restart with the new key is ready and
+ * syncs again.
  */
 
 const OldToken = "rotation-old-bearer-token"
@@ -147,7 +148,7 @@ const revocable = (() => {
 
 describe("a Fivetran key revoked under a running sync (the service process)", () => {
   it.scopedLive(
-    "the sync fails unauthorized and the previous one stays served; /readyz is 503 and a grant 502; " +
+    "the sync fails unauthorized and the previous one stays served; /readyz is 503 and a grant 502 KeyRejected; " +
       "a restart with the new key is ready and syncs",
     () =>
       Effect.gen(function*() {
@@ -214,7 +215,7 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
           {
             status: 502,
             body: {
-              error: "Upstream",
+              error: "KeyRejected",
               message: `cannot grant team:${team}:member to user:${member}: GET /v1/roles: Fivetran rejected the API key or secret ` +
                 "(401 Unauthorized); check the api-key and api-secret settings"
             }
@@ -223,14 +224,15 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
         const alerted = [
           "baton_sync_jobs_total{outcome=\"failed\",reason=\"unauthorized\"} 1",
           "baton_sync_jobs_total{outcome=\"succeeded\",reason=\"none\"} 1",
-          "baton_provisioning_actions_total{action=\"grant\",outcome=\"upstream\"} 1"
+          "baton_provisioning_actions_total{action=\"grant\",outcome=\"key_rejected\"} 1",
+          "baton_provisioning_actions_total{action=\"grant\",outcome=\"upstream\"} 0"
         ]
         const metrics = yield* samples(service, NewToken, ["baton_sync_jobs_total", "baton_provisioning_actions_total"])
         assert.deepStrictEqual(
           alerted.map((line) =>
             metrics.includes(line)
           ),
-          [true, true, true]
+          [true, true, true, true]
         )
         const failedLines = (yield* service.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
           .filter((line) => line["msg"] === "sync job failed")

@@ -131,7 +131,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 180
 
       // Provisioning: one outcome each; the refusals alerts read are there at 0 from the start.
       const alerted = ["create_account", "delete_resource", "grant", "revoke"].flatMap((action) =>
-        ["missing_permission", "rate_limited", "upstream"].map((outcome) =>
+        ["missing_permission", "rate_limited", "key_rejected", "upstream"].map((outcome) =>
           [key("baton_provisioning_actions_total", { action, outcome }), 0] as const
         )
       )

@@ -6,7 +6,8 @@ import { startServiceProcess } from "./ServiceProcess.js"
  * The error codes of the OpenAPI document the bundled service serves: each code one component, and
  * each error response naming a code once. A provisioning 404 listed `NotFound` twice (the Api's and
  * connector-core's refusal, one wire body), which a client generator turns into two variants of one
- * type, and `oneOf` into a body that matches twice.
+ * type, and `oneOf` into a body that matches twice. A provisioning 502 names `KeyRejected` (a key
+ * Fivetran rejects, which no retry mends) beside `Upstream` (Fivetran failing).
  */
 
 type Json = Record<string, unknown>
@@ -69,6 +70,20 @@ describe("the served OpenAPI document's error codes", () => {
         "`NotFound`: No such job, file, sync or principal; or no such endpoint; or what the change is made on does not " +
           "exist in Fivetran; `UnknownEntitlement`: No such entitlement; `UnknownPrincipal`: No such user or team (the " +
           "message says when the id is one of the other type)"
+      )
+
+      // A provisioning 502: a key Fivetran rejects has its own code beside Fivetran failing.
+      const badGateway = document.paths["/v1/grants"]!["post"]!.responses["502"]!
+      const gatewaySchema = (badGateway["content"] as Record<string, { readonly schema: Json }>)["application/json"]!.schema
+      assert.deepStrictEqual((gatewaySchema["anyOf"] as ReadonlyArray<Json>).map(refOf), [
+        "#/components/schemas/KeyRejected",
+        "#/components/schemas/Upstream"
+      ])
+      assert.strictEqual(
+        badGateway["description"],
+        "`KeyRejected`: Fivetran rejected the service's API key or secret (401: revoked, rotated or a wrong secret): " +
+          "retrying does not help until the service's api-key and api-secret settings are fixed; `Upstream`: Fivetran " +
+          "failed while carrying out the request; the message says whether the change was made (read back)"
       )
     }), 120_000)
 })

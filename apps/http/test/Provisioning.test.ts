@@ -1,4 +1,4 @@
-import { ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
+import { KeyRejected, ProvisioningDisabled, Upstream } from "@baton-fivetran/connector-core"
 import { type AccountSnapshot, generatePreset } from "@baton-fivetran/fivetran-sandbox"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
@@ -710,3 +710,34 @@ layer(harness({ provisioning: true, logLevel: "info" }), { excludeTestServices: 
       assert.notInclude(JSON.stringify(yield* logs), user.email)
     }))
 })
+
+layer(harness({ provisioning: true, badSecret: true, logLevel: "info" }), { excludeTestServices: true, timeout: 60_000 })(
+  "a Fivetran key rejected (401)",
+  (it) => {
+    it.effect("a grant and a revoke are 502 KeyRejected naming the settings, counted key_rejected, and nothing changes", () =>
+      Effect.gen(function*() {
+        const { client, logs, sandbox } = yield* Harness
+        const before = yield* sandbox.snapshot
+        const team = before.teams[0]!.id
+        const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
+        const held = before.user_groups[0]!
+        const heldGrant = `group:${held.group_id}:${held.role}:user:${held.user_id}`
+        const rejected =
+          "GET /v1/roles: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
+        const granted = yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } })
+        const revoked = yield* call("DELETE", grantPath(heldGrant))
+        assert.deepStrictEqual([granted, revoked], [
+          { status: 502, body: { error: "KeyRejected", message: `cannot grant team:${team}:member to user:${user}: ${rejected}` } },
+          { status: 502, body: { error: "KeyRejected", message: `cannot revoke ${heldGrant}: ${rejected}` } }
+        ])
+        // The typed client decodes it as its own class, not as Upstream.
+        const typed = yield* Effect.flip(client.provisioning.revoke({ path: { grant_id: heldGrant } }))
+        assert.instanceOf(typed, KeyRejected)
+        assert.deepStrictEqual(
+          (yield* logs).filter((line) => line["msg"] === "provisioning action").map((line) => [line["action"], line["outcome"]]),
+          [["grant", "key_rejected"], ["revoke", "key_rejected"], ["revoke", "key_rejected"]]
+        )
+        assert.deepStrictEqual(yield* sandbox.snapshot, before)
+      }))
+  }
+)

@@ -1,7 +1,9 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
+import { Effect, Layer, Redacted } from "effect"
+import { scriptedServer } from "../../fivetran-client/test/support/LoopbackServer.js"
 import { InvalidId, Provisioner, type ProvisioningError, ProvisioningErrors, SyncEngine, UnknownRole } from "../src/index.js"
 import { collectingSink } from "./support/Harness.js"
 import {
@@ -56,6 +58,7 @@ describe("refusal classes", () => {
       ["NotGrantable", 422],
       ["Unsupported", 422],
       ["RateLimited", 429],
+      ["KeyRejected", 502],
       ["Upstream", 502]
     ])
   })
@@ -428,20 +431,53 @@ describe("key permissions and upstream failures", () => {
       assert.strictEqual(yield* state.userGroup("ben", "g_main"), "View Destination")
     }).pipe(Effect.provide(provisioningLayer())))
 
-  it.live("bad credentials are Upstream naming the 401, before anything is written", () =>
+  it.live("a key Fivetran rejects (401) is KeyRejected from a grant and a revoke, naming the settings, before anything is written", () =>
     Effect.gen(function*() {
-      const bad = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
-      assert.strictEqual(bad.result._tag, "Upstream")
-      assert.include(bad.result.message, "401")
-      assert.notInclude(bad.result.message, "wrong-secret")
+      const rejected = "Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
+      const grant = yield* refusal((p) => p.grant("group:g_main:View Destination", user("ben")))
+      assert.deepStrictEqual([grant.result._tag, grant.result.message], [
+        "KeyRejected",
+        `cannot grant group:g_main:View Destination to user:ben: GET /v1/roles: ${rejected}`
+      ])
       // The reads made together all fail; the roles' failure is the one reported.
-      assert.deepStrictEqual(readFirstTogether(bad.requests, 4), [
+      assert.deepStrictEqual(readFirstTogether(grant.requests, 4), [
         "GET /v1/groups/g_main",
         "GET /v1/roles",
         "GET /v1/users/ben",
         "GET /v1/users/ben/groups/g_main"
       ])
+      const revoke = yield* refusal((p) => p.revoke("group:g_main:View Destination:user:ana"))
+      assert.deepStrictEqual([revoke.result._tag, revoke.result.message], [
+        "KeyRejected",
+        `cannot revoke group:g_main:View Destination:user:ana: GET /v1/roles: ${rejected}`
+      ])
+      assert.deepStrictEqual(writesIn(revoke.requests), [])
     }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
+
+  it.scopedLive("an HTML page answering 401 (a proxy's, not Fivetran's) stays Upstream, naming the base URL, not the key", () =>
+    Effect.gen(function*() {
+      const page = "<!DOCTYPE html>\n<html><head><title>401 Authorization Required</title></head><body>nginx</body></html>\n"
+      const proxy = yield* scriptedServer([(response) => {
+        response.writeHead(401, { "content-type": "text/html", "content-length": Buffer.byteLength(page) })
+        response.end(page)
+      }])
+      const client = FivetranClient.layer(FivetranClientConfig.make({
+        apiKey: Redacted.make(systemKey.key),
+        apiSecret: Redacted.make(systemKey.secret),
+        baseUrl: proxy.baseUrl,
+        maxAttempts: 1
+      }))
+      const refused = yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("group:g_main:View Destination", user("ben")))).pipe(
+        Effect.provide(Provisioner.layer({ enabled: true, syncConnections: false }).pipe(Layer.provide(client)))
+      )
+      assert.deepStrictEqual([refused._tag, refused.message], [
+        "Upstream",
+        "cannot grant group:g_main:View Destination to user:ben: GET /v1/roles: the server at the base URL answered 401 with " +
+        "an HTML page, not Fivetran's JSON: check that the base URL is Fivetran's API (https://api.fivetran.com) and that no " +
+        "proxy or gateway answers in its place"
+      ])
+      assert.strictEqual(yield* proxy.requests, 4)
+    }))
 })
 
 describe("provisioning disabled", () => {

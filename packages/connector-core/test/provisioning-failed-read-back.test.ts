@@ -1,8 +1,8 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Ref } from "effect"
 import { Provisioner } from "../src/index.js"
-import { clearLog, provisioningLayer, state } from "./support/ProvisioningFixture.js"
+import { account, clearLog, makeUser, provisioningLayer, state, systemKey } from "./support/ProvisioningFixture.js"
 
 /**
  * A write Fivetran made but answered 502, whose read-back then failed too. Before, the refusal said
@@ -92,4 +92,56 @@ describe("a write answered 502 whose read-back fails too", () => {
       ])
       assert.strictEqual(yield* state.userRole("ana"), "Account Analyst")
     }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a read-back that meets the key revoked since the write is KeyRejected, still saying the change may have been made", () =>
+    Effect.gen(function*() {
+      const sandbox = yield* Sandbox
+      const basic = Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")
+      // Deleting the key's user revokes its key, as an administrator does in Fivetran.
+      const revoke = yield* Effect.cached(
+        Effect.promise(() =>
+          fetch(`${sandbox.baseUrl}/v1/users/dee`, { method: "DELETE", headers: { authorization: `Basic ${basic}` } })
+            .then((response) => response.status)
+        )
+      )
+      const written = yield* Ref.make(false)
+      yield* clearLog
+      yield* sandbox.setRequestHook(({ method, path }) =>
+        `${method} ${path}` === "PATCH /v1/users/ana"
+          ? Effect.zipRight(sandbox.setFaults({ failAfterActing: { requests: 1, status: 502 } }), Ref.set(written, true))
+          : method === "GET"
+          ? Effect.flatMap(Ref.get(written), (after) => after ? Effect.asVoid(revoke) : Effect.void)
+          : Effect.void
+      )
+      const refused = yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("role:Account Analyst:assigned", user("ana"))))
+      yield* sandbox.setRequestHook(undefined)
+      assert.deepStrictEqual([refused._tag, refused.message], [
+        "KeyRejected",
+        "cannot grant role:Account Analyst:assigned to user:ana: PATCH /v1/users/ana: Fivetran answered 502; reading it back " +
+        "failed too: GET /v1/users/ana: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and " +
+        "api-secret settings" + mayHaveBeenMade
+      ])
+      const answered = (yield* sandbox.requestLog).map((entry) => `${entry.method} ${entry.path} ${entry.status}`)
+      assert.deepStrictEqual([yield* revoke, together(answered, 2)], [200, [
+        "GET /v1/roles 200",
+        "GET /v1/users/ana 200",
+        "PATCH /v1/users/ana 502",
+        "DELETE /v1/users/dee 200",
+        "GET /v1/users/ana 401"
+      ]])
+      // Made, as the sandbox's failAfterActing does: the refusal's "may have been made" holds.
+      assert.strictEqual((yield* sandbox.snapshot).users.find((u) => u.id === "ana")?.role, "Account Analyst")
+    }).pipe(Effect.provide(provisioningLayer({
+      snapshot: {
+        ...account,
+        users: account.users.map((u) => u.id === "dee" ? makeUser("dee", "Account Administrator") : u),
+        credentials: [...account.credentials, {
+          _tag: "UserKey",
+          key: "sandbox_key_readbackrevoked",
+          secret: "5e7a9c1b3d5f7a9c2e4b6d8f1a3c5e7b",
+          user_id: "dee"
+        }]
+      },
+      credential: { key: "sandbox_key_readbackrevoked", secret: "5e7a9c1b3d5f7a9c2e4b6d8f1a3c5e7b" }
+    }))))
 })

@@ -166,6 +166,8 @@ const refusalDescriptions: { readonly [Code in ProvisioningError["_tag"]]: strin
   Unsupported: "Not something the connector does (e.g. deleting a resource other than a user)",
   RateLimited: "Fivetran's rate limit would hold the request longer than --max-provisioning-wait; nothing more was " +
     "sent: send it again after `retry_after_seconds` (also in Retry-After) when known",
+  KeyRejected: "Fivetran rejected the service's API key or secret (401: revoked, rotated or a wrong secret): retrying " +
+    "does not help until the service's api-key and api-secret settings are fixed",
   Upstream: "Fivetran failed while carrying out the request; the message says whether the change was made (read back)"
 }
 

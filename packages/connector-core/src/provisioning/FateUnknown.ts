@@ -1,7 +1,7 @@
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { type FivetranError, mayHaveActed, withoutEmails } from "@baton-fivetran/fivetran-client"
 import { Data, Effect, Option } from "effect"
-import { type ProvisioningError, Upstream } from "./ProvisioningError.js"
+import { KeyRejected, type ProvisioningError, Upstream } from "./ProvisioningError.js"
 
 /**
  * A write that may or may not have been made: Fivetran answered 5xx, or the request was sent and no
@@ -33,7 +33,7 @@ export const fateUnknown = (error: FivetranError): boolean =>
  * Ends a write whose fate is unknown by reading back what it was to leave: `found` is that, if it is
  * there now (the role asked, no membership, the invited user, no user). Found: the write counts, with
  * a warning. Not found: the refusal, saying so. The read failing too: the refusal, saying the change
- * may have been made and how to tell.
+ * may have been made and how to tell (KeyRejected when the read met a rejected key, else Upstream).
  */
 export const settledByReading = <A>(
   unknown: FateUnknown,
@@ -60,13 +60,12 @@ export const settledByReading = <A>(
           })
         )
     }),
-    onFailure: (readError) =>
-      Effect.fail(
-        new Upstream({
-          message: `${unknown.message}; reading it back failed too: ${withoutAction(unknown, readError.message)}, so the change ` +
-            "may have been made: the next sync shows whether, and retrying is safe (it reads before it writes)"
-        })
-      )
+    onFailure: (readError) => {
+      const message = `${unknown.message}; reading it back failed too: ${withoutAction(unknown, readError.message)}, so the ` +
+        "change may have been made: the next sync shows whether, and retrying is safe (it reads before it writes)"
+      // A key rejected on the read-back is the key's owner's to fix before any retry can settle it.
+      return Effect.fail(readError._tag === "KeyRejected" ? new KeyRejected({ message }) : new Upstream({ message }))
+    }
   })
 
 /** The read's failure without the `cannot <action>: ` the message already starts with. */

@@ -57,6 +57,13 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   retry_after_seconds: Schema.optional(Schema.Int)
 }, status(429)) {}
 
+/**
+ * Fivetran rejected the service's own key or secret (its 401): revoked, rotated, or a wrong secret.
+ * No retry mends it; the key's owner must. 502, as for Upstream: the service's call to Fivetran
+ * failed, and 500 means a bug in the service.
+ */
+export class KeyRejected extends Schema.TaggedError<KeyRejected>()("KeyRejected", refusal, status(502)) {}
+
 /** Fivetran failed while the request was carried out. */
 export class Upstream extends Schema.TaggedError<Upstream>()("Upstream", refusal, status(502)) {}
 
@@ -75,6 +82,7 @@ export const ProvisioningErrors = [
   NotGrantable,
   Unsupported,
   RateLimited,
+  KeyRejected,
   Upstream
 ] as const
 

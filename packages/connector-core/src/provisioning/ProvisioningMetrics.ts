@@ -19,12 +19,12 @@ export const outcomeLabel = (tag: string) => tag.replace(/([a-z0-9])([A-Z])/g, "
 
 /**
  * The refusals docs/deploy.md alerts on: the key lost a permission, Fivetran's rate limit turned
- * the request away, or Fivetran failed the call.
+ * the request away, Fivetran rejected the key, or Fivetran failed the call.
  */
-const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "RateLimited", "Upstream"]
+const alertedRefusals: ReadonlyArray<ProvisioningError["_tag"]> = ["MissingPermission", "RateLimited", "KeyRejected", "Upstream"]
 
 /**
- * Each action's alerted refusals at 0 from the start (12 series), so that `increase(...) > 0`
+ * Each action's alerted refusals at 0 from the start (16 series), so that `increase(...) > 0`
  * sees the first one: a series that appears at 1 is no increase to Prometheus.
  */
 export const registerProvisioningSeries: Effect.Effect<void> = Effect.forEach(
