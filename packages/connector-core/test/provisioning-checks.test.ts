@@ -454,30 +454,33 @@ describe("key permissions and upstream failures", () => {
       assert.deepStrictEqual(writesIn(revoke.requests), [])
     }).pipe(Effect.provide(provisioningLayer({ credential: { key: systemKey.key, secret: "wrong-secret" } }))))
 
-  it.scopedLive("an HTML page answering 401 (a proxy's, not Fivetran's) stays Upstream, naming the base URL, not the key", () =>
-    Effect.gen(function*() {
-      const page = "<!DOCTYPE html>\n<html><head><title>401 Authorization Required</title></head><body>nginx</body></html>\n"
-      const proxy = yield* scriptedServer([(response) => {
-        response.writeHead(401, { "content-type": "text/html", "content-length": Buffer.byteLength(page) })
-        response.end(page)
-      }])
-      const client = FivetranClient.layer(FivetranClientConfig.make({
-        apiKey: Redacted.make(systemKey.key),
-        apiSecret: Redacted.make(systemKey.secret),
-        baseUrl: proxy.baseUrl,
-        maxAttempts: 1
+  for (const [status, title] of [[401, "Authorization Required"], [403, "Forbidden"]] as const) {
+    it.scopedLive(`an HTML page answering ${status} (a proxy's, not Fivetran's) is Upstream, naming the base URL, not the key`, () =>
+      Effect.gen(function*() {
+        const page = `<!DOCTYPE html>\n<html><head><title>${status} ${title}</title></head><body>nginx</body></html>\n`
+        const proxy = yield* scriptedServer([(response) => {
+          response.writeHead(status, { "content-type": "text/html", "content-length": Buffer.byteLength(page) })
+          response.end(page)
+        }])
+        const client = FivetranClient.layer(FivetranClientConfig.make({
+          apiKey: Redacted.make(systemKey.key),
+          apiSecret: Redacted.make(systemKey.secret),
+          baseUrl: proxy.baseUrl,
+          maxAttempts: 1
+        }))
+        const refused = yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("group:g_main:View Destination", user("ben")))).pipe(
+          Effect.provide(Provisioner.layer({ enabled: true, syncConnections: false }).pipe(Layer.provide(client)))
+        )
+        // Was MissingPermission for a 403 page (outcome missing_permission, routed to the key's owner).
+        assert.deepStrictEqual([refused._tag, refused.message], [
+          "Upstream",
+          `cannot grant group:g_main:View Destination to user:ben: GET /v1/roles: the server at the base URL answered ${status} with ` +
+          "an HTML page, not Fivetran's JSON: check that the base URL is Fivetran's API (https://api.fivetran.com) and that no " +
+          "proxy or gateway answers in its place"
+        ])
+        assert.strictEqual(yield* proxy.requests, 4)
       }))
-      const refused = yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("group:g_main:View Destination", user("ben")))).pipe(
-        Effect.provide(Provisioner.layer({ enabled: true, syncConnections: false }).pipe(Layer.provide(client)))
-      )
-      assert.deepStrictEqual([refused._tag, refused.message], [
-        "Upstream",
-        "cannot grant group:g_main:View Destination to user:ben: GET /v1/roles: the server at the base URL answered 401 with " +
-        "an HTML page, not Fivetran's JSON: check that the base URL is Fivetran's API (https://api.fivetran.com) and that no " +
-        "proxy or gateway answers in its place"
-      ])
-      assert.strictEqual(yield* proxy.requests, 4)
-    }))
+  }
 })
 
 describe("provisioning disabled", () => {

@@ -6,8 +6,8 @@ const retryAfter = (seconds: number | undefined) => seconds === undefined ? {} :
 
 /**
  * A client failure during `action` (e.g. "grant group:G:View Destination to user:U"): a 401 is the
- * key rejected (unless an HTML page answered it: some proxy's, which says nothing of the key), a
- * 403 names the key permission to add, a 409 is Fivetran's refusal in the account's current state,
+ * key rejected, a 403 names the key permission to add (unless an HTML page answered either: some
+ * proxy's, which says nothing of the key, and is Upstream), a 409 is Fivetran's refusal in the account's current state,
  * the rate limit says when to try again, anything else carries the client's message (which holds no
  * secrets).
  */
@@ -25,7 +25,7 @@ export const upstreamFailure =
       case "Unauthorized":
         return error.htmlPage === true ? new Upstream({ message }) : new KeyRejected({ message })
       case "Forbidden":
-        return new MissingPermission({ message })
+        return error.htmlPage === true ? new Upstream({ message }) : new MissingPermission({ message })
       case "NotFound":
         return new NotFound({ message })
       case "Conflict":
