@@ -2,8 +2,8 @@ import { Authentication, ReadOnlyToken, ReadOnlyTokenBody, Unauthorized, Unautho
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { type Caller, callerOfDigest } from "./Caller.js"
+import { Context, Effect, Layer, Option, Redacted, Ref, Schema } from "effect"
+import { type Caller, callerName, callerOfDigest } from "./Caller.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { headerFieldCount } from "./HeaderFields.js"
 
@@ -17,7 +17,9 @@ import { headerFieldCount } from "./HeaderFields.js"
  * Tokens are hashed first so that `timingSafeEqual` always compares equal-length buffers (a length
  * mismatch would otherwise leak through an early return), and every configured token is compared,
  * so the time taken does not depend on which one matched. The configured tokens are hashed once, at
- * start-up; a request's token once, however many parts of the service ask whose it is.
+ * start-up and at each reload of a token file (TokenFileReload.ts, which swaps them whole: a request
+ * is checked against the old list or the new, never a mix); a request's token once, however many
+ * parts of the service ask whose it is.
  *
  * A token of `--read-token` reads (GET, HEAD) and nothing more: a request that would change
  * something (provisioning, starting or cancelling a sync) is refused with ReadOnlyToken (403). A
@@ -33,6 +35,15 @@ export interface ServiceTokens {
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   readonly readTokens: ReadonlyArray<Redacted.Redacted<string>>
 }
+/**
+ * Where in `readTokens` a token of `tokens` is, if one is: read-only in name, it could provision
+ * (what an operator who copied a scraper's token instead of moving it gets). Refused at start and at a reload.
+ */
+export const sharedReadToken = (accepted: ServiceTokens): Option.Option<number> => {
+  const at = accepted.readTokens.findIndex((read) => accepted.tokens.some((token) => Redacted.value(token) === Redacted.value(read)))
+  return at === -1 ? Option.none() : Option.some(at)
+}
+
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
 
 const digestsOf = (tokens: ReadonlyArray<Redacted.Redacted<string>>): ReadonlyArray<Buffer> =>
@@ -52,7 +63,7 @@ export const tokenMatches = (
   tokens: ReadonlyArray<Redacted.Redacted<string>>
 ): boolean => digestMatches(digest(presented), digestsOf(tokens))
 
-/** The configured tokens' digests, computed once when the service starts: a request hashes only its own token. */
+/** The configured tokens' digests, computed when the service starts or a token file is reloaded: a request hashes only its own token. */
 interface TokenDigests {
   readonly full: ReadonlyArray<Buffer>
   readonly readOnly: ReadonlyArray<Buffer>
@@ -71,6 +82,26 @@ const identify = (presented: string, digests: TokenDigests): Option.Option<Calle
     : readOnly
     ? Option.some(callerOfDigest("read-token", given))
     : Option.none()
+}
+
+/** The callers a new list of tokens adds and removes, as the reload's log line names them. */
+export interface TokenChange {
+  readonly added: ReadonlyArray<Caller>
+  readonly removed: ReadonlyArray<Caller>
+}
+
+const callersOf = (digests: TokenDigests): ReadonlyArray<Caller> => [
+  ...digests.full.map((digest) => callerOfDigest("token", digest)),
+  ...digests.readOnly.map((digest) => callerOfDigest("read-token", digest))
+]
+
+const tokenChange = (before: TokenDigests, after: TokenDigests): TokenChange => {
+  const [was, is] = [callersOf(before), callersOf(after)]
+  const [wasNamed, isNamed] = [new Set(was.map(callerName)), new Set(is.map(callerName))]
+  return {
+    added: is.filter((caller) => !wasNamed.has(callerName(caller))),
+    removed: was.filter((caller) => !isNamed.has(callerName(caller)))
+  }
 }
 
 const bearer = /^Bearer\s+(\S.*)$/i
@@ -136,7 +167,7 @@ export interface TokenCheckShape {
    * The caller of a request: the service's token its one Authorization header carries, whether or
    * not the route then accepts it (a read-only token's write is refused, and its line still says whose it was).
    */
-  readonly callerOf: (request: HttpServerRequest.HttpServerRequest) => Option.Option<Caller>
+  readonly callerOf: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<Option.Option<Caller>>
   /**
    * Fails with Unauthorized unless the request carries one of the tokens, and with ReadOnlyToken for
    * a read-only one on a request that changes something: the one definition of a valid token.
@@ -149,6 +180,8 @@ export interface TokenCheckShape {
   readonly requireToken: <E, R>(
     route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+  /** Accepts `accepted` instead, for the requests checked from now on (a reloaded token file); says which callers changed. */
+  readonly replace: (accepted: ServiceTokens) => Effect.Effect<TokenChange>
 }
 
 /**
@@ -161,39 +194,50 @@ export class TokenCheck extends Context.Tag("baton-http/TokenCheck")<TokenCheck,
   static readonly layer = (accepted: ServiceTokens): Layer.Layer<TokenCheck, never, FailedAuthentications> =>
     Layer.effect(
       TokenCheck,
-      Effect.map(FailedAuthentications, (failures) => {
-        const digests: TokenDigests = { full: digestsOf(accepted.tokens), readOnly: digestsOf(accepted.readTokens) }
+      Effect.gen(function*() {
+        const failures = yield* FailedAuthentications
+        const digestsFor = (tokens: ServiceTokens): TokenDigests => ({
+          full: digestsOf(tokens.tokens),
+          readOnly: digestsOf(tokens.readTokens)
+        })
+        const digests = yield* Ref.make(digestsFor(accepted))
         const identified = new WeakMap<object, Presented>()
-        const presentedOf = (request: HttpServerRequest.HttpServerRequest): Presented => {
+        const presentedOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Presented> => {
           const key = NodeHttpServerRequest.toIncomingMessage(request)
           const known = identified.get(key)
-          if (known !== undefined) return known
-          const presented = presentedBy(request, digests)
-          identified.set(key, presented)
-          return presented
+          if (known !== undefined) return Effect.succeed(known)
+          return Effect.map(Ref.get(digests), (current) => {
+            const presented = presentedBy(request, current)
+            identified.set(key, presented)
+            return presented
+          })
         }
         const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Option.match(refusal(presentedOf(request), request.method), {
-            onNone: () =>
-              Effect.void,
-            onSome: (error) =>
-              // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
-              request.headers.authorization === undefined || request.headers.authorization === "" ||
-                error._tag === "ReadOnlyToken"
-                ? Effect.fail(error)
-                : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
-          }))
+          Effect.flatMap(presentedOf(request), (presented) =>
+            Option.match(refusal(presented, request.method), {
+              onNone: () =>
+                Effect.void,
+              onSome: (error) =>
+                // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
+                request.headers.authorization === undefined || request.headers.authorization === "" ||
+                  error._tag === "ReadOnlyToken"
+                  ? Effect.fail(error)
+                  : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
+            })))
         return TokenCheck.of({
-          callerOf: (request) => {
-            const presented = presentedOf(request)
-            return presented._tag === "Bearer" ? presented.caller : Option.none()
-          },
+          callerOf: (request) =>
+            Effect.map(presentedOf(request), (presented) =>
+              presented._tag === "Bearer" ? presented.caller : Option.none()),
           authenticate,
           requireToken: (route) =>
             Effect.matchEffect(authenticate, {
-              onFailure: (error) =>
-                Effect.succeed(refusalResponse(error)),
+              onFailure: (error) => Effect.succeed(refusalResponse(error)),
               onSuccess: () => route
+            }),
+          replace: (tokens) =>
+            Ref.modify(digests, (before) => {
+              const after = digestsFor(tokens)
+              return [tokenChange(before, after), after]
             })
         })
       })

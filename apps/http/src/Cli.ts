@@ -43,6 +43,7 @@ import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { hostPolicy } from "./AllowedHosts.js"
+import { type ServiceTokens, sharedReadToken } from "./Auth.js"
 import { serviceServerLayer } from "./ClientErrors.js"
 import { DataDirLock } from "./DataDirLock.js"
 import { exportHttpClients } from "./ExportHttpClients.js"
@@ -61,6 +62,7 @@ import {
   Port,
   PublicDocs,
   PublicMetrics,
+  ReadTokenFile,
   ReadTokens,
   RequestArrivalTimeout,
   DownloadStallTimeout,
@@ -68,8 +70,10 @@ import {
   ServiceSettings,
   SyncEvery,
   TempDir,
+  TokenFile,
   Tokens
 } from "./Settings.js"
+import { readTokenFile, watchedTokenFile, type WatchedTokenFile } from "./TokenFile.js"
 
 /**
  * `baton-fivetran-http`: its settings (Settings.ts and the shared ones, each from flag > `BATON_*`
@@ -263,23 +267,47 @@ const tempDirSetting = (sources: SettingSources, dataDir: string) =>
     }))
   )
 
-/**
- * A read-only token that is also a token of --token could provision after all, silently: what an
- * operator who copied a scraper's token into BATON_HTTP_READ_TOKENS, instead of moving it, gets.
- * Refused, naming its place in the list, never its value.
- */
-const readOnlyTokensApart = (
-  tokens: ReadonlyArray<Redacted.Redacted<string>>,
-  readTokens: ReadonlyArray<Redacted.Redacted<string>>
-) => {
-  const shared = readTokens.findIndex((read) => tokens.some((token) => Redacted.value(token) === Redacted.value(read)))
-  if (shared === -1) return Effect.void
-  const which = readTokens.length === 1 ? "the token" : `token ${shared + 1} of ${readTokens.length}`
-  return new StartupError({
-    reason: `${which} of ${missingName(ReadTokens)} is also a token of ${missingName(Tokens)}, which may do everything ` +
-      `(provisioning included), so it would not be read-only: remove it from ${missingName(Tokens)}`
+/** A read-only token that is also a token of --token is refused, naming its place in the list, never its value. */
+const readOnlyTokensApart = (accepted: ServiceTokens, names: { readonly tokens: string; readonly readTokens: string }) =>
+  Option.match(sharedReadToken(accepted), {
+    onNone: () => Effect.void,
+    onSome: (shared) => {
+      const which = accepted.readTokens.length === 1 ? "the token" : `token ${shared + 1} of ${accepted.readTokens.length}`
+      return new StartupError({
+        reason: `${which} of ${names.readTokens} is also a token of ${names.tokens}, which may do everything ` +
+          `(provisioning included), so it would not be read-only: remove it from ${names.tokens}`
+      })
+    }
   })
-}
+
+/**
+ * A list of tokens from its flag or its file (the flag's variable and key, the file's), never both:
+ * the file is re-read while the service runs and the flag is not, so which tokens would serve
+ * after a rotation could only be guessed. Each file is read here, before anything starts: a missing
+ * or invalid one refuses the start, as a bad --token does.
+ */
+const tokenSource = (
+  list: Setting<ReadonlyArray<Redacted.Redacted<string>>>,
+  fileSetting: Setting<string>,
+  kind: WatchedTokenFile["list"],
+  sources: SettingSources
+) =>
+  Effect.gen(function*() {
+    const given = yield* find(list, sources)
+    const named = yield* find(fileSetting, sources)
+    if (Option.isNone(named)) {
+      return { tokens: Option.match(given, { onNone: () => [], onSome: ({ value }) => value }), name: missingName(list), file: [] }
+    }
+    if (Option.isSome(given)) {
+      return yield* new StartupError({
+        reason: `both ${given.value.source} and ${named.value.source} are given; give one: drop ${given.value.source} to ` +
+          `rotate its tokens without a restart (the file is re-read while the service runs), or drop ${named.value.source}`
+      })
+    }
+    const file = watchedTokenFile(kind, named.value)
+    const content = yield* Effect.mapError(readTokenFile(file), (refused) => new StartupError({ reason: refused.reason }))
+    return { tokens: content.tokens, name: file.name, file: [{ file, started: content.seen }] }
+  })
 
 /** Starts the service and serves until interrupted (SIGTERM/SIGINT through NodeRuntime.runMain). */
 const serve = (sources: SettingSources) =>
@@ -292,9 +320,12 @@ const serve = (sources: SettingSources) =>
     const preset = yield* lookup(Sandbox, sources)
     yield* checkSandboxOrFivetran(Sandbox, sources)
     // Before the directories are made: a refused token leaves nothing behind.
-    const tokens = Option.getOrElse(yield* lookup(Tokens, sources), () => [])
-    const readTokens = Option.getOrElse(yield* lookup(ReadTokens, sources), () => [])
-    yield* readOnlyTokensApart(tokens, readTokens)
+    const tokenList = yield* tokenSource(Tokens, TokenFile, "token", sources)
+    const readTokenList = yield* tokenSource(ReadTokens, ReadTokenFile, "read-token", sources)
+    const tokens = tokenList.tokens
+    const readTokens = readTokenList.tokens
+    yield* readOnlyTokensApart({ tokens, readTokens }, { tokens: tokenList.name, readTokens: readTokenList.name })
+    const tokenFiles = [...tokenList.file, ...readTokenList.file]
     // Before the directories too: a missing key or secret made ./data and ./data/tmp, then refused.
     const tuning = yield* readTuning(sources)
     const requestArrivalMillis = yield* resolve(RequestArrivalTimeout, sources)
@@ -333,7 +364,7 @@ const serve = (sources: SettingSources) =>
       SyncEngine.layer,
       Provisioner.layer({ enabled: provisioning, syncConnections, concurrency })
     ).pipe(Layer.provideMerge(target.client))
-    const service = makeServer(config).pipe(
+    const service = makeServer(config, tokenFiles).pipe(
       Layer.provideMerge(
         serviceServerLayer({
           port: port.value,

@@ -19,6 +19,7 @@ import { Readable } from "node:stream"
 import { BatonApi } from "@baton-fivetran/http-api"
 import { hostCheck } from "./AllowedHosts.js"
 import { AuthenticationLive, bearerChallenge, TokenCheck } from "./Auth.js"
+import { tokenFileReload } from "./TokenFileReload.js"
 import { FailedAuthentications } from "./FailedAuthentications.js"
 import { ExplorerLive } from "./Explorer.js"
 import { ExportSlots } from "./ExportSlots.js"
@@ -369,9 +370,10 @@ const routerConfig = HttpRouter.setRouterConfig({ maxParamLength: maxHeaderSize 
  * HttpServer (e.g. `NodeHttpServer.layer`, which also brings HttpPlatform, FileSystem and Path),
  * a FivetranClient (the sync engine and the provisioner built on that client too), a SyncEngine, the
  * data directory's DataDirLock (built before the rest, so the directory is held before anything reads
- * it) and, when `config.provisioning` is on, a Provisioner.
+ * it) and, when `config.provisioning` is on, a Provisioner. `tokenFiles` are the token files
+ * config's tokens were read from, re-read while it serves (TokenFileReload.ts).
  */
-export const makeServer = (config: ServiceConfigShape) =>
+export const makeServer = (config: ServiceConfigShape, tokenFiles: Parameters<typeof tokenFileReload>[1] = []) =>
   HttpApiBuilder.serve((app) => requestTelemetry(securityHeaders(bearerChallenge(app)), config.downloadStallMillis)).pipe(
     HttpMiddleware.withSpanNameGenerator(spanName),
     Layer.provide(ExplorerLive),
@@ -390,7 +392,11 @@ export const makeServer = (config: ServiceConfigShape) =>
     Layer.provide([
       Layer.succeed(ServiceConfig, config),
       // One token check, with its tokens' digests and its FailedAuthentications, for the request log and every route.
-      AuthenticationLive.pipe(Layer.provideMerge(TokenCheck.layer(config)), Layer.provide(FailedAuthentications.Default)),
+      AuthenticationLive.pipe(
+        Layer.merge(tokenFileReload(config, tokenFiles)),
+        Layer.provideMerge(TokenCheck.layer(config)),
+        Layer.provide(FailedAuthentications.Default)
+      ),
       ProvisioningEnabledLive(config.provisioning)
     ]),
     Layer.provide(routerConfig)

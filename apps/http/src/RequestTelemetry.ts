@@ -173,11 +173,15 @@ export const requestTelemetry = <E, R>(
   app: HttpApp.Default<E, R>,
   stalledMillis: number = DefaultDownloadStallMillis
 ): HttpApp.Default<E, R | TokenCheck> =>
-  Effect.flatMap(Effect.zip(HttpServerRequest.HttpServerRequest, TokenCheck), ([request, tokens]) => {
-    const requestId = requestIdOf(request)
-    const caller = Option.map(tokens.callerOf(request), callerName)
-    return Effect.annotateLogs(handle(app, request, requestId, caller, stalledMillis), {
-      request_id: requestId,
-      ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ caller: name }) })
-    })
-  })
+  Effect.flatMap(
+    Effect.zip(HttpServerRequest.HttpServerRequest, TokenCheck),
+    ([request, tokens]) =>
+      Effect.flatMap(tokens.callerOf(request), (found) => {
+        const requestId = requestIdOf(request)
+        const caller = Option.map(found, callerName)
+        return Effect.annotateLogs(handle(app, request, requestId, caller, stalledMillis), {
+          request_id: requestId,
+          ...Option.match(caller, { onNone: () => ({}), onSome: (name) => ({ caller: name }) })
+        })
+      })
+  )

@@ -109,7 +109,7 @@ export const Tokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = require
     flag: "token",
     env: "BATON_HTTP_TOKENS",
     description: "Bearer token clients must send.",
-    unless: "--sandbox (which generates one for the run and prints it once)"
+    unless: "--token-file, or --sandbox (which generates one for the run and prints it once)"
   }
 )
 
@@ -127,6 +127,26 @@ export const ReadTokens: Setting<ReadonlyArray<Redacted.Redacted<string>>> = opt
       "For Prometheus and reviewers, who then hold no credential that can grant access."
   }
 )
+
+/**
+ * A file of tokens, one a line, that the service re-reads while it runs (TokenFileReload.ts): a
+ * Kubernetes Secret mounted as a volume is updated in place, so a token is rotated without a restart.
+ */
+export const TokenFile: Setting<string> = optional(SettingKind.path("file"), {
+  flag: "token-file",
+  env: "BATON_HTTP_TOKEN_FILE",
+  description: "File of bearer tokens clients must send, instead of --token: one a line, each as --token's; blank " +
+    "lines and lines starting with # are ignored. Re-read every 5 s while the service runs (a mounted Kubernetes " +
+    "Secret is updated in place): a valid new content replaces the tokens at once, an invalid one is logged and " +
+    "the previous tokens stay."
+})
+
+export const ReadTokenFile: Setting<string> = optional(SettingKind.path("file"), {
+  flag: "read-token-file",
+  env: "BATON_HTTP_READ_TOKEN_FILE",
+  description: "File of read-only bearer tokens (as --read-token's), instead of --read-token: one a line, re-read " +
+    "as --token-file is."
+})
 
 export const DataDir: DefaultedSetting<string> = withDefault(SettingKind.path("directory"), {
   flag: "data-dir",
@@ -254,7 +274,9 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   Host,
   AllowedHosts,
   Tokens,
+  TokenFile,
   ReadTokens,
+  ReadTokenFile,
   DataDir,
   TempDir,
   KeepSyncs,

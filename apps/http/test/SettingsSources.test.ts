@@ -140,7 +140,7 @@ describe("help (the service process)", () => {
         "Bearer token clients must send. Takes secret text of at least 16 printable ASCII characters (never printed); " +
           "repeat the flag, or " +
           "separate with commas. " +
-          "Required unless --sandbox (which generates one for the run and prints it once). Env: BATON_HTTP_TOKENS; .baton.yaml key: token. " +
+          "Required unless --token-file, or --sandbox (which generates one for the run and prints it once). Env: BATON_HTTP_TOKENS; .baton.yaml key: token. " +
           "Prefer BATON_HTTP_TOKENS or .baton.yaml to the flag: other local users can see a command line (ps)."
       )
       assert.include(help, "Default: 8080. Env: BATON_HTTP_PORT; .baton.yaml key: port.")
