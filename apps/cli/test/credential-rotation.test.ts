@@ -1,9 +1,10 @@
-import { type AccountSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import { Effect } from "effect"
 import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { revocableAccount, revokeAt } from "../../../packages/fivetran-sandbox/test/support/RevocableKey.js"
 import { auditLine } from "./support/RefusedActions.js"
 import { sandboxLayer, smallAccount, systemKeyOf } from "./support/Sandboxes.js"
 
@@ -16,21 +17,7 @@ import { sandboxLayer, smallAccount, systemKeyOf } from "./support/Sandboxes.js"
  */
 
 /** The small preset with a second Account Administrator whose user key the runs use: deleting that user revokes it. */
-const revocable = (() => {
-  const holder = smallAccount.users[1]!.id
-  const userKey = {
-    _tag: "UserKey" as const,
-    key: "sandbox_key_rotationrevoked02",
-    secret: "0c2e4a6b8d1f3a5c7e9b2d4f6a8c1e3b",
-    user_id: holder
-  }
-  const snapshot: AccountSnapshot = {
-    ...smallAccount,
-    users: smallAccount.users.map((user) => user.id === holder ? { ...user, role: "Account Administrator" } : user),
-    credentials: [...smallAccount.credentials, userKey]
-  }
-  return { snapshot, holder, userKey }
-})()
+const revocable = revocableAccount(smallAccount, "sandbox_key_rotationrevoked02", "0c2e4a6b8d1f3a5c7e9b2d4f6a8c1e3b")
 
 describe("a Fivetran key revoked while a run syncs (the CLI process)", () => {
   it.scopedLive(
@@ -63,28 +50,14 @@ describe("a Fivetran key revoked while a run syncs (the CLI process)", () => {
         const [previousFile, previousSummary] = [yield* fs.readFile(file), yield* fs.readFile(summary)]
 
         // An administrator removes the key's user in Fivetran while the run reads the groups' members.
-        const systemKey = systemKeyOf(revocable.snapshot)
         const group = revocable.snapshot.groups[0]!.id
-        const revocation = yield* Ref.make<number | undefined>(undefined)
-        const basic = Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")
-        const revoke = Effect.promise(() =>
-          fetch(`${sandbox.baseUrl}/v1/users/${revocable.holder}`, { method: "DELETE", headers: { authorization: `Basic ${basic}` } })
-            .then((response) => response.status)
-        )
-        yield* sandbox.setRequestHook(({ method, path }) =>
-          method !== "GET" || path !== `/v1/groups/${group}/users`
-            ? Effect.void
-            : Effect.flatMap(
-              Ref.get(revocation),
-              (done) => done === undefined ? Effect.flatMap(revoke, (status) => Ref.set(revocation, status)) : Effect.void
-            )
-        )
+        const revocation = yield* revokeAt(sandbox, revocable, `/v1/groups/${group}/users`)
         const cut = yield* runCli(args, withKey(revocable.userKey))
         yield* sandbox.setRequestHook(undefined)
         assertExit(cut, 1)
         assertNoSecret(cut, revocable.userKey.secret)
         const [error] = logFields(cut.stderr).filter((line) => line["level"] === "error")
-        assert.deepStrictEqual([yield* Ref.get(revocation), error?.["msg"], error?.["reason"], error?.["exit_code"]], [
+        assert.deepStrictEqual([yield* revocation, error?.["msg"], error?.["reason"], error?.["exit_code"]], [
           200,
           `Fivetran rejected the API key or secret (401 on GET /v1/groups/${group}/users); check the api-key and api-secret settings`,
           "unauthorized",
@@ -94,7 +67,7 @@ describe("a Fivetran key revoked while a run syncs (the CLI process)", () => {
         assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["acme.c1z", "acme.summary.json"])
 
         // The Secret now holds the new key: the next scheduled run syncs with it.
-        assertExit(yield* runCli(args, withKey(systemKey)), 0)
+        assertExit(yield* runCli(args, withKey(revocable.systemKey)), 0)
         const synced = JSON.parse(new TextDecoder().decode(yield* fs.readFile(summary))) as { resources: Record<string, number> }
         assert.strictEqual(synced.resources["user"], revocable.snapshot.users.length - 1)
       }).pipe(Effect.provide(sandboxLayer(revocable.snapshot)), Effect.provide(NodeContext.layer)),

@@ -2,8 +2,9 @@ import { addSystemKey, type AccountSnapshot, fullAccessPermissions, generatePres
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import { Effect } from "effect"
 import { createHash } from "node:crypto"
+import { revocableAccount, revokeAt } from "../../../packages/fivetran-sandbox/test/support/RevocableKey.js"
 import { logFields } from "./Harness.js"
 import { awaitSyncJob, type RunningService, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
@@ -129,22 +130,7 @@ describe("rotating the service's bearer tokens and Fivetran key (the service pro
 })
 
 /** The small preset with a second Account Administrator whose user key the service uses: deleting that user revokes it. */
-const revocable = (() => {
-  const preset = generatePreset("small")
-  const holder = preset.users[1]!
-  const userKey = {
-    _tag: "UserKey" as const,
-    key: "sandbox_key_rotationrevoked01",
-    secret: "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c2e",
-    user_id: holder.id
-  }
-  const snapshot: AccountSnapshot = {
-    ...preset,
-    users: preset.users.map((user) => user.id === holder.id ? { ...user, role: "Account Administrator" } : user),
-    credentials: [...preset.credentials, userKey]
-  }
-  return { snapshot, holder: holder.id, userKey, systemKey: preset.credentials.find((c) => c._tag === "SystemKey")! }
-})()
+const revocable = revocableAccount(generatePreset("small"), "sandbox_key_rotationrevoked01", "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c2e")
 
 describe("a Fivetran key revoked under a running sync (the service process)", () => {
   it.scopedLive(
@@ -166,26 +152,13 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
         // An administrator removes the key's user in Fivetran while the next sync reads the groups' members.
         const before = yield* sandbox.snapshot
         const group = before.groups[0]!.id
-        const revocation = yield* Ref.make<number | undefined>(undefined)
-        const basic = Buffer.from(`${revocable.systemKey.key}:${revocable.systemKey.secret}`).toString("base64")
-        const revoke = Effect.promise(() =>
-          fetch(`${sandbox.baseUrl}/v1/users/${revocable.holder}`, { method: "DELETE", headers: { authorization: `Basic ${basic}` } })
-            .then((response) => response.status)
-        )
-        yield* sandbox.setRequestHook(({ method, path }) =>
-          method !== "GET" || path !== `/v1/groups/${group}/users`
-            ? Effect.void
-            : Effect.flatMap(
-              Ref.get(revocation),
-              (done) => done === undefined ? Effect.flatMap(revoke, (status) => Ref.set(revocation, status)) : Effect.void
-            )
-        )
+        const revocation = yield* revokeAt(sandbox, revocable, `/v1/groups/${group}/users`)
         const cut = yield* startSyncJob(service, NewToken)
         const failed = yield* awaitSyncJob(service, NewToken, cut.id, ["failed", "succeeded"])
         yield* sandbox.setRequestHook(undefined)
         const error =
           `Fivetran rejected the API key or secret (401 on GET /v1/groups/${group}/users); check the api-key and api-secret settings`
-        assert.deepStrictEqual([yield* Ref.get(revocation), failed.status, failed.error], [200, "failed", error])
+        assert.deepStrictEqual([yield* revocation, failed.status, failed.error], [200, "failed", error])
         const listed = (yield* call(service, "/v1/syncs", NewToken)).body["items"] as ReadonlyArray<{ id: string; status: string }>
         assert.deepStrictEqual(listed.map((item) => [item.id, item.status]), [[cut.id, "failed"], [kept.id, "succeeded"]])
         const served = yield* call(service, "/v1/resources?type=user&page_size=1", NewToken)
