@@ -187,7 +187,7 @@ describe("a workspace app reusing the packages' public entry points", () => {
       assert.strictEqual(error._tag, "Unauthorized")
       assert.strictEqual(
         error.message,
-        "GET /v1/users: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key and --api-secret"
+        "GET /v1/users: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
       )
     }).pipe(Effect.provide(Layer.provideMerge(ClientLive, SandboxLive))))
 })

@@ -176,8 +176,8 @@ layer(harness({ badSecret: true }), { excludeTestServices: true, timeout: 90_000
         status: 503,
         body: {
           error: "NotReady",
-          message: "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check --api-key " +
-            "and --api-secret"
+          message: "GET /v1/account/info: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key " +
+            "and api-secret settings"
         }
       })
     }))
