@@ -76,6 +76,24 @@ export const AllowedHosts: Setting<ReadonlyArray<string>> = optional(hostList, {
  */
 export const TokenMinimum = { length: 16, howToMake: "make one with `openssl rand -base64 24`" }
 
+const printableAscii = /^[\x20-\x7e]+$/
+
+/** Why a token that is not printable ASCII is refused, after the words naming it ("the token ..."). */
+const notPrintableAscii = "holds a character that is not printable ASCII (a letter such as é, a symbol such as €, or a " +
+  "control character): clients send it in an HTTP header, which does not carry it as typed, so no request could use " +
+  `it; ${TokenMinimum.howToMake}`
+
+/**
+ * Why one token cannot serve, in --token's words, if it cannot: for a token file's lines
+ * (TokenFile.ts), which the list's own checks (below) do not see one by one.
+ */
+export const tokenProblem = (token: string): string | undefined =>
+  Array.from(token).length < TokenMinimum.length
+    ? `is shorter than ${TokenMinimum.length} characters; ${TokenMinimum.howToMake}`
+    : !printableAscii.test(token)
+    ? notPrintableAscii
+    : undefined
+
 /**
  * A token list whose every token is printable ASCII. A client sends the token in a header, whose
  * bytes Node reads as Latin-1: a token with `é` or `€` matched only from a client that sends Latin-1
@@ -90,15 +108,10 @@ const tokenList: SettingKind.SettingKind<ReadonlyArray<Redacted.Redacted<string>
       "flag, or separate with commas",
     config: (key) =>
       Config.mapOrFail(list.config(key), (tokens) => {
-        const at = tokens.findIndex((token) => !/^[\x20-\x7e]+$/.test(Redacted.value(token)))
+        const at = tokens.findIndex((token) => !printableAscii.test(Redacted.value(token)))
         if (at === -1) return Either.right(tokens)
         const which = tokens.length === 1 ? "the token" : `token ${at + 1} of ${tokens.length}`
-        return Either.left(ConfigError.InvalidData(
-          [],
-          `${which} holds a character that is not printable ASCII (a ` +
-            "letter such as é, a symbol such as €, or a control character): clients send it in an HTTP header, which " +
-            `does not carry it as typed, so no request could use it; ${TokenMinimum.howToMake}`
-        ))
+        return Either.left(ConfigError.InvalidData([], `${which} ${notPrintableAscii}`))
       })
   }
 })()

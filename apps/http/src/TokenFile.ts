@@ -4,7 +4,7 @@ import { fileKindName, readTextWithin, type Sourced } from "@baton-fivetran/sett
 import { FileSystem } from "@effect/platform"
 import { createHash } from "node:crypto"
 import { Data, Effect, Redacted } from "effect"
-import { TokenMinimum } from "./Settings.js"
+import { tokenProblem } from "./Settings.js"
 
 /**
  * A file of bearer tokens (`--token-file`, `--read-token-file`): one a line, surrounding spaces
@@ -47,16 +47,6 @@ export const watchedTokenFile = (list: WatchedTokenFile["list"], setting: Source
   name: `${setting.source} ${quoted(setting.value)}`
 })
 
-/** Why one line's token is refused, in --token's words, if it is. */
-const lineProblem = (token: string): string | undefined =>
-  Array.from(token).length < TokenMinimum.length
-    ? `is shorter than ${TokenMinimum.length} characters; ${TokenMinimum.howToMake}`
-    : !/^[\x20-\x7e]+$/.test(token)
-    ? "holds a character that is not printable ASCII (a letter such as é, a symbol such as €, or a control " +
-      "character): clients send it in an HTTP header, which does not carry it as typed, so no request could use " +
-      `it; ${TokenMinimum.howToMake}`
-    : undefined
-
 const tokensOf = (file: WatchedTokenFile, seen: string, text: string) => {
   const lines = text.split("\n").map((line, index) => ({ number: index + 1, token: line.trim() }))
     .filter(({ token }) => token !== "" && !token.startsWith("#"))
@@ -69,7 +59,7 @@ const tokensOf = (file: WatchedTokenFile, seen: string, text: string) => {
     )
   }
   for (const { number, token } of lines) {
-    const problem = lineProblem(token)
+    const problem = tokenProblem(token)
     if (problem !== undefined) {
       return Effect.fail(new TokenFileRefused({ seen, reason: `${file.name}: the token on line ${number} ${problem}` }))
     }
