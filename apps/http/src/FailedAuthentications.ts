@@ -1,4 +1,4 @@
-import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { currentMonotonicMillis } from "@baton-fivetran/fivetran-client"
 import { Effect, HashMap, Option, Ref, Schedule } from "effect"
 
 /**
@@ -20,8 +20,6 @@ const FlushEvery = "10 seconds"
 const MaxPeers = 10_000
 const OtherPeers = "other addresses"
 
-const monotonicNow = Effect.clockWith((clock) => Effect.sync(() => monotonicMillis(clock)))
-
 interface PeerCount {
   /** Refusals since the address's last line. */
   readonly pending: number
@@ -36,7 +34,7 @@ export class FailedAuthentications extends Effect.Service<FailedAuthentications>
 
     /** Counts a refusal from `peer`; logs it with those not yet logged when its last line is a minute old. */
     const record = (peer: string) =>
-      Effect.flatMap(monotonicNow, (now) =>
+      Effect.flatMap(currentMonotonicMillis, (now) =>
         Effect.flatMap(
           Ref.modify(peers, (counts): readonly [Option.Option<readonly [string, number]>, HashMap.HashMap<string, PeerCount>] => {
             const key = HashMap.has(counts, peer) || HashMap.size(counts) < MaxPeers ? peer : OtherPeers
@@ -51,7 +49,7 @@ export class FailedAuthentications extends Effect.Service<FailedAuthentications>
         ))
 
     /** Logs the counts whose minute is up, and forgets an address quiet for a minute. */
-    const flush = Effect.flatMap(monotonicNow, (now) =>
+    const flush = Effect.flatMap(currentMonotonicMillis, (now) =>
       Effect.flatMap(
         Ref.modify(peers, (counts) => {
           const due = HashMap.filter(counts, (count) => now - count.lastLineAt >= IntervalMillis)

@@ -1,4 +1,4 @@
-import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { currentMonotonicMillis } from "@baton-fivetran/fivetran-client"
 import { Effect, Ref, Schedule } from "effect"
 import type { ServerResponse } from "node:http"
 import type { FollowedAnswer } from "./StreamedAnswers.js"
@@ -34,10 +34,9 @@ export const cutWhenStalled = (
   stalledMillis: number
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const monotonicNow = Effect.clockWith((clock) => Effect.sync(() => monotonicMillis(clock)))
     // The bytes sent when the client was last seen to take some (or the body was not waiting on it), and when.
-    const progress = yield* Ref.make({ bytes: -1, at: yield* monotonicNow })
-    const stalled = Effect.flatMap(monotonicNow, (now) =>
+    const progress = yield* Ref.make({ bytes: -1, at: yield* currentMonotonicMillis })
+    const stalled = Effect.flatMap(currentMonotonicMillis, (now) =>
       Ref.modify(progress, (last) => {
         const bytes = answer.sent()
         const waiting = connection.writableNeedDrain && bytes === last.bytes

@@ -1,4 +1,4 @@
-import type { Clock } from "effect"
+import { type Clock, Effect } from "effect"
 
 /**
  * Milliseconds on the monotonic clock (Effect's nanoseconds: the wall clock's reading when first
@@ -8,6 +8,9 @@ import type { Clock } from "effect"
  * people (a wait's `until`) stay the wall clock's.
  */
 export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos() / 1_000_000n)
+
+/** monotonicMillis of the fiber's clock, as an Effect: for a timer read once per event (a throttle, a watch). */
+export const currentMonotonicMillis: Effect.Effect<number> = Effect.clockWith((clock) => Effect.sync(() => monotonicMillis(clock)))
 
 /**
  * monotonicMillis with its fraction of a millisecond: a tally of jittered waits (a fraction each)

@@ -6,7 +6,7 @@ import {
   type SyncStopReason
 } from "@baton-fivetran/connector-core"
 import { C1zSink, ksuid, longestSyncFileName, removeScratchLeftovers } from "@baton-fivetran/c1z"
-import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { currentMonotonicMillis } from "@baton-fivetran/fivetran-client"
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
 import { FileSystem } from "@effect/platform"
@@ -184,7 +184,6 @@ const syncRows = <R>(
 ) =>
   Effect.gen(function*() {
     const engine = yield* SyncEngine
-    const clock = yield* Effect.clock
     // drawnAtMillis is on the monotonic clock: on the wall clock, one set back an hour (an NTP step,
     // a VM resumed) left the line as it was until the next phase, the sync seemingly hung.
     const shown = yield* Ref.make({ phase: "", drawnAtMillis: Number.NEGATIVE_INFINITY, waitUntil: "" })
@@ -195,7 +194,7 @@ const syncRows = <R>(
       Effect.gen(function*() {
         // The wall clock's: a wait's time left is to its `until`, a wall-clock time.
         const now = yield* Clock.currentTimeMillis
-        const drawnAtMillis = monotonicMillis(clock)
+        const drawnAtMillis = yield* currentMonotonicMillis
         const waitUntil = progress.waiting?.until ?? ""
         const { due, phaseChanged } = yield* Ref.modify(shown, (last) => {
           const phaseChanged = last.phase !== progress.phase

@@ -1,4 +1,4 @@
-import { monotonicMillis } from "@baton-fivetran/fivetran-client"
+import { currentMonotonicMillis } from "@baton-fivetran/fivetran-client"
 import { HttpClient, HttpClientError, type HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Layer, type Scope } from "effect"
 
@@ -120,8 +120,7 @@ export const warnOnFailedExports = (
     const exports = new Map<HttpClientRequest.HttpClientRequest, Tries>()
     // On the monotonic clock: on the wall clock, one set back an hour silenced the warnings for that hour.
     const warn = (request: HttpClientRequest.HttpClientRequest, message: (url: string) => string) =>
-      Effect.clockWith((clock) => {
-        const now = monotonicMillis(clock)
+      Effect.flatMap(currentMonotonicMillis, (now) => {
         const url = exportUrl(request)
         const last = lastWarned.get(url)
         if (last !== undefined && now - last < WARNING_INTERVAL_MILLIS) return Effect.void
