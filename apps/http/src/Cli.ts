@@ -176,7 +176,7 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
     const missing = [
       ...(Option.isNone(apiKey) ? [yield* missingCredential(BatonSettings.ApiKey)] : []),
       ...(Option.isNone(apiSecret) ? [yield* missingCredential(BatonSettings.ApiSecret)] : []),
-      ...(tokens.length === 0 ? [`at least one ${missingName(Tokens)}`] : [])
+      ...(tokens.length === 0 ? [`at least one ${missingName(Tokens)} or a ${missingName(TokenFile)}`] : [])
     ]
     if (Option.isNone(apiKey) || Option.isNone(apiSecret) || missing.length > 0) {
       return yield* new StartupError({

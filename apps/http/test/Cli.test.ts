@@ -61,10 +61,10 @@ describe("start-up", () => {
       const all = yield* refusal(["--port", "0"])
       assert.include(
         all,
-        "missing --api-key (or BATON_API_KEY), --api-secret (or BATON_API_SECRET), at least one --token (or BATON_HTTP_TOKENS)"
+        "missing --api-key (or BATON_API_KEY), --api-secret (or BATON_API_SECRET), at least one --token (or BATON_HTTP_TOKENS) or a --token-file (or BATON_HTTP_TOKEN_FILE)"
       )
       const tokenOnly = yield* refusal(["--port", "0", "--api-key", "k"], { BATON_API_SECRET: "s" })
-      assert.include(tokenOnly, "missing at least one --token (or BATON_HTTP_TOKENS);")
+      assert.include(tokenOnly, "missing at least one --token (or BATON_HTTP_TOKENS) or a --token-file (or BATON_HTTP_TOKEN_FILE);")
       const secretOnly = yield* refusal(["--port", "0", "--token", Token], {
         BATON_API_KEY: "k",
         BATON_HTTP_TOKENS: `${Token}-a,${Token}-b`
