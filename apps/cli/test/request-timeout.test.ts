@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer, type Socket } from "node:net"
+import { silentServer } from "../../../packages/fivetran-client/test/support/SilentServer.js"
 import { assertExit, type CliOptions, runCli } from "./support/CliProcess.js"
 import { clockSetBackOptions } from "./support/ClockSteps.js"
 
@@ -14,34 +14,6 @@ import { clockSetBackOptions } from "./support/ClockSteps.js"
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-timeout-" }))
-
-/**
- * A server on loopback that accepts every connection and never answers: its base URL, and the
- * request lines it was sent (one per attempt), in order.
- */
-const silentServer = Effect.gen(function*() {
-  const requestLines: Array<string> = []
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-    socket.on("error", () => undefined)
-    socket.on("data", (chunk: Buffer) => {
-      const line = chunk.toString("latin1").split("\r\n")[0]!
-      if (/^[A-Z]+ \/\S* HTTP\/1\.1$/.test(line)) requestLines.push(line)
-    })
-  })
-  yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-    () =>
-      Effect.async<void>((resume) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resume(Effect.void))
-      })
-  )
-  const { port } = server.address() as { readonly port: number }
-  return { baseUrl: `http://127.0.0.1:${port}`, requestLines: Effect.sync(() => [...requestLines]) }
-})
 
 const credentials = ["--api-key", "key_of_the_test", "--api-secret", "secret_of_the_test"]
 

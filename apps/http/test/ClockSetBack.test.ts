@@ -5,9 +5,9 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
+import { silentServer } from "../../../packages/fivetran-client/test/support/SilentServer.js"
 import { logFields } from "./Harness.js"
 import { manyRows, openExport } from "./HeldExports.js"
-import { silentServer } from "./SilentFivetran.js"
 import { awaitSyncJob, type RunningService, sandboxServiceArgs, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
