@@ -1,60 +1,32 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Metric, MetricLabel, Option, TestClock } from "effect"
-import { fivetranRetries, fivetranRetryWaitSeconds } from "../src/FivetranMetrics.js"
+import { Effect, Fiber, Option, TestClock } from "effect"
 import { withRateLimitWaitCap } from "../src/RateLimitWaitCap.js"
 import { captureLogs } from "./support/CapturedLogs.js"
 import { json, startServer, text } from "./support/ScriptedServer.js"
-import { awaitRequests, awaitRetrySleep, clientFor, closedPort, liveWait, pollUntil, tallied } from "./support/TestClient.js"
-
-const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
-const teamBody = { code: "Success", data: team }
-const membershipBody = {
-  code: "Success",
-  message: "Group membership has been created",
-  data: { id: "amber_falcon", role: "Manage Destination", created_at: "2025-05-06T12:00:01.554210Z" }
-}
-
-/** `fivetran_retries_total` and `fivetran_retry_wait_seconds_total` for the 429s on `GET /v1/teams/{id}`, process-wide. */
-const rateLimitedRetries = Effect.map(
-  Metric.value(Metric.taggedWithLabels(fivetranRetries, [
-    MetricLabel.make("method", "GET"),
-    MetricLabel.make("route", "/v1/teams/{id}"),
-    MetricLabel.make("reason", "rate_limited")
-  ])),
-  (state) => state.count
-)
-const rateLimitedWaitSeconds = Effect.map(
-  Metric.value(Metric.tagged(fivetranRetryWaitSeconds, "reason", "rate_limited")),
-  (state) => state.count
-)
-
-/** Lets the pending retry sleep elapse and returns how long it was. */
-const elapseRetrySleep = (maxDelayMillis: number) =>
-  Effect.gen(function*() {
-    const delay = yield* awaitRetrySleep(maxDelayMillis)
-    yield* TestClock.adjust(delay)
-    return delay
-  })
+import {
+  awaitRequests,
+  awaitRetrySleep,
+  clientFor,
+  closedPort,
+  elapseRetrySleep,
+  elapseRetrySleepNotEarly,
+  liveWait,
+  pollUntil,
+  tallied
+} from "./support/TestClient.js"
+import { membershipBody, team, teamAfter } from "./support/RetryAnswers.js"
+import { retryWaitSeconds, teamReadRetries } from "./support/RetryMetrics.js"
 
 describe("retries", () => {
   it.scoped("429 is retried only once its Retry-After has elapsed", () =>
     Effect.gen(function*() {
-      const server = yield* startServer((_, index) =>
-        index === 0
-          ? json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "7" })
-          : json(200, teamBody)
-      )
+      const server = yield* startServer(teamAfter(json(429, { code: "TooManyRequests", message: "slow down" }, { "Retry-After": "7" })))
       // A long request timeout keeps its pending sleep out of the way of the retry sleep looked for.
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
       const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
 
       assert.strictEqual(yield* awaitRetrySleep(60_000), 7_000)
-      yield* TestClock.adjust(6_999)
-      yield* liveWait(50)
-      assert.strictEqual((yield* server.requests).length, 1)
-      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
-
-      yield* TestClock.adjust(1)
+      yield* elapseRetrySleepNotEarly(7_000, server.requests, fiber)
       const { counts, outcome } = yield* Fiber.join(fiber)
       assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual((yield* server.requests).length, 2)
@@ -63,15 +35,11 @@ describe("retries", () => {
 
   it.scoped("a long Retry-After is waited in full; without one, or unreadable, the backoff applies, capped; every 429 wait warns", () =>
     Effect.gen(function*() {
-      const server = yield* startServer((_, index) =>
-        index === 0
-          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" })
-          : index === 1
-          ? json(429, { code: "TooManyRequests" })
-          : index === 2
-          ? json(429, { code: "TooManyRequests" }, { "Retry-After": "1.5" })
-          : json(200, teamBody)
-      )
+      const server = yield* startServer(teamAfter(
+        json(429, { code: "TooManyRequests" }, { "Retry-After": "3081" }),
+        json(429, { code: "TooManyRequests" }),
+        json(429, { code: "TooManyRequests" }, { "Retry-After": "1.5" })
+      ))
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, {
         maxBackoffSeconds: 1,
@@ -110,8 +78,8 @@ describe("retries", () => {
       const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": "5" }))
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
-      const retriesBefore = yield* rateLimitedRetries
-      const waitedBefore = yield* rateLimitedWaitSeconds
+      const retriesBefore = yield* teamReadRetries("rate_limited")
+      const waitedBefore = yield* retryWaitSeconds("rate_limited")
       // The caller (a readiness check) gives up 2 s into the 5 s wait.
       const fiber = yield* Effect.fork(tallied(logs.provide(client.getTeam("bright_otter").pipe(Effect.timeout("2 seconds")))))
       assert.strictEqual(yield* pollUntil("the wait", Effect.map(client.waits.current, Option.map((wait) => wait.millis))), 5_000)
@@ -121,9 +89,9 @@ describe("retries", () => {
       assert.strictEqual((yield* Effect.flip(outcome))._tag, "TimeoutException")
       assert.strictEqual((yield* server.requests).length, 1)
       assert.deepStrictEqual(counts, { requests: 1, retries: 0, rateLimitWaitMillis: 2_000, retryBackoffMillis: 0 })
-      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
+      assert.strictEqual((yield* teamReadRetries("rate_limited")) - retriesBefore, 0)
       // The wait itself counts, up to when it was cut short.
-      assert.closeTo((yield* rateLimitedWaitSeconds) - waitedBefore, 2, 1e-9)
+      assert.closeTo((yield* retryWaitSeconds("rate_limited")) - waitedBefore, 2, 1e-9)
       const lines = (yield* logs.lines).filter((line) => line.level !== "DEBUG")
       assert.deepStrictEqual(lines.map((line) => [line.level, line.text]), [
         [
@@ -136,19 +104,17 @@ describe("retries", () => {
 
   it.scoped("a retry is counted as it is sent, with the reason of the failure it repeats", () =>
     Effect.gen(function*() {
-      const server = yield* startServer((_, index) =>
-        index === 0 ? json(429, { code: "TooManyRequests" }, { "Retry-After": "3" }) : json(200, teamBody)
-      )
+      const server = yield* startServer(teamAfter(json(429, { code: "TooManyRequests" }, { "Retry-After": "3" })))
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 600 })
-      const retriesBefore = yield* rateLimitedRetries
+      const retriesBefore = yield* teamReadRetries("rate_limited")
       const fiber = yield* Effect.fork(tallied(client.getTeam("bright_otter")))
       assert.strictEqual(yield* awaitRetrySleep(10_000), 3_000)
       // Waiting: nothing retried yet.
-      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 0)
+      assert.strictEqual((yield* teamReadRetries("rate_limited")) - retriesBefore, 0)
       yield* TestClock.adjust(3_000)
       const { counts } = yield* Fiber.join(fiber)
       assert.deepStrictEqual(counts, { requests: 2, retries: 1, rateLimitWaitMillis: 3_000, retryBackoffMillis: 0 })
-      assert.strictEqual((yield* rateLimitedRetries) - retriesBefore, 1)
+      assert.strictEqual((yield* teamReadRetries("rate_limited")) - retriesBefore, 1)
     }))
 
   it.scoped("a Retry-After beyond the maximum rate-limit wait fails at once, saying how long it would need", () =>
@@ -170,10 +136,8 @@ describe("retries", () => {
   it.scoped("a caller's wait cap bounds its calls' waits together, naming its setting, and leaves other calls alone", () =>
     Effect.gen(function*() {
       const retryAfter = ["45", "20", "20", "45"]
-      const server = yield* startServer((_, index) =>
-        index < retryAfter.length
-          ? json(429, { code: "TooManyRequests" }, { "Retry-After": retryAfter[index]! })
-          : json(200, teamBody)
+      const server = yield* startServer(
+        teamAfter(...retryAfter.map((seconds) => json(429, { code: "TooManyRequests" }, { "Retry-After": seconds })))
       )
       const client = yield* clientFor(server.baseUrl, { maxRateLimitWaitSeconds: 600, requestTimeoutSeconds: 600 })
       const capped = withRateLimitWaitCap({ millis: 30_000, setting: "max-provisioning-wait" })
@@ -289,7 +253,7 @@ describe("retries", () => {
 
   it.scoped("a timed-out GET is retried and can then succeed", () =>
     Effect.gen(function*() {
-      const server = yield* startServer((_, index) => (index === 0 ? Effect.never : json(200, teamBody)))
+      const server = yield* startServer(teamAfter(Effect.never))
       const client = yield* clientFor(server.baseUrl, { requestTimeoutSeconds: 20 })
       const fiber = yield* Effect.fork(client.getTeam("bright_otter"))
       yield* awaitRequests(server.requests, 1)

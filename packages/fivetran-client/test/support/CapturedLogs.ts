@@ -29,3 +29,7 @@ export const captureLogs = Effect.gen(function*() {
     effect.pipe(Effect.provide(Logger.add(logger)), Logger.withMinimumLogLevel(LogLevel.Debug))
   return { lines: Ref.get(lines), provide } as const
 })
+
+/** The warnings and debug lines that announce a wait, as [level, text]. */
+export const waitLines = (lines: ReadonlyArray<{ readonly level: string; readonly text: string }>) =>
+  lines.filter((line) => line.text.startsWith("waiting")).map((line) => [line.level, line.text])

@@ -1,4 +1,5 @@
-import { Chunk, type Duration, Effect, Option, Redacted, TestClock } from "effect"
+import { assert } from "@effect/vitest"
+import { Chunk, type Duration, Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { FivetranClientConfig, makeFivetranClient, withRequestTally } from "../../src/index.js"
@@ -60,6 +61,31 @@ export const awaitRetrySleep = (maxDelayMillis: number) =>
       )
     })
   )
+
+/** Lets the pending retry sleep elapse and returns how long it was. */
+export const elapseRetrySleep = (maxDelayMillis: number) =>
+  Effect.gen(function*() {
+    const delay = yield* awaitRetrySleep(maxDelayMillis)
+    yield* TestClock.adjust(delay)
+    return delay
+  })
+
+/**
+ * Lets a pending retry sleep of `millis` elapse but for its last millisecond, checks that the retry
+ * has not been sent (the server has seen one request, `call` still runs), then lets that millisecond pass.
+ */
+export const elapseRetrySleepNotEarly = <A, E>(
+  millis: number,
+  requests: Effect.Effect<ReadonlyArray<unknown>>,
+  call: Fiber.Fiber<A, E>
+) =>
+  Effect.gen(function*() {
+    yield* TestClock.adjust(millis - 1)
+    yield* liveWait(50)
+    assert.strictEqual((yield* requests).length, 1)
+    assert.isTrue(Option.isNone(yield* Fiber.poll(call)))
+    yield* TestClock.adjust(1)
+  })
 
 /** Waits for the first request to arrive, then moves the TestClock (e.g. past a timeout). */
 export const awaitRequestsThenAdvance = (
