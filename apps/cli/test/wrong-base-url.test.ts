@@ -3,7 +3,8 @@ import { NodeContext } from "@effect/platform-node"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { listenOnLoopback } from "../../../packages/fivetran-client/test/support/LoopbackServer.js"
 import { assertExit, assertNoSecret, runCli } from "./support/CliProcess.js"
 import { countsIn } from "./support/ResourceCounts.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
@@ -19,13 +20,7 @@ const page = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></hea
 
 /** A web server on loopback that answers every request with `answer`; its base URL. */
 const loopbackServer = (answer: (request: IncomingMessage, response: ServerResponse) => void) =>
-  Effect.acquireRelease(
-    Effect.async<Server>((resume) => {
-      const server = createServer(answer)
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
-  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`))
+  Effect.map(listenOnLoopback(createServer(answer)), (port) => `http://127.0.0.1:${port}`)
 
 /** A web server on loopback that answers every request with `page` and `status`. */
 const htmlServer = (status: number) =>
@@ -37,27 +32,30 @@ const htmlServer = (status: number) =>
 const advice = "not Fivetran's JSON: check that the base URL is Fivetran's API (https://api.fivetran.com) " +
   "and that no proxy or gateway answers in its place"
 
+/** A scratch folder of the test's own, to show that a refused sync wrote nothing. */
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" }))
+
+/** The CLI's arguments for a sync of `baseUrl` with made-up credentials into `dir`/out.c1z, then `rest`. */
+const syncArgs = (baseUrl: string, dir: string, ...rest: ReadonlyArray<string>) => [
+  "--base-url",
+  baseUrl,
+  "--api-key",
+  "key_of_the_test",
+  "--api-secret",
+  "secret_of_the_test",
+  "-f",
+  `${dir}/out.c1z`,
+  ...rest
+]
+
 describe("a base URL that is not Fivetran's API", () => {
   for (const status of [200, 401, 403, 404]) {
     it.scopedLive(`an HTML page answered ${status} fails the sync saying so, and writes nothing`, () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+        const dir = yield* tempDir
         const baseUrl = yield* htmlServer(status)
-        const result = yield* runCli([
-          "--base-url",
-          baseUrl,
-          "--api-key",
-          "key_of_the_test",
-          "--api-secret",
-          "secret_of_the_test",
-          "-f",
-          `${dir}/out.c1z`,
-          "--summary-file",
-          `${dir}/summary.json`,
-          "--log-level",
-          "warn"
-        ])
+        const result = yield* runCli(syncArgs(baseUrl, dir, "--summary-file", `${dir}/summary.json`, "--log-level", "warn"))
         assertExit(result, 1)
         assert.strictEqual(
           result.stderr,
@@ -78,8 +76,7 @@ describe("a base URL that is not Fivetran's API", () => {
 describe("a base URL as people write it", () => {
   it.scoped("ending in /v1 (or /v1/), as Fivetran's documents write it, syncs the account", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      const dir = yield* tempDir
       const sandbox = yield* Sandbox
       const { key } = yield* connectionFlags
       const runs = yield* Effect.forEach(["/v1", "/v1/"], (suffix, i) =>
@@ -106,7 +103,7 @@ describe("a base URL as people write it", () => {
   it.scoped("https:// at the plain-HTTP sandbox fails at once saying to write http://, and writes nothing", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      const dir = yield* tempDir
       const sandbox = yield* Sandbox
       const { flags, key } = yield* connectionFlags
       const result = yield* runCli([
@@ -134,24 +131,13 @@ describe("a base URL as people write it", () => {
   it.scoped("http:// answered with a redirect to https:// names the base URL to write, and writes nothing", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
+      const dir = yield* tempDir
       // What http://api.fivetran.com answers: the same path and query on https.
       const baseUrl = yield* loopbackServer((request, response) => {
         response.writeHead(301, { location: `https://api.fivetran.com${request.url}` })
         response.end()
       })
-      const result = yield* runCli([
-        "--base-url",
-        baseUrl,
-        "--api-key",
-        "key_of_the_test",
-        "--api-secret",
-        "secret_of_the_test",
-        "-f",
-        `${dir}/out.c1z`,
-        "--log-level",
-        "warn"
-      ])
+      const result = yield* runCli(syncArgs(baseUrl, dir, "--log-level", "warn"))
       assertExit(result, 1)
       assert.strictEqual(
         result.stderr,
@@ -168,11 +154,10 @@ describe("a base URL as people write it", () => {
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-base-url-" })
-        const credentials = ["--api-key", "key_of_the_test", "--api-secret", "secret_of_the_test", "-f", `${dir}/out.c1z`]
+        const dir = yield* tempDir
         const runs = yield* Effect.forEach(
           ["api.fivetran.com", "localhost:8080", "https://proxy-user:pr0xy-pass@api.fivetran.com", "https://gw.example/?k=q4ery-key"],
-          (baseUrl) => runCli(["--base-url", baseUrl, ...credentials]),
+          (baseUrl) => runCli(syncArgs(baseUrl, dir)),
           { concurrency: 2 }
         )
         const expected = "expected an http(s) URL such as https://api.fivetran.com"
