@@ -1,9 +1,10 @@
 import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Queue, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import { execFileSync } from "node:child_process"
 import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
+import { stoppableSandboxCommand } from "./support/SandboxCommand.js"
 
 /** The first stdout lines of the `sandbox` command, up to its "Stop with Ctrl-C." line. */
 const banner = (stdout: Stream.Stream<Uint8Array, unknown>) =>
@@ -49,22 +50,7 @@ describe("sandbox command", () => {
   it.scopedLive("SIGINT or SIGTERM: stdout is the banner alone, 'sandbox stopped' goes to stderr (a console line or a JSON log line)", () =>
     Effect.gen(function*() {
       const stop = (signal: "SIGINT" | "SIGTERM", format: "console" | "json") =>
-        Effect.scoped(Effect.gen(function*() {
-          const server = yield* Command.start(cliCommand(["sandbox", "--log-format", format]))
-          const lines = yield* Queue.unbounded<string>()
-          const stdout = yield* server.stdout.pipe(
-            Stream.decodeText(),
-            Stream.splitLines,
-            Stream.runForEach((line) => Queue.offer(lines, line)),
-            Effect.fork
-          )
-          const stderr = yield* Effect.fork(server.stderr.pipe(Stream.decodeText(), Stream.mkString))
-          while ((yield* Queue.take(lines)) !== "Stop with Ctrl-C.");
-          yield* server.kill(signal)
-          const exitCode: number = yield* server.exitCode
-          yield* Fiber.join(stdout)
-          return { exitCode, afterBanner: Chunk.toReadonlyArray(yield* Queue.takeAll(lines)), stderr: yield* Fiber.join(stderr) }
-        }))
+        Effect.scoped(Effect.flatMap(stoppableSandboxCommand(["--log-format", format]), (sandbox) => sandbox.stop(signal)))
       assert.deepStrictEqual(yield* stop("SIGINT", "console"), { exitCode: 130, afterBanner: [], stderr: "sandbox stopped\n" })
       const json = yield* stop("SIGTERM", "json")
       assert.deepStrictEqual([json.exitCode, json.afterBanner], [130, []])

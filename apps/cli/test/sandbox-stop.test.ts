@@ -1,9 +1,8 @@
-import { Command } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Exit, Fiber, Queue, Stream } from "effect"
+import { Deferred, Effect, Exit } from "effect"
 import { request } from "node:http"
-import { cliCommand } from "./support/CliProcess.js"
+import { stoppableSandboxCommand } from "./support/SandboxCommand.js"
 
 /**
  * Stopping `baton-fivetran sandbox` waited for the requests in flight: one held by --latency 20000
@@ -14,17 +13,7 @@ describe("sandbox command stopped while a request is held", () => {
   it.scopedLive("SIGINT ends the held request at once (its connection closes) and exits 130 with 'sandbox stopped'", () =>
     Effect.gen(function*() {
       // Ten minutes: a stop that waited for the request would outlast the test's timeout.
-      const server = yield* Command.start(cliCommand(["sandbox", "--latency", "600000"]))
-      const lines = yield* Queue.unbounded<string>()
-      const stdout = yield* server.stdout.pipe(
-        Stream.decodeText(),
-        Stream.splitLines,
-        Stream.runForEach((line) => Queue.offer(lines, line)),
-        Effect.fork
-      )
-      const stderr = yield* Effect.fork(server.stderr.pipe(Stream.decodeText(), Stream.mkString))
-      const banner: Array<string> = []
-      while (banner.at(-1) !== "Stop with Ctrl-C.") banner.push(yield* Queue.take(lines))
+      const { banner, stop } = yield* stoppableSandboxCommand(["--latency", "600000"])
       const url = banner[0]!.match(/listening on (http:\/\/127\.0\.0\.1:\d+)$/)![1]!
       const [, key, secret] = banner.find((line) => line.startsWith("  system key "))!.match(/--api-key (\S+) --api-secret (\S+)/)!
 
@@ -41,15 +30,13 @@ describe("sandbox command stopped while a request is held", () => {
       yield* Deferred.await(sent)
       // Time for the server to read the request and start holding it (not a measurement).
       yield* Effect.sleep("500 millis")
-      yield* server.kill("SIGINT")
+      const stopped = yield* stop("SIGINT")
 
-      const exitCode: number = yield* server.exitCode
-      yield* Fiber.join(stdout)
-      assert.deepStrictEqual({
-        exitCode,
-        afterBanner: Chunk.toReadonlyArray(yield* Queue.takeAll(lines)),
-        stderr: yield* Fiber.join(stderr),
-        request: yield* Deferred.await(ended)
-      }, { exitCode: 130, afterBanner: [], stderr: "sandbox stopped\n", request: "failed ECONNRESET" })
+      assert.deepStrictEqual({ ...stopped, request: yield* Deferred.await(ended) }, {
+        exitCode: 130,
+        afterBanner: [],
+        stderr: "sandbox stopped\n",
+        request: "failed ECONNRESET"
+      })
     }).pipe(Effect.provide(NodeContext.layer)))
 })

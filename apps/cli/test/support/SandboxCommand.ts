@@ -1,5 +1,5 @@
 import { Command, type CommandExecutor } from "@effect/platform"
-import { Effect, type Scope, Stream } from "effect"
+import { Chunk, Effect, Fiber, Queue, type Scope, Stream } from "effect"
 import { cliCommand } from "./CliProcess.js"
 
 /**
@@ -37,4 +37,32 @@ export const startSandboxCommand = (flags: ReadonlyArray<string>): Effect.Effect
       authorization: `Basic ${btoa(`${key}:${secret}`)}`,
       stderr: server.stderr
     }
+  })
+
+/**
+ * A started `baton-fivetran sandbox` process whose every line is read: its banner, up to "Stop with
+ * Ctrl-C.", and `stop`, which sends it `signal` and gives its exit code, the stdout lines after the
+ * banner and its whole stderr.
+ */
+export const stoppableSandboxCommand = (flags: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const server = yield* Command.start(cliCommand(["sandbox", ...flags]))
+    const lines = yield* Queue.unbounded<string>()
+    const stdout = yield* server.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.runForEach((line) => Queue.offer(lines, line)),
+      Effect.fork
+    )
+    const stderr = yield* Effect.fork(server.stderr.pipe(Stream.decodeText(), Stream.mkString))
+    const banner: Array<string> = []
+    while (banner.at(-1) !== "Stop with Ctrl-C.") banner.push(yield* Queue.take(lines))
+    const stop = (signal: "SIGINT" | "SIGTERM") =>
+      Effect.gen(function*() {
+        yield* server.kill(signal)
+        const exitCode: number = yield* server.exitCode
+        yield* Fiber.join(stdout)
+        return { exitCode, afterBanner: Chunk.toReadonlyArray(yield* Queue.takeAll(lines)), stderr: yield* Fiber.join(stderr) }
+      })
+    return { banner: banner as ReadonlyArray<string>, stop }
   })
