@@ -222,13 +222,13 @@ describe("errors from real HTTP responses", () => {
       if (missing._tag === "InvalidResponse") assert.strictEqual(missing.field, "data.account_name")
     }))
 
-  it.scoped("a nested array element out of its enum => InvalidResponse naming data.items[0].scope[1]", () =>
+  it.scoped("a nested array element of the wrong type => InvalidResponse naming data.items[0].scope[1]", () =>
     Effect.gen(function*() {
       const role = {
         name: "Account Reviewer",
         description: "Read-only",
         is_custom: false,
-        scope: ["ACCOUNT", "EVERYTHING"],
+        scope: ["ACCOUNT", 7],
         is_deprecated: null,
         replacement_role_name: null
       }

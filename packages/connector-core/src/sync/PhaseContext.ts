@@ -102,13 +102,13 @@ export const makePhaseContext = (
       kind: "unknown_role",
       message: `${owners} have role "${role}", which GET /v1/roles does not list with scope ${scope}; ` +
         "those grants are written under an entitlement marked as unlisted",
-      perGrant: true
+      counts: "grant"
     })
   const emptyRole = (owners: string) =>
     warn({
       kind: "unknown_role",
       message: `${owners} have an empty role, which names no entitlement; those grants are skipped`,
-      perGrant: true
+      counts: "grant"
     })
   const warnedIfUnlisted = (owners: string, roleName: string, scope: RoleScope, held: RoleEntitlement) =>
     held.listed ? Effect.succeed(held) : Effect.as(unknownRole(owners, roleName, scope), held)
@@ -159,7 +159,7 @@ export const makePhaseContext = (
           warn({
             kind: "unlisted_resource",
             message: "some connection memberships name connections GET /v1/connections does not list; those grants are skipped",
-            perGrant: true
+            counts: "grant"
           }),
           Option.none()
         )

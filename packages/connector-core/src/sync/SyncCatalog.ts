@@ -1,9 +1,10 @@
 import type { Connection, FivetranClientShape } from "@baton-fivetran/fivetran-client"
-import { Effect, Fiber, Option } from "effect"
+import { Array as Arr, Effect, Fiber, Option } from "effect"
 import { makeRoleCatalog, type RoleCatalog } from "../resources/RoleCatalog.js"
 import { isMissingPermission, optionalSkipped, type SyncFailed, syncFailure } from "./SyncFailure.js"
 import { collect, indexBy } from "./SyncRows.js"
 import type { SyncWarning } from "./SyncWarning.js"
+import { unknownScopeWarning } from "./UnknownValues.js"
 
 export interface SyncCatalog {
   readonly catalog: RoleCatalog
@@ -13,7 +14,8 @@ export interface SyncCatalog {
 
 /**
  * The small lists every row depends on: the role catalog, and (opted in) the connections. A 403
- * on the connections list is a warning: the sync goes on without connections.
+ * on the connections list is a warning: the sync goes on without connections; so is each role of
+ * a scope this connector does not know (UnknownValues.ts).
  */
 export const loadCatalog = (
   client: FivetranClientShape,
@@ -36,7 +38,9 @@ export const loadCatalog = (
     // roles' failure is the one reported, as when they were read first: a revoked key fails both.
     return yield* Effect.scoped(Effect.gen(function*() {
       const listing = yield* Effect.forkScoped(connections)
-      const catalog = makeRoleCatalog(yield* roles)
+      const listed = yield* roles
+      yield* Effect.forEach(Arr.getSomes(listed.map(unknownScopeWarning)), warn, { discard: true })
+      const catalog = makeRoleCatalog(listed)
       return { catalog, connections: yield* Fiber.join(listing) }
     }))
   })

@@ -8,16 +8,27 @@
  *   name a parent or principal the sync did not list (the sink leaves those rows out), or a listed
  *   user, team or group was deleted before its own lists were read (it is left out)
  * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
+ * - `unknown_value`: Fivetran sent a value it added since this connector was written (a role scope,
+ *   a user type): what is known is synced as before, the rest as UnknownValues.ts says
  */
-export const SyncWarningKinds = ["missing_permission", "unknown_role", "unlisted_resource", "reserved_role_name"] as const
+export const SyncWarningKinds = [
+  "missing_permission",
+  "unknown_role",
+  "unlisted_resource",
+  "reserved_role_name",
+  "unknown_value"
+] as const
 export type SyncWarningKind = typeof SyncWarningKinds[number]
 
 /** One warning of a sync: its kind, and the sentence the summary lists and the log says. */
 export interface SyncWarning {
   readonly kind: SyncWarningKind
   readonly message: string
-  /** Raised once per grant it concerns (a membership naming an unknown role), so the summary counts them. */
-  readonly perGrant?: true
+  /**
+   * Raised once per grant, role or user it concerns (a membership naming an unknown role, a role of
+   * an unknown scope), so the summary counts them.
+   */
+  readonly counts?: "grant" | "role" | "user"
 }
 
 /** A warning with the number of times the sync raised it. */
@@ -26,8 +37,8 @@ export interface RaisedWarning extends SyncWarning {
 }
 
 /**
- * The summary's sentence for a warning; one raised per grant says how many grants it concerns
+ * The summary's sentence for a warning; one raised per grant (role, user) says how many it concerns
  * ("those grants" alone left a reviewer unable to judge the gap).
  */
-export const summaryText = ({ message, perGrant, times }: RaisedWarning): string =>
-  perGrant === true ? `${message} (${times === 1 ? "1 grant" : `${times} grants`})` : message
+export const summaryText = ({ counts, message, times }: RaisedWarning): string =>
+  counts === undefined ? message : `${message} (${times} ${counts}${times === 1 ? "" : "s"})`

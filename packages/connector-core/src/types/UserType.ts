@@ -8,6 +8,7 @@ import { rowsPerPage } from "../sync/PageRows.js"
 import type { PhaseContext } from "../sync/PhaseContext.js"
 import type { SyncFailed } from "../sync/SyncFailure.js"
 import { required, row } from "../sync/SyncRows.js"
+import { unknownUserTypeWarning } from "../sync/UnknownValues.js"
 
 interface ListedUser {
   readonly user: User
@@ -17,7 +18,8 @@ interface ListedUser {
 
 /**
  * The users phase: each user, its account-role grant and (opted in) its connection grants, each
- * naming the teams that also lead the user there (team expansion, filled by the teams phase).
+ * naming the teams that also lead the user there (team expansion, filled by the teams phase). A
+ * user of a type this connector does not know is warned of (UnknownValues.ts).
  */
 const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => {
   const { client, expansion } = context
@@ -34,6 +36,7 @@ const userRows = (context: PhaseContext): Stream.Stream<SyncRow, SyncFailed> => 
   const rowsOf = ({ connections: listed, user }: ListedUser) =>
     Effect.gen(function*() {
       if (Option.isNone(listed)) return []
+      yield* Option.match(unknownUserTypeWarning(user), { onNone: () => Effect.void, onSome: context.warn })
       const connections = listed.value
       const principal = userResourceId(user.id)
       const out: Array<SyncRow> = [row.resource(userResource(user))]

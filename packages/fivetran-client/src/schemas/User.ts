@@ -1,8 +1,11 @@
 import { Option, Schema } from "effect"
 import { Timestamp } from "./Timestamp.js"
 
+/** The user types this connector maps (docs/architecture.md §2), and the ones an invitation may ask for. */
 export const UserType = Schema.Literal("REGULAR_USER", "SERVICE_ACCOUNT")
 export type UserType = typeof UserType.Type
+
+export const isUserType = Schema.is(UserType)
 
 /**
  * A user's `email`: a service account may have none (docs/fivetran-api.md §2.2, newer docs), which
@@ -13,7 +16,12 @@ const Email = Schema.optionalToRequired(Schema.NullOr(Schema.String), Schema.Str
   encode: (email) => Option.some(email === "" ? null : email)
 })
 
-/** A Fivetran user (docs/fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group role. */
+/**
+ * A Fivetran user (docs/fivetran-api.md §2.2). In `GET /v1/groups/{id}/users` `role` is the group
+ * role. `user_type` is kept as sent, any string: a type Fivetran adds failed the whole user list,
+ * so every sync and account provisioning; a sync maps the known ones and warns of the others
+ * (UserType.ts in connector-core).
+ */
 export const User = Schema.Struct({
   id: Schema.String,
   email: Email,
@@ -27,7 +35,7 @@ export const User = Schema.Struct({
   logged_in_at: Schema.NullOr(Timestamp),
   created_at: Timestamp,
   active: Schema.Boolean,
-  user_type: Schema.optional(UserType)
+  user_type: Schema.optional(Schema.String)
 })
 export type User = typeof User.Type
 

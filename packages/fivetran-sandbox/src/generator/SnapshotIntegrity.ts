@@ -28,7 +28,7 @@ type Kind = "users" | "groups" | "teams" | "connections"
  * at most one role per member of a container; user keys owned by existing users.
  */
 export const findIntegrityViolation = (snapshot: AccountSnapshot): IntegrityViolation | undefined => {
-  const roleScopes = new Map<string, ReadonlyArray<RoleScope>>()
+  const roleScopes = new Map<string, ReadonlyArray<string>>()
   for (const [index, role] of snapshot.roles.entries()) {
     if (roleScopes.has(role.name)) return { field: `roles[${index}].name`, detail: `duplicate role name "${role.name}"` }
     roleScopes.set(role.name, role.scope)
