@@ -3,6 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
@@ -32,7 +33,7 @@ describe("access holder counts", () => {
       for (const scope of scopes) {
         const json = yield* runCli([...scope, "-f", file, "-o", "json"])
         assertExit(json, 0)
-        const rows = json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        const rows = jsonRows(json.stdout)
         const principals = rows.map((row) => row.principal!)
         const distinct = new Set(principals)
         const teams = Array.from(distinct).filter((principal) => principal.startsWith("team:")).length

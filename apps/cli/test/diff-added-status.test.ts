@@ -3,6 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { copySandboxSync } from "./support/SandboxSyncs.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
@@ -69,7 +70,7 @@ describe("diff's status of an added or removed user", () => {
 
         const json = yield* runCli(["diff", before, after, "-o", "json"])
         assertExit(json, 0)
-        const rows = json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        const rows = jsonRows(json.stdout)
         const status = (id: string) => rows.filter((row) => row.id === id).map((row) => [row.change, row.status, row.previous_status])
         assert.deepStrictEqual(status(`user:${active}`), [["removed", "enabled", ""]])
         assert.deepStrictEqual(status(`user:${suspended}`), [["removed", "disabled", ""]])

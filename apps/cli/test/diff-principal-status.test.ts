@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { edgeCases, syncEdgeInto } from "./support/EdgeCases.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
 
 /**
@@ -65,7 +66,7 @@ describe("diff's principal status", () => {
 
         const json = yield* runCli(["diff", before, after, "-o", "json"])
         assertExit(json, 0)
-        const rows = json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        const rows = jsonRows(json.stdout)
         assert.deepStrictEqual(rows.map((row) => [row.id, row.principal_status, Object.keys(row).at(-1)]), [
           ["user:both_bo", "", "principal_status"],
           ["user:invited_ed", "", "principal_status"],

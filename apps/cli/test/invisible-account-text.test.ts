@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { edgeCases, edgeFlags } from "./support/EdgeCases.js"
+import { jsonRows } from "./support/JsonRows.js"
 
 /**
  * Invisible characters in the account's names, in the CLI's text output: a zero-width space, word
@@ -58,7 +59,7 @@ describe("invisible characters in account names", () => {
       const json = yield* runCli(["resources", "-f", file, "-o", "json"])
       assertExit(json, 0)
       const names = new Map(
-        json.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        jsonRows(json.stdout)
           .map((row) => [row.id, row.name])
       )
       assert.deepStrictEqual(

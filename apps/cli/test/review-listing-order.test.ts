@@ -4,6 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { copySandboxSync } from "./support/SandboxSyncs.js"
 
 /**
@@ -16,9 +17,6 @@ import { copySandboxSync } from "./support/SandboxSyncs.js"
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-listing-order-" }))
-
-const rows = (stdout: string): ReadonlyArray<Record<string, string>> =>
-  stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
 /** The values of `column`, checked to be in id order (SQLite's, as `resources` and `export` sort). */
 const inIdOrder = (listed: ReadonlyArray<Record<string, string>>, column: string) => {
@@ -37,7 +35,7 @@ describe("review listing order", () => {
         const list = (args: ReadonlyArray<string>) =>
           Effect.map(runCli([...args, "-f", file, "-o", "json"]), (result) => {
             assertExit(result, 0)
-            return rows(result.stdout)
+            return jsonRows(result.stdout)
           })
 
         const grants = yield* list(["grants"])

@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { copySandboxSync } from "./support/SandboxSyncs.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { sheetSyncOf } from "./support/SheetSync.js"
@@ -17,9 +18,6 @@ import { sheetSyncOf } from "./support/SheetSync.js"
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-listing-sync-" }))
-
-const jsonRows = (stdout: string) =>
-  stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
 describe("diff and the listings name their syncs", () => {
   it.scopedLive(

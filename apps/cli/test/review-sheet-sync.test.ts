@@ -4,8 +4,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
+import { jsonRows } from "./support/JsonRows.js"
 import { copySandboxSync } from "./support/SandboxSyncs.js"
-import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
+import { sheetHeader, sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /**
  * The review sheets (`export`, `access`) did not say which sync they came from nor when it ended:
@@ -15,26 +16,6 @@ import { sheetSyncOf, syncLine } from "./support/SheetSync.js"
  */
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-sheet-sync-" }))
-
-const sheetHeader = [
-  "principal",
-  "principal_name",
-  "email",
-  "status",
-  "last_login",
-  "account_type",
-  "resource",
-  "resource_name",
-  "entitlement",
-  "permission",
-  "via",
-  "via_name",
-  "sync_id",
-  "synced_at"
-]
-
-const jsonRows = (stdout: string) =>
-  stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
 describe("the review sheets name their sync", () => {
   it.scopedLive(
@@ -81,7 +62,7 @@ describe("the review sheets name their sync", () => {
         assertExit(table, 0)
         // Whose access it is, as the resource listing gives the user.
         const users = yield* runCli(["resources", "--type", "user", "-f", after, "-o", "json"])
-        const violet = users.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
+        const violet = jsonRows(users.stdout)
           .find((row) => row["id"] === "user:violet_reef")!
         const who = `${violet["name"]} (user:violet_reef): ${violet["email"]}, ${violet["status"]}, last login ${violet["last_login"]}`
         assert.strictEqual(table.stderr, `9 access paths of ${who}\n${syncLine(sync)}`)

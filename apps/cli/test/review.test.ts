@@ -7,7 +7,8 @@ import { compress } from "zstd-napi"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { edgeCases, edgeFlags, syncEdgeInto } from "./support/EdgeCases.js"
-import { diffSyncCells, diffSyncsOf, sheetSyncOf, syncLine } from "./support/SheetSync.js"
+import { jsonRows } from "./support/JsonRows.js"
+import { diffSyncCells, diffSyncsOf, sheetHeader, sheetSyncOf, syncLine } from "./support/SheetSync.js"
 
 /** The review commands on syncs of the pinned edge-case account, run as the real CLI process. */
 
@@ -19,9 +20,6 @@ const syncedEdgeCases = Effect.gen(function*() {
   yield* syncEdgeInto(file)
   return file
 })
-
-const json = (stdout: string): ReadonlyArray<Record<string, string>> =>
-  stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, string>)
 
 const withSandbox = (snapshot: AccountSnapshot = edgeCases) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(Effect.provide(Sandbox.layer({ snapshot, port: 0 })), Effect.provide(NodeContext.layer))
@@ -51,14 +49,14 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const fromSync = { sync_id: sync.id, synced_at: sync.at }
       const teams = yield* runCli(["resources", "-f", file, "--type", "team", "-o", "json"])
       assertExit(teams, 0)
-      assert.deepStrictEqual(json(teams.stdout), [
+      assert.deepStrictEqual(jsonRows(teams.stdout), [
         { id: "team:analysts_t", name: "Analysts", email: "", status: "", last_login: "", account_type: "", parent: "", ...fromSync },
         { id: "team:ops_t", name: "Ops", email: "", status: "", last_login: "", account_type: "", parent: "", ...fromSync }
       ])
 
       const users = yield* runCli(["-f", file, "resources", "--type", "user", "-o", "json"])
       assertExit(users, 0)
-      assert.deepStrictEqual(json(users.stdout).map((row) => `${row.id} ${row.status} ${row.last_login} ${row.account_type}`), [
+      assert.deepStrictEqual(jsonRows(users.stdout).map((row) => `${row.id} ${row.status} ${row.last_login} ${row.account_type}`), [
         "user:account_cy enabled 2025-03-01T10:00:00Z human",
         "user:admin_ada enabled 2025-03-01T10:00:00Z human",
         "user:both_bo enabled 2025-03-01T10:00:00Z human",
@@ -68,7 +66,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "user:service_nomail enabled  service",
         "user:suspended_di disabled 2025-03-01T10:00:00Z human"
       ])
-      assert.deepStrictEqual(json(users.stdout).map((row) => `${row.id} ${row.status} ${row.email}`), [
+      assert.deepStrictEqual(jsonRows(users.stdout).map((row) => `${row.id} ${row.status} ${row.email}`), [
         "user:account_cy enabled cy@edge.example",
         "user:admin_ada enabled ada@edge.example",
         "user:both_bo enabled bo@edge.example",
@@ -82,7 +80,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const entitlements = yield* runCli(["entitlements", "-f", file, "--resource", "team:ops_t", "-o", "json"])
       assertExit(entitlements, 0)
       // By id (31cc512), as resources and access list theirs.
-      assert.deepStrictEqual(json(entitlements.stdout), [
+      assert.deepStrictEqual(jsonRows(entitlements.stdout), [
         {
           id: "team:ops_t:Team Manager",
           resource: "team:ops_t",
@@ -112,7 +110,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const grants = yield* runCli(["grants", "-f", file, "--principal", "user:suspended_di", "-o", "json"])
       assertExit(grants, 0)
       // By entitlement id (31cc512), as access user:<id> lists them.
-      assert.deepStrictEqual(json(grants.stdout), [
+      assert.deepStrictEqual(jsonRows(grants.stdout), [
         {
           id: "group:warehouse_g:View Destination:user:suspended_di",
           entitlement: "group:warehouse_g:View Destination",
@@ -162,7 +160,7 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         sync_id: sync.id,
         synced_at: sync.at
       })
-      assert.deepStrictEqual(json(access.stdout), [
+      assert.deepStrictEqual(jsonRows(access.stdout), [
         row("group:lake_g", "lake", "group:lake_g:Manage Destination", "Manage Destination", "team:ops_t", "Ops"),
         row("group:warehouse_g", "warehouse", "group:warehouse_g:View Destination", "View Destination"),
         row("group:warehouse_g", "warehouse", "group:warehouse_g:View Destination", "View Destination", "team:analysts_t", "Analysts"),
@@ -227,10 +225,10 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       const sheet = yield* runCli(["export", "-f", file, "-o", "table"])
       assertExit(sheet, 0)
       const rows = yield* runCli(["export", "-f", file, "-o", "json"])
-      assert.strictEqual(json(rows.stdout).length, 29)
+      assert.strictEqual(jsonRows(rows.stdout).length, 29)
       // A service account never logs in as a person does: the sheet says which principals are one.
       assert.deepStrictEqual(
-        json(rows.stdout).filter((row) => row.account_type !== "human").map((row) => `${row.principal} ${row.account_type}`),
+        jsonRows(rows.stdout).filter((row) => row.account_type !== "human").map((row) => `${row.principal} ${row.account_type}`),
         ["user:service_ci service", "team:analysts_t ", "team:analysts_t ", "team:ops_t ", "team:ops_t "]
       )
       assert.strictEqual(sheet.stderr, `29 access paths of 9 holders (7 users, 2 teams)\n${syncLine(sync)}`)
@@ -423,7 +421,7 @@ describe("review commands across syncs", () => {
         principal_status: "",
         ...fields
       })
-      assert.deepStrictEqual(json(diff.stdout), [
+      assert.deepStrictEqual(jsonRows(diff.stdout), [
         changed("team:ops_t", "Operations", { previous_name: "Ops" }),
         changed("user:account_cy", "Cy Account", { account_type: "service", previous_account_type: "human" }),
         changed("user:both_bo", "Bo Both", { status: "disabled", previous_status: "enabled" }),
@@ -477,7 +475,7 @@ describe("review commands across syncs", () => {
       const users = yield* runCli(["resources", "-f", `${dir}/after.c1z`, "--type", "user", "-o", "json"])
       assertExit(users, 0)
       assert.deepStrictEqual(
-        json(users.stdout).filter((row) => row["id"] === "user:invited_ed" || row["id"] === "user:both_bo").map((row) => row["status"]),
+        jsonRows(users.stdout).filter((row) => row["id"] === "user:invited_ed" || row["id"] === "user:both_bo").map((row) => row["status"]),
         ["disabled", "disabled"]
       )
     }).pipe(withSandbox()))
@@ -521,7 +519,7 @@ describe("review commands across syncs", () => {
         principal: id.slice("group:lake_g:View Destination:".length),
         principal_status: principalStatus
       })
-      assert.deepStrictEqual(json(diff.stdout), [
+      assert.deepStrictEqual(jsonRows(diff.stdout), [
         added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct", ""),
         added("group:lake_g:View Destination:user:both_bo", "Bo Both: View Destination on lake", "team:analysts_t", "enabled"),
         added("group:lake_g:View Destination:user:suspended_di", "Di Suspended: View Destination on lake", "team:analysts_t", "disabled")
@@ -533,7 +531,7 @@ describe("review commands across syncs", () => {
       assert.strictEqual(failing.stdout, diff.stdout)
 
       const reverse = yield* runCli(["diff", `${dir}/after.c1z`, `${dir}/before.c1z`, "-o", "json"])
-      assert.deepStrictEqual(json(reverse.stdout).map((row) => `${row.change} ${row.id}`), [
+      assert.deepStrictEqual(jsonRows(reverse.stdout).map((row) => `${row.change} ${row.id}`), [
         "removed group:lake_g:View Destination:team:analysts_t",
         "removed group:lake_g:View Destination:user:both_bo",
         "removed group:lake_g:View Destination:user:suspended_di"
@@ -587,7 +585,7 @@ describe("review commands across syncs", () => {
       yield* syncEdgeInto(`${dir}/plain.c1z`)
       const diff = yield* runCli(["diff", `${dir}/connections.c1z`, `${dir}/plain.c1z`, "-o", "json"])
       assertExit(diff, 0)
-      const removed = json(diff.stdout)
+      const removed = jsonRows(diff.stdout)
       assert.isAbove(removed.length, 0)
       assert.isTrue(removed.every((row) => row["change"] === "removed" && String(row["id"]).startsWith("connection:")))
       const [warning, summary, end] = diff.stderr.split("\n")
@@ -612,23 +610,8 @@ describe("review commands across syncs", () => {
       const lines = yield* runCli(["export", "-f", file, "-o", "json"])
       assertExit(lines, 0)
       const [header, ...records] = parseCsv(csv.stdout)
-      const objects = json(lines.stdout)
-      assert.deepStrictEqual(header, [
-        "principal",
-        "principal_name",
-        "email",
-        "status",
-        "last_login",
-        "account_type",
-        "resource",
-        "resource_name",
-        "entitlement",
-        "permission",
-        "via",
-        "via_name",
-        "sync_id",
-        "synced_at"
-      ])
+      const objects = jsonRows(lines.stdout)
+      assert.deepStrictEqual(header, sheetHeader)
       assert.deepStrictEqual(records, objects.map((row) => header!.map((name) => row[name])))
       // 25 paths of users (21 direct grants, 4 derived, 4 grants held two or three ways) and 4 team grants.
       assert.strictEqual(records.length, 29)
@@ -666,7 +649,7 @@ describe("review commands across syncs", () => {
       )
       const lines = yield* runCli(["resources", "--type", "team", "-f", file, "-o", "json"])
       assertExit(lines, 0)
-      assert.deepStrictEqual(json(lines.stdout).map((row) => row.name), [formula, "Ops"])
+      assert.deepStrictEqual(jsonRows(lines.stdout).map((row) => row.name), [formula, "Ops"])
     }).pipe(withSandbox({
       ...edgeCases,
       users: edgeCases.users.map((user) => user.id === "both_bo" ? { ...user, given_name: "@Bo" } : user),

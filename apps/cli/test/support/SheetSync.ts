@@ -14,6 +14,24 @@ export const sheetSyncOf = (file: string) =>
 
 export type SheetSync = Effect.Effect.Success<ReturnType<typeof sheetSyncOf>>
 
+/** The review sheets' columns (export's and access's CSV header, their JSON rows' keys), in order. */
+export const sheetHeader = [
+  "principal",
+  "principal_name",
+  "email",
+  "status",
+  "last_login",
+  "account_type",
+  "resource",
+  "resource_name",
+  "entitlement",
+  "permission",
+  "via",
+  "via_name",
+  "sync_id",
+  "synced_at"
+]
+
 /** The line after a table's count. */
 export const syncLine = (sync: SheetSync) => `from sync ${sync.id} (synced ${sync.at})\n`
 
