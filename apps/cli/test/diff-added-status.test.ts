@@ -4,9 +4,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { jsonRows } from "./support/JsonRows.js"
-import { copySandboxSync } from "./support/SandboxSyncs.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { diffSyncCells, diffSyncsOf } from "./support/SheetSync.js"
+import { syncsAround } from "./support/SyncsAround.js"
 
 /**
  * A user added or removed between two syncs showed an empty status in `diff`, though the one sync
@@ -33,27 +33,17 @@ describe("diff's status of an added or removed user", () => {
     () =>
       Effect.gen(function*() {
         const dir = yield* tempDir
-        const { flags } = yield* connectionFlags
-        const [before, after] = [`${dir}/before.c1z`, `${dir}/after.c1z`]
-        // The untouched small account's sync: the worker's shared one of `--sandbox small` (the same preset), made before.
-        yield* copySandboxSync(before, "small")
-        const created = yield* runCli([
-          ...flags,
-          "-p",
-          "--create-account-email",
-          "ada@example.com",
-          "--create-account-profile",
-          JSON.stringify({ given_name: "Ada", family_name: "Lovelace" }),
-          "--log-level",
-          "warn"
+        const { before, after, runs: [created] } = yield* syncsAround(dir, [
+          [
+            "--create-account-email",
+            "ada@example.com",
+            "--create-account-profile",
+            JSON.stringify({ given_name: "Ada", family_name: "Lovelace" })
+          ],
+          ...[active, suspended].map((id) => ["--delete-resource", id, "--delete-resource-type", "user"])
         ])
-        assertExit(created, 0)
-        const invited = /^created (user:\w+) \(ada@example\.com\)\n$/.exec(created.stdout)?.[1]
-        assert.isDefined(invited, created.stdout)
-        for (const id of [active, suspended]) {
-          assertExit(yield* runCli([...flags, "-p", "--delete-resource", id, "--delete-resource-type", "user", "--log-level", "warn"]), 0)
-        }
-        assertExit(yield* runCli([...flags, "-f", after, "--log-level", "warn"]), 0)
+        const invited = /^created (user:\w+) \(ada@example\.com\)\n$/.exec(created!.stdout)?.[1]
+        assert.isDefined(invited, created!.stdout)
         const syncs = diffSyncCells(yield* diffSyncsOf(before, after))
 
         const csv = yield* runCli(["diff", before, after, "-o", "csv"])

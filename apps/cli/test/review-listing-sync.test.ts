@@ -5,9 +5,9 @@ import { Effect, Layer } from "effect"
 import { assertExit, runCli } from "./support/CliProcess.js"
 import { parseCsv } from "./support/Csv.js"
 import { jsonRows } from "./support/JsonRows.js"
-import { copySandboxSync } from "./support/SandboxSyncs.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 import { sheetSyncOf } from "./support/SheetSync.js"
+import { syncsAround } from "./support/SyncsAround.js"
 
 /**
  * `diff`'s rows named neither sync (only its counts line on stderr did), and `resources`,
@@ -25,22 +25,7 @@ describe("diff and the listings name their syncs", () => {
     () =>
       Effect.gen(function*() {
         const dir = yield* tempDir
-        const { flags } = yield* connectionFlags
-        const [before, after] = [`${dir}/before.c1z`, `${dir}/after.c1z`]
-        // The untouched small account's sync: the worker's shared one of `--sandbox small` (the same preset), made before.
-        yield* copySandboxSync(before, "small")
-        const deleted = yield* runCli([
-          ...flags,
-          "-p",
-          "--delete-resource",
-          "fancy_petal",
-          "--delete-resource-type",
-          "user",
-          "--log-level",
-          "warn"
-        ])
-        assertExit(deleted, 0)
-        assertExit(yield* runCli([...flags, "-f", after, "--log-level", "warn"]), 0)
+        const { before, after } = yield* syncsAround(dir, [["--delete-resource", "fancy_petal", "--delete-resource-type", "user"]])
         const [old, now] = [yield* sheetSyncOf(before), yield* sheetSyncOf(after)]
         assert.notStrictEqual(old.id, now.id)
 
