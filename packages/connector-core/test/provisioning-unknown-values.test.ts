@@ -60,4 +60,18 @@ describe("provisioning with values Fivetran added", () => {
         ["dee", "AGENT_ACCOUNT"]
       )
     }).pipe(Effect.provide(provisioningLayer({ snapshot: tomorrow }))))
+
+  it.live("refuses a role of a new scope only as of another scope, naming it, and writes nothing", () =>
+    Effect.gen(function*() {
+      const { requests, result } = yield* logged(
+        Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("role:Organization Owner:assigned", { type: "user", id: "ben" })))
+      )
+      assert.deepStrictEqual([result._tag, result.message], [
+        "WrongScope",
+        `role:Organization Owner:assigned: "Organization Owner" has scope "ORGANIZATION", but this needs a role of scope ACCOUNT; ` +
+        `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
+        `"Destination Creator", "Data Steward"`
+      ])
+      assert.deepStrictEqual(requests.filter((request) => !request.startsWith("GET ")), [])
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: tomorrow }))))
 })

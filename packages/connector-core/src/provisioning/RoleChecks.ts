@@ -1,4 +1,4 @@
-import { echoed, type FivetranClientShape, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
+import { echoed, type FivetranClientShape, quotedEchoed, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Stream } from "effect"
 import { hiddenCharacterIn } from "../model/Ids.js"
 import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
@@ -56,7 +56,11 @@ export const requireRole = (
   const valid = `valid ${scope} roles: ${rolesOfScope(catalog, scope).map((r) => `"${r.name}"`).join(", ")}${
     alsoValid === undefined ? "" : `; ${alsoValid}`
   }`
-  const elsewhere = scopes.filter((other) => findRole(catalog, other, name) !== undefined)
+  const elsewhere = [
+    ...scopes.filter((other) => findRole(catalog, other, name) !== undefined),
+    // A role only of scopes Fivetran added exists all the same: its refusal names them, quoted.
+    ...catalog.unmapped.filter((role) => role.name === name).flatMap((role) => role.scope.map(quotedEchoed))
+  ]
   return Effect.fail(
     elsewhere.length === 0
       ? new UnknownRole({
