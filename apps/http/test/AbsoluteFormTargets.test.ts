@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { exchange } from "./RawExchange.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { sandboxedServicePort } from "./ServiceProcess.js"
 
 /**
  * A request whose target is in absolute form (`GET http://127.0.0.1/v1/syncs`, RFC 9112 §3.2.2, as
@@ -13,14 +13,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
 
 const Token = "absolute-form-test-token"
 
-const startService = startServiceProcess(
-  ["--sandbox", "--port", "0"],
-  (printed) => {
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
-    return port === undefined ? undefined : Number(port)
-  },
-  { BATON_HTTP_TOKENS: Token }
-)
+const startService = sandboxedServicePort(Token)
 
 /** The status line and the body of what `raw` was answered. */
 const send = (port: number, requestLine: string, body?: string) =>

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { runServiceOnce, startServiceProcess } from "./ServiceProcess.js"
+import { runServiceOnce, sandboxedServicePort } from "./ServiceProcess.js"
 import { connect } from "node:net"
 import { exchange, uuid } from "./RawExchange.js"
 
@@ -12,14 +12,7 @@ import { exchange, uuid } from "./RawExchange.js"
  */
 
 /** Starts the bundled service on the embedded sandbox; its port, once it listens. */
-const startService = startServiceProcess(
-  ["--sandbox", "--port", "0"],
-  (printed) => {
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
-    return port === undefined ? undefined : Number(port)
-  },
-  { BATON_HTTP_TOKENS: "client-errors-test-token" }
-)
+const startService = sandboxedServicePort("client-errors-test-token")
 
 /** The value of `name` in an answer's head (undefined when absent). */
 const headerOf = (received: string, name: string) =>

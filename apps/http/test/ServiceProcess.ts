@@ -52,6 +52,17 @@ export const startServiceProcess = <A>(
     }).pipe(Effect.timeout("60 seconds"))
   })
 
+/** The bundled service with a sandbox of its own (`--sandbox`) on a free port, taking `token`: its port, for a raw socket. */
+export const sandboxedServicePort = (token: string) =>
+  startServiceProcess(
+    ["--sandbox", "--port", "0"],
+    (printed) => {
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
+      return port === undefined ? undefined : Number(port)
+    },
+    { BATON_HTTP_TOKENS: token }
+  )
+
 /** What a service run by `runServiceOnce` printed, and its exit code. */
 export interface FinishedService {
   readonly code: number | null

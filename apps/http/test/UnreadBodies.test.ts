@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { exchange } from "./RawExchange.js"
-import { startServiceProcess } from "./ServiceProcess.js"
+import { sandboxedServicePort } from "./ServiceProcess.js"
 
 /**
  * A request answered before its declared body has arrived (a GET with a body, which no endpoint
@@ -12,14 +12,7 @@ import { startServiceProcess } from "./ServiceProcess.js"
 
 const Token = "unread-bodies-test-token"
 
-const startService = startServiceProcess(
-  ["--sandbox", "--port", "0"],
-  (printed) => {
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(printed)?.[1]
-    return port === undefined ? undefined : Number(port)
-  },
-  { BATON_HTTP_TOKENS: Token }
-)
+const startService = sandboxedServicePort(Token)
 
 /** The status line and the Connection header of what `head`, with 1,000 of its 100,000 declared bytes, was answered. */
 const withPartBody = (port: number, head: string) =>
