@@ -376,6 +376,33 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
     }))
 })
 
+/**
+ * A diff's JSON row with `fields` and the two syncs (`diffSyncsOf`), every other column empty; its
+ * keys in diff's column order.
+ */
+const diffRow = (syncs: Effect.Effect.Success<ReturnType<typeof diffSyncsOf>>, fields: Record<string, string>) => {
+  const row: Record<string, string> = {
+    change: "",
+    kind: "",
+    id: "",
+    name: "",
+    via: "",
+    previous_via: "",
+    status: "",
+    previous_status: "",
+    previous_name: "",
+    ...syncs,
+    email: "",
+    previous_email: "",
+    account_type: "",
+    previous_account_type: "",
+    entitlement: "",
+    principal: "",
+    principal_status: ""
+  }
+  return Object.assign(row, fields)
+}
+
 describe("review commands across syncs", () => {
   it.scopedLive("a user suspended, renamed, given another email or account type between two syncs is a changed resource; a new last login is not", () =>
     Effect.gen(function*() {
@@ -401,26 +428,8 @@ describe("review commands across syncs", () => {
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
       const syncs = yield* diffSyncsOf(`${dir}/before.c1z`, `${dir}/after.c1z`)
-      const changed = (id: string, name: string, fields: Record<string, string>) => ({
-        change: "changed",
-        kind: "resource",
-        id,
-        name,
-        via: "",
-        previous_via: "",
-        status: "",
-        previous_status: "",
-        previous_name: "",
-        ...syncs,
-        email: "",
-        previous_email: "",
-        account_type: "",
-        previous_account_type: "",
-        entitlement: "",
-        principal: "",
-        principal_status: "",
-        ...fields
-      })
+      const changed = (id: string, name: string, fields: Record<string, string>) =>
+        diffRow(syncs, { change: "changed", kind: "resource", id, name, ...fields })
       assert.deepStrictEqual(jsonRows(diff.stdout), [
         changed("team:ops_t", "Operations", { previous_name: "Ops" }),
         changed("user:account_cy", "Cy Account", { account_type: "service", previous_account_type: "human" }),
@@ -500,25 +509,17 @@ describe("review commands across syncs", () => {
       const diff = yield* runCli(["diff", `${dir}/before.c1z`, `${dir}/after.c1z`, "-o", "json"])
       assertExit(diff, 0)
       const syncs = yield* diffSyncsOf(`${dir}/before.c1z`, `${dir}/after.c1z`)
-      const added = (id: string, name: string, via: string, principalStatus: string) => ({
-        change: "added",
-        kind: "grant",
-        id,
-        name,
-        via,
-        previous_via: "",
-        status: "",
-        previous_status: "",
-        previous_name: "",
-        ...syncs,
-        email: "",
-        previous_email: "",
-        account_type: "",
-        previous_account_type: "",
-        entitlement: "group:lake_g:View Destination",
-        principal: id.slice("group:lake_g:View Destination:".length),
-        principal_status: principalStatus
-      })
+      const added = (id: string, name: string, via: string, principalStatus: string) =>
+        diffRow(syncs, {
+          change: "added",
+          kind: "grant",
+          id,
+          name,
+          via,
+          entitlement: "group:lake_g:View Destination",
+          principal: id.slice("group:lake_g:View Destination:".length),
+          principal_status: principalStatus
+        })
       assert.deepStrictEqual(jsonRows(diff.stdout), [
         added("group:lake_g:View Destination:team:analysts_t", "Analysts: View Destination on lake", "direct", ""),
         added("group:lake_g:View Destination:user:both_bo", "Bo Both: View Destination on lake", "team:analysts_t", "enabled"),
