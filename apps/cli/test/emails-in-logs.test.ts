@@ -3,6 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { auditLine } from "./support/RefusedActions.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -28,6 +29,10 @@ const provision = (faults: Parameters<Sandbox["Type"]["setFaults"]>[0], ...args:
     const invited = (yield* sandbox.snapshot).users.find((user) => user.email === invitee)
     return { result, invitedId: invited?.id }
   })
+
+/** The audit line of the invitation these tests make, the user it created being `id`. */
+const createdAudit = (id: string | undefined) =>
+  auditLine({ action: "create_account", role: "Account Analyst", principal_type: "user", principal_id: id!, outcome: "created" })
 
 /** The warn and info lines (the debug ones are the client's requests: path, status, duration). */
 const outcomeLines = (stderr: string) => logFields(stderr).filter((line) => line["level"] !== "debug")
@@ -55,15 +60,7 @@ describe("the CLI's log lines name users by id, not email", () => {
             "in the account, answering attempt 2; an earlier one (Fivetran answered 503) may have made the change itself",
           resource_id: invitedId
         },
-        {
-          level: "info",
-          msg: "provisioning action",
-          action: "create_account",
-          role: "Account Analyst",
-          principal_type: "user",
-          principal_id: invitedId,
-          outcome: "created"
-        }
+        createdAudit(invitedId)
       ])
       assert.notInclude(result.stderr, invitee)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -87,15 +84,7 @@ describe("the CLI's log lines name users by id, not email", () => {
           provisioning: "create an account for <email>",
           error: "POST /v1/users: could not reach Fivetran: the request failed: UND_ERR_SOCKET other side closed"
         },
-        {
-          level: "info",
-          msg: "provisioning action",
-          action: "create_account",
-          role: "Account Analyst",
-          principal_type: "user",
-          principal_id: invitedId,
-          outcome: "created"
-        }
+        createdAudit(invitedId)
       ])
       assert.notInclude(result.stderr, invitee)
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
@@ -114,15 +103,13 @@ describe("the CLI's log lines name users by id, not email", () => {
       )
       assertExit(result, 2)
       assert.deepStrictEqual(outcomeLines(result.stderr), [
-        {
-          level: "info",
-          msg: "provisioning action",
+        auditLine({
           action: "grant",
           entitlement_id: "role:Account Analyst:assigned",
           principal_type: "user",
           principal_id: "<email>",
           outcome: "invalid_id"
-        },
+        }),
         {
           // A log line like the others (a CronJob's stderr goes to the log store): the email is <email>.
           level: "error",

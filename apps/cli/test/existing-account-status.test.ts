@@ -1,9 +1,9 @@
-import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
-import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
+import { assertExit, logFields } from "./support/CliProcess.js"
+import { auditLine, provisioningRun } from "./support/RefusedActions.js"
+import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
  * An invitation for an email the account already has is "already exists", exit 0. Before, the line
@@ -20,23 +20,12 @@ const roleHolder = smallAccount.users.find((user) => user.email !== null && user
 
 /** Invites `email` with the CLI against the test's sandbox; returns what it printed and the writes the sandbox saw. */
 const invite = (email: string, role?: string) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const { flags, key } = yield* connectionFlags
-    const result = yield* runCli([
-      ...flags,
-      "-p",
-      "--create-account-email",
-      email,
-      "--create-account-profile",
-      JSON.stringify({ given_name: "Ada", family_name: "Lovelace", ...(role === undefined ? {} : { role }) }),
-      "--log-format",
-      "json"
-    ])
-    assertNoSecret(result, key.secret)
-    const writes = (yield* sandbox.requestLog).filter((entry) => entry.method !== "GET")
-    return { result, writes }
-  })
+  provisioningRun(
+    "--create-account-email",
+    email,
+    "--create-account-profile",
+    JSON.stringify({ given_name: "Ada", family_name: "Lovelace", ...(role === undefined ? {} : { role }) })
+  )
 
 describe("an invitation for an account that exists", () => {
   it.scopedLive("a disabled user's email: already exists, and it says the user cannot sign in", () =>
@@ -63,15 +52,13 @@ describe("an invitation for an account that exists", () => {
     Effect.gen(function*() {
       const { result, writes } = yield* invite(roleHolder.email!, "Account Analyst")
       assert.deepStrictEqual([result.exitCode, result.stdout, logFields(result.stderr)], [1, "", [
-        {
-          level: "info",
-          msg: "provisioning action",
+        auditLine({
           action: "create_account",
           role: "Account Analyst",
           principal_type: "user",
           principal_id: roleHolder.id,
           outcome: "conflict"
-        },
+        }),
         {
           // A log line: the email is <email>; the user's id names them (emails-in-logs.test.ts).
           level: "error",

@@ -2,7 +2,8 @@ import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertExit, assertNoSecret, logFields, runCli } from "./support/CliProcess.js"
+import { assertExit, logFields, runCli } from "./support/CliProcess.js"
+import { auditLine, provisioningRun } from "./support/RefusedActions.js"
 import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -18,29 +19,16 @@ describe("a team's id deleted as a user's", () => {
   it.scopedLive("is refused naming the team; nothing is deleted", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
-      const { flags, key } = yield* connectionFlags
-      const result = yield* runCli([
-        ...flags,
-        "-p",
-        "--delete-resource",
-        team.id,
-        "--delete-resource-type",
-        "user",
-        "--log-format",
-        "json"
-      ])
+      const { result } = yield* provisioningRun("--delete-resource", team.id, "--delete-resource-type", "user")
       assertExit(result, 2)
-      assertNoSecret(result, key.secret)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [
-        {
-          level: "info",
-          msg: "provisioning action",
+        auditLine({
           action: "delete_resource",
           resource_type: "user",
           resource_id: team.id,
           outcome: "unknown_principal"
-        },
+        }),
         {
           level: "error",
           msg: `user ${team.id} does not exist, but team ${team.id} does: nothing was deleted; only users can be deleted ` +
