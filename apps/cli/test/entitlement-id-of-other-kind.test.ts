@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
-import { provisioningRun, auditLine } from "./support/RefusedActions.js"
+import { auditLine, grantToUser, provisioningRun } from "./support/RefusedActions.js"
 import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -190,14 +190,7 @@ describe("an entitlement naming another kind's id", () => {
     Effect.gen(function*() {
       const { connection_id } = connectionRole
       const entitlementId = `group:${connection_id}:View Destination`
-      const { result, writes } = yield* provisioningRun(
-        "--grant-entitlement",
-        entitlementId,
-        "--grant-principal",
-        outsider.id,
-        "--grant-principal-type",
-        "user"
-      )
+      const { result, writes } = yield* grantToUser(entitlementId, outsider.id)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr).slice(1), [
@@ -215,14 +208,7 @@ describe("an entitlement naming another kind's id", () => {
   it.scopedLive("a grant naming a user's id as the group is refused, saying whose id it is", () =>
     Effect.gen(function*() {
       const entitlementId = `group:${membership.user_id}:View Destination`
-      const { result, writes } = yield* provisioningRun(
-        "--grant-entitlement",
-        entitlementId,
-        "--grant-principal",
-        membership.user_id,
-        "--grant-principal-type",
-        "user"
-      )
+      const { result, writes } = yield* grantToUser(entitlementId, membership.user_id)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [

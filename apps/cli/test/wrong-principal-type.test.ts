@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { assertExit, logFields } from "./support/CliProcess.js"
-import { provisioningRun, auditLine } from "./support/RefusedActions.js"
+import { auditLine, grantToUser, provisioningRun } from "./support/RefusedActions.js"
 import { sandboxLayer, smallAccount } from "./support/Sandboxes.js"
 
 /**
@@ -70,14 +70,7 @@ describe("a principal named with the other principal type", () => {
   it.scopedLive("a grant to a team's id given --grant-principal-type user is refused, naming the team", () =>
     Effect.gen(function*() {
       const entitlementId = `group:${group.id}:View Destination`
-      const { result, writes } = yield* provisioningRun(
-        "--grant-entitlement",
-        entitlementId,
-        "--grant-principal",
-        team.id,
-        "--grant-principal-type",
-        "user"
-      )
+      const { result, writes } = yield* grantToUser(entitlementId, team.id)
       assertExit(result, 2)
       assert.strictEqual(result.stdout, "")
       assert.deepStrictEqual(logFields(result.stderr), [

@@ -34,6 +34,10 @@ export const provisioningRun = (...args: ReadonlyArray<string>) =>
     return { result, writes, snapshot: yield* sandbox.snapshot }
   })
 
+/** `provisioningRun` of a grant of `entitlementId` to `userId` given as a user (--grant-principal-type user). */
+export const grantToUser = (entitlementId: string, userId: string) =>
+  provisioningRun("--grant-entitlement", entitlementId, "--grant-principal", userId, "--grant-principal-type", "user")
+
 /** A provisioning action's audit line with `fields`, as logFields reads it. */
 export const auditLine = (fields: Record<string, string>) => ({ level: "info", msg: "provisioning action", ...fields })
 
