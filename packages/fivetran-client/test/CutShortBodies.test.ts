@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric, MetricLabel } from "effect"
-import { fivetranRequests, fivetranRetries } from "../src/FivetranMetrics.js"
+import { Effect } from "effect"
 import { answeredBeforeBreaking } from "../src/RetryPolicy.js"
 import { captureLogs } from "./support/CapturedLogs.js"
+import { teamReadRequests, teamReadRetries } from "./support/ClientMetrics.js"
 import { clientFor, tallied } from "./support/TestClient.js"
 import { type Answer, scriptedServer } from "./support/LoopbackServer.js"
+import { team } from "./support/RetryAnswers.js"
 
-const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 const teamJson = JSON.stringify({ code: "Success", data: team })
 const half = teamJson.slice(0, Math.floor(teamJson.length / 2))
 
@@ -33,15 +33,6 @@ const proxyPage: Answer = (response) => {
 /** Backoff 0: a retry is sent at once on the TestClock, and a wrong one shows in the count. */
 const noBackoff = { backoffBaseMillis: 0 }
 
-const transportRetries = Effect.map(
-  Metric.value(Metric.taggedWithLabels(fivetranRetries, [
-    MetricLabel.make("method", "GET"),
-    MetricLabel.make("route", "/v1/teams/{id}"),
-    MetricLabel.make("reason", "transport")
-  ])),
-  (state) => state.count
-)
-
 const cutMessage = `GET /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
 
 describe("a 2xx body cut off in the middle of its JSON", () => {
@@ -50,12 +41,12 @@ describe("a 2xx body cut off in the middle of its JSON", () => {
       const server = yield* scriptedServer([halfWithLength, whole])
       const logs = yield* captureLogs
       const client = yield* clientFor(server.baseUrl, noBackoff)
-      const retriesBefore = yield* transportRetries
+      const retriesBefore = yield* teamReadRetries("transport")
       const { counts, outcome } = yield* tallied(logs.provide(client.getTeam("bright_otter")))
       assert.deepStrictEqual(yield* outcome, team)
       assert.strictEqual(yield* server.requests, 2)
       assert.deepStrictEqual([counts.requests, counts.retries, counts.rateLimitWaitMillis], [2, 1, 0])
-      assert.strictEqual((yield* transportRetries) - retriesBefore, 1)
+      assert.strictEqual((yield* teamReadRetries("transport")) - retriesBefore, 1)
       const waits = (yield* logs.lines).filter((line) => line.text.startsWith("waiting"))
       assert.deepStrictEqual(waits.map((line) => line.text), [
         `waiting 0ms (until 1970-01-01T00:00:00Z) before retrying GET /v1/teams/bright_otter: unexpected response body: cut off after ${half.length} bytes, in the middle of its JSON`
@@ -170,17 +161,6 @@ describe("a complete 2xx body that is wrong", () => {
     }))
 })
 
-/** `fivetran_requests_total` of GET /v1/teams/{id} under `status`. */
-const teamRequestsAt = (status: string) =>
-  Effect.map(
-    Metric.value(Metric.taggedWithLabels(fivetranRequests, [
-      MetricLabel.make("method", "GET"),
-      MetricLabel.make("route", "/v1/teams/{id}"),
-      MetricLabel.make("status", status)
-    ])),
-    (state) => state.count
-  )
-
 /** Malformed JSON, whole, with 200: a proxy that rewrote the body. */
 const malformed: Answer = (response) => {
   response.writeHead(200, { "content-type": "application/json" })
@@ -190,7 +170,7 @@ const malformed: Answer = (response) => {
 describe("fivetran_requests_total", () => {
   it.scoped("files a 2xx whose body could not be read (cut, no JSON, an HTML page) under status invalid_response, not 200", () =>
     Effect.gen(function*() {
-      const counters = Effect.all([teamRequestsAt("200"), teamRequestsAt("invalid_response")])
+      const counters = Effect.all([teamReadRequests("200"), teamReadRequests("invalid_response")])
       // Other test files in the same worker count into the process-wide counter: judged by what this adds.
       const before = yield* counters
       // Each of the first two is retried, and the repeat answered whole.

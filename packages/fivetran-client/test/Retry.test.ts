@@ -15,7 +15,7 @@ import {
   tallied
 } from "./support/TestClient.js"
 import { membershipBody, team, teamAfter } from "./support/RetryAnswers.js"
-import { retryWaitSeconds, teamReadRetries } from "./support/RetryMetrics.js"
+import { retryWaitSeconds, teamReadRetries } from "./support/ClientMetrics.js"
 
 describe("retries", () => {
   it.scoped("429 is retried only once its Retry-After has elapsed", () =>

@@ -4,7 +4,7 @@ import { captureLogs, waitLines } from "./support/CapturedLogs.js"
 import { json, startServer } from "./support/ScriptedServer.js"
 import { awaitRetrySleep, clientFor, elapseRetrySleep, elapseRetrySleepNotEarly, tallied } from "./support/TestClient.js"
 import { membershipBody, team, teamAfter } from "./support/RetryAnswers.js"
-import { retryWaitSeconds, teamReadRetries } from "./support/RetryMetrics.js"
+import { retryWaitSeconds, teamReadRetries } from "./support/ClientMetrics.js"
 
 /** A 503 as a gateway in maintenance sends it, with `Retry-After` (and the answer's `Date`, when given). */
 const unavailable = (retryAfter: string, date?: string) =>
