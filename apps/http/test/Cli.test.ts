@@ -326,11 +326,35 @@ const runUntilExit = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
     return { code, stdout, stderr }
   })
 
+/** This process's environment without its BATON_* variables: a start the test's settings alone configure. */
+const envWithoutBaton = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+
+/**
+ * The bundled service started with `args` and `env` (killed with the scope), once it has printed its
+ * start-up lines: the process, its URL, and what it has printed on stdout and stderr so far.
+ */
+const startBundle = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+  Effect.gen(function*() {
+    assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
+    const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    yield* Effect.sync(() => stdout).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
+      Effect.timeout("60 seconds")
+    )
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
+    return { child, url, stdout: Effect.sync(() => stdout), stderr: Effect.sync(() => stderr) }
+  })
+
 describe("the process", () => {
   it.scopedLive("a refusal is one `error: ...` line on stderr and exit 2", () =>
     Effect.gen(function*() {
       assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const env = envWithoutBaton
       for (
         const [args, line] of [
           [["--port", "abc", "--sandbox"], "error: --port: expected a whole number from 0 to 65535, got \"abc\""],
@@ -401,7 +425,7 @@ describe("the process", () => {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
       yield* fs.writeFileString(`${dir}/a-file`, "x")
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
+      const env = envWithoutBaton
       const { code, stderr } = yield* runUntilExit([
         "--sandbox",
         "--port",
@@ -419,26 +443,13 @@ describe("the process", () => {
     "with TMPDIR unusable, queries still read the sync: its working copy goes to tmp in the data directory; both made owner-only",
     () =>
       Effect.gen(function*() {
-        assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
         const fs = yield* FileSystem.FileSystem
         const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
-        const env = {
-          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
+        const { url } = yield* startBundle(["--sandbox", "--port", "0", "--data-dir", dataDir], {
+          ...envWithoutBaton,
           BATON_HTTP_TOKENS: Token,
           TMPDIR: "/nonexistent-tmp"
-        }
-        const child = spawn(process.execPath, [mainJs, "--sandbox", "--port", "0", "--data-dir", dataDir], {
-          env,
-          stdio: ["ignore", "pipe", "pipe"]
         })
-        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-        let stdout = ""
-        child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-        yield* Effect.sync(() => stdout).pipe(
-          Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
-          Effect.timeout("60 seconds")
-        )
-        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
         const headers = { authorization: `Bearer ${Token}` }
         const job = yield* Effect.promise(() =>
           fetch(`${url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
@@ -468,29 +479,17 @@ describe("the process", () => {
     "after a SIGKILL mid-sync, the restarted service marks that job failed (interrupted) and serves the last good sync",
     () =>
       Effect.gen(function*() {
-        assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
         const fs = yield* FileSystem.FileSystem
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const env = {
-          ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
-          BATON_HTTP_TOKENS: Token
-        }
         const start = Effect.gen(function*() {
-          const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir], {
-            env,
-            stdio: ["ignore", "pipe", "pipe"]
+          const { child, url } = yield* startBundle(["--sandbox", "medium", "--port", "0", "--data-dir", dataDir], {
+            ...envWithoutBaton,
+            BATON_HTTP_TOKENS: Token
           })
-          yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-          let stdout = ""
-          child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-          yield* Effect.sync(() => stdout).pipe(
-            Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
-            Effect.timeout("60 seconds")
-          )
           const exited = Effect.async<NodeJS.Signals | null>((resume) => {
             child.on("exit", (_code, signal) => resume(Effect.succeed(signal)))
           })
-          return { child, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!, exited }
+          return { child, url, exited }
         })
         const headers = { authorization: `Bearer ${Token}` }
         const getJson = <A>(url: string, init?: RequestInit) =>
@@ -548,31 +547,14 @@ describe("the process", () => {
 
   it.scopedLive("logs go to stderr once each, in the chosen format; stdout carries only the start-up lines", () =>
     Effect.gen(function*() {
-      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
-      const env = {
-        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_"))),
-        BATON_HTTP_TOKENS: Token
-      }
-      const child = spawn(
-        process.execPath,
-        [mainJs, "--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--log-format", "json"],
-        { env, stdio: ["ignore", "pipe", "pipe"] }
-      )
-      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-      let stdout = ""
-      let stderr = ""
-      child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+      const env = { ...envWithoutBaton, BATON_HTTP_TOKENS: Token }
+      const service = yield* startBundle(["--sandbox", "small", "--port", "0", "--data-dir", dataDir, "--log-format", "json"], env)
+      const { child, url } = service
       const exited = Effect.async<number | null>((resume) => {
         child.on("close", (code) => resume(Effect.succeed(code)))
       })
-      yield* Effect.sync(() => stdout).pipe(
-        Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
-        Effect.timeout("60 seconds")
-      )
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
       const statuses = yield* Effect.promise(() =>
         Promise.all([
           fetch(`${url}/healthz`),
@@ -583,6 +565,7 @@ describe("the process", () => {
       assert.deepStrictEqual(statuses, [200, 401, 200])
       child.kill("SIGTERM")
       assert.strictEqual(yield* exited.pipe(Effect.timeout("30 seconds")), 0)
+      const [stdout, stderr] = [yield* service.stdout, yield* service.stderr]
       const sandboxUrl = /sandbox \("small" preset\) at (\S+)/.exec(stdout)?.[1]
       // The version as --version prints it: with the commit the bundle was built from.
       const versionLine = execFileSync(process.execPath, [mainJs, "--version"], { encoding: "utf8", env }).trim()
@@ -602,28 +585,14 @@ describe("the process", () => {
 
   it.scopedLive("SIGTERM during a sync cancels it (reason shutdown) without a partial file, exit 0", () =>
     Effect.gen(function*() {
-      assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_")))
-      const child = spawn(process.execPath, [mainJs, "--sandbox", "medium", "--port", "0", "--data-dir", dataDir], {
-        env,
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-      let stdout = ""
-      let stderr = ""
-      child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-      child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+      const service = yield* startBundle(["--sandbox", "medium", "--port", "0", "--data-dir", dataDir], envWithoutBaton)
+      const { child, url } = service
       const exited = Effect.async<number | null>((resume) => {
         child.on("exit", (code) => resume(Effect.succeed(code)))
       })
-      yield* Effect.sync(() => stdout).pipe(
-        Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
-        Effect.timeout("60 seconds")
-      )
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
-      const token = /shown once\): (\S+)/.exec(stdout)![1]!
+      const token = /shown once\): (\S+)/.exec(yield* service.stdout)![1]!
       const headers = { authorization: `Bearer ${token}` }
       const job = yield* Effect.promise(() =>
         fetch(`${url}/v1/syncs`, { method: "POST", headers }).then((r) => r.json() as Promise<{ id: string }>)
@@ -648,7 +617,7 @@ describe("the process", () => {
       assert.strictEqual(saved.status, "cancelled")
       assert.strictEqual(saved.error, "cancelled by the service's shutdown before it finished; no file was kept")
       // The reason baton_sync_jobs_total counts it by, and the CLI's interrupted sync line has.
-      const cancelled = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+      const cancelled = (yield* service.stderr).trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((entry) => entry.msg === "sync job cancelled")
         .map(({ ts: _, ...entry }) => entry)
       assert.deepStrictEqual(cancelled, [{
