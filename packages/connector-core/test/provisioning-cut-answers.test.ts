@@ -23,6 +23,21 @@ const writes = Effect.flatMap(Sandbox, (sandbox) =>
 
 const provisioner = <A, E>(action: (p: Provisioner["Type"]) => Effect.Effect<A, E>) => Effect.flatMap(Provisioner, action)
 
+/**
+ * Invites zoe@example.com and deletes dee under the faults set, then clears them: both outcomes, and
+ * the user the account lists with Zoe's email (read without faults).
+ */
+const inviteZoeThenDeleteDee = Effect.gen(function*() {
+  const created = yield* provisioner((p) => p.createAccount({ email: "zoe@example.com", given_name: "Zoe", family_name: "Quinn" }))
+  const deleted = yield* provisioner((p) => p.deleteResource("user", "dee"))
+  yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
+  const zoe = yield* Effect.flatMap(
+    FivetranClient,
+    (client) => Effect.orDie(Stream.runHead(Stream.filter(client.listUsers, (u) => u.email === "zoe@example.com")))
+  )
+  return { created, deleted, zoe }
+})
+
 describe("a write whose 2xx answer is cut off", () => {
   it.live("grants (POST, PATCH) and revokes (DELETE) are reported made, made once", () =>
     Effect.gen(function*() {
@@ -48,13 +63,7 @@ describe("a write whose 2xx answer is cut off", () => {
   it.live("an invitation is reported created, naming the new user read back by email; a delete is reported deleted", () =>
     Effect.gen(function*() {
       yield* cutWriteAnswers
-      const created = yield* provisioner((p) => p.createAccount({ email: "zoe@example.com", given_name: "Zoe", family_name: "Quinn" }))
-      const deleted = yield* provisioner((p) => p.deleteResource("user", "dee"))
-      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
-      const zoe = yield* Effect.flatMap(
-        FivetranClient,
-        (client) => Effect.orDie(Stream.runHead(Stream.filter(client.listUsers, (u) => u.email === "zoe@example.com")))
-      )
+      const { created, deleted, zoe } = yield* inviteZoeThenDeleteDee
       assert.isTrue(Option.isSome(zoe))
       assert.deepStrictEqual(
         [created._tag, created.resource.id, deleted._tag],
@@ -83,13 +92,7 @@ describe("a write whose 2xx answer is no JSON", () => {
         yield* provisioner((p) => p.grant("role:Account Analyst:assigned", { type: "user", id: "ana" })),
         yield* provisioner((p) => p.revoke("group:g_main:View Destination:user:ana"))
       ]
-      const created = yield* provisioner((p) => p.createAccount({ email: "zoe@example.com", given_name: "Zoe", family_name: "Quinn" }))
-      const deleted = yield* provisioner((p) => p.deleteResource("user", "dee"))
-      yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.setFaults({}))
-      const zoe = yield* Effect.flatMap(
-        FivetranClient,
-        (client) => Effect.orDie(Stream.runHead(Stream.filter(client.listUsers, (u) => u.email === "zoe@example.com")))
-      )
+      const { created, deleted, zoe } = yield* inviteZoeThenDeleteDee
       assert.deepStrictEqual(
         [...outcomes.map((outcome) => outcome._tag), created._tag, deleted._tag],
         ["Granted", "Granted", "Granted", "Revoked", "Created", "Deleted"]
