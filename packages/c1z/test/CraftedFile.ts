@@ -1,10 +1,9 @@
-import Database from "better-sqlite3"
+import type Database from "better-sqlite3"
 import { Effect, Stream } from "effect"
-import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { compress, decompress } from "zstd-napi"
-import { magic, writeC1z } from "../src/index.js"
+import { writeC1z } from "../src/index.js"
 import * as F from "./fixtures.js"
+import { repackEdited } from "./RepackedFile.js"
 import { tempDir } from "./TempDir.js"
 
 /**
@@ -12,19 +11,9 @@ import { tempDir } from "./TempDir.js"
  * file), packed again as `<name>.c1z` in `dir`: its path, and what `edit` returned.
  */
 export const craftedWith = <A>(dir: string, name: string, edit: (db: Database.Database) => A) =>
-  Effect.promise(async () => {
-    const dbPath = join(dir, `${name}.db`)
-    await writeFile(dbPath, decompress((await readFile(join(dir, "good.c1z"))).subarray(magic.length)))
-    const db = new Database(dbPath)
-    let edited: A
-    try {
-      edited = edit(db)
-    } finally {
-      db.close()
-    }
+  Effect.sync(() => {
     const path = join(dir, `${name}.c1z`)
-    await writeFile(path, Buffer.concat([magic, compress(await readFile(dbPath))]))
-    return { path, edited }
+    return { path, edited: repackEdited(join(dir, "good.c1z"), path, edit) }
   })
 
 /** `craftedWith`, the edit being the SQL `sql` makes of the sync's id; the crafted file's path. */
