@@ -4,9 +4,16 @@ import { assert, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
 import { NotFound, SyncInProgress, SyncJob } from "@baton-fivetran/http-api"
 import { SyncJobs } from "../src/SyncJobs.js"
-import { awaitJob, harness, Harness, logFields, runSync, TestToken } from "./Harness.js"
+import { awaitJob, harness, Harness, type HarnessOptions, logFields, runSync, TestToken } from "./Harness.js"
 import { TestCaller } from "./TestCaller.js"
 import { jobsOver } from "./JobsOver.js"
+
+/** The service started again with `options`, over the data directory a test left: the jobs it lists and its log. */
+const restartedWith = (options: HarnessOptions) =>
+  Effect.gen(function*() {
+    const service = yield* Harness
+    return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
+  }).pipe(Effect.provide(harness(options)))
 
 /**
  * The jobs a fresh SyncJobs lists over `dataDir`, as after a restart, and the lines it logged at
@@ -544,10 +551,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       yield* fs.writeFileString(path.join(dir, `${cancelled.id}.json`), JSON.stringify(cancelled))
       yield* fs.copyFile(source, path.join(dir, `${cancelled.id}.c1z`))
 
-      const restarted = yield* Effect.gen(function*() {
-        const service = yield* Harness
-        return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
-      }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
+      const restarted = yield* restartedWith({ dataDir: dir, keepSyncs: 1 })
 
       const succeeded: SyncJob = {
         ...cancelled,
@@ -599,10 +603,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       yield* fs.writeFileString(path.join(dir, `${failed.id}.json.tmp`), "someone else's")
       yield* fs.writeFileString(path.join(dir, ".notes.json.0123456789abcdef.tmp"), "someone else's")
 
-      const restarted = yield* Effect.gen(function*() {
-        const service = yield* Harness
-        return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
-      }).pipe(Effect.provide(harness({ dataDir: dir })))
+      const restarted = yield* restartedWith({ dataDir: dir })
 
       assert.deepStrictEqual(restarted.listed, [failed])
       assert.deepStrictEqual(restarted.logs, [{
@@ -683,12 +684,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       // Not named with a job id: not the service's own, left alone.
       yield* fs.writeFileString(path.join(dir, "notes.json"), "{ not json")
       // A fresh service each time, with its own log.
-      const restart = Effect.suspend(() =>
-        Effect.gen(function*() {
-          const service = yield* Harness
-          return { listed: (yield* service.client.syncs.list()).items, logs: yield* service.logs }
-        }).pipe(Effect.provide(harness({ dataDir: dir, keepSyncs: 1 })))
-      )
+      const restart = Effect.suspend(() => restartedWith({ dataDir: dir, keepSyncs: 1 }))
 
       const failed: SyncJob = {
         id: "20300101T000000Z-0e01",
