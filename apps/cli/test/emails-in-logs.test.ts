@@ -30,6 +30,16 @@ const provision = (faults: Parameters<Sandbox["Type"]["setFaults"]>[0], ...args:
     return { result, invitedId: invited?.id }
   })
 
+/** Invites `invitee` under `faults`, checked to be reported created (exit 0): the run and the new user's id. */
+const invitedUnder = (faults: Parameters<Sandbox["Type"]["setFaults"]>[0]) =>
+  Effect.gen(function*() {
+    const { invitedId, result } = yield* provision(faults, "--create-account-email", invitee, "--create-account-profile", profile)
+    assertExit(result, 0)
+    assert.isDefined(invitedId)
+    assert.strictEqual(result.stdout, `created user:${invitedId} (${invitee})\n`)
+    return { invitedId, result }
+  })
+
 /** The audit line of the invitation these tests make, the user it created being `id`. */
 const createdAudit = (id: string | undefined) =>
   auditLine({ action: "create_account", role: "Account Analyst", principal_type: "user", principal_id: id!, outcome: "created" })
@@ -40,16 +50,7 @@ const outcomeLines = (stderr: string) => logFields(stderr).filter((line) => line
 describe("the CLI's log lines name users by id, not email", () => {
   it.scopedLive("an invitation whose POST was made, answered 503 and repeated into 409", () =>
     Effect.gen(function*() {
-      const { invitedId, result } = yield* provision(
-        { failAfterActing: { requests: 1, status: 503 } },
-        "--create-account-email",
-        invitee,
-        "--create-account-profile",
-        profile
-      )
-      assertExit(result, 0)
-      assert.isDefined(invitedId)
-      assert.strictEqual(result.stdout, `created user:${invitedId} (${invitee})\n`)
+      const { invitedId, result } = yield* invitedUnder({ failAfterActing: { requests: 1, status: 503 } })
       assert.deepStrictEqual(outcomeLines(result.stderr).filter((line) => !String(line["msg"]).startsWith("waiting ")), [
         {
           level: "warn",
@@ -67,16 +68,7 @@ describe("the CLI's log lines name users by id, not email", () => {
 
   it.scopedLive("an invitation whose POST was made and its answer lost, which the read-back finds", () =>
     Effect.gen(function*() {
-      const { invitedId, result } = yield* provision(
-        { lostAnswers: { requests: 1 } },
-        "--create-account-email",
-        invitee,
-        "--create-account-profile",
-        profile
-      )
-      assertExit(result, 0)
-      assert.isDefined(invitedId)
-      assert.strictEqual(result.stdout, `created user:${invitedId} (${invitee})\n`)
+      const { invitedId, result } = yield* invitedUnder({ lostAnswers: { requests: 1 } })
       assert.deepStrictEqual(outcomeLines(result.stderr), [
         {
           level: "warn",
