@@ -5,7 +5,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { awaitJob, harness, Harness, logFields } from "./Harness.js"
 import { TestCaller } from "./TestCaller.js"
-import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceOver, serviceProcessOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
 
 /**
  * A job's `error` is served to API callers and stored: it says what failed without the server's
@@ -85,8 +85,7 @@ describe("a sync whose answers keep arriving cut off", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const launch = yield* sandboxServiceArgs(Token)
-        const service = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
+        const service = yield* sandboxServiceOver(dataDir, Token)
         yield* sandbox.setFaults({ truncatedShare: 1 })
         const started = yield* startSyncJob(service, Token)
         const job = yield* awaitSyncJob(service, Token, started.id, "failed", "90 seconds")

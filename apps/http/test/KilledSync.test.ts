@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { logFields } from "./Harness.js"
-import { awaitSyncJob, sandboxServiceArgs, serviceProcessOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
+import { awaitSyncJob, sandboxServiceOver, startSyncJob, type SyncJobAnswer } from "./ServiceProcess.js"
 
 /**
  * The service killed (SIGKILL, an OOM kill) while a sync writes its database, then started again on
@@ -24,9 +24,7 @@ describe("a sync killed mid-way", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const launch = yield* sandboxServiceArgs(Token)
-        const args = [...launch.args, "--log-format", "json"]
-        const first = yield* serviceProcessOver(dataDir, args, { env: launch.env })
+        const first = yield* sandboxServiceOver(dataDir, Token, ["--log-format", "json"])
         const headers = { authorization: `Bearer ${Token}` }
         // The sync waits for Fivetran's rate limit (10 minutes) with its database made: killed during the wait.
         yield* sandbox.setFaults({ rateLimitBurst: { requests: 100, retryAfterSeconds: 600 } })
@@ -39,7 +37,7 @@ describe("a sync killed mid-way", () => {
         yield* fs.remove(`${dataDir}/${job.id}.json`)
         yield* sandbox.setFaults({})
 
-        const second = yield* serviceProcessOver(dataDir, args, { env: launch.env })
+        const second = yield* sandboxServiceOver(dataDir, Token, ["--log-format", "json"])
         const warnings = (yield* second.stderr).split("\n").filter((line) => line.startsWith("{")).map(logFields)
           .filter((line) => line.level === "warn" && line.msg !== "took over the data directory's lock")
         const listed = yield* Effect.promise(() =>

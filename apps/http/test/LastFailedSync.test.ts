@@ -3,7 +3,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { refusedKeyServiceArgs, type RunningService, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { refusedKeyServiceArgs, type RunningService, sandboxServiceOver, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * `baton_last_failed_sync_timestamp_seconds` of the bundled service: docs/deploy.md's "last sync
@@ -75,8 +75,7 @@ describe("baton_last_failed_sync_timestamp_seconds", () => {
         assert.strictEqual(yield* refused.stop, 0)
 
         // The key fixed: the restarted service still says the last sync failed, until one succeeds.
-        const launch = yield* sandboxServiceArgs(Token)
-        const fixed = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
+        const fixed = yield* sandboxServiceOver(dataDir, Token)
         const afterRestart = yield* scrape(fixed)
         assert.deepStrictEqual(afterRestart, gaugeLines(endSeconds(failed), 0))
         assert.isTrue(alertFires(afterRestart))

@@ -234,6 +234,10 @@ export const sandboxServiceArgs = (token: string) =>
     } satisfies ServiceLaunch
   })
 
+/** `serviceProcessOver` `dataDir` pointed at the test's sandbox as `sandboxServiceArgs` says, then `flags`. */
+export const sandboxServiceOver = (dataDir: string, token: string, flags: ReadonlyArray<string> = []) =>
+  Effect.flatMap(sandboxServiceArgs(token), (launch) => serviceProcessOver(dataDir, [...launch.args, ...flags], { env: launch.env }))
+
 /** `sandboxServiceArgs` with an API secret the sandbox refuses: a service whose Fivetran key is wrong. */
 export const refusedKeyServiceArgs = (token: string) =>
   Effect.map(

@@ -7,7 +7,7 @@ import {
   awaitSyncJob,
   refusedKeyServiceArgs,
   type RunningService,
-  sandboxServiceArgs,
+  sandboxServiceOver,
   serviceProcessOver,
   startSyncJob
 } from "./ServiceProcess.js"
@@ -81,8 +81,7 @@ describe("baton_sync_jobs_total", () => {
         const fs = yield* FileSystem.FileSystem
         const sandbox = yield* Sandbox
         const dataDir = yield* fs.makeTempDirectoryScoped()
-        const launch = yield* sandboxServiceArgs(Token)
-        const first = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
+        const first = yield* sandboxServiceOver(dataDir, Token)
 
         // Every request a 5xx: the client tries each five times, then the sync fails.
         yield* sandbox.setFaults({ serverErrorShare: 1 })
@@ -112,12 +111,12 @@ describe("baton_sync_jobs_total", () => {
         yield* Effect.promise(() => exited)
         yield* sandbox.setFaults({})
 
-        const second = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
+        const second = yield* sandboxServiceOver(dataDir, Token)
         yield* awaitSyncJob(second, Token, killed.id, "failed")
         assert.deepStrictEqual(yield* scrape(second), family({ "failed/interrupted": 1 }))
         assert.strictEqual(yield* second.stop, 0)
 
-        const third = yield* serviceProcessOver(dataDir, launch.args, { env: launch.env })
+        const third = yield* sandboxServiceOver(dataDir, Token)
         assert.deepStrictEqual(yield* scrape(third), family({}))
       }).pipe(
         Effect.provide(Sandbox.layer({ snapshot: generatePreset("small"), port: 0 })),
