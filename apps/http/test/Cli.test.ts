@@ -311,8 +311,8 @@ describe("tokens from the environment", () => {
 
 const mainJs = fileURLToPath(new URL("../bundle/baton-fivetran-http.js", import.meta.url))
 
-/** Runs the bundled service with `args` and `env` until it exits (killed with the scope); its exit code and output. */
-const runUntilExit = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+/** The bundled service spawned with `args` and `env` (killed with the scope): the process, and what it has printed on stdout and stderr so far. */
+const spawnBundle = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
   Effect.gen(function*() {
     const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
     yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
@@ -320,10 +320,17 @@ const runUntilExit = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
     child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
+    return { child, stdout: Effect.sync(() => stdout), stderr: Effect.sync(() => stderr) }
+  })
+
+/** Runs the bundled service with `args` and `env` until it exits (killed with the scope); its exit code and output. */
+const runUntilExit = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+  Effect.gen(function*() {
+    const { child, stderr, stdout } = yield* spawnBundle(args, env)
     const code = yield* Effect.async<number | null>((resume) => {
       child.on("close", (exitCode) => resume(Effect.succeed(exitCode)))
     }).pipe(Effect.timeout("60 seconds"))
-    return { code, stdout, stderr }
+    return { code, stdout: yield* stdout, stderr: yield* stderr }
   })
 
 /** This process's environment without its BATON_* variables: a start the test's settings alone configure. */
@@ -336,18 +343,12 @@ const envWithoutBaton = Object.fromEntries(Object.entries(process.env).filter(([
 const startBundle = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
   Effect.gen(function*() {
     assert.isTrue(existsSync(mainJs), `${mainJs} is missing: build the app first (pnpm --filter @baton-fivetran/http build)`)
-    const child = spawn(process.execPath, [mainJs, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
-    yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
-    child.stderr.on("data", (chunk: Buffer) => stderr += chunk.toString())
-    yield* Effect.sync(() => stdout).pipe(
+    const spawned = yield* spawnBundle(args, env)
+    yield* spawned.stdout.pipe(
       Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: (out) => out.includes("provisioning") }),
       Effect.timeout("60 seconds")
     )
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
-    return { child, url, stdout: Effect.sync(() => stdout), stderr: Effect.sync(() => stderr) }
+    return { ...spawned, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(yield* spawned.stdout)![1]! }
   })
 
 describe("the process", () => {
