@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { Effect, Stream } from "effect"
-import { assertExit, assertNoSecret, binPath, logFields, runCli } from "./support/CliProcess.js"
+import { assertExit, assertNoSecret, binPath, type CliResult, logFields, runCli } from "./support/CliProcess.js"
 import { startSandboxCommand } from "./support/SandboxCommand.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
 
@@ -46,6 +46,16 @@ const syncIdOf = (stderr: string) => {
   assert.strictEqual(first?.["msg"], "syncing into the sync file")
   assert.match(String(first?.["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
   return first!["c1z_sync_id"]
+}
+
+/** A sync that failed for its storage: exit 1 and one error line, reason storage, naming the sync; that line's message. */
+const storageFailure = (result: CliResult) => {
+  assertExit(result, 1)
+  const lines = errorLines(result.stderr)
+  assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [
+    { level: "error", reason: "storage", c1z_sync_id: syncIdOf(result.stderr), exit_code: 1 }
+  ])
+  return String(lines[0]!["msg"])
 }
 
 // Side by side: each test has its own sandbox and directory, and the 5xx one spends most of its
@@ -135,14 +145,9 @@ describe.concurrent("a failed sync's reason", () => {
       const dir = yield* tempDir
       const { flags } = yield* connectionFlags
       const result = yield* runWithFileSizeLimit([...flags, "--file", `${dir}/out.c1z`, "--log-format", "json"])
-      assertExit(result, 1)
-      const lines = errorLines(result.stderr)
-      assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [
-        { level: "error", reason: "storage", c1z_sync_id: syncIdOf(result.stderr), exit_code: 1 }
-      ])
       // The scratch file's name has the process id and a random part.
       assert.match(
-        String(lines[0]!["msg"]),
+        storageFailure(result),
         new RegExp(
           `^could not write the sync output: ${dir}/\\.out\\.c1z\\.\\d+\\.[0-9a-f]{12}\\.db: could not create the sync database: ` +
             "disk I/O error \\(check the path, free disk space and permissions\\)$"
@@ -171,14 +176,9 @@ describe.concurrent("a failed sync's reason", () => {
           "--log-format",
           "json"
         ])
-        assertExit(result, 1)
-        const lines = errorLines(result.stderr)
         // Before, `internal` (a bug): an alert routed by reason sent a full or lost volume to the developers.
-        assert.deepStrictEqual(lines.map(({ msg: _msg, ...fields }) => fields), [
-          { level: "error", reason: "storage", c1z_sync_id: syncIdOf(result.stderr), exit_code: 1 }
-        ])
         assert.match(
-          String(lines[0]!["msg"]),
+          storageFailure(result),
           new RegExp(
             `^the sync completed and ${dir}/out\\.c1z was written, but the summary ${dir}/summaries/summary\\.json could not ` +
               "be written: ENOENT: .* \\(check the path, free disk space and permissions; there is no summary file\\)$"
