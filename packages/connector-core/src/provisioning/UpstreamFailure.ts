@@ -7,9 +7,9 @@ const retryAfter = (seconds: number | undefined) => seconds === undefined ? {} :
 /**
  * A client failure during `action` (e.g. "grant group:G:View Destination to user:U"): a 401 is the
  * key rejected, a 403 names the key permission to add (unless an HTML page answered either: some
- * proxy's, which says nothing of the key, and is Upstream), a 409 is Fivetran's refusal in the account's current state,
- * the rate limit says when to try again, anything else carries the client's message (which holds no
- * secrets).
+ * proxy's, which says nothing of the key, and is Upstream), a 409 is Fivetran's refusal in the
+ * account's current state, the rate limit says when to try again, anything else carries the client's
+ * message (which holds no secrets).
  */
 export const upstreamFailure =
   (action: string) => (error: FivetranError): KeyRejected | MissingPermission | NotFound | Conflict | RateLimited | Upstream => {
