@@ -24,6 +24,11 @@ const summary: SyncSummary = {
   rateLimitReserve: null,
   repeatBudgetWaitMillis: null,
   warnings: ["group g lists role \"Gone\u001b[2J\nsync complete: fine.c1z\" that GET /v1/roles does not list"],
+  warningDetails: [{
+    kind: "unknown_role",
+    message: "group g lists role \"Gone\u001b[2J\nsync complete: fine.c1z\" that GET /v1/roles does not list",
+    count: 1
+  }],
   durationMillis: 1200
 }
 

@@ -1,4 +1,4 @@
-import { nullByDefault, SyncProgress, SyncSummary, SyncWait } from "@baton-fivetran/connector-core"
+import { nullByDefault, SyncProgress, SyncSummary, SyncWait, SyncWarningDetail } from "@baton-fivetran/connector-core"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { flow, Schema } from "effect"
 import { Authentication } from "./Authentication.js"
@@ -44,6 +44,11 @@ export const SyncProgressBody = Schema.Struct(syncProgressFields).annotations({
   ...everyFieldSent(syncProgressFields)
 })
 
+/** connector-core's SyncWarningDetail, as the service sends it: its `kind` an enum in the document. */
+export const SyncWarningDetailBody = Schema.Struct({ ...SyncWarningDetail.fields, count: Whole }).annotations({
+  identifier: "SyncWarningDetail"
+})
+
 const syncSummaryFields = {
   ...SyncSummary.fields,
   resources: Schema.Record({ key: Schema.String, value: Whole }),
@@ -59,6 +64,7 @@ const syncSummaryFields = {
   rateLimitLowestRemaining: nullByDefault(Whole),
   rateLimitReserve: nullByDefault(Whole),
   repeatBudgetWaitMillis: nullByDefault(Whole),
+  warningDetails: nullByDefault(Schema.Array(SyncWarningDetailBody)),
   durationMillis: Whole
 }
 

@@ -26,7 +26,7 @@ import { countSyncWarning } from "./SyncMetrics.js"
 import { row } from "./SyncRows.js"
 import type { SyncSummary } from "./SyncSummary.js"
 import { addRows, emptyTally, tallyResources, withoutRows } from "./SyncTally.js"
-import { type RaisedWarning, summaryText, type SyncWarning } from "./SyncWarning.js"
+import { type RaisedWarning, summaryText, type SyncWarning, warningDetail } from "./SyncWarning.js"
 import { TeamExpansion } from "./TeamExpansion.js"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
@@ -393,6 +393,7 @@ const sync = (
     const counts = yield* Ref.get(tally)
     const budget = yield* client.budget
     const finishedAt = yield* Clock.currentTimeNanos
+    const raised = yield* Ref.get(warnings)
     return {
       resources: counts.resources,
       resourceTypes: counts.resourceTypes,
@@ -407,7 +408,8 @@ const sync = (
       rateLimitLowestRemaining: null,
       rateLimitReserve: Option.getOrNull(budget.reserve),
       repeatBudgetWaitMillis: Option.getOrNull(budgetWaitFor(budget, requests)),
-      warnings: (yield* Ref.get(warnings)).map(summaryText),
+      warnings: raised.map(summaryText),
+      warningDetails: raised.map(warningDetail),
       durationMillis: Number((finishedAt - startedAt) / 1_000_000n)
     } satisfies SyncSummary
   })

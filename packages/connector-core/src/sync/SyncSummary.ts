@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { nullByDefault } from "./SyncOptions.js"
+import { SyncWarningDetail } from "./SyncWarning.js"
 
 /** What a finished sync did. A Schema so the apps can serve and store it as JSON. */
 export const SyncSummary = Schema.Struct({
@@ -32,7 +33,14 @@ export const SyncSummary = Schema.Struct({
   rateLimitReserve: nullByDefault(Schema.Number),
   /** The time a repeat of this sync would add waiting for the budget, estimated at its end (0: it fits now). */
   repeatBudgetWaitMillis: nullByDefault(Schema.Number),
+  /** Each warning's sentence, with the count of those raised per grant, role or user. */
   warnings: Schema.Array(Schema.String),
+  /**
+   * The same warnings as data, one each in the same order: kind, sentence without the count, and
+   * count. Null in a record from a build before it (its warnings are only in `warnings`): an empty
+   * list there would say "no warnings" beside sentences that say otherwise.
+   */
+  warningDetails: nullByDefault(Schema.Array(SyncWarningDetail)),
   durationMillis: Schema.Number
 })
 export type SyncSummary = typeof SyncSummary.Type

@@ -1,3 +1,5 @@
+import { Schema } from "effect"
+
 /**
  * Why a sync skipped part of the account, or wrote part of it as it could, and still succeeded: the
  * `kind` label of `baton_sync_warnings_total`, a fixed set so that the label stays bounded.
@@ -9,7 +11,8 @@
  *   user, team or group was deleted before its own lists were read (it is left out)
  * - `reserved_role_name`: a custom TEAM role named `member`, whose id the membership keeps
  * - `unknown_value`: Fivetran sent a value it added since this connector was written (a role scope,
- *   a user type): what is known is synced as before, the rest as UnknownValues.ts says
+ *   a user type), or none where one belongs (a role without a scope): what is known is synced as
+ *   before, the rest as UnknownValues.ts says
  */
 export const SyncWarningKinds = [
   "missing_permission",
@@ -35,6 +38,21 @@ export interface SyncWarning {
 export interface RaisedWarning extends SyncWarning {
   readonly times: number
 }
+
+/**
+ * A warning as data, beside the summary's sentence: a scheduler or a reviewer's automation tells
+ * the kinds apart without parsing English. `message` is the sentence without the count that
+ * `summaryText` appends; `count` is the times the sync raised it (for one raised per grant, role
+ * or user, the number that sentence ends with).
+ */
+export const SyncWarningDetail = Schema.Struct({
+  kind: Schema.Literal(...SyncWarningKinds),
+  message: Schema.String,
+  count: Schema.Number
+})
+export type SyncWarningDetail = typeof SyncWarningDetail.Type
+
+export const warningDetail = ({ kind, message, times }: RaisedWarning): SyncWarningDetail => ({ kind, message, count: times })
 
 /**
  * The summary's sentence for a warning; one raised per grant (role, user) says how many it concerns
