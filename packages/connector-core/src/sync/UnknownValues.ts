@@ -12,9 +12,19 @@ import type { SyncWarning } from "./SyncWarning.js"
 /**
  * A role listed with a scope this connector does not know: it is synced with its known scopes (a
  * role resource, or entitlements on each container, as before), and skipped when it has none; its
- * `scope` in a role resource's profile stays as Fivetran sent it.
+ * `scope` in a role resource's profile stays as Fivetran sent it. A role listed with no scope
+ * (docs/fivetran-api.md §6 lists one or more for each) has no known one either: it is skipped with
+ * a warning of its own, where it was skipped unsaid. Memberships naming a skipped role are written
+ * under an unlisted role's entitlement (RoleCatalog.ts), as for any role the list lacks in their scope.
  */
 export const unknownScopeWarning = (role: Role): Option.Option<SyncWarning> => {
+  if (role.scope.length === 0) {
+    return Option.some({
+      kind: "unknown_value",
+      message: "GET /v1/roles lists roles with no scope, which this connector cannot map; those roles are skipped",
+      counts: "role"
+    })
+  }
   const unknown = role.scope.filter((scope) => !isRoleScope(scope))
   if (unknown.length === 0) return Option.none()
   const fate = unknown.length === role.scope.length
