@@ -1,13 +1,23 @@
-import type { Redacted } from "effect"
+import { Effect, type Redacted } from "effect"
 
 /**
  * Everything the client needs to reach Fivetran; secrets stay `Redacted` until a request is built.
  * The apps read the user-facing ones as settings (@baton-fivetran/settings); this module imports
- * nothing at run time, so they can take its defaults at start-up (the `./config` export).
+ * only effect at run time, so they can take its defaults at start-up (the `./config` export).
  */
-export interface FivetranClientConfig {
+
+/** An API key and its secret, as a request is sent with them. */
+export interface FivetranCredentials {
   readonly apiKey: Redacted.Redacted<string>
   readonly apiSecret: Redacted.Redacted<string>
+}
+
+export interface FivetranClientConfig {
+  /**
+   * The key and secret, read as each request is built: a fixed pair for a one-shot command, the
+   * pair in force for a service that rotates them without a restart (its credential files re-read).
+   */
+  readonly credentials: Effect.Effect<FivetranCredentials>
   /** Without the `/v1` suffix, e.g. `https://api.fivetran.com`. */
   readonly baseUrl: string
   /** One attempt (request plus body) longer than this fails as `Transport`; the apps' `request-timeout`. */
@@ -35,17 +45,25 @@ export const DefaultMaxRateLimitWaitSeconds = 3600
 export const DefaultRequestTimeoutSeconds = 30
 
 export const FivetranClientConfig = {
-  /** The documented defaults for everything but the credentials. */
+  /** The documented defaults for everything but the credentials: a fixed pair, or their source. */
   make: (
-    options: Pick<FivetranClientConfig, "apiKey" | "apiSecret"> & Partial<FivetranClientConfig>
-  ): FivetranClientConfig => ({
-    baseUrl: DefaultBaseUrl,
-    requestTimeoutSeconds: DefaultRequestTimeoutSeconds,
-    maxAttempts: 5,
-    maxBackoffSeconds: 60,
-    backoffBaseMillis: 500,
-    rateLimitReservePercent: DefaultRateLimitReservePercent,
-    maxRateLimitWaitSeconds: DefaultMaxRateLimitWaitSeconds,
-    ...options
-  })
+    options:
+      & (FivetranCredentials | Pick<FivetranClientConfig, "credentials">)
+      & Partial<Omit<FivetranClientConfig, "credentials">>
+  ): FivetranClientConfig => {
+    const { apiKey: _key, apiSecret: _secret, ...tuning }: Partial<FivetranCredentials> & Partial<FivetranClientConfig> = options
+    return {
+      baseUrl: DefaultBaseUrl,
+      requestTimeoutSeconds: DefaultRequestTimeoutSeconds,
+      maxAttempts: 5,
+      maxBackoffSeconds: 60,
+      backoffBaseMillis: 500,
+      rateLimitReservePercent: DefaultRateLimitReservePercent,
+      maxRateLimitWaitSeconds: DefaultMaxRateLimitWaitSeconds,
+      ...tuning,
+      credentials: "credentials" in options
+        ? options.credentials
+        : Effect.succeed({ apiKey: options.apiKey, apiSecret: options.apiSecret })
+    }
+  }
 }

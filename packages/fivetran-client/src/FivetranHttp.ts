@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Either, FiberRef, LogLevel, Option, type ParseResult, Redacted, Schema } from "effect"
+import { makeCredentialsInForce, type SentCredentials } from "./CredentialsInForce.js"
 import type { SoonerDeadline } from "./ExchangeDeadlines.js"
 import { UserAgent } from "./Version.js"
 import { readExtraCaCerts } from "./ExtraCaCerts.js"
@@ -36,15 +37,12 @@ import {
   invalidResponse,
   isHtmlPage,
   isNotJson,
-  notJsonResponse,
-  type Scrub
+  notJsonResponse
 } from "./ResponseErrors.js"
 import { quoteRetryAfter, type RetryAfterBase } from "./RetryAfter.js"
 import { announcedWaitMillis, garbledBody, type HttpMethod, mayHaveActed, retrySchedule } from "./RetryPolicy.js"
 import { perSchema } from "./SchemaCache.js"
-import { base64Forms, secretPattern } from "./SecretPattern.js"
 import { MessageEnvelope } from "./schemas/Envelope.js"
-import { looksSwapped } from "./SwappedCredentials.js"
 import { withThousands } from "./Thousands.js"
 import { formatWait } from "./WaitDuration.js"
 import { makeUndiciTransport, MaxResponseBytes, type ReadBody, type TransportRequest, type TransportResponse } from "./UndiciTransport.js"
@@ -168,8 +166,6 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const waits = yield* makeRequestWaits
     yield* registerWaitSeries
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
-    // Fivetran answers 2xx only to a key it accepts (401 otherwise), whatever the body holds.
-    let keyAccepted = false
     // NODE_EXTRA_CA_CERTS's file, looked at on the first failed exchange only: a refused certificate's hint tells of it.
     const extraCa = yield* Effect.cached(readExtraCaCerts)
 
@@ -183,32 +179,12 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         return [username, password].flatMap((part) => part === "" ? [] : [part, decoded(part)])
       }
     })
-    // Text from outside (error bodies, socket messages) could echo a credential back, as it is,
-    // percent-encoded or base64-encoded, and a schema failure quotes a value JSON-escaped; it is
-    // masked before it can reach an error. The secret forms are derived here, at the point of use.
-    // Only a text with "%" or "+" can hold a form percent-encoded: any other is masked by plain
-    // replacement, without building and running a pattern per form (~6 ms for an error answer).
-    const scrub: Scrub = (text) => {
-      const key = Redacted.value(config.apiKey)
-      const secret = Redacted.value(config.apiSecret)
-      const plain = [`${key}:${secret}`, key, secret, ...proxyCredentials]
-      const forms = [...plain, ...plain.flatMap(base64Forms)]
-        .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])
-        .filter((form) => form.length >= 4)
-      const encoded = /[%+]/.test(text)
-      return forms.reduce(
-        (acc, form) => encoded ? acc.replace(secretPattern(form), "<redacted>") : acc.replaceAll(form, "<redacted>"),
-        text
-      )
-    }
+    const credentials = yield* makeCredentialsInForce(config.credentials, proxyCredentials)
+    const scrub = credentials.scrub
 
-    // A 401 says when they look given in each other's place; only that yes or no is kept.
-    const credentialsSwapped = looksSwapped(Redacted.value(config.apiKey), Redacted.value(config.apiSecret))
-
-    const buildRequest = (request: FivetranRequest): TransportRequest => {
+    const buildRequest = (request: FivetranRequest, sent: SentCredentials): TransportRequest => {
       const query = request.urlParams === undefined ? "" : new URLSearchParams(request.urlParams).toString()
-      const authorization = `Basic ${btoa(`${Redacted.value(config.apiKey)}:${Redacted.value(config.apiSecret)}`)}`
-      const headers = { accept: "application/json", "user-agent": UserAgent, authorization }
+      const headers = { accept: "application/json", "user-agent": UserAgent, authorization: sent.authorization }
       return {
         method: request.method,
         path: query === "" ? request.path : `${request.path}?${query}`,
@@ -273,9 +249,10 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       endpoint: string,
       seq: number,
       read: ReadBody<BodyReading<A>>,
-      sooner: SoonerDeadline | undefined
+      sooner: SoonerDeadline | undefined,
+      sent: SentCredentials
     ) =>
-      transport.send(buildRequest(request), read, sooner).pipe(
+      transport.send(buildRequest(request, sent), read, sooner).pipe(
         Effect.catchAll((failure) =>
           Effect.flatMap(extraCa, (ca) => Effect.fail(exchangeError(endpoint, failure, scrub, config.proxy !== undefined, ca)))
         ),
@@ -287,7 +264,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
           else budget.observe(seq, monotonicMillis(clock), observed)
-          if (response.status >= 200 && response.status < 300) keyAccepted = true
+          if (response.status >= 200 && response.status < 300) credentials.accept(sent)
           return {
             status: response.status,
             body: response.body,
@@ -362,6 +339,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     ) =>
       Effect.gen(function*() {
         const seq = yield* admit(endpoint)
+        // Read after admit: a request held back for the budget goes with the pair in force when it is sent.
+        const sent = yield* credentials.current
         yield* tallyRequest
         if (repeats !== undefined) {
           yield* tallyRetry
@@ -371,7 +350,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
         // Taken after admit: a wait for the reserve spends the cap too.
         const sooner = yield* capDeadline(started)
         // An abandoned request (its sync interrupted) still counts against the budget from now on.
-        const result = yield* Effect.either(exchange(request, endpoint, seq, read, sooner)).pipe(
+        const result = yield* Effect.either(exchange(request, endpoint, seq, read, sooner, sent)).pipe(
           Effect.onInterrupt(() => Effect.sync(() => budget.observe(seq, monotonicMillis(clock), Option.none())))
         )
         const ended = monotonicMillis(clock)
@@ -400,7 +379,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
             receivedAt: response.receivedAt
           },
           scrub,
-          credentialsSwapped
+          sent.swapped
         )
         const announced = announcedWaitMillis(error)
         if (announced === undefined) return yield* Effect.fail(error)
@@ -613,7 +592,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       callBytes,
       callVoid,
       budget: Effect.map(Effect.clock, (clock) => budget.status(monotonicMillis(clock))),
-      keyAccepted: Effect.sync(() => keyAccepted),
+      keyAccepted: credentials.keyAccepted,
       lowestRemainingDuring: (effect) =>
         Effect.acquireUseRelease(
           Effect.sync(() => budget.watchLowest()),

@@ -9,7 +9,7 @@ export const TestApiKey = "ftk_7Qm2ZrXw9LpA"
 export const TestApiSecret = "fts_Vb3Nc8Hd5Ks1Jy6T"
 
 /** A client with test credentials against `baseUrl`; the rest of the config at its defaults unless overridden. */
-export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClientConfig, "apiKey" | "apiSecret">> = {}) =>
+export const clientFor = (baseUrl: string, overrides: Partial<Omit<FivetranClientConfig, "credentials">> = {}) =>
   makeFivetranClient(
     FivetranClientConfig.make({
       apiKey: Redacted.make(TestApiKey),
