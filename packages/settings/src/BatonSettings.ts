@@ -5,7 +5,7 @@ import {
   DefaultRequestTimeoutSeconds
 } from "@baton-fivetran/fivetran-client/config"
 import { LogFormats, LogLevels } from "./LogChoices.js"
-import { requiredUnless, withDefault } from "./Setting.js"
+import { optional, requiredUnless, withDefault } from "./Setting.js"
 import * as Kind from "./SettingKind.js"
 
 /**
@@ -21,13 +21,29 @@ export const MaxConcurrency = 64
 export const ApiKey = requiredUnless(Kind.apiKey, {
   flag: "api-key",
   description: "The Fivetran API key (a scoped user key or a system key).",
-  unless: "--sandbox"
+  unless: "--api-key-file, or --sandbox"
 })
 
 export const ApiSecret = requiredUnless(Kind.secret("secret"), {
   flag: "api-secret",
   description: "The secret of the Fivetran API key.",
-  unless: "--sandbox"
+  unless: "--api-secret-file, or --sandbox"
+})
+
+/**
+ * The key and the secret from files (CredentialFile.ts), e.g. a mounted Kubernetes Secret: the HTTP
+ * service re-reads them while it runs, so a rotated key needs no restart.
+ */
+export const ApiKeyFile = optional(Kind.path("file"), {
+  flag: "api-key-file",
+  description: "File holding the Fivetran API key, instead of --api-key: one line, surrounding whitespace trimmed. " +
+    "The HTTP service re-reads it every 5 s (a mounted Kubernetes Secret is updated in place), so a rotated key " +
+    "needs no restart; the CLI reads it once a run."
+})
+
+export const ApiSecretFile = optional(Kind.path("file"), {
+  flag: "api-secret-file",
+  description: "File holding the secret of the Fivetran API key, instead of --api-secret: read as --api-key-file is."
 })
 
 export const BaseUrl = withDefault(Kind.baseUrl(DefaultBaseUrl, "/v1"), {
@@ -107,7 +123,9 @@ export const Provisioning = withDefault(Kind.boolean, {
  */
 export const SharedFlags = [
   ApiKey,
+  ApiKeyFile,
   ApiSecret,
+  ApiSecretFile,
   BaseUrl,
   SyncConnections,
   ExclusionGroups,

@@ -5,10 +5,10 @@ import type { Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
 
 /**
- * A sandbox preset given beside a setting that names the real Fivetran (its URL, key or secret).
- * The sandbox won silently: with `sandbox:` left in `.baton.yaml`, `-p --base-url ... --grant-...`
- * printed `granted` for a grant made in a throwaway sandbox, and a sync wrote the sandbox's
- * account. Refused when the Fivetran setting is given at least as specifically as the preset
+ * A sandbox preset given beside a setting that names the real Fivetran (its URL, key or secret, or
+ * their files). The sandbox won silently: with `sandbox:` left in `.baton.yaml`, `-p --base-url ...
+ * --grant-...` printed `granted` for a grant made in a throwaway sandbox, and a sync wrote the
+ * sandbox's account. Refused when the Fivetran setting is given at least as specifically as the preset
  * (flag > variable > file), naming both; `--sandbox` over a key left in the environment or the
  * file still runs the sandbox, as someone trying it out means. `sandboxSetting` is the app's own
  * `--sandbox` (each describes it in its own words).
@@ -22,7 +22,9 @@ export const checkSandboxOrFivetran = (
       find(sandboxSetting, sources),
       find(BatonSettings.BaseUrl, sources),
       find(BatonSettings.ApiKey, sources),
-      find(BatonSettings.ApiSecret, sources)
+      find(BatonSettings.ApiSecret, sources),
+      find(BatonSettings.ApiKeyFile, sources),
+      find(BatonSettings.ApiSecretFile, sources)
     ]),
     ([sandbox, ...fivetran]) => refusal(sandbox, fivetran)
   )

@@ -10,13 +10,13 @@ describe("help text", () => {
       "How many Fivetran membership requests may run at once. Takes a whole number from 1 to 64. Default: 8. " +
         "Env: BATON_CONCURRENCY; .baton.yaml key: concurrency."
     )
-    assert.include(helpText(BatonSettings.ApiSecret), "Required unless --sandbox.")
+    assert.include(helpText(BatonSettings.ApiSecret), "Required unless --api-secret-file, or --sandbox.")
   })
 
   it("a secret's help says to give it by variable or file, as a command line is visible to other local users", () => {
     assert.strictEqual(
       helpText(BatonSettings.ApiSecret),
-      "The secret of the Fivetran API key. Takes secret text (never printed). Required unless --sandbox. " +
+      "The secret of the Fivetran API key. Takes secret text (never printed). Required unless --api-secret-file, or --sandbox. " +
         "Env: BATON_API_SECRET; .baton.yaml key: api-secret. " +
         "Prefer BATON_API_SECRET or .baton.yaml to the flag: other local users can see a command line (ps)."
     )
