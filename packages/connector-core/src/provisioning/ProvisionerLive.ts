@@ -25,6 +25,7 @@ import { grantIdAsEntitlement, grantRequest, grantTarget } from "./ProvisioningT
 import { meantGrantId, samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { entitlementOfOtherKind } from "./OtherKindOfId.js"
 import { loadRoleCatalog } from "./RoleChecks.js"
+import { makeSlotTurns } from "./SlotTurns.js"
 import type { RoleCatalog } from "../resources/RoleCatalog.js"
 
 const disabled = Effect.fail(new ProvisioningDisabled({ message: ProvisioningDisabledReason }))
@@ -64,12 +65,14 @@ const heldOnlyThrough = (target: GrantTarget, teamIds: ReadonlyArray<string>): s
  * repeat makes no write. A write that meets another writer's change is decided again from fresh
  * reads (ChangedMeanwhile.ts), so a race with a concurrent grant or revoke ends as a repeat would;
  * one Fivetran may have made before failing is read back (FateUnknown.ts) and reported as found.
+ * Grants and revokes of the same slot take turns (SlotTurns.ts).
  */
 export const makeProvisioner = (
   client: FivetranClientShape,
   registry: ReadonlyArray<ResourceTypeModule>,
   options: { readonly syncConnections: boolean; readonly teamScanConcurrency: number }
 ): ProvisionerShape => {
+  const inTurn = makeSlotTurns()
   /**
    * The account's roles, read once per operation: the module reads them together with the
    * entitlement's resource, the principal and the slot (readTogether), and a second decision or a
@@ -161,6 +164,7 @@ export const makeProvisioner = (
       const action = `grant ${echoed(target.entitlement.id)} to ${echoed(`${target.principal.type}:${target.principal.id}`)}`
       // Added by someone else meanwhile: already exists, or a role to change; removed meanwhile: added.
       return yield* decideAgainOnce(grantHeld(target, action, yield* rolesOnce(action))).pipe(
+        inTurn(target),
         // A lookup that fails leaves the absence as it was found: the grant is refused either way.
         Effect.catchTag("UnknownPrincipal", (absent) =>
           Effect.flatMap(
@@ -245,6 +249,7 @@ export const makeProvisioner = (
         confirmAbsent<RevokeOutcome>(client, action, what, { _tag: "AlreadyRevoked", detail: absent.message, stillHeldThrough: [] })
       // Removed meanwhile (the membership, or what it belongs to): the second decision finds it gone.
       return yield* decideAgainOnce(revokeHeld(target, action, yield* rolesOnce(action))).pipe(
+        inTurn(target),
         // An offboarded user (or a deleted team, group or connection) holds nothing: a review campaign
         // revoking its grants is done, once Fivetran's API root answers (ConfirmAbsent.ts).
         Effect.catchTags({
