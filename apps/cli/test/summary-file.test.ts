@@ -64,6 +64,7 @@ describe("--summary-file", () => {
         "rateLimitReserve",
         "repeatBudgetWaitMillis",
         "warnings",
+        "warningDetails",
         "durationMillis",
         "file",
         "syncId",
