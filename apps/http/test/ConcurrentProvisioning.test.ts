@@ -1,0 +1,247 @@
+import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Ref, type Scope } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { account } from "../../../packages/connector-core/test/support/ProvisioningFixture.js"
+import { type RunningService, sandboxServiceOver } from "./ServiceProcess.js"
+
+/**
+ * Provisioning requests arriving at the bundled service at once, against the test's sandbox: its
+ * request hook holds Fivetran's side of the race still, so each run meets the same interleaving.
+ * Every caller gets an honest answer, Fivetran ends in the state asked for, and the audit lines
+ * and `baton_provisioning_actions_total` count what was done. The account is connector-core's
+ * provisioning fixture: ana holds View Destination on g_main; cy is a Team Member of t_eng; ben and
+ * dee are in neither.
+ */
+
+const Token = "token-of-the-concurrent-provisioning-test"
+
+interface Answer {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+/** The service over a fresh data directory, with provisioning and JSON logs at info (the audit lines). */
+const service = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "baton-http-concurrent-"))),
+    (path) => Effect.promise(() => rm(path, { recursive: true, force: true }))
+  )
+  return yield* sandboxServiceOver(dir, Token, ["--provisioning", "--log-format", "json", "--log-level", "info"])
+})
+
+const send = (running: RunningService, method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.promise(async (): Promise<Answer> => {
+    const response = await fetch(`${running.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${Token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  })
+
+const grant = (running: RunningService, entitlementId: string, userId: string) =>
+  send(running, "POST", "/v1/grants", { entitlement_id: entitlementId, principal: { type: "user", id: userId } })
+
+const revoke = (running: RunningService, grantId: string) => send(running, "DELETE", `/v1/grants/${encodeURIComponent(grantId)}`)
+
+/** The service's `baton_provisioning_actions_total` samples that are not 0, as written. */
+const actionCounts = (running: RunningService) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${running.url}/metrics`, { headers: { authorization: `Bearer ${Token}` } })
+    return (await response.text()).split("\n").filter((line) =>
+      line.startsWith("baton_provisioning_actions_total{") && !line.endsWith(" 0")
+    )
+      .sort()
+  })
+
+/** The service's audit lines so far, as `action outcome principal_id` (`resource_id` for a deletion), sorted. */
+const auditLines = (running: RunningService) =>
+  Effect.map(
+    running.stderr,
+    (stderr) =>
+      stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line["msg"] === "provisioning action")
+        .map((line) => `${String(line["action"])} ${String(line["outcome"])} ${String(line["principal_id"] ?? line["resource_id"])}`)
+        .sort()
+  )
+
+/** The writes the sandbox answered, as `METHOD /path status`, sorted. */
+const writes = Effect.flatMap(
+  Sandbox,
+  (sandbox) =>
+    Effect.map(
+      sandbox.requestLog,
+      (log) => log.filter((entry) => entry.method !== "GET").map((entry) => `${entry.method} ${entry.path} ${entry.status}`).sort()
+    )
+)
+
+/** Holds each `METHOD /path` in `held` until `count` of them have arrived, then lets them all through. */
+const allArrived = (held: ReadonlyArray<string>, count: number) =>
+  Effect.gen(function*() {
+    const sandbox = yield* Sandbox
+    const arrived = yield* Ref.make(0)
+    const open = yield* Deferred.make<void>()
+    yield* sandbox.setRequestHook(({ method, path }) =>
+      held.includes(`${method} ${path}`)
+        ? Effect.zipRight(
+          Effect.flatMap(Ref.updateAndGet(arrived, (n) => n + 1), (n) => n === count ? Deferred.succeed(open, undefined) : Effect.void),
+          Deferred.await(open)
+        )
+        : Effect.void
+    )
+  })
+
+const withSandbox = <A, E>(test: Effect.Effect<A, E, Sandbox | Scope.Scope>) =>
+  Effect.provide(Effect.scoped(test), Sandbox.layer({ snapshot: account, port: 0 }))
+
+describe("provisioning requests at once (the service process)", () => {
+  it.live("8 identical grants: one write; each caller is told granted or already exists, as counted and audited", () =>
+    withSandbox(Effect.gen(function*() {
+      const running = yield* service
+      const sandbox = yield* Sandbox
+      yield* sandbox.clearRequestLog
+      const answers = yield* Effect.all(
+        Array.from({ length: 8 }, () => grant(running, "group:g_main:Edit Destination", "ben")),
+        { concurrency: "unbounded" }
+      )
+      const granted = answers.filter((answer) => answer.status === 201)
+      const already = answers.filter((answer) => answer.status === 200)
+      assert.strictEqual(granted.length + already.length, 8)
+      assert.isAtLeast(granted.length, 1)
+      for (const answer of granted) assert.strictEqual(answer.body["message"], "granted group:g_main:Edit Destination to user:ben")
+      for (const answer of already) {
+        assert.strictEqual(answer.body["message"], "already exists: user:ben already holds group:g_main:Edit Destination")
+      }
+      // Identical requests in flight share one call (SingleFlight.ts): one write, and one grant counted.
+      assert.deepStrictEqual(yield* writes, ["POST /v1/users/ben/groups 201"])
+      // A request arriving once that call ended makes its own, which finds the grant: already exists.
+      const audited = yield* auditLines(running)
+      const later = audited.filter((line) => line === "grant already_exists ben").length
+      assert.deepStrictEqual(audited.filter((line) => line !== "grant already_exists ben"), ["grant granted ben"])
+      assert.isAtMost(later, already.length)
+      assert.deepStrictEqual(yield* actionCounts(running), [
+        ...(later === 0 ? [] : [`baton_provisioning_actions_total{action="grant",outcome="already_exists"} ${later}`]),
+        "baton_provisioning_actions_total{action=\"grant\",outcome=\"granted\"} 1"
+      ])
+    })))
+
+  it.live("a revoke and a grant of the same team membership take turns: the grant is not undone", () =>
+    withSandbox(Effect.gen(function*() {
+      const running = yield* service
+      const sandbox = yield* Sandbox
+      const deleteArrived = yield* Deferred.make<void>()
+      const grantWrote = yield* Deferred.make<void>()
+      // The revoke's DELETE waits until the grant has written, or has had its chance: the grant waits
+      // for the revoke instead of changing the membership under it.
+      yield* sandbox.setRequestHook(({ method, path }) =>
+        `${method} ${path}` === "DELETE /v1/teams/t_eng/users/cy"
+          ? Effect.zipRight(
+            Deferred.succeed(deleteArrived, undefined),
+            // The sandbox handles a request uninterruptibly: the race's loser is interruptible here.
+            Effect.interruptible(Effect.race(Deferred.await(grantWrote), Effect.sleep("300 millis")))
+          )
+          : `${method} ${path}` === "PATCH /v1/teams/t_eng/users/cy"
+          ? Deferred.succeed(grantWrote, undefined)
+          : Effect.void
+      )
+      yield* sandbox.clearRequestLog
+      const revoking = yield* Effect.fork(revoke(running, "team:t_eng:Team Member:user:cy"))
+      yield* Deferred.await(deleteArrived)
+      const granted = yield* grant(running, "team:t_eng:Team Manager", "cy")
+      const revoked = yield* revoking.await.pipe(Effect.flatten)
+      assert.deepStrictEqual(revoked, {
+        status: 200,
+        body: {
+          grant_id: "team:t_eng:Team Member:user:cy",
+          status: "revoked",
+          message:
+            "revoked team:t_eng:Team Member:user:cy, and with it team:t_eng:member:user:cy (one membership in Fivetran, removed whole)",
+          also_revoked: ["team:t_eng:member:user:cy"]
+        }
+      })
+      assert.deepStrictEqual([granted.status, granted.body["status"], granted.body["message"]], [
+        201,
+        "granted",
+        "granted team:t_eng:Team Manager to user:cy"
+      ])
+      assert.deepStrictEqual(yield* writes, ["DELETE /v1/teams/t_eng/users/cy 200", "POST /v1/teams/t_eng/users 201"])
+      assert.deepStrictEqual(
+        (yield* sandbox.snapshot).team_users.filter((row) => row.user_id === "cy").map((row) => [row.team_id, row.role]),
+        [["t_eng", "Team Manager"]]
+      )
+      assert.deepStrictEqual(yield* auditLines(running), ["grant granted cy", "revoke revoked cy"])
+      assert.deepStrictEqual(yield* actionCounts(running), [
+        "baton_provisioning_actions_total{action=\"grant\",outcome=\"granted\"} 1",
+        "baton_provisioning_actions_total{action=\"revoke\",outcome=\"revoked\"} 1"
+      ])
+    })))
+
+  it.live("4 invitations of one email, cased differently: one created, three already exists, all naming that user", () =>
+    withSandbox(Effect.gen(function*() {
+      const running = yield* service
+      const sandbox = yield* Sandbox
+      yield* allArrived(["POST /v1/users"], 4)
+      yield* sandbox.clearRequestLog
+      const answers = yield* Effect.all(
+        ["zoe@example.com", "Zoe@example.com", "ZOE@example.com", "zoe@EXAMPLE.com"].map((email) =>
+          send(running, "POST", "/v1/accounts", { email, given_name: "Zoe", family_name: "Quinn" })
+        ),
+        { concurrency: "unbounded" }
+      )
+      const zoe = (yield* sandbox.snapshot).users.filter((user) => user.email.toLowerCase() === "zoe@example.com")
+      assert.strictEqual(zoe.length, 1)
+      assert.deepStrictEqual(
+        answers.map((answer) => `${answer.status} ${String(answer.body["status"])}`).sort(),
+        ["200 already_exists", "200 already_exists", "200 already_exists", "201 created"]
+      )
+      assert.deepStrictEqual(
+        new Set(answers.map((answer) => (answer.body["resource"] as { id: { resource: string } }).id.resource)),
+        new Set([zoe[0]!.id])
+      )
+      assert.deepStrictEqual(yield* writes, ["POST /v1/users 201", "POST /v1/users 409", "POST /v1/users 409", "POST /v1/users 409"])
+      const id = zoe[0]!.id
+      assert.deepStrictEqual(yield* auditLines(running), [
+        `create_account already_exists ${id}`,
+        `create_account already_exists ${id}`,
+        `create_account already_exists ${id}`,
+        `create_account created ${id}`
+      ])
+      assert.deepStrictEqual(yield* actionCounts(running), [
+        "baton_provisioning_actions_total{action=\"create_account\",outcome=\"already_exists\"} 3",
+        "baton_provisioning_actions_total{action=\"create_account\",outcome=\"created\"} 1"
+      ])
+    })))
+
+  it.live("a grant to a user deleted meanwhile: 404 UnknownPrincipal, the deletion 200, and the user stays gone", () =>
+    withSandbox(Effect.gen(function*() {
+      const running = yield* service
+      const sandbox = yield* Sandbox
+      const postArrived = yield* Deferred.make<void>()
+      const deletionAnswered = yield* Deferred.make<void>()
+      // The grant has read the user and its memberships; its POST waits for the deletion's answer.
+      yield* sandbox.setRequestHook(({ method, path }) =>
+        `${method} ${path}` === "POST /v1/users/ben/groups"
+          ? Effect.zipRight(Deferred.succeed(postArrived, undefined), Deferred.await(deletionAnswered))
+          : `${method} ${path}` === "DELETE /v1/users/ben"
+          ? Deferred.await(postArrived)
+          : Effect.void
+      )
+      yield* sandbox.clearRequestLog
+      const [granted, deleted] = yield* Effect.all([
+        grant(running, "group:g_side:View Destination", "ben"),
+        Effect.ensuring(send(running, "DELETE", "/v1/resources/user/ben"), Deferred.succeed(deletionAnswered, undefined))
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(granted, { status: 404, body: { error: "UnknownPrincipal", message: "user ben does not exist" } })
+      assert.deepStrictEqual(deleted, { status: 200, body: { resource: { resourceType: "user", resource: "ben" }, status: "deleted" } })
+      assert.deepStrictEqual(yield* writes, ["DELETE /v1/users/ben 200", "POST /v1/users/ben/groups 404"])
+      assert.isFalse((yield* sandbox.snapshot).users.some((user) => user.id === "ben"))
+      assert.deepStrictEqual(yield* auditLines(running), ["delete_resource deleted ben", "grant unknown_principal ben"])
+      assert.deepStrictEqual(yield* actionCounts(running), [
+        "baton_provisioning_actions_total{action=\"delete_resource\",outcome=\"deleted\"} 1",
+        "baton_provisioning_actions_total{action=\"grant\",outcome=\"unknown_principal\"} 1"
+      ])
+    })))
+})
