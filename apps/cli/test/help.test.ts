@@ -50,7 +50,7 @@ describe("help", () => {
       assert.include(root, "USAGE")
       assert.strictEqual(
         optionBlock(root, "--api-secret secret"),
-        "  The secret of the Fivetran API key. Takes secret text (never printed). Required unless --sandbox. " +
+        "  The secret of the Fivetran API key. Takes secret text (never printed). Required unless --api-secret-file, or --sandbox. " +
           "Env: BATON_API_SECRET; .baton.yaml key: api-secret. " +
           "Prefer BATON_API_SECRET or .baton.yaml to the flag: other local users can see a command line (ps)."
       )

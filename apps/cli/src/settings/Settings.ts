@@ -1,7 +1,11 @@
 import {
+  ApiKeyCredential,
+  ApiSecretCredential,
   type BatonLogLevel,
   BatonSettings,
   checkSandboxOrFivetran,
+  type Credential,
+  findCredential,
   type DefaultedSetting,
   type LogFormat,
   lookup,
@@ -14,7 +18,8 @@ import {
   sandboxPreset
 } from "@baton-fivetran/settings"
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
-import { Effect, type Option, type Redacted } from "effect"
+import type { FileSystem } from "@effect/platform"
+import { Effect, Option, type Redacted } from "effect"
 import { ActionSettings } from "./ActionSettings.js"
 
 /**
@@ -92,13 +97,17 @@ export interface Settings {
   readonly sandbox: Option.Option<PresetName>
 }
 
+/** A run reads a credential file once: one run is one sync or one action. */
+const credentialOf = (credential: Credential, sources: SettingSources) =>
+  Effect.map(findCredential(credential, sources), Option.map(({ value }) => value))
+
 export const resolveSettings = (sources: SettingSources) =>
   Effect.zipLeft(
     Effect.all({
       file: resolve(File, sources),
       summaryFile: lookup(SummaryFile, sources),
-      apiKey: lookup(BatonSettings.ApiKey, sources),
-      apiSecret: lookup(BatonSettings.ApiSecret, sources),
+      apiKey: credentialOf(ApiKeyCredential, sources),
+      apiSecret: credentialOf(ApiSecretCredential, sources),
       baseUrl: resolve(BatonSettings.BaseUrl, sources),
       syncConnections: resolve(BatonSettings.SyncConnections, sources),
       exclusionGroups: resolve(BatonSettings.ExclusionGroups, sources),
@@ -113,7 +122,7 @@ export const resolveSettings = (sources: SettingSources) =>
       sandbox: lookup(Sandbox, sources)
     }),
     checkSandboxOrFivetran(Sandbox, sources)
-  ) satisfies Effect.Effect<Settings, unknown>
+  ) satisfies Effect.Effect<Settings, unknown, FileSystem.FileSystem>
 
 /** Only the logging settings, for commands that need no Fivetran settings. */
 export const resolveLogging = (sources: SettingSources) =>
