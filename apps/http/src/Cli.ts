@@ -8,6 +8,8 @@ import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { quoted } from "@baton-fivetran/http-api"
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import {
+  ApiKeyCredential,
+  ApiSecretCredential,
   BatonSettings,
   BuiltInRequest,
   checkFlags,
@@ -18,6 +20,7 @@ import {
   emptyVariableNote,
   explainLeftover,
   find,
+  findCredential,
   type FlagValue,
   helpText,
   ignoredKeys,
@@ -45,6 +48,7 @@ import { Console, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import { hostPolicy } from "./AllowedHosts.js"
 import { type ServiceTokens, sharedReadToken } from "./Auth.js"
 import { serviceServerLayer } from "./ClientErrors.js"
+import { credentialFileReload } from "./CredentialFileReload.js"
 import { DataDirLock } from "./DataDirLock.js"
 import { exportHttpClients } from "./ExportHttpClients.js"
 import { makeServer } from "./Http.js"
@@ -117,7 +121,7 @@ const observed = (sources: SettingSources) =>
 
 /** What the process serves against, and the tokens it accepts. */
 interface Target {
-  readonly client: Layer.Layer<FivetranClient, StartupError | HttpServerError.ServeError>
+  readonly client: Layer.Layer<FivetranClient, StartupError | HttpServerError.ServeError, FileSystem.FileSystem>
   readonly tokens: ReadonlyArray<Redacted.Redacted<string>>
   /** A token generated for this run, printed once. */
   readonly generatedToken: Option.Option<Redacted.Redacted<string>>
@@ -170,8 +174,8 @@ const missingCredential = (setting: Setting<unknown>) => Effect.map(emptyVariabl
 
 const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning) =>
   Effect.gen(function*() {
-    const apiKey = yield* lookup(BatonSettings.ApiKey, sources)
-    const apiSecret = yield* lookup(BatonSettings.ApiSecret, sources)
+    const apiKey = yield* findCredential(ApiKeyCredential, sources)
+    const apiSecret = yield* findCredential(ApiSecretCredential, sources)
     const baseUrl = yield* resolve(BatonSettings.BaseUrl, sources)
     const missing = [
       ...(Option.isNone(apiKey) ? [yield* missingCredential(BatonSettings.ApiKey)] : []),
@@ -185,13 +189,14 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
     }
     const proxy = yield* Effect.mapError(egressProxyFor(baseUrl), (error) =>
       new StartupError({ reason: `bad proxy setting: ${configErrorText(error)}` }))
-    const client = FivetranClient.layer(FivetranClientConfig.make({
-      apiKey: apiKey.value,
-      apiSecret: apiSecret.value,
-      baseUrl,
-      proxy,
-      ...tuning
-    }))
+    // Their files (if given) are re-read while the client serves: every request goes with the pair in force.
+    const files = [apiKey.value, apiSecret.value].flatMap(({ file }) =>
+      Option.toArray(file)
+    )
+    const client = Layer.unwrapScoped(Effect.map(
+      credentialFileReload({ apiKey: apiKey.value.value, apiSecret: apiSecret.value.value }, files),
+      (credentials) => FivetranClient.layer(FivetranClientConfig.make({ credentials, baseUrl, proxy, ...tuning }))
+    ))
     return { client, tokens, generatedToken: Option.none() } satisfies Target
   })
 
