@@ -1,7 +1,8 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Ref } from "effect"
+import { Effect } from "effect"
+import { allArrived, sortedWrites } from "../../../packages/connector-core/test/support/HeldRequests.js"
 import { account } from "../../../packages/connector-core/test/support/ProvisioningFixture.js"
 import { assertExit, logFields, runCli } from "./support/CliProcess.js"
 import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
@@ -14,22 +15,6 @@ import { connectionFlags, sandboxLayer } from "./support/Sandboxes.js"
  * connector-core's provisioning fixture (ana holds View Destination on g_main; ben holds nothing).
  */
 
-/** Holds each `METHOD /path` in `held` until `count` of them have arrived, then lets them all through. */
-const allArrived = (held: string, count: number) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const arrived = yield* Ref.make(0)
-    const open = yield* Deferred.make<void>()
-    yield* sandbox.setRequestHook(({ method, path }) =>
-      `${method} ${path}` === held
-        ? Effect.zipRight(
-          Effect.flatMap(Ref.updateAndGet(arrived, (n) => n + 1), (n) => n === count ? Deferred.succeed(open, undefined) : Effect.void),
-          Deferred.await(open)
-        )
-        : Effect.void
-    )
-  })
-
 /** `count` CLI processes with -p and `args` at once, after the sandbox's log is cleared: each one's stdout (sorted), and the writes. */
 const inParallel = (count: number, args: (i: number) => ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -41,12 +26,11 @@ const inParallel = (count: number, args: (i: number) => ReadonlyArray<string>) =
       { concurrency: "unbounded" }
     )
     for (const result of results) assertExit(result, 0)
-    const log = yield* sandbox.requestLog
     return {
       stdout: results.map((result) => result.stdout).sort(),
       outcomes: results.flatMap((result) => logFields(result.stderr).filter((line) => line["msg"] === "provisioning action"))
         .map((line) => line["outcome"]).sort(),
-      writes: log.filter((entry) => entry.method !== "GET").map((entry) => `${entry.method} ${entry.path} ${entry.status}`).sort()
+      writes: yield* sortedWrites
     }
   })
 
@@ -56,7 +40,7 @@ const provided = <A, E>(test: Effect.Effect<A, E, Sandbox | NodeContext.NodeCont
 describe("one provisioning action from several processes at once", () => {
   it.scopedLive("3 grants: one adds the membership, two find it added; all exit 0", () =>
     provided(Effect.gen(function*() {
-      yield* allArrived("POST /v1/users/ben/groups", 3)
+      yield* allArrived(["POST /v1/users/ben/groups"], 3)
       const run = yield* inParallel(3, () => [
         "--grant-entitlement",
         "group:g_main:Edit Destination",
@@ -85,7 +69,7 @@ describe("one provisioning action from several processes at once", () => {
 
   it.scopedLive("3 revokes: one removes the membership, two find it gone; all exit 0", () =>
     provided(Effect.gen(function*() {
-      yield* allArrived("DELETE /v1/users/ana/groups/g_main", 3)
+      yield* allArrived(["DELETE /v1/users/ana/groups/g_main"], 3)
       const grantId = "group:g_main:View Destination:user:ana"
       const run = yield* inParallel(3, () => ["--revoke-grant", grantId])
       assert.deepStrictEqual(run.stdout, [`already revoked: ${grantId}\n`, `already revoked: ${grantId}\n`, `revoked ${grantId}\n`])
@@ -101,7 +85,7 @@ describe("one provisioning action from several processes at once", () => {
 
   it.scopedLive("2 invitations of one email, cased differently: one creates the user, the other names it", () =>
     provided(Effect.gen(function*() {
-      yield* allArrived("POST /v1/users", 2)
+      yield* allArrived(["POST /v1/users"], 2)
       const emails = ["zoe@example.com", "Zoe@Example.com"]
       const run = yield* inParallel(2, (i) => [
         "--create-account-email",
@@ -123,7 +107,7 @@ describe("one provisioning action from several processes at once", () => {
 
   it.scopedLive("2 deletions of one user: one deletes it, the other finds nothing to delete", () =>
     provided(Effect.gen(function*() {
-      yield* allArrived("DELETE /v1/users/dee", 2)
+      yield* allArrived(["DELETE /v1/users/dee"], 2)
       const run = yield* inParallel(2, () => ["--delete-resource", "dee", "--delete-resource-type", "user"])
       assert.deepStrictEqual(run.stdout, ["deleted user:dee\n", "does not exist: user:dee (nothing to delete)\n"])
       assert.deepStrictEqual(run.outcomes, ["deleted", "does_not_exist"])

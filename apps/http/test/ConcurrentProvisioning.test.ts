@@ -1,9 +1,10 @@
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Ref, type Scope } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { allArrived, heldForRival, overtaken, sortedWrites } from "../../../packages/connector-core/test/support/HeldRequests.js"
 import { account } from "../../../packages/connector-core/test/support/ProvisioningFixture.js"
 import { type RunningService, sandboxServiceOver } from "./ServiceProcess.js"
 
@@ -68,32 +69,6 @@ const auditLines = (running: RunningService) =>
         .sort()
   )
 
-/** The writes the sandbox answered, as `METHOD /path status`, sorted. */
-const writes = Effect.flatMap(
-  Sandbox,
-  (sandbox) =>
-    Effect.map(
-      sandbox.requestLog,
-      (log) => log.filter((entry) => entry.method !== "GET").map((entry) => `${entry.method} ${entry.path} ${entry.status}`).sort()
-    )
-)
-
-/** Holds each `METHOD /path` in `held` until `count` of them have arrived, then lets them all through. */
-const allArrived = (held: ReadonlyArray<string>, count: number) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const arrived = yield* Ref.make(0)
-    const open = yield* Deferred.make<void>()
-    yield* sandbox.setRequestHook(({ method, path }) =>
-      held.includes(`${method} ${path}`)
-        ? Effect.zipRight(
-          Effect.flatMap(Ref.updateAndGet(arrived, (n) => n + 1), (n) => n === count ? Deferred.succeed(open, undefined) : Effect.void),
-          Deferred.await(open)
-        )
-        : Effect.void
-    )
-  })
-
 const withSandbox = <A, E>(test: Effect.Effect<A, E, Sandbox | Scope.Scope>) =>
   Effect.provide(Effect.scoped(test), Sandbox.layer({ snapshot: account, port: 0 }))
 
@@ -116,7 +91,7 @@ describe("provisioning requests at once (the service process)", () => {
         assert.strictEqual(answer.body["message"], "already exists: user:ben already holds group:g_main:Edit Destination")
       }
       // Identical requests in flight share one call (SingleFlight.ts): one write, and one grant counted.
-      assert.deepStrictEqual(yield* writes, ["POST /v1/users/ben/groups 201"])
+      assert.deepStrictEqual(yield* sortedWrites, ["POST /v1/users/ben/groups 201"])
       // A request arriving once that call ended makes its own, which finds the grant: already exists.
       const audited = yield* auditLines(running)
       const later = audited.filter((line) => line === "grant already_exists ben").length
@@ -132,24 +107,12 @@ describe("provisioning requests at once (the service process)", () => {
     withSandbox(Effect.gen(function*() {
       const running = yield* service
       const sandbox = yield* Sandbox
-      const deleteArrived = yield* Deferred.make<void>()
-      const grantWrote = yield* Deferred.make<void>()
-      // The revoke's DELETE waits until the grant has written, or has had its chance: the grant waits
-      // for the revoke instead of changing the membership under it.
-      yield* sandbox.setRequestHook(({ method, path }) =>
-        `${method} ${path}` === "DELETE /v1/teams/t_eng/users/cy"
-          ? Effect.zipRight(
-            Deferred.succeed(deleteArrived, undefined),
-            // The sandbox handles a request uninterruptibly: the race's loser is interruptible here.
-            Effect.interruptible(Effect.race(Deferred.await(grantWrote), Effect.sleep("300 millis")))
-          )
-          : `${method} ${path}` === "PATCH /v1/teams/t_eng/users/cy"
-          ? Deferred.succeed(grantWrote, undefined)
-          : Effect.void
-      )
+      // The revoke's DELETE waits for the grant's PATCH, or until the grant has had its chance: the
+      // grant waits for the revoke instead of changing the membership under it.
+      const deleteArrived = yield* heldForRival("DELETE /v1/teams/t_eng/users/cy", "PATCH /v1/teams/t_eng/users/cy")
       yield* sandbox.clearRequestLog
       const revoking = yield* Effect.fork(revoke(running, "team:t_eng:Team Member:user:cy"))
-      yield* Deferred.await(deleteArrived)
+      yield* deleteArrived
       const granted = yield* grant(running, "team:t_eng:Team Manager", "cy")
       const revoked = yield* revoking.await.pipe(Effect.flatten)
       assert.deepStrictEqual(revoked, {
@@ -167,7 +130,7 @@ describe("provisioning requests at once (the service process)", () => {
         "granted",
         "granted team:t_eng:Team Manager to user:cy"
       ])
-      assert.deepStrictEqual(yield* writes, ["DELETE /v1/teams/t_eng/users/cy 200", "POST /v1/teams/t_eng/users 201"])
+      assert.deepStrictEqual(yield* sortedWrites, ["DELETE /v1/teams/t_eng/users/cy 200", "POST /v1/teams/t_eng/users 201"])
       assert.deepStrictEqual(
         (yield* sandbox.snapshot).team_users.filter((row) => row.user_id === "cy").map((row) => [row.team_id, row.role]),
         [["t_eng", "Team Manager"]]
@@ -201,7 +164,7 @@ describe("provisioning requests at once (the service process)", () => {
         new Set(answers.map((answer) => (answer.body["resource"] as { id: { resource: string } }).id.resource)),
         new Set([zoe[0]!.id])
       )
-      assert.deepStrictEqual(yield* writes, ["POST /v1/users 201", "POST /v1/users 409", "POST /v1/users 409", "POST /v1/users 409"])
+      assert.deepStrictEqual(yield* sortedWrites, ["POST /v1/users 201", "POST /v1/users 409", "POST /v1/users 409", "POST /v1/users 409"])
       const id = zoe[0]!.id
       assert.deepStrictEqual(yield* auditLines(running), [
         `create_account already_exists ${id}`,
@@ -219,16 +182,9 @@ describe("provisioning requests at once (the service process)", () => {
     withSandbox(Effect.gen(function*() {
       const running = yield* service
       const sandbox = yield* Sandbox
-      const postArrived = yield* Deferred.make<void>()
       const deletionAnswered = yield* Deferred.make<void>()
       // The grant has read the user and its memberships; its POST waits for the deletion's answer.
-      yield* sandbox.setRequestHook(({ method, path }) =>
-        `${method} ${path}` === "POST /v1/users/ben/groups"
-          ? Effect.zipRight(Deferred.succeed(postArrived, undefined), Deferred.await(deletionAnswered))
-          : `${method} ${path}` === "DELETE /v1/users/ben"
-          ? Deferred.await(postArrived)
-          : Effect.void
-      )
+      yield* overtaken("POST /v1/users/ben/groups", "DELETE /v1/users/ben", deletionAnswered)
       yield* sandbox.clearRequestLog
       const [granted, deleted] = yield* Effect.all([
         grant(running, "group:g_side:View Destination", "ben"),
@@ -236,7 +192,7 @@ describe("provisioning requests at once (the service process)", () => {
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(granted, { status: 404, body: { error: "UnknownPrincipal", message: "user ben does not exist" } })
       assert.deepStrictEqual(deleted, { status: 200, body: { resource: { resourceType: "user", resource: "ben" }, status: "deleted" } })
-      assert.deepStrictEqual(yield* writes, ["DELETE /v1/users/ben 200", "POST /v1/users/ben/groups 404"])
+      assert.deepStrictEqual(yield* sortedWrites, ["DELETE /v1/users/ben 200", "POST /v1/users/ben/groups 404"])
       assert.isFalse((yield* sandbox.snapshot).users.some((user) => user.id === "ben"))
       assert.deepStrictEqual(yield* auditLines(running), ["delete_resource deleted ben", "grant unknown_principal ben"])
       assert.deepStrictEqual(yield* actionCounts(running), [

@@ -1,8 +1,9 @@
 import { FivetranClient } from "@baton-fivetran/fivetran-client"
 import { Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { assert, describe, it } from "@effect/vitest"
-import { Array as Arr, Context, Deferred, Effect, Either, Fiber, Layer, Ref } from "effect"
+import { Array as Arr, Context, Deferred, Effect, Either, Fiber, Layer } from "effect"
 import { Provisioner, type ProvisioningError, UnknownPrincipal } from "../src/index.js"
+import { allArrived, heldForRival, overtaken, sortedWrites } from "./support/HeldRequests.js"
 import { answeredWrites } from "./support/Meanwhile.js"
 import { clearLog, clientFor, provisioningLayer, systemKey } from "./support/ProvisioningFixture.js"
 
@@ -24,22 +25,6 @@ const processes = (count: number) =>
       )
   )
 
-/** Holds each request in `held` (`METHOD /path`) until `count` of them have arrived, then lets them all through. */
-const allArrived = (held: ReadonlyArray<string>, count: number) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Sandbox
-    const arrived = yield* Ref.make(0)
-    const open = yield* Deferred.make<void>()
-    yield* sandbox.setRequestHook(({ method, path }) =>
-      held.includes(`${method} ${path}`)
-        ? Effect.zipRight(
-          Effect.flatMap(Ref.updateAndGet(arrived, (n) => n + 1), (n) => n === count ? Deferred.succeed(open, undefined) : Effect.void),
-          Deferred.await(open)
-        )
-        : Effect.void
-    )
-  })
-
 /** Runs every action at once on a cleared log: their results in order, and the writes the sandbox answered. */
 const atOnce = <A, E>(actions: ReadonlyArray<Effect.Effect<A, E>>) =>
   Effect.gen(function*() {
@@ -47,7 +32,7 @@ const atOnce = <A, E>(actions: ReadonlyArray<Effect.Effect<A, E>>) =>
     const results = yield* Effect.all(actions.map(Effect.either), { concurrency: "unbounded" })
     const sandbox = yield* Sandbox
     yield* sandbox.setRequestHook(undefined)
-    return { results, writes: [...(yield* answeredWrites)].sort() }
+    return { results, writes: yield* sortedWrites }
   })
 
 const tags = <A extends { readonly _tag: string }, E extends { readonly _tag: string }>(
@@ -154,17 +139,9 @@ describe("conflicting actions at once", () => {
   it.live("a grant to a user another process deletes meanwhile: UnknownPrincipal, and the user stays gone", () =>
     Effect.scoped(Effect.gen(function*() {
       const [granting, deleting] = yield* processes(2)
-      const sandbox = yield* Sandbox
-      const postArrived = yield* Deferred.make<void>()
       const deletionEnded = yield* Deferred.make<void>()
       // The grant has read the user and its memberships; its POST waits for the deletion to end.
-      yield* sandbox.setRequestHook(({ method, path }) =>
-        `${method} ${path}` === "POST /v1/users/ben/groups"
-          ? Effect.zipRight(Deferred.succeed(postArrived, undefined), Deferred.await(deletionEnded))
-          : `${method} ${path}` === "DELETE /v1/users/ben"
-          ? Deferred.await(postArrived)
-          : Effect.void
-      )
+      yield* overtaken("POST /v1/users/ben/groups", "DELETE /v1/users/ben", deletionEnded)
       const run = yield* atOnce<{ readonly _tag: string }, ProvisioningError>([
         granting!.grant("group:g_side:View Destination", user("ben")),
         Effect.ensuring(deleting!.deleteResource("user", "ben"), Deferred.succeed(deletionEnded, undefined))
@@ -181,25 +158,13 @@ describe("conflicting actions at once", () => {
     Effect.gen(function*() {
       const provisioner = yield* Provisioner
       const sandbox = yield* Sandbox
-      const deleteArrived = yield* Deferred.make<void>()
-      const grantWrote = yield* Deferred.make<void>()
-      // The revoke's DELETE waits until the grant has written, or until the grant has had its
-      // chance: without turns it read Team Member and changed it to Team Manager meanwhile, and
-      // the DELETE then removed the manager's membership.
-      yield* sandbox.setRequestHook(({ method, path }) =>
-        `${method} ${path}` === "DELETE /v1/teams/t_eng/users/cy"
-          ? Effect.zipRight(
-            Deferred.succeed(deleteArrived, undefined),
-            // The sandbox handles a request uninterruptibly: the race's loser is interruptible here.
-            Effect.interruptible(Effect.race(Deferred.await(grantWrote), Effect.sleep("300 millis")))
-          )
-          : `${method} ${path}` === "PATCH /v1/teams/t_eng/users/cy"
-          ? Deferred.succeed(grantWrote, undefined)
-          : Effect.void
-      )
+      // The revoke's DELETE waits for the grant's PATCH, or until the grant has had its chance:
+      // without turns the grant read Team Member and changed it to Team Manager meanwhile, and the
+      // DELETE then removed the manager's membership.
+      const deleteArrived = yield* heldForRival("DELETE /v1/teams/t_eng/users/cy", "PATCH /v1/teams/t_eng/users/cy")
       yield* clearLog
       const revoking = yield* Effect.fork(provisioner.revoke("team:t_eng:Team Member:user:cy"))
-      yield* Deferred.await(deleteArrived)
+      yield* deleteArrived
       const granting = yield* Effect.fork(provisioner.grant("team:t_eng:Team Manager", user("cy")))
       const revoked = yield* Fiber.join(revoking)
       const granted = yield* Fiber.join(granting)
