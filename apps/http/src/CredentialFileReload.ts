@@ -2,7 +2,7 @@ import type { FivetranCredentials } from "@baton-fivetran/fivetran-client"
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { type CredentialFile, readCredentialFile } from "@baton-fivetran/settings"
 import type { FileSystem } from "@effect/platform"
-import { Effect, Option, Redacted, Ref, Schedule, type Scope } from "effect"
+import { Effect, Redacted, Ref, Schedule, type Scope } from "effect"
 import { TokenFileReloadEvery } from "./TokenFileReload.js"
 
 /**
@@ -14,8 +14,7 @@ import { TokenFileReloadEvery } from "./TokenFileReload.js"
  * A valid new content swaps the pair for every request sent from then on, a running sync job's
  * included (a request in flight is not sent again). An invalid one (unreadable, empty, more than one
  * line, refused by the value's checks) keeps the previous pair and is reported once, not at every
- * read. The files are read one after the other: a Secret updating both in one swap is read whole
- * within one pass, or in two passes 5 s apart.
+ * read.
  */
 
 /** A credential file as read at start: `started` is its content's SHA-256. */
@@ -48,27 +47,37 @@ export const credentialFileReload = (
     if (files.length === 0) return Effect.succeed(started)
     const inForce = yield* Ref.make(started)
     const seen = yield* Ref.make<ReadonlyMap<string, string>>(new Map(files.map(({ file, started }) => [file.credential.what, started])))
-    /** The file's new value, if its content changed and serves; a refused content is warned of once. */
-    const reread = (file: CredentialFile) =>
-      Effect.gen(function*() {
-        const read = yield* Effect.either(readCredentialFile(file))
-        const content = read._tag === "Right" ? read.right.seen : read.left.seen
-        const before = yield* Ref.get(seen)
-        if (before.get(file.credential.what) === content) return Option.none()
-        yield* Ref.set(seen, new Map([...before, [file.credential.what, content]]))
-        if (read._tag === "Left") return yield* Effect.as(keptWarning(file, read.left.reason), Option.none())
-        return Option.some({ file, value: read.right.value })
-      })
+    const readAll = Effect.forEach(files, ({ file }) =>
+      Effect.map(Effect.either(readCredentialFile(file)), (read) => ({
+        file,
+        read,
+        content: read._tag === "Right" ? read.right.seen : read.left.seen
+      })))
     const pass = Effect.gen(function*() {
+      const before = yield* Ref.get(seen)
+      const reads = yield* readAll
+      const changed = reads.filter(({ content, file }) => before.get(file.credential.what) !== content)
+      if (changed.length === 0) return
+      // A Secret's volume updates both files in one swap of its `..data` link: reads on either side of
+      // it would pair the new key with the old secret, which Fivetran refuses. Taken once a second read agrees.
+      const again = yield* readAll
+      if (again.some(({ content }, index) => content !== reads[index]!.content)) return
+      yield* Ref.set(seen, new Map(reads.map(({ content, file }) => [file.credential.what, content])))
+      yield* Effect.forEach(
+        changed,
+        ({ file, read }) => read._tag === "Left" ? keptWarning(file, read.left.reason) : Effect.void,
+        { discard: true }
+      )
       const current = yield* Ref.get(inForce)
       // A content back to the value in force (after a refused one) changes nothing, and is not logged as a reload.
-      const changed = (yield* Effect.forEach(files, ({ file }) => reread(file))).flatMap(Option.toArray)
-        .filter(({ file, value }) => Redacted.value(value) !== inPair(current, file))
-      if (changed.length === 0) return
-      yield* Ref.set(inForce, changed.reduce((pair, { file, value }) => withValue(pair, file, value), current))
-      const names = changed.map(({ file }) => file.name)
+      const swapped = changed.flatMap(({ file, read }) =>
+        read._tag === "Right" && Redacted.value(read.right.value) !== inPair(current, file) ? [{ file, value: read.right.value }] : []
+      )
+      if (swapped.length === 0) return
+      yield* Ref.set(inForce, swapped.reduce((pair, { file, value }) => withValue(pair, file, value), current))
+      const names = swapped.map(({ file }) => file.name)
       yield* Effect.logInfo("Fivetran credentials reloaded").pipe(
-        Effect.annotateLogs({ files: changed.map(({ file }) => file.path) }),
+        Effect.annotateLogs({ files: swapped.map(({ file }) => file.path) }),
         withConsoleText(`Fivetran credentials reloaded from ${names.join(" and ")}; requests sent from now on use them`, ["files"])
       )
     })
