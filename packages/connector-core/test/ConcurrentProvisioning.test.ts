@@ -175,6 +175,50 @@ describe("conflicting actions at once", () => {
       assert.strictEqual((yield* fivetran((c) => c.getTeamUser("t_eng", "cy"))).role, "Team Manager")
     }).pipe(Effect.provide(provisioningLayer())))
 
+  it.live("grants of two roles in one group from two processes: the later changes the role, naming the one it replaced", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const [viewing, editing] = yield* processes(2)
+      yield* allArrived(["POST /v1/users/ben/groups"], 2)
+      const run = yield* atOnce([
+        viewing!.grant("group:g_main:View Destination", user("ben")),
+        editing!.grant("group:g_main:Edit Destination", user("ben"))
+      ])
+      const replaced = run.results.map((result) => {
+        const outcome = Either.getOrThrow(result)
+        return outcome._tag === "Granted" ? outcome.replacedRole : outcome._tag
+      })
+      // Fivetran takes one POST first; the other caller finds that role and changes it.
+      const held = (yield* fivetran((c) => c.userGroups.get("ben", "g_main"))).role
+      assert.deepStrictEqual(
+        replaced,
+        held === "Edit Destination" ? [undefined, "View Destination"] : ["Edit Destination", undefined]
+      )
+      assert.deepStrictEqual(run.writes, [
+        "PATCH /v1/users/ben/groups/g_main 200",
+        "POST /v1/users/ben/groups 201",
+        "POST /v1/users/ben/groups 409"
+      ])
+    })).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("in one process, grants of two account roles take turns: the later names the role it replaced", () =>
+    Effect.gen(function*() {
+      const provisioner = yield* Provisioner
+      const run = yield* atOnce([
+        provisioner.grant("role:Account Analyst:assigned", user("ben")),
+        provisioner.grant("role:Account Reviewer:assigned", user("ben"))
+      ])
+      const replaced = run.results.map((result) => {
+        const outcome = Either.getOrThrow(result)
+        return outcome._tag === "Granted" ? outcome.replacedRole : outcome._tag
+      })
+      const held = (yield* fivetran((c) => c.getUser("ben"))).role
+      assert.deepStrictEqual(
+        replaced,
+        held === "Account Reviewer" ? [undefined, "Account Analyst"] : ["Account Reviewer", undefined]
+      )
+      assert.deepStrictEqual(run.writes, ["PATCH /v1/users/ben 200", "PATCH /v1/users/ben 200"])
+    }).pipe(Effect.provide(provisioningLayer())))
+
   it.live("in one process, grants of different slots do not wait for one another", () =>
     Effect.gen(function*() {
       const provisioner = yield* Provisioner
