@@ -1,9 +1,6 @@
-import { errorCodeOf } from "@baton-fivetran/fivetran-client"
 import { quoted } from "@baton-fivetran/http-api"
-import { fileKindName, readTextWithin, type Sourced } from "@baton-fivetran/settings"
-import { FileSystem } from "@effect/platform"
-import { createHash } from "node:crypto"
-import { Data, Effect, Redacted } from "effect"
+import { FileRefused, readReloadedFile, type Sourced } from "@baton-fivetran/settings"
+import { Effect, Redacted } from "effect"
 import { tokenProblem } from "./Settings.js"
 
 /**
@@ -24,17 +21,6 @@ export interface WatchedTokenFile {
   readonly name: string
 }
 
-/** A token file that cannot serve, and why (naming the file and a line, never a token). */
-export class TokenFileRefused extends Data.TaggedError("TokenFileRefused")<{
-  /** The content refused (its SHA-256), or the failure to read it: the same refusal is reported once. */
-  readonly seen: string
-  readonly reason: string
-}> {
-  override get message() {
-    return this.reason
-  }
-}
-
 /** A token file's tokens, and its content's SHA-256 (what a later read is compared with). */
 export interface TokenFileContent {
   readonly seen: string
@@ -52,7 +38,7 @@ const tokensOf = (file: WatchedTokenFile, seen: string, text: string) => {
     .filter(({ token }) => token !== "" && !token.startsWith("#"))
   if (lines.length === 0) {
     return Effect.fail(
-      new TokenFileRefused({
+      new FileRefused({
         seen,
         reason: `${file.name} holds no token: write one a line (blank lines and lines starting with # are ignored)`
       })
@@ -61,29 +47,15 @@ const tokensOf = (file: WatchedTokenFile, seen: string, text: string) => {
   for (const { number, token } of lines) {
     const problem = tokenProblem(token)
     if (problem !== undefined) {
-      return Effect.fail(new TokenFileRefused({ seen, reason: `${file.name}: the token on line ${number} ${problem}` }))
+      return Effect.fail(new FileRefused({ seen, reason: `${file.name}: the token on line ${number} ${problem}` }))
     }
   }
   return Effect.succeed<TokenFileContent>({ seen, tokens: lines.map(({ token }) => Redacted.make(token)) })
 }
 
-/** The file's tokens; following a symbolic link, as a mounted Secret's `..data` swap needs. */
+/** The file's tokens (settings' ReloadedFile.ts). */
 export const readTokenFile = (file: WatchedTokenFile) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const unreadable = (why: string) => {
-      const reason = `${file.name} ${why}`
-      return new TokenFileRefused({ seen: reason, reason })
-    }
-    const info = yield* Effect.mapError(
-      fs.stat(file.path),
-      (error) => unreadable(`cannot be read (${errorCodeOf(error.cause) ?? error.message})`)
-    )
-    if (info.type !== "File") return yield* unreadable(`is ${fileKindName(info.type)}, not a file of tokens`)
-    const text = yield* readTextWithin(file.path, TokenFileLimit, "a token file").pipe(
-      Effect.mapError((error) =>
-        unreadable(error._tag === "FileTooLarge" ? error.problem : `cannot be read (${errorCodeOf(error.cause) ?? error.message})`)
-      )
-    )
-    return yield* tokensOf(file, createHash("sha256").update(text, "utf8").digest("hex"), text)
-  })
+  Effect.flatMap(
+    readReloadedFile(file.path, file.name, TokenFileLimit, { holding: "a file of tokens", limitFor: "a token file" }),
+    ({ seen, text }) => tokensOf(file, seen, text)
+  )

@@ -5,7 +5,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { join } from "node:path"
-import { logFields } from "./Harness.js"
+import { awaitLogged, logged } from "./LoggedLines.js"
 import { awaitSyncJob, type RunningService, runServiceOnce, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
@@ -29,21 +29,6 @@ const call = (service: RunningService, path: string, token?: string, method = "G
     })
     return { status: response.status, text: await response.text() }
   })
-
-/** The JSON lines the service logged with `msg`. */
-const logged = (service: RunningService, msg: string) =>
-  Effect.map(
-    service.stderr,
-    (stderr) => stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => line["msg"] === msg)
-  )
-
-/** Waits until the service has logged `count` lines with `msg`: it reads its files every 5 s; 30 s at most. */
-const awaitLogged = (service: RunningService, msg: string, count: number) =>
-  logged(service, msg).pipe(
-    Effect.repeat({ schedule: Schedule.spaced("200 millis"), until: (lines) => lines.length >= count }),
-    Effect.timeout("30 seconds"),
-    Effect.orDie
-  )
 
 /** Asks /readyz (without a token) until it answers `status`: its check of Fivetran is kept 20 s; 60 s at most. The last answer. */
 const awaitReadiness = (service: RunningService, status: number, answers: Array<string>) =>

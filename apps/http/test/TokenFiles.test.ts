@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
-import { logFields } from "./Harness.js"
+import { awaitLogged, logged } from "./LoggedLines.js"
 import { type RunningService, runServiceOnce, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 
 /**
@@ -37,21 +37,6 @@ const status = (service: RunningService, token: string, method = "GET") =>
 const awaitStatus = (service: RunningService, token: string, expected: number) =>
   status(service, token).pipe(
     Effect.repeat({ schedule: Schedule.spaced("200 millis"), until: (answered) => answered === expected }),
-    Effect.timeout("30 seconds"),
-    Effect.orDie
-  )
-
-/** The JSON lines the service logged with `msg`. */
-const logged = (service: RunningService, msg: string) =>
-  Effect.map(
-    service.stderr,
-    (stderr) => stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => line["msg"] === msg)
-  )
-
-/** Waits until the service has logged `count` lines with `msg`; 30 s at most. */
-const awaitLogged = (service: RunningService, msg: string, count: number) =>
-  logged(service, msg).pipe(
-    Effect.repeat({ schedule: Schedule.spaced("200 millis"), until: (lines) => lines.length >= count }),
     Effect.timeout("30 seconds"),
     Effect.orDie
   )

@@ -1,12 +1,9 @@
 import { quotedEchoed } from "@baton-fivetran/fivetran-client/echoed-text"
-import { errorCodeOf } from "@baton-fivetran/fivetran-client/error-code"
-import * as FileSystem from "@effect/platform/FileSystem"
-import { createHash } from "node:crypto"
-import { ConfigProvider, Data, Effect, Option, type Redacted } from "effect"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import { ConfigProvider, Effect, Option, type Redacted } from "effect"
 import { ApiKey, ApiKeyFile, ApiSecret, ApiSecretFile } from "./BatonSettings.js"
-import { readTextWithin } from "./BoundedFile.js"
 import { configErrorText } from "./ConfigErrorText.js"
-import { fileKindName } from "./FileKind.js"
+import { FileRefused, readReloadedFile } from "./ReloadedFile.js"
 import { find, type SettingSources, type Sourced } from "./Resolve.js"
 import type { Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
@@ -40,17 +37,6 @@ export interface CredentialFile {
   readonly name: string
 }
 
-/** A credential file that cannot serve, and why (naming the setting and the path, never the content). */
-export class CredentialFileRefused extends Data.TaggedError("CredentialFileRefused")<{
-  /** The content refused (its SHA-256), or the failure to read it: the service reports the same refusal once. */
-  readonly seen: string
-  readonly reason: string
-}> {
-  override get message() {
-    return this.reason
-  }
-}
-
 /** A credential file's value, and its content's SHA-256 (what a later read is compared with). */
 export interface CredentialFileContent {
   readonly seen: string
@@ -64,7 +50,7 @@ export const credentialFile = (credential: Credential, setting: Sourced<string>)
 })
 
 const valueOf = (file: CredentialFile, seen: string, text: string) => {
-  const refused = (reason: string) => Effect.fail(new CredentialFileRefused({ seen, reason: `${file.name} ${reason}` }))
+  const refused = (reason: string) => Effect.fail(new FileRefused({ seen, reason: `${file.name} ${reason}` }))
   const value = text.trim()
   const what = file.credential.what
   if (value === "") return refused(`is empty: write the ${what} in it`)
@@ -72,35 +58,22 @@ const valueOf = (file: CredentialFile, seen: string, text: string) => {
   if (/[\r\n]/.test(value)) return refused(`holds more than one line: write the ${what} alone, on one line`)
   return file.credential.value.kind.config(file.credential.value.key).pipe(
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map([[file.credential.value.key, value]]))),
-    Effect.mapError((error) => new CredentialFileRefused({ seen, reason: `${file.name}: ${configErrorText(error)}` })),
+    Effect.mapError((error) => new FileRefused({ seen, reason: `${file.name}: ${configErrorText(error)}` })),
     Effect.map((checked): CredentialFileContent => ({ seen, value: checked }))
   )
 }
 
-/** The file's credential; following a symbolic link, as a mounted Secret's `..data` swap needs. */
+/** The file's credential (ReloadedFile.ts). */
 export const readCredentialFile = (
   file: CredentialFile
-): Effect.Effect<CredentialFileContent, CredentialFileRefused, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const unreadable = (why: string) => {
-      const reason = `${file.name} ${why}`
-      return new CredentialFileRefused({ seen: reason, reason })
-    }
-    const info = yield* Effect.mapError(
-      fs.stat(file.path),
-      (error) => unreadable(`cannot be read (${errorCodeOf(error.cause) ?? error.message})`)
-    )
-    if (info.type !== "File") {
-      return yield* unreadable(`is ${fileKindName(info.type)}, not a file holding the ${file.credential.what}`)
-    }
-    const text = yield* readTextWithin(file.path, CredentialFileLimit, `a file of the ${file.credential.what}`).pipe(
-      Effect.mapError((error) =>
-        unreadable(error._tag === "FileTooLarge" ? error.problem : `cannot be read (${errorCodeOf(error.cause) ?? error.message})`)
-      )
-    )
-    return yield* valueOf(file, createHash("sha256").update(text, "utf8").digest("hex"), text)
-  })
+): Effect.Effect<CredentialFileContent, FileRefused, FileSystem.FileSystem> =>
+  Effect.flatMap(
+    readReloadedFile(file.path, file.name, CredentialFileLimit, {
+      holding: `a file holding the ${file.credential.what}`,
+      limitFor: `a file of the ${file.credential.what}`
+    }),
+    ({ seen, text }) => valueOf(file, seen, text)
+  )
 
 /** A credential as given, and the file it was read from, if it was (with its content's SHA-256 then). */
 export interface GivenCredential {
