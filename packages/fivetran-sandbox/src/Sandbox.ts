@@ -12,7 +12,7 @@ import { makeSandboxApp } from "./http/SandboxApp.js"
 import { wildcardLoopback } from "./ListenAddress.js"
 import { DEFAULT_HOURLY_LIMIT, DEFAULT_INVITES_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS } from "./RateLimitDefaults.js"
 import type { AccountSnapshot } from "./state/AccountSnapshot.js"
-import { AccountState } from "./state/AccountState.js"
+import { AccountState, type EmailInUseStatus } from "./state/AccountState.js"
 
 export interface SandboxOptions {
   readonly snapshot: AccountSnapshot
@@ -40,6 +40,12 @@ export interface SandboxOptions {
    * list nearly every user; false lists direct members only.
    */
   readonly groupUsersIncludeAccountRoles?: boolean
+  /**
+   * How `POST /v1/users` refuses an email already in the account (case-insensitive): 409 `Conflict`
+   * (the default), or 400 `InvalidInput` naming the field. Which one Fivetran sends is UNCONFIRMED
+   * (docs/fivetran-api.md §9); a client must handle both.
+   */
+  readonly emailInUseStatus?: EmailInUseStatus
 }
 
 export interface SandboxShape {
@@ -59,6 +65,7 @@ export interface SandboxShape {
 }
 
 export { DEFAULT_HOURLY_LIMIT, DEFAULT_INVITES_HOURLY_LIMIT, DEFAULT_RATE_WINDOW_SECONDS }
+export type { EmailInUseStatus }
 
 const make = (options: SandboxOptions, node: Server) =>
   Effect.gen(function*() {
@@ -66,7 +73,8 @@ const make = (options: SandboxOptions, node: Server) =>
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.groupUsersIncludeAccountRoles === undefined
         ? {}
-        : { groupUsersIncludeAccountRoles: options.groupUsersIncludeAccountRoles })
+        : { groupUsersIncludeAccountRoles: options.groupUsersIncludeAccountRoles }),
+      ...(options.emailInUseStatus === undefined ? {} : { emailInUseStatus: options.emailInUseStatus })
     })
     const rateLimit = new RollingWindow(
       options.rateLimit?.hourly ?? DEFAULT_HOURLY_LIMIT,

@@ -50,7 +50,12 @@ export interface AccountStateOptions {
   readonly seed?: number
   /** List account-role holders in every group's users with role null (default true; see groupUsers). */
   readonly groupUsersIncludeAccountRoles?: boolean
+  /** The status refusing an invitation of an email already in the account (default 409; see inviteUser). */
+  readonly emailInUseStatus?: EmailInUseStatus
 }
+
+/** How Fivetran refuses an email already in the account is UNCONFIRMED: 409 or 400 are both plausible. */
+export type EmailInUseStatus = 409 | 400
 
 /** The five membership relations, named by their API path (owner/target). */
 export type MembershipKind = "userGroups" | "userConnections" | "teamGroups" | "teamConnections" | "teamUsers"
@@ -481,7 +486,11 @@ export class AccountState {
         return Effect.fail(invalidInput(`Invalid field 'email': '${body.email}' is not an email`))
       }
       if (email !== "" && this.userIdByEmail.has(email.toLowerCase())) {
-        return Effect.fail(conflict(`A user with email '${email}' already exists in the account`))
+        return Effect.fail(
+          this.options.emailInUseStatus === 400
+            ? invalidInput(`Invalid field 'email': a user with email '${email}' already exists in the account`)
+            : conflict(`A user with email '${email}' already exists in the account`)
+        )
       }
       const refused = admit()
       if (refused) return Effect.fail(refused)
