@@ -141,6 +141,13 @@ const alreadyExists = (
       )
     )
 
+/**
+ * Fivetran's refusal of an email already in the account: a 409, or perhaps a 400 (which one is
+ * UNCONFIRMED, docs/fivetran-api.md §9). Either is read back; a 400 of a proxy's HTML page is not Fivetran's.
+ */
+const emailInUse = (error: FivetranError): boolean =>
+  error._tag === "Conflict" || (error._tag === "BadRequest" && error.status === 400 && error.htmlPage !== true)
+
 export const createAccount = (
   client: FivetranClientShape,
   request: AccountRequest
@@ -194,7 +201,7 @@ export const createAccount = (
               : alreadyExists(user, body, action))
         }
         // Invited by someone else between our read and write: report the user now there.
-        if (error._tag === "Conflict") {
+        if (emailInUse(error)) {
           return readBack(error, (user) =>
             alreadyExists(user, body, action))
         }
