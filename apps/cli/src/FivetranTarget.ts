@@ -1,6 +1,6 @@
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { egressProxyFor, FivetranClient, FivetranClientConfig } from "@baton-fivetran/fivetran-client"
-import { BatonSettings, configErrorText, required, SettingError } from "@baton-fivetran/settings"
+import { ApiKeyCredential, ApiSecretCredential, configErrorText, requiredCredential, SettingError } from "@baton-fivetran/settings"
 import type { HttpServerError } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import type { Settings } from "./settings/Settings.js"
@@ -20,8 +20,8 @@ const tuningOf = (settings: Settings) => ({
 
 const remoteClient = (settings: Settings) =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const apiKey = yield* required(BatonSettings.ApiKey, settings.apiKey)
-    const apiSecret = yield* required(BatonSettings.ApiSecret, settings.apiSecret)
+    const apiKey = yield* requiredCredential(ApiKeyCredential, settings.apiKey)
+    const apiSecret = yield* requiredCredential(ApiSecretCredential, settings.apiSecret)
     const proxy = yield* Effect.mapError(
       egressProxyFor(settings.baseUrl),
       (error) => new SettingError({ reason: `bad proxy setting: ${configErrorText(error)}` })

@@ -113,7 +113,8 @@ describe("usage", () => {
       assertExit(result, 2)
       assert.strictEqual(
         result.stderr,
-        "error: missing --api-secret: pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml\n"
+        "error: missing --api-secret: pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml; " +
+          "or name a file holding it with --api-secret-file\n"
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
@@ -124,7 +125,7 @@ describe("usage", () => {
       assert.strictEqual(
         result.stderr,
         "error: missing --api-secret (BATON_API_SECRET is set but empty, which counts as unset: give it a value): " +
-          "pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml\n"
+          "pass it, set BATON_API_SECRET, or add \"api-secret:\" to .baton.yaml; or name a file holding it with --api-secret-file\n"
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 

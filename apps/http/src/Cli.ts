@@ -15,6 +15,7 @@ import {
   checkFlags,
   checkSandboxOrFivetran,
   commandFlags,
+  type Credential,
   type CommandLine,
   configErrorText,
   emptyVariableNote,
@@ -169,8 +170,9 @@ const sandboxTarget = (preset: PresetName, tokens: ReadonlyArray<Redacted.Redact
 /** How a refusal names a missing setting: `--api-key (or BATON_API_KEY)`. */
 const missingName = (setting: { readonly flag: string; readonly env: string }) => `--${setting.flag} (or ${setting.env})`
 
-/** A missing key or secret as the refusal names it, saying when its variable is set but empty. */
-const missingCredential = (setting: Setting<unknown>) => Effect.map(emptyVariableNote(setting), (note) => `${missingName(setting)}${note}`)
+/** A missing key or secret as the refusal names it, and its file's setting; saying when its variable is set but empty. */
+const missingCredential = (credential: Credential) =>
+  Effect.map(emptyVariableNote(credential.value), (note) => `${missingName(credential.value)}${note} or ${missingName(credential.file)}`)
 
 const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Redacted<string>>, tuning: Tuning) =>
   Effect.gen(function*() {
@@ -178,8 +180,8 @@ const remoteTarget = (sources: SettingSources, tokens: ReadonlyArray<Redacted.Re
     const apiSecret = yield* findCredential(ApiSecretCredential, sources)
     const baseUrl = yield* resolve(BatonSettings.BaseUrl, sources)
     const missing = [
-      ...(Option.isNone(apiKey) ? [yield* missingCredential(BatonSettings.ApiKey)] : []),
-      ...(Option.isNone(apiSecret) ? [yield* missingCredential(BatonSettings.ApiSecret)] : []),
+      ...(Option.isNone(apiKey) ? [yield* missingCredential(ApiKeyCredential)] : []),
+      ...(Option.isNone(apiSecret) ? [yield* missingCredential(ApiSecretCredential)] : []),
       ...(tokens.length === 0 ? [`at least one ${missingName(Tokens)} or a ${missingName(TokenFile)}`] : [])
     ]
     if (Option.isNone(apiKey) || Option.isNone(apiSecret) || missing.length > 0) {

@@ -61,7 +61,8 @@ describe("start-up", () => {
       const all = yield* refusal(["--port", "0"])
       assert.include(
         all,
-        "missing --api-key (or BATON_API_KEY), --api-secret (or BATON_API_SECRET), at least one --token (or BATON_HTTP_TOKENS) or a --token-file (or BATON_HTTP_TOKEN_FILE)"
+        "missing --api-key (or BATON_API_KEY) or --api-key-file (or BATON_API_KEY_FILE), --api-secret (or BATON_API_SECRET) or " +
+          "--api-secret-file (or BATON_API_SECRET_FILE), at least one --token (or BATON_HTTP_TOKENS) or a --token-file (or BATON_HTTP_TOKEN_FILE)"
       )
       const tokenOnly = yield* refusal(["--port", "0", "--api-key", "k"], { BATON_API_SECRET: "s" })
       assert.include(tokenOnly, "missing at least one --token (or BATON_HTTP_TOKENS) or a --token-file (or BATON_HTTP_TOKEN_FILE);")
@@ -69,7 +70,7 @@ describe("start-up", () => {
         BATON_API_KEY: "k",
         BATON_HTTP_TOKENS: `${Token}-a,${Token}-b`
       })
-      assert.include(secretOnly, "missing --api-secret (or BATON_API_SECRET);")
+      assert.include(secretOnly, "missing --api-secret (or BATON_API_SECRET) or --api-secret-file (or BATON_API_SECRET_FILE);")
       assert.notInclude(secretOnly, "--token")
     }))
 
@@ -414,7 +415,7 @@ describe("the process", () => {
         code: 2,
         stdout: "",
         stderr: "error: missing --api-secret (or BATON_API_SECRET) (BATON_API_SECRET is set but empty, which counts as " +
-          "unset: give it a value); or start with --sandbox to serve against an embedded sandbox\n"
+          "unset: give it a value) or --api-secret-file (or BATON_API_SECRET_FILE); or start with --sandbox to serve against an embedded sandbox\n"
       })
       // The default data directory (./data) and its tmp were made, then left behind by the refusal.
       assert.deepStrictEqual(yield* fs.readDirectory(cwd), [])

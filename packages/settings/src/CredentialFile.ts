@@ -4,7 +4,7 @@ import { ConfigProvider, Effect, Option, type Redacted } from "effect"
 import { ApiKey, ApiKeyFile, ApiSecret, ApiSecretFile } from "./BatonSettings.js"
 import { configErrorText } from "./ConfigErrorText.js"
 import { FileRefused, readReloadedFile } from "./ReloadedFile.js"
-import { find, type SettingSources, type Sourced } from "./Resolve.js"
+import { find, required, type SettingSources, type Sourced } from "./Resolve.js"
 import type { Setting } from "./Setting.js"
 import { SettingError } from "./SettingError.js"
 
@@ -28,6 +28,13 @@ export interface Credential {
 
 export const ApiKeyCredential: Credential = { what: "API key", value: ApiKey, file: ApiKeyFile }
 export const ApiSecretCredential: Credential = { what: "API secret", value: ApiSecret, file: ApiSecretFile }
+
+/** A credential a command cannot do without (the CLI's against Fivetran): missing, the refusal names its file's setting too. */
+export const requiredCredential = (
+  credential: Credential,
+  value: Option.Option<Redacted.Redacted<string>>
+): Effect.Effect<Redacted.Redacted<string>, SettingError> =>
+  required(credential.value, value, `; or name a file holding it with --${credential.file.flag}`)
 
 /** A credential file as the apps read it. */
 export interface CredentialFile {

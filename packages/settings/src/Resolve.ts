@@ -162,13 +162,16 @@ export const emptyVariableNote = (setting: Setting<unknown>): Effect.Effect<stri
     Effect.orElseSucceed(() => "")
   )
 
-/** A setting a command cannot do without, e.g. the API secret for a real sync. */
-export const required = <A>(setting: Setting<A>, value: Option.Option<A>): Effect.Effect<A, SettingError> =>
+/**
+ * A setting a command cannot do without, e.g. the API secret for a real sync. `otherwise` is how
+ * else it may be given, after the ways of the setting itself (`; or name a file holding it with ...`).
+ */
+export const required = <A>(setting: Setting<A>, value: Option.Option<A>, otherwise = ""): Effect.Effect<A, SettingError> =>
   Option.match(value, {
     onSome: Effect.succeed,
     onNone: () =>
       Effect.flatMap(
         emptyVariableNote(setting),
-        (note) => new SettingError({ reason: `missing --${setting.flag}${note}: ${howToGive(setting)}` })
+        (note) => new SettingError({ reason: `missing --${setting.flag}${note}: ${howToGive(setting)}${otherwise}` })
       )
   })
