@@ -1,10 +1,11 @@
 import { type AccountSnapshot, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Schedule } from "effect"
 import { createHash } from "node:crypto"
 import { Agent, type IncomingMessage } from "node:http"
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { logFields } from "./Harness.js"
 import { largeSyncFile, manyRows, openDownload } from "./HeldExports.js"
@@ -95,15 +96,51 @@ const signalAgain = (service: RunningService) =>
     )
   )
 
-/** A service over a fresh data directory, with `env` besides its secrets, and a sync of its sandbox's account done. */
-const serviceWithSync = (env: Readonly<Record<string, string>> = {}) =>
+/**
+ * A data directory holding one sync of `snapshot`, made by a service process of its own and left by
+ * its clean stop. Each test's service starts over a copy of it, rebuilding the job from its files,
+ * instead of syncing the account again: the tests are of the stop, and a sync of largeSyncFile costs
+ * seconds of CPU.
+ */
+const syncedDataDir = (snapshot: AccountSnapshot) =>
+  Effect.gen(function*() {
+    const dataDir = yield* (yield* FileSystem.FileSystem).makeTempDirectory({ prefix: "baton-http-stop-in-flight-" })
+    yield* Effect.gen(function*() {
+      const launch = yield* sandboxServiceArgs(Token)
+      const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: launch.env })
+      const job = yield* startSyncJob(service, Token)
+      yield* awaitSyncJob(service, Token, job.id, "succeeded")
+      assert.strictEqual(yield* service.stop, 0)
+    }).pipe(Effect.scoped, Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
+    return dataDir
+  }).pipe(Effect.provide(NodeContext.layer))
+
+const syncedDataDirs = new Map<AccountSnapshot, string>()
+
+beforeAll(() =>
+  Effect.runPromise(
+    Effect.forEach([largeSyncFile, manyRows], (snapshot) =>
+      Effect.map(syncedDataDir(snapshot), (dataDir) => syncedDataDirs.set(snapshot, dataDir)))
+  )
+)
+
+afterAll(() => Promise.all([...syncedDataDirs.values()].map((dataDir) => rm(dataDir, { recursive: true, force: true }))))
+
+/**
+ * A service over a fresh copy of the data directory synced from `snapshot` (syncedDataDir), with `env`
+ * besides its secrets, against the test's sandbox of that account: the job, as the service answers it.
+ */
+const serviceWithSync = (snapshot: AccountSnapshot, env: Readonly<Record<string, string>> = {}) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const synced = syncedDataDirs.get(snapshot)!
     const dataDir = yield* fs.makeTempDirectoryScoped()
+    const entries = yield* fs.readDirectory(synced)
+    yield* Effect.forEach(entries, (name) => fs.copy(join(synced, name), join(dataDir, name)), { discard: true })
+    const id = entries.find((name) => name.endsWith(".c1z"))!.slice(0, -".c1z".length)
     const launch = yield* sandboxServiceArgs(Token)
     const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: { ...launch.env, ...env } })
-    const job: SyncJobAnswer = yield* startSyncJob(service, Token)
-    yield* awaitSyncJob(service, Token, job.id, "succeeded")
+    const job: SyncJobAnswer = yield* awaitSyncJob(service, Token, id, "succeeded")
     return { service, dataDir, job }
   })
 
@@ -125,7 +162,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const { dataDir, job, service } = yield* serviceWithSync()
+        const { dataDir, job, service } = yield* serviceWithSync(largeSyncFile)
         const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
         const agent = yield* keepAliveAgent
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, agent)
@@ -145,7 +182,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     "an access-review export ends whole, its working copy removed, then the process exits 0",
     () =>
       withSandbox(manyRows)(Effect.gen(function*() {
-        const { dataDir, job, service } = yield* serviceWithSync()
+        const { dataDir, job, service } = yield* serviceWithSync(manyRows)
         const whole = yield* Effect.promise(() =>
           fetch(`${service.url}/v1/export`, { headers: { authorization: `Bearer ${Token}`, connection: "close" } })
             .then(async (response) => new Uint8Array(await response.arrayBuffer()))
@@ -168,7 +205,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         // 5 s, not the default minute, which a 30 s grace period's SIGKILL would cut short.
-        const { job, service } = yield* serviceWithSync({ BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s" })
+        const { job, service } = yield* serviceWithSync(largeSyncFile, { BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s" })
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
         const code = yield* service.stop.pipe(Effect.timeout("30 seconds"))
@@ -196,7 +233,7 @@ describe("stop signals repeated during the stop (the service process)", () => {
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const { dataDir, job, service } = yield* serviceWithSync()
+        const { dataDir, job, service } = yield* serviceWithSync(largeSyncFile)
         const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
@@ -217,7 +254,7 @@ describe("stop signals repeated during the stop (the service process)", () => {
     "a third ends the process at once, exit 130, cutting the download still paused",
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
-        const { job, service } = yield* serviceWithSync()
+        const { job, service } = yield* serviceWithSync(largeSyncFile)
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
         const stopped = yield* Effect.fork(service.stop)
