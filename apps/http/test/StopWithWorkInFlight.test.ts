@@ -96,50 +96,59 @@ const signalAgain = (service: RunningService) =>
     )
   )
 
-/**
- * A data directory holding one sync of `snapshot`, made by a service process of its own and left by
- * its clean stop. Each test's service starts over a copy of it, rebuilding the job from its files,
- * instead of syncing the account again: the tests are of the stop, and a sync of largeSyncFile costs
- * seconds of CPU.
- */
-const syncedDataDir = (snapshot: AccountSnapshot) =>
-  Effect.gen(function*() {
-    const dataDir = yield* (yield* FileSystem.FileSystem).makeTempDirectory({ prefix: "baton-http-stop-in-flight-" })
-    yield* Effect.gen(function*() {
-      const launch = yield* sandboxServiceArgs(Token)
-      const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: launch.env })
-      const job = yield* startSyncJob(service, Token)
-      yield* awaitSyncJob(service, Token, job.id, "succeeded")
-      assert.strictEqual(yield* service.stop, 0)
-    }).pipe(Effect.scoped, Effect.provide(Sandbox.layer({ snapshot, port: 0 })))
-    return dataDir
-  }).pipe(Effect.provide(NodeContext.layer))
+/** A service over `dataDir`, with `env` besides its secrets. */
+const serviceOver = (dataDir: string, env: Readonly<Record<string, string>> = {}) =>
+  Effect.flatMap(
+    sandboxServiceArgs(Token),
+    (launch) => serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: { ...launch.env, ...env } })
+  )
 
-const syncedDataDirs = new Map<AccountSnapshot, string>()
+/** A sync of the sandbox's account, started on `service` and done. */
+const syncDone = (service: RunningService) =>
+  Effect.flatMap(startSyncJob(service, Token), (job) => awaitSyncJob(service, Token, job.id, "succeeded"))
+
+/** A service over a fresh data directory, with `env` besides its secrets, and a sync of its sandbox's account done. */
+const serviceWithSync = (env: Readonly<Record<string, string>> = {}) =>
+  Effect.gen(function*() {
+    const dataDir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+    const service = yield* serviceOver(dataDir, env)
+    const job: SyncJobAnswer = yield* syncDone(service)
+    return { service, dataDir, job }
+  })
+
+/**
+ * A data directory holding one sync of largeSyncFile, made by a service process of its own and left
+ * by its clean stop (beforeAll), removed after the file's tests (afterAll). The tests of a `.c1z`
+ * download start their service over a copy of it, which rebuilds the job from its files, instead of
+ * syncing the account again: they are of the stop, and each sync of largeSyncFile cost seconds of CPU.
+ */
+let largeSyncDataDir = ""
 
 beforeAll(() =>
-  Effect.runPromise(
-    Effect.forEach([largeSyncFile, manyRows], (snapshot) =>
-      Effect.map(syncedDataDir(snapshot), (dataDir) => syncedDataDirs.set(snapshot, dataDir)))
+  Effect.gen(function*() {
+    largeSyncDataDir = yield* (yield* FileSystem.FileSystem).makeTempDirectory({ prefix: "baton-http-stop-in-flight-" })
+    const service = yield* serviceOver(largeSyncDataDir)
+    yield* syncDone(service)
+    assert.strictEqual(yield* service.stop, 0)
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Sandbox.layer({ snapshot: largeSyncFile, port: 0 })),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
   )
 )
 
-afterAll(() => Promise.all([...syncedDataDirs.values()].map((dataDir) => rm(dataDir, { recursive: true, force: true }))))
+afterAll(() => rm(largeSyncDataDir, { recursive: true, force: true }))
 
-/**
- * A service over a fresh copy of the data directory synced from `snapshot` (syncedDataDir), with `env`
- * besides its secrets, against the test's sandbox of that account: the job, as the service answers it.
- */
-const serviceWithSync = (snapshot: AccountSnapshot, env: Readonly<Record<string, string>> = {}) =>
+/** `serviceWithSync` of largeSyncFile, over a fresh copy of largeSyncDataDir: the job, as the service answers it. */
+const serviceWithLargeSync = (env: Readonly<Record<string, string>> = {}) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const synced = syncedDataDirs.get(snapshot)!
     const dataDir = yield* fs.makeTempDirectoryScoped()
-    const entries = yield* fs.readDirectory(synced)
-    yield* Effect.forEach(entries, (name) => fs.copy(join(synced, name), join(dataDir, name)), { discard: true })
+    const entries = yield* fs.readDirectory(largeSyncDataDir)
+    yield* Effect.forEach(entries, (name) => fs.copy(join(largeSyncDataDir, name), join(dataDir, name)), { discard: true })
     const id = entries.find((name) => name.endsWith(".c1z"))!.slice(0, -".c1z".length)
-    const launch = yield* sandboxServiceArgs(Token)
-    const service = yield* serviceProcessOver(dataDir, [...launch.args, "--log-format", "json"], { env: { ...launch.env, ...env } })
+    const service = yield* serviceOver(dataDir, env)
     const job: SyncJobAnswer = yield* awaitSyncJob(service, Token, id, "succeeded")
     return { service, dataDir, job }
   })
@@ -162,7 +171,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const { dataDir, job, service } = yield* serviceWithSync(largeSyncFile)
+        const { dataDir, job, service } = yield* serviceWithLargeSync()
         const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
         const agent = yield* keepAliveAgent
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, agent)
@@ -182,7 +191,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     "an access-review export ends whole, its working copy removed, then the process exits 0",
     () =>
       withSandbox(manyRows)(Effect.gen(function*() {
-        const { dataDir, job, service } = yield* serviceWithSync(manyRows)
+        const { dataDir, job, service } = yield* serviceWithSync()
         const whole = yield* Effect.promise(() =>
           fetch(`${service.url}/v1/export`, { headers: { authorization: `Bearer ${Token}`, connection: "close" } })
             .then(async (response) => new Uint8Array(await response.arrayBuffer()))
@@ -205,7 +214,7 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         // 5 s, not the default minute, which a 30 s grace period's SIGKILL would cut short.
-        const { job, service } = yield* serviceWithSync(largeSyncFile, { BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s" })
+        const { job, service } = yield* serviceWithLargeSync({ BATON_HTTP_DOWNLOAD_STALL_TIMEOUT: "5s" })
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
         const code = yield* service.stop.pipe(Effect.timeout("30 seconds"))
@@ -233,7 +242,7 @@ describe("stop signals repeated during the stop (the service process)", () => {
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const { dataDir, job, service } = yield* serviceWithSync(largeSyncFile)
+        const { dataDir, job, service } = yield* serviceWithLargeSync()
         const file = yield* fs.readFile(join(dataDir, `${job.id}.c1z`))
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
@@ -254,7 +263,7 @@ describe("stop signals repeated during the stop (the service process)", () => {
     "a third ends the process at once, exit 130, cutting the download still paused",
     () =>
       withSandbox(largeSyncFile)(Effect.gen(function*() {
-        const { job, service } = yield* serviceWithSync(largeSyncFile)
+        const { job, service } = yield* serviceWithLargeSync()
         const download = yield* openDownload(service.url, Token, `/v1/syncs/${job.id}/file`, yield* keepAliveAgent)
 
         const stopped = yield* Effect.fork(service.stop)
