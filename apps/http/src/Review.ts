@@ -177,7 +177,11 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const format = request.format ?? "csv"
         const syncId = yield* latest
         yield* inSync(syncId, scope)
-        const lines = Stream.unwrapScoped(Effect.map(reader(syncId), (open: C1zReader) => reviewRows(open, scope))).pipe(
+        // Held for the request's scope, which lasts until the body is sent, and taken before the head
+        // goes out: taken by the body's first pull, a stop beginning in between cut a 200 after its
+        // CSV header (the service's readers are released early in the stop), and the process exited 0.
+        const open = yield* reader(syncId)
+        const lines = reviewRows(open, scope).pipe(
           Stream.map(rowText[format]),
           Stream.rechunk(500),
           Stream.mapChunks((chunk) => Chunk.of(Chunk.join(chunk, ""))),

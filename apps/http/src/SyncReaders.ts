@@ -1,7 +1,8 @@
 import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
-import { Duration, Effect, Exit, Fiber, Option, Ref, type Scope, ScopedCache, Stream } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Option, Ref, Scope, ScopedCache, Stream } from "effect"
 import { isDamagedSyncFile } from "./DamagedSyncFile.js"
+import { ServiceStopping } from "./ServiceStopping.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { WorkingCopies } from "./WorkingCopies.js"
 
@@ -105,12 +106,19 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
       )))
     const serviceScope = yield* Effect.scope
     /**
-     * Has the cache open `syncId`'s reader on a fiber of the service's own: an open runs on the fiber
-     * that asked first and is shared with the requests arriving meanwhile, so one run on a request's
-     * fiber was interrupted when that client hung up (the explorer cancels a replaced search) and
-     * failed them all with 499. The caller then takes the open reader from the cache.
+     * `syncId`'s reader, taken from the cache on a fiber of the service's own and held for the
+     * caller's scope: an open runs on the fiber that asked first and is shared with the requests
+     * arriving meanwhile, so one run on a request's fiber was interrupted when that client hung up
+     * (the explorer cancels a replaced search) and failed them all with 499. Only the service's stop
+     * interrupts that fiber (its scope closes, and the readers with it): the request is answered
+     * 503 ServiceStopping, to be sent again, instead of with the interruption (a request's own
+     * interruption is not caught here).
      */
-    const openShared = (syncId: string) => Effect.flatMap(Effect.forkIn(Effect.scoped(readers.get(syncId)), serviceScope), Fiber.join)
+    const openShared = (syncId: string) =>
+      Effect.flatMap(Effect.scope, (callerScope) => Effect.forkIn(Scope.extend(readers.get(syncId), callerScope), serviceScope)).pipe(
+        Effect.flatMap(Fiber.join),
+        Effect.catchAllCause((cause) => Cause.isInterruptedOnly(cause) ? Effect.die(new ServiceStopping()) : Effect.failCause(cause))
+      )
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })
@@ -132,7 +140,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
      */
     const reader = (syncId: string): Effect.Effect<C1zReader, StorageUnavailable | NotFound, Scope.Scope> =>
       Effect.catchAll(
-        Effect.zipRight(openShared(syncId), readers.get(syncId)),
+        openShared(syncId),
         (error): Effect.Effect<never, StorageUnavailable | NotFound> =>
           error._tag === "WorkingCopyFailed"
             ? Effect.logError("could not make the working copy of a sync").pipe(

@@ -45,11 +45,16 @@ interface ReceivedBody {
 
 const digestOf = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
-/** Reads the rest of a paused answer's body until its connection ends it or cuts it. */
+/**
+ * Reads the rest of a paused answer's body until its connection ends it or cuts it. One already
+ * closed (cut while paused, with little left unread) is received as it is: its `close` has fired,
+ * and waiting for it hung the test instead of failing it.
+ */
 const readRest = (response: IncomingMessage) =>
   Effect.async<ReceivedBody>((resume) => {
     const hash = createHash("sha256")
     let bytes = 0
+    if (response.closed) return resume(Effect.succeed({ complete: response.complete, bytes, sha256: hash.digest("hex") }))
     response.on("data", (chunk: Buffer) => {
       bytes += chunk.length
       hash.update(chunk)
@@ -236,6 +241,50 @@ describe("a SIGTERM while an answer is being sent (the service process)", () => 
  * default action: the process died by the signal at once, the download cut. It is ignored now,
  * saying so, as the CLI ignores it; a third ends the process at once, exit 130.
  */
+/**
+ * A query's sync read for the first time when the stop began: its working copy was still being made
+ * (the ~9 MB `.c1z` of largeSyncFile decompresses to well over 100 MB), and the stop ended that
+ * open. The request is answered as one arriving during the stop is, 503 ServiceStopping with
+ * `Retry-After: 1`, not with the bare interruption; the part-made copy is removed, and the process
+ * exits 0.
+ */
+describe("a SIGTERM while a query's sync is being opened (the service process)", () => {
+  it.scopedLive(
+    "the query is answered 503 ServiceStopping, the working copy removed, then the process exits 0",
+    () =>
+      withSandbox(largeSyncFile)(Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dataDir, job, service } = yield* serviceWithLargeSync()
+        const answer = yield* Effect.fork(Effect.promise(() =>
+          fetch(`${service.url}/v1/resources`, { headers: { authorization: `Bearer ${Token}`, connection: "close" } })
+            .then(async (response) => ({
+              status: response.status,
+              retryAfter: response.headers.get("retry-after"),
+              body: await response.text()
+            }))
+        ))
+        yield* fs.readDirectory(join(dataDir, "tmp")).pipe(
+          Effect.repeat({
+            schedule: Schedule.spaced("2 millis"),
+            until: (entries) =>
+              entries.length > 0
+          })
+        )
+
+        const code = yield* service.stop.pipe(Effect.timeout("30 seconds"))
+
+        assert.deepStrictEqual(yield* Fiber.join(answer), {
+          status: 503,
+          retryAfter: "1",
+          body: JSON.stringify({ error: "ServiceStopping", message: "the service is stopping; send the request again once it runs" })
+        })
+        assert.strictEqual(code, 0)
+        assert.deepStrictEqual(yield* dataDirEntries(dataDir), [`${job.id}.c1z`, `${job.id}.json`, "page-token.key", "tmp"])
+      })),
+    120_000
+  )
+})
+
 describe("stop signals repeated during the stop (the service process)", () => {
   it.scopedLive(
     "a second is ignored, saying so: the download ends whole, and the process exits 0 leaving its files as a clean stop",
