@@ -28,6 +28,19 @@ const htmlPageAnswer = (endpoint: Endpoint, status: number) =>
   `${endpoint}: the server at the base URL answered ${status} with an HTML page, not Fivetran's JSON: check that the ` +
   "base URL is Fivetran's API (https://api.fivetran.com) and that no proxy or gateway answers in its place"
 
+/** Which attempt answered a repeated write, and what the earlier one, that Fivetran may have acted on, met. */
+export interface RepeatOf {
+  readonly attempts: number
+  readonly earlier: string
+}
+
+/** `, answering attempt 2; an earlier one (Fivetran answered 503) <earlierDid>`, or nothing for an answer to no repeat. */
+const answeringRepeat = (repeatOf: RepeatOf | undefined, earlierDid: string): string =>
+  repeatOf === undefined ? "" : `, answering attempt ${repeatOf.attempts}; an earlier one (${repeatOf.earlier}) ${earlierDid}`
+
+/** What a repeated POST's 409 or 400 says of the earlier attempt. */
+const madeTheChange = "may have made the change itself"
+
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly endpoint: Endpoint
   readonly code: string
@@ -68,16 +81,15 @@ export class NotFound extends Data.TaggedError("NotFound")<{
   /**
    * Set on the 404 that answered a repeated DELETE after an earlier attempt Fivetran may have acted
    * on (`mayHaveActed`): that attempt may have removed what this 404 finds gone, so it is no proof
-   * that someone else did. Which attempt answered, and what the earlier one met.
+   * that someone else did.
    */
-  readonly repeatOf?: { readonly attempts: number; readonly earlier: string }
+  readonly repeatOf?: RepeatOf
 }> {
   override get message() {
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, 404)
-    const found = `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
-    return this.repeatOf === undefined
-      ? found
-      : `${found}, answering attempt ${this.repeatOf.attempts}; an earlier one (${this.repeatOf.earlier}) may have removed it`
+    return `${this.endpoint}: not found (404 ${this.code})${this.detail ? `: ${this.detail}` : ""}${
+      answeringRepeat(this.repeatOf, "may have removed it")
+    }`
   }
 }
 
@@ -88,19 +100,17 @@ export class Conflict extends Data.TaggedError("Conflict")<{
   /**
    * Set on the 409 that answered a repeated POST after an earlier attempt Fivetran may have acted on
    * (`mayHaveActed`, e.g. a 503 after it made the change): what this 409 finds already there is most
-   * likely that attempt's doing, not another writer's. Which attempt answered, and what the earlier one met.
+   * likely that attempt's doing, not another writer's.
    */
-  readonly repeatOf?: { readonly attempts: number; readonly earlier: string }
+  readonly repeatOf?: RepeatOf
 }> {
   override get message() {
-    const found = `${this.endpoint}: conflicts with the current state (409 ${this.code})${this.detail ? `: ${this.detail}` : ""}`
-    return this.repeatOf === undefined
-      ? found
-      : `${found}, answering attempt ${this.repeatOf.attempts}; an earlier one (${this.repeatOf.earlier}) may have made the change itself`
+    return `${this.endpoint}: conflicts with the current state (409 ${this.code})${this.detail ? `: ${this.detail}` : ""}${
+      answeringRepeat(this.repeatOf, madeTheChange)
+    }`
   }
 }
 
-/** 400, 405, 406, 415 and other 4xx that retrying cannot fix; a 3xx redirect, which is not followed. */
 /**
  * The base URL a redirect implies, when it keeps the request's path (an http: address sent to
  * https:, a host that moved): what the user most likely meant to write. None for a redirect elsewhere
@@ -115,6 +125,7 @@ const redirectedBase = (endpoint: Endpoint, location: string | undefined): strin
     : undefined
 }
 
+/** 400, 405, 406, 415 and other 4xx that retrying cannot fix; a 3xx redirect, which is not followed. */
 export class BadRequest extends Data.TaggedError("BadRequest")<{
   readonly endpoint: Endpoint
   readonly status: number
@@ -124,6 +135,12 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
   readonly location?: string | undefined
   /** The (4xx) answer was an HTML page, not Fivetran's. */
   readonly htmlPage?: boolean
+  /**
+   * Set on the 400 that answered a repeated POST after an earlier attempt Fivetran may have acted on,
+   * as a 409's is (`Conflict.repeatOf`): Fivetran may refuse what is already there (an email in use)
+   * with 400 rather than 409, and then it is most likely that attempt's doing.
+   */
+  readonly repeatOf?: RepeatOf
 }> {
   override get message() {
     if (this.htmlPage === true) return htmlPageAnswer(this.endpoint, this.status)
@@ -136,7 +153,9 @@ export class BadRequest extends Data.TaggedError("BadRequest")<{
         base === undefined ? "" : ` (the redirect keeps the request's path under ${base}: if that is Fivetran's API, use it)`
       }`
     }
-    return `${this.endpoint}: Fivetran refused the request (${this.status} ${this.code})${this.detail ? `: ${this.detail}` : ""}`
+    return `${this.endpoint}: Fivetran refused the request (${this.status} ${this.code})${this.detail ? `: ${this.detail}` : ""}${
+      answeringRepeat(this.repeatOf, madeTheChange)
+    }`
   }
 }
 
@@ -353,20 +372,34 @@ export const withAttempts = (
     })
 
 /**
- * The same 404 or 409, saying it answered attempt `attempts` after one that met `earlier` and may
- * have made the change itself: removed what a DELETE's 404 finds gone, created what a POST's 409
- * finds there.
+ * The same 404, 409 or 400, saying it answered attempt `attempts` after one that met `earlier` and
+ * may have made the change itself: removed what a DELETE's 404 finds gone, created what a POST's
+ * 409 or 400 finds there.
  */
-export const asRepeatOf = (error: NotFound | Conflict, attempts: number, earlier: string): NotFound | Conflict =>
-  error._tag === "NotFound"
-    ? new NotFound({
-      endpoint: error.endpoint,
-      code: error.code,
-      detail: error.detail,
-      ...(error.htmlPage === undefined ? {} : { htmlPage: error.htmlPage }),
-      repeatOf: { attempts, earlier }
-    })
-    : new Conflict({ endpoint: error.endpoint, code: error.code, detail: error.detail, repeatOf: { attempts, earlier } })
+export const asRepeatOf = (
+  error: NotFound | Conflict | BadRequest,
+  attempts: number,
+  earlier: string
+): NotFound | Conflict | BadRequest => {
+  const repeatOf = { attempts, earlier }
+  const htmlPage = error._tag !== "Conflict" && error.htmlPage !== undefined ? { htmlPage: error.htmlPage } : {}
+  switch (error._tag) {
+    case "NotFound":
+      return new NotFound({ endpoint: error.endpoint, code: error.code, detail: error.detail, ...htmlPage, repeatOf })
+    case "Conflict":
+      return new Conflict({ endpoint: error.endpoint, code: error.code, detail: error.detail, repeatOf })
+    case "BadRequest":
+      return new BadRequest({
+        endpoint: error.endpoint,
+        status: error.status,
+        code: error.code,
+        detail: error.detail,
+        location: error.location,
+        ...htmlPage,
+        repeatOf
+      })
+  }
+}
 
 export type FivetranError =
   | Unauthorized
@@ -399,3 +432,10 @@ const tags: ReadonlySet<string> = new Set(Object.keys(fivetranErrorTags))
 /** Whether a value (a cause's failure, a wrapper's cause) is one of the client's errors. */
 export const isFivetranError = (value: unknown): value is FivetranError =>
   Predicate.hasProperty(value, "_tag") && typeof value._tag === "string" && tags.has(value._tag)
+
+/**
+ * A 400 of Fivetran's own JSON (not a proxy's HTML page): how it may refuse what is already there,
+ * an email in use, where a 409 is expected (UNCONFIRMED, docs/fivetran-api.md §9).
+ */
+export const isFivetran400 = (error: FivetranError): error is BadRequest =>
+  error._tag === "BadRequest" && error.status === 400 && error.htmlPage !== true

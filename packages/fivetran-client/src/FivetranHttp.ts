@@ -8,6 +8,7 @@ import {
   asRepeatOf,
   endpointOf,
   type FivetranError,
+  isFivetran400,
   RateLimited,
   RateLimitWaitTooLong,
   ServerError,
@@ -447,7 +448,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
       Effect.suspend(() => {
         let pending: { readonly wait: BegunWait; readonly error: FivetranError } | undefined
         let attempts = 0
-        /** The latest failure repeated that Fivetran may have acted on: a DELETE's 404 or a POST's 409 after it may be that attempt's doing. */
+        /** The latest failure repeated that Fivetran may have acted on: a DELETE's 404 or a POST's 409 or 400 after it may be that attempt's doing. */
         let mayHaveActedOn: FivetranError | undefined
         /** Ends the wait in progress: before the retry it waited for, or abandoned with the call. */
         const endPending = (abandoned: boolean) =>
@@ -523,8 +524,8 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
                 })
                 : (error._tag === "Transport" || error._tag === "ServerError" || garbledBody(error)) && attempts > 1
                 ? withAttempts(error, attempts)
-                : ((error._tag === "NotFound" && request.method === "DELETE") ||
-                    (error._tag === "Conflict" && request.method === "POST")) && mayHaveActedOn !== undefined
+                : mayHaveActedOn !== undefined && ((error._tag === "NotFound" && request.method === "DELETE") ||
+                    (request.method === "POST" && (error._tag === "Conflict" || isFivetran400(error))))
                 ? asRepeatOf(error, attempts, retryReason(mayHaveActedOn))
                 : error
             ),

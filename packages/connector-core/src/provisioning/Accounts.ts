@@ -5,6 +5,7 @@ import {
   type FivetranClientShape,
   type FivetranError,
   type InviteUserRequest,
+  isFivetran400,
   type User,
   withoutEmails
 } from "@baton-fivetran/fivetran-client"
@@ -145,8 +146,8 @@ const alreadyExists = (
  * Fivetran's refusal of an email already in the account: a 409, or perhaps a 400 (which one is
  * UNCONFIRMED, docs/fivetran-api.md §9). Either is read back; a 400 of a proxy's HTML page is not Fivetran's.
  */
-const emailInUse = (error: FivetranError): boolean =>
-  error._tag === "Conflict" || (error._tag === "BadRequest" && error.status === 400 && error.htmlPage !== true)
+const emailInUse = (error: FivetranError): error is Extract<FivetranError, { readonly _tag: "Conflict" | "BadRequest" }> =>
+  error._tag === "Conflict" || isFivetran400(error)
 
 export const createAccount = (
   client: FivetranClientShape,
@@ -173,9 +174,9 @@ export const createAccount = (
     return yield* watchedWrite(client.inviteUser(body)).pipe(
       Effect.map(created),
       Effect.catchAll((error) => {
-        // A repeat's 409 after an attempt that may have invited them (a 503 after it acted): most
-        // likely this very invitation, so created, unless the user now there is not what it asked.
-        if (error._tag === "Conflict" && error.repeatOf !== undefined) {
+        // A repeat's 409 or 400 after an attempt that may have invited them (a 503 after it acted):
+        // most likely this very invitation, so created, unless the user now there is not what it asked.
+        if (emailInUse(error) && error.repeatOf !== undefined) {
           return readBack(error, (user) =>
             body.role === undefined || body.role === user.role
               ? Effect.as(
@@ -183,7 +184,7 @@ export const createAccount = (
                   "an invitation's repeat met the user it invited: the invitation most likely landed on an earlier attempt; " +
                     "reporting the user as created"
                 ).pipe(
-                  // Named by the user's id: the email asked for, and Fivetran's 409 quoting it, stay out of the log.
+                  // Named by the user's id: the email asked for, and Fivetran's refusal quoting it, stay out of the log.
                   Effect.annotateLogs({
                     provisioning: withoutEmails(action),
                     error: withoutEmails(error.message),

@@ -1,5 +1,11 @@
 import { FivetranClient, FivetranClientConfig, type FivetranError, type User } from "@baton-fivetran/fivetran-client"
-import { type AccountSnapshot, fullAccessPermissions, Sandbox, standardRoles } from "@baton-fivetran/fivetran-sandbox"
+import {
+  type AccountSnapshot,
+  type EmailInUseStatus,
+  fullAccessPermissions,
+  Sandbox,
+  standardRoles
+} from "@baton-fivetran/fivetran-sandbox"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import { Provisioner } from "../../src/index.js"
 
@@ -116,6 +122,8 @@ export const provisioningLayer = (
     readonly concurrency?: number
     /** The client's attempts and deadlines (one attempt when absent). */
     readonly client?: ClientSettings
+    /** How the sandbox refuses an invitation of an email in use (its default, 409, when absent). */
+    readonly emailInUseStatus?: EmailInUseStatus
   } = {}
 ) =>
   Provisioner.layer({
@@ -124,7 +132,11 @@ export const provisioningLayer = (
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
   }).pipe(
     Layer.provideMerge(clientFor(options.credential ?? systemKey, options.basePath, options.client)),
-    Layer.provideMerge(Sandbox.layer({ snapshot: options.snapshot ?? account, port: 0 }))
+    Layer.provideMerge(Sandbox.layer({
+      snapshot: options.snapshot ?? account,
+      port: 0,
+      ...(options.emailInUseStatus === undefined ? {} : { emailInUseStatus: options.emailInUseStatus })
+    }))
   )
 
 /** The requests the sandbox saw since the last clear, as `METHOD /path`. */
