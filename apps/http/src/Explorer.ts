@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url"
  * The page and its two assets are public (a browser cannot send a token to open them; they hold
  * no data); everything they show comes from the API with the token the user enters. The files
  * are read once at start-up; a service built without them answers `/` with how to build them.
+ * The page names its assets and the API by relative URLs, so that it works under a reverse
+ * proxy's path prefix too, opened at an address ending with `/` (docs/deploy.md).
  */
 
 const assets = [

@@ -10,6 +10,9 @@ import type {
  * The page's only way to the data: the service's own HTTP API, with the bearer token the user
  * entered. Wire shapes are the contract's (@baton-fivetran/http-api); an error body is
  * `{error, message, field?}` and becomes an ApiError whose text the page shows as it is.
+ * Its paths are relative (`v1/...`, no leading slash): resolved against the page's own address,
+ * they reach the service under whatever path prefix a reverse proxy serves it at (docs/deploy.md,
+ * "Behind a reverse proxy with a path prefix").
  */
 
 /** The contract's wire shapes, as the page receives them (types only: nothing of it is bundled). */
@@ -119,11 +122,11 @@ export class Client {
   }
 
   syncs(signal: AbortSignal): Promise<{ readonly items: ReadonlyArray<SyncJob> }> {
-    return this.json("/v1/syncs", { signal })
+    return this.json("v1/syncs", { signal })
   }
 
   startSync(signal: AbortSignal): Promise<SyncJob> {
-    return this.json("/v1/syncs", { method: "POST", signal })
+    return this.json("v1/syncs", { method: "POST", signal })
   }
 
   search(
@@ -131,7 +134,7 @@ export class Client {
     limit: number,
     signal: AbortSignal
   ): Promise<{ readonly sync_id: string; readonly items: ReadonlyArray<PrincipalMatch> }> {
-    return this.json(`/v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`, { signal })
+    return this.json(`v1/principals?${new URLSearchParams({ q: query, limit: String(limit) })}`, { signal })
   }
 
   /**
@@ -141,7 +144,7 @@ export class Client {
   async findResources(query: string, limit: number, signal: AbortSignal): Promise<ReadonlyArray<ResourceMatch>> {
     const pages = await Promise.all(
       ["group", "connection", "role"].map((type) =>
-        this.json<ResourcePage>(`/v1/resources?${new URLSearchParams({ q: query, type, page_size: String(limit) })}`, {
+        this.json<ResourcePage>(`v1/resources?${new URLSearchParams({ q: query, type, page_size: String(limit) })}`, {
           signal
         })
       )
@@ -176,7 +179,7 @@ export class Client {
     signal: AbortSignal
   ) {
     const response = await this.exportResponse(
-      `/v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`,
+      `v1/export?${new URLSearchParams({ format: "jsonl", ...filter })}`,
       waiting,
       signal
     )
@@ -209,17 +212,17 @@ export class Client {
   resourceDetails(resource: string, signal: AbortSignal): Promise<ResourceDetails> {
     const colon = resource.indexOf(":")
     const [type, id] = [resource.slice(0, colon), resource.slice(colon + 1)].map(encodeURIComponent)
-    return this.json(`/v1/resources/${type}/${id}`, { signal })
+    return this.json(`v1/resources/${type}/${id}`, { signal })
   }
 
   /** The account roles held in the latest sync, with their holders' count: they reach every destination and connection. */
   accountRoles(signal: AbortSignal): Promise<AccountRoles> {
-    return this.json("/v1/account-roles", { signal })
+    return this.json("v1/account-roles", { signal })
   }
 
   diff(target: string, base: string, signal: AbortSignal, pageToken?: string): Promise<DiffPage> {
     const params = new URLSearchParams({ base, page_size: "100", ...(pageToken === undefined ? {} : { page_token: pageToken }) })
-    return this.json(`/v1/syncs/${encodeURIComponent(target)}/diff?${params}`, { signal })
+    return this.json(`v1/syncs/${encodeURIComponent(target)}/diff?${params}`, { signal })
   }
 
   /**
@@ -233,7 +236,7 @@ export class Client {
     signal: AbortSignal,
     sent: () => void
   ): Promise<{ readonly blob: Blob; readonly name: string }> {
-    const response = await this.exportResponse(`/v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting, signal)
+    const response = await this.exportResponse(`v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting, signal)
     sent()
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
