@@ -1,4 +1,4 @@
-import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServerResponse } from "@effect/platform"
+import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServerResponse, OpenApi } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { TokenCheck } from "./Auth.js"
 import { PrometheusContentType, prometheusText } from "./PrometheusText.js"
@@ -21,17 +21,29 @@ const platformDocuments = Layer.mergeAll(
 )
 
 /**
+ * The API's address as the documents give it: relative, so resolved against where the document
+ * is served (OpenAPI 3.1, Server Object). Without it a client (Swagger UI's "Try it out" at /docs, a
+ * client generated from /openapi.json) calls `/v1/...` at the host's root, which under a reverse
+ * proxy's path prefix (`/baton/docs`) is not the service (docs/deploy.md).
+ */
+const servedWhereTheDocumentIs: ReadonlyArray<OpenApi.OpenAPISpecServer> = [{
+  url: ".",
+  description: "this service, where this document is served"
+}]
+
+/**
  * The two document routes as one app, built on the first request for either: the platform's
  * layers build the OpenAPI document (a JSON Schema of every endpoint) as they are built, which was
  * ~90 ms of the service's start-up (CPU profile, 2026-12-01). Built once, on a router of their own
- * (a fresh `Router.Live`), with the Api they describe; uninterruptibly, so a client that hangs up
- * during the first request cannot leave the build unfinished for the requests after it.
+ * (a fresh `Router.Live`), with the Api they describe and its relative server; uninterruptibly, so
+ * a client that hangs up during the first request cannot leave the build unfinished for the
+ * requests after it.
  */
 const lazyDocuments = Effect.gen(function*() {
   const api = yield* HttpApi.Api
   const router = yield* Effect.cached(HttpApiBuilder.Router.router.pipe(
     Effect.provide(Layer.provideMerge(platformDocuments, HttpApiBuilder.Router.Live)),
-    Effect.provideService(HttpApi.Api, api)
+    Effect.provideService(HttpApi.Api, { ...api, api: api.api.annotate(OpenApi.Servers, servedWhereTheDocumentIs) })
   ))
   return Effect.flatMap(Effect.uninterruptible(router), (documents) => documents)
 })
