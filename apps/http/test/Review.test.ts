@@ -271,7 +271,7 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
         assert.include(response.headers["content-security-policy"], "default-src 'none'; script-src 'self'")
       }
       const page = yield* Effect.orDie((yield* request("GET", "/")).text)
-      assert.include(page, "<script type=\"module\" src=\"/explorer.js\"></script>")
+      assert.include(page, "<script type=\"module\" src=\"explorer.js\"></script>")
       assert.strictEqual((yield* request("GET", "/index.html")).status, 401)
       assert.strictEqual((yield* request("GET", "/v1/export")).status, 401)
     }))
