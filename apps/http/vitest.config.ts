@@ -66,6 +66,7 @@ const sharedModuleFiles = [
   "test/SpanUrls.test.ts",
   "test/StalledExports.test.ts",
   "test/StopWithWorkInFlight.test.ts",
+  "test/StreamedAnswers.test.ts",
   "test/SwappedCredentials.test.ts",
   "test/SyncJobOutcomes.test.ts",
   "test/SyncWarningDetails.test.ts",

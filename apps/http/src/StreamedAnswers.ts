@@ -94,8 +94,17 @@ export const followStreamed = (
     const declared = Number(response.headers["content-length"] ?? body.contentLength ?? Number.NaN)
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        if (read) return done()
         bytes += chunk.byteLength
-        done(null, chunk)
+        if (bytes < declared) return done(null, chunk)
+        // Every declared byte is read: the body ends here, not at the source's end, which a file
+        // finds by one more read. A client that knows the length hangs up after the last byte, and
+        // under load it beat that read: a download read whole was logged aborted.
+        read = true
+        this.push(chunk.subarray(0, chunk.byteLength - (bytes - declared)))
+        bytes = declared
+        this.push(null)
+        done()
       },
       flush(done) {
         // A file cut short after its size was taken for the head (truncated in place) ends early, without an error.
