@@ -274,6 +274,12 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.include(page, "<script type=\"module\" src=\"explorer.js\"></script>")
       assert.strictEqual((yield* request("GET", "/index.html")).status, 401)
       assert.strictEqual((yield* request("GET", "/v1/export")).status, 401)
+      // Asked by browsers for a page that names no icon (Swagger UI's /docs): no icon, not a 401.
+      const icon = yield* request("GET", "/favicon.ico")
+      assert.deepStrictEqual(
+        [icon.status, icon.headers["cache-control"], icon.headers["content-length"], yield* Effect.orDie(icon.text)],
+        [204, "public, max-age=86400", undefined, ""]
+      )
     }))
 
   it.effect("the OpenAPI document describes the diff and the export", () =>
