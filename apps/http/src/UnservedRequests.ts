@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
 import { type ClientErrorLog, requestLineFields } from "./RefusedRequestLog.js"
 import { stoppingBody } from "./ServiceStopping.js"
 
@@ -41,13 +42,21 @@ const answerStopping = (request: IncomingMessage, response: ServerResponse, log:
  * close ends only the idle ones and waits for the others, and one whose answer ended after the close
  * began was kept for the client's next request, up to --keep-alive-timeout (65 s): a stop during a
  * download held the process that long after it, past an orchestrator's grace period (Kubernetes: 30 s).
+ * The connections with no request in flight are ended at once: Node counts one that has sent nothing
+ * yet (a browser's preconnect) or only part of a head as busy, and its close stops the checks that
+ * time such a connection out, so the stop waited for the client to hang up, however long that took.
  */
 export class HeldUntilServedServer extends Server {
   private held: Array<Exchange> | undefined = []
   private readonly inFlight = new Set<ServerResponse>()
+  private readonly openConnections = new Set<Socket>()
 
   constructor(options: ServerOptions, private readonly log: (answered: ClientErrorLog) => void) {
     super(options)
+    this.on("connection", (socket: Socket) => {
+      this.openConnections.add(socket)
+      socket.once("close", () => this.openConnections.delete(socket))
+    })
     this.on("request", (request: IncomingMessage, response: ServerResponse) => {
       this.inFlight.add(response)
       response.once("close", () => this.inFlight.delete(response))
@@ -80,6 +89,8 @@ export class HeldUntilServedServer extends Server {
         response.once("finish", () => socket?.end())
       }
     }
+    const busy = new Set([...this.inFlight].map((response) => response.req.socket))
+    for (const socket of this.openConnections) if (!busy.has(socket)) socket.destroy()
     return super.close(callback)
   }
 }

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Socket } from "node:net"
 import { serviceServer } from "../src/ClientErrors.js"
 import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
 import { exchange } from "./RawExchange.js"
@@ -10,7 +11,18 @@ import { exchange } from "./RawExchange.js"
  * connection ends, and the close completes. Node's close waited for them and then kept their
  * connections for the client's next request, up to the keep-alive timeout (65 s), which held the
  * stop as long. The test's timeout is far shorter, so a close that waits for that fails it.
+ * A connection with no request on it yet (nothing sent, or part of a head) is ended at the close:
+ * Node waited for its client to hang up, which one that sends nothing more never does.
  */
+
+/** The service's server on a free loopback port. */
+const listening = (server: ReturnType<typeof serviceServer>) =>
+  Effect.async<number>((resume) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
 
 describe("requests in flight as the service's server closes", () => {
   it.scopedLive("each is answered, its connection ends after its answer, and the close completes", () =>
@@ -25,12 +37,7 @@ describe("requests in flight as the service's server closes", () => {
           Deferred.unsafeDone(arrived.streamed, Effect.succeed(response))
         } else Deferred.unsafeDone(arrived.whole, Effect.succeed(response))
       })
-      const port = yield* Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      })
+      const port = yield* listening(server)
       // Each asks to keep its connection (HTTP/1.1's default): the server's close ends it all the same.
       const whole = yield* Effect.fork(exchange(port, "GET /whole HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
       const streamed = yield* Effect.fork(exchange(port, "GET /streamed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
@@ -51,4 +58,30 @@ describe("requests in flight as the service's server closes", () => {
       yield* Deferred.await(closed)
       assert.isFalse(server.listening)
     }).pipe(Effect.timeout("20 seconds")), { timeout: 30_000 })
+
+  it.scopedLive(
+    "a connection that has sent nothing, or part of a head, is ended at once and the close completes",
+    () =>
+      Effect.gen(function*() {
+        const server = serviceServer(() => undefined, undefined, DefaultKeepAliveMillis)
+        const accepted = yield* Deferred.make<void>()
+        const headPart = yield* Deferred.make<void>()
+        let connections = 0
+        server.on("connection", (socket: Socket) => {
+          if (++connections === 2) Deferred.unsafeDone(accepted, Effect.void)
+          socket.once("data", () => Deferred.unsafeDone(headPart, Effect.void))
+        })
+        const port = yield* listening(server)
+        const silent = yield* Effect.fork(exchange(port, ""))
+        const partial = yield* Effect.fork(exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127"))
+        yield* Effect.all([Deferred.await(accepted), Deferred.await(headPart)])
+
+        const closed = yield* Deferred.make<void>()
+        server.close(() => Deferred.unsafeDone(closed, Effect.void))
+        assert.deepStrictEqual(yield* Effect.all([silent, partial], { concurrency: 2 }), ["", ""])
+        yield* Deferred.await(closed)
+        assert.isFalse(server.listening)
+      }).pipe(Effect.timeout("20 seconds")),
+    { timeout: 30_000 }
+  )
 })
