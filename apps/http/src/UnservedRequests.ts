@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, Server, type ServerOptions, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
+import { performance } from "node:perf_hooks"
 import { type ClientErrorLog, requestLineFields } from "./RefusedRequestLog.js"
 import { stoppingBody } from "./ServiceStopping.js"
 
@@ -45,10 +46,13 @@ const answerStopping = (request: IncomingMessage, response: ServerResponse, log:
  * The connections with no request in flight are ended at once: Node counts one that has sent nothing
  * yet (a browser's preconnect) or only part of a head as busy, and its close stops the checks that
  * time such a connection out, so the stop waited for the client to hang up, however long that took.
+ * For the same reason a request whose body is still arriving keeps its arrival limit through the
+ * close (`--request-arrival-timeout`, from its head): one sent a byte at a time held the stop as long.
  */
 export class HeldUntilServedServer extends Server {
   private held: Array<Exchange> | undefined = []
-  private readonly inFlight = new Set<ServerResponse>()
+  /** The answers in flight, with when their request's head arrived (performance.now()). */
+  private readonly inFlight = new Map<ServerResponse, number>()
   private readonly openConnections = new Set<Socket>()
 
   constructor(options: ServerOptions, private readonly log: (answered: ClientErrorLog) => void) {
@@ -58,7 +62,7 @@ export class HeldUntilServedServer extends Server {
       socket.once("close", () => this.openConnections.delete(socket))
     })
     this.on("request", (request: IncomingMessage, response: ServerResponse) => {
-      this.inFlight.add(response)
+      this.inFlight.set(response, performance.now())
       response.once("close", () => this.inFlight.delete(response))
       if (this.listenerCount("request") > 1) return
       if (this.held === undefined) answerStopping(request, response, this.log)
@@ -81,7 +85,8 @@ export class HeldUntilServedServer extends Server {
     const waiting = this.held ?? []
     this.held = undefined
     for (const [request, response] of waiting) if (!response.destroyed) answerStopping(request, response, this.log)
-    for (const response of this.inFlight) {
+    for (const [response, arrived] of this.inFlight) {
+      if (!response.req.complete) this.keepArrivalLimit(response.req, arrived)
       // Not yet begun: it says `Connection: close`, and Node ends the connection after it.
       if (!response.headersSent) response.shouldKeepAlive = false
       else {
@@ -89,8 +94,19 @@ export class HeldUntilServedServer extends Server {
         response.once("finish", () => socket?.end())
       }
     }
-    const busy = new Set([...this.inFlight].map((response) => response.req.socket))
+    const busy = new Set([...this.inFlight.keys()].map((response) => response.req.socket))
     for (const socket of this.openConnections) if (!busy.has(socket)) socket.destroy()
     return super.close(callback)
+  }
+
+  /** Refuses `request` as Node's own checks do (408, ClientErrors.ts) if its body has not arrived within the limit. */
+  private keepArrivalLimit(request: IncomingMessage, arrived: number): void {
+    const timer = setTimeout(() => {
+      if (request.complete || request.socket.destroyed) return
+      const error = Object.assign(new Error("the request did not arrive in time"), { code: "ERR_HTTP_REQUEST_TIMEOUT" })
+      this.emit("clientError", error, request.socket)
+    }, Math.max(0, arrived + this.requestTimeout - performance.now()))
+    request.once("end", () => clearTimeout(timer))
+    request.socket.once("close", () => clearTimeout(timer))
   }
 }

@@ -84,4 +84,28 @@ describe("requests in flight as the service's server closes", () => {
       }).pipe(Effect.timeout("20 seconds")),
     { timeout: 30_000 }
   )
+  it.scopedLive(
+    "a request whose body is still arriving keeps its arrival limit through the close: answered 408, and the close completes",
+    () =>
+      Effect.gen(function*() {
+        const server = serviceServer(() => undefined, 1_000, DefaultKeepAliveMillis)
+        const reading = yield* Deferred.make<void>()
+        server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+          // As the service does: the body is read whole before the answer.
+          request.on("data", () => Deferred.unsafeDone(reading, Effect.void))
+          request.on("end", () => response.end("read"))
+        })
+        const port = yield* listening(server)
+        const trickling = yield* Effect.fork(
+          exchange(port, "POST /v1/syncs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        )
+        yield* Deferred.await(reading)
+
+        const closed = yield* Deferred.make<void>()
+        server.close(() => Deferred.unsafeDone(closed, Effect.void))
+        assert.match(yield* trickling, /^HTTP\/1\.1 408 Request Timeout\r\n[^]*"error":"RequestTimeout"/)
+        yield* Deferred.await(closed)
+      }).pipe(Effect.timeout("20 seconds")),
+    { timeout: 30_000 }
+  )
 })
