@@ -95,7 +95,11 @@ export class HeldUntilServedServer extends Server {
       }
     }
     const busy = new Set([...this.inFlight.keys()].map((response) => response.req.socket))
-    for (const socket of this.openConnections) if (!busy.has(socket)) socket.destroy()
+    for (const socket of this.openConnections) {
+      // One an upgrade took over (`Upgrade: h2c` from `curl --http2`; Node drops its parser) is the
+      // platform's upgrade handler's, which ends it after its one answer.
+      if (!busy.has(socket) && (socket as Socket & { readonly parser?: unknown }).parser !== null) socket.destroy()
+    }
     return super.close(callback)
   }
 

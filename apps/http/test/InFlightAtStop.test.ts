@@ -108,4 +108,26 @@ describe("requests in flight as the service's server closes", () => {
       }).pipe(Effect.timeout("20 seconds")),
     { timeout: 30_000 }
   )
+  it.scopedLive(
+    "a request an upgrade took over (curl --http2's Upgrade: h2c) is answered after the close begins",
+    () =>
+      Effect.gen(function*() {
+        const server = serviceServer(() => undefined, undefined, DefaultKeepAliveMillis)
+        const arrived = yield* Deferred.make<Socket>()
+        server.on("upgrade", (_request: IncomingMessage, socket: Socket) => Deferred.unsafeDone(arrived, Effect.succeed(socket)))
+        const port = yield* listening(server)
+        const upgrading = yield* Effect.fork(exchange(
+          port,
+          "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
+        ))
+        const socket = yield* Deferred.await(arrived)
+
+        const closed = yield* Deferred.make<void>()
+        server.close(() => Deferred.unsafeDone(closed, Effect.void))
+        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        assert.strictEqual(yield* upgrading, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        yield* Deferred.await(closed)
+      }).pipe(Effect.timeout("20 seconds")),
+    { timeout: 30_000 }
+  )
 })
