@@ -1,3 +1,5 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -5,6 +7,7 @@ import type { Socket } from "node:net"
 import { serviceServer } from "../src/ClientErrors.js"
 import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
 import { exchange } from "./RawExchange.js"
+import { serviceProcessOver } from "./ServiceProcess.js"
 
 /**
  * Requests still in flight as the service's server closes (its stop): each is answered, then its
@@ -129,5 +132,23 @@ describe("requests in flight as the service's server closes", () => {
         yield* Deferred.await(closed)
       }).pipe(Effect.timeout("20 seconds")),
     { timeout: 30_000 }
+  )
+  it.scopedLive(
+    "the bundled service's SIGTERM ends a silent connection and a half-sent head at once, and it exits 0",
+    () =>
+      Effect.gen(function*() {
+        const dataDir = yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-http-stop-" }))
+        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0"])
+        const port = Number(new URL(service.url).port)
+        const silent = yield* Effect.fork(exchange(port, ""))
+        const partial = yield* Effect.fork(exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127"))
+        // Both connect first (the forks run as this fiber yields), so that a third's answer says the service accepted them.
+        yield* Effect.yieldNow()
+        const answered = yield* exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert.match(answered, /^HTTP\/1\.1 200 OK\r\n/)
+        assert.strictEqual(yield* service.stop, 0)
+        assert.deepStrictEqual(yield* Effect.all([silent, partial], { concurrency: 2 }), ["", ""])
+      }).pipe(Effect.timeout("40 seconds"), Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
   )
 })
