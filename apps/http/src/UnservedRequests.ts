@@ -86,7 +86,7 @@ export class HeldUntilServedServer extends Server {
     this.held = undefined
     for (const [request, response] of waiting) if (!response.destroyed) answerStopping(request, response, this.log)
     for (const [response, arrived] of this.inFlight) {
-      if (!response.req.complete) this.keepArrivalLimit(response.req, arrived)
+      if (!response.req.complete && this.requestTimeout > 0) this.keepArrivalLimit(response.req, arrived)
       // Not yet begun: it says `Connection: close`, and Node ends the connection after it.
       if (!response.headersSent) response.shouldKeepAlive = false
       else {
