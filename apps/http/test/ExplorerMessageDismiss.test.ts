@@ -29,6 +29,17 @@ const lineOf = (page: Page) =>
     })()`)
   )
 
+/**
+ * The line once its scroll padding has followed it: a ResizeObserver sets it a frame after the line
+ * shrinks. Read again until it has (at most 5 s), not waitForFunction with a string: the page's CSP
+ * (script-src 'self') refuses the eval that such a wait runs each time it polls.
+ */
+const clearedLineOf = (page: Page) =>
+  lineOf(page).pipe(
+    Effect.delay("50 millis"),
+    Effect.repeat({ until: (line) => line.scrollPaddingTop === "0px", times: 100 })
+  )
+
 describe("the explorer's message line", () => {
   it.scopedLive(
     "Dismiss clears an error and a notice; the keyboard goes back where it was",
@@ -49,7 +60,7 @@ describe("the explorer's message line", () => {
         assert.strictEqual(yield* promise(() => dismiss.count()), 1)
         yield* step(page, "message-dismiss-1-error")
         yield* promise(() => dismiss.click())
-        assert.deepStrictEqual(yield* lineOf(page), {
+        assert.deepStrictEqual(yield* clearedLineOf(page), {
           text: "",
           dismissShown: false,
           focused: "token",
@@ -70,14 +81,7 @@ describe("the explorer's message line", () => {
         yield* promise(() => page.focus("#dismiss-message"))
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.locator("#dismiss-message").waitFor({ state: "hidden" }))
-        // The scroll padding follows the line's height from a ResizeObserver, a frame after it shrinks. Read
-        // again until it has (at most 5 s), not waitForFunction with a string: the page's CSP (script-src
-        // 'self') refuses the eval that such a wait runs each time it polls.
-        const cleared = yield* lineOf(page).pipe(
-          Effect.delay("50 millis"),
-          Effect.repeat({ until: (line) => line.scrollPaddingTop === "0px", times: 100 })
-        )
-        assert.deepStrictEqual(cleared, { text: "", dismissShown: false, focused: "reload", scrollPaddingTop: "0px" })
+        assert.deepStrictEqual(yield* clearedLineOf(page), { text: "", dismissShown: false, focused: "reload", scrollPaddingTop: "0px" })
         yield* step(page, "message-dismiss-2-cleared")
       }),
     { timeout: 180_000 }
