@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import { serviceServer } from "../src/ClientErrors.js"
 import { DefaultKeepAliveMillis } from "../src/IdleConnections.js"
+import { listenOnLoopback } from "./LoopbackPort.js"
 import { exchange } from "./RawExchange.js"
 import { serviceProcessOver } from "./ServiceProcess.js"
 
@@ -17,15 +18,6 @@ import { serviceProcessOver } from "./ServiceProcess.js"
  * A connection with no request on it yet (nothing sent, or part of a head) is ended at the close:
  * Node waited for its client to hang up, which one that sends nothing more never does.
  */
-
-/** The service's server on a free loopback port. */
-const listening = (server: ReturnType<typeof serviceServer>) =>
-  Effect.async<number>((resume) => {
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 describe("requests in flight as the service's server closes", () => {
   it.scopedLive("each is answered, its connection ends after its answer, and the close completes", () =>
@@ -40,7 +32,7 @@ describe("requests in flight as the service's server closes", () => {
           Deferred.unsafeDone(arrived.streamed, Effect.succeed(response))
         } else Deferred.unsafeDone(arrived.whole, Effect.succeed(response))
       })
-      const port = yield* listening(server)
+      const port = yield* listenOnLoopback(server)
       // Each asks to keep its connection (HTTP/1.1's default): the server's close ends it all the same.
       const whole = yield* Effect.fork(exchange(port, "GET /whole HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
       const streamed = yield* Effect.fork(exchange(port, "GET /streamed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
@@ -74,7 +66,7 @@ describe("requests in flight as the service's server closes", () => {
           if (++connections === 2) Deferred.unsafeDone(accepted, Effect.void)
           socket.once("data", () => Deferred.unsafeDone(headPart, Effect.void))
         })
-        const port = yield* listening(server)
+        const port = yield* listenOnLoopback(server)
         const silent = yield* Effect.fork(exchange(port, ""))
         const partial = yield* Effect.fork(exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127"))
         yield* Effect.all([Deferred.await(accepted), Deferred.await(headPart)])
@@ -98,7 +90,7 @@ describe("requests in flight as the service's server closes", () => {
           request.on("data", () => Deferred.unsafeDone(reading, Effect.void))
           request.on("end", () => response.end("read"))
         })
-        const port = yield* listening(server)
+        const port = yield* listenOnLoopback(server)
         const trickling = yield* Effect.fork(
           exchange(port, "POST /v1/syncs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
         )
@@ -118,7 +110,7 @@ describe("requests in flight as the service's server closes", () => {
         const server = serviceServer(() => undefined, undefined, DefaultKeepAliveMillis)
         const arrived = yield* Deferred.make<Socket>()
         server.on("upgrade", (_request: IncomingMessage, socket: Socket) => Deferred.unsafeDone(arrived, Effect.succeed(socket)))
-        const port = yield* listening(server)
+        const port = yield* listenOnLoopback(server)
         const upgrading = yield* Effect.fork(exchange(
           port,
           "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serviceServer } from "../src/ClientErrors.js"
 import type { ClientErrorLog } from "../src/RefusedRequestLog.js"
+import { listenOnLoopback } from "./LoopbackPort.js"
 import { exchange, uuid } from "./RawExchange.js"
 import { serviceBundle } from "./ServiceProcess.js"
 
@@ -18,12 +19,7 @@ import { serviceBundle } from "./ServiceProcess.js"
 
 const listening = (server: Server) =>
   Effect.acquireRelease(
-    Effect.async<number>((resume) => {
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-      })
-    }),
+    listenOnLoopback(server),
     () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
   )
 
@@ -126,12 +122,7 @@ describe("requests no handler serves", () => {
     Effect.gen(function*() {
       const logged: Array<ClientErrorLog> = []
       const server = serviceServer((answered) => logged.push(answered))
-      const port = yield* Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      })
+      const port = yield* listenOnLoopback(server)
       const waiting = yield* requestSeen(port, "/waiting")
       const closed = Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
       const [received] = yield* Effect.all([waiting, closed], { concurrency: 2 })
