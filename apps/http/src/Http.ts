@@ -1,4 +1,8 @@
 import {
+  auditedCreateAccount,
+  auditedDeleteResource,
+  auditedGrant,
+  auditedRevoke,
   capabilities,
   grantOutcomeText,
   Provisioner,
@@ -200,16 +204,18 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     const provisioningWaitCap = withRateLimitWaitCap({ millis: config.maxProvisioningWaitMillis, setting: "max-provisioning-wait" })
     /**
      * `request` names the action and its inputs: identical requests in flight share one call, which
-     * the service's stop ends (SingleFlight.ts). The Provisioner is the ProvisioningEnabled
-     * middleware's, which refused already when provisioning is off.
+     * the service's stop ends (SingleFlight.ts); `audited` writes the audit line of a request that
+     * joined one (the call writes its own). The Provisioner is the ProvisioningEnabled middleware's,
+     * which refused already when provisioning is off.
      */
     const provision = <A>(
       request: ReadonlyArray<string>,
-      action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>
+      action: (provisioner: ProvisionerShape) => Effect.Effect<A, ProvisioningError>,
+      audited: (call: Effect.Effect<A, ProvisioningError>) => Effect.Effect<A, ProvisioningError>
     ): Effect.Effect<A, ProvisioningError, Provisioner> =>
       Effect.flatMap(
         Provisioner,
-        (provisioner) => singleFlight(JSON.stringify(request), action(provisioner).pipe(provisioningWaitCap))
+        (provisioner) => singleFlight(JSON.stringify(request), action(provisioner).pipe(provisioningWaitCap), audited)
       ).pipe(
         // A defect, not the handler's failure: RequestFailures.ts answers it as the stop answers any request (Retry-After, close).
         Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping)),
@@ -219,7 +225,8 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       .handle("grant", ({ payload }) =>
         provision(
           ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
-          (p) => p.grant(payload.entitlement_id, payload.principal)
+          (p) => p.grant(payload.entitlement_id, payload.principal),
+          (call) => auditedGrant(call, payload.entitlement_id, payload.principal)
         ).pipe(
           Effect.map((outcome) => {
             // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
@@ -237,7 +244,7 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       .handle("revoke", ({ path }) =>
         Effect.zipRight(
           noBodyFields,
-          provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id))
+          provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id), (call) => auditedRevoke(call, path.grant_id))
         ).pipe(
           Effect.map((outcome) => {
             const message = revokeOutcomeText(path.grant_id, outcome)
@@ -259,25 +266,34 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
               }
           })
         ))
-      .handle("createAccount", ({ payload }) =>
-        provision(["createAccount", JSON.stringify(payload)], (p) =>
-          p.createAccount({
-            email: payload.email,
-            given_name: payload.given_name,
-            family_name: payload.family_name,
-            ...(payload.role === undefined ? {} : { role: payload.role }),
-            ...(payload.phone === undefined ? {} : { phone: payload.phone })
-          })).pipe(
-            Effect.map((outcome) =>
-              outcome._tag === "Created"
-                ? { status: "created" as const, resource: outcome.resource }
-                : { status: "already_exists" as const, resource: outcome.resource }
-            )
-          ))
+      .handle("createAccount", ({ payload }) => {
+        const request = {
+          email: payload.email,
+          given_name: payload.given_name,
+          family_name: payload.family_name,
+          ...(payload.role === undefined ? {} : { role: payload.role }),
+          ...(payload.phone === undefined ? {} : { phone: payload.phone })
+        }
+        return provision(
+          ["createAccount", JSON.stringify(payload)],
+          (p) => p.createAccount(request),
+          (call) => auditedCreateAccount(call, request)
+        ).pipe(
+          Effect.map((outcome) =>
+            outcome._tag === "Created"
+              ? { status: "created" as const, resource: outcome.resource }
+              : { status: "already_exists" as const, resource: outcome.resource }
+          )
+        )
+      })
       .handle("deleteResource", ({ path }) =>
         Effect.zipRight(
           noBodyFields,
-          provision(["deleteResource", path.type, path.id], (p) => p.deleteResource(path.type, path.id))
+          provision(
+            ["deleteResource", path.type, path.id],
+            (p) => p.deleteResource(path.type, path.id),
+            (call) => auditedDeleteResource(call, path.type, path.id)
+          )
         ).pipe(
           Effect.map((outcome) => ({
             resource: parseResourceRef(`${path.type}:${path.id}`),

@@ -24,6 +24,11 @@ interface Answer {
   readonly body: Record<string, unknown>
 }
 
+/** An answer with the request id the service gave its request (`X-Request-Id`). */
+interface IdentifiedAnswer extends Answer {
+  readonly requestId: string
+}
+
 /** The service over a fresh data directory, with provisioning and JSON logs at info (the audit lines). */
 const service = Effect.gen(function*() {
   const dir = yield* Effect.acquireRelease(
@@ -34,17 +39,27 @@ const service = Effect.gen(function*() {
 })
 
 const send = (running: RunningService, method: "POST" | "DELETE", path: string, body?: unknown) =>
-  Effect.promise(async (): Promise<Answer> => {
+  Effect.map(sendIdentified(running, method, path, body), ({ body, status }): Answer => ({ status, body }))
+
+const sendIdentified = (running: RunningService, method: "POST" | "DELETE", path: string, body?: unknown) =>
+  Effect.promise(async (): Promise<IdentifiedAnswer> => {
     const response = await fetch(`${running.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${Token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+      requestId: response.headers.get("x-request-id") ?? ""
+    }
   })
 
 const grant = (running: RunningService, entitlementId: string, userId: string) =>
   send(running, "POST", "/v1/grants", { entitlement_id: entitlementId, principal: { type: "user", id: userId } })
+
+const grantIdentified = (running: RunningService, entitlementId: string, userId: string) =>
+  sendIdentified(running, "POST", "/v1/grants", { entitlement_id: entitlementId, principal: { type: "user", id: userId } })
 
 const revoke = (running: RunningService, grantId: string) => send(running, "DELETE", `/v1/grants/${encodeURIComponent(grantId)}`)
 
@@ -65,12 +80,19 @@ const actionCounts = (running: RunningService) =>
  */
 const auditLines = (running: RunningService, count: number) =>
   Effect.map(
+    auditRecords(running, count),
+    (records) =>
+      records.map((line) => `${String(line["action"])} ${String(line["outcome"])} ${String(line["principal_id"] ?? line["resource_id"])}`)
+        .sort()
+  )
+
+/** The service's audit lines as written, once there are `count` (auditLines). */
+const auditRecords = (running: RunningService, count: number) =>
+  Effect.map(
     running.stderr,
     (stderr) =>
       stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((line) => line["msg"] === "provisioning action")
-        .map((line) => `${String(line["action"])} ${String(line["outcome"])} ${String(line["principal_id"] ?? line["resource_id"])}`)
-        .sort()
   ).pipe(
     Effect.filterOrFail((lines) => lines.length >= count),
     Effect.retry(Schedule.spaced("50 millis")),
@@ -82,13 +104,13 @@ const withSandbox = <A, E>(test: Effect.Effect<A, E, Sandbox | Scope.Scope>) =>
   Effect.provide(Effect.scoped(test), Sandbox.layer({ snapshot: account, port: 0 }))
 
 describe("provisioning requests at once (the service process)", () => {
-  it.live("8 identical grants: one write; each caller is told granted or already exists, as counted and audited", () =>
+  it.live("8 identical grants: one write; each caller is told granted or already exists, as counted, and each request audited", () =>
     withSandbox(Effect.gen(function*() {
       const running = yield* service
       const sandbox = yield* Sandbox
       yield* sandbox.clearRequestLog
       const answers = yield* Effect.all(
-        Array.from({ length: 8 }, () => grant(running, "group:g_main:Edit Destination", "ben")),
+        Array.from({ length: 8 }, () => grantIdentified(running, "group:g_main:Edit Destination", "ben")),
         { concurrency: "unbounded" }
       )
       const granted = answers.filter((answer) => answer.status === 201)
@@ -109,10 +131,35 @@ describe("provisioning requests at once (the service process)", () => {
         "baton_provisioning_actions_total{action=\"grant\",outcome=\"granted\"} 1"
       ])
       assert.isAtMost(later, already.length)
-      assert.deepStrictEqual(yield* auditLines(running, 1 + later), [
-        ...Array.from({ length: later }, () => "grant already_exists ben"),
-        "grant granted ben"
+      // Every request leaves its own audit line with the outcome it was answered; one that joined a
+      // call in flight names that call's request in shared_request_id, the call's own line names none.
+      // Each answer names its own request (a request that joined another's call once took that one's id).
+      assert.strictEqual(new Set(answers.map((answer) => answer.requestId)).size, 8)
+      const records = yield* auditRecords(running, 8)
+      const outcome = (answer: IdentifiedAnswer) => answer.status === 201 ? "granted" : "already_exists"
+      assert.deepStrictEqual(
+        records.map((line) => `${String(line["request_id"])} ${String(line["outcome"])}`).sort(),
+        answers.map((answer) => `${answer.requestId} ${outcome(answer)}`).sort()
+      )
+      for (const line of records) {
+        assert.deepStrictEqual(
+          [line["action"], line["entitlement_id"], line["principal_type"], line["principal_id"]],
+          ["grant", "group:g_main:Edit Destination", "user", "ben"]
+        )
+        assert.match(String(line["caller"]), /^token:[0-9a-f]{12}$/)
+      }
+      const calls = records.filter((line) => line["shared_request_id"] === undefined)
+      assert.deepStrictEqual(calls.map((line) => line["outcome"]).sort(), [
+        ...Array.from({ length: later }, () => "already_exists"),
+        "granted"
       ])
+      const joined = records.filter((line) => line["shared_request_id"] !== undefined)
+      assert.strictEqual(joined.length, 8 - calls.length)
+      for (const line of joined) {
+        const call = calls.find((candidate) => candidate["request_id"] === line["shared_request_id"])
+        assert.strictEqual(call?.["outcome"], line["outcome"])
+      }
+      assert.strictEqual(joined.filter((line) => line["outcome"] === "granted").length, granted.length - 1)
     })))
 
   it.live("a revoke and a grant of the same team membership take turns: the grant is not undone", () =>
