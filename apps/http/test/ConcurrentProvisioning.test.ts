@@ -55,11 +55,13 @@ const sendIdentified = (running: RunningService, method: "POST" | "DELETE", path
     }
   })
 
+const grantBody = (entitlementId: string, userId: string) => ({ entitlement_id: entitlementId, principal: { type: "user", id: userId } })
+
 const grant = (running: RunningService, entitlementId: string, userId: string) =>
-  send(running, "POST", "/v1/grants", { entitlement_id: entitlementId, principal: { type: "user", id: userId } })
+  send(running, "POST", "/v1/grants", grantBody(entitlementId, userId))
 
 const grantIdentified = (running: RunningService, entitlementId: string, userId: string) =>
-  sendIdentified(running, "POST", "/v1/grants", { entitlement_id: entitlementId, principal: { type: "user", id: userId } })
+  sendIdentified(running, "POST", "/v1/grants", grantBody(entitlementId, userId))
 
 const revoke = (running: RunningService, grantId: string) => send(running, "DELETE", `/v1/grants/${encodeURIComponent(grantId)}`)
 
@@ -131,10 +133,10 @@ describe("provisioning requests at once (the service process)", () => {
         "baton_provisioning_actions_total{action=\"grant\",outcome=\"granted\"} 1"
       ])
       assert.isAtMost(later, already.length)
-      // Every request leaves its own audit line with the outcome it was answered; one that joined a
-      // call in flight names that call's request in shared_request_id, the call's own line names none.
       // Each answer names its own request (a request that joined another's call once took that one's id).
       assert.strictEqual(new Set(answers.map((answer) => answer.requestId)).size, 8)
+      // Every request leaves its own audit line with the outcome it was answered; one that joined a
+      // call in flight names that call's request in shared_request_id, the call's own line names none.
       const records = yield* auditRecords(running, 8)
       const outcome = (answer: IdentifiedAnswer) => answer.status === 201 ? "granted" : "already_exists"
       assert.deepStrictEqual(
