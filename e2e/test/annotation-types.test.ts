@@ -57,7 +57,7 @@ const cases: ReadonlyArray<readonly [PresetName, boolean]> = [
 
 describe("annotation types in written files", () => {
   for (const [preset, syncConnections] of cases) {
-    it.scoped(
+    it.scopedLive(
       `${preset}${syncConnections ? " with connections" : ""}: every Any resolves in baton-sdk v0.7.27`,
       () =>
         Effect.gen(function*() {
@@ -94,7 +94,7 @@ describe("annotation types in written files", () => {
     )
   }
 
-  it.scoped("with exclusion groups on: role, group, team-role and connection entitlements carry theirs, team members none", () =>
+  it.scopedLive("with exclusion groups on: role, group, team-role and connection entitlements carry theirs, team members none", () =>
     Effect.gen(function*() {
       const rows = yield* syncedRows("small", true, true)
       const groups = new Map(rows.entitlements.map(({ id, data }) => {

@@ -101,7 +101,7 @@ const accounts: Record<string, { readonly account: Effect.Effect<AccountSnapshot
 
 describe("the narrowed group-member decoding and the collected lists write the same rows as the plain paths", () => {
   for (const [name, { account, grants }] of Object.entries(accounts)) {
-    it.scoped(`${name}, connections on: every row of every table`, () =>
+    it.scopedLive(`${name}, connections on: every row of every table`, () =>
       Effect.gen(function*() {
         const snapshot = yield* account
         const [narrowed, full] = yield* Effect.all([

@@ -151,7 +151,7 @@ const revoke = (grantId: string) => Effect.flatMap(Provisioner, (p) => p.revoke(
 const ids = (outcome: GrantOutcome) => outcome.grants.map((g) => g.id)
 
 describe("provisioning -> sync -> .c1z", () => {
-  it.scoped("each grant and revoke changes exactly its grants in the next sync", () =>
+  it.scopedLive("each grant and revoke changes exactly its grants in the next sync", () =>
     Effect.gen(function*() {
       const { expectChange } = yield* session
 
@@ -201,7 +201,7 @@ describe("provisioning -> sync -> .c1z", () => {
       })
     }).pipe(Effect.provide(services)))
 
-  it.scoped("derived grants appear and disappear with team membership and team grants", () =>
+  it.scopedLive("derived grants appear and disappear with team membership and team grants", () =>
     Effect.gen(function*() {
       const { expectChange } = yield* session
 
@@ -261,7 +261,7 @@ describe("provisioning -> sync -> .c1z", () => {
       assert.strictEqual(back.after.grants.get("group:g_side:Manage Destination:user:ben"), true)
     }).pipe(Effect.provide(services)))
 
-  it.scoped("created accounts appear as users; a deleted user's memberships are gone from the next sync", () =>
+  it.scopedLive("created accounts appear as users; a deleted user's memberships are gone from the next sync", () =>
     Effect.gen(function*() {
       const { current, expectChange } = yield* session
 

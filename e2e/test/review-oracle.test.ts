@@ -283,7 +283,7 @@ const assertDiffIsOracle = (cli: Session["cli"], oldFile: string, newFile: strin
 const counts = (rows: OracleRows) => [rows.resources.size, rows.entitlements.size, rows.grants.size]
 
 describe("access review: the .c1z against the REST API read independently", () => {
-  it.scoped(
+  it.scopedLive(
     "the small preset and its edge cases, with and without connections, before and after provisioning",
     () =>
       Effect.gen(function*() {

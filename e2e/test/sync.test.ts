@@ -87,7 +87,7 @@ const assertMatches = (actual: ReadBack, expected: Expected) => {
 }
 
 describe("sync -> .c1z -> read back", () => {
-  it.scoped("edge cases: merged team + direct grants, account-only users, statuses, custom and deprecated roles", () =>
+  it.scopedLive("edge cases: merged team + direct grants, account-only users, statuses, custom and deprecated roles", () =>
     Effect.gen(function*() {
       const snapshot = yield* readSnapshot(fixture)
       const actual = yield* syncToC1z(snapshot, true)
@@ -118,7 +118,7 @@ describe("sync -> .c1z -> read back", () => {
       assert.deepStrictEqual(actual.summary.warnings, [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("edge cases: the user resources carry status, account type and profile", () =>
+  it.scopedLive("edge cases: the user resources carry status, account type and profile", () =>
     Effect.gen(function*() {
       const snapshot = yield* readSnapshot(fixture)
       const path = join(yield* tempDir, "sync.c1z")
@@ -163,14 +163,14 @@ describe("sync -> .c1z -> read back", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("preset small with connections matches the expectation computed from the sandbox state", () =>
+  it.scopedLive("preset small with connections matches the expectation computed from the sandbox state", () =>
     Effect.gen(function*() {
       const actual = yield* syncToC1z(generatePreset("small"), true)
       assertMatches(actual, expectedSync(actual.state, true))
       assert.isAbove(actual.summary.grants.derived, 0)
     }))
 
-  it.scoped("preset small without connections", () =>
+  it.scopedLive("preset small without connections", () =>
     Effect.gen(function*() {
       const actual = yield* syncToC1z(generatePreset("small"), false)
       assertMatches(actual, expectedSync(actual.state, false))

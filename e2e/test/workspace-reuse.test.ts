@@ -89,7 +89,7 @@ const totals = (summary: SyncSummary) => ({
 const smallWithConnections = { resourceTypes: 5, resources: 46, entitlements: 107, grants: 149 }
 
 describe("a workspace app reusing the packages' public entry points", () => {
-  it.scoped("syncs the sandbox into a sink of its own and into a .c1z, with the same counts", () =>
+  it.scopedLive("syncs the sandbox into a sink of its own and into a .c1z, with the same counts", () =>
     Effect.gen(function*() {
       const engine = yield* SyncEngine
       const options = { syncConnections: true, concurrency: 4 }
@@ -118,7 +118,7 @@ describe("a workspace app reusing the packages' public entry points", () => {
       }, smallWithConnections)
     }).pipe(Effect.provide(AppLive)))
 
-  it.scoped("grants, repeats, revokes and invites, and tells a bot's mistakes apart by tag", () =>
+  it.scopedLive("grants, repeats, revokes and invites, and tells a bot's mistakes apart by tag", () =>
     Effect.gen(function*() {
       const provisioner = yield* Provisioner
       const entitlement = "group:formal_birch:View Destination"
@@ -156,7 +156,7 @@ describe("a workspace app reusing the packages' public entry points", () => {
       )
     }).pipe(Effect.provide(AppLive)))
 
-  it.scoped("registers a grantable type of its own, whose resolve says its container is gone (ContainerAbsent)", () =>
+  it.scopedLive("registers a grantable type of its own, whose resolve says its container is gone (ContainerAbsent)", () =>
     Effect.gen(function*() {
       const provisioner = yield* Provisioner
       const granted = yield* Effect.flip(provisioner.grant("workspace:ws_gone:member", { type: "user", id: "wise_cactus" }))
@@ -174,7 +174,7 @@ describe("a workspace app reusing the packages' public entry points", () => {
       )
     ))
 
-  it.scoped("lists with the client alone, and a wrong secret is its Unauthorized", () =>
+  it.scopedLive("lists with the client alone, and a wrong secret is its Unauthorized", () =>
     Effect.gen(function*() {
       const users = yield* Effect.flatMap(FivetranClient, (fivetran) => count(fivetran.listUsers))
       assert.strictEqual(users, 25)

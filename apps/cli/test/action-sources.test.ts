@@ -38,7 +38,7 @@ const membershipOf = (userId: string) =>
 const requestCount = Effect.map(Effect.flatMap(Sandbox, (sandbox) => sandbox.requestLog), (log) => log.length)
 
 describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
-  it.scoped(
+  it.scopedLive(
     "BATON_GRANT_* with BATON_PROVISIONING=true grant the membership (no sync); again, already exists",
     () =>
       Effect.gen(function*() {
@@ -65,34 +65,38 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
     120_000
   )
 
-  it.scoped(".baton.yaml's grant-* keys grant; its create-account-* keys (the profile as JSON text) invite", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const { env } = yield* connectionEnv
-      const grantDir = yield* tempDir
-      yield* fs.writeFileString(
-        `${grantDir}/.baton.yaml`,
-        `provisioning: true\ngrant-entitlement: "${entitlementId}"\ngrant-principal: ${outsider!.id}\ngrant-principal-type: user\n`
-      )
-      const granted = yield* runCli([], { cwd: grantDir, env })
-      assertExit(granted, 0)
-      assert.strictEqual(granted.stdout, `granted ${entitlementId} to user:${outsider!.id}\n`)
-      assert.strictEqual(yield* membershipOf(outsider!.id), destinationRole)
+  it.scopedLive(
+    ".baton.yaml's grant-* keys grant; its create-account-* keys (the profile as JSON text) invite",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { env } = yield* connectionEnv
+        const grantDir = yield* tempDir
+        yield* fs.writeFileString(
+          `${grantDir}/.baton.yaml`,
+          `provisioning: true\ngrant-entitlement: "${entitlementId}"\ngrant-principal: ${outsider!.id}\ngrant-principal-type: user\n`
+        )
+        const granted = yield* runCli([], { cwd: grantDir, env })
+        assertExit(granted, 0)
+        assert.strictEqual(granted.stdout, `granted ${entitlementId} to user:${outsider!.id}\n`)
+        assert.strictEqual(yield* membershipOf(outsider!.id), destinationRole)
 
-      const inviteDir = yield* tempDir
-      yield* fs.writeFileString(
-        `${inviteDir}/.baton.yaml`,
-        "provisioning: true\ncreate-account-email: ada@example.com\n" +
-          "create-account-profile: '{\"given_name\":\"Ada\",\"family_name\":\"Lovelace\"}'\n"
-      )
-      const invited = yield* runCli([], { cwd: inviteDir, env })
-      assertExit(invited, 0)
-      const ada = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.snapshot)).users.find((u) => u.email === "ada@example.com")
-      assert.deepStrictEqual([ada?.given_name, ada?.family_name], ["Ada", "Lovelace"])
-      assert.strictEqual(invited.stdout, `created user:${ada!.id} (ada@example.com)\n`)
-    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 120_000)
+        const inviteDir = yield* tempDir
+        yield* fs.writeFileString(
+          `${inviteDir}/.baton.yaml`,
+          "provisioning: true\ncreate-account-email: ada@example.com\n" +
+            "create-account-profile: '{\"given_name\":\"Ada\",\"family_name\":\"Lovelace\"}'\n"
+        )
+        const invited = yield* runCli([], { cwd: inviteDir, env })
+        assertExit(invited, 0)
+        const ada = (yield* Effect.flatMap(Sandbox, (sandbox) => sandbox.snapshot)).users.find((u) => u.email === "ada@example.com")
+        assert.deepStrictEqual([ada?.given_name, ada?.family_name], ["Ada", "Lovelace"])
+        assert.strictEqual(invited.stdout, `created user:${ada!.id} (ada@example.com)\n`)
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped("a flag wins over its variable, which wins over the file, each flag on its own", () =>
+  it.scopedLive("a flag wins over its variable, which wins over the file, each flag on its own", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const cwd = yield* tempDir
@@ -110,7 +114,7 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
       assert.deepStrictEqual([yield* membershipOf(outsider!.id), yield* membershipOf(otherOutsider!.id)], [destinationRole, undefined])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped(
+  it.scopedLive(
     "an incomplete action from a variable or the file exits 2 naming where it came from, contacting nothing",
     () =>
       Effect.gen(function*() {
@@ -143,7 +147,7 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
     120_000
   )
 
-  it.scoped(
+  it.scopedLive(
     "an action from a variable with one from the command line: two actions, exit 2; a bad value names its source",
     () =>
       Effect.gen(function*() {
@@ -211,7 +215,7 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
     120_000
   )
 
-  it.scoped(
+  it.scopedLive(
     "an action from a variable or the file without provisioning is refused (exit 1) as on the command line",
     () =>
       Effect.gen(function*() {
@@ -244,7 +248,7 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
     120_000
   )
 
-  it.scoped("subcommands, --version and --help do not read an action's variables", () =>
+  it.scopedLive("subcommands, --version and --help do not read an action's variables", () =>
     Effect.gen(function*() {
       const cwd = yield* tempDir
       const { env } = yield* connectionEnv
@@ -260,7 +264,7 @@ describe("one-shot actions from BATON_* variables and .baton.yaml", () => {
 })
 
 describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
-  it.scoped(
+  it.scopedLive(
     "BATON_SANDBOX=medium syncs the embedded sandbox without credentials; the flag wins; a bad value names its source",
     () =>
       Effect.gen(function*() {
@@ -291,7 +295,7 @@ describe("--sandbox from BATON_SANDBOX and .baton.yaml", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     240_000
   )
-  it.scoped(
+  it.scopedLive(
     "a sandbox beside a base URL, key or secret given as specifically is refused, naming both; --sandbox over a key in the environment runs the sandbox",
     () =>
       Effect.gen(function*() {

@@ -24,7 +24,7 @@ const optionBlock = (help: string, heading: string) => {
 }
 
 describe("help", () => {
-  it.effect("every command's --help is plain when piped, and describes every option", () =>
+  it.live("every command's --help is plain when piped, and describes every option", () =>
     Effect.gen(function*() {
       const commands = [
         "",
@@ -89,7 +89,7 @@ describe("help", () => {
       assert.strictEqual(optionBlock(results[10]!.stdout, outputFlag), "  Output format (default table: one line). Optional.")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.effect("colours only on a terminal, and not with NO_COLOR set", () =>
+  it.live("colours only on a terminal, and not with NO_COLOR set", () =>
     Effect.gen(function*() {
       const coloured = yield* runUnderTerminal(["--help"])
       assertExit(coloured, 0)

@@ -18,7 +18,7 @@ const userEnv = Command.env({ PATH: process.env.PATH, HOME: process.env.HOME }, 
 const text = <E>(stream: Stream.Stream<Uint8Array, E>) => stream.pipe(Stream.decodeText(), Stream.mkString)
 
 describe("the CLI's bundle copied away from its checkout", () => {
-  it.scoped("exits 1 with one line naming the missing program and what to copy", () =>
+  it.scopedLive("exits 1 with one line naming the missing program and what to copy", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-lone-launcher-" })
@@ -36,7 +36,7 @@ describe("the CLI's bundle copied away from its checkout", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a bundle directory without node_modules fails its sync naming the add-on, in one line", () =>
+  it.scopedLive("a bundle directory without node_modules fails its sync naming the add-on, in one line", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-lone-bundle-" })

@@ -14,7 +14,7 @@ import { runCli } from "./support/CliProcess.js"
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
 
 describe("--progress-log-interval (the CLI process)", () => {
-  it.scoped(
+  it.scopedLive(
     "a bare number, 0, under 1s or over 1h is refused from every source, naming it; nothing is synced",
     () =>
       Effect.gen(function*() {
@@ -49,7 +49,7 @@ describe("--progress-log-interval (the CLI process)", () => {
     120_000
   )
 
-  it.effect("help names it with its range, default and other sources", () =>
+  it.live("help names it with its range, default and other sources", () =>
     Effect.gen(function*() {
       const help = yield* runCli(["--help"])
       assert.strictEqual(help.exitCode, 0)

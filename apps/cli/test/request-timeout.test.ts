@@ -107,36 +107,40 @@ describe("--request-timeout against a Fivetran that accepts and never answers", 
     120_000
   )
 
-  it.scoped("is refused with the range it takes, from every source: 0s, -1s, abc, a bare number, past 10m", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      const withFile = yield* tempDir
-      yield* fs.writeFileString(`${withFile}/.baton.yaml`, "request-timeout: 1h\n")
-      const runs = yield* Effect.forEach(
-        [
-          [["--request-timeout", "0s"], { cwd: dir }],
-          [["--request-timeout", "-1s"], { cwd: dir }],
-          [["--request-timeout", "abc"], { cwd: dir }],
-          [["--request-timeout", "30"], { cwd: dir }],
-          [[], { cwd: dir, env: { BATON_REQUEST_TIMEOUT: "0s" } }],
-          [[], { cwd: withFile }]
-        ] as const,
-        ([args, options]) => runCli(["--sandbox", ...args], options),
-        { concurrency: 2 }
-      )
-      const accepts = "expected a duration from 1s to 10m, with a unit, such as 10s, 30s or 2m"
-      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
-        [2, `error: --request-timeout: ${accepts}, got "0s"\n`, ""],
-        [2, `error: --request-timeout: ${accepts}, got "-1s"\n`, ""],
-        [2, `error: --request-timeout: ${accepts}, got "abc"\n`, ""],
-        [2, `error: --request-timeout: ${accepts}, got "30"\n`, ""],
-        [2, `error: BATON_REQUEST_TIMEOUT: ${accepts}, got "0s"\n`, ""],
-        [2, `error: .baton.yaml: request-timeout: ${accepts}, got "1h"\n`, ""]
-      ])
-    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+  it.scopedLive(
+    "is refused with the range it takes, from every source: 0s, -1s, abc, a bare number, past 10m",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const withFile = yield* tempDir
+        yield* fs.writeFileString(`${withFile}/.baton.yaml`, "request-timeout: 1h\n")
+        const runs = yield* Effect.forEach(
+          [
+            [["--request-timeout", "0s"], { cwd: dir }],
+            [["--request-timeout", "-1s"], { cwd: dir }],
+            [["--request-timeout", "abc"], { cwd: dir }],
+            [["--request-timeout", "30"], { cwd: dir }],
+            [[], { cwd: dir, env: { BATON_REQUEST_TIMEOUT: "0s" } }],
+            [[], { cwd: withFile }]
+          ] as const,
+          ([args, options]) => runCli(["--sandbox", ...args], options),
+          { concurrency: 2 }
+        )
+        const accepts = "expected a duration from 1s to 10m, with a unit, such as 10s, 30s or 2m"
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, `error: --request-timeout: ${accepts}, got "0s"\n`, ""],
+          [2, `error: --request-timeout: ${accepts}, got "-1s"\n`, ""],
+          [2, `error: --request-timeout: ${accepts}, got "abc"\n`, ""],
+          [2, `error: --request-timeout: ${accepts}, got "30"\n`, ""],
+          [2, `error: BATON_REQUEST_TIMEOUT: ${accepts}, got "0s"\n`, ""],
+          [2, `error: .baton.yaml: request-timeout: ${accepts}, got "1h"\n`, ""]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped("is in help with its range, its default, its variable and its key", () =>
+  it.scopedLive("is in help with its range, its default, its variable and its key", () =>
     Effect.gen(function*() {
       const help = yield* runCli(["--help"])
       assertExit(help, 0)

@@ -128,7 +128,7 @@ describe("sandbox command", () => {
       yield* server.kill("SIGINT")
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.effect("refuses a fault option out of range, naming the flag and what it takes", () =>
+  it.live("refuses a fault option out of range, naming the flag and what it takes", () =>
     Effect.gen(function*() {
       const drops = yield* runCli(["sandbox", "--drops", "1.5"])
       assertExit(drops, 2)
@@ -189,7 +189,7 @@ describe("sandbox command", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.effect("--seed outside the generator's 32 bits is refused: -5 served the account of 4294967291 (exit 2)", () =>
+  it.live("--seed outside the generator's 32 bits is refused: -5 served the account of 4294967291 (exit 2)", () =>
     Effect.gen(function*() {
       const runs = yield* Effect.all([runCli(["sandbox", "--seed", "-5"]), runCli(["sandbox", "--seed", "4294967303"])], {
         concurrency: 2

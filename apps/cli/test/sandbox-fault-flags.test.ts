@@ -88,7 +88,7 @@ describe("sandbox command's fault flags", () => {
       assert.strictEqual((yield* emails(url, authorization)).length, 25)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.effect("refuses a bad value naming the flag, what it takes and what it got; a flag that needs another names it (exit 2)", () =>
+  it.live("refuses a bad value naming the flag, what it takes and what it got; a flag that needs another names it (exit 2)", () =>
     Effect.gen(function*() {
       const runs = yield* Effect.all([
         runCli(["sandbox", "--lost-answers", "some"]),
@@ -153,7 +153,7 @@ describe("sandbox command's fault flags", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.effect("refuses an item of a list flag given twice, naming it (exit 2)", () =>
+  it.live("refuses an item of a list flag given twice, naming it (exit 2)", () =>
     Effect.gen(function*() {
       const runs = yield* Effect.all([
         runCli(["sandbox", "--fault-methods", "POST,PATCH,POST"]),

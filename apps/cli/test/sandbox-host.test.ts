@@ -86,7 +86,7 @@ describe.skipIf(!ipv6Loopback)(suite, () => {
       }).pipe(Effect.provide(NodeContext.layer))
   )
 
-  it.effect("a host that is no IP address, or not this machine's, exits 2 saying so", () =>
+  it.live("a host that is no IP address, or not this machine's, exits 2 saying so", () =>
     Effect.gen(function*() {
       const refused = (host: string) =>
         Effect.map(runCli(["sandbox", "--host", host]), ({ exitCode, stderr, stdout }) => ({ exitCode, stdout, stderr }))

@@ -18,7 +18,7 @@ const refusals = (runs: ReadonlyArray<readonly [ReadonlyArray<string>, CliOption
   )
 
 describe("setting values (the CLI process)", () => {
-  it.scoped("a number must be plain decimal digits: anything else is refused, naming it and its source", () =>
+  it.scopedLive("a number must be plain decimal digits: anything else is refused, naming it and its source", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const results = yield* refusals([
@@ -47,7 +47,7 @@ describe("setting values (the CLI process)", () => {
       assert.deepStrictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(dir)), [])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped(
+  it.scopedLive(
     "a key or secret with a character outside printable ASCII is refused from every source, never printed",
     () =>
       Effect.gen(function*() {
@@ -76,27 +76,31 @@ describe("setting values (the CLI process)", () => {
     120_000
   )
 
-  it.scoped("a key or secret with a space at its start or end is refused naming the setting, never printed", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const runs = yield* Effect.forEach(
-        [
-          [["--api-key", "k", "--api-secret", "secret-with-a-space "], { cwd: dir }],
-          [[], { cwd: dir, env: { BATON_API_KEY: " key-with-a-space", BATON_API_SECRET: "s" } }]
-        ] as const,
-        ([args, options]) => runCli(args, options),
-        { concurrency: 2 }
-      )
-      const expected = "expected secret text (never printed) without a space at its start or end (copied with the " +
-        "space around it?): Fivetran's keys and secrets have none"
-      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
-        [2, `error: --api-secret: ${expected}\n`, ""],
-        [2, `error: BATON_API_KEY: ${expected}\n`, ""]
-      ])
-      for (const result of runs) assertNoSecret(result, "with-a-space")
-    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+  it.scopedLive(
+    "a key or secret with a space at its start or end is refused naming the setting, never printed",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const runs = yield* Effect.forEach(
+          [
+            [["--api-key", "k", "--api-secret", "secret-with-a-space "], { cwd: dir }],
+            [[], { cwd: dir, env: { BATON_API_KEY: " key-with-a-space", BATON_API_SECRET: "s" } }]
+          ] as const,
+          ([args, options]) => runCli(args, options),
+          { concurrency: 2 }
+        )
+        const expected = "expected secret text (never printed) without a space at its start or end (copied with the " +
+          "space around it?): Fivetran's keys and secrets have none"
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, `error: --api-secret: ${expected}\n`, ""],
+          [2, `error: BATON_API_KEY: ${expected}\n`, ""]
+        ])
+        for (const result of runs) assertNoSecret(result, "with-a-space")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped(
+  it.scopedLive(
     "an API key given with its secret (key:secret, its base64, a Basic header's value) is refused, never printed",
     () =>
       Effect.gen(function*() {
@@ -127,7 +131,7 @@ describe("setting values (the CLI process)", () => {
     120_000
   )
 
-  it.scoped(
+  it.scopedLive(
     "a key or secret ending in a line break (a file's last newline) is refused saying so, never printed",
     () =>
       Effect.gen(function*() {
@@ -158,7 +162,7 @@ describe("setting values (the CLI process)", () => {
     120_000
   )
 
-  it.scoped("a duration without its unit is refused from every source, not read as seconds", () =>
+  it.scopedLive("a duration without its unit is refused from every source, not read as seconds", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -179,7 +183,7 @@ describe("setting values (the CLI process)", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped("an empty flag or .baton.yaml value is refused; a key without a value is unset", () =>
+  it.scopedLive("an empty flag or .baton.yaml value is refused; a key without a value is unset", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const emptyString = yield* tempDir

@@ -13,27 +13,31 @@ import { assertExit, assertNoSecret, jsonLines, logFields, runCli } from "./supp
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "baton-cli-" }))
 
 describe("settings sources (the CLI process)", () => {
-  it.scoped("flag > env > .baton.yaml > default: the review commands open the file the winning source names", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const withFile = yield* tempDir
-      const withoutFile = yield* tempDir
-      yield* fs.writeFileString(`${withFile}/.baton.yaml`, "file: from-yaml.c1z\n")
-      // The default's message goes on to say it is the default (usage.test.ts).
-      const opened = (stderr: string) => /^error: --file (\S+): no such file(; .*)?\n$/.exec(stderr)?.[1]
-      const [flag, env, file, fallback] = yield* Effect.all([
-        runCli(["resources", "-f", "from-flag.c1z"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
-        runCli(["resources"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
-        runCli(["resources"], { cwd: withFile }),
-        runCli(["resources"], { cwd: withoutFile })
-      ], { concurrency: "unbounded" })
-      assert.deepStrictEqual(
-        [flag, env, file, fallback].map((result) => [result.exitCode, opened(result.stderr)]),
-        [[2, "from-flag.c1z"], [2, "from-env.c1z"], [2, "from-yaml.c1z"], [2, "sync.c1z"]]
-      )
-    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+  it.scopedLive(
+    "flag > env > .baton.yaml > default: the review commands open the file the winning source names",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const withFile = yield* tempDir
+        const withoutFile = yield* tempDir
+        yield* fs.writeFileString(`${withFile}/.baton.yaml`, "file: from-yaml.c1z\n")
+        // The default's message goes on to say it is the default (usage.test.ts).
+        const opened = (stderr: string) => /^error: --file (\S+): no such file(; .*)?\n$/.exec(stderr)?.[1]
+        const [flag, env, file, fallback] = yield* Effect.all([
+          runCli(["resources", "-f", "from-flag.c1z"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
+          runCli(["resources"], { cwd: withFile, env: { BATON_FILE: "from-env.c1z" } }),
+          runCli(["resources"], { cwd: withFile }),
+          runCli(["resources"], { cwd: withoutFile })
+        ], { concurrency: "unbounded" })
+        assert.deepStrictEqual(
+          [flag, env, file, fallback].map((result) => [result.exitCode, opened(result.stderr)]),
+          [[2, "from-flag.c1z"], [2, "from-env.c1z"], [2, "from-yaml.c1z"], [2, "sync.c1z"]]
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped("a sync takes its settings from .baton.yaml where neither a flag nor a variable gives them", () =>
+  it.scopedLive("a sync takes its settings from .baton.yaml where neither a flag nor a variable gives them", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -49,7 +53,7 @@ describe("settings sources (the CLI process)", () => {
       assert.notInclude(result.stderr, "warning:")
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped("an empty BATON_* variable is unset: .baton.yaml's value applies, else the default", () =>
+  it.scopedLive("an empty BATON_* variable is unset: .baton.yaml's value applies, else the default", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const withFile = yield* tempDir
@@ -96,7 +100,7 @@ describe("settings sources (the CLI process)", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(withoutFile), ["sync.c1z"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped(
+  it.scopedLive(
     "a named pipe as .baton.yaml or BATON_CONFIG_PATH is refused (exit 2) instead of waiting for a writer; /dev/null is no settings",
     () =>
       Effect.gen(function*() {
@@ -121,7 +125,7 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
-  it.scoped("a .baton.yaml number YAML reads as a fraction, a boolean or an inexact number is refused (exit 2) as the file writes it", () =>
+  it.scopedLive("a .baton.yaml number YAML reads as a fraction, a boolean or an inexact number is refused (exit 2) as the file writes it", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const values = ["2.5", "True", "1e30"]
@@ -138,7 +142,7 @@ describe("settings sources (the CLI process)", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a .baton.yaml or BATON_CONFIG_PATH over 1 MiB (a disk image named by mistake), or /dev/zero, is refused (exit 2) unread", () =>
+  it.scopedLive("a .baton.yaml or BATON_CONFIG_PATH over 1 MiB (a disk image named by mistake), or /dev/zero, is refused (exit 2) unread", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -162,7 +166,7 @@ describe("settings sources (the CLI process)", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a .baton.yaml that is empty, only comments or --- is no settings; a list is refused", () =>
+  it.scopedLive("a .baton.yaml that is empty, only comments or --- is no settings; a list is refused", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const texts = ["", "# all commented out\n# concurrency: 4\n", "---\n"]
@@ -186,7 +190,7 @@ describe("settings sources (the CLI process)", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped(
+  it.scopedLive(
     "a list or a map where .baton.yaml should give one value is refused (exit 2) naming the file, the key, what it is and what is expected",
     () =>
       Effect.gen(function*() {
@@ -217,7 +221,7 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
-  it.scoped(
+  it.scopedLive(
     "a .baton.yaml value YAML reads as a tag is refused (exit 2) naming the key and line; the parser prints nothing",
     () =>
       Effect.gen(function*() {
@@ -235,7 +239,7 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
-  it.scoped("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
+  it.scopedLive("a misspelt .baton.yaml key is named on stderr with the key it probably meant, and ignored", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -264,7 +268,7 @@ describe("settings sources (the CLI process)", () => {
       assert.isUndefined((summary?.["resources_by_type"] as Record<string, number> | undefined)?.["connection"])
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped("a switch given false on the command line wins over the variable and the file", () =>
+  it.scopedLive("a switch given false on the command line wins over the variable and the file", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -292,7 +296,7 @@ describe("settings sources (the CLI process)", () => {
       assert.deepStrictEqual(summary?.["resources_by_type"], { user: 25, role: 6, group: 4, team: 3 })
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped(
+  it.scopedLive(
     "a boolean takes Go's spellings (TRUE, t, F...) from a variable, the file or a flag, and refuses yes, on and no",
     () =>
       Effect.gen(function*() {
@@ -332,42 +336,50 @@ describe("settings sources (the CLI process)", () => {
     120_000
   )
 
-  it.scoped("a bad value is refused (exit 2) naming its source: the flag, the variable, or the file and key", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      yield* fs.writeFileString(`${dir}/.baton.yaml`, "max-rate-limit-wait: soon\n")
-      const [flag, env, file] = yield* Effect.all([
-        runCli(["--sandbox", "--concurrency", "65"], { cwd: dir }),
-        runCli(["--sandbox"], { cwd: dir, env: { BATON_CONCURRENCY: "lots" } }),
-        runCli(["--sandbox", "--concurrency", "4"], { cwd: dir })
-      ], { concurrency: "unbounded" })
-      assert.deepStrictEqual([flag, env, file].map((result) => [result.exitCode, result.stderr, result.stdout]), [
-        [2, "error: --concurrency: expected a whole number from 1 to 64, got \"65\"\n", ""],
-        [2, "error: BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"lots\"\n", ""],
-        [2, "error: .baton.yaml: max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"\n", ""]
-      ])
-    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+  it.scopedLive(
+    "a bad value is refused (exit 2) naming its source: the flag, the variable, or the file and key",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        yield* fs.writeFileString(`${dir}/.baton.yaml`, "max-rate-limit-wait: soon\n")
+        const [flag, env, file] = yield* Effect.all([
+          runCli(["--sandbox", "--concurrency", "65"], { cwd: dir }),
+          runCli(["--sandbox"], { cwd: dir, env: { BATON_CONCURRENCY: "lots" } }),
+          runCli(["--sandbox", "--concurrency", "4"], { cwd: dir })
+        ], { concurrency: "unbounded" })
+        assert.deepStrictEqual([flag, env, file].map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, "error: --concurrency: expected a whole number from 1 to 64, got \"65\"\n", ""],
+          [2, "error: BATON_CONCURRENCY: expected a whole number from 1 to 64, got \"lots\"\n", ""],
+          [2, "error: .baton.yaml: max-rate-limit-wait: expected a duration such as 1h, 10m, 90s or 1h30m, got \"soon\"\n", ""]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped("a bad value is refused even where a higher source gives a good one: every source is checked", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const [reserveDir, concurrencyDir, emptyDir] = yield* Effect.all([tempDir, tempDir, tempDir])
-      yield* fs.writeFileString(`${reserveDir}/.baton.yaml`, "rate-limit-reserve: abc\n")
-      yield* fs.writeFileString(`${concurrencyDir}/.baton.yaml`, "concurrency: 0\n")
-      const runs = yield* Effect.all([
-        runCli(["--sandbox"], { cwd: reserveDir, env: { BATON_RATE_LIMIT_RESERVE: "40" } }),
-        runCli(["--sandbox", "--concurrency", "4"], { cwd: concurrencyDir }),
-        runCli(["--sandbox", "--log-level", "debug"], { cwd: emptyDir, env: { BATON_LOG_LEVEL: "trace" } })
-      ], { concurrency: 2 })
-      assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
-        [2, "error: .baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\"\n", ""],
-        [2, "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got \"0\"\n", ""],
-        [2, "error: BATON_LOG_LEVEL: expected one of debug, info, warn, error, got \"trace\"\n", ""]
-      ])
-    }).pipe(Effect.provide(NodeContext.layer)), 120_000)
+  it.scopedLive(
+    "a bad value is refused even where a higher source gives a good one: every source is checked",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const [reserveDir, concurrencyDir, emptyDir] = yield* Effect.all([tempDir, tempDir, tempDir])
+        yield* fs.writeFileString(`${reserveDir}/.baton.yaml`, "rate-limit-reserve: abc\n")
+        yield* fs.writeFileString(`${concurrencyDir}/.baton.yaml`, "concurrency: 0\n")
+        const runs = yield* Effect.all([
+          runCli(["--sandbox"], { cwd: reserveDir, env: { BATON_RATE_LIMIT_RESERVE: "40" } }),
+          runCli(["--sandbox", "--concurrency", "4"], { cwd: concurrencyDir }),
+          runCli(["--sandbox", "--log-level", "debug"], { cwd: emptyDir, env: { BATON_LOG_LEVEL: "trace" } })
+        ], { concurrency: 2 })
+        assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stderr, result.stdout]), [
+          [2, "error: .baton.yaml: rate-limit-reserve: expected a whole number from 0 to 99, got \"abc\"\n", ""],
+          [2, "error: .baton.yaml: concurrency: expected a whole number from 1 to 64, got \"0\"\n", ""],
+          [2, "error: BATON_LOG_LEVEL: expected one of debug, info, warn, error, got \"trace\"\n", ""]
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
-  it.scoped("a secret from any source is never echoed: not in a refusal, not in help", () =>
+  it.scopedLive("a secret from any source is never echoed: not in a refusal, not in help", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir

@@ -11,7 +11,7 @@ import { writeSummaryFile } from "../src/output/SummaryFile.js"
  * fails the write as Node's does (ENOSPC) and records what else was asked of it.
  */
 describe("--summary-file on a full disk", () => {
-  it.effect("the error says the sync completed and the .c1z was written, and whether a previous summary is left; the temporary file is removed", () =>
+  it.live("the error says the sync completed and the .c1z was written, and whether a previous summary is left; the temporary file is removed", () =>
     Effect.gen(function*() {
       const summary = Schema.decodeUnknownSync(SyncSummary)({
         resources: {},

@@ -20,7 +20,7 @@ const summary = Schema.decodeUnknownSync(SyncSummary)({
 const syncId = "2Jx1dB3nLkqOQ6cD9fVb0sYt5Ua"
 
 describe("--summary-file in a directory others can write in", () => {
-  it.scoped("a symlink planted at the temporary name of older builds is not written through; the summary is owner-only", () =>
+  it.scopedLive("a symlink planted at the temporary name of older builds is not written through; the summary is owner-only", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-links-" })

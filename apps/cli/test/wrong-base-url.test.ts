@@ -74,7 +74,7 @@ describe("a base URL that is not Fivetran's API", () => {
  * file is touched; credentials and queries are never shown.
  */
 describe("a base URL as people write it", () => {
-  it.scoped("ending in /v1 (or /v1/), as Fivetran's documents write it, syncs the account", () =>
+  it.scopedLive("ending in /v1 (or /v1/), as Fivetran's documents write it, syncs the account", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sandbox = yield* Sandbox
@@ -100,56 +100,64 @@ describe("a base URL as people write it", () => {
       assert.deepStrictEqual([yield* countsIn(`${dir}/0.c1z`), yield* countsIn(`${dir}/1.c1z`)], [counts, counts])
     }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 60_000)
 
-  it.scoped("https:// at the plain-HTTP sandbox fails at once saying to write http://, and writes nothing", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      const sandbox = yield* Sandbox
-      const { flags, key } = yield* connectionFlags
-      const result = yield* runCli([
-        ...flags.slice(2),
-        "--base-url",
-        sandbox.baseUrl.replace("http:", "https:"),
-        "-f",
-        `${dir}/out.c1z`,
-        "--log-level",
-        "warn"
-      ])
-      assertExit(result, 1)
-      // No retry: no "waiting ... before retrying" warn line, one line in all.
-      assert.strictEqual(
-        result.stderr,
-        "error: could not list roles: GET /v1/roles: could not reach Fivetran: the server at the base URL answered the " +
-          "TLS handshake with something that is not TLS (ERR_SSL_WRONG_VERSION_NUMBER), so nothing was sent: the base " +
-          "URL is https:, and this server seems to speak plain HTTP; if it does (a sandbox on this machine), write " +
-          "http:// in the base URL\n"
-      )
-      assertNoSecret(result, key.secret)
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
-    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), 60_000)
+  it.scopedLive(
+    "https:// at the plain-HTTP sandbox fails at once saying to write http://, and writes nothing",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const sandbox = yield* Sandbox
+        const { flags, key } = yield* connectionFlags
+        const result = yield* runCli([
+          ...flags.slice(2),
+          "--base-url",
+          sandbox.baseUrl.replace("http:", "https:"),
+          "-f",
+          `${dir}/out.c1z`,
+          "--log-level",
+          "warn"
+        ])
+        assertExit(result, 1)
+        // No retry: no "waiting ... before retrying" warn line, one line in all.
+        assert.strictEqual(
+          result.stderr,
+          "error: could not list roles: GET /v1/roles: could not reach Fivetran: the server at the base URL answered the " +
+            "TLS handshake with something that is not TLS (ERR_SSL_WRONG_VERSION_NUMBER), so nothing was sent: the base " +
+            "URL is https:, and this server seems to speak plain HTTP; if it does (a sandbox on this machine), write " +
+            "http:// in the base URL\n"
+        )
+        assertNoSecret(result, key.secret)
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    60_000
+  )
 
-  it.scoped("http:// answered with a redirect to https:// names the base URL to write, and writes nothing", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      // What http://api.fivetran.com answers: the same path and query on https.
-      const baseUrl = yield* loopbackServer((request, response) => {
-        response.writeHead(301, { location: `https://api.fivetran.com${request.url}` })
-        response.end()
-      })
-      const result = yield* runCli(syncArgs(baseUrl, dir, "--log-level", "warn"))
-      assertExit(result, 1)
-      assert.strictEqual(
-        result.stderr,
-        "error: could not list roles: GET /v1/roles: the server at the base URL answered 301, a redirect to " +
-          "https://api.fivetran.com/v1/roles?limit=1000; the client does not follow redirects (the API key would go " +
-          "along): set the base URL to the API's own address (the redirect keeps the request's path under " +
-          "https://api.fivetran.com: if that is Fivetran's API, use it)\n"
-      )
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
-    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+  it.scopedLive(
+    "http:// answered with a redirect to https:// names the base URL to write, and writes nothing",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        // What http://api.fivetran.com answers: the same path and query on https.
+        const baseUrl = yield* loopbackServer((request, response) => {
+          response.writeHead(301, { location: `https://api.fivetran.com${request.url}` })
+          response.end()
+        })
+        const result = yield* runCli(syncArgs(baseUrl, dir, "--log-level", "warn"))
+        assertExit(result, 1)
+        assert.strictEqual(
+          result.stderr,
+          "error: could not list roles: GET /v1/roles: the server at the base URL answered 301, a redirect to " +
+            "https://api.fivetran.com/v1/roles?limit=1000; the client does not follow redirects (the API key would go " +
+            "along): set the base URL to the API's own address (the redirect keeps the request's path under " +
+            "https://api.fivetran.com: if that is Fivetran's API, use it)\n"
+        )
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
 
-  it.scoped(
+  it.scopedLive(
     "without a scheme, or with credentials or a query in it, is refused (exit 2) before anything is written",
     () =>
       Effect.gen(function*() {

@@ -56,7 +56,7 @@ const capture = Effect.gen(function*() {
 })
 
 describe("start-up", () => {
-  it.effect("without --sandbox it refuses to start (exit 2) and names every missing setting", () =>
+  it.live("without --sandbox it refuses to start (exit 2) and names every missing setting", () =>
     Effect.gen(function*() {
       const all = yield* refusal(["--port", "0"])
       assert.include(
@@ -74,7 +74,7 @@ describe("start-up", () => {
       assert.notInclude(secretOnly, "--token")
     }))
 
-  it.effect("bad values are refused with exit 2 naming the flag", () =>
+  it.live("bad values are refused with exit 2 naming the flag", () =>
     Effect.gen(function*() {
       const credentials = { BATON_API_KEY: "k", BATON_API_SECRET: "s", BATON_HTTP_TOKENS: Token }
       assert.strictEqual(
@@ -103,7 +103,7 @@ describe("start-up", () => {
       yield* refusal(["--no-such-flag"])
     }))
 
-  it.scoped("a sandbox beside a base URL, key or secret given as specifically is refused (exit 2), naming both", () =>
+  it.scopedLive("a sandbox beside a base URL, key or secret given as specifically is refused (exit 2), naming both", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
@@ -123,7 +123,7 @@ describe("start-up", () => {
       assert.isFalse(yield* fs.exists(dataDir))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a token shorter than 16 characters is refused (exit 2) naming its source and place, never its value; nothing is created", () =>
+  it.scopedLive("a token shorter than 16 characters is refused (exit 2) naming its source and place, never its value; nothing is created", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = `${yield* fs.makeTempDirectoryScoped()}/data`
@@ -145,7 +145,7 @@ describe("start-up", () => {
       assert.isFalse(yield* fs.exists(dataDir))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a data directory that is a file, or cannot be created, is refused before anything starts", () =>
+  it.scopedLive("a data directory that is a file, or cannot be created, is refused before anything starts", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const { dir, file } = yield* fileInTheWay
@@ -160,7 +160,7 @@ describe("start-up", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["a-file"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a temporary directory that is a file, or cannot be created, is refused before anything starts, naming its setting", () =>
+  it.scopedLive("a temporary directory that is a file, or cannot be created, is refused before anything starts, naming its setting", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const { dir, file } = yield* fileInTheWay
@@ -181,7 +181,7 @@ describe("start-up", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a page-token key file the service did not write is refused at start, and left as it is", () =>
+  it.scopedLive("a page-token key file the service did not write is refused at start, and left as it is", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dataDir = yield* fs.makeTempDirectoryScoped()
@@ -194,7 +194,7 @@ describe("start-up", () => {
       assert.strictEqual(yield* fs.readFileString(`${dataDir}/page-token.key`), "short")
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped(
+  it.scopedLive(
     "a port in use names the port and suggests --port 0; a host that is not an address names the host",
     () =>
       Effect.gen(function*() {

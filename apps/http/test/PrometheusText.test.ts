@@ -37,7 +37,7 @@ const scrapedUnder = (env: Record<string, string>) =>
   })
 
 describe("Prometheus text", () => {
-  it.effect("escapes label values and help text; names outside [a-zA-Z0-9_:] become _", () =>
+  it.live("escapes label values and help text; names outside [a-zA-Z0-9_:] become _", () =>
     Effect.gen(function*() {
       const counter = Metric.counter("test_escapes-total", { description: "line one\nline two \\ end", incremental: true })
       yield* Metric.incrementBy(Metric.tagged(counter, "path", "a\"b\nc\\d"), 3)
@@ -47,7 +47,7 @@ describe("Prometheus text", () => {
       assert.include(lines, "test_escapes_total{path=\"a\\\"b\\nc\\\\d\"} 3")
     }))
 
-  it.effect("a histogram: cumulative buckets in order, +Inf, _sum and _count", () =>
+  it.live("a histogram: cumulative buckets in order, +Inf, _sum and _count", () =>
     Effect.gen(function*() {
       const histogram = Metric.histogram("test_seconds", MetricBoundaries.fromIterable([0.1, 1, 10]), "test")
       yield* Effect.forEach([0.05, 0.5, 0.7, 5, 50], (value) => Metric.update(histogram, value), { discard: true })
@@ -62,7 +62,7 @@ describe("Prometheus text", () => {
       ])
     }))
 
-  it.effect("an Effect timer (milliseconds, time_unit) is served in seconds, _seconds appended, without the label", () =>
+  it.live("an Effect timer (milliseconds, time_unit) is served in seconds, _seconds appended, without the label", () =>
     Effect.gen(function*() {
       const timer = Metric.timerWithBoundaries("test_wait", [100, 1000], "test wait")
       yield* Effect.forEach([50, 250, 1500], (millis) => Metric.update(timer, Duration.millis(millis)), { discard: true })
@@ -78,7 +78,7 @@ describe("Prometheus text", () => {
       ])
     }))
 
-  it.effect("a counter that can go down (effect_fiber_active) is a gauge; an incremental one stays a counter", () =>
+  it.live("a counter that can go down (effect_fiber_active) is a gauge; an incremental one stays a counter", () =>
     Effect.gen(function*() {
       const family = (lines: ReadonlyArray<string>, name: string) =>
         lines.filter((line) => line.startsWith(`# TYPE ${name} `) || line.startsWith(`${name} `) || line.startsWith(`${name}{`))

@@ -13,7 +13,7 @@ const invalidRequestFor = <A, I>(schema: Schema.Schema<A, I>, input: unknown) =>
   )
 
 describe("decode failures as InvalidRequest", () => {
-  it.effect("a schema's identifier or description is never shown as the type it expected", () =>
+  it.live("a schema's identifier or description is never shown as the type it expected", () =>
     Effect.gen(function*() {
       const Described = Schema.String.pipe(Schema.pattern(/^x$/), Schema.annotations({ description: "The older sync" }))
       const Identified = Schema.String.annotations({ identifier: "ResourceType" })
@@ -27,7 +27,7 @@ describe("decode failures as InvalidRequest", () => {
       )
     }))
 
-  it.effect("a keyword is said in plain words; a literal is shown as it is", () =>
+  it.live("a keyword is said in plain words; a literal is shown as it is", () =>
     Effect.gen(function*() {
       const Body = Schema.Struct({ id: Schema.String, count: Schema.Number, on: Schema.Boolean, type: Schema.Literal("user", "team") })
       assert.deepStrictEqual(

@@ -28,7 +28,7 @@ const requestLine = (method: string, path: string, status: number) =>
   })
 
 describe("the request log", () => {
-  it.effect("a probe's or a scrape's success is a debug line; their failures and every other request keep their level", () =>
+  it.live("a probe's or a scrape's success is a debug line; their failures and every other request keep their level", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string, number]> = [
         ["GET", "/healthz", 200],

@@ -125,7 +125,7 @@ describe("settings sources (the service process)", () => {
 })
 
 describe("help (the service process)", () => {
-  it.scoped("is plain when piped and with NO_COLOR on a terminal, and tells what is required", () =>
+  it.scopedLive("is plain when piped and with NO_COLOR on a terminal, and tells what is required", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const help = execFileSync(process.execPath, [serviceBundle, "--help"], {

@@ -24,7 +24,7 @@ const withPreviousFile = Effect.gen(function*() {
 const contentOf = (path: string) => Effect.promise(() => readFile(path))
 
 describe("atomic writes", () => {
-  it.scoped("a stream failing half-way fails with its own error and leaves the target byte-identical", () =>
+  it.scopedLive("a stream failing half-way fails with its own error and leaves the target byte-identical", () =>
     Effect.gen(function*() {
       const { dir, target } = yield* withPreviousFile
       const rows = Stream.fromIterable(F.syncRows.slice(0, 12)).pipe(Stream.concat(Stream.fail(new ApiDown({ afterRows: 12 }))))
@@ -34,7 +34,7 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
     }))
 
-  it.scoped("an interrupted write leaves the target byte-identical and removes its temporary files", () =>
+  it.scopedLive("an interrupted write leaves the target byte-identical and removes its temporary files", () =>
     Effect.gen(function*() {
       const { dir, target } = yield* withPreviousFile
       const allSent = yield* Deferred.make<void>()
@@ -54,7 +54,7 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
     }))
 
-  it.scoped("a row that cannot be encoded fails with InvalidRow and writes nothing", () =>
+  it.scopedLive("a row that cannot be encoded fails with InvalidRow and writes nothing", () =>
     Effect.gen(function*() {
       const { dir, target } = yield* withPreviousFile
       const bad: SyncRow = { _tag: "ResourceRow", value: { ...F.salesforce, createdAt: "last Tuesday" } }
@@ -68,7 +68,7 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
     }))
 
-  it.scoped("a timestamp before year 1, which no Timestamp holds, fails with InvalidRow naming it", () =>
+  it.scopedLive("a timestamp before year 1, which no Timestamp holds, fails with InvalidRow naming it", () =>
     Effect.gen(function*() {
       const { dir, target } = yield* withPreviousFile
       // RFC 3339 has a year 0; a google.protobuf.Timestamp starts at 0001-01-01, and baton's JSON output refuses one before.
@@ -82,7 +82,7 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["sync.c1z"])
     }))
 
-  it.scoped("a target in a missing directory fails with Io", () =>
+  it.scopedLive("a target in a missing directory fails with Io", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const target = join(dir, "missing", "sync.c1z")
@@ -92,7 +92,7 @@ describe("atomic writes", () => {
       assert.deepStrictEqual(yield* listDir(dir), [])
     }))
 
-  it.scoped("a successful write replaces the previous file", () =>
+  it.scopedLive("a successful write replaces the previous file", () =>
     Effect.gen(function*() {
       const { dir, target } = yield* withPreviousFile
       const result = yield* writeC1z(target, Stream.fromIterable(F.syncRows))
@@ -104,7 +104,7 @@ describe("atomic writes", () => {
 })
 
 describe("determinism", () => {
-  it.scoped("the same input twice gives identical data rows under different sync ids", () =>
+  it.scopedLive("the same input twice gives identical data rows under different sync ids", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const first = yield* writeC1z(join(dir, "a.c1z"), Stream.fromIterable(F.syncRows))
@@ -124,7 +124,7 @@ describe("determinism", () => {
 })
 
 describe("C1zSink", () => {
-  it.scoped("implements SyncSink: writes the file, maps C1zError to SinkError, passes the stream's error through", () =>
+  it.scopedLive("implements SyncSink: writes the file, maps C1zError to SinkError, passes the stream's error through", () =>
     Effect.gen(function*() {
       const { target } = yield* withPreviousFile
       const sink = yield* SyncSink.pipe(Effect.provide(C1zSink.layer(target)))

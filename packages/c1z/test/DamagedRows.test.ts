@@ -20,7 +20,7 @@ const setData = (table: string, value: unknown) => (db: Database.Database) => {
 }
 
 describe("a .c1z whose rows are damaged", () => {
-  it.scoped("a grant's data that is text, a number or not protobuf is Corrupt naming the table, the row and what it holds, in every listing", () =>
+  it.scopedLive("a grant's data that is text, a number or not protobuf is Corrupt naming the table, the row and what it holds, in every listing", () =>
     Effect.gen(function*() {
       const cases = [
         ["text", "a grant", "its data is text, not a protobuf message"],
@@ -41,7 +41,7 @@ describe("a .c1z whose rows are damaged", () => {
       }
     }))
 
-  it.scoped("a resource's or an entitlement's damaged data, and a grant's expansion that is not a blob, name theirs", () =>
+  it.scopedLive("a resource's or an entitlement's damaged data, and a grant's expansion that is not a blob, name theirs", () =>
     Effect.gen(function*() {
       const resource = yield* damaged("resource", setData("v1_resources", 1.5))
       const entitlement = yield* damaged("entitlement", setData("v1_entitlements", "x"))
@@ -64,7 +64,7 @@ describe("a .c1z whose rows are damaged", () => {
 })
 
 describe("a .c1z granting to a principal it has no resource row of", () => {
-  it.scoped("the review sheet still lists that access, after the principals it has, with the id the grant names", () =>
+  it.scopedLive("the review sheet still lists that access, after the principals it has, with the id the grant names", () =>
     Effect.gen(function*() {
       const rowsOf = (path: string) =>
         Effect.flatMap(openC1z(path), (reader) => Stream.runCollect(reviewRows(reader, { _tag: "All" }))).pipe(

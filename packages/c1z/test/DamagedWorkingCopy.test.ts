@@ -27,7 +27,7 @@ const rows: ReadonlyArray<SyncRow> = [
 ]
 
 describe("a working copy damaged under an open reader", () => {
-  it.scoped("a read after the copy is cut is WorkingCopyDamaged naming the copy; a fresh open reads the file whole", () =>
+  it.scopedLive("a read after the copy is cut is WorkingCopyDamaged naming the copy; a fresh open reads the file whole", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "sync.c1z")

@@ -33,7 +33,7 @@ const rows: ReadonlyArray<SyncRow> = [
 const options = { syncId: "2pD4bYQfRSoPzvkLJvyCkZCiSdc", now: new Date("2026-01-02T03:04:05Z") }
 
 describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync whose disk fills"), () => {
-  it.scoped("as its rows are written, says the file's directory filled, how far the database got and what the file there suggests a sync needs", () =>
+  it.scopedLive("as its rows are written, says the file's directory filled, how far the database got and what the file there suggests a sync needs", () =>
     Effect.gen(function*() {
       const dir = yield* smallDisk(1024)
       const target = join(dir, "sync.c1z")
@@ -53,7 +53,7 @@ describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync whose
       assert.isTrue((yield* Effect.promise(() => readFile(target))).equals(previous))
     }))
 
-  it.scoped("as the database is compressed, says the file's directory filled, the database's size and about how much more the file needs", () =>
+  it.scopedLive("as the database is compressed, says the file's directory filled, the database's size and about how much more the file needs", () =>
     Effect.gen(function*() {
       // The same sync written where there is room gives its database's size.
       const roomy = join(yield* tempDir, "sync.c1z")

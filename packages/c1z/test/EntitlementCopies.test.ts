@@ -7,7 +7,7 @@ import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"
 
 describe("grants sharing an entitlement", () => {
-  it.scoped("decode each embedded copy exactly: equal copies are shared, differing copies stay apart", () =>
+  it.scopedLive("decode each embedded copy exactly: equal copies are shared, differing copies stay apart", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")

@@ -10,7 +10,7 @@ import { MiB, sqliteHeaderDeclaring, watchDecompression, writeZeroBomb } from ".
 import { listDir, tempDir } from "./TempDir.js"
 
 describe("the .c1z envelope", () => {
-  it.scoped("a file of several read chunks, not a whole number of them, comes back byte for byte", () =>
+  it.scopedLive("a file of several read chunks, not a whole number of them, comes back byte for byte", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       // A SQLite header declaring 3.5 MiB, then compressible and not: half repeated text, half random, 3.5 MiB in all.
@@ -27,7 +27,7 @@ describe("the .c1z envelope", () => {
       assert.isTrue(back.equals(original))
     }))
 
-  it.scoped("a database of a whole number of MiB, the decompression buffer's size, comes back whole", () =>
+  it.scopedLive("a database of a whole number of MiB, the decompression buffer's size, comes back whole", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       // 16 and 32 of the writer's 64 KiB pages: the last step fills the buffer exactly and ends the frame.
@@ -42,7 +42,7 @@ describe("the .c1z envelope", () => {
       }
     }))
 
-  it.scoped("an existing target is not overwritten", () =>
+  it.scopedLive("an existing target is not overwritten", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* Effect.promise(() => writeFile(join(dir, "sync.db"), "x"))
@@ -52,7 +52,7 @@ describe("the .c1z envelope", () => {
       assert.strictEqual(yield* Effect.promise(() => readFile(join(dir, "taken.c1z"), "utf8")), "mine")
     }))
 
-  it.scoped("decompression is streamed: each step's output is in the file before the next step runs", () =>
+  it.scopedLive("decompression is streamed: each step's output is in the file before the next step runs", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "big.c1z")
@@ -79,7 +79,7 @@ describe("the .c1z envelope", () => {
       assert.strictEqual(statSync(database).size, header.length + zeros)
     }))
 
-  it.scoped("a zstd frame that needs a window over 128 MiB is Corrupt and leaves no file behind", () =>
+  it.scopedLive("a zstd frame that needs a window over 128 MiB is Corrupt and leaves no file behind", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "wide.c1z")
@@ -94,7 +94,7 @@ describe("the .c1z envelope", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["wide.c1z"])
     }))
 
-  it.scoped("a payload that is not a SQLite database is refused after the first step, before anything is written", () =>
+  it.scopedLive("a payload that is not a SQLite database is refused after the first step, before anything is written", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "zeros.c1z")
@@ -121,7 +121,7 @@ describe("the .c1z envelope", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["bare.c1z", "short.c1z", "zeros.c1z"])
     }))
 
-  it.scoped("a database that decompresses past the size its SQLite header declares is OversizedDatabase; nothing past it is written, no file is left", () =>
+  it.scopedLive("a database that decompresses past the size its SQLite header declares is OversizedDatabase; nothing past it is written, no file is left", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "bomb.c1z")
@@ -145,7 +145,7 @@ describe("the .c1z envelope", () => {
       assert.deepStrictEqual(yield* listDir(dir), ["bomb.c1z"])
     }))
 
-  it.scoped("a database of exactly its declared size, or one whose header declares none, decompresses whole", () =>
+  it.scopedLive("a database of exactly its declared size, or one whose header declares none, decompresses whole", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const exact = join(dir, "exact.c1z")
@@ -160,27 +160,31 @@ describe("the .c1z envelope", () => {
       assert.strictEqual(statSync(join(dir, "older.db")).size, 100 + 4 * MiB)
     }))
 
-  it.scoped("a header that declares no size stops the database at 3 GiB, the limit of baton's own reader", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const c1z = join(dir, "older-bomb.c1z")
-      const cap = 3 * 1024 * MiB
-      yield* writeZeroBomb(c1z, cap, sqliteHeaderDeclaring(65536, false))
-      // Counted, not written: 3 GiB on this disk would test the disk.
-      const written = yield* discardWrites
-      const error = yield* Effect.flip(decompressDatabase(c1z, join(dir, "older-bomb.db")))
-      assert.strictEqual(error._tag, "OversizedDatabase")
-      assert.strictEqual(
-        error.message,
-        `${c1z}: the .c1z is damaged or not a sync file: its database decompresses to more than 3221225472 bytes, ` +
-          "the most a database whose SQLite header does not declare its size may hold; stopped at 3221225572 bytes"
-      )
-      // Steps of 1 MiB reach 3 GiB exactly, which passes; the last, of the 100 bytes beyond, is not written.
-      assert.strictEqual(written.bytes, cap)
-      assert.deepStrictEqual(yield* listDir(dir), ["older-bomb.c1z"])
-    }), { timeout: 300_000 })
+  it.scopedLive(
+    "a header that declares no size stops the database at 3 GiB, the limit of baton's own reader",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const c1z = join(dir, "older-bomb.c1z")
+        const cap = 3 * 1024 * MiB
+        yield* writeZeroBomb(c1z, cap, sqliteHeaderDeclaring(65536, false))
+        // Counted, not written: 3 GiB on this disk would test the disk.
+        const written = yield* discardWrites
+        const error = yield* Effect.flip(decompressDatabase(c1z, join(dir, "older-bomb.db")))
+        assert.strictEqual(error._tag, "OversizedDatabase")
+        assert.strictEqual(
+          error.message,
+          `${c1z}: the .c1z is damaged or not a sync file: its database decompresses to more than 3221225472 bytes, ` +
+            "the most a database whose SQLite header does not declare its size may hold; stopped at 3221225572 bytes"
+        )
+        // Steps of 1 MiB reach 3 GiB exactly, which passes; the last, of the 100 bytes beyond, is not written.
+        assert.strictEqual(written.bytes, cap)
+        assert.deepStrictEqual(yield* listDir(dir), ["older-bomb.c1z"])
+      }),
+    { timeout: 300_000 }
+  )
 
-  it.scoped("a header that declares more than 3 GiB is refused at the header, before anything is written", () =>
+  it.scopedLive("a header that declares more than 3 GiB is refused at the header, before anything is written", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       // The most pages a header can declare (2^32 - 1 of 64 KiB: 256 TiB), then 64 MiB of zeros: all of

@@ -15,7 +15,7 @@ import { tempDir } from "./TempDir.js"
  * copy damaged under it, exit 1 and "the .c1z itself ... is not the cause".
  */
 describe("a sync file whose database is damaged past what the open reads", () => {
-  it.scoped("a table without a column the reader reads is Corrupt at the open, naming it", () =>
+  it.scopedLive("a table without a column the reader reads is Corrupt at the open, naming it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
@@ -28,7 +28,7 @@ describe("a sync file whose database is damaged past what the open reads", () =>
       ])
     }))
 
-  it.scoped("a file without one of the tables every sync writes is Corrupt at the open, naming it", () =>
+  it.scopedLive("a file without one of the tables every sync writes is Corrupt at the open, naming it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
@@ -42,7 +42,7 @@ describe("a sync file whose database is damaged past what the open reads", () =>
       }
     }))
 
-  it.scoped("a damaged page that a listing reaches after the open is Corrupt, the file's, when the working copy is as the open left it", () =>
+  it.scopedLive("a damaged page that a listing reaches after the open is Corrupt, the file's, when the working copy is as the open left it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))

@@ -12,7 +12,7 @@ const umask022 = Effect.acquireRelease(Effect.sync(() => process.umask(0o022)), 
 const modeOf = (path: string) => Effect.promise(() => stat(path).then((info) => info.mode & 0o777))
 
 describe("file modes", () => {
-  it.scoped("the .c1z, the writer's scratch database and the reader's working copy are owner-only", () =>
+  it.scopedLive("the .c1z, the writer's scratch database and the reader's working copy are owner-only", () =>
     Effect.gen(function*() {
       yield* umask022
       const dir = yield* tempDir

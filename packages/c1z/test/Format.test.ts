@@ -20,7 +20,7 @@ const writeFixture = Effect.gen(function*() {
 const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{9}$/
 
 describe("docs/c1z-format.md §4", () => {
-  it.scoped("starts with the v1 magic C1ZF\\0 and holds a rollback-journal SQLite file that opens alone", () =>
+  it.scopedLive("starts with the v1 magic C1ZF\\0 and holds a rollback-journal SQLite file that opens alone", () =>
     Effect.gen(function*() {
       const { header, sqlite, db } = yield* writeFixture
       assert.deepStrictEqual([...header], [0x43, 0x31, 0x5a, 0x46, 0x00])
@@ -30,7 +30,7 @@ describe("docs/c1z-format.md §4", () => {
       assert.strictEqual(db.pragma("page_size", { simple: true }), 65536)
     }))
 
-  it.scoped("has all seven tables and every index with the SDK's names", () =>
+  it.scopedLive("has all seven tables and every index with the SDK's names", () =>
     Effect.gen(function*() {
       const { db } = yield* writeFixture
       const names = (type: string) =>
@@ -92,7 +92,7 @@ describe("docs/c1z-format.md §4", () => {
       ])
     }))
 
-  it.scoped("records exactly one finished full sync with supports_diff=1, and every row carries its id", () =>
+  it.scopedLive("records exactly one finished full sync with supports_diff=1, and every row carries its id", () =>
     Effect.gen(function*() {
       const { result, db } = yield* writeFixture
       const runs = db.prepare("SELECT * FROM v1_sync_runs").all() as Array<Record<string, unknown>>
@@ -119,7 +119,7 @@ describe("docs/c1z-format.md §4", () => {
       }
     }))
 
-  it.scoped("every column that repeats a message field agrees with the blob", () =>
+  it.scopedLive("every column that repeats a message field agrees with the blob", () =>
     Effect.gen(function*() {
       const { db } = yield* writeFixture
       for (

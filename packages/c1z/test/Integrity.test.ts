@@ -40,7 +40,7 @@ const withoutBob = (dir: string) =>
   )
 
 describe("verifyC1z", () => {
-  it.scoped("a sync file as written passes, with its sync and its rows' counts", () =>
+  it.scopedLive("a sync file as written passes, with its sync and its rows' counts", () =>
     Effect.gen(function*() {
       const path = yield* goodFile(yield* tempDir)
       const verified = yield* verifyC1z(path)
@@ -54,7 +54,7 @@ describe("verifyC1z", () => {
       })
     }))
 
-  it.scoped("an index that leaves a principal's grants out is Corrupt, with integrity_check's first lines", () =>
+  it.scopedLive("an index that leaves a principal's grants out is Corrupt, with integrity_check's first lines", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* goodFile(dir)
@@ -75,7 +75,7 @@ describe("verifyC1z", () => {
       )
     }))
 
-  it.scoped("grants naming a principal the sync does not hold are Corrupt, with their count and first row", () =>
+  it.scopedLive("grants naming a principal the sync does not hold are Corrupt, with their count and first row", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* goodFile(dir)

@@ -105,7 +105,7 @@ const listings: ReadonlyArray<{ readonly name: string; readonly table: string; r
 ]
 
 describe("listings", () => {
-  it.scoped("every filter is served by an index in row-id order: no table scan, no sort", () =>
+  it.scopedLive("every filter is served by an index in row-id order: no table scan, no sort", () =>
     Effect.gen(function*() {
       const { db } = yield* workingCopy
       for (const listing of listings) {
@@ -115,7 +115,7 @@ describe("listings", () => {
       }
     }))
 
-  it.scoped("the last page visits as many rows as the first (keyset paging)", () =>
+  it.scopedLive("the last page visits as many rows as the first (keyset paging)", () =>
     Effect.gen(function*() {
       const { db, syncId } = yield* workingCopy
       // Counts the rows the query reaches after its index seek (a function call per candidate row).
@@ -147,7 +147,7 @@ describe("listings", () => {
       }
     }))
 
-  it.scoped("the reader's last page holds exactly the remaining rows, and a limited page stops there", () =>
+  it.scopedLive("the reader's last page holds exactly the remaining rows, and a limited page stops there", () =>
     Effect.gen(function*() {
       const { c1z } = yield* workingCopy
       const reader = yield* openC1z(c1z)
@@ -164,7 +164,7 @@ describe("listings", () => {
       )
     }))
 
-  it.scoped("a page reads and decodes only its own rows: a damaged row just past it does not matter", () =>
+  it.scopedLive("a page reads and decodes only its own rows: a damaged row just past it does not matter", () =>
     Effect.gen(function*() {
       const { dir } = yield* workingCopy
       const raw = join(dir, "raw.db")

@@ -23,7 +23,7 @@ const idsOf = <A extends { readonly id: string }>(stream: Stream.Stream<{ readon
   Stream.runCollect(stream).pipe(Effect.map((all) => Chunk.toArray(all).map(({ value }) => value.id)))
 
 describe("rows naming what the sync does not hold", () => {
-  it.scoped("a grant whose principal is not a resource is left out and returned; the counts are the file's", () =>
+  it.scopedLive("a grant whose principal is not a resource is left out and returned; the counts are the file's", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
@@ -46,7 +46,7 @@ describe("rows naming what the sync does not hold", () => {
       )
     }))
 
-  it.scoped("a resource whose parent is missing is left out with its entitlements and their grants", () =>
+  it.scopedLive("a resource whose parent is missing is left out with its entitlements and their grants", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
@@ -71,7 +71,7 @@ describe("rows naming what the sync does not hold", () => {
       ])
     }))
 
-  it.scoped("a file whose every reference is held loses nothing", () =>
+  it.scopedLive("a file whose every reference is held loses nothing", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const result = yield* writeC1z(join(dir, "sync.c1z"), Stream.fromIterable(F.syncRows), F.everyAnnotation)

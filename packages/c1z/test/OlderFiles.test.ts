@@ -91,7 +91,7 @@ const fileColumns = (bytes: Buffer, databasePath: string, table: string) =>
   })
 
 describe("files of older baton-sdk versions", () => {
-  it.scoped("grants without the expansion columns (before v0.7.22) read as the same grants, and the file stays as it was", () =>
+  it.scopedLive("grants without the expansion columns (before v0.7.22) read as the same grants, and the file stays as it was", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const current = join(dir, "current.c1z")
@@ -117,7 +117,7 @@ describe("files of older baton-sdk versions", () => {
       ])
     }))
 
-  it.scoped("sync runs without sync_type read as a full sync", () =>
+  it.scopedLive("sync runs without sync_type read as a full sync", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const older = join(dir, "older.c1z")

@@ -39,7 +39,7 @@ const overlapping = <A, E, R>(
   })
 
 describe("writes into one path that overlap", () => {
-  it.scoped("the one renamed last says when the file it replaced was written; the other, and a lone write, say nothing", () =>
+  it.scopedLive("the one renamed last says when the file it replaced was written; the other, and a lone write, say nothing", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const target = join(dir, "sync.c1z")
@@ -68,7 +68,7 @@ describe("C1zSink's warning of an overlap", () => {
       return { target, secondWrittenAt, lines: format === "console" ? lines.map((line) => line.slice(line.indexOf(" ") + 1)) : lines }
     })
 
-  it.scoped("reads as one sentence on a console, naming the file and when the replaced one was written", () =>
+  it.scopedLive("reads as one sentence on a console, naming the file and when the replaced one was written", () =>
     Effect.gen(function*() {
       const { lines, secondWrittenAt, target } = yield* warnings("console")
       // Before: "... it now holds this sync file=<target> replaced_file_written_at=<time>".
@@ -78,7 +78,7 @@ describe("C1zSink's warning of an overlap", () => {
       ])
     }))
 
-  it.scoped("keeps its fixed message and its fields as JSON", () =>
+  it.scopedLive("keeps its fixed message and its fields as JSON", () =>
     Effect.gen(function*() {
       const { lines, secondWrittenAt, target } = yield* warnings("json")
       const fields = lines.map((line) => {

@@ -42,7 +42,7 @@ const refusal = (path: string, table: string, rowId: number, externalId: string,
   "rows reach its sync in gRPC messages of at most 4 MiB (write it again)"
 
 describe("a .c1z row whose blob is over 4 MiB", () => {
-  it.scoped("a grant's data one byte over is Corrupt in every listing and lookup of it", () =>
+  it.scopedLive("a grant's data one byte over is Corrupt in every listing and lookup of it", () =>
     Effect.gen(function*() {
       const { externalId, path, rowId } = yield* edited("over", "v1_grants", (db, id) => {
         db.prepare(`UPDATE v1_grants SET data = zeroblob(${limit + 1}) WHERE id = ?`).run(id)
@@ -58,7 +58,7 @@ describe("a .c1z row whose blob is over 4 MiB", () => {
       )
     }))
 
-  it.scoped("a grant's expansion, and a resource's data that is text, over the limit name their column", () =>
+  it.scopedLive("a grant's expansion, and a resource's data that is text, over the limit name their column", () =>
     Effect.gen(function*() {
       const expansion = yield* edited("expansion", "v1_grants", (db, id) => {
         db.prepare(`UPDATE v1_grants SET expansion = zeroblob(${limit + 7}) WHERE id = ?`).run(id)
@@ -76,7 +76,7 @@ describe("a .c1z row whose blob is over 4 MiB", () => {
       ])
     }))
 
-  it.scoped("a grant whose data is exactly 4 MiB (an unknown field padding it) reads as before", () =>
+  it.scopedLive("a grant whose data is exactly 4 MiB (an unknown field padding it) reads as before", () =>
     Effect.gen(function*() {
       const { externalId, path } = yield* edited("exact", "v1_grants", (db, id) => {
         const { data } = db.prepare("SELECT data FROM v1_grants WHERE id = ?").get(id) as { data: Buffer }
@@ -88,7 +88,7 @@ describe("a .c1z row whose blob is over 4 MiB", () => {
       assert.deepStrictEqual(Option.map(yield* reader.getGrant(externalId), (grant) => grant.id), Option.some(externalId))
     }))
 
-  it.scoped("a page of rows ends once their blobs reach 16 MiB, in row and sorted listings, every row still listed once", () =>
+  it.scopedLive("a page of rows ends once their blobs reach 16 MiB, in row and sorted listings, every row still listed once", () =>
     Effect.gen(function*() {
       // Every grant 3.5 MiB: a page takes 5 (the fifth passes 16 MiB), then the last one.
       const { path } = yield* edited("large-rows", "v1_grants", (db) => {

@@ -30,7 +30,7 @@ const refusal = (path: string, where: string, column: string, bytes: number) =>
 const collected = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 
 describe("a .c1z row whose id is over 4 KiB", () => {
-  it.scoped("a grant's 5 MB external_id is Corrupt in its listings and in verify, unread", () =>
+  it.scopedLive("a grant's 5 MB external_id is Corrupt in its listings and in verify, unread", () =>
     Effect.gen(function*() {
       const { path, rowId } = yield* edited("external", "external_id", "x".repeat(5_000_000))
       const reader = yield* openC1z(path)
@@ -52,7 +52,7 @@ describe("a .c1z row whose id is over 4 KiB", () => {
       ])
     }))
 
-  it.scoped("a grant's entitlement_id over the limit is Corrupt in its principal's listing, which pages by it", () =>
+  it.scopedLive("a grant's entitlement_id over the limit is Corrupt in its principal's listing, which pages by it", () =>
     Effect.gen(function*() {
       const { path, rowId } = yield* edited("entitlement", "entitlement_id", "e".repeat(limit + 1))
       const reader = yield* openC1z(path)
@@ -63,7 +63,7 @@ describe("a .c1z row whose id is over 4 KiB", () => {
       ])
     }))
 
-  it.scoped("a principal id over the limit is Corrupt where the principals without a resource are listed", () =>
+  it.scopedLive("a principal id over the limit is Corrupt where the principals without a resource are listed", () =>
     Effect.gen(function*() {
       const { path } = yield* edited("principal", "principal_resource_id", "p".repeat(limit + 1))
       const reader = yield* openC1z(path)
@@ -74,7 +74,7 @@ describe("a .c1z row whose id is over 4 KiB", () => {
       ])
     }))
 
-  it.scoped("a sync run's sync_id over the limit is Corrupt at the open", () =>
+  it.scopedLive("a sync run's sync_id over the limit is Corrupt at the open", () =>
     Effect.gen(function*() {
       const { path } = yield* craftedFixtures(
         "sync-id",
@@ -87,7 +87,7 @@ describe("a .c1z row whose id is over 4 KiB", () => {
       ])
     }))
 
-  it.scoped("an external_id of exactly 4 KiB reads as before", () =>
+  it.scopedLive("an external_id of exactly 4 KiB reads as before", () =>
     Effect.gen(function*() {
       const id = "y".repeat(limit)
       const { path } = yield* edited("at-limit", "external_id", id)

@@ -30,7 +30,7 @@ const sha256 = (value: unknown) =>
 const emptyTable = sha256([])
 
 describe("the rows the writer writes", () => {
-  it.scoped("are exactly the pinned rows and schema", () =>
+  it.scopedLive("are exactly the pinned rows and schema", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "sync.c1z")

@@ -40,7 +40,7 @@ const rowsOf = (db: Database.Database) =>
   Object.fromEntries(loaded.map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY id`).all()]))
 
 describe("the plain load (the bench's lower bound)", () => {
-  it.scoped("stores exactly the rows the writer stores", () =>
+  it.scopedLive("stores exactly the rows the writer stores", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const c1z = join(dir, "sync.c1z")

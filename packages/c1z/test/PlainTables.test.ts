@@ -20,7 +20,7 @@ const syncRunsView = (name: string) => (syncId: string) =>
    '' AS parent_sync_id, '' AS linked_sync_id, 1 AS supports_diff`
 
 describe("a sync file whose tables are not plain tables", () => {
-  it.scoped("a view, a virtual table or a generated column of baton's names is Corrupt saying which, and no working copy is left", () =>
+  it.scopedLive("a view, a virtual table or a generated column of baton's names is Corrupt saying which, and no working copy is left", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
@@ -63,7 +63,7 @@ describe("a sync file whose tables are not plain tables", () => {
       }
     }))
 
-  it.scoped("indexes, triggers and other tables beside baton's plain tables do not stop a read", () =>
+  it.scopedLive("indexes, triggers and other tables beside baton's plain tables do not stop a read", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))

@@ -7,7 +7,7 @@ import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"
 
 describe("profile keys", () => {
-  it.scoped("a \"__proto__\" key reads back as an ordinary own property, beside the usual ones", () =>
+  it.scopedLive("a \"__proto__\" key reads back as an ordinary own property, beside the usual ones", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")

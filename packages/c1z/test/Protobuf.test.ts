@@ -36,7 +36,7 @@ const blobs = blobsWritten({ annotations: { exclusionGroups: true } })
 const url = (name: string) => `type.googleapis.com/c1.connector.v2.${name}`
 
 describe("protobuf blobs", () => {
-  it.scoped("ResourceType: id, display name, packed traits, Any annotations", () =>
+  it.scopedLive("ResourceType: id, display name, packed traits, Any annotations", () =>
     Effect.gen(function*() {
       const { blob } = yield* blobs
       const user = blob("v1_resource_types", "user")
@@ -51,7 +51,7 @@ describe("protobuf blobs", () => {
       assert.strictEqual(text(child.value, 1), "connection")
     }))
 
-  it.scoped("Resource: UserTrait Any with every field we fill, and the Resource-level copies 9/11/12", () =>
+  it.scopedLive("Resource: UserTrait Any with every field we fill, and the Resource-level copies 9/11/12", () =>
     Effect.gen(function*() {
       const { blob } = yield* blobs
       const alice = blob("v1_resources", "user:u_alice")
@@ -78,7 +78,7 @@ describe("protobuf blobs", () => {
       assert.deepStrictEqual(message(alice, 11), message(trait.value, 2)) // same Status message both places
     }))
 
-  it.scoped("Struct profile: keys sorted, Value kinds by field number", () =>
+  it.scopedLive("Struct profile: keys sorted, Value kinds by field number", () =>
     Effect.gen(function*() {
       const { blob } = yield* blobs
       const profile = message(blob("v1_resources", "user:u_alice"), 9)!
@@ -93,7 +93,7 @@ describe("protobuf blobs", () => {
       assert.deepStrictEqual(list.map((v) => fieldNumbers(v)[0]), [3, 2, 4, 1, 5])
     }))
 
-  it.scoped("Entitlement: fields 1-8 and EntitlementExclusionGroup 1-4", () =>
+  it.scopedLive("Entitlement: fields 1-8 and EntitlementExclusionGroup 1-4", () =>
     Effect.gen(function*() {
       const { blob } = yield* blobs
       const entitlement = blob("v1_entitlements", F.destinationManager.id)
@@ -110,14 +110,14 @@ describe("protobuf blobs", () => {
       )
     }))
 
-  it.scoped("by default an entitlement carries no EntitlementExclusionGroup (baton-sdk v0.7.27 cannot resolve it)", () =>
+  it.scopedLive("by default an entitlement carries no EntitlementExclusionGroup (baton-sdk v0.7.27 cannot resolve it)", () =>
     Effect.gen(function*() {
       const { blob } = yield* blobsWritten({})
       const entitlement = blob("v1_entitlements", F.destinationManager.id)
       assert.deepStrictEqual(fieldNumbers(entitlement), [1, 2, 3, 5, 5, 7, 8])
     }))
 
-  it.scoped("Grant: sources map entries at field 5, GrantImmutable, and GrantExpandable only in `expansion`", () =>
+  it.scopedLive("Grant: sources map entries at field 5, GrantImmutable, and GrantExpandable only in `expansion`", () =>
     Effect.gen(function*() {
       const { blob, expansion } = yield* blobs
       const reviews = blob("v1_grants", F.aliceReviews.id)

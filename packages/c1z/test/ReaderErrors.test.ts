@@ -24,7 +24,7 @@ const syncFileAndScratch = Effect.gen(function*() {
 })
 
 describe("openC1z errors", () => {
-  it.scoped("rejects a file without the v1 magic", () =>
+  it.scopedLive("rejects a file without the v1 magic", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const plain = join(dir, "plain.c1z")
@@ -38,7 +38,7 @@ describe("openC1z errors", () => {
       assert.strictEqual((yield* Effect.flip(openC1z(empty)))._tag, "NotAC1z")
     }))
 
-  it.scoped("says a v3 file (C1Z3) is a .c1z it does not read, and how to get one it reads", () =>
+  it.scopedLive("says a v3 file (C1Z3) is a .c1z it does not read, and how to get one it reads", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const v3 = join(dir, "v3.c1z")
@@ -51,7 +51,7 @@ describe("openC1z errors", () => {
       )
     }))
 
-  it.scoped("reports a missing file as Io", () =>
+  it.scopedLive("reports a missing file as Io", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const error = yield* Effect.flip(openC1z(join(dir, "nope.c1z")))
@@ -59,7 +59,7 @@ describe("openC1z errors", () => {
       assert.include(error.message, "could not open the .c1z: ENOENT")
     }))
 
-  it.scoped("a header with nothing after it, or with what is not zstd, zstd of what is not SQLite, or SQLite without baton's tables, is NotAC1z saying which", () =>
+  it.scopedLive("a header with nothing after it, or with what is not zstd, zstd of what is not SQLite, or SQLite without baton's tables, is NotAC1z saying which", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const headerOnly = join(dir, "header.c1z")
@@ -92,7 +92,7 @@ describe("openC1z errors", () => {
       ])
     }))
 
-  it.scoped("reports a damaged or truncated zstd stream as Corrupt", () =>
+  it.scopedLive("reports a damaged or truncated zstd stream as Corrupt", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const good = join(dir, "good.c1z")
@@ -105,7 +105,7 @@ describe("openC1z errors", () => {
       assert.include(error.message, `${truncated}: the .c1z is damaged`)
     }))
 
-  it.scoped("fails with NoFinishedSync when the only sync never ended", () =>
+  it.scopedLive("fails with NoFinishedSync when the only sync never ended", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const dbPath = join(dir, "unfinished.db")
@@ -120,7 +120,7 @@ describe("openC1z errors", () => {
       assert.strictEqual(error.message, `${c1z}: the .c1z holds no finished full sync (was the sync interrupted? run it again)`)
     }))
 
-  it.scoped("removes its temporary database when the scope closes", () =>
+  it.scopedLive("removes its temporary database when the scope closes", () =>
     Effect.gen(function*() {
       const { c1z, scratch } = yield* syncFileAndScratch
       const inside = yield* Effect.scoped(
@@ -193,7 +193,7 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual((yield* Effect.promise(() => readdir(beside))).sort(), ["c1z-backup", "sync.c1z"])
     }))
 
-  it.scoped("an open removes the temporary databases of this process's pid that no reader of it has open, and keeps an open one's", () =>
+  it.scopedLive("an open removes the temporary databases of this process's pid that no reader of it has open, and keeps an open one's", () =>
     Effect.gen(function*() {
       const { c1z, scratch } = yield* syncFileAndScratch
       // Open first: the HTTP service keeps its latest sync open while it opens others.
@@ -218,7 +218,7 @@ describe("openC1z errors", () => {
       assert.strictEqual(Chunk.size(yield* Stream.runCollect(first.grants())), F.grants.length)
     }))
 
-  it.scoped("refuses a 512 MiB decompression bomb of zeros after its first MiB, and removes its temporary directory at once", () =>
+  it.scopedLive("refuses a 512 MiB decompression bomb of zeros after its first MiB, and removes its temporary directory at once", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const bomb = join(dir, "bomb.c1z")
@@ -234,7 +234,7 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
-  it.scoped("a bomb behind a SQLite header is refused at the size the header declares, or at once when the header is not one SQLite writes; no working copy is left", () =>
+  it.scopedLive("a bomb behind a SQLite header is refused at the size the header declares, or at once when the header is not one SQLite writes; no working copy is left", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const scratch = join(dir, "tmp")
@@ -261,7 +261,7 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
-  it.scoped("reports a full temporary directory (ENOSPC) as WorkingCopyFailed naming it, and leaves nothing in it", () =>
+  it.scopedLive("reports a full temporary directory (ENOSPC) as WorkingCopyFailed naming it, and leaves nothing in it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const big = join(dir, "big.c1z")
@@ -283,7 +283,7 @@ describe("openC1z errors", () => {
       assert.deepStrictEqual(yield* Effect.promise(() => readdir(scratch)), [])
     }))
 
-  it.scoped("with tempDirectory, the working copy is made there, not in TMPDIR; one that cannot be made is WorkingCopyFailed", () =>
+  it.scopedLive("with tempDirectory, the working copy is made there, not in TMPDIR; one that cannot be made is WorkingCopyFailed", () =>
     Effect.gen(function*() {
       const { c1z, scratch } = yield* syncFileAndScratch
       const chosen = join(scratch, "..", "chosen")
@@ -313,7 +313,7 @@ describe("openC1z errors", () => {
       )
     }))
 
-  it.scoped("an open interrupted while it decompresses removes its temporary files at once", () =>
+  it.scopedLive("an open interrupted while it decompresses removes its temporary files at once", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const big = join(dir, "big.c1z")

@@ -42,7 +42,7 @@ const rowsOf = <A>(stream: Stream.Stream<{ readonly rowId: number; readonly valu
   Stream.runCollect(stream).pipe(Effect.map((all) => Chunk.toArray(all).map(({ rowId, value }) => [rowId, value])))
 
 describe("a repeated id within a sync", () => {
-  it.scoped("keeps its first row position and its last write, and later rows' ids close up", () =>
+  it.scopedLive("keeps its first row position and its last write, and later rows' ids close up", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
@@ -61,7 +61,7 @@ describe("a repeated id within a sync", () => {
       assert.deepStrictEqual(yield* rowsOf(reader.resources()), [aliceRenamed, ...F.resources.slice(1)].map((r, i) => [i + 1, r]))
     }))
 
-  it.scoped("leaves the columns of the last write, the unique index and nothing of the resolution", () =>
+  it.scopedLive("leaves the columns of the last write, the unique index and nothing of the resolution", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")

@@ -9,7 +9,7 @@ const values = <A>(stream: Stream.Stream<{ readonly value: A }, unknown>) =>
   Stream.runCollect(stream).pipe(Effect.map((rows) => Chunk.toArray(rows).map((row) => row.value)))
 
 describe("round trip", () => {
-  it.scoped("reads back every object deep-equal, with GrantExpandable re-attached", () =>
+  it.scopedLive("reads back every object deep-equal, with GrantExpandable re-attached", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
@@ -34,7 +34,7 @@ describe("round trip", () => {
       assert.deepStrictEqual(yield* values(reader.grants()), F.grants)
     }))
 
-  it.scoped("filters by the SQL columns and pages by row id", () =>
+  it.scopedLive("filters by the SQL columns and pages by row id", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")
@@ -69,7 +69,7 @@ describe("round trip", () => {
       assert.deepStrictEqual(yield* reader.getGrant("no:such:grant"), Option.none())
     }))
 
-  it.scoped("a grant id repeated within a sync keeps the last write", () =>
+  it.scopedLive("a grant id repeated within a sync keeps the last write", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const path = join(dir, "sync.c1z")

@@ -12,7 +12,7 @@ import { lastWrittenAgo, listDir, tempDir } from "./TempDir.js"
 const exitedPid = () => spawnSync(process.execPath, ["-e", "0"]).pid!
 
 describe("removeScratchLeftovers", () => {
-  it.scoped("removes what exited writers of the target left and keeps a running writer's files", () =>
+  it.scopedLive("removes what exited writers of the target left and keeps a running writer's files", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const target = join(dir, "sync.c1z")

@@ -28,7 +28,7 @@ const keys = <A>(stream: Stream.Stream<{ readonly key: A }, unknown>) =>
   Effect.map(Stream.runCollect(stream), (chunk) => Chunk.toReadonlyArray(chunk).map((row) => row.key))
 
 describe("sorted listings", () => {
-  it.scoped("list resources in code point order of their ids, over several pages, one type or all", () =>
+  it.scopedLive("list resources in code point order of their ids, over several pages, one type or all", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const ids = Array.from({ length: 2500 }, (_, i) => idOf(i))
@@ -44,7 +44,7 @@ describe("sorted listings", () => {
       )
     }))
 
-  it.scoped("one entitlement's holders and one principal's grants start after a key, across pages, reading no row before it", () =>
+  it.scopedLive("one entitlement's holders and one principal's grants start after a key, across pages, reading no row before it", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const ids = Array.from({ length: 2500 }, (_, i) => idOf(i))
@@ -150,7 +150,7 @@ describe("sorted listings", () => {
       assert.deepStrictEqual(yield* keys(tiedReader.sorted.grantsOf(principal, { after: position.cursor })), heldIds.slice(1001))
     }))
 
-  it.scoped("the diff of two syncs names exactly the resources only one of them has, in id order", () =>
+  it.scopedLive("the diff of two syncs names exactly the resources only one of them has, in id order", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const all = Array.from({ length: 2600 }, (_, i) => idOf(i))

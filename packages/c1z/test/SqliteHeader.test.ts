@@ -36,7 +36,7 @@ describe("the size a SQLite header declares", () => {
     }
   })
 
-  it.scoped("SQLite's own files, in rollback and in WAL mode once closed, declare exactly their size", () =>
+  it.scopedLive("SQLite's own files, in rollback and in WAL mode once closed, declare exactly their size", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       for (const [name, pageSize, journal] of [["rollback.db", 65536, "DELETE"], ["wal.db", 4096, "WAL"]] as const) {

@@ -8,7 +8,7 @@ import { tempDir } from "./TempDir.js"
 
 /** The sync run the reader picks, as a hand-edited or crafted file holds it. */
 describe("a sync file's sync run row", () => {
-  it.scoped("a time that is not text or not SQLite's DATETIME text, or an empty sync id, is Corrupt naming the column", () =>
+  it.scopedLive("a time that is not text or not SQLite's DATETIME text, or an empty sync id, is Corrupt naming the column", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))
@@ -49,7 +49,7 @@ describe("a sync file's sync run row", () => {
       }
     }))
 
-  it.scoped("times with a T or a zone read as RFC 3339 UTC", () =>
+  it.scopedLive("times with a T or a zone read as RFC 3339 UTC", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* writeC1z(join(dir, "good.c1z"), Stream.fromIterable(F.syncRows))

@@ -14,14 +14,14 @@ const logged = (format: "console" | "json", effect: Effect.Effect<void>) =>
 const hostile = Effect.logWarning("syncing into a\nb.c1z").pipe(Effect.annotateLogs({ role: "Evil\u001b]0;pwned\u0007\u202E" }))
 
 describe("a console log line", () => {
-  it.effect("shows control and bidi characters in its message and values escaped: one line, nothing a terminal acts on", () =>
+  it.live("shows control and bidi characters in its message and values escaped: one line, nothing a terminal acts on", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* logged("console", hostile), [
         "WARN  syncing into a\\u000ab.c1z role=Evil\\u001b]0;pwned\\u0007\\u202e"
       ])
     }))
 
-  it.effect("a JSON line keeps the exact text", () =>
+  it.live("a JSON line keeps the exact text", () =>
     Effect.gen(function*() {
       const [line] = yield* logged("json", hostile)
       const parsed = JSON.parse(line!) as Record<string, unknown>
@@ -34,7 +34,7 @@ describe("a console line's time", () => {
     Effect.gen(function*() {
       const lines: Array<string> = []
       yield* Effect.provide(Effect.logInfo("synced"), loggingLayer("info", "console", (line) => lines.push(line)))
-      // The test's clock is at the epoch.
+      // The TestClock is at the epoch.
       assert.deepStrictEqual(lines, ["00:00:00.000Z INFO  synced"])
     }))
 })
@@ -45,14 +45,14 @@ describe("a line with a console text", () => {
     withConsoleText("waiting 2.0s (until 12:00:02Z) before retrying GET /v1/roles", ["wait_until"])
   )
 
-  it.effect("reads it on a console, its fields after it but those it says", () =>
+  it.live("reads it on a console, its fields after it but those it says", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* logged("console", wait), [
         "WARN  waiting 2.0s (until 12:00:02Z) before retrying GET /v1/roles wait_ms=2000"
       ])
     }))
 
-  it.effect("has its fixed message as JSON's msg and every field, not the console text", () =>
+  it.live("has its fixed message as JSON's msg and every field, not the console text", () =>
     Effect.gen(function*() {
       const [line] = yield* logged("json", wait)
       const { ts: _ts, ...fields } = JSON.parse(line!) as Record<string, unknown>

@@ -12,7 +12,7 @@ describe("entitlement ids", () => {
     assert.strictEqual(teamMemberEntitlementId("t1"), "team:t1:member")
   })
 
-  it.effect("round-trip, role names with spaces included", () =>
+  it.live("round-trip, role names with spaces included", () =>
     Effect.gen(function*() {
       const id = entitlementId({ resourceType: "group", resource: "amber_falcon" }, "Manage Destination")
       const parts = yield* parseEntitlementId(id)
@@ -21,13 +21,13 @@ describe("entitlement ids", () => {
       assert.deepStrictEqual(role, { resourceType: "role", resourceId: "Account Reviewer", slug: "assigned" })
     }))
 
-  it.effect("the resource id is what lies between the first and the last ':'", () =>
+  it.live("the resource id is what lies between the first and the last ':'", () =>
     Effect.gen(function*() {
       const parts = yield* parseEntitlementId("role:a:b:assigned")
       assert.deepStrictEqual(parts, { resourceType: "role", resourceId: "a:b", slug: "assigned" })
     }))
 
-  it.effect("reject ids without two separators or with empty parts", () =>
+  it.live("reject ids without two separators or with empty parts", () =>
     Effect.gen(function*() {
       for (
         const [id, reason] of [
@@ -55,7 +55,7 @@ describe("grant ids", () => {
     )
   })
 
-  it.effect("parse from the right and round-trip", () =>
+  it.live("parse from the right and round-trip", () =>
     Effect.gen(function*() {
       const id = grantId("role:Account Reviewer:assigned", { resourceType: "team", resource: "t9" })
       const parts = yield* parseGrantId(id)
@@ -70,7 +70,7 @@ describe("grant ids", () => {
       assert.strictEqual(nested.entitlement.resourceId, "a:b")
     }))
 
-  it.effect("reject malformed grant ids with a typed error", () =>
+  it.live("reject malformed grant ids with a typed error", () =>
     Effect.gen(function*() {
       for (
         const [id, reason] of [
@@ -94,14 +94,14 @@ describe("grant ids", () => {
 })
 
 describe("Fivetran ids", () => {
-  it.effect("pass unchanged when a Fivetran object could have them", () =>
+  it.live("pass unchanged when a Fivetran object could have them", () =>
     Effect.gen(function*() {
       for (const id of ["nozzle_eat", "t_eng", "no-such-team", "Ångström", "a.b", "...", "user_1%2F"]) {
         assert.strictEqual(yield* checkFivetranId("user", id), id)
       }
     }))
 
-  it.effect("are refused naming the id as JSON and what is wrong, invisible characters by code point", () =>
+  it.live("are refused naming the id as JSON and what is wrong, invisible characters by code point", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["", `invalid user id "": it is empty`],

@@ -65,7 +65,7 @@ describe("key order", () => {
 })
 
 describe("mergeSorted", () => {
-  it.effect("pairs equal keys and keeps every other key once, in order, across chunk boundaries", () =>
+  it.live("pairs equal keys and keeps every other key once, in order, across chunk boundaries", () =>
     Effect.gen(function*() {
       const keyed = (keys: ReadonlyArray<string>, side: string) =>
         Stream.fromIterable(keys.map((key) => ({ key, value: `${side}${key}` }))).pipe(Stream.rechunk(2))
@@ -78,7 +78,7 @@ describe("mergeSorted", () => {
       )
     }))
 
-  it.effect("a failing side fails the merge", () =>
+  it.live("a failing side fails the merge", () =>
     Effect.gen(function*() {
       const failing = Stream.concat(Stream.make({ key: "a", value: 1 }), Stream.fail("boom"))
       const result = yield* Effect.either(Stream.runCollect(mergeSorted(failing, Stream.make({ key: "b", value: 2 }))))
@@ -120,7 +120,7 @@ describe("syncDiff", () => {
       )
   }
 
-  it.effect("names what was added and removed, and grants whose paths changed, by kind then id, each grant with its principal's status", () =>
+  it.live("names what was added and removed, and grants whose paths changed, by kind then id, each grant with its principal's status", () =>
     Effect.gen(function*() {
       const all = Chunk.toReadonlyArray(yield* Stream.runCollect(syncDiff(sources)))
       assert.deepStrictEqual(
@@ -169,7 +169,7 @@ describe("syncDiff", () => {
       }
     }))
 
-  it.effect("a resource in both syncs is changed when its name or status is (a suspension, a rename), not its last login", () =>
+  it.live("a resource in both syncs is changed when its name or status is (a suspension, a rename), not its last login", () =>
     Effect.gen(function*() {
       const person = (status: "ENABLED" | "DISABLED", name: string, lastLogin: string): Resource => ({
         id: { resourceType: "user", resource: "u1" },
@@ -194,7 +194,7 @@ describe("syncDiff", () => {
       ])
     }))
 
-  it.effect("a user is changed when its primary email or account type is, and an added or removed one carries both", () =>
+  it.live("a user is changed when its primary email or account type is, and an added or removed one carries both", () =>
     Effect.gen(function*() {
       const user = (id: string, email: string, accountType: "HUMAN" | "SERVICE", lastLogin: string): Resource => ({
         id: { resourceType: "user", resource: id },

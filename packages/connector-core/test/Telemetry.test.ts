@@ -34,7 +34,7 @@ const fromGeneral = (base: string, headers: Readonly<Record<string, string>> = {
 })
 
 describe("OTLP settings from the OTEL_* variables", () => {
-  it.effect("off without an endpoint, with a blank one, and with OTEL_SDK_DISABLED=true", () =>
+  it.live("off without an endpoint, with a blank one, and with OTEL_SDK_DISABLED=true", () =>
     Effect.gen(function*() {
       assert.isTrue(Option.isNone(yield* read([])))
       assert.isTrue(Option.isNone(yield* read([["OTEL_SERVICE_NAME", "x"]])))
@@ -47,7 +47,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       ))
     }))
 
-  it.effect("every variable read, with the defaults the specification gives", () =>
+  it.live("every variable read, with the defaults the specification gives", () =>
     Effect.gen(function*() {
       const defaults = Option.getOrThrow(yield* read([["OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"]]))
       assert.deepStrictEqual(targets(defaults), {
@@ -111,7 +111,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       })
     }))
 
-  it.effect("a bad value is a ConfigError naming the variable", () =>
+  it.live("a bad value is a ConfigError naming the variable", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
@@ -129,7 +129,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.include(String(badUrl), "OTEL_EXPORTER_OTLP_ENDPOINT")
     }))
 
-  it.effect("an endpoint with user info is refused, naming the variable, not the password", () =>
+  it.live("an endpoint with user info is refused, naming the variable, not the password", () =>
     Effect.gen(function*() {
       for (const endpoint of ["http://otuser:OTPASSWORD@127.0.0.1:4318", "https://OTPASSWORD@collector:4318"]) {
         const error = yield* Effect.flip(read([["OTEL_EXPORTER_OTLP_ENDPOINT", endpoint]]))
@@ -142,7 +142,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       }
     }))
 
-  it.effect("an endpoint with a query or fragment is refused, naming the variable, not the query", () =>
+  it.live("an endpoint with a query or fragment is refused, naming the variable, not the query", () =>
     Effect.gen(function*() {
       for (
         const endpoint of [
@@ -166,7 +166,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.strictEqual(Option.getOrThrow(settings.metrics).url, "https://collector.example/otlp/v1/metrics")
     }))
 
-  it.effect("a header value with a control character is refused, naming the header, not the value", () =>
+  it.live("a header value with a control character is refused, naming the header, not the value", () =>
     Effect.gen(function*() {
       for (const value of ["Bearer%20SECRET8%0A", "Bearer%20SECRET9%00", "SECRET%7F", "a%09b"]) {
         const error = yield* Effect.flip(read([
@@ -189,7 +189,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       assert.deepStrictEqual(settings.resourceAttributes, { note: "a\nb" })
     }))
 
-  it.effect("a per-signal endpoint is used as given and takes precedence for its signal alone", () =>
+  it.live("a per-signal endpoint is used as given and takes precedence for its signal alone", () =>
     Effect.gen(function*() {
       const settings = Option.getOrThrow(
         yield* read([
@@ -222,7 +222,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       })
     }))
 
-  it.effect("a per-signal endpoint alone exports that signal alone; OTEL_SDK_DISABLED=true still turns all off", () =>
+  it.live("a per-signal endpoint alone exports that signal alone; OTEL_SDK_DISABLED=true still turns all off", () =>
     Effect.gen(function*() {
       const metricsOnly = Option.getOrThrow(
         yield* read([["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://127.0.0.1:4318/v1/metrics"]])
@@ -247,7 +247,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       ))
     }))
 
-  it.effect("a bad per-signal endpoint is refused as the general one is, naming its variable, never the secret", () =>
+  it.live("a bad per-signal endpoint is refused as the general one is, naming its variable, never the secret", () =>
     Effect.gen(function*() {
       for (const signal of ["TRACES", "METRICS", "LOGS"] as const) {
         const name = `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`
@@ -281,7 +281,7 @@ describe("OTLP settings from the OTEL_* variables", () => {
       }
     }))
 
-  it.effect("a per-signal header value with a control character is refused, naming its variable, not the value", () =>
+  it.live("a per-signal header value with a control character is refused, naming its variable, not the value", () =>
     Effect.gen(function*() {
       for (const signal of ["TRACES", "METRICS", "LOGS"] as const) {
         const error = yield* Effect.flip(read([

@@ -63,7 +63,7 @@ describe("refusal classes", () => {
     ])
   })
 
-  it.effect("catchTag tells the refusals apart", () =>
+  it.live("catchTag tells the refusals apart", () =>
     Effect.gen(function*() {
       const refused: Effect.Effect<string, ProvisioningError> = Effect.fail(new InvalidId({ message: "bad id" }))
       const handled = yield* refused.pipe(

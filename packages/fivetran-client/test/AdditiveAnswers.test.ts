@@ -25,7 +25,7 @@ const page = (items: ReadonlyArray<unknown>) => ({ code: "Success", request_id: 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 
 describe("answers with what Fivetran may add", () => {
-  it.scoped("a role of a scope this client does not know decodes, its scopes as sent; fields added are dropped", () =>
+  it.scopedLive("a role of a scope this client does not know decodes, its scopes as sent; fields added are dropped", () =>
     Effect.gen(function*() {
       const organizationOwner = { ...reviewer, name: "Organization Owner", scope: ["ORGANIZATION"] }
       const connectionAdmin = { ...reviewer, name: "Connection Admin", scope: ["CONNECTOR", "CONNECTION"] }
@@ -36,7 +36,7 @@ describe("answers with what Fivetran may add", () => {
       assert.deepStrictEqual<ReadonlyArray<unknown>>(yield* collect(client.listRoles), [reviewer, organizationOwner, connectionAdmin])
     }))
 
-  it.scoped("a user of a user_type this client does not know decodes, as the user lists and the user reads give it", () =>
+  it.scopedLive("a user of a user_type this client does not know decodes, as the user lists and the user reads give it", () =>
     Effect.gen(function*() {
       const agent = { ...user, id: "lone_kestrel", user_type: "AGENT_ACCOUNT" }
       const server = yield* startServer((request) =>
@@ -50,7 +50,7 @@ describe("answers with what Fivetran may add", () => {
       assert.deepStrictEqual<unknown>(yield* client.updateUser("lone_kestrel", { given_name: "Ana" }), agent)
     }))
 
-  it.scoped("what is no addition still fails, naming the field: a scope that is no list, a user_type that is no string", () =>
+  it.scopedLive("what is no addition still fails, naming the field: a scope that is no list, a user_type that is no string", () =>
     Effect.gen(function*() {
       const server = yield* startServer((request) =>
         request.path === "/v1/roles"

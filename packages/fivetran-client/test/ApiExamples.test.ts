@@ -40,7 +40,9 @@ const withAddedFields = (body: unknown): unknown =>
     : body
 
 describe("docs/fivetran-api.md examples decode", () => {
-  it.scoped.each([["as documented", (body: unknown) => body], ["with fields Fivetran may add in every object", withAddedFields]] as const)(
+  it.scopedLive.each(
+    [["as documented", (body: unknown) => body], ["with fields Fivetran may add in every object", withAddedFields]] as const
+  )(
     "every example body decodes to the expected values: %s",
     ([, answer]) =>
       Effect.gen(function*() {

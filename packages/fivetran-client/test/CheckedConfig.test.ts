@@ -17,7 +17,7 @@ const built = (options: Partial<FivetranClientConfig>) =>
   }))).pipe(Effect.scoped, Effect.exit)
 
 describe("a client config out of range", () => {
-  it.effect("is a defect naming every number out of range, and the secrets nowhere", () =>
+  it.live("is a defect naming every number out of range, and the secrets nowhere", () =>
     Effect.gen(function*() {
       const exit = yield* built({ requestTimeoutSeconds: 0, maxAttempts: 1.5, rateLimitReservePercent: Number.NaN })
       assert.isTrue(Exit.isFailure(exit))
@@ -33,7 +33,7 @@ describe("a client config out of range", () => {
       assert.notInclude(message, "secret")
     }))
 
-  it.effect("the defaults and the edges the apps allow build a client", () =>
+  it.live("the defaults and the edges the apps allow build a client", () =>
     Effect.gen(function*() {
       assert.isTrue(Exit.isSuccess(yield* built({})))
       assert.isTrue(

@@ -17,7 +17,7 @@ const through = (env: ReadonlyArray<readonly [string, string]>, baseUrl: string)
 const team = { id: "bright_otter", name: "Analysts", description: null, role: "Account Reviewer" }
 
 describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
-  it.effect("names the variable each proxy was read from, for messages: the lower-case one when only it is set", () =>
+  it.live("names the variable each proxy was read from, for messages: the lower-case one when only it is set", () =>
     Effect.gen(function*() {
       const variables = (env: ReadonlyArray<readonly [string, string]>) => Effect.map(read(env), (proxy) => proxy.variables)
       assert.deepStrictEqual(yield* variables([["https_proxy", "http://egress.corp:3128"], ["http_proxy", "proxy.corp:8080"]]), {
@@ -34,7 +34,7 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       })
     }))
 
-  it.effect("picks the scheme's proxy, upper case first; loopback and NO_PROXY hosts go direct", () =>
+  it.live("picks the scheme's proxy, upper case first; loopback and NO_PROXY hosts go direct", () =>
     Effect.gen(function*() {
       const env = [
         ["HTTPS_PROXY", "http://egress.corp:3128"],
@@ -61,7 +61,7 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       assert.strictEqual(yield* through([], "https://api.fivetran.com"), null)
     }))
 
-  it.effect("NO_PROXY takes IP addresses and ranges, and any form of a loopback address goes direct, as in Go", () =>
+  it.live("NO_PROXY takes IP addresses and ranges, and any form of a loopback address goes direct, as in Go", () =>
     Effect.gen(function*() {
       const env = [
         ["HTTP_PROXY", "http://egress.corp:3128"],
@@ -88,7 +88,7 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       for (const [baseUrl, expected] of cases) assert.strictEqual(yield* through(env, baseUrl), expected, baseUrl)
     }))
 
-  it.effect("a bad proxy URL is refused naming its variable, never quoting it (it may hold a password)", () =>
+  it.live("a bad proxy URL is refused naming its variable, never quoting it (it may hold a password)", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [string, string, string]> = [
         [
@@ -116,7 +116,7 @@ describe("the egress proxy from HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
 })
 
 describe("a client behind a proxy", () => {
-  it.scoped("reaches a host only the proxy can reach, through a CONNECT tunnel, with the proxy's credentials", () =>
+  it.scopedLive("reaches a host only the proxy can reach, through a CONNECT tunnel, with the proxy's credentials", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => json(200, { code: "Success", data: team }))
       const port = Number(new URL(server.baseUrl).port)
@@ -137,7 +137,7 @@ describe("a client behind a proxy", () => {
       ])
     }))
 
-  it.scoped("a proxy that refuses the tunnel (407) fails the call at once, saying what it wants, its password in no message", () =>
+  it.scopedLive("a proxy that refuses the tunnel (407) fails the call at once, saying what it wants, its password in no message", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => json(200, { code: "Success", data: team }))
       const port = Number(new URL(server.baseUrl).port)
@@ -159,7 +159,7 @@ describe("a client behind a proxy", () => {
       assert.strictEqual((yield* server.requests).length, 0)
     }))
 
-  it.scoped("a proxy that cannot be reached is named as what failed, not Fivetran", () =>
+  it.scopedLive("a proxy that cannot be reached is named as what failed, not Fivetran", () =>
     Effect.gen(function*() {
       // A port nothing listens on any more: connecting to it is refused.
       const port = yield* Effect.async<number>((resume) => {

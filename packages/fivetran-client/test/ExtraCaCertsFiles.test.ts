@@ -29,7 +29,7 @@ const refusalWith = (path: string) =>
   }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["NODE_EXTRA_CA_CERTS", path]]))))
 
 describe("NODE_EXTRA_CA_CERTS naming no CA bundle", () => {
-  it.scoped("a named pipe, /dev/zero and a 9 MiB file are named for what they are, not read", () =>
+  it.scopedLive("a named pipe, /dev/zero and a 9 MiB file are named for what they are, not read", () =>
     Effect.gen(function*() {
       const dir = yield* Effect.acquireRelease(
         Effect.sync(() => mkdtempSync(join(tmpdir(), "baton-extra-ca-"))),

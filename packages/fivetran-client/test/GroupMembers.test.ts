@@ -29,7 +29,7 @@ const listed = (id: string, role: string | null) => ({
 })
 
 describe("listGroupMembers", () => {
-  it.scoped("yields {id, role} of each user with a group role, over every page, skipping users with none", () =>
+  it.scopedLive("yields {id, role} of each user with a group role, over every page, skipping users with none", () =>
     Effect.gen(function*() {
       const pages = [
         { items: [listed("a1", "Destination Reviewer"), listed("a2", null), listed("a3", "")], next_cursor: "next" },
@@ -50,7 +50,7 @@ describe("listGroupMembers", () => {
       )
     }))
 
-  it.scoped("listGroupMembersAll, listTeamUsersAll and listAll request the same pages as the streams and give the same items", () =>
+  it.scopedLive("listGroupMembersAll, listTeamUsersAll and listAll request the same pages as the streams and give the same items", () =>
     Effect.gen(function*() {
       const pages = {
         "/v1/groups/amber_falcon/users": [[listed("a1", "Destination Reviewer"), listed("a2", null)], [
@@ -86,7 +86,7 @@ describe("listGroupMembers", () => {
       ])
     }))
 
-  it.scoped("rows without a group role are not decoded at all; a member row without an id is an invalid response", () =>
+  it.scopedLive("rows without a group role are not decoded at all; a member row without an id is an invalid response", () =>
     Effect.gen(function*() {
       const items = [{ role: null, id: 42 }, "not a user", { email: "x@example.com" }, { role: "Destination Reviewer" }]
       const server = yield* startServer(() => json(200, { code: "Success", data: { items, next_cursor: null } }))

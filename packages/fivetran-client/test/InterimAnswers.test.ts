@@ -30,7 +30,7 @@ const brokenAnswer = "could not reach Fivetran: the request failed: the server's
   "(an interim 100 Continue it did not ask for, or an answer to no request): UND_ERR_SOCKET bad response"
 
 describe("interim (1xx) answers before the real one", () => {
-  it.scoped("103 Early Hints and 102 Processing are passed over: the call gets the real answer", () =>
+  it.scopedLive("103 Early Hints and 102 Processing are passed over: the call gets the real answer", () =>
     Effect.gen(function*() {
       for (
         const interim of [
@@ -47,7 +47,7 @@ describe("interim (1xx) answers before the real one", () => {
 
   // undici's parser refuses an unasked-for 100 Continue and closes the socket before any handler
   // sees it: the call fails, retried as any transport failure, and the error says what happened.
-  it.scoped("an unasked-for 100 Continue fails the call, saying so; a GET is retried up to its attempts, a POST is not", () =>
+  it.scopedLive("an unasked-for 100 Continue fails the call, saying so; a GET is retried up to its attempts, a POST is not", () =>
     Effect.gen(function*() {
       const server = yield* startServer((r) => r.writeContinue())
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })

@@ -5,7 +5,7 @@ import { json, startServer, text } from "./support/ScriptedServer.js"
 import { clientFor } from "./support/TestClient.js"
 
 describe("keyAccepted", () => {
-  it.scoped("turns true with the first 2xx answer, whatever its body; refusals and server errors leave it false", () =>
+  it.scopedLive("turns true with the first 2xx answer, whatever its body; refusals and server errors leave it false", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>
         [

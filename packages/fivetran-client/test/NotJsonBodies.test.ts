@@ -32,6 +32,7 @@ const notJson = (endpoint: string) =>
   `'{"code":"Success","data":{"id":"bright_o…'): ${advice}`
 
 describe("a whole 2xx body that is no JSON", () => {
+  // On the TestClock: the wait's `until` is the time it began, the clock's 0.
   it.scoped("answering a GET is retried, and the call succeeds when a repeat gets the body whole", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([answering(garbled), whole])
@@ -47,7 +48,7 @@ describe("a whole 2xx body that is no JSON", () => {
       ])
     }))
 
-  it.scoped("answering a GET every time ends after the last attempt, saying what answered, what to check and how often", () =>
+  it.scopedLive("answering a GET every time ends after the last attempt, saying what answered, what to check and how often", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([answering(garbled)])
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 3 })
@@ -59,7 +60,7 @@ describe("a whole 2xx body that is no JSON", () => {
       assert.strictEqual(yield* server.requests, 3)
     }))
 
-  it.scoped("answering a POST, a PATCH or a DELETE is not repeated: Fivetran answered 2xx, so the write was made", () =>
+  it.scopedLive("answering a POST, a PATCH or a DELETE is not repeated: Fivetran answered 2xx, so the write was made", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([answering(garbled), answering(garbled), answering(garbled), whole])
       const client = yield* clientFor(server.baseUrl, noBackoff)
@@ -90,7 +91,7 @@ describe("a whole 2xx body that is no JSON", () => {
       ]
     ] as const
   ) {
-    it.scoped(name, () =>
+    it.scopedLive(name, () =>
       Effect.gen(function*() {
         const server = yield* scriptedServer([answering(body)])
         const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 1 })
@@ -103,7 +104,7 @@ describe("a whole 2xx body that is no JSON", () => {
       }))
   }
 
-  it.scoped("an empty body is said to be empty", () =>
+  it.scopedLive("an empty body is said to be empty", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([answering("")])
       const client = yield* clientFor(server.baseUrl, { ...noBackoff, maxAttempts: 2 })

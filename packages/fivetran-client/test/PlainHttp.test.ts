@@ -22,7 +22,7 @@ const warningsFor = (baseUrl: string) =>
   })
 
 describe("an http: base URL", () => {
-  it.scoped("of another machine is warned of once, as the client is made, naming its origin", () =>
+  it.scopedLive("of another machine is warned of once, as the client is made, naming its origin", () =>
     Effect.gen(function*() {
       // The sentence on a console; one `msg` for JSON whatever the URL, the origin a field.
       const msg = "the base URL is plain http: to another machine: every request carries the API key and secret unencrypted"
@@ -34,7 +34,7 @@ describe("an http: base URL", () => {
       ])
     }))
 
-  it.scoped("of this machine (the sandbox), or any https: one, is not", () =>
+  it.scopedLive("of this machine (the sandbox), or any https: one, is not", () =>
     Effect.gen(function*() {
       for (const baseUrl of ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "https://api.fivetran.com"]) {
         assert.deepStrictEqual(yield* warningsFor(baseUrl), [], baseUrl)

@@ -32,7 +32,7 @@ const allAnswered = <A, E>(calls: ReadonlyArray<Effect.Effect<A, E>>) =>
 
 describe("rate-limit headers an upstream gets wrong", () => {
   for (const retryAfter of [beyondAnyNumber, beyondExact]) {
-    it.scoped(`a Retry-After of ${retryAfter.length} digits reads as 2^53 - 1 seconds: too long a wait, said as one`, () =>
+    it.scopedLive(`a Retry-After of ${retryAfter.length} digits reads as 2^53 - 1 seconds: too long a wait, said as one`, () =>
       Effect.gen(function*() {
         const server = yield* startServer(() => json(429, { code: "TooManyRequests" }, { "Retry-After": retryAfter }))
         const client = yield* clientFor(server.baseUrl)
@@ -49,7 +49,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
 
   for (const limit of [beyondAnyNumber, beyondExact]) {
     for (const reserve of [20, 0]) {
-      it.scoped(`an X-Rate-Limit of ${limit.length} digits is not believed: every request goes (reserve ${reserve}%)`, () =>
+      it.scopedLive(`an X-Rate-Limit of ${limit.length} digits is not believed: every request goes (reserve ${reserve}%)`, () =>
         Effect.gen(function*() {
           const server = yield* startServer(() => json(200, teamBody, { "X-Rate-Limit": limit, "X-Rate-Limit-Remaining": "5" }))
           const client = yield* clientFor(server.baseUrl, { rateLimitReservePercent: reserve })
@@ -62,7 +62,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
     }
   }
 
-  it.scoped("an X-Rate-Limit-Remaining beyond 2^53 - 1 is not believed: the estimate and the gauge keep the last count", () =>
+  it.scopedLive("an X-Rate-Limit-Remaining beyond 2^53 - 1 is not believed: the estimate and the gauge keep the last count", () =>
     Effect.gen(function*() {
       const answers = [{ "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": "9" }, {
         "X-Rate-Limit": "10",
@@ -81,7 +81,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
       assert.strictEqual((yield* Metric.value(fivetranRateLimitRemaining)).value, 9)
     }))
 
-  it.scoped("an X-Rate-Limit-Remaining above X-Rate-Limit counts as the limit: the estimate never claims more", () =>
+  it.scopedLive("an X-Rate-Limit-Remaining above X-Rate-Limit counts as the limit: the estimate never claims more", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>
         json(200, teamBody, { "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": index === 0 ? "1000" : "3" })
@@ -100,6 +100,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
     }))
 
   for (const window of [beyondAnyNumber, beyondExact, "86401"]) {
+    // On the TestClock: no time passes between the answer and the wait, which is then the whole hour.
     it.scoped(`an X-Rate-Limit-Window-Seconds of ${window.length} digits, over a day, is not believed: the reserve waits for the hour`, () =>
       Effect.gen(function*() {
         const server = yield* startServer(() =>
@@ -118,7 +119,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
       }))
   }
 
-  it.scoped("a window of a day is believed (the sandbox's longest): a reserve wait that long is refused", () =>
+  it.scopedLive("a window of a day is believed (the sandbox's longest): a reserve wait that long is refused", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() =>
         json(200, teamBody, { "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": "2", "X-Rate-Limit-Window-Seconds": "86400" })
@@ -136,7 +137,7 @@ describe("rate-limit headers an upstream gets wrong", () => {
 })
 
 describe("what a 429 says of the account's budget", () => {
-  it.scoped("its X-Rate-Limit-Remaining when it has one; 0 without, but for POST /v1/users, refused by the user-creation limit", () =>
+  it.scopedLive("its X-Rate-Limit-Remaining when it has one; 0 without, but for POST /v1/users, refused by the user-creation limit", () =>
     Effect.gen(function*() {
       const answers = [
         json(200, teamBody, { "X-Rate-Limit": "10", "X-Rate-Limit-Remaining": "9" }),

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { rateLimitWaitCap, retryBeforeDeadline, withRateLimitWaitCap } from "../src/RateLimitWaitCap.js"
 
-/** The bound in force `millis` after a 30 s cap began (the test clock starts at 0), under a client bound of 10 min. */
+/** The bound in force `millis` after a 30 s cap began (the TestClock starts at 0), under a client bound of 10 min. */
 const boundAt = (millis: number, capMillis = 30_000) =>
   Effect.all([rateLimitWaitCap(600_000, millis), retryBeforeDeadline(millis)]).pipe(
     withRateLimitWaitCap({ millis: capMillis, setting: "max-provisioning-wait" })

@@ -4,7 +4,7 @@ import { json, startServer, text } from "./support/ScriptedServer.js"
 import { clientFor, TestApiKey } from "./support/TestClient.js"
 
 describe("a redirect", () => {
-  it.scoped("is not followed, and the error says it was one, where to, and what to change", () =>
+  it.scopedLive("is not followed, and the error says it was one, where to, and what to change", () =>
     Effect.gen(function*() {
       // What a base URL of http://api.fivetran.com gets: a redirect to https.
       const server = yield* startServer(() => json(301, { code: "Moved" }, { Location: "https://api.fivetran.com/v1/teams/bright_otter" }))
@@ -20,7 +20,7 @@ describe("a redirect", () => {
       assert.strictEqual((yield* server.requests).length, 1)
     }))
 
-  it.scoped("to a proxy's login page quotes the Location as outside text: credentials masked", () =>
+  it.scopedLive("to a proxy's login page quotes the Location as outside text: credentials masked", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() => json(302, {}, { Location: `https://proxy.example/login?user=${TestApiKey}&next=%2Fv1` }))
       const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 0 })
@@ -33,7 +33,7 @@ describe("a redirect", () => {
       )
     }))
 
-  it.scoped("without a Location still says it was a redirect; a 4xx with one is unchanged", () =>
+  it.scopedLive("without a Location still says it was a redirect; a 4xx with one is unchanged", () =>
     Effect.gen(function*() {
       const server = yield* startServer((_, index) =>
         index === 0 ? text(307, "") : json(400, { code: "InvalidInput", message: "bad" }, { Location: "/elsewhere" })

@@ -10,7 +10,7 @@ const refused = "could not reach Fivetran: the server's TLS certificate was refu
 const withoutExtraCa = Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
 
 describe("a TLS certificate this machine does not trust", () => {
-  it.scoped("fails a GET at once, without retrying into the same certificate, saying what to do", () =>
+  it.scopedLive("fails a GET at once, without retrying into the same certificate, saying what to do", () =>
     Effect.gen(function*() {
       const server = yield* startSelfSignedServer
       const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 0 })
@@ -20,7 +20,7 @@ describe("a TLS certificate this machine does not trust", () => {
       assert.strictEqual(yield* server.connections, 1)
     }).pipe(withoutExtraCa))
 
-  it.scoped("fails a POST the same way: nothing was sent, and nothing is sent again", () =>
+  it.scopedLive("fails a POST the same way: nothing was sent, and nothing is sent again", () =>
     Effect.gen(function*() {
       const server = yield* startSelfSignedServer
       const client = yield* clientFor(server.baseUrl, { backoffBaseMillis: 0 })

@@ -7,7 +7,7 @@ import { clientFor, TestApiKey, TestApiSecret } from "./support/TestClient.js"
 const group = (id: string) => ({ id, name: `Warehouse_${id}`, created_at: "2024-03-02T09:14:22.118203Z" })
 
 describe("requests", () => {
-  it.scoped("a list follows next_cursor page by page with limit=1000 and stops on null", () =>
+  it.scopedLive("a list follows next_cursor page by page with limit=1000 and stops on null", () =>
     Effect.gen(function*() {
       const pages = [
         { items: [group("a1"), group("a2")], next_cursor: "eyJza2lwIjoyfQ" },
@@ -31,7 +31,7 @@ describe("requests", () => {
       )
     }))
 
-  it.scoped("a list stops when next_cursor is absent, and fetches only the pages consumed", () =>
+  it.scopedLive("a list stops when next_cursor is absent, and fetches only the pages consumed", () =>
     Effect.gen(function*() {
       const server = yield* startServer((request) =>
         json(200, {
@@ -52,7 +52,7 @@ describe("requests", () => {
       assert.deepStrictEqual((yield* server.requests).map((r) => r.query["cursor"]), [undefined, undefined, "next"])
     }))
 
-  it.scoped("sends Basic auth, JSON headers and the User-Agent; Content-Type only with a body", () =>
+  it.scopedLive("sends Basic auth, JSON headers and the User-Agent; Content-Type only with a body", () =>
     Effect.gen(function*() {
       const server = yield* startServer((request) =>
         request.method === "POST"
@@ -87,7 +87,7 @@ describe("requests", () => {
       assert.deepStrictEqual(JSON.parse(post!.body), { name: "Analysts", role: "Account Reviewer" })
     }))
 
-  it.scoped("ids are URL-encoded in paths; PATCH sends null to clear a field; filters go in the query", () =>
+  it.scopedLive("ids are URL-encoded in paths; PATCH sends null to clear a field; filters go in the query", () =>
     Effect.gen(function*() {
       const user = {
         id: "a/b c",

@@ -22,7 +22,7 @@ const second = ["a1b2c3d4e5f6a7b8", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"] as const
 const refused = (message: string) => json(401, { code: "AuthFailed", message })
 
 describe("credentials from a source that changes", () => {
-  it.scoped("each request is sent with the pair in force; keyAccepted and the swapped hint follow it", () =>
+  it.scopedLive("each request is sent with the pair in force; keyAccepted and the swapped hint follow it", () =>
     Effect.gen(function*() {
       const server = yield* startServer((request) =>
         request.headers["authorization"] === basic(...second) ? json(200, AccountInfo_7) : refused("Invalid authorization credentials")
@@ -54,7 +54,7 @@ describe("credentials from a source that changes", () => {
       ])
     }))
 
-  it.scoped("an error text is masked of the pair in force and of the pairs before it", () =>
+  it.scopedLive("an error text is masked of the pair in force and of the pairs before it", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() =>
         json(400, {

@@ -29,7 +29,7 @@ const refusedWith = (apiKey: string, apiSecret: string) =>
   })
 
 describe("a 401 with the key and secret swapped", () => {
-  it.scoped("says they look swapped, without either value", () =>
+  it.scopedLive("says they look swapped, without either value", () =>
     Effect.gen(function*() {
       const error = yield* refusedWith(docsSecret, docsKey)
       assert.strictEqual(
@@ -39,7 +39,7 @@ describe("a 401 with the key and secret swapped", () => {
       )
     }))
 
-  it.scoped("a pair in its order, refused, reads as before", () =>
+  it.scopedLive("a pair in its order, refused, reads as before", () =>
     Effect.gen(function*() {
       const error = yield* refusedWith(docsKey, docsSecret)
       assert.strictEqual(

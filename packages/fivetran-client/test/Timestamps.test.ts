@@ -23,14 +23,14 @@ const user = {
 const answeringUser = (fields: Partial<typeof user>) => startServer(() => json(200, { code: "Success", data: { ...user, ...fields } }))
 
 describe("timestamps in Fivetran's answers", () => {
-  it.scoped("RFC 3339 with a fraction of up to nine digits, Z or an offset, a leap day or second, is read as sent", () =>
+  it.scopedLive("RFC 3339 with a fraction of up to nine digits, Z or an offset, a leap day or second, is read as sent", () =>
     Effect.gen(function*() {
       const server = yield* answeringUser({ logged_in_at: "2024-02-29T00:00:00.000000001z", created_at: "0000-02-29T23:59:60+01:00" })
       const read = yield* (yield* clientFor(server.baseUrl, once)).getUser("wise_cactus")
       assert.deepStrictEqual([read.logged_in_at, read.created_at], ["2024-02-29T00:00:00.000000001z", "0000-02-29T23:59:60+01:00"])
     }))
 
-  it.scoped("text that is not a timestamp fails the answer, naming the endpoint and the field", () =>
+  it.scopedLive("text that is not a timestamp fails the answer, naming the endpoint and the field", () =>
     Effect.gen(function*() {
       const server = yield* answeringUser({ created_at: "garbage" })
       const error = yield* Effect.flip((yield* clientFor(server.baseUrl, once)).getUser("wise_cactus"))
@@ -40,7 +40,7 @@ describe("timestamps in Fivetran's answers", () => {
       ])
     }))
 
-  it.scoped("a date-time out of range (13th month, 30 February, 25th hour) is refused, not rolled over into another date", () =>
+  it.scopedLive("a date-time out of range (13th month, 30 February, 25th hour) is refused, not rolled over into another date", () =>
     Effect.gen(function*() {
       const refused: Array<string> = []
       for (const loggedIn of ["2025-13-45T99:99:99Z", "2023-02-30T10:00:00Z", "2024-03-02T24:00:00Z", "2024-03-02T10:00:00+24:00"]) {
@@ -56,7 +56,7 @@ describe("timestamps in Fivetran's answers", () => {
       ])
     }))
 
-  it.scoped("in a listing, the error names the item", () =>
+  it.scopedLive("in a listing, the error names the item", () =>
     Effect.gen(function*() {
       const server = yield* startServer(() =>
         json(200, {

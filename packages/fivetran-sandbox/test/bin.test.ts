@@ -114,7 +114,7 @@ const missingStateRun = runSeeingLoads(["--state", "/nonexistent/account.json"])
 const printed = ({ status, stderr, stdout }: LoadsSeen) => [status, stdout, stderr] as const
 
 describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
-  it.effect("refuses bad flags with exit 2 and one `error:` line naming the flag", () =>
+  it.live("refuses bad flags with exit 2 and one `error:` line naming the flag", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(
         [
@@ -136,7 +136,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       )
     }))
 
-  it.effect("a --state file that is missing or not JSON exits 2 with one plain line", () =>
+  it.live("a --state file that is missing or not JSON exits 2 with one plain line", () =>
     Effect.gen(function*() {
       const dir = mkdtempSync(join(tmpdir(), "sandbox-bin-"))
       try {
@@ -159,7 +159,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       }
     }))
 
-  it.effect("--help is plain and describes every flag; --version is the package's", () =>
+  it.live("--help is plain and describes every flag; --version is the package's", () =>
     Effect.gen(function*() {
       const { status: code, stdout: help } = yield* helpRun
       assert.strictEqual(code, 0)
@@ -178,7 +178,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       assert.deepStrictEqual([versionCode, versionPrinted.trim()], [0, version])
     }))
 
-  it.effect("--help, --version and a refused flag load none of the server: only the command and its flags", () =>
+  it.live("--help, --version and a refused flag load none of the server: only the command and its flags", () =>
     Effect.gen(function*() {
       const flagsOnly = [
         "CommandFlag.js",
@@ -202,7 +202,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       assert.deepStrictEqual([code, ["Sandbox.js", "SandboxServe.js"].every((module) => served.includes(module))], [2, true])
     }))
 
-  it.effect("refuses an item of a list flag given twice, naming it (exit 2)", () =>
+  it.live("refuses an item of a list flag given twice, naming it (exit 2)", () =>
     Effect.sync(() => {
       assert.deepStrictEqual(
         [run(["--fault-methods", "POST,POST"]), run(["--server-errors", "1", "--server-error-statuses", "503,502,503"])],
@@ -213,7 +213,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       )
     }))
 
-  it.effect("a SIGTERM as it starts listening, before its banner: exit 0 as after a stop, and no banner", () =>
+  it.live("a SIGTERM as it starts listening, before its banner: exit 0 as after a stop, and no banner", () =>
     Effect.sync(() => {
       const dir = mkdtempSync(join(tmpdir(), "sandbox-bin-"))
       try {
@@ -241,7 +241,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       }
     }))
 
-  it.effect("a --port in use exits 2 naming it and suggesting --port 0", () =>
+  it.live("a --port in use exits 2 naming it and suggesting --port 0", () =>
     Effect.gen(function*() {
       const busy = createServer()
       yield* Effect.promise(() => new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve)))
@@ -255,7 +255,7 @@ describe("fivetran-sandbox process", { timeout: processTimeout }, () => {
       ])
     }))
 
-  it.effect("its banner names each fault on a line: which, how often or how many, of which methods, with which status", () =>
+  it.live("its banner names each fault on a line: which, how often or how many, of which methods, with which status", () =>
     Effect.gen(function*() {
       const [code, lines] = yield* served([
         "--port=0",

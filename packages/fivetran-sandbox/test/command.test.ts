@@ -44,7 +44,7 @@ const accountInfo = (baseUrl: string, key: string, secret: string) =>
 const TestLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
 
 describe("fivetran-sandbox command", () => {
-  it.scoped("serves a preset on loopback and accepts the given key as the administrator", () =>
+  it.scopedLive("serves a preset on loopback and accepts the given key as the administrator", () =>
     Effect.gen(function*() {
       const { baseUrl, lines } = yield* start(["--port", "0", "--preset", "small", "--api-key", "k1", "--api-secret", "s1"])
       assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
@@ -55,7 +55,7 @@ describe("fivetran-sandbox command", () => {
       assert.strictEqual((yield* accountInfo(baseUrl, "k1", "wrong"))[0], 401)
     }).pipe(Effect.provide(TestLive)))
 
-  it.scoped("--hourly-limit and --rate-window-seconds set the budget and its window", () =>
+  it.scopedLive("--hourly-limit and --rate-window-seconds set the budget and its window", () =>
     Effect.gen(function*() {
       const { baseUrl, lines } = yield* start([
         "--port=0",
@@ -75,7 +75,7 @@ describe("fivetran-sandbox command", () => {
       )
     }).pipe(Effect.provide(TestLive)))
 
-  it.scoped("takes the fault flags baton-fivetran sandbox takes: on POSTs only, a lost answer, then a 502 after acting", () =>
+  it.scopedLive("takes the fault flags baton-fivetran sandbox takes: on POSTs only, a lost answer, then a 502 after acting", () =>
     Effect.gen(function*() {
       const { baseUrl, lines } = yield* start([
         "--port=0",
@@ -111,7 +111,7 @@ describe("fivetran-sandbox command", () => {
       )
     }).pipe(Effect.provide(TestLive)))
 
-  it.scoped("serves a state file", () =>
+  it.scopedLive("serves a state file", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
@@ -126,7 +126,7 @@ describe("fivetran-sandbox command", () => {
       assert.strictEqual(lines[1], "Account Acme Data (lunar_meadow): 4 users, 2 groups, 2 teams, 2 connections")
     }).pipe(Effect.provide(TestLive)))
 
-  it.scoped("bad flags fail with a usage error that says what is wrong", () =>
+  it.scopedLive("bad flags fail with a usage error that says what is wrong", () =>
     Effect.gen(function*() {
       const messages = yield* Effect.forEach(
         [
@@ -161,7 +161,7 @@ describe("fivetran-sandbox command", () => {
       ])
     }).pipe(Effect.provide(TestLive)))
 
-  it.scoped("interrupting the command stops the server", () =>
+  it.scopedLive("interrupting the command stops the server", () =>
     Effect.gen(function*() {
       const { baseUrl, fiber } = yield* start(["--port", "0"])
       yield* Fiber.interrupt(fiber)

@@ -9,6 +9,7 @@ const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.r
 const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "content-type": "application/json" } })
 
 describe("connections through the API", () => {
+  // On the TestClock: the new connection's created_at is the clock's 0.
   it.effect("POST /v1/connections creates one in the group: 201 with the connection, listed everywhere", () =>
     Effect.gen(function*() {
       const created = yield* raw(
@@ -54,7 +55,7 @@ describe("connections through the API", () => {
       )
     }).pipe(provideSandbox()))
 
-  it.effect("POST /v1/connections: unknown group 404 NotFound_Group, missing service 400, taken schema 409", () =>
+  it.live("POST /v1/connections: unknown group 404 NotFound_Group, missing service 400, taken schema 409", () =>
     Effect.gen(function*() {
       const unknown = yield* raw("POST", "/v1/connections", json({ service: "postgres", group_id: "no_such_group" }))
       assert.deepStrictEqual([unknown.status, unknown.json], [404, {
@@ -76,7 +77,7 @@ describe("connections through the API", () => {
       assert.deepStrictEqual([taken.status, (taken.json as { code: string }).code], [409, "Conflict"])
     }).pipe(provideSandbox()))
 
-  it.effect("DELETE /v1/connections/{id}: 200 with the id in the message; its user and team memberships go with it", () =>
+  it.live("DELETE /v1/connections/{id}: 200 with the id in the message; its user and team memberships go with it", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual((yield* collect(client.teamConnections.list("noble_quill"))).map((m) => m.id), ["open_delta"])
@@ -93,7 +94,7 @@ describe("connections through the API", () => {
       assert.deepStrictEqual([again.status, (again.json as { code: string }).code], [404, "NotFound_Connection"])
     }).pipe(provideSandbox()))
 
-  it.effect("GET /v1/groups/{id}/connections pages like the other lists; 404 NotFound_Group for an unknown group", () =>
+  it.live("GET /v1/groups/{id}/connections pages like the other lists; 404 NotFound_Group for an unknown group", () =>
     Effect.gen(function*() {
       for (const schema of ["a_one", "a_two"]) {
         const created = yield* raw("POST", "/v1/connections", json({ service: "s3", group_id: "amber_falcon", config: { schema } }))
@@ -111,7 +112,7 @@ describe("connections through the API", () => {
       assert.deepStrictEqual([unknown.status, (unknown.json as { code: string }).code], [404, "NotFound_Group"])
     }).pipe(provideSandbox()))
 
-  it.effect("a user key whose owner may only read cannot create or delete connections (403)", () =>
+  it.live("a user key whose owner may only read cannot create or delete connections (403)", () =>
     Effect.gen(function*() {
       const create = yield* raw("POST", "/v1/connections", {
         ...json({ service: "s3", group_id: "amber_falcon" }),
@@ -124,7 +125,7 @@ describe("connections through the API", () => {
 })
 
 describe("answers as Fivetran gives them", () => {
-  it.effect("GET /v1/groups carries a top-level message next to data.items and data.next_cursor", () =>
+  it.live("GET /v1/groups carries a top-level message next to data.items and data.next_cursor", () =>
     Effect.gen(function*() {
       const page = yield* raw("GET", "/v1/groups?limit=1")
       const body = page.json as { code: string; message: string; data: { items: Array<{ id: string }>; next_cursor: string } }
@@ -133,7 +134,7 @@ describe("answers as Fivetran gives them", () => {
       assert.isString(body.data.next_cursor)
     }).pipe(provideSandbox()))
 
-  it.effect("DELETE /v1/groups/{id} answers 200 with a message naming the group", () =>
+  it.live("DELETE /v1/groups/{id} answers 200 with a message naming the group", () =>
     Effect.gen(function*() {
       const deleted = yield* raw("DELETE", "/v1/groups/golden_ridge")
       assert.deepStrictEqual([deleted.status, deleted.json], [200, {
@@ -142,7 +143,7 @@ describe("answers as Fivetran gives them", () => {
       }])
     }).pipe(provideSandbox()))
 
-  it.effect("DELETE /v1/teams/{id}/users/{id} answers 200 'User has been removed from the team'", () =>
+  it.live("DELETE /v1/teams/{id}/users/{id} answers 200 'User has been removed from the team'", () =>
     Effect.gen(function*() {
       const removed = yield* raw("DELETE", "/v1/teams/noble_quill/users/calm_willow")
       assert.deepStrictEqual([removed.status, removed.json], [200, {
@@ -151,7 +152,7 @@ describe("answers as Fivetran gives them", () => {
       }])
     }).pipe(provideSandbox()))
 
-  it.effect("every refusal has a JSON body: unknown path 404, wrong method 405, malformed escape 404", () =>
+  it.live("every refusal has a JSON body: unknown path 404, wrong method 405, malformed escape 404", () =>
     Effect.gen(function*() {
       const answers = yield* Effect.all([
         raw("GET", "/v1/nothing_here"),

@@ -23,7 +23,7 @@ const holders = (email: string) =>
   )
 
 describe("an invitation of an email already in the account", () => {
-  it.effect("is a 409 Conflict by default", () =>
+  it.live("is a 409 Conflict by default", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* post("ben.ito@ACME.test"), [
         409,
@@ -32,7 +32,7 @@ describe("an invitation of an email already in the account", () => {
       assert.deepStrictEqual(yield* holders("ben.ito@acme.test"), ["bright_otter"])
     }).pipe(provideSandbox()))
 
-  it.effect("is a 400 InvalidInput naming the field with emailInUseStatus 400; the client's BadRequest; no user made", () =>
+  it.live("is a 400 InvalidInput naming the field with emailInUseStatus 400; the client's BadRequest; no user made", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* post("ben.ito@ACME.test"), [
         400,

@@ -59,7 +59,7 @@ const crawl = (get: (path: string) => Effect.Effect<RawAnswer, unknown>, snapsho
 const layer = Layer.mergeAll(NodeHttpClient.layerUndici, NodeContext.layer)
 
 describe("generator determinism over HTTP", () => {
-  it.scoped("the same seed and sizes give byte-identical responses from two sandboxes", () =>
+  it.scopedLive("the same seed and sizes give byte-identical responses from two sandboxes", () =>
     Effect.gen(function*() {
       const first = generate(options)
       const second = generate(options)
@@ -70,7 +70,7 @@ describe("generator determinism over HTTP", () => {
       assert.deepStrictEqual(b, a)
     }).pipe(Effect.provide(layer)))
 
-  it.scoped("a different seed gives different responses", () =>
+  it.scopedLive("a different seed gives different responses", () =>
     Effect.gen(function*() {
       const base = generate(options)
       const other = generate({ ...options, seed: 4243 })
@@ -80,7 +80,7 @@ describe("generator determinism over HTTP", () => {
       assert.notStrictEqual(b.body, a.body)
     }).pipe(Effect.provide(layer)))
 
-  it.scoped("a snapshot written and loaded again serves identical responses", () =>
+  it.scopedLive("a snapshot written and loaded again serves identical responses", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path

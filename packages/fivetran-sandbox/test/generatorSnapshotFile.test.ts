@@ -34,7 +34,7 @@ const readEdited = (edit: (json: Record<string, Array<Record<string, unknown>>>)
   })
 
 describe("snapshot files", () => {
-  it.scoped("write then read gives back an equal snapshot, pretty or compact", () =>
+  it.scopedLive("write then read gives back an equal snapshot, pretty or compact", () =>
     Effect.gen(function*() {
       const { file, fs } = yield* scratch
       yield* writeSnapshot(file("pretty.json"), small)
@@ -46,7 +46,7 @@ describe("snapshot files", () => {
       assert.strictEqual(yield* fs.readFileString(file("compact.json")), `${JSON.stringify(small)}\n`)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("rewriting a loaded snapshot gives the same bytes and leaves no temporary file", () =>
+  it.scopedLive("rewriting a loaded snapshot gives the same bytes and leaves no temporary file", () =>
     Effect.gen(function*() {
       const { dir, file, fs } = yield* scratch
       yield* writeSnapshot(file("a.json"), small)
@@ -61,7 +61,7 @@ describe("snapshot files", () => {
       assert.strictEqual((yield* fs.stat(file("a.json"))).mode & 0o777, 0o600)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("writing into a missing directory fails with SnapshotWriteError and writes nothing", () =>
+  it.scopedLive("writing into a missing directory fails with SnapshotWriteError and writes nothing", () =>
     Effect.gen(function*() {
       const { dir, file } = yield* scratch
       const fs = yield* FileSystem.FileSystem
@@ -71,7 +71,7 @@ describe("snapshot files", () => {
       assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a missing file, a directory, a named pipe or text that is not JSON is refused in plain words, saying how to make one", () =>
+  it.scopedLive("a missing file, a directory, a named pipe or text that is not JSON is refused in plain words, saying how to make one", () =>
     Effect.gen(function*() {
       const { file, fs } = yield* scratch
       yield* fs.makeDirectory(file("dir.json"))
@@ -95,7 +95,7 @@ describe("snapshot files", () => {
       assert.isTrue(errors.every(isSnapshotInputError))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a file over 128 MiB is refused naming its size and the limit, without being read", () =>
+  it.scopedLive("a file over 128 MiB is refused naming its size and the limit, without being read", () =>
     Effect.gen(function*() {
       const { file } = yield* scratch
       // Sparse: a disk image's size to the file system, nothing on the disk.
@@ -118,7 +118,7 @@ describe("snapshot files", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("the large preset, written pretty, is a quarter of the limit or less", () =>
+  it.scopedLive("the large preset, written pretty, is a quarter of the limit or less", () =>
     Effect.gen(function*() {
       const { file, fs } = yield* scratch
       yield* writeSnapshot(file("large.json"), generatePreset("large"))
@@ -127,7 +127,7 @@ describe("snapshot files", () => {
       assert.strictEqual((yield* readSnapshot(file("large.json"))).users.length, 10_000)
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
-  it.scoped("a field of the wrong type fails with SnapshotInvalidError naming the file and the field", () =>
+  it.scopedLive("a field of the wrong type fails with SnapshotInvalidError naming the file and the field", () =>
     Effect.gen(function*() {
       const error = yield* readEdited((json) => {
         json["users"]![3]!["email"] = 42
@@ -139,7 +139,7 @@ describe("snapshot files", () => {
       assert.include(error.message, "users[3].email")
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a missing top-level table is named", () =>
+  it.scopedLive("a missing top-level table is named", () =>
     Effect.gen(function*() {
       const error = yield* readEdited((json) => {
         delete json["team_users"]
@@ -147,7 +147,7 @@ describe("snapshot files", () => {
       assert.strictEqual(error._tag === "SnapshotInvalidError" ? error.field : error._tag, "team_users")
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("dangling references and wrong-scope roles are named by field", () =>
+  it.scopedLive("dangling references and wrong-scope roles are named by field", () =>
     Effect.gen(function*() {
       const dangling = yield* readEdited((json) => {
         json["user_groups"]![0]!["group_id"] = "no_such_group"

@@ -11,7 +11,7 @@ const budgetOf = Effect.map(raw("GET", "/v1/roles?limit=1"), (response) => [
 ])
 
 describe("injected 429s and 5xx stand for a gateway's answer: they spend none of the account's budget", () => {
-  it.effect("an injected 429 between two answered requests: Remaining goes 9, 9 (unspent), 8", () =>
+  it.live("an injected 429 between two answered requests: Remaining goes 9, 9 (unspent), 8", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const before = yield* budgetOf
@@ -31,7 +31,7 @@ describe("injected 429s and 5xx stand for a gateway's answer: they spend none of
       ])
     }).pipe(provideSandbox({ rateLimit: { hourly: 10 } })))
 
-  it.effect("injected 503s: Remaining goes 9, 9, 9 (unspent), 8", () =>
+  it.live("injected 503s: Remaining goes 9, 9, 9 (unspent), 8", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const before = yield* budgetOf
@@ -42,7 +42,7 @@ describe("injected 429s and 5xx stand for a gateway's answer: they spend none of
       assert.deepStrictEqual([before, ...injected, after], [[200, "10", "9"], [503, "10", "9"], [503, "10", "9"], [200, "10", "8"]])
     }).pipe(provideSandbox({ rateLimit: { hourly: 10 } })))
 
-  it.effect("a 429 burst on a spent budget: the injected answer says 0 left, the budget's own refusal follows", () =>
+  it.live("a 429 burst on a spent budget: the injected answer says 0 left, the budget's own refusal follows", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       yield* budgetOf

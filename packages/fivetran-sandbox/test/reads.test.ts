@@ -9,7 +9,7 @@ const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.r
 const fixtureUser = (id: string) => fixture.users.find((u) => u.id === id)!
 
 describe("read endpoints through the real client", () => {
-  it.effect("account info names the user key's user", () =>
+  it.live("account info names the user key's user", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual(yield* client.accountInfo, {
@@ -20,7 +20,7 @@ describe("read endpoints through the real client", () => {
       })
     }).pipe(provideSandbox()))
 
-  it.effect("account info names the system key", () =>
+  it.live("account info names the system key", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual(yield* client.accountInfo, {
@@ -31,7 +31,7 @@ describe("read endpoints through the real client", () => {
       })
     }).pipe(provideSandbox({}, keys.system)))
 
-  it.effect("roles, users, groups, teams and connections list the snapshot in order", () =>
+  it.live("roles, users, groups, teams and connections list the snapshot in order", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual(yield* collect(client.listRoles), fixture.roles)
@@ -49,7 +49,7 @@ describe("read endpoints through the real client", () => {
       )
     }).pipe(provideSandbox()))
 
-  it.effect("single entities by id", () =>
+  it.live("single entities by id", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual(yield* client.getUser("calm_willow"), fixtureUser("calm_willow"))
@@ -57,7 +57,7 @@ describe("read endpoints through the real client", () => {
       assert.deepStrictEqual(yield* client.getTeam("misty_fjord"), fixture.teams[1])
     }).pipe(provideSandbox()))
 
-  it.effect("group users: members with their group role, account-role holders with role null", () =>
+  it.live("group users: members with their group role, account-role holders with role null", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       const amber = yield* collect(client.listGroupUsers("amber_falcon"))
@@ -70,7 +70,7 @@ describe("read endpoints through the real client", () => {
       assert.deepStrictEqual(golden.map((u) => [u.id, u.role]), [["quiet_harbor", null], ["bright_otter", null]])
     }).pipe(provideSandbox()))
 
-  it.effect("group users without account-role holders when groupUsersIncludeAccountRoles is false", () =>
+  it.live("group users without account-role holders when groupUsersIncludeAccountRoles is false", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       const amber = yield* collect(client.listGroupUsers("amber_falcon"))
@@ -81,7 +81,7 @@ describe("read endpoints through the real client", () => {
       assert.deepStrictEqual(yield* collect(client.listGroupUsers("golden_ridge")), [])
     }).pipe(provideSandbox({ groupUsersIncludeAccountRoles: false })))
 
-  it.effect("user and team memberships", () =>
+  it.live("user and team memberships", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       assert.deepStrictEqual(yield* collect(client.userGroups.list("calm_willow")), [
@@ -129,7 +129,7 @@ describe("read endpoints through the real client", () => {
       assert.deepStrictEqual(yield* collect(client.listTeamUsers("misty_fjord")), [])
     }).pipe(provideSandbox()))
 
-  it.effect("missing entities are 404 with Fivetran's codes", () =>
+  it.live("missing entities are 404 with Fivetran's codes", () =>
     Effect.gen(function*() {
       const client = yield* FivetranClient
       const codeOf = <A>(call: Effect.Effect<A, { readonly _tag: string; readonly code?: string }>) =>

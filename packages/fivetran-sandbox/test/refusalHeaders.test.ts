@@ -6,7 +6,7 @@ import { provideSandbox, raw } from "./harness.js"
 const userId = fixture.users[1]!.id
 
 describe("the headers HTTP requires of a refusal (RFC 9110)", () => {
-  it.effect("405 names the methods the path is served with in Allow (§15.5.6)", () =>
+  it.live("405 names the methods the path is served with in Allow (§15.5.6)", () =>
     Effect.gen(function*() {
       const answers = []
       for (
@@ -34,7 +34,7 @@ describe("the headers HTTP requires of a refusal (RFC 9110)", () => {
       ])
     }).pipe(provideSandbox()))
 
-  it.effect("other refusals carry no Allow: 404 of an unknown path, 200", () =>
+  it.live("other refusals carry no Allow: 404 of an unknown path, 200", () =>
     Effect.gen(function*() {
       const unknown = yield* raw("PUT", "/v1/destinations")
       const served = yield* raw("GET", "/v1/users?limit=1")
@@ -46,7 +46,7 @@ describe("the headers HTTP requires of a refusal (RFC 9110)", () => {
       ])
     }).pipe(provideSandbox()))
 
-  it.effect("401 challenges for HTTP Basic in WWW-Authenticate (§11.6.1), whatever failed; other answers do not", () =>
+  it.live("401 challenges for HTTP Basic in WWW-Authenticate (§11.6.1), whatever failed; other answers do not", () =>
     Effect.gen(function*() {
       const challenges = []
       for (const key of [null, { key: keys.admin.key, secret: "wrong" }, { key: "nobody", secret: "x" }]) {

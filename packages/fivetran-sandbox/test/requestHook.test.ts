@@ -7,7 +7,7 @@ import { keys } from "./fixture.js"
 import { provideSandbox, raw } from "./harness.js"
 
 describe("the request hook", () => {
-  it.effect("runs before a request is handled and holds it: a write the hook makes is what that request meets", () =>
+  it.live("runs before a request is handled and holds it: a write the hook makes is what that request meets", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const client = yield* FivetranClient
@@ -38,7 +38,7 @@ describe("the request hook", () => {
       assert.strictEqual((yield* Ref.get(seen)).length, 2)
     }).pipe(provideSandbox()))
 
-  it.effect("a request is authenticated once, on arrival: its key deleted while it is held, it is answered 401, as a request sent after", () =>
+  it.live("a request is authenticated once, on arrival: its key deleted while it is held, it is answered 401, as a request sent after", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const client = yield* FivetranClient

@@ -28,7 +28,7 @@ const invite = Effect.gen(function*() {
 })
 
 describe("an invitation that landed, answered 503, repeated into 409", () => {
-  it.effect("the 409 says it answered the repeat and that the earlier attempt may have made the change", () =>
+  it.live("the 409 says it answered the repeat and that the earlier attempt may have made the change", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       yield* sandbox.setFaults({ failAfterActing: { requests: 1, status: 503 }, methods: ["POST"] })
@@ -42,7 +42,7 @@ describe("an invitation that landed, answered 503, repeated into 409", () => {
       ])
     }).pipe(Effect.provide(retryingClient)))
 
-  it.effect("after a 429 (turned away, nothing made), a 409 is a plain one: someone else's user", () =>
+  it.live("after a 429 (turned away, nothing made), a 409 is a plain one: someone else's user", () =>
     Effect.gen(function*() {
       const sandbox = yield* Sandbox
       const client = yield* FivetranClient

@@ -31,7 +31,7 @@ const items = (body: unknown): ReadonlyArray<Record<string, unknown>> =>
   (body as { readonly data: { readonly items: ReadonlyArray<Record<string, unknown>> } }).data.items
 
 describe("a state file with values Fivetran may add", () => {
-  it.scoped("loads, and GET /v1/roles and GET /v1/users serve the new scope and user type as written", () =>
+  it.scopedLive("loads, and GET /v1/roles and GET /v1/users serve the new scope and user type as written", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path

@@ -34,13 +34,13 @@ const idsFor = (query: string) =>
   })
 
 describe("GET /v1/users filters (docs/fivetran-api.md §2.1)", () => {
-  it.effect("active keeps the enabled (true) or the suspended (false) users", () =>
+  it.live("active keeps the enabled (true) or the suspended (false) users", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* idsFor("active=true"), ["quiet_harbor", "calm_willow", "dapper_heron"])
       assert.deepStrictEqual(yield* idsFor("active=false"), ["bright_otter"])
     }).pipe(provideSandbox({ snapshot: mixed })))
 
-  it.effect("user_type keeps one type; a user without user_type is a regular user", () =>
+  it.live("user_type keeps one type; a user without user_type is a regular user", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* idsFor("user_type=SERVICE_ACCOUNT"), ["calm_willow"])
       assert.deepStrictEqual(yield* idsFor("user_type=REGULAR_USER"), ["quiet_harbor", "bright_otter", "dapper_heron"])
@@ -51,20 +51,20 @@ describe("GET /v1/users filters (docs/fivetran-api.md §2.1)", () => {
       }
     })))
 
-  it.effect("has_api_key keeps the owners of a user key (true) or the others (false)", () =>
+  it.live("has_api_key keeps the owners of a user key (true) or the others (false)", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* idsFor("has_api_key=true"), ["quiet_harbor", "bright_otter", "calm_willow"])
       assert.deepStrictEqual(yield* idsFor("has_api_key=false"), ["dapper_heron"])
     }).pipe(provideSandbox({ snapshot: mixed })))
 
-  it.effect("a user's key goes with the user: has_api_key follows a deletion", () =>
+  it.live("a user's key goes with the user: has_api_key follows a deletion", () =>
     Effect.gen(function*() {
       const deleted = yield* raw("DELETE", "/v1/users/calm_willow")
       assert.strictEqual(deleted.status, 200)
       assert.deepStrictEqual(yield* idsFor("has_api_key=true"), ["quiet_harbor", "bright_otter"])
     }).pipe(provideSandbox({ snapshot: mixed })))
 
-  it.effect("filters combine; the full user objects come back unchanged", () =>
+  it.live("filters combine; the full user objects come back unchanged", () =>
     Effect.gen(function*() {
       const response = yield* raw("GET", "/v1/users?active=true&user_type=REGULAR_USER&has_api_key=true")
       assert.strictEqual(response.status, 200)
@@ -75,7 +75,7 @@ describe("GET /v1/users filters (docs/fivetran-api.md §2.1)", () => {
       assert.deepStrictEqual(yield* idsFor("active=false&has_api_key=false"), [])
     }).pipe(provideSandbox({ snapshot: mixed })))
 
-  it.effect("paging walks the filtered list: limit and cursor count the users the filter keeps", () =>
+  it.live("paging walks the filtered list: limit and cursor count the users the filter keeps", () =>
     Effect.gen(function*() {
       const pages: Array<readonly [ReadonlyArray<string>, string | undefined]> = []
       let path = "/v1/users?active=true&limit=2"
@@ -93,7 +93,7 @@ describe("GET /v1/users filters (docs/fivetran-api.md §2.1)", () => {
       ])
     }).pipe(provideSandbox({ snapshot: mixed })))
 
-  it.effect("a value outside the documented ones is a 400 InvalidInput naming the parameter", () =>
+  it.live("a value outside the documented ones is a 400 InvalidInput naming the parameter", () =>
     Effect.gen(function*() {
       const answers: Array<readonly [string, number, unknown]> = []
       for (

@@ -12,7 +12,7 @@ const willow = Effect.map(
 )
 
 describe("PATCH /v1/users/{id} changes only the fields Fivetran's Update a User lists", () => {
-  it.effect("an email is refused with 400 naming it and what to do instead; nothing else in the body is applied", () =>
+  it.live("an email is refused with 400 naming it and what to do instead; nothing else in the body is applied", () =>
     Effect.gen(function*() {
       const before = yield* willow
       const alone = yield* patch({ email: "carla.new@acme.test" })
@@ -28,7 +28,7 @@ describe("PATCH /v1/users/{id} changes only the fields Fivetran's Update a User 
       assert.deepStrictEqual(yield* willow, before)
     }).pipe(provideSandbox()))
 
-  it.effect("read-only fields are refused by name, unknown ones as no field of this request", () =>
+  it.live("read-only fields are refused by name, unknown ones as no field of this request", () =>
     Effect.gen(function*() {
       const before = yield* willow
       const readOnly = yield* patch({ active: false, email: "x@acme.test" })
@@ -45,7 +45,7 @@ describe("PATCH /v1/users/{id} changes only the fields Fivetran's Update a User 
       assert.deepStrictEqual(yield* willow, before)
     }).pipe(provideSandbox()))
 
-  it.effect("the listed fields still change, the others kept", () =>
+  it.live("the listed fields still change, the others kept", () =>
     Effect.gen(function*() {
       const answer = yield* patch({ given_name: "Carlota", phone: null })
       const data = (answer.json as { data: Record<string, unknown> }).data

@@ -20,7 +20,7 @@ const umask022 = Effect.acquireRelease(Effect.sync(() => process.umask(0o022)), 
 const modeOf = (path: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(path)).pipe(Effect.map((info) => info.mode & 0o777))
 
 describe("writeFileAtomically", () => {
-  it.scoped("replaces the file with the text, owner-only (0600) where the old one was 0644, and leaves no temporary file", () =>
+  it.scopedLive("replaces the file with the text, owner-only (0600) where the old one was 0644, and leaves no temporary file", () =>
     Effect.gen(function*() {
       yield* umask022
       const fs = yield* FileSystem.FileSystem
@@ -37,7 +37,7 @@ describe("writeFileAtomically", () => {
       assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["new.json", "summary.json"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a symlink or file already at the temporary name is neither followed nor removed: the write fails, nothing changes", () =>
+  it.scopedLive("a symlink or file already at the temporary name is neither followed nor removed: the write fails, nothing changes", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* tempDir
@@ -57,7 +57,7 @@ describe("writeFileAtomically", () => {
       assert.strictEqual(yield* fs.readLink(planted), victim)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a write whose rename fails (the target is a directory) removes its temporary file and fails with the rename's error", () =>
+  it.scopedLive("a write whose rename fails (the target is a directory) removes its temporary file and fails with the rename's error", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path

@@ -23,7 +23,7 @@ const refusal = (file: string) =>
   Effect.map(Effect.either(loadFrom(file)), (result) => Either.getLeft(result).pipe(Option.map((error) => error.reason)))
 
 describe("config file", () => {
-  it.scoped("a file without settings (empty, blank, only comments, or only a document marker) is no settings, as in viper", () =>
+  it.scopedLive("a file without settings (empty, blank, only comments, or only a document marker) is no settings, as in viper", () =>
     Effect.gen(function*() {
       const texts = ["", "\n  \n", "# all commented out\n# concurrency: 4\n", "---\n", "--- # settings\n...\n"]
       const reserves = yield* Effect.forEach(texts, (text) =>
@@ -35,7 +35,7 @@ describe("config file", () => {
       assert.deepStrictEqual(reserves, [20, 20, 20, 20, 20])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a text setting takes a plain scalar YAML reads as a number or boolean as written: a secret 1.50 is not 1.5", () =>
+  it.scopedLive("a text setting takes a plain scalar YAML reads as a number or boolean as written: a secret 1.50 is not 1.5", () =>
     Effect.gen(function*() {
       const file = yield* loadFrom(
         yield* written("settings.yaml", "api-key: 0x1F\napi-secret: 1.50\n")
@@ -45,7 +45,7 @@ describe("config file", () => {
       assert.deepStrictEqual([key, secret].map(Option.map(Redacted.value)), [Option.some("0x1F"), Option.some("1.50")])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a file whose top level is not \"key: value\" settings, or not YAML, is refused naming the file", () =>
+  it.scopedLive("a file whose top level is not \"key: value\" settings, or not YAML, is refused naming the file", () =>
     Effect.gen(function*() {
       const list = yield* written("list.yaml", "- concurrency: 4\n")
       const text = yield* written("text.yml", "concurrency 4\n")
@@ -63,7 +63,7 @@ describe("config file", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a file that cannot be read is refused naming it and why", () =>
+  it.scopedLive("a file that cannot be read is refused naming it and why", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-settings-" })
@@ -76,7 +76,7 @@ describe("config file", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a named pipe or a socket is refused saying what it is, without waiting for a writer; /dev/null is no settings", () =>
+  it.scopedLive("a named pipe or a socket is refused saying what it is, without waiting for a writer; /dev/null is no settings", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-settings-" })
@@ -103,12 +103,12 @@ describe("config file", () => {
       assert.deepStrictEqual(Option.map(empty, (file) => file.values), Option.some({}))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("an empty BATON_CONFIG_PATH is unset: the working directory's .baton.yaml, here none", () =>
+  it.scopedLive("an empty BATON_CONFIG_PATH is unset: the working directory's .baton.yaml, here none", () =>
     Effect.gen(function*() {
       assert.isTrue(Option.isNone(yield* loadFrom("")))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a value YAML reads as a tag (it starts with \"!\") is refused naming the file, the key and the line, never the value", () =>
+  it.scopedLive("a value YAML reads as a tag (it starts with \"!\") is refused naming the file, the key and the line, never the value", () =>
     Effect.gen(function*() {
       const quote = `the value starts with "!", which YAML reads as a tag; put the value in quotes ('...', with a ' inside written twice)`
       const cases: ReadonlyArray<readonly [string, string]> = [
@@ -136,7 +136,7 @@ describe("config file", () => {
       assert.strictEqual(printed, 0)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("another YAML warning refuses the file too; a message that would quote the file is cut before the quote", () =>
+  it.scopedLive("another YAML warning refuses the file too; a message that would quote the file is cut before the quote", () =>
     Effect.gen(function*() {
       const directive = yield* written("directive.yaml", "%FOO bar\n---\nconcurrency: 4\n")
       const anchor = yield* written("anchor.yaml", "concurrency: &a: 4\n")
@@ -152,7 +152,7 @@ describe("config file", () => {
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a file over 1 MiB is refused naming its size and the limit, without being read; 1 MiB exactly is read", () =>
+  it.scopedLive("a file over 1 MiB is refused naming its size and the limit, without being read; 1 MiB exactly is read", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-settings-" })
@@ -168,7 +168,7 @@ describe("config file", () => {
       assert.strictEqual(yield* resolve(BatonSettings.Concurrency, { flags: new Map(), file }), 4)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("a whole number in YAML's other notations is read as viper reads it; a fraction, a boolean or an inexact number is refused as written", () =>
+  it.scopedLive("a whole number in YAML's other notations is read as viper reads it; a fraction, a boolean or an inexact number is refused as written", () =>
     Effect.gen(function*() {
       const concurrency = (text: string) =>
         Effect.flatMap(

@@ -42,7 +42,7 @@ const refusal = (path: string) =>
   Effect.map(Effect.either(readCredentialFile(secretFileAt(path))), (read) => Either.getLeft(read).pipe(Option.map((e) => e.reason)))
 
 describe("a credential file", () => {
-  it.scoped("holds the value alone: surrounding whitespace and the final newline are trimmed; its SHA-256 is the content's", () =>
+  it.scopedLive("holds the value alone: surrounding whitespace and the final newline are trimmed; its SHA-256 is the content's", () =>
     Effect.gen(function*() {
       const { write } = yield* scratch
       for (const text of [`${secret}\n`, secret, `  ${secret}\r\n\n`, `\n${secret}\t\n`]) {
@@ -51,7 +51,7 @@ describe("a credential file", () => {
       }
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("empty, of more than one line, unreadable, not a file or too large: refused naming the setting and path, never the content", () =>
+  it.scopedLive("empty, of more than one line, unreadable, not a file or too large: refused naming the setting and path, never the content", () =>
     Effect.gen(function*() {
       const { dir, fs, write } = yield* scratch
       const name = (path: string) => `--api-secret-file ${JSON.stringify(path)}`
@@ -88,7 +88,7 @@ describe("a credential file", () => {
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scoped("an API key file is checked as --api-key is: the key and its secret together are refused", () =>
+  it.scopedLive("an API key file is checked as --api-key is: the key and its secret together are refused", () =>
     Effect.gen(function*() {
       const { write } = yield* scratch
       const path = yield* write("key", `${key}:${secret}\n`)
@@ -106,7 +106,7 @@ describe("a credential file", () => {
 })
 
 describe("a credential's value or its file", () => {
-  it.scoped("one or the other; both are refused naming both; the key may come from a file and the secret as a value", () =>
+  it.scopedLive("one or the other; both are refused naming both; the key may come from a file and the secret as a value", () =>
     Effect.gen(function*() {
       const { write } = yield* scratch
       const keyFile = yield* write("key", `${key}\n`)

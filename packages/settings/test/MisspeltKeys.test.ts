@@ -5,7 +5,7 @@ import { BatonSettings, misspeltKeys } from "../src/index.js"
 const file = (content: Record<string, unknown>) => ({ label: ".baton.yaml", values: content, written: {} })
 
 describe(".baton.yaml keys", () => {
-  it.effect("a key an edit or two from a setting's is named with the key it probably meant; others are left alone", () =>
+  it.live("a key an edit or two from a setting's is named with the key it probably meant; others are left alone", () =>
     Effect.gen(function*() {
       const keys = yield* misspeltKeys(
         file({

@@ -7,7 +7,7 @@ import { makePrivateDirectory } from "../src/PrivateDirectory.js"
 const modeOf = (path: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(path)).pipe(Effect.map((info) => info.mode & 0o777))
 
 describe("makePrivateDirectory", () => {
-  it.scoped("makes the directory and its missing parents owner-only (0700) under umask 022; an existing one keeps its mode", () =>
+  it.scopedLive("makes the directory and its missing parents owner-only (0700) under umask 022; an existing one keeps its mode", () =>
     Effect.gen(function*() {
       const saved = process.umask(0o022)
       yield* Effect.addFinalizer(() => Effect.sync(() => process.umask(saved)))

@@ -29,7 +29,7 @@ const reason = <A>(effect: Effect.Effect<A, { readonly reason: string }>) =>
 const Tokens = optional(SettingKind.secretList("token"), { flag: "token", env: "BATON_HTTP_TOKENS", description: "Tokens." })
 
 describe("resolution", () => {
-  it.effect("a flag beats the environment, which beats the file, which beats the default; each names its source", () =>
+  it.live("a flag beats the environment, which beats the file, which beats the default; each names its source", () =>
     Effect.gen(function*() {
       const all = sources({ concurrency: "3" }, { concurrency: 4 })
       const env = { BATON_CONCURRENCY: "5" }
@@ -52,7 +52,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a bad value is an error naming its source even when a lower source has a good one", () =>
+  it.live("a bad value is an error naming its source even when a lower source has a good one", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(
         yield* reason(resolve(BatonSettings.Concurrency, sources({ concurrency: "65" }, { concurrency: 4 })).pipe(withEnv({}))),
@@ -100,7 +100,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("an empty variable or a YAML null is unset; an empty flag or file value is refused, naming what is accepted", () =>
+  it.live("an empty variable or a YAML null is unset; an empty flag or file value is refused, naming what is accepted", () =>
     Effect.gen(function*() {
       assert.isTrue(Option.isNone(yield* lookup(BatonSettings.ApiKey, sources({})).pipe(withEnv({ BATON_API_KEY: "" }))))
       assert.strictEqual(
@@ -131,7 +131,7 @@ describe("resolution", () => {
       ])
     }))
 
-  it.effect("a boolean is exactly what Go's strconv.ParseBool reads, from every source; yes, on, y and the like are refused", () =>
+  it.live("a boolean is exactly what Go's strconv.ParseBool reads, from every source; yes, on, y and the like are refused", () =>
     Effect.gen(function*() {
       const words = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
       const read = (text: string) =>
@@ -156,7 +156,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a number is plain decimal digits: blanks, hex, exponents, fractions and signs are refused from every source", () =>
+  it.live("a number is plain decimal digits: blanks, hex, exponents, fractions and signs are refused from every source", () =>
     Effect.gen(function*() {
       const bad = [" ", "0x10", "1e1", "8.0", "12.5", "+5", "-1", " 8", "8 ", "٣", "99999999999999999999"]
       const refusals = yield* Effect.forEach(bad, (text) =>
@@ -181,7 +181,7 @@ describe("resolution", () => {
       assert.deepStrictEqual(read, [64, 0, 99])
     }))
 
-  it.effect("every source is checked, not only the winning one: a bad lower value is an error; the highest bad one is named", () =>
+  it.live("every source is checked, not only the winning one: a bad lower value is an error; the highest bad one is named", () =>
     Effect.gen(function*() {
       const refusals = yield* Effect.all([
         reason(resolve(BatonSettings.RateLimitReserve, sources({}, { "rate-limit-reserve": "abc" })))
@@ -201,7 +201,7 @@ describe("resolution", () => {
       ])
     }))
 
-  it.effect("every empty BATON_* variable is unset: the file's value applies, else the default", () =>
+  it.live("every empty BATON_* variable is unset: the file's value applies, else the default", () =>
     Effect.gen(function*() {
       const empty = Object.fromEntries(BatonSettings.SharedFlags.map((setting) => [setting.env, ""]))
       const file = {
@@ -236,7 +236,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a duration needs its unit: a bare number (10, 0) is refused from every source, not read as seconds", () =>
+  it.live("a duration needs its unit: a bare number (10, 0) is refused from every source, not read as seconds", () =>
     Effect.gen(function*() {
       const withUnit = "expected a duration with a unit, such as 90s, 10m, 1h or 1h30m"
       const refusals = yield* Effect.all([
@@ -265,7 +265,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("request-timeout takes 1s to 10m from any source; 0s, -1s, abc, a bare number or 11m is refused with the range", () =>
+  it.live("request-timeout takes 1s to 10m from any source; 0s, -1s, abc, a bare number or 11m is refused with the range", () =>
     Effect.gen(function*() {
       const accepts = "expected a duration from 1s to 10m, with a unit, such as 10s, 30s or 2m"
       const flag = (text: string) => reason(resolve(BatonSettings.RequestTimeout, sources({ "request-timeout": text })))
@@ -300,7 +300,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
+  it.live("the defaults are the client's; a base URL loses its trailing slashes; durations are milliseconds", () =>
     Effect.gen(function*() {
       const defaults = FivetranClientConfig.make({ apiKey: Redacted.make("k"), apiSecret: Redacted.make("s") })
       const read = yield* Effect.all([
@@ -325,7 +325,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("an API key is the key alone: key:secret or its base64 is refused; a key that is only base64-shaped is not", () =>
+  it.live("an API key is the key alone: key:secret or its base64 is refused; a key that is only base64-shaped is not", () =>
     Effect.gen(function*() {
       const joined = Buffer.from("ftk7Qm2ZrXw9LpAq:fts3Nc8Hd5Ks1Jy6TzP2").toString("base64")
       const read = (key: string) =>
@@ -355,7 +355,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("secrets stay Redacted; a missing required one says how to give it", () =>
+  it.live("secrets stay Redacted; a missing required one says how to give it", () =>
     Effect.gen(function*() {
       const secret = yield* lookup(BatonSettings.ApiSecret, sources({}, { "api-secret": "s3cret" })).pipe(withEnv({}))
       assert.strictEqual(secret.pipe(Option.map(Redacted.value), Option.getOrUndefined), "s3cret")
@@ -366,7 +366,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a secret list: repeated flags, a comma-separated variable or a YAML list; blanks dropped, none is unset", () =>
+  it.live("a secret list: repeated flags, a comma-separated variable or a YAML list; blanks dropped, none is unset", () =>
     Effect.gen(function*() {
       const values = (found: Option.Option<ReadonlyArray<Redacted.Redacted<string>>>) =>
         Option.map(found, (list) => list.map(Redacted.value))
@@ -386,7 +386,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a secret list with a minimum refuses a shorter value by its place in its source's list, never its value", () =>
+  it.live("a secret list with a minimum refuses a shorter value by its place in its source's list, never its value", () =>
     Effect.gen(function*() {
       const Long = optional(SettingKind.secretList("token", { length: 16, howToMake: "make one with `openssl rand -base64 24`" }), {
         flag: "token",
@@ -425,7 +425,7 @@ describe("resolution", () => {
       )
     }))
 
-  it.effect("a list or a map where the file should give one value is refused naming the file, the key, what it is and what is expected", () =>
+  it.live("a list or a map where the file should give one value is refused naming the file, the key, what it is and what is expected", () =>
     Effect.gen(function*() {
       const refused = (setting: Setting<unknown>, value: unknown, env: Record<string, string> = {}) =>
         reason(lookup(setting, sources({}, { [setting.key]: value }))).pipe(withEnv(env))
