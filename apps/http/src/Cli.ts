@@ -54,6 +54,7 @@ import { DataDirLock } from "./DataDirLock.js"
 import { exportHttpClients } from "./ExportHttpClients.js"
 import { makeServer } from "./Http.js"
 import { warnSecretFlags } from "./SecretFlags.js"
+import { scratchRemovedAtStop } from "./ScratchAtStop.js"
 import { DefaultMaxBodyBytes, type ServiceConfigShape } from "./ServiceConfig.js"
 import {
   AllowedHosts,
@@ -404,7 +405,7 @@ const serve = (sources: SettingSources) =>
       yield* warnSecretFlags(ServiceSettings, sources)
       // Serves until stopped, or until another process takes the data directory over (a pause past the lock's staleness).
       return yield* Context.get(context, DataDirLock).lost
-    }))
+    })).pipe(Effect.ensuring(scratchRemovedAtStop))
   })
 
 /**

@@ -28,6 +28,9 @@ import { basename, dirname, join, resolve } from "node:path"
  */
 const inUse = new Set<string>()
 
+/** Open while no name is in use (scratchReleased). */
+const noneInUse = Effect.unsafeMakeLatch(true)
+
 /** How often a process renews the modification time of the scratch files it has in use. */
 const RenewalInterval = Duration.seconds(10)
 
@@ -68,11 +71,33 @@ const renew = (paths: ReadonlyArray<string>) =>
 export const useScratchName = (name: string, paths: ReadonlyArray<string>): Effect.Effect<void, never, Scope.Scope> =>
   Effect.zipRight(
     Effect.acquireRelease(
-      Effect.sync(() => void inUse.add(name)),
-      () => Effect.sync(() => void inUse.delete(name))
+      Effect.sync(() => {
+        inUse.add(name)
+        noneInUse.unsafeClose()
+      }),
+      () =>
+        Effect.sync(() => {
+          inUse.delete(name)
+          if (inUse.size === 0) noneInUse.unsafeOpen()
+        })
     ),
     Effect.asVoid(Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(RenewalInterval), renew(paths)))))
   )
+
+/**
+ * Waits, `maxWait` at most, until this process has no scratch file or working copy in use, and
+ * returns the names still in use then (none: all removed). Each is removed as the scope that made
+ * it closes, and a name is in use until its files are gone; but a scope may close on another fiber
+ * than the one ending the process: the HTTP service's stop returned once its last connection had
+ * ended, while the request that had read a sync through a working copy (~15 times its file) was
+ * still removing it, and the copy stayed until the next start.
+ */
+export const scratchReleased = (maxWait: Duration.DurationInput): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.timeoutTo(noneInUse.await, {
+    duration: maxWait,
+    onSuccess: () => [],
+    onTimeout: () => Array.from(inUse)
+  })
 
 /** What a writer adds to its scratch path (scratchPathBeside): its database, that database's journal, its compressed file. */
 export const scratchSuffixes = [".db", ".db-journal", ".tmp"] as const
