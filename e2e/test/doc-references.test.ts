@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
+import { filesUnder, repositoryRoot as root, workspaceDirs } from "./support/RepositoryFiles.js"
 
 /**
  * Issue 15: a newcomer must be able to follow every document the code and the READMEs cite. Every
@@ -10,20 +11,8 @@ import { dirname, join, relative } from "node:path"
  * facts come from, such as a `CHANGELOG.md`; those are sources, not links.)
  */
 
-const root = join(import.meta.dirname, "..", "..")
-
-const skipped = new Set(["node_modules", "dist", "bundle", "public", "test-screenshots", "data", "fixtures"])
-
-const filesUnder = (dir: string): Array<string> =>
-  existsSync(dir)
-    ? readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name)
-      if (statSync(path).isDirectory()) return skipped.has(name) ? [] : filesUnder(path)
-      return /\.(ts|mts|mjs|md)$/.test(name) ? [path] : []
-    })
-    : []
-
-const workspaceDirs = (parent: string) => readdirSync(join(root, parent)).map((name) => join(root, parent, name))
+/** The project's own text files. */
+const textFile = /\.(ts|mts|mjs|md)$/
 
 const thisFile = join(import.meta.dirname, "doc-references.test.ts")
 
@@ -31,15 +20,15 @@ const thisFile = join(import.meta.dirname, "doc-references.test.ts")
 const citingFiles = (): Array<string> =>
   [
     join(root, "README.md"),
-    ...filesUnder(join(root, "scripts")),
-    ...filesUnder(join(root, "e2e", "test")),
-    ...filesUnder(join(root, "bench", "src")),
+    ...filesUnder(join(root, "scripts"), textFile),
+    ...filesUnder(join(root, "e2e", "test"), textFile),
+    ...filesUnder(join(root, "bench", "src"), textFile),
     ...[...workspaceDirs("packages"), ...workspaceDirs("apps")].flatMap((dir) => [
       join(dir, "README.md"),
-      ...filesUnder(join(dir, "src")),
-      ...filesUnder(join(dir, "test")),
-      ...filesUnder(join(dir, "web")),
-      ...filesUnder(join(dir, "scripts"))
+      ...filesUnder(join(dir, "src"), textFile),
+      ...filesUnder(join(dir, "test"), textFile),
+      ...filesUnder(join(dir, "web"), textFile),
+      ...filesUnder(join(dir, "scripts"), textFile)
     ])
   ].filter((file) => existsSync(file) && file !== thisFile)
 
@@ -70,7 +59,7 @@ describe("document references", () => {
         }
       })
     for (const file of files) check(file, (line) => line.match(mdReference) ?? [])
-    for (const file of filesUnder(join(root, "docs"))) {
+    for (const file of filesUnder(join(root, "docs"), textFile)) {
       check(file, (line) => [...line.matchAll(mdLink)].map((match) => match[1]!))
     }
     assert.deepStrictEqual(broken, [])

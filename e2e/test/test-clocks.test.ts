@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
+import { filesUnder, repositoryRoot, workspaceDirs } from "./support/RepositoryFiles.js"
 
 /**
  * @effect/vitest's `it.effect` and `it.scoped` run the test on the TestClock, whose time moves only
@@ -14,24 +15,9 @@ import { dirname, join, relative, resolve } from "node:path"
  * leaves the test services out (`excludeTestServices: true`).
  */
 
-const root = join(import.meta.dirname, "..", "..")
-
-const skipped = new Set(["node_modules", "dist", "bundle", "public", "data", "fixtures"])
-
-const testFilesUnder = (dir: string): Array<string> =>
-  existsSync(dir)
-    ? readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name)
-      if (statSync(path).isDirectory()) return skipped.has(name) ? [] : testFilesUnder(path)
-      return name.endsWith(".test.ts") ? [path] : []
-    })
-    : []
-
 const workspaceTests = (): Array<string> =>
-  [
-    join(root, "e2e", "test"),
-    ...["packages", "apps"].flatMap((parent) => readdirSync(join(root, parent)).map((name) => join(root, parent, name, "test")))
-  ].flatMap(testFilesUnder)
+  [join(repositoryRoot, "e2e", "test"), ...[...workspaceDirs("packages"), ...workspaceDirs("apps")].map((dir) => join(dir, "test"))]
+    .flatMap((dir) => filesUnder(dir, /\.test\.ts$/))
 
 /** A test on the TestClock: `it.effect(`, `it.scoped(`, and their `.each`, `.skip`, `.only`, ... forms. */
 const onTestClock = /\bit\.(effect|scoped)(\.\w+)?\(/
@@ -62,7 +48,7 @@ describe("test clocks", () => {
         const text = readFileSync(file, "utf8")
         return onTestClock.test(text) && !drives(file, text)
       })
-      .map((file) => relative(root, file))
+      .map((file) => relative(repositoryRoot, file))
     assert.deepStrictEqual(frozenForNothing, [], "use it.live / it.scopedLive in these files (they never move the TestClock)")
   })
 })
