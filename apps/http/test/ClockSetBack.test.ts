@@ -166,7 +166,10 @@ describe("a service whose clock is set back while it works", () => {
       // Was -3597969: the wall clock's difference.
       const millis = logged[0]!["duration_ms"] as number
       assert.isAtLeast(millis, 2_000)
-      assert.isAtMost(millis, elapsed)
+      // The service ends its timing once Node has handed the body on, which a loaded machine can run
+      // after the test has read it (2,058 against 2,049 ms, 2026-12-07); a clock set back an hour is
+      // far past this bound either way.
+      assert.isAtMost(millis, elapsed + 1_000)
       const metrics = yield* Effect.promise(() =>
         fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${Token}` } }).then((r) => r.text())
       )

@@ -154,7 +154,15 @@ describe("access explorer: views and searches the user has left", () => {
         yield* promise(() => page.fill("#token", Token))
         yield* promise(() => page.press("#token", "Enter"))
         yield* promise(() => page.locator("#app").waitFor())
-        const [download] = yield* promise(() => Promise.all([page.waitForEvent("download"), page.click("#export")]))
+        // The whole sheet (~15 MB) is made and read before the browser saves it: 5-10 s on a quiet
+        // machine, past Playwright's 30 s default under the full suite's load (twice on 2026-12-07).
+        const [download] = yield* promise(() => Promise.all([page.waitForEvent("download", { timeout: 180_000 }), page.click("#export")]))
+          .pipe(
+            // Without a file, what the page asked and said tells a slow sheet from a slot still taken (429s).
+            Effect.tapErrorCause(() =>
+              Effect.flatMap(promise(() => page.textContent("#message")), (message) => Effect.logError("no download", { asked, message }))
+            )
+          )
         assert.deepStrictEqual(
           [asked, downloads, yield* promise(() => page.textContent("#message"))],
           [["?format=csv"], [download.suggestedFilename()], ""]
