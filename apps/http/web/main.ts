@@ -119,6 +119,7 @@ const clearResults = () => {
   diffTurn()
   searchTurn()
   endSession()
+  releaseDownloads()
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
   for (const id of ["results-status", "details-status", "diff-status"]) announce(id, "")
@@ -200,7 +201,7 @@ const heading = (text: ReadonlyArray<Child>, note: string | Node, download?: Dow
   const children: Array<Node> = [title, el("p", { class: "note" }, note)]
   if (download !== undefined) {
     const button = el("button", { type: "button", "data-testid": "details-export" }, "Download these rows (CSV)")
-    button.addEventListener("click", () => void saveViewCsv(download, button))
+    button.addEventListener("click", () => saveViewCsv(download, button))
     children.push(button)
   }
   return { title, element: el("div", { class: "heading" }, ...children) }
@@ -665,33 +666,85 @@ const downloadSignal = (waitingFor?: AbortSignal) => {
   return { signal: download.signal, sent: () => waitingFor?.removeEventListener("abort", end) }
 }
 
-/** Downloads the whole CSV sheet; the message line says its waits (it has no panel of its own) until the file comes. */
-const saveSheet = () => {
-  const download = downloadSignal()
-  return attempt(download.signal, async (api, signal) => {
-    await saveCsv(api, {}, (wait) => show(waitingText(wait), "info"), download)
-    if (!signal.aborted) show("")
-  })
-}
+/**
+ * The downloads in progress, by their button: a sheet takes seconds to make and read (a large
+ * account's whole sheet tens of seconds), and a second press would start a second export of it.
+ */
+const downloading = new Map<HTMLElement, Promise<void>>()
 
 /**
- * Downloads a view's rows as CSV; the view says its waits under its download button (and its
- * status region announces them) until the file comes, the view is left or the download fails.
+ * Runs `download` unless the button's is still in progress. Meanwhile the button is marked
+ * unavailable with `aria-disabled`, not `disabled`, so that it keeps the keyboard's place.
  */
-const saveViewCsv = (view: Download, button: HTMLElement) => {
-  const download = downloadSignal(view.turn)
-  const notice = el("p", { class: "note", "data-testid": "details-export-waiting" })
-  return attempt(download.signal, (api) =>
-    saveCsv(api, { [view.rows.kind]: view.rows.id }, (wait) => {
-      notice.textContent = waitingText(wait)
-      button.after(notice)
-      announce("details-status", waitingText(wait))
-    }, download).finally(() => {
-      if (view.turn.aborted || !notice.isConnected) return
-      notice.remove()
-      announce("details-status", "")
-    }))
+const oneAtATime = (button: HTMLElement, download: () => Promise<void>) => {
+  if (downloading.has(button)) return
+  button.setAttribute("aria-disabled", "true")
+  const done: Promise<void> = download().finally(() => {
+    // A sign-out may have let the button go already, and a later press started another.
+    if (downloading.get(button) !== done) return
+    downloading.delete(button)
+    button.removeAttribute("aria-disabled")
+  })
+  downloading.set(button, done)
 }
+
+/** Lets the buttons go whose downloads ended with the session (their promises settle later). */
+const releaseDownloads = () => {
+  for (const button of downloading.keys()) button.removeAttribute("aria-disabled")
+  downloading.clear()
+}
+
+const preparing = (what: string) => `Preparing ${what} (CSV): the download starts when it is ready.`
+
+/**
+ * Downloads the whole CSV sheet; the message line says it is being prepared, and its waits (it has
+ * no panel of its own), until the file comes.
+ */
+const saveSheet = (button: HTMLElement) =>
+  oneAtATime(button, () => {
+    const download = downloadSignal()
+    return attempt(download.signal, async (api, signal) => {
+      show(preparing("the review sheet"), "info")
+      await saveCsv(api, {}, (wait) => show(waitingText(wait), "info"), {
+        signal: download.signal,
+        sent: () => {
+          download.sent()
+          show(preparing("the review sheet"), "info")
+        }
+      })
+      if (!signal.aborted) show("")
+    })
+  })
+
+/**
+ * Downloads a view's rows as CSV; the view says, under its download button (and its status region
+ * announces), that the file is being prepared and its waits, until the file comes, the view is
+ * left or the download fails.
+ */
+const saveViewCsv = (view: Download, button: HTMLElement) =>
+  oneAtATime(button, () => {
+    const download = downloadSignal(view.turn)
+    const notice = el("p", { class: "note", "data-testid": "details-export-waiting" })
+    const say = (text: string) => {
+      notice.textContent = text
+      button.after(notice)
+      announce("details-status", text)
+    }
+    return attempt(download.signal, (api) => {
+      say(preparing("these rows"))
+      return saveCsv(api, { [view.rows.kind]: view.rows.id }, (wait) => say(waitingText(wait)), {
+        signal: download.signal,
+        sent: () => {
+          download.sent()
+          say(preparing("these rows"))
+        }
+      }).finally(() => {
+        if (view.turn.aborted || !notice.isConnected) return
+        notice.remove()
+        announce("details-status", "")
+      })
+    })
+  })
 
 /** Downloads the CSV sheet of `filter`, as a file the browser saves. */
 const saveCsv = async (
@@ -914,7 +967,8 @@ byId("start-sync").addEventListener("click", () =>
 
 byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))
 
-byId("export").addEventListener("click", () => void saveSheet())
+const exportButton = byId("export")
+exportButton.addEventListener("click", () => saveSheet(exportButton))
 
 byId("sign-out").addEventListener("click", () => signOut(""))
 
