@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Request } from "playwright-core"
-import { manyRows, openExport } from "./HeldExports.js"
+import { explorerWaiting as waiting, manyRows, openExport } from "./HeldExports.js"
 import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
@@ -17,10 +17,6 @@ import { openExplorer, promise, step, syncedServicePerFile } from "./support/Exp
 const Token = "token-for-the-explorer-abandoned-views-test"
 
 const [left, opened] = manyRows.teams.map((team) => `team:${team.id}`)
-
-const waiting = (nextTry: number) =>
-  "Waiting for the service: it is already sending as many exports as it runs at once. " +
-  `Trying again in 5 s (try ${nextTry} of 4)…`
 
 /** One service and sync for the file: its tests only read them. */
 const startService = syncedServicePerFile(manyRows, Token, ["--max-concurrent-exports", "1"])

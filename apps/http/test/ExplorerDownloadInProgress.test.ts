@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Page, Request } from "playwright-core"
-import { manyRows, openExport } from "./HeldExports.js"
+import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
 import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
@@ -16,8 +16,7 @@ const Token = "token-for-the-explorer-download-in-progress-test"
 
 const team = `team:${manyRows.teams[0]!.id}`
 
-const waiting = "Waiting for the service: it is already sending as many exports as it runs at once. " +
-  "Trying again in 5 s (try 2 of 4)…"
+const waiting = explorerWaiting(2)
 
 const preparing = (what: string) => `Preparing ${what} (CSV): the download starts when it is ready.`
 

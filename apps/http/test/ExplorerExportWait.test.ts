@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { manyRows, openExport } from "./HeldExports.js"
+import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
 import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
@@ -23,7 +23,7 @@ const sheetLength = (url: string) =>
     return (await response.text()).split("\n").filter((line) => line !== "").length
   })
 
-const waiting = "Waiting for the service: it is already sending as many exports as it runs at once. Trying again in 5 s (try 2 of 4)…"
+const waiting = explorerWaiting(2)
 
 /** One service and sync for the file: its tests only read them. */
 const startService = syncedServicePerFile(manyRows, Token, ["--max-concurrent-exports", "1"])

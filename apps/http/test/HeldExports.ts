@@ -74,3 +74,8 @@ export const openDownload = (
 /** `GET /v1/export` with the body left unread, on a connection of its own (openDownload). */
 export const openExport = (baseUrl: string, token: string): Effect.Effect<OpenDownload, never, Scope.Scope> =>
   openDownload(baseUrl, token, "/v1/export")
+
+/** What the explorer says while the service refuses one more export (429) and the page waits 5 s to try again. */
+export const explorerWaiting = (nextTry: number) =>
+  "Waiting for the service: it is already sending as many exports as it runs at once. " +
+  `Trying again in 5 s (try ${nextTry} of 4)…`
