@@ -1,8 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import axe from "axe-core"
 import { Effect } from "effect"
-import type { Page } from "playwright-core"
 import { teamGrantToMake } from "./AccessChanges.js"
+import { audit, type Violation } from "./support/AxeAudit.js"
 import {
   account,
   call,
@@ -24,26 +23,6 @@ import {
  */
 
 const change = teamGrantToMake(account)
-
-interface Violation {
-  readonly state: string
-  readonly rule: string
-  readonly impact: string
-  readonly targets: ReadonlyArray<string>
-}
-
-/** Runs axe-core (injected through the driver: the page's CSP allows its own scripts only) on the page as it is. */
-const audit = (page: Page, state: string) =>
-  promise(async (): Promise<ReadonlyArray<Violation>> => {
-    if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(axe.source)
-    const results = await page.evaluate<axe.AxeResults>("window.axe.run(document, { resultTypes: ['violations'] })")
-    return results.violations.map((violation) => ({
-      state,
-      rule: violation.id,
-      impact: violation.impact ?? "none",
-      targets: violation.nodes.map((node) => node.target.join(" "))
-    }))
-  })
 
 /** An entitlement of one of the account's groups that no one holds (the holders' empty state). */
 const entitlementNobodyHolds = (service: Service) =>

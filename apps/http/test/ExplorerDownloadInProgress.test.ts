@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Page, Request } from "playwright-core"
 import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
+import { audit } from "./support/AxeAudit.js"
 import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
@@ -76,8 +77,13 @@ describe("access explorer: a download in progress", () => {
         yield* aSecond(page)
         yield* step(page, "sheet-download-in-progress")
         assert.deepStrictEqual(
-          [asked, yield* promise(() => page.getAttribute("#export", "aria-disabled")), yield* focusedId(page)],
-          [["?format=csv"], "true", "export"]
+          [
+            asked,
+            yield* promise(() => page.getAttribute("#export", "aria-disabled")),
+            yield* focusedId(page),
+            yield* audit(page, "the whole sheet's download in progress")
+          ],
+          [["?format=csv"], "true", "export", []]
         )
 
         // The slot frees: the next try is served, the sheet (~15 MB) is made and read, the browser saves it.
@@ -128,8 +134,13 @@ describe("access explorer: a download in progress", () => {
       yield* step(page, "view-download-in-progress")
       const scope = `?${new URLSearchParams({ format: "csv", principal: team })}`
       assert.deepStrictEqual(
-        [asked, yield* promise(() => button.getAttribute("aria-disabled")), yield* focusedId(page)],
-        [[scope], "true", "details-export"]
+        [
+          asked,
+          yield* promise(() => button.getAttribute("aria-disabled")),
+          yield* focusedId(page),
+          yield* audit(page, "a view's download in progress")
+        ],
+        [[scope], "true", "details-export", []]
       )
 
       yield* held.hangUp
