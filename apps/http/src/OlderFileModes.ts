@@ -14,8 +14,9 @@ import { createdAtOf } from "./JobId.js"
  * link (a link named like a job's file is not the service's to change, nor is what it points to)
  * and changed through that descriptor; a file this process may not change is named in a warning.
  *
- * Those builds made the data directory itself 0755 too (c960614 made it 0700), which let every
- * local user list the syncs and watch them come and go. The start takes group's and others' access
+ * Those builds made the data directory itself 0755 too (c960614 made it 0700), as does an operator's
+ * `mkdir` under the usual umask, which let every local user list the syncs and watch them come and
+ * go. The start takes group's and others' access
  * off it when it is this process's uid's: a directory of another uid (a volume's root, given to the
  * service through its group) is the operator's to set, and root could change anyone's. What the
  * directory holds is owner-only already, so closing it takes no reader anything it could read.
@@ -106,12 +107,12 @@ export const makeOlderDataDirOwnerOnly = (dataDir: string) =>
     Effect.flatMap(Option.match({
       onNone: () => Effect.void,
       onSome: (modes) =>
-        Effect.logInfo("made an older build's data directory owner-only").pipe(
+        Effect.logInfo("made the data directory owner-only").pipe(
           Effect.annotateLogs({ directory: dataDir, ...modes })
         )
     })),
     Effect.catchAll((failure) =>
-      Effect.logWarning("could not make an older build's data directory owner-only").pipe(
+      Effect.logWarning("could not make the data directory owner-only").pipe(
         Effect.annotateLogs({ error: failure.message })
       )
     )

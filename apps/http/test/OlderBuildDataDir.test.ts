@@ -148,7 +148,7 @@ describe("a data directory of the first release", () => {
 
       assert.deepStrictEqual(directoryLines(first), [{
         level: "info",
-        msg: "made an older build's data directory owner-only",
+        msg: "made the data directory owner-only",
         directory: dataDir,
         previous_mode: "0755",
         mode: "0700"
