@@ -87,7 +87,7 @@ const LongestWait = 30
 export type ExportWaiting = (wait: { readonly seconds: number; readonly nextTry: number }) => void
 
 /** Waits `seconds`, or until `signal` is aborted (then rejects with its reason, as an aborted fetch does). */
-const pause = (seconds: number, signal: AbortSignal) =>
+export const pause = (seconds: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const abandoned = () => {
       clearTimeout(timer)
@@ -127,6 +127,10 @@ export class Client {
 
   startSync(signal: AbortSignal): Promise<SyncJob> {
     return this.json("v1/syncs", { method: "POST", signal })
+  }
+
+  sync(id: string, signal: AbortSignal): Promise<SyncJob> {
+    return this.json(`v1/syncs/${encodeURIComponent(id)}`, { signal })
   }
 
   search(

@@ -4,6 +4,7 @@ import {
   Client,
   type DiffEntry,
   type ExportWaiting,
+  pause,
   ExportTries,
   type PrincipalMatch,
   type ResourceDetails,
@@ -892,20 +893,73 @@ const showDiff = (target: string, base: string, note = "") =>
 
 const syncLabel = (job: SyncJob) => `${job.id} (${job.finished_at ?? job.created_at})`
 
+/** A sync job not yet ended. */
+const unfinishedJob = (job: SyncJob) => job.status === "queued" || job.status === "running"
+
+/** How often the page asks after a sync job it follows. */
+const SyncPollSeconds = 2
+
+/** The sync job the page follows, and the session it follows it for: one at a time. */
+let followed: { readonly id: string; readonly session: AbortSignal } | undefined
+
+/** What the message line says of a job the page followed once it has ended. */
+const endedText = (job: SyncJob) => {
+  if (job.status === "succeeded") {
+    const resources = Object.values(job.summary?.resources ?? {}).reduce((sum, count) => sum + count, 0)
+    const grants = (job.summary?.grants.direct ?? 0) + (job.summary?.grants.derived ?? 0)
+    return `Sync ${job.id} finished: ${resources.toLocaleString("en-US")} resources, ${
+      grants.toLocaleString("en-US")
+    } grants. Searches and views opened from now on read it.`
+  }
+  return `Sync ${job.id} ${job.status === "cancelled" ? "was cancelled" : "failed"}${job.error === null ? "" : `: ${job.error}`}`
+}
+
+/**
+ * Asks after sync job `id` (started from this page, or found running) every SyncPollSeconds until it
+ * ends, then reloads the syncs (the status line, the diff's choices) and says how it ended in the
+ * message line, a failure as an error: nobody has to press "Reload syncs" and guess when, and the
+ * data the page reads has changed. Ends with the session.
+ */
+const followSync = async (api: Client, id: string) => {
+  if (followed?.id === id && !followed.session.aborted) return
+  const mine = { id, session: session.signal }
+  followed = mine
+  try {
+    for (;;) {
+      await pause(SyncPollSeconds, mine.session)
+      const job = await api.sync(id, mine.session)
+      if (unfinishedJob(job)) continue
+      await loadSyncs(api, mine.session)
+      show(endedText(job), job.status === "failed" ? "error" : "info")
+      return
+    }
+  } catch (error) {
+    if (mine.session.aborted) return
+    if (refusedToken(error)) signOut(explain(error), true)
+    else show(explain(error))
+  } finally {
+    if (followed === mine) followed = undefined
+  }
+}
+
 const loadSyncs = (api: Client, signal: AbortSignal) =>
   api.syncs(signal).then(({ items }) => {
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
     const status = byId("sync-status")
-    const running = items.find((job) => job.status === "queued" || job.status === "running")
+    const running = items.find(unfinishedJob)
+    if (running !== undefined) void followSync(api, running.id)
     // The newest job's failure says the data shown is older than the reviewer may think. Without a
     // readable sync the page does not say none finished: one that did may be unreadable (damaged) since.
-    const newest = items.find((job) => job.status !== "queued" && job.status !== "running")
+    const newest = items.find((job) => !unfinishedJob(job))
     const unfinished = newest === undefined || newest.status === "succeeded"
       ? ""
       : ` The newest sync, ${newest.id}, ${newest.status === "cancelled" ? "was cancelled" : "failed"}: ${newest.error ?? ""}`
+    const runningText = running === undefined
+      ? ""
+      : ` Sync ${running.id} is ${running.status}; the page reloads the syncs when it has finished.`
     status.textContent = kept[0] === undefined
-      ? `No finished sync can be explored: start one, then reload when it is done.${unfinished}`
-      : `Latest sync: ${syncLabel(kept[0])}.${running === undefined ? "" : ` Sync ${running.id} is ${running.status}.`}${unfinished}`
+      ? `No finished sync can be explored yet.${runningText || " Start one with the button above."}${unfinished}`
+      : `Latest sync: ${syncLabel(kept[0])}.${runningText}${unfinished}`
     for (const [id, preferred] of [["diff-base", kept[1] ?? kept[0]], ["diff-target", kept[0]]] as const) {
       const select = byId<HTMLSelectElement>(id)
       select.replaceChildren(...kept.map((job) => el("option", { value: job.id }, syncLabel(job))))
@@ -962,7 +1016,9 @@ byId("diff-run").addEventListener("click", () => {
 byId("start-sync").addEventListener("click", () =>
   void attempt(session.signal, async (api, signal) => {
     const job = await api.startSync(signal)
-    show(`Sync ${job.id} started; reload the syncs when it has finished.`, "info")
+    show(`Sync ${job.id} started; the page says here when it has finished.`, "info")
+    void followSync(api, job.id)
+    await loadSyncs(api, signal)
   }))
 
 byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))

@@ -1,0 +1,157 @@
+import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import type { Page, Request } from "playwright-core"
+import { refusedKeyServiceArgs, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { call, openExplorer, promise, type Service, startService, step, tempDir } from "./support/ExplorerBrowser.js"
+
+/**
+ * "Start a sync" in the access explorer follows the job it started: the page asks after it every
+ * 2 s and, once it has ended, reloads the syncs (the status line, the diff's choices) and says how
+ * it ended in the message line, a failure as an error, with the service's reason. A sync found
+ * running at sign-in is followed too. Nobody presses "Reload syncs". Real Chromium, the bundled
+ * service.
+ */
+
+const Token = "token-for-the-explorer-sync-follow-test"
+
+const account = generatePreset("small")
+
+/** The bundled service over the test's sandbox, taking `Token`; with `refusedKey`, a secret Fivetran refuses. */
+const serviceOverSandbox = (options: { readonly refusedKey: boolean }) =>
+  Effect.gen(function*() {
+    const launch = yield* (options.refusedKey ? refusedKeyServiceArgs(Token) : sandboxServiceArgs(Token))
+    const running = yield* serviceProcessOver(yield* tempDir("explorer-sync-follow-"), launch.args, { env: launch.env })
+    return { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl } satisfies Service
+  })
+
+/** A sandbox of `small` answering each request `latencyMillis` late. */
+const sandboxWithLatency = (latencyMillis: number) =>
+  Sandbox.layer({ snapshot: account, port: 0, faults: { latency: { minMillis: latencyMillis, maxMillis: latencyMillis } } }).pipe(
+    Layer.provideMerge(NodeContext.layer)
+  )
+
+/** Clicks "Start a sync"; the id of the job the service answered with. */
+const startFromPage = (page: Page) =>
+  promise(async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((answer) => new URL(answer.url()).pathname === "/v1/syncs" && answer.request().method() === "POST"),
+      page.click("#start-sync")
+    ])
+    return String(((await response.json()) as { readonly id: unknown }).id)
+  })
+
+/** The page's requests for the syncs from now on: `GET /v1/syncs` and each job's. */
+const syncRequests = (page: Page) => {
+  const asked: Array<string> = []
+  page.on("request", (request: Request) => {
+    const path = new URL(request.url()).pathname
+    if (request.method() === "GET" && path.startsWith("/v1/syncs")) asked.push(path)
+  })
+  return asked
+}
+
+const jobOf = (service: Service, id: string) =>
+  Effect.map(call(service, "GET", `/v1/syncs/${id}`), (answer) =>
+    answer.body as {
+      readonly status: string
+      readonly error: string | null
+      readonly summary: {
+        readonly resources: Record<string, number>
+        readonly grants: { readonly direct: number; readonly derived: number }
+      }
+    })
+
+describe("access explorer: a sync started from the page, or found running, is followed to its end", () => {
+  it.scopedLive(
+    "a sync started from the page: its end is said, the syncs reload, the new sync can be searched",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const { page } = yield* openExplorer(service)
+        const asked = syncRequests(page)
+        const id = yield* startFromPage(page)
+        yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
+        yield* step(page, "sync-followed-finished")
+
+        const job = yield* jobOf(service, id)
+        const resources = Object.values(job.summary.resources).reduce((sum, count) => sum + count, 0)
+        const grants = job.summary.grants.direct + job.summary.grants.derived
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => page.getAttribute("#message", "class")),
+            (yield* promise(() => page.textContent("#sync-status")))?.startsWith(`Latest sync: ${id} (`),
+            yield* promise(() => page.inputValue("#diff-target")),
+            asked.includes(`/v1/syncs/${id}`),
+            asked.at(-1)
+          ],
+          [
+            `Sync ${id} finished: ${resources.toLocaleString("en-US")} resources, ${
+              grants.toLocaleString("en-US")
+            } grants. Searches and views opened from now on read it.`,
+            "info",
+            true,
+            id,
+            true,
+            "/v1/syncs"
+          ]
+        )
+        assert.strictEqual(job.status, "succeeded")
+
+        // The new sync is what the page explores now.
+        const user = account.users.find((candidate) => candidate.role !== null)!
+        yield* promise(() => page.fill("#query", user.email))
+        yield* promise(() => page.press("#query", "Enter"))
+        yield* promise(() => page.locator(`[data-testid=results] a[href="#principal=user:${user.id}"]`).waitFor())
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive("a sync that fails: the message line says so as an error, with the service's reason", () =>
+    Effect.gen(function*() {
+      const service = yield* serviceOverSandbox({ refusedKey: true })
+      const { page } = yield* openExplorer(service)
+      const id = yield* startFromPage(page)
+      yield* promise(() => page.locator("#message", { hasText: `Sync ${id} failed` }).waitFor({ timeout: 60_000 }))
+      yield* step(page, "sync-followed-failed")
+      const job = yield* jobOf(service, id)
+      assert.strictEqual(job.status, "failed")
+      assert.isNotNull(job.error)
+      assert.deepStrictEqual(
+        [
+          yield* promise(() => page.textContent("#message")),
+          yield* promise(() => page.getAttribute("#message", "class")),
+          yield* promise(() => page.textContent("#sync-status"))
+        ],
+        [
+          `Sync ${id} failed: ${job.error}`,
+          "error",
+          `No finished sync can be explored yet. Start one with the button above. The newest sync, ${id}, failed: ${job.error}`
+        ]
+      )
+    }).pipe(Effect.provide(sandboxWithLatency(0))), { timeout: 120_000 })
+
+  it.scopedLive("a sync found running at sign-in is followed: the status line says so, then its end is said", () =>
+    Effect.gen(function*() {
+      const service = yield* serviceOverSandbox({ refusedKey: false })
+      const started = yield* call(service, "POST", "/v1/syncs")
+      const id = String(started.body.id)
+      // Every request a second late: the sync, a chain of several rounds, still runs when the page has signed in.
+      const { page } = yield* openExplorer(service)
+      const during = yield* promise(() => page.textContent("#sync-status"))
+      yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
+      yield* step(page, "sync-found-running-followed")
+      assert.strictEqual((yield* jobOf(service, id)).status, "succeeded")
+      assert.deepStrictEqual(
+        [during, (yield* promise(() => page.textContent("#sync-status")))?.startsWith(`Latest sync: ${id} (`)],
+        [
+          `No finished sync can be explored yet. Sync ${id} is ${
+            during?.includes("is queued") === true ? "queued" : "running"
+          }; the page reloads the syncs when it has finished.`,
+          true
+        ]
+      )
+    }).pipe(Effect.provide(sandboxWithLatency(1000))), { timeout: 120_000 })
+})
