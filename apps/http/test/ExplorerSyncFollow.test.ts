@@ -4,14 +4,15 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import type { Page, Request } from "playwright-core"
 import { refusedKeyServiceArgs, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
+import { audit } from "./support/AxeAudit.js"
 import { call, openExplorer, promise, type Service, startService, step, tempDir } from "./support/ExplorerBrowser.js"
 
 /**
  * "Start a sync" in the access explorer follows the job it started: the page asks after it every
  * 2 s and, once it has ended, reloads the syncs (the status line, the diff's choices) and says how
  * it ended in the message line, a failure as an error, with the service's reason. A sync found
- * running at sign-in is followed too. Nobody presses "Reload syncs". Real Chromium, the bundled
- * service.
+ * running at sign-in is followed too, and either can be cancelled from the page. Nobody presses
+ * "Reload syncs". Real Chromium, the bundled service.
  */
 
 const Token = "token-for-the-explorer-sync-follow-test"
@@ -154,4 +155,33 @@ describe("access explorer: a sync started from the page, or found running, is fo
         ]
       )
     }).pipe(Effect.provide(sandboxWithLatency(1000))), { timeout: 120_000 })
+
+  it.scopedLive(
+    "a running sync cancelled from the page, from the keyboard: its end is said, the button goes, the focus stays in the bar",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* serviceOverSandbox({ refusedKey: false })
+        const { page } = yield* openExplorer(service)
+        const id = yield* startFromPage(page)
+        const cancel = page.locator("#cancel-sync")
+        yield* promise(() => cancel.waitFor())
+        assert.deepStrictEqual(yield* audit(page, "a sync running"), [])
+        yield* promise(() => cancel.focus())
+        yield* promise(() => page.keyboard.press("Enter"))
+        yield* promise(() => page.locator("#message", { hasText: `Sync ${id} was cancelled` }).waitFor({ timeout: 60_000 }))
+        yield* step(page, "sync-cancelled-from-page")
+        const job = yield* jobOf(service, id)
+        assert.deepStrictEqual(
+          [
+            job.status,
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => page.getAttribute("#message", "class")),
+            yield* promise(() => cancel.isHidden()),
+            yield* promise(() => page.evaluate<string>("document.activeElement.id"))
+          ],
+          ["cancelled", `Sync ${id} was cancelled${job.error === null ? "" : `: ${job.error}`}`, "info", true, "start-sync"]
+        )
+      }).pipe(Effect.provide(sandboxWithLatency(1000))),
+    { timeout: 120_000 }
+  )
 })

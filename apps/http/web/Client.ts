@@ -133,6 +133,10 @@ export class Client {
     return this.json(`v1/syncs/${encodeURIComponent(id)}`, { signal })
   }
 
+  cancelSync(id: string, signal: AbortSignal): Promise<SyncJob> {
+    return this.json(`v1/syncs/${encodeURIComponent(id)}/cancel`, { method: "POST", signal })
+  }
+
   search(
     query: string,
     limit: number,

@@ -954,6 +954,11 @@ const loadSyncs = (api: Client, signal: AbortSignal) =>
     const unfinished = newest === undefined || newest.status === "succeeded"
       ? ""
       : ` The newest sync, ${newest.id}, ${newest.status === "cancelled" ? "was cancelled" : "failed"}: ${newest.error ?? ""}`
+    // The running sync's cancel: gone with it, the keyboard's place going to "Start a sync".
+    const cancel = byId<HTMLButtonElement>("cancel-sync")
+    if (running === undefined && document.activeElement === cancel) byId("start-sync").focus()
+    cancel.hidden = running === undefined
+    cancel.dataset["job"] = running?.id ?? ""
     const runningText = running === undefined
       ? ""
       : ` Sync ${running.id} is ${running.status}; the page reloads the syncs when it has finished.`
@@ -1020,6 +1025,16 @@ byId("start-sync").addEventListener("click", () =>
     void followSync(api, job.id)
     await loadSyncs(api, signal)
   }))
+
+byId("cancel-sync").addEventListener("click", (event) => {
+  const id = (event.currentTarget as HTMLElement).dataset["job"] ?? ""
+  if (id === "") return
+  void attempt(session.signal, async (api, signal) => {
+    await api.cancelSync(id, signal)
+    // The job ends as its requests do: the page says so once it has (followSync).
+    show(`Cancelling sync ${id}…`, "info")
+  })
+})
 
 byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))
 
