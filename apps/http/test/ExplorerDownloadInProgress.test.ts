@@ -55,6 +55,13 @@ const focusedId = (page: Page) =>
 /** A page timer of a second: set after the download's wait of five, it ends before the next try is sent. */
 const aSecond = (page: Page) => promise(() => page.evaluate("new Promise((resolve) => setTimeout(resolve, 1000))"))
 
+/**
+ * What a download said, in order, with its waits in the middle reduced to the first: how many tries
+ * the service refused depends on how long the test's picture and audit took under load.
+ */
+const saidOnce = (texts: ReadonlyArray<string>) =>
+  texts.filter((text, index) => !(text.startsWith("Waiting for the service") && texts[index - 1]?.startsWith("Waiting for the service")))
+
 describe("access explorer: a download in progress", () => {
   it.scopedLive(
     "the whole sheet's button says it is preparing, keeps the focus, and a second press starts no second export",
@@ -75,10 +82,12 @@ describe("access explorer: a download in progress", () => {
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.keyboard.press("Enter"))
         yield* aSecond(page)
+        // Read before the picture and the audit, which under load can outlast the wait before the next try.
+        const askedWhilePressed = [...asked]
         yield* step(page, "sheet-download-in-progress")
         assert.deepStrictEqual(
           [
-            asked,
+            askedWhilePressed,
             yield* promise(() => page.getAttribute("#export", "aria-disabled")),
             yield* focusedId(page),
             yield* audit(page, "the whole sheet's download in progress")
@@ -91,14 +100,14 @@ describe("access explorer: a download in progress", () => {
         const download = yield* promise(() => page.waitForEvent("download", { timeout: 180_000 }))
         assert.deepStrictEqual(
           [
-            asked,
+            asked.every((search) => search === "?format=csv"),
             downloads,
-            yield* said(page),
+            saidOnce(yield* said(page)),
             yield* promise(() => page.getAttribute("#export", "aria-disabled")),
             yield* focusedId(page)
           ],
           [
-            ["?format=csv", "?format=csv"],
+            true,
             [download.suggestedFilename()],
             [preparing("the review sheet"), waiting, preparing("the review sheet"), ""],
             null,
@@ -107,8 +116,9 @@ describe("access explorer: a download in progress", () => {
         )
 
         // Free again: the next press is a new download.
+        const askedBefore = asked.length
         yield* promise(() => Promise.all([page.waitForEvent("download", { timeout: 180_000 }), page.keyboard.press("Enter")]))
-        assert.deepStrictEqual([asked.length, downloads.length], [3, 2])
+        assert.deepStrictEqual([asked.length - askedBefore, downloads.length], [1, 2])
       }),
     { timeout: 240_000 }
   )
@@ -131,11 +141,13 @@ describe("access explorer: a download in progress", () => {
       yield* promise(() => page.locator("[data-testid=details-export-waiting]", { hasText: waiting }).waitFor())
       yield* promise(() => page.keyboard.press("Enter"))
       yield* aSecond(page)
+      // Read before the picture and the audit, which under load can outlast the wait before the next try.
+      const askedWhilePressed = [...asked]
       yield* step(page, "view-download-in-progress")
       const scope = `?${new URLSearchParams({ format: "csv", principal: team })}`
       assert.deepStrictEqual(
         [
-          asked,
+          askedWhilePressed,
           yield* promise(() => button.getAttribute("aria-disabled")),
           yield* focusedId(page),
           yield* audit(page, "a view's download in progress")
@@ -147,15 +159,15 @@ describe("access explorer: a download in progress", () => {
       const download = yield* promise(() => page.waitForEvent("download", { timeout: 60_000 }))
       assert.deepStrictEqual(
         [
-          asked,
+          asked.every((search) => search === scope),
           downloads,
-          yield* said(page),
+          saidOnce(yield* said(page)),
           yield* promise(() => page.locator("[data-testid=details-export-waiting]").count()),
           yield* promise(() => button.getAttribute("aria-disabled")),
           yield* focusedId(page)
         ],
         [
-          [scope, scope],
+          true,
           [download.suggestedFilename()],
           [preparing("these rows"), waiting, preparing("these rows"), ""],
           0,
