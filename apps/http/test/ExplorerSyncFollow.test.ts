@@ -142,16 +142,32 @@ describe("access explorer: a sync started from the page, or found running, is fo
       // Every request a second late: the sync, a chain of several rounds, still runs when the page has signed in.
       const { page } = yield* openExplorer(service)
       const during = yield* promise(() => page.textContent("#sync-status"))
+      const saidAtSignIn = yield* promise(() => page.textContent("#message"))
+      // Its progress, from the first poll on: a line under the bar, not announced at every poll.
+      const progress = page.locator("#sync-progress")
+      yield* promise(() => progress.waitFor())
+      const progressShown = yield* promise(() => progress.textContent())
+      yield* step(page, "sync-found-running-progress")
       yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
       yield* step(page, "sync-found-running-followed")
       assert.strictEqual((yield* jobOf(service, id)).status, "succeeded")
+      assert.match(progressShown ?? "", new RegExp(`^Sync ${id}: syncing [a-z ]+; [0-9,]+ requests? so far(, ~[0-9,]+ left)?\\.$`))
       assert.deepStrictEqual(
-        [during, (yield* promise(() => page.textContent("#sync-status")))?.startsWith(`Latest sync: ${id} (`)],
+        [
+          during,
+          saidAtSignIn,
+          (yield* promise(() => page.textContent("#sync-status")))?.startsWith(`Latest sync: ${id} (`),
+          yield* promise(() => progress.isHidden()),
+          yield* promise(() => progress.evaluate((line) => [line.getAttribute("role"), line.getAttribute("aria-live")]))
+        ],
         [
           `No finished sync can be explored yet. Sync ${id} is ${
             during?.includes("is queued") === true ? "queued" : "running"
           }; the page reloads the syncs when it has finished.`,
-          true
+          "No finished sync can be explored yet: one is running, and the page says here when it has finished.",
+          true,
+          true,
+          [null, null]
         ]
       )
     }).pipe(Effect.provide(sandboxWithLatency(1000))), { timeout: 120_000 })

@@ -121,6 +121,7 @@ const clearResults = () => {
   searchTurn()
   endSession()
   releaseDownloads()
+  showProgress(undefined)
   byId<HTMLInputElement>("query").value = ""
   for (const id of ["results", "details", "diff-output"]) byId(id).replaceChildren()
   for (const id of ["results-status", "details-status", "diff-status"]) announce(id, "")
@@ -914,6 +915,29 @@ const endedText = (job: SyncJob) => {
   return `Sync ${job.id} ${job.status === "cancelled" ? "was cancelled" : "failed"}${job.error === null ? "" : `: ${job.error}`}`
 }
 
+/** Where a running sync is, as its job says: the phase, the requests so far and left, a wait in progress. */
+const progressText = (job: SyncJob) => {
+  const progress = job.progress
+  if (progress === null) return `Sync ${job.id} is ${job.status}.`
+  // Absent from a job an older build stored: as null.
+  const [requestsLeft, waiting] = [progress.requestsLeft ?? null, progress.waiting ?? null]
+  const left = requestsLeft === null ? "" : `, ~${requestsLeft.toLocaleString("en-US")} left`
+  const wait = waiting === null
+    ? ""
+    : `; waiting until ${waiting.until.slice(11, 19)} UTC ${
+      waiting.kind === "retry" ? "to try again" : "for the rate limit"
+    }: ${waiting.reason}`
+  const requests = `${progress.requests.toLocaleString("en-US")} ${progress.requests === 1 ? "request" : "requests"}`
+  return `Sync ${job.id}: syncing ${progress.phase}; ${requests} so far${left}${wait}.`
+}
+
+/** Shows a running job's progress under the bar; none hides it. */
+const showProgress = (job: SyncJob | undefined) => {
+  const line = byId("sync-progress")
+  line.textContent = job === undefined ? "" : progressText(job)
+  line.hidden = job === undefined
+}
+
 /**
  * Asks after sync job `id` (started from this page, or found running) every SyncPollSeconds until it
  * ends, then reloads the syncs (the status line, the diff's choices) and says how it ended in the
@@ -928,13 +952,18 @@ const followSync = async (api: Client, id: string) => {
     for (;;) {
       await pause(SyncPollSeconds, mine.session)
       const job = await api.sync(id, mine.session)
-      if (unfinishedJob(job)) continue
+      if (unfinishedJob(job)) {
+        if (followed === mine) showProgress(job)
+        continue
+      }
+      if (followed === mine) showProgress(undefined)
       await loadSyncs(api, mine.session)
       show(endedText(job), job.status === "failed" ? "error" : "info")
       return
     }
   } catch (error) {
     if (mine.session.aborted) return
+    if (followed === mine) showProgress(undefined)
     if (refusedToken(error)) signOut(explain(error), true)
     else show(explain(error))
   } finally {
@@ -971,7 +1000,7 @@ const loadSyncs = (api: Client, signal: AbortSignal) =>
       if (preferred !== undefined) select.value = preferred.id
     }
     byId<HTMLButtonElement>("diff-run").disabled = kept.length === 0
-    return kept.length
+    return { kept: kept.length, running: running !== undefined }
   })
 
 // ------------------------------------------------------------------------------------------
@@ -980,13 +1009,20 @@ const loadSyncs = (api: Client, signal: AbortSignal) =>
 const enter = async (token: string) => {
   const candidate = new Client(token)
   try {
-    const kept = await loadSyncs(candidate, session.signal)
+    const { kept, running } = await loadSyncs(candidate, session.signal)
     client = candidate
     sessionStorage.setItem(TokenKey, token)
     loginView.hidden = true
     appView.hidden = false
     markToken(false)
-    show(kept === 0 ? "No finished sync can be explored, so there is nothing to show. Start one with the button above." : "", "info")
+    show(
+      kept > 0
+        ? ""
+        : running
+        ? "No finished sync can be explored yet: one is running, and the page says here when it has finished."
+        : "No finished sync can be explored, so there is nothing to show. Start one with the button above.",
+      "info"
+    )
     // The sign-in form is gone: the keyboard's place is the search (a view in the address takes it once shown).
     byId("query").focus()
     if (kept > 0) void showView(viewOf(location.hash))
