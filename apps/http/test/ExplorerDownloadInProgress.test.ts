@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { Page, Request } from "playwright-core"
 import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
 import { audit } from "./support/AxeAudit.js"
-import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { focusedId, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * A download in progress, from the whole sheet's button or a view's: the page says it is being
@@ -46,11 +46,6 @@ const exportsAsked = (page: Page) => {
   })
   return asked
 }
-
-const focusedId = (page: Page) =>
-  promise(() =>
-    page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
-  )
 
 /** A page timer of a second: set after the download's wait of five, it ends before the next try is sent. */
 const aSecond = (page: Page) => promise(() => page.evaluate("new Promise((resolve) => setTimeout(resolve, 1000))"))

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
-import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { focusedId, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * A view opened while the service streams as many exports as it runs at once (429 TooManyExports,
@@ -70,10 +70,6 @@ describe("access explorer while the service is sending as many exports as it run
         const service = yield* startService
         const { page } = yield* openExplorer(service, `/#principal=${team}`)
         yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
-        const focused = () =>
-          promise(() =>
-            page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
-          )
         const links = page.locator("[data-testid=access-table] a[href^='#entitlement=']")
         const [first, second] = [yield* promise(() => links.nth(0).textContent()), yield* promise(() => links.nth(1).textContent())]
 
@@ -84,12 +80,15 @@ describe("access explorer while the service is sending as many exports as it run
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.locator("[data-testid=details-waiting]").waitFor())
         yield* step(page, "export-waiting-focused")
-        assert.deepStrictEqual([yield* focused(), yield* promise(() => page.textContent("#details-status"))], ["details-waiting", waiting])
+        assert.deepStrictEqual([yield* focusedId(page), yield* promise(() => page.textContent("#details-status"))], [
+          "details-waiting",
+          waiting
+        ])
         // The slot frees: the holders show, the focus on their heading.
         yield* held.hangUp
         yield* promise(() => page.locator("[data-testid=holders-table]").waitFor({ timeout: 30_000 }))
         assert.deepStrictEqual(
-          [yield* promise(() => page.textContent("[data-testid=details-title]")), yield* focused()],
+          [yield* promise(() => page.textContent("[data-testid=details-title]")), yield* focusedId(page)],
           [`Holders of ${first}`, "details-title"]
         )
 
@@ -102,7 +101,7 @@ describe("access explorer while the service is sending as many exports as it run
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.locator("#message", { hasText: "(the page tried 4 times)" }).waitFor({ timeout: 60_000 }))
         assert.deepStrictEqual(
-          [yield* focused(), yield* promise(() => page.locator("[data-testid=details-waiting]").count()), page.url()],
+          [yield* focusedId(page), yield* promise(() => page.locator("[data-testid=details-waiting]").count()), page.url()],
           ["query", 0, `${service.url}/#entitlement=${encodeURIComponent(second!).replaceAll("%3A", ":")}`]
         )
       }),

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Page } from "playwright-core"
 import { manyRows } from "./HeldExports.js"
-import { openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
+import { focusedId, openExplorer, promise, sandboxOf, step, syncedServiceOver } from "./support/ExplorerBrowser.js"
 
 /**
  * The explorer in a window 400 px wide (one column: the search's results above the view) from the
@@ -74,21 +74,17 @@ describe("access explorer in a narrow window", () => {
       Effect.gen(function*() {
         const service = yield* startService
         const page = yield* narrowTeamView(service)
-        const focused = () =>
-          promise(() =>
-            page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
-          )
 
         // A blank search lists 50 users above the view; the focus stays in the field.
         yield* promise(() => page.focus("#query"))
         yield* promise(() => page.keyboard.press("Enter"))
         yield* promise(() => page.locator("[data-testid=results] li").nth(49).waitFor())
-        assert.strictEqual(yield* focused(), "query")
+        assert.strictEqual(yield* focusedId(page), "query")
 
         // Tab past the Search button: the skip, shown in the window; Enter: the view's heading.
         yield* promise(() => page.keyboard.press("Tab"))
         yield* promise(() => page.keyboard.press("Tab"))
-        assert.strictEqual(yield* focused(), "skip-to-view")
+        assert.strictEqual(yield* focusedId(page), "skip-to-view")
         const skip = yield* placeOf(page, "#skip-to-view")
         yield* step(page, "narrow-skip-focused")
         assert.deepStrictEqual(
@@ -100,7 +96,7 @@ describe("access explorer in a narrow window", () => {
         )
         yield* promise(() => page.keyboard.press("Enter"))
         assert.deepStrictEqual(
-          [yield* focused(), yield* promise(() => page.evaluate<string>("document.activeElement.textContent"))],
+          [yield* focusedId(page), yield* promise(() => page.evaluate<string>("document.activeElement.textContent"))],
           ["details-title", `${manyRows.teams[0]!.name} (${team})`]
         )
         // Away from it, the skip takes no room.

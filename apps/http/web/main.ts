@@ -903,6 +903,9 @@ const SyncPollSeconds = 2
 /** The sync job the page follows, and the session it follows it for: one at a time. */
 let followed: { readonly id: string; readonly session: AbortSignal } | undefined
 
+/** How a job that did not succeed ended, as the status and message lines say it. */
+const endedHow = (job: SyncJob) => `${job.status === "cancelled" ? "was cancelled" : "failed"}${job.error === null ? "" : `: ${job.error}`}`
+
 /** What the message line says of a job the page followed once it has ended. */
 const endedText = (job: SyncJob) => {
   if (job.status === "succeeded") {
@@ -912,7 +915,7 @@ const endedText = (job: SyncJob) => {
       grants.toLocaleString("en-US")
     } grants. Searches and views opened from now on read it.`
   }
-  return `Sync ${job.id} ${job.status === "cancelled" ? "was cancelled" : "failed"}${job.error === null ? "" : `: ${job.error}`}`
+  return `Sync ${job.id} ${endedHow(job)}`
 }
 
 /** Where a running sync is, as its job says: the phase, the requests so far and left, a wait in progress. */
@@ -982,7 +985,7 @@ const loadSyncs = (api: Client, signal: AbortSignal) =>
     const newest = items.find((job) => !unfinishedJob(job))
     const unfinished = newest === undefined || newest.status === "succeeded"
       ? ""
-      : ` The newest sync, ${newest.id}, ${newest.status === "cancelled" ? "was cancelled" : "failed"}: ${newest.error ?? ""}`
+      : ` The newest sync, ${newest.id}, ${endedHow(newest)}`
     // The running sync's cancel: gone with it, the keyboard's place going to "Start a sync".
     const cancel = byId<HTMLButtonElement>("cancel-sync")
     if (running === undefined && document.activeElement === cancel) byId("start-sync").focus()

@@ -204,6 +204,12 @@ export const cellsOf = (page: Page, selector: string) =>
 
 export const promise = <A>(run: () => Promise<A>) => Effect.promise(run)
 
+/** Where the keyboard is: the focused element's id, else its test id, else its tag. */
+export const focusedId = (page: Page) =>
+  promise(() =>
+    page.evaluate<string>("document.activeElement.id || document.activeElement.dataset.testid || document.activeElement.tagName")
+  )
+
 /** Opens the page and signs in with the service's token; done when the app shows. */
 export const signIn = (page: Page, service: Service, path = "/") =>
   Effect.gen(function*() {
