@@ -3,8 +3,12 @@
 // cycles-results.json and typecheck-results.json, from scripts/), failed when lint found any error, dpdm
 // any import cycle or tsc any type error.
 import { existsSync, readFileSync, readdirSync } from "node:fs"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 
+// CI keeps only the end of its output: each failure is named there, one line each, with the first
+// line of its message, above the count.
+const failures = []
+const firstLine = (message) => (message ?? "").split("\n").find((line) => line.trim() !== "")?.trim().slice(0, 300) ?? ""
 let passed = 0
 let failed = 0
 let skipped = 0
@@ -20,22 +24,39 @@ for (const root of ["packages", "apps", "e2e"]) {
     // its own, and an unhandled error belongs to no file; vitest exits 1 for both, so each counts.
     const failedFiles = report.testResults.filter(
       (result) => result.status === "failed" && !result.assertionResults.some((test) => test.status === "failed")
-    ).length
-    failed += failedFiles
-    if (report.success === false && report.numFailedTests + failedFiles === 0) failed += 1
+    )
+    failed += failedFiles.length
+    for (const result of report.testResults) {
+      const where = relative(process.cwd(), result.name)
+      for (const test of result.assertionResults) {
+        if (test.status === "failed") failures.push(`FAILED ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`)
+      }
+    }
+    for (const result of failedFiles) {
+      failures.push(`FAILED ${relative(process.cwd(), result.name)} (outside its tests): ${firstLine(result.message)}`)
+    }
+    if (report.success === false && report.numFailedTests + failedFiles.length === 0) {
+      failed += 1
+      failures.push(`FAILED ${file}: vitest reported a failure outside every file (an unhandled error)`)
+    }
     skipped += report.numPendingTests + report.numTodoTests
   }
 }
 if (existsSync("lint-results.json")) {
   const lint = JSON.parse(readFileSync("lint-results.json", "utf8"))
-  if (lint.errorCount > 0) failed += 1
-  else passed += 1
+  if (lint.errorCount > 0) {
+    failed += 1
+    failures.push(`FAILED lint: ${lint.errorCount} errors`)
+  } else passed += 1
 }
 for (const file of ["cycles-results.json", "typecheck-results.json"]) {
   if (!existsSync(file)) continue
-  if (JSON.parse(readFileSync(file, "utf8")).failed) failed += 1
-  else passed += 1
+  if (JSON.parse(readFileSync(file, "utf8")).failed) {
+    failed += 1
+    failures.push(`FAILED ${file}`)
+  } else passed += 1
 }
 // The last line is exactly "N passed, N failed", what CI reads; skipped tests are said on the line before.
+for (const failure of failures) console.log(failure)
 if (skipped > 0) console.log(`${skipped} skipped`)
 console.log(`${passed} passed, ${failed} failed`)
