@@ -1,7 +1,7 @@
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Deferred, Effect, Layer, Ref } from "effect"
 import type { Page, Request } from "playwright-core"
 import { refusedKeyServiceArgs, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 import { audit } from "./support/AxeAudit.js"
@@ -27,11 +27,28 @@ const serviceOverSandbox = (options: { readonly refusedKey: boolean }) =>
     return { url: running.url, token: Token, sandboxUrl: (yield* Sandbox).baseUrl } satisfies Service
   })
 
-/** A sandbox of `small` answering each request `latencyMillis` late. */
-const sandboxWithLatency = (latencyMillis: number) =>
-  Sandbox.layer({ snapshot: account, port: 0, faults: { latency: { minMillis: latencyMillis, maxMillis: latencyMillis } } }).pipe(
-    Layer.provideMerge(NodeContext.layer)
+/** A sandbox of `small`. */
+const sandbox = Sandbox.layer({ snapshot: account, port: 0 }).pipe(Layer.provideMerge(NodeContext.layer))
+
+/**
+ * Holds every request a sync sends the sandbox after its first, but the account's (the readiness
+ * check's), until `release`, which the end of the test's scope runs too, inside the sandbox's: the
+ * sync runs for as long as the test needs it to, however slow the machine (a sandbox a second late
+ * per request let a loaded machine's sign-in or accessibility check outlast the whole sync). The
+ * first is answered so the job has progress to show (it has none before a request is answered).
+ */
+const holdSyncRequests = Effect.gen(function*() {
+  const gate = yield* Deferred.make<void>()
+  const passed = yield* Ref.make(0)
+  yield* (yield* Sandbox).setRequestHook(({ path }) =>
+    path === "/v1/account/info"
+      ? Effect.void
+      : Effect.flatMap(Ref.getAndUpdate(passed, (count) => count + 1), (before) => before === 0 ? Effect.void : Deferred.await(gate))
   )
+  const release = Deferred.succeed(gate, undefined)
+  yield* Effect.addFinalizer(() => release)
+  return release
+})
 
 /** Clicks "Start a sync"; the id of the job the service answered with. */
 const startFromPage = (page: Page) =>
@@ -132,14 +149,14 @@ describe("access explorer: a sync started from the page, or found running, is fo
           `No finished sync can be explored yet. Start one with the button above. The newest sync, ${id}, failed: ${job.error}`
         ]
       )
-    }).pipe(Effect.provide(sandboxWithLatency(0))), { timeout: 120_000 })
+    }).pipe(Effect.scoped, Effect.provide(sandbox)), { timeout: 120_000 })
 
   it.scopedLive("a sync found running at sign-in is followed: the status line says so, then its end is said", () =>
     Effect.gen(function*() {
       const service = yield* serviceOverSandbox({ refusedKey: false })
+      const release = yield* holdSyncRequests
       const started = yield* call(service, "POST", "/v1/syncs")
       const id = String(started.body.id)
-      // Every request a second late: the sync, a chain of several rounds, still runs when the page has signed in.
       const { page } = yield* openExplorer(service)
       const during = yield* promise(() => page.textContent("#sync-status"))
       const saidAtSignIn = yield* promise(() => page.textContent("#message"))
@@ -148,6 +165,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
       yield* promise(() => progress.waitFor())
       const progressShown = yield* promise(() => progress.textContent())
       yield* step(page, "sync-found-running-progress")
+      yield* release
       yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
       yield* step(page, "sync-found-running-followed")
       assert.strictEqual((yield* jobOf(service, id)).status, "succeeded")
@@ -170,13 +188,14 @@ describe("access explorer: a sync started from the page, or found running, is fo
           [null, null]
         ]
       )
-    }).pipe(Effect.provide(sandboxWithLatency(1000))), { timeout: 120_000 })
+    }).pipe(Effect.scoped, Effect.provide(sandbox)), { timeout: 120_000 })
 
   it.scopedLive(
     "a running sync cancelled from the page, from the keyboard: its end is said, the button goes, the focus stays in the bar",
     () =>
       Effect.gen(function*() {
         const service = yield* serviceOverSandbox({ refusedKey: false })
+        yield* holdSyncRequests
         const { page } = yield* openExplorer(service)
         const id = yield* startFromPage(page)
         const cancel = page.locator("#cancel-sync")
@@ -197,7 +216,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
           ],
           ["cancelled", `Sync ${id} was cancelled${job.error === null ? "" : `: ${job.error}`}`, "info", true, "start-sync"]
         )
-      }).pipe(Effect.provide(sandboxWithLatency(1000))),
+      }).pipe(Effect.scoped, Effect.provide(sandbox)),
     { timeout: 120_000 }
   )
 })
