@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Request } from "playwright-core"
-import { explorerWaiting as waiting, manyRows, openExport } from "./HeldExports.js"
-import { openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { explorerWaiting as waiting, manyRows } from "./HeldExports.js"
+import { holdExportSlot, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
@@ -33,7 +33,7 @@ describe("access explorer: views and searches the user has left", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const held = yield* openExport(service.url, Token)
+        const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         const { page } = yield* openExplorer(service, `/#principal=${left}`)
         const shown = page.locator("[data-testid=details-waiting]")
@@ -77,7 +77,7 @@ describe("access explorer: views and searches the user has left", () => {
         const service = yield* startService
         const { page } = yield* openExplorer(service, `/#principal=${left}`)
         yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
-        const held = yield* openExport(service.url, Token)
+        const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         const downloads: Array<string> = []
         page.on("download", (download) => downloads.push(download.suggestedFilename()))
@@ -128,7 +128,7 @@ describe("access explorer: views and searches the user has left", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const held = yield* openExport(service.url, Token)
+        const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         const { page } = yield* openExplorer(service)
         yield* promise(() => page.click("#export"))

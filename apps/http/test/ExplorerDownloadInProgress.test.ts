@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Page, Request } from "playwright-core"
-import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
+import { explorerWaiting, manyRows } from "./HeldExports.js"
 import { audit } from "./support/AxeAudit.js"
-import { focusedId, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { focusedId, holdExportSlot, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * A download in progress, from the whole sheet's button or a view's: the page says it is being
@@ -63,7 +63,7 @@ describe("access explorer: a download in progress", () => {
     () =>
       Effect.gen(function*() {
         const service = yield* startService
-        const held = yield* openExport(service.url, Token)
+        const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         const { page } = yield* openExplorer(service)
         yield* recordTexts(page, "#message")
@@ -123,7 +123,7 @@ describe("access explorer: a download in progress", () => {
       const service = yield* startService
       const { page } = yield* openExplorer(service, `/#principal=${team}`)
       yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
-      const held = yield* openExport(service.url, Token)
+      const held = yield* holdExportSlot(service)
       assert.strictEqual(held.status, 200)
       yield* recordTexts(page, "#details-status")
       const asked = exportsAsked(page)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { explorerWaiting, manyRows, openExport } from "./HeldExports.js"
-import { focusedId, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { explorerWaiting, manyRows } from "./HeldExports.js"
+import { focusedId, holdExportSlot, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * A view opened while the service streams as many exports as it runs at once (429 TooManyExports,
@@ -32,7 +32,7 @@ describe("access explorer while the service is sending as many exports as it run
   it.scopedLive("a view waits, saying so, and loads once the export ahead of it ends", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const held = yield* openExport(service.url, Token)
+      const held = yield* holdExportSlot(service)
       assert.strictEqual(held.status, 200)
       const { page } = yield* openExplorer(service, `/#principal=${team}`)
 
@@ -74,7 +74,7 @@ describe("access explorer while the service is sending as many exports as it run
         const [first, second] = [yield* promise(() => links.nth(0).textContent()), yield* promise(() => links.nth(1).textContent())]
 
         // The first entitlement's link, from the keyboard, while a download holds the only slot: the wait has the focus.
-        const held = yield* openExport(service.url, Token)
+        const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         yield* promise(() => links.nth(0).focus())
         yield* promise(() => page.keyboard.press("Enter"))
@@ -95,7 +95,7 @@ describe("access explorer while the service is sending as many exports as it run
         // Back to the team, then its second entitlement while the slot is held until the page gives up: the search has the focus.
         yield* promise(() => page.goBack())
         yield* promise(() => links.nth(1).waitFor({ timeout: 30_000 }))
-        const heldAgain = yield* openExport(service.url, Token)
+        const heldAgain = yield* holdExportSlot(service)
         assert.strictEqual(heldAgain.status, 200)
         yield* promise(() => links.nth(1).focus())
         yield* promise(() => page.keyboard.press("Enter"))
@@ -111,7 +111,7 @@ describe("access explorer while the service is sending as many exports as it run
   it.scopedLive("a refusal that keeps coming is shown after the page's four tries", () =>
     Effect.gen(function*() {
       const service = yield* startService
-      const held = yield* openExport(service.url, Token)
+      const held = yield* holdExportSlot(service)
       assert.strictEqual(held.status, 200)
       const { page } = yield* openExplorer(service, `/#principal=${team}`)
 

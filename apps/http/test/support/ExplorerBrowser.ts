@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, inject } from "vitest"
 import { inheritedGrant } from "../AccessChanges.js"
+import { openExport } from "../HeldExports.js"
 import { sandboxServiceArgs, serviceProcessOver, startServiceProcess } from "../ServiceProcess.js"
 import { chromiumPath } from "./ChromiumServer.js"
 
@@ -103,6 +104,13 @@ const noExportStreaming = (service: Service) =>
     Effect.timeout("30 seconds"),
     Effect.orDie
   )
+
+/**
+ * `openExport` (its body left unread, so it holds a `--max-concurrent-exports` slot) once no other
+ * export streams: a view's rows come from an export, and the service frees its slot only once the
+ * last byte is written, which the page may have read and shown before then.
+ */
+export const holdExportSlot = (service: Service) => Effect.zipRight(noExportStreaming(service), openExport(service.url, service.token))
 
 /**
  * A browser context of its own (cookies, storage and cache) in the suite's one Chromium
