@@ -95,7 +95,7 @@ export const syncedServicePerFile = (snapshot: AccountSnapshot, token: string, f
 }
 
 /** Until the service's `baton_exports_streaming` gauge (/metrics) reads 0: no fixed wait, a poll. */
-const noExportStreaming = (service: Service) =>
+export const noExportStreaming = (service: Service) =>
   Effect.promise(async () => {
     const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${service.token}` } })
     return (await response.text()).split("\n")
