@@ -12,6 +12,8 @@ import {
   type SyncJob
 } from "./Client.js"
 import { byId, type Child, el, isolated, link, table } from "./Dom.js"
+import { compareIds, compareNames, pagedTable, sortRows } from "./RowTables.js"
+import { endedHow, endedText, progressText, syncLabel, unfinishedJob } from "./SyncJobText.js"
 
 /**
  * The access explorer: sign in with the service's bearer token (kept in sessionStorage, so it
@@ -22,8 +24,6 @@ import { byId, type Child, el, isolated, link, table } from "./Dom.js"
  */
 
 const TokenKey = "baton-fivetran.token"
-/** Rows a view adds to its table at a time ("Show more rows" adds the next ones). */
-const PageRows = 1000
 /** Rows a view reads at most (the browser holds them to sort them); the CSV export has them all. */
 const ReadLimit = 100_000
 
@@ -260,81 +260,6 @@ const viewRows = async (api: Client, filter: Parameters<Client["rows"]>[0], sign
       announce("details-status", "")
     }
   }
-}
-
-const counted = (count: number) => count.toLocaleString("en")
-
-/** How many rows the table shows of how many the view has (of how many were read, past ReadLimit). */
-const countText = (shown: number, read: number, more: boolean) =>
-  more
-    ? `${counted(shown)} of the first ${counted(read)} rows the service sent; the view has more, which the page does not ` +
-      "read: download these rows (CSV) for all of them."
-    : shown < read
-    ? `${counted(shown)} of ${counted(read)} rows.`
-    : `${counted(read)} ${read === 1 ? "row" : "rows"}.`
-
-const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
-
-/** Names as a reader scans them (any case, 2 before 10); a nameless row, which shows only its id, after the named. */
-const compareNames = (a: string, b: string) => a === "" || b === "" ? Number(a === "") - Number(b === "") : collator.compare(a, b)
-
-/** Ids in one fixed order (the service's: code units), so equal names always come in the same order. */
-const compareIds = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => {
-  for (const [index, id] of a.entries()) {
-    const other = b[index] ?? ""
-    if (id !== other) return id < other ? -1 : 1
-  }
-  return 0
-}
-
-/** A view's rows by the name a reviewer looks for, then by ids. */
-const sortRows = (
-  rows: ReadonlyArray<ReviewRow>,
-  name: (row: ReviewRow) => string,
-  ids: (row: ReviewRow) => ReadonlyArray<string>
-) => [...rows].sort((a, b) => compareNames(name(a), name(b)) || compareIds(ids(a), ids(b)))
-
-/**
- * A view's table of `rows` (already sorted), PageRows at a time: "Show more rows" adds the next
- * ones, and `count` says how many are shown of how many. `more`: the view has rows past the
- * ReadLimit read. The button is under the table and above it: a keyboard user would otherwise Tab
- * through every link of 1,000 rows to reach it. Pressed above, the keyboard's place moves to the
- * first row it brought; under, it stays on the button until the last rows come, then moves so.
- */
-const pagedTable = (
-  testId: string,
-  caption: string,
-  headers: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReviewRow>,
-  cells: (row: ReviewRow) => ReadonlyArray<Node | string>,
-  view: { readonly more: boolean; readonly count: HTMLElement }
-): ReadonlyArray<Node> => {
-  const grid = table(testId, caption, headers, [])
-  const body = grid.tBodies[0]!
-  const above = el("button", { type: "button", "data-testid": "rows-more-above" }, "Show more rows")
-  const under = el("button", { type: "button", "data-testid": "rows-more" }, "Show more rows")
-  const append = () => {
-    const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) =>
-      el("tr", {}, ...cells(row).map((cell) => el("td", {}, cell)))
-    )
-    body.append(...added)
-    view.count.textContent = countText(body.rows.length, rows.length, view.more)
-    above.hidden = under.hidden = body.rows.length === rows.length
-    return added
-  }
-  const focusFirst = (added: ReadonlyArray<HTMLTableRowElement>) => {
-    if (added[0] === undefined) return
-    added[0].tabIndex = -1
-    added[0].focus()
-  }
-  append()
-  above.addEventListener("click", () => focusFirst(append()))
-  under.addEventListener("click", () => {
-    const added = append()
-    // The button pressed is gone with the last rows: the keyboard's place is the first row it brought.
-    if (under.hidden) focusFirst(added)
-  })
-  return [above, grid, under]
 }
 
 /**
@@ -892,47 +817,11 @@ const showDiff = (target: string, base: string, note = "") =>
     )
   })
 
-const syncLabel = (job: SyncJob) => `${job.id} (${job.finished_at ?? job.created_at})`
-
-/** A sync job not yet ended. */
-const unfinishedJob = (job: SyncJob) => job.status === "queued" || job.status === "running"
-
 /** How often the page asks after a sync job it follows. */
 const SyncPollSeconds = 2
 
 /** The sync job the page follows, and the session it follows it for: one at a time. */
 let followed: { readonly id: string; readonly session: AbortSignal } | undefined
-
-/** How a job that did not succeed ended, as the status and message lines say it. */
-const endedHow = (job: SyncJob) => `${job.status === "cancelled" ? "was cancelled" : "failed"}${job.error === null ? "" : `: ${job.error}`}`
-
-/** What the message line says of a job the page followed once it has ended. */
-const endedText = (job: SyncJob) => {
-  if (job.status === "succeeded") {
-    const resources = Object.values(job.summary?.resources ?? {}).reduce((sum, count) => sum + count, 0)
-    const grants = (job.summary?.grants.direct ?? 0) + (job.summary?.grants.derived ?? 0)
-    return `Sync ${job.id} finished: ${resources.toLocaleString("en-US")} resources, ${
-      grants.toLocaleString("en-US")
-    } grants. Searches and views opened from now on read it.`
-  }
-  return `Sync ${job.id} ${endedHow(job)}`
-}
-
-/** Where a running sync is, as its job says: the phase, the requests so far and left, a wait in progress. */
-const progressText = (job: SyncJob) => {
-  const progress = job.progress
-  if (progress === null) return `Sync ${job.id} is ${job.status}.`
-  // Absent from a job an older build stored: as null.
-  const [requestsLeft, waiting] = [progress.requestsLeft ?? null, progress.waiting ?? null]
-  const left = requestsLeft === null ? "" : `, ~${requestsLeft.toLocaleString("en-US")} left`
-  const wait = waiting === null
-    ? ""
-    : `; waiting until ${waiting.until.slice(11, 19)} UTC ${
-      waiting.kind === "retry" ? "to try again" : "for the rate limit"
-    }: ${waiting.reason}`
-  const requests = `${progress.requests.toLocaleString("en-US")} ${progress.requests === 1 ? "request" : "requests"}`
-  return `Sync ${job.id}: syncing ${progress.phase}; ${requests} so far${left}${wait}.`
-}
 
 /** Shows a running job's progress under the bar; none hides it. */
 const showProgress = (job: SyncJob | undefined) => {
