@@ -18,6 +18,7 @@ const sharedModuleFiles = [
   "test/ClockSetBack.test.ts",
   "test/CommandLine.test.ts",
   "test/ConcurrentProvisioning.test.ts",
+  "test/ConnectionCap.test.ts",
   "test/CredentialFiles.test.ts",
   "test/CredentialRotation.test.ts",
   "test/DataDirLock.test.ts",

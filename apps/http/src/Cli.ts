@@ -63,6 +63,7 @@ import {
   KeepAliveTimeout,
   KeepSyncs,
   MaxConcurrentExports,
+  MaxConnections,
   MaxProvisioningWait,
   ReadinessTimeout,
   Port,
@@ -338,6 +339,7 @@ const serve = (sources: SettingSources) =>
     const tuning = yield* readTuning(sources)
     const requestArrivalMillis = yield* resolve(RequestArrivalTimeout, sources)
     const keepAliveMillis = yield* resolve(KeepAliveTimeout, sources)
+    const maxConnections = yield* resolve(MaxConnections, sources)
     const target = yield* Option.match(preset, {
       onNone: () => remoteTarget(sources, tokens, tuning),
       onSome: (preset) => Effect.succeed(sandboxTarget(preset, tokens, tuning))
@@ -378,7 +380,8 @@ const serve = (sources: SettingSources) =>
           port: port.value,
           host: host.value,
           requestArrivalMillis,
-          keepAliveMillis
+          keepAliveMillis,
+          maxConnections
         }).pipe(
           Layer.mapError(listenRefusal(host, port))
         )

@@ -3,6 +3,7 @@ import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES } from "node:http"
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
+import { capConnections, connectionsOpen, connectionsRefused, DefaultMaxConnections } from "./ConnectionCap.js"
 import { DefaultKeepAliveMillis, idleConnections } from "./IdleConnections.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
@@ -215,7 +216,8 @@ const refusedLabels = (answered: ClientErrorLog) => [
 
 /**
  * The service's server as a layer: its answers to requests Node cannot take are logged by the
- * layer's logger, at info as other 4xx; a second stop signal while it stops is ignored (StopSignals.ts).
+ * layer's logger, at info as other 4xx; its connections are bounded and counted (ConnectionCap.ts, both
+ * series there at 0 from the start); a second stop signal while it stops is ignored (StopSignals.ts).
  */
 export const serviceServerLayer = (
   options: {
@@ -223,21 +225,33 @@ export const serviceServerLayer = (
     readonly host: string
     readonly requestArrivalMillis?: number
     readonly keepAliveMillis?: number
+    readonly maxConnections?: number
   }
 ) =>
-  Layer.unwrapEffect(Effect.map(Effect.runtime<never>(), (runtime) => {
-    const log = (answered: ClientErrorLog) =>
-      Runtime.runFork(runtime)(
-        Effect.logInfo("http request").pipe(
-          Effect.annotateLogs({ ...answered }),
-          Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.zipLeft(Effect.runtime<never>(), Effect.zip(Metric.value(connectionsRefused), Metric.value(connectionsOpen))),
+      (runtime) => {
+        const log = (answered: ClientErrorLog) =>
+          Runtime.runFork(runtime)(
+            Effect.logInfo("http request").pipe(
+              Effect.annotateLogs({ ...answered }),
+              Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
+            )
+          )
+        const server = () =>
+          capConnections(
+            serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis),
+            options.maxConnections ?? DefaultMaxConnections,
+            runtime
+          )
+        return NodeHttpServer.layer(server, {
+          port: options.port,
+          host: options.host
+        }).pipe(
+          // Built before the server and released after its close, the stop's last step: a repeated signal meets it all through the stop.
+          Layer.provide(Layer.scopedDiscard(repeatedStopSignals))
         )
-      )
-    return NodeHttpServer.layer(() => serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis), {
-      port: options.port,
-      host: options.host
-    }).pipe(
-      // Built before the server and released after its close, the stop's last step: a repeated signal meets it all through the stop.
-      Layer.provide(Layer.scopedDiscard(repeatedStopSignals))
+      }
     )
-  }))
+  )

@@ -11,6 +11,7 @@ import {
 import type { PresetName } from "@baton-fivetran/fivetran-sandbox"
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import { AnyHost, canonicalHost } from "./AllowedHosts.js"
+import { DefaultMaxConnections } from "./ConnectionCap.js"
 import { DefaultKeepAliveMillis } from "./IdleConnections.js"
 import {
   DefaultKeepSyncs,
@@ -246,6 +247,16 @@ export const KeepAliveTimeout: DefaultedSetting<number> = withDefault(
   }
 )
 
+export const MaxConnections: DefaultedSetting<number> = withDefault(SettingKind.integer(1, 100_000), {
+  flag: "max-connections",
+  env: "BATON_HTTP_MAX_CONNECTIONS",
+  description: "How many connections the service holds open at once, idle keep-alive ones and the probes' included; " +
+    "one more is closed as it arrives, before anything is read (its client sees the connection reset), counted " +
+    "in baton_http_connections_refused_total. Each holds a file descriptor: keep it below the open-file limit " +
+    "(ulimit -n) less ~500 for the service's own files and its connections to Fivetran.",
+  default: () => DefaultMaxConnections
+})
+
 export const DownloadStallTimeout: DefaultedSetting<number> = withDefault(
   SettingKind.durationBetween("5s", "1h", "30s, 1m or 10m"),
   {
@@ -299,6 +310,7 @@ export const ServiceSettings: ReadonlyArray<Setting<unknown>> = [
   ReadinessTimeout,
   RequestArrivalTimeout,
   KeepAliveTimeout,
+  MaxConnections,
   DownloadStallTimeout,
   PublicDocs,
   PublicMetrics,
