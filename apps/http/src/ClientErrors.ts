@@ -228,30 +228,25 @@ export const serviceServerLayer = (
     readonly maxConnections?: number
   }
 ) =>
-  Layer.unwrapEffect(
-    Effect.map(
-      Effect.zipLeft(Effect.runtime<never>(), Effect.zip(Metric.value(connectionsRefused), Metric.value(connectionsOpen))),
-      (runtime) => {
-        const log = (answered: ClientErrorLog) =>
-          Runtime.runFork(runtime)(
-            Effect.logInfo("http request").pipe(
-              Effect.annotateLogs({ ...answered }),
-              Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
-            )
-          )
-        const server = () =>
-          capConnections(
-            serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis),
-            options.maxConnections ?? DefaultMaxConnections,
-            runtime
-          )
-        return NodeHttpServer.layer(server, {
-          port: options.port,
-          host: options.host
-        }).pipe(
-          // Built before the server and released after its close, the stop's last step: a repeated signal meets it all through the stop.
-          Layer.provide(Layer.scopedDiscard(repeatedStopSignals))
+  Layer.unwrapEffect(Effect.gen(function*() {
+    yield* Metric.value(connectionsRefused)
+    yield* Metric.value(connectionsOpen)
+    const runtime = yield* Effect.runtime<never>()
+    const log = (answered: ClientErrorLog) =>
+      Runtime.runFork(runtime)(
+        Effect.logInfo("http request").pipe(
+          Effect.annotateLogs({ ...answered }),
+          Effect.zipRight(Metric.increment(Metric.taggedWithLabels(httpRequests, refusedLabels(answered))))
         )
-      }
+      )
+    const server = () =>
+      capConnections(
+        serviceServer(log, options.requestArrivalMillis, options.keepAliveMillis),
+        options.maxConnections ?? DefaultMaxConnections,
+        runtime
+      )
+    return NodeHttpServer.layer(server, { port: options.port, host: options.host }).pipe(
+      // Built before the server and released after its close, the stop's last step: a repeated signal meets it all through the stop.
+      Layer.provide(Layer.scopedDiscard(repeatedStopSignals))
     )
-  )
+  }))

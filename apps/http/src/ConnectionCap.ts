@@ -24,7 +24,7 @@ export const connectionsOpen = Metric.gauge("baton_http_connections_open", {
 })
 
 /** At most one log line per this long: a flood of refused connections is one line per period, with its count. */
-export const RefusalLogEveryMillis = 10_000
+const RefusalLogEveryMillis = 10_000
 
 /**
  * Sets `server`'s bound, counts the connections open, and counts each connection it refuses; the
