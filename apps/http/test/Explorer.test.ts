@@ -537,7 +537,7 @@ describe("access explorer in headless Chromium", () => {
         )
         yield* step(page, "diff-last-page")
       }),
-    { timeout: 120_000 }
+    { timeout: 240_000 }
   )
 
   it.scopedLive("a narrow window (a phone, a split screen) shows the page without scrolling sideways", () =>
