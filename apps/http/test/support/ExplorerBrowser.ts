@@ -114,7 +114,9 @@ export const holdExportSlot = (service: Service) => Effect.zipRight(noExportStre
 
 /**
  * A browser context of its own (cookies, storage and cache) in the suite's one Chromium
- * (ChromiumServer.ts), closed with the scope.
+ * (ChromiumServer.ts), closed with the scope. Its pages wait up to 60 s for an element or an event
+ * unless told otherwise: Playwright's 30 s was a quarter of what a test under `pnpm test` on two
+ * cores may take, where a step that takes 1 s alone took up to 8 (2026-12-07).
  */
 export const launchBrowser = Effect.gen(function*() {
   const endpoint = inject("chromiumEndpoint")
@@ -124,7 +126,11 @@ export const launchBrowser = Effect.gen(function*() {
     (connected) => promise(() => connected.close())
   )
   return yield* Effect.acquireRelease(
-    promise((): Promise<BrowserContext> => browser.newContext()),
+    promise(async (): Promise<BrowserContext> => {
+      const context = await browser.newContext()
+      context.setDefaultTimeout(60_000)
+      return context
+    }),
     (context) => promise(() => context.close())
   )
 })
