@@ -38,7 +38,7 @@ describe("access explorer: views and searches the user has left", () => {
         const { page } = yield* openExplorer(service, `/#principal=${left}`)
         const shown = page.locator("[data-testid=details-waiting]")
         // The left view's last wait: its fourth try would be refused too, and said in the message line.
-        yield* promise(() => shown.filter({ hasText: waiting(4) }).waitFor({ timeout: 30_000 }))
+        yield* promise(() => shown.filter({ hasText: waiting(4) }).waitFor())
 
         const asked: Array<string> = []
         page.on("request", (request) => {
@@ -47,7 +47,7 @@ describe("access explorer: views and searches the user has left", () => {
         })
         yield* promise(() => page.goto(`${service.url}/#principal=${opened}`))
         // The opened view's third try comes after the left view's fourth would have (its timer was set first).
-        yield* promise(() => shown.filter({ hasText: waiting(3) }).waitFor({ timeout: 30_000 }))
+        yield* promise(() => shown.filter({ hasText: waiting(3) }).waitFor())
         yield* step(page, "abandoned-view-waiting")
         assert.deepStrictEqual(
           [asked, yield* promise(() => page.textContent("#message")), yield* promise(() => page.textContent("#details-status"))],
@@ -56,7 +56,7 @@ describe("access explorer: views and searches the user has left", () => {
 
         // The download ahead ends: the opened view loads, and nothing of the left one shows.
         yield* held.hangUp
-        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
         const team = manyRows.teams[1]!
         assert.deepStrictEqual(
           [
@@ -76,7 +76,7 @@ describe("access explorer: views and searches the user has left", () => {
       Effect.gen(function*() {
         const service = yield* startService
         const { page } = yield* openExplorer(service, `/#principal=${left}`)
-        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
         const held = yield* holdExportSlot(service)
         assert.strictEqual(held.status, 200)
         const downloads: Array<string> = []
@@ -97,7 +97,7 @@ describe("access explorer: views and searches the user has left", () => {
         })
         yield* promise(() => page.goto(`${service.url}/#principal=${opened}`))
         // The opened view's third try comes after the download's third would have (its timer was set first).
-        yield* promise(() => page.locator("[data-testid=details-waiting]", { hasText: waiting(3) }).waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=details-waiting]", { hasText: waiting(3) }).waitFor())
         yield* step(page, "view-download-left")
         assert.deepStrictEqual(
           [yield* promise(() => page.textContent("#message")), asked, yield* promise(() => page.textContent("#details-status"))],
@@ -108,7 +108,7 @@ describe("access explorer: views and searches the user has left", () => {
         // The slot frees: the opened view loads; a page timer of the wait's length, set after the
         // download's own would have been, ends after its next try would have been sent.
         yield* held.hangUp
-        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
         yield* promise(() => page.evaluate("new Promise((resolve) => setTimeout(resolve, 5000))"))
         assert.deepStrictEqual(
           [

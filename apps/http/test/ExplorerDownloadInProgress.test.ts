@@ -132,7 +132,7 @@ describe("access explorer: a download in progress", () => {
     Effect.gen(function*() {
       const service = yield* startService
       const { page } = yield* openExplorer(service, `/#principal=${team}`)
-      yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+      yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
       const held = yield* holdExportSlot(service)
       assert.strictEqual(held.status, 200)
       yield* recordTexts(page, "#details-status")

@@ -48,7 +48,7 @@ describe("access explorer while the service is sending as many exports as it run
 
       // The download ahead ends: the next try is served, and the view shows the team's rows.
       yield* held.hangUp
-      yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+      yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
       const rows = yield* sheetLength(service.url)
       assert.strictEqual(rows, 39)
       assert.deepStrictEqual(
@@ -69,7 +69,7 @@ describe("access explorer while the service is sending as many exports as it run
       Effect.gen(function*() {
         const service = yield* startService
         const { page } = yield* openExplorer(service, `/#principal=${team}`)
-        yield* promise(() => page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
         const links = page.locator("[data-testid=access-table] a[href^='#entitlement=']")
         const [first, second] = [yield* promise(() => links.nth(0).textContent()), yield* promise(() => links.nth(1).textContent())]
 
@@ -86,7 +86,7 @@ describe("access explorer while the service is sending as many exports as it run
         ])
         // The slot frees: the holders show, the focus on their heading.
         yield* held.hangUp
-        yield* promise(() => page.locator("[data-testid=holders-table]").waitFor({ timeout: 30_000 }))
+        yield* promise(() => page.locator("[data-testid=holders-table]").waitFor())
         assert.deepStrictEqual(
           [yield* promise(() => page.textContent("[data-testid=details-title]")), yield* focusedId(page)],
           [`Holders of ${first}`, "details-title"]
@@ -94,7 +94,7 @@ describe("access explorer while the service is sending as many exports as it run
 
         // Back to the team, then its second entitlement while the slot is held until the page gives up: the search has the focus.
         yield* promise(() => page.goBack())
-        yield* promise(() => links.nth(1).waitFor({ timeout: 30_000 }))
+        yield* promise(() => links.nth(1).waitFor())
         const heldAgain = yield* holdExportSlot(service)
         assert.strictEqual(heldAgain.status, 200)
         yield* promise(() => links.nth(1).focus())

@@ -21,7 +21,7 @@ const narrowTeamView = (service: Parameters<typeof openExplorer>[0]) =>
   Effect.gen(function*() {
     const opened = yield* openExplorer(service, `/#principal=${team}`)
     yield* promise(() => opened.page.setViewportSize({ width: 400, height: 700 }))
-    yield* promise(() => opened.page.locator("[data-testid=access-table]").waitFor({ timeout: 30_000 }))
+    yield* promise(() => opened.page.locator("[data-testid=access-table]").waitFor())
     return opened.page
   })
 
@@ -47,7 +47,7 @@ describe("access explorer in a narrow window", () => {
       yield* promise(() => last.focus())
       yield* promise(() => page.keyboard.press("Enter"))
       const error = "The service could not be reached (Failed to fetch)."
-      yield* promise(() => page.locator("#message", { hasText: error }).waitFor({ timeout: 30_000 }))
+      yield* promise(() => page.locator("#message", { hasText: error }).waitFor())
       yield* step(page, "narrow-error-in-view")
 
       const message = yield* placeOf(page, "#message")
