@@ -115,8 +115,8 @@ export const holdExportSlot = (service: Service) => Effect.zipRight(noExportStre
 /**
  * A browser context of its own (cookies, storage and cache) in the suite's one Chromium
  * (ChromiumServer.ts), closed with the scope. Its pages wait up to 60 s for an element or an event
- * unless told otherwise: Playwright's 30 s was a quarter of what a test under `pnpm test` on two
- * cores may take, where a step that takes 1 s alone took up to 8 (2026-12-07).
+ * unless told otherwise: Playwright's 30 s left too little room under `pnpm test` on two cores,
+ * where a step that takes 1 s alone took up to 8 (2026-12-07).
  */
 export const launchBrowser = Effect.gen(function*() {
   const endpoint = inject("chromiumEndpoint")
