@@ -253,7 +253,7 @@ export const MaxConnections: DefaultedSetting<number> = withDefault(SettingKind.
   description: "How many connections the service holds open at once, idle keep-alive ones and the probes' included; " +
     "one more is closed as it arrives, before anything is read (its client sees the connection reset), counted " +
     "in baton_http_connections_refused_total. Each holds a file descriptor: keep it below the open-file limit " +
-    "(ulimit -n) less ~500 for the service's own files and its connections to Fivetran.",
+    "(ulimit -n) less --concurrency + 64 for the service's own files and its connections to Fivetran.",
   default: () => DefaultMaxConnections
 })
 
