@@ -6,8 +6,10 @@ import { existsSync, readFileSync, readdirSync } from "node:fs"
 import { join, relative } from "node:path"
 
 // CI keeps only the end of its output: each failure is named there, one line each, with the first
-// line of its message, above the count.
+// line of its message, above the count; so are the slowest tests, whose creep toward their timeouts
+// (a safety net set per test) is otherwise seen only once one fails.
 const failures = []
+const durations = []
 const firstLine = (message) => (message ?? "").split("\n").find((line) => line.trim() !== "")?.trim().slice(0, 300) ?? ""
 let passed = 0
 let failed = 0
@@ -29,6 +31,7 @@ for (const root of ["packages", "apps", "e2e"]) {
     for (const result of report.testResults) {
       const where = relative(process.cwd(), result.name)
       for (const test of result.assertionResults) {
+        if (typeof test.duration === "number") durations.push({ seconds: test.duration / 1000, name: `${where} > ${test.fullName}` })
         if (test.status === "failed") failures.push(`FAILED ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`)
       }
     }
@@ -57,6 +60,9 @@ for (const file of ["cycles-results.json", "typecheck-results.json"]) {
   } else passed += 1
 }
 // The last line is exactly "N passed, N failed", what CI reads; skipped tests are said on the line before.
+for (const slow of durations.sort((a, b) => b.seconds - a.seconds).slice(0, 5)) {
+  console.log(`slowest: ${slow.seconds.toFixed(0)} s ${slow.name.slice(0, 160)}`)
+}
 for (const failure of failures) console.log(failure)
 if (skipped > 0) console.log(`${skipped} skipped`)
 console.log(`${passed} passed, ${failed} failed`)
