@@ -33,10 +33,11 @@ const RefusalLogEveryMillis = 10_000
  */
 export const capConnections = (server: Server, maxConnections: number, runtime: Runtime.Runtime<never>): Server => {
   server.maxConnections = maxConnections
-  const run = Runtime.runFork(runtime)
+  // Every connection passes here: its gauge update runs in place, without a fiber of its own.
+  const count = Runtime.runSync(runtime)
   server.on("connection", (socket: Socket) => {
-    run(Metric.increment(connectionsOpen))
-    socket.once("close", () => run(Metric.incrementBy(connectionsOpen, -1)))
+    count(Metric.increment(connectionsOpen))
+    socket.once("close", () => count(Metric.incrementBy(connectionsOpen, -1)))
   })
   let unlogged = 0
   let loggedAt = Number.NEGATIVE_INFINITY
@@ -49,7 +50,7 @@ export const capConnections = (server: Server, maxConnections: number, runtime: 
       loggedAt = now
       unlogged = 0
     }
-    run(
+    Runtime.runFork(runtime)(
       Metric.increment(connectionsRefused).pipe(
         Effect.zipRight(
           logged
