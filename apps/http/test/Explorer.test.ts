@@ -15,7 +15,7 @@ import {
   newPage,
   openExplorer,
   promise,
-  type Service,
+  renameInFivetran,
   signIn,
   startService,
   step,
@@ -31,21 +31,6 @@ import {
 const change = teamGrantToMake(account)
 /** A user renamed in Fivetran between the two syncs: the diff shows it changed, and its old name. */
 const renamed = account.users.find((user) => user.id !== inherited.user.id && user.given_name !== "" && user.family_name !== "")!
-const systemKey = account.credentials.find((credential) => credential._tag === "SystemKey")!
-
-/** Renames a user's given name in the sandbox, through its own API (HTTP Basic with the account's system key). */
-const renameInFivetran = (service: Service, userId: string, givenName: string) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${service.sandboxUrl}/v1/users/${userId}`, {
-      method: "PATCH",
-      headers: {
-        authorization: `Basic ${Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")}`,
-        "content-type": "application/json"
-      },
-      body: JSON.stringify({ given_name: givenName })
-    })
-    return response.status
-  })
 
 describe("access explorer in headless Chromium", () => {
   it.scopedLive(

@@ -5,14 +5,25 @@ import { Deferred, Effect, Layer, Ref } from "effect"
 import type { Page, Request } from "playwright-core"
 import { refusedKeyServiceArgs, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 import { audit } from "./support/AxeAudit.js"
-import { call, openExplorer, promise, type Service, startService, step, tempDir } from "./support/ExplorerBrowser.js"
+import {
+  call,
+  openExplorer,
+  promise,
+  renameInFivetran,
+  type Service,
+  startService,
+  step,
+  syncNow,
+  tempDir
+} from "./support/ExplorerBrowser.js"
 
 /**
  * "Start a sync" in the access explorer follows the job it started: the page asks after it every
  * 2 s and, once it has ended, reloads the syncs (the status line, the diff's choices) and says how
  * it ended in the message line, a failure as an error, with the service's reason. A sync found
  * running at sign-in is followed too, and either can be cancelled from the page. Nobody presses
- * "Reload syncs". Real Chromium, the bundled service.
+ * "Reload syncs". A view open as the sync succeeds is offered again from it, when asked. Real
+ * Chromium, the bundled service.
  */
 
 const Token = "token-for-the-explorer-sync-follow-test"
@@ -123,6 +134,68 @@ describe("access explorer: a sync started from the page, or found running, is fo
         yield* promise(() => page.fill("#query", user.email))
         yield* promise(() => page.press("#query", "Enter"))
         yield* promise(() => page.locator(`[data-testid=results] a[href="#principal=user:${user.id}"]`).waitFor())
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
+    "a view open as the followed sync finishes: the message links to it from the new sync, shown then as it is now",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        yield* syncNow(service)
+        const user = account.users.find((candidate) =>
+          candidate.role !== null && candidate.given_name !== "Renamed" && candidate.family_name !== ""
+        )!
+        const { page } = yield* openExplorer(service, `/#principal=user:${user.id}`)
+        const title = page.getByTestId("details-title")
+        yield* promise(() => title.waitFor())
+        const before = yield* promise(() => title.textContent())
+        assert.strictEqual(yield* renameInFivetran(service, user.id, "Renamed"), 200)
+
+        const id = yield* startFromPage(page)
+        yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
+        yield* step(page, "sync-followed-view-open")
+        const reread = page.getByTestId("reread-view")
+        const job = yield* jobOf(service, id)
+        const resources = Object.values(job.summary.resources).reduce((sum, count) => sum + count, 0)
+        const grants = job.summary.grants.direct + job.summary.grants.derived
+        const ended = `Sync ${id} finished: ${resources.toLocaleString("en-US")} resources, ${
+          grants.toLocaleString("en-US")
+        } grants. Searches and views opened from now on read it.`
+        // Not re-read unasked: the view still shows the name from the sync before.
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => reread.getAttribute("href")),
+            yield* promise(() => title.textContent())
+          ],
+          [
+            `${ended} The view open below was read from the sync before: show it from this sync.`,
+            `#principal=user:${user.id}`,
+            before
+          ]
+        )
+
+        yield* promise(() => reread.click())
+        yield* promise(() => page.getByTestId("details-title").filter({ hasText: "Renamed" }).waitFor())
+        yield* step(page, "sync-followed-view-reread")
+        assert.deepStrictEqual(
+          [
+            before?.startsWith(`${user.given_name} `),
+            yield* promise(() => page.getByTestId("details-title").textContent()),
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => page.evaluate<string | null>("document.activeElement?.getAttribute('data-testid') ?? null")),
+            yield* promise(() => page.evaluate<string>("location.hash"))
+          ],
+          [
+            true,
+            before?.replace(`${user.given_name} `, "Renamed "),
+            ended,
+            "details-title",
+            `#principal=user:${user.id}`
+          ]
+        )
       }),
     { timeout: 120_000 }
   )

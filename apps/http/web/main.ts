@@ -831,6 +831,23 @@ const showProgress = (job: SyncJob | undefined) => {
 }
 
 /**
+ * Says how a followed sync ended. A view open below was read from the sync before: once a newer one
+ * succeeded, the message links to it, so the reviewer does not certify what has since changed. It is
+ * shown again only when asked: re-read unasked, it would change under the reader and take the focus.
+ */
+const showEnded = (job: SyncJob) => {
+  show(endedText(job), job.status === "failed" ? "error" : "info")
+  const view = viewOf(location.hash)
+  if (job.status !== "succeeded" || view === undefined || details.childElementCount === 0) return
+  const reread = viewLink("show it from this sync", view, { "data-testid": "reread-view" })
+  // Shown again in place (the link's own listener, first, prevented the navigation): the note is then past.
+  reread.addEventListener("click", (event) => {
+    if (event.defaultPrevented) show(endedText(job), "info")
+  })
+  message.append(" The view open below was read from the sync before: ", reread, ".")
+}
+
+/**
  * Asks after sync job `id` (started from this page, or found running) every SyncPollSeconds until it
  * ends, then reloads the syncs (the status line, the diff's choices) and says how it ended in the
  * message line, a failure as an error: nobody has to press "Reload syncs" and guess when, and the
@@ -850,7 +867,7 @@ const followSync = async (api: Client, id: string) => {
       }
       if (followed === mine) showProgress(undefined)
       await loadSyncs(api, mine.session)
-      show(endedText(job), job.status === "failed" ? "error" : "info")
+      showEnded(job)
       return
     }
   } catch (error) {

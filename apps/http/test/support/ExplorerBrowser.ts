@@ -27,6 +27,22 @@ export const screenshots = fileURLToPath(new URL("../../test-screenshots/", impo
 export const account = generatePreset("small")
 export const inherited = inheritedGrant(account)
 
+const systemKey = account.credentials.find((credential) => credential._tag === "SystemKey")!
+
+/** Renames a user's given name in the service's sandbox, through its own API (HTTP Basic with the account's system key); its status. */
+export const renameInFivetran = (service: Service, userId: string, givenName: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${service.sandboxUrl}/v1/users/${userId}`, {
+      method: "PATCH",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${systemKey.key}:${systemKey.secret}`).toString("base64")}`,
+        "content-type": "application/json"
+      },
+      body: JSON.stringify({ given_name: givenName })
+    })
+    return response.status
+  })
+
 export const tempDir = (prefix: string) =>
   Effect.acquireRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), prefix))),
