@@ -176,6 +176,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
             before
           ]
         )
+        assert.deepStrictEqual(yield* audit(page, "a view read from the sync before"), [])
 
         yield* promise(() => reread.click())
         yield* promise(() => page.getByTestId("details-title").filter({ hasText: "Renamed" }).waitFor())
