@@ -92,6 +92,16 @@ const jobOf = (service: Service, id: string) =>
       }
     })
 
+/** What the message line says of sync `id` once it has succeeded, from the job the service answers with. */
+const finishedText = (service: Service, id: string) =>
+  Effect.map(jobOf(service, id), (job) => {
+    const resources = Object.values(job.summary.resources).reduce((sum, count) => sum + count, 0)
+    const grants = job.summary.grants.direct + job.summary.grants.derived
+    return `Sync ${id} finished: ${resources.toLocaleString("en-US")} resources, ${
+      grants.toLocaleString("en-US")
+    } grants. Searches and views opened from now on read it.`
+  })
+
 describe("access explorer: a sync started from the page, or found running, is followed to its end", () => {
   it.scopedLive(
     "a sync started from the page: its end is said, the syncs reload, the new sync can be searched",
@@ -105,8 +115,6 @@ describe("access explorer: a sync started from the page, or found running, is fo
         yield* step(page, "sync-followed-finished")
 
         const job = yield* jobOf(service, id)
-        const resources = Object.values(job.summary.resources).reduce((sum, count) => sum + count, 0)
-        const grants = job.summary.grants.direct + job.summary.grants.derived
         assert.deepStrictEqual(
           [
             yield* promise(() => page.textContent("#message")),
@@ -117,9 +125,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
             asked.at(-1)
           ],
           [
-            `Sync ${id} finished: ${resources.toLocaleString("en-US")} resources, ${
-              grants.toLocaleString("en-US")
-            } grants. Searches and views opened from now on read it.`,
+            yield* finishedText(service, id),
             "info",
             true,
             id,
@@ -157,12 +163,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
         yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
         yield* step(page, "sync-followed-view-open")
         const reread = page.getByTestId("reread-view")
-        const job = yield* jobOf(service, id)
-        const resources = Object.values(job.summary.resources).reduce((sum, count) => sum + count, 0)
-        const grants = job.summary.grants.direct + job.summary.grants.derived
-        const ended = `Sync ${id} finished: ${resources.toLocaleString("en-US")} resources, ${
-          grants.toLocaleString("en-US")
-        } grants. Searches and views opened from now on read it.`
+        const ended = yield* finishedText(service, id)
         // Not re-read unasked: the view still shows the name from the sync before.
         assert.deepStrictEqual(
           [
