@@ -56,7 +56,10 @@ export const keptConnection = (port: number) =>
         ask: (raw: string, count: number) => Effect.zipRight(write(raw), answered(count)),
         /** How the connection ended (`closed`, or `error <code>`), and every answer it received. */
         ended: Effect.promise(() => ended).pipe(
-          Effect.map((end) => ({ end, answers: answersIn(received), rest: received.slice(answersIn(received).join("").length) })),
+          Effect.map((end) => {
+            const answers = answersIn(received)
+            return { end, answers, rest: received.slice(answers.join("").length) }
+          }),
           Effect.timeout("30 seconds"),
           Effect.orDie
         ),
