@@ -314,6 +314,8 @@ export class Transport extends Data.TaggedError("Transport")<{
   readonly proxyStatus?: number
   /** The config's base URL or proxy is no http(s) URL: nothing was sent, and a repeat fails the same way. */
   readonly unusableUrl?: UrlSetting
+  /** The host name did not resolve, and none of this client's requests has been answered yet: mistyped, not a blip. */
+  readonly unknownHost?: boolean
   /**
    * The answer's status when the connection broke, or the deadline came, after its status line had
    * arrived: a 2xx means Fivetran acted on the request, whatever became of the body.
@@ -356,6 +358,7 @@ export const withAttempts = (
       ...(error.notTls === undefined ? {} : { notTls: error.notTls }),
       ...(error.proxyStatus === undefined ? {} : { proxyStatus: error.proxyStatus }),
       ...(error.unusableUrl === undefined ? {} : { unusableUrl: error.unusableUrl }),
+      ...(error.unknownHost === undefined ? {} : { unknownHost: error.unknownHost }),
       ...(error.answeredStatus === undefined ? {} : { answeredStatus: error.answeredStatus }),
       attempts
     })

@@ -169,6 +169,9 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     const maxWaitMillis = config.maxRateLimitWaitSeconds * 1000
     // NODE_EXTRA_CA_CERTS's file, looked at on the first failed exchange only: a refused certificate's hint tells of it.
     const extraCa = yield* Effect.cached(readExtraCaCerts)
+    // Once any request is answered, a host name that stops resolving is the resolver's blip, retried.
+    let answeredBefore = false
+    const viaProxy = config.proxy !== undefined
 
     // A proxy's user and password, as its URL holds them (percent-encoded) and decoded. A proxy that
     // is no URL has none to read: its requests fail before anything is sent (UndiciTransport.ts).
@@ -255,7 +258,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
     ) =>
       transport.send(buildRequest(request, sent), read, sooner).pipe(
         Effect.catchAll((failure) =>
-          Effect.flatMap(extraCa, (ca) => Effect.fail(exchangeError(endpoint, failure, scrub, config.proxy !== undefined, ca)))
+          Effect.flatMap(extraCa, (ca) => Effect.fail(exchangeError(endpoint, failure, scrub, viaProxy, ca, answeredBefore)))
         ),
         Effect.map((response): RawResponse<A> => {
           const headers = response.headers
@@ -266,6 +269,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
           else budget.observe(seq, monotonicMillis(clock), observed)
           if (response.status >= 200 && response.status < 300) credentials.accept(sent)
+          answeredBefore = true
           return {
             status: response.status,
             body: response.body,

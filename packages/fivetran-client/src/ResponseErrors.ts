@@ -286,9 +286,14 @@ export const transportError = (
   /** The request went through an egress proxy (HTTPS_PROXY, HTTP_PROXY). */
   viaProxy = false,
   /** NODE_EXTRA_CA_CERTS, which a certificate refused for its issuer's hint tells of. */
-  extraCa: ExtraCaCerts = { _tag: "Unset" }
+  extraCa: ExtraCaCerts = { _tag: "Unset" },
+  /** Some earlier exchange of this client got an answer, so its host names have resolved. */
+  answeredBefore = false
 ): Transport => {
   const { code, message } = rootCause(failure.cause)
+  // A name that has never resolved is mistyped: retried, it waited ~15 s to say so. One that resolved
+  // before and fails mid-sync is the resolver's blip, retried as any failed connect.
+  const unknownHost = failure.stage === "request" && code === "ENOTFOUND" && !answeredBefore ? { unknownHost: true } : {}
   const withCode = code === undefined || message.includes(code) ? message : `${code} ${message}`.trim()
   if (failure.stage === "url") {
     return new Transport({
@@ -337,7 +342,8 @@ export const transportError = (
     return new Transport({
       endpoint,
       reason: `could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), so nothing was sent: ${quoted(withCode, scrub)}`,
-      connectFailed: true
+      connectFailed: true,
+      ...unknownHost
     })
   }
   // A connect that found no descriptor, which its retries meet again while the process stays at its limit.
@@ -354,6 +360,7 @@ export const transportError = (
     endpoint,
     reason: quoted(failure.stage === "timeout" ? message : because === "" ? what : `${what}: ${because}`, scrub),
     connectFailed: failure.stage === "request" && code !== undefined && ConnectFailureCodes.has(code),
+    ...unknownHost,
     ...(failure.answeredStatus === undefined || failure.answeredStatus === 0 ? {} : { answeredStatus: failure.answeredStatus })
   })
 }
@@ -364,8 +371,9 @@ export const exchangeError = (
   failure: TransportFailure,
   scrub: Scrub,
   viaProxy = false,
-  extraCa: ExtraCaCerts = { _tag: "Unset" }
+  extraCa: ExtraCaCerts = { _tag: "Unset" },
+  answeredBefore = false
 ): Transport | InvalidResponse =>
   failure.stage === "too-large"
     ? oversizedResponse(endpoint, failure.maxBytes)
-    : transportError(endpoint, failure, scrub, viaProxy, extraCa)
+    : transportError(endpoint, failure, scrub, viaProxy, extraCa, answeredBefore)

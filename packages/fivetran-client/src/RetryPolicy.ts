@@ -54,7 +54,8 @@ export const mayHaveActed = (error: FivetranError): boolean =>
  * `Retry-After` asks for longer than max-rate-limit-wait. A refused TLS certificate is never
  * repeated: the next handshake meets the same certificate; nor is a server that answered the handshake
  * with no TLS; nor is a proxy's 4xx to the tunnel, nor
- * a base URL or proxy that is no http(s) URL.
+ * a base URL or proxy that is no http(s) URL, nor a host name that does not resolve before any
+ * request of the client has been answered (`unknownHost`).
  */
 export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean => {
   // Fivetran acted on it: only a read is repeated for its body.
@@ -67,7 +68,7 @@ export const shouldRetry = (method: HttpMethod, error: FivetranError): boolean =
       return error.maxWaitMillis === undefined && (method !== "POST" || error.status === 503)
     case "Transport":
       return error.certificateRefused !== true && error.notTls !== true && !refusedByProxy(error.proxyStatus) &&
-        error.unusableUrl === undefined &&
+        error.unusableUrl === undefined && error.unknownHost !== true &&
         (method !== "POST" || error.connectFailed === true)
     case "InvalidResponse":
       return garbledBody(error)

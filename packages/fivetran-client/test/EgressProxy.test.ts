@@ -180,4 +180,21 @@ describe("a client behind a proxy", () => {
       ])
       assert.notInclude(JSON.stringify(error), "PROXYSECRET5")
     }))
+
+  it.scopedLive("a proxy whose host name does not resolve fails at once, named as what failed", () =>
+    Effect.gen(function*() {
+      // .invalid never resolves (RFC 6761): a mistyped proxy name, which a repeat would only ask again.
+      const client = yield* clientFor("http://fivetran.proxy-test:8443", {
+        proxy: Redacted.make("http://egress-user:PROXYSECRET5@egress.invalid:3128"),
+        backoffBaseMillis: 0
+      })
+      const error = yield* Effect.flip(client.getTeam("bright_otter"))
+      assert.deepStrictEqual([error._tag, error.message], [
+        "Transport",
+        "GET /v1/teams/bright_otter: could not reach Fivetran: could not connect to the proxy (HTTPS_PROXY or HTTP_PROXY), " +
+        "so nothing was sent: getaddrinfo ENOTFOUND egress.invalid"
+      ])
+      assert.deepInclude(error, { connectFailed: true, unknownHost: true })
+      assert.notInclude(JSON.stringify(error), "PROXYSECRET5")
+    }))
 })

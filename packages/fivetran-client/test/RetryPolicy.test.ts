@@ -32,7 +32,8 @@ const errors: Record<string, FivetranError> = {
   TransportAfter200: new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 200 }),
   TransportAfter503: new Transport({ endpoint, reason: "reset", connectFailed: false, answeredStatus: 503 }),
   TransportRefused: new Transport({ endpoint, reason: "refused", connectFailed: true }),
-  TransportCertificateRefused: new Transport({ endpoint, reason: "certificate", connectFailed: true, certificateRefused: true })
+  TransportCertificateRefused: new Transport({ endpoint, reason: "certificate", connectFailed: true, certificateRefused: true }),
+  TransportUnknownHost: new Transport({ endpoint, reason: "ENOTFOUND", connectFailed: true, unknownHost: true })
 }
 
 const retried = (method: HttpMethod) => Object.keys(errors).filter((name) => shouldRetry(method, errors[name]!))
