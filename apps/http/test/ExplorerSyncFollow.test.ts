@@ -1,7 +1,7 @@
 import { generatePreset, Sandbox } from "@baton-fivetran/fivetran-sandbox"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Layer, Ref } from "effect"
+import { Deferred, Effect, Layer, Ref, Schedule } from "effect"
 import type { Page, Request } from "playwright-core"
 import { refusedKeyServiceArgs, sandboxServiceArgs, serviceProcessOver } from "./ServiceProcess.js"
 import { audit } from "./support/AxeAudit.js"
@@ -197,6 +197,41 @@ describe("access explorer: a sync started from the page, or found running, is fo
             "details-title",
             `#principal=user:${user.id}`
           ]
+        )
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
+    "a view opened after the followed sync ended, before the page's next poll, is read from it: not offered again",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const user = account.users.find((candidate) =>
+          candidate.role !== null && candidate.given_name !== "Renamed" && candidate.family_name !== ""
+        )!
+        const { page } = yield* openExplorer(service)
+        assert.strictEqual(yield* renameInFivetran(service, user.id, "Renamed"), 200)
+        // The page's questions after the job wait until the view is open: its end falls between two polls.
+        const polled = yield* Deferred.make<void>()
+        yield* promise(() =>
+          page.route(/\/v1\/syncs\/[^/]+$/, async (route) => {
+            await Effect.runPromise(Deferred.await(polled))
+            await route.continue()
+          })
+        )
+        const id = yield* startFromPage(page)
+        yield* Effect.retry(
+          Effect.filterOrFail(jobOf(service, id), (job) => job.status === "succeeded", () => "still running"),
+          Schedule.spaced("200 millis")
+        )
+        yield* promise(() => page.evaluate(`location.hash = "#principal=user:${user.id}"`))
+        yield* promise(() => page.getByTestId("details-title").filter({ hasText: "Renamed" }).waitFor())
+        yield* Deferred.succeed(polled, undefined)
+        yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
+        assert.deepStrictEqual(
+          [yield* promise(() => page.textContent("#message")), yield* promise(() => page.getByTestId("reread-view").count())],
+          [yield* finishedText(service, id), 0]
         )
       }),
     { timeout: 120_000 }

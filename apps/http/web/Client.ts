@@ -101,6 +101,12 @@ export const pause = (seconds: number, signal: AbortSignal) =>
     else signal.addEventListener("abort", abandoned, { once: true })
   })
 
+/** The file name an export's answer gives (`access-review-<sync id>.<format>`). */
+const exportName = (response: Response) => /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1]
+
+/** The sync an export was read from, as its file name says. */
+const exportedSync = (response: Response) => /^access-review-(.+)\.\w+$/.exec(exportName(response) ?? "")?.[1]
+
 /**
  * Every request takes the AbortSignal of what asked for it (a view, a search, a download): once the
  * user has left it, its request, its reading and its waits for a 429 end rather than run on.
@@ -210,7 +216,7 @@ export class Client {
         break
       }
     }
-    return { rows, more }
+    return { rows, more, syncId: exportedSync(response) }
   }
 
   /**
@@ -246,7 +252,7 @@ export class Client {
   ): Promise<{ readonly blob: Blob; readonly name: string }> {
     const response = await this.exportResponse(`v1/export?${new URLSearchParams({ format: "csv", ...filter })}`, waiting, signal)
     sent()
-    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "access-review.csv"
+    const name = exportName(response) ?? "access-review.csv"
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
     return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }
   }

@@ -241,9 +241,12 @@ const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
  * before takes that link away with it: the keyboard's place is the line while it waits (not the
  * page's top), and, if the view fails, the search.
  */
+/** The sync the open view's rows were read from: a followed sync's end offers the view again only if it is another. */
+let viewSync: string | undefined
+
 const viewRows = async (api: Client, filter: Parameters<Client["rows"]>[0], signal: AbortSignal) => {
   try {
-    return await api.rows(filter, ReadLimit, (wait) => {
+    const read = await api.rows(filter, ReadLimit, (wait) => {
       if (signal.aborted) return
       const focused = details.contains(document.activeElement)
       const notice = el("p", { class: "note", "data-testid": "details-waiting", tabindex: "-1" }, waitingText(wait))
@@ -251,6 +254,8 @@ const viewRows = async (api: Client, filter: Parameters<Client["rows"]>[0], sign
       if (focused) notice.focus()
       announce("details-status", waitingText(wait))
     }, signal)
+    if (!signal.aborted) viewSync = read.syncId
+    return read
   } catch (error) {
     if (!signal.aborted && document.activeElement?.matches("[data-testid=details-waiting]") === true) byId("query").focus()
     throw error
@@ -831,14 +836,15 @@ const showProgress = (job: SyncJob | undefined) => {
 }
 
 /**
- * Says how a followed sync ended. A view open below was read from the sync before: once a newer one
- * succeeded, the message links to it, so the reviewer does not certify what has since changed. It is
- * shown again only when asked: re-read unasked, it would change under the reader and take the focus.
+ * Says how a followed sync ended. A view open below read from the sync before (not one opened between
+ * the end and this poll): once a newer one succeeded, the message links to it, so the reviewer does
+ * not certify what has since changed. It is shown again only when asked: re-read unasked, it would
+ * change under the reader and take the focus.
  */
 const showEnded = (job: SyncJob) => {
   show(endedText(job), job.status === "failed" ? "error" : "info")
   const view = viewOf(location.hash)
-  if (job.status !== "succeeded" || view === undefined || details.childElementCount === 0) return
+  if (job.status !== "succeeded" || view === undefined || details.childElementCount === 0 || viewSync === job.id) return
   const reread = viewLink("show it from this sync", view, { "data-testid": "reread-view" })
   // Shown again in place (the link's own listener, first, prevented the navigation): the note is then past.
   reread.addEventListener("click", (event) => {
