@@ -1,4 +1,4 @@
-import { FivetranClient, type FivetranError, formatWait, type RequestWait } from "@baton-fivetran/fivetran-client"
+import { FivetranClient, type FivetranError, formatWait, type RequestWait, withRequestTally } from "@baton-fivetran/fivetran-client"
 import { NotReady, type Ready, type ReadyDetails } from "@baton-fivetran/http-api"
 import { Data, Effect, Option, Ref, Stream } from "effect"
 import { ServiceConfig } from "./ServiceConfig.js"
@@ -80,7 +80,16 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
      * setting, so that an operator knows which limit a silent Fivetran ran into.
      */
     const { readinessTimeoutMillis } = yield* ServiceConfig
-    const unanswered = `Fivetran did not answer within readiness-timeout (${formatWait(readinessTimeoutMillis)})`
+    const limit = `readiness-timeout (${formatWait(readinessTimeoutMillis)})`
+    /**
+     * Said when the check ran out of time. Its attempts may have failed meanwhile (a refused
+     * connection, a 5xx), each retried until the limit: the last one's reason is quoted, as "did
+     * not answer" sent an operator with a wrong port or firewall to look for a slow Fivetran.
+     */
+    const unanswered = (lastFailure: string | undefined) =>
+      lastFailure === undefined
+        ? `Fivetran did not answer within ${limit}`
+        : `no attempt of GET /v1/account/info succeeded within ${limit}; the last failed: ${lastFailure}`
 
     const whenPaced: Effect.Effect<ReadyAnswer, Unready> = Effect.gen(function*() {
       const known = yield* Ref.get(lastReady)
@@ -114,7 +123,7 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
         return yield* new Unready({ kind, detail: reason })
       })
 
-    const check = client.accountInfo.pipe(
+    const answered = client.accountInfo.pipe(
       Effect.map((info): ReadyAnswer => ({ status: "ready", account_id: info.account_id, account_name: info.account_name })),
       Effect.tap((ready) => Ref.set(lastReady, Option.some(ready))),
       Effect.catchAll((error) =>
@@ -124,10 +133,23 @@ export class Readiness extends Effect.Service<Readiness>()("baton-http/Readiness
           : rateLimited(error)
           ? whenFivetranFails(error.message, "rateLimited")
           : whenFivetranFails(error.message)
-      ),
-      Effect.raceFirst(heldBack),
-      Effect.timeout(readinessTimeoutMillis),
-      Effect.catchTag("TimeoutException", () => whenFivetranFails(unanswered))
+      )
+    )
+    /** The check's own requests (a tally of them): each retry's wait says why the attempt before it failed. */
+    const check = withRequestTally((tally) =>
+      Effect.gen(function*() {
+        const lastFailure = yield* Ref.make<string | undefined>(undefined)
+        const noteFailures = Stream.runForEach(
+          tally.waits.changes,
+          (wait) => Option.isSome(wait) && wait.value.kind === "retry" ? Ref.set(lastFailure, wait.value.reason) : Effect.void
+        )
+        return yield* answered.pipe(
+          Effect.raceFirst(heldBack),
+          Effect.raceFirst(Effect.zipRight(noteFailures, Effect.never)),
+          Effect.timeout(readinessTimeoutMillis),
+          Effect.catchTag("TimeoutException", () => Effect.flatMap(Ref.get(lastFailure), (reason) => whenFivetranFails(unanswered(reason))))
+        )
+      })
     )
     const cachedCheck = yield* Effect.cachedWithTTL(check, checkLifetime)
 

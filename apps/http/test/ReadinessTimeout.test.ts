@@ -2,14 +2,15 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { runServiceOnce } from "./ServiceProcess.js"
+import { createServer } from "node:net"
+import { runServiceOnce, serviceProcessOver } from "./ServiceProcess.js"
 import { serviceOverSilentFivetran } from "./SilentFivetran.js"
 
 /**
  * `/readyz` against a Fivetran that takes the connection and never answers, through the service
  * process. Its check had a fixed 10 s limit, past a kubelet's default probe timeout (1 s) and those
  * most deployments set, and `--request-timeout` could not shorten it. `--readiness-timeout` (5 s by
- * default) bounds it, and the answer names it.
+ * default) bounds it, and the answer names it, with the last attempt's failure when there was one.
  */
 
 const Token = "readiness-timeout-test-token-01"
@@ -51,6 +52,37 @@ describe("--readiness-timeout (the service process, a Fivetran that never answer
         // The check's answer serves the probes after it, as any check's does.
         assert.deepStrictEqual(yield* readyz(service.url), notAnswering)
         assert.deepStrictEqual(yield* fivetran.requestLines, ["GET /v1/account/info HTTP/1.1"])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
+
+  it.scopedLive(
+    "over a Fivetran whose port refuses connections, quotes the last attempt's failure, not a silence",
+    () =>
+      Effect.gen(function*() {
+        // A port nothing listens on any more: each attempt is refused at once, and retried until the limit.
+        const port = yield* Effect.async<number>((resume) => {
+          const probe = createServer().listen(0, "127.0.0.1", () => {
+            const { port } = probe.address() as { port: number }
+            probe.close(() => resume(Effect.succeed(port)))
+          })
+        })
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-refused-fivetran-" })
+        const service = yield* serviceProcessOver(
+          dataDir,
+          ["--base-url", `http://127.0.0.1:${port}`, "--port", "0", "--readiness-timeout", "2s"],
+          { env: { BATON_API_KEY: "key_of_the_test", BATON_API_SECRET: "secret_of_the_test", BATON_HTTP_TOKENS: Token } }
+        )
+        assert.deepStrictEqual(yield* readyz(service.url, Token), {
+          status: 503,
+          body: {
+            error: "NotReady",
+            message: "no attempt of GET /v1/account/info succeeded within readiness-timeout (2.0s); the last failed: " +
+              `could not reach Fivetran: the request failed: connect ECONNREFUSED 127.0.0.1:${port}`
+          }
+        })
+        assert.deepStrictEqual(yield* readyz(service.url), notAnswering)
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000
   )
