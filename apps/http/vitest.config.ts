@@ -13,6 +13,7 @@ const sharedModuleFiles = [
   "test/AbsoluteFormTargets.test.ts",
   "test/BrokenWorkingCopies.test.ts",
   "test/CallerIdentity.test.ts",
+  "test/ChunkedBodyOverCap.test.ts",
   "test/Cli.test.ts",
   "test/ClientErrors.test.ts",
   "test/ClockSetBack.test.ts",

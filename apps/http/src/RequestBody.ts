@@ -1,13 +1,15 @@
 import { echoed, parseStrictJson } from "@baton-fivetran/connector-core"
 import { InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
 import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { NodeStream } from "@effect/platform-node"
+import { Chunk, Effect, Either, identity, Stream } from "effect"
+import { IncomingMessage } from "node:http"
 
 /**
  * Checks a request body once, before routing and before the token check (they reveal nothing, and
  * an oversized body is refused before anything else reads it): a body over the size cap is a 413
- * (a declared size at once; a chunked body as soon as the bytes read pass the cap, which leaves
- * the rest unread and closes the connection), a request declared as anything but JSON (even with
+ * (a declared size at once; a chunked body as soon as the bytes read pass the cap, the rest left
+ * unread; either answer closes the connection), a request declared as anything but JSON (even with
  * an empty body) is a 415 saying what to send, and a JSON body that does not parse or nests deeper
  * than `MaxJsonDepth` is a 400 naming `body`, one that gives a key twice in an object a 400 naming
  * that key (connector-core's StrictJson). The endpoint then reads the body read and parsed here;
@@ -51,18 +53,30 @@ const declaresJson = (contentType: string | undefined): boolean =>
  * The body's bytes, counted as they arrive: past `limitBytes` it fails with `tooLarge` at
  * once. The count is ours because the platform's own cap (`HttpServerRequest.withMaxBodySize`)
  * fails with the same `RequestError` (reason "Decode") as a client that went away, told apart only
- * by its message. The stream's finalizer destroys an unfinished request, as the platform's does.
+ * by its message. A client that went away mid-body is answered by nobody: a defect.
  */
 const readBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: number, tooLarge: PayloadTooLarge) =>
-  request.stream.pipe(
+  bodyStream(request).pipe(
     Stream.mapAccumEffect(0, (read, chunk: Uint8Array) => {
       const total = read + chunk.byteLength
       return total > limitBytes ? Effect.fail(tooLarge) : Effect.succeed([total, chunk] as const)
     }),
     Stream.runCollect,
-    Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks))),
-    Effect.catchTag("RequestError", Effect.die)
+    Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
   )
+
+/**
+ * A Node request's body, left open when its reading stops at the cap, not destroyed as the
+ * platform's stream leaves it: destroyed, its 413 was never sent, so neither logged nor counted;
+ * sent, it closes the connection, as any answer before the whole body does (Http.ts's
+ * requestChecks). Another server's request (a web handler's) through the platform's stream.
+ */
+const bodyStream = (request: HttpServerRequest.HttpServerRequest): Stream.Stream<Uint8Array> => {
+  const source = request.source
+  return source instanceof IncomingMessage
+    ? Stream.orDie(NodeStream.fromReadable(() => source, identity, { closeOnDone: false }))
+    : Stream.orDie(request.stream)
+}
 
 /** A body's text; none when its bytes are not UTF-8 (a decoder replacing them made `user ��` out of an id). */
 const utf8Text = (bytes: Uint8Array): string | undefined => {

@@ -6,8 +6,8 @@ import { requestBodyChecks } from "../src/RequestBody.js"
 
 /**
  * The body limit on a request whose body arrives in chunks with no Content-Length (a chunked
- * upload), so the limit is met while reading. Over the real service the connection is closed
- * before an answer can be read (Service.test.ts); here the check's own outcome is visible.
+ * upload), so the limit is met while reading, on a web request (a server other than Node's): the
+ * check's own outcome, and how far it read. Over the real service, ChunkedBodyOverCap.test.ts.
  */
 
 /** A POST whose body is `chunks`, pulled one by one; `pulled` counts what was read. */
