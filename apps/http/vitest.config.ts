@@ -50,6 +50,7 @@ const sharedModuleFiles = [
   "test/ReadinessTimeout.test.ts",
   "test/ReadmeExamples.test.ts",
   "test/ReadOnlyRoot.test.ts",
+  "test/RawSemicolonPaths.test.ts",
   "test/ReadOnlyTokens.test.ts",
   "test/RebuiltJobs.test.ts",
   "test/RequestBody.test.ts",

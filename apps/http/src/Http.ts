@@ -34,9 +34,9 @@ import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
 import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
-import { normalizeFailures, undecodableRefusal } from "./RequestFailures.js"
+import { normalizeFailures, rawSemicolonRefusal, undecodableRefusal } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
-import { groupOf, undecodableQueryParameter } from "./Routes.js"
+import { groupOf, rawSemicolon, undecodableQueryParameter } from "./Routes.js"
 import { securityHeaders } from "./SecurityHeaders.js"
 import { ServiceConfig, type ServiceConfigShape } from "./ServiceConfig.js"
 import { makeSingleFlight } from "./SingleFlight.js"
@@ -355,7 +355,10 @@ const requestChecks = (config: ServiceConfigShape) => {
       const decodedQuery = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         // The query is looked at first: finding the route is the dearer step, and only a bad query needs it.
         const undecodable = undecodableQueryParameter(request.url)
-        return undecodable === undefined || groupOf(request.method, request.url) === undefined
+        const cut = rawSemicolon(request.method, request.url)
+        return cut !== undefined
+          ? requireToken(rawSemicolonRefusal(cut))
+          : undecodable === undefined || groupOf(request.method, request.url) === undefined
           ? app
           : requireToken(undecodableRefusal(undecodable))
       })

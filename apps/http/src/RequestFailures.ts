@@ -97,6 +97,17 @@ export const undecodableRefusal = (undecodable: { readonly name: string; readonl
   })
 }
 
+/** A path that holds a raw `;` (Routes.ts's rawSemicolon), refused before anything is done with it. */
+export const rawSemicolonRefusal = (cut: { readonly name: string; readonly segment: string }): InvalidRequest => {
+  const field = echoed(cut.name)
+  return new InvalidRequest({
+    field,
+    message: `${field}: ${
+      JSON.stringify(echoed(cut.segment))
+    } holds a raw ";", where the router would end the path; encode ; as %3B (e.g. with encodeURIComponent)`
+  })
+}
+
 const pathOf = (url: string) => {
   const target = originForm(url)
   const query = target.indexOf("?")

@@ -113,6 +113,23 @@ export const undecodableParameter = (method: string, url: string): { readonly na
 }
 
 /**
+ * Where the path of `method url` holds a raw `;`: the path parameter of the route it would reach
+ * whose segment holds it, else the path itself. The platform's router ends a path at `;` (as in
+ * `/foo;jsessionid=1`): `DELETE /v1/grants/<grant id>;x` revoked the grant named by what came
+ * before it, and a `;` in a middle segment was a 404 "no endpoint". Encoded (`%3B`), it is part of the id.
+ */
+export const rawSemicolon = (method: string, url: string): { readonly name: string; readonly segment: string } | undefined => {
+  if (!url.includes(";")) return undefined
+  const segments = targetSegments(url)
+  if (!segments.some((segment) => segment.includes(";"))) return undefined
+  const route = find(method, url)
+  const at = route?.segments.findIndex((segment, i) => segment.startsWith(":") && segments[i]!.includes(";")) ?? -1
+  return route === undefined || at === -1
+    ? { name: "path", segment: `/${segments.join("/")}` }
+    : { name: route.segments[at]!.slice(1), segment: segments[at]! }
+}
+
+/**
  * The first query parameter of a request target whose name or value is not valid percent-encoding,
  * named as it decodes (else as sent), with its value as sent. URLSearchParams, which the platform
  * reads the query with, keeps such a `%` as it is: `?q=%ZZ` searched for the text `%ZZ`, and
