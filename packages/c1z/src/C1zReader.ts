@@ -368,6 +368,12 @@ const openReader = (path: string, temporary: ReaderTempDirectory): Effect.Effect
       // Checked once the indexes are known whole: the lookups go through them.
       const missing = yield* read(() => missingReferenceProblems(db, syncId))
       if (Option.isSome(missing)) return yield* new Corrupt({ path, reason: missing.value })
+      // Every row's blobs decoded, as the listings decode them: a row the review commands refuse as
+      // damaged (a grant's data that is no protobuf) passed, and the file was filed as evidence.
+      yield* Stream.runDrain(reader.resourceTypes)
+      yield* Stream.runDrain(reader.resources())
+      yield* Stream.runDrain(reader.entitlements())
+      yield* Stream.runDrain(reader.grants())
       const counts = yield* read(() => rowCounts(db, syncId))
       return { path, syncRun, ...counts } satisfies Verified
     })

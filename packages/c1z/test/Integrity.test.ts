@@ -7,7 +7,8 @@ import * as F from "./fixtures.js"
 import { tempDir } from "./TempDir.js"
 
 /**
- * verifyC1z: SQLite's full integrity check of a sync file's database. The reader trusts the indexes
+ * verifyC1z: SQLite's full integrity check of a sync file's database, and every row decoded as the
+ * listings decode it. The reader trusts the indexes
  * a file brings: a partial index of a principal's grants whose SQL was swapped back to the plain
  * text (writable_schema) hid a user's grants from its listing, while the full listing showed them.
  */
@@ -89,5 +90,31 @@ describe("verifyC1z", () => {
           `(v1_grants row 2 and others); baton's own listings (baton grants, baton resources) stop at the ` +
           "first such row (write it again)"
       )
+    }))
+
+  it.scopedLive("a row whose blob the listings cannot decode is Corrupt, naming the table and the row, of every kind", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* goodFile(dir)
+      // What export and resources refused as damaged, verify passed: its checks read no blob.
+      const refusals = yield* Effect.forEach(
+        ["v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants"],
+        (table) =>
+          Effect.gen(function*() {
+            const { edited: rowId, path } = yield* craftedWith(dir, table, (db) => {
+              const id = (db.prepare(`SELECT min(id) AS id FROM ${table}`).get() as { id: number }).id
+              db.prepare(`UPDATE ${table} SET data = ? WHERE id = ?`).run(Buffer.from([0xde, 0xad, 0xbe, 0xef]), id)
+              return id
+            })
+            const error = yield* Effect.flip(verifyC1z(path))
+            return [error._tag, error.message.replace(`${path}: `, ""), rowId] as const
+          })
+      )
+      assert.deepStrictEqual(refusals.map(([tag, message, rowId]) => [tag, message.replace(`row ${rowId}:`, "row N:")]), [
+        ["Corrupt", "the .c1z is damaged: v1_resource_types row N: premature EOF (write it again)"],
+        ["Corrupt", "the .c1z is damaged: v1_resources row N: premature EOF (write it again)"],
+        ["Corrupt", "the .c1z is damaged: v1_entitlements row N: premature EOF (write it again)"],
+        ["Corrupt", "the .c1z is damaged: v1_grants row N: premature EOF (write it again)"]
+      ])
     }))
 })
