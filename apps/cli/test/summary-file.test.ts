@@ -160,23 +160,37 @@ describe("--summary-file", () => {
     { timeout: 120_000 }
   )
 
-  it.scopedLive("a directory is refused with exit 2 before Fivetran is contacted; a failed sync writes none", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* tempDir
-      const sandbox = yield* Sandbox
-      const { flags } = yield* connectionFlags
-      const refused = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", dir])
-      assertExit(refused, 2)
-      assert.include(
-        refused.stderr,
-        `error: --summary-file ${dir} is a directory, not a regular file: the sync writes a new file and renames it there`
-      )
-      assert.strictEqual((yield* sandbox.requestLog).length, 0)
+  it.scopedLive(
+    "a directory or a pipe (/dev/stdout under `| cat`) is refused with exit 2 before Fivetran is contacted; a failed sync writes none",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* tempDir
+        const sandbox = yield* Sandbox
+        const { flags } = yield* connectionFlags
+        const refused = yield* runCli([...flags, "--file", `${dir}/out.c1z`, "--summary-file", dir])
+        assertExit(refused, 2)
+        assert.include(
+          refused.stderr,
+          `error: --summary-file ${dir} is a directory, not a regular file: the sync writes a new file and renames it there`
+        )
+        // The CLI's stdout here is a socket (as Node gives a child its stdio; under `| cat` a pipe): /dev/stdout
+        // is a link into /proc that names no path.
+        for (const flag of ["--summary-file", "--file"]) {
+          const others = flag === "--file" ? [] : ["--file", `${dir}/out.c1z`]
+          const piped = yield* runCli([...flags, ...others, flag, "/dev/stdout"])
+          assert.deepStrictEqual([piped.exitCode, piped.stderr.trim()], [
+            2,
+            `error: ${flag} /dev/stdout is a socket, not a regular file: the sync writes a new file and renames it there`
+          ])
+        }
+        assert.strictEqual((yield* sandbox.requestLog).length, 0)
 
-      const wrongSecret = flags.map((flag, i) => flags[i - 1] === "--api-secret" ? "not-the-secret" : flag)
-      const failed = yield* runCli([...wrongSecret, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/summary.json`])
-      assertExit(failed, 1)
-      assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
-    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)), { timeout: 120_000 })
+        const wrongSecret = flags.map((flag, i) => flags[i - 1] === "--api-secret" ? "not-the-secret" : flag)
+        const failed = yield* runCli([...wrongSecret, "--file", `${dir}/out.c1z`, "--summary-file", `${dir}/summary.json`])
+        assertExit(failed, 1)
+        assert.deepStrictEqual(yield* fs.readDirectory(dir), [])
+      }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
+    { timeout: 120_000 }
+  )
 })

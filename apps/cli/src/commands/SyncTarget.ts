@@ -159,16 +159,20 @@ export const checkSyncTarget = (
         reason: `--${flag} ${file} names a directory, not a file: give the file's path, such as ${path.join(file, options.example)}`
       })
     }
+    const notRegular = (shown: string, type: FileSystem.File.Type) =>
+      new UsageError({
+        reason: `--${flag} ${shown} is ${fileKindName(type)}, not a regular file: the sync writes a new file and renames it there`
+      })
+    // Followed by the kernel first: a link into /proc (/dev/stdout into a pipe) reads as "pipe:[470539]",
+    // no path, which resolved as one named nothing, and the pipe passed as a file still to create.
+    const reached = yield* Effect.option(fs.stat(file))
+    if (Option.isSome(reached) && reached.value.type !== "File" && reached.value.type !== "Directory") {
+      return yield* notRegular(file, reached.value.type)
+    }
     const target = yield* throughLinks(flag, file)
     const shown = target === path.resolve(file) ? file : `${file} (a link to ${target})`
     const existing = yield* Effect.option(fs.stat(target))
-    if (Option.isSome(existing) && existing.value.type !== "File") {
-      return yield* new UsageError({
-        reason: `--${flag} ${shown} is ${
-          fileKindName(existing.value.type)
-        }, not a regular file: the sync writes a new file and renames it there`
-      })
-    }
+    if (Option.isSome(existing) && existing.value.type !== "File") return yield* notRegular(shown, existing.value.type)
     const nameBytes = Buffer.byteLength(path.basename(target))
     if (nameBytes > options.longestName) {
       return yield* new UsageError({
