@@ -154,6 +154,23 @@ describe("usage", () => {
       assert.strictEqual(sandbox.stderr, "error: --sandbox: expected small, medium or large, got \"huge\"\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("a value left empty after = (--file=$UNSET) is refused as the same empty value given apart, naming the flag", () =>
+    Effect.gen(function*() {
+      const lines = [
+        ["--sandbox", "--summary-file="],
+        ["resources", "--type=", "-f", "sync.c1z"],
+        ["--sandbox", "-p", "--revoke-grant="],
+        ["--sandbox", "--api-secret=", "--concurrency", "4"]
+      ]
+      const runs = yield* Effect.all(lines.map((args) => runCli(args)), { concurrency: "unbounded" })
+      assert.deepStrictEqual(runs.map((run) => [run.exitCode, run.stderr]), [
+        [2, "error: --summary-file: expected the path of a file, got \"\"\n"],
+        [2, "error: --type: expected user, role, group, team, connection, got \"\"\n"],
+        [2, "error: --revoke-grant: expected a grant id (<entitlement id>:<principal type>:<principal id>), got \"\"\n"],
+        [2, "error: --api-secret: expected secret text (never printed), got \"\"\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a log level or format that is not one of the choices reads like every other refusal, from each source", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

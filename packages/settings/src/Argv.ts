@@ -15,6 +15,7 @@ import { BooleanWords } from "./SettingKind.js"
  *   command line lost to `BATON_PROVISIONING=true` or `.baton.yaml`. As in baton (cobra/viper), a
  *   flag that is given wins, whatever its value.
  * - `--sandbox [preset]` takes an optional value: a bare `--sandbox` means `--sandbox small`.
+ * - A long flag given an empty value with `=` (`--file=`) is passed as the flag and "".
  */
 export interface NormalizedArgv {
   readonly args: ReadonlyArray<string>
@@ -72,6 +73,11 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, settings: ReadonlyArr
     } else if (switches.has(name) && isSwitchValue(next)) {
       given.set(switches.get(name)!, next)
       i++
+    } else if (name.startsWith("--") && equals === arg.length - 1) {
+      // `--file=` (an unset variable in `--file=$OUT`): @effect/cli read it as a flag without its value,
+      // then the next argument as a subcommand ("Invalid subcommand"). Apart, it is the empty value
+      // the flag's own check refuses, naming the flag.
+      args.push(name, "")
     } else if (arg === "--sandbox" && takesNoValue(next)) {
       args.push(arg, DefaultSandboxPreset)
     } else {
