@@ -55,7 +55,8 @@ describe("what a refusal repeats of the arguments", () => {
           [["resources", `--${long}`], `unknown flag '--${"x".repeat(126)}…(100002 characters)' (see baton-fivetran resources --help)`],
           [
             [long],
-            `unknown command '${cut}': the commands are access, capabilities, config, diff, entitlements, export, grants, resources, ` +
+            "unknown command (not shown: it is no word, and may be a secret given without its flag): the commands are " +
+            "access, capabilities, config, diff, entitlements, export, grants, resources, " +
             "sandbox, verify (see baton-fivetran --help)"
           ],
           [["-f", "a.c1z", "-f", long], `--file was given twice ("a.c1z", "${cut}"); give it once`],

@@ -47,14 +47,16 @@ describe("usage", () => {
     30_000
   )
 
-  it.live("a misspelt or unknown command exits 2 naming it, with the command it is closest to, or all of them", () =>
+  it.live("a misspelt or unknown command exits 2 naming it, with the command it is closest to, or all of them; one that is no word, unnamed", () =>
     Effect.gen(function*() {
       const runs = yield* Effect.all([
         runCli(["resource"]),
         runCli(["acces", "user:u"]),
         runCli(["help"]),
         runCli(["version"]),
-        runCli(["frobnicate"])
+        runCli(["frobnicate"]),
+        // A secret whose flag was left out (or given twice) is a stray argument: never repeated.
+        runCli(["--api-key", "key-of-the-test", secret])
       ], { concurrency: 3 })
       const commands = "access, capabilities, config, diff, entitlements, export, grants, resources, sandbox, verify"
       assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
@@ -62,7 +64,13 @@ describe("usage", () => {
         [2, "", "error: unknown command 'acces'; did you mean 'access'? (see baton-fivetran --help)\n"],
         [2, "", "error: unknown command 'help'; did you mean '--help'? (see baton-fivetran --help)\n"],
         [2, "", "error: unknown command 'version'; did you mean '--version'? (see baton-fivetran --help)\n"],
-        [2, "", `error: unknown command 'frobnicate': the commands are ${commands} (see baton-fivetran --help)\n`]
+        [2, "", `error: unknown command 'frobnicate': the commands are ${commands} (see baton-fivetran --help)\n`],
+        [
+          2,
+          "",
+          "error: unknown command (not shown: it is no word, and may be a secret given without its flag): the " +
+          `commands are ${commands} (see baton-fivetran --help)\n`
+        ]
       ])
     }).pipe(Effect.provide(NodeContext.layer)))
 

@@ -27,8 +27,22 @@ const flagNames = (usage: Usage.Usage): ReadonlyArray<readonly [string, boolean]
 
 const builtIns: ReadonlyArray<readonly [string, boolean]> = [["--help", false], ["-h", false], ["--version", false]]
 
+/**
+ * Whether a stray argument may be shown: a word, as a mistyped command is. Anything else (digits,
+ * symbols, past 32 characters) may be a secret whose flag was left out (`--api-key K S`, or the
+ * secret given twice), and the refusal goes to a terminal, a log and a CI job's output.
+ */
+const showable = (word: string) => word.length <= 32 && /^[A-Za-z][A-Za-z-]*$/.test(word)
+
+/** A stray argument as a refusal names it: itself, or not at all when it may be a secret. */
+const strayArgument = (word: string) =>
+  showable(word) ? `'${word}'` : "(not shown: it is no word, and may be a secret given without its flag)"
+
 /** `help` and `version` are cobra's commands; here they are flags. */
 const unknownCommand = (command: string, subcommands: ReadonlyArray<string>, word: string) => {
+  if (!showable(word)) {
+    return `unknown command ${strayArgument(word)}: the commands are ${subcommands.join(", ")} (see ${command} --help)`
+  }
   const meant = builtIns.some(([flag]) => flag === `--${word}`) ? `--${word}` : nearestName(word, subcommands)
   return meant === undefined
     ? `unknown command '${word}': the commands are ${subcommands.join(", ")} (see ${command} --help)`
@@ -48,7 +62,9 @@ export const explainLeftover = <A>(
     if (arg === "--" || subcommands.includes(arg)) return Option.none()
     if (!arg.startsWith("-")) {
       return Option.some(
-        subcommands.length === 0 ? `unexpected argument '${arg}' (see ${command} --help)` : unknownCommand(command, subcommands, arg)
+        subcommands.length === 0
+          ? `unexpected argument ${strayArgument(arg)} (see ${command} --help)`
+          : unknownCommand(command, subcommands, arg)
       )
     }
     const [name, inlineValue] = arg.split("=", 2) as [string, string | undefined]

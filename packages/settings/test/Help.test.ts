@@ -92,4 +92,14 @@ describe("leftover arguments", () => {
     )
     assert.deepStrictEqual(explainLeftover("baton-fivetran-http", options, [], ["--port", "1"]), Option.none())
   })
+
+  it("a stray argument that is no word (a secret whose flag was left out) is not repeated", () => {
+    assert.deepStrictEqual(
+      explainLeftover("baton-fivetran-http", options, [], ["--port", "1", "fts_Vb3Nc8Hd5Ks1Jy6T"]),
+      Option.some(
+        "unexpected argument (not shown: it is no word, and may be a secret given without its flag) " +
+          "(see baton-fivetran-http --help)"
+      )
+    )
+  })
 })
