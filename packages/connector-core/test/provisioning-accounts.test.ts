@@ -151,7 +151,7 @@ describe("createAccount", () => {
         assert.deepStrictEqual(refused.requests, [], phone)
         refusedPhones.push(refused.result.message)
       }
-      const rule = `(digits, with + ( ) - . / # and spaces, and an extension such as "x12")`
+      const rule = `(digits, with + ( ) - . / # * , ; and spaces, and an extension such as "x12")`
       assert.deepStrictEqual(refusedPhones, [
         `cannot create the account: phone is not a phone number ${rule}`,
         `cannot create the account: phone is not a phone number ${rule}`,

@@ -86,7 +86,7 @@ const phoneProblems = (phone: string | undefined): ReadonlyArray<string> => {
   return Phone.test(trimmed) && /\d/.test(trimmed)
     ? []
     // Not quoted: a person's phone is never shown back (nor a name pasted into the field).
-    : ["phone is not a phone number (digits, with + ( ) - . / # and spaces, and an extension such as \"x12\")"]
+    : ["phone is not a phone number (digits, with + ( ) - . / # * , ; and spaces, and an extension such as \"x12\")"]
 }
 
 /** An invitation of a regular user: with an email, which the API lets only service accounts leave out. */
