@@ -156,14 +156,17 @@ const isCommandMismatch = (error: unknown): error is ValidationError.ValidationE
   ValidationError.isValidationError(error) && ValidationError.isCommandMismatch(error)
 
 /**
- * @effect/cli's own refusals quote an argument whole (`resources <a 100 kB id>`: "Received unknown
- * argument: '…'"): made a UsageError (exit 2 as well) whose text cuts each such argument as the
- * CLI's refusals cut it (echoed).
+ * @effect/cli's own refusals ("Missing argument <NEW.c1z>", "Received unknown argument: 'user:b'"),
+ * as the CLI's own read: ending with where the command's usage is listed (they named no way on), and
+ * each argument they quote cut as the CLI's refusals cut it (echoed): `resources <a 100 kB id>` was
+ * quoted whole. A UsageError, exit 2 as well.
  */
-const withLongArgumentsCut = (args: ReadonlyArray<string>) => <E>(error: E): E | UsageError => {
-  const long = args.filter((arg) => echoed(arg) !== arg)
-  if (!ValidationError.isValidationError(error) || long.length === 0) return error
-  return new UsageError({ reason: long.reduce((text, arg) => text.replaceAll(arg, echoed(arg)), errorMessage(error)) })
+const asOwnRefusal = (args: ReadonlyArray<string>, subcommandNames: ReadonlyArray<string>) => <E>(error: E): E | UsageError => {
+  if (!ValidationError.isValidationError(error)) return error
+  const subcommand = args.slice(2).find((arg) => subcommandNames.includes(arg))
+  const help = ["baton-fivetran", ...(subcommand === undefined ? [] : [subcommand]), "--help"].join(" ")
+  const text = args.filter((arg) => echoed(arg) !== arg).reduce((cut, arg) => cut.replaceAll(arg, echoed(arg)), errorMessage(error))
+  return new UsageError({ reason: `${text} (see ${help})` })
 }
 
 /** The root flags each subcommand reads as well: the logging ones (normalizeArgv takes both out of argv). */
@@ -237,7 +240,7 @@ export const run = (argv: ReadonlyArray<string>) => {
           onSome: (reason) => new UsageError({ reason })
         }))
     ),
-    Effect.mapError(withLongArgumentsCut(args)),
+    Effect.mapError(asOwnRefusal(args, subcommandNames)),
     // Whatever failed (a bad flag too), in the format the logging settings ask for as far as they
     // can be read; read only then, so that --help and --version do not load the YAML parser.
     Effect.tapErrorCause((cause) => Effect.flatMap(logChoiceOf(given), (choice) => withLogging(choice)(reportFailure(cause)))),

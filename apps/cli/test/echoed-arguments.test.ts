@@ -61,7 +61,7 @@ describe("what a refusal repeats of the arguments", () => {
           ],
           [["-f", "a.c1z", "-f", long], `--file was given twice ("a.c1z", "${cut}"); give it once`],
           // @effect/cli's own refusal.
-          [["resources", "-f", "sync.c1z", long], `Received unknown argument: '${cut}'`],
+          [["resources", "-f", "sync.c1z", long], `Received unknown argument: '${cut}' (see baton-fivetran resources --help)`],
           [
             ["access", "-f", "sync.c1z", `user:\u001b[2J${long}`],
             `user:\\u001b[2J${"x".repeat(119)}…(100009 characters) is not in sync.c1z (list them with: baton-fivetran resources)`

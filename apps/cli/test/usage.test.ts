@@ -162,6 +162,18 @@ describe("usage", () => {
       assert.strictEqual(sandbox.stderr, "error: --sandbox: expected small, medium or large, got \"huge\"\n")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.live("a command's missing or extra argument, as @effect/cli refuses it, names where the command's usage is listed", () =>
+    Effect.gen(function*() {
+      const runs = yield* Effect.all([
+        runCli(["diff", "old.c1z"]),
+        runCli(["access", "user:a", "user:b", "-f", "sync.c1z"])
+      ], { concurrency: "unbounded" })
+      assert.deepStrictEqual(runs.map((run) => [run.exitCode, run.stderr]), [
+        [2, "error: Missing argument <NEW.c1z> (see baton-fivetran diff --help)\n"],
+        [2, "error: Received unknown argument: 'user:b' (see baton-fivetran access --help)\n"]
+      ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.live("a value left empty after = (--file=$UNSET) is refused as the same empty value given apart, naming the flag", () =>
     Effect.gen(function*() {
       const lines = [
