@@ -120,6 +120,12 @@ const sandboxOptions = {
   preset: optional("preset", "small|medium|large", "Generate the account from this preset (default small)."),
   state: optional("state", "file.json", "Load the account from this snapshot file instead."),
   seed: optional("seed", "n", "Generator seed for --preset (the same seed gives the same account)."),
+  saveState: optional(
+    "save-state",
+    "file.json",
+    "Write the account --preset and --seed generate to this snapshot file and exit, instead of serving it (edit it, " +
+      "then serve it with --state)."
+  ),
   // The sandbox layer's faults and rate limit: the flags fivetran-sandbox takes, declared there.
   ...trafficOptions
 }
@@ -133,7 +139,11 @@ const sandboxCommand = (root: ReturnType<typeof rootCommand>, given: ReadonlyMap
         file: yield* loadConfigFile
       })
       const server = yield* Effect.promise(() => import("./commands/SandboxServer.js"))
-      yield* server.serveSandbox(options).pipe(withLogging({ level: logging.logLevel, format: logging.logFormat }))
+      const run = Option.match(options.saveState, {
+        onNone: () => server.serveSandbox(options),
+        onSome: (file) => server.saveSandboxState(options, file)
+      })
+      yield* run.pipe(withLogging({ level: logging.logLevel, format: logging.logFormat }))
     })).pipe(Command.withDescription(
       "Serve the embedded Fivetran sandbox over HTTP (on loopback unless --host says otherwise) until Ctrl-C; prints its URL and keys."
     ))

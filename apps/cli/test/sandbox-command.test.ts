@@ -5,6 +5,7 @@ import { Effect, Option, Stream } from "effect"
 import { execFileSync } from "node:child_process"
 import { assertExit, cliCommand, logFields, runCli } from "./support/CliProcess.js"
 import { stoppableSandboxCommand } from "./support/SandboxCommand.js"
+import { generatePreset, readSnapshot } from "@baton-fivetran/fivetran-sandbox"
 
 /** The first stdout lines of the `sandbox` command, up to its "Stop with Ctrl-C." line. */
 const banner = (stdout: Stream.Stream<Uint8Array, unknown>) =>
@@ -154,7 +155,7 @@ describe("sandbox command", () => {
         runCli(["sandbox", "--state", `${dir}/empty-object.json`]),
         runCli(["sandbox", "--state", ""])
       ], { concurrency: 2 })
-      const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+      const howToMake = "write one with baton-fivetran sandbox --save-state file.json (of --preset and --seed) and edit it; " +
         "or serve a generated account with --preset instead"
       assert.deepStrictEqual(runs.map((result) => [result.exitCode, result.stdout, result.stderr]), [
         [2, "", `error: Snapshot file ${dir}/missing.json: no such file; ${howToMake}\n`],
@@ -167,6 +168,41 @@ describe("sandbox command", () => {
         [2, "", `error: Snapshot file ${dir}/empty-object.json is invalid at account: is missing; ${howToMake}\n`],
         [2, "", "error: --state: expected the path of a snapshot file, got \"\"\n"]
       ])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("--save-state writes the account --preset and --seed generate, which --state then serves as it was", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-cli-" })
+      const saved = yield* runCli(["sandbox", "--preset", "small", "--seed", "7", "--save-state", `${dir}/account.json`])
+      assert.deepStrictEqual([saved.exitCode, saved.stdout, saved.stderr], [
+        0,
+        `wrote ${dir}/account.json: the "small" preset, seed 7: 25 users, 4 groups, 3 teams, 8 connections, 24 roles; ` +
+        `serve it with: baton-fivetran sandbox --state ${dir}/account.json\n`,
+        ""
+      ])
+      assert.deepStrictEqual(yield* readSnapshot(`${dir}/account.json`), generatePreset("small", 7))
+      assert.strictEqual((yield* fs.stat(`${dir}/account.json`)).mode & 0o777, 0o600)
+
+      const server = yield* Command.start(cliCommand(["sandbox", "--port", "0", "--state", `${dir}/account.json`]))
+      const lines = yield* banner(server.stdout)
+      assert.deepStrictEqual(lines.slice(1, 2), ["  25 users, 4 groups, 3 teams, 8 connections, 24 roles"])
+      yield* server.kill("SIGINT")
+
+      const refused = yield* Effect.all([
+        runCli(["sandbox", "--state", `${dir}/account.json`, "--save-state", `${dir}/copy.json`]),
+        runCli(["sandbox", "--save-state", `${dir}/missing/account.json`]),
+        runCli(["sandbox", "--save-state", "/dev/null"])
+      ])
+      assert.deepStrictEqual(refused.map((run) => [run.exitCode, run.stderr]), [
+        [2, "error: --save-state writes a generated account: it cannot be combined with --state (copy that file instead)\n"],
+        [
+          2,
+          `error: --save-state ${dir}/missing/account.json: the directory ${dir}/missing does not exist; create it first or choose another path\n`
+        ],
+        [2, "error: --save-state /dev/null is a character device, not a regular file: the sandbox writes a new file and renames it there\n"]
+      ])
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["account.json"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("a --state file over 128 MiB (a disk image named by mistake), or /dev/zero, exits 2 unread, naming its size and the limit", () =>

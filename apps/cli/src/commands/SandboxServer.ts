@@ -2,7 +2,10 @@ import {
   accountSource,
   type Credential,
   decodeTrafficFlags,
+  defaultSeed,
   faultLines,
+  generatePreset,
+  howToMakeSnapshot,
   rateLimitText,
   SandboxHost,
   sandboxHostAccepted,
@@ -15,16 +18,19 @@ import {
   type ServeSettings,
   SnapshotPath,
   type TrafficFlagValues,
-  wildcardLoopback
+  wildcardLoopback,
+  writeSnapshot
 } from "@baton-fivetran/fivetran-sandbox"
 import { isLoopback } from "@baton-fivetran/fivetran-client"
-import { Effect, LogLevel, Option } from "effect"
+import { Console, Effect, LogLevel, Option } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
 import { interruptionNotice } from "../output/InterruptionNotice.js"
 import { decodeFlag } from "../settings/FlagValue.js"
+import { longestSummaryFileName } from "../output/SummaryFile.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
+import { checkSyncTarget } from "./SyncTarget.js"
 
 /**
  * `baton-fivetran sandbox`: serves the in-memory Fivetran API (on loopback, unless --host) for trying the CLI (or
@@ -33,6 +39,10 @@ import { SandboxV8Flags } from "../V8Flags.js"
  * generated test keys, printed so they can be used), the warning of a --host beyond loopback, its
  * V8 flags and its stop line.
  */
+
+/** How this command makes a file --state reads. */
+const howToSaveState = "write one with baton-fivetran sandbox --save-state file.json (of --preset and --seed) and edit it; " +
+  "or serve a generated account with --preset instead"
 
 /** The command's own flags, and the sandbox layer's fault and rate-limit flags (TrafficFlags.ts). */
 export interface SandboxFlags extends TrafficFlagValues {
@@ -112,8 +122,52 @@ export const serveSandbox = (flags: SandboxFlags) =>
       beforeListen: Effect.sync(() => SandboxV8Flags.forEach((flag) => setFlagsFromString(flag))),
       onListening: isLoopback(settings.host) ? Effect.void : beyondLoopbackWarning(settings)
     }).pipe(
-      // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2.
-      Effect.catchTag("UsageError", (refusal) => Effect.fail(new UsageError({ reason: refusal.reason }))),
+      // The sandbox's refusals (a --state file it cannot read, a busy port) as the CLI's own: exit 2,
+      // a snapshot's way to be made said as this command makes one.
+      Effect.catchTag(
+        "UsageError",
+        (refusal) => Effect.fail(new UsageError({ reason: refusal.reason.replace(howToMakeSnapshot, howToSaveState) }))
+      ),
       // On stderr: stdout carries the banner only, for a script reading the URL and keys.
       Effect.onInterrupt(() => interruptionNotice(LogLevel.Info, "sandbox stopped", { msg: "sandbox stopped" }))
     ))
+
+/**
+ * `sandbox --save-state file.json`: the account --preset and --seed generate, written as a snapshot
+ * (atomically, owner-only) instead of served: a start to edit (a user to disable, a team to
+ * empty) and serve with --state. Nothing else is saved: faults and limits are flags of the serve.
+ */
+export const saveSandboxState = (flags: SandboxFlags, file: string) =>
+  Effect.gen(function*() {
+    if (Option.isSome(flags.state)) {
+      return yield* new UsageError({
+        reason: "--save-state writes a generated account: it cannot be combined with --state (copy that file instead)"
+      })
+    }
+    const preset = Option.getOrElse(yield* decodeFlag("preset", SandboxPreset, "small, medium or large", flags.preset), () =>
+      "small" as const)
+    const seed = Option.getOrElse(
+      yield* decodeFlag("seed", SandboxSeed, "a whole number from 0 to 4294967295", flags.seed),
+      () =>
+        defaultSeed
+    )
+    const path = Option.getOrElse(
+      yield* decodeFlag("save-state", SnapshotPath, "the path of a snapshot file", Option.some(file)),
+      () => file
+    )
+    // Checked as the sync's files are: a directory that exists and is writable, no directory or pipe at the path.
+    yield* checkSyncTarget("save-state", path, {
+      example: "account.json",
+      longestName: longestSummaryFileName,
+      writer: "the sandbox"
+    })
+    const snapshot = generatePreset(preset, seed)
+    yield* writeSnapshot(path, snapshot).pipe(
+      Effect.mapError((failure) => new UsageError({ reason: `--save-state ${path}: ${failure.message}` }))
+    )
+    yield* Console.log(
+      `wrote ${path}: the "${preset}" preset, seed ${seed}: ${snapshot.users.length} users, ${snapshot.groups.length} groups, ` +
+        `${snapshot.teams.length} teams, ${snapshot.connections.length} connections, ${snapshot.roles.length} roles; ` +
+        `serve it with: baton-fivetran sandbox --state ${path}`
+    )
+  })

@@ -147,6 +147,8 @@ export const checkSyncTarget = (
     readonly example: string
     /** In bytes: the writer's temporary files beside it are named after it, longer. */
     readonly longestName: number
+    /** Who writes the file, as the refusal of a path that is no regular file names it (default "the sync"). */
+    readonly writer?: string
   }
 ): Effect.Effect<SyncTarget, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
@@ -161,7 +163,9 @@ export const checkSyncTarget = (
     }
     const notRegular = (shown: string, type: FileSystem.File.Type) =>
       new UsageError({
-        reason: `--${flag} ${shown} is ${fileKindName(type)}, not a regular file: the sync writes a new file and renames it there`
+        reason: `--${flag} ${shown} is ${fileKindName(type)}, not a regular file: ${
+          options.writer ?? "the sync"
+        } writes a new file and renames it there`
       })
     // Followed by the kernel first: a link into /proc (/dev/stdout into a pipe) reads as "pipe:[470539]",
     // no path, which resolved as one named nothing, and the pipe passed as a file still to create.

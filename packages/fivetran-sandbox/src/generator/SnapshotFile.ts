@@ -23,8 +23,9 @@ export class SnapshotReadError extends Data.TaggedError("SnapshotReadError")<{
   }
 }
 
-/** How to get a file readSnapshot reads, for the refusals of one it does not. */
-const howToMake = "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
+/** How to get a file readSnapshot reads, for the refusals of one it does not (an app with a way of its own says that instead). */
+export const howToMakeSnapshot =
+  "a snapshot is written by writeSnapshot of @baton-fivetran/fivetran-sandbox (e.g. of generatePreset(\"small\")); " +
   "or serve a generated account with --preset instead"
 
 /**
@@ -47,7 +48,7 @@ export class SnapshotParseError extends Data.TaggedError("SnapshotParseError")<{
   readonly detail: string
 }> {
   override get message() {
-    return `Snapshot file ${this.path} is not JSON (${this.detail}); ${howToMake}`
+    return `Snapshot file ${this.path} is not JSON (${this.detail}); ${howToMakeSnapshot}`
   }
 }
 
@@ -58,7 +59,7 @@ export class SnapshotInvalidError extends Data.TaggedError("SnapshotInvalidError
   readonly detail: string
 }> {
   override get message() {
-    return `Snapshot file ${this.path} is invalid at ${this.field}: ${this.detail}; ${howToMake}`
+    return `Snapshot file ${this.path} is invalid at ${this.field}: ${this.detail}; ${howToMakeSnapshot}`
   }
 }
 
@@ -78,7 +79,7 @@ const readFailure = (path: string) => (cause: PlatformError.PlatformError) => {
   const problem = cause._tag === "SystemError" ? unusableReasons[cause.reason] : undefined
   return problem === undefined
     ? new SnapshotReadError({ path, cause })
-    : new SnapshotFileUnusable({ path, problem: `${problem}; ${howToMake}` })
+    : new SnapshotFileUnusable({ path, problem: `${problem}; ${howToMakeSnapshot}` })
 }
 
 /**
