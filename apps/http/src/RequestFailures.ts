@@ -86,27 +86,19 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
     })
 }
 
-/** A path or query parameter that is not valid percent-encoding: the caller's encoding is at fault, named with what it sent. */
-export const undecodableRefusal = (undecodable: { readonly name: string; readonly segment: string }): InvalidRequest => {
-  const field = echoed(undecodable.name)
-  return new InvalidRequest({
-    field,
-    message: `${field}: ${
-      JSON.stringify(echoed(undecodable.segment))
-    } is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
-  })
+/** A path or query segment refused for what it holds, naming its parameter and quoting it (cut: echoed). */
+const segmentRefusal = (segment: { readonly name: string; readonly segment: string }, problem: string): InvalidRequest => {
+  const field = echoed(segment.name)
+  return new InvalidRequest({ field, message: `${field}: ${JSON.stringify(echoed(segment.segment))} ${problem}` })
 }
 
+/** A path or query parameter that is not valid percent-encoding: the caller's encoding is at fault, named with what it sent. */
+export const undecodableRefusal = (undecodable: { readonly name: string; readonly segment: string }): InvalidRequest =>
+  segmentRefusal(undecodable, "is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)")
+
 /** A path that holds a raw `;` (Routes.ts's rawSemicolon), refused before anything is done with it. */
-export const rawSemicolonRefusal = (cut: { readonly name: string; readonly segment: string }): InvalidRequest => {
-  const field = echoed(cut.name)
-  return new InvalidRequest({
-    field,
-    message: `${field}: ${
-      JSON.stringify(echoed(cut.segment))
-    } holds a raw ";", where the router would end the path; encode ; as %3B (e.g. with encodeURIComponent)`
-  })
-}
+export const rawSemicolonRefusal = (cut: { readonly name: string; readonly segment: string }): InvalidRequest =>
+  segmentRefusal(cut, "holds a raw \";\", where the router would end the path; encode ; as %3B (e.g. with encodeURIComponent)")
 
 const pathOf = (url: string) => {
   const target = originForm(url)
