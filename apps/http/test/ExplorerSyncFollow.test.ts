@@ -301,6 +301,42 @@ describe("access explorer: a sync started from the page, or found running, is fo
     }).pipe(Effect.scoped, Effect.provide(sandbox)), { timeout: 120_000 })
 
   it.scopedLive(
+    "a sync waiting out Fivetran's rate limit is followed as running: its wait shown, Cancel offered, then its end said",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* serviceOverSandbox({ refusedKey: false })
+        const { page } = yield* openExplorer(service)
+        // The sync's first request is answered 429 with Retry-After: 8: its job waits (waiting_for_rate_limit).
+        yield* (yield* Sandbox).setFaults({ rateLimitBurst: { requests: 1, retryAfterSeconds: 8 } })
+        const id = yield* startFromPage(page)
+        const progress = page.locator("#sync-progress", { hasText: "for the rate limit" })
+        yield* promise(() => progress.waitFor({ timeout: 30_000 }))
+        const during = {
+          status: (yield* jobOf(service, id)).status,
+          progress: yield* promise(() => progress.textContent()),
+          cancel: yield* promise(() => page.locator("#cancel-sync").isVisible()),
+          message: yield* promise(() => page.textContent("#message"))
+        }
+        yield* step(page, "sync-followed-rate-limit-wait")
+        yield* promise(() => page.locator("#message", { hasText: `Sync ${id} finished` }).waitFor({ timeout: 60_000 }))
+        assert.strictEqual(during.status, "waiting_for_rate_limit")
+        assert.match(
+          during.progress ?? "",
+          new RegExp(
+            `^Sync ${id}: syncing [a-z ]+; [0-9,]+ requests? so far(, ~[0-9,]+ left)?; waiting until ` +
+              "[0-9]{2}:[0-9]{2}:[0-9]{2} UTC for the rate limit: Fivetran answered 429 with Retry-After 8s\\.$"
+          )
+        )
+        assert.deepStrictEqual([during.cancel, during.message?.includes("failed")], [true, false])
+        assert.deepStrictEqual(
+          [yield* promise(() => page.textContent("#message")), yield* promise(() => page.getAttribute("#message", "class"))],
+          [yield* finishedText(service, id), "info"]
+        )
+      }).pipe(Effect.scoped, Effect.provide(sandbox)),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "a running sync cancelled from the page, from the keyboard: its end is said, the button goes, the focus stays in the bar",
     () =>
       Effect.gen(function*() {

@@ -4,8 +4,11 @@ import type { SyncJob } from "./Client.js"
 
 export const syncLabel = (job: SyncJob) => `${job.id} (${job.finished_at ?? job.created_at})`
 
-/** A sync job not yet ended. */
-export const unfinishedJob = (job: SyncJob) => job.status === "queued" || job.status === "running"
+/** How a job can end; any other status (queued, running, waiting_for_rate_limit) is a job not yet ended. */
+const endedStatuses: ReadonlyArray<SyncJob["status"]> = ["succeeded", "failed", "cancelled"]
+
+/** A sync job not yet ended: one waiting out Fivetran's rate limit too, which was said to have failed. */
+export const unfinishedJob = (job: SyncJob) => !endedStatuses.includes(job.status)
 
 /** How a job that did not succeed ended, as the status and message lines say it. */
 export const endedHow = (job: SyncJob) =>
