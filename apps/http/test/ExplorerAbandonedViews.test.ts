@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Request } from "playwright-core"
 import { explorerWaiting as waiting, manyRows } from "./HeldExports.js"
-import { holdExportSlot, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
+import { call, holdExportSlot, openExplorer, promise, step, syncedServicePerFile } from "./support/ExplorerBrowser.js"
 
 /**
  * Views and searches the user has left: a view waiting out the service's 429s (the export cap,
@@ -165,6 +165,31 @@ describe("access explorer: views and searches the user has left", () => {
         )
       }),
     { timeout: 240_000 }
+  )
+
+  it.scopedLive(
+    "a view that cannot be opened empties the panel, the view before not left under its address; the focus goes to the search",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        const { page } = yield* openExplorer(service, `/#principal=${opened}`)
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+        // The reader's place is in the open view, as after following a link of it.
+        yield* promise(() => page.locator("[data-testid=details-title]").focus())
+        const latest = (yield* call(service, "GET", "/v1/syncs")).body as { readonly items: ReadonlyArray<{ readonly id: string }> }
+        yield* promise(() => page.evaluate("location.hash = '#principal=user:no_such_user'"))
+        yield* promise(() => page.locator("#message", { hasText: "is not in the latest sync" }).waitFor())
+        yield* step(page, "view-not-opened")
+        assert.deepStrictEqual(
+          [
+            yield* promise(() => page.textContent("#message")),
+            yield* promise(() => page.evaluate<number>("document.getElementById('details').childElementCount")),
+            yield* promise(() => page.evaluate<string>("document.activeElement.id"))
+          ],
+          [`user no_such_user is not in the latest sync (${latest.items[0]!.id})`, 0, "query"]
+        )
+      }),
+    { timeout: 120_000 }
   )
 
   it.scopedLive("an earlier search answered after a later one does not replace its results", () =>

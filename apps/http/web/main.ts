@@ -144,19 +144,40 @@ const signOut = (reason: string, refused = false) => {
 
 /**
  * Runs one user action in its turn (`signal`); a 401 signs out (the token was revoked or is wrong),
- * anything else is shown, unless the user has left the action (another view, search or sign-in).
+ * anything else is shown (after `failed`, which clears what the failure leaves wrong), unless the
+ * user has left the action (another view, search or sign-in).
  */
-const attempt = async (signal: AbortSignal, action: (api: Client, signal: AbortSignal) => Promise<void>) => {
+const attempt = async (
+  signal: AbortSignal,
+  action: (api: Client, signal: AbortSignal) => Promise<void>,
+  failed: () => void = () => {}
+) => {
   if (client === undefined) return
   show("")
   try {
     await action(client, signal)
   } catch (error) {
     if (signal.aborted) return
-    if (refusedToken(error)) signOut(explain(error), true)
-    else show(explain(error))
+    if (refusedToken(error)) return signOut(explain(error), true)
+    failed()
+    show(explain(error))
   }
 }
+
+/**
+ * Opens a view in the details panel. One that cannot be opened (a user gone from the latest sync)
+ * empties the panel: the view before stayed under the new address, read as this one's, and its
+ * download saved the other principal's rows. The keyboard's place, if it was in the panel (or
+ * nowhere), goes to the search field.
+ */
+const openingView = (action: (api: Client, signal: AbortSignal) => Promise<void>) =>
+  attempt(detailsTurn(), action, () => {
+    const lost = document.activeElement === null || document.activeElement === document.body ||
+      details.contains(document.activeElement)
+    details.replaceChildren()
+    announce("details-status", "")
+    if (lost) byId("query").focus()
+  })
 
 /** What a certifier checks about a user besides the access: email, status, last login (nothing for a team). */
 const whoText = (row: ReviewRow): ReadonlyArray<Child> =>
@@ -314,7 +335,7 @@ const viewLink = (text: string | ReadonlyArray<Child>, view: View, attributes: R
   link(typeof text === "string" ? [isolated(text)] : text, hashOf(view), () => void showView(view), attributes)
 
 const openPrincipal = (principal: string) =>
-  attempt(detailsTurn(), async (api, signal) => {
+  openingView(async (api, signal) => {
     const { more, rows } = await viewRows(api, { principal }, signal)
     // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
     const name = rows[0]?.principal_name ??
@@ -358,7 +379,7 @@ const holderCells = (row: ReviewRow) => [
 const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)", "Account"]
 
 const openEntitlement = (entitlement: string) =>
-  attempt(detailsTurn(), async (api, signal) => {
+  openingView(async (api, signal) => {
     const { more, rows } = await viewRows(api, { entitlement }, signal)
     if (signal.aborted) return
     const count = el("span", { "data-testid": "rows-count" })
@@ -472,7 +493,7 @@ const destinationHolders = (api: Client, connection: string, signal: AbortSignal
 
 /** Everyone who holds anything on one resource, entitlement by entitlement: the sheet its owner certifies. */
 const openResource = (resource: string) =>
-  attempt(detailsTurn(), async (api, signal) => {
+  openingView(async (api, signal) => {
     const reached = resource.startsWith("group:") || resource.startsWith("connection:")
     const [{ more, rows }, roles, destination] = await Promise.all([
       viewRows(api, { resource }, signal),
@@ -594,7 +615,9 @@ const downloadSignal = (waitingFor?: AbortSignal) => {
   const download = new AbortController()
   const end = () => download.abort()
   session.signal.addEventListener("abort", end, { once: true })
-  waitingFor?.addEventListener("abort", end, { once: true })
+  // A view already left (its download pressed as the next one opens) ends it at once.
+  if (waitingFor?.aborted === true) end()
+  else waitingFor?.addEventListener("abort", end, { once: true })
   return { signal: download.signal, sent: () => waitingFor?.removeEventListener("abort", end) }
 }
 
@@ -671,9 +694,9 @@ const saveViewCsv = (view: Download, button: HTMLElement) =>
           say(preparing("these rows"))
         }
       }).finally(() => {
-        if (view.turn.aborted || !notice.isConnected) return
+        // Gone with its view, or left beside a view already left: its own status is said no more.
         notice.remove()
-        announce("details-status", "")
+        if (!view.turn.aborted) announce("details-status", "")
       })
     })
   })
