@@ -396,6 +396,32 @@ describe("access explorer in headless Chromium", () => {
   )
 
   it.scopedLive(
+    "a team's access links to who is in the team (the team as a resource), which no search result reached",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        yield* syncNow(service)
+        const team = `team:${inherited.team.id}`
+        const { page } = yield* openExplorer(service, `/#principal=${team}`)
+        const note = page.getByTestId("team-members")
+        yield* promise(() => note.waitFor())
+        assert.deepStrictEqual(
+          [yield* promise(() => note.textContent()), yield* promise(() => note.locator("a").getAttribute("href"))],
+          ["Its members hold this access through it: who is in this team.", `#resource=${team}`]
+        )
+        yield* promise(() => note.locator("a").click())
+        yield* promise(() => page.getByTestId("details-title").filter({ hasText: `Access on ${inherited.team.name} (${team})` }).waitFor())
+        const rows = yield* cellsOf(page, "[data-testid=resource-table]")
+        assert.include(rows.flat(), `user:${inherited.user.id}`)
+        // A user's access has no such note.
+        yield* promise(() => page.goto(`${service.url}/#principal=user:${inherited.user.id}`))
+        yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
+        assert.strictEqual(yield* promise(() => page.getByTestId("team-members").count()), 0)
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "back and forward move between the views opened, and a link to a view opens it after signing in",
     () =>
       Effect.gen(function*() {

@@ -334,6 +334,23 @@ const showView = (view: View | undefined): Promise<void> => {
 const viewLink = (text: string | ReadonlyArray<Child>, view: View, attributes: Readonly<Record<string, string>> = {}) =>
   link(typeof text === "string" ? [isolated(text)] : text, hashOf(view), () => void showView(view), attributes)
 
+/**
+ * A team's access is what its members hold through it: its view links to who they are (the team as a
+ * resource), which a reviewer certifies, and which no search result or row of its own reached.
+ */
+const membersNote = (principal: string): ReadonlyArray<Node> =>
+  principal.startsWith("team:")
+    ? [
+      el(
+        "p",
+        { class: "note", "data-testid": "team-members" },
+        "Its members hold this access through it: ",
+        viewLink("who is in this team", { kind: "resource", id: principal }),
+        "."
+      )
+    ]
+    : []
+
 const openPrincipal = (principal: string) =>
   openingView(async (api, signal) => {
     const { more, rows } = await viewRows(api, { principal }, signal)
@@ -342,10 +359,11 @@ const openPrincipal = (principal: string) =>
       (await api.search(principal.slice(principal.indexOf(":") + 1), 100, signal)).items.find((match) => match.id === principal)?.name
     if (signal.aborted) return
     const title = named(name ?? "", principal)
-    if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."))
+    if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."), ...membersNote(principal))
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       heading(title, el("span", {}, ...whoText(rows[0]!), count), { rows: { kind: "principal", id: principal }, turn: signal }),
+      ...membersNote(principal),
       ...pagedTable(
         "access-table",
         `Access of ${namedText(name ?? "", principal)}`,
