@@ -570,7 +570,7 @@ describe("access explorer in headless Chromium", () => {
       yield* promise(() => page.click("#search-form button"))
       yield* promise(() => page.locator(`[data-principal="user:${inherited.user.id}"]`).click())
       yield* promise(() => page.locator("[data-testid=access-table]").waitFor())
-      yield* promise(() => page.selectOption("#diff-base", { index: 0 }))
+      yield* promise(() => page.selectOption("#diff-base", { index: 1 }))
       yield* promise(() => page.click("#diff-run"))
       yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
       yield* promise(() => page.fill("#query", "Maximiliana"))

@@ -132,11 +132,26 @@ describe("access explorer: accessibility in headless Chromium", () => {
         yield* promise(() => page.locator("[data-testid=diff-table]").waitFor())
         yield* check("diff")
 
-        yield* promise(() => page.selectOption("#diff-base", { index: 0 }))
+        // A sync that changed nothing, compared with the one before: said with both syncs' ids.
+        yield* syncNow(service)
+        yield* promise(() => page.click("#reload"))
+        yield* promise(() => page.locator("#diff-base option").nth(3).waitFor({ state: "attached" }))
+        yield* promise(() => page.selectOption("#diff-base", { index: 1 }))
         yield* promise(() => page.selectOption("#diff-target", { index: 0 }))
         yield* promise(() => page.click("#diff-run"))
         yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
+        const [older, newer] = [yield* promise(() => page.inputValue("#diff-base")), yield* promise(() => page.inputValue("#diff-target"))]
+        assert.strictEqual(
+          yield* promise(() => page.textContent("[data-testid=diff-empty]")),
+          `No differences from sync ${older} to sync ${newer}.`
+        )
         yield* check("diff-empty")
+
+        // The same sync in both lists: nothing compared, and said so.
+        yield* promise(() => page.selectOption("#diff-base", { index: 0 }))
+        yield* promise(() => page.click("#diff-run"))
+        yield* promise(() => page.locator("#message", { hasText: "are the same sync" }).waitFor())
+        yield* check("diff-same-sync")
 
         // None of any impact: the serious ones (a diff wider than the window that the keyboard could not scroll) and the moderate ones (no main landmark when signed out) alike.
         assert.deepStrictEqual(found, [])
@@ -236,12 +251,16 @@ describe("access explorer: accessibility in headless Chromium", () => {
         yield* promise(() => page.locator("[data-testid=details-title]", { hasText: `team:${inherited.team.id}` }).waitFor())
         assert.strictEqual(yield* focused(), `h2[data-testid=details-title] ${inherited.team.name} (team:${inherited.team.id})`)
 
-        // Compare: the diff's outcome is announced; the focus stays on the button.
+        // Compare, with the one sync kept in both lists: what it says is announced; the focus stays on the button.
         assert.isTrue(yield* tabTo("#diff-run"))
         yield* press("Enter")
-        yield* promise(() => page.locator("[data-testid=diff-empty]").waitFor())
-        assert.strictEqual(yield* text("#diff-status"), "No differences.")
-        assert.strictEqual(yield* promise(() => page.getAttribute("#diff-status", "role")), "status")
+        const only = yield* promise(() => page.inputValue("#diff-target"))
+        const same = `Older and Newer are the same sync, ${only}: choose two different syncs to compare.`
+        yield* promise(() => page.locator("#diff-status", { hasText: same }).waitFor())
+        assert.deepStrictEqual(
+          [yield* text("#message"), yield* promise(() => page.getAttribute("#diff-status", "role"))],
+          [same, "status"]
+        )
         assert.strictEqual(yield* focused(), "button#diff-run Compare")
 
         // The review sheet downloads from the keyboard.

@@ -150,7 +150,7 @@ const signOut = (reason: string, refused = false) => {
 const attempt = async (
   signal: AbortSignal,
   action: (api: Client, signal: AbortSignal) => Promise<void>,
-  failed: () => void = () => {}
+  failed: (error: unknown) => void = () => {}
 ) => {
   if (client === undefined) return
   show("")
@@ -159,19 +159,21 @@ const attempt = async (
   } catch (error) {
     if (signal.aborted) return
     if (refusedToken(error)) return signOut(explain(error), true)
-    failed()
+    failed(error)
     show(explain(error))
   }
 }
 
 /**
- * Opens a view in the details panel. One that cannot be opened (a user gone from the latest sync)
- * empties the panel: the view before stayed under the new address, read as this one's, and its
- * download saved the other principal's rows. The keyboard's place, if it was in the panel (or
- * nowhere), goes to the search field.
+ * Opens a view in the details panel. One the service says cannot be (a user gone from the latest
+ * sync, a malformed id: a 4xx) empties the panel: the view before stayed under the new address,
+ * read as this one's, and its download saved the other principal's rows. The keyboard's place, if
+ * it was in the panel (or nowhere), goes to the search field. A service that could not be reached,
+ * failed or was busy leaves the panel and the reader's place as they were, to try again.
  */
 const openingView = (action: (api: Client, signal: AbortSignal) => Promise<void>) =>
-  attempt(detailsTurn(), action, () => {
+  attempt(detailsTurn(), action, (error) => {
+    if (!(error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429)) return
     const lost = document.activeElement === null || document.activeElement === document.body ||
       details.contains(document.activeElement)
     details.replaceChildren()
@@ -842,12 +844,14 @@ const showDiff = (target: string, base: string, note = "") =>
           })
       }
     }
+    // Which syncs: kept as evidence that nothing changed between them.
+    const noDifferences = `No differences from sync ${base} to sync ${target}.`
     const grid = table("diff-table", `Changes from sync ${base} to sync ${target}`, ["Change", "Kind", "Id", "Name", "How", "Before"], [])
     grid.tBodies[0]!.replaceWith(rows)
     append(first)
     if (note !== "") show(note, "info")
     output.replaceChildren(
-      first.items.length === 0 ? el("p", { class: "note", "data-testid": "diff-empty" }, "No differences.") : grid,
+      first.items.length === 0 ? el("p", { class: "note", "data-testid": "diff-empty" }, noDifferences) : grid,
       more
     )
     // A table wider than the window (a phone, 200% zoom) scrolls in the panel: focusable, the arrow keys scroll it.
@@ -856,7 +860,7 @@ const showDiff = (target: string, base: string, note = "") =>
     announce(
       "diff-status",
       first.items.length === 0
-        ? "No differences."
+        ? noDifferences
         : `${first.items.length} ${first.items.length === 1 ? "change" : "changes"}${
           first.next_page_token === null ? "" : ", more to load"
         }, from sync ${base} to sync ${target}.`
@@ -1003,7 +1007,14 @@ byId("diff-run").addEventListener("click", () => {
   const newer = byId<HTMLSelectElement>("diff-target")
   // Both lists hold the syncs newest first (as the service lists them; two ids of the same second
   // do not sort by time). Reversed, every row would read as its opposite.
-  if (older.selectedIndex < newer.selectedIndex) {
+  if (older.value === newer.value) {
+    // "No differences." read as evidence that nothing changed, though nothing was compared.
+    diffTurn()
+    byId("diff-output").replaceChildren()
+    const same = `Older and Newer are the same sync, ${older.value}: choose two different syncs to compare.`
+    show(same, "info")
+    announce("diff-status", same)
+  } else if (older.selectedIndex < newer.selectedIndex) {
     void showDiff(older.value, newer.value, "Older was the newer sync: compared the other way round.")
   } else {
     void showDiff(newer.value, older.value)
