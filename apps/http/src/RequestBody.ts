@@ -1,8 +1,8 @@
 import { echoed, parseStrictJson } from "@baton-fivetran/connector-core"
 import { InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
-import { HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
-import { Chunk, Effect, Either, identity, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { IncomingMessage } from "node:http"
 
 /**
@@ -73,8 +73,12 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: numb
  */
 const bodyStream = (request: HttpServerRequest.HttpServerRequest): Stream.Stream<Uint8Array> => {
   const source = request.source
+  // A connection that ends mid-body (its client hung up, or Node answered 408 and closed it) fails as
+  // the platform's own stream fails, a RequestError, which answers 400: as a bare defect it was a 500,
+  // logged at error, and fired the service's 5xx alert for a client's slow or abandoned upload.
+  const unreadable = (cause: unknown) => new HttpServerError.RequestError({ request, reason: "Decode", cause })
   return source instanceof IncomingMessage
-    ? Stream.orDie(NodeStream.fromReadable(() => source, identity, { closeOnDone: false }))
+    ? Stream.orDie(NodeStream.fromReadable(() => source, unreadable, { closeOnDone: false }))
     : Stream.orDie(request.stream)
 }
 
