@@ -9,7 +9,8 @@ import { binPath } from "./support/CliProcess.js"
  * its own: it is the launcher of baton-fivetran.program.js beside it, and the copy ended in Node's
  * stack trace of a failed readFileSync. It now says in one line what to run or copy instead. The
  * bundle directory copied without node_modules failed its sync with Node's "Require stack" and
- * "(check the path, free disk space and permissions)": it now names the add-on and what to do.
+ * "(check the path, free disk space and permissions)": it now names the add-on and what to do, and
+ * its `reason` is `internal` (the image), not `storage` (the volume).
  */
 
 /** What a user's shell gives: no NODE_PATH (pnpm's, when the tests run under it, finds the add-ons anywhere). */
@@ -63,6 +64,17 @@ describe("the CLI's bundle copied away from its checkout", () => {
         )
       )
       assert.notInclude(stderr, "Require stack")
+      // As a JSON line, its reason is the installation's (internal), not the storage's: it was paged to the volume's owner.
+      const json = yield* Command.start(
+        Command.make(process.execPath, `${dir}/baton-fivetran.js`, "--sandbox", "-f", `${dir}/sync.c1z`).pipe(
+          Command.workingDirectory(dir),
+          userEnv
+        )
+      )
+      const [jsonErr, jsonExit] = yield* Effect.all([text(json.stderr), json.exitCode], { concurrency: "unbounded" })
+      const errorLine = jsonErr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line["level"] === "error")
+      assert.deepStrictEqual([jsonExit, errorLine?.["reason"], errorLine?.["exit_code"]], [1, "internal", 1])
       assert.deepStrictEqual(yield* fs.readDirectory(dir).pipe(Effect.map((names) => [...names].sort())), [
         "baton-fivetran.code-cache",
         "baton-fivetran.js",

@@ -147,6 +147,9 @@ export class DiskFull extends Data.TaggedError("DiskFull")<{
   }
 }
 
+/** Whether `error` is a native add-on Node could not load (missingAddOn): the installation's fault, not the path's. */
+export const isMissingAddOn = (error: C1zError): boolean => error._tag === "Io" && missingAddOn(error.cause) !== undefined
+
 /**
  * A native add-on (better-sqlite3, zstd-napi) that Node could not load: a bundle run away from the
  * node_modules it was built with. The path, disk and permissions are not the matter, and Node's

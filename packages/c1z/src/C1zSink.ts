@@ -7,6 +7,7 @@ import {
   DiskFull,
   InvalidRow,
   Io,
+  isMissingAddOn,
   NoFinishedSync,
   NotAC1z,
   OversizedDatabase,
@@ -23,7 +24,8 @@ export const isC1zError = (error: unknown): error is C1zError =>
   error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase
 
 /** A writer's failure as SinkError's reason: its message, which names the file. */
-const withMessage = (error: C1zError) => Effect.succeed(new SinkError({ reason: error.message }))
+const withMessage = (error: C1zError) =>
+  Effect.succeed(new SinkError({ reason: error.message, ...(isMissingAddOn(error) ? { notInstalled: true } : {}) }))
 
 /**
  * Said when the file was replaced by another writer while this sync ran: two runs into one file

@@ -1,7 +1,11 @@
 import { Context, Data, type Effect, type Stream } from "effect"
 import type { Entitlement, Grant, Resource, SyncRow } from "./Baton.js"
 
-export class SinkError extends Data.TaggedError("SinkError")<{ readonly reason: string }> {
+export class SinkError extends Data.TaggedError("SinkError")<{
+  readonly reason: string
+  /** The program's native add-ons are missing where it runs: its installation, not the storage, is at fault. */
+  readonly notInstalled?: boolean
+}> {
   override get message() {
     return `could not write the sync output: ${this.reason}`
   }

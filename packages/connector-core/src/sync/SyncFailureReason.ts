@@ -1,5 +1,6 @@
 import { type FivetranError, isFivetranError } from "@baton-fivetran/fivetran-client"
-import { Cause, Option, Predicate } from "effect"
+import { Cause, Option } from "effect"
+import { SinkError } from "../model/SyncSink.js"
 import { SyncFailed } from "./SyncFailure.js"
 
 /**
@@ -61,8 +62,9 @@ const fivetranReason = (error: FivetranError): SyncFailureReason => {
 const errorReason = (error: unknown): SyncFailureReason =>
   isFivetranError(error)
     ? fivetranReason(error)
-    : Predicate.isTagged(error, "SinkError")
-    ? "storage"
+    : error instanceof SinkError
+    // An image without its native add-ons is not the volume owner's to mend.
+    ? error.notInstalled === true ? "internal" : "storage"
     : error instanceof SyncFailed
     ? errorReason(error.cause)
     : "internal"
