@@ -422,6 +422,27 @@ describe("access explorer in headless Chromium", () => {
   )
 
   it.scopedLive(
+    "a destination's holders fit a 1280-pixel window: the How column (direct or via a team) is not cut off",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        yield* syncNow(service)
+        const { page } = yield* openExplorer(service)
+        yield* promise(() => page.setViewportSize({ width: 1280, height: 800 }))
+        yield* promise(() => page.goto(`${service.url}/#resource=group:${inherited.group.id}`))
+        yield* promise(() => page.locator("[data-testid=resource-table]").waitFor())
+        yield* step(page, "destination-1280")
+        const widths = yield* promise(() =>
+          page.evaluate<{ readonly scroll: number; readonly client: number }>(
+            "({ scroll: document.getElementById('details').scrollWidth, client: document.getElementById('details').clientWidth })"
+          )
+        )
+        assert.isAtMost(widths.scroll, widths.client)
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.scopedLive(
     "back and forward move between the views opened, and a link to a view opens it after signing in",
     () =>
       Effect.gen(function*() {

@@ -383,13 +383,22 @@ const openPrincipal = (principal: string) =>
   })
 
 /**
+ * An email that may wrap after its `@`: kept whole, the widest cell of a holders' table, it pushed
+ * the How column (direct or via a team) out of a 1280-pixel window.
+ */
+const breakableEmail = (email: string): Node | string => {
+  const at = email.indexOf("@")
+  return at < 0 ? email : el("span", {}, email.slice(0, at + 1), el("wbr", {}), email.slice(at + 1))
+}
+
+/**
  * Who a row's holder is, as a certifier checks them: the principal (a link to its access), name,
  * email, status, last login, and a person or a service account (which has no login to check).
  */
 const holderCells = (row: ReviewRow) => [
   viewLink(row.principal, { kind: "principal", id: row.principal }),
   row.principal_name,
-  row.email,
+  breakableEmail(row.email),
   row.status,
   // The day is what a review asks ("not in 90 days"); the sheet has the whole time.
   row.last_login.slice(0, 10),
