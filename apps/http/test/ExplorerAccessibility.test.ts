@@ -112,6 +112,8 @@ describe("access explorer: accessibility in headless Chromium", () => {
         const unheld = yield* entitlementNobodyHolds(service)
         yield* promise(() => page.goto(`${service.url}/#entitlement=${unheld}`))
         yield* promise(() => page.locator("#details", { hasText: "Nobody holds it." }).waitFor())
+        // Said, with no table of none under it.
+        assert.strictEqual(yield* promise(() => page.locator("#details table").count()), 0)
         yield* check("holders-empty")
 
         yield* promise(() => page.goto(`${service.url}/#entitlement=group:no-such-group:member`))

@@ -18,7 +18,7 @@ describe("access explorer with a read-only token", () => {
   it.skipIf(!existsSync(chromiumPath))("chromium is installed", () => {})
 
   it.scopedLive(
-    "it explores; Start a sync is refused with the service's message and the reviewer stays signed in",
+    "it explores; Start a sync is refused, saying what the token can do, and the reviewer stays signed in",
     () =>
       Effect.gen(function*() {
         const service = yield* startService
@@ -36,8 +36,8 @@ describe("access explorer with a read-only token", () => {
             yield* promise(() => page.evaluate<string | null>(`sessionStorage.getItem("baton-fivetran.token")`))
           ],
           [
-            "the bearer token is read-only (--read-token): it cannot POST this path, which changes something; " +
-            "send a token of --token (BATON_HTTP_TOKENS)",
+            "This token is read-only: it can search, open views and download sheets, but not start or cancel a sync. " +
+            "Sign in with a token of the service's --token to do that.",
             true,
             ReadToken
           ]

@@ -86,6 +86,11 @@ const explain = (error: unknown): string => {
     if (error.status === 401) return "The service did not accept this token. Enter the token the service was started with."
     // Only an export is refused for being one too many, and the page has waited it out ExportTries times.
     if (error.code === "TooManyExports") return `${error.message} (the page tried ${ExportTries} times)`
+    // The service's words name its flags and the HTTP call, for an API client; a reviewer is told what the token can do.
+    if (error.code === "ReadOnlyToken") {
+      return "This token is read-only: it can search, open views and download sheets, but not start or cancel a sync. " +
+        "Sign in with a token of the service's --token to do that."
+    }
     return error.message
   }
   return `The service could not be reached (${error instanceof Error ? error.message : String(error)}).`
@@ -411,11 +416,11 @@ const openEntitlement = (entitlement: string) =>
   openingView(async (api, signal) => {
     const { more, rows } = await viewRows(api, { entitlement }, signal)
     if (signal.aborted) return
+    // Nobody's: said, with no table of none under it (a header row of nothing read as rows still to come).
+    if (rows.length === 0) return showDetails(heading(["Holders of ", isolated(entitlement)], "Nobody holds it."))
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
-      rows.length === 0
-        ? heading(["Holders of ", isolated(entitlement)], "Nobody holds it.")
-        : heading(["Holders of ", isolated(entitlement)], count, { rows: { kind: "entitlement", id: entitlement }, turn: signal }),
+      heading(["Holders of ", isolated(entitlement)], count, { rows: { kind: "entitlement", id: entitlement }, turn: signal }),
       ...pagedTable(
         "holders-table",
         `Holders of ${entitlement}`,
