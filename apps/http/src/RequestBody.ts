@@ -53,7 +53,7 @@ const declaresJson = (contentType: string | undefined): boolean =>
  * The body's bytes, counted as they arrive: past `limitBytes` it fails with `tooLarge` at
  * once. The count is ours because the platform's own cap (`HttpServerRequest.withMaxBodySize`)
  * fails with the same `RequestError` (reason "Decode") as a client that went away, told apart only
- * by its message. A client that went away mid-body is answered by nobody: a defect.
+ * by its message. A body that stops arriving fails as the platform's read does (bodyStream).
  */
 const readBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: number, tooLarge: PayloadTooLarge) =>
   bodyStream(request).pipe(
