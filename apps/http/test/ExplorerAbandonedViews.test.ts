@@ -188,6 +188,13 @@ describe("access explorer: views and searches the user has left", () => {
           ],
           [`user no_such_user is not in the latest sync (${latest.items[0]!.id})`, 0, "query"]
         )
+        // An address no view reads (hand-edited, broken percent-encoding) says so, not the error before it.
+        yield* promise(() => page.evaluate("location.hash = '#principal=%E0%A4%A'"))
+        yield* promise(() => page.locator("#message", { hasText: "names no view" }).waitFor())
+        assert.strictEqual(
+          yield* promise(() => page.textContent("#message")),
+          "The address names no view this page knows (#principal=, #entitlement= or #resource=, then an id): search for one instead."
+        )
       }),
     { timeout: 120_000 }
   )

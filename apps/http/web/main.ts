@@ -1062,7 +1062,13 @@ byId("sign-out").addEventListener("click", () => signOut(""))
 
 // Back and forward (and a link pasted into the address) show their view; signed out, it waits for the sign-in.
 window.addEventListener("hashchange", () => {
-  if (client !== undefined) void showView(viewOf(location.hash))
+  if (client === undefined) return
+  const view = viewOf(location.hash)
+  // A hand-edited address that names no view empties the panel: said, or an earlier error stayed over it.
+  if (view === undefined && location.hash.length > 1) {
+    show("The address names no view this page knows (#principal=, #entitlement= or #resource=, then an id): search for one instead.")
+  }
+  void showView(view)
 })
 
 const saved = sessionStorage.getItem(TokenKey)
