@@ -4,6 +4,7 @@ import {
   auditedGrant,
   auditedRevoke,
   capabilities,
+  createAccountOutcomeText,
   grantOutcomeText,
   Provisioner,
   type ProvisionerShape,
@@ -279,11 +280,13 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           (p) => p.createAccount(request),
           (call) => auditedCreateAccount(call, request)
         ).pipe(
-          Effect.map((outcome) =>
-            outcome._tag === "Created"
-              ? { status: "created" as const, resource: outcome.resource }
-              : { status: "already_exists" as const, resource: outcome.resource }
-          )
+          Effect.map((outcome) => {
+            // The CLI's line for the same invitation: a disabled user found under the email is said so.
+            const message = createAccountOutcomeText(payload.email, outcome)
+            return outcome._tag === "Created"
+              ? { status: "created" as const, message, resource: outcome.resource }
+              : { status: "already_exists" as const, message, resource: outcome.resource }
+          })
         )
       })
       .handle("deleteResource", ({ path }) =>

@@ -239,7 +239,7 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.strictEqual(heldRole(yield* sandbox.snapshot), "Edit Destination")
     }))
 
-  it.effect("accounts: 201 created, 200 already exists; deleting: 200 deleted, then 200 does_not_exist", () =>
+  it.effect("accounts: 201 created, 200 already exists (a disabled user said so); deleting: 200 deleted, then 200 does_not_exist", () =>
     Effect.gen(function*() {
       const { client, sandbox } = yield* Harness
       const email = "new.hire@acmedata.com"
@@ -259,6 +259,21 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       assert.strictEqual(again.status, "already_exists")
       assert.deepStrictEqual(again.resource.id, resource.id)
       assert.strictEqual((yield* usersWith).length, 1)
+      // The CLI's line for each, as a grant's message is.
+      assert.deepStrictEqual([created.message, again.message], [
+        `created user:${resource.id.resource} (${email})`,
+        `already exists: user:${resource.id.resource} (${email})`
+      ])
+      // A disabled user found under the email: said, as the status alone read as an invitation done.
+      const disabled = (yield* sandbox.snapshot).users.find((user) => !user.active && user.email !== null)!
+      const found = yield* client.provisioning.createAccount({
+        payload: { email: disabled.email!, given_name: disabled.given_name, family_name: disabled.family_name }
+      })
+      assert.deepStrictEqual([found.status, found.message], [
+        "already_exists",
+        `already exists: user:${disabled.id} (${disabled.email}), but it is disabled in Fivetran: it cannot sign in until ` +
+        "it is enabled there (Fivetran's API cannot enable a user)"
+      ])
 
       const path = { type: "user", id: resource.id.resource }
       assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), { resource: resource.id, status: "deleted" })

@@ -105,11 +105,14 @@ export const AccountRequest = Schema.Struct({
 
 export const AccountCreated = Schema.Struct({
   status: Schema.Literal("created"),
+  message: OutcomeMessage,
   resource: Resource
 }).annotations(HttpApiSchema.annotations({ status: 201 }))
 
+/** Its `message` says when the user found is disabled in Fivetran, which the status alone read as an invitation done. */
 export const AccountAlreadyExists = Schema.Struct({
   status: Schema.Literal("already_exists"),
+  message: OutcomeMessage,
   resource: Resource
 })
 

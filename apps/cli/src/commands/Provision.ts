@@ -1,11 +1,10 @@
 import {
-  type CreateAccountOutcome,
+  createAccountOutcomeText,
   type DeleteOutcome,
   echoed,
   grantOutcomeText,
   Provisioner,
   ProvisioningDisabled,
-  resourceRefOf,
   revokeOutcomeText,
   withSentWrites
 } from "@baton-fivetran/connector-core"
@@ -19,30 +18,10 @@ import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFl
 
 /**
  * Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed.
- * A grant's or revoke's line is the HTTP service's `message` for it (connector-core's OutcomeText.ts).
+ * A grant's, revoke's or invitation's line is the HTTP service's `message` for it (connector-core's OutcomeText.ts).
  * The line quotes Fivetran's text (the role a grant replaced: another admin names custom roles), so
  * it is shown, not acted on (shownText), as the tables and the `error:` line are.
  */
-
-/** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
-const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
-  const trait = outcome.resource.annotations.find((annotation) => annotation._tag === "UserTrait")
-  return trait?._tag === "UserTrait" ? trait.emails[0]?.address ?? asked : asked
-}
-
-/**
- * "already exists" alone read as an invitation done, while a disabled user found under the email
- * cannot sign in, and Fivetran's API cannot enable one (its `active` is read-only).
- */
-const disabledNote = (outcome: CreateAccountOutcome) =>
-  outcome.resource.status?.status === "DISABLED"
-    ? ", but it is disabled in Fivetran: it cannot sign in until it is enabled there (Fivetran's API cannot enable a user)"
-    : ""
-
-const createLine = (email: string, outcome: CreateAccountOutcome) => {
-  const user = `${resourceRefOf(outcome.resource.id)} (${accountEmail(email, outcome)})`
-  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}${disabledNote(outcome)}`
-}
 
 const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
   outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${echoed(`${resourceType}:${id}`)} (nothing to delete)`
@@ -53,7 +32,8 @@ const outcomeLine = (action: ProvisioningAction) =>
       Grant: ({ entitlementId, principal }) =>
         Effect.map(provisioner.grant(entitlementId, principal), (outcome) => grantOutcomeText(entitlementId, principal, outcome)),
       Revoke: ({ grantId }) => Effect.map(provisioner.revoke(grantId), (outcome) => revokeOutcomeText(grantId, outcome)),
-      CreateAccount: ({ request }) => Effect.map(provisioner.createAccount(request), (outcome) => createLine(request.email, outcome)),
+      CreateAccount: ({ request }) =>
+        Effect.map(provisioner.createAccount(request), (outcome) => createAccountOutcomeText(request.email, outcome)),
       DeleteResource: ({ id, resourceType }) =>
         Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
     }))

@@ -1,8 +1,9 @@
 import { echoed } from "@baton-fivetran/fivetran-client"
-import type { GrantOutcome, PrincipalRef, RevokeOutcome } from "./ProvisionerShape.js"
+import { resourceRefOf } from "../model/Ids.js"
+import type { CreateAccountOutcome, GrantOutcome, PrincipalRef, RevokeOutcome } from "./ProvisionerShape.js"
 
 /**
- * What a grant or revoke did, in words: the CLI's line and the HTTP service's `message`. Each
+ * What a grant, revoke or invitation did, in words: the CLI's line and the HTTP service's `message`. Each
  * worded the same outcome its own way (a revoke of access held only through a team: the CLI's
  * "nothing to revoke directly", the service's `already_revoked` alone), so a person reading one and
  * a script's author reading the other understood different things; the statuses stay as they are.
@@ -33,3 +34,23 @@ export const revokeOutcomeText = (grantId: string, outcome: RevokeOutcome): stri
       } ` +
         "(revoke that, or remove the user from the team, to end the access)"
     : `${nothingRevokedLead(outcome)}: ${echoed(grantId)}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}`
+
+/** The account's email as Fivetran holds it (the request may differ in case), else as asked. */
+const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
+  const trait = outcome.resource.annotations.find((annotation) => annotation._tag === "UserTrait")
+  return trait?._tag === "UserTrait" ? trait.emails[0]?.address ?? asked : asked
+}
+
+/**
+ * "already exists" alone read as an invitation done, while a disabled user found under the email
+ * cannot sign in, and Fivetran's API cannot enable one (its `active` is read-only).
+ */
+const disabledNote = (outcome: CreateAccountOutcome) =>
+  outcome.resource.status?.status === "DISABLED"
+    ? ", but it is disabled in Fivetran: it cannot sign in until it is enabled there (Fivetran's API cannot enable a user)"
+    : ""
+
+export const createAccountOutcomeText = (email: string, outcome: CreateAccountOutcome): string => {
+  const user = `${resourceRefOf(outcome.resource.id)} (${accountEmail(email, outcome)})`
+  return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}${disabledNote(outcome)}`
+}
