@@ -89,11 +89,13 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           }
           from = { kind: token.k, id: token.i }
         }
-        const { entries, syncs } = yield* Effect.scoped(Effect.gen(function*() {
+        const { entries, reversed, syncs } = yield* Effect.scoped(Effect.gen(function*() {
           const base = yield* reader(request.base)
           const target = yield* reader(syncId)
           const listed = yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
-          return { entries: listed, syncs: diffSyncs(base, target) }
+          // Said, as the CLI's diff warns of it: the pair's order is the caller's, and a reader skims past the ids.
+          const reversed = Date.parse(syncedAt(base.syncRun)) > Date.parse(syncedAt(target.syncRun))
+          return { entries: listed, syncs: diffSyncs(base, target), reversed }
         }))
         const items = Chunk.toReadonlyArray(Chunk.take(entries, size)).map((entry) => ({ ...entry, ...syncs }))
         const last = items.at(-1)
@@ -103,7 +105,8 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           items,
           next_page_token: entries.length > size && last !== undefined
             ? tokens.issue({ b: request.base, t: syncId, k: last.kind, i: last.id })
-            : null
+            : null,
+          reversed
         } satisfies DiffPage
       }).pipe(Effect.withSpan("Review.diff"))
 

@@ -57,6 +57,10 @@ layer(harness({ provisioning: true, snapshot }), { excludeTestServices: true, ti
       assert.strictEqual(whole.sync_id, after.id)
       assert.strictEqual(whole.base_sync_id, before.id)
       assert.isNull(whole.next_page_token)
+      assert.isFalse(whole.reversed)
+      // The pair given the other way round is marked: every change reads backwards.
+      const backwards = yield* client.review.diff({ path: { id: before.id }, urlParams: { base: after.id } })
+      assert.deepStrictEqual([backwards.reversed, backwards.items.length], [true, whole.items.length])
       // Each item names the two syncs it compares, by their files' sync ids and ends (as the CLI's diff rows).
       const [old, now] = [yield* c1zSync(before.id), yield* c1zSync(after.id)]
       assert.notStrictEqual(old.id, now.id)

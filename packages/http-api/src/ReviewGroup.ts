@@ -16,7 +16,11 @@ export const DiffPage = Schema.Struct({
   base_sync_id: Schema.String,
   /** Each entry with the two .c1z syncs it compares (`old_sync_id`, `old_synced_at`, `new_sync_id`, `new_synced_at`), as the CLI's diff rows. */
   items: Schema.Array(DiffRow),
-  next_page_token: Schema.NullOr(Schema.String)
+  next_page_token: Schema.NullOr(Schema.String),
+  reversed: Schema.Boolean.annotations({
+    description: "True when `base` finished after this sync (the two given the other way round): every change reads " +
+      "backwards, a grant made since as removed; ask again with them swapped"
+  })
 }).annotations({ identifier: "DiffPage" })
 export type DiffPage = typeof DiffPage.Type
 
