@@ -10,7 +10,7 @@ import { connectionFlags, sandboxLayer, smallAccount } from "./support/Sandboxes
  * a grant replaced is a role name Fivetran lists, and another admin names custom roles. Its control
  * characters are shown as `\u` escapes, as the tables and the `error:` line show them, so that such
  * a name can neither act on the terminal (retitle it, clear it, write the clipboard) nor forge a
- * second line.
+ * second line. A grant to a disabled user says the user cannot use it until enabled in Fivetran.
  */
 
 /** A custom account role whose name retitles and clears a terminal and breaks the line. */
@@ -56,4 +56,23 @@ describe("the provisioning line's text", () => {
           "(replacing the role Evil\\u001b]0;pwned\\u0007\\u001b[2J Role\\u000aerror: forged it held there)\n"
       )
     }).pipe(Effect.provide(sandboxLayer(account)), Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a grant to a user disabled in Fivetran says the user cannot use it until enabled, granted or already held", () =>
+    Effect.gen(function*() {
+      const { flags } = yield* connectionFlags
+      const disabled = smallAccount.users.find((user) => !user.active && user.role !== "Account Administrator")!
+      const grant = (entitlement: string) =>
+        runCli([...flags, "-p", "--grant-entitlement", entitlement, "--grant-principal", disabled.id, "--grant-principal-type", "user"])
+      const group = smallAccount.groups[0]!
+      const first = yield* grant(`group:${group.id}:View Destination`)
+      const again = yield* grant(`group:${group.id}:View Destination`)
+      const note = `; user:${disabled.id} is disabled in Fivetran: it cannot use this access until it is enabled there ` +
+        "(Fivetran's API cannot enable a user)\n"
+      assert.deepStrictEqual([first.exitCode, first.stdout, again.exitCode, again.stdout], [
+        0,
+        `granted group:${group.id}:View Destination to user:${disabled.id}${note}`,
+        0,
+        `already exists: user:${disabled.id} already holds group:${group.id}:View Destination${note}`
+      ])
+    }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)))
 })

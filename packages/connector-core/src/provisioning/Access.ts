@@ -40,6 +40,8 @@ export interface Access {
   readonly entitlementIdFor: (role: string) => string
   /** The teams that give the user this entitlement; none for team principals and team entitlements. */
   readonly inheritedFrom: Effect.Effect<ReadonlyArray<string>, ProvisioningError>
+  /** The principal is a user disabled in Fivetran: it cannot use what it is granted until enabled there. */
+  readonly principalDisabled: boolean
 }
 
 export interface AccessContext {
@@ -108,6 +110,9 @@ export const loadTeam = <E>(context: AccessContext, teamId: string, as: Absence<
 export const loadPrincipal = (context: AccessContext, principal: Principal): Effect.Effect<User | Team, ProvisioningError> =>
   principal.type === "user" ? loadUser(context, principal.id) : loadTeam(context, principal.id, UnknownPrincipal)
 
+/** A user disabled in Fivetran (a team is never). */
+export const disabledUser = (loaded: User | Team): boolean => "active" in loaded && !loaded.active
+
 /** The teams giving a user principal the entitlement (see InheritedAccess.ts); none for a team principal. */
 export const inherited = (
   context: AccessContext,
@@ -142,7 +147,8 @@ export const containerRoleAccess = (
   container: Container,
   slot: AccessSlot,
   role: Role,
-  entitlement: Entitlement
+  entitlement: Entitlement,
+  principalDisabled: boolean
 ): Access => {
   const held = [grantTo(principal)(entitlement)]
   return {
@@ -150,6 +156,7 @@ export const containerRoleAccess = (
     slot,
     held: () => held,
     entitlementIdFor: (other) => entitlementId(entitlement.resource.id, other),
-    inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name))
+    inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name)),
+    principalDisabled
   }
 }

@@ -11,11 +11,18 @@ import type { CreateAccountOutcome, GrantOutcome, PrincipalRef, RevokeOutcome } 
 
 const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
 
+/** "granted" alone read as access in use, while a disabled user cannot sign in to use it (nor can the API enable one). */
+const disabledPrincipalNote = (principal: PrincipalRef, outcome: GrantOutcome) =>
+  outcome.principalDisabled
+    ? `; ${principalText(principal)} is disabled in Fivetran: it cannot use this access until it is enabled there ` +
+      "(Fivetran's API cannot enable a user)"
+    : ""
+
 export const grantOutcomeText = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome): string =>
-  outcome._tag === "Granted"
+  (outcome._tag === "Granted"
     ? `granted ${entitlementId} to ${principalText(principal)}` +
       (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
-    : `already exists: ${principalText(principal)} already holds ${entitlementId}`
+    : `already exists: ${principalText(principal)} already holds ${entitlementId}`) + disabledPrincipalNote(principal, outcome)
 
 /** A team role and the team membership are one membership in Fivetran: its removal ends both grants. */
 const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>

@@ -139,7 +139,11 @@ export const makeProvisioner = (
       )
       const current = yield* resolved.slot.current
       if (Option.isSome(current) && wants(resolved, current.value)) {
-        return { _tag: "AlreadyExists", grants: resolved.held(current.value) } satisfies GrantOutcome
+        return {
+          _tag: "AlreadyExists",
+          grants: resolved.held(current.value),
+          principalDisabled: resolved.principalDisabled
+        } satisfies GrantOutcome
       }
       const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
       // A container holds one role per member: another role is changed in place, which replaces its grant.
@@ -154,7 +158,8 @@ export const makeProvisioner = (
       return {
         _tag: "Granted",
         grants: resolved.held(role),
-        replacedRole: Option.getOrUndefined(current)
+        replacedRole: Option.getOrUndefined(current),
+        principalDisabled: resolved.principalDisabled
       } satisfies GrantOutcome
     })
 

@@ -22,8 +22,10 @@ export type GrantOutcome =
     readonly grants: ReadonlyArray<Grant>
     /** The role the principal held in that container before: one role per member, so the grant replaced it. */
     readonly replacedRole: string | undefined
+    /** The principal is a user disabled in Fivetran: it cannot use the access until it is enabled there. */
+    readonly principalDisabled: boolean
   }
-  | { readonly _tag: "AlreadyExists"; readonly grants: ReadonlyArray<Grant> }
+  | { readonly _tag: "AlreadyExists"; readonly grants: ReadonlyArray<Grant>; readonly principalDisabled: boolean }
 
 export type RevokeOutcome =
   | {

@@ -1,7 +1,7 @@
 import { type Connection, echoed } from "@baton-fivetran/fivetran-client"
 import { Effect, Option, Stream } from "effect"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, containerSlot, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
+import { containerRoleAccess, containerSlot, disabledUser, loadPrincipal, missing, readTogether } from "../provisioning/Access.js"
 import { alreadyRead } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
@@ -31,7 +31,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const { entitlement, principal } = target
     const container = { id: entitlement.resourceId, userApi: client.userConnections, teamApi: client.teamConnections }
     const slot = containerSlot(context, principal, container)
-    const [role, connection, , current] = yield* readTogether([
+    const [role, connection, loaded, current] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
       loadConnection(context, entitlement.resourceId),
       loadPrincipal(context, principal),
@@ -43,7 +43,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       container,
       alreadyRead(slot, current),
       role,
-      connectionRoleEntitlement(connectionResource(connection), role)
+      connectionRoleEntitlement(connectionResource(connection), role),
+      disabledUser(loaded)
     )
   })
 

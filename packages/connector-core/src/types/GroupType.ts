@@ -4,7 +4,7 @@ import type { SyncRow } from "../model/Baton.js"
 import { derivedGrant, directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { containerRoleAccess, containerSlot, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
+import { containerRoleAccess, containerSlot, disabledUser, existing, loadPrincipal, readTogether } from "../provisioning/Access.js"
 import { alreadyRead } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
@@ -108,7 +108,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const { entitlement, principal } = target
     const container = { id: entitlement.resourceId, userApi: client.userGroups, teamApi: client.teamGroups }
     const slot = containerSlot(context, principal, container)
-    const [role, group, , current] = yield* readTogether([
+    const [role, group, loaded, current] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
       existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${echoed(entitlement.resourceId)}`),
       loadPrincipal(context, principal),
@@ -120,7 +120,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       container,
       alreadyRead(slot, current),
       role,
-      groupRoleEntitlement(groupResource(group, { syncConnections: context.syncConnections }), role)
+      groupRoleEntitlement(groupResource(group, { syncConnections: context.syncConnections }), role),
+      disabledUser(loaded)
     )
   })
 

@@ -1,7 +1,7 @@
 import { Effect, Option, Stream } from "effect"
 import { echoed } from "@baton-fivetran/fivetran-client"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
+import { disabledUser, grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { holdsAccountRole } from "../provisioning/InheritedAccess.js"
@@ -23,11 +23,16 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         })
       )
     }
-    const [role, slot] = yield* readTogether([
+    const [role, [slot, principalDisabled]] = yield* readTogether([
       Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)),
       principal.type === "user"
-        ? Effect.map(loadUser(context, principal.id), (user) => userAccountRole(context.client, user, context.action))
-        : Effect.map(loadTeam(context, principal.id, UnknownPrincipal), (team) => teamAccountRole(context.client, team, context.action))
+        ? Effect.map(loadUser(context, principal.id), (user) =>
+          [userAccountRole(context.client, user, context.action), disabledUser(user)] as const)
+        : Effect.map(
+          loadTeam(context, principal.id, UnknownPrincipal),
+          (team) =>
+            [teamAccountRole(context.client, team, context.action), false] as const
+        )
     ])
     const held = [grantTo(principal)(roleAssignedEntitlement(roleResource(role)))]
     return {
@@ -35,7 +40,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       slot,
       held: () => held,
       entitlementIdFor: (other) => entitlementId(roleResourceId(other), RoleAssignedSlug),
-      inheritedFrom: inherited(context, principal, holdsAccountRole(role.name))
+      inheritedFrom: inherited(context, principal, holdsAccountRole(role.name)),
+      principalDisabled
     }
   })
 

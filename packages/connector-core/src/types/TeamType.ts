@@ -4,7 +4,7 @@ import type { SyncRow } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
 import type { Access, AccessContext, Wanted } from "../provisioning/Access.js"
-import { grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
+import { disabledUser, grantTo, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { alreadyRead, teamMembership } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import { WrongScope } from "../provisioning/ProvisioningError.js"
@@ -147,7 +147,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const { entitlement, principal } = target
     const grant = grantTo(principal)
     const slot = teamMembership(context.client, entitlement.resourceId, principal.id, context.action)
-    const [catalog, wanted, loaded, , current] = yield* readTogether([
+    const [catalog, wanted, loaded, user, current] = yield* readTogether([
       context.catalog,
       entitlement.slug === TeamMemberSlug
         ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
@@ -177,7 +177,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
       },
       entitlementIdFor: (other) => entitlementId(team.id, other),
-      inheritedFrom: Effect.succeed([])
+      inheritedFrom: Effect.succeed([]),
+      principalDisabled: disabledUser(user)
     }
   })
 
