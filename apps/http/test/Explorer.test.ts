@@ -509,30 +509,36 @@ describe("access explorer in headless Chromium", () => {
     { timeout: 120_000 }
   )
 
-  it.scopedLive("a user who holds nothing is named, by a search click and by a link alike", () =>
-    Effect.gen(function*() {
-      const service = yield* startService
-      // Invited, not yet given anything: what a reviewer checks after an onboarding.
-      const id = yield* invite(service, "Nadia", "Holdsnothing", "nadia.holdsnothing@example.com")
-      yield* syncNow(service)
-      const { context, page } = yield* openExplorer(service)
-      const read = (on: Page) =>
-        Effect.all([
-          promise(() => on.textContent("[data-testid=details-title]")),
-          promise(() => on.textContent("#details .note")),
-          promise(() => on.locator("[data-testid=access-table]").count())
-        ])
-      yield* promise(() => page.fill("#query", "Holdsnothing"))
-      yield* promise(() => page.click("#search-form button"))
-      yield* promise(() => page.locator(`[data-principal="${id}"]`).click())
-      yield* promise(() => page.locator("#details .note").waitFor())
-      yield* step(page, "holds-nothing")
-      assert.deepStrictEqual(yield* read(page), [`Nadia Holdsnothing (${id})`, "Holds nothing in the latest sync.", 0])
-      const other = yield* promise(() => context.newPage())
-      yield* signIn(other, service, `/#principal=${id}`)
-      yield* promise(() => other.locator("#details .note").waitFor())
-      assert.deepStrictEqual(yield* read(other), [`Nadia Holdsnothing (${id})`, "Holds nothing in the latest sync.", 0])
-    }), { timeout: 120_000 })
+  it.scopedLive(
+    "a user who holds nothing is named, with email and status, by a search click and by a link alike",
+    () =>
+      Effect.gen(function*() {
+        const service = yield* startService
+        // Invited, not yet given anything: what a reviewer checks after an onboarding.
+        const id = yield* invite(service, "Nadia", "Holdsnothing", "nadia.holdsnothing@example.com")
+        yield* syncNow(service)
+        const { context, page } = yield* openExplorer(service)
+        // As any holder's line: the email and status a certifier checks, then that it holds nothing.
+        const holdsNothing = "nadia.holdsnothing@example.com, invited. Holds nothing in the latest sync."
+        const read = (on: Page) =>
+          Effect.all([
+            promise(() => on.textContent("[data-testid=details-title]")),
+            promise(() => on.textContent("#details .note")),
+            promise(() => on.locator("[data-testid=access-table]").count())
+          ])
+        yield* promise(() => page.fill("#query", "Holdsnothing"))
+        yield* promise(() => page.click("#search-form button"))
+        yield* promise(() => page.locator(`[data-principal="${id}"]`).click())
+        yield* promise(() => page.locator("#details .note").waitFor())
+        yield* step(page, "holds-nothing")
+        assert.deepStrictEqual(yield* read(page), [`Nadia Holdsnothing (${id})`, holdsNothing, 0])
+        const other = yield* promise(() => context.newPage())
+        yield* signIn(other, service, `/#principal=${id}`)
+        yield* promise(() => other.locator("#details .note").waitFor())
+        assert.deepStrictEqual(yield* read(other), [`Nadia Holdsnothing (${id})`, holdsNothing, 0])
+      }),
+    { timeout: 120_000 }
+  )
 
   it.scopedLive(
     "the diff's pages, loaded from the keyboard, keep the focus on the button, then on the last page's first row",

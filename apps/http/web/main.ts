@@ -361,12 +361,20 @@ const membersNote = (principal: string): ReadonlyArray<Node> =>
 const openPrincipal = (principal: string) =>
   openingView(async (api, signal) => {
     const { more, rows } = await viewRows(api, { principal }, signal)
-    // The rows name the principal; one holding nothing (just invited) is named by the search, by its id.
-    const name = rows[0]?.principal_name ??
-      (await api.search(principal.slice(principal.indexOf(":") + 1), 100, signal)).items.find((match) => match.id === principal)?.name
+    // The rows name the principal; one holding nothing (just invited) is found by the search, by its id:
+    // its name, and a user's email and status, which a certifier checks of it as of any holder.
+    const found = rows.length > 0
+      ? undefined
+      : (await api.search(principal.slice(principal.indexOf(":") + 1), 100, signal)).items.find((match) => match.id === principal)
+    const name = rows[0]?.principal_name ?? found?.name
     if (signal.aborted) return
     const title = named(name ?? "", principal)
-    if (rows.length === 0) return showDetails(heading(title, "Holds nothing in the latest sync."), ...membersNote(principal))
+    if (rows.length === 0) {
+      const who = found === undefined || found.type !== "user"
+        ? []
+        : [...(found.email === "" ? [] : [isolated(found.email), ", "]), `${found.status}. `]
+      return showDetails(heading(title, el("span", {}, ...who, "Holds nothing in the latest sync.")), ...membersNote(principal))
+    }
     const count = el("span", { "data-testid": "rows-count" })
     showDetails(
       heading(title, el("span", {}, ...whoText(rows[0]!), count), { rows: { kind: "principal", id: principal }, turn: signal }),
