@@ -53,10 +53,14 @@ export interface SandboxFlags extends TrafficFlagValues {
   readonly seed: Option.Option<string>
 }
 
+/** The generated account's flags, as both serving and saving it read them. */
+const presetOf = (flags: SandboxFlags) => decodeFlag("preset", SandboxPreset, "small, medium or large", flags.preset)
+const seedOf = (flags: SandboxFlags) => decodeFlag("seed", SandboxSeed, "a whole number from 0 to 4294967295", flags.seed)
+
 const settingsOf = (flags: SandboxFlags): Effect.Effect<ServeSettings, UsageError> =>
   Effect.gen(function*() {
-    const preset = yield* decodeFlag("preset", SandboxPreset, "small, medium or large", flags.preset)
-    const seed = yield* decodeFlag("seed", SandboxSeed, "a whole number from 0 to 4294967295", flags.seed)
+    const preset = yield* presetOf(flags)
+    const seed = yield* seedOf(flags)
     const state = yield* decodeFlag("state", SnapshotPath, "the path of a snapshot file", flags.state)
     if (Option.isSome(state) && (Option.isSome(preset) || Option.isSome(seed))) {
       return yield* new UsageError({ reason: "--state loads a saved account: it cannot be combined with --preset or --seed" })
@@ -144,13 +148,8 @@ export const saveSandboxState = (flags: SandboxFlags, file: string) =>
         reason: "--save-state writes a generated account: it cannot be combined with --state (copy that file instead)"
       })
     }
-    const preset = Option.getOrElse(yield* decodeFlag("preset", SandboxPreset, "small, medium or large", flags.preset), () =>
-      "small" as const)
-    const seed = Option.getOrElse(
-      yield* decodeFlag("seed", SandboxSeed, "a whole number from 0 to 4294967295", flags.seed),
-      () =>
-        defaultSeed
-    )
+    const preset = Option.getOrElse(yield* presetOf(flags), () => "small" as const)
+    const seed = Option.getOrElse(yield* seedOf(flags), () => defaultSeed)
     const path = Option.getOrElse(
       yield* decodeFlag("save-state", SnapshotPath, "the path of a snapshot file", Option.some(file)),
       () => file
