@@ -1,5 +1,5 @@
-import { type C1zError, type C1zWriteOptions, C1zSink, DiskFull, errorCode, InvalidRow, Io, isMissingAddOn } from "@baton-fivetran/c1z"
-import { SinkError, SyncSink } from "@baton-fivetran/connector-core"
+import { type C1zError, type C1zWriteOptions, C1zSink, DiskFull, errorCode, InvalidRow, Io, sinkErrorOf } from "@baton-fivetran/c1z"
+import { SyncSink } from "@baton-fivetran/connector-core"
 import { outOfFilesProblem } from "@baton-fivetran/fivetran-client/out-of-files"
 import { Effect, Layer, Stream } from "effect"
 
@@ -63,9 +63,5 @@ export const syncFileSink = (
     SyncSink,
     Effect.map(SyncSink, (writer) => SyncSink.of({ write: (rows) => writer.write(Stream.concat(rows, Stream.execute(onRowsEnd))) }))
   ).pipe(Layer.provide(
-    C1zSink.layer(path, options, (error) =>
-      Effect.as(
-        onWriteFailed(error.message),
-        new SinkError({ reason: pathFreeReason(error), ...(isMissingAddOn(error) ? { notInstalled: true } : {}) })
-      ))
+    C1zSink.layer(path, options, (error) => Effect.as(onWriteFailed(error.message), sinkErrorOf(error, pathFreeReason(error))))
   ))

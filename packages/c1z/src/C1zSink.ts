@@ -23,9 +23,14 @@ export const isC1zError = (error: unknown): error is C1zError =>
   error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
   error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase
 
-/** A writer's failure as SinkError's reason: its message, which names the file. */
-const withMessage = (error: C1zError) =>
-  Effect.succeed(new SinkError({ reason: error.message, ...(isMissingAddOn(error) ? { notInstalled: true } : {}) }))
+/**
+ * A writer's failure as a SinkError with `reason` (by default its message, which names the file),
+ * marked `notInstalled` when a native add-on is missing: the image's fault, not the storage's.
+ */
+export const sinkErrorOf = (error: C1zError, reason: string = error.message): SinkError =>
+  new SinkError({ reason, ...(isMissingAddOn(error) ? { notInstalled: true } : {}) })
+
+const withMessage = (error: C1zError) => Effect.succeed(sinkErrorOf(error))
 
 /**
  * Said when the file was replaced by another writer while this sync ran: two runs into one file
