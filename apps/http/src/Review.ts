@@ -1,4 +1,4 @@
-import { accountRoleHolders, type C1zReader, diffReaders, reviewRows, type ReviewScope, syncedAt } from "@baton-fivetran/c1z"
+import { accountRoleHolders, type C1zReader, diffReaders, endedAfter, reviewRows, type ReviewScope, syncedAt } from "@baton-fivetran/c1z"
 import {
   csvRecord,
   type DiffKind,
@@ -94,7 +94,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           const target = yield* reader(syncId)
           const listed = yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
           // Said, as the CLI's diff warns of it: the pair's order is the caller's, and a reader skims past the ids.
-          const reversed = Date.parse(syncedAt(base.syncRun)) > Date.parse(syncedAt(target.syncRun))
+          const reversed = endedAfter(base.syncRun, target.syncRun)
           return { entries: listed, syncs: diffSyncs(base, target), reversed }
         }))
         const items = Chunk.toReadonlyArray(Chunk.take(entries, size)).map((entry) => ({ ...entry, ...syncs }))

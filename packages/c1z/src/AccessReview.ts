@@ -46,6 +46,9 @@ export const syncedAt = (run: SyncRun): string => {
   return Number.isNaN(millis) ? run.endedAt : new Date(millis).toISOString()
 }
 
+/** Whether sync `a` ended after sync `b`: a diff given them as old and new reads every change backwards. */
+export const endedAfter = (a: SyncRun, b: SyncRun): boolean => Date.parse(syncedAt(a)) > Date.parse(syncedAt(b))
+
 /** The sync a reader's sheet comes from, as its rows name it. */
 const sheetSync = (reader: C1zReader): SheetSync => ({ id: reader.syncRun.syncId, syncedAt: syncedAt(reader.syncRun) })
 

@@ -2,6 +2,7 @@ import {
   accountRoleHolders,
   type C1zReader,
   diffReaders,
+  endedAfter,
   reachedByAccountRoles,
   resourceHolders,
   reviewRows,
@@ -569,15 +570,12 @@ const warnOfScope = (base: C1zReader, target: C1zReader, oldFile: string, newFil
     }
   })
 
-/** A sync file's end as milliseconds. */
-const endMillis = (reader: C1zReader) => Date.parse(syncedAt(reader.syncRun))
-
 /**
  * OLD.c1z synced after NEW.c1z (the files given the other way round): every row reads as its
  * opposite, a grant made since as removed. Said before the rows, as the scope warning is.
  */
 const warnOfOrder = (base: C1zReader, target: C1zReader, oldFile: string, newFile: string) => {
-  if (!(endMillis(base) > endMillis(target))) return Effect.void
+  if (!endedAfter(base.syncRun, target.syncRun)) return Effect.void
   const [older, newer] = [syncedAt(base.syncRun), syncedAt(target.syncRun)]
   const text = `${oldFile} (synced ${older}) is newer than ${newFile} (synced ${newer}): ` +
     "every change reads backwards (added as removed); give the older file first"
