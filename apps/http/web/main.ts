@@ -186,11 +186,14 @@ const openingView = (action: (api: Client, signal: AbortSignal) => Promise<void>
     if (lost) byId("query").focus()
   })
 
+/** A user's email, isolated, before what follows it; nothing when the user has none (a service account may not). */
+const emailLead = (email: string): ReadonlyArray<Child> => email === "" ? [] : [isolated(email), ", "]
+
 /** What a certifier checks about a user besides the access: email, status, last login (nothing for a team). */
 const whoText = (row: ReviewRow): ReadonlyArray<Child> =>
   row.principal.startsWith("user:")
     ? [
-      ...(row.email === "" ? [] : [isolated(row.email), ", "]),
+      ...emailLead(row.email),
       `${row.account_type === "service" ? "service account, " : ""}${row.status}, ` +
       `last login ${row.last_login === "" ? "none recorded" : row.last_login}. `
     ]
@@ -262,6 +265,9 @@ const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
   `Waiting for the service: it is already sending as many exports as it runs at once. Trying again in ${wait.seconds} s ` +
   `(try ${wait.nextTry} of ${ExportTries})…`
 
+/** The sync the open view's rows were read from: a followed sync's end offers the view again only if it is another. */
+let viewSync: string | undefined
+
 /**
  * A view's rows, its export's 429s waited out: while it waits, the details panel says so (a
  * visible line, announced), and once it has its rows or fails the line goes. `signal`: the view's
@@ -269,9 +275,6 @@ const waitingText = (wait: Parameters<ExportWaiting>[0]) =>
  * before takes that link away with it: the keyboard's place is the line while it waits (not the
  * page's top), and, if the view fails, the search.
  */
-/** The sync the open view's rows were read from: a followed sync's end offers the view again only if it is another. */
-let viewSync: string | undefined
-
 const viewRows = async (api: Client, filter: Parameters<Client["rows"]>[0], signal: AbortSignal) => {
   try {
     const read = await api.rows(filter, ReadLimit, (wait) => {
@@ -372,7 +375,7 @@ const openPrincipal = (principal: string) =>
     if (rows.length === 0) {
       const who = found === undefined || found.type !== "user"
         ? []
-        : [...(found.email === "" ? [] : [isolated(found.email), ", "]), `${found.status}. `]
+        : [...emailLead(found.email), `${found.status}. `]
       return showDetails(heading(title, el("span", {}, ...who, "Holds nothing in the latest sync.")), ...membersNote(principal))
     }
     const count = el("span", { "data-testid": "rows-count" })
