@@ -19,7 +19,7 @@ import {
   Effect,
   Exit,
   Fiber,
-  FiberHandle,
+  FiberMap,
   LogLevel,
   Option,
   Order,
@@ -68,6 +68,9 @@ interface State {
 }
 
 const finished = (job: SyncJob) => job.status === "succeeded" || job.status === "failed" || job.status === "cancelled"
+
+/** `active`, ended if it is job `id`'s: another job's stays. */
+const withoutActive = (active: Option.Option<Active>, id: string) => Option.filter(active, (held) => held.id !== id)
 
 const newestFirst = Order.reverse(Order.combine(
   Order.mapInput(Order.string, (job: SyncJob) => job.created_at),
@@ -489,7 +492,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     })
 
     const state = yield* SynchronizedRef.make<State>({ jobs: yield* restore, active: Option.none() })
-    const running = yield* FiberHandle.make<void, never>()
+    const running = yield* FiberMap.make<string, void, never>()
     // Finalizers run last-added first: this one is set before the handle interrupts the running sync.
     const stopping = yield* Ref.make(false)
     yield* Effect.addFinalizer(() => Ref.set(stopping, true))
@@ -501,9 +504,6 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         const next = change(job)
         return [Option.some(next), { ...s, jobs: new Map(s.jobs).set(id, next) }]
       })
-
-    const transition = (id: string, change: (job: SyncJob) => SyncJob) =>
-      update(id, change).pipe(Effect.tap(Option.match({ onNone: () => Effect.void, onSome: persist })))
 
     /**
      * The successful jobs past the newest `keepSyncs`, and the failed or cancelled ones past their own
@@ -558,7 +558,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             if (Option.isSome(s.active) && s.active.value.id === id) yield* s.active.value.onEnd(done)
           }
           yield* withoutOutdated(jobs)
-          return { jobs, active: Option.none<Active>() }
+          return { jobs, active: withoutActive(s.active, id) }
         }))
 
     // A restart with a smaller --keep-syncs applies it at once, not only after the next sync.
@@ -607,7 +607,10 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const runJob = (id: string, c1zSyncId: string, writeFailure: Ref.Ref<Option.Option<string>>): Effect.Effect<void> =>
       Effect.gen(function*() {
         const started = yield* nowIso
-        yield* transition(id, (job) => ({ ...job, status: "running", started_at: started }))
+        // A cancel that came while the start was still recording the job has ended it: it does not run.
+        const claimed = yield* update(id, (job) => finished(job) ? job : { ...job, status: "running", started_at: started })
+        if (Option.isNone(claimed) || claimed.value.status !== "running") return
+        yield* persist(claimed.value)
         const rowsTaken = yield* Ref.make(false)
         const run = engine.run({
           syncConnections: config.syncConnections,
@@ -681,8 +684,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             )
           })
         ),
-        // finish() ends `active` on every path it takes; this covers any other way out.
-        Effect.ensuring(SynchronizedRef.update(state, (s) => ({ ...s, active: Option.none() })))
+        // finish() ends `active` on every path it takes; this covers any other way out. Only this
+        // job's: a job cancelled before it ran ends here after the next one has taken its place.
+        Effect.ensuring(SynchronizedRef.update(state, (s) => ({ ...s, active: withoutActive(s.active, id) })))
       )
 
     /**
@@ -703,6 +707,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         )
       })
 
+    /**
+     * Queues a job and runs it. Not interrupted part-way (a client hanging up on `POST /v1/syncs`
+     * interrupts its handler): a job taken as active but never run held the slot for good, every
+     * later start refused with SyncInProgress and every scheduled slot skipped.
+     */
     const start = Effect.fn("SyncJobs.start")(function*(options: StartOptions = {}) {
       const now = yield* Clock.currentTimeMillis
       const job = yield* SynchronizedRef.modifyEffect(state, (s) =>
@@ -736,9 +745,9 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
           return [queued, { jobs: new Map(s.jobs).set(id, queued), active: Option.some(active) }] as const
         }))
       yield* persist(job)
-      yield* FiberHandle.run(running, execute(job.id))
+      yield* FiberMap.run(running, job.id, Effect.interruptible(execute(job.id)))
       return job
-    })
+    }, Effect.uninterruptible)
 
     const get = Effect.fn("SyncJobs.get")(function*(id: string) {
       const s = yield* SynchronizedRef.get(state)
@@ -755,7 +764,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       yield* get(id)
       const s = yield* SynchronizedRef.get(state)
       if (Option.exists(s.active, (active) => active.id === id)) {
-        yield* FiberHandle.clear(running)
+        yield* FiberMap.remove(running, id)
         // A fiber interrupted before its first step never ran its own handlers: end it here.
         if (!finished(yield* get(id))) {
           const ended = yield* nowIso

@@ -2,7 +2,7 @@ import type { SyncEngineShape } from "@baton-fivetran/connector-core"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Context, Deferred, Effect, Exit, Layer, Schema, Scope, TestClock } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Queue, Schema, Scope, TestClock } from "effect"
 import { SyncJob } from "@baton-fivetran/http-api"
 import { syncProgressAt } from "../../../packages/connector-core/test/support/SyncProgressAt.js"
 import { SyncJobs } from "../src/SyncJobs.js"
@@ -134,4 +134,65 @@ describe("a running job's progress", () => {
       yield* TestClock.adjust("120 seconds")
       assert.deepStrictEqual(progressLines(), [line(2), line(3)])
     }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+/** An engine that hands over the id of the job it runs for, then runs until it is interrupted. */
+const announcingEngine = (runs: Queue.Queue<string>): SyncEngineShape => ({
+  run: () =>
+    Effect.gen(function*() {
+      const span = yield* Effect.orDie(Effect.currentSpan)
+      yield* Queue.offer(runs, String(span.attributes.get("sync.job")))
+      return yield* Effect.never
+    }).pipe(Effect.withSpan("sync"))
+})
+
+/** `jobs.start()` forked, once the job it queues is listed: the start is still recording it then. */
+const startRecording = (jobs: SyncJobs) =>
+  Effect.gen(function*() {
+    const starter = yield* Effect.fork(jobs.start())
+    const listed = yield* Effect.yieldNow().pipe(Effect.zipRight(jobs.list), Effect.repeat({ until: (list) => list.length > 0 }))
+    return { starter, queued: listed[0]! }
+  })
+
+/** The job a start is refused for (SyncInProgress). */
+const refusedFor = (jobs: SyncJobs) =>
+  Effect.map(Effect.flip(jobs.start()), (error) => [error._tag, "job_id" in error ? error.job_id : undefined])
+
+describe("a start cut short", () => {
+  it.scoped("a start interrupted (its client hung up) while it records the job still runs it", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const runs = yield* Queue.unbounded<string>()
+      const jobs = Context.get(
+        yield* Layer.build(jobsLayer(yield* fs.makeTempDirectoryScoped(), announcingEngine(runs), [])),
+        SyncJobs
+      )
+      const { queued, starter } = yield* startRecording(jobs)
+      yield* Fiber.interrupt(starter)
+      // Before, the job stayed queued and held the slot: nothing ran, every later start was refused.
+      assert.strictEqual(yield* Queue.take(runs), queued.id)
+      assert.deepStrictEqual(yield* refusedFor(jobs), ["SyncInProgress", queued.id])
+      assert.strictEqual((yield* jobs.cancel(queued.id)).status, "cancelled")
+      const next = yield* jobs.start()
+      assert.strictEqual(yield* Queue.take(runs), next.id)
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
+
+  it.scoped("a job cancelled while its start records it never runs, and leaves the next job its slot", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const runs = yield* Queue.unbounded<string>()
+      const jobs = Context.get(
+        yield* Layer.build(jobsLayer(yield* fs.makeTempDirectoryScoped(), announcingEngine(runs), [])),
+        SyncJobs
+      )
+      const { queued, starter } = yield* startRecording(jobs)
+      assert.strictEqual((yield* jobs.cancel(queued.id)).status, "cancelled")
+      yield* Fiber.join(starter)
+      const next = yield* jobs.start()
+      assert.strictEqual(yield* Queue.take(runs), next.id)
+      assert.strictEqual((yield* jobs.get(queued.id)).status, "cancelled")
+      // Before, the cancelled job's end also ended the next one's hold, and a third start ran beside it.
+      assert.deepStrictEqual(yield* refusedFor(jobs), ["SyncInProgress", next.id])
+      assert.strictEqual(yield* Queue.size(runs), 0)
+    }).pipe(Effect.provide(NodeContext.layer), Effect.orDie))
 })
