@@ -28,7 +28,8 @@ import {
   ignoredVariables,
   loadConfigFile,
   makePrivateDirectory,
-  warnMisspeltKeys,
+  misspeltKeys,
+  misspeltKeyText,
   lookup,
   LogLevels,
   normalizeArgv,
@@ -412,6 +413,24 @@ const serve = (sources: SettingSources) =>
   })
 
 /**
+ * A `.baton.yaml` key an edit or two from a setting's, one warning naming it and the key it probably
+ * meant: logged, so that it is a JSON line among the others with --log-format json.
+ */
+const warnMisspeltKeys = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
+  Option.match(file, {
+    onNone: () => Effect.void,
+    onSome: (source) =>
+      Effect.flatMap(misspeltKeys(source, ServiceSettings), (keys) =>
+        Effect.forEach(keys, (misspelt) => {
+          const text = misspeltKeyText(source, misspelt)
+          return Effect.logWarning(text).pipe(
+            Effect.annotateLogs({ key: misspelt.key, meant: misspelt.meant }),
+            withConsoleText(text, ["key", "meant"])
+          )
+        }, { discard: true }))
+  })
+
+/**
  * BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that the service does not take
  * (settings' BatonSdkFlags.ts), each one warning whose fields name it, never its value.
  */
@@ -427,9 +446,11 @@ const command = (given: ReadonlyMap<string, FlagValue>) =>
   Command.make("baton-fivetran-http", flags, (flags) =>
     Effect.gen(function*() {
       const file = yield* loadConfigFile
-      yield* warnMisspeltKeys(file, ServiceSettings)
       const sources: SettingSources = { flags: withGivenFlags(flags.settings, given), file }
-      return yield* Effect.provide(Effect.zipRight(warnIgnoredBatonSdkFlags(file), serve(sources)), observed(sources))
+      return yield* Effect.provide(
+        Effect.zipRight(Effect.zipRight(warnMisspeltKeys(file), warnIgnoredBatonSdkFlags(file)), serve(sources)),
+        observed(sources)
+      )
     })).pipe(
       Command.withDescription(
         "Serves the Fivetran baton connector over HTTP: sync jobs, queries, provisioning, OpenAPI, /metrics. " +

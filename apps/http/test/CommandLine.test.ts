@@ -155,12 +155,12 @@ describe("the service's command line", () => {
     }).pipe(Effect.provide(NodeContext.layer)), 120_000)
 
   it.scopedLive(
-    "their BATON_* variables and .baton.yaml keys are warned of, never their values, and the service starts",
+    "their BATON_* variables and .baton.yaml keys are warned of, never their values, as is a misspelt key, each a log line; the service starts",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped({ prefix: "baton-http-cli-" })
-        yield* fs.writeFileString(`${dir}/.baton.yaml`, "workers: 4\nport: 0\n")
+        yield* fs.writeFileString(`${dir}/.baton.yaml`, "workers: 4\nport: 0\nprovisoning: true\n")
         // A shared environment: another connector's service-mode client, and an empty variable (unset).
         const env = { BATON_CLIENT_ID: "id", BATON_CLIENT_SECRET: secret, BATON_SKIP_GRANTS: "", BATON_HTTP_TOKENS: Token }
         const [consoleRun, jsonRun] = yield* Effect.all([
@@ -173,6 +173,7 @@ describe("the service's command line", () => {
           assert.notInclude(run.stdout + run.stderr, secret)
         }
         const warnings = [
+          `.baton.yaml: "provisoning" is not a setting and is ignored; did you mean "provisioning"?`,
           `BATON_CLIENT_ID is ignored: it sets ${serviceMode}`,
           `BATON_CLIENT_SECRET is ignored: it sets ${serviceMode}`,
           `.baton.yaml: "workers" is ignored: it sets ${workers}`
@@ -184,9 +185,10 @@ describe("the service's command line", () => {
         assert.deepStrictEqual(
           jsonRun.stderr.split("\n").filter((line) => line.startsWith("{")).map(logFields).filter((line) => line["level"] === "warn"),
           [
-            { level: "warn", msg: warnings[0], variable: "BATON_CLIENT_ID" },
-            { level: "warn", msg: warnings[1], variable: "BATON_CLIENT_SECRET" },
-            { level: "warn", msg: warnings[2], key: "workers" }
+            { level: "warn", msg: warnings[0], key: "provisoning", meant: "provisioning" },
+            { level: "warn", msg: warnings[1], variable: "BATON_CLIENT_ID" },
+            { level: "warn", msg: warnings[2], variable: "BATON_CLIENT_SECRET" },
+            { level: "warn", msg: warnings[3], key: "workers" }
           ]
         )
       }).pipe(Effect.provide(NodeContext.layer)),

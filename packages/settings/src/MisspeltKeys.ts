@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
 import { nearestName } from "./NearestName.js"
 import type { Setting } from "./Setting.js"
@@ -7,7 +7,7 @@ import type { Setting } from "./Setting.js"
  * `.baton.yaml` keys that are not settings are ignored, as baton (viper) ignores them, and one file
  * may serve both apps, each with keys of its own. A key an edit or two from one of this app's keys
  * is most likely a typo of it, though: ignored silently, `sync-conections: true` synced no
- * connections and said nothing. Such keys are named on stderr, with the key they probably meant.
+ * connections and said nothing. Each app warns of such keys, with the key they probably meant.
  */
 
 export interface MisspeltKey {
@@ -31,18 +31,3 @@ export const misspeltKeys = (
 /** What to tell about one: `.baton.yaml: "sync-conections" is not a setting and is ignored; did you mean ...?` */
 export const misspeltKeyText = (source: ConfigFileSource, { key, meant }: MisspeltKey): string =>
   `${source.label}: ${JSON.stringify(key)} is not a setting and is ignored; did you mean ${JSON.stringify(meant)}?`
-
-/** One `warning:` line on stderr per misspelt key of the file, if there is a file. */
-export const warnMisspeltKeys = (
-  file: Option.Option<ConfigFileSource>,
-  settings: ReadonlyArray<Setting<unknown>>
-): Effect.Effect<void> =>
-  Option.match(file, {
-    onNone: () => Effect.void,
-    onSome: (source) =>
-      Effect.flatMap(misspeltKeys(source, settings), (keys) =>
-        Effect.forEach(keys, (misspelt) =>
-          Effect.sync(() => process.stderr.write(`warning: ${misspeltKeyText(source, misspelt)}\n`)), {
-          discard: true
-        }))
-  })
