@@ -458,9 +458,12 @@ const printAccessOf = <E>(output: ReviewOutput, id: ResourceId, reader: C1zReade
  * An entitlement's, a resource's or the whole sheet's rows, then (in a table) how many paths and
  * how many holders: a holder with several paths has several rows, so the paths' count alone did not
  * match the holders' count the account roles' notes give ("581 holders" above "708 access paths").
+ * Holders are gathered for a table only: a CSV or JSON export of a whole account kept every
+ * principal's id to no use.
  */
 const printHolders = <E>(output: ReviewOutput, view: Columns<ReviewRow>, rows: Stream.Stream<ReviewRow, E>) =>
   Effect.gen(function*() {
+    if (output.format !== "table") return yield* Effect.asVoid(printRows(output.format, wholeRows(output, view), rows))
     const holders = { user: new Set<string>(), team: new Set<string>() }
     const count = yield* printRows(
       output.format,
@@ -470,7 +473,6 @@ const printHolders = <E>(output: ReviewOutput, view: Columns<ReviewRow>, rows: S
         (row) => Effect.sync(() => void (row.principal.startsWith("team:") ? holders.team : holders.user).add(row.principal))
       )
     )
-    if (output.format !== "table") return
     const [users, teams] = [holders.user.size, holders.team.size]
     yield* told(`${counted(count, "access path")} of ${holdersText(users + teams)} (${counted(users, "user")}, ${counted(teams, "team")})`)
   })
