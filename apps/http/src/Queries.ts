@@ -1,4 +1,4 @@
-import { type C1zReader, type ListingPosition, type PositionedRow, resourceHolders } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, isC1zError, type ListingPosition, type PositionedRow, resourceHolders } from "@baton-fivetran/c1z"
 import {
   compareKeys,
   ConnectionResourceType,
@@ -125,8 +125,8 @@ const requireNamed = (reader: C1zReader, syncId: string, named: ReadonlyArray<Na
   Effect.forEach(named, (item) =>
     Effect.gen(function*() {
       const found = item._tag === "Resource"
-        ? Option.isSome(yield* reader.getResource(item.id).pipe(Effect.orDie))
-        : Option.isSome(yield* reader.getEntitlement(item.id).pipe(Effect.orDie))
+        ? Option.isSome(yield* reader.getResource(item.id))
+        : Option.isSome(yield* reader.getEntitlement(item.id))
       if (found) return
       const what = item._tag === "Resource" ? `${item.id.resourceType} ${echoed(item.id.resource)}` : `entitlement ${echoed(item.id)}`
       return yield* new NotFound({ message: `${what} is not in the latest sync (${syncId})` })
@@ -212,8 +212,11 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         return { syncId, after }
       })
 
-    const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E>) =>
-      Effect.scoped(Effect.flatMap(readers.reader(syncId), use))
+    /** `use` of sync `syncId`'s reader; a read of it that fails is answered as readFailed says. */
+    const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E | C1zError>) =>
+      Effect.scoped(Effect.flatMap(readers.reader(syncId), use)).pipe(
+        Effect.catchIf(isC1zError, readers.readFailed(syncId))
+      )
 
     /**
      * The body kept under `key`, or `answer` encoded with `schema` and kept. A value our own
@@ -243,7 +246,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
       named: ReadonlyArray<Named>,
-      list: (reader: C1zReader, after: string | ListingPosition) => Stream.Stream<Listed<A>, unknown>
+      list: (reader: C1zReader, after: string | ListingPosition) => Stream.Stream<Listed<A>, C1zError>
     ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
@@ -257,7 +260,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             const rows = yield* withReader(syncId, (reader) =>
               Effect.zipRight(
                 requireNamed(reader, syncId, named),
-                list(reader, after).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+                list(reader, after).pipe(Stream.take(size + 1), Stream.runCollect)
               ))
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
@@ -372,12 +375,11 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           PrincipalAccess,
           withReader(syncId, (reader) =>
             Effect.gen(function*() {
-              const resource = yield* reader.getResource(principal).pipe(Effect.orDie)
+              const resource = yield* reader.getResource(principal)
               if (Option.isNone(resource)) return yield* notInLatestSync(syncId, principal)
               const held = yield* reader.sorted.grantsOf(principal).pipe(
                 Stream.map((row) => accessEntry(row.value)),
-                Stream.runCollect,
-                Effect.orDie
+                Stream.runCollect
               )
               return {
                 sync_id: syncId,
@@ -400,16 +402,16 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           ResourceDetails,
           withReader(syncId, (reader) =>
             Effect.gen(function*() {
-              const resource = yield* reader.getResource(id).pipe(Effect.orDie)
+              const resource = yield* reader.getResource(id)
               if (Option.isNone(resource)) return yield* notInLatestSync(syncId, id)
               const parentId = resource.value.parentResourceId
-              const parent = parentId === undefined ? Option.none() : yield* reader.getResource(parentId).pipe(Effect.orDie)
+              const parent = parentId === undefined ? Option.none() : yield* reader.getResource(parentId)
               return {
                 sync_id: syncId,
                 resource: resource.value,
                 parent_name: Option.getOrNull(Option.flatMap(parent, (found) => Option.fromNullable(found.displayName))),
-                holders: yield* resourceHolders(reader, id).pipe(Effect.orDie),
-                destination: yield* destinationOf(reader, resource.value, parent).pipe(Effect.orDie)
+                holders: yield* resourceHolders(reader, id),
+                destination: yield* destinationOf(reader, resource.value, parent)
               } satisfies ResourceDetails
             }))
         )

@@ -92,7 +92,12 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const { entries, reversed, syncs } = yield* Effect.scoped(Effect.gen(function*() {
           const base = yield* reader(request.base)
           const target = yield* reader(syncId)
-          const listed = yield* diffReaders(base, target, from).pipe(Stream.take(size + 1), Stream.runCollect, Effect.orDie)
+          const listed = yield* diffReaders(base, target, from).pipe(
+            Stream.take(size + 1),
+            Stream.runCollect,
+            // The failure names its file: the sync whose reader failed is the one answered for.
+            Effect.catchAll((error) => readers.readFailed(error.path === base.path ? request.base : syncId)(error))
+          )
           // Said, as the CLI's diff warns of it: the pair's order is the caller's, and a reader skims past the ids.
           const reversed = endedAfter(base.syncRun, target.syncRun)
           return { entries: listed, syncs: diffSyncs(base, target), reversed }
@@ -126,14 +131,14 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           case "All":
             return
           case "Entitlement":
-            if (Option.isNone(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.orDie))) {
+            if (Option.isNone(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.catchAll(readers.readFailed(syncId))))) {
               return yield* notInSync(syncId, `entitlement ${echoed(scope.entitlementId)}`)
             }
             return
           case "Principal":
           case "Resource": {
             const id = scope._tag === "Principal" ? scope.principal : scope.resource
-            if (Option.isNone(yield* open.getResource(id).pipe(Effect.orDie))) {
+            if (Option.isNone(yield* open.getResource(id).pipe(Effect.catchAll(readers.readFailed(syncId))))) {
               return yield* notInSync(syncId, `${id.resourceType} ${echoed(id.resource)}`)
             }
           }
@@ -211,7 +216,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
             Stream.filter((resource) => search === undefined || search.matches(resource)),
             Stream.take(request.limit ?? DefaultSearchLimit),
             Stream.runCollect,
-            Effect.orDie
+            Effect.catchAll(readers.readFailed(syncId))
           )
         }))
         return { sync_id: syncId, items: Chunk.toReadonlyArray(found).map(match) }
@@ -220,7 +225,9 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     /** The account roles that reach every destination and connection without rows on their sheets (c1z's AccountRoles.ts). */
     const accountRoles = Effect.gen(function*() {
       const syncId = yield* latest
-      const items = yield* Effect.scoped(Effect.flatMap(reader(syncId), (open) => Effect.orDie(accountRoleHolders(open))))
+      const items = yield* Effect.scoped(
+        Effect.flatMap(reader(syncId), (open) => Effect.catchAll(accountRoleHolders(open), readers.readFailed(syncId)))
+      )
       return { sync_id: syncId, items } satisfies AccountRoles
     }).pipe(Effect.withSpan("Review.accountRoles"))
 

@@ -34,6 +34,17 @@ const fileUnavailable = (syncId: string, code: string | undefined) =>
     }); the operator must make the data directory's files readable by the service; then this request works`
   })
 
+/**
+ * A kept reader's working copy was found damaged in a read (a tmp cleaner, a failing disk): the
+ * reader has left the cache, so the same request sent again reads a fresh copy of the `.c1z`.
+ */
+const workingCopyDamaged = (syncId: string) =>
+  new StorageUnavailable({
+    message: `cannot read sync ${syncId}: the service's working copy of it in its temporary directory was damaged while ` +
+      "it was read (its .c1z is fine); send the request again; if this recurs, the operator must check that directory's " +
+      "disk and any tmp cleaner that cuts or removes files there (docs/deploy.md)"
+  })
+
 /** `reader`, with `onFailure` run as any of its reads fails, before the failure goes on to the read's caller. */
 const reportingFailedReads = (reader: C1zReader, onFailure: () => Effect.Effect<void>): C1zReader => {
   const rows = <A>(stream: Stream.Stream<A, C1zError>) => Stream.tapError(stream, onFailure)
@@ -119,6 +130,12 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
         Effect.flatMap(Fiber.join),
         Effect.catchAllCause((cause) => Cause.isInterruptedOnly(cause) ? Effect.die(new ServiceStopping()) : Effect.failCause(cause))
       )
+    const workingCopyFailed = (syncId: string, error: WorkingCopyFailed) =>
+      Effect.logError("could not make the working copy of a sync").pipe(
+        Effect.annotateLogs({ job: syncId, directory: copies.directory, error: error.message }),
+        Effect.zipRight(Effect.fail(storageUnavailable(syncId, error)))
+      )
+
     const noSyncYet = new NotFound({
       message: "no sync has finished yet; start one with POST /v1/syncs and wait for it to succeed"
     })
@@ -143,10 +160,7 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
         openShared(syncId),
         (error): Effect.Effect<never, StorageUnavailable | NotFound> =>
           error._tag === "WorkingCopyFailed"
-            ? Effect.logError("could not make the working copy of a sync").pipe(
-              Effect.annotateLogs({ job: syncId, directory: copies.directory, error: error.message }),
-              Effect.zipRight(Effect.fail(storageUnavailable(syncId, error)))
-            )
+            ? workingCopyFailed(syncId, error)
             : isDamagedSyncFile(error)
             ? jobs.failUnreadable(syncId, error.message)
             : Effect.logError("could not read the .c1z of a sync").pipe(
@@ -154,6 +168,23 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
               Effect.zipRight(Effect.fail(fileUnavailable(syncId, errorCode(error.cause))))
             )
       )
+
+    /**
+     * A read of an open reader that failed. The file passed the open's checks (its zstd checksum
+     * among them), so the failure is in the working copy: one that could not grow (a full
+     * --temp-dir) or was damaged under the reader (a tmp cleaner, a failing disk; the reader has
+     * left the cache) is the operator's disk, StorageUnavailable (503), and the request sent again
+     * reads a fresh copy. Anything else is a bug, a 500 with the error in the log, as before.
+     */
+    const readFailed = (syncId: string) => (error: C1zError): Effect.Effect<never, StorageUnavailable> =>
+      error._tag === "WorkingCopyFailed"
+        ? workingCopyFailed(syncId, error)
+        : error._tag === "WorkingCopyDamaged"
+        ? Effect.logError("the working copy of a sync was damaged while it was read").pipe(
+          Effect.annotateLogs({ job: syncId, directory: copies.directory, error: error.message }),
+          Effect.zipRight(Effect.fail(workingCopyDamaged(syncId)))
+        )
+        : Effect.die(error)
 
     /**
      * The id of the newest successful sync that can be read, or NotFound while there is none. Its
@@ -174,6 +205,6 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
             ))
       }))
 
-    return { reader, latest } as const
+    return { reader, readFailed, latest } as const
   })
 }) {}

@@ -264,3 +264,9 @@ export type C1zError =
   | Corrupt
   | OversizedDatabase
   | InvalidRow
+
+/** Whether a failure is the `.c1z` writer's or reader's own (C1zError), not a defect or another stream's. */
+export const isC1zError = (error: unknown): error is C1zError =>
+  error instanceof Io || error instanceof DiskFull || error instanceof InvalidRow || error instanceof Corrupt ||
+  error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
+  error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase

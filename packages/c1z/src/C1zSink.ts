@@ -1,27 +1,8 @@
 import { SinkError, type SinkReport, SyncSink } from "@baton-fivetran/connector-core"
 import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { Effect, Layer, Option } from "effect"
-import {
-  type C1zError,
-  Corrupt,
-  DiskFull,
-  InvalidRow,
-  Io,
-  isMissingAddOn,
-  NoFinishedSync,
-  NotAC1z,
-  OversizedDatabase,
-  UnsupportedVersion,
-  WorkingCopyDamaged,
-  WorkingCopyFailed
-} from "./C1zError.js"
+import { type C1zError, isC1zError, isMissingAddOn } from "./C1zError.js"
 import { type C1zWriteOptions, writeC1z } from "./C1zWriter.js"
-
-/** Whether a failure is the `.c1z` writer's or reader's own (C1zError), not a defect or the rows' stream's. */
-export const isC1zError = (error: unknown): error is C1zError =>
-  error instanceof Io || error instanceof DiskFull || error instanceof InvalidRow || error instanceof Corrupt ||
-  error instanceof NotAC1z || error instanceof UnsupportedVersion || error instanceof NoFinishedSync ||
-  error instanceof WorkingCopyFailed || error instanceof WorkingCopyDamaged || error instanceof OversizedDatabase
 
 /**
  * A writer's failure as a SinkError with `reason` (by default its message, which names the file),
