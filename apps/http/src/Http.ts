@@ -34,6 +34,7 @@ import { ProvisioningEnabledLive } from "./ProvisioningEnabled.js"
 import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
+import { ScanTurns } from "./ScanTurns.js"
 import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures, rawSemicolonRefusal, undecodableRefusal } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
@@ -405,6 +406,7 @@ export const makeServer = (config: ServiceConfigShape, tokenFiles: Parameters<ty
     Layer.provide(Readiness.Default),
     Layer.provide(Queries.Default),
     Layer.provide(Review.Default),
+    Layer.provide(ScanTurns.Default),
     Layer.provide(ExportSlots.Default),
     Layer.provide(PageTokens.Default),
     Layer.provide(SyncReaders.Default),

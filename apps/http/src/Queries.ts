@@ -25,6 +25,7 @@ import {
 } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
 import { resourceSearch } from "./ResourceSearch.js"
+import { ScanTurns } from "./ScanTurns.js"
 import { makeResponseCache } from "./ResponseCache.js"
 import { isUnreadable, SyncJobs, unreadableSync } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
@@ -174,6 +175,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
     const readers = yield* SyncReaders
+    const { collectInTurn } = yield* ScanTurns
     const bodies = makeResponseCache(ResponseCacheBytes, ResponseCacheEntries)
     const tokens = (yield* PageTokens).codec("listing", PagePosition)
 
@@ -246,7 +248,9 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
       request: PageRequest,
       filters: ReadonlyArray<string | undefined>,
       named: ReadonlyArray<Named>,
-      list: (reader: C1zReader, after: string | ListingPosition) => Stream.Stream<Listed<A>, C1zError>
+      list: (reader: C1zReader, after: string | ListingPosition) => Stream.Stream<Listed<A>, C1zError>,
+      /** The listing may read the whole sync for a page (a search, a parent filter): it waits its turn (ScanTurns). */
+      scans = false
     ) =>
       Effect.gen(function*() {
         const size = request.page_size ?? DefaultPageSize
@@ -257,11 +261,10 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
           key,
           schema,
           Effect.gen(function*() {
-            const rows = yield* withReader(syncId, (reader) =>
-              Effect.zipRight(
-                requireNamed(reader, syncId, named),
-                list(reader, after).pipe(Stream.take(size + 1), Stream.runCollect)
-              ))
+            const rows = yield* withReader(syncId, (reader) => {
+              const listed = Stream.take(list(reader, after), size + 1)
+              return Effect.zipRight(requireNamed(reader, syncId, named), scans ? collectInTurn(listed) : Stream.runCollect(listed))
+            })
             const items = Chunk.toReadonlyArray(Chunk.take(rows, size))
             const last = items.at(-1)
             const next = rows.length > size && last !== undefined
@@ -313,7 +316,8 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
             ),
             Stream.map(byKey)
           )
-        }
+        },
+        search !== undefined || request.parent !== undefined
       ).pipe(Effect.withSpan("Queries.resources"))
     }
 

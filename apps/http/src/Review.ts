@@ -17,6 +17,7 @@ import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { type AccountRoles, type DiffPage, InvalidRequest, NotFound, type PrincipalMatch } from "@baton-fivetran/http-api"
 import { PageTokens } from "./PageTokens.js"
 import { resourceSearch } from "./ResourceSearch.js"
+import { ScanTurns } from "./ScanTurns.js"
 import { SyncJobs } from "./SyncJobs.js"
 import { SyncReaders } from "./SyncReaders.js"
 import { parseResourceRef } from "./TypeChecks.js"
@@ -66,6 +67,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
   scoped: Effect.gen(function*() {
     const jobs = yield* SyncJobs
     const readers = yield* SyncReaders
+    const { collectInTurn } = yield* ScanTurns
     const latest = readers.latest
     const tokens = (yield* PageTokens).codec("diff", DiffPosition)
     /** A kept sync's reader (NotFound for a sync that is not kept). */
@@ -210,14 +212,14 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const search = resourceSearch(request.q)
         const found = yield* Effect.scoped(Effect.gen(function*() {
           const open = yield* reader(syncId)
-          return yield* Stream.fromIterable(["user", "team"]).pipe(
-            Stream.flatMap((resourceType) => open.sorted.resources({ resourceType })),
-            Stream.map((row) => row.value),
-            Stream.filter((resource) => search === undefined || search.matches(resource)),
-            Stream.take(request.limit ?? DefaultSearchLimit),
-            Stream.runCollect,
-            Effect.catchAll(readers.readFailed(syncId))
-          )
+          return yield* collectInTurn(
+            Stream.fromIterable(["user", "team"]).pipe(
+              Stream.flatMap((resourceType) => open.sorted.resources({ resourceType })),
+              Stream.map((row) => row.value),
+              Stream.filter((resource) => search === undefined || search.matches(resource)),
+              Stream.take(request.limit ?? DefaultSearchLimit)
+            )
+          ).pipe(Effect.catchAll(readers.readFailed(syncId)))
         }))
         return { sync_id: syncId, items: Chunk.toReadonlyArray(found).map(match) }
       }).pipe(Effect.withSpan("Review.searchPrincipals"))
