@@ -9,7 +9,7 @@ import { ScanTurns } from "../src/ScanTurns.js"
  */
 
 describe("scans", () => {
-  it.effect("give the event loop a turn after each page: what it had waiting runs before the next page is read", () =>
+  it.live("give the event loop a turn after each page: what it had waiting runs before the next page is read", () =>
     Effect.gen(function*() {
       const { collectInTurn } = yield* ScanTurns
       const events: Array<string> = []
@@ -27,7 +27,7 @@ describe("scans", () => {
       assert.deepStrictEqual(events.slice(0, 3), ["page 1,2", "event loop", "page 3,4"])
     }).pipe(Effect.provide(ScanTurns.Default)))
 
-  it.effect("run one at a time: the second starts reading once the first has ended, and a waiter that leaves frees its place", () =>
+  it.live("run one at a time: the second starts reading once the first has ended, and a waiter that leaves frees its place", () =>
     Effect.gen(function*() {
       const { collectInTurn } = yield* ScanTurns
       const firstStarted = yield* Deferred.make<void>()
