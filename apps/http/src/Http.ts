@@ -35,7 +35,7 @@ import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
 import { ScanTurns } from "./ScanTurns.js"
-import { noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
+import { noQueryParameters, requestBodyChecks, writeArguments } from "./RequestBody.js"
 import { normalizeFailures, rawSemicolonRefusal, undecodableRefusal } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { groupOf, rawSemicolon, undecodableQueryParameter } from "./Routes.js"
@@ -74,11 +74,11 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
     const jobs = yield* SyncJobs
     const schedule = yield* SyncSchedule
     return handlers
-      .handle("start", () => Effect.zipRight(noBodyFields, jobs.start()))
+      .handle("start", () => Effect.zipRight(writeArguments, jobs.start()))
       .handle("schedule", () => Effect.zipRight(noQueryParameters, schedule.view))
       .handle("list", () => Effect.zipRight(noQueryParameters, Effect.map(jobs.list, (items) => ({ items }))))
       .handle("get", ({ path }) => Effect.zipRight(noQueryParameters, jobs.get(path.id)))
-      .handle("cancel", ({ path }) => Effect.zipRight(noBodyFields, jobs.cancel(path.id)))
+      .handle("cancel", ({ path }) => Effect.zipRight(writeArguments, jobs.cancel(path.id)))
       .handle("file", ({ path }) =>
         Effect.zipRight(noQueryParameters, jobs.fileOf(path.id)).pipe(
           Effect.flatMap((file) =>
@@ -225,27 +225,30 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       )
     return handlers
       .handle("grant", ({ payload }) =>
-        provision(
-          ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
-          (p) => p.grant(payload.entitlement_id, payload.principal),
-          (call) => auditedGrant(call, payload.entitlement_id, payload.principal)
-        ).pipe(
-          Effect.map((outcome) => {
-            // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
-            const message = grantOutcomeText(payload.entitlement_id, payload.principal, outcome)
-            return outcome._tag === "Granted"
-              ? {
-                status: "granted" as const,
-                message,
-                grants: synced(outcome.grants),
-                ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
-              }
-              : { status: "already_exists" as const, message, grants: synced(outcome.grants) }
-          })
+        Effect.zipRight(
+          noQueryParameters,
+          provision(
+            ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
+            (p) => p.grant(payload.entitlement_id, payload.principal),
+            (call) => auditedGrant(call, payload.entitlement_id, payload.principal)
+          ).pipe(
+            Effect.map((outcome) => {
+              // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
+              const message = grantOutcomeText(payload.entitlement_id, payload.principal, outcome)
+              return outcome._tag === "Granted"
+                ? {
+                  status: "granted" as const,
+                  message,
+                  grants: synced(outcome.grants),
+                  ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
+                }
+                : { status: "already_exists" as const, message, grants: synced(outcome.grants) }
+            })
+          )
         ))
       .handle("revoke", ({ path }) =>
         Effect.zipRight(
-          noBodyFields,
+          writeArguments,
           provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id), (call) => auditedRevoke(call, path.grant_id))
         ).pipe(
           Effect.map((outcome) => {
@@ -276,23 +279,26 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           ...(payload.role === undefined ? {} : { role: payload.role }),
           ...(payload.phone === undefined ? {} : { phone: payload.phone })
         }
-        return provision(
-          ["createAccount", JSON.stringify(payload)],
-          (p) => p.createAccount(request),
-          (call) => auditedCreateAccount(call, request)
-        ).pipe(
-          Effect.map((outcome) => {
-            // The CLI's line for the same invitation: a disabled user found under the email is said so.
-            const message = createAccountOutcomeText(payload.email, outcome)
-            return outcome._tag === "Created"
-              ? { status: "created" as const, message, resource: outcome.resource }
-              : { status: "already_exists" as const, message, resource: outcome.resource }
-          })
+        return Effect.zipRight(
+          noQueryParameters,
+          provision(
+            ["createAccount", JSON.stringify(payload)],
+            (p) => p.createAccount(request),
+            (call) => auditedCreateAccount(call, request)
+          ).pipe(
+            Effect.map((outcome) => {
+              // The CLI's line for the same invitation: a disabled user found under the email is said so.
+              const message = createAccountOutcomeText(payload.email, outcome)
+              return outcome._tag === "Created"
+                ? { status: "created" as const, message, resource: outcome.resource }
+                : { status: "already_exists" as const, message, resource: outcome.resource }
+            })
+          )
         )
       })
       .handle("deleteResource", ({ path }) =>
         Effect.zipRight(
-          noBodyFields,
+          writeArguments,
           provision(
             ["deleteResource", path.type, path.id],
             (p) => p.deleteResource(path.type, path.id),

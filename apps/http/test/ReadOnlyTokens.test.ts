@@ -60,6 +60,8 @@ describe("read-only tokens (the service process)", () => {
               for (
                 const [method, path, body] of [
                   ["POST", "/v1/syncs", undefined],
+                  // A query parameter no write takes: the token is answered first (before, a 400 said the parameter's name).
+                  ["POST", "/v1/syncs?dry_run=1", undefined],
                   ["POST", "/v1/syncs/20261128T171500Z-3f9a/cancel", undefined],
                   ["POST", "/v1/grants", grant],
                   ["DELETE", "/v1/grants/role:Account Reviewer:assigned:user:no_such_user", undefined],
@@ -74,6 +76,10 @@ describe("read-only tokens (the service process)", () => {
               after.push(["listed", (listed.body as { items: ReadonlyArray<unknown> }).items.length])
               after.push(["started", (yield* call(url, "POST", "/v1/syncs", FullToken)).status])
               after.push(["wrong token", (yield* call(url, "POST", "/v1/syncs", "not-a-token-of-this-service")).status])
+              after.push([
+                "wrong token, a query",
+                (yield* call(url, "DELETE", "/v1/resources/user/u?force", "not-a-token-of-this-service")).status
+              ])
             })
         )
         assert.strictEqual(run.code, 0, run.stderr)
@@ -86,13 +92,14 @@ describe("read-only tokens (the service process)", () => {
         ])
         assert.deepStrictEqual(writes, [
           ["POST /v1/syncs", { status: 403, body: readOnly("POST") }],
+          ["POST /v1/syncs?dry_run=1", { status: 403, body: readOnly("POST") }],
           ["POST /v1/syncs/20261128T171500Z-3f9a/cancel", { status: 403, body: readOnly("POST") }],
           ["POST /v1/grants", { status: 403, body: readOnly("POST") }],
           ["DELETE /v1/grants/role:Account Reviewer:assigned:user:no_such_user", { status: 403, body: readOnly("DELETE") }],
           ["POST /v1/accounts", { status: 403, body: readOnly("POST") }],
           ["DELETE /v1/resources/user/no_such_user", { status: 403, body: readOnly("DELETE") }]
         ])
-        assert.deepStrictEqual(after, [["listed", 0], ["started", 202], ["wrong token", 401]])
+        assert.deepStrictEqual(after, [["listed", 0], ["started", 202], ["wrong token", 401], ["wrong token, a query", 401]])
         const lines = run.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) =>
           JSON.parse(line) as Record<string, unknown>
         )
