@@ -1,5 +1,5 @@
 import { echoed, parseStrictJson } from "@baton-fivetran/connector-core"
-import { InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
+import { fieldName, InvalidRequest, PayloadTooLarge, quoted, UnsupportedMediaType } from "@baton-fivetran/http-api"
 import { HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
 import { Chunk, Effect, Either, Stream } from "effect"
@@ -139,7 +139,10 @@ export const noQueryParameters: Effect.Effect<void, InvalidRequest, HttpServerRe
     const parameter = firstQueryParameter(request.url)
     if (parameter === undefined) return
     const field = echoed(parameter)
-    return yield* new InvalidRequest({ field, message: `${field} is not a field of this request (it takes no query parameters)` })
+    return yield* new InvalidRequest({
+      field,
+      message: `${fieldName(parameter)} is not a field of this request (it takes no query parameters)`
+    })
   }
 )
 
@@ -159,7 +162,7 @@ export const noBodyFields: Effect.Effect<void, InvalidRequest, HttpServerRequest
     field,
     message: field === "body"
       ? "this request takes no body (or an empty JSON object)"
-      : `${field} is not a field of this request (it takes no body)`
+      : `${fieldName(fields[0]!)} is not a field of this request (it takes no body)`
   })
 })
 

@@ -1,7 +1,7 @@
 import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { echoed } from "@baton-fivetran/connector-core"
-import { InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import { fieldName, InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
 import { originForm, undecodableParameter } from "./Routes.js"
 import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
 
@@ -55,7 +55,7 @@ const readable = (field: string, issues: ReadonlyArray<Issue>): string => {
   if (first.message === "is missing") return `${field} is missing`
   const excess = excessIssue.exec(first.message)
   if (excess !== null) {
-    return `${field} is not a field of this request (it takes ${
+    return `${fieldName(field)} is not a field of this request (it takes ${
       excess[1]!.split(" | ").map((name) => name.replace(/^"|"$/g, "")).join(", ")
     })`
   }
@@ -89,7 +89,7 @@ export const invalidRequestOf = (error: HttpApiError.HttpApiDecodeError): Invali
 /** A path or query segment refused for what it holds, naming its parameter and quoting it (cut: echoed). */
 const segmentRefusal = (segment: { readonly name: string; readonly segment: string }, problem: string): InvalidRequest => {
   const field = echoed(segment.name)
-  return new InvalidRequest({ field, message: `${field}: ${JSON.stringify(echoed(segment.segment))} ${problem}` })
+  return new InvalidRequest({ field, message: `${fieldName(segment.name)}: ${JSON.stringify(echoed(segment.segment))} ${problem}` })
 }
 
 /** A path or query parameter that is not valid percent-encoding: the caller's encoding is at fault, named with what it sent. */

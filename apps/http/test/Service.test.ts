@@ -459,7 +459,15 @@ layer(harness({ provisioning: true }), { excludeTestServices: true })("request v
         ["/v1/syncs/20260101T000000Z-1a2b?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
         ["/v1/syncs/20260101T000000Z-1a2b/file?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
         ["/v1/schedule?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
-        ["/v1/capabilities?x=1", "x", "x is not a field of this request (it takes no query parameters)"]
+        ["/v1/capabilities?x=1", "x", "x is not a field of this request (it takes no query parameters)"],
+        // A name that is no plain word is quoted: an empty one read " is not a field", a right-to-left
+        // override turned the sentence around (it is written as its escape).
+        ["/v1/syncs?=1", "", "\"\" is not a field of this request (it takes no query parameters)"],
+        [
+          "/v1/principals?q=a&%E2%80%AEevil%20x=1",
+          "\u202eevil x",
+          "\"\\u202eevil x\" is not a field of this request (it takes q, limit)"
+        ]
       ]
       for (const [path, field, message] of cases) {
         assert.strictEqual(yield* expectDecodeError("GET", path, undefined, field), message, path)

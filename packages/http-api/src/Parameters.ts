@@ -10,6 +10,17 @@ import { type ParseResult, Schema } from "effect"
 /** A value as messages quote it: cut as every echoed id is (`quotedEchoed`), so a hostile value does not fill the answer or the log. */
 export const quoted = (value: unknown) => quotedEchoed(String(value))
 
+/**
+ * A field's name as a message names it: bare when it is a plain name (`dry_run`, `principal.id`),
+ * else quoted as a value is, its invisible format characters (a right-to-left override, a zero-width
+ * space) written as escapes: `?=x` read " is not a field of this request", and a name holding U+202E
+ * turned the rest of the sentence around.
+ */
+export const fieldName = (name: string) =>
+  /^[A-Za-z0-9_.-]+$/.test(name)
+    ? name
+    : quotedEchoed(name).replace(/\p{Cf}/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)
+
 /** The decode message of a parameter taking `what`: `expected <what>, got "<value>"`, or `give <what>, once`. */
 export const takes = (what: string) => ({
   message: (issue: ParseResult.ParseIssue) => ({
