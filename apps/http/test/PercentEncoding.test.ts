@@ -15,10 +15,12 @@ const answer = (method: "GET" | "DELETE", path: string, token: string | null = T
     return [response.status, yield* Effect.orDie(response.json)] as const
   })
 
+/** The refusal naming `field` (quoted when it is no plain name, as a parameter's name holding `%` is). */
 const refusal = (field: string, segment: string) => ({
   error: "InvalidRequest",
   field,
-  message: `${field}: "${segment}" is not valid percent-encoding; encode % as %25 (e.g. with encodeURIComponent)`
+  message: `${/^[a-z_]+$/.test(field) ? field : JSON.stringify(field)}: "${segment}" is not valid percent-encoding; ` +
+    "encode % as %25 (e.g. with encodeURIComponent)"
 })
 
 layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_000 })(
