@@ -192,7 +192,9 @@ describe("sandbox command", () => {
       const refused = yield* Effect.all([
         runCli(["sandbox", "--state", `${dir}/account.json`, "--save-state", `${dir}/copy.json`]),
         runCli(["sandbox", "--save-state", `${dir}/missing/account.json`]),
-        runCli(["sandbox", "--save-state", "/dev/null"])
+        runCli(["sandbox", "--save-state", "/dev/null"]),
+        // Its temporary file adds 22 bytes to the name: 233 is the longest that fits 255 (234 below).
+        runCli(["sandbox", "--save-state", `${dir}/${"a".repeat(229)}.json`])
       ])
       assert.deepStrictEqual(refused.map((run) => [run.exitCode, run.stderr]), [
         [2, "error: --save-state writes a generated account: it cannot be combined with --state (copy that file instead)\n"],
@@ -200,9 +202,21 @@ describe("sandbox command", () => {
           2,
           `error: --save-state ${dir}/missing/account.json: the directory ${dir}/missing does not exist; create it first or choose another path\n`
         ],
-        [2, "error: --save-state /dev/null is a character device, not a regular file: the sandbox writes a new file and renames it there\n"]
+        [
+          2,
+          "error: --save-state /dev/null is a character device, not a regular file: the sandbox writes a new file and renames it there\n"
+        ],
+        [
+          2,
+          `error: --save-state ${dir}/${"a".repeat(229)}.json: the file name is 234 bytes long; at most 233 (the sandbox's temporary ` +
+          "files beside it are named after it, and a name has at most 255): choose a shorter name\n"
+        ]
       ])
       assert.deepStrictEqual(yield* fs.readDirectory(dir), ["account.json"])
+      // The longest: refused before as over the summary file's 229, though its temporary name fits.
+      const longest = `${"a".repeat(228)}.json`
+      assert.strictEqual((yield* runCli(["sandbox", "--save-state", `${dir}/${longest}`])).exitCode, 0)
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), ["account.json", longest].sort())
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scopedLive("a --state file over 128 MiB (a disk image named by mistake), or /dev/zero, exits 2 unread, naming its size and the limit", () =>

@@ -6,6 +6,9 @@ import { Tables } from "./SqliteSchema.js"
  * A row's protobuf columns, read back. A file baton wrote holds blobs there; a damaged or hand-edited
  * one may hold text, a number or NULL, on which the decoders failed in JavaScript's own words ("First
  * argument to DataView constructor must be an ArrayBuffer"). What fails names the table and the row.
+ * These decoders run row by row inside the reader's synchronous statement loops, so a refusal is a
+ * thrown Error: the reader's `read` (C1zReader.ts, an Effect.try) is their boundary, and makes it the
+ * typed Corrupt naming the file.
  */
 
 /**

@@ -13,7 +13,9 @@ import { randomBytes } from "node:crypto"
  * access), under a name with 64 random bits (a pid was predictable: symlinks planted for a range of
  * pids in a shared directory made a root job write through them). The rename replaces the target,
  * or a symlink at the target, without following it. On any failure the temporary file is removed,
- * unless the failure was that the name was taken: that file is not ours.
+ * unless the failure was that the name was taken: that file is not ours. An interruption waits for
+ * the write and the rename (milliseconds: these files are small): taken during the write, it removed
+ * the temporary file while Node was still writing it, which then stayed behind.
  */
 
 /** Owner read and write only: the mode of every file the project writes. */
@@ -48,7 +50,8 @@ export const writeFileAtomically = (
     const temporary = temporaryPath ?? paths.join(paths.dirname(path), `.${paths.basename(path)}.${suffix}.tmp`)
     const removeTemporary = Effect.ignore(fs.remove(temporary))
     yield* fs.writeFileString(temporary, text, { flag: "wx", mode: ownerOnlyFile }).pipe(
-      Effect.onError((cause) => Option.exists(Cause.failureOption(cause), nameTaken) ? Effect.void : removeTemporary)
+      Effect.onError((cause) => Option.exists(Cause.failureOption(cause), nameTaken) ? Effect.void : removeTemporary),
+      Effect.zipRight(fs.rename(temporary, path).pipe(Effect.onError(() => removeTemporary))),
+      Effect.uninterruptible
     )
-    yield* fs.rename(temporary, path).pipe(Effect.onError(() => removeTemporary))
   })

@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option } from "effect"
 import * as Crypto from "node:crypto"
 import { vi } from "vitest"
 import { temporaryTargetOf, writeFileAtomically } from "../src/AtomicFile.js"
@@ -77,4 +77,26 @@ describe("writeFileAtomically", () => {
       assert.deepStrictEqual(temporaryTargetOf(name), Option.none(), name)
     }
   })
+
+  it.scopedLive("an interruption while the file is written waits for the write and the rename: no temporary file is left", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const target = `${dir}/summary.json`
+      // The caller interrupted (a signal, a client hanging up) while Node wrote the file: before, the
+      // temporary file was removed before Node had made it, and `.summary.json.<hex>.tmp` stayed.
+      const writing = yield* Deferred.make<void>()
+      const signalled = FileSystem.FileSystem.of({
+        ...fs,
+        writeFileString: (path, data, options) =>
+          Effect.zipRight(Deferred.succeed(writing, undefined), fs.writeFileString(path, data, options))
+      })
+      const fiber = yield* Effect.fork(
+        writeFileAtomically(target, "{\"grants\":3}\n").pipe(Effect.provideService(FileSystem.FileSystem, signalled))
+      )
+      yield* Deferred.await(writing)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(fiber)))
+      assert.deepStrictEqual(yield* fs.readDirectory(dir), ["summary.json"])
+      assert.strictEqual(yield* fs.readFileString(target), "{\"grants\":3}\n")
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -22,12 +22,12 @@ import {
   writeSnapshot
 } from "@baton-fivetran/fivetran-sandbox"
 import { isLoopback } from "@baton-fivetran/fivetran-client"
+import { longestAtomicFileName } from "@baton-fivetran/settings"
 import { Console, Effect, LogLevel, Option } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { notice } from "../output/Notice.js"
 import { interruptionNotice } from "../output/InterruptionNotice.js"
 import { decodeFlag } from "../settings/FlagValue.js"
-import { longestSummaryFileName } from "../output/SummaryFile.js"
 import { UsageError } from "../UsageError.js"
 import { SandboxV8Flags } from "../V8Flags.js"
 import { checkSyncTarget } from "./SyncTarget.js"
@@ -157,7 +157,7 @@ export const saveSandboxState = (flags: SandboxFlags, file: string) =>
     // Checked as the sync's files are: a directory that exists and is writable, no directory or pipe at the path.
     yield* checkSyncTarget("save-state", path, {
       example: "account.json",
-      longestName: longestSummaryFileName,
+      longestName: longestAtomicFileName,
       writer: "the sandbox"
     })
     const snapshot = generatePreset(preset, seed)

@@ -181,7 +181,8 @@ export const checkSyncTarget = (
     if (nameBytes > options.longestName) {
       return yield* new UsageError({
         reason: `--${flag} ${shown}: the file name is ${nameBytes} bytes long; at most ${options.longestName} ` +
-          "(the sync's temporary files beside it are named after it, and a name has at most 255): choose a shorter name"
+          `(${options.writer ?? "the sync"}'s temporary files beside it are named after it, and a name has at most 255): ` +
+          "choose a shorter name"
       })
     }
     const directory = path.dirname(target)
