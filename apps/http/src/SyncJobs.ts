@@ -217,16 +217,53 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
             })
           ))
 
+    const writeRecord = (job: SyncJob) =>
+      writeFileAtomically(metaPath(job.id), encodeJob(job)).pipe(
+        Effect.provideService(FileSystem.FileSystem, fs),
+        Effect.provideService(Path.Path, path)
+      )
+
+    /**
+     * The latest record of each job whose record could not be written (a full or read-only disk).
+     * Lost, a job that failed for want of room was unknown after a restart, and the last-failed-sync
+     * gauge went back to an older failure (or to 0, clearing its alert): each is written again by the
+     * next record write that works, and at the stop.
+     */
+    const unsaved = yield* Ref.make<ReadonlyMap<string, SyncJob>>(new Map())
+    /** Job `id`'s unsaved record dropped, if it is `record` (by default, whichever it is). */
+    const forget = (id: string, record?: SyncJob) =>
+      Ref.update(unsaved, (jobs) =>
+        jobs.has(id) && (record === undefined || jobs.get(id) === record)
+          ? new Map(Array.from(jobs).filter(([kept]) => kept !== id))
+          : jobs)
+
+    const writeUnsaved = Effect.flatMap(Ref.get(unsaved), (jobs) =>
+      Effect.forEach(jobs.values(), (job) =>
+        whileHeld(
+          job.id,
+          writeRecord(job).pipe(
+            Effect.zipRight(forget(job.id, job)),
+            Effect.zipRight(
+              Effect.logInfo("wrote a sync job record that could not be written before").pipe(Effect.annotateLogs({ job: job.id }))
+            ),
+            Effect.ignore
+          )
+        ), { discard: true }))
+    yield* Effect.addFinalizer(() => writeUnsaved)
+
     /** Metadata writes are best effort: a full disk must not fail or hide the job itself. */
     const persist = (job: SyncJob) =>
       whileHeld(
         job.id,
-        writeFileAtomically(metaPath(job.id), encodeJob(job)).pipe(
-          Effect.catchAll((error) =>
-            Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
-          ),
-          Effect.provideService(FileSystem.FileSystem, fs),
-          Effect.provideService(Path.Path, path)
+        writeRecord(job).pipe(
+          Effect.matchEffect({
+            onFailure: (error) =>
+              Effect.zipRight(
+                Ref.update(unsaved, (jobs) => new Map(jobs).set(job.id, job)),
+                Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
+              ),
+            onSuccess: () => Effect.zipRight(forget(job.id), writeUnsaved)
+          })
         )
       )
 
@@ -234,15 +271,19 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const deleted = yield* PubSub.unbounded<string>()
 
     const removeJobFiles = (id: string) =>
-      Effect.flatMap(lock.held, (held) =>
-        held
-          ? Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
-            .pipe(
-              Effect.catchAll((error) =>
-                Effect.logWarning("could not delete an old sync").pipe(Effect.annotateLogs({ job: id, error: error.message }))
+      // A deleted job's record is not written again.
+      Effect.zipRight(
+        forget(id),
+        Effect.flatMap(lock.held, (held) =>
+          held
+            ? Effect.all([fs.remove(filePath(id), { force: true }), fs.remove(metaPath(id), { force: true })], { discard: true })
+              .pipe(
+                Effect.catchAll((error) =>
+                  Effect.logWarning("could not delete an old sync").pipe(Effect.annotateLogs({ job: id, error: error.message }))
+                )
               )
-            )
-          : Effect.void)
+            : Effect.void)
+      )
 
     yield* makePrivateDirectory(config.dataDir)
 

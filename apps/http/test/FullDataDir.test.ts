@@ -46,6 +46,37 @@ describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync job w
     120_000
   )
 
+  it.scopedLive(
+    "a failed job whose record found no room is written once there is: listed failed after a restart, not unknown",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dataDir = yield* smallDisk(4096)
+        const args = ["--sandbox", "--port", "0"]
+        const env = { env: { BATON_HTTP_TOKENS: Token } }
+        const first = yield* serviceProcessOver(dataDir, args, env)
+        const synced = yield* startSyncJob(first, Token)
+        assert.strictEqual((yield* awaitSyncJob(first, Token, synced.id, ["failed", "succeeded"])).status, "succeeded")
+        yield* fillLeaving(dataDir, 0)
+        const started = yield* startSyncJob(first, Token)
+        const failed = yield* awaitSyncJob(first, Token, started.id, ["failed", "succeeded"])
+        assert.strictEqual(failed.status, "failed")
+        // Room again (the operator freed some), then the service is stopped and started again.
+        yield* fs.remove(`${dataDir}/filler`)
+        assert.strictEqual(yield* first.stop, 0)
+
+        const second = yield* serviceProcessOver(dataDir, args, env)
+        const listed = yield* Effect.promise(() =>
+          fetch(`${second.url}/v1/syncs/${started.id}`, { headers: { authorization: `Bearer ${Token}` } })
+            .then(async (response) => [response.status, await response.json()] as const)
+        )
+        // Before, 404 "no sync job": its only record had been the one in memory.
+        assert.deepStrictEqual(listed, [200, failed])
+        assert.include(yield* first.stderr, "wrote a sync job record that could not be written before")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
   it.scopedLive("as its file is compressed, fails saying the data directory's disk filled and about how much more the file needs", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
