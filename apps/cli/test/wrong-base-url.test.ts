@@ -164,11 +164,22 @@ describe("a base URL as people write it", () => {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* tempDir
         const runs = yield* Effect.forEach(
-          ["api.fivetran.com", "localhost:8080", "https://proxy-user:pr0xy-pass@api.fivetran.com", "https://gw.example/?k=q4ery-key"],
+          [
+            "api.fivetran.com",
+            "localhost:8080",
+            "https://proxy-user:pr0xy-pass@api.fivetran.com",
+            "https://gw.example/?k=q4ery-key",
+            // Refused for another reason first: before, quoted whole, the password or key with it.
+            "ftp://proxy-user:pr0xy-pass@127.0.0.1:1",
+            "proxy-user:pr0xy-pass@api.fivetran.com",
+            "http://proxy-user:pr0xy-pass@localhost:99999",
+            "api.fivetran.com/v1?api_key=q4ery-key"
+          ],
           (baseUrl) => runCli(syncArgs(baseUrl, dir)),
           { concurrency: 2 }
         )
         const expected = "expected an http(s) URL such as https://api.fivetran.com"
+        const notShown = "(a user, password or query in it not shown)"
         assert.deepStrictEqual(runs.map((run) => [run.exitCode, run.stderr, run.stdout]), [
           [2, `error: --base-url: ${expected}, got "api.fivetran.com" (no scheme: write https://api.fivetran.com)\n`, ""],
           [2, `error: --base-url: ${expected}, got "localhost:8080" (no scheme: write https://localhost:8080)\n`, ""],
@@ -178,7 +189,15 @@ describe("a base URL as people write it", () => {
             "their own settings\n",
             ""
           ],
-          [2, `error: --base-url: ${expected}, without a query or fragment (not shown): requests go to paths under it\n`, ""]
+          [2, `error: --base-url: ${expected}, without a query or fragment (not shown): requests go to paths under it\n`, ""],
+          [2, `error: --base-url: ${expected}, got "ftp://…@127.0.0.1:1" ${notShown}\n`, ""],
+          [2, `error: --base-url: ${expected}, got "…@api.fivetran.com" (no scheme: write https://api.fivetran.com) ${notShown}\n`, ""],
+          [2, `error: --base-url: ${expected}, got "http://…@localhost:99999" ${notShown}\n`, ""],
+          [
+            2,
+            `error: --base-url: ${expected}, got "api.fivetran.com/v1?…" (no scheme: write https://api.fivetran.com/v1) ${notShown}\n`,
+            ""
+          ]
         ])
         for (const run of runs) for (const secret of ["pr0xy-pass", "q4ery-key", "secret_of_the_test"]) assertNoSecret(run, secret)
         assert.deepStrictEqual(yield* fs.readDirectory(dir), [])

@@ -210,12 +210,33 @@ export const boolean: SettingKind<boolean> = {
  * refused unquoted (either may hold a credential) and said: the client sent neither, so a gateway
  * wanting them met requests without them.
  */
+/**
+ * A URL's text as a refusal may quote it: what comes before an `@` (after the scheme) and a query or
+ * fragment may hold a password or a key, and are shown as `…`. For a URL refused before the parse
+ * that finds its user, password and query: `ftp://user:pass@host` was quoted whole.
+ */
+const shownUrl = (text: string) => {
+  const schemeEnd = text.indexOf("://")
+  const start = schemeEnd === -1 ? 0 : schemeEnd + 3
+  const at = text.lastIndexOf("@")
+  const afterUser = at >= start ? text.slice(at + 1) : text.slice(start)
+  const cut = afterUser.search(/[?#]/)
+  /** The host and path, without what may be secret. */
+  const address = cut === -1 ? afterUser : afterUser.slice(0, cut)
+  const shown = `${text.slice(0, start)}${at >= start ? "…@" : ""}${address}${cut === -1 ? "" : `${afterUser[cut]}…`}`
+  return { shown, address, hidden: shown !== text }
+}
+
 const baseUrlProblem = (text: string, example: string): Option.Option<string> => {
   const expected = `expected an http(s) URL such as ${example}`
+  const { address, hidden, shown } = shownUrl(text)
+  const notShown = hidden ? " (a user, password or query in it not shown)" : ""
   if (!text.includes("://")) {
-    return Option.some(`${expected}, got ${quotedEchoed(text)} (no scheme: write https://${echoed(text)})`)
+    return Option.some(`${expected}, got ${quotedEchoed(shown)} (no scheme: write https://${echoed(address)})${notShown}`)
   }
-  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) return Option.some(`${expected}, got ${quotedEchoed(text)}`)
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+    return Option.some(`${expected}, got ${quotedEchoed(shown)}${notShown}`)
+  }
   const url = new URL(text)
   if (url.username !== "" || url.password !== "") {
     return Option.some(`${expected}, without a user or password in it (not shown): the API key and secret are their own settings`)
