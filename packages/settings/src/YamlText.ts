@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { type Document, isMap, isScalar, LineCounter, parseDocument, type YAMLError } from "yaml"
+import { type Alias, type Document, isMap, isScalar, LineCounter, parseDocument, visit, type YAMLError } from "yaml"
 import { SettingError } from "./SettingError.js"
 
 /**
@@ -63,6 +63,37 @@ const writtenValues = (doc: Document.Parsed, text: string): Record<string, strin
     ))
     : {}
 
+/** The first alias of the file whose anchor it does not set, if any. */
+const unresolvedAlias = (doc: Document.Parsed): Alias | undefined => {
+  let found: Alias | undefined
+  visit(doc, {
+    Alias: (_, alias) => {
+      if (alias.resolve(doc) !== undefined) return undefined
+      found = alias
+      return visit.BREAK
+    }
+  })
+  return found
+}
+
+/**
+ * What `toJS` threw, said without the file's text: its message for an alias whose anchor is
+ * missing ends with the alias, which is the value it stands in (`api-secret: *Q9vSECRET` is the
+ * alias `Q9vSECRET`), so it is named by its key and line, as a tag is.
+ */
+const unreadable = (file: string, doc: Document.Parsed, lines: LineCounter, error: unknown): SettingError => {
+  const alias = unresolvedAlias(doc)
+  if (alias === undefined || alias.range === undefined || alias.range === null) {
+    return new SettingError({ reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}` })
+  }
+  const key = keyAt(doc, alias.range[0])
+  const { line } = lines.linePos(alias.range[0])
+  return new SettingError({
+    reason: `${key === undefined ? `${file} (line ${line})` : `${file}: ${key} (line ${line})`}: the value starts with "*", ` +
+      "which YAML reads as an alias of an anchor the file does not set; put the value in quotes ('...', with a ' inside written twice)"
+  })
+}
+
 export const parseYaml = (file: string, text: string): Effect.Effect<ParsedYaml, SettingError> =>
   Effect.suspend(() => {
     const lines = new LineCounter()
@@ -73,6 +104,6 @@ export const parseYaml = (file: string, text: string): Effect.Effect<ParsedYaml,
     return Effect.try({
       try: (): ParsedYaml => ({ data: doc.toJS(), written: writtenValues(doc, text) }),
       // toJS throws on an alias whose anchor is missing (naming the alias) or past its alias limit.
-      catch: (error) => new SettingError({ reason: `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}` })
+      catch: (error) => unreadable(file, doc, lines, error)
     })
   })

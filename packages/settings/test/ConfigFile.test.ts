@@ -120,6 +120,12 @@ describe("config file", () => {
         ["api-secret: !x!SECRETVAL999\nconcurrency: 4\n", `api-secret (line 1): ${quote}`],
         ["token:\n  - a-token\n  - !SECRETVAL999 b\n", `token (line 3): ${quote}`],
         ["concurrency: !!int SECRETVAL999\n", `concurrency (line 1): ${quote}`],
+        // An alias of no anchor: the library's message ended with the alias, that is the value.
+        [
+          "api-key: K\napi-secret: *SECRETVAL999\n",
+          "api-secret (line 2): the value starts with \"*\", which YAML reads as an alias of an anchor the file does not " +
+          "set; put the value in quotes ('...', with a ' inside written twice)"
+        ],
         [
           "api-secret: \"SECRET\\qVAL999\"\n",
           "api-secret (line 1): the value is in double quotes with a \\ that is not a YAML escape; put it in single quotes, " +
