@@ -364,7 +364,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         yield* Effect.logWarning(msg).pipe(
           Effect.annotateLogs({
             job: job.id,
-            status: job.status,
+            job_status: job.status,
             reason: failed ? `${reason}, and its .c1z could not be read back` : reason,
             ...Option.match(error, { onNone: () => ({}), onSome: (message) => ({ error: message }) })
           })
@@ -619,7 +619,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
         const job = s.jobs.get(id)
         if (job === undefined || job.progress === null) return Effect.void
         return Effect.logInfo("sync job progress").pipe(
-          Effect.annotateLogs({ status: job.status, ...progressLogFields(job.progress) })
+          Effect.annotateLogs({ job_status: job.status, ...progressLogFields(job.progress) })
         )
       })
 

@@ -80,7 +80,7 @@ describe("a .c1z without its job record", () => {
             level: "warn",
             msg: "sync job listed as succeeded without reading its .c1z",
             job: id,
-            status: "succeeded",
+            job_status: "succeeded",
             reason: "it had no metadata file",
             error: "(EFBIG)"
           }]
@@ -118,7 +118,7 @@ describe("a .c1z without its job record", () => {
           level: "warn",
           msg: "sync job listed as failed",
           job: id,
-          status: "failed",
+          job_status: "failed",
           reason: "it had no metadata file, and its .c1z could not be read back",
           error: `${file}: the .c1z is damaged: the zstd stream cannot be decompressed (it ends in the middle of a frame; ` +
             "is the file truncated?) (write it again)"

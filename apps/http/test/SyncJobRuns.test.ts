@@ -114,7 +114,7 @@ describe("a running job's progress", () => {
         level: "info",
         msg: "sync job progress",
         job: id,
-        status: "running",
+        job_status: "running",
         phase: "users",
         resources: requests * 2,
         entitlements: 0,

@@ -417,12 +417,12 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
       assert.deepStrictEqual(restarted.file, new NotFound({ message: "sync 20260101T000000Z-0a04 has no file: it is failed" }))
       const notASyncFile = (id: string) => `${path.join(dir, `${id}.c1z`)}: not a .c1z file (bad magic; expected the v1 header "C1ZF\\0")`
       assert.deepStrictEqual(restarted.logs, [
-        { level: "warn", msg: "sync job rebuilt from its .c1z", job: lost, status: "succeeded", reason: "it had no metadata file" },
+        { level: "warn", msg: "sync job rebuilt from its .c1z", job: lost, job_status: "succeeded", reason: "it had no metadata file" },
         {
           level: "warn",
           msg: "sync job listed as failed",
           job: "20250101T000000Z-0a03",
-          status: "failed",
+          job_status: "failed",
           reason: "it had no metadata file, and its .c1z could not be read back",
           error: notASyncFile("20250101T000000Z-0a03")
         },
@@ -430,7 +430,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
           level: "warn",
           msg: "sync job listed as failed",
           job: "20260101T000000Z-0a04",
-          status: "failed",
+          job_status: "failed",
           reason: "it had no metadata file, and its .c1z could not be read back",
           error: notASyncFile("20260101T000000Z-0a04")
         },
@@ -438,7 +438,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
           level: "warn",
           msg: "sync job rebuilt from its .c1z",
           job: damaged,
-          status: "succeeded",
+          job_status: "succeeded",
           reason: "its metadata file could not be read"
         }
       ])
@@ -514,7 +514,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
           level: "warn",
           msg: "sync job rebuilt from its .c1z",
           job: complete.id,
-          status: "succeeded",
+          job_status: "succeeded",
           reason: "the service stopped after its .c1z was complete, before its metadata said so"
         }
       ])
@@ -565,7 +565,7 @@ layer(harness({ keepSyncs: 2 }), { excludeTestServices: true, timeout: 60_000 })
         level: "warn",
         msg: "sync job rebuilt from its .c1z",
         job: cancelled.id,
-        status: "succeeded",
+        job_status: "succeeded",
         reason: "it was recorded cancelled, but its .c1z was complete"
       }])
       assert.deepStrictEqual(
