@@ -50,8 +50,11 @@ const keyAccepted: ReadyAnswer = {
  */
 const checkLifetime = "20 seconds"
 
-/** Fivetran refused the key or its permission: the configuration is wrong, not Fivetran. */
-const keyRefused = (error: FivetranError) => error._tag === "Unauthorized" || error._tag === "Forbidden"
+/**
+ * Fivetran refused the key or its permission: the configuration is wrong, not Fivetran. A 401 or
+ * 403 that is an HTML page (a proxy's or a portal's) says nothing of the key: Fivetran is failing.
+ */
+const keyRefused = (error: FivetranError) => (error._tag === "Unauthorized" || error._tag === "Forbidden") && error.htmlPage !== true
 
 /** A 429 past the retries, or a rate-limit wait longer than max-rate-limit-wait. */
 const rateLimited = (error: FivetranError) => error._tag === "RateLimited" || error._tag === "RateLimitWaitTooLong"

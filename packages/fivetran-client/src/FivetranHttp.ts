@@ -114,6 +114,13 @@ type Headers = TransportResponse<unknown>["headers"]
 const exchangeOutcome = <A>(response: RawResponse<A>): ExchangeOutcome =>
   response.body.ok && Either.isLeft(response.body.decoded) ? "invalid_response" : response.status
 
+/**
+ * A 2xx whose body is an HTML page: a captive portal's, or a site at a wrong base URL. It shows
+ * nothing of the key (Fivetran answers JSON), where any other 2xx came from a server that took it.
+ */
+const isHtmlPageAnswer = <A>(decoded: Either.Either<A, FivetranError>): boolean =>
+  Either.isLeft(decoded) && decoded.left._tag === "InvalidResponse" && decoded.left.htmlPageStatus !== undefined
+
 /** Reads a body as `decode` says when the status is 2xx, as text for the error otherwise. */
 const readingWith =
   <A>(decode: (body: Uint8Array, status: number) => Either.Either<A, FivetranError>): ReadBody<BodyReading<A>> => (status, body) =>
@@ -268,7 +275,7 @@ export const makeFivetranHttp = (config: FivetranClientConfig) =>
           // A 429's Retry-After, not its headers, says when to go again.
           if (response.status === 429) budget.refused(seq, refusedRemaining(request, headers))
           else budget.observe(seq, monotonicMillis(clock), observed)
-          if (response.status >= 200 && response.status < 300) credentials.accept(sent)
+          if (response.body.ok && !isHtmlPageAnswer(response.body.decoded)) credentials.accept(sent)
           answeredBefore = true
           return {
             status: response.status,
