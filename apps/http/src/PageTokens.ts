@@ -19,6 +19,8 @@ import { ServiceConfig } from "./ServiceConfig.js"
  */
 
 const KeyFile = "page-token.key"
+/** `create`'s temporary file, `page-token.key.<pid>.tmp`. */
+const keyTemp = /^page-token\.key\.\d+\.tmp$/
 const KeyBytes = 32
 
 /** The key file cannot be made or read, or is not one the service wrote. */
@@ -52,17 +54,33 @@ export class PageTokens extends Effect.Service<PageTokens>()("baton-http/PageTok
     const create = Effect.gen(function*() {
       const temp = `${keyPath}.${process.pid}.tmp`
       yield* fs.remove(temp, { force: true })
-      yield* fs.writeFile(temp, randomBytes(KeyBytes), { flag: "wx", mode: ownerOnlyFile })
-      // A link fails when the name is taken: a start that got there first made the key in use.
-      yield* fs.link(temp, keyPath).pipe(
-        Effect.catchIf(alreadyExists, () => Effect.void),
+      yield* fs.writeFile(temp, randomBytes(KeyBytes), { flag: "wx", mode: ownerOnlyFile }).pipe(
+        // A link fails when the name is taken: a start that got there first made the key in use.
+        Effect.zipRight(fs.link(temp, keyPath).pipe(Effect.catchIf(alreadyExists, () => Effect.void))),
+        // Also when the write fails (a full disk makes the file, then cannot fill it).
         Effect.ensuring(Effect.ignore(fs.remove(temp, { force: true })))
       )
     })
 
+    /**
+     * The temporary key files of starts that were killed while they made the key: this process
+     * holds the data directory's lock, so none of them is another's in progress.
+     */
+    const removeOlderTemps = fs.readDirectory(config.dataDir).pipe(
+      Effect.flatMap((names) =>
+        Effect.forEach(
+          names.filter((name) => keyTemp.test(name)),
+          (name) => Effect.ignore(fs.remove(path.join(config.dataDir, name), { force: true })),
+          { discard: true }
+        )
+      ),
+      Effect.ignore
+    )
+
     yield* makePrivateDirectory(config.dataDir).pipe(
       Effect.mapError((error) => refuse(`cannot be made: ${error.message}`))
     )
+    yield* removeOlderTemps
     const read = fs.readFile(keyPath)
     const bytes = yield* read.pipe(
       Effect.catchIf(notFound, () => Effect.zipRight(create, read)),

@@ -7,7 +7,7 @@ import { decompress } from "zstd-napi"
 import { syncRows } from "../../../packages/c1z/test/fixtures.js"
 import { fillLeaving, smallDisk, smallDiskSuite, smallDiskUnavailable } from "../../../packages/c1z/test/SmallDisk.js"
 import { syncFileSink } from "../src/SyncFileSink.js"
-import { awaitSyncJob, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
+import { awaitSyncJob, runServiceOnce, serviceProcessOver, startSyncJob } from "./ServiceProcess.js"
 
 /**
  * A sync job whose data directory's disk fills. Its `error` said `the disk is full (SQLITE_FULL)`,
@@ -73,6 +73,32 @@ describe.skipIf(smallDiskUnavailable !== undefined)(smallDiskSuite("a sync job w
         // Before, 404 "no sync job": its only record had been the one in memory.
         assert.deepStrictEqual(listed, [200, failed])
         assert.include(yield* first.stderr, "wrote a sync job record that could not be written before")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
+
+  it.scopedLive(
+    "a start that cannot write the page-token key leaves no temporary key file; one a killed start left is removed",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        // Room for the lock file, none for the key: the key's temporary file is made, then cannot be filled.
+        const full = yield* smallDisk(300)
+        yield* fillLeaving(full, 4096)
+        const refused = yield* runServiceOnce(["--sandbox", "--port", "0", "--data-dir", full], {
+          cwd: full,
+          env: { BATON_HTTP_TOKENS: Token }
+        })
+        assert.strictEqual(refused.code, 2, refused.stderr)
+        assert.include(refused.stderr, "page-token.key")
+        // Before, an empty page-token.key.<pid>.tmp stayed, one more each start.
+        assert.deepStrictEqual((yield* fs.readDirectory(full)).filter((name) => name.startsWith("page-token")), [])
+
+        const dataDir = yield* fs.makeTempDirectoryScoped()
+        yield* fs.writeFileString(`${dataDir}/page-token.key.4242.tmp`, "")
+        const service = yield* serviceProcessOver(dataDir, ["--sandbox", "--port", "0"], { env: { BATON_HTTP_TOKENS: Token } })
+        assert.deepStrictEqual((yield* fs.readDirectory(dataDir)).filter((name) => name.startsWith("page-token")), ["page-token.key"])
+        assert.strictEqual(yield* service.stop, 0)
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
   )
