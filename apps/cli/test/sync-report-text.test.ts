@@ -1,6 +1,6 @@
-import type { SyncSummary } from "@baton-fivetran/connector-core"
+import type { SyncProgress, SyncSummary } from "@baton-fivetran/connector-core"
 import { assert, describe, it } from "@effect/vitest"
-import { consoleSummary } from "../src/output/SyncReport.js"
+import { consoleSummary, progressLineText, progressText } from "../src/output/SyncReport.js"
 
 /**
  * The console summary quotes text that is not the CLI's own: a warning names a role or a group as
@@ -55,5 +55,44 @@ describe("the console summary", () => {
       "  requests      3 (1 retry; waited 0.0s for the rate limit, 0.0s in retry backoff)",
       "  requests      3 (2 retries; waited 0.0s for the rate limit, 0.0s in retry backoff)"
     ])
+  })
+})
+
+describe("the progress line", () => {
+  const waiting: SyncProgress = {
+    phase: "teams",
+    resources: 6,
+    entitlements: 6,
+    grants: 0,
+    requests: 2,
+    waiting: {
+      kind: "reserve",
+      endpoint: "GET /v1/teams",
+      reason: "19 of 20 requests spent this window, 20% kept in reserve",
+      until: "2026-12-07T20:13:05.000Z"
+    },
+    requestsLeft: 2,
+    budgetWaitMillis: 15_000
+  }
+  const now = Date.parse("2026-12-07T20:12:51.000Z")
+
+  it("on a terminal puts a wait first: an 80-column line shows it whole (at the end, it was cut off)", () => {
+    const line = progressLineText(waiting, now)
+    assert.strictEqual(
+      line,
+      "syncing teams: waiting 14.0s for the rate limit (until 20:13:05Z); 6 resources, 6 entitlements, 0 grants, " +
+        "2 requests; ~2 requests left, ~15.0s at the current budget; 19 of 20 requests spent this window, 20% kept in reserve"
+    )
+    assert.include(line.slice(0, 79), "waiting 14.0s for the rate limit (until 20:13:05Z)")
+  })
+
+  it("in the log keeps the counts first and the wait with its reason after them; without a wait, both are the same", () => {
+    assert.strictEqual(
+      progressText(waiting, now),
+      "syncing teams: 6 resources, 6 entitlements, 0 grants, 2 requests; ~2 requests left, ~15.0s at the current budget; " +
+        "waiting 14.0s for the rate limit (until 20:13:05Z): 19 of 20 requests spent this window, 20% kept in reserve"
+    )
+    const moving = { ...waiting, waiting: null }
+    assert.strictEqual(progressLineText(moving, now), progressText(moving, now))
   })
 })

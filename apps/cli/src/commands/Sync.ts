@@ -18,7 +18,7 @@ import { notice } from "../output/Notice.js"
 import { interruptionNotice } from "../output/InterruptionNotice.js"
 import { withProgressLog } from "../output/ProgressLog.js"
 import { longestSummaryFileName, SummaryFileError, writeSummaryFile } from "../output/SummaryFile.js"
-import { consoleSummary, progressText, summaryFields } from "../output/SyncReport.js"
+import { consoleSummary, progressLineText, progressText, summaryFields } from "../output/SyncReport.js"
 import type { Settings } from "../settings/Settings.js"
 import { holdEveryStop, holdFirstStop } from "../StopSignals.js"
 import { withTelemetry } from "../Telemetry.js"
@@ -203,7 +203,7 @@ const syncRows = <R>(
             drawnAtMillis - last.drawnAtMillis >= ProgressIntervalMillis
           return [{ due, phaseChanged }, due ? { phase: progress.phase, drawnAtMillis, waitUntil } : last]
         })
-        if (due) yield* Stderr.progress(progressText(progress, now))
+        if (due) yield* Stderr.progress(progressLineText(progress, now))
         if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
       })
     yield* Effect.logInfo("syncing into the sync file").pipe(

@@ -16,17 +16,31 @@ const estimateText = (progress: SyncProgress) => {
   return `; ~${withThousands(progress.requestsLeft)} requests left${budget}`
 }
 
-/** `; waiting 51m 21s for the rate limit (until 13:04:05Z)` while a request waits. */
-const waitText = (progress: SyncProgress, nowMillis: number) => {
-  if (progress.waiting === null) return ""
-  const left = Math.max(0, Date.parse(progress.waiting.until) - nowMillis)
-  const what = progress.waiting.kind === "retry" ? "before retrying" : "for the rate limit"
-  return `; waiting ${formatWait(left)} ${what} (until ${progress.waiting.until.slice(11, 19)}Z): ${progress.waiting.reason}`
+/** `waiting 51m 21s for the rate limit (until 13:04:05Z)` while a request waits. */
+const waitingText = (waiting: NonNullable<SyncProgress["waiting"]>, nowMillis: number) => {
+  const left = Math.max(0, Date.parse(waiting.until) - nowMillis)
+  const what = waiting.kind === "retry" ? "before retrying" : "for the rate limit"
+  return `waiting ${formatWait(left)} ${what} (until ${waiting.until.slice(11, 19)}Z)`
 }
 
+const countsText = (progress: SyncProgress) =>
+  `${progress.resources} resources, ${progress.entitlements} entitlements, ${progress.grants} grants, ${progress.requests} requests` +
+  estimateText(progress)
+
+/** The progress log line: the counts, then the wait in progress if any, with its reason. */
 export const progressText = (progress: SyncProgress, nowMillis: number) =>
-  `syncing ${progress.phase}: ${progress.resources} resources, ${progress.entitlements} entitlements, ` +
-  `${progress.grants} grants, ${progress.requests} requests${estimateText(progress)}${waitText(progress, nowMillis)}`
+  `syncing ${progress.phase}: ${countsText(progress)}${
+    progress.waiting === null ? "" : `; ${waitingText(progress.waiting, nowMillis)}: ${progress.waiting.reason}`
+  }`
+
+/**
+ * The terminal's progress line, cut to its width: a wait comes first, its reason last. At the
+ * end of the line, the wait the README says the line shows was cut off at 80 and 120 columns.
+ */
+export const progressLineText = (progress: SyncProgress, nowMillis: number) =>
+  progress.waiting === null
+    ? progressText(progress, nowMillis)
+    : `syncing ${progress.phase}: ${waitingText(progress.waiting, nowMillis)}; ${countsText(progress)}; ${progress.waiting.reason}`
 
 /**
  * `20,000/h, lowest remaining 3,990 during the sync, 4,000 kept in reserve; a repeat sync fits the
