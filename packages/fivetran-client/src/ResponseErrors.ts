@@ -232,7 +232,9 @@ const NotTlsCodes = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LEN
 
 /** What a proxy's refusal of a tunnel asks the operator to change, by its status. */
 const ProxyRefusalHints: Readonly<Record<string, string>> = {
-  "407": ": it wants credentials; give the proxy's user and password in its URL (http://user:password@proxy:3128)",
+  // The same answer to no credentials and to wrong ones: the proxy URL may well hold them already.
+  "407": ": it wants credentials, or refused the ones in the proxy URL; give (or check) the proxy's user and password " +
+    "in its URL (http://user:password@proxy:3128)",
   "403": ": it does not let this host through; ask for it to be allowed, or list it in NO_PROXY if it is reachable directly"
 }
 

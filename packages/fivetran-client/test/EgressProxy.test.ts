@@ -150,8 +150,8 @@ describe("a client behind a proxy", () => {
       assert.deepStrictEqual([error._tag, error.message], [
         "Transport",
         "GET /v1/teams/bright_otter: could not reach Fivetran: the proxy (HTTPS_PROXY or HTTP_PROXY) answered 407 to the " +
-        "tunnel, so nothing was sent: it wants credentials; give the proxy's user and password in its URL " +
-        "(http://user:password@proxy:3128)"
+        "tunnel, so nothing was sent: it wants credentials, or refused the ones in the proxy URL; give (or check) the " +
+        "proxy's user and password in its URL (http://user:password@proxy:3128)"
       ])
       assert.notInclude(JSON.stringify(error), "PROXYSECRET3")
       // Not repeated: a 407 answers every attempt the same way.
