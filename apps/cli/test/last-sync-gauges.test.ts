@@ -21,19 +21,25 @@ interface ExportedMetrics {
     readonly scopeMetrics: ReadonlyArray<{
       readonly metrics: ReadonlyArray<{
         readonly name: string
+        readonly unit?: string
         readonly gauge?: { readonly dataPoints: ReadonlyArray<{ readonly asDouble?: number; readonly asInt?: number }> }
+        readonly histogram?: { readonly dataPoints: ReadonlyArray<Readonly<Record<string, unknown>>> }
       }>
     }>
   }>
 }
 
+/** Every metric of the run's metrics exports. */
+const exportedMetrics = (received: ReadonlyArray<Received>) =>
+  received
+    .filter((request) => request.path === "/v1/metrics")
+    .flatMap((request) => (JSON.parse(request.body) as ExportedMetrics).resourceMetrics)
+    .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+
 /** The `baton_last_*` gauges of the run's metrics export, by name. */
 const lastSyncGauges = (received: ReadonlyArray<Received>) =>
   Object.fromEntries(
-    received
-      .filter((request) => request.path === "/v1/metrics")
-      .flatMap((request) => (JSON.parse(request.body) as ExportedMetrics).resourceMetrics)
-      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+    exportedMetrics(received)
       .filter((metric) => metric.name.startsWith("baton_last_"))
       .map((metric) => {
         const point = metric.gauge!.dataPoints[0]!
@@ -63,6 +69,21 @@ describe("the last-sync gauges over OTLP", () => {
         const failure = jsonLines(failed.stderr).find((line) => line["exit_code"] === 1)!
         assert.strictEqual(failure["reason"], "unauthorized")
         const failedGauges = lastSyncGauges(failing.received)
+        // The sync's duration, in seconds: its outcomes that recorded nothing (counted from 0) say no
+        // min or max (they were 1.8e308 and 5e-324), the failed one both.
+        const durations = exportedMetrics(failing.received).filter((metric) => metric.name === "baton_sync_duration_seconds")
+        assert.isAbove(durations.length, 0)
+        for (const metric of durations) {
+          assert.strictEqual(metric.unit, "s")
+          for (const point of metric.histogram!.dataPoints) {
+            assert.deepStrictEqual(
+              ["min" in point, "max" in point],
+              Number(point["count"]) === 0 ? [false, false] : [true, true],
+              JSON.stringify(point)
+            )
+          }
+        }
+        assert.isTrue(durations.some((metric) => metric.histogram!.dataPoints.some((point) => Number(point["count"]) === 0)))
         assert.deepStrictEqual(Object.keys(failedGauges), ["baton_last_failed_sync_timestamp_seconds"])
         const failedAt = failedGauges["baton_last_failed_sync_timestamp_seconds"]!
         // Set as the sync ended: after the run started, before its failure was logged.

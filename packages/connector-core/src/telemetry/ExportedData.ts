@@ -27,6 +27,11 @@ import { Effect, Layer, Predicate } from "effect"
  *   message echoes the one the caller sent (an invitation's, one given where an id belongs), and
  *   `url.full` and `url.path` hold a path as sent. The caller's answer keeps it; the trace backend,
  *   kept longer and read by more people, gets the ids the same messages name.
+ * - A histogram's point that recorded nothing (the outcomes counted from 0, so that alerts see their
+ *   first) had `min` 1.8e308 and `max` 5e-324, which OTLP says to leave out when nothing was
+ *   recorded: a backend showed them. They go.
+ * - A metric's unit is UCUM's, from the name that ends in it: `s` for `*_seconds` (sent as `1`),
+ *   `ms` for the library's `milliseconds`.
  */
 
 type Fields = Readonly<Record<string, unknown>>
@@ -163,6 +168,32 @@ const emailsHidden = (value: unknown): unknown => {
 const fieldsWithoutEmails = (record: Fields): Fields =>
   Object.fromEntries(Object.entries(record).map(([key, item]) => [key, emailsHidden(item)]))
 
+/** A point of a histogram: without min and max when it recorded nothing. */
+const correctHistogramPoint = (point: Fields): Fields => {
+  if (Number(point["count"]) !== 0) return point
+  const { max: _max, min: _min, ...rest } = point
+  return rest
+}
+
+const correctMetric = (metric: Fields): Fields => {
+  const unit = typeof metric["name"] === "string" && metric["name"].endsWith("_seconds")
+    ? "s"
+    : metric["unit"] === "milliseconds"
+    ? "ms"
+    : metric["unit"]
+  const histogram = metric["histogram"]
+  return {
+    ...metric,
+    unit,
+    ...(Predicate.isRecord(histogram) ? { histogram: mapList(histogram, "dataPoints", correctHistogramPoint) } : {})
+  }
+}
+
+export const correctMetrics = (data: unknown): unknown =>
+  Predicate.isRecord(data)
+    ? mapList(data, "resourceMetrics", (resource) => mapList(resource, "scopeMetrics", (scope) => mapList(scope, "metrics", correctMetric)))
+    : data
+
 export const correctTraces = (data: unknown): unknown =>
   Predicate.isRecord(data)
     ? mapList(data, "resourceSpans", (resource) =>
@@ -178,13 +209,13 @@ export const correctLogs = (data: unknown): unknown =>
           fieldsWithoutEmails(correctLogRecord(record)))))
     : data
 
-/** The OtlpSerialization in context (JSON or protobuf), fed the corrected spans and log records. */
+/** The OtlpSerialization in context (JSON or protobuf), fed the corrected spans, metrics and log records. */
 export const correctedExportLayer: Layer.Layer<OtlpSerialization, never, OtlpSerialization> = Layer.effect(
   OtlpSerialization,
   Effect.map(OtlpSerialization, (encoding) =>
     OtlpSerialization.of({
       traces: (data) => encoding.traces(correctTraces(data)),
-      metrics: encoding.metrics,
+      metrics: (data) => encoding.metrics(correctMetrics(data)),
       logs: (data) => encoding.logs(correctLogs(data))
     }))
 )
