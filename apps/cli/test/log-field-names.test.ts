@@ -84,6 +84,19 @@ describe("JSON log field names", () => {
       assert.deepStrictEqual([wrote["resource_types"], wrote["resources"], wrote["entitlements"], wrote["grants"]], [4, 38, 51, 122])
       assert.match(String(wrote["c1z_sync_id"]), /^[0-9A-Za-z]{27}$/)
 
+      // A msg is fixed, its values fields: the phase lines said `syncing teams: 14 resources, ...` and the
+      // writer's the file's path, which no alert or query could match.
+      assert.deepStrictEqual(
+        lines.filter((line) => line.msg === "sync phase").map((line) => [line["phase"], typeof line["requests"]]),
+        ["resource types", "teams", "users", "derived grants", "groups", "done"].map((phase) => [phase, "number"])
+      )
+      assert.deepStrictEqual(
+        lines.filter((line) => String(line.msg).includes(dir) || /\d/.test(String(line.msg))).map((line) => line.msg),
+        []
+      )
+      const finishing = lines.find((line) => line.msg === "every row is written: indexing and compressing the sync file")!
+      assert.strictEqual(finishing["path"], `${dir}/out.c1z`)
+
       const camel = lines.flatMap((line) =>
         Object.keys(line).filter((key) => !snakeCase.test(key)).map((key) => `${String(line.msg)}: ${key}`)
       )

@@ -1,6 +1,7 @@
 import type { LeftOutRows, SyncRow } from "@baton-fivetran/connector-core"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import Database from "better-sqlite3"
+import { withConsoleText } from "@baton-fivetran/fivetran-client/console-text"
 import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import { closeSync, openSync } from "node:fs"
 import { rename, rm, stat } from "node:fs/promises"
@@ -270,7 +271,10 @@ export const writeC1z = <E, R>(
       )
 
       if (options.onRowsWritten !== undefined) yield* options.onRowsWritten
-      yield* Effect.logDebug(`every row is written: indexing and compressing the sync file ${target}`)
+      yield* Effect.logDebug("every row is written: indexing and compressing the sync file").pipe(
+        Effect.annotateLogs({ path: target }),
+        withConsoleText(`every row is written: indexing and compressing the sync file ${target}`, ["path"])
+      )
 
       // A 1 MiB page cache for the index builds (they took ~15% less CPU than with 16 MiB when this
       // was set). It does not bound their sorts: SQLite sorts each index's keys in memory in runs of

@@ -1,4 +1,5 @@
 import {
+  progressLogFields,
   type SyncFailureReason,
   SyncEngine,
   syncFailureReasonOf,
@@ -204,7 +205,13 @@ const syncRows = <R>(
           return [{ due, phaseChanged }, due ? { phase: progress.phase, drawnAtMillis, waitUntil } : last]
         })
         if (due) yield* Stderr.progress(progressLineText(progress, now))
-        if (phaseChanged) yield* Effect.logDebug(progressText(progress, now))
+        if (phaseChanged) {
+          const fields = progressLogFields(progress)
+          yield* Effect.logDebug("sync phase").pipe(
+            Effect.annotateLogs(fields),
+            withConsoleText(progressText(progress, now), Object.keys(fields))
+          )
+        }
       })
     yield* Effect.logInfo("syncing into the sync file").pipe(
       Effect.annotateLogs({ file: settings.file }),

@@ -154,7 +154,10 @@ export const makeProvisioner = (
             Effect.map(currentRole(target, action, catalog), (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held))))
           ))
       )
-      yield* Effect.logDebug(`provisioning: ${action}`)
+      yield* Effect.logDebug("provisioning action done").pipe(
+        Effect.annotateLogs({ action }),
+        withConsoleText(`provisioning: ${action}`, ["action"])
+      )
       return {
         _tag: "Granted",
         grants: resolved.held(role),
@@ -209,7 +212,10 @@ export const makeProvisioner = (
         const [, scan] = yield* Effect.all([removed, Effect.either(resolved.inheritedFrom)], {
           concurrency: "unbounded"
         })
-        yield* Effect.logDebug(`provisioning: ${action}`)
+        yield* Effect.logDebug("provisioning action done").pipe(
+          Effect.annotateLogs({ action }),
+          withConsoleText(`provisioning: ${action}`, ["action"])
+        )
         const teams = yield* Either.match(scan, {
           onLeft: (error) =>
             Effect.as(
