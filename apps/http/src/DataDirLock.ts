@@ -1,3 +1,4 @@
+import { processRunning } from "@baton-fivetran/c1z"
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { isSystemError, makePrivateDirectory, ownerOnlyFile, platformErrorText, writeFileAtomically } from "@baton-fivetran/settings"
@@ -102,16 +103,8 @@ const alreadyExists = isSystemError("AlreadyExists")
 const notFound = isSystemError("NotFound")
 const permissionDenied = isSystemError("PermissionDenied")
 
-/** Whether `pid` is a live process of this host: signal 0 checks without sending; EPERM is someone else's live one. */
-const processAlive = (pid: number) =>
-  Effect.sync(() => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch (error) {
-      return !(error instanceof Error && "code" in error && error.code === "ESRCH")
-    }
-  })
+/** Whether `pid` is a live process of this host (c1z's processRunning: a zombie is not). */
+const processAlive = (pid: number) => Effect.sync(() => processRunning(pid))
 
 /** A lock file that vanished between the failed create and the read: the start tries again. */
 class LockVanished extends Data.TaggedError("LockVanished") {}

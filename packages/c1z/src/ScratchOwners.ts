@@ -2,6 +2,7 @@ import { Duration, Effect, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { stat, utimes } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
+import { processRunning } from "./ProcessRunning.js"
 
 /**
  * Whose scratch file is it, and is that owner still using it? Scratch names carry the pid of the
@@ -122,16 +123,6 @@ export const scratchPathBeside = (target: string): Effect.Effect<string, never, 
  */
 export const longestScratchTarget = (suffix: string): number => 255 - ".".length - ".4194304.".length - 12 - suffix.length
 
-/** Whether process `pid` exists (EPERM: it does, run by another user). */
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** A scratch file or directory a sweep found: its name as marked in use, its owner's pid (undefined: from before pids were added). */
 export interface ScratchEntry {
   readonly name: string
@@ -151,7 +142,7 @@ const firstLook = ({ name, owner, path }: ScratchEntry): Effect.Effect<boolean |
   owner === undefined || owner <= 0
     ? Effect.succeed(true)
     : owner !== process.pid
-    ? Effect.sync(() => !isRunning(owner))
+    ? Effect.sync(() => !processRunning(owner))
     : inUse.has(name)
     ? Effect.succeed(false)
     : Effect.map(modifiedAt(path), (mtime) =>
