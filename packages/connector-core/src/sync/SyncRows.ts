@@ -11,7 +11,12 @@ export const row = {
   grant: (value: Extract<SyncRow, { _tag: "GrantRow" }>["value"]): SyncRow => ({ _tag: "GrantRow", value })
 }
 
-/** A whole (short) list read as a stream: the roles, the connections (per-owner lists use the client's `…All` calls). */
+/**
+ * A whole list read as a stream, kept: the roles (a few dozen) and, opted in, the connections, an
+ * index every connection's rows look up (~1 KB each: 1,000 for a `large` account). Lists that grow
+ * with the users and memberships are streamed, never collected (per-owner lists use the client's
+ * `…All` calls).
+ */
 export const collect = <A>(stream: Stream.Stream<A, FivetranError>): Effect.Effect<ReadonlyArray<A>, FivetranError> =>
   Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
