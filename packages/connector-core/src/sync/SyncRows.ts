@@ -13,7 +13,7 @@ export const row = {
 
 /**
  * A whole list read as a stream, kept: the roles (a few dozen) and, opted in, the connections, an
- * index every connection's rows look up (2,000 for a `large` account, about 1 KB each). Lists that grow
+ * index every connection's rows look up (2,000 for a `large` account). Lists that grow
  * with the users and memberships are streamed, never collected (per-owner lists use the client's
  * `…All` calls).
  */
