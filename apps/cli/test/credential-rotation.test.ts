@@ -112,7 +112,8 @@ describe("a provisioning action with a key Fivetran rejects (the CLI process)", 
           {
             level: "error",
             msg: `cannot grant team:${team}:member to user:${user}: GET /v1/roles: Fivetran rejected the API key or secret ` +
-              "(401 Unauthorized); check the api-key and api-secret settings",
+              "(401 Unauthorized); check the api-key and api-secret settings; nothing was changed in Fivetran (no write " +
+              "reached it, or Fivetran turned it away); running the same command again is safe",
             exit_code: 1
           }
         ]])

@@ -118,7 +118,8 @@ describe.concurrent("a failed sync's reason", () => {
         ])
         assert.deepStrictEqual(provisioning.stderr.split("\n").filter((line) => line.startsWith("error: ")), [
           "error: cannot delete user:no-such-user: GET /v1/users/no-such-user: Fivetran rejected the API key or secret " +
-          `(401 Unauthorized); ${hint}; check the api-key and api-secret settings`
+          `(401 Unauthorized); ${hint}; check the api-key and api-secret settings; nothing was changed in Fivetran (no write ` +
+          "reached it, or Fivetran turned it away); running the same command again is safe"
         ])
       }).pipe(Effect.provide(sandboxLayer()), Effect.provide(NodeContext.layer)),
     { timeout: 60_000 }

@@ -107,7 +107,8 @@ describe.concurrent("rate limits (issue 12's silent 429 wait, issue 13's budget)
         [
           "error",
           `cannot revoke ${grantId}: GET /v1/roles: Fivetran answered 429 with Retry-After 3081s; that needs a wait ` +
-          "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later",
+          "of 51m 21s, longer than max-rate-limit-wait (10m): raise it or retry later; nothing was changed in Fivetran (no " +
+          "write reached it, or Fivetran turned it away); running the same command again is safe",
           undefined,
           1
         ]

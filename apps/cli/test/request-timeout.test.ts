@@ -62,7 +62,8 @@ describe("--request-timeout against a Fivetran that accepts and never answers", 
         assertExit(grant, 1)
         assert.strictEqual(
           grant.stderr,
-          `error: cannot grant group:exact_creek:View Destination to user:quiet_harbor: GET /v1/roles: ${timedOut}\n`
+          `error: cannot grant group:exact_creek:View Destination to user:quiet_harbor: GET /v1/roles: ${timedOut}; nothing was ` +
+            "changed in Fivetran (no write reached it, or Fivetran turned it away); running the same command again is safe\n"
         )
         // The grant reads the four at once, each to its last attempt; nothing was written.
         assert.deepStrictEqual([...(yield* grantServer.requestLines)].sort(), [

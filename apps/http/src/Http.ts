@@ -12,7 +12,9 @@ import {
   type ProvisioningError,
   type RateLimited,
   ResourceTypeRegistry,
-  revokeOutcomeText
+  revokeOutcomeText,
+  sayingWhetherChanged,
+  withSentWrites
 } from "@baton-fivetran/connector-core"
 import { withRateLimitWaitCap } from "@baton-fivetran/fivetran-client"
 import { parseHttpDate } from "@baton-fivetran/fivetran-client/http-date"
@@ -217,7 +219,14 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
     ): Effect.Effect<A, ProvisioningError, Provisioner> =>
       Effect.flatMap(
         Provisioner,
-        (provisioner) => singleFlight(JSON.stringify(request), action(provisioner).pipe(provisioningWaitCap), audited)
+        (provisioner) =>
+          singleFlight(
+            JSON.stringify(request),
+            withSentWrites((sent) =>
+              action(provisioner).pipe(provisioningWaitCap, sayingWhetherChanged(sent, "sending the same request again is safe"))
+            ),
+            audited
+          )
       ).pipe(
         // A defect, not the handler's failure: RequestFailures.ts answers it as the stop answers any request (Retry-After, close).
         Effect.catchTag("ServiceStopping", (stopping) => Effect.die(stopping)),

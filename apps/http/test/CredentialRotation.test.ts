@@ -190,7 +190,8 @@ describe("a Fivetran key revoked under a running sync (the service process)", ()
             body: {
               error: "KeyRejected",
               message: `cannot grant team:${team}:member to user:${member}: GET /v1/roles: Fivetran rejected the API key or secret ` +
-                "(401 Unauthorized); check the api-key and api-secret settings"
+                "(401 Unauthorized); check the api-key and api-secret settings; nothing was changed in Fivetran (no write reached " +
+                "it, or Fivetran turned it away); sending the same request again is safe"
             }
           }
         )

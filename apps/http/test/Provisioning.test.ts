@@ -737,8 +737,10 @@ layer(harness({ provisioning: true, badSecret: true, logLevel: "info" }), { excl
         const user = before.users.find((u) => !before.team_users.some((row) => row.team_id === team && row.user_id === u.id))!.id
         const held = before.user_groups[0]!
         const heldGrant = `group:${held.group_id}:${held.role}:user:${held.user_id}`
+        // Nothing was written: the failure says so, and that a repeat is safe.
         const rejected =
-          "GET /v1/roles: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings"
+          "GET /v1/roles: Fivetran rejected the API key or secret (401 Unauthorized); check the api-key and api-secret settings; " +
+          "nothing was changed in Fivetran (no write reached it, or Fivetran turned it away); sending the same request again is safe"
         const granted = yield* call("POST", "/v1/grants", { entitlement_id: `team:${team}:member`, principal: { type: "user", id: user } })
         const revoked = yield* call("DELETE", grantPath(heldGrant))
         assert.deepStrictEqual([granted, revoked], [

@@ -28,7 +28,11 @@ layer(harness({ provisioning: true, logLevel: "debug" }), { excludeTestServices:
         yield* sandbox.setFaults({})
         assert.deepStrictEqual(answer, {
           status: 502,
-          body: { error: "Upstream", message: `cannot create an account for ${email}: GET /v1/roles: Fivetran answered 503` }
+          body: {
+            error: "Upstream",
+            message: `cannot create an account for ${email}: GET /v1/roles: Fivetran answered 503; nothing was changed in Fivetran ` +
+              "(no write reached it, or Fivetran turned it away); sending the same request again is safe"
+          }
         })
         // Read once the request's own line is written: the error logged again came after its answer.
         const lines = yield* logs.pipe(

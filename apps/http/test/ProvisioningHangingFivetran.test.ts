@@ -34,7 +34,8 @@ describe("a provisioning request against a Fivetran that never answers (the serv
           body: {
             error: "Upstream",
             message: "cannot delete user:dee: GET /v1/users/dee: could not reach Fivetran: no complete response before " +
-              "max-provisioning-wait (2.0s) ran out"
+              "max-provisioning-wait (2.0s) ran out; nothing was changed in Fivetran (no write reached it, or Fivetran turned " +
+              "it away); sending the same request again is safe"
           }
         })
         // The delete reads the user and the account at once: one attempt of each, neither repeated.

@@ -29,6 +29,10 @@ const CapShown = "(max-provisioning-wait \\(30\\.0s\\)|what is left of max-provi
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
+/** What a refusal before any write adds: nothing changed, and a repeat is safe. */
+const nothingChanged = "nothing was changed in Fivetran (no write reached it, or Fivetran turned it away); " +
+  "sending the same request again is safe"
+
 const writes = Effect.flatMap(
   Harness,
   ({ sandbox }) => Effect.map(sandbox.requestLog, (log) => log.filter((entry) => entry.method !== "GET").map((entry) => entry.path))
@@ -55,7 +59,7 @@ layer(harness({ provisioning: true, snapshot: small, maxAttempts: 3 }), { exclud
           new RegExp(
             `^${
               escaped(`cannot revoke ${grantId}: ${refused[0]}: Fivetran answered 429 with Retry-After 600s`)
-            }; that needs a wait of 10m, longer than ${CapShown}: raise it or retry later$`
+            }; that needs a wait of 10m, longer than ${CapShown}: raise it or retry later; ${escaped(nothingChanged)}$`
           )
         )
         assert.deepStrictEqual(yield* writes, [])
@@ -112,7 +116,7 @@ layer(
         new RegExp(
           `^cannot revoke ${grantId}: GET /v1/\\S+: the account's rate-limit budget is down to ~4 of 20 requests, the 4 kept ` +
             "in reserve for other tools \\(rate-limit-reserve 20%\\); that needs a wait of (59m \\d+s|1h), longer than " +
-            `${CapShown}: raise it or retry later$`
+            `${CapShown}: raise it or retry later; ${escaped(nothingChanged)}$`
         )
       )
     }))

@@ -6,6 +6,7 @@ import {
   Provisioner,
   ProvisioningDisabled,
   revokeOutcomeText,
+  sayingWhetherChanged,
   withSentWrites
 } from "@baton-fivetran/connector-core"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
@@ -71,6 +72,7 @@ export const runProvisioning = ({ action, origin }: RequestedAction, settings: S
   settings.provisioning
     ? withSentWrites((sent) =>
       outcomeLine(action).pipe(
+        sayingWhetherChanged(sent, "running the same command again is safe"),
         Effect.flatMap((line) => Console.log(shownText(line))),
         Effect.onInterrupt(() =>
           Effect.flatMap(sent.mayHaveActed, (mayHaveActed) => {

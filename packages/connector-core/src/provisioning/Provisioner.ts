@@ -9,7 +9,7 @@ import { registerProvisioningSeries } from "./ProvisioningMetrics.js"
 export * from "./OutcomeText.js"
 export * from "./ProvisionerShape.js"
 export * from "./ProvisioningError.js"
-export { type SentWrites, withSentWrites } from "./SentWrites.js"
+export { sayingWhetherChanged, type SentWrites, withSentWrites } from "./SentWrites.js"
 
 export interface ProvisionerOptions {
   /** baton enables provisioning only when asked (-p/--provisioning); off, every operation is refused. */

@@ -1,5 +1,6 @@
 import { type RequestTally, withRequestTally } from "@baton-fivetran/fivetran-client"
 import { Effect, FiberRef, Option } from "effect"
+import { KeyRejected, MissingPermission, RateLimited, Upstream } from "./ProvisioningError.js"
 
 /**
  * Whether an operation's writes may have changed anything in Fivetran, for what an interrupted
@@ -35,3 +36,42 @@ export const withSentWrites = <A, E, R>(use: (sent: SentWrites) => Effect.Effect
     )
     return Effect.locally(use({ mayHaveActed }), currentWrites, Option.some(tallies))
   })
+
+/** The failures of an action that leave its caller asking whether anything changed: Fivetran failed or refused on the way. */
+type UnsettledFailure = KeyRejected | MissingPermission | RateLimited | Upstream
+
+const isUnsettledFailure = (error: unknown): error is UnsettledFailure =>
+  error instanceof KeyRejected || error instanceof MissingPermission || error instanceof RateLimited || error instanceof Upstream
+
+const saidNothingChanged = (error: UnsettledFailure, again: string): UnsettledFailure => {
+  const message = `${error.message}; nothing was changed in Fivetran (no write reached it, or Fivetran turned it away); ${again}`
+  switch (error._tag) {
+    case "KeyRejected":
+      return new KeyRejected({ message })
+    case "MissingPermission":
+      return new MissingPermission({ message })
+    case "RateLimited":
+      return new RateLimited({
+        message,
+        ...(error.retry_after_seconds === undefined ? {} : { retry_after_seconds: error.retry_after_seconds })
+      })
+    case "Upstream":
+      return new Upstream({ message })
+  }
+}
+
+/**
+ * An action's failure said with whether it changed anything, as an interruption is: a read that
+ * failed before the write (`cannot grant ...: GET /v1/roles: could not reach Fivetran ...`), or a
+ * 429 past the wait allowed, left the caller to find out by hand whether the grant was made. With no
+ * write that may have acted, the failure says nothing changed; one that may have acted already says
+ * what it read back (FateUnknown.ts). `again` says that a repeat is safe, in the caller's words
+ * ("running the same command again is safe").
+ */
+export const sayingWhetherChanged =
+  (sent: SentWrites, again: string) => <A, E, R>(action: Effect.Effect<A, E, R>): Effect.Effect<A, E | UnsettledFailure, R> =>
+    Effect.catchIf(
+      action,
+      (error): error is E & UnsettledFailure => isUnsettledFailure(error),
+      (error) => Effect.flatMap(sent.mayHaveActed, (acted) => Effect.fail(acted ? error : saidNothingChanged(error, again)))
+    )
