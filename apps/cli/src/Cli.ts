@@ -15,8 +15,7 @@ import {
   ignoredVariables,
   joinSubcommandNamedValues,
   loadConfigFile,
-  misspeltKeys,
-  misspeltKeyText,
+  misspeltKeyWarnings,
   LogLevels,
   normalizeArgv,
   settingOptions,
@@ -61,18 +60,12 @@ const rootOptions = { settings: settingOptions(RootSettings) }
 
 /** A `.baton.yaml` key an edit or two from a setting's: named, with the one it probably meant. */
 const warnMisspelt = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
-  Option.match(file, {
-    onNone: () => Effect.void,
-    onSome: (source) =>
-      Effect.flatMap(misspeltKeys(source, RootSettings), (keys) =>
-        Effect.forEach(keys, (misspelt) => {
-          const text = misspeltKeyText(source, misspelt)
-          return notice(LogLevel.Warning, `warning: ${shownText(text)}`, {
-            msg: text,
-            fields: { key: misspelt.key, meant: misspelt.meant }
-          })
-        }, { discard: true }))
-  })
+  Effect.flatMap(misspeltKeyWarnings(file, RootSettings), (warnings) =>
+    Effect.forEach(
+      warnings,
+      ({ fields, text }) => notice(LogLevel.Warning, `warning: ${shownText(text)}`, { msg: text, fields }),
+      { discard: true }
+    ))
 
 /** BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that this connector does not take (settings' BatonSdkFlags.ts). */
 const warnIgnoredBatonSdkFlags = (file: Effect.Effect.Success<typeof loadConfigFile>) =>

@@ -28,8 +28,7 @@ import {
   ignoredVariables,
   loadConfigFile,
   makePrivateDirectory,
-  misspeltKeys,
-  misspeltKeyText,
+  misspeltKeyWarnings,
   lookup,
   LogLevels,
   normalizeArgv,
@@ -417,18 +416,12 @@ const serve = (sources: SettingSources) =>
  * meant: logged, so that it is a JSON line among the others with --log-format json.
  */
 const warnMisspeltKeys = (file: Effect.Effect.Success<typeof loadConfigFile>) =>
-  Option.match(file, {
-    onNone: () => Effect.void,
-    onSome: (source) =>
-      Effect.flatMap(misspeltKeys(source, ServiceSettings), (keys) =>
-        Effect.forEach(keys, (misspelt) => {
-          const text = misspeltKeyText(source, misspelt)
-          return Effect.logWarning(text).pipe(
-            Effect.annotateLogs({ key: misspelt.key, meant: misspelt.meant }),
-            withConsoleText(text, ["key", "meant"])
-          )
-        }, { discard: true }))
-  })
+  Effect.flatMap(misspeltKeyWarnings(file, ServiceSettings), (warnings) =>
+    Effect.forEach(
+      warnings,
+      ({ fields, text }) => Effect.logWarning(text).pipe(Effect.annotateLogs(fields), withConsoleText(text, Object.keys(fields))),
+      { discard: true }
+    ))
 
 /**
  * BATON_* variables and `.baton.yaml` keys of baton-sdk's flags that the service does not take

@@ -154,6 +154,14 @@ const startRecording = (jobs: SyncJobs) =>
     return { starter, queued: listed[0]! }
   })
 
+/** SyncJobs over a fresh data directory whose runs hand over their job's id in `runs`. */
+const announcedJobs = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const runs = yield* Queue.unbounded<string>()
+  const jobs = Context.get(yield* Layer.build(jobsLayer(yield* fs.makeTempDirectoryScoped(), announcingEngine(runs), [])), SyncJobs)
+  return { jobs, runs }
+})
+
 /** The job a start is refused for (SyncInProgress). */
 const refusedFor = (jobs: SyncJobs) =>
   Effect.map(Effect.flip(jobs.start()), (error) => [error._tag, "job_id" in error ? error.job_id : undefined])
@@ -161,12 +169,7 @@ const refusedFor = (jobs: SyncJobs) =>
 describe("a start cut short", () => {
   it.scoped("a start interrupted (its client hung up) while it records the job still runs it", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const runs = yield* Queue.unbounded<string>()
-      const jobs = Context.get(
-        yield* Layer.build(jobsLayer(yield* fs.makeTempDirectoryScoped(), announcingEngine(runs), [])),
-        SyncJobs
-      )
+      const { jobs, runs } = yield* announcedJobs
       const { queued, starter } = yield* startRecording(jobs)
       yield* Fiber.interrupt(starter)
       // Before, the job stayed queued and held the slot: nothing ran, every later start was refused.
@@ -179,12 +182,7 @@ describe("a start cut short", () => {
 
   it.scoped("a job cancelled while its start records it never runs, and leaves the next job its slot", () =>
     Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const runs = yield* Queue.unbounded<string>()
-      const jobs = Context.get(
-        yield* Layer.build(jobsLayer(yield* fs.makeTempDirectoryScoped(), announcingEngine(runs), [])),
-        SyncJobs
-      )
+      const { jobs, runs } = yield* announcedJobs
       const { queued, starter } = yield* startRecording(jobs)
       assert.strictEqual((yield* jobs.cancel(queued.id)).status, "cancelled")
       yield* Fiber.join(starter)

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { ConfigFileSource } from "./ConfigFile.js"
 import { nearestName } from "./NearestName.js"
 import type { Setting } from "./Setting.js"
@@ -31,3 +31,21 @@ export const misspeltKeys = (
 /** What to tell about one: `.baton.yaml: "sync-conections" is not a setting and is ignored; did you mean ...?` */
 export const misspeltKeyText = (source: ConfigFileSource, { key, meant }: MisspeltKey): string =>
   `${source.label}: ${JSON.stringify(key)} is not a setting and is ignored; did you mean ${JSON.stringify(meant)}?`
+
+/** A misspelt key as a warning: its sentence, and its fields for a JSON line. */
+export interface MisspeltKeyWarning {
+  readonly text: string
+  readonly fields: { readonly key: string; readonly meant: string }
+}
+
+/** The warnings of the file's misspelt keys, if there is a file; each app logs them its own way. */
+export const misspeltKeyWarnings = (
+  file: Option.Option<ConfigFileSource>,
+  settings: ReadonlyArray<Setting<unknown>>
+): Effect.Effect<ReadonlyArray<MisspeltKeyWarning>> =>
+  Option.match(file, {
+    onNone: () => Effect.succeed([]),
+    onSome: (source) =>
+      Effect.map(misspeltKeys(source, settings), (keys) =>
+        keys.map((misspelt) => ({ text: misspeltKeyText(source, misspelt), fields: { key: misspelt.key, meant: misspelt.meant } })))
+  })
