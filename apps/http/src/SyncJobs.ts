@@ -230,6 +230,11 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
      * next record write that works, and at the stop.
      */
     const unsaved = yield* Ref.make<ReadonlyMap<string, SyncJob>>(new Map())
+    /**
+     * One record write or job removal at a time: a record written again never lands after a newer
+     * one of its job, nor after its job's deletion.
+     */
+    const recordTurn = yield* Effect.makeSemaphore(1)
     /** Job `id`'s unsaved record dropped, if it is `record` (by default, whichever it is). */
     const forget = (id: string, record?: SyncJob) =>
       Ref.update(unsaved, (jobs) =>
@@ -241,12 +246,15 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
       Effect.forEach(jobs.values(), (job) =>
         whileHeld(
           job.id,
-          writeRecord(job).pipe(
-            Effect.zipRight(forget(job.id, job)),
-            Effect.zipRight(
-              Effect.logInfo("wrote a sync job record that could not be written before").pipe(Effect.annotateLogs({ job: job.id }))
-            ),
-            Effect.ignore
+          recordTurn.withPermits(1)(
+            Effect.flatMap(Ref.get(unsaved), (now) =>
+              now.get(job.id) !== job ? Effect.void : writeRecord(job).pipe(
+                Effect.zipRight(forget(job.id, job)),
+                Effect.zipRight(
+                  Effect.logInfo("wrote a sync job record that could not be written before").pipe(Effect.annotateLogs({ job: job.id }))
+                ),
+                Effect.ignore
+              ))
           )
         ), { discard: true }))
     yield* Effect.addFinalizer(() => writeUnsaved)
@@ -255,15 +263,25 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
     const persist = (job: SyncJob) =>
       whileHeld(
         job.id,
-        writeRecord(job).pipe(
-          Effect.matchEffect({
-            onFailure: (error) =>
-              Effect.zipRight(
-                Ref.update(unsaved, (jobs) => new Map(jobs).set(job.id, job)),
-                Effect.logWarning("could not write sync job metadata").pipe(Effect.annotateLogs({ job: job.id, error: error.message }))
-              ),
-            onSuccess: () => Effect.zipRight(forget(job.id), writeUnsaved)
-          })
+        Effect.flatMap(
+          recordTurn.withPermits(1)(
+            writeRecord(job).pipe(
+              Effect.matchEffect({
+                onFailure: (error) =>
+                  Effect.as(
+                    Effect.zipRight(
+                      Ref.update(unsaved, (jobs) => new Map(jobs).set(job.id, job)),
+                      Effect.logWarning("could not write sync job metadata").pipe(
+                        Effect.annotateLogs({ job: job.id, error: error.message })
+                      )
+                    ),
+                    false
+                  ),
+                onSuccess: () => Effect.as(forget(job.id), true)
+              })
+            )
+          ),
+          (written) => written ? writeUnsaved : Effect.void
         )
       )
 
@@ -272,7 +290,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     const removeJobFiles = (id: string) =>
       // A deleted job's record is not written again.
-      Effect.zipRight(
+      recordTurn.withPermits(1)(Effect.zipRight(
         forget(id),
         Effect.flatMap(lock.held, (held) =>
           held
@@ -283,7 +301,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
                 )
               )
             : Effect.void)
-      )
+      ))
 
     yield* makePrivateDirectory(config.dataDir)
 
@@ -534,7 +552,7 @@ export class SyncJobs extends Effect.Service<SyncJobs>()("baton-http/SyncJobs", 
 
     const state = yield* SynchronizedRef.make<State>({ jobs: yield* restore, active: Option.none() })
     const running = yield* FiberMap.make<string, void, never>()
-    // Finalizers run last-added first: this one is set before the handle interrupts the running sync.
+    // Finalizers run last-added first: this one is set before the map interrupts the running sync.
     const stopping = yield* Ref.make(false)
     yield* Effect.addFinalizer(() => Ref.set(stopping, true))
 
