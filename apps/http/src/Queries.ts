@@ -307,7 +307,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         namedResource(request.parent),
         (reader, after) => {
           const parent = request.parent === undefined ? undefined : resourceRefOf(parseResourceRef(request.parent))
-          return reader.sorted.resources({ resourceType: request.type, after: keyOf(after) }).pipe(
+          return reader.sorted.resources({ resourceType: request.type, after: keyOf(after), mayMatch: search?.mayMatch }).pipe(
             // A parent's children are not a range of ids: they are read on from the token's key and picked, as a search's matches are.
             Stream.filter((row) =>
               (parent === undefined ||

@@ -10,6 +10,29 @@ export interface ResourceSearch {
   /** The text looked for: `q` trimmed, in lower case (a resource listing's filters digest it). */
   readonly needle: string
   readonly matches: (resource: Resource) => boolean
+  /**
+   * Whether a resource row may match, from its `type:id` and its blob's bytes, before it is decoded
+   * (SortedListings' `mayMatch`): false only when it cannot. A search that matches few rows decoded
+   * every resource of the sync, 0.3 s of the service's one thread on a `large` account.
+   */
+  readonly mayMatch: (ref: string, blob: unknown) => boolean
+}
+
+/**
+ * The only characters past ASCII whose lower case holds an ASCII one, in UTF-8: İ (U+0130, "i̇") and
+ * the Kelvin sign (U+212A, "k"). Every other character of a name or an email lower-cases outside
+ * ASCII or is ASCII itself, so an ASCII needle is in a lower-cased name exactly when it is in the
+ * name's bytes lower-cased as ASCII (protobuf keeps a string's UTF-8 bytes as they are).
+ */
+const asciiWhenLowerCased = [Buffer.from("\u0130"), Buffer.from("\u212a")]
+
+const isAscii = (text: string) => Array.from(text).every((character) => character.charCodeAt(0) < 0x80)
+
+/** Whether an ASCII needle may be in the names and emails `blob` holds: false only when it is in none. */
+const blobMayHold = (blob: Uint8Array, needle: string): boolean => {
+  const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)
+  return asciiWhenLowerCased.some((character) => bytes.includes(character)) ||
+    bytes.toString("latin1").toLowerCase().includes(needle)
 }
 
 /**
@@ -19,9 +42,12 @@ export interface ResourceSearch {
 export const resourceSearch = (q: string | undefined): ResourceSearch | undefined => {
   const needle = q?.trim().toLowerCase()
   if (needle === undefined || needle === "") return undefined
+  const asciiNeedle = isAscii(needle)
   return {
     needle,
     matches: (resource) =>
-      [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle))
+      [resourceRef(resource), resource.displayName ?? "", emailOf(resource)].some((text) => text.toLowerCase().includes(needle)),
+    mayMatch: (ref, blob) =>
+      !asciiNeedle || !(blob instanceof Uint8Array) || ref.toLowerCase().includes(needle) || blobMayHold(blob, needle)
   }
 }

@@ -214,7 +214,7 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
           const open = yield* reader(syncId)
           return yield* collectInTurn(
             Stream.fromIterable(["user", "team"]).pipe(
-              Stream.flatMap((resourceType) => open.sorted.resources({ resourceType })),
+              Stream.flatMap((resourceType) => open.sorted.resources({ resourceType, mayMatch: search?.mayMatch })),
               Stream.map((row) => row.value),
               Stream.filter((resource) => search === undefined || search.matches(resource)),
               Stream.take(request.limit ?? DefaultSearchLimit)

@@ -29,9 +29,17 @@ export interface PositionedRow<A> extends Keyed<A> {
  * nothing held grows with the sync.
  */
 export interface SortedListings {
-  /** Resources of one type or of every type (`external_id` is `type:id`), after the key `after`. */
+  /**
+   * Resources of one type or of every type (`external_id` is `type:id`), after the key `after`.
+   * `mayMatch`, given a row's `external_id` and its blob as stored, passes over the rows it says
+   * cannot match undecoded (a search's, which decoding every row made cost ~30 µs a row).
+   */
   readonly resources: (
-    options?: { readonly resourceType?: string | undefined; readonly after?: string | undefined }
+    options?: {
+      readonly resourceType?: string | undefined
+      readonly after?: string | undefined
+      readonly mayMatch?: ((externalId: string, blob: unknown) => boolean) | undefined
+    }
   ) => Stream.Stream<Keyed<Resource>, C1zError>
   readonly entitlements: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Entitlement>, C1zError>
   readonly grants: (options?: { readonly after?: string | undefined }) => Stream.Stream<Keyed<Grant>, C1zError>
@@ -138,17 +146,23 @@ export const sortedListings = (sql: SqlAccess): SortedListings => {
 
   return {
     resources: (options = {}) => {
-      if (options.resourceType === undefined) {
-        return paged({ ...resourceQuery, where: [] }, [], options.after ?? "", resourceOfRow)
-      }
+      const { mayMatch } = options
+      // A row passed over keeps its place in the page (the next page starts after it), and leaves the stream.
+      const decode = mayMatch === undefined
+        ? resourceOfRow
+        : (row: KeyedRow) => mayMatch(row.external_id, row.data) ? resourceOfRow(row) : undefined
+      const listed = (where: ReadonlyArray<string>, params: ReadonlyArray<string>, start: string) =>
+        Stream.filter(
+          paged({ ...resourceQuery, where }, params, start, decode),
+          (row): row is PositionedRow<Resource> => row.value !== undefined
+        )
+      if (options.resourceType === undefined) return listed([], [], options.after ?? "")
       // The ids of one type are the keys from `type:` up to `type;` (';' follows ':').
       const prefix = `${options.resourceType}:`
-      const start = options.after !== undefined && options.after > prefix ? options.after : prefix
-      return paged(
-        { ...resourceQuery, where: ["external_id < ?"] },
+      return listed(
+        ["external_id < ?"],
         [`${options.resourceType};`],
-        start,
-        resourceOfRow
+        options.after !== undefined && options.after > prefix ? options.after : prefix
       )
     },
     entitlements: (options = {}) =>
