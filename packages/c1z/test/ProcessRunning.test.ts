@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { processRunning } from "../src/ProcessRunning.js"
@@ -10,17 +10,21 @@ import { processRunning } from "../src/ProcessRunning.js"
  * nothing) answered signal 0 as alive, so its lock held and its scratch database stayed.
  */
 
-/** A process that exits at once under a parent that never reaps it (`exec sleep`): its pid, once a zombie. */
+/**
+ * A process that exits under a parent that never reaps it: its pid, once a zombie. It exits after
+ * the shell has become `sleep` (exec), which reaps nothing; exiting at once, the shell could reap it
+ * first (it did, on a loaded machine).
+ */
 const zombie = Effect.acquireRelease(
   Effect.async<{ readonly pid: number; readonly parent: ReturnType<typeof spawn> }>((resume) => {
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] })
+    const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] })
     parent.stdout.once("data", (chunk: Buffer) => resume(Effect.succeed({ pid: Number(String(chunk).trim()), parent })))
   }),
   ({ parent }) => Effect.sync(() => parent.kill("SIGKILL"))
 ).pipe(
   Effect.tap(({ pid }) =>
     Effect.sync(() => readFileSync(`/proc/${pid}/stat`, "utf8")).pipe(
-      Effect.repeat({ until: (stat) => stat.charAt(stat.lastIndexOf(")") + 2) === "Z" })
+      Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (stat) => stat.charAt(stat.lastIndexOf(")") + 2) === "Z" })
     )
   )
 )
