@@ -1,5 +1,13 @@
-import { ConnectionResourceType, GroupResourceType, type ResourceId, resourceRef, RoleResourceType } from "@baton-fivetran/connector-core"
-import { Effect, Stream } from "effect"
+import {
+  ConnectionResourceType,
+  GroupResourceType,
+  type Keyed,
+  mergeSorted,
+  type ResourceId,
+  resourceRef,
+  RoleResourceType
+} from "@baton-fivetran/connector-core"
+import { Chunk, Effect, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
 import type { C1zReader } from "./C1zReader.js"
 
@@ -26,14 +34,28 @@ export const reachedByAccountRoles = (resource: ResourceId): boolean =>
 
 /**
  * How many users and teams hold any of a resource's entitlements, each once however many paths:
- * an account role's holders, or a destination's (whose roles cascade to its connections).
+ * an account role's holders, or a destination's (whose roles cascade to its connections). Each
+ * entitlement's holders come by principal (their grant ids differ only past the entitlement's id),
+ * so the lists are merge-joined by principal and the principals counted as they pass: a Set of
+ * every holder was the size of the account for a role everyone holds.
  */
 export const resourceHolders = (reader: C1zReader, resource: ResourceId): Effect.Effect<number, C1zError> =>
-  reader.entitlements({ resource }).pipe(
-    Stream.flatMap((entitlement) => reader.sorted.holdersOf(entitlement.value.id)),
-    Stream.runFold(new Set<string>(), (principals, grant) => principals.add(resourceRef(grant.value.principal))),
-    Effect.map((principals) => principals.size)
-  )
+  Effect.flatMap(Stream.runCollect(reader.entitlements({ resource })), (entitlements) => {
+    const byPrincipal = Chunk.toReadonlyArray(entitlements).map((entitlement) =>
+      Stream.map(reader.sorted.holdersOf(entitlement.value.id), (grant): Keyed<undefined> => ({
+        key: resourceRef(grant.value.principal),
+        value: undefined
+      }))
+    )
+    const [first, ...rest] = byPrincipal
+    if (first === undefined) return Effect.succeed(0)
+    const merged = rest.reduce(
+      (sofar, next) => Stream.map(mergeSorted(sofar, next), ({ key }): Keyed<undefined> => ({ key, value: undefined })),
+      first
+    )
+    // A principal listed twice under one entitlement (a file baton did not write) is still one holder.
+    return Stream.runCount(Stream.changesWith(merged, (a, b) => a.key === b.key))
+  })
 
 /** The sync's account roles that anyone holds, by id. */
 export const accountRoleHolders = (reader: C1zReader): Effect.Effect<ReadonlyArray<AccountRoleHolders>, C1zError> =>
