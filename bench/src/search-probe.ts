@@ -9,11 +9,13 @@
  *
  * `--service`: another build's bundle (a checkout of an older commit, built), to compare on the same machine.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtemp, rm } from "node:fs/promises"
-import { loadavg, tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { FileSystem } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { loadavg } from "node:os"
+import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { startService } from "./ServiceProcess.js"
 import { percentile } from "./Stats.js"
 
 const argument = (name: string, fallback: string): string => {
@@ -29,25 +31,6 @@ const service = resolve(
 const token = "search-probe-bench-token"
 const headers = { authorization: `Bearer ${token}` }
 
-const start = (dataDir: string) =>
-  new Promise<{ url: string; child: ChildProcess }>((resolveStart, reject) => {
-    const child = spawn(
-      process.execPath,
-      [service, "--sandbox", preset, "--port", "0", "--data-dir", dataDir, "--log-level", "error"],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BATON_HTTP_TOKENS: token } }
-    )
-    let seen = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(seen)
-      if (match !== null) resolveStart({ url: match[1]!, child })
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      seen += chunk.toString()
-    })
-    child.once("exit", (code) => reject(new Error(`the service exited (${code}): ${seen.slice(-2000)}`)))
-  })
-
 /** Milliseconds `request` takes to answer, its body read; fails on a status other than 200. */
 const timed = async (url: string, withToken = true) => {
   const began = performance.now()
@@ -59,43 +42,42 @@ const timed = async (url: string, withToken = true) => {
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(2)} s`
 
-const main = async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), "search-probe-"))
-  const { child, url } = await start(dataDir)
-  try {
-    const job = (await (await fetch(`${url}/v1/syncs`, { method: "POST", headers })).json()) as { id: string }
-    for (;;) {
-      const current = (await (await fetch(`${url}/v1/syncs/${job.id}`, { headers })).json()) as { status: string }
-      if (current.status === "succeeded") break
-      if (!["queued", "running", "waiting_for_rate_limit"].includes(current.status)) throw new Error(`the sync ${current.status}`)
-      await new Promise((r) => setTimeout(r, 500))
-    }
-    // Opens the sync's reader, which the searches then share.
-    await timed(`${url}/v1/resources?type=user&page_size=1`)
-    const alone = await timed(`${url}/v1/resources?q=alone-${Date.now()}&page_size=1`)
-    const probes: Array<number> = []
-    const bursts: Array<number> = []
-    for (let round = 0; round < rounds; round++) {
-      const began = performance.now()
-      const burst = Promise.all(
-        Array.from({ length: searches }, (_, i) => timed(`${url}/v1/resources?q=nomatch-${round}-${i}&page_size=1`))
-      )
-      await new Promise((r) => setTimeout(r, 50))
-      probes.push(await timed(`${url}/healthz`, false))
-      await burst
-      bursts.push(performance.now() - began)
-    }
-    process.stdout.write(
-      `${service}\n  ${preset}: one search that matches nothing alone ${seconds(alone)}; ${rounds} rounds of ${searches} at once: ` +
-        `/healthz answered in median ${seconds(percentile(probes, 50))} (min ${seconds(Math.min(...probes))}, max ${
-          seconds(Math.max(...probes))
-        }); each burst took median ${seconds(percentile(bursts, 50))}; load average ${loadavg().map((l) => l.toFixed(2)).join(", ")}\n`
-    )
-  } finally {
-    child.kill("SIGTERM")
-    await new Promise((r) => child.once("exit", r))
-    await rm(dataDir, { recursive: true, force: true })
+/** Syncs the service's sandbox, then times one search alone and `rounds` bursts with /healthz in each. */
+const probe = async (url: string) => {
+  const job = (await (await fetch(`${url}/v1/syncs`, { method: "POST", headers })).json()) as { id: string }
+  for (;;) {
+    const current = (await (await fetch(`${url}/v1/syncs/${job.id}`, { headers })).json()) as { status: string }
+    if (current.status === "succeeded") break
+    if (!["queued", "running", "waiting_for_rate_limit"].includes(current.status)) throw new Error(`the sync ${current.status}`)
+    await new Promise((r) => setTimeout(r, 500))
   }
+  // Opens the sync's reader, which the searches then share.
+  await timed(`${url}/v1/resources?type=user&page_size=1`)
+  const alone = await timed(`${url}/v1/resources?q=alone-${Date.now()}&page_size=1`)
+  const probes: Array<number> = []
+  const bursts: Array<number> = []
+  for (let round = 0; round < rounds; round++) {
+    const began = performance.now()
+    const burst = Promise.all(
+      Array.from({ length: searches }, (_, i) => timed(`${url}/v1/resources?q=nomatch-${round}-${i}&page_size=1`))
+    )
+    await new Promise((r) => setTimeout(r, 50))
+    probes.push(await timed(`${url}/healthz`, false))
+    await burst
+    bursts.push(performance.now() - began)
+  }
+  process.stdout.write(
+    `${service}\n  ${preset}: one search that matches nothing alone ${seconds(alone)}; ${rounds} rounds of ${searches} at once: ` +
+      `/healthz answered in median ${seconds(percentile(probes, 50))} (min ${seconds(Math.min(...probes))}, max ${
+        seconds(Math.max(...probes))
+      }); each burst took median ${seconds(percentile(bursts, 50))}; load average ${loadavg().map((l) => l.toFixed(2)).join(", ")}\n`
+  )
 }
 
-void main()
+const bench = Effect.gen(function*() {
+  const dataDir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped({ prefix: "search-probe-" })
+  const started = yield* startService(service, token, dataDir, ["--sandbox", preset, "--log-level", "error"])
+  yield* Effect.promise(() => probe(started.url))
+})
+
+NodeRuntime.runMain(Effect.scoped(bench).pipe(Effect.provide(NodeContext.layer)))
