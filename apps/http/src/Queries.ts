@@ -1,4 +1,4 @@
-import { type C1zError, type C1zReader, isC1zError, type ListingPosition, type PositionedRow, resourceHolders } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, type ListingPosition, type PositionedRow, resourceHolders } from "@baton-fivetran/c1z"
 import {
   compareKeys,
   ConnectionResourceType,
@@ -214,11 +214,7 @@ export class Queries extends Effect.Service<Queries>()("baton-http/Queries", {
         return { syncId, after }
       })
 
-    /** `use` of sync `syncId`'s reader; a read of it that fails is answered as readFailed says. */
-    const withReader = <A, E>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E | C1zError>) =>
-      Effect.scoped(Effect.flatMap(readers.reader(syncId), use)).pipe(
-        Effect.catchIf(isC1zError, readers.readFailed(syncId))
-      )
+    const { withReader } = readers
 
     /**
      * The body kept under `key`, or `answer` encoded with `schema` and kept. A value our own

@@ -1,4 +1,13 @@
-import { accountRoleHolders, type C1zReader, diffReaders, endedAfter, reviewRows, type ReviewScope, syncedAt } from "@baton-fivetran/c1z"
+import {
+  accountRoleHolders,
+  type C1zError,
+  type C1zReader,
+  diffReaders,
+  endedAfter,
+  reviewRows,
+  type ReviewScope,
+  syncedAt
+} from "@baton-fivetran/c1z"
 import {
   csvRecord,
   type DiffKind,
@@ -72,6 +81,9 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     const tokens = (yield* PageTokens).codec("diff", DiffPosition)
     /** A kept sync's reader (NotFound for a sync that is not kept). */
     const reader = (syncId: string) => Effect.zipRight(jobs.fileOf(syncId), readers.reader(syncId))
+    /** `use` of a kept sync's reader, open for it alone (SyncReaders' withReader). */
+    const withKept = <A, E, R>(syncId: string, use: (open: C1zReader) => Effect.Effect<A, E | C1zError, R>) =>
+      Effect.zipRight(jobs.fileOf(syncId), readers.withReader(syncId, use))
 
     const diff = (
       syncId: string,
@@ -127,25 +139,25 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
      * as "holds nothing" (the access view and the CLI's export refuse it too).
      */
     const inSync = (syncId: string, scope: ReviewScope) =>
-      Effect.scoped(Effect.gen(function*() {
-        const open = yield* reader(syncId)
-        switch (scope._tag) {
-          case "All":
-            return
-          case "Entitlement":
-            if (Option.isNone(yield* open.getEntitlement(scope.entitlementId).pipe(Effect.catchAll(readers.readFailed(syncId))))) {
-              return yield* notInSync(syncId, `entitlement ${echoed(scope.entitlementId)}`)
-            }
-            return
-          case "Principal":
-          case "Resource": {
-            const id = scope._tag === "Principal" ? scope.principal : scope.resource
-            if (Option.isNone(yield* open.getResource(id).pipe(Effect.catchAll(readers.readFailed(syncId))))) {
-              return yield* notInSync(syncId, `${id.resourceType} ${echoed(id.resource)}`)
+      withKept(syncId, (open) =>
+        Effect.gen(function*() {
+          switch (scope._tag) {
+            case "All":
+              return
+            case "Entitlement":
+              if (Option.isNone(yield* open.getEntitlement(scope.entitlementId))) {
+                return yield* notInSync(syncId, `entitlement ${echoed(scope.entitlementId)}`)
+              }
+              return
+            case "Principal":
+            case "Resource": {
+              const id = scope._tag === "Principal" ? scope.principal : scope.resource
+              if (Option.isNone(yield* open.getResource(id))) {
+                return yield* notInSync(syncId, `${id.resourceType} ${echoed(id.resource)}`)
+              }
             }
           }
-        }
-      }))
+        }))
 
     /** Which rows a sheet is asked for: at most one of principal, entitlement and resource. */
     const sheetScope = (request: {
@@ -210,26 +222,22 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         const syncId = yield* latest
         // A blank or absent `q` lists every user and team (the explorer's empty search box).
         const search = resourceSearch(request.q)
-        const found = yield* Effect.scoped(Effect.gen(function*() {
-          const open = yield* reader(syncId)
-          return yield* collectInTurn(
+        const found = yield* withKept(syncId, (open) =>
+          collectInTurn(
             Stream.fromIterable(["user", "team"]).pipe(
               Stream.flatMap((resourceType) => open.sorted.resources({ resourceType, mayMatch: search?.mayMatch })),
               Stream.map((row) => row.value),
               Stream.filter((resource) => search === undefined || search.matches(resource)),
               Stream.take(request.limit ?? DefaultSearchLimit)
             )
-          ).pipe(Effect.catchAll(readers.readFailed(syncId)))
-        }))
+          ))
         return { sync_id: syncId, items: Chunk.toReadonlyArray(found).map(match) }
       }).pipe(Effect.withSpan("Review.searchPrincipals"))
 
     /** The account roles that reach every destination and connection without rows on their sheets (c1z's AccountRoles.ts). */
     const accountRoles = Effect.gen(function*() {
       const syncId = yield* latest
-      const items = yield* Effect.scoped(
-        Effect.flatMap(reader(syncId), (open) => Effect.catchAll(accountRoleHolders(open), readers.readFailed(syncId)))
-      )
+      const items = yield* withKept(syncId, accountRoleHolders)
       return { sync_id: syncId, items } satisfies AccountRoles
     }).pipe(Effect.withSpan("Review.accountRoles"))
 

@@ -1,4 +1,4 @@
-import { type C1zError, type C1zReader, errorCode, type WorkingCopyFailed } from "@baton-fivetran/c1z"
+import { type C1zError, type C1zReader, errorCode, isC1zError, type WorkingCopyFailed } from "@baton-fivetran/c1z"
 import { NotFound, StorageUnavailable } from "@baton-fivetran/http-api"
 import { Cause, Duration, Effect, Exit, Fiber, Option, Ref, Scope, ScopedCache, Stream } from "effect"
 import { isDamagedSyncFile } from "./DamagedSyncFile.js"
@@ -205,6 +205,10 @@ export class SyncReaders extends Effect.Service<SyncReaders>()("baton-http/SyncR
             ))
       }))
 
-    return { reader, readFailed, latest } as const
+    /** `use` of sync `syncId`'s reader, open for it alone; a read of it that fails is answered as readFailed says. */
+    const withReader = <A, E, R>(syncId: string, use: (reader: C1zReader) => Effect.Effect<A, E | C1zError, R>) =>
+      Effect.scoped(Effect.flatMap(reader(syncId), use)).pipe(Effect.catchIf(isC1zError, readFailed(syncId)))
+
+    return { reader, readFailed, withReader, latest } as const
   })
 }) {}
