@@ -37,7 +37,7 @@ import { Queries } from "./Queries.js"
 import { Readiness } from "./Readiness.js"
 import { Review } from "./Review.js"
 import { ScanTurns } from "./ScanTurns.js"
-import { noQueryParameters, requestBodyChecks, writeArguments } from "./RequestBody.js"
+import { isWrite, noBodyFields, noQueryParameters, requestBodyChecks } from "./RequestBody.js"
 import { normalizeFailures, rawSemicolonRefusal, undecodableRefusal } from "./RequestFailures.js"
 import { requestTelemetry, spanName } from "./RequestTelemetry.js"
 import { groupOf, rawSemicolon, undecodableQueryParameter } from "./Routes.js"
@@ -76,11 +76,11 @@ const SyncsLive = HttpApiBuilder.group(BatonApi, "syncs", (handlers) =>
     const jobs = yield* SyncJobs
     const schedule = yield* SyncSchedule
     return handlers
-      .handle("start", () => Effect.zipRight(writeArguments, jobs.start()))
+      .handle("start", () => Effect.zipRight(noBodyFields, jobs.start()))
       .handle("schedule", () => Effect.zipRight(noQueryParameters, schedule.view))
       .handle("list", () => Effect.zipRight(noQueryParameters, Effect.map(jobs.list, (items) => ({ items }))))
       .handle("get", ({ path }) => Effect.zipRight(noQueryParameters, jobs.get(path.id)))
-      .handle("cancel", ({ path }) => Effect.zipRight(writeArguments, jobs.cancel(path.id)))
+      .handle("cancel", ({ path }) => Effect.zipRight(noBodyFields, jobs.cancel(path.id)))
       .handle("file", ({ path }) =>
         Effect.zipRight(noQueryParameters, jobs.fileOf(path.id)).pipe(
           Effect.flatMap((file) =>
@@ -234,30 +234,27 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
       )
     return handlers
       .handle("grant", ({ payload }) =>
-        Effect.zipRight(
-          noQueryParameters,
-          provision(
-            ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
-            (p) => p.grant(payload.entitlement_id, payload.principal),
-            (call) => auditedGrant(call, payload.entitlement_id, payload.principal)
-          ).pipe(
-            Effect.map((outcome) => {
-              // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
-              const message = grantOutcomeText(payload.entitlement_id, payload.principal, outcome)
-              return outcome._tag === "Granted"
-                ? {
-                  status: "granted" as const,
-                  message,
-                  grants: synced(outcome.grants),
-                  ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
-                }
-                : { status: "already_exists" as const, message, grants: synced(outcome.grants) }
-            })
-          )
+        provision(
+          ["grant", payload.entitlement_id, payload.principal.type, payload.principal.id],
+          (p) => p.grant(payload.entitlement_id, payload.principal),
+          (call) => auditedGrant(call, payload.entitlement_id, payload.principal)
+        ).pipe(
+          Effect.map((outcome) => {
+            // The CLI's line for the same grant: one wording of each outcome (OutcomeText.ts).
+            const message = grantOutcomeText(payload.entitlement_id, payload.principal, outcome)
+            return outcome._tag === "Granted"
+              ? {
+                status: "granted" as const,
+                message,
+                grants: synced(outcome.grants),
+                ...(outcome.replacedRole === undefined ? {} : { replaced_role: outcome.replacedRole })
+              }
+              : { status: "already_exists" as const, message, grants: synced(outcome.grants) }
+          })
         ))
       .handle("revoke", ({ path }) =>
         Effect.zipRight(
-          writeArguments,
+          noBodyFields,
           provision(["revoke", path.grant_id], (p) => p.revoke(path.grant_id), (call) => auditedRevoke(call, path.grant_id))
         ).pipe(
           Effect.map((outcome) => {
@@ -288,26 +285,23 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
           ...(payload.role === undefined ? {} : { role: payload.role }),
           ...(payload.phone === undefined ? {} : { phone: payload.phone })
         }
-        return Effect.zipRight(
-          noQueryParameters,
-          provision(
-            ["createAccount", JSON.stringify(payload)],
-            (p) => p.createAccount(request),
-            (call) => auditedCreateAccount(call, request)
-          ).pipe(
-            Effect.map((outcome) => {
-              // The CLI's line for the same invitation: a disabled user found under the email is said so.
-              const message = createAccountOutcomeText(payload.email, outcome)
-              return outcome._tag === "Created"
-                ? { status: "created" as const, message, resource: outcome.resource }
-                : { status: "already_exists" as const, message, resource: outcome.resource }
-            })
-          )
+        return provision(
+          ["createAccount", JSON.stringify(payload)],
+          (p) => p.createAccount(request),
+          (call) => auditedCreateAccount(call, request)
+        ).pipe(
+          Effect.map((outcome) => {
+            // The CLI's line for the same invitation: a disabled user found under the email is said so.
+            const message = createAccountOutcomeText(payload.email, outcome)
+            return outcome._tag === "Created"
+              ? { status: "created" as const, message, resource: outcome.resource }
+              : { status: "already_exists" as const, message, resource: outcome.resource }
+          })
         )
       })
       .handle("deleteResource", ({ path }) =>
         Effect.zipRight(
-          writeArguments,
+          noBodyFields,
           provision(
             ["deleteResource", path.type, path.id],
             (p) => p.deleteResource(path.type, path.id),
@@ -370,16 +364,19 @@ const requestChecks = (config: ServiceConfigShape) => {
   return HttpApiBuilder.middleware(
     BatonApi,
     Effect.map(TokenCheck, ({ requireToken }) => (app) => {
-      // A query parameter that does not decode is refused as a path parameter is (RequestFailures.ts), after the token check.
+      // A query parameter that does not decode is refused as a path parameter is (RequestFailures.ts), after the token check;
+      // so is any query of a write, which takes its arguments in its path and body: ignored, `?dry_run=true` on a
+      // revoke revoked the grant. Refused before anything is read or done, after the token: 401 or 403 first.
       const decodedQuery = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-        // The query is looked at first: finding the route is the dearer step, and only a bad query needs it.
-        const undecodable = undecodableQueryParameter(request.url)
         const cut = rawSemicolon(request.method, request.url)
-        return cut !== undefined
-          ? requireToken(rawSemicolonRefusal(cut))
-          : undecodable === undefined || groupOf(request.method, request.url) === undefined
-          ? app
-          : requireToken(undecodableRefusal(undecodable))
+        if (cut !== undefined) return requireToken(rawSemicolonRefusal(cut))
+        // The query is looked at first: finding the route is the dearer step, and only a query to refuse needs it.
+        const undecodable = undecodableQueryParameter(request.url)
+        const writeQuery = isWrite(request.method) && request.url.includes("?")
+        if ((undecodable === undefined && !writeQuery) || groupOf(request.method, request.url) === undefined) return app
+        if (undecodable !== undefined) return requireToken(undecodableRefusal(undecodable))
+        // Without provisioning, a provisioning write is refused as such, whatever it holds.
+        return unread(request) ? app : requireToken(Effect.zipRight(noQueryParameters, app))
       })
       const answered = normalizeFailures(requireToken)(decodedQuery)
       const checked = checkBody(answered)

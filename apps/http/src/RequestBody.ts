@@ -166,19 +166,13 @@ export const noBodyFields: Effect.Effect<void, InvalidRequest, HttpServerRequest
   })
 })
 
-/**
- * For a write whose arguments are all in its path: no query parameter (ignored, `?dry_run=true` on a
- * revoke revoked the grant) and no body field. Checked in the handler, after the token: a caller
- * without one is told 401, and a read-only token 403, whatever the query holds.
- */
-export const writeArguments = Effect.zipRight(noQueryParameters, noBodyFields)
+/** A request that may change something: its arguments are in its path and body, never its query. */
+export const isWrite = (method: string) => method !== "GET" && method !== "HEAD" && method !== "OPTIONS"
 
 export const requestBodyChecks = (limitBytes: number) => <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") {
-      return yield* app
-    }
+    if (!isWrite(request.method)) return yield* app
     const tooLarge = new PayloadTooLarge({
       message: `the request body is larger than ${limitBytes} bytes`,
       limit_bytes: limitBytes
