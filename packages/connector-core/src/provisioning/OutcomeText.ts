@@ -11,12 +11,12 @@ import type { CreateAccountOutcome, GrantOutcome, PrincipalRef, RevokeOutcome } 
 
 const principalText = (principal: PrincipalRef) => `${principal.type}:${principal.id}`
 
+/** How long a disabled user stays so: Fivetran's API cannot enable one (its `active` is read-only). */
+const untilEnabled = "until it is enabled there (Fivetran's API cannot enable a user)"
+
 /** "granted" alone read as access in use, while a disabled user cannot sign in to use it (nor can the API enable one). */
 const disabledPrincipalNote = (principal: PrincipalRef, outcome: GrantOutcome) =>
-  outcome.principalDisabled
-    ? `; ${principalText(principal)} is disabled in Fivetran: it cannot use this access until it is enabled there ` +
-      "(Fivetran's API cannot enable a user)"
-    : ""
+  outcome.principalDisabled ? `; ${principalText(principal)} is disabled in Fivetran: it cannot use this access ${untilEnabled}` : ""
 
 export const grantOutcomeText = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome): string =>
   (outcome._tag === "Granted"
@@ -54,7 +54,7 @@ const accountEmail = (asked: string, outcome: CreateAccountOutcome) => {
  */
 const disabledNote = (outcome: CreateAccountOutcome) =>
   outcome.resource.status?.status === "DISABLED"
-    ? ", but it is disabled in Fivetran: it cannot sign in until it is enabled there (Fivetran's API cannot enable a user)"
+    ? `, but it is disabled in Fivetran: it cannot sign in ${untilEnabled}`
     : ""
 
 export const createAccountOutcomeText = (email: string, outcome: CreateAccountOutcome): string => {
