@@ -31,14 +31,16 @@ const lineOf = (page: Page) =>
 
 /**
  * The line once its scroll padding has followed it: a ResizeObserver sets it a frame after the line
- * shrinks. Read again until it has (at most 5 s), not waitForFunction with a string: the page's CSP
- * (script-src 'self') refuses the eval that such a wait runs each time it polls.
+ * grows or shrinks. Read again until it has (at most 5 s), not waitForFunction with a string: the
+ * page's CSP (script-src 'self') refuses the eval that such a wait runs each time it polls.
  */
-const clearedLineOf = (page: Page) =>
+const lineOnceScrollPaddingIs = (page: Page, padded: boolean) =>
   lineOf(page).pipe(
     Effect.delay("50 millis"),
-    Effect.repeat({ until: (line) => line.scrollPaddingTop === "0px", times: 100 })
+    Effect.repeat({ until: (line) => (line.scrollPaddingTop !== "0px") === padded, times: 100 })
   )
+
+const clearedLineOf = (page: Page) => lineOnceScrollPaddingIs(page, false)
 
 describe("the explorer's message line", () => {
   it.scopedLive(
@@ -49,7 +51,7 @@ describe("the explorer's message line", () => {
         const service = yield* startService
         const { page } = yield* newPage
         yield* promise(() => page.goto(`${service.url}/`))
-        assert.deepStrictEqual(yield* lineOf(page), { text: "", dismissShown: false, focused: "body", scrollPaddingTop: "0px" })
+        assert.deepStrictEqual(yield* clearedLineOf(page), { text: "", dismissShown: false, focused: "body", scrollPaddingTop: "0px" })
 
         // A wrong token: the error, with its Dismiss (named for a screen reader); a click clears it, and the
         // keyboard stays in the token field the refusal put it in.
@@ -71,7 +73,7 @@ describe("the explorer's message line", () => {
         yield* promise(() => page.fill("#token", service.token))
         yield* promise(() => page.click("#login-form button"))
         yield* promise(() => page.locator("#message", { hasText: "No finished sync" }).waitFor())
-        const shown = yield* lineOf(page)
+        const shown = yield* lineOnceScrollPaddingIs(page, true)
         assert.deepStrictEqual([shown.text, shown.dismissShown, shown.scrollPaddingTop === "0px"], [
           "No finished sync can be explored, so there is nothing to show. Start one with the button above.",
           true,
