@@ -128,7 +128,7 @@ const reading = (method: string) => method === "GET" || method === "HEAD"
  * Two of them are refused whatever they hold: the first one counted, so a valid token followed by
  * any other passed, while a proxy in front may have read the other.
  */
-const refusal = (presented: Presented, method: string): Option.Option<Unauthorized | ReadOnlyToken> => {
+const refusal = (presented: Presented, method: string, changes: boolean): Option.Option<Unauthorized | ReadOnlyToken> => {
   switch (presented._tag) {
     case "Repeated":
       return Option.some(
@@ -143,7 +143,7 @@ const refusal = (presented: Presented, method: string): Option.Option<Unauthoriz
     case "Bearer": {
       const { caller } = presented
       if (Option.isNone(caller)) return Option.some(new Unauthorized({ message: "the bearer token is not valid for this service" }))
-      if (caller.value.kind === "token" || reading(method)) return Option.none()
+      if (caller.value.kind === "token" || !changes) return Option.none()
       return Option.some(
         new ReadOnlyToken({
           message: `the bearer token is read-only (--read-token): it cannot ${method} this path, which changes something; ` +
@@ -180,6 +180,14 @@ export interface TokenCheckShape {
   readonly requireToken: <E, R>(
     route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+  /**
+   * `requireToken` for an answer that changes nothing whatever the method: a path no route matches.
+   * A read-only token's `POST /v1/sycns` is told the path does not exist, as a full token is, not
+   * that its token cannot write there.
+   */
+  readonly requireAnyToken: <E, R>(
+    route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
   /** Accepts `accepted` instead, for the requests checked from now on (a reloaded token file); says which callers changed. */
   readonly replace: (accepted: ServiceTokens) => Effect.Effect<TokenChange>
 }
@@ -212,28 +220,36 @@ export class TokenCheck extends Context.Tag("baton-http/TokenCheck")<TokenCheck,
             return presented
           })
         }
-        const authenticate = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.flatMap(presentedOf(request), (presented) =>
-            Option.match(refusal(presented, request.method), {
-              onNone: () =>
-                Effect.void,
-              onSome: (error) =>
-                // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
-                request.headers.authorization === undefined || request.headers.authorization === "" ||
-                  error._tag === "ReadOnlyToken"
-                  ? Effect.fail(error)
-                  : Effect.zipRight(failures.record(Option.getOrElse(request.remoteAddress, () => "unknown")), Effect.fail(error))
-            })))
+        const checkToken = (writes: boolean) =>
+          Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+            Effect.flatMap(presentedOf(request), (presented) =>
+              Option.match(refusal(presented, request.method, writes && !reading(request.method)), {
+                onNone: () =>
+                  Effect.void,
+                onSome: (error) =>
+                  // Only a guess is counted: no header guesses nothing, and a read-only token was recognised.
+                  request.headers.authorization === undefined || request.headers.authorization === "" ||
+                    error._tag === "ReadOnlyToken"
+                    ? Effect.fail(error)
+                    : Effect.zipRight(
+                      failures.record(Option.getOrElse(request.remoteAddress, () =>
+                        "unknown")),
+                      Effect.fail(error)
+                    )
+              })))
+        const authenticate = checkToken(true)
+        const answeredBehind = (check: typeof authenticate) => <E, R>(route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+          Effect.matchEffect(check, {
+            onFailure: (error) =>
+              Effect.succeed(refusalResponse(error)),
+            onSuccess: () => route
+          })
         return TokenCheck.of({
           callerOf: (request) =>
-            Effect.map(presentedOf(request), (presented) =>
-              presented._tag === "Bearer" ? presented.caller : Option.none()),
+            Effect.map(presentedOf(request), (presented) => presented._tag === "Bearer" ? presented.caller : Option.none()),
           authenticate,
-          requireToken: (route) =>
-            Effect.matchEffect(authenticate, {
-              onFailure: (error) => Effect.succeed(refusalResponse(error)),
-              onSuccess: () => route
-            }),
+          requireToken: answeredBehind(authenticate),
+          requireAnyToken: answeredBehind(checkToken(false)),
           replace: (tokens) =>
             Ref.modify(digests, (before) => {
               const after = digestsFor(tokens)

@@ -363,7 +363,8 @@ const requestChecks = (config: ServiceConfigShape) => {
   )
   return HttpApiBuilder.middleware(
     BatonApi,
-    Effect.map(TokenCheck, ({ requireToken }) => (app) => {
+    Effect.map(TokenCheck, (tokens) => (app) => {
+      const { requireToken } = tokens
       // A query parameter that does not decode is refused as a path parameter is (RequestFailures.ts), after the token check;
       // so is any query of a write, which takes its arguments in its path and body: ignored, `?dry_run=true` on a
       // revoke revoked the grant. Refused before anything is read or done, after the token: 401 or 403 first.
@@ -378,7 +379,7 @@ const requestChecks = (config: ServiceConfigShape) => {
         // Without provisioning, a provisioning write is refused as such, whatever it holds.
         return unread(request) ? app : requireToken(Effect.zipRight(noQueryParameters, app))
       })
-      const answered = normalizeFailures(requireToken)(decodedQuery)
+      const answered = normalizeFailures(tokens)(decodedQuery)
       const checked = checkBody(answered)
       return Effect.zipRight(
         closingUnlessArrived,

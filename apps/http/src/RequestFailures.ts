@@ -2,6 +2,7 @@ import { HttpApiError, HttpServerError, HttpServerRequest, type HttpServerRespon
 import { Cause, Effect, Option } from "effect"
 import { echoed } from "@baton-fivetran/connector-core"
 import { fieldName, InternalError, InvalidRequest, NotFound } from "@baton-fivetran/http-api"
+import type { TokenCheckShape } from "./Auth.js"
 import { originForm, undecodableParameter } from "./Routes.js"
 import { ServiceStopping, stoppingResponse } from "./ServiceStopping.js"
 
@@ -107,13 +108,13 @@ const pathOf = (url: string) => {
 }
 
 /**
- * `requireToken` is the token check (Auth.ts): a path no route matches is answered only to a caller
- * with a token (401 otherwise), so a scan without one learns nothing about which paths exist.
+ * The token checks are Auth.ts': a path no route matches is answered only to a caller with a token
+ * (401 otherwise), so a scan without one learns nothing about which paths exist; a read-only token
+ * is told it does not exist too. A route's parameter that does not decode is refused behind the
+ * route's own check (403 for a read-only token's write).
  */
 export const normalizeFailures = (
-  requireToken: <E, R>(
-    route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+  { requireAnyToken, requireToken }: Pick<TokenCheckShape, "requireToken" | "requireAnyToken">
 ) =>
 <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
   Effect.catchAllCause(app, (cause) =>
@@ -131,7 +132,7 @@ export const normalizeFailures = (
           if (undecodable !== undefined) {
             return yield* requireToken(undecodableRefusal(undecodable))
           }
-          return yield* requireToken(
+          return yield* requireAnyToken(
             new NotFound({
               message: `no endpoint ${request.method} ${pathOf(request.url)}; the endpoints are listed in /openapi.json`
             })

@@ -21,6 +21,11 @@ const readOnly = (method: string) => ({
     "send a token of --token (BATON_HTTP_TOKENS)"
 })
 
+const noEndpoint = (request: string) => ({
+  error: "NotFound",
+  message: `no endpoint ${request}; the endpoints are listed in /openapi.json`
+})
+
 interface Answer {
   readonly status: number
   readonly body: unknown
@@ -66,7 +71,10 @@ describe("read-only tokens (the service process)", () => {
                   ["POST", "/v1/grants", grant],
                   ["DELETE", "/v1/grants/role:Account Reviewer:assigned:user:no_such_user", undefined],
                   ["POST", "/v1/accounts", account],
-                  ["DELETE", "/v1/resources/user/no_such_user", undefined]
+                  ["DELETE", "/v1/resources/user/no_such_user", undefined],
+                  // No such path: it is not there for a read-only token either (before, 403 said it could not write there).
+                  ["POST", "/v1/sycns", undefined],
+                  ["DELETE", "/v1/no/such/path", undefined]
                 ] as const
               ) {
                 writes.push([`${method} ${path}`, yield* call(url, method, path, ReadToken, body)])
@@ -75,6 +83,8 @@ describe("read-only tokens (the service process)", () => {
               const listed = yield* call(url, "GET", "/v1/syncs", FullToken)
               after.push(["listed", (listed.body as { items: ReadonlyArray<unknown> }).items.length])
               after.push(["started", (yield* call(url, "POST", "/v1/syncs", FullToken)).status])
+              after.push(["no such path, the full token", (yield* call(url, "POST", "/v1/sycns", FullToken)).status])
+              after.push(["no such path, a wrong token", (yield* call(url, "POST", "/v1/sycns", "not-a-token-of-this-service")).status])
               after.push(["wrong token", (yield* call(url, "POST", "/v1/syncs", "not-a-token-of-this-service")).status])
               after.push([
                 "wrong token, a query",
@@ -97,9 +107,21 @@ describe("read-only tokens (the service process)", () => {
           ["POST /v1/grants", { status: 403, body: readOnly("POST") }],
           ["DELETE /v1/grants/role:Account Reviewer:assigned:user:no_such_user", { status: 403, body: readOnly("DELETE") }],
           ["POST /v1/accounts", { status: 403, body: readOnly("POST") }],
-          ["DELETE /v1/resources/user/no_such_user", { status: 403, body: readOnly("DELETE") }]
+          ["DELETE /v1/resources/user/no_such_user", { status: 403, body: readOnly("DELETE") }],
+          ["POST /v1/sycns", { status: 404, body: noEndpoint("POST /v1/sycns") }],
+          ["DELETE /v1/no/such/path", { status: 404, body: noEndpoint("DELETE /v1/no/such/path") }]
         ])
-        assert.deepStrictEqual(after, [["listed", 0], ["started", 202], ["wrong token", 401], ["wrong token, a query", 401]])
+        assert.deepStrictEqual(after, [
+          ["listed", 0],
+          ["started", 202],
+          ["no such path, the full token", 404],
+          [
+            "no such path, a wrong token",
+            401
+          ],
+          ["wrong token", 401],
+          ["wrong token, a query", 401]
+        ])
         const lines = run.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) =>
           JSON.parse(line) as Record<string, unknown>
         )
