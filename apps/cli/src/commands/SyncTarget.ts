@@ -154,6 +154,7 @@ export const checkSyncTarget = (
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    const writer = options.writer ?? "the sync"
     // `out/` names a directory even while none is there: the file was written as `out`.
     const name = path.basename(file)
     if (file.endsWith("/") || file.endsWith(path.sep) || name === "." || name === "..") {
@@ -163,9 +164,7 @@ export const checkSyncTarget = (
     }
     const notRegular = (shown: string, type: FileSystem.File.Type) =>
       new UsageError({
-        reason: `--${flag} ${shown} is ${fileKindName(type)}, not a regular file: ${
-          options.writer ?? "the sync"
-        } writes a new file and renames it there`
+        reason: `--${flag} ${shown} is ${fileKindName(type)}, not a regular file: ${writer} writes a new file and renames it there`
       })
     // Followed by the kernel first: a link into /proc (/dev/stdout into a pipe) reads as "pipe:[470539]",
     // no path, which resolved as one named nothing, and the pipe passed as a file still to create.
@@ -181,7 +180,7 @@ export const checkSyncTarget = (
     if (nameBytes > options.longestName) {
       return yield* new UsageError({
         reason: `--${flag} ${shown}: the file name is ${nameBytes} bytes long; at most ${options.longestName} ` +
-          `(${options.writer ?? "the sync"}'s temporary files beside it are named after it, and a name has at most 255): ` +
+          `(${writer}'s temporary files beside it are named after it, and a name has at most 255): ` +
           "choose a shorter name"
       })
     }
