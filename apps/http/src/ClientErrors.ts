@@ -1,7 +1,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { type IncomingMessage, maxHeaderSize, METHODS, type Server, STATUS_CODES } from "node:http"
+import { type IncomingMessage, maxHeaderSize, METHODS, type Server, type ServerResponse, STATUS_CODES } from "node:http"
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
 import { capConnections, connectionsOpen, connectionsRefused, DefaultMaxConnections } from "./ConnectionCap.js"
 import { DefaultKeepAliveMillis, idleConnections } from "./IdleConnections.js"
@@ -188,6 +188,33 @@ const answerClientError = (log: (answered: ClientErrorLog) => void) => (error: C
 }
 
 /**
+ * A request whose `Expect` asks for anything but `100-continue`, which Node answers for the service
+ * (its `checkExpectation` event): Node's own answer was a bare 417, with no request id and no log
+ * line. The value is not repeated (a header may hold anything); the request's body, if one follows,
+ * is not read, so the connection closes after the answer.
+ */
+const answerExpectation = (log: (answered: ClientErrorLog) => void) => (request: IncomingMessage, response: ServerResponse) => {
+  const requestId = randomUUID()
+  const error = "ExpectationFailed"
+  const line = request.method === undefined || request.url === undefined ? undefined : { method: request.method, target: request.url }
+  log({ ...requestLineFields(line), status: 417, request_id: requestId, error })
+  const json = JSON.stringify(
+    Schema.encodeSync(ClientErrorBody)({
+      error,
+      message: "the request's Expect header asks for something this service does not do; send it without Expect " +
+        "(or with `Expect: 100-continue`)"
+    })
+  )
+  response.writeHead(417, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(json),
+    "x-request-id": requestId,
+    connection: "close"
+  })
+  response.end(json)
+}
+
+/**
  * The service's Node server, whose answers to requests it cannot take are JSON, each passed to
  * `log`, and which holds requests that arrive before the service serves (UnservedRequests.ts). A
  * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
@@ -201,7 +228,7 @@ export const serviceServer = (
   new HeldUntilServedServer(
     { requireHostHeader: false, ...requestArrival(requestArrivalMillis), ...idleConnections(keepAliveMillis) },
     log
-  ).on("clientError", answerClientError(log))
+  ).on("clientError", answerClientError(log)).on("checkExpectation", answerExpectation(log))
 
 /**
  * A refused request's labels, as a served request's: its method when read and one Node knows (else

@@ -211,4 +211,67 @@ describe("requests Node cannot take", () => {
       ])
       for (const received of answers) assert.match(headerOf(received, "x-request-id") ?? "", uuid, received)
     }), 120_000)
+
+  it.scopedLive(
+    "an Expect other than 100-continue is 417 ExpectationFailed in the JSON body, with an X-Request-Id, logged and counted",
+    () =>
+      Effect.gen(function*() {
+        const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+        const received = yield* Ref.make("")
+        const counted = yield* Ref.make<ReadonlyArray<string>>([])
+        const { code, stderr } = yield* runServiceOnce(
+          ["--sandbox", "--port", "0", "--log-format", "json", "--data-dir", `${cwd}/data`],
+          { cwd, env: { BATON_HTTP_TOKENS: "client-errors-test-token" } },
+          (url) =>
+            Effect.gen(function*() {
+              const port = Number(new URL(url).port)
+              yield* Ref.set(
+                received,
+                yield* exchange(
+                  port,
+                  "POST /v1/syncs?page_token=query-text HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: secret-ish-value\r\n" +
+                    "Content-Length: 2\r\n\r\n{}"
+                )
+              )
+              const scraped = yield* exchange(
+                port,
+                "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer client-errors-test-token\r\nConnection: close\r\n\r\n"
+              )
+              yield* Ref.set(counted, scraped.split("\n").filter((line) => /^http_server_requests_total\{.*status="417/.test(line)))
+            }).pipe(Effect.orDie)
+        )
+        assert.strictEqual(code, 0, stderr)
+        const answer = yield* Ref.get(received)
+        const requestId = headerOf(answer, "x-request-id") ?? ""
+        assert.match(requestId, uuid, answer)
+        assert.deepStrictEqual(
+          [answer.split("\r\n")[0], headerOf(answer, "content-type"), headerOf(answer, "connection"), answer.split("\r\n\r\n")[1]],
+          [
+            "HTTP/1.1 417 Expectation Failed",
+            "application/json",
+            "close",
+            JSON.stringify({
+              error: "ExpectationFailed",
+              message: "the request's Expect header asks for something this service does not do; send it without Expect " +
+                "(or with `Expect: 100-continue`)"
+            })
+          ]
+        )
+        const lines = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((line) => line["msg"] === "http request" && line["error"] !== undefined)
+          .map(({ msg: _msg, ts: _ts, ...fields }) => fields)
+        assert.deepStrictEqual(lines, [{
+          level: "info",
+          method: "POST",
+          route: "/v1/syncs",
+          path: "/v1/syncs",
+          status: 417,
+          request_id: requestId,
+          error: "ExpectationFailed"
+        }])
+        assert.deepStrictEqual(yield* Ref.get(counted), [`http_server_requests_total{method="POST",route="/v1/syncs",status="417"} 1`])
+        assert.notInclude(stderr, "secret-ish-value")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 })
