@@ -1,12 +1,14 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
+import type { Duplex } from "node:stream"
 import { type IncomingMessage, maxHeaderSize, METHODS, type Server, type ServerResponse, STATUS_CODES } from "node:http"
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
 import { capConnections, connectionsOpen, connectionsRefused, DefaultMaxConnections } from "./ConnectionCap.js"
 import { DefaultKeepAliveMillis, idleConnections } from "./IdleConnections.js"
 import { httpRequests } from "./RequestTelemetry.js"
 import { type ClientErrorLog, type RequestLine, requestLineFields } from "./RefusedRequestLog.js"
+import { UnmatchedRoute } from "./Routes.js"
 import { DefaultRequestArrivalMillis } from "./ServiceConfig.js"
 import { repeatedStopSignals } from "./StopSignals.js"
 import { HeldUntilServedServer } from "./UnservedRequests.js"
@@ -215,6 +217,22 @@ const answerExpectation = (log: (answered: ClientErrorLog) => void) => (request:
 }
 
 /**
+ * A `CONNECT` (a request for a tunnel, as to a proxy), which Node hands to its `connect` event and
+ * otherwise closes without a word. Its target is a host and port, not a path, so the line names
+ * the method alone.
+ */
+const answerConnect = (log: (answered: ClientErrorLog) => void) => (_request: IncomingMessage, socket: Duplex): void => {
+  const requestId = randomUUID()
+  const answer: ClientErrorAnswer = {
+    status: 400,
+    body: { error: "InvalidRequest", message: "CONNECT asks for a tunnel, and this service is no proxy: send requests to it directly" }
+  }
+  log({ method: "CONNECT", route: UnmatchedRoute, status: answer.status, request_id: requestId, error: answer.body.error })
+  socket.on("error", () => socket.destroy())
+  socket.end(responseOf(answer, requestId))
+}
+
+/**
  * The service's Node server, whose answers to requests it cannot take are JSON, each passed to
  * `log`, and which holds requests that arrive before the service serves (UnservedRequests.ts). A
  * request without Host reaches the service, which refuses it in its own shape (AllowedHosts.ts):
@@ -229,6 +247,7 @@ export const serviceServer = (
     { requireHostHeader: false, ...requestArrival(requestArrivalMillis), ...idleConnections(keepAliveMillis) },
     log
   ).on("clientError", answerClientError(log)).on("checkExpectation", answerExpectation(log))
+    .on("connect", answerConnect(log))
 
 /**
  * A refused request's labels, as a served request's: its method when read and one Node knows (else

@@ -213,11 +213,12 @@ describe("requests Node cannot take", () => {
     }), 120_000)
 
   it.scopedLive(
-    "an Expect other than 100-continue is 417 ExpectationFailed in the JSON body, with an X-Request-Id, logged and counted",
+    "an Expect other than 100-continue is 417 ExpectationFailed, a CONNECT 400, in the JSON body, with an X-Request-Id, logged and counted",
     () =>
       Effect.gen(function*() {
         const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
         const received = yield* Ref.make("")
+        const tunnel = yield* Ref.make("")
         const counted = yield* Ref.make<ReadonlyArray<string>>([])
         const { code, stderr } = yield* runServiceOnce(
           ["--sandbox", "--port", "0", "--log-format", "json", "--data-dir", `${cwd}/data`],
@@ -233,19 +234,26 @@ describe("requests Node cannot take", () => {
                     "Content-Length: 2\r\n\r\n{}"
                 )
               )
+              // Node closed a CONNECT's connection without an answer.
+              yield* Ref.set(tunnel, yield* exchange(port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"))
               const scraped = yield* exchange(
                 port,
                 "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer client-errors-test-token\r\nConnection: close\r\n\r\n"
               )
-              yield* Ref.set(counted, scraped.split("\n").filter((line) => /^http_server_requests_total\{.*status="417/.test(line)))
+              yield* Ref.set(counted, scraped.split("\n").filter((line) => /^http_server_requests_total\{.*status="(417|400)/.test(line)))
             }).pipe(Effect.orDie)
         )
         assert.strictEqual(code, 0, stderr)
-        const answer = yield* Ref.get(received)
-        const requestId = headerOf(answer, "x-request-id") ?? ""
-        assert.match(requestId, uuid, answer)
+        const expectation = yield* Ref.get(received)
+        const requestId = headerOf(expectation, "x-request-id") ?? ""
+        assert.match(requestId, uuid, expectation)
         assert.deepStrictEqual(
-          [answer.split("\r\n")[0], headerOf(answer, "content-type"), headerOf(answer, "connection"), answer.split("\r\n\r\n")[1]],
+          [
+            expectation.split("\r\n")[0],
+            headerOf(expectation, "content-type"),
+            headerOf(expectation, "connection"),
+            expectation.split("\r\n\r\n")[1]
+          ],
           [
             "HTTP/1.1 417 Expectation Failed",
             "application/json",
@@ -256,6 +264,14 @@ describe("requests Node cannot take", () => {
                 "(or with `Expect: 100-continue`)"
             })
           ]
+        )
+        const tunnelAnswer = yield* Ref.get(tunnel)
+        assert.strictEqual(
+          tunnelAnswer,
+          answer(tunnelAnswer, "400 Bad Request", {
+            error: "InvalidRequest",
+            message: "CONNECT asks for a tunnel, and this service is no proxy: send requests to it directly"
+          })
         )
         const lines = stderr.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
           .filter((line) => line["msg"] === "http request" && line["error"] !== undefined)
@@ -268,8 +284,18 @@ describe("requests Node cannot take", () => {
           status: 417,
           request_id: requestId,
           error: "ExpectationFailed"
+        }, {
+          level: "info",
+          method: "CONNECT",
+          route: "unmatched",
+          status: 400,
+          request_id: headerOf(tunnelAnswer, "x-request-id"),
+          error: "InvalidRequest"
         }])
-        assert.deepStrictEqual(yield* Ref.get(counted), [`http_server_requests_total{method="POST",route="/v1/syncs",status="417"} 1`])
+        assert.deepStrictEqual(yield* Ref.get(counted), [
+          `http_server_requests_total{method="CONNECT",route="unmatched",status="400"} 1`,
+          `http_server_requests_total{method="POST",route="/v1/syncs",status="417"} 1`
+        ])
         assert.notInclude(stderr, "secret-ish-value")
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
