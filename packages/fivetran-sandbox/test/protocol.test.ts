@@ -144,6 +144,41 @@ describe("authentication and permissions", () => {
       assert.strictEqual((yield* collect(client.listUsers)).length, 4)
     }).pipe(provideSandbox({}, keys.systemNoTeam)))
 
+  it.effect("a permission is decided by the endpoint matched, however its path is spelt: /V1/TEAMS, /v1//teams, %74eams", () =>
+    Effect.gen(function*() {
+      const answers: Array<readonly [string, string, number, unknown]> = []
+      for (
+        const [method, path] of [
+          ["GET", "/V1/TEAMS"],
+          ["GET", "/v1/Teams"],
+          ["GET", "/v1//teams"],
+          ["GET", "/v1/%74eams"],
+          ["GET", "/v1/teams;x"],
+          ["DELETE", "/V1/TEAMS/misty_fjord"],
+          ["DELETE", "/v1/%74eams/misty_fjord"]
+        ] as const
+      ) {
+        const answer = yield* raw(method, path, { key: keys.systemNoTeam })
+        answers.push([method, path, answer.status, answer.json])
+      }
+      const refused = (method: string, path: string) =>
+        [method, path, 403, {
+          code: "Forbidden",
+          message: `System key 'system_two' requires TEAM:${method === "GET" ? "READ" : "MANAGE"} for ${method} ${path}`
+        }] as const
+      // Before, each was answered as the key's owner could not: 200 with the teams, and the team deleted.
+      assert.deepStrictEqual(answers, [
+        refused("GET", "/V1/TEAMS"),
+        refused("GET", "/v1/Teams"),
+        refused("GET", "/v1//teams"),
+        refused("GET", "/v1/%74eams"),
+        refused("GET", "/v1/teams;x"),
+        refused("DELETE", "/V1/TEAMS/misty_fjord"),
+        refused("DELETE", "/v1/%74eams/misty_fjord")
+      ])
+      assert.strictEqual((yield* raw("GET", "/v1/teams/misty_fjord")).status, 200)
+    }).pipe(provideSandbox()))
+
   const readOnlyUsers = addSystemKey(fixture, [{ resource_type: "USER", access_level: "READ" }])
 
   it.effect("READ does not satisfy MANAGE", () =>
@@ -181,9 +216,41 @@ describe("content negotiation and routing", () => {
     Effect.gen(function*() {
       const html = yield* raw("GET", "/v1/users", { headers: { accept: "text/html" } })
       assert.deepStrictEqual([html.status, (html.json as { code: string }).code], [406, "NotAcceptable"])
-      for (const accept of ["application/json", "application/json;version=2", "*/*", "text/html, application/*;q=0.5"]) {
-        assert.strictEqual((yield* raw("GET", "/v1/users", { headers: { accept } })).status, 200)
+      const accepted: Array<readonly [string, number]> = []
+      for (
+        const accept of [
+          "application/json",
+          "application/json;version=2",
+          "Application/JSON; Version=2",
+          "*/*",
+          "text/html, application/*;q=0.5",
+          // A version Fivetran does not list, and JSON refused by q=0: both were answered 200.
+          "application/json;version=3",
+          "application/json;q=0",
+          "application/json;q=0.0, text/html"
+        ]
+      ) {
+        accepted.push([accept, (yield* raw("GET", "/v1/users", { headers: { accept } })).status])
       }
+      assert.deepStrictEqual(accepted, [
+        ["application/json", 200],
+        ["application/json;version=2", 200],
+        ["Application/JSON; Version=2", 200],
+        ["*/*", 200],
+        ["text/html, application/*;q=0.5", 200],
+        ["application/json;version=3", 406],
+        ["application/json;q=0", 406],
+        ["application/json;q=0.0, text/html", 406]
+      ])
+      // Checked for an endpoint only: a path none takes is 404, a method it does not take 405, whatever the headers.
+      const unrouted = [
+        yield* raw("POST", "/v1/nothing", { body: "{}", headers: { "content-type": "text/plain" } }),
+        yield* raw("POST", "/v1/roles", { body: "{}", headers: { "content-type": "text/plain" } })
+      ]
+      assert.deepStrictEqual(unrouted.map((answer) => [answer.status, (answer.json as { code: string }).code]), [
+        [404, "NotFound"],
+        [405, "MethodNotAllowed"]
+      ])
       const text = yield* raw("POST", "/v1/groups", { body: "{\"name\":\"G\"}", headers: { "content-type": "text/plain" } })
       assert.deepStrictEqual([text.status, (text.json as { code: string }).code], [415, "UnsupportedMediaType"])
       const broken = yield* raw("POST", "/v1/groups", { body: "{\"name\":" })

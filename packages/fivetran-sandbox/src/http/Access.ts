@@ -30,8 +30,11 @@ const ADMINISTRATOR = "Account Administrator"
 const DESTINATION_CREATOR = "Destination Creator"
 
 /**
- * Whether the caller may make this call.
- * - System key: the permission `requiredPermission(method, path)` names; READ is satisfied by READ
+ * Whether the caller may make this call, decided by `route`, the path template of the endpoint the
+ * request matched (`/v1/teams/:teamId`), not by its path as sent: the router takes `/V1/TEAMS`,
+ * `/v1//teams` and `/v1/%74eams` for `/v1/teams`, and a system key without TEAM permissions read
+ * and deleted teams so. Messages name `path`, as sent.
+ * - System key: the permission `requiredPermission(method, route)` names; READ is satisfied by READ
  *   or MANAGE, MANAGE only by MANAGE.
  * - User key, by its owner's account role: Account Administrator may do everything; any other
  *   account role (standard or custom) may read; Destination Creator may also create groups; a user
@@ -41,10 +44,11 @@ export const authorize = (
   state: AccountState,
   caller: Credential,
   method: string,
+  route: string,
   path: string
 ): ApiError | undefined => {
   if (caller._tag === "SystemKey") {
-    const needed = requiredPermission(method, path)
+    const needed = requiredPermission(method, route)
     if (needed === undefined) return undefined
     const held = caller.permissions.find((p) => p.resource_type === needed.resource_type)?.access_level
     const enough = held === "MANAGE" || (held === "READ" && needed.access_level === "READ")
@@ -56,11 +60,11 @@ export const authorize = (
   // Its user was deleted while the request was held (a request hook): its key went with it.
   if (role === undefined) return unauthorized("Invalid authorization credentials")
   if (role === ADMINISTRATOR) return undefined
-  if (method === "GET" && path === "/v1/account/info") return undefined
+  if (method === "GET" && route === "/v1/account/info") return undefined
   if (role === null) {
     return forbidden(`User '${caller.user_id}' has no account role; ${method} ${path} is not allowed`)
   }
   if (method === "GET") return undefined
-  if (method === "POST" && path === "/v1/groups" && role === DESTINATION_CREATOR) return undefined
+  if (method === "POST" && route === "/v1/groups" && role === DESTINATION_CREATOR) return undefined
   return forbidden(`User '${caller.user_id}' with role '${role}' may only read; ${method} ${path} requires ${ADMINISTRATOR}`)
 }

@@ -35,15 +35,30 @@ const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: 
 
 const mediaType = (header: string) => header.split(";")[0]!.trim().toLowerCase()
 
-/** Absent, `*\/*`, `application/*` or `application/json` (any parameters, e.g. `;version=2`). */
+/** A range's parameter `name` (lower-cased), if it has one: `q` of `application/json;q=0.5`. */
+const parameterOf = (range: string, name: string) =>
+  range.split(";").slice(1).map((parameter) => parameter.split("=").map((part) => part.trim().toLowerCase()))
+    .find(([key]) => key === name)?.[1]
+
+/**
+ * Absent, or a range that takes JSON and is not refused by `q=0`: `*\/*`, `application/*`, or
+ * `application/json` plain or with `version=2`, the two versions Fivetran lists (docs/fivetran-api.md §1.2).
+ */
 const acceptsJson = (accept: string | undefined) =>
   accept === undefined || accept.trim() === "" ||
-  accept.split(",").some((range) => ["application/json", "application/*", "*/*"].includes(mediaType(range)))
+  accept.split(",").some((range) => {
+    const quality = parameterOf(range, "q")
+    if (quality !== undefined && Number(quality) === 0) return false
+    const type = mediaType(range)
+    if (type === "application/*" || type === "*/*") return true
+    const version = parameterOf(range, "version")
+    return type === "application/json" && (version === undefined || version === "2")
+  })
 
 const notAcceptable = new ApiError({
   status: 406,
   code: "NotAcceptable",
-  message: "This API only answers application/json; send Accept: application/json"
+  message: "This API only answers application/json (or application/json;version=2); send Accept: application/json"
 })
 
 const unsupportedMediaType = new ApiError({
@@ -54,16 +69,30 @@ const unsupportedMediaType = new ApiError({
 
 const pathPattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`)
 
-/** The router over the endpoints; each handler gets its caller from the `Caller` service. */
-const makeRouter = (endpoints: ReadonlyArray<Endpoint>) =>
+/**
+ * The router over the endpoints; each handler gets its caller from the `Caller` service and checks,
+ * in order, that the caller may call the endpoint it matched (Access.ts), that the answer may be
+ * JSON and that a body is declared JSON. A path no endpoint takes is 404 or 405 whatever its headers.
+ */
+const makeRouter = (state: AccountState, endpoints: ReadonlyArray<Endpoint>) =>
   endpoints.reduce(
     (router, endpoint) =>
       HttpRouter.route(endpoint.method)(
         endpoint.path as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          const params = yield* HttpRouter.params
           const caller = yield* Caller
+          const denied = authorize(state, caller, endpoint.method, endpoint.path, new URL(request.url, "http://sandbox").pathname)
+          if (denied) return yield* denied
+          if (!acceptsJson(request.headers["accept"])) return yield* notAcceptable
+          const contentType = request.headers["content-type"]
+          if (
+            (endpoint.method === "POST" || endpoint.method === "PATCH") &&
+            (contentType === undefined || mediaType(contentType) !== "application/json")
+          ) {
+            return yield* unsupportedMediaType
+          }
+          const params = yield* HttpRouter.params
           const now = yield* Clock.currentTimeMillis
           return yield* endpoint.handle({
             params,
@@ -125,7 +154,7 @@ const bodyFaultKind = { malformed: "malformed", truncated: "truncated", slow: "s
  * answer to known credentials, the injected latency, and the request log.
  */
 export const makeSandboxApp = (deps: SandboxAppDeps) => {
-  const router = makeRouter(deps.endpoints)
+  const router = makeRouter(deps.state, deps.endpoints)
   const patterns = deps.endpoints.map((e) => ({ method: e.method, pattern: pathPattern(e.path) }))
 
   const unrouted = (method: string, path: string) => {
@@ -142,16 +171,9 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
   }
 
   /** Answers a request past the budget and the injected faults as the caller it authenticated as on arrival. */
-  const route = (request: HttpServerRequest.HttpServerRequest, method: string, path: string, caller: Credential | ApiError) =>
+  const route = (method: string, path: string, caller: Credential | ApiError) =>
     Effect.gen(function*() {
       if (caller instanceof ApiError) return yield* caller
-      const denied = authorize(deps.state, caller, method, path)
-      if (denied) return yield* denied
-      if (!acceptsJson(request.headers["accept"])) return yield* notAcceptable
-      const contentType = request.headers["content-type"]
-      if ((method === "POST" || method === "PATCH") && (contentType === undefined || mediaType(contentType) !== "application/json")) {
-        return yield* unsupportedMediaType
-      }
       return yield* router.pipe(
         Effect.provideService(Caller, caller),
         Effect.catchTag("RouteNotFound", () => Effect.fail(unrouted(method, path)))
@@ -224,7 +246,7 @@ export const makeSandboxApp = (deps: SandboxAppDeps) => {
         )
       } else {
         yield* deps.beforeHandling({ method, path })
-        response = yield* route(request, method, path, credential)
+        response = yield* route(method, path, credential)
         if (deps.faults.loseAnswer(method)) {
           yield* holdBack
           yield* record(0, "answer-lost", null)
