@@ -265,6 +265,20 @@ describe("content negotiation and routing", () => {
       }])
     }).pipe(provideSandbox()))
 
+  it.effect("a body over 1 MiB is 413 PayloadTooLarge, unread; the sandbox answers on", () =>
+    Effect.gen(function*() {
+      const invite = (phone: string) =>
+        raw("POST", "/v1/users", { body: JSON.stringify({ email: "big@acme.test", given_name: "B", family_name: "B", phone }) })
+      const tooLarge = yield* invite("1".repeat(1024 * 1024))
+      assert.deepStrictEqual([tooLarge.status, tooLarge.json], [413, {
+        code: "PayloadTooLarge",
+        message: "The request body is over 1048576 bytes, the most this sandbox reads"
+      }])
+      // Nothing was made of it; a body under the limit is taken as before.
+      assert.strictEqual((yield* raw("GET", "/v1/users")).text.includes("big@acme.test"), false)
+      assert.strictEqual((yield* invite("1".repeat(1000))).status, 201)
+    }).pipe(provideSandbox()))
+
   it.effect("a body that does not fit says, field by field, what each must be and what was sent", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly ["POST" | "PATCH", string, unknown, string]> = [

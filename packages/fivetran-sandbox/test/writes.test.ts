@@ -2,7 +2,8 @@ import { FivetranClient, type FivetranError } from "@baton-fivetran/fivetran-cli
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { Sandbox } from "../src/Sandbox.js"
-import { keys } from "./fixture.js"
+import type { AccountSnapshot } from "../src/state/AccountSnapshot.js"
+import { fixture, keys } from "./fixture.js"
 import { provideSandbox, raw } from "./harness.js"
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
@@ -73,6 +74,28 @@ describe("users", () => {
         message: "Invalid field 'email': is missing"
       }])
     }).pipe(provideSandbox()))
+
+  const administeredByServiceAccount: AccountSnapshot = {
+    ...fixture,
+    users: fixture.users.map((user) => user.id === "quiet_harbor" ? { ...user, user_type: "SERVICE_ACCOUNT" as const } : user)
+  }
+
+  it.effect("a service account's key creates users but not another service account (403)", () =>
+    Effect.gen(function*() {
+      const refused = yield* raw("POST", "/v1/users", {
+        body: JSON.stringify({ given_name: "Deploy", family_name: "Bot", user_type: "SERVICE_ACCOUNT" })
+      })
+      assert.deepStrictEqual([refused.status, refused.json], [403, {
+        code: "Forbidden",
+        message: "User 'quiet_harbor' is a service account; a service account cannot create another service account"
+      }])
+      const regular = yield* raw("POST", "/v1/users", {
+        body: JSON.stringify({ email: "eve@acme.test", given_name: "Eve", family_name: "Lee" })
+      })
+      assert.strictEqual(regular.status, 201)
+      const types = (yield* collect((yield* FivetranClient).listUsers)).map((user) => user.user_type ?? "REGULAR_USER")
+      assert.deepStrictEqual(types, ["SERVICE_ACCOUNT", "REGULAR_USER", "REGULAR_USER", "REGULAR_USER", "REGULAR_USER"])
+    }).pipe(provideSandbox({ snapshot: administeredByServiceAccount })))
 
   it.effect("role names are checked against the catalog and the ACCOUNT scope", () =>
     Effect.gen(function*() {

@@ -18,7 +18,7 @@ import {
   User
 } from "@baton-fivetran/fivetran-client"
 import type { HttpServerResponse } from "@effect/platform"
-import { Effect, type Schema } from "effect"
+import { Effect, Option, type Schema } from "effect"
 import type { Credential } from "../state/AccountSnapshot.js"
 import {
   type AccountState,
@@ -28,7 +28,7 @@ import {
   teamUserMembership,
   type UserRows
 } from "../state/AccountState.js"
-import { type ApiError, tooManyRequests } from "./ApiError.js"
+import { type ApiError, forbidden, tooManyRequests } from "./ApiError.js"
 import { pageOf, pageRequest, type Sliceable, sliceable } from "./Pagination.js"
 import { dataReply, jsonBytesReply, messageReply, pageReply } from "./Reply.js"
 import type { RollingWindow } from "./RollingWindow.js"
@@ -163,6 +163,15 @@ export const makeEndpoints = (state: AccountState, invites: RollingWindow): Read
     handle: (r) =>
       Effect.gen(function*() {
         const body = yield* r.body(InviteUserRequest)
+        if (body.user_type === "SERVICE_ACCOUNT" && r.caller._tag === "UserKey") {
+          const creator = yield* Effect.option(state.getUser(r.caller.user_id))
+          // "A service account user can't create another service account user" (docs/fivetran-api.md §2.1).
+          if (Option.exists(creator, (user) => user.user_type === "SERVICE_ACCOUNT")) {
+            return yield* forbidden(
+              `User '${r.caller.user_id}' is a service account; a service account cannot create another service account`
+            )
+          }
+        }
         // The user-creation budget is checked once the invitation is valid: a 400 or 409 spends none of it.
         const user = yield* state.inviteUser(body, r.now, () => {
           const admission = invites.admit(r.now)

@@ -1,6 +1,6 @@
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Clock, Duration, Effect, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Option, Schema, Stream } from "effect"
 import type { Credential } from "../state/AccountSnapshot.js"
 import type { AccountState } from "../state/AccountState.js"
 import { authenticate, authorize, Caller } from "./Access.js"
@@ -24,8 +24,26 @@ export interface SandboxAppDeps {
   readonly beforeHandling: RequestHook
 }
 
+/**
+ * The most of a body the sandbox reads: Fivetran's bodies here are a few hundred bytes, and an
+ * unbounded read of a 600 MB body ended the process (a string past V8's length). Fivetran's own
+ * limit is not documented.
+ */
+const MaxBodyBytes = 1024 * 1024
+
+const payloadTooLarge = new ApiError({
+  status: 413,
+  code: "PayloadTooLarge",
+  message: `The request body is over ${MaxBodyBytes} bytes, the most this sandbox reads`
+})
+
+/**
+ * A declared length over the limit is refused before anything is read; a body without one (chunked)
+ * is read up to the limit, past which the platform ends the read and the connection with it.
+ */
 const decodeBody = <A, I>(request: HttpServerRequest.HttpServerRequest, schema: Schema.Schema<A, I>) =>
-  request.text.pipe(
+  Number(request.headers["content-length"] ?? 0) > MaxBodyBytes ? Effect.fail(payloadTooLarge) : request.text.pipe(
+    HttpIncomingMessage.withMaxBodySize(Option.some(MaxBodyBytes)),
     Effect.mapError(() => invalidInput("The request body could not be read")),
     Effect.flatMap((text) =>
       Effect.try({ try: (): unknown => JSON.parse(text), catch: () => invalidInput("The request body is not valid JSON") })
