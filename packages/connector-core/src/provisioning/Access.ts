@@ -3,7 +3,6 @@ import {
   type FivetranClientShape,
   type FivetranError,
   type MembershipApi,
-  type Role,
   type Team,
   type User
 } from "@baton-fivetran/fivetran-client"
@@ -11,7 +10,7 @@ import { Effect } from "effect"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
-import type { RoleCatalog } from "../resources/RoleCatalog.js"
+import type { EntitledRole, RoleCatalog } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
 import { type AccessSlot, membership } from "./AccessSlot.js"
 import type { Principal } from "./GrantTarget.js"
@@ -53,6 +52,8 @@ export interface AccessContext {
   readonly catalog: Effect.Effect<RoleCatalog, ProvisioningError>
   /** e.g. `grant group:G:View Destination to user:U`, for messages. */
   readonly action: string
+  /** A revoke, which may name a role `GET /v1/roles` does not list when it is the one held (RoleChecks.ts' `roleToResolve`). */
+  readonly revoking: boolean
   readonly syncConnections: boolean
   /** How many teams a revoke's team scan asks about at once (InheritedAccess.ts). */
   readonly teamScanConcurrency: number
@@ -146,7 +147,7 @@ export const containerRoleAccess = (
   principal: Principal,
   container: Container,
   slot: AccessSlot,
-  role: Role,
+  role: EntitledRole,
   entitlement: Entitlement,
   principalDisabled: boolean
 ): Access => {

@@ -84,12 +84,13 @@ export const makeProvisioner = (
   const access = (
     target: GrantTarget,
     action: string,
-    catalog: Effect.Effect<RoleCatalog, ProvisioningError>
+    catalog: Effect.Effect<RoleCatalog, ProvisioningError>,
+    operation: "grant" | "revoke"
   ): Effect.Effect<Access, ResolveError> =>
     Option.match(grantableModule(registry, target.entitlement.resourceType), {
       // grantRequest and grantTarget only let registered types with grants through.
       onNone: () => Effect.dieMessage(`no grants for resource type ${target.entitlement.resourceType}`),
-      onSome: (module) => module.grants.resolve({ client, catalog, action, ...options }, target)
+      onSome: (module) => module.grants.resolve({ client, catalog, action, revoking: operation === "revoke", ...options }, target)
     })
 
   /** Who the target's entitlement can go to (grantRequest and grantTarget only let such types through). */
@@ -114,16 +115,17 @@ export const makeProvisioner = (
   const currentRole = (
     target: GrantTarget,
     action: string,
-    catalog: Effect.Effect<RoleCatalog, ProvisioningError>
+    catalog: Effect.Effect<RoleCatalog, ProvisioningError>,
+    operation: "grant" | "revoke"
   ): Effect.Effect<Option.Option<string>, ProvisioningError> =>
-    Effect.flatMap(access(target, action, catalog), (fresh) => fresh.slot.current).pipe(
+    Effect.flatMap(access(target, action, catalog, operation), (fresh) => fresh.slot.current).pipe(
       Effect.catchTags({ ContainerAbsent: () => Effect.succeedNone, UnknownPrincipal: () => Effect.succeedNone })
     )
 
   /** Reads the slot and writes only what it lacks (docs/architecture.md §3). */
   const grantHeld = (target: GrantTarget, action: string, catalog: Effect.Effect<RoleCatalog, ProvisioningError>) =>
     Effect.gen(function*() {
-      const resolved = yield* access(target, action, catalog).pipe(
+      const resolved = yield* access(target, action, catalog, "grant").pipe(
         // Refused either way; a lookup that fails leaves the absence as it was found.
         Effect.catchTag("ContainerAbsent", (absent) =>
           Effect.flatMap(
@@ -151,7 +153,10 @@ export const makeProvisioner = (
         Effect.catchTag("FateUnknown", (unknown) =>
           settledByReading(
             unknown,
-            Effect.map(currentRole(target, action, catalog), (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held))))
+            Effect.map(
+              currentRole(target, action, catalog, "grant"),
+              (now) => madeWhen(Option.exists(now, (held) => wants(resolved, held)))
+            )
           ))
       )
       yield* Effect.logDebug("provisioning action done").pipe(
@@ -198,7 +203,7 @@ export const makeProvisioner = (
 
   const revokeHeld = (target: GrantTarget, action: string, catalog: Effect.Effect<RoleCatalog, ProvisioningError>) =>
     Effect.gen(function*() {
-      const resolved = yield* access(target, action, catalog)
+      const resolved = yield* access(target, action, catalog, "revoke")
       const current = yield* resolved.slot.current
       if (Option.isSome(current) && wants(resolved, current.value)) {
         // The team scan costs a request per page of teams and up to two per team; without it a
@@ -207,7 +212,7 @@ export const makeProvisioner = (
         const removed = Effect.catchTag(resolved.slot.remove, "FateUnknown", (unknown) =>
           settledByReading(
             unknown,
-            Effect.map(currentRole(target, action, catalog), (now) => madeWhen(!Option.contains(now, current.value)))
+            Effect.map(currentRole(target, action, catalog, "revoke"), (now) => madeWhen(!Option.contains(now, current.value)))
           ))
         const [, scan] = yield* Effect.all([removed, Effect.either(resolved.inheritedFrom)], {
           concurrency: "unbounded"

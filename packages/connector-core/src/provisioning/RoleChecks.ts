@@ -1,7 +1,7 @@
 import { echoed, type FivetranClientShape, quotedEchoed, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import { hiddenCharacterIn } from "../model/Ids.js"
-import { findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope } from "../resources/RoleCatalog.js"
+import { type EntitledRole, findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope, unlistedRole } from "../resources/RoleCatalog.js"
 import { nearestRoleName } from "./NearestRole.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -75,3 +75,26 @@ export const requireRole = (
       })
   )
 }
+
+/**
+ * The role a grant or revoke names, checked by `check` (requireRole with its arguments). A revoke
+ * may also name a role `GET /v1/roles` does not list for the scope (a legacy or since-removed role,
+ * which the sync writes under an entitlement marked unlisted) when the principal holds exactly that
+ * role there (`held`, read only then): removing it needs only the name Fivetran holds, and it is the
+ * access a review most wants gone. A name neither listed nor held (a typo) is refused as before.
+ */
+export const roleToResolve = (
+  revoking: boolean,
+  scope: RoleScope,
+  name: string,
+  check: Effect.Effect<Role, ProvisioningError>,
+  held: Effect.Effect<Option.Option<string>, ProvisioningError>
+): Effect.Effect<EntitledRole, ProvisioningError> =>
+  revoking
+    ? Effect.catchIf(
+      check,
+      (refusal) => refusal._tag === "UnknownRole" || refusal._tag === "WrongScope",
+      (refusal) =>
+        Effect.flatMap(held, (current) => Option.contains(current, name) ? Effect.succeed(unlistedRole(name, scope)) : Effect.fail(refusal))
+    )
+    : check

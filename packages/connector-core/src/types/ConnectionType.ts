@@ -6,7 +6,7 @@ import { alreadyRead } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import type { ProvisioningError } from "../provisioning/ProvisioningError.js"
-import { requireRole } from "../provisioning/RoleChecks.js"
+import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import { upstreamFailure } from "../provisioning/UpstreamFailure.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { connectionResource, ConnectionResourceType, connectionRoleEntitlement } from "../resources/Connection.js"
@@ -32,7 +32,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const container = { id: entitlement.resourceId, userApi: client.userConnections, teamApi: client.teamConnections }
     const slot = containerSlot(context, principal, container)
     const [role, connection, loaded, current] = yield* readTogether([
-      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
+      roleToResolve(
+        context.revoking,
+        "CONNECTOR",
+        entitlement.slug,
+        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
+        slot.current
+      ),
       loadConnection(context, entitlement.resourceId),
       loadPrincipal(context, principal),
       slot.current

@@ -8,7 +8,7 @@ import { containerRoleAccess, containerSlot, disabledUser, existing, loadPrincip
 import { alreadyRead } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
-import { requireRole } from "../provisioning/RoleChecks.js"
+import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import {
   groupEntitlements,
@@ -109,7 +109,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const container = { id: entitlement.resourceId, userApi: client.userGroups, teamApi: client.teamGroups }
     const slot = containerSlot(context, principal, container)
     const [role, group, loaded, current] = yield* readTogether([
-      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
+      roleToResolve(
+        context.revoking,
+        "DESTINATION",
+        entitlement.slug,
+        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
+        slot.current
+      ),
       existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${echoed(entitlement.resourceId)}`),
       loadPrincipal(context, principal),
       slot.current

@@ -1,12 +1,12 @@
 import { Effect, Option, Stream } from "effect"
 import { echoed } from "@baton-fivetran/fivetran-client"
 import type { Access, AccessContext } from "../provisioning/Access.js"
-import { disabledUser, grantTo, inherited, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
+import { disabledUser, grantTo, inherited, loadPrincipal, loadTeam, loadUser, readTogether } from "../provisioning/Access.js"
 import { teamAccountRole, userAccountRole } from "../provisioning/AccessSlot.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { holdsAccountRole } from "../provisioning/InheritedAccess.js"
 import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "../provisioning/ProvisioningError.js"
-import { requireRole } from "../provisioning/RoleChecks.js"
+import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { entitlementId } from "../model/Ids.js"
 import { roleAssignedEntitlement, RoleAssignedSlug, roleResource, roleResourceId, RoleResourceType } from "../resources/Role.js"
@@ -24,7 +24,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       )
     }
     const [role, [slot, principalDisabled]] = yield* readTogether([
-      Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)),
+      roleToResolve(
+        context.revoking,
+        "ACCOUNT",
+        entitlement.resourceId,
+        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)),
+        Effect.map(loadPrincipal(context, principal), (loaded) => Option.fromNullable(loaded.role))
+      ),
       principal.type === "user"
         ? Effect.map(loadUser(context, principal.id), (user) =>
           [userAccountRole(context.client, user, context.action), disabledUser(user)] as const)

@@ -9,7 +9,7 @@ import { alreadyRead, teamMembership } from "../provisioning/AccessSlot.js"
 import { ContainerAbsent, type ResolveError } from "../provisioning/ContainerAbsent.js"
 import { WrongScope } from "../provisioning/ProvisioningError.js"
 import type { GrantTarget } from "../provisioning/GrantTarget.js"
-import { requireRole } from "../provisioning/RoleChecks.js"
+import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
 import { unlistedRole } from "../resources/RoleCatalog.js"
@@ -151,18 +151,24 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       context.catalog,
       entitlement.slug === TeamMemberSlug
         ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
-        : Effect.flatMap(context.catalog, (catalog) =>
-          Effect.map(
-            requireRole(
-              catalog,
-              "TEAM",
-              entitlement.slug,
-              entitlement.id,
-              WrongScope,
-              `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
-            ),
-            (role): Wanted => ({ _tag: "Role", role: role.name })
-          )),
+        : Effect.map(
+          roleToResolve(
+            context.revoking,
+            "TEAM",
+            entitlement.slug,
+            Effect.flatMap(context.catalog, (catalog) =>
+              requireRole(
+                catalog,
+                "TEAM",
+                entitlement.slug,
+                entitlement.id,
+                WrongScope,
+                `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
+              )),
+            slot.current
+          ),
+          (role): Wanted => ({ _tag: "Role", role: role.name })
+        ),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
       loadUser(context, principal.id),
       slot.current
@@ -172,9 +178,12 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     return {
       wanted,
       slot: alreadyRead(slot, current),
+      // As the sync writes them: a role no entitlement of its own but the membership's (`member`), a
+      // role GET /v1/roles does not list under an entitlement marked unlisted.
       held: (roleName) => {
-        const role = teamRoleEntitlementRoles(catalog).find((r) => r.name === roleName)
-        return role === undefined ? [member] : [member, grant(teamRoleEntitlement(team, role))]
+        if (roleName === TeamMemberSlug) return [member]
+        const role = teamRoleEntitlementRoles(catalog).find((r) => r.name === roleName) ?? unlistedRole(roleName, "TEAM")
+        return [member, grant(teamRoleEntitlement(team, role))]
       },
       entitlementIdFor: (other) => entitlementId(team.id, other),
       inheritedFrom: Effect.succeed([]),

@@ -1,0 +1,81 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Provisioner } from "../src/index.js"
+import { account, provisioningLayer, state } from "./support/ProvisioningFixture.js"
+
+/**
+ * Access held under a role `GET /v1/roles` does not list (a legacy or since-removed role), which a
+ * sync writes under an entitlement marked unlisted. Revoking exactly that grant was refused as
+ * UnknownRole ("is not a role of this account") and the access stayed; a revoke now needs only the
+ * role the principal holds. Granting such a role is still refused, and so is revoking a name that is
+ * neither listed nor held. The sandbox serves the fixture account with four of its held roles
+ * taken out of its role list.
+ */
+
+const removed = new Set(["View Destination", "Edit Connection", "Team Manager", "Account Reviewer"])
+
+const legacy = { ...account, roles: account.roles.filter((role) => !removed.has(role.name)) }
+
+const revoke = (grantId: string) => Effect.flatMap(Provisioner, (p) => p.revoke(grantId))
+
+describe("revoking access held under a role GET /v1/roles does not list", () => {
+  it.live("a group, connection and account role are revoked, and the next revoke finds them gone", () =>
+    Effect.gen(function*() {
+      const revoked = [
+        yield* revoke("group:g_main:View Destination:user:ana"),
+        yield* revoke("connection:c_sf:Edit Connection:user:ana"),
+        yield* revoke("role:Account Reviewer:assigned:user:ana")
+      ]
+      assert.deepStrictEqual(revoked, [
+        { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] },
+        { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] },
+        { _tag: "Revoked", stillHeldThrough: [], alsoRevoked: [] }
+      ])
+      assert.deepStrictEqual(
+        [yield* state.userGroup("ana", "g_main"), yield* state.userConnection("ana", "c_sf"), yield* state.userRole("ana")],
+        [null, null, null]
+      )
+      // Held no more, the name is neither listed nor held: refused as any unknown role.
+      const again = yield* Effect.flip(revoke("group:g_main:View Destination:user:ana"))
+      assert.deepStrictEqual([again._tag, again.message.split(";")[0]], [
+        "UnknownRole",
+        "group:g_main:View Destination: \"View Destination\" is not a role of this account"
+      ])
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: legacy }))))
+
+  it.live("a team role's revoke ends the membership, and the membership's revoke names the team role it ended", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* revoke("team:t_eng:Team Manager:user:ben"), {
+        _tag: "Revoked",
+        stillHeldThrough: [],
+        alsoRevoked: ["team:t_eng:member:user:ben"]
+      })
+      assert.strictEqual(yield* state.teamUser("t_eng", "ben"), null)
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: legacy }))))
+
+  it.live("revoking team:T:member ends an unlisted team role too, and says so", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* revoke("team:t_eng:member:user:ben"), {
+        _tag: "Revoked",
+        stillHeldThrough: [],
+        alsoRevoked: ["team:t_eng:Team Manager:user:ben"]
+      })
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: legacy }))))
+
+  it.live("granting an unlisted role, or revoking a name neither listed nor held, is refused and changes nothing", () =>
+    Effect.gen(function*() {
+      const refused = [
+        yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.grant("group:g_side:View Destination", { type: "user", id: "ana" }))),
+        // A typo of the held role: not the role held, so not taken for it.
+        yield* Effect.flip(revoke("group:g_main:View Destinaton:user:ana"))
+      ]
+      assert.deepStrictEqual(refused.map((refusal) => [refusal._tag, refusal.message.split(";")[0]]), [
+        ["UnknownRole", "group:g_side:View Destination: \"View Destination\" is not a role of this account"],
+        ["UnknownRole", "group:g_main:View Destinaton: \"View Destinaton\" is not a role of this account"]
+      ])
+      assert.deepStrictEqual([yield* state.userGroup("ana", "g_side"), yield* state.userGroup("ana", "g_main")], [
+        null,
+        "View Destination"
+      ])
+    }).pipe(Effect.provide(provisioningLayer({ snapshot: legacy }))))
+})
