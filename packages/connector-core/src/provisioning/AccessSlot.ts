@@ -1,5 +1,5 @@
 import type { FivetranClientShape, FivetranError, MembershipApi, Team, User } from "@baton-fivetran/fivetran-client"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { acceptedWrite } from "./AcceptedWrite.js"
 import { type ChangedMeanwhile, gone, goneOrAdded, writeFailure } from "./ChangedMeanwhile.js"
 import type { FateUnknown } from "./FateUnknown.js"
@@ -57,13 +57,34 @@ export const withLastAdministratorStep = (user: User) => <E>(error: E): E | Conf
 export const userAccountRole = (client: FivetranClientShape, user: User, action: string): AccessSlot => {
   const refusal = (error: FivetranError) => withLastAdministratorStep(user)(writeFailure(action, gone)(error))
   const set = (role: string) => acceptedWrite(client.updateUser(user.id, { role })).pipe(Effect.mapError(refusal))
+  const demoting = user.role === AdministratorRole ? notTheKeysOwner(client, user, action) : Effect.void
   return {
     current: Effect.succeed(nonEmpty(user.role)),
     add: set,
-    change: set,
-    remove: Effect.mapError(acceptedWrite(client.deleteUserRole(user.id)), refusal)
+    change: (role) => role === AdministratorRole ? set(role) : Effect.zipRight(demoting, set(role)),
+    remove: Effect.zipRight(demoting, Effect.mapError(acceptedWrite(client.deleteUserRole(user.id)), refusal))
   }
 }
+
+/**
+ * Refuses a write that takes Account Administrator from the user whose API key the connector uses:
+ * a user key acts with its user's role, so every later grant and revoke failed 403, read as a
+ * missing permission of the key, as did the sync's reads. Deleting that user is refused alike
+ * (Accounts.ts). Read only before such a write; a system key (no user) and a key that may not read
+ * the account (403) pass.
+ */
+const notTheKeysOwner = (client: FivetranClientShape, user: User, action: string): Effect.Effect<void, ProvisioningError> =>
+  Effect.flatMap(Effect.either(client.accountInfo), (answer) => {
+    if (Either.isLeft(answer)) return answer.left._tag === "Forbidden" ? Effect.void : Effect.fail(upstreamFailure(action)(answer.left))
+    if (answer.right.user_id !== user.id) return Effect.void
+    return Effect.fail(
+      new Conflict({
+        message: `cannot ${action}: user:${user.id} is the user whose API key this connector uses, and this takes ` +
+          `${AdministratorRole} from it, after which the key could not provision; change its role with another ` +
+          "administrator's key or a system key"
+      })
+    )
+  })
 
 /** A team's account role: PATCH /v1/teams/T {role}; DELETE /v1/teams/T/role; a 404 (the team gone) is a change. */
 export const teamAccountRole = (client: FivetranClientShape, team: Team, action: string): AccessSlot => {
