@@ -146,8 +146,8 @@ describe("a workspace app reusing the packages' public entry points", () => {
         yield* refusal(provisioner.grant("group:formal_birch:No Such Role", user)),
         "UnknownRole: group:formal_birch:No Such Role: \"No Such Role\" is not a role of this account; valid DESTINATION " +
           "roles: \"Manage Destination\", \"Edit Destination\", \"View Destination\", \"Create Connection\", " +
-          "\"Destination Administrator\", \"Destination Reviewer\", \"Destination Analyst\", \"Connector Creator\", " +
-          "\"Warehouse Steward\""
+          "\"Warehouse Steward\" (deprecated, still taken: \"Destination Administrator\", \"Destination Reviewer\", " +
+          "\"Destination Analyst\", \"Connector Creator\")"
       )
       assert.strictEqual(
         yield* refusal(provisioner.grant("group:formal_birch", user)),

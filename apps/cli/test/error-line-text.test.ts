@@ -39,7 +39,7 @@ const grantUnknownRole = [
 
 const refusal = (roleName: string) =>
   `group:warehouse_g:Nope: "Nope" is not a role of this account; valid DESTINATION roles: ` +
-  `"Manage Destination", "View Destination", "Destination Reviewer", "${roleName}"`
+  `"Manage Destination", "View Destination", "${roleName}" (deprecated, still taken: "Destination Reviewer")`
 
 describe("the error line's text", () => {
   it.scopedLive("a role name from Fivetran with control characters is shown escaped on one line; JSON keeps it", () =>

@@ -17,8 +17,8 @@ const team = smallAccount.teams[0]!
 const user = smallAccount.users.find((candidate) => candidate.role === null || candidate.role === "Account Reviewer")!
 
 const destinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", ` +
-  `"Create Connection", "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator", ` +
-  `"Warehouse Steward"`
+  `"Create Connection", "Warehouse Steward" (deprecated, still taken: "Destination Administrator", "Destination Reviewer", ` +
+  `"Destination Analyst", "Connector Creator")`
 const teamRoles = `valid TEAM roles: "Team Manager", "Team Member"; or "member" (a member with any team role, added as Team Member)`
 
 const grant = (entitlementId: string) =>

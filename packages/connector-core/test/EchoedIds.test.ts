@@ -31,8 +31,8 @@ describe("echoed input", () => {
         yield* refusal((p) => p.deleteResource(huge, "ana")),
         yield* refusal((p) => p.grant("group:g_main:View Destination", { type: "user", id: long }))
       ]
-      const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", ` +
-        `"Create Connection", "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator"`
+      const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection" ` +
+        `(deprecated, still taken: "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator")`
       const AccountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
         `"Destination Creator", "Data Steward"`
       assert.deepStrictEqual(results, [

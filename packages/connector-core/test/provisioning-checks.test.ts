@@ -36,8 +36,8 @@ const assertRefused = (
 const user = (id: string) => ({ type: "user", id })
 const team = (id: string) => ({ type: "team", id })
 
-const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection", ` +
-  `"Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator"`
+const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection" ` +
+  `(deprecated, still taken: "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator")`
 const AccountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
   `"Destination Creator", "Data Steward"`
 

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import type { Entitlement, Grant } from "../model/Baton.js"
 import { directGrant, teamGrant } from "../model/Grants.js"
 import { entitlementId } from "../model/Ids.js"
-import type { EntitledRole, RoleCatalog } from "../resources/RoleCatalog.js"
+import { type DeprecatedRole, deprecationOf, type EntitledRole, type RoleCatalog } from "../resources/RoleCatalog.js"
 import { userResourceId } from "../resources/User.js"
 import { type AccessSlot, membership } from "./AccessSlot.js"
 import type { Principal } from "./GrantTarget.js"
@@ -41,6 +41,8 @@ export interface Access {
   readonly inheritedFrom: Effect.Effect<ReadonlyArray<string>, ProvisioningError>
   /** The principal is a user disabled in Fivetran: it cannot use what it is granted until enabled there. */
   readonly principalDisabled: boolean
+  /** The role asked for, when Fivetran has deprecated it (a grant's outcome names its replacement). */
+  readonly deprecated: DeprecatedRole | undefined
 }
 
 export interface AccessContext {
@@ -158,6 +160,7 @@ export const containerRoleAccess = (
     held: () => held,
     entitlementIdFor: (other) => entitlementId(entitlement.resource.id, other),
     inheritedFrom: inherited(context, principal, holdsMembership(container.teamApi, container.id, role.name)),
-    principalDisabled
+    principalDisabled,
+    deprecated: deprecationOf(role)
   }
 }

@@ -18,11 +18,20 @@ const untilEnabled = "until it is enabled there (Fivetran's API cannot enable a 
 const disabledPrincipalNote = (principal: PrincipalRef, outcome: GrantOutcome) =>
   outcome.principalDisabled ? `; ${principalText(principal)} is disabled in Fivetran: it cannot use this access ${untilEnabled}` : ""
 
+/** A deprecated role grants what its replacement does under an old name; a review asks for the current one. */
+const deprecatedRoleNote = (outcome: GrantOutcome) =>
+  outcome.deprecatedRole === undefined
+    ? ""
+    : `; Fivetran has deprecated the role "${outcome.deprecatedRole.name}"` +
+      (outcome.deprecatedRole.replacement === undefined ? "" : `: grant "${outcome.deprecatedRole.replacement}" instead`)
+
 export const grantOutcomeText = (entitlementId: string, principal: PrincipalRef, outcome: GrantOutcome): string =>
   (outcome._tag === "Granted"
     ? `granted ${entitlementId} to ${principalText(principal)}` +
       (outcome.replacedRole === undefined ? "" : ` (replacing the role ${outcome.replacedRole} it held there)`)
-    : `already exists: ${principalText(principal)} already holds ${entitlementId}`) + disabledPrincipalNote(principal, outcome)
+    : `already exists: ${principalText(principal)} already holds ${entitlementId}`) +
+  disabledPrincipalNote(principal, outcome) +
+  deprecatedRoleNote(outcome)
 
 /** A team role and the team membership are one membership in Fivetran: its removal ends both grants. */
 const alsoRevokedText = (alsoRevoked: ReadonlyArray<string>) =>

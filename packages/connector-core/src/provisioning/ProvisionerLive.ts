@@ -144,7 +144,8 @@ export const makeProvisioner = (
         return {
           _tag: "AlreadyExists",
           grants: resolved.held(current.value),
-          principalDisabled: resolved.principalDisabled
+          principalDisabled: resolved.principalDisabled,
+          deprecatedRole: resolved.deprecated
         } satisfies GrantOutcome
       }
       const role = resolved.wanted._tag === "Role" ? resolved.wanted.role : resolved.wanted.addAs
@@ -167,7 +168,8 @@ export const makeProvisioner = (
         _tag: "Granted",
         grants: resolved.held(role),
         replacedRole: Option.getOrUndefined(current),
-        principalDisabled: resolved.principalDisabled
+        principalDisabled: resolved.principalDisabled,
+        deprecatedRole: resolved.deprecated
       } satisfies GrantOutcome
     })
 

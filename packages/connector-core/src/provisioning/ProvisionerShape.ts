@@ -1,5 +1,6 @@
 import type { Effect } from "effect"
 import type { Grant, Resource } from "../model/Baton.js"
+import type { DeprecatedRole } from "../resources/RoleCatalog.js"
 import type { ProvisioningError } from "./ProvisioningError.js"
 
 export interface PrincipalRef {
@@ -24,8 +25,15 @@ export type GrantOutcome =
     readonly replacedRole: string | undefined
     /** The principal is a user disabled in Fivetran: it cannot use the access until it is enabled there. */
     readonly principalDisabled: boolean
+    /** The role granted, when Fivetran has deprecated it: least privilege asks for its replacement. */
+    readonly deprecatedRole: DeprecatedRole | undefined
   }
-  | { readonly _tag: "AlreadyExists"; readonly grants: ReadonlyArray<Grant>; readonly principalDisabled: boolean }
+  | {
+    readonly _tag: "AlreadyExists"
+    readonly grants: ReadonlyArray<Grant>
+    readonly principalDisabled: boolean
+    readonly deprecatedRole: DeprecatedRole | undefined
+  }
 
 export type RevokeOutcome =
   | {

@@ -1,7 +1,15 @@
 import { echoed, type FivetranClientShape, quotedEchoed, type Role, type RoleScope } from "@baton-fivetran/fivetran-client"
 import { Chunk, Effect, Option, Stream } from "effect"
 import { hiddenCharacterIn } from "../model/Ids.js"
-import { type EntitledRole, findRole, makeRoleCatalog, type RoleCatalog, rolesOfScope, unlistedRole } from "../resources/RoleCatalog.js"
+import {
+  deprecationOf,
+  type EntitledRole,
+  findRole,
+  makeRoleCatalog,
+  type RoleCatalog,
+  rolesOfScope,
+  unlistedRole
+} from "../resources/RoleCatalog.js"
 import { nearestRoleName } from "./NearestRole.js"
 import { type ProvisioningError, UnknownRole, WrongScope } from "./ProvisioningError.js"
 import { upstreamFailure } from "./UpstreamFailure.js"
@@ -38,6 +46,18 @@ const meantNote = (catalog: RoleCatalog, scope: RoleScope, name: string): string
 }
 
 /**
+ * The roles a refusal offers: current ones first, then those Fivetran has deprecated, set apart so
+ * that an admin choosing from the list is not steered to a legacy name (both are still granted).
+ */
+const validRoles = (roles: ReadonlyArray<Role>): string => {
+  const named = (some: ReadonlyArray<Role>) => some.map((role) => `"${role.name}"`).join(", ")
+  const deprecated = roles.filter((role) => deprecationOf(role) !== undefined)
+  const current = roles.filter((role) => deprecationOf(role) === undefined)
+  if (deprecated.length === 0) return named(current)
+  return `${named(current)} (deprecated, still taken: ${named(deprecated)})`
+}
+
+/**
  * The role called `name` with `scope`, or a refusal naming the valid roles of that scope:
  * UnknownRole when no role has that name, `wrongScope` (WrongScope unless told otherwise) when
  * it is a role of another scope.
@@ -53,9 +73,7 @@ export const requireRole = (
 ): Effect.Effect<Role, ProvisioningError> => {
   const role = findRole(catalog, scope, name)
   if (role !== undefined) return Effect.succeed(role)
-  const valid = `valid ${scope} roles: ${rolesOfScope(catalog, scope).map((r) => `"${r.name}"`).join(", ")}${
-    alsoValid === undefined ? "" : `; ${alsoValid}`
-  }`
+  const valid = `valid ${scope} roles: ${validRoles(rolesOfScope(catalog, scope))}${alsoValid === undefined ? "" : `; ${alsoValid}`}`
   const elsewhere = [
     ...scopes.filter((other) => findRole(catalog, other, name) !== undefined),
     // A role only of scopes Fivetran added exists all the same: its refusal names them, quoted.

@@ -62,6 +62,19 @@ export const unlistedRole = (name: string, scope: RoleScope): UnlistedRole => ({
 /** A role an entitlement is for: one `GET /v1/roles` lists, or one only a membership names. */
 export type EntitledRole = Role | UnlistedRole
 
+/** A role Fivetran has deprecated, and the one it names to use instead (none when it names none). */
+export interface DeprecatedRole {
+  readonly name: string
+  readonly replacement: string | undefined
+}
+
+/** Whether `role` is deprecated (`is_deprecated`), with its replacement; an unlisted role is not known to be. */
+export const deprecationOf = (role: EntitledRole): DeprecatedRole | undefined =>
+  "_tag" in role || role.is_deprecated !== true ? undefined : {
+    name: role.name,
+    replacement: role.replacement_role_name === null || role.replacement_role_name === "" ? undefined : role.replacement_role_name
+  }
+
 /**
  * The role's description. An unlisted role's says where it comes from and that provisioning cannot
  * grant it. A deprecated role says so and names its replacement, once: a description that already
@@ -72,8 +85,9 @@ export const roleDescription = (role: EntitledRole): string => {
     return `Not listed by GET /v1/roles with scope ${role.scope}: a legacy or since-removed role, held in Fivetran; ` +
       "it cannot be granted through provisioning"
   }
-  if (role.is_deprecated !== true) return role.description
-  const replacement = role.replacement_role_name === null || role.replacement_role_name === "" ? undefined : role.replacement_role_name
+  const deprecated = deprecationOf(role)
+  if (deprecated === undefined) return role.description
+  const replacement = deprecated.replacement
   const saysDeprecated = /\bdeprecated\b/i.test(role.description)
   if (saysDeprecated && (replacement === undefined || role.description.includes(replacement))) return role.description
   const note = replacement === undefined

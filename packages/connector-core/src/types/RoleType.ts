@@ -9,6 +9,7 @@ import { type ProvisioningError, UnknownEntitlement, UnknownPrincipal } from "..
 import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { entitlementId } from "../model/Ids.js"
+import { deprecationOf } from "../resources/RoleCatalog.js"
 import { roleAssignedEntitlement, RoleAssignedSlug, roleResource, roleResourceId, RoleResourceType } from "../resources/Role.js"
 import { row } from "../sync/SyncRows.js"
 
@@ -47,7 +48,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       held: () => held,
       entitlementIdFor: (other) => entitlementId(roleResourceId(other), RoleAssignedSlug),
       inheritedFrom: inherited(context, principal, holdsAccountRole(role.name)),
-      principalDisabled
+      principalDisabled,
+      deprecated: deprecationOf(role)
     }
   })
 

@@ -12,7 +12,7 @@ import type { GrantTarget } from "../provisioning/GrantTarget.js"
 import { requireRole, roleToResolve } from "../provisioning/RoleChecks.js"
 import type { ResourceTypeModule } from "../registry/ResourceTypeModule.js"
 import { groupResourceId } from "../resources/Group.js"
-import { unlistedRole } from "../resources/RoleCatalog.js"
+import { deprecationOf, unlistedRole } from "../resources/RoleCatalog.js"
 import {
   teamMemberEntitlement,
   TeamMemberSlug,
@@ -147,10 +147,10 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
     const { entitlement, principal } = target
     const grant = grantTo(principal)
     const slot = teamMembership(context.client, entitlement.resourceId, principal.id, context.action)
-    const [catalog, wanted, loaded, user, current] = yield* readTogether([
+    const [catalog, asked, loaded, user, current] = yield* readTogether([
       context.catalog,
       entitlement.slug === TeamMemberSlug
-        ? Effect.succeed<Wanted>({ _tag: "AnyRole", addAs: TeamMemberRole })
+        ? Effect.succeed(undefined)
         : Effect.map(
           roleToResolve(
             context.revoking,
@@ -167,12 +167,13 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
               )),
             slot.current
           ),
-          (role): Wanted => ({ _tag: "Role", role: role.name })
+          (role) => role
         ),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
       loadUser(context, principal.id),
       slot.current
     ])
+    const wanted: Wanted = asked === undefined ? { _tag: "AnyRole", addAs: TeamMemberRole } : { _tag: "Role", role: asked.name }
     const team = teamResource(loaded)
     const member = grant(teamMemberEntitlement(team))
     return {
@@ -187,7 +188,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       },
       entitlementIdFor: (other) => entitlementId(team.id, other),
       inheritedFrom: Effect.succeed([]),
-      principalDisabled: disabledUser(user)
+      principalDisabled: disabledUser(user),
+      deprecated: asked === undefined ? undefined : deprecationOf(asked)
     }
   })
 
