@@ -201,14 +201,38 @@ describe("deleteResource", () => {
       assert.deepStrictEqual(yield* state.teamUsers("t_eng"), { cy: "Team Member" })
 
       // A 404 for the user is believed once the account answers (a wrong base URL 404s both: below)
-      // and no team has the id (a team's id named as a user's: apps/cli's team-id-as-user.test.ts).
+      // and no team, group or connection has the id (asked at once; a team's id named as a user's:
+      // apps/cli's team-id-as-user.test.ts).
       const again = yield* remove("user", "ben")
       assert.strictEqual(again.result._tag, "DoesNotExist")
-      assert.deepStrictEqual(readFirstTogether(again.requests, 2), ["GET /v1/account/info", "GET /v1/users/ben", "GET /v1/teams/ben"])
+      assert.deepStrictEqual([...again.requests.slice(0, 2)].sort(), ["GET /v1/account/info", "GET /v1/users/ben"])
+      assert.deepStrictEqual([...again.requests.slice(2)].sort(), ["GET /v1/connections", "GET /v1/groups/ben", "GET /v1/teams/ben"])
 
       const ana = yield* remove("user", "ana")
       assert.strictEqual(ana.result._tag, "Deleted")
       assert.isFalse("ana" in (yield* state.groupUsers("g_main")))
+    }).pipe(Effect.provide(provisioningLayer())))
+
+  it.live("a group's or connection's id named as a user's is UnknownPrincipal naming it; nothing is deleted", () =>
+    Effect.gen(function*() {
+      const refused = [
+        yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "g_main"))),
+        yield* Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource("user", "c_sf")))
+      ]
+      // Before, each was "does not exist (nothing to delete)", exit 0, while a team's id was refused so.
+      assert.deepStrictEqual(refused.map((refusal) => [refusal._tag, refusal.message]), [
+        [
+          "UnknownPrincipal",
+          "user g_main does not exist, but group g_main does: nothing was deleted; only users can be deleted here: delete the " +
+          "group in Fivetran itself, or revoke its grants to end the access it gives"
+        ],
+        [
+          "UnknownPrincipal",
+          "user c_sf does not exist, but connection c_sf does: nothing was deleted; only users can be deleted here: delete the " +
+          "connection in Fivetran itself, or revoke its grants to end the access it gives"
+        ]
+      ])
+      assert.deepStrictEqual(yield* state.userIds, account.users.map((user) => user.id))
     }).pipe(Effect.provide(provisioningLayer())))
 
   it.live("a base URL that is not the API root fails (Upstream) instead of reporting the user absent, and deletes nothing", () =>

@@ -13,13 +13,14 @@ import { Effect, Either, Option, Stream } from "effect"
 import { codePointText } from "../model/Ids.js"
 import { userResource } from "../resources/User.js"
 import type { AccountRequest, CreateAccountOutcome, DeleteOutcome } from "./ProvisionerShape.js"
-import { Conflict, InvalidInput, type ProvisioningError, UnknownRole, Unsupported } from "./ProvisioningError.js"
+import { Conflict, InvalidInput, type ProvisioningError, UnknownPrincipal, UnknownRole, Unsupported } from "./ProvisioningError.js"
 import { acceptedWrite } from "./AcceptedWrite.js"
 import { watchedWrite } from "./SentWrites.js"
 import { withLastAdministratorStep } from "./AccessSlot.js"
 import { absentOnceAccountAnswered } from "./ConfirmAbsent.js"
 import { FateUnknown, fateUnknown, settledByReading } from "./FateUnknown.js"
 import { InvitedUserFound, noteInvitedUser } from "./InvitedUserFound.js"
+import { containerWithId } from "./OtherKindOfId.js"
 import { samePrincipalOfOtherType, wrongPrincipalType } from "./OtherPrincipalType.js"
 import { checkedFivetranId } from "./ProvisioningTarget.js"
 import { loadRoleCatalog, requireRole } from "./RoleChecks.js"
@@ -258,15 +259,26 @@ export const deleteResource = (
     ], { concurrency: 2 })
     if (Option.isNone(found)) {
       const absent = yield* absentOnceAccountAnswered(caller, action, `user ${echoed(id)}`, gone)
-      // A team's id reads as no user: "does not exist (nothing to delete)", exit 0, while the team kept its access.
-      const team = yield* samePrincipalOfOtherType(client, { type: "user", id }, ["team"], action)
-      if (Option.isNone(team)) return absent
-      return yield* wrongPrincipalType(
-        { type: "user", id },
-        team.value,
-        `nothing was deleted; only users can be deleted here: delete the team in Fivetran itself, or revoke its grants ` +
-          `(those of team:${echoed(id)}) to end its access`
-      )
+      // Another kind's id reads as no user: "does not exist (nothing to delete)", exit 0, while the
+      // team, group or connection the caller meant is there. All asked at once.
+      const [team, container] = yield* Effect.all([
+        samePrincipalOfOtherType(client, { type: "user", id }, ["team"], action),
+        containerWithId(client, id, action)
+      ], { concurrency: "unbounded" })
+      if (Option.isSome(team)) {
+        return yield* wrongPrincipalType(
+          { type: "user", id },
+          team.value,
+          `nothing was deleted; only users can be deleted here: delete the team in Fivetran itself, or revoke its grants ` +
+            `(those of team:${echoed(id)}) to end its access`
+        )
+      }
+      if (Option.isNone(container)) return absent
+      return yield* new UnknownPrincipal({
+        message: `user ${echoed(id)} does not exist, but ${container.value} ${echoed(id)} does: nothing was deleted; only ` +
+          `users can be deleted here: delete the ${container.value} in Fivetran itself, or revoke its grants to end the access ` +
+          "it gives"
+      })
     }
     if (Either.isLeft(caller) && caller.left._tag !== "Forbidden") return yield* Effect.fail(upstreamFailure(action)(caller.left))
     if (Either.isRight(caller) && caller.right.user_id === found.value.id) {

@@ -39,6 +39,23 @@ const find = (client: FivetranClientShape, kind: Kind, id: string): Effect.Effec
 const exists = (client: FivetranClientShape, kind: Kind, id: string): Effect.Effect<boolean, FivetranError> =>
   Effect.map(find(client, kind, id), Option.isSome)
 
+/**
+ * The kind of container (a group, then a connection) that has this id, if Fivetran has one: asked
+ * once no user of that id was found by a deletion, which said "does not exist (nothing to delete)"
+ * for a group's or connection's id while a team's was already refused as one.
+ */
+export const containerWithId = (
+  client: FivetranClientShape,
+  id: string,
+  action: string
+): Effect.Effect<Option.Option<"group" | "connection">, ProvisioningError> =>
+  Effect.all([exists(client, "group", id), exists(client, "connection", id)], { concurrency: "unbounded" }).pipe(
+    Effect.map(([group, connection]) =>
+      group ? Option.some("group" as const) : connection ? Option.some("connection" as const) : Option.none()
+    ),
+    Effect.mapError(upstreamFailure(action))
+  )
+
 /** What the principal holds in another container: a role there, none, or unknown (the key may not read it). */
 type Held =
   | { readonly _tag: "Role"; readonly role: string }
