@@ -5,6 +5,7 @@ import {
   auditedRevoke,
   capabilities,
   createAccountOutcomeText,
+  deleteOutcomeText,
   grantOutcomeText,
   Provisioner,
   type ProvisionerShape,
@@ -310,7 +311,9 @@ const ProvisioningLive = HttpApiBuilder.group(BatonApi, "provisioning", (handler
         ).pipe(
           Effect.map((outcome) => ({
             resource: parseResourceRef(`${path.type}:${path.id}`),
-            status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const
+            status: outcome._tag === "Deleted" ? "deleted" as const : "does_not_exist" as const,
+            // The CLI's line for the same deletion (OutcomeText.ts), as a grant's and a revoke's.
+            message: deleteOutcomeText(path.type, path.id, outcome)
           }))
         ))
   }))

@@ -276,12 +276,18 @@ layer(harness({ provisioning: true }), { excludeTestServices: true, timeout: 60_
       ])
 
       const path = { type: "user", id: resource.id.resource }
-      assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), { resource: resource.id, status: "deleted" })
-      assert.deepStrictEqual(yield* usersWith, [])
-
       assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), {
         resource: resource.id,
-        status: "does_not_exist"
+        status: "deleted",
+        message: `deleted user:${resource.id.resource}`
+      })
+      assert.deepStrictEqual(yield* usersWith, [])
+
+      // The CLI's line for it, as for a grant and a revoke (the answer had no message before).
+      assert.deepStrictEqual(yield* client.provisioning.deleteResource({ path }), {
+        resource: resource.id,
+        status: "does_not_exist",
+        message: `does not exist: user:${resource.id.resource} (nothing to delete)`
       })
     }))
 

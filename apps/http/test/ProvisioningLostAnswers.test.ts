@@ -35,7 +35,10 @@ layer(harness({ provisioning: true, maxAttempts: 5 }), { excludeTestServices: tr
         assert.deepStrictEqual([revoked, deleted], [
           { answer: { status: 200, body: { grant_id: grantId, status: "revoked", message: `revoked ${grantId}` } }, deletes: [0, 404] },
           {
-            answer: { status: 200, body: { resource: { resourceType: "user", resource: other.id }, status: "deleted" } },
+            answer: {
+              status: 200,
+              body: { resource: { resourceType: "user", resource: other.id }, status: "deleted", message: `deleted user:${other.id}` }
+            },
             deletes: [0, 404]
           }
         ])

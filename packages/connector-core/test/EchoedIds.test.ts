@@ -31,7 +31,8 @@ describe("echoed input", () => {
         yield* refusal((p) => p.deleteResource(huge, "ana")),
         yield* refusal((p) => p.grant("group:g_main:View Destination", { type: "user", id: long }))
       ]
-      const DestinationRoles = `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection" ` +
+      const DestinationRoles =
+        `valid DESTINATION roles: "Manage Destination", "Edit Destination", "View Destination", "Create Connection" ` +
         `(deprecated, still taken: "Destination Administrator", "Destination Reviewer", "Destination Analyst", "Connector Creator")`
       const AccountRoles = `valid ACCOUNT roles: "Account Administrator", "Account Billing", "Account Analyst", "Account Reviewer", ` +
         `"Destination Creator", "Data Steward"`
@@ -51,7 +52,11 @@ describe("echoed input", () => {
         ],
         ["UnknownRole", `${echoed(`role:${huge}:assigned`)}: "${shown}" is not a role of this account; ${AccountRoles}`],
         ["NotGrantable", `team:t_eng:member can be granted to user principals only, not to ${echoed(`${huge}:ana`)}`],
-        ["Unsupported", `cannot delete ${echoed(`${huge}:ana`)}: only user resources can be deleted; revoke grants to remove access`],
+        [
+          "InvalidId",
+          `${JSON.stringify(echoed(huge))} is not a resource type of this connector; the types are user, role, group, team, ` +
+          "connection (in lower case), and only users can be deleted"
+        ],
         ["UnknownPrincipal", `user ${"y".repeat(128)}…(200 characters) does not exist`]
       ])
       assert.strictEqual(echoed(`group:g_main:${huge}`), `group:g_main:${"x".repeat(115)}…(16397 characters)`)

@@ -266,13 +266,20 @@ describe("deleteResource", () => {
       credential: { key: "sandbox_key_admin", secret: "admin-secret" }
     }))))
 
-  it.live("other resource types are Unsupported; malformed or padded ids are InvalidId; nothing is contacted", () =>
+  it.live("other resource types are Unsupported, types the connector lacks InvalidId; malformed or padded ids are InvalidId; nothing is contacted", () =>
     Effect.gen(function*() {
       const refused = (resourceType: string, id: string) =>
         logged(Effect.flip(Effect.flatMap(Provisioner, (p) => p.deleteResource(resourceType, id))))
       const group = yield* refused("group", "g_main")
       assert.strictEqual(group.result._tag, "Unsupported")
       assert.include(group.result.message, "only user resources can be deleted")
+      // Was Unsupported too ("cannot delete User:ben: only user resources can be deleted"), naming no type to use.
+      const capitalised = yield* refused("User", "ben")
+      assert.deepStrictEqual([capitalised.result._tag, capitalised.result.message], [
+        "InvalidId",
+        `"User" is not a resource type of this connector; the types are user, role, group, team, connection (in lower case), ` +
+        "and only users can be deleted"
+      ])
       // A stray space (an id copied from a padded table) is refused, not reported absent.
       const malformed = [yield* refused("user", ""), yield* refused("user", "ben "), yield* refused("user", "ben\ud800")]
       assert.deepStrictEqual(malformed.map(({ result }) => [result._tag, result.message]), [
@@ -280,6 +287,6 @@ describe("deleteResource", () => {
         ["InvalidId", `invalid user id "ben ": it ends with whitespace (U+0020), which no Fivetran id has`],
         ["InvalidId", `invalid user id "ben\\ud800": it contains an unpaired UTF-16 surrogate`]
       ])
-      assert.deepStrictEqual([group, ...malformed].flatMap(({ requests }) => requests), [])
+      assert.deepStrictEqual([group, capitalised, ...malformed].flatMap(({ requests }) => requests), [])
     }).pipe(Effect.provide(provisioningLayer())))
 })

@@ -158,7 +158,7 @@ describe("ids", () => {
         yield* refusal((p) => p.grant("team:t_eng:member", user("")))
       ]
       assert.deepStrictEqual(typed.map(({ result }) => [result._tag, result.message]), [
-        ["InvalidId", `invalid user id "user:ana": it contains ':', which no Fivetran id has`],
+        ["InvalidId", `invalid user id "user:ana": give the id without its type (ana)`],
         ["InvalidId", `invalid user id "": it is empty`]
       ])
       assert.deepStrictEqual([...teams, ...typed].flatMap(({ requests }) => requests), [])

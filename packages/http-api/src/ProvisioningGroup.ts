@@ -118,7 +118,8 @@ export const AccountAlreadyExists = Schema.Struct({
 
 export const DeleteResult = Schema.Struct({
   resource: ResourceId,
-  status: Schema.Literal("deleted", "does_not_exist")
+  status: Schema.Literal("deleted", "does_not_exist"),
+  message: OutcomeMessage
 })
 
 /** A 429 `RateLimited` says when to send the request again. */

@@ -1,7 +1,6 @@
 import {
   createAccountOutcomeText,
-  type DeleteOutcome,
-  echoed,
+  deleteOutcomeText,
   grantOutcomeText,
   Provisioner,
   ProvisioningDisabled,
@@ -19,13 +18,10 @@ import { actionName, ProvisioningAction, type RequestedAction } from "./ActionFl
 
 /**
  * Runs one provisioning action and prints its outcome on stdout; idempotent no-ops say so and succeed.
- * A grant's, revoke's or invitation's line is the HTTP service's `message` for it (connector-core's OutcomeText.ts).
+ * A grant's, revoke's, invitation's or deletion's line is the HTTP service's `message` for it (connector-core's OutcomeText.ts).
  * The line quotes Fivetran's text (the role a grant replaced: another admin names custom roles), so
  * it is shown, not acted on (shownText), as the tables and the `error:` line are.
  */
-
-const deleteLine = (resourceType: string, id: string, outcome: DeleteOutcome) =>
-  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${echoed(`${resourceType}:${id}`)} (nothing to delete)`
 
 const outcomeLine = (action: ProvisioningAction) =>
   Effect.flatMap(Provisioner, (provisioner) =>
@@ -36,7 +32,7 @@ const outcomeLine = (action: ProvisioningAction) =>
       CreateAccount: ({ request }) =>
         Effect.map(provisioner.createAccount(request), (outcome) => createAccountOutcomeText(request.email, outcome)),
       DeleteResource: ({ id, resourceType }) =>
-        Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteLine(resourceType, id, outcome))
+        Effect.map(provisioner.deleteResource(resourceType, id), (outcome) => deleteOutcomeText(resourceType, id, outcome))
     }))
 
 /** What an action changes, for the line that says it was cut short. */

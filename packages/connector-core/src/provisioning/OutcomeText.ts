@@ -1,6 +1,6 @@
 import { echoed } from "@baton-fivetran/fivetran-client"
 import { resourceRefOf } from "../model/Ids.js"
-import type { CreateAccountOutcome, GrantOutcome, PrincipalRef, RevokeOutcome } from "./ProvisionerShape.js"
+import type { CreateAccountOutcome, DeleteOutcome, GrantOutcome, PrincipalRef, RevokeOutcome } from "./ProvisionerShape.js"
 
 /**
  * What a grant, revoke or invitation did, in words: the CLI's line and the HTTP service's `message`. Each
@@ -70,3 +70,6 @@ export const createAccountOutcomeText = (email: string, outcome: CreateAccountOu
   const user = `${resourceRefOf(outcome.resource.id)} (${accountEmail(email, outcome)})`
   return outcome._tag === "Created" ? `created ${user}` : `already exists: ${user}${disabledNote(outcome)}`
 }
+
+export const deleteOutcomeText = (resourceType: string, id: string, outcome: DeleteOutcome): string =>
+  outcome._tag === "Deleted" ? `deleted ${resourceType}:${id}` : `does not exist: ${echoed(`${resourceType}:${id}`)} (nothing to delete)`

@@ -14,7 +14,7 @@ import type { GrantOutcome, PrincipalRef, ProvisionerShape, RevokeOutcome } from
 import { auditedCreateAccount, auditedDeleteResource, auditedGrant, auditedRevoke } from "./ProvisioningAudit.js"
 import { meteredAction } from "./ProvisioningMetrics.js"
 import {
-  type InvalidId,
+  InvalidId,
   ProvisioningDisabled,
   ProvisioningDisabledReason,
   type ProvisioningError,
@@ -313,7 +313,18 @@ export const makeProvisioner = (
       auditedCreateAccount
     ),
     deleteResource: Effect.fn("Provisioner.deleteResource")(
-      (resourceType, id) => deleteResource(client, resourceType, id),
+      (resourceType, id) =>
+        // A type the connector does not have (`User`, `robot`) is a mistake in the request (400), as the CLI
+        // already refused it: it was Unsupported (422), "only user resources can be deleted".
+        registry.some((module) => module.type.id === resourceType)
+          ? deleteResource(client, resourceType, id)
+          : Effect.fail(
+            new InvalidId({
+              message: `${JSON.stringify(echoed(resourceType))} is not a resource type of this connector; the types are ${
+                registry.map((module) => module.type.id).join(", ")
+              } (in lower case), and only users can be deleted`
+            })
+          ),
       meteredAction("delete_resource"),
       auditedDeleteResource
     )

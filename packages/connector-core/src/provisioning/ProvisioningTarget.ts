@@ -119,6 +119,12 @@ export const checkedFivetranId = (kind: string, id: string): Effect.Effect<strin
           `nozzle_eat); give the ${kind}'s id, which the sync's resources list (a user's beside its email)`
       })
     )
+    : id.startsWith(`${kind}:`)
+    ? Effect.fail(
+      new InvalidId({
+        message: `invalid ${kind} id ${JSON.stringify(echoed(id))}: give the id without its type (${echoed(id.slice(kind.length + 1))})`
+      })
+    )
     : Effect.mapError(checkFivetranId(kind, id), (error) => new InvalidId({ message: error.message }))
 
 const checkedPrincipal = (
