@@ -27,6 +27,18 @@ export const byId = <E extends HTMLElement>(id: string): E => {
   return element as E
 }
 
+/** A word this long (an id, an email, a name without spaces) may be broken anywhere in a table cell. */
+const longWord = /\S{25,}/
+
+/**
+ * A table cell. One holding a long word may break it anywhere (explorer.css's `.breakable`), so that
+ * its column can shrink: one unbroken 200-character name pushed Email, Status and How out of a
+ * 1280-pixel window's panel. Only such cells: allowed everywhere, short words ("enabled", a date)
+ * broke as well once the table was squeezed.
+ */
+export const cell = (content: Child) =>
+  el("td", longWord.test(typeof content === "string" ? content : content.textContent ?? "") ? { class: "breakable" } : {}, content)
+
 /** A table with a caption (read by screen readers, not shown: the heading above says it) and a header row; `cells` may be text or nodes (links). */
 export const table = (
   testId: string,
@@ -39,7 +51,7 @@ export const table = (
     { "data-testid": testId },
     el("caption", { class: "visually-hidden" }, caption),
     el("thead", {}, el("tr", {}, ...headers.map((header) => el("th", { scope: "col" }, header)))),
-    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((cell) => el("td", {}, cell)))))
+    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map(cell))))
   )
 
 /**

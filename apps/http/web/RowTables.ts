@@ -1,5 +1,5 @@
 import type { ReviewRow } from "./Client.js"
-import { el, table } from "./Dom.js"
+import { cell, el, table } from "./Dom.js"
 
 /**
  * A view's rows as the explorer shows them: sorted as a reviewer scans names, a table PageRows at a
@@ -61,9 +61,7 @@ export const pagedTable = (
   const above = el("button", { type: "button", "data-testid": "rows-more-above" }, "Show more rows")
   const under = el("button", { type: "button", "data-testid": "rows-more" }, "Show more rows")
   const append = () => {
-    const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) =>
-      el("tr", {}, ...cells(row).map((cell) => el("td", {}, cell)))
-    )
+    const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) => el("tr", {}, ...cells(row).map(cell)))
     body.append(...added)
     view.count.textContent = countText(body.rows.length, rows.length, view.more)
     above.hidden = under.hidden = body.rows.length === rows.length

@@ -11,7 +11,7 @@ import {
   type ReviewRow,
   type SyncJob
 } from "./Client.js"
-import { byId, type Child, el, isolated, link, table } from "./Dom.js"
+import { byId, cell, type Child, el, isolated, link, table } from "./Dom.js"
 import { compareIds, compareNames, pagedTable, sortRows } from "./RowTables.js"
 import { endedHow, endedText, progressText, syncLabel, unfinishedJob } from "./SyncJobText.js"
 
@@ -847,7 +847,7 @@ const showDiff = (target: string, base: string, note = "") =>
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
     const append = (page: typeof first, focused = false) => {
-      const added = page.items.map((entry) => el("tr", {}, ...diffRow(entry).map((cell) => el("td", {}, cell))))
+      const added = page.items.map((entry) => el("tr", {}, ...diffRow(entry).map(cell)))
       rows.append(...added)
       const last = page.next_page_token === null
       // The button goes with the last page; a keyboard user's place moves to the rows it brought, not the page's top.
