@@ -178,11 +178,26 @@ export const reviewCommands = <R, R2>(
 
   const exportCommand = Command.make(
     "export",
-    { file: outputOptions.file, output: outputOption("csv") },
-    (flags) => reviewRun(Effect.flatMap(Effect.zip(output(flags, "csv"), review), ([out, r]) => r.exportSheet(out)))
+    {
+      file: outputOptions.file,
+      output: outputOption("csv"),
+      sheet: Options.choice("sheet", ["access", "users"]).pipe(
+        Options.withDefault("access"),
+        Options.withDescription(
+          "access (default): a row per principal, entitlement and path; users: a row per user, access or not, with its " +
+            "status, last login, account type, account role and number of access paths."
+        )
+      )
+    },
+    (flags) =>
+      reviewRun(Effect.flatMap(
+        Effect.zip(output(flags, "csv"), review),
+        ([out, r]) => flags.sheet === "users" ? r.exportUsers(out) : r.exportSheet(out)
+      ))
   ).pipe(Command.withDescription(
     "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +
-      "permission, via), in a stable order; CSV (RFC 4180) by default, -o json for JSON lines."
+      "permission, via), in a stable order; with --sheet users, one row per user (status, last login, account role, " +
+      "access paths), users who hold nothing included; CSV (RFC 4180) by default, -o json for JSON lines."
   ))
 
   // One line of what was checked, on a terminal or not: a script asks for -o json.

@@ -234,6 +234,51 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
       assert.strictEqual(sheet.stderr, `29 access paths of 9 holders (7 users, 2 teams)\n${syncLine(sync)}`)
     }))
 
+  it.effect("export --sheet users lists every user once, one holding nothing too, with its account role and access paths", () =>
+    Effect.gen(function*() {
+      const file = yield* EdgeSync
+      const sync = yield* sheetSyncOf(file)
+      const users = yield* runCli(["export", "-f", file, "--sheet", "users", "-o", "json"])
+      assertExit(users, 0)
+      const rows = jsonRows(users.stdout)
+      assert.deepStrictEqual(
+        rows.map((row) => [row.principal, row.status, row.account_type, row.account_role, row.access_paths]),
+        [
+          ["user:account_cy", "enabled", "human", "Account Analyst", "1"],
+          ["user:admin_ada", "enabled", "human", "Account Administrator", "1"],
+          ["user:both_bo", "enabled", "human", "Account Reviewer", "10"],
+          ["user:invited_ed", "invited", "human", "", "1"],
+          ["user:owner_fa", "enabled", "human", "Owner", "6"],
+          ["user:service_ci", "enabled", "service", "Data Steward", "1"],
+          // On no line of the access sheet: it holds nothing.
+          ["user:service_nomail", "enabled", "service", "", "0"],
+          ["user:suspended_di", "disabled", "human", "Account Reviewer", "5"]
+        ]
+      )
+      // Its paths are the access sheet's rows of that user, and every row names its sync.
+      const sheet = jsonRows((yield* runCli(["export", "-f", file, "-o", "json"])).stdout)
+      assert.deepStrictEqual(
+        rows.map((row) => Number(row.access_paths)),
+        rows.map((row) => sheet.filter((line) => line.principal === row.principal).length)
+      )
+      assert.isTrue(rows.every((row) => row.sync_id === sync.id && row.synced_at === sync.at))
+      const csv = yield* runCli(["export", "-f", file, "--sheet", "users"])
+      assertExit(csv, 0)
+      assert.deepStrictEqual(parseCsv(csv.stdout)[0], [
+        "principal",
+        "principal_name",
+        "email",
+        "status",
+        "last_login",
+        "account_type",
+        "account_role",
+        "access_paths",
+        "sync_id",
+        "synced_at"
+      ])
+      assert.strictEqual(parseCsv(csv.stdout).length, rows.length + 1)
+    }))
+
   it.effect("access --resource lists who holds what on a group in one go: the sheet for its owner", () =>
     Effect.gen(function*() {
       const file = yield* EdgeSync

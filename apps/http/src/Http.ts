@@ -189,6 +189,7 @@ const ReviewLive = HttpApiBuilder.group(BatonApi, "review", (handlers) =>
           Effect.zipRight(whenGiven(urlParams.resource, (resource) => checks.resourceRef("resource", resource))),
           Effect.zipRight(slots.limited(review.exportSheet(urlParams)))
         ))
+      .handle("exportUsers", ({ urlParams }) => slots.limited(review.exportUsers(urlParams)))
       .handle("searchPrincipals", ({ urlParams }) => review.searchPrincipals(urlParams))
       .handle("accountRoles", () => Effect.zipRight(noQueryParameters, review.accountRoles))
   }))

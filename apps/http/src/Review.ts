@@ -6,7 +6,8 @@ import {
   endedAfter,
   reviewRows,
   type ReviewScope,
-  syncedAt
+  syncedAt,
+  userRows
 } from "@baton-fivetran/c1z"
 import {
   csvRecord,
@@ -18,8 +19,8 @@ import {
   type Resource,
   resourceRef,
   ReviewColumns,
-  type ReviewRow,
-  statusText
+  statusText,
+  UserColumns
 } from "@baton-fivetran/connector-core"
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
@@ -48,11 +49,6 @@ const DiffPosition = Schema.Struct({
   k: Schema.Literal(...DiffKinds),
   i: Schema.String
 })
-
-const rowText = {
-  csv: (row: ReviewRow) => csvRecord(ReviewColumns.map((name) => row[name])),
-  jsonl: (row: ReviewRow) => `${JSON.stringify(row)}\n`
-}
 
 const contentTypes = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" }
 
@@ -187,6 +183,38 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
         : Effect.succeed({ _tag: "Resource", resource })
     }
 
+    /**
+     * A sheet's rows as a streamed download named `<name>-<sync id>.<format>`, its CSV headed by
+     * `columns`. The reader is held for the request's scope, which lasts until the body is sent, and
+     * taken before the head goes out: taken by the body's first pull, a stop beginning in between cut
+     * a 200 after its CSV header (the service's readers are released early in the stop), and the
+     * process exited 0.
+     */
+    const streamedSheet = <Row extends Record<string, string>>(
+      syncId: string,
+      name: string,
+      format: "csv" | "jsonl",
+      columns: ReadonlyArray<keyof Row & string>,
+      rows: (open: C1zReader) => Stream.Stream<Row, C1zError>
+    ) =>
+      Effect.map(reader(syncId), (open) => {
+        const text = format === "csv"
+          ? (row: Row) => csvRecord(columns.map((column) => row[column]))
+          : (row: Row) => `${JSON.stringify(row)}\n`
+        const lines = rows(open).pipe(
+          Stream.map(text),
+          Stream.rechunk(500),
+          Stream.mapChunks((chunk) => Chunk.of(Chunk.join(chunk, ""))),
+          Stream.encodeText,
+          Stream.orDie
+        )
+        const header = format === "csv" ? Stream.make(new TextEncoder().encode(csvRecord(columns))) : Stream.empty
+        return HttpServerResponse.stream(Stream.concat(header, lines), {
+          contentType: contentTypes[format],
+          headers: { "content-disposition": `attachment; filename="${name}-${syncId}.${format}"` }
+        })
+      })
+
     /** The sheet of the latest sync as a streamed download; the reader stays open until the last row. */
     const exportSheet = (request: {
       readonly format?: "csv" | "jsonl" | undefined
@@ -196,26 +224,16 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
     }) =>
       Effect.gen(function*() {
         const scope = yield* sheetScope(request)
-        const format = request.format ?? "csv"
         const syncId = yield* latest
         yield* inSync(syncId, scope)
-        // Held for the request's scope, which lasts until the body is sent, and taken before the head
-        // goes out: taken by the body's first pull, a stop beginning in between cut a 200 after its
-        // CSV header (the service's readers are released early in the stop), and the process exited 0.
-        const open = yield* reader(syncId)
-        const lines = reviewRows(open, scope).pipe(
-          Stream.map(rowText[format]),
-          Stream.rechunk(500),
-          Stream.mapChunks((chunk) => Chunk.of(Chunk.join(chunk, ""))),
-          Stream.encodeText,
-          Stream.orDie
-        )
-        const header = format === "csv" ? Stream.make(new TextEncoder().encode(csvRecord(ReviewColumns))) : Stream.empty
-        return HttpServerResponse.stream(Stream.concat(header, lines), {
-          contentType: contentTypes[format],
-          headers: { "content-disposition": `attachment; filename="access-review-${syncId}.${format}"` }
-        })
+        return yield* streamedSheet(syncId, "access-review", request.format ?? "csv", ReviewColumns, (open) => reviewRows(open, scope))
       }).pipe(Effect.withSpan("Review.export"))
+
+    /** The users sheet of the latest sync (c1z's userRows), streamed as the access sheet is. */
+    const exportUsers = (request: { readonly format?: "csv" | "jsonl" | undefined }) =>
+      Effect.flatMap(latest, (syncId) => streamedSheet(syncId, "users", request.format ?? "csv", UserColumns, userRows)).pipe(
+        Effect.withSpan("Review.exportUsers")
+      )
 
     const searchPrincipals = (request: { readonly q?: string | undefined; readonly limit?: number | undefined }) =>
       Effect.gen(function*() {
@@ -241,6 +259,6 @@ export class Review extends Effect.Service<Review>()("baton-http/Review", {
       return { sync_id: syncId, items } satisfies AccountRoles
     }).pipe(Effect.withSpan("Review.accountRoles"))
 
-    return { diff, exportSheet, searchPrincipals, accountRoles } as const
+    return { diff, exportSheet, exportUsers, searchPrincipals, accountRoles } as const
   })
 }) {}

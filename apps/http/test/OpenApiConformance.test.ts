@@ -396,6 +396,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("search before a sync", "GET", "/v1/principals", 404)
       yield* send("account roles before a sync", "GET", "/v1/account-roles", 404)
       yield* send("export before a sync", "GET", "/v1/export", 404)
+      yield* send("users sheet before a sync", "GET", "/v1/export/users", 404)
       yield* send("start, a read token", "POST", "/v1/syncs", 403, read)
 
       // A sync held by Fivetran's rate limit: running for as long as the test needs.
@@ -477,6 +478,9 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       yield* send("export, jsonl, a read token", "GET", "/v1/export?format=jsonl", 200, read)
       yield* send("export of a destination", "GET", `/v1/export?resource=group:${membership.group_id}`, 200)
       yield* send("export, an unknown format", "GET", "/v1/export?format=xml", 400)
+      yield* send("users sheet", "GET", "/v1/export/users", 200)
+      yield* send("users sheet, jsonl, a read token", "GET", "/v1/export/users?format=jsonl", 200, read)
+      yield* send("users sheet, a filter it does not take", "GET", `/v1/export/users?principal=user:${member.id}`, 400)
       yield* send("export, an unknown principal", "GET", "/v1/export?principal=user:nosuch", 404)
       yield* send("export, two filters", "GET", `/v1/export?principal=user:${member.id}&resource=team:${team.id}`, 400, {
         beyondTheSchema: "one filter of three"
@@ -663,6 +667,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
       assert.strictEqual(json(yield* send("the second sync", "GET", `/v1/syncs/${next}`, 200)).status, "succeeded")
       yield* send("resources, no working copy", "GET", "/v1/resources?type=team", 503)
       yield* send("export, no working copy", "GET", "/v1/export", 503)
+      yield* send("users sheet, no working copy", "GET", "/v1/export/users", 503)
       yield* send("diff, no working copy", "GET", `/v1/syncs/${next}/diff?base=${id}`, 503)
       yield* fs.remove(tempDir)
       yield* fs.makeDirectory(tempDir)
@@ -722,6 +727,7 @@ describe("the served OpenAPI document, as a client generated from it meets the b
         "GET /v1/principals": [200, 400, 404],
         "GET /v1/account-roles": [200, 404],
         "GET /v1/export": [200, 400, 404, 503],
+        "GET /v1/export/users": [200, 400, 404, 503],
         "POST /v1/syncs": [202, 400, 401, 403, 409, 415],
         "GET /v1/syncs/{id}": [200, 400, 404],
         "GET /v1/syncs/{id}/file": [200, 304, 404],

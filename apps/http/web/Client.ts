@@ -256,4 +256,11 @@ export class Client {
     const scope = Object.values(filter).map((id) => `-${id.replaceAll(/[^\w.-]+/g, "_")}`).join("")
     return { blob: await response.blob(), name: name.replace(/\.csv$/, `${scope}.csv`) }
   }
+
+  /** The users sheet (every user once, access or not) as a file the browser saves, named as the service names it. */
+  async usersCsv(waiting: ExportWaiting, signal: AbortSignal, sent: () => void): Promise<{ readonly blob: Blob; readonly name: string }> {
+    const response = await this.exportResponse("v1/export/users?format=csv", waiting, signal)
+    sent()
+    return { blob: await response.blob(), name: exportName(response) ?? "users.csv" }
+  }
 }

@@ -696,22 +696,30 @@ const releaseDownloads = () => {
 
 const preparing = (what: string) => `Preparing ${what} (CSV): the download starts when it is ready.`
 
+/** A whole sheet as a file: the review sheet's rows of a filter (none: all), or the users sheet. */
+type SheetFetch = (
+  api: Client,
+  waiting: ExportWaiting,
+  signal: AbortSignal,
+  sent: () => void
+) => Promise<{ readonly blob: Blob; readonly name: string }>
+
 /**
- * Downloads the whole CSV sheet; the message line says it is being prepared, and its waits (it has
- * no panel of its own), until the file comes.
+ * Downloads a whole CSV sheet (`what`, for the message line); the message line says it is being
+ * prepared, and its waits (it has no panel of its own), until the file comes.
  */
-const saveSheet = (button: HTMLElement) =>
+const saveSheet = (button: HTMLElement, what: string, fetchSheet: SheetFetch) =>
   oneAtATime(button, () => {
     const download = downloadSignal()
     return attempt(download.signal, async (api, signal) => {
-      show(preparing("the review sheet"), "info")
-      await saveCsv(api, {}, (wait) => show(waitingText(wait), "info"), {
-        signal: download.signal,
-        sent: () => {
+      show(preparing(what), "info")
+      await saveFile(
+        fetchSheet(api, (wait) => show(waitingText(wait), "info"), download.signal, () => {
           download.sent()
-          show(preparing("the review sheet"), "info")
-        }
-      })
+          show(preparing(what), "info")
+        }),
+        download.signal
+      )
       if (!signal.aborted) show("")
     })
   })
@@ -732,13 +740,13 @@ const saveViewCsv = (view: Download, button: HTMLElement) =>
     }
     return attempt(download.signal, (api) => {
       say(preparing("these rows"))
-      return saveCsv(api, { [view.rows.kind]: view.rows.id }, (wait) => say(waitingText(wait)), {
-        signal: download.signal,
-        sent: () => {
+      return saveFile(
+        api.exportCsv({ [view.rows.kind]: view.rows.id }, (wait) => say(waitingText(wait)), download.signal, () => {
           download.sent()
           say(preparing("these rows"))
-        }
-      }).finally(() => {
+        }),
+        download.signal
+      ).finally(() => {
         // Gone with its view, or left beside a view already left: its own status is said no more.
         notice.remove()
         if (!view.turn.aborted) announce("details-status", "")
@@ -746,15 +754,10 @@ const saveViewCsv = (view: Download, button: HTMLElement) =>
     })
   })
 
-/** Downloads the CSV sheet of `filter`, as a file the browser saves. */
-const saveCsv = async (
-  api: Client,
-  filter: Readonly<Record<string, string>>,
-  waiting: ExportWaiting,
-  download: ReturnType<typeof downloadSignal>
-) => {
-  const { blob, name } = await api.exportCsv(filter, waiting, download.signal, download.sent)
-  if (download.signal.aborted) return
+/** Saves a fetched sheet as a file the browser keeps, unless its download was abandoned meanwhile. */
+const saveFile = async (fetched: ReturnType<SheetFetch>, signal: AbortSignal) => {
+  const { blob, name } = await fetched
+  if (signal.aborted) return
   const url = URL.createObjectURL(blob)
   el("a", { href: url, download: name }).click()
   // The browser reads the blob after this task; release it once the download has surely begun.
@@ -1067,7 +1070,16 @@ byId("cancel-sync").addEventListener("click", (event) => {
 byId("reload").addEventListener("click", () => void attempt(session.signal, async (api, signal) => void (await loadSyncs(api, signal))))
 
 const exportButton = byId("export")
-exportButton.addEventListener("click", () => saveSheet(exportButton))
+exportButton.addEventListener(
+  "click",
+  () => saveSheet(exportButton, "the review sheet", (api, waiting, signal, sent) => api.exportCsv({}, waiting, signal, sent))
+)
+
+const usersButton = byId("export-users")
+usersButton.addEventListener(
+  "click",
+  () => saveSheet(usersButton, "the users sheet", (api, waiting, signal, sent) => api.usersCsv(waiting, signal, sent))
+)
 
 byId("sign-out").addEventListener("click", () => signOut(""))
 

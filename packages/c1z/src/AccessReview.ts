@@ -4,6 +4,7 @@ import {
   type DiffPosition,
   type DiffPrincipal,
   diffPrincipalOf,
+  emptyTally,
   type Grant,
   type Keyed,
   type Resource,
@@ -12,7 +13,10 @@ import {
   reviewRow,
   type ReviewRow,
   type SheetSync,
-  syncDiff
+  syncDiff,
+  tallied,
+  userRow,
+  type UserRow
 } from "@baton-fivetran/connector-core"
 import { Effect, Option, Stream } from "effect"
 import type { C1zError } from "./C1zError.js"
@@ -152,6 +156,22 @@ export const reviewRows = (reader: C1zReader, scope: ReviewScope): Stream.Stream
       )
     }
   }
+}
+
+/**
+ * The users sheet (connector-core's UserRow.ts): every user by id, once, each one's grants counted
+ * as they stream (a query per user, nothing kept across users).
+ */
+export const userRows = (reader: C1zReader): Stream.Stream<UserRow, C1zError> => {
+  const sync = sheetSync(reader)
+  return reader.sorted.resources({ resourceType: "user" }).pipe(
+    Stream.mapEffect((user) =>
+      Effect.map(
+        Stream.runFold(reader.sorted.grantsOf(user.value.id), emptyTally, (tally, grant) => tallied(tally, grant.value)),
+        (tally) => userRow(user.value, tally, sync)
+      )
+    )
+  )
 }
 
 /** Principals kept per sync while a diff runs: enough for every user of a large account, and bounded. */

@@ -30,12 +30,12 @@ export const ExportFormat = Schema.Literal("csv", "jsonl").annotations(takes("cs
  * The platform documents one content type per status, the success schema's; the export answers in
  * the one `format` asks for, so its 200 lists both.
  */
-const withBothSheetTypes = (operation: Record<string, unknown>): Record<string, unknown> => ({
+const withBothSheetTypes = (sheet: string) => (operation: Record<string, unknown>): Record<string, unknown> => ({
   ...operation,
   responses: {
     ...(typeof operation.responses === "object" ? operation.responses : {}),
     200: {
-      description: "The access-review sheet: CSV (format=csv, the default) or JSON lines (format=jsonl)",
+      description: `${sheet}: CSV (format=csv, the default) or JSON lines (format=jsonl)`,
       content: {
         "text/csv": { schema: { type: "string" } },
         "application/x-ndjson": { schema: { type: "string" } }
@@ -105,7 +105,7 @@ export class ReviewGroup extends HttpApiGroup.make("review")
       .addError(TooManyExportsBody)
       .annotate(
         OpenApi.Transform,
-        flow(withBothSheetTypes, responseHeaders({ 200: ["Content-Disposition"], 429: ["Retry-After"] }))
+        flow(withBothSheetTypes("The access-review sheet"), responseHeaders({ 200: ["Content-Disposition"], 429: ["Retry-After"] }))
       )
       .annotate(
         OpenApi.Description,
@@ -114,6 +114,26 @@ export class ReviewGroup extends HttpApiGroup.make("review")
           "row, or JSON lines (`application/x-ndjson`) of objects with the same keys. Same rows as `baton-fivetran export`. " +
           "At most --max-concurrent-exports (default 4) are streamed at once, each until its last row is sent or its " +
           "client hangs up; past that, 429 TooManyExports at once, with Retry-After."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("exportUsers", "/v1/export/users")
+      .setUrlParams(queryParameters({
+        format: Schema.optional(ExportFormat).annotations({ description: "csv (default, RFC 4180) or jsonl" })
+      }))
+      .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/csv" })))
+      .addError(NotFoundBody)
+      .addError(TooManyExportsBody)
+      .annotate(
+        OpenApi.Transform,
+        flow(withBothSheetTypes("The users sheet"), responseHeaders({ 200: ["Content-Disposition"], 429: ["Retry-After"] }))
+      )
+      .annotate(
+        OpenApi.Description,
+        "The users sheet of the latest sync, streamed: one row per user by id, users holding nothing included, with " +
+          "name, email, status (enabled, disabled, invited), last login, account type (human, service), the account " +
+          "role held directly and `access_paths`, the user's rows on the access-review sheet (0: it holds nothing). " +
+          "Same rows as `baton-fivetran export --sheet users`. Shares the export's --max-concurrent-exports."
       )
   )
   .add(

@@ -7,7 +7,8 @@ import {
   resourceHolders,
   reviewRows,
   type ReviewScope,
-  syncedAt
+  syncedAt,
+  userRows
 } from "@baton-fivetran/c1z"
 import {
   type AccessPath,
@@ -29,7 +30,9 @@ import {
   ReviewColumns,
   type ReviewRow,
   statusText,
-  UserResourceType
+  UserColumns,
+  UserResourceType,
+  type UserRow
 } from "@baton-fivetran/connector-core"
 import { echoed } from "@baton-fivetran/fivetran-client/echoed-text"
 import { shownText } from "@baton-fivetran/fivetran-client/shown-text"
@@ -634,3 +637,9 @@ export const exportSheet = (output: ReviewOutput) =>
     output.file,
     (reader) => Effect.zipRight(printHolders(output, sheet, reviewRows(reader, { _tag: "All" })), tellSync(output, reader))
   )
+
+const userSheet: Columns<UserRow> = { names: UserColumns, cells: (row) => UserColumns.map((name) => row[name]) }
+
+/** `export --sheet users`: every user once, access or not (connector-core's UserRow.ts). */
+export const exportUsers = (output: ReviewOutput) =>
+  withReader(output.file, (reader) => Effect.zipRight(print(output, userSheet, userRows(reader), "users"), tellSync(output, reader)))
