@@ -56,9 +56,22 @@ describe("access explorer in headless Chromium", () => {
         yield* promise(() => page.locator("#app").waitFor())
         assert.strictEqual(
           yield* promise(() => message.textContent()),
-          "No finished sync can be explored, so there is nothing to show. Start one with the button above."
+          "No finished sync can be explored, so there is nothing to show. Start one with \"Start a sync\"."
         )
         yield* step(page, "2-signed-in-no-sync")
+        // A search and a download before any sync say the same, in the page's words: the service's
+        // ("start one with POST /v1/syncs ...") are for an API client.
+        for (
+          const act of [() => page.fill("#query", "a").then(() => page.click("#search-form button")), () => page.click("#export-users")]
+        ) {
+          yield* promise(() => page.click("#dismiss-message"))
+          yield* promise(() => act())
+          yield* promise(() => message.filter({ hasText: "No finished sync" }).waitFor())
+          assert.strictEqual(
+            yield* promise(() => message.textContent()),
+            "No finished sync can be explored, so there is nothing to show. Start one with \"Start a sync\"."
+          )
+        }
 
         // Two syncs around a provisioning change: a team gets a destination role.
         const before = yield* syncNow(service)

@@ -75,7 +75,7 @@ describe("the explorer's message line", () => {
         yield* promise(() => page.locator("#message", { hasText: "No finished sync" }).waitFor())
         const shown = yield* lineOnceScrollPaddingIs(page, true)
         assert.deepStrictEqual([shown.text, shown.dismissShown, shown.scrollPaddingTop === "0px"], [
-          "No finished sync can be explored, so there is nothing to show. Start one with the button above.",
+          "No finished sync can be explored, so there is nothing to show. Start one with \"Start a sync\".",
           true,
           false
         ])

@@ -256,7 +256,7 @@ describe("access explorer: a sync started from the page, or found running, is fo
         [
           `Sync ${id} failed: ${job.error}`,
           "error",
-          `No finished sync can be explored yet. Start one with the button above. The newest sync, ${id}, failed: ${job.error}`
+          `No finished sync can be explored yet. Start one with "Start a sync". The newest sync, ${id}, failed: ${job.error}`
         ]
       )
     }).pipe(Effect.scoped, Effect.provide(sandbox)), { timeout: 120_000 })

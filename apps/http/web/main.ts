@@ -81,9 +81,18 @@ const markToken = (refused: boolean) => {
 const refusedToken = (error: unknown) => error instanceof ApiError && error.status === 401
 
 /** What the user should read for a failure: the service's own message, or what to do about it. */
+/** How many finished syncs the service keeps, as the syncs' list last said (loadSyncs). */
+let keptSyncs = 0
+
+/** Said when no finished sync can be read: where to start one, in the page's words. */
+const noSyncText = `No finished sync can be explored, so there is nothing to show. Start one with "Start a sync".`
+
 const explain = (error: unknown): string => {
   if (error instanceof ApiError) {
     if (error.status === 401) return "The service did not accept this token. Enter the token the service was started with."
+    // The service's words ("start one with POST /v1/syncs") are for an API client; a search or a
+    // download before any sync is told where the page starts one.
+    if (error.code === "NotFound" && keptSyncs === 0) return noSyncText
     // Only an export is refused for being one too many, and the page has waited it out ExportTries times.
     if (error.code === "TooManyExports") return `${error.message} (the page tried ${ExportTries} times)`
     // The service's words name its flags and the HTTP call, for an API client; a reviewer is told what the token can do.
@@ -962,6 +971,7 @@ const followSync = async (api: Client, id: string) => {
 const loadSyncs = (api: Client, signal: AbortSignal) =>
   api.syncs(signal).then(({ items }) => {
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
+    keptSyncs = kept.length
     const status = byId("sync-status")
     const running = items.find(unfinishedJob)
     if (running !== undefined) void followSync(api, running.id)
@@ -980,7 +990,7 @@ const loadSyncs = (api: Client, signal: AbortSignal) =>
       ? ""
       : ` Sync ${running.id} is ${running.status}; the page reloads the syncs when it has finished.`
     status.textContent = kept[0] === undefined
-      ? `No finished sync can be explored yet.${runningText || " Start one with the button above."}${unfinished}`
+      ? `No finished sync can be explored yet.${runningText || ` Start one with "Start a sync".`}${unfinished}`
       : `Latest sync: ${syncLabel(kept[0])}.${runningText}${unfinished}`
     for (const [id, preferred] of [["diff-base", kept[1] ?? kept[0]], ["diff-target", kept[0]]] as const) {
       const select = byId<HTMLSelectElement>(id)
@@ -1008,7 +1018,7 @@ const enter = async (token: string) => {
         ? ""
         : running
         ? "No finished sync can be explored yet: one is running, and the page says here when it has finished."
-        : "No finished sync can be explored, so there is nothing to show. Start one with the button above.",
+        : noSyncText,
       "info"
     )
     // The sign-in form is gone: the keyboard's place is the search (a view in the address takes it once shown).
