@@ -11,14 +11,22 @@ const PageRows = 1000
 
 const counted = (count: number) => count.toLocaleString("en")
 
-/** How many rows the table shows of how many the view has (of how many were read, past ReadLimit). */
-const countText = (shown: number, read: number, more: boolean) =>
-  more
+/**
+ * How many rows the table shows of how many the view has (of how many were read, past ReadLimit),
+ * and for a view of holders how many principals they are: a row is an access path, and a user in a
+ * team and holding a role there directly is on two ("16 rows" beside "15 holders" in the account
+ * roles' list read as a miscount).
+ */
+const countText = (shown: number, read: number, more: boolean, holders: number | undefined) => {
+  const of = holders === undefined ? "" : `, the access paths of ${counted(holders)} ${holders === 1 ? "holder" : "holders"}`
+  // Past the rows read, the holders counted would be some of them only: not said.
+  return more
     ? `${counted(shown)} of the first ${counted(read)} rows the service sent; the view has more, which the page does not ` +
       "read: download these rows (CSV) for all of them."
     : shown < read
-    ? `${counted(shown)} of ${counted(read)} rows.`
-    : `${counted(read)} ${read === 1 ? "row" : "rows"}.`
+    ? `${counted(shown)} of ${counted(read)} rows${of}.`
+    : `${counted(read)} ${read === 1 ? "row" : "rows"}${of}.`
+}
 
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
 
@@ -54,8 +62,14 @@ export const pagedTable = (
   headers: ReadonlyArray<string>,
   rows: ReadonlyArray<ReviewRow>,
   cells: (row: ReviewRow) => ReadonlyArray<Node | string>,
-  view: { readonly more: boolean; readonly count: HTMLElement }
+  view: {
+    readonly more: boolean
+    readonly count: HTMLElement
+    /** Whether the rows are holders of something, whose number of principals the count says too. */
+    readonly ofHolders?: boolean
+  }
 ): ReadonlyArray<Node> => {
+  const holders = view.ofHolders === true ? new Set(rows.map((row) => row.principal)).size : undefined
   const grid = table(testId, caption, headers, [])
   const body = grid.tBodies[0]!
   const above = el("button", { type: "button", "data-testid": "rows-more-above" }, "Show more rows")
@@ -63,7 +77,7 @@ export const pagedTable = (
   const append = () => {
     const added = rows.slice(body.rows.length, body.rows.length + PageRows).map((row) => el("tr", {}, ...cells(row).map(cell)))
     body.append(...added)
-    view.count.textContent = countText(body.rows.length, rows.length, view.more)
+    view.count.textContent = countText(body.rows.length, rows.length, view.more, holders)
     above.hidden = under.hidden = body.rows.length === rows.length
     return added
   }

@@ -447,7 +447,7 @@ const openEntitlement = (entitlement: string) =>
         [...holderHeaders, "How"],
         sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.via]),
         (row) => [...holderCells(row), viaCell(row)],
-        { more, count }
+        { more, count, ofHolders: true }
       )
     )
   })
@@ -569,7 +569,7 @@ const openResource = (resource: string) =>
         ["Permission", ...holderHeaders, "How"],
         sortRows(rows, (row) => row.principal_name, (row) => [row.principal, row.entitlement, row.via]),
         (row) => [viewLink(row.permission, { kind: "entitlement", id: row.entitlement }), ...holderCells(row), viaCell(row)],
-        { more, count }
+        { more, count, ofHolders: true }
       ),
       ...(roles === undefined || roles.items.length === 0 ? [] : [accountRolesNote(resource, roles.items)]),
       ...(destination._tag === "None" ? [] : [destinationNote(destination)])
