@@ -83,6 +83,17 @@ describe("user", () => {
     assert.strictEqual(service.profile?.["user_type"], "SERVICE_ACCOUNT")
   })
 
+  it("writes each name as Fivetran gives it: a leading tab or space stays; only a blank pair falls back to the email", () => {
+    const names = [
+      user("u4", { given_name: "\t=1+2", family_name: "Williams" }),
+      user("u5", { given_name: " Ana ", family_name: "" }),
+      user("u6", { given_name: "", family_name: "Ruiz" }),
+      user("u7", { given_name: " ", family_name: "" })
+    ].map((u) => userResource(u).displayName)
+    // The pair was joined, then trimmed: "=1+2 Williams" and "Ana" hid what Fivetran holds.
+    assert.deepStrictEqual(names, ["\t=1+2 Williams", " Ana ", "Ruiz", "u7@example.com"])
+  })
+
   it("skips entitlements and grants on the user type", () => {
     assert.deepStrictEqual(UserResourceType, {
       id: "user",

@@ -12,10 +12,12 @@ export const UserResourceType: ResourceType = {
 
 export const userResourceId = (userId: string): ResourceId => ({ resourceType: UserResourceType.id, resource: userId })
 
-/** "Given Family", or the email when both names are empty, or the id when there is no email either. */
+/** "Given Family", or the email when both names are empty or blank, or the id when there is no email either. */
 export const userDisplayName = (user: User): string => {
-  const name = `${user.given_name} ${user.family_name}`.trim()
-  if (name !== "") return name
+  // Each name as Fivetran gives it (docs/architecture.md §2): trimming the joined pair dropped a
+  // given name's leading tab or spaces, which a review must see. An empty one adds no space.
+  const name = [user.given_name, user.family_name].filter((part) => part !== "").join(" ")
+  if (name.trim() !== "") return name
   return user.email !== "" ? user.email : user.id
 }
 
