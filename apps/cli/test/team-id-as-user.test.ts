@@ -39,6 +39,9 @@ describe("a team's id deleted as a user's", () => {
       const requests = (yield* sandbox.requestLog).map((entry) => `${entry.method} ${entry.path} ${entry.status}`)
       assert.deepStrictEqual([...requests].sort(), [
         "GET /v1/account/info 200",
+        // The team, a group and the connections are asked at once, once no user has the id.
+        "GET /v1/connections 200",
+        `GET /v1/groups/${team.id} 404`,
         `GET /v1/teams/${team.id} 200`,
         `GET /v1/users/${team.id} 404`
       ])

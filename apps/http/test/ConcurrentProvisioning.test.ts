@@ -252,7 +252,10 @@ describe("provisioning requests at once (the service process)", () => {
         Effect.ensuring(send(running, "DELETE", "/v1/resources/user/ben"), Deferred.succeed(deletionAnswered, undefined))
       ], { concurrency: "unbounded" })
       assert.deepStrictEqual(granted, { status: 404, body: { error: "UnknownPrincipal", message: "user ben does not exist" } })
-      assert.deepStrictEqual(deleted, { status: 200, body: { resource: { resourceType: "user", resource: "ben" }, status: "deleted" } })
+      assert.deepStrictEqual(deleted, {
+        status: 200,
+        body: { resource: { resourceType: "user", resource: "ben" }, status: "deleted", message: "deleted user:ben" }
+      })
       assert.deepStrictEqual(yield* sortedWrites, ["DELETE /v1/users/ben 200", "POST /v1/users/ben/groups 404"])
       assert.isFalse((yield* sandbox.snapshot).users.some((user) => user.id === "ben"))
       assert.deepStrictEqual(yield* auditLines(running, 2), ["delete_resource deleted ben", "grant unknown_principal ben"])

@@ -115,7 +115,7 @@ layer(harness({ snapshot: generatePreset("small"), syncConnections: true, provis
       // The same path still deletes a user (provisioning), its GET beside it.
       assert.deepStrictEqual(yield* answer("DELETE", "/v1/resources/user/early_mist"), {
         status: 200,
-        body: { status: "deleted", resource: { resourceType: "user", resource: "early_mist" } }
+        body: { status: "deleted", resource: { resourceType: "user", resource: "early_mist" }, message: "deleted user:early_mist" }
       })
     }))
 })

@@ -62,6 +62,7 @@ const AllEndpoints = [
   "DELETE /v1/resources/{type}/{id}",
   "GET /v1/syncs/{id}/diff",
   "GET /v1/export",
+  "GET /v1/export/users",
   "GET /v1/principals",
   "GET /v1/account-roles"
 ]

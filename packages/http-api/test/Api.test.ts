@@ -42,6 +42,7 @@ describe("the contract", () => {
       "provisioning.deleteResource",
       "review.diff",
       "review.export",
+      "review.exportUsers",
       "review.searchPrincipals",
       "review.accountRoles"
     ])
@@ -53,7 +54,7 @@ describe("the contract", () => {
       onGroup: () => {},
       onEndpoint: ({ endpoint, errors }) => statuses.push([endpoint.name, errors.has(421), errors.has(400)])
     })
-    assert.strictEqual(statuses.length, 22)
+    assert.strictEqual(statuses.length, 23)
     assert.deepStrictEqual(statuses.filter(([, misdirected, invalid]) => !misdirected || !invalid), [])
     const wire = Schema.encodeSync(MisdirectedRequestBody)(new MisdirectedRequest({ message: "not this host" }))
     assert.deepStrictEqual(wire, { error: "MisdirectedRequest", message: "not this host" })
