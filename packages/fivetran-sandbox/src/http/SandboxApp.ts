@@ -100,7 +100,8 @@ const makeRouter = (state: AccountState, endpoints: ReadonlyArray<Endpoint>) =>
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
           const caller = yield* Caller
-          const denied = authorize(state, caller, endpoint.method, endpoint.path, new URL(request.url, "http://sandbox").pathname)
+          const url = new URL(request.url, "http://sandbox")
+          const denied = authorize(state, caller, endpoint.method, endpoint.path, url.pathname)
           if (denied) return yield* denied
           if (!acceptsJson(request.headers["accept"])) return yield* notAcceptable
           const contentType = request.headers["content-type"]
@@ -114,7 +115,7 @@ const makeRouter = (state: AccountState, endpoints: ReadonlyArray<Endpoint>) =>
           const now = yield* Clock.currentTimeMillis
           return yield* endpoint.handle({
             params,
-            query: new URL(request.url, "http://sandbox").searchParams,
+            query: url.searchParams,
             caller,
             now,
             body: (schema) => decodeBody(request, schema)
