@@ -1,7 +1,6 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Metric, MetricLabel, Runtime, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import type { Duplex } from "node:stream"
 import { type IncomingMessage, maxHeaderSize, METHODS, type Server, type ServerResponse, STATUS_CODES } from "node:http"
 import { afterEarlierAnswers, type PipelinedSocket } from "./EarlierAnswers.js"
 import { capConnections, connectionsOpen, connectionsRefused, DefaultMaxConnections } from "./ConnectionCap.js"
@@ -219,9 +218,12 @@ const answerExpectation = (log: (answered: ClientErrorLog) => void) => (request:
 /**
  * A `CONNECT` (a request for a tunnel, as to a proxy), which Node hands to its `connect` event and
  * otherwise closes without a word. Its target is a host and port, not a path, so the line names
- * the method alone.
+ * the method alone. Node gives the socket up with the event (no timeouts, no close at the stop):
+ * it is destroyed once the answer is written, not ended, or a client that keeps its side open held
+ * a `--max-connections` slot and the stop for good. Answered after the connection's earlier
+ * answers, as Node's other refusals are (a CONNECT pipelined behind a GET took the GET's place).
  */
-const answerConnect = (log: (answered: ClientErrorLog) => void) => (_request: IncomingMessage, socket: Duplex): void => {
+const answerConnect = (log: (answered: ClientErrorLog) => void) => (_request: IncomingMessage, socket: PipelinedSocket): void => {
   const requestId = randomUUID()
   const answer: ClientErrorAnswer = {
     status: 400,
@@ -229,7 +231,10 @@ const answerConnect = (log: (answered: ClientErrorLog) => void) => (_request: In
   }
   log({ method: "CONNECT", route: UnmatchedRoute, status: answer.status, request_id: requestId, error: answer.body.error })
   socket.on("error", () => socket.destroy())
-  socket.end(responseOf(answer, requestId))
+  afterEarlierAnswers(socket, () => {
+    if (socket.writable) socket.write(responseOf(answer, requestId))
+    socket.destroy()
+  })
 }
 
 /**

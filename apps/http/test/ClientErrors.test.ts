@@ -53,6 +53,22 @@ const afterAnswered = (port: number, first: string, then: string) =>
     return Effect.sync(() => socket.destroy())
   }).pipe(Effect.timeout("30 seconds"))
 
+/**
+ * Sends `raw` on a connection that keeps its own side open (half-open) after the server's answer,
+ * as a client that never closes does; what arrived, once the server has ended its side.
+ */
+const halfOpenExchange = (port: number, raw: string) =>
+  Effect.async<string>((resume) => {
+    const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: true })
+    let received = ""
+    socket.setEncoding("utf8")
+    socket.on("data", (chunk: string) => received += chunk)
+    socket.on("error", () => undefined)
+    socket.on("end", () => resume(Effect.succeed(received)))
+    socket.write(raw)
+    return Effect.sync(() => socket.destroy())
+  }).pipe(Effect.timeout("30 seconds"))
+
 describe("requests Node cannot take", () => {
   it.scopedLive(
     "a head over 16 KiB is 431 HeaderTooLarge, a malformed request 400 InvalidRequest, each with the JSON body and an X-Request-Id",
@@ -211,6 +227,49 @@ describe("requests Node cannot take", () => {
       ])
       for (const received of answers) assert.match(headerOf(received, "x-request-id") ?? "", uuid, received)
     }), 120_000)
+
+  it.scopedLive(
+    "a CONNECT's connection is closed by the service, not left half-open; one behind a GET waits for the GET's answer",
+    () =>
+      Effect.gen(function*() {
+        const cwd = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+        const answers = yield* Ref.make<ReadonlyArray<string>>([])
+        const { code, stderr } = yield* runServiceOnce(
+          ["--sandbox", "--port", "0", "--max-connections", "2", "--data-dir", `${cwd}/data`],
+          { cwd, env: { BATON_HTTP_TOKENS: "client-errors-test-token" } },
+          (url) =>
+            Effect.gen(function*() {
+              const port = Number(new URL(url).port)
+              // Two clients that never close their side: each answered, then closed by the service. Ended
+              // only, each held one of the two connections --max-connections allows, and /healthz was refused.
+              for (let i = 0; i < 2; i++) {
+                const tunnel = yield* halfOpenExchange(port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+                yield* Ref.update(answers, (all) => [...all, tunnel.split("\r\n")[0]!])
+              }
+              yield* Effect.sleep("200 millis")
+              const health = yield* exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+              yield* Ref.update(answers, (all) => [...all, health.split("\r\n")[0]!])
+              // Pipelined behind a GET: the GET's answer first, then the CONNECT's.
+              const pipelined = yield* exchange(
+                port,
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
+              )
+              // A status line follows the body before it with no line break.
+              yield* Ref.update(answers, (all) => [...all, ...pipelined.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? []])
+            }).pipe(Effect.orDie)
+        )
+        // The stop finished: no connection was left open to hold it.
+        assert.strictEqual(code, 0, stderr)
+        assert.deepStrictEqual(yield* Ref.get(answers), [
+          "HTTP/1.1 400 Bad Request",
+          "HTTP/1.1 400 Bad Request",
+          "HTTP/1.1 200 OK",
+          "HTTP/1.1 200 OK",
+          "HTTP/1.1 400 Bad Request"
+        ])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    120_000
+  )
 
   it.scopedLive(
     "an Expect other than 100-continue is 417 ExpectationFailed, a CONNECT 400, in the JSON body, with an X-Request-Id, logged and counted",
