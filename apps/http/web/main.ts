@@ -80,19 +80,20 @@ const markToken = (refused: boolean) => {
 
 const refusedToken = (error: unknown) => error instanceof ApiError && error.status === 401
 
-/** What the user should read for a failure: the service's own message, or what to do about it. */
-/** How many finished syncs the service keeps, as the syncs' list last said (loadSyncs). */
-let keptSyncs = 0
+/** The finished syncs the service keeps and whether one is running, as the syncs' list last said (loadSyncs). */
+const syncsSeen = { kept: 0, running: false }
 
 /** Said when no finished sync can be read: where to start one, in the page's words. */
 const noSyncText = `No finished sync can be explored, so there is nothing to show. Start one with "Start a sync".`
+const syncRunningText = "No finished sync can be explored yet: one is running, and the page says here when it has finished."
 
+/** What the user should read for a failure: the service's own message, or what to do about it. */
 const explain = (error: unknown): string => {
   if (error instanceof ApiError) {
     if (error.status === 401) return "The service did not accept this token. Enter the token the service was started with."
     // The service's words ("start one with POST /v1/syncs") are for an API client; a search or a
     // download before any sync is told where the page starts one.
-    if (error.code === "NotFound" && keptSyncs === 0) return noSyncText
+    if (error.code === "NotFound" && syncsSeen.kept === 0) return syncsSeen.running ? syncRunningText : noSyncText
     // Only an export is refused for being one too many, and the page has waited it out ExportTries times.
     if (error.code === "TooManyExports") return `${error.message} (the page tried ${ExportTries} times)`
     // The service's words name its flags and the HTTP call, for an API client; a reviewer is told what the token can do.
@@ -971,9 +972,10 @@ const followSync = async (api: Client, id: string) => {
 const loadSyncs = (api: Client, signal: AbortSignal) =>
   api.syncs(signal).then(({ items }) => {
     const kept = items.filter((job) => job.status === "succeeded" && job.file_bytes !== null)
-    keptSyncs = kept.length
     const status = byId("sync-status")
     const running = items.find(unfinishedJob)
+    syncsSeen.kept = kept.length
+    syncsSeen.running = running !== undefined
     if (running !== undefined) void followSync(api, running.id)
     // The newest job's failure says the data shown is older than the reviewer may think. Without a
     // readable sync the page does not say none finished: one that did may be unreadable (damaged) since.
@@ -1017,7 +1019,7 @@ const enter = async (token: string) => {
       kept > 0
         ? ""
         : running
-        ? "No finished sync can be explored yet: one is running, and the page says here when it has finished."
+        ? syncRunningText
         : noSyncText,
       "info"
     )

@@ -23,7 +23,7 @@ const layer = provisioningLayer({ snapshot: twoAdministrators, credential: owner
 
 const refusal = (action: string) =>
   `cannot ${action}: user:admin is the user whose API key this connector uses, and this takes Account Administrator ` +
-  "from it, after which the key could not provision; change its role with another administrator's key or a system key"
+  "from it, after which the key may no longer provision (it acts with its user's role); change its role with another administrator's key or a system key"
 
 describe("the user whose API key the connector uses", () => {
   it.live("keeps Account Administrator: a revoke or a lesser role is Conflict, and nothing is written", () =>

@@ -80,7 +80,7 @@ const notTheKeysOwner = (client: FivetranClientShape, user: User, action: string
     return Effect.fail(
       new Conflict({
         message: `cannot ${action}: user:${user.id} is the user whose API key this connector uses, and this takes ` +
-          `${AdministratorRole} from it, after which the key could not provision; change its role with another ` +
+          `${AdministratorRole} from it, after which the key may no longer provision (it acts with its user's role); change its role with another ` +
           "administrator's key or a system key"
       })
     )

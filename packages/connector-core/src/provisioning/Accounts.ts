@@ -263,7 +263,8 @@ export const deleteResource = (
       // team, group or connection the caller meant is there. All asked at once.
       const [team, container] = yield* Effect.all([
         samePrincipalOfOtherType(client, { type: "user", id }, ["team"], action),
-        containerWithId(client, id, action)
+        // Asked for a better message only: one that fails (a 429, a 5xx) leaves the absence as it was found.
+        Effect.orElseSucceed(containerWithId(client, id, action), () => Option.none())
       ], { concurrency: "unbounded" })
       if (Option.isSome(team)) {
         return yield* wrongPrincipalType(

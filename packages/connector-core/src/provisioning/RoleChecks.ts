@@ -54,7 +54,7 @@ const validRoles = (roles: ReadonlyArray<Role>): string => {
   const deprecated = roles.filter((role) => deprecationOf(role) !== undefined)
   const current = roles.filter((role) => deprecationOf(role) === undefined)
   if (deprecated.length === 0) return named(current)
-  return `${named(current)} (deprecated, still taken: ${named(deprecated)})`
+  return `${current.length === 0 ? "none current" : named(current)} (deprecated, still taken: ${named(deprecated)})`
 }
 
 /**

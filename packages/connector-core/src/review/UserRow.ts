@@ -10,7 +10,9 @@ import { accountTypeText, emailOf, lastLoginText, resourceRef, type SheetSync, s
  * holds directly and how many lines of the access-review sheet are its (`access_paths`; 0: it holds
  * nothing). The access sheet has a line per path only, so a user who held nothing (an invitation
  * never accepted, a suspended leaver) was on no sheet: "who is disabled, who never signed in" could
- * not be answered from a download. Every field is text, as the access sheet's.
+ * not be answered from a download. Every field is text, as the access sheet's. Its users are the
+ * sync's user rows: a damaged or another writer's file that grants to a user it has no row of puts
+ * that user on the access sheet (at its end) and not here.
  */
 export const UserRow = Schema.Struct({
   principal: Schema.String,

@@ -151,23 +151,20 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
       context.catalog,
       entitlement.slug === TeamMemberSlug
         ? Effect.succeed(undefined)
-        : Effect.map(
-          roleToResolve(
-            context.revoking,
-            "TEAM",
-            entitlement.slug,
-            Effect.flatMap(context.catalog, (catalog) =>
-              requireRole(
-                catalog,
-                "TEAM",
-                entitlement.slug,
-                entitlement.id,
-                WrongScope,
-                `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
-              )),
-            slot.current
-          ),
-          (role) => role
+        : roleToResolve(
+          context.revoking,
+          "TEAM",
+          entitlement.slug,
+          Effect.flatMap(context.catalog, (catalog) =>
+            requireRole(
+              catalog,
+              "TEAM",
+              entitlement.slug,
+              entitlement.id,
+              WrongScope,
+              `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
+            )),
+          slot.current
         ),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
       loadUser(context, principal.id),
