@@ -289,7 +289,7 @@ describe("access explorer in headless Chromium", () => {
         ])
         assert.deepStrictEqual(
           yield* promise(() => page.locator("[data-testid=resource-table] th").allTextContents()),
-          ["Permission", "Principal", "Name", "Email", "Status", "Last login (UTC)", "Account", "How"]
+          ["Permission", "Principal", "Name", "Email", "Status", "Last login (UTC)", "Account type", "How"]
         )
 
         // Its rows download as the destination's own sheet, named after it: the export of that resource.

@@ -55,7 +55,7 @@ describe("access explorer with a long word in a table", () => {
           [`${longName} Martin`, true],
           ["dalia.longname@example.com", true],
           ["invited", false],
-          ["", false],
+          ["none recorded", false],
           ["human", false],
           ["direct", false]
         ])

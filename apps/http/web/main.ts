@@ -426,12 +426,13 @@ const holderCells = (row: ReviewRow) => [
   row.principal_name,
   breakableEmail(row.email),
   row.status,
-  // The day is what a review asks ("not in 90 days"); the sheet has the whole time.
-  row.last_login.slice(0, 10),
+  // The day is what a review asks ("not in 90 days"); the sheet has the whole time. A user's empty
+  // cell read as a value missing from the page; it is Fivetran's none (a team has no logins).
+  row.last_login === "" && row.principal.startsWith("user:") ? "none recorded" : row.last_login.slice(0, 10),
   row.account_type
 ]
 
-const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)", "Account"]
+const holderHeaders = ["Principal", "Name", "Email", "Status", "Last login (UTC)", "Account type"]
 
 const openEntitlement = (entitlement: string) =>
   openingView(async (api, signal) => {
