@@ -4,6 +4,23 @@ import { resourceRefOf } from "../model/Ids.js"
 import type { AccessPath } from "./AccessPath.js"
 import { pathText } from "./AccessPath.js"
 
+/** What every sheet's row says of its principal, first (the users sheet's too: UserRow.ts). */
+export const principalFields = () => ({
+  principal: Schema.String,
+  principal_name: Schema.String,
+  email: Schema.String,
+  status: Schema.String,
+  last_login: Schema.String,
+  account_type: Schema.String
+})
+
+export const PrincipalColumns = ["principal", "principal_name", "email", "status", "last_login", "account_type"] as const
+
+/** What every sheet's row says of its sync, last. */
+export const syncFields = () => ({ sync_id: Schema.String, synced_at: Schema.String })
+
+export const SyncColumns = ["sync_id", "synced_at"] as const
+
 /**
  * One line of an access-review sheet: who (the principal, with what a reviewer checks: email,
  * status, last login, and whether it is a person or a service account, which never logs in), what
@@ -12,39 +29,27 @@ import { pathText } from "./AccessPath.js"
  * field is text so that CSV and JSON lines carry the same values; absent values are "".
  */
 export const ReviewRow = Schema.Struct({
-  principal: Schema.String,
-  principal_name: Schema.String,
-  email: Schema.String,
-  status: Schema.String,
-  last_login: Schema.String,
-  account_type: Schema.String,
+  ...principalFields(),
   resource: Schema.String,
   resource_name: Schema.String,
   entitlement: Schema.String,
   permission: Schema.String,
   via: Schema.String,
   via_name: Schema.String,
-  sync_id: Schema.String,
-  synced_at: Schema.String
+  ...syncFields()
 }).annotations({ identifier: "ReviewRow" })
 export type ReviewRow = typeof ReviewRow.Type
 
 /** The columns in sheet order (the CSV header); the sync's last, so the others keep their places. */
 export const ReviewColumns = [
-  "principal",
-  "principal_name",
-  "email",
-  "status",
-  "last_login",
-  "account_type",
+  ...PrincipalColumns,
   "resource",
   "resource_name",
   "entitlement",
   "permission",
   "via",
   "via_name",
-  "sync_id",
-  "synced_at"
+  ...SyncColumns
 ] as const satisfies ReadonlyArray<keyof ReviewRow>
 
 export const resourceRef = (resource: Resource): string => resourceRefOf(resource.id)
@@ -94,19 +99,26 @@ export const reviewRow = (grant: Grant, path: AccessPath, context: RowContext): 
   const principal = context.principal
   const entitlement = grant.entitlement
   return {
-    principal: resourceRef(principal),
-    principal_name: principal.displayName ?? "",
-    email: emailOf(principal),
-    status: statusText(principal),
-    last_login: lastLoginText(principal),
-    account_type: accountTypeText(principal),
+    ...principalCells(principal),
     resource: resourceRef(entitlement.resource),
     resource_name: entitlement.resource.displayName ?? "",
     entitlement: entitlement.id,
     permission: entitlement.slug,
     via: pathText(path),
     via_name: path.via === "team" ? context.teamName(path.team ?? "") : "",
-    sync_id: context.sync.id,
-    synced_at: context.sync.syncedAt
+    ...syncCells(context.sync)
   }
 }
+
+/** A principal's cells, as every sheet writes them. */
+export const principalCells = (principal: Resource) => ({
+  principal: resourceRef(principal),
+  principal_name: principal.displayName ?? "",
+  email: emailOf(principal),
+  status: statusText(principal),
+  last_login: lastLoginText(principal),
+  account_type: accountTypeText(principal)
+})
+
+/** A sync's cells, as every sheet writes them. */
+export const syncCells = (sync: SheetSync) => ({ sync_id: sync.id, synced_at: sync.syncedAt })

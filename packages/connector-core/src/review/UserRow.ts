@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import type { Grant, Resource } from "../model/Baton.js"
 import { RoleResourceType } from "../resources/Role.js"
 import { accessPaths } from "./AccessPath.js"
-import { accountTypeText, emailOf, lastLoginText, resourceRef, type SheetSync, statusText } from "./ReviewRow.js"
+import { PrincipalColumns, principalCells, principalFields, type SheetSync, SyncColumns, syncCells, syncFields } from "./ReviewRow.js"
 
 /**
  * One line of the users sheet: every user of a sync once, access or not, with what a review of the
@@ -15,32 +15,17 @@ import { accountTypeText, emailOf, lastLoginText, resourceRef, type SheetSync, s
  * that user on the access sheet (at its end) and not here.
  */
 export const UserRow = Schema.Struct({
-  principal: Schema.String,
-  principal_name: Schema.String,
-  email: Schema.String,
-  status: Schema.String,
-  last_login: Schema.String,
-  account_type: Schema.String,
+  ...principalFields(),
   account_role: Schema.String,
   access_paths: Schema.String,
-  sync_id: Schema.String,
-  synced_at: Schema.String
+  ...syncFields()
 }).annotations({ identifier: "UserRow" })
 export type UserRow = typeof UserRow.Type
 
 /** The columns in sheet order (the CSV header); the sync's last, as on the access sheet. */
-export const UserColumns = [
-  "principal",
-  "principal_name",
-  "email",
-  "status",
-  "last_login",
-  "account_type",
-  "account_role",
-  "access_paths",
-  "sync_id",
-  "synced_at"
-] as const satisfies ReadonlyArray<keyof UserRow>
+export const UserColumns = [...PrincipalColumns, "account_role", "access_paths", ...SyncColumns] as const satisfies ReadonlyArray<
+  keyof UserRow
+>
 
 /** What a user's grants add up to on the users sheet, counted as they stream by. */
 export interface UserTally {
@@ -63,14 +48,8 @@ export const tallied = (tally: UserTally, grant: Grant): UserTally => {
 }
 
 export const userRow = (user: Resource, tally: UserTally, sync: SheetSync): UserRow => ({
-  principal: resourceRef(user),
-  principal_name: user.displayName ?? "",
-  email: emailOf(user),
-  status: statusText(user),
-  last_login: lastLoginText(user),
-  account_type: accountTypeText(user),
+  ...principalCells(user),
   account_role: tally.accountRole,
   access_paths: String(tally.accessPaths),
-  sync_id: sync.id,
-  synced_at: sync.syncedAt
+  ...syncCells(sync)
 })
