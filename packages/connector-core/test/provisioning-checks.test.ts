@@ -252,8 +252,17 @@ describe("entitlements and roles", () => {
         "GET /v1/users/ana",
         "GET /v1/users/ana/groups/g_main"
       ])
-      const role = yield* refusal((p) => p.revoke("role:Wizard:assigned:user:ana"))
-      assertRefused(role, "UnknownRole", [`"Wizard" is not a role of this account`, AccountRoles])
+      // A revoke of a name no listed role is near may be of a role since removed from the list: it is
+      // already revoked, as a listed role's is where another is held (a typo of a listed one is refused: below).
+      const role = yield* logged(Effect.flatMap(Provisioner, (p) => p.revoke("role:Wizard:assigned:user:ana")))
+      assert.deepStrictEqual(role.result, {
+        _tag: "AlreadyRevoked",
+        detail: "user:ana holds role:Account Reviewer:assigned there instead, which this revoke leaves in place: " +
+          "revoke role:Account Reviewer:assigned:user:ana to end it",
+        heldInstead: "role:Account Reviewer:assigned:user:ana",
+        stillHeldThrough: []
+      })
+      assert.deepStrictEqual(writesIn(role.requests), [])
       const teamRole = yield* refusal((p) => p.grant("team:t_eng:Team Captain", user("ana")))
       assert.strictEqual(
         teamRole.result.message,

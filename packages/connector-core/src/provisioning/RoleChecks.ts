@@ -38,11 +38,24 @@ const loosely = (name: string): string => name.trim().replace(/\s+/g, " ").toLow
  * rather than leave the admin to spot it in the list.
  */
 const meantNote = (catalog: RoleCatalog, scope: RoleScope, name: string): string => {
+  const meant = meantRole(catalog, scope, name)
+  if (meant === undefined) return ""
+  return meant.writtenOtherwise
+    ? `; did you mean "${meant.name}"? (role names are matched exactly, case included)`
+    : `; did you mean "${meant.name}"?`
+}
+
+/** The listed role of `scope` that `name` is written otherwise or mistyped from, if one is. */
+const meantRole = (
+  catalog: RoleCatalog,
+  scope: RoleScope,
+  name: string
+): { readonly name: string; readonly writtenOtherwise: boolean } | undefined => {
   const names = rolesOfScope(catalog, scope).map((role) => role.name)
   const written = names.find((role) => loosely(role) === loosely(name))
-  if (written !== undefined) return `; did you mean "${written}"? (role names are matched exactly, case included)`
+  if (written !== undefined) return { name: written, writtenOtherwise: true }
   const mistyped = nearestRoleName(name, names, loosely)
-  return mistyped === undefined ? "" : `; did you mean "${mistyped}"?`
+  return mistyped === undefined ? undefined : { name: mistyped, writtenOtherwise: false }
 }
 
 /**
@@ -97,22 +110,32 @@ export const requireRole = (
 /**
  * The role a grant or revoke names, checked by `check` (requireRole with its arguments). A revoke
  * may also name a role `GET /v1/roles` does not list for the scope (a legacy or since-removed role,
- * which the sync writes under an entitlement marked unlisted) when the principal holds exactly that
- * role there (`held`, read only then): removing it needs only the name Fivetran holds, and it is the
- * access a review most wants gone. A name neither listed nor held (a typo) is refused as before.
+ * which the sync writes under an entitlement marked unlisted): removing it needs only the name
+ * Fivetran holds, and it is the access a review most wants gone. Such a name goes on to the revoke,
+ * which removes it where the principal holds it and otherwise says it is already revoked, as for a
+ * listed role (a repeat, or another role held there). Refused as before unless the principal holds
+ * exactly that role (`held`, read only then): a name that is a listed role written otherwise or
+ * mistyped ("View Destinaton": that is the revoke meant), or a role of another scope.
  */
 export const roleToResolve = (
   revoking: boolean,
   scope: RoleScope,
   name: string,
-  check: Effect.Effect<Role, ProvisioningError>,
+  catalog: Effect.Effect<RoleCatalog, ProvisioningError>,
+  check: (catalog: RoleCatalog) => Effect.Effect<Role, ProvisioningError>,
   held: Effect.Effect<Option.Option<string>, ProvisioningError>
 ): Effect.Effect<EntitledRole, ProvisioningError> =>
-  revoking
-    ? Effect.catchIf(
-      check,
-      (refusal) => refusal._tag === "UnknownRole" || refusal._tag === "WrongScope",
-      (refusal) =>
-        Effect.flatMap(held, (current) => Option.contains(current, name) ? Effect.succeed(unlistedRole(name, scope)) : Effect.fail(refusal))
-    )
-    : check
+  Effect.flatMap(catalog, (roles) =>
+    revoking
+      ? Effect.catchIf(
+        check(roles),
+        (refusal) => refusal._tag === "UnknownRole" || refusal._tag === "WrongScope",
+        (refusal) =>
+          refusal._tag === "UnknownRole" && meantRole(roles, scope, name) === undefined
+            ? Effect.succeed(unlistedRole(name, scope))
+            : Effect.flatMap(
+              held,
+              (current) => Option.contains(current, name) ? Effect.succeed(unlistedRole(name, scope)) : Effect.fail(refusal)
+            )
+      )
+      : check(roles))

@@ -36,7 +36,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         context.revoking,
         "CONNECTOR",
         entitlement.slug,
-        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id)),
+        context.catalog,
+        (catalog) => requireRole(catalog, "CONNECTOR", entitlement.slug, entitlement.id),
         slot.current
       ),
       loadConnection(context, entitlement.resourceId),

@@ -113,7 +113,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         context.revoking,
         "DESTINATION",
         entitlement.slug,
-        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id)),
+        context.catalog,
+        (catalog) => requireRole(catalog, "DESTINATION", entitlement.slug, entitlement.id),
         slot.current
       ),
       existing(context, client.getGroup(entitlement.resourceId), ContainerAbsent, `group ${echoed(entitlement.resourceId)}`),

@@ -29,7 +29,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
         context.revoking,
         "ACCOUNT",
         entitlement.resourceId,
-        Effect.flatMap(context.catalog, (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id)),
+        context.catalog,
+        (catalog) => requireRole(catalog, "ACCOUNT", entitlement.resourceId, entitlement.id),
         Effect.map(loadPrincipal(context, principal), (loaded) => Option.fromNullable(loaded.role))
       ),
       principal.type === "user"

@@ -155,7 +155,8 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
           context.revoking,
           "TEAM",
           entitlement.slug,
-          Effect.flatMap(context.catalog, (catalog) =>
+          context.catalog,
+          (catalog) =>
             requireRole(
               catalog,
               "TEAM",
@@ -163,7 +164,7 @@ const resolve = (context: AccessContext, target: GrantTarget): Effect.Effect<Acc
               entitlement.id,
               WrongScope,
               `or "${TeamMemberSlug}" (a member with any team role, added as ${TeamMemberRole})`
-            )),
+            ),
           slot.current
         ),
       loadTeam(context, entitlement.resourceId, ContainerAbsent),
