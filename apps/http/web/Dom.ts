@@ -27,14 +27,18 @@ export const byId = <E extends HTMLElement>(id: string): E => {
   return element as E
 }
 
-/** A word this long (an id, an email, a name without spaces) may be broken anywhere in a table cell. */
-const longWord = /\S{25,}/
+/**
+ * A word this long (an id, a name without spaces) may be broken anywhere in a table cell. An email
+ * breaks after its `@` already (a `<wbr>`): its halves are the words measured.
+ */
+const longWord = /[^\s@]{18,}/
 
 /**
  * A table cell. One holding a long word may break it anywhere (explorer.css's `.breakable`), so that
  * its column can shrink: one unbroken 200-character name pushed Email, Status and How out of a
- * 1280-pixel window's panel. Only such cells: allowed everywhere, short words ("enabled", a date)
- * broke as well once the table was squeezed.
+ * 1280-pixel window's panel, and three words of 16-24 characters in one row (a name, an id, a team
+ * id) did so too. Only such cells: allowed everywhere, short words ("enabled") broke as well once the
+ * table was squeezed.
  */
 export const cell = (content: Child) =>
   el("td", longWord.test(typeof content === "string" ? content : content.textContent ?? "") ? { class: "breakable" } : {}, content)

@@ -428,7 +428,9 @@ const holderCells = (row: ReviewRow) => [
   row.status,
   // The day is what a review asks ("not in 90 days"); the sheet has the whole time. A user's empty
   // cell read as a value missing from the page; it is Fivetran's none (a team has no logins).
-  row.last_login === "" && row.principal.startsWith("user:") ? "none recorded" : row.last_login.slice(0, 10),
+  row.last_login === "" && row.principal.startsWith("user:")
+    ? "none recorded"
+    : el("span", { class: "day" }, row.last_login.slice(0, 10)),
   row.account_type
 ]
 
