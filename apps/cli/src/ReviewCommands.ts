@@ -46,6 +46,9 @@ interface OutputFlags {
 }
 
 const review = Effect.promise(() => import("./commands/Review.js"))
+
+/** `export --sheet`: the access-review sheet, or the users sheet. */
+const Sheets = ["access", "users"] as const
 const verifyCommand = Effect.promise(() => import("./commands/Verify.js"))
 
 /**
@@ -181,19 +184,23 @@ export const reviewCommands = <R, R2>(
     {
       file: outputOptions.file,
       output: outputOption("csv"),
-      sheet: Options.choice("sheet", ["access", "users"]).pipe(
-        Options.withDefault("access"),
-        Options.withDescription(
-          "access (default): a row per principal, entitlement and path; users: a row per user, access or not, with its " +
-            "status, last login, account type, account role and number of access paths."
-        )
+      sheet: optional(
+        "sheet",
+        Sheets.join("|"),
+        "access (default): a row per principal, entitlement and path; users: a row per user, access or not, with its " +
+          "status, last login, account type, account role and number of access paths."
       )
     },
     (flags) =>
-      reviewRun(Effect.flatMap(
-        Effect.zip(output(flags, "csv"), review),
-        ([out, r]) => flags.sheet === "users" ? r.exportUsers(out) : r.exportSheet(out)
-      ))
+      reviewRun(Effect.gen(function*() {
+        // Read as --output is, so a wrong value is named with the flag ("--sheet: expected access, users, got ...").
+        const sheet = Option.getOrElse(
+          yield* decodeFlag("sheet", Schema.Literal(...Sheets), Sheets.join(", "), flags.sheet),
+          () => "access"
+        )
+        const [out, r] = yield* Effect.zip(output(flags, "csv"), review)
+        return yield* sheet === "users" ? r.exportUsers(out) : r.exportSheet(out)
+      }))
   ).pipe(Command.withDescription(
     "The access-review sheet: one row per principal, entitlement and path (name, email, status, last login, resource, " +
       "permission, via), in a stable order; with --sheet users, one row per user (status, last login, account role, " +

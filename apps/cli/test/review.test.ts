@@ -277,6 +277,9 @@ layer(edgeSync, { excludeTestServices: true, timeout: 120_000 })("review command
         "synced_at"
       ])
       assert.strictEqual(parseCsv(csv.stdout).length, rows.length + 1)
+      // A wrong sheet is named with its flag, as a wrong -o is (it was the option parser's bare "Expected one of ...").
+      const wrong = yield* runCli(["export", "-f", file, "--sheet", "user", "--log-format", "console"])
+      assert.deepStrictEqual([wrong.exitCode, wrong.stdout, wrong.stderr], [2, "", `error: --sheet: expected access, users, got "user"\n`])
     }))
 
   it.effect("access --resource lists who holds what on a group in one go: the sheet for its owner", () =>

@@ -40,7 +40,7 @@ export class ExportSlots extends Effect.Service<ExportSlots>()("baton-http/Expor
 
     const refusal = new TooManyExports({
       message:
-        `the service is already streaming ${maxConcurrentExports} access-review export${
+        `the service is already streaming ${maxConcurrentExports} sheet export${
           maxConcurrentExports === 1 ? "" : "s"
         }, as many as it runs at once (--max-concurrent-exports); send this request again in ` +
         `${ExportRetryAfterSeconds} s`,

@@ -116,7 +116,7 @@ describe("access explorer while the service is sending as many exports as it run
       const { page } = yield* openExplorer(service, `/#principal=${team}`)
 
       const message = page.locator("#message", {
-        hasText: "the service is already streaming 1 access-review export, as many as it runs at once " +
+        hasText: "the service is already streaming 1 sheet export, as many as it runs at once " +
           "(--max-concurrent-exports); send this request again in 5 s (the page tried 4 times)"
       })
       yield* promise(() => message.waitFor({ timeout: 60_000 }))

@@ -58,7 +58,7 @@ layer(harness({ snapshot: manyRows, maxConcurrentExports: 2 }), { excludeTestSer
         assert.strictEqual(third.headers["content-type"], "application/json")
         assert.deepStrictEqual(JSON.parse(yield* bodyOf(third.response)), {
           error: "TooManyExports",
-          message: "the service is already streaming 2 access-review exports, as many as it runs at once " +
+          message: "the service is already streaming 2 sheet exports, as many as it runs at once " +
             "(--max-concurrent-exports); send this request again in 5 s",
           retry_after_seconds: 5
         })
@@ -99,7 +99,7 @@ describe("BATON_HTTP_MAX_CONCURRENT_EXPORTS", () => {
       assert.strictEqual(second.status, 429)
       assert.deepStrictEqual(JSON.parse(yield* bodyOf(second.response)), {
         error: "TooManyExports",
-        message: "the service is already streaming 1 access-review export, as many as it runs at once " +
+        message: "the service is already streaming 1 sheet export, as many as it runs at once " +
           "(--max-concurrent-exports); send this request again in 5 s",
         retry_after_seconds: 5
       })
