@@ -224,12 +224,12 @@ describe("deleteResource", () => {
         [
           "UnknownPrincipal",
           "user g_main does not exist, but group g_main does: nothing was deleted; only users can be deleted here: delete the " +
-          "group in Fivetran itself, or revoke its grants to end the access it gives"
+          "group in Fivetran itself, or revoke the grants on it (baton-fivetran access --resource group:g_main lists them)"
         ],
         [
           "UnknownPrincipal",
           "user c_sf does not exist, but connection c_sf does: nothing was deleted; only users can be deleted here: delete the " +
-          "connection in Fivetran itself, or revoke its grants to end the access it gives"
+          "connection in Fivetran itself, or revoke the grants on it (baton-fivetran access --resource connection:c_sf lists them)"
         ]
       ])
       assert.deepStrictEqual(yield* state.userIds, account.users.map((user) => user.id))

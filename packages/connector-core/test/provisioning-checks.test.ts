@@ -155,10 +155,12 @@ describe("ids", () => {
       // A grant id cannot carry these (the principal id is what follows the last ':'); a grant request can.
       const typed = [
         yield* refusal((p) => p.grant("team:t_eng:member", user("user:ana"))),
+        yield* refusal((p) => p.grant("team:t_eng:member", user("team:t_ops"))),
         yield* refusal((p) => p.grant("team:t_eng:member", user("")))
       ]
       assert.deepStrictEqual(typed.map(({ result }) => [result._tag, result.message]), [
         ["InvalidId", `invalid user id "user:ana": give the id without its type (ana)`],
+        ["InvalidId", `invalid user id "team:t_ops": give the id without its type (t_ops), and a user's: it names a team`],
         ["InvalidId", `invalid user id "": it is empty`]
       ])
       assert.deepStrictEqual([...teams, ...typed].flatMap(({ requests }) => requests), [])

@@ -277,8 +277,8 @@ export const deleteResource = (
       if (Option.isNone(container)) return absent
       return yield* new UnknownPrincipal({
         message: `user ${echoed(id)} does not exist, but ${container.value} ${echoed(id)} does: nothing was deleted; only ` +
-          `users can be deleted here: delete the ${container.value} in Fivetran itself, or revoke its grants to end the access ` +
-          "it gives"
+          `users can be deleted here: delete the ${container.value} in Fivetran itself, or revoke the grants on it (baton-fivetran ` +
+          `access --resource ${container.value}:${echoed(id)} lists them)`
       })
     }
     if (Either.isLeft(caller) && caller.left._tag !== "Forbidden") return yield* Effect.fail(upstreamFailure(action)(caller.left))

@@ -111,6 +111,9 @@ const checkedEntitlement = (registry: Registry, id: string, parsed: EntitlementI
  * The one check of a user, team, group or connection id, for every operation that names one: a
  * malformed id gets the same refusal from a grant, a revoke and a delete, before any request.
  */
+/** An id given as `type:id` (`user:U`, `team:T`): the request's type field already says the type. */
+const typedId = /^(user|team|group|connection):/
+
 export const checkedFivetranId = (kind: string, id: string): Effect.Effect<string, InvalidId> =>
   EmailShaped.test(id)
     ? Effect.fail(
@@ -119,10 +122,12 @@ export const checkedFivetranId = (kind: string, id: string): Effect.Effect<strin
           `nozzle_eat); give the ${kind}'s id, which the sync's resources list (a user's beside its email)`
       })
     )
-    : id.startsWith(`${kind}:`)
+    : typedId.test(id)
     ? Effect.fail(
       new InvalidId({
-        message: `invalid ${kind} id ${JSON.stringify(echoed(id))}: give the id without its type (${echoed(id.slice(kind.length + 1))})`
+        message: `invalid ${kind} id ${JSON.stringify(echoed(id))}: give the id without its type (${
+          echoed(id.slice(id.indexOf(":") + 1))
+        })${id.startsWith(`${kind}:`) ? "" : `, and a ${kind}'s: it names a ${id.slice(0, id.indexOf(":"))}`}`
       })
     )
     : Effect.mapError(checkFivetranId(kind, id), (error) => new InvalidId({ message: error.message }))
