@@ -586,18 +586,19 @@ describe("the served OpenAPI document, as a client generated from it meets the b
           `/v1/grants/${encodeURIComponent(`team:${team.id}:member:user:nosuch`)}`,
           200
         ),
+        // A name near no listed role may be a role since removed: already revoked where not held.
         yield* send(
           "revoke, a role's name with ':'",
           "DELETE",
           `/v1/grants/${encodeURIComponent(`role:A:B:assigned:user:${member.id}`)}`,
-          422
+          200
         ),
         yield* send("delete, a user that does not exist", "DELETE", "/v1/resources/user/nosuch", 200)
       ]
       assert.deepStrictEqual(wellFormed.map((answer) => json(answer).error ?? json(answer).status), [
         "UnknownRole",
         "already_revoked",
-        "UnknownRole",
+        "already_revoked",
         "does_not_exist"
       ])
       const account = { email: "openapi.conformance@example.com", given_name: "Open", family_name: "Api" }
