@@ -153,14 +153,15 @@ describe("access explorer in headless Chromium", () => {
               "grant",
               grant.id,
               grant.name,
-              grant.paths[0]!.via === "direct" ? "direct" : `via team:${change.team.id}`,
+              // The team by name, as the access views name it (it was its id alone).
+              grant.paths[0]!.via === "direct" ? "direct" : `via team ${change.team.name} (${change.team.id})`,
               ""
             ])
           ]
         )
         assert.isTrue(yield* promise(() => page.locator("[data-testid=diff-more]").isHidden()))
         // The team a derived grant came through is a link to its access, as in the other views.
-        const teamLinks = page.locator("[data-testid=diff-table] a", { hasText: `team:${change.team.id}` })
+        const teamLinks = page.locator("[data-testid=diff-table] a", { hasText: `${change.team.name} (${change.team.id})` })
         assert.strictEqual(
           yield* promise(() => teamLinks.count()),
           change.added.filter((grant) => grant.paths[0]!.via !== "direct").length

@@ -53,6 +53,7 @@ interface ResourcePage {
       readonly displayName?: string
     }
   >
+  readonly next_page_token?: string | null
 }
 
 /**
@@ -166,6 +167,19 @@ export class Client {
     return pages.flatMap((page) =>
       page.items.map((item) => ({ id: `${item.id.resourceType}:${item.id.resource}`, name: item.displayName ?? "" }))
     )
+  }
+
+  /** The latest sync's teams' names by id, every page of `GET /v1/resources?type=team` (teams are few). */
+  async teamNames(signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
+    const names = new Map<string, string>()
+    let token: string | null | undefined
+    do {
+      const query = new URLSearchParams({ type: "team", page_size: "1000", ...(token ? { page_token: token } : {}) })
+      const page: ResourcePage = await this.json<ResourcePage>(`v1/resources?${query}`, { signal })
+      for (const item of page.items) names.set(item.id.resource, item.displayName ?? "")
+      token = page.next_page_token
+    } while (token)
+    return names
   }
 
   /** `GET` of an export, waiting out the service's 429s (up to ExportTries tries; `waiting` says each wait). */

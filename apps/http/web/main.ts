@@ -780,8 +780,12 @@ const saveFile = async (fetched: ReturnType<SheetFetch>, signal: AbortSignal) =>
 // ------------------------------------------------------------------------------------------
 // Syncs and their diff.
 
-/** A grant's paths: "direct", or "via team:<id>" with the team a link to its access (the diff names no team). */
-const pathsCell = (paths: DiffEntry["paths"]) =>
+/**
+ * A grant's paths: "direct", or "via team <name> (<id>)" with the team a link to its access, as the
+ * access views name it. The diff's entries name no team: `teams` are the latest sync's names, by id
+ * (a team it no longer has shows its id alone, as "via team:<id>" did for every team before).
+ */
+const pathsCell = (paths: DiffEntry["paths"], teams: ReadonlyMap<string, string>) =>
   el(
     "span",
     {},
@@ -789,7 +793,10 @@ const pathsCell = (paths: DiffEntry["paths"]) =>
       ...(index === 0 ? [] : [", "]),
       ...(path.via === "direct"
         ? ["direct"]
-        : ["via ", viewLink(`team:${path.team ?? ""}`, { kind: "principal", id: `team:${path.team ?? ""}` })])
+        : [
+          "via team ",
+          viewLink(named(teams.get(path.team ?? "") ?? "", path.team ?? ""), { kind: "principal", id: `team:${path.team ?? ""}` })
+        ])
     ])
   )
 
@@ -816,31 +823,31 @@ const joined = (parts: ReadonlyArray<ReadonlyArray<Child>>) =>
  * A grant's paths, then its user's status when the user cannot use it (suspended, or the invitation
  * still pending) in the sync the entry comes from: the row means something else for the review.
  */
-const grantText = (entry: DiffEntry) => {
-  const paths = pathsCell(entry.paths)
+const grantText = (entry: DiffEntry, teams: ReadonlyMap<string, string>) => {
+  const paths = pathsCell(entry.paths, teams)
   const status = entry.principal_status
   return status === "disabled" || status === "invited" ? el("span", {}, paths, `, user ${status}`) : paths
 }
 
 /** What a changed resource is now and was before (its status, email, account type, name); a grant's paths. */
-const nowText = (entry: DiffEntry) =>
-  entry.kind === "resource" ? joined(userParts(entry.status, entry.email, entry.account_type)) : grantText(entry)
+const nowText = (entry: DiffEntry, teams: ReadonlyMap<string, string>) =>
+  entry.kind === "resource" ? joined(userParts(entry.status, entry.email, entry.account_type)) : grantText(entry, teams)
 
-const beforeText = (entry: DiffEntry) =>
+const beforeText = (entry: DiffEntry, teams: ReadonlyMap<string, string>) =>
   entry.kind === "resource"
     ? joined([
       ...userParts(entry.previous_status, entry.previous_email, entry.previous_account_type),
       entry.previous_name === undefined ? [] : ["named ", isolated(entry.previous_name)]
     ])
-    : pathsCell(entry.previous_paths)
+    : pathsCell(entry.previous_paths, teams)
 
-const diffRow = (entry: DiffEntry) => [
+const diffRow = (entry: DiffEntry, teams: ReadonlyMap<string, string>) => [
   el("span", { class: entry.change }, entry.change),
   entry.kind,
   entry.id,
   entry.name ?? "",
-  nowText(entry),
-  beforeText(entry)
+  nowText(entry, teams),
+  beforeText(entry, teams)
 ]
 
 const showDiff = (target: string, base: string, note = "") =>
@@ -852,18 +859,22 @@ const showDiff = (target: string, base: string, note = "") =>
     output.removeAttribute("tabindex")
     output.replaceChildren(el("p", { class: "note", "data-testid": "diff-loading" }, comparing))
     announce("diff-status", comparing)
-    const first = await api.diff(target, base, signal).catch((error: unknown) => {
-      if (!signal.aborted) {
-        output.replaceChildren()
-        announce("diff-status", "")
-      }
-      throw error
-    })
+    // The teams' names are asked beside the first page; without them (a failed read) the ids stand alone.
+    const [first, teams] = await Promise.all([
+      api.diff(target, base, signal).catch((error: unknown) => {
+        if (!signal.aborted) {
+          output.replaceChildren()
+          announce("diff-status", "")
+        }
+        throw error
+      }),
+      api.teamNames(signal).catch((): ReadonlyMap<string, string> => new Map())
+    ])
     if (signal.aborted) return
     const rows = el("tbody", {})
     const more = el("button", { type: "button", "data-testid": "diff-more" }, "Load more")
     const append = (page: typeof first, focused = false) => {
-      const added = page.items.map((entry) => el("tr", {}, ...diffRow(entry).map(cell)))
+      const added = page.items.map((entry) => el("tr", {}, ...diffRow(entry, teams).map(cell)))
       rows.append(...added)
       const last = page.next_page_token === null
       // The button goes with the last page; a keyboard user's place moves to the rows it brought, not the page's top.
