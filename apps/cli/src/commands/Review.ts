@@ -23,6 +23,7 @@ import {
   GroupResourceType,
   lastLoginText,
   pathText,
+  principalCells,
   type Resource,
   type ResourceId,
   resourceRef,
@@ -446,14 +447,7 @@ const printAccessOf = <E>(output: ReviewOutput, id: ResourceId, reader: C1zReade
     const text = `${counted(count, "access path")} of ${shownText(principalText(principal))}`
     yield* notice(LogLevel.Info, text, {
       msg: text,
-      fields: {
-        principal: resourceRef(principal),
-        principal_name: principal.displayName ?? "",
-        email: emailOf(principal),
-        status: statusText(principal),
-        last_login: lastLoginText(principal),
-        account_type: accountTypeText(principal)
-      }
+      fields: principalCells(principal)
     })
   })
 
